@@ -1,0 +1,42 @@
+# Two commands for a newcomer: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DB := var/doorstep.db
+STAMP := $(VENV)/.installed-dev
+
+.PHONY: run test lint typecheck unit bench-small clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+$(DB): | $(STAMP)
+	mkdir -p var
+	$(BIN)/doorstep db upgrade
+	$(BIN)/doorstep demo --preset county
+
+## run: set everything up, build the demo programme once, and run the main job
+run: $(STAMP) $(DB)
+	$(BIN)/doorstep stats
+
+## test: set up, then lint, type-check and run the tests
+test: $(STAMP) lint typecheck unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest -n 2 --cov --cov-report=term:skip-covered
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

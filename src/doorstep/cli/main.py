@@ -1,0 +1,20 @@
+"""The ``doorstep`` command: a thin front door onto the services."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="doorstep",
+    help="Run large home-visiting programmes: registry, pairing, visit planning and reports.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+# Command groups register themselves here, one line each.
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,27 @@
+"""Settings read from ``DOORSTEP_*`` environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DB_PATH = Path("var") / "doorstep.db"
+
+
+class Settings(BaseSettings):
+    """Process-wide settings; every field can be set as ``DOORSTEP_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="DOORSTEP_", extra="ignore")
+
+    database_url: str = f"sqlite:///{DEFAULT_DB_PATH}"
+    # Rows handed to the database per batch on bulk import: big enough to amortise
+    # round trips, small enough to keep memory flat at 1.69M rows.
+    import_batch_rows: int = 50_000
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process (cached; tests build their own ``Settings``)."""
+    return Settings()
