@@ -1,0 +1,46 @@
+"""Every table, imported here so ``Base.metadata`` is complete for Alembic."""
+
+from doorstep.storage.tables.activities import (
+    Activity,
+    ActivityAttendance,
+    Project,
+    ProjectBeneficiary,
+    ProjectMilestone,
+)
+from doorstep.storage.tables.areas import Area
+from doorstep.storage.tables.audit import AuditEvent
+from doorstep.storage.tables.organisations import Organisation, Team, TeamMember
+from doorstep.storage.tables.pairings import Exclusion, Pairing, PairingProposal, ProposedPair
+from doorstep.storage.tables.people import (
+    ConsentRecord,
+    Household,
+    HouseholdBlackout,
+    HouseholdIndicator,
+    Visitor,
+    VisitorLeave,
+)
+from doorstep.storage.tables.visits import Visit
+
+__all__ = [
+    "Activity",
+    "ActivityAttendance",
+    "Area",
+    "AuditEvent",
+    "ConsentRecord",
+    "Exclusion",
+    "Household",
+    "HouseholdBlackout",
+    "HouseholdIndicator",
+    "Organisation",
+    "Pairing",
+    "PairingProposal",
+    "Project",
+    "ProjectBeneficiary",
+    "ProjectMilestone",
+    "ProposedPair",
+    "Team",
+    "TeamMember",
+    "Visit",
+    "Visitor",
+    "VisitorLeave",
+]

@@ -1,0 +1,182 @@
+"""The column schema of every import file: one place that the validator, the loaders,
+the ``--help`` text and the README all read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from doorstep.domain.enums import ConsentState, OrganisationKind
+
+
+class Kind(StrEnum):
+    ID = "id"  # an identifier: 1-64 characters, no surrounding spaces
+    TEXT = "text"
+    INT = "int"
+    FLOAT = "float"
+    LAT = "lat"
+    LON = "lon"
+    DATE = "date"  # ISO 8601, YYYY-MM-DD
+    BOOL = "bool"  # true/false, yes/no, 1/0
+    LANGUAGES = "languages"  # ';'-separated ISO 639 codes
+    CHOICE = "choice"
+    AREA = "area"  # the code of an area, in the database or earlier in the same file
+    ORGANISATION = "organisation"
+    TEAM = "team"
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    kind: Kind
+    required: bool = False
+    help: str = ""
+    max_length: int = 200
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+    default: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EntitySchema:
+    entity: str
+    keys: tuple[str, ...]  # the columns whose values identify a row across imports
+    columns: tuple[Column, ...]
+    summary: str
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+AREAS = EntitySchema(
+    entity="areas",
+    keys=("code",),
+    summary="The area tree, any depth (region > county > township > village).",
+    columns=(
+        Column("code", Kind.ID, True, "unique area code"),
+        Column("name", Kind.TEXT, True, "area name, any script"),
+        Column("parent_code", Kind.AREA, False, "code of the parent area; empty for a root"),
+        Column("level", Kind.TEXT, True, "level name, e.g. region, county, township, village", 40),
+    ),
+)
+
+ORGANISATIONS = EntitySchema(
+    entity="organisations",
+    keys=("code",),
+    summary="Departments, sponsors and NGOs that visitors belong to or that fund projects.",
+    columns=(
+        Column("code", Kind.ID, True, "unique organisation code"),
+        Column("name", Kind.TEXT, True, "organisation name"),
+        Column(
+            "kind",
+            Kind.CHOICE,
+            False,
+            "department, sponsor, ngo or other",
+            choices=tuple(k.value for k in OrganisationKind),
+            default=OrganisationKind.DEPARTMENT.value,
+        ),
+        Column("area_code", Kind.AREA, False, "area the organisation belongs to"),
+        Column(
+            "staff_cap",
+            Kind.FLOAT,
+            False,
+            "largest share of its staff away on visits on one day (0-1)",
+            minimum=0.0,
+            maximum=1.0,
+        ),
+    ),
+)
+
+TEAMS = EntitySchema(
+    entity="teams",
+    keys=("code",),
+    summary="Working teams stationed in an area (usually a village); members come with visitors.",
+    columns=(
+        Column("code", Kind.ID, True, "unique team code"),
+        Column("name", Kind.TEXT, True, "team name"),
+        Column("area_code", Kind.AREA, True, "area where the team is stationed"),
+        Column("organisation_code", Kind.ORGANISATION, False, "organisation that sends it"),
+        Column("starts_on", Kind.DATE, True, "first day, YYYY-MM-DD"),
+        Column("ends_on", Kind.DATE, False, "last day, YYYY-MM-DD"),
+    ),
+)
+
+VISITORS = EntitySchema(
+    entity="visitors",
+    keys=("visitor_id",),
+    summary="Staff or volunteers who visit households.",
+    columns=(
+        Column("visitor_id", Kind.ID, True, "your id for the visitor"),
+        Column("name", Kind.TEXT, True, "full name, any script"),
+        Column("organisation_code", Kind.ORGANISATION, False, "organisation the visitor is from"),
+        Column("home_area_code", Kind.AREA, False, "area where the visitor lives"),
+        Column("lat", Kind.LAT, True, "home latitude, -90 to 90"),
+        Column("lon", Kind.LON, True, "home longitude, -180 to 180"),
+        Column("languages", Kind.LANGUAGES, True, "ISO 639 codes separated by ';', e.g. zh;hmn"),
+        Column("capacity", Kind.INT, True, "most households at once, >= 0", minimum=0),
+        Column("active_from", Kind.DATE, False, "first active day"),
+        Column("active_to", Kind.DATE, False, "last active day"),
+        Column("team_code", Kind.TEAM, False, "team the visitor belongs to"),
+        Column("is_team_lead", Kind.BOOL, False, "true for the team's lead", default="false"),
+        Column("service_area_code", Kind.AREA, False, "only pair within this area's subtree"),
+    ),
+)
+
+HOUSEHOLDS = EntitySchema(
+    entity="households",
+    keys=("household_id",),
+    summary="Households taking part, with their consent.",
+    columns=(
+        Column("household_id", Kind.ID, True, "your id for the household"),
+        Column("head_name", Kind.TEXT, True, "name of the head of household, any script"),
+        Column("address", Kind.TEXT, False, "address text", 500, default=""),
+        Column("area_code", Kind.AREA, True, "area (usually a village) of the household"),
+        Column("lat", Kind.LAT, True, "latitude, -90 to 90"),
+        Column("lon", Kind.LON, True, "longitude, -180 to 180"),
+        Column("members", Kind.INT, True, "number of members, >= 1", minimum=1),
+        Column("languages", Kind.LANGUAGES, True, "ISO 639 codes separated by ';'"),
+        Column(
+            "consent",
+            Kind.CHOICE,
+            False,
+            "given, pending or withdrawn",
+            choices=tuple(s.value for s in ConsentState),
+            default=ConsentState.PENDING.value,
+        ),
+        Column("consent_date", Kind.DATE, False, "day consent was given or withdrawn"),
+    ),
+)
+
+INDICATORS = EntitySchema(
+    entity="indicators",
+    keys=("household_id", "year"),
+    summary="A household's figures for a year (one row per household and year).",
+    columns=(
+        Column("household_id", Kind.ID, True, "id of a household already imported"),
+        Column("year", Kind.INT, True, "calendar year", minimum=1900, maximum=2200),
+        Column("annual_income", Kind.FLOAT, False, "household income that year", minimum=0.0),
+        Column("members_in_work", Kind.INT, False, "members in paid work", minimum=0),
+        Column("services_enrolled", Kind.TEXT, False, "service codes separated by ';'", 500),
+    ),
+)
+
+SCHEMAS: dict[str, EntitySchema] = {
+    s.entity: s for s in (AREAS, ORGANISATIONS, TEAMS, VISITORS, HOUSEHOLDS, INDICATORS)
+}
+
+
+def describe(schema: EntitySchema) -> str:
+    """A plain-text table of the columns, for ``--help`` and the README."""
+    lines = [f"{schema.entity}: {schema.summary}", ""]
+    for c in schema.columns:
+        need = "required" if c.required else "optional"
+        lines.append(f"  {c.name:<20} {c.kind.value:<12} {need:<9} {c.help}")
+    return "\n".join(lines)

@@ -1,0 +1,74 @@
+"""Row-level import errors and the report that names them."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from doorstep.errors import InvalidInput
+
+SHOWN_ON_SCREEN = 50
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class RowError:
+    """One problem: ``row`` counts the header as row 1, as a spreadsheet does."""
+
+    row: int
+    column: str
+    value: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" if self.row else "file"
+        col = f", column {self.column}" if self.column else ""
+        val = f" (value {_shorten(self.value)!r})" if self.value else ""
+        return f"{where}{col}{val}: {self.reason}"
+
+
+def _shorten(value: str, limit: int = 60) -> str:
+    return value if len(value) <= limit else value[:limit] + f"… [{len(value)} characters]"
+
+
+class ImportRejected(InvalidInput):
+    """An import that wrote nothing because some rows are wrong."""
+
+    def __init__(self, path: Path, errors: list[RowError], errors_csv: Path | None) -> None:
+        self.path = path
+        self.errors = sorted(errors)
+        self.errors_csv = errors_csv
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        n = len(self.errors)
+        head = f"{self.path.name}: {n} error{'s' if n != 1 else ''}; nothing was imported"
+        shown = "\n".join(f"  {e}" for e in self.errors[:SHOWN_ON_SCREEN])
+        more = ""
+        if n > SHOWN_ON_SCREEN:
+            more = f"\n  ... and {n - SHOWN_ON_SCREEN} more"
+        where = f"\nAll errors: {self.errors_csv}" if self.errors_csv else ""
+        return f"{head}\n{shown}{more}{where}"
+
+
+def errors_csv_path(path: Path) -> Path:
+    return path.with_name(path.name + ".errors.csv")
+
+
+def write_errors_csv(path: Path, errors: list[RowError]) -> Path | None:
+    """Write every error beside the input; ``None`` when the folder is not writable."""
+    target = errors_csv_path(path)
+    try:
+        with target.open("w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(["row", "column", "value", "reason"])
+            for e in sorted(errors):
+                w.writerow([e.row, e.column, _shorten(e.value, 200), e.reason])
+    except OSError:
+        return None
+    return target
+
+
+def file_error(path: Path, reason: str) -> ImportRejected:
+    """A whole-file problem (missing, unreadable, empty...)."""
+    return ImportRejected(path, [RowError(0, "", "", reason)], None)

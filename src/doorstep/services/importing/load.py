@@ -1,0 +1,246 @@
+"""Write validated frames to the database: one function per entity, all or nothing.
+
+Ids of new rows are chosen here (under the import's write lock) so that dependent rows,
+such as consent records, are written without reading the new rows back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import polars as pl
+from sqlalchemy import Connection, text
+
+from doorstep.domain.enums import ConsentState
+from doorstep.services.importing.errors import RowError
+from doorstep.services.importing.validate import ROW
+from doorstep.storage.repositories import bulk
+
+Progress = Callable[[str, int, int], None]
+
+
+def _noop(_stage: str, _done: int, _total: int) -> None:
+    return None
+
+
+def _code_ids(conn: Connection, table: str) -> pl.DataFrame:
+    return bulk.key_map(conn, table, "code")
+
+
+def _resolve(
+    frame: pl.DataFrame, conn: Connection, column: str, table: str, id_column: str
+) -> pl.DataFrame:
+    """Replace a code column with the id of the row it names (null stays null)."""
+    ids = _code_ids(conn, table).rename({"code": column, "id": id_column})
+    return frame.join(ids, on=column, how="left").drop(column)
+
+
+def _split_new(
+    frame: pl.DataFrame, conn: Connection, table: str, key: str, db_key: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Give every row an ``id``: the existing one, or a fresh one; return (new, existing)."""
+    existing = bulk.key_map(conn, table, db_key).rename({db_key: key})
+    joined = frame.join(existing, on=key, how="left")
+    new = joined.filter(pl.col("id").is_null())
+    start = bulk.next_id(conn, table)
+    new = new.with_columns(pl.int_range(start, start + new.height, dtype=pl.Int64).alias("id"))
+    return new, joined.filter(pl.col("id").is_not_null())
+
+
+def _write(conn: Connection, table: str, new: pl.DataFrame, old: pl.DataFrame) -> tuple[int, int]:
+    bulk.insert_rows(conn, table, new)
+    bulk.update_rows(conn, table, old)
+    bulk.sync_sequence(conn, table)
+    return new.height, old.height
+
+
+def load_areas(conn: Connection, frame: pl.DataFrame) -> tuple[int, int] | list[RowError]:
+    """Areas with parent links, materialised paths and depths recomputed for the whole tree."""
+    db = conn.execute(text("SELECT id, code, name, level, parent_id FROM areas")).all()
+    by_id = {r.id: r for r in db}
+    nodes: dict[str, dict[str, object]] = {
+        r.code: {
+            "id": r.id,
+            "parent": by_id[r.parent_id].code if r.parent_id else None,
+            "name": r.name,
+            "level": r.level,
+            "row": None,
+        }
+        for r in db
+    }
+    next_id = max(by_id, default=0) + 1
+    for row in frame.iter_rows(named=True):
+        node = nodes.get(row["code"])
+        if node is None:
+            node = {"id": next_id}
+            next_id += 1
+            nodes[row["code"]] = node
+        node.update(parent=row["parent_code"], name=row["name"], level=row["level"], row=row[ROW])
+    errors: list[RowError] = []
+    paths: dict[str, tuple[str, int]] = {}
+    for code, node in nodes.items():
+        chain: list[str] = []
+        cur: str | None = code
+        while cur is not None:
+            if cur in chain:
+                errors.append(
+                    RowError(
+                        int(node["row"] or 0),
+                        "parent_code",
+                        str(node["parent"]),
+                        "the parent links form a cycle: " + " > ".join([*chain, cur]),
+                    )
+                )
+                break
+            chain.append(cur)
+            cur = nodes[cur]["parent"]  # type: ignore[assignment]
+        else:
+            ids = [str(nodes[c]["id"]) for c in reversed(chain)]
+            paths[code] = ("/" + "/".join(ids) + "/", len(chain) - 1)
+    if errors:
+        return errors
+    rows = []
+    for code, node in nodes.items():
+        if node["row"] is None:
+            continue
+        parent = node["parent"]
+        rows.append(
+            {
+                "id": node["id"],
+                "code": code,
+                "name": node["name"],
+                "level": node["level"],
+                "parent_id": nodes[parent]["id"] if parent else None,  # type: ignore[index]
+                "path": paths[code][0],
+                "depth": paths[code][1],
+            }
+        )
+    out = pl.DataFrame(
+        rows,
+        schema={
+            "id": pl.Int64,
+            "code": pl.String,
+            "name": pl.String,
+            "level": pl.String,
+            "parent_id": pl.Int64,
+            "path": pl.String,
+            "depth": pl.Int64,
+        },
+    )
+    # Descendants of a moved area get new paths too.
+    moved = [
+        {"id": n["id"], "path": paths[c][0], "depth": paths[c][1]}
+        for c, n in nodes.items()
+        if n["row"] is None
+    ]
+    existing_ids = {r.id for r in db}
+    new = out.filter(~pl.col("id").is_in(list(existing_ids)))
+    old = out.filter(pl.col("id").is_in(list(existing_ids)))
+    # Insert parents before children: the foreign key is checked row by row on SQLite.
+    new = new.sort("depth")
+    bulk.insert_rows(conn, "areas", new)
+    bulk.update_rows(conn, "areas", old)
+    if moved:
+        bulk.update_rows(
+            conn,
+            "areas",
+            pl.DataFrame(moved, schema={"id": pl.Int64, "path": pl.String, "depth": pl.Int64}),
+        )
+    bulk.sync_sequence(conn, "areas")
+    return new.height, old.height
+
+
+def load_organisations(conn: Connection, frame: pl.DataFrame) -> tuple[int, int]:
+    f = _resolve(frame.drop(ROW), conn, "area_code", "areas", "area_id")
+    new, old = _split_new(f, conn, "organisations", "code", "code")
+    return _write(conn, "organisations", new, old)
+
+
+def load_teams(conn: Connection, frame: pl.DataFrame) -> tuple[int, int]:
+    f = _resolve(frame.drop(ROW), conn, "area_code", "areas", "area_id")
+    f = _resolve(f, conn, "organisation_code", "organisations", "organisation_id")
+    new, old = _split_new(f, conn, "teams", "code", "code")
+    return _write(conn, "teams", new, old)
+
+
+def load_visitors(conn: Connection, frame: pl.DataFrame) -> tuple[int, int]:
+    f = frame.drop(ROW).rename({"visitor_id": "external_id"})
+    f = _resolve(f, conn, "organisation_code", "organisations", "organisation_id")
+    f = _resolve(f, conn, "home_area_code", "areas", "home_area_id")
+    f = _resolve(f, conn, "service_area_code", "areas", "service_area_id")
+    team = f.select("external_id", "team_code", "is_team_lead")
+    f = f.drop("team_code", "is_team_lead")
+    new, old = _split_new(f, conn, "visitors", "external_id", "external_id")
+    counts = _write(conn, "visitors", new, old)
+    ids = pl.concat([new.select("external_id", "id"), old.select("external_id", "id")])
+    members = _resolve(team.join(ids, on="external_id"), conn, "team_code", "teams", "team_id")
+    # A visitor is in at most the team named in the latest import.
+    conn.execute(text("CREATE TEMP TABLE _imported_visitors (id INTEGER PRIMARY KEY)"))
+    bulk.insert_rows(conn, "_imported_visitors", ids.select("id"))
+    conn.execute(
+        text("DELETE FROM team_members WHERE visitor_id IN (SELECT id FROM _imported_visitors)")
+    )
+    conn.execute(text("DROP TABLE _imported_visitors"))
+    bulk.insert_rows(
+        conn,
+        "team_members",
+        members.filter(pl.col("team_id").is_not_null()).select(
+            "team_id", pl.col("id").alias("visitor_id"), pl.col("is_team_lead").alias("is_lead")
+        ),
+    )
+    return counts
+
+
+def load_households(
+    conn: Connection, frame: pl.DataFrame, *, recorded_by: str, evidence: str, today: dt.date
+) -> tuple[int, int]:
+    """Households, and a consent record wherever the consent state is new or changed."""
+    f = frame.drop(ROW).rename({"household_id": "external_id", "consent": "consent_state"})
+    f = _resolve(f, conn, "area_code", "areas", "area_id")
+    existing = bulk.key_map(conn, "households", "external_id", ["consent_state"]).rename(
+        {"consent_state": "_before"}
+    )
+    joined = f.join(existing, on="external_id", how="left")
+    new = joined.filter(pl.col("id").is_null())
+    start = bulk.next_id(conn, "households")
+    new = new.with_columns(pl.int_range(start, start + new.height, dtype=pl.Int64).alias("id"))
+    old = joined.filter(pl.col("id").is_not_null())
+    consent = pl.concat([new, old], how="vertical").filter(
+        (pl.col("consent_state") != ConsentState.PENDING.value)
+        & (pl.col("_before").is_null() | (pl.col("_before") != pl.col("consent_state")))
+    )
+    columns = [c for c in f.columns if c != "consent_date"]
+    counts = _write(conn, "households", new.select(["id", *columns]), old.select(["id", *columns]))
+    records = consent.select(
+        pl.col("id").alias("household_id"),
+        pl.col("consent_state").alias("action"),
+        pl.lit("programme").alias("scope"),
+        pl.col("consent_date").fill_null(today).alias("recorded_on"),
+        pl.lit(recorded_by).alias("recorded_by"),
+        pl.lit(evidence).alias("evidence"),
+    )
+    bulk.insert_rows(conn, "consent_records", records)
+    return counts
+
+
+def load_indicators(conn: Connection, frame: pl.DataFrame) -> tuple[int, int]:
+    f = frame.drop(ROW)
+    hh = bulk.key_map(conn, "households", "external_id").rename(
+        {"external_id": "household_id", "id": "hid"}
+    )
+    f = (
+        f.join(hh, on="household_id", how="inner")
+        .drop("household_id")
+        .rename({"hid": "household_id"})
+    )
+    rows = conn.execute(text("SELECT household_id, year, id FROM household_indicators")).all()
+    existing = pl.DataFrame(
+        rows, schema={"household_id": pl.Int64, "year": pl.Int64, "id": pl.Int64}, orient="row"
+    )
+    joined = f.join(existing, on=["household_id", "year"], how="left")
+    new = joined.filter(pl.col("id").is_null())
+    start = bulk.next_id(conn, "household_indicators")
+    new = new.with_columns(pl.int_range(start, start + new.height, dtype=pl.Int64).alias("id"))
+    old = joined.filter(pl.col("id").is_not_null())
+    return _write(conn, "household_indicators", new, old)

@@ -1,0 +1,285 @@
+"""Validate a frame of text against an :class:`EntitySchema`, all rows at once.
+
+Each check is a vectorised polars expression, so 1.69M rows validate in seconds; every
+failing cell becomes a :class:`RowError` naming the row, the column, the value and why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+
+from doorstep.domain.geo import haversine_m_array
+from doorstep.domain.languages import known_codes
+from doorstep.services.importing.columns import Column, EntitySchema, Kind
+from doorstep.services.importing.errors import RowError
+
+ROW = "__row"
+ID_MAX = 64
+_TRUE = ("true", "yes", "y", "1", "t")
+_FALSE = ("false", "no", "n", "0", "f", "")
+# A row is reported as swapped when it lies this far from its area's other rows but its
+# swapped coordinates lie close: real outliers are not flagged, transpositions are.
+_SWAP_FAR_M = 300_000.0
+_SWAP_NEAR_M = 50_000.0
+
+
+@dataclass(frozen=True)
+class References:
+    """Codes a row may refer to: those in the database plus those the file itself adds."""
+
+    areas: Collection[str] = field(default_factory=frozenset)
+    organisations: Collection[str] = field(default_factory=frozenset)
+    teams: Collection[str] = field(default_factory=frozenset)
+    households: Collection[str] = field(default_factory=frozenset)
+
+    def for_kind(self, kind: Kind) -> Collection[str]:
+        return {
+            Kind.AREA: self.areas,
+            Kind.ORGANISATION: self.organisations,
+            Kind.TEAM: self.teams,
+        }[kind]
+
+
+@dataclass
+class Validated:
+    frame: pl.DataFrame  # typed columns plus ``__row``
+    errors: list[RowError]
+
+
+def validate(schema: EntitySchema, raw: pl.DataFrame, refs: References) -> Validated:
+    """Check every cell; return the typed frame and the list of errors (empty when valid)."""
+    errors: list[RowError] = []
+    errors += _header_errors(schema, raw.columns)
+    frame = raw.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+    missing = [c for c in schema.columns if c.name not in raw.columns]
+    frame = frame.with_columns([pl.lit(None, pl.String).alias(c.name) for c in missing])
+    frame = frame.select([ROW, *schema.names])
+
+    typed: list[pl.Expr] = [pl.col(ROW)]
+    for col in schema.columns:
+        if col.required and col in missing:
+            continue  # already reported once for the header
+        expr, checks = _column_checks(col, refs)
+        typed.append(expr.alias(col.name))
+        for bad, reason in checks:
+            errors += _collect(frame, col.name, bad, reason)
+    out = frame.select(typed)
+    errors += _duplicate_errors(schema, out)
+    if {"lat", "lon"} <= set(schema.names):
+        errors += _swap_errors(schema, out, errors)
+    return Validated(out, errors)
+
+
+def _header_errors(schema: EntitySchema, columns: list[str]) -> list[RowError]:
+    errors: list[RowError] = []
+    expected = ", ".join(schema.names)
+    for name in columns:
+        if name not in schema.names:
+            errors.append(RowError(1, name, "", f"unknown column; the columns are: {expected}"))
+    seen: set[str] = set()
+    for name in columns:
+        if name in seen:
+            errors.append(RowError(1, name, "", "the column appears twice"))
+        seen.add(name)
+    for c in schema.columns:
+        if c.required and c.name not in columns:
+            errors.append(RowError(1, c.name, "", "required column is missing"))
+    return errors
+
+
+def _collect(
+    frame: pl.DataFrame, column: str, bad: pl.Expr, reason: str | pl.Expr
+) -> list[RowError]:
+    reason_expr = pl.lit(reason) if isinstance(reason, str) else reason
+    hits = frame.filter(bad).select(
+        pl.col(ROW), pl.col(column).fill_null("").alias("v"), reason_expr.alias("r")
+    )
+    return [RowError(int(r), column, v, why) for r, v, why in hits.iter_rows()]
+
+
+def _column_checks(
+    col: Column, refs: References
+) -> tuple[pl.Expr, list[tuple[pl.Expr, str | pl.Expr]]]:
+    """The typed expression for a column and its (bad-row mask, reason) checks."""
+    raw = pl.col(col.name)
+    present = raw.is_not_null() & (raw.str.strip_chars() != "")
+    checks: list[tuple[pl.Expr, str | pl.Expr]] = []
+    if col.required:
+        checks.append((~present, "required value is missing"))
+    if col.default is not None:
+        raw = pl.when(present).then(raw).otherwise(pl.lit(col.default))
+        present = pl.lit(True)
+    k = col.kind
+
+    if k is Kind.ID or k in (Kind.AREA, Kind.ORGANISATION, Kind.TEAM):
+        value = raw.str.strip_chars()
+        checks.append(
+            (present & (value.str.len_chars() > ID_MAX), f"longer than {ID_MAX} characters")
+        )
+        if k is not Kind.ID:
+            known = list(refs.for_kind(k))
+            what = {Kind.AREA: "area", Kind.ORGANISATION: "organisation", Kind.TEAM: "team"}[k]
+            checks.append(
+                (
+                    present & ~value.is_in(pl.Series(known, dtype=pl.String)),
+                    f"unknown {what} code; import the {what}s first",
+                )
+            )
+        return pl.when(present).then(value), checks
+
+    if k is Kind.TEXT:
+        length = raw.str.len_chars()
+        checks.append(
+            (
+                present & (length > col.max_length),
+                pl.format("too long: {} characters, at most " + str(col.max_length), length),
+            )
+        )
+        return raw, checks
+
+    if k in (Kind.INT, Kind.FLOAT, Kind.LAT, Kind.LON):
+        num = raw.str.strip_chars().cast(pl.Float64, strict=False)
+        checks.append((present & num.is_null(), "not a number"))
+        checks.append((present & (num.is_nan() | num.is_infinite()), "not a finite number"))
+        lo, hi = col.minimum, col.maximum
+        if k is Kind.LAT:
+            lo, hi = -90.0, 90.0
+        if k is Kind.LON:
+            lo, hi = -180.0, 180.0
+        ok = num.is_not_null() & num.is_finite()
+        if k is Kind.INT:
+            checks.append((ok & (num != num.floor()), "must be a whole number"))
+        if lo is not None:
+            reason = f"must be at least {_fmt(lo)}"
+            if k is Kind.LAT:
+                reason = "latitude must be between -90 and 90"
+                swapped = pl.col("lon").str.strip_chars().cast(pl.Float64, strict=False)
+                reason_expr = (
+                    pl.when(swapped.abs() <= 90)
+                    .then(pl.lit(reason + "; latitude and longitude look swapped"))
+                    .otherwise(pl.lit(reason))
+                )
+                checks.append((ok & ((num < -90.0) | (num > 90.0)), reason_expr))
+            elif k is Kind.LON:
+                checks.append(
+                    (ok & ((num < lo) | (num > 180.0)), "longitude must be between -180 and 180")
+                )
+            else:
+                checks.append((ok & (num < lo), reason))
+        if hi is not None and k not in (Kind.LAT, Kind.LON):
+            checks.append((ok & (num > hi), f"must be at most {_fmt(hi)}"))
+        typed = pl.when(ok).then(num)
+        return (typed.cast(pl.Int64, strict=False) if k is Kind.INT else typed), checks
+
+    if k is Kind.DATE:
+        text = raw.str.strip_chars().str.replace(r"[ T]00:00:00(\.0+)?$", "")
+        date = text.str.to_date("%Y-%m-%d", strict=False)
+        checks.append((present & date.is_null(), "not a date; use YYYY-MM-DD"))
+        return date, checks
+
+    if k is Kind.BOOL:
+        low = raw.str.strip_chars().str.to_lowercase()
+        valid = low.is_in(list(_TRUE + _FALSE))
+        checks.append((present & ~valid, "not true or false"))
+        return low.is_in(list(_TRUE)), checks
+
+    if k is Kind.CHOICE:
+        low = raw.str.strip_chars().str.to_lowercase()
+        checks.append(
+            (present & ~low.is_in(list(col.choices)), "must be one of: " + ", ".join(col.choices))
+        )
+        return pl.when(present).then(low), checks
+
+    if k is Kind.LANGUAGES:
+        parts = (
+            raw.str.split(";")
+            .list.eval(pl.element().str.strip_chars().str.to_lowercase().filter(pl.element() != ""))
+            .list.unique(maintain_order=True)
+        )
+        unknown = parts.list.eval(pl.element().filter(~pl.element().is_in(list(known_codes()))))
+        checks.append(
+            (
+                present & (unknown.list.len() > 0),
+                pl.format(
+                    "unknown language code(s): {}; use ISO 639 codes such as zh or hmn",
+                    unknown.list.join(", "),
+                ),
+            )
+        )
+        checks.append((present & (parts.list.len() == 0), "no language given"))
+        return pl.when(present).then(parts.list.join(";")), checks
+
+    raise AssertionError(f"unhandled column kind {k}")  # pragma: no cover
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def _duplicate_errors(schema: EntitySchema, frame: pl.DataFrame) -> list[RowError]:
+    keys = list(schema.keys)
+    if any(frame[k].null_count() == frame.height for k in keys):
+        return []
+    dup = (
+        frame.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in keys))
+        .select(ROW, *keys, pl.col(ROW).min().over(keys).alias("first"))
+        .filter(pl.col(ROW) != pl.col("first"))
+    )
+    label = " and ".join(keys)
+    return [
+        RowError(
+            int(r[0]),
+            keys[0],
+            "/".join(str(v) for v in r[1:-1]),
+            f"duplicate {label} in the file; first in row {r[-1]}",
+        )
+        for r in dup.iter_rows()
+    ]
+
+
+def _swap_errors(
+    schema: EntitySchema, frame: pl.DataFrame, known: list[RowError]
+) -> list[RowError]:
+    """Rows whose coordinates look transposed compared with the rest of their area."""
+    area_col = next((c.name for c in schema.columns if c.kind is Kind.AREA and c.required), None)
+    if area_col is None:
+        return []
+    bad_rows = {e.row for e in known if e.column in ("lat", "lon")}
+    ok = frame.filter(
+        pl.col("lat").is_not_null() & pl.col("lon").is_not_null() & pl.col(area_col).is_not_null()
+    ).filter(~pl.col(ROW).is_in(list(bad_rows)))
+    if ok.height < 3:
+        return []
+    med = (
+        ok.group_by(area_col)
+        .agg(
+            pl.col("lat").median().alias("mlat"),
+            pl.col("lon").median().alias("mlon"),
+            pl.len().alias("n"),
+        )
+        .filter(pl.col("n") >= 3)
+    )
+    j = ok.join(med, on=area_col)
+    lat, lon = j["lat"].to_numpy(), j["lon"].to_numpy()
+    mlat, mlon = j["mlat"].to_numpy(), j["mlon"].to_numpy()
+    direct = haversine_m_array(lat, lon, mlat, mlon)
+    swapped_ok = np.abs(lon) <= 90
+    swapped = haversine_m_array(np.where(swapped_ok, lon, 0.0), lat, mlat, mlon)
+    hit = (direct > _SWAP_FAR_M) & swapped_ok & (swapped < _SWAP_NEAR_M)
+    out: list[RowError] = []
+    for i in np.flatnonzero(hit):
+        out.append(
+            RowError(
+                int(j[ROW][int(i)]),
+                "lat",
+                f"{lat[i]}, {lon[i]}",
+                f"latitude and longitude look swapped: the point is {direct[i] / 1000:.0f} km "
+                f"from the other rows of area {j[area_col][int(i)]}, swapped it would be "
+                f"{swapped[i] / 1000:.0f} km",
+            )
+        )
+    return out

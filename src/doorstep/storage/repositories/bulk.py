@@ -1,0 +1,155 @@
+"""Fast bulk writes through the database driver, inside the caller's transaction.
+
+SQLite gets ``executemany`` of plain tuples; PostgreSQL gets ``COPY`` of CSV written by
+polars. Both are what the benchmark's bare baselines use, so the import pays only for
+validation on top.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator, Sequence
+
+import polars as pl
+from sqlalchemy import Connection, text
+
+_COPY_CHUNK_ROWS = 200_000
+
+
+def _for_driver(frame: pl.DataFrame) -> pl.DataFrame:
+    """Dates as ISO text and booleans as 0/1, the forms both drivers take for these columns."""
+    exprs = []
+    for name, dtype in frame.schema.items():
+        if dtype == pl.Date:
+            exprs.append(pl.col(name).dt.strftime("%Y-%m-%d"))
+        elif dtype == pl.Boolean:
+            exprs.append(pl.col(name).cast(pl.Int8))
+        else:
+            exprs.append(pl.col(name))
+    return frame.select(exprs)
+
+
+def _chunks(frame: pl.DataFrame, size: int) -> Iterator[pl.DataFrame]:
+    for start in range(0, frame.height, size):
+        yield frame.slice(start, size)
+
+
+def insert_rows(conn: Connection, table: str, frame: pl.DataFrame) -> int:
+    """Insert every row of ``frame`` (columns named as the table's) into ``table``."""
+    if frame.height == 0:
+        return 0
+    cols = list(frame.columns)
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    if conn.dialect.name == "postgresql":
+        pg = frame.select(
+            [
+                pl.col(c).cast(pl.Int8).cast(pl.Boolean)
+                if frame.schema[c] == pl.Boolean
+                else pl.col(c)
+                for c in cols
+            ]
+        )
+        sql = f"COPY {table} ({', '.join(cols)}) FROM STDIN (FORMAT csv)"
+        with raw.cursor() as cur, cur.copy(sql) as copy:
+            for part in _chunks(pg, _COPY_CHUNK_ROWS):
+                buf = io.BytesIO()
+                part.write_csv(buf, include_header=False)
+                copy.write(buf.getvalue())
+    else:
+        marks = ", ".join("?" for _ in cols)
+        sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})"
+        cur = raw.cursor()
+        cur.executemany(sql, _for_driver(frame).iter_rows())
+        cur.close()
+    return frame.height
+
+
+def update_rows(conn: Connection, table: str, frame: pl.DataFrame, key: str = "id") -> int:
+    """Update the rows of ``table`` whose ``key`` matches, setting the frame's other columns."""
+    if frame.height == 0:
+        return 0
+    cols = [c for c in frame.columns if c != key]
+    if conn.dialect.name == "postgresql":
+        tmp = f"_upd_{table}"
+        conn.execute(
+            text(
+                f"CREATE TEMP TABLE {tmp} ON COMMIT DROP AS "
+                f"SELECT {key}, {', '.join(cols)} FROM {table} WITH NO DATA"
+            )
+        )
+        insert_rows(conn, tmp, frame.select([key, *cols]))
+        sets = ", ".join(f"{c} = s.{c}" for c in cols)
+        conn.execute(
+            text(
+                f"UPDATE {table} AS t SET {sets}, updated_at = now() "
+                f"FROM {tmp} AS s WHERE t.{key} = s.{key}"
+                if _has_updated_at(conn, table)
+                else f"UPDATE {table} AS t SET {sets} FROM {tmp} AS s WHERE t.{key} = s.{key}"
+            )
+        )
+        conn.execute(text(f"DROP TABLE {tmp}"))
+    else:
+        sets = ", ".join(f"{c} = ?" for c in cols)
+        if _has_updated_at(conn, table):
+            sets += ", updated_at = CURRENT_TIMESTAMP"
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        cur = raw.cursor()
+        cur.executemany(
+            f"UPDATE {table} SET {sets} WHERE {key} = ?",
+            _for_driver(frame.select([*cols, key])).iter_rows(),
+        )
+        cur.close()
+    return frame.height
+
+
+def _has_updated_at(conn: Connection, table: str) -> bool:
+    from doorstep.storage.base import Base
+
+    t = Base.metadata.tables.get(table)
+    return t is not None and "updated_at" in t.c
+
+
+def key_map(conn: Connection, table: str, key: str, columns: Sequence[str] = ()) -> pl.DataFrame:
+    """``key``, ``id`` (and ``columns``) of every row of ``table``, as a frame."""
+    cols = [key, "id", *columns]
+    rows = conn.execute(text(f"SELECT {', '.join(cols)} FROM {table}")).all()
+    schema = {c: (pl.Int64 if c == "id" else None) for c in cols}
+    return (
+        pl.DataFrame(rows, schema=list(cols), orient="row", infer_schema_length=None).cast(
+            {c: t for c, t in schema.items() if t is not None}
+        )
+        if rows
+        else pl.DataFrame(
+            {c: pl.Series(c, [], dtype=pl.Int64 if c == "id" else pl.String) for c in cols}
+        )
+    )
+
+
+def next_id(conn: Connection, table: str) -> int:
+    """The first free id; callers hold the table's write lock (see ``lock_for_import``)."""
+    value = conn.execute(text(f"SELECT COALESCE(MAX(id), 0) FROM {table}")).scalar_one()
+    return int(value) + 1
+
+
+def lock_for_import(conn: Connection, tables: Sequence[str]) -> None:
+    """Take the write locks so that ids chosen here cannot be taken by another writer."""
+    if conn.dialect.name == "postgresql":
+        for t in tables:
+            conn.execute(text(f"LOCK TABLE {t} IN SHARE ROW EXCLUSIVE MODE"))
+    else:
+        # SQLite has one writer: the first write of the transaction takes the lock. An
+        # empty UPDATE is a write that changes nothing.
+        conn.execute(text(f"UPDATE {tables[0]} SET id = id WHERE 0"))
+
+
+def sync_sequence(conn: Connection, table: str) -> None:
+    """After explicit ids, move PostgreSQL's serial past them (SQLite needs nothing)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+            )
+        )

@@ -1,0 +1,72 @@
+"""Pairings of a visitor with a household, exclusions, and reviewable pairing proposals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from doorstep.storage.base import Base, utcnow
+
+
+class Pairing(Base):
+    """A visitor looking after a household from ``started_on`` until ``ended_on``."""
+
+    __tablename__ = "pairings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    visitor_id: Mapped[int] = mapped_column(ForeignKey("visitors.id"), index=True)
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), index=True
+    )
+    started_on: Mapped[dt.date] = mapped_column(Date)
+    ended_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    end_reason: Mapped[str | None] = mapped_column(String(40))
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("pairing_proposals.id"))
+
+
+class Exclusion(Base):
+    """A pair that must never be made (conflict of interest, 'do not pair again')."""
+
+    __tablename__ = "exclusions"
+    __table_args__ = (UniqueConstraint("visitor_id", "household_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    visitor_id: Mapped[int] = mapped_column(
+        ForeignKey("visitors.id", ondelete="CASCADE"), index=True
+    )
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[str] = mapped_column(String(200), default="")
+
+
+class PairingProposal(Base):
+    """A computed pairing of an area, kept for review before it is committed."""
+
+    __tablename__ = "pairing_proposals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open|committed|discarded
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Fingerprint of the inputs; a proposal whose inputs changed is stale.
+    inputs_digest: Mapped[str] = mapped_column(String(64))
+
+
+class ProposedPair(Base):
+    __tablename__ = "proposed_pairs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("pairing_proposals.id", ondelete="CASCADE"), index=True
+    )
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
+    visitor_id: Mapped[int | None] = mapped_column(ForeignKey("visitors.id"))
+    distance_m: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(Text)

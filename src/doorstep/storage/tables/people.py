@@ -1,0 +1,123 @@
+"""Visitors and households: the two sides of every pairing.
+
+By design there is no column for ethnicity, religion, political opinion, criminal record
+or the legal status of family members, and no score of people.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from doorstep.storage.base import Base, Timestamped
+
+
+class Visitor(Timestamped, Base):
+    __tablename__ = "visitors"
+    __table_args__ = (
+        CheckConstraint("capacity >= 0", name="capacity_not_negative"),
+        CheckConstraint("lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180", name="coords"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    home_area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    languages: Mapped[str] = mapped_column(String(200))  # ';'-joined ISO 639 codes
+    capacity: Mapped[int] = mapped_column(Integer)
+    active_from: Mapped[dt.date | None] = mapped_column(Date)
+    active_to: Mapped[dt.date | None] = mapped_column(Date)
+    # Where set, the visitor only takes households inside this area's subtree.
+    service_area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
+
+
+class Household(Timestamped, Base):
+    __tablename__ = "households"
+    __table_args__ = (
+        CheckConstraint("members >= 1", name="members_positive"),
+        CheckConstraint("lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180", name="coords"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(64), unique=True)
+    head_name: Mapped[str] = mapped_column(Text)
+    address: Mapped[str] = mapped_column(Text, default="")
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    members: Mapped[int] = mapped_column(Integer)
+    languages: Mapped[str] = mapped_column(String(200))
+    # Current state; the history lives in consent_records.
+    consent_state: Mapped[str] = mapped_column(String(20), index=True)
+    preferred_weekdays: Mapped[str | None] = mapped_column(String(20))  # e.g. "0;2;4", Mon=0
+
+
+class ConsentRecord(Base):
+    """One act of giving or withdrawing consent, with who recorded it and the evidence."""
+
+    __tablename__ = "consent_records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(20))
+    scope: Mapped[str] = mapped_column(String(100), default="programme")
+    recorded_on: Mapped[dt.date] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    evidence: Mapped[str] = mapped_column(Text, default="")
+
+
+class HouseholdIndicator(Base):
+    """A household's figures for one year: income, members in work, services enrolled."""
+
+    __tablename__ = "household_indicators"
+    __table_args__ = (UniqueConstraint("household_id", "year"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), index=True
+    )
+    year: Mapped[int] = mapped_column(Integer)
+    annual_income: Mapped[float | None] = mapped_column(Float)
+    members_in_work: Mapped[int | None] = mapped_column(Integer)
+    services_enrolled: Mapped[str | None] = mapped_column(Text)  # ';'-joined service codes
+
+
+class HouseholdBlackout(Base):
+    """A period a household asked not to be visited (harvest, festival, exams)."""
+
+    __tablename__ = "household_blackouts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), index=True
+    )
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    ends_on: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+
+
+class VisitorLeave(Base):
+    __tablename__ = "visitor_leave"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    visitor_id: Mapped[int] = mapped_column(
+        ForeignKey("visitors.id", ondelete="CASCADE"), index=True
+    )
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    ends_on: Mapped[dt.date] = mapped_column(Date)

@@ -1,0 +1,36 @@
+"""Planned and recorded visits."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Date, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from doorstep.storage.base import Base, Timestamped
+
+
+class Visit(Timestamped, Base):
+    """A visit: planned (window and planned days) and, once it happened, recorded."""
+
+    __tablename__ = "visits"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Offline clients create visits with their own UUID so a re-sync never duplicates.
+    client_uuid: Mapped[str | None] = mapped_column(String(36), unique=True)
+    pairing_id: Mapped[int | None] = mapped_column(ForeignKey("pairings.id"), index=True)
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), index=True
+    )
+    visitor_id: Mapped[int] = mapped_column(ForeignKey("visitors.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    window_start: Mapped[dt.date | None] = mapped_column(Date)
+    window_end: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    planned_start: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    planned_end: Mapped[dt.date | None] = mapped_column(Date)
+    actual_start: Mapped[dt.date | None] = mapped_column(Date)
+    actual_end: Mapped[dt.date | None] = mapped_column(Date)
+    days_stayed: Mapped[int | None] = mapped_column(Integer)
+    activities: Mapped[str | None] = mapped_column(Text)  # ';'-joined activity codes
+    outcome_codes: Mapped[str | None] = mapped_column(Text)  # ';'-joined outcome codes
+    notes: Mapped[str | None] = mapped_column(Text)
