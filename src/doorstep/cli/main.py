@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import typer
 
+from doorstep.cli import db as db_cli
+from doorstep.cli import registry as registry_cli
+
 app = typer.Typer(
     name="doorstep",
     help="Run large home-visiting programmes: registry, pairing, visit planning and reports.",
@@ -13,6 +16,8 @@ app = typer.Typer(
 )
 
 # Command groups register themselves here, one line each.
+app.add_typer(db_cli.app, name="db")
+registry_cli.register(app)
 
 
 def main() -> None:

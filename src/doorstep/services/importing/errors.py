@@ -23,8 +23,15 @@ class RowError:
     def __str__(self) -> str:
         where = f"row {self.row}" if self.row else "file"
         col = f", column {self.column}" if self.column else ""
-        val = f" (value {_shorten(self.value)!r})" if self.value else ""
+        val = f" (value {_shown(self.value)})" if self.value else ""
         return f"{where}{col}{val}: {self.reason}"
+
+
+def _shown(value: str, limit: int = 60) -> str:
+    """The value quoted, cut short with its length when it is long."""
+    if len(value) <= limit:
+        return repr(value)
+    return repr(value[:limit] + "…") + f" [{len(value)} characters]"
 
 
 def _shorten(value: str, limit: int = 60) -> str:
@@ -42,6 +49,8 @@ class ImportRejected(InvalidInput):
 
     def _message(self) -> str:
         n = len(self.errors)
+        if n == 1 and self.errors[0].row == 0:
+            return f"{self.errors[0].reason}; nothing was imported"
         head = f"{self.path.name}: {n} error{'s' if n != 1 else ''}; nothing was imported"
         shown = "\n".join(f"  {e}" for e in self.errors[:SHOWN_ON_SCREEN])
         more = ""

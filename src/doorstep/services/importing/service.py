@@ -151,7 +151,7 @@ def _extra_checks(session: Session, schema: EntitySchema, frame: pl.DataFrame) -
         known = _codes(session, "households", "external_id")
         bad = frame.filter(
             pl.col("household_id").is_not_null()
-            & ~pl.col("household_id").is_in(pl.Series(list(known), dtype=pl.String))
+            & ~pl.col("household_id").is_in(pl.Series(list(known), dtype=pl.String).implode())
         )
         errors += [
             RowError(

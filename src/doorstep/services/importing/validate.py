@@ -125,7 +125,7 @@ def _column_checks(
             what = {Kind.AREA: "area", Kind.ORGANISATION: "organisation", Kind.TEAM: "team"}[k]
             checks.append(
                 (
-                    present & ~value.is_in(pl.Series(known, dtype=pl.String)),
+                    present & ~value.is_in(pl.Series(known, dtype=pl.String).implode()),
                     f"unknown {what} code; import the {what}s first",
                 )
             )

@@ -1,0 +1,105 @@
+"""Queries over the registry: summaries and export rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+from sqlalchemy import Connection, text
+
+
+@dataclass(frozen=True)
+class LevelCount:
+    level: str
+    depth: int
+    areas: int
+    households: int
+    consenting: int
+    visitors: int
+
+
+def counts_by_level(conn: Connection) -> list[LevelCount]:
+    """Per area level: areas, and the households and visitors whose own area is at that level."""
+    rows = conn.execute(
+        text(
+            """
+            SELECT a.level, MIN(a.depth) AS depth, COUNT(*) AS areas,
+                   COALESCE(SUM(h.n), 0) AS households, COALESCE(SUM(h.given), 0) AS consenting,
+                   COALESCE(SUM(v.n), 0) AS visitors
+            FROM areas a
+            LEFT JOIN (
+                SELECT area_id, COUNT(*) AS n,
+                       SUM(CASE WHEN consent_state = 'given' THEN 1 ELSE 0 END) AS given
+                FROM households GROUP BY area_id
+            ) h ON h.area_id = a.id
+            LEFT JOIN (
+                SELECT home_area_id, COUNT(*) AS n FROM visitors GROUP BY home_area_id
+            ) v ON v.home_area_id = a.id
+            GROUP BY a.level
+            ORDER BY MIN(a.depth), a.level
+            """
+        )
+    ).all()
+    return [LevelCount(r[0], int(r[1]), int(r[2]), int(r[3]), int(r[4]), int(r[5])) for r in rows]
+
+
+def totals(conn: Connection) -> dict[str, int]:
+    """Headline counts of the programme."""
+    q = {
+        "areas": "SELECT COUNT(*) FROM areas",
+        "organisations": "SELECT COUNT(*) FROM organisations",
+        "teams": "SELECT COUNT(*) FROM teams",
+        "visitors": "SELECT COUNT(*) FROM visitors",
+        "capacity": "SELECT COALESCE(SUM(capacity), 0) FROM visitors",
+        "households": "SELECT COUNT(*) FROM households",
+        "consenting": "SELECT COUNT(*) FROM households WHERE consent_state = 'given'",
+        "members": "SELECT COALESCE(SUM(members), 0) FROM households",
+        "active_pairings": "SELECT COUNT(*) FROM pairings WHERE ended_on IS NULL",
+    }
+    return {k: int(conn.execute(text(sql)).scalar_one()) for k, sql in q.items()}
+
+
+_EXPORT_SQL = {
+    "areas": """
+        SELECT a.code, a.name, p.code AS parent_code, a.level
+        FROM areas a LEFT JOIN areas p ON p.id = a.parent_id ORDER BY a.depth, a.id""",
+    "organisations": """
+        SELECT o.code, o.name, o.kind, a.code AS area_code, o.staff_cap
+        FROM organisations o LEFT JOIN areas a ON a.id = o.area_id ORDER BY o.id""",
+    "teams": """
+        SELECT t.code, t.name, a.code AS area_code, o.code AS organisation_code,
+               t.starts_on, t.ends_on
+        FROM teams t JOIN areas a ON a.id = t.area_id
+        LEFT JOIN organisations o ON o.id = t.organisation_id ORDER BY t.id""",
+    "visitors": """
+        SELECT v.external_id AS visitor_id, v.name, o.code AS organisation_code,
+               ha.code AS home_area_code, v.lat, v.lon, v.languages, v.capacity,
+               v.active_from, v.active_to, t.code AS team_code,
+               COALESCE(tm.is_lead, false) AS is_team_lead, sa.code AS service_area_code
+        FROM visitors v
+        LEFT JOIN organisations o ON o.id = v.organisation_id
+        LEFT JOIN areas ha ON ha.id = v.home_area_id
+        LEFT JOIN areas sa ON sa.id = v.service_area_id
+        LEFT JOIN team_members tm ON tm.visitor_id = v.id
+        LEFT JOIN teams t ON t.id = tm.team_id
+        ORDER BY v.id""",
+    "households": """
+        SELECT h.external_id AS household_id, h.head_name, h.address, a.code AS area_code,
+               h.lat, h.lon, h.members, h.languages, h.consent_state AS consent,
+               (SELECT MAX(c.recorded_on) FROM consent_records c
+                 WHERE c.household_id = h.id) AS consent_date
+        FROM households h JOIN areas a ON a.id = h.area_id ORDER BY h.id""",
+    "indicators": """
+        SELECT h.external_id AS household_id, i.year, i.annual_income, i.members_in_work,
+               i.services_enrolled
+        FROM household_indicators i JOIN households h ON h.id = i.household_id
+        ORDER BY h.id, i.year""",
+}
+
+
+def export_frame(conn: Connection, entity: str) -> pl.DataFrame:
+    """Rows of ``entity`` with the columns its import file has."""
+    result = conn.execute(text(_EXPORT_SQL[entity]))
+    cols = list(result.keys())
+    rows = result.all()
+    return pl.DataFrame(rows, schema=cols, orient="row", infer_schema_length=None)

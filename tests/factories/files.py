@@ -1,0 +1,93 @@
+"""Write small import files for tests."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+AREA_HEADER = ["code", "name", "parent_code", "level"]
+HOUSEHOLD_HEADER = [
+    "household_id",
+    "head_name",
+    "address",
+    "area_code",
+    "lat",
+    "lon",
+    "members",
+    "languages",
+    "consent",
+    "consent_date",
+]
+VISITOR_HEADER = [
+    "visitor_id",
+    "name",
+    "organisation_code",
+    "home_area_code",
+    "lat",
+    "lon",
+    "languages",
+    "capacity",
+    "active_from",
+    "active_to",
+    "team_code",
+    "is_team_lead",
+    "service_area_code",
+]
+
+
+def write_csv(
+    path: Path, header: Sequence[str], rows: Sequence[Mapping[str, Any] | Sequence[Any]]
+) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        for row in rows:
+            if isinstance(row, Mapping):
+                w.writerow(["" if row.get(h) is None else row.get(h) for h in header])
+            else:
+                w.writerow(row)
+    return path
+
+
+def area_rows() -> list[dict[str, Any]]:
+    """A tiny tree: one region, one county, two villages."""
+    return [
+        {"code": "R", "name": "Region", "parent_code": "", "level": "region"},
+        {"code": "R-C", "name": "County", "parent_code": "R", "level": "county"},
+        {"code": "R-C-V1", "name": "Village one", "parent_code": "R-C", "level": "village"},
+        {"code": "R-C-V2", "name": "Village two", "parent_code": "R-C", "level": "village"},
+    ]
+
+
+def household(**overrides: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "household_id": "H1",
+        "head_name": "Wang Fang",
+        "address": "No. 1",
+        "area_code": "R-C-V1",
+        "lat": 26.58,
+        "lon": 107.98,
+        "members": 4,
+        "languages": "zh",
+        "consent": "given",
+        "consent_date": "2026-01-02",
+    }
+    row.update(overrides)
+    return row
+
+
+def visitor(**overrides: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "visitor_id": "V1",
+        "name": "Li Wei",
+        "home_area_code": "R-C-V1",
+        "lat": 26.60,
+        "lon": 107.95,
+        "languages": "zh",
+        "capacity": 2,
+        "is_team_lead": "false",
+    }
+    row.update(overrides)
+    return row

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, text
+
+from doorstep.services.importing import ImportSummary, import_file
+from doorstep.storage.session import unit_of_work
+from tests.factories.files import AREA_HEADER, area_rows, write_csv
+
+
+def run_import(engine: Engine, entity: str, path: Path) -> ImportSummary:
+    with unit_of_work(engine) as s:
+        return import_file(s, entity, path, actor="test")
+
+
+def snapshot(engine: Engine) -> dict[str, Any]:
+    """Everything an import can change, to compare before and after."""
+    out: dict[str, Any] = {}
+    with engine.connect() as conn:
+        for table in (
+            "areas",
+            "organisations",
+            "teams",
+            "team_members",
+            "visitors",
+            "households",
+            "consent_records",
+            "household_indicators",
+            "audit_events",
+        ):
+            rows = conn.execute(text(f"SELECT * FROM {table} ORDER BY id")).all()
+            out[table] = [tuple(str(v) for v in r) for r in rows]
+    return out
+
+
+@pytest.fixture
+def with_areas(engine: Engine, tmp_path: Path) -> Engine:
+    run_import(engine, "areas", write_csv(tmp_path / "areas.csv", AREA_HEADER, area_rows()))
+    return engine

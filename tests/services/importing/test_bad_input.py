@@ -1,0 +1,237 @@
+"""Every bad input gets a precise error, and the database is left exactly as it was."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from doorstep.services.importing import ImportRejected
+from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
+from tests.services.importing.conftest import run_import, snapshot
+
+
+def rejected(engine: Engine, entity: str, path: Path) -> list[str]:
+    """Import ``path``, expect a rejection that changed nothing, return the error lines."""
+    before = snapshot(engine)
+    with pytest.raises(ImportRejected) as info:
+        run_import(engine, entity, path)
+    assert snapshot(engine) == before
+    return [str(e) for e in info.value.errors]
+
+
+def households_file(tmp_path: Path, *rows: dict[str, object]) -> Path:
+    return write_csv(tmp_path / "households.csv", HOUSEHOLD_HEADER, list(rows))
+
+
+def test_an_empty_file_is_rejected(with_areas: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "households.csv"
+    path.write_bytes(b"")
+    assert rejected(with_areas, "households", path) == ["file: the file is empty"]
+
+
+def test_a_header_without_rows_is_rejected(with_areas: Engine, tmp_path: Path) -> None:
+    path = households_file(tmp_path)
+    assert rejected(with_areas, "households", path) == [
+        "file: the file has a header but no data rows"
+    ]
+
+
+def test_a_utf8_byte_order_mark_is_read_as_part_of_nothing(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    path = households_file(tmp_path, household())
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert run_import(with_areas, "households", path).created == 1
+    with with_areas.connect() as conn:
+        assert conn.execute(text("SELECT external_id FROM households")).scalar_one() == "H1"
+
+
+def test_latin1_bytes_are_named_with_their_line_and_encoding(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "households.csv"
+    good = households_file(tmp_path, household(), household(household_id="H2", head_name="José"))
+    path.write_bytes(good.read_text(encoding="utf-8").encode("latin-1"))
+    (line,) = rejected(with_areas, "households", path)
+    assert line.startswith("file: line 3 (byte ")
+    assert "byte 0xe9 is not UTF-8" in line
+    assert "Latin-1" in line and "save it as UTF-8" in line
+
+
+def test_quoted_newlines_inside_a_field_are_kept(with_areas: Engine, tmp_path: Path) -> None:
+    address = 'Group 3\nHouse 12, "east" side'
+    path = households_file(tmp_path, household(address=address))
+    run_import(with_areas, "households", path)
+    with with_areas.connect() as conn:
+        assert conn.execute(text("SELECT address FROM households")).scalar_one() == address
+
+
+def test_a_ten_megabyte_field_is_rejected_as_too_long(with_areas: Engine, tmp_path: Path) -> None:
+    path = households_file(
+        tmp_path, household(), household(household_id="H2", head_name="x" * 10_485_760)
+    )
+    line = rejected(with_areas, "households", path)
+    assert len(line) == 1
+    assert line[0].startswith("row 3, column head_name (value 'xxxxxxxx")
+    assert line[0].endswith("…' [10485760 characters]): too long: 10485760 characters, at most 200")
+
+
+def test_coordinates_out_of_range_are_rejected(with_areas: Engine, tmp_path: Path) -> None:
+    path = households_file(
+        tmp_path,
+        household(household_id="H1", lat=91, lon=107.98),
+        household(household_id="H2", lat=-90.5, lon=107.98),
+        household(household_id="H3", lat=26.5, lon=180.01),
+        household(household_id="H4", lat=26.5, lon=-181),
+    )
+    assert rejected(with_areas, "households", path) == [
+        "row 2, column lat (value '91'): latitude must be between -90 and 90",
+        "row 3, column lat (value '-90.5'): latitude must be between -90 and 90",
+        "row 4, column lon (value '180.01'): longitude must be between -180 and 180",
+        "row 5, column lon (value '-181'): longitude must be between -180 and 180",
+    ]
+
+
+def test_swapped_coordinates_out_of_range_are_named_as_swapped(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    path = households_file(tmp_path, household(lat=107.98, lon=26.58))
+    assert rejected(with_areas, "households", path) == [
+        "row 2, column lat (value '107.98'): latitude must be between -90 and 90; "
+        "latitude and longitude look swapped"
+    ]
+
+
+def test_swapped_coordinates_in_range_are_found_from_the_rest_of_the_area(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    rows = [household(household_id=f"H{i}", lat=1.0 + i / 1000, lon=36.8) for i in range(5)]
+    rows.append(household(household_id="HX", lat=36.8, lon=1.002))
+    (line,) = rejected(with_areas, "households", households_file(tmp_path, *rows))
+    assert line.startswith(
+        "row 7, column lat (value '36.8, 1.002'): latitude and longitude look swapped"
+    )
+    assert "of area R-C-V1" in line
+
+
+def test_nan_and_empty_coordinates_are_rejected(with_areas: Engine, tmp_path: Path) -> None:
+    path = households_file(
+        tmp_path,
+        household(household_id="H1", lat="NaN"),
+        household(household_id="H2", lon=""),
+        household(household_id="H3", lat="nan", lon="inf"),
+    )
+    assert rejected(with_areas, "households", path) == [
+        "row 2, column lat (value 'NaN'): not a finite number",
+        "row 3, column lon: required value is missing",
+        "row 4, column lat (value 'nan'): not a finite number",
+        "row 4, column lon (value 'inf'): not a finite number",
+    ]
+
+
+def test_duplicate_ids_in_a_file_are_rejected(with_areas: Engine, tmp_path: Path) -> None:
+    path = households_file(
+        tmp_path,
+        household(household_id="H1"),
+        household(household_id="H2"),
+        household(household_id="H1"),
+    )
+    assert rejected(with_areas, "households", path) == [
+        "row 4, column household_id (value 'H1'): duplicate household_id in the file; first in row 2"
+    ]
+
+
+def test_an_unknown_area_code_is_rejected(with_areas: Engine, tmp_path: Path) -> None:
+    path = households_file(tmp_path, household(area_code="NOWHERE"))
+    assert rejected(with_areas, "households", path) == [
+        "row 2, column area_code (value 'NOWHERE'): unknown area code; import the areas first"
+    ]
+
+
+def test_negative_or_fractional_capacity_is_rejected(with_areas: Engine, tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "visitors.csv",
+        VISITOR_HEADER,
+        [
+            visitor(visitor_id="V1", capacity=-1),
+            visitor(visitor_id="V2", capacity=1.5),
+            visitor(visitor_id="V3", capacity="two"),
+        ],
+    )
+    assert rejected(with_areas, "visitors", path) == [
+        "row 2, column capacity (value '-1'): must be at least 0",
+        "row 3, column capacity (value '1.5'): must be a whole number",
+        "row 4, column capacity (value 'two'): not a number",
+    ]
+
+
+def test_an_unknown_column_is_rejected(with_areas: Engine, tmp_path: Path) -> None:
+    rows = [[*household().values(), "Han"]]
+    path = write_csv(tmp_path / "households.csv", [*HOUSEHOLD_HEADER, "ethnicity"], rows)
+    (line,) = rejected(with_areas, "households", path)
+    assert line.startswith(
+        "row 1, column ethnicity: unknown column; the columns are: household_id, "
+    )
+
+
+NAMES = [
+    "محمد بن عبد الله",  # Arabic script
+    "王秀英",  # Chinese
+    "Ольга Петровна",  # Cyrillic
+    "Ana 👩🏽‍🌾 Lima",  # emoji with a skin tone and a zero-width joiner
+    "Zoe\u0308 Nguye\u0302\u0303n",  # combining marks, not normalised
+]
+
+
+def test_names_in_any_script_are_stored_and_exported_byte_for_byte(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    from doorstep.services.exporting import export_entity
+    from doorstep.storage.session import unit_of_work
+
+    rows = [household(household_id=f"H{i}", head_name=n) for i, n in enumerate(NAMES)]
+    run_import(with_areas, "households", households_file(tmp_path, *rows))
+    with with_areas.connect() as conn:
+        stored = conn.execute(text("SELECT head_name FROM households ORDER BY id")).scalars().all()
+    assert [s.encode() for s in stored] == [n.encode() for n in NAMES]
+    for suffix in (".csv", ".xlsx", ".parquet"):
+        out = tmp_path / f"export{suffix}"
+        with unit_of_work(with_areas) as s:
+            export_entity(s, "households", out, actor="test")
+        from doorstep.services.importing.reader import read_table
+
+        assert [n.encode() for n in read_table(out)["head_name"].to_list()] == [
+            n.encode() for n in NAMES
+        ]
+
+
+def test_a_missing_file_is_named(with_areas: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "nope.csv"
+    assert rejected(with_areas, "households", path) == [f"file: no such file: {path}"]
+
+
+def test_a_folder_instead_of_a_file_is_named(with_areas: Engine, tmp_path: Path) -> None:
+    folder = tmp_path / "folder.csv"
+    folder.mkdir()
+    assert rejected(with_areas, "households", folder) == [f"file: {folder} is a folder, not a file"]
+
+
+def test_one_bad_row_among_good_ones_writes_nothing_and_lists_all_errors_in_a_csv(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    rows = [household(household_id=f"H{i}") for i in range(120)]
+    rows += [household(household_id=f"B{i}", members=0) for i in range(60)]
+    path = households_file(tmp_path, *rows)
+    before = snapshot(with_areas)
+    with pytest.raises(ImportRejected) as info:
+        run_import(with_areas, "households", path)
+    assert snapshot(with_areas) == before
+    assert len(info.value.errors) == 60
+    assert "... and 10 more" in info.value.message
+    assert info.value.errors_csv is not None
+    lines = info.value.errors_csv.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "row,column,value,reason"
+    assert lines[1] == "122,members,0,must be at least 1"
+    assert len(lines) == 61
