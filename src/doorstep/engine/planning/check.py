@@ -1,0 +1,167 @@
+"""An independent checker of hard constraints, for tests, benchmarks and re-planning.
+
+Written with plain array operations and sharing no code with the planner's kernel, so that a
+bug in one is caught by the other. Fixed visits are taken as given: only violations that
+involve at least one planned visit are counted (except overlaps among the listed visits, which
+count whoever placed them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+import numpy.typing as npt
+
+from doorstep.domain.geo import haversine_m_array
+from doorstep.engine.planning.calendars import AVAILABLE, HOLIDAY
+from doorstep.engine.planning.problem import Intervals, PlanningProblem
+
+Bools = npt.NDArray[np.bool_]
+_OFFSET = 4096  # lets keys of days before the horizon (history) stay non-negative
+
+
+@dataclass(frozen=True, slots=True)
+class HardViolations:
+    """Counts of hard-constraint violations in a set of visits (all zero for a valid plan)."""
+
+    overlaps: int = 0
+    travel: int = 0
+    holidays: int = 0
+    non_working_days: int = 0
+    leave: int = 0
+    blackouts: int = 0
+    start_weekday: int = 0
+    stay_length: int = 0
+    outside_window: int = 0
+    staffing_cap_days: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(int(getattr(self, f.name)) for f in fields(self))
+
+    def as_dict(self) -> dict[str, int]:
+        return {f.name: int(getattr(self, f.name)) for f in fields(self)}
+
+
+def _touches(
+    spans: Intervals, owner: npt.NDArray[np.int64], start: npt.NDArray[np.int64],
+    end: npt.NDArray[np.int64],
+) -> Bools:
+    """Whether each stay ``[start, end]`` of ``owner`` touches one of the owner's spans."""
+    counts = np.diff(spans.ptr)
+    if not len(spans.start):
+        return np.zeros(len(owner), np.bool_)
+    span_owner = np.repeat(np.arange(len(counts)), counts)
+    width = np.int64(1) << 20  # wider than any horizon plus history
+    keys = [
+        span_owner[i] * width + np.arange(spans.start[i], spans.end[i] + 1) + _OFFSET
+        for i in range(len(span_owner))
+    ]
+    blocked = np.unique(np.concatenate(keys))
+    out = np.zeros(len(owner), np.bool_)
+    length = end - start + 1
+    for k in range(int(length.max()) if len(length) else 0):
+        live = k < length
+        day = start[live] + k + _OFFSET
+        out[live] |= np.isin(owner[live] * width + day, blocked)
+    return out
+
+
+def _far(problem: PlanningProblem, p: npt.NDArray[np.int64], q: npt.NDArray[np.int64]) -> Bools:
+    """Whether the households of pairings ``p`` and ``q`` (one visitor each) are far apart."""
+    h1, h2 = problem.pairing_household[p], problem.pairing_household[q]
+    lat, lon = problem.household_lat, problem.household_lon
+    known = ~(np.isnan(lat[h1]) | np.isnan(lat[h2]) | np.isnan(lon[h1]) | np.isnan(lon[h2]))
+    metres = np.full(len(p), np.inf)
+    metres[known] = haversine_m_array(lat[h1][known], lon[h1][known], lat[h2][known],
+                                      lon[h2][known])
+    home = problem.pairing_home_distance_m[p] + problem.pairing_home_distance_m[q]
+    by_home = ~known & ~np.isnan(home)
+    metres[by_home] = home[by_home]
+    return (h1 != h2) & (metres > problem.travel_threshold_m)
+
+
+def check_visits(
+    problem: PlanningProblem,
+    pairing: npt.ArrayLike,
+    start: npt.ArrayLike,
+    end: npt.ArrayLike,
+    fixed: npt.ArrayLike | None = None,
+) -> HardViolations:
+    """Count hard-constraint violations of visits (days from ``problem.start``, inclusive).
+
+    Parameters
+    ----------
+    problem
+        The problem the visits were planned for.
+    pairing, start, end
+        One entry per visit: pairing index, first and last day.
+    fixed
+        Which visits were given (not placed); defaults to none.
+    """
+    pr = problem
+    p = np.asarray(pairing, np.int64)
+    s = np.asarray(start, np.int64)
+    e = np.asarray(end, np.int64)
+    fx = np.zeros(len(p), np.bool_) if fixed is None else np.asarray(fixed, np.bool_)
+    stay, _, _, mask = pr.policy_arrays()
+    v = pr.pairing_visitor[p].astype(np.int64)
+    h = pr.pairing_household[p].astype(np.int64)
+    pl = ~fx
+
+    # One visitor, one place: sort by visitor and start; a stay must start after every
+    # earlier stay of the same visitor has ended.
+    order = np.lexsort((s, v))
+    vs, ss, es, ps = v[order], s[order], e[order], p[order]
+    big = np.int64(1) << 40
+    run_max = np.maximum.accumulate(vs * big + es + _OFFSET) - vs * big - _OFFSET
+    same = vs[1:] == vs[:-1]
+    overlaps = int(np.sum(same & (ss[1:] <= run_max[:-1])))
+    plo = pl[order]
+    rest = ss[1:] - es[:-1] - 1
+    near = same & (rest >= 0) & (rest < pr.travel_days) & (plo[1:] | plo[:-1])
+    travel = int(np.sum(_far(pr, ps[:-1][near], ps[1:][near]))) if near.any() else 0
+
+    # Calendars, leave, blackouts, weekdays, length and window: planned visits only.
+    sp, ep, pp, vp, hp = s[pl], e[pl], p[pl], v[pl], h[pl]
+    codes = pr.calendar_codes
+    cal = pr.visitor_calendar[vp]
+    hol = np.zeros(len(sp), np.bool_)
+    off = np.zeros(len(sp), np.bool_)
+    for k in range(int((ep - sp).max()) + 1 if len(sp) else 0):
+        live = (sp + k <= ep) & (sp + k >= 0) & (sp + k < codes.shape[1])
+        c = codes[cal[live], (sp + k)[live]]
+        hol[live] |= c == HOLIDAY
+        off[live] |= (c != AVAILABLE) & (c != HOLIDAY)
+    weekday = (pr.start.weekday() + sp) % 7
+    bad_weekday = ((mask[pp].astype(np.int64) >> weekday) & 1) == 0
+    lo = np.maximum(pr.pairing_from[pp], pr.plan_from)
+
+    # Staffing cap: per organisation and day of the horizon.
+    n_org, n_days = len(pr.org_ids), pr.n_days
+    cap_days = 0
+    if n_org:
+        o = pr.visitor_org[v].astype(np.int64)
+        total = np.zeros((n_org, n_days + 1), np.int64)
+        planned = np.zeros((n_org, n_days + 1), np.int64)
+        for k in range(int((e - s).max()) + 1 if len(s) else 0):
+            day = s + k
+            live = (day <= e) & (day >= 0) & (day < n_days) & (o >= 0)
+            np.add.at(total, (o[live], day[live]), 1)
+            np.add.at(planned, (o[live & pl], day[live & pl]), 1)
+        limit = pr.org_max_away.astype(np.int64)[:, None]
+        cap_days = int(np.sum((limit >= 0) & (total > limit) & (planned > 0)))
+
+    return HardViolations(
+        overlaps=overlaps,
+        travel=travel,
+        holidays=int(hol.sum()),
+        non_working_days=int(off.sum()),
+        leave=int(_touches(pr.leave, vp, sp, ep).sum()),
+        blackouts=int(_touches(pr.blackouts, hp, sp, ep).sum()),
+        start_weekday=int(bad_weekday.sum()),
+        stay_length=int(np.sum(ep - sp + 1 != stay[pp])),
+        outside_window=int(np.sum((sp < lo) | (sp >= pr.pairing_to[pp]))),
+        staffing_cap_days=cap_days,
+    )

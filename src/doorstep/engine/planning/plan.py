@@ -1,0 +1,293 @@
+"""Plan visits: one function with explicit settings, returning a :class:`PlanResult`."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from time import perf_counter
+
+import numpy as np
+import numpy.typing as npt
+
+from doorstep.engine.planning import _kernel
+from doorstep.engine.planning.problem import I64, PlanningProblem
+from doorstep.engine.planning.reasons import Code
+from doorstep.engine.planning.result import PlanResult
+from doorstep.engine.planning.rules import (
+    DEFAULT_RULES,
+    CadenceRule,
+    Gaps,
+    VisitTable,
+    measure_gaps,
+)
+
+Progress = Callable[[int, int], None]
+"""Called with (days planned, days to plan) after each chunk of the horizon."""
+
+
+@dataclass(frozen=True)
+class PlanParams:
+    """Settings of the planner.
+
+    Parameters
+    ----------
+    slack_days
+        A visitor starts its most urgent visit on the last day that still leaves this many
+        feasible start days before the deadline; the reserve absorbs the staffing cap and
+        other visitors' demands. Larger means earlier (and so more) visits.
+    seed
+        Seed of the random phase given to each visitor's first visits, which spreads the load
+        over the first gap window.
+    spread_first_visits
+        Whether to spread first visits (else every first visit aims at the first deadline).
+    rules
+        The cadence rules; the planner aims for the smallest gap any of them tolerates.
+    chunk_days
+        Days planned between two progress reports.
+    """
+
+    slack_days: int = 7
+    seed: int = 0
+    spread_first_visits: bool = True
+    rules: tuple[CadenceRule, ...] = DEFAULT_RULES
+    chunk_days: int = 31
+
+    def __post_init__(self) -> None:
+        if self.slack_days < 0:
+            raise ValueError("slack_days cannot be negative")
+        if self.chunk_days < 1:
+            raise ValueError("chunk_days must be at least 1")
+        if not self.rules:
+            raise ValueError("at least one cadence rule is needed")
+
+
+def _csr(owner: npt.NDArray[np.int64], n: int) -> tuple[I64, I64]:
+    """Rows grouped by owner (stable) and the group pointers."""
+    order = np.argsort(owner, kind="stable").astype(np.int64)
+    ptr = np.zeros(n + 1, np.int64)
+    np.cumsum(np.bincount(owner, minlength=n), out=ptr[1:])
+    return ptr, order
+
+
+def _visitor_visits(
+    problem: PlanningProblem,
+    pairing: npt.NDArray[np.int32],
+    start: npt.NDArray[np.int32],
+    end: npt.NDArray[np.int32],
+) -> tuple[I64, npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+    """Visits grouped by visitor and sorted by start (CSR)."""
+    v = problem.pairing_visitor[pairing].astype(np.int64)
+    order = np.lexsort((start, v))
+    ptr = np.zeros(problem.n_visitors + 1, np.int64)
+    np.cumsum(np.bincount(v, minlength=problem.n_visitors), out=ptr[1:])
+    return ptr, start[order], end[order], pairing[order]
+
+
+def _away(
+    problem: PlanningProblem, pairing: npt.ArrayLike, start: npt.ArrayLike, end: npt.ArrayLike
+) -> npt.NDArray[np.int32]:
+    """Per organisation and day: visitors on a stay."""
+    pr = problem
+    n_org, n_days = len(pr.org_ids), pr.padded_days
+    diff = np.zeros((max(n_org, 1), n_days + 1), np.int32)
+    p = np.asarray(pairing, np.int64)
+    o = pr.visitor_org[pr.pairing_visitor[p]]
+    ok = o >= 0
+    s = np.clip(np.asarray(start)[ok], 0, n_days)
+    e = np.clip(np.asarray(end)[ok] + 1, 0, n_days)
+    np.add.at(diff, (o[ok], s), 1)
+    np.add.at(diff, (o[ok], e), -1)
+    return np.cumsum(diff, axis=1, dtype=np.int32)[:, :n_days].copy()
+
+
+def _gap_by_pairing(problem: PlanningProblem, rules: tuple[CadenceRule, ...]) -> I64:
+    gaps = []
+    for policy in problem.policies:
+        tolerated = [g for r in rules if (g := r.max_gap(policy)) is not None]
+        gaps.append(max(policy.stay_days, min(tolerated, default=problem.n_days)))
+    return np.array(gaps, np.int64)[problem.pairing_policy]
+
+
+def plan(
+    problem: PlanningProblem,
+    *,
+    params: PlanParams | None = None,
+    progress: Progress | None = None,
+) -> PlanResult:
+    """Place visits for every pairing of ``problem``.
+
+    Hard constraints always hold for the visits placed: a visitor is never on two stays at
+    once and rests ``travel_days`` between far-apart stays; stays avoid holidays, non-working
+    days, leave and household blackouts, start on allowed weekdays, and never push an
+    organisation past its staffing cap. Fixed visits never move. The cadence holds wherever
+    the heuristic finds room; each pairing where it does not is reported with its longest gap
+    and the binding constraint.
+
+    Parameters
+    ----------
+    problem
+        The validated problem.
+    params
+        Planner settings (defaults: :class:`PlanParams`).
+    progress
+        Optional callback, called after each chunk of days.
+
+    Returns
+    -------
+    PlanResult
+        Visits (planned and fixed) and per-pairing compliance.
+    """
+    params = params or PlanParams()
+    t0 = perf_counter()
+    pr = problem
+    n_p, n_v = pr.n_pairings, pr.n_visitors
+    stay, _, _, mask = pr.policy_arrays()
+    gap = _gap_by_pairing(pr, params.rules)
+    p_from = pr.pairing_from.astype(np.int64)
+    p_to = pr.pairing_to.astype(np.int64)
+    p_v = pr.pairing_visitor.astype(np.int64)
+    vp_ptr, vp_idx = _csr(p_v, n_v)
+    rng = np.random.default_rng(params.seed)
+
+    # First deadlines: each visitor's pairings get evenly staggered phases from a random
+    # offset, so first visits (and so all later ones) spread over the gap window.
+    deadline = p_from + gap
+    if params.spread_first_visits and n_p:
+        count = np.diff(vp_ptr)
+        rank = np.empty(n_p, np.int64)
+        rank[vp_idx] = np.arange(n_p) - np.repeat(vp_ptr[:-1], count)
+        phase = (rng.random(n_v)[p_v] + rank / count[p_v]) % 1.0
+        lo = np.minimum(gap, stay + params.slack_days + 1)
+        deadline = p_from + lo + np.floor(phase * (gap - lo + 1)).astype(np.int64)
+        deadline = np.minimum(deadline, p_from + gap)
+
+    # Fixed visits: by visitor for clash checks, and as a time-ordered stream of events.
+    f_p = pr.fixed_pairing.astype(np.int64)
+    f_s = pr.fixed_start.astype(np.int64)
+    fv_ptr, fv_s, fv_e, fv_p = _visitor_visits(pr, pr.fixed_pairing, pr.fixed_start, pr.fixed_end)
+    by_pair = np.lexsort((f_s, f_p))
+    nxt = np.full(len(f_p), _kernel.BIG, np.int64)
+    same = f_p[by_pair][1:] == f_p[by_pair][:-1]
+    nxt[by_pair[:-1][same]] = f_s[by_pair][1:][same]
+    next_fixed = np.full(n_p, _kernel.BIG, np.int64)
+    np.minimum.at(next_fixed, f_p, f_s)
+    ev = np.argsort(f_s, kind="stable")
+
+    last = np.full(n_p, -_kernel.BIG, np.int64)
+    free_from = np.zeros(n_v, np.int64)
+    last_end = np.full(n_v, -_kernel.BIG, np.int64)
+    last_pair = np.full(n_v, -1, np.int64)
+    wake = np.full(n_v, pr.plan_from, np.int64)
+    tiebreak = rng.random(n_v) * 0.5
+    away = _away(pr, pr.fixed_pairing, pr.fixed_start, pr.fixed_end)
+    org_cap = pr.org_max_away if len(pr.org_ids) else np.full(1, -1, np.int32)
+    ev_pos = np.zeros(1, np.int64)
+    wd0 = pr.start.weekday()
+    min_stay = int(stay.min()) if n_p else 1
+
+    out_p: list[npt.NDArray[np.int32]] = []
+    out_s: list[npt.NDArray[np.int32]] = []
+    total = pr.n_days - pr.plan_from
+    for d0 in range(pr.plan_from, pr.n_days, params.chunk_days):
+        d1 = min(pr.n_days, d0 + params.chunk_days)
+        cap = n_v * math.ceil((d1 - d0) / min_stay)
+        o_p = np.empty(cap, np.int32)
+        o_s = np.empty(cap, np.int32)
+        n_out = _kernel.sweep(
+            d0, d1, wd0, params.slack_days, pr.travel_days, pr.travel_threshold_m,
+            pr.visitor_calendar, pr.visitor_org, org_cap, pr.calendar_codes, pr.calendar_run,
+            pr.leave.ptr, pr.leave.start, pr.leave.end,
+            pr.blackouts.ptr, pr.blackouts.start, pr.blackouts.end,
+            pr.household_lat, pr.household_lon, pr.household_preferred_weekdays,
+            pr.pairing_household, p_v, stay, gap, mask, p_from, p_to, pr.pairing_home_distance_m,
+            vp_ptr, vp_idx, fv_ptr, fv_s, fv_e, fv_p,
+            f_s[ev], f_p[ev], nxt[ev], ev_pos,
+            last, deadline, next_fixed, free_from, last_end, last_pair, wake, tiebreak, away,
+            o_p, o_s,
+        )  # fmt: skip
+        out_p.append(o_p[:n_out].copy())
+        out_s.append(o_s[:n_out].copy())
+        del o_p, o_s
+        if progress is not None:
+            progress(d1 - pr.plan_from, total)
+
+    planned_p = np.concatenate([np.zeros(0, np.int32), *out_p])
+    planned_s = np.concatenate([np.zeros(0, np.int32), *out_s])
+    planned_e = planned_s + stay[planned_p] - 1
+    visits = VisitTable.of(
+        np.concatenate([planned_p, pr.fixed_pairing]),
+        np.concatenate([planned_s, pr.fixed_start]),
+        np.concatenate([planned_e, pr.fixed_end]),
+        np.concatenate([np.zeros(len(planned_p), np.bool_), np.ones(len(f_p), np.bool_)]),
+    )
+    return _judge(pr, visits, params, t0)
+
+
+def _judge(pr: PlanningProblem, visits: VisitTable, params: PlanParams, t0: float) -> PlanResult:
+    """Apply the rules and find the binding constraint of every non-compliant pairing."""
+    gaps = measure_gaps(pr, visits)
+    compliant = np.ones(pr.n_pairings, np.bool_)
+    verdicts = []
+    for rule in params.rules:
+        ok = rule.check(pr, visits, gaps)
+        verdicts.append((rule.name, ok))
+        compliant &= ok
+    bad = np.flatnonzero(~compliant)
+    failed = {int(i): tuple(name for name, ok in verdicts if not ok[i]) for i in bad}
+    reason = np.zeros(pr.n_pairings, np.uint8)
+    if len(bad):
+        reason[bad] = _explain(pr, visits, gaps, bad)
+    return PlanResult(
+        problem=pr,
+        visits=visits,
+        compliant=compliant,
+        longest_gap=gaps.longest,
+        gap_from=gaps.gap_from,
+        gap_to=gaps.gap_to,
+        n_visits=gaps.n_visits,
+        reason=reason,
+        failed_rules=failed,
+        seconds=perf_counter() - t0,
+    )
+
+
+def _explain(
+    pr: PlanningProblem, visits: VisitTable, gaps: Gaps, bad: npt.NDArray[np.int64]
+) -> npt.NDArray[np.uint8]:
+    """Binding constraint of each pairing in ``bad``: what blocked most days of the window in
+    which one more visit would have closed its longest gap."""
+    stay, max_gap, _, mask = pr.policy_arrays()
+    g = max_gap[bad].astype(np.int64)
+    a = gaps.gap_from[bad].astype(np.int64)
+    b = gaps.gap_to[bad].astype(np.int64)
+    # One visit in [b - g, a + g] closes the gap; if none can (b - a > 2g) aim at the first.
+    lo = np.where(b - g <= a + g, np.maximum(b - g, a), a)
+    hi = a + g
+    lo = np.maximum(lo, np.maximum(pr.plan_from, pr.pairing_from[bad]))
+    hi = np.minimum(hi, pr.pairing_to[bad] - 1)
+    codes = np.full(len(bad), Code.PLANNER, np.uint8)
+    gap_ok = gaps.longest[bad] <= g
+    codes[gap_ok] = Code.TOO_FEW_VISITS
+    empty = ~gap_ok & (lo > hi)
+    codes[empty & (a + g < pr.plan_from)] = Code.OVERDUE_BEFORE_PLANNING
+    todo = ~gap_ok & ~empty
+    if todo.any():
+        vv_ptr, vv_s, vv_e, vv_p = _visitor_visits(pr, visits.pairing, visits.start, visits.end)
+        away = _away(pr, visits.pairing, visits.start, visits.end)
+        org_cap = pr.org_max_away if len(pr.org_ids) else np.full(1, -1, np.int32)
+        counts = _kernel.explain(
+            bad[todo].astype(np.int64), lo[todo], hi[todo], pr.start.weekday(), pr.travel_days,
+            pr.travel_threshold_m, pr.visitor_calendar, pr.visitor_org, org_cap,
+            pr.calendar_codes, pr.calendar_run, pr.leave.ptr, pr.leave.start, pr.leave.end,
+            pr.blackouts.ptr, pr.blackouts.start, pr.blackouts.end, pr.household_lat,
+            pr.household_lon, pr.pairing_household, pr.pairing_visitor, stay, mask,
+            pr.pairing_home_distance_m, vv_ptr, vv_s, vv_e, vv_p, away,
+        )  # fmt: skip
+        blocked = counts.copy()
+        blocked[:, Code.PLANNER] = 0
+        chosen = np.where(
+            counts[:, Code.PLANNER] > 0, Code.PLANNER, np.argmax(blocked, axis=1)
+        ).astype(np.uint8)
+        codes[todo] = chosen
+    return codes

@@ -1,0 +1,296 @@
+"""The planning problem: an immutable, validated description of what must be planned.
+
+Days are integers counted from ``start`` (day 0); intervals are inclusive of both ends. Large
+instances are built straight from arrays (:class:`PlanningProblem`); small ones and services
+use :class:`PlanningProblemBuilder`, which speaks in ids and dates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+
+import numpy as np
+import numpy.typing as npt
+
+from doorstep.engine.planning.calendars import AVAILABLE, VisitorCalendar
+from doorstep.engine.planning.policy import CadencePolicy
+
+I32 = npt.NDArray[np.int32]
+I64 = npt.NDArray[np.int64]
+F64 = npt.NDArray[np.float64]
+U8 = npt.NDArray[np.uint8]
+
+NO_ORGANISATION = -1
+NO_CAP = -1
+
+
+def _frozen(a: npt.ArrayLike, dtype: type[np.generic]) -> npt.NDArray[np.generic]:
+    out = np.array(a, dtype=dtype, copy=True)
+    out.setflags(write=False)
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class Intervals:
+    """Inclusive day intervals grouped by owner (CSR): owner ``i`` has rows ``ptr[i]:ptr[i+1]``.
+
+    Rows of one owner are sorted by start.
+    """
+
+    ptr: I64
+    start: I32
+    end: I32
+
+    @classmethod
+    def build(
+        cls, n_owners: int, owner: npt.ArrayLike, start: npt.ArrayLike, end: npt.ArrayLike
+    ) -> Intervals:
+        """Group ``(owner, start, end)`` rows by owner."""
+        o = np.asarray(owner, dtype=np.int64)
+        s = np.asarray(start, dtype=np.int32)
+        e = np.asarray(end, dtype=np.int32)
+        if not len(o) == len(s) == len(e):
+            raise ValueError("interval columns differ in length")
+        if len(o) and (o.min() < 0 or o.max() >= n_owners):
+            raise ValueError("interval owner out of range")
+        if np.any(e < s):
+            raise ValueError("an interval ends before it starts")
+        order = np.lexsort((s, o))
+        ptr = np.zeros(n_owners + 1, dtype=np.int64)
+        np.cumsum(np.bincount(o, minlength=n_owners), out=ptr[1:])
+        return cls(_frozen(ptr, np.int64), _frozen(s[order], np.int32), _frozen(e[order], np.int32))
+
+    @classmethod
+    def empty(cls, n_owners: int) -> Intervals:
+        """No intervals for any of ``n_owners`` owners."""
+        return cls.build(n_owners, [], [], [])
+
+    @property
+    def n_owners(self) -> int:
+        return len(self.ptr) - 1
+
+
+@dataclass(frozen=True, eq=False)
+class PlanningProblem:
+    """Everything the planner needs, as arrays indexed by visitor, household and pairing.
+
+    Parameters
+    ----------
+    start
+        The horizon's first day (day 0).
+    n_days
+        Length of the horizon; its end is day ``n_days`` (the first day after it).
+    policies
+        Cadence policies; ``pairing_policy`` indexes them.
+    calendars
+        Visitor calendars; ``visitor_calendar`` indexes them.
+    visitor_ids, visitor_calendar, visitor_org
+        One entry per visitor; ``visitor_org`` is an index into ``org_ids`` or -1.
+    org_ids, org_max_away
+        One entry per organisation: the most of its staff who may be on a stay on any one day
+        (-1 = no cap).
+    household_ids, household_lat, household_lon, household_preferred_weekdays
+        One entry per household; coordinates may be NaN (unknown); preferred weekdays are a
+        7-bit mask (bit 0 = Monday, 0 = no preference).
+    blackouts
+        Per household: days no stay may touch (harvest, festivals, exams).
+    leave
+        Per visitor: days of personal leave.
+    pairing_household, pairing_visitor, pairing_policy
+        One entry per active pairing.
+    pairing_from, pairing_to
+        The days the pairing is active: visits start in ``[from, to)``; the cadence is measured
+        from ``from`` to ``to`` (default ``0`` and ``n_days``).
+    pairing_home_distance_m
+        Distance from the household to its visitor's home (NaN when unknown); used to bound
+        the distance between two households when their coordinates are unknown.
+    fixed_pairing, fixed_start, fixed_end
+        Visits that must not move (recorded, or kept when re-planning); may lie before day 0.
+    plan_from
+        No visit is placed before this day (re-planning after day 0).
+    travel_threshold_m, travel_days
+        Two consecutive stays of a visitor at households farther apart than the threshold need
+        ``travel_days`` free days between them.
+    """
+
+    start: date
+    n_days: int
+    policies: tuple[CadencePolicy, ...]
+    calendars: tuple[VisitorCalendar, ...]
+    visitor_ids: tuple[str, ...]
+    visitor_calendar: I32
+    visitor_org: I32
+    org_ids: tuple[str, ...]
+    org_max_away: I32
+    household_ids: tuple[str, ...]
+    household_lat: F64
+    household_lon: F64
+    household_preferred_weekdays: U8
+    blackouts: Intervals
+    leave: Intervals
+    pairing_household: I32
+    pairing_visitor: I32
+    pairing_policy: I32
+    pairing_from: I32
+    pairing_to: I32
+    pairing_home_distance_m: F64
+    fixed_pairing: I32 = field(default_factory=lambda: np.zeros(0, np.int32))
+    fixed_start: I32 = field(default_factory=lambda: np.zeros(0, np.int32))
+    fixed_end: I32 = field(default_factory=lambda: np.zeros(0, np.int32))
+    plan_from: int = 0
+    travel_threshold_m: float = 50_000.0
+    travel_days: int = 1
+
+    def __post_init__(self) -> None:
+        conv: dict[str, type[np.generic]] = {
+            "visitor_calendar": np.int32,
+            "visitor_org": np.int32,
+            "org_max_away": np.int32,
+            "household_lat": np.float64,
+            "household_lon": np.float64,
+            "household_preferred_weekdays": np.uint8,
+            "pairing_household": np.int32,
+            "pairing_visitor": np.int32,
+            "pairing_policy": np.int32,
+            "pairing_from": np.int32,
+            "pairing_to": np.int32,
+            "pairing_home_distance_m": np.float64,
+            "fixed_pairing": np.int32,
+            "fixed_start": np.int32,
+            "fixed_end": np.int32,
+        }
+        for name, dtype in conv.items():
+            object.__setattr__(self, name, _frozen(getattr(self, name), dtype))
+        object.__setattr__(self, "policies", tuple(self.policies))
+        object.__setattr__(self, "calendars", tuple(self.calendars))
+        object.__setattr__(self, "visitor_ids", tuple(self.visitor_ids))
+        object.__setattr__(self, "org_ids", tuple(self.org_ids))
+        object.__setattr__(self, "household_ids", tuple(self.household_ids))
+        self._validate()
+
+    def _validate(self) -> None:  # noqa: C901 - one flat list of checks reads best
+        nv, nh, no, npair = self.n_visitors, self.n_households, len(self.org_ids), self.n_pairings
+
+        def same_length(n: int, *names: str) -> None:
+            for name in names:
+                if len(getattr(self, name)) != n:
+                    raise ValueError(f"{name} has {len(getattr(self, name))} entries, expected {n}")
+
+        def in_range(name: str, lo: int, hi: int) -> None:
+            a = getattr(self, name)
+            if len(a) and (a.min() < lo or a.max() >= hi):
+                raise ValueError(f"{name} has entries outside [{lo}, {hi})")
+
+        if self.n_days < 1:
+            raise ValueError(f"n_days must be at least 1, got {self.n_days}")
+        if not self.policies:
+            raise ValueError("at least one cadence policy is needed")
+        if not self.calendars:
+            raise ValueError("at least one visitor calendar is needed")
+        same_length(nv, "visitor_calendar", "visitor_org")
+        same_length(no, "org_max_away")
+        same_length(nh, "household_lat", "household_lon", "household_preferred_weekdays")
+        same_length(
+            npair,
+            "pairing_visitor",
+            "pairing_policy",
+            "pairing_from",
+            "pairing_to",
+            "pairing_home_distance_m",
+        )
+        same_length(len(self.fixed_pairing), "fixed_start", "fixed_end")
+        in_range("visitor_calendar", 0, len(self.calendars))
+        in_range("visitor_org", NO_ORGANISATION, no)
+        in_range("org_max_away", NO_CAP, 2**31 - 1)
+        in_range("pairing_household", 0, nh)
+        in_range("pairing_visitor", 0, nv)
+        in_range("pairing_policy", 0, len(self.policies))
+        in_range("fixed_pairing", 0, npair)
+        if len(set(self.visitor_ids)) != nv:
+            raise ValueError("visitor ids are not unique")
+        if len(set(self.household_ids)) != nh:
+            raise ValueError("household ids are not unique")
+        if len(set(self.org_ids)) != no:
+            raise ValueError("organisation ids are not unique")
+        if self.blackouts.n_owners != nh:
+            raise ValueError("blackouts must have one owner per household")
+        if self.leave.n_owners != nv:
+            raise ValueError("leave must have one owner per visitor")
+        if np.any(self.household_preferred_weekdays > 127):
+            raise ValueError("preferred weekday masks have 7 bits")
+        if np.any(self.pairing_from < 0) or np.any(self.pairing_to > self.n_days):
+            raise ValueError("pairings must be active within the horizon")
+        if np.any(self.pairing_to <= self.pairing_from):
+            raise ValueError("a pairing must be active for at least one day")
+        if np.any(self.fixed_end < self.fixed_start):
+            raise ValueError("a fixed visit ends before it starts")
+        if len(self.fixed_start) and self.fixed_start.max() >= self.n_days:
+            raise ValueError("fixed visits must start within the horizon")
+        if np.any(self.pairing_home_distance_m < 0):
+            raise ValueError("home distances cannot be negative")
+        if not 0 <= self.plan_from <= self.n_days:
+            raise ValueError("plan_from must lie within the horizon")
+        if self.travel_days < 0 or self.travel_threshold_m < 0:
+            raise ValueError("travel_days and travel_threshold_m cannot be negative")
+        pairs = self.pairing_household.astype(np.int64) * max(nv, 1) + self.pairing_visitor
+        if len(np.unique(pairs)) != npair:
+            raise ValueError("a household and visitor are paired twice")
+
+    @property
+    def n_visitors(self) -> int:
+        return len(self.visitor_ids)
+
+    @property
+    def n_households(self) -> int:
+        return len(self.household_ids)
+
+    @property
+    def n_pairings(self) -> int:
+        return len(self.pairing_household)
+
+    @property
+    def max_stay_days(self) -> int:
+        return max(p.stay_days for p in self.policies)
+
+    @property
+    def padded_days(self) -> int:
+        """Days covered by the day arrays: stays starting late in the horizon run past it."""
+        return self.n_days + self.max_stay_days + self.travel_days + 1
+
+    @cached_property
+    def calendar_codes(self) -> U8:
+        """Per-calendar, per-day codes (``AVAILABLE``, ``NOT_WORKING``, ``HOLIDAY``)."""
+        out = np.stack([c.codes(self.start, self.padded_days) for c in self.calendars])
+        out.setflags(write=False)
+        return out
+
+    @cached_property
+    def calendar_run(self) -> I32:
+        """Per calendar and day: how many consecutive available days start there."""
+        codes = self.calendar_codes
+        run = np.zeros(codes.shape, dtype=np.int32)
+        nxt = np.zeros(codes.shape[0], dtype=np.int32)
+        for d in range(codes.shape[1] - 1, -1, -1):
+            nxt = np.where(codes[:, d] == AVAILABLE, nxt + 1, 0).astype(np.int32)
+            run[:, d] = nxt
+        run.setflags(write=False)
+        return run
+
+    def day(self, when: date) -> int:
+        """The day index of a date."""
+        return (when - self.start).days
+
+    def date_of(self, day: int) -> date:
+        """The date of a day index."""
+        return date.fromordinal(self.start.toordinal() + int(day))
+
+    def policy_arrays(self) -> tuple[I32, I32, I32, U8]:
+        """Per pairing: stay days, maximum gap, effective gap and start-weekday mask."""
+        stay = np.array([p.stay_days for p in self.policies], dtype=np.int32)
+        gap = np.array([p.max_gap_days for p in self.policies], dtype=np.int32)
+        eff = np.array([p.effective_gap_days for p in self.policies], dtype=np.int32)
+        mask = np.array([p.start_weekday_mask for p in self.policies], dtype=np.uint8)
+        pol = self.pairing_policy
+        return stay[pol], gap[pol], eff[pol], mask[pol]
