@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from doorstep.cli import db as db_cli
+from doorstep.cli import demo as demo_cli
 from doorstep.cli import registry as registry_cli
 
 app = typer.Typer(
@@ -18,6 +19,7 @@ app = typer.Typer(
 # Command groups register themselves here, one line each.
 app.add_typer(db_cli.app, name="db")
 registry_cli.register(app)
+app.command("demo")(demo_cli.demo_cmd)
 
 
 def main() -> None:

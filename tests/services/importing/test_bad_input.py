@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
-
-from doorstep.services.importing import ImportRejected
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
 from tests.services.importing.conftest import run_import, snapshot
+
+from doorstep.services.importing import ImportRejected
 
 
 def rejected(engine: Engine, entity: str, path: Path) -> list[str]:
@@ -139,7 +139,8 @@ def test_duplicate_ids_in_a_file_are_rejected(with_areas: Engine, tmp_path: Path
         household(household_id="H1"),
     )
     assert rejected(with_areas, "households", path) == [
-        "row 4, column household_id (value 'H1'): duplicate household_id in the file; first in row 2"
+        "row 4, column household_id (value 'H1'): "
+        "duplicate household_id in the file; first in row 2"
     ]
 
 

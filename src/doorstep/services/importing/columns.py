@@ -180,3 +180,19 @@ def describe(schema: EntitySchema) -> str:
         need = "required" if c.required else "optional"
         lines.append(f"  {c.name:<20} {c.kind.value:<12} {need:<9} {c.help}")
     return "\n".join(lines)
+
+
+def markdown() -> str:
+    """The column tables of every import file, as the README shows them."""
+    parts = []
+    for s in SCHEMAS.values():
+        parts.append(f"**{s.entity}** — {s.summary} Key: `{'`, `'.join(s.keys)}`.\n")
+        parts.append("| column | type | required | meaning |")
+        parts.append("| --- | --- | --- | --- |")
+        for c in s.columns:
+            extra = f" (one of: {', '.join(c.choices)})" if c.choices else ""
+            default = f"; default `{c.default}`" if c.default not in (None, "") else ""
+            need = "yes" if c.required else "no"
+            parts.append(f"| `{c.name}` | {c.kind.value} | {need} | {c.help}{extra}{default} |")
+        parts.append("")
+    return "\n".join(parts)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import polars as pl
 from sqlalchemy import Connection, text
@@ -55,28 +56,33 @@ def _write(conn: Connection, table: str, new: pl.DataFrame, old: pl.DataFrame) -
     return new.height, old.height
 
 
+@dataclass
+class _AreaNode:
+    id: int
+    parent: str | None
+    name: str
+    level: str
+    row: int | None  # row in the file, None when the area is only in the database
+
+
 def load_areas(conn: Connection, frame: pl.DataFrame) -> tuple[int, int] | list[RowError]:
     """Areas with parent links, materialised paths and depths recomputed for the whole tree."""
     db = conn.execute(text("SELECT id, code, name, level, parent_id FROM areas")).all()
-    by_id = {r.id: r for r in db}
-    nodes: dict[str, dict[str, object]] = {
-        r.code: {
-            "id": r.id,
-            "parent": by_id[r.parent_id].code if r.parent_id else None,
-            "name": r.name,
-            "level": r.level,
-            "row": None,
-        }
+    code_of = {r.id: r.code for r in db}
+    nodes = {
+        r.code: _AreaNode(
+            r.id, code_of[r.parent_id] if r.parent_id else None, r.name, r.level, None
+        )
         for r in db
     }
-    next_id = max(by_id, default=0) + 1
+    next_id = max(code_of, default=0) + 1
     for row in frame.iter_rows(named=True):
         node = nodes.get(row["code"])
         if node is None:
-            node = {"id": next_id}
+            node = nodes[row["code"]] = _AreaNode(next_id, None, "", "", None)
             next_id += 1
-            nodes[row["code"]] = node
-        node.update(parent=row["parent_code"], name=row["name"], level=row["level"], row=row[ROW])
+        node.parent, node.name, node.level = row["parent_code"], row["name"], row["level"]
+        node.row = row[ROW]
     errors: list[RowError] = []
     paths: dict[str, tuple[str, int]] = {}
     for code, node in nodes.items():
@@ -86,67 +92,59 @@ def load_areas(conn: Connection, frame: pl.DataFrame) -> tuple[int, int] | list[
             if cur in chain:
                 errors.append(
                     RowError(
-                        int(node["row"] or 0),
+                        node.row or 0,
                         "parent_code",
-                        str(node["parent"]),
+                        str(node.parent),
                         "the parent links form a cycle: " + " > ".join([*chain, cur]),
                     )
                 )
                 break
             chain.append(cur)
-            cur = nodes[cur]["parent"]  # type: ignore[assignment]
+            cur = nodes[cur].parent
         else:
-            ids = [str(nodes[c]["id"]) for c in reversed(chain)]
+            ids = [str(nodes[c].id) for c in reversed(chain)]
             paths[code] = ("/" + "/".join(ids) + "/", len(chain) - 1)
     if errors:
         return errors
-    rows = []
-    for code, node in nodes.items():
-        if node["row"] is None:
-            continue
-        parent = node["parent"]
-        rows.append(
+    schema = {"id": pl.Int64, "path": pl.String, "depth": pl.Int64}
+    out = pl.DataFrame(
+        [
             {
-                "id": node["id"],
+                "id": n.id,
                 "code": code,
-                "name": node["name"],
-                "level": node["level"],
-                "parent_id": nodes[parent]["id"] if parent else None,  # type: ignore[index]
+                "name": n.name,
+                "level": n.level,
+                "parent_id": nodes[n.parent].id if n.parent else None,
                 "path": paths[code][0],
                 "depth": paths[code][1],
             }
-        )
-    out = pl.DataFrame(
-        rows,
+            for code, n in nodes.items()
+            if n.row is not None
+        ],
         schema={
-            "id": pl.Int64,
+            **schema,
             "code": pl.String,
             "name": pl.String,
             "level": pl.String,
             "parent_id": pl.Int64,
-            "path": pl.String,
-            "depth": pl.Int64,
         },
     )
-    # Descendants of a moved area get new paths too.
-    moved = [
-        {"id": n["id"], "path": paths[c][0], "depth": paths[c][1]}
-        for c, n in nodes.items()
-        if n["row"] is None
-    ]
-    existing_ids = {r.id for r in db}
-    new = out.filter(~pl.col("id").is_in(list(existing_ids)))
-    old = out.filter(pl.col("id").is_in(list(existing_ids)))
+    # Areas not in the file keep their row but may sit under a moved parent: new paths.
+    moved = pl.DataFrame(
+        [
+            {"id": n.id, "path": paths[c][0], "depth": paths[c][1]}
+            for c, n in nodes.items()
+            if n.row is None
+        ],
+        schema=schema,
+    )
+    existing_ids = list(code_of)
     # Insert parents before children: the foreign key is checked row by row on SQLite.
-    new = new.sort("depth")
+    new = out.filter(~pl.col("id").is_in(existing_ids)).sort("depth")
+    old = out.filter(pl.col("id").is_in(existing_ids))
     bulk.insert_rows(conn, "areas", new)
     bulk.update_rows(conn, "areas", old)
-    if moved:
-        bulk.update_rows(
-            conn,
-            "areas",
-            pl.DataFrame(moved, schema={"id": pl.Int64, "path": pl.String, "depth": pl.Int64}),
-        )
+    bulk.update_rows(conn, "areas", moved)
     bulk.sync_sequence(conn, "areas")
     return new.height, old.height
 

@@ -1,0 +1,49 @@
+"""Every command explains itself and ends its help with an example."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import typer.main
+from typer.testing import CliRunner
+
+from doorstep.cli.main import app
+
+
+def _commands() -> list[tuple[str, Any]]:
+    root = typer.main.get_command(app)
+    out: list[tuple[str, Any]] = []
+
+    def walk(prefix: str, cmd: Any) -> None:
+        if hasattr(cmd, "commands"):  # a group (typer may vendor its own click)
+            if (
+                prefix
+                and cmd.callback is not None
+                and getattr(cmd, "invoke_without_command", False)
+            ):
+                out.append((prefix, cmd))
+            for name, sub in cmd.commands.items():
+                walk(f"{prefix} {name}".strip(), sub)
+        else:
+            out.append((prefix, cmd))
+
+    walk("", root)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("name", "command"), _commands(), ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_every_command_help_ends_with_an_example(name: str, command: Any) -> None:
+    doc = (command.help or "").strip()
+    last = [ln.strip() for ln in doc.splitlines() if ln.strip()]
+    examples = [ln for ln in last if ln.startswith("Example: doorstep ")]
+    assert examples, f"`doorstep {name}` has no 'Example: doorstep ...' line"
+    assert examples[-1].removeprefix("Example: doorstep ").startswith(name.split(" ")[0])
+
+
+def test_help_runs_for_the_whole_tool() -> None:
+    result = CliRunner().invoke(app, ["--help"])
+    assert result.exit_code == 0
+    assert "import" in result.output and "demo" in result.output
