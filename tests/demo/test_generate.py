@@ -197,3 +197,12 @@ def test_the_region_preset_has_the_full_scale() -> None:
     assert prog.visitors["capacity"].sum() > 1.2 * consenting
     with pytest.raises(ValueError, match="1,048,575 rows"):
         prog.write_files("unused-directory", fmt="xlsx")
+
+
+def test_other_regions_have_their_own_languages_or_mandarin_only() -> None:
+    yunnan = generate(preset="region", region="Yunnan", households=3_000, seed=1)
+    assert yunnan.areas["code"][0] == "YN"
+    spoken = {c for t in yunnan.households["languages"].unique() for c in parse_languages(t)}
+    assert {"zh", "ii"} <= spoken
+    shanghai = generate(preset="region", region="23", households=1_000, seed=1)
+    assert set(shanghai.households["languages"]) == {"zh"}

@@ -6,7 +6,8 @@ spoken, so that pairing must find a visitor who speaks it nearby. Languages are 
 because visitors need them to talk with a household.
 
 The Guizhou zones are coarse boxes around the areas where Miao (Hmong), Dong, Bouyei, Sui, Yi
-and Tujia are widely spoken; elsewhere in the province fewer people speak them.
+and Tujia are widely spoken; elsewhere in the province fewer people speak them. A few other
+provinces have a rougher profile; the rest are Mandarin only.
 """
 
 from __future__ import annotations
@@ -82,10 +83,64 @@ GUIZHOU = LanguageProfile(
     ),
     default=Zone(*_ANY, *_ANY, 0.3, (("hmn", 0.5), ("pcc", 0.5))),
 )
+YUNNAN = LanguageProfile(
+    zones=(
+        # Xishuangbanna: Tai Lü, Hani, Lahu.
+        Zone(99.9, 101.9, 21.0, 22.6, 1.2, (("khb", 0.5), ("hni", 0.3), ("lhu", 0.2))),
+        # Dali: Bai, some Yi.
+        Zone(99.5, 100.7, 25.0, 26.5, 1.0, (("bca", 0.8), ("ii", 0.2))),
+    ),
+    default=Zone(
+        *_ANY,
+        *_ANY,
+        0.9,
+        (("ii", 0.35), ("hni", 0.15), ("za", 0.12), ("lis", 0.1), ("lhu", 0.1), ("hmn", 0.18)),
+    ),
+)
+GUANGXI = LanguageProfile(
+    zones=(), default=Zone(*_ANY, *_ANY, 0.8, (("za", 0.85), ("ium", 0.08), ("hmn", 0.07)))
+)
+XINJIANG = LanguageProfile(
+    zones=(Zone(73.0, 90.0, 43.5, 50.0, 1.2, (("kk", 0.5), ("ug", 0.5))),),
+    default=Zone(*_ANY, *_ANY, 1.2, (("ug", 0.9), ("kk", 0.1))),
+)
+TIBET = LanguageProfile(zones=(), default=Zone(*_ANY, *_ANY, 1.8, (("bo", 1.0),)))
+QINGHAI = LanguageProfile(
+    zones=(
+        Zone(73.0, 99.0, 30.0, 40.0, 1.6, (("bo", 1.0),)),
+        Zone(99.0, 104.0, 30.0, 35.5, 1.6, (("bo", 1.0),)),
+    ),
+    default=Zone(*_ANY, *_ANY, 0.4, (("bo", 1.0),)),
+)
+INNER_MONGOLIA = LanguageProfile(zones=(), default=Zone(*_ANY, *_ANY, 0.4, (("mn", 1.0),)))
+SICHUAN = LanguageProfile(
+    zones=(
+        # Liangshan: Yi.
+        Zone(101.0, 103.6, 26.0, 29.0, 1.0, (("ii", 1.0),)),
+        # Garzê and Ngawa: Tibetan.
+        Zone(97.0, 102.5, 29.0, 34.5, 1.4, (("bo", 1.0),)),
+    ),
+    default=Zone(*_ANY, *_ANY, 0.0, (("ii", 1.0),)),
+)
+JILIN = LanguageProfile(
+    zones=(Zone(128.0, 131.5, 42.0, 44.5, 0.8, (("ko", 1.0),)),),  # Yanbian: Korean
+    default=Zone(*_ANY, *_ANY, 0.0, (("ko", 1.0),)),
+)
 # A region without a profile: Mandarin only.
 MANDARIN_ONLY = LanguageProfile(zones=(), default=Zone(*_ANY, *_ANY, 0.0, (("hmn", 1.0),)))
 
-PROFILES = {("CN", "18"): GUIZHOU}
+# Keyed by (country, GeoNames admin1 code).
+PROFILES = {
+    ("CN", "05"): JILIN,
+    ("CN", "06"): QINGHAI,
+    ("CN", "13"): XINJIANG,
+    ("CN", "14"): TIBET,
+    ("CN", "16"): GUANGXI,
+    ("CN", "18"): GUIZHOU,
+    ("CN", "20"): INNER_MONGOLIA,
+    ("CN", "29"): YUNNAN,
+    ("CN", "32"): SICHUAN,
+}
 
 # Share of households (before the zone's intensity) that speak only a minority language, or it
 # and Mandarin, by how rural their place is: villages, towns, cities.
@@ -143,7 +198,8 @@ def draw_kinds(
 
     ``rurality`` is 0 for villages, 1 for towns and 2 for cities.
     """
-    p_only = np.asarray(only_shares)[rurality] * intensity
-    p_bi = np.asarray(bilingual_shares)[rurality] * intensity
+    # Intensities above 1 (Tibet) can push the shares past certainty: cap them.
+    p_only = np.minimum(np.asarray(only_shares)[rurality] * intensity, 0.9)
+    p_bi = np.minimum(np.asarray(bilingual_shares)[rurality] * intensity, 1.0 - p_only)
     u = rng.random(len(intensity))
     return np.where(u < p_only, 2, np.where(u < p_only + p_bi, 1, 0)).astype(np.int8)

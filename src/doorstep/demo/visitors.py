@@ -92,7 +92,7 @@ def draw_visitors(
         {
             "code": team_codes,
             "name": pl.Series(
-                [f"{places.names[p]} Village Work Team" for p in team_place.tolist()],
+                [f"{tree.village_name[p]} Village Work Team" for p in team_place.tolist()],
                 dtype=pl.String,
             ),
             "area_code": village_codes.gather(team_place),
