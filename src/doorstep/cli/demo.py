@@ -11,7 +11,8 @@ import typer
 from doorstep.cli.common import console, err_console, handle_errors, progress
 from doorstep.cli.context import actor, session
 from doorstep.demo import generate
-from doorstep.services.demo import load_demo
+from doorstep.errors import InvalidInput
+from doorstep.services.demo import load_demo, write_import_files
 
 
 class Preset(StrEnum):
@@ -58,13 +59,19 @@ def demo_cmd(
     t0 = time.perf_counter()
     with progress(quiet=quiet) as bar:
         task = bar.add_task("Generating the programme", total=None)
-        programme = generate(
-            preset=preset.value, households=households, visitors=visitors, seed=seed
-        )
+        try:
+            programme = generate(
+                preset=preset.value, households=households, visitors=visitors, seed=seed
+            )
+            if out is not None and fmt is FileFormat.xlsx:
+                write_import_files(programme, out, fmt.value)
+        except ValueError as exc:  # the generator's word on bad arguments
+            raise InvalidInput(str(exc)) from None
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
             bar.update(task, description=f"Writing files to {out}")
-            programme.write_files(out, fmt=fmt.value)
+            if fmt is not FileFormat.xlsx:
+                write_import_files(programme, out, fmt.value)
             programme.write_pairing_files(out)
         else:
             with session() as s:

@@ -13,6 +13,7 @@ import polars as pl
 from sqlalchemy.orm import Session
 
 from doorstep.demo import DemoProgramme
+from doorstep.demo.files import write_frames
 from doorstep.services.importing import SCHEMAS, ImportSummary, import_frame
 
 
@@ -43,6 +44,11 @@ def import_frames(programme: DemoProgramme) -> list[tuple[str, pl.DataFrame]]:
         ("households", households.drop("annual_income", "income_year")),
         ("indicators", indicators),
     ]
+
+
+def write_import_files(programme: DemoProgramme, directory: Path, fmt: str) -> list[Path]:
+    """Write the files `doorstep import` reads, in import order, incomes as indicators."""
+    return write_frames(dict(import_frames(programme)), directory, fmt)
 
 
 def load_demo(

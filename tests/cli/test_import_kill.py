@@ -1,0 +1,94 @@
+"""Killing an import while it writes leaves the database exactly as it was."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import polars as pl
+import pytest
+from sqlalchemy import Engine, text
+
+from tests.factories.files import AREA_HEADER, area_rows, write_csv
+from tests.services.importing.conftest import run_import, snapshot
+
+ROWS = 300_000
+
+
+def _big_households(path: Path) -> Path:
+    n = ROWS
+    pl.DataFrame(
+        {
+            "household_id": [f"K{i}" for i in range(n)],
+            "head_name": ["Wang Fang"] * n,
+            "area_code": ["R-C-V1"] * n,
+            "lat": [26.5 + (i % 1000) / 1e5 for i in range(n)],
+            "lon": [107.9] * n,
+            "members": [3] * n,
+            "languages": ["zh"] * n,
+            "consent": ["given"] * n,
+        }
+    ).write_csv(path)
+    return path
+
+
+def _writing(engine: Engine, db_url: str, wal: Path | None, wal_start: int) -> bool:
+    if wal is not None:
+        return wal.exists() and wal.stat().st_size > wal_start + 4_000_000
+    with engine.connect() as conn:
+        n = conn.execute(
+            text(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND query LIKE 'COPY households%' AND state = 'active'"
+            )
+        ).scalar_one()
+    return bool(n)
+
+
+@pytest.mark.slow
+def test_killing_an_import_mid_write_changes_nothing(
+    engine: Engine, db_url: str, tmp_path: Path
+) -> None:
+    run_import(engine, "areas", write_csv(tmp_path / "a.csv", AREA_HEADER, area_rows()))
+    before = snapshot(engine)
+    path = _big_households(tmp_path / "households.csv")
+    wal = Path(db_url.removeprefix("sqlite:///") + "-wal") if db_url.startswith("sqlite") else None
+    wal_start = wal.stat().st_size if wal is not None and wal.exists() else 0
+    env = {**os.environ, "DOORSTEP_DATABASE_URL": db_url}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "doorstep", "import", "households", str(path), "--quiet"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 120
+    killed = False
+    while time.monotonic() < deadline and proc.poll() is None:
+        if _writing(engine, db_url, wal, wal_start):
+            proc.send_signal(signal.SIGKILL)
+            killed = True
+            break
+        time.sleep(0.005)
+    proc.wait(timeout=60)
+    assert killed, f"the import finished before it could be killed: {proc.stderr.read()!r}"
+    assert proc.returncode == -signal.SIGKILL
+    if wal is None:
+        # The server notices the dead client and rolls its transaction back.
+        for _ in range(200):
+            with engine.connect() as conn:
+                busy = conn.execute(
+                    text(
+                        "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND query LIKE 'COPY households%'"
+                    )
+                ).scalar_one()
+            if not busy:
+                break
+            time.sleep(0.05)
+    assert snapshot(engine) == before
+    # And the database is still usable: the same import, run to the end, works.
+    assert run_import(engine, "households", path).created == ROWS

@@ -1,0 +1,67 @@
+"""The registry commands at the command line, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+
+from tests.cli.conftest import Invoke
+from tests.factories.files import AREA_HEADER, HOUSEHOLD_HEADER, area_rows, household, write_csv
+
+
+def test_a_bad_import_exits_2_and_names_row_column_and_reason(cli: Invoke, tmp_path: Path) -> None:
+    assert (
+        cli(
+            "import", "areas", str(write_csv(tmp_path / "a.csv", AREA_HEADER, area_rows()))
+        ).exit_code
+        == 0
+    )
+    bad = write_csv(
+        tmp_path / "h.csv",
+        HOUSEHOLD_HEADER,
+        [household(), household(household_id="H2", members=-3)],
+    )
+    result = cli("import", "households", str(bad))
+    assert result.exit_code == 2
+    assert "h.csv: 1 error; nothing was imported" in result.output
+    assert "row 3, column members (value '-3'): must be at least 1" in result.output
+    assert (tmp_path / "h.csv.errors.csv").exists()
+
+
+def test_demo_village_builds_one_village_with_a_stationed_team(cli: Invoke, engine: Engine) -> None:
+    result = cli("demo", "--preset", "village", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert "34 households" in result.output
+    with engine.connect() as conn:
+        villages = conn.execute(
+            text("SELECT COUNT(*) FROM areas WHERE level = 'village'")
+        ).scalar_one()
+        households = conn.execute(text("SELECT COUNT(*) FROM households")).scalar_one()
+        teams = conn.execute(text("SELECT COUNT(*) FROM teams")).scalar_one()
+        leads = conn.execute(text("SELECT COUNT(*) FROM team_members WHERE is_lead")).scalar_one()
+        incomes = conn.execute(text("SELECT COUNT(*) FROM household_indicators")).scalar_one()
+    assert (villages, households, teams, leads, incomes) == (1, 34, 1, 1, 34)
+    stats = cli("stats")
+    assert stats.exit_code == 0
+    assert "Households" in stats.output and "34" in stats.output
+    assert "village" in stats.output
+
+
+def test_demo_files_round_trip_through_import_and_export(cli: Invoke, tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    assert cli("demo", "--preset", "village", "--out", str(out), "--quiet").exit_code == 0
+    for entity in ("areas", "organisations", "teams", "visitors", "households", "indicators"):
+        result = cli("import", entity, str(out / f"{entity}.csv"), "--quiet")
+        assert result.exit_code == 0, result.output
+    assert (out / "pair_households.csv").exists()
+    assert cli("export", "households", str(tmp_path / "h.xlsx")).exit_code == 0
+    again = cli("import", "households", str(tmp_path / "h.xlsx"), "--quiet")
+    assert again.exit_code == 0, again.output
+    assert "0 new, 34 updated" in again.output
+
+
+def test_db_upgrade_reports_the_revision(cli: Invoke) -> None:
+    result = cli("db", "upgrade")
+    assert result.exit_code == 0
+    assert "revision 0001" in result.output

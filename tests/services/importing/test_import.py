@@ -1,0 +1,125 @@
+"""Imports write every entity, update in place on re-import, and keep history of consent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+from sqlalchemy import Engine, text
+
+from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
+from tests.services.importing.conftest import run_import
+
+
+def test_reimporting_the_same_ids_updates_in_place(with_areas: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "households.csv"
+    write_csv(path, HOUSEHOLD_HEADER, [household(household_id="H1"), household(household_id="H2")])
+    first = run_import(with_areas, "households", path)
+    write_csv(
+        path,
+        HOUSEHOLD_HEADER,
+        [household(household_id="H1", members=7), household(household_id="H3")],
+    )
+    second = run_import(with_areas, "households", path)
+    assert (first.created, first.updated) == (2, 0)
+    assert (second.created, second.updated) == (1, 1)
+    with with_areas.connect() as conn:
+        rows = conn.execute(text("SELECT external_id, members FROM households ORDER BY id")).all()
+    assert [tuple(r) for r in rows] == [("H1", 7), ("H2", 4), ("H3", 4)]
+
+
+def test_consent_records_are_written_only_when_consent_changes(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "households.csv"
+    write_csv(path, HOUSEHOLD_HEADER, [household(consent="given")])
+    run_import(with_areas, "households", path)
+    run_import(with_areas, "households", path)
+    write_csv(path, HOUSEHOLD_HEADER, [household(consent="withdrawn", consent_date="2026-03-01")])
+    run_import(with_areas, "households", path)
+    with with_areas.connect() as conn:
+        rows = conn.execute(
+            text("SELECT action, recorded_on, evidence FROM consent_records ORDER BY id")
+        ).all()
+        state = conn.execute(text("SELECT consent_state FROM households")).scalar_one()
+    assert [(r[0], str(r[1])) for r in rows] == [
+        ("given", "2026-01-02"),
+        ("withdrawn", "2026-03-01"),
+    ]
+    assert rows[0][2] == "imported from households.csv"
+    assert state == "withdrawn"
+
+
+def test_visitors_join_their_team_and_the_lead_is_marked(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    run_import(
+        with_areas,
+        "organisations",
+        write_csv(
+            tmp_path / "o.csv",
+            ["code", "name", "kind"],
+            [["AG", "Agriculture Bureau", "department"]],
+        ),
+    )
+    run_import(
+        with_areas,
+        "teams",
+        write_csv(
+            tmp_path / "t.csv",
+            ["code", "name", "area_code", "organisation_code", "starts_on"],
+            [["T1", "Village one team", "R-C-V1", "AG", "2026-01-01"]],
+        ),
+    )
+    rows = [
+        visitor(visitor_id="V1", team_code="T1", is_team_lead="true", organisation_code="AG"),
+        visitor(visitor_id="V2", team_code="T1", service_area_code="R-C-V1"),
+        visitor(visitor_id="V3"),
+    ]
+    run_import(with_areas, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, rows))
+    with with_areas.connect() as conn:
+        members = conn.execute(
+            text(
+                "SELECT v.external_id, m.is_lead FROM team_members m "
+                "JOIN visitors v ON v.id = m.visitor_id ORDER BY v.external_id"
+            )
+        ).all()
+    assert [(r[0], bool(r[1])) for r in members] == [("V1", True), ("V2", False)]
+
+
+def test_an_area_tree_of_any_depth_gets_paths_and_a_cycle_is_refused(
+    engine: Engine, tmp_path: Path
+) -> None:
+    header = ["code", "name", "parent_code", "level"]
+    chain = [["A0", "Root", "", "l0"]] + [
+        [f"A{i}", f"N{i}", f"A{i - 1}", f"l{i}"] for i in range(1, 8)
+    ]
+    # Children listed before parents: order in the file does not matter.
+    run_import(engine, "areas", write_csv(tmp_path / "a.csv", header, list(reversed(chain))))
+    with engine.connect() as conn:
+        depth, path = conn.execute(text("SELECT depth, path FROM areas WHERE code = 'A7'")).one()
+    assert depth == 7
+    assert path.count("/") == 9
+    import pytest
+
+    from doorstep.services.importing import ImportRejected
+
+    cyc = write_csv(tmp_path / "c.csv", header, [["A0", "Root", "A7", "l0"]])
+    with pytest.raises(ImportRejected, match="the parent links form a cycle"):
+        run_import(engine, "areas", cyc)
+
+
+def test_xlsx_and_parquet_files_import_like_csv(with_areas: Engine, tmp_path: Path) -> None:
+    frame = pl.DataFrame([household(household_id=f"H{i}") for i in range(3)])
+    frame.write_parquet(tmp_path / "h.parquet")
+    assert run_import(with_areas, "households", tmp_path / "h.parquet").created == 3
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(HOUSEHOLD_HEADER)
+    for i in range(3, 5):
+        ws.append(list(household(household_id=f"H{i}").values()))
+    wb.save(tmp_path / "h.xlsx")
+    assert run_import(with_areas, "households", tmp_path / "h.xlsx").created == 2
