@@ -5,10 +5,10 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
-from tests.factories.files import AREA_HEADER, area_rows, write_csv
 
 from doorstep.services.importing import ImportSummary, import_file
 from doorstep.storage.session import unit_of_work
+from tests.factories.files import AREA_HEADER, area_rows, write_csv
 
 
 def run_import(engine: Engine, entity: str, path: Path) -> ImportSummary:
