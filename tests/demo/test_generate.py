@@ -3,11 +3,14 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from doorstep.demo import POVERTY_LINE, SCHEMAS, DemoProgramme, generate
 from doorstep.demo.generate import CITY_POPULATION
 from doorstep.demo.places import load_region
+from doorstep.demo.programme import Preset
 from doorstep.demo.scatter import max_offset_km
 from doorstep.demo.tree import TOWNSHIP_SEAT_POPULATION, build_tree
 from doorstep.domain.geo import haversine_m_array
@@ -206,3 +209,26 @@ def test_other_regions_have_their_own_languages_or_mandarin_only() -> None:
     assert {"zh", "ii"} <= spoken
     shanghai = generate(preset="region", region="23", households=1_000, seed=1)
     assert set(shanghai.households["languages"]) == {"zh"}
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    preset=st.sampled_from(["village", "county", "region"]),
+    households=st.integers(0, 400),
+    visitors=st.integers(0, 300),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_any_size_gives_a_consistent_programme(
+    preset: Preset, households: int, visitors: int, seed: int
+) -> None:
+    prog = generate(preset=preset, households=households, visitors=visitors, seed=seed)
+    assert prog.households.height == households
+    assert prog.visitors.height == visitors
+    villages = set(prog.areas.filter(pl.col("level") == "village")["code"])
+    assert set(prog.households["area_code"]) <= villages
+    assert set(prog.visitors["home_area_code"]) <= villages
+    assert set(prog.teams["area_code"]) <= villages
+    assert prog.visitors["capacity"].is_between(1, 3).all()
+    assert prog.visitors["is_team_lead"].sum() == prog.teams.height
+    members = prog.visitors.filter(pl.col("team_code").is_not_null())
+    assert set(members["team_code"]) == set(prog.teams["code"])

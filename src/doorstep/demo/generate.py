@@ -10,7 +10,6 @@ generator, without a Python loop per person, so the same arguments give the same
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -51,14 +50,6 @@ INCOME_SIGMA = 0.75
 # Mean household size minus one (Poisson) in villages, towns and cities.
 EXTRA_MEMBERS = (2.4, 1.9, 1.5)
 HOUSEHOLDS_PER_GROUP = 40  # a villagers' group (村民小组) numbers its houses
-
-
-@dataclass(frozen=True)
-class Scope:
-    """The places a programme covers (indexes into the region's places)."""
-
-    places: IntArray
-    weights: FloatArray
 
 
 def rurality(population: FloatArray) -> IntArray:
@@ -120,7 +111,7 @@ def _households(
     county_factor = np.exp(rng.normal(0.0, 0.2, size=len(tree.county_seat)))[tree.county[place]]
     per_head = np.asarray(MEDIAN_INCOME_PER_HEAD)[rural] * county_factor
     per_head = per_head * np.exp(rng.normal(0.0, INCOME_SIGMA, size=n))
-    income = np.round(per_head * members, -1)
+    income = np.maximum(np.round(per_head * members, -1), 100.0)
 
     start = np.concatenate(([0], np.cumsum(counts)[:-1]))
     rank = np.arange(n) - np.repeat(start, counts)

@@ -135,7 +135,8 @@ def _key(name: str) -> str:
 
 def _region_code(country: str, name: str) -> str:
     """The ISO 3166-2 suffix of the region (``"GZ"`` for Guizhou), else letters of its name."""
-    for sub in pycountry.subdivisions.get(country_code=country) or ():  # type: ignore[no-untyped-call]
+    subdivisions = pycountry.subdivisions.get(country_code=country)  # type: ignore[no-untyped-call]
+    for sub in subdivisions or ():
         if _key(sub.name) == _key(name):
             return str(sub.code).split("-", 1)[1]
     letters = re.sub(r"[^A-Za-z]", "", name).upper()

@@ -106,7 +106,7 @@ def draw_visitors(
     # Members of each team, then officials, then volunteers.
     n_members = int(sizes.sum())
     member_team = np.repeat(np.arange(n_teams), sizes)
-    first = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
+    first = (np.cumsum(sizes) - sizes).astype(np.int64)
     rest = n - n_members
     n_officials = round(rest * OFFICIAL_SHARE)
     n_volunteers = rest - n_officials
