@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-from doorstep.demo import FRAME_NAMES, DemoProgramme
+from doorstep.demo import FRAME_NAMES, DemoProgramme, generate
 from doorstep.demo.files import write_frames
 
 
@@ -67,3 +70,17 @@ def test_pairing_files_hold_consenting_households_and_active_visitors(
     )
     assert visitors["visitor_id"].to_list() == active["visitor_id"].to_list()
     assert 0 < visitors.height < county.visitors.height
+
+
+def test_another_process_writes_the_same_bytes(tmp_path: Path) -> None:
+    # A different hash seed in the child catches any dependence on set or dict order.
+    code = (
+        "import sys; from doorstep.demo import generate; "
+        "generate(preset='county', households=2_000, seed=9).write_files(sys.argv[1])"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    subprocess.run([sys.executable, "-c", code, str(tmp_path / "child")], check=True, env=env)
+    generate(preset="county", households=2_000, seed=9).write_files(tmp_path / "here")
+    for name in FRAME_NAMES:
+        child = (tmp_path / "child" / f"{name}.csv").read_bytes()
+        assert child == (tmp_path / "here" / f"{name}.csv").read_bytes(), name

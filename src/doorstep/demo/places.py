@@ -222,15 +222,22 @@ def load_region(country: str = "CN", region: str | None = None) -> RegionPlaces:
         key=lambda r: int(r["geonameid"]),
     )
     name = _admin1_names(country)[admin1]
+
+    def frozen(values: list[Any], dtype: type) -> npt.NDArray[Any]:
+        # The result is cached and shared: make its arrays read-only.
+        array: npt.NDArray[Any] = np.array(values, dtype=dtype)
+        array.flags.writeable = False
+        return array
+
     return RegionPlaces(
         country=country,
         admin1=admin1,
         name=name,
         code=_region_code(country, name),
-        geonameid=np.array([int(r["geonameid"]) for r in records], dtype=np.int64),
-        population=np.array([int(r["population"] or 0) for r in records], dtype=np.int64),
-        lat=np.array([float(r["latitude"]) for r in records], dtype=np.float64),
-        lon=np.array([float(r["longitude"]) for r in records], dtype=np.float64),
+        geonameid=frozen([int(r["geonameid"]) for r in records], np.int64),
+        population=frozen([int(r["population"] or 0) for r in records], np.int64),
+        lat=frozen([float(r["latitude"]) for r in records], np.float64),
+        lon=frozen([float(r["longitude"]) for r in records], np.float64),
         names=tuple(str(r["name"]) for r in records),
         names_zh=tuple(chinese_name(list(r.get("alternatenames") or ())) for r in records),
     )
