@@ -176,7 +176,7 @@ def draw_visitors(
     is_lead = np.zeros(n, dtype=bool)
     is_lead[first] = True
     member_village = village_codes.gather(team_place[member_team])
-    nulls = pl.Series([None] * (n - n_members), dtype=pl.String)
+    nulls = pl.repeat(None, n - n_members, dtype=pl.String, eager=True)
 
     visitors = pl.DataFrame(
         {
