@@ -112,7 +112,11 @@ class DemoProgramme:
         return {name: getattr(self, name) for name in FRAME_NAMES}
 
     def write_files(self, directory: str | Path, fmt: FileFormat = "csv") -> list[Path]:
-        """Write the files that ``doorstep import`` reads; returns their paths in import order.
+        """Write the five frames as ``<name>.<fmt>``; returns their paths in import order.
+
+        The files hold the columns of :data:`SCHEMAS`. The household import takes incomes as
+        a separate ``indicators`` file; ``doorstep.services.demo.write_import_files`` splits
+        them out for ``doorstep import``.
 
         Raises
         ------
