@@ -196,25 +196,56 @@ def load_households(
     """Households, and a consent record wherever the consent state is new or changed."""
     f = frame.drop(ROW).rename({"household_id": "external_id", "consent": "consent_state"})
     f = _resolve(f, conn, "area_code", "areas", "area_id")
-    existing = bulk.key_map(conn, "households", "external_id", ["consent_state"]).rename(
-        {"consent_state": "_before"}
+    existing = bulk.key_map(
+        conn, "households", "external_id", ["consent_state", "consent_since"]
+    ).rename({"consent_state": "_before", "consent_since": "_since"})
+    if existing.schema["_since"] != pl.Date:  # SQLite hands dates back as ISO text
+        existing = existing.with_columns(
+            pl.col("_since").cast(pl.String).str.to_date("%Y-%m-%d", strict=False)
+        )
+    changed = pl.col("_before").is_null() | (pl.col("_before") != pl.col("consent_state"))
+    stated = pl.col("consent_date")
+    since = (
+        pl.when(changed)
+        .then(
+            pl.when(pl.col("consent_state") == ConsentState.PENDING.value)
+            .then(stated)
+            .otherwise(stated.fill_null(today))
+        )
+        .otherwise(pl.col("_since"))
+        .alias("consent_since")
     )
-    joined = f.join(existing, on="external_id", how="left")
+    joined = f.join(existing, on="external_id", how="left").with_columns(
+        since, changed.alias("_changed")
+    )
     new = joined.filter(pl.col("id").is_null())
     start = bulk.next_id(conn, "households")
     new = new.with_columns(pl.int_range(start, start + new.height, dtype=pl.Int64).alias("id"))
     old = joined.filter(pl.col("id").is_not_null())
-    consent = pl.concat([new, old], how="vertical").filter(
-        (pl.col("consent_state") != ConsentState.PENDING.value)
-        & (pl.col("_before").is_null() | (pl.col("_before") != pl.col("consent_state")))
-    )
-    columns = [c for c in f.columns if c != "consent_date"]
+    columns = [c for c in f.columns if c != "consent_date"] + ["consent_since"]
     counts = _write(conn, "households", new.select(["id", *columns]), old.select(["id", *columns]))
-    records = consent.select(
+    # New rows' consent records are copied inside the database: no row crosses the driver.
+    conn.execute(
+        text(
+            "INSERT INTO consent_records "
+            "(household_id, action, scope, recorded_on, recorded_by, evidence) "
+            "SELECT id, consent_state, 'programme', consent_since, :by, :evidence "
+            "FROM households WHERE id >= :start AND consent_state <> :pending"
+        ),
+        {
+            "by": recorded_by,
+            "evidence": evidence,
+            "start": start,
+            "pending": ConsentState.PENDING.value,
+        },
+    )
+    records = old.filter(
+        pl.col("_changed") & (pl.col("consent_state") != ConsentState.PENDING.value)
+    ).select(
         pl.col("id").alias("household_id"),
         pl.col("consent_state").alias("action"),
         pl.lit("programme").alias("scope"),
-        pl.col("consent_date").fill_null(today).alias("recorded_on"),
+        pl.col("consent_since").alias("recorded_on"),
         pl.lit(recorded_by).alias("recorded_by"),
         pl.lit(evidence).alias("evidence"),
     )

@@ -60,14 +60,30 @@ def validate(schema: EntitySchema, raw: pl.DataFrame, refs: References) -> Valid
     frame = frame.select([ROW, *schema.names])
 
     typed: list[pl.Expr] = [pl.col(ROW)]
+    all_checks: list[tuple[str, pl.Expr, str | pl.Expr]] = []
     for col in schema.columns:
         if col.required and col in missing:
             continue  # already reported once for the header
         expr, checks = _column_checks(col, refs)
         typed.append(expr.alias(col.name))
-        for bad, reason in checks:
-            errors += _collect(frame, col.name, bad, reason)
-    out = frame.select(typed)
+        all_checks += [(col.name, bad, reason) for bad, reason in checks]
+    # One parallel pass counts the failures of every check; only failing checks are
+    # looked at again, so a clean file costs two passes whatever the number of checks.
+    lazy = frame.lazy()
+    sums, out = pl.collect_all(
+        [
+            lazy.select(
+                [
+                    bad.fill_null(False).sum().alias(str(i))
+                    for i, (_, bad, _) in enumerate(all_checks)
+                ]
+            ),
+            lazy.select(typed),
+        ]
+    )
+    for (name, bad, reason), n in zip(all_checks, sums.row(0), strict=True):
+        if n:
+            errors += _collect(frame, name, bad, reason)
     errors += _duplicate_errors(schema, out)
     if {"lat", "lon"} <= set(schema.names):
         errors += _swap_errors(schema, out, errors)

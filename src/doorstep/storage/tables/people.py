@@ -63,6 +63,7 @@ class Household(Timestamped, Base):
     languages: Mapped[str] = mapped_column(String(200))
     # Current state; the history lives in consent_records.
     consent_state: Mapped[str] = mapped_column(String(20), index=True)
+    consent_since: Mapped[dt.date | None] = mapped_column(Date)
     preferred_weekdays: Mapped[str | None] = mapped_column(String(20))  # e.g. "0;2;4", Mon=0
 
 

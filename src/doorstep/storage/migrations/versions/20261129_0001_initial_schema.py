@@ -75,6 +75,7 @@ def upgrade() -> None:
         sa.Column("members", sa.Integer(), nullable=False),
         sa.Column("languages", sa.String(length=200), nullable=False),
         sa.Column("consent_state", sa.String(length=20), nullable=False),
+        sa.Column("consent_since", sa.Date(), nullable=True),
         sa.Column("preferred_weekdays", sa.String(length=20), nullable=True),
         sa.Column(
             "created_at",

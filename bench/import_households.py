@@ -1,0 +1,206 @@
+"""Benchmark: validated import of 1.69M households vs a bare baseline, SQLite and PostgreSQL.
+
+Writes the demo region's households to CSV, then, each in a fresh process (so peak RSS is
+the stage's own) and a fresh database:
+
+- ``import``: ``doorstep import households`` as a user runs it (read, validate every row,
+  write households and their consent records, audit, commit);
+- ``baseline``: the same rows pre-parsed to tuples outside the timing, then one
+  ``executemany`` (SQLite) or one ``COPY`` (PostgreSQL) into the same table, and commit.
+
+Usage: python bench/import_households.py [--households N] [--skip-postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import polars as pl
+
+PG_ADMIN = os.environ.get(
+    "DOORSTEP_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+HOUSEHOLD_COLS = [
+    "id",
+    "external_id",
+    "head_name",
+    "address",
+    "area_id",
+    "lat",
+    "lon",
+    "members",
+    "languages",
+    "consent_state",
+]
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def fresh_db(kind: str, workdir: Path) -> str:
+    from doorstep.storage.migrate import upgrade
+    from doorstep.storage.session import make_engine
+
+    if kind == "sqlite":
+        path = workdir / "bench.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        url = f"sqlite:///{path}"
+    else:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            admin.execute("DROP DATABASE IF EXISTS doorstep_bench WITH (FORCE)")
+            admin.execute("CREATE DATABASE doorstep_bench")
+        url = PG_ADMIN.rsplit("/", 1)[0] + "/doorstep_bench"
+    eng = make_engine(url)
+    upgrade(eng)
+    eng.dispose()
+    return url
+
+
+def stage(kind: str, mode: str, workdir: Path) -> dict[str, float]:
+    """Run one measurement in this process and return its figures."""
+    from doorstep.services.importing import import_file
+    from doorstep.storage.session import make_engine, unit_of_work
+
+    url = fresh_db(kind, workdir)
+    eng = make_engine(url)
+    with unit_of_work(eng) as s:
+        import_file(s, "areas", workdir / "areas.csv", actor="bench")
+    households = workdir / "households.csv"
+    if mode == "import":
+        t0 = time.perf_counter()
+        with unit_of_work(eng) as s:
+            summary = import_file(s, "households", households, actor="bench")
+        seconds = time.perf_counter() - t0
+        rows = summary.rows
+    else:
+        # Pre-parse outside the timing: the baseline pays for nothing but the write.
+        areas = pl.read_database("SELECT code AS area_code, id AS area_id FROM areas", eng)
+        frame = (
+            pl.read_csv(households, infer_schema_length=0)
+            .join(areas, on="area_code")
+            .with_row_index("id", offset=1)
+            .select(
+                pl.col("id").cast(pl.Int64),
+                pl.col("household_id").alias("external_id"),
+                "head_name",
+                pl.col("address").fill_null(""),
+                "area_id",
+                pl.col("lat").cast(pl.Float64),
+                pl.col("lon").cast(pl.Float64),
+                pl.col("members").cast(pl.Int64),
+                "languages",
+                pl.col("consent").alias("consent_state"),
+            )
+        )
+        rows = frame.height
+        with eng.connect() as conn:
+            raw = conn.connection.driver_connection
+            if kind == "sqlite":
+                tuples = frame.rows()
+                t0 = time.perf_counter()
+                cur = raw.cursor()
+                cur.executemany(
+                    f"INSERT INTO households ({', '.join(HOUSEHOLD_COLS)}) "
+                    f"VALUES ({', '.join('?' for _ in HOUSEHOLD_COLS)})",
+                    tuples,
+                )
+                raw.commit()
+                seconds = time.perf_counter() - t0
+            else:
+                buf = io.BytesIO()
+                frame.write_csv(buf, include_header=False)
+                data = buf.getvalue()
+                t0 = time.perf_counter()
+                with (
+                    raw.cursor() as cur,
+                    cur.copy(
+                        f"COPY households ({', '.join(HOUSEHOLD_COLS)}) FROM STDIN (FORMAT csv)"
+                    ) as copy,
+                ):
+                    copy.write(data)
+                raw.commit()
+                seconds = time.perf_counter() - t0
+    eng.dispose()
+    return {
+        "rows": rows,
+        "seconds": seconds,
+        "rows_per_s": rows / seconds,
+        "peak_rss_mib": peak_rss_mib(),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--households", type=int, default=1_690_000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--skip-postgres", action="store_true")
+    ap.add_argument("--workdir", type=Path, default=None)
+    ap.add_argument("--stage", nargs=2, metavar=("KIND", "MODE"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.stage:
+        print(json.dumps(stage(args.stage[0], args.stage[1], args.workdir)))
+        return
+
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="doorstep-bench-"))
+    from doorstep.demo import generate
+    from doorstep.services.demo import import_frames
+
+    t0 = time.perf_counter()
+    visitors = max(1, round(args.households * 1.12 / 1.69))
+    programme = generate(
+        preset="region", households=args.households, visitors=visitors, seed=args.seed
+    )
+    frames = dict(import_frames(programme))
+    frames["areas"].write_csv(workdir / "areas.csv")
+    frames["households"].write_csv(workdir / "households.csv")
+    size = (workdir / "households.csv").stat().st_size
+    print(
+        f"wrote {args.households:,} households ({size / 2**20:.0f} MiB CSV) in "
+        f"{time.perf_counter() - t0:.1f} s to {workdir}"
+    )
+    del programme, frames
+
+    kinds = ["sqlite"] + ([] if args.skip_postgres else ["postgresql"])
+    results: dict[str, dict[str, dict[str, float]]] = {}
+    for kind in kinds:
+        results[kind] = {}
+        for mode in ("baseline", "import"):
+            out = subprocess.run(
+                [sys.executable, __file__, "--stage", kind, mode, "--workdir", str(workdir)],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            results[kind][mode] = json.loads(out.stdout.strip().splitlines()[-1])
+    print()
+    print(
+        f"{'database':<11} {'stage':<9} {'rows':>10} {'seconds':>8} {'rows/s':>10} {'peak RSS':>10} {'ratio':>6}"
+    )
+    for kind, r in results.items():
+        base = r["baseline"]["seconds"]
+        for mode in ("baseline", "import"):
+            f = r[mode]
+            print(
+                f"{kind:<11} {mode:<9} {int(f['rows']):>10,} {f['seconds']:>8.2f} "
+                f"{f['rows_per_s']:>10,.0f} {f['peak_rss_mib']:>7,.0f} MiB {f['seconds'] / base:>6.2f}"
+            )
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
