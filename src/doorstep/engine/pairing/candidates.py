@@ -1,0 +1,193 @@
+"""Candidate arcs: which (household, visitor) pairs the solver looks at.
+
+Local visitors are indexed by language in k-d trees on the unit sphere (the chord length is a
+monotone function of the great-circle distance, so radius queries are exact). The first round
+keeps the ``k`` nearest eligible visitors of each household per shared language; the
+certificate (:mod:`.certify`) later asks these same trees for any pruned arc that could matter.
+Remote-pool arcs and current pairs are always kept in full, so they are never pruned.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from doorstep.domain.geo import EARTH_RADIUS_M, chord_for_metres, haversine_m_array, to_unit_xyz
+from doorstep.engine.pairing.problem import NONE, BoolArray, FloatArray, IntArray, PairingProblem
+
+
+def chord_to_metres(chord: FloatArray) -> FloatArray:
+    """Great-circle metres for unit-sphere chord lengths."""
+    return np.asarray(
+        2.0 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, chord / 2.0)), dtype=np.float64
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class LanguageGroup:
+    """Local active visitors and consenting households that share language ``bit``."""
+
+    bit: int
+    households: IntArray
+    visitors: IntArray
+    tree: cKDTree  # over the group's visitors
+
+
+@dataclass(frozen=True, eq=False)
+class Arcs:
+    """A set of arcs with integer metre distances, and per arc the solver cost."""
+
+    household: IntArray
+    visitor: IntArray
+    distance: IntArray
+
+    def __len__(self) -> int:
+        return len(self.household)
+
+    @staticmethod
+    def empty() -> Arcs:
+        z = np.zeros(0, np.int64)
+        return Arcs(z, z, z)
+
+    def keys(self, n_visitors: int) -> IntArray:
+        return np.asarray(self.household * n_visitors + self.visitor, dtype=np.int64)
+
+    def concat(self, other: Arcs) -> Arcs:
+        return Arcs(
+            np.concatenate((self.household, other.household)),
+            np.concatenate((self.visitor, other.visitor)),
+            np.concatenate((self.distance, other.distance)),
+        )
+
+    def take(self, which: BoolArray | IntArray) -> Arcs:
+        return Arcs(self.household[which], self.visitor[which], self.distance[which])
+
+    def unique(self, n_visitors: int) -> Arcs:
+        """Drop repeated pairs (a household sharing two languages with a visitor)."""
+        _, first = np.unique(self.keys(n_visitors), return_index=True)
+        return self.take(first)
+
+
+class CandidateIndex:
+    """The spatial index of a problem: one k-d tree per language over local visitors."""
+
+    def __init__(self, problem: PairingProblem, max_m: float) -> None:
+        self.problem = problem
+        self.max_m = max_m
+        self.max_chord = chord_for_metres(max_m)
+        self.household_xyz = to_unit_xyz(problem.household_lat, problem.household_lon)
+        self.visitor_xyz = to_unit_xyz(problem.visitor_lat, problem.visitor_lon)
+        local = problem.visitor_active & (problem.visitor_pool == NONE)
+        wanted = problem.household_consent
+        groups = []
+        for bit in range(len(problem.languages)):
+            flag = np.uint64(1 << bit)
+            v = np.flatnonzero(local & ((problem.visitor_languages & flag) != 0))
+            h = np.flatnonzero(wanted & ((problem.household_languages & flag) != 0))
+            if len(v) and len(h):
+                groups.append(LanguageGroup(bit, h, v, cKDTree(self.visitor_xyz[v])))
+        self.groups: tuple[LanguageGroup, ...] = tuple(groups)
+
+    def distances(self, households: IntArray, visitors: IntArray) -> IntArray:
+        """Whole metres between households and visitors (element-wise)."""
+        p = self.problem
+        d = haversine_m_array(
+            p.household_lat[households],
+            p.household_lon[households],
+            p.visitor_lat[visitors],
+            p.visitor_lon[visitors],
+        )
+        return np.asarray(np.rint(d), dtype=np.int64)
+
+    def nearest(
+        self, group: LanguageGroup, households: IntArray, k: int, *, among: IntArray | None = None
+    ) -> tuple[Arcs, FloatArray]:
+        """The ``k`` nearest group visitors within the limit, for each household.
+
+        Returns the eligible arcs found and, per household, the distance in metres beyond
+        which arcs were not looked at (``inf`` when fewer than ``k`` were in range: then every
+        arc in range was looked at).
+        """
+        tree = group.tree if among is None else cKDTree(self.visitor_xyz[among])
+        pool = group.visitors if among is None else among
+        k = min(k, len(pool))
+        if k == 0 or len(households) == 0:
+            return Arcs.empty(), np.full(len(households), np.inf)
+        chord, pos = tree.query(
+            self.household_xyz[households], k=k, distance_upper_bound=self.max_chord, workers=-1
+        )
+        chord = chord.reshape(len(households), k)
+        pos = pos.reshape(len(households), k)
+        found = np.isfinite(chord)
+        bound = np.where(
+            found[:, -1], chord_to_metres(np.where(found[:, -1], chord[:, -1], 0)), np.inf
+        )
+        rows, cols = np.nonzero(found)
+        arcs = self._eligible(households[rows], pool[pos[rows, cols]])
+        return arcs, bound
+
+    def within(
+        self, group: LanguageGroup, households: IntArray, radius_m: FloatArray, visitors: IntArray
+    ) -> Arcs:
+        """Every eligible arc from ``households[i]`` to a visitor of ``visitors`` (a subset of
+        the group) within ``radius_m[i]`` metres (and within the limit)."""
+        if len(households) == 0 or len(visitors) == 0:
+            return Arcs.empty()
+        tree = (
+            group.tree
+            if len(visitors) == len(group.visitors)
+            else cKDTree(self.visitor_xyz[visitors])
+        )
+        metres = np.minimum(radius_m, self.max_m)
+        r = 2.0 * np.sin(np.minimum(np.pi, metres / EARTH_RADIUS_M) / 2.0)
+        hits = tree.query_ball_point(self.household_xyz[households], r, workers=-1)
+        counts = np.fromiter((len(x) for x in hits), dtype=np.int64, count=len(hits))
+        flat = np.fromiter(
+            itertools.chain.from_iterable(hits), dtype=np.int64, count=int(counts.sum())
+        )
+        return self._eligible(np.repeat(households, counts), visitors[flat])
+
+    def _eligible(self, households: IntArray, visitors: IntArray) -> Arcs:
+        ok = self.problem.eligible(households, visitors)
+        h, v = households[ok], visitors[ok]
+        d = self.distances(h, v)
+        keep = d <= self.max_m
+        return Arcs(h[keep], v[keep], d[keep])
+
+    def fixed_arcs(self) -> Arcs:
+        """Arcs kept in every round: remote-pool arcs and eligible current pairs."""
+        p = self.problem
+        parts = [Arcs.empty()]
+        for pool in range(len(p.pools)):
+            v = np.flatnonzero(p.visitor_active & (p.visitor_pool == pool))
+            h = np.flatnonzero(p.household_consent & (p.household_pool == pool))
+            if len(v) and len(h):
+                hh = np.repeat(h, len(v))
+                vv = np.tile(v, len(h))
+                ok = p.eligible(hh, vv)
+                parts.append(Arcs(hh[ok], vv[ok], self.distances(hh[ok], vv[ok])))
+        cur = np.flatnonzero(p.household_current != NONE)
+        if len(cur):
+            v = p.household_current[cur].astype(np.int64)
+            ok = p.eligible(cur, v)
+            h, v = cur[ok], v[ok]
+            d = self.distances(h, v)
+            keep = (d <= self.max_m) | (p.visitor_pool[v] != NONE)
+            parts.append(Arcs(h[keep], v[keep], d[keep]))
+        out = parts[0]
+        for part in parts[1:]:
+            out = out.concat(part)
+        return out
+
+    def initial_arcs(self, k: int) -> tuple[Arcs, list[FloatArray]]:
+        """The first-round arcs and, per language group, each household's pruning bound."""
+        arcs = self.fixed_arcs()
+        bounds = []
+        for group in self.groups:
+            found, bound = self.nearest(group, group.households, k)
+            arcs = arcs.concat(found)
+            bounds.append(bound)
+        return arcs.unique(self.problem.n_visitors), bounds

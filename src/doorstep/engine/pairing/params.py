@@ -1,0 +1,63 @@
+"""Settings of one pairing solve."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class PairingParams:
+    """How a :class:`~doorstep.engine.pairing.problem.PairingProblem` is solved.
+
+    Parameters
+    ----------
+    max_km
+        Greatest great-circle distance between a household and a local visitor.
+    keep_km
+        Continuity: a household's current pair costs this many kilometres less than its
+        distance, so a pair only moves when that is clearly worth it. ``0`` disables it.
+    balance_m
+        Balance: the ``j``-th household of a visitor costs ``balance_m * (2j - 1)`` metres
+        on top of its distance (a convex cost ``balance_m * load**2`` per visitor), so
+        caseloads even out. ``0`` disables it.
+    candidates
+        How many nearest eligible visitors per household and language seed the candidate
+        graph. The result is exact whatever this is; it only trades rounds against size.
+    max_rounds
+        Give up widening after this many certify-and-widen rounds. The result then says
+        ``certified=False`` (it is still feasible and optimal on the arcs it used).
+    chunk_arcs
+        Independent parts are packed into solver calls of about this many arcs.
+    """
+
+    max_km: float = 30.0
+    keep_km: float = 5.0
+    balance_m: float = 0.0
+    candidates: int = 4
+    max_rounds: int = 30
+    chunk_arcs: int = 400_000
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.max_km) and self.max_km > 0):
+            raise ValueError(f"max_km must be a positive number, not {self.max_km!r}")
+        if not (math.isfinite(self.keep_km) and 0 <= self.keep_km <= self.max_km):
+            raise ValueError(f"keep_km must be between 0 and max_km, not {self.keep_km!r}")
+        if not (math.isfinite(self.balance_m) and 0 <= self.balance_m <= 1_000_000):
+            raise ValueError(f"balance_m must be between 0 and 1e6, not {self.balance_m!r}")
+        if not 1 <= self.candidates <= 1000:
+            raise ValueError(f"candidates must be between 1 and 1000, not {self.candidates!r}")
+        if not 1 <= self.max_rounds <= 1000:
+            raise ValueError(f"max_rounds must be between 1 and 1000, not {self.max_rounds!r}")
+        if self.chunk_arcs < 1:
+            raise ValueError(f"chunk_arcs must be positive, not {self.chunk_arcs!r}")
+
+    @property
+    def max_m(self) -> float:
+        """:attr:`max_km` in metres."""
+        return self.max_km * 1000.0
+
+    @property
+    def keep_m(self) -> int:
+        """:attr:`keep_km` in whole metres."""
+        return round(self.keep_km * 1000.0)

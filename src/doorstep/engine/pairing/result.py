@@ -1,0 +1,122 @@
+"""What a pairing solve returns: data, not behaviour."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+
+from doorstep.engine.pairing.problem import NONE, Int32Array, IntArray, PairingProblem
+
+Int8Array = np.ndarray[tuple[int], np.dtype[np.int8]]
+
+
+class Unpaired(StrEnum):
+    """Why a household stays unpaired (checked in this order)."""
+
+    NO_CONSENT = "no_consent"
+    NO_VISITOR_WITHIN_DISTANCE = "no_visitor_within_distance"
+    NO_SHARED_LANGUAGE = "no_shared_language"
+    NO_ELIGIBLE_VISITOR = "no_eligible_visitor"  # all excluded or outside service areas
+    ALL_ELIGIBLE_VISITORS_FULL = "all_eligible_visitors_full"
+
+
+#: ``PairingResult.reason_codes`` value ``i + 1`` means ``REASONS[i]``; ``0`` means paired.
+REASONS: tuple[Unpaired, ...] = tuple(Unpaired)
+
+
+@dataclass(frozen=True)
+class SolveStats:
+    """How the solve went: the certificate rounds, sizes and stage times."""
+
+    rounds: int
+    arcs: int
+    initial_arcs: int
+    components: int
+    largest_component_arcs: int
+    violations_per_round: tuple[int, ...]
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, eq=False)
+class PairingResult:
+    """A pairing and its figures.
+
+    Attributes
+    ----------
+    visitor
+        Per household, the index of its visitor or ``-1``.
+    distance_m
+        Per household, whole metres to its visitor, ``-1`` when unpaired.
+    reason_codes
+        Per household, ``0`` when paired, else ``1 + REASONS.index(reason)``.
+    total_cost
+        The solver's objective among paired households: the sum of pair costs (distance,
+        less ``keep_km`` for a kept current pair) plus the balance cost of the caseloads.
+    certified
+        Whether the flow is proved optimal over every eligible arc, not just the candidates.
+    moved
+        Households whose current visitor was replaced (or who lost their visitor).
+    """
+
+    visitor: Int32Array
+    distance_m: IntArray
+    reason_codes: Int8Array
+    total_cost: int
+    certified: bool
+    moved: int
+    stats: SolveStats
+
+    @property
+    def paired(self) -> int:
+        """Number of paired households."""
+        return int((self.visitor != NONE).sum())
+
+    @property
+    def unpaired(self) -> int:
+        """Number of households left unpaired."""
+        return len(self.visitor) - self.paired
+
+    @property
+    def total_distance_m(self) -> int:
+        """Sum of the distances of all pairs, in metres."""
+        return int(self.distance_m[self.visitor != NONE].sum())
+
+    def reason(self, household: int) -> Unpaired | None:
+        """Why ``household`` is unpaired, or ``None`` when it is paired."""
+        code = int(self.reason_codes[household])
+        return None if code == 0 else REASONS[code - 1]
+
+    def caseloads(self, n_visitors: int) -> IntArray:
+        """Number of households per visitor."""
+        paired = self.visitor[self.visitor != NONE]
+        return np.bincount(paired, minlength=n_visitors).astype(np.int64)
+
+    def reason_counts(self) -> dict[str, int]:
+        """How many households are unpaired for each reason."""
+        counts = np.bincount(self.reason_codes, minlength=len(REASONS) + 1)
+        return {r.value: int(counts[i + 1]) for i, r in enumerate(REASONS) if counts[i + 1]}
+
+    def summary(self) -> dict[str, Any]:
+        """The headline figures, JSON-ready."""
+        d = self.distance_m[self.visitor != NONE]
+        return {
+            "households": len(self.visitor),
+            "paired": self.paired,
+            "unpaired": self.unpaired,
+            "total_distance_m": int(d.sum()),
+            "mean_distance_m": round(float(d.mean()), 1) if len(d) else 0.0,
+            "p95_distance_m": round(float(np.percentile(d, 95)), 1) if len(d) else 0.0,
+            "moved": self.moved,
+            "certified": self.certified,
+            "total_cost": self.total_cost,
+            "unpaired_reasons": self.reason_counts(),
+        }
+
+
+def count_moved(problem: PairingProblem, visitor: Int32Array) -> int:
+    """Households that had a current visitor and now have another one or none."""
+    cur = problem.household_current
+    return int(((cur != NONE) & (visitor != cur)).sum())

@@ -1,0 +1,269 @@
+"""``solve``: exact, certified min-cost max-flow pairing on pruned candidate arcs."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from typing import Protocol
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from doorstep.engine.pairing.candidates import Arcs, CandidateIndex
+from doorstep.engine.pairing.certify import find_violations, potentials, reachable, residual_graph
+from doorstep.engine.pairing.flow import Chunk, solve_chunk
+from doorstep.engine.pairing.params import PairingParams
+from doorstep.engine.pairing.problem import NONE, BoolArray, Int32Array, IntArray, PairingProblem
+from doorstep.engine.pairing.result import REASONS, PairingResult, SolveStats, Unpaired, count_moved
+
+ChunkSolver = Callable[[Chunk], BoolArray]
+
+
+class Mapper(Protocol):
+    """Runs the chunk solver over chunks, like the built-in ``map`` (see :mod:`.parallel`)."""
+
+    def __call__(self, fn: ChunkSolver, chunks: Sequence[Chunk], /) -> Iterable[BoolArray]: ...
+
+
+class Progress(Protocol):
+    """Where a solve reports progress (the CLI passes a progress bar)."""
+
+    def stage(self, name: str, total: int) -> None: ...
+
+    def advance(self, amount: int = 1) -> None: ...
+
+
+class _Silent:
+    def stage(self, name: str, total: int) -> None:
+        pass
+
+    def advance(self, amount: int = 1) -> None:
+        pass
+
+
+def arc_costs(problem: PairingProblem, arcs: Arcs, keep_m: int) -> IntArray:
+    """Solver cost of each arc: its distance, less ``keep_m`` when it is the current pair."""
+    current = problem.household_current[arcs.household] == arcs.visitor
+    return np.asarray(arcs.distance - keep_m * current, dtype=np.int64)
+
+
+def component_labels(n_nodes: int, n_households: int, arcs: Arcs) -> IntArray:
+    """Connected component of every node (households, then visitors) of the arc graph."""
+    graph = coo_matrix(
+        (np.ones(len(arcs), np.int8), (arcs.household, arcs.visitor + n_households)),
+        shape=(n_nodes, n_nodes),
+    ).tocsr()
+    _, labels = connected_components(graph, directed=False)
+    return np.asarray(labels, dtype=np.int64)
+
+
+def make_chunks(
+    problem: PairingProblem,
+    arcs: Arcs,
+    costs: IntArray,
+    which: IntArray,
+    labels: IntArray,
+    chunk_arcs: int,
+    balance_m: int,
+) -> list[tuple[IntArray, Chunk]]:
+    """Pack the arcs ``which`` (whole components) into solver chunks of about ``chunk_arcs``.
+
+    Returns each chunk with the positions of its arcs in ``arcs``.
+    """
+    if len(which) == 0:
+        return []
+    order = which[np.argsort(labels[arcs.household[which]], kind="stable")]
+    lab = labels[arcs.household[order]]
+    first = np.flatnonzero(np.r_[True, lab[1:] != lab[:-1]])
+    # A component goes to the chunk in which it starts.
+    chunk_of_comp = first // chunk_arcs
+    starts = first[np.r_[True, chunk_of_comp[1:] != chunk_of_comp[:-1]]]
+    out = []
+    for pos in np.split(order, starts[1:]):
+        hs, h_local = np.unique(arcs.household[pos], return_inverse=True)
+        vs, v_local = np.unique(arcs.visitor[pos], return_inverse=True)
+        chunk = Chunk(
+            n_households=len(hs),
+            tails=h_local.astype(np.int64),
+            heads=v_local.astype(np.int64),
+            costs=costs[pos],
+            capacity=problem.visitor_capacity[vs],
+            balance_m=balance_m,
+        )
+        out.append((pos, chunk))
+    return out
+
+
+def solve(
+    problem: PairingProblem,
+    *,
+    params: PairingParams | None = None,
+    mapper: Mapper | None = None,
+    progress: Progress | None = None,
+) -> PairingResult:
+    """Pair as many households as possible, then with the least total cost.
+
+    Parameters
+    ----------
+    problem
+        The households and visitors.
+    params
+        Distance limit, continuity, balance and pruning settings.
+    mapper
+        Runs independent chunks (``map`` by default; see :mod:`.parallel` for a process pool
+        or a Dask cluster). The result does not depend on it.
+    progress
+        Receives stage names and progress.
+
+    Returns
+    -------
+    PairingResult
+        The pairing, a reason for every unpaired household, and ``certified=True`` when the
+        optimum over the candidate arcs is proved optimal over every eligible arc.
+    """
+    params = params or PairingParams()
+    run: Mapper = mapper or map
+    report: Progress = progress or _Silent()
+    seconds: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        seconds[name] = seconds.get(name, 0.0) + now - clock
+        clock = now
+
+    nh, nv = problem.n_households, problem.n_visitors
+    balance_m = round(params.balance_m)
+    report.stage("candidates", max(len(problem.languages), 1))
+    index = CandidateIndex(problem, params.max_m)
+    arcs, bounds = index.initial_arcs(params.candidates)
+    report.advance(max(len(problem.languages), 1))
+    initial = len(arcs)
+    lap("candidates")
+
+    flow = np.zeros(len(arcs), np.bool_)
+    dirty = np.arange(len(arcs))
+    certified = False
+    history: list[int] = []
+    labels = np.zeros(nh + nv, np.int64)
+    wanted = problem.household_consent
+    capacity = problem.visitor_capacity.astype(np.int64)
+    rounds = 0
+    for rounds in range(1, params.max_rounds + 1):
+        costs = arc_costs(problem, arcs, params.keep_m)
+        labels = component_labels(nh + nv + 0, nh, arcs)
+        chunks = make_chunks(problem, arcs, costs, dirty, labels, params.chunk_arcs, balance_m)
+        lap("components")
+        report.stage(f"solving (round {rounds})", len(chunks))
+        for (pos, _), flows in zip(chunks, run(solve_chunk, [c for _, c in chunks]), strict=True):
+            flow[pos] = flows
+            report.advance()
+        lap("solve")
+        res = residual_graph(nh, nv, wanted, arcs, costs, flow, capacity, balance_m)
+        pot = potentials(res)
+        reach = reachable(res)
+        found = find_violations(index, arcs, res, pot, reach, bounds, params.candidates)
+        lap("certify")
+        history.append(found.count)
+        if found.count == 0:
+            certified = True
+            break
+        new = found.augmenting.concat(found.negative).unique(nv)
+        if rounds == params.max_rounds:
+            break
+        arcs = arcs.concat(new)
+        flow = np.concatenate((flow, np.zeros(len(new), np.bool_)))
+        # Only parts that the new arcs touch (and merge) are solved again.
+        labels = component_labels(nh + nv, nh, arcs)
+        touched = np.zeros(labels.max() + 1, np.bool_)
+        touched[labels[new.household]] = True
+        dirty = np.flatnonzero(touched[labels[arcs.household]])
+        lap("components")
+
+    costs = arc_costs(problem, arcs, params.keep_m)
+    visitor = np.full(nh, NONE, np.int32)
+    distance = np.full(nh, -1, np.int64)
+    visitor[arcs.household[flow]] = arcs.visitor[flow]
+    distance[arcs.household[flow]] = arcs.distance[flow]
+    load = np.bincount(arcs.visitor[flow], minlength=nv).astype(np.int64)
+    total_cost = int(costs[flow].sum() + balance_m * (load * load).sum())
+    reasons = unpaired_reasons(index, visitor)
+    lap("reasons")
+    comp_arcs = np.bincount(labels[arcs.household]) if len(arcs) else np.zeros(1, np.int64)
+    stats = SolveStats(
+        rounds=rounds,
+        arcs=len(arcs),
+        initial_arcs=initial,
+        components=int((comp_arcs > 0).sum()),
+        largest_component_arcs=int(comp_arcs.max(initial=0)),
+        violations_per_round=tuple(history),
+        seconds=seconds,
+    )
+    return PairingResult(
+        visitor=visitor,
+        distance_m=distance,
+        reason_codes=reasons,
+        total_cost=total_cost,
+        certified=certified,
+        moved=count_moved(problem, visitor),
+        stats=stats,
+    )
+
+
+def unpaired_reasons(
+    index: CandidateIndex, visitor: Int32Array
+) -> np.ndarray[tuple[int], np.dtype[np.int8]]:
+    """Reason code of every household (``0`` when paired); see :class:`.Unpaired`."""
+    from scipy.spatial import cKDTree
+
+    p = index.problem
+    code = {r: np.int8(i + 1) for i, r in enumerate(REASONS)}
+    out = np.zeros(p.n_households, np.int8)
+    todo = np.flatnonzero(visitor == NONE)
+    out[todo[~p.household_consent[todo]]] = code[Unpaired.NO_CONSENT]
+    todo = todo[p.household_consent[todo]]
+    if len(todo) == 0:
+        return out
+    # Any eligible visitor at all: then they are all full (the flow is a maximum flow).
+    has_eligible = np.zeros(p.n_households, np.bool_)
+    has_pool = np.zeros(p.n_households, np.bool_)
+    for pool in range(len(p.pools)):
+        vs = np.flatnonzero(p.visitor_active & (p.visitor_pool == pool))
+        hs = todo[p.household_pool[todo] == pool]
+        if len(vs) and len(hs):
+            has_pool[hs] = True
+            hh, vv = np.repeat(hs, len(vs)), np.tile(vs, len(hs))
+            has_eligible[hh[p.eligible(hh, vv)]] = True
+    speaks_near = np.zeros(p.n_households, np.bool_)
+    for group in index.groups:
+        hs = np.intersect1d(todo, group.households, assume_unique=True)
+        if len(hs) == 0:
+            continue
+        found, far = index.nearest(group, hs, 8)
+        has_eligible[found.household] = True
+        chord, _ = group.tree.query(
+            index.household_xyz[hs], k=1, distance_upper_bound=index.max_chord
+        )
+        speaks_near[hs[np.isfinite(chord)]] = True
+        again = hs[np.isfinite(far) & ~has_eligible[hs]]
+        if len(again):
+            more = index.within(group, again, np.full(len(again), index.max_m), group.visitors)
+            has_eligible[more.household] = True
+    local = np.flatnonzero(p.visitor_active & (p.visitor_pool == NONE))
+    any_near = np.zeros(p.n_households, np.bool_)
+    if len(local):
+        chord, _ = cKDTree(index.visitor_xyz[local]).query(
+            index.household_xyz[todo], k=1, distance_upper_bound=index.max_chord
+        )
+        any_near[todo[np.isfinite(chord)]] = True
+    for h, reason in (
+        (~any_near & ~has_pool, Unpaired.NO_VISITOR_WITHIN_DISTANCE),
+        (~speaks_near & ~has_eligible, Unpaired.NO_SHARED_LANGUAGE),
+        (~has_eligible, Unpaired.NO_ELIGIBLE_VISITOR),
+        (np.ones(p.n_households, np.bool_), Unpaired.ALL_ELIGIBLE_VISITORS_FULL),
+    ):
+        pick = todo[h[todo] & (out[todo] == 0)]
+        out[pick] = code[reason]
+    return out
