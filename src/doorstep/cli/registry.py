@@ -13,7 +13,7 @@ from doorstep.cli.common import console, err_console, handle_errors, progress
 from doorstep.cli.context import actor, session
 from doorstep.services.exporting import export_entity
 from doorstep.services.importing import SCHEMAS, describe, import_file
-from doorstep.storage.repositories.registry import counts_by_level, totals
+from doorstep.services.registry import programme_summary
 
 
 class Entity(StrEnum):
@@ -84,9 +84,8 @@ def stats_cmd() -> None:
     Example: doorstep stats
     """
     with session() as s:
-        conn = s.connection()
-        t = totals(conn)
-        levels = counts_by_level(conn)
+        summary = programme_summary(s, actor=actor())
+    t, levels = summary.totals, summary.levels
     if t["areas"] == 0:
         err_console.print("The database is empty: run `doorstep demo` or `doorstep import`.")
     head = Table(title="Programme summary", show_header=False)
