@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from doorstep.engine.pairing.explain import NotChosen, explain
+from doorstep.engine.pairing.params import PairingParams
+from doorstep.engine.pairing.problem import PairingProblemBuilder
+from doorstep.engine.pairing.result import Unpaired
+from doorstep.engine.pairing.solve import solve
+
+KM = 1 / 111.195
+
+
+def test_alternatives_say_why_each_was_not_chosen() -> None:
+    b = PairingProblemBuilder()
+    b.add_household("h", 27.0, 107.0, "zh")
+    b.add_household("rival", 27.0 - 0.5 * KM, 107.0, "zh")
+    b.add_visitor("chosen", 27.0 + 2 * KM, 107.0, "zh", capacity=1)
+    b.add_visitor("taken", 27.0 - 1 * KM, 107.0, "zh", capacity=1)  # nearer, but rival's
+    b.add_visitor("hmong", 27.0 + 0.5 * KM, 107.0, "hmn", capacity=1)
+    b.add_visitor("banned", 27.0 + 1 * KM, 107.0, "zh", capacity=1)
+    b.add_visitor("spare", 27.0 + 4 * KM, 107.0, "zh", capacity=1)
+    b.exclude("h", "banned")
+    b.exclude("rival", "banned")
+    p = b.build()
+    e = explain(p, solve(p), 0)
+    assert (e.visitor_id, e.unpaired) == ("chosen", None)
+    assert e.distance_m is not None and abs(e.distance_m - 2000) <= 2
+    assert [(a.visitor_id, a.why) for a in e.alternatives] == [
+        ("hmong", NotChosen.NO_SHARED_LANGUAGE),
+        ("taken", NotChosen.FULL),
+        ("banned", NotChosen.EXCLUDED),
+        ("spare", NotChosen.FARTHER),
+    ]
+
+
+def test_a_kept_current_pair_names_continuity() -> None:
+    b = PairingProblemBuilder()
+    b.add_visitor("old", 27.0 + 4 * KM, 107.0, "zh", capacity=1)
+    b.add_visitor("new", 27.0 + 1 * KM, 107.0, "zh", capacity=1)
+    b.add_household("h", 27.0, 107.0, "zh", current_visitor="old")
+    p = b.build()
+    params = PairingParams(keep_km=5)
+    e = explain(p, solve(p, params=params), 0, params=params)
+    assert e.visitor_id == "old"
+    assert [(a.visitor_id, a.why) for a in e.alternatives] == [("new", NotChosen.CONTINUITY)]
+
+
+def test_an_unpaired_household_is_explained_with_its_reason() -> None:
+    b = PairingProblemBuilder()
+    b.add_visitor("v", 27.0, 107.0, "zh", capacity=1)
+    b.add_household("first", 27.0, 107.0, "zh")
+    b.add_household("second", 27.0 + 1 * KM, 107.0, "zh")
+    p = b.build()
+    e = explain(p, solve(p), 1)
+    assert e.visitor is None
+    assert e.unpaired == Unpaired.ALL_ELIGIBLE_VISITORS_FULL
+    assert [(a.visitor_id, a.why) for a in e.alternatives] == [("v", NotChosen.FULL)]

@@ -1,0 +1,219 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from doorstep.engine.pairing.params import PairingParams
+from doorstep.engine.pairing.problem import NONE, PairingProblem, PairingProblemBuilder
+from doorstep.engine.pairing.result import Unpaired
+from doorstep.engine.pairing.solve import arc_costs, solve
+from doorstep.domain.geo import haversine_m_array
+from tests.engine.pairing.instances import towns
+from tests.engine.pairing.reference import exact
+
+# One degree of latitude is about 111.2 km; these tiny instances sit on one meridian.
+KM = 1 / 111.195
+
+
+def line(
+    households: list[tuple[str, float, str]], visitors: list[tuple[str, float, str, int]]
+) -> PairingProblem:
+    """Households and visitors at ``km`` along a north-south line."""
+    b = PairingProblemBuilder()
+    for vid, km, langs, cap in visitors:
+        b.add_visitor(vid, 27.0 + km * KM, 107.0, langs, capacity=cap)
+    for hid, km, langs in households:
+        b.add_household(hid, 27.0 + km * KM, 107.0, langs)
+    return b.build()
+
+
+def pairs(problem: PairingProblem, visitor: np.ndarray) -> dict[str, str | None]:
+    return {
+        str(problem.household_ids[h]): None if v == NONE else str(problem.visitor_ids[v])
+        for h, v in enumerate(visitor.tolist())
+    }
+
+
+def test_the_total_distance_is_least_not_each_households_own() -> None:
+    # h2 is nearest to "near" too, but giving it to h1 saves 2 km overall (9 km against 11).
+    p = line([("h1", 0, "zh"), ("h2", 3, "zh")], [("far", 10, "zh", 1), ("near", 2, "zh", 1)])
+    r = solve(p)
+    assert pairs(p, r.visitor) == {"h1": "near", "h2": "far"}
+    assert abs(r.total_distance_m - 9_000) <= 2
+    assert r.certified
+
+
+def test_more_households_are_paired_even_when_it_costs_distance() -> None:
+    # h1 could take v1 at 0 km, but then h2 (who can only reach v1) stays unpaired.
+    p = line([("h1", 0, "zh"), ("h2", -25, "zh")], [("v1", 0, "zh", 1), ("v2", 25, "zh", 1)])
+    r = solve(p, params=PairingParams(candidates=1))
+    assert r.paired == 2
+    assert pairs(p, r.visitor) == {"h1": "v2", "h2": "v1"}
+    assert r.certified
+
+
+def test_every_unpaired_household_gets_its_reason() -> None:
+    b = PairingProblemBuilder()
+    b.add_visitor("v", 27.0, 107.0, "zh", capacity=1)
+    b.add_visitor("hmong", 27.0, 107.5, "hmn", capacity=1)
+    b.add_household("paired", 27.0, 107.0, "zh")
+    b.add_household("full", 27.0 + 1 * KM, 107.0, "zh")
+    b.add_household("no-consent", 27.0, 107.0, "zh", consent=False)
+    b.add_household("far", 29.0, 107.0, "zh")
+    b.add_household("language", 27.0, 107.0, "yue")
+    b.add_household("excluded", 27.0, 107.5, "hmn")
+    b.exclude("excluded", "hmong")
+    p = b.build()
+    r = solve(p)
+    got = {str(p.household_ids[h]): r.reason(h) for h in range(p.n_households)}
+    assert got == {
+        "paired": None,
+        "full": Unpaired.ALL_ELIGIBLE_VISITORS_FULL,
+        "no-consent": Unpaired.NO_CONSENT,
+        "far": Unpaired.NO_VISITOR_WITHIN_DISTANCE,
+        "language": Unpaired.NO_SHARED_LANGUAGE,
+        "excluded": Unpaired.NO_ELIGIBLE_VISITOR,
+    }
+
+
+def test_a_service_area_admits_only_households_in_its_subtree() -> None:
+    b = PairingProblemBuilder()
+    b.add_area("county")
+    b.add_area("village-a", "county")
+    b.add_area("village-b", "county")
+    b.add_visitor("team-a", 27.0, 107.0, "zh", capacity=5, area="village-a")
+    b.add_household("in-a", 27.0, 107.0, "zh", area="village-a")
+    b.add_household("in-b", 27.0, 107.0, "zh", area="village-b")
+    b.add_household("nowhere", 27.0, 107.0, "zh")
+    p = b.build()
+    r = solve(p)
+    assert pairs(p, r.visitor) == {"in-a": "team-a", "in-b": None, "nowhere": None}
+
+
+def test_a_remote_pool_ignores_distance_but_serves_only_its_households() -> None:
+    b = PairingProblemBuilder()
+    b.add_visitor("travelling", 30.0, 110.0, "zh", capacity=5, pool="staff")
+    b.add_household("meant", 27.0, 107.0, "zh", pool="staff")
+    b.add_household("other", 27.0, 107.0, "zh")
+    p = b.build()
+    r = solve(p)
+    assert pairs(p, r.visitor) == {"meant": "travelling", "other": None}
+    assert r.reason(1) == Unpaired.NO_VISITOR_WITHIN_DISTANCE
+
+
+def test_continuity_keeps_a_current_pair_unless_the_gain_is_larger_than_keep_km() -> None:
+    b = PairingProblemBuilder()
+    b.add_visitor("old", 27.0 + 6 * KM, 107.0, "zh", capacity=1)
+    b.add_visitor("new", 27.0 + 2 * KM, 107.0, "zh", capacity=1)
+    b.add_household("h", 27.0, 107.0, "zh", current_visitor="old")
+    p = b.build()
+    assert solve(p, params=PairingParams(keep_km=5)).visitor[0] == 0
+    moved = solve(p, params=PairingParams(keep_km=3))
+    assert moved.visitor[0] == 1
+    assert moved.moved == 1
+
+
+def test_balance_evens_out_caseloads() -> None:
+    p = line([(f"h{i}", 0.1 * i, "zh") for i in range(4)], [("a", 0, "zh", 4), ("b", 1.5, "zh", 4)])
+    assert sorted(solve(p).caseloads(2).tolist()) == [0, 4]
+    assert solve(p, params=PairingParams(balance_m=2000)).caseloads(2).tolist() == [2, 2]
+
+
+def check_invariants(p: PairingProblem, params: PairingParams) -> None:
+    r = solve(p, params=params)
+    assert r.certified
+    loads = r.caseloads(p.n_visitors)
+    assert (loads <= p.visitor_capacity).all()
+    h = np.flatnonzero(r.visitor != NONE)
+    v = r.visitor[h].astype(np.int64)
+    assert p.eligible(h, v).all()
+    d = haversine_m_array(
+        p.household_lat[h], p.household_lon[h], p.visitor_lat[v], p.visitor_lon[v]
+    )
+    assert ((d <= params.max_m + 1) | (p.visitor_pool[v] != NONE)).all()
+    assert np.array_equal(r.visitor == NONE, r.reason_codes > 0)
+    from doorstep.engine.pairing.candidates import Arcs
+
+    arcs = Arcs(h, v, r.distance_m[h])
+    costs = arc_costs(p, arcs, params.keep_m)
+    assert r.total_cost == int(costs.sum()) + round(params.balance_m) * int((loads**2).sum())
+    assert np.array_equal(r.distance_m[h], np.rint(d).astype(np.int64))
+
+
+@st.composite
+def problems(draw: st.DrawFn) -> PairingProblem:
+    nh = draw(st.integers(0, 14))
+    nv = draw(st.integers(0, 7))
+    coord = st.floats(-0.4, 0.4)
+    b = PairingProblemBuilder()
+    b.add_area("root")
+    b.add_area("a", "root")
+    b.add_area("b", "root")
+    areas = st.sampled_from([None, "root", "a", "b"])
+    langs = st.sampled_from(["zh", "hmn", "zh;hmn"])
+    for i in range(nv):
+        b.add_visitor(
+            f"v{i}",
+            27 + draw(coord),
+            107 + draw(coord),
+            draw(langs),
+            capacity=draw(st.integers(0, 3)),
+            active=draw(st.booleans()) or draw(st.booleans()),
+            pool=draw(st.sampled_from([None, None, None, "remote"])),
+            area=draw(st.sampled_from([None, None, "a", "root"])),
+        )
+    pools = ["remote"] if any(v[6] for v in b._v) else []
+    for i in range(nh):
+        b.add_household(
+            f"h{i}",
+            27 + draw(coord),
+            107 + draw(coord),
+            draw(langs),
+            consent=draw(st.booleans()) or draw(st.booleans()),
+            current_visitor=draw(st.sampled_from([None, *[f"v{j}" for j in range(nv)]])),
+            pool=draw(st.sampled_from([None, *pools])),
+            area=draw(areas),
+        )
+    for _ in range(draw(st.integers(0, 4)) if nh and nv else 0):
+        b.exclude(f"h{draw(st.integers(0, nh - 1))}", f"v{draw(st.integers(0, nv - 1))}")
+    return b.build()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(), st.sampled_from([0.0, 5.0]), st.sampled_from([0.0, 700.0]), st.integers(1, 3))
+def test_solutions_are_feasible_complete_and_costed_honestly(
+    p: PairingProblem, keep_km: float, balance_m: float, k: int
+) -> None:
+    check_invariants(
+        p, PairingParams(max_km=30, keep_km=keep_km, balance_m=balance_m, candidates=k)
+    )
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(), st.sampled_from([0.0, 5.0]), st.integers(1, 3))
+def test_the_optimum_equals_an_independent_assignment_solve(
+    p: PairingProblem, keep_km: float, k: int
+) -> None:
+    r = solve(p, params=PairingParams(max_km=30, keep_km=keep_km, candidates=k))
+    assert (r.paired, r.total_cost) == exact(p, max_km=30, keep_km=keep_km)
+
+
+@pytest.mark.parametrize("skew", [0.3, 1.5])
+def test_one_candidate_per_household_still_reaches_the_exact_optimum(skew: float) -> None:
+    # Towns short of visitors must send households to other towns: one nearest visitor is
+    # far from enough, and the certificate has to widen the graph until it is.
+    p = towns(households=300, visitors=160, seed=3, n_towns=6, spread_km=40, skew=skew)
+    r = solve(p, params=PairingParams(candidates=1))
+    assert r.certified
+    assert r.stats.rounds > 1
+    assert (r.paired, r.total_cost) == exact(p, max_km=30, keep_km=5)
+
+
+def test_the_result_does_not_depend_on_how_the_parts_are_chunked() -> None:
+    p = towns(households=1500, visitors=800, seed=5, n_towns=12, spread_km=150, current=0.3)
+    whole = solve(p, params=PairingParams(chunk_arcs=10**9))
+    split = solve(p, params=PairingParams(chunk_arcs=500))
+    assert whole.stats.components > 1
+    assert (split.paired, split.total_cost) == (whole.paired, whole.total_cost)
