@@ -1,8 +1,10 @@
 """The compiled day sweep behind :func:`doorstep.engine.planning.plan.plan`.
 
 Plain loops compiled by numba: at 1.69M pairings a Python loop per visit would take minutes.
-Every function here takes arrays only; the meaning of each array is documented on
-:class:`doorstep.engine.planning.problem.PlanningProblem` and in ``plan.py``.
+The helpers are closures over the arrays rather than functions taking them: numba reference-
+counts every array passed to a function, which made the sweep some twenty times slower.
+Every argument is documented on :class:`doorstep.engine.planning.problem.PlanningProblem`
+or in ``plan.py``.
 """
 
 from __future__ import annotations
@@ -30,154 +32,16 @@ EARTH_RADIUS_M = 6_371_008.8
 
 
 @njit(cache=True)
-def _far(p, q, p_hh, h_lat, h_lon, p_home, threshold):  # type: ignore[no-untyped-def]
-    """Whether two stays (of one visitor) are far enough apart to need travel days."""
-    h1 = p_hh[p]
-    h2 = p_hh[q]
-    if h1 == h2:
-        return False
-    if not (
-        np.isnan(h_lat[h1]) or np.isnan(h_lat[h2]) or np.isnan(h_lon[h1]) or np.isnan(h_lon[h2])
-    ):
-        la1 = math.radians(h_lat[h1])
-        la2 = math.radians(h_lat[h2])
-        dl = math.radians(h_lon[h2] - h_lon[h1])
-        a = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin(dl / 2) ** 2
-        return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a))) > threshold
-    # Both households are paired with the same visitor, so by the triangle inequality their
-    # distance is at most the sum of their distances to the visitor's home.
-    if not (np.isnan(p_home[p]) or np.isnan(p_home[q])):
-        return p_home[p] + p_home[q] > threshold
-    return True  # unknown: assume far, which can only add rest days
-
-
-@njit(cache=True)
-def _static_code(
-    p,
-    d,
-    stay,
-    wd_mask,
-    v,
-    h,
-    wd0,
-    v_cal,
-    cal_code,
-    cal_run,  # type: ignore[no-untyped-def]
-    lv_ptr,
-    lv_s,
-    lv_e,
-    hb_ptr,
-    hb_s,
-    hb_e,
-):
-    """Why pairing ``p`` cannot start a stay on day ``d`` for fixed reasons (0 = it can)."""
-    if not (wd_mask >> ((wd0 + d) % 7)) & 1:
-        return C_WEEKDAY
-    c = v_cal[v]
-    if cal_run[c, d] < stay:
-        for t in range(d, d + stay):
-            if cal_code[c, t] == CAL_HOLIDAY:
-                return C_HOLIDAY
-        return C_WORKING
-    last = d + stay - 1
-    for i in range(lv_ptr[v], lv_ptr[v + 1]):
-        if lv_s[i] <= last and lv_e[i] >= d:
-            return C_LEAVE
-    for i in range(hb_ptr[h], hb_ptr[h + 1]):
-        if hb_s[i] <= last and hb_e[i] >= d:
-            return C_BLACKOUT
-    return C_OK
-
-
-@njit(cache=True)
-def _clashes(
-    p,
-    d,
-    stay,
-    v,
-    ptr,
-    s_arr,
-    e_arr,
-    pair_arr,
-    skip,
-    p_hh,
-    h_lat,
-    h_lon,
-    p_home,  # type: ignore[no-untyped-def]
-    threshold,
-    travel_days,
-):
-    """Whether a stay of ``p`` on ``[d, d+stay)`` overlaps (or leaves too little travel time
-    around) one of visitor ``v``'s listed stays; row ``skip`` is ignored."""
-    last = d + stay - 1
-    for i in range(ptr[v], ptr[v + 1]):
-        if i == skip:
-            continue
-        a = s_arr[i]
-        if a > last + travel_days + 1:
-            break  # rows are sorted by start
-        b = e_arr[i]
-        rest = 0
-        if travel_days > 0 and (b + travel_days >= d and last + travel_days >= a):
-            if _far(p, pair_arr[i], p_hh, h_lat, h_lon, p_home, threshold):
-                rest = travel_days
-        if not (b + rest < d or last + rest < a):
-            return True
-    return False
-
-
-@njit(cache=True)
-def sweep(  # type: ignore[no-untyped-def]  # noqa: PLR0913
-    d0,
-    d1,
-    wd0,
-    slack,
-    travel_days,
-    threshold,
-    v_cal,
-    v_org,
-    org_cap,
-    cal_code,
-    cal_run,
-    lv_ptr,
-    lv_s,
-    lv_e,
-    hb_ptr,
-    hb_s,
-    hb_e,
-    h_lat,
-    h_lon,
-    h_pref,
-    p_hh,
-    p_v,
-    p_stay,
-    p_gap,
-    p_mask,
-    p_from,
-    p_to,
-    p_home,
-    vp_ptr,
-    vp_idx,
-    fv_ptr,
-    fv_s,
-    fv_e,
-    fv_p,
-    ev_day,
-    ev_pair,
-    ev_next,
-    ev_pos,
-    last,
-    deadline,
-    next_fixed,
-    free_from,
-    last_end,
-    last_pair,
-    wake,
-    tiebreak,
-    away,
-    out_pair,
-    out_start,
-):
+def sweep(  # type: ignore[no-untyped-def]  # noqa: PLR0913, PLR0915, C901
+    d0, d1, weekday, slack, travel_days, threshold,
+    v_cal, v_org, org_cap, cal_code, cal_run,
+    lv_ptr, lv_s, lv_e, hb_ptr, hb_s, hb_e, h_lat, h_lon, h_pref,
+    p_hh, p_v, p_stay, p_gap, p_mask, p_from, p_to, p_home,
+    vp_ptr, vp_idx, fv_ptr, fv_s, fv_e, fv_p,
+    ev_day, ev_pair, ev_next, ev_pos,
+    last, deadline, next_fixed, free_from, last_end, last_pair, wake, ready, tiebreak, away,
+    out_pair, out_start,
+):  # fmt: skip
     """Place visits on days ``[d0, d1)``; returns how many were written to ``out_*``.
 
     Per visitor, pairings are served earliest-deadline-first. A visitor starts its most
@@ -186,6 +50,75 @@ def sweep(  # type: ignore[no-untyped-def]  # noqa: PLR0913
     household's preferred weekdays. Each day the starts are granted in order of urgency while
     the organisation's cap allows. Fixed visits are replayed as they pass.
     """
+
+    def far(p, q):  # type: ignore[no-untyped-def]
+        # Whether two stays of one visitor are far enough apart to need travel days.
+        h1 = p_hh[p]
+        h2 = p_hh[q]
+        if h1 == h2:
+            return False
+        if not (np.isnan(h_lat[h1]) or np.isnan(h_lat[h2])):
+            la1 = math.radians(h_lat[h1])
+            la2 = math.radians(h_lat[h2])
+            dl = math.radians(h_lon[h2] - h_lon[h1])
+            a = math.sin((la2 - la1) / 2) ** 2
+            a += math.cos(la1) * math.cos(la2) * math.sin(dl / 2) ** 2
+            return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a))) > threshold
+        # Both households are paired with the same visitor: by the triangle inequality their
+        # distance is at most the sum of their distances to the visitor's home.
+        if not (np.isnan(p_home[p]) or np.isnan(p_home[q])):
+            return p_home[p] + p_home[q] > threshold
+        return True  # unknown: assume far, which can only add rest days
+
+    def static_code(p, d):  # type: ignore[no-untyped-def]
+        # Why p cannot start a stay on day d for reasons that never change (0 = it can).
+        if not (p_mask[p] >> weekday[d]) & 1:
+            return C_WEEKDAY
+        v = p_v[p]
+        c = v_cal[v]
+        stay = p_stay[p]
+        if cal_run[c, d] < stay:
+            for t in range(d, d + stay):
+                if cal_code[c, t] == CAL_HOLIDAY:
+                    return C_HOLIDAY
+            return C_WORKING
+        end = d + stay - 1
+        for i in range(lv_ptr[v], lv_ptr[v + 1]):
+            if lv_s[i] <= end and lv_e[i] >= d:
+                return C_LEAVE
+        h = p_hh[p]
+        for i in range(hb_ptr[h], hb_ptr[h + 1]):
+            if hb_s[i] <= end and hb_e[i] >= d:
+                return C_BLACKOUT
+        return C_OK
+
+    def clashes_fixed(p, d):  # type: ignore[no-untyped-def]
+        # Whether a stay of p from day d overlaps, or leaves too little rest around, a fixed
+        # visit of the same visitor.
+        v = p_v[p]
+        end = d + p_stay[p] - 1
+        for i in range(fv_ptr[v], fv_ptr[v + 1]):
+            a = fv_s[i]
+            if a > end + travel_days + 1:
+                break  # sorted by start
+            b = fv_e[i]
+            rest = 0
+            if travel_days > 0 and b + travel_days >= d and end + travel_days >= a:
+                if far(p, fv_p[i]):
+                    rest = travel_days
+            if not (b + rest < d or end + rest < a):
+                return True
+        return False
+
+    def can_start(p, d):  # type: ignore[no-untyped-def]
+        # Static feasibility, rest after the visitor's previous planned stay, fixed visits.
+        if static_code(p, d) != C_OK:
+            return False
+        v = p_v[p]
+        if last_pair[v] >= 0 and d <= last_end[v] + travel_days and far(last_pair[v], p):
+            return False
+        return not clashes_fixed(p, d)
+
     n_v = len(v_cal)
     n_ev = len(ev_day)
     buf = np.empty(max(1, np.max(vp_ptr[1:] - vp_ptr[:-1])), dtype=np.int64)
@@ -204,6 +137,7 @@ def sweep(  # type: ignore[no-untyped-def]  # noqa: PLR0913
                 deadline[p] = s + p_gap[p]
             next_fixed[p] = ev_next[i]
             wake[p_v[p]] = min(wake[p_v[p]], d)
+            ready[p_v[p]] = False
             ev_pos[0] += 1
         nc = 0
         for v in range(n_v):
@@ -211,6 +145,7 @@ def sweep(  # type: ignore[no-untyped-def]  # noqa: PLR0913
                 continue
             if free_from[v] > d:
                 wake[v] = free_from[v]
+                ready[v] = False
                 continue
             # Needy pairings of v, sorted by deadline (insertion sort: a handful per visitor).
             k = 0
@@ -234,113 +169,36 @@ def sweep(  # type: ignore[no-untyped-def]  # noqa: PLR0913
                 lst = min(lst, deadline[p] - acc)
                 acc += p_stay[p] + travel_days
             p0 = buf[0]
-            h0 = p_hh[p0]
-            # x: the latest day leaving `slack` feasible start days in (x, lst].
-            lo = max(d, p_from[p0])
-            if last_pair[v] >= 0 and _far(last_pair[v], p0, p_hh, h_lat, h_lon, p_home, threshold):
-                lo = max(lo, last_end[v] + 1 + travel_days)
-            x = lo
-            hi = min(lst, p_to[p0] - 1)
-            count = 0
-            pref = h_pref[h0]
-            y = hi
-            while y >= lo:
-                ok = (
-                    _static_code(
-                        p0,
-                        y,
-                        p_stay[p0],
-                        p_mask[p0],
-                        v,
-                        h0,
-                        wd0,
-                        v_cal,
-                        cal_code,
-                        cal_run,
-                        lv_ptr,
-                        lv_s,
-                        lv_e,
-                        hb_ptr,
-                        hb_s,
-                        hb_e,
-                    )
-                    == C_OK
-                )
-                if ok and _clashes(
-                    p0,
-                    y,
-                    p_stay[p0],
-                    v,
-                    fv_ptr,
-                    fv_s,
-                    fv_e,
-                    fv_p,
-                    -1,
-                    p_hh,
-                    h_lat,
-                    h_lon,
-                    p_home,
-                    threshold,
-                    travel_days,
-                ):
-                    ok = False
-                if ok:
-                    if count >= slack:
-                        x = y
-                        # Prefer a preferred weekday within the week before x.
-                        if pref != 0 and not (pref >> ((wd0 + y) % 7)) & 1:
-                            z = y - 1
-                            while z >= max(lo, y - 6):
-                                if (
-                                    (pref >> ((wd0 + z) % 7)) & 1
-                                    and _static_code(
-                                        p0,
-                                        z,
-                                        p_stay[p0],
-                                        p_mask[p0],
-                                        v,
-                                        h0,
-                                        wd0,
-                                        v_cal,
-                                        cal_code,
-                                        cal_run,
-                                        lv_ptr,
-                                        lv_s,
-                                        lv_e,
-                                        hb_ptr,
-                                        hb_s,
-                                        hb_e,
-                                    )
-                                    == C_OK
-                                    and not _clashes(
-                                        p0,
-                                        z,
-                                        p_stay[p0],
-                                        v,
-                                        fv_ptr,
-                                        fv_s,
-                                        fv_e,
-                                        fv_p,
-                                        -1,
-                                        p_hh,
-                                        h_lat,
-                                        h_lon,
-                                        p_home,
-                                        threshold,
-                                        travel_days,
-                                    )
-                                ):
-                                    x = z
-                                    break
-                                z -= 1
-                        break
-                    count += 1
-                y -= 1
-            if x > d:
-                wake[v] = x
-                continue
+            if not ready[v]:
+                # x: the latest day leaving `slack` feasible start days in (x, lst]. Nothing
+                # it depends on changes until this visitor starts a stay or a fixed visit
+                # passes, so once reached it is not recomputed (`ready`).
+                lo = max(d, p_from[p0])
+                x = lo
+                count = 0
+                y = min(lst, p_to[p0] - 1)
+                while y >= lo:
+                    if can_start(p0, y):
+                        if count >= slack:
+                            x = y
+                            break
+                        count += 1
+                    y -= 1
+                # Prefer one of the household's weekdays in the week before x.
+                pref = h_pref[p_hh[p0]]
+                if x > lo and pref != 0 and not (pref >> weekday[x]) & 1:
+                    z = x - 1
+                    while z >= max(lo, x - 6):
+                        if (pref >> weekday[z]) & 1 and can_start(p0, z):
+                            x = z
+                            break
+                        z -= 1
+                ready[v] = True
+                if x > d:
+                    wake[v] = x
+                    continue
             # Start something today: the most urgent pairing if it can, else a later one that
-            # does not endanger the most urgent.
+            # neither endangers the most urgent nor comes too early for its own cadence.
             chosen = -1
             for j in range(k):
                 p = buf[j]
@@ -350,55 +208,9 @@ def sweep(  # type: ignore[no-untyped-def]  # noqa: PLR0913
                     d + p_stay[p] + travel_days > deadline[p0] or d < deadline[p] - p_gap[p] // 2
                 ):
                     continue
-                h = p_hh[p]
-                if (
-                    _static_code(
-                        p,
-                        d,
-                        p_stay[p],
-                        p_mask[p],
-                        v,
-                        h,
-                        wd0,
-                        v_cal,
-                        cal_code,
-                        cal_run,
-                        lv_ptr,
-                        lv_s,
-                        lv_e,
-                        hb_ptr,
-                        hb_s,
-                        hb_e,
-                    )
-                    != C_OK
-                ):
-                    continue
-                if (
-                    last_pair[v] >= 0
-                    and d <= last_end[v] + travel_days
-                    and _far(last_pair[v], p, p_hh, h_lat, h_lon, p_home, threshold)
-                ):
-                    continue
-                if _clashes(
-                    p,
-                    d,
-                    p_stay[p],
-                    v,
-                    fv_ptr,
-                    fv_s,
-                    fv_e,
-                    fv_p,
-                    -1,
-                    p_hh,
-                    h_lat,
-                    h_lon,
-                    p_home,
-                    threshold,
-                    travel_days,
-                ):
-                    continue
-                chosen = p
-                break
+                if can_start(p, d):
+                    chosen = p
+                    break
             if chosen < 0:
                 wake[v] = d + 1
                 continue
@@ -434,90 +246,75 @@ def sweep(  # type: ignore[no-untyped-def]  # noqa: PLR0913
             last_end[v] = d + stay - 1
             last_pair[v] = p
             wake[v] = d + stay
+            ready[v] = False
     return n_out
 
 
 @njit(cache=True)
 def explain(  # type: ignore[no-untyped-def]  # noqa: PLR0913
-    pairs,
-    win_lo,
-    win_hi,
-    wd0,
-    travel_days,
-    threshold,
-    v_cal,
-    v_org,
-    org_cap,
-    cal_code,
-    cal_run,
-    lv_ptr,
-    lv_s,
-    lv_e,
-    hb_ptr,
-    hb_s,
-    hb_e,
-    h_lat,
-    h_lon,
-    p_hh,
-    p_v,
-    p_stay,
-    p_mask,
-    p_home,
-    vv_ptr,
-    vv_s,
-    vv_e,
-    vv_p,
-    away,
-):
+    pairs, win_lo, win_hi, weekday, travel_days, threshold,
+    v_cal, v_org, org_cap, cal_code, cal_run,
+    lv_ptr, lv_s, lv_e, hb_ptr, hb_s, hb_e, h_lat, h_lon,
+    p_hh, p_v, p_stay, p_mask, p_home,
+    vv_ptr, vv_s, vv_e, vv_p, away,
+):  # fmt: skip
     """For each pairing in ``pairs``, count why each start day in ``[win_lo, win_hi]`` was
     unusable in the final plan (``vv_*``: every visit by visitor; ``away``: final day counts).
 
     Returns an array ``(len(pairs), N_CODES)`` of day counts; ``C_PLANNER`` counts free days.
+    The tests are those of :func:`sweep`, applied to the finished plan.
     """
+
+    def far(p, q):  # type: ignore[no-untyped-def]
+        h1 = p_hh[p]
+        h2 = p_hh[q]
+        if h1 == h2:
+            return False
+        if not (np.isnan(h_lat[h1]) or np.isnan(h_lat[h2])):
+            la1 = math.radians(h_lat[h1])
+            la2 = math.radians(h_lat[h2])
+            dl = math.radians(h_lon[h2] - h_lon[h1])
+            a = math.sin((la2 - la1) / 2) ** 2
+            a += math.cos(la1) * math.cos(la2) * math.sin(dl / 2) ** 2
+            return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a))) > threshold
+        if not (np.isnan(p_home[p]) or np.isnan(p_home[q])):
+            return p_home[p] + p_home[q] > threshold
+        return True
+
     out = np.zeros((len(pairs), N_CODES), dtype=np.int64)
     for i in range(len(pairs)):
         p = pairs[i]
         v = p_v[p]
         h = p_hh[p]
+        c = v_cal[v]
         stay = p_stay[p]
         o = v_org[v]
         for d in range(win_lo[i], win_hi[i] + 1):
-            code = _static_code(
-                p,
-                d,
-                stay,
-                p_mask[p],
-                v,
-                h,
-                wd0,
-                v_cal,
-                cal_code,
-                cal_run,
-                lv_ptr,
-                lv_s,
-                lv_e,
-                hb_ptr,
-                hb_s,
-                hb_e,
-            )
-            if code == C_OK and _clashes(
-                p,
-                d,
-                stay,
-                v,
-                vv_ptr,
-                vv_s,
-                vv_e,
-                vv_p,
-                -1,
-                p_hh,
-                h_lat,
-                h_lon,
-                p_home,
-                threshold,
-                travel_days,
-            ):
-                code = C_BUSY
+            end = d + stay - 1
+            code = C_OK
+            if not (p_mask[p] >> weekday[d]) & 1:
+                code = C_WEEKDAY
+            elif cal_run[c, d] < stay:
+                code = C_WORKING
+                for t in range(d, d + stay):
+                    if cal_code[c, t] == CAL_HOLIDAY:
+                        code = C_HOLIDAY
+            if code == C_OK:
+                for j in range(lv_ptr[v], lv_ptr[v + 1]):
+                    if lv_s[j] <= end and lv_e[j] >= d:
+                        code = C_LEAVE
+            if code == C_OK:
+                for j in range(hb_ptr[h], hb_ptr[h + 1]):
+                    if hb_s[j] <= end and hb_e[j] >= d:
+                        code = C_BLACKOUT
+            if code == C_OK:
+                for j in range(vv_ptr[v], vv_ptr[v + 1]):
+                    a = vv_s[j]
+                    b = vv_e[j]
+                    rest = travel_days if far(p, vv_p[j]) else 0
+                    if not (b + rest < d or end + rest < a):
+                        code = C_BUSY
+                        break
             if code == C_OK and o >= 0 and org_cap[o] >= 0:
                 for t in range(d, d + stay):
                     if away[o, t] >= org_cap[o]:

@@ -45,7 +45,9 @@ class HardViolations:
 
 
 def _touches(
-    spans: Intervals, owner: npt.NDArray[np.int64], start: npt.NDArray[np.int64],
+    spans: Intervals,
+    owner: npt.NDArray[np.int64],
+    start: npt.NDArray[np.int64],
     end: npt.NDArray[np.int64],
 ) -> Bools:
     """Whether each stay ``[start, end]`` of ``owner`` touches one of the owner's spans."""
@@ -74,8 +76,9 @@ def _far(problem: PlanningProblem, p: npt.NDArray[np.int64], q: npt.NDArray[np.i
     lat, lon = problem.household_lat, problem.household_lon
     known = ~(np.isnan(lat[h1]) | np.isnan(lat[h2]) | np.isnan(lon[h1]) | np.isnan(lon[h2]))
     metres = np.full(len(p), np.inf)
-    metres[known] = haversine_m_array(lat[h1][known], lon[h1][known], lat[h2][known],
-                                      lon[h2][known])
+    metres[known] = haversine_m_array(
+        lat[h1][known], lon[h1][known], lat[h2][known], lon[h2][known]
+    )
     home = problem.pairing_home_distance_m[p] + problem.pairing_home_distance_m[q]
     by_home = ~known & ~np.isnan(home)
     metres[by_home] = home[by_home]

@@ -183,7 +183,8 @@ def plan(
     away = _away(pr, pr.fixed_pairing, pr.fixed_start, pr.fixed_end)
     org_cap = pr.org_max_away if len(pr.org_ids) else np.full(1, -1, np.int32)
     ev_pos = np.zeros(1, np.int64)
-    wd0 = pr.start.weekday()
+    weekday = ((pr.start.weekday() + np.arange(pr.padded_days)) % 7).astype(np.int64)
+    ready = np.zeros(n_v, np.bool_)
     min_stay = int(stay.min()) if n_p else 1
 
     out_p: list[npt.NDArray[np.int32]] = []
@@ -195,7 +196,7 @@ def plan(
         o_p = np.empty(cap, np.int32)
         o_s = np.empty(cap, np.int32)
         n_out = _kernel.sweep(
-            d0, d1, wd0, params.slack_days, pr.travel_days, pr.travel_threshold_m,
+            d0, d1, weekday, params.slack_days, pr.travel_days, pr.travel_threshold_m,
             pr.visitor_calendar, pr.visitor_org, org_cap, pr.calendar_codes, pr.calendar_run,
             pr.leave.ptr, pr.leave.start, pr.leave.end,
             pr.blackouts.ptr, pr.blackouts.start, pr.blackouts.end,
@@ -203,7 +204,7 @@ def plan(
             pr.pairing_household, p_v, stay, gap, mask, p_from, p_to, pr.pairing_home_distance_m,
             vp_ptr, vp_idx, fv_ptr, fv_s, fv_e, fv_p,
             f_s[ev], f_p[ev], nxt[ev], ev_pos,
-            last, deadline, next_fixed, free_from, last_end, last_pair, wake, tiebreak, away,
+            last, deadline, next_fixed, free_from, last_end, last_pair, wake, ready, tiebreak, away,
             o_p, o_s,
         )  # fmt: skip
         out_p.append(o_p[:n_out].copy())
@@ -273,11 +274,12 @@ def _explain(
     codes[empty & (a + g < pr.plan_from)] = Code.OVERDUE_BEFORE_PLANNING
     todo = ~gap_ok & ~empty
     if todo.any():
+        weekday = ((pr.start.weekday() + np.arange(pr.padded_days)) % 7).astype(np.int64)
         vv_ptr, vv_s, vv_e, vv_p = _visitor_visits(pr, visits.pairing, visits.start, visits.end)
         away = _away(pr, visits.pairing, visits.start, visits.end)
         org_cap = pr.org_max_away if len(pr.org_ids) else np.full(1, -1, np.int32)
         counts = _kernel.explain(
-            bad[todo].astype(np.int64), lo[todo], hi[todo], pr.start.weekday(), pr.travel_days,
+            bad[todo].astype(np.int64), lo[todo], hi[todo], weekday, pr.travel_days,
             pr.travel_threshold_m, pr.visitor_calendar, pr.visitor_org, org_cap,
             pr.calendar_codes, pr.calendar_run, pr.leave.ptr, pr.leave.start, pr.leave.end,
             pr.blackouts.ptr, pr.blackouts.start, pr.blackouts.end, pr.household_lat,

@@ -1,0 +1,166 @@
+"""Benchmark: a 12-month visit plan for 1.69M pairings, with holidays and a staffing cap.
+
+Prints seconds, peak RSS, the share of compliant pairings and the reasons for the rest, then
+checks the plan with the independent checker and counts the hard-constraint violations of a
+naive "every 60 days from day 0" baseline on the same instance.
+
+    .venv/bin/python bench/planning.py                      # generated, 1.69M pairings
+    .venv/bin/python bench/planning.py --pairings 100000    # smaller
+    .venv/bin/python bench/planning.py --pairs pairs.csv --visitors V.csv  # from `doorstep pair`
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import time
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from doorstep.engine.planning import (
+    CadencePolicy,
+    Intervals,
+    PlanParams,
+    PlanningProblem,
+    VisitorCalendar,
+    add_months,
+    check_visits,
+    max_away,
+    plan,
+    public_holidays,
+)
+
+
+def peak_rss_gib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+
+def generate(
+    n_pairings: int, *, start: date, months: int, country: str, staff_cap: float, seed: int
+) -> PlanningProblem:
+    """Visitors with capacity 1-3 in organisations of 50-500 staff; distances up to 30 km."""
+    rng = np.random.default_rng(seed)
+    capacity = rng.integers(1, 4, size=n_pairings)  # more than enough visitors
+    filled = np.cumsum(capacity)
+    n_visitors = int(np.searchsorted(filled, n_pairings)) + 1
+    capacity = capacity[:n_visitors]
+    capacity[-1] -= int(filled[n_visitors - 1] - n_pairings)
+    sizes = rng.integers(50, 501, size=n_visitors // 50 + 2)
+    org_of_visitor = np.repeat(np.arange(len(sizes)), sizes)[:n_visitors]
+    n_orgs = int(org_of_visitor.max()) + 1
+    staff = np.bincount(org_of_visitor, minlength=n_orgs)
+    end = add_months(start, months)
+    n_days = (end - start).days
+    cal = VisitorCalendar(holidays=public_holidays(country, start, end))
+    return PlanningProblem(
+        start=start,
+        n_days=n_days,
+        policies=(CadencePolicy(),),
+        calendars=(cal,),
+        visitor_ids=tuple(f"V{i}" for i in range(n_visitors)),
+        visitor_calendar=np.zeros(n_visitors, np.int32),
+        visitor_org=org_of_visitor.astype(np.int32),
+        org_ids=tuple(f"O{i}" for i in range(n_orgs)),
+        org_max_away=np.array([max_away(int(s), staff_cap) for s in staff], np.int32),
+        household_ids=tuple(f"H{i}" for i in range(n_pairings)),
+        household_lat=np.full(n_pairings, np.nan),
+        household_lon=np.full(n_pairings, np.nan),
+        household_preferred_weekdays=np.zeros(n_pairings, np.uint8),
+        blackouts=Intervals.empty(n_pairings),
+        leave=Intervals.empty(n_visitors),
+        pairing_household=np.arange(n_pairings, dtype=np.int32),
+        pairing_visitor=np.repeat(np.arange(n_visitors), capacity).astype(np.int32),
+        pairing_policy=np.zeros(n_pairings, np.int32),
+        pairing_from=np.zeros(n_pairings, np.int32),
+        pairing_to=np.full(n_pairings, n_days, np.int32),
+        pairing_home_distance_m=rng.uniform(0, 30_000, n_pairings),
+    )
+
+
+def naive(problem: PlanningProblem, gap: int, stay: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every pairing visited on days 0, gap, 2*gap, ... regardless of anything."""
+    starts = np.arange(0, problem.n_days, gap)
+    p = np.repeat(np.arange(problem.n_pairings), len(starts))
+    s = np.tile(starts, problem.n_pairings)
+    return p, s
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--pairings", type=int, default=1_690_000)
+    ap.add_argument("--pairs", type=Path, help="pairs.csv from `doorstep pair`")
+    ap.add_argument("--visitors", type=Path, help="visitors CSV (with organisation column)")
+    ap.add_argument("--start", type=date.fromisoformat, default=date(2027, 1, 1))
+    ap.add_argument("--months", type=int, default=12)
+    ap.add_argument("--country", default="CN")
+    ap.add_argument("--staff-cap", type=float, default=0.3)
+    ap.add_argument("--slack-days", type=int, default=PlanParams().slack_days)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--no-baseline", action="store_true")
+    args = ap.parse_args()
+
+    t0 = time.perf_counter()
+    if args.pairs:
+        from doorstep.cli.plan import PlanFiles, build_problem
+
+        files = PlanFiles(pairs=args.pairs, visitors=args.visitors)
+        problem = build_problem(
+            files, start=args.start, months=args.months, country=args.country,
+            staff_cap=args.staff_cap,
+        )  # fmt: skip
+    else:
+        problem = generate(
+            args.pairings, start=args.start, months=args.months, country=args.country,
+            staff_cap=args.staff_cap, seed=args.seed,
+        )  # fmt: skip
+    t_build = time.perf_counter() - t0
+    print(
+        f"instance: {problem.n_pairings:,} pairings, {problem.n_visitors:,} visitors, "
+        f"{len(problem.org_ids):,} organisations, {problem.n_days} days; built in {t_build:.1f} s"
+    )
+
+    t1 = time.perf_counter()
+    result = plan(problem, params=PlanParams(slack_days=args.slack_days, seed=args.seed))
+    t_plan = time.perf_counter() - t1
+    rss_plan = peak_rss_gib()
+    share = result.n_compliant / max(problem.n_pairings, 1)
+    print(f"plan: {t_plan:.1f} s (including first-run compilation if any), "
+          f"peak RSS {rss_plan:.2f} GiB")
+    print(f"visits: {result.n_planned:,}; compliant pairings: {result.n_compliant:,} "
+          f"({share:.4%}); reasons for the rest: {dict(result.reasons())}")
+    load = result.away_by_day()
+    print(f"visitors away per day: mean {load.mean():,.0f}, min {load.min():,}, "
+          f"max {load.max():,}")
+
+    v = result.visits
+    t2 = time.perf_counter()
+    hard = check_visits(problem, v.pairing, v.start, v.end, v.fixed)
+    print(f"independent check of the plan ({time.perf_counter() - t2:.1f} s): "
+          f"{hard.total} hard violations {hard.as_dict()}")
+
+    baseline = None
+    if not args.no_baseline:
+        stay = problem.policies[0].stay_days
+        gap = problem.policies[0].max_gap_days
+        p, s = naive(problem, gap, stay)
+        base = check_visits(problem, p, s, s + stay - 1)
+        baseline = base.as_dict()
+        print(f"naive every-{gap}-days baseline: {len(p):,} visits, {base.total:,} hard "
+              f"violations {baseline}")
+    print(json.dumps({
+        "pairings": problem.n_pairings,
+        "seconds_plan": round(t_plan, 2),
+        "seconds_total": round(time.perf_counter() - t0, 2),
+        "peak_rss_gib": round(peak_rss_gib(), 2),
+        "compliant_share": round(share, 6),
+        "reasons": {str(k): n for k, n in result.reasons().items()},
+        "hard_violations": hard.total,
+        "baseline_violations": baseline,
+    }))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
