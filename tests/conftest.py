@@ -93,3 +93,13 @@ def engine(db_url: str) -> Iterator[Engine]:
     eng = make_engine(db_url)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture
+def with_areas(engine: Engine, tmp_path: Path) -> Engine:
+    """The engine, with a tiny area tree (R > R-C > R-C-V1, R-C-V2) imported."""
+    from tests.factories.db import run_import
+    from tests.factories.files import AREA_HEADER, area_rows, write_csv
+
+    run_import(engine, "areas", write_csv(tmp_path / "areas.csv", AREA_HEADER, area_rows()))
+    return engine

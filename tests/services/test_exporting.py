@@ -9,8 +9,8 @@ from sqlalchemy import Engine
 from doorstep.services.exporting import export_entity
 from doorstep.services.importing.reader import read_table
 from doorstep.storage.session import unit_of_work
+from tests.factories.db import run_import
 from tests.factories.files import AREA_HEADER, HOUSEHOLD_HEADER, area_rows, household, write_csv
-from tests.services.importing.conftest import run_import
 
 
 def test_cells_that_would_run_as_formulas_are_neutralised(engine: Engine, tmp_path: Path) -> None:

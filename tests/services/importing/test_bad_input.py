@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import Engine, text
 
 from doorstep.services.importing import ImportRejected
+from tests.factories.db import run_import, snapshot
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
-from tests.services.importing.conftest import run_import, snapshot
 
 
 def rejected(engine: Engine, entity: str, path: Path) -> list[str]:

@@ -7,8 +7,8 @@ from pathlib import Path
 import polars as pl
 from sqlalchemy import Engine, text
 
+from tests.factories.db import run_import
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
-from tests.services.importing.conftest import run_import
 
 
 def test_reimporting_the_same_ids_updates_in_place(with_areas: Engine, tmp_path: Path) -> None:

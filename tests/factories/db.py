@@ -1,14 +1,12 @@
-from __future__ import annotations
+"""Database helpers for tests: run an import, take a snapshot."""
 
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import Engine, text
 
 from doorstep.services.importing import ImportSummary, import_file
 from doorstep.storage.session import unit_of_work
-from tests.factories.files import AREA_HEADER, area_rows, write_csv
 
 
 def run_import(engine: Engine, entity: str, path: Path) -> ImportSummary:
@@ -34,9 +32,3 @@ def snapshot(engine: Engine) -> dict[str, Any]:
             rows = conn.execute(text(f"SELECT * FROM {table} ORDER BY id")).all()
             out[table] = [tuple(str(v) for v in r) for r in rows]
     return out
-
-
-@pytest.fixture
-def with_areas(engine: Engine, tmp_path: Path) -> Engine:
-    run_import(engine, "areas", write_csv(tmp_path / "areas.csv", AREA_HEADER, area_rows()))
-    return engine

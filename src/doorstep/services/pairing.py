@@ -1,0 +1,333 @@
+"""Database-mode pairing: propose for an area, review, then commit or discard.
+
+A proposal stores the engine's answer with its figures and a digest of the inputs it was
+computed from. Committing recomputes the digest: if households, visitors, pairings or
+exclusions of the area changed since, the proposal is stale and is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import polars as pl
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from doorstep.domain.enums import ConsentState, PairingEndReason
+from doorstep.engine.pairing.params import PairingParams
+from doorstep.engine.pairing.problem import NONE, PairingProblem, encode_languages
+from doorstep.engine.pairing.result import REASONS, PairingResult, Unpaired
+from doorstep.engine.pairing.solve import solve
+from doorstep.errors import Conflict, NotFound
+from doorstep.privacy.audit import record_event
+from doorstep.storage.repositories import bulk
+from doorstep.storage.repositories import pairing as repo
+from doorstep.storage.tables import Area, PairingProposal
+
+
+@dataclass(frozen=True)
+class Scope:
+    """An area's pairing inputs, as read from the database, and the problem built on them."""
+
+    area_id: int
+    area_code: str
+    households: pl.DataFrame
+    visitors: pl.DataFrame
+    problem: PairingProblem
+    digest: str
+
+
+@dataclass(frozen=True)
+class ProposalView:
+    id: int
+    area_code: str
+    status: str
+    created_at: dt.datetime
+    created_by: str
+    params: dict[str, Any]
+    figures: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PairChange:
+    household: str
+    current_visitor: str | None
+    proposed_visitor: str | None
+    distance_m: int | None
+    reason: str | None
+
+
+def _digest(*frames: pl.DataFrame) -> str:
+    h = hashlib.sha256()
+    for f in frames:
+        h.update(f.write_csv().encode())
+    return h.hexdigest()
+
+
+def _active(visitors: pl.DataFrame, today: dt.date) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    day = today.isoformat()
+    frm = visitors["active_from"].fill_null("0000-00-00").str.slice(0, 10)
+    to = visitors["active_to"].fill_null("9999-99-99").str.slice(0, 10)
+    return ((frm <= day) & (to >= day)).to_numpy().astype(np.bool_)
+
+
+def load_scope(session: Session, area_code: str, *, today: dt.date) -> Scope:
+    """Read everything pairing an area depends on and build the engine's problem."""
+    conn = session.connection()
+    area_id, path, _ = repo.area_by_code(conn, area_code)
+    hh = repo.scope_households(conn, path)
+    vv = repo.scope_visitors(conn, path)
+    areas = repo.all_areas(conn)
+    excl = repo.exclusions(conn)
+
+    area_index = {int(a): i for i, a in enumerate(areas["id"].to_list())}
+    parent = np.array(
+        [area_index[p] if p is not None else NONE for p in areas["parent_id"].to_list()],
+        dtype=np.int32,
+    )
+    vindex = {int(v): i for i, v in enumerate(vv["id"].to_list())}
+    hindex = {int(h): i for i, h in enumerate(hh["id"].to_list())}
+    codes, hmask = encode_languages(hh["languages"].to_list())
+    codes, vmask = encode_languages(vv["languages"].to_list(), codes)
+    capacity = (vv["capacity"] - vv["busy_elsewhere"]).clip(lower_bound=0)
+    excl = excl.filter(
+        pl.col("household_id").is_in(list(hindex)) & pl.col("visitor_id").is_in(list(vindex))
+    )
+    problem = PairingProblem(
+        household_ids=np.array(hh["external_id"].to_list(), dtype=object),
+        household_lat=hh["lat"].to_numpy(),
+        household_lon=hh["lon"].to_numpy(),
+        household_languages=hmask,
+        household_consent=(hh["consent_state"] == ConsentState.GIVEN.value).to_numpy(),
+        household_current=np.array(
+            [vindex[v] if v is not None else NONE for v in hh["current_visitor"].to_list()],
+            dtype=np.int32,
+        ),
+        household_area=np.array([area_index[a] for a in hh["area_id"].to_list()], np.int32),
+        visitor_ids=np.array(vv["external_id"].to_list(), dtype=object),
+        visitor_lat=vv["lat"].to_numpy(),
+        visitor_lon=vv["lon"].to_numpy(),
+        visitor_languages=vmask,
+        visitor_capacity=capacity.to_numpy().astype(np.int32),
+        visitor_active=_active(vv, today),
+        visitor_area=np.array(
+            [area_index[a] if a is not None else NONE for a in vv["service_area_id"].to_list()],
+            dtype=np.int32,
+        ),
+        area_parent=parent,
+        languages=codes,
+        exclusions=np.array(
+            [(hindex[h], vindex[v]) for h, v in excl.iter_rows()], dtype=np.int64
+        ).reshape(-1, 2),
+    )
+    digest = _digest(hh, vv, excl, pl.DataFrame({"today": [today.isoformat()]}))
+    return Scope(area_id, area_code, hh, vv, problem, digest)
+
+
+def figures(scope: Scope, result: PairingResult, seconds: float) -> dict[str, Any]:
+    """The numbers a coordinator reviews before committing."""
+    paired = result.visitor != NONE
+    dist = result.distance_m[paired]
+    loads = np.bincount(result.visitor[paired], minlength=scope.problem.n_visitors)
+    active = scope.problem.visitor_active
+    current = scope.problem.household_current
+    kept = int(((current != NONE) & (result.visitor == current)).sum())
+    reasons = {
+        REASONS[i - 1].value: int(n)
+        for i, n in enumerate(np.bincount(result.reason_codes, minlength=len(REASONS) + 1))
+        if i > 0 and n
+    }
+    return {
+        "households": len(paired),
+        "consenting": int(scope.problem.household_consent.sum()),
+        "paired": int(paired.sum()),
+        "unpaired": int((~paired).sum()),
+        "unpaired_reasons": reasons,
+        "total_distance_m": int(dist.sum()),
+        "mean_distance_m": float(dist.mean()) if len(dist) else 0.0,
+        "p95_distance_m": float(np.percentile(dist, 95)) if len(dist) else 0.0,
+        "certified": bool(result.certified),
+        "caseloads": {str(k): int(n) for k, n in enumerate(np.bincount(loads[active])) if n},
+        "churn": {
+            "kept": kept,
+            "moved": int(result.moved),
+            "new": int(((current == NONE) & paired).sum()),
+        },
+        "moved": int(result.moved),
+        "seconds": round(seconds, 3),
+    }
+
+
+def propose(
+    session: Session,
+    area_code: str,
+    *,
+    params: PairingParams,
+    actor: str,
+    today: dt.date | None = None,
+    mapper: Any = None,
+    progress: Any = None,
+) -> ProposalView:
+    """Pair the households of an area and store the answer as an open proposal."""
+    today = today or dt.date.today()
+    t0 = time.perf_counter()
+    scope = load_scope(session, area_code, today=today)
+    result = solve(scope.problem, params=params, mapper=mapper, progress=progress)
+    figs = figures(scope, result, time.perf_counter() - t0)
+    proposal = PairingProposal(
+        area_id=scope.area_id,
+        created_by=actor,
+        status="open",
+        params={
+            "max_km": params.max_km,
+            "keep_km": params.keep_km,
+            "balance_m": params.balance_m,
+            "today": today.isoformat(),
+        },
+        figures=figs,
+        inputs_digest=scope.digest,
+    )
+    session.add(proposal)
+    session.flush()
+    vids = scope.visitors["id"].to_numpy()
+    visitor = result.visitor
+    codes = result.reason_codes
+    pairs = pl.DataFrame(
+        {
+            "proposal_id": np.full(len(visitor), proposal.id, dtype=np.int64),
+            "household_id": scope.households["id"].to_numpy(),
+            "visitor_id": np.where(visitor != NONE, vids[np.maximum(visitor, 0)], 0),
+            "distance_m": result.distance_m,
+            "reason": [REASONS[c - 1].value if c else "" for c in codes.tolist()],
+        }
+    ).with_columns(
+        pl.when(pl.col("visitor_id") > 0).then(pl.col("visitor_id")).alias("visitor_id"),
+        pl.when(pl.col("distance_m") >= 0).then(pl.col("distance_m")).alias("distance_m"),
+        pl.when(pl.col("reason") != "").then(pl.col("reason")).alias("reason"),
+    )
+    bulk.insert_rows(session.connection(), "proposed_pairs", pairs)
+    record_event(
+        session,
+        actor=actor,
+        action="create",
+        entity="pairing_proposal",
+        entity_id=str(proposal.id),
+        detail={"area": area_code, "paired": figs["paired"]},
+    )
+    return _view(session, proposal)
+
+
+def _get(session: Session, proposal_id: int) -> PairingProposal:
+    proposal = session.get(PairingProposal, proposal_id)
+    if proposal is None:
+        raise NotFound(f"no pairing proposal {proposal_id}")
+    return proposal
+
+
+def _view(session: Session, p: PairingProposal) -> ProposalView:
+    code = session.execute(select(Area.code).where(Area.id == p.area_id)).scalar_one()
+    return ProposalView(p.id, code, p.status, p.created_at, p.created_by, p.params, p.figures)
+
+
+def show(session: Session, proposal_id: int) -> ProposalView:
+    return _view(session, _get(session, proposal_id))
+
+
+def diff(session: Session, proposal_id: int) -> list[PairChange]:
+    """The households whose visitor would change, with the proposed visitor and distance."""
+    _get(session, proposal_id)
+    pairs = repo.proposed_pairs(session.connection(), proposal_id)
+    changed = pairs.filter(pl.col("visitor_id").ne_missing(pl.col("current_visitor_id")))
+    return [
+        PairChange(r["household"], r["current_visitor"], r["visitor"], r["distance_m"], r["reason"])
+        for r in changed.iter_rows(named=True)
+    ]
+
+
+def commit(
+    session: Session, proposal_id: int, *, actor: str, today: dt.date | None = None
+) -> dict[str, int]:
+    """End the replaced pairings and start the new ones, in the caller's transaction."""
+    proposal = _get(session, proposal_id)
+    if proposal.status != "open":
+        raise Conflict(f"proposal {proposal_id} is {proposal.status}; only an open one commits")
+    code = _view(session, proposal).area_code
+    as_of = dt.date.fromisoformat(proposal.params["today"])
+    scope = load_scope(session, code, today=as_of)
+    if scope.digest != proposal.inputs_digest:
+        raise Conflict(
+            f"proposal {proposal_id} is stale: the households, visitors, pairings or "
+            f"exclusions of {code} changed after it was computed at "
+            f"{proposal.created_at:%Y-%m-%d %H:%M}; run `doorstep pair --area {code}` again"
+        )
+    today = today or dt.date.today()
+    conn = session.connection()
+    pairs = repo.proposed_pairs(conn, proposal_id)
+    changed = pairs.filter(pl.col("visitor_id").ne_missing(pl.col("current_visitor_id")))
+    ending = changed.filter(pl.col("current_visitor_id").is_not_null())
+    no_consent = ending.filter(pl.col("reason") == Unpaired.NO_CONSENT.value)
+    repo.end_pairings(
+        conn, no_consent["household_id"].to_list(), today, PairingEndReason.CONSENT_WITHDRAWN.value
+    )
+    repo.end_pairings(
+        conn,
+        ending.filter(pl.col("reason").ne_missing(Unpaired.NO_CONSENT.value))[
+            "household_id"
+        ].to_list(),
+        today,
+        PairingEndReason.REPAIRED.value,
+    )
+    starting = changed.filter(pl.col("visitor_id").is_not_null()).select(
+        pl.col("visitor_id"),
+        pl.col("household_id"),
+        pl.lit(today).alias("started_on"),
+        pl.lit(proposal_id, dtype=pl.Int64).alias("proposal_id"),
+    )
+    bulk.insert_rows(conn, "pairings", starting)
+    proposal.status = "committed"
+    # Other open proposals over this area are now stale; say so instead of leaving them open.
+    session.execute(
+        text(
+            "UPDATE pairing_proposals SET status = 'stale' "
+            "WHERE status = 'open' AND id <> :id AND area_id = :area"
+        ),
+        {"id": proposal_id, "area": proposal.area_id},
+    )
+    counts = {
+        "ended": ending.height,
+        "started": starting.height,
+        "kept": pairs.height - changed.height,
+    }
+    record_event(
+        session,
+        actor=actor,
+        action="update",
+        entity="pairing_proposal",
+        entity_id=str(proposal_id),
+        detail={"committed": counts},
+    )
+    session.flush()
+    return counts
+
+
+def discard(session: Session, proposal_id: int, *, actor: str) -> None:
+    proposal = _get(session, proposal_id)
+    if proposal.status != "open":
+        raise Conflict(
+            f"proposal {proposal_id} is {proposal.status}; only an open one is discarded"
+        )
+    proposal.status = "discarded"
+    record_event(
+        session,
+        actor=actor,
+        action="update",
+        entity="pairing_proposal",
+        entity_id=str(proposal_id),
+        detail={"discarded": True},
+    )
+    session.flush()

@@ -1,0 +1,115 @@
+"""Database-mode pairing: proposals are reviewed, committed with history, refused when stale."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from doorstep.engine.pairing.params import PairingParams
+from doorstep.errors import Conflict
+from doorstep.services import pairing
+from doorstep.storage.session import unit_of_work
+from tests.factories.db import run_import
+from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
+
+TODAY = dt.date(2026, 6, 1)
+
+
+@pytest.fixture
+def village(with_areas: Engine, tmp_path: Path) -> Engine:
+    """Three households and two visitors a few hundred metres apart in village one."""
+    hh = [
+        household(household_id="H1", lat=26.580, lon=107.980),
+        household(household_id="H2", lat=26.581, lon=107.981, languages="hmn"),
+        household(household_id="H3", lat=26.582, lon=107.982, consent="pending", consent_date=""),
+    ]
+    vv = [
+        visitor(visitor_id="V1", lat=26.583, lon=107.980, languages="zh", capacity=1),
+        visitor(visitor_id="V2", lat=26.590, lon=107.990, languages="zh;hmn", capacity=2),
+    ]
+    run_import(with_areas, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, vv))
+    run_import(with_areas, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, hh))
+    return with_areas
+
+
+def _propose(engine: Engine) -> pairing.ProposalView:
+    with unit_of_work(engine) as s:
+        return pairing.propose(s, "R", params=PairingParams(), actor="test", today=TODAY)
+
+
+def _pairs(engine: Engine) -> list[tuple[str, str, str | None]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT h.external_id, v.external_id, p.end_reason FROM pairings p "
+                "JOIN households h ON h.id = p.household_id JOIN visitors v ON v.id = p.visitor_id "
+                "ORDER BY p.id"
+            )
+        ).all()
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+def test_a_proposal_pairs_consenting_households_and_explains_the_rest(village: Engine) -> None:
+    view = _propose(village)
+    f = view.figures
+    assert (f["households"], f["consenting"], f["paired"], f["unpaired"]) == (3, 2, 2, 1)
+    assert f["unpaired_reasons"] == {"no_consent": 1}
+    assert f["certified"] is True
+    assert view.status == "open"
+    with unit_of_work(village) as s:
+        changes = {c.household: c.proposed_visitor for c in pairing.diff(s, view.id)}
+    # H2 speaks only hmn: V2 is the only visitor it can talk to; H1 then takes V1 (nearer).
+    assert changes == {"H1": "V1", "H2": "V2"}
+    assert _pairs(village) == []
+
+
+def test_committing_starts_pairings_and_a_second_run_moves_nothing(village: Engine) -> None:
+    view = _propose(village)
+    with unit_of_work(village) as s:
+        assert pairing.commit(s, view.id, actor="test", today=TODAY) == {
+            "ended": 0,
+            "started": 2,
+            "kept": 1,
+        }
+    assert _pairs(village) == [("H1", "V1", None), ("H2", "V2", None)]
+    again = _propose(village)
+    assert again.figures["churn"] == {"kept": 2, "moved": 0, "new": 0}
+    with unit_of_work(village) as s:
+        assert pairing.diff(s, again.id) == []
+
+
+def test_a_proposal_made_stale_by_a_change_is_refused(village: Engine, tmp_path: Path) -> None:
+    view = _propose(village)
+    run_import(
+        village,
+        "households",
+        write_csv(tmp_path / "h2.csv", HOUSEHOLD_HEADER, [household(household_id="H4")]),
+    )
+    with unit_of_work(village) as s, pytest.raises(Conflict, match=f"proposal {view.id} is stale"):
+        pairing.commit(s, view.id, actor="test", today=TODAY)
+    assert _pairs(village) == []
+
+
+def test_withdrawn_consent_ends_the_pairing_with_that_reason(
+    village: Engine, tmp_path: Path
+) -> None:
+    with unit_of_work(village) as s:
+        pairing.commit(s, _propose(village).id, actor="test", today=TODAY)
+    run_import(
+        village,
+        "households",
+        write_csv(
+            tmp_path / "w.csv",
+            HOUSEHOLD_HEADER,
+            [household(household_id="H1", consent="withdrawn", consent_date="2026-06-02")],
+        ),
+    )
+    view = _propose(village)
+    with unit_of_work(village) as s:
+        pairing.commit(s, view.id, actor="test", today=TODAY)
+        with pytest.raises(Conflict, match="is committed"):
+            pairing.discard(s, view.id, actor="test")
+    assert _pairs(village) == [("H1", "V1", "consent_withdrawn"), ("H2", "V2", None)]
