@@ -13,8 +13,8 @@ import polars as pl
 import pytest
 from sqlalchemy import Engine, text
 
+from tests.factories.db import run_import, snapshot
 from tests.factories.files import AREA_HEADER, area_rows, write_csv
-from tests.services.importing.conftest import run_import, snapshot
 
 ROWS = 300_000
 
