@@ -23,8 +23,8 @@ import numpy as np
 from doorstep.engine.planning import (
     CadencePolicy,
     Intervals,
-    PlanParams,
     PlanningProblem,
+    PlanParams,
     VisitorCalendar,
     add_months,
     check_visits,
@@ -127,19 +127,24 @@ def main() -> None:
     t_plan = time.perf_counter() - t1
     rss_plan = peak_rss_gib()
     share = result.n_compliant / max(problem.n_pairings, 1)
-    print(f"plan: {t_plan:.1f} s (including first-run compilation if any), "
-          f"peak RSS {rss_plan:.2f} GiB")
-    print(f"visits: {result.n_planned:,}; compliant pairings: {result.n_compliant:,} "
-          f"({share:.4%}); reasons for the rest: {dict(result.reasons())}")
+    print(
+        f"plan: {t_plan:.1f} s (including first-run compilation if any), "
+        f"peak RSS {rss_plan:.2f} GiB"
+    )
+    print(
+        f"visits: {result.n_planned:,}; compliant pairings: {result.n_compliant:,} "
+        f"({share:.4%}); reasons for the rest: {dict(result.reasons())}"
+    )
     load = result.away_by_day()
-    print(f"visitors away per day: mean {load.mean():,.0f}, min {load.min():,}, "
-          f"max {load.max():,}")
+    print(f"visitors away per day: mean {load.mean():,.0f}, min {load.min():,}, max {load.max():,}")
 
     v = result.visits
     t2 = time.perf_counter()
     hard = check_visits(problem, v.pairing, v.start, v.end, v.fixed)
-    print(f"independent check of the plan ({time.perf_counter() - t2:.1f} s): "
-          f"{hard.total} hard violations {hard.as_dict()}")
+    print(
+        f"independent check of the plan ({time.perf_counter() - t2:.1f} s): "
+        f"{hard.total} hard violations {hard.as_dict()}"
+    )
 
     baseline = None
     if not args.no_baseline:
@@ -148,8 +153,10 @@ def main() -> None:
         p, s = naive(problem, gap, stay)
         base = check_visits(problem, p, s, s + stay - 1)
         baseline = base.as_dict()
-        print(f"naive every-{gap}-days baseline: {len(p):,} visits, {base.total:,} hard "
-              f"violations {baseline}")
+        print(
+            f"naive every-{gap}-days baseline: {len(p):,} visits, {base.total:,} hard "
+            f"violations {baseline}"
+        )
     print(json.dumps({
         "pairings": problem.n_pairings,
         "seconds_plan": round(t_plan, 2),

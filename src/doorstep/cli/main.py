@@ -6,6 +6,7 @@ import typer
 
 from doorstep.cli import db as db_cli
 from doorstep.cli import demo as demo_cli
+from doorstep.cli import plan as plan_cli
 from doorstep.cli import registry as registry_cli
 
 app = typer.Typer(
@@ -18,6 +19,7 @@ app = typer.Typer(
 
 # Command groups register themselves here, one line each.
 app.add_typer(db_cli.app, name="db")
+app.add_typer(plan_cli.app, name="plan")
 registry_cli.register(app)
 app.command("demo")(demo_cli.demo_cmd)
 

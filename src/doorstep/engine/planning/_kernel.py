@@ -32,7 +32,7 @@ EARTH_RADIUS_M = 6_371_008.8
 
 
 @njit(cache=True)
-def sweep(  # type: ignore[no-untyped-def]  # noqa: PLR0913, PLR0915, C901
+def sweep(  # type: ignore[no-untyped-def]
     d0, d1, weekday, slack, travel_days, threshold,
     v_cal, v_org, org_cap, cal_code, cal_run,
     lv_ptr, lv_s, lv_e, hb_ptr, hb_s, hb_e, h_lat, h_lon, h_pref,
@@ -51,7 +51,7 @@ def sweep(  # type: ignore[no-untyped-def]  # noqa: PLR0913, PLR0915, C901
     the organisation's cap allows. Fixed visits are replayed as they pass.
     """
 
-    def far(p, q):  # type: ignore[no-untyped-def]
+    def far(p: int, q: int) -> bool:
         # Whether two stays of one visitor are far enough apart to need travel days.
         h1 = p_hh[p]
         h2 = p_hh[q]
@@ -63,14 +63,14 @@ def sweep(  # type: ignore[no-untyped-def]  # noqa: PLR0913, PLR0915, C901
             dl = math.radians(h_lon[h2] - h_lon[h1])
             a = math.sin((la2 - la1) / 2) ** 2
             a += math.cos(la1) * math.cos(la2) * math.sin(dl / 2) ** 2
-            return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a))) > threshold
+            return bool(2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a))) > threshold)
         # Both households are paired with the same visitor: by the triangle inequality their
         # distance is at most the sum of their distances to the visitor's home.
         if not (np.isnan(p_home[p]) or np.isnan(p_home[q])):
-            return p_home[p] + p_home[q] > threshold
+            return bool(p_home[p] + p_home[q] > threshold)
         return True  # unknown: assume far, which can only add rest days
 
-    def static_code(p, d):  # type: ignore[no-untyped-def]
+    def static_code(p: int, d: int) -> int:
         # Why p cannot start a stay on day d for reasons that never change (0 = it can).
         if not (p_mask[p] >> weekday[d]) & 1:
             return C_WEEKDAY
@@ -92,7 +92,7 @@ def sweep(  # type: ignore[no-untyped-def]  # noqa: PLR0913, PLR0915, C901
                 return C_BLACKOUT
         return C_OK
 
-    def clashes_fixed(p, d):  # type: ignore[no-untyped-def]
+    def clashes_fixed(p: int, d: int) -> bool:
         # Whether a stay of p from day d overlaps, or leaves too little rest around, a fixed
         # visit of the same visitor.
         v = p_v[p]
@@ -103,14 +103,14 @@ def sweep(  # type: ignore[no-untyped-def]  # noqa: PLR0913, PLR0915, C901
                 break  # sorted by start
             b = fv_e[i]
             rest = 0
-            if travel_days > 0 and b + travel_days >= d and end + travel_days >= a:
-                if far(p, fv_p[i]):
-                    rest = travel_days
+            near_in_time = travel_days > 0 and b + travel_days >= d and end + travel_days >= a
+            if near_in_time and far(p, fv_p[i]):
+                rest = travel_days
             if not (b + rest < d or end + rest < a):
                 return True
         return False
 
-    def can_start(p, d):  # type: ignore[no-untyped-def]
+    def can_start(p: int, d: int) -> bool:
         # Static feasibility, rest after the visitor's previous planned stay, fixed visits.
         if static_code(p, d) != C_OK:
             return False
@@ -251,7 +251,7 @@ def sweep(  # type: ignore[no-untyped-def]  # noqa: PLR0913, PLR0915, C901
 
 
 @njit(cache=True)
-def explain(  # type: ignore[no-untyped-def]  # noqa: PLR0913
+def explain(  # type: ignore[no-untyped-def]
     pairs, win_lo, win_hi, weekday, travel_days, threshold,
     v_cal, v_org, org_cap, cal_code, cal_run,
     lv_ptr, lv_s, lv_e, hb_ptr, hb_s, hb_e, h_lat, h_lon,
@@ -265,7 +265,7 @@ def explain(  # type: ignore[no-untyped-def]  # noqa: PLR0913
     The tests are those of :func:`sweep`, applied to the finished plan.
     """
 
-    def far(p, q):  # type: ignore[no-untyped-def]
+    def far(p: int, q: int) -> bool:
         h1 = p_hh[p]
         h2 = p_hh[q]
         if h1 == h2:
@@ -276,9 +276,9 @@ def explain(  # type: ignore[no-untyped-def]  # noqa: PLR0913
             dl = math.radians(h_lon[h2] - h_lon[h1])
             a = math.sin((la2 - la1) / 2) ** 2
             a += math.cos(la1) * math.cos(la2) * math.sin(dl / 2) ** 2
-            return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a))) > threshold
+            return bool(2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a))) > threshold)
         if not (np.isnan(p_home[p]) or np.isnan(p_home[q])):
-            return p_home[p] + p_home[q] > threshold
+            return bool(p_home[p] + p_home[q] > threshold)
         return True
 
     out = np.zeros((len(pairs), N_CODES), dtype=np.int64)

@@ -82,7 +82,7 @@ def _far(problem: PlanningProblem, p: npt.NDArray[np.int64], q: npt.NDArray[np.i
     home = problem.pairing_home_distance_m[p] + problem.pairing_home_distance_m[q]
     by_home = ~known & ~np.isnan(home)
     metres[by_home] = home[by_home]
-    return (h1 != h2) & (metres > problem.travel_threshold_m)
+    return np.asarray((h1 != h2) & (metres > problem.travel_threshold_m), np.bool_)
 
 
 def check_visits(

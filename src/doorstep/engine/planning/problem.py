@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -26,7 +27,7 @@ NO_ORGANISATION = -1
 NO_CAP = -1
 
 
-def _frozen(a: npt.ArrayLike, dtype: type[np.generic]) -> npt.NDArray[np.generic]:
+def _frozen(a: npt.ArrayLike, dtype: type[np.generic]) -> npt.NDArray[Any]:
     out = np.array(a, dtype=dtype, copy=True)
     out.setflags(write=False)
     return out
@@ -170,7 +171,7 @@ class PlanningProblem:
         object.__setattr__(self, "household_ids", tuple(self.household_ids))
         self._validate()
 
-    def _validate(self) -> None:  # noqa: C901 - one flat list of checks reads best
+    def _validate(self) -> None:
         nv, nh, no, npair = self.n_visitors, self.n_households, len(self.org_ids), self.n_pairings
 
         def same_length(n: int, *names: str) -> None:

@@ -136,12 +136,17 @@ class PlanResult:
         return np.cumsum(diff)[:n]
 
     def summary(self) -> dict[str, int | float]:
-        """The figures the CLI prints as JSON."""
+        """The figures the CLI prints as JSON.
+
+        ``max_gap_days`` is the policy's limit (the largest when policies differ);
+        ``longest_gap_days`` the longest gap in the plan.
+        """
         return {
             "pairings": self.problem.n_pairings,
             "visits": self.n_planned,
             "compliant_pairings": self.n_compliant,
             "infeasible": self.problem.n_pairings - self.n_compliant,
-            "max_gap_days": int(self.longest_gap.max()) if len(self.longest_gap) else 0,
+            "max_gap_days": max(p.max_gap_days for p in self.problem.policies),
             "seconds": round(self.seconds, 3),
+            "longest_gap_days": int(self.longest_gap.max()) if len(self.longest_gap) else 0,
         }

@@ -116,7 +116,10 @@ def measure_gaps(problem: PlanningProblem, visits: VisitTable) -> Gaps:
 class CadenceRule(Protocol):
     """A cadence rule: the gap it lets the planner aim for, and its verdict on a plan."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """A short identifier, reported with each pairing that fails the rule."""
+        ...
 
     def max_gap(self, policy: CadencePolicy) -> int | None:
         """The largest start-to-start gap this rule tolerates under ``policy`` (None: any)."""

@@ -1,0 +1,312 @@
+"""``doorstep plan``: place visits for every pairing on a cadence.
+
+File mode (no database) is the group's own callback; database-mode subcommands (planning
+stored pairings, ``due``, ``overdue``, ``upcoming``) will be added to the same group.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import typer
+
+from doorstep.cli.common import err_console, fail, handle_errors, progress
+from doorstep.engine.planning import (
+    CadencePolicy,
+    Intervals,
+    PlanningProblem,
+    PlanParams,
+    PlanResult,
+    VisitorCalendar,
+    add_months,
+    max_away,
+    plan,
+    public_holidays,
+)
+from doorstep.errors import InvalidInput
+from doorstep.reports.calendar import write_ics_dir, write_visits_csv
+
+app = typer.Typer(
+    help="Plan visits on a cadence, within visitor calendars, staffing caps and blackouts.",
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
+
+_DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def parse_weekdays(text: str) -> frozenset[int]:
+    """``"mon-fri"``, ``"mon,wed,sat"`` or ``"all"`` as weekday numbers (0 = Monday)."""
+    text = text.strip().lower()
+    if text in ("all", "*", ""):
+        return frozenset(range(7))
+    days: set[int] = set()
+    for part in text.split(","):
+        ends = [e.strip()[:3] for e in part.split("-")]
+        if any(e not in _DAY_NAMES for e in ends) or len(ends) > 2:
+            raise InvalidInput(f"not a weekday list: {text!r} (try mon-fri or mon,wed,fri)")
+        a, b = _DAY_NAMES.index(ends[0]), _DAY_NAMES.index(ends[-1])
+        days.update(range(a, b + 1) if a <= b else [*range(a, 7), *range(0, b + 1)])
+    return frozenset(days)
+
+
+@dataclass(frozen=True)
+class PlanFiles:
+    """The input files of file mode."""
+
+    pairs: Path
+    visitors: Path | None = None
+    households: Path | None = None
+
+
+def _read_csv(path: Path, required: tuple[str, ...], what: str) -> pl.DataFrame:
+    try:
+        df = pl.read_csv(path, infer_schema_length=0)  # all strings: ids stay as written
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        raise InvalidInput(f"cannot read {what} {path}: {exc}") from None
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise InvalidInput(f"{what} {path} lacks column(s) {', '.join(missing)}")
+    return df
+
+
+def build_problem(
+    files: PlanFiles,
+    *,
+    start: date,
+    months: int = 12,
+    max_gap_days: int = 60,
+    stay_days: int = 5,
+    country: str | None = None,
+    subdivision: str | None = None,
+    staff_cap: float | None = None,
+    min_away: int = 1,
+    working_days: frozenset[int] = frozenset(range(7)),
+    start_days: frozenset[int] = frozenset(range(7)),
+    travel_km: float = 50.0,
+    travel_days: int = 1,
+) -> PlanningProblem:
+    """Read ``pairs.csv`` (from ``doorstep pair``) and the visitors' CSV into a problem.
+
+    Rows of ``pairs.csv`` without a visitor (unpaired households) are skipped. Without a
+    households file, each pairing's ``distance_m`` is the household's distance from its
+    visitor's home, and two households of one visitor are taken to be at most the sum of
+    their distances apart (the triangle inequality) when deciding on travel days.
+    """
+    pairs = _read_csv(files.pairs, ("household_id", "visitor_id"), "pairings file")
+    pairs = pairs.filter(pl.col("visitor_id").is_not_null() & (pl.col("visitor_id") != ""))
+    if files.visitors is not None:
+        visitors = _read_csv(files.visitors, ("visitor_id",), "visitors file")
+    else:
+        visitors = pairs.select("visitor_id").unique(maintain_order=True)
+    visitors = visitors.unique("visitor_id", keep="first", maintain_order=True)
+    visitors = visitors.with_row_index("v_ix")
+    unknown = pairs.join(visitors.select("visitor_id"), on="visitor_id", how="anti")
+    if unknown.height:
+        raise InvalidInput(
+            f"pairings name {unknown.height} visitor(s) missing from the visitors file, "
+            f"e.g. {unknown['visitor_id'][0]!r}"
+        )
+    if pairs.select(pl.struct("household_id", "visitor_id").is_duplicated().any()).item():
+        raise InvalidInput("a household and visitor are paired twice in the pairings file")
+
+    hh = pairs.select("household_id").unique(maintain_order=True).with_row_index("h_ix")
+    lat = np.full(hh.height, np.nan)
+    lon = np.full(hh.height, np.nan)
+    if files.households is not None:
+        h_file = _read_csv(files.households, ("household_id", "lat", "lon"), "households file")
+        located = hh.join(
+            h_file.select(
+                "household_id",
+                pl.col("lat").cast(pl.Float64, strict=False),
+                pl.col("lon").cast(pl.Float64, strict=False),
+            ).unique("household_id", keep="first"),
+            on="household_id",
+            how="inner",
+        )
+        ix = located["h_ix"].to_numpy()
+        lat[ix] = located["lat"].fill_null(np.nan).to_numpy()
+        lon[ix] = located["lon"].fill_null(np.nan).to_numpy()
+
+    joined = pairs.join(hh, on="household_id").join(
+        visitors.select("visitor_id", "v_ix"), on="visitor_id"
+    )
+    if "distance_m" in joined.columns:
+        home = joined["distance_m"].cast(pl.Float64, strict=False).fill_null(np.nan).to_numpy()
+    else:
+        home = np.full(joined.height, np.nan)
+
+    if "organisation" in visitors.columns:
+        org_col = visitors["organisation"].fill_null("")
+    else:
+        org_col = pl.Series("organisation", [""] * visitors.height)
+    org_ids = [o for o in org_col.unique(maintain_order=True).to_list() if o]
+    org_ix = {o: i for i, o in enumerate(org_ids)}
+    v_org = np.array([org_ix.get(o, -1) for o in org_col.to_list()], np.int32)
+    staff = np.bincount(v_org[v_org >= 0], minlength=len(org_ids))
+    try:
+        policy = CadencePolicy(
+            max_gap_days=max_gap_days, stay_days=stay_days, start_weekdays=start_days
+        )
+        end = add_months(start, months)
+        holidays = (
+            public_holidays(country, start, end, subdivision=subdivision)
+            if country
+            else frozenset()
+        )
+        n_days = (end - start).days
+        return PlanningProblem(
+            start=start,
+            n_days=n_days,
+            policies=(policy,),
+            calendars=(VisitorCalendar(working_days, holidays),),
+            visitor_ids=tuple(visitors["visitor_id"].to_list()),
+            visitor_calendar=np.zeros(visitors.height, np.int32),
+            visitor_org=v_org,
+            org_ids=tuple(org_ids),
+            org_max_away=np.array(
+                [max_away(int(s), staff_cap, minimum=min_away) for s in staff], np.int32
+            ),
+            household_ids=tuple(hh["household_id"].to_list()),
+            household_lat=lat,
+            household_lon=lon,
+            household_preferred_weekdays=np.zeros(hh.height, np.uint8),
+            blackouts=Intervals.empty(hh.height),
+            leave=Intervals.empty(visitors.height),
+            pairing_household=joined["h_ix"].to_numpy(),
+            pairing_visitor=joined["v_ix"].to_numpy(),
+            pairing_policy=np.zeros(joined.height, np.int32),
+            pairing_from=np.zeros(joined.height, np.int32),
+            pairing_to=np.full(joined.height, n_days, np.int32),
+            pairing_home_distance_m=home,
+            travel_threshold_m=travel_km * 1000.0,
+            travel_days=travel_days,
+        )
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+
+
+def write_compliance_csv(result: PlanResult, path: Path) -> None:
+    """One row per pairing whose cadence is not met: the gap and the binding constraint."""
+    rows = [
+        {
+            "household_id": c.household_id,
+            "visitor_id": c.visitor_id,
+            "visits": c.visits,
+            "longest_gap_days": c.longest_gap_days,
+            "gap_from": c.gap_from.isoformat(),
+            "gap_to": c.gap_to.isoformat(),
+            "reason": c.reason.value,
+            "failed_rules": ";".join(c.failed_rules),
+        }
+        for c in result.non_compliant()
+    ]
+    schema = {
+        "household_id": pl.String,
+        "visitor_id": pl.String,
+        "visits": pl.Int64,
+        "longest_gap_days": pl.Int64,
+        "gap_from": pl.String,
+        "gap_to": pl.String,
+        "reason": pl.String,
+        "failed_rules": pl.String,
+    }
+    pl.DataFrame(rows, schema=schema).write_csv(path)
+
+
+@app.callback()
+@handle_errors
+def plan_cmd(
+    ctx: typer.Context,
+    pairings: Path | None = typer.Option(
+        None, help="CSV from `doorstep pair`: household_id,visitor_id,distance_m,reason."
+    ),
+    visitors: Path | None = typer.Option(
+        None, help="CSV: visitor_id,...[,organisation] (the organisation sets the staff cap)."
+    ),
+    households: Path | None = typer.Option(
+        None, help="Optional CSV: household_id,lat,lon (else distance_m bounds travel)."
+    ),
+    start: str | None = typer.Option(None, help="First day of the horizon (YYYY-MM-DD)."),
+    months: int = typer.Option(12, min=1, help="Length of the horizon in months."),
+    max_gap_days: int = typer.Option(60, min=1, help="Most days between two visits' starts."),
+    stay_days: int = typer.Option(5, min=1, help="Days in one stay (1 for day visits)."),
+    country: str | None = typer.Option(None, help="Public holidays of this country (e.g. CN)."),
+    subdivision: str | None = typer.Option(None, help="...and of this subdivision."),
+    staff_cap: float | None = typer.Option(
+        None, min=0.0, max=1.0, help="Most of an organisation's staff away on any day (0.3)."
+    ),
+    min_away: int = typer.Option(
+        1, min=0, help="Under a cap, at least this many of a unit may still be away."
+    ),
+    working_days: str = typer.Option("all", help="Days visitors can be on a stay (mon-fri)."),
+    start_days: str = typer.Option("all", help="Weekdays a stay may start on."),
+    travel_km: float = typer.Option(50.0, min=0.0, help="Households farther apart need..."),
+    travel_days: int = typer.Option(1, min=0, help="...this many free days between stays."),
+    slack_days: int = typer.Option(
+        PlanParams().slack_days, min=0, help="Feasible start days kept in reserve per visit."
+    ),
+    seed: int = typer.Option(0, help="Seed of the spread of first visits."),
+    out: Path | None = typer.Option(None, help="Write household_id,visitor_id,start,end here."),
+    ics_dir: Path | None = typer.Option(None, help="Write one iCalendar file per visitor here."),
+    compliance: Path | None = typer.Option(
+        None, help="Write the pairings whose cadence is not met, with gap and reason."
+    ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Plan visits for the pairings in a CSV file (file mode, no database).
+
+    Every visit respects the hard constraints (no visitor in two places, rest days between
+    far-apart stays, holidays, working days, staffing cap); the cadence holds wherever there
+    is room, and the last line on stdout is a JSON summary. `end` is a stay's last day.
+
+    Example: doorstep plan --pairings pairs.csv --visitors v.csv --start 2027-01-01 --country CN
+    --staff-cap 0.3 --out visits.csv
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    if pairings is None or start is None:
+        raise fail("give --pairings and --start (see doorstep plan --help)", code=2)
+    try:
+        first = date.fromisoformat(start)
+    except ValueError:
+        raise fail(f"--start is not a date (YYYY-MM-DD): {start!r}", code=2) from None
+    try:
+        params = PlanParams(slack_days=slack_days, seed=seed)
+    except ValueError as exc:
+        raise fail(str(exc), code=2) from None
+    problem = build_problem(
+        PlanFiles(pairings, visitors, households),
+        start=first,
+        months=months,
+        max_gap_days=max_gap_days,
+        stay_days=stay_days,
+        country=country,
+        subdivision=subdivision,
+        staff_cap=staff_cap,
+        min_away=min_away,
+        working_days=parse_weekdays(working_days),
+        start_days=parse_weekdays(start_days),
+        travel_km=travel_km,
+        travel_days=travel_days,
+    )
+    with progress(quiet=quiet) as bar:
+        task = bar.add_task("planning days", total=problem.n_days)
+        result = plan(
+            problem, params=params, progress=lambda done, _: bar.update(task, completed=done)
+        )
+    if out is not None:
+        write_visits_csv(result, out)
+    if ics_dir is not None:
+        write_ics_dir(result, ics_dir)
+    if compliance is not None:
+        write_compliance_csv(result, compliance)
+    if result.n_compliant < problem.n_pairings and not quiet:
+        reasons = ", ".join(f"{r.value}: {n}" for r, n in result.reasons().most_common())
+        err_console.print(f"cadence not met for some pairings ({reasons})", highlight=False)
+    typer.echo(json.dumps(result.summary()))

@@ -1,0 +1,160 @@
+"""Visits as calendars: one RFC 5545 iCalendar file per visitor, and a CSV of all visits.
+
+The builders are pure (visits in, bytes or a frame out); ``write_*`` put them in files.
+A visit is an all-day event: ``DTSTART`` is its first day and ``DTEND`` the day after its
+last (RFC 5545 all-day ends are exclusive). Its UID is derived from household, visitor and
+first day, so planning the same visit again gives the same UID.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from doorstep.engine.planning import PlanResult, VisitRow
+
+PRODID = "-//Doorstep//Visit planning//EN"
+UID_DOMAIN = "doorstep.invalid"
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def _escape(text: str) -> str:
+    """RFC 5545 TEXT escaping (section 3.3.11)."""
+    return (
+        text.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+    )
+
+
+def _fold(line: str) -> str:
+    """Fold a content line to at most 75 octets per physical line (RFC 5545 section 3.1)."""
+    raw = line.encode("utf-8")
+    if len(raw) <= 75:
+        return line
+    parts: list[str] = []
+    current = ""
+    size = 0
+    limit = 75
+    for ch in line:
+        n = len(ch.encode("utf-8"))
+        if size + n > limit:
+            parts.append(current)
+            current, size, limit = ch, n, 74  # continuation lines start with a space
+        else:
+            current += ch
+            size += n
+    parts.append(current)
+    return "\r\n ".join(parts)
+
+
+def visit_uid(household_id: str, visitor_id: str, start: date) -> str:
+    """A stable UID for the visit of ``visitor_id`` to ``household_id`` starting ``start``."""
+    digest = hashlib.sha256(f"{household_id}\x1f{visitor_id}\x1f{start.isoformat()}".encode())
+    return f"{digest.hexdigest()[:32]}@{UID_DOMAIN}"
+
+
+def visitor_ics(
+    visitor_id: str,
+    visits: Iterable[VisitRow],
+    *,
+    stamp: datetime,
+    title: str = "Home visit",
+) -> bytes:
+    """An iCalendar file (RFC 5545) with one all-day event per visit of one visitor.
+
+    Parameters
+    ----------
+    visitor_id
+        Whose calendar this is (named in ``X-WR-CALNAME``).
+    visits
+        The visitor's visits; ``end`` is the stay's last day.
+    stamp
+        ``DTSTAMP`` of every event: when the plan was made (UTC).
+    title
+        Start of each event's summary, followed by the household id.
+    """
+    ts = stamp.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{_escape(f'Visits of {visitor_id}')}",
+    ]
+    for v in visits:
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{visit_uid(v.household_id, v.visitor_id, v.start)}",
+            f"DTSTAMP:{ts}",
+            f"DTSTART;VALUE=DATE:{v.start.strftime('%Y%m%d')}",
+            f"DTEND;VALUE=DATE:{(v.end + timedelta(days=1)).strftime('%Y%m%d')}",
+            f"SUMMARY:{_escape(f'{title}: household {v.household_id}')}",
+            f"DESCRIPTION:{_escape(f'Stay of {(v.end - v.start).days + 1} day(s)')}",
+            "TRANSP:OPAQUE",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return ("\r\n".join(_fold(line) for line in lines) + "\r\n").encode("utf-8")
+
+
+def calendars_by_visitor(
+    result: PlanResult, *, stamp: datetime, include_fixed: bool = False
+) -> Iterator[tuple[str, bytes]]:
+    """``(visitor_id, ics bytes)`` for every visitor with at least one visit."""
+    by_visitor: dict[str, list[VisitRow]] = {}
+    for row in result.rows(include_fixed=include_fixed):
+        by_visitor.setdefault(row.visitor_id, []).append(row)
+    for visitor_id, rows in by_visitor.items():
+        rows.sort(key=lambda r: (r.start, r.household_id))
+        yield visitor_id, visitor_ics(visitor_id, rows, stamp=stamp)
+
+
+def ics_filename(visitor_id: str) -> str:
+    """A safe, unique file name for a visitor's calendar."""
+    safe = _UNSAFE.sub("_", visitor_id)
+    if safe != visitor_id or not safe or safe.startswith("."):
+        safe = f"{safe}-{hashlib.sha256(visitor_id.encode()).hexdigest()[:8]}"
+    return f"{safe}.ics"
+
+
+def visits_frame(result: PlanResult, *, include_fixed: bool = False) -> pl.DataFrame:
+    """Visits as ``household_id,visitor_id,start,end`` (dates; ``end`` is the last day)."""
+    pr, v = result.problem, result.visits
+    keep = np.ones(len(v), np.bool_) if include_fixed else ~v.fixed
+    p = v.pairing[keep]
+    epoch = (pr.start - date(1970, 1, 1)).days
+    households = pl.Series("household_id", pr.household_ids, dtype=pl.String)
+    visitors = pl.Series("visitor_id", pr.visitor_ids, dtype=pl.String)
+    return pl.DataFrame(
+        {
+            "household_id": households.gather(pr.pairing_household[p]),
+            "visitor_id": visitors.gather(pr.pairing_visitor[p]),
+            "start": pl.Series(v.start[keep] + epoch, dtype=pl.Int32).cast(pl.Date),
+            "end": pl.Series(v.end[keep] + epoch, dtype=pl.Int32).cast(pl.Date),
+        }
+    ).sort("visitor_id", "start", "household_id")
+
+
+def write_visits_csv(result: PlanResult, path: Path, *, include_fixed: bool = False) -> None:
+    """Write :func:`visits_frame` as CSV with ISO dates."""
+    visits_frame(result, include_fixed=include_fixed).write_csv(path, date_format="%Y-%m-%d")
+
+
+def write_ics_dir(result: PlanResult, directory: Path, *, stamp: datetime | None = None) -> int:
+    """Write one ``.ics`` per visitor into ``directory``; returns the number written."""
+    directory.mkdir(parents=True, exist_ok=True)
+    n = 0
+    for visitor_id, data in calendars_by_visitor(result, stamp=stamp or datetime.now(UTC)):
+        (directory / ics_filename(visitor_id)).write_bytes(data)
+        n += 1
+    return n
