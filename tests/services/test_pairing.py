@@ -113,3 +113,20 @@ def test_withdrawn_consent_ends_the_pairing_with_that_reason(
         with pytest.raises(Conflict, match="is committed"):
             pairing.discard(s, view.id, actor="test")
     assert _pairs(village) == [("H1", "V1", "consent_withdrawn"), ("H2", "V2", None)]
+
+
+def test_a_visitor_outside_their_active_dates_gets_no_household(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    vv = [
+        visitor(visitor_id="V1", capacity=5, active_from="2026-07-01"),
+        visitor(visitor_id="V2", capacity=5, active_to="2026-05-31"),
+        visitor(visitor_id="V3", capacity=5, active_from="2026-01-01", active_to="2026-12-31"),
+    ]
+    run_import(with_areas, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, vv))
+    run_import(
+        with_areas, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, [household()])
+    )
+    view = _propose(with_areas)
+    with unit_of_work(with_areas) as s:
+        assert [c.proposed_visitor for c in pairing.diff(s, view.id)] == ["V3"]

@@ -70,10 +70,9 @@ def _digest(*frames: pl.DataFrame) -> str:
 
 
 def _active(visitors: pl.DataFrame, today: dt.date) -> np.ndarray[Any, np.dtype[np.bool_]]:
-    day = today.isoformat()
-    frm = visitors["active_from"].fill_null("0000-00-00").str.slice(0, 10)
-    to = visitors["active_to"].fill_null("9999-99-99").str.slice(0, 10)
-    return ((frm <= day) & (to >= day)).to_numpy().astype(np.bool_)
+    frm = visitors["active_from"].fill_null(dt.date.min)
+    to = visitors["active_to"].fill_null(dt.date.max)
+    return ((frm <= today) & (to >= today)).to_numpy().astype(np.bool_)
 
 
 def load_scope(session: Session, area_code: str, *, today: dt.date) -> Scope:

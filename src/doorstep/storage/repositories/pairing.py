@@ -24,8 +24,16 @@ def area_by_code(conn: Connection, code: str) -> tuple[int, str, str]:
 def frame(
     conn: Connection, sql: str, params: dict[str, object], schema: dict[str, Any]
 ) -> pl.DataFrame:
+    """Rows of ``sql`` as a frame; date columns are dates on both databases."""
+    dates = [c for c, t in schema.items() if t == pl.Date]
     rows = conn.execute(text(sql), params).all()
-    return pl.DataFrame(rows, schema=schema, orient="row")
+    if conn.dialect.name != "sqlite" or not dates:
+        return pl.DataFrame(rows, schema=schema, orient="row")
+    # SQLite hands dates back as ISO text.
+    as_text = {c: (pl.String if c in dates else t) for c, t in schema.items()}
+    return pl.DataFrame(rows, schema=as_text, orient="row").with_columns(
+        pl.col(c).str.slice(0, 10).str.to_date("%Y-%m-%d") for c in dates
+    )
 
 
 def scope_households(conn: Connection, path: str) -> pl.DataFrame:
@@ -91,8 +99,8 @@ def scope_visitors(conn: Connection, path: str) -> pl.DataFrame:
             "lon": pl.Float64,
             "languages": pl.String,
             "capacity": pl.Int64,
-            "active_from": pl.String,
-            "active_to": pl.String,
+            "active_from": pl.Date,
+            "active_to": pl.Date,
             "service_area_id": pl.Int64,
             "busy_elsewhere": pl.Int64,
         },

@@ -1,0 +1,177 @@
+"""Queries behind database-mode planning and the coordinators' work lists."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Connection, text
+
+from doorstep.storage.repositories.pairing import frame
+
+
+def scope_pairings(conn: Connection, path: str, start: dt.date) -> pl.DataFrame:
+    """Pairings active on or after ``start`` of households in the subtree at ``path``."""
+    return frame(
+        conn,
+        """
+        SELECT p.id, p.household_id, p.visitor_id, p.started_on, p.ended_on,
+               h.external_id AS household, v.external_id AS visitor,
+               h.lat, h.lon, h.preferred_weekdays, v.organisation_id
+        FROM pairings p
+        JOIN households h ON h.id = p.household_id
+        JOIN areas a ON a.id = h.area_id
+        JOIN visitors v ON v.id = p.visitor_id
+        WHERE a.path LIKE :prefix AND (p.ended_on IS NULL OR p.ended_on > :start)
+        ORDER BY p.id
+        """,
+        {"prefix": path + "%", "start": start},
+        {
+            "id": pl.Int64,
+            "household_id": pl.Int64,
+            "visitor_id": pl.Int64,
+            "started_on": pl.Date,
+            "ended_on": pl.Date,
+            "household": pl.String,
+            "visitor": pl.String,
+            "lat": pl.Float64,
+            "lon": pl.Float64,
+            "preferred_weekdays": pl.String,
+            "organisation_id": pl.Int64,
+        },
+    )
+
+
+def _ids_sql(ids: list[int]) -> str:
+    return ",".join(str(int(i)) for i in ids) or "NULL"
+
+
+def organisations_of(conn: Connection, org_ids: list[int]) -> pl.DataFrame:
+    """Each organisation's staff cap and head count (all its visitors, in any area)."""
+    return frame(
+        conn,
+        f"""
+        SELECT o.id, o.code, o.staff_cap,
+               (SELECT COUNT(*) FROM visitors v WHERE v.organisation_id = o.id) AS staff
+        FROM organisations o WHERE o.id IN ({_ids_sql(org_ids)})
+        """,
+        {},
+        {"id": pl.Int64, "code": pl.String, "staff_cap": pl.Float64, "staff": pl.Int64},
+    )
+
+
+def spans(conn: Connection, table: str, owner: str, ids: list[int]) -> pl.DataFrame:
+    """Leave or blackout spans of the given visitors or households."""
+    return frame(
+        conn,
+        f"SELECT {owner}, starts_on, ends_on FROM {table} WHERE {owner} IN ({_ids_sql(ids)})",
+        {},
+        {owner: pl.Int64, "starts_on": pl.Date, "ends_on": pl.Date},
+    )
+
+
+def recorded_visits(conn: Connection, pairing_ids: list[int], since: dt.date) -> pl.DataFrame:
+    """Visits that happened (status done) since ``since``: they are never moved."""
+    return frame(
+        conn,
+        f"""
+        SELECT pairing_id, actual_start, actual_end FROM visits
+        WHERE status = 'done' AND pairing_id IN ({_ids_sql(pairing_ids)})
+          AND actual_start >= :since
+        """,
+        {"since": since},
+        {"pairing_id": pl.Int64, "actual_start": pl.Date, "actual_end": pl.Date},
+    )
+
+
+def delete_planned(conn: Connection, pairing_ids: list[int], since: dt.date) -> int:
+    """Remove the planned (not yet recorded) visits of these pairings from ``since`` on."""
+    result = conn.execute(
+        text(
+            f"DELETE FROM visits WHERE status = 'planned' AND planned_start >= :since "
+            f"AND pairing_id IN ({_ids_sql(pairing_ids)})"
+        ),
+        {"since": since},
+    )
+    return int(result.rowcount or 0)
+
+
+def work_list(
+    conn: Connection,
+    *,
+    kind: str,
+    today: dt.date,
+    max_gap_days: int,
+    horizon_days: int,
+    visitor: str | None,
+    team: str | None,
+    area_path: str | None,
+) -> list[dict[str, Any]]:
+    """Rows of a coordinator's list: ``due``, ``overdue`` or ``upcoming``.
+
+    Due and overdue are measured from the last recorded visit (or the pairing's start when
+    there is none): the cadence deadline is that day plus ``max_gap_days``.
+    """
+    where = ["p.ended_on IS NULL"]
+    params: dict[str, Any] = {"today": today}
+    if visitor:
+        where.append("v.external_id = :visitor")
+        params["visitor"] = visitor
+    if team:
+        where.append(
+            "v.id IN (SELECT m.visitor_id FROM team_members m JOIN teams t ON t.id = m.team_id "
+            "WHERE t.code = :team)"
+        )
+        params["team"] = team
+    if area_path:
+        where.append("a.path LIKE :prefix")
+        params["prefix"] = area_path + "%"
+    base = f"""
+        FROM pairings p
+        JOIN households h ON h.id = p.household_id
+        JOIN areas a ON a.id = h.area_id
+        JOIN visitors v ON v.id = p.visitor_id
+        WHERE {" AND ".join(where)}
+    """
+    if kind == "upcoming":
+        params["until"] = today + dt.timedelta(days=horizon_days)
+        sql = f"""
+            SELECT h.external_id AS household, h.head_name, a.name AS area,
+                   v.external_id AS visitor, v.name AS visitor_name,
+                   vi.planned_start AS start, vi.planned_end AS end_day
+            FROM visits vi
+            JOIN pairings p ON p.id = vi.pairing_id
+            JOIN households h ON h.id = p.household_id
+            JOIN areas a ON a.id = h.area_id
+            JOIN visitors v ON v.id = p.visitor_id
+            WHERE {" AND ".join(where)} AND vi.status = 'planned'
+              AND vi.planned_start >= :today AND vi.planned_start < :until
+            ORDER BY vi.planned_start, v.external_id, h.external_id
+        """
+        rows = conn.execute(text(sql), params).mappings().all()
+        return [dict(r) for r in rows]
+    sql = f"""
+        SELECT h.external_id AS household, h.head_name, a.name AS area,
+               v.external_id AS visitor, v.name AS visitor_name, p.started_on,
+               (SELECT MAX(vi.actual_start) FROM visits vi
+                 WHERE vi.pairing_id = p.id AND vi.status = 'done') AS last_visit,
+               (SELECT MIN(vi.planned_start) FROM visits vi
+                 WHERE vi.pairing_id = p.id AND vi.status = 'planned'
+                   AND vi.planned_start >= :today) AS next_planned
+        {base}
+    """
+    out = []
+    for r in conn.execute(text(sql), params).mappings().all():
+        last = r["last_visit"] or r["started_on"]
+        last_day = last if isinstance(last, dt.date) else dt.date.fromisoformat(str(last)[:10])
+        deadline = last_day + dt.timedelta(days=max_gap_days)
+        row = dict(r)
+        row["deadline"] = deadline
+        row["days_left"] = (deadline - today).days
+        overdue = deadline < today
+        due_soon = today <= deadline < today + dt.timedelta(days=horizon_days)
+        if (kind == "overdue" and overdue) or (kind == "due" and due_soon):
+            out.append(row)
+    out.sort(key=lambda x: (x["deadline"], x["visitor"], x["household"]))
+    return out
