@@ -8,11 +8,12 @@ checker of the hard constraints.
 
 from doorstep.engine.planning.builder import PlanningProblemBuilder, max_away
 from doorstep.engine.planning.calendars import VisitorCalendar, add_months, public_holidays
-from doorstep.engine.planning.check import HardViolations, check_visits
+from doorstep.engine.planning.check import HardViolations, check_visits, visit_flags
 from doorstep.engine.planning.plan import PlanParams, plan
 from doorstep.engine.planning.policy import CadencePolicy, policy_for
 from doorstep.engine.planning.problem import Intervals, PlanningProblem
 from doorstep.engine.planning.reasons import Reason
+from doorstep.engine.planning.replan import replan
 from doorstep.engine.planning.result import PairingCompliance, PlanResult, VisitRow
 from doorstep.engine.planning.rules import (
     DEFAULT_RULES,
@@ -45,4 +46,6 @@ __all__ = [
     "plan",
     "policy_for",
     "public_holidays",
+    "replan",
+    "visit_flags",
 ]

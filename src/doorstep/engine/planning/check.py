@@ -85,6 +85,97 @@ def _far(problem: PlanningProblem, p: npt.NDArray[np.int64], q: npt.NDArray[np.i
     return np.asarray((h1 != h2) & (metres > problem.travel_threshold_m), np.bool_)
 
 
+def visit_flags(
+    problem: PlanningProblem,
+    pairing: npt.ArrayLike,
+    start: npt.ArrayLike,
+    end: npt.ArrayLike,
+    fixed: npt.ArrayLike | None = None,
+) -> dict[str, Bools]:
+    """Per visit and per hard constraint, whether the visit takes part in a violation.
+
+    Overlaps and rest days flag both visits of the offending pair; the staffing cap flags the
+    planned visits on a day when their organisation is over its cap. Fixed visits are flagged
+    only for overlaps and rest days.
+    """
+    pr = problem
+    p = np.asarray(pairing, np.int64)
+    s = np.asarray(start, np.int64)
+    e = np.asarray(end, np.int64)
+    n = len(p)
+    fx = np.zeros(n, np.bool_) if fixed is None else np.asarray(fixed, np.bool_)
+    stay, _, _, mask = pr.policy_arrays()
+    v = pr.pairing_visitor[p].astype(np.int64)
+    h = pr.pairing_household[p].astype(np.int64)
+    pl = ~fx
+
+    # One visitor, one place: sorted by visitor and start, a stay must start after every
+    # earlier stay of the same visitor has ended.
+    order = np.lexsort((s, v))
+    vs, ss, es, ps = v[order], s[order], e[order], p[order]
+    big = np.int64(1) << 40
+    run_max = np.maximum.accumulate(vs * big + es + _OFFSET) - vs * big - _OFFSET
+    same = vs[1:] == vs[:-1]
+    overlap = np.zeros(n, np.bool_)
+    hit = same & (ss[1:] <= run_max[:-1])
+    overlap[order[1:][hit]] = True
+    overlap[order[:-1][hit]] = True  # the predecessor (or one overlapping it)
+    travel = np.zeros(n, np.bool_)
+    plo = pl[order]
+    rest = ss[1:] - es[:-1] - 1
+    near = np.flatnonzero(same & (rest >= 0) & (rest < pr.travel_days) & (plo[1:] | plo[:-1]))
+    if len(near):
+        bad = near[_far(pr, ps[:-1][near], ps[1:][near])]
+        travel[order[bad]] = True
+        travel[order[bad + 1]] = True
+
+    # Calendars, leave, blackouts, weekdays, length and window: planned visits only.
+    codes = pr.calendar_codes
+    cal = pr.visitor_calendar[v]
+    hol = np.zeros(n, np.bool_)
+    off = np.zeros(n, np.bool_)
+    for k in range(int((e - s).max()) + 1 if n else 0):
+        live = pl & (s + k <= e) & (s + k >= 0) & (s + k < codes.shape[1])
+        c = codes[cal[live], (s + k)[live]]
+        hol[live] |= c == HOLIDAY
+        off[live] |= (c != AVAILABLE) & (c != HOLIDAY)
+    weekday = (pr.start.weekday() + s) % 7
+    bad_weekday = pl & (((mask[p].astype(np.int64) >> weekday) & 1) == 0)
+    lo = np.maximum(pr.pairing_from[p], pr.plan_from)
+
+    # Staffing cap: per organisation and day of the horizon.
+    cap = np.zeros(n, np.bool_)
+    n_org, n_days = len(pr.org_ids), pr.n_days
+    if n_org and n:
+        o = pr.visitor_org[v].astype(np.int64)
+        total = np.zeros((n_org, n_days + 1), np.int64)
+        planned = np.zeros((n_org, n_days + 1), np.int64)
+        for k in range(int((e - s).max()) + 1):
+            day = s + k
+            live = (day <= e) & (day >= 0) & (day < n_days) & (o >= 0)
+            np.add.at(total, (o[live], day[live]), 1)
+            np.add.at(planned, (o[live & pl], day[live & pl]), 1)
+        limit = pr.org_max_away.astype(np.int64)[:, None]
+        over = (limit >= 0) & (total > limit) & (planned > 0)
+        for k in range(int((e - s).max()) + 1):
+            day = s + k
+            live = pl & (day <= e) & (day >= 0) & (day < n_days) & (o >= 0)
+            cap[live] |= over[o[live], day[live]]
+
+    return {
+        "overlaps": overlap,
+        "travel": travel,
+        "holidays": hol,
+        "non_working_days": off,
+        "leave": pl & _touches(pr.leave, v, s, e),
+        "blackouts": pl & _touches(pr.blackouts, h, s, e),
+        "start_weekday": bad_weekday,
+        "stay_length": pl & (e - s + 1 != stay[p]),
+        "outside_window": pl & ((s < lo) | (s >= pr.pairing_to[p])),
+        "staffing_cap": cap,
+    }
+
+
 def check_visits(
     problem: PlanningProblem,
     pairing: npt.ArrayLike,
@@ -108,13 +199,10 @@ def check_visits(
     s = np.asarray(start, np.int64)
     e = np.asarray(end, np.int64)
     fx = np.zeros(len(p), np.bool_) if fixed is None else np.asarray(fixed, np.bool_)
-    stay, _, _, mask = pr.policy_arrays()
-    v = pr.pairing_visitor[p].astype(np.int64)
-    h = pr.pairing_household[p].astype(np.int64)
     pl = ~fx
+    v = pr.pairing_visitor[p].astype(np.int64)
 
-    # One visitor, one place: sort by visitor and start; a stay must start after every
-    # earlier stay of the same visitor has ended.
+    # Overlaps and rest days are counted per offending pair of consecutive stays.
     order = np.lexsort((s, v))
     vs, ss, es, ps = v[order], s[order], e[order], p[order]
     big = np.int64(1) << 40
@@ -126,29 +214,14 @@ def check_visits(
     near = same & (rest >= 0) & (rest < pr.travel_days) & (plo[1:] | plo[:-1])
     travel = int(np.sum(_far(pr, ps[:-1][near], ps[1:][near]))) if near.any() else 0
 
-    # Calendars, leave, blackouts, weekdays, length and window: planned visits only.
-    sp, ep, pp, vp, hp = s[pl], e[pl], p[pl], v[pl], h[pl]
-    codes = pr.calendar_codes
-    cal = pr.visitor_calendar[vp]
-    hol = np.zeros(len(sp), np.bool_)
-    off = np.zeros(len(sp), np.bool_)
-    for k in range(int((ep - sp).max()) + 1 if len(sp) else 0):
-        live = (sp + k <= ep) & (sp + k >= 0) & (sp + k < codes.shape[1])
-        c = codes[cal[live], (sp + k)[live]]
-        hol[live] |= c == HOLIDAY
-        off[live] |= (c != AVAILABLE) & (c != HOLIDAY)
-    weekday = (pr.start.weekday() + sp) % 7
-    bad_weekday = ((mask[pp].astype(np.int64) >> weekday) & 1) == 0
-    lo = np.maximum(pr.pairing_from[pp], pr.plan_from)
-
-    # Staffing cap: per organisation and day of the horizon.
-    n_org, n_days = len(pr.org_ids), pr.n_days
+    flags = visit_flags(pr, p, s, e, fx)
     cap_days = 0
-    if n_org:
+    n_org, n_days = len(pr.org_ids), pr.n_days
+    if n_org and len(p):
         o = pr.visitor_org[v].astype(np.int64)
         total = np.zeros((n_org, n_days + 1), np.int64)
         planned = np.zeros((n_org, n_days + 1), np.int64)
-        for k in range(int((e - s).max()) + 1 if len(s) else 0):
+        for k in range(int((e - s).max()) + 1):
             day = s + k
             live = (day <= e) & (day >= 0) & (day < n_days) & (o >= 0)
             np.add.at(total, (o[live], day[live]), 1)
@@ -159,12 +232,12 @@ def check_visits(
     return HardViolations(
         overlaps=overlaps,
         travel=travel,
-        holidays=int(hol.sum()),
-        non_working_days=int(off.sum()),
-        leave=int(_touches(pr.leave, vp, sp, ep).sum()),
-        blackouts=int(_touches(pr.blackouts, hp, sp, ep).sum()),
-        start_weekday=int(bad_weekday.sum()),
-        stay_length=int(np.sum(ep - sp + 1 != stay[pp])),
-        outside_window=int(np.sum((sp < lo) | (sp >= pr.pairing_to[pp]))),
+        holidays=int(flags["holidays"].sum()),
+        non_working_days=int(flags["non_working_days"].sum()),
+        leave=int(flags["leave"].sum()),
+        blackouts=int(flags["blackouts"].sum()),
+        start_weekday=int(flags["start_weekday"].sum()),
+        stay_length=int(flags["stay_length"].sum()),
+        outside_window=int(flags["outside_window"].sum()),
         staffing_cap_days=cap_days,
     )

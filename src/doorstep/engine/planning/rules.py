@@ -54,8 +54,9 @@ class VisitTable:
 class Gaps:
     """Per pairing: the longest gap, where it lies, and the number of visits in its window.
 
-    The gaps of a pairing active on ``[from, to)`` run from its anchor (its latest visit on or
-    before ``from``, else ``from`` itself) through each later visit's start to ``to``.
+    The gaps of a pairing active on ``[from, to)`` run from its anchor (its latest visit
+    before ``from``, else ``from`` itself) through the start of each visit in ``[from, to)``
+    to ``to``; ``n_visits`` counts the visits in ``[from, to)``.
     """
 
     longest: I32
@@ -70,14 +71,14 @@ def measure_gaps(problem: PlanningProblem, visits: VisitTable) -> Gaps:
     p, s = visits.pairing.astype(np.int64), visits.start.astype(np.int64)
     p_from = problem.pairing_from.astype(np.int64)
     p_to = problem.pairing_to.astype(np.int64)
-    early = s <= p_from[p]
+    early = s < p_from[p]
     anchor = p_from.copy()
     has_hist = np.zeros(n, np.bool_)
     has_hist[p[early]] = True
     hist = np.full(n, np.iinfo(np.int64).min, np.int64)
     np.maximum.at(hist, p[early], s[early])
     anchor[has_hist] = hist[has_hist]
-    keep = (s > anchor[p]) & (s < p_to[p])
+    keep = (s >= p_from[p]) & (s < p_to[p])
     kp, ks = p[keep], s[keep]  # still sorted by pairing, start
     first = np.ones(len(kp), np.bool_)
     first[1:] = kp[1:] != kp[:-1]
@@ -104,7 +105,7 @@ def measure_gaps(problem: PlanningProblem, visits: VisitTable) -> Gaps:
         longest[mp[better]] = mg[better]
         gap_from[mp[better]] = prev[sel]
         gap_to[mp[better]] = ks[sel]
-    n_visits = np.bincount(kp, minlength=n) + (has_hist & (anchor == p_from))
+    n_visits = np.bincount(kp, minlength=n)
     return Gaps(
         longest.astype(np.int32),
         gap_from.astype(np.int32),

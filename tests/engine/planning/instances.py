@@ -1,0 +1,61 @@
+"""Tiny named planning instances a reader can check by hand."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from doorstep.engine.planning import CadencePolicy, PlanningProblem, PlanningProblemBuilder
+
+START = date(2027, 1, 4)  # a Monday
+
+
+def day(n: int) -> date:
+    """The date ``n`` days after :data:`START`."""
+    return START + timedelta(days=n)
+
+
+def one_pair(
+    *,
+    days: int = 90,
+    policy: CadencePolicy | None = None,
+    holidays: Iterable[int] = (),
+    working_weekdays: Iterable[int] = range(7),
+    leave: Iterable[tuple[int, int]] = (),
+    blackouts: Iterable[tuple[int, int]] = (),
+    preferred_weekdays: Iterable[int] = (),
+) -> PlanningProblem:
+    """One visitor, one household; spans and holidays are given in days from START."""
+    b = PlanningProblemBuilder(START, days=days, default_policy=policy or CadencePolicy())
+    b.add_calendar(working_weekdays=working_weekdays, holidays=[day(d) for d in holidays])
+    b.add_visitor("v", leave=[(day(a), day(z)) for a, z in leave])
+    b.add_household(
+        "h",
+        blackouts=[(day(a), day(z)) for a, z in blackouts],
+        preferred_weekdays=preferred_weekdays,
+    )
+    b.add_pairing("h", "v", home_distance_m=1_000.0)
+    return b.build()
+
+
+def one_visitor(n_households: int, *, days: int = 60) -> PlanningProblem:
+    """One visitor paired with ``n_households`` households close together."""
+    b = PlanningProblemBuilder(START, days=days)
+    b.add_visitor("v")
+    for i in range(n_households):
+        b.add_household(f"h{i}")
+        b.add_pairing(f"h{i}", "v", home_distance_m=100.0)
+    return b.build()
+
+
+def one_unit(
+    n_visitors: int, *, share: float, min_away: int = 1, days: int = 60
+) -> PlanningProblem:
+    """``n_visitors`` visitors of one organisation, one household each."""
+    b = PlanningProblemBuilder(START, days=days)
+    b.add_organisation("unit", max_away_share=share, min_away=min_away)
+    for i in range(n_visitors):
+        b.add_visitor(f"v{i}", organisation="unit")
+        b.add_household(f"h{i}")
+        b.add_pairing(f"h{i}", f"v{i}", home_distance_m=100.0)
+    return b.build()

@@ -1,0 +1,184 @@
+"""The planner on tiny instances a reader can check by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from doorstep.engine.planning import (
+    CadencePolicy,
+    PlanningProblemBuilder,
+    PlanParams,
+    PlanResult,
+    Reason,
+    check_visits,
+    plan,
+)
+from tests.engine.planning.instances import START, day, one_pair, one_unit, one_visitor
+
+
+def starts(result: PlanResult) -> list[int]:
+    return sorted(int(s) for s in result.visits.start[~result.visits.fixed])
+
+
+def no_hard_violations(result: PlanResult) -> bool:
+    v = result.visits
+    return check_visits(result.problem, v.pairing, v.start, v.end, v.fixed).total == 0
+
+
+def test_a_free_pairing_is_visited_within_every_gap() -> None:
+    result = plan(one_pair(days=365))
+    s = starts(result)
+    gaps = np.diff([0, *s, 365])
+    assert result.compliant.all()
+    assert gaps.max() <= 60
+    assert len(s) >= 6  # 7 gaps of at most 60 days cover 365 days only with 6 visits
+    assert no_hard_violations(result)
+
+
+def test_a_stay_never_touches_a_holiday_and_the_cadence_still_holds() -> None:
+    # Holidays on days 40-70: the first visit must end by day 39 and the next start by 71.
+    result = plan(one_pair(days=120, holidays=range(40, 71)))
+    for s in starts(result):
+        assert s + 4 < 40 or s > 70
+    assert result.compliant.all()
+    assert no_hard_violations(result)
+
+
+def test_a_blackout_until_day_59_leaves_exactly_day_60_for_the_first_visit() -> None:
+    result = plan(one_pair(days=90, blackouts=[(0, 59)]))
+    assert starts(result)[0] == 60
+    assert result.compliant.all()
+
+
+def test_a_blackout_through_day_60_makes_the_cadence_impossible_and_says_so() -> None:
+    result = plan(one_pair(days=90, blackouts=[(0, 60)]))
+    assert not result.compliant[0]
+    record = result.pairing(0)
+    assert record.reason is Reason.BLACKOUT
+    assert record.longest_gap_days > 60
+    assert no_hard_violations(result)
+
+
+def test_leave_over_the_whole_first_window_is_the_binding_constraint() -> None:
+    result = plan(one_pair(days=90, leave=[(0, 62)]))
+    assert not result.compliant[0]
+    assert result.pairing(0).reason is Reason.LEAVE
+    assert all(s > 62 for s in starts(result))
+
+
+def test_stays_start_only_on_allowed_weekdays() -> None:
+    policy = CadencePolicy(start_weekdays=frozenset({0}))  # Mondays; START is a Monday
+    result = plan(one_pair(days=365, policy=policy))
+    assert all(s % 7 == 0 for s in starts(result))
+    assert result.compliant.all()
+
+
+def test_a_five_day_stay_within_a_monday_to_friday_week_starts_on_monday() -> None:
+    result = plan(one_pair(days=365, working_weekdays=range(5)))
+    assert starts(result)
+    assert all(s % 7 == 0 for s in starts(result))
+    assert result.compliant.all()
+
+
+def test_a_household_preferring_wednesday_is_visited_on_wednesdays_when_free() -> None:
+    result = plan(one_pair(days=365, preferred_weekdays=[2]))
+    assert all(s % 7 == 2 for s in starts(result))
+    assert result.compliant.all()
+
+
+def test_a_visitor_fits_twelve_five_day_stays_in_sixty_days_but_not_thirteen() -> None:
+    # Over 61 days each pairing needs a start in days 1..60: room for 12 stays of 5 days.
+    fits = plan(one_visitor(12, days=61))
+    assert fits.compliant.all()
+    assert no_hard_violations(fits)
+    full = plan(one_visitor(13, days=61))
+    assert full.n_compliant == 12
+    (late,) = np.flatnonzero(~full.compliant)
+    assert full.pairing(int(late)).reason is Reason.VISITOR_FULLY_BOOKED
+    assert no_hard_violations(full)
+
+
+def test_a_unit_of_three_under_a_30_percent_cap_still_sends_one_at_a_time() -> None:
+    result = plan(one_unit(3, share=0.3, days=61))
+    assert len(result.visits) >= 3
+    assert result.compliant.all()
+    spans = sorted((int(s), int(e)) for s, e in zip(result.visits.start, result.visits.end))
+    for (_, e1), (s2, _) in zip(spans, spans[1:]):
+        assert s2 > e1  # never two away on the same day
+    assert no_hard_violations(result)
+
+
+def test_with_no_minimum_a_unit_of_three_under_a_30_percent_cap_can_send_no_one() -> None:
+    result = plan(one_unit(3, share=0.3, min_away=0, days=61))
+    assert len(result.visits) == 0
+    assert {result.pairing(i).reason for i in range(3)} == {Reason.STAFFING_CAP}
+
+
+def test_far_apart_households_get_a_rest_day_between_stays() -> None:
+    b = PlanningProblemBuilder(START, days=120)
+    b.add_visitor("v")
+    b.add_household("near", lat=40.0, lon=116.0)
+    b.add_household("far", lat=41.0, lon=116.0)  # about 111 km apart
+    for h in ("near", "far"):
+        b.add_pairing(h, "v")
+    b.travel_days = 1
+    result = plan(b.build(), params=PlanParams(slack_days=0, spread_first_visits=False))
+    spans = sorted((int(s), int(e)) for s, e in zip(result.visits.start, result.visits.end))
+    for (_, e1), (s2, _) in zip(spans, spans[1:]):
+        assert s2 - e1 - 1 >= 1
+    assert len(spans) >= 2
+    assert no_hard_violations(result)
+
+
+def test_a_fixed_visit_is_kept_and_the_next_visit_counts_from_it() -> None:
+    b = PlanningProblemBuilder(START, days=120)
+    b.add_visitor("v")
+    b.add_household("h")
+    b.add_pairing("h", "v")
+    b.add_fixed_visit("h", "v", day(10), day(14))
+    result = plan(b.build())
+    assert (result.visits.start[result.visits.fixed] == 10).all()
+    s = sorted(int(x) for x in result.visits.start)
+    assert s[0] == 10
+    assert np.diff([*s, 120]).max() <= 60
+    assert result.compliant.all()
+
+
+def test_an_overdue_pairing_is_visited_on_the_first_day_planning_allows() -> None:
+    # The last recorded visit was 70 days before the horizon: already overdue at day 0.
+    b = PlanningProblemBuilder(START, days=120)
+    b.add_visitor("v")
+    b.add_household("h")
+    b.add_pairing("h", "v")
+    b.add_fixed_visit("h", "v", day(-70), day(-66))
+    result = plan(b.build())
+    assert starts(result)[0] == 0
+    assert not result.compliant[0]
+    assert result.pairing(0).longest_gap_days == 70
+
+
+def test_min_visits_a_year_tightens_the_gap() -> None:
+    policy = CadencePolicy(min_visits_per_year=12)  # a gap of at most 365 // 12 = 30 days
+    result = plan(one_pair(days=365, policy=policy))
+    assert np.diff([0, *starts(result), 365]).max() <= 30
+    assert result.compliant.all()
+
+
+def test_the_summary_counts_pairings_visits_and_compliance() -> None:
+    result = plan(one_visitor(13, days=61))
+    summary = result.summary()
+    assert summary["pairings"] == 13
+    assert summary["visits"] == result.n_planned == len(result.visits)
+    assert summary["compliant_pairings"] == 12
+    assert summary["infeasible"] == 1
+    assert summary["max_gap_days"] == 60
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_plan_is_the_same_for_the_same_seed(seed: int) -> None:
+    problem = one_unit(10, share=0.3, days=200)
+    a = plan(problem, params=PlanParams(seed=seed))
+    b = plan(problem, params=PlanParams(seed=seed))
+    assert np.array_equal(a.visits.start, b.visits.start)
+    assert np.array_equal(a.visits.pairing, b.visits.pairing)
