@@ -6,8 +6,10 @@ import typer
 
 from doorstep.cli import db as db_cli
 from doorstep.cli import demo as demo_cli
+from doorstep.cli import pair as pair_cli
 from doorstep.cli import plan as plan_cli
 from doorstep.cli import registry as registry_cli
+from doorstep.cli import visits as visits_cli
 
 app = typer.Typer(
     name="doorstep",
@@ -19,7 +21,9 @@ app = typer.Typer(
 
 # Command groups register themselves here, one line each.
 app.add_typer(db_cli.app, name="db")
+app.add_typer(pair_cli.app, name="pair")
 app.add_typer(plan_cli.app, name="plan")
+app.add_typer(visits_cli.app, name="visits")
 registry_cli.register(app)
 app.command("demo")(demo_cli.demo_cmd)
 

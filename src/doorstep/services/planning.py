@@ -246,3 +246,18 @@ def work_list(
         detail={"list": kind, "rows": len(rows), "visitor": visitor, "team": team, "area": area},
     )
     return rows
+
+
+def visitor_calendar(
+    session: Session, visitor: str, *, actor: str, since: dt.date
+) -> list[tuple[str, dt.date, dt.date]]:
+    """``(household, first day, last day)`` of a visitor's planned visits from ``since``."""
+    rows = repo.planned_for_visitor(session.connection(), visitor, since)
+    record_event(
+        session,
+        actor=actor,
+        action="read",
+        entity="visits",
+        detail={"calendar": visitor, "rows": len(rows)},
+    )
+    return rows

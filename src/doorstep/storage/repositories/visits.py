@@ -175,3 +175,22 @@ def work_list(
             out.append(row)
     out.sort(key=lambda x: (x["deadline"], x["visitor"], x["household"]))
     return out
+
+
+def planned_for_visitor(
+    conn: Connection, visitor: str, since: dt.date
+) -> list[tuple[str, dt.date, dt.date]]:
+    """A visitor's planned visits from ``since``, in order."""
+    f = frame(
+        conn,
+        """
+        SELECT h.external_id, vi.planned_start, vi.planned_end FROM visits vi
+        JOIN visitors v ON v.id = vi.visitor_id
+        JOIN households h ON h.id = vi.household_id
+        WHERE v.external_id = :visitor AND vi.status = 'planned' AND vi.planned_start >= :since
+        ORDER BY vi.planned_start, h.external_id
+        """,
+        {"visitor": visitor, "since": since},
+        {"household": pl.String, "start": pl.Date, "end": pl.Date},
+    )
+    return [(h, a, z) for h, a, z in f.iter_rows()]

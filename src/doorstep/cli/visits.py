@@ -1,0 +1,200 @@
+"""``doorstep visits``: the coordinator's working lists and visitors' calendars."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from doorstep.cli.common import console, handle_errors
+from doorstep.cli.context import actor, session
+from doorstep.engine.planning import VisitRow
+from doorstep.reports.calendar import visitor_ics
+from doorstep.services import planning
+
+app = typer.Typer(help="Due, overdue and upcoming visits; calendars.", no_args_is_help=True)
+
+
+class Output(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+_COLUMNS = {
+    "upcoming": ("start", "end_day", "visitor", "visitor_name", "household", "head_name", "area"),
+    "due": (
+        "deadline",
+        "days_left",
+        "visitor",
+        "visitor_name",
+        "household",
+        "head_name",
+        "area",
+        "last_visit",
+        "next_planned",
+    ),
+}
+_COLUMNS["overdue"] = _COLUMNS["due"]
+
+VisitorOpt = typer.Option(None, "--visitor", help="Only this visitor's households (visitor id).")
+TeamOpt = typer.Option(None, "--team", help="Only households of this team's members (team code).")
+AreaOpt = typer.Option(None, "--area", help="Only households in this area (area code).")
+TodayOpt = typer.Option(None, "--today", help="Pretend today is this day (YYYY-MM-DD).")
+GapOpt = typer.Option(60, "--max-gap-days", min=1, help="The cadence: most days between visits.")
+FormatOpt = typer.Option(Output.table, "--format", help="table, csv or json.")
+
+
+def _show(kind: str, rows: list[dict[str, Any]], fmt: Output) -> None:
+    cols = _COLUMNS[kind]
+    if fmt is Output.json:
+        print(
+            json.dumps([{c: r.get(c) for c in cols} for r in rows], default=str, ensure_ascii=False)
+        )
+        return
+    if fmt is Output.csv:
+        w = csv.writer(sys.stdout)
+        w.writerow(cols)
+        for r in rows:
+            w.writerow(["" if r.get(c) is None else str(r.get(c)) for c in cols])
+        return
+    table = Table(title=f"{kind.capitalize()} visits ({len(rows)})")
+    for c in cols:
+        table.add_column(c.replace("_", " "), justify="right" if c == "days_left" else "left")
+    for r in rows:
+        table.add_row(*["" if r.get(c) is None else str(r.get(c)) for c in cols])
+    console.print(table)
+
+
+def _list(
+    kind: str,
+    *,
+    visitor: str | None,
+    team: str | None,
+    area: str | None,
+    today: str | None,
+    max_gap_days: int,
+    days: int,
+    fmt: Output,
+) -> None:
+    day = dt.date.fromisoformat(today) if today else dt.date.today()
+    with session() as s:
+        rows = planning.work_list(
+            s,
+            kind,
+            actor=actor(),
+            today=day,
+            max_gap_days=max_gap_days,
+            days=days,
+            visitor=visitor,
+            team=team,
+            area=area,
+        )
+    _show(kind, rows, fmt)
+
+
+@app.command("overdue")
+@handle_errors
+def overdue_cmd(
+    visitor: str | None = VisitorOpt,
+    team: str | None = TeamOpt,
+    area: str | None = AreaOpt,
+    today: str | None = TodayOpt,
+    max_gap_days: int = GapOpt,
+    fmt: Output = FormatOpt,
+) -> None:
+    """Households whose cadence deadline has passed without a recorded visit.
+
+    The deadline is the last recorded visit (or the pairing's start) plus the cadence.
+
+    Example: doorstep visits overdue --area GZ-03 --format csv
+    """
+    _list(
+        "overdue",
+        visitor=visitor,
+        team=team,
+        area=area,
+        today=today,
+        max_gap_days=max_gap_days,
+        days=0,
+        fmt=fmt,
+    )
+
+
+@app.command("due")
+@handle_errors
+def due_cmd(
+    visitor: str | None = VisitorOpt,
+    team: str | None = TeamOpt,
+    area: str | None = AreaOpt,
+    today: str | None = TodayOpt,
+    max_gap_days: int = GapOpt,
+    days: int = typer.Option(14, min=1, help="Deadlines within this many days."),
+    fmt: Output = FormatOpt,
+) -> None:
+    """Households whose cadence deadline falls in the next days, soonest first.
+
+    Example: doorstep visits due --visitor V000123 --days 7
+    """
+    _list(
+        "due",
+        visitor=visitor,
+        team=team,
+        area=area,
+        today=today,
+        max_gap_days=max_gap_days,
+        days=days,
+        fmt=fmt,
+    )
+
+
+@app.command("upcoming")
+@handle_errors
+def upcoming_cmd(
+    visitor: str | None = VisitorOpt,
+    team: str | None = TeamOpt,
+    area: str | None = AreaOpt,
+    today: str | None = TodayOpt,
+    days: int = typer.Option(30, min=1, help="Planned visits starting within this many days."),
+    fmt: Output = FormatOpt,
+) -> None:
+    """Planned visits starting in the next days, by day.
+
+    Example: doorstep visits upcoming --team GZ-T007 --days 30
+    """
+    _list(
+        "upcoming",
+        visitor=visitor,
+        team=team,
+        area=area,
+        today=today,
+        max_gap_days=60,
+        days=days,
+        fmt=fmt,
+    )
+
+
+@app.command("calendar")
+@handle_errors
+def calendar_cmd(
+    visitor: str = typer.Option(..., "--visitor", help="The visitor's id."),
+    out: Path = typer.Option(..., "--out", help="The .ics file to write."),
+    since: str | None = typer.Option(None, help="From this day (default today)."),
+) -> None:
+    """Write a visitor's planned visits as an iCalendar (.ics) file for any calendar app.
+
+    Example: doorstep visits calendar --visitor V000123 --out v000123.ics
+    """
+    day = dt.date.fromisoformat(since) if since else dt.date.today()
+    with session() as s:
+        rows = planning.visitor_calendar(s, visitor, actor=actor(), since=day)
+    visits = [VisitRow(h, visitor, a, z, False) for h, a, z in rows]
+    out.write_bytes(visitor_ics(visitor, visits, stamp=dt.datetime.now(dt.UTC)))
+    console.print(f"Wrote {len(visits)} visits of {visitor} to {out}.")

@@ -1,0 +1,77 @@
+"""Work lists and calendars at the command line."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+
+import icalendar
+from sqlalchemy import Engine
+
+from doorstep.engine.pairing.params import PairingParams
+from doorstep.services import pairing, planning
+from doorstep.storage.session import unit_of_work
+from tests.cli.conftest import Invoke
+from tests.factories.db import run_import
+from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
+
+START = dt.date(2027, 1, 4)
+
+
+def _planned(engine: Engine, tmp_path: Path) -> None:
+    hh = [household(household_id=f"H{i}", lat=26.58 + i / 1000) for i in range(3)]
+    vv = [visitor(visitor_id="V1", capacity=3)]
+    run_import(engine, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, vv))
+    run_import(engine, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, hh))
+    with unit_of_work(engine) as s:
+        view = pairing.propose(s, "R", params=PairingParams(), actor="test", today=START)
+        pairing.commit(s, view.id, actor="test", today=START)
+        planning.plan_area(s, "R", planning.PlanSettings(start=START, months=4), actor="test")
+
+
+def test_overdue_lists_households_past_their_deadline_as_csv(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    _planned(with_areas, tmp_path)
+    result = cli("visits", "overdue", "--today", "2027-03-10", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert sorted(r["household"] for r in rows) == ["H0", "H1", "H2"]
+    assert {r["deadline"] for r in rows} == {"2027-03-05"}
+    assert {r["days_left"] for r in rows} == {"-5"}
+
+
+def test_a_visitor_calendar_parses_back_with_every_planned_visit(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    _planned(with_areas, tmp_path)
+    out = tmp_path / "v1.ics"
+    result = cli(
+        "visits", "calendar", "--visitor", "V1", "--out", str(out), "--since", "2027-01-01"
+    )
+    assert result.exit_code == 0, result.output
+    cal = icalendar.Calendar.from_ical(out.read_bytes())
+    events = list(cal.walk("VEVENT"))
+    upcoming = cli(
+        "visits",
+        "upcoming",
+        "--visitor",
+        "V1",
+        "--today",
+        "2027-01-01",
+        "--days",
+        "200",
+        "--format",
+        "json",
+    )
+    import json
+
+    listed = json.loads(upcoming.output)
+    assert len(events) == len(listed) > 0
+    for event, row in zip(sorted(events, key=lambda e: e.get("DTSTART").dt), listed, strict=True):
+        assert event.get("DTSTART").dt.isoformat() == row["start"]
+        last = dt.date.fromisoformat(row["end_day"])
+        assert event.get("DTEND").dt == last + dt.timedelta(days=1)
+        assert row["household"] in str(event.get("SUMMARY"))
