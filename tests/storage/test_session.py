@@ -1,0 +1,75 @@
+"""The storage layer: SQLite in WAL mode with foreign keys, migrations at head on both."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy.exc
+from sqlalchemy import Engine, text
+
+from doorstep.storage.migrate import current_revision, head_revision
+from doorstep.storage.session import make_engine, normalise_url
+
+
+def test_the_schema_is_at_the_latest_migration(engine: Engine) -> None:
+    assert current_revision(engine) == head_revision(engine)
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys_on(tmp_path: Path) -> None:
+    eng = make_engine(f"sqlite:///{tmp_path / 'sub' / 'x.db'}")
+    with eng.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
+
+
+def test_a_row_pointing_nowhere_is_refused_on_both_databases(engine: Engine) -> None:
+    with pytest.raises(sqlalchemy.exc.IntegrityError), engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO households (external_id, head_name, address, area_id, lat, lon, "
+                "members, languages, consent_state) "
+                "VALUES ('H', 'N', '', 999, 0, 0, 1, 'zh', 'given')"
+            )
+        )
+
+
+def test_plain_postgresql_urls_use_psycopg_3() -> None:
+    assert normalise_url("postgresql://u@h/db").startswith("postgresql+psycopg://")
+    assert normalise_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("ci", "outcome"), [("true", "error"), ("", "skipped")])
+def test_an_unreachable_postgresql_fails_in_ci_and_skips_elsewhere(ci: str, outcome: str) -> None:
+    env = {
+        **os.environ,
+        "CI": ci,
+        "DOORSTEP_TEST_POSTGRES_URL": "postgresql://postgres@127.0.0.1:1/postgres",
+    }
+    env.pop("PYTEST_XDIST_WORKER", None)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "-n",
+            "0",
+            "--no-cov",
+            f"{__file__}::test_the_schema_is_at_the_latest_migration",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert f"1 passed, 1 {outcome}" in proc.stdout or f"1 {outcome}, 1 passed" in proc.stdout, (
+        proc.stdout
+    )
+    assert "PostgreSQL is not reachable" in proc.stdout
