@@ -44,10 +44,12 @@ def import_cmd(
     Example: doorstep import households data/households.csv
     """
     with progress(quiet=quiet) as bar:
-        task = bar.add_task(f"Importing {file.name}", total=3)
+        task = bar.add_task(f"Importing {file.name}", total=None)
 
         def report(stage: str, done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total, description=f"{file.name}: {stage}")
+            bar.update(
+                task, completed=done, total=total or None, description=f"{file.name}: {stage}"
+            )
 
         with session() as s:
             summary = import_file(s, entity.value, file, actor=actor(), progress=report)

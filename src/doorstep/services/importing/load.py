@@ -49,8 +49,14 @@ def _split_new(
     return new, joined.filter(pl.col("id").is_not_null())
 
 
-def _write(conn: Connection, table: str, new: pl.DataFrame, old: pl.DataFrame) -> tuple[int, int]:
-    bulk.insert_rows(conn, table, new)
+def _write(
+    conn: Connection,
+    table: str,
+    new: pl.DataFrame,
+    old: pl.DataFrame,
+    on_rows: Callable[[int], None] | None = None,
+) -> tuple[int, int]:
+    bulk.insert_rows(conn, table, new, on_rows=on_rows)
     bulk.update_rows(conn, table, old)
     bulk.sync_sequence(conn, table)
     return new.height, old.height
@@ -162,7 +168,9 @@ def load_teams(conn: Connection, frame: pl.DataFrame) -> tuple[int, int]:
     return _write(conn, "teams", new, old)
 
 
-def load_visitors(conn: Connection, frame: pl.DataFrame) -> tuple[int, int]:
+def load_visitors(
+    conn: Connection, frame: pl.DataFrame, *, on_rows: Callable[[int], None] | None = None
+) -> tuple[int, int]:
     f = frame.drop(ROW).rename({"visitor_id": "external_id"})
     f = _resolve(f, conn, "organisation_code", "organisations", "organisation_id")
     f = _resolve(f, conn, "home_area_code", "areas", "home_area_id")
@@ -170,7 +178,7 @@ def load_visitors(conn: Connection, frame: pl.DataFrame) -> tuple[int, int]:
     team = f.select("external_id", "team_code", "is_team_lead")
     f = f.drop("team_code", "is_team_lead")
     new, old = _split_new(f, conn, "visitors", "external_id", "external_id")
-    counts = _write(conn, "visitors", new, old)
+    counts = _write(conn, "visitors", new, old, on_rows)
     ids = pl.concat([new.select("external_id", "id"), old.select("external_id", "id")])
     members = _resolve(team.join(ids, on="external_id"), conn, "team_code", "teams", "team_id")
     # A visitor is in at most the team named in the latest import.
@@ -191,7 +199,13 @@ def load_visitors(conn: Connection, frame: pl.DataFrame) -> tuple[int, int]:
 
 
 def load_households(
-    conn: Connection, frame: pl.DataFrame, *, recorded_by: str, evidence: str, today: dt.date
+    conn: Connection,
+    frame: pl.DataFrame,
+    *,
+    recorded_by: str,
+    evidence: str,
+    today: dt.date,
+    on_rows: Callable[[int], None] | None = None,
 ) -> tuple[int, int]:
     """Households, and a consent record wherever the consent state is new or changed."""
     f = frame.drop(ROW).rename({"household_id": "external_id", "consent": "consent_state"})
@@ -223,7 +237,9 @@ def load_households(
     new = new.with_columns(pl.int_range(start, start + new.height, dtype=pl.Int64).alias("id"))
     old = joined.filter(pl.col("id").is_not_null())
     columns = [c for c in f.columns if c != "consent_date"] + ["consent_since"]
-    counts = _write(conn, "households", new.select(["id", *columns]), old.select(["id", *columns]))
+    counts = _write(
+        conn, "households", new.select(["id", *columns]), old.select(["id", *columns]), on_rows
+    )
     # New rows' consent records are copied inside the database: no row crosses the driver.
     conn.execute(
         text(
@@ -253,7 +269,9 @@ def load_households(
     return counts
 
 
-def load_indicators(conn: Connection, frame: pl.DataFrame) -> tuple[int, int]:
+def load_indicators(
+    conn: Connection, frame: pl.DataFrame, *, on_rows: Callable[[int], None] | None = None
+) -> tuple[int, int]:
     f = frame.drop(ROW)
     hh = bulk.key_map(conn, "households", "external_id").rename(
         {"external_id": "household_id", "id": "hid"}
@@ -272,4 +290,4 @@ def load_indicators(conn: Connection, frame: pl.DataFrame) -> tuple[int, int]:
     start = bulk.next_id(conn, "household_indicators")
     new = new.with_columns(pl.int_range(start, start + new.height, dtype=pl.Int64).alias("id"))
     old = joined.filter(pl.col("id").is_not_null())
-    return _write(conn, "household_indicators", new, old)
+    return _write(conn, "household_indicators", new, old, on_rows)

@@ -55,7 +55,7 @@ def import_file(
     schema = SCHEMAS.get(entity)
     if schema is None:
         raise ValueError(f"unknown entity {entity!r}")
-    progress("reading", 0, 3)
+    progress("reading", 0, 0)
     raw = read_table(path)
     return import_frame(
         session, schema, raw, path=path, actor=actor, progress=progress, today=today
@@ -74,15 +74,19 @@ def import_frame(
 ) -> ImportSummary:
     """Validate and write a frame of text columns read from ``path``."""
     conn = session.connection()
-    progress("validating", 1, 3)
+    progress("validating", 0, raw.height)
     refs = _references(session, schema, raw)
     checked = validate(schema, raw, refs)
     errors = checked.errors + _extra_checks(session, schema, checked.frame)
     if errors:
         raise ImportRejected(path, errors, write_errors_csv(path, errors))
-    progress("writing", 2, 3)
-    bulk.lock_for_import(conn, _TABLES[schema.entity])
     frame = checked.frame
+    progress("writing", 0, frame.height)
+    bulk.lock_for_import(conn, _TABLES[schema.entity])
+
+    def on_rows(done: int) -> None:
+        progress("writing", done, frame.height)
+
     result: tuple[int, int] | list[RowError]
     match schema.entity:
         case "areas":
@@ -92,7 +96,7 @@ def import_frame(
         case "teams":
             result = load.load_teams(conn, frame)
         case "visitors":
-            result = load.load_visitors(conn, frame)
+            result = load.load_visitors(conn, frame, on_rows=on_rows)
         case "households":
             result = load.load_households(
                 conn,
@@ -100,9 +104,10 @@ def import_frame(
                 recorded_by=actor,
                 evidence=f"imported from {path.name}",
                 today=today or dt.date.today(),
+                on_rows=on_rows,
             )
         case "indicators":
-            result = load.load_indicators(conn, frame)
+            result = load.load_indicators(conn, frame, on_rows=on_rows)
         case _:  # pragma: no cover
             raise AssertionError(schema.entity)
     if isinstance(result, list):
@@ -116,7 +121,7 @@ def import_frame(
         detail={"file": path.name, "rows": frame.height, "created": created, "updated": updated},
     )
     session.flush()
-    progress("done", 3, 3)
+    progress("done", frame.height, frame.height)
     return ImportSummary(schema.entity, path, frame.height, created, updated)
 
 

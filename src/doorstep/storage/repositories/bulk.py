@@ -8,7 +8,7 @@ validation on top.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import polars as pl
 from sqlalchemy import Connection, text
@@ -34,8 +34,17 @@ def _chunks(frame: pl.DataFrame, size: int) -> Iterator[pl.DataFrame]:
         yield frame.slice(start, size)
 
 
-def insert_rows(conn: Connection, table: str, frame: pl.DataFrame) -> int:
-    """Insert every row of ``frame`` (columns named as the table's) into ``table``."""
+def insert_rows(
+    conn: Connection,
+    table: str,
+    frame: pl.DataFrame,
+    *,
+    on_rows: Callable[[int], None] | None = None,
+) -> int:
+    """Insert every row of ``frame`` (columns named as the table's) into ``table``.
+
+    ``on_rows`` hears the number of rows written so far, after each chunk.
+    """
     if frame.height == 0:
         return 0
     cols = list(frame.columns)
@@ -52,15 +61,24 @@ def insert_rows(conn: Connection, table: str, frame: pl.DataFrame) -> int:
         )
         sql = f"COPY {table} ({', '.join(cols)}) FROM STDIN (FORMAT csv)"
         with raw.cursor() as cur, cur.copy(sql) as copy:
+            done = 0
             for part in _chunks(pg, _COPY_CHUNK_ROWS):
                 buf = io.BytesIO()
                 part.write_csv(buf, include_header=False)
                 copy.write(buf.getvalue())
+                done += part.height
+                if on_rows:
+                    on_rows(done)
     else:
         marks = ", ".join("?" for _ in cols)
         sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})"
         cur = raw.cursor()
-        cur.executemany(sql, _for_driver(frame).iter_rows())
+        done = 0
+        for part in _chunks(_for_driver(frame), _COPY_CHUNK_ROWS):
+            cur.executemany(sql, part.iter_rows())
+            done += part.height
+            if on_rows:
+                on_rows(done)
         cur.close()
     return frame.height
 
