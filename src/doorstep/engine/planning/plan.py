@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from time import perf_counter
 
@@ -114,6 +114,7 @@ def plan(
     *,
     params: PlanParams | None = None,
     progress: Progress | None = None,
+    pull_forward: Iterable[int] = (),
 ) -> PlanResult:
     """Place visits for every pairing of ``problem``.
 
@@ -132,6 +133,9 @@ def plan(
         Planner settings (defaults: :class:`PlanParams`).
     progress
         Optional callback, called after each chunk of days.
+    pull_forward
+        Pairings whose next visit is wanted as early as the constraints allow (after a
+        missed visit), rather than near its cadence deadline.
 
     Returns
     -------
@@ -170,11 +174,19 @@ def plan(
     nxt = np.full(len(f_p), _kernel.BIG, np.int64)
     same = f_p[by_pair][1:] == f_p[by_pair][:-1]
     nxt[by_pair[:-1][same]] = f_s[by_pair][1:][same]
-    next_fixed = np.full(n_p, _kernel.BIG, np.int64)
-    np.minimum.at(next_fixed, f_p, f_s)
     ev = np.argsort(f_s, kind="stable")
-
+    # History (fixed visits before plan_from) sets each pairing's last visit up front, so
+    # that pulled-forward pairings can then be made due at once.
     last = np.full(n_p, -_kernel.BIG, np.int64)
+    hist = f_s < pr.plan_from
+    np.maximum.at(last, f_p[hist], f_s[hist])
+    seen = last > -_kernel.BIG
+    deadline[seen] = last[seen] + gap[seen]
+    next_fixed = np.full(n_p, _kernel.BIG, np.int64)
+    np.minimum.at(next_fixed, f_p[~hist], f_s[~hist])
+    urgent = np.fromiter(pull_forward, np.int64)
+    deadline[urgent] = np.minimum(deadline[urgent], pr.plan_from)
+
     free_from = np.zeros(n_v, np.int64)
     last_end = np.full(n_v, -_kernel.BIG, np.int64)
     last_pair = np.full(n_v, -1, np.int64)
@@ -182,7 +194,7 @@ def plan(
     tiebreak = rng.random(n_v) * 0.5
     away = _away(pr, pr.fixed_pairing, pr.fixed_start, pr.fixed_end)
     org_cap = pr.org_max_away if len(pr.org_ids) else np.full(1, -1, np.int32)
-    ev_pos = np.zeros(1, np.int64)
+    ev_pos = np.full(1, int(hist.sum()), np.int64)
     weekday = ((pr.start.weekday() + np.arange(pr.padded_days)) % 7).astype(np.int64)
     ready = np.zeros(n_v, np.bool_)
     min_stay = int(stay.min()) if n_p else 1

@@ -5,7 +5,7 @@ visits; new and ended pairings; new leave and blackouts) and names what changed.
 of the previous plan that starts before ``from_day``, and every later visit of an unaffected
 visitor that still satisfies the hard constraints, is kept as a fixed visit; the affected
 visitors' later visits are planned again. A missed visit simply has no recorded visit, so its
-pairing is overdue and its next visit is pulled as early as the constraints allow.
+pairing is planned again with its next visit pulled as early as the constraints allow.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ def replan(
     from_day: int,
     changed_pairings: Iterable[int] = (),
     changed_visitors: Iterable[int] = (),
+    missed_pairings: Iterable[int] = (),
     params: PlanParams | None = None,
     progress: Progress | None = None,
 ) -> PlanResult:
@@ -45,6 +46,9 @@ def replan(
         Pairings (a missed or shortened visit, a new cadence) and visitors (new leave) of the
         new problem whose visits must be planned again. Visitors with a new pairing, and
         visitors whose kept visits would now break a hard constraint, are added.
+    missed_pairings
+        Pairings whose last planned visit was missed: planned again, with the next visit
+        pulled as early as the constraints allow.
 
     Returns
     -------
@@ -54,7 +58,8 @@ def replan(
     pr, old = problem, previous.problem
     affected = np.zeros(pr.n_visitors, np.bool_)
     affected[list(changed_visitors)] = True
-    changed = np.fromiter(changed_pairings, np.int64)
+    missed = np.fromiter(missed_pairings, np.int64)
+    changed = np.concatenate([np.fromiter(changed_pairings, np.int64), missed])
     affected[pr.pairing_visitor[changed]] = True
 
     # Match the previous plan's pairings to the new problem by ids.
@@ -81,6 +86,10 @@ def replan(
     s = pv.start[keep].astype(np.int64) + shift
     e = pv.end[keep].astype(np.int64) + shift
     inside = ((s >= pr.pairing_from[p]) & (s < pr.pairing_to[p])) | (s < from_day)
+    # A missed pairing's planned visits are not facts: its recorded ones are in `problem`.
+    was_missed = np.zeros(pr.n_pairings, np.bool_)
+    was_missed[missed] = True
+    inside &= ~was_missed[p]
     p, s, e = p[inside], s[inside], e[inside]
     future = s >= from_day
 
@@ -109,4 +118,4 @@ def replan(
         fixed_end=np.concatenate([pr.fixed_end, e[kept]]),
         plan_from=from_day,
     )
-    return plan(fixed_problem, params=params, progress=progress)
+    return plan(fixed_problem, params=params, progress=progress, pull_forward=missed)

@@ -1,0 +1,56 @@
+"""Gaps and cadence rules, measured on visits written out by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from doorstep.engine.planning import CadencePolicy, MaxGapRule, MinVisitsRule, VisitTable
+from doorstep.engine.planning.rules import measure_gaps
+from tests.engine.planning.instances import one_pair
+
+
+def table(starts: list[int], stay: int = 5) -> VisitTable:
+    return VisitTable.of([0] * len(starts), starts, [s + stay - 1 for s in starts],
+                         [False] * len(starts))  # fmt: skip
+
+
+def test_gaps_run_from_the_horizon_start_through_each_visit_to_its_end() -> None:
+    problem = one_pair(days=120)
+    gaps = measure_gaps(problem, table([40, 100]))
+    assert gaps.longest[0] == 60  # 0 -> 40, 40 -> 100, 100 -> 120
+    assert (gaps.gap_from[0], gaps.gap_to[0]) == (40, 100)
+    assert gaps.n_visits[0] == 2
+
+
+def test_the_tail_gap_to_the_end_of_the_horizon_counts() -> None:
+    problem = one_pair(days=120)
+    gaps = measure_gaps(problem, table([30]))
+    assert gaps.longest[0] == 90
+    assert (gaps.gap_from[0], gaps.gap_to[0]) == (30, 120)
+    assert not MaxGapRule().check(problem, table([30]), gaps)[0]
+
+
+def test_a_visit_before_the_horizon_anchors_the_first_gap() -> None:
+    problem = one_pair(days=120)
+    gaps = measure_gaps(problem, table([-40, 30, 80]))
+    assert gaps.longest[0] == 70  # -40 -> 30
+    assert gaps.n_visits[0] == 2
+
+
+def test_no_visits_leave_one_gap_as_long_as_the_horizon() -> None:
+    problem = one_pair(days=45)
+    gaps = measure_gaps(problem, table([]))
+    assert gaps.longest[0] == 45
+    assert MaxGapRule().check(problem, table([]), gaps)[0]  # 45 <= 60: nothing is due
+
+
+def test_min_visits_are_prorated_over_the_active_days() -> None:
+    problem = one_pair(days=365, policy=CadencePolicy(min_visits_per_year=12))
+    visits = table(list(range(0, 365, 31)))  # 12 visits
+    gaps = measure_gaps(problem, visits)
+    assert MinVisitsRule().check(problem, visits, gaps)[0]
+    fewer = table(list(range(0, 365, 40)))  # 10 visits
+    assert not MinVisitsRule().check(problem, fewer, measure_gaps(problem, fewer))[0]
+    assert MinVisitsRule().max_gap(CadencePolicy(min_visits_per_year=12)) == 30
+    assert MaxGapRule().max_gap(CadencePolicy()) == 60
+    assert np.all(gaps.n_visits == 12)
