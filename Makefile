@@ -2,7 +2,6 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-DB := var/doorstep.db
 DEMO := var/.demo-built
 STAMP := $(VENV)/.installed-dev
 
