@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -103,8 +105,10 @@ def test_a_unit_of_three_under_a_30_percent_cap_still_sends_one_at_a_time() -> N
     result = plan(one_unit(3, share=0.3, days=61))
     assert len(result.visits) >= 3
     assert result.compliant.all()
-    spans = sorted((int(s), int(e)) for s, e in zip(result.visits.start, result.visits.end))
-    for (_, e1), (s2, _) in zip(spans, spans[1:]):
+    spans = sorted(
+        (int(s), int(e)) for s, e in zip(result.visits.start, result.visits.end, strict=True)
+    )
+    for (_, e1), (s2, _) in itertools.pairwise(spans):
         assert s2 > e1  # never two away on the same day
     assert no_hard_violations(result)
 
@@ -124,8 +128,10 @@ def test_far_apart_households_get_a_rest_day_between_stays() -> None:
         b.add_pairing(h, "v")
     b.travel_days = 1
     result = plan(b.build(), params=PlanParams(slack_days=0, spread_first_visits=False))
-    spans = sorted((int(s), int(e)) for s, e in zip(result.visits.start, result.visits.end))
-    for (_, e1), (s2, _) in zip(spans, spans[1:]):
+    spans = sorted(
+        (int(s), int(e)) for s, e in zip(result.visits.start, result.visits.end, strict=True)
+    )
+    for (_, e1), (s2, _) in itertools.pairwise(spans):
         assert s2 - e1 - 1 >= 1
     assert len(spans) >= 2
     assert no_hard_violations(result)

@@ -133,8 +133,8 @@ def test_fixed_visits_stay_and_nothing_is_planned_before_plan_from(
 ) -> None:
     result = planned(problem, seed)
     v = result.visits
-    given_ = sorted(zip(problem.fixed_pairing, problem.fixed_start, problem.fixed_end))
-    kept = sorted(zip(v.pairing[v.fixed], v.start[v.fixed], v.end[v.fixed]))
+    given_ = sorted(zip(problem.fixed_pairing, problem.fixed_start, problem.fixed_end, strict=True))
+    kept = sorted(zip(v.pairing[v.fixed], v.start[v.fixed], v.end[v.fixed], strict=True))
     assert given_ == kept
     assert (v.start[~v.fixed] >= problem.plan_from).all()
 

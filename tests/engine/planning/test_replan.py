@@ -34,7 +34,7 @@ def two_visitors(
 def visits_of(result: PlanResult, visitor: str) -> set[tuple[str, int, int]]:
     pr = result.problem
     out = set()
-    for p, s, e in zip(result.visits.pairing, result.visits.start, result.visits.end):
+    for p, s, e in zip(result.visits.pairing, result.visits.start, result.visits.end, strict=True):
         if pr.visitor_ids[pr.pairing_visitor[p]] == visitor:
             out.add((pr.household_ids[pr.pairing_household[p]], int(s), int(e)))
     return out
