@@ -31,8 +31,8 @@ from doorstep.engine.planning import (
 from doorstep.errors import InvalidInput
 from doorstep.reports.calendar import write_ics_dir, write_visits_csv
 
+# No help= here: the callback's docstring (with its example) is the group's help.
 app = typer.Typer(
-    help="Plan visits on a cadence, within visitor calendars, staffing caps and blackouts.",
     invoke_without_command=True,
     no_args_is_help=False,
 )
@@ -265,8 +265,7 @@ def plan_cmd(
     far-apart stays, holidays, working days, staffing cap); the cadence holds wherever there
     is room, and the last line on stdout is a JSON summary. `end` is a stay's last day.
 
-    Example: doorstep plan --pairings pairs.csv --visitors v.csv --start 2027-01-01 --country CN
-    --staff-cap 0.3 --out visits.csv
+    Example: doorstep plan --pairings pairs.csv --visitors v.csv --start 2027-01-01 --out v.csv
     """
     if ctx.invoked_subcommand is not None:
         return
