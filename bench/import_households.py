@@ -40,6 +40,9 @@ HOUSEHOLD_COLS = [
     "members",
     "languages",
     "consent_state",
+    "consent_since",
+    "consent_recorded_by",
+    "consent_evidence",
 ]
 
 
@@ -103,6 +106,9 @@ def stage(kind: str, mode: str, workdir: Path) -> dict[str, float]:
                 pl.col("members").cast(pl.Int64),
                 "languages",
                 pl.col("consent").alias("consent_state"),
+                pl.col("consent_date").alias("consent_since"),
+                pl.lit("bench").alias("consent_recorded_by"),
+                pl.lit("imported from households.csv").alias("consent_evidence"),
             )
         )
         rows = frame.height

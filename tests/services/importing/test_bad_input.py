@@ -236,3 +236,20 @@ def test_one_bad_row_among_good_ones_writes_nothing_and_lists_all_errors_in_a_cs
     assert lines[0] == "row,column,value,reason"
     assert lines[1] == "122,members,0,must be at least 1"
     assert len(lines) == 61
+
+
+def test_unknown_language_codes_are_named_and_known_ones_are_normalised(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    bad = households_file(
+        tmp_path, household(languages="zh;xx;qqq"), household(household_id="H2", languages=";")
+    )
+    assert rejected(with_areas, "households", bad) == [
+        "row 2, column languages (value 'zh;xx;qqq'): unknown language code(s): xx, qqq; "
+        "use ISO 639 codes such as zh or hmn",
+        "row 3, column languages (value ';'): no language given",
+    ]
+    good = households_file(tmp_path, household(languages=" ZH ; hmn;zh "))
+    run_import(with_areas, "households", good)
+    with with_areas.connect() as conn:
+        assert conn.execute(text("SELECT languages FROM households")).scalar_one() == "zh;hmn"

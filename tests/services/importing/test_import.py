@@ -28,26 +28,26 @@ def test_reimporting_the_same_ids_updates_in_place(with_areas: Engine, tmp_path:
     assert [tuple(r) for r in rows] == [("H1", 7), ("H2", 4), ("H3", 4)]
 
 
-def test_consent_records_are_written_only_when_consent_changes(
+def test_every_consent_act_is_kept_and_the_latest_is_in_force(
     with_areas: Engine, tmp_path: Path
 ) -> None:
+    from doorstep.privacy.consent import consent_history
+    from doorstep.storage.session import unit_of_work
+
     path = tmp_path / "households.csv"
     write_csv(path, HOUSEHOLD_HEADER, [household(consent="given")])
     run_import(with_areas, "households", path)
-    run_import(with_areas, "households", path)
+    run_import(with_areas, "households", path)  # same state: no new act
     write_csv(path, HOUSEHOLD_HEADER, [household(consent="withdrawn", consent_date="2026-03-01")])
     run_import(with_areas, "households", path)
-    with with_areas.connect() as conn:
-        rows = conn.execute(
-            text("SELECT action, recorded_on, evidence FROM consent_records ORDER BY id")
-        ).all()
-        state = conn.execute(text("SELECT consent_state FROM households")).scalar_one()
-    assert [(r[0], str(r[1])) for r in rows] == [
-        ("given", "2026-01-02"),
-        ("withdrawn", "2026-03-01"),
+    with unit_of_work(with_areas) as s:
+        acts = consent_history(s, "H1", actor="test")
+    assert [(a.state, str(a.since), a.current) for a in acts] == [
+        ("given", "2026-01-02", False),
+        ("withdrawn", "2026-03-01", True),
     ]
-    assert rows[0][2] == "imported from households.csv"
-    assert state == "withdrawn"
+    assert {a.evidence for a in acts} == {"imported from households.csv"}
+    assert {a.recorded_by for a in acts} == {"test"}
 
 
 def test_visitors_join_their_team_and_the_lead_is_marked(

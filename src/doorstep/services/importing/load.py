@@ -207,66 +207,64 @@ def load_households(
     today: dt.date,
     on_rows: Callable[[int], None] | None = None,
 ) -> tuple[int, int]:
-    """Households, and a consent record wherever the consent state is new or changed."""
+    """Households with their current consent act; a replaced act goes to consent_records."""
     f = frame.drop(ROW).rename({"household_id": "external_id", "consent": "consent_state"})
     f = _resolve(f, conn, "area_code", "areas", "area_id")
-    existing = bulk.key_map(
-        conn, "households", "external_id", ["consent_state", "consent_since"]
-    ).rename({"consent_state": "_before", "consent_since": "_since"})
-    if existing.schema["_since"] != pl.Date:  # SQLite hands dates back as ISO text
+    before = ["consent_state", "consent_since", "consent_recorded_by", "consent_evidence"]
+    existing = bulk.key_map(conn, "households", "external_id", before).rename(
+        {c: f"_{c}" for c in before}
+    )
+    if existing.schema["_consent_since"] != pl.Date:  # SQLite hands dates back as ISO text
         existing = existing.with_columns(
-            pl.col("_since").cast(pl.String).str.to_date("%Y-%m-%d", strict=False)
+            pl.col("_consent_since").cast(pl.String).str.to_date("%Y-%m-%d", strict=False)
         )
-    changed = pl.col("_before").is_null() | (pl.col("_before") != pl.col("consent_state"))
-    stated = pl.col("consent_date")
-    since = (
+    changed = pl.col("_consent_state").is_null() | (
+        pl.col("_consent_state") != pl.col("consent_state")
+    )
+    pending = pl.col("consent_state") == ConsentState.PENDING.value
+    act = [
         pl.when(changed)
         .then(
-            pl.when(pl.col("consent_state") == ConsentState.PENDING.value)
-            .then(stated)
-            .otherwise(stated.fill_null(today))
+            pl.when(pending)
+            .then(pl.col("consent_date"))
+            .otherwise(pl.col("consent_date").fill_null(today))
         )
-        .otherwise(pl.col("_since"))
-        .alias("consent_since")
-    )
+        .otherwise(pl.col("_consent_since"))
+        .alias("consent_since"),
+        pl.when(changed)
+        .then(pl.lit(recorded_by))
+        .otherwise(pl.col("_consent_recorded_by"))
+        .alias("consent_recorded_by"),
+        pl.when(changed)
+        .then(pl.lit(evidence))
+        .otherwise(pl.col("_consent_evidence"))
+        .alias("consent_evidence"),
+    ]
     joined = f.join(existing, on="external_id", how="left").with_columns(
-        since, changed.alias("_changed")
+        *act, changed.alias("_changed")
     )
     new = joined.filter(pl.col("id").is_null())
     start = bulk.next_id(conn, "households")
     new = new.with_columns(pl.int_range(start, start + new.height, dtype=pl.Int64).alias("id"))
     old = joined.filter(pl.col("id").is_not_null())
-    columns = [c for c in f.columns if c != "consent_date"] + ["consent_since"]
-    counts = _write(
+    columns = [c for c in f.columns if c != "consent_date"] + [
+        "consent_since",
+        "consent_recorded_by",
+        "consent_evidence",
+    ]
+    # The acts being replaced, written before the rows that replace them.
+    replaced = old.filter(pl.col("_changed")).select(
+        pl.col("id").alias("household_id"),
+        pl.col("_consent_state").alias("action"),
+        pl.lit("programme").alias("scope"),
+        pl.col("_consent_since").fill_null(today).alias("recorded_on"),
+        pl.col("_consent_recorded_by").fill_null("unknown").alias("recorded_by"),
+        pl.col("_consent_evidence").fill_null("").alias("evidence"),
+    )
+    bulk.insert_rows(conn, "consent_records", replaced)
+    return _write(
         conn, "households", new.select(["id", *columns]), old.select(["id", *columns]), on_rows
     )
-    # New rows' consent records are copied inside the database: no row crosses the driver.
-    conn.execute(
-        text(
-            "INSERT INTO consent_records "
-            "(household_id, action, scope, recorded_on, recorded_by, evidence) "
-            "SELECT id, consent_state, 'programme', consent_since, :by, :evidence "
-            "FROM households WHERE id >= :start AND consent_state <> :pending"
-        ),
-        {
-            "by": recorded_by,
-            "evidence": evidence,
-            "start": start,
-            "pending": ConsentState.PENDING.value,
-        },
-    )
-    records = old.filter(
-        pl.col("_changed") & (pl.col("consent_state") != ConsentState.PENDING.value)
-    ).select(
-        pl.col("id").alias("household_id"),
-        pl.col("consent_state").alias("action"),
-        pl.lit("programme").alias("scope"),
-        pl.col("consent_since").alias("recorded_on"),
-        pl.lit(recorded_by).alias("recorded_by"),
-        pl.lit(evidence).alias("evidence"),
-    )
-    bulk.insert_rows(conn, "consent_records", records)
-    return counts
 
 
 def load_indicators(

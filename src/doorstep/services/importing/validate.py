@@ -13,7 +13,7 @@ import numpy as np
 import polars as pl
 
 from doorstep.domain.geo import haversine_m_array
-from doorstep.domain.languages import known_codes
+from doorstep.domain.languages import known_codes, parse_languages
 from doorstep.services.importing.columns import Column, EntitySchema, Kind
 from doorstep.services.importing.errors import RowError
 
@@ -61,12 +61,18 @@ def validate(schema: EntitySchema, raw: pl.DataFrame, refs: References) -> Valid
 
     typed: list[pl.Expr] = [pl.col(ROW)]
     all_checks: list[tuple[str, pl.Expr, str | pl.Expr]] = []
+    prep: dict[str, pl.Expr] = {}
+    languages = {
+        c.name: _language_table(frame[c.name]) for c in schema.columns if c.kind is Kind.LANGUAGES
+    }
     for col in schema.columns:
         if col.required and col in missing:
             continue  # already reported once for the header
-        expr, checks = _column_checks(col, refs)
+        expr, checks = _column_checks(col, refs, prep, languages)
         typed.append(expr.alias(col.name))
         all_checks += [(col.name, bad, reason) for bad, reason in checks]
+    # Parse each cell once (numbers, dates, language lists); checks read the parsed columns.
+    frame = frame.with_columns(**prep)
     # One parallel pass counts the failures of every check; only failing checks are
     # looked at again, so a clean file costs two passes whatever the number of checks.
     lazy = frame.lazy()
@@ -117,10 +123,34 @@ def _collect(
     return [RowError(int(r), column, v, why) for r, v, why in hits.iter_rows()]
 
 
+def _language_table(values: pl.Series) -> pl.DataFrame:
+    """Each distinct language text with its normalised form and its unknown codes."""
+    known = known_codes()
+    texts: list[str] = values.drop_nulls().unique().to_list()
+    norm = [";".join(parse_languages(t)) for t in texts]
+    bad = [", ".join(c for c in parse_languages(t) if c not in known) for t in texts]
+    return pl.DataFrame(
+        {"text": texts, "norm": norm, "bad": bad},
+        schema={"text": pl.String, "norm": pl.String, "bad": pl.String},
+    )
+
+
 def _column_checks(
-    col: Column, refs: References
+    col: Column,
+    refs: References,
+    prep: dict[str, pl.Expr],
+    languages: dict[str, pl.DataFrame],
 ) -> tuple[pl.Expr, list[tuple[pl.Expr, str | pl.Expr]]]:
-    """The typed expression for a column and its (bad-row mask, reason) checks."""
+    """The typed expression for a column and its (bad-row mask, reason) checks.
+
+    Work shared by several checks is put in ``prep`` (computed once, as a column).
+    """
+
+    def once(what: str, expr: pl.Expr) -> pl.Expr:
+        name = f"__{what}_{col.name}"
+        prep[name] = expr
+        return pl.col(name)
+
     raw = pl.col(col.name)
     present = raw.is_not_null() & (raw.str.strip_chars() != "")
     checks: list[tuple[pl.Expr, str | pl.Expr]] = []
@@ -132,7 +162,7 @@ def _column_checks(
     k = col.kind
 
     if k is Kind.ID or k in (Kind.AREA, Kind.ORGANISATION, Kind.TEAM):
-        value = raw.str.strip_chars()
+        value = once("value", raw.str.strip_chars())
         checks.append(
             (present & (value.str.len_chars() > ID_MAX), f"longer than {ID_MAX} characters")
         )
@@ -158,7 +188,7 @@ def _column_checks(
         return raw, checks
 
     if k in (Kind.INT, Kind.FLOAT, Kind.LAT, Kind.LON):
-        num = raw.str.strip_chars().cast(pl.Float64, strict=False)
+        num = once("num", raw.str.strip_chars().cast(pl.Float64, strict=False))
         checks.append((present & num.is_null(), "not a number"))
         checks.append((present & (num.is_nan() | num.is_infinite()), "not a finite number"))
         lo, hi = col.minimum, col.maximum
@@ -193,7 +223,7 @@ def _column_checks(
 
     if k is Kind.DATE:
         text = raw.str.strip_chars().str.replace(r"[ T]00:00:00(\.0+)?$", "")
-        date = text.str.to_date("%Y-%m-%d", strict=False)
+        date = once("date", text.str.to_date("%Y-%m-%d", strict=False))
         checks.append((present & date.is_null(), "not a date; use YYYY-MM-DD"))
         return date, checks
 
@@ -211,23 +241,29 @@ def _column_checks(
         return pl.when(present).then(low), checks
 
     if k is Kind.LANGUAGES:
-        parts = (
-            raw.str.split(";")
-            .list.eval(pl.element().str.strip_chars().str.to_lowercase().filter(pl.element() != ""))
-            .list.unique(maintain_order=True)
+        # Few distinct texts ("zh", "zh;hmn") stand for millions of cells: each distinct text
+        # is parsed once in Python and mapped back.
+        table = languages.get(col.name, pl.DataFrame())
+        mapped = once(
+            "lang",
+            raw.replace_strict(table["text"], table["norm"], default=None, return_dtype=pl.String)
+            if table.height
+            else pl.lit(None, pl.String),
         )
-        unknown = parts.list.eval(pl.element().filter(~pl.element().is_in(list(known_codes()))))
+        bad = once(
+            "badlang",
+            raw.replace_strict(table["text"], table["bad"], default=None, return_dtype=pl.String)
+            if table.height
+            else pl.lit(None, pl.String),
+        )
         checks.append(
             (
-                present & (unknown.list.len() > 0),
-                pl.format(
-                    "unknown language code(s): {}; use ISO 639 codes such as zh or hmn",
-                    unknown.list.join(", "),
-                ),
+                present & bad.is_not_null() & (bad != ""),
+                pl.format("unknown language code(s): {}; use ISO 639 codes such as zh or hmn", bad),
             )
         )
-        checks.append((present & (parts.list.len() == 0), "no language given"))
-        return pl.when(present).then(parts.list.join(";")), checks
+        checks.append((present & (mapped == ""), "no language given"))
+        return pl.when(present).then(mapped), checks
 
     raise AssertionError(f"unhandled column kind {k}")  # pragma: no cover
 

@@ -61,14 +61,17 @@ class Household(Timestamped, Base):
     lon: Mapped[float] = mapped_column(Float)
     members: Mapped[int] = mapped_column(Integer)
     languages: Mapped[str] = mapped_column(String(200))
-    # Current state; the history lives in consent_records.
+    # The current consent act lives on the row (one write per household on import); each
+    # act it replaces is appended to consent_records, so the history is never lost.
     consent_state: Mapped[str] = mapped_column(String(20), index=True)
     consent_since: Mapped[dt.date | None] = mapped_column(Date)
+    consent_recorded_by: Mapped[str | None] = mapped_column(String(200))
+    consent_evidence: Mapped[str | None] = mapped_column(Text)
     preferred_weekdays: Mapped[str | None] = mapped_column(String(20))  # e.g. "0;2;4", Mon=0
 
 
 class ConsentRecord(Base):
-    """One act of giving or withdrawing consent, with who recorded it and the evidence."""
+    """A past consent act (given, withdrawn, pending), kept when a newer act replaced it."""
 
     __tablename__ = "consent_records"
 

@@ -76,6 +76,8 @@ def upgrade() -> None:
         sa.Column("languages", sa.String(length=200), nullable=False),
         sa.Column("consent_state", sa.String(length=20), nullable=False),
         sa.Column("consent_since", sa.Date(), nullable=True),
+        sa.Column("consent_recorded_by", sa.String(length=200), nullable=True),
+        sa.Column("consent_evidence", sa.Text(), nullable=True),
         sa.Column("preferred_weekdays", sa.String(length=20), nullable=True),
         sa.Column(
             "created_at",

@@ -1,0 +1,58 @@
+"""A household's consent: the act in force and every act it replaced."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from doorstep.domain.enums import ConsentState
+from doorstep.errors import NotFound
+from doorstep.privacy.audit import record_event
+
+
+@dataclass(frozen=True)
+class ConsentAct:
+    state: str
+    since: dt.date | None
+    recorded_by: str | None
+    evidence: str | None
+    current: bool
+
+
+def _day(value: object) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def consent_history(session: Session, household: str, *, actor: str) -> list[ConsentAct]:
+    """Every consent act of a household, oldest first; the last one is in force."""
+    conn = session.connection()
+    row = conn.execute(
+        text(
+            "SELECT id, consent_state, consent_since, consent_recorded_by, consent_evidence "
+            "FROM households WHERE external_id = :h"
+        ),
+        {"h": household},
+    ).one_or_none()
+    if row is None:
+        raise NotFound(f"no household {household!r}")
+    past = conn.execute(
+        text(
+            "SELECT action, recorded_on, recorded_by, evidence FROM consent_records "
+            "WHERE household_id = :id ORDER BY id"
+        ),
+        {"id": row[0]},
+    ).all()
+    acts = [ConsentAct(r[0], _day(r[1]), r[2], r[3], False) for r in past]
+    acts.append(ConsentAct(row[1], _day(row[2]), row[3], row[4], True))
+    record_event(session, actor=actor, action="read", entity="consent", entity_id=household)
+    return acts
+
+
+def may_be_paired(state: str) -> bool:
+    """Only a household whose consent is given may be paired and visited."""
+    return state == ConsentState.GIVEN.value
