@@ -80,6 +80,83 @@ def generate(
     )
 
 
+def from_visitors(
+    visitors_csv: Path,
+    n_pairings: int,
+    *,
+    start: date,
+    months: int,
+    country: str,
+    staff_cap: float,
+    seed: int,
+) -> PlanningProblem:
+    """Real visitors (capacity, organisation) from a demo file; synthetic households filling
+    their capacities in proportion, at distances up to 30 km (no pairing run needed)."""
+    import polars as pl
+
+    rng = np.random.default_rng(seed)
+    v = pl.read_csv(visitors_csv, schema_overrides={"organisation": pl.String})
+    cap = v["capacity"].to_numpy().astype(np.float64)
+    share = min(1.0, n_pairings / cap.sum())
+    load = np.floor(cap * share + rng.random(len(cap))).astype(np.int64)
+    load = np.minimum(load, cap.astype(np.int64))
+    n = int(load.sum())
+    org_col = v["organisation"].fill_null("").to_list()
+    org_ids = sorted({o for o in org_col if o})
+    org_ix = {o: i for i, o in enumerate(org_ids)}
+    v_org = np.array([org_ix.get(o, -1) for o in org_col], np.int32)
+    staff = np.bincount(v_org[v_org >= 0], minlength=len(org_ids))
+    end = add_months(start, months)
+    n_days = (end - start).days
+    return PlanningProblem(
+        start=start,
+        n_days=n_days,
+        policies=(CadencePolicy(),),
+        calendars=(VisitorCalendar(holidays=public_holidays(country, start, end)),),
+        visitor_ids=tuple(v["visitor_id"].to_list()),
+        visitor_calendar=np.zeros(len(cap), np.int32),
+        visitor_org=v_org,
+        org_ids=tuple(org_ids),
+        org_max_away=np.array([max_away(int(s), staff_cap) for s in staff], np.int32),
+        household_ids=tuple(f"H{i}" for i in range(n)),
+        household_lat=np.full(n, np.nan),
+        household_lon=np.full(n, np.nan),
+        household_preferred_weekdays=np.zeros(n, np.uint8),
+        blackouts=Intervals.empty(n),
+        leave=Intervals.empty(len(cap)),
+        pairing_household=np.arange(n, dtype=np.int32),
+        pairing_visitor=np.repeat(np.arange(len(cap)), load).astype(np.int32),
+        pairing_policy=np.zeros(n, np.int32),
+        pairing_from=np.zeros(n, np.int32),
+        pairing_to=np.full(n, n_days, np.int32),
+        pairing_home_distance_m=rng.uniform(0, 30_000, n),
+    )
+
+
+def with_extras(problem: PlanningProblem, *, seed: int) -> PlanningProblem:
+    """Add realistic soft spots: a harvest blackout (2-4 weeks in Sep-Oct) for 20% of
+    households, 5-15 days of leave for 20% of visitors, a preferred weekday for 10%."""
+    import dataclasses
+
+    rng = np.random.default_rng(seed + 7)
+    nh, nv = problem.n_households, problem.n_visitors
+    bh = np.flatnonzero(rng.random(nh) < 0.2)
+    b_start = problem.day(date(problem.start.year, 9, 1)) + rng.integers(0, 40, len(bh))
+    b_end = b_start + rng.integers(14, 29, len(bh))
+    lv = np.flatnonzero(rng.random(nv) < 0.2)
+    l_start = rng.integers(0, problem.n_days, len(lv))
+    l_end = l_start + rng.integers(4, 15, len(lv))
+    pref = np.zeros(nh, np.uint8)
+    ph = rng.random(nh) < 0.1
+    pref[ph] = (1 << rng.integers(0, 7, int(ph.sum()))).astype(np.uint8)
+    return dataclasses.replace(
+        problem,
+        blackouts=Intervals.build(nh, bh, b_start, b_end),
+        leave=Intervals.build(nv, lv, l_start, l_end),
+        household_preferred_weekdays=pref,
+    )
+
+
 def naive(problem: PlanningProblem, gap: int, stay: int) -> tuple[np.ndarray, np.ndarray]:
     """Every pairing visited on days 0, gap, 2*gap, ... regardless of anything."""
     starts = np.arange(0, problem.n_days, gap)
@@ -92,7 +169,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pairings", type=int, default=1_690_000)
     ap.add_argument("--pairs", type=Path, help="pairs.csv from `doorstep pair`")
-    ap.add_argument("--visitors", type=Path, help="visitors CSV (with organisation column)")
+    ap.add_argument(
+        "--visitors",
+        type=Path,
+        help="visitors CSV (with organisation column); without --pairs, synthetic households "
+        "fill these visitors' capacities",
+    )
     ap.add_argument("--start", type=date.fromisoformat, default=date(2027, 1, 1))
     ap.add_argument("--months", type=int, default=12)
     ap.add_argument("--country", default="CN")
@@ -100,6 +182,9 @@ def main() -> None:
     ap.add_argument("--slack-days", type=int, default=PlanParams().slack_days)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--no-baseline", action="store_true")
+    ap.add_argument(
+        "--extras", action="store_true", help="add blackouts, leave and preferred weekdays"
+    )
     args = ap.parse_args()
 
     t0 = time.perf_counter()
@@ -111,11 +196,18 @@ def main() -> None:
             files, start=args.start, months=args.months, country=args.country,
             staff_cap=args.staff_cap,
         )  # fmt: skip
+    elif args.visitors:
+        problem = from_visitors(
+            args.visitors, args.pairings, start=args.start, months=args.months,
+            country=args.country, staff_cap=args.staff_cap, seed=args.seed,
+        )  # fmt: skip
     else:
         problem = generate(
             args.pairings, start=args.start, months=args.months, country=args.country,
             staff_cap=args.staff_cap, seed=args.seed,
         )  # fmt: skip
+    if args.extras:
+        problem = with_extras(problem, seed=args.seed)
     t_build = time.perf_counter() - t0
     print(
         f"instance: {problem.n_pairings:,} pairings, {problem.n_visitors:,} visitors, "

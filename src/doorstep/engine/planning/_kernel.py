@@ -122,6 +122,7 @@ def sweep(  # type: ignore[no-untyped-def]
     n_v = len(v_cal)
     n_ev = len(ev_day)
     buf = np.empty(max(1, np.max(vp_ptr[1:] - vp_ptr[:-1])), dtype=np.int64)
+    late_buf = np.empty_like(buf)
     cand_v = np.empty(n_v, dtype=np.int64)
     cand_p = np.empty(n_v, dtype=np.int64)
     cand_key = np.empty(n_v, dtype=np.float64)
@@ -162,11 +163,24 @@ def sweep(  # type: ignore[no-untyped-def]
             if k == 0:
                 wake[v] = BIG
                 continue
+            # The latest start of the chain: each pairing's latest feasible start by its
+            # deadline (a holiday or blackout just before a deadline pulls it earlier), less
+            # the stays queued before it.
             lst = BIG
+            latest0 = BIG
             acc = 0
             for j in range(k):
                 p = buf[j]
-                lst = min(lst, deadline[p] - acc)
+                latest = deadline[p]
+                floor = max(d, p_from[p])
+                while latest >= floor and static_code(p, latest) != C_OK:
+                    latest -= 1
+                if latest < floor:
+                    latest = deadline[p]  # late whatever happens: do not drag the others
+                if j == 0:
+                    latest0 = latest
+                late_buf[j] = latest
+                lst = min(lst, latest - acc)
                 acc += p_stay[p] + travel_days
             p0 = buf[0]
             if not ready[v]:
@@ -205,7 +219,7 @@ def sweep(  # type: ignore[no-untyped-def]
                 if d < p_from[p] or d >= p_to[p]:
                     continue
                 if j > 0 and (
-                    d + p_stay[p] + travel_days > deadline[p0] or d < deadline[p] - p_gap[p] // 2
+                    d + p_stay[p] + travel_days > latest0 or d < late_buf[j] - p_gap[p] // 2
                 ):
                     continue
                 if can_start(p, d):
