@@ -130,3 +130,19 @@ def test_a_visitor_outside_their_active_dates_gets_no_household(
     view = _propose(with_areas)
     with unit_of_work(with_areas) as s:
         assert [c.proposed_visitor for c in pairing.diff(s, view.id)] == ["V3"]
+
+
+def test_an_explanation_names_the_visitor_and_why_the_others_were_not_chosen(
+    village: Engine,
+) -> None:
+    _propose(village)
+    with unit_of_work(village) as s:
+        h1 = pairing.explain_household(s, "H1", actor="test")
+        h3 = pairing.explain_household(s, "H3", actor="test")
+    assert h1.explanation.visitor_id == "V1"
+    assert h1.explanation.distance_m is not None and h1.explanation.distance_m < 500
+    assert [(a.visitor_id, a.why.value) for a in h1.explanation.alternatives] == [("V2", "farther")]
+    assert h1.stale is False
+    assert h3.explanation.visitor_id is None
+    assert h3.explanation.unpaired is not None
+    assert h3.explanation.unpaired.value == "no_consent"

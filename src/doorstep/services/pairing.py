@@ -19,9 +19,10 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from doorstep.domain.enums import ConsentState, PairingEndReason
+from doorstep.engine.pairing.explain import Explanation, explain
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.pairing.problem import NONE, PairingProblem, encode_languages
-from doorstep.engine.pairing.result import REASONS, PairingResult, Unpaired
+from doorstep.engine.pairing.result import REASONS, PairingResult, SolveStats, Unpaired
 from doorstep.engine.pairing.solve import solve
 from doorstep.errors import Conflict, NotFound
 from doorstep.privacy.audit import record_event
@@ -330,3 +331,86 @@ def discard(session: Session, proposal_id: int, *, actor: str) -> None:
         detail={"discarded": True},
     )
     session.flush()
+
+
+@dataclass(frozen=True)
+class HouseholdExplanation:
+    proposal: ProposalView
+    explanation: Explanation
+    stale: bool  # the area changed since the proposal (for instance, it was committed)
+
+
+def explain_household(
+    session: Session,
+    household: str,
+    *,
+    actor: str,
+    proposal_id: int | None = None,
+    limit: int = 5,
+) -> HouseholdExplanation:
+    """Why a household got (or did not get) its visitor in a proposal, with alternatives.
+
+    The latest proposal that covers the household is used unless ``proposal_id`` is given.
+    The problem is rebuilt from today's data with the proposal's pairs; ``stale`` says
+    when that data changed since the proposal was computed.
+    """
+    conn = session.connection()
+    hid = conn.execute(
+        text("SELECT id FROM households WHERE external_id = :h"), {"h": household}
+    ).scalar_one_or_none()
+    if hid is None:
+        raise NotFound(f"no household {household!r}")
+    if proposal_id is None:
+        proposal_id = conn.execute(
+            text("SELECT MAX(proposal_id) FROM proposed_pairs WHERE household_id = :h"),
+            {"h": hid},
+        ).scalar_one_or_none()
+        if proposal_id is None:
+            raise NotFound(
+                f"household {household!r} is in no pairing proposal yet; "
+                "run `doorstep pair --area CODE` first"
+            )
+    proposal = _get(session, int(proposal_id))
+    view = _view(session, proposal)
+    scope = load_scope(
+        session, view.area_code, today=dt.date.fromisoformat(proposal.params["today"])
+    )
+    pairs = repo.proposed_pairs(conn, proposal.id)
+    order = scope.households.select(pl.col("id").alias("household_id")).with_row_index("h")
+    vindex = scope.visitors.select(pl.col("id").alias("visitor_id")).with_row_index("v")
+    joined = (
+        order.join(pairs, on="household_id", how="left")
+        .join(vindex, on="visitor_id", how="left")
+        .sort("h")
+    )
+    if hid not in set(order["household_id"].to_list()):
+        raise NotFound(f"household {household!r} is no longer in area {view.area_code}")
+    code_of = {r.value: i + 1 for i, r in enumerate(REASONS)}
+    result = PairingResult(
+        visitor=joined["v"].fill_null(NONE).to_numpy().astype(np.int32),
+        distance_m=joined["distance_m"].fill_null(-1).to_numpy().astype(np.int64),
+        reason_codes=np.array(
+            [code_of.get(r or "", 0) for r in joined["reason"].to_list()], dtype=np.int8
+        ),
+        total_cost=0,
+        certified=bool(proposal.figures.get("certified", False)),
+        moved=int(proposal.figures.get("moved", 0)),
+        # A stored result: the solver's statistics are not kept.
+        stats=SolveStats(0, 0, 0, 0, 0, ()),
+    )
+    p = proposal.params
+    params = PairingParams(max_km=p["max_km"], keep_km=p["keep_km"], balance_m=p["balance_m"])
+    index = int(order.filter(pl.col("household_id") == hid)["h"][0])
+    record_event(
+        session,
+        actor=actor,
+        action="read",
+        entity="pairing_explanation",
+        entity_id=household,
+        detail={"proposal": proposal.id},
+    )
+    return HouseholdExplanation(
+        view,
+        explain(scope.problem, result, index, params=params, limit=limit),
+        stale=scope.digest != proposal.inputs_digest,
+    )
