@@ -1,0 +1,182 @@
+"""Database-mode pairing commands: propose for an area, show, diff, commit, discard, explain.
+
+They hang off the ``doorstep pair`` group (whose own callback is file mode).
+"""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.table import Table
+
+from doorstep.cli.common import console, err_console, handle_errors
+from doorstep.cli.context import actor, session
+from doorstep.engine.pairing.params import PairingParams
+from doorstep.services import pairing
+
+
+def print_proposal(view: pairing.ProposalView) -> None:
+    f = view.figures
+    table = Table(
+        title=f"Pairing proposal {view.id} for {view.area_code} ({view.status})", show_header=False
+    )
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    rows = [
+        ("Households", f"{f['households']:,}"),
+        ("  with consent", f"{f['consenting']:,}"),
+        ("Paired", f"{f['paired']:,}"),
+        ("Unpaired", f"{f['unpaired']:,}"),
+        *[(f"  {k.replace('_', ' ')}", f"{v:,}") for k, v in f["unpaired_reasons"].items()],
+        ("Mean distance", f"{f['mean_distance_m'] / 1000:.2f} km"),
+        ("95th percentile distance", f"{f['p95_distance_m'] / 1000:.2f} km"),
+        (
+            "Kept / moved / new pairs",
+            f"{f['churn']['kept']:,} / {f['churn']['moved']:,} / {f['churn']['new']:,}",
+        ),
+        ("Certified optimal", "yes" if f["certified"] else "NO"),
+        ("Seconds", f"{f['seconds']:.1f}"),
+    ]
+    for label, value in rows:
+        table.add_row(label, value)
+    console.print(table)
+    loads = Table(title="Caseloads of active visitors")
+    loads.add_column("households")
+    loads.add_column("visitors", justify="right")
+    for load, n in sorted(f["caseloads"].items(), key=lambda kv: int(kv[0])):
+        loads.add_row(load, f"{n:,}")
+    console.print(loads)
+
+
+def propose_area(area: str, params: PairingParams, *, quiet: bool) -> None:
+    """``doorstep pair --area CODE``: compute and store a proposal, print its figures."""
+    with session() as s:
+        view = pairing.propose(s, area, params=params, actor=actor())
+    if not quiet:
+        print_proposal(view)
+        err_console.print(
+            f"Review with `doorstep pair diff {view.id}`, then "
+            f"`doorstep pair commit {view.id}` or `doorstep pair discard {view.id}`."
+        )
+    print(
+        json.dumps(
+            {
+                "proposal": view.id,
+                **{k: v for k, v in view.figures.items() if not isinstance(v, dict)},
+            }
+        )
+    )
+
+
+@handle_errors
+def show_cmd(proposal: int = typer.Argument(..., help="Proposal number.")) -> None:
+    """Show a pairing proposal's figures, caseloads and churn.
+
+    Example: doorstep pair show 3
+    """
+    with session() as s:
+        print_proposal(pairing.show(s, proposal))
+
+
+@handle_errors
+def diff_cmd(
+    proposal: int = typer.Argument(..., help="Proposal number."),
+    limit: int = typer.Option(50, help="Rows to show (0: all)."),
+) -> None:
+    """List the households whose visitor the proposal would change.
+
+    Example: doorstep pair diff 3 --limit 20
+    """
+    with session() as s:
+        changes = pairing.diff(s, proposal)
+    table = Table(title=f"{len(changes):,} households would change visitor")
+    for col in ("household", "now", "proposed", "km", "reason if none"):
+        table.add_column(col)
+    for c in changes[: limit or None]:
+        table.add_row(
+            c.household,
+            c.current_visitor or "-",
+            c.proposed_visitor or "-",
+            "" if c.distance_m is None else f"{c.distance_m / 1000:.2f}",
+            c.reason or "",
+        )
+    console.print(table)
+
+
+@handle_errors
+def commit_cmd(proposal: int = typer.Argument(..., help="Proposal number.")) -> None:
+    """Commit a proposal: end the replaced pairings and start the new ones, keeping history.
+
+    A proposal whose area changed since it was computed is refused as stale.
+
+    Example: doorstep pair commit 3
+    """
+    with session() as s:
+        counts = pairing.commit(s, proposal, actor=actor())
+    console.print(
+        f"Committed proposal {proposal}: {counts['started']:,} pairings started, "
+        f"{counts['ended']:,} ended, {counts['kept']:,} households unchanged."
+    )
+
+
+@handle_errors
+def discard_cmd(proposal: int = typer.Argument(..., help="Proposal number.")) -> None:
+    """Discard a proposal without changing any pairing.
+
+    Example: doorstep pair discard 3
+    """
+    with session() as s:
+        pairing.discard(s, proposal, actor=actor())
+    console.print(f"Discarded proposal {proposal}.")
+
+
+@handle_errors
+def explain_cmd(
+    household: str = typer.Argument(..., help="The household's id."),
+    proposal: int | None = typer.Option(None, help="Proposal number (default: the latest)."),
+    limit: int = typer.Option(5, help="How many alternatives to show."),
+) -> None:
+    """Explain a household's pairing: its visitor and distance, and why not the others.
+
+    Example: doorstep pair explain H0001234
+    """
+    with session() as s:
+        out = pairing.explain_household(
+            s, household, actor=actor(), proposal_id=proposal, limit=limit
+        )
+    e = out.explanation
+    if e.visitor_id is not None and e.distance_m is not None:
+        console.print(
+            f"Household {e.household_id}: visitor {e.visitor_id}, {e.distance_m / 1000:.2f} km "
+            f"(proposal {out.proposal.id}, {out.proposal.status})."
+        )
+    else:
+        why = e.unpaired.value.replace("_", " ") if e.unpaired else "unknown"
+        console.print(f"Household {e.household_id}: no visitor ({why}).")
+    if out.stale:
+        err_console.print(
+            "Note: the area changed since this proposal was computed; the reasons below use "
+            "today's data."
+        )
+    table = Table(title="Next best visitors")
+    for col in ("visitor", "km", "load", "capacity", "why not"):
+        table.add_column(col)
+    for a in e.alternatives:
+        table.add_row(
+            a.visitor_id,
+            f"{a.distance_m / 1000:.2f}",
+            str(a.load),
+            str(a.capacity),
+            a.why.value.replace("_", " "),
+        )
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the database-mode subcommands to the ``pair`` group."""
+    app.command("show")(show_cmd)
+    app.command("diff")(diff_cmd)
+    app.command("commit")(commit_cmd)
+    app.command("discard")(discard_cmd)
+    app.command("explain")(explain_cmd)

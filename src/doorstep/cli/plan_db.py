@@ -1,0 +1,42 @@
+"""Database-mode planning: ``doorstep plan --area CODE`` writes planned visits."""
+
+from __future__ import annotations
+
+import json
+
+from rich.table import Table
+
+from doorstep.cli.common import console, err_console
+from doorstep.cli.context import actor, session
+from doorstep.services import planning
+
+
+def plan_area(area: str, settings: planning.PlanSettings, *, quiet: bool) -> None:
+    """Plan the stored pairings of an area and print the summary (JSON on the last line)."""
+    with session() as s:
+        summary = planning.plan_area(s, area, settings, actor=actor())
+    if not quiet:
+        table = Table(title=f"Visit plan for {area} from {settings.start}", show_header=False)
+        table.add_column("what")
+        table.add_column("value", justify="right")
+        table.add_row("Pairings", f"{summary.pairings:,}")
+        table.add_row("Planned visits", f"{summary.visits:,}")
+        table.add_row("Replaced planned visits", f"{summary.replaced:,}")
+        share = summary.compliant_pairings / summary.pairings if summary.pairings else 1.0
+        table.add_row("Cadence met", f"{summary.compliant_pairings:,} ({share:.1%})")
+        for reason, n in sorted(summary.reasons.items(), key=lambda kv: -kv[1]):
+            table.add_row(f"  not met: {reason.replace('_', ' ')}", f"{n:,}")
+        console.print(table)
+        err_console.print("See the work lists with `doorstep visits due|overdue|upcoming`.")
+    print(
+        json.dumps(
+            {
+                "pairings": summary.pairings,
+                "visits": summary.visits,
+                "compliant_pairings": summary.compliant_pairings,
+                "infeasible": summary.infeasible,
+                "max_gap_days": settings.policy.max_gap_days,
+                "seconds": summary.seconds,
+            }
+        )
+    )
