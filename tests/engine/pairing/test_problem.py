@@ -8,18 +8,18 @@ from doorstep.engine.pairing.problem import PairingProblem, PairingProblemBuilde
 
 
 def arrays(**override):  # type: ignore[no-untyped-def]
-    base = dict(
-        household_ids=np.array(["h1", "h2"], dtype=object),
-        household_lat=np.array([27.0, 27.1]),
-        household_lon=np.array([107.0, 107.1]),
-        household_languages=np.array([1, 3], dtype=np.uint64),
-        visitor_ids=np.array(["v1"], dtype=object),
-        visitor_lat=np.array([27.0]),
-        visitor_lon=np.array([107.0]),
-        visitor_languages=np.array([2], dtype=np.uint64),
-        visitor_capacity=np.array([2], dtype=np.int32),
-        languages=("zh", "hmn"),
-    )
+    base = {
+        "household_ids": np.array(["h1", "h2"], dtype=object),
+        "household_lat": np.array([27.0, 27.1]),
+        "household_lon": np.array([107.0, 107.1]),
+        "household_languages": np.array([1, 3], dtype=np.uint64),
+        "visitor_ids": np.array(["v1"], dtype=object),
+        "visitor_lat": np.array([27.0]),
+        "visitor_lon": np.array([107.0]),
+        "visitor_languages": np.array([2], dtype=np.uint64),
+        "visitor_capacity": np.array([2], dtype=np.int32),
+        "languages": ("zh", "hmn"),
+    }
     base.update(override)
     return base
 

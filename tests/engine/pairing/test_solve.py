@@ -5,11 +5,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from doorstep.domain.geo import haversine_m_array
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.pairing.problem import NONE, PairingProblem, PairingProblemBuilder
 from doorstep.engine.pairing.result import Unpaired
 from doorstep.engine.pairing.solve import arc_costs, solve
-from doorstep.domain.geo import haversine_m_array
 from tests.engine.pairing.instances import towns
 from tests.engine.pairing.reference import exact
 

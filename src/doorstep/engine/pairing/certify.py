@@ -28,9 +28,8 @@ import numba
 import numpy as np
 
 from doorstep.engine.pairing.candidates import Arcs, CandidateIndex
-from doorstep.engine.pairing.problem import BoolArray, FloatArray, IntArray
-
-BUCKETS = 8
+from doorstep.engine.pairing.problem import BoolArray, IntArray
+from doorstep.engine.pairing.scan import MODE_AUGMENTING, MODE_NEGATIVE, VisitorGrid, scan
 
 
 @dataclass(frozen=True, eq=False)
@@ -220,67 +219,71 @@ def _not_in(arcs: Arcs, sorted_keys: IntArray, n_visitors: int) -> Arcs:
 
 def find_violations(
     index: CandidateIndex,
+    grid: VisitorGrid,
     arcs: Arcs,
-    res: Residual,
     pot: IntArray,
     reach: BoolArray,
-    bounds: list[FloatArray],
-    per_household: int = 0,
+    per_household: int,
 ) -> Violations:
-    """Eligible arcs outside ``arcs`` that could add a pair or lower the cost."""
+    """Eligible arcs outside ``arcs`` that could add a pair or lower the cost.
+
+    Remote-pool arcs and current pairs are always in ``arcs``, so only local visitors are
+    searched. For each household at most ``per_household`` arcs of each kind are returned,
+    the most violated first (column generation: the next round's potentials tell whether more
+    are needed).
+    """
     p = index.problem
     nh, nv = p.n_households, p.n_visitors
     keys = np.sort(arcs.keys(nv))
-    aug = [Arcs.empty()]
-    neg = [Arcs.empty()]
-    for group, bound in zip(index.groups, bounds, strict=True):
-        # 1. Augmenting arcs: from a household the source reaches to a visitor it does not.
-        hs = group.households[reach[group.households]]
-        outside = group.visitors[~reach[group.visitors + nh]]
-        if len(hs) and len(outside):
-            found, far = index.nearest(group, hs, 8, among=outside)
-            found = _not_in(found, keys, nv)
-            aug.append(found)
-            hit = np.zeros(nh, np.bool_)
-            hit[found.household] = True
-            again = hs[np.isfinite(far) & ~hit[hs]]
-            if len(again):
-                more = index.within(group, again, np.full(len(again), index.max_m), outside)
-                aug.append(_not_in(more, keys, nv))
-        # 2. Negative cycles: pruned arcs with d(h, v) + pi(v) < pi(h).
-        pruned = np.isfinite(bound)
-        hs = group.households[pruned]
-        dmin = np.rint(bound[pruned]).astype(np.int64)
-        ph = pot[hs]
-        pv = pot[group.visitors + nh]
-        slack = ph - dmin  # a pruned arc breaks the certificate only if pi(v) < slack
-        if len(hs) == 0 or slack.max() <= pv.min():
-            continue
-        order = np.argsort(pv, kind="stable")
-        for part in np.array_split(order, min(BUCKETS, len(order))):
-            lo = pv[part].min()
-            need = slack > lo
-            if not need.any():
-                continue
-            hq = hs[need]
-            found = index.within(
-                group, hq, (ph[need] - lo).astype(np.float64), group.visitors[part]
-            )
-            bad = found.distance + pot[found.visitor + nh] < pot[found.household]
-            neg.append(_not_in(found.take(bad), keys, nv))
-    a, n = aug[0], neg[0]
-    for x in aug[1:]:
-        a = a.concat(x)
-    for x in neg[1:]:
-        n = n.concat(x)
-    n = n.unique(nv)
-    if per_household and len(n):
-        # Column generation: add only each household's most violated arcs; the next round's
-        # potentials tell whether more are needed.
-        reduced = n.distance + pot[n.visitor + nh] - pot[n.household]
-        order = np.lexsort((reduced, n.household))
-        h = n.household[order]
-        first = np.r_[0, np.flatnonzero(h[1:] != h[:-1]) + 1]
-        rank = np.arange(len(h)) - np.repeat(first, np.diff(np.r_[first, len(h)]))
-        n = n.take(order[rank < per_household])
-    return Violations(a.unique(nv), n)
+    wanted = np.flatnonzero(p.household_consent & (p.household_languages != 0))
+    slots = per_household + 1  # one slot may hold the household's own pair
+
+    # 1. Augmenting arcs: from a household the source reaches to a visitor it does not.
+    hs = wanted[reach[wanted]]
+    outside = (~reach[nh : nh + nv]).astype(np.int64)
+    h, v = scan(
+        p,
+        grid,
+        index.household_xyz,
+        index.visitor_xyz,
+        hs,
+        MODE_AUGMENTING,
+        pot=pot,
+        flag=outside,
+        max_m=index.max_m,
+        slots=slots,
+    )
+    d = index.distances(h, v)
+    aug = _not_in(Arcs(h, v, d).take(d <= index.max_m), keys, nv)
+
+    # 2. Negative cycles: arcs with d(h, v) + pi(v) < pi(h).
+    h, v = scan(
+        p,
+        grid,
+        index.household_xyz,
+        index.visitor_xyz,
+        wanted,
+        MODE_NEGATIVE,
+        pot=pot,
+        flag=outside,
+        max_m=index.max_m,
+        slots=slots,
+    )
+    d = index.distances(h, v)
+    bad = (d <= index.max_m) & (d + pot[v + nh] < pot[h])
+    neg = _not_in(Arcs(h, v, d).take(bad), keys, nv)
+    return Violations(
+        _best(aug, aug.distance, per_household),
+        _best(neg, neg.distance + pot[neg.visitor + nh] - pot[neg.household], per_household),
+    )
+
+
+def _best(arcs: Arcs, score: IntArray, per_household: int) -> Arcs:
+    """Each household's ``per_household`` arcs of least score."""
+    if len(arcs) == 0:
+        return arcs
+    order = np.lexsort((score, arcs.household))
+    h = arcs.household[order]
+    first = np.r_[0, np.flatnonzero(h[1:] != h[:-1]) + 1]
+    rank = np.arange(len(h)) - np.repeat(first, np.diff(np.r_[first, len(h)]))
+    return arcs.take(order[rank < per_household])

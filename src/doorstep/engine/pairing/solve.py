@@ -13,9 +13,11 @@ from scipy.sparse.csgraph import connected_components
 from doorstep.engine.pairing.candidates import Arcs, CandidateIndex
 from doorstep.engine.pairing.certify import find_violations, potentials, reachable, residual_graph
 from doorstep.engine.pairing.flow import Chunk, solve_chunk
+from doorstep.engine.pairing.greedy import greedy
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.pairing.problem import NONE, BoolArray, Int32Array, IntArray, PairingProblem
 from doorstep.engine.pairing.result import REASONS, PairingResult, SolveStats, Unpaired, count_moved
+from doorstep.engine.pairing.scan import build_grid
 
 ChunkSolver = Callable[[Chunk], BoolArray]
 
@@ -138,9 +140,13 @@ def solve(
     balance_m = round(params.balance_m)
     report.stage("candidates", max(len(problem.languages), 1))
     index = CandidateIndex(problem, params.max_m)
-    arcs, bounds = index.initial_arcs(params.candidates)
+    arcs, _ = index.initial_arcs(params.candidates)
+    # Greedy pairs reach spare capacity beyond crowded towns: seeding the graph with them
+    # saves most of the widening rounds the maximum-flow certificate would otherwise need.
+    arcs = arcs.concat(greedy(index, max_k=32)).unique(nv)
     report.advance(max(len(problem.languages), 1))
     initial = len(arcs)
+    grid = build_grid(problem, index.visitor_xyz, params.max_m)
     lap("candidates")
 
     flow = np.zeros(len(arcs), np.bool_)
@@ -164,7 +170,7 @@ def solve(
         res = residual_graph(nh, nv, wanted, arcs, costs, flow, capacity, balance_m)
         pot = potentials(res)
         reach = reachable(res)
-        found = find_violations(index, arcs, res, pot, reach, bounds, params.candidates)
+        found = find_violations(index, grid, arcs, pot, reach, params.candidates)
         lap("certify")
         history.append(found.count)
         if found.count == 0:

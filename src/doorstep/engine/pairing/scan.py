@@ -1,0 +1,274 @@
+"""A grid scan that finds, for many households at once, the visitors that break a bound.
+
+Used by the certificate. Visitors sit in a latitude/longitude grid; each cell keeps the 3-D
+bounding box of its visitors on the unit sphere and the least potential among them. A cell is
+opened only when the chord to its box (a lower bound of the great-circle distance) leaves room
+for a violation, so a household whose potential is in line with its neighbourhood opens none.
+Every visitor within the distance limit is considered, so nothing depends on how the candidate
+arcs were pruned.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+from doorstep.domain.geo import EARTH_RADIUS_M
+from doorstep.engine.pairing.problem import NONE, FloatArray, IntArray, PairingProblem
+
+MODE_NEGATIVE = 0  # d(h, v) + pi(v) < pi(h): a pruned arc with negative reduced cost
+MODE_AUGMENTING = 1  # v is flagged (outside the source's reach): any eligible arc in range
+
+
+@dataclass(frozen=True, eq=False)
+class VisitorGrid:
+    """Active local visitors bucketed into grid cells (CSR by cell)."""
+
+    visitors: IntArray  # visitor indices, sorted by cell
+    start: IntArray  # cell c holds visitors[start[c]:start[c + 1]]
+    box_lo: FloatArray  # (cells, 3)
+    box_hi: FloatArray
+    lat0: float
+    lon0: float
+    dlat: float
+    dlon: float
+    ny: int
+    nx: int
+
+
+def build_grid(problem: PairingProblem, xyz: FloatArray, max_m: float) -> VisitorGrid:
+    """Grid cells of about a sixth of the distance limit (at most 2048 per side)."""
+    p = problem
+    vs = np.flatnonzero(p.visitor_active & (p.visitor_pool == NONE) & (p.visitor_capacity > 0))
+    lat, lon = p.visitor_lat[vs], p.visitor_lon[vs]
+    lat0 = float(lat.min()) if len(vs) else 0.0
+    lon0 = float(lon.min()) if len(vs) else 0.0
+    span_lat = float(lat.max()) - lat0 if len(vs) else 0.0
+    span_lon = float(lon.max()) - lon0 if len(vs) else 0.0
+    step = math.degrees(max_m / 6.0 / EARTH_RADIUS_M)
+    dlat = max(step, span_lat / 2048, 1e-9)
+    mid = math.radians(lat0 + span_lat / 2)
+    dlon = max(step / max(math.cos(mid), 0.05), span_lon / 2048, 1e-9)
+    ny = int(span_lat / dlat) + 1
+    nx = int(span_lon / dlon) + 1
+    cell = ((lat - lat0) / dlat).astype(np.int64) * nx + ((lon - lon0) / dlon).astype(np.int64)
+    order = np.argsort(cell, kind="stable")
+    start = np.zeros(ny * nx + 1, np.int64)
+    np.cumsum(np.bincount(cell, minlength=ny * nx), out=start[1:])
+    box_lo = np.full((ny * nx, 3), np.inf)
+    box_hi = np.full((ny * nx, 3), -np.inf)
+    pts = xyz[vs]
+    for axis in range(3):
+        np.minimum.at(box_lo[:, axis], cell, pts[:, axis])
+        np.maximum.at(box_hi[:, axis], cell, pts[:, axis])
+    return VisitorGrid(vs[order], start, box_lo, box_hi, lat0, lon0, dlat, dlon, ny, nx)
+
+
+def cell_minimum(grid: VisitorGrid, values: IntArray) -> IntArray:
+    """Least ``values[v]`` over the visitors of each cell (a huge number when empty)."""
+    n = len(grid.start) - 1
+    counts = np.diff(grid.start)
+    out = np.full(n, np.iinfo(np.int64).max // 4, np.int64)
+    nonempty = counts > 0
+    if len(grid.visitors):
+        mins = np.minimum.reduceat(values[grid.visitors], grid.start[:-1][nonempty])
+        out[nonempty] = mins
+    return out
+
+
+def cell_count(grid: VisitorGrid, flag: IntArray) -> IntArray:
+    """Number of flagged visitors in each cell."""
+    out = np.zeros(len(grid.start) - 1, np.int64)
+    nonempty = np.diff(grid.start) > 0
+    if len(grid.visitors):
+        out[nonempty] = np.add.reduceat(flag[grid.visitors], grid.start[:-1][nonempty])
+    return out
+
+
+@numba.njit(parallel=True, cache=True)
+def _scan(
+    mode: int,
+    hs: IntArray,
+    hxyz: FloatArray,
+    hlat: FloatArray,
+    hlon: FloatArray,
+    hmask: IntArray,
+    hpot: IntArray,
+    harea: IntArray,
+    visitors: IntArray,
+    start: IntArray,
+    box_lo: FloatArray,
+    box_hi: FloatArray,
+    cell_bound: IntArray,
+    vxyz: FloatArray,
+    vmask: IntArray,
+    vpot: IntArray,
+    vflag: IntArray,
+    varea: IntArray,
+    area_enter: IntArray,
+    area_leave: IntArray,
+    excl: IntArray,
+    n_visitors: int,
+    lat0: float,
+    lon0: float,
+    dlat: float,
+    dlon: float,
+    ny: int,
+    nx: int,
+    max_m: float,
+    slots: int,
+) -> tuple[IntArray, IntArray]:  # pragma: no cover - compiled
+    radius = 6_371_008.8
+    out_v = np.full((len(hs), slots), -1, np.int64)
+    out_s = np.full((len(hs), slots), np.iinfo(np.int64).max, np.int64)
+    reach_deg = math.degrees(max_m / radius)
+    for i in numba.prange(len(hs)):
+        h = hs[i]
+        x, y, z = hxyz[h, 0], hxyz[h, 1], hxyz[h, 2]
+        lat = hlat[h]
+        far_lat = min(abs(lat) + reach_deg, 89.9)
+        lon_reach = reach_deg / math.cos(math.radians(far_lat))
+        y0 = max(math.floor((lat - reach_deg - lat0) / dlat), 0)
+        y1 = min(math.floor((lat + reach_deg - lat0) / dlat), ny - 1)
+        x0 = max(math.floor((hlon[h] - lon_reach - lon0) / dlon), 0)
+        x1 = min(math.floor((hlon[h] + lon_reach - lon0) / dlon), nx - 1)
+        ph = hpot[h]
+        # Rings of cells around the household's own, nearest first: once every slot holds a
+        # violation the household has shown enough (a certificate needs none at all).
+        hy = min(max(int(math.floor((lat - lat0) / dlat)), y0), y1)
+        hx = min(max(int(math.floor((hlon[h] - lon0) / dlon)), x0), x1)
+        rings = max(hy - y0, y1 - hy, hx - x0, x1 - hx)
+        # A found arc with score -1 may be a tight candidate arc rather than a violation (the
+        # one-metre slack below), so only clear violations (<= -2) stop the search early.
+        enough = np.iinfo(np.int64).max if mode == MODE_AUGMENTING else -2
+        for r in range(rings + 1):
+            if out_v[i, slots - 1] >= 0 and out_s[i, slots - 1] <= enough:
+                break
+            for cy in range(max(hy - r, y0), min(hy + r, y1) + 1):
+                edge = cy == hy - r or cy == hy + r
+                step = 1 if edge or r == 0 else 2 * r
+                for cx in range(hx - r, hx + r + 1, step):
+                    if cx < x0 or cx > x1:
+                        continue
+                    c = cy * nx + cx
+                    if start[c] == start[c + 1]:
+                        continue
+                    if mode == MODE_AUGMENTING:
+                        if cell_bound[c] == 0:
+                            continue
+                    elif cell_bound[c] >= ph:
+                        continue
+                    ex = max(box_lo[c, 0] - x, 0.0, x - box_hi[c, 0])
+                    ey = max(box_lo[c, 1] - y, 0.0, y - box_hi[c, 1])
+                    ez = max(box_lo[c, 2] - z, 0.0, z - box_hi[c, 2])
+                    lower = radius * math.sqrt(ex * ex + ey * ey + ez * ez)
+                    if lower > max_m + 1.0:
+                        continue
+                    if mode == MODE_NEGATIVE and lower + cell_bound[c] >= ph + 1.0:
+                        continue
+                    for j in range(start[c], start[c + 1]):
+                        v = visitors[j]
+                        if (hmask[h] & vmask[v]) == 0:
+                            continue
+                        if mode == MODE_AUGMENTING:
+                            if vflag[v] == 0:
+                                continue
+                        elif vpot[v] >= ph:
+                            continue
+                        dx = x - vxyz[v, 0]
+                        dy = y - vxyz[v, 1]
+                        dz = z - vxyz[v, 2]
+                        chord = math.sqrt(dx * dx + dy * dy + dz * dz)
+                        d = 2.0 * radius * math.asin(min(1.0, chord / 2.0))
+                        if d > max_m + 1.0:
+                            continue
+                        # One metre of slack: the exact test is redone in numpy on what is found.
+                        score = round(d)
+                        if mode == MODE_NEGATIVE:
+                            score = score - 1 + vpot[v] - ph
+                            if score >= 0:
+                                continue
+                        if varea[v] >= 0:
+                            ha = harea[h]
+                            if ha < 0 or not (
+                                area_enter[varea[v]] <= area_enter[ha] < area_leave[varea[v]]
+                            ):
+                                continue
+                        if len(excl) > 0:
+                            key = h * n_visitors + v
+                            k = np.searchsorted(excl, key)
+                            if k < len(excl) and excl[k] == key:
+                                continue
+                        if score >= out_s[i, slots - 1]:
+                            continue
+                        k = slots - 1
+                        while k > 0 and out_s[i, k - 1] > score:
+                            out_s[i, k] = out_s[i, k - 1]
+                            out_v[i, k] = out_v[i, k - 1]
+                            k -= 1
+                        out_s[i, k] = score
+                        out_v[i, k] = v
+    return out_v, out_s
+
+
+def scan(
+    problem: PairingProblem,
+    grid: VisitorGrid,
+    hxyz: FloatArray,
+    vxyz: FloatArray,
+    households: IntArray,
+    mode: int,
+    *,
+    pot: IntArray,
+    flag: IntArray,
+    max_m: float,
+    slots: int,
+) -> tuple[IntArray, IntArray]:
+    """For each of ``households``, up to ``slots`` visitors that break the bound, best first.
+
+    Returns flat ``(household, visitor)`` arrays (eligibility but distance rounding already
+    checked; the caller redoes the exact test).
+    """
+    p = problem
+    nh = p.n_households
+    if len(households) == 0 or len(grid.visitors) == 0:
+        z = np.zeros(0, np.int64)
+        return z, z
+    bound = cell_count(grid, flag) if mode == MODE_AUGMENTING else cell_minimum(grid, pot[nh:])
+    out_v, _ = _scan(
+        mode,
+        households.astype(np.int64),
+        hxyz,
+        p.household_lat,
+        p.household_lon,
+        p.household_languages.view(np.int64),
+        pot[:nh],
+        p.household_area.astype(np.int64),
+        grid.visitors,
+        grid.start,
+        grid.box_lo,
+        grid.box_hi,
+        bound,
+        vxyz,
+        p.visitor_languages.view(np.int64),
+        pot[nh:],
+        flag,
+        p.visitor_area.astype(np.int64),
+        p.area_enter.astype(np.int64),
+        p.area_leave.astype(np.int64),
+        p.exclusion_keys,
+        p.n_visitors,
+        grid.lat0,
+        grid.lon0,
+        grid.dlat,
+        grid.dlon,
+        grid.ny,
+        grid.nx,
+        max_m,
+        slots,
+    )
+    rows, cols = np.nonzero(out_v >= 0)
+    return households[rows].astype(np.int64), out_v[rows, cols]

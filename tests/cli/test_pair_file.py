@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from doorstep.cli.main import app
+
+runner = CliRunner()
+
+HOUSEHOLDS = """household_id,lat,lon,languages,current_visitor_id
+h1,27.0000,107.0,zh,
+h2,27.0090,107.0,zh;hmn,v2
+h3,27.0180,107.0,hmn,
+h4,27.0,107.0,yue,
+h5,29.0,107.0,zh,
+"""
+VISITORS = """visitor_id,lat,lon,languages,capacity
+v1,27.0010,107.0,zh,1
+v2,27.0100,107.0,zh;hmn,1
+v3,27.0200,107.0,hmn,1
+"""
+
+
+def files(tmp_path: Path, households: str = HOUSEHOLDS) -> list[str]:
+    (tmp_path / "h.csv").write_text(households)
+    (tmp_path / "v.csv").write_text(VISITORS)
+    return ["pair", "--households", str(tmp_path / "h.csv"), "--visitors", str(tmp_path / "v.csv")]
+
+
+def test_file_mode_writes_every_household_and_ends_with_a_json_summary(tmp_path: Path) -> None:
+    out = tmp_path / "pairs.csv"
+    result = runner.invoke(app, [*files(tmp_path), "--out", str(out), "--quiet", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["households"] == 5
+    assert summary["paired"] == 3
+    assert summary["unpaired"] == 2
+    assert summary["certified"] is True
+    assert summary["moved"] == 0
+    assert set(summary) >= {"total_distance_m", "mean_distance_m", "p95_distance_m", "seconds"}
+    pairs = pl.read_csv(out, schema_overrides={"visitor_id": pl.Utf8, "reason": pl.Utf8})
+    assert pairs.columns == ["household_id", "visitor_id", "distance_m", "reason"]
+    rows = {r["household_id"]: r for r in pairs.iter_rows(named=True)}
+    assert rows["h2"]["visitor_id"] == "v2"
+    assert rows["h4"]["visitor_id"] is None
+    assert rows["h4"]["distance_m"] is None
+    assert rows["h4"]["reason"] == "no_shared_language"
+    assert rows["h5"]["reason"] == "no_visitor_within_distance"
+    assert rows["h1"]["reason"] is None
+    assert summary["total_distance_m"] == pairs["distance_m"].sum()
+
+
+def test_explain_prints_the_chosen_visitor_and_the_alternatives(tmp_path: Path) -> None:
+    result = runner.invoke(app, [*files(tmp_path), "--quiet", "--explain", "h1"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("h1: visitor v1 at ")
+    assert any("v2" in ln and "not chosen: full" in ln for ln in lines[1:])
+
+
+def test_an_unknown_household_to_explain_is_one_red_line(tmp_path: Path) -> None:
+    result = runner.invoke(app, [*files(tmp_path), "--quiet", "--explain", "nobody"])
+    assert result.exit_code == 1
+    assert "no household 'nobody'" in result.output
+
+
+def test_a_missing_column_is_refused_with_exit_code_two(tmp_path: Path) -> None:
+    result = runner.invoke(app, files(tmp_path, "household_id,lat,lon\nh1,27,107\n"))
+    assert result.exit_code == 2
+    assert "missing column(s) languages" in result.output
+
+
+def test_an_unknown_current_visitor_is_refused(tmp_path: Path) -> None:
+    bad = HOUSEHOLDS.replace("zh;hmn,v2", "zh;hmn,v9")
+    result = runner.invoke(app, [*files(tmp_path, bad), "--quiet"])
+    assert result.exit_code == 2
+    assert "'v9' is not a visitor" in result.output
+
+
+@pytest.mark.slow
+def test_a_dask_scheduler_gives_the_same_summary(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    local = runner.invoke(app, [*files(tmp_path), "--quiet", "--workers", "1"])
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        remote = runner.invoke(
+            app, [*files(tmp_path), "--quiet", "--scheduler", cluster.scheduler_address]
+        )
+    assert remote.exit_code == 0, remote.output
+    first = json.loads(local.stdout.splitlines()[-1])
+    second = json.loads(remote.stdout.splitlines()[-1])
+    assert (first["paired"], first["total_distance_m"]) == (
+        second["paired"],
+        second["total_distance_m"],
+    )
