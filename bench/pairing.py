@@ -1,0 +1,182 @@
+"""Benchmark: certified optimal pairing at the seed scale (1.69M households), in file mode.
+
+Builds the demo region with ``doorstep.demo.generate``, writes the file-mode CSVs, runs the
+file mode end to end (read, solve, certify, write) and prints stage times, peak RSS and the
+summary. On the same instance it then measures two comparisons:
+
+(a) a greedy nearest-available baseline (paired count and total distance);
+(b) one direct OR-Tools ``SimpleMinCostFlow`` call over the 16 nearest eligible visitors of
+    every household (not exact; skip it with ``--skip-direct``).
+
+``--exact-check`` instead builds a small instance (10k-20k households) on which every eligible
+arc can still be given to one solver call, and shows that the certified result equals it.
+
+    .venv/bin/python bench/pairing.py                                  # 1.69M households
+    .venv/bin/python bench/pairing.py --households 200000 --visitors 132000
+    .venv/bin/python bench/pairing.py --exact-check --households 15000 --visitors 10000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from doorstep.demo import generate
+from doorstep.engine.pairing.candidates import Arcs, CandidateIndex
+from doorstep.engine.pairing.flow import Chunk, solve_chunk
+from doorstep.engine.pairing.greedy import greedy
+from doorstep.engine.pairing.parallel import process_pool
+from doorstep.engine.pairing.params import PairingParams
+from doorstep.engine.pairing.problem import PairingProblem
+from doorstep.services.pairing_files import pair_files
+
+
+def peak_rss_gib() -> tuple[float, float]:
+    """Peak RSS of this process and of its largest finished child, GiB."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20
+    return round(own, 2), round(kids, 2)
+
+
+def one_call(problem: PairingProblem, arcs: Arcs) -> tuple[int, int, float]:
+    """One SimpleMinCostFlow call (max flow, then least cost) over ``arcs``."""
+    t = time.perf_counter()
+    hs, h_local = np.unique(arcs.household, return_inverse=True)
+    vs, v_local = np.unique(arcs.visitor, return_inverse=True)
+    flow = solve_chunk(
+        Chunk(len(hs), h_local, v_local, arcs.distance, problem.visitor_capacity[vs], 0)
+    )
+    return int(flow.sum()), int(arcs.distance[flow].sum()), time.perf_counter() - t
+
+
+def all_arcs(index: CandidateIndex) -> Arcs:
+    """Every eligible arc, language by language (only for small instances)."""
+    parts = []
+    for group in index.groups:
+        tree = cKDTree(index.household_xyz[group.households])
+        found = tree.sparse_distance_matrix(group.tree, index.max_chord, output_type="ndarray")
+        h = group.households[found["i"]]
+        v = group.visitors[found["j"]]
+        ok = index.problem.eligible(h, v)
+        parts.append(Arcs(h[ok], v[ok], index.distances(h[ok], v[ok])))
+    arcs = parts[0]
+    for part in parts[1:]:
+        arcs = arcs.concat(part)
+    arcs = arcs.unique(index.problem.n_visitors)
+    return arcs.take(arcs.distance <= index.max_m)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--households", type=int, default=None, help="default: the region preset")
+    ap.add_argument("--visitors", type=int, default=None)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--dir", type=Path, default=None, help="reuse/keep the CSVs here")
+    ap.add_argument("--skip-direct", action="store_true", help="skip comparison (b)")
+    ap.add_argument("--exact-check", action="store_true", help="compare with every eligible arc")
+    args = ap.parse_args()
+    if args.exact_check and args.households is None:
+        args.households, args.visitors = 15_000, 10_000
+
+    work = args.dir or Path(tempfile.mkdtemp(prefix="doorstep-pairing-"))
+    work.mkdir(parents=True, exist_ok=True)
+    h_csv, v_csv = work / "pair_households.csv", work / "pair_visitors.csv"
+    t = time.perf_counter()
+    if not (h_csv.exists() and v_csv.exists()):
+        prog = generate(
+            preset="region", households=args.households, visitors=args.visitors, seed=args.seed
+        )
+        prog.write_pairing_files(work)
+        del prog
+    generate_s = time.perf_counter() - t
+
+    params = PairingParams()
+    t = time.perf_counter()
+    run = pair_files(
+        h_csv, v_csv, work / "pairs.csv", params=params, mapper=process_pool(args.workers)
+    )
+    end_to_end = time.perf_counter() - t
+    summary = run.summary()
+    stats = run.result.stats
+    print(
+        f"instance: {run.problem.n_households} households, {run.problem.n_visitors} visitors, "
+        f"{int(run.problem.visitor_capacity.sum())} places, languages {run.problem.languages}"
+    )
+    print(f"generate + write CSVs: {generate_s:.1f} s (not part of the pairing)")
+    print(f"file mode end to end: {end_to_end:.1f} s; stages: {summary['stage_seconds']}")
+    print(f"rounds: {stats.rounds}, violations per round: {stats.violations_per_round}")
+    print(
+        f"arcs: {stats.initial_arcs} first round, {stats.arcs} at the end; "
+        f"{stats.components} parts, largest {stats.largest_component_arcs} arcs"
+    )
+    own, kids = peak_rss_gib()
+    print(f"peak RSS: {own} GiB (this process), {kids} GiB (largest worker)")
+
+    problem = run.problem
+    index = CandidateIndex(problem, params.max_m)
+    t = time.perf_counter()
+    g = greedy(index, max_k=1 << 20)
+    g_s = time.perf_counter() - t
+    print(
+        f"(a) greedy nearest-available: paired {len(g)}, total {int(g.distance.sum())} m, "
+        f"{g.distance.sum() / max(len(g), 1):.1f} m per pair, {g_s:.1f} s"
+    )
+
+    comparison: dict[str, object] = {}
+    if args.exact_check:
+        t = time.perf_counter()
+        arcs = all_arcs(index)
+        paired, dist, solve_s = one_call(problem, arcs)
+        print(
+            f"(exact) every eligible arc ({len(arcs)} arcs) in one call: paired {paired}, "
+            f"total {dist} m, {time.perf_counter() - t:.1f} s"
+        )
+        equal = (paired, dist) == (summary["paired"], summary["total_distance_m"])
+        print(f"certified result equals the all-arcs optimum: {equal}")
+        comparison = {
+            "all_arcs": len(arcs),
+            "exact_paired": paired,
+            "exact_total_m": dist,
+            "equal": equal,
+        }
+    elif not args.skip_direct:
+        t = time.perf_counter()
+        arcs, _ = index.initial_arcs(16)
+        build_s = time.perf_counter() - t
+        paired, dist, solve_s = one_call(problem, arcs)
+        print(
+            f"(b) one SimpleMinCostFlow over the 16 nearest ({len(arcs)} arcs): paired {paired}, "
+            f"total {dist} m, {dist / max(paired, 1):.1f} m per pair, "
+            f"{build_s:.1f} s arcs + {solve_s:.1f} s solve"
+        )
+        comparison = {
+            "direct16_paired": paired,
+            "direct16_total_m": dist,
+            "direct16_seconds": round(build_s + solve_s, 1),
+        }
+    own, kids = peak_rss_gib()
+    print(
+        json.dumps(
+            {
+                **summary,
+                "end_to_end_s": round(end_to_end, 1),
+                "peak_rss_gib": own,
+                "worker_peak_rss_gib": kids,
+                "greedy_paired": len(g),
+                "greedy_total_m": int(g.distance.sum()),
+                **comparison,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
