@@ -33,22 +33,25 @@ EARTH_RADIUS_M = 6_371_008.8
 
 @njit(cache=True)
 def sweep(  # type: ignore[no-untyped-def]
-    d0, d1, weekday, slack, travel_days, threshold,
-    v_cal, v_org, org_cap, cal_code, cal_run,
+    d0, d1, weekday, slack, spread, travel_days, threshold,
+    v_cal, v_org, org_cap, org_target, cal_code, cal_run,
     lv_ptr, lv_s, lv_e, hb_ptr, hb_s, hb_e, h_lat, h_lon, h_pref,
     p_hh, p_v, p_stay, p_gap, p_mask, p_from, p_to, p_home,
     vp_ptr, vp_idx, fv_ptr, fv_s, fv_e, fv_p,
     ev_day, ev_pair, ev_next, ev_pos,
-    last, deadline, next_fixed, free_from, last_end, last_pair, wake, ready, tiebreak, away,
-    out_pair, out_start,
+    last, deadline, next_fixed, free_from, last_end, last_pair, wake, ready, due, ready_p,
+    ready_lst, tiebreak, away, out_pair, out_start,
 ):  # fmt: skip
     """Place visits on days ``[d0, d1)``; returns how many were written to ``out_*``.
 
     Per visitor, pairings are served earliest-deadline-first. A visitor starts its most
     urgent pairing on the last day that still leaves ``slack`` feasible start days before the
     chain of its deadlines (so holidays and the staffing cap ahead are absorbed), preferring the
-    household's preferred weekdays. Each day the starts are granted in order of urgency while
-    the organisation's cap allows. Fixed visits are replayed as they pass.
+    household's preferred weekdays. Up to ``spread`` days before that day the visitor may
+    start early, but only into an organisation's quiet days (below ``org_target``, the
+    expected daily load), which fills troughs instead of piling visits on busy days. Each day
+    the starts are granted in order of urgency (due ones first) while the organisation's cap
+    allows. Fixed visits are replayed as they pass.
     """
 
     def far(p: int, q: int) -> bool:
@@ -126,6 +129,7 @@ def sweep(  # type: ignore[no-untyped-def]
     cand_v = np.empty(n_v, dtype=np.int64)
     cand_p = np.empty(n_v, dtype=np.int64)
     cand_key = np.empty(n_v, dtype=np.float64)
+    cand_flex = np.zeros(n_v, dtype=np.bool_)
     n_out = 0
     for d in range(d0, d1):
         # Fixed visits starting today (or earlier, on the first day) update the cadence.
@@ -147,6 +151,22 @@ def sweep(  # type: ignore[no-untyped-def]
             if free_from[v] > d:
                 wake[v] = free_from[v]
                 ready[v] = False
+                continue
+            if ready[v] and d < due[v]:
+                # A day on which this visitor could start early (nothing changed since its
+                # chain was computed): only its most urgent pairing, only into a quiet day.
+                p = ready_p[v]
+                o = v_org[v]
+                # Already at the expected load today: no need to queue (counts only grow).
+                quiet = away[o, d] < org_target[o] and (org_cap[o] < 0 or away[o, d] < org_cap[o])
+                if quiet and p_from[p] <= d < p_to[p] and can_start(p, d):
+                    cand_v[nc] = v
+                    cand_p[nc] = p
+                    cand_flex[nc] = True
+                    cand_key[nc] = ready_lst[v] + tiebreak[v] + 1e12
+                    nc += 1
+                else:
+                    wake[v] = d + 1
                 continue
             # Needy pairings of v, sorted by deadline (insertion sort: a handful per visitor).
             k = 0
@@ -208,8 +228,13 @@ def sweep(  # type: ignore[no-untyped-def]
                             break
                         z -= 1
                 ready[v] = True
-                if x > d:
-                    wake[v] = x
+                due[v] = x
+                ready_p[v] = p0
+                ready_lst[v] = lst
+                o = v_org[v]
+                first = x - spread if o >= 0 and org_target[o] >= 0 else x
+                if first > d:
+                    wake[v] = first
                     continue
             # Start something today: the most urgent pairing if it can, else a later one that
             # neither endangers the most urgent nor comes too early for its own cadence.
@@ -230,7 +255,9 @@ def sweep(  # type: ignore[no-untyped-def]
                 continue
             cand_v[nc] = v
             cand_p[nc] = chosen
-            cand_key[nc] = lst + tiebreak[v]
+            flexible = d < due[v]
+            cand_flex[nc] = flexible
+            cand_key[nc] = lst + tiebreak[v] + (1e12 if flexible else 0.0)
             nc += 1
         if nc == 0:
             continue
@@ -240,12 +267,16 @@ def sweep(  # type: ignore[no-untyped-def]
             p = cand_p[order[r]]
             stay = p_stay[p]
             o = v_org[v]
-            if o >= 0 and org_cap[o] >= 0:
+            if o >= 0:
+                limit = org_cap[o]
+                if cand_flex[order[r]] and (limit < 0 or org_target[o] < limit):
+                    limit = org_target[o]
                 full = False
-                for t in range(d, d + stay):
-                    if away[o, t] >= org_cap[o]:
-                        full = True
-                        break
+                if limit >= 0:
+                    for t in range(d, d + stay):
+                        if away[o, t] >= limit:
+                            full = True
+                            break
                 if full:
                     wake[v] = d + 1
                     continue

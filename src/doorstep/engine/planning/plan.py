@@ -36,6 +36,9 @@ class PlanParams:
         A visitor starts its most urgent visit on the last day that still leaves this many
         feasible start days before the deadline; the reserve absorbs the staffing cap and
         other visitors' demands. Larger means earlier (and so more) visits.
+    spread_days
+        How many days earlier than that a visit may start when its organisation is having a
+        quiet day (below its expected daily load); 0 turns load spreading off.
     seed
         Seed of the random phase given to each visitor's first visits, which spreads the load
         over the first gap window.
@@ -48,6 +51,7 @@ class PlanParams:
     """
 
     slack_days: int = 7
+    spread_days: int = 14
     seed: int = 0
     spread_first_visits: bool = True
     rules: tuple[CadenceRule, ...] = DEFAULT_RULES
@@ -56,6 +60,8 @@ class PlanParams:
     def __post_init__(self) -> None:
         if self.slack_days < 0:
             raise ValueError("slack_days cannot be negative")
+        if self.spread_days < 0:
+            raise ValueError("spread_days cannot be negative")
         if self.chunk_days < 1:
             raise ValueError("chunk_days must be at least 1")
         if not self.rules:
@@ -99,6 +105,24 @@ def _away(
     np.add.at(diff, (o[ok], s), 1)
     np.add.at(diff, (o[ok], e), -1)
     return np.cumsum(diff, axis=1, dtype=np.int32)[:, :n_days].copy()
+
+
+def _expected_load(
+    pr: PlanningProblem, stay: npt.NDArray[np.int32], gap: I64, slack: int
+) -> npt.NDArray[np.int32]:
+    """Per organisation: visitors it can expect to have away on an ordinary day (at least 1).
+
+    Each pairing is visited about every ``gap - slack`` days for ``stay`` days, and only on
+    its visitor's available days.
+    """
+    n_org = max(len(pr.org_ids), 1)
+    available = (pr.calendar_codes[:, : pr.n_days] == 0).mean(axis=1)
+    p_org = pr.visitor_org[pr.pairing_visitor]
+    share = available[pr.visitor_calendar[pr.pairing_visitor]]
+    per_day = stay / np.maximum(gap - slack, 1) / np.maximum(share, 1e-9)
+    ok = p_org >= 0
+    load = np.bincount(p_org[ok], weights=per_day[ok], minlength=n_org)
+    return np.maximum(np.ceil(load), 1).astype(np.int32)
 
 
 def _gap_by_pairing(problem: PlanningProblem, rules: tuple[CadenceRule, ...]) -> I64:
@@ -197,6 +221,10 @@ def plan(
     ev_pos = np.full(1, int(hist.sum()), np.int64)
     weekday = ((pr.start.weekday() + np.arange(pr.padded_days)) % 7).astype(np.int64)
     ready = np.zeros(n_v, np.bool_)
+    due = np.zeros(n_v, np.int64)  # per visitor, once `ready`: when its visit is due,
+    ready_p = np.zeros(n_v, np.int64)  # its most urgent pairing,
+    ready_lst = np.zeros(n_v, np.int64)  # and the latest start of its chain
+    org_target = _expected_load(pr, stay, gap, params.slack_days)
     min_stay = int(stay.min()) if n_p else 1
 
     out_p: list[npt.NDArray[np.int32]] = []
@@ -208,16 +236,17 @@ def plan(
         o_p = np.empty(cap, np.int32)
         o_s = np.empty(cap, np.int32)
         n_out = _kernel.sweep(
-            d0, d1, weekday, params.slack_days, pr.travel_days, pr.travel_threshold_m,
-            pr.visitor_calendar, pr.visitor_org, org_cap, pr.calendar_codes, pr.calendar_run,
+            d0, d1, weekday, params.slack_days, params.spread_days, pr.travel_days,
+            pr.travel_threshold_m, pr.visitor_calendar, pr.visitor_org, org_cap, org_target,
+            pr.calendar_codes, pr.calendar_run,
             pr.leave.ptr, pr.leave.start, pr.leave.end,
             pr.blackouts.ptr, pr.blackouts.start, pr.blackouts.end,
             pr.household_lat, pr.household_lon, pr.household_preferred_weekdays,
             pr.pairing_household, p_v, stay, gap, mask, p_from, p_to, pr.pairing_home_distance_m,
             vp_ptr, vp_idx, fv_ptr, fv_s, fv_e, fv_p,
             f_s[ev], f_p[ev], nxt[ev], ev_pos,
-            last, deadline, next_fixed, free_from, last_end, last_pair, wake, ready, tiebreak, away,
-            o_p, o_s,
+            last, deadline, next_fixed, free_from, last_end, last_pair, wake, ready, due,
+            ready_p, ready_lst, tiebreak, away, o_p, o_s,
         )  # fmt: skip
         out_p.append(o_p[:n_out].copy())
         out_s.append(o_s[:n_out].copy())
