@@ -188,3 +188,19 @@ def test_the_plan_is_the_same_for_the_same_seed(seed: int) -> None:
     b = plan(problem, params=PlanParams(seed=seed))
     assert np.array_equal(a.visits.start, b.visits.start)
     assert np.array_equal(a.visits.pairing, b.visits.pairing)
+
+
+def test_spreading_makes_the_daily_load_of_a_unit_more_even() -> None:
+    b = PlanningProblemBuilder(START, days=365)
+    b.add_calendar(holidays=[day(d) for d in range(120, 127)])  # a holiday week piles work up
+    b.add_organisation("unit")
+    for i in range(200):
+        b.add_visitor(f"v{i}", organisation="unit")
+        b.add_household(f"h{i}")
+        b.add_pairing(f"h{i}", f"v{i}", home_distance_m=100.0)
+    problem = b.build()
+    spread = plan(problem, params=PlanParams(spread_days=14))
+    bunched = plan(problem, params=PlanParams(spread_days=0))
+    assert spread.compliant.all() and bunched.compliant.all()
+    middle = slice(30, 330)  # away from the horizon's ramp-up and run-out
+    assert spread.away_by_day()[middle].std() < bunched.away_by_day()[middle].std()
