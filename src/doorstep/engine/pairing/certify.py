@@ -114,42 +114,6 @@ def _csr(n: int, keys: IntArray, *cols: IntArray) -> tuple[IntArray, ...]:
 
 
 @numba.njit(cache=True)
-def _distances_to(
-    n: int, target: int, start: IntArray, tails: IntArray, costs: IntArray, big: int
-) -> IntArray:  # pragma: no cover - compiled
-    # Label-correcting shortest paths (FIFO queue) towards ``target`` on in-arcs.
-    # Every node starts with a virtual arc of cost ``big`` to the target, so every node is a
-    # source of relaxations once; the target goes first.
-    dist = np.full(n, big, np.int64)
-    dist[target] = 0
-    queue = np.empty(n, np.int64)
-    inq = np.ones(n, np.bool_)
-    queue[0] = target
-    k = 1
-    for u in range(n):
-        if u != target:
-            queue[k] = u
-            k += 1
-    head, size = 0, n
-    while size > 0:
-        w = queue[head]
-        head = (head + 1) % n
-        size -= 1
-        inq[w] = False
-        dw = dist[w]
-        for i in range(start[w], start[w + 1]):
-            u = tails[i]
-            nd = dw + costs[i]
-            if nd < dist[u]:
-                dist[u] = nd
-                if not inq[u]:
-                    queue[(head + size) % n] = u
-                    size += 1
-                    inq[u] = True
-    return dist
-
-
-@numba.njit(cache=True)
 def _reach_from(
     n: int, origin: int, start: IntArray, heads: IntArray
 ) -> BoolArray:  # pragma: no cover
@@ -170,26 +134,90 @@ def _reach_from(
     return seen
 
 
-def potentials(res: Residual) -> IntArray:
+@numba.njit(parallel=True, cache=True)
+def _spfa_parts(
+    nodes: IntArray, part_start: IntArray, start: IntArray, nbr: IntArray, cost: IntArray,
+    dist: IntArray,
+) -> None:  # pragma: no cover - compiled
+    # Label-correcting shortest paths inside each part, all parts at once. ``dist`` holds each
+    # node's value through the fixed source and sink; popping ``w`` lowers ``dist[u]`` over
+    # the arcs listed for ``w`` (out-arcs for distances from, in-arcs for distances to).
+    n = len(dist)
+    inq = np.zeros(n, np.bool_)
+    for part in numba.prange(len(part_start) - 1):
+        lo, hi = part_start[part], part_start[part + 1]
+        size = hi - lo
+        if size == 1 and start[nodes[lo]] == start[nodes[lo] + 1]:
+            continue
+        queue = np.empty(size, np.int64)
+        for k in range(size):
+            queue[k] = nodes[lo + k]
+            inq[nodes[lo + k]] = True
+        head, count = 0, size
+        while count > 0:
+            w = queue[head]
+            head = (head + 1) % size
+            count -= 1
+            inq[w] = False
+            dw = dist[w]
+            for i in range(start[w], start[w + 1]):
+                u = nbr[i]
+                nd = dw + cost[i]
+                if nd < dist[u]:
+                    dist[u] = nd
+                    if not inq[u]:
+                        queue[(head + count) % size] = u
+                        count += 1
+                        inq[u] = True
+
+
+def potentials(res: Residual, labels: IntArray) -> IntArray:
     """Node potentials: shortest residual distance from every node to the sink.
 
     Nodes of a saturated region cannot reach the sink, and a plain cap would give them all the
     same huge potential, which certifies nothing about their pruned arcs. So the graph also
     gets an arc source -> sink of cost ``x = -(shortest sink -> source path)``: the cheapest
     value that closes no negative cycle. Potentials valid with an extra arc are valid without
-    it, and now every node that reaches the source (every paired household does) gets a
-    potential on the same scale as the rest.
+    it, and every node that reaches the source (every paired household does) gets a potential
+    on the same scale as the rest.
+
+    The flow is a maximum flow on the candidate arcs, so the source reaches the sink only over
+    that extra arc: ``pi(source) = x``. With the source and sink fixed, the independent parts
+    (``labels``, the connected components of the candidate arcs) are solved in parallel.
     """
-    n = res.n_nodes
-    start, heads, costs = _csr(n, res.tails, res.heads, res.costs)
-    from_sink = _distances_to(n, res.sink, start, heads, costs, res.big)
-    tails, heads, rcost = res.tails, res.heads, res.costs
-    if from_sink[res.source] < res.big // 2:
-        tails = np.append(tails, res.source)
-        heads = np.append(heads, res.sink)
-        rcost = np.append(rcost, -from_sink[res.source])
-    start, tails, costs = _csr(n, heads, tails, rcost)
-    return np.asarray(_distances_to(n, res.sink, start, tails, costs, res.big))
+    n, s, t, big = res.n_nodes, res.source, res.sink, res.big
+    inner = (res.tails < s) & (res.heads < s)
+    tails, heads, costs = res.tails[inner], res.heads[inner], res.costs[inner]
+    order = np.argsort(labels, kind="stable")
+    part_start = np.r_[0, np.flatnonzero(np.diff(labels[order])) + 1, len(order)]
+
+    # Distances from the sink, to find the shortest sink -> source path.
+    dist = np.full(n, big, np.int64)
+    out_t = res.tails == t
+    np.minimum.at(dist, res.heads[out_t], res.costs[out_t])
+    dist[s] = dist[t] = 0
+    start, nbr, cost = _csr(n, tails, heads, costs)
+    _spfa_parts(order, part_start, start, nbr, cost, dist)
+    into_s = res.heads == s
+    via = dist[res.tails[into_s]] + res.costs[into_s]
+    pi_source = -int(via.min()) if len(via) and via.min() < big // 2 else big
+
+    # Distances to the sink (the source counts ``pi_source``).
+    dist = np.full(n, big, np.int64)
+    to_t = res.heads == t
+    np.minimum.at(dist, res.tails[to_t], res.costs[to_t])
+    to_s = into_s & (res.tails < s)
+    np.minimum.at(dist, res.tails[to_s], res.costs[to_s] + pi_source)
+    dist[t] = 0
+    dist[s] = pi_source
+    start, nbr, cost = _csr(n, heads, tails, costs)
+    _spfa_parts(order, part_start, start, nbr, cost, dist)
+    # The source's own arcs (to unpaired households) must hold too; they always do when the
+    # flow is a maximum flow, but the minimum keeps the potentials valid regardless.
+    from_s = res.tails == s
+    if from_s.any():
+        dist[s] = min(dist[s], int((res.costs[from_s] + dist[res.heads[from_s]]).min()))
+    return dist
 
 
 def reachable(res: Residual) -> BoolArray:
@@ -272,18 +300,24 @@ def find_violations(
     d = index.distances(h, v)
     bad = (d <= index.max_m) & (d + pot[v + nh] < pot[h])
     neg = _not_in(Arcs(h, v, d).take(bad), keys, nv)
-    return Violations(
-        _best(aug, aug.distance, per_household),
-        _best(neg, neg.distance + pot[neg.visitor + nh] - pot[neg.household], per_household),
-    )
+    per_visitor = 2 * per_household + 2
+    # Both ends are capped: in a crowded town every household finds the same few visitors
+    # with room at its edge, and only the households nearest to them need the arcs now.
+    aug = _best(aug, aug.distance, aug.household, per_household)
+    aug = _best(aug, aug.distance, aug.visitor, per_visitor)
+    reduced = neg.distance + pot[neg.visitor + nh] - pot[neg.household]
+    neg = _best(neg, reduced, neg.household, per_household)
+    reduced = neg.distance + pot[neg.visitor + nh] - pot[neg.household]
+    neg = _best(neg, reduced, neg.visitor, per_visitor)
+    return Violations(aug, neg)
 
 
-def _best(arcs: Arcs, score: IntArray, per_household: int) -> Arcs:
-    """Each household's ``per_household`` arcs of least score."""
+def _best(arcs: Arcs, score: IntArray, owner: IntArray, per_owner: int) -> Arcs:
+    """Each owner's ``per_owner`` arcs of least score."""
     if len(arcs) == 0:
         return arcs
-    order = np.lexsort((score, arcs.household))
-    h = arcs.household[order]
+    order = np.lexsort((score, owner))
+    h = owner[order]
     first = np.r_[0, np.flatnonzero(h[1:] != h[:-1]) + 1]
     rank = np.arange(len(h)) - np.repeat(first, np.diff(np.r_[first, len(h)]))
-    return arcs.take(order[rank < per_household])
+    return arcs.take(order[rank < per_owner])

@@ -168,7 +168,7 @@ def solve(
             report.advance()
         lap("solve")
         res = residual_graph(nh, nv, wanted, arcs, costs, flow, capacity, balance_m)
-        pot = potentials(res)
+        pot = potentials(res, labels)
         reach = reachable(res)
         found = find_violations(index, grid, arcs, pot, reach, params.candidates)
         lap("certify")
