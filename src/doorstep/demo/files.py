@@ -7,6 +7,8 @@ from pathlib import Path
 
 import polars as pl
 
+from doorstep.reports.render import write_xlsx
+
 XLSX_MAX_ROWS = 1_048_576  # rows in one worksheet, the header row included
 FORMATS = ("csv", "xlsx", "parquet")
 
@@ -32,21 +34,9 @@ def write_frames(frames: dict[str, pl.DataFrame], directory: Path, fmt: str) -> 
         elif fmt == "parquet":
             frame.write_parquet(path)
         else:
-            _write_xlsx(frame, path, name)
+            write_xlsx(frame, path, name)
         paths.append(path)
     return paths
-
-
-def _write_xlsx(frame: pl.DataFrame, path: Path, sheet: str) -> None:
-    # openpyxl is a declared dependency; polars' own writer would need xlsxwriter too.
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    ws = book.create_sheet(sheet)
-    ws.append(frame.columns)
-    for row in frame.iter_rows():
-        ws.append(list(row))
-    book.save(path)
 
 
 def write_pairing(

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
-from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
 from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import record_event
+from doorstep.reports.render import write_xlsx
 from doorstep.services.importing.columns import SCHEMAS
 from doorstep.storage.repositories.registry import export_frame
 
@@ -53,7 +53,7 @@ def export_entity(session: Session, entity: str, path: Path, *, actor: str) -> i
                 f"{frame.height} rows do not fit in one sheet ({XLSX_MAX_ROWS} at most); "
                 "export to .csv or .parquet"
             )
-        _write_xlsx(neutralise_formulas(frame), path, entity)
+        write_xlsx(neutralise_formulas(frame), path, entity)
     record_event(
         session,
         actor=actor,
@@ -63,12 +63,3 @@ def export_entity(session: Session, entity: str, path: Path, *, actor: str) -> i
     )
     session.flush()
     return frame.height
-
-
-def _write_xlsx(frame: pl.DataFrame, path: Path, title: str) -> None:
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title)
-    ws.append(frame.columns)
-    for row in frame.iter_rows():
-        ws.append(list(row))
-    wb.save(path)
