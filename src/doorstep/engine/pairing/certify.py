@@ -136,7 +136,11 @@ def _reach_from(
 
 @numba.njit(parallel=True, cache=True)
 def _spfa_parts(
-    nodes: IntArray, part_start: IntArray, start: IntArray, nbr: IntArray, cost: IntArray,
+    nodes: IntArray,
+    part_start: IntArray,
+    start: IntArray,
+    nbr: IntArray,
+    cost: IntArray,
     dist: IntArray,
 ) -> None:  # pragma: no cover - compiled
     # Label-correcting shortest paths inside each part, all parts at once. ``dist`` holds each

@@ -138,8 +138,8 @@ def _scan(
         ph = hpot[h]
         # Rings of cells around the household's own, nearest first: once every slot holds a
         # violation the household has shown enough (a certificate needs none at all).
-        hy = min(max(int(math.floor((lat - lat0) / dlat)), y0), y1)
-        hx = min(max(int(math.floor((hlon[h] - lon0) / dlon)), x0), x1)
+        hy = min(max(int(math.floor((lat - lat0) / dlat)), y0), y1)  # noqa: RUF046
+        hx = min(max(int(math.floor((hlon[h] - lon0) / dlon)), x0), x1)  # noqa: RUF046
         rings = max(hy - y0, y1 - hy, hx - x0, x1 - hx)
         # A found arc with score -1 may be a tight candidate arc rather than a violation (the
         # one-metre slack below), so only clear violations (<= -2) stop the search early.
@@ -169,14 +169,14 @@ def _scan(
                         continue
                     if mode == MODE_NEGATIVE and lower + cell_bound[c] >= ph + 1.0:
                         continue
-                    for j in range(start[c], start[c + 1]):
+                    # Within a cell, visitors come flagged first (augmenting) or by rising
+                    # potential (negative), so the loop stops at the first that cannot count.
+                    stop = start[c] + cell_bound[c] if mode == MODE_AUGMENTING else start[c + 1]
+                    for j in range(start[c], stop):
                         v = visitors[j]
+                        if mode == MODE_NEGATIVE and lower + vpot[v] >= ph + 1.0:
+                            break
                         if (hmask[h] & vmask[v]) == 0:
-                            continue
-                        if mode == MODE_AUGMENTING:
-                            if vflag[v] == 0:
-                                continue
-                        elif vpot[v] >= ph:
                             continue
                         dx = x - vxyz[v, 0]
                         dy = y - vxyz[v, 1]
@@ -237,7 +237,13 @@ def scan(
     if len(households) == 0 or len(grid.visitors) == 0:
         z = np.zeros(0, np.int64)
         return z, z
-    bound = cell_count(grid, flag) if mode == MODE_AUGMENTING else cell_minimum(grid, pot[nh:])
+    cell = np.repeat(np.arange(len(grid.start) - 1), np.diff(grid.start))
+    if mode == MODE_AUGMENTING:
+        bound = cell_count(grid, flag)
+        visitors = grid.visitors[np.lexsort((1 - flag[grid.visitors], cell))]
+    else:
+        bound = cell_minimum(grid, pot[nh:])
+        visitors = grid.visitors[np.lexsort((pot[nh:][grid.visitors], cell))]
     out_v, _ = _scan(
         mode,
         households.astype(np.int64),
@@ -247,7 +253,7 @@ def scan(
         p.household_languages.view(np.int64),
         pot[:nh],
         p.household_area.astype(np.int64),
-        grid.visitors,
+        visitors,
         grid.start,
         grid.box_lo,
         grid.box_hi,

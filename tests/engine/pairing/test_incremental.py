@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import numpy as np
+
+from doorstep.engine.pairing.incremental import pair_new
+from doorstep.engine.pairing.params import PairingParams
+from doorstep.engine.pairing.problem import NONE, PairingProblem
+from doorstep.engine.pairing.solve import solve
+from tests.engine.pairing.instances import towns
+
+
+def with_current(p: PairingProblem, visitor: np.ndarray, new: np.ndarray) -> PairingProblem:
+    current = visitor.astype(np.int32).copy()
+    current[new] = NONE
+    return PairingProblem(
+        household_ids=p.household_ids,
+        household_lat=p.household_lat,
+        household_lon=p.household_lon,
+        household_languages=p.household_languages,
+        household_current=current,
+        visitor_ids=p.visitor_ids,
+        visitor_lat=p.visitor_lat,
+        visitor_lon=p.visitor_lon,
+        visitor_languages=p.visitor_languages,
+        visitor_capacity=p.visitor_capacity,
+        languages=p.languages,
+    )
+
+
+def paired_region() -> tuple[PairingProblem, np.ndarray]:
+    """A region paired without its last 100 households, which then arrive."""
+    p = towns(households=1100, visitors=1100, seed=8, n_towns=10, spread_km=150, skew=0.0)
+    old = np.arange(1000)
+    region = PairingProblem(
+        household_ids=p.household_ids[old],
+        household_lat=p.household_lat[old],
+        household_lon=p.household_lon[old],
+        household_languages=p.household_languages[old],
+        visitor_ids=p.visitor_ids,
+        visitor_lat=p.visitor_lat,
+        visitor_lon=p.visitor_lon,
+        visitor_languages=p.visitor_languages,
+        visitor_capacity=p.visitor_capacity,
+        languages=p.languages,
+    )
+    before = solve(region).visitor
+    visitor = np.r_[before, np.full(100, NONE, np.int32)]
+    return with_current(p, visitor, np.arange(1000, 1100)), np.arange(1000, 1100)
+
+
+def test_new_households_are_paired_without_moving_existing_pairs() -> None:
+    p, new = paired_region()
+    local = pair_new(p, new, params=PairingParams(keep_km=30))
+    assert local.result.certified
+    visitor = local.visitor_of(p.n_households, p.household_current)
+    old = np.arange(1000)
+    assert np.array_equal(visitor[old], p.household_current[old])
+    assert (visitor[new] != NONE).all()
+    loads = np.bincount(visitor[visitor != NONE], minlength=p.n_visitors)
+    assert (loads <= p.visitor_capacity).all()
+
+
+def test_without_continuity_the_neighbourhood_is_reoptimised() -> None:
+    p, new = paired_region()
+    local = pair_new(p, new, params=PairingParams(keep_km=0))
+    kept = pair_new(p, new, params=PairingParams(keep_km=30))
+    # Moving is allowed only when it is worth more than keep_km: with 0 it may only help.
+    assert local.result.paired >= kept.result.paired
+    assert local.result.total_distance_m <= kept.result.total_distance_m
