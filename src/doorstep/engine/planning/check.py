@@ -54,19 +54,22 @@ def _touches(
     counts = np.diff(spans.ptr)
     if not len(spans.start):
         return np.zeros(len(owner), np.bool_)
-    span_owner = np.repeat(np.arange(len(counts)), counts)
+    span_owner = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
     width = np.int64(1) << 20  # wider than any horizon plus history
-    keys = [
-        span_owner[i] * width + np.arange(spans.start[i], spans.end[i] + 1) + _OFFSET
-        for i in range(len(span_owner))
-    ]
-    blocked = np.unique(np.concatenate(keys))
+    lengths = (spans.end.astype(np.int64) - spans.start) + 1
+    first = np.cumsum(lengths) - lengths
+    step = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(first, lengths)
+    days = np.repeat(spans.start.astype(np.int64), lengths) + step
+    keys = np.repeat(span_owner, lengths) * width + days + _OFFSET
+    blocked = np.unique(keys)
     out = np.zeros(len(owner), np.bool_)
     length = end - start + 1
     for k in range(int(length.max()) if len(length) else 0):
         live = k < length
         day = start[live] + k + _OFFSET
-        out[live] |= np.isin(owner[live] * width + day, blocked)
+        query = owner[live] * width + day
+        at = np.minimum(np.searchsorted(blocked, query), len(blocked) - 1)
+        out[live] |= blocked[at] == query
     return out
 
 
