@@ -19,6 +19,7 @@ arc can still be given to one solver call, and shows that the certified result e
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import resource
 import tempfile
@@ -32,6 +33,7 @@ from doorstep.demo import generate
 from doorstep.engine.pairing.candidates import Arcs, CandidateIndex
 from doorstep.engine.pairing.flow import Chunk, solve_chunk
 from doorstep.engine.pairing.greedy import greedy
+from doorstep.engine.pairing.incremental import pair_new
 from doorstep.engine.pairing.parallel import process_pool
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.pairing.problem import PairingProblem
@@ -121,6 +123,23 @@ def main() -> None:
     print(f"peak RSS: {own} GiB (this process), {kids} GiB (largest worker)")
 
     problem = run.problem
+    # Incremental: the last 100 households arrive into the region paired as above.
+    new = np.arange(problem.n_households - 100, problem.n_households)
+    current = run.result.visitor.copy()
+    current[new] = -1
+    region = dataclasses.replace(problem, household_current=current)
+    t = time.perf_counter()
+    local = pair_new(region, new, params=params)
+    inc_s = time.perf_counter() - t
+    after = local.visitor_of(region.n_households, current)
+    moved = int(((current != -1) & (after != current)).sum())
+    print(
+        f"incremental: 100 new households in {inc_s:.2f} s "
+        f"({len(local.households)} households in the neighbourhood), "
+        f"{int((after[new] != -1).sum())} paired, {moved} existing pairs moved, "
+        f"certified {local.result.certified}"
+    )
+
     index = CandidateIndex(problem, params.max_m)
     t = time.perf_counter()
     g = greedy(index, max_k=1 << 20)

@@ -112,7 +112,7 @@ def pair(
     if scheduler is not None:
         from distributed import Client  # only when asked: it is slow to import
 
-        client = Client(scheduler)
+        client = Client(scheduler)  # type: ignore[no-untyped-call]
         mapper = dask(client)
     try:
         with progress(quiet=quiet) as bar:

@@ -34,7 +34,7 @@ class PairingParams:
     max_km: float = 30.0
     keep_km: float = 5.0
     balance_m: float = 0.0
-    candidates: int = 4
+    candidates: int = 8
     max_rounds: int = 30
     chunk_arcs: int = 400_000
 

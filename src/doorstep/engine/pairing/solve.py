@@ -17,7 +17,8 @@ from doorstep.engine.pairing.greedy import greedy
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.pairing.problem import NONE, BoolArray, Int32Array, IntArray, PairingProblem
 from doorstep.engine.pairing.result import REASONS, PairingResult, SolveStats, Unpaired, count_moved
-from doorstep.engine.pairing.scan import build_grid
+from doorstep.engine.pairing.coarse import coarse_prices
+from doorstep.engine.pairing.scan import MODE_NEGATIVE, VisitorGrid, build_grid, scan
 
 ChunkSolver = Callable[[Chunk], BoolArray]
 
@@ -97,6 +98,36 @@ def make_chunks(
     return out
 
 
+def seed_arcs(index: CandidateIndex, grid: VisitorGrid, per_household: int) -> Arcs:
+    """Arcs that carry households out of crowded towns, priced by the coarse transport."""
+    p = index.problem
+    nh, nv = p.n_households, p.n_visitors
+    hs = np.flatnonzero(p.household_consent & (p.household_languages != 0))
+    if len(hs) == 0 or len(grid.visitors) == 0:
+        return Arcs.empty()
+    price_h, price_v = coarse_prices(
+        p, hs, grid.visitors, index.household_xyz, index.visitor_xyz, index.max_m
+    )
+    pot = np.zeros(nh + nv + 2, np.int64)
+    pot[hs] = price_h
+    pot[nh + grid.visitors] = price_v
+    crowded = hs[price_h > 0]
+    h, v = scan(
+        p,
+        grid,
+        index.household_xyz,
+        index.visitor_xyz,
+        crowded,
+        MODE_NEGATIVE,
+        pot=pot,
+        flag=np.zeros(nv, np.int64),
+        max_m=index.max_m,
+        slots=per_household,
+    )
+    d = index.distances(h, v)
+    return Arcs(h, v, d).take(d <= index.max_m)
+
+
 def solve(
     problem: PairingProblem,
     *,
@@ -145,8 +176,9 @@ def solve(
     # saves most of the widening rounds the maximum-flow certificate would otherwise need.
     arcs = arcs.concat(greedy(index, max_k=32)).unique(nv)
     report.advance(max(len(problem.languages), 1))
-    initial = len(arcs)
     grid = build_grid(problem, index.visitor_xyz, params.max_m)
+    arcs = arcs.concat(seed_arcs(index, grid, params.candidates)).unique(nv)
+    initial = len(arcs)
     lap("candidates")
 
     flow = np.zeros(len(arcs), np.bool_)
