@@ -19,7 +19,7 @@ from scipy.spatial import cKDTree
 
 from doorstep.domain.geo import EARTH_RADIUS_M
 from doorstep.engine.pairing.certify import _csr, _spfa_parts
-from doorstep.engine.pairing.problem import NONE, FloatArray, IntArray, PairingProblem
+from doorstep.engine.pairing.problem import FloatArray, IntArray, PairingProblem
 
 
 def _groups(
@@ -30,11 +30,13 @@ def _groups(
     cx = np.floor(lon / (step_deg / max(math.cos(math.radians(float(np.mean(lat)))), 0.05)))
     key = np.column_stack((cy, cx.astype(np.int64), mask.astype(np.int64)))
     _, first, group = np.unique(key, axis=0, return_index=True, return_inverse=True)
-    group = group.ravel()
+    group = np.asarray(group.ravel(), dtype=np.int64)
     n = len(first)
-    count = np.bincount(group, minlength=n)
-    centre = np.column_stack([np.bincount(group, xyz[:, a], n) for a in range(3)])
-    centre /= np.linalg.norm(centre, axis=1, keepdims=True)
+    count = np.bincount(group, minlength=n).astype(np.int64)
+    centre = np.column_stack([np.bincount(group, xyz[:, a], n) for a in range(3)]).astype(
+        np.float64
+    )
+    centre = centre / np.linalg.norm(centre, axis=1, keepdims=True)
     return group, mask[first].astype(np.int64), centre, count
 
 

@@ -12,12 +12,12 @@ from scipy.sparse.csgraph import connected_components
 
 from doorstep.engine.pairing.candidates import Arcs, CandidateIndex
 from doorstep.engine.pairing.certify import find_violations, potentials, reachable, residual_graph
+from doorstep.engine.pairing.coarse import coarse_prices
 from doorstep.engine.pairing.flow import Chunk, solve_chunk
 from doorstep.engine.pairing.greedy import greedy
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.pairing.problem import NONE, BoolArray, Int32Array, IntArray, PairingProblem
 from doorstep.engine.pairing.result import REASONS, PairingResult, SolveStats, Unpaired, count_moved
-from doorstep.engine.pairing.coarse import coarse_prices
 from doorstep.engine.pairing.scan import MODE_NEGATIVE, VisitorGrid, build_grid, scan
 
 ChunkSolver = Callable[[Chunk], BoolArray]
