@@ -218,11 +218,18 @@ def sweep(  # type: ignore[no-untyped-def]
                             break
                         count += 1
                     y -= 1
+                # Early starts (into quiet days, or on a preferred weekday) stop at `enough`:
+                # a start before it leaves the rest of the horizon one visit short.
+                anchor = last[p0] if last[p0] > -BIG else p_from[p0]
+                g0 = p_gap[p0]
+                low = p_to[p0] - ((p_to[p0] - anchor + g0 - 1) // g0 - 1) * g0
+                if low > x:
+                    low = -BIG  # keeping the reserve matters more than saving a visit
                 # Prefer one of the household's weekdays in the week before x.
                 pref = h_pref[p_hh[p0]]
                 if x > lo and pref != 0 and not (pref >> weekday[x]) & 1:
                     z = x - 1
-                    while z >= max(lo, x - 6):
+                    while z >= max(lo, x - 6, low):
                         if (pref >> weekday[z]) & 1 and can_start(p0, z):
                             x = z
                             break
@@ -232,7 +239,7 @@ def sweep(  # type: ignore[no-untyped-def]
                 ready_p[v] = p0
                 ready_lst[v] = lst
                 o = v_org[v]
-                first = x - spread if o >= 0 and org_target[o] >= 0 else x
+                first = max(x - spread, low) if o >= 0 and org_target[o] >= 0 else x
                 if first > d:
                     wake[v] = first
                     continue
