@@ -211,6 +211,15 @@ def test_one_candidate_per_household_still_reaches_the_exact_optimum(skew: float
     assert (r.paired, r.total_cost) == exact(p, max_km=30, keep_km=5)
 
 
+def test_coarse_seeding_changes_the_work_not_the_optimum() -> None:
+    p = towns(households=1200, visitors=700, seed=4, n_towns=8, spread_km=60, skew=1.0)
+    plain = solve(p)
+    seeded = solve(p, params=PairingParams(coarse=True))
+    assert seeded.certified
+    assert seeded.stats.initial_arcs > plain.stats.initial_arcs
+    assert (seeded.paired, seeded.total_cost) == (plain.paired, plain.total_cost)
+
+
 def test_the_result_does_not_depend_on_how_the_parts_are_chunked() -> None:
     p = towns(households=1500, visitors=800, seed=5, n_towns=12, spread_km=150, current=0.3)
     whole = solve(p, params=PairingParams(chunk_arcs=10**9))

@@ -29,14 +29,19 @@ class PairingParams:
         ``certified=False`` (it is still feasible and optimal on the arcs it used).
     chunk_arcs
         Independent parts are packed into solver calls of about this many arcs.
+    coarse
+        Also seed arcs from a transport problem between grid cells (:mod:`.coarse`). It saves
+        rounds on a county, but at region scale it merges parts into larger, slower ones, so
+        it is off by default. The result is the same either way.
     """
 
     max_km: float = 30.0
     keep_km: float = 5.0
     balance_m: float = 0.0
     candidates: int = 8
-    max_rounds: int = 30
+    max_rounds: int = 60
     chunk_arcs: int = 400_000
+    coarse: bool = False
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.max_km) and self.max_km > 0):

@@ -177,7 +177,8 @@ def solve(
     arcs = arcs.concat(greedy(index, max_k=32)).unique(nv)
     report.advance(max(len(problem.languages), 1))
     grid = build_grid(problem, index.visitor_xyz, params.max_m)
-    arcs = arcs.concat(seed_arcs(index, grid, params.candidates)).unique(nv)
+    if params.coarse:
+        arcs = arcs.concat(seed_arcs(index, grid, params.candidates)).unique(nv)
     initial = len(arcs)
     lap("candidates")
 
