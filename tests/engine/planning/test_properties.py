@@ -17,6 +17,7 @@ from doorstep.engine.planning import (
     PlanResult,
     check_visits,
     plan,
+    replan,
 )
 from tests.engine.planning.instances import START, day
 
@@ -153,3 +154,28 @@ def test_a_non_compliant_pairing_has_a_reason_and_a_too_long_gap_or_too_few_visi
             "min_visits" in record.failed_rules
         )
         assert record.gap_to - record.gap_from == timedelta(days=record.longest_gap_days)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problem=problems(), seed=st.integers(0, 20), data=st.data())
+def test_replanning_for_one_visitor_leaves_every_other_visitor_alone(
+    problem: PlanningProblem, seed: int, data: st.DataObject
+) -> None:
+    before = planned(problem, seed)
+    visitor = data.draw(st.integers(0, problem.n_visitors - 1))
+    from_day = data.draw(st.integers(problem.plan_from, problem.n_days))
+    after = replan(
+        problem, before, from_day=from_day, changed_visitors=[visitor],
+        params=PlanParams(seed=seed),
+    )  # fmt: skip
+
+    def visits(result: PlanResult, keep: Any) -> set[tuple[int, int, int]]:
+        v = result.visits
+        mine = keep(problem.pairing_visitor[v.pairing])
+        return set(zip(v.pairing[mine], v.start[mine], v.end[mine], strict=True))
+
+    assert visits(after, lambda x: x != visitor) == visits(before, lambda x: x != visitor)
+    early = visits(before, lambda x: x == visitor)
+    assert {t for t in early if t[1] < from_day} <= visits(after, lambda x: x == visitor)
+    v = after.visits
+    assert check_visits(after.problem, v.pairing, v.start, v.end, v.fixed).total == 0
