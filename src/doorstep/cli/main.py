@@ -7,6 +7,7 @@ import typer
 from doorstep.cli import db as db_cli
 from doorstep.cli import demo as demo_cli
 from doorstep.cli import pair as pair_cli
+from doorstep.cli import pair_db
 from doorstep.cli import plan as plan_cli
 from doorstep.cli import registry as registry_cli
 from doorstep.cli import visits as visits_cli
@@ -22,6 +23,7 @@ app = typer.Typer(
 # Command groups register themselves here, one line each.
 app.add_typer(db_cli.app, name="db")
 app.add_typer(pair_cli.app, name="pair")
+pair_db.register(pair_cli.app)
 app.add_typer(plan_cli.app, name="plan")
 app.add_typer(visits_cli.app, name="visits")
 registry_cli.register(app)

@@ -16,6 +16,7 @@ from rich.progress import Progress as RichProgress
 from rich.progress import TaskID
 
 from doorstep.cli.common import console, fail, handle_errors, progress
+from doorstep.cli.pair_db import propose_area
 from doorstep.engine.pairing.explain import Explanation
 from doorstep.engine.pairing.parallel import dask, process_pool
 from doorstep.engine.pairing.params import PairingParams
@@ -64,6 +65,10 @@ def _print_explanation(e: Explanation) -> None:
 @handle_errors
 def pair(
     ctx: typer.Context,
+    area: str | None = typer.Option(
+        None,
+        help="Database mode: pair the households of this area (code) and store a proposal.",
+    ),
     households: Path | None = typer.Option(
         None, help="CSV: household_id,lat,lon,languages[,current_visitor_id]."
     ),
@@ -97,16 +102,23 @@ def pair(
     eligible pair (shared language, within --max-km); the result is certified optimal. The
     last line on stdout is a JSON summary.
 
+    With --area CODE (database mode) the area's households are paired and the answer is
+    stored as a proposal to review with `pair show|diff|explain` and then `pair commit` or
+    `pair discard`.
+
     Example: doorstep pair --households h.csv --visitors v.csv --out pairs.csv --max-km 30
     """
     if ctx.invoked_subcommand is not None:
         return
-    if households is None or visitors is None:
-        raise fail("give --households and --visitors (see doorstep pair --help)", code=2)
     try:
         params = PairingParams(max_km=max_km, keep_km=keep_km, balance_m=balance_m)
     except ValueError as exc:
         raise fail(str(exc), code=2) from None
+    if area is not None:
+        propose_area(area, params, quiet=quiet)
+        return
+    if households is None or visitors is None:
+        raise fail("give --area, or --households and --visitors (see doorstep pair --help)", code=2)
     client: Any = None
     mapper: Mapper = process_pool(workers)
     if scheduler is not None:
