@@ -16,6 +16,7 @@ import polars as pl
 import typer
 
 from doorstep.cli.common import err_console, fail, handle_errors, progress
+from doorstep.cli.plan_db import plan_area
 from doorstep.engine.planning import (
     CadencePolicy,
     Intervals,
@@ -30,6 +31,7 @@ from doorstep.engine.planning import (
 )
 from doorstep.errors import InvalidInput
 from doorstep.reports.calendar import write_ics_dir, write_visits_csv
+from doorstep.services.planning import PlanSettings
 
 # No help= here: the callback's docstring (with its example) is the group's help.
 app = typer.Typer(
@@ -223,6 +225,9 @@ def write_compliance_csv(result: PlanResult, path: Path) -> None:
 @handle_errors
 def plan_cmd(
     ctx: typer.Context,
+    area: str | None = typer.Option(
+        None, help="Database mode: plan the stored pairings of this area (code)."
+    ),
     pairings: Path | None = typer.Option(
         None, help="CSV from `doorstep pair`: household_id,visitor_id,distance_m,reason."
     ),
@@ -265,16 +270,47 @@ def plan_cmd(
     far-apart stays, holidays, working days, staffing cap); the cadence holds wherever there
     is room, and the last line on stdout is a JSON summary. `end` is a stay's last day.
 
+    With --area CODE (database mode) the stored pairings of the area are planned from
+    --start (default today) around recorded visits, leave and blackouts, and the planned
+    visits are written to the database (replacing earlier planned ones from that day).
+
     Example: doorstep plan --pairings pairs.csv --visitors v.csv --start 2027-01-01 --out v.csv
     """
     if ctx.invoked_subcommand is not None:
         return
-    if pairings is None or start is None:
-        raise fail("give --pairings and --start (see doorstep plan --help)", code=2)
+    if area is not None and start is None:
+        start = date.today().isoformat()
+    if (pairings is None and area is None) or start is None:
+        raise fail("give --area, or --pairings and --start (see doorstep plan --help)", code=2)
     try:
         first = date.fromisoformat(start)
     except ValueError:
         raise fail(f"--start is not a date (YYYY-MM-DD): {start!r}", code=2) from None
+    if area is not None:
+        try:
+            policy = CadencePolicy(
+                max_gap_days=max_gap_days,
+                stay_days=stay_days,
+                start_weekdays=parse_weekdays(start_days),
+            )
+        except ValueError as exc:
+            raise fail(str(exc), code=2) from None
+        settings = PlanSettings(
+            start=first,
+            months=months,
+            policy=policy,
+            country=country,
+            subdivision=subdivision,
+            working_days=parse_weekdays(working_days),
+            default_staff_cap=staff_cap,
+            min_away=min_away,
+            travel_km=travel_km,
+            travel_days=travel_days,
+            seed=seed,
+        )
+        plan_area(area, settings, quiet=quiet)
+        return
+    assert pairings is not None
     try:
         params = PlanParams(slack_days=slack_days, seed=seed)
     except ValueError as exc:
