@@ -194,16 +194,16 @@ def main() -> None:
             )
             results[kind][mode] = json.loads(out.stdout.strip().splitlines()[-1])
     print()
-    print(
-        f"{'database':<11} {'stage':<9} {'rows':>10} {'seconds':>8} {'rows/s':>10} {'peak RSS':>10} {'ratio':>6}"
-    )
+    head = ("database", "stage", "rows", "seconds", "rows/s", "peak RSS", "ratio")
+    print("{:<11} {:<9} {:>10} {:>8} {:>10} {:>10} {:>6}".format(*head))
     for kind, r in results.items():
         base = r["baseline"]["seconds"]
         for mode in ("baseline", "import"):
             f = r[mode]
             print(
                 f"{kind:<11} {mode:<9} {int(f['rows']):>10,} {f['seconds']:>8.2f} "
-                f"{f['rows_per_s']:>10,.0f} {f['peak_rss_mib']:>7,.0f} MiB {f['seconds'] / base:>6.2f}"
+                f"{f['rows_per_s']:>10,.0f} {f['peak_rss_mib']:>7,.0f} MiB "
+                f"{f['seconds'] / base:>6.2f}"
             )
     print(json.dumps(results))
 
