@@ -168,40 +168,41 @@ def sweep(  # type: ignore[no-untyped-def]
                 else:
                     wake[v] = d + 1
                 continue
-            # Needy pairings of v, sorted by deadline (insertion sort: a handful per visitor).
+            # Needy pairings of v with their latest feasible start by the deadline (a holiday
+            # or blackout just before a deadline pulls it earlier), most constrained first
+            # (insertion sort: a handful per visitor).
             k = 0
             for j in range(vp_ptr[v], vp_ptr[v + 1]):
                 p = vp_idx[j]
                 if deadline[p] >= p_to[p] or next_fixed[p] <= deadline[p]:
                     continue
-                m = k
-                while m > 0 and deadline[buf[m - 1]] > deadline[p]:
-                    buf[m] = buf[m - 1]
-                    m -= 1
-                buf[m] = p
-                k += 1
-            if k == 0:
-                wake[v] = BIG
-                continue
-            # The latest start of the chain: each pairing's latest feasible start by its
-            # deadline (a holiday or blackout just before a deadline pulls it earlier), less
-            # the stays queued before it.
-            lst = BIG
-            latest0 = BIG
-            acc = 0
-            for j in range(k):
-                p = buf[j]
                 latest = deadline[p]
                 floor = max(d, p_from[p])
                 while latest >= floor and static_code(p, latest) != C_OK:
                     latest -= 1
                 if latest < floor:
                     latest = deadline[p]  # late whatever happens: do not drag the others
-                if j == 0:
-                    latest0 = latest
-                late_buf[j] = latest
-                lst = min(lst, latest - acc)
-                acc += p_stay[p] + travel_days
+                m = k
+                while m > 0 and (
+                    late_buf[m - 1] > latest
+                    or (late_buf[m - 1] == latest and deadline[buf[m - 1]] > deadline[p])
+                ):
+                    buf[m] = buf[m - 1]
+                    late_buf[m] = late_buf[m - 1]
+                    m -= 1
+                buf[m] = p
+                late_buf[m] = latest
+                k += 1
+            if k == 0:
+                wake[v] = BIG
+                continue
+            # The latest start of the chain: each latest start less the stays queued before it.
+            lst = BIG
+            acc = 0
+            for j in range(k):
+                lst = min(lst, late_buf[j] - acc)
+                acc += p_stay[buf[j]] + travel_days
+            latest0 = late_buf[0]
             p0 = buf[0]
             if not ready[v]:
                 # x: the latest day leaving `slack` feasible start days in (x, lst]. Nothing
