@@ -7,6 +7,7 @@ stored pairings, ``due``, ``overdue``, ``upcoming``) will be added to the same g
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -268,7 +269,8 @@ def plan_cmd(
 
     Every visit respects the hard constraints (no visitor in two places, rest days between
     far-apart stays, holidays, working days, staffing cap); the cadence holds wherever there
-    is room, and the last line on stdout is a JSON summary. `end` is a stay's last day.
+    is room, and the last line on stdout is a JSON summary (seconds: the whole command).
+    `end` is a stay's last day.
 
     With --area CODE (database mode) the stored pairings of the area are planned from
     --start (default today) around recorded visits, leave and blackouts, and the planned
@@ -315,6 +317,7 @@ def plan_cmd(
         params = PlanParams(slack_days=slack_days, seed=seed)
     except ValueError as exc:
         raise fail(str(exc), code=2) from None
+    t0 = time.perf_counter()
     problem = build_problem(
         PlanFiles(pairings, visitors, households),
         start=first,
@@ -330,11 +333,13 @@ def plan_cmd(
         travel_km=travel_km,
         travel_days=travel_days,
     )
+    t1 = time.perf_counter()
     with progress(quiet=quiet) as bar:
         task = bar.add_task("planning days", total=problem.n_days)
         result = plan(
             problem, params=params, progress=lambda done, _: bar.update(task, completed=done)
         )
+    t2 = time.perf_counter()
     if out is not None:
         write_visits_csv(result, out)
     if ics_dir is not None:
@@ -344,4 +349,9 @@ def plan_cmd(
     if result.n_compliant < problem.n_pairings and not quiet:
         reasons = ", ".join(f"{r.value}: {n}" for r, n in result.reasons().most_common())
         err_console.print(f"cadence not met for some pairings ({reasons})", highlight=False)
-    typer.echo(json.dumps(result.summary()))
+    stages = {"read": t1 - t0, "plan": t2 - t1, "write": time.perf_counter() - t2}
+    summary = result.summary()
+    summary["seconds"] = round(sum(stages.values()), 2)
+    typer.echo(
+        json.dumps({**summary, "stage_seconds": {k: round(x, 2) for k, x in stages.items()}})
+    )
