@@ -138,3 +138,35 @@ def test_missing_options_and_bad_dates_exit_with_usage_errors(files: tuple[Path,
     assert run("--pairings", str(pairs))[0] == 2
     assert run("--pairings", str(pairs), "--start", "2027-13-01")[0] == 2
     assert run("--pairings", str(pairs), "--start", "2027-01-01", "--stay-days", "90")[0] == 2
+
+
+def test_household_coordinates_decide_the_rest_day_between_stays(tmp_path: Path) -> None:
+    # Two households, one visitor, a 10-day gap and 5-day stays: only back-to-back stays
+    # keep the cadence, and they are allowed only when the homes are near.
+    visitors = write(tmp_path / "V.csv", ["visitor_id", "capacity"], [["V0", 2]])
+    pairs = write(
+        tmp_path / "pairs.csv",
+        ["household_id", "visitor_id", "distance_m", "reason"],
+        [["A", "V0", 10, ""], ["B", "V0", 10, ""]],  # at most 20 m apart by the home bound
+    )
+    households = write(
+        tmp_path / "H.csv", ["household_id", "lat", "lon"], [["A", 40.0, 116.0], ["B", 41.0, 116.0]]
+    )
+
+    def rests(*extra: str) -> list[int]:
+        out = tmp_path / "visits.csv"
+        code, output = run(
+            "--pairings", str(pairs), "--visitors", str(visitors), "--start", "2027-01-01",
+            "--months", "2", "--max-gap-days", "10", "--out", str(out), "-q", *extra,
+        )  # fmt: skip
+        assert code == 0, output
+        with out.open() as f:
+            stays = sorted(
+                (date.fromisoformat(r["start"]), date.fromisoformat(r["end"]), r["household_id"])
+                for r in csv.DictReader(f)
+            )
+        return [(b[0] - a[1]).days - 1 for a, b in itertools.pairwise(stays) if a[2] != b[2]]
+
+    assert 0 in rests()  # near by the bound: back to back between the two homes
+    far = rests("--households", str(households))
+    assert far and min(far) >= 1  # about 111 km apart: a free day between stays

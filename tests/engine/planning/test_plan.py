@@ -204,3 +204,28 @@ def test_spreading_makes_the_daily_load_of_a_unit_more_even() -> None:
     assert spread.compliant.all() and bunched.compliant.all()
     middle = slice(30, 330)  # away from the horizon's ramp-up and run-out
     assert spread.away_by_day()[middle].std() < bunched.away_by_day()[middle].std()
+
+
+def test_holidays_over_the_whole_window_are_named_as_the_reason() -> None:
+    result = plan(one_pair(days=90, holidays=range(0, 70)))
+    assert not result.compliant[0]
+    assert result.pairing(0).reason is Reason.HOLIDAY
+
+
+def test_a_stay_longer_than_the_working_week_can_never_start() -> None:
+    policy = CadencePolicy(stay_days=6)
+    result = plan(one_pair(days=90, policy=policy, working_weekdays=range(5)))
+    assert len(result.visits) == 0
+    assert result.pairing(0).reason is Reason.WORKING_PATTERN
+
+
+def test_a_pairing_that_starts_late_is_measured_from_its_own_start() -> None:
+    b = PlanningProblemBuilder(START, days=365)
+    b.add_visitor("v")
+    b.add_household("h")
+    b.add_pairing("h", "v", active_from=day(200))
+    result = plan(b.build())
+    s = starts(result)
+    assert s[0] >= 200
+    assert np.diff([200, *s, 365]).max() <= 60
+    assert result.compliant.all()
