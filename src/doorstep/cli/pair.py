@@ -24,7 +24,6 @@ from doorstep.engine.pairing.solve import Mapper
 from doorstep.services.pairing_files import explain_household, pair_files
 
 app = typer.Typer(
-    help="Pair consenting households with visitors (optimal, certified, explainable).",
     invoke_without_command=True,
     no_args_is_help=False,
 )
