@@ -113,9 +113,24 @@ def sweep(  # type: ignore[no-untyped-def]
                 return True
         return False
 
+    def has_next(p: int, t: int) -> bool:
+        # Whether, after a stay of p starting on day t, the next visit can start in time
+        # as far as fixed reasons go: a start followed by a blocked stretch longer than the
+        # gap (blackout, leave and holidays back to back) dooms the next gap.
+        g = p_gap[p]
+        if t + g >= p_to[p] or t < next_fixed[p] <= t + g:
+            return True
+        for z in range(t + p_stay[p], t + g + 1):  # noqa: SIM110 - numba has no generators
+            if static_code(p, z) == C_OK:
+                return True
+        return False
+
     def can_start(p: int, d: int) -> bool:
-        # Static feasibility, rest after the visitor's previous planned stay, fixed visits.
+        # Static feasibility (with room for the next visit, unless already late), rest after
+        # the visitor's previous planned stay, fixed visits.
         if static_code(p, d) != C_OK:
+            return False
+        if d <= deadline[p] and not has_next(p, d):
             return False
         v = p_v[p]
         if last_pair[v] >= 0 and d <= last_end[v] + travel_days and far(last_pair[v], p):
@@ -178,8 +193,14 @@ def sweep(  # type: ignore[no-untyped-def]
                     continue
                 latest = deadline[p]
                 floor = max(d, p_from[p])
-                while latest >= floor and static_code(p, latest) != C_OK:
+                while latest >= floor and (
+                    static_code(p, latest) != C_OK or not has_next(p, latest)
+                ):
                     latest -= 1
+                if latest < floor:  # no start leaves room for the next: settle for any
+                    latest = deadline[p]
+                    while latest >= floor and static_code(p, latest) != C_OK:
+                        latest -= 1
                 if latest < floor:
                     latest = deadline[p]  # late whatever happens: do not drag the others
                 m = k
@@ -219,18 +240,18 @@ def sweep(  # type: ignore[no-untyped-def]
                             break
                         count += 1
                     y -= 1
-                # Early starts (into quiet days, or on a preferred weekday) stop at `enough`:
+                # Early starts into quiet days stop at `enough`:
                 # a start before it leaves the rest of the horizon one visit short.
                 anchor = last[p0] if last[p0] > -BIG else p_from[p0]
                 g0 = p_gap[p0]
                 low = p_to[p0] - ((p_to[p0] - anchor + g0 - 1) // g0 - 1) * g0
-                if low > x:
-                    low = -BIG  # keeping the reserve matters more than saving a visit
+                # The reserve matters more than saving a visit: x stays, but nothing earlier.
+                low = min(low, x)
                 # Prefer one of the household's weekdays in the week before x.
                 pref = h_pref[p_hh[p0]]
                 if x > lo and pref != 0 and not (pref >> weekday[x]) & 1:
                     z = x - 1
-                    while z >= max(lo, x - 6, low):
+                    while z >= max(lo, x - 6):
                         if (pref >> weekday[z]) & 1 and can_start(p0, z):
                             x = z
                             break
