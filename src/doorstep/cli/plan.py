@@ -333,6 +333,11 @@ def plan_cmd(
         travel_km=travel_km,
         travel_days=travel_days,
     )
+    if staff_cap is not None and not problem.org_ids:
+        err_console.print(
+            "warning: --staff-cap has no effect: the visitors file has no organisation column",
+            highlight=False,
+        )
     t1 = time.perf_counter()
     with progress(quiet=quiet) as bar:
         task = bar.add_task("planning days", total=problem.n_days)
