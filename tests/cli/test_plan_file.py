@@ -170,3 +170,29 @@ def test_household_coordinates_decide_the_rest_day_between_stays(tmp_path: Path)
     assert 0 in rests()  # near by the bound: back to back between the two homes
     far = rests("--households", str(households))
     assert far and min(far) >= 1  # about 111 km apart: a free day between stays
+
+
+def test_the_output_of_doorstep_pair_on_a_demo_village_plans_end_to_end(tmp_path: Path) -> None:
+    from doorstep.demo import generate
+
+    households, visitors = generate(preset="village", seed=1).write_pairing_files(tmp_path)
+    pairs = tmp_path / "pairs.csv"
+    paired = CliRunner().invoke(
+        app,
+        ["pair", "--households", str(households), "--visitors", str(visitors),
+         "--out", str(pairs), "--workers", "1", "-q"],
+        catch_exceptions=False,
+    )  # fmt: skip
+    assert paired.exit_code == 0, paired.output
+    out = tmp_path / "visits.csv"
+    code, output = run(
+        "--pairings", str(pairs), "--visitors", str(visitors), "--start", "2027-01-01",
+        "--country", "CN", "--staff-cap", "0.3", "--out", str(out), "-q",
+    )  # fmt: skip
+    assert code == 0, output
+    summary = json.loads(output.strip().splitlines()[-1])
+    with pairs.open() as f:
+        n_paired = sum(1 for r in csv.DictReader(f) if r["visitor_id"])
+    assert summary["pairings"] == n_paired > 0
+    with out.open() as f:
+        assert sum(1 for _ in csv.DictReader(f)) == summary["visits"] > 0
