@@ -12,6 +12,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +38,8 @@ def _escape(text: str) -> str:
 
 def _fold(line: str) -> str:
     """Fold a content line to at most 75 octets per physical line (RFC 5545 section 3.1)."""
+    if len(line) <= 75 and line.isascii():  # the common case, without encoding
+        return line
     raw = line.encode("utf-8")
     if len(raw) <= 75:
         return line
@@ -54,6 +57,16 @@ def _fold(line: str) -> str:
             size += n
     parts.append(current)
     return "\r\n ".join(parts)
+
+
+@lru_cache(maxsize=4096)
+def _ymd(day: date) -> str:
+    return day.strftime("%Y%m%d")
+
+
+@lru_cache(maxsize=65536)
+def _summary(title: str, household_id: str) -> str:
+    return _fold(f"SUMMARY:{_escape(f'{title}: household {household_id}')}")
 
 
 def visit_uid(household_id: str, visitor_id: str, start: date) -> str:
@@ -91,20 +104,21 @@ def visitor_ics(
         "METHOD:PUBLISH",
         f"X-WR-CALNAME:{_escape(f'Visits of {visitor_id}')}",
     ]
+    lines = [_fold(line) for line in lines]
     for v in visits:
         lines += [
             "BEGIN:VEVENT",
             f"UID:{visit_uid(v.household_id, v.visitor_id, v.start)}",
             f"DTSTAMP:{ts}",
-            f"DTSTART;VALUE=DATE:{v.start.strftime('%Y%m%d')}",
-            f"DTEND;VALUE=DATE:{(v.end + timedelta(days=1)).strftime('%Y%m%d')}",
-            f"SUMMARY:{_escape(f'{title}: household {v.household_id}')}",
-            f"DESCRIPTION:{_escape(f'Stay of {(v.end - v.start).days + 1} day(s)')}",
+            f"DTSTART;VALUE=DATE:{_ymd(v.start)}",
+            f"DTEND;VALUE=DATE:{_ymd(v.end + timedelta(days=1))}",
+            _summary(title, v.household_id),
+            f"DESCRIPTION:Stay of {(v.end - v.start).days + 1} day(s)",
             "TRANSP:OPAQUE",
             "END:VEVENT",
         ]
-    lines.append("END:VCALENDAR")
-    return ("\r\n".join(_fold(line) for line in lines) + "\r\n").encode("utf-8")
+    lines.append("END:VCALENDAR\r\n")
+    return "\r\n".join(lines).encode("utf-8")
 
 
 def calendars_by_visitor(
