@@ -141,9 +141,10 @@ def _scan(
         hy = min(max(int(math.floor((lat - lat0) / dlat)), y0), y1)  # noqa: RUF046
         hx = min(max(int(math.floor((hlon[h] - lon0) / dlon)), x0), x1)  # noqa: RUF046
         rings = max(hy - y0, y1 - hy, hx - x0, x1 - hx)
-        # A found arc with score -1 may be a tight candidate arc rather than a violation (the
-        # one-metre slack below), so only clear violations (<= -2) stop the search early.
-        enough = np.iinfo(np.int64).max if mode == MODE_AUGMENTING else -2
+        # Augmenting: the nearest outside visitors will do, so stop once the slots are full.
+        # Negative: scan every ring, so the slots keep the *most* violated arcs (measured:
+        # fewer widening rounds than stopping at the nearest violations).
+        enough = np.iinfo(np.int64).max if mode == MODE_AUGMENTING else -(2**62)
         for r in range(rings + 1):
             if out_v[i, slots - 1] >= 0 and out_s[i, slots - 1] <= enough:
                 break
