@@ -2,7 +2,8 @@
 
 Arcs are taken shortest first; an arc is kept when its household is still unpaired and its
 visitor still has room. Households whose candidates all filled up look further (twice as many
-nearest visitors each pass) until they are paired or have no eligible visitor left in range.
+nearest visitors each pass, up to ``max_k``) until they are paired or have no eligible visitor
+left in range.
 It is neither maximal in count nor minimal in distance, but it is fast, and its arcs reach
 spare capacity outside crowded towns, which a k-nearest graph alone does not.
 """
@@ -46,10 +47,12 @@ def greedy(index: CandidateIndex, *, start_k: int = 4, max_k: int = 4096) -> Arc
             hs = group.households[todo[group.households]]
             if len(hs) == 0:
                 continue
-            found, bound = index.nearest(group, hs, k)
-            parts.append(found)
-            # Households that saw fewer than k visitors in range have seen them all.
-            open_[hs[np.isfinite(bound)]] = True
+            # In slices, so that households x k stays bounded in memory.
+            for part in np.array_split(hs, max(1, len(hs) * k // 20_000_000 + 1)):
+                found, bound = index.nearest(group, part, k)
+                parts.append(found)
+                # Households that saw fewer than k visitors in range have seen them all.
+                open_[part[np.isfinite(bound)]] = True
         if not parts:
             break
         arcs = parts[0]
