@@ -48,11 +48,11 @@ def greedy(index: CandidateIndex, *, start_k: int = 4, max_k: int = 4096) -> Arc
             if len(hs) == 0:
                 continue
             # In slices, so that households x k stays bounded in memory.
-            for part in np.array_split(hs, max(1, len(hs) * k // 20_000_000 + 1)):
-                found, bound = index.nearest(group, part, k)
+            for piece in np.array_split(hs, max(1, len(hs) * k // 20_000_000 + 1)):
+                found, bound = index.nearest(group, piece, k)
                 parts.append(found)
                 # Households that saw fewer than k visitors in range have seen them all.
-                open_[part[np.isfinite(bound)]] = True
+                open_[piece[np.isfinite(bound)]] = True
         if not parts:
             break
         arcs = parts[0]
