@@ -142,7 +142,7 @@ def main() -> None:
 
     index = CandidateIndex(problem, params.max_m)
     t = time.perf_counter()
-    g = greedy(index, max_k=1024)
+    g = greedy(index, max_k=128)
     g_s = time.perf_counter() - t
     print(
         f"(a) greedy nearest-available: paired {len(g)}, total {int(g.distance.sum())} m, "
