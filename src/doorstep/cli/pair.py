@@ -114,7 +114,7 @@ def pair(
     except ValueError as exc:
         raise fail(str(exc), code=2) from None
     if area is not None:
-        propose_area(area, params, quiet=quiet)
+        propose_area(area, params, quiet=quiet, mapper=process_pool(workers))
         return
     if households is None or visitors is None:
         raise fail("give --area, or --households and --visitors (see doorstep pair --help)", code=2)

@@ -13,6 +13,7 @@ from rich.table import Table
 from doorstep.cli.common import console, err_console, handle_errors
 from doorstep.cli.context import actor, session
 from doorstep.engine.pairing.params import PairingParams
+from doorstep.engine.pairing.solve import Mapper
 from doorstep.services import pairing
 
 
@@ -49,10 +50,12 @@ def print_proposal(view: pairing.ProposalView) -> None:
     console.print(loads)
 
 
-def propose_area(area: str, params: PairingParams, *, quiet: bool) -> None:
+def propose_area(
+    area: str, params: PairingParams, *, quiet: bool, mapper: Mapper | None = None
+) -> None:
     """``doorstep pair --area CODE``: compute and store a proposal, print its figures."""
     with session() as s:
-        view = pairing.propose(s, area, params=params, actor=actor())
+        view = pairing.propose(s, area, params=params, actor=actor(), mapper=mapper)
     if not quiet:
         print_proposal(view)
         err_console.print(

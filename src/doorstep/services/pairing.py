@@ -23,7 +23,7 @@ from doorstep.engine.pairing.explain import Explanation, explain
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.pairing.problem import NONE, PairingProblem, encode_languages
 from doorstep.engine.pairing.result import REASONS, PairingResult, SolveStats, Unpaired
-from doorstep.engine.pairing.solve import solve
+from doorstep.engine.pairing.solve import Mapper, solve
 from doorstep.errors import Conflict, NotFound
 from doorstep.privacy.audit import record_event
 from doorstep.storage.repositories import bulk
@@ -170,7 +170,7 @@ def propose(
     params: PairingParams,
     actor: str,
     today: dt.date | None = None,
-    mapper: Any = None,
+    mapper: Mapper | None = None,
     progress: Any = None,
 ) -> ProposalView:
     """Pair the households of an area and store the answer as an open proposal."""
