@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 from pathlib import Path
@@ -67,11 +68,59 @@ def test_an_area_plan_meets_the_cadence_and_never_double_books_a_visitor(paired:
     for starts in by_household.values():
         points = [START, *sorted(starts), horizon_end]
         assert max((b - a).days for a, b in itertools.pairwise(points)) <= 60
-    # Re-planning replaces the planned visits instead of adding to them.
+    # Re-planning with nothing changed keeps every planned visit.
     with unit_of_work(paired) as s:
         again = planning.plan_area(s, "R", settings, actor="test")
-    assert again.replaced == summary.visits
-    assert len(_visits(paired)) == again.visits
+    assert (again.replaced, again.kept, again.visits) == (0, summary.visits, summary.visits)
+    assert _visits(paired) == visits
+    # Planning everything afresh replaces the planned visits instead of adding to them.
+    fresh = dataclasses.replace(settings, keep_unaffected=False)
+    with unit_of_work(paired) as s:
+        anew = planning.plan_area(s, "R", fresh, actor="test")
+    assert anew.replaced == summary.visits
+    assert len(_visits(paired)) == anew.visits
+
+
+def _by_visitor(engine: Engine) -> dict[str, list[tuple[str, str, str]]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT v.external_id, h.external_id, vi.planned_start, vi.planned_end "
+                "FROM visits vi JOIN visitors v ON v.id = vi.visitor_id "
+                "JOIN households h ON h.id = vi.household_id WHERE vi.status = 'planned' "
+                "ORDER BY v.external_id, vi.planned_start"
+            )
+        ).all()
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for v, h, a, z in rows:
+        out.setdefault(v, []).append((h, str(a), str(z)))
+    return out
+
+
+def test_new_leave_re_plans_only_that_visitor(paired: Engine) -> None:
+    settings = planning.PlanSettings(start=START, months=6)
+    with unit_of_work(paired) as s:
+        planning.plan_area(s, "R", settings, actor="test")
+    before = _by_visitor(paired)
+    _, first_start, first_end = before["V1"][0]
+    with paired.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO visitor_leave (visitor_id, starts_on, ends_on) "
+                "SELECT id, :a, :z FROM visitors WHERE external_id = 'V1'"
+            ),
+            {"a": dt.date.fromisoformat(first_start), "z": dt.date.fromisoformat(first_end)},
+        )
+    with unit_of_work(paired) as s:
+        summary = planning.plan_area(s, "R", settings, actor="test")
+    after = _by_visitor(paired)
+    assert after["V2"] == before["V2"]
+    assert summary.kept == len(before["V2"])
+    assert summary.replaced == len(before["V1"])
+    leave_a, leave_z = dt.date.fromisoformat(first_start), dt.date.fromisoformat(first_end)
+    for _, a, z in after["V1"]:
+        assert dt.date.fromisoformat(z) < leave_a or dt.date.fromisoformat(a) > leave_z
+    assert summary.compliant_pairings == summary.pairings
 
 
 def test_work_lists_show_overdue_due_and_upcoming_households(paired: Engine) -> None:

@@ -21,7 +21,8 @@ def plan_area(area: str, settings: planning.PlanSettings, *, quiet: bool) -> Non
         table.add_column("value", justify="right")
         table.add_row("Pairings", f"{summary.pairings:,}")
         table.add_row("Planned visits", f"{summary.visits:,}")
-        table.add_row("Replaced planned visits", f"{summary.replaced:,}")
+        table.add_row("  kept from the last plan", f"{summary.kept:,}")
+        table.add_row("  planned again", f"{summary.replaced:,}")
         share = summary.compliant_pairings / summary.pairings if summary.pairings else 1.0
         table.add_row("Cadence met", f"{summary.compliant_pairings:,} ({share:.1%})")
         for reason, n in sorted(summary.reasons.items(), key=lambda kv: -kv[1]):

@@ -48,6 +48,8 @@ class PlanSettings:
     travel_km: float = 50.0
     travel_days: int = 1
     seed: int = 0
+    # Keep the planned visits of visitors nothing has changed for (see ``_affected``).
+    keep_unaffected: bool = True
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class PlanSummary:
     infeasible: int
     reasons: dict[str, int]
     replaced: int
+    kept: int
     seconds: float
 
 
@@ -73,10 +76,58 @@ def _weekdays(text: str | None) -> list[int]:
     return [int(p) for p in text.split(";") if p.strip().isdigit() and 0 <= int(p) <= 6]
 
 
+@dataclass(frozen=True)
+class _Built:
+    result: PlanResult
+    pairs: pl.DataFrame
+    path: str
+    dropped_visits: list[int]  # planned visits to plan again
+    kept_visits: int
+
+
+Spans = dict[int, list[tuple[dt.date, dt.date]]]
+
+
+def _overlaps(spans: list[tuple[dt.date, dt.date]], a: dt.date, z: dt.date) -> bool:
+    return any(s <= z and a <= e for s, e in spans)
+
+
+def _affected(
+    pairs: pl.DataFrame,
+    planned: pl.DataFrame,
+    done: pl.DataFrame,
+    missed: list[int],
+    leave: Spans,
+    blackouts: Spans,
+) -> set[int]:
+    """Visitors whose planned visits must be planned again; the others' visits stay.
+
+    A visitor is affected by a pairing with no planned visit (new), a missed visit not yet
+    made up, leave or a household blackout over a planned visit, or a recorded visit that
+    overlaps a planned one (a visit made on other days than planned).
+    """
+    affected: set[int] = set()
+    has_plan = set(planned["pairing_id"].to_list())
+    visitor_of = dict(zip(pairs["id"].to_list(), pairs["visitor_id"].to_list(), strict=True))
+    affected |= {v for p, v in visitor_of.items() if p not in has_plan}
+    affected |= {visitor_of[p] for p in missed if p in visitor_of}
+    done_by_visitor: Spans = {}
+    for pid, a, z in done.iter_rows():
+        done_by_visitor.setdefault(visitor_of[pid], []).append((a, z or a))
+    for _, _, vid, hid, a, z in planned.iter_rows():
+        if (
+            _overlaps(leave.get(vid, []), a, z)
+            or _overlaps(blackouts.get(hid, []), a, z)
+            or _overlaps(done_by_visitor.get(vid, []), a, z)
+        ):
+            affected.add(vid)
+    return affected
+
+
 def build_result(
     session: Session, area_code: str, settings: PlanSettings, *, progress: Any = None
-) -> tuple[PlanResult, pl.DataFrame]:
-    """Plan the area's active pairings; return the result and the pairings it covers."""
+) -> _Built:
+    """Plan the area's active pairings around recorded visits and the visits kept."""
     conn = session.connection()
     _, path, _ = pairing_repo.area_by_code(conn, area_code)
     pairs = repo.scope_pairings(conn, path, settings.start)
@@ -148,18 +199,36 @@ def build_result(
         start, stop = _day(a), _day(z)
         assert start is not None
         b.add_fixed_visit(h, v, start, stop or start)
+    planned = repo.planned_visits(conn, pairs["id"].to_list(), settings.start)
+    if settings.keep_unaffected:
+        missed = repo.missed_since(conn, pairs["id"].to_list(), history_from)
+        affected = _affected(pairs, planned, done, missed, leave, blackouts)
+    else:
+        affected = set(visitor_ids)
+    dropped: list[int] = []
+    kept = 0
+    for vis_id, pid, vid, _, a, z in planned.iter_rows():
+        if vid in affected:
+            dropped.append(vis_id)
+        else:
+            h, v = names[pid]
+            b.add_fixed_visit(h, v, a, z)
+            kept += 1
     problem = b.build()
     result = plan(problem, params=PlanParams(seed=settings.seed), progress=progress)
-    return result, pairs
+    return _Built(result, pairs, path, dropped, kept)
 
 
 def plan_area(
     session: Session, area_code: str, settings: PlanSettings, *, actor: str, progress: Any = None
 ) -> PlanSummary:
-    """Replace the area's planned visits from ``settings.start`` with a fresh plan."""
-    result, pairs = build_result(session, area_code, settings, progress=progress)
+    """Plan the area from ``settings.start``: affected visitors' planned visits are planned
+    again, the others are kept (all are planned again with ``keep_unaffected=False``)."""
+    built = build_result(session, area_code, settings, progress=progress)
+    result, pairs = built.result, built.pairs
     conn = session.connection()
-    replaced = repo.delete_planned(conn, pairs["id"].to_list(), settings.start)
+    replaced = repo.delete_visits(conn, built.dropped_visits)
+    replaced += repo.delete_planned_of_ended(conn, built.path, settings.start)
     key = {
         (h, v): (pid, hid, vid)
         for pid, hid, vid, h, v in pairs.select(
@@ -188,11 +257,12 @@ def plan_area(
     reasons = Counter(c.reason.value for c in result.non_compliant())
     summary = PlanSummary(
         pairings=len(result.compliant),
-        visits=new.height,
+        visits=new.height + built.kept_visits,
         compliant_pairings=int(np.sum(result.compliant)),
         infeasible=int(len(result.compliant) - np.sum(result.compliant)),
         reasons=dict(reasons),
         replaced=replaced,
+        kept=built.kept_visits,
         seconds=round(result.seconds, 3),
     )
     record_event(

@@ -85,18 +85,6 @@ def recorded_visits(conn: Connection, pairing_ids: list[int], since: dt.date) ->
     )
 
 
-def delete_planned(conn: Connection, pairing_ids: list[int], since: dt.date) -> int:
-    """Remove the planned (not yet recorded) visits of these pairings from ``since`` on."""
-    result = conn.execute(
-        text(
-            f"DELETE FROM visits WHERE status = 'planned' AND planned_start >= :since "
-            f"AND pairing_id IN ({_ids_sql(pairing_ids)})"
-        ),
-        {"since": since},
-    )
-    return int(result.rowcount or 0)
-
-
 def work_list(
     conn: Connection,
     *,
@@ -194,3 +182,67 @@ def planned_for_visitor(
         {"household": pl.String, "start": pl.Date, "end": pl.Date},
     )
     return [(h, a, z) for h, a, z in f.iter_rows()]
+
+
+def planned_visits(conn: Connection, pairing_ids: list[int], since: dt.date) -> pl.DataFrame:
+    """The planned (not yet recorded) visits of these pairings from ``since``."""
+    return frame(
+        conn,
+        f"""
+        SELECT id, pairing_id, visitor_id, household_id, planned_start, planned_end
+        FROM visits WHERE status = 'planned' AND planned_start >= :since
+          AND pairing_id IN ({_ids_sql(pairing_ids)})
+        """,
+        {"since": since},
+        {
+            "id": pl.Int64,
+            "pairing_id": pl.Int64,
+            "visitor_id": pl.Int64,
+            "household_id": pl.Int64,
+            "planned_start": pl.Date,
+            "planned_end": pl.Date,
+        },
+    )
+
+
+def missed_since(conn: Connection, pairing_ids: list[int], since: dt.date) -> list[int]:
+    """Pairings with a missed visit since ``since`` and no recorded visit after it."""
+    rows = conn.execute(
+        text(
+            f"""
+            SELECT DISTINCT m.pairing_id FROM visits m
+            WHERE m.status = 'missed' AND m.planned_start >= :since
+              AND m.pairing_id IN ({_ids_sql(pairing_ids)})
+              AND NOT EXISTS (
+                SELECT 1 FROM visits d WHERE d.pairing_id = m.pairing_id
+                  AND d.status = 'done' AND d.actual_start >= m.planned_start)
+            """
+        ),
+        {"since": since},
+    ).scalars()
+    return [int(r) for r in rows]
+
+
+def delete_visits(conn: Connection, visit_ids: list[int]) -> int:
+    if not visit_ids:
+        return 0
+    result = conn.execute(text(f"DELETE FROM visits WHERE id IN ({_ids_sql(visit_ids)})"))
+    return int(result.rowcount or 0)
+
+
+def delete_planned_of_ended(conn: Connection, path: str, since: dt.date) -> int:
+    """Planned visits from ``since`` of the area's pairings that end before the visit."""
+    result = conn.execute(
+        text(
+            """
+            DELETE FROM visits WHERE status = 'planned' AND planned_start >= :since
+              AND pairing_id IN (
+                SELECT p.id FROM pairings p
+                JOIN households h ON h.id = p.household_id JOIN areas a ON a.id = h.area_id
+                WHERE a.path LIKE :prefix AND p.ended_on IS NOT NULL)
+              AND planned_start >= (SELECT p.ended_on FROM pairings p WHERE p.id = pairing_id)
+            """
+        ),
+        {"since": since, "prefix": path + "%"},
+    )
+    return int(result.rowcount or 0)
