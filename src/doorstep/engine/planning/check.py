@@ -88,6 +88,27 @@ def _far(problem: PlanningProblem, p: npt.NDArray[np.int64], q: npt.NDArray[np.i
     return np.asarray((h1 != h2) & (metres > problem.travel_threshold_m), np.bool_)
 
 
+def _over_cap(
+    pr: PlanningProblem,
+    o: npt.NDArray[np.int64],
+    s: npt.NDArray[np.int64],
+    e: npt.NDArray[np.int64],
+    pl: npt.NDArray[np.bool_],
+) -> npt.NDArray[np.bool_]:
+    """Per organisation and day: more staff away than the cap, with a planned visit among them."""
+    n_org, n_days = len(pr.org_ids), pr.n_days
+    total = np.zeros((n_org, n_days + 1), np.int64)
+    planned = np.zeros((n_org, n_days + 1), np.int64)
+    for k in range(int((e - s).max()) + 1):
+        day = s + k
+        live = (day <= e) & (day >= 0) & (day < n_days) & (o >= 0)
+        np.add.at(total, (o[live], day[live]), 1)
+        np.add.at(planned, (o[live & pl], day[live & pl]), 1)
+    limit = pr.org_max_away.astype(np.int64)[:, None]
+    over: npt.NDArray[np.bool_] = (limit >= 0) & (total > limit) & (planned > 0)
+    return over
+
+
 def visit_flags(
     problem: PlanningProblem,
     pairing: npt.ArrayLike,
@@ -148,18 +169,10 @@ def visit_flags(
 
     # Staffing cap: per organisation and day of the horizon.
     cap = np.zeros(n, np.bool_)
-    n_org, n_days = len(pr.org_ids), pr.n_days
-    if n_org and n:
+    n_days = pr.n_days
+    if len(pr.org_ids) and n:
         o = pr.visitor_org[v].astype(np.int64)
-        total = np.zeros((n_org, n_days + 1), np.int64)
-        planned = np.zeros((n_org, n_days + 1), np.int64)
-        for k in range(int((e - s).max()) + 1):
-            day = s + k
-            live = (day <= e) & (day >= 0) & (day < n_days) & (o >= 0)
-            np.add.at(total, (o[live], day[live]), 1)
-            np.add.at(planned, (o[live & pl], day[live & pl]), 1)
-        limit = pr.org_max_away.astype(np.int64)[:, None]
-        over = (limit >= 0) & (total > limit) & (planned > 0)
+        over = _over_cap(pr, o, s, e, pl)
         for k in range(int((e - s).max()) + 1):
             day = s + k
             live = pl & (day <= e) & (day >= 0) & (day < n_days) & (o >= 0)
@@ -219,18 +232,9 @@ def check_visits(
 
     flags = visit_flags(pr, p, s, e, fx)
     cap_days = 0
-    n_org, n_days = len(pr.org_ids), pr.n_days
-    if n_org and len(p):
+    if len(pr.org_ids) and len(p):
         o = pr.visitor_org[v].astype(np.int64)
-        total = np.zeros((n_org, n_days + 1), np.int64)
-        planned = np.zeros((n_org, n_days + 1), np.int64)
-        for k in range(int((e - s).max()) + 1):
-            day = s + k
-            live = (day <= e) & (day >= 0) & (day < n_days) & (o >= 0)
-            np.add.at(total, (o[live], day[live]), 1)
-            np.add.at(planned, (o[live & pl], day[live & pl]), 1)
-        limit = pr.org_max_away.astype(np.int64)[:, None]
-        cap_days = int(np.sum((limit >= 0) & (total > limit) & (planned > 0)))
+        cap_days = int(np.sum(_over_cap(pr, o, s, e, pl)))
 
     return HardViolations(
         overlaps=overlaps,
