@@ -7,9 +7,8 @@ from pathlib import Path
 
 import polars as pl
 
-from doorstep.reports.render import write_xlsx
+from doorstep.reports.render import XLSX_MAX_ROWS, write_xlsx
 
-XLSX_MAX_ROWS = 1_048_576  # rows in one worksheet, the header row included
 FORMATS = ("csv", "xlsx", "parquet")
 
 

@@ -9,12 +9,11 @@ from sqlalchemy.orm import Session
 
 from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import record_event
-from doorstep.reports.render import write_xlsx
+from doorstep.reports.render import XLSX_MAX_ROWS, write_xlsx
 from doorstep.services.importing.columns import SCHEMAS
 from doorstep.storage.repositories.registry import export_frame
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-XLSX_MAX_ROWS = 1_048_575
 
 
 def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
@@ -48,9 +47,9 @@ def export_entity(session: Session, entity: str, path: Path, *, actor: str) -> i
     elif suffix == ".csv":
         neutralise_formulas(frame).write_csv(path)
     else:
-        if frame.height > XLSX_MAX_ROWS:
+        if frame.height + 1 > XLSX_MAX_ROWS:
             raise InvalidInput(
-                f"{frame.height} rows do not fit in one sheet ({XLSX_MAX_ROWS} at most); "
+                f"{frame.height} rows do not fit in one sheet ({XLSX_MAX_ROWS - 1} at most); "
                 "export to .csv or .parquet"
             )
         write_xlsx(neutralise_formulas(frame), path, entity)
