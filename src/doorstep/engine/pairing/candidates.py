@@ -182,6 +182,31 @@ class CandidateIndex:
             out = out.concat(part)
         return out
 
+    def nearest_households(self, k: int) -> Arcs:
+        """Each local visitor's ``k`` nearest eligible households per language, within range.
+
+        Where households outnumber places, the visitors choose: the arcs that matter are a
+        visitor's nearest households, which need not be among those households' nearest
+        visitors."""
+        parts = [Arcs.empty()]
+        for group in self.groups:
+            kk = min(k, len(group.households))
+            tree = cKDTree(self.household_xyz[group.households])
+            chord, pos = tree.query(
+                self.visitor_xyz[group.visitors],
+                k=kk,
+                distance_upper_bound=self.max_chord,
+                workers=-1,
+            )
+            chord = chord.reshape(len(group.visitors), kk)
+            pos = pos.reshape(len(group.visitors), kk)
+            rows, cols = np.nonzero(np.isfinite(chord))
+            parts.append(self._eligible(group.households[pos[rows, cols]], group.visitors[rows]))
+        out = parts[0]
+        for part in parts[1:]:
+            out = out.concat(part)
+        return out
+
     def initial_arcs(self, k: int) -> tuple[Arcs, list[FloatArray]]:
         """The first-round arcs and, per language group, each household's pruning bound."""
         arcs = self.fixed_arcs()

@@ -1,22 +1,15 @@
-"""The optimality certificate of a solve on pruned arcs, and the arcs it asks to add.
+"""The least-cost half of the certificate, and the arcs it asks to add.
 
-The solver only sees candidate arcs. Its flow is optimal for the whole problem (every
-eligible arc) exactly when two things hold in the residual graph of the whole problem:
+The solver only sees candidate arcs. How many households can be paired is already settled
+over every eligible arc (:mod:`.cut`); the flow is then the least-cost one over every eligible
+arc exactly when its residual graph has no negative cycle. ``pi(u)``, the shortest residual
+distance from ``u`` to the sink on the candidate arcs, makes every residual candidate arc's
+reduced cost ``c + pi(w) - pi(u)`` non-negative; so no pruned arc may have
+``d(h, v) + pi(v) < pi(h)``. Only arcs with both ends on the same side of the cut count (no
+maximum pairing uses the others), and they are searched among *all* local visitors with the
+grid scan of :mod:`.scan`.
 
-1. *Most households paired*: no augmenting path. Let ``S`` be the nodes the source reaches in
-   the residual graph of the candidate arcs. The flow is a maximum flow if no eligible arc
-   leads from a household in ``S`` to a visitor outside ``S`` (then ``S`` is a cut as small as
-   the flow). Such arcs are found with a nearest query on the visitors outside ``S``.
-2. *Least cost among those*: no negative cycle. ``pi(u)`` is the length of a shortest path
-   from ``u`` to the sink in the residual graph of the candidate arcs (capped at a constant
-   ``B`` larger than any path could be, so every node has one). These are node potentials:
-   every residual candidate arc has reduced cost ``c + pi(w) - pi(u) >= 0`` by construction.
-   A pruned arc ``h -> v`` has cost ``d(h, v) >= D_h``, where ``D_h`` is the distance beyond
-   which the household's arcs were pruned, so it can only break the certificate if
-   ``pi(v) < pi(h) - D_h``. Visitors are bucketed by potential and only the households and
-   radii that could break it are searched, by k-d tree radius queries.
-
-When both hold the flow is certified optimal for every eligible arc. Otherwise the offending
+When none is found the flow is certified optimal for every eligible arc. Otherwise the offending
 arcs are added and the affected parts are solved again: the arc set only grows, so this ends.
 """
 
@@ -29,7 +22,7 @@ import numpy as np
 
 from doorstep.engine.pairing.candidates import Arcs, CandidateIndex
 from doorstep.engine.pairing.problem import BoolArray, IntArray
-from doorstep.engine.pairing.scan import MODE_AUGMENTING, MODE_NEGATIVE, VisitorGrid, scan
+from doorstep.engine.pairing.scan import MODE_NEGATIVE, VisitorGrid, scan
 
 
 @dataclass(frozen=True, eq=False)
@@ -111,27 +104,6 @@ def _csr(n: int, keys: IntArray, *cols: IntArray) -> tuple[IntArray, ...]:
     start = np.zeros(n + 1, np.int64)
     np.cumsum(np.bincount(keys, minlength=n), out=start[1:])
     return (start, *(c[order] for c in cols))
-
-
-@numba.njit(cache=True)
-def _reach_from(
-    n: int, origin: int, start: IntArray, heads: IntArray
-) -> BoolArray:  # pragma: no cover
-    seen = np.zeros(n, np.bool_)
-    stack = np.empty(n, np.int64)
-    stack[0] = origin
-    seen[origin] = True
-    size = 1
-    while size > 0:
-        size -= 1
-        u = stack[size]
-        for i in range(start[u], start[u + 1]):
-            w = heads[i]
-            if not seen[w]:
-                seen[w] = True
-                stack[size] = w
-                size += 1
-    return seen
 
 
 @numba.njit(parallel=True, cache=True)
@@ -224,24 +196,6 @@ def potentials(res: Residual, labels: IntArray) -> IntArray:
     return dist
 
 
-def reachable(res: Residual) -> BoolArray:
-    """Nodes the source reaches in the residual graph."""
-    start, heads = _csr(res.n_nodes, res.tails, res.heads)
-    return np.asarray(_reach_from(res.n_nodes, res.source, start, heads))
-
-
-@dataclass(frozen=True)
-class Violations:
-    """Pruned arcs that break the certificate, by kind."""
-
-    augmenting: Arcs
-    negative: Arcs
-
-    @property
-    def count(self) -> int:
-        return len(self.augmenting) + len(self.negative)
-
-
 def _not_in(arcs: Arcs, sorted_keys: IntArray, n_visitors: int) -> Arcs:
     keys = arcs.keys(n_visitors)
     pos = np.minimum(np.searchsorted(sorted_keys, keys), max(len(sorted_keys) - 1, 0))
@@ -254,66 +208,53 @@ def find_violations(
     grid: VisitorGrid,
     arcs: Arcs,
     pot: IntArray,
-    reach: BoolArray,
+    household_side: BoolArray,
+    visitor_side: BoolArray,
     per_household: int,
-) -> Violations:
-    """Eligible arcs outside ``arcs`` that could add a pair or lower the cost.
+) -> Arcs:
+    """Eligible arcs outside ``arcs`` with ``d(h, v) + pi(v) < pi(h)``: they could lower the cost.
 
-    Remote-pool arcs and current pairs are always in ``arcs``, so only local visitors are
-    searched. For each household at most ``per_household`` arcs of each kind are returned,
-    the most violated first (column generation: the next round's potentials tell whether more
-    are needed).
+    The flow already pairs as many households as possible (:mod:`.cut`), so only arcs with both
+    ends on the same side of the cut matter. Remote-pool arcs and current pairs are always in
+    ``arcs``, so only local visitors are searched. Each household and each visitor gets at most
+    a few arcs, the most violated first (column generation: the next round's potentials tell
+    whether more are needed).
     """
     p = index.problem
     nh, nv = p.n_households, p.n_visitors
     keys = np.sort(arcs.keys(nv))
-    wanted = np.flatnonzero(p.household_consent & (p.household_languages != 0))
+    wanted = p.household_consent & (p.household_languages != 0)
     slots = per_household + 1  # one slot may hold the household's own pair
-
-    # 1. Augmenting arcs: from a household the source reaches to a visitor it does not.
-    hs = wanted[reach[wanted]]
-    outside = (~reach[nh : nh + nv]).astype(np.int64)
-    h, v = scan(
-        p,
-        grid,
-        index.household_xyz,
-        index.visitor_xyz,
-        hs,
-        MODE_AUGMENTING,
-        pot=pot,
-        flag=outside,
-        max_m=index.max_m,
-        slots=slots,
-    )
-    d = index.distances(h, v)
-    aug = _not_in(Arcs(h, v, d).take(d <= index.max_m), keys, nv)
-
-    # 2. Negative cycles: arcs with d(h, v) + pi(v) < pi(h).
-    h, v = scan(
-        p,
-        grid,
-        index.household_xyz,
-        index.visitor_xyz,
-        wanted,
-        MODE_NEGATIVE,
-        pot=pot,
-        flag=outside,
-        max_m=index.max_m,
-        slots=slots,
-    )
-    d = index.distances(h, v)
-    bad = (d <= index.max_m) & (d + pot[v + nh] < pot[h])
-    neg = _not_in(Arcs(h, v, d).take(bad), keys, nv)
+    parts = []
+    # Visitors across the cut are priced out of reach, one side at a time.
+    out_of_reach = np.iinfo(np.int64).max // 4
+    for side in (True, False):
+        sided = pot.copy()
+        sided[nh : nh + nv][visitor_side != side] = out_of_reach
+        hs = np.flatnonzero(wanted & (household_side == side))
+        h, v = scan(
+            p,
+            grid,
+            index.household_xyz,
+            index.visitor_xyz,
+            hs,
+            MODE_NEGATIVE,
+            pot=sided,
+            flag=np.zeros(nv, np.int64),
+            max_m=index.max_m,
+            slots=slots,
+        )
+        d = index.distances(h, v)
+        bad = (d <= index.max_m) & (d + sided[v + nh] < sided[h])
+        parts.append(Arcs(h, v, d).take(bad))
+    neg = _not_in(parts[0].concat(parts[1]), keys, nv)
     per_visitor = 2 * per_household + 2
     # Both ends are capped: in a crowded town every household finds the same few visitors
     # with room at its edge, and only the households nearest to them need the arcs now.
-    aug = _best(aug, aug.distance, aug.household, per_household)
-    aug = _best(aug, aug.distance, aug.visitor, per_visitor)
     reduced = neg.distance + pot[neg.visitor + nh] - pot[neg.household]
     neg = _best(neg, reduced, neg.household, per_household)
     reduced = neg.distance + pot[neg.visitor + nh] - pot[neg.household]
-    neg = _best(neg, reduced, neg.visitor, per_visitor)
-    return Violations(aug, neg)
+    return _best(neg, reduced, neg.visitor, per_visitor)
 
 
 def _best(arcs: Arcs, score: IntArray, owner: IntArray, per_owner: int) -> Arcs:

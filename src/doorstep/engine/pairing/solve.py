@@ -11,8 +11,9 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from doorstep.engine.pairing.candidates import Arcs, CandidateIndex
-from doorstep.engine.pairing.certify import find_violations, potentials, reachable, residual_graph
+from doorstep.engine.pairing.certify import find_violations, potentials, residual_graph
 from doorstep.engine.pairing.coarse import coarse_prices
+from doorstep.engine.pairing.cut import MaximumPairing, maximum_pairing
 from doorstep.engine.pairing.flow import Chunk, solve_chunk
 from doorstep.engine.pairing.greedy import greedy
 from doorstep.engine.pairing.params import PairingParams
@@ -128,6 +129,21 @@ def seed_arcs(index: CandidateIndex, grid: VisitorGrid, per_household: int) -> A
     return Arcs(h, v, d).take(d <= index.max_m)
 
 
+def greedy_start(index: CandidateIndex) -> IntArray:
+    """A valid pairing to start the search for the most households paired from."""
+    start = np.full(index.problem.n_households, NONE, np.int64)
+    g = greedy(index, max_k=32)
+    start[g.household] = g.visitor
+    return start
+
+
+def same_side(most: MaximumPairing, arcs: Arcs) -> BoolArray:
+    """Arcs with both ends on the same side of the cut (no maximum pairing uses the others)."""
+    return np.asarray(
+        most.household_side[arcs.household] == most.visitor_side[arcs.visitor], dtype=np.bool_
+    )
+
+
 def solve(
     problem: PairingProblem,
     *,
@@ -172,15 +188,23 @@ def solve(
     report.stage("candidates", max(len(problem.languages), 1))
     index = CandidateIndex(problem, params.max_m)
     arcs, _ = index.initial_arcs(params.candidates)
-    # Greedy pairs reach spare capacity beyond crowded towns: seeding the graph with them
-    # saves most of the widening rounds the maximum-flow certificate would otherwise need.
-    arcs = arcs.concat(greedy(index, max_k=32)).unique(nv)
+    arcs = arcs.concat(index.nearest_households(params.candidates)).unique(nv)
     report.advance(max(len(problem.languages), 1))
     grid = build_grid(problem, index.visitor_xyz, params.max_m)
     if params.coarse:
         arcs = arcs.concat(seed_arcs(index, grid, params.candidates)).unique(nv)
-    initial = len(arcs)
     lap("candidates")
+
+    # How many can be paired is settled first, over every eligible arc (see :mod:`.cut`);
+    # the cut it proves splits the rest into two independent least-cost problems.
+    report.stage("most households paired", 1)
+    most = maximum_pairing(index, grid, greedy_start(index))
+    report.advance()
+    h = np.flatnonzero(most.visitor >= 0)
+    arcs = arcs.concat(Arcs(h, most.visitor[h], index.distances(h, most.visitor[h]))).unique(nv)
+    arcs = arcs.take(same_side(most, arcs))
+    initial = len(arcs)
+    lap("count")
 
     flow = np.zeros(len(arcs), np.bool_)
     dirty = np.arange(len(arcs))
@@ -200,16 +224,18 @@ def solve(
             flow[pos] = flows
             report.advance()
         lap("solve")
+        if int(flow.sum()) != most.paired:
+            raise RuntimeError("the candidate arcs lost the maximum pairing (a bug)")
         res = residual_graph(nh, nv, wanted, arcs, costs, flow, capacity, balance_m)
         pot = potentials(res, labels)
-        reach = reachable(res)
-        found = find_violations(index, grid, arcs, pot, reach, params.candidates)
+        new = find_violations(
+            index, grid, arcs, pot, most.household_side, most.visitor_side, params.candidates
+        )
         lap("certify")
-        history.append(found.count)
-        if found.count == 0:
+        history.append(len(new))
+        if len(new) == 0:
             certified = True
             break
-        new = found.augmenting.concat(found.negative).unique(nv)
         if rounds == params.max_rounds:
             break
         arcs = arcs.concat(new)
