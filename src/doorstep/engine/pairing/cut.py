@@ -276,7 +276,7 @@ def _layers(
 @numba.njit(cache=True)
 def _augment_layered(
     roots: IntArray,
-    final: int,
+    depth_limit: int,
     capacity: IntArray,
     load: IntArray,
     slot_start: IntArray,
@@ -294,7 +294,7 @@ def _augment_layered(
     dead_h = np.zeros(nh, np.bool_)
     dead_v = np.zeros(len(label_v), np.bool_)
     ptr = np.zeros(nh, np.int64)
-    stack = np.empty(final // 2 + 2, np.int64)
+    stack = np.empty(depth_limit, np.int64)
     augmented = 0
     for root in roots:
         if label_h[root] != 0 or match[root] >= 0:
@@ -310,11 +310,8 @@ def _augment_layered(
                 if dead_v[v] or label_v[v] != label_h[h] + 1 or v == match[h]:
                     ptr[h] += 1
                     continue
-                if label_v[v] == final:
+                if load[v] < capacity[v]:
                     ptr[h] += 1
-                    if load[v] >= capacity[v]:
-                        dead_v[v] = True
-                        continue
                     # Found: shift every household on the stack one visitor on.
                     target = v
                     for k in range(depth - 1, -1, -1):
@@ -464,13 +461,13 @@ class PathSearch:
             arc_v,
             self.per_household,
             exhaustive,
-            True,
+            False,
         )
         if final < 0:
             return 0, label_h >= 0, label_v >= 0
         found = _augment_layered(
             roots,
-            final,
+            int(label_h.max()) + 2,
             self.capacity,
             load,
             slot_start,
