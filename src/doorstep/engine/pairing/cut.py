@@ -3,15 +3,18 @@
 The k nearest visitors of each household cannot move spare capacity between towns, and growing
 a candidate graph towards it takes a round per ring of 30 km. So the count comes first, from
 the whole eligibility graph, which is never built: augmenting paths are searched directly in
-the visitor grid (one grid per language). Each phase is one breadth-first search from every
-unpaired household at once; the search trees are disjoint, and each tree that reaches a visitor
-with room is augmented at once (then the tree stops growing). A visitor is struck from the grid
-the first time any search reaches it, so a phase touches each visitor once, however crowded the
-town (Hopcroft-Karp in spirit; measured: a few dozen phases at the seed scale).
+the visitor grid (one grid per language), in phases. A phase labels the residual graph in
+breadth-first layers from every unpaired household at once (a visitor is struck from the grid
+once an earlier layer holds it, so crowded towns cost little), keeping a few arcs per household
+into the next layer; a depth-first search along those arcs then augments from each unpaired
+household to any visitor with room it can reach, each household used once per phase
+(Hopcroft-Karp in spirit, with room taken wherever it is reached). Cheap phases look only at
+each household's nearest few arcs; when one finds nothing, an exhaustive phase follows every
+eligible arc, and either finds paths (the cheap phases then keep more arcs) or ends the search.
 
-When a phase augments nothing, the households and visitors it reached, ``S``, form a minimum
-cut: every visitor in ``S`` is full, and no eligible arc leads from a household in ``S`` to a
-visitor outside it. Hence, in *every* maximum pairing,
+When the exhaustive phase finds nothing, the households and visitors it labelled, ``S``, form
+a minimum cut: every visitor in ``S`` is full, and no eligible arc leads from a household in
+``S`` to a visitor outside it (that could take anyone). Hence, in *every* maximum pairing,
 
 * every household outside ``S`` is paired, to a visitor outside ``S``;
 * every visitor in ``S`` is full, with households of ``S``;
@@ -130,13 +133,11 @@ def _layers(
     arc_v: IntArray,
     per_household: int,
     exhaustive: bool,
-    stop: bool,
 ) -> int:  # pragma: no cover - compiled
     # Breadth-first layers from the unpaired households (layer 0) over the residual graph:
-    # household layers are even, visitor layers odd. Stops after the first visitor layer
-    # that holds room (the shortest augmenting paths) and returns it, or -1 when the search
-    # ran out. Each household keeps up to ``per_household`` of its arcs into the next layer
-    # (and always the arc that labelled a visitor), for the path search.
+    # household layers are even, visitor layers odd. Returns the first visitor layer that
+    # holds room, or -1. Each household keeps up to ``per_household`` of its arcs into the
+    # next layer (and always the arc that labelled a visitor), for the path search.
     # Exhaustive: every eligible arc is followed and a visitor is struck from the grid once
     # labelled; when it returns -1 the labelled nodes are exactly the cut. Otherwise a
     # household stops after its ``per_household`` nearest arcs into unlabelled or same-layer
@@ -255,8 +256,6 @@ def _layers(
             if load[vq[qi]] < capacity[vq[qi]]:
                 room = True
                 break
-        if room and stop:
-            return vlayer
         if room and found < 0:
             found = vlayer
         h_lo = hn
@@ -288,8 +287,9 @@ def _augment_layered(
     arc_count: IntArray,
     arc_v: IntArray,
 ) -> int:  # pragma: no cover - compiled
-    # Depth-first, along the kept arcs, from each unpaired household to room in the final
-    # layer; households are used once, and nodes that lead nowhere are dropped for the phase.
+    # Depth-first, along the kept arcs (each one layer up), from each unpaired household to
+    # any visitor with room; households are used once, and nodes that lead nowhere are dropped
+    # for the phase.
     nh = len(match)
     dead_h = np.zeros(nh, np.bool_)
     dead_v = np.zeros(len(label_v), np.bool_)
@@ -461,7 +461,6 @@ class PathSearch:
             arc_v,
             self.per_household,
             exhaustive,
-            False,
         )
         if final < 0:
             return 0, label_h >= 0, label_v >= 0
