@@ -22,7 +22,7 @@ import numpy as np
 
 from doorstep.engine.pairing.candidates import Arcs, CandidateIndex
 from doorstep.engine.pairing.problem import BoolArray, IntArray
-from doorstep.engine.pairing.scan import MODE_NEGATIVE, VisitorGrid, scan
+from doorstep.engine.pairing.scan import VisitorGrid, scan
 
 
 @dataclass(frozen=True, eq=False)
@@ -238,9 +238,7 @@ def find_violations(
             index.household_xyz,
             index.visitor_xyz,
             hs,
-            MODE_NEGATIVE,
             pot=sided,
-            flag=np.zeros(nv, np.int64),
             max_m=index.max_m,
             slots=slots,
         )

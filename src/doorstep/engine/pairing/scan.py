@@ -1,9 +1,10 @@
 """A grid scan that finds, for many households at once, the visitors that break a bound.
 
-Used by the certificate. Visitors sit in a latitude/longitude grid; each cell keeps the 3-D
-bounding box of its visitors on the unit sphere and the least potential among them. A cell is
-opened only when the chord to its box (a lower bound of the great-circle distance) leaves room
-for a violation, so a household whose potential is in line with its neighbourhood opens none.
+Used by the least-cost certificate (``d(h, v) + pi(v) < pi(h)``). Visitors sit in a
+latitude/longitude grid; each cell keeps the 3-D bounding box of its visitors on the unit sphere
+and the least potential among them. A cell is opened only when the chord to its box (a lower
+bound of the great-circle distance) leaves room for a violation, so a household whose potential
+is in line with its neighbourhood opens none.
 Every visitor within the distance limit is considered, so nothing depends on how the candidate
 arcs were pruned.
 """
@@ -18,9 +19,6 @@ import numpy as np
 
 from doorstep.domain.geo import EARTH_RADIUS_M
 from doorstep.engine.pairing.problem import NONE, FloatArray, IntArray, PairingProblem
-
-MODE_NEGATIVE = 0  # d(h, v) + pi(v) < pi(h): a pruned arc with negative reduced cost
-MODE_AUGMENTING = 1  # v is flagged (outside the source's reach): any eligible arc in range
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,18 +77,8 @@ def cell_minimum(grid: VisitorGrid, values: IntArray) -> IntArray:
     return out
 
 
-def cell_count(grid: VisitorGrid, flag: IntArray) -> IntArray:
-    """Number of flagged visitors in each cell."""
-    out = np.zeros(len(grid.start) - 1, np.int64)
-    nonempty = np.diff(grid.start) > 0
-    if len(grid.visitors):
-        out[nonempty] = np.add.reduceat(flag[grid.visitors], grid.start[:-1][nonempty])
-    return out
-
-
 @numba.njit(parallel=True, cache=True)
 def _scan(
-    mode: int,
     hs: IntArray,
     hxyz: FloatArray,
     hlat: FloatArray,
@@ -106,7 +94,6 @@ def _scan(
     vxyz: FloatArray,
     vmask: IntArray,
     vpot: IntArray,
-    vflag: IntArray,
     varea: IntArray,
     area_enter: IntArray,
     area_leave: IntArray,
@@ -141,10 +128,9 @@ def _scan(
         hy = min(max(int(math.floor((lat - lat0) / dlat)), y0), y1)  # noqa: RUF046
         hx = min(max(int(math.floor((hlon[h] - lon0) / dlon)), x0), x1)  # noqa: RUF046
         rings = max(hy - y0, y1 - hy, hx - x0, x1 - hx)
-        # Augmenting: the nearest outside visitors will do, so stop once the slots are full.
-        # Negative: scan every ring, so the slots keep the *most* violated arcs (measured:
-        # fewer widening rounds than stopping at the nearest violations).
-        enough = np.iinfo(np.int64).max if mode == MODE_AUGMENTING else -(2**62)
+        # Scan every ring, so the slots keep the *most* violated arcs (measured: fewer
+        # widening rounds than stopping at the nearest violations).
+        enough = -(2**62)
         for r in range(rings + 1):
             if out_v[i, slots - 1] >= 0 and out_s[i, slots - 1] <= enough:
                 break
@@ -157,10 +143,7 @@ def _scan(
                     c = cy * nx + cx
                     if start[c] == start[c + 1]:
                         continue
-                    if mode == MODE_AUGMENTING:
-                        if cell_bound[c] == 0:
-                            continue
-                    elif cell_bound[c] >= ph:
+                    if cell_bound[c] >= ph:
                         continue
                     ex = max(box_lo[c, 0] - x, 0.0, x - box_hi[c, 0])
                     ey = max(box_lo[c, 1] - y, 0.0, y - box_hi[c, 1])
@@ -168,14 +151,13 @@ def _scan(
                     lower = radius * math.sqrt(ex * ex + ey * ey + ez * ez)
                     if lower > max_m + 1.0:
                         continue
-                    if mode == MODE_NEGATIVE and lower + cell_bound[c] >= ph + 1.0:
+                    if lower + cell_bound[c] >= ph + 1.0:
                         continue
-                    # Within a cell, visitors come flagged first (augmenting) or by rising
-                    # potential (negative), so the loop stops at the first that cannot count.
-                    stop = start[c] + cell_bound[c] if mode == MODE_AUGMENTING else start[c + 1]
-                    for j in range(start[c], stop):
+                    # Within a cell, visitors come by rising potential, so the loop stops at
+                    # the first that cannot count.
+                    for j in range(start[c], start[c + 1]):
                         v = visitors[j]
-                        if mode == MODE_NEGATIVE and lower + vpot[v] >= ph + 1.0:
+                        if lower + vpot[v] >= ph + 1.0:
                             break
                         if (hmask[h] & vmask[v]) == 0:
                             continue
@@ -187,11 +169,9 @@ def _scan(
                         if d > max_m + 1.0:
                             continue
                         # One metre of slack: the exact test is redone in numpy on what is found.
-                        score = round(d)
-                        if mode == MODE_NEGATIVE:
-                            score = score - 1 + vpot[v] - ph
-                            if score >= 0:
-                                continue
+                        score = round(d) - 1 + vpot[v] - ph
+                        if score >= 0:
+                            continue
                         if varea[v] >= 0:
                             ha = harea[h]
                             if ha < 0 or not (
@@ -221,10 +201,8 @@ def scan(
     hxyz: FloatArray,
     vxyz: FloatArray,
     households: IntArray,
-    mode: int,
     *,
     pot: IntArray,
-    flag: IntArray,
     max_m: float,
     slots: int,
 ) -> tuple[IntArray, IntArray]:
@@ -239,14 +217,9 @@ def scan(
         z = np.zeros(0, np.int64)
         return z, z
     cell = np.repeat(np.arange(len(grid.start) - 1), np.diff(grid.start))
-    if mode == MODE_AUGMENTING:
-        bound = cell_count(grid, flag)
-        visitors = grid.visitors[np.lexsort((1 - flag[grid.visitors], cell))]
-    else:
-        bound = cell_minimum(grid, pot[nh:])
-        visitors = grid.visitors[np.lexsort((pot[nh:][grid.visitors], cell))]
+    bound = cell_minimum(grid, pot[nh:])
+    visitors = grid.visitors[np.lexsort((pot[nh:][grid.visitors], cell))]
     out_v, _ = _scan(
-        mode,
         households.astype(np.int64),
         hxyz,
         p.household_lat,
@@ -262,7 +235,6 @@ def scan(
         vxyz,
         p.visitor_languages.view(np.int64),
         pot[nh:],
-        flag,
         p.visitor_area.astype(np.int64),
         p.area_enter.astype(np.int64),
         p.area_leave.astype(np.int64),

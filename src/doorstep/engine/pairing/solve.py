@@ -19,7 +19,7 @@ from doorstep.engine.pairing.greedy import greedy
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.pairing.problem import NONE, BoolArray, Int32Array, IntArray, PairingProblem
 from doorstep.engine.pairing.result import REASONS, PairingResult, SolveStats, Unpaired, count_moved
-from doorstep.engine.pairing.scan import MODE_NEGATIVE, VisitorGrid, build_grid, scan
+from doorstep.engine.pairing.scan import VisitorGrid, build_grid, scan
 
 ChunkSolver = Callable[[Chunk], BoolArray]
 
@@ -119,9 +119,7 @@ def seed_arcs(index: CandidateIndex, grid: VisitorGrid, per_household: int) -> A
         index.household_xyz,
         index.visitor_xyz,
         crowded,
-        MODE_NEGATIVE,
         pot=pot,
-        flag=np.zeros(nv, np.int64),
         max_m=index.max_m,
         slots=per_household,
     )
