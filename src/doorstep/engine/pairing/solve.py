@@ -263,6 +263,7 @@ def solve(
         largest_component_arcs=int(comp_arcs.max(initial=0)),
         violations_per_round=tuple(history),
         seconds=seconds,
+        count_phases=most.phases,
     )
     return PairingResult(
         visitor=visitor,
