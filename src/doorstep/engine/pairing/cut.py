@@ -34,7 +34,7 @@ import numpy as np
 from doorstep.domain.geo import EARTH_RADIUS_M
 from doorstep.engine.pairing.candidates import Arcs, CandidateIndex
 from doorstep.engine.pairing.problem import NONE, BoolArray, FloatArray, IntArray, MaskArray
-from doorstep.engine.pairing.scan import VisitorGrid
+from doorstep.engine.pairing.scan import VisitorGrid, box_metres, cell_window
 
 
 @dataclass(frozen=True, eq=False)
@@ -146,7 +146,6 @@ def _layers(
     hq = np.empty(len(label_h), np.int64)
     vq = np.empty(n_visitors, np.int64)
     live = gstart[1:].copy()
-    reach_deg = math.degrees(max_m / EARTH_RADIUS_M)
     hn = 0
     for r in roots:
         label_h[r] = 0
@@ -177,16 +176,9 @@ def _layers(
             if hmask[h] == 0 or (not exhaustive and arc_count[h] >= per_household):
                 continue
             x, y, z = hxyz[h, 0], hxyz[h, 1], hxyz[h, 2]
-            lat = hlat[h]
-            far_lat = min(abs(lat) + reach_deg, 89.9)
-            lon_reach = reach_deg / math.cos(math.radians(far_lat))
-            y0 = max(math.floor((lat - reach_deg - lat0) / dlat), 0)
-            y1 = min(math.floor((lat + reach_deg - lat0) / dlat), ny - 1)
-            x0 = max(math.floor((hlon[h] - lon_reach - lon0) / dlon), 0)
-            x1 = min(math.floor((hlon[h] + lon_reach - lon0) / dlon), nx - 1)
-            hy = min(max(int(math.floor((lat - lat0) / dlat)), y0), y1)  # noqa: RUF046
-            hx = min(max(int(math.floor((hlon[h] - lon0) / dlon)), x0), x1)  # noqa: RUF046
-            rings = max(hy - y0, y1 - hy, hx - x0, x1 - hx)
+            y0, y1, x0, x1, hy, hx, rings = cell_window(
+                hlat[h], hlon[h], max_m, lat0, lon0, dlat, dlon, ny, nx
+            )
             # Rings of cells nearest first, so the arcs a household keeps are its nearest.
             full = False
             for r in range(rings + 1):
@@ -203,10 +195,7 @@ def _layers(
                         if cx < x0 or cx > x1:
                             continue
                         c = cy * nx + cx
-                        ex = max(box_lo[c, 0] - x, 0.0, x - box_hi[c, 0])
-                        ey = max(box_lo[c, 1] - y, 0.0, y - box_hi[c, 1])
-                        ez = max(box_lo[c, 2] - z, 0.0, z - box_hi[c, 2])
-                        if EARTH_RADIUS_M * math.sqrt(ex * ex + ey * ey + ez * ez) > max_m + 1.0:
+                        if box_metres(box_lo, box_hi, c, x, y, z) > max_m + 1.0:
                             continue
                         for bit in range(n_languages):
                             if full:

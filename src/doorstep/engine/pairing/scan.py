@@ -77,6 +77,45 @@ def cell_minimum(grid: VisitorGrid, values: IntArray) -> IntArray:
     return out
 
 
+@numba.njit(cache=True)
+def cell_window(
+    lat: float,
+    lon: float,
+    max_m: float,
+    lat0: float,
+    lon0: float,
+    dlat: float,
+    dlon: float,
+    ny: int,
+    nx: int,
+) -> tuple[int, int, int, int, int, int, int]:  # pragma: no cover - compiled
+    """The grid cells within ``max_m`` of a point: rows ``y0..y1``, columns ``x0..x1``, the
+    point's own cell ``(hy, hx)`` and how many rings of cells around it cover the window."""
+    reach_deg = math.degrees(max_m / EARTH_RADIUS_M)
+    far_lat = min(abs(lat) + reach_deg, 89.9)
+    lon_reach = reach_deg / math.cos(math.radians(far_lat))
+    y0 = max(math.floor((lat - reach_deg - lat0) / dlat), 0)
+    y1 = min(math.floor((lat + reach_deg - lat0) / dlat), ny - 1)
+    x0 = max(math.floor((lon - lon_reach - lon0) / dlon), 0)
+    x1 = min(math.floor((lon + lon_reach - lon0) / dlon), nx - 1)
+    hy = min(max(int(math.floor((lat - lat0) / dlat)), y0), y1)  # noqa: RUF046
+    hx = min(max(int(math.floor((lon - lon0) / dlon)), x0), x1)  # noqa: RUF046
+    rings = max(hy - y0, y1 - hy, hx - x0, x1 - hx)
+    return y0, y1, x0, x1, hy, hx, rings
+
+
+@numba.njit(cache=True)
+def box_metres(
+    box_lo: FloatArray, box_hi: FloatArray, c: int, x: float, y: float, z: float
+) -> float:  # pragma: no cover - compiled
+    """Chord from a unit-sphere point to cell ``c``'s box, in metres: a lower bound of the
+    great-circle distance to any visitor in the cell."""
+    ex = max(box_lo[c, 0] - x, 0.0, x - box_hi[c, 0])
+    ey = max(box_lo[c, 1] - y, 0.0, y - box_hi[c, 1])
+    ez = max(box_lo[c, 2] - z, 0.0, z - box_hi[c, 2])
+    return float(EARTH_RADIUS_M * math.sqrt(ex * ex + ey * ey + ez * ez))
+
+
 @numba.njit(parallel=True, cache=True)
 def _scan(
     hs: IntArray,
@@ -108,26 +147,18 @@ def _scan(
     max_m: float,
     slots: int,
 ) -> tuple[IntArray, IntArray]:  # pragma: no cover - compiled
-    radius = 6_371_008.8
+    radius = EARTH_RADIUS_M
     out_v = np.full((len(hs), slots), -1, np.int64)
     out_s = np.full((len(hs), slots), np.iinfo(np.int64).max, np.int64)
-    reach_deg = math.degrees(max_m / radius)
     for i in numba.prange(len(hs)):
         h = hs[i]
         x, y, z = hxyz[h, 0], hxyz[h, 1], hxyz[h, 2]
-        lat = hlat[h]
-        far_lat = min(abs(lat) + reach_deg, 89.9)
-        lon_reach = reach_deg / math.cos(math.radians(far_lat))
-        y0 = max(math.floor((lat - reach_deg - lat0) / dlat), 0)
-        y1 = min(math.floor((lat + reach_deg - lat0) / dlat), ny - 1)
-        x0 = max(math.floor((hlon[h] - lon_reach - lon0) / dlon), 0)
-        x1 = min(math.floor((hlon[h] + lon_reach - lon0) / dlon), nx - 1)
         ph = hpot[h]
         # Rings of cells around the household's own, nearest first: once every slot holds a
         # violation the household has shown enough (a certificate needs none at all).
-        hy = min(max(int(math.floor((lat - lat0) / dlat)), y0), y1)  # noqa: RUF046
-        hx = min(max(int(math.floor((hlon[h] - lon0) / dlon)), x0), x1)  # noqa: RUF046
-        rings = max(hy - y0, y1 - hy, hx - x0, x1 - hx)
+        y0, y1, x0, x1, hy, hx, rings = cell_window(
+            hlat[h], hlon[h], max_m, lat0, lon0, dlat, dlon, ny, nx
+        )
         # Scan every ring, so the slots keep the *most* violated arcs (measured: fewer
         # widening rounds than stopping at the nearest violations).
         enough = -(2**62)
@@ -145,10 +176,7 @@ def _scan(
                         continue
                     if cell_bound[c] >= ph:
                         continue
-                    ex = max(box_lo[c, 0] - x, 0.0, x - box_hi[c, 0])
-                    ey = max(box_lo[c, 1] - y, 0.0, y - box_hi[c, 1])
-                    ez = max(box_lo[c, 2] - z, 0.0, z - box_hi[c, 2])
-                    lower = radius * math.sqrt(ex * ex + ey * ey + ez * ez)
+                    lower = box_metres(box_lo, box_hi, c, x, y, z)
                     if lower > max_m + 1.0:
                         continue
                     if lower + cell_bound[c] >= ph + 1.0:
