@@ -34,7 +34,12 @@ import numpy as np
 from doorstep.domain.geo import EARTH_RADIUS_M
 from doorstep.engine.pairing.candidates import Arcs, CandidateIndex
 from doorstep.engine.pairing.problem import NONE, BoolArray, FloatArray, IntArray, MaskArray
-from doorstep.engine.pairing.scan import VisitorGrid, box_metres, cell_window
+from doorstep.engine.pairing.scan import (
+    VisitorGrid,
+    area_and_exclusion_allow,
+    box_metres,
+    cell_window,
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -216,18 +221,10 @@ def _layers(
                                 d = _haversine(hlat[h], hlon[h], vlat[v], vlon[v])
                                 if np.rint(d) > max_m:
                                     continue
-                                va = varea[v]
-                                if va >= 0:
-                                    ha = harea[h]
-                                    if ha < 0 or not (
-                                        area_enter[va] <= area_enter[ha] < area_leave[va]
-                                    ):
-                                        continue
-                                if len(excl) > 0:
-                                    ek = h * n_visitors + v
-                                    q = np.searchsorted(excl, ek)
-                                    if q < len(excl) and excl[q] == ek:
-                                        continue
+                                if not area_and_exclusion_allow(
+                                    h, v, harea, varea, area_enter, area_leave, excl, n_visitors
+                                ):
+                                    continue
                                 new = label_v[v] < 0
                                 if new:
                                     label_v[v] = vlayer

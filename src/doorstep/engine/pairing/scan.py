@@ -116,6 +116,32 @@ def box_metres(
     return float(EARTH_RADIUS_M * math.sqrt(ex * ex + ey * ey + ez * ez))
 
 
+@numba.njit(cache=True)
+def area_and_exclusion_allow(
+    h: int,
+    v: int,
+    harea: IntArray,
+    varea: IntArray,
+    area_enter: IntArray,
+    area_leave: IntArray,
+    excl: IntArray,
+    n_visitors: int,
+) -> bool:  # pragma: no cover - compiled
+    """Whether ``v``'s service area (if any) holds ``h`` and the pair is not excluded: the
+    rules of ``PairingProblem.eligible`` that the compiled searches check per pair."""
+    va = varea[v]
+    if va >= 0:
+        ha = harea[h]
+        if ha < 0 or not (area_enter[va] <= area_enter[ha] < area_leave[va]):
+            return False
+    if len(excl) > 0:
+        key = h * n_visitors + v
+        k = np.searchsorted(excl, key)
+        if k < len(excl) and excl[k] == key:
+            return False
+    return True
+
+
 @numba.njit(parallel=True, cache=True)
 def _scan(
     hs: IntArray,
@@ -200,17 +226,10 @@ def _scan(
                         score = round(d) - 1 + vpot[v] - ph
                         if score >= 0:
                             continue
-                        if varea[v] >= 0:
-                            ha = harea[h]
-                            if ha < 0 or not (
-                                area_enter[varea[v]] <= area_enter[ha] < area_leave[varea[v]]
-                            ):
-                                continue
-                        if len(excl) > 0:
-                            key = h * n_visitors + v
-                            k = np.searchsorted(excl, key)
-                            if k < len(excl) and excl[k] == key:
-                                continue
+                        if not area_and_exclusion_allow(
+                            h, v, harea, varea, area_enter, area_leave, excl, n_visitors
+                        ):
+                            continue
                         if score >= out_s[i, slots - 1]:
                             continue
                         k = slots - 1
