@@ -114,7 +114,7 @@ def main() -> None:
     )
     print(f"generate + write CSVs: {generate_s:.1f} s (not part of the pairing)")
     print(f"file mode end to end: {end_to_end:.1f} s; stages: {summary['stage_seconds']}")
-    print(f"count: {stats.count_phases} phases of the augmenting-path search")
+    print(f"count: {stats.count_relabels} global relabels of the push-relabel search")
     print(f"rounds: {stats.rounds}, violations per round: {stats.violations_per_round}")
     print(
         f"arcs: {stats.initial_arcs} first round, {stats.arcs} at the end; "

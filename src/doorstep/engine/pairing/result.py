@@ -38,7 +38,7 @@ class SolveStats:
     largest_component_arcs: int
     violations_per_round: tuple[int, ...]
     seconds: dict[str, float] = field(default_factory=dict)
-    count_phases: int = 0  # phases of the search for the most households paired (:mod:`.cut`)
+    count_relabels: int = 0  # global relabels of the search for the most paired (:mod:`.cut`)
 
 
 @dataclass(frozen=True, eq=False)

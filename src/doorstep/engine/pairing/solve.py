@@ -263,7 +263,7 @@ def solve(
         largest_component_arcs=int(comp_arcs.max(initial=0)),
         violations_per_round=tuple(history),
         seconds=seconds,
-        count_phases=most.phases,
+        count_relabels=most.relabels,
     )
     return PairingResult(
         visitor=visitor,

@@ -1,0 +1,250 @@
+"""How many residual steps each household and visitor is from a visitor with room.
+
+A node from which no residual path leads to room is dead for good: an augmenting path never
+passes through it (from it the path would lead to room), so augmenting leaves every arc out of
+it as it was, and room only ever runs out.
+
+The search runs backwards from every visitor with room over the eligibility graph, which is
+never built: a visitor reaches room if it has some, or if a household it holds does; a
+household does if some eligible visitor other than its own does. Households sit in a grid per
+language (the visitor grid's cells), struck once reached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+from doorstep.engine.pairing.candidates import Arcs
+from doorstep.engine.pairing.problem import BoolArray, FloatArray, IntArray, PairingProblem
+from doorstep.engine.pairing.scan import (
+    VisitorGrid,
+    area_and_exclusion_allow,
+    box_metres,
+    cell_window,
+    haversine,
+)
+
+
+@dataclass(frozen=True, eq=False)
+class HouseholdGrid:
+    """Households with consent bucketed by ``(language bit, cell)`` of a visitor grid, each
+    cell's 3-D bounding box (CSR: ``households[start[key]:start[key + 1]]``)."""
+
+    households: IntArray
+    start: IntArray
+    box_lo: FloatArray
+    box_hi: FloatArray
+    cells: int
+
+
+def household_grid(problem: PairingProblem, xyz: FloatArray, grid: VisitorGrid) -> HouseholdGrid:
+    """Put every household with consent and a language into the cells of ``grid`` (clamped at
+    its edges, which keeps every household within reach of a visitor's window)."""
+    p = problem
+    cells = grid.ny * grid.nx
+    hs = np.flatnonzero(p.household_consent & (p.household_languages != 0))
+    cy = np.clip(((p.household_lat[hs] - grid.lat0) / grid.dlat).astype(np.int64), 0, grid.ny - 1)
+    cx = np.clip(((p.household_lon[hs] - grid.lon0) / grid.dlon).astype(np.int64), 0, grid.nx - 1)
+    cell = cy * grid.nx + cx
+    box_lo = np.full((cells, 3), np.inf)
+    box_hi = np.full((cells, 3), -np.inf)
+    for axis in range(3):
+        np.minimum.at(box_lo[:, axis], cell, xyz[hs, axis])
+        np.maximum.at(box_hi[:, axis], cell, xyz[hs, axis])
+    keys, members = [], []
+    masks = p.household_languages[hs]
+    for bit in range(len(p.languages)):
+        has = (masks >> np.uint64(bit)) & np.uint64(1) != 0
+        keys.append(bit * cells + cell[has])
+        members.append(hs[has])
+    n_keys = len(p.languages) * cells
+    key = np.concatenate(keys) if keys else np.zeros(0, np.int64)
+    order = np.argsort(key, kind="stable")
+    start = np.zeros(n_keys + 1, np.int64)
+    np.cumsum(np.bincount(key, minlength=n_keys), out=start[1:])
+    households = np.concatenate(members)[order] if members else np.zeros(0, np.int64)
+    return HouseholdGrid(households.astype(np.int64), start, box_lo, box_hi, cells)
+
+
+@numba.njit(cache=True)
+def _distances(
+    capacity: IntArray,
+    load: IntArray,
+    match: IntArray,
+    local: BoolArray,
+    vmask: IntArray,
+    vlat: FloatArray,
+    vlon: FloatArray,
+    varea: IntArray,
+    rstart: IntArray,
+    rhouse: IntArray,
+    ghouse: IntArray,
+    gstart: IntArray,
+    cells: int,
+    n_languages: int,
+    box_lo: FloatArray,
+    box_hi: FloatArray,
+    vxyz: FloatArray,
+    lat0: float,
+    lon0: float,
+    dlat: float,
+    dlon: float,
+    ny: int,
+    nx: int,
+    hlat: FloatArray,
+    hlon: FloatArray,
+    harea: IntArray,
+    area_enter: IntArray,
+    area_leave: IntArray,
+    excl: IntArray,
+    max_m: float,
+    dist_h: IntArray,
+    dist_v: IntArray,
+) -> None:  # pragma: no cover - compiled
+    # Breadth-first, backwards from the visitors with room (distance 0): a household is one
+    # step further than the nearest eligible visitor other than its own, a visitor one step
+    # further than the nearest household it holds. A household is struck from its cells once
+    # reached, so each is found once, and emptied cells cost a comparison.
+    nv = len(capacity)
+    queue = np.empty(nv, np.int64)
+    qn = 0
+    for v in range(nv):
+        if load[v] < capacity[v]:
+            dist_v[v] = 0
+            queue[qn] = v
+            qn += 1
+    live = gstart[1:].copy()
+    qi = 0
+    while qi < qn:
+        v = queue[qi]
+        qi += 1
+        dh = dist_v[v] + 1
+        for i in range(rstart[v], rstart[v + 1]):
+            h = rhouse[i]
+            if dist_h[h] >= 0 or match[h] == v:
+                continue
+            dist_h[h] = dh
+            u = match[h]
+            if u >= 0 and dist_v[u] < 0:
+                dist_v[u] = dh + 1
+                queue[qn] = u
+                qn += 1
+        if not local[v]:
+            continue
+        x, y, z = vxyz[v, 0], vxyz[v, 1], vxyz[v, 2]
+        y0, y1, x0, x1, _, _, _ = cell_window(
+            vlat[v], vlon[v], max_m, lat0, lon0, dlat, dlon, ny, nx
+        )
+        for cy in range(y0, y1 + 1):
+            for cx in range(x0, x1 + 1):
+                c = cy * nx + cx
+                lower = -1.0
+                for bit in range(n_languages):
+                    key = bit * cells + c
+                    if (vmask[v] >> bit) & 1 == 0 or live[key] == gstart[key]:
+                        continue
+                    if lower < 0.0:
+                        lower = box_metres(box_lo, box_hi, c, x, y, z)
+                    if lower > max_m + 1.0:
+                        break
+                    j = gstart[key]
+                    while j < live[key]:
+                        h = ghouse[j]
+                        if dist_h[h] < 0:
+                            if match[h] == v:
+                                j += 1
+                                continue
+                            d = haversine(hlat[h], hlon[h], vlat[v], vlon[v])
+                            if np.rint(d) > max_m or not area_and_exclusion_allow(
+                                h, v, harea, varea, area_enter, area_leave, excl, nv
+                            ):
+                                j += 1
+                                continue
+                            dist_h[h] = dh
+                            u = match[h]
+                            if u >= 0 and dist_v[u] < 0:
+                                dist_v[u] = dh + 1
+                                queue[qn] = u
+                                qn += 1
+                        # Reached (now or before): strike it from the cell.
+                        live[key] -= 1
+                        ghouse[j] = ghouse[live[key]]
+                        ghouse[live[key]] = h
+
+
+class RoomDistances:
+    """The backward search (the *global relabel* of :mod:`.push_relabel`), its static arrays
+    built once per problem."""
+
+    def __init__(
+        self,
+        problem: PairingProblem,
+        grid: VisitorGrid,
+        household_xyz: FloatArray,
+        visitor_xyz: FloatArray,
+        fixed: Arcs,
+        max_m: float,
+    ) -> None:
+        p = problem
+        self.problem, self.grid, self.max_m = p, grid, max_m
+        self.vxyz = visitor_xyz
+        self.hgrid = household_grid(p, household_xyz, grid)
+        self.local = np.zeros(p.n_visitors, np.bool_)
+        self.local[grid.visitors] = True
+        order = np.argsort(fixed.visitor, kind="stable")
+        self.rstart = np.zeros(p.n_visitors + 1, np.int64)
+        np.cumsum(np.bincount(fixed.visitor, minlength=p.n_visitors), out=self.rstart[1:])
+        self.rhouse = fixed.household[order].astype(np.int64)
+        self.vmask = p.visitor_languages.view(np.int64)
+        self.harea = p.household_area.astype(np.int64)
+        self.varea = p.visitor_area.astype(np.int64)
+        self.area_enter = p.area_enter.astype(np.int64)
+        self.area_leave = p.area_leave.astype(np.int64)
+
+    def __call__(
+        self, capacity: IntArray, load: IntArray, match: IntArray
+    ) -> tuple[IntArray, IntArray]:
+        """Steps from each household and visitor to the nearest visitor with room along the
+        residual graph of ``match`` (visitor loads ``load``); ``-1`` where there is no path
+        (the node is dead for good)."""
+        p, grid, hg = self.problem, self.grid, self.hgrid
+        dist_h = np.full(p.n_households, -1, np.int64)
+        dist_v = np.full(p.n_visitors, -1, np.int64)
+        _distances(
+            capacity,
+            load,
+            match,
+            self.local,
+            self.vmask,
+            p.visitor_lat,
+            p.visitor_lon,
+            self.varea,
+            self.rstart,
+            self.rhouse,
+            hg.households.copy(),
+            hg.start,
+            hg.cells,
+            len(p.languages),
+            hg.box_lo,
+            hg.box_hi,
+            self.vxyz,
+            grid.lat0,
+            grid.lon0,
+            grid.dlat,
+            grid.dlon,
+            grid.ny,
+            grid.nx,
+            p.household_lat,
+            p.household_lon,
+            self.harea,
+            self.area_enter,
+            self.area_leave,
+            p.exclusion_keys,
+            self.max_m,
+            dist_h,
+            dist_v,
+        )
+        return dist_h, dist_v
