@@ -208,13 +208,12 @@ def solve(
     dirty = np.arange(len(arcs))
     certified = False
     history: list[int] = []
-    labels = np.zeros(nh + nv, np.int64)
+    labels = component_labels(nh + nv, nh, arcs)
     wanted = problem.household_consent
     capacity = problem.visitor_capacity.astype(np.int64)
     rounds = 0
     for rounds in range(1, params.max_rounds + 1):
         costs = arc_costs(problem, arcs, params.keep_m)
-        labels = component_labels(nh + nv + 0, nh, arcs)
         chunks = make_chunks(problem, arcs, costs, dirty, labels, params.chunk_arcs, balance_m)
         lap("components")
         report.stage(f"solving (round {rounds})", len(chunks))
