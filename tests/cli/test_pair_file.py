@@ -98,3 +98,28 @@ def test_a_dask_scheduler_gives_the_same_summary(tmp_path: Path) -> None:
         second["paired"],
         second["total_distance_m"],
     )
+
+
+def test_a_remote_pool_pairs_its_households_beyond_the_distance_limit(tmp_path: Path) -> None:
+    # h5 lives 220 km from every local visitor; r1 travels, but only to its pool's households.
+    households = HOUSEHOLDS.replace("current_visitor_id\n", "current_visitor_id,remote_pool\n")
+    households = households.replace("h5,29.0,107.0,zh,", "h5,29.0,107.0,zh,,far")
+    households = households.replace("h4,27.0,107.0,yue,", "h4,27.0,107.0,yue,,")
+    (tmp_path / "h.csv").write_text(households)
+    (tmp_path / "v.csv").write_text(
+        VISITORS.replace("capacity\n", "capacity,remote_pool\n").replace(",1\n", ",1,\n")
+        + "r1,31.0,110.0,zh;yue,2,far\n"
+    )
+    out = tmp_path / "pairs.csv"
+    args = ["pair", "--households", str(tmp_path / "h.csv"), "--visitors", str(tmp_path / "v.csv")]
+    result = runner.invoke(app, [*args, "--out", str(out), "--quiet", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    rows = {
+        r["household_id"]: r
+        for r in pl.read_csv(out, schema_overrides={"visitor_id": pl.Utf8}).iter_rows(named=True)
+    }
+    assert rows["h5"]["visitor_id"] == "r1"
+    assert rows["h5"]["distance_m"] > 300_000
+    # h4 speaks yue like r1, but is not one of the pool's households.
+    assert rows["h4"]["visitor_id"] is None
+    assert json.loads(result.stdout.strip().splitlines()[-1])["certified"] is True

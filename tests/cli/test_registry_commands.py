@@ -64,4 +64,4 @@ def test_demo_files_round_trip_through_import_and_export(cli: Invoke, tmp_path: 
 def test_db_upgrade_reports_the_revision(cli: Invoke) -> None:
     result = cli("db", "upgrade")
     assert result.exit_code == 0
-    assert "revision 0001" in result.output
+    assert "revision 0002" in result.output

@@ -146,3 +146,50 @@ def test_an_explanation_names_the_visitor_and_why_the_others_were_not_chosen(
     assert h3.explanation.visitor_id is None
     assert h3.explanation.unpaired is not None
     assert h3.explanation.unpaired.value == "no_consent"
+
+
+def test_a_remote_pool_visitor_travels_to_the_households_of_the_pool(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    # R1 lives 400 km away, outside the area: only the pool brings it into the proposal, and
+    # only for H2, the one household that names the pool.
+    hh = [
+        household(household_id="H1", lat=26.580, lon=107.980, remote_pool=""),
+        household(household_id="H2", lat=26.581, lon=107.981, remote_pool="CITY"),
+    ]
+    vv = [
+        visitor(visitor_id="V1", lat=26.583, lon=107.980, capacity=1),
+        visitor(visitor_id="R1", lat=29.5, lon=110.0, capacity=3, remote_pool="CITY"),
+    ]
+    run_import(
+        with_areas,
+        "visitors",
+        write_csv(tmp_path / "v.csv", [*VISITOR_HEADER, "remote_pool"], vv),
+    )
+    run_import(
+        with_areas,
+        "households",
+        write_csv(tmp_path / "h.csv", [*HOUSEHOLD_HEADER, "remote_pool"], hh),
+    )
+    view = _propose(with_areas)
+    with unit_of_work(with_areas) as s:
+        changes = {c.household: c.proposed_visitor for c in pairing.diff(s, view.id)}
+    assert changes == {"H1": "V1", "H2": "R1"}
+    assert view.figures["certified"] is True
+    # A second household of the pool that no local visitor can take goes to R1 as well.
+    run_import(
+        with_areas,
+        "households",
+        write_csv(
+            tmp_path / "h2.csv",
+            [*HOUSEHOLD_HEADER, "remote_pool"],
+            [household(household_id="H3", lat=26.582, lon=107.982, remote_pool="CITY")],
+        ),
+    )
+    with unit_of_work(with_areas) as s:
+        again = pairing.diff(s, _propose(with_areas).id)
+    assert {c.household: c.proposed_visitor for c in again} == {
+        "H1": "V1",
+        "H2": "R1",
+        "H3": "R1",
+    }

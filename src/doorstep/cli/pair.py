@@ -69,10 +69,12 @@ def pair(
         help="Database mode: pair the households of this area (code) and store a proposal.",
     ),
     households: Path | None = typer.Option(
-        None, help="CSV: household_id,lat,lon,languages[,current_visitor_id]."
+        None, help="CSV: household_id,lat,lon,languages[,current_visitor_id][,remote_pool]."
     ),
     visitors: Path | None = typer.Option(
-        None, help="CSV: visitor_id,lat,lon,languages,capacity (languages split by ';')."
+        None,
+        help="CSV: visitor_id,lat,lon,languages,capacity[,remote_pool] (languages split by "
+        "';'; a visitor in a remote pool travels any distance, to the households that name it).",
     ),
     out: Path | None = typer.Option(
         None, help="Write household_id,visitor_id,distance_m,reason to this CSV."

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from doorstep.domain.enums import ConsentState, PairingEndReason
 from doorstep.engine.pairing.explain import Explanation, explain
 from doorstep.engine.pairing.params import PairingParams
-from doorstep.engine.pairing.problem import NONE, PairingProblem, encode_languages
+from doorstep.engine.pairing.problem import NONE, PairingProblem, encode_languages, encode_pools
 from doorstep.engine.pairing.result import REASONS, PairingResult, SolveStats, Unpaired
 from doorstep.engine.pairing.solve import Mapper, solve
 from doorstep.errors import Conflict, NotFound
@@ -95,6 +95,9 @@ def load_scope(session: Session, area_code: str, *, today: dt.date) -> Scope:
     codes, hmask = encode_languages(hh["languages"].to_list())
     codes, vmask = encode_languages(vv["languages"].to_list(), codes)
     capacity = (vv["capacity"] - vv["busy_elsewhere"]).clip(lower_bound=0)
+    pools, household_pool, visitor_pool = encode_pools(
+        hh["remote_pool"].to_list(), vv["remote_pool"].to_list()
+    )
     excl = excl.filter(
         pl.col("household_id").is_in(list(hindex)) & pl.col("visitor_id").is_in(list(vindex))
     )
@@ -121,6 +124,9 @@ def load_scope(session: Session, area_code: str, *, today: dt.date) -> Scope:
         ),
         area_parent=parent,
         languages=codes,
+        pools=pools,
+        household_pool=household_pool,
+        visitor_pool=visitor_pool,
         exclusions=np.array(
             [(hindex[h], vindex[v]) for h, v in excl.iter_rows()], dtype=np.int64
         ).reshape(-1, 2),

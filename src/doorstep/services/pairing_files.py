@@ -15,7 +15,12 @@ import polars as pl
 
 from doorstep.engine.pairing.explain import Explanation, explain
 from doorstep.engine.pairing.params import PairingParams
-from doorstep.engine.pairing.problem import NONE, PairingProblem, encode_languages
+from doorstep.engine.pairing.problem import (
+    NONE,
+    PairingProblem,
+    encode_languages,
+    encode_pools,
+)
 from doorstep.engine.pairing.result import REASONS, PairingResult
 from doorstep.engine.pairing.solve import Mapper, Progress, solve
 from doorstep.errors import InvalidInput, NotFound
@@ -60,8 +65,8 @@ def read_problem(households: Path, visitors: Path) -> PairingProblem:
     InvalidInput
         A file is missing, lacks a column, or holds a value the problem refuses.
     """
-    h = _read(households, HOUSEHOLD_COLUMNS, ("current_visitor_id",))
-    v = _read(visitors, VISITOR_COLUMNS)
+    h = _read(households, HOUSEHOLD_COLUMNS, ("current_visitor_id", "remote_pool"))
+    v = _read(visitors, VISITOR_COLUMNS, ("remote_pool",))
     codes, hmask = _masks(h["languages"], ())
     codes, vmask = _masks(v["languages"], codes)
     current = np.full(len(h), NONE, np.int32)
@@ -77,6 +82,10 @@ def read_problem(households: Path, visitors: Path) -> PairingProblem:
             first = unknown["current_visitor_id"][0]
             raise InvalidInput(f"{households}: current_visitor_id {first!r} is not a visitor")
         current = cur["i"].fill_null(NONE).to_numpy().astype(np.int32)
+    pools, household_pool, visitor_pool = encode_pools(
+        h["remote_pool"].to_list() if "remote_pool" in h.columns else [None] * len(h),
+        v["remote_pool"].to_list() if "remote_pool" in v.columns else [None] * len(v),
+    )
     try:
         return PairingProblem(
             household_ids=h["household_id"].to_numpy().astype(object),
@@ -90,6 +99,9 @@ def read_problem(households: Path, visitors: Path) -> PairingProblem:
             visitor_languages=vmask,
             visitor_capacity=v["capacity"].cast(pl.Int32).to_numpy(),
             languages=codes,
+            pools=pools,
+            household_pool=household_pool,
+            visitor_pool=visitor_pool,
         )
     except (ValueError, pl.exceptions.PolarsError) as exc:
         raise InvalidInput(f"{households.name}/{visitors.name}: {exc}") from None

@@ -71,6 +71,19 @@ def encode_languages(
     return tuple(index), out
 
 
+def encode_pools(
+    household_pools: Sequence[str | None], visitor_pools: Sequence[str | None]
+) -> tuple[tuple[str, ...], Int32Array, Int32Array]:
+    """Remote-pool names (``None`` or ``""`` for none) as the pool tuple and index columns."""
+    names = sorted({p for p in (*household_pools, *visitor_pools) if p})
+    index = {name: i for i, name in enumerate(names)}
+
+    def column(values: Sequence[str | None]) -> Int32Array:
+        return np.array([index[v] if v else NONE for v in values], dtype=np.int32)
+
+    return tuple(names), column(household_pools), column(visitor_pools)
+
+
 @dataclass(frozen=True, eq=False)
 class PairingProblem:
     """Households and visitors to pair; indices, not ids, link them.

@@ -127,6 +127,13 @@ VISITORS = EntitySchema(
         Column("team_code", Kind.TEAM, False, "team the visitor belongs to"),
         Column("is_team_lead", Kind.BOOL, False, "true for the team's lead", default="false"),
         Column("service_area_code", Kind.AREA, False, "only pair within this area's subtree"),
+        Column(
+            "remote_pool",
+            Kind.ID,
+            False,
+            "pool of travelling visitors: no distance limit, only the pool's households",
+            64,
+        ),
     ),
 )
 
@@ -152,6 +159,13 @@ HOUSEHOLDS = EntitySchema(
             default=ConsentState.PENDING.value,
         ),
         Column("consent_date", Kind.DATE, False, "day consent was given or withdrawn"),
+        Column(
+            "remote_pool",
+            Kind.ID,
+            False,
+            "remote pool of visitors also meant for this household",
+            64,
+        ),
     ),
 )
 

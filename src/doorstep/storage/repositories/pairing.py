@@ -42,7 +42,7 @@ def scope_households(conn: Connection, path: str) -> pl.DataFrame:
         conn,
         """
         SELECT h.id, h.external_id, h.lat, h.lon, h.languages, h.consent_state, h.area_id,
-               p.visitor_id AS current_visitor
+               h.remote_pool, p.visitor_id AS current_visitor
         FROM households h JOIN areas a ON a.id = h.area_id
         LEFT JOIN pairings p ON p.household_id = h.id AND p.ended_on IS NULL
         WHERE a.path LIKE :prefix
@@ -57,13 +57,15 @@ def scope_households(conn: Connection, path: str) -> pl.DataFrame:
             "languages": pl.String,
             "consent_state": pl.String,
             "area_id": pl.Int64,
+            "remote_pool": pl.String,
             "current_visitor": pl.Int64,
         },
     )
 
 
 def scope_visitors(conn: Connection, path: str) -> pl.DataFrame:
-    """Visitors who live or serve in the subtree, or look after one of its households.
+    """Visitors who live or serve in the subtree, look after one of its households, or
+    travel in a remote pool meant for one of them.
 
     ``busy_elsewhere`` counts their active pairings outside the subtree: that much of their
     capacity is not free for this area.
@@ -82,9 +84,14 @@ def scope_visitors(conn: Connection, path: str) -> pl.DataFrame:
             UNION
             SELECT p.visitor_id FROM pairings p
             WHERE p.ended_on IS NULL AND p.household_id IN (SELECT id FROM scope_h)
+            UNION
+            SELECT v.id FROM visitors v
+            WHERE v.remote_pool IN (
+                SELECT h.remote_pool FROM households h WHERE h.id IN (SELECT id FROM scope_h)
+            )
         )
         SELECT v.id, v.external_id, v.lat, v.lon, v.languages, v.capacity,
-               v.active_from, v.active_to, v.service_area_id,
+               v.active_from, v.active_to, v.service_area_id, v.remote_pool,
                (SELECT COUNT(*) FROM pairings p
                  WHERE p.visitor_id = v.id AND p.ended_on IS NULL
                    AND p.household_id NOT IN (SELECT id FROM scope_h)) AS busy_elsewhere
@@ -102,6 +109,7 @@ def scope_visitors(conn: Connection, path: str) -> pl.DataFrame:
             "active_from": pl.Date,
             "active_to": pl.Date,
             "service_area_id": pl.Int64,
+            "remote_pool": pl.String,
             "busy_elsewhere": pl.Int64,
         },
     )

@@ -75,7 +75,8 @@ _EXPORT_SQL = {
         SELECT v.external_id AS visitor_id, v.name, o.code AS organisation_code,
                ha.code AS home_area_code, v.lat, v.lon, v.languages, v.capacity,
                v.active_from, v.active_to, t.code AS team_code,
-               COALESCE(tm.is_lead, false) AS is_team_lead, sa.code AS service_area_code
+               COALESCE(tm.is_lead, false) AS is_team_lead, sa.code AS service_area_code,
+               v.remote_pool
         FROM visitors v
         LEFT JOIN organisations o ON o.id = v.organisation_id
         LEFT JOIN areas ha ON ha.id = v.home_area_id
@@ -87,7 +88,7 @@ _EXPORT_SQL = {
         SELECT h.external_id AS household_id, h.head_name, h.address, a.code AS area_code,
                h.lat, h.lon, h.members, h.languages, h.consent_state AS consent,
                (SELECT MAX(c.recorded_on) FROM consent_records c
-                 WHERE c.household_id = h.id) AS consent_date
+                 WHERE c.household_id = h.id) AS consent_date, h.remote_pool
         FROM households h JOIN areas a ON a.id = h.area_id ORDER BY h.id""",
     "indicators": """
         SELECT h.external_id AS household_id, i.year, i.annual_income, i.members_in_work,

@@ -43,6 +43,8 @@ class Visitor(Timestamped, Base):
     active_to: Mapped[dt.date | None] = mapped_column(Date)
     # Where set, the visitor only takes households inside this area's subtree.
     service_area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
+    # Where set, the visitor travels: no distance limit, only households of the same pool.
+    remote_pool: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class Household(Timestamped, Base):
@@ -61,6 +63,8 @@ class Household(Timestamped, Base):
     lon: Mapped[float] = mapped_column(Float)
     members: Mapped[int] = mapped_column(Integer)
     languages: Mapped[str] = mapped_column(String(200))
+    # The remote pool of visitors meant for this household, if any (besides local visitors).
+    remote_pool: Mapped[str | None] = mapped_column(String(64), index=True)
     # The current consent act lives on the row (one write per household on import); each
     # act it replaces is appended to consent_records, so the history is never lost.
     consent_state: Mapped[str] = mapped_column(String(20), index=True)
