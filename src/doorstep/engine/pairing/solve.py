@@ -16,6 +16,7 @@ from doorstep.engine.pairing.coarse import coarse_prices
 from doorstep.engine.pairing.cut import MaximumPairing, maximum_pairing
 from doorstep.engine.pairing.flow import Chunk, solve_chunk
 from doorstep.engine.pairing.greedy import greedy
+from doorstep.engine.pairing.longitude import away_from_antimeridian
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.pairing.problem import NONE, BoolArray, Int32Array, IntArray, PairingProblem
 from doorstep.engine.pairing.result import REASONS, PairingResult, SolveStats, Unpaired, count_moved
@@ -170,6 +171,8 @@ def solve(
         optimum over the candidate arcs is proved optimal over every eligible arc.
     """
     params = params or PairingParams()
+    # The grid searches do not wrap at ±180°; distances do not change when turned.
+    problem = away_from_antimeridian(problem)
     run: Mapper = mapper or map
     report: Progress = progress or _Silent()
     seconds: dict[str, float] = {}
