@@ -226,3 +226,29 @@ def test_the_result_does_not_depend_on_how_the_parts_are_chunked() -> None:
     split = solve(p, params=PairingParams(chunk_arcs=500))
     assert whole.stats.components > 1
     assert (split.paired, split.total_cost) == (whole.paired, whole.total_cost)
+
+
+class StageRecorder:
+    """A progress receiver that keeps each stage's total and how far it was advanced."""
+
+    def __init__(self) -> None:
+        self.stages: dict[str, list[int]] = {}
+        self.current = ""
+
+    def stage(self, name: str, total: int) -> None:
+        self.current = name
+        self.stages[name] = [total, 0]
+
+    def advance(self, amount: int = 1) -> None:
+        self.stages[self.current][1] += amount
+
+
+def test_progress_fills_every_stage_including_the_count_as_it_goes() -> None:
+    # Towns short of visitors: the count has work to do after the greedy start.
+    p = towns(households=600, visitors=260, seed=1, skew=1.0, spread_km=40)
+    progress = StageRecorder()
+    result = solve(p, progress=progress)
+    assert result.certified
+    assert {"candidates", "most households paired", "solving (round 1)"} <= set(progress.stages)
+    assert all(done == total for total, done in progress.stages.values()), progress.stages
+    assert progress.stages["most households paired"][0] > 0

@@ -19,6 +19,7 @@ neither has any say over how many households are paired. (:mod:`.solve` prices e
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numba
@@ -210,16 +211,18 @@ def maximum_pairing(
     index: CandidateIndex,
     grid: VisitorGrid,
     start: IntArray | None = None,
+    on_added: Callable[[int], None] | None = None,
 ) -> MaximumPairing:
     """A pairing of as many households as possible over every eligible arc, with its cut.
 
     ``start`` (a visitor per household, ``-1`` for none; eligible pairs within capacity) is
     where the search begins; any valid pairing will do, the count found is the maximum.
+    ``on_added`` hears the households added as the search goes (for a progress bar).
     """
     graph = EligibilityGraph(index, grid)
     nh = index.problem.n_households
     pairing = graph.slots(np.full(nh, NONE, np.int64) if start is None else start)
-    relabels, steps = settle(graph, pairing)
+    relabels, steps = settle(graph, pairing, on_added)
     household_side, visitor_side, room = reached(graph, pairing)
     if room:
         raise RuntimeError("an unpaired household still reaches room after the search (a bug)")

@@ -12,6 +12,8 @@ dropped for good, and the pairing is maximum once no unpaired household is left 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numba
 import numpy as np
 
@@ -176,14 +178,17 @@ def _settle(
     return steps, added
 
 
-def settle(graph: EligibilityGraph, pairing: Slots) -> tuple[int, int]:
+def settle(
+    graph: EligibilityGraph, pairing: Slots, on_added: Callable[[int], None] | None = None
+) -> tuple[int, int]:
     """Pair as many households as possible, changing ``pairing`` in place.
 
     Alternates global relabels (exact distances, which also drop the households that can no
     longer be paired) with push-relabel work on the households still unpaired with a path,
     about two steps per such household between relabels (measured: more lets households that
     queue behind a full corridor bounce off it for long before a relabel shows it full).
-    Returns the number of global relabels and of steps.
+    ``on_added`` hears how many households each stretch between relabels added. Returns the
+    number of global relabels and of steps.
     """
     p, grid, lang = graph.problem, graph.grid, graph.lang
     relabel = RoomDistances(
@@ -202,7 +207,7 @@ def settle(graph: EligibilityGraph, pairing: Slots) -> tuple[int, int]:
         # Each cell's visitors by label, so a scan stops at the first that cannot be lowest.
         order = np.lexsort((d_v[lang.visitors], keys))
         gvis = lang.visitors[order]
-        taken, _ = _settle(
+        taken, added = _settle(
             active,
             2 * len(active) + 1000,
             d_h,
@@ -241,3 +246,5 @@ def settle(graph: EligibilityGraph, pairing: Slots) -> tuple[int, int]:
             graph.max_m,
         )
         steps += taken
+        if on_added is not None:
+            on_added(int(added))

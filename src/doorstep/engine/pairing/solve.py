@@ -198,9 +198,14 @@ def solve(
 
     # How many can be paired is settled first, over every eligible arc (see :mod:`.cut`);
     # the cut it proves splits the rest into two independent least-cost problems.
-    report.stage("most households paired", 1)
-    most = maximum_pairing(index, grid, greedy_start(index))
-    report.advance()
+    start = greedy_start(index)
+    # The bar counts the households still unpaired after the greedy start; those that no
+    # pairing can take are ticked off when the search proves it.
+    open_ = int((problem.household_consent & (problem.household_languages != 0)).sum())
+    unpaired = open_ - int((start >= 0).sum())
+    report.stage("most households paired", unpaired)
+    most = maximum_pairing(index, grid, start, report.advance)
+    report.advance(unpaired - (most.paired - int((start >= 0).sum())))
     h = np.flatnonzero(most.visitor >= 0)
     arcs = arcs.concat(Arcs(h, most.visitor[h], index.distances(h, most.visitor[h]))).unique(nv)
     arcs = arcs.take(same_side(most, arcs))
