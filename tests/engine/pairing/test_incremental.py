@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from doorstep.engine.pairing.incremental import pair_new
+from doorstep.domain.geo import haversine_m_array
+from doorstep.engine.pairing.incremental import neighbourhood, pair_new
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.pairing.problem import NONE, PairingProblem
 from doorstep.engine.pairing.solve import solve
@@ -67,3 +69,20 @@ def test_without_continuity_the_neighbourhood_is_reoptimised() -> None:
     # Moving is allowed only when it is worth more than keep_km: with 0 it may only help.
     assert local.result.paired >= kept.result.paired
     assert local.result.total_distance_m <= kept.result.total_distance_m
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_neighbourhood_holds_every_visitor_within_reach_of_a_new_household(seed: int) -> None:
+    # Brute force: every active local visitor within the limit of some new household, however
+    # spread the new households are (one town, or the whole region).
+    p = towns(households=800, visitors=600, seed=seed, n_towns=12, spread_km=200, skew=0.5)
+    rng = np.random.default_rng(seed)
+    for new in (np.arange(10), rng.choice(p.n_households, 40, replace=False)):
+        _, visitors = neighbourhood(p, np.sort(new), 30_000.0)
+        h = np.repeat(new, p.n_visitors)
+        v = np.tile(np.arange(p.n_visitors), len(new))
+        d = haversine_m_array(
+            p.household_lat[h], p.household_lon[h], p.visitor_lat[v], p.visitor_lon[v]
+        )
+        near = np.unique(v[d <= 30_000.0 * 0.999])
+        assert set(near.tolist()) <= set(visitors.tolist())

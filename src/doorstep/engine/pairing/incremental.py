@@ -11,12 +11,13 @@ beyond it is not considered. Run :func:`~doorstep.engine.pairing.solve.solve` fo
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.spatial import cKDTree
 
-from doorstep.domain.geo import chord_for_metres, to_unit_xyz
+from doorstep.domain.geo import EARTH_RADIUS_M, chord_for_metres, to_unit_xyz
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.pairing.problem import NONE, IntArray, PairingProblem
 from doorstep.engine.pairing.result import PairingResult
@@ -46,6 +47,19 @@ def neighbourhood(
     """Households and visitors whose pairs the new households could change directly."""
     p = problem
     local = np.flatnonzero(p.visitor_active & (p.visitor_pool == NONE))
+    if len(new):
+        # Only visitors inside the box around the new households' reach can be in range: a
+        # region's million visitors need not all go into the tree for a village's newcomers.
+        reach = math.degrees(max_m / EARTH_RADIUS_M) * 1.01
+        lat = p.household_lat[new]
+        far = min(float(np.abs(lat).max()) + reach, 89.0)
+        reach_lon = reach / math.cos(math.radians(far))
+        vlat, vlon = p.visitor_lat[local], p.visitor_lon[local]
+        box = (vlat >= lat.min() - reach) & (vlat <= lat.max() + reach)
+        lon = p.household_lon[new]
+        if lon.max() - lon.min() + 2 * reach_lon < 180.0:
+            box &= (vlon >= lon.min() - reach_lon) & (vlon <= lon.max() + reach_lon)
+        local = local[box]
     tree = cKDTree(to_unit_xyz(p.visitor_lat[local], p.visitor_lon[local]))
     near = tree.query_ball_point(
         to_unit_xyz(p.household_lat[new], p.household_lon[new]), chord_for_metres(max_m)
