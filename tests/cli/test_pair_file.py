@@ -123,3 +123,40 @@ def test_a_remote_pool_pairs_its_households_beyond_the_distance_limit(tmp_path: 
     # h4 speaks yue like r1, but is not one of the pool's households.
     assert rows["h4"]["visitor_id"] is None
     assert json.loads(result.stdout.strip().splitlines()[-1])["certified"] is True
+
+
+def test_max_rounds_keeps_the_count_and_says_the_cost_is_not_certified(tmp_path: Path) -> None:
+    from tests.engine.pairing.instances import towns
+
+    p = towns(households=600, visitors=260, seed=1, skew=1.0, spread_km=40)
+
+    def langs(mask: int) -> str:
+        return ";".join(c for i, c in enumerate(p.languages) if mask >> i & 1)
+
+    pl.DataFrame(
+        {
+            "household_id": p.household_ids.tolist(),
+            "lat": p.household_lat,
+            "lon": p.household_lon,
+            "languages": [langs(int(m)) for m in p.household_languages],
+        }
+    ).write_csv(tmp_path / "h.csv")
+    pl.DataFrame(
+        {
+            "visitor_id": p.visitor_ids.tolist(),
+            "lat": p.visitor_lat,
+            "lon": p.visitor_lon,
+            "languages": [langs(int(m)) for m in p.visitor_languages],
+            "capacity": p.visitor_capacity,
+        }
+    ).write_csv(tmp_path / "v.csv")
+    args = ["pair", "--households", str(tmp_path / "h.csv"), "--visitors", str(tmp_path / "v.csv")]
+    summaries = []
+    for rounds in ("1", "60"):
+        result = runner.invoke(app, [*args, "--quiet", "--workers", "1", "--max-rounds", rounds])
+        assert result.exit_code == 0, result.output
+        summaries.append(json.loads(result.stdout.strip().splitlines()[-1]))
+    short, full = summaries
+    assert (short["certified"], full["certified"]) == (False, True)
+    assert short["paired"] == full["paired"]
+    assert short["total_distance_m"] > full["total_distance_m"]

@@ -86,6 +86,13 @@ def pair(
     balance_m: float = typer.Option(
         0.0, help="Balance: the j-th household of a visitor costs balance_m*(2j-1) metres more."
     ),
+    max_rounds: int = typer.Option(
+        60,
+        min=1,
+        max=1000,
+        help="Stop widening after this many rounds: still the most households paired, but "
+        "'certified: false' if the least distance is not proved yet.",
+    ),
     workers: int = typer.Option(
         os.cpu_count() or 1, min=1, help="Processes that solve independent parts."
     ),
@@ -112,7 +119,9 @@ def pair(
     if ctx.invoked_subcommand is not None:
         return
     try:
-        params = PairingParams(max_km=max_km, keep_km=keep_km, balance_m=balance_m)
+        params = PairingParams(
+            max_km=max_km, keep_km=keep_km, balance_m=balance_m, max_rounds=max_rounds
+        )
     except ValueError as exc:
         raise fail(str(exc), code=2) from None
     if area is not None:
