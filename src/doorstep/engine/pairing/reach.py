@@ -69,6 +69,26 @@ def household_grid(problem: PairingProblem, xyz: FloatArray, grid: VisitorGrid) 
     return HouseholdGrid(households.astype(np.int64), start, box_lo, box_hi, cells)
 
 
+@numba.njit(cache=True, inline="always")
+def _reach(
+    h: int,
+    dh: int,
+    match: IntArray,
+    dist_h: IntArray,
+    dist_v: IntArray,
+    queue: IntArray,
+    qn: int,
+) -> int:  # pragma: no cover - compiled
+    # Household ``h`` is ``dh`` steps from room; its own visitor one more (queued if new).
+    dist_h[h] = dh
+    u = match[h]
+    if u >= 0 and dist_v[u] < 0:
+        dist_v[u] = dh + 1
+        queue[qn] = u
+        qn += 1
+    return qn
+
+
 @numba.njit(cache=True)
 def _distances(
     capacity: IntArray,
@@ -124,14 +144,8 @@ def _distances(
         dh = dist_v[v] + 1
         for i in range(rstart[v], rstart[v + 1]):
             h = rhouse[i]
-            if dist_h[h] >= 0 or match[h] == v:
-                continue
-            dist_h[h] = dh
-            u = match[h]
-            if u >= 0 and dist_v[u] < 0:
-                dist_v[u] = dh + 1
-                queue[qn] = u
-                qn += 1
+            if dist_h[h] < 0 and match[h] != v:
+                qn = _reach(h, dh, match, dist_h, dist_v, queue, qn)
         if not local[v]:
             continue
         x, y, z = vxyz[v, 0], vxyz[v, 1], vxyz[v, 2]
@@ -163,12 +177,7 @@ def _distances(
                             ):
                                 j += 1
                                 continue
-                            dist_h[h] = dh
-                            u = match[h]
-                            if u >= 0 and dist_v[u] < 0:
-                                dist_v[u] = dh + 1
-                                queue[qn] = u
-                                qn += 1
+                            qn = _reach(h, dh, match, dist_h, dist_v, queue, qn)
                         # Reached (now or before): strike it from the cell.
                         live[key] -= 1
                         ghouse[j] = ghouse[live[key]]
