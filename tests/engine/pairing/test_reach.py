@@ -53,9 +53,7 @@ def check(p: PairingProblem, seed: int) -> np.ndarray:
     index = CandidateIndex(p, MAX_M)
     graph = EligibilityGraph(index, build_grid(p, index.visitor_xyz, MAX_M))
     pairing = graph.slots(some_pairing(p, np.random.default_rng(seed)))
-    relabel = RoomDistances(
-        p, graph.grid, index.household_xyz, index.visitor_xyz, graph.fixed, MAX_M
-    )
+    relabel = RoomDistances(graph)
     dist_h, dist_v = relabel(graph.capacity, pairing.load, pairing.match)
     want = expected_distances(p, pairing.match)
     nh = p.n_households

@@ -99,7 +99,8 @@ def residual_graph(
     return Residual(nh + nv + 2, source, sink, tails, heads, rcost, big)
 
 
-def _csr(n: int, keys: IntArray, *cols: IntArray) -> tuple[IntArray, ...]:
+def csr(n: int, keys: IntArray, *cols: IntArray) -> tuple[IntArray, ...]:
+    """Rows ``0..n-1`` keyed by ``keys``: row ``r`` holds ``cols[...][start[r]:start[r + 1]]``."""
     order = np.argsort(keys, kind="stable")
     start = np.zeros(n + 1, np.int64)
     np.cumsum(np.bincount(keys, minlength=n), out=start[1:])
@@ -172,7 +173,7 @@ def potentials(res: Residual, labels: IntArray) -> IntArray:
     out_t = res.tails == t
     np.minimum.at(dist, res.heads[out_t], res.costs[out_t])
     dist[s] = dist[t] = 0
-    start, nbr, cost = _csr(n, tails, heads, costs)
+    start, nbr, cost = csr(n, tails, heads, costs)
     _spfa_parts(order, part_start, start, nbr, cost, dist)
     into_s = res.heads == s
     via = dist[res.tails[into_s]] + res.costs[into_s]
@@ -186,7 +187,7 @@ def potentials(res: Residual, labels: IntArray) -> IntArray:
     np.minimum.at(dist, res.tails[to_s], res.costs[to_s] + pi_source)
     dist[t] = 0
     dist[s] = pi_source
-    start, nbr, cost = _csr(n, heads, tails, costs)
+    start, nbr, cost = csr(n, heads, tails, costs)
     _spfa_parts(order, part_start, start, nbr, cost, dist)
     # The source's own arcs (to unpaired households) must hold too; they always do when the
     # flow is a maximum flow, but the minimum keeps the potentials valid regardless.

@@ -18,7 +18,7 @@ from ortools.graph.python import min_cost_flow
 from scipy.spatial import cKDTree
 
 from doorstep.domain.geo import EARTH_RADIUS_M
-from doorstep.engine.pairing.certify import _csr, _spfa_parts
+from doorstep.engine.pairing.certify import _spfa_parts, csr
 from doorstep.engine.pairing.problem import FloatArray, IntArray, PairingProblem
 
 
@@ -107,7 +107,7 @@ def coarse_prices(
     dist = np.full(n, limit * (1 + int(used.sum() < hcount.sum())), np.int64)
     dist[sink] = 0
     dist[np.flatnonzero(load < vcap) + nh] = 0
-    start, nbr, cst = _csr(n, heads, tails, costs)
+    start, nbr, cst = csr(n, heads, tails, costs)
     order = np.arange(sink, dtype=np.int64)
     _spfa_parts(order, np.array([0, sink], np.int64), start, nbr, cst, dist)
     # A household group's price above its cheapest arc is what crowding adds; groups served

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from doorstep.engine.pairing.candidates import Arcs, CandidateIndex
+from doorstep.engine.pairing.candidates import CandidateIndex
+from doorstep.engine.pairing.certify import csr
 from doorstep.engine.pairing.problem import BoolArray, IntArray, MaskArray
 from doorstep.engine.pairing.scan import VisitorGrid
 
@@ -51,13 +52,6 @@ def language_grid(
     return LanguageGrid(visitors.astype(np.int64), start, cells)
 
 
-def _csr_by_household(n_households: int, arcs: Arcs) -> tuple[IntArray, IntArray]:
-    order = np.argsort(arcs.household, kind="stable")
-    start = np.zeros(n_households + 1, np.int64)
-    np.cumsum(np.bincount(arcs.household, minlength=n_households), out=start[1:])
-    return start, arcs.visitor[order].astype(np.int64)
-
-
 @dataclass(frozen=True, eq=False)
 class Slots:
     """A pairing as the searches change it in place: each visitor's load and ``capacity``
@@ -79,7 +73,9 @@ class EligibilityGraph:
         self.n_households, self.n_visitors = p.n_households, p.n_visitors
         self.capacity = np.where(p.visitor_active, p.visitor_capacity, 0).astype(np.int64)
         self.fixed = index.fixed_arcs()
-        self.fstart, self.fvis = _csr_by_household(p.n_households, self.fixed)
+        self.fstart, self.fvis = csr(
+            p.n_households, self.fixed.household, self.fixed.visitor.astype(np.int64)
+        )
         self.lang = language_grid(grid, p.visitor_languages, len(p.languages))
         self.n_languages = len(p.languages)
         self.wanted: BoolArray = p.household_consent & (p.household_languages != 0)

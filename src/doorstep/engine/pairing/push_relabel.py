@@ -191,9 +191,7 @@ def settle(
     number of global relabels and of steps.
     """
     p, grid, lang = graph.problem, graph.grid, graph.lang
-    relabel = RoomDistances(
-        p, grid, graph.index.household_xyz, graph.index.visitor_xyz, graph.fixed, graph.max_m
-    )
+    relabel = RoomDistances(graph)
     keys = lang.keys()
     relabels = steps = 0
     while True:

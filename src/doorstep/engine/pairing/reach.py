@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from doorstep.engine.pairing.candidates import Arcs
+from doorstep.engine.pairing.certify import csr
+from doorstep.engine.pairing.graph import EligibilityGraph
 from doorstep.engine.pairing.problem import BoolArray, FloatArray, IntArray, PairingProblem
 from doorstep.engine.pairing.scan import (
     VisitorGrid,
@@ -188,30 +189,16 @@ class RoomDistances:
     """The backward search (the *global relabel* of :mod:`.push_relabel`), its static arrays
     built once per problem."""
 
-    def __init__(
-        self,
-        problem: PairingProblem,
-        grid: VisitorGrid,
-        household_xyz: FloatArray,
-        visitor_xyz: FloatArray,
-        fixed: Arcs,
-        max_m: float,
-    ) -> None:
-        p = problem
-        self.problem, self.grid, self.max_m = p, grid, max_m
-        self.vxyz = visitor_xyz
-        self.hgrid = household_grid(p, household_xyz, grid)
+    def __init__(self, graph: EligibilityGraph) -> None:
+        p, grid = graph.problem, graph.grid
+        self.graph = graph
+        self.hgrid = household_grid(p, graph.index.household_xyz, grid)
         self.local = np.zeros(p.n_visitors, np.bool_)
         self.local[grid.visitors] = True
-        order = np.argsort(fixed.visitor, kind="stable")
-        self.rstart = np.zeros(p.n_visitors + 1, np.int64)
-        np.cumsum(np.bincount(fixed.visitor, minlength=p.n_visitors), out=self.rstart[1:])
-        self.rhouse = fixed.household[order].astype(np.int64)
+        self.rstart, self.rhouse = csr(
+            p.n_visitors, graph.fixed.visitor, graph.fixed.household.astype(np.int64)
+        )
         self.vmask = p.visitor_languages.view(np.int64)
-        self.harea = p.household_area.astype(np.int64)
-        self.varea = p.visitor_area.astype(np.int64)
-        self.area_enter = p.area_enter.astype(np.int64)
-        self.area_leave = p.area_leave.astype(np.int64)
 
     def __call__(
         self, capacity: IntArray, load: IntArray, match: IntArray
@@ -219,7 +206,8 @@ class RoomDistances:
         """Steps from each household and visitor to the nearest visitor with room along the
         residual graph of ``match`` (visitor loads ``load``); ``-1`` where there is no path
         (the node is dead for good)."""
-        p, grid, hg = self.problem, self.grid, self.hgrid
+        g, hg = self.graph, self.hgrid
+        p, grid = g.problem, g.grid
         dist_h = np.full(p.n_households, -1, np.int64)
         dist_v = np.full(p.n_visitors, -1, np.int64)
         _distances(
@@ -230,7 +218,7 @@ class RoomDistances:
             self.vmask,
             p.visitor_lat,
             p.visitor_lon,
-            self.varea,
+            g.varea,
             self.rstart,
             self.rhouse,
             hg.households.copy(),
@@ -239,7 +227,7 @@ class RoomDistances:
             len(p.languages),
             hg.box_lo,
             hg.box_hi,
-            self.vxyz,
+            g.index.visitor_xyz,
             grid.lat0,
             grid.lon0,
             grid.dlat,
@@ -248,11 +236,11 @@ class RoomDistances:
             grid.nx,
             p.household_lat,
             p.household_lon,
-            self.harea,
-            self.area_enter,
-            self.area_leave,
+            g.harea,
+            g.area_enter,
+            g.area_leave,
             p.exclusion_keys,
-            self.max_m,
+            g.max_m,
             dist_h,
             dist_v,
         )
