@@ -26,16 +26,10 @@ import numba
 import numpy as np
 
 from doorstep.engine.pairing.candidates import CandidateIndex
-from doorstep.engine.pairing.graph import EligibilityGraph, Slots
+from doorstep.engine.pairing.graph import EligibilityGraph, Slots, reach_in_grid
 from doorstep.engine.pairing.problem import NONE, BoolArray, FloatArray, IntArray
 from doorstep.engine.pairing.push_relabel import settle
-from doorstep.engine.pairing.scan import (
-    VisitorGrid,
-    area_and_exclusion_allow,
-    box_metres,
-    cell_window,
-    haversine,
-)
+from doorstep.engine.pairing.scan import VisitorGrid
 
 
 @dataclass(frozen=True, eq=False)
@@ -96,6 +90,7 @@ def _reached(
     hq = np.empty(len(seen_h), np.int64)
     vq = np.empty(n_visitors, np.int64)
     live = gstart[1:].copy()
+    no_match = np.empty(0, np.int64)  # read only from a visitor
     hn = vn = vi = 0
     for r in roots:
         seen_h[r] = True
@@ -114,39 +109,40 @@ def _reached(
                     vn += 1
             if hmask[h] == 0:
                 continue
-            x, y, z = hxyz[h, 0], hxyz[h, 1], hxyz[h, 2]
-            y0, y1, x0, x1, _, _, _ = cell_window(
-                hlat[h], hlon[h], max_m, lat0, lon0, dlat, dlon, ny, nx
+            vn = reach_in_grid(
+                h,
+                True,
+                hlat,
+                hlon,
+                hxyz,
+                hmask,
+                gvis,
+                gstart,
+                live,
+                seen_v,
+                vlat,
+                vlon,
+                no_match,
+                cells,
+                n_languages,
+                box_lo,
+                box_hi,
+                lat0,
+                lon0,
+                dlat,
+                dlon,
+                ny,
+                nx,
+                harea,
+                varea,
+                area_enter,
+                area_leave,
+                excl,
+                n_visitors,
+                max_m,
+                vq,
+                vn,
             )
-            for cy in range(y0, y1 + 1):
-                for cx in range(x0, x1 + 1):
-                    c = cy * nx + cx
-                    lower = -1.0
-                    for bit in range(n_languages):
-                        key = bit * cells + c
-                        if (hmask[h] >> bit) & 1 == 0 or live[key] == gstart[key]:
-                            continue
-                        if lower < 0.0:
-                            lower = box_metres(box_lo, box_hi, c, x, y, z)
-                        if lower > max_m + 1.0:
-                            break
-                        j = gstart[key]
-                        while j < live[key]:
-                            v = gvis[j]
-                            if not seen_v[v]:
-                                d = haversine(hlat[h], hlon[h], vlat[v], vlon[v])
-                                if np.rint(d) > max_m or not area_and_exclusion_allow(
-                                    h, v, harea, varea, area_enter, area_leave, excl, n_visitors
-                                ):
-                                    j += 1
-                                    continue
-                                seen_v[v] = True
-                                vq[vn] = v
-                                vn += 1
-                            # Labelled (now or before): strike it from the cell.
-                            live[key] -= 1
-                            gvis[j] = gvis[live[key]]
-                            gvis[live[key]] = v
         while vi < vn:
             v = vq[vi]
             vi += 1

@@ -10,12 +10,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 from doorstep.engine.pairing.candidates import CandidateIndex
 from doorstep.engine.pairing.certify import csr
-from doorstep.engine.pairing.problem import BoolArray, IntArray, MaskArray
-from doorstep.engine.pairing.scan import VisitorGrid
+from doorstep.engine.pairing.problem import BoolArray, FloatArray, IntArray, MaskArray
+from doorstep.engine.pairing.scan import (
+    VisitorGrid,
+    area_and_exclusion_allow,
+    box_metres,
+    cell_window,
+    haversine,
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -103,3 +110,89 @@ class EligibilityGraph:
             rank = np.arange(len(by_v)) - first[match[by_v]]
             slot_h[slot_start[match[by_v]] + rank] = by_v
         return Slots(match, load, slot_start, slot_h)
+
+
+@numba.njit(cache=True)
+def reach_in_grid(
+    a: int,
+    a_is_household: bool,
+    alat: FloatArray,
+    alon: FloatArray,
+    axyz: FloatArray,
+    amask: IntArray,
+    items: IntArray,
+    gstart: IntArray,
+    live: IntArray,
+    seen: BoolArray,
+    ilat: FloatArray,
+    ilon: FloatArray,
+    match: IntArray,
+    cells: int,
+    n_languages: int,
+    box_lo: FloatArray,
+    box_hi: FloatArray,
+    lat0: float,
+    lon0: float,
+    dlat: float,
+    dlon: float,
+    ny: int,
+    nx: int,
+    harea: IntArray,
+    varea: IntArray,
+    area_enter: IntArray,
+    area_leave: IntArray,
+    excl: IntArray,
+    n_visitors: int,
+    max_m: float,
+    out: IntArray,
+    n_out: int,
+) -> int:  # pragma: no cover - compiled
+    """Mark ``seen`` and append to ``out`` (from ``n_out``; returns the new end) every item of
+    the other side not seen yet that is eligible with node ``a``: a household's visitors in the
+    visitor grid, or a visitor's households in the household grid (except those it holds,
+    ``match[h] == a``). Items found seen are struck from their cell (``live`` ends shrink), so
+    a breadth-first search looks at each item once and an emptied cell costs a comparison."""
+    x, y, z = axyz[a, 0], axyz[a, 1], axyz[a, 2]
+    y0, y1, x0, x1, _, _, _ = cell_window(alat[a], alon[a], max_m, lat0, lon0, dlat, dlon, ny, nx)
+    for cy in range(y0, y1 + 1):
+        for cx in range(x0, x1 + 1):
+            c = cy * nx + cx
+            lower = -1.0
+            for bit in range(n_languages):
+                key = bit * cells + c
+                if (amask[a] >> bit) & 1 == 0 or live[key] == gstart[key]:
+                    continue
+                if lower < 0.0:
+                    lower = box_metres(box_lo, box_hi, c, x, y, z)
+                if lower > max_m + 1.0:
+                    break
+                j = gstart[key]
+                while j < live[key]:
+                    b = items[j]
+                    if not seen[b]:
+                        # Household first, as in every search, so all round alike.
+                        if a_is_household:
+                            h = a
+                            v = b
+                            d = haversine(alat[a], alon[a], ilat[b], ilon[b])
+                        else:
+                            h = b
+                            v = a
+                            d = haversine(ilat[b], ilon[b], alat[a], alon[a])
+                        ok = np.rint(d) <= max_m
+                        if ok and not a_is_household:
+                            ok = match[h] != v
+                        if ok:
+                            ok = area_and_exclusion_allow(
+                                h, v, harea, varea, area_enter, area_leave, excl, n_visitors
+                            )
+                        if not ok:
+                            j += 1
+                            continue
+                        seen[b] = True
+                        out[n_out] = b
+                        n_out += 1
+                    live[key] -= 1
+                    items[j] = items[live[key]]
+                    items[live[key]] = b
+    return n_out

@@ -18,14 +18,10 @@ import numba
 import numpy as np
 
 from doorstep.engine.pairing.certify import csr
-from doorstep.engine.pairing.graph import EligibilityGraph
+from doorstep.engine.pairing.graph import EligibilityGraph, reach_in_grid
 from doorstep.engine.pairing.problem import BoolArray, FloatArray, IntArray, PairingProblem
 from doorstep.engine.pairing.scan import (
     VisitorGrid,
-    area_and_exclusion_allow,
-    box_metres,
-    cell_window,
-    haversine,
 )
 
 
@@ -138,6 +134,9 @@ def _distances(
             queue[qn] = v
             qn += 1
     live = gstart[1:].copy()
+    reached = np.zeros(len(dist_h), np.bool_)
+    found = np.empty(len(dist_h), np.int64)  # households in the order the grid gave them
+    hn = 0
     qi = 0
     while qi < qn:
         v = queue[qi]
@@ -145,44 +144,48 @@ def _distances(
         dh = dist_v[v] + 1
         for i in range(rstart[v], rstart[v + 1]):
             h = rhouse[i]
-            if dist_h[h] < 0 and match[h] != v:
+            if not reached[h] and match[h] != v:
+                reached[h] = True
                 qn = _reach(h, dh, match, dist_h, dist_v, queue, qn)
         if not local[v]:
             continue
-        x, y, z = vxyz[v, 0], vxyz[v, 1], vxyz[v, 2]
-        y0, y1, x0, x1, _, _, _ = cell_window(
-            vlat[v], vlon[v], max_m, lat0, lon0, dlat, dlon, ny, nx
+        first = hn
+        hn = reach_in_grid(
+            v,
+            False,
+            vlat,
+            vlon,
+            vxyz,
+            vmask,
+            ghouse,
+            gstart,
+            live,
+            reached,
+            hlat,
+            hlon,
+            match,
+            cells,
+            n_languages,
+            box_lo,
+            box_hi,
+            lat0,
+            lon0,
+            dlat,
+            dlon,
+            ny,
+            nx,
+            harea,
+            varea,
+            area_enter,
+            area_leave,
+            excl,
+            nv,
+            max_m,
+            found,
+            hn,
         )
-        for cy in range(y0, y1 + 1):
-            for cx in range(x0, x1 + 1):
-                c = cy * nx + cx
-                lower = -1.0
-                for bit in range(n_languages):
-                    key = bit * cells + c
-                    if (vmask[v] >> bit) & 1 == 0 or live[key] == gstart[key]:
-                        continue
-                    if lower < 0.0:
-                        lower = box_metres(box_lo, box_hi, c, x, y, z)
-                    if lower > max_m + 1.0:
-                        break
-                    j = gstart[key]
-                    while j < live[key]:
-                        h = ghouse[j]
-                        if dist_h[h] < 0:
-                            if match[h] == v:
-                                j += 1
-                                continue
-                            d = haversine(hlat[h], hlon[h], vlat[v], vlon[v])
-                            if np.rint(d) > max_m or not area_and_exclusion_allow(
-                                h, v, harea, varea, area_enter, area_leave, excl, nv
-                            ):
-                                j += 1
-                                continue
-                            qn = _reach(h, dh, match, dist_h, dist_v, queue, qn)
-                        # Reached (now or before): strike it from the cell.
-                        live[key] -= 1
-                        ghouse[j] = ghouse[live[key]]
-                        ghouse[live[key]] = h
+        for k in range(first, hn):
+            qn = _reach(found[k], dh, match, dist_h, dist_v, queue, qn)
 
 
 class RoomDistances:
