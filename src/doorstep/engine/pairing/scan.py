@@ -192,65 +192,69 @@ def _scan(
         h = hs[i]
         x, y, z = hxyz[h, 0], hxyz[h, 1], hxyz[h, 2]
         ph = hpot[h]
-        # Rings of cells around the household's own, nearest first: once every slot holds a
-        # violation the household has shown enough (a certificate needs none at all).
-        y0, y1, x0, x1, hy, hx, rings = cell_window(
+        y0, y1, x0, x1, _, _, _ = cell_window(
             hlat[h], hlon[h], max_m, lat0, lon0, dlat, dlon, ny, nx
         )
-        # Scan every ring, so the slots keep the *most* violated arcs (measured: fewer
-        # widening rounds than stopping at the nearest violations).
-        enough = -(2**62)
-        for r in range(rings + 1):
-            if out_v[i, slots - 1] >= 0 and out_s[i, slots - 1] <= enough:
+        if y1 < y0 or x1 < x0:
+            continue
+        # The cells that could hold a violation, with a lower bound of their best score.
+        cells = np.empty((y1 - y0 + 1) * (x1 - x0 + 1), np.int64)
+        lows = np.empty(len(cells), np.float64)
+        bounds = np.empty(len(cells), np.float64)
+        n = 0
+        for cy in range(y0, y1 + 1):
+            for cx in range(x0, x1 + 1):
+                c = cy * nx + cx
+                if start[c] == start[c + 1] or cell_bound[c] >= ph:
+                    continue
+                lower = box_metres(box_lo, box_hi, c, x, y, z)
+                if lower > max_m + 1.0 or lower + cell_bound[c] >= ph + 1.0:
+                    continue
+                cells[n] = c
+                lows[n] = lower
+                # ``round(d) - 1 >= d - 1.5 >= lower - 1.5``: no score in the cell is below.
+                bounds[n] = lower - 1.5 + cell_bound[c] - ph
+                n += 1
+        # Best-first: the slots keep the *most* violated arcs (fewer widening rounds than the
+        # nearest violations), and once they are full a cell whose bound cannot beat the worst
+        # kept score ends the search.
+        order = np.argsort(bounds[:n])
+        for k0 in range(n):
+            q = order[k0]
+            if bounds[q] >= out_s[i, slots - 1]:
                 break
-            for cy in range(max(hy - r, y0), min(hy + r, y1) + 1):
-                edge = cy == hy - r or cy == hy + r
-                step = 1 if edge or r == 0 else 2 * r
-                for cx in range(hx - r, hx + r + 1, step):
-                    if cx < x0 or cx > x1:
-                        continue
-                    c = cy * nx + cx
-                    if start[c] == start[c + 1]:
-                        continue
-                    if cell_bound[c] >= ph:
-                        continue
-                    lower = box_metres(box_lo, box_hi, c, x, y, z)
-                    if lower > max_m + 1.0:
-                        continue
-                    if lower + cell_bound[c] >= ph + 1.0:
-                        continue
-                    # Within a cell, visitors come by rising potential, so the loop stops at
-                    # the first that cannot count.
-                    for j in range(start[c], start[c + 1]):
-                        v = visitors[j]
-                        if lower + vpot[v] >= ph + 1.0:
-                            break
-                        if (hmask[h] & vmask[v]) == 0:
-                            continue
-                        dx = x - vxyz[v, 0]
-                        dy = y - vxyz[v, 1]
-                        dz = z - vxyz[v, 2]
-                        chord = math.sqrt(dx * dx + dy * dy + dz * dz)
-                        d = 2.0 * radius * math.asin(min(1.0, chord / 2.0))
-                        if d > max_m + 1.0:
-                            continue
-                        # One metre of slack: the exact test is redone in numpy on what is found.
-                        score = round(d) - 1 + vpot[v] - ph
-                        if score >= 0:
-                            continue
-                        if not area_and_exclusion_allow(
-                            h, v, harea, varea, area_enter, area_leave, excl, n_visitors
-                        ):
-                            continue
-                        if score >= out_s[i, slots - 1]:
-                            continue
-                        k = slots - 1
-                        while k > 0 and out_s[i, k - 1] > score:
-                            out_s[i, k] = out_s[i, k - 1]
-                            out_v[i, k] = out_v[i, k - 1]
-                            k -= 1
-                        out_s[i, k] = score
-                        out_v[i, k] = v
+            c = cells[q]
+            lower = lows[q]
+            # Within a cell, visitors come by rising potential, so the loop stops at the first
+            # that cannot count.
+            for j in range(start[c], start[c + 1]):
+                v = visitors[j]
+                if lower + vpot[v] >= ph + 1.0 or lower - 1.5 + vpot[v] - ph >= out_s[i, slots - 1]:
+                    break
+                if (hmask[h] & vmask[v]) == 0:
+                    continue
+                dx = x - vxyz[v, 0]
+                dy = y - vxyz[v, 1]
+                dz = z - vxyz[v, 2]
+                chord = math.sqrt(dx * dx + dy * dy + dz * dz)
+                d = 2.0 * radius * math.asin(min(1.0, chord / 2.0))
+                if d > max_m + 1.0:
+                    continue
+                # One metre of slack: the exact test is redone in numpy on what is found.
+                score = round(d) - 1 + vpot[v] - ph
+                if score >= 0 or score >= out_s[i, slots - 1]:
+                    continue
+                if not area_and_exclusion_allow(
+                    h, v, harea, varea, area_enter, area_leave, excl, n_visitors
+                ):
+                    continue
+                k = slots - 1
+                while k > 0 and out_s[i, k - 1] > score:
+                    out_s[i, k] = out_s[i, k - 1]
+                    out_v[i, k] = out_v[i, k - 1]
+                    k -= 1
+                out_s[i, k] = score
+                out_v[i, k] = v
     return out_v, out_s
 
 

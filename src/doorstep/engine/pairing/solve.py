@@ -233,6 +233,7 @@ def solve(
             raise RuntimeError("the candidate arcs lost the maximum pairing (a bug)")
         res = residual_graph(nh, nv, wanted, arcs, costs, flow, capacity, balance_m)
         pot = potentials(res, labels)
+        lap("potentials")
         new = find_violations(
             index, grid, arcs, pot, most.household_side, most.visitor_side, params.candidates
         )
