@@ -178,6 +178,7 @@ def potentials(res: Residual, labels: IntArray) -> IntArray:
     into_s = res.heads == s
     via = dist[res.tails[into_s]] + res.costs[into_s]
     pi_source = -int(via.min()) if len(via) and via.min() < big // 2 else big
+    del start, nbr, cost
 
     # Distances to the sink (the source counts ``pi_source``).
     dist = np.full(n, big, np.int64)
@@ -188,6 +189,7 @@ def potentials(res: Residual, labels: IntArray) -> IntArray:
     dist[t] = 0
     dist[s] = pi_source
     start, nbr, cost = csr(n, heads, tails, costs)
+    del tails, heads, costs
     _spfa_parts(order, part_start, start, nbr, cost, dist)
     # The source's own arcs (to unpaired households) must hold too; they always do when the
     # flow is a maximum flow, but the minimum keeps the potentials valid regardless.
@@ -223,7 +225,6 @@ def find_violations(
     """
     p = index.problem
     nh, nv = p.n_households, p.n_visitors
-    keys = np.sort(arcs.keys(nv))
     wanted = p.household_consent & (p.household_languages != 0)
     slots = 2 * per_household + 1  # one slot may hold the household's own pair
     parts = []
@@ -246,7 +247,7 @@ def find_violations(
         d = index.distances(h, v)
         bad = (d <= index.max_m) & (d + sided[v + nh] < sided[h])
         parts.append(Arcs(h, v, d).take(bad))
-    neg = _not_in(parts[0].concat(parts[1]), keys, nv)
+    neg = _not_in(parts[0].concat(parts[1]), np.sort(arcs.keys(nv)), nv)
     # Each household's most violated arcs, however many households want the same visitor:
     # capping visitors too (a visitor with room at the edge of a crowded town is wanted by
     # all of it) measured 50 rounds instead of 5 for 100 new households at 200k.

@@ -228,11 +228,13 @@ def solve(
         for (pos, _), flows in zip(chunks, run(solve_chunk, [c for _, c in chunks]), strict=True):
             flow[pos] = flows
             report.advance()
+        del chunks  # about as large as the arcs themselves: not kept through the certificate
         lap("solve")
         if int(flow.sum()) != most.paired:
             raise RuntimeError("the candidate arcs lost the maximum pairing (a bug)")
         res = residual_graph(nh, nv, wanted, arcs, costs, flow, capacity, balance_m)
         pot = potentials(res, labels)
+        del res
         lap("potentials")
         new = find_violations(
             index, grid, arcs, pot, most.household_side, most.visitor_side, params.candidates
