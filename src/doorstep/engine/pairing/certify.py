@@ -143,7 +143,12 @@ def _spfa_parts(
                 if nd < dist[u]:
                     dist[u] = nd
                     if not inq[u]:
-                        queue[(head + count) % size] = u
+                        # Smallest label first: a node below the head's label goes in front.
+                        if count > 0 and nd < dist[queue[head]]:
+                            head = (head - 1) % size
+                            queue[head] = u
+                        else:
+                            queue[(head + count) % size] = u
                         count += 1
                         inq[u] = True
 
