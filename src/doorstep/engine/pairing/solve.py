@@ -78,26 +78,42 @@ def make_chunks(
     """
     if len(which) == 0:
         return []
-    order = which[np.argsort(labels[arcs.household[which]], kind="stable")]
-    lab = labels[arcs.household[order]]
-    first = np.flatnonzero(np.r_[True, lab[1:] != lab[:-1]])
-    # A component goes to the chunk in which it starts.
-    chunk_of_comp = first // chunk_arcs
-    starts = first[np.r_[True, chunk_of_comp[1:] != chunk_of_comp[:-1]]]
+    lab = labels[arcs.household[which]]
+    size = np.bincount(lab, minlength=int(labels.max()) + 1)
+    # Components in label order; a component goes to the chunk in which it starts.
+    before = np.cumsum(size) - size
+    chunk_of_comp = before // chunk_arcs
+    used = np.unique(chunk_of_comp[size > 0])
+    chunk = np.searchsorted(used, chunk_of_comp[lab])
+    n_chunks = len(used)
+    # Few chunks: a 16-bit key sorts by radix, in linear time.
+    key = chunk.astype(np.int16 if n_chunks < 2**15 else np.int64)
+    order = which[np.argsort(key, kind="stable")]
+    bounds = np.cumsum(np.bincount(chunk, minlength=n_chunks))[:-1]
+    nh, nv = problem.n_households, problem.n_visitors
     out = []
-    for pos in np.split(order, starts[1:]):
-        hs, h_local = np.unique(arcs.household[pos], return_inverse=True)
-        vs, v_local = np.unique(arcs.visitor[pos], return_inverse=True)
-        chunk = Chunk(
+    for pos in np.split(order, bounds):
+        hs, h_local = _local(arcs.household[pos], nh)
+        vs, v_local = _local(arcs.visitor[pos], nv)
+        chunk_ = Chunk(
             n_households=len(hs),
-            tails=h_local.astype(np.int64),
-            heads=v_local.astype(np.int64),
+            tails=h_local,
+            heads=v_local,
             costs=costs[pos],
             capacity=problem.visitor_capacity[vs],
             balance_m=balance_m,
         )
-        out.append((pos, chunk))
+        out.append((pos, chunk_))
     return out
+
+
+def _local(nodes: IntArray, n: int) -> tuple[IntArray, IntArray]:
+    """The distinct ``nodes`` (sorted) and each one's position among them, without sorting."""
+    mark = np.zeros(n, np.bool_)
+    mark[nodes] = True
+    distinct = np.flatnonzero(mark)
+    local = np.cumsum(mark) - 1
+    return distinct, local[nodes].astype(np.int64)
 
 
 def seed_arcs(index: CandidateIndex, grid: VisitorGrid, per_household: int) -> Arcs:
