@@ -12,7 +12,8 @@ summary. On the same instance it then measures two comparisons:
 arc can still be given to one solver call, and shows that the certified result equals it.
 
     .venv/bin/python bench/pairing.py                                  # 1.69M households
-    .venv/bin/python bench/pairing.py --max-rounds 1   # seed scale in ~15 min: count proved only
+    .venv/bin/python bench/pairing.py --max-rounds 1   # seed scale in ~8 min: count proved only
+    .venv/bin/python bench/pairing.py --max-rounds 3 --stages --skip-direct  # time per round
     .venv/bin/python bench/pairing.py --households 200000 --visitors 132000
     .venv/bin/python bench/pairing.py --exact-check --households 15000 --visitors 10000
 """
@@ -46,6 +47,21 @@ def peak_rss_gib() -> tuple[float, float]:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20
     return round(own, 2), round(kids, 2)
+
+
+class StageLog:
+    """Prints each stage as it starts, with the time since the start and the peak RSS so far:
+    how long each least-cost round takes and how memory grows with the arcs."""
+
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
+
+    def stage(self, name: str, total: int) -> None:
+        own, _ = peak_rss_gib()
+        print(f"  {time.perf_counter() - self.start:7.1f} s  {name} ({own} GiB)", flush=True)
+
+    def advance(self, amount: int = 1) -> None:
+        pass
 
 
 def one_call(problem: PairingProblem, arcs: Arcs) -> tuple[int, int, float]:
@@ -91,6 +107,7 @@ def main() -> None:
         help="stop widening after this many rounds (the count stays proved; the cost may not)",
     )
     ap.add_argument("--exact-check", action="store_true", help="compare with every eligible arc")
+    ap.add_argument("--stages", action="store_true", help="print each stage and round as it starts")
     args = ap.parse_args()
     if args.exact_check and args.households is None:
         args.households, args.visitors = 15_000, 10_000
@@ -110,7 +127,12 @@ def main() -> None:
     params = PairingParams(max_rounds=args.max_rounds)
     t = time.perf_counter()
     run = pair_files(
-        h_csv, v_csv, work / "pairs.csv", params=params, mapper=process_pool(args.workers)
+        h_csv,
+        v_csv,
+        work / "pairs.csv",
+        params=params,
+        mapper=process_pool(args.workers),
+        progress=StageLog() if args.stages else None,
     )
     end_to_end = time.perf_counter() - t
     summary = run.summary()
@@ -139,7 +161,7 @@ def main() -> None:
     t = time.perf_counter()
     local = pair_new(region, new, params=PairingParams())  # always to a certificate
     inc_s = time.perf_counter() - t
-    after = local.visitor_of(region.n_households, current)
+    after = local.visitor_of(region.n_households, current.astype(np.int64))
     moved = int(((current != -1) & (after != current)).sum())
     print(
         f"incremental: 100 new households in {inc_s:.2f} s "
