@@ -93,6 +93,18 @@ def pair(
         help="Stop widening after this many rounds: still the most households paired, but "
         "'certified: false' if the least distance is not proved yet.",
     ),
+    max_arcs: int = typer.Option(
+        PairingParams().max_arcs,
+        min=1,
+        help="Stop widening before the candidate arcs pass this many (about 110 bytes each at "
+        "the peak of a round): bounds memory, with 'certified: false' as above.",
+    ),
+    time_limit: float | None = typer.Option(
+        None,
+        min=0.001,
+        help="Stop widening after this many seconds (the count always finishes first): "
+        "'certified: false' as above.",
+    ),
     workers: int = typer.Option(
         os.cpu_count() or 1, min=1, help="Processes that solve independent parts."
     ),
@@ -120,7 +132,12 @@ def pair(
         return
     try:
         params = PairingParams(
-            max_km=max_km, keep_km=keep_km, balance_m=balance_m, max_rounds=max_rounds
+            max_km=max_km,
+            keep_km=keep_km,
+            balance_m=balance_m,
+            max_rounds=max_rounds,
+            max_arcs=max_arcs,
+            time_limit_s=time_limit,
         )
     except ValueError as exc:
         raise fail(str(exc), code=2) from None

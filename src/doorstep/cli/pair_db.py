@@ -36,7 +36,10 @@ def print_proposal(view: pairing.ProposalView) -> None:
             "Kept / moved / new pairs",
             f"{f['churn']['kept']:,} / {f['churn']['moved']:,} / {f['churn']['new']:,}",
         ),
-        ("Certified optimal", "yes" if f["certified"] else "NO"),
+        (
+            "Certified optimal",
+            "yes" if f["certified"] else f"NO (stopped by {f.get('stopped_by') or 'a limit'})",
+        ),
         ("Seconds", f"{f['seconds']:.1f}"),
     ]
     for label, value in rows:

@@ -158,6 +158,7 @@ def figures(scope: Scope, result: PairingResult, seconds: float) -> dict[str, An
         "mean_distance_m": float(dist.mean()) if len(dist) else 0.0,
         "p95_distance_m": float(np.percentile(dist, 95)) if len(dist) else 0.0,
         "certified": bool(result.certified),
+        "stopped_by": None if result.certified else result.stats.stopped_by,
         "caseloads": {str(k): int(n) for k, n in enumerate(np.bincount(loads[active])) if n},
         "churn": {
             "kept": kept,

@@ -71,7 +71,17 @@ def test_languages_become_bit_masks_in_order_of_first_use() -> None:
 
 
 @pytest.mark.parametrize(
-    "bad", [{"max_km": 0}, {"keep_km": -1}, {"keep_km": 40}, {"candidates": 0}, {"balance_m": -2}]
+    "bad",
+    [
+        {"max_km": 0},
+        {"keep_km": -1},
+        {"keep_km": 40},
+        {"candidates": 0},
+        {"balance_m": -2},
+        {"max_arcs": 0},
+        {"time_limit_s": 0},
+        {"time_limit_s": float("nan")},
+    ],
 )
 def test_params_are_checked(bad: dict[str, float]) -> None:
     with pytest.raises(ValueError, match=next(iter(bad))):

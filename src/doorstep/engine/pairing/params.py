@@ -27,6 +27,14 @@ class PairingParams:
     max_rounds
         Give up widening after this many certify-and-widen rounds. The result then says
         ``certified=False`` (it is still feasible and optimal on the arcs it used).
+    max_arcs
+        Give up widening rather than let the candidate arcs pass this many. A round's peak is
+        about 110 bytes per arc, so the default keeps a solve under about 6 GiB; without it a
+        region whose cost does not certify in a few rounds would grow until memory runs out.
+    time_limit_s
+        Give up widening once this many seconds have passed since the solve began (the count
+        always finishes first and at least one least-cost round always runs). ``None``: no
+        limit.
     chunk_arcs
         Independent parts are packed into solver calls of about this many arcs.
     coarse
@@ -40,6 +48,8 @@ class PairingParams:
     balance_m: float = 0.0
     candidates: int = 8
     max_rounds: int = 60
+    max_arcs: int = 40_000_000
+    time_limit_s: float | None = None
     chunk_arcs: int = 400_000
     coarse: bool = False
 
@@ -54,6 +64,12 @@ class PairingParams:
             raise ValueError(f"candidates must be between 1 and 1000, not {self.candidates!r}")
         if not 1 <= self.max_rounds <= 1000:
             raise ValueError(f"max_rounds must be between 1 and 1000, not {self.max_rounds!r}")
+        if self.max_arcs < 1:
+            raise ValueError(f"max_arcs must be positive, not {self.max_arcs!r}")
+        if self.time_limit_s is not None and not (
+            math.isfinite(self.time_limit_s) and self.time_limit_s > 0
+        ):
+            raise ValueError(f"time_limit_s must be a positive number, not {self.time_limit_s!r}")
         if self.chunk_arcs < 1:
             raise ValueError(f"chunk_arcs must be positive, not {self.chunk_arcs!r}")
 

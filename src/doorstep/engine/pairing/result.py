@@ -39,6 +39,9 @@ class SolveStats:
     violations_per_round: tuple[int, ...]
     seconds: dict[str, float] = field(default_factory=dict)
     count_relabels: int = 0  # global relabels of the search for the most paired (:mod:`.cut`)
+    # Why the widening ended: "certified", or the limit that stopped it first
+    # ("max_rounds", "max_arcs", "time_limit").
+    stopped_by: str = "certified"
 
 
 @dataclass(frozen=True, eq=False)
@@ -112,6 +115,7 @@ class PairingResult:
             "p95_distance_m": round(float(np.percentile(d, 95)), 1) if len(d) else 0.0,
             "moved": self.moved,
             "certified": self.certified,
+            "stopped_by": None if self.certified else self.stats.stopped_by,
             "total_cost": self.total_cost,
             "unpaired_reasons": self.reason_counts(),
         }

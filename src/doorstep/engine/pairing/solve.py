@@ -192,7 +192,7 @@ def solve(
     run: Mapper = mapper or map
     report: Progress = progress or _Silent()
     seconds: dict[str, float] = {}
-    clock = time.perf_counter()
+    clock = started = time.perf_counter()
 
     def lap(name: str) -> None:
         nonlocal clock
@@ -236,6 +236,7 @@ def solve(
     wanted = problem.household_consent
     capacity = problem.visitor_capacity.astype(np.int64)
     rounds = 0
+    stopped_by = "certified"
     for rounds in range(1, params.max_rounds + 1):
         costs = arc_costs(problem, arcs, params.keep_m)
         chunks = make_chunks(problem, arcs, costs, dirty, labels, params.chunk_arcs, balance_m)
@@ -260,7 +261,8 @@ def solve(
         if len(new) == 0:
             certified = True
             break
-        if rounds == params.max_rounds:
+        stopped_by = _limit_reached(params, rounds, len(arcs) + len(new), started)
+        if stopped_by:
             break
         arcs = arcs.concat(new)
         flow = np.concatenate((flow, np.zeros(len(new), np.bool_)))
@@ -290,6 +292,7 @@ def solve(
         violations_per_round=tuple(history),
         seconds=seconds,
         count_relabels=most.relabels,
+        stopped_by=stopped_by,
     )
     return PairingResult(
         visitor=visitor,
@@ -300,6 +303,18 @@ def solve(
         moved=count_moved(problem, visitor),
         stats=stats,
     )
+
+
+def _limit_reached(params: PairingParams, rounds: int, next_arcs: int, started: float) -> str:
+    """The limit that ends the widening before the next round, or ``""``."""
+    if rounds >= params.max_rounds:
+        return "max_rounds"
+    if next_arcs > params.max_arcs:
+        return "max_arcs"
+    limit = params.time_limit_s
+    if limit is not None and time.perf_counter() - started >= limit:
+        return "time_limit"
+    return ""
 
 
 def unpaired_reasons(
