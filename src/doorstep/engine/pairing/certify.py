@@ -33,6 +33,7 @@ class Residual:
     n_nodes: int
     source: int
     sink: int
+    n_inner: int  # the first ``n_inner`` arcs join households and visitors; then the hubs'
     tails: IntArray
     heads: IntArray
     costs: IntArray
@@ -96,7 +97,7 @@ def residual_graph(
     ).astype(np.int64)
     # A simple path has at most one negative arc per matched arc, plus one down arc.
     big = int(np.abs(costs[flow]).sum() + (down.min(initial=0) * -1) + 1)
-    return Residual(nh + nv + 2, source, sink, tails, heads, rcost, big)
+    return Residual(nh + nv + 2, source, sink, len(arcs), tails, heads, rcost, big)
 
 
 def csr(n: int, keys: IntArray, *cols: IntArray) -> tuple[IntArray, ...]:
@@ -182,7 +183,8 @@ def potentials(res: Residual, labels: IntArray) -> IntArray:
     (``labels``, the connected components of the candidate arcs) are solved in parallel.
     """
     n, s, t, big = res.n_nodes, res.source, res.sink, res.big
-    inner = (res.tails < s) & (res.heads < s)
+    # Views, not copies: at the seed scale each copy is hundreds of megabytes.
+    inner = slice(0, res.n_inner)
     tails, heads, costs = res.tails[inner], res.heads[inner], res.costs[inner]
     order = np.argsort(labels, kind="stable")
     part_start = np.r_[0, np.flatnonzero(np.diff(labels[order])) + 1, len(order)]
