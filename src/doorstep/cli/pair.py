@@ -96,8 +96,9 @@ def pair(
     max_arcs: int = typer.Option(
         PairingParams().max_arcs,
         min=1,
-        help="Stop widening before the candidate arcs pass this many (about 110 bytes each at "
-        "the peak of a round): bounds memory, with 'certified: false' as above.",
+        help="Stop widening before the candidate arcs pass this many (at a round's peak about "
+        "110 bytes each, plus 330 per arc of the largest part in its solver process): bounds "
+        "memory, with 'certified: false' as above.",
     ),
     time_limit: float | None = typer.Option(
         None,

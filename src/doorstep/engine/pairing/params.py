@@ -28,9 +28,11 @@ class PairingParams:
         Give up widening after this many certify-and-widen rounds. The result then says
         ``certified=False`` (it is still feasible and optimal on the arcs it used).
     max_arcs
-        Give up widening rather than let the candidate arcs pass this many. A round's peak is
-        about 110 bytes per arc, so the default keeps a solve under about 6 GiB; without it a
-        region whose cost does not certify in a few rounds would grow until memory runs out.
+        Give up widening rather than let the candidate arcs pass this many. Measured: about
+        110 bytes per candidate arc in this process at a round's peak, and about 330 bytes
+        per arc of the largest part in the process that solves it. The default keeps the
+        seed-scale region (which stops after one round) near 6 GiB; without a bound, a region
+        whose cost does not certify in a few rounds grows until memory runs out.
     time_limit_s
         Give up widening once this many seconds have passed since the solve began (the count
         always finishes first and at least one least-cost round always runs). ``None``: no
@@ -48,7 +50,7 @@ class PairingParams:
     balance_m: float = 0.0
     candidates: int = 8
     max_rounds: int = 60
-    max_arcs: int = 40_000_000
+    max_arcs: int = 30_000_000
     time_limit_s: float | None = None
     chunk_arcs: int = 400_000
     coarse: bool = False
