@@ -84,18 +84,18 @@ def make_chunks(
     before = np.cumsum(size) - size
     chunk_of_comp = before // chunk_arcs
     used = np.unique(chunk_of_comp[size > 0])
-    chunk = np.searchsorted(used, chunk_of_comp[lab])
+    chunk_of_arc = np.searchsorted(used, chunk_of_comp[lab])
     n_chunks = len(used)
     # Few chunks: a 16-bit key sorts by radix, in linear time.
-    key = chunk.astype(np.int16 if n_chunks < 2**15 else np.int64)
+    key = chunk_of_arc.astype(np.int16 if n_chunks < 2**15 else np.int64)
     order = which[np.argsort(key, kind="stable")]
-    bounds = np.cumsum(np.bincount(chunk, minlength=n_chunks))[:-1]
+    bounds = np.cumsum(np.bincount(chunk_of_arc, minlength=n_chunks))[:-1]
     nh, nv = problem.n_households, problem.n_visitors
     out = []
     for pos in np.split(order, bounds):
         hs, h_local = _local(arcs.household[pos], nh)
         vs, v_local = _local(arcs.visitor[pos], nv)
-        chunk_ = Chunk(
+        chunk = Chunk(
             n_households=len(hs),
             tails=h_local,
             heads=v_local,
@@ -103,7 +103,7 @@ def make_chunks(
             capacity=problem.visitor_capacity[vs],
             balance_m=balance_m,
         )
-        out.append((pos, chunk_))
+        out.append((pos, chunk))
     return out
 
 
