@@ -169,3 +169,7 @@ def test_limits_keep_the_count_and_say_why_the_cost_is_not_certified(tmp_path: P
         assert s["certified"] is False
         assert s["paired"] == full["paired"]
         assert s["total_distance_m"] == short[0]["total_distance_m"] > full["total_distance_m"]
+        # With a proved bound of the least cost, below the optimum the full run reaches.
+        assert s["cost_gap"] == s["total_cost"] - s["cost_lower_bound"] > 0
+        assert 0 < s["cost_lower_bound"] <= full["total_cost"]
+    assert full["cost_gap"] == 0

@@ -6,6 +6,7 @@ import json
 
 from sqlalchemy import Engine, text
 
+from doorstep.cli.pair_db import certified_text
 from tests.cli.conftest import Invoke
 
 
@@ -73,3 +74,13 @@ def test_an_unknown_area_is_one_red_line(cli: Invoke) -> None:
     result = cli("pair", "--area", "NOWHERE")
     assert result.exit_code == 1
     assert "no area with code 'NOWHERE'" in result.output
+
+
+def test_a_stopped_proposal_says_which_limit_and_how_far_from_the_least_cost() -> None:
+    assert certified_text({"certified": True}) == "yes"
+    stopped = {"certified": False, "stopped_by": "max_arcs", "total_cost": 1050, "cost_gap": 50}
+    assert certified_text(stopped) == (
+        "NO (stopped by max_arcs; cost at most 5.00 % above the least)"
+    )
+    unknown = {"certified": False, "stopped_by": "time_limit", "total_cost": 900, "cost_gap": None}
+    assert certified_text(unknown) == "NO (stopped by time_limit)"

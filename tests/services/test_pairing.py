@@ -58,6 +58,7 @@ def test_a_proposal_pairs_consenting_households_and_explains_the_rest(village: E
     assert (f["households"], f["consenting"], f["paired"], f["unpaired"]) == (3, 2, 2, 1)
     assert f["unpaired_reasons"] == {"no_consent": 1}
     assert f["certified"] is True
+    assert f["cost_gap"] == 0
     assert view.status == "open"
     with unit_of_work(village) as s:
         changes = {c.household: c.proposed_visitor for c in pairing.diff(s, view.id)}

@@ -6,6 +6,7 @@ They hang off the ``doorstep pair`` group (whose own callback is file mode).
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -36,10 +37,7 @@ def print_proposal(view: pairing.ProposalView) -> None:
             "Kept / moved / new pairs",
             f"{f['churn']['kept']:,} / {f['churn']['moved']:,} / {f['churn']['new']:,}",
         ),
-        (
-            "Certified optimal",
-            "yes" if f["certified"] else f"NO (stopped by {f.get('stopped_by') or 'a limit'})",
-        ),
+        ("Certified optimal", certified_text(f)),
         ("Seconds", f"{f['seconds']:.1f}"),
     ]
     for label, value in rows:
@@ -51,6 +49,17 @@ def print_proposal(view: pairing.ProposalView) -> None:
     for load, n in sorted(f["caseloads"].items(), key=lambda kv: int(kv[0])):
         loads.add_row(load, f"{n:,}")
     console.print(loads)
+
+
+def certified_text(figures: dict[str, Any]) -> str:
+    """ "yes", or which limit stopped the widening and how far from the least cost it may be."""
+    if figures["certified"]:
+        return "yes"
+    text = f"NO (stopped by {figures.get('stopped_by') or 'a limit'}"
+    gap, cost = figures.get("cost_gap"), figures.get("total_cost")
+    if gap is not None and cost is not None and cost - gap > 0:
+        text += f"; cost at most {100 * gap / (cost - gap):.2f} % above the least"
+    return text + ")"
 
 
 def propose_area(

@@ -159,6 +159,8 @@ def figures(scope: Scope, result: PairingResult, seconds: float) -> dict[str, An
         "p95_distance_m": float(np.percentile(dist, 95)) if len(dist) else 0.0,
         "certified": bool(result.certified),
         "stopped_by": None if result.certified else result.stats.stopped_by,
+        "total_cost": int(result.total_cost),
+        "cost_gap": result.cost_gap,
         "caseloads": {str(k): int(n) for k, n in enumerate(np.bincount(loads[active])) if n},
         "churn": {
             "kept": kept,

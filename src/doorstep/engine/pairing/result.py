@@ -42,6 +42,9 @@ class SolveStats:
     # Why the widening ended: "certified", or the limit that stopped it first
     # ("max_rounds", "max_arcs", "time_limit").
     stopped_by: str = "certified"
+    # A proved lower bound of the least total cost (equal to it when certified; ``None``
+    # when unknown, with balance). See :mod:`.bound`.
+    lower_bound: int | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -88,6 +91,13 @@ class PairingResult:
         """Sum of the distances of all pairs, in metres."""
         return int(self.distance_m[self.visitor != NONE].sum())
 
+    @property
+    def cost_gap(self) -> int | None:
+        """How much the total cost may exceed the least possible (``0`` when certified,
+        ``None`` when no bound is known)."""
+        bound = self.stats.lower_bound
+        return None if bound is None else self.total_cost - bound
+
     def reason(self, household: int) -> Unpaired | None:
         """Why ``household`` is unpaired, or ``None`` when it is paired."""
         code = int(self.reason_codes[household])
@@ -117,6 +127,8 @@ class PairingResult:
             "certified": self.certified,
             "stopped_by": None if self.certified else self.stats.stopped_by,
             "total_cost": self.total_cost,
+            "cost_lower_bound": self.stats.lower_bound,
+            "cost_gap": self.cost_gap,
             "unpaired_reasons": self.reason_counts(),
         }
 

@@ -10,6 +10,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from doorstep.engine.pairing.bound import lower_bound
 from doorstep.engine.pairing.candidates import Arcs, CandidateIndex
 from doorstep.engine.pairing.certify import find_violations, potentials, residual_graph
 from doorstep.engine.pairing.coarse import coarse_prices
@@ -282,6 +283,11 @@ def solve(
     total_cost = int(costs[flow].sum() + balance_m * (load * load).sum())
     reasons = unpaired_reasons(index, visitor)
     lap("reasons")
+    # How far from the least cost a stopped widening may be (balance has no bound here).
+    bound: int | None = total_cost if certified else None
+    if not certified and balance_m == 0:
+        bound = lower_bound(index, grid, pot, most.household_side, most.visitor_side, params.keep_m)
+        lap("bound")
     comp_arcs = np.bincount(labels[arcs.household]) if len(arcs) else np.zeros(1, np.int64)
     stats = SolveStats(
         rounds=rounds,
@@ -293,6 +299,7 @@ def solve(
         seconds=seconds,
         count_relabels=most.relabels,
         stopped_by=stopped_by,
+        lower_bound=bound,
     )
     return PairingResult(
         visitor=visitor,

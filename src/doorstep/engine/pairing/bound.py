@@ -1,0 +1,128 @@
+"""A lower bound of the least cost, for a pairing whose widening stopped before a certificate.
+
+Weak duality, one side of the cut at a time (the sides are independent, see :mod:`.cut`):
+
+- Side B, where every household is paired: for any visitor prices ``p >= 0``,
+  ``sum_h min_v (c(h, v) + p(v)) - sum_v capacity(v) * p(v)`` is at most its least cost.
+- Side A, where every visitor is full: for any visitor values ``q``,
+  ``sum_v capacity(v) * q(v) - sum_h max(0, max_v (q(v) - c(h, v)))`` is.
+
+Prices come from the last round's potentials (``p = max(pi(v), 0)``, ``q = pi(source) - pi(v)``),
+scaled by a few factors in ``[0, 1]`` (each side keeps its best): potentials of a restricted
+graph overprice crowded places, and a smaller scale often bounds better. ``min_v`` runs over
+*every* eligible visitor of the household's side, found by the grid scan, so the bound holds
+whatever the candidate arcs were. The compiled scan and numpy may round a distance one metre
+apart, so each household's term gives way by two metres rather than overshoot.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from doorstep.engine.pairing.candidates import CandidateIndex
+from doorstep.engine.pairing.problem import BoolArray, IntArray
+from doorstep.engine.pairing.scan import VisitorGrid, scan
+
+_OUT = 2**60  # a visitor price no household reaches
+_ANY = 2**58  # a household potential that every eligible visitor beats
+SCALES = (1.0, 0.9, 0.0)
+
+
+def least_reach(
+    index: CandidateIndex,
+    grid: VisitorGrid,
+    households: IntArray,
+    price: IntArray,
+    keep_m: int,
+) -> IntArray:
+    """``min_v (c(h, v) + price[v])`` over every eligible visitor of each of ``households``
+    (up to two metres low); ``_OUT`` where every visitor is priced at ``_OUT``."""
+    p = index.problem
+    nh, nv = p.n_households, p.n_visitors
+    pot = np.zeros(nh + nv + 2, np.int64)
+    pot[households] = _ANY
+    pot[nh : nh + nv] = price
+    h, v = scan(
+        p,
+        grid,
+        index.household_xyz,
+        index.visitor_xyz,
+        households,
+        pot=pot,
+        max_m=index.max_m,
+        slots=1,
+    )
+    best = np.full(nh, _OUT, np.int64)
+    cur = p.household_current
+    np.minimum.at(best, h, index.distances(h, v) - keep_m * (cur[h] == v) + price[v] - 2)
+    # Remote pools and current pairs (with their continuity bonus) are not in the grid.
+    fixed = index.fixed_arcs()
+    fixed = fixed.take(price[fixed.visitor] < _OUT)
+    cost = fixed.distance - keep_m * (cur[fixed.household] == fixed.visitor)
+    np.minimum.at(best, fixed.household, cost + price[fixed.visitor])
+    return best[households]
+
+
+def side_b_bound(
+    index: CandidateIndex,
+    grid: VisitorGrid,
+    households: IntArray,
+    visitors: BoolArray,
+    price: IntArray,
+    keep_m: int,
+) -> int:
+    """The side-B bound for prices ``price >= 0`` of the ``visitors`` of that side."""
+    p = index.problem
+    capacity = np.where(p.visitor_active, p.visitor_capacity, 0).astype(np.int64)
+    best = least_reach(index, grid, households, np.where(visitors, price, _OUT), keep_m)
+    if (best >= _OUT).any():
+        raise RuntimeError("a household that every maximum pairing pairs has no visitor (a bug)")
+    return int(best.sum()) - int((capacity[visitors] * price[visitors]).sum())
+
+
+def side_a_bound(
+    index: CandidateIndex,
+    grid: VisitorGrid,
+    households: IntArray,
+    visitors: BoolArray,
+    q: IntArray,
+    keep_m: int,
+) -> int:
+    """The side-A bound for values ``q`` of the ``visitors`` of that side."""
+    p = index.problem
+    capacity = np.where(p.visitor_active, p.visitor_capacity, 0).astype(np.int64)
+    # max_v (q(v) - c(h, v)) = top - min_v (c(h, v) + top - q(v)), with prices >= 0.
+    top = int(q[visitors].max())
+    best = least_reach(index, grid, households, np.where(visitors, top - q, _OUT), keep_m)
+    gain = np.where(best < _OUT, np.maximum(top - best, 0), 0)
+    return int((capacity[visitors] * q[visitors]).sum()) - int(gain.sum())
+
+
+def lower_bound(
+    index: CandidateIndex,
+    grid: VisitorGrid,
+    pot: IntArray,
+    household_side: BoolArray,
+    visitor_side: BoolArray,
+    keep_m: int,
+) -> int:
+    """A lower bound of the least total cost (without balance) among maximum pairings, from
+    node potentials ``pot`` (households, visitors, source, sink) as :mod:`.certify` makes."""
+    p = index.problem
+    nh, nv = p.n_households, p.n_visitors
+    wanted = p.household_consent & (p.household_languages != 0)
+    active = p.visitor_active & (p.visitor_capacity > 0)
+    pi_v = pot[nh : nh + nv].astype(np.float64)
+    pi_s, pi_t = float(pot[nh + nv]), float(pot[nh + nv + 1])
+    bound = 0
+    hs = np.flatnonzero(wanted & ~household_side)
+    vs = active & ~visitor_side
+    if len(hs) and vs.any():
+        prices = (np.rint(s * np.maximum(pi_v - pi_t, 0)).astype(np.int64) for s in SCALES)
+        bound += max(side_b_bound(index, grid, hs, vs, price, keep_m) for price in prices)
+    hs = np.flatnonzero(wanted & household_side)
+    vs = active & visitor_side
+    if len(hs) and vs.any():
+        values = (np.rint(s * (pi_s - pi_v)).astype(np.int64) for s in SCALES)
+        bound += max(side_a_bound(index, grid, hs, vs, q, keep_m) for q in values)
+    return bound

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from doorstep.engine.pairing.params import PairingParams
+from doorstep.engine.pairing.problem import PairingProblem
+from doorstep.engine.pairing.solve import solve
+from tests.engine.pairing.instances import towns
+from tests.engine.pairing.reference import exact
+from tests.engine.pairing.test_solve import problems
+
+
+@pytest.mark.parametrize(("seed", "skew", "current"), [(3, 0.3, 0.0), (3, 1.5, 0.0), (7, 1.0, 0.4)])
+@pytest.mark.parametrize("rounds", [1, 2, 3])
+def test_a_stopped_widening_reports_a_bound_below_the_optimum(
+    seed: int, skew: float, current: float, rounds: int
+) -> None:
+    p = towns(households=400, visitors=220, seed=seed, n_towns=6, spread_km=40, skew=skew,
+              current=current)  # fmt: skip
+    _, best = exact(p, max_km=30, keep_km=5)
+    stopped = solve(p, params=PairingParams(candidates=1, max_rounds=rounds))
+    assert not stopped.certified
+    assert stopped.stats.lower_bound is not None
+    assert 0 < stopped.stats.lower_bound <= best < stopped.total_cost
+
+
+def test_the_bound_closes_in_as_the_widening_goes_on() -> None:
+    p = towns(households=400, visitors=220, seed=7, n_towns=6, spread_km=40, skew=1.0, current=0.4)
+    _, best = exact(p, max_km=30, keep_km=5)
+    bounds = [
+        solve(p, params=PairingParams(candidates=1, max_rounds=r)).stats.lower_bound for r in (1, 3)
+    ]
+    assert bounds[0] is not None and bounds[1] is not None
+    assert bounds[0] < bounds[1] <= best
+    assert best - bounds[1] < 0.02 * best
+
+
+def test_a_certified_pairing_reports_its_cost_as_the_bound() -> None:
+    p = towns(households=400, visitors=220, seed=3, n_towns=6, spread_km=40, skew=1.5)
+    r = solve(p, params=PairingParams(candidates=1))
+    assert r.certified
+    assert r.stats.lower_bound == r.total_cost
+
+
+def test_balance_has_no_bound() -> None:
+    p = towns(households=400, visitors=220, seed=3, n_towns=6, spread_km=40, skew=1.5)
+    r = solve(p, params=PairingParams(candidates=1, max_rounds=1, balance_m=300))
+    assert not r.certified
+    assert r.stats.lower_bound is None
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(), st.sampled_from([0.0, 5.0]))
+def test_the_bound_never_passes_the_optimum(p: PairingProblem, keep_km: float) -> None:
+    r = solve(p, params=PairingParams(max_km=30, keep_km=keep_km, candidates=1, max_rounds=1))
+    _, best = exact(p, max_km=30, keep_km=keep_km)
+    assert r.stats.lower_bound is not None
+    assert r.stats.lower_bound <= best
+    if r.certified:
+        assert r.stats.lower_bound == r.total_cost == best
