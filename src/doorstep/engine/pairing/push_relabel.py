@@ -28,6 +28,7 @@ from doorstep.engine.pairing.scan import (
 )
 
 NO_PATH = 2**40
+TIES = 8  # visitors of the lowest label looked at for the nearest (more: slower, not better)
 
 
 @numba.njit(cache=True)
@@ -91,25 +92,38 @@ def _settle(
         if match[h] >= 0:
             continue
         steps += 1
-        # The eligible visitor with the lowest label; no visitor can be below d_h - 1.
+        # The eligible visitor with the lowest label, the nearest of those (the pairing seeds
+        # the least-cost stage, which starts better from short pairs); no visitor can be
+        # below d_h - 1.
         floor = d_h[h] - 1
-        best, best_v = NO_PATH, -1
+        best, best_v, best_d = NO_PATH, -1, np.inf
+        ties = 0
+        done = False
         for i in range(fstart[h], fstart[h + 1]):
             v = fvis[i]
             if d_v[v] < best:
                 best, best_v = d_v[v], v
         if best > floor:
             x, y, z = hxyz[h, 0], hxyz[h, 1], hxyz[h, 2]
-            y0, y1, x0, x1, _, _, _ = cell_window(
+            y0, y1, x0, x1, hy, hx, rings = cell_window(
                 hlat[h], hlon[h], max_m, lat0, lon0, dlat, dlon, ny, nx
             )
-            done = False
-            for cy in range(y0, y1 + 1):
-                if done:
-                    break
-                for cx in range(x0, x1 + 1):
-                    if done:
-                        break
+            # Ring by ring from the household's cell, so that a near visitor is found early
+            # and bounds the rest.
+            for r in range(rings + 1):
+                for k in range(8 * r if r > 0 else 1):
+                    if r == 0:
+                        cy, cx = hy, hx
+                    elif k < 2 * r + 1:
+                        cy, cx = hy - r, hx - r + k
+                    elif k < 4 * r + 2:
+                        cy, cx = hy + r, hx - r + k - (2 * r + 1)
+                    else:
+                        side = k - (4 * r + 2)  # 0 .. 4r - 3: the columns' inner cells
+                        cy = hy - r + 1 + side // 2
+                        cx = hx - r if side % 2 == 0 else hx + r
+                    if cy < y0 or cy > y1 or cx < x0 or cx > x1:
+                        continue
                     c = cy * nx + cx
                     lower = -1.0
                     for bit in range(n_languages):
@@ -118,30 +132,43 @@ def _settle(
                         key = bit * cells + c
                         # Visitors come by the label they had at the last global relabel, a
                         # lower bound of the label they have now.
-                        if gstart[key] == gstart[key + 1] or glabel[gstart[key]] >= best:
+                        # Above the floor only a lower label counts; at the floor, a nearer one.
+                        wanted = best if best <= floor else best - 1
+                        if gstart[key] == gstart[key + 1] or glabel[gstart[key]] > wanted:
                             continue
                         if lower < 0.0:
                             lower = box_metres(box_lo, box_hi, c, x, y, z)
-                        if lower > max_m + 1.0:
+                        if lower > max_m + 1.0 or (best <= floor and lower >= best_d):
                             break
                         for j in range(gstart[key], gstart[key + 1]):
-                            if glabel[j] >= best:
+                            if glabel[j] > wanted:
                                 break
                             v = gvis[j]
-                            if d_v[v] >= best:
+                            if d_v[v] > wanted:
                                 continue
-                            if np.rint(haversine(hlat[h], hlon[h], vlat[v], vlon[v])) > max_m:
+                            d = haversine(hlat[h], hlon[h], vlat[v], vlon[v])
+                            if np.rint(d) > max_m:
                                 continue
-                            if not area_and_exclusion_allow(
+                            nearer = d_v[v] < best or d < best_d
+                            if nearer and not area_and_exclusion_allow(
                                 h, v, harea, varea, area_enter, area_leave, excl, nv
                             ):
                                 continue
-                            best, best_v = d_v[v], v
+                            if nearer:
+                                best, best_v, best_d = d_v[v], v, d
+                                wanted = best if best <= floor else best - 1
+                            # Once at the floor, only a few more are looked at.
                             if best <= floor:
-                                done = True
-                                break
+                                ties += 1
+                                if ties >= TIES:
+                                    done = True
+                                    break
                         if done:
                             break
+                    if done:
+                        break
+                if done:
+                    break
         if best >= NO_PATH:
             d_h[h] = NO_PATH
             continue
