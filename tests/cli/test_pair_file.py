@@ -173,3 +173,8 @@ def test_limits_keep_the_count_and_say_why_the_cost_is_not_certified(tmp_path: P
         assert s["cost_gap"] == s["total_cost"] - s["cost_lower_bound"] > 0
         assert 0 < s["cost_lower_bound"] <= full["total_cost"]
     assert full["cost_gap"] == 0
+    result = runner.invoke(app, [*args, "--quiet", "--workers", "1", "--max-rounds", "1",
+                                 "--no-bound"])  # fmt: skip
+    unbounded = json.loads(result.stdout.strip().splitlines()[-1])
+    assert unbounded["cost_lower_bound"] is None and unbounded["cost_gap"] is None
+    assert unbounded["total_cost"] == short[0]["total_cost"]

@@ -106,6 +106,12 @@ def pair(
         help="Stop widening after this many seconds (the count always finishes first): "
         "'certified: false' as above.",
     ),
+    bound: bool = typer.Option(
+        True,
+        "--bound/--no-bound",
+        help="When a limit stops the widening, also prove how far above the least cost the "
+        "pairing may be (cost_lower_bound, cost_gap); a scan of every household per try.",
+    ),
     workers: int = typer.Option(
         os.cpu_count() or 1, min=1, help="Processes that solve independent parts."
     ),
@@ -139,6 +145,7 @@ def pair(
             max_rounds=max_rounds,
             max_arcs=max_arcs,
             time_limit_s=time_limit,
+            bound=bound,
         )
     except ValueError as exc:
         raise fail(str(exc), code=2) from None

@@ -31,12 +31,17 @@ class PairingParams:
         Give up widening rather than let the candidate arcs pass this many. Measured: about
         110 bytes per candidate arc in this process at a round's peak, and about 330 bytes
         per arc of the largest part in the process that solves it. The default keeps the
-        seed-scale region (which stops after one round) near 6 GiB; without a bound, a region
+        seed-scale region (which then stops after one round) near 6 GiB in all: 30M let it run
+        a second round, 4.3 GiB here and 4.8 GiB in a solver process. Without a bound, a region
         whose cost does not certify in a few rounds grows until memory runs out.
     time_limit_s
         Give up widening once this many seconds have passed since the solve began (the count
         always finishes first and at least one least-cost round always runs). ``None``: no
         limit.
+    bound
+        When the widening stops before a certificate, also prove a lower bound of the least
+        cost (:mod:`.bound`): a grid scan of every household per price scale tried, up to
+        four (about 45 s at the seed scale).
     chunk_arcs
         Independent parts are packed into solver calls of about this many arcs.
     coarse
@@ -50,8 +55,9 @@ class PairingParams:
     balance_m: float = 0.0
     candidates: int = 8
     max_rounds: int = 60
-    max_arcs: int = 30_000_000
+    max_arcs: int = 20_000_000
     time_limit_s: float | None = None
+    bound: bool = True
     chunk_arcs: int = 400_000
     coarse: bool = False
 

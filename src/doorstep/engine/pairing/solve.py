@@ -285,7 +285,7 @@ def solve(
     lap("reasons")
     # How far from the least cost a stopped widening may be (balance has no bound here).
     bound: int | None = total_cost if certified else None
-    if not certified and balance_m == 0:
+    if not certified and balance_m == 0 and params.bound:
         bound = lower_bound(index, grid, pot, most.household_side, most.visitor_side, params.keep_m)
         lap("bound")
     comp_arcs = np.bincount(labels[arcs.household]) if len(arcs) else np.zeros(1, np.int64)
