@@ -45,74 +45,57 @@ def _best_scale(bound_at: Callable[[float], int]) -> int:
     return best
 
 
-def least_reach(
-    index: CandidateIndex,
-    grid: VisitorGrid,
-    households: IntArray,
-    price: IntArray,
-    keep_m: int,
-) -> IntArray:
-    """``min_v (c(h, v) + price[v])`` over every eligible visitor of each of ``households``
-    (up to two metres low); ``_OUT`` where every visitor is priced at ``_OUT``."""
-    p = index.problem
-    nh, nv = p.n_households, p.n_visitors
-    pot = np.zeros(nh + nv + 2, np.int64)
-    pot[households] = _ANY
-    pot[nh : nh + nv] = price
-    h, v = scan(
-        p,
-        grid,
-        index.household_xyz,
-        index.visitor_xyz,
-        households,
-        pot=pot,
-        max_m=index.max_m,
-        slots=1,
-    )
-    best = np.full(nh, _OUT, np.int64)
-    cur = p.household_current
-    np.minimum.at(best, h, index.distances(h, v) - keep_m * (cur[h] == v) + price[v] - 2)
-    # Remote pools and current pairs (with their continuity bonus) are not in the grid.
-    fixed = index.fixed_arcs()
-    fixed = fixed.take(price[fixed.visitor] < _OUT)
-    cost = fixed.distance - keep_m * (cur[fixed.household] == fixed.visitor)
-    np.minimum.at(best, fixed.household, cost + price[fixed.visitor])
-    return best[households]
+class _Sides:
+    """The two sides' bounds for given prices, over one problem's grid."""
 
+    def __init__(self, index: CandidateIndex, grid: VisitorGrid, keep_m: int) -> None:
+        p = index.problem
+        self.index, self.grid, self.keep_m = index, grid, keep_m
+        self.capacity = np.where(p.visitor_active, p.visitor_capacity, 0).astype(np.int64)
+        # Remote pools and current pairs (with their continuity bonus) are not in the grid.
+        self.fixed = index.fixed_arcs()
 
-def side_b_bound(
-    index: CandidateIndex,
-    grid: VisitorGrid,
-    households: IntArray,
-    visitors: BoolArray,
-    price: IntArray,
-    keep_m: int,
-) -> int:
-    """The side-B bound for prices ``price >= 0`` of the ``visitors`` of that side."""
-    p = index.problem
-    capacity = np.where(p.visitor_active, p.visitor_capacity, 0).astype(np.int64)
-    best = least_reach(index, grid, households, np.where(visitors, price, _OUT), keep_m)
-    if (best >= _OUT).any():
-        raise RuntimeError("a household that every maximum pairing pairs has no visitor (a bug)")
-    return int(best.sum()) - int((capacity[visitors] * price[visitors]).sum())
+    def least_reach(self, households: IntArray, price: IntArray) -> IntArray:
+        """``min_v (c(h, v) + price[v])`` over every eligible visitor of each of
+        ``households`` (up to two metres low); ``_OUT`` where every visitor is priced out."""
+        index, keep_m = self.index, self.keep_m
+        p = index.problem
+        nh, nv = p.n_households, p.n_visitors
+        pot = np.zeros(nh + nv + 2, np.int64)
+        pot[households] = _ANY
+        pot[nh : nh + nv] = price
+        h, v = scan(
+            p,
+            self.grid,
+            index.household_xyz,
+            index.visitor_xyz,
+            households,
+            pot=pot,
+            max_m=index.max_m,
+            slots=1,
+        )
+        best = np.full(nh, _OUT, np.int64)
+        cur = p.household_current
+        np.minimum.at(best, h, index.distances(h, v) - keep_m * (cur[h] == v) + price[v] - 2)
+        fixed = self.fixed.take(price[self.fixed.visitor] < _OUT)
+        cost = fixed.distance - keep_m * (cur[fixed.household] == fixed.visitor)
+        np.minimum.at(best, fixed.household, cost + price[fixed.visitor])
+        return best[households]
 
+    def paired_side(self, households: IntArray, visitors: BoolArray, price: IntArray) -> int:
+        """Side B's bound for prices ``price >= 0`` of its ``visitors``."""
+        best = self.least_reach(households, np.where(visitors, price, _OUT))
+        if (best >= _OUT).any():
+            raise RuntimeError("a household every maximum pairing pairs has no visitor (a bug)")
+        return int(best.sum()) - int((self.capacity[visitors] * price[visitors]).sum())
 
-def side_a_bound(
-    index: CandidateIndex,
-    grid: VisitorGrid,
-    households: IntArray,
-    visitors: BoolArray,
-    q: IntArray,
-    keep_m: int,
-) -> int:
-    """The side-A bound for values ``q`` of the ``visitors`` of that side."""
-    p = index.problem
-    capacity = np.where(p.visitor_active, p.visitor_capacity, 0).astype(np.int64)
-    # max_v (q(v) - c(h, v)) = top - min_v (c(h, v) + top - q(v)), with prices >= 0.
-    top = int(q[visitors].max())
-    best = least_reach(index, grid, households, np.where(visitors, top - q, _OUT), keep_m)
-    gain = np.where(best < _OUT, np.maximum(top - best, 0), 0)
-    return int((capacity[visitors] * q[visitors]).sum()) - int(gain.sum())
+    def full_side(self, households: IntArray, visitors: BoolArray, q: IntArray) -> int:
+        """Side A's bound for values ``q`` of its ``visitors``."""
+        # max_v (q(v) - c(h, v)) = top - min_v (c(h, v) + top - q(v)), with prices >= 0.
+        top = int(q[visitors].max())
+        best = self.least_reach(households, np.where(visitors, top - q, _OUT))
+        gain = np.where(best < _OUT, np.maximum(top - best, 0), 0)
+        return int((self.capacity[visitors] * q[visitors]).sum()) - int(gain.sum())
 
 
 def lower_bound(
@@ -131,19 +114,18 @@ def lower_bound(
     active = p.visitor_active & (p.visitor_capacity > 0)
     pi_v = pot[nh : nh + nv].astype(np.float64)
     pi_s, pi_t = float(pot[nh + nv]), float(pot[nh + nv + 1])
+    sides = _Sides(index, grid, keep_m)
     bound = 0
     hs = np.flatnonzero(wanted & ~household_side)
     vs = active & ~visitor_side
     if len(hs) and vs.any():
         over = np.maximum(pi_v - pi_t, 0)
         bound += _best_scale(
-            lambda s: side_b_bound(index, grid, hs, vs, np.rint(s * over).astype(np.int64), keep_m)
+            lambda s: sides.paired_side(hs, vs, np.rint(s * over).astype(np.int64))
         )
     hs_a = np.flatnonzero(wanted & household_side)
     vs_a = active & visitor_side
     if len(hs_a) and vs_a.any():
         q = pi_s - pi_v
-        bound += _best_scale(
-            lambda s: side_a_bound(index, grid, hs_a, vs_a, np.rint(s * q).astype(np.int64), keep_m)
-        )
+        bound += _best_scale(lambda s: sides.full_side(hs_a, vs_a, np.rint(s * q).astype(np.int64)))
     return bound
