@@ -52,7 +52,8 @@ def print_proposal(view: pairing.ProposalView) -> None:
 
 
 def certified_text(figures: dict[str, Any]) -> str:
-    """ "yes", or which limit stopped the widening and how far from the least cost it may be."""
+    """The "Certified optimal" cell: yes, or the limit that stopped the widening and how far
+    above the least cost the pairing may be."""
     if figures["certified"]:
         return "yes"
     text = f"NO (stopped by {figures.get('stopped_by') or 'a limit'}"
