@@ -27,6 +27,7 @@ import resource
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from scipy.spatial import cKDTree
@@ -90,6 +91,29 @@ def all_arcs(index: CandidateIndex) -> Arcs:
         arcs = arcs.concat(part)
     arcs = arcs.unique(index.problem.n_visitors)
     return arcs.take(arcs.distance <= index.max_m)
+
+
+def print_ratios(summary: dict[str, Any], seconds: float, baseline: tuple[Any, ...]) -> None:
+    """This run against a baseline of the same run: paired, metres per pair and time, as
+    ratios; and what the proved lower bound says about any maximum pairing's metres per pair
+    (so whether matching the baseline's metres per pair is possible at all)."""
+    name, paired, total_m, base_s = baseline
+    ours_per = summary["total_distance_m"] / max(summary["paired"], 1)
+    base_per = total_m / max(paired, 1)
+    print(
+        f"ratio to {name}: paired x{summary['paired'] / max(paired, 1):.4f}, "
+        f"metres per pair x{ours_per / max(base_per, 1e-9):.2f}, "
+        f"time x{seconds / max(base_s, 1e-9):.2f}"
+    )
+    bound = summary.get("cost_lower_bound")
+    if bound is not None and summary["paired"] > paired:
+        least = bound / max(summary["paired"], 1)
+        verdict = "more" if least > base_per else "not necessarily more"
+        print(
+            f"  proved: any maximum pairing costs at least {least:.1f} m per pair, "
+            f"{verdict} than {name}'s {base_per:.1f} m, which pairs "
+            f"{summary['paired'] - paired} fewer"
+        )
 
 
 def main() -> None:
@@ -211,6 +235,10 @@ def main() -> None:
             "direct16_total_m": dist,
             "direct16_seconds": round(build_s + solve_s, 1),
         }
+    print_ratios(summary, end_to_end, ("(a)", len(g), int(g.distance.sum()), g_s))
+    if "direct16_paired" in comparison:
+        b = ("(b)", comparison["direct16_paired"], comparison["direct16_total_m"])
+        print_ratios(summary, end_to_end, (*b, comparison["direct16_seconds"]))
     own, kids = peak_rss_gib()
     print(
         json.dumps(

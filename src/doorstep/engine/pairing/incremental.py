@@ -60,11 +60,14 @@ def neighbourhood(
         if lon.max() - lon.min() + 2 * reach_lon < 180.0:
             box &= (vlon >= lon.min() - reach_lon) & (vlon <= lon.max() + reach_lon)
         local = local[box]
-    tree = cKDTree(to_unit_xyz(p.visitor_lat[local], p.visitor_lon[local]))
-    near = tree.query_ball_point(
-        to_unit_xyz(p.household_lat[new], p.household_lon[new]), chord_for_metres(max_m)
+    # Each visitor asks for its nearest newcomer: thousands of visitors per newcomer in a town,
+    # so listing each newcomer's visitors would be the slow way round.
+    tree = cKDTree(to_unit_xyz(p.household_lat[new], p.household_lon[new]))
+    reach_chord = np.nextafter(chord_for_metres(max_m), np.inf)  # within, limit included
+    gap, _ = tree.query(
+        to_unit_xyz(p.visitor_lat[local], p.visitor_lon[local]), distance_upper_bound=reach_chord
     )
-    hit = np.unique(np.fromiter((i for row in near for i in row), dtype=np.int64))
+    hit = np.flatnonzero(np.isfinite(gap))
     pools = np.unique(p.household_pool[new])
     remote = np.flatnonzero(np.isin(p.visitor_pool, pools[pools != NONE]))
     visitors = np.union1d(local[hit], remote)
