@@ -1,12 +1,18 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from doorstep.engine.pairing.bound import _Sides
+from doorstep.engine.pairing.candidates import CandidateIndex
+from doorstep.engine.pairing.coarse import coarse_prices, slot_values
+from doorstep.engine.pairing.cut import maximum_pairing
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.pairing.problem import PairingProblem
-from doorstep.engine.pairing.solve import solve
+from doorstep.engine.pairing.scan import build_grid
+from doorstep.engine.pairing.solve import greedy_start, solve
 from tests.engine.pairing.instances import towns
 from tests.engine.pairing.reference import exact
 from tests.engine.pairing.test_solve import problems
@@ -60,3 +66,49 @@ def test_the_bound_never_passes_the_optimum(p: PairingProblem, keep_km: float) -
     assert r.stats.lower_bound <= best
     if r.certified:
         assert r.stats.lower_bound == r.total_cost == best
+
+
+def cell_price_bound(p: PairingProblem, scale: float, keep_km: float) -> int:
+    """Both sides' bounds with the grid-cell transport's prices alone (no potentials)."""
+    index = CandidateIndex(p, 30_000.0)
+    grid = build_grid(p, index.visitor_xyz, 30_000.0)
+    most = maximum_pairing(index, grid, greedy_start(index))
+    sides = _Sides(index, grid, round(keep_km * 1000))
+    wanted = p.household_consent & (p.household_languages != 0)
+    active = p.visitor_active & (p.visitor_capacity > 0)
+    total = 0
+    hs, vs = np.flatnonzero(wanted & ~most.household_side), active & ~most.visitor_side
+    if len(hs) and vs.any():
+        price = np.zeros(p.n_visitors, np.int64)
+        _, cells = coarse_prices(
+            p, hs, np.flatnonzero(vs), index.household_xyz, index.visitor_xyz, 30_000.0
+        )
+        price[vs] = np.rint(scale * np.maximum(cells, 0))
+        total += sides.paired_side(hs, vs, price)
+    hs, vs = np.flatnonzero(wanted & most.household_side), active & most.visitor_side
+    if len(hs) and vs.any():
+        worth = np.zeros(p.n_visitors, np.int64)
+        cells = slot_values(
+            p, hs, np.flatnonzero(vs), index.household_xyz, index.visitor_xyz, 30_000.0
+        )
+        worth[vs] = np.rint(scale * cells)
+        total += sides.full_side(hs, vs, worth)
+    return total
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(), st.sampled_from([0.0, 5.0]), st.sampled_from([0.75, 1.0, 1.5]))
+def test_prices_from_the_cell_transport_never_pass_the_optimum(
+    p: PairingProblem, keep_km: float, scale: float
+) -> None:
+    # Weak duality holds for any prices; this checks the sides and the cell transport's
+    # prices are put together as the duality says (a wrong sign or side would overshoot).
+    _, best = exact(p, max_km=30, keep_km=keep_km)
+    assert cell_price_bound(p, scale, keep_km) <= best
+
+
+@pytest.mark.parametrize(("seed", "skew"), [(3, 0.3), (3, 1.5), (7, 1.0), (11, 2.0)])
+def test_cell_transport_prices_bound_crowded_towns(seed: int, skew: float) -> None:
+    p = towns(households=500, visitors=260, seed=seed, n_towns=6, spread_km=40, skew=skew)
+    _, best = exact(p, max_km=30, keep_km=5)
+    assert 0 < cell_price_bound(p, 0.9, 5.0) <= best

@@ -8,12 +8,14 @@ Weak duality, one side of the cut at a time (the sides are independent, see :mod
   ``sum_v capacity(v) * q(v) - sum_h max(0, max_v (q(v) - c(h, v)))`` is.
 
 Prices come from the last round's potentials (``p = max(pi(v), 0)``,
-``q = pi(source) - pi(v)``), scaled by a few factors in ``[0, 1]`` (each side keeps its best,
-see :func:`_best_scale`): potentials of a restricted graph overprice crowded places, and a
-smaller scale often bounds better; scale 0 is the "everyone at their nearest" bound. ``min_v``
-runs over *every* eligible visitor of the household's side, found by the grid scan, so the
-bound holds whatever the candidate arcs were. The compiled scan and numpy may round a distance
-one metre apart, so each household's term gives way by two metres rather than overshoot.
+``q = pi(source) - pi(v)``) and from a transport between grid cells (:mod:`.coarse`:
+households into places on side B, places into households on side A). Each is scaled by a
+few factors in ``[0, 1]`` (each side keeps its best, see :func:`_best_scale`): potentials of
+a restricted graph overprice crowded places, and a smaller scale often bounds better; scale
+0 is the "everyone at their nearest" bound. ``min_v`` runs over *every* eligible visitor of
+the household's side, found by the grid scan, so the bound holds whatever the candidate arcs
+were. The compiled scan and numpy may round a distance one metre apart, so each household's
+term gives way by two metres rather than overshoot.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from collections.abc import Callable
 import numpy as np
 
 from doorstep.engine.pairing.candidates import CandidateIndex
+from doorstep.engine.pairing.coarse import coarse_prices, slot_values
 from doorstep.engine.pairing.problem import BoolArray, IntArray
 from doorstep.engine.pairing.scan import VisitorGrid, scan
 
@@ -30,15 +33,18 @@ _OUT = 2**60  # a visitor price no household reaches
 _ANY = 2**58  # a household potential that every eligible visitor beats
 
 
-def _best_scale(bound_at: Callable[[float], int]) -> int:
-    """The best of ``bound_at`` over a few scales: 1 and 0 first, and only when 1 wins,
-    0.9 and 0.75 (a scan per scale, so as few as tell)."""
-    best = bound_at(1.0)
-    zero = bound_at(0.0)
+def _best_scale(*bounds_at: Callable[[float], int]) -> int:
+    """The best bound over a few scales of a few price vectors (``bounds_at[k](scale)``):
+    scale 0 and each vector at scale 1 first, then, only for the best vector and only while
+    it keeps gaining, 0.9 and 0.75 (a scan each, so as few as tell)."""
+    zero = bounds_at[0](0.0)
+    tops = [bound_at(1.0) for bound_at in bounds_at]
+    k = int(np.argmax(tops))
+    best = tops[k]
     if zero >= best:
         return zero
     for scale in (0.9, 0.75):
-        value = bound_at(scale)
+        value = bounds_at[k](scale)
         if value <= best:
             break
         best = value
@@ -120,12 +126,30 @@ def lower_bound(
     vs = active & ~visitor_side
     if len(hs) and vs.any():
         over = np.maximum(pi_v - pi_t, 0)
+        # After few rounds the restricted potentials price crowded towns far too high; the
+        # transport between grid cells prices them from the whole map (this side at the
+        # seed scale after round one: 1.67e9 m against 0.95e9, see docs/pairing.md).
+        cells = np.zeros(nv, np.float64)
+        visitors = np.flatnonzero(vs)
+        _, cell_price = coarse_prices(
+            p, hs, visitors, index.household_xyz, index.visitor_xyz, index.max_m
+        )
+        cells[visitors] = np.maximum(cell_price, 0)
         bound += _best_scale(
-            lambda s: sides.paired_side(hs, vs, np.rint(s * over).astype(np.int64))
+            lambda s: sides.paired_side(hs, vs, np.rint(s * over).astype(np.int64)),
+            lambda s: sides.paired_side(hs, vs, np.rint(s * cells).astype(np.int64)),
         )
     hs_a = np.flatnonzero(wanted & household_side)
     vs_a = active & visitor_side
     if len(hs_a) and vs_a.any():
         q = pi_s - pi_v
-        bound += _best_scale(lambda s: sides.full_side(hs_a, vs_a, np.rint(s * q).astype(np.int64)))
+        worth = np.zeros(nv, np.float64)
+        visitors_a = np.flatnonzero(vs_a)
+        worth[visitors_a] = slot_values(
+            p, hs_a, visitors_a, index.household_xyz, index.visitor_xyz, index.max_m
+        )
+        bound += _best_scale(
+            lambda s: sides.full_side(hs_a, vs_a, np.rint(s * q).astype(np.int64)),
+            lambda s: sides.full_side(hs_a, vs_a, np.rint(s * worth).astype(np.int64)),
+        )
     return bound

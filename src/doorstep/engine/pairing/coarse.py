@@ -12,6 +12,7 @@ so the certificate has little left to widen. Seeding only: exactness is the cert
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from ortools.graph.python import min_cost_flow
@@ -40,34 +41,28 @@ def _groups(
     return group, mask[first].astype(np.int64), centre, count
 
 
-def coarse_prices(
-    problem: PairingProblem,
-    households: IntArray,
-    visitors: IntArray,
-    hxyz: FloatArray,
-    vxyz: FloatArray,
-    max_m: float,
-) -> tuple[IntArray, IntArray]:
-    """Estimated potentials of ``households`` and ``visitors`` from the coarse transport."""
-    p = problem
+@dataclass(frozen=True)
+class _Rows:
+    """One side of the coarse transport: each row's place, languages and units."""
+
+    lat: FloatArray
+    lon: FloatArray
+    mask: IntArray
+    xyz: FloatArray
+    units: IntArray
+
+
+def _transport(supply: _Rows, room: _Rows, max_m: float) -> tuple[IntArray, IntArray, IntArray]:
+    """Min-cost transport of ``supply``'s units into ``room``'s between grid groups; per row,
+    the residual distance to the sink of its group (supply rows, then room rows) and, per
+    supply row, its group's cheapest arc."""
     step_m = max_m / 3.0
     step = math.degrees(step_m / EARTH_RADIUS_M)
-    hg, hmask, hc, hcount = _groups(
-        p.household_lat[households],
-        p.household_lon[households],
-        p.household_languages[households].view(np.int64),
-        hxyz[households],
-        step,
-    )
-    vg, vmask, vc, _ = _groups(
-        p.visitor_lat[visitors],
-        p.visitor_lon[visitors],
-        p.visitor_languages[visitors].view(np.int64),
-        vxyz[visitors],
-        step,
-    )
-    vcap = np.bincount(vg, p.visitor_capacity[visitors], len(vmask)).astype(np.int64)
+    hg, hmask, hc, _ = _groups(supply.lat, supply.lon, supply.mask, supply.xyz, step)
+    vg, vmask, vc, _ = _groups(room.lat, room.lon, room.mask, room.xyz, step)
     nh, nv = len(hmask), len(vmask)
+    hcount = np.bincount(hg, supply.units, nh).astype(np.int64)
+    vcap = np.bincount(vg, room.units, nv).astype(np.int64)
     reach = 2.0 * math.sin(min(math.pi, (max_m + 2 * step_m) / EARTH_RADIUS_M) / 2.0)
     near = cKDTree(vc).query_ball_point(hc, reach)
     counts = np.fromiter((len(x) for x in near), np.int64, nh)
@@ -77,8 +72,11 @@ def coarse_prices(
     a_h, a_v = a_h[keep], a_v[keep]
     chord = np.linalg.norm(hc[a_h] - vc[a_v], axis=1)
     cost = np.rint(2 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, chord / 2))).astype(np.int64)
+    cheapest_limit = int(cost.max(initial=0)) * 4 + 1
+    cheapest = np.full(nh, cheapest_limit, np.int64)
+    np.minimum.at(cheapest, a_h, cost)
 
-    # Nodes: household groups, visitor groups, sink.
+    # Nodes: supply groups, room groups, sink.
     sink = nh + nv
     smcf = min_cost_flow.SimpleMinCostFlow()
     big = int(hcount.sum())
@@ -91,28 +89,83 @@ def coarse_prices(
     supplies = np.r_[hcount, np.zeros(nv, np.int64), -big]
     smcf.set_nodes_supplies(np.arange(sink + 1), supplies)
     if smcf.solve_max_flow_with_min_cost() != smcf.OPTIMAL:
-        z = np.zeros(0, np.int64)
-        return np.zeros(len(households), np.int64), np.zeros(len(visitors), np.int64) + z.sum()
+        return np.zeros(len(hg), np.int64), cheapest[hg], np.zeros(len(vg), np.int64)
     flow = smcf.flows(arcs)
     load = np.bincount(a_v, flow, nv).astype(np.int64)
     used = np.bincount(a_h, flow, nh).astype(np.int64)
     # Residual arcs (distances to the sink): h->v always (capacity is ample), v->h where
-    # flow runs, v->sink with room, and the unpaired rest of a household group leaks at a
+    # flow runs, v->sink with room, and the unplaced rest of a supply group leaks at a
     # price of the longest arc so that every group has a finite price.
     tails = np.r_[a_h, a_v[flow > 0] + nh, np.flatnonzero(load < vcap) + nh]
     heads = np.r_[a_v + nh, a_h[flow > 0], np.full(int((load < vcap).sum()), sink)]
     costs = np.r_[cost, -cost[flow > 0], np.zeros(int((load < vcap).sum()), np.int64)]
     n = sink + 1
-    limit = int(cost.max(initial=0)) * 4 + 1
-    dist = np.full(n, limit * (1 + int(used.sum() < hcount.sum())), np.int64)
+    dist = np.full(n, cheapest_limit * (1 + int(used.sum() < hcount.sum())), np.int64)
     dist[sink] = 0
     dist[np.flatnonzero(load < vcap) + nh] = 0
     start, nbr, cst = csr(n, heads, tails, costs)
     order = np.arange(sink, dtype=np.int64)
     _spfa_parts(order, np.array([0, sink], np.int64), start, nbr, cst, dist)
+    return dist[hg], cheapest[hg], dist[vg + nh]
+
+
+def coarse_prices(
+    problem: PairingProblem,
+    households: IntArray,
+    visitors: IntArray,
+    hxyz: FloatArray,
+    vxyz: FloatArray,
+    max_m: float,
+) -> tuple[IntArray, IntArray]:
+    """Estimated potentials of ``households`` and ``visitors`` from the coarse transport."""
+    p = problem
+    h_dist, cheapest, v_dist = _transport(
+        _Rows(
+            p.household_lat[households],
+            p.household_lon[households],
+            p.household_languages[households].view(np.int64),
+            hxyz[households],
+            np.ones(len(households), np.int64),
+        ),
+        _visitor_rows(p, visitors, vxyz),
+        max_m,
+    )
     # A household group's price above its cheapest arc is what crowding adds; groups served
     # next door are priced at zero, so only crowded towns look further.
-    cheapest = np.full(nh, limit, np.int64)
-    np.minimum.at(cheapest, a_h, cost)
-    extra = np.maximum(dist[:nh] - np.minimum(cheapest, dist[:nh]), 0)
-    return extra[hg], dist[vg + nh]
+    return np.maximum(h_dist - np.minimum(cheapest, h_dist), 0), v_dist
+
+
+def slot_values(
+    problem: PairingProblem,
+    households: IntArray,
+    visitors: IntArray,
+    hxyz: FloatArray,
+    vxyz: FloatArray,
+    max_m: float,
+) -> IntArray:
+    """What one more place of each of ``visitors`` is worth where visitors are short: the
+    cost of the household it would take, from the transport of every place into the
+    households (the roles of :func:`coarse_prices` swapped)."""
+    p = problem
+    v_dist, _, _ = _transport(
+        _visitor_rows(p, visitors, vxyz),
+        _Rows(
+            p.household_lat[households],
+            p.household_lon[households],
+            p.household_languages[households].view(np.int64),
+            hxyz[households],
+            np.ones(len(households), np.int64),
+        ),
+        max_m,
+    )
+    return v_dist
+
+
+def _visitor_rows(p: PairingProblem, visitors: IntArray, vxyz: FloatArray) -> _Rows:
+    return _Rows(
+        p.visitor_lat[visitors],
+        p.visitor_lon[visitors],
+        p.visitor_languages[visitors].view(np.int64),
+        vxyz[visitors],
+        p.visitor_capacity[visitors].astype(np.int64),
+    )
