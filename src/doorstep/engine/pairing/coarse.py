@@ -1,12 +1,15 @@
-"""Coarse-to-fine seeding: a transport problem between grid cells gives prices for capacity.
+"""A transport problem between grid cells: prices for places, from the whole map.
 
-Households and visitors are grouped by (cell of about ``max_km / 3``, language mask). Groups
-are joined when they share a language and their centroids are within the distance limit plus
-a cell diagonal; the cost is the centroid distance. Its min-cost maximum flow says which towns
-must send households to which villages, and the residual shortest-path distances to the sink
-(as in :func:`.certify.potentials`) price each group. Fine arcs with a negative reduced cost
-under these prices are the ones that move capacity between towns; the solver starts with them,
-so the certificate has little left to widen. Seeding only: exactness is the certificate's job.
+Rows (households, or visitors' places) are grouped by (cell of about ``max_km / 3``, language
+mask). Groups are joined when they share a language and their centroids are within the
+distance limit plus a cell diagonal; the cost is the centroid distance. Its min-cost maximum
+flow says which towns must send households to which villages, and the residual shortest-path
+distances to the sink (as in :func:`.certify.potentials`) price each group.
+
+Used for the lower bound of a stopped widening (:mod:`.bound`, where these prices do much
+better than a restricted graph's potentials after few rounds) and, with
+``PairingParams.coarse``, to seed arcs that carry households out of crowded towns (measured:
+little help, see docs/pairing.md). Never for exactness: that is the certificate's job.
 """
 
 from __future__ import annotations
@@ -25,20 +28,19 @@ from doorstep.engine.pairing.problem import FloatArray, IntArray, PairingProblem
 
 def _groups(
     lat: FloatArray, lon: FloatArray, mask: IntArray, xyz: FloatArray, step_deg: float
-) -> tuple[IntArray, IntArray, FloatArray, IntArray]:
-    """Group ids per row, and per group its mask, centroid and row count."""
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Group ids per row, and per group its mask and centroid."""
     cy = np.floor(lat / step_deg).astype(np.int64)
     cx = np.floor(lon / (step_deg / max(math.cos(math.radians(float(np.mean(lat)))), 0.05)))
     key = np.column_stack((cy, cx.astype(np.int64), mask.astype(np.int64)))
     _, first, group = np.unique(key, axis=0, return_index=True, return_inverse=True)
     group = np.asarray(group.ravel(), dtype=np.int64)
     n = len(first)
-    count = np.bincount(group, minlength=n).astype(np.int64)
     centre = np.column_stack([np.bincount(group, xyz[:, a], n) for a in range(3)]).astype(
         np.float64
     )
     centre = centre / np.linalg.norm(centre, axis=1, keepdims=True)
-    return group, mask[first].astype(np.int64), centre, count
+    return group, mask[first].astype(np.int64), centre
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,8 @@ def _transport(supply: _Rows, room: _Rows, max_m: float) -> tuple[IntArray, IntA
     supply row, its group's cheapest arc."""
     step_m = max_m / 3.0
     step = math.degrees(step_m / EARTH_RADIUS_M)
-    hg, hmask, hc, _ = _groups(supply.lat, supply.lon, supply.mask, supply.xyz, step)
-    vg, vmask, vc, _ = _groups(room.lat, room.lon, room.mask, room.xyz, step)
+    hg, hmask, hc = _groups(supply.lat, supply.lon, supply.mask, supply.xyz, step)
+    vg, vmask, vc = _groups(room.lat, room.lon, room.mask, room.xyz, step)
     nh, nv = len(hmask), len(vmask)
     hcount = np.bincount(hg, supply.units, nh).astype(np.int64)
     vcap = np.bincount(vg, room.units, nv).astype(np.int64)
