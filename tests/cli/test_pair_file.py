@@ -62,10 +62,103 @@ def test_explain_prints_the_chosen_visitor_and_the_alternatives(tmp_path: Path) 
     assert any("v2" in ln and "not chosen: full" in ln for ln in lines[1:])
 
 
-def test_an_unknown_household_to_explain_is_one_red_line(tmp_path: Path) -> None:
-    result = runner.invoke(app, [*files(tmp_path), "--quiet", "--explain", "nobody"])
-    assert result.exit_code == 1
-    assert "no household 'nobody'" in result.output
+def test_an_unknown_household_to_explain_is_bad_input_found_before_anything_is_written(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "pairs.csv"
+    result = runner.invoke(
+        app, [*files(tmp_path), "--quiet", "--explain", "nobody", "--out", str(out)]
+    )
+    assert result.exit_code == 2
+    assert "--explain 'nobody' is not a household_id in" in result.output
+    assert not out.exists()
+    assert "{" not in result.stdout  # no summary: nothing was solved
+
+
+def test_ids_are_printed_as_typed_not_read_as_markup(tmp_path: Path) -> None:
+    (tmp_path / "h.csv").write_text(
+        "household_id,lat,lon,languages\n[/x],27,107,zh\n[red]h2,27,107,zh\n"
+    )
+    (tmp_path / "v.csv").write_text("visitor_id,lat,lon,languages,capacity\n[bold]v1,27,107,zh,1\n")
+    args = ["pair", "--households", str(tmp_path / "h.csv"), "--visitors", str(tmp_path / "v.csv")]
+    for household in ("[/x]", "[red]h2"):
+        result = runner.invoke(app, [*args, "--quiet", "--workers", "1", "--explain", household])
+        assert result.exit_code == 0, result.output
+        assert result.stdout.startswith(f"{household}: ")
+        assert "[bold]v1" in result.stdout
+    unknown = runner.invoke(app, [*args, "--quiet", "--explain", "[/y]"])
+    assert unknown.exit_code == 2
+    assert "--explain '[/y]' is not a household_id" in unknown.output
+
+
+def test_a_visitors_file_with_only_a_header_writes_every_household_unpaired(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "h.csv").write_text(HOUSEHOLDS.replace(",v2\n", ",\n"))
+    (tmp_path / "v.csv").write_text("visitor_id,lat,lon,languages,capacity\n")
+    out = tmp_path / "pairs.csv"
+    args = ["pair", "--households", str(tmp_path / "h.csv"), "--visitors", str(tmp_path / "v.csv")]
+    result = runner.invoke(app, [*args, "--out", str(out), "--quiet", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert set(pl.read_csv(out)["reason"]) == {"no_visitor_within_distance"}
+
+
+def test_trailing_empty_lines_in_a_file_are_ignored(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, [*files(tmp_path, HOUSEHOLDS.replace("\n", "\r\n") + "\r\n"), "--quiet"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout.splitlines()[-1])["households"] == 5
+
+
+def test_a_bad_value_names_the_file_row_column_and_value(tmp_path: Path) -> None:
+    result = runner.invoke(app, [*files(tmp_path, HOUSEHOLDS + "h6,27.0,207.0,zh,\n"), "--quiet"])
+    assert result.exit_code == 2
+    assert "h.csv: row 7, column lon (value '207.0'): longitude must be between" in result.output
+    assert "v.csv" not in result.output
+
+
+@pytest.mark.parametrize("where", ["folder", "under-a-file"])
+def test_an_out_that_cannot_be_written_is_refused_before_solving(
+    tmp_path: Path, where: str
+) -> None:
+    args = files(tmp_path)
+    out = tmp_path if where == "folder" else tmp_path / "h.csv" / "pairs.csv"
+    result = runner.invoke(app, [*args, "--quiet", "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("error: --out ")
+    assert "{" not in result.stdout
+
+
+def test_keep_km_defaults_to_max_km_when_that_is_smaller(tmp_path: Path) -> None:
+    result = runner.invoke(app, [*files(tmp_path), "--quiet", "--workers", "1", "--max-km", "3"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout.splitlines()[-1])["paired"] == 3
+
+
+def test_an_explicit_keep_km_above_max_km_names_the_flag(tmp_path: Path) -> None:
+    result = runner.invoke(app, [*files(tmp_path), "--max-km", "3", "--keep-km", "4"])
+    assert result.exit_code == 2
+    assert "--keep-km 4 is above --max-km 3" in result.output
+
+
+def test_a_malformed_scheduler_address_is_bad_input(tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    result = runner.invoke(app, [*files(tmp_path), "--quiet", "--scheduler", "bogus"])
+    assert result.exit_code == 2
+    assert "--scheduler 'bogus' is not a scheduler address" in result.output
+
+
+def test_a_scheduler_that_does_not_answer_is_one_red_line_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("distributed")
+    from doorstep.cli import pair
+
+    monkeypatch.setattr(pair, "SCHEDULER_TIMEOUT_S", 0.5)
+    result = runner.invoke(app, [*files(tmp_path), "--quiet", "--scheduler", "tcp://127.0.0.1:1"])
+    assert result.exit_code == 1, result.output
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:1" in result.output
 
 
 def test_a_missing_column_is_refused_with_exit_code_two(tmp_path: Path) -> None:
@@ -78,7 +171,7 @@ def test_an_unknown_current_visitor_is_refused(tmp_path: Path) -> None:
     bad = HOUSEHOLDS.replace("zh;hmn,v2", "zh;hmn,v9")
     result = runner.invoke(app, [*files(tmp_path, bad), "--quiet"])
     assert result.exit_code == 2
-    assert "'v9' is not a visitor" in result.output
+    assert "row 3, column current_visitor_id (value 'v9'): not a visitor_id in" in result.output
 
 
 @pytest.mark.slow

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from sqlalchemy import Engine, text
 
 from doorstep.cli.pair_db import certified_text
 from tests.cli.conftest import Invoke
+from tests.factories.db import run_import
+from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
 
 
 def test_a_village_is_paired_reviewed_committed_planned_and_listed(
@@ -84,3 +87,77 @@ def test_a_stopped_proposal_says_which_limit_and_how_far_from_the_least_cost() -
     )
     unknown = {"certified": False, "stopped_by": "time_limit", "total_cost": 900, "cost_gap": None}
     assert certified_text(unknown) == "NO (stopped by time_limit)"
+
+
+def _markup_village(engine: Engine, tmp_path: Path) -> None:
+    """Households whose ids look like Rich markup, and one visitor for two of the three."""
+    hh = [
+        household(household_id="[/x]"),
+        household(household_id="[red]H2", lat=26.581),
+        household(household_id="H3", lat=26.582),
+    ]
+    vv = [visitor(visitor_id="[bold]V1", capacity=2)]
+    run_import(engine, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, vv))
+    run_import(engine, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, hh))
+
+
+def test_ids_print_as_typed_in_show_diff_and_explain(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    _markup_village(with_areas, tmp_path)
+    proposed = cli("pair", "--area", "R")
+    assert proposed.exit_code == 0, proposed.output
+    summary = json.loads(proposed.stdout.strip().splitlines()[-1])
+    # The file-mode summary: reasons included, distances rounded to 0.1 m.
+    assert summary["unpaired_reasons"] == {"all_eligible_visitors_full": 1}
+    assert summary["mean_distance_m"] == round(summary["mean_distance_m"], 1)
+    pid = summary["proposal"]
+    assert "all eligible visitors full" in cli("pair", "show", str(pid)).output
+    diff = cli("pair", "diff", str(pid))
+    assert diff.exit_code == 0, diff.output
+    assert "[red]H2" in diff.output and "[bold]V1" in diff.output
+    assert "not shown" not in diff.output
+    short = cli("pair", "diff", str(pid), "--limit", "1")
+    assert "1 more not shown; --limit 0 shows them all" in short.output
+    for hid in ("[/x]", "[red]H2"):
+        explained = cli("pair", "explain", hid)
+        assert explained.exit_code == 0, explained.output
+        assert f"Household {hid}: " in explained.output
+        assert f"proposal {pid}, open" in explained.output
+    unknown = cli("pair", "explain", "[/nobody]")
+    assert unknown.exit_code == 1
+    assert "no household '[/nobody]'" in unknown.output
+
+
+def test_keep_km_is_capped_at_a_smaller_max_km_in_database_mode(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    _markup_village(with_areas, tmp_path)
+    assert cli("pair", "--area", "R", "--max-km", "2", "--quiet").exit_code == 0
+    with with_areas.connect() as conn:
+        params = conn.execute(text("SELECT params FROM pairing_proposals")).scalar_one()
+    assert (json.loads(params) if isinstance(params, str) else params)["keep_km"] == 2
+
+
+def test_file_mode_options_with_an_area_are_refused(cli: Invoke, tmp_path: Path) -> None:
+    result = cli("pair", "--area", "R", "--out", str(tmp_path / "p.csv"), "--explain", "H1")
+    assert result.exit_code == 2
+    assert "--out, --explain belong to file mode" in result.output
+
+
+def test_an_area_without_households_says_so(cli: Invoke, with_areas: Engine) -> None:
+    result = cli("pair", "--area", "R-C-V2")
+    assert result.exit_code == 1
+    assert "R-C-V2 has no households" in result.output
+
+
+def test_an_explanation_after_commit_does_not_call_the_proposal_stale(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    _markup_village(with_areas, tmp_path)
+    pid = json.loads(cli("pair", "--area", "R", "--quiet").stdout.splitlines()[-1])["proposal"]
+    assert cli("pair", "commit", str(pid)).exit_code == 0
+    explained = cli("pair", "explain", "H3")
+    assert explained.exit_code == 0, explained.output
+    assert f"proposal {pid}, committed" in explained.output
+    assert "changed since" not in explained.output

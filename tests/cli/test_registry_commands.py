@@ -65,3 +65,12 @@ def test_db_upgrade_reports_the_revision(cli: Invoke) -> None:
     result = cli("db", "upgrade")
     assert result.exit_code == 0
     assert "revision 0002" in result.output
+
+
+def test_an_error_naming_a_value_like_markup_prints_it_as_typed(
+    cli: Invoke, tmp_path: Path
+) -> None:
+    bad = write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, [household(area_code="[/x]")])
+    result = cli("import", "households", str(bad))
+    assert result.exit_code == 2
+    assert "row 2, column area_code (value '[/x]'): unknown area code" in result.output

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
+from doorstep.domain.languages import known_codes
 from doorstep.engine.pairing.params import PairingParams
-from doorstep.errors import Conflict
+from doorstep.errors import Conflict, InvalidInput, NotFound
 from doorstep.services import pairing
 from doorstep.storage.session import unit_of_work
 from tests.factories.db import run_import
@@ -194,3 +195,92 @@ def test_a_remote_pool_visitor_travels_to_the_households_of_the_pool(
         "H2": "R1",
         "H3": "R1",
     }
+
+
+def test_an_area_with_households_but_no_visitors_leaves_them_all_unpaired(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    hh = [household(household_id="H1"), household(household_id="H2", lat=26.581)]
+    run_import(with_areas, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, hh))
+    view = _propose(with_areas)
+    assert view.figures["unpaired_reasons"] == {"no_visitor_within_distance": 2}
+    with unit_of_work(with_areas) as s:
+        assert pairing.diff(s, view.id) == []  # nobody had a visitor, nobody gets one
+        h1 = pairing.explain_household(s, "H1", actor="test")
+    assert h1.explanation.unpaired is not None
+    assert h1.explanation.unpaired.value == "no_visitor_within_distance"
+
+
+def test_an_area_without_households_is_refused_rather_than_stored_empty(
+    village: Engine,
+) -> None:
+    with unit_of_work(village) as s, pytest.raises(NotFound, match="R-C-V2 has no households"):
+        pairing.propose(s, "R-C-V2", params=PairingParams(), actor="test", today=TODAY)
+    with village.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM pairing_proposals")).scalar_one() == 0
+
+
+def test_more_languages_than_a_problem_holds_is_bad_input(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    codes = sorted(c for c in known_codes() if len(c) == 2)[:65]
+    hh = [household(household_id=f"H{i}", languages=c) for i, c in enumerate(codes)]
+    run_import(with_areas, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, hh))
+    with unit_of_work(with_areas) as s, pytest.raises(InvalidInput, match="65 distinct language"):
+        pairing.propose(s, "R", params=PairingParams(), actor="test", today=TODAY)
+
+
+def test_the_figures_hold_the_file_mode_summary_rounded_the_same_way(village: Engine) -> None:
+    f = _propose(village).figures
+    assert set(f) >= {
+        "households",
+        "paired",
+        "unpaired",
+        "total_distance_m",
+        "mean_distance_m",
+        "p95_distance_m",
+        "moved",
+        "certified",
+        "stopped_by",
+        "total_cost",
+        "cost_lower_bound",
+        "cost_gap",
+        "unpaired_reasons",
+        "seconds",
+    }
+    assert f["mean_distance_m"] == round(f["mean_distance_m"], 1)
+    assert f["p95_distance_m"] == round(f["p95_distance_m"], 1)
+
+
+def test_an_explanation_prefers_the_latest_open_or_committed_proposal(village: Engine) -> None:
+    first = _propose(village)
+    second = _propose(village)
+    with unit_of_work(village) as s:
+        pairing.discard(s, second.id, actor="test")
+    with unit_of_work(village) as s:
+        used = pairing.explain_household(s, "H1", actor="test")
+    assert (used.proposal.id, used.proposal.status, used.fallback) == (first.id, "open", False)
+    with unit_of_work(village) as s:
+        pairing.discard(s, first.id, actor="test")
+    with unit_of_work(village) as s:
+        used = pairing.explain_household(s, "H1", actor="test")
+    # Only discarded proposals are left: the latest of them, said to be a fallback.
+    assert (used.proposal.id, used.fallback) == (second.id, True)
+
+
+def test_a_committed_proposal_is_not_stale_because_of_its_own_commit(
+    village: Engine, tmp_path: Path
+) -> None:
+    view = _propose(village)
+    with unit_of_work(village) as s:
+        pairing.commit(s, view.id, actor="test", today=TODAY)
+    with unit_of_work(village) as s:
+        after_commit = pairing.explain_household(s, "H1", actor="test")
+    assert (after_commit.proposal.status, after_commit.stale) == ("committed", False)
+    run_import(
+        village,
+        "households",
+        write_csv(tmp_path / "h4.csv", HOUSEHOLD_HEADER, [household(household_id="H4")]),
+    )
+    with unit_of_work(village) as s:
+        assert pairing.explain_household(s, "H1", actor="test").stale is True

@@ -17,11 +17,15 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.text import Text
 
 from doorstep.errors import DoorstepError
 
-console = Console()
-err_console = Console(stderr=True)
+# Ids, names and codes are the user's data: a household id like "[red]h2" or "a:cat:" must
+# print as typed, so neither console reads Rich markup or emoji codes in what it prints
+# (tables included). Styles are given as objects instead (see ``fail``).
+console = Console(markup=False, emoji=False)
+err_console = Console(stderr=True, markup=False, emoji=False)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -29,7 +33,9 @@ R = TypeVar("R")
 
 def fail(message: str, *, code: int = 1) -> typer.Exit:
     """Print one red line on stderr and return the exit to raise."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err_console.print(
+        Text.assemble(("error:", "bold red"), " ", message), highlight=False, soft_wrap=True
+    )
     return typer.Exit(code)
 
 
@@ -49,7 +55,8 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
 def progress(*, quiet: bool = False) -> Progress:
     """A Rich progress bar on stderr; silent when ``quiet`` or stderr is not a terminal."""
     return Progress(
-        TextColumn("[progress.description]{task.description}"),
+        # Descriptions name files and areas: plain text, not markup.
+        TextColumn("{task.description}", style="progress.description", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),

@@ -7,9 +7,11 @@ and ``explain`` for stored proposals will be added to the same group.
 from __future__ import annotations
 
 import json
+import math
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import typer
 from rich.progress import Progress as RichProgress
@@ -21,7 +23,22 @@ from doorstep.engine.pairing.explain import Explanation
 from doorstep.engine.pairing.parallel import dask, process_pool
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.pairing.solve import Mapper
-from doorstep.services.pairing_files import explain_household, pair_files
+from doorstep.errors import DoorstepError, InvalidInput
+from doorstep.services.pairing_files import check_out, pair_files
+
+#: Default of --keep-km; capped at --max-km when the user did not give it.
+DEFAULT_KEEP_KM = 5.0
+#: How long to try to reach a --scheduler before saying it cannot be reached.
+SCHEDULER_TIMEOUT_S = 10.0
+#: The engine's parameter names as the flags a user types, for its error messages.
+_FLAGS = {
+    "max_km": "--max-km",
+    "keep_km": "--keep-km",
+    "balance_m": "--balance-m",
+    "max_rounds": "--max-rounds",
+    "max_arcs": "--max-arcs",
+    "time_limit_s": "--time-limit",
+}
 
 app = typer.Typer(
     invoke_without_command=True,
@@ -80,8 +97,11 @@ def pair(
         None, help="Write household_id,visitor_id,distance_m,reason to this CSV."
     ),
     max_km: float = typer.Option(30.0, help="Greatest home-to-home distance for a pair."),
-    keep_km: float = typer.Option(
-        5.0, help="Continuity: a current pair counts as this much shorter."
+    keep_km: float | None = typer.Option(
+        None,
+        help="Continuity: a current pair counts as this much shorter "
+        f"[default: {DEFAULT_KEEP_KM:g}, or --max-km when that is smaller].",
+        show_default=False,
     ),
     balance_m: float = typer.Option(
         0.0, help="Balance: the j-th household of a visitor costs balance_m*(2j-1) metres more."
@@ -137,38 +157,122 @@ def pair(
     """
     if ctx.invoked_subcommand is not None:
         return
+    params = _params(
+        max_km=max_km,
+        keep_km=keep_km,
+        balance_m=balance_m,
+        max_rounds=max_rounds,
+        max_arcs=max_arcs,
+        time_limit_s=time_limit,
+        bound=bound,
+    )
+    if area is not None:
+        file_only = {"--households": households, "--visitors": visitors, "--out": out}
+        given = [f for f, v in {**file_only, "--explain": explain}.items() if v is not None]
+        if given:
+            raise InvalidInput(
+                f"{', '.join(given)} belong to file mode; with --area the households and "
+                "visitors come from the database (see `doorstep pair explain` for one household)"
+            )
+        with _mapper(workers, scheduler) as mapper:
+            propose_area(area, params, quiet=quiet, mapper=mapper)
+        return
+    if households is None or visitors is None:
+        raise fail("give --area, or --households and --visitors (see doorstep pair --help)", code=2)
+    if out is not None:
+        check_out(out, (households, visitors))  # before connecting to a scheduler, too
+    with _mapper(workers, scheduler) as mapper, progress(quiet=quiet) as bar:
+        run = pair_files(
+            households,
+            visitors,
+            out,
+            params=params,
+            mapper=mapper,
+            progress=_Bar(bar),
+            explain_id=explain,
+        )
+    if run.explanation is not None:
+        _print_explanation(run.explanation)
+    typer.echo(json.dumps(run.summary()))
+
+
+def _params(
+    *,
+    max_km: float,
+    keep_km: float | None,
+    balance_m: float,
+    max_rounds: int,
+    max_arcs: int,
+    time_limit_s: float | None,
+    bound: bool,
+) -> PairingParams:
+    """The solve's settings; errors name the flags, not the engine's fields.
+
+    --keep-km defaults to 5 km, but never above --max-km: continuity cannot be worth more
+    than the longest pair allowed, and a default must not make a small --max-km fail.
+    """
+    valid_max = math.isfinite(max_km) and max_km > 0
+    if keep_km is None:
+        keep_km = min(DEFAULT_KEEP_KM, max_km) if valid_max else DEFAULT_KEEP_KM
+    elif valid_max and keep_km > max_km:
+        raise InvalidInput(
+            f"--keep-km {keep_km:g} is above --max-km {max_km:g}: continuity cannot be worth "
+            "more than the longest pair allowed; give a smaller --keep-km"
+        )
     try:
-        params = PairingParams(
+        return PairingParams(
             max_km=max_km,
             keep_km=keep_km,
             balance_m=balance_m,
             max_rounds=max_rounds,
             max_arcs=max_arcs,
-            time_limit_s=time_limit,
+            time_limit_s=time_limit_s,
             bound=bound,
         )
     except ValueError as exc:
-        raise fail(str(exc), code=2) from None
-    if area is not None:
-        propose_area(area, params, quiet=quiet, mapper=process_pool(workers))
-        return
-    if households is None or visitors is None:
-        raise fail("give --area, or --households and --visitors (see doorstep pair --help)", code=2)
-    client: Any = None
-    mapper: Mapper = process_pool(workers)
-    if scheduler is not None:
-        from distributed import Client  # only when asked: it is slow to import
+        message = str(exc)
+        for field, flag in _FLAGS.items():
+            message = message.replace(field, flag)
+        raise InvalidInput(message) from None
 
-        client = Client(scheduler)  # type: ignore[no-untyped-call]
-        mapper = dask(client)
+
+@contextmanager
+def _mapper(workers: int, scheduler: str | None) -> Iterator[Mapper]:
+    """Where the independent parts are solved: a process pool, or a Dask scheduler.
+
+    The scheduler is reached before anything is read, with a short timeout, so a wrong
+    address fails in seconds with the address named.
+    """
+    if scheduler is None:
+        yield process_pool(workers)
+        return
+    from distributed import Client  # only when asked: it is slow to import
+    from distributed.comm.addressing import parse_address, parse_host_port
+    from distributed.comm.registry import get_backend
+
+    # Check the address before making a client: a client that fails to start on a bad
+    # address still tries to shut down for 20 s, and an empty one starts a local cluster.
     try:
-        with progress(quiet=quiet) as bar:
-            run = pair_files(
-                households, visitors, out, params=params, mapper=mapper, progress=_Bar(bar)
-            )
+        if not scheduler.strip():
+            raise ValueError("it is empty")
+        scheme, location = parse_address(scheduler)
+        get_backend(scheme)
+        if scheme in ("tcp", "tls", "ws", "wss"):
+            parse_host_port(location)
+    except ValueError as exc:
+        raise InvalidInput(
+            f"--scheduler {scheduler!r} is not a scheduler address ({exc}); "
+            "give one such as tcp://10.0.0.5:8786"
+        ) from None
+    try:
+        client = Client(  # type: ignore[no-untyped-call]
+            scheduler, timeout=f"{SCHEDULER_TIMEOUT_S}s", set_as_default=False
+        )
+    except (OSError, TimeoutError) as exc:
+        raise DoorstepError(
+            f"cannot reach the Dask scheduler at {scheduler} ({exc}); is it running?"
+        ) from None
+    try:
+        yield dask(client)
     finally:
-        if client is not None:
-            client.close()
-    if explain is not None:
-        _print_explanation(explain_household(run, explain, params))
-    typer.echo(json.dumps(run.summary()))
+        client.close()  # type: ignore[no-untyped-call]

@@ -75,14 +75,8 @@ def propose_area(
             f"Review with `doorstep pair diff {view.id}`, then "
             f"`doorstep pair commit {view.id}` or `doorstep pair discard {view.id}`."
         )
-    print(
-        json.dumps(
-            {
-                "proposal": view.id,
-                **{k: v for k, v in view.figures.items() if not isinstance(v, dict)},
-            }
-        )
-    )
+    # The same summary as file mode (plus consent, caseloads and churn), last on stdout.
+    print(json.dumps({"proposal": view.id, **view.figures}))
 
 
 @handle_errors
@@ -109,7 +103,10 @@ def diff_cmd(
     table = Table(title=f"{len(changes):,} households would change visitor")
     for col in ("household", "now", "proposed", "km", "reason if none"):
         table.add_column(col)
-    for c in changes[: limit or None]:
+    shown = changes[: limit or None]
+    if len(shown) < len(changes):
+        table.caption = f"{len(changes) - len(shown):,} more not shown; --limit 0 shows them all"
+    for c in shown:
         table.add_row(
             c.household,
             c.current_visitor or "-",
@@ -150,10 +147,16 @@ def discard_cmd(proposal: int = typer.Argument(..., help="Proposal number.")) ->
 @handle_errors
 def explain_cmd(
     household: str = typer.Argument(..., help="The household's id."),
-    proposal: int | None = typer.Option(None, help="Proposal number (default: the latest)."),
+    proposal: int | None = typer.Option(
+        None,
+        help="Proposal number (default: the latest open or committed one with the household).",
+    ),
     limit: int = typer.Option(5, help="How many alternatives to show."),
 ) -> None:
     """Explain a household's pairing: its visitor and distance, and why not the others.
+
+    Without --proposal, the latest open or committed proposal that holds the household is
+    used (a discarded one only when there is no other); the first line names it.
 
     Example: doorstep pair explain H0001234
     """
@@ -162,17 +165,24 @@ def explain_cmd(
             s, household, actor=actor(), proposal_id=proposal, limit=limit
         )
     e = out.explanation
+    which = f"proposal {out.proposal.id}, {out.proposal.status}"
     if e.visitor_id is not None and e.distance_m is not None:
         console.print(
             f"Household {e.household_id}: visitor {e.visitor_id}, {e.distance_m / 1000:.2f} km "
-            f"(proposal {out.proposal.id}, {out.proposal.status})."
+            f"({which})."
         )
     else:
         why = e.unpaired.value.replace("_", " ") if e.unpaired else "unknown"
-        console.print(f"Household {e.household_id}: no visitor ({why}).")
-    if out.stale:
+        console.print(f"Household {e.household_id}: no visitor ({why}; {which}).")
+    if out.fallback:
         err_console.print(
-            "Note: the area changed since this proposal was computed; the reasons below use "
+            f"Note: no open or committed proposal covers this household; proposal "
+            f"{out.proposal.id} was {out.proposal.status}."
+        )
+    if out.stale:
+        since = "committed" if out.proposal.status == "committed" else "computed"
+        err_console.print(
+            f"Note: the area changed since this proposal was {since}; the reasons below use "
             "today's data."
         )
     table = Table(title="Next best visitors")

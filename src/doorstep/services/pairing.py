@@ -15,20 +15,30 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from sqlalchemy import select, text
+from sqlalchemy import case, select, text
 from sqlalchemy.orm import Session
 
 from doorstep.domain.enums import ConsentState, PairingEndReason
+from doorstep.domain.languages import parse_languages
 from doorstep.engine.pairing.explain import Explanation, explain
 from doorstep.engine.pairing.params import PairingParams
-from doorstep.engine.pairing.problem import NONE, PairingProblem, encode_languages, encode_pools
+from doorstep.engine.pairing.problem import (
+    MAX_LANGUAGES,
+    NONE,
+    PairingProblem,
+    encode_languages,
+    encode_pools,
+)
 from doorstep.engine.pairing.result import REASONS, PairingResult, SolveStats, Unpaired
 from doorstep.engine.pairing.solve import Mapper, solve
-from doorstep.errors import Conflict, NotFound
+from doorstep.errors import Conflict, InvalidInput, NotFound
 from doorstep.privacy.audit import record_event
 from doorstep.storage.repositories import bulk
 from doorstep.storage.repositories import pairing as repo
-from doorstep.storage.tables import Area, PairingProposal
+from doorstep.storage.tables import Area, PairingProposal, ProposedPair
+
+#: Key in a committed proposal's ``params``: the inputs' fingerprint right after its commit.
+DIGEST_AFTER_COMMIT = "digest_after_commit"
 
 
 @dataclass(frozen=True)
@@ -92,6 +102,16 @@ def load_scope(session: Session, area_code: str, *, today: dt.date) -> Scope:
     )
     vindex = {int(v): i for i, v in enumerate(vv["id"].to_list())}
     hindex = {int(h): i for i, h in enumerate(hh["id"].to_list())}
+    found = {
+        c
+        for t in (*hh["languages"].to_list(), *vv["languages"].to_list())
+        for c in parse_languages(t)
+    }
+    if len(found) > MAX_LANGUAGES:
+        raise InvalidInput(
+            f"the households and visitors of {area_code} hold {len(found)} distinct language "
+            f"codes; a pairing problem holds at most {MAX_LANGUAGES}: pair a smaller area"
+        )
     codes, hmask = encode_languages(hh["languages"].to_list())
     codes, vmask = encode_languages(vv["languages"].to_list(), codes)
     capacity = (vv["capacity"] - vv["busy_elsewhere"]).clip(lower_bound=0)
@@ -136,38 +156,25 @@ def load_scope(session: Session, area_code: str, *, today: dt.date) -> Scope:
 
 
 def figures(scope: Scope, result: PairingResult, seconds: float) -> dict[str, Any]:
-    """The numbers a coordinator reviews before committing."""
+    """The numbers a coordinator reviews before committing.
+
+    The engine's summary (the same figures, rounded the same way, as file mode prints),
+    plus what only a stored proposal has: consent, caseloads and churn.
+    """
     paired = result.visitor != NONE
-    dist = result.distance_m[paired]
-    loads = np.bincount(result.visitor[paired], minlength=scope.problem.n_visitors)
+    loads = result.caseloads(scope.problem.n_visitors)
     active = scope.problem.visitor_active
     current = scope.problem.household_current
     kept = int(((current != NONE) & (result.visitor == current)).sum())
-    reasons = {
-        REASONS[i - 1].value: int(n)
-        for i, n in enumerate(np.bincount(result.reason_codes, minlength=len(REASONS) + 1))
-        if i > 0 and n
-    }
     return {
-        "households": len(paired),
+        **result.summary(),
         "consenting": int(scope.problem.household_consent.sum()),
-        "paired": int(paired.sum()),
-        "unpaired": int((~paired).sum()),
-        "unpaired_reasons": reasons,
-        "total_distance_m": int(dist.sum()),
-        "mean_distance_m": float(dist.mean()) if len(dist) else 0.0,
-        "p95_distance_m": float(np.percentile(dist, 95)) if len(dist) else 0.0,
-        "certified": bool(result.certified),
-        "stopped_by": None if result.certified else result.stats.stopped_by,
-        "total_cost": int(result.total_cost),
-        "cost_gap": result.cost_gap,
         "caseloads": {str(k): int(n) for k, n in enumerate(np.bincount(loads[active])) if n},
         "churn": {
             "kept": kept,
             "moved": int(result.moved),
             "new": int(((current == NONE) & paired).sum()),
         },
-        "moved": int(result.moved),
         "seconds": round(seconds, 3),
     }
 
@@ -186,6 +193,12 @@ def propose(
     today = today or dt.date.today()
     t0 = time.perf_counter()
     scope = load_scope(session, area_code, today=today)
+    if scope.problem.n_households == 0:
+        # An empty proposal would only be noise to review and commit.
+        raise NotFound(
+            f"area {area_code} has no households (in it or in the areas below it); "
+            "import households first: doorstep import households FILE"
+        )
     result = solve(scope.problem, params=params, mapper=mapper, progress=progress)
     figs = figures(scope, result, time.perf_counter() - t0)
     proposal = PairingProposal(
@@ -203,14 +216,15 @@ def propose(
     )
     session.add(proposal)
     session.flush()
-    vids = scope.visitors["id"].to_numpy()
+    # Database ids of the chosen visitors, 0 for none (an area may have no visitors at all).
+    vids = np.append(scope.visitors["id"].to_numpy(), 0)
     visitor = result.visitor
     codes = result.reason_codes
     pairs = pl.DataFrame(
         {
             "proposal_id": np.full(len(visitor), proposal.id, dtype=np.int64),
             "household_id": scope.households["id"].to_numpy(),
-            "visitor_id": np.where(visitor != NONE, vids[np.maximum(visitor, 0)], 0),
+            "visitor_id": vids[np.where(visitor != NONE, visitor, len(vids) - 1)],
             "distance_m": result.distance_m,
             "reason": [REASONS[c - 1].value if c else "" for c in codes.tolist()],
         }
@@ -299,6 +313,11 @@ def commit(
     )
     bulk.insert_rows(conn, "pairings", starting)
     proposal.status = "committed"
+    # The commit itself changes the inputs (the current pairings), so ``inputs_digest`` no
+    # longer describes the area. Keep the fingerprint of the area as the commit left it:
+    # `pair explain` then warns only about changes made after the commit.
+    after = load_scope(session, code, today=as_of).digest
+    proposal.params = {**proposal.params, DIGEST_AFTER_COMMIT: after}
     # Other open proposals over this area are now stale; say so instead of leaving them open.
     session.execute(
         text(
@@ -346,7 +365,43 @@ def discard(session: Session, proposal_id: int, *, actor: str) -> None:
 class HouseholdExplanation:
     proposal: ProposalView
     explanation: Explanation
-    stale: bool  # the area changed since the proposal (for instance, it was committed)
+    # The area changed since the proposal was computed (for a committed one: since its
+    # commit); ``None`` when that cannot be told.
+    stale: bool | None
+    # No open or committed proposal covers the household, so a discarded or stale one was used.
+    fallback: bool = False
+
+
+#: Statuses whose pairs are current or may become so; `pair explain` prefers them.
+_LIVE = ("open", "committed")
+
+
+def _latest_proposal(session: Session, household_id: int) -> tuple[int, bool] | None:
+    """The proposal to explain a household by: the latest open or committed one covering it,
+    else the latest of any status (``True`` second: it is such a fallback)."""
+    live = case((PairingProposal.status.in_(_LIVE), 0), else_=1)
+    row = session.execute(
+        select(PairingProposal.id, live)
+        .join(ProposedPair, ProposedPair.proposal_id == PairingProposal.id)
+        .where(ProposedPair.household_id == household_id)
+        .order_by(live, PairingProposal.id.desc())
+        .limit(1)
+    ).one_or_none()
+    return None if row is None else (int(row[0]), bool(row[1]))
+
+
+def _stale(proposal: PairingProposal, digest: str) -> bool | None:
+    """Whether the area's inputs changed since the proposal, as far as can be told.
+
+    An open (or discarded) proposal is compared with what it was computed from. A committed
+    one is compared with the area as its commit left it: the commit replaced the current
+    pairings, which are part of the inputs, so comparing with ``inputs_digest`` would always
+    warn. Proposals committed before that fingerprint was kept cannot be told (``None``).
+    """
+    if proposal.status == "committed":
+        after = proposal.params.get(DIGEST_AFTER_COMMIT)
+        return None if after is None else digest != after
+    return digest != proposal.inputs_digest
 
 
 def explain_household(
@@ -359,9 +414,10 @@ def explain_household(
 ) -> HouseholdExplanation:
     """Why a household got (or did not get) its visitor in a proposal, with alternatives.
 
-    The latest proposal that covers the household is used unless ``proposal_id`` is given.
+    Unless ``proposal_id`` is given, the latest open or committed proposal that covers the
+    household is used (a discarded or stale one only when there is no other: ``fallback``).
     The problem is rebuilt from today's data with the proposal's pairs; ``stale`` says
-    when that data changed since the proposal was computed.
+    when that data changed since the proposal was computed (or committed).
     """
     conn = session.connection()
     hid = conn.execute(
@@ -369,16 +425,15 @@ def explain_household(
     ).scalar_one_or_none()
     if hid is None:
         raise NotFound(f"no household {household!r}")
+    fallback = False
     if proposal_id is None:
-        proposal_id = conn.execute(
-            text("SELECT MAX(proposal_id) FROM proposed_pairs WHERE household_id = :h"),
-            {"h": hid},
-        ).scalar_one_or_none()
-        if proposal_id is None:
+        found = _latest_proposal(session, hid)
+        if found is None:
             raise NotFound(
                 f"household {household!r} is in no pairing proposal yet; "
                 "run `doorstep pair --area CODE` first"
             )
+        proposal_id, fallback = found
     proposal = _get(session, int(proposal_id))
     view = _view(session, proposal)
     scope = load_scope(
@@ -421,5 +476,6 @@ def explain_household(
     return HouseholdExplanation(
         view,
         explain(scope.problem, result, index, params=params, limit=limit),
-        stale=scope.digest != proposal.inputs_digest,
+        stale=_stale(proposal, scope.digest),
+        fallback=fallback,
     )

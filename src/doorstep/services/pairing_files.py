@@ -1,11 +1,17 @@
 """File mode of pairing: read households and visitors from CSV, write the pairs back.
 
-No database: for users who only want the answer, and for benchmarks.
+No database: for users who only want the answer, and for benchmarks. Everything the user
+can get wrong (the files, their values, ``--out``, the household to explain) is checked
+before the solve, which can take minutes, and errors name the file, row, column and value
+the way ``doorstep import`` does (the header is row 1).
 """
 
 from __future__ import annotations
 
+import csv
+import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,9 +19,11 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from doorstep.domain.languages import parse_languages
 from doorstep.engine.pairing.explain import Explanation, explain
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.pairing.problem import (
+    MAX_LANGUAGES,
     NONE,
     PairingProblem,
     encode_languages,
@@ -23,27 +31,162 @@ from doorstep.engine.pairing.problem import (
 )
 from doorstep.engine.pairing.result import REASONS, PairingResult
 from doorstep.engine.pairing.solve import Mapper, Progress, solve
-from doorstep.errors import InvalidInput, NotFound
+from doorstep.errors import DoorstepError, InvalidInput
+from doorstep.services.importing.errors import RowError
 
 HOUSEHOLD_COLUMNS = ("household_id", "lat", "lon", "languages")
 VISITOR_COLUMNS = ("visitor_id", "lat", "lon", "languages", "capacity")
+ROW = "__row"
+#: Row errors shown per file; the count of the rest follows.
+SHOWN_ERRORS = 10
+_INT32_MAX = 2**31 - 1
+
+
+class _Errors:
+    """The row errors of one file, raised together so one run shows what to fix."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.shown: list[RowError] = []
+        self.total = 0
+
+    def add(self, bad: pl.DataFrame, column: str, reason: str | pl.Expr) -> None:
+        """Record each row of ``bad`` (which holds ``ROW`` and ``column``) as an error."""
+        self.total += bad.height
+        why = pl.lit(reason) if isinstance(reason, str) else reason
+        rows = bad.head(SHOWN_ERRORS).select(ROW, pl.col(column), why.alias("__why"))
+        for row, value, text in rows.iter_rows():
+            self.shown.append(RowError(int(row), column, value or "", text))
+
+    def raise_any(self) -> None:
+        if not self.total:
+            return
+        shown = sorted(self.shown)[:SHOWN_ERRORS]
+        if self.total == 1:
+            raise InvalidInput(f"{self.path}: {shown[0]}")
+        lines = "\n".join(f"  {e}" for e in shown)
+        more = f"\n  ... and {self.total - len(shown)} more" if self.total > len(shown) else ""
+        raise InvalidInput(f"{self.path}: {self.total} errors\n{lines}{more}")
+
+
+def _ragged_row(path: Path) -> int | None:
+    """The row (header = 1) of the first record with more fields than the header."""
+    csv.field_size_limit(1 << 30)
+    with path.open(newline="", encoding="utf-8-sig", errors="replace") as fh:
+        reader = csv.reader(fh)
+        width = len(next(reader, []))
+        for row, record in enumerate(reader, start=2):
+            if len(record) > width:
+                return row
+    return None
 
 
 def _read(path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> pl.DataFrame:
+    """The file's rows as text, with ``ROW``: the row number a spreadsheet shows.
+
+    Lines that are entirely empty (a trailing newline, a blank line, ``,,,``) are skipped,
+    keeping the numbers of the rows around them; a row with only some values is an error.
+    """
     if not path.is_file():
-        raise InvalidInput(f"{path}: no such file")
-    text = dict.fromkeys((required[0], "languages", *optional), pl.Utf8)
+        raise InvalidInput(
+            f"{path} is a folder, not a file" if path.is_dir() else f"{path}: no such file"
+        )
     try:
-        df = pl.read_csv(path, schema_overrides=text, infer_schema_length=10_000)
+        df = pl.read_csv(path, infer_schema=False)
+    except pl.exceptions.NoDataError:
+        raise InvalidInput(f"{path}: the file is empty; it needs at least a header row") from None
+    except pl.exceptions.ComputeError as exc:
+        row = _ragged_row(path)
+        if row is not None:
+            raise InvalidInput(
+                f"{path}: row {row} has more fields than the header; "
+                "quote values that contain commas"
+            ) from None
+        raise InvalidInput(f"{path}: cannot read it as CSV ({exc})") from None
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise InvalidInput(f"{path}: cannot read it as CSV ({exc})") from None
+    names = [c.strip() for c in df.columns]
+    if len(set(names)) < len(names):
+        raise InvalidInput(f"{path}: a column name appears twice in the header")
+    df = df.rename(dict(zip(df.columns, names, strict=True)))
     missing = [c for c in required if c not in df.columns]
     if missing:
         raise InvalidInput(f"{path}: missing column(s) {', '.join(missing)}")
-    nulls = [c for c in required if c != "languages" and df[c].null_count()]
-    if nulls:
-        raise InvalidInput(f"{path}: empty values in column(s) {', '.join(nulls)}")
+    empty = [pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in df.columns]
+    df = df.with_row_index(ROW, offset=2).filter(~pl.all_horizontal(empty))
+    df = df.select(
+        ROW,
+        *required,
+        # An optional id given as spaces means none, as an empty cell does.
+        *(
+            pl.when(pl.col(c).str.strip_chars() != "").then(pl.col(c)).alias(c)
+            for c in optional
+            if c in df.columns
+        ),
+    )
+    errors = _Errors(path)
+    for c in required:
+        if c != "languages":  # no language is allowed: the household is then unpairable
+            errors.add(
+                df.filter(pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "")),
+                c,
+                "required value is missing",
+            )
+    errors.raise_any()
     return df.with_columns(pl.col("languages").fill_null(""))
+
+
+def _number(
+    df: pl.DataFrame,
+    column: str,
+    errors: _Errors,
+    *,
+    low: float,
+    high: float,
+    range_reason: str,
+    whole: bool = False,
+) -> pl.Series:
+    """A column as numbers (surrounding spaces ignored); bad values go to ``errors``."""
+    text = df[column].str.strip_chars()
+    num = text.cast(pl.Float64, strict=False)
+    frame = df.select(ROW, column).with_columns(num.alias("__num"), text.alias("__text"))
+    bad = frame.filter(pl.col("__num").is_null())
+    comma = pl.col("__text").str.contains(r"^[-+]?\d+,\d+$")
+    errors.add(bad.filter(comma), column, "not a number; use a point for decimals, not a comma")
+    errors.add(bad.filter(~comma), column, "not a number")
+    errors.add(frame.filter(~pl.col("__num").is_finite()), column, "not a finite number")
+    finite = frame.filter(pl.col("__num").is_finite())
+    errors.add(
+        finite.filter((pl.col("__num") < low) | (pl.col("__num") > high)), column, range_reason
+    )
+    if whole:
+        errors.add(
+            finite.filter(pl.col("__num") != pl.col("__num").floor()),
+            column,
+            "must be a whole number",
+        )
+    return num
+
+
+def _duplicates(df: pl.DataFrame, column: str, errors: _Errors) -> None:
+    if not df[column].is_duplicated().any():
+        return
+    first = pl.col(ROW).min().over(column)
+    errors.add(
+        df.with_columns(first.alias("__first")).filter(pl.col(ROW) != pl.col("__first")),
+        column,
+        pl.format(f"duplicate {column} in the file; first in row {{}}", pl.col("__first")),
+    )
+
+
+def _coordinates(df: pl.DataFrame, errors: _Errors) -> tuple[pl.Series, pl.Series]:
+    lat = _number(
+        df, "lat", errors, low=-90, high=90, range_reason="latitude must be between -90 and 90"
+    )
+    lon = _number(
+        df, "lon", errors, low=-180, high=180, range_reason="longitude must be between -180 and 180"
+    )
+    return lat, lon
 
 
 def _masks(column: pl.Series, codes: tuple[str, ...]) -> tuple[tuple[str, ...], np.ndarray]:
@@ -57,30 +200,69 @@ def _masks(column: pl.Series, codes: tuple[str, ...]) -> tuple[tuple[str, ...], 
     return codes, joined["mask"].to_numpy()
 
 
+def _language_masks(
+    h: pl.DataFrame, v: pl.DataFrame, households: Path, visitors: Path
+) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+    """Bit masks over the codes of both files; more codes than a mask has bits is bad input."""
+    found = {
+        code
+        for frame in (h, v)
+        for text in frame["languages"].unique().to_list()
+        for code in parse_languages(text)
+    }
+    if len(found) > MAX_LANGUAGES:
+        raise InvalidInput(
+            f"{households} and {visitors} hold {len(found)} distinct language codes; a pairing "
+            f"problem holds at most {MAX_LANGUAGES}: check the languages columns for misspelt "
+            "codes, or pair the programme in parts"
+        )
+    codes, hmask = _masks(h["languages"], ())
+    codes, vmask = _masks(v["languages"], codes)
+    return codes, hmask, vmask
+
+
 def read_problem(households: Path, visitors: Path) -> PairingProblem:
     """Build a problem from the two file-mode CSVs.
 
     Raises
     ------
     InvalidInput
-        A file is missing, lacks a column, or holds a value the problem refuses.
+        A file is missing, lacks a column, or holds a bad value; row errors say which file,
+        row, column and value, and why.
     """
     h = _read(households, HOUSEHOLD_COLUMNS, ("current_visitor_id", "remote_pool"))
     v = _read(visitors, VISITOR_COLUMNS, ("remote_pool",))
-    codes, hmask = _masks(h["languages"], ())
-    codes, vmask = _masks(v["languages"], codes)
+    h_errors, v_errors = _Errors(households), _Errors(visitors)
+    h_lat, h_lon = _coordinates(h, h_errors)
+    _duplicates(h, "household_id", h_errors)
+    h_errors.raise_any()
+    v_lat, v_lon = _coordinates(v, v_errors)
+    capacity = _number(
+        v,
+        "capacity",
+        v_errors,
+        low=0,
+        high=_INT32_MAX,
+        range_reason=f"must be between 0 and {_INT32_MAX}",
+        whole=True,
+    )
+    _duplicates(v, "visitor_id", v_errors)
+    v_errors.raise_any()
+    codes, hmask, vmask = _language_masks(h, v, households, visitors)
     current = np.full(len(h), NONE, np.int32)
     if "current_visitor_id" in h.columns:
         index = pl.DataFrame(
             {"current_visitor_id": v["visitor_id"], "i": np.arange(len(v), dtype=np.int32)}
         )
-        cur = h.select("current_visitor_id").join(
+        cur = h.select(ROW, "current_visitor_id").join(
             index, on="current_visitor_id", how="left", maintain_order="left"
         )
-        unknown = cur.filter(pl.col("current_visitor_id").is_not_null() & pl.col("i").is_null())
-        if len(unknown):
-            first = unknown["current_visitor_id"][0]
-            raise InvalidInput(f"{households}: current_visitor_id {first!r} is not a visitor")
+        h_errors.add(
+            cur.filter(pl.col("current_visitor_id").is_not_null() & pl.col("i").is_null()),
+            "current_visitor_id",
+            f"not a visitor_id in {visitors}",
+        )
+        h_errors.raise_any()
         current = cur["i"].fill_null(NONE).to_numpy().astype(np.int32)
     pools, household_pool, visitor_pool = encode_pools(
         h["remote_pool"].to_list() if "remote_pool" in h.columns else [None] * len(h),
@@ -89,28 +271,58 @@ def read_problem(households: Path, visitors: Path) -> PairingProblem:
     try:
         return PairingProblem(
             household_ids=h["household_id"].to_numpy().astype(object),
-            household_lat=h["lat"].cast(pl.Float64).to_numpy(),
-            household_lon=h["lon"].cast(pl.Float64).to_numpy(),
+            household_lat=h_lat.to_numpy(),
+            household_lon=h_lon.to_numpy(),
             household_languages=hmask,
             household_current=current,
             visitor_ids=v["visitor_id"].to_numpy().astype(object),
-            visitor_lat=v["lat"].cast(pl.Float64).to_numpy(),
-            visitor_lon=v["lon"].cast(pl.Float64).to_numpy(),
+            visitor_lat=v_lat.to_numpy(),
+            visitor_lon=v_lon.to_numpy(),
             visitor_languages=vmask,
-            visitor_capacity=v["capacity"].cast(pl.Int32).to_numpy(),
+            visitor_capacity=capacity.cast(pl.Int32).to_numpy(),
             languages=codes,
             pools=pools,
             household_pool=household_pool,
             visitor_pool=visitor_pool,
         )
-    except (ValueError, pl.exceptions.PolarsError) as exc:
-        raise InvalidInput(f"{households.name}/{visitors.name}: {exc}") from None
+    except ValueError as exc:  # every value was checked above; this is a last resort
+        raise InvalidInput(f"{households}, {visitors}: {exc}") from None
+
+
+def check_out(out: Path, inputs: Sequence[Path] = ()) -> None:
+    """Refuse an output path that cannot be written, before the solve rather than after it.
+
+    Missing folders on the way are fine (they are created when writing); an existing folder,
+    a path under a file, a folder without write permission or an input file are not.
+    """
+    if out.is_dir():
+        raise InvalidInput(f"--out {out} is a folder; give a file name, e.g. {out / 'pairs.csv'}")
+    if out.exists() and any(p.exists() and out.samefile(p) for p in inputs):
+        raise InvalidInput(f"--out {out} is one of the input files; give another file name")
+    folder = out.absolute().parent
+    while not folder.exists():
+        folder = folder.parent
+    if not folder.is_dir():
+        raise InvalidInput(f"--out {out}: {folder} is a file, not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        raise InvalidInput(f"--out {out}: no permission to write there")
+
+
+def household_index(problem: PairingProblem, household_id: str, households: Path) -> int:
+    """The index of ``household_id``; an unknown id is bad input (checked before solving)."""
+    hits = np.flatnonzero(problem.household_ids == household_id)
+    if len(hits) == 0:
+        raise InvalidInput(f"--explain {household_id!r} is not a household_id in {households}")
+    return int(hits[0])
 
 
 def pairs_frame(problem: PairingProblem, result: PairingResult) -> pl.DataFrame:
     """``household_id, visitor_id, distance_m, reason``; the last two empty when paired."""
     paired = result.visitor != NONE
-    vids = problem.visitor_ids[np.maximum(result.visitor, 0)]
+    if problem.n_visitors:
+        vids = problem.visitor_ids[np.maximum(result.visitor, 0)]
+    else:  # nobody to index: every household is unpaired
+        vids = np.full(len(result.visitor), None, dtype=object)
     reason_text = np.array(["", *(r.value for r in REASONS)], dtype=object)
     frame = pl.DataFrame(
         {
@@ -130,11 +342,12 @@ def pairs_frame(problem: PairingProblem, result: PairingResult) -> pl.DataFrame:
 
 @dataclass(frozen=True)
 class FileRun:
-    """A file-mode run: the problem, its result and the stage times."""
+    """A file-mode run: the problem, its result, the stage times and the explanation asked for."""
 
     problem: PairingProblem
     result: PairingResult
     seconds: dict[str, float]
+    explanation: Explanation | None = None
 
     def summary(self) -> dict[str, Any]:
         """The JSON summary printed last on stdout."""
@@ -152,24 +365,28 @@ def pair_files(
     params: PairingParams,
     mapper: Mapper | None = None,
     progress: Progress | None = None,
+    explain_id: str | None = None,
 ) -> FileRun:
-    """Read, solve, and write ``out`` (when given)."""
+    """Read, solve, write ``out`` (when given) and explain ``explain_id`` (when given).
+
+    ``out`` and ``explain_id`` are checked before the solve, so a typo fails in seconds and
+    writes nothing.
+    """
+    if out is not None:
+        check_out(out, (households, visitors))
     t0 = time.perf_counter()
     problem = read_problem(households, visitors)
+    index = None if explain_id is None else household_index(problem, explain_id, households)
     t1 = time.perf_counter()
     result = solve(problem, params=params, mapper=mapper, progress=progress)
     t2 = time.perf_counter()
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        pairs_frame(problem, result).write_csv(out)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            pairs_frame(problem, result).write_csv(out)
+        except (OSError, pl.exceptions.PolarsError) as exc:
+            raise DoorstepError(f"cannot write {out}: {exc}") from None
     t3 = time.perf_counter()
     seconds = {"read": t1 - t0, **result.stats.seconds, "write": t3 - t2}
-    return FileRun(problem, result, seconds)
-
-
-def explain_household(run: FileRun, household_id: str, params: PairingParams) -> Explanation:
-    """Explain one household of a file-mode run, by id."""
-    hits = np.flatnonzero(run.problem.household_ids == household_id)
-    if len(hits) == 0:
-        raise NotFound(f"no household {household_id!r}")
-    return explain(run.problem, run.result, int(hits[0]), params=params)
+    explanation = None if index is None else explain(problem, result, index, params=params)
+    return FileRun(problem, result, seconds, explanation)

@@ -1,0 +1,193 @@
+"""File-mode pairing: what the CSVs may hold, and errors that say where a value is wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from doorstep.engine.pairing.params import PairingParams
+from doorstep.errors import InvalidInput
+from doorstep.services.pairing_files import check_out, pair_files, read_problem
+
+HOUSEHOLDS = "household_id,lat,lon,languages\nh1,27.0,107.0,zh\nh2,27.001,107.0,zh\n"
+VISITORS = "visitor_id,lat,lon,languages,capacity\nv1,27.0,107.0,zh,1\nv2,27.002,107.0,zh,1\n"
+
+
+def write(
+    tmp_path: Path, *, households: str = HOUSEHOLDS, visitors: str = VISITORS
+) -> tuple[Path, Path]:
+    h, v = tmp_path / "h.csv", tmp_path / "v.csv"
+    h.write_bytes(households.encode())
+    v.write_bytes(visitors.encode())
+    return h, v
+
+
+def refused(tmp_path: Path, **files: str) -> str:
+    with pytest.raises(InvalidInput) as caught:
+        read_problem(*write(tmp_path, **files))
+    return caught.value.message
+
+
+def test_a_visitors_file_with_only_a_header_leaves_every_household_unpaired(
+    tmp_path: Path,
+) -> None:
+    h, v = write(tmp_path, visitors="visitor_id,lat,lon,languages,capacity\n")
+    out = tmp_path / "pairs.csv"
+    run = pair_files(h, v, out, params=PairingParams())
+    pairs = pl.read_csv(out, schema_overrides={"visitor_id": pl.Utf8})
+    assert pairs["reason"].to_list() == ["no_visitor_within_distance"] * 2
+    assert pairs["visitor_id"].null_count() == 2
+    assert run.summary()["unpaired_reasons"] == {"no_visitor_within_distance": 2}
+
+
+@pytest.mark.parametrize(
+    "ending",
+    ["\n", "\n\n", "\r\n\r\n", "\n,,,\n", "\n   \n"],
+    ids=["trailing-newline", "blank-line", "crlf-blank-line", "empty-fields", "spaces"],
+)
+def test_lines_that_are_entirely_empty_are_skipped(tmp_path: Path, ending: str) -> None:
+    households = HOUSEHOLDS.rstrip("\n") + ending
+    if ending.startswith("\r\n"):
+        households = households.replace("\n", "\r\n").replace("\r\r\n", "\r\n")
+    problem = read_problem(*write(tmp_path, households=households))
+    assert problem.household_ids.tolist() == ["h1", "h2"]
+
+
+def test_a_blank_line_in_the_middle_keeps_the_row_numbers_of_the_rows_after_it(
+    tmp_path: Path,
+) -> None:
+    message = refused(
+        tmp_path, households="household_id,lat,lon,languages\nh1,27,107,zh\n\nh2,95,107,zh\n"
+    )
+    assert message == (
+        f"{tmp_path / 'h.csv'}: row 4, column lat (value '95'): latitude must be between -90 and 90"
+    )
+
+
+def test_a_row_with_some_values_missing_is_still_refused(tmp_path: Path) -> None:
+    message = refused(tmp_path, households=HOUSEHOLDS + "h3,,107,zh\n")
+    assert "row 4, column lat: required value is missing" in message
+
+
+def test_spaces_around_numbers_are_ignored(tmp_path: Path) -> None:
+    problem = read_problem(
+        *write(
+            tmp_path,
+            households="household_id,lat,lon,languages\nh1, 27.0 , 107.0, zh\n",
+            visitors="visitor_id,lat,lon,languages,capacity\nv1,27.0,107.0,zh, 2\n",
+        )
+    )
+    assert problem.household_lat.tolist() == [27.0]
+    assert problem.visitor_capacity.tolist() == [2]
+
+
+@pytest.mark.parametrize(
+    ("households", "visitors", "expected"),
+    [
+        (
+            HOUSEHOLDS + "h3,27,181,zh\n",
+            VISITORS,
+            "h.csv: row 4, column lon (value '181'): longitude must be between -180 and 180",
+        ),
+        (
+            HOUSEHOLDS + "h1,27,107,zh\n",
+            VISITORS,
+            "h.csv: row 4, column household_id (value 'h1'): duplicate household_id in the "
+            "file; first in row 2",
+        ),
+        (
+            'household_id,lat,lon,languages\nh1,"27,5",107,zh\n',
+            VISITORS,
+            "h.csv: row 2, column lat (value '27,5'): not a number; use a point for decimals",
+        ),
+        (
+            HOUSEHOLDS + "h3,nan,107,zh\n",
+            VISITORS,
+            "h.csv: row 4, column lat (value 'nan'): not a finite number",
+        ),
+        (
+            HOUSEHOLDS,
+            VISITORS + "v3,27,107,zh,1.5\n",
+            "v.csv: row 4, column capacity (value '1.5'): must be a whole number",
+        ),
+        (
+            HOUSEHOLDS,
+            VISITORS + "v4,27,107,zh,many\n",
+            "v.csv: row 4, column capacity (value 'many'): not a number",
+        ),
+        (
+            HOUSEHOLDS.replace("languages\n", "languages,current_visitor_id\n").replace(
+                "h2,27.001,107.0,zh\n", "h2,27.001,107.0,zh,v9\n"
+            ),
+            VISITORS,
+            "h.csv: row 3, column current_visitor_id (value 'v9'): not a visitor_id in",
+        ),
+    ],
+    ids=["lon", "duplicate", "comma", "nan", "capacity-fraction", "capacity-text", "current"],
+)
+def test_a_bad_value_is_named_by_file_row_column_and_value(
+    tmp_path: Path, households: str, visitors: str, expected: str
+) -> None:
+    message = refused(tmp_path, households=households, visitors=visitors)
+    assert f"{tmp_path}/{expected}" in message
+    # Only the file at fault is named first; the other is not blamed.
+    other = "v.csv" if expected.startswith("h.csv") else "h.csv"
+    assert not message.startswith(str(tmp_path / other))
+
+
+def test_several_bad_rows_are_listed_together(tmp_path: Path) -> None:
+    message = refused(tmp_path, households=HOUSEHOLDS + "h3,91,107,zh\nh4,x,107,zh\n")
+    assert message.splitlines() == [
+        f"{tmp_path / 'h.csv'}: 2 errors",
+        "  row 4, column lat (value '91'): latitude must be between -90 and 90",
+        "  row 5, column lat (value 'x'): not a number",
+    ]
+
+
+def test_more_language_codes_than_a_problem_holds_is_bad_input_with_the_count(
+    tmp_path: Path,
+) -> None:
+    codes = [f"{a}{b}" for a in "abc" for b in "abcdefghijklmnopqrstuvwxyz"][:70]
+    rows = "".join(f"h{i},27,107,{c}\n" for i, c in enumerate(codes))
+    message = refused(tmp_path, households="household_id,lat,lon,languages\n" + rows)
+    assert "71 distinct language codes" in message  # 70, and the visitors' zh
+    assert "at most 64" in message
+
+
+def test_an_output_path_that_cannot_be_written_is_refused(tmp_path: Path) -> None:
+    h, v = write(tmp_path)
+    with pytest.raises(InvalidInput, match="is a folder"):
+        check_out(tmp_path)
+    with pytest.raises(InvalidInput, match="is a file, not a folder"):
+        check_out(h / "pairs.csv")
+    with pytest.raises(InvalidInput, match="one of the input files"):
+        check_out(h, (h, v))
+    check_out(tmp_path / "new" / "pairs.csv")  # missing folders are created when writing
+
+
+def test_out_and_explain_are_checked_before_the_solve_and_nothing_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import doorstep.services.pairing_files as module
+
+    def no_solve(*args: object, **kwargs: object) -> None:
+        raise AssertionError("solved before the checks")
+
+    monkeypatch.setattr(module, "solve", no_solve)
+    h, v = write(tmp_path)
+    out = tmp_path / "pairs.csv"
+    with pytest.raises(InvalidInput, match="'nobody' is not a household_id in"):
+        pair_files(h, v, out, params=PairingParams(), explain_id="nobody")
+    with pytest.raises(InvalidInput, match="is a folder"):
+        pair_files(h, v, tmp_path, params=PairingParams())
+    assert not out.exists()
+
+
+def test_a_missing_output_folder_is_created(tmp_path: Path) -> None:
+    h, v = write(tmp_path)
+    out = tmp_path / "new" / "pairs.csv"
+    run = pair_files(h, v, out, params=PairingParams(), explain_id="h1")
+    assert pl.read_csv(out).height == 2
+    assert run.explanation is not None and run.explanation.visitor_id == "v1"
