@@ -34,15 +34,14 @@ _ANY = 2**58  # a household potential that every eligible visitor beats
 
 
 def _best_scale(*bounds_at: Callable[[float], int]) -> int:
-    """The best bound over a few scales of a few price vectors (``bounds_at[k](scale)``):
-    scale 0 and each vector at scale 1 first, then, only for the best vector and only while
-    it keeps gaining, 0.9 and 0.75 (a scan each, so as few as tell)."""
-    zero = bounds_at[0](0.0)
+    """The best bound over a few scales of a few price vectors (``bounds_at[k](scale)``),
+    a grid scan each, so as few as tell: each vector at scale 1; then 0.9 and 0.75 for the
+    best one while it gains; scale 0 (no prices) only when every vector bounds below zero."""
     tops = [bound_at(1.0) for bound_at in bounds_at]
     k = int(np.argmax(tops))
     best = tops[k]
-    if zero >= best:
-        return zero
+    if best <= 0:
+        return max(best, bounds_at[0](0.0))
     for scale in (0.9, 0.75):
         value = bounds_at[k](scale)
         if value <= best:
