@@ -122,13 +122,7 @@ def coarse_prices(
     """Estimated potentials of ``households`` and ``visitors`` from the coarse transport."""
     p = problem
     h_dist, cheapest, v_dist = _transport(
-        _Rows(
-            p.household_lat[households],
-            p.household_lon[households],
-            p.household_languages[households].view(np.int64),
-            hxyz[households],
-            np.ones(len(households), np.int64),
-        ),
+        _household_rows(p, households, hxyz),
         _visitor_rows(p, visitors, vxyz),
         max_m,
     )
@@ -151,16 +145,20 @@ def slot_values(
     p = problem
     v_dist, _, _ = _transport(
         _visitor_rows(p, visitors, vxyz),
-        _Rows(
-            p.household_lat[households],
-            p.household_lon[households],
-            p.household_languages[households].view(np.int64),
-            hxyz[households],
-            np.ones(len(households), np.int64),
-        ),
+        _household_rows(p, households, hxyz),
         max_m,
     )
     return v_dist
+
+
+def _household_rows(p: PairingProblem, households: IntArray, hxyz: FloatArray) -> _Rows:
+    return _Rows(
+        p.household_lat[households],
+        p.household_lon[households],
+        p.household_languages[households].view(np.int64),
+        hxyz[households],
+        np.ones(len(households), np.int64),
+    )
 
 
 def _visitor_rows(p: PairingProblem, visitors: IntArray, vxyz: FloatArray) -> _Rows:
