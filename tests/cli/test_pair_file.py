@@ -271,3 +271,9 @@ def test_limits_keep_the_count_and_say_why_the_cost_is_not_certified(tmp_path: P
     unbounded = json.loads(result.stdout.strip().splitlines()[-1])
     assert unbounded["cost_lower_bound"] is None and unbounded["cost_gap"] is None
     assert unbounded["total_cost"] == short[0]["total_cost"]
+
+
+def test_help_shows_how_the_keep_km_default_follows_max_km() -> None:
+    result = runner.invoke(app, ["pair", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "[default: 5, or --max-km when that is smaller]" in result.output

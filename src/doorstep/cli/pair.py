@@ -99,8 +99,9 @@ def pair(
     max_km: float = typer.Option(30.0, help="Greatest home-to-home distance for a pair."),
     keep_km: float | None = typer.Option(
         None,
+        # The bracket is escaped: Typer renders help as Rich markup.
         help="Continuity: a current pair counts as this much shorter "
-        f"[default: {DEFAULT_KEEP_KM:g}, or --max-km when that is smaller].",
+        f"\\[default: {DEFAULT_KEEP_KM:g}, or --max-km when that is smaller]",
         show_default=False,
     ),
     balance_m: float = typer.Option(
