@@ -252,3 +252,13 @@ def test_progress_fills_every_stage_including_the_count_as_it_goes() -> None:
     assert {"candidates", "most households paired", "solving (round 1)"} <= set(progress.stages)
     assert all(done == total for total, done in progress.stages.values()), progress.stages
     assert progress.stages["most households paired"][0] > 0
+    assert "checking every eligible pair (round 1)" in progress.stages
+
+
+def test_a_stopped_run_shows_the_bound_as_a_stage_of_its_own() -> None:
+    p = towns(households=400, visitors=220, seed=3, n_towns=6, spread_km=40, skew=1.5)
+    progress = StageRecorder()
+    result = solve(p, params=PairingParams(candidates=1, max_rounds=1), progress=progress)
+    assert not result.certified
+    assert progress.stages["bounding the least cost"] == [2, 2]
+    assert all(done == total for total, done in progress.stages.values()), progress.stages

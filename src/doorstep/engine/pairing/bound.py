@@ -110,9 +110,11 @@ def lower_bound(
     household_side: BoolArray,
     visitor_side: BoolArray,
     keep_m: int,
+    on_side: Callable[[], None] | None = None,
 ) -> int:
     """A lower bound of the least total cost (without balance) among maximum pairings, from
-    node potentials ``pot`` (households, visitors, source, sink) as :mod:`.certify` makes."""
+    node potentials ``pot`` (households, visitors, source, sink) as :mod:`.certify` makes.
+    ``on_side`` hears when each of the two sides is done (for a progress bar)."""
     p = index.problem
     nh, nv = p.n_households, p.n_visitors
     wanted = p.household_consent & (p.household_languages != 0)
@@ -138,6 +140,8 @@ def lower_bound(
             lambda s: sides.paired_side(hs, vs, np.rint(s * over).astype(np.int64)),
             lambda s: sides.paired_side(hs, vs, np.rint(s * cells).astype(np.int64)),
         )
+    if on_side is not None:
+        on_side()
     hs_a = np.flatnonzero(wanted & household_side)
     vs_a = active & visitor_side
     if len(hs_a) and vs_a.any():
@@ -151,4 +155,6 @@ def lower_bound(
             lambda s: sides.full_side(hs_a, vs_a, np.rint(s * q).astype(np.int64)),
             lambda s: sides.full_side(hs_a, vs_a, np.rint(s * worth).astype(np.int64)),
         )
+    if on_side is not None:
+        on_side()
     return bound

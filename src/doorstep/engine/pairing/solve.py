@@ -250,13 +250,18 @@ def solve(
         lap("solve")
         if int(flow.sum()) != most.paired:
             raise RuntimeError("the candidate arcs lost the maximum pairing (a bug)")
+        # At the seed scale these two steps take about a minute: a bar of their own, so the
+        # solve's full bar does not look stuck.
+        report.stage(f"checking every eligible pair (round {rounds})", 2)
         res = residual_graph(nh, nv, wanted, arcs, costs, flow, capacity, balance_m)
         pot = potentials(res, labels)
         del res
+        report.advance()
         lap("potentials")
         new = find_violations(
             index, grid, arcs, pot, most.household_side, most.visitor_side, params.candidates
         )
+        report.advance()
         lap("certify")
         history.append(len(new))
         if len(new) == 0:
@@ -286,7 +291,16 @@ def solve(
     # How far from the least cost a stopped widening may be (balance has no bound here).
     bound: int | None = total_cost if certified else None
     if not certified and balance_m == 0 and params.bound:
-        bound = lower_bound(index, grid, pot, most.household_side, most.visitor_side, params.keep_m)
+        report.stage("bounding the least cost", 2)
+        bound = lower_bound(
+            index,
+            grid,
+            pot,
+            most.household_side,
+            most.visitor_side,
+            params.keep_m,
+            on_side=report.advance,
+        )
         lap("bound")
     comp_arcs = np.bincount(labels[arcs.household]) if len(arcs) else np.zeros(1, np.int64)
     stats = SolveStats(
