@@ -19,13 +19,12 @@ from sqlalchemy import case, select, text
 from sqlalchemy.orm import Session
 
 from doorstep.domain.enums import ConsentState, PairingEndReason
-from doorstep.domain.languages import parse_languages
 from doorstep.engine.pairing.explain import Explanation, explain
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.pairing.problem import (
-    MAX_LANGUAGES,
     NONE,
     PairingProblem,
+    TooManyLanguages,
     encode_languages,
     encode_pools,
 )
@@ -102,18 +101,13 @@ def load_scope(session: Session, area_code: str, *, today: dt.date) -> Scope:
     )
     vindex = {int(v): i for i, v in enumerate(vv["id"].to_list())}
     hindex = {int(h): i for i, h in enumerate(hh["id"].to_list())}
-    found = {
-        c
-        for t in (*hh["languages"].to_list(), *vv["languages"].to_list())
-        for c in parse_languages(t)
-    }
-    if len(found) > MAX_LANGUAGES:
+    try:  # both in one call, so the count covers them both
+        codes, masks = encode_languages([*hh["languages"].to_list(), *vv["languages"].to_list()])
+    except TooManyLanguages as exc:
         raise InvalidInput(
-            f"the households and visitors of {area_code} hold {len(found)} distinct language "
-            f"codes; a pairing problem holds at most {MAX_LANGUAGES}: pair a smaller area"
-        )
-    codes, hmask = encode_languages(hh["languages"].to_list())
-    codes, vmask = encode_languages(vv["languages"].to_list(), codes)
+            f"the households and visitors of {area_code} hold {exc}: pair a smaller area"
+        ) from None
+    hmask, vmask = masks[: len(hh)], masks[len(hh) :]
     capacity = (vv["capacity"] - vv["busy_elsewhere"]).clip(lower_bound=0)
     pools, household_pool, visitor_pool = encode_pools(
         hh["remote_pool"].to_list(), vv["remote_pool"].to_list()

@@ -19,13 +19,12 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from doorstep.domain.languages import parse_languages
 from doorstep.engine.pairing.explain import Explanation, explain
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.pairing.problem import (
-    MAX_LANGUAGES,
     NONE,
     PairingProblem,
+    TooManyLanguages,
     encode_languages,
     encode_pools,
 )
@@ -189,10 +188,10 @@ def _coordinates(df: pl.DataFrame, errors: _Errors) -> tuple[pl.Series, pl.Serie
     return lat, lon
 
 
-def _masks(column: pl.Series, codes: tuple[str, ...]) -> tuple[tuple[str, ...], np.ndarray]:
-    # Encode each distinct text once: millions of rows share a handful of language lists.
+def _masks(column: pl.Series) -> tuple[tuple[str, ...], np.ndarray]:
+    # Encode each distinct text once, in polars: millions of rows share a handful of lists.
     uniq = column.unique(maintain_order=True)
-    codes, masks = encode_languages(uniq.to_list(), codes)
+    codes, masks = encode_languages(uniq.to_list())
     table = pl.DataFrame({"languages": uniq, "mask": pl.Series(masks, dtype=pl.UInt64)})
     joined = pl.DataFrame({"languages": column}).join(
         table, on="languages", how="left", maintain_order="left"
@@ -204,21 +203,14 @@ def _language_masks(
     h: pl.DataFrame, v: pl.DataFrame, households: Path, visitors: Path
 ) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
     """Bit masks over the codes of both files; more codes than a mask has bits is bad input."""
-    found = {
-        code
-        for frame in (h, v)
-        for text in frame["languages"].unique().to_list()
-        for code in parse_languages(text)
-    }
-    if len(found) > MAX_LANGUAGES:
+    try:  # both files in one call, so the count covers them both
+        codes, masks = _masks(pl.concat([h["languages"], v["languages"]]))
+    except TooManyLanguages as exc:
         raise InvalidInput(
-            f"{households} and {visitors} hold {len(found)} distinct language codes; a pairing "
-            f"problem holds at most {MAX_LANGUAGES}: check the languages columns for misspelt "
+            f"{households} and {visitors} hold {exc}: check the languages columns for misspelt "
             "codes, or pair the programme in parts"
-        )
-    codes, hmask = _masks(h["languages"], ())
-    codes, vmask = _masks(v["languages"], codes)
-    return codes, hmask, vmask
+        ) from None
+    return codes, masks[: h.height], masks[h.height :]
 
 
 def read_problem(households: Path, visitors: Path) -> PairingProblem:

@@ -4,7 +4,12 @@ import numpy as np
 import pytest
 
 from doorstep.engine.pairing.params import PairingParams
-from doorstep.engine.pairing.problem import PairingProblem, PairingProblemBuilder, encode_languages
+from doorstep.engine.pairing.problem import (
+    PairingProblem,
+    PairingProblemBuilder,
+    TooManyLanguages,
+    encode_languages,
+)
 
 
 def arrays(**override):  # type: ignore[no-untyped-def]
@@ -86,3 +91,10 @@ def test_languages_become_bit_masks_in_order_of_first_use() -> None:
 def test_params_are_checked(bad: dict[str, float]) -> None:
     with pytest.raises(ValueError, match=next(iter(bad))):
         PairingParams(**bad)  # type: ignore[arg-type]
+
+
+def test_too_many_languages_are_all_counted() -> None:
+    texts = [";".join(f"l{i}" for i in range(40)), ";".join(f"m{i}" for i in range(30))]
+    with pytest.raises(TooManyLanguages, match="72 distinct language codes") as caught:
+        encode_languages(texts, ("zh", "hmn"))
+    assert caught.value.count == 72

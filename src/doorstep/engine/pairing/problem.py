@@ -37,6 +37,16 @@ def _frozen(values: Any, dtype: Any) -> Any:
     return out
 
 
+class TooManyLanguages(ValueError):
+    """More distinct language codes than a mask has bits; ``count`` says how many."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(
+            f"{count} distinct language codes; a pairing problem holds at most {MAX_LANGUAGES}"
+        )
+        self.count = count
+
+
 def encode_languages(
     texts: Sequence[str], codes: Sequence[str] = ()
 ) -> tuple[tuple[str, ...], MaskArray]:
@@ -53,21 +63,23 @@ def encode_languages(
     -------
     tuple
         The codes (bit ``i`` is ``codes[i]``) and one ``uint64`` mask per text.
+
+    Raises
+    ------
+    TooManyLanguages
+        ``codes`` and ``texts`` together hold more than ``MAX_LANGUAGES`` codes (all counted,
+        so the message can say how many).
     """
     index = {c: i for i, c in enumerate(codes)}
-    cache: dict[str, int] = {}
-    out = np.zeros(len(texts), dtype=np.uint64)
-    for row, text in enumerate(texts):
-        mask = cache.get(text)
-        if mask is None:
-            mask = 0
-            for code in parse_languages(text):
-                bit = index.setdefault(code, len(index))
-                if bit >= MAX_LANGUAGES:
-                    raise ValueError(f"a pairing problem holds at most {MAX_LANGUAGES} languages")
-                mask |= 1 << bit
-            cache[text] = mask
-        out[row] = mask
+    # Each distinct text is parsed once: millions of rows share a handful of language lists.
+    parsed = {text: parse_languages(text) for text in dict.fromkeys(texts)}
+    for found in parsed.values():
+        for code in found:
+            index.setdefault(code, len(index))
+    if len(index) > MAX_LANGUAGES:
+        raise TooManyLanguages(len(index))
+    mask = {text: sum(1 << index[c] for c in found) for text, found in parsed.items()}
+    out = np.fromiter((mask[text] for text in texts), dtype=np.uint64, count=len(texts))
     return tuple(index), out
 
 
