@@ -37,6 +37,7 @@ from doorstep.engine.pairing.candidates import Arcs, CandidateIndex
 from doorstep.engine.pairing.flow import Chunk, solve_chunk
 from doorstep.engine.pairing.greedy import greedy
 from doorstep.engine.pairing.incremental import pair_new
+from doorstep.engine.pairing.insert import insert
 from doorstep.engine.pairing.parallel import process_pool
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.pairing.problem import PairingProblem
@@ -132,6 +133,19 @@ def main() -> None:
     )
     ap.add_argument("--exact-check", action="store_true", help="compare with every eligible arc")
     ap.add_argument("--stages", action="store_true", help="print each stage and round as it starts")
+    ap.add_argument(
+        "--insertion",
+        choices=("auto", "yes", "no"),
+        default="auto",
+        help="also insert the 100 new households with least disruption (auto: not at region\n"
+        "scale, where its searches in crowded cities take minutes)",
+    )
+    ap.add_argument(
+        "--insertion-cap",
+        type=int,
+        default=10**9,
+        help="cut each insertion search after this many visitors (then not exact)",
+    )
     args = ap.parse_args()
     if args.exact_check and args.households is None:
         args.households, args.visitors = 15_000, 10_000
@@ -193,6 +207,13 @@ def main() -> None:
         f"{int((after[new] != -1).sum())} paired, {moved} existing pairs moved, "
         f"certified {local.result.certified}"
     )
+    if args.insertion == "yes" or (args.insertion == "auto" and args.households is not None):
+        ins = insert(region, new, params=PairingParams(), max_settled=args.insertion_cap)
+        print(
+            f"insertion (least disruption): 100 new households in {ins.seconds:.2f} s, "
+            f"{ins.paired} paired, {len(ins.moved)} existing pairs moved, cost {ins.cost} m, "
+            f"{ins.settled} visitors settled, exact {ins.exact} ({ins.cut} searches cut short)"
+        )
 
     index = CandidateIndex(problem, params.max_m)
     t = time.perf_counter()

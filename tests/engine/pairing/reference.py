@@ -44,3 +44,61 @@ def exact(
     chosen = m[rows[pairs], cols[pairs]]
     assert (chosen < big).all()
     return int(pairs.sum()), int((chosen + reward).sum())
+
+
+def exact_insertion(
+    problem: PairingProblem, new: np.ndarray, *, max_km: float = 30.0, keep_km: float = 5.0
+) -> tuple[int, int]:
+    """``(new households paired, cost)`` of the insertion model of :mod:`.insert`, by brute force.
+
+    Current pairs that are not eligible, or beyond a visitor's capacity (farthest first), end;
+    the households they leave (with consent) join ``new``. Every other household must stay
+    paired: at its visitor for nothing, elsewhere for ``keep_km`` plus any metres it gains.
+    A paired newcomer costs its metres less a reward larger than any total.
+    """
+    p = problem
+    max_m, keep_m = max_km * 1000, round(keep_km * 1000)
+    d = np.rint(
+        haversine_m_array(
+            p.household_lat[:, None],
+            p.household_lon[:, None],
+            p.visitor_lat[None],
+            p.visitor_lon[None],
+        )
+    ).astype(np.int64)
+    hh, vv = np.meshgrid(np.arange(p.n_households), np.arange(p.n_visitors), indexing="ij")
+    ok = p.eligible(hh.ravel(), vv.ravel()).reshape(d.shape)
+    ok &= (d <= max_m) | (p.visitor_pool[None, :] != NONE)
+    orig = np.full(p.n_households, NONE, np.int64)
+    for v in range(p.n_visitors):
+        mine = [h for h in range(p.n_households) if p.household_current[h] == v and ok[h, v]]
+        mine.sort(key=lambda h: (d[h, v], h))
+        for h in mine[: p.visitor_capacity[v]]:
+            orig[h] = v
+    released = (p.household_current != NONE) & (orig == NONE)
+    todo = np.zeros(p.n_households, np.bool_)
+    todo[np.asarray(new, dtype=np.int64)] = True
+    todo |= released
+    todo &= p.household_consent & (p.household_languages != 0)
+    rows = np.flatnonzero(todo | (orig != NONE))
+    slots = np.repeat(np.arange(p.n_visitors), p.visitor_capacity)
+    reward = int(d.sum()) + keep_m * p.n_households + 1
+    big = 4 * reward * max(p.n_households, 1)
+    cost = np.full((len(rows), len(slots) + len(rows)), big, np.int64)
+    for i, h in enumerate(rows):
+        for j, v in enumerate(slots):
+            if not ok[h, v]:
+                continue
+            if orig[h] == NONE:
+                cost[i, j] = d[h, v] - reward
+            elif v == orig[h]:
+                cost[i, j] = 0
+            else:
+                cost[i, j] = keep_m + max(d[h, v] - d[h, orig[h]], 0)
+        if orig[h] == NONE:
+            cost[i, len(slots) + i] = 0
+    r, c = linear_sum_assignment(cost.astype(np.float64))
+    chosen = cost[r, c]
+    assert (chosen < big).all()
+    paired_new = int(((orig[rows[r]] == NONE) & (c < len(slots))).sum())
+    return paired_new, int(chosen.sum()) + paired_new * reward

@@ -1,0 +1,540 @@
+"""Insert new households into a paired region, moving as few existing pairs as possible.
+
+A coordinator who adds a hundred households to a paired region expects them paired and
+everyone else left alone, unless a short chain of moves makes room where it is needed. That
+is this min-cost flow, solved exactly:
+
+* a new household's pair costs its distance in metres;
+* an existing household that keeps its visitor costs nothing; one that moves costs
+  ``keep_km`` plus any distance it gains (``keep_m + max(0, d_new - d_now)``), and a move
+  never counts as a saving (making existing pairs shorter is a job for a full re-pairing);
+* first as many new households as possible are paired, without unpairing anyone; then the
+  least total cost.
+
+With these costs the current pairing is optimal on its own (potentials all zero), so
+successive shortest paths apply: each new household in turn follows the cheapest chain of
+moves to a visitor with room, found by Dijkstra on reduced costs over every eligible pair
+(a grid search, nothing pruned by a candidate list), and the potentials are updated as in
+Johnson's method. Each result is a min-cost flow for the households inserted so far, so the
+whole is exact when every new household is paired (the usual case). When some cannot be,
+the number paired is still the most possible; which of several competing newcomers wins
+follows their order. Chains cost at least ``keep_km`` per move, so a search rarely goes far
+beyond the nearest visitor with room.
+"""
+
+from __future__ import annotations
+
+import heapq
+import time
+from dataclasses import dataclass, field
+
+import numba
+import numpy as np
+
+from doorstep.domain.geo import haversine_m_array, to_unit_xyz
+from doorstep.engine.pairing.longitude import away_from_antimeridian
+from doorstep.engine.pairing.params import PairingParams
+from doorstep.engine.pairing.problem import NONE, FloatArray, IntArray, PairingProblem
+from doorstep.engine.pairing.scan import (
+    area_and_exclusion_allow,
+    box_metres,
+    build_grid,
+    cell_window,
+    haversine,
+)
+
+_INF = np.iinfo(np.int64).max // 4
+
+
+@dataclass(frozen=True, eq=False)
+class Insertion:
+    """The region after inserting new households.
+
+    Attributes
+    ----------
+    visitor
+        Every household's visitor afterwards (``-1`` when unpaired).
+    new
+        The households that were to be paired: the new ones, and existing ones whose current
+        pair is no longer allowed (see ``released``).
+    released
+        Households whose current pair had to end (visitor inactive or over capacity, consent
+        withdrawn, pair no longer eligible); those with consent are among ``new``.
+    moved
+        Existing households whose visitor changed to make room (``released`` not counted).
+    cost
+        The objective above: new pairs' metres plus what the moves cost.
+    settled
+        Visitors settled over all searches (how far the searches went).
+    exact
+        Whether every search ran to its proof (``cut`` says how many were cut short).
+    """
+
+    visitor: IntArray
+    new: IntArray
+    released: IntArray
+    moved: IntArray
+    cost: int
+    settled: int
+    exact: bool
+    cut: int
+    seconds: float
+    unpaired: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+
+    @property
+    def paired(self) -> int:
+        """How many of ``new`` were paired."""
+        return int((self.visitor[self.new] != NONE).sum())
+
+
+def insert(
+    problem: PairingProblem,
+    new: IntArray,
+    *,
+    params: PairingParams | None = None,
+    max_settled: int = 1_000_000_000,
+) -> Insertion:
+    """Pair ``new`` households (indices) into the region paired by ``household_current``.
+
+    ``max_settled`` cuts a search short after settling that many visitors once it has found
+    some way in; the result then says ``exact=False`` (it is still a valid pairing).
+    Raises ``ValueError`` when a new household already has a current visitor, or when
+    ``balance_m`` is set (a convex caseload cost makes the current pairing's own optimality
+    depend on loads, which a full re-pairing handles).
+    """
+    started = time.perf_counter()
+    params = params or PairingParams()
+    if params.balance_m:
+        raise ValueError("balance is not applied when inserting; re-pair the area instead")
+    p = away_from_antimeridian(problem)
+    new = np.unique(np.asarray(new, dtype=np.int64))
+    if len(new) and (p.household_current[new] != NONE).any():
+        raise ValueError("new households must not have a current visitor")
+    nh, nv = p.n_households, p.n_visitors
+    keep_m = params.keep_m
+    current, released = _allowed_current(p, params.max_m)
+    todo = np.union1d(new, released[p.household_consent[released]])
+    todo = todo[p.household_consent[todo] & (p.household_languages[todo] != 0)]
+    orig = current.copy()
+    dorig = np.zeros(nh, np.int64)
+    paired = np.flatnonzero(current != NONE)
+    dorig[paired] = _metres(p, paired, current[paired])
+
+    head = np.full(nv, NONE, np.int64)
+    nxt = np.full(nh, NONE, np.int64)
+    prv = np.full(nh, NONE, np.int64)
+    _link_all(paired, current[paired], head, nxt, prv)
+    load = np.bincount(current[paired], minlength=nv)
+    room = np.where(p.visitor_active, p.visitor_capacity.astype(np.int64) - load, 0)
+
+    hxyz = to_unit_xyz(p.household_lat, p.household_lon)
+    vxyz = to_unit_xyz(p.visitor_lat, p.visitor_lon)
+    grid = build_grid(p, vxyz, params.max_m)
+    pooled = np.flatnonzero(p.visitor_active & (p.visitor_pool != NONE) & (p.visitor_capacity > 0))
+    pooled = pooled[np.argsort(p.visitor_pool[pooled], kind="stable")]
+    pool_start = np.searchsorted(p.visitor_pool[pooled], np.arange(len(p.pools) + 1))
+    visitor = current.copy()
+    settled, exact, cut = _insert_all(
+        todo,
+        visitor,
+        orig,
+        dorig,
+        head,
+        nxt,
+        prv,
+        room,
+        np.zeros(nv, np.int64),
+        keep_m,
+        p.household_lat,
+        p.household_lon,
+        hxyz,
+        p.household_languages.view(np.int64),
+        p.household_area.astype(np.int64),
+        p.household_pool.astype(np.int64),
+        grid.visitors,
+        grid.start,
+        grid.box_lo,
+        grid.box_hi,
+        p.visitor_lat,
+        p.visitor_lon,
+        p.visitor_languages.view(np.int64),
+        p.visitor_area.astype(np.int64),
+        p.area_enter.astype(np.int64),
+        p.area_leave.astype(np.int64),
+        p.exclusion_keys,
+        pool_start.astype(np.int64),
+        pooled.astype(np.int64),
+        grid.lat0,
+        grid.lon0,
+        grid.dlat,
+        grid.dlon,
+        grid.ny,
+        grid.nx,
+        params.max_m,
+        max_settled,
+    )
+    existing = np.flatnonzero(orig != NONE)
+    moved = existing[visitor[existing] != orig[existing]]
+    cost = _cost(p, visitor, todo, moved, orig, dorig, keep_m)
+    return Insertion(
+        visitor=visitor,
+        new=todo,
+        released=released,
+        moved=moved,
+        cost=cost,
+        settled=int(settled),
+        exact=bool(exact),
+        cut=int(cut),
+        seconds=time.perf_counter() - started,
+        unpaired=todo[visitor[todo] == NONE],
+    )
+
+
+def _metres(p: PairingProblem, h: IntArray, v: IntArray) -> IntArray:
+    d = haversine_m_array(
+        p.household_lat[h], p.household_lon[h], p.visitor_lat[v], p.visitor_lon[v]
+    )
+    return np.asarray(np.rint(d), dtype=np.int64)
+
+
+def _allowed_current(p: PairingProblem, max_m: float) -> tuple[IntArray, IntArray]:
+    """Current pairs that still hold, and the households whose pair must end.
+
+    A pair ends when it is no longer eligible (consent, activity, language, distance, area,
+    exclusion) or its visitor is over capacity (the farthest households go first)."""
+    current = p.household_current.astype(np.int64).copy()
+    h = np.flatnonzero(current != NONE)
+    v = current[h]
+    ok = p.eligible(h, v)
+    d = _metres(p, h, v)
+    ok &= (d <= max_m) | (p.visitor_pool[v] != NONE)
+    current[h[~ok]] = NONE
+    h, v, d = h[ok], v[ok], d[ok]
+    # Over capacity: keep each visitor's nearest ``capacity`` households.
+    order = np.lexsort((d, v))
+    h, v = h[order], v[order]
+    first = np.searchsorted(v, v)  # position of each visitor's first household
+    rank = np.arange(len(v)) - first
+    over = rank >= p.visitor_capacity[v]
+    current[h[over]] = NONE
+    released = np.flatnonzero((p.household_current != NONE) & (current == NONE))
+    return current, released
+
+
+@numba.njit(cache=True)
+def _link_all(
+    h: IntArray, v: IntArray, head: IntArray, nxt: IntArray, prv: IntArray
+) -> None:  # pragma: no cover - compiled
+    """Doubly linked lists of each visitor's households."""
+    for i in range(len(h)):
+        _link(h[i], v[i], head, nxt, prv)
+
+
+@numba.njit(cache=True)
+def _link(h: int, v: int, head: IntArray, nxt: IntArray, prv: IntArray) -> None:  # pragma: no cover
+    nxt[h] = head[v]
+    prv[h] = NONE
+    if head[v] != NONE:
+        prv[head[v]] = h
+    head[v] = h
+
+
+@numba.njit(cache=True)
+def _unlink(
+    h: int, v: int, head: IntArray, nxt: IntArray, prv: IntArray
+) -> None:  # pragma: no cover
+    if prv[h] != NONE:
+        nxt[prv[h]] = nxt[h]
+    else:
+        head[v] = nxt[h]
+    if nxt[h] != NONE:
+        prv[nxt[h]] = prv[h]
+    nxt[h] = NONE
+    prv[h] = NONE
+
+
+def _cost(
+    p: PairingProblem,
+    visitor: IntArray,
+    todo: IntArray,
+    moved: IntArray,
+    orig: IntArray,
+    dorig: IntArray,
+    keep_m: int,
+) -> int:
+    got = todo[visitor[todo] != NONE]
+    total = int(_metres(p, got, visitor[got]).sum())
+    d = _metres(p, moved, visitor[moved])
+    return total + int((keep_m + np.maximum(d - dorig[moved], 0)).sum())
+
+
+@numba.njit(cache=True)
+def _cost_of(
+    h: int, x: int, d: int, orig: IntArray, dorig: IntArray, keep_m: int
+) -> int:  # pragma: no cover
+    """What household ``h`` costs at visitor ``x`` (``d`` metres away)."""
+    o = orig[h]
+    if o == NONE:
+        return d
+    if x == o:
+        return 0
+    return int(keep_m + max(d - dorig[h], 0))
+
+
+@numba.njit(cache=True)
+def _eligible(
+    h: int,
+    radius: float,
+    out_v: IntArray,
+    out_d: IntArray,
+    hlat: FloatArray,
+    hlon: FloatArray,
+    hxyz: FloatArray,
+    hmask: IntArray,
+    harea: IntArray,
+    hpool: IntArray,
+    visitors: IntArray,
+    start: IntArray,
+    box_lo: FloatArray,
+    box_hi: FloatArray,
+    vlat: FloatArray,
+    vlon: FloatArray,
+    vmask: IntArray,
+    varea: IntArray,
+    area_enter: IntArray,
+    area_leave: IntArray,
+    excl: IntArray,
+    pool_start: IntArray,
+    pooled: IntArray,
+    lat0: float,
+    lon0: float,
+    dlat: float,
+    dlon: float,
+    ny: int,
+    nx: int,
+    max_m: float,
+) -> int:  # pragma: no cover - compiled
+    """Eligible visitors of ``h`` within ``radius`` metres (a pruning radius; local visitors
+    also within ``max_m``) into ``out_v``/``out_d``; returns how many."""
+    n_visitors = len(vlat)
+    n = 0
+    r = min(radius, max_m)
+    if r >= 0 and len(visitors) > 0:
+        x, y, z = hxyz[h, 0], hxyz[h, 1], hxyz[h, 2]
+        y0, y1, x0, x1, _, _, _ = cell_window(
+            hlat[h], hlon[h], r + 1.0, lat0, lon0, dlat, dlon, ny, nx
+        )
+        for cy in range(y0, y1 + 1):
+            for cx in range(x0, x1 + 1):
+                c = cy * nx + cx
+                if start[c] == start[c + 1] or box_metres(box_lo, box_hi, c, x, y, z) > r + 1.0:
+                    continue
+                for j in range(start[c], start[c + 1]):
+                    v = visitors[j]
+                    if (hmask[h] & vmask[v]) == 0:
+                        continue
+                    d = np.rint(haversine(hlat[h], hlon[h], vlat[v], vlon[v]))
+                    if d > max_m or d > r + 1.0:
+                        continue
+                    if not area_and_exclusion_allow(
+                        h, v, harea, varea, area_enter, area_leave, excl, n_visitors
+                    ):
+                        continue
+                    out_v[n] = v
+                    out_d[n] = int(d)
+                    n += 1
+    pool = hpool[h]
+    if pool >= 0:
+        for j in range(pool_start[pool], pool_start[pool + 1]):
+            v = pooled[j]
+            if (hmask[h] & vmask[v]) == 0:
+                continue
+            d = np.rint(haversine(hlat[h], hlon[h], vlat[v], vlon[v]))
+            if d > radius + 1.0:
+                continue
+            if not area_and_exclusion_allow(
+                h, v, harea, varea, area_enter, area_leave, excl, n_visitors
+            ):
+                continue
+            out_v[n] = v
+            out_d[n] = int(d)
+            n += 1
+    return n
+
+
+@numba.njit(cache=True)
+def _insert_all(
+    todo: IntArray,
+    visitor: IntArray,
+    orig: IntArray,
+    dorig: IntArray,
+    head: IntArray,
+    nxt: IntArray,
+    prv: IntArray,
+    room: IntArray,
+    qv: IntArray,
+    keep_m: int,
+    hlat: FloatArray,
+    hlon: FloatArray,
+    hxyz: FloatArray,
+    hmask: IntArray,
+    harea: IntArray,
+    hpool: IntArray,
+    visitors: IntArray,
+    start: IntArray,
+    box_lo: FloatArray,
+    box_hi: FloatArray,
+    vlat: FloatArray,
+    vlon: FloatArray,
+    vmask: IntArray,
+    varea: IntArray,
+    area_enter: IntArray,
+    area_leave: IntArray,
+    excl: IntArray,
+    pool_start: IntArray,
+    pooled: IntArray,
+    lat0: float,
+    lon0: float,
+    dlat: float,
+    dlon: float,
+    ny: int,
+    nx: int,
+    max_m: float,
+    max_settled: int,
+) -> tuple[int, bool, int]:  # pragma: no cover - compiled
+    """Successive shortest paths from each of ``todo``; see the module docstring.
+
+    ``qv`` are the visitors' potentials (zero at first, never positive; the sink's stays 0);
+    the reduced cost of moving household ``h`` from ``v`` to ``x`` is
+    ``c(h, x) - c(h, v) + qv[v] - qv[x] >= 0``."""
+    nv = len(vlat)
+    dist = np.full(nv, _INF, np.int64)
+    pred_v = np.full(nv, NONE, np.int64)
+    pred_h = np.full(nv, NONE, np.int64)
+    dead = np.zeros(nv, np.bool_)
+    out_v = np.empty(nv, np.int64)
+    out_d = np.empty(nv, np.int64)
+    touched = np.empty(nv, np.int64)
+    done = np.empty(nv, np.int64)
+    settled = 0
+    exact = True
+    cut = 0
+    for h0 in todo:
+        n_t = 0
+        n_s = 0
+        best = _INF
+        best_v = NONE
+        heap = [(np.int64(0), np.int64(0))]
+        heap.pop()
+        n = _eligible(
+            h0, np.inf, out_v, out_d, hlat, hlon, hxyz, hmask, harea, hpool, visitors, start,
+            box_lo, box_hi, vlat, vlon, vmask, varea, area_enter, area_leave, excl, pool_start,
+            pooled, lat0, lon0, dlat, dlon, ny, nx, max_m,
+        )  # fmt: skip
+        for k in range(n):
+            x = out_v[k]
+            if dead[x]:
+                continue
+            nd = out_d[k] - qv[x]
+            if nd < 0:
+                nd = 0  # only after a search was cut short (see below)
+                exact = False
+            if nd < dist[x] and nd < best:
+                if dist[x] == _INF:
+                    touched[n_t] = x
+                    n_t += 1
+                dist[x] = nd
+                pred_v[x] = NONE
+                pred_h[x] = h0
+                heapq.heappush(heap, (nd, x))
+                if room[x] > 0 and nd + qv[x] < best:
+                    best = nd + qv[x]
+                    best_v = x
+        while len(heap) > 0:
+            lab, v = heapq.heappop(heap)
+            if lab > dist[v]:
+                continue
+            if lab >= best:
+                break
+            if n_s >= max_settled and best < _INF:
+                # Cut short: the path found so far is taken, not proved the cheapest, and the
+                # potentials may no longer bound every reduced cost (clamped at zero above).
+                exact = False
+                cut += 1
+                break
+            done[n_s] = v
+            n_s += 1
+            h = head[v]
+            while h != NONE:
+                d_hv = np.int64(np.rint(haversine(hlat[h], hlon[h], vlat[v], vlon[v])))
+                c_hv = _cost_of(h, int(v), int(d_hv), orig, dorig, keep_m)
+                budget = best - lab + c_hv - qv[v] if best < _INF else _INF
+                o = orig[h]
+                if budget >= _INF:
+                    radius = np.inf
+                elif o == NONE:
+                    radius = float(budget)
+                elif budget > keep_m:
+                    radius = float(dorig[h] + budget - keep_m)
+                else:
+                    radius = -1.0
+                n = 0
+                if radius >= 0:
+                    n = _eligible(
+                        h, radius, out_v, out_d, hlat, hlon, hxyz, hmask, harea, hpool,
+                        visitors, start, box_lo, box_hi, vlat, vlon, vmask, varea, area_enter,
+                        area_leave, excl, pool_start, pooled, lat0, lon0, dlat, dlon, ny, nx,
+                        max_m,
+                    )  # fmt: skip
+                elif o != NONE and o != v:
+                    out_v[0] = o  # going home costs nothing and is always allowed
+                    out_d[0] = dorig[h]
+                    n = 1
+                for k in range(n):
+                    x = out_v[k]
+                    if x == v or dead[x]:
+                        continue
+                    nd = lab + _cost_of(h, x, out_d[k], orig, dorig, keep_m) - c_hv + qv[v] - qv[x]
+                    if nd < lab:
+                        nd = lab
+                        exact = False
+                    if nd < dist[x] and nd < best:
+                        if dist[x] == _INF:
+                            touched[n_t] = x
+                            n_t += 1
+                        dist[x] = nd
+                        pred_v[x] = v
+                        pred_h[x] = h
+                        heapq.heappush(heap, (nd, x))
+                        if room[x] > 0 and nd + qv[x] < best:
+                            best = nd + qv[x]
+                            best_v = x
+                h = nxt[h]
+        settled += n_s
+        if best_v == NONE:
+            # Nothing reachable from h0 has room, and no later chain can enter this closed
+            # set and leave it: skip it from now on.
+            for k in range(n_t):
+                dead[touched[k]] = True
+        else:
+            for k in range(n_s):
+                v = done[k]
+                qv[v] += dist[v] - best
+            x = best_v
+            room[x] -= 1
+            while True:
+                h = pred_h[x]
+                v = pred_v[x]
+                if v != NONE:
+                    _unlink(h, v, head, nxt, prv)
+                _link(h, x, head, nxt, prv)
+                visitor[h] = x
+                if v == NONE:
+                    break
+                x = v
+        for k in range(n_t):
+            x = touched[k]
+            dist[x] = _INF
+            pred_v[x] = NONE
+            pred_h[x] = NONE
+    return settled, exact, cut

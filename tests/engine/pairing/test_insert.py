@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from doorstep.domain.geo import haversine_m_array
+from doorstep.engine.pairing.insert import insert
+from doorstep.engine.pairing.params import PairingParams
+from doorstep.engine.pairing.problem import NONE, PairingProblem, PairingProblemBuilder
+from tests.engine.pairing.instances import towns
+from tests.engine.pairing.reference import exact_insertion
+from tests.engine.pairing.test_incremental import paired_region, with_current
+from tests.engine.pairing.test_solve import problems
+
+
+def check(p: PairingProblem, new: np.ndarray, params: PairingParams) -> None:
+    """Feasible, nobody who kept an allowed pair is dropped, and exact where it claims to be."""
+    r = insert(p, new, params=params)
+    assert r.exact
+    v = r.visitor
+    h = np.flatnonzero(v != NONE)
+    assert (np.bincount(v[h], minlength=p.n_visitors) <= p.visitor_capacity).all()
+    assert p.eligible(h, v[h]).all()
+    d = haversine_m_array(
+        p.household_lat[h], p.household_lon[h], p.visitor_lat[v[h]], p.visitor_lon[v[h]]
+    )
+    assert ((np.rint(d) <= params.max_m) | (p.visitor_pool[v[h]] != NONE)).all()
+    kept = (p.household_current != NONE) & ~np.isin(np.arange(p.n_households), r.released)
+    assert (v[kept] != NONE).all()  # an existing pair may move, never vanish
+    assert set(r.moved.tolist()) == set(np.flatnonzero(kept & (v != p.household_current)).tolist())
+    paired, cost = exact_insertion(p, new, max_km=params.max_km, keep_km=params.keep_km)
+    assert r.paired == paired
+    if r.paired == len(r.new):
+        assert r.cost == cost
+    else:
+        assert r.cost >= cost
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(), st.sampled_from([0.0, 0.3, 5.0]), st.data())
+def test_insertion_equals_an_independent_assignment_solve(
+    p: PairingProblem, keep_km: float, data: st.DataObject
+) -> None:
+    free = np.flatnonzero(p.household_current == NONE)
+    new = np.array(
+        data.draw(st.lists(st.sampled_from(free.tolist()), unique=True)) if len(free) else [],
+        dtype=np.int64,
+    )
+    check(p, new, PairingParams(max_km=30, keep_km=keep_km))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_chains_of_moves_in_crowded_towns_are_exact(seed: int) -> None:
+    # Towns short of visitors, everyone paired somewhere, newcomers in the crowded towns: the
+    # cheapest way in is often a chain of moves, and the searches must find the best one.
+    p = towns(households=160, visitors=70, seed=seed, n_towns=5, spread_km=25, skew=1.2)
+    rng = np.random.default_rng(seed)
+    first = insert(p, np.arange(120))  # pair 120 from nothing: every household is new
+    current = first.visitor.copy()
+    current[120:] = NONE
+    region = with_current(p, current, np.arange(120, 160))
+    for keep_km in (0.0, 1.0, 5.0):
+        check(region, np.arange(120, 160), PairingParams(keep_km=keep_km))
+    check(region, np.sort(rng.choice(np.arange(120, 160), 10, replace=False)), PairingParams())
+
+
+def test_newcomers_take_the_room_that_is_there_and_nobody_moves() -> None:
+    p, new = paired_region()
+    r = insert(p, new, params=PairingParams(keep_km=5))
+    assert r.paired == 100
+    assert len(r.moved) == 0
+    old = np.arange(1000)
+    assert np.array_equal(r.visitor[old], p.household_current[old])
+
+
+def test_a_chain_moves_a_household_when_it_is_worth_keep_km() -> None:
+    # v_near is full with h_old, who lives between both visitors; the newcomer lives next to
+    # v_near and far from v_far. Moving h_old costs keep_km plus what it gains in distance.
+    def region(keep_km: float) -> tuple[int, int]:
+        b = PairingProblemBuilder()
+        b.add_visitor("v_near", 27.0, 107.0, "zh", capacity=1)
+        b.add_visitor("v_far", 27.0, 107.2, "zh", capacity=1)
+        b.add_household("h_old", 27.0, 107.1, "zh", current_visitor="v_near")
+        b.add_household("h_new", 27.0, 107.001, "zh")
+        p = b.build()
+        r = insert(p, np.array([1]), params=PairingParams(keep_km=keep_km))
+        return int(r.visitor[0]), int(r.visitor[1])
+
+    assert region(0.0) == (1, 0)  # h_old moves (no extra metres), h_new next door
+    assert region(25.0) == (0, 1)  # moving costs 25 km: h_new goes 20 km to v_far instead
+
+
+def test_pairs_that_no_longer_hold_are_released_and_re_paired() -> None:
+    b = PairingProblemBuilder()
+    b.add_visitor("gone", 27.0, 107.0, "zh", capacity=2, active=False)
+    b.add_visitor("small", 27.0, 107.01, "zh", capacity=1)
+    b.add_visitor("spare", 27.0, 107.02, "zh", capacity=3)
+    b.add_household("a", 27.0, 107.0, "zh", current_visitor="gone")
+    b.add_household("b", 27.0, 107.01, "zh", current_visitor="small")
+    b.add_household("c", 27.0, 107.03, "zh", current_visitor="small")  # over capacity, farther
+    b.add_household("d", 27.0, 107.02, "zh", current_visitor="spare", consent=False)
+    p = b.build()
+    r = insert(p, np.zeros(0, np.int64))
+    assert sorted(r.released.tolist()) == [0, 2, 3]
+    assert sorted(r.new.tolist()) == [0, 2]  # d has withdrawn consent: released, not re-paired
+    assert r.visitor.tolist() == [2, 1, 2, NONE]
+    assert len(r.moved) == 0
+
+
+def test_a_new_household_with_a_visitor_is_refused() -> None:
+    p, new = paired_region()
+    with pytest.raises(ValueError, match="current visitor"):
+        insert(p, np.array([0]))
+    with pytest.raises(ValueError, match="balance"):
+        insert(p, new, params=PairingParams(balance_m=100))
+
+
+def test_a_search_cut_short_still_pairs_validly_and_says_so() -> None:
+    p = towns(households=160, visitors=70, seed=1, n_towns=5, spread_km=25, skew=1.2)
+    first = insert(p, np.arange(120))
+    region = with_current(p, first.visitor, np.arange(120, 160))
+    r = insert(region, np.arange(120, 160), max_settled=1)
+    assert not r.exact and r.cut > 0
+    h = np.flatnonzero(r.visitor != NONE)
+    assert (np.bincount(r.visitor[h], minlength=p.n_visitors) <= p.visitor_capacity).all()
+    assert p.eligible(h, r.visitor[h]).all()
+    assert r.paired == insert(region, np.arange(120, 160)).paired
