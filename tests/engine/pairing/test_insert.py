@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -127,3 +129,22 @@ def test_a_search_cut_short_still_pairs_validly_and_says_so() -> None:
     assert (np.bincount(r.visitor[h], minlength=p.n_visitors) <= p.visitor_capacity).all()
     assert p.eligible(h, r.visitor[h]).all()
     assert r.paired == insert(region, np.arange(120, 160)).paired
+
+
+def test_towns_astride_the_antimeridian_get_the_same_insertion() -> None:
+    p = towns(households=300, visitors=150, seed=2, skew=1.0, spread_km=40)
+    centre = float(np.median(np.r_[p.household_lon, p.visitor_lon]))
+
+    def moved(lon: np.ndarray) -> np.ndarray:
+        return np.asarray(np.mod(lon - centre + 360.0, 360.0) - 180.0)
+
+    first = insert(p, np.arange(250)).visitor
+    here = with_current(p, first, np.arange(250, 300))
+    there = dataclasses.replace(
+        here, household_lon=moved(p.household_lon), visitor_lon=moved(p.visitor_lon)
+    )
+    assert (there.household_lon > 179.8).any() and (there.household_lon < -179.8).any()
+    a, b = insert(here, np.arange(250, 300)), insert(there, np.arange(250, 300))
+    assert a.exact and b.exact and a.paired > 0
+    assert a.visitor.tolist() == b.visitor.tolist()
+    assert a.cost == b.cost
