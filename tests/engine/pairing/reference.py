@@ -9,16 +9,8 @@ from doorstep.domain.geo import haversine_m_array
 from doorstep.engine.pairing.problem import NONE, PairingProblem
 
 
-def exact(
-    problem: PairingProblem, *, max_km: float = 30.0, keep_km: float = 0.0
-) -> tuple[int, int]:
-    """``(paired, total cost)`` of the lexicographic optimum, by brute force.
-
-    Every visitor is copied once per place; each household also gets a private "unpaired"
-    column. Pairs cost their distance less a reward larger than any total distance, so the
-    assignment first pairs as many households as it can, then minimises the distance.
-    """
-    p = problem
+def metres_and_allowed(p: PairingProblem, max_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """Whole metres between every household and visitor, and which pairs are allowed."""
     d = np.rint(
         haversine_m_array(
             p.household_lat[:, None],
@@ -29,7 +21,21 @@ def exact(
     ).astype(np.int64)
     hh, vv = np.meshgrid(np.arange(p.n_households), np.arange(p.n_visitors), indexing="ij")
     ok = p.eligible(hh.ravel(), vv.ravel()).reshape(d.shape)
-    ok &= (d <= max_km * 1000) | (p.visitor_pool[None, :] != NONE)
+    ok &= (d <= max_m) | (p.visitor_pool[None, :] != NONE)
+    return d, ok
+
+
+def exact(
+    problem: PairingProblem, *, max_km: float = 30.0, keep_km: float = 0.0
+) -> tuple[int, int]:
+    """``(paired, total cost)`` of the lexicographic optimum, by brute force.
+
+    Every visitor is copied once per place; each household also gets a private "unpaired"
+    column. Pairs cost their distance less a reward larger than any total distance, so the
+    assignment first pairs as many households as it can, then minimises the distance.
+    """
+    p = problem
+    d, ok = metres_and_allowed(p, max_km * 1000)
     cost = d - np.where(
         p.household_current[:, None] == np.arange(p.n_visitors)[None], round(keep_km * 1000), 0
     )
@@ -57,18 +63,8 @@ def exact_insertion(
     A paired newcomer costs its metres less a reward larger than any total.
     """
     p = problem
-    max_m, keep_m = max_km * 1000, round(keep_km * 1000)
-    d = np.rint(
-        haversine_m_array(
-            p.household_lat[:, None],
-            p.household_lon[:, None],
-            p.visitor_lat[None],
-            p.visitor_lon[None],
-        )
-    ).astype(np.int64)
-    hh, vv = np.meshgrid(np.arange(p.n_households), np.arange(p.n_visitors), indexing="ij")
-    ok = p.eligible(hh.ravel(), vv.ravel()).reshape(d.shape)
-    ok &= (d <= max_m) | (p.visitor_pool[None, :] != NONE)
+    keep_m = round(keep_km * 1000)
+    d, ok = metres_and_allowed(p, max_km * 1000)
     orig = np.full(p.n_households, NONE, np.int64)
     for v in range(p.n_visitors):
         mine = [h for h in range(p.n_households) if p.household_current[h] == v and ok[h, v]]

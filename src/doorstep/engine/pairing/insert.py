@@ -27,6 +27,7 @@ from __future__ import annotations
 import heapq
 import time
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numba
 import numpy as np
@@ -44,6 +45,39 @@ from doorstep.engine.pairing.scan import (
 )
 
 _INF = np.iinfo(np.int64).max // 4
+
+
+class Eligibility(NamedTuple):
+    """What the compiled search needs to list a household's eligible visitors: homes,
+    languages, areas and pools, exclusions, and the visitor grid (a named tuple, which numba
+    passes as one argument)."""
+
+    hlat: FloatArray
+    hlon: FloatArray
+    hxyz: FloatArray
+    hmask: IntArray
+    harea: IntArray
+    hpool: IntArray
+    visitors: IntArray
+    start: IntArray
+    box_lo: FloatArray
+    box_hi: FloatArray
+    vlat: FloatArray
+    vlon: FloatArray
+    vmask: IntArray
+    varea: IntArray
+    area_enter: IntArray
+    area_leave: IntArray
+    excl: IntArray
+    pool_start: IntArray
+    pooled: IntArray
+    lat0: float
+    lon0: float
+    dlat: float
+    dlon: float
+    ny: int
+    nx: int
+    max_m: float
 
 
 @dataclass(frozen=True, eq=False)
@@ -133,18 +167,7 @@ def insert(
     pooled = np.flatnonzero(p.visitor_active & (p.visitor_pool != NONE) & (p.visitor_capacity > 0))
     pooled = pooled[np.argsort(p.visitor_pool[pooled], kind="stable")]
     pool_start = np.searchsorted(p.visitor_pool[pooled], np.arange(len(p.pools) + 1))
-    visitor = current.copy()
-    settled, exact, cut = _insert_all(
-        todo,
-        visitor,
-        orig,
-        dorig,
-        head,
-        nxt,
-        prv,
-        room,
-        np.zeros(nv, np.int64),
-        keep_m,
+    g = Eligibility(
         p.household_lat,
         p.household_lon,
         hxyz,
@@ -171,6 +194,20 @@ def insert(
         grid.ny,
         grid.nx,
         params.max_m,
+    )
+    visitor = current.copy()
+    settled, exact, cut = _insert_all(
+        todo,
+        visitor,
+        orig,
+        dorig,
+        head,
+        nxt,
+        prv,
+        room,
+        np.zeros(nv, np.int64),
+        keep_m,
+        g,
         max_settled,
     )
     existing = np.flatnonzero(orig != NONE)
@@ -287,35 +324,38 @@ def _eligible(
     radius: float,
     out_v: IntArray,
     out_d: IntArray,
-    hlat: FloatArray,
-    hlon: FloatArray,
-    hxyz: FloatArray,
-    hmask: IntArray,
-    harea: IntArray,
-    hpool: IntArray,
-    visitors: IntArray,
-    start: IntArray,
-    box_lo: FloatArray,
-    box_hi: FloatArray,
-    vlat: FloatArray,
-    vlon: FloatArray,
-    vmask: IntArray,
-    varea: IntArray,
-    area_enter: IntArray,
-    area_leave: IntArray,
-    excl: IntArray,
-    pool_start: IntArray,
-    pooled: IntArray,
-    lat0: float,
-    lon0: float,
-    dlat: float,
-    dlon: float,
-    ny: int,
-    nx: int,
-    max_m: float,
+    g: Eligibility,
 ) -> int:  # pragma: no cover - compiled
     """Eligible visitors of ``h`` within ``radius`` metres (a pruning radius; local visitors
     also within ``max_m``) into ``out_v``/``out_d``; returns how many."""
+    (
+        hlat,
+        hlon,
+        hxyz,
+        hmask,
+        harea,
+        hpool,
+        visitors,
+        start,
+        box_lo,
+        box_hi,
+        vlat,
+        vlon,
+        vmask,
+        varea,
+        area_enter,
+        area_leave,
+        excl,
+        pool_start,
+        pooled,
+        lat0,
+        lon0,
+        dlat,
+        dlon,
+        ny,
+        nx,
+        max_m,
+    ) = g
     n_visitors = len(vlat)
     n = 0
     r = min(radius, max_m)
@@ -374,32 +414,7 @@ def _insert_all(
     room: IntArray,
     qv: IntArray,
     keep_m: int,
-    hlat: FloatArray,
-    hlon: FloatArray,
-    hxyz: FloatArray,
-    hmask: IntArray,
-    harea: IntArray,
-    hpool: IntArray,
-    visitors: IntArray,
-    start: IntArray,
-    box_lo: FloatArray,
-    box_hi: FloatArray,
-    vlat: FloatArray,
-    vlon: FloatArray,
-    vmask: IntArray,
-    varea: IntArray,
-    area_enter: IntArray,
-    area_leave: IntArray,
-    excl: IntArray,
-    pool_start: IntArray,
-    pooled: IntArray,
-    lat0: float,
-    lon0: float,
-    dlat: float,
-    dlon: float,
-    ny: int,
-    nx: int,
-    max_m: float,
+    g: Eligibility,
     max_settled: int,
 ) -> tuple[int, bool, int]:  # pragma: no cover - compiled
     """Successive shortest paths from each of ``todo``; see the module docstring.
@@ -407,7 +422,7 @@ def _insert_all(
     ``qv`` are the visitors' potentials (zero at first, never positive; the sink's stays 0);
     the reduced cost of moving household ``h`` from ``v`` to ``x`` is
     ``c(h, x) - c(h, v) + qv[v] - qv[x] >= 0``."""
-    nv = len(vlat)
+    nv = len(g.vlat)
     dist = np.full(nv, _INF, np.int64)
     pred_v = np.full(nv, NONE, np.int64)
     pred_h = np.full(nv, NONE, np.int64)
@@ -426,11 +441,7 @@ def _insert_all(
         best_v = NONE
         heap = [(np.int64(0), np.int64(0))]
         heap.pop()
-        n = _eligible(
-            h0, np.inf, out_v, out_d, hlat, hlon, hxyz, hmask, harea, hpool, visitors, start,
-            box_lo, box_hi, vlat, vlon, vmask, varea, area_enter, area_leave, excl, pool_start,
-            pooled, lat0, lon0, dlat, dlon, ny, nx, max_m,
-        )  # fmt: skip
+        n = _eligible(h0, np.inf, out_v, out_d, g)
         for k in range(n):
             x = out_v[k]
             if dead[x]:
@@ -466,7 +477,7 @@ def _insert_all(
             n_s += 1
             h = head[v]
             while h != NONE:
-                d_hv = np.int64(np.rint(haversine(hlat[h], hlon[h], vlat[v], vlon[v])))
+                d_hv = np.int64(np.rint(haversine(g.hlat[h], g.hlon[h], g.vlat[v], g.vlon[v])))
                 c_hv = _cost_of(h, int(v), int(d_hv), orig, dorig, keep_m)
                 budget = best - lab + c_hv - qv[v] if best < _INF else _INF
                 o = orig[h]
@@ -480,12 +491,7 @@ def _insert_all(
                     radius = -1.0
                 n = 0
                 if radius >= 0:
-                    n = _eligible(
-                        h, radius, out_v, out_d, hlat, hlon, hxyz, hmask, harea, hpool,
-                        visitors, start, box_lo, box_hi, vlat, vlon, vmask, varea, area_enter,
-                        area_leave, excl, pool_start, pooled, lat0, lon0, dlat, dlon, ny, nx,
-                        max_m,
-                    )  # fmt: skip
+                    n = _eligible(h, radius, out_v, out_d, g)
                 elif o != NONE and o != v:
                     out_v[0] = o  # going home costs nothing and is always allowed
                     out_d[0] = dorig[h]
