@@ -402,6 +402,39 @@ def _eligible(
     return n
 
 
+@numba.njit(cache=True, inline="always")
+def _relax(
+    x: int,
+    nd: int,
+    v: int,
+    h: int,
+    dist: IntArray,
+    pred_v: IntArray,
+    pred_h: IntArray,
+    heap: list[tuple[np.int64, np.int64]],
+    touched: IntArray,
+    n_t: int,
+    room: IntArray,
+    qv: IntArray,
+    best: int,
+    best_v: int,
+) -> tuple[int, int, int]:  # pragma: no cover - compiled
+    """Reach visitor ``x`` at label ``nd`` by moving ``h`` from ``v`` (``-1``: ``h`` is the
+    newcomer); a visitor with room also reaches the sink. Returns ``n_t, best, best_v``."""
+    if nd < dist[x] and nd < best:
+        if dist[x] == _INF:
+            touched[n_t] = x
+            n_t += 1
+        dist[x] = nd
+        pred_v[x] = v
+        pred_h[x] = h
+        heapq.heappush(heap, (np.int64(nd), np.int64(x)))
+        if room[x] > 0 and nd + qv[x] < best:
+            best = nd + qv[x]
+            best_v = x
+    return n_t, best, best_v
+
+
 @numba.njit(cache=True)
 def _insert_all(
     todo: IntArray,
@@ -450,17 +483,9 @@ def _insert_all(
             if nd < 0:
                 nd = 0  # only after a search was cut short (see below)
                 exact = False
-            if nd < dist[x] and nd < best:
-                if dist[x] == _INF:
-                    touched[n_t] = x
-                    n_t += 1
-                dist[x] = nd
-                pred_v[x] = NONE
-                pred_h[x] = h0
-                heapq.heappush(heap, (nd, x))
-                if room[x] > 0 and nd + qv[x] < best:
-                    best = nd + qv[x]
-                    best_v = x
+            n_t, best, best_v = _relax(
+                x, nd, NONE, h0, dist, pred_v, pred_h, heap, touched, n_t, room, qv, best, best_v
+            )
         while len(heap) > 0:
             lab, v = heapq.heappop(heap)
             if lab > dist[v]:
@@ -504,17 +529,22 @@ def _insert_all(
                     if nd < lab:
                         nd = lab
                         exact = False
-                    if nd < dist[x] and nd < best:
-                        if dist[x] == _INF:
-                            touched[n_t] = x
-                            n_t += 1
-                        dist[x] = nd
-                        pred_v[x] = v
-                        pred_h[x] = h
-                        heapq.heappush(heap, (nd, x))
-                        if room[x] > 0 and nd + qv[x] < best:
-                            best = nd + qv[x]
-                            best_v = x
+                    n_t, best, best_v = _relax(
+                        x,
+                        nd,
+                        int(v),
+                        h,
+                        dist,
+                        pred_v,
+                        pred_h,
+                        heap,
+                        touched,
+                        n_t,
+                        room,
+                        qv,
+                        best,
+                        best_v,
+                    )
                 h = nxt[h]
         settled += n_s
         if best_v == NONE:
