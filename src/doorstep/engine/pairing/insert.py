@@ -328,78 +328,53 @@ def _eligible(
 ) -> int:  # pragma: no cover - compiled
     """Eligible visitors of ``h`` within ``radius`` metres (a pruning radius; local visitors
     also within ``max_m``) into ``out_v``/``out_d``; returns how many."""
-    (
-        hlat,
-        hlon,
-        hxyz,
-        hmask,
-        harea,
-        hpool,
-        visitors,
-        start,
-        box_lo,
-        box_hi,
-        vlat,
-        vlon,
-        vmask,
-        varea,
-        area_enter,
-        area_leave,
-        excl,
-        pool_start,
-        pooled,
-        lat0,
-        lon0,
-        dlat,
-        dlon,
-        ny,
-        nx,
-        max_m,
-    ) = g
-    n_visitors = len(vlat)
     n = 0
-    r = min(radius, max_m)
-    if r >= 0 and len(visitors) > 0:
-        x, y, z = hxyz[h, 0], hxyz[h, 1], hxyz[h, 2]
+    r = min(radius, g.max_m)
+    start = g.start
+    if r >= 0 and len(g.visitors) > 0:
+        x, y, z = g.hxyz[h, 0], g.hxyz[h, 1], g.hxyz[h, 2]
         y0, y1, x0, x1, _, _, _ = cell_window(
-            hlat[h], hlon[h], r + 1.0, lat0, lon0, dlat, dlon, ny, nx
+            g.hlat[h], g.hlon[h], r + 1.0, g.lat0, g.lon0, g.dlat, g.dlon, g.ny, g.nx
         )
         for cy in range(y0, y1 + 1):
             for cx in range(x0, x1 + 1):
-                c = cy * nx + cx
-                if start[c] == start[c + 1] or box_metres(box_lo, box_hi, c, x, y, z) > r + 1.0:
+                c = cy * g.nx + cx
+                if start[c] == start[c + 1] or box_metres(g.box_lo, g.box_hi, c, x, y, z) > r + 1:
                     continue
-                for j in range(start[c], start[c + 1]):
-                    v = visitors[j]
-                    if (hmask[h] & vmask[v]) == 0:
-                        continue
-                    d = np.rint(haversine(hlat[h], hlon[h], vlat[v], vlon[v]))
-                    if d > max_m or d > r + 1.0:
-                        continue
-                    if not area_and_exclusion_allow(
-                        h, v, harea, varea, area_enter, area_leave, excl, n_visitors
-                    ):
-                        continue
-                    out_v[n] = v
-                    out_d[n] = int(d)
-                    n += 1
-    pool = hpool[h]
+                for k in range(start[c], start[c + 1]):
+                    n = _keep_if_allowed(h, g.visitors[k], g.max_m, r, out_v, out_d, n, g)
+    pool = g.hpool[h]
     if pool >= 0:
-        for j in range(pool_start[pool], pool_start[pool + 1]):
-            v = pooled[j]
-            if (hmask[h] & vmask[v]) == 0:
-                continue
-            d = np.rint(haversine(hlat[h], hlon[h], vlat[v], vlon[v]))
-            if d > radius + 1.0:
-                continue
-            if not area_and_exclusion_allow(
-                h, v, harea, varea, area_enter, area_leave, excl, n_visitors
-            ):
-                continue
-            out_v[n] = v
-            out_d[n] = int(d)
-            n += 1
+        for k in range(g.pool_start[pool], g.pool_start[pool + 1]):
+            n = _keep_if_allowed(h, g.pooled[k], np.inf, radius, out_v, out_d, n, g)
     return n
+
+
+@numba.njit(cache=True, inline="always")
+def _keep_if_allowed(
+    h: int,
+    v: int,
+    limit: float,
+    reach: float,
+    out_v: IntArray,
+    out_d: IntArray,
+    n: int,
+    g: Eligibility,
+) -> int:  # pragma: no cover - compiled
+    """Append ``v`` to the output when it may visit ``h`` (within ``limit`` metres) and is
+    within ``reach`` (a pruning radius, +1 m of slack); returns the new count."""
+    if (g.hmask[h] & g.vmask[v]) == 0:
+        return n
+    d = np.rint(haversine(g.hlat[h], g.hlon[h], g.vlat[v], g.vlon[v]))
+    if d > limit or d > reach + 1.0:
+        return n
+    if not area_and_exclusion_allow(
+        h, v, g.harea, g.varea, g.area_enter, g.area_leave, g.excl, len(g.vlat)
+    ):
+        return n
+    out_v[n] = v
+    out_d[n] = int(d)
+    return n + 1
 
 
 @numba.njit(cache=True, inline="always")
