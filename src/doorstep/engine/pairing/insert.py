@@ -18,8 +18,10 @@ moves to a visitor with room, found by Dijkstra on reduced costs over every elig
 Johnson's method. Each result is a min-cost flow for the households inserted so far, so the
 whole is exact when every new household is paired (the usual case). When some cannot be,
 the number paired is still the most possible; which of several competing newcomers wins
-follows their order. Chains cost at least ``keep_km`` per move, so a search rarely goes far
-beyond the nearest visitor with room.
+follows their order. Where a visitor with room is near, a search settles a handful of
+visitors; where every visitor for kilometres is full (a crowded city), proving that no chain
+beats the nearest room means settling every visitor of lower label, which can take minutes
+at region scale (``max_settled`` bounds it; ``docs/pairing.md``).
 """
 
 from __future__ import annotations
