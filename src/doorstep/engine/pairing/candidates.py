@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
-from doorstep.domain.geo import EARTH_RADIUS_M, chord_for_metres, haversine_m_array, to_unit_xyz
+from doorstep.domain.geo import EARTH_RADIUS_M, chord_for_metres, to_unit_xyz
 from doorstep.engine.pairing.problem import NONE, BoolArray, FloatArray, IntArray, PairingProblem
 
 
@@ -93,14 +93,7 @@ class CandidateIndex:
 
     def distances(self, households: IntArray, visitors: IntArray) -> IntArray:
         """Whole metres between households and visitors (element-wise)."""
-        p = self.problem
-        d = haversine_m_array(
-            p.household_lat[households],
-            p.household_lon[households],
-            p.visitor_lat[visitors],
-            p.visitor_lon[visitors],
-        )
-        return np.asarray(np.rint(d), dtype=np.int64)
+        return self.problem.metres(households, visitors)
 
     def nearest(
         self, group: LanguageGroup, households: IntArray, k: int, *, among: IntArray | None = None

@@ -28,13 +28,13 @@ from __future__ import annotations
 
 import heapq
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numba
 import numpy as np
 
-from doorstep.domain.geo import haversine_m_array, to_unit_xyz
+from doorstep.domain.geo import to_unit_xyz
 from doorstep.engine.pairing.longitude import away_from_antimeridian
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.pairing.problem import NONE, FloatArray, IntArray, PairingProblem
@@ -115,12 +115,16 @@ class Insertion:
     exact: bool
     cut: int
     seconds: float
-    unpaired: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     @property
     def paired(self) -> int:
         """How many of ``new`` were paired."""
         return int((self.visitor[self.new] != NONE).sum())
+
+    @property
+    def unpaired(self) -> IntArray:
+        """The households of ``new`` left unpaired."""
+        return np.asarray(self.new[self.visitor[self.new] == NONE], dtype=np.int64)
 
 
 def insert(
@@ -148,19 +152,17 @@ def insert(
         raise ValueError("new households must not have a current visitor")
     nh, nv = p.n_households, p.n_visitors
     keep_m = params.keep_m
-    current, released = _allowed_current(p, params.max_m)
+    # ``orig``/``dorig``: each household's pair before the insertion (read only from here).
+    orig, dorig, released = _allowed_current(p, params.max_m)
     todo = np.union1d(new, released[p.household_consent[released]])
     todo = todo[p.household_consent[todo] & (p.household_languages[todo] != 0)]
-    orig = current.copy()
-    dorig = np.zeros(nh, np.int64)
-    paired = np.flatnonzero(current != NONE)
-    dorig[paired] = _metres(p, paired, current[paired])
+    paired = np.flatnonzero(orig != NONE)
 
     head = np.full(nv, NONE, np.int64)
     nxt = np.full(nh, NONE, np.int64)
     prv = np.full(nh, NONE, np.int64)
-    _link_all(paired, current[paired], head, nxt, prv)
-    load = np.bincount(current[paired], minlength=nv)
+    _link_all(paired, orig[paired], head, nxt, prv)
+    load = np.bincount(orig[paired], minlength=nv)
     room = np.where(p.visitor_active, p.visitor_capacity.astype(np.int64) - load, 0)
 
     hxyz = to_unit_xyz(p.household_lat, p.household_lon)
@@ -197,7 +199,7 @@ def insert(
         grid.nx,
         params.max_m,
     )
-    visitor = current.copy()
+    visitor = orig.copy()
     settled, exact, cut = _insert_all(
         todo,
         visitor,
@@ -225,19 +227,12 @@ def insert(
         exact=bool(exact),
         cut=int(cut),
         seconds=time.perf_counter() - started,
-        unpaired=todo[visitor[todo] == NONE],
     )
 
 
-def _metres(p: PairingProblem, h: IntArray, v: IntArray) -> IntArray:
-    d = haversine_m_array(
-        p.household_lat[h], p.household_lon[h], p.visitor_lat[v], p.visitor_lon[v]
-    )
-    return np.asarray(np.rint(d), dtype=np.int64)
-
-
-def _allowed_current(p: PairingProblem, max_m: float) -> tuple[IntArray, IntArray]:
-    """Current pairs that still hold, and the households whose pair must end.
+def _allowed_current(p: PairingProblem, max_m: float) -> tuple[IntArray, IntArray, IntArray]:
+    """Current pairs that still hold, the metres of each (0 when none), and the households
+    whose pair must end.
 
     A pair ends when it is no longer eligible (consent, activity, language, distance, area,
     exclusion) or its visitor is over capacity (the farthest households go first)."""
@@ -245,7 +240,7 @@ def _allowed_current(p: PairingProblem, max_m: float) -> tuple[IntArray, IntArra
     h = np.flatnonzero(current != NONE)
     v = current[h]
     ok = p.eligible(h, v)
-    d = _metres(p, h, v)
+    d = p.metres(h, v)
     ok &= (d <= max_m) | (p.visitor_pool[v] != NONE)
     current[h[~ok]] = NONE
     h, v, d = h[ok], v[ok], d[ok]
@@ -256,8 +251,10 @@ def _allowed_current(p: PairingProblem, max_m: float) -> tuple[IntArray, IntArra
     rank = np.arange(len(v)) - first
     over = rank >= p.visitor_capacity[v]
     current[h[over]] = NONE
+    metres = np.zeros(p.n_households, np.int64)
+    metres[h[~over]] = d[order][~over]
     released = np.flatnonzero((p.household_current != NONE) & (current == NONE))
-    return current, released
+    return current, metres, released
 
 
 @numba.njit(cache=True)
@@ -302,8 +299,8 @@ def _cost(
     keep_m: int,
 ) -> int:
     got = todo[visitor[todo] != NONE]
-    total = int(_metres(p, got, visitor[got]).sum())
-    d = _metres(p, moved, visitor[moved])
+    total = int(p.metres(got, visitor[got]).sum())
+    d = p.metres(moved, visitor[moved])
     return total + int((keep_m + np.maximum(d - dorig[moved], 0)).sum())
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from doorstep.domain.geo import haversine_m_array
 from doorstep.domain.languages import parse_languages
 
 IntArray = npt.NDArray[np.int64]
@@ -235,6 +236,17 @@ class PairingProblem:
     def n_visitors(self) -> int:
         """Number of visitors."""
         return len(self.visitor_ids)
+
+    def metres(self, households: IntArray, visitors: IntArray) -> IntArray:
+        """Whole metres between ``households[i]`` and ``visitors[i]`` (``rint`` of the
+        haversine distance, as every pairing search rounds it)."""
+        d = haversine_m_array(
+            self.household_lat[households],
+            self.household_lon[households],
+            self.visitor_lat[visitors],
+            self.visitor_lon[visitors],
+        )
+        return np.asarray(np.rint(d), dtype=np.int64)
 
     def eligible(self, households: IntArray, visitors: IntArray) -> BoolArray:
         """Whether each ``(households[i], visitors[i])`` pair passes every rule but distance.
