@@ -94,6 +94,25 @@ def test_a_chain_moves_a_household_when_it_is_worth_keep_km() -> None:
     assert region(25.0) == (0, 1)  # moving costs 25 km: h_new goes 20 km to v_far instead
 
 
+def test_full_visitors_that_cannot_beat_the_room_in_reach_are_not_settled() -> None:
+    # Twenty full visitors next to the newcomer, each with a household at its door, and room
+    # ~7.9 km away. Leaving a full visitor costs keep_km plus what its household gains towards
+    # the room (capped at two moves): 10 km here, so no chain can beat the room and the search
+    # proves it without settling any full visitor. With zero potentials it settled all twenty.
+    b = PairingProblemBuilder()
+    for i in range(20):
+        b.add_visitor(f"full{i}", 27.0, 107.0 + i * 0.0005, "zh", capacity=1)
+        b.add_household(f"old{i}", 27.0, 107.0 + i * 0.0005, "zh", current_visitor=f"full{i}")
+    b.add_visitor("room", 27.0, 107.08, "zh", capacity=1)
+    b.add_household("new", 27.0, 107.0, "zh")
+    p = b.build()
+    params = PairingParams(keep_km=5)
+    r = insert(p, np.array([20]), params=params)
+    assert r.visitor[20] == 20
+    assert r.settled == 0
+    check(p, np.array([20]), params)
+
+
 def test_pairs_that_no_longer_hold_are_released_and_re_paired() -> None:
     b = PairingProblemBuilder()
     b.add_visitor("gone", 27.0, 107.0, "zh", capacity=2, active=False)

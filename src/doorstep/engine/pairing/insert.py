@@ -11,11 +11,15 @@ is this min-cost flow, solved exactly:
 * first as many new households as possible are paired, without unpairing anyone; then the
   least total cost.
 
-With these costs the current pairing is optimal on its own (potentials all zero), so
-successive shortest paths apply: each new household in turn follows the cheapest chain of
-moves to a visitor with room, found by Dijkstra on reduced costs over every eligible pair
-(a grid search, nothing pruned by a candidate list), and the potentials are updated as in
-Johnson's method. Each result is a min-cost flow for the households inserted so far, so the
+With these costs the current pairing is optimal on its own, so successive shortest paths
+apply: each new household in turn follows the cheapest chain of moves to a visitor with room,
+found by Dijkstra on reduced costs over every eligible pair (a grid search, nothing pruned by
+a candidate list), and the potentials are updated as in Johnson's method. They start at
+``-keep_m`` for a full visitor and 0 for one with room: leaving a full visitor takes at least
+one move, which costs at least ``keep_m``, so every reduced cost starts non-negative, and
+the search (an A* search in effect) does not settle full visitors that a direct pair to room
+already beats by ``keep_m``. A scan from a visitor skips grid cells whose visitors' potentials
+put them out of reach. Each result is a min-cost flow for the households inserted so far, so the
 whole is exact when every new household is paired (the usual case). When some cannot be,
 the number paired is still the most possible; which of several competing newcomers wins
 follows their order. Where a visitor with room is near, a search settles a handful of
@@ -37,11 +41,12 @@ import numpy as np
 from doorstep.domain.geo import to_unit_xyz
 from doorstep.engine.pairing.longitude import away_from_antimeridian
 from doorstep.engine.pairing.params import PairingParams
-from doorstep.engine.pairing.problem import NONE, FloatArray, IntArray, PairingProblem
+from doorstep.engine.pairing.problem import NONE, BoolArray, FloatArray, IntArray, PairingProblem
 from doorstep.engine.pairing.scan import (
     area_and_exclusion_allow,
     box_metres,
     build_grid,
+    cell_minimum,
     cell_window,
     haversine,
 )
@@ -80,6 +85,22 @@ class Eligibility(NamedTuple):
     ny: int
     nx: int
     max_m: float
+
+
+class Rooms(NamedTuple):
+    """The visitors with room at the start, in their own grid: the nearest of them bounds
+    what it costs to move a household out of a full visitor."""
+
+    visitors: IntArray
+    start: IntArray
+    box_lo: FloatArray
+    box_hi: FloatArray
+    lat0: float
+    lon0: float
+    dlat: float
+    dlon: float
+    ny: int
+    nx: int
 
 
 @dataclass(frozen=True, eq=False)
@@ -200,6 +221,26 @@ def insert(
         params.max_m,
     )
     visitor = orig.copy()
+    # Potentials: a full visitor is at least one move (``keep_m``) from any room, until
+    # ``_potential`` looks closer; see the module docstring. ``lift`` holds each grid cell's
+    # least ``-qv`` for pruning scans.
+    qv = np.where(room > 0, 0, -keep_m).astype(np.int64)
+    rg = build_grid(p, vxyz, params.max_m, among=room > 0)
+    rooms = Rooms(
+        rg.visitors,
+        rg.start,
+        rg.box_lo,
+        rg.box_hi,
+        rg.lat0,
+        rg.lon0,
+        rg.dlat,
+        rg.dlon,
+        rg.ny,
+        rg.nx,
+    )
+    lift = cell_minimum(grid, -qv)
+    vcell = np.full(nv, NONE, np.int64)
+    vcell[grid.visitors] = np.repeat(np.arange(len(grid.start) - 1), np.diff(grid.start))
     settled, exact, cut = _insert_all(
         todo,
         visitor,
@@ -209,9 +250,12 @@ def insert(
         nxt,
         prv,
         room,
-        np.zeros(nv, np.int64),
+        qv,
+        lift,
+        vcell,
         keep_m,
         g,
+        rooms,
         max_settled,
     )
     existing = np.flatnonzero(orig != NONE)
@@ -324,8 +368,11 @@ def _eligible(
     out_v: IntArray,
     out_d: IntArray,
     g: Eligibility,
+    qv: IntArray,
+    lift: IntArray,
 ) -> int:  # pragma: no cover - compiled
-    """Eligible visitors of ``h`` within ``radius`` metres (a pruning radius; local visitors
+    """Eligible visitors ``x`` of ``h`` within ``radius + qv[x]`` metres (a pruning radius
+    that shrinks by the target's potential; ``lift`` bounds ``-qv`` per cell; local visitors
     also within ``max_m``) into ``out_v``/``out_d``; returns how many."""
     n = 0
     r = min(radius, g.max_m)
@@ -338,14 +385,16 @@ def _eligible(
         for cy in range(y0, y1 + 1):
             for cx in range(x0, x1 + 1):
                 c = cy * g.nx + cx
-                if start[c] == start[c + 1] or box_metres(g.box_lo, g.box_hi, c, x, y, z) > r + 1:
+                if start[c] == start[c + 1]:
+                    continue
+                if box_metres(g.box_lo, g.box_hi, c, x, y, z) > min(r, radius - lift[c]) + 1:
                     continue
                 for k in range(start[c], start[c + 1]):
-                    n = _keep_if_allowed(h, g.visitors[k], g.max_m, r, out_v, out_d, n, g)
+                    n = _keep_if_allowed(h, g.visitors[k], g.max_m, radius, out_v, out_d, n, g, qv)
     pool = g.hpool[h]
     if pool >= 0:
         for k in range(g.pool_start[pool], g.pool_start[pool + 1]):
-            n = _keep_if_allowed(h, g.pooled[k], np.inf, radius, out_v, out_d, n, g)
+            n = _keep_if_allowed(h, g.pooled[k], np.inf, radius, out_v, out_d, n, g, qv)
     return n
 
 
@@ -359,13 +408,14 @@ def _keep_if_allowed(
     out_d: IntArray,
     n: int,
     g: Eligibility,
+    qv: IntArray,
 ) -> int:  # pragma: no cover - compiled
     """Append ``v`` to the output when it may visit ``h`` (within ``limit`` metres) and is
-    within ``reach`` (a pruning radius, +1 m of slack); returns the new count."""
+    within ``reach + qv[v]`` (a pruning radius, +1 m of slack); returns the new count."""
     if (g.hmask[h] & g.vmask[v]) == 0:
         return n
     d = np.rint(haversine(g.hlat[h], g.hlon[h], g.vlat[v], g.vlon[v]))
-    if d > limit or d > reach + 1.0:
+    if d > limit or d > reach + qv[v] + 1.0:
         return n
     if not area_and_exclusion_allow(
         h, v, g.harea, g.varea, g.area_enter, g.area_leave, g.excl, len(g.vlat)
@@ -374,6 +424,79 @@ def _keep_if_allowed(
     out_v[n] = v
     out_d[n] = int(d)
     return n + 1
+
+
+@numba.njit(cache=True)
+def _potential(
+    x: int,
+    qv: IntArray,
+    known: BoolArray,
+    head: IntArray,
+    nxt: IntArray,
+    dorig: IntArray,
+    keep_m: int,
+    g: Eligibility,
+    rooms: Rooms,
+) -> int:  # pragma: no cover - compiled
+    """Visitor ``x``'s potential, made exact the first time a search reaches ``x``.
+
+    Until then a full visitor holds ``-keep_m``, a bound of it (never below it, so scans
+    may prune with it). A visitor no search has reached still has its households and room
+    from the start, so its exact potential is ``-`` the least a household of it pays to
+    leave: ``keep_m`` plus the metres it gains to the nearest visitor that had room at the
+    start, or ``2 * keep_m`` when that is less (moving on into another full visitor costs a
+    second move). Every reduced cost stays non-negative whichever visitors are made exact
+    and when, so the potentials stay valid for Johnson's method."""
+    if not known[x]:
+        known[x] = True
+        if qv[x] < 0:
+            low = 2 * keep_m
+            h = head[x]
+            while h != NONE and low > keep_m:
+                if g.hpool[h] >= 0:
+                    low = keep_m  # a pool's visitors are not in the room grid
+                else:
+                    reach = min(dorig[h] + keep_m, g.max_m)
+                    near = _nearest_room(h, reach, g, rooms)
+                    if near <= reach:
+                        low = min(low, keep_m + max(near - dorig[h], 0))
+                h = nxt[h]
+            qv[x] = -low
+    return int(qv[x])
+
+
+@numba.njit(cache=True)
+def _nearest_room(h: int, reach: float, g: Eligibility, rooms: Rooms) -> float:  # pragma: no cover
+    """Whole metres from ``h`` to the nearest visitor with room at the start, if one is
+    within ``reach`` (otherwise more than ``reach``); languages are not checked, so it is a
+    lower bound of the distance to any visitor with room that may visit ``h``."""
+    best = np.inf
+    if len(rooms.visitors) == 0:
+        return best
+    x, y, z = g.hxyz[h, 0], g.hxyz[h, 1], g.hxyz[h, 2]
+    y0, y1, x0, x1, _, _, _ = cell_window(
+        g.hlat[h],
+        g.hlon[h],
+        reach + 1.0,
+        rooms.lat0,
+        rooms.lon0,
+        rooms.dlat,
+        rooms.dlon,
+        rooms.ny,
+        rooms.nx,
+    )
+    for cy in range(y0, y1 + 1):
+        for cx in range(x0, x1 + 1):
+            c = cy * rooms.nx + cx
+            if rooms.start[c] == rooms.start[c + 1]:
+                continue
+            if box_metres(rooms.box_lo, rooms.box_hi, c, x, y, z) > min(reach, best) + 1:
+                continue
+            for k in range(rooms.start[c], rooms.start[c + 1]):
+                v = rooms.visitors[k]
+                d = np.rint(haversine(g.hlat[h], g.hlon[h], g.vlat[v], g.vlon[v]))
+                best = min(best, d)
+    return best
 
 
 @numba.njit(cache=True, inline="always")
@@ -420,13 +543,17 @@ def _insert_all(
     prv: IntArray,
     room: IntArray,
     qv: IntArray,
+    lift: IntArray,
+    vcell: IntArray,
     keep_m: int,
     g: Eligibility,
+    rooms: Rooms,
     max_settled: int,
 ) -> tuple[int, bool, int]:  # pragma: no cover - compiled
     """Successive shortest paths from each of ``todo``; see the module docstring.
 
-    ``qv`` are the visitors' potentials (zero at first, never positive; the sink's stays 0);
+    ``qv`` are the visitors' potentials (never positive, zero while a visitor has room; the
+    sink's stays 0); ``lift[c]`` is at most the least ``-qv`` over grid cell ``c``;
     the reduced cost of moving household ``h`` from ``v`` to ``x`` is
     ``c(h, x) - c(h, v) + qv[v] - qv[x] >= 0``."""
     nv = len(g.vlat)
@@ -434,8 +561,12 @@ def _insert_all(
     pred_v = np.full(nv, NONE, np.int64)
     pred_h = np.full(nv, NONE, np.int64)
     dead = np.zeros(nv, np.bool_)
-    out_v = np.empty(nv, np.int64)
-    out_d = np.empty(nv, np.int64)
+    out_v = np.empty(nv + 1, np.int64)
+    out_d = np.empty(nv + 1, np.int64)
+    ncell = len(lift)
+    stale = np.zeros(ncell, np.bool_)
+    cells = np.empty(ncell, np.int64)
+    known = np.zeros(nv, np.bool_)
     touched = np.empty(nv, np.int64)
     done = np.empty(nv, np.int64)
     settled = 0
@@ -448,12 +579,32 @@ def _insert_all(
         best_v = NONE
         heap = [(np.int64(0), np.int64(0))]
         heap.pop()
-        n = _eligible(h0, np.inf, out_v, out_d, g)
+        n = _eligible(h0, np.inf, out_v, out_d, g, qv, lift)
+        for k in range(n):  # visitors with room first: they bound the rest
+            x = out_v[k]
+            if room[x] > 0 and not dead[x]:
+                n_t, best, best_v = _relax(
+                    x,
+                    out_d[k],
+                    NONE,
+                    h0,
+                    dist,
+                    pred_v,
+                    pred_h,
+                    heap,
+                    touched,
+                    n_t,
+                    room,
+                    qv,
+                    best,
+                    best_v,
+                )
         for k in range(n):
             x = out_v[k]
-            if dead[x]:
+            # ``qv[x]`` is at least the exact potential: skip before making it exact.
+            if dead[x] or room[x] > 0 or out_d[k] - qv[x] >= min(best, dist[x]):
                 continue
-            nd = out_d[k] - qv[x]
+            nd = out_d[k] - _potential(x, qv, known, head, nxt, dorig, keep_m, g, rooms)
             if nd < 0:
                 nd = 0  # only after a search was cut short (see below)
                 exact = False
@@ -490,16 +641,19 @@ def _insert_all(
                     radius = -1.0
                 n = 0
                 if radius >= 0:
-                    n = _eligible(h, radius, out_v, out_d, g)
-                elif o != NONE and o != v:
-                    out_v[0] = o  # going home costs nothing and is always allowed
-                    out_d[0] = dorig[h]
-                    n = 1
+                    n = _eligible(h, radius, out_v, out_d, g, qv, lift)
+                if o != NONE and o != v:
+                    out_v[n] = o  # going home costs nothing and is always allowed
+                    out_d[n] = dorig[h]
+                    n += 1
                 for k in range(n):
                     x = out_v[k]
                     if x == v or dead[x]:
                         continue
-                    nd = lab + _cost_of(h, x, out_d[k], orig, dorig, keep_m) - c_hv + qv[v] - qv[x]
+                    nd = lab + _cost_of(h, x, out_d[k], orig, dorig, keep_m) - c_hv + qv[v]
+                    if nd - qv[x] >= min(best, dist[x]):
+                        continue  # a lower bound of the label: skip before making it exact
+                    nd -= _potential(x, qv, known, head, nxt, dorig, keep_m, g, rooms)
                     if nd < lab:
                         nd = lab
                         exact = False
@@ -527,9 +681,22 @@ def _insert_all(
             for k in range(n_t):
                 dead[touched[k]] = True
         else:
+            n_c = 0
             for k in range(n_s):
                 v = done[k]
                 qv[v] += dist[v] - best
+                c = vcell[v]
+                if c != NONE and not stale[c]:
+                    stale[c] = True
+                    cells[n_c] = c
+                    n_c += 1
+            for k in range(n_c):  # potentials only fall, so each cell's lift only grows
+                c = cells[k]
+                stale[c] = False
+                low = _INF
+                for i in range(g.start[c], g.start[c + 1]):
+                    low = min(low, -qv[g.visitors[i]])
+                lift[c] = low
             x = best_v
             room[x] -= 1
             while True:

@@ -18,7 +18,13 @@ import numba
 import numpy as np
 
 from doorstep.domain.geo import EARTH_RADIUS_M
-from doorstep.engine.pairing.problem import NONE, FloatArray, IntArray, PairingProblem
+from doorstep.engine.pairing.problem import (
+    NONE,
+    BoolArray,
+    FloatArray,
+    IntArray,
+    PairingProblem,
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -37,10 +43,14 @@ class VisitorGrid:
     nx: int
 
 
-def build_grid(problem: PairingProblem, xyz: FloatArray, max_m: float) -> VisitorGrid:
-    """Grid cells of about a sixth of the distance limit (at most 2048 per side)."""
+def build_grid(
+    problem: PairingProblem, xyz: FloatArray, max_m: float, among: BoolArray | None = None
+) -> VisitorGrid:
+    """Grid cells of about a sixth of the distance limit (at most 2048 per side) over the
+    active local visitors (only those of ``among`` when given)."""
     p = problem
-    vs = np.flatnonzero(p.visitor_active & (p.visitor_pool == NONE) & (p.visitor_capacity > 0))
+    ok = p.visitor_active & (p.visitor_pool == NONE) & (p.visitor_capacity > 0)
+    vs = np.flatnonzero(ok if among is None else ok & among)
     lat, lon = p.visitor_lat[vs], p.visitor_lon[vs]
     lat0 = float(lat.min()) if len(vs) else 0.0
     lon0 = float(lon.min()) if len(vs) else 0.0
