@@ -16,6 +16,7 @@ arc can still be given to one solver call, and shows that the certified result e
     .venv/bin/python bench/pairing.py --max-rounds 3 --stages --skip-direct  # time per round
     .venv/bin/python bench/pairing.py --households 200000 --visitors 132000
     .venv/bin/python bench/pairing.py --exact-check --households 15000 --visitors 10000
+    .venv/bin/python bench/pairing.py --max-rounds 1 --insertion yes --newcomers random
 """
 
 from __future__ import annotations
@@ -141,6 +142,13 @@ def main() -> None:
         "scale, where its searches in crowded cities take minutes)",
     )
     ap.add_argument(
+        "--newcomers",
+        choices=("last", "random"),
+        default="last",
+        help="the 100 new households: the generator's last (one place) or drawn at random from\n"
+        "the paired ones (each leaves room where it was paired)",
+    )
+    ap.add_argument(
         "--insertion-cap",
         type=int,
         default=10**9,
@@ -191,9 +199,13 @@ def main() -> None:
     print(f"peak RSS: {own} GiB (this process), {kids} GiB (largest worker)")
 
     problem = run.problem
-    # Incremental: the last 100 households arrive into the region paired as above.
-    new = np.arange(problem.n_households - 100, problem.n_households)
+    # Incremental: 100 households arrive into the region paired as above.
     current = run.result.visitor.copy()
+    if args.newcomers == "last":
+        new = np.arange(problem.n_households - 100, problem.n_households)
+    else:
+        rng = np.random.default_rng(7)  # the draw measured in bench/README.md
+        new = np.sort(rng.choice(np.flatnonzero(current != -1), 100, replace=False))
     current[new] = -1
     region = dataclasses.replace(problem, household_current=current)
     t = time.perf_counter()
