@@ -43,6 +43,7 @@ from doorstep.engine.pairing.longitude import away_from_antimeridian
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.pairing.problem import NONE, BoolArray, FloatArray, IntArray, PairingProblem
 from doorstep.engine.pairing.scan import (
+    VisitorGrid,
     area_and_exclusion_allow,
     box_metres,
     build_grid,
@@ -85,22 +86,6 @@ class Eligibility(NamedTuple):
     ny: int
     nx: int
     max_m: float
-
-
-class Rooms(NamedTuple):
-    """The visitors with room at the start, in their own grid: the nearest of them bounds
-    what it costs to move a household out of a full visitor."""
-
-    visitors: IntArray
-    start: IntArray
-    box_lo: FloatArray
-    box_hi: FloatArray
-    lat0: float
-    lon0: float
-    dlat: float
-    dlon: float
-    ny: int
-    nx: int
 
 
 @dataclass(frozen=True, eq=False)
@@ -225,19 +210,7 @@ def insert(
     # ``_potential`` looks closer; see the module docstring. ``lift`` holds each grid cell's
     # least ``-qv`` for pruning scans.
     qv = np.where(room > 0, 0, -keep_m).astype(np.int64)
-    rg = build_grid(p, vxyz, params.max_m, among=room > 0)
-    rooms = Rooms(
-        rg.visitors,
-        rg.start,
-        rg.box_lo,
-        rg.box_hi,
-        rg.lat0,
-        rg.lon0,
-        rg.dlat,
-        rg.dlon,
-        rg.ny,
-        rg.nx,
-    )
+    rooms = build_grid(p, vxyz, params.max_m, among=room > 0)  # visitors with room
     lift = cell_minimum(grid, -qv)
     vcell = np.full(nv, NONE, np.int64)
     vcell[grid.visitors] = np.repeat(np.arange(len(grid.start) - 1), np.diff(grid.start))
@@ -436,7 +409,7 @@ def _potential(
     dorig: IntArray,
     keep_m: int,
     g: Eligibility,
-    rooms: Rooms,
+    rooms: VisitorGrid,
 ) -> int:  # pragma: no cover - compiled
     """Visitor ``x``'s potential, made exact the first time a search reaches ``x``.
 
@@ -466,7 +439,9 @@ def _potential(
 
 
 @numba.njit(cache=True)
-def _nearest_room(h: int, reach: float, g: Eligibility, rooms: Rooms) -> float:  # pragma: no cover
+def _nearest_room(
+    h: int, reach: float, g: Eligibility, rooms: VisitorGrid
+) -> float:  # pragma: no cover - compiled
     """Whole metres from ``h`` to the nearest visitor with room at the start, if one is
     within ``reach`` (otherwise more than ``reach``); languages are not checked, so it is a
     lower bound of the distance to any visitor with room that may visit ``h``."""
@@ -547,7 +522,7 @@ def _insert_all(
     vcell: IntArray,
     keep_m: int,
     g: Eligibility,
-    rooms: Rooms,
+    rooms: VisitorGrid,
     max_settled: int,
 ) -> tuple[int, bool, int]:  # pragma: no cover - compiled
     """Successive shortest paths from each of ``todo``; see the module docstring.
@@ -580,29 +555,15 @@ def _insert_all(
         heap = [(np.int64(0), np.int64(0))]
         heap.pop()
         n = _eligible(h0, np.inf, out_v, out_d, g, qv, lift)
-        for k in range(n):  # visitors with room first: they bound the rest
-            x = out_v[k]
-            if room[x] > 0 and not dead[x]:
-                n_t, best, best_v = _relax(
-                    x,
-                    out_d[k],
-                    NONE,
-                    h0,
-                    dist,
-                    pred_v,
-                    pred_h,
-                    heap,
-                    touched,
-                    n_t,
-                    room,
-                    qv,
-                    best,
-                    best_v,
-                )
+        near = _INF  # the nearest visitor with room: no full visitor beyond it is worth a label
+        for k in range(n):
+            if room[out_v[k]] > 0 and not dead[out_v[k]]:
+                near = min(near, out_d[k])
         for k in range(n):
             x = out_v[k]
             # ``qv[x]`` is at least the exact potential: skip before making it exact.
-            if dead[x] or room[x] > 0 or out_d[k] - qv[x] >= min(best, dist[x]):
+            worth = min(best, dist[x]) if room[x] > 0 else min(near, best, dist[x])
+            if dead[x] or out_d[k] - qv[x] >= worth:
                 continue
             nd = out_d[k] - _potential(x, qv, known, head, nxt, dorig, keep_m, g, rooms)
             if nd < 0:

@@ -12,7 +12,7 @@ arcs were pruned.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numba
 import numpy as np
@@ -27,9 +27,9 @@ from doorstep.engine.pairing.problem import (
 )
 
 
-@dataclass(frozen=True, eq=False)
-class VisitorGrid:
-    """Active local visitors bucketed into grid cells (CSR by cell)."""
+class VisitorGrid(NamedTuple):
+    """Active local visitors bucketed into grid cells (CSR by cell); a named tuple, which
+    numba passes as one argument."""
 
     visitors: IntArray  # visitor indices, sorted by cell
     start: IntArray  # cell c holds visitors[start[c]:start[c + 1]]
