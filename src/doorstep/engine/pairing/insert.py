@@ -261,15 +261,19 @@ def _allowed_current(p: PairingProblem, max_m: float) -> tuple[IntArray, IntArra
     ok &= (d <= max_m) | (p.visitor_pool[v] != NONE)
     current[h[~ok]] = NONE
     h, v, d = h[ok], v[ok], d[ok]
-    # Over capacity: keep each visitor's nearest ``capacity`` households.
-    order = np.lexsort((d, v))
-    h, v = h[order], v[order]
-    first = np.searchsorted(v, v)  # position of each visitor's first household
-    rank = np.arange(len(v)) - first
-    over = rank >= p.visitor_capacity[v]
-    current[h[over]] = NONE
+    # Over capacity: keep each visitor's nearest ``capacity`` households (sorting only the
+    # households of visitors over capacity, usually none).
+    crowded = np.bincount(v, minlength=p.n_visitors) > p.visitor_capacity
+    some = crowded[v]
+    hc, vc, dc = h[some], v[some], d[some]
+    order = np.lexsort((dc, vc))
+    hc, vc = hc[order], vc[order]
+    first = np.searchsorted(vc, vc)  # position of each visitor's first household
+    over = np.arange(len(vc)) - first >= p.visitor_capacity[vc]
+    current[hc[over]] = NONE
     metres = np.zeros(p.n_households, np.int64)
-    metres[h[~over]] = d[order][~over]
+    metres[h] = d
+    metres[hc[over]] = 0
     released = np.flatnonzero((p.household_current != NONE) & (current == NONE))
     return current, metres, released
 

@@ -35,6 +35,12 @@ def away_from_antimeridian(problem: PairingProblem) -> PairingProblem:
     """The same problem, turned when its homes straddle ±180° (else ``problem`` itself)."""
     p = problem
     both = np.r_[p.household_lon, p.visitor_lon]
+    if len(both):
+        lo, hi = float(both.min()), float(both.max())
+        if lo >= -180.0 and hi <= 180.0 and hi - lo < 180.0:
+            # Within half the globe: the widest empty arc is the one that holds ±180°, as the
+            # sort below would find (the slow part at region scale).
+            return p
     middle = widest_gap_middle(both)
     if len(both) == 0 or np.isclose(abs(middle), 180.0, atol=1e-9):
         return p
