@@ -14,18 +14,19 @@ is this min-cost flow, solved exactly:
 With these costs the current pairing is optimal on its own, so successive shortest paths
 apply: each new household in turn follows the cheapest chain of moves to a visitor with room,
 found by Dijkstra on reduced costs over every eligible pair (a grid search, nothing pruned by
-a candidate list), and the potentials are updated as in Johnson's method. They start at
-``-keep_m`` for a full visitor and 0 for one with room: leaving a full visitor takes at least
-one move, which costs at least ``keep_m``, so every reduced cost starts non-negative, and
-the search (an A* search in effect) does not settle full visitors that a direct pair to room
-already beats by ``keep_m``. A scan from a visitor skips grid cells whose visitors' potentials
-put them out of reach. Each result is a min-cost flow for the households inserted so far, so the
-whole is exact when every new household is paired (the usual case). When some cannot be,
-the number paired is still the most possible; which of several competing newcomers wins
-follows their order. Where a visitor with room is near, a search settles a handful of
-visitors; where every visitor for kilometres is full (a crowded city), proving that no chain
-beats the nearest room means settling every visitor of lower label, which can take minutes
-at region scale (``max_settled`` bounds it; ``docs/pairing.md``).
+a candidate list), and the potentials are updated as in Johnson's method. They start at 0
+for a visitor with room and, for a full one, at minus a lower bound of what leaving it costs
+(``keep_m`` plus what a household gains towards the nearest room, at most two moves;
+``_potential``), so every reduced cost starts non-negative and the search (an A* search in
+effect) does not settle full visitors that a direct pair to room already beats. A scan from a
+visitor skips grid cells whose visitors' potentials put them out of reach. Each result is a
+min-cost flow for the households inserted so far, so the whole is exact when every new
+household is paired (the usual case). When some cannot be, the number paired is still the
+most possible; which of several competing newcomers wins follows their order. Where a visitor
+with room is near, a search settles a handful of visitors; where every visitor for kilometres
+is full (a crowded city) and earlier newcomers took the room nearby, proving that no chain
+beats the nearest room means settling every visitor of lower label, which can take minutes at
+region scale (``max_settled`` bounds it; ``docs/pairing.md``).
 """
 
 from __future__ import annotations
@@ -66,10 +67,7 @@ class Eligibility(NamedTuple):
     hmask: IntArray
     harea: IntArray
     hpool: IntArray
-    visitors: IntArray
-    start: IntArray
-    box_lo: FloatArray
-    box_hi: FloatArray
+    grid: VisitorGrid
     vlat: FloatArray
     vlon: FloatArray
     vmask: IntArray
@@ -79,12 +77,6 @@ class Eligibility(NamedTuple):
     excl: IntArray
     pool_start: IntArray
     pooled: IntArray
-    lat0: float
-    lon0: float
-    dlat: float
-    dlon: float
-    ny: int
-    nx: int
     max_m: float
 
 
@@ -184,10 +176,7 @@ def insert(
         p.household_languages.view(np.int64),
         p.household_area.astype(np.int64),
         p.household_pool.astype(np.int64),
-        grid.visitors,
-        grid.start,
-        grid.box_lo,
-        grid.box_hi,
+        grid,
         p.visitor_lat,
         p.visitor_lon,
         p.visitor_languages.view(np.int64),
@@ -197,12 +186,6 @@ def insert(
         p.exclusion_keys,
         pool_start.astype(np.int64),
         pooled.astype(np.int64),
-        grid.lat0,
-        grid.lon0,
-        grid.dlat,
-        grid.dlon,
-        grid.ny,
-        grid.nx,
         params.max_m,
     )
     visitor = orig.copy()
@@ -353,21 +336,32 @@ def _eligible(
     also within ``max_m``) into ``out_v``/``out_d``; returns how many."""
     n = 0
     r = min(radius, g.max_m)
-    start = g.start
-    if r >= 0 and len(g.visitors) > 0:
+    grid = g.grid
+    start = grid.start
+    if r >= 0 and len(grid.visitors) > 0:
         x, y, z = g.hxyz[h, 0], g.hxyz[h, 1], g.hxyz[h, 2]
         y0, y1, x0, x1, _, _, _ = cell_window(
-            g.hlat[h], g.hlon[h], r + 1.0, g.lat0, g.lon0, g.dlat, g.dlon, g.ny, g.nx
+            g.hlat[h],
+            g.hlon[h],
+            r + 1.0,
+            grid.lat0,
+            grid.lon0,
+            grid.dlat,
+            grid.dlon,
+            grid.ny,
+            grid.nx,
         )
         for cy in range(y0, y1 + 1):
             for cx in range(x0, x1 + 1):
-                c = cy * g.nx + cx
+                c = cy * grid.nx + cx
                 if start[c] == start[c + 1]:
                     continue
-                if box_metres(g.box_lo, g.box_hi, c, x, y, z) > min(r, radius - lift[c]) + 1:
+                if box_metres(grid.box_lo, grid.box_hi, c, x, y, z) > min(r, radius - lift[c]) + 1:
                     continue
                 for k in range(start[c], start[c + 1]):
-                    n = _keep_if_allowed(h, g.visitors[k], g.max_m, radius, out_v, out_d, n, g, qv)
+                    n = _keep_if_allowed(
+                        h, grid.visitors[k], g.max_m, radius, out_v, out_d, n, g, qv
+                    )
     pool = g.hpool[h]
     if pool >= 0:
         for k in range(g.pool_start[pool], g.pool_start[pool + 1]):
@@ -659,8 +653,8 @@ def _insert_all(
                 c = cells[k]
                 stale[c] = False
                 low = _INF
-                for i in range(g.start[c], g.start[c + 1]):
-                    low = min(low, -qv[g.visitors[i]])
+                for i in range(g.grid.start[c], g.grid.start[c + 1]):
+                    low = min(low, -qv[g.grid.visitors[i]])
                 lift[c] = low
             x = best_v
             room[x] -= 1
