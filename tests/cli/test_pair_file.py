@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -277,3 +278,73 @@ def test_help_shows_how_the_keep_km_default_follows_max_km() -> None:
     result = runner.invoke(app, ["pair", "--help"], env={"COLUMNS": "200"})
     assert result.exit_code == 0
     assert "[default: 5, or --max-km when that is smaller]" in result.output
+
+
+# v_near is full with h_old, who lives halfway to v_far; the newcomer lives at v_near's door.
+CHAIN_HOUSEHOLDS = """household_id,lat,lon,languages,current_visitor_id
+h_old,27.0,107.1,zh,v_near
+h_new,27.0,107.001,zh,
+"""
+CHAIN_VISITORS = """visitor_id,lat,lon,languages,capacity
+v_near,27.0,107.0,zh,1
+v_far,27.0,107.2,zh,1
+"""
+
+
+def new_only(tmp_path: Path, *options: str) -> tuple[dict[str, Any], dict[str, str | None]]:
+    (tmp_path / "h.csv").write_text(CHAIN_HOUSEHOLDS)
+    (tmp_path / "v.csv").write_text(CHAIN_VISITORS)
+    out = tmp_path / "pairs.csv"
+    args = ["pair", "--households", str(tmp_path / "h.csv"), "--visitors", str(tmp_path / "v.csv")]
+    result = runner.invoke(app, [*args, "--out", str(out), "--new-only", "--quiet", *options])
+    assert result.exit_code == 0, result.output
+    pairs = pl.read_csv(out, schema_overrides={"visitor_id": pl.Utf8, "reason": pl.Utf8})
+    visitor = {r["household_id"]: r["visitor_id"] for r in pairs.iter_rows(named=True)}
+    return json.loads(result.stdout.strip().splitlines()[-1]), visitor
+
+
+def test_new_only_moves_an_existing_household_along_a_chain_when_continuity_allows(
+    tmp_path: Path,
+) -> None:
+    # Moving h_old to v_far adds no metres, so with --keep-km 0 the move is free and h_new
+    # gets v_near next door; at 25 km a move costs more than h_new's 20 km to v_far.
+    summary, visitor = new_only(tmp_path, "--keep-km", "0")
+    assert visitor == {"h_old": "v_far", "h_new": "v_near"}
+    assert (summary["mode"], summary["new"], summary["paired"], summary["moved"]) == (
+        "new_only",
+        1,
+        2,
+        1,
+    )
+    assert summary["exact"] is True and summary["certified"] is False
+    summary, visitor = new_only(tmp_path, "--keep-km", "25")
+    assert visitor == {"h_old": "v_near", "h_new": "v_far"}
+    assert summary["moved"] == 0
+    assert set(summary) >= {
+        "households",
+        "unpaired",
+        "total_distance_m",
+        "mean_distance_m",
+        "p95_distance_m",
+        "seconds",
+    }
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--new-only", "--balance-m", "100"], "--balance-m does not apply with --new-only"),
+        (["--new-only", "--time-limit", "5"], "--time-limit does not apply with --new-only"),
+        (["--max-settled", "10"], "--max-settled only applies with --new-only"),
+    ],
+    ids=["balance", "time-limit", "max-settled-alone"],
+)
+def test_options_that_do_not_go_with_new_only_are_one_red_line(
+    tmp_path: Path, options: list[str], message: str
+) -> None:
+    out = tmp_path / "pairs.csv"
+    result = runner.invoke(app, [*files(tmp_path), "--out", str(out), "--quiet", *options])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()

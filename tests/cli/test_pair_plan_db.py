@@ -161,3 +161,44 @@ def test_an_explanation_after_commit_does_not_call_the_proposal_stale(
     assert explained.exit_code == 0, explained.output
     assert f"proposal {pid}, committed" in explained.output
     assert "changed since" not in explained.output
+
+
+def test_a_new_only_proposal_is_shown_diffed_and_committed_like_any_other(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    _markup_village(with_areas, tmp_path)  # [bold]V1 takes the two nearest: [/x] is left
+    first = json.loads(cli("pair", "--area", "R", "--quiet").stdout.splitlines()[-1])
+    assert cli("pair", "commit", str(first["proposal"])).exit_code == 0
+    # V2 opens at H3's door: a full re-pairing with --keep-km 0 would move H3 to it.
+    v2 = [visitor(visitor_id="V2", lat=26.582, lon=107.98, capacity=2)]
+    run_import(with_areas, "visitors", write_csv(tmp_path / "v2.csv", VISITOR_HEADER, v2))
+    proposed = cli("pair", "--area", "R", "--new-only", "--keep-km", "0")
+    assert proposed.exit_code == 0, proposed.output
+    summary = json.loads(proposed.stdout.strip().splitlines()[-1])
+    assert (summary["mode"], summary["new"], summary["paired"], summary["moved"]) == (
+        "new_only",
+        1,
+        3,
+        0,
+    )
+    assert summary["certified"] is False
+    pid = summary["proposal"]
+    shown = cli("pair", "show", str(pid))
+    assert shown.exit_code == 0
+    assert "no (new households only; exact)" in shown.output
+    assert "New households to pair" in shown.output
+    diff = cli("pair", "diff", str(pid))
+    assert "1 households would change visitor" in diff.output
+    assert "[/x]" in diff.output and "V2" in diff.output
+    committed = cli("pair", "commit", str(pid))
+    assert committed.exit_code == 0, committed.output
+    assert "1 pairings started, 0 ended" in committed.output
+
+
+def test_balance_with_new_only_in_database_mode_is_one_red_line(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    _markup_village(with_areas, tmp_path)
+    result = cli("pair", "--area", "R", "--new-only", "--balance-m", "100")
+    assert result.exit_code == 2
+    assert "--balance-m does not apply with --new-only" in result.output

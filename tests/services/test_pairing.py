@@ -284,3 +284,61 @@ def test_a_committed_proposal_is_not_stale_because_of_its_own_commit(
     )
     with unit_of_work(village) as s:
         assert pairing.explain_household(s, "H1", actor="test").stale is True
+
+
+def test_a_new_only_proposal_pairs_the_new_households_and_commits_keeping_the_pairs(
+    village: Engine, tmp_path: Path
+) -> None:
+    with unit_of_work(village) as s:
+        pairing.commit(s, _propose(village).id, actor="test", today=TODAY)
+    # V3 opens at H1's door, and H4 moves in at V2's door, where V2 has room.
+    run_import(
+        village,
+        "visitors",
+        write_csv(
+            tmp_path / "v3.csv",
+            VISITOR_HEADER,
+            [visitor(visitor_id="V3", lat=26.580, lon=107.980, capacity=1)],
+        ),
+    )
+    run_import(
+        village,
+        "households",
+        write_csv(
+            tmp_path / "h4.csv",
+            HOUSEHOLD_HEADER,
+            [household(household_id="H4", lat=26.590, lon=107.990)],
+        ),
+    )
+    params = PairingParams(keep_km=0.1)
+    with unit_of_work(village) as s:
+        full = pairing.propose(s, "R", params=params, actor="test", today=TODAY)
+        view = pairing.propose(s, "R", params=params, actor="test", today=TODAY, new_only=True)
+    # A full re-pairing moves H1 to V3, 333 m nearer; pairing only the new households does not.
+    assert full.figures["churn"]["moved"] == 1
+    f = view.figures
+    assert (f["mode"], f["new"], f["exact"], f["certified"]) == ("new_only", 1, True, False)
+    assert f["churn"] == {"kept": 2, "moved": 0, "new": 1}
+    assert (f["paired"], f["unpaired_reasons"]) == (3, {"no_consent": 1})
+    assert view.params["mode"] == "new_only"
+    with unit_of_work(village) as s:
+        h1 = pairing.explain_household(s, "H1", actor="test", proposal_id=view.id)
+    # V3 is nearer and has room, but pairing only the new households keeps H1 where it is.
+    nearest = h1.explanation.alternatives[0]
+    assert (nearest.visitor_id, nearest.why.value) == ("V3", "continuity")
+    with unit_of_work(village) as s:
+        assert {c.household: c.proposed_visitor for c in pairing.diff(s, view.id)} == {"H4": "V2"}
+        counts = pairing.commit(s, view.id, actor="test", today=TODAY)
+    assert counts == {"ended": 0, "started": 1, "kept": 3}
+    assert _pairs(village) == [("H1", "V1", None), ("H2", "V2", None), ("H4", "V2", None)]
+
+
+def test_a_new_only_proposal_with_balance_is_refused_before_anything_is_stored(
+    village: Engine,
+) -> None:
+    with unit_of_work(village) as s, pytest.raises(InvalidInput, match="--balance-m"):
+        pairing.propose(
+            s, "R", params=PairingParams(balance_m=100), actor="test", today=TODAY, new_only=True
+        )
+    with village.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM pairing_proposals")).scalar_one() == 0

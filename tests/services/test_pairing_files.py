@@ -191,3 +191,83 @@ def test_a_missing_output_folder_is_created(tmp_path: Path) -> None:
     run = pair_files(h, v, out, params=PairingParams(), explain_id="h1")
     assert pl.read_csv(out).height == 2
     assert run.explanation is not None and run.explanation.visitor_id == "v1"
+
+
+# New only: h_far is paired 10 km away although v_door, at its door, has room; a full solve
+# would move it (10 km saved is worth more than keep_km), --new-only keeps it.
+NEW_ONLY_HOUSEHOLDS = """household_id,lat,lon,languages,current_visitor_id
+h_far,27.0,107.0,zh,v_far
+h_kept,27.0,107.101,zh,v_far
+h_new,27.0,107.001,zh,
+h_fr,27.0,107.0,fr,
+"""
+NEW_ONLY_VISITORS = """visitor_id,lat,lon,languages,capacity
+v_door,27.0,107.0,zh,2
+v_far,27.0,107.1,zh,2
+"""
+
+
+def test_new_only_pairs_the_new_households_and_moves_no_existing_pair_when_room_is_near(
+    tmp_path: Path,
+) -> None:
+    h, v = write(tmp_path, households=NEW_ONLY_HOUSEHOLDS, visitors=NEW_ONLY_VISITORS)
+    out = tmp_path / "pairs.csv"
+    run = pair_files(h, v, out, params=PairingParams(), new_only=True)
+    pairs = pl.read_csv(out, schema_overrides={"visitor_id": pl.Utf8, "reason": pl.Utf8})
+    assert pairs.columns == ["household_id", "visitor_id", "distance_m", "reason"]
+    rows = {r["household_id"]: (r["visitor_id"], r["reason"]) for r in pairs.iter_rows(named=True)}
+    assert rows == {
+        "h_far": ("v_far", None),
+        "h_kept": ("v_far", None),
+        "h_new": ("v_door", None),
+        # Unpaired before, so "new" again: tried again and given its reason again.
+        "h_fr": (None, "no_shared_language"),
+    }
+    s = run.summary()
+    assert (s["mode"], s["new"], s["paired"], s["unpaired"], s["moved"]) == (
+        "new_only",
+        2,  # h_new and h_fr
+        3,
+        1,
+        0,
+    )
+    assert s["exact"] is True
+    assert s["certified"] is False
+    assert s["total_distance_m"] == pairs["distance_m"].sum()
+    assert s["unpaired_reasons"] == {"no_shared_language": 1}
+    # The same files without --new-only: the full solve moves h_far to its door.
+    full = pair_files(h, v, None, params=PairingParams())
+    assert full.summary()["moved"] == 1
+
+
+def test_new_only_gives_an_unpairable_new_household_the_reason_of_a_full_solve(
+    tmp_path: Path,
+) -> None:
+    households = NEW_ONLY_HOUSEHOLDS + "h_late,27.0,107.0,zh,\nh_late2,27.0,107.0,zh,\n"
+    h, v = write(tmp_path, households=households, visitors=NEW_ONLY_VISITORS)
+    run = pair_files(h, v, None, params=PairingParams(), new_only=True)
+    # Four places, five who speak zh: one newcomer is left, and every visitor it may have is full.
+    assert run.summary()["unpaired_reasons"] == {
+        "no_shared_language": 1,
+        "all_eligible_visitors_full": 1,
+    }
+    assert run.summary()["new"] == 4
+
+
+def test_new_only_refuses_balance_before_reading_anything(tmp_path: Path) -> None:
+    out = tmp_path / "pairs.csv"
+    missing = tmp_path / "nowhere.csv"  # not read: the refusal comes first
+    with pytest.raises(InvalidInput, match="--balance-m does not apply with --new-only"):
+        pair_files(missing, missing, out, params=PairingParams(balance_m=100), new_only=True)
+    assert not out.exists()
+
+
+def test_new_only_explains_a_kept_pair_by_continuity(tmp_path: Path) -> None:
+    h, v = write(tmp_path, households=NEW_ONLY_HOUSEHOLDS, visitors=NEW_ONLY_VISITORS)
+    run = pair_files(h, v, None, params=PairingParams(), new_only=True, explain_id="h_far")
+    assert run.explanation is not None
+    assert run.explanation.visitor_id == "v_far"
+    # v_door is 10 km nearer with room: a full solve would say balance; kept here.
+    assert [(a.visitor_id, a.why.value) for a in run.explanation.alternatives] == [
+        ("v_door", "continuity")
+    ]

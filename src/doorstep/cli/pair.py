@@ -142,6 +142,22 @@ def pair(
     explain: str | None = typer.Option(
         None, help="Also print why this household got its visitor, and the alternatives."
     ),
+    new_only: bool = typer.Option(
+        False,
+        "--new-only",
+        help="Keep the current pairs (current_visitor_id, or the area's pairings) and pair only "
+        "the households without a visitor, moving an existing household only along a chain that "
+        "makes room for a new one (a move costs --keep-km plus any metres it adds). Exact for "
+        "that question, not the certified least cost of the whole area ('certified: false'); "
+        "households unpaired before are tried again. Not with --balance-m, --time-limit or "
+        "--scheduler; --max-rounds, --max-arcs, --bound and --workers do not apply.",
+    ),
+    max_settled: int | None = typer.Option(
+        None,
+        min=1,
+        help="With --new-only: cut a search short after settling this many visitors (the "
+        "pairing stays valid; the summary says 'exact: false').",
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Pair households with visitors from two CSV files (file mode, no database).
@@ -154,10 +170,15 @@ def pair(
     stored as a proposal to review with `pair show|diff|explain` and then `pair commit` or
     `pair discard`.
 
+    With --new-only the current pairs stay and only the households without a visitor are
+    paired into them (in either mode); the summary adds "mode": "new_only", "new" and
+    "exact".
+
     Example: doorstep pair --households h.csv --visitors v.csv --out pairs.csv --max-km 30
     """
     if ctx.invoked_subcommand is not None:
         return
+    _check_new_only(new_only, max_settled=max_settled, time_limit=time_limit, scheduler=scheduler)
     params = _params(
         max_km=max_km,
         keep_km=keep_km,
@@ -176,7 +197,14 @@ def pair(
                 "visitors come from the database (see `doorstep pair explain` for one household)"
             )
         with _mapper(workers, scheduler) as mapper:
-            propose_area(area, params, quiet=quiet, mapper=mapper)
+            propose_area(
+                area,
+                params,
+                quiet=quiet,
+                mapper=mapper,
+                new_only=new_only,
+                max_settled=max_settled,
+            )
         return
     if households is None or visitors is None:
         raise fail("give --area, or --households and --visitors (see doorstep pair --help)", code=2)
@@ -191,10 +219,32 @@ def pair(
             mapper=mapper,
             progress=_Bar(bar),
             explain_id=explain,
+            new_only=new_only,
+            max_settled=max_settled,
         )
     if run.explanation is not None:
         _print_explanation(run.explanation)
     typer.echo(json.dumps(run.summary()))
+
+
+def _check_new_only(
+    new_only: bool, *, max_settled: int | None, time_limit: float | None, scheduler: str | None
+) -> None:
+    """Refuse options that mean nothing with (or without) --new-only, rather than ignore them.
+
+    --balance-m is refused by the services, before anything is read.
+    """
+    if not new_only:
+        if max_settled is not None:
+            raise InvalidInput("--max-settled only applies with --new-only")
+        return
+    given = [f for f, v in {"--time-limit": time_limit, "--scheduler": scheduler}.items() if v]
+    if given:
+        raise InvalidInput(
+            f"{', '.join(given)} {'does' if len(given) == 1 else 'do'} not apply with --new-only: "
+            "it runs one search per new "
+            "household in this process (bound the searches with --max-settled instead)"
+        )
 
 
 def _params(

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from doorstep.cli.common import console, err_console, handle_errors
 from doorstep.cli.context import actor, session
+from doorstep.engine.pairing.new_only import MODE as NEW_ONLY
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.pairing.solve import Mapper
 from doorstep.services import pairing
@@ -33,6 +34,7 @@ def print_proposal(view: pairing.ProposalView) -> None:
         *[(f"  {k.replace('_', ' ')}", f"{v:,}") for k, v in f["unpaired_reasons"].items()],
         ("Mean distance", f"{f['mean_distance_m'] / 1000:.2f} km"),
         ("95th percentile distance", f"{f['p95_distance_m'] / 1000:.2f} km"),
+        *([("New households to pair", f"{f['new']:,}")] if "new" in f else []),
         (
             "Kept / moved / new pairs",
             f"{f['churn']['kept']:,} / {f['churn']['moved']:,} / {f['churn']['new']:,}",
@@ -53,9 +55,12 @@ def print_proposal(view: pairing.ProposalView) -> None:
 
 def certified_text(figures: dict[str, Any]) -> str:
     """The "Certified optimal" cell: yes, or the limit that stopped the widening and how far
-    above the least cost the pairing may be."""
+    above the least cost the pairing may be; for --new-only, that it answers another question."""
     if figures["certified"]:
         return "yes"
+    if figures.get("mode") == NEW_ONLY:
+        exact = "exact" if figures.get("exact") else "NOT exact: searches cut by --max-settled"
+        return f"no (new households only; {exact})"
     text = f"NO (stopped by {figures.get('stopped_by') or 'a limit'}"
     gap, cost = figures.get("cost_gap"), figures.get("total_cost")
     if gap is not None and cost is not None and cost - gap > 0:
@@ -64,11 +69,25 @@ def certified_text(figures: dict[str, Any]) -> str:
 
 
 def propose_area(
-    area: str, params: PairingParams, *, quiet: bool, mapper: Mapper | None = None
+    area: str,
+    params: PairingParams,
+    *,
+    quiet: bool,
+    mapper: Mapper | None = None,
+    new_only: bool = False,
+    max_settled: int | None = None,
 ) -> None:
     """``doorstep pair --area CODE``: compute and store a proposal, print its figures."""
     with session() as s:
-        view = pairing.propose(s, area, params=params, actor=actor(), mapper=mapper)
+        view = pairing.propose(
+            s,
+            area,
+            params=params,
+            actor=actor(),
+            mapper=mapper,
+            new_only=new_only,
+            max_settled=max_settled,
+        )
     if not quiet:
         print_proposal(view)
         err_console.print(

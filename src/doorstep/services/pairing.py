@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 
 from doorstep.domain.enums import ConsentState, PairingEndReason
 from doorstep.engine.pairing.explain import Explanation, explain
+from doorstep.engine.pairing.new_only import MODE as NEW_ONLY
+from doorstep.engine.pairing.new_only import explain_params, pair_new_only
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.pairing.problem import (
     NONE,
@@ -149,11 +151,18 @@ def load_scope(session: Session, area_code: str, *, today: dt.date) -> Scope:
     return Scope(area_id, area_code, hh, vv, problem, digest)
 
 
-def figures(scope: Scope, result: PairingResult, seconds: float) -> dict[str, Any]:
+def figures(
+    scope: Scope,
+    result: PairingResult,
+    seconds: float,
+    *,
+    summary: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """The numbers a coordinator reviews before committing.
 
-    The engine's summary (the same figures, rounded the same way, as file mode prints),
-    plus what only a stored proposal has: consent, caseloads and churn.
+    The engine's summary (the same figures, rounded the same way, as file mode prints;
+    ``summary`` when given, else ``result.summary()``), plus what only a stored proposal
+    has: consent, caseloads and churn.
     """
     paired = result.visitor != NONE
     loads = result.caseloads(scope.problem.n_visitors)
@@ -161,7 +170,7 @@ def figures(scope: Scope, result: PairingResult, seconds: float) -> dict[str, An
     current = scope.problem.household_current
     kept = int(((current != NONE) & (result.visitor == current)).sum())
     return {
-        **result.summary(),
+        **(result.summary() if summary is None else summary),
         "consenting": int(scope.problem.household_consent.sum()),
         "caseloads": {str(k): int(n) for k, n in enumerate(np.bincount(loads[active])) if n},
         "churn": {
@@ -182,8 +191,24 @@ def propose(
     today: dt.date | None = None,
     mapper: Mapper | None = None,
     progress: Any = None,
+    new_only: bool = False,
+    max_settled: int | None = None,
 ) -> ProposalView:
-    """Pair the households of an area and store the answer as an open proposal."""
+    """Pair the households of an area and store the answer as an open proposal.
+
+    With ``new_only`` the area's current pairings stay and only its households without a
+    visitor are paired into them
+    (:func:`~doorstep.engine.pairing.new_only.pair_new_only`; ``max_settled`` bounds each
+    search): an existing household moves only along a chain that makes room for a new one.
+    The proposal is still a full pairing (``show``, ``diff``, ``commit`` and ``explain`` read
+    it as any other); its figures add ``mode``, ``new``, ``released`` and ``exact``, and
+    ``certified`` is false (exact for the insertion, not the least cost of the area).
+    """
+    if new_only and params.balance_m:
+        raise InvalidInput(
+            "--balance-m does not apply with --new-only: evening out caseloads would move "
+            "existing households for its own sake; propose without --new-only instead"
+        )
     today = today or dt.date.today()
     t0 = time.perf_counter()
     scope = load_scope(session, area_code, today=today)
@@ -193,18 +218,25 @@ def propose(
             f"area {area_code} has no households (in it or in the areas below it); "
             "import households first: doorstep import households FILE"
         )
-    result = solve(scope.problem, params=params, mapper=mapper, progress=progress)
-    figs = figures(scope, result, time.perf_counter() - t0)
+    stored: dict[str, Any] = {
+        "max_km": params.max_km,
+        "keep_km": params.keep_km,
+        "balance_m": params.balance_m,
+        "today": today.isoformat(),
+    }
+    if new_only:
+        inserted = pair_new_only(scope.problem, params=params, max_settled=max_settled)
+        result = inserted.result
+        figs = figures(scope, result, time.perf_counter() - t0, summary=inserted.summary())
+        stored |= {"mode": NEW_ONLY, "max_settled": max_settled}
+    else:
+        result = solve(scope.problem, params=params, mapper=mapper, progress=progress)
+        figs = figures(scope, result, time.perf_counter() - t0)
     proposal = PairingProposal(
         area_id=scope.area_id,
         created_by=actor,
         status="open",
-        params={
-            "max_km": params.max_km,
-            "keep_km": params.keep_km,
-            "balance_m": params.balance_m,
-            "today": today.isoformat(),
-        },
+        params=stored,
         figures=figs,
         inputs_digest=scope.digest,
     )
@@ -234,7 +266,11 @@ def propose(
         action="create",
         entity="pairing_proposal",
         entity_id=str(proposal.id),
-        detail={"area": area_code, "paired": figs["paired"]},
+        detail={
+            "area": area_code,
+            "paired": figs["paired"],
+            **({"mode": NEW_ONLY} if new_only else {}),
+        },
     )
     return _view(session, proposal)
 
@@ -458,6 +494,8 @@ def explain_household(
     )
     p = proposal.params
     params = PairingParams(max_km=p["max_km"], keep_km=p["keep_km"], balance_m=p["balance_m"])
+    if p.get("mode") == NEW_ONLY:
+        params = explain_params(params)
     index = int(order.filter(pl.col("household_id") == hid)["h"][0])
     record_event(
         session,

@@ -20,6 +20,7 @@ import numpy as np
 import polars as pl
 
 from doorstep.engine.pairing.explain import Explanation, explain
+from doorstep.engine.pairing.new_only import NewOnly, explain_params, pair_new_only
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.pairing.problem import (
     NONE,
@@ -334,16 +335,18 @@ def pairs_frame(problem: PairingProblem, result: PairingResult) -> pl.DataFrame:
 
 @dataclass(frozen=True)
 class FileRun:
-    """A file-mode run: the problem, its result, the stage times and the explanation asked for."""
+    """A file-mode run: the problem, its result, the stage times and the explanation asked for
+    (``new_only``: the insertion, when only the new households were paired)."""
 
     problem: PairingProblem
     result: PairingResult
     seconds: dict[str, float]
     explanation: Explanation | None = None
+    new_only: NewOnly | None = None
 
     def summary(self) -> dict[str, Any]:
         """The JSON summary printed last on stdout."""
-        s = self.result.summary()
+        s = self.result.summary() if self.new_only is None else self.new_only.summary()
         s["seconds"] = round(sum(self.seconds.values()), 2)
         s["stage_seconds"] = {k: round(x, 2) for k, x in self.seconds.items()}
         return s
@@ -358,19 +361,41 @@ def pair_files(
     mapper: Mapper | None = None,
     progress: Progress | None = None,
     explain_id: str | None = None,
+    new_only: bool = False,
+    max_settled: int | None = None,
 ) -> FileRun:
     """Read, solve, write ``out`` (when given) and explain ``explain_id`` (when given).
 
     ``out`` and ``explain_id`` are checked before the solve, so a typo fails in seconds and
     writes nothing.
+
+    With ``new_only`` the households file's ``current_visitor_id`` column is the current
+    pairing, and only the households without one are paired into it
+    (:func:`~doorstep.engine.pairing.new_only.pair_new_only`; ``max_settled`` bounds each
+    search); an existing household moves only along a chain that makes room for a new one.
+    Balance does not apply then and is refused.
     """
+    if new_only and params.balance_m:
+        raise InvalidInput(
+            "--balance-m does not apply with --new-only: evening out caseloads would move "
+            "existing households for its own sake; re-pair without --new-only instead"
+        )
     if out is not None:
         check_out(out, (households, visitors))
     t0 = time.perf_counter()
     problem = read_problem(households, visitors)
     index = None if explain_id is None else household_index(problem, explain_id, households)
     t1 = time.perf_counter()
-    result = solve(problem, params=params, mapper=mapper, progress=progress)
+    inserted = None
+    if new_only:
+        if progress is not None:
+            progress.stage("pairing the new households", 1)
+        inserted = pair_new_only(problem, params=params, max_settled=max_settled)
+        result = inserted.result
+        if progress is not None:
+            progress.advance()
+    else:
+        result = solve(problem, params=params, mapper=mapper, progress=progress)
     t2 = time.perf_counter()
     if out is not None:
         try:
@@ -380,5 +405,8 @@ def pair_files(
             raise DoorstepError(f"cannot write {out}: {exc}") from None
     t3 = time.perf_counter()
     seconds = {"read": t1 - t0, **result.stats.seconds, "write": t3 - t2}
-    explanation = None if index is None else explain(problem, result, index, params=params)
-    return FileRun(problem, result, seconds, explanation)
+    explanation = None
+    if index is not None:
+        why = params if inserted is None else explain_params(params)
+        explanation = explain(problem, result, index, params=why)
+    return FileRun(problem, result, seconds, explanation, inserted)

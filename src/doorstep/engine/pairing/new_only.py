@@ -1,0 +1,143 @@
+"""Pair only the new households: :func:`.insert.insert` as a :class:`.PairingResult`.
+
+The front doors show a full pairing (file mode's CSV, a stored proposal): every household
+with its visitor and distance, or a reason. The insertion gives every household's visitor;
+this adds the distances and the reasons, from the same eligibility rules as
+:func:`.solve.solve` (:func:`.solve.unpaired_reasons`), so that the rest of the code reads
+an insertion like any other pairing.
+
+New households are those without a current visitor (``household_current``), including any
+that could not be paired before: they are tried again and, if still unpairable, get their
+reason again. The insertion is exact for its own question (pair the newcomers, moving an
+existing household only along a chain that makes room for one), which is not the certified
+least-cost pairing of the whole region: ``certified`` is ``False``, ``exact`` says whether
+every search ran to its proof.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from doorstep.engine.pairing.candidates import CandidateIndex
+from doorstep.engine.pairing.insert import Insertion, insert
+from doorstep.engine.pairing.params import PairingParams
+from doorstep.engine.pairing.problem import NONE, PairingProblem
+from doorstep.engine.pairing.result import PairingResult, SolveStats, count_moved
+from doorstep.engine.pairing.solve import unpaired_reasons
+
+#: ``summary()["mode"]`` of a new-only pairing.
+MODE = "new_only"
+
+
+@dataclass(frozen=True, eq=False)
+class NewOnly:
+    """An insertion and the same pairing as a :class:`.PairingResult`.
+
+    Attributes
+    ----------
+    insertion
+        What :func:`.insert.insert` returned (``new``, ``released``, ``moved``, ``exact`` ...).
+    result
+        Every household's visitor, distance and reason; ``total_cost`` is the insertion's
+        objective (new pairs' metres plus what the moves cost), ``certified`` is ``False``,
+        ``moved`` counts every household whose current visitor changed or ended (chain
+        moves and released pairs alike, as after a full solve).
+    """
+
+    insertion: Insertion
+    result: PairingResult
+
+    def summary(self) -> dict[str, Any]:
+        """The full solve's summary keys, plus ``mode``, ``new``, ``released``, ``exact``,
+        ``cut`` and ``settled``; ``stopped_by`` is ``None`` (there is no widening to stop)."""
+        ins = self.insertion
+        return {
+            **self.result.summary(),
+            "stopped_by": None,
+            "mode": MODE,
+            "new": len(ins.new),
+            "released": len(ins.released),
+            "exact": ins.exact,
+            "cut": ins.cut,
+            "settled": ins.settled,
+        }
+
+
+def pair_new_only(
+    problem: PairingProblem,
+    *,
+    params: PairingParams | None = None,
+    max_settled: int | None = None,
+) -> NewOnly:
+    """Pair the households without a current visitor, keeping the current pairs.
+
+    Parameters
+    ----------
+    problem
+        The region; ``household_current`` holds its current pairs.
+    params
+        Distance limit and continuity (``keep_km``: what moving an existing household
+        costs). ``balance_m`` must be 0.
+    max_settled
+        Cut each search short after settling this many visitors (``exact=False``); ``None``
+        for no cut.
+
+    Returns
+    -------
+    NewOnly
+        The insertion and the pairing with a reason for every unpaired household.
+
+    Raises
+    ------
+    ValueError
+        ``params.balance_m`` is set (see :func:`.insert.insert`).
+    """
+    params = params or PairingParams()
+    new = np.flatnonzero(problem.household_current == NONE)
+    if max_settled is None:
+        ins = insert(problem, new, params=params)
+    else:
+        ins = insert(problem, new, params=params, max_settled=max_settled)
+    started = time.perf_counter()
+    visitor = np.asarray(ins.visitor, dtype=np.int32)
+    paired = np.flatnonzero(visitor != NONE)
+    distance = np.full(problem.n_households, -1, np.int64)
+    distance[paired] = problem.metres(paired, visitor[paired].astype(np.int64))
+    # Every unpaired household with an eligible visitor is one the insertion could not pair
+    # without unpairing someone: its eligible visitors are full, as the reason says.
+    reasons = unpaired_reasons(CandidateIndex(problem, params.max_m), visitor)
+    stats = SolveStats(
+        rounds=0,
+        arcs=0,
+        initial_arcs=0,
+        components=0,
+        largest_component_arcs=0,
+        violations_per_round=(),
+        seconds={"insert": ins.seconds, "reasons": time.perf_counter() - started},
+        lower_bound=None,
+    )
+    result = PairingResult(
+        visitor=visitor,
+        distance_m=distance,
+        reason_codes=reasons,
+        total_cost=ins.cost,
+        certified=False,
+        moved=count_moved(problem, visitor),
+        stats=stats,
+    )
+    return NewOnly(ins, result)
+
+
+def explain_params(params: PairingParams) -> PairingParams:
+    """The settings under which :func:`.explain.explain` reads a new-only pairing.
+
+    The insertion keeps every current pair that still holds, however near another visitor
+    with room is: continuity as strong as the longest pair allowed, so a nearer visitor
+    with room reads ``continuity``, not ``balance``.
+    """
+    return dataclasses.replace(params, keep_km=params.max_km)
