@@ -19,7 +19,9 @@ for a visitor with room and, for a full one, at minus a lower bound of what leav
 (``keep_m`` plus what a household gains towards the nearest room, at most two moves;
 ``_potential``), so every reduced cost starts non-negative and the search (an A* search in
 effect) does not settle full visitors that a direct pair to room already beats. A scan from a
-visitor skips grid cells whose visitors' potentials put them out of reach. Each result is a
+visitor skips visitors, and whole grid cells, whose potentials put them out of reach or whose
+labels it cannot improve (most of a crowded city, once a search has spread over it; cells are
+finer than the certificate's for this). Each result is a
 min-cost flow for the households inserted so far, so the whole is exact when every new
 household is paired (the usual case). When some cannot be, the number paired is still the
 most possible; which of several competing newcomers wins follows their order. Where a visitor
@@ -54,6 +56,9 @@ from doorstep.engine.pairing.scan import (
 )
 
 _INF = np.iinfo(np.int64).max // 4
+#: Finer cells than the certificate's: a scan skips whole cells whose visitors hold better
+#: labels or potentials (``_eligible``), which pays off when cells are small (1.5 km at 30 km).
+_CELLS_PER_LIMIT = 20
 
 
 class Eligibility(NamedTuple):
@@ -165,7 +170,7 @@ def insert(
 
     hxyz = to_unit_xyz(p.household_lat, p.household_lon)
     vxyz = to_unit_xyz(p.visitor_lat, p.visitor_lon)
-    grid = build_grid(p, vxyz, params.max_m)
+    grid = build_grid(p, vxyz, params.max_m, per_limit=_CELLS_PER_LIMIT)
     pooled = np.flatnonzero(p.visitor_active & (p.visitor_pool != NONE) & (p.visitor_capacity > 0))
     pooled = pooled[np.argsort(p.visitor_pool[pooled], kind="stable")]
     pool_start = np.searchsorted(p.visitor_pool[pooled], np.arange(len(p.pools) + 1))
@@ -325,15 +330,28 @@ def _cost_of(
 def _eligible(
     h: int,
     radius: float,
+    slack: int,
+    base: int,
     out_v: IntArray,
     out_d: IntArray,
     g: Eligibility,
     qv: IntArray,
     lift: IntArray,
+    dist: IntArray,
+    most: IntArray,
 ) -> int:  # pragma: no cover - compiled
-    """Eligible visitors ``x`` of ``h`` within ``radius + qv[x]`` metres (a pruning radius
-    that shrinks by the target's potential; ``lift`` bounds ``-qv`` per cell; local visitors
-    also within ``max_m``) into ``out_v``/``out_d``; returns how many."""
+    """Eligible visitors ``x`` of ``h`` that may improve on their label, into ``out_v`` and
+    ``out_d``; returns how many.
+
+    Moving ``h`` to ``x`` costs at least ``max(0, d - slack)`` more than ``base`` (``slack``
+    is ``h``'s current metres for an existing household, whose cost is ``keep_m`` plus what
+    it gains; 0 for a newcomer, whose cost is its metres), and is worth a label only within
+    ``radius + qv[x]`` metres, so only while ``-qv[x] <= radius - slack``; ``lift`` bounds
+    ``-qv`` per cell. ``x`` improves only when ``base`` (plus the metres) is below
+    ``dist[x] + qv[x]``; ``most[c]`` holds the largest of these over cell ``c`` when last
+    scanned (labels only fall during a search, so it stays an upper bound) and lets a cell
+    whose visitors all hold better labels be skipped. Local visitors are also within
+    ``max_m``."""
     n = 0
     r = min(radius, g.max_m)
     grid = g.grid
@@ -354,14 +372,22 @@ def _eligible(
         for cy in range(y0, y1 + 1):
             for cx in range(x0, x1 + 1):
                 c = cy * grid.nx + cx
-                if start[c] == start[c + 1]:
+                if start[c] == start[c + 1] or lift[c] > radius - slack + 1:
                     continue
-                if box_metres(grid.box_lo, grid.box_hi, c, x, y, z) > min(r, radius - lift[c]) + 1:
+                box = box_metres(grid.box_lo, grid.box_hi, c, x, y, z)
+                if box > min(r, radius - lift[c]) + 1:
                     continue
+                if base + max(box - slack - 1.0, 0.0) >= most[c]:
+                    continue
+                top = -_INF
                 for k in range(start[c], start[c + 1]):
-                    n = _keep_if_allowed(
-                        h, grid.visitors[k], g.max_m, radius, out_v, out_d, n, g, qv
-                    )
+                    v = grid.visitors[k]
+                    label = dist[v] + qv[v]
+                    top = max(top, label)
+                    if base >= label or -qv[v] > radius - slack + 1:
+                        continue
+                    n = _keep_if_allowed(h, v, g.max_m, radius, out_v, out_d, n, g, qv)
+                most[c] = top
     pool = g.hpool[h]
     if pool >= 0:
         for k in range(g.pool_start[pool], g.pool_start[pool + 1]):
@@ -542,6 +568,7 @@ def _insert_all(
     known = np.zeros(nv, np.bool_)
     touched = np.empty(nv, np.int64)
     done = np.empty(nv, np.int64)
+    most = np.full(ncell, _INF, np.int64)  # see ``_eligible``
     settled = 0
     exact = True
     cut = 0
@@ -552,7 +579,7 @@ def _insert_all(
         best_v = NONE
         heap = [(np.int64(0), np.int64(0))]
         heap.pop()
-        n = _eligible(h0, np.inf, out_v, out_d, g, qv, lift)
+        n = _eligible(h0, np.inf, 0, -_INF, out_v, out_d, g, qv, lift, dist, most)
         near = _INF  # the nearest visitor with room: no full visitor beyond it is worth a label
         for k in range(n):
             if room[out_v[k]] > 0 and not dead[out_v[k]]:
@@ -600,7 +627,9 @@ def _insert_all(
                     radius = -1.0
                 n = 0
                 if radius >= 0:
-                    n = _eligible(h, radius, out_v, out_d, g, qv, lift)
+                    slack = int(dorig[h]) if o != NONE else 0
+                    base = lab + (keep_m if o != NONE else 0) - c_hv + qv[v]
+                    n = _eligible(h, radius, slack, base, out_v, out_d, g, qv, lift, dist, most)
                 if o != NONE and o != v:
                     out_v[n] = o  # going home costs nothing and is always allowed
                     out_d[n] = dorig[h]
@@ -670,6 +699,8 @@ def _insert_all(
                 x = v
         for k in range(n_t):
             x = touched[k]
+            if vcell[x] != NONE:
+                most[vcell[x]] = _INF  # a cell with a finite bound had every visitor touched
             dist[x] = _INF
             pred_v[x] = NONE
             pred_h[x] = NONE

@@ -44,10 +44,14 @@ class VisitorGrid(NamedTuple):
 
 
 def build_grid(
-    problem: PairingProblem, xyz: FloatArray, max_m: float, among: BoolArray | None = None
+    problem: PairingProblem,
+    xyz: FloatArray,
+    max_m: float,
+    among: BoolArray | None = None,
+    per_limit: int = 6,
 ) -> VisitorGrid:
-    """Grid cells of about a sixth of the distance limit (at most 2048 per side) over the
-    active local visitors (only those of ``among`` when given)."""
+    """Grid cells of about ``1 / per_limit`` of the distance limit (at most 2048 per side)
+    over the active local visitors (only those of ``among`` when given)."""
     p = problem
     ok = p.visitor_active & (p.visitor_pool == NONE) & (p.visitor_capacity > 0)
     vs = np.flatnonzero(ok if among is None else ok & among)
@@ -56,7 +60,7 @@ def build_grid(
     lon0 = float(lon.min()) if len(vs) else 0.0
     span_lat = float(lat.max()) - lat0 if len(vs) else 0.0
     span_lon = float(lon.max()) - lon0 if len(vs) else 0.0
-    step = math.degrees(max_m / 6.0 / EARTH_RADIUS_M)
+    step = math.degrees(max_m / per_limit / EARTH_RADIUS_M)
     dlat = max(step, span_lat / 2048, 1e-9)
     mid = math.radians(lat0 + span_lat / 2)
     dlon = max(step / max(math.cos(mid), 0.05), span_lon / 2048, 1e-9)
