@@ -16,7 +16,7 @@ arc can still be given to one solver call, and shows that the certified result e
     .venv/bin/python bench/pairing.py --max-rounds 3 --stages --skip-direct  # time per round
     .venv/bin/python bench/pairing.py --households 200000 --visitors 132000
     .venv/bin/python bench/pairing.py --exact-check --households 15000 --visitors 10000
-    .venv/bin/python bench/pairing.py --max-rounds 1 --insertion yes --newcomers random
+    .venv/bin/python bench/pairing.py --max-rounds 1 --newcomers random
 """
 
 from __future__ import annotations
@@ -136,10 +136,10 @@ def main() -> None:
     ap.add_argument("--stages", action="store_true", help="print each stage and round as it starts")
     ap.add_argument(
         "--insertion",
-        choices=("auto", "yes", "no"),
-        default="auto",
-        help="also insert the 100 new households with least disruption (auto: not at region\n"
-        "scale, where its searches in crowded cities take minutes)",
+        choices=("yes", "no"),
+        default="yes",
+        help="also insert the 100 new households with least disruption (at region scale the\n"
+        "default newcomers, one village in a crowded city, take about a minute)",
     )
     ap.add_argument(
         "--newcomers",
@@ -219,7 +219,7 @@ def main() -> None:
         f"{int((after[new] != -1).sum())} paired, {moved} existing pairs moved, "
         f"certified {local.result.certified}"
     )
-    if args.insertion == "yes" or (args.insertion == "auto" and args.households is not None):
+    if args.insertion == "yes":
         ins = insert(region, new, params=PairingParams(), max_settled=args.insertion_cap)
         print(
             f"insertion (least disruption): 100 new households in {ins.seconds:.2f} s, "
