@@ -113,6 +113,23 @@ def test_full_visitors_that_cannot_beat_the_room_in_reach_are_not_settled() -> N
     check(p, np.array([20]), params)
 
 
+def test_the_newcomer_next_to_the_last_room_gets_it_before_one_that_needs_a_chain() -> None:
+    # One place left, at "room". "far" (listed first) reaches it only through a chain that
+    # moves "old" out of "full"; "near" lives at its door. Whichever is searched first takes
+    # the place; the one with room nearest goes first, so nobody moves.
+    b = PairingProblemBuilder()
+    b.add_visitor("full", 27.0, 107.0, "zh", capacity=1)
+    b.add_visitor("room", 27.0, 107.2, "zh", capacity=1)
+    b.add_household("old", 27.0, 107.1, "zh", current_visitor="full")
+    b.add_household("far", 27.0, 106.95, "zh")  # 25 km from "room": beyond the limit
+    b.add_household("near", 27.0, 107.2, "zh")
+    p = b.build()
+    r = insert(p, np.array([1, 2]), params=PairingParams(max_km=20, keep_km=1))
+    assert r.visitor.tolist() == [0, NONE, 1]
+    assert len(r.moved) == 0
+    check(p, np.array([1, 2]), PairingParams(max_km=20, keep_km=1))
+
+
 def test_pairs_that_no_longer_hold_are_released_and_re_paired() -> None:
     b = PairingProblemBuilder()
     b.add_visitor("gone", 27.0, 107.0, "zh", capacity=2, active=False)

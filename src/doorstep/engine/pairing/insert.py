@@ -24,11 +24,12 @@ labels it cannot improve (most of a crowded city, once a search has spread over 
 finer than the certificate's for this). Each result is a
 min-cost flow for the households inserted so far, so the whole is exact when every new
 household is paired (the usual case). When some cannot be, the number paired is still the
-most possible; which of several competing newcomers wins follows their order. Where a visitor
-with room is near, a search settles a handful of visitors; where every visitor for kilometres
-is full (a crowded city) and earlier newcomers took the room nearby, proving that no chain
-beats the nearest room means settling every visitor of lower label, which can take minutes at
-region scale (``max_settled`` bounds it; ``docs/pairing.md``).
+most possible; which of several competing newcomers wins follows their order: those with
+room nearest go first. Where a visitor with room is near, a search settles a handful of
+visitors; where every visitor for kilometres is full (a crowded city) and earlier newcomers
+took the room nearby, proving that no chain beats the nearest room means settling every
+visitor of lower label, which can take minutes at region scale (``max_settled`` bounds it;
+``docs/pairing.md``).
 """
 
 from __future__ import annotations
@@ -202,8 +203,12 @@ def insert(
     lift = cell_minimum(grid, -qv)
     vcell = np.full(nv, NONE, np.int64)
     vcell[grid.visitors] = np.repeat(np.arange(len(grid.start) - 1), np.diff(grid.start))
+    # Newcomers with room nearest go first: they take the room next to them, and those for
+    # whom only a long chain (or nothing) remains come last instead of taking that room
+    # through a chain and leaving the near ones to search far.
+    order = np.argsort(_nearest_rooms(todo, g, rooms), kind="stable")
     settled, exact, cut = _insert_all(
-        todo,
+        todo[order],
         visitor,
         orig,
         dorig,
@@ -496,6 +501,19 @@ def _nearest_room(
                 d = np.rint(haversine(g.hlat[h], g.hlon[h], g.vlat[v], g.vlon[v]))
                 best = min(best, d)
     return best
+
+
+@numba.njit(cache=True)
+def _nearest_rooms(
+    todo: IntArray, g: Eligibility, rooms: VisitorGrid
+) -> FloatArray:  # pragma: no cover - compiled
+    """Metres from each of ``todo`` to the nearest visitor with room (0 for a household of a
+    remote pool, infinite beyond the distance limit)."""
+    out = np.empty(len(todo))
+    for i in range(len(todo)):
+        h = todo[i]
+        out[i] = 0.0 if g.hpool[h] >= 0 else _nearest_room(h, g.max_m, g, rooms)
+    return out
 
 
 @numba.njit(cache=True, inline="always")
