@@ -344,6 +344,7 @@ def _eligible(
     lift: IntArray,
     dist: IntArray,
     most: IntArray,
+    dead: BoolArray,
 ) -> int:  # pragma: no cover - compiled
     """Eligible visitors ``x`` of ``h`` that may improve on their label, into ``out_v`` and
     ``out_d``; returns how many.
@@ -355,8 +356,9 @@ def _eligible(
     ``-qv`` per cell. ``x`` improves only when ``base`` (plus the metres) is below
     ``dist[x] + qv[x]``; ``most[c]`` holds the largest of these over cell ``c`` when last
     scanned (labels only fall during a search, so it stays an upper bound) and lets a cell
-    whose visitors all hold better labels be skipped. Local visitors are also within
-    ``max_m``."""
+    whose visitors all hold better labels be skipped. Visitors in a closed set without room
+    (``dead``) are left out, so a cell of them only is skipped from its next scan on. Local
+    visitors are also within ``max_m``."""
     n = 0
     r = min(radius, g.max_m)
     grid = g.grid
@@ -387,6 +389,8 @@ def _eligible(
                 top = -_INF
                 for k in range(start[c], start[c + 1]):
                     v = grid.visitors[k]
+                    if dead[v]:
+                        continue
                     label = dist[v] + qv[v]
                     top = max(top, label)
                     if base >= label or -qv[v] > radius - slack + 1:
@@ -597,7 +601,7 @@ def _insert_all(
         best_v = NONE
         heap = [(np.int64(0), np.int64(0))]
         heap.pop()
-        n = _eligible(h0, np.inf, 0, -_INF, out_v, out_d, g, qv, lift, dist, most)
+        n = _eligible(h0, np.inf, 0, -_INF, out_v, out_d, g, qv, lift, dist, most, dead)
         near = _INF  # the nearest visitor with room: no full visitor beyond it is worth a label
         for k in range(n):
             if room[out_v[k]] > 0 and not dead[out_v[k]]:
@@ -647,7 +651,9 @@ def _insert_all(
                 if radius >= 0:
                     slack = int(dorig[h]) if o != NONE else 0
                     base = lab + (keep_m if o != NONE else 0) - c_hv + qv[v]
-                    n = _eligible(h, radius, slack, base, out_v, out_d, g, qv, lift, dist, most)
+                    n = _eligible(
+                        h, radius, slack, base, out_v, out_d, g, qv, lift, dist, most, dead
+                    )
                 if o != NONE and o != v:
                     out_v[n] = o  # going home costs nothing and is always allowed
                     out_d[n] = dorig[h]
