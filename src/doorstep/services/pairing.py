@@ -225,7 +225,9 @@ def propose(
         "today": today.isoformat(),
     }
     if new_only:
-        inserted = pair_new_only(scope.problem, params=params, max_settled=max_settled)
+        inserted = pair_new_only(
+            scope.problem, params=params, max_settled=max_settled, progress=progress
+        )
         result = inserted.result
         figs = figures(scope, result, time.perf_counter() - t0, summary=inserted.summary())
         stored |= {"mode": NEW_ONLY, "max_settled": max_settled}

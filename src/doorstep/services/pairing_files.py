@@ -388,12 +388,8 @@ def pair_files(
     t1 = time.perf_counter()
     inserted = None
     if new_only:
-        if progress is not None:
-            progress.stage("pairing the new households", 1)
-        inserted = pair_new_only(problem, params=params, max_settled=max_settled)
+        inserted = pair_new_only(problem, params=params, max_settled=max_settled, progress=progress)
         result = inserted.result
-        if progress is not None:
-            progress.advance()
     else:
         result = solve(problem, params=params, mapper=mapper, progress=progress)
     t2 = time.perf_counter()

@@ -130,6 +130,26 @@ def test_the_newcomer_next_to_the_last_room_gets_it_before_one_that_needs_a_chai
     check(p, np.array([1, 2]), PairingParams(max_km=20, keep_km=1))
 
 
+class Recorder:
+    def __init__(self) -> None:
+        self.stages: list[tuple[str, int]] = []
+        self.advanced = 0
+
+    def stage(self, name: str, total: int) -> None:
+        self.stages.append((name, total))
+
+    def advance(self, amount: int = 1) -> None:
+        self.advanced += amount
+
+
+def test_progress_hears_of_every_newcomer_searched() -> None:
+    p, new = paired_region()
+    heard = Recorder()
+    r = insert(p, new, progress=heard)
+    assert heard.stages == [("pairing the new households", len(r.new))]
+    assert heard.advanced == len(r.new) > 16  # more than one batch
+
+
 def test_pairs_that_no_longer_hold_are_released_and_re_paired() -> None:
     b = PairingProblemBuilder()
     b.add_visitor("gone", 27.0, 107.0, "zh", capacity=2, active=False)

@@ -55,11 +55,14 @@ from doorstep.engine.pairing.scan import (
     cell_window,
     haversine,
 )
+from doorstep.engine.pairing.solve import Progress, Silent
 
 _INF = np.iinfo(np.int64).max // 4
 #: Finer cells than the certificate's: a scan skips whole cells whose visitors hold better
 #: labels or potentials (``_eligible``), which pays off when cells are small (1.5 km at 30 km).
 _CELLS_PER_LIMIT = 20
+#: Newcomers per compiled call, between which progress is reported.
+_BATCH = 16
 
 
 class Eligibility(NamedTuple):
@@ -137,11 +140,13 @@ def insert(
     *,
     params: PairingParams | None = None,
     max_settled: int = 1_000_000_000,
+    progress: Progress | None = None,
 ) -> Insertion:
     """Pair ``new`` households (indices) into the region paired by ``household_current``.
 
     ``max_settled`` cuts a search short after settling that many visitors once it has found
     some way in; the result then says ``exact=False`` (it is still a valid pairing).
+    ``progress`` hears of every batch of newcomers searched (a stage as long as ``new``).
     Raises ``ValueError`` when a new household already has a current visitor, or when
     ``balance_m`` is set (a convex caseload cost makes the current pairing's own optimality
     depend on loads, which a full re-pairing handles).
@@ -206,24 +211,33 @@ def insert(
     # Newcomers with room nearest go first: they take the room next to them, and those for
     # whom only a long chain (or nothing) remains come last instead of taking that room
     # through a chain and leaving the near ones to search far.
-    order = np.argsort(_nearest_rooms(todo, g, rooms), kind="stable")
-    settled, exact, cut = _insert_all(
-        todo[order],
-        visitor,
-        orig,
-        dorig,
-        head,
-        nxt,
-        prv,
-        room,
-        qv,
-        lift,
-        vcell,
-        keep_m,
-        g,
-        rooms,
-        max_settled,
-    )
+    order = todo[np.argsort(_nearest_rooms(todo, g, rooms), kind="stable")]
+    w = _workspace(nv, len(lift))
+    settled, exact, cut = 0, True, 0
+    progress = progress or Silent()
+    progress.stage("pairing the new households", len(order))
+    for i in range(0, len(order), _BATCH):
+        batch = order[i : i + _BATCH]
+        more, whole, cuts = _insert_all(
+            batch,
+            visitor,
+            orig,
+            dorig,
+            head,
+            nxt,
+            prv,
+            room,
+            qv,
+            lift,
+            vcell,
+            keep_m,
+            g,
+            rooms,
+            w,
+            max_settled,
+        )
+        settled, exact, cut = settled + more, exact and whole, cut + cuts
+        progress.advance(len(batch))
     existing = np.flatnonzero(orig != NONE)
     moved = existing[visitor[existing] != orig[existing]]
     cost = _cost(p, visitor, todo, moved, orig, dorig, keep_m)
@@ -553,6 +567,42 @@ def _relax(
     return n_t, best, best_v
 
 
+class _Workspace(NamedTuple):
+    """The searches' arrays, kept from one batch of newcomers to the next: labels and
+    predecessors (reset after each search), the closed sets found dead, the visitors whose
+    potential is exact, and each cell's label bound (``_eligible``)."""
+
+    dist: IntArray
+    pred_v: IntArray
+    pred_h: IntArray
+    dead: BoolArray
+    known: BoolArray
+    touched: IntArray
+    done: IntArray
+    out_v: IntArray
+    out_d: IntArray
+    stale: BoolArray
+    cells: IntArray
+    most: IntArray
+
+
+def _workspace(nv: int, ncell: int) -> _Workspace:
+    return _Workspace(
+        dist=np.full(nv, _INF, np.int64),
+        pred_v=np.full(nv, NONE, np.int64),
+        pred_h=np.full(nv, NONE, np.int64),
+        dead=np.zeros(nv, np.bool_),
+        known=np.zeros(nv, np.bool_),
+        touched=np.empty(nv, np.int64),
+        done=np.empty(nv, np.int64),
+        out_v=np.empty(nv + 1, np.int64),
+        out_d=np.empty(nv + 1, np.int64),
+        stale=np.zeros(ncell, np.bool_),
+        cells=np.empty(ncell, np.int64),
+        most=np.full(ncell, _INF, np.int64),
+    )
+
+
 @numba.njit(cache=True)
 def _insert_all(
     todo: IntArray,
@@ -569,6 +619,7 @@ def _insert_all(
     keep_m: int,
     g: Eligibility,
     rooms: VisitorGrid,
+    w: _Workspace,
     max_settled: int,
 ) -> tuple[int, bool, int]:  # pragma: no cover - compiled
     """Successive shortest paths from each of ``todo``; see the module docstring.
@@ -577,20 +628,16 @@ def _insert_all(
     sink's stays 0); ``lift[c]`` is at most the least ``-qv`` over grid cell ``c``;
     the reduced cost of moving household ``h`` from ``v`` to ``x`` is
     ``c(h, x) - c(h, v) + qv[v] - qv[x] >= 0``."""
-    nv = len(g.vlat)
-    dist = np.full(nv, _INF, np.int64)
-    pred_v = np.full(nv, NONE, np.int64)
-    pred_h = np.full(nv, NONE, np.int64)
-    dead = np.zeros(nv, np.bool_)
-    out_v = np.empty(nv + 1, np.int64)
-    out_d = np.empty(nv + 1, np.int64)
-    ncell = len(lift)
-    stale = np.zeros(ncell, np.bool_)
-    cells = np.empty(ncell, np.int64)
-    known = np.zeros(nv, np.bool_)
-    touched = np.empty(nv, np.int64)
-    done = np.empty(nv, np.int64)
-    most = np.full(ncell, _INF, np.int64)  # see ``_eligible``
+    dist, pred_v, pred_h, dead, known, touched, done = (
+        w.dist,
+        w.pred_v,
+        w.pred_h,
+        w.dead,
+        w.known,
+        w.touched,
+        w.done,
+    )
+    out_v, out_d, stale, cells, most = w.out_v, w.out_d, w.stale, w.cells, w.most
     settled = 0
     exact = True
     cut = 0

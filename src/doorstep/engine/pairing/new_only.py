@@ -28,7 +28,7 @@ from doorstep.engine.pairing.insert import Insertion, insert
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.pairing.problem import NONE, PairingProblem
 from doorstep.engine.pairing.result import PairingResult, SolveStats, count_moved
-from doorstep.engine.pairing.solve import unpaired_reasons
+from doorstep.engine.pairing.solve import Progress, unpaired_reasons
 
 #: ``summary()["mode"]`` of a new-only pairing.
 MODE = "new_only"
@@ -73,6 +73,7 @@ def pair_new_only(
     *,
     params: PairingParams | None = None,
     max_settled: int | None = None,
+    progress: Progress | None = None,
 ) -> NewOnly:
     """Pair the households without a current visitor, keeping the current pairs.
 
@@ -86,6 +87,8 @@ def pair_new_only(
     max_settled
         Cut each search short after settling this many visitors (``exact=False``); ``None``
         for no cut.
+    progress
+        Hears of the newcomers as they are searched (the CLI's progress bar).
 
     Returns
     -------
@@ -99,10 +102,8 @@ def pair_new_only(
     """
     params = params or PairingParams()
     new = np.flatnonzero(problem.household_current == NONE)
-    if max_settled is None:
-        ins = insert(problem, new, params=params)
-    else:
-        ins = insert(problem, new, params=params, max_settled=max_settled)
+    cap = {} if max_settled is None else {"max_settled": max_settled}
+    ins = insert(problem, new, params=params, progress=progress, **cap)
     started = time.perf_counter()
     visitor = np.asarray(ins.visitor, dtype=np.int32)
     paired = np.flatnonzero(visitor != NONE)

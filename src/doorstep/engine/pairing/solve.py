@@ -40,7 +40,9 @@ class Progress(Protocol):
     def advance(self, amount: int = 1) -> None: ...
 
 
-class _Silent:
+class Silent:
+    """Progress that reports nowhere (scripts, tests)."""
+
     def stage(self, name: str, total: int) -> None:
         pass
 
@@ -191,7 +193,7 @@ def solve(
     # The grid searches do not wrap at ±180°; distances do not change when turned.
     problem = away_from_antimeridian(problem)
     run: Mapper = mapper or map
-    report: Progress = progress or _Silent()
+    report: Progress = progress or Silent()
     seconds: dict[str, float] = {}
     clock = started = time.perf_counter()
 
