@@ -628,16 +628,7 @@ def _insert_all(
     sink's stays 0); ``lift[c]`` is at most the least ``-qv`` over grid cell ``c``;
     the reduced cost of moving household ``h`` from ``v`` to ``x`` is
     ``c(h, x) - c(h, v) + qv[v] - qv[x] >= 0``."""
-    dist, pred_v, pred_h, dead, known, touched, done = (
-        w.dist,
-        w.pred_v,
-        w.pred_h,
-        w.dead,
-        w.known,
-        w.touched,
-        w.done,
-    )
-    out_v, out_d, stale, cells, most = w.out_v, w.out_d, w.stale, w.cells, w.most
+    dist, pred_v, pred_h, dead, known, touched, done, out_v, out_d, stale, cells, most = w
     settled = 0
     exact = True
     cut = 0
@@ -771,7 +762,7 @@ def _insert_all(
         for k in range(n_t):
             x = touched[k]
             if vcell[x] != NONE:
-                most[vcell[x]] = _INF  # a cell with a finite bound had every visitor touched
+                most[vcell[x]] = _INF  # a finite bound: every visitor touched (or dead for good)
             dist[x] = _INF
             pred_v[x] = NONE
             pred_h[x] = NONE
