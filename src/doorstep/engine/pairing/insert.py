@@ -52,7 +52,7 @@ from doorstep.engine.pairing.scan import (
     box_metres,
     build_grid,
     cell_minimum,
-    cell_window,
+    grid_window,
     haversine,
 )
 from doorstep.engine.pairing.solve import Progress, Silent
@@ -379,17 +379,7 @@ def _eligible(
     start = grid.start
     if r >= 0 and len(grid.visitors) > 0:
         x, y, z = g.hxyz[h, 0], g.hxyz[h, 1], g.hxyz[h, 2]
-        y0, y1, x0, x1, _, _, _ = cell_window(
-            g.hlat[h],
-            g.hlon[h],
-            r + 1.0,
-            grid.lat0,
-            grid.lon0,
-            grid.dlat,
-            grid.dlon,
-            grid.ny,
-            grid.nx,
-        )
+        y0, y1, x0, x1 = grid_window(grid, g.hlat[h], g.hlon[h], r)
         for cy in range(y0, y1 + 1):
             for cx in range(x0, x1 + 1):
                 c = cy * grid.nx + cx
@@ -496,17 +486,7 @@ def _nearest_room(
     if len(rooms.visitors) == 0:
         return best
     x, y, z = g.hxyz[h, 0], g.hxyz[h, 1], g.hxyz[h, 2]
-    y0, y1, x0, x1, _, _, _ = cell_window(
-        g.hlat[h],
-        g.hlon[h],
-        reach + 1.0,
-        rooms.lat0,
-        rooms.lon0,
-        rooms.dlat,
-        rooms.dlon,
-        rooms.ny,
-        rooms.nx,
-    )
+    y0, y1, x0, x1 = grid_window(rooms, g.hlat[h], g.hlon[h], reach)
     for cy in range(y0, y1 + 1):
         for cx in range(x0, x1 + 1):
             c = cy * rooms.nx + cx

@@ -119,6 +119,18 @@ def cell_window(
 
 
 @numba.njit(cache=True)
+def grid_window(
+    grid: VisitorGrid, lat: float, lon: float, reach: float
+) -> tuple[int, int, int, int]:  # pragma: no cover - compiled
+    """Rows ``y0..y1`` and columns ``x0..x1`` of ``grid``'s cells within ``reach`` metres
+    (plus one of slack) of a point."""
+    y0, y1, x0, x1, _, _, _ = cell_window(
+        lat, lon, reach + 1.0, grid.lat0, grid.lon0, grid.dlat, grid.dlon, grid.ny, grid.nx
+    )
+    return y0, y1, x0, x1
+
+
+@numba.njit(cache=True)
 def haversine(lat1: float, lon1: float, lat2: float, lon2: float) -> float:  # pragma: no cover
     """Great-circle metres, by the formula of ``domain.geo.haversine_m_array`` so that every
     compiled search agrees with numpy on what is in range."""
