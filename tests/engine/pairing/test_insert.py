@@ -94,6 +94,46 @@ def test_a_chain_moves_a_household_when_it_is_worth_keep_km() -> None:
     assert region(25.0) == (0, 1)  # moving costs 25 km: h_new goes 20 km to v_far instead
 
 
+def test_a_newcomer_without_room_in_reach_is_paired_through_the_cheapest_chain() -> None:
+    # No visitor with room may visit the newcomer (room_w is 5.9 km away, room_e speaks only
+    # Hmong), so a first pass finds some chain to room and bounds the search with its cost.
+    # It looks west first: "hb" to room_w (2.99 km in all). The search then finds the
+    # cheaper chain east: the newcomer to "mid", whose Hmong household goes to room_e
+    # (2.49 km).
+    b = PairingProblemBuilder()
+    b.add_visitor("b", 27.0, 106.99, "zh", capacity=1)
+    b.add_visitor("mid", 27.0, 107.01, "zh;hmn", capacity=1)
+    b.add_visitor("room_e", 27.0, 107.015, "hmn", capacity=1)
+    b.add_visitor("room_w", 27.0, 106.94, "zh", capacity=1)
+    b.add_household("hb", 27.0, 106.97, "zh", current_visitor="b")
+    b.add_household("hmid", 27.0, 107.01, "hmn", current_visitor="mid")
+    b.add_household("new", 27.0, 107.0, "zh")
+    p = b.build()
+    params = PairingParams(max_km=5, keep_km=1)
+    r = insert(p, np.array([2]), params=params)
+    assert r.exact
+    assert r.visitor.tolist() == [0, 2, 1]
+    check(p, np.array([2]), params)
+
+
+def test_a_newcomer_with_no_room_reachable_stays_unpaired_and_its_closed_set_is_skipped() -> None:
+    # Every visitor the newcomers can reach is full and nothing they hold can move to room
+    # (the only room speaks another language): both stay unpaired, the first pass proves it
+    # once, and the second newcomer finds every visitor it could use already skipped.
+    b = PairingProblemBuilder()
+    for i in range(5):
+        b.add_visitor(f"full{i}", 27.0, 107.0 + i * 0.01, "zh", capacity=1)
+        b.add_household(f"old{i}", 27.0, 107.0 + i * 0.01, "zh", current_visitor=f"full{i}")
+    b.add_visitor("room", 27.0, 107.05, "hmn", capacity=3)
+    b.add_household("new1", 27.0, 107.02, "zh")
+    b.add_household("new2", 27.0, 107.03, "zh")
+    p = b.build()
+    r = insert(p, np.array([5, 6]))
+    assert r.paired == 0 and r.exact
+    assert r.settled == 5  # the five full visitors, reached once
+    check(p, np.array([5, 6]), PairingParams())
+
+
 def test_full_visitors_that_cannot_beat_the_room_in_reach_are_not_settled() -> None:
     # Twenty full visitors next to the newcomer, each with a household at its door, and room
     # ~7.9 km away. Leaving a full visitor costs keep_km plus what its household gains towards
