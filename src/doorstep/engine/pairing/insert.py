@@ -26,7 +26,7 @@ min-cost flow for the households inserted so far, so the whole is exact when eve
 household is paired (the usual case). When some cannot be, the number paired is still the
 most possible; which of several competing newcomers wins follows their order: those with
 room nearest go first. A newcomer with no room within reach first gets a breadth-first
-pass over the same moves (``_reach_room``): it finds some chain to room, whose cost then
+pass over the same moves (``insert_reach``): it finds some chain to room, whose cost then
 bounds the search, or proves that there is none (and the visitors it reached are skipped
 from then on), where an unbounded search would list every eligible visitor of every
 household it met. Where a visitor with room is near, a search settles a handful of
@@ -47,6 +47,8 @@ import numba
 import numpy as np
 
 from doorstep.domain.geo import to_unit_xyz
+from doorstep.engine.pairing.insert_graph import Eligibility, cost_of
+from doorstep.engine.pairing.insert_reach import ReachScratch, reach_room, reach_scratch
 from doorstep.engine.pairing.longitude import away_from_antimeridian
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.pairing.problem import NONE, BoolArray, FloatArray, IntArray, PairingProblem
@@ -67,30 +69,6 @@ _INF = np.iinfo(np.int64).max // 4
 _CELLS_PER_LIMIT = 20
 #: Newcomers per compiled call, between which progress is reported.
 _BATCH = 16
-
-
-class Eligibility(NamedTuple):
-    """What the compiled search needs to list a household's eligible visitors: homes,
-    languages, areas and pools, exclusions, and the visitor grid (a named tuple, which numba
-    passes as one argument)."""
-
-    hlat: FloatArray
-    hlon: FloatArray
-    hxyz: FloatArray
-    hmask: IntArray
-    harea: IntArray
-    hpool: IntArray
-    grid: VisitorGrid
-    vlat: FloatArray
-    vlon: FloatArray
-    vmask: IntArray
-    varea: IntArray
-    area_enter: IntArray
-    area_leave: IntArray
-    excl: IntArray
-    pool_start: IntArray
-    pooled: IntArray
-    max_m: float
 
 
 @dataclass(frozen=True, eq=False)
@@ -338,19 +316,6 @@ def _cost(
 
 
 @numba.njit(cache=True)
-def _cost_of(
-    h: int, x: int, d: int, orig: IntArray, dorig: IntArray, keep_m: int
-) -> int:  # pragma: no cover
-    """What household ``h`` costs at visitor ``x`` (``d`` metres away)."""
-    o = orig[h]
-    if o == NONE:
-        return d
-    if x == o:
-        return 0
-    return int(keep_m + max(d - dorig[h], 0))
-
-
-@numba.njit(cache=True)
 def _eligible(
     h: int,
     radius: float,
@@ -519,142 +484,6 @@ def _nearest_rooms(
     return out
 
 
-@numba.njit(cache=True)
-def _reach_room(
-    h0: int,
-    orig: IntArray,
-    dorig: IntArray,
-    head: IntArray,
-    nxt: IntArray,
-    room: IntArray,
-    keep_m: int,
-    g: Eligibility,
-    w: _Workspace,
-) -> tuple[int, int, int]:  # pragma: no cover - compiled
-    """Breadth-first search from newcomer ``h0`` over the same moves as the search, for any
-    visitor with room: returns that visitor (``-1`` when none is reachable), the cost of the
-    chain that reached it (so the cheapest chain costs at most that), and how many visitors
-    it reached (``w.queue[:n]``; all of them, when none has room).
-
-    Each visitor is reached once: a cell keeps the visitors not yet reached from
-    ``w.ptr[c]`` on, so cells whose visitors were all reached are skipped whole."""
-    n_o = np.zeros(1, np.int64)  # cells opened, listed in ``w.opened_cells``
-    n_q, found, bound = _reach_from(h0, NONE, 0, 0, orig, dorig, room, keep_m, g, w, n_o)
-    i = 0
-    while found == NONE and i < n_q:
-        v = w.queue[i]
-        i += 1
-        h = head[v]
-        while found == NONE and h != NONE:
-            d_hv = np.int64(np.rint(haversine(g.hlat[h], g.hlon[h], g.vlat[v], g.vlon[v])))
-            base = w.cost[v] - _cost_of(h, int(v), int(d_hv), orig, dorig, keep_m)
-            n_q, found, bound = _reach_from(h, v, base, n_q, orig, dorig, room, keep_m, g, w, n_o)
-            o = orig[h]
-            if found == NONE and o != NONE and not w.seen[o] and not w.dead[o]:
-                n_q, found, bound = _reached(o, base, n_q, room, w)  # going home costs nothing
-            h = nxt[h]
-    for k in range(n_q):
-        w.seen[w.queue[k]] = False
-    for k in range(n_o[0]):
-        c = w.opened_cells[k]
-        w.opened[c] = False
-        w.ptr[c] = g.grid.start[c]
-    return found, bound, n_q
-
-
-@numba.njit(cache=True)
-def _reach_from(
-    h: int,
-    v: int,
-    base: int,
-    n_q: int,
-    orig: IntArray,
-    dorig: IntArray,
-    room: IntArray,
-    keep_m: int,
-    g: Eligibility,
-    w: _Workspace,
-    n_o: IntArray,
-) -> tuple[int, int, int]:  # pragma: no cover - compiled
-    """Reach every visitor not yet reached that may visit ``h`` (now at ``v``; the chain so
-    far costs ``base`` plus what ``h`` costs at ``v``); stops at one with room. Returns
-    ``n_q, found, bound`` as :func:`_reach_room`."""
-    grid = g.grid
-    start = grid.start
-    if len(grid.visitors) > 0:
-        x, y, z = g.hxyz[h, 0], g.hxyz[h, 1], g.hxyz[h, 2]
-        y0, y1, x0, x1 = grid_window(grid, g.hlat[h], g.hlon[h], g.max_m)
-        for cy in range(y0, y1 + 1):
-            for cx in range(x0, x1 + 1):
-                c = cy * grid.nx + cx
-                if w.ptr[c] == start[c + 1]:
-                    continue
-                if box_metres(grid.box_lo, grid.box_hi, c, x, y, z) > g.max_m + 1:
-                    continue
-                for k in range(w.ptr[c], start[c + 1]):
-                    t = w.order[k]
-                    fresh = not w.dead[t] and not w.seen[t]
-                    d = _allowed_metres(h, t, g.max_m, g) if fresh else 0
-                    if d < 0:
-                        continue  # stays among those not reached, for other households
-                    # Reached (or dead, or reached by going home): move it before the pointer.
-                    w.order[k] = w.order[w.ptr[c]]
-                    w.order[w.ptr[c]] = t
-                    w.ptr[c] += 1
-                    if not w.opened[c]:
-                        w.opened[c] = True
-                        w.opened_cells[n_o[0]] = c
-                        n_o[0] += 1
-                    if not fresh:
-                        continue
-                    step = _cost_of(h, t, d, orig, dorig, keep_m)
-                    n_q, found, bound = _reached(t, base + step, n_q, room, w)
-                    if found != NONE:
-                        return n_q, found, bound
-    pool = g.hpool[h]
-    if pool >= 0:
-        for k in range(g.pool_start[pool], g.pool_start[pool + 1]):
-            t = g.pooled[k]
-            if w.seen[t] or w.dead[t] or t == v:
-                continue
-            d = _allowed_metres(h, t, np.inf, g)
-            if d < 0:
-                continue
-            step = _cost_of(h, t, d, orig, dorig, keep_m)
-            n_q, found, bound = _reached(t, base + step, n_q, room, w)
-            if found != NONE:
-                return n_q, found, bound
-    return n_q, NONE, _INF
-
-
-@numba.njit(cache=True, inline="always")
-def _reached(
-    t: int, cost: int, n_q: int, room: IntArray, w: _Workspace
-) -> tuple[int, int, int]:  # pragma: no cover - compiled
-    """Mark ``t`` reached by a chain costing ``cost``; returns ``n_q, found, bound``."""
-    w.seen[t] = True
-    w.cost[t] = cost
-    w.queue[n_q] = t
-    if room[t] > 0:
-        return n_q + 1, t, cost
-    return n_q + 1, NONE, _INF
-
-
-@numba.njit(cache=True, inline="always")
-def _allowed_metres(h: int, v: int, limit: float, g: Eligibility) -> int:  # pragma: no cover
-    """Whole metres from ``h`` to ``v`` when ``v`` may visit ``h`` within ``limit``, else -1."""
-    if (g.hmask[h] & g.vmask[v]) == 0:
-        return -1
-    d = np.rint(haversine(g.hlat[h], g.hlon[h], g.vlat[v], g.vlon[v]))
-    if d > limit:
-        return -1
-    if not area_and_exclusion_allow(
-        h, v, g.harea, g.varea, g.area_enter, g.area_leave, g.excl, len(g.vlat)
-    ):
-        return -1
-    return int(d)
-
-
 @numba.njit(cache=True, inline="always")
 def _relax(
     x: int,
@@ -691,8 +520,8 @@ def _relax(
 class _Workspace(NamedTuple):
     """The searches' arrays, kept from one batch of newcomers to the next: labels and
     predecessors (reset after each search), the closed sets found dead, the visitors whose
-    potential is exact, each cell's label bound (``_eligible``), and the breadth-first pass's
-    visitors seen, path costs and per-cell order of visitors not yet seen (``_reach_room``)."""
+    potential is exact, each cell's label bound (``_eligible``), and the scratch of the pass
+    that bounds a newcomer's search when no room is in reach (``insert_reach``)."""
 
     dist: IntArray
     pred_v: IntArray
@@ -706,22 +535,17 @@ class _Workspace(NamedTuple):
     stale: BoolArray
     cells: IntArray
     most: IntArray
-    seen: BoolArray
-    queue: IntArray
-    cost: IntArray
-    order: IntArray
-    ptr: IntArray
-    opened: BoolArray
-    opened_cells: IntArray
+    reach: ReachScratch
 
 
 def _workspace(nv: int, grid: VisitorGrid) -> _Workspace:
     ncell = len(grid.start) - 1
+    dead = np.zeros(nv, np.bool_)
     return _Workspace(
         dist=np.full(nv, _INF, np.int64),
         pred_v=np.full(nv, NONE, np.int64),
         pred_h=np.full(nv, NONE, np.int64),
-        dead=np.zeros(nv, np.bool_),
+        dead=dead,
         known=np.zeros(nv, np.bool_),
         touched=np.empty(nv, np.int64),
         done=np.empty(nv, np.int64),
@@ -730,13 +554,7 @@ def _workspace(nv: int, grid: VisitorGrid) -> _Workspace:
         stale=np.zeros(ncell, np.bool_),
         cells=np.empty(ncell, np.int64),
         most=np.full(ncell, _INF, np.int64),
-        seen=np.zeros(nv, np.bool_),
-        queue=np.empty(nv, np.int64),
-        cost=np.empty(nv, np.int64),
-        order=grid.visitors.copy(),
-        ptr=grid.start[:-1].copy(),
-        opened=np.zeros(ncell, np.bool_),
-        opened_cells=np.empty(ncell, np.int64),
+        reach=reach_scratch(dead, grid),
     )
 
 
@@ -801,11 +619,11 @@ def _insert_all(
             # No room next door: without a bound the search would list every eligible
             # visitor of every household it meets. A breadth-first pass finds some chain to
             # room (its cost bounds the search) or proves there is none.
-            found, bound, n_q = _reach_room(h0, orig, dorig, head, nxt, room, keep_m, g, w)
+            found, bound, n_q = reach_room(h0, orig, dorig, head, nxt, room, keep_m, g, w.reach)
             settled += n_q
             if found == NONE:
                 for k in range(n_q):
-                    dead[w.queue[k]] = True
+                    dead[w.reach.queue[k]] = True
                 while len(heap) > 0:
                     heap.pop()
             else:
@@ -827,7 +645,7 @@ def _insert_all(
             h = head[v]
             while h != NONE:
                 d_hv = np.int64(np.rint(haversine(g.hlat[h], g.hlon[h], g.vlat[v], g.vlon[v])))
-                c_hv = _cost_of(h, int(v), int(d_hv), orig, dorig, keep_m)
+                c_hv = cost_of(h, int(v), int(d_hv), orig, dorig, keep_m)
                 budget = best - lab + c_hv - qv[v] if best < _INF else _INF
                 o = orig[h]
                 if budget >= _INF:
@@ -853,7 +671,7 @@ def _insert_all(
                     x = out_v[k]
                     if x == v or dead[x]:
                         continue
-                    nd = lab + _cost_of(h, x, out_d[k], orig, dorig, keep_m) - c_hv + qv[v]
+                    nd = lab + cost_of(h, x, out_d[k], orig, dorig, keep_m) - c_hv + qv[v]
                     if nd - qv[x] >= min(best, dist[x]):
                         continue  # a lower bound of the label: skip before making it exact
                     nd -= _potential(x, qv, known, head, nxt, dorig, keep_m, g, rooms)
