@@ -94,6 +94,14 @@ def test_a_chain_moves_a_household_when_it_is_worth_keep_km() -> None:
     assert region(25.0) == (0, 1)  # moving costs 25 km: h_new goes 20 km to v_far instead
 
 
+def full_row(b: PairingProblemBuilder, n: int, step: float) -> None:
+    """``n`` Chinese-speaking visitors of one place each along 27 N from 107 E, ``step``
+    degrees apart, each full with a household at its door (visitors and households 0..n-1)."""
+    for i in range(n):
+        b.add_visitor(f"full{i}", 27.0, 107.0 + i * step, "zh", capacity=1)
+        b.add_household(f"old{i}", 27.0, 107.0 + i * step, "zh", current_visitor=f"full{i}")
+
+
 def test_a_newcomer_without_room_in_reach_is_paired_through_the_cheapest_chain() -> None:
     # No visitor with room may visit the newcomer (room_w is 5.9 km away, room_e speaks only
     # Hmong), so a first pass finds some chain to room and bounds the search with its cost.
@@ -121,9 +129,7 @@ def test_a_newcomer_with_no_room_reachable_stays_unpaired_and_its_closed_set_is_
     # (the only room speaks another language): both stay unpaired, the first pass proves it
     # once, and the second newcomer finds every visitor it could use already skipped.
     b = PairingProblemBuilder()
-    for i in range(5):
-        b.add_visitor(f"full{i}", 27.0, 107.0 + i * 0.01, "zh", capacity=1)
-        b.add_household(f"old{i}", 27.0, 107.0 + i * 0.01, "zh", current_visitor=f"full{i}")
+    full_row(b, 5, 0.01)
     b.add_visitor("room", 27.0, 107.05, "hmn", capacity=3)
     b.add_household("new1", 27.0, 107.02, "zh")
     b.add_household("new2", 27.0, 107.03, "zh")
@@ -140,9 +146,7 @@ def test_full_visitors_that_cannot_beat_the_room_in_reach_are_not_settled() -> N
     # the room (capped at two moves): 10 km here, so no chain can beat the room and the search
     # proves it without settling any full visitor. With zero potentials it settled all twenty.
     b = PairingProblemBuilder()
-    for i in range(20):
-        b.add_visitor(f"full{i}", 27.0, 107.0 + i * 0.0005, "zh", capacity=1)
-        b.add_household(f"old{i}", 27.0, 107.0 + i * 0.0005, "zh", current_visitor=f"full{i}")
+    full_row(b, 20, 0.0005)
     b.add_visitor("room", 27.0, 107.08, "zh", capacity=1)
     b.add_household("new", 27.0, 107.0, "zh")
     p = b.build()
