@@ -124,6 +124,21 @@ def test_a_newcomer_without_room_in_reach_is_paired_through_the_cheapest_chain()
     check(p, np.array([2]), params)
 
 
+def test_a_chain_out_of_reach_may_end_at_a_remote_pools_visitor() -> None:
+    # No room in reach of the newcomer, and none anywhere locally: the only way in is for
+    # "hp", a household of the remote pool paired next door, to go to the pool's visitor
+    # with room 600 km away (a pool's pairs have no distance limit).
+    b = PairingProblemBuilder()
+    b.add_visitor("a", 27.0, 107.0, "zh", capacity=1)
+    b.add_visitor("far", 32.4, 107.0, "zh", capacity=1, pool="remote")
+    b.add_household("hp", 27.0, 107.001, "zh", current_visitor="a", pool="remote")
+    b.add_household("new", 27.0, 107.0, "zh")
+    p = b.build()
+    r = insert(p, np.array([1]))
+    assert r.visitor.tolist() == [1, 0]
+    check(p, np.array([1]), PairingParams())
+
+
 def test_a_newcomer_with_no_room_reachable_stays_unpaired_and_its_closed_set_is_skipped() -> None:
     # Every visitor the newcomers can reach is full and nothing they hold can move to room
     # (the only room speaks another language): both stay unpaired, the first pass proves it

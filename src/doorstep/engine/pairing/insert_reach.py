@@ -77,7 +77,9 @@ def reach_room(
     it reached (``w.queue[:n]``; all of them, when none has room).
 
     Each visitor is reached once: a cell keeps the visitors not yet reached from
-    ``w.ptr[c]`` on, so cells whose visitors were all reached are skipped whole."""
+    ``w.ptr[c]`` on, so cells whose visitors were all reached are skipped whole. A moved
+    household's way home needs no arc of its own here (the search adds one because it
+    prunes): its own visitor is eligible, so the scan or its pool's list finds it."""
     n_o = np.zeros(1, np.int64)  # cells opened, listed in ``w.opened_cells``
     n_q, found, bound = _reach_from(h0, NONE, 0, 0, orig, dorig, room, keep_m, g, w, n_o)
     i = 0
@@ -89,9 +91,6 @@ def reach_room(
             d_hv = np.int64(np.rint(haversine(g.hlat[h], g.hlon[h], g.vlat[v], g.vlon[v])))
             base = w.cost[v] - cost_of(h, int(v), int(d_hv), orig, dorig, keep_m)
             n_q, found, bound = _reach_from(h, v, base, n_q, orig, dorig, room, keep_m, g, w, n_o)
-            o = orig[h]
-            if found == NONE and o != NONE and not w.seen[o] and not w.dead[o]:
-                n_q, found, bound = _reached(o, base, n_q, room, w)  # going home costs nothing
             h = nxt[h]
     for k in range(n_q):
         w.seen[w.queue[k]] = False
