@@ -583,10 +583,7 @@ def _insert_all(
     sink's stays 0); ``lift[c]`` is at most the least ``-qv`` over grid cell ``c``;
     the reduced cost of moving household ``h`` from ``v`` to ``x`` is
     ``c(h, x) - c(h, v) + qv[v] - qv[x] >= 0``."""
-    dist, pred_v, pred_h, dead, known, touched, done, out_v, out_d, stale, cells, most = (
-        w.dist, w.pred_v, w.pred_h, w.dead, w.known, w.touched, w.done, w.out_v, w.out_d,
-        w.stale, w.cells, w.most,
-    )  # fmt: skip
+    dist, pred_v, pred_h, dead, known, touched, done, out_v, out_d, stale, cells, most, reach = w
     settled = 0
     exact = True
     cut = 0
@@ -619,11 +616,11 @@ def _insert_all(
             # No room next door: without a bound the search would list every eligible
             # visitor of every household it meets. A breadth-first pass finds some chain to
             # room (its cost bounds the search) or proves there is none.
-            found, bound, n_q = reach_room(h0, orig, dorig, head, nxt, room, keep_m, g, w.reach)
+            found, bound, n_q = reach_room(h0, orig, dorig, head, nxt, room, keep_m, g, reach)
             settled += n_q
             if found == NONE:
                 for k in range(n_q):
-                    dead[w.reach.queue[k]] = True
+                    dead[reach.queue[k]] = True
                 while len(heap) > 0:
                     heap.pop()
             else:

@@ -136,7 +136,7 @@ def _reach_from(
                     d = _allowed_metres(h, t, g.max_m, g) if fresh else 0
                     if d < 0:
                         continue  # stays among those not reached, for other households
-                    # Reached (or dead, or reached by going home): move it before the pointer.
+                    # Reached now (or dead, or reached before): move it before the pointer.
                     w.order[k] = w.order[w.ptr[c]]
                     w.order[w.ptr[c]] = t
                     w.ptr[c] += 1
