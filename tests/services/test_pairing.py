@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
@@ -31,9 +33,22 @@ def village(with_areas: Engine, tmp_path: Path) -> Engine:
         visitor(visitor_id="V1", lat=26.583, lon=107.980, languages="zh", capacity=1),
         visitor(visitor_id="V2", lat=26.590, lon=107.990, languages="zh;hmn", capacity=2),
     ]
-    run_import(with_areas, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, vv))
-    run_import(with_areas, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, hh))
+    _add(with_areas, tmp_path, "visitors", vv)
+    _add(with_areas, tmp_path, "households", hh)
     return with_areas
+
+
+def _add(
+    engine: Engine,
+    tmp_path: Path,
+    kind: str,
+    rows: Sequence[Mapping[str, Any]],
+    extra: Sequence[str] = (),
+) -> None:
+    """Import ``rows`` of ``kind`` ("households" or "visitors") through a CSV file, as a
+    user would; ``extra`` names optional columns the rows fill."""
+    header = HOUSEHOLD_HEADER if kind == "households" else VISITOR_HEADER
+    run_import(engine, kind, write_csv(tmp_path / f"{kind}.csv", [*header, *extra], rows))
 
 
 def _propose(engine: Engine) -> pairing.ProposalView:
@@ -85,11 +100,7 @@ def test_committing_starts_pairings_and_a_second_run_moves_nothing(village: Engi
 
 def test_a_proposal_made_stale_by_a_change_is_refused(village: Engine, tmp_path: Path) -> None:
     view = _propose(village)
-    run_import(
-        village,
-        "households",
-        write_csv(tmp_path / "h2.csv", HOUSEHOLD_HEADER, [household(household_id="H4")]),
-    )
+    _add(village, tmp_path, "households", [household(household_id="H4")])
     with unit_of_work(village) as s, pytest.raises(Conflict, match=f"proposal {view.id} is stale"):
         pairing.commit(s, view.id, actor="test", today=TODAY)
     assert _pairs(village) == []
@@ -100,14 +111,11 @@ def test_withdrawn_consent_ends_the_pairing_with_that_reason(
 ) -> None:
     with unit_of_work(village) as s:
         pairing.commit(s, _propose(village).id, actor="test", today=TODAY)
-    run_import(
+    _add(
         village,
+        tmp_path,
         "households",
-        write_csv(
-            tmp_path / "w.csv",
-            HOUSEHOLD_HEADER,
-            [household(household_id="H1", consent="withdrawn", consent_date="2026-06-02")],
-        ),
+        [household(household_id="H1", consent="withdrawn", consent_date="2026-06-02")],
     )
     view = _propose(village)
     with unit_of_work(village) as s:
@@ -125,10 +133,8 @@ def test_a_visitor_outside_their_active_dates_gets_no_household(
         visitor(visitor_id="V2", capacity=5, active_to="2026-05-31"),
         visitor(visitor_id="V3", capacity=5, active_from="2026-01-01", active_to="2026-12-31"),
     ]
-    run_import(with_areas, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, vv))
-    run_import(
-        with_areas, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, [household()])
-    )
+    _add(with_areas, tmp_path, "visitors", vv)
+    _add(with_areas, tmp_path, "households", [household()])
     view = _propose(with_areas)
     with unit_of_work(with_areas) as s:
         assert [c.proposed_visitor for c in pairing.diff(s, view.id)] == ["V3"]
@@ -163,30 +169,20 @@ def test_a_remote_pool_visitor_travels_to_the_households_of_the_pool(
         visitor(visitor_id="V1", lat=26.583, lon=107.980, capacity=1),
         visitor(visitor_id="R1", lat=29.5, lon=110.0, capacity=3, remote_pool="CITY"),
     ]
-    run_import(
-        with_areas,
-        "visitors",
-        write_csv(tmp_path / "v.csv", [*VISITOR_HEADER, "remote_pool"], vv),
-    )
-    run_import(
-        with_areas,
-        "households",
-        write_csv(tmp_path / "h.csv", [*HOUSEHOLD_HEADER, "remote_pool"], hh),
-    )
+    _add(with_areas, tmp_path, "visitors", vv, extra=["remote_pool"])
+    _add(with_areas, tmp_path, "households", hh, extra=["remote_pool"])
     view = _propose(with_areas)
     with unit_of_work(with_areas) as s:
         changes = {c.household: c.proposed_visitor for c in pairing.diff(s, view.id)}
     assert changes == {"H1": "V1", "H2": "R1"}
     assert view.figures["certified"] is True
     # A second household of the pool that no local visitor can take goes to R1 as well.
-    run_import(
+    _add(
         with_areas,
+        tmp_path,
         "households",
-        write_csv(
-            tmp_path / "h2.csv",
-            [*HOUSEHOLD_HEADER, "remote_pool"],
-            [household(household_id="H3", lat=26.582, lon=107.982, remote_pool="CITY")],
-        ),
+        [household(household_id="H3", lat=26.582, lon=107.982, remote_pool="CITY")],
+        extra=["remote_pool"],
     )
     with unit_of_work(with_areas) as s:
         again = pairing.diff(s, _propose(with_areas).id)
@@ -201,7 +197,7 @@ def test_an_area_with_households_but_no_visitors_leaves_them_all_unpaired(
     with_areas: Engine, tmp_path: Path
 ) -> None:
     hh = [household(household_id="H1"), household(household_id="H2", lat=26.581)]
-    run_import(with_areas, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, hh))
+    _add(with_areas, tmp_path, "households", hh)
     view = _propose(with_areas)
     assert view.figures["unpaired_reasons"] == {"no_visitor_within_distance": 2}
     with unit_of_work(with_areas) as s:
@@ -225,7 +221,7 @@ def test_more_languages_than_a_problem_holds_is_bad_input(
 ) -> None:
     codes = sorted(c for c in known_codes() if len(c) == 2)[:65]
     hh = [household(household_id=f"H{i}", languages=c) for i, c in enumerate(codes)]
-    run_import(with_areas, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, hh))
+    _add(with_areas, tmp_path, "households", hh)
     with unit_of_work(with_areas) as s, pytest.raises(InvalidInput, match="65 distinct language"):
         pairing.propose(s, "R", params=PairingParams(), actor="test", today=TODAY)
 
@@ -277,11 +273,7 @@ def test_a_committed_proposal_is_not_stale_because_of_its_own_commit(
     with unit_of_work(village) as s:
         after_commit = pairing.explain_household(s, "H1", actor="test")
     assert (after_commit.proposal.status, after_commit.stale) == ("committed", False)
-    run_import(
-        village,
-        "households",
-        write_csv(tmp_path / "h4.csv", HOUSEHOLD_HEADER, [household(household_id="H4")]),
-    )
+    _add(village, tmp_path, "households", [household(household_id="H4")])
     with unit_of_work(village) as s:
         assert pairing.explain_household(s, "H1", actor="test").stale is True
 
@@ -292,24 +284,13 @@ def test_a_new_only_proposal_pairs_the_new_households_and_commits_keeping_the_pa
     with unit_of_work(village) as s:
         pairing.commit(s, _propose(village).id, actor="test", today=TODAY)
     # V3 opens at H1's door, and H4 moves in at V2's door, where V2 has room.
-    run_import(
+    _add(
         village,
+        tmp_path,
         "visitors",
-        write_csv(
-            tmp_path / "v3.csv",
-            VISITOR_HEADER,
-            [visitor(visitor_id="V3", lat=26.580, lon=107.980, capacity=1)],
-        ),
+        [visitor(visitor_id="V3", lat=26.580, lon=107.980, capacity=1)],
     )
-    run_import(
-        village,
-        "households",
-        write_csv(
-            tmp_path / "h4.csv",
-            HOUSEHOLD_HEADER,
-            [household(household_id="H4", lat=26.590, lon=107.990)],
-        ),
-    )
+    _add(village, tmp_path, "households", [household(household_id="H4", lat=26.590, lon=107.990)])
     params = PairingParams(keep_km=0.1)
     with unit_of_work(village) as s:
         full = pairing.propose(s, "R", params=params, actor="test", today=TODAY)
