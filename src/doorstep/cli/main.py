@@ -11,6 +11,7 @@ from doorstep.cli import pair_db
 from doorstep.cli import plan as plan_cli
 from doorstep.cli import registry as registry_cli
 from doorstep.cli import visits as visits_cli
+from doorstep.cli.help_text import reflow_app
 
 app = typer.Typer(
     name="doorstep",
@@ -28,6 +29,7 @@ app.add_typer(plan_cli.app, name="plan")
 app.add_typer(visits_cli.app, name="visits")
 registry_cli.register(app)
 app.command("demo")(demo_cli.demo_cmd)
+reflow_app(app)
 
 
 def main() -> None:

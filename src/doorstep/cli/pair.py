@@ -163,8 +163,12 @@ def pair(
     """Pair households with visitors from two CSV files (file mode, no database).
 
     Pairs as many households as possible, then with the least total distance, over every
-    eligible pair (shared language, within --max-km); the result is certified optimal. The
-    last line on stdout is a JSON summary.
+    eligible pair (shared language, within --max-km). The last line on stdout is a JSON
+    summary; "certified": true there proves the least distance. The count is always the
+    most possible, but a limit (--max-rounds, --max-arcs, --time-limit) can stop the search
+    for the least distance first: "certified": false, "stopped_by" names the limit and
+    "cost_gap" says how far from the least the distance may be (at 1.69M households the
+    default --max-arcs stops after the first round).
 
     With --area CODE (database mode) the area's households are paired and the answer is
     stored as a proposal to review with `pair show|diff|explain` and then `pair commit` or
