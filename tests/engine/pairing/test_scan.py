@@ -6,10 +6,10 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from doorstep.domain.geo import haversine_m_array
+from doorstep.domain.geo import EARTH_RADIUS_M, haversine_m_array, to_unit_xyz
 from doorstep.engine.pairing.candidates import CandidateIndex
 from doorstep.engine.pairing.problem import NONE, PairingProblem
-from doorstep.engine.pairing.scan import build_grid, scan
+from doorstep.engine.pairing.scan import beyond_chord2, build_grid, chord2, scan
 from tests.engine.pairing.instances import towns
 from tests.engine.pairing.test_cut import MAX_M, eligible_arcs
 from tests.engine.pairing.test_solve import problems
@@ -68,3 +68,33 @@ def test_scan_on_towns_with_spread_potentials() -> None:
     pot = rng.integers(0, 40_000, size=p.n_households + p.n_visitors + 2).astype(np.int64)
     for slots in (1, 5, 33):
         check(p, pot, slots)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.floats(-80.0, 80.0),
+    st.floats(-179.0, 179.0),
+    st.floats(0.0, 2 * np.pi),
+    st.floats(-3.0, 8.0),
+    st.sampled_from([1_000.0, 5_000.0, 30_000.0, 1_000_000.0]),
+)
+def test_the_chord_test_never_rules_out_a_pair_in_range(
+    lat: float, lon: float, bearing: float, off: float, max_m: float
+) -> None:
+    # Points at max_m + off metres (a few metres either side of the limit) in any direction:
+    # the compiled searches skip a pair by its chord before the haversine, so a pair whose
+    # rounded metres are within the limit must never be skipped.
+    ang = (max_m + off) / EARTH_RADIUS_M
+    p1, l1 = np.radians(lat), np.radians(lon)
+    p2 = np.arcsin(np.sin(p1) * np.cos(ang) + np.cos(p1) * np.sin(ang) * np.cos(bearing))
+    l2 = l1 + np.arctan2(
+        np.sin(bearing) * np.sin(ang) * np.cos(p1), np.cos(ang) - np.sin(p1) * np.sin(p2)
+    )
+    lats, lons = np.array([lat, np.degrees(p2)]), np.array([lon, np.degrees(l2)])
+    xyz = to_unit_xyz(lats, lons)
+    metres = float(np.rint(haversine_m_array(lats[:1], lons[:1], lats[1:], lons[1:]))[0])
+    ruled_out = chord2(xyz, 1, xyz[0, 0], xyz[0, 1], xyz[0, 2]) > beyond_chord2(max_m)
+    if metres <= max_m:
+        assert not ruled_out
+    if metres > max_m + 3:
+        assert ruled_out

@@ -19,8 +19,10 @@ from doorstep.engine.pairing.problem import BoolArray, FloatArray, IntArray, Mas
 from doorstep.engine.pairing.scan import (
     VisitorGrid,
     area_and_exclusion_allow,
+    beyond_chord2,
     box_metres,
     cell_window,
+    chord2,
     haversine,
 )
 
@@ -126,6 +128,7 @@ def reach_in_grid(
     seen: BoolArray,
     ilat: FloatArray,
     ilon: FloatArray,
+    ixyz: FloatArray,
     match: IntArray,
     cells: int,
     n_languages: int,
@@ -153,6 +156,7 @@ def reach_in_grid(
     ``match[h] == a``). Items found seen are struck from their cell (``live`` ends shrink), so
     a breadth-first search looks at each item once and an emptied cell costs a comparison."""
     x, y, z = axyz[a, 0], axyz[a, 1], axyz[a, 2]
+    far2 = beyond_chord2(max_m)
     y0, y1, x0, x1, _, _, _ = cell_window(alat[a], alon[a], max_m, lat0, lon0, dlat, dlon, ny, nx)
     for cy in range(y0, y1 + 1):
         for cx in range(x0, x1 + 1):
@@ -170,6 +174,9 @@ def reach_in_grid(
                 while j < live[key]:
                     b = items[j]
                     if not seen[b]:
+                        if chord2(ixyz, b, x, y, z) > far2:  # surely out of range
+                            j += 1
+                            continue
                         # Household first, as in every search, so all round alike.
                         if a_is_household:
                             h = a

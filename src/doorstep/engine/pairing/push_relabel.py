@@ -22,8 +22,10 @@ from doorstep.engine.pairing.problem import FloatArray, IntArray
 from doorstep.engine.pairing.reach import RoomDistances
 from doorstep.engine.pairing.scan import (
     area_and_exclusion_allow,
+    beyond_chord2,
     box_metres,
     cell_window,
+    chord2,
     haversine,
 )
 
@@ -67,6 +69,7 @@ def _settle(
     nx: int,
     vlat: FloatArray,
     vlon: FloatArray,
+    vxyz: FloatArray,
     varea: IntArray,
     area_enter: IntArray,
     area_leave: IntArray,
@@ -88,6 +91,7 @@ def _settle(
             queued[h] = True
     size = nh + 1
     steps = added = 0
+    far2 = beyond_chord2(max_m)
     while head != tail and steps < budget:
         h = ring[head]
         head = (head + 1) % size
@@ -148,6 +152,8 @@ def _settle(
                                 break
                             v = gvis[j]
                             if d_v[v] > wanted:
+                                continue
+                            if chord2(vxyz, v, x, y, z) > far2:  # surely out of range
                                 continue
                             d = haversine(hlat[h], hlon[h], vlat[v], vlon[v])
                             if np.rint(d) > max_m:
@@ -267,6 +273,7 @@ def settle(
             grid.nx,
             p.visitor_lat,
             p.visitor_lon,
+            graph.index.visitor_xyz,
             graph.varea,
             graph.area_enter,
             graph.area_leave,

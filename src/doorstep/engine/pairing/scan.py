@@ -143,6 +143,24 @@ def haversine(lat1: float, lon1: float, lat2: float, lon2: float) -> float:  # p
 
 
 @numba.njit(cache=True)
+def beyond_chord2(max_m: float) -> float:  # pragma: no cover - compiled
+    """The squared unit-sphere chord past which two points are surely more than ``max_m``
+    apart, rounding included (2 m to spare): a few multiplications rule out most of a grid
+    window's far side before :func:`haversine`, which costs several sines."""
+    chord = 2.0 * math.sin(min(math.pi, (max_m + 2.0) / EARTH_RADIUS_M) / 2.0)
+    return chord * chord
+
+
+@numba.njit(cache=True, inline="always")
+def chord2(xyz: FloatArray, i: int, x: float, y: float, z: float) -> float:  # pragma: no cover
+    """Squared unit-sphere chord from point ``i`` of ``xyz`` to ``(x, y, z)``."""
+    dx = xyz[i, 0] - x
+    dy = xyz[i, 1] - y
+    dz = xyz[i, 2] - z
+    return float(dx * dx + dy * dy + dz * dz)
+
+
+@numba.njit(cache=True)
 def box_metres(
     box_lo: FloatArray, box_hi: FloatArray, c: int, x: float, y: float, z: float
 ) -> float:  # pragma: no cover - compiled
