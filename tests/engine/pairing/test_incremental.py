@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
-from doorstep.domain.geo import haversine_m_array
+from doorstep.domain.geo import EARTH_RADIUS_M, haversine_m_array
 from doorstep.engine.pairing.incremental import neighbourhood, pair_new
 from doorstep.engine.pairing.params import PairingParams
-from doorstep.engine.pairing.problem import NONE, PairingProblem
+from doorstep.engine.pairing.problem import NONE, PairingProblem, PairingProblemBuilder
+from doorstep.engine.pairing.result import Unpaired
 from doorstep.engine.pairing.solve import solve
 from tests.engine.pairing.instances import towns
 
@@ -86,3 +89,34 @@ def test_the_neighbourhood_holds_every_visitor_within_reach_of_a_new_household(s
         )
         near = np.unique(v[d <= 30_000.0 * 0.999])
         assert set(near.tolist()) <= set(visitors.tolist())
+
+
+def test_a_newcomer_across_the_antimeridian_from_its_visitor_is_paired() -> None:
+    # 2 km apart, at 179.99E and 179.99W: the neighbourhood's longitude box must wrap.
+    b = PairingProblemBuilder()
+    b.add_visitor("west", -17.5, -179.99, "fj", capacity=1)
+    b.add_household("new", -17.5, 179.99, "fj")
+    p = b.build()
+    local = pair_new(p, np.array([0]))
+    assert local.visitor_of(p.n_households, p.household_current).tolist() == [0]
+
+
+def test_a_newcomer_with_no_visitor_in_reach_stays_unpaired_with_its_reason() -> None:
+    b = PairingProblemBuilder()
+    b.add_visitor("far", 27.0, 108.0, "zh", capacity=1)  # about 99 km away
+    b.add_household("new", 27.0, 107.0, "zh")
+    p = b.build()
+    local = pair_new(p, np.array([0]))
+    assert len(local.visitors) == 0
+    assert local.visitor_of(p.n_households, p.household_current).tolist() == [NONE]
+    assert local.result.reason(0) is Unpaired.NO_VISITOR_WITHIN_DISTANCE
+
+
+def test_the_neighbourhood_takes_in_a_visitor_at_the_limit_after_rounding() -> None:
+    # 30,000.3 m due north rounds to 30,000 m: eligible, as everywhere else.
+    b = PairingProblemBuilder()
+    b.add_visitor("edge", 27.0 + math.degrees(30_000.3 / EARTH_RADIUS_M), 107.0, "zh", capacity=1)
+    b.add_household("new", 27.0, 107.0, "zh")
+    p = b.build()
+    assert p.metres(np.array([0]), np.array([0])).tolist() == [30_000]
+    assert neighbourhood(p, np.array([0]), 30_000.0)[1].tolist() == [0]

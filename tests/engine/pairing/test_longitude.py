@@ -5,9 +5,17 @@ import dataclasses
 import numpy as np
 import pytest
 
-from doorstep.engine.pairing.longitude import away_from_antimeridian, widest_gap_middle
+from doorstep.engine.pairing.insert import insert
+from doorstep.engine.pairing.longitude import (
+    GridSeamError,
+    away_from_antimeridian,
+    widest_gap_middle,
+)
+from doorstep.engine.pairing.problem import PairingProblem, PairingProblemBuilder
 from doorstep.engine.pairing.solve import solve
+from doorstep.errors import InvalidInput
 from tests.engine.pairing.instances import towns
+from tests.engine.pairing.reference import exact
 
 
 def test_the_widest_empty_arc_is_found_across_the_antimeridian() -> None:
@@ -28,8 +36,71 @@ def test_towns_astride_the_antimeridian_pair_as_they_do_elsewhere(seed: int) -> 
         p, household_lon=moved(p.household_lon), visitor_lon=moved(p.visitor_lon)
     )
     assert (q.household_lon > 179.8).any() and (q.household_lon < -179.8).any()
-    assert away_from_antimeridian(p) is p
+    assert away_from_antimeridian(p, 30_000.0) is p
     here, there = solve(p), solve(q)
     assert there.certified and here.certified
     assert there.visitor.tolist() == here.visitor.tolist()
     assert there.total_cost == here.total_cost
+
+
+def _polar(seed: int, lon_lo: float, lon_hi: float) -> PairingProblem:
+    """Homes within 60 km of the north pole, at longitudes in ``[lon_lo, lon_hi]``."""
+    rng = np.random.default_rng(seed)
+    b = PairingProblemBuilder()
+
+    def home() -> tuple[float, float]:
+        return float(90.0 - rng.uniform(0.02, 0.55)), float(rng.uniform(lon_lo, lon_hi))
+
+    for i in range(14):
+        places = int(rng.integers(0, 3))
+        b.add_visitor(f"v{i}", *home(), "en" if i % 3 else "en;fr", capacity=places)
+    for i in range(30):
+        b.add_household(f"h{i}", *home(), "fr" if i % 4 == 0 else "en")
+    return b.build()
+
+
+def test_a_pair_across_a_pole_is_found_by_the_grid_searches() -> None:
+    # x's only visitor, a, is 11 km away across the pole, 170 degrees of longitude round; y
+    # takes a first (the nearest), so pairing both needs the count to find x -> a in its grid.
+    b = PairingProblemBuilder()
+    b.add_visitor("a", 89.95, 170.0, "en;fr", capacity=1)
+    b.add_visitor("b", 89.95, 150.0, "en", capacity=1)
+    b.add_household("x", 89.95, 0.0, "fr")
+    b.add_household("y", 89.95, 171.0, "en")
+    p = b.build()
+    r = solve(p)
+    assert r.visitor.tolist() == [0, 1] and r.certified
+    assert (r.paired, r.total_cost) == exact(p)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_near_a_pole_the_pairing_is_exact(seed: int) -> None:
+    # Homes on one side of the pole only (a gap in longitude to put the grid's edge in), with
+    # pairs across the pole up to 170 degrees of longitude apart.
+    p = _polar(seed, -85.0, 85.0)
+    r = solve(p)
+    assert r.certified
+    assert (r.paired, r.total_cost) == exact(p)
+
+
+def test_homes_ringing_a_pole_are_refused_rather_than_paired_wrongly() -> None:
+    # Households and visitors in turn all round the pole, 6 km apart: wherever the grid's edge
+    # goes, a household and a visitor in reach of each other lie on either side of it.
+    b = PairingProblemBuilder()
+    for k in range(12):
+        b.add_visitor(f"v{k}", 89.8, -165.0 + 30.0 * k, "en", capacity=1)
+        b.add_household(f"h{k}", 89.8, -150.0 + 30.0 * k, "en")
+    p = b.build()
+    with pytest.raises(GridSeamError, match=r"household h\d+ and visitor v\d+ are \d+ m apart"):
+        solve(p)
+    with pytest.raises(GridSeamError):
+        insert(p, np.arange(12))
+    assert issubclass(GridSeamError, InvalidInput)  # the front doors show it as bad input
+    # A gap wider than the reach anywhere on the ring, and the same homes pair as exactly.
+    q = PairingProblemBuilder()
+    for k in range(9):
+        q.add_visitor(f"v{k}", 89.8, -165.0 + 30.0 * k, "en", capacity=1)
+        q.add_household(f"h{k}", 89.8, -150.0 + 30.0 * k, "en")
+    ok = q.build()
+    r = solve(ok)
+    assert r.certified and (r.paired, r.total_cost) == exact(ok)

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from doorstep.domain.geo import haversine_m_array
+from doorstep.domain.geo import EARTH_RADIUS_M, haversine_m_array
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.pairing.problem import NONE, PairingProblem, PairingProblemBuilder
 from doorstep.engine.pairing.result import Unpaired
@@ -262,3 +264,16 @@ def test_a_stopped_run_shows_the_bound_as_a_stage_of_its_own() -> None:
     assert not result.certified
     assert progress.stages["bounding the least cost"] == [2, 2]
     assert all(done == total for total, done in progress.stages.values()), progress.stages
+
+
+def test_a_full_visitor_at_the_limit_after_rounding_is_the_reason_given() -> None:
+    # 30,000.3 m rounds to 30,000 m, so the pair is eligible; its visitor is full, and that,
+    # not "no visitor within the distance", is why the household stays unpaired.
+    north = 27.0 + math.degrees(30_000.3 / EARTH_RADIUS_M)
+    for capacity, reason in ((1, Unpaired.ALL_ELIGIBLE_VISITORS_FULL), (2, None)):
+        b = PairingProblemBuilder()
+        b.add_visitor("v", 27.0, 107.0, "zh", capacity=capacity)
+        b.add_household("at_door", 27.0, 107.0, "zh")
+        b.add_household("edge", north, 107.0, "zh")
+        r = solve(b.build())
+        assert r.reason(1) is reason

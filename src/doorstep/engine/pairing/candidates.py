@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
-from doorstep.domain.geo import EARTH_RADIUS_M, chord_for_metres, to_unit_xyz
+from doorstep.domain.geo import EARTH_RADIUS_M, chord_within, to_unit_xyz
 from doorstep.engine.pairing.problem import NONE, BoolArray, FloatArray, IntArray, PairingProblem
 
 
@@ -77,7 +77,7 @@ class CandidateIndex:
     def __init__(self, problem: PairingProblem, max_m: float) -> None:
         self.problem = problem
         self.max_m = max_m
-        self.max_chord = chord_for_metres(max_m)
+        self.max_chord = chord_within(max_m)  # rounding included
         self.household_xyz = to_unit_xyz(problem.household_lat, problem.household_lon)
         self.visitor_xyz = to_unit_xyz(problem.visitor_lat, problem.visitor_lon)
         local = problem.visitor_active & (problem.visitor_pool == NONE)
@@ -134,7 +134,8 @@ class CandidateIndex:
             if len(visitors) == len(group.visitors)
             else cKDTree(self.visitor_xyz[visitors])
         )
-        metres = np.minimum(radius_m, self.max_m)
+        # Whole metres within the radius, as ``chord_within`` (rounding included).
+        metres = np.floor(np.minimum(radius_m, self.max_m)) + 0.501
         r = 2.0 * np.sin(np.minimum(np.pi, metres / EARTH_RADIUS_M) / 2.0)
         hits = tree.query_ball_point(self.household_xyz[households], r, workers=-1)
         counts = np.fromiter((len(x) for x in hits), dtype=np.int64, count=len(hits))

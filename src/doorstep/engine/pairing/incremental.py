@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
-from doorstep.domain.geo import EARTH_RADIUS_M, chord_for_metres, to_unit_xyz
+from doorstep.domain.geo import EARTH_RADIUS_M, chord_within, to_unit_xyz
+from doorstep.engine.pairing.longitude import turned, widest_gap_middle
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.pairing.problem import NONE, IntArray, PairingProblem
 from doorstep.engine.pairing.result import PairingResult
@@ -37,7 +38,9 @@ class LocalResult:
         """Every household's visitor in the whole problem (others keep ``current``)."""
         out = np.asarray(current, dtype=np.int64).copy()
         local = self.result.visitor
-        out[self.households] = np.where(local == NONE, NONE, self.visitors[np.maximum(local, 0)])
+        paired = local != NONE  # none at all when the neighbourhood has no visitor
+        out[self.households] = NONE
+        out[self.households[paired]] = self.visitors[local[paired]]
         return out
 
 
@@ -52,18 +55,22 @@ def neighbourhood(
         # region's million visitors need not all go into the tree for a village's newcomers.
         reach = math.degrees(max_m / EARTH_RADIUS_M) * 1.01
         lat = p.household_lat[new]
-        far = min(float(np.abs(lat).max()) + reach, 89.0)
-        reach_lon = reach / math.cos(math.radians(far))
-        vlat, vlon = p.visitor_lat[local], p.visitor_lon[local]
+        vlat = p.visitor_lat[local]
         box = (vlat >= lat.min() - reach) & (vlat <= lat.max() + reach)
-        lon = p.household_lon[new]
-        if lon.max() - lon.min() + 2 * reach_lon < 180.0:
-            box &= (vlon >= lon.min() - reach_lon) & (vlon <= lon.max() + reach_lon)
+        far = float(np.abs(lat).max()) + reach
+        if far < 89.0:  # nearer a pole any longitude may be in reach
+            reach_lon = reach / math.cos(math.radians(far))
+            # Longitudes measured from the newcomers' widest gap, so the box does not break
+            # at ±180° when they straddle it.
+            middle = widest_gap_middle(p.household_lon[new])
+            lon, vlon = turned(p.household_lon[new], middle), turned(p.visitor_lon[local], middle)
+            if lon.max() - lon.min() + 2 * reach_lon < 180.0:
+                box &= (vlon >= lon.min() - reach_lon) & (vlon <= lon.max() + reach_lon)
         local = local[box]
     # Each visitor asks for its nearest newcomer: thousands of visitors per newcomer in a town,
     # so listing each newcomer's visitors would be the slow way round.
     tree = cKDTree(to_unit_xyz(p.household_lat[new], p.household_lon[new]))
-    reach_chord = np.nextafter(chord_for_metres(max_m), np.inf)  # within, limit included
+    reach_chord = chord_within(max_m)  # whole metres within the limit, rounding included
     gap, _ = tree.query(
         to_unit_xyz(p.visitor_lat[local], p.visitor_lon[local]), distance_upper_bound=reach_chord
     )

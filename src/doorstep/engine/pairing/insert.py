@@ -138,7 +138,7 @@ def insert(
     params = params or PairingParams()
     if params.balance_m:
         raise ValueError("balance is not applied when inserting; re-pair the area instead")
-    p = away_from_antimeridian(problem)
+    p = away_from_antimeridian(problem, params.max_m)
     new = np.unique(np.asarray(new, dtype=np.int64))
     if len(new) and (p.household_current[new] != NONE).any():
         raise ValueError("new households must not have a current visitor")

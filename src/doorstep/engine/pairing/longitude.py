@@ -4,16 +4,28 @@ The compiled searches bucket homes in a latitude/longitude grid that does not wr
 household at 179.9°E and a visitor at 179.9°W (20 km apart) would sit at opposite ends of it.
 Distances depend only on differences of longitude, so every longitude can be turned by the same
 angle: the widest stretch of longitude without any home is put at ±180°, and nothing else
-changes.
+changes. Where homes ring a pole there may be no stretch wide enough: a household and a visitor
+in reach of each other on either side of every gap. The searches would not see that pair, so
+such a problem is refused (:class:`GridSeamError`) rather than solved wrongly.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
+from scipy.spatial import cKDTree
 
-from doorstep.engine.pairing.problem import FloatArray, PairingProblem
+from doorstep.domain.geo import EARTH_RADIUS_M, chord_within, to_unit_xyz
+from doorstep.engine.pairing.problem import NONE, BoolArray, FloatArray, PairingProblem
+from doorstep.errors import InvalidInput
+
+
+class GridSeamError(InvalidInput, ValueError):
+    """A household and a visitor in reach of each other lie on either side of the grid's edge,
+    wherever it is put (homes all around a pole): the searches cannot pair them. A user's
+    input error, shown as such by every front door."""
 
 
 def widest_gap_middle(longitudes: FloatArray) -> float:
@@ -31,8 +43,17 @@ def turned(lon: FloatArray, middle: float) -> FloatArray:
     return np.asarray(np.mod(lon - middle, 360.0) - 180.0, dtype=np.float64)
 
 
-def away_from_antimeridian(problem: PairingProblem) -> PairingProblem:
-    """The same problem, turned when its homes straddle ±180° (else ``problem`` itself)."""
+def away_from_antimeridian(problem: PairingProblem, max_m: float) -> PairingProblem:
+    """The same problem, turned when its homes straddle ±180° (else ``problem`` itself).
+
+    Raises :class:`GridSeamError` when some eligible pair within ``max_m`` still straddles it.
+    """
+    out = _turned(problem)
+    _check_seam(out, max_m)
+    return out
+
+
+def _turned(problem: PairingProblem) -> PairingProblem:
     p = problem
     both = np.r_[p.household_lon, p.visitor_lon]
     if len(both):
@@ -53,3 +74,42 @@ def away_from_antimeridian(problem: PairingProblem) -> PairingProblem:
         household_lon=turned(p.household_lon, middle),
         visitor_lon=turned(p.visitor_lon, middle),
     )
+
+
+def _check_seam(p: PairingProblem, max_m: float) -> None:
+    # A pair whose short way crosses ±180° has both homes within reach of that meridian (the
+    # pole included), so only the few homes near it are compared.
+    reach = (math.floor(max_m) + 1.0) / EARTH_RADIUS_M
+    hs = np.flatnonzero(p.household_consent & (p.household_languages != 0))
+    vs = np.flatnonzero(p.visitor_active & (p.visitor_pool == NONE) & (p.visitor_capacity > 0))
+    hs = hs[_near_seam(p.household_lat[hs], p.household_lon[hs], reach)]
+    vs = vs[_near_seam(p.visitor_lat[vs], p.visitor_lon[vs], reach)]
+    if len(hs) == 0 or len(vs) == 0:
+        return
+    tree = cKDTree(to_unit_xyz(p.visitor_lat[vs], p.visitor_lon[vs]))
+    hits = tree.query_ball_point(
+        to_unit_xyz(p.household_lat[hs], p.household_lon[hs]), chord_within(max_m)
+    )
+    counts = np.fromiter((len(x) for x in hits), dtype=np.int64, count=len(hits))
+    if counts.sum() == 0:
+        return
+    h = np.repeat(hs, counts)
+    v = vs[np.concatenate([np.asarray(x, dtype=np.int64) for x in hits])]
+    bad = (np.abs(p.household_lon[h] - p.visitor_lon[v]) > 180.0) & p.eligible(h, v)
+    bad[bad] = p.metres(h[bad], v[bad]) <= max_m
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise GridSeamError(
+            f"household {p.household_ids[h[i]]} and visitor {p.visitor_ids[v[i]]} are "
+            f"{int(p.metres(h[i : i + 1], v[i : i + 1])[0])} m apart across every gap in "
+            "longitude between the homes (they ring a pole); pairing there is not supported"
+        )
+
+
+def _near_seam(lat: FloatArray, lon: FloatArray, reach: float) -> BoolArray:
+    """Homes within ``reach`` radians of the meridian at ±180°, from pole to pole."""
+    phi = np.radians(lat)
+    off = np.radians(180.0 - np.abs(lon))  # 0 on the meridian, pi on the opposite one
+    to_line = np.arcsin(np.clip(np.cos(phi) * np.sin(off), 0.0, 1.0))
+    dist = np.where(off <= np.pi / 2, to_line, np.pi / 2 - np.abs(phi))  # else the pole
+    return np.asarray(dist <= reach, dtype=np.bool_)

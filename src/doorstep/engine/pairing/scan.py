@@ -104,14 +104,18 @@ def cell_window(
     nx: int,
 ) -> tuple[int, int, int, int, int, int, int]:  # pragma: no cover - compiled
     """The grid cells within ``max_m`` of a point: rows ``y0..y1``, columns ``x0..x1``, the
-    point's own cell ``(hy, hx)`` and how many rings of cells around it cover the window."""
-    reach_deg = math.degrees(max_m / EARTH_RADIUS_M)
-    far_lat = min(abs(lat) + reach_deg, 89.9)
-    lon_reach = reach_deg / math.cos(math.radians(far_lat))
+    point's own cell ``(hy, hx)`` and how many rings of cells around it cover the window
+    (a metre more than ``max_m``: pairs are compared in whole metres, rounded)."""
+    reach_deg = math.degrees((max_m + 1.0) / EARTH_RADIUS_M)
+    far_lat = abs(lat) + reach_deg
     y0 = max(math.floor((lat - reach_deg - lat0) / dlat), 0)
     y1 = min(math.floor((lat + reach_deg - lat0) / dlat), ny - 1)
-    x0 = max(math.floor((lon - lon_reach - lon0) / dlon), 0)
-    x1 = min(math.floor((lon + lon_reach - lon0) / dlon), nx - 1)
+    if far_lat >= 89.9:  # the window may hold a pole, and then any longitude
+        x0, x1 = 0, nx - 1
+    else:
+        lon_reach = reach_deg / math.cos(math.radians(far_lat))
+        x0 = max(math.floor((lon - lon_reach - lon0) / dlon), 0)
+        x1 = min(math.floor((lon + lon_reach - lon0) / dlon), nx - 1)
     hy = min(max(int(math.floor((lat - lat0) / dlat)), y0), y1)  # noqa: RUF046
     hx = min(max(int(math.floor((lon - lon0) / dlon)), x0), x1)  # noqa: RUF046
     rings = max(hy - y0, y1 - hy, hx - x0, x1 - hx)

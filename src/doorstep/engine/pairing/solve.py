@@ -191,7 +191,7 @@ def solve(
     """
     params = params or PairingParams()
     # The grid searches do not wrap at ±180°; distances do not change when turned.
-    problem = away_from_antimeridian(problem)
+    problem = away_from_antimeridian(problem, params.max_m)
     run: Mapper = mapper or map
     report: Progress = progress or Silent()
     seconds: dict[str, float] = {}
