@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from doorstep.domain.geo import EARTH_RADIUS_M, haversine_m_array, to_unit_xyz
 from doorstep.engine.pairing.candidates import CandidateIndex
-from doorstep.engine.pairing.problem import NONE, PairingProblem
+from doorstep.engine.pairing.problem import NONE, PairingProblem, PairingProblemBuilder
 from doorstep.engine.pairing.scan import beyond_chord2, build_grid, chord2, scan
 from tests.engine.pairing.instances import towns
 from tests.engine.pairing.test_cut import MAX_M, eligible_arcs
@@ -98,3 +100,24 @@ def test_the_chord_test_never_rules_out_a_pair_in_range(
         assert not ruled_out
     if metres > max_m + 3:
         assert ruled_out
+
+
+def test_visitors_just_out_of_range_never_take_a_violations_slot() -> None:
+    # Three visitors 30,000.7 m away (30,001 whole metres: out of range) score better than
+    # the one violation in range; the scan keeps three arcs per household, and must not fill
+    # them with arcs that the exact test then drops (a fuzz found the certificate missing the
+    # violation that way).
+    north = math.degrees(30_000.7 / EARTH_RADIUS_M)
+    east = math.degrees(29_986.2 / EARTH_RADIUS_M) / math.cos(math.radians(60.0))
+    b = PairingProblemBuilder()
+    b.add_household("h", 60.0, 20.0, "sv")
+    for k in range(3):
+        b.add_visitor(f"out{k}", 60.0 + north, 20.0, "sv", capacity=2)
+    b.add_visitor("in", 60.0, 20.0 + east, "sv", capacity=2)
+    p = b.build()
+    d = p.metres(np.zeros(4, np.int64), np.arange(4))
+    assert d[:3].tolist() == [30_001] * 3 and d[3] <= 30_000
+    pot = np.zeros(p.n_households + p.n_visitors + 2, np.int64)
+    pot[0] = 30_151
+    pot[p.n_households + 3] = 55
+    check(p, pot, slots=3)

@@ -26,6 +26,9 @@ from doorstep.engine.pairing.problem import (
     PairingProblem,
 )
 
+#: A score slot not filled yet.
+_FREE = np.iinfo(np.int64).max
+
 
 class VisitorGrid(NamedTuple):
     """Active local visitors bucketed into grid cells (CSR by cell); a named tuple, which
@@ -217,6 +220,8 @@ def _scan(
     box_hi: FloatArray,
     cell_bound: IntArray,
     vxyz: FloatArray,
+    vlat: FloatArray,
+    vlon: FloatArray,
     vmask: IntArray,
     vpot: IntArray,
     varea: IntArray,
@@ -234,8 +239,9 @@ def _scan(
     slots: int,
 ) -> tuple[IntArray, IntArray]:  # pragma: no cover - compiled
     radius = EARTH_RADIUS_M
+    far2 = beyond_chord2(max_m)
     out_v = np.full((len(hs), slots), -1, np.int64)
-    out_s = np.full((len(hs), slots), np.iinfo(np.int64).max, np.int64)
+    out_s = np.full((len(hs), slots), _FREE, np.int64)
     for i in numba.prange(len(hs)):
         h = hs[i]
         x, y, z = hxyz[h, 0], hxyz[h, 1], hxyz[h, 2]
@@ -284,9 +290,26 @@ def _scan(
                 dx = x - vxyz[v, 0]
                 dy = y - vxyz[v, 1]
                 dz = z - vxyz[v, 2]
-                chord = math.sqrt(dx * dx + dy * dy + dz * dz)
+                c2 = dx * dx + dy * dy + dz * dz
+                if c2 > far2:
+                    continue  # out of range, known without the arcsine
+                worst = out_s[i, slots - 1]
+                if worst < _FREE:
+                    # The chord is shorter than the arc: when even the chord's metres cannot
+                    # beat the worst score kept, neither can the arc.
+                    need = float(worst + ph - vpot[v]) + 1.51  # 1 cm for float error
+                    if need <= 0.0 or c2 * radius * radius >= need * need:
+                        continue
+                chord = math.sqrt(c2)
                 d = 2.0 * radius * math.asin(min(1.0, chord / 2.0))
                 if d > max_m + 1.0:
+                    continue
+                if (
+                    d > max_m - 1.0
+                    and np.rint(haversine(hlat[h], hlon[h], vlat[v], vlon[v])) > max_m
+                ):
+                    # Out of range by numpy's whole metres: such an arc must not take a slot
+                    # from a violation in range (it would be dropped afterwards).
                     continue
                 # One metre of slack: the exact test is redone in numpy on what is found.
                 score = round(d) - 1 + vpot[v] - ph
@@ -344,6 +367,8 @@ def scan(
         grid.box_hi,
         bound,
         vxyz,
+        p.visitor_lat,
+        p.visitor_lon,
         p.visitor_languages.view(np.int64),
         pot[nh:],
         p.visitor_area.astype(np.int64),
