@@ -101,8 +101,9 @@ def _check_seam(p: PairingProblem, max_m: float) -> None:
         i = int(np.flatnonzero(bad)[0])
         raise GridSeamError(
             f"household {p.household_ids[h[i]]} and visitor {p.visitor_ids[v[i]]} are "
-            f"{int(p.metres(h[i : i + 1], v[i : i + 1])[0])} m apart across every gap in "
-            "longitude between the homes (they ring a pole); pairing there is not supported"
+            f"{int(p.metres(h[i : i + 1], v[i : i + 1])[0])} m apart across the edge of the "
+            "search grid, even with that edge in the widest gap of longitude between the homes "
+            "(they ring a pole); pairing there is not supported"
         )
 
 
