@@ -277,3 +277,55 @@ def test_a_full_visitor_at_the_limit_after_rounding_is_the_reason_given() -> Non
         b.add_household("edge", north, 107.0, "zh")
         r = solve(b.build())
         assert r.reason(1) is reason
+
+
+# Shrunk from a fuzzed instance (26 households, 5 visitors at 74.6 N, continuity 5 km, one
+# candidate per household): a version of the potentials that started nodes reaching neither
+# the sink nor the source at the source's own cost certified 65,211 m against 65,113 m.
+_FUZZED_VISITORS = [
+    ("v59", 74.60561457107815, -59.73108078813061, "zh;yue", 5),
+    ("v68", 74.60444094745688, -59.74056267323016, "zh", 5),
+    ("v74", 74.60660332159725, -59.741078901856724, "zh;yue", 3),
+    ("v79", 74.63950939364781, -60.16981154846502, "zh;yue", 1),
+    ("v80", 74.6399424043367, -60.16941573177964, "hmn", 5),
+]
+_FUZZED_HOUSEHOLDS = [
+    ("h83", 74.6294489985628, -60.16683886767345, "zh", None),
+    ("h168", 74.63489877055859, -60.16806060420231, "zh", None),
+    ("h175", 74.6395255121691, -60.156950284566335, "zh", None),
+    ("h177", 74.6351105276958, -60.17348936708842, "zh", None),
+    ("h178", 74.63038442685499, -60.17447030184363, "yue", None),
+    ("h181", 74.63816887166382, -60.188803314981755, "hmn", None),
+    ("h185", 74.60832060274716, -59.73526198865919, "hmn;yue", None),
+    ("h186", 74.60521798905783, -59.72091876513788, "zh", None),
+    ("h187", 74.63853141195919, -60.1704626676418, "zh", "v79"),
+    ("h190", 74.63759420161445, -60.17325758141216, "zh;hmn;yue", None),
+    ("h194", 74.60682006348186, -59.744193612569575, "zh", "v74"),
+    ("h200", 74.63868313242777, -60.16581274817605, "hmn", None),
+    ("h202", 74.60229945913794, -59.72859074547924, "zh", None),
+    ("h203", 74.60599557495478, -59.723887513248314, "yue", None),
+    ("h208", 74.63615780773554, -60.1663931798341, "zh", None),
+    ("h209", 74.63999063975216, -60.16703462025062, "zh;hmn", "v80"),
+    ("h210", 74.60723845181312, -59.7296266996468, "zh;yue", None),
+    ("h213", 74.63804555241775, -60.167487479841526, "zh", None),
+    ("h218", 74.6318549730829, -60.16364252155866, "zh", None),
+    ("h219", 74.63503254968606, -60.170752127597666, "hmn;yue", None),
+    ("h221", 74.63677371009405, -60.15819718716199, "zh;hmn;yue", "v79"),
+    ("h222", 74.605968545831, -59.72630707613523, "zh;yue", None),
+    ("h224", 74.63422848774798, -60.165988343198634, "zh", None),
+    ("h281", 74.64076034711209, -60.18324874044025, "zh;hmn;yue", None),
+    ("h282", 74.6366152802048, -60.15027122407918, "zh", None),
+    ("h283", 74.63599775959412, -60.164738359263225, "zh", None),
+]
+
+
+def test_a_fuzzed_instance_with_continuity_is_certified_at_the_optimum() -> None:
+    b = PairingProblemBuilder()
+    for vid, lat, lon, langs, capacity in _FUZZED_VISITORS:
+        b.add_visitor(vid, lat, lon, langs, capacity=capacity)
+    for hid, lat, lon, langs, current in _FUZZED_HOUSEHOLDS:
+        b.add_household(hid, lat, lon, langs, current_visitor=current)
+    p = b.build()
+    r = solve(p, params=PairingParams(keep_km=5.0, candidates=1))
+    assert r.certified
+    assert (r.paired, r.total_cost) == exact(p, keep_km=5.0)
