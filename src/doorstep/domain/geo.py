@@ -49,9 +49,15 @@ def chord_for_metres(metres: float) -> float:
     return 2.0 * math.sin(min(math.pi, metres / EARTH_RADIUS_M) / 2.0)
 
 
+def chords_within(limit_m: FloatArray) -> FloatArray:
+    """Chords that take in every pair whose distance in *whole* metres is within each limit:
+    pairs are compared by ``rint(metres)``, so a pair 30,000.4 m apart is within 30 km, and a
+    k-d tree query up to ``chord_for_metres(limit)`` would miss it (1 mm to spare; what else
+    it takes in is dropped by the exact test that follows)."""
+    metres = np.floor(np.asarray(limit_m, dtype=np.float64)) + 0.501
+    return np.asarray(2.0 * np.sin(np.minimum(np.pi, metres / EARTH_RADIUS_M) / 2.0))
+
+
 def chord_within(limit_m: float) -> float:
-    """A chord that takes in every pair whose distance in *whole* metres is within
-    ``limit_m``: pairs are compared by ``rint(metres)``, so a pair 30,000.4 m apart is within
-    30 km, and a k-d tree query up to ``chord_for_metres(limit_m)`` would miss it (1 mm to
-    spare; what else it takes in is dropped by the exact test that follows)."""
-    return chord_for_metres(math.floor(limit_m) + 0.501)
+    """:func:`chords_within` for one limit."""
+    return float(chords_within(np.array([limit_m]))[0])

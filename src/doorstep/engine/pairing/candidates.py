@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
-from doorstep.domain.geo import EARTH_RADIUS_M, chord_within, to_unit_xyz
+from doorstep.domain.geo import EARTH_RADIUS_M, chord_within, chords_within, to_unit_xyz
 from doorstep.engine.pairing.problem import NONE, BoolArray, FloatArray, IntArray, PairingProblem
 
 
@@ -134,9 +134,7 @@ class CandidateIndex:
             if len(visitors) == len(group.visitors)
             else cKDTree(self.visitor_xyz[visitors])
         )
-        # Whole metres within the radius, as ``chord_within`` (rounding included).
-        metres = np.floor(np.minimum(radius_m, self.max_m)) + 0.501
-        r = 2.0 * np.sin(np.minimum(np.pi, metres / EARTH_RADIUS_M) / 2.0)
+        r = chords_within(np.minimum(radius_m, self.max_m))  # rounding included
         hits = tree.query_ball_point(self.household_xyz[households], r, workers=-1)
         counts = np.fromiter((len(x) for x in hits), dtype=np.int64, count=len(hits))
         flat = np.fromiter(
