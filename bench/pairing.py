@@ -190,7 +190,8 @@ def main() -> None:
     print(f"generate + write CSVs: {generate_s:.1f} s (not part of the pairing)")
     print(f"file mode end to end: {end_to_end:.1f} s; stages: {summary['stage_seconds']}")
     print(f"count: {stats.count_relabels} global relabels of the push-relabel search")
-    print(f"rounds: {stats.rounds}, violations per round: {stats.violations_per_round}")
+    more = "" if stats.last_round_counted else " (the last: at least, its scan stopped early)"
+    print(f"rounds: {stats.rounds}, violations per round: {stats.violations_per_round}{more}")
     print(
         f"arcs: {stats.initial_arcs} first round, {stats.arcs} at the end; "
         f"{stats.components} parts, largest {stats.largest_component_arcs} arcs"

@@ -266,6 +266,28 @@ def test_a_stopped_run_shows_the_bound_as_a_stage_of_its_own() -> None:
     assert all(done == total for total, done in progress.stages.values()), progress.stages
 
 
+def test_when_no_further_round_may_run_the_scan_stops_at_what_settles_it() -> None:
+    # Enough households on each side of the cut that the scan runs in several batches.
+    p = towns(households=12_000, visitors=6_000, seed=2, n_towns=10, spread_km=50, skew=1.5)
+    full = solve(p, params=PairingParams(candidates=1, max_rounds=2, bound=False))
+    one = solve(p, params=PairingParams(candidates=1, max_rounds=1, bound=False))
+    first = full.stats.violations_per_round[0]
+    assert full.stats.last_round_counted is (full.stats.stopped_by == "certified")
+    # The same flow and cost after round one; only round one's scan ended at its first finds.
+    assert one.stats.stopped_by == "max_rounds" and not one.stats.last_round_counted
+    assert 1 <= one.stats.violations_per_round[0] < first
+    # A budget of arcs: the scan goes on until it holds more than the budget, no further.
+    budget = 5_000
+    capped = solve(
+        p,
+        params=PairingParams(candidates=1, max_arcs=one.stats.arcs + budget, bound=False),
+    )
+    assert capped.stats.stopped_by == "max_arcs" and not capped.stats.last_round_counted
+    assert budget < capped.stats.violations_per_round[0] < first
+    assert (capped.total_cost, capped.paired) == (one.total_cost, one.paired)
+    assert (capped.visitor == one.visitor).all()
+
+
 def test_a_full_visitor_at_the_limit_after_rounding_is_the_reason_given() -> None:
     # 30,000.3 m rounds to 30,000 m, so the pair is eligible; its visitor is full, and that,
     # not "no visitor within the distance", is why the household stays unpaired.

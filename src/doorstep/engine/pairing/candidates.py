@@ -10,6 +10,7 @@ Remote-pool arcs and current pairs are always kept in full, so they are never pr
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,6 +61,16 @@ class Arcs:
             np.concatenate((self.household, other.household)),
             np.concatenate((self.visitor, other.visitor)),
             np.concatenate((self.distance, other.distance)),
+        )
+
+    @staticmethod
+    def concat_all(parts: Sequence[Arcs]) -> Arcs:
+        if not parts:
+            return Arcs.empty()
+        return Arcs(
+            np.concatenate([a.household for a in parts]),
+            np.concatenate([a.visitor for a in parts]),
+            np.concatenate([a.distance for a in parts]),
         )
 
     def take(self, which: BoolArray | IntArray) -> Arcs:

@@ -55,9 +55,7 @@ def greedy(index: CandidateIndex, *, start_k: int = 4, max_k: int = 4096) -> Arc
                 open_[piece[np.isfinite(bound)]] = True
         if not parts:
             break
-        arcs = parts[0]
-        for part in parts[1:]:
-            arcs = arcs.concat(part)
+        arcs = Arcs.concat_all(parts)
         _take_shortest(
             np.argsort(arcs.distance, kind="stable"), arcs.household, arcs.visitor, visitor, room
         )

@@ -37,6 +37,9 @@ class SolveStats:
     components: int
     largest_component_arcs: int
     violations_per_round: tuple[int, ...]
+    # False when the last round's scan stopped as soon as it proved that no further round
+    # may run (its count is then a lower bound).
+    last_round_counted: bool = True
     seconds: dict[str, float] = field(default_factory=dict)
     count_relabels: int = 0  # global relabels of the search for the most paired (:mod:`.cut`)
     # Why the widening ended: "certified", or the limit that stopped it first

@@ -329,6 +329,21 @@ def _scan(
     return out_v, out_s
 
 
+class PricedGrid(NamedTuple):
+    """The grid's visitors ordered by potential within each cell, and each cell's least."""
+
+    visitors: IntArray
+    bound: IntArray
+
+
+def price_grid(grid: VisitorGrid, visitor_pot: IntArray) -> PricedGrid:
+    """What a scan needs of the visitors' potentials (a sort of every visitor: worth doing
+    once when the same prices are scanned in batches)."""
+    cell = np.repeat(np.arange(len(grid.start) - 1), np.diff(grid.start))
+    order = np.lexsort((visitor_pot[grid.visitors], cell))
+    return PricedGrid(grid.visitors[order], cell_minimum(grid, visitor_pot))
+
+
 def scan(
     problem: PairingProblem,
     grid: VisitorGrid,
@@ -339,20 +354,20 @@ def scan(
     pot: IntArray,
     max_m: float,
     slots: int,
+    priced: PricedGrid | None = None,
 ) -> tuple[IntArray, IntArray]:
     """For each of ``households``, up to ``slots`` visitors that break the bound, best first.
 
     Returns flat ``(household, visitor)`` arrays (eligibility but distance rounding already
-    checked; the caller redoes the exact test).
+    checked; the caller redoes the exact test). ``priced`` is ``price_grid(grid, pot)``, for
+    callers that scan the same prices in several batches.
     """
     p = problem
     nh = p.n_households
     if len(households) == 0 or len(grid.visitors) == 0:
         z = np.zeros(0, np.int64)
         return z, z
-    cell = np.repeat(np.arange(len(grid.start) - 1), np.diff(grid.start))
-    bound = cell_minimum(grid, pot[nh:])
-    visitors = grid.visitors[np.lexsort((pot[nh:][grid.visitors], cell))]
+    visitors, bound = priced or price_grid(grid, pot[nh:])
     out_v, _ = _scan(
         households.astype(np.int64),
         hxyz,

@@ -240,6 +240,7 @@ def solve(
     capacity = problem.visitor_capacity.astype(np.int64)
     rounds = 0
     stopped_by = "certified"
+    all_counted = True
     for rounds in range(1, params.max_rounds + 1):
         costs = arc_costs(problem, arcs, params.keep_m)
         chunks = make_chunks(problem, arcs, costs, dirty, labels, params.chunk_arcs, balance_m)
@@ -260,12 +261,23 @@ def solve(
         del res
         report.advance()
         lap("potentials")
-        new = find_violations(
-            index, grid, arcs, pot, most.household_side, most.visitor_side, params.candidates
+        # When no further round may run, any violation settles it: no need to list them all.
+        last = bool(_limit_reached(params, rounds, 0, started))
+        enough = 0 if last else max(params.max_arcs - len(arcs), 0)
+        new, counted = find_violations(
+            index,
+            grid,
+            arcs,
+            pot,
+            most.household_side,
+            most.visitor_side,
+            params.candidates,
+            enough=enough,
         )
         report.advance()
         lap("certify")
         history.append(len(new))
+        all_counted = counted
         if len(new) == 0:
             certified = True
             break
@@ -312,6 +324,7 @@ def solve(
         components=int((comp_arcs > 0).sum()),
         largest_component_arcs=int(comp_arcs.max(initial=0)),
         violations_per_round=tuple(history),
+        last_round_counted=all_counted,
         seconds=seconds,
         count_relabels=most.relabels,
         stopped_by=stopped_by,
