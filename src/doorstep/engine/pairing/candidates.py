@@ -13,6 +13,7 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 from scipy.spatial import cKDTree
 
@@ -77,9 +78,80 @@ class Arcs:
         return Arcs(self.household[which], self.visitor[which], self.distance[which])
 
     def unique(self, n_visitors: int) -> Arcs:
-        """Drop repeated pairs (a household sharing two languages with a visitor)."""
-        _, first = np.unique(self.keys(n_visitors), return_index=True)
-        return self.take(first)
+        """Drop repeated pairs (a household sharing two languages with a visitor, or found
+        from both ends), keeping the first of each, in (household, visitor) order.
+
+        The same as ``np.unique`` on the pairs' keys with ``return_index``, in a linear
+        bucket pass by household (``np.unique`` sorted the 25M arcs of the seed scale's first
+        round in about 5 s)."""
+        if len(self) == 0:
+            return self
+        del n_visitors  # the bucket pass needs only the households
+        n_households = int(self.household.max()) + 1
+        return Arcs(*_unique_arcs(self.household, self.visitor, self.distance, n_households))
+
+
+@numba.njit(cache=True)
+def _unique_arcs(
+    household: IntArray, visitor: IntArray, distance: IntArray, n_households: int
+) -> tuple[IntArray, IntArray, IntArray]:  # pragma: no cover - compiled
+    """The first arc of each (household, visitor), ordered by household, then visitor: a
+    stable counting sort by household, then each household's few arcs by visitor."""
+    n = len(household)
+    start = np.zeros(n_households + 1, np.int64)
+    for i in range(n):
+        start[household[i] + 1] += 1
+    for h in range(n_households):
+        start[h + 1] += start[h]
+    fill = start[:-1].copy()
+    pos = np.empty(n, np.int64)
+    vis = np.empty(n, np.int64)
+    for i in range(n):
+        h = household[i]
+        pos[fill[h]] = i
+        vis[fill[h]] = visitor[i]
+        fill[h] += 1
+    keep = np.zeros(n, np.bool_)
+    _first_per_visitor(pos, vis, start, keep)
+    m = 0
+    for j in range(n):
+        m += keep[j]
+    out_h = np.empty(m, np.int64)
+    out_v = np.empty(m, np.int64)
+    out_d = np.empty(m, np.int64)
+    k = 0
+    for h in range(n_households):
+        for j in range(start[h], start[h + 1]):
+            if keep[j]:
+                out_h[k] = h
+                out_v[k] = vis[j]
+                out_d[k] = distance[pos[j]]
+                k += 1
+    return out_h, out_v, out_d
+
+
+@numba.njit(parallel=True, cache=True)
+def _first_per_visitor(
+    pos: IntArray, vis: IntArray, start: IntArray, keep: BoolArray
+) -> None:  # pragma: no cover - compiled
+    for h in numba.prange(len(start) - 1):
+        a, b = start[h], start[h + 1]
+        if b - a > 32:
+            o = np.argsort(vis[a:b], kind="mergesort")
+            pos[a:b] = pos[a:b][o]
+            vis[a:b] = vis[a:b][o]
+        else:  # insertion sort, stable, for the usual handful
+            for j in range(a + 1, b):
+                x, y = pos[j], vis[j]
+                k = j
+                while k > a and vis[k - 1] > y:
+                    pos[k] = pos[k - 1]
+                    vis[k] = vis[k - 1]
+                    k -= 1
+                pos[k] = x
+                vis[k] = y
+        for j in range(a, b):
+            keep[j] = j == a or vis[j] != vis[j - 1]
 
 
 class CandidateIndex:
