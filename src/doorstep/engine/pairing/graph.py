@@ -23,8 +23,8 @@ from doorstep.engine.pairing.scan import (
     box_metres,
     cell_window,
     chord2,
-    haversine,
 )
+from doorstep.engine.pairing.sphere import haversine
 
 
 @dataclass(frozen=True, eq=False)

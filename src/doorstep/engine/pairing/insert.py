@@ -59,9 +59,9 @@ from doorstep.engine.pairing.scan import (
     build_grid,
     cell_minimum,
     grid_window,
-    haversine,
 )
 from doorstep.engine.pairing.solve import Progress, Silent
+from doorstep.engine.pairing.sphere import haversine
 
 _INF = np.iinfo(np.int64).max // 4
 #: Finer cells than the certificate's: a scan skips whole cells whose visitors hold better

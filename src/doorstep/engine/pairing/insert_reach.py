@@ -23,8 +23,8 @@ from doorstep.engine.pairing.scan import (
     area_and_exclusion_allow,
     box_metres,
     grid_window,
-    haversine,
 )
+from doorstep.engine.pairing.sphere import haversine
 
 _INF = np.iinfo(np.int64).max // 4
 

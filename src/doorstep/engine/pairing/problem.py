@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from doorstep.domain.geo import haversine_m_array
 from doorstep.domain.languages import parse_languages
+from doorstep.engine.pairing.sphere import whole_metres
 
 IntArray = npt.NDArray[np.int64]
 Int32Array = npt.NDArray[np.int32]
@@ -240,13 +240,14 @@ class PairingProblem:
     def metres(self, households: IntArray, visitors: IntArray) -> IntArray:
         """Whole metres between ``households[i]`` and ``visitors[i]`` (``rint`` of the
         haversine distance, as every pairing search rounds it)."""
-        d = haversine_m_array(
-            self.household_lat[households],
-            self.household_lon[households],
-            self.visitor_lat[visitors],
-            self.visitor_lon[visitors],
+        return whole_metres(
+            self.household_lat,
+            self.household_lon,
+            self.visitor_lat,
+            self.visitor_lon,
+            np.ascontiguousarray(households, dtype=np.int64),
+            np.ascontiguousarray(visitors, dtype=np.int64),
         )
-        return np.asarray(np.rint(d), dtype=np.int64)
 
     def eligible(self, households: IntArray, visitors: IntArray) -> BoolArray:
         """Whether each ``(households[i], visitors[i])`` pair passes every rule but distance.

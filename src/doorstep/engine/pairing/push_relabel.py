@@ -26,8 +26,8 @@ from doorstep.engine.pairing.scan import (
     box_metres,
     cell_window,
     chord2,
-    haversine,
 )
+from doorstep.engine.pairing.sphere import haversine
 
 NO_PATH = 2**40
 # Visitors of the lowest label looked at for the nearest: with 8 the maximum pairing at 200k is

@@ -25,6 +25,7 @@ from doorstep.engine.pairing.problem import (
     IntArray,
     PairingProblem,
 )
+from doorstep.engine.pairing.sphere import haversine
 
 #: A score slot not filled yet.
 _FREE = np.iinfo(np.int64).max
@@ -135,18 +136,6 @@ def grid_window(
         lat, lon, reach + 1.0, grid.lat0, grid.lon0, grid.dlat, grid.dlon, grid.ny, grid.nx
     )
     return y0, y1, x0, x1
-
-
-@numba.njit(cache=True)
-def haversine(lat1: float, lon1: float, lat2: float, lon2: float) -> float:  # pragma: no cover
-    """Great-circle metres, by the formula of ``domain.geo.haversine_m_array`` so that every
-    compiled search agrees with numpy on what is in range."""
-    p1 = math.radians(lat1)
-    p2 = math.radians(lat2)
-    dp = p2 - p1
-    dl = math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
 @numba.njit(cache=True)
