@@ -10,7 +10,7 @@ from doorstep.engine.pairing.candidates import CandidateIndex
 from doorstep.engine.pairing.coarse import coarse_prices, slot_values
 from doorstep.engine.pairing.cut import maximum_pairing
 from doorstep.engine.pairing.params import PairingParams
-from doorstep.engine.pairing.problem import PairingProblem
+from doorstep.engine.pairing.problem import PairingProblem, PairingProblemBuilder
 from doorstep.engine.pairing.scan import build_grid
 from doorstep.engine.pairing.solve import greedy_start, solve
 from tests.engine.pairing.instances import towns
@@ -112,3 +112,28 @@ def test_cell_transport_prices_bound_crowded_towns(seed: int, skew: float) -> No
     p = towns(households=500, visitors=260, seed=seed, n_towns=6, spread_km=40, skew=skew)
     _, best = exact(p, max_km=30, keep_km=5)
     assert 0 < cell_price_bound(p, 0.9, 5.0) <= best
+
+
+@pytest.mark.parametrize("spread", [0, 400])
+def test_each_households_term_is_its_least_reach_within_two_metres(spread: int) -> None:
+    # A crowd within a few hundred metres, priced alike or nearly: the scan compares scores
+    # in floating point, and a household potential far above them (2**58 until session 12)
+    # rounded every score to 64 m, so scans stopped before the best visitor (terms up to
+    # 30 m too high at the seed scale).
+    rng = np.random.default_rng(5)
+    b = PairingProblemBuilder()
+    for i in range(300):
+        lat, lon = 27.0 + rng.uniform(0, 0.003), 107.0 + rng.uniform(0, 0.003)
+        b.add_visitor(f"v{i}", lat, lon, "zh", capacity=1)
+    for i in range(200):
+        b.add_household(f"h{i}", 27.0 + rng.uniform(0, 0.003), 107.0 + rng.uniform(0, 0.003), "zh")
+    p = b.build()
+    index = CandidateIndex(p, 30_000.0)
+    grid = build_grid(p, index.visitor_xyz, 30_000.0)
+    price = rng.integers(0, spread + 1, p.n_visitors) + 3_000_000_000
+    households = np.arange(p.n_households)
+    got = _Sides(index, grid, 5_000).least_reach(households, price)
+    for h in households.tolist():
+        v = np.arange(p.n_visitors)
+        least = int((p.metres(np.full(len(v), h), v) + price).min())
+        assert least - 2 <= got[h] <= least, (h, got[h], least)

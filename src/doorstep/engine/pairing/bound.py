@@ -27,10 +27,9 @@ import numpy as np
 from doorstep.engine.pairing.candidates import CandidateIndex
 from doorstep.engine.pairing.coarse import coarse_prices, slot_values
 from doorstep.engine.pairing.problem import BoolArray, IntArray
-from doorstep.engine.pairing.scan import VisitorGrid, scan
+from doorstep.engine.pairing.scan import VisitorGrid, build_grid, scan
 
 _OUT = 2**60  # a visitor price no household reaches
-_ANY = 2**58  # a household potential that every eligible visitor beats
 
 
 def _best_scale(*bounds_at: Callable[[float], int]) -> int:
@@ -67,7 +66,12 @@ class _Sides:
         p = index.problem
         nh, nv = p.n_households, p.n_visitors
         pot = np.zeros(nh + nv + 2, np.int64)
-        pot[households] = _ANY
+        # A household potential that every eligible visitor in range beats, and no more:
+        # the scan compares scores in floating point, and at 2**58 (this was so until
+        # session 12) they were rounded to 64 m, so a scan could stop before the best
+        # visitor and overstate its term by up to 30 m (seen at the seed scale).
+        finite = price[price < _OUT]
+        pot[households] = (int(finite.max()) if len(finite) else 0) + int(index.max_m) + 16
         pot[nh : nh + nv] = price
         h, v = scan(
             p,
@@ -121,11 +125,16 @@ def lower_bound(
     active = p.visitor_active & (p.visitor_capacity > 0)
     pi_v = pot[nh : nh + nv].astype(np.float64)
     pi_s, pi_t = float(pot[nh + nv]), float(pot[nh + nv + 1])
-    sides = _Sides(index, grid, keep_m)
     bound = 0
     hs = np.flatnonzero(wanted & ~household_side)
     vs = active & ~visitor_side
     if len(hs) and vs.any():
+        # Here most visitors have room and cost nothing extra, so a scan cannot stop early
+        # inside a crowded cell (its visitors come by price): cells of a 24th of the limit
+        # let it stop a ring or two out (seed scale: 2.3G visitors looked at in one scan with
+        # the solve's cells of a 6th, 0.27G with these).
+        fine = build_grid(index.problem, index.visitor_xyz, index.max_m, per_limit=24)
+        sides = _Sides(index, fine, keep_m)
         over = np.maximum(pi_v - pi_t, 0)
         # After few rounds the restricted potentials price crowded towns far too high; the
         # transport between grid cells prices them from the whole map (this side at the
@@ -145,6 +154,7 @@ def lower_bound(
     hs_a = np.flatnonzero(wanted & household_side)
     vs_a = active & visitor_side
     if len(hs_a) and vs_a.any():
+        sides = _Sides(index, grid, keep_m)
         q = pi_s - pi_v
         worth = np.zeros(nv, np.float64)
         visitors_a = np.flatnonzero(vs_a)

@@ -26,6 +26,7 @@ from doorstep.engine.pairing.scan import (
     box_metres,
     cell_window,
     chord2,
+    ring_cell,
 )
 from doorstep.engine.pairing.sphere import haversine
 
@@ -119,16 +120,7 @@ def _settle(
             # and bounds the rest.
             for r in range(rings + 1):
                 for k in range(8 * r if r > 0 else 1):
-                    if r == 0:
-                        cy, cx = hy, hx
-                    elif k < 2 * r + 1:
-                        cy, cx = hy - r, hx - r + k
-                    elif k < 4 * r + 2:
-                        cy, cx = hy + r, hx - r + k - (2 * r + 1)
-                    else:
-                        side = k - (4 * r + 2)  # 0 .. 4r - 3: the columns' inner cells
-                        cy = hy - r + 1 + side // 2
-                        cx = hx - r if side % 2 == 0 else hx + r
+                    cy, cx = ring_cell(hy, hx, r, k)
                     if cy < y0 or cy > y1 or cx < x0 or cx > x1:
                         continue
                     c = cy * nx + cx

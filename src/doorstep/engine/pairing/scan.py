@@ -29,6 +29,8 @@ from doorstep.engine.pairing.sphere import haversine
 
 #: A score slot not filled yet.
 _FREE = np.iinfo(np.int64).max
+_EXACT = 2**49  # potentials below this are within 1/1000 m in float64
+_BLOCK = 8  # cells a side of the blocks whose least bound a scan reads first
 
 
 class VisitorGrid(NamedTuple):
@@ -156,6 +158,39 @@ def chord2(xyz: FloatArray, i: int, x: float, y: float, z: float) -> float:  # p
     return float(dx * dx + dy * dy + dz * dz)
 
 
+@numba.njit(cache=True, inline="always")
+def ring_cell(hy: int, hx: int, r: int, k: int) -> tuple[int, int]:  # pragma: no cover
+    """Cell ``k`` (of ``8 r``, or 1 for ``r = 0``) of the ring of cells ``r`` steps around
+    cell ``(hy, hx)``: the top row, the bottom row, then the sides' inner cells."""
+    if r == 0:
+        return hy, hx
+    if k < 2 * r + 1:
+        return hy - r, hx - r + k
+    if k < 4 * r + 2:
+        return hy + r, hx - r + k - (2 * r + 1)
+    side = k - (4 * r + 2)  # 0 .. 4r - 3: the columns' inner cells
+    return hy - r + 1 + side // 2, (hx - r if side % 2 == 0 else hx + r)
+
+
+@numba.njit(cache=True)
+def ring_metres(
+    r: int, dlat: float, dlon: float, cos_h: float, cos_far: float
+) -> float:  # pragma: no cover - compiled
+    """A lower bound of the metres from a point to anything in a cell ``r`` rings around its
+    own: ``r - 1`` whole rows or columns lie between. Across rows, latitudes differ by that
+    much; across columns, the chord is at least ``2 sqrt(cos(lat1) cos(lat2)) sin(dlon / 2)``
+    (``cos_h``: the point's; ``cos_far``: the least over the window, 0 to not use it)."""
+    if r < 2:
+        return 0.0
+    rows_m = EARTH_RADIUS_M * math.radians((r - 1) * dlat)
+    gap = math.radians((r - 1) * dlon)
+    cols_m = 0.0
+    if gap < math.pi and cos_far > 0.0:
+        half = math.sqrt(cos_h * cos_far) * math.sin(gap / 2.0)
+        cols_m = 2.0 * EARTH_RADIUS_M * math.asin(min(1.0, half))
+    return max(min(rows_m, cols_m) - 1.0, 0.0)  # a metre for float error
+
+
 @numba.njit(cache=True)
 def box_metres(
     box_lo: FloatArray, box_hi: FloatArray, c: int, x: float, y: float, z: float
@@ -208,6 +243,7 @@ def _scan(
     box_lo: FloatArray,
     box_hi: FloatArray,
     cell_bound: IntArray,
+    block_bound: IntArray,
     vxyz: FloatArray,
     vlat: FloatArray,
     vlon: FloatArray,
@@ -235,18 +271,39 @@ def _scan(
         h = hs[i]
         x, y, z = hxyz[h, 0], hxyz[h, 1], hxyz[h, 2]
         ph = hpot[h]
-        y0, y1, x0, x1, _, _, _ = cell_window(
+        y0, y1, x0, x1, hy, hx, rings = cell_window(
             hlat[h], hlon[h], max_m, lat0, lon0, dlat, dlon, ny, nx
         )
         if y1 < y0 or x1 < x0:
             continue
-        # The cells that could hold a violation, with a lower bound of their best score.
-        cells = np.empty((y1 - y0 + 1) * (x1 - x0 + 1), np.int64)
+        # The least cell bound in the window (from blocks of cells), so that the walk out
+        # from the household's cell can stop once no farther ring could hold a better score.
+        least = _FREE
+        for by in range(y0 // _BLOCK, y1 // _BLOCK + 1):
+            for bx in range(x0 // _BLOCK, x1 // _BLOCK + 1):
+                least = min(least, block_bound[by, bx])
+        if least >= ph:
+            continue
+        cos_h = math.cos(math.radians(hlat[h]))
+        far_lat = min(max(abs(lat0 + y0 * dlat), abs(lat0 + (y1 + 1) * dlat)), 90.0)
+        # The bound across columns needs every column within 180 degrees of the household.
+        cos_far = math.cos(math.radians(far_lat)) if (x1 - x0 + 1) * dlon <= 180.0 else 0.0
+        cells = np.empty(8 * rings + 1, np.int64)
         lows = np.empty(len(cells), np.float64)
         bounds = np.empty(len(cells), np.float64)
-        n = 0
-        for cy in range(y0, y1 + 1):
-            for cx in range(x0, x1 + 1):
+        for r in range(rings + 1):
+            near = ring_metres(r, dlat, dlon, cos_h, cos_far)
+            if near > max_m + 1.0 or near + least >= ph + 1.0:
+                break
+            if near - 1.5 + least - ph >= out_s[i, slots - 1]:
+                break
+            # The ring's cells that could hold a violation, with a lower bound of their best
+            # score.
+            n = 0
+            for k in range(8 * r if r > 0 else 1):
+                cy, cx = ring_cell(hy, hx, r, k)
+                if cy < y0 or cy > y1 or cx < x0 or cx > x1:
+                    continue
                 c = cy * nx + cx
                 if start[c] == start[c + 1] or cell_bound[c] >= ph:
                     continue
@@ -258,71 +315,76 @@ def _scan(
                 # ``round(d) - 1 >= d - 1.5 >= lower - 1.5``: no score in the cell is below.
                 bounds[n] = lower - 1.5 + cell_bound[c] - ph
                 n += 1
-        # Best-first: the slots keep the *most* violated arcs (fewer widening rounds than the
-        # nearest violations), and once they are full a cell whose bound cannot beat the worst
-        # kept score ends the search.
-        order = np.argsort(bounds[:n])
-        for k0 in range(n):
-            q = order[k0]
-            if bounds[q] >= out_s[i, slots - 1]:
-                break
-            c = cells[q]
-            lower = lows[q]
-            # Within a cell, visitors come by rising potential, so the loop stops at the first
-            # that cannot count.
-            for j in range(start[c], start[c + 1]):
-                v = visitors[j]
-                if lower + vpot[v] >= ph + 1.0 or lower - 1.5 + vpot[v] - ph >= out_s[i, slots - 1]:
+            # Best-first within the ring: the slots keep the *most* violated arcs (fewer
+            # widening rounds than the nearest violations), and once they are full a cell
+            # whose bound cannot beat the worst kept score ends the ring.
+            order = np.argsort(bounds[:n])
+            for k0 in range(n):
+                q = order[k0]
+                if bounds[q] >= out_s[i, slots - 1]:
                     break
-                if (hmask[h] & vmask[v]) == 0:
-                    continue
-                dx = x - vxyz[v, 0]
-                dy = y - vxyz[v, 1]
-                dz = z - vxyz[v, 2]
-                c2 = dx * dx + dy * dy + dz * dz
-                if c2 > far2:
-                    continue  # out of range, known without the arcsine
-                worst = out_s[i, slots - 1]
-                if worst < _FREE:
-                    # The chord is shorter than the arc: when even the chord's metres cannot
-                    # beat the worst score kept, neither can the arc.
-                    need = float(worst + ph - vpot[v]) + 1.51  # 1 cm for float error
-                    if need <= 0.0 or c2 * radius * radius >= need * need:
+                c = cells[q]
+                lower = lows[q]
+                # Within a cell, visitors come by rising potential, so the loop stops at the first
+                # that cannot count.
+                for j in range(start[c], start[c + 1]):
+                    v = visitors[j]
+                    if (
+                        lower + vpot[v] >= ph + 1.0
+                        or lower - 1.5 + vpot[v] - ph >= out_s[i, slots - 1]
+                    ):
+                        break
+                    if (hmask[h] & vmask[v]) == 0:
                         continue
-                chord = math.sqrt(c2)
-                d = 2.0 * radius * math.asin(min(1.0, chord / 2.0))
-                if d > max_m + 1.0:
-                    continue
-                if (
-                    d > max_m - 1.0
-                    and np.rint(haversine(hlat[h], hlon[h], vlat[v], vlon[v])) > max_m
-                ):
-                    # Out of range by numpy's whole metres: such an arc must not take a slot
-                    # from a violation in range (it would be dropped afterwards).
-                    continue
-                # One metre of slack: the exact test is redone in numpy on what is found.
-                score = round(d) - 1 + vpot[v] - ph
-                if score >= 0 or score >= out_s[i, slots - 1]:
-                    continue
-                if not area_and_exclusion_allow(
-                    h, v, harea, varea, area_enter, area_leave, excl, n_visitors
-                ):
-                    continue
-                k = slots - 1
-                while k > 0 and out_s[i, k - 1] > score:
-                    out_s[i, k] = out_s[i, k - 1]
-                    out_v[i, k] = out_v[i, k - 1]
-                    k -= 1
-                out_s[i, k] = score
-                out_v[i, k] = v
+                    dx = x - vxyz[v, 0]
+                    dy = y - vxyz[v, 1]
+                    dz = z - vxyz[v, 2]
+                    c2 = dx * dx + dy * dy + dz * dz
+                    if c2 > far2:
+                        continue  # out of range, known without the arcsine
+                    worst = out_s[i, slots - 1]
+                    if worst < _FREE:
+                        # The chord is shorter than the arc: when even the chord's metres cannot
+                        # beat the worst score kept, neither can the arc.
+                        need = float(worst + ph - vpot[v]) + 1.51  # 1 cm for float error
+                        if need <= 0.0 or c2 * radius * radius >= need * need:
+                            continue
+                    chord = math.sqrt(c2)
+                    d = 2.0 * radius * math.asin(min(1.0, chord / 2.0))
+                    if d > max_m + 1.0:
+                        continue
+                    if (
+                        d > max_m - 1.0
+                        and np.rint(haversine(hlat[h], hlon[h], vlat[v], vlon[v])) > max_m
+                    ):
+                        # Out of range by numpy's whole metres: such an arc must not take a slot
+                        # from a violation in range (it would be dropped afterwards).
+                        continue
+                    # One metre of slack: the exact test is redone in numpy on what is found.
+                    score = round(d) - 1 + vpot[v] - ph
+                    if score >= 0 or score >= out_s[i, slots - 1]:
+                        continue
+                    if not area_and_exclusion_allow(
+                        h, v, harea, varea, area_enter, area_leave, excl, n_visitors
+                    ):
+                        continue
+                    k = slots - 1
+                    while k > 0 and out_s[i, k - 1] > score:
+                        out_s[i, k] = out_s[i, k - 1]
+                        out_v[i, k] = out_v[i, k - 1]
+                        k -= 1
+                    out_s[i, k] = score
+                    out_v[i, k] = v
     return out_v, out_s
 
 
 class PricedGrid(NamedTuple):
-    """The grid's visitors ordered by potential within each cell, and each cell's least."""
+    """The grid's visitors ordered by potential within each cell, each cell's least, and
+    the least of each block of ``_BLOCK`` by ``_BLOCK`` cells."""
 
     visitors: IntArray
     bound: IntArray
+    block_bound: IntArray
 
 
 def price_grid(grid: VisitorGrid, visitor_pot: IntArray) -> PricedGrid:
@@ -330,7 +392,12 @@ def price_grid(grid: VisitorGrid, visitor_pot: IntArray) -> PricedGrid:
     once when the same prices are scanned in batches)."""
     cell = np.repeat(np.arange(len(grid.start) - 1), np.diff(grid.start))
     order = np.lexsort((visitor_pot[grid.visitors], cell))
-    return PricedGrid(grid.visitors[order], cell_minimum(grid, visitor_pot))
+    bound = cell_minimum(grid, visitor_pot)
+    by, bx = -(-grid.ny // _BLOCK), -(-grid.nx // _BLOCK)
+    padded = np.full((by * _BLOCK, bx * _BLOCK), _FREE, np.int64)
+    padded[: grid.ny, : grid.nx] = bound.reshape(grid.ny, grid.nx)
+    blocks = padded.reshape(by, _BLOCK, bx, _BLOCK).min(axis=(1, 3))
+    return PricedGrid(grid.visitors[order], bound, np.ascontiguousarray(blocks))
 
 
 def scan(
@@ -356,7 +423,10 @@ def scan(
     if len(households) == 0 or len(grid.visitors) == 0:
         z = np.zeros(0, np.int64)
         return z, z
-    visitors, bound = priced or price_grid(grid, pot[nh:])
+    if np.abs(pot[households]).max() >= _EXACT:
+        # Scores are compared in floating point with a metre or so of slack.
+        raise ValueError("household potentials too large for the scan's float comparisons")
+    visitors, bound, blocks = priced or price_grid(grid, pot[nh:])
     out_v, _ = _scan(
         households.astype(np.int64),
         hxyz,
@@ -370,6 +440,7 @@ def scan(
         grid.box_lo,
         grid.box_hi,
         bound,
+        blocks,
         vxyz,
         p.visitor_lat,
         p.visitor_lon,
