@@ -11,6 +11,7 @@ from doorstep.engine.pairing.longitude import (
     away_from_antimeridian,
     widest_gap_middle,
 )
+from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.pairing.problem import PairingProblem, PairingProblemBuilder
 from doorstep.engine.pairing.solve import solve
 from doorstep.errors import InvalidInput
@@ -104,3 +105,20 @@ def test_homes_ringing_a_pole_are_refused_rather_than_paired_wrongly() -> None:
     ok = q.build()
     r = solve(ok)
     assert r.certified and (r.paired, r.total_cost) == exact(ok)
+
+
+def test_a_remote_pool_far_away_does_not_turn_the_grid() -> None:
+    # A household 30,000.5 m (after rounding: within the limit by numpy's metres, by a hair)
+    # from its only local visitor, and a pool visitor on another continent. The pool is not
+    # in the grid; turning every longitude for it moved this distance across the half metre
+    # (found by a differential fuzz).
+    b = PairingProblemBuilder()
+    b.add_visitor("v24", -0.2684005242509342, -92.07817693003405, "zh", capacity=3)
+    b.add_visitor("pool2", 70.88098592916141, 168.5834141431592, "zh;hmn", capacity=4,
+                  pool="remote")  # fmt: skip
+    b.add_household("h157", -0.058531769156181204, -91.90863966004632, "zh")
+    p = b.build()
+    assert away_from_antimeridian(p, 30_000.0) is p
+    r = solve(p, params=PairingParams(candidates=1, keep_km=0.0))
+    assert (r.paired, r.total_cost) == exact(p, max_km=30, keep_km=0.0)
+    assert r.distance_m[0] == p.metres(np.array([0]), np.array([int(r.visitor[0])]))[0]

@@ -18,7 +18,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from doorstep.domain.geo import EARTH_RADIUS_M, chord_within, to_unit_xyz
-from doorstep.engine.pairing.problem import NONE, BoolArray, FloatArray, PairingProblem
+from doorstep.engine.pairing.problem import NONE, BoolArray, FloatArray, IntArray, PairingProblem
 from doorstep.errors import InvalidInput
 
 
@@ -53,9 +53,21 @@ def away_from_antimeridian(problem: PairingProblem, max_m: float) -> PairingProb
     return out
 
 
+def _grid_homes(p: PairingProblem) -> tuple[IntArray, IntArray]:
+    """The households and visitors the grid searches pair: a remote pool's visitors (no
+    distance limit) and homes that take no part do not decide where the edge goes."""
+    hs = np.flatnonzero(p.household_consent & (p.household_languages != 0))
+    vs = np.flatnonzero(p.visitor_active & (p.visitor_pool == NONE) & (p.visitor_capacity > 0))
+    return hs, vs
+
+
 def _turned(problem: PairingProblem) -> PairingProblem:
+    # Turning moves every longitude by a float sum, so a distance within a hair of a half
+    # metre may round the other way (a 1 m difference, found by a fuzz at exactly 30,000.5 m):
+    # a problem is turned only when the homes the grid holds need it.
     p = problem
-    both = np.r_[p.household_lon, p.visitor_lon]
+    hs, vs = _grid_homes(p)
+    both = np.r_[p.household_lon[hs], p.visitor_lon[vs]]
     if len(both):
         lo, hi = float(both.min()), float(both.max())
         if lo >= -180.0 and hi <= 180.0 and hi - lo < 180.0:
@@ -80,8 +92,7 @@ def _check_seam(p: PairingProblem, max_m: float) -> None:
     # A pair whose short way crosses ±180° has both homes within reach of that meridian (the
     # pole included), so only the few homes near it are compared.
     reach = (math.floor(max_m) + 1.0) / EARTH_RADIUS_M
-    hs = np.flatnonzero(p.household_consent & (p.household_languages != 0))
-    vs = np.flatnonzero(p.visitor_active & (p.visitor_pool == NONE) & (p.visitor_capacity > 0))
+    hs, vs = _grid_homes(p)
     hs = hs[_near_seam(p.household_lat[hs], p.household_lon[hs], reach)]
     vs = vs[_near_seam(p.visitor_lat[vs], p.visitor_lon[vs], reach)]
     if len(hs) == 0 or len(vs) == 0:
