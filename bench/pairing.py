@@ -88,10 +88,7 @@ def all_arcs(index: CandidateIndex) -> Arcs:
         v = group.visitors[found["j"]]
         ok = index.problem.eligible(h, v)
         parts.append(Arcs(h[ok], v[ok], index.distances(h[ok], v[ok])))
-    arcs = parts[0]
-    for part in parts[1:]:
-        arcs = arcs.concat(part)
-    arcs = arcs.unique(index.problem.n_visitors)
+    arcs = Arcs.concat_all(parts).unique()
     return arcs.take(arcs.distance <= index.max_m)
 
 

@@ -20,6 +20,7 @@ term gives way by two metres rather than overshoot.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 
 import numpy as np
@@ -58,6 +59,12 @@ class _Sides:
         self.capacity = np.where(p.visitor_active, p.visitor_capacity, 0).astype(np.int64)
         # Remote pools and current pairs (with their continuity bonus) are not in the grid.
         self.fixed = index.fixed_arcs()
+
+    def on(self, grid: VisitorGrid) -> _Sides:
+        """The same sides, scanned over another grid of the same visitors."""
+        other = copy.copy(self)
+        other.grid = grid
+        return other
 
     def least_reach(self, households: IntArray, price: IntArray) -> IntArray:
         """``min_v (c(h, v) + price[v])`` over every eligible visitor of each of
@@ -125,6 +132,7 @@ def lower_bound(
     active = p.visitor_active & (p.visitor_capacity > 0)
     pi_v = pot[nh : nh + nv].astype(np.float64)
     pi_s, pi_t = float(pot[nh + nv]), float(pot[nh + nv + 1])
+    sides = _Sides(index, grid, keep_m)
     bound = 0
     hs = np.flatnonzero(wanted & ~household_side)
     vs = active & ~visitor_side
@@ -133,8 +141,7 @@ def lower_bound(
         # inside a crowded cell (its visitors come by price): cells of a 24th of the limit
         # let it stop a ring or two out (seed scale: 2.3G visitors looked at in one scan with
         # the solve's cells of a 6th, 0.27G with these).
-        fine = build_grid(index.problem, index.visitor_xyz, index.max_m, per_limit=24)
-        sides = _Sides(index, fine, keep_m)
+        fine = sides.on(build_grid(p, index.visitor_xyz, index.max_m, per_limit=24))
         over = np.maximum(pi_v - pi_t, 0)
         # After few rounds the restricted potentials price crowded towns far too high; the
         # transport between grid cells prices them from the whole map (this side at the
@@ -146,15 +153,14 @@ def lower_bound(
         )
         cells[visitors] = np.maximum(cell_price, 0)
         bound += _best_scale(
-            lambda s: sides.paired_side(hs, vs, np.rint(s * over).astype(np.int64)),
-            lambda s: sides.paired_side(hs, vs, np.rint(s * cells).astype(np.int64)),
+            lambda s: fine.paired_side(hs, vs, np.rint(s * over).astype(np.int64)),
+            lambda s: fine.paired_side(hs, vs, np.rint(s * cells).astype(np.int64)),
         )
     if on_side is not None:
         on_side()
     hs_a = np.flatnonzero(wanted & household_side)
     vs_a = active & visitor_side
     if len(hs_a) and vs_a.any():
-        sides = _Sides(index, grid, keep_m)
         q = pi_s - pi_v
         worth = np.zeros(nv, np.float64)
         visitors_a = np.flatnonzero(vs_a)

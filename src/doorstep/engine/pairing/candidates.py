@@ -58,11 +58,7 @@ class Arcs:
         return np.asarray(self.household * n_visitors + self.visitor, dtype=np.int64)
 
     def concat(self, other: Arcs) -> Arcs:
-        return Arcs(
-            np.concatenate((self.household, other.household)),
-            np.concatenate((self.visitor, other.visitor)),
-            np.concatenate((self.distance, other.distance)),
-        )
+        return Arcs.concat_all((self, other))
 
     @staticmethod
     def concat_all(parts: Sequence[Arcs]) -> Arcs:
@@ -77,7 +73,7 @@ class Arcs:
     def take(self, which: BoolArray | IntArray) -> Arcs:
         return Arcs(self.household[which], self.visitor[which], self.distance[which])
 
-    def unique(self, n_visitors: int) -> Arcs:
+    def unique(self) -> Arcs:
         """Drop repeated pairs (a household sharing two languages with a visitor, or found
         from both ends), keeping the first of each, in (household, visitor) order.
 
@@ -86,7 +82,6 @@ class Arcs:
         round in about 5 s)."""
         if len(self) == 0:
             return self
-        del n_visitors  # the bucket pass needs only the households
         n_households = int(self.household.max()) + 1
         return Arcs(*_unique_arcs(self.household, self.visitor, self.distance, n_households))
 
@@ -252,10 +247,7 @@ class CandidateIndex:
             d = self.distances(h, v)
             keep = (d <= self.max_m) | (p.visitor_pool[v] != NONE)
             parts.append(Arcs(h[keep], v[keep], d[keep]))
-        out = parts[0]
-        for part in parts[1:]:
-            out = out.concat(part)
-        return out
+        return Arcs.concat_all(parts)
 
     def nearest_households(self, k: int) -> Arcs:
         """Each local visitor's ``k`` nearest eligible households per language, within range.
@@ -277,17 +269,13 @@ class CandidateIndex:
             pos = pos.reshape(len(group.visitors), kk)
             rows, cols = np.nonzero(np.isfinite(chord))
             parts.append(self._eligible(group.households[pos[rows, cols]], group.visitors[rows]))
-        out = parts[0]
-        for part in parts[1:]:
-            out = out.concat(part)
-        return out
+        return Arcs.concat_all(parts)
 
     def initial_arcs(self, k: int) -> tuple[Arcs, list[FloatArray]]:
         """The first-round arcs and, per language group, each household's pruning bound."""
-        arcs = self.fixed_arcs()
-        bounds = []
+        parts, bounds = [self.fixed_arcs()], []
         for group in self.groups:
             found, bound = self.nearest(group, group.households, k)
-            arcs = arcs.concat(found)
+            parts.append(found)
             bounds.append(bound)
-        return arcs.unique(self.problem.n_visitors), bounds
+        return Arcs.concat_all(parts).unique(), bounds

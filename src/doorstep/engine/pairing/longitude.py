@@ -48,8 +48,9 @@ def away_from_antimeridian(problem: PairingProblem, max_m: float) -> PairingProb
 
     Raises :class:`GridSeamError` when some eligible pair within ``max_m`` still straddles it.
     """
-    out = _turned(problem)
-    _check_seam(out, max_m)
+    hs, vs = _grid_homes(problem)  # the same in the turned problem
+    out = _turned(problem, hs, vs)
+    _check_seam(out, max_m, hs, vs)
     return out
 
 
@@ -61,12 +62,11 @@ def _grid_homes(p: PairingProblem) -> tuple[IntArray, IntArray]:
     return hs, vs
 
 
-def _turned(problem: PairingProblem) -> PairingProblem:
+def _turned(problem: PairingProblem, hs: IntArray, vs: IntArray) -> PairingProblem:
     # Turning moves every longitude by a float sum, so a distance within a hair of a half
     # metre may round the other way (a 1 m difference, found by a fuzz at exactly 30,000.5 m):
     # a problem is turned only when the homes the grid holds need it.
     p = problem
-    hs, vs = _grid_homes(p)
     both = np.r_[p.household_lon[hs], p.visitor_lon[vs]]
     if len(both):
         lo, hi = float(both.min()), float(both.max())
@@ -88,11 +88,10 @@ def _turned(problem: PairingProblem) -> PairingProblem:
     )
 
 
-def _check_seam(p: PairingProblem, max_m: float) -> None:
+def _check_seam(p: PairingProblem, max_m: float, hs: IntArray, vs: IntArray) -> None:
     # A pair whose short way crosses ±180° has both homes within reach of that meridian (the
     # pole included), so only the few homes near it are compared.
     reach = (math.floor(max_m) + 1.0) / EARTH_RADIUS_M
-    hs, vs = _grid_homes(p)
     hs = hs[_near_seam(p.household_lat[hs], p.household_lon[hs], reach)]
     vs = vs[_near_seam(p.visitor_lat[vs], p.visitor_lon[vs], reach)]
     if len(hs) == 0 or len(vs) == 0:

@@ -208,11 +208,11 @@ def solve(
     report.stage("candidates", max(len(problem.languages), 1))
     index = CandidateIndex(problem, params.max_m)
     arcs, _ = index.initial_arcs(params.candidates)
-    arcs = arcs.concat(index.nearest_households(params.candidates)).unique(nv)
+    arcs = arcs.concat(index.nearest_households(params.candidates)).unique()
     report.advance(max(len(problem.languages), 1))
     grid = build_grid(problem, index.visitor_xyz, params.max_m)
     if params.coarse:
-        arcs = arcs.concat(seed_arcs(index, grid, params.candidates)).unique(nv)
+        arcs = arcs.concat(seed_arcs(index, grid, params.candidates)).unique()
     lap("candidates")
 
     # How many can be paired is settled first, over every eligible arc (see :mod:`.cut`);
@@ -226,7 +226,7 @@ def solve(
     most = maximum_pairing(index, grid, start, report.advance)
     report.advance(unpaired - (most.paired - int((start >= 0).sum())))
     h = np.flatnonzero(most.visitor >= 0)
-    arcs = arcs.concat(Arcs(h, most.visitor[h], index.distances(h, most.visitor[h]))).unique(nv)
+    arcs = arcs.concat(Arcs(h, most.visitor[h], index.distances(h, most.visitor[h]))).unique()
     arcs = arcs.take(same_side(most, arcs))
     initial = len(arcs)
     lap("count")
