@@ -129,6 +129,18 @@ def main() -> None:
         default=PairingParams().max_rounds,
         help="stop widening after this many rounds (the count stays proved; the cost may not)",
     )
+    ap.add_argument(
+        "--max-arcs",
+        type=int,
+        default=PairingParams().max_arcs,
+        help="the most candidate arcs held at once (unused ones are dropped to stay under it)",
+    )
+    ap.add_argument(
+        "--keep-arcs",
+        action="store_true",
+        help="never drop arcs: stop widening before they pass --max-arcs instead",
+    )
+    ap.add_argument("--time-limit", type=float, default=None, help="stop widening after this")
     ap.add_argument("--exact-check", action="store_true", help="compare with every eligible arc")
     ap.add_argument("--stages", action="store_true", help="print each stage and round as it starts")
     ap.add_argument(
@@ -167,7 +179,12 @@ def main() -> None:
         del prog
     generate_s = time.perf_counter() - t
 
-    params = PairingParams(max_rounds=args.max_rounds)
+    params = PairingParams(
+        max_rounds=args.max_rounds,
+        max_arcs=args.max_arcs,
+        time_limit_s=args.time_limit,
+        drop_arcs=not args.keep_arcs,
+    )
     t = time.perf_counter()
     run = pair_files(
         h_csv,
@@ -190,7 +207,8 @@ def main() -> None:
     more = "" if stats.last_round_counted else " (the last: at least, its scan stopped early)"
     print(f"rounds: {stats.rounds}, violations per round: {stats.violations_per_round}{more}")
     print(
-        f"arcs: {stats.initial_arcs} first round, {stats.arcs} at the end; "
+        f"arcs: {stats.initial_arcs} first round, {stats.arcs} at the end "
+        f"({stats.dropped_arcs} dropped on the way to stay under --max-arcs); "
         f"{stats.components} parts, largest {stats.largest_component_arcs} arcs"
     )
     own, kids = peak_rss_gib()

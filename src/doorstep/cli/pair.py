@@ -117,9 +117,10 @@ def pair(
     max_arcs: int = typer.Option(
         PairingParams().max_arcs,
         min=1,
-        help="Stop widening before the candidate arcs pass this many (at a round's peak about "
-        "110 bytes each, plus 330 per arc of the largest part in its solver process): bounds "
-        "memory, with 'certified: false' as above.",
+        help="The most candidate arcs held at once (at a round's peak about 110 bytes each, "
+        "plus 330 per arc of the largest part in its solver process): arcs the current best "
+        "pairing does not use make way for new ones; the widening stops, with 'certified: "
+        "false' as above, only when the arcs that must stay and the new ones do not fit.",
     ),
     time_limit: float | None = typer.Option(
         None,

@@ -280,7 +280,9 @@ def test_when_no_further_round_may_run_the_scan_stops_at_what_settles_it() -> No
     budget = 5_000
     capped = solve(
         p,
-        params=PairingParams(candidates=1, max_arcs=one.stats.arcs + budget, bound=False),
+        params=PairingParams(
+            candidates=1, max_arcs=one.stats.arcs + budget, bound=False, drop_arcs=False
+        ),
     )
     assert capped.stats.stopped_by == "max_arcs" and not capped.stats.last_round_counted
     assert budget < capped.stats.violations_per_round[0] < first

@@ -28,12 +28,13 @@ class PairingParams:
         Give up widening after this many certify-and-widen rounds. The result then says
         ``certified=False`` (it is still feasible and optimal on the arcs it used).
     max_arcs
-        Give up widening rather than let the candidate arcs pass this many. Measured: about
-        110 bytes per candidate arc in this process at a round's peak, and about 330 bytes
-        per arc of the largest part in the process that solves it. The default keeps the
-        seed-scale region (which then stops after one round) near 6 GiB in all: 30M let it run
-        a second round, 4.3 GiB here and 4.8 GiB in a solver process. Without a bound, a region
-        whose cost does not certify in a few rounds grows until memory runs out.
+        The most candidate arcs held at once. Measured: about 110 bytes per candidate arc in
+        this process at a round's peak, and about 330 bytes per arc of the largest part in the
+        process that solves it. With ``drop_arcs`` a round adds at most half this many and
+        arcs the current optimum does not use give way (:mod:`.prune`); the widening stops
+        here only when the arcs that must stay and the new ones do not fit together, or when
+        a round that did not lower the cost would pass it. Without ``drop_arcs`` it stops
+        before the arcs pass this many (the seed-scale region then stops after one round).
     time_limit_s
         Give up widening once this many seconds have passed since the solve began (the count
         always finishes first and at least one least-cost round always runs). ``None``: no
@@ -44,6 +45,11 @@ class PairingParams:
         four (about 45 s at the seed scale).
     chunk_arcs
         Independent parts are packed into solver calls of about this many arcs.
+    drop_arcs
+        Make room for each round's new arcs by dropping unused ones (see ``max_arcs``). The
+        result is the same either way; it trades memory and the size of each re-solve against
+        rounds (200k sample: 22 rounds and 1.0 GiB under a 4M cap instead of 19 rounds to
+        8.4M arcs and 1.5 GiB, in less time).
     coarse
         Also seed arcs from a transport problem between grid cells (:mod:`.coarse`). It saves
         rounds on a county, but at region scale it merges parts into larger, slower ones, so
@@ -59,6 +65,7 @@ class PairingParams:
     time_limit_s: float | None = None
     bound: bool = True
     chunk_arcs: int = 400_000
+    drop_arcs: bool = True
     coarse: bool = False
 
     def __post_init__(self) -> None:

@@ -48,6 +48,8 @@ class SolveStats:
     # A proved lower bound of the least total cost (equal to it when certified; ``None``
     # when unknown, with balance). See :mod:`.bound`.
     lower_bound: int | None = None
+    # Candidate arcs dropped to make room for new ones (:mod:`.prune`).
+    dropped_arcs: int = 0
 
 
 @dataclass(frozen=True, eq=False)

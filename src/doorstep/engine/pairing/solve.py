@@ -20,6 +20,7 @@ from doorstep.engine.pairing.greedy import greedy
 from doorstep.engine.pairing.longitude import away_from_antimeridian
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.pairing.problem import NONE, BoolArray, Int32Array, IntArray, PairingProblem
+from doorstep.engine.pairing.prune import make_room
 from doorstep.engine.pairing.result import REASONS, PairingResult, SolveStats, Unpaired, count_moved
 from doorstep.engine.pairing.scan import VisitorGrid, build_grid, scan
 
@@ -241,6 +242,8 @@ def solve(
     rounds = 0
     stopped_by = "certified"
     all_counted = True
+    dropped = 0
+    best_cost = np.iinfo(np.int64).max
     for rounds in range(1, params.max_rounds + 1):
         costs = arc_costs(problem, arcs, params.keep_m)
         chunks = make_chunks(problem, arcs, costs, dirty, labels, params.chunk_arcs, balance_m)
@@ -263,7 +266,9 @@ def solve(
         lap("potentials")
         # When no further round may run, any violation settles it: no need to list them all.
         last = bool(_limit_reached(params, rounds, 0, started))
-        enough = 0 if last else max(params.max_arcs - len(arcs), 0)
+        # A round adds at most as many arcs as fit: half the cap when others may give way.
+        room = params.max_arcs // 2 if params.drop_arcs else max(params.max_arcs - len(arcs), 0)
+        enough = 0 if last else room
         new, counted = find_violations(
             index,
             grid,
@@ -281,6 +286,14 @@ def solve(
         if len(new) == 0:
             certified = True
             break
+        # Dropping arcs (to stay under ``max_arcs``) only after a round that lowered the
+        # cost: rounds that do not lower it only add arcs, so the widening still ends.
+        cost = int(costs[flow].sum())
+        if params.drop_arcs and not last and cost < best_cost:
+            before = len(arcs)
+            arcs, flow, new = make_room(problem, arcs, flow, costs, pot, new, params.max_arcs)
+            dropped += before - len(arcs)
+        best_cost = min(cost, best_cost)
         stopped_by = _limit_reached(params, rounds, len(arcs) + len(new), started)
         if stopped_by:
             break
@@ -329,6 +342,7 @@ def solve(
         count_relabels=most.relabels,
         stopped_by=stopped_by,
         lower_bound=bound,
+        dropped_arcs=dropped,
     )
     return PairingResult(
         visitor=visitor,

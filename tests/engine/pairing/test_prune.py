@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from doorstep.engine.pairing.candidates import Arcs
+from doorstep.engine.pairing.params import PairingParams
+from doorstep.engine.pairing.problem import NONE, PairingProblem, PairingProblemBuilder
+from doorstep.engine.pairing.prune import keep_mask, protected, reduced_costs
+from doorstep.engine.pairing.solve import solve
+from tests.engine.pairing.instances import towns
+from tests.engine.pairing.reference import exact
+from tests.engine.pairing.test_solve import problems
+
+
+def test_the_kept_arcs_are_the_protected_ones_and_those_of_least_score() -> None:
+    keep = np.array([True, False, False, True, False, False])
+    score = np.array([50, 40, 10, 90, 30, 20])
+    assert keep_mask(keep, score, 2).tolist() == [True, False, True, True, False, True]
+    assert keep_mask(keep, score, 0).tolist() == keep.tolist()
+    assert keep_mask(keep, score, 9).all()
+
+
+def test_flow_current_pairs_and_remote_pool_arcs_are_protected() -> None:
+    b = PairingProblemBuilder()
+    b.add_visitor("near", 27.0, 107.0, "zh", capacity=2)
+    b.add_visitor("pool", 40.0, 100.0, "zh", capacity=2, pool="remote")
+    b.add_household("h0", 27.01, 107.0, "zh", current_visitor="near")
+    b.add_household("h1", 27.02, 107.0, "zh")
+    b.add_household("h2", 27.03, 107.0, "zh", pool="remote")
+    p = b.build()
+    arcs = Arcs(np.array([0, 1, 1, 2]), np.array([0, 0, 1, 1]), np.array([1, 2, 3, 4]))
+    flow = np.array([False, True, False, False])
+    assert protected(p, arcs, flow).tolist() == [True, True, True, True]
+    assert protected(p, arcs.take(np.array([1])), np.array([False])).tolist() == [False]
+
+
+def test_a_reduced_cost_is_the_cost_plus_the_visitors_potential_less_the_households() -> None:
+    arcs = Arcs(np.array([0, 1]), np.array([0, 1]), np.array([100, 200]))
+    pot = np.array([500, 50, 70, 20, 0, 0])  # two households, two visitors, source, sink
+    assert reduced_costs(arcs, np.array([100, 200]), pot, 2).tolist() == [100 + 70 - 500, 170]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+@pytest.mark.parametrize("share", [1.5, 2.0])
+def test_dropping_arcs_to_stay_under_the_cap_still_reaches_the_certified_optimum(
+    seed: int, share: float
+) -> None:
+    # Towns short of visitors, one candidate each, a third of the households with a current
+    # pair, and a remote pool: the widening needs several rounds and four times its first arcs.
+    p = towns(
+        households=400, visitors=220, seed=seed, n_towns=6, spread_km=40, skew=1.5, current=0.3
+    )
+    # And a remote pool: five visitors who travel, for every tenth household.
+    p = dataclasses.replace(
+        p,
+        pools=("remote",),
+        visitor_pool=np.where(np.arange(p.n_visitors) < 5, 0, NONE).astype(np.int32),
+        household_pool=np.where(np.arange(p.n_households) % 10 == 0, 0, NONE).astype(np.int32),
+    )
+    grown = solve(p, params=PairingParams(candidates=1, bound=False, drop_arcs=False))
+    cap = int(grown.stats.initial_arcs * share)
+    assert grown.stats.arcs > cap
+    r = solve(p, params=PairingParams(candidates=1, bound=False, drop_arcs=True, max_arcs=cap))
+    assert r.certified and r.stats.dropped_arcs > 0
+    assert r.stats.arcs <= cap
+    assert (r.paired, r.total_cost) == exact(p, max_km=30, keep_km=5)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(), st.sampled_from([0.0, 5.0]), st.integers(1, 3), st.integers(1, 40))
+def test_with_any_cap_the_count_is_the_most_and_a_certified_cost_the_least(
+    p: PairingProblem, keep_km: float, k: int, cap: int
+) -> None:
+    params = PairingParams(keep_km=keep_km, candidates=k, max_arcs=cap, drop_arcs=True)
+    r = solve(p, params=params)
+    paired, cost = exact(p, max_km=30, keep_km=keep_km)
+    assert r.paired == paired
+    # The first round always runs on every first arc; after it the list stays under the cap.
+    assert r.stats.arcs <= max(cap, r.stats.initial_arcs)
+    if r.certified:
+        assert r.total_cost == cost
+    else:
+        assert r.stats.stopped_by in ("max_arcs", "max_rounds")
+        assert r.total_cost >= cost
