@@ -14,6 +14,8 @@ arc can still be given to one solver call, and shows that the certified result e
     .venv/bin/python bench/pairing.py                                  # 1.69M households
     .venv/bin/python bench/pairing.py --max-rounds 1   # seed scale in ~8 min: count proved only
     .venv/bin/python bench/pairing.py --max-rounds 3 --stages --skip-direct  # time per round
+    .venv/bin/python bench/pairing.py --time-limit 0 --max-arcs 40000000 --skip-direct --stages
+        # keep widening at the seed scale: rounds of 3-4 min, ~16 GiB in three processes
     .venv/bin/python bench/pairing.py --households 200000 --visitors 132000
     .venv/bin/python bench/pairing.py --exact-check --households 15000 --visitors 10000
     .venv/bin/python bench/pairing.py --max-rounds 1 --newcomers random
@@ -140,7 +142,12 @@ def main() -> None:
         action="store_true",
         help="never drop arcs: stop widening before they pass --max-arcs instead",
     )
-    ap.add_argument("--time-limit", type=float, default=None, help="stop widening after this")
+    ap.add_argument(
+        "--time-limit",
+        type=float,
+        default=PairingParams().time_limit_s,
+        help="stop widening after this many seconds (0: no limit)",
+    )
     ap.add_argument("--exact-check", action="store_true", help="compare with every eligible arc")
     ap.add_argument("--stages", action="store_true", help="print each stage and round as it starts")
     ap.add_argument(
@@ -182,7 +189,7 @@ def main() -> None:
     params = PairingParams(
         max_rounds=args.max_rounds,
         max_arcs=args.max_arcs,
-        time_limit_s=args.time_limit,
+        time_limit_s=args.time_limit or None,
         drop_arcs=not args.keep_arcs,
     )
     t = time.perf_counter()

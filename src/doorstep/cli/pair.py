@@ -124,9 +124,12 @@ def pair(
     ),
     time_limit: float | None = typer.Option(
         None,
-        min=0.001,
+        min=0,
+        # The bracket is escaped: Typer renders help as Rich markup.
         help="Stop widening after this many seconds (the count always finishes first): "
-        "'certified: false' as above.",
+        "'certified: false' as above; 0 for no limit "
+        f"\\[default: {PairingParams().time_limit_s:g}]",
+        show_default=False,
     ),
     bound: bool = typer.Option(
         True,
@@ -169,7 +172,7 @@ def pair(
     most possible, but a limit (--max-rounds, --max-arcs, --time-limit) can stop the search
     for the least distance first: "certified": false, "stopped_by" names the limit and
     "cost_gap" says how far from the least the distance may be (at 1.69M households the
-    default --max-arcs stops after the first round).
+    default ten-minute --time-limit stops it after a few rounds).
 
     With --area CODE (database mode) the area's households are paired and the answer is
     stored as a proposal to review with `pair show|diff|explain` and then `pair commit` or
@@ -252,6 +255,13 @@ def _check_new_only(
         )
 
 
+def _time_limit(seconds: float | None) -> float | None:
+    """--time-limit: the engine's default when not given, none at all for 0."""
+    if seconds is None:
+        return PairingParams().time_limit_s
+    return seconds or None
+
+
 def _params(
     *,
     max_km: float,
@@ -282,7 +292,7 @@ def _params(
             balance_m=balance_m,
             max_rounds=max_rounds,
             max_arcs=max_arcs,
-            time_limit_s=time_limit_s,
+            time_limit_s=_time_limit(time_limit_s),
             bound=bound,
         )
     except ValueError as exc:
