@@ -301,7 +301,8 @@ def solve(
             before = len(arcs)
             arcs, flow, new = make_room(problem, arcs, flow, costs, pot, new, params.max_arcs)
             dropped += before - len(arcs)
-        stopped_by = _limit_reached(params, rounds, len(arcs) + len(new), started)
+        # A last round names the limit that made it last, not the arcs it could not add.
+        stopped_by = _limit_reached(params, rounds, 0 if last else len(arcs) + len(new), started)
         if stopped_by:
             break
         arcs = arcs.concat(new)
