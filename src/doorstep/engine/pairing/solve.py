@@ -294,7 +294,7 @@ def solve(
         # Arcs give way (to stay under ``max_arcs``) in at most a few rounds in a row that
         # did not lower the cost; then only arcs are added until it falls again. The cost
         # falls finitely often and the arcs cannot grow forever, so the widening still ends.
-        cost = int(costs[flow].sum())
+        cost = _objective(arcs, costs, flow, nv, balance_m)
         stalled = 0 if cost < best_cost else stalled + 1
         best_cost = min(cost, best_cost)
         if params.drop_arcs and not last and stalled <= STALLED_DROPS:
@@ -319,8 +319,7 @@ def solve(
     distance = np.full(nh, -1, np.int64)
     visitor[arcs.household[flow]] = arcs.visitor[flow]
     distance[arcs.household[flow]] = arcs.distance[flow]
-    load = np.bincount(arcs.visitor[flow], minlength=nv).astype(np.int64)
-    total_cost = int(costs[flow].sum() + balance_m * (load * load).sum())
+    total_cost = _objective(arcs, costs, flow, nv, balance_m)
     reasons = unpaired_reasons(index, visitor)
     lap("reasons")
     # How far from the least cost a stopped widening may be (balance has no bound here).
@@ -361,6 +360,14 @@ def solve(
         moved=count_moved(problem, visitor),
         stats=stats,
     )
+
+
+def _objective(
+    arcs: Arcs, costs: IntArray, flow: BoolArray, n_visitors: int, balance_m: int
+) -> int:
+    """The solver's objective: the pairs' costs plus the balance cost of the caseloads."""
+    load = np.bincount(arcs.visitor[flow], minlength=n_visitors).astype(np.int64)
+    return int(costs[flow].sum() + balance_m * (load * load).sum())
 
 
 def _limit_reached(params: PairingParams, rounds: int, next_arcs: int, started: float) -> str:
