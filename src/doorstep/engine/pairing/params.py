@@ -30,7 +30,7 @@ class PairingParams:
     max_arcs
         The most candidate arcs held at once. Measured: about 110 bytes per candidate arc in
         this process at a round's peak, and about 330 bytes per arc of the largest part in the
-        process that solves it. With ``drop_arcs`` a round adds at most half this many and
+        process that solves it. With ``drop_arcs`` a round adds at most a quarter this many and
         arcs the current optimum does not use give way (:mod:`.prune`); the widening stops
         here only when the arcs that must stay and the new ones do not fit together, or when
         a round that did not lower the cost would pass it. Without ``drop_arcs`` it stops
@@ -51,7 +51,7 @@ class PairingParams:
     drop_arcs
         Make room for each round's new arcs by dropping unused ones (see ``max_arcs``). The
         result is the same either way; it trades memory and the size of each re-solve against
-        rounds (200k sample: 22 rounds and 1.0 GiB under a 4M cap instead of 19 rounds to
+        rounds (200k sample: 23 rounds and 0.9 GiB under a 4M cap instead of 19 rounds to
         8.4M arcs and 1.5 GiB, in less time).
     coarse
         Also seed arcs from a transport problem between grid cells (:mod:`.coarse`). It saves

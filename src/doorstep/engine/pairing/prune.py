@@ -21,6 +21,14 @@ from doorstep.engine.pairing.candidates import Arcs
 from doorstep.engine.pairing.problem import NONE, BoolArray, IntArray, PairingProblem
 
 
+def round_budget(max_arcs: int) -> int:
+    """The most new arcs one round adds: a quarter of the cap. At the seed scale's ten
+    minutes a quarter did 8 rounds to 5,266,356,189 m where half did 6 to 5,308,107,357 m
+    (the scan stops sooner, and fewer arcs give way); at 200k under 4M, 23 rounds instead
+    of 22, in no more time."""
+    return max(max_arcs // 4, 1)
+
+
 def protected(problem: PairingProblem, arcs: Arcs, flow: BoolArray) -> BoolArray:
     """Arcs that must stay: in the flow, current pairs, or to a remote pool's visitor."""
     current = problem.household_current[arcs.household] == arcs.visitor
@@ -57,14 +65,14 @@ def make_room(
 ) -> tuple[Arcs, BoolArray, Arcs]:
     """The arcs and flow to keep, and the new arcs to add, within ``max_arcs`` if it can be.
 
-    A round adds at most half of ``max_arcs`` new arcs, the most violated first (the next
+    A round adds at most :func:`round_budget` new arcs, the most violated first (the next
     round's scan finds the others if they are still needed), and the unprotected arcs of
     largest reduced cost give way to them. When the protected arcs and the new ones alone
     pass ``max_arcs``, nothing is dropped and the caller stops.
     """
     nh = problem.n_households
     violation = new.distance + pot[nh + new.visitor] - pot[new.household]
-    new = new.take(keep_mask(np.zeros(len(new), np.bool_), violation, max_arcs // 2))
+    new = new.take(keep_mask(np.zeros(len(new), np.bool_), violation, round_budget(max_arcs)))
     if len(arcs) + len(new) <= max_arcs:
         return arcs, flow, new
     keep = protected(problem, arcs, flow)

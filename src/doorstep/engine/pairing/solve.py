@@ -20,7 +20,7 @@ from doorstep.engine.pairing.greedy import greedy
 from doorstep.engine.pairing.longitude import away_from_antimeridian
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.pairing.problem import NONE, BoolArray, Int32Array, IntArray, PairingProblem
-from doorstep.engine.pairing.prune import make_room
+from doorstep.engine.pairing.prune import make_room, round_budget
 from doorstep.engine.pairing.result import REASONS, PairingResult, SolveStats, Unpaired, count_moved
 from doorstep.engine.pairing.scan import VisitorGrid, build_grid, scan
 
@@ -271,8 +271,12 @@ def solve(
         lap("potentials")
         # When no further round may run, any violation settles it: no need to list them all.
         last = bool(_limit_reached(params, rounds, 0, started))
-        # A round adds at most as many arcs as fit: half the cap when others may give way.
-        room = params.max_arcs // 2 if params.drop_arcs else max(params.max_arcs - len(arcs), 0)
+        # A round adds at most as many arcs as fit, or its budget when others may give way.
+        room = (
+            round_budget(params.max_arcs)
+            if params.drop_arcs
+            else max(params.max_arcs - len(arcs), 0)
+        )
         enough = 0 if last else room
         new, counted = find_violations(
             index,
