@@ -92,8 +92,6 @@ def test_with_any_cap_the_count_is_the_most_and_a_certified_cost_the_least(
 def test_a_run_stopped_by_the_clock_says_so_even_with_its_arcs_full() -> None:
     p = towns(households=400, visitors=220, seed=3, n_towns=6, spread_km=40, skew=1.5)
     first = solve(p, params=PairingParams(candidates=1, max_rounds=1, bound=False)).stats.arcs
-    r = solve(
-        p, params=PairingParams(candidates=1, max_arcs=first, time_limit_s=1e-9, bound=False)
-    )
+    r = solve(p, params=PairingParams(candidates=1, max_arcs=first, time_limit_s=1e-9, bound=False))
     assert not r.certified
     assert (r.stats.rounds, r.stats.stopped_by) == (1, "time_limit")
