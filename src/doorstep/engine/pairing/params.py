@@ -33,8 +33,9 @@ class PairingParams:
         process that solves it. With ``drop_arcs`` a round adds at most a quarter this many and
         arcs the current optimum does not use give way (:mod:`.prune`); the widening stops
         here only when the arcs that must stay and the new ones do not fit together, or when
-        a round that did not lower the cost would pass it. Without ``drop_arcs`` it stops
-        before the arcs pass this many (the seed-scale region then stops after one round).
+        arcs would pass it after three rounds in a row that did not lower the cost. Without
+        ``drop_arcs`` it stops before the arcs pass this many (the seed-scale region then
+        stops after one round).
     time_limit_s
         Give up widening once this many seconds have passed since the solve began (the count
         always finishes first and at least one least-cost round always runs). ``None``: no
@@ -49,10 +50,10 @@ class PairingParams:
     chunk_arcs
         Independent parts are packed into solver calls of about this many arcs.
     drop_arcs
-        Make room for each round's new arcs by dropping unused ones (see ``max_arcs``). The
-        result is the same either way; it trades memory and the size of each re-solve against
-        rounds (200k sample: 23 rounds and 0.9 GiB under a 4M cap instead of 19 rounds to
-        8.4M arcs and 1.5 GiB, in less time).
+        Make room for each round's new arcs by dropping unused ones (see ``max_arcs``). A
+        certified result is the same either way; it trades memory and the size of each
+        re-solve against rounds (200k sample: 23 rounds and 0.9 GiB under a 4M cap instead of
+        19 rounds to 8.4M arcs and 1.5 GiB, in less time).
     coarse
         Also seed arcs from a transport problem between grid cells (:mod:`.coarse`). It saves
         rounds on a county, but at region scale it merges parts into larger, slower ones, so

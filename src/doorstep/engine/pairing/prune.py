@@ -71,7 +71,7 @@ def make_room(
     pass ``max_arcs``, nothing is dropped and the caller stops.
     """
     nh = problem.n_households
-    violation = new.distance + pot[nh + new.visitor] - pot[new.household]
+    violation = reduced_costs(new, new.distance, pot, nh)  # new arcs are never current pairs
     new = new.take(keep_mask(np.zeros(len(new), np.bool_), violation, round_budget(max_arcs)))
     if len(arcs) + len(new) <= max_arcs:
         return arcs, flow, new
