@@ -210,6 +210,7 @@ def test_one_candidate_per_household_still_reaches_the_exact_optimum(skew: float
     r = solve(p, params=PairingParams(candidates=1))
     assert r.certified
     assert r.stats.rounds > 1
+    assert r.stats.stopped_by == "certified"
     assert (r.paired, r.total_cost) == exact(p, max_km=30, keep_km=5)
 
 

@@ -293,7 +293,7 @@ def solve(
         history.append(len(new))
         all_counted = counted
         if len(new) == 0:
-            certified = True
+            certified, stopped_by = True, "certified"
             break
         # Arcs give way (to stay under ``max_arcs``) in at most a few rounds in a row that
         # did not lower the cost; then only arcs are added until it falls again. The cost
