@@ -22,6 +22,7 @@ import numpy as np
 
 from doorstep.engine.pairing.candidates import Arcs, CandidateIndex
 from doorstep.engine.pairing.problem import BoolArray, IntArray
+from doorstep.engine.pairing.prune import reduced_costs
 from doorstep.engine.pairing.scan import VisitorGrid, price_grid, scan
 
 
@@ -283,7 +284,7 @@ def find_violations(
             # visitor: capping visitors too (a visitor with room at the edge of a crowded town
             # is wanted by all of it) measured 50 rounds instead of 5 for 100 new households
             # at 200k. A batch holds whole households, so this is the same per batch.
-            reduced = neg.distance + pot[neg.visitor + nh] - pot[neg.household]
+            reduced = reduced_costs(neg, neg.distance, pot, nh)
             parts.append(_best(neg, reduced, neg.household, 2 * per_household))
             found += len(parts[-1])
     return Arcs.concat_all(parts), True
