@@ -10,7 +10,8 @@ maximum pairing uses the others), and they are searched among *all* local visito
 grid scan of :mod:`.scan`.
 
 When none is found the flow is certified optimal for every eligible arc. Otherwise the offending
-arcs are added and the affected parts are solved again: the arc set only grows, so this ends.
+arcs are added and the affected parts are solved again (:func:`.solve.solve` says why this ends
+when unused arcs give way to new ones).
 """
 
 from __future__ import annotations
