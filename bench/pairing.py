@@ -188,6 +188,12 @@ def main() -> None:
         help="the most candidate arcs held at once (unused ones are dropped to stay under it)",
     )
     ap.add_argument(
+        "--arcs-growth",
+        type=float,
+        default=PairingParams().arcs_growth,
+        help="also hold the arcs to this multiple of the first round's (0: --max-arcs alone)",
+    )
+    ap.add_argument(
         "--keep-arcs",
         action="store_true",
         help="never drop arcs: stop widening before they pass --max-arcs instead",
@@ -241,6 +247,7 @@ def main() -> None:
         max_arcs=args.max_arcs,
         time_limit_s=args.time_limit or None,
         drop_arcs=not args.keep_arcs,
+        arcs_growth=args.arcs_growth or None,
     )
     t = time.perf_counter()
     with TreeMemory() as memory:
@@ -266,7 +273,7 @@ def main() -> None:
     print(f"rounds: {stats.rounds}, violations per round: {stats.violations_per_round}{more}")
     print(
         f"arcs: {stats.initial_arcs} first round, {stats.arcs} at the end "
-        f"({stats.dropped_arcs} dropped on the way to stay under --max-arcs); "
+        f"({stats.dropped_arcs} dropped on the way to stay under the cap); "
         f"{stats.components} parts, largest {stats.largest_component_arcs} arcs"
     )
     own, kids = peak_rss_gib()

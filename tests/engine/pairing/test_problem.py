@@ -84,6 +84,8 @@ def test_languages_become_bit_masks_in_order_of_first_use() -> None:
         {"candidates": 0},
         {"balance_m": -2},
         {"max_arcs": 0},
+        {"arcs_growth": 0.5},
+        {"arcs_growth": float("inf")},
         {"time_limit_s": 0},
         {"time_limit_s": float("nan")},
     ],

@@ -71,6 +71,29 @@ def test_dropping_arcs_to_stay_under_the_cap_still_reaches_the_certified_optimum
     assert (r.paired, r.total_cost) == exact(p, max_km=30, keep_km=5)
 
 
+def test_the_arc_cap_is_max_arcs_or_a_multiple_of_the_first_round_whichever_is_less() -> None:
+    assert PairingParams().arc_cap(1_000) == 2_000
+    assert PairingParams(arcs_growth=1.5).arc_cap(1_001) == 1_502
+    assert PairingParams().arc_cap(17_000_000) == 20_000_000
+    assert PairingParams(arcs_growth=None).arc_cap(1_000) == 20_000_000
+    assert PairingParams(drop_arcs=False).arc_cap(1_000) == 20_000_000
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_by_default_the_arcs_stay_within_twice_the_first_rounds(seed: int) -> None:
+    p = towns(
+        households=400, visitors=220, seed=seed, n_towns=6, spread_km=40, skew=1.5, current=0.3
+    )
+    unheld = solve(p, params=PairingParams(candidates=1, bound=False, arcs_growth=None))
+    assert unheld.certified and unheld.stats.arcs > 2 * unheld.stats.initial_arcs
+    r = solve(p, params=PairingParams(candidates=1, bound=False))
+    assert r.certified and r.stats.dropped_arcs > 0
+    assert r.stats.initial_arcs == unheld.stats.initial_arcs
+    assert r.stats.arcs <= 2 * r.stats.initial_arcs
+    assert (r.paired, r.total_cost) == (unheld.paired, unheld.total_cost)
+    assert (r.paired, r.total_cost) == exact(p, max_km=30, keep_km=5)
+
+
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problems(), st.sampled_from([0.0, 5.0]), st.integers(1, 3), st.integers(1, 40))
 def test_with_any_cap_the_count_is_the_most_and_a_certified_cost_the_least(

@@ -235,6 +235,7 @@ def solve(
     arcs = arcs.concat(Arcs(h, most.visitor[h], index.distances(h, most.visitor[h]))).unique()
     arcs = arcs.take(same_side(most, arcs))
     initial = len(arcs)
+    cap = params.arc_cap(initial)
     lap("count")
 
     flow = np.zeros(len(arcs), np.bool_)
@@ -270,13 +271,9 @@ def solve(
         report.advance()
         lap("potentials")
         # When no further round may run, any violation settles it: no need to list them all.
-        last = bool(_limit_reached(params, rounds, 0, started))
+        last = bool(_limit_reached(params, cap, rounds, 0, started))
         # A round adds at most as many arcs as fit, or its budget when others may give way.
-        room = (
-            round_budget(params.max_arcs)
-            if params.drop_arcs
-            else max(params.max_arcs - len(arcs), 0)
-        )
+        room = round_budget(cap) if params.drop_arcs else max(cap - len(arcs), 0)
         enough = 0 if last else room
         new, counted = find_violations(
             index,
@@ -303,10 +300,11 @@ def solve(
         best_cost = min(cost, best_cost)
         if params.drop_arcs and not last and stalled <= STALLED_DROPS:
             before = len(arcs)
-            arcs, flow, new = make_room(problem, arcs, flow, costs, pot, new, params.max_arcs)
+            arcs, flow, new = make_room(problem, arcs, flow, costs, pot, new, cap)
             dropped += before - len(arcs)
         # A last round names the limit that made it last, not the arcs it could not add.
-        stopped_by = _limit_reached(params, rounds, 0 if last else len(arcs) + len(new), started)
+        next_arcs = 0 if last else len(arcs) + len(new)
+        stopped_by = _limit_reached(params, cap, rounds, next_arcs, started)
         if stopped_by:
             break
         arcs = arcs.concat(new)
@@ -374,11 +372,14 @@ def _objective(
     return int(costs[flow].sum() + balance_m * (load * load).sum())
 
 
-def _limit_reached(params: PairingParams, rounds: int, next_arcs: int, started: float) -> str:
-    """The limit that ends the widening before the next round, or ``""``."""
+def _limit_reached(
+    params: PairingParams, cap: int, rounds: int, next_arcs: int, started: float
+) -> str:
+    """The limit that ends the widening before the next round, or ``""`` (``cap``: the most
+    arcs held at once, :meth:`PairingParams.arc_cap`)."""
     if rounds >= params.max_rounds:
         return "max_rounds"
-    if next_arcs > params.max_arcs:
+    if next_arcs > cap:
         return "max_arcs"
     limit = params.time_limit_s
     if limit is not None and time.perf_counter() - started >= limit:
