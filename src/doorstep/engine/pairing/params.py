@@ -28,7 +28,8 @@ class PairingParams:
         Give up widening after this many certify-and-widen rounds. The result then says
         ``certified=False`` (it is still feasible and optimal on the arcs it used).
     max_arcs
-        The most candidate arcs held at once. Measured: about 110 bytes per candidate arc in
+        The most candidate arcs held at once (with ``arcs_growth``, the lesser of the two
+        caps: :meth:`arc_cap`). Measured: about 110 bytes per candidate arc in
         this process at a round's peak, and about 330 bytes per arc of the largest part in the
         process that solves it. With ``drop_arcs`` a round adds at most a quarter this many and
         arcs the current optimum does not use give way (:mod:`.prune`); the widening stops
@@ -60,8 +61,8 @@ class PairingParams:
         faster at every size tried, for the same certified optimum (twice the first round:
         15k households 3.6-4.2 s instead of 4.1-4.8 s, 80k 34-40 s instead of 39-41 s,
         200k 141 s instead of 239 s, with 4.1M arcs instead of 8.4M; three times: 179 s).
-        ``None``: ``max_arcs`` alone. At the seed
-        scale the first round's 17M arcs put twice that above ``max_arcs``, which then rules.
+        ``None``: ``max_arcs`` alone. At the seed scale the first round's 17M arcs put twice
+        that above ``max_arcs``, which then rules.
     coarse
         Also seed arcs from a transport problem between grid cells (:mod:`.coarse`). It saves
         rounds on a county, but at region scale it merges parts into larger, slower ones, so
