@@ -15,7 +15,7 @@ arc can still be given to one solver call, and shows that the certified result e
     .venv/bin/python bench/pairing.py --max-rounds 1   # seed scale in ~8 min: count proved only
     .venv/bin/python bench/pairing.py --max-rounds 3 --stages --skip-direct  # time per round
     .venv/bin/python bench/pairing.py --time-limit 0 --max-arcs 40000000 --skip-direct --stages
-        # keep widening at the seed scale: rounds of 3-4 min, ~16 GiB in three processes
+        # keep widening at the seed scale: rounds of 3-4 min, ~16 GiB of RSS summed over 3 processes
     .venv/bin/python bench/pairing.py --households 200000 --visitors 132000
     .venv/bin/python bench/pairing.py --exact-check --households 15000 --visitors 10000
     .venv/bin/python bench/pairing.py --max-rounds 1 --newcomers random

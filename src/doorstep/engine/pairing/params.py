@@ -31,7 +31,7 @@ class PairingParams:
         The most candidate arcs held at once (with ``arcs_growth``, the lesser of the two
         caps: :meth:`arc_cap`). Measured: about 110 bytes per candidate arc in
         this process at a round's peak, and about 330 bytes per arc of the largest part in the
-        process that solves it. With ``drop_arcs`` a round adds at most a quarter this many and
+        process that solves it. With ``drop_arcs`` a round adds at most a quarter of the cap and
         arcs the current optimum does not use give way (:mod:`.prune`); the widening stops
         here only when the arcs that must stay and the new ones do not fit together, or when
         arcs would pass it after three rounds in a row that did not lower the cost. Without

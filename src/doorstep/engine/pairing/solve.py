@@ -292,7 +292,7 @@ def solve(
         if len(new) == 0:
             certified, stopped_by = True, "certified"
             break
-        # Arcs give way (to stay under ``max_arcs``) in at most a few rounds in a row that
+        # Arcs give way (to stay under ``cap``) in at most a few rounds in a row that
         # did not lower the cost; then only arcs are added until it falls again. The cost
         # falls finitely often and the arcs cannot grow forever, so the widening still ends.
         cost = _objective(arcs, costs, flow, nv, balance_m)
