@@ -118,7 +118,7 @@ def pair(
         PairingParams().max_arcs,
         min=1,
         help="The most candidate arcs held at once (at a round's peak about 110 bytes each, "
-        "plus 330 per arc of the largest part in its solver process; by default also at most "
+        "plus 120 per arc of the largest part in its solver process; by default also at most "
         "twice the first round's, which measured faster): arcs the current best "
         "pairing does not use make way for new ones; the widening stops, with 'certified: "
         "false' as above, only when the arcs that must stay and the new ones do not fit.",

@@ -30,11 +30,12 @@ class PairingParams:
     max_arcs
         The most candidate arcs held at once (with ``arcs_growth``, the lesser of the two
         caps: :meth:`arc_cap`). Measured: about 110 bytes per candidate arc in
-        this process at a round's peak, and about 330 bytes per arc of the largest part in the
-        process that solves it. With ``drop_arcs`` a round adds at most a quarter of the cap and
-        arcs the current optimum does not use give way (:mod:`.prune`); the widening stops
-        here only when the arcs that must stay and the new ones do not fit together, or when
-        arcs would pass it after three rounds in a row that did not lower the cost. Without
+        this process at a round's peak, and about 120 bytes per arc of the largest part in the
+        process that solves it (92-118 in a fresh worker process). With ``drop_arcs`` a
+        round adds at most a quarter of the cap and arcs the current optimum does not use give
+        way (:mod:`.prune`); the widening stops here only when the arcs that must stay and
+        the new ones do not fit together, or when arcs would pass it after three rounds in a
+        row that did not lower the cost. Without
         ``drop_arcs`` it stops before the arcs pass this many (the seed-scale region then
         stops after one round).
     time_limit_s
