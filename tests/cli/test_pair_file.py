@@ -168,6 +168,14 @@ def test_a_missing_column_is_refused_with_exit_code_two(tmp_path: Path) -> None:
     assert "missing column(s) languages" in result.output
 
 
+def test_a_malformed_file_is_one_short_error_naming_the_row(tmp_path: Path) -> None:
+    rows = "".join(f"h{i},27.0,107.0,zh,\n" for i in range(100)).replace("h49,27.0", 'h49,"27.0')
+    result = runner.invoke(app, files(tmp_path, "household_id,lat,lon,languages,x\n" + rows))
+    assert result.exit_code == 2
+    assert "h.csv: row 51, column lat (value '\"27.0,107.0,zh,'): unclosed quote" in result.output
+    assert "h60" not in result.output and "infer_schema_length" not in result.output
+
+
 def test_an_unknown_current_visitor_is_refused(tmp_path: Path) -> None:
     bad = HOUSEHOLDS.replace("zh;hmn,v2", "zh;hmn,v9")
     result = runner.invoke(app, [*files(tmp_path, bad), "--quiet"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -271,3 +273,183 @@ def test_new_only_explains_a_kept_pair_by_continuity(tmp_path: Path) -> None:
     assert [(a.visitor_id, a.why.value) for a in run.explanation.alternatives] == [
         ("v_door", "continuity")
     ]
+
+
+@pytest.mark.parametrize(
+    ("households", "visitors", "expected"),
+    [
+        (
+            "household_id,lat,lon,languages,lat\nh1,27.0,107.0,zh,10\n",
+            VISITORS,
+            "h.csv: row 1, column lat: the column appears twice",
+        ),
+        (
+            "household_id,lat, lat ,lon,languages\nh1,27.0,10,107.0,zh\n",
+            VISITORS,
+            "h.csv: row 1, column lat: the column appears twice",
+        ),
+        (
+            HOUSEHOLDS,
+            "visitor_id,lat,lon,languages,capacity,capacity\nv1,27.0,107.0,zh,1,5\n",
+            "v.csv: row 1, column capacity: the column appears twice",
+        ),
+    ],
+    ids=["households", "households-spaces", "visitors"],
+)
+def test_a_column_named_twice_is_refused_naming_it(
+    tmp_path: Path, households: str, visitors: str, expected: str
+) -> None:
+    assert refused(tmp_path, households=households, visitors=visitors) == f"{tmp_path}/{expected}"
+
+
+def _hundred(row_51: str) -> str:
+    """A households file of 100 rows whose row 51 (the header being row 1) is ``row_51``."""
+    rows = [f"h{i},27.0,107.0,zh\n" for i in range(100)]
+    rows[49] = row_51 + "\n"
+    return "household_id,lat,lon,languages\n" + "".join(rows)
+
+
+@pytest.mark.parametrize(
+    ("row_51", "expected"),
+    [
+        (
+            'h49,27.0,107.0,"zh',
+            "row 51, column languages (value '\"zh'): unclosed quote: this value opens with a "
+            "quote that never closes; add the closing quote or remove this one",
+        ),
+        (
+            'h49,27.0,107.0,z"h',
+            "row 51, column languages (value 'z\"h'): a quote inside a value that is not "
+            'quoted; quote the whole value and double each quote inside it, e.g. "a ""b"" c"',
+        ),
+        (
+            'h49,27.0,107.0,"zh"x',
+            "row 51, column languages (value '\"zh\"x'): text after the closing quote; remove "
+            'it, or quote the whole value and double each quote inside it, e.g. "a ""b"" c"',
+        ),
+        (
+            'h49,"27.0,107.0,zh',
+            "row 51, column lat (value '\"27.0,107.0,zh'): unclosed quote: this value opens "
+            "with a quote that never closes; add the closing quote or remove this one",
+        ),
+    ],
+    ids=["unclosed", "stray", "after-closing", "unclosed-mid-row"],
+)
+def test_a_malformed_quote_is_named_by_row_and_column_without_the_rest_of_the_file(
+    tmp_path: Path, row_51: str, expected: str
+) -> None:
+    message = refused(tmp_path, households=_hundred(row_51))
+    assert message == f"{tmp_path / 'h.csv'}: {expected}"
+
+
+def test_an_unclosed_quote_closed_by_a_later_quote_is_named_where_it_opens(
+    tmp_path: Path,
+) -> None:
+    households = _hundred('h49,27.0,107.0,"zh').replace("h80,27.0,107.0,zh", 'h80,27.0,"107.0",zh')
+    message = refused(tmp_path, households=households)
+    assert message.startswith(
+        f"{tmp_path / 'h.csv'}: row 51, column languages (value '\"zh'): unclosed quote: "
+    )
+    assert "line 82" in message
+
+
+def test_rows_after_a_value_quoted_over_two_lines_keep_their_numbers(tmp_path: Path) -> None:
+    households = (
+        'household_id,lat,lon,languages\nh1,27,107,"zh\nhmn"\nh2,27,107,zh\nh3,27,107,z"h\n'
+    )
+    assert refused(tmp_path, households=households).startswith(
+        f"{tmp_path / 'h.csv'}: row 4, column languages (value 'z\"h'): a quote inside a value"
+    )
+
+
+def test_a_quote_left_open_in_the_header_is_named_not_reported_as_missing_columns(
+    tmp_path: Path,
+) -> None:
+    message = refused(tmp_path, households='household_id,lat,lon,"languages\nh1,27,107,zh\n')
+    assert message == (
+        f"{tmp_path / 'h.csv'}: row 1 (value '\"languages'): unclosed quote: this value opens "
+        "with a quote that never closes; add the closing quote or remove this one"
+    )
+
+
+def test_a_file_polars_cannot_read_for_another_reason_gets_one_short_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(*args: object, **kwargs: object) -> None:
+        raise pl.exceptions.ComputeError(
+            "could not parse `h1,27` as dtype\nh2,27,107,zh\nYou might want to try:\n- ..."
+        )
+
+    monkeypatch.setattr(pl, "read_csv", fail)
+    message = refused(tmp_path)
+    assert message == (
+        f"{tmp_path / 'h.csv'}: cannot read the file as CSV: could not parse `h1,27` as dtype"
+    )
+
+
+def test_spaces_around_ids_are_ignored_so_duplicates_and_references_see_the_same_id(
+    tmp_path: Path,
+) -> None:
+    message = refused(tmp_path, households=HOUSEHOLDS + " h1 ,27,107,zh\n")
+    assert message == (
+        f"{tmp_path / 'h.csv'}: row 4, column household_id (value 'h1'): duplicate "
+        "household_id in the file; first in row 2"
+    )
+    message = refused(tmp_path, visitors=VISITORS + "v2 ,27,107,zh,1\n")
+    assert "row 4, column visitor_id (value 'v2'): duplicate visitor_id" in message
+    h, v = write(
+        tmp_path,
+        households="household_id,lat,lon,languages,current_visitor_id,remote_pool\n"
+        " h1 ,27.0,107.0,zh, v1 , p \nh2,27.001,107.0,zh,,p\n",
+        visitors="visitor_id,lat,lon,languages,capacity,remote_pool\n"
+        " v1,27.0,107.0,zh,1,p \nv2 ,27.002,107.0,zh,1,\n",
+    )
+    out = tmp_path / "pairs.csv"
+    run = pair_files(h, v, out, params=PairingParams(), explain_id=" h1")
+    assert run.problem.household_ids.tolist() == ["h1", "h2"]
+    assert run.problem.visitor_ids.tolist() == ["v1", "v2"]
+    assert run.problem.household_current.tolist() == [0, -1]
+    assert run.problem.pools == ("p",)
+    pairs = pl.read_csv(out)
+    assert set(pairs["household_id"]) == {"h1", "h2"}
+    assert set(pairs["visitor_id"]) == {"v1", "v2"}
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda s: s.replace("\n", "\r").encode(),
+        lambda s: b"\xef\xbb\xbf" + s.replace("\n", "\r").encode(),
+        lambda s: s.encode("utf-16"),  # with its byte-order mark
+        lambda s: codecs.BOM_UTF16_BE + s.replace("\n", "\r\n").encode("utf-16-be"),
+        lambda s: s.replace("\n", "\r").encode("utf-16"),
+    ],
+    ids=["cr-only", "bom-cr-only", "utf-16", "utf-16-be-crlf", "utf-16-cr-only"],
+)
+def test_old_mac_line_ends_and_utf16_with_a_byte_order_mark_are_read(
+    tmp_path: Path, encode: Callable[[str], bytes]
+) -> None:
+    h, v = write(tmp_path)
+    h.write_bytes(encode(HOUSEHOLDS.replace("h2,", "h2é,")))
+    v.write_bytes(encode(VISITORS))
+    problem = read_problem(h, v)
+    assert problem.household_ids.tolist() == ["h1", "h2é"]
+    assert problem.visitor_capacity.tolist() == [1, 1]
+
+
+def test_a_file_in_another_encoding_is_refused_naming_the_encoding(tmp_path: Path) -> None:
+    h, v = write(tmp_path)
+    h.write_bytes(HOUSEHOLDS.encode("utf-16-le"))  # no byte-order mark
+    with pytest.raises(InvalidInput) as caught:
+        read_problem(h, v)
+    assert caught.value.message == (
+        f"{h}: the header holds NUL bytes: the file looks like UTF-16 without a byte-order "
+        "mark; save it as UTF-8 (CSV UTF-8)"
+    )
+    h.write_bytes(HOUSEHOLDS.encode("utf-16") + b"\x00")  # an odd number of bytes
+    with pytest.raises(InvalidInput, match="byte-order mark but is not valid UTF-16"):
+        read_problem(h, v)
+    h.write_bytes(HOUSEHOLDS.replace("h2", "Jos\xe9").encode("latin-1"))
+    with pytest.raises(InvalidInput) as caught:
+        read_problem(h, v)
+    assert caught.value.message.startswith(f"{h}: line 3 (byte 51): byte 0xe9 is not UTF-8")

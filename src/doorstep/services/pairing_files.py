@@ -8,7 +8,6 @@ the way ``doorstep import`` does (the header is row 1).
 
 from __future__ import annotations
 
-import csv
 import os
 import time
 from collections.abc import Sequence
@@ -32,6 +31,7 @@ from doorstep.engine.pairing.problem import (
 from doorstep.engine.pairing.result import REASONS, PairingResult
 from doorstep.engine.pairing.solve import Mapper, Progress, solve
 from doorstep.errors import DoorstepError, InvalidInput
+from doorstep.services.importing.csvfile import CsvProblem, read_csv_text
 from doorstep.services.importing.errors import RowError
 
 HOUSEHOLD_COLUMNS = ("household_id", "lat", "lon", "languages")
@@ -69,46 +69,34 @@ class _Errors:
         raise InvalidInput(f"{self.path}: {self.total} errors\n{lines}{more}")
 
 
-def _ragged_row(path: Path) -> int | None:
-    """The row (header = 1) of the first record with more fields than the header."""
-    csv.field_size_limit(1 << 30)
-    with path.open(newline="", encoding="utf-8-sig", errors="replace") as fh:
-        reader = csv.reader(fh)
-        width = len(next(reader, []))
-        for row, record in enumerate(reader, start=2):
-            if len(record) > width:
-                return row
-    return None
-
-
-def _read(path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> pl.DataFrame:
+def _read(
+    path: Path,
+    required: tuple[str, ...],
+    optional: tuple[str, ...] = (),
+    *,
+    ids: tuple[str, ...] = (),
+) -> pl.DataFrame:
     """The file's rows as text, with ``ROW``: the row number a spreadsheet shows.
 
     Lines that are entirely empty (a trailing newline, a blank line, ``,,,``) are skipped,
     keeping the numbers of the rows around them; a row with only some values is an error.
+    The ``ids`` columns lose surrounding spaces, as numbers do, so that ``H1`` and ``H1 `` are
+    one id to the duplicate check, to references and in the output.
     """
     if not path.is_file():
         raise InvalidInput(
             f"{path} is a folder, not a file" if path.is_dir() else f"{path}: no such file"
         )
     try:
-        df = pl.read_csv(path, infer_schema=False)
+        df = read_csv_text(path)
     except pl.exceptions.NoDataError:
         raise InvalidInput(f"{path}: the file is empty; it needs at least a header row") from None
-    except pl.exceptions.ComputeError as exc:
-        row = _ragged_row(path)
-        if row is not None:
-            raise InvalidInput(
-                f"{path}: row {row} has more fields than the header; "
-                "quote values that contain commas"
-            ) from None
-        raise InvalidInput(f"{path}: cannot read it as CSV ({exc})") from None
-    except (pl.exceptions.PolarsError, OSError) as exc:
-        raise InvalidInput(f"{path}: cannot read it as CSV ({exc})") from None
-    names = [c.strip() for c in df.columns]
-    if len(set(names)) < len(names):
-        raise InvalidInput(f"{path}: a column name appears twice in the header")
-    df = df.rename(dict(zip(df.columns, names, strict=True)))
+    except CsvProblem as exc:
+        e = exc.error
+        raise InvalidInput(f"{path}: {e.reason if e.row == 0 else e}") from None
+    except OSError as exc:
+        raise InvalidInput(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    df = df.rename({c: c.strip() for c in df.columns})
     missing = [c for c in required if c not in df.columns]
     if missing:
         raise InvalidInput(f"{path}: missing column(s) {', '.join(missing)}")
@@ -116,10 +104,12 @@ def _read(path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ())
     df = df.with_row_index(ROW, offset=2).filter(~pl.all_horizontal(empty))
     df = df.select(
         ROW,
-        *required,
+        *(pl.col(c).str.strip_chars() if c in ids else pl.col(c) for c in required),
         # An optional id given as spaces means none, as an empty cell does.
         *(
-            pl.when(pl.col(c).str.strip_chars() != "").then(pl.col(c)).alias(c)
+            pl.when(pl.col(c).str.strip_chars() != "")
+            .then(pl.col(c).str.strip_chars() if c in ids else pl.col(c))
+            .alias(c)
             for c in optional
             if c in df.columns
         ),
@@ -223,8 +213,13 @@ def read_problem(households: Path, visitors: Path) -> PairingProblem:
         A file is missing, lacks a column, or holds a bad value; row errors say which file,
         row, column and value, and why.
     """
-    h = _read(households, HOUSEHOLD_COLUMNS, ("current_visitor_id", "remote_pool"))
-    v = _read(visitors, VISITOR_COLUMNS, ("remote_pool",))
+    h = _read(
+        households,
+        HOUSEHOLD_COLUMNS,
+        ("current_visitor_id", "remote_pool"),
+        ids=("household_id", "current_visitor_id", "remote_pool"),
+    )
+    v = _read(visitors, VISITOR_COLUMNS, ("remote_pool",), ids=("visitor_id", "remote_pool"))
     h_errors, v_errors = _Errors(households), _Errors(visitors)
     h_lat, h_lon = _coordinates(h, h_errors)
     _duplicates(h, "household_id", h_errors)
@@ -302,8 +297,9 @@ def check_out(out: Path, inputs: Sequence[Path] = ()) -> None:
 
 
 def household_index(problem: PairingProblem, household_id: str, households: Path) -> int:
-    """The index of ``household_id``; an unknown id is bad input (checked before solving)."""
-    hits = np.flatnonzero(problem.household_ids == household_id)
+    """The index of ``household_id`` (surrounding spaces ignored, as in the file); an unknown
+    id is bad input (checked before solving)."""
+    hits = np.flatnonzero(problem.household_ids == household_id.strip())
     if len(hits) == 0:
         raise InvalidInput(f"--explain {household_id!r} is not a household_id in {households}")
     return int(hits[0])

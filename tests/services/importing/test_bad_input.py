@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+import polars as pl
 import pytest
 from sqlalchemy import Engine, text
 
@@ -253,3 +255,107 @@ def test_unknown_language_codes_are_named_and_known_ones_are_normalised(
     run_import(with_areas, "households", good)
     with with_areas.connect() as conn:
         assert conn.execute(text("SELECT languages FROM households")).scalar_one() == "zh;hmn"
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet"])
+def test_a_column_named_twice_is_rejected_naming_it(
+    with_areas: Engine, tmp_path: Path, suffix: str
+) -> None:
+    header = [*HOUSEHOLD_HEADER, " lat" if suffix == ".parquet" else "lat"]
+    row = [*household().values(), "10"]
+    path = tmp_path / f"households{suffix}"
+    if suffix == ".csv":
+        write_csv(path, header, [row])
+    elif suffix == ".xlsx":
+        import openpyxl
+
+        book = openpyxl.Workbook()
+        sheet = book.active
+        assert sheet is not None
+        sheet.append(header)
+        sheet.append([str(v) for v in row])
+        book.save(path)
+    else:  # a Parquet file cannot hold one name twice, but it can hold "lat" and " lat"
+        pl.DataFrame(
+            [pl.Series(h, [str(v)]) for h, v in zip(header, row, strict=True)]
+        ).write_parquet(path)
+    assert rejected(with_areas, "households", path) == [
+        "row 1, column lat: the column appears twice"
+    ]
+
+
+def _rows_with(row_51: str) -> str:
+    """A households file of 100 rows whose row 51 (the header being row 1) is ``row_51``."""
+    rows = [",".join(str(v) for v in household(household_id=f"H{i}").values()) for i in range(100)]
+    rows[49] = row_51
+    return "\n".join([",".join(HOUSEHOLD_HEADER), *rows]) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("row_51", "expected"),
+    [
+        (
+            'H49,Wang Fang,"No. 1,R-C-V1,26.58,107.98,4,zh,given,2026-01-02',
+            "row 51, column address (value '\"No. 1,R-C-V1,26.58,107.98,4,zh,given,2026-01-02'): "
+            "unclosed quote: this value opens with a quote that never closes; add the closing "
+            "quote or remove this one",
+        ),
+        (
+            'H49,Wang Fang,No. 1,R-C-V1,26.58,107.98,4,z"h,given,2026-01-02',
+            "row 51, column languages (value 'z\"h'): a quote inside a value that is not quoted; "
+            'quote the whole value and double each quote inside it, e.g. "a ""b"" c"',
+        ),
+    ],
+    ids=["unclosed", "stray"],
+)
+def test_a_malformed_quote_is_named_by_row_and_column_without_the_rest_of_the_file(
+    with_areas: Engine, tmp_path: Path, row_51: str, expected: str
+) -> None:
+    path = tmp_path / "households.csv"
+    path.write_text(_rows_with(row_51), encoding="utf-8")
+    assert rejected(with_areas, "households", path) == [expected]
+
+
+def test_spaces_around_ids_and_codes_are_ignored(with_areas: Engine, tmp_path: Path) -> None:
+    path = households_file(
+        tmp_path, household(household_id="H1"), household(household_id=" H1 ", lat=26.59)
+    )
+    assert rejected(with_areas, "households", path) == [
+        "row 3, column household_id (value 'H1'): duplicate household_id in the file; "
+        "first in row 2"
+    ]
+    path = households_file(tmp_path, household(household_id=" H1 ", area_code=" R-C-V1 "))
+    assert run_import(with_areas, "households", path).created == 1
+    with with_areas.connect() as conn:
+        assert conn.execute(text("SELECT external_id FROM households")).scalar_one() == "H1"
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda s: s.replace("\n", "\r").encode(),
+        lambda s: s.encode("utf-16"),  # with its byte-order mark
+        lambda s: s.replace("\n", "\r").encode("utf-16"),
+    ],
+    ids=["cr-only", "utf-16", "utf-16-cr-only"],
+)
+def test_old_mac_line_ends_and_utf16_with_a_byte_order_mark_are_read(
+    with_areas: Engine, tmp_path: Path, encode: Callable[[str], bytes]
+) -> None:
+    path = households_file(
+        tmp_path, household(head_name="José"), household(household_id="H2", head_name="王秀英")
+    )
+    path.write_bytes(encode(path.read_text(encoding="utf-8")))
+    assert run_import(with_areas, "households", path).created == 2
+    with with_areas.connect() as conn:
+        names = conn.execute(text("SELECT head_name FROM households ORDER BY id")).scalars()
+        assert names.all() == ["José", "王秀英"]
+
+
+def test_utf16_without_a_byte_order_mark_is_named(with_areas: Engine, tmp_path: Path) -> None:
+    path = households_file(tmp_path, household())
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16-le"))
+    assert rejected(with_areas, "households", path) == [
+        "file: the header holds NUL bytes: the file looks like UTF-16 without a byte-order "
+        "mark; save it as UTF-8 (CSV UTF-8)"
+    ]

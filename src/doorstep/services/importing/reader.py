@@ -6,16 +6,17 @@ and can say so with the row and the column.
 
 from __future__ import annotations
 
-import codecs
-import csv
+import re
 from pathlib import Path
 
 import polars as pl
 
+from doorstep.services.importing.csvfile import CsvProblem, first_duplicate, read_csv_text
 from doorstep.services.importing.errors import ImportRejected, RowError, file_error
 
 FORMATS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".parquet": "parquet", ".pq": "parquet"}
-_CHUNK = 1 << 24
+# fastexcel names a repeated header "lat_1", "lat_2"...
+_RENAMED = re.compile(r"(.+)_\d+")
 
 
 def detect_format(path: Path) -> str:
@@ -40,6 +41,9 @@ def read_table(path: Path) -> pl.DataFrame:
         frame = _read_xlsx(path)
     else:
         frame = _read_parquet(path)
+    duplicate = first_duplicate(frame.columns)  # names that differ only by spaces
+    if duplicate is not None:
+        raise _twice(path, duplicate)
     frame = frame.rename({c: c.strip() for c in frame.columns})
     if frame.width == 0 or all(c == "" for c in frame.columns):
         raise file_error(path, "the file has no header row")
@@ -48,82 +52,39 @@ def read_table(path: Path) -> pl.DataFrame:
     return frame
 
 
-def _check_utf8(path: Path) -> None:
-    """Fail with the line of the first byte that is not UTF-8 (e.g. a Latin-1 export)."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    line = 1
-    offset = 0
-    with path.open("rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError as exc:
-                bad = chunk[exc.start : exc.start + 1]
-                line += chunk[: exc.start].count(b"\n")
-                raise ImportRejected(
-                    path,
-                    [
-                        RowError(
-                            0,
-                            "",
-                            "",
-                            f"line {line} (byte {offset + exc.start}): byte 0x{bad.hex()} is "
-                            "not UTF-8 — the file looks like Latin-1 or another legacy "
-                            "encoding; save it as UTF-8 (CSV UTF-8) and import again",
-                        )
-                    ],
-                    None,
-                ) from None
-            line += chunk.count(b"\n")
-            offset += len(chunk)
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            raise file_error(path, "the file ends in the middle of a UTF-8 character") from None
-
-
 def _read_csv(path: Path) -> pl.DataFrame:
-    _check_utf8(path)
     try:
-        return pl.read_csv(
-            path,
-            infer_schema=False,
-            encoding="utf8",
-            raise_if_empty=True,
-        )
+        return read_csv_text(path, check_utf8=True)
     except pl.exceptions.NoDataError:
         raise file_error(path, "the file is empty") from None
-    except pl.exceptions.ComputeError as exc:
-        raise _locate_csv_problem(path, exc) from None
+    except CsvProblem as exc:
+        raise ImportRejected(path, [exc.error], None) from None
+    except OSError as exc:
+        raise file_error(path, f"cannot read the file: {exc.strerror or exc}") from None
 
 
-def _locate_csv_problem(path: Path, exc: Exception) -> ImportRejected:
-    """Polars says *what* is wrong; the csv module finds *where*."""
-    csv.field_size_limit(1 << 30)
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.reader(fh)
-        header = next(reader, [])
-        for row_no, record in enumerate(reader, start=2):
-            if len(record) > len(header):
-                return ImportRejected(
-                    path,
-                    [
-                        RowError(
-                            row_no,
-                            "",
-                            "",
-                            f"{len(record)} fields but the header has {len(header)}; "
-                            "quote values that contain commas",
-                        )
-                    ],
-                    None,
-                )
-    return file_error(path, f"cannot read the file as CSV: {exc}")
+def _twice(path: Path, name: str) -> ImportRejected:
+    return ImportRejected(path, [RowError(1, name, "", "the column appears twice")], None)
 
 
 def _read_xlsx(path: Path) -> pl.DataFrame:
     try:
         frame = pl.read_excel(path, engine="calamine", infer_schema_length=0)
+        names = set(frame.columns)
+        if any((m := _RENAMED.fullmatch(c)) and m[1] in names for c in frame.columns):
+            # Maybe a renamed repeat, maybe a column really named so: the header row says.
+            header = pl.read_excel(
+                path,
+                engine="calamine",
+                has_header=False,
+                read_options={"n_rows": 1},
+                infer_schema_length=0,
+            )
+            duplicate = first_duplicate([str(v) for v in header.row(0) if v is not None])
+            if duplicate is not None:
+                raise _twice(path, duplicate)
+    except ImportRejected:
+        raise
     except Exception as exc:  # fastexcel raises its own types for corrupt workbooks
         raise file_error(path, f"cannot read the workbook: {exc}") from None
     return frame.select(pl.all().cast(pl.String))
