@@ -107,6 +107,21 @@ def test_homes_ringing_a_pole_are_refused_rather_than_paired_wrongly() -> None:
     assert r.certified and (r.paired, r.total_cost) == exact(ok)
 
 
+def test_homes_at_the_pole_itself_pair_whatever_their_longitudes() -> None:
+    # At 90 degrees (or within 0.1 of it) every search takes in every longitude, so homes
+    # there that ring the pole are found across the grid's edge: nothing to refuse.
+    b = PairingProblemBuilder()
+    for k, lon in enumerate((0.0, 120.0, -120.0)):
+        b.add_household(f"h{k}", 90.0, lon, "en")
+        b.add_household(f"n{k}", 89.95, lon + 60.0, "en")
+    b.add_visitor("v0", 90.0, 0.0, "en", capacity=3)
+    b.add_visitor("v1", 89.92, 179.0, "en", capacity=2)
+    p = b.build()
+    r = solve(p)
+    assert r.certified and (r.paired, r.total_cost) == exact(p) == (5, exact(p)[1])
+    assert insert(p, np.arange(6)).paired == 5
+
+
 def test_a_remote_pool_far_away_does_not_turn_the_grid() -> None:
     # A household 30,000.5 m (after rounding: within the limit by numpy's metres, by a hair)
     # from its only local visitor, and a pool visitor on another continent. The pool is not

@@ -11,7 +11,13 @@ from hypothesis import strategies as st
 from doorstep.domain.geo import EARTH_RADIUS_M, haversine_m_array, to_unit_xyz
 from doorstep.engine.pairing.candidates import CandidateIndex
 from doorstep.engine.pairing.problem import NONE, PairingProblem, PairingProblemBuilder
-from doorstep.engine.pairing.scan import beyond_chord2, build_grid, chord2, scan
+from doorstep.engine.pairing.scan import (
+    PAIRED_SIDE_CELLS,
+    beyond_chord2,
+    build_grid,
+    chord2,
+    scan,
+)
 from tests.engine.pairing.instances import towns
 from tests.engine.pairing.test_cut import MAX_M, eligible_arcs
 from tests.engine.pairing.test_solve import problems
@@ -30,9 +36,9 @@ def scores_by_household(
     return {hh: sorted(s) for hh, s in out.items()}
 
 
-def check(p: PairingProblem, pot: np.ndarray, slots: int) -> None:
+def check(p: PairingProblem, pot: np.ndarray, slots: int, per_limit: int = 6) -> None:
     index = CandidateIndex(p, MAX_M)
-    grid = build_grid(p, index.visitor_xyz, MAX_M)
+    grid = build_grid(p, index.visitor_xyz, MAX_M, per_limit=per_limit)
     wanted = np.flatnonzero(p.household_consent & (p.household_languages != 0))
     h, v = scan(
         p,
@@ -57,11 +63,13 @@ def check(p: PairingProblem, pot: np.ndarray, slots: int) -> None:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(problems(), st.integers(1, 4), st.integers(0, 2**32 - 1))
-def test_scan_keeps_the_most_violated_arcs(p: PairingProblem, slots: int, seed: int) -> None:
+@given(problems(), st.integers(1, 4), st.integers(0, 2**32 - 1), st.sampled_from([6, 24]))
+def test_scan_keeps_the_most_violated_arcs(
+    p: PairingProblem, slots: int, seed: int, per_limit: int
+) -> None:
     rng = np.random.default_rng(seed)
     pot = rng.integers(0, 60_000, size=p.n_households + p.n_visitors + 2).astype(np.int64)
-    check(p, pot, slots)
+    check(p, pot, slots, per_limit)
 
 
 def test_scan_on_towns_with_spread_potentials() -> None:
@@ -70,6 +78,7 @@ def test_scan_on_towns_with_spread_potentials() -> None:
     pot = rng.integers(0, 40_000, size=p.n_households + p.n_visitors + 2).astype(np.int64)
     for slots in (1, 5, 33):
         check(p, pot, slots)
+        check(p, pot, slots, PAIRED_SIDE_CELLS)  # the finer cells of a side with room
 
 
 @settings(max_examples=300, deadline=None)

@@ -305,6 +305,21 @@ def test_a_full_visitor_at_the_limit_after_rounding_is_the_reason_given() -> Non
         assert r.reason(1) is reason
 
 
+@pytest.mark.parametrize("languages", ["zh", "yue"])
+def test_a_visitor_just_past_the_limit_after_rounding_is_not_within_distance(
+    languages: str,
+) -> None:
+    # 30,000.5004 m rounds to 30,001 m: out of range, although the k-d trees' reach (half a
+    # metre and a little past the limit, for rounding) takes it in.
+    north = 27.0 + math.degrees(30_000.5004 / EARTH_RADIUS_M)
+    b = PairingProblemBuilder()
+    b.add_visitor("v", 27.0, 107.0, languages, capacity=1)
+    b.add_household("edge", north, 107.0, "zh")
+    p = b.build()
+    assert p.metres(np.array([0]), np.array([0]))[0] == 30_001
+    assert solve(p).reason(0) is Unpaired.NO_VISITOR_WITHIN_DISTANCE
+
+
 # Shrunk from a fuzzed instance (26 households, 5 visitors at 74.6 N, continuity 5 km, one
 # candidate per household): a version of the potentials that started nodes reaching neither
 # the sink nor the source at the source's own cost certified 65,211 m against 65,113 m.
@@ -355,3 +370,21 @@ def test_a_fuzzed_instance_with_continuity_is_certified_at_the_optimum() -> None
     r = solve(p, params=PairingParams(keep_km=5.0, candidates=1))
     assert r.certified
     assert (r.paired, r.total_cost) == exact(p, keep_km=5.0)
+
+
+@pytest.mark.parametrize("balance_m", [0.0, 10.0])
+def test_a_capacity_of_two_billion_costs_no_more_than_the_households(balance_m: float) -> None:
+    # A slot per place would need 5 x 2^31 of them (80 GiB): places past the number of
+    # households can never be used.
+    households = [(f"h{i}", i * 0.5, "zh") for i in range(6)]
+    params = PairingParams(balance_m=balance_m)
+    r = solve(
+        line(households, [(f"v{j}", j * 2.0, "zh", 2**31 - 1) for j in range(5)]), params=params
+    )
+    # The same as capacities of six, which no visitor can outgrow here.
+    six = line(households, [(f"v{j}", j * 2.0, "zh", 6) for j in range(5)])
+    assert r.paired == 6
+    assert r.certified
+    assert r.total_cost == solve(six, params=params).total_cost
+    if balance_m == 0:
+        assert (r.paired, r.total_cost) == exact(six)

@@ -28,7 +28,7 @@ import numpy as np
 from doorstep.engine.pairing.candidates import CandidateIndex
 from doorstep.engine.pairing.coarse import coarse_prices, slot_values
 from doorstep.engine.pairing.problem import BoolArray, IntArray
-from doorstep.engine.pairing.scan import VisitorGrid, build_grid, scan
+from doorstep.engine.pairing.scan import PAIRED_SIDE_CELLS, VisitorGrid, build_grid, scan
 
 _OUT = 2**60  # a visitor price no household reaches
 
@@ -122,10 +122,13 @@ def lower_bound(
     visitor_side: BoolArray,
     keep_m: int,
     on_side: Callable[[], None] | None = None,
+    paired_grid: VisitorGrid | None = None,
 ) -> int:
     """A lower bound of the least total cost (without balance) among maximum pairings, from
     node potentials ``pot`` (households, visitors, source, sink) as :mod:`.certify` makes.
-    ``on_side`` hears when each of the two sides is done (for a progress bar)."""
+    ``on_side`` hears when each of the two sides is done (for a progress bar);
+    ``paired_grid`` is the visitors' grid in cells of :data:`~.scan.PAIRED_SIDE_CELLS` (built
+    here when not given)."""
     p = index.problem
     nh, nv = p.n_households, p.n_visitors
     wanted = p.household_consent & (p.household_languages != 0)
@@ -141,7 +144,9 @@ def lower_bound(
         # inside a crowded cell (its visitors come by price): cells of a 24th of the limit
         # let it stop a ring or two out (seed scale: 2.3G visitors looked at in one scan with
         # the solve's cells of a 6th, 0.27G with these).
-        fine = sides.on(build_grid(p, index.visitor_xyz, index.max_m, per_limit=24))
+        if paired_grid is None:
+            paired_grid = build_grid(p, index.visitor_xyz, index.max_m, per_limit=PAIRED_SIDE_CELLS)
+        fine = sides.on(paired_grid)
         over = np.maximum(pi_v - pi_t, 0)
         # After few rounds the restricted potentials price crowded towns far too high; the
         # transport between grid cells prices them from the whole map (this side at the

@@ -22,7 +22,7 @@ import numba
 import numpy as np
 
 from doorstep.engine.pairing.candidates import Arcs, CandidateIndex
-from doorstep.engine.pairing.problem import BoolArray, IntArray
+from doorstep.engine.pairing.problem import BoolArray, IntArray, PairingProblem
 from doorstep.engine.pairing.prune import reduced_costs
 from doorstep.engine.pairing.scan import VisitorGrid, price_grid, scan
 
@@ -236,6 +236,7 @@ def find_violations(
     visitor_side: BoolArray,
     per_household: int,
     enough: int | None = None,
+    paired_grid: VisitorGrid | None = None,
 ) -> tuple[Arcs, bool]:
     """Eligible arcs outside ``arcs`` with ``d(h, v) + pi(v) < pi(h)``: they could lower the cost.
 
@@ -248,7 +249,10 @@ def find_violations(
     With ``enough``, the scan stops once it holds more than that many arcs: when no further
     round may run, one violation settles "not certified" and the rest would go unused (at the
     seed scale the whole scan takes half a minute). Also returns whether every household was
-    scanned (otherwise the arcs are only some of them).
+    scanned (otherwise the arcs are only some of them). ``paired_grid`` (the same visitors in
+    finer cells, :data:`~.scan.PAIRED_SIDE_CELLS`) is scanned on the side where every
+    household is paired, when its visitors have room to spare (:func:`_roomy`); ``grid``
+    elsewhere.
     """
     p = index.problem
     nh, nv = p.n_households, p.n_visitors
@@ -263,13 +267,15 @@ def find_violations(
         sided = pot.copy()
         sided[nh : nh + nv][visitor_side != side] = out_of_reach
         hs = np.flatnonzero(wanted & (household_side == side))
-        priced = price_grid(grid, sided[nh : nh + nv])
+        roomy = not side and _roomy(p, hs, visitor_side == side)
+        cells = paired_grid if roomy and paired_grid is not None else grid
+        priced = price_grid(cells, sided[nh : nh + nv])
         for batch in _batches(hs, enough):
             if enough is not None and found > enough:
                 return Arcs.concat_all(parts), False
             h, v = scan(
                 p,
-                grid,
+                cells,
                 index.household_xyz,
                 index.visitor_xyz,
                 batch,
@@ -289,6 +295,16 @@ def find_violations(
             parts.append(_best(neg, reduced, neg.household, 2 * per_household))
             found += len(parts[-1])
     return Arcs.concat_all(parts), True
+
+
+def _roomy(p: PairingProblem, households: IntArray, visitors: BoolArray) -> bool:
+    """Whether a tenth or more of the ``visitors``' places are left when all ``households``
+    are paired. Visitors with room then cost the same, so only distance stops a scan inside a
+    crowded cell and finer cells pay (a seed-scale incremental neighbourhood with 69 % of its
+    places free: 24.0 s -> 3.2 s of scans); without room the potentials tell visitors apart,
+    and the solve's cells are faster (the same village with none free: 1.0 s against 1.8 s)."""
+    places = int(p.visitor_capacity[visitors & p.visitor_active].sum())
+    return places - len(households) >= 0.1 * places > 0
 
 
 def _batches(households: IntArray, enough: int | None) -> list[IntArray]:

@@ -48,7 +48,8 @@ def solve_chunk(chunk: Chunk) -> BoolArray:
         chunk.tails, chunk.heads + nh, np.ones(n_arcs, np.int64), chunk.costs
     )
     visitors = np.arange(nv, dtype=np.int64)
-    cap = chunk.capacity.astype(np.int64)
+    # No visitor takes more than the chunk's households: with balance a place is an arc.
+    cap = np.minimum(chunk.capacity, nh).astype(np.int64)
     if chunk.balance_m == 0:
         smcf.add_arcs_with_capacity_and_unit_cost(
             visitors + nh, np.full(nv, sink, np.int64), cap, np.zeros(nv, np.int64)

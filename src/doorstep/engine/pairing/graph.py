@@ -80,7 +80,11 @@ class EligibilityGraph:
         self.index, self.grid, self.problem = index, grid, p
         self.max_m = index.max_m
         self.n_households, self.n_visitors = p.n_households, p.n_visitors
-        self.capacity = np.where(p.visitor_active, p.visitor_capacity, 0).astype(np.int64)
+        # A slot per place: no visitor can take more than every household, so a capacity of
+        # two billion (valid input) costs no more than one of the households' number (and
+        # one: a visitor with every household still has room, as it would).
+        capacity = np.minimum(p.visitor_capacity, p.n_households + 1)
+        self.capacity = np.where(p.visitor_active, capacity, 0).astype(np.int64)
         self.fixed = index.fixed_arcs()
         self.fstart, self.fvis = csr(
             p.n_households, self.fixed.household, self.fixed.visitor.astype(np.int64)

@@ -19,6 +19,7 @@ from scipy.spatial import cKDTree
 
 from doorstep.domain.geo import EARTH_RADIUS_M, chord_within, to_unit_xyz
 from doorstep.engine.pairing.problem import NONE, BoolArray, FloatArray, IntArray, PairingProblem
+from doorstep.engine.pairing.scan import ALL_LONGITUDES_LAT
 from doorstep.errors import InvalidInput
 
 
@@ -105,7 +106,12 @@ def _check_seam(p: PairingProblem, max_m: float, hs: IntArray, vs: IntArray) -> 
         return
     h = np.repeat(hs, counts)
     v = vs[np.concatenate([np.asarray(x, dtype=np.int64) for x in hits])]
-    bad = (np.abs(p.household_lon[h] - p.visitor_lon[v]) > 180.0) & p.eligible(h, v)
+    # Homes this near a pole search every longitude, whatever their own: no edge hides them.
+    polar = (np.abs(p.household_lat[h]) >= ALL_LONGITUDES_LAT) & (
+        np.abs(p.visitor_lat[v]) >= ALL_LONGITUDES_LAT
+    )
+    across = (np.abs(p.household_lon[h] - p.visitor_lon[v]) > 180.0) & ~polar
+    bad = across & p.eligible(h, v)
     bad[bad] = p.metres(h[bad], v[bad]) <= max_m
     if bad.any():
         i = int(np.flatnonzero(bad)[0])

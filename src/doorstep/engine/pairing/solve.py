@@ -9,6 +9,7 @@ from typing import Protocol
 import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
 
 from doorstep.engine.pairing.bound import lower_bound
 from doorstep.engine.pairing.candidates import Arcs, CandidateIndex
@@ -22,7 +23,7 @@ from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.pairing.problem import NONE, BoolArray, Int32Array, IntArray, PairingProblem
 from doorstep.engine.pairing.prune import make_room, round_budget
 from doorstep.engine.pairing.result import REASONS, PairingResult, SolveStats, Unpaired, count_moved
-from doorstep.engine.pairing.scan import VisitorGrid, build_grid, scan
+from doorstep.engine.pairing.scan import PAIRED_SIDE_CELLS, VisitorGrid, build_grid, scan
 
 ChunkSolver = Callable[[Chunk], BoolArray]
 
@@ -217,6 +218,7 @@ def solve(
     arcs = arcs.concat(index.nearest_households(params.candidates)).unique()
     report.advance(max(len(problem.languages), 1))
     grid = build_grid(problem, index.visitor_xyz, params.max_m)
+    paired_grid = build_grid(problem, index.visitor_xyz, params.max_m, per_limit=PAIRED_SIDE_CELLS)
     if params.coarse:
         arcs = arcs.concat(seed_arcs(index, grid, params.candidates)).unique()
     lap("candidates")
@@ -284,6 +286,7 @@ def solve(
             most.visitor_side,
             params.candidates,
             enough=enough,
+            paired_grid=paired_grid,
         )
         report.advance()
         lap("certify")
@@ -336,6 +339,7 @@ def solve(
             most.visitor_side,
             params.keep_m,
             on_side=report.advance,
+            paired_grid=paired_grid,
         )
         lap("bound")
     comp_arcs = np.bincount(labels[arcs.household]) if len(arcs) else np.zeros(1, np.int64)
@@ -391,8 +395,6 @@ def unpaired_reasons(
     index: CandidateIndex, visitor: Int32Array
 ) -> np.ndarray[tuple[int], np.dtype[np.int8]]:
     """Reason code of every household (``0`` when paired); see :class:`.Unpaired`."""
-    from scipy.spatial import cKDTree
-
     p = index.problem
     code = {r: np.int8(i + 1) for i, r in enumerate(REASONS)}
     out = np.zeros(p.n_households, np.int8)
@@ -418,10 +420,7 @@ def unpaired_reasons(
             continue
         found, far = index.nearest(group, hs, 8)
         has_eligible[found.household] = True
-        chord, _ = group.tree.query(
-            index.household_xyz[hs], k=1, distance_upper_bound=index.max_chord
-        )
-        speaks_near[hs[np.isfinite(chord)]] = True
+        speaks_near[_nearest_within(index, group.tree, group.visitors, hs)] = True
         again = hs[np.isfinite(far) & ~has_eligible[hs]]
         if len(again):
             more = index.within(group, again, np.full(len(again), index.max_m), group.visitors)
@@ -429,10 +428,7 @@ def unpaired_reasons(
     local = np.flatnonzero(p.visitor_active & (p.visitor_pool == NONE))
     any_near = np.zeros(p.n_households, np.bool_)
     if len(local):
-        chord, _ = cKDTree(index.visitor_xyz[local]).query(
-            index.household_xyz[todo], k=1, distance_upper_bound=index.max_chord
-        )
-        any_near[todo[np.isfinite(chord)]] = True
+        any_near[_nearest_within(index, cKDTree(index.visitor_xyz[local]), local, todo)] = True
     for h, reason in (
         (~any_near & ~has_pool, Unpaired.NO_VISITOR_WITHIN_DISTANCE),
         (~speaks_near & ~has_eligible, Unpaired.NO_SHARED_LANGUAGE),
@@ -442,3 +438,17 @@ def unpaired_reasons(
         pick = todo[h[todo] & (out[todo] == 0)]
         out[pick] = code[reason]
     return out
+
+
+def _nearest_within(
+    index: CandidateIndex, tree: cKDTree, visitors: IntArray, households: IntArray
+) -> IntArray:
+    """The ``households`` whose nearest of ``visitors`` (``tree`` over them) is within the
+    limit in whole metres. The tree's reach runs half a metre and a little past the limit;
+    the nearest by chord is the nearest by arc, so if it is out by whole metres all are."""
+    chord, pos = tree.query(
+        index.household_xyz[households], k=1, distance_upper_bound=index.max_chord
+    )
+    found = np.isfinite(chord)
+    hs, vs = households[found], np.asarray(visitors[pos[found]], np.int64)
+    return np.asarray(hs[index.distances(hs, vs) <= index.max_m], np.int64)
