@@ -1,8 +1,10 @@
 """Database-mode pairing: propose for an area, review, then commit or discard.
 
 A proposal stores the engine's answer with its figures and a digest of the inputs it was
-computed from. Committing recomputes the digest: if households, visitors, pairings or
-exclusions of the area changed since, the proposal is stale and is refused.
+computed from. Committing recomputes the digest as of the commit's date, under a lock that
+makes the check and the writes one step: if households, visitors (or whether they are
+active that day), pairings or exclusions of the area changed since, the proposal is stale
+and is refused.
 """
 
 from __future__ import annotations
@@ -50,8 +52,13 @@ class Scope:
     area_code: str
     households: pl.DataFrame
     visitors: pl.DataFrame
+    exclusions: pl.DataFrame
     problem: PairingProblem
     digest: str
+
+    def fingerprint(self, today: dt.date) -> str:
+        """The digest these inputs would have on another day (only who is active differs)."""
+        return _fingerprint(self.households, self.visitors, self.exclusions, today)
 
 
 @dataclass(frozen=True)
@@ -74,9 +81,15 @@ class PairChange:
     reason: str | None
 
 
-def _digest(*frames: pl.DataFrame) -> str:
+def _fingerprint(
+    households: pl.DataFrame, visitors: pl.DataFrame, exclusions: pl.DataFrame, today: dt.date
+) -> str:
+    """SHA-256 of the inputs as of ``today``: every household, every visitor considered (with
+    whether they are active that day, not the day itself, so a proposal committed on a later
+    day is stale only if that changed who is active) and the exclusions between them."""
     h = hashlib.sha256()
-    for f in frames:
+    active = visitors.with_columns(pl.Series("active", _active(visitors, today)))
+    for f in (households, active, exclusions):
         h.update(f.write_csv().encode())
     return h.hexdigest()
 
@@ -87,12 +100,32 @@ def _active(visitors: pl.DataFrame, today: dt.date) -> np.ndarray[Any, np.dtype[
     return ((frm <= today) & (to >= today)).to_numpy().astype(np.bool_)
 
 
-def load_scope(session: Session, area_code: str, *, today: dt.date) -> Scope:
-    """Read everything pairing an area depends on and build the engine's problem."""
+def _one_open_pairing_each(households: pl.DataFrame, area_code: str) -> None:
+    """Refuse, in words, a household with two open pairings (the engine would raise)."""
+    twice = households.filter(pl.col("id").is_duplicated())["external_id"].unique().sort()
+    if len(twice):
+        raise Conflict(
+            f"household {twice[0]} of {area_code} has more than one open pairing "
+            f"({len(twice)} household(s) do); end all but one of them before pairing again"
+        )
+
+
+def load_scope(session: Session, area_code: str, *, today: dt.date, max_m: float) -> Scope:
+    """Read everything pairing an area depends on and build the engine's problem.
+
+    The households are those of the area's subtree. The visitors are every visitor who could
+    be eligible for one of them: every local visitor (no remote pool), whatever their home
+    or service area, whose home is within ``max_m`` of one of the households (a box in SQL,
+    then a k-d tree); the visitors of every remote pool a household names; and every visitor
+    who looks after one of the households now. A visitor's places are its capacity less its
+    open pairings with households outside the area. Inactive visitors in range are kept (the
+    engine gives them nothing; ``pair explain`` names them as inactive).
+    """
     conn = session.connection()
     area_id, path, _ = repo.area_by_code(conn, area_code)
     hh = repo.scope_households(conn, path)
-    vv = repo.scope_visitors(conn, path)
+    _one_open_pairing_each(hh, area_code)
+    vv = repo.scope_visitors(conn, path, hh["lat"].to_numpy(), hh["lon"].to_numpy(), max_m)
     areas = repo.all_areas(conn)
     excl = repo.exclusions(conn)
 
@@ -147,8 +180,7 @@ def load_scope(session: Session, area_code: str, *, today: dt.date) -> Scope:
             [(hindex[h], vindex[v]) for h, v in excl.iter_rows()], dtype=np.int64
         ).reshape(-1, 2),
     )
-    digest = _digest(hh, vv, excl, pl.DataFrame({"today": [today.isoformat()]}))
-    return Scope(area_id, area_code, hh, vv, problem, digest)
+    return Scope(area_id, area_code, hh, vv, excl, problem, _fingerprint(hh, vv, excl, today))
 
 
 def figures(
@@ -211,7 +243,7 @@ def propose(
         )
     today = today or dt.date.today()
     t0 = time.perf_counter()
-    scope = load_scope(session, area_code, today=today)
+    scope = load_scope(session, area_code, today=today, max_m=params.max_m)
     if scope.problem.n_households == 0:
         # An empty proposal would only be noise to review and commit.
         raise NotFound(
@@ -270,6 +302,9 @@ def propose(
         entity_id=str(proposal.id),
         detail={
             "area": area_code,
+            # Whose data the proposal read: the visitors considered may live outside the area.
+            "households": scope.problem.n_households,
+            "visitors": scope.problem.n_visitors,
             "paired": figs["paired"],
             **({"mode": NEW_ONLY} if new_only else {}),
         },
@@ -277,8 +312,9 @@ def propose(
     return _view(session, proposal)
 
 
-def _get(session: Session, proposal_id: int) -> PairingProposal:
-    proposal = session.get(PairingProposal, proposal_id)
+def _get(session: Session, proposal_id: int, *, fresh: bool = False) -> PairingProposal:
+    """The proposal; ``fresh`` reads it again even if the session holds it (after a lock)."""
+    proposal = session.get(PairingProposal, proposal_id, populate_existing=fresh)
     if proposal is None:
         raise NotFound(f"no pairing proposal {proposal_id}")
     return proposal
@@ -304,23 +340,66 @@ def diff(session: Session, proposal_id: int) -> list[PairChange]:
     ]
 
 
+def _stored_params(proposal: PairingProposal) -> PairingParams:
+    p = proposal.params
+    return PairingParams(max_km=p["max_km"], keep_km=p["keep_km"], balance_m=p["balance_m"])
+
+
+def _span(visitor: dict[str, Any]) -> str:
+    """A visitor's active dates as imported: "active_from 2026-01-01, active_to 2026-11-25"."""
+    dates = [f"{c} {visitor[c]}" for c in ("active_from", "active_to") if visitor[c]]
+    return ", ".join(dates)
+
+
+def _stale_message(proposal: PairingProposal, scope: Scope, today: dt.date) -> str:
+    """Why a proposal no longer holds: the visitors whose being active differs between the
+    day it was computed for and ``today`` (the cheap part to name), and whether anything
+    else changed."""
+    as_of = dt.date.fromisoformat(proposal.params["today"])
+    code = scope.area_code
+    vv = scope.visitors
+    flipped = vv.filter(pl.Series(_active(vv, as_of) != _active(vv, today)))
+    why = []
+    if flipped.height:
+        shown = flipped.head(5)
+        named = [
+            f"{r['external_id']} is {'' if on else 'not '}active ({_span(r)})"
+            for r, on in zip(shown.iter_rows(named=True), _active(shown, today), strict=True)
+        ]
+        more = f" (and {flipped.height - 5} more)" if flipped.height > 5 else ""
+        why.append(f"it was computed for {as_of}, and on {today} visitor {', '.join(named)}{more}")
+    if scope.fingerprint(as_of) != proposal.inputs_digest:
+        why.append(
+            f"the households, visitors, pairings or exclusions of {code} changed after it "
+            f"was computed at {proposal.created_at:%Y-%m-%d %H:%M}"
+        )
+    return (
+        f"proposal {proposal.id} is stale: {'; and '.join(why)}; "
+        f"run `doorstep pair --area {code}` again"
+    )
+
+
 def commit(
     session: Session, proposal_id: int, *, actor: str, today: dt.date | None = None
 ) -> dict[str, int]:
-    """End the replaced pairings and start the new ones, in the caller's transaction."""
-    proposal = _get(session, proposal_id)
+    """End the replaced pairings and start the new ones, in the caller's transaction.
+
+    The pairing lock is taken first (:func:`~doorstep.storage.repositories.pairing.
+    lock_pairings`) and held until the caller's transaction ends, so a concurrent commit
+    waits and then sees this one's writes. The area is read again as of ``today`` (default:
+    the real date): if it no longer gives the proposal's digest (anything it was computed
+    from changed, or a visitor's being active differs on ``today``) the proposal is stale.
+    """
+    today = today or dt.date.today()
+    repo.lock_pairings(session.connection())
+    proposal = _get(session, proposal_id, fresh=True)
     if proposal.status != "open":
         raise Conflict(f"proposal {proposal_id} is {proposal.status}; only an open one commits")
     code = _view(session, proposal).area_code
-    as_of = dt.date.fromisoformat(proposal.params["today"])
-    scope = load_scope(session, code, today=as_of)
+    max_m = _stored_params(proposal).max_m
+    scope = load_scope(session, code, today=today, max_m=max_m)
     if scope.digest != proposal.inputs_digest:
-        raise Conflict(
-            f"proposal {proposal_id} is stale: the households, visitors, pairings or "
-            f"exclusions of {code} changed after it was computed at "
-            f"{proposal.created_at:%Y-%m-%d %H:%M}; run `doorstep pair --area {code}` again"
-        )
-    today = today or dt.date.today()
+        raise Conflict(_stale_message(proposal, scope, today))
     conn = session.connection()
     pairs = repo.proposed_pairs(conn, proposal_id)
     changed = pairs.filter(pl.col("visitor_id").ne_missing(pl.col("current_visitor_id")))
@@ -348,7 +427,7 @@ def commit(
     # The commit itself changes the inputs (the current pairings), so ``inputs_digest`` no
     # longer describes the area. Keep the fingerprint of the area as the commit left it:
     # `pair explain` then warns only about changes made after the commit.
-    after = load_scope(session, code, today=as_of).digest
+    after = load_scope(session, code, today=today, max_m=max_m).digest
     proposal.params = {**proposal.params, DIGEST_AFTER_COMMIT: after}
     # Other open proposals over this area are now stale; say so instead of leaving them open.
     session.execute(
@@ -376,7 +455,9 @@ def commit(
 
 
 def discard(session: Session, proposal_id: int, *, actor: str) -> None:
-    proposal = _get(session, proposal_id)
+    """Mark an open proposal discarded (under the commit's lock: never both at once)."""
+    repo.lock_pairings(session.connection())
+    proposal = _get(session, proposal_id, fresh=True)
     if proposal.status != "open":
         raise Conflict(
             f"proposal {proposal_id} is {proposal.status}; only an open one is discarded"
@@ -468,8 +549,12 @@ def explain_household(
         proposal_id, fallback = found
     proposal = _get(session, int(proposal_id))
     view = _view(session, proposal)
+    params = _stored_params(proposal)
     scope = load_scope(
-        session, view.area_code, today=dt.date.fromisoformat(proposal.params["today"])
+        session,
+        view.area_code,
+        today=dt.date.fromisoformat(proposal.params["today"]),
+        max_m=params.max_m,
     )
     pairs = repo.proposed_pairs(conn, proposal.id)
     order = scope.households.select(pl.col("id").alias("household_id")).with_row_index("h")
@@ -494,9 +579,7 @@ def explain_household(
         # A stored result: the solver's statistics are not kept.
         stats=SolveStats(0, 0, 0, 0, 0, ()),
     )
-    p = proposal.params
-    params = PairingParams(max_km=p["max_km"], keep_km=p["keep_km"], balance_m=p["balance_m"])
-    if p.get("mode") == NEW_ONLY:
+    if proposal.params.get("mode") == NEW_ONLY:
         params = explain_params(params)
     index = int(order.filter(pl.col("household_id") == hid)["h"][0])
     record_event(

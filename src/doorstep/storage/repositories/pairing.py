@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
+from scipy.spatial import cKDTree
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import OperationalError
 
-from doorstep.errors import NotFound
+from doorstep.domain.geo import EARTH_RADIUS_M, chord_within, to_unit_xyz
+from doorstep.errors import Conflict, NotFound
 
 
 def area_by_code(conn: Connection, code: str) -> tuple[int, str, str]:
@@ -63,42 +70,127 @@ def scope_households(conn: Connection, path: str) -> pl.DataFrame:
     )
 
 
-def scope_visitors(conn: Connection, path: str) -> pl.DataFrame:
-    """Visitors who live or serve in the subtree, look after one of its households, or
-    travel in a remote pool meant for one of them.
+@dataclass(frozen=True)
+class Box:
+    """A latitude band and up to two longitude bands (two where it crosses 180 degrees):
+    a cheap superset, for SQL, of the points within a distance of some given points."""
 
-    ``busy_elsewhere`` counts their active pairings outside the subtree: that much of their
-    capacity is not free for this area.
+    lat_lo: float
+    lat_hi: float
+    lon: tuple[tuple[float, float], tuple[float, float]]
+
+    def params(self) -> dict[str, float]:
+        (w1, e1), (w2, e2) = self.lon
+        return {
+            "lat_lo": self.lat_lo,
+            "lat_hi": self.lat_hi,
+            "w1": w1,
+            "e1": e1,
+            "w2": w2,
+            "e2": e2,
+        }
+
+
+_NO_BAND = (1.0, 0.0)  # west above east: BETWEEN takes in nothing
+_ALL_LON = ((-180.0, 180.0), _NO_BAND)
+
+
+def bounding_box(lat: npt.NDArray[np.float64], lon: npt.NDArray[np.float64], metres: float) -> Box:
+    """A box holding every point within ``metres`` (great circle) of some point ``(lat, lon)``.
+
+    The latitude band widens by the angle ``metres`` spans; the longitude band by the most
+    longitude that angle spans at the box's highest latitude. A box reaching a pole takes in
+    every longitude; one crossing 180 degrees is split in two bands. No points: an empty box.
     """
+    if len(lat) == 0:
+        return Box(1.0, 0.0, (_NO_BAND, _NO_BAND))
+    angle = min(math.pi, metres / EARTH_RADIUS_M)
+    d = math.degrees(angle)
+    lo, hi = float(lat.min()) - d, float(lat.max()) + d
+    if lo <= -90.0 or hi >= 90.0:
+        return Box(max(lo, -90.0), min(hi, 90.0), _ALL_LON)
+    ratio = math.sin(angle) / math.cos(math.radians(max(-lo, hi)))
+    if ratio >= 1.0:
+        return Box(lo, hi, _ALL_LON)
+    spread = math.degrees(math.asin(ratio))
+    west, east = float(lon.min()) - spread, float(lon.max()) + spread
+    if east - west >= 360.0:
+        return Box(lo, hi, _ALL_LON)
+    if west < -180.0:
+        return Box(lo, hi, ((west + 360.0, 180.0), (-180.0, east)))
+    if east > 180.0:
+        return Box(lo, hi, ((west, 180.0), (-180.0, east - 360.0)))
+    return Box(lo, hi, ((west, east), _NO_BAND))
+
+
+def scope_visitors(
+    conn: Connection,
+    path: str,
+    lat: npt.NDArray[np.float64],
+    lon: npt.NDArray[np.float64],
+    max_m: float,
+) -> pl.DataFrame:
+    """The visitors a proposal for the subtree at ``path`` considers, its households being at
+    ``(lat, lon)``: those who look after one of them now, those who travel in a remote pool
+    one of them names, and every local visitor (no remote pool) whose home is within
+    ``max_m`` of one of them, whatever their home or service area, or none.
+
+    Homes in range are found without testing every pair: SQL keeps those in the
+    :func:`bounding_box` (one metre wider), then a k-d tree of the households on unit vectors
+    keeps those with a household within the engine's chord for ``max_m`` (``chord_within``,
+    which allows for rounding to whole metres, so none the engine would find in range is
+    missed; one at most a metre beyond may be kept, harmlessly).
+
+    ``busy_elsewhere`` counts their open pairings with households outside the subtree:
+    that much of their capacity is not free for this area.
+    """
+    found = _visitors_in_box(conn, path, bounding_box(lat, lon, max_m + 1.0))
+    near = np.zeros(found.height, np.bool_)
+    if len(lat) and found.height:
+        chord, _ = cKDTree(to_unit_xyz(lat, lon)).query(
+            to_unit_xyz(found["lat"].to_numpy(), found["lon"].to_numpy()),
+            k=1,
+            distance_upper_bound=chord_within(max_m),
+        )
+        near = np.isfinite(chord)
+    return found.filter((pl.col("fixed") == 1) | pl.Series(near)).drop("fixed")
+
+
+def _visitors_in_box(conn: Connection, path: str, box: Box) -> pl.DataFrame:
+    """:func:`scope_visitors` before the distance test: ``fixed`` is 1 for those who look
+    after a household of the subtree or travel in a pool one names, who stay whatever the
+    distance."""
     return frame(
         conn,
         """
         WITH scope_h AS (
             SELECT h.id FROM households h JOIN areas a ON a.id = h.area_id
             WHERE a.path LIKE :prefix
-        ), scope_v AS (
-            SELECT v.id FROM visitors v
-            LEFT JOIN areas ha ON ha.id = v.home_area_id
-            LEFT JOIN areas sa ON sa.id = v.service_area_id
-            WHERE ha.path LIKE :prefix OR sa.path LIKE :prefix
-            UNION
-            SELECT p.visitor_id FROM pairings p
+        ), fixed_v AS (
+            SELECT p.visitor_id AS id FROM pairings p
             WHERE p.ended_on IS NULL AND p.household_id IN (SELECT id FROM scope_h)
             UNION
             SELECT v.id FROM visitors v
             WHERE v.remote_pool IN (
                 SELECT h.remote_pool FROM households h WHERE h.id IN (SELECT id FROM scope_h)
             )
+        ), scope_v AS (
+            SELECT id FROM fixed_v
+            UNION
+            SELECT v.id FROM visitors v
+            WHERE v.remote_pool IS NULL AND v.lat BETWEEN :lat_lo AND :lat_hi
+              AND (v.lon BETWEEN :w1 AND :e1 OR v.lon BETWEEN :w2 AND :e2)
         )
         SELECT v.id, v.external_id, v.lat, v.lon, v.languages, v.capacity,
                v.active_from, v.active_to, v.service_area_id, v.remote_pool,
                (SELECT COUNT(*) FROM pairings p
                  WHERE p.visitor_id = v.id AND p.ended_on IS NULL
-                   AND p.household_id NOT IN (SELECT id FROM scope_h)) AS busy_elsewhere
+                   AND p.household_id NOT IN (SELECT id FROM scope_h)) AS busy_elsewhere,
+               CASE WHEN v.id IN (SELECT id FROM fixed_v) THEN 1 ELSE 0 END AS fixed
         FROM visitors v WHERE v.id IN (SELECT id FROM scope_v)
         ORDER BY v.id
         """,
-        {"prefix": path + "%"},
+        {"prefix": path + "%", **box.params()},
         {
             "id": pl.Int64,
             "external_id": pl.String,
@@ -111,8 +203,43 @@ def scope_visitors(conn: Connection, path: str) -> pl.DataFrame:
             "service_area_id": pl.Int64,
             "remote_pool": pl.String,
             "busy_elsewhere": pl.Int64,
+            "fixed": pl.Int64,
         },
     )
+
+
+#: Key of PostgreSQL's transaction-level advisory lock that pairing commits take ("door").
+PAIRING_LOCK = 0x646F6F72
+
+
+def lock_pairings(conn: Connection) -> None:
+    """Hold the pairing write lock until the caller's transaction ends.
+
+    A commit checks that its proposal is not stale, then writes; with this lock taken
+    before the check, a second commit waits for the first to finish and then sees its
+    writes. PostgreSQL: a transaction-level advisory lock (each later statement, at READ
+    COMMITTED, reads what committed before it). SQLite: ``BEGIN IMMEDIATE``, the database's
+    write lock. Python's sqlite3 (before 3.12's ``autocommit``) opens a transaction only at
+    the first write, so a connection that has only read is not in one yet and the lock is
+    taken now; one that has written already holds the write lock, and has since it began.
+    A write lock held by another connection for longer than the busy timeout (10 s) is a
+    :class:`~doorstep.errors.Conflict`, not a traceback.
+    """
+    if conn.dialect.name != "sqlite":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PAIRING_LOCK})
+        return
+    sqlite: Any = conn.connection.driver_connection
+    if sqlite.in_transaction:
+        return
+    try:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    except OperationalError as exc:
+        if "locked" not in str(exc.orig):
+            raise
+        raise Conflict(
+            "another command is writing to the database and did not finish within "
+            "10 seconds; try again when it has"
+        ) from None
 
 
 def all_areas(conn: Connection) -> pl.DataFrame:

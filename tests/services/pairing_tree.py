@@ -1,0 +1,121 @@
+"""A small area tree for the database-mode pairing tests, and helpers to fill and pair it.
+
+R (region) > A (county) > A1, A2 (villages); R > B (county) > B1 (village). Village A1 lies
+around 51.50 N 0.10 W and B1 about 11 km north of it, so one visitor can reach both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, text
+
+from doorstep.engine.pairing.params import PairingParams
+from doorstep.services import pairing
+from doorstep.storage.session import unit_of_work
+from tests.factories.db import run_import
+from tests.factories.files import (
+    AREA_HEADER,
+    HOUSEHOLD_HEADER,
+    VISITOR_HEADER,
+    household,
+    visitor,
+    write_csv,
+)
+
+TODAY = dt.date(2026, 6, 1)
+
+AREAS = [
+    {"code": "R", "name": "Region", "parent_code": "", "level": "region"},
+    {"code": "A", "name": "County A", "parent_code": "R", "level": "county"},
+    {"code": "B", "name": "County B", "parent_code": "R", "level": "county"},
+    {"code": "A1", "name": "Village A1", "parent_code": "A", "level": "village"},
+    {"code": "A2", "name": "Village A2", "parent_code": "A", "level": "village"},
+    {"code": "B1", "name": "Village B1", "parent_code": "B", "level": "village"},
+]
+
+
+def tree(engine: Engine, tmp_path: Path) -> Engine:
+    run_import(engine, "areas", write_csv(tmp_path / "areas.csv", AREA_HEADER, AREAS))
+    return engine
+
+
+def home(**overrides: Any) -> dict[str, Any]:
+    """A household of village A1 speaking English, unless told otherwise."""
+    return household(
+        **{"area_code": "A1", "lat": 51.50, "lon": -0.10, "languages": "en"} | overrides
+    )
+
+
+def worker(**overrides: Any) -> dict[str, Any]:
+    """A visitor living in village A1 speaking English, unless told otherwise."""
+    return visitor(
+        **{"home_area_code": "A1", "lat": 51.50, "lon": -0.10, "languages": "en"} | overrides
+    )
+
+
+def add(
+    engine: Engine,
+    tmp_path: Path,
+    kind: str,
+    rows: Sequence[Mapping[str, Any]],
+) -> None:
+    """Import ``rows`` of ``kind`` ("households" or "visitors") through a CSV file."""
+    header = HOUSEHOLD_HEADER if kind == "households" else VISITOR_HEADER
+    run_import(engine, kind, write_csv(tmp_path / f"{kind}.csv", header, rows))
+
+
+def propose(
+    engine: Engine, area: str, *, today: dt.date = TODAY, max_km: float = 30.0
+) -> pairing.ProposalView:
+    params = PairingParams(max_km=max_km, keep_km=min(5.0, max_km))
+    with unit_of_work(engine) as s:
+        return pairing.propose(s, area, params=params, actor="test", today=today)
+
+
+def commit(engine: Engine, proposal_id: int, *, today: dt.date = TODAY) -> dict[str, int]:
+    with unit_of_work(engine) as s:
+        return pairing.commit(s, proposal_id, actor="test", today=today)
+
+
+def proposed(engine: Engine, proposal_id: int) -> dict[str, str | None]:
+    """Household -> proposed visitor (``None``: unpaired) in a proposal."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT h.external_id, v.external_id FROM proposed_pairs pp "
+                "JOIN households h ON h.id = pp.household_id "
+                "LEFT JOIN visitors v ON v.id = pp.visitor_id WHERE pp.proposal_id = :p"
+            ),
+            {"p": proposal_id},
+        ).all()
+    return {r[0]: r[1] for r in rows}
+
+
+def reasons(engine: Engine, proposal_id: int) -> dict[str, str | None]:
+    """Household -> why it is unpaired in a proposal (``None``: paired)."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT h.external_id, pp.reason FROM proposed_pairs pp "
+                "JOIN households h ON h.id = pp.household_id WHERE pp.proposal_id = :p"
+            ),
+            {"p": proposal_id},
+        ).all()
+    return {r[0]: r[1] for r in rows}
+
+
+def open_pairings(engine: Engine) -> list[tuple[str, str]]:
+    """``(visitor, household)`` of every open pairing, sorted."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT v.external_id, h.external_id FROM pairings p "
+                "JOIN visitors v ON v.id = p.visitor_id "
+                "JOIN households h ON h.id = p.household_id WHERE p.ended_on IS NULL"
+            )
+        ).all()
+    return sorted((r[0], r[1]) for r in rows)

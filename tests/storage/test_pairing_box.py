@@ -1,0 +1,70 @@
+"""The box a proposal's SQL prefilters visitors with holds every point in range."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from doorstep.domain.geo import EARTH_RADIUS_M, haversine_m
+from doorstep.storage.repositories.pairing import Box, bounding_box
+
+lats = st.floats(-90, 90, allow_nan=False)
+lons = st.floats(-180, 180, allow_nan=False)
+
+
+def _destination(lat: float, lon: float, bearing: float, metres: float) -> tuple[float, float]:
+    """The point ``metres`` from ``(lat, lon)`` along ``bearing`` (radians), on the sphere."""
+    p, lam, d = math.radians(lat), math.radians(lon), metres / EARTH_RADIUS_M
+    p2 = math.asin(
+        max(
+            -1.0,
+            min(1.0, math.sin(p) * math.cos(d) + math.cos(p) * math.sin(d) * math.cos(bearing)),
+        )
+    )
+    lam2 = lam + math.atan2(
+        math.sin(bearing) * math.sin(d) * math.cos(p), math.cos(d) - math.sin(p) * math.sin(p2)
+    )
+    lon2 = (math.degrees(lam2) + 540.0) % 360.0 - 180.0
+    return math.degrees(p2), lon2
+
+
+def _inside(box: Box, lat: float, lon: float) -> bool:
+    return box.lat_lo <= lat <= box.lat_hi and any(w <= lon <= e for w, e in box.lon)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    points=st.lists(st.tuples(lats, lons), min_size=1, max_size=5),
+    which=st.integers(0, 4),
+    bearing=st.floats(0, 2 * math.pi),
+    share=st.floats(0, 1),
+    metres=st.sampled_from([100.0, 5_000.0, 30_000.0, 300_000.0]),
+)
+def test_every_point_within_the_distance_of_a_point_is_in_the_box(
+    points: list[tuple[float, float]], which: int, bearing: float, share: float, metres: float
+) -> None:
+    lat = np.array([p[0] for p in points])
+    lon = np.array([p[1] for p in points])
+    box = bounding_box(lat, lon, metres + 1.0)
+    start = points[which % len(points)]
+    there = _destination(*start, bearing, share * metres)
+    assert haversine_m(*start, *there) <= metres + 1e-3
+    assert _inside(box, *there), (box, start, there)
+
+
+def test_a_box_over_180_degrees_splits_and_one_at_a_pole_takes_every_longitude() -> None:
+    east = bounding_box(np.array([0.0]), np.array([179.95]), 30_000.0)
+    assert east.lon[0][1] == 180.0 and east.lon[1][0] == -180.0
+    assert _inside(east, 0.0, -179.8) and not _inside(east, 0.0, -179.0)
+    polar = bounding_box(np.array([89.9]), np.array([0.0]), 30_000.0)
+    assert polar.lat_hi == 90.0 and _inside(polar, 89.9, 180.0)
+    local = bounding_box(np.array([51.5]), np.array([-0.1]), 30_000.0)
+    assert not _inside(local, 51.5, 0.5) and not _inside(local, 51.8, -0.1)
+
+
+def test_no_points_make_an_empty_box() -> None:
+    empty = bounding_box(np.array([]), np.array([]), 30_000.0)
+    assert not _inside(empty, 0.0, 0.0)
