@@ -215,7 +215,7 @@ def solve(
     report.stage("candidates", max(len(problem.languages), 1))
     index = CandidateIndex(problem, params.max_m)
     arcs, _ = index.initial_arcs(params.candidates)
-    arcs = arcs.concat(index.nearest_households(params.candidates)).unique()
+    by_visitor = index.nearest_households(params.candidates)
     report.advance(max(len(problem.languages), 1))
     grid = build_grid(problem, index.visitor_xyz, params.max_m)
     paired_grid = build_grid(problem, index.visitor_xyz, params.max_m, per_limit=PAIRED_SIDE_CELLS)
@@ -234,7 +234,13 @@ def solve(
     most = maximum_pairing(index, grid, start, report.advance)
     report.advance(unpaired - (most.paired - int((start >= 0).sum())))
     h = np.flatnonzero(most.visitor >= 0)
-    arcs = arcs.concat(Arcs(h, most.visitor[h], index.distances(h, most.visitor[h]))).unique()
+    arcs = arcs.concat(Arcs(h, most.visitor[h], index.distances(h, most.visitor[h])))
+    # A visitor's nearest households matter where households outnumber places (the visitors
+    # choose); where visitors have room they only make the first round larger and slower
+    # (200k sample: the same rounds' time with 16 % fewer arcs; a seed-scale incremental
+    # neighbourhood with room to spare 12.8 s instead of 15.6 s).
+    arcs = arcs.concat(by_visitor.take(most.visitor_side[by_visitor.visitor])).unique()
+    del by_visitor
     arcs = arcs.take(same_side(most, arcs))
     initial = len(arcs)
     cap = params.arc_cap(initial)
