@@ -118,10 +118,10 @@ def pair(
         PairingParams().max_arcs,
         min=1,
         help="The most candidate arcs held at once (at a round's peak about 110 bytes each, "
-        "plus 120 per arc of the largest part in its solver process; by default also at most "
-        "twice the first round's, which measured faster): arcs the current best "
-        "pairing does not use make way for new ones; the widening stops, with 'certified: "
-        "false' as above, only when the arcs that must stay and the new ones do not fit.",
+        "plus 120 per arc of the largest part in its solver process): arcs the current best "
+        "pairing does not use make way for new ones, by default to stay within twice the "
+        "first round's (which measured faster); the widening stops, with 'certified: false' "
+        "as above, only when arcs would pass this many.",
     ),
     time_limit: float | None = typer.Option(
         None,

@@ -28,14 +28,14 @@ class PairingParams:
         Give up widening after this many certify-and-widen rounds. The result then says
         ``certified=False`` (it is still feasible and optimal on the arcs it used).
     max_arcs
-        The most candidate arcs held at once (with ``arcs_growth``, the lesser of the two
-        caps: :meth:`arc_cap`). Measured: about 110 bytes per candidate arc in
-        this process at a round's peak, and about 120 bytes per arc of the largest part in the
-        process that solves it (92-118 in a fresh worker process). With ``drop_arcs`` a
-        round adds at most a quarter of the cap and arcs the current optimum does not use give
-        way (:mod:`.prune`); the widening stops here only when the arcs that must stay and
-        the new ones do not fit together, or when arcs would pass it after three rounds in a
-        row that did not lower the cost. Without
+        The most candidate arcs held at once. Measured: about 110 bytes per candidate arc
+        in this process at a round's peak, and about 120 bytes per arc of the largest part in
+        the process that solves it (92-118 in a fresh worker process). With ``drop_arcs`` a
+        round adds at most a quarter of the cap (:meth:`arc_cap`: this, or less with
+        ``arcs_growth``) and arcs the current optimum does not use give way to stay under it
+        (:mod:`.prune`); the widening stops only when arcs would pass ``max_arcs`` itself:
+        the arcs that must stay and the new ones do not fit, or arcs keep coming after three
+        rounds in a row that did not lower the cost (then none give way). Without
         ``drop_arcs`` it stops before the arcs pass this many (the seed-scale region then
         stops after one round).
     time_limit_s
@@ -58,7 +58,10 @@ class PairingParams:
         19 rounds to 8.4M arcs and 1.5 GiB, in less time).
     arcs_growth
         With ``drop_arcs``, also hold the candidate arcs to this multiple of the first
-        round's (never above ``max_arcs``): each re-solved part stays small, and it measured
+        round's (never above ``max_arcs``) while arcs give way; when none may (three rounds
+        that did not lower the cost) they grow past it up to ``max_arcs`` rather than stop
+        there (a stop there left a county paired again with its own pairs uncertified,
+        session 15). Each re-solved part stays small, and it measured
         faster at every size tried, for the same certified optimum (twice the first round:
         15k households 3.6-4.2 s instead of 4.1-4.8 s, 80k 34-40 s instead of 39-41 s,
         200k 141 s instead of 239 s, with 4.1M arcs instead of 8.4M; three times: 179 s).

@@ -279,7 +279,7 @@ def solve(
         report.advance()
         lap("potentials")
         # When no further round may run, any violation settles it: no need to list them all.
-        last = bool(_limit_reached(params, cap, rounds, 0, started))
+        last = bool(_limit_reached(params, rounds, 0, started))
         # A round adds at most as many arcs as fit, or its budget when others may give way.
         room = round_budget(cap) if params.drop_arcs else max(cap - len(arcs), 0)
         enough = 0 if last else room
@@ -302,8 +302,11 @@ def solve(
             certified, stopped_by = True, "certified"
             break
         # Arcs give way (to stay under ``cap``) in at most a few rounds in a row that
-        # did not lower the cost; then only arcs are added until it falls again. The cost
-        # falls finitely often and the arcs cannot grow forever, so the widening still ends.
+        # did not lower the cost; then only arcs are added until it falls again, past ``cap``
+        # if need be but never past ``max_arcs``. The cost falls finitely often and the arcs
+        # cannot grow forever, so the widening still ends. (With the stop at ``cap`` a county
+        # paired again with its own pairs as current ones, already least-cost, so that its
+        # cost never fell, stopped at twice the first round's arcs, uncertified.)
         cost = _objective(arcs, costs, flow, nv, balance_m)
         stalled = 0 if cost < best_cost else stalled + 1
         best_cost = min(cost, best_cost)
@@ -313,7 +316,7 @@ def solve(
             dropped += before - len(arcs)
         # A last round names the limit that made it last, not the arcs it could not add.
         next_arcs = 0 if last else len(arcs) + len(new)
-        stopped_by = _limit_reached(params, cap, rounds, next_arcs, started)
+        stopped_by = _limit_reached(params, rounds, next_arcs, started)
         if stopped_by:
             break
         arcs = arcs.concat(new)
@@ -382,14 +385,11 @@ def _objective(
     return int(costs[flow].sum() + balance_m * (load * load).sum())
 
 
-def _limit_reached(
-    params: PairingParams, cap: int, rounds: int, next_arcs: int, started: float
-) -> str:
-    """The limit that ends the widening before the next round, or ``""`` (``cap``: the most
-    arcs held at once, :meth:`PairingParams.arc_cap`)."""
+def _limit_reached(params: PairingParams, rounds: int, next_arcs: int, started: float) -> str:
+    """The limit that ends the widening before the next round, or ``""``."""
     if rounds >= params.max_rounds:
         return "max_rounds"
-    if next_arcs > cap:
+    if next_arcs > params.max_arcs:
         return "max_arcs"
     limit = params.time_limit_s
     if limit is not None and time.perf_counter() - started >= limit:
