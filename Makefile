@@ -22,8 +22,15 @@ $(DEMO): | $(STAMP)
 	$(BIN)/doorstep demo --preset county
 	touch $(DEMO)
 
-## run: set everything up, build the demo programme once, and run the main job
+# The demo's root area (the county preset's province): `make run DEMO_AREA=CODE` pairs another.
+DEMO_AREA ?= GZ
+
+## run: set everything up, build the demo programme once, and run the main job: pair the
+## demo's households with its visitors (a certified optimum), commit it, print the summary
 run: $(STAMP) $(DEMO)
+	$(BIN)/doorstep pair --area $(DEMO_AREA) | tee var/pair-proposal.txt
+	$(BIN)/doorstep pair commit $$(tail -n 1 var/pair-proposal.txt | \
+		$(BIN)/python -c "import json, sys; print(json.load(sys.stdin)['proposal'])")
 	$(BIN)/doorstep stats
 
 ## test: set up, then lint, type-check and run the tests
