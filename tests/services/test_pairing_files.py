@@ -437,6 +437,17 @@ def test_old_mac_line_ends_and_utf16_with_a_byte_order_mark_are_read(
     assert problem.visitor_capacity.tolist() == [1, 1]
 
 
+def test_old_mac_rows_with_a_line_break_inside_a_quoted_value_are_read(tmp_path: Path) -> None:
+    # Excel for Mac's "CSV (Macintosh)": rows end in CR, a line break inside a cell is LF.
+    h, v = write(tmp_path)
+    h.write_bytes(
+        b'household_id,lat,lon,languages,note\rh1,27.0,107.0,zh,"line 1\nline 2"\r'
+        b"h2,27.001,107.0,zh,x\r"
+    )
+    problem = read_problem(h, v)
+    assert problem.household_ids.tolist() == ["h1", "h2"]
+
+
 def test_a_file_in_another_encoding_is_refused_naming_the_encoding(tmp_path: Path) -> None:
     h, v = write(tmp_path)
     h.write_bytes(HOUSEHOLDS.encode("utf-16-le"))  # no byte-order mark

@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import BinaryIO
@@ -161,8 +162,24 @@ def _source(path: Path) -> tuple[Path | bytes, bool]:
     return (_newlines(data) if _cr_only(data[:_HEAD]) else data), True
 
 
+_QUOTE_OR_LINE_END = re.compile(rb'["\r\n]')
+
+
 def _cr_only(head: bytes) -> bool:
-    return b"\r" in head and b"\n" not in head
+    """Whether rows end in a lone CR (old Mac; Excel for Mac's "CSV (Macintosh)", which
+    writes a line break inside a quoted value as LF): the first line end outside quotes."""
+    if b"\r" not in head:
+        return False
+    if b"\n" not in head:
+        return True
+    quoted = False
+    for found in _QUOTE_OR_LINE_END.finditer(head):
+        at = found.start()
+        if head[at] == ord('"'):
+            quoted = not quoted
+        elif not quoted:
+            return head[at] == ord("\r") and head[at : at + 2] != b"\r\n"
+    return False
 
 
 def _newlines(data: bytes) -> bytes:
