@@ -11,14 +11,11 @@ beyond it is not considered. Run :func:`~doorstep.engine.pairing.solve.solve` fo
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.spatial import cKDTree
 
-from doorstep.domain.geo import EARTH_RADIUS_M, chord_within, to_unit_xyz
-from doorstep.engine.pairing.longitude import turned, widest_gap_middle
+from doorstep.domain.reach import near_any, reach_box
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.pairing.problem import NONE, IntArray, PairingProblem
 from doorstep.engine.pairing.result import PairingResult
@@ -50,34 +47,14 @@ def neighbourhood(
     """Households and visitors whose pairs the new households could change directly."""
     p = problem
     local = np.flatnonzero(p.visitor_active & (p.visitor_pool == NONE))
-    if len(new):
-        # Only visitors inside the box around the new households' reach can be in range: a
-        # region's million visitors need not all go into the tree for a village's newcomers.
-        reach = math.degrees(max_m / EARTH_RADIUS_M) * 1.01
-        lat = p.household_lat[new]
-        vlat = p.visitor_lat[local]
-        box = (vlat >= lat.min() - reach) & (vlat <= lat.max() + reach)
-        far = float(np.abs(lat).max()) + reach
-        if far < 89.0:  # nearer a pole any longitude may be in reach
-            reach_lon = reach / math.cos(math.radians(far))
-            # Longitudes measured from the newcomers' widest gap, so the box does not break
-            # at ±180° when they straddle it.
-            middle = widest_gap_middle(p.household_lon[new])
-            lon, vlon = turned(p.household_lon[new], middle), turned(p.visitor_lon[local], middle)
-            if lon.max() - lon.min() + 2 * reach_lon < 180.0:
-                box &= (vlon >= lon.min() - reach_lon) & (vlon <= lon.max() + reach_lon)
-        local = local[box]
-    # Each visitor asks for its nearest newcomer: thousands of visitors per newcomer in a town,
-    # so listing each newcomer's visitors would be the slow way round.
-    tree = cKDTree(to_unit_xyz(p.household_lat[new], p.household_lon[new]))
-    reach_chord = chord_within(max_m)  # whole metres within the limit, rounding included
-    gap, _ = tree.query(
-        to_unit_xyz(p.visitor_lat[local], p.visitor_lon[local]), distance_upper_bound=reach_chord
-    )
-    hit = np.flatnonzero(np.isfinite(gap))
+    lat, lon = p.household_lat[new], p.household_lon[new]
+    # Only visitors inside the box around the new households' reach can be in range: a
+    # region's million visitors need not all go into the exact test for a village's newcomers.
+    local = local[reach_box(lat, lon, max_m).contains(p.visitor_lat[local], p.visitor_lon[local])]
+    local = local[near_any(p.visitor_lat[local], p.visitor_lon[local], lat, lon, max_m)]
     pools = np.unique(p.household_pool[new])
     remote = np.flatnonzero(np.isin(p.visitor_pool, pools[pools != NONE]))
-    visitors = np.union1d(local[hit], remote)
+    visitors = np.union1d(local, remote)
     cur = p.household_current
     attached = np.flatnonzero((cur != NONE) & np.isin(cur, visitors))
     return np.union1d(new, attached), visitors

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
-from scipy.spatial import cKDTree
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import OperationalError
 
-from doorstep.domain.geo import EARTH_RADIUS_M, chord_within, to_unit_xyz
+from doorstep.domain.reach import Box, near_any, reach_box
 from doorstep.errors import Conflict, NotFound
 
 
@@ -70,57 +67,9 @@ def scope_households(conn: Connection, path: str) -> pl.DataFrame:
     )
 
 
-@dataclass(frozen=True)
-class Box:
-    """A latitude band and up to two longitude bands (two where it crosses 180 degrees):
-    a cheap superset, for SQL, of the points within a distance of some given points."""
-
-    lat_lo: float
-    lat_hi: float
-    lon: tuple[tuple[float, float], tuple[float, float]]
-
-    def params(self) -> dict[str, float]:
-        (w1, e1), (w2, e2) = self.lon
-        return {
-            "lat_lo": self.lat_lo,
-            "lat_hi": self.lat_hi,
-            "w1": w1,
-            "e1": e1,
-            "w2": w2,
-            "e2": e2,
-        }
-
-
-_NO_BAND = (1.0, 0.0)  # west above east: BETWEEN takes in nothing
-_ALL_LON = ((-180.0, 180.0), _NO_BAND)
-
-
-def bounding_box(lat: npt.NDArray[np.float64], lon: npt.NDArray[np.float64], metres: float) -> Box:
-    """A box holding every point within ``metres`` (great circle) of some point ``(lat, lon)``.
-
-    The latitude band widens by the angle ``metres`` spans; the longitude band by the most
-    longitude that angle spans at the box's highest latitude. A box reaching a pole takes in
-    every longitude; one crossing 180 degrees is split in two bands. No points: an empty box.
-    """
-    if len(lat) == 0:
-        return Box(1.0, 0.0, (_NO_BAND, _NO_BAND))
-    angle = min(math.pi, metres / EARTH_RADIUS_M)
-    d = math.degrees(angle)
-    lo, hi = float(lat.min()) - d, float(lat.max()) + d
-    if lo <= -90.0 or hi >= 90.0:
-        return Box(max(lo, -90.0), min(hi, 90.0), _ALL_LON)
-    ratio = math.sin(angle) / math.cos(math.radians(max(-lo, hi)))
-    if ratio >= 1.0:
-        return Box(lo, hi, _ALL_LON)
-    spread = math.degrees(math.asin(ratio))
-    west, east = float(lon.min()) - spread, float(lon.max()) + spread
-    if east - west >= 360.0:
-        return Box(lo, hi, _ALL_LON)
-    if west < -180.0:
-        return Box(lo, hi, ((west + 360.0, 180.0), (-180.0, east)))
-    if east > 180.0:
-        return Box(lo, hi, ((west, 180.0), (-180.0, east - 360.0)))
-    return Box(lo, hi, ((west, east), _NO_BAND))
+def _box_params(box: Box) -> dict[str, float]:
+    (w1, e1), (w2, e2) = box.lon
+    return {"lat_lo": box.lat_lo, "lat_hi": box.lat_hi, "w1": w1, "e1": e1, "w2": w2, "e2": e2}
 
 
 def scope_visitors(
@@ -135,24 +84,16 @@ def scope_visitors(
     one of them names, and every local visitor (no remote pool) whose home is within
     ``max_m`` of one of them, whatever their home or service area, or none.
 
-    Homes in range are found without testing every pair: SQL keeps those in the
-    :func:`bounding_box` (one metre wider), then a k-d tree of the households on unit vectors
-    keeps those with a household within the engine's chord for ``max_m`` (``chord_within``,
-    which allows for rounding to whole metres, so none the engine would find in range is
-    missed; one at most a metre beyond may be kept, harmlessly).
+    Homes in range are found without testing every pair: SQL keeps those in the households'
+    :func:`~doorstep.domain.reach.reach_box`, then :func:`~doorstep.domain.reach.near_any`
+    keeps those with a household in range in whole metres (the engine's test, so none it
+    would find in range is missed).
 
     ``busy_elsewhere`` counts their open pairings with households outside the subtree:
     that much of their capacity is not free for this area.
     """
-    found = _visitors_in_box(conn, path, bounding_box(lat, lon, max_m + 1.0))
-    near = np.zeros(found.height, np.bool_)
-    if len(lat) and found.height:
-        chord, _ = cKDTree(to_unit_xyz(lat, lon)).query(
-            to_unit_xyz(found["lat"].to_numpy(), found["lon"].to_numpy()),
-            k=1,
-            distance_upper_bound=chord_within(max_m),
-        )
-        near = np.isfinite(chord)
+    found = _visitors_in_box(conn, path, reach_box(lat, lon, max_m))
+    near = near_any(found["lat"].to_numpy(), found["lon"].to_numpy(), lat, lon, max_m)
     return found.filter((pl.col("fixed") == 1) | pl.Series(near)).drop("fixed")
 
 
@@ -190,7 +131,7 @@ def _visitors_in_box(conn: Connection, path: str, box: Box) -> pl.DataFrame:
         FROM visitors v WHERE v.id IN (SELECT id FROM scope_v)
         ORDER BY v.id
         """,
-        {"prefix": path + "%", **box.params()},
+        {"prefix": path + "%", **_box_params(box)},
         {
             "id": pl.Int64,
             "external_id": pl.String,

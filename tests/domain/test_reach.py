@@ -1,4 +1,5 @@
-"""The box a proposal's SQL prefilters visitors with holds every point in range."""
+"""The box that prefilters points in range holds every one of them, and ``near_any`` keeps
+exactly the points in range in whole metres."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from doorstep.domain.geo import EARTH_RADIUS_M, haversine_m
-from doorstep.storage.repositories.pairing import Box, bounding_box
+from doorstep.domain.geo import EARTH_RADIUS_M, haversine_m, haversine_m_array
+from doorstep.domain.reach import Box, bounding_box, near_any, reach_box
 
 lats = st.floats(-90, 90, allow_nan=False)
 lons = st.floats(-180, 180, allow_nan=False)
@@ -32,7 +33,7 @@ def _destination(lat: float, lon: float, bearing: float, metres: float) -> tuple
 
 
 def _inside(box: Box, lat: float, lon: float) -> bool:
-    return box.lat_lo <= lat <= box.lat_hi and any(w <= lon <= e for w, e in box.lon)
+    return bool(box.contains(np.array([lat]), np.array([lon]))[0])
 
 
 @settings(max_examples=400, deadline=None)
@@ -48,7 +49,7 @@ def test_every_point_within_the_distance_of_a_point_is_in_the_box(
 ) -> None:
     lat = np.array([p[0] for p in points])
     lon = np.array([p[1] for p in points])
-    box = bounding_box(lat, lon, metres + 1.0)
+    box = reach_box(lat, lon, metres)
     start = points[which % len(points)]
     there = _destination(*start, bearing, share * metres)
     assert haversine_m(*start, *there) <= metres + 1e-3
@@ -68,3 +69,42 @@ def test_a_box_over_180_degrees_splits_and_one_at_a_pole_takes_every_longitude()
 def test_no_points_make_an_empty_box() -> None:
     empty = bounding_box(np.array([]), np.array([]), 30_000.0)
     assert not _inside(empty, 0.0, 0.0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    centre=st.tuples(st.floats(-89, 89), lons),
+    n=st.integers(0, 30),
+    m=st.integers(0, 5),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_near_any_keeps_exactly_the_points_within_the_limit_in_whole_metres(
+    centre: tuple[float, float], n: int, m: int, seed: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    limit = 30_000.0
+    # Points and targets scattered about one place, some well in reach, some just past it,
+    # across 180 degrees where the centre is near it.
+    lat = np.clip(centre[0] + rng.uniform(-0.6, 0.6, n), -90, 90)
+    lon = (centre[1] + rng.uniform(-0.6, 0.6, n) + 540.0) % 360.0 - 180.0
+    to_lat = np.clip(centre[0] + rng.uniform(-0.3, 0.3, m), -90, 90)
+    to_lon = (centre[1] + rng.uniform(-0.3, 0.3, m) + 540.0) % 360.0 - 180.0
+    kept = near_any(lat, lon, to_lat, to_lon, limit)
+    d = haversine_m_array(lat[:, None], lon[:, None], to_lat[None, :], to_lon[None, :])
+    within = (np.rint(d) <= limit).any(axis=1) if m else np.zeros(n, np.bool_)
+    # The chord takes a millimetre to spare past the last whole metre, nothing more.
+    slack = (d <= limit + 0.502).any(axis=1) if m else np.zeros(n, np.bool_)
+    assert (kept >= within).all() and (kept <= slack).all()
+    # Every point kept lies in the box SQL or a mask tests first.
+    assert reach_box(to_lat, to_lon, limit).contains(lat[kept], lon[kept]).all()
+
+
+def test_near_any_counts_whole_metres_at_the_limit() -> None:
+    start = (47.2, 179.99)  # the pair straddles 180 degrees too
+    for metres, kept in ((30_000.4, True), (30_000.6, False), (29_000.0, True)):
+        lat, lon = _destination(*start, 1.3, metres)
+        got = near_any(
+            np.array([lat]), np.array([lon]), np.array([start[0]]), np.array([start[1]]), 30_000.0
+        )
+        assert bool(got[0]) is kept, metres
+    assert not near_any(np.array([0.0]), np.array([0.0]), np.array([]), np.array([]), 1.0).any()
