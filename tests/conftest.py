@@ -27,7 +27,11 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 def _worker() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+    """This test process's own name: its xdist worker and run, or its process id. Two runs at
+    once on one server (a developer's and a CI job's) must not share databases: with the
+    worker name alone they truncated each other's tables mid-test."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")[:12] or str(os.getpid())
+    return f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{run}"
 
 
 @pytest.fixture(scope="session")
@@ -43,8 +47,8 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
-    """A database of this test worker's own, migrated once."""
+def postgres_url() -> Iterator[str]:
+    """A database of this test worker's own, migrated once and dropped at the end."""
     try:
         admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as exc:
@@ -64,7 +68,9 @@ def postgres_url() -> str:
     eng = make_engine(url)
     upgrade(eng)
     eng.dispose()
-    return url
+    yield url
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _truncate_all(engine: Engine) -> None:
