@@ -175,7 +175,9 @@ def explain_cmd(
     """Explain a household's pairing: its visitor and distance, and why not the others.
 
     Without --proposal, the latest open or committed proposal that holds the household is
-    used (a discarded one only when there is no other); the first line names it.
+    used (a discarded one only when there is no other); the first line names it. The area
+    is read as of today, as `pair commit` reads it: a proposal commit would refuse as stale
+    is called stale, with commit's reason.
 
     Example: doorstep pair explain H0001234
     """
@@ -184,7 +186,7 @@ def explain_cmd(
             s, household, actor=actor(), proposal_id=proposal, limit=limit
         )
     e = out.explanation
-    which = f"proposal {out.proposal.id}, {out.proposal.status}"
+    which = f"proposal {out.proposal.id}, {out.proposal.status}" + (", stale" if out.stale else "")
     if e.visitor_id is not None and e.distance_m is not None:
         console.print(
             f"Household {e.household_id}: visitor {e.visitor_id}, {e.distance_m / 1000:.2f} km "
@@ -200,9 +202,9 @@ def explain_cmd(
         )
     if out.stale:
         since = "committed" if out.proposal.status == "committed" else "computed"
+        why = out.stale_reason or f"the area changed since this proposal was {since}"
         err_console.print(
-            f"Note: the area changed since this proposal was {since}; the reasons below use "
-            "today's data."
+            f"Note: {why}. The pair above is the proposal's; the reasons below use today's data."
         )
     table = Table(title="Next best visitors")
     for col in ("visitor", "km", "load", "capacity", "why not"):

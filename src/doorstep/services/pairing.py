@@ -42,6 +42,8 @@ from doorstep.storage.tables import Area, PairingProposal, ProposedPair
 
 #: Key in a committed proposal's ``params``: the inputs' fingerprint right after its commit.
 DIGEST_AFTER_COMMIT = "digest_after_commit"
+#: Key in a committed proposal's ``params``: the date it was committed as of (ISO).
+COMMITTED_ON = "committed_on"
 
 
 @dataclass(frozen=True)
@@ -351,12 +353,13 @@ def _span(visitor: dict[str, Any]) -> str:
     return ", ".join(dates)
 
 
-def _stale_message(proposal: PairingProposal, scope: Scope, today: dt.date) -> str:
-    """Why a proposal no longer holds: the visitors whose being active differs between the
-    day it was computed for and ``today`` (the cheap part to name), and whether anything
-    else changed."""
-    as_of = dt.date.fromisoformat(proposal.params["today"])
-    code = scope.area_code
+def _changes(
+    scope: Scope, digest: str, *, as_of: dt.date, today: dt.date, was: str, since: str
+) -> list[str]:
+    """What differs between the inputs ``digest`` was taken of, as of ``as_of``, and the area
+    as of ``today``: the visitors whose being active differs between the two days (the cheap
+    part to name; "it ``was`` ``as_of``, and on ``today`` visitor ..."), and whether anything
+    else changed (since ``since``)."""
     vv = scope.visitors
     flipped = vv.filter(pl.Series(_active(vv, as_of) != _active(vv, today)))
     why = []
@@ -367,16 +370,46 @@ def _stale_message(proposal: PairingProposal, scope: Scope, today: dt.date) -> s
             for r, on in zip(shown.iter_rows(named=True), _active(shown, today), strict=True)
         ]
         more = f" (and {flipped.height - 5} more)" if flipped.height > 5 else ""
-        why.append(f"it was computed for {as_of}, and on {today} visitor {', '.join(named)}{more}")
-    if scope.fingerprint(as_of) != proposal.inputs_digest:
+        why.append(f"it {was} {as_of}, and on {today} visitor {', '.join(named)}{more}")
+    if scope.fingerprint(as_of) != digest:
         why.append(
-            f"the households, visitors, pairings or exclusions of {code} changed after it "
-            f"was computed at {proposal.created_at:%Y-%m-%d %H:%M}"
+            f"the households, visitors, pairings or exclusions of {scope.area_code} changed "
+            f"after {since}"
         )
+    return why
+
+
+def _stale_message(proposal: PairingProposal, scope: Scope, today: dt.date) -> str:
+    """Why a proposal no longer holds on ``today``, in the words `pair commit` refuses it with."""
+    why = _changes(
+        scope,
+        proposal.inputs_digest,
+        as_of=dt.date.fromisoformat(proposal.params["today"]),
+        today=today,
+        was="was computed for",
+        since=f"it was computed at {proposal.created_at:%Y-%m-%d %H:%M}",
+    )
     return (
         f"proposal {proposal.id} is stale: {'; and '.join(why)}; "
-        f"run `doorstep pair --area {code}` again"
+        f"run `doorstep pair --area {scope.area_code}` again"
     )
+
+
+def _changed_since_commit(proposal: PairingProposal, scope: Scope, today: dt.date) -> str:
+    """Why a committed proposal's pairs no longer describe the area on ``today``."""
+    head = f"area {scope.area_code} changed after proposal {proposal.id} was committed"
+    on = proposal.params.get(COMMITTED_ON)
+    if on is None:  # committed before the date was kept: what changed cannot be told
+        return head
+    why = _changes(
+        scope,
+        proposal.params[DIGEST_AFTER_COMMIT],
+        as_of=dt.date.fromisoformat(on),
+        today=today,
+        was="was committed on",
+        since="its commit",
+    )
+    return f"{head}: {'; and '.join(why)}"
 
 
 def commit(
@@ -428,7 +461,11 @@ def commit(
     # longer describes the area. Keep the fingerprint of the area as the commit left it:
     # `pair explain` then warns only about changes made after the commit.
     after = load_scope(session, code, today=today, max_m=max_m).digest
-    proposal.params = {**proposal.params, DIGEST_AFTER_COMMIT: after}
+    proposal.params = {
+        **proposal.params,
+        DIGEST_AFTER_COMMIT: after,
+        COMMITTED_ON: today.isoformat(),
+    }
     # Other open proposals over this area are now stale; say so instead of leaving them open.
     session.execute(
         text(
@@ -479,10 +516,13 @@ class HouseholdExplanation:
     proposal: ProposalView
     explanation: Explanation
     # The area changed since the proposal was computed (for a committed one: since its
-    # commit); ``None`` when that cannot be told.
+    # commit), as of the day explained; ``None`` when that cannot be told.
     stale: bool | None
     # No open or committed proposal covers the household, so a discarded or stale one was used.
     fallback: bool = False
+    # When ``stale``: why, in the words `pair commit` refuses such a proposal with (for a
+    # committed one: what changed since its commit).
+    stale_reason: str | None = None
 
 
 #: Statuses whose pairs are current or may become so; `pair explain` prefers them.
@@ -503,18 +543,27 @@ def _latest_proposal(session: Session, household_id: int) -> tuple[int, bool] | 
     return None if row is None else (int(row[0]), bool(row[1]))
 
 
-def _stale(proposal: PairingProposal, digest: str) -> bool | None:
-    """Whether the area's inputs changed since the proposal, as far as can be told.
+def _stale(
+    proposal: PairingProposal, scope: Scope, today: dt.date
+) -> tuple[bool | None, str | None]:
+    """Whether the area's inputs as of ``today`` differ from the proposal's, and why.
 
-    An open (or discarded) proposal is compared with what it was computed from. A committed
-    one is compared with the area as its commit left it: the commit replaced the current
-    pairings, which are part of the inputs, so comparing with ``inputs_digest`` would always
-    warn. Proposals committed before that fingerprint was kept cannot be told (``None``).
+    An open (or discarded) proposal is compared with what it was computed from, as `pair
+    commit` on ``today`` would compare it. A committed one is compared with the area as its
+    commit left it: the commit replaced the current pairings, which are part of the inputs,
+    so comparing with ``inputs_digest`` would always warn. Proposals committed before that
+    fingerprint was kept cannot be told (``None``).
     """
     if proposal.status == "committed":
         after = proposal.params.get(DIGEST_AFTER_COMMIT)
-        return None if after is None else digest != after
-    return digest != proposal.inputs_digest
+        if after is None:
+            return None, None
+        if scope.digest == after:
+            return False, None
+        return True, _changed_since_commit(proposal, scope, today)
+    if scope.digest == proposal.inputs_digest:
+        return False, None
+    return True, _stale_message(proposal, scope, today)
 
 
 def explain_household(
@@ -524,14 +573,18 @@ def explain_household(
     actor: str,
     proposal_id: int | None = None,
     limit: int = 5,
+    today: dt.date | None = None,
 ) -> HouseholdExplanation:
     """Why a household got (or did not get) its visitor in a proposal, with alternatives.
 
     Unless ``proposal_id`` is given, the latest open or committed proposal that covers the
     household is used (a discarded or stale one only when there is no other: ``fallback``).
-    The problem is rebuilt from today's data with the proposal's pairs; ``stale`` says
-    when that data changed since the proposal was computed (or committed).
+    The problem is rebuilt from the data as of ``today`` (default: the real date, as `pair
+    commit` checks it) with the proposal's pairs; ``stale`` says when that data differs from
+    what the proposal was computed from (or what its commit left), and ``stale_reason`` why:
+    for an open proposal, the reason `pair commit` would refuse it with.
     """
+    today = today or dt.date.today()
     conn = session.connection()
     hid = conn.execute(
         text("SELECT id FROM households WHERE external_id = :h"), {"h": household}
@@ -550,12 +603,7 @@ def explain_household(
     proposal = _get(session, int(proposal_id))
     view = _view(session, proposal)
     params = _stored_params(proposal)
-    scope = load_scope(
-        session,
-        view.area_code,
-        today=dt.date.fromisoformat(proposal.params["today"]),
-        max_m=params.max_m,
-    )
+    scope = load_scope(session, view.area_code, today=today, max_m=params.max_m)
     pairs = repo.proposed_pairs(conn, proposal.id)
     order = scope.households.select(pl.col("id").alias("household_id")).with_row_index("h")
     vindex = scope.visitors.select(pl.col("id").alias("visitor_id")).with_row_index("v")
@@ -590,9 +638,11 @@ def explain_household(
         entity_id=household,
         detail={"proposal": proposal.id},
     )
+    stale, reason = _stale(proposal, scope, today)
     return HouseholdExplanation(
         view,
         explain(scope.problem, result, index, params=params, limit=limit),
-        stale=_stale(proposal, scope.digest),
+        stale=stale,
         fallback=fallback,
+        stale_reason=reason,
     )
