@@ -3,14 +3,14 @@
 A proposal stores the engine's answer with its figures and a digest of the inputs it was
 computed from. Committing recomputes the digest as of the commit's date, under a lock that
 makes the check and the writes one step: if households, visitors (or whether they are
-active that day), pairings or exclusions of the area changed since, the proposal is stale
-and is refused.
+active that day), pairings or exclusions of the area, or where its households' areas sit in
+the area tree, changed since, the proposal is stale and is refused (the digest itself:
+:mod:`doorstep.services.pairing_digest`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +36,7 @@ from doorstep.engine.pairing.result import REASONS, PairingResult, SolveStats, U
 from doorstep.engine.pairing.solve import Mapper, solve
 from doorstep.errors import Conflict, InvalidInput, NotFound
 from doorstep.privacy.audit import record_event
+from doorstep.services import pairing_digest as digests
 from doorstep.storage.repositories import bulk
 from doorstep.storage.repositories import pairing as repo
 from doorstep.storage.tables import Area, PairingProposal, ProposedPair
@@ -56,11 +57,8 @@ class Scope:
     visitors: pl.DataFrame
     exclusions: pl.DataFrame
     problem: PairingProblem
+    # Of the inputs as of the day read (see :mod:`doorstep.services.pairing_digest`).
     digest: str
-
-    def fingerprint(self, today: dt.date) -> str:
-        """The digest these inputs would have on another day (only who is active differs)."""
-        return _fingerprint(self.households, self.visitors, self.exclusions, today)
 
 
 @dataclass(frozen=True)
@@ -81,25 +79,6 @@ class PairChange:
     proposed_visitor: str | None
     distance_m: int | None
     reason: str | None
-
-
-def _fingerprint(
-    households: pl.DataFrame, visitors: pl.DataFrame, exclusions: pl.DataFrame, today: dt.date
-) -> str:
-    """SHA-256 of the inputs as of ``today``: every household, every visitor considered (with
-    whether they are active that day, not the day itself, so a proposal committed on a later
-    day is stale only if that changed who is active) and the exclusions between them."""
-    h = hashlib.sha256()
-    active = visitors.with_columns(pl.Series("active", _active(visitors, today)))
-    for f in (households, active, exclusions):
-        h.update(f.write_csv().encode())
-    return h.hexdigest()
-
-
-def _active(visitors: pl.DataFrame, today: dt.date) -> np.ndarray[Any, np.dtype[np.bool_]]:
-    frm = visitors["active_from"].fill_null(dt.date.min)
-    to = visitors["active_to"].fill_null(dt.date.max)
-    return ((frm <= today) & (to >= today)).to_numpy().astype(np.bool_)
 
 
 def _one_open_pairing_each(households: pl.DataFrame, area_code: str) -> None:
@@ -168,7 +147,7 @@ def load_scope(session: Session, area_code: str, *, today: dt.date, max_m: float
         visitor_lon=vv["lon"].to_numpy(),
         visitor_languages=vmask,
         visitor_capacity=capacity.to_numpy().astype(np.int32),
-        visitor_active=_active(vv, today),
+        visitor_active=digests.active(vv, today),
         visitor_area=np.array(
             [area_index[a] if a is not None else NONE for a in vv["service_area_id"].to_list()],
             dtype=np.int32,
@@ -182,7 +161,8 @@ def load_scope(session: Session, area_code: str, *, today: dt.date, max_m: float
             [(hindex[h], vindex[v]) for h, v in excl.iter_rows()], dtype=np.int64
         ).reshape(-1, 2),
     )
-    return Scope(area_id, area_code, hh, vv, excl, problem, _fingerprint(hh, vv, excl, today))
+    digest = digests.combine(digests.inputs_part(hh, vv, excl, today), digests.tree_part(hh))
+    return Scope(area_id, area_code, hh, vv, excl, problem, digest)
 
 
 def figures(
@@ -257,6 +237,7 @@ def propose(
         "keep_km": params.keep_km,
         "balance_m": params.balance_m,
         "today": today.isoformat(),
+        **digests.stored_params(scope.households),
     }
     if new_only:
         inserted = pair_new_only(
@@ -347,48 +328,43 @@ def _stored_params(proposal: PairingProposal) -> PairingParams:
     return PairingParams(max_km=p["max_km"], keep_km=p["keep_km"], balance_m=p["balance_m"])
 
 
-def _span(visitor: dict[str, Any]) -> str:
-    """A visitor's active dates as imported: "active_from 2026-01-01, active_to 2026-11-25"."""
-    dates = [f"{c} {visitor[c]}" for c in ("active_from", "active_to") if visitor[c]]
-    return ", ".join(dates)
-
-
 def _changes(
-    scope: Scope, digest: str, *, as_of: dt.date, today: dt.date, was: str, since: str
+    scope: Scope, taken: digests.Taken, *, today: dt.date, was: str, since: str
 ) -> list[str]:
-    """What differs between the inputs ``digest`` was taken of, as of ``as_of``, and the area
-    as of ``today``: the visitors whose being active differs between the two days (the cheap
-    part to name; "it ``was`` ``as_of``, and on ``today`` visitor ..."), and whether anything
-    else changed (since ``since``)."""
-    vv = scope.visitors
-    flipped = vv.filter(pl.Series(_active(vv, as_of) != _active(vv, today)))
-    why = []
-    if flipped.height:
-        shown = flipped.head(5)
-        named = [
-            f"{r['external_id']} is {'' if on else 'not '}active ({_span(r)})"
-            for r, on in zip(shown.iter_rows(named=True), _active(shown, today), strict=True)
-        ]
-        more = f" (and {flipped.height - 5} more)" if flipped.height > 5 else ""
-        why.append(f"it {was} {as_of}, and on {today} visitor {', '.join(named)}{more}")
-    if scope.fingerprint(as_of) != digest:
-        why.append(
-            f"the households, visitors, pairings or exclusions of {scope.area_code} changed "
-            f"after {since}"
-        )
-    return why
+    return digests.changes(
+        scope.households,
+        scope.visitors,
+        scope.exclusions,
+        scope.area_code,
+        taken,
+        today=today,
+        was=was,
+        since=since,
+    )
+
+
+def _differs(proposal: PairingProposal, scope: Scope) -> bool:
+    """Whether the area read into ``scope`` no longer gives the proposal's digest (one of an
+    earlier format never does: it did not cover the area tree)."""
+    return not digests.current_format(proposal.params) or scope.digest != proposal.inputs_digest
 
 
 def _stale_message(proposal: PairingProposal, scope: Scope, today: dt.date) -> str:
     """Why a proposal no longer holds on ``today``, in the words `pair commit` refuses it with."""
-    why = _changes(
-        scope,
-        proposal.inputs_digest,
-        as_of=dt.date.fromisoformat(proposal.params["today"]),
-        today=today,
-        was="was computed for",
-        since=f"it was computed at {proposal.created_at:%Y-%m-%d %H:%M}",
-    )
+    if digests.current_format(proposal.params):
+        why = _changes(
+            scope,
+            digests.Taken.of(
+                proposal.inputs_digest,
+                proposal.params,
+                dt.date.fromisoformat(proposal.params["today"]),
+            ),
+            today=today,
+            was="was computed for",
+            since=f"it was computed at {proposal.created_at:%Y-%m-%d %H:%M}",
+        )
+    else:
+        why = [digests.OLD_FORMAT]
     return (
         f"proposal {proposal.id} is stale: {'; and '.join(why)}; "
         f"run `doorstep pair --area {scope.area_code}` again"
@@ -401,14 +377,11 @@ def _changed_since_commit(proposal: PairingProposal, scope: Scope, today: dt.dat
     on = proposal.params.get(COMMITTED_ON)
     if on is None:  # committed before the date was kept: what changed cannot be told
         return head
-    why = _changes(
-        scope,
-        proposal.params[DIGEST_AFTER_COMMIT],
-        as_of=dt.date.fromisoformat(on),
-        today=today,
-        was="was committed on",
-        since="its commit",
+    # The commit changed no area, nor which areas hold the households: its tree parts hold.
+    after = digests.Taken.of(
+        proposal.params[DIGEST_AFTER_COMMIT], proposal.params, dt.date.fromisoformat(on)
     )
+    why = _changes(scope, after, today=today, was="was committed on", since="its commit")
     return f"{head}: {'; and '.join(why)}"
 
 
@@ -431,7 +404,7 @@ def commit(
     code = _view(session, proposal).area_code
     max_m = _stored_params(proposal).max_m
     scope = load_scope(session, code, today=today, max_m=max_m)
-    if scope.digest != proposal.inputs_digest:
+    if _differs(proposal, scope):
         raise Conflict(_stale_message(proposal, scope, today))
     conn = session.connection()
     pairs = repo.proposed_pairs(conn, proposal_id)
@@ -552,16 +525,16 @@ def _stale(
     commit` on ``today`` would compare it. A committed one is compared with the area as its
     commit left it: the commit replaced the current pairings, which are part of the inputs,
     so comparing with ``inputs_digest`` would always warn. Proposals committed before that
-    fingerprint was kept cannot be told (``None``).
+    fingerprint was kept, or in an earlier format of the digest, cannot be told (``None``).
     """
     if proposal.status == "committed":
         after = proposal.params.get(DIGEST_AFTER_COMMIT)
-        if after is None:
+        if after is None or not digests.current_format(proposal.params):
             return None, None
         if scope.digest == after:
             return False, None
         return True, _changed_since_commit(proposal, scope, today)
-    if scope.digest == proposal.inputs_digest:
+    if not _differs(proposal, scope):
         return False, None
     return True, _stale_message(proposal, scope, today)
 

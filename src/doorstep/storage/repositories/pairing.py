@@ -41,12 +41,13 @@ def frame(
 
 
 def scope_households(conn: Connection, path: str) -> pl.DataFrame:
-    """Every household in the subtree, with its current visitor (if any)."""
+    """Every household in the subtree, with its current visitor (if any) and its area's path
+    (where the area sits in the tree: moving an area changes which service areas hold it)."""
     return frame(
         conn,
         """
         SELECT h.id, h.external_id, h.lat, h.lon, h.languages, h.consent_state, h.area_id,
-               h.remote_pool, p.visitor_id AS current_visitor
+               a.path AS area_path, h.remote_pool, p.visitor_id AS current_visitor
         FROM households h JOIN areas a ON a.id = h.area_id
         LEFT JOIN pairings p ON p.household_id = h.id AND p.ended_on IS NULL
         WHERE a.path LIKE :prefix
@@ -61,6 +62,7 @@ def scope_households(conn: Connection, path: str) -> pl.DataFrame:
             "languages": pl.String,
             "consent_state": pl.String,
             "area_id": pl.Int64,
+            "area_path": pl.String,
             "remote_pool": pl.String,
             "current_visitor": pl.Int64,
         },

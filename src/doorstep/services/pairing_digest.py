@@ -1,0 +1,150 @@
+"""The digest a pairing proposal keeps of its inputs, and the words for what changed since.
+
+The digest has two parts. The *inputs* part covers the area's households (consent, area,
+languages, place, pool, current visitor), every visitor considered (every column the problem
+uses, the places taken outside the area, and whether they are active on the day, not the day
+itself) and the exclusions between them. The *tree* part covers where each household's area
+sits in the area tree (its materialised path, so every area above it): moving an area to
+another parent changes which service areas hold its households, which neither the
+households nor the visitors show. A proposal stores the whole digest and, in its params, the
+format, the tree part and a digest of which areas hold the households, so a refusal can say
+that an area moved: the tree part changed while the same areas hold the households.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+#: What the digest covers; a proposal stored with another format (or none: format 1, before
+#: the area tree was covered) cannot be checked and is stale.
+FORMAT = 2
+#: Keys in a proposal's ``params``: the digest's format, its tree part, and which areas.
+FORMAT_KEY = "digest_format"
+TREE_KEY = "tree_digest"
+AREAS_KEY = "areas_digest"
+
+
+def active(visitors: pl.DataFrame, today: dt.date) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """Whether each visitor is active on ``today`` (``active_from``/``active_to``, inclusive)."""
+    frm = visitors["active_from"].fill_null(dt.date.min)
+    to = visitors["active_to"].fill_null(dt.date.max)
+    return ((frm <= today) & (to >= today)).to_numpy().astype(np.bool_)
+
+
+def inputs_part(
+    households: pl.DataFrame, visitors: pl.DataFrame, exclusions: pl.DataFrame, today: dt.date
+) -> str:
+    """SHA-256 of the inputs as of ``today``: every household (without its area's path),
+    every visitor considered (with whether they are active that day, not the day itself, so
+    a proposal committed on a later day is stale only if that changed who is active) and the
+    exclusions between them."""
+    h = hashlib.sha256()
+    flagged = visitors.with_columns(pl.Series("active", active(visitors, today)))
+    for f in (households.drop("area_path"), flagged, exclusions):
+        h.update(f.write_csv().encode())
+    return h.hexdigest()
+
+
+def tree_part(households: pl.DataFrame) -> str:
+    """SHA-256 of the path of every area holding one of the households."""
+    return _sha(households.select("area_id", "area_path").unique().sort("area_id"))
+
+
+def areas_part(households: pl.DataFrame) -> str:
+    """SHA-256 of which areas hold the households (not where they sit in the tree)."""
+    return _sha(households.select("area_id").unique().sort("area_id"))
+
+
+def _sha(f: pl.DataFrame) -> str:
+    return hashlib.sha256(f.write_csv().encode()).hexdigest()
+
+
+def combine(inputs: str, tree: str) -> str:
+    """The digest a proposal stores, of its two parts."""
+    return hashlib.sha256(f"{FORMAT}:{inputs}:{tree}".encode()).hexdigest()
+
+
+def stored_params(households: pl.DataFrame) -> dict[str, Any]:
+    """What a proposal keeps in its ``params`` besides the digest, to explain a refusal."""
+    return {FORMAT_KEY: FORMAT, TREE_KEY: tree_part(households), AREAS_KEY: areas_part(households)}
+
+
+def current_format(params: dict[str, Any]) -> bool:
+    """Whether a proposal's digest was taken in this format (so can be compared at all)."""
+    return params.get(FORMAT_KEY) == FORMAT and TREE_KEY in params and AREAS_KEY in params
+
+
+OLD_FORMAT = (
+    "it was computed by an earlier version of doorstep, whose digest of its inputs did not "
+    "cover the area tree"
+)
+
+
+@dataclass(frozen=True)
+class Taken:
+    """A digest as stored: its value, its tree part, which areas, and the day it is as of."""
+
+    digest: str
+    tree: str
+    areas: str
+    as_of: dt.date
+
+    @classmethod
+    def of(cls, digest: str, params: dict[str, Any], as_of: dt.date) -> Taken:
+        return cls(digest, params[TREE_KEY], params[AREAS_KEY], as_of)
+
+
+def changes(
+    households: pl.DataFrame,
+    visitors: pl.DataFrame,
+    exclusions: pl.DataFrame,
+    area_code: str,
+    taken: Taken,
+    *,
+    today: dt.date,
+    was: str,
+    since: str,
+) -> list[str]:
+    """What differs between the inputs ``taken`` describes and the area as of ``today``:
+
+    * the visitors whose being active differs between ``taken.as_of`` and ``today`` (the
+      cheap part to name: "it ``was`` ``as_of``, and on ``today`` visitor ...");
+    * whether an area holding the households (or one above it) moved to another parent:
+      the same areas hold them, at other places in the tree (when other areas hold them,
+      the households changed, which the last point names);
+    * whether anything else changed (after ``since``).
+    """
+    why = []
+    flipped = visitors.filter(pl.Series(active(visitors, taken.as_of) != active(visitors, today)))
+    if flipped.height:
+        shown = flipped.head(5)
+        named = [
+            f"{r['external_id']} is {'' if on else 'not '}active ({_span(r)})"
+            for r, on in zip(shown.iter_rows(named=True), active(shown, today), strict=True)
+        ]
+        more = f" (and {flipped.height - 5} more)" if flipped.height > 5 else ""
+        why.append(f"it {was} {taken.as_of}, and on {today} visitor {', '.join(named)}{more}")
+    if areas_part(households) == taken.areas and tree_part(households) != taken.tree:
+        why.append(
+            f"an area holding households of {area_code}, or an area above one, was moved to "
+            f"another parent after {since} (which service areas hold its households changed)"
+        )
+    if combine(inputs_part(households, visitors, exclusions, taken.as_of), taken.tree) != (
+        taken.digest
+    ):
+        why.append(
+            f"the households, visitors, pairings or exclusions of {area_code} changed after {since}"
+        )
+    return why
+
+
+def _span(visitor: dict[str, Any]) -> str:
+    """A visitor's active dates as imported: "active_from 2026-01-01, active_to 2026-11-25"."""
+    dates = [f"{c} {visitor[c]}" for c in ("active_from", "active_to") if visitor[c]]
+    return ", ".join(dates)
