@@ -17,6 +17,7 @@ from doorstep.services.importing.errors import ImportRejected, RowError, write_e
 from doorstep.services.importing.reader import read_table
 from doorstep.services.importing.validate import ROW, References, validate
 from doorstep.storage.repositories import bulk
+from doorstep.storage.repositories.pairing import lock_pairings
 
 # Tables each entity writes, in lock order.
 _TABLES = {
@@ -27,6 +28,11 @@ _TABLES = {
     "households": ["households", "consent_records"],
     "indicators": ["household_indicators"],
 }
+
+
+# Entities whose rows a pairing proposal is computed from (areas: the tree). Their import
+# takes the pairing lock before writing, as `pair commit` does before its staleness check.
+_PAIRING_INPUTS = frozenset({"areas", "visitors", "households"})
 
 
 @dataclass(frozen=True)
@@ -50,7 +56,9 @@ def import_file(
     """Import ``path`` as ``entity`` rows, or raise :class:`ImportRejected` writing nothing.
 
     The caller owns the transaction: this function only flushes, so a failure (or a kill)
-    before the caller commits leaves the database as it was.
+    before the caller commits leaves the database as it was. Areas, visitors and households
+    are written under the pairing lock (held until the caller's transaction ends), so a
+    `pair commit` never interleaves with them.
     """
     schema = SCHEMAS.get(entity)
     if schema is None:
@@ -82,6 +90,11 @@ def import_frame(
         raise ImportRejected(path, errors, write_errors_csv(path, errors))
     frame = checked.frame
     progress("writing", 0, frame.height)
+    if schema.entity in _PAIRING_INPUTS:
+        # Held to the end of the caller's transaction, so a commit either sees all of this
+        # import or none of it, never checks before and writes after it. Taken before the
+        # table locks, in the order a commit takes its own: the two cannot deadlock.
+        lock_pairings(conn)
     bulk.lock_for_import(conn, _TABLES[schema.entity])
 
     def on_rows(done: int) -> None:
