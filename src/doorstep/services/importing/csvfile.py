@@ -6,12 +6,15 @@ own terms (with parts of the file and advice about its options, but not the row)
 small scan of the file then finds the first row polars cannot read and says what to fix.
 Files saved as UTF-16 (with a byte-order mark) or with old-Mac line ends (CR only) are
 converted before polars sees them; every other file goes to polars untouched.
+
+Nothing here looks at a fixed-size start of the file: the header is read to its end (the
+first line end outside quotes), however long it is, and so are its names, which may be
+longer than the csv module allows (131,072 characters).
 """
 
 from __future__ import annotations
 
 import codecs
-import csv
 import io
 import re
 from collections.abc import Iterable, Sequence
@@ -22,7 +25,7 @@ import polars as pl
 
 from doorstep.services.importing.errors import RowError
 
-_HEAD = 1 << 16  # enough of the file to see its encoding and its first line end
+_READ = 1 << 16  # bytes read at a time while looking for the end of the header
 _CHUNK = 1 << 24
 _SHOWN = 200  # characters of a bad value kept for the message (which shortens it again)
 # UTF-32 first: its little-endian mark starts with UTF-16's.
@@ -101,18 +104,21 @@ def utf8_problem(fh: BinaryIO) -> RowError | None:
     line = 1
     offset = 0
     while chunk := fh.read(_CHUNK):
+        kept = decoder.getstate()[0]  # the start of a character cut by the last chunk's end
         try:
             decoder.decode(chunk)
         except UnicodeDecodeError as exc:
-            bad = chunk[exc.start : exc.start + 1]
-            line += chunk[: exc.start].count(b"\n")
+            # exc.start counts from the start of what the decoder saw: the kept bytes first.
+            seen = kept + chunk
+            bad = seen[exc.start : exc.start + 1]
+            line += seen[: exc.start].count(b"\n")
             return RowError(
                 0,
                 "",
                 "",
-                f"line {line} (byte {offset + exc.start}): byte 0x{bad.hex()} is not UTF-8 — "
-                "the file looks like Latin-1 or another legacy encoding; save it as UTF-8 "
-                "(CSV UTF-8) and try again",
+                f"line {line} (byte {offset - len(kept) + exc.start}): byte 0x{bad.hex()} is "
+                "not UTF-8 — the file looks like Latin-1 or another legacy encoding; save it as "
+                "UTF-8 (CSV UTF-8) and try again",
             )
         line += chunk.count(b"\n")
         offset += len(chunk)
@@ -130,22 +136,27 @@ def _source(path: Path) -> tuple[Path | bytes, bool]:
     alone) become newlines; any other file is returned as its path, read by polars alone.
     """
     with path.open("rb") as fh:
-        head = fh.read(_HEAD)
-    found = next(((enc, name) for bom, enc, name in _BOMS if head.startswith(bom)), None)
-    if found is None:
-        if b"\x00" in head.split(b"\n", 1)[0]:
-            raise CsvProblem(
-                RowError(
-                    0,
-                    "",
-                    "",
-                    "the header holds NUL bytes: the file looks like UTF-16 without a "
-                    "byte-order mark; save it as UTF-8 (CSV UTF-8)",
+        start = fh.read(4)
+        found = next(((enc, name) for bom, enc, name in _BOMS if start.startswith(bom)), None)
+        if found is None:
+            fh.seek(0)
+            header, end = _first_record(fh)
+            if b"\x00" in header:
+                raise CsvProblem(
+                    RowError(
+                        0,
+                        "",
+                        "",
+                        "the header holds NUL bytes: the file looks like UTF-16 without a "
+                        "byte-order mark; save it as UTF-8 (CSV UTF-8)",
+                    )
                 )
-            )
-        if not _cr_only(head):
-            return path, False
-        return _newlines(path.read_bytes()), False
+            if not _cr_only(header, end):
+                return path, False
+            if end:  # without a line end, the "header" is the whole file, already read
+                fh.seek(0)
+                header = fh.read()
+            return _newlines(header), False
     encoding, name = found
     try:
         data = path.read_bytes().decode(encoding).encode("utf-8")
@@ -159,27 +170,57 @@ def _source(path: Path) -> tuple[Path | bytes, bool]:
                 f"(byte {exc.start}); save it as UTF-8 (CSV UTF-8)",
             )
         ) from None
-    return (_newlines(data) if _cr_only(data[:_HEAD]) else data), True
+    with io.BytesIO(data) as fh:
+        header, end = _first_record(fh)
+    return (_newlines(data) if _cr_only(header, end) else data), True
 
 
-_QUOTE_OR_LINE_END = re.compile(rb'["\r\n]')
+# From outside quotes: text and whole quoted values, up to a line end outside quotes or a
+# quote that does not close before the end of the text (possessive: nothing to backtrack).
+_UNQUOTED = re.compile(rb'(?:[^"\r\n]++|"[^"]*+")*+')
 
 
-def _cr_only(head: bytes) -> bool:
+def _first_record(fh: BinaryIO) -> tuple[bytes, bytes]:
+    """The first record (the header) and the line end after it, reading no further.
+
+    The record ends at the first line end outside quotes, however far that is; a line break
+    inside a quoted value is part of it. The line end is ``b"\\r"``, ``b"\\n"`` or
+    ``b"\\r\\n"``, or ``b""`` when the file ends first (the record is then the whole file).
+    """
+    parts: list[bytes] = []
+    quoted = False  # a quote opened in an earlier read has not closed yet
+    while chunk := fh.read(_READ):
+        at = 0
+        if quoted:
+            at = chunk.find(b'"') + 1
+            if not at:
+                parts.append(chunk)
+                continue
+            quoted = False
+        run = _UNQUOTED.match(chunk, at)  # always matches, if only the empty text
+        at = run.end() if run else at
+        if at == len(chunk) or chunk[at] == ord('"'):
+            quoted = at < len(chunk)  # a quote that closes in a later read, if at all
+            parts.append(chunk)
+            continue
+        parts.append(chunk[:at])
+        if chunk[at] == ord("\n"):
+            return b"".join(parts), b"\n"
+        after = chunk[at + 1 : at + 2] or fh.read(1)  # a CR that ends the chunk
+        return b"".join(parts), (b"\r\n" if after == b"\n" else b"\r")
+    return b"".join(parts), b""
+
+
+def _cr_only(header: bytes, end: bytes) -> bool:
     """Whether rows end in a lone CR (old Mac; Excel for Mac's "CSV (Macintosh)", which
-    writes a line break inside a quoted value as LF): the first line end outside quotes."""
-    if b"\r" not in head:
-        return False
-    if b"\n" not in head:
-        return True
-    quoted = False
-    for found in _QUOTE_OR_LINE_END.finditer(head):
-        at = found.start()
-        if head[at] == ord('"'):
-            quoted = not quoted
-        elif not quoted:
-            return head[at] == ord("\r") and head[at : at + 2] != b"\r\n"
-    return False
+    writes a line break inside a quoted value as LF), from the first record and its line end.
+
+    A file with no line end outside quotes (a quote left open) is taken as CR-only when it
+    holds CRs and no LF, so that the scan that names the open quote counts its lines.
+    """
+    if end:
+        return end == b"\r"
+    return b"\r" in header and b"\n" not in header
 
 
 def _newlines(data: bytes) -> bytes:
@@ -200,11 +241,34 @@ def _text(source: Path | bytes, newline: str) -> io.TextIOWrapper:
 
 def _header(source: Path | bytes) -> list[str]:
     """The header's names as written: polars renames a repeated name (``lat_duplicated_0``)."""
-    with _text(source, "") as fh:
-        try:
-            return next(csv.reader(fh), [])
-        except csv.Error:  # e.g. a name longer than the csv module allows: polars' names serve
-            return []
+    with _binary(source) as fh:
+        header, _ = _first_record(fh)
+    # utf-8-sig drops a byte-order mark, as polars does; nothing is replaced in practice.
+    return _names(header.decode("utf-8-sig", errors="replace"))
+
+
+def _names(record: str) -> list[str]:
+    """The values of one record, its line end removed, as the csv module reads them (a quoted
+    value loses its quotes, a doubled quote inside it stands for one), without the csv
+    module's limit on a value's length (131,072 characters)."""
+    names: list[str] = []
+    i, n = 0, len(record)
+    while True:
+        parts: list[str] = []
+        if record.startswith('"', i):
+            i += 1
+            while (j := record.find('"', i)) >= 0 and record.startswith('""', j):
+                parts.append(record[i : j + 1])
+                i = j + 2
+            parts.append(record[i : j if j >= 0 else n])
+            i = j + 1 if j >= 0 else n
+        end = record.find(",", i)
+        end = n if end < 0 else end
+        parts.append(record[i:end])
+        names.append("".join(parts))
+        if end == n:
+            return names
+        i = end + 1
 
 
 def _unreadable(exc: Exception) -> RowError:
@@ -309,10 +373,8 @@ def _scan(lines: Iterable[str]) -> RowError | None:
             continue  # the record goes on over the next line
         if row == 1:
             width = field + 1
-            try:
-                names = next(csv.reader(io.StringIO("".join(header))), [])
-            except csv.Error:
-                names = []
+            record = "".join(header)
+            names = _names(record[:-2] if record.endswith("\r\n") else record.removesuffix("\n"))
         elif field + 1 > width:
             return RowError(
                 row,
