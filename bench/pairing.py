@@ -47,7 +47,7 @@ from doorstep.engine.pairing.insert import insert
 from doorstep.engine.pairing.parallel import process_pool
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.pairing.problem import PairingProblem
-from doorstep.services.pairing_files import pair_files
+from doorstep.services.pairing.files import pair_files
 
 
 def peak_rss_gib() -> tuple[float, float]:

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 
 from doorstep.errors import Conflict
 from doorstep.services import pairing
-from doorstep.services.pairing_digest import FORMAT_KEY
+from doorstep.services.pairing.digest import FORMAT_KEY
 from doorstep.storage.session import unit_of_work
 from doorstep.storage.tables import PairingProposal
 from tests.factories.db import run_import

@@ -11,7 +11,7 @@ import pytest
 
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.errors import InvalidInput
-from doorstep.services.pairing_files import check_out, pair_files, read_problem
+from doorstep.services.pairing.files import check_out, pair_files, read_problem
 
 HOUSEHOLDS = "household_id,lat,lon,languages\nh1,27.0,107.0,zh\nh2,27.001,107.0,zh\n"
 VISITORS = "visitor_id,lat,lon,languages,capacity\nv1,27.0,107.0,zh,1\nv2,27.002,107.0,zh,1\n"
@@ -172,7 +172,7 @@ def test_an_output_path_that_cannot_be_written_is_refused(tmp_path: Path) -> Non
 def test_out_and_explain_are_checked_before_the_solve_and_nothing_is_written(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import doorstep.services.pairing_files as module
+    import doorstep.services.pairing.files as module
 
     def no_solve(*args: object, **kwargs: object) -> None:
         raise AssertionError("solved before the checks")

@@ -24,7 +24,7 @@ from doorstep.engine.pairing.parallel import dask, process_pool
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.pairing.solve import Mapper
 from doorstep.errors import DoorstepError, InvalidInput
-from doorstep.services.pairing_files import check_out, pair_files
+from doorstep.services.pairing.files import check_out, pair_files
 
 #: Default of --keep-km; capped at --max-km when the user did not give it.
 DEFAULT_KEEP_KM = 5.0

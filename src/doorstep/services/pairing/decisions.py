@@ -1,0 +1,123 @@
+"""Commit a proposal (end the replaced pairings, start the new ones) or discard it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from doorstep.domain.enums import PairingEndReason
+from doorstep.engine.pairing.result import Unpaired
+from doorstep.errors import Conflict
+from doorstep.privacy.audit import record_event
+from doorstep.services.pairing.proposals import engine_params, get_proposal, view_of
+from doorstep.services.pairing.scope import load_scope
+from doorstep.services.pairing.staleness import (
+    COMMITTED_ON,
+    DIGEST_AFTER_COMMIT,
+    differs,
+    stale_message,
+)
+from doorstep.storage.repositories import bulk
+from doorstep.storage.repositories import pairing as repo
+
+
+def commit(
+    session: Session, proposal_id: int, *, actor: str, today: dt.date | None = None
+) -> dict[str, int]:
+    """End the replaced pairings and start the new ones, in the caller's transaction.
+
+    The pairing lock is taken first (:func:`~doorstep.storage.repositories.pairing.
+    lock_pairings`) and held until the caller's transaction ends, so a concurrent commit
+    waits and then sees this one's writes. The area is read again as of ``today`` (default:
+    the real date): if it no longer gives the proposal's digest (anything it was computed
+    from changed, or a visitor's being active differs on ``today``) the proposal is stale.
+    """
+    today = today or dt.date.today()
+    repo.lock_pairings(session.connection())
+    proposal = get_proposal(session, proposal_id, fresh=True)
+    if proposal.status != "open":
+        raise Conflict(f"proposal {proposal_id} is {proposal.status}; only an open one commits")
+    code = view_of(session, proposal).area_code
+    max_m = engine_params(proposal).max_m
+    scope = load_scope(session, code, today=today, max_m=max_m)
+    if differs(proposal, scope):
+        raise Conflict(stale_message(proposal, scope, today))
+    conn = session.connection()
+    pairs = repo.proposed_pairs(conn, proposal_id)
+    changed = pairs.filter(pl.col("visitor_id").ne_missing(pl.col("current_visitor_id")))
+    ending = changed.filter(pl.col("current_visitor_id").is_not_null())
+    no_consent = ending.filter(pl.col("reason") == Unpaired.NO_CONSENT.value)
+    repo.end_pairings(
+        conn, no_consent["household_id"].to_list(), today, PairingEndReason.CONSENT_WITHDRAWN.value
+    )
+    repo.end_pairings(
+        conn,
+        ending.filter(pl.col("reason").ne_missing(Unpaired.NO_CONSENT.value))[
+            "household_id"
+        ].to_list(),
+        today,
+        PairingEndReason.REPAIRED.value,
+    )
+    starting = changed.filter(pl.col("visitor_id").is_not_null()).select(
+        pl.col("visitor_id"),
+        pl.col("household_id"),
+        pl.lit(today).alias("started_on"),
+        pl.lit(proposal_id, dtype=pl.Int64).alias("proposal_id"),
+    )
+    bulk.insert_rows(conn, "pairings", starting)
+    proposal.status = "committed"
+    # The commit itself changes the inputs (the current pairings), so ``inputs_digest`` no
+    # longer describes the area. Keep the fingerprint of the area as the commit left it:
+    # `pair explain` then warns only about changes made after the commit.
+    after = load_scope(session, code, today=today, max_m=max_m).digest
+    proposal.params = {
+        **proposal.params,
+        DIGEST_AFTER_COMMIT: after,
+        COMMITTED_ON: today.isoformat(),
+    }
+    # Other open proposals over this area are now stale; say so instead of leaving them open.
+    session.execute(
+        text(
+            "UPDATE pairing_proposals SET status = 'stale' "
+            "WHERE status = 'open' AND id <> :id AND area_id = :area"
+        ),
+        {"id": proposal_id, "area": proposal.area_id},
+    )
+    counts = {
+        "ended": ending.height,
+        "started": starting.height,
+        "kept": pairs.height - changed.height,
+    }
+    record_event(
+        session,
+        actor=actor,
+        action="update",
+        entity="pairing_proposal",
+        entity_id=str(proposal_id),
+        detail={"committed": counts},
+    )
+    session.flush()
+    return counts
+
+
+def discard(session: Session, proposal_id: int, *, actor: str) -> None:
+    """Mark an open proposal discarded (under the commit's lock: never both at once)."""
+    repo.lock_pairings(session.connection())
+    proposal = get_proposal(session, proposal_id, fresh=True)
+    if proposal.status != "open":
+        raise Conflict(
+            f"proposal {proposal_id} is {proposal.status}; only an open one is discarded"
+        )
+    proposal.status = "discarded"
+    record_event(
+        session,
+        actor=actor,
+        action="update",
+        entity="pairing_proposal",
+        entity_id=str(proposal_id),
+        detail={"discarded": True},
+    )
+    session.flush()

@@ -1,0 +1,138 @@
+"""Why a household got (or did not get) its visitor in a proposal, with alternatives."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+from sqlalchemy import case, select, text
+from sqlalchemy.orm import Session
+
+from doorstep.engine.pairing.explain import Explanation, explain
+from doorstep.engine.pairing.new_only import MODE as NEW_ONLY
+from doorstep.engine.pairing.new_only import explain_params
+from doorstep.engine.pairing.problem import NONE
+from doorstep.engine.pairing.result import REASONS, PairingResult, SolveStats
+from doorstep.errors import NotFound
+from doorstep.privacy.audit import record_event
+from doorstep.services.pairing.proposals import ProposalView, engine_params, get_proposal, view_of
+from doorstep.services.pairing.scope import load_scope
+from doorstep.services.pairing.staleness import staleness_of
+from doorstep.storage.repositories import pairing as repo
+from doorstep.storage.tables import PairingProposal, ProposedPair
+
+
+@dataclass(frozen=True)
+class HouseholdExplanation:
+    proposal: ProposalView
+    explanation: Explanation
+    # The area changed since the proposal was computed (for a committed one: since its
+    # commit), as of the day explained; ``None`` when that cannot be told.
+    stale: bool | None
+    # No open or committed proposal covers the household, so a discarded or stale one was used.
+    fallback: bool = False
+    # When ``stale``: why, in the words `pair commit` refuses such a proposal with (for a
+    # committed one: what changed since its commit).
+    stale_reason: str | None = None
+
+
+#: Statuses whose pairs are current or may become so; `pair explain` prefers them.
+_LIVE = ("open", "committed")
+
+
+def _latest_proposal(session: Session, household_id: int) -> tuple[int, bool] | None:
+    """The proposal to explain a household by: the latest open or committed one covering it,
+    else the latest of any status (``True`` second: it is such a fallback)."""
+    live = case((PairingProposal.status.in_(_LIVE), 0), else_=1)
+    row = session.execute(
+        select(PairingProposal.id, live)
+        .join(ProposedPair, ProposedPair.proposal_id == PairingProposal.id)
+        .where(ProposedPair.household_id == household_id)
+        .order_by(live, PairingProposal.id.desc())
+        .limit(1)
+    ).one_or_none()
+    return None if row is None else (int(row[0]), bool(row[1]))
+
+
+def explain_household(
+    session: Session,
+    household: str,
+    *,
+    actor: str,
+    proposal_id: int | None = None,
+    limit: int = 5,
+    today: dt.date | None = None,
+) -> HouseholdExplanation:
+    """Why a household got (or did not get) its visitor in a proposal, with alternatives.
+
+    Unless ``proposal_id`` is given, the latest open or committed proposal that covers the
+    household is used (a discarded or stale one only when there is no other: ``fallback``).
+    The problem is rebuilt from the data as of ``today`` (default: the real date, as `pair
+    commit` checks it) with the proposal's pairs; ``stale`` says when that data differs from
+    what the proposal was computed from (or what its commit left), and ``stale_reason`` why:
+    for an open proposal, the reason `pair commit` would refuse it with.
+    """
+    today = today or dt.date.today()
+    conn = session.connection()
+    hid = conn.execute(
+        text("SELECT id FROM households WHERE external_id = :h"), {"h": household}
+    ).scalar_one_or_none()
+    if hid is None:
+        raise NotFound(f"no household {household!r}")
+    fallback = False
+    if proposal_id is None:
+        found = _latest_proposal(session, hid)
+        if found is None:
+            raise NotFound(
+                f"household {household!r} is in no pairing proposal yet; "
+                "run `doorstep pair --area CODE` first"
+            )
+        proposal_id, fallback = found
+    proposal = get_proposal(session, int(proposal_id))
+    view = view_of(session, proposal)
+    params = engine_params(proposal)
+    scope = load_scope(session, view.area_code, today=today, max_m=params.max_m)
+    pairs = repo.proposed_pairs(conn, proposal.id)
+    order = scope.households.select(pl.col("id").alias("household_id")).with_row_index("h")
+    vindex = scope.visitors.select(pl.col("id").alias("visitor_id")).with_row_index("v")
+    joined = (
+        order.join(pairs, on="household_id", how="left")
+        .join(vindex, on="visitor_id", how="left")
+        .sort("h")
+    )
+    if hid not in set(order["household_id"].to_list()):
+        raise NotFound(f"household {household!r} is no longer in area {view.area_code}")
+    code_of = {r.value: i + 1 for i, r in enumerate(REASONS)}
+    result = PairingResult(
+        visitor=joined["v"].fill_null(NONE).to_numpy().astype(np.int32),
+        distance_m=joined["distance_m"].fill_null(-1).to_numpy().astype(np.int64),
+        reason_codes=np.array(
+            [code_of.get(r or "", 0) for r in joined["reason"].to_list()], dtype=np.int8
+        ),
+        total_cost=0,
+        certified=bool(proposal.figures.get("certified", False)),
+        moved=int(proposal.figures.get("moved", 0)),
+        # A stored result: the solver's statistics are not kept.
+        stats=SolveStats(0, 0, 0, 0, 0, ()),
+    )
+    if proposal.params.get("mode") == NEW_ONLY:
+        params = explain_params(params)
+    index = int(order.filter(pl.col("household_id") == hid)["h"][0])
+    record_event(
+        session,
+        actor=actor,
+        action="read",
+        entity="pairing_explanation",
+        entity_id=household,
+        detail={"proposal": proposal.id},
+    )
+    stale, reason = staleness_of(proposal, scope, today)
+    return HouseholdExplanation(
+        view,
+        explain(scope.problem, result, index, params=params, limit=limit),
+        stale=stale,
+        fallback=fallback,
+        stale_reason=reason,
+    )

@@ -1,0 +1,179 @@
+"""Pair an area and store the answer as an open proposal; show it and what it changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import polars as pl
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from doorstep.engine.pairing.new_only import MODE as NEW_ONLY
+from doorstep.engine.pairing.new_only import pair_new_only
+from doorstep.engine.pairing.params import PairingParams
+from doorstep.engine.pairing.problem import NONE
+from doorstep.engine.pairing.result import REASONS
+from doorstep.engine.pairing.solve import Mapper, solve
+from doorstep.errors import InvalidInput, NotFound
+from doorstep.privacy.audit import record_event
+from doorstep.services.pairing import digest as digests
+from doorstep.services.pairing.scope import figures, load_scope
+from doorstep.storage.repositories import bulk
+from doorstep.storage.repositories import pairing as repo
+from doorstep.storage.tables import Area, PairingProposal
+
+
+@dataclass(frozen=True)
+class ProposalView:
+    id: int
+    area_code: str
+    status: str
+    created_at: dt.datetime
+    created_by: str
+    params: dict[str, Any]
+    figures: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PairChange:
+    household: str
+    current_visitor: str | None
+    proposed_visitor: str | None
+    distance_m: int | None
+    reason: str | None
+
+
+def propose(
+    session: Session,
+    area_code: str,
+    *,
+    params: PairingParams,
+    actor: str,
+    today: dt.date | None = None,
+    mapper: Mapper | None = None,
+    progress: Any = None,
+    new_only: bool = False,
+    max_settled: int | None = None,
+) -> ProposalView:
+    """Pair the households of an area and store the answer as an open proposal.
+
+    With ``new_only`` the area's current pairings stay and only its households without a
+    visitor are paired into them
+    (:func:`~doorstep.engine.pairing.new_only.pair_new_only`; ``max_settled`` bounds each
+    search): an existing household moves only along a chain that makes room for a new one.
+    The proposal is still a full pairing (``show``, ``diff``, ``commit`` and ``explain`` read
+    it as any other); its figures add ``mode``, ``new``, ``released`` and ``exact``, and
+    ``certified`` is false (exact for the insertion, not the least cost of the area).
+    """
+    if new_only and params.balance_m:
+        raise InvalidInput(
+            "--balance-m does not apply with --new-only: evening out caseloads would move "
+            "existing households for its own sake; propose without --new-only instead"
+        )
+    today = today or dt.date.today()
+    t0 = time.perf_counter()
+    scope = load_scope(session, area_code, today=today, max_m=params.max_m)
+    if scope.problem.n_households == 0:
+        # An empty proposal would only be noise to review and commit.
+        raise NotFound(
+            f"area {area_code} has no households (in it or in the areas below it); "
+            "import households first: doorstep import households FILE"
+        )
+    stored: dict[str, Any] = {
+        "max_km": params.max_km,
+        "keep_km": params.keep_km,
+        "balance_m": params.balance_m,
+        "today": today.isoformat(),
+        **digests.stored_params(scope.households),
+    }
+    if new_only:
+        inserted = pair_new_only(
+            scope.problem, params=params, max_settled=max_settled, progress=progress
+        )
+        result = inserted.result
+        figs = figures(scope, result, time.perf_counter() - t0, summary=inserted.summary())
+        stored |= {"mode": NEW_ONLY, "max_settled": max_settled}
+    else:
+        result = solve(scope.problem, params=params, mapper=mapper, progress=progress)
+        figs = figures(scope, result, time.perf_counter() - t0)
+    proposal = PairingProposal(
+        area_id=scope.area_id,
+        created_by=actor,
+        status="open",
+        params=stored,
+        figures=figs,
+        inputs_digest=scope.digest,
+    )
+    session.add(proposal)
+    session.flush()
+    # Database ids of the chosen visitors, 0 for none (an area may have no visitors at all).
+    vids = np.append(scope.visitors["id"].to_numpy(), 0)
+    visitor = result.visitor
+    codes = result.reason_codes
+    pairs = pl.DataFrame(
+        {
+            "proposal_id": np.full(len(visitor), proposal.id, dtype=np.int64),
+            "household_id": scope.households["id"].to_numpy(),
+            "visitor_id": vids[np.where(visitor != NONE, visitor, len(vids) - 1)],
+            "distance_m": result.distance_m,
+            "reason": [REASONS[c - 1].value if c else "" for c in codes.tolist()],
+        }
+    ).with_columns(
+        pl.when(pl.col("visitor_id") > 0).then(pl.col("visitor_id")).alias("visitor_id"),
+        pl.when(pl.col("distance_m") >= 0).then(pl.col("distance_m")).alias("distance_m"),
+        pl.when(pl.col("reason") != "").then(pl.col("reason")).alias("reason"),
+    )
+    bulk.insert_rows(session.connection(), "proposed_pairs", pairs)
+    record_event(
+        session,
+        actor=actor,
+        action="create",
+        entity="pairing_proposal",
+        entity_id=str(proposal.id),
+        detail={
+            "area": area_code,
+            # Whose data the proposal read: the visitors considered may live outside the area.
+            "households": scope.problem.n_households,
+            "visitors": scope.problem.n_visitors,
+            "paired": figs["paired"],
+            **({"mode": NEW_ONLY} if new_only else {}),
+        },
+    )
+    return view_of(session, proposal)
+
+
+def get_proposal(session: Session, proposal_id: int, *, fresh: bool = False) -> PairingProposal:
+    """The proposal; ``fresh`` reads it again even if the session holds it (after a lock)."""
+    proposal = session.get(PairingProposal, proposal_id, populate_existing=fresh)
+    if proposal is None:
+        raise NotFound(f"no pairing proposal {proposal_id}")
+    return proposal
+
+
+def view_of(session: Session, p: PairingProposal) -> ProposalView:
+    code = session.execute(select(Area.code).where(Area.id == p.area_id)).scalar_one()
+    return ProposalView(p.id, code, p.status, p.created_at, p.created_by, p.params, p.figures)
+
+
+def show(session: Session, proposal_id: int) -> ProposalView:
+    return view_of(session, get_proposal(session, proposal_id))
+
+
+def diff(session: Session, proposal_id: int) -> list[PairChange]:
+    """The households whose visitor would change, with the proposed visitor and distance."""
+    get_proposal(session, proposal_id)
+    pairs = repo.proposed_pairs(session.connection(), proposal_id)
+    changed = pairs.filter(pl.col("visitor_id").ne_missing(pl.col("current_visitor_id")))
+    return [
+        PairChange(r["household"], r["current_visitor"], r["visitor"], r["distance_m"], r["reason"])
+        for r in changed.iter_rows(named=True)
+    ]
+
+
+def engine_params(proposal: PairingProposal) -> PairingParams:
+    p = proposal.params
+    return PairingParams(max_km=p["max_km"], keep_km=p["keep_km"], balance_m=p["balance_m"])

@@ -1,0 +1,154 @@
+"""An area's pairing inputs read from the database, the engine's problem built on them,
+and the figures a proposal shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import polars as pl
+from sqlalchemy.orm import Session
+
+from doorstep.domain.enums import ConsentState
+from doorstep.engine.pairing.problem import (
+    NONE,
+    PairingProblem,
+    TooManyLanguages,
+    encode_languages,
+    encode_pools,
+)
+from doorstep.engine.pairing.result import PairingResult
+from doorstep.errors import Conflict, InvalidInput
+from doorstep.services.pairing import digest as digests
+from doorstep.storage.repositories import pairing as repo
+
+
+@dataclass(frozen=True)
+class Scope:
+    """An area's pairing inputs, as read from the database, and the problem built on them."""
+
+    area_id: int
+    area_code: str
+    households: pl.DataFrame
+    visitors: pl.DataFrame
+    exclusions: pl.DataFrame
+    problem: PairingProblem
+    # Of the inputs as of the day read (see :mod:`doorstep.services.pairing.digest`).
+    digest: str
+
+
+def _one_open_pairing_each(households: pl.DataFrame, area_code: str) -> None:
+    """Refuse, in words, a household with two open pairings (the engine would raise)."""
+    twice = households.filter(pl.col("id").is_duplicated())["external_id"].unique().sort()
+    if len(twice):
+        raise Conflict(
+            f"household {twice[0]} of {area_code} has more than one open pairing "
+            f"({len(twice)} household(s) do); end all but one of them before pairing again"
+        )
+
+
+def load_scope(session: Session, area_code: str, *, today: dt.date, max_m: float) -> Scope:
+    """Read everything pairing an area depends on and build the engine's problem.
+
+    The households are those of the area's subtree. The visitors are every visitor who could
+    be eligible for one of them: every local visitor (no remote pool), whatever their home
+    or service area, whose home is within ``max_m`` of one of the households (a box in SQL,
+    then a k-d tree); the visitors of every remote pool a household names; and every visitor
+    who looks after one of the households now. A visitor's places are its capacity less its
+    open pairings with households outside the area. Inactive visitors in range are kept (the
+    engine gives them nothing; ``pair explain`` names them as inactive).
+    """
+    conn = session.connection()
+    area_id, path, _ = repo.area_by_code(conn, area_code)
+    hh = repo.scope_households(conn, path)
+    _one_open_pairing_each(hh, area_code)
+    vv = repo.scope_visitors(conn, path, hh["lat"].to_numpy(), hh["lon"].to_numpy(), max_m)
+    areas = repo.all_areas(conn)
+    excl = repo.exclusions(conn)
+
+    area_index = {int(a): i for i, a in enumerate(areas["id"].to_list())}
+    parent = np.array(
+        [area_index[p] if p is not None else NONE for p in areas["parent_id"].to_list()],
+        dtype=np.int32,
+    )
+    vindex = {int(v): i for i, v in enumerate(vv["id"].to_list())}
+    hindex = {int(h): i for i, h in enumerate(hh["id"].to_list())}
+    try:  # both in one call, so the count covers them both
+        codes, masks = encode_languages([*hh["languages"].to_list(), *vv["languages"].to_list()])
+    except TooManyLanguages as exc:
+        raise InvalidInput(
+            f"the households and visitors of {area_code} hold {exc}: pair a smaller area"
+        ) from None
+    hmask, vmask = masks[: len(hh)], masks[len(hh) :]
+    capacity = (vv["capacity"] - vv["busy_elsewhere"]).clip(lower_bound=0)
+    pools, household_pool, visitor_pool = encode_pools(
+        hh["remote_pool"].to_list(), vv["remote_pool"].to_list()
+    )
+    excl = excl.filter(
+        pl.col("household_id").is_in(list(hindex)) & pl.col("visitor_id").is_in(list(vindex))
+    )
+    problem = PairingProblem(
+        household_ids=np.array(hh["external_id"].to_list(), dtype=object),
+        household_lat=hh["lat"].to_numpy(),
+        household_lon=hh["lon"].to_numpy(),
+        household_languages=hmask,
+        household_consent=(hh["consent_state"] == ConsentState.GIVEN.value).to_numpy(),
+        household_current=np.array(
+            [vindex[v] if v is not None else NONE for v in hh["current_visitor"].to_list()],
+            dtype=np.int32,
+        ),
+        household_area=np.array([area_index[a] for a in hh["area_id"].to_list()], np.int32),
+        visitor_ids=np.array(vv["external_id"].to_list(), dtype=object),
+        visitor_lat=vv["lat"].to_numpy(),
+        visitor_lon=vv["lon"].to_numpy(),
+        visitor_languages=vmask,
+        visitor_capacity=capacity.to_numpy().astype(np.int32),
+        visitor_active=digests.active(vv, today),
+        visitor_area=np.array(
+            [area_index[a] if a is not None else NONE for a in vv["service_area_id"].to_list()],
+            dtype=np.int32,
+        ),
+        area_parent=parent,
+        languages=codes,
+        pools=pools,
+        household_pool=household_pool,
+        visitor_pool=visitor_pool,
+        exclusions=np.array(
+            [(hindex[h], vindex[v]) for h, v in excl.iter_rows()], dtype=np.int64
+        ).reshape(-1, 2),
+    )
+    digest = digests.combine(digests.inputs_part(hh, vv, excl, today), digests.tree_part(hh))
+    return Scope(area_id, area_code, hh, vv, excl, problem, digest)
+
+
+def figures(
+    scope: Scope,
+    result: PairingResult,
+    seconds: float,
+    *,
+    summary: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The numbers a coordinator reviews before committing.
+
+    The engine's summary (the same figures, rounded the same way, as file mode prints;
+    ``summary`` when given, else ``result.summary()``), plus what only a stored proposal
+    has: consent, caseloads and churn.
+    """
+    paired = result.visitor != NONE
+    loads = result.caseloads(scope.problem.n_visitors)
+    active = scope.problem.visitor_active
+    current = scope.problem.household_current
+    kept = int(((current != NONE) & (result.visitor == current)).sum())
+    return {
+        **(result.summary() if summary is None else summary),
+        "consenting": int(scope.problem.household_consent.sum()),
+        "caseloads": {str(k): int(n) for k, n in enumerate(np.bincount(loads[active])) if n},
+        "churn": {
+            "kept": kept,
+            "moved": int(result.moved),
+            "new": int(((current == NONE) & paired).sum()),
+        },
+        "seconds": round(seconds, 3),
+    }

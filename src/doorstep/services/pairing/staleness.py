@@ -1,0 +1,95 @@
+"""Whether a proposal still describes its area, and why not, in the words `pair commit`
+refuses it with (the digest itself: :mod:`doorstep.services.pairing.digest`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from doorstep.services.pairing import digest as digests
+from doorstep.services.pairing.scope import Scope
+from doorstep.storage.tables import PairingProposal
+
+#: Key in a committed proposal's ``params``: the inputs' fingerprint right after its commit.
+DIGEST_AFTER_COMMIT = "digest_after_commit"
+#: Key in a committed proposal's ``params``: the date it was committed as of (ISO).
+COMMITTED_ON = "committed_on"
+
+
+def _changes(
+    scope: Scope, taken: digests.Taken, *, today: dt.date, was: str, since: str
+) -> list[str]:
+    return digests.changes(
+        scope.households,
+        scope.visitors,
+        scope.exclusions,
+        scope.area_code,
+        taken,
+        today=today,
+        was=was,
+        since=since,
+    )
+
+
+def differs(proposal: PairingProposal, scope: Scope) -> bool:
+    """Whether the area read into ``scope`` no longer gives the proposal's digest (one of an
+    earlier format never does: it did not cover the area tree)."""
+    return not digests.current_format(proposal.params) or scope.digest != proposal.inputs_digest
+
+
+def stale_message(proposal: PairingProposal, scope: Scope, today: dt.date) -> str:
+    """Why a proposal no longer holds on ``today``, in the words `pair commit` refuses it with."""
+    if digests.current_format(proposal.params):
+        why = _changes(
+            scope,
+            digests.Taken.of(
+                proposal.inputs_digest,
+                proposal.params,
+                dt.date.fromisoformat(proposal.params["today"]),
+            ),
+            today=today,
+            was="was computed for",
+            since=f"it was computed at {proposal.created_at:%Y-%m-%d %H:%M}",
+        )
+    else:
+        why = [digests.OLD_FORMAT]
+    return (
+        f"proposal {proposal.id} is stale: {'; and '.join(why)}; "
+        f"run `doorstep pair --area {scope.area_code}` again"
+    )
+
+
+def changed_since_commit(proposal: PairingProposal, scope: Scope, today: dt.date) -> str:
+    """Why a committed proposal's pairs no longer describe the area on ``today``."""
+    head = f"area {scope.area_code} changed after proposal {proposal.id} was committed"
+    on = proposal.params.get(COMMITTED_ON)
+    if on is None:  # committed before the date was kept: what changed cannot be told
+        return head
+    # The commit changed no area, nor which areas hold the households: its tree parts hold.
+    after = digests.Taken.of(
+        proposal.params[DIGEST_AFTER_COMMIT], proposal.params, dt.date.fromisoformat(on)
+    )
+    why = _changes(scope, after, today=today, was="was committed on", since="its commit")
+    return f"{head}: {'; and '.join(why)}"
+
+
+def staleness_of(
+    proposal: PairingProposal, scope: Scope, today: dt.date
+) -> tuple[bool | None, str | None]:
+    """Whether the area's inputs as of ``today`` differ from the proposal's, and why.
+
+    An open (or discarded) proposal is compared with what it was computed from, as `pair
+    commit` on ``today`` would compare it. A committed one is compared with the area as its
+    commit left it: the commit replaced the current pairings, which are part of the inputs,
+    so comparing with ``inputs_digest`` would always warn. Proposals committed before that
+    fingerprint was kept, or in an earlier format of the digest, cannot be told (``None``).
+    """
+    if proposal.status == "committed":
+        after = proposal.params.get(DIGEST_AFTER_COMMIT)
+        if after is None or not digests.current_format(proposal.params):
+            return None, None
+        if scope.digest == after:
+            return False, None
+        return True, changed_since_commit(proposal, scope, today)
+    if not differs(proposal, scope):
+        return False, None
+    return True, stale_message(proposal, scope, today)
