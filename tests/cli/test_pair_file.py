@@ -356,3 +356,45 @@ def test_options_that_do_not_go_with_new_only_are_one_red_line(
     assert message in result.output
     assert "Traceback" not in result.output
     assert not out.exists()
+
+
+def test_a_stopped_run_says_in_words_what_it_proves_and_which_option_lets_it_go_on(
+    tmp_path: Path,
+) -> None:
+    from tests.engine.pairing.instances import towns
+
+    p = towns(households=600, visitors=260, seed=1, skew=1.0, spread_km=40)
+
+    def langs(mask: int) -> str:
+        return ";".join(c for i, c in enumerate(p.languages) if mask >> i & 1)
+
+    pl.DataFrame(
+        {
+            "household_id": p.household_ids.tolist(),
+            "lat": p.household_lat,
+            "lon": p.household_lon,
+            "languages": [langs(int(m)) for m in p.household_languages],
+        }
+    ).write_csv(tmp_path / "h.csv")
+    pl.DataFrame(
+        {
+            "visitor_id": p.visitor_ids.tolist(),
+            "lat": p.visitor_lat,
+            "lon": p.visitor_lon,
+            "languages": [langs(int(m)) for m in p.visitor_languages],
+            "capacity": p.visitor_capacity,
+        }
+    ).write_csv(tmp_path / "v.csv")
+    args = ["pair", "--households", str(tmp_path / "h.csv"), "--visitors", str(tmp_path / "v.csv")]
+    stopped = runner.invoke(app, [*args, "--workers", "1", "--max-rounds", "1"])
+    assert stopped.exit_code == 0, stopped.output
+    summary = json.loads(stopped.stdout.strip().splitlines()[-1])
+    assert summary["certified"] is False
+    assert "stopped by max_rounds" in stopped.stderr
+    assert "% above the least" in stopped.stderr and "raise --max-rounds" in stopped.stderr
+    assert f"({summary['paired']:,})" in stopped.stderr
+    quiet = runner.invoke(app, [*args, "--workers", "1", "--max-rounds", "1", "--quiet"])
+    assert "Certified optimal" not in quiet.stderr
+    full = runner.invoke(app, [*args, "--workers", "1"])
+    assert json.loads(full.stdout.strip().splitlines()[-1])["certified"] is True
+    assert "Certified optimal" not in full.stderr

@@ -12,13 +12,14 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.progress import Progress as RichProgress
 from rich.progress import TaskID
 
-from doorstep.cli.common import console, fail, handle_errors, progress
-from doorstep.cli.pair_db import propose_area
+from doorstep.cli.common import console, err_console, fail, handle_errors, progress
+from doorstep.cli.pair_db import certified_text, propose_area
 from doorstep.engine.pairing.explain import Explanation
 from doorstep.engine.pairing.parallel import dask, process_pool
 from doorstep.engine.pairing.params import PairingParams
@@ -233,7 +234,27 @@ def pair(
         )
     if run.explanation is not None:
         _print_explanation(run.explanation)
-    typer.echo(json.dumps(run.summary()))
+    summary = run.summary()
+    if not quiet:
+        _note_uncertified(summary)
+    typer.echo(json.dumps(summary))
+
+
+#: The option that lifts each limit the widening can stop at.
+_LIFT = {"time_limit": "--time-limit", "max_rounds": "--max-rounds", "max_arcs": "--max-arcs"}
+
+
+def _note_uncertified(summary: dict[str, Any]) -> None:
+    """Say in words, on stderr, what a stopped run proves: the JSON's ``"certified": false``
+    is easy to miss, and the user should know which option lets it go on."""
+    limit = summary.get("stopped_by")
+    if summary.get("certified") or not isinstance(limit, str) or limit not in _LIFT:
+        return
+    err_console.print(
+        f"Certified optimal: {certified_text(summary)}. The most households possible are "
+        f"paired ({summary['paired']:,}); raise {_LIFT[limit]} to keep shortening the distance.",
+        soft_wrap=True,
+    )
 
 
 def _check_new_only(
