@@ -7,8 +7,8 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from tests.cli.conftest import Invoke
-from tests.services.pairing_tree import propose
-from tests.services.test_pairing_explain_stale import YESTERDAY, leave_yesterday
+from tests.services.pairing.test_explain_stale import YESTERDAY, leave_yesterday
+from tests.services.pairing.tree import propose
 
 
 def test_the_cli_explains_a_stale_proposal_with_commits_reason(

@@ -21,7 +21,7 @@ from doorstep.services import pairing
 from doorstep.services.importing import import_file
 from doorstep.storage.session import make_engine, unit_of_work
 from tests.factories.files import VISITOR_HEADER, write_csv
-from tests.services.pairing_tree import TODAY, add, home, open_pairings, propose, tree, worker
+from tests.services.pairing.tree import TODAY, add, home, open_pairings, propose, tree, worker
 
 #: How long the other side must keep waiting while one holds its transaction open. Well
 #: under SQLite's busy timeout (10 s), after which a waiting writer gives up.

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, text
 from doorstep.errors import Conflict
 from doorstep.services import pairing
 from doorstep.storage.session import make_engine, unit_of_work
-from tests.services.pairing_tree import (
+from tests.services.pairing.tree import (
     TODAY,
     add,
     commit,

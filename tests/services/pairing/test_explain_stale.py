@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from doorstep.errors import Conflict
 from doorstep.services import pairing
 from doorstep.storage.session import unit_of_work
-from tests.services.pairing_tree import add, home, propose, tree, worker
+from tests.services.pairing.tree import add, home, propose, tree, worker
 
 REAL_TODAY = dt.date.today()
 YESTERDAY = REAL_TODAY - dt.timedelta(days=1)

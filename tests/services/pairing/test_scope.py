@@ -17,7 +17,7 @@ from sqlalchemy import Engine, text
 from doorstep.errors import Conflict
 from doorstep.services import pairing
 from doorstep.storage.session import unit_of_work
-from tests.services.pairing_tree import (
+from tests.services.pairing.tree import (
     TODAY,
     add,
     commit,

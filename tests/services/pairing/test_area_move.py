@@ -14,7 +14,7 @@ from doorstep.storage.session import unit_of_work
 from doorstep.storage.tables import PairingProposal
 from tests.factories.db import run_import
 from tests.factories.files import AREA_HEADER, write_csv
-from tests.services.pairing_tree import (
+from tests.services.pairing.tree import (
     AREAS,
     TODAY,
     add,
