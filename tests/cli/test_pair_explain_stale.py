@@ -7,8 +7,8 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from tests.cli.conftest import Invoke
-from tests.services.pairing.test_explain_stale import YESTERDAY, leave_yesterday
-from tests.services.pairing.tree import propose
+from tests.services.pairing.test_explain_stale import REAL_TODAY, YESTERDAY, leave_yesterday
+from tests.services.pairing.tree import add, home, propose, tree, worker
 
 
 def test_the_cli_explains_a_stale_proposal_with_commits_reason(
@@ -24,3 +24,22 @@ def test_the_cli_explains_a_stale_proposal_with_commits_reason(
     committed = cli("pair", "commit", str(view.id))
     assert committed.exit_code == 1
     assert "visitor VLEFT is not active" in " ".join(committed.output.split())
+
+
+def test_the_cli_explains_a_superseded_proposal_as_commit_refuses_it(
+    cli: Invoke, engine: Engine, tmp_path: Path
+) -> None:
+    tree(engine, tmp_path)
+    add(engine, tmp_path, "visitors", [worker(visitor_id="VA")])
+    add(engine, tmp_path, "households", [home(household_id="H1", lat=51.501)])
+    first, second = propose(engine, "A", today=REAL_TODAY), propose(engine, "A", today=REAL_TODAY)
+    assert cli("pair", "commit", str(second.id)).exit_code == 0
+    committed = cli("pair", "commit", str(first.id))
+    assert committed.exit_code == 1
+    reason = f"proposal {first.id} is stale: it was superseded"
+    assert reason in " ".join(committed.output.split())
+    explained = cli("pair", "explain", "H1", "--proposal", str(first.id))
+    assert explained.exit_code == 0, explained.output
+    said = " ".join(explained.output.split())
+    assert f"visitor VA, 0.11 km (proposal {first.id}, stale)." in said
+    assert f"Note: {reason}" in said

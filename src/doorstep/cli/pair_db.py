@@ -186,7 +186,9 @@ def explain_cmd(
             s, household, actor=actor(), proposal_id=proposal, limit=limit
         )
     e = out.explanation
-    which = f"proposal {out.proposal.id}, {out.proposal.status}" + (", stale" if out.stale else "")
+    which = f"proposal {out.proposal.id}, {out.proposal.status}"
+    if out.stale and out.proposal.status != "stale":  # a superseded one says so already
+        which += ", stale"
     if e.visitor_id is not None and e.distance_m is not None:
         console.print(
             f"Household {e.household_id}: visitor {e.visitor_id}, {e.distance_m / 1000:.2f} km "

@@ -18,6 +18,7 @@ from doorstep.services.pairing.staleness import (
     COMMITTED_ON,
     DIGEST_AFTER_COMMIT,
     differs,
+    not_open,
     stale_message,
 )
 from doorstep.storage.repositories import bulk
@@ -38,9 +39,10 @@ def commit(
     today = today or dt.date.today()
     repo.lock_pairings(session.connection())
     proposal = get_proposal(session, proposal_id, fresh=True)
-    if proposal.status != "open":
-        raise Conflict(f"proposal {proposal_id} is {proposal.status}; only an open one commits")
     code = view_of(session, proposal).area_code
+    refused = not_open(proposal, code)
+    if refused is not None:
+        raise Conflict(refused)
     max_m = engine_params(proposal).max_m
     scope = load_scope(session, code, today=today, max_m=max_m)
     if differs(proposal, scope):

@@ -95,6 +95,10 @@ def explain_household(
     params = engine_params(proposal)
     scope = load_scope(session, view.area_code, today=today, max_m=params.max_m)
     pairs = repo.proposed_pairs(conn, proposal.id)
+    if hid not in set(pairs["household_id"].to_list()):
+        raise NotFound(
+            f"household {household!r} is not in proposal {proposal.id} (area {view.area_code})"
+        )
     order = scope.households.select(pl.col("id").alias("household_id")).with_row_index("h")
     vindex = scope.visitors.select(pl.col("id").alias("visitor_id")).with_row_index("v")
     joined = (

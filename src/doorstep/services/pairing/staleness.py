@@ -30,6 +30,18 @@ def _changes(
     )
 
 
+def not_open(proposal: PairingProposal, area_code: str) -> str | None:
+    """Why `pair commit` refuses a proposal for its status alone (``None``: it is open)."""
+    if proposal.status == "open":
+        return None
+    if proposal.status == "stale":  # set by the commit of another proposal for the area
+        return (
+            f"proposal {proposal.id} is stale: it was superseded (another proposal for "
+            f"{area_code} was committed while it was open); only an open one commits"
+        )
+    return f"proposal {proposal.id} is {proposal.status}; only an open one commits"
+
+
 def differs(proposal: PairingProposal, scope: Scope) -> bool:
     """Whether the area read into ``scope`` no longer gives the proposal's digest (one of an
     earlier format never does: it did not cover the area tree)."""
@@ -77,12 +89,15 @@ def staleness_of(
 ) -> tuple[bool | None, str | None]:
     """Whether the area's inputs as of ``today`` differ from the proposal's, and why.
 
+    A superseded proposal (status ``stale``) is stale, for the reason `pair commit` gives.
     An open (or discarded) proposal is compared with what it was computed from, as `pair
     commit` on ``today`` would compare it. A committed one is compared with the area as its
     commit left it: the commit replaced the current pairings, which are part of the inputs,
     so comparing with ``inputs_digest`` would always warn. Proposals committed before that
     fingerprint was kept, or in an earlier format of the digest, cannot be told (``None``).
     """
+    if proposal.status == "stale":
+        return True, not_open(proposal, scope.area_code)
     if proposal.status == "committed":
         after = proposal.params.get(DIGEST_AFTER_COMMIT)
         if after is None or not digests.current_format(proposal.params):
