@@ -398,3 +398,13 @@ def test_a_stopped_run_says_in_words_what_it_proves_and_which_option_lets_it_go_
     full = runner.invoke(app, [*args, "--workers", "1"])
     assert json.loads(full.stdout.strip().splitlines()[-1])["certified"] is True
     assert "Certified optimal" not in full.stderr
+
+
+def test_a_stray_quote_in_a_header_name_is_refused_not_read_as_no_households(
+    tmp_path: Path,
+) -> None:
+    result = runner.invoke(app, files(tmp_path, HOUSEHOLDS.replace("current_visitor_id", 'no"te')))
+    assert result.exit_code == 2
+    assert 'h.csv: row 1, column no"te: a quote inside a column name that is not quoted' in (
+        result.output
+    )

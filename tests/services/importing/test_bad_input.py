@@ -359,3 +359,38 @@ def test_utf16_without_a_byte_order_mark_is_named(with_areas: Engine, tmp_path: 
         "file: the header holds NUL bytes: the file looks like UTF-16 without a byte-order "
         "mark; save it as UTF-8 (CSV UTF-8)"
     ]
+
+
+def test_a_stray_quote_in_a_header_name_is_named_not_read_as_a_file_without_rows(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    path = households_file(tmp_path, household())
+    path.write_text(path.read_text().replace("address", 'addr"ess', 1))
+    assert rejected(with_areas, "households", path) == [
+        'row 1, column addr"ess: a quote inside a column name that is not quoted; quote the '
+        'whole name and double each quote inside it, e.g. "a ""b"" c"'
+    ]
+
+
+def test_a_long_unknown_column_is_named_short_on_screen_and_in_the_errors_file(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    long = "n" * 140_000
+    path = write_csv(
+        tmp_path / "households.csv", [*HOUSEHOLD_HEADER, long], [[*household().values(), "x"]]
+    )
+    (line,) = rejected(with_areas, "households", path)
+    assert line.startswith(f"row 1, column '{'n' * 60}…' [140000 characters]: unknown column")
+    assert len(line) < 500
+    written = pl.read_csv(tmp_path / "households.csv.errors.csv", infer_schema=False)
+    assert written["column"].to_list() == [f"{'n' * 200}… [140000 characters]"]
+
+
+def test_empty_header_cells_are_named_by_their_position(with_areas: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "households.csv"
+    row = ",".join(str(v) for v in household().values())
+    path.write_text(f"{','.join(HOUSEHOLD_HEADER)},,\n{row},,\n")
+    assert rejected(with_areas, "households", path) == [
+        "row 1: column 11 has no name; name it or delete the column",
+        "row 1: column 12 has no name; name it or delete the column",
+    ]

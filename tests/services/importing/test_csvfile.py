@@ -11,7 +11,9 @@ import codecs
 import io
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import polars as pl
 import pytest
 
 from doorstep.services.importing import csvfile
@@ -138,3 +140,105 @@ def test_the_end_of_the_header_is_found_whatever_the_size_of_each_read(
     assert [(r[0], r[2]) for r in rows] == [("h1", "27"), ("h2", "28")]
     twice = '"lat","a ""b""",lat\n1,2,3\n'
     assert refused(tmp_path, encode(twice)) == "row 1, column lat: the column appears twice"
+
+
+_QUOTE_IT = 'quote the whole name and double each quote inside it, e.g. "a ""b"" c"'
+
+
+@pytest.mark.parametrize("encode", ENCODINGS.values(), ids=ENCODINGS.keys())
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (
+            'household_id,lat,lon,languages,no"te',
+            f'row 1, column no"te: a quote inside a column name that is not quoted; {_QUOTE_IT}',
+        ),
+        (
+            'household_id,"lat"x,lon,languages',
+            'row 1, column "lat"x: text after the closing quote of a column name; remove it, '
+            f"or {_QUOTE_IT}",
+        ),
+        (
+            'household_id,lat,lon,"languages',
+            "row 1 (value '\"languages'): unclosed quote: this value opens with a quote that "
+            "never closes; add the closing quote or remove this one",
+        ),
+    ],
+    ids=["stray", "after-closing", "unclosed"],
+)
+def test_a_malformed_quote_in_the_header_is_refused_not_read_as_no_rows(
+    tmp_path: Path, encode: Callable[[str], bytes], header: str, expected: str
+) -> None:
+    # Polars reads `no"te` as a name, then reads no data rows at all: the file must be refused.
+    text = f"{header}\nh1,28.6,108.3,zh,x\nh2,28.6,108.3,zh,y\n"
+    assert refused(tmp_path, encode(text)) == expected
+
+
+@pytest.mark.parametrize("size", [1, 3, 1 << 20])
+def test_rows_the_csv_reader_loses_are_never_accepted(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, size: int
+) -> None:
+    monkeypatch.setattr(csvfile, "_SLICE", size)
+    real = pl.read_csv
+
+    def losing(*args: Any, **kwargs: Any) -> pl.DataFrame:
+        return real(*args, **kwargs).head(1)
+
+    monkeypatch.setattr(pl, "read_csv", losing)
+    assert refused(tmp_path, b'id,lat\nh1,"2\n7"\nh2,28\nh3,29\n') == (
+        "file: 3 rows follow the header but only 1 could be read; check the file's quotes"
+    )
+
+
+GOOD: dict[str, tuple[bytes, int]] = {
+    "blank-lines": (b"a,b\n1,2\n\n3,4\n\n\n", 5),
+    "empty-values": (b"a,b\n1,2\n,\n3,4", 3),
+    "no-final-newline": (b"a,b\n1,2\n3,4", 2),
+    "crlf": (b"a,b\r\n1,2\r\n\r\n3,4\r\n", 3),
+    "quoted-line-breaks": (b'a,"b\nc"\n"1\n\n2",2\n3,"4\r\n5"\n', 2),
+    "quotes-in-pairs": (b'a,b""c\n1,x"y"z\n3,"4"""\n', 2),
+    "header-only": (b"a,b\n", 0),
+    "header-only-no-newline": (b"a,b", 0),
+    "bom": (codecs.BOM_UTF8 + b"a,b\n1,2\n", 1),
+    "cr-only": (b'a,b\r1,"x\ny"\r3,4\r', 2),
+    "utf-16": ("a,b\n1,2\n3,4\n".encode("utf-16"), 2),
+}
+
+
+@pytest.mark.parametrize("size", [1, 3, 1 << 20])
+@pytest.mark.parametrize(("data", "rows"), GOOD.values(), ids=GOOD.keys())
+def test_the_row_count_check_accepts_every_well_formed_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, data: bytes, rows: int, size: int
+) -> None:
+    monkeypatch.setattr(csvfile, "_SLICE", size)
+    assert len(read(tmp_path, data)) - 1 == rows
+
+
+def test_a_quoted_header_name_may_hold_line_breaks_and_doubled_quotes(tmp_path: Path) -> None:
+    # Excel writes a cell typed with Alt+Enter as a quoted name over two lines.
+    data = b'id,"notes\n(optional)","a ""b""",lat\nh1,x,y,27\nh2,z,w,28\n'
+    assert read(tmp_path, data) == [
+        ["id", "notes\n(optional)", 'a "b"', "lat"],
+        ["h1", "x", "y", "27"],
+        ["h2", "z", "w", "28"],
+    ]
+
+
+def test_long_column_names_are_shortened_in_messages(tmp_path: Path) -> None:
+    shown = f"'{LONG[:60]}…' [140000 characters]"
+    assert refused(tmp_path, f"id,{LONG},{LONG}\n1,2,3\n".encode()) == (
+        f"row 1, column {shown}: the column appears twice"
+    )
+    assert refused(tmp_path, f'id,{LONG},lat\nh1,a,27\nh2,b"c,28\n'.encode()) == (
+        f"row 3, column {shown} (value 'b\"c'): a quote inside a value that is not quoted; "
+        'quote the whole value and double each quote inside it, e.g. "a ""b"" c"'
+    )
+    assert refused(tmp_path, f'id,{LONG}"\n1,2\n'.encode()).startswith(
+        f"row 1, column '{LONG[:60]}…' [140001 characters]: a quote inside a column name"
+    )
+
+
+def test_empty_header_cells_are_named_by_their_position(tmp_path: Path) -> None:
+    header, *rows = read(tmp_path, b"a,,b,,\n1,,2,,\n")
+    assert rows == [["1", None, "2", None, None]]
+    assert [csvfile.unnamed_position(str(name)) for name in header] == [None, 2, None, 4, 5]

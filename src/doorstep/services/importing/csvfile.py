@@ -9,24 +9,33 @@ converted before polars sees them; every other file goes to polars untouched.
 
 Nothing here looks at a fixed-size start of the file: the header is read to its end (the
 first line end outside quotes), however long it is, and so are its names, which may be
-longer than the csv module allows (131,072 characters).
+longer than the csv module allows (131,072 characters). The header is read here, as a
+spreadsheet writes it (a quoted name may hold line breaks and doubled quotes), and a name
+whose quotes would make polars lose the rows after it is refused. Whatever polars reads,
+its row count is checked against the file's line ends outside quotes (about 2 ms on 200,000
+rows; 15 ms when values hold line breaks), so that no row is ever lost without a word.
 """
 
 from __future__ import annotations
 
 import codecs
 import io
+import mmap
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
+import numpy as np
 import polars as pl
 
 from doorstep.services.importing.errors import RowError
 
 _READ = 1 << 16  # bytes read at a time while looking for the end of the header
 _CHUNK = 1 << 24
+_SLICE = 1 << 20  # bytes looked at a time while counting rows
+_LF = ord("\n")
+_QUOTE_BYTE = ord('"')
 _SHOWN = 200  # characters of a bad value kept for the message (which shortens it again)
 # UTF-32 first: its little-endian mark starts with UTF-16's.
 _BOMS = (
@@ -37,6 +46,9 @@ _BOMS = (
 )
 _DOUBLE = 'quote the whole value and double each quote inside it, e.g. "a ""b"" c"'
 _UNCLOSED = "unclosed quote: this value opens with a quote that never closes"
+_QUOTE_NAME = 'quote the whole name and double each quote inside it, e.g. "a ""b"" c"'
+# The frame's name for a column whose header cell is empty: a NUL cannot be in a header.
+_UNNAMED = "\x00column "
 
 
 class CsvProblem(Exception):
@@ -68,23 +80,37 @@ def read_csv_text(path: Path, *, check_utf8: bool = False) -> pl.DataFrame:
             problem = utf8_problem(fh)
         if problem is not None:
             raise CsvProblem(problem)
+    with _binary(source) as fh:
+        header = _read_header(fh)
+    if header.problem is not None:
+        # Polars would read such a name, then lose every row after it (a quote it thinks open).
+        raise CsvProblem(header.problem)
     try:
         frame = pl.read_csv(source, infer_schema=False, encoding="utf8", raise_if_empty=True)
     except pl.exceptions.NoDataError:
         raise
     except pl.exceptions.PolarsError as exc:
         raise CsvProblem(_locate(source) or _unreadable(exc)) from None
-    if any("\n" in c or "\r" in c for c in frame.columns):
-        # A quote left open in the header: polars reads the rest of the file as a name.
-        raise CsvProblem(
-            _locate(source)
-            or RowError(1, "", "", "a column name runs over several lines: a quote is not closed")
-        )
-    names = _header(source)
-    duplicate = first_duplicate(names if len(names) == frame.width else frame.columns)
+    _check_row_count(source, len(header.record) + len(header.end), frame.height)
+    names = header.names if len(header.names) == frame.width else frame.columns
+    duplicate = first_duplicate(names)
     if duplicate is not None:
         raise CsvProblem(RowError(1, duplicate, "", "the column appears twice"))
+    # Polars keeps a quoted name's doubled quotes and renames a repeated empty name.
+    frame.columns = [n if n.strip() else _unnamed(i) for i, n in enumerate(names, start=1)]
     return frame
+
+
+def unnamed_position(name: str) -> int | None:
+    """The position (from 1) of a column whose header cell is empty, from its name in the
+    frame :func:`read_csv_text` returns; ``None`` for a named column."""
+    if not name.startswith(_UNNAMED):
+        return None
+    return int(name.removeprefix(_UNNAMED))
+
+
+def _unnamed(position: int) -> str:
+    return f"{_UNNAMED}{position}"
 
 
 def first_duplicate(names: Sequence[str]) -> str | None:
@@ -140,8 +166,8 @@ def _source(path: Path) -> tuple[Path | bytes, bool]:
         found = next(((enc, name) for bom, enc, name in _BOMS if start.startswith(bom)), None)
         if found is None:
             fh.seek(0)
-            header, end = _first_record(fh)
-            if b"\x00" in header:
+            header = _read_header(fh)
+            if b"\x00" in header.record:
                 raise CsvProblem(
                     RowError(
                         0,
@@ -151,12 +177,10 @@ def _source(path: Path) -> tuple[Path | bytes, bool]:
                         "byte-order mark; save it as UTF-8 (CSV UTF-8)",
                     )
                 )
-            if not _cr_only(header, end):
+            if not _cr_only(header.record, header.end):
                 return path, False
-            if end:  # without a line end, the "header" is the whole file, already read
-                fh.seek(0)
-                header = fh.read()
-            return _newlines(header), False
+            fh.seek(0)
+            return _newlines(fh.read()), False
     encoding, name = found
     try:
         data = path.read_bytes().decode(encoding).encode("utf-8")
@@ -171,44 +195,107 @@ def _source(path: Path) -> tuple[Path | bytes, bool]:
             )
         ) from None
     with io.BytesIO(data) as fh:
-        header, end = _first_record(fh)
-    return (_newlines(data) if _cr_only(header, end) else data), True
+        header = _read_header(fh)
+    return (_newlines(data) if _cr_only(header.record, header.end) else data), True
 
 
-# From outside quotes: text and whole quoted values, up to a line end outside quotes or a
-# quote that does not close before the end of the text (possessive: nothing to backtrack).
-_UNQUOTED = re.compile(rb'(?:[^"\r\n]++|"[^"]*+")*+')
+class _Header(NamedTuple):
+    record: bytes  # the header, a byte-order mark included, its line end not
+    end: bytes  # b"\n", b"\r\n" or b"\r"; b"" when the file ends first
+    names: list[str]  # as a spreadsheet shows them: quotes removed, doubled ones made one
+    problem: RowError | None  # the first name polars would misread
 
 
-def _first_record(fh: BinaryIO) -> tuple[bytes, bytes]:
-    """The first record (the header) and the line end after it, reading no further.
+class _Buffer:
+    """The start of a file, read on demand, as much again each time (linear however long)."""
 
-    The record ends at the first line end outside quotes, however far that is; a line break
-    inside a quoted value is part of it. The line end is ``b"\\r"``, ``b"\\n"`` or
-    ``b"\\r\\n"``, or ``b""`` when the file ends first (the record is then the whole file).
+    def __init__(self, fh: BinaryIO) -> None:
+        self.fh = fh
+        self.data = b""
+        self.eof = False
+
+    def more(self) -> bool:
+        if not self.eof:
+            chunk = self.fh.read(max(_READ, len(self.data)))
+            if chunk:
+                self.data += chunk
+                return True
+            self.eof = True
+        return False
+
+    def byte(self, at: int) -> bytes:
+        """The byte at ``at``, or ``b""`` past the end of the file."""
+        while at >= len(self.data) and self.more():
+            pass
+        return self.data[at : at + 1]
+
+    def search(self, pattern: re.Pattern[bytes], at: int) -> int:
+        """Where ``pattern`` first matches from ``at``, or the end of the file."""
+        while (found := pattern.search(self.data, at)) is None and self.more():
+            pass
+        return found.start() if found else len(self.data)
+
+
+_QUOTE = re.compile(rb'"')
+_END_OF_NAME = re.compile(rb"[,\r\n]")
+
+
+def _read_header(fh: BinaryIO) -> _Header:
+    """The first record, read as polars reads a header, and reading no further.
+
+    A quote opens a quoted name only at the start of the name; a quoted name may hold
+    commas, line breaks and doubled quotes, and ends at the quote before the next comma or
+    line end. Any other quote is refused when it would stop polars reading the rows: an odd
+    number of them in a name that is not quoted (polars would take the rest of the file for
+    one quoted value), text after a closing quote, a quote that never closes.
     """
-    parts: list[bytes] = []
-    quoted = False  # a quote opened in an earlier read has not closed yet
-    while chunk := fh.read(_READ):
-        at = 0
-        if quoted:
-            at = chunk.find(b'"') + 1
-            if not at:
-                parts.append(chunk)
-                continue
-            quoted = False
-        run = _UNQUOTED.match(chunk, at)  # always matches, if only the empty text
-        at = run.end() if run else at
-        if at == len(chunk) or chunk[at] == ord('"'):
-            quoted = at < len(chunk)  # a quote that closes in a later read, if at all
-            parts.append(chunk)
-            continue
-        parts.append(chunk[:at])
-        if chunk[at] == ord("\n"):
-            return b"".join(parts), b"\n"
-        after = chunk[at + 1 : at + 2] or fh.read(1)  # a CR that ends the chunk
-        return b"".join(parts), (b"\r\n" if after == b"\n" else b"\r")
-    return b"".join(parts), b""
+    buf = _Buffer(fh)
+    i = 3 if buf.byte(2) and buf.data.startswith(codecs.BOM_UTF8) else 0
+    names: list[str] = []
+    problem: RowError | None = None
+    while True:
+        start = i
+        if buf.byte(i) == b'"':
+            i += 1
+            while (i := buf.search(_QUOTE, i)) < len(buf.data) and buf.byte(i + 1) == b'"':
+                i += 2
+            if i == len(buf.data):
+                opened = buf.data[start:].split(b"\n", 1)[0].split(b"\r", 1)[0]
+                unclosed = f"{_UNCLOSED}; add the closing quote or remove this one"
+                names.append(_decode(buf.data[start + 1 :]))
+                problem = problem or RowError(1, "", _decode(opened[:_SHOWN]), unclosed)
+                return _Header(buf.data, b"", names, problem)
+            names.append(_decode(buf.data[start + 1 : i]).replace('""', '"'))
+            closed = i + 1
+            i = buf.search(_END_OF_NAME, closed)
+            if i > closed and problem is None:
+                problem = RowError(
+                    1,
+                    _decode(buf.data[start:i]),
+                    "",
+                    f"text after the closing quote of a column name; remove it, or {_QUOTE_NAME}",
+                )
+        else:
+            i = buf.search(_END_OF_NAME, i)
+            names.append(_decode(buf.data[start:i]))
+            if buf.data.count(b'"', start, i) % 2 and problem is None:
+                problem = RowError(
+                    1,
+                    names[-1],
+                    "",
+                    f"a quote inside a column name that is not quoted; {_QUOTE_NAME}",
+                )
+        at = buf.byte(i)
+        if at != b",":
+            break
+        i += 1
+    end = b"\r\n" if at == b"\r" and buf.byte(i + 1) == b"\n" else at
+    return _Header(buf.data[:i], end, names, problem)
+
+
+def _decode(name: bytes) -> str:
+    # The bytes are checked as UTF-8 before they are read (import) or when polars fails.
+    return name.decode("utf-8", errors="replace")
 
 
 def _cr_only(header: bytes, end: bytes) -> bool:
@@ -239,14 +326,6 @@ def _text(source: Path | bytes, newline: str) -> io.TextIOWrapper:
     )
 
 
-def _header(source: Path | bytes) -> list[str]:
-    """The header's names as written: polars renames a repeated name (``lat_duplicated_0``)."""
-    with _binary(source) as fh:
-        header, _ = _first_record(fh)
-    # utf-8-sig drops a byte-order mark, as polars does; nothing is replaced in practice.
-    return _names(header.decode("utf-8-sig", errors="replace"))
-
-
 def _names(record: str) -> list[str]:
     """The values of one record, its line end removed, as the csv module reads them (a quoted
     value loses its quotes, a doubled quote inside it stands for one), without the csv
@@ -269,6 +348,66 @@ def _names(record: str) -> list[str]:
         if end == n:
             return names
         i = end + 1
+
+
+def _check_row_count(source: Path | bytes, start: int, height: int) -> None:
+    """Refuse a file whose rows polars did not all read (``start``: where the rows begin).
+
+    Each line end outside quotes ends a row, a blank line included, as for polars. When
+    polars read as many rows as the file has lines, none was lost; only a file with line
+    breaks inside quoted values, or one polars misread, has its quotes counted.
+    """
+    with _binary(source) as fh:
+        data = _bytes_of(fh)
+    try:
+        records = _records(data, start, height)
+    finally:
+        if isinstance(data, mmap.mmap):
+            data.close()
+    if records == height:
+        return
+    raise CsvProblem(
+        _locate(source)
+        or RowError(
+            0,
+            "",
+            "",
+            f"{records} rows follow the header but only {height} could be read; check the "
+            "file's quotes"
+            if height < records
+            else f"{records} rows follow the header but {height} were read; check the file's "
+            "quotes",
+        )
+    )
+
+
+def _records(data: bytes | mmap.mmap, start: int, height: int) -> int:
+    """The rows after ``start``: ``height`` when there are as many lines (no row lost).
+
+    The file is looked at a slice at a time, so that no array as large as it is made.
+    """
+    text = np.frombuffer(data, dtype=np.uint8)[start:]
+    slices = [text[i : i + _SLICE] for i in range(0, text.size, _SLICE)]
+    lines = sum(int(np.count_nonzero(part == _LF)) for part in slices)
+    lines += int(text.size > 0 and text[-1] != _LF)  # a last row without a line end
+    if lines == height:
+        return height
+    quotes = 0  # before the slice: a line end after an odd number of them is inside quotes
+    for part in slices:
+        at = np.flatnonzero(part == _QUOTE_BYTE)
+        inside = (np.searchsorted(at, np.flatnonzero(part == _LF)) + quotes) % 2
+        lines -= int(np.count_nonzero(inside))
+        quotes += at.size
+    return lines
+
+
+def _bytes_of(fh: BinaryIO) -> bytes | mmap.mmap:
+    """The whole file: mapped, not copied, when it is one on disk."""
+    try:
+        return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        fh.seek(0)
+        return fh.read()
 
 
 def _unreadable(exc: Exception) -> RowError:

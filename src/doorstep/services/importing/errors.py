@@ -22,7 +22,7 @@ class RowError:
 
     def __str__(self) -> str:
         where = f"row {self.row}" if self.row else "file"
-        col = f", column {self.column}" if self.column else ""
+        col = f", column {_column(self.column)}" if self.column else ""
         val = f" (value {_shown(self.value)})" if self.value else ""
         return f"{where}{col}{val}: {self.reason}"
 
@@ -32,6 +32,12 @@ def _shown(value: str, limit: int = 60) -> str:
     if len(value) <= limit:
         return repr(value)
     return repr(value[:limit] + "…") + f" [{len(value)} characters]"
+
+
+def _column(name: str, limit: int = 60) -> str:
+    """A column's name as written when it is short and printable, else as a value is shown
+    (quoted, cut short with its length), so that one name cannot fill the screen."""
+    return name if len(name) <= limit and name.isprintable() else _shown(name, limit)
 
 
 def _shorten(value: str, limit: int = 60) -> str:
@@ -72,7 +78,7 @@ def write_errors_csv(path: Path, errors: list[RowError]) -> Path | None:
             w = csv.writer(fh)
             w.writerow(["row", "column", "value", "reason"])
             for e in sorted(errors):
-                w.writerow([e.row, e.column, _shorten(e.value, 200), e.reason])
+                w.writerow([e.row, _shorten(e.column, 200), _shorten(e.value, 200), e.reason])
     except OSError:
         return None
     return target

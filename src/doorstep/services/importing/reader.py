@@ -11,7 +11,12 @@ from pathlib import Path
 
 import polars as pl
 
-from doorstep.services.importing.csvfile import CsvProblem, first_duplicate, read_csv_text
+from doorstep.services.importing.csvfile import (
+    CsvProblem,
+    first_duplicate,
+    read_csv_text,
+    unnamed_position,
+)
 from doorstep.services.importing.errors import ImportRejected, RowError, file_error
 
 FORMATS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".parquet": "parquet", ".pq": "parquet"}
@@ -45,7 +50,7 @@ def read_table(path: Path) -> pl.DataFrame:
     if duplicate is not None:
         raise _twice(path, duplicate)
     frame = frame.rename({c: c.strip() for c in frame.columns})
-    if frame.width == 0 or all(c == "" for c in frame.columns):
+    if frame.width == 0 or all(c == "" or unnamed_position(c) for c in frame.columns):
         raise file_error(path, "the file has no header row")
     if frame.height == 0:
         raise file_error(path, "the file has a header but no data rows")

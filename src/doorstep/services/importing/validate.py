@@ -15,6 +15,7 @@ import polars as pl
 from doorstep.domain.geo import haversine_m_array
 from doorstep.domain.languages import known_codes, parse_languages
 from doorstep.services.importing.columns import Column, EntitySchema, Kind
+from doorstep.services.importing.csvfile import unnamed_position
 from doorstep.services.importing.errors import RowError
 
 ROW = "__row"
@@ -100,7 +101,10 @@ def _header_errors(schema: EntitySchema, columns: list[str]) -> list[RowError]:
     errors: list[RowError] = []
     expected = ", ".join(schema.names)
     for name in columns:
-        if name not in schema.names:
+        if (position := unnamed_position(name)) is not None:
+            reason = f"column {position} has no name; name it or delete the column"
+            errors.append(RowError(1, "", "", reason))
+        elif name not in schema.names:
             errors.append(RowError(1, name, "", f"unknown column; the columns are: {expected}"))
     seen: set[str] = set()
     for name in columns:
