@@ -46,7 +46,7 @@ def commit(
     max_m = engine_params(proposal).max_m
     scope = load_scope(session, code, today=today, max_m=max_m)
     if differs(proposal, scope):
-        raise Conflict(stale_message(proposal, scope, today))
+        raise Conflict(stale_message(session.connection(), proposal, scope, today))
     conn = session.connection()
     pairs = repo.proposed_pairs(conn, proposal_id)
     changed = pairs.filter(pl.col("visitor_id").ne_missing(pl.col("current_visitor_id")))

@@ -8,13 +8,15 @@ sits in the area tree (its materialised path, so every area above it): moving an
 another parent changes which service areas hold its households, which neither the
 households nor the visitors show. A proposal stores the whole digest and, in its params, the
 format, the tree part and a digest of which areas hold the households, so a refusal can say
-that an area moved: the tree part changed while the same areas hold the households.
+that an area moved: the tree part changed while the same areas hold the households (a move
+that takes households out of the area or brings some in: :mod:`.moves`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,6 +112,8 @@ def changes(
     today: dt.date,
     was: str,
     since: str,
+    crossed: Sequence[str] = (),
+    explained: bool = False,
 ) -> list[str]:
     """What differs between the inputs ``taken`` describes and the area as of ``today``:
 
@@ -118,7 +122,10 @@ def changes(
     * whether an area holding the households (or one above it) moved to another parent:
       the same areas hold them, at other places in the tree (when other areas hold them,
       the households changed, which the last point names);
-    * whether anything else changed (after ``since``).
+    * ``crossed``: which households left or joined the area, and through which moves
+      (:mod:`doorstep.services.pairing.moves`);
+    * whether anything else changed (after ``since``), unless ``crossed`` is ``explained``:
+      once households left or joined, which visitors are considered changes with them.
     """
     why = []
     flipped = visitors.filter(pl.Series(active(visitors, taken.as_of) != active(visitors, today)))
@@ -135,9 +142,10 @@ def changes(
             f"an area holding households of {area_code}, or an area above one, was moved to "
             f"another parent after {since} (which service areas hold its households changed)"
         )
-    if combine(inputs_part(households, visitors, exclusions, taken.as_of), taken.tree) != (
-        taken.digest
-    ):
+    why.extend(crossed)
+    if not explained and combine(
+        inputs_part(households, visitors, exclusions, taken.as_of), taken.tree
+    ) != (taken.digest):
         why.append(
             f"the households, visitors, pairings or exclusions of {area_code} changed after {since}"
         )

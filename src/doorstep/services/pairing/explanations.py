@@ -132,7 +132,7 @@ def explain_household(
         entity_id=household,
         detail={"proposal": proposal.id},
     )
-    stale, reason = staleness_of(proposal, scope, today)
+    stale, reason = staleness_of(conn, proposal, scope, today)
     return HouseholdExplanation(
         view,
         explain(scope.problem, result, index, params=params, limit=limit),

@@ -21,6 +21,7 @@ from doorstep.engine.pairing.solve import Mapper, solve
 from doorstep.errors import InvalidInput, NotFound
 from doorstep.privacy.audit import record_event
 from doorstep.services.pairing import digest as digests
+from doorstep.services.pairing import moves
 from doorstep.services.pairing.scope import figures, load_scope
 from doorstep.storage.repositories import bulk
 from doorstep.storage.repositories import pairing as repo
@@ -89,6 +90,7 @@ def propose(
         "balance_m": params.balance_m,
         "today": today.isoformat(),
         **digests.stored_params(scope.households),
+        **moves.stored_params(session.connection(), scope.area_id),
     }
     if new_only:
         inserted = pair_new_only(

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import Connection
+
 from doorstep.services.pairing import digest as digests
+from doorstep.services.pairing.moves import crossings
 from doorstep.services.pairing.scope import Scope
 from doorstep.storage.tables import PairingProposal
 
@@ -16,8 +19,16 @@ COMMITTED_ON = "committed_on"
 
 
 def _changes(
-    scope: Scope, taken: digests.Taken, *, today: dt.date, was: str, since: str
+    conn: Connection,
+    proposal: PairingProposal,
+    scope: Scope,
+    taken: digests.Taken,
+    *,
+    today: dt.date,
+    was: str,
+    since: str,
 ) -> list[str]:
+    crossed = crossings(conn, proposal, scope)
     return digests.changes(
         scope.households,
         scope.visitors,
@@ -27,6 +38,8 @@ def _changes(
         today=today,
         was=was,
         since=since,
+        crossed=crossed.reasons(scope.area_code, since),
+        explained=crossed.explained,
     )
 
 
@@ -48,10 +61,12 @@ def differs(proposal: PairingProposal, scope: Scope) -> bool:
     return not digests.current_format(proposal.params) or scope.digest != proposal.inputs_digest
 
 
-def stale_message(proposal: PairingProposal, scope: Scope, today: dt.date) -> str:
+def stale_message(conn: Connection, proposal: PairingProposal, scope: Scope, today: dt.date) -> str:
     """Why a proposal no longer holds on ``today``, in the words `pair commit` refuses it with."""
     if digests.current_format(proposal.params):
         why = _changes(
+            conn,
+            proposal,
             scope,
             digests.Taken.of(
                 proposal.inputs_digest,
@@ -70,7 +85,9 @@ def stale_message(proposal: PairingProposal, scope: Scope, today: dt.date) -> st
     )
 
 
-def changed_since_commit(proposal: PairingProposal, scope: Scope, today: dt.date) -> str:
+def changed_since_commit(
+    conn: Connection, proposal: PairingProposal, scope: Scope, today: dt.date
+) -> str:
     """Why a committed proposal's pairs no longer describe the area on ``today``."""
     head = f"area {scope.area_code} changed after proposal {proposal.id} was committed"
     on = proposal.params.get(COMMITTED_ON)
@@ -80,12 +97,14 @@ def changed_since_commit(proposal: PairingProposal, scope: Scope, today: dt.date
     after = digests.Taken.of(
         proposal.params[DIGEST_AFTER_COMMIT], proposal.params, dt.date.fromisoformat(on)
     )
-    why = _changes(scope, after, today=today, was="was committed on", since="its commit")
+    why = _changes(
+        conn, proposal, scope, after, today=today, was="was committed on", since="its commit"
+    )
     return f"{head}: {'; and '.join(why)}"
 
 
 def staleness_of(
-    proposal: PairingProposal, scope: Scope, today: dt.date
+    conn: Connection, proposal: PairingProposal, scope: Scope, today: dt.date
 ) -> tuple[bool | None, str | None]:
     """Whether the area's inputs as of ``today`` differ from the proposal's, and why.
 
@@ -104,7 +123,7 @@ def staleness_of(
             return None, None
         if scope.digest == after:
             return False, None
-        return True, changed_since_commit(proposal, scope, today)
+        return True, changed_since_commit(conn, proposal, scope, today)
     if not differs(proposal, scope):
         return False, None
-    return True, stale_message(proposal, scope, today)
+    return True, stale_message(conn, proposal, scope, today)

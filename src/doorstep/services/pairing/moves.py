@@ -1,0 +1,146 @@
+"""Households that left or joined a proposal's area since, and the area moves that took them.
+
+Moving an area to another parent (`doorstep import areas` with a new ``parent_code``) can
+take households out of a proposal's area or bring them in. The digest then only says that
+the households changed; to name the move, a proposal keeps in its ``params`` the ids of the
+areas of its area's subtree when it was computed and the newest area id then. An area of
+that subtree no longer in it was moved out (with everything below it); an area in the
+subtree now that existed then but was not in it was moved in. The households the proposal
+holds (its proposed pairs) and those of the area now tell which households crossed, and
+whether a move took each of them. Proposals stored without those ids can only say that
+households left or joined, and that an area may have been moved.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from doorstep.services.pairing.scope import Scope
+from doorstep.storage.tables import PairingProposal
+
+#: Keys in a proposal's ``params``: the ids of its area's subtree, and the newest area id.
+SUBTREE_KEY = "subtree_areas"
+NEWEST_KEY = "newest_area"
+
+
+@dataclass(frozen=True)
+class _Areas:
+    code: dict[int, str]
+    parent: dict[int, int | None]
+    path: dict[int, str]
+
+    @classmethod
+    def read(cls, conn: Connection) -> _Areas:
+        rows = conn.execute(text("SELECT id, code, parent_id, path FROM areas")).all()
+        return cls(
+            {int(r[0]): str(r[1]) for r in rows},
+            {int(r[0]): None if r[2] is None else int(r[2]) for r in rows},
+            {int(r[0]): str(r[3]) for r in rows},
+        )
+
+    def below(self, area_id: int) -> set[int]:
+        """The areas of ``area_id``'s subtree (itself included), as the tree is now."""
+        prefix = self.path[area_id]
+        return {a for a, p in self.path.items() if p.startswith(prefix)}
+
+    def top(self, area_id: int, within: set[int]) -> int:
+        """The highest area above ``area_id`` (or itself) through areas of ``within``."""
+        while (up := self.parent[area_id]) is not None and up in within:
+            area_id = up
+        return area_id
+
+
+def stored_params(conn: Connection, area_id: int) -> dict[str, Any]:
+    """What a proposal for ``area_id`` keeps to name the moves that later cross it."""
+    areas = _Areas.read(conn)
+    return {SUBTREE_KEY: sorted(areas.below(area_id)), NEWEST_KEY: max(areas.code)}
+
+
+@dataclass(frozen=True)
+class Crossings:
+    """Households of the proposal no longer in its area, and households in it now that the
+    proposal does not hold; the areas moved out or in that took them, by code."""
+
+    left: int = 0
+    joined: int = 0
+    moved_out: tuple[tuple[str, int], ...] = ()  # (area, households of the proposal it took)
+    moved_in: tuple[tuple[str, int], ...] = ()  # (area, households it brought)
+    told: bool = True  # the proposal kept its subtree, so moves can be named
+    unexplained: bool = False  # some crossed without a move
+
+    def reasons(self, area_code: str, since: str) -> list[str]:
+        """The sentences naming the crossings (none when no household crossed)."""
+        if not self.told:
+            may = "(an area may have been moved"
+            said = [
+                f"{_n(self.left)} of the proposal left {area_code} after {since} {may})",
+                f"{_n(self.joined)} joined {area_code} after {since} (added, or {may[1:]} in)",
+            ]
+            return [s for s, n in zip(said, (self.left, self.joined), strict=True) if n]
+        out = [
+            _moved(self.moved_out, f"out of {area_code}", since, " of the proposal"),
+            _moved(self.moved_in, f"into {area_code}", since, ""),
+        ]
+        return [s for s in out if s]
+
+    @property
+    def explained(self) -> bool:
+        """Whether the sentences account for every household that crossed (when one did)."""
+        return bool(self.left or self.joined) and not (self.told and self.unexplained)
+
+
+def _n(households: int) -> str:
+    return f"{households} household{'s' if households != 1 else ''}"
+
+
+def _moved(areas: tuple[tuple[str, int], ...], where: str, since: str, took: str) -> str:
+    """ "area T1 was moved out of C1 after ..., taking 4 households of the proposal with it"."""
+    if not areas:
+        return ""
+    households = ("taking " if took else "bringing ") + _n(sum(n for _, n in areas)) + took
+    if len(areas) == 1:
+        return f"area {areas[0][0]} was moved {where} after {since}, {households} with it"
+    named = ", ".join(f"{code} ({_n(n)})" for code, n in areas)
+    return f"areas {named} were moved {where} after {since}, {households} with them"
+
+
+def crossings(conn: Connection, proposal: PairingProposal, scope: Scope) -> Crossings:
+    """Which households crossed the border of the proposal's area since, and through which
+    moves (households as the proposal holds them; the area as read into ``scope``)."""
+    held = {
+        int(r[0]): None if r[1] is None else int(r[1])
+        for r in conn.execute(
+            text(
+                "SELECT pp.household_id, h.area_id FROM proposed_pairs pp "
+                "LEFT JOIN households h ON h.id = pp.household_id WHERE pp.proposal_id = :p"
+            ),
+            {"p": proposal.id},
+        ).all()
+    }
+    now = dict(
+        zip(scope.households["id"].to_list(), scope.households["area_id"].to_list(), strict=True)
+    )
+    left = [held[h] for h in held.keys() - now.keys()]
+    joined = [now[h] for h in now.keys() - held.keys()]
+    if not left and not joined:
+        return Crossings()
+    if SUBTREE_KEY not in proposal.params:
+        return Crossings(len(left), len(joined), told=False)
+    areas = _Areas.read(conn)
+    then = set(proposal.params[SUBTREE_KEY])
+    below = areas.below(scope.area_id)
+    gone = then - below
+    came = {a for a in below - then if a <= proposal.params[NEWEST_KEY]}
+    out = Counter(areas.code[areas.top(a, gone)] for a in left if a is not None and a in gone)
+    into = Counter(areas.code[areas.top(a, came)] for a in joined if a in came)
+    return Crossings(
+        len(left),
+        len(joined),
+        tuple(sorted(out.items())),
+        tuple(sorted(into.items())),
+        unexplained=out.total() < len(left) or into.total() < len(joined),
+    )
