@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 
 from tests.cli.conftest import Invoke
 from tests.services.pairing.test_explain_stale import REAL_TODAY, YESTERDAY, leave_yesterday
-from tests.services.pairing.tree import add, home, propose, tree, worker
+from tests.services.pairing.tree import add, areas, home, propose, tree, worker
 
 
 def test_the_cli_explains_a_stale_proposal_with_commits_reason(
@@ -43,3 +43,23 @@ def test_the_cli_explains_a_superseded_proposal_as_commit_refuses_it(
     said = " ".join(explained.output.split())
     assert f"visitor VA, 0.11 km (proposal {first.id}, stale)." in said
     assert f"Note: {reason}" in said
+
+
+def test_the_cli_explains_a_household_moved_out_with_its_village(
+    cli: Invoke, engine: Engine, tmp_path: Path
+) -> None:
+    tree(engine, tmp_path)
+    add(engine, tmp_path, "visitors", [worker(visitor_id="VA")])
+    add(engine, tmp_path, "households", [home(household_id="H1", lat=51.501)])
+    view = propose(engine, "A", today=REAL_TODAY)
+    areas(engine, tmp_path, ("A1", "B"))
+    explained = cli("pair", "explain", "H1")
+    assert explained.exit_code == 0, explained.output
+    said = " ".join(explained.output.split())
+    assert f"Household H1: visitor VA, 0.11 km (proposal {view.id}, open, stale)." in said
+    assert f"Note: proposal {view.id} is stale: area A1 was moved out of A after " in said
+    assert "Note: household H1 is no longer in area A, so no alternatives are given" in said
+    assert "Next best visitors" not in said
+    committed = cli("pair", "commit", str(view.id))
+    assert committed.exit_code == 1
+    assert "area A1 was moved out of A after " in " ".join(committed.output.split())

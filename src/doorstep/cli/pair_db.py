@@ -205,9 +205,15 @@ def explain_cmd(
     if out.stale:
         since = "committed" if out.proposal.status == "committed" else "computed"
         why = out.stale_reason or f"the area changed since this proposal was {since}"
+        today = "; the reasons below use today's data" if out.in_area else ""
+        err_console.print(f"Note: {why}. The pair above is the proposal's{today}.")
+    if not out.in_area:
         err_console.print(
-            f"Note: {why}. The pair above is the proposal's; the reasons below use today's data."
+            f"Note: household {e.household_id} is no longer in area {out.proposal.area_code}, "
+            "so no alternatives are given; to pair it, run `doorstep pair --area` for the "
+            "area it is in now."
         )
+        return
     table = Table(title="Next best visitors")
     for col in ("visitor", "km", "load", "capacity", "why not"):
         table.add_column(col)

@@ -10,17 +10,7 @@ from sqlalchemy import Engine
 from doorstep.errors import Conflict
 from doorstep.storage.session import unit_of_work
 from doorstep.storage.tables import PairingProposal
-from tests.factories.db import run_import
-from tests.factories.files import AREA_HEADER, write_csv
-from tests.services.pairing.tree import AREAS, add, commit, home, propose, tree
-
-
-def _areas(engine: Engine, tmp_path: Path, *rows: tuple[str, str]) -> None:
-    """Import areas as ``(code, parent_code)``: a known one moves, a new one is a village."""
-    known = {a["code"]: a for a in AREAS}
-    new = {"name": "New", "level": "village"}
-    out = [known.get(c, new | {"code": c}) | {"parent_code": p} for c, p in rows]
-    run_import(engine, "areas", write_csv(tmp_path / "areas2.csv", AREA_HEADER, out))
+from tests.services.pairing.tree import add, areas, commit, home, propose, tree
 
 
 def _refusal(engine: Engine, proposal_id: int) -> str:
@@ -55,7 +45,7 @@ def test_a_village_moved_out_is_named_with_the_households_it_took(
     in_a: Engine, tmp_path: Path
 ) -> None:
     view = propose(in_a, "A")
-    _areas(in_a, tmp_path, ("A1", "B"))
+    areas(in_a, tmp_path, ("A1", "B"))
     why = _reason(_refusal(in_a, view.id), view.id, "A")
     assert why.startswith("area A1 was moved out of A after it was computed at ")
     assert why.endswith(", taking 2 households of the proposal with it")
@@ -63,10 +53,10 @@ def test_a_village_moved_out_is_named_with_the_households_it_took(
 
 
 def test_the_area_moved_is_named_not_the_village_below_it(in_a: Engine, tmp_path: Path) -> None:
-    _areas(in_a, tmp_path, ("AX", "A"), ("AX1", "AX"))
+    areas(in_a, tmp_path, ("AX", "A"), ("AX1", "AX"))
     add(in_a, tmp_path, "households", [home(household_id="HX", area_code="AX1")])
     view = propose(in_a, "A")
-    _areas(in_a, tmp_path, ("AX", "B"))
+    areas(in_a, tmp_path, ("AX", "B"))
     why = _reason(_refusal(in_a, view.id), view.id, "A")
     assert why.startswith("area AX was moved out of A after ")
     assert why.endswith(", taking 1 household of the proposal with it")
@@ -76,7 +66,7 @@ def test_a_village_moved_in_is_named_with_the_households_it_brought(
     in_a: Engine, tmp_path: Path
 ) -> None:
     view = propose(in_a, "B")
-    _areas(in_a, tmp_path, ("BN", "B"), ("A1", "BN"))  # under a new area of B's
+    areas(in_a, tmp_path, ("BN", "B"), ("A1", "BN"))  # under a new area of B's
     why = _reason(_refusal(in_a, view.id), view.id, "B")
     assert why.startswith("area A1 was moved into B after it was computed at ")
     assert why.endswith(", bringing 2 households with it")
@@ -85,7 +75,7 @@ def test_a_village_moved_in_is_named_with_the_households_it_brought(
 
 def test_moves_both_ways_are_both_named(in_a: Engine, tmp_path: Path) -> None:
     view = propose(in_a, "A")
-    _areas(in_a, tmp_path, ("A1", "B"), ("B1", "A"))
+    areas(in_a, tmp_path, ("A1", "B"), ("B1", "A"))
     why = _reason(_refusal(in_a, view.id), view.id, "A")
     assert why.startswith("area A1 was moved out of A after ")
     assert "2 households of the proposal with it; and area B1 was moved into A after " in why
@@ -96,7 +86,7 @@ def test_a_household_moved_out_alone_besides_a_move_is_said_too(
     in_a: Engine, tmp_path: Path
 ) -> None:
     view = propose(in_a, "A")
-    _areas(in_a, tmp_path, ("A1", "B"))
+    areas(in_a, tmp_path, ("A1", "B"))
     add(in_a, tmp_path, "households", [home(household_id="H3", area_code="B1")])
     why = _reason(_refusal(in_a, view.id), view.id, "A")
     assert why.startswith("area A1 was moved out of A after ")
@@ -123,7 +113,7 @@ def test_a_proposal_that_kept_no_subtree_says_households_left_and_a_move_is_poss
         p = s.get(PairingProposal, view.id)
         assert p is not None
         p.params = {k: v for k, v in p.params.items() if k != SUBTREE_KEY}
-    _areas(in_a, tmp_path, ("A1", "B"))
+    areas(in_a, tmp_path, ("A1", "B"))
     why = _reason(_refusal(in_a, view.id), view.id, "A")
     assert why.startswith("2 households of the proposal left A after it was computed at ")
     assert why.endswith(" (an area may have been moved)")

@@ -1,4 +1,5 @@
-"""`pair explain` on a household a proposal does not hold, and on a superseded proposal."""
+"""`pair explain` on a household a proposal does not hold, or that left its area since, and on
+a superseded proposal."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy import Engine
 from doorstep.errors import Conflict, NotFound
 from doorstep.services import pairing
 from doorstep.storage.session import unit_of_work
-from tests.services.pairing.tree import TODAY, add, commit, home, propose, tree, worker
+from tests.services.pairing.tree import TODAY, add, areas, commit, home, propose, tree, worker
 
 
 @pytest.fixture
@@ -61,3 +62,35 @@ def test_a_superseded_proposal_is_explained_as_stale_for_the_reason_commit_refus
     assert (out.proposal.status, out.stale) == ("stale", True)
     assert out.stale_reason == str(refused.value)
     assert out.explanation.visitor_id == "VA"  # the proposal's pair, as proposed
+
+
+def test_a_household_moved_out_with_its_village_is_explained_as_the_proposal_has_it(
+    two_counties: Engine, tmp_path: Path
+) -> None:
+    view = propose(two_counties, "A")
+    areas(two_counties, tmp_path, ("A1", "B"))
+    with pytest.raises(Conflict) as refused:
+        commit(two_counties, view.id)
+    with unit_of_work(two_counties) as s:
+        out = pairing.explain_household(s, "H1", actor="test", today=TODAY)
+    assert (out.proposal.id, out.in_area, out.stale) == (view.id, False, True)
+    assert out.stale_reason == str(refused.value)
+    assert "area A1 was moved out of A after it was computed at " in str(refused.value)
+    e = out.explanation
+    assert (e.household_id, e.visitor_id, e.distance_m, e.alternatives) == ("H1", "VA", 111, ())
+
+
+def test_after_a_commit_a_household_moved_out_is_explained_with_the_move(
+    two_counties: Engine, tmp_path: Path
+) -> None:
+    view = propose(two_counties, "A")
+    commit(two_counties, view.id)
+    areas(two_counties, tmp_path, ("A1", "B"))
+    with unit_of_work(two_counties) as s:
+        out = pairing.explain_household(s, "H1", actor="test", today=TODAY)
+    assert (out.proposal.status, out.in_area, out.stale) == ("committed", False, True)
+    assert out.stale_reason == (
+        f"area A changed after proposal {view.id} was committed: area A1 was moved out of A "
+        "after its commit, taking 1 household of the proposal with it"
+    )
+    assert out.explanation.visitor_id == "VA"

@@ -43,6 +43,14 @@ def tree(engine: Engine, tmp_path: Path) -> Engine:
     return engine
 
 
+def areas(engine: Engine, tmp_path: Path, *rows: tuple[str, str]) -> None:
+    """Import areas as ``(code, parent_code)``: one of AREAS moves, a new one is a village."""
+    known = {a["code"]: a for a in AREAS}
+    new = {"name": "New", "level": "village"}
+    out = [known.get(c, new | {"code": c}) | {"parent_code": p} for c, p in rows]
+    run_import(engine, "areas", write_csv(tmp_path / "areas2.csv", AREA_HEADER, out))
+
+
 def home(**overrides: Any) -> dict[str, Any]:
     """A household of village A1 speaking English, unless told otherwise."""
     return household(

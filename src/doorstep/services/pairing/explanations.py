@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -14,11 +15,11 @@ from doorstep.engine.pairing.explain import Explanation, explain
 from doorstep.engine.pairing.new_only import MODE as NEW_ONLY
 from doorstep.engine.pairing.new_only import explain_params
 from doorstep.engine.pairing.problem import NONE
-from doorstep.engine.pairing.result import REASONS, PairingResult, SolveStats
+from doorstep.engine.pairing.result import REASONS, PairingResult, SolveStats, Unpaired
 from doorstep.errors import NotFound
 from doorstep.privacy.audit import record_event
 from doorstep.services.pairing.proposals import ProposalView, engine_params, get_proposal, view_of
-from doorstep.services.pairing.scope import load_scope
+from doorstep.services.pairing.scope import Scope, load_scope
 from doorstep.services.pairing.staleness import staleness_of
 from doorstep.storage.repositories import pairing as repo
 from doorstep.storage.tables import PairingProposal, ProposedPair
@@ -36,6 +37,9 @@ class HouseholdExplanation:
     # When ``stale``: why, in the words `pair commit` refuses such a proposal with (for a
     # committed one: what changed since its commit).
     stale_reason: str | None = None
+    # False: the household has left the proposal's area since (an area above it was moved,
+    # or it was re-imported elsewhere); ``explanation`` is only the proposal's pair for it.
+    in_area: bool = True
 
 
 #: Statuses whose pairs are current or may become so; `pair explain` prefers them.
@@ -72,7 +76,9 @@ def explain_household(
     The problem is rebuilt from the data as of ``today`` (default: the real date, as `pair
     commit` checks it) with the proposal's pairs; ``stale`` says when that data differs from
     what the proposal was computed from (or what its commit left), and ``stale_reason`` why:
-    for an open proposal, the reason `pair commit` would refuse it with.
+    for an open proposal, the reason `pair commit` would refuse it with. A household the
+    proposal holds that has left its area since is given as the proposal has it, without
+    alternatives (``in_area`` false; the proposal is then stale, saying why).
     """
     today = today or dt.date.today()
     conn = session.connection()
@@ -100,16 +106,40 @@ def explain_household(
             f"household {household!r} is not in proposal {proposal.id} (area {view.area_code})"
         )
     order = scope.households.select(pl.col("id").alias("household_id")).with_row_index("h")
+    at = order.filter(pl.col("household_id") == hid)["h"]
+    if at.is_empty():  # it left the area since (an area above it moved, or it did)
+        explanation = _as_proposed(pairs.filter(pl.col("household_id") == hid).row(0, named=True))
+    else:
+        if proposal.params.get("mode") == NEW_ONLY:
+            params = explain_params(params)
+        result = _stored_result(scope, order, pairs, proposal)
+        explanation = explain(scope.problem, result, int(at[0]), params=params, limit=limit)
+    record_event(
+        session,
+        actor=actor,
+        action="read",
+        entity="pairing_explanation",
+        entity_id=household,
+        detail={"proposal": proposal.id},
+    )
+    stale, reason = staleness_of(conn, proposal, scope, today)
+    return HouseholdExplanation(
+        view, explanation, stale, fallback, reason, in_area=not at.is_empty()
+    )
+
+
+def _stored_result(
+    scope: Scope, order: pl.DataFrame, pairs: pl.DataFrame, proposal: PairingProposal
+) -> PairingResult:
+    """The proposal's pairs as a result over the problem of ``scope`` (households ``order``)."""
     vindex = scope.visitors.select(pl.col("id").alias("visitor_id")).with_row_index("v")
     joined = (
         order.join(pairs, on="household_id", how="left")
         .join(vindex, on="visitor_id", how="left")
         .sort("h")
     )
-    if hid not in set(order["household_id"].to_list()):
-        raise NotFound(f"household {household!r} is no longer in area {view.area_code}")
     code_of = {r.value: i + 1 for i, r in enumerate(REASONS)}
-    result = PairingResult(
+    return PairingResult(
         visitor=joined["v"].fill_null(NONE).to_numpy().astype(np.int32),
         distance_m=joined["distance_m"].fill_null(-1).to_numpy().astype(np.int64),
         reason_codes=np.array(
@@ -121,22 +151,18 @@ def explain_household(
         # A stored result: the solver's statistics are not kept.
         stats=SolveStats(0, 0, 0, 0, 0, ()),
     )
-    if proposal.params.get("mode") == NEW_ONLY:
-        params = explain_params(params)
-    index = int(order.filter(pl.col("household_id") == hid)["h"][0])
-    record_event(
-        session,
-        actor=actor,
-        action="read",
-        entity="pairing_explanation",
-        entity_id=household,
-        detail={"proposal": proposal.id},
-    )
-    stale, reason = staleness_of(conn, proposal, scope, today)
-    return HouseholdExplanation(
-        view,
-        explain(scope.problem, result, index, params=params, limit=limit),
-        stale=stale,
-        fallback=fallback,
-        stale_reason=reason,
+
+
+def _as_proposed(pair: dict[str, Any]) -> Explanation:
+    """A household's pair as the proposal holds it, for a household no longer in the area:
+    no problem holds it today, so no indexes (``-1``, ``None``) and no alternatives."""
+    reason = pair["reason"]
+    return Explanation(
+        household=-1,
+        household_id=pair["household"],
+        visitor=None,
+        visitor_id=pair["visitor"],
+        distance_m=pair["distance_m"],
+        unpaired=Unpaired(reason) if reason else None,
+        alternatives=(),
     )
