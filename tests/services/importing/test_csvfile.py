@@ -16,7 +16,7 @@ from typing import Any
 import polars as pl
 import pytest
 
-from doorstep.services.importing import csvfile
+from doorstep.services.importing import csvcount, csvfile, csvheader, csvscan
 from doorstep.services.importing.csvfile import CsvProblem, read_csv_text, utf8_problem
 
 LONG = "n" * 140_000  # one name longer than csv.field_size_limit() (131,072)
@@ -122,7 +122,7 @@ def test_a_bad_quote_after_a_long_header_name_is_named_with_its_column(tmp_path:
 def test_a_byte_that_is_not_utf8_is_named_where_it_is_whatever_the_chunk_size(
     monkeypatch: pytest.MonkeyPatch, data: bytes, expected: str, chunk: int
 ) -> None:
-    monkeypatch.setattr(csvfile, "_CHUNK", chunk)
+    monkeypatch.setattr(csvscan, "CHUNK_SIZE", chunk)
     problem = utf8_problem(io.BytesIO(data))
     assert problem is not None
     assert problem.reason.startswith(f"{expected} is not UTF-8")
@@ -133,7 +133,7 @@ def test_a_byte_that_is_not_utf8_is_named_where_it_is_whatever_the_chunk_size(
 def test_the_end_of_the_header_is_found_whatever_the_size_of_each_read(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, encode: Callable[[str], bytes], size: int
 ) -> None:
-    monkeypatch.setattr(csvfile, "_READ", size)
+    monkeypatch.setattr(csvheader, "READ_SIZE", size)
     text = '"id","a, b",lat\nh1,"x\ny",27\nh2,"z ""w""",28\n'
     header, *rows = read(tmp_path, encode(text))
     assert header == ["id", "a, b", "lat"]
@@ -178,7 +178,7 @@ def test_a_malformed_quote_in_the_header_is_refused_not_read_as_no_rows(
 def test_rows_the_csv_reader_loses_are_never_accepted(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, size: int
 ) -> None:
-    monkeypatch.setattr(csvfile, "_SLICE", size)
+    monkeypatch.setattr(csvcount, "SLICE_SIZE", size)
     real = pl.read_csv
 
     def losing(*args: Any, **kwargs: Any) -> pl.DataFrame:
@@ -210,7 +210,7 @@ GOOD: dict[str, tuple[bytes, int]] = {
 def test_the_row_count_check_accepts_every_well_formed_file(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, data: bytes, rows: int, size: int
 ) -> None:
-    monkeypatch.setattr(csvfile, "_SLICE", size)
+    monkeypatch.setattr(csvcount, "SLICE_SIZE", size)
     assert len(read(tmp_path, data)) - 1 == rows
 
 

@@ -1,0 +1,182 @@
+"""Find where and why polars could not read a CSV file: the first byte that is not UTF-8,
+or the first record with a quote that never closes, text after a closing quote, a stray
+quote in an unquoted value, or more fields than the header."""
+
+from __future__ import annotations
+
+import codecs
+import io
+from collections.abc import Iterable
+from pathlib import Path
+from typing import BinaryIO
+
+from doorstep.services.importing.csvheader import SHOWN, UNCLOSED, names_of
+from doorstep.services.importing.errors import RowError
+
+CHUNK_SIZE = 1 << 24  # bytes decoded at a time by the UTF-8 check
+_DOUBLE = 'quote the whole value and double each quote inside it, e.g. "a ""b"" c"'
+
+
+def utf8_problem(fh: BinaryIO) -> RowError | None:
+    """The line and byte of the first byte that is not UTF-8 (e.g. a Latin-1 export)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    offset = 0
+    while chunk := fh.read(CHUNK_SIZE):
+        kept = decoder.getstate()[0]  # the start of a character cut by the last chunk's end
+        try:
+            decoder.decode(chunk)
+        except UnicodeDecodeError as exc:
+            # exc.start counts from the start of what the decoder saw: the kept bytes first.
+            seen = kept + chunk
+            bad = seen[exc.start : exc.start + 1]
+            line += seen[: exc.start].count(b"\n")
+            return RowError(
+                0,
+                "",
+                "",
+                f"line {line} (byte {offset - len(kept) + exc.start}): byte 0x{bad.hex()} is "
+                "not UTF-8 — the file looks like Latin-1 or another legacy encoding; save it as "
+                "UTF-8 (CSV UTF-8) and try again",
+            )
+        line += chunk.count(b"\n")
+        offset += len(chunk)
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return RowError(0, "", "", "the file ends in the middle of a UTF-8 character")
+    return None
+
+
+def binary(source: Path | bytes) -> BinaryIO:
+    return source.open("rb") if isinstance(source, Path) else io.BytesIO(source)
+
+
+def _text(source: Path | bytes, newline: str) -> io.TextIOWrapper:
+    # utf-8-sig drops a byte-order mark, as polars does; the bytes are known to be UTF-8
+    # when this is called, so nothing is replaced in practice.
+    return io.TextIOWrapper(binary(source), encoding="utf-8-sig", errors="replace", newline=newline)
+
+
+def unreadable(exc: Exception) -> RowError:
+    """Polars' reason, without the parts of the file and the advice about its options."""
+    first = (str(exc).splitlines() or [""])[0]
+    return RowError(0, "", "", f"cannot read the file as CSV: {first[:SHOWN]}")
+
+
+def locate(source: Path | bytes) -> RowError | None:
+    """Why polars could not read the file, and where; ``None`` when no reason is found."""
+    with binary(source) as fh:
+        problem = utf8_problem(fh)
+    if problem is not None:
+        return problem
+    with _text(source, "\n") as fh:  # only "\n" ends a line, as for polars
+        return _scan(fh)
+
+
+def _scan(lines: Iterable[str]) -> RowError | None:
+    """The first record polars refuses: a quote that never closes, text after a closing
+    quote, an odd number of quotes inside an unquoted value, or more fields than the header.
+
+    Rows count records from the header as row 1, as every other message does; a value
+    quoted over several lines keeps its row, and a blank line is a row.
+    """
+    header: list[str] = []  # the header's lines, until it ends
+    names: list[str] = []
+    width = 0
+    row = 1
+    field = 0  # index of the field being read, in the current record
+    quoted = False  # inside a quoted value, which may run on over lines
+    opened = (0, 0, 0, 0)  # row, field, line and position of the quote that is open
+    o_text = ""  # the open quote's line from the quote on
+
+    def name(at_row: int, index: int) -> str:
+        return names[index] if at_row > 1 and index < len(names) else ""
+
+    line_no = 0
+    for line_no, line in enumerate(lines, start=1):
+        text = line[:-2] if line.endswith("\r\n") else line.removesuffix("\n")
+        if row == 1:
+            header.append(line)
+        i, n = 0, len(text)
+        while i < n:
+            if quoted:
+                j = text.find('"', i)
+                if j < 0:
+                    break  # the value goes on over the next line
+                if text.startswith('""', j):  # a doubled quote stands for one quote
+                    i = j + 2
+                    continue
+                quoted = False
+                i = j + 1
+                if i < n and text[i] != ",":
+                    o_row, o_field, o_line, o_pos = opened
+                    if o_line != line_no:
+                        return RowError(
+                            o_row,
+                            name(o_row, o_field),
+                            o_text,
+                            f"{UNCLOSED} until line {line_no} of the file; add the closing "
+                            "quote or remove this one",
+                        )
+                    end = text.find(",", i)
+                    return RowError(
+                        o_row,
+                        name(o_row, o_field),
+                        text[o_pos : end if end >= 0 else n][:SHOWN],
+                        f"text after the closing quote; remove it, or {_DOUBLE}",
+                    )
+                if i < n:  # the comma after the closing quote
+                    field += 1
+                    i += 1
+                continue
+            # Unquoted, at the start of a field: only quotes and commas matter.
+            j = text.find('"', i)
+            if j < 0:
+                field += text.count(",", i)
+                break
+            field += text.count(",", i, j)
+            comma = text.rfind(",", i, j)
+            start = i if comma < 0 else comma + 1
+            if j == start:  # a value that opens with a quote
+                quoted = True
+                opened = (row, field, line_no, j)
+                o_text = text[j : j + SHOWN]
+                i = j + 1
+                continue
+            end = text.find(",", j)
+            end = n if end < 0 else end
+            if text.count('"', j, end) % 2:  # polars allows quotes inside a value in pairs
+                return RowError(
+                    row,
+                    name(row, field),
+                    text[start:end][:SHOWN],
+                    f"a quote inside a value that is not quoted; {_DOUBLE}",
+                )
+            i = end + 1
+            if end < n:
+                field += 1
+        if quoted:
+            continue  # the record goes on over the next line
+        if row == 1:
+            width = field + 1
+            record = "".join(header)
+            names = names_of(record[:-2] if record.endswith("\r\n") else record.removesuffix("\n"))
+        elif field + 1 > width:
+            return RowError(
+                row,
+                "",
+                "",
+                f"{field + 1} fields but the header has {width}; quote values that contain commas",
+            )
+        row += 1
+        field = 0
+    if quoted:
+        o_row, o_field, _, _ = opened
+        return RowError(
+            o_row,
+            name(o_row, o_field),
+            o_text,
+            f"{UNCLOSED}; add the closing quote or remove this one",
+        )
+    return None
