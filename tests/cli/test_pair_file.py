@@ -227,7 +227,8 @@ def test_a_remote_pool_pairs_its_households_beyond_the_distance_limit(tmp_path: 
     assert json.loads(result.stdout.strip().splitlines()[-1])["certified"] is True
 
 
-def test_limits_keep_the_count_and_say_why_the_cost_is_not_certified(tmp_path: Path) -> None:
+def _towns_args(tmp_path: Path) -> list[str]:
+    """`doorstep pair` over two CSV files of a towns instance that one round cannot settle."""
     from tests.engine.pairing.instances import towns
 
     p = towns(households=600, visitors=260, seed=1, skew=1.0, spread_km=40)
@@ -252,7 +253,11 @@ def test_limits_keep_the_count_and_say_why_the_cost_is_not_certified(tmp_path: P
             "capacity": p.visitor_capacity,
         }
     ).write_csv(tmp_path / "v.csv")
-    args = ["pair", "--households", str(tmp_path / "h.csv"), "--visitors", str(tmp_path / "v.csv")]
+    return ["pair", "--households", str(tmp_path / "h.csv"), "--visitors", str(tmp_path / "v.csv")]
+
+
+def test_limits_keep_the_count_and_say_why_the_cost_is_not_certified(tmp_path: Path) -> None:
+    args = _towns_args(tmp_path)
     summaries = []
     for limit in (
         ["--max-rounds", "1"],
@@ -361,31 +366,7 @@ def test_options_that_do_not_go_with_new_only_are_one_red_line(
 def test_a_stopped_run_says_in_words_what_it_proves_and_which_option_lets_it_go_on(
     tmp_path: Path,
 ) -> None:
-    from tests.engine.pairing.instances import towns
-
-    p = towns(households=600, visitors=260, seed=1, skew=1.0, spread_km=40)
-
-    def langs(mask: int) -> str:
-        return ";".join(c for i, c in enumerate(p.languages) if mask >> i & 1)
-
-    pl.DataFrame(
-        {
-            "household_id": p.household_ids.tolist(),
-            "lat": p.household_lat,
-            "lon": p.household_lon,
-            "languages": [langs(int(m)) for m in p.household_languages],
-        }
-    ).write_csv(tmp_path / "h.csv")
-    pl.DataFrame(
-        {
-            "visitor_id": p.visitor_ids.tolist(),
-            "lat": p.visitor_lat,
-            "lon": p.visitor_lon,
-            "languages": [langs(int(m)) for m in p.visitor_languages],
-            "capacity": p.visitor_capacity,
-        }
-    ).write_csv(tmp_path / "v.csv")
-    args = ["pair", "--households", str(tmp_path / "h.csv"), "--visitors", str(tmp_path / "v.csv")]
+    args = _towns_args(tmp_path)
     stopped = runner.invoke(app, [*args, "--workers", "1", "--max-rounds", "1"])
     assert stopped.exit_code == 0, stopped.output
     summary = json.loads(stopped.stdout.strip().splitlines()[-1])
