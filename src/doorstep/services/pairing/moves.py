@@ -17,9 +17,10 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
 from doorstep.services.pairing.scope import Scope
+from doorstep.storage.repositories import pairing as repo
 from doorstep.storage.tables import PairingProposal
 
 #: Keys in a proposal's ``params``: the ids of its area's subtree, and the newest area id.
@@ -35,11 +36,9 @@ class _Areas:
 
     @classmethod
     def read(cls, conn: Connection) -> _Areas:
-        rows = conn.execute(text("SELECT id, code, parent_id, path FROM areas")).all()
+        rows = repo.area_tree(conn)
         return cls(
-            {int(r[0]): str(r[1]) for r in rows},
-            {int(r[0]): None if r[2] is None else int(r[2]) for r in rows},
-            {int(r[0]): str(r[3]) for r in rows},
+            {r[0]: r[1] for r in rows}, {r[0]: r[2] for r in rows}, {r[0]: r[3] for r in rows}
         )
 
     def below(self, area_id: int) -> set[int]:
@@ -111,16 +110,7 @@ def _moved(areas: tuple[tuple[str, int], ...], where: str, since: str, took: str
 def crossings(conn: Connection, proposal: PairingProposal, scope: Scope) -> Crossings:
     """Which households crossed the border of the proposal's area since, and through which
     moves (households as the proposal holds them; the area as read into ``scope``)."""
-    held = {
-        int(r[0]): None if r[1] is None else int(r[1])
-        for r in conn.execute(
-            text(
-                "SELECT pp.household_id, h.area_id FROM proposed_pairs pp "
-                "LEFT JOIN households h ON h.id = pp.household_id WHERE pp.proposal_id = :p"
-            ),
-            {"p": proposal.id},
-        ).all()
-    }
+    held = repo.proposal_household_areas(conn, proposal.id)
     now = dict(
         zip(scope.households["id"].to_list(), scope.households["area_id"].to_list(), strict=True)
     )

@@ -194,6 +194,24 @@ def all_areas(conn: Connection) -> pl.DataFrame:
     )
 
 
+def area_tree(conn: Connection) -> list[tuple[int, str, int | None, str]]:
+    """Every area as ``(id, code, parent_id, path)``."""
+    rows = conn.execute(text("SELECT id, code, parent_id, path FROM areas")).all()
+    return [(int(r[0]), str(r[1]), None if r[2] is None else int(r[2]), str(r[3])) for r in rows]
+
+
+def proposal_household_areas(conn: Connection, proposal_id: int) -> dict[int, int | None]:
+    """The households a proposal holds, each with its area now (``None``: erased since)."""
+    rows = conn.execute(
+        text(
+            "SELECT pp.household_id, h.area_id FROM proposed_pairs pp "
+            "LEFT JOIN households h ON h.id = pp.household_id WHERE pp.proposal_id = :p"
+        ),
+        {"p": proposal_id},
+    ).all()
+    return {int(r[0]): None if r[1] is None else int(r[1]) for r in rows}
+
+
 def exclusions(conn: Connection) -> pl.DataFrame:
     return frame(
         conn,
