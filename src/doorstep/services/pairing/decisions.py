@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from doorstep.domain.enums import PairingEndReason
@@ -81,13 +80,7 @@ def commit(
         COMMITTED_ON: today.isoformat(),
     }
     # Other open proposals over this area are now stale; say so instead of leaving them open.
-    session.execute(
-        text(
-            "UPDATE pairing_proposals SET status = 'stale' "
-            "WHERE status = 'open' AND id <> :id AND area_id = :area"
-        ),
-        {"id": proposal_id, "area": proposal.area_id},
-    )
+    repo.supersede_open_proposals(session.connection(), proposal.area_id, proposal_id)
     counts = {
         "ended": ending.height,
         "started": starting.height,

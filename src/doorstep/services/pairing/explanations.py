@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from sqlalchemy import case, select, text
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from doorstep.engine.pairing.explain import Explanation, explain
@@ -82,9 +82,7 @@ def explain_household(
     """
     today = today or dt.date.today()
     conn = session.connection()
-    hid = conn.execute(
-        text("SELECT id FROM households WHERE external_id = :h"), {"h": household}
-    ).scalar_one_or_none()
+    hid = repo.household_id(conn, household)
     if hid is None:
         raise NotFound(f"no household {household!r}")
     fallback = False

@@ -194,6 +194,25 @@ def all_areas(conn: Connection) -> pl.DataFrame:
     )
 
 
+def household_id(conn: Connection, external_id: str) -> int | None:
+    """The database id of the household with ``external_id``, if any."""
+    found = conn.execute(
+        text("SELECT id FROM households WHERE external_id = :h"), {"h": external_id}
+    ).scalar_one_or_none()
+    return None if found is None else int(found)
+
+
+def supersede_open_proposals(conn: Connection, area_id: int, committed: int) -> None:
+    """Mark stale every other open proposal for ``area_id``: ``committed`` replaced them."""
+    conn.execute(
+        text(
+            "UPDATE pairing_proposals SET status = 'stale' "
+            "WHERE status = 'open' AND id <> :id AND area_id = :area"
+        ),
+        {"id": committed, "area": area_id},
+    )
+
+
 def area_tree(conn: Connection) -> list[tuple[int, str, int | None, str]]:
     """Every area as ``(id, code, parent_id, path)``."""
     rows = conn.execute(text("SELECT id, code, parent_id, path FROM areas")).all()
