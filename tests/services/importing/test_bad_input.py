@@ -386,11 +386,21 @@ def test_a_long_unknown_column_is_named_short_on_screen_and_in_the_errors_file(
     assert written["column"].to_list() == [f"{'n' * 200}… [140000 characters]"]
 
 
-def test_empty_header_cells_are_named_by_their_position(with_areas: Engine, tmp_path: Path) -> None:
+def test_a_column_with_values_but_no_name_is_named_by_its_position(
+    with_areas: Engine, tmp_path: Path
+) -> None:
     path = tmp_path / "households.csv"
     row = ",".join(str(v) for v in household().values())
-    path.write_text(f"{','.join(HOUSEHOLD_HEADER)},,\n{row},,\n")
+    path.write_text(f"{','.join(HOUSEHOLD_HEADER)},,\n{row},note,\n")
     assert rejected(with_areas, "households", path) == [
-        "row 1: column 11 has no name; name it or delete the column",
-        "row 1: column 12 has no name; name it or delete the column",
+        "row 1: column 11 has no name but holds values; name it or delete it",
     ]
+
+
+def test_empty_columns_without_a_name_are_ignored_as_spreadsheets_save_them(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "households.csv"
+    row = ",".join(str(v) for v in household().values())
+    path.write_text(f"{','.join(HOUSEHOLD_HEADER)},,\n{row},, \n")
+    assert run_import(with_areas, "households", path).created == 1

@@ -54,7 +54,7 @@ class Validated:
 def validate(schema: EntitySchema, raw: pl.DataFrame, refs: References) -> Validated:
     """Check every cell; return the typed frame and the list of errors (empty when valid)."""
     errors: list[RowError] = []
-    errors += _header_errors(schema, raw.columns)
+    errors += _header_errors(schema, raw)
     frame = raw.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
     missing = [c for c in schema.columns if c.name not in raw.columns]
     frame = frame.with_columns([pl.lit(None, pl.String).alias(c.name) for c in missing])
@@ -97,13 +97,17 @@ def validate(schema: EntitySchema, raw: pl.DataFrame, refs: References) -> Valid
     return Validated(out, errors)
 
 
-def _header_errors(schema: EntitySchema, columns: list[str]) -> list[RowError]:
+def _header_errors(schema: EntitySchema, raw: pl.DataFrame) -> list[RowError]:
     errors: list[RowError] = []
+    columns = raw.columns
     expected = ", ".join(schema.names)
     for name in columns:
         if (position := unnamed_position(name)) is not None:
-            reason = f"column {position} has no name; name it or delete the column"
-            errors.append(RowError(1, "", "", reason))
+            # Spreadsheets save cells once formatted as empty columns (``a,b,,``): nothing
+            # is in them to lose. A column with values and no name is refused.
+            if _holds_values(raw[name]):
+                reason = f"column {position} has no name but holds values; name it or delete it"
+                errors.append(RowError(1, "", "", reason))
         elif name not in schema.names:
             errors.append(RowError(1, name, "", f"unknown column; the columns are: {expected}"))
     seen: set[str] = set()
@@ -115,6 +119,11 @@ def _header_errors(schema: EntitySchema, columns: list[str]) -> list[RowError]:
         if c.required and c.name not in columns:
             errors.append(RowError(1, c.name, "", "required column is missing"))
     return errors
+
+
+def _holds_values(column: pl.Series) -> bool:
+    """Whether any cell of ``column`` holds more than spaces."""
+    return bool(column.str.strip_chars().fill_null("").ne("").any())
 
 
 def _collect(
