@@ -237,7 +237,8 @@ def find_violations(
     per_household: int,
     enough: int | None = None,
     paired_grid: VisitorGrid | None = None,
-) -> tuple[Arcs, bool]:
+    start: int = 0,
+) -> tuple[Arcs, bool, int]:
     """Eligible arcs outside ``arcs`` with ``d(h, v) + pi(v) < pi(h)``: they could lower the cost.
 
     The flow already pairs as many households as possible (:mod:`.cut`), so only arcs with both
@@ -248,11 +249,13 @@ def find_violations(
 
     With ``enough``, the scan stops once it holds more than that many arcs: when no further
     round may run, one violation settles "not certified" and the rest would go unused (at the
-    seed scale the whole scan takes half a minute). Also returns whether every household was
-    scanned (otherwise the arcs are only some of them). ``paired_grid`` (the same visitors in
-    finer cells, :data:`~.scan.PAIRED_SIDE_CELLS`) is scanned on the side where every
-    household is paired, when its visitors have room to spare (:func:`_roomy`); ``grid``
-    elsewhere.
+    seed scale the whole scan takes half a minute). The households of both sides are scanned
+    in one order, from position ``start`` round to it again. Also returns whether every
+    household was scanned (otherwise the arcs are only some of them) and the position to
+    start from next time (where this scan stopped, or ``start`` when it went all round).
+    ``paired_grid`` (the same visitors in finer cells, :data:`~.scan.PAIRED_SIDE_CELLS`) is
+    scanned on the side where every household is paired, when its visitors have room to
+    spare (:func:`_roomy`); ``grid`` elsewhere.
     """
     p = index.problem
     nh, nv = p.n_households, p.n_visitors
@@ -263,16 +266,26 @@ def find_violations(
     found = 0
     # Visitors across the cut are priced out of reach, one side at a time.
     out_of_reach = np.iinfo(np.int64).max // 4
+    setups = []
     for side in (True, False):
         sided = pot.copy()
         sided[nh : nh + nv][visitor_side != side] = out_of_reach
         hs = np.flatnonzero(wanted & (household_side == side))
         roomy = not side and _roomy(p, hs, visitor_side == side)
         cells = paired_grid if roomy and paired_grid is not None else grid
-        priced = price_grid(cells, sided[nh : nh + nv])
+        setups.append((sided, hs, cells, price_grid(cells, sided[nh : nh + nv])))
+    # Both sides' households in one order, from ``start`` round to it again.
+    total = sum(len(hs) for _, hs, _, _ in setups)
+    start = start % total if total else 0
+    firsts = np.cumsum([0] + [len(hs) for _, hs, _, _ in setups])
+    runs = [(k, setups[k][1][max(start - firsts[k], 0) :]) for k in range(2)]
+    runs += [(k, setups[k][1][: max(start - firsts[k], 0)]) for k in range(2)]
+    done = 0
+    for k, hs in runs:
+        sided, _, cells, priced = setups[k]
         for batch in _batches(hs, enough):
             if enough is not None and found > enough:
-                return Arcs.concat_all(parts), False
+                return Arcs.concat_all(parts), False, (start + done) % total
             h, v = scan(
                 p,
                 cells,
@@ -294,7 +307,8 @@ def find_violations(
             reduced = reduced_costs(neg, neg.distance, pot, nh)
             parts.append(_best(neg, reduced, neg.household, 2 * per_household))
             found += len(parts[-1])
-    return Arcs.concat_all(parts), True
+            done += len(batch)
+    return Arcs.concat_all(parts), True, start
 
 
 def _roomy(p: PairingProblem, households: IntArray, visitors: BoolArray) -> bool:
