@@ -155,27 +155,3 @@ def cr_only(header: bytes, end: bytes) -> bool:
     if end:
         return end == b"\r"
     return b"\r" in header and b"\n" not in header
-
-
-def names_of(record: str) -> list[str]:
-    """The values of one record, its line end removed, as the csv module reads them (a quoted
-    value loses its quotes, a doubled quote inside it stands for one), without the csv
-    module's limit on a value's length (131,072 characters)."""
-    names: list[str] = []
-    i, n = 0, len(record)
-    while True:
-        parts: list[str] = []
-        if record.startswith('"', i):
-            i += 1
-            while (j := record.find('"', i)) >= 0 and record.startswith('""', j):
-                parts.append(record[i : j + 1])
-                i = j + 2
-            parts.append(record[i : j if j >= 0 else n])
-            i = j + 1 if j >= 0 else n
-        end = record.find(",", i)
-        end = n if end < 0 else end
-        parts.append(record[i:end])
-        names.append("".join(parts))
-        if end == n:
-            return names
-        i = end + 1

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
-from doorstep.services.importing.csvheader import SHOWN, UNCLOSED, names_of
+from doorstep.services.importing.csvheader import SHOWN, UNCLOSED, read_header
 from doorstep.services.importing.errors import RowError
 
 CHUNK_SIZE = 1 << 24  # bytes decoded at a time by the UTF-8 check
@@ -70,19 +70,20 @@ def locate(source: Path | bytes) -> RowError | None:
         problem = utf8_problem(fh)
     if problem is not None:
         return problem
+    with binary(source) as fh:
+        names = read_header(fh).names
     with _text(source, "\n") as fh:  # only "\n" ends a line, as for polars
-        return _scan(fh)
+        return _scan(fh, names)
 
 
-def _scan(lines: Iterable[str]) -> RowError | None:
+def _scan(lines: Iterable[str], names: list[str]) -> RowError | None:
     """The first record polars refuses: a quote that never closes, text after a closing
     quote, an odd number of quotes inside an unquoted value, or more fields than the header.
 
     Rows count records from the header as row 1, as every other message does; a value
-    quoted over several lines keeps its row, and a blank line is a row.
+    quoted over several lines keeps its row, and a blank line is a row. ``names`` are the
+    header's, to name the column of a row's problem.
     """
-    header: list[str] = []  # the header's lines, until it ends
-    names: list[str] = []
     width = 0
     row = 1
     field = 0  # index of the field being read, in the current record
@@ -96,8 +97,6 @@ def _scan(lines: Iterable[str]) -> RowError | None:
     line_no = 0
     for line_no, line in enumerate(lines, start=1):
         text = line[:-2] if line.endswith("\r\n") else line.removesuffix("\n")
-        if row == 1:
-            header.append(line)
         i, n = 0, len(text)
         while i < n:
             if quoted:
@@ -160,8 +159,6 @@ def _scan(lines: Iterable[str]) -> RowError | None:
             continue  # the record goes on over the next line
         if row == 1:
             width = field + 1
-            record = "".join(header)
-            names = names_of(record[:-2] if record.endswith("\r\n") else record.removesuffix("\n"))
         elif field + 1 > width:
             return RowError(
                 row,
