@@ -275,9 +275,9 @@ def find_violations(
         cells = paired_grid if roomy and paired_grid is not None else grid
         setups.append((sided, hs, cells, price_grid(cells, sided[nh : nh + nv])))
     # Both sides' households in one order, from ``start`` round to it again.
-    total = sum(len(hs) for _, hs, _, _ in setups)
-    start = start % total if total else 0
     firsts = np.cumsum([0] + [len(hs) for _, hs, _, _ in setups])
+    total = int(firsts[-1])
+    start = start % total if total else 0
     runs = [(k, setups[k][1][max(start - firsts[k], 0) :]) for k in range(2)]
     runs += [(k, setups[k][1][: max(start - firsts[k], 0)]) for k in range(2)]
     done = 0
