@@ -9,9 +9,12 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from doorstep.domain.enums import ConsentState
+from doorstep.domain.geo import FloatArray
+from doorstep.domain.reach import near_any, reach_box
 from doorstep.engine.pairing.problem import (
     NONE,
     PairingProblem,
@@ -49,22 +52,38 @@ def _one_open_pairing_each(households: pl.DataFrame, area_code: str) -> None:
         )
 
 
+def _visitors_in_reach(
+    conn: Connection, path: str, lat: FloatArray, lon: FloatArray, max_m: float
+) -> pl.DataFrame:
+    """The visitors of :func:`~doorstep.storage.repositories.pairing.visitors_in_box` who
+    stay: the fixed ones, and local ones with a household at ``(lat, lon)`` within ``max_m``.
+
+    SQL keeps the homes in the households' :func:`~doorstep.domain.reach.reach_box`, then
+    :func:`~doorstep.domain.reach.near_any` keeps those in range in whole metres (the
+    engine's test, so none it would find in range is missed).
+    """
+    found = repo.visitors_in_box(conn, path, reach_box(lat, lon, max_m))
+    near = near_any(found["lat"].to_numpy(), found["lon"].to_numpy(), lat, lon, max_m)
+    return found.filter((pl.col("fixed") == 1) | pl.Series(near)).drop("fixed")
+
+
 def load_scope(session: Session, area_code: str, *, today: dt.date, max_m: float) -> Scope:
     """Read everything pairing an area depends on and build the engine's problem.
 
     The households are those of the area's subtree. The visitors are every visitor who could
     be eligible for one of them: every local visitor (no remote pool), whatever their home
     or service area, whose home is within ``max_m`` of one of the households (a box in SQL,
-    then a k-d tree); the visitors of every remote pool a household names; and every visitor
-    who looks after one of the households now. A visitor's places are its capacity less its
-    open pairings with households outside the area. Inactive visitors in range are kept (the
-    engine gives them nothing; ``pair explain`` names them as inactive).
+    then the exact test: :func:`_visitors_in_reach`); the visitors of every remote pool a
+    household names; and every visitor who looks after one of the households now. A
+    visitor's places are its capacity less its open pairings with households outside the
+    area. Inactive visitors in range are kept (the engine gives them nothing; ``pair
+    explain`` names them as inactive).
     """
     conn = session.connection()
     area_id, path, _ = repo.area_by_code(conn, area_code)
     hh = repo.scope_households(conn, path)
     _one_open_pairing_each(hh, area_code)
-    vv = repo.scope_visitors(conn, path, hh["lat"].to_numpy(), hh["lon"].to_numpy(), max_m)
+    vv = _visitors_in_reach(conn, path, hh["lat"].to_numpy(), hh["lon"].to_numpy(), max_m)
     areas = repo.all_areas(conn)
     excl = repo.exclusions(conn)
 

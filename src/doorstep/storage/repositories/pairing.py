@@ -5,13 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import numpy as np
-import numpy.typing as npt
 import polars as pl
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import OperationalError
 
-from doorstep.domain.reach import Box, near_any, reach_box
+from doorstep.domain.reach import Box
 from doorstep.errors import Conflict, NotFound
 
 
@@ -74,35 +72,15 @@ def _box_params(box: Box) -> dict[str, float]:
     return {"lat_lo": box.lat_lo, "lat_hi": box.lat_hi, "w1": w1, "e1": e1, "w2": w2, "e2": e2}
 
 
-def scope_visitors(
-    conn: Connection,
-    path: str,
-    lat: npt.NDArray[np.float64],
-    lon: npt.NDArray[np.float64],
-    max_m: float,
-) -> pl.DataFrame:
-    """The visitors a proposal for the subtree at ``path`` considers, its households being at
-    ``(lat, lon)``: those who look after one of them now, those who travel in a remote pool
-    one of them names, and every local visitor (no remote pool) whose home is within
-    ``max_m`` of one of them, whatever their home or service area, or none.
-
-    Homes in range are found without testing every pair: SQL keeps those in the households'
-    :func:`~doorstep.domain.reach.reach_box`, then :func:`~doorstep.domain.reach.near_any`
-    keeps those with a household in range in whole metres (the engine's test, so none it
-    would find in range is missed).
+def visitors_in_box(conn: Connection, path: str, box: Box) -> pl.DataFrame:
+    """The visitors a proposal for the subtree at ``path`` may consider: those who look after
+    one of its households now or travel in a remote pool one of them names (``fixed`` is 1:
+    they stay whatever the distance), and every local visitor (no remote pool) whose home is
+    in ``box``, whatever their home or service area, or none.
 
     ``busy_elsewhere`` counts their open pairings with households outside the subtree:
     that much of their capacity is not free for this area.
     """
-    found = _visitors_in_box(conn, path, reach_box(lat, lon, max_m))
-    near = near_any(found["lat"].to_numpy(), found["lon"].to_numpy(), lat, lon, max_m)
-    return found.filter((pl.col("fixed") == 1) | pl.Series(near)).drop("fixed")
-
-
-def _visitors_in_box(conn: Connection, path: str, box: Box) -> pl.DataFrame:
-    """:func:`scope_visitors` before the distance test: ``fixed`` is 1 for those who look
-    after a household of the subtree or travel in a pool one names, who stay whatever the
-    distance."""
     return frame(
         conn,
         """
