@@ -50,16 +50,31 @@ def test_a_utf8_byte_order_mark_is_read_as_part_of_nothing(
         assert conn.execute(text("SELECT external_id FROM households")).scalar_one() == "H1"
 
 
-def test_latin1_bytes_are_named_with_their_line_and_encoding(
+def test_latin1_bytes_are_named_with_their_row_column_and_encoding(
     with_areas: Engine, tmp_path: Path
 ) -> None:
     path = tmp_path / "households.csv"
     good = households_file(tmp_path, household(), household(household_id="H2", head_name="José"))
     path.write_bytes(good.read_text(encoding="utf-8").encode("latin-1"))
     (line,) = rejected(with_areas, "households", path)
-    assert line.startswith("file: line 3 (byte ")
-    assert "byte 0xe9 is not UTF-8" in line
-    assert "Latin-1" in line and "save it as UTF-8" in line
+    assert line.startswith("row 3, column head_name: byte 0xe9 at byte ")
+    assert "of the file is not UTF-8" in line
+    assert "Latin-1" in line and "save it as UTF-8 (CSV UTF-8)" in line
+
+
+def test_latin1_bytes_after_a_line_break_in_a_quoted_value_are_named_by_their_row(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    # The address's line break makes the second household's row 3 the file's line 4.
+    good = households_file(
+        tmp_path,
+        household(address="Group 3\nHouse 12"),
+        household(household_id="H2", head_name="José"),
+    )
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(good.read_text(encoding="utf-8").encode("latin-1"))
+    (line,) = rejected(with_areas, "households", path)
+    assert line.startswith("row 3, column head_name: byte 0xe9 at byte ")
 
 
 def test_quoted_newlines_inside_a_field_are_kept(with_areas: Engine, tmp_path: Path) -> None:

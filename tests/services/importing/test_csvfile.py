@@ -110,22 +110,80 @@ def test_a_bad_quote_after_a_long_header_name_is_named_with_its_column(tmp_path:
 
 
 @pytest.mark.parametrize(
-    ("data", "expected"),
+    ("data", "row", "expected"),
     [
-        (b"ab\ncd\xc3X\nrest\n", "line 2 (byte 5): byte 0xc3"),  # cut after the lead byte
-        (b"ab\nc\xe4\xb8\nx\n", "line 2 (byte 4): byte 0xe4"),  # cut inside a 3-byte character
-        (b"ab\n\xe4\xb8\xad\xe6\x96\x87\xe9\n", "line 2 (byte 9): byte 0xe9"),  # cut mid-character
-        (b"ab\ncd\n\xe9x\n", "line 3 (byte 6): byte 0xe9"),  # cut between characters
+        (b"ab\ncd\xc3X\nrest\n", 2, "byte 0xc3 at byte 5"),  # cut after the lead byte
+        (b"ab\nc\xe4\xb8\nx\n", 2, "byte 0xe4 at byte 4"),  # cut inside a 3-byte character
+        (b"ab\n\xe4\xb8\xad\xe6\x96\x87\xe9\n", 2, "byte 0xe9 at byte 9"),  # cut mid-character
+        (b"ab\ncd\n\xe9x\n", 3, "byte 0xe9 at byte 6"),  # cut between characters
     ],
 )
 @pytest.mark.parametrize("chunk", [4, 5, 6, 7, 1 << 24])
 def test_a_byte_that_is_not_utf8_is_named_where_it_is_whatever_the_chunk_size(
-    monkeypatch: pytest.MonkeyPatch, data: bytes, expected: str, chunk: int
+    monkeypatch: pytest.MonkeyPatch, data: bytes, row: int, expected: str, chunk: int
 ) -> None:
     monkeypatch.setattr(csvscan, "CHUNK_SIZE", chunk)
     problem = utf8_problem(io.BytesIO(data))
     assert problem is not None
-    assert problem.reason.startswith(f"{expected} is not UTF-8")
+    assert problem.row == row
+    assert problem.reason.startswith(f"{expected} of the file is not UTF-8")
+
+
+_NOT_UTF8 = (
+    "is not UTF-8 — the file looks like Latin-1 or another legacy encoding; save it as UTF-8 "
+    "(CSV UTF-8) and try again"
+)
+
+
+def test_a_byte_that_is_not_utf8_is_named_by_its_row_not_its_line(tmp_path: Path) -> None:
+    # The quoted value's line break makes José's row 3 the file's line 4.
+    data = b'id,note,name\nh1,"line 1\nline 2",x\nh2,y,Jos\xe9\n'
+    assert refused(tmp_path, data) == (
+        f"row 3, column name: byte 0xe9 at byte 42 of the file {_NOT_UTF8}"
+    )
+
+
+def test_a_byte_that_is_not_utf8_in_the_header_is_named_as_row_1(tmp_path: Path) -> None:
+    assert (
+        refused(tmp_path, b"id,n\xe9me\nh1,x\n")
+        == f"row 1: byte 0xe9 at byte 4 of the file {_NOT_UTF8}"
+    )
+
+
+@pytest.mark.parametrize("chunk", [2, 3, 5, 8, 13, 1 << 24])
+def test_a_byte_that_is_not_utf8_after_a_quote_open_across_chunks_is_named_by_its_row(
+    monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    # The quoted value holds commas and line breaks, and runs over chunk boundaries.
+    monkeypatch.setattr(csvscan, "CHUNK_SIZE", chunk)
+    problem = utf8_problem(io.BytesIO(b'id,note,name\nh1,"a,\nb\n,c",x\nh2,y,Jos\xe9\n'))
+    assert problem is not None
+    assert (problem.row, problem.column) == (3, "name")
+    assert problem.reason == f"byte 0xe9 at byte 36 of the file {_NOT_UTF8}"
+
+
+@pytest.mark.parametrize("chunk", [2, 5, 1 << 24])
+def test_a_byte_order_mark_is_counted_in_the_byte_but_not_in_the_column_name(
+    monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    monkeypatch.setattr(csvscan, "CHUNK_SIZE", chunk)
+    problem = utf8_problem(io.BytesIO(codecs.BOM_UTF8 + b"id,name\nh1,Jos\xe9\n"))
+    assert problem is not None
+    assert (problem.row, problem.column) == (2, "name")
+    assert problem.reason.startswith("byte 0xe9 at byte 17 of the file is not UTF-8")
+
+
+@pytest.mark.parametrize("chunk", [2, 3, 1 << 24])
+def test_a_file_ending_in_the_middle_of_a_utf8_character_names_its_last_row(
+    monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    monkeypatch.setattr(csvscan, "CHUNK_SIZE", chunk)
+    problem = utf8_problem(io.BytesIO(b'id,name\nh1,"a\nb"\nh2,caf\xc3'))
+    assert problem is not None
+    assert (problem.row, problem.column) == (3, "name")
+    assert problem.reason == (
+        "the file ends in the middle of a UTF-8 character (byte 0xc3 at byte 23 of the file)"
+    )
 
 
 @pytest.mark.parametrize("size", [1, 2, 3, 5, 8, 1 << 16])

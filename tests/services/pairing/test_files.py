@@ -463,4 +463,6 @@ def test_a_file_in_another_encoding_is_refused_naming_the_encoding(tmp_path: Pat
     h.write_bytes(HOUSEHOLDS.replace("h2", "Jos\xe9").encode("latin-1"))
     with pytest.raises(InvalidInput) as caught:
         read_problem(h, v)
-    assert caught.value.message.startswith(f"{h}: line 3 (byte 51): byte 0xe9 is not UTF-8")
+    assert caught.value.message.startswith(
+        f"{h}: row 3, column household_id: byte 0xe9 at byte 51 of the file is not UTF-8"
+    )

@@ -10,17 +10,25 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
+import numpy as np
+import numpy.typing as npt
+
 from doorstep.services.importing.csvheader import SHOWN, UNCLOSED, read_header
 from doorstep.services.importing.errors import RowError
 
 CHUNK_SIZE = 1 << 24  # bytes decoded at a time by the UTF-8 check
+_LF, _QUOTE, _COMMA = ord("\n"), ord('"'), ord(",")
 _DOUBLE = 'quote the whole value and double each quote inside it, e.g. "a ""b"" c"'
 
 
 def utf8_problem(fh: BinaryIO) -> RowError | None:
-    """The line and byte of the first byte that is not UTF-8 (e.g. a Latin-1 export)."""
+    """The row, column and byte of the first byte that is not UTF-8 (e.g. a Latin-1 export),
+    in ``fh`` read from the start of the file; ``None`` when every byte is UTF-8.
+
+    The file is decoded a chunk at a time. A good file is read once; only when a byte is bad
+    is the file read again up to it, to find its row as :func:`_scan` counts rows.
+    """
     decoder = codecs.getincrementaldecoder("utf-8")()
-    line = 1
     offset = 0
     while chunk := fh.read(CHUNK_SIZE):
         kept = decoder.getstate()[0]  # the start of a character cut by the last chunk's end
@@ -28,24 +36,65 @@ def utf8_problem(fh: BinaryIO) -> RowError | None:
             decoder.decode(chunk)
         except UnicodeDecodeError as exc:
             # exc.start counts from the start of what the decoder saw: the kept bytes first.
-            seen = kept + chunk
-            bad = seen[exc.start : exc.start + 1]
-            line += seen[: exc.start].count(b"\n")
-            return RowError(
-                0,
-                "",
-                "",
-                f"line {line} (byte {offset - len(kept) + exc.start}): byte 0x{bad.hex()} is "
-                "not UTF-8 — the file looks like Latin-1 or another legacy encoding; save it as "
-                "UTF-8 (CSV UTF-8) and try again",
+            at = offset - len(kept) + exc.start
+            bad = (kept + chunk)[exc.start]
+            return _where(
+                fh,
+                at,
+                f"byte 0x{bad:02x} at byte {at} of the file is not UTF-8 — the file looks like "
+                "Latin-1 or another legacy encoding; save it as UTF-8 (CSV UTF-8) and try again",
             )
-        line += chunk.count(b"\n")
         offset += len(chunk)
-    try:
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return RowError(0, "", "", "the file ends in the middle of a UTF-8 character")
+    kept = decoder.getstate()[0]
+    if kept:  # what decode(b"", final=True) would refuse
+        at = offset - len(kept)
+        return _where(
+            fh,
+            at,
+            f"the file ends in the middle of a UTF-8 character (byte 0x{kept[0]:02x} at byte "
+            f"{at} of the file)",
+        )
     return None
+
+
+def _where(fh: BinaryIO, at: int, reason: str) -> RowError:
+    """``reason`` at the row, and the column, of the file's byte ``at``.
+
+    Rows end at each line end outside quotes, as for polars; a quote's parity is enough to
+    know, since a doubled quote keeps it. The bytes before ``at`` are read again a chunk at
+    a time, with the parity carried from chunk to chunk; a chunk that cuts a character does
+    no harm, since line ends, quotes and commas are ASCII and never part of another character.
+    """
+    fh.seek(0)
+    row, field, quotes = 1, 0, 0
+    left = at
+    while left > 0 and (chunk := fh.read(min(CHUNK_SIZE, left))):
+        left -= len(chunk)
+        part = np.frombuffer(chunk, dtype=np.uint8)
+        at_quote = np.flatnonzero(part == _QUOTE)
+        ends = _outside(np.flatnonzero(part == _LF), at_quote, quotes)
+        start = 0
+        if ends.size:
+            row += ends.size
+            field = 0
+            start = int(ends[-1]) + 1
+        commas = np.flatnonzero(part[start:] == _COMMA) + start
+        field += _outside(commas, at_quote, quotes).size
+        quotes += at_quote.size
+    column = ""
+    if row > 1:  # the header's own bad byte has no column name to give
+        fh.seek(0)
+        names = read_header(fh).names
+        column = names[field] if field < len(names) else ""
+    return RowError(row, column, "", reason)
+
+
+def _outside(
+    found: npt.NDArray[np.intp], at_quote: npt.NDArray[np.intp], quotes: int
+) -> npt.NDArray[np.intp]:
+    """The positions in ``found`` outside quotes, ``quotes`` quotes being before the chunk."""
+    inside: npt.NDArray[np.bool_] = (np.searchsorted(at_quote, found) + quotes) % 2 == 1
+    return found[~inside]
 
 
 def binary(source: Path | bytes) -> BinaryIO:
