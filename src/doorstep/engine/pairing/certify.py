@@ -24,7 +24,7 @@ import numpy as np
 from doorstep.engine.pairing.candidates import Arcs, CandidateIndex
 from doorstep.engine.pairing.problem import BoolArray, IntArray, PairingProblem
 from doorstep.engine.pairing.prune import reduced_costs
-from doorstep.engine.pairing.scan import VisitorGrid, price_grid, scan
+from doorstep.engine.pairing.scan import PricedGrid, VisitorGrid, price_grid, scan
 
 
 @dataclass(frozen=True, eq=False)
@@ -273,19 +273,26 @@ def find_violations(
         hs = np.flatnonzero(wanted & (household_side == side))
         roomy = not side and _roomy(p, hs, visitor_side == side)
         cells = paired_grid if roomy and paired_grid is not None else grid
-        setups.append((sided, hs, cells, price_grid(cells, sided[nh : nh + nv])))
+        setups.append((sided, hs, cells))
+    # A side's cells are priced when its scan first reaches it: a scan stopped at its budget
+    # may never reach the second side.
+    priced: dict[int, PricedGrid] = {}
     # Both sides' households in one order, from ``start`` round to it again.
-    firsts = np.cumsum([0] + [len(hs) for _, hs, _, _ in setups])
+    firsts = np.cumsum([0] + [len(hs) for _, hs, _ in setups])
     total = int(firsts[-1])
     start = start % total if total else 0
     runs = [(k, setups[k][1][max(start - firsts[k], 0) :]) for k in range(2)]
     runs += [(k, setups[k][1][: max(start - firsts[k], 0)]) for k in range(2)]
     done = 0
     for k, hs in runs:
-        sided, _, cells, priced = setups[k]
+        sided, _, cells = setups[k]
         for batch in _batches(hs, enough):
             if enough is not None and found > enough:
                 return Arcs.concat_all(parts), False, (start + done) % total
+            if len(batch) == 0:
+                continue
+            if k not in priced:
+                priced[k] = price_grid(cells, sided[nh : nh + nv])
             h, v = scan(
                 p,
                 cells,
@@ -295,7 +302,7 @@ def find_violations(
                 pot=sided,
                 max_m=index.max_m,
                 slots=slots,
-                priced=priced,
+                priced=priced[k],
             )
             d = index.distances(h, v)
             bad = (d <= index.max_m) & (d + sided[v + nh] < sided[h])
