@@ -150,7 +150,7 @@ def lower_bound(
         over = np.maximum(pi_v - pi_t, 0)
         # After few rounds the restricted potentials price crowded towns far too high; the
         # transport between grid cells prices them from the whole map (this side at the
-        # seed scale after round one: 1.67e9 m against 0.95e9, see docs/pairing.md).
+        # seed scale after round one: 1.67e9 m against 0.95e9, see docs/pairing-history.md).
         cells = np.zeros(nv, np.float64)
         visitors = np.flatnonzero(vs)
         _, cell_price = coarse_prices(

@@ -9,7 +9,7 @@ distances to the sink (as in :func:`.certify.potentials`) price each group.
 Used for the lower bound of a stopped widening (:mod:`.bound`, where these prices do much
 better than a restricted graph's potentials after few rounds) and, with
 ``PairingParams.coarse``, to seed arcs that carry households out of crowded towns (measured:
-little help, see docs/pairing.md). Never for exactness: that is the certificate's job.
+little help, see docs/pairing-history.md). Never for exactness: that is the certificate's job.
 """
 
 from __future__ import annotations
