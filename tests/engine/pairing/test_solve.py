@@ -388,3 +388,17 @@ def test_a_capacity_of_two_billion_costs_no_more_than_the_households(balance_m: 
     assert r.total_cost == solve(six, params=params).total_cost
     if balance_m == 0:
         assert (r.paired, r.total_cost) == exact(six)
+
+
+def test_each_later_round_says_what_the_last_one_left() -> None:
+    # One candidate per household: the widening needs several rounds.
+    p = towns(households=600, visitors=260, seed=1, skew=1.0, spread_km=40)
+    progress = StageRecorder()
+    result = solve(p, params=PairingParams(candidates=1), progress=progress)
+    assert result.certified and result.stats.rounds > 1
+    rounds = [s for s in progress.stages if s.startswith("solving (round ")]
+    assert rounds[0] == "solving (round 1)"
+    for k, name in enumerate(rounds[1:], start=1):
+        found = result.stats.violations_per_round[k - 1]
+        assert name.startswith(f"solving (round {k + 1}; cost ")
+        assert name.endswith(f" m, {found:,} other pairs could lower it)")

@@ -57,6 +57,14 @@ class Silent:
         pass
 
 
+def _since_last(history: list[int], cost: int) -> str:
+    """What the last round left, for a long widening's progress: its cost and how many
+    arcs its check found that could lower it (a scan stopped at its budget: at least)."""
+    if not history:
+        return ""
+    return f"; cost {cost:,} m, {history[-1]:,} other pairs could lower it"
+
+
 def arc_costs(problem: PairingProblem, arcs: Arcs, keep_m: int) -> IntArray:
     """Solver cost of each arc: its distance, less ``keep_m`` when it is the current pair."""
     current = problem.household_current[arcs.household] == arcs.visitor
@@ -263,7 +271,7 @@ def solve(
         costs = arc_costs(problem, arcs, params.keep_m)
         chunks = make_chunks(problem, arcs, costs, dirty, labels, params.chunk_arcs, balance_m)
         lap("components")
-        report.stage(f"solving (round {rounds})", len(chunks))
+        report.stage(f"solving (round {rounds}{_since_last(history, best_cost)})", len(chunks))
         for (pos, _), flows in zip(chunks, run(solve_chunk, [c for _, c in chunks]), strict=True):
             flow[pos] = flows
             report.advance()
