@@ -105,6 +105,30 @@ def test_a_remote_pool_ignores_distance_but_serves_only_its_households() -> None
     assert r.reason(1) == Unpaired.NO_VISITOR_WITHIN_DISTANCE
 
 
+def test_a_pool_visitor_sharing_the_language_who_may_not_serve_is_not_a_language_problem() -> None:
+    # Far from every local visitor, each household's only speaker is its own pool's visitor,
+    # who may not serve it (excluded; serving another area): the reason is that nobody is
+    # eligible, not the language, as `pair explain` lists the visitor as excluded.
+    b = PairingProblemBuilder()
+    b.add_area("a1")
+    b.add_area("a2")
+    b.add_visitor("local-de", 27.0, 107.0, "de", capacity=1)
+    b.add_visitor("px", 48.0, 2.0, "fr", capacity=1, pool="pb")
+    b.add_visitor("ps", 48.0, 2.0, "fr", capacity=1, pool="ps", area="a2")
+    b.add_household("excluded", 27.0, 107.0, "fr", pool="pb", area="a1")
+    b.add_household("elsewhere", 27.0, 107.0, "fr", pool="ps", area="a1")
+    b.add_household("no-speaker", 27.0, 107.0, "es", pool="pb", area="a1")
+    b.exclude("excluded", "px")
+    p = b.build()
+    r = solve(p)
+    got = {str(p.household_ids[h]): r.reason(h) for h in range(p.n_households)}
+    assert got == {
+        "excluded": Unpaired.NO_ELIGIBLE_VISITOR,
+        "elsewhere": Unpaired.NO_ELIGIBLE_VISITOR,
+        "no-speaker": Unpaired.NO_SHARED_LANGUAGE,
+    }
+
+
 def test_continuity_keeps_a_current_pair_unless_the_gain_is_larger_than_keep_km() -> None:
     b = PairingProblemBuilder()
     b.add_visitor("old", 27.0 + 6 * KM, 107.0, "zh", capacity=1)

@@ -427,6 +427,10 @@ def unpaired_reasons(
     # Any eligible visitor at all: then they are all full (the flow is a maximum flow).
     has_eligible = np.zeros(p.n_households, np.bool_)
     has_pool = np.zeros(p.n_households, np.bool_)
+    # A household speaks with someone who may serve it: a local visitor within the limit, or
+    # an active visitor of its own pool (wherever they live) sharing a language. Then an
+    # exclusion or a service area, not the language, is why nobody is eligible.
+    speaks_near = np.zeros(p.n_households, np.bool_)
     for pool in range(len(p.pools)):
         vs = np.flatnonzero(p.visitor_active & (p.visitor_pool == pool))
         hs = todo[p.household_pool[todo] == pool]
@@ -434,7 +438,7 @@ def unpaired_reasons(
             has_pool[hs] = True
             hh, vv = np.repeat(hs, len(vs)), np.tile(vs, len(hs))
             has_eligible[hh[p.eligible(hh, vv)]] = True
-    speaks_near = np.zeros(p.n_households, np.bool_)
+            speaks_near[hh[(p.household_languages[hh] & p.visitor_languages[vv]) != 0]] = True
     for group in index.groups:
         hs = np.intersect1d(todo, group.households, assume_unique=True)
         if len(hs) == 0:
