@@ -249,13 +249,13 @@ def stage_diff(args: argparse.Namespace) -> dict[str, Any]:
     from doorstep.storage.repositories import pairing as repo
 
     clock = Clock()
-    clock.wrap(repo, "proposed_pairs")
+    clock.wrap(repo, "pair_changes")
     changes: list[int] = []
     diff = pairing.diff
 
-    def count(*a: Any, **k: Any) -> list[pairing.PairChange]:
+    def count(*a: Any, **k: Any) -> pairing.PairDiff:
         out = diff(*a, **k)
-        changes.append(len(out))
+        changes.append(out.total)
         return out
 
     pairing.diff = clock.timed("diff_service", count)

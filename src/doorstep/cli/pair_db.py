@@ -118,13 +118,13 @@ def diff_cmd(
     Example: doorstep pair diff 3 --limit 20
     """
     with session() as s:
-        changes = pairing.diff(s, proposal)
-    table = Table(title=f"{len(changes):,} households would change visitor")
+        changes = pairing.diff(s, proposal, limit=limit or None)
+    table = Table(title=f"{changes.total:,} households would change visitor")
     for col in ("household", "now", "proposed", "km", "reason if none"):
         table.add_column(col)
-    shown = changes[: limit or None]
-    if len(shown) < len(changes):
-        table.caption = f"{len(changes) - len(shown):,} more not shown; --limit 0 shows them all"
+    shown = changes.changes
+    if len(shown) < changes.total:
+        table.caption = f"{changes.total - len(shown):,} more not shown; --limit 0 shows them all"
     for c in shown:
         table.add_row(
             c.household,

@@ -11,7 +11,14 @@ the area tree, changed since, the proposal is stale and is refused (the digest i
 
 from doorstep.services.pairing.decisions import commit, discard
 from doorstep.services.pairing.explanations import HouseholdExplanation, explain_household
-from doorstep.services.pairing.proposals import PairChange, ProposalView, diff, propose, show
+from doorstep.services.pairing.proposals import (
+    PairChange,
+    PairDiff,
+    ProposalView,
+    diff,
+    propose,
+    show,
+)
 from doorstep.services.pairing.scope import Scope, figures, load_scope
 from doorstep.services.pairing.staleness import COMMITTED_ON, DIGEST_AFTER_COMMIT
 
@@ -20,6 +27,7 @@ __all__ = [
     "DIGEST_AFTER_COMMIT",
     "HouseholdExplanation",
     "PairChange",
+    "PairDiff",
     "ProposalView",
     "Scope",
     "commit",

@@ -98,18 +98,20 @@ def explain_household(
     view = view_of(session, proposal)
     params = engine_params(proposal)
     scope = load_scope(session, view.area_code, today=today, max_m=params.max_m)
-    pairs = repo.proposed_pairs(conn, proposal.id)
-    if hid not in set(pairs["household_id"].to_list()):
+    pair = repo.proposed_pair(conn, proposal.id, hid)
+    if pair is None:
         raise NotFound(
             f"household {household!r} is not in proposal {proposal.id} (area {view.area_code})"
         )
     order = scope.households.select(pl.col("id").alias("household_id")).with_row_index("h")
     at = order.filter(pl.col("household_id") == hid)["h"]
     if at.is_empty():  # it left the area since (an area above it moved, or it did)
-        explanation = _as_proposed(pairs.filter(pl.col("household_id") == hid).row(0, named=True))
+        explanation = _as_proposed(pair)
     else:
         if proposal.params.get("mode") == NEW_ONLY:
             params = explain_params(params)
+        # Every pair, for the caseloads; by ids alone, as only this household is named.
+        pairs = repo.proposal_pairs(conn, proposal.id)
         result = _stored_result(scope, order, pairs, proposal)
         explanation = explain(scope.problem, result, int(at[0]), params=params, limit=limit)
     record_event(
@@ -137,12 +139,11 @@ def _stored_result(
         .sort("h")
     )
     code_of = {r.value: i + 1 for i, r in enumerate(REASONS)}
+    codes = joined["reason"].replace_strict(code_of, default=0, return_dtype=pl.Int8)
     return PairingResult(
         visitor=joined["v"].fill_null(NONE).to_numpy().astype(np.int32),
         distance_m=joined["distance_m"].fill_null(-1).to_numpy().astype(np.int64),
-        reason_codes=np.array(
-            [code_of.get(r or "", 0) for r in joined["reason"].to_list()], dtype=np.int8
-        ),
+        reason_codes=codes.fill_null(0).to_numpy(),
         total_cost=0,
         certified=bool(proposal.figures.get("certified", False)),
         moved=int(proposal.figures.get("moved", 0)),

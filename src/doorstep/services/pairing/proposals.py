@@ -48,6 +48,14 @@ class PairChange:
     reason: str | None
 
 
+@dataclass(frozen=True)
+class PairDiff:
+    """What a proposal would change: ``total`` households, of which ``changes`` are listed."""
+
+    total: int
+    changes: list[PairChange]
+
+
 def propose(
     session: Session,
     area_code: str,
@@ -165,15 +173,20 @@ def show(session: Session, proposal_id: int) -> ProposalView:
     return view_of(session, get_proposal(session, proposal_id))
 
 
-def diff(session: Session, proposal_id: int) -> list[PairChange]:
-    """The households whose visitor would change, with the proposed visitor and distance."""
+def diff(session: Session, proposal_id: int, *, limit: int | None = None) -> PairDiff:
+    """The households whose visitor would change, with the proposed visitor and distance:
+    how many, and the first ``limit`` of them by household (all when ``None``)."""
     get_proposal(session, proposal_id)
-    pairs = repo.proposed_pairs(session.connection(), proposal_id)
-    changed = pairs.filter(pl.col("visitor_id").ne_missing(pl.col("current_visitor_id")))
-    return [
-        PairChange(r["household"], r["current_visitor"], r["visitor"], r["distance_m"], r["reason"])
-        for r in changed.iter_rows(named=True)
-    ]
+    total, changed = repo.pair_changes(session.connection(), proposal_id, limit)
+    return PairDiff(
+        total,
+        [
+            PairChange(
+                r["household"], r["current_visitor"], r["visitor"], r["distance_m"], r["reason"]
+            )
+            for r in changed.iter_rows(named=True)
+        ],
+    )
 
 
 def engine_params(proposal: PairingProposal) -> PairingParams:

@@ -28,7 +28,14 @@ def frame(
 ) -> pl.DataFrame:
     """Rows of ``sql`` as a frame; date columns are dates on both databases."""
     dates = [c for c, t in schema.items() if t == pl.Date]
-    rows = conn.execute(text(sql), params).all()
+    result = conn.execute(text(sql), params)
+    # The driver's own tuples: a textual query's columns have no result processing, so
+    # they hold what SQLAlchemy's rows would, without a Row object built per row (seconds
+    # for a region's 1.7M households).
+    try:
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
     if conn.dialect.name != "sqlite" or not dates:
         return pl.DataFrame(rows, schema=schema, orient="row")
     # SQLite hands dates back as ISO text.
@@ -230,6 +237,18 @@ def exclusions(conn: Connection) -> pl.DataFrame:
     )
 
 
+_PROPOSED_PAIRS: dict[str, Any] = {
+    "household_id": pl.Int64,
+    "household": pl.String,
+    "visitor_id": pl.Int64,
+    "visitor": pl.String,
+    "distance_m": pl.Int64,
+    "reason": pl.String,
+    "current_visitor_id": pl.Int64,
+    "current_visitor": pl.String,
+}
+
+
 def proposed_pairs(conn: Connection, proposal_id: int) -> pl.DataFrame:
     return frame(
         conn,
@@ -246,17 +265,89 @@ def proposed_pairs(conn: Connection, proposal_id: int) -> pl.DataFrame:
         ORDER BY pp.household_id
         """,
         {"pid": proposal_id},
+        _PROPOSED_PAIRS,
+    )
+
+
+def proposal_pairs(conn: Connection, proposal_id: int) -> pl.DataFrame:
+    """A proposal's pairs by database ids alone (no names, nor current visitors), in no
+    particular order."""
+    return frame(
+        conn,
+        "SELECT household_id, visitor_id, distance_m, reason FROM proposed_pairs "
+        "WHERE proposal_id = :pid",
+        {"pid": proposal_id},
         {
             "household_id": pl.Int64,
-            "household": pl.String,
             "visitor_id": pl.Int64,
-            "visitor": pl.String,
             "distance_m": pl.Int64,
             "reason": pl.String,
-            "current_visitor_id": pl.Int64,
-            "current_visitor": pl.String,
         },
     )
+
+
+def proposed_pair(conn: Connection, proposal_id: int, household_id: int) -> dict[str, Any] | None:
+    """One household's pair in a proposal, as :func:`proposed_pairs` gives it (``None``: the
+    proposal does not hold the household)."""
+    found = frame(
+        conn,
+        """
+        SELECT pp.household_id, h.external_id AS household, pp.visitor_id,
+               v.external_id AS visitor, pp.distance_m, pp.reason,
+               cur.visitor_id AS current_visitor_id, cv.external_id AS current_visitor
+        FROM proposed_pairs pp
+        JOIN households h ON h.id = pp.household_id
+        LEFT JOIN visitors v ON v.id = pp.visitor_id
+        LEFT JOIN pairings cur ON cur.household_id = pp.household_id AND cur.ended_on IS NULL
+        LEFT JOIN visitors cv ON cv.id = cur.visitor_id
+        WHERE pp.proposal_id = :pid AND pp.household_id = :hid
+        """,
+        {"pid": proposal_id, "hid": household_id},
+        _PROPOSED_PAIRS,
+    )
+    return found.row(0, named=True) if found.height else None
+
+
+def pair_changes(
+    conn: Connection, proposal_id: int, limit: int | None = None
+) -> tuple[int, pl.DataFrame]:
+    """How many households of a proposal would change visitor, and the first ``limit`` of
+    them (all when ``None``) by household id, as :func:`proposed_pairs` gives them.
+
+    The count is taken in the same statement, so it describes the rows listed.
+    """
+    # Null-safe "differs": no visitor now and none proposed is no change.
+    differs = "IS NOT" if conn.dialect.name == "sqlite" else "IS DISTINCT FROM"
+    changed = f"""
+        FROM proposed_pairs pp
+        JOIN households h ON h.id = pp.household_id
+        {{visitors}}
+        LEFT JOIN pairings cur ON cur.household_id = pp.household_id AND cur.ended_on IS NULL
+        {{current}}
+        WHERE pp.proposal_id = :pid AND pp.visitor_id {differs} cur.visitor_id
+    """
+    # The visitors' names are joined on their keys, so the count can do without them.
+    count = changed.format(visitors="", current="")
+    listed = changed.format(
+        visitors="LEFT JOIN visitors v ON v.id = pp.visitor_id",
+        current="LEFT JOIN visitors cv ON cv.id = cur.visitor_id",
+    )
+    rows = frame(
+        conn,
+        f"""
+        SELECT pp.household_id, h.external_id AS household, pp.visitor_id,
+               v.external_id AS visitor, pp.distance_m, pp.reason,
+               cur.visitor_id AS current_visitor_id, cv.external_id AS current_visitor,
+               (SELECT COUNT(*) {count}) AS total
+        {listed}
+        ORDER BY pp.household_id
+        {"" if limit is None else "LIMIT :limit"}
+        """,
+        {"pid": proposal_id} if limit is None else {"pid": proposal_id, "limit": limit},
+        {**_PROPOSED_PAIRS, "total": pl.Int64},
+    )
+    total = int(rows["total"][0]) if rows.height else 0
+    return total, rows.drop("total")
 
 
 def end_pairings(conn: Connection, household_ids: list[int], on: dt.date, reason: str) -> None:
