@@ -2,7 +2,7 @@
 
 A coordinator who adds a hundred households to a paired region expects them paired and
 everyone else left alone, unless a short chain of moves makes room where it is needed. That
-is this min-cost flow, solved exactly:
+is this min-cost flow, solved exactly when every new household can be paired:
 
 * a new household's pair costs its distance in metres;
 * an existing household that keeps its visitor costs nothing; one that moves costs

@@ -9,7 +9,9 @@ an insertion like any other pairing.
 New households are those without a current visitor (``household_current``), including any
 that could not be paired before: they are tried again and, if still unpairable, get their
 reason again. The insertion is exact for its own question (pair the newcomers, moving an
-existing household only along a chain that makes room for one), which is not the certified
+existing household only along a chain that makes room for one) when every newcomer can be
+paired; otherwise the most possible are, chosen in order of nearest room, and the cost is
+least for them (:mod:`.insert`). Either way it is not the certified
 least-cost pairing of the whole region: ``certified`` is ``False``, ``exact`` says whether
 every search ran to its proof.
 """
