@@ -63,6 +63,24 @@ def test_explain_prints_the_chosen_visitor_and_the_alternatives(tmp_path: Path) 
     assert any("v2" in ln and "not chosen: full" in ln for ln in lines[1:])
 
 
+def test_explain_says_as_near_for_a_visitor_with_room_at_the_same_distance(tmp_path: Path) -> None:
+    # h6 sits halfway between v4 and v5, the same whole metres from each: one is chosen.
+    households = HOUSEHOLDS + "h6,26.5000,107.0,zh,\n"
+    (tmp_path / "v.csv").write_text(VISITORS + "v4,26.4990,107.0,zh,1\nv5,26.5010,107.0,zh,1\n")
+    (tmp_path / "h.csv").write_text(households)
+    args = ["pair", "--households", str(tmp_path / "h.csv"), "--visitors", str(tmp_path / "v.csv")]
+    result = runner.invoke(app, [*args, "--quiet", "--explain", "h6"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("h6: visitor v")
+    chosen = lines[0].split()[2]
+    other = {"v4": "v5", "v5": "v4"}[chosen]
+    assert any(
+        ln.strip().startswith(f"{other}:") and "not chosen: as near (another was chosen)" in ln
+        for ln in lines[1:]
+    ), lines
+
+
 def test_an_unknown_household_to_explain_is_bad_input_found_before_anything_is_written(
     tmp_path: Path,
 ) -> None:

@@ -73,7 +73,7 @@ def _print_explanation(e: Explanation) -> None:
     for a in e.alternatives:
         console.print(
             f"  {a.visitor_id}: {a.distance_m} m, caseload {a.load}/{a.capacity}"
-            f" - not chosen: {a.why.value}",
+            f" - not chosen: {'as near (another was chosen)' if e.as_near(a) else a.why.value}",
             highlight=False,
         )
 

@@ -223,7 +223,7 @@ def explain_cmd(
             f"{a.distance_m / 1000:.2f}",
             str(a.load),
             str(a.capacity),
-            a.why.value.replace("_", " "),
+            "as near (another was chosen)" if e.as_near(a) else a.why.value.replace("_", " "),
         )
     console.print(table)
 

@@ -54,3 +54,18 @@ def test_an_unpaired_household_is_explained_with_its_reason() -> None:
     assert e.visitor is None
     assert e.unpaired == Unpaired.ALL_ELIGIBLE_VISITORS_FULL
     assert [(a.visitor_id, a.why) for a in e.alternatives] == [("v", NotChosen.FULL)]
+
+
+def test_a_visitor_with_room_exactly_as_near_is_told_apart_from_a_farther_one() -> None:
+    b = PairingProblemBuilder()
+    b.add_visitor("old", 27.0 + 1 * KM, 107.0, "zh", capacity=1)
+    b.add_visitor("twin", 27.0 - 1 * KM, 107.0, "zh", capacity=1)  # the same metres south
+    b.add_visitor("far", 27.0 + 3 * KM, 107.0, "zh", capacity=1)
+    b.add_household("h", 27.0, 107.0, "zh", current_visitor="old")
+    p = b.build()
+    e = explain(p, solve(p), 0)
+    assert e.visitor_id == "old"
+    twin, far = e.alternatives
+    assert (twin.visitor_id, twin.distance_m) == ("twin", e.distance_m)
+    assert twin.why is far.why is NotChosen.FARTHER
+    assert e.as_near(twin) and not e.as_near(far)

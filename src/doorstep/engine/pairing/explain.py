@@ -52,6 +52,15 @@ class Explanation:
     unpaired: Unpaired | None
     alternatives: tuple[Alternative, ...]
 
+    def as_near(self, alternative: Alternative) -> bool:
+        """Whether ``alternative`` has room and is exactly as near as the chosen visitor: its
+        reason is ``farther`` ("no nearer"), which a reader would take as farther in metres."""
+        return (
+            alternative.why is NotChosen.FARTHER
+            and self.distance_m is not None
+            and alternative.distance_m == self.distance_m
+        )
+
 
 def explain(
     problem: PairingProblem,
