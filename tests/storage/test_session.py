@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import sqlalchemy
 import sqlalchemy.exc
 from sqlalchemy import Engine, text
 
@@ -17,6 +18,13 @@ from doorstep.storage.session import make_engine, normalise_url
 
 def test_the_schema_is_at_the_latest_migration(engine: Engine) -> None:
     assert current_revision(engine) == head_revision(engine)
+
+
+def test_proposed_pairs_are_found_by_household_through_an_index(engine: Engine) -> None:
+    # Explaining a household and erasing one look proposed pairs up by household: a region's
+    # proposal holds 1.69M rows, and every proposal stays.
+    indexes = sqlalchemy.inspect(engine).get_indexes("proposed_pairs")
+    assert ["household_id"] in [ix["column_names"] for ix in indexes]
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys_on(tmp_path: Path) -> None:

@@ -66,7 +66,9 @@ class ProposedPair(Base):
     proposal_id: Mapped[int] = mapped_column(
         ForeignKey("pairing_proposals.id", ondelete="CASCADE"), index=True
     )
-    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), index=True
+    )
     visitor_id: Mapped[int | None] = mapped_column(ForeignKey("visitors.id"))
     distance_m: Mapped[int | None] = mapped_column(Integer)
     reason: Mapped[str | None] = mapped_column(Text)
