@@ -249,10 +249,8 @@ _PROPOSED_PAIRS: dict[str, Any] = {
 }
 
 
-def proposed_pairs(conn: Connection, proposal_id: int) -> pl.DataFrame:
-    return frame(
-        conn,
-        """
+#: A proposal's pairs with the names of households and visitors and the current visitor.
+_PROPOSED_PAIRS_SQL = """
         SELECT pp.household_id, h.external_id AS household, pp.visitor_id,
                v.external_id AS visitor, pp.distance_m, pp.reason,
                cur.visitor_id AS current_visitor_id, cv.external_id AS current_visitor
@@ -262,8 +260,13 @@ def proposed_pairs(conn: Connection, proposal_id: int) -> pl.DataFrame:
         LEFT JOIN pairings cur ON cur.household_id = pp.household_id AND cur.ended_on IS NULL
         LEFT JOIN visitors cv ON cv.id = cur.visitor_id
         WHERE pp.proposal_id = :pid
-        ORDER BY pp.household_id
-        """,
+"""
+
+
+def proposed_pairs(conn: Connection, proposal_id: int) -> pl.DataFrame:
+    return frame(
+        conn,
+        _PROPOSED_PAIRS_SQL + " ORDER BY pp.household_id",
         {"pid": proposal_id},
         _PROPOSED_PAIRS,
     )
@@ -291,17 +294,7 @@ def proposed_pair(conn: Connection, proposal_id: int, household_id: int) -> dict
     proposal does not hold the household)."""
     found = frame(
         conn,
-        """
-        SELECT pp.household_id, h.external_id AS household, pp.visitor_id,
-               v.external_id AS visitor, pp.distance_m, pp.reason,
-               cur.visitor_id AS current_visitor_id, cv.external_id AS current_visitor
-        FROM proposed_pairs pp
-        JOIN households h ON h.id = pp.household_id
-        LEFT JOIN visitors v ON v.id = pp.visitor_id
-        LEFT JOIN pairings cur ON cur.household_id = pp.household_id AND cur.ended_on IS NULL
-        LEFT JOIN visitors cv ON cv.id = cur.visitor_id
-        WHERE pp.proposal_id = :pid AND pp.household_id = :hid
-        """,
+        _PROPOSED_PAIRS_SQL + " AND pp.household_id = :hid",
         {"pid": proposal_id, "hid": household_id},
         _PROPOSED_PAIRS,
     )
