@@ -10,7 +10,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from doorstep.services.importing.csvscan import binary, locate
+from doorstep.services.importing.csvscan import binary, locate, outside_quotes
 from doorstep.services.importing.errors import RowError
 
 SLICE_SIZE = 1 << 20  # bytes looked at a time while counting rows
@@ -59,8 +59,8 @@ def _records(data: bytes | mmap.mmap, start: int, height: int) -> int:
     quotes = 0  # before the slice: a line end after an odd number of them is inside quotes
     for part in slices:
         at = np.flatnonzero(part == _QUOTE_BYTE)
-        inside = (np.searchsorted(at, np.flatnonzero(part == _LF)) + quotes) % 2
-        lines -= int(np.count_nonzero(inside))
+        ends = np.flatnonzero(part == _LF)
+        lines -= ends.size - outside_quotes(ends, at, quotes).size
         quotes += at.size
     return lines
 

@@ -72,14 +72,14 @@ def _where(fh: BinaryIO, at: int, reason: str) -> RowError:
         left -= len(chunk)
         part = np.frombuffer(chunk, dtype=np.uint8)
         at_quote = np.flatnonzero(part == _QUOTE)
-        ends = _outside(np.flatnonzero(part == _LF), at_quote, quotes)
+        ends = outside_quotes(np.flatnonzero(part == _LF), at_quote, quotes)
         start = 0
         if ends.size:
             row += ends.size
             field = 0
             start = int(ends[-1]) + 1
         commas = np.flatnonzero(part[start:] == _COMMA) + start
-        field += _outside(commas, at_quote, quotes).size
+        field += outside_quotes(commas, at_quote, quotes).size
         quotes += at_quote.size
     column = ""
     if row > 1:  # the header's own bad byte has no column name to give
@@ -89,7 +89,7 @@ def _where(fh: BinaryIO, at: int, reason: str) -> RowError:
     return RowError(row, column, "", reason)
 
 
-def _outside(
+def outside_quotes(
     found: npt.NDArray[np.intp], at_quote: npt.NDArray[np.intp], quotes: int
 ) -> npt.NDArray[np.intp]:
     """The positions in ``found`` outside quotes, ``quotes`` quotes being before the chunk."""
