@@ -361,6 +361,29 @@ def test_new_only_moves_an_existing_household_along_a_chain_when_continuity_allo
     }
 
 
+def test_new_only_with_a_shortage_says_the_cost_is_least_for_those_paired(
+    tmp_path: Path,
+) -> None:
+    # Two new households, one free place (v_far): one of them stays unpaired.
+    households = CHAIN_HOUSEHOLDS + "h_other,27.0,107.19,zh,\n"
+    (tmp_path / "h.csv").write_text(households)
+    (tmp_path / "v.csv").write_text(CHAIN_VISITORS)
+    args = ["pair", "--households", str(tmp_path / "h.csv"), "--visitors", str(tmp_path / "v.csv")]
+    args += ["--out", str(tmp_path / "pairs.csv"), "--new-only"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert (summary["new"], summary["new_paired"]) == (2, 1)
+    assert "Paired 1 of 2 new households, the most possible." in result.stderr
+    assert "least for those paired" in result.stderr
+    quiet = runner.invoke(app, [*args, "--quiet"])
+    assert "new households" not in quiet.stderr
+    (tmp_path / "h.csv").write_text(CHAIN_HOUSEHOLDS)  # one new household, one free place
+    every = runner.invoke(app, args)
+    assert every.exit_code == 0, every.output
+    assert "new households" not in every.stderr
+
+
 @pytest.mark.parametrize(
     ("options", "message"),
     [

@@ -181,7 +181,8 @@ def test_a_new_only_proposal_is_shown_diffed_and_committed_like_any_other(
         3,
         0,
     )
-    assert summary["certified"] is False
+    assert summary["certified"] is False and summary["new_paired"] == 1
+    assert "new households, the most possible" not in proposed.stderr  # no shortage
     pid = summary["proposal"]
     shown = cli("pair", "show", str(pid))
     assert shown.exit_code == 0

@@ -19,7 +19,7 @@ from rich.progress import Progress as RichProgress
 from rich.progress import TaskID
 
 from doorstep.cli.common import console, err_console, fail, handle_errors, progress
-from doorstep.cli.pair_db import certified_text, propose_area
+from doorstep.cli.pair_db import certified_text, note_shortage, propose_area
 from doorstep.engine.pairing.explain import Explanation
 from doorstep.engine.pairing.parallel import dask, process_pool
 from doorstep.engine.pairing.params import PairingParams
@@ -237,6 +237,7 @@ def pair(
     summary = run.summary()
     if not quiet:
         _note_uncertified(summary)
+        note_shortage(summary)
     typer.echo(json.dumps(summary))
 
 

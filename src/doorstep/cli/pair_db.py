@@ -90,12 +90,28 @@ def propose_area(
         )
     if not quiet:
         print_proposal(view)
+        note_shortage(view.figures)
         err_console.print(
             f"Review with `doorstep pair diff {view.id}`, then "
             f"`doorstep pair commit {view.id}` or `doorstep pair discard {view.id}`."
         )
     # The same summary as file mode (plus consent, caseloads and churn), last on stdout.
     print(json.dumps({"proposal": view.id, **view.figures}))
+
+
+def note_shortage(summary: dict[str, Any]) -> None:
+    """Say, on stderr, what --new-only proves when not every new household could be paired:
+    the most possible are, but which ones follows the search order, so the cost is least for
+    those paired, not over every choice of them (docs/cli.md)."""
+    new, paired = summary.get("new"), summary.get("new_paired")
+    if summary.get("mode") != NEW_ONLY or new is None or paired is None or paired >= new:
+        return
+    err_console.print(
+        f"Paired {paired:,} of {new:,} new households, the most possible. Which are left out "
+        "follows how near room was for each, so the cost is the least for those paired, not "
+        "over every choice of them.",
+        soft_wrap=True,
+    )
 
 
 @handle_errors

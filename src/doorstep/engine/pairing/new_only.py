@@ -55,14 +55,16 @@ class NewOnly:
     result: PairingResult
 
     def summary(self) -> dict[str, Any]:
-        """The full solve's summary keys, plus ``mode``, ``new``, ``released``, ``exact``,
-        ``cut`` and ``settled``; ``stopped_by`` is ``None`` (there is no widening to stop)."""
+        """The full solve's summary keys, plus ``mode``, ``new``, ``new_paired``,
+        ``released``, ``exact``, ``cut`` and ``settled``; ``stopped_by`` is ``None`` (there
+        is no widening to stop)."""
         ins = self.insertion
         return {
             **self.result.summary(),
             "stopped_by": None,
             "mode": MODE,
             "new": len(ins.new),
+            "new_paired": ins.paired,
             "released": len(ins.released),
             "exact": ins.exact,
             "cut": ins.cut,
