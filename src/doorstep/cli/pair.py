@@ -19,7 +19,7 @@ from rich.progress import Progress as RichProgress
 from rich.progress import TaskID
 
 from doorstep.cli.common import console, err_console, fail, handle_errors, progress
-from doorstep.cli.pair_db import certified_text, note_shortage, propose_area
+from doorstep.cli.pair_db import AS_NEAR, certified_text, note_shortage, propose_area
 from doorstep.engine.pairing.explain import Explanation
 from doorstep.engine.pairing.parallel import dask, process_pool
 from doorstep.engine.pairing.params import PairingParams
@@ -73,7 +73,7 @@ def _print_explanation(e: Explanation) -> None:
     for a in e.alternatives:
         console.print(
             f"  {a.visitor_id}: {a.distance_m} m, caseload {a.load}/{a.capacity}"
-            f" - not chosen: {'as near (another was chosen)' if e.as_near(a) else a.why.value}",
+            f" - not chosen: {AS_NEAR if e.as_near(a) else a.why.value}",
             highlight=False,
         )
 

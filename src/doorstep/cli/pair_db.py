@@ -99,6 +99,11 @@ def propose_area(
     print(json.dumps({"proposal": view.id, **view.figures}))
 
 
+#: How an alternative with room exactly as near as the chosen visitor is shown (its reason
+#: code is ``farther``, meaning "no nearer"), in file mode and database mode alike.
+AS_NEAR = "as near (another was chosen)"
+
+
 def note_shortage(summary: dict[str, Any]) -> None:
     """Say, on stderr, what --new-only proves when not every new household could be paired:
     the most possible are, but which ones follows the search order, so the cost is least for
@@ -239,7 +244,7 @@ def explain_cmd(
             f"{a.distance_m / 1000:.2f}",
             str(a.load),
             str(a.capacity),
-            "as near (another was chosen)" if e.as_near(a) else a.why.value.replace("_", " "),
+            AS_NEAR if e.as_near(a) else a.why.value.replace("_", " "),
         )
     console.print(table)
 
