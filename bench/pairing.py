@@ -308,7 +308,8 @@ def main() -> None:
         print(
             f"insertion (least disruption): 100 new households in {ins.seconds:.2f} s, "
             f"{ins.paired} paired, {len(ins.moved)} existing pairs moved, cost {ins.cost} m, "
-            f"{ins.settled} visitors settled, exact {ins.exact} ({ins.cut} searches cut short)"
+            f"{ins.settled} visitors settled in {ins.searches} searches, exact {ins.exact} "
+            f"({ins.cut} searches cut short)"
         )
 
     index = CandidateIndex(problem, params.max_m)

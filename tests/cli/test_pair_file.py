@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from doorstep.cli.main import app
+from doorstep.engine.pairing import insert as insert_module
 
 runner = CliRunner()
 
@@ -361,7 +362,22 @@ def test_new_only_moves_an_existing_household_along_a_chain_when_continuity_allo
     }
 
 
-def test_new_only_with_a_shortage_says_the_cost_is_least_for_those_paired(
+def test_new_only_says_when_choosing_who_is_left_out_was_given_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(insert_module, "_CHOICE_FACTOR", 0.0)
+    monkeypatch.setattr(insert_module, "_CHOICE_ALLOWANCE_S", 0.0)
+    (tmp_path / "h.csv").write_text(CHAIN_HOUSEHOLDS + "h_other,27.0,107.19,zh,\n")
+    (tmp_path / "v.csv").write_text(CHAIN_VISITORS)
+    args = ["pair", "--households", str(tmp_path / "h.csv"), "--visitors", str(tmp_path / "v.csv")]
+    result = runner.invoke(app, [*args, "--out", str(tmp_path / "pairs.csv"), "--new-only"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert (summary["new_paired"], summary["chosen"], summary["exact"]) == (1, False, False)
+    assert "as choosing the cheapest set was given up for its cost" in result.stderr
+
+
+def test_new_only_with_a_shortage_says_how_many_were_paired(
     tmp_path: Path,
 ) -> None:
     # Two new households, one free place (v_far): one of them stays unpaired.
@@ -374,8 +390,9 @@ def test_new_only_with_a_shortage_says_the_cost_is_least_for_those_paired(
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert (summary["new"], summary["new_paired"]) == (2, 1)
-    assert "Paired 1 of 2 new households, the most possible." in result.stderr
-    assert "least for those paired" in result.stderr
+    assert "Paired 1 of 2 new households, the most possible;" in result.stderr
+    assert "one that costs least. The others are unpaired, each with its reason." in result.stderr
+    assert summary["chosen"] is True
     quiet = runner.invoke(app, [*args, "--quiet"])
     assert "new households" not in quiet.stderr
     (tmp_path / "h.csv").write_text(CHAIN_HOUSEHOLDS)  # one new household, one free place

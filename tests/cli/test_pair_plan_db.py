@@ -89,6 +89,16 @@ def test_a_stopped_proposal_says_which_limit_and_how_far_from_the_least_cost() -
     assert certified_text(unknown) == "NO (stopped by time_limit)"
 
 
+def test_a_new_only_proposal_says_why_it_is_not_exact() -> None:
+    new_only = {"certified": False, "mode": "new_only", "exact": False, "cut": 0}
+    assert certified_text({**new_only, "chosen": False}) == (
+        "no (new households only; NOT exact: which to leave out not proved least-cost)"
+    )
+    assert certified_text({**new_only, "cut": 2, "chosen": True}) == (
+        "no (new households only; NOT exact: searches cut by --max-settled)"
+    )
+
+
 def _markup_village(engine: Engine, tmp_path: Path) -> None:
     """Households whose ids look like Rich markup, and one visitor for two of the three."""
     hh = [

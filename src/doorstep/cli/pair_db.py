@@ -59,7 +59,12 @@ def certified_text(figures: dict[str, Any]) -> str:
     if figures["certified"]:
         return "yes"
     if figures.get("mode") == NEW_ONLY:
-        exact = "exact" if figures.get("exact") else "NOT exact: searches cut by --max-settled"
+        why = []
+        if figures.get("cut"):
+            why.append("searches cut by --max-settled")
+        if figures.get("chosen") is False:
+            why.append("which to leave out not proved least-cost")
+        exact = "exact" if figures.get("exact") else f"NOT exact: {'; '.join(why)}"
         return f"no (new households only; {exact})"
     text = f"NO (stopped by {figures.get('stopped_by') or 'a limit'}"
     gap, cost = figures.get("cost_gap"), figures.get("total_cost")
@@ -105,16 +110,21 @@ AS_NEAR = "as near (another was chosen)"
 
 
 def note_shortage(summary: dict[str, Any]) -> None:
-    """Say, on stderr, what --new-only proves when not every new household could be paired:
-    the most possible are, but which ones follows the search order, so the cost is least for
-    those paired, not over every choice of them (docs/cli.md)."""
+    """Say, on stderr, when --new-only could not pair every new household: how many were,
+    whether the set paired is proved the cheapest, and that those left out are in the output
+    with their reason (docs/cli.md)."""
     new, paired = summary.get("new"), summary.get("new_paired")
     if summary.get("mode") != NEW_ONLY or new is None or paired is None or paired >= new:
         return
+    which = (
+        "of the ways to pair that many, one that costs least"
+        if summary.get("chosen", True)
+        else "which are left out follows how near room was for each, as choosing the cheapest "
+        "set was given up for its cost"
+    )
     err_console.print(
-        f"Paired {paired:,} of {new:,} new households, the most possible. Which are left out "
-        "follows how near room was for each, so the cost is the least for those paired, not "
-        "over every choice of them.",
+        f"Paired {paired:,} of {new:,} new households, the most possible; {which}. The others "
+        "are unpaired, each with its reason.",
         soft_wrap=True,
     )
 

@@ -2,7 +2,7 @@
 
 A coordinator who adds a hundred households to a paired region expects them paired and
 everyone else left alone, unless a short chain of moves makes room where it is needed. That
-is this min-cost flow, solved exactly when every new household can be paired:
+is this min-cost flow, solved exactly:
 
 * a new household's pair costs its distance in metres;
 * an existing household that keeps its visitor costs nothing; one that moves costs
@@ -12,39 +12,48 @@ is this min-cost flow, solved exactly when every new household can be paired:
   least total cost.
 
 With these costs the current pairing is optimal on its own, so successive shortest paths
-apply: each new household in turn follows the cheapest chain of moves to a visitor with room,
-found by Dijkstra on reduced costs over every eligible pair (a grid search, nothing pruned by
-a candidate list), and the potentials are updated as in Johnson's method. They start at 0
-for a visitor with room and, for a full one, at minus a lower bound of what leaving it costs
+apply: a new household follows the cheapest chain of moves to a visitor with room, found by
+Dijkstra on reduced costs over every eligible pair (a grid search, nothing pruned by a
+candidate list), and the potentials are updated as in Johnson's method. They start at 0 for
+a visitor with room and, for a full one, at minus a lower bound of what leaving it costs
 (``keep_m`` plus what a household gains towards the nearest room, at most two moves;
 ``_potential``), so every reduced cost starts non-negative and the search (an A* search in
-effect) does not settle full visitors that a direct pair to room already beats. A scan from a
-visitor skips visitors, and whole grid cells, whose potentials put them out of reach or whose
-labels it cannot improve (most of a crowded city, once a search has spread over it; cells are
-finer than the certificate's for this). Each result is a
-min-cost flow for the households inserted so far, so the whole is exact when every new
-household is paired (the usual case). When some cannot be, the number paired is still the
-most possible; which of several competing newcomers wins follows their order: those with
-room nearest go first. A newcomer with no room within reach first gets a breadth-first
-pass over the same moves (``insert_reach``): it finds some chain to room, whose cost then
-bounds the search, or proves that there is none (and the visitors it reached are skipped
-from then on), where an unbounded search would list every eligible visitor of every
-household it met. Where a visitor with room is near, a search settles a handful of
-visitors; where every visitor for kilometres is full (a crowded city) and earlier newcomers
-took the room nearby, proving that no chain beats the nearest room means settling every
-visitor of lower label, which can take seconds each at region scale (``max_settled`` bounds
-it; ``docs/pairing.md``).
+effect) does not settle full visitors that a direct pair to room already beats. A scan from
+a visitor skips visitors, and whole grid cells, whose potentials put them out of reach or
+whose labels it cannot improve (most of a crowded city, once a search has spread over it;
+cells are finer than the certificate's for this). Each search pairs its newcomer along a
+cheapest way in given the newcomers paired before it, so the result is exact whatever the
+order when every newcomer is paired. The newcomers with room nearest go first. When some
+cannot be paired, the order may have chosen the wrong ones; that is possible only if a
+newcomer was paired with a visitor that a failed one could reach (``_rivals``), and then a
+second pass chooses them by successive shortest paths from one source joined to every
+newcomer: the next paired is always the one whose way in costs least (each waits in a heap
+keyed by a lower bound of its cost and goes back with its true cost when a search finds it
+dearer than the next key). The whole is then exact: the most newcomers possible, at the
+least cost over every choice of which are left out. That pass is given up when it runs
+longer than the first pass plus 5 s (``_CHOICE_FACTOR``; ``Insertion.chosen``). A newcomer
+with no room within reach first gets a breadth-first pass over the same moves
+(``insert_reach``): it finds some chain to room, whose cost then bounds the search, or
+proves that there is none (and the visitors it reached are skipped from then on), where an
+unbounded search would list every eligible visitor of every household it met. Where a
+visitor with room is near, a search settles a handful of visitors; where every visitor for
+kilometres is full (a crowded city) and earlier newcomers took the room nearby, proving that
+no chain beats the nearest room means settling every visitor of lower label, which can take
+seconds each at region scale (``max_settled`` bounds it; ``docs/pairing.md``).
 """
 
 from __future__ import annotations
 
 import heapq
+import threading
 import time
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numba
 import numpy as np
+from numba import types
+from numba.typed import Dict, List
 
 from doorstep.domain.geo import to_unit_xyz
 from doorstep.engine.pairing.insert_graph import Eligibility, cost_of
@@ -69,6 +78,11 @@ _INF = np.iinfo(np.int64).max // 4
 _CELLS_PER_LIMIT = 20
 #: Newcomers per compiled call, between which progress is reported.
 _BATCH = 16
+#: The second pass, which chooses the newcomers to leave out, is given up once it has run
+#: this many times as long as the first pass, plus the allowance (seconds of CPU time are
+#: not counted in the compiled searches, so a timer raises a flag that they read).
+_CHOICE_FACTOR = 1.0
+_CHOICE_ALLOWANCE_S = 5.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -93,7 +107,16 @@ class Insertion:
         Visitors settled (or reached by a breadth-first pass) over all searches: how far
         the searches went.
     exact
-        Whether every search ran to its proof (``cut`` says how many were cut short).
+        Whether the result is proved least-cost: every search ran to its proof (``cut``
+        says how many were cut short) and, if not every newcomer could be paired, which
+        to leave out was chosen (``chosen``).
+    chosen
+        ``False`` when the pass that chooses which newcomers to leave out was given up for
+        its time (``_CHOICE_FACTOR``); the first pass's choice, in order of nearest room,
+        then stands.
+    searches
+        Searches run: one per household of ``new``, plus one each time a newcomer's way in
+        turned out dearer than another's and it waited for its turn.
     """
 
     visitor: IntArray
@@ -104,6 +127,8 @@ class Insertion:
     settled: int
     exact: bool
     cut: int
+    chosen: bool
+    searches: int
     seconds: float
 
     @property
@@ -182,45 +207,41 @@ def insert(
         pooled.astype(np.int64),
         params.max_m,
     )
-    visitor = orig.copy()
-    # Potentials: a full visitor is at least one move (``keep_m``) from any room, until
-    # ``_potential`` looks closer; see the module docstring. ``lift`` holds each grid cell's
-    # least ``-qv`` for pruning scans.
-    qv = np.where(room > 0, 0, -keep_m).astype(np.int64)
     rooms = build_grid(p, vxyz, params.max_m, among=room > 0)  # visitors with room
-    lift = cell_minimum(grid, -qv)
     vcell = np.full(nv, NONE, np.int64)
     vcell[grid.visitors] = np.repeat(np.arange(len(grid.start) - 1), np.diff(grid.start))
-    # Newcomers with room nearest go first: they take the room next to them, and those for
-    # whom only a long chain (or nothing) remains come last instead of taking that room
-    # through a chain and leaving the near ones to search far.
-    order = todo[np.argsort(_nearest_rooms(todo, g, rooms), kind="stable")]
-    w = _workspace(nv, grid)
-    settled, exact, cut = 0, True, 0
+    near = _nearest(todo, g, rooms)
     progress = progress or Silent()
-    progress.stage("pairing the new households", len(order))
-    for i in range(0, len(order), _BATCH):
-        batch = order[i : i + _BATCH]
-        more, whole, cuts = _insert_all(
-            batch,
-            visitor,
-            orig,
-            dorig,
-            head,
-            nxt,
-            prv,
-            room,
-            qv,
-            lift,
-            vcell,
-            keep_m,
-            g,
-            rooms,
-            w,
-            max_settled,
-        )
-        settled, exact, cut = settled + more, exact and whole, cut + cuts
-        progress.advance(len(batch))
+    # First the newcomers with room nearest, each paired by its own search: exact whenever
+    # no newcomer that failed could have taken the place of one paired (see ``_rivals``).
+    s = _State.start(orig, head, nxt, prv, room, keep_m, grid)
+    progress.stage("pairing the new households", len(todo))
+    run = _Run.of(s, todo, near, False, orig, dorig, keep_m, g, rooms, vcell)
+    first_s = time.perf_counter()
+    run.all(max_settled, progress)
+    first_s = time.perf_counter() - first_s
+    chosen = True
+    if _rivals(s.visitor, todo, s.w.dead):
+        # Some newcomer paired where a failed one could have been: choose who gets in by
+        # successive shortest paths from all the newcomers at once, the cheapest way in first.
+        # ``_lower_bounds`` are the keys; a search that finds its newcomer's way in dearer
+        # than the next key puts it back with that cost (a way in only gets dearer as others
+        # are paired), so each newcomer paired is the cheapest of all at its turn. Where
+        # that costs far more than the first pass (a crowded city whose unpaired households
+        # reach room only through long chains), it is given up and the first pass stands.
+        first = run
+        second = _State.start(orig, head, nxt, prv, room, keep_m, grid)
+        progress.stage("choosing which new households to pair", len(todo))
+        low = _lower_bounds(todo, near, g, keep_m)
+        run = _Run.of(second, todo, low, True, orig, dorig, keep_m, g, rooms, vcell)
+        if run.all(max_settled, progress, _CHOICE_FACTOR * first_s + _CHOICE_ALLOWANCE_S):
+            s = second
+            run.add(first)
+        else:
+            chosen = False
+            first.add(run)
+            run = first
+    visitor = s.visitor
     existing = np.flatnonzero(orig != NONE)
     moved = existing[visitor[existing] != orig[existing]]
     cost = _cost(p, visitor, todo, moved, orig, dorig, keep_m)
@@ -230,11 +251,155 @@ def insert(
         released=released,
         moved=moved,
         cost=cost,
-        settled=int(settled),
-        exact=bool(exact),
-        cut=int(cut),
+        settled=run.settled,
+        exact=run.exact and chosen,
+        chosen=chosen,
+        cut=run.cut,
+        searches=run.searches,
         seconds=time.perf_counter() - started,
     )
+
+
+@dataclass(eq=False)
+class _State:
+    """What the searches change: every household's visitor, each visitor's households (linked
+    lists), room and potential (``qv``; ``lift`` bounds ``-qv`` per grid cell), the
+    searches' arrays, and the ways in of newcomers sent back (``_insert_some``)."""
+
+    visitor: IntArray
+    head: IntArray
+    nxt: IntArray
+    prv: IntArray
+    room: IntArray
+    qv: IntArray
+    lift: IntArray
+    w: _Workspace
+    paths: dict[int, IntArray]
+
+    @staticmethod
+    def start(
+        orig: IntArray,
+        head: IntArray,
+        nxt: IntArray,
+        prv: IntArray,
+        room: IntArray,
+        keep_m: int,
+        grid: VisitorGrid,
+    ) -> _State:
+        # Potentials: a full visitor is at least one move (``keep_m``) from any room, until
+        # ``_potential`` looks closer; see the module docstring.
+        qv = np.where(room > 0, 0, -keep_m).astype(np.int64)
+        return _State(
+            visitor=orig.copy(),
+            head=head.copy(),
+            nxt=nxt.copy(),
+            prv=prv.copy(),
+            room=room.copy(),
+            qv=qv,
+            lift=cell_minimum(grid, -qv),
+            w=_workspace(len(head), grid),
+            paths=Dict.empty(key_type=types.int64, value_type=types.int64[::1]),
+        )
+
+
+@dataclass(eq=False)
+class _Run:
+    """One pass of searches over the newcomers of ``keys``, and what it counted."""
+
+    s: _State
+    keys: list[tuple[np.int64, np.int64]]
+    patient: bool
+    orig: IntArray
+    dorig: IntArray
+    keep_m: int
+    g: Eligibility
+    rooms: VisitorGrid
+    vcell: IntArray
+    settled: int = 0
+    exact: bool = True
+    cut: int = 0
+    searches: int = 0
+
+    @staticmethod
+    def of(
+        s: _State,
+        todo: IntArray,
+        keys: FloatArray,
+        patient: bool,
+        orig: IntArray,
+        dorig: IntArray,
+        keep_m: int,
+        g: Eligibility,
+        rooms: VisitorGrid,
+        vcell: IntArray,
+    ) -> _Run:
+        """``todo`` to be searched in the order of ``keys``, least first (then by index)."""
+        whole = np.where(keys < _INF, np.floor(keys), _INF).astype(np.int64)
+        order = np.lexsort((todo, whole))
+        return _Run(
+            s, _key_heap(todo[order], whole[order]), patient, orig, dorig, keep_m, g, rooms, vcell
+        )
+
+    def all(self, max_settled: int, progress: Progress, seconds: float | None = None) -> bool:
+        """Search every newcomer; ``False`` if that was given up after ``seconds``."""
+        s = self.s
+        stop = np.zeros(1, np.bool_)
+        timer = None
+        if seconds is not None and seconds <= 0:
+            stop[0] = True
+        elif seconds is not None:
+            timer = threading.Timer(seconds, stop.fill, (True,))
+            timer.daemon = True
+            timer.start()
+        try:
+            while len(self.keys) > 0 and not stop[0]:
+                finished, ran, more, whole, cuts = _insert_some(
+                    self.keys,
+                    s.paths,
+                    _BATCH,
+                    stop,
+                    self.patient,
+                    s.visitor,
+                    self.orig,
+                    self.dorig,
+                    s.head,
+                    s.nxt,
+                    s.prv,
+                    s.room,
+                    s.qv,
+                    s.lift,
+                    self.vcell,
+                    self.keep_m,
+                    self.g,
+                    self.rooms,
+                    s.w,
+                    max_settled,
+                )
+                self.settled += more
+                self.exact = self.exact and whole
+                self.cut += cuts
+                self.searches += ran
+                progress.advance(finished)
+        finally:
+            if timer is not None:
+                timer.cancel()
+        return len(self.keys) == 0 and not stop[0]
+
+    def add(self, other: _Run) -> None:
+        """Count ``other``'s searches too."""
+        self.settled += other.settled
+        self.cut += other.cut
+        self.searches += other.searches
+
+
+def _rivals(visitor: IntArray, todo: IntArray, dead: BoolArray) -> bool:
+    """Whether a newcomer is paired with a visitor that some failed newcomer could reach.
+
+    Only then may the order of the searches have chosen the wrong newcomers: a cheaper
+    choice swaps a paired newcomer for a failed one along a chain from the failed one, whose
+    visitors are all ``dead`` (a closed set without room that no later search enters)."""
+    v = visitor[todo]
+    return bool(dead[v[v != NONE]].any())
 
 
 def _allowed_current(p: PairingProblem, max_m: float) -> tuple[IntArray, IntArray, IntArray]:
@@ -472,16 +637,36 @@ def _nearest_room(
 
 
 @numba.njit(cache=True)
-def _nearest_rooms(
-    todo: IntArray, g: Eligibility, rooms: VisitorGrid
-) -> FloatArray:  # pragma: no cover - compiled
-    """Metres from each of ``todo`` to the nearest visitor with room (0 for a household of a
-    remote pool, infinite beyond the distance limit)."""
+def _nearest(todo: IntArray, g: Eligibility, among: VisitorGrid) -> FloatArray:  # pragma: no cover
+    """Metres from each of ``todo`` to the nearest visitor of ``among`` (0 for a household of
+    a remote pool, whose visitors are in no grid; infinite beyond the distance limit)."""
     out = np.empty(len(todo))
     for i in range(len(todo)):
         h = todo[i]
-        out[i] = 0.0 if g.hpool[h] >= 0 else _nearest_room(h, g.max_m, g, rooms)
+        out[i] = 0.0 if g.hpool[h] >= 0 else _nearest_room(h, g.max_m, g, among)
     return out
+
+
+def _lower_bounds(todo: IntArray, near: FloatArray, g: Eligibility, keep_m: int) -> FloatArray:
+    """A lower bound of what pairing each of ``todo`` costs, given ``near`` (``_nearest``
+    visitor with room).
+
+    The way in either pairs it with a visitor that has room (at least the metres to the
+    nearest one) or with a full visitor (at least the metres to the nearest visitor) whose
+    household moves out, which costs at least ``keep_m`` while only existing households are
+    paired; later it only gets dearer. Languages, areas and exclusions are ignored."""
+    return np.asarray(np.floor(np.minimum(near, _nearest(todo, g, g.grid) + keep_m)))
+
+
+@numba.njit(cache=True)
+def _key_heap(
+    todo: IntArray, keys: IntArray
+) -> list[tuple[np.int64, np.int64]]:  # pragma: no cover - compiled
+    """A heap of ``(key, household)`` from pairs already in order (a sorted list is a heap)."""
+    heap: list[tuple[np.int64, np.int64]] = List()
+    for i in range(len(todo)):
+        heap.append((np.int64(keys[i]), np.int64(todo[i])))
+    return heap
 
 
 @numba.njit(cache=True, inline="always")
@@ -559,8 +744,69 @@ def _workspace(nv: int, grid: VisitorGrid) -> _Workspace:
 
 
 @numba.njit(cache=True)
-def _insert_all(
-    todo: IntArray,
+def _path(
+    best: int, best_v: int, pred_v: IntArray, pred_h: IntArray
+) -> IntArray:  # pragma: no cover
+    """A search's way in as ``[cost, visitor with room, h, from, to, h, from, to, ...]``: each
+    household ``h`` moves ``from`` one visitor (``-1``: the newcomer) ``to`` the next, last
+    move first."""
+    n = 0
+    x = best_v
+    while True:
+        n += 1
+        if pred_v[x] == NONE:
+            break
+        x = pred_v[x]
+    out = np.empty(2 + 3 * n, np.int64)
+    out[0] = best
+    out[1] = best_v
+    x = best_v
+    for i in range(n):
+        out[2 + 3 * i] = pred_h[x]
+        out[3 + 3 * i] = pred_v[x]
+        out[4 + 3 * i] = x
+        x = pred_v[x]
+    return out
+
+
+@numba.njit(cache=True)
+def _intact(
+    paths: dict[int, IntArray], h0: int, visitor: IntArray, room: IntArray
+) -> int:  # pragma: no cover - compiled
+    """The cost of ``h0``'s kept way in if every household on it is still where it was and
+    its last visitor still has room (so it costs the same now); ``-1`` otherwise."""
+    if h0 not in paths:
+        return -1
+    path = paths[h0]
+    if room[path[1]] <= 0:
+        return -1
+    for i in range(2, len(path), 3):
+        if visitor[path[i]] != path[i + 1]:
+            return -1
+    return int(path[0])
+
+
+@numba.njit(cache=True)
+def _augment(
+    path: IntArray, visitor: IntArray, head: IntArray, nxt: IntArray, prv: IntArray, room: IntArray
+) -> None:  # pragma: no cover - compiled
+    """Make the moves of a way in (see ``_path``) and take its room."""
+    room[path[1]] -= 1
+    for i in range(2, len(path), 3):
+        h, v, x = path[i], path[i + 1], path[i + 2]
+        if v != NONE:
+            _unlink(h, v, head, nxt, prv)
+        _link(h, x, head, nxt, prv)
+        visitor[h] = x
+
+
+@numba.njit(cache=True, nogil=True)
+def _insert_some(
+    keys: list[tuple[np.int64, np.int64]],
+    paths: dict[int, IntArray],
+    limit: int,
+    stop: BoolArray,
+    patient: bool,
     visitor: IntArray,
     orig: IntArray,
     dorig: IntArray,
@@ -576,22 +822,43 @@ def _insert_all(
     rooms: VisitorGrid,
     w: _Workspace,
     max_settled: int,
-) -> tuple[int, bool, int]:  # pragma: no cover - compiled
-    """Successive shortest paths from each of ``todo``; see the module docstring.
+) -> tuple[int, int, int, bool, int]:  # pragma: no cover - compiled
+    """Successive shortest paths from the newcomers of ``keys`` until ``limit`` of them are
+    paired or found unpairable, or until ``stop[0]`` is raised (from another thread: the GIL
+    is released; the pass is then to be dropped, the search under way left unfinished); see
+    the module docstring. Returns how many were, the searches run, the visitors settled, whether all
+    were exact, and how many were cut short.
 
-    ``qv`` are the visitors' potentials (never positive, zero while a visitor has room; the
-    sink's stays 0); ``lift[c]`` is at most the least ``-qv`` over grid cell ``c``;
-    the reduced cost of moving household ``h`` from ``v`` to ``x`` is
-    ``c(h, x) - c(h, v) + qv[v] - qv[x] >= 0``."""
+    ``keys`` is a heap of ``(lower bound of the cost, newcomer)``. The newcomer of least key
+    is searched; if its cheapest way in costs more than the next key it goes back with that
+    cost instead of being paired (its search still tightens the potentials), and its way in
+    is kept in ``paths`` (see ``_path``) to bound its next search. ``qv`` are the
+    visitors' potentials (never positive, zero while a visitor has room; the sink's and the
+    newcomers' stay 0, so a search's ``best`` is the real cost of its way in); ``lift[c]`` is
+    at most the least ``-qv`` over grid cell ``c``; the reduced cost of moving household
+    ``h`` from ``v`` to ``x`` is ``c(h, x) - c(h, v) + qv[v] - qv[x] >= 0``."""
     dist, pred_v, pred_h, dead, known, touched, done, out_v, out_d, stale, cells, most, reach = w
     settled = 0
     exact = True
     cut = 0
-    for h0 in todo:
+    finished = 0
+    searches = 0
+    while len(keys) > 0 and finished < limit and not stop[0]:
+        h0 = int(heapq.heappop(keys)[1])
+        next_key = keys[0][0] if len(keys) > 0 else _INF
+        searches += 1
+        was_cut = False
         n_t = 0
         n_s = 0
         best = _INF
         best_v = NONE
+        kept = _intact(paths, h0, visitor, room)
+        if kept >= 0:
+            # Its last search found this way in and sent it back: it still holds, and a way
+            # in never gets cheaper, so it bounds this search (which settles only what other
+            # searches changed since, and raises the potentials along it).
+            best = kept
+            best_v = paths[h0][1]
         heap = [(np.int64(0), np.int64(0))]
         heap.pop()
         n = _eligible(h0, np.inf, 0, -_INF, out_v, out_d, g, qv, lift, dist, most, dead)
@@ -636,7 +903,10 @@ def _insert_all(
                 # potentials may no longer bound every reduced cost (clamped at zero above).
                 exact = False
                 cut += 1
+                was_cut = True
                 break
+            if stop[0]:
+                break  # given up: the caller drops this pass
             done[n_s] = v
             n_s += 1
             h = head[v]
@@ -693,11 +963,17 @@ def _insert_all(
                     )
                 h = nxt[h]
         settled += n_s
+        if stop[0]:
+            for k in range(n_t):
+                dist[touched[k]] = _INF
+            break
         if best_v == NONE:
             # Nothing reachable from h0 has room, and no later chain can enter this closed
             # set and leave it: skip it from now on.
             for k in range(n_t):
                 dead[touched[k]] = True
+            finished += 1
+            paths.pop(h0, None)
         else:
             n_c = 0
             for k in range(n_s):
@@ -715,18 +991,15 @@ def _insert_all(
                 for i in range(g.grid.start[c], g.grid.start[c + 1]):
                     low = min(low, -qv[g.grid.visitors[i]])
                 lift[c] = low
-            x = best_v
-            room[x] -= 1
-            while True:
-                h = pred_h[x]
-                v = pred_v[x]
-                if v != NONE:
-                    _unlink(h, v, head, nxt, prv)
-                _link(h, x, head, nxt, prv)
-                visitor[h] = x
-                if v == NONE:
-                    break
-                x = v
+            path = paths[h0] if kept >= 0 and best == kept else _path(best, best_v, pred_v, pred_h)
+            if patient and best > next_key and not was_cut:
+                # Another newcomer may get in for less: this one waits for its turn.
+                paths[h0] = path
+                heapq.heappush(keys, (np.int64(best), np.int64(h0)))
+            else:
+                finished += 1
+                paths.pop(h0, None)
+                _augment(path, visitor, head, nxt, prv, room)
         for k in range(n_t):
             x = touched[k]
             if vcell[x] != NONE:
@@ -734,4 +1007,4 @@ def _insert_all(
             dist[x] = _INF
             pred_v[x] = NONE
             pred_h[x] = NONE
-    return settled, exact, cut
+    return finished, searches, settled, exact, cut

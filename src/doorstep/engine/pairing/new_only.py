@@ -9,9 +9,9 @@ an insertion like any other pairing.
 New households are those without a current visitor (``household_current``), including any
 that could not be paired before: they are tried again and, if still unpairable, get their
 reason again. The insertion is exact for its own question (pair the newcomers, moving an
-existing household only along a chain that makes room for one) when every newcomer can be
-paired; otherwise the most possible are, chosen in order of nearest room, and the cost is
-least for them (:mod:`.insert`). Either way it is not the certified
+existing household only along a chain that makes room for one): the most newcomers
+possible, at the least cost over every choice of which are left out (:mod:`.insert`). It is
+not the certified
 least-cost pairing of the whole region: ``certified`` is ``False``, ``exact`` says whether
 every search ran to its proof.
 """
@@ -56,8 +56,8 @@ class NewOnly:
 
     def summary(self) -> dict[str, Any]:
         """The full solve's summary keys, plus ``mode``, ``new``, ``new_paired``,
-        ``released``, ``exact``, ``cut`` and ``settled``; ``stopped_by`` is ``None`` (there
-        is no widening to stop)."""
+        ``released``, ``exact``, ``chosen``, ``cut`` and ``settled``; ``stopped_by`` is
+        ``None`` (there is no widening to stop)."""
         ins = self.insertion
         return {
             **self.result.summary(),
@@ -67,6 +67,7 @@ class NewOnly:
             "new_paired": ins.paired,
             "released": len(ins.released),
             "exact": ins.exact,
+            "chosen": ins.chosen,
             "cut": ins.cut,
             "settled": ins.settled,
         }
