@@ -964,9 +964,7 @@ def _insert_some(
                 h = nxt[h]
         settled += n_s
         if stop[0]:
-            for k in range(n_t):
-                dist[touched[k]] = _INF
-            break
+            break  # the pass is dropped with its arrays: nothing to reset
         if best_v == NONE:
             # Nothing reachable from h0 has room, and no later chain can enter this closed
             # set and leave it: skip it from now on.
