@@ -107,9 +107,9 @@ class Insertion:
         Visitors settled (or reached by a breadth-first pass) over all searches: how far
         the searches went.
     exact
-        Whether the result is proved least-cost: every search ran to its proof (``cut``
-        says how many were cut short) and, if not every newcomer could be paired, which
-        to leave out was chosen (``chosen``).
+        Whether the result is proved least-cost: every search of the pass whose result
+        stands ran to its proof (``cut`` says how many were cut short) and, if not every
+        newcomer could be paired, which to leave out was chosen (``chosen``).
     chosen
         ``False`` when the pass that chooses which newcomers to leave out was given up for
         its time (``_CHOICE_FACTOR``); the first pass's choice, in order of nearest room,
@@ -386,9 +386,9 @@ class _Run:
         return len(self.keys) == 0 and not stop[0]
 
     def add(self, other: _Run) -> None:
-        """Count ``other``'s searches too."""
+        """Count ``other``'s work too (its cuts stay its own: they did not shape this
+        pass's result)."""
         self.settled += other.settled
-        self.cut += other.cut
         self.searches += other.searches
 
 
