@@ -79,6 +79,49 @@ def _box_params(box: Box) -> dict[str, float]:
     return {"lat_lo": box.lat_lo, "lat_hi": box.lat_hi, "w1": w1, "e1": e1, "w2": w2, "e2": e2}
 
 
+def visitors_in_box_params(path: str, box: Box) -> dict[str, object]:
+    """The parameters of :data:`VISITORS_IN_BOX` for the subtree at ``path`` and ``box``."""
+    return {"prefix": path + "%", **_box_params(box)}
+
+
+#: The query of :func:`visitors_in_box` (its parameters: :func:`visitors_in_box_params`).
+VISITORS_IN_BOX = """
+WITH scope_h AS (
+    SELECT h.id FROM households h JOIN areas a ON a.id = h.area_id
+    WHERE a.path LIKE :prefix
+), fixed_v AS (
+    SELECT p.visitor_id AS id FROM pairings p
+    WHERE p.ended_on IS NULL AND p.household_id IN (SELECT id FROM scope_h)
+    UNION
+    SELECT v.id FROM visitors v
+    WHERE v.remote_pool IN (
+        SELECT h.remote_pool FROM households h WHERE h.id IN (SELECT id FROM scope_h)
+    )
+), scope_v AS (
+    SELECT id FROM fixed_v
+    UNION
+    SELECT v.id FROM visitors v
+    WHERE v.remote_pool IS NULL AND v.lat BETWEEN :lat_lo AND :lat_hi
+      AND (v.lon BETWEEN :w1 AND :e1 OR v.lon BETWEEN :w2 AND :e2)
+), busy AS (
+    SELECT p.visitor_id AS id, COUNT(*) AS n FROM pairings p
+    JOIN households h ON h.id = p.household_id JOIN areas a ON a.id = h.area_id
+    WHERE p.ended_on IS NULL AND a.path NOT LIKE :prefix
+      AND p.visitor_id IN (SELECT id FROM scope_v)
+    GROUP BY p.visitor_id
+)
+SELECT v.id, v.external_id, v.lat, v.lon, v.languages, v.capacity,
+       v.active_from, v.active_to, v.service_area_id, v.remote_pool,
+       COALESCE(b.n, 0) AS busy_elsewhere,
+       CASE WHEN f.id IS NULL THEN 0 ELSE 1 END AS fixed
+FROM visitors v
+LEFT JOIN busy b ON b.id = v.id
+LEFT JOIN fixed_v f ON f.id = v.id
+WHERE v.id IN (SELECT id FROM scope_v)
+ORDER BY v.id
+"""
+
+
 def visitors_in_box(conn: Connection, path: str, box: Box) -> pl.DataFrame:
     """The visitors a proposal for the subtree at ``path`` may consider: those who look after
     one of its households now or travel in a remote pool one of them names (``fixed`` is 1:
@@ -95,42 +138,8 @@ def visitors_in_box(conn: Connection, path: str, box: Box) -> pl.DataFrame:
     """
     return frame(
         conn,
-        """
-        WITH scope_h AS (
-            SELECT h.id FROM households h JOIN areas a ON a.id = h.area_id
-            WHERE a.path LIKE :prefix
-        ), fixed_v AS (
-            SELECT p.visitor_id AS id FROM pairings p
-            WHERE p.ended_on IS NULL AND p.household_id IN (SELECT id FROM scope_h)
-            UNION
-            SELECT v.id FROM visitors v
-            WHERE v.remote_pool IN (
-                SELECT h.remote_pool FROM households h WHERE h.id IN (SELECT id FROM scope_h)
-            )
-        ), scope_v AS (
-            SELECT id FROM fixed_v
-            UNION
-            SELECT v.id FROM visitors v
-            WHERE v.remote_pool IS NULL AND v.lat BETWEEN :lat_lo AND :lat_hi
-              AND (v.lon BETWEEN :w1 AND :e1 OR v.lon BETWEEN :w2 AND :e2)
-        ), busy AS (
-            SELECT p.visitor_id AS id, COUNT(*) AS n FROM pairings p
-            JOIN households h ON h.id = p.household_id JOIN areas a ON a.id = h.area_id
-            WHERE p.ended_on IS NULL AND a.path NOT LIKE :prefix
-              AND p.visitor_id IN (SELECT id FROM scope_v)
-            GROUP BY p.visitor_id
-        )
-        SELECT v.id, v.external_id, v.lat, v.lon, v.languages, v.capacity,
-               v.active_from, v.active_to, v.service_area_id, v.remote_pool,
-               COALESCE(b.n, 0) AS busy_elsewhere,
-               CASE WHEN f.id IS NULL THEN 0 ELSE 1 END AS fixed
-        FROM visitors v
-        LEFT JOIN busy b ON b.id = v.id
-        LEFT JOIN fixed_v f ON f.id = v.id
-        WHERE v.id IN (SELECT id FROM scope_v)
-        ORDER BY v.id
-        """,
-        {"prefix": path + "%", **_box_params(box)},
+        VISITORS_IN_BOX,
+        visitors_in_box_params(path, box),
         {
             "id": pl.Int64,
             "external_id": pl.String,

@@ -1,0 +1,48 @@
+"""The plans PostgreSQL makes for the pairing scope's queries.
+
+Time is not tested; the shape of the plan is. ``visitors_in_box`` once counted each visitor's
+pairings outside the area with a subquery in its select list: PostgreSQL ran it once per
+visitor over every open pairing (a ``SubPlan``), and `pair commit` of a region never finished.
+A correlated subquery always plans that way, whatever the statistics, so its plan shows it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import Engine, text
+
+from doorstep.domain.reach import reach_box
+from doorstep.storage.repositories.pairing import VISITORS_IN_BOX, visitors_in_box_params
+from tests.services.pairing.tree import add, commit, home, open_pairings, propose, tree, worker
+
+#: A subquery run again for each row: ``SubPlan n``, not ``hashed SubPlan n`` (built once).
+_PER_ROW = re.compile(r"(?<!hashed )SubPlan \d+")
+
+
+def per_row_subplans(engine: Engine, sql: str, params: dict[str, object]) -> list[str]:
+    """The plan's lines that run a subquery once per row."""
+    with engine.connect() as conn:
+        plan = [r[0] for r in conn.execute(text("EXPLAIN " + sql), params)]
+    return [line.strip() for line in plan if _PER_ROW.search(line)]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+def test_the_visitors_of_a_scope_are_read_without_a_subquery_per_visitor(
+    engine: Engine, tmp_path: Path
+) -> None:
+    tree(engine, tmp_path)
+    add(engine, tmp_path, "visitors", [worker(visitor_id=f"V{i}") for i in range(3)])
+    add(engine, tmp_path, "households", [home(household_id=f"H{i}") for i in range(4)])
+    with engine.begin() as conn:  # statistics taken before any pairing, as after an import
+        conn.execute(text("ANALYZE"))
+    commit(engine, propose(engine, "A1").id)
+    assert len(open_pairings(engine)) == 4
+    with engine.connect() as conn:
+        path = conn.execute(text("SELECT path FROM areas WHERE code = 'A'")).scalar_one()
+    params = visitors_in_box_params(path, reach_box(np.array([51.5]), np.array([-0.1]), 30_000.0))
+    assert per_row_subplans(engine, VISITORS_IN_BOX, params) == []
