@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 
 from doorstep.domain.reach import Box
 from doorstep.errors import Conflict, NotFound
+from doorstep.storage.repositories.reads import frame
 
 
 def area_by_code(conn: Connection, code: str) -> tuple[int, str, str]:
@@ -21,28 +22,6 @@ def area_by_code(conn: Connection, code: str) -> tuple[int, str, str]:
     if row is None:
         raise NotFound(f"no area with code {code!r}")
     return int(row[0]), str(row[1]), str(row[2])
-
-
-def frame(
-    conn: Connection, sql: str, params: dict[str, object], schema: dict[str, Any]
-) -> pl.DataFrame:
-    """Rows of ``sql`` as a frame; date columns are dates on both databases."""
-    dates = [c for c, t in schema.items() if t == pl.Date]
-    result = conn.execute(text(sql), params)
-    # The driver's own tuples: a textual query's columns have no result processing, so
-    # they hold what SQLAlchemy's rows would, without a Row object built per row (seconds
-    # for a region's 1.7M households).
-    try:
-        rows = result.cursor.fetchall()
-    finally:
-        result.close()
-    if conn.dialect.name != "sqlite" or not dates:
-        return pl.DataFrame(rows, schema=schema, orient="row")
-    # SQLite hands dates back as ISO text.
-    as_text = {c: (pl.String if c in dates else t) for c, t in schema.items()}
-    return pl.DataFrame(rows, schema=as_text, orient="row").with_columns(
-        pl.col(c).str.slice(0, 10).str.to_date("%Y-%m-%d") for c in dates
-    )
 
 
 def scope_households(conn: Connection, path: str) -> pl.DataFrame:

@@ -8,7 +8,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, text
 
-from doorstep.storage.repositories.pairing import frame
+from doorstep.storage.repositories.reads import frame
 
 
 def scope_pairings(conn: Connection, path: str, start: dt.date) -> pl.DataFrame:
