@@ -167,20 +167,13 @@ def insert(
     new = np.unique(np.asarray(new, dtype=np.int64))
     if len(new) and (p.household_current[new] != NONE).any():
         raise ValueError("new households must not have a current visitor")
-    nh, nv = p.n_households, p.n_visitors
+    nv = p.n_visitors
     keep_m = params.keep_m
     # ``orig``/``dorig``: each household's pair before the insertion (read only from here).
     orig, dorig, released = _allowed_current(p, params.max_m)
     todo = np.union1d(new, released[p.household_consent[released]])
     todo = todo[p.household_consent[todo] & (p.household_languages[todo] != 0)]
-    paired = np.flatnonzero(orig != NONE)
-
-    head = np.full(nv, NONE, np.int64)
-    nxt = np.full(nh, NONE, np.int64)
-    prv = np.full(nh, NONE, np.int64)
-    _link_all(paired, orig[paired], head, nxt, prv)
-    load = np.bincount(orig[paired], minlength=nv)
-    room = np.where(p.visitor_active, p.visitor_capacity.astype(np.int64) - load, 0)
+    room = _room(p, orig)
 
     hxyz = to_unit_xyz(p.household_lat, p.household_lon)
     vxyz = to_unit_xyz(p.visitor_lat, p.visitor_lon)
@@ -214,9 +207,10 @@ def insert(
     progress = progress or Silent()
     # First the newcomers with room nearest, each paired by its own search: exact whenever
     # no newcomer that failed could have taken the place of one paired (see ``_rivals``).
-    s = _State.start(orig, head, nxt, prv, room, keep_m, grid)
+    region = _Region(orig, dorig, keep_m, g, rooms, vcell)
+    s = _State.start(region, room)
     progress.stage("pairing the new households", len(todo))
-    run = _Run.of(s, todo, near, False, orig, dorig, keep_m, g, rooms, vcell)
+    run = _Run.of(s, region, todo, near, patient=False)
     first_s = time.perf_counter()
     run.all(max_settled, progress)
     first_s = time.perf_counter() - first_s
@@ -230,10 +224,10 @@ def insert(
         # that costs far more than the first pass (a crowded city whose unpaired households
         # reach room only through long chains), it is given up and the first pass stands.
         first = run
-        second = _State.start(orig, head, nxt, prv, room, keep_m, grid)
+        second = _State.start(region, _room(p, orig))
         progress.stage("choosing which new households to pair", len(todo))
         low = _lower_bounds(todo, near, g, keep_m)
-        run = _Run.of(second, todo, low, True, orig, dorig, keep_m, g, rooms, vcell)
+        run = _Run.of(second, region, todo, low, patient=True)
         if run.all(max_settled, progress, _CHOICE_FACTOR * first_s + _CHOICE_ALLOWANCE_S):
             s = second
             run.add(first)
@@ -277,29 +271,49 @@ class _State:
     paths: dict[int, IntArray]
 
     @staticmethod
-    def start(
-        orig: IntArray,
-        head: IntArray,
-        nxt: IntArray,
-        prv: IntArray,
-        room: IntArray,
-        keep_m: int,
-        grid: VisitorGrid,
-    ) -> _State:
+    def start(region: _Region, room: IntArray) -> _State:
+        """The region before any newcomer, with ``room`` (owned from here on) per visitor."""
+        orig = region.orig
+        nh, nv = len(orig), len(room)
+        head = np.full(nv, NONE, np.int64)
+        nxt = np.full(nh, NONE, np.int64)
+        prv = np.full(nh, NONE, np.int64)
+        paired = np.flatnonzero(orig != NONE)
+        _link_all(paired, orig[paired], head, nxt, prv)
         # Potentials: a full visitor is at least one move (``keep_m``) from any room, until
         # ``_potential`` looks closer; see the module docstring.
-        qv = np.where(room > 0, 0, -keep_m).astype(np.int64)
+        qv = np.where(room > 0, 0, -region.keep_m).astype(np.int64)
+        grid = region.g.grid
         return _State(
             visitor=orig.copy(),
-            head=head.copy(),
-            nxt=nxt.copy(),
-            prv=prv.copy(),
-            room=room.copy(),
+            head=head,
+            nxt=nxt,
+            prv=prv,
+            room=room,
             qv=qv,
             lift=cell_minimum(grid, -qv),
-            w=_workspace(len(head), grid),
+            w=_workspace(nv, grid),
             paths=Dict.empty(key_type=types.int64, value_type=types.int64[::1]),
         )
+
+
+def _room(p: PairingProblem, orig: IntArray) -> IntArray:
+    """Each visitor's free places with the pairs ``orig`` (none for an inactive visitor)."""
+    load = np.bincount(orig[orig != NONE], minlength=p.n_visitors)
+    return np.where(p.visitor_active, p.visitor_capacity.astype(np.int64) - load, 0)
+
+
+class _Region(NamedTuple):
+    """What every pass reads and none changes: each household's pair before the insertion
+    and its metres, the cost of a move, the eligibility, the visitors that had room, and
+    each visitor's cell of the eligibility grid."""
+
+    orig: IntArray
+    dorig: IntArray
+    keep_m: int
+    g: Eligibility
+    rooms: VisitorGrid
+    vcell: IntArray
 
 
 @dataclass(eq=False)
@@ -307,42 +321,25 @@ class _Run:
     """One pass of searches over the newcomers of ``keys``, and what it counted."""
 
     s: _State
+    region: _Region
     keys: list[tuple[np.int64, np.int64]]
     patient: bool
-    orig: IntArray
-    dorig: IntArray
-    keep_m: int
-    g: Eligibility
-    rooms: VisitorGrid
-    vcell: IntArray
     settled: int = 0
     exact: bool = True
     cut: int = 0
     searches: int = 0
 
     @staticmethod
-    def of(
-        s: _State,
-        todo: IntArray,
-        keys: FloatArray,
-        patient: bool,
-        orig: IntArray,
-        dorig: IntArray,
-        keep_m: int,
-        g: Eligibility,
-        rooms: VisitorGrid,
-        vcell: IntArray,
-    ) -> _Run:
-        """``todo`` to be searched in the order of ``keys``, least first (then by index)."""
+    def of(s: _State, region: _Region, todo: IntArray, keys: FloatArray, *, patient: bool) -> _Run:
+        """``todo`` to be searched in the order of ``keys``, least first (then by index);
+        ``patient``: a newcomer whose way in costs more than the next key waits its turn."""
         whole = np.where(keys < _INF, np.floor(keys), _INF).astype(np.int64)
         order = np.lexsort((todo, whole))
-        return _Run(
-            s, _key_heap(todo[order], whole[order]), patient, orig, dorig, keep_m, g, rooms, vcell
-        )
+        return _Run(s, region, _key_heap(todo[order], whole[order]), patient)
 
     def all(self, max_settled: int, progress: Progress, seconds: float | None = None) -> bool:
         """Search every newcomer; ``False`` if that was given up after ``seconds``."""
-        s = self.s
+        s, r = self.s, self.region
         stop = np.zeros(1, np.bool_)
         timer = None
         if seconds is not None and seconds <= 0:
@@ -360,18 +357,18 @@ class _Run:
                     stop,
                     self.patient,
                     s.visitor,
-                    self.orig,
-                    self.dorig,
+                    r.orig,
+                    r.dorig,
                     s.head,
                     s.nxt,
                     s.prv,
                     s.room,
                     s.qv,
                     s.lift,
-                    self.vcell,
-                    self.keep_m,
-                    self.g,
-                    self.rooms,
+                    r.vcell,
+                    r.keep_m,
+                    r.g,
+                    r.rooms,
                     s.w,
                     max_settled,
                 )
