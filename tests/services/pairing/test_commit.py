@@ -11,6 +11,9 @@ from sqlalchemy import Engine, text
 from doorstep.errors import Conflict
 from doorstep.services import pairing
 from doorstep.storage.session import unit_of_work
+from doorstep.storage.tables import PairingProposal
+from tests.factories.db import run_import
+from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, write_csv
 from tests.services.pairing.tree import (
     TODAY,
     add,
@@ -110,3 +113,64 @@ def test_a_household_with_two_open_pairings_is_a_clear_error_not_a_traceback(
         )
     with pytest.raises(Conflict, match="household H1 of A has more than one open pairing"):
         propose(leaving, "A")
+
+
+def _digest_kept_matches_a_fresh_read(engine: Engine, proposal_id: int, max_km: float) -> None:
+    """The digest a commit keeps (computed without reading the area again) is the one the
+    area gives when read right after it."""
+    with unit_of_work(engine) as s:
+        kept = s.get(PairingProposal, proposal_id)
+        assert kept is not None and kept.status == "committed"
+        fresh = pairing.load_scope(s, "A", today=TODAY, max_m=max_km * 1000).digest
+        assert kept.params[pairing.DIGEST_AFTER_COMMIT] == fresh
+
+
+def test_the_digest_a_commit_keeps_is_the_area_as_it_left_it(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # VF (20 km north) takes the households VN has no room for at 30 km; at 5 km it is out
+    # of reach, so once its pairs end it is no longer considered. R1 travels in the pool
+    # CITY that H3 names; R2's pool is named by nobody; VN may not visit H1, nor VF H2.
+    tree(engine, tmp_path)
+    vv = [
+        worker(visitor_id="VN", capacity=2),
+        worker(visitor_id="VF", lat=51.68, capacity=5),
+        worker(visitor_id="VB", home_area_code="B1", lat=51.60, capacity=1),
+        {**worker(visitor_id="R1", lat=53.0, capacity=1), "remote_pool": "CITY"},
+        {**worker(visitor_id="R2", lat=53.0, capacity=1), "remote_pool": "OTHER"},
+    ]
+    run_import(
+        engine,
+        "visitors",
+        write_csv(tmp_path / "vv.csv", [*VISITOR_HEADER, "remote_pool"], vv),
+    )
+    hh = [
+        {**home(household_id=f"H{i}", lat=51.50 + i / 1000), "remote_pool": ""} for i in range(1, 7)
+    ]
+    hh[2]["remote_pool"] = "CITY"
+    hh[5]["area_code"] = "A2"
+    run_import(
+        engine,
+        "households",
+        write_csv(tmp_path / "hh.csv", [*HOUSEHOLD_HEADER, "remote_pool"], hh),
+    )
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO exclusions (visitor_id, household_id, reason) "
+                "SELECT v.id, h.id, 'test' FROM visitors v, households h "
+                "WHERE v.external_id || h.external_id IN ('VNH1', 'VFH2')"
+            )
+        )
+    first = propose(engine, "A")
+    commit(engine, first.id)
+    assert {v for v, _ in open_pairings(engine)} == {"VB", "VF", "VN"}
+    _digest_kept_matches_a_fresh_read(engine, first.id, 30.0)
+    second = propose(engine, "A", max_km=5.0)
+    commit(engine, second.id)
+    assert not any(v == "VF" for v, _ in open_pairings(engine))
+    _digest_kept_matches_a_fresh_read(engine, second.id, 5.0)
+    with unit_of_work(engine) as s:
+        considered = pairing.load_scope(s, "A", today=TODAY, max_m=5_000.0).visitors
+    assert "VF" not in considered["external_id"].to_list()
+    assert "R1" in considered["external_id"].to_list()

@@ -12,7 +12,7 @@ from doorstep.engine.pairing.result import Unpaired
 from doorstep.errors import Conflict
 from doorstep.privacy.audit import record_event
 from doorstep.services.pairing.proposals import engine_params, get_proposal, view_of
-from doorstep.services.pairing.scope import load_scope
+from doorstep.services.pairing.scope import digest_after_commit, load_scope
 from doorstep.services.pairing.staleness import (
     COMMITTED_ON,
     DIGEST_AFTER_COMMIT,
@@ -73,7 +73,7 @@ def commit(
     # The commit itself changes the inputs (the current pairings), so ``inputs_digest`` no
     # longer describes the area. Keep the fingerprint of the area as the commit left it:
     # `pair explain` then warns only about changes made after the commit.
-    after = load_scope(session, code, today=today, max_m=max_m).digest
+    after = digest_after_commit(scope, pairs, today)
     proposal.params = {
         **proposal.params,
         DIGEST_AFTER_COMMIT: after,

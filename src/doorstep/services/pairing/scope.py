@@ -40,6 +40,9 @@ class Scope:
     problem: PairingProblem
     # Of the inputs as of the day read (see :mod:`doorstep.services.pairing.digest`).
     digest: str
+    # Per visitor: local (no remote pool) and in reach of a household, so considered
+    # whoever it pairs with (see :func:`digest_after_commit`).
+    reached: np.ndarray[Any, np.dtype[np.bool_]]
 
 
 def _one_open_pairing_each(households: pl.DataFrame, area_code: str) -> None:
@@ -54,9 +57,10 @@ def _one_open_pairing_each(households: pl.DataFrame, area_code: str) -> None:
 
 def _visitors_in_reach(
     conn: Connection, path: str, lat: FloatArray, lon: FloatArray, max_m: float
-) -> pl.DataFrame:
+) -> tuple[pl.DataFrame, np.ndarray[Any, np.dtype[np.bool_]]]:
     """The visitors of :func:`~doorstep.storage.repositories.pairing.visitors_in_box` who
-    stay: the fixed ones, and local ones with a household at ``(lat, lon)`` within ``max_m``.
+    stay: the fixed ones, and local ones with a household at ``(lat, lon)`` within ``max_m``;
+    and which of them are such local ones.
 
     SQL keeps the homes in the households' :func:`~doorstep.domain.reach.reach_box`, then
     :func:`~doorstep.domain.reach.near_any` keeps those in range in whole metres (the
@@ -64,7 +68,9 @@ def _visitors_in_reach(
     """
     found = repo.visitors_in_box(conn, path, reach_box(lat, lon, max_m))
     near = near_any(found["lat"].to_numpy(), found["lon"].to_numpy(), lat, lon, max_m)
-    return found.filter((pl.col("fixed") == 1) | pl.Series(near)).drop("fixed")
+    near &= found["remote_pool"].is_null().to_numpy()
+    stays = (found["fixed"] == 1).to_numpy() | near
+    return found.filter(pl.Series(stays)).drop("fixed"), near[stays]
 
 
 def load_scope(session: Session, area_code: str, *, today: dt.date, max_m: float) -> Scope:
@@ -83,7 +89,7 @@ def load_scope(session: Session, area_code: str, *, today: dt.date, max_m: float
     area_id, path, _ = repo.area_by_code(conn, area_code)
     hh = repo.scope_households(conn, path)
     _one_open_pairing_each(hh, area_code)
-    vv = _visitors_in_reach(conn, path, hh["lat"].to_numpy(), hh["lon"].to_numpy(), max_m)
+    vv, reached = _visitors_in_reach(conn, path, hh["lat"].to_numpy(), hh["lon"].to_numpy(), max_m)
     areas = repo.all_areas(conn)
     excl = repo.exclusions(conn)
 
@@ -139,7 +145,35 @@ def load_scope(session: Session, area_code: str, *, today: dt.date, max_m: float
         ).reshape(-1, 2),
     )
     digest = digests.combine(digests.inputs_part(hh, vv, excl, today), digests.tree_part(hh))
-    return Scope(area_id, area_code, hh, vv, excl, problem, digest)
+    return Scope(area_id, area_code, hh, vv, excl, problem, digest, reached)
+
+
+def digest_after_commit(scope: Scope, pairs: pl.DataFrame, today: dt.date) -> str:
+    """The digest :func:`load_scope` gives once ``pairs`` (``household_id``, ``visitor_id``:
+    a proposal's pair for every household of ``scope``, ``None`` for none) are the open
+    pairings, all else as read into ``scope``: what `pair commit` leaves.
+
+    Only the current visitors change, and with them which visitors are considered: one
+    outside reach stays only while it looks after a household of the area (or its remote
+    pool is named there). Every proposed visitor was considered already, and pairings
+    outside the area, so the places taken there, do not change.
+    """
+    current = pairs.select(
+        pl.col("household_id").alias("id"), pl.col("visitor_id").alias("current_visitor")
+    )
+    hh = scope.households.drop("current_visitor").join(
+        current, on="id", how="left", maintain_order="left"
+    )
+    named = hh["remote_pool"].drop_nulls().unique()
+    vv = scope.visitors
+    stays = (
+        pl.Series(scope.reached)
+        | vv["remote_pool"].is_in(named.implode())
+        | vv["id"].is_in(hh["current_visitor"].drop_nulls().unique().implode())
+    )
+    vv = vv.filter(stays)
+    excl = scope.exclusions.filter(pl.col("visitor_id").is_in(vv["id"].implode()))
+    return digests.combine(digests.inputs_part(hh, vv, excl, today), digests.tree_part(hh))
 
 
 def figures(
