@@ -334,12 +334,21 @@ def pair_changes(
 
 
 def end_pairings(conn: Connection, household_ids: list[int], on: dt.date, reason: str) -> None:
+    """End the open pairings of ``household_ids`` on ``on``, for ``reason``.
+
+    PostgreSQL gets one statement over an array of ids: one statement per household cost a
+    round trip each (235k pairings ended took minutes at region scale). SQLite, in process,
+    runs one per household as fast."""
     if not household_ids:
         return
+    sql = "UPDATE pairings SET ended_on = :on, end_reason = :reason WHERE ended_on IS NULL AND "
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            text(sql + "household_id = ANY(:hids)"),
+            {"on": on, "reason": reason, "hids": household_ids},
+        )
+        return
     conn.execute(
-        text(
-            "UPDATE pairings SET ended_on = :on, end_reason = :reason "
-            "WHERE ended_on IS NULL AND household_id = :hid"
-        ),
+        text(sql + "household_id = :hid"),
         [{"on": on, "reason": reason, "hid": h} for h in household_ids],
     )
