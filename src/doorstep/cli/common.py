@@ -13,6 +13,7 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
@@ -65,3 +66,21 @@ def progress(*, quiet: bool = False) -> Progress:
         disable=quiet or not sys.stderr.isatty(),
         transient=False,
     )
+
+
+class StageBar:
+    """Adapts a Rich progress bar to the engine's and services' progress protocol: each
+    stage a bar of its own, the last one filled when the next starts."""
+
+    def __init__(self, bar: Progress) -> None:
+        self.bar = bar
+        self.task: TaskID | None = None
+
+    def stage(self, name: str, total: int) -> None:
+        if self.task is not None:
+            self.bar.update(self.task, completed=self.bar.tasks[-1].total)
+        self.task = self.bar.add_task(name, total=max(total, 1))
+
+    def advance(self, amount: int = 1) -> None:
+        if self.task is not None:
+            self.bar.advance(self.task, amount)

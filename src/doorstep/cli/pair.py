@@ -15,10 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.progress import Progress as RichProgress
-from rich.progress import TaskID
 
-from doorstep.cli.common import console, err_console, fail, handle_errors, progress
+from doorstep.cli.common import StageBar, console, err_console, fail, handle_errors, progress
 from doorstep.cli.pair_db import AS_NEAR, certified_text, note_shortage, propose_area
 from doorstep.engine.pairing.explain import Explanation
 from doorstep.engine.pairing.parallel import dask, process_pool
@@ -45,23 +43,6 @@ app = typer.Typer(
     invoke_without_command=True,
     no_args_is_help=False,
 )
-
-
-class _Bar:
-    """Adapts a Rich progress bar to the engine's progress protocol."""
-
-    def __init__(self, bar: RichProgress) -> None:
-        self.bar = bar
-        self.task: TaskID | None = None
-
-    def stage(self, name: str, total: int) -> None:
-        if self.task is not None:
-            self.bar.update(self.task, completed=self.bar.tasks[-1].total)
-        self.task = self.bar.add_task(name, total=max(total, 1))
-
-    def advance(self, amount: int = 1) -> None:
-        if self.task is not None:
-            self.bar.advance(self.task, amount)
 
 
 def _print_explanation(e: Explanation) -> None:
@@ -227,7 +208,7 @@ def pair(
             out,
             params=params,
             mapper=mapper,
-            progress=_Bar(bar),
+            progress=StageBar(bar),
             explain_id=explain,
             new_only=new_only,
             max_settled=max_settled,

@@ -11,7 +11,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from doorstep.cli.common import console, err_console, handle_errors
+from doorstep.cli.common import StageBar, console, err_console, handle_errors, progress
 from doorstep.cli.context import actor, session
 from doorstep.engine.pairing.new_only import MODE as NEW_ONLY
 from doorstep.engine.pairing.params import PairingParams
@@ -83,13 +83,14 @@ def propose_area(
     max_settled: int | None = None,
 ) -> None:
     """``doorstep pair --area CODE``: compute and store a proposal, print its figures."""
-    with session() as s:
+    with session() as s, progress(quiet=quiet) as bar:
         view = pairing.propose(
             s,
             area,
             params=params,
             actor=actor(),
             mapper=mapper,
+            progress=StageBar(bar),
             new_only=new_only,
             max_settled=max_settled,
         )
@@ -168,15 +169,18 @@ def diff_cmd(
 
 
 @handle_errors
-def commit_cmd(proposal: int = typer.Argument(..., help="Proposal number.")) -> None:
+def commit_cmd(
+    proposal: int = typer.Argument(..., help="Proposal number."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
     """Commit a proposal: end the replaced pairings and start the new ones, keeping history.
 
     A proposal whose area changed since it was computed is refused as stale.
 
     Example: doorstep pair commit 3
     """
-    with session() as s:
-        counts = pairing.commit(s, proposal, actor=actor())
+    with session() as s, progress(quiet=quiet) as bar:
+        counts = pairing.commit(s, proposal, actor=actor(), progress=StageBar(bar))
     console.print(
         f"Committed proposal {proposal}: {counts['started']:,} pairings started, "
         f"{counts['ended']:,} ended, {counts['kept']:,} households unchanged."
@@ -202,6 +206,7 @@ def explain_cmd(
         help="Proposal number (default: the latest open or committed one with the household).",
     ),
     limit: int = typer.Option(5, help="How many alternatives to show."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Explain a household's pairing: its visitor and distance, and why not the others.
 
@@ -212,9 +217,9 @@ def explain_cmd(
 
     Example: doorstep pair explain H0001234
     """
-    with session() as s:
+    with session() as s, progress(quiet=quiet) as bar:
         out = pairing.explain_household(
-            s, household, actor=actor(), proposal_id=proposal, limit=limit
+            s, household, actor=actor(), proposal_id=proposal, limit=limit, progress=StageBar(bar)
         )
     e = out.explanation
     which = f"proposal {out.proposal.id}, {out.proposal.status}"

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
+from doorstep.engine.pairing.params import PairingParams
 from doorstep.errors import Conflict
 from doorstep.services import pairing
 from doorstep.storage.session import unit_of_work
@@ -174,3 +175,42 @@ def test_the_digest_a_commit_keeps_is_the_area_as_it_left_it(
         considered = pairing.load_scope(s, "A", today=TODAY, max_m=5_000.0).visitors
     assert "VF" not in considered["external_id"].to_list()
     assert "R1" in considered["external_id"].to_list()
+
+
+class _Heard:
+    """A progress that records what it hears: each stage with its total and its advances."""
+
+    def __init__(self) -> None:
+        self.stages: list[tuple[str, int, int]] = []
+
+    def stage(self, name: str, total: int) -> None:
+        self.stages.append((name, total, 0))
+
+    def advance(self, amount: int = 1) -> None:
+        name, total, done = self.stages[-1]
+        self.stages[-1] = (name, total, done + amount)
+
+
+def test_propose_commit_and_explain_report_each_step_to_the_progress(
+    leaving: Engine,
+) -> None:
+    heard = _Heard()
+    with unit_of_work(leaving) as s:
+        view = pairing.propose(
+            s, "A", params=PairingParams(), actor="test", today=TODAY, progress=heard
+        )
+    assert heard.stages[0] == ("reading area A", 1, 1)
+    assert heard.stages[-1] == ("storing 2 proposed pairs", 2, 2)
+    assert len(heard.stages) > 2  # the engine's own stages in between
+    heard = _Heard()
+    with unit_of_work(leaving) as s:
+        pairing.commit(s, view.id, actor="test", today=TODAY, progress=heard)
+    assert heard.stages == [
+        ("reading area A", 1, 1),
+        ("ending 0 pairings", 1, 1),
+        ("starting 2 pairings", 2, 2),
+    ]
+    heard = _Heard()
+    with unit_of_work(leaving) as s:
+        pairing.explain_household(s, "H1", actor="test", today=TODAY, progress=heard)
+    assert heard.stages == [("reading area A", 1, 1)]

@@ -9,9 +9,15 @@ from sqlalchemy.orm import Session
 
 from doorstep.domain.enums import PairingEndReason
 from doorstep.engine.pairing.result import Unpaired
+from doorstep.engine.pairing.solve import Progress, Silent
 from doorstep.errors import Conflict
 from doorstep.privacy.audit import record_event
-from doorstep.services.pairing.proposals import engine_params, get_proposal, view_of
+from doorstep.services.pairing.proposals import (
+    engine_params,
+    get_proposal,
+    rows_progress,
+    view_of,
+)
 from doorstep.services.pairing.scope import digest_after_commit, load_scope
 from doorstep.services.pairing.staleness import (
     COMMITTED_ON,
@@ -25,7 +31,12 @@ from doorstep.storage.repositories import pairing as repo
 
 
 def commit(
-    session: Session, proposal_id: int, *, actor: str, today: dt.date | None = None
+    session: Session,
+    proposal_id: int,
+    *,
+    actor: str,
+    today: dt.date | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, int]:
     """End the replaced pairings and start the new ones, in the caller's transaction.
 
@@ -34,8 +45,10 @@ def commit(
     waits and then sees this one's writes. The area is read again as of ``today`` (default:
     the real date): if it no longer gives the proposal's digest (anything it was computed
     from changed, or a visitor's being active differs on ``today``) the proposal is stale.
+    ``progress`` hears of the read, the pairings ended and those started.
     """
     today = today or dt.date.today()
+    progress = progress or Silent()
     repo.lock_pairings(session.connection())
     proposal = get_proposal(session, proposal_id, fresh=True)
     code = view_of(session, proposal).area_code
@@ -43,7 +56,7 @@ def commit(
     if refused is not None:
         raise Conflict(refused)
     max_m = engine_params(proposal).max_m
-    scope = load_scope(session, code, today=today, max_m=max_m)
+    scope = load_scope(session, code, today=today, max_m=max_m, progress=progress)
     if differs(proposal, scope):
         raise Conflict(stale_message(session.connection(), proposal, scope, today))
     conn = session.connection()
@@ -51,6 +64,7 @@ def commit(
     changed = pairs.filter(pl.col("visitor_id").ne_missing(pl.col("current_visitor_id")))
     ending = changed.filter(pl.col("current_visitor_id").is_not_null())
     no_consent = ending.filter(pl.col("reason") == Unpaired.NO_CONSENT.value)
+    progress.stage(f"ending {ending.height:,} pairings", 1)
     repo.end_pairings(
         conn, no_consent["household_id"].to_list(), today, PairingEndReason.CONSENT_WITHDRAWN.value
     )
@@ -62,13 +76,15 @@ def commit(
         today,
         PairingEndReason.REPAIRED.value,
     )
+    progress.advance()
     starting = changed.filter(pl.col("visitor_id").is_not_null()).select(
         pl.col("visitor_id"),
         pl.col("household_id"),
         pl.lit(today).alias("started_on"),
         pl.lit(proposal_id, dtype=pl.Int64).alias("proposal_id"),
     )
-    bulk.insert_rows(conn, "pairings", starting)
+    progress.stage(f"starting {starting.height:,} pairings", starting.height)
+    bulk.insert_rows(conn, "pairings", starting, on_rows=rows_progress(progress))
     proposal.status = "committed"
     # The commit itself changes the inputs (the current pairings), so ``inputs_digest`` no
     # longer describes the area. Keep the fingerprint of the area as the commit left it:

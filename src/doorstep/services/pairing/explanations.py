@@ -16,6 +16,7 @@ from doorstep.engine.pairing.new_only import MODE as NEW_ONLY
 from doorstep.engine.pairing.new_only import explain_params
 from doorstep.engine.pairing.problem import NONE
 from doorstep.engine.pairing.result import REASONS, PairingResult, SolveStats, Unpaired
+from doorstep.engine.pairing.solve import Progress
 from doorstep.errors import NotFound
 from doorstep.privacy.audit import record_event
 from doorstep.services.pairing.proposals import ProposalView, engine_params, get_proposal, view_of
@@ -68,6 +69,7 @@ def explain_household(
     proposal_id: int | None = None,
     limit: int = 5,
     today: dt.date | None = None,
+    progress: Progress | None = None,
 ) -> HouseholdExplanation:
     """Why a household got (or did not get) its visitor in a proposal, with alternatives.
 
@@ -78,7 +80,8 @@ def explain_household(
     what the proposal was computed from (or what its commit left), and ``stale_reason`` why:
     for an open proposal, the reason `pair commit` would refuse it with. A household the
     proposal holds that has left its area since is given as the proposal has it, without
-    alternatives (``in_area`` false; the proposal is then stale, saying why).
+    alternatives (``in_area`` false; the proposal is then stale, saying why). ``progress``
+    hears of the read of the area, most of the time taken.
     """
     today = today or dt.date.today()
     conn = session.connection()
@@ -97,7 +100,7 @@ def explain_household(
     proposal = get_proposal(session, int(proposal_id))
     view = view_of(session, proposal)
     params = engine_params(proposal)
-    scope = load_scope(session, view.area_code, today=today, max_m=params.max_m)
+    scope = load_scope(session, view.area_code, today=today, max_m=params.max_m, progress=progress)
     pair = repo.proposed_pair(conn, proposal.id, hid)
     if pair is None:
         raise NotFound(

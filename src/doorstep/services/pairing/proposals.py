@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +18,7 @@ from doorstep.engine.pairing.new_only import pair_new_only
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.pairing.problem import NONE
 from doorstep.engine.pairing.result import REASONS
-from doorstep.engine.pairing.solve import Mapper, solve
+from doorstep.engine.pairing.solve import Mapper, Progress, Silent, solve
 from doorstep.errors import InvalidInput, NotFound
 from doorstep.privacy.audit import record_event
 from doorstep.services.pairing import digest as digests
@@ -64,7 +65,7 @@ def propose(
     actor: str,
     today: dt.date | None = None,
     mapper: Mapper | None = None,
-    progress: Any = None,
+    progress: Progress | None = None,
     new_only: bool = False,
     max_settled: int | None = None,
 ) -> ProposalView:
@@ -85,7 +86,8 @@ def propose(
         )
     today = today or dt.date.today()
     t0 = time.perf_counter()
-    scope = load_scope(session, area_code, today=today, max_m=params.max_m)
+    progress = progress or Silent()
+    scope = load_scope(session, area_code, today=today, max_m=params.max_m, progress=progress)
     if scope.problem.n_households == 0:
         # An empty proposal would only be noise to review and commit.
         raise NotFound(
@@ -137,7 +139,8 @@ def propose(
         pl.when(pl.col("distance_m") >= 0).then(pl.col("distance_m")).alias("distance_m"),
         pl.when(pl.col("reason") != "").then(pl.col("reason")).alias("reason"),
     )
-    bulk.insert_rows(session.connection(), "proposed_pairs", pairs)
+    progress.stage(f"storing {pairs.height:,} proposed pairs", pairs.height)
+    bulk.insert_rows(session.connection(), "proposed_pairs", pairs, on_rows=rows_progress(progress))
     record_event(
         session,
         actor=actor,
@@ -154,6 +157,18 @@ def propose(
         },
     )
     return view_of(session, proposal)
+
+
+def rows_progress(progress: Progress) -> Callable[[int], None]:
+    """An ``on_rows`` for :func:`~doorstep.storage.repositories.bulk.insert_rows`, which
+    tells rows written so far, for a progress stage that counts them."""
+    done = [0]
+
+    def advance(rows: int) -> None:
+        progress.advance(rows - done[0])
+        done[0] = rows
+
+    return advance
 
 
 def get_proposal(session: Session, proposal_id: int, *, fresh: bool = False) -> PairingProposal:
