@@ -16,7 +16,11 @@ import pytest
 from sqlalchemy import Engine, text
 
 from doorstep.domain.reach import reach_box
-from doorstep.storage.repositories.pairing import VISITORS_IN_BOX, visitors_in_box_params
+from doorstep.storage.repositories.pairing import (
+    VISITORS_IN_BOX,
+    exclusions,
+    visitors_in_box_params,
+)
 from tests.services.pairing.tree import add, commit, home, open_pairings, propose, tree, worker
 
 #: A subquery run again for each row: ``SubPlan n``, not ``hashed SubPlan n`` (built once).
@@ -46,3 +50,27 @@ def test_the_visitors_of_a_scope_are_read_without_a_subquery_per_visitor(
         path = conn.execute(text("SELECT path FROM areas WHERE code = 'A'")).scalar_one()
     params = visitors_in_box_params(path, reach_box(np.array([51.5]), np.array([-0.1]), 30_000.0))
     assert per_row_subplans(engine, VISITORS_IN_BOX, params) == []
+
+
+def test_exclusions_come_back_in_the_order_they_were_made_wherever_they_are_kept(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # Written with the ids falling, so PostgreSQL keeps the rows in the opposite order to
+    # their ids; a proposal's digest hashes them in the order read.
+    tree(engine, tmp_path)
+    add(engine, tmp_path, "visitors", [worker(visitor_id=f"V{i}") for i in range(3)])
+    add(engine, tmp_path, "households", [home(household_id=f"H{i}") for i in range(3)])
+    with engine.begin() as conn:
+        for i in (3, 2, 1):
+            conn.execute(
+                text(
+                    "INSERT INTO exclusions (id, visitor_id, household_id, reason) "
+                    "SELECT :i, v.id, h.id, '' FROM visitors v, households h "
+                    "WHERE v.external_id = :v AND h.external_id = :h"
+                ),
+                {"i": i, "v": f"V{i - 1}", "h": f"H{3 - i}"},
+            )
+    with engine.connect() as conn:
+        got = exclusions(conn)
+        ids = dict(conn.execute(text("SELECT household_id, id FROM exclusions")).all())
+    assert [ids[h] for h in got["household_id"].to_list()] == [1, 2, 3]

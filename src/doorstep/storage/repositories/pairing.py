@@ -219,9 +219,11 @@ def proposal_household_areas(conn: Connection, proposal_id: int) -> dict[int, in
 
 
 def exclusions(conn: Connection) -> pl.DataFrame:
+    """Every exclusion, in the order they were made (a proposal's digest hashes the rows in
+    this order, so it must not depend on where the database happens to keep them)."""
     return frame(
         conn,
-        "SELECT household_id, visitor_id FROM exclusions",
+        "SELECT household_id, visitor_id FROM exclusions ORDER BY id",
         {},
         {"household_id": pl.Int64, "visitor_id": pl.Int64},
     )
