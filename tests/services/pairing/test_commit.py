@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from pathlib import Path
 
 import pytest
@@ -214,3 +215,71 @@ def test_propose_commit_and_explain_report_each_step_to_the_progress(
     with unit_of_work(leaving) as s:
         pairing.explain_household(s, "H1", actor="test", today=TODAY, progress=heard)
     assert heard.stages == [("reading area A", 1, 1)]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_kept_digest_matches_a_fresh_read_after_random_commits(
+    engine: Engine, tmp_path: Path, seed: int
+) -> None:
+    # Random villages' households and visitors (some far, some in pools, some inactive,
+    # some serving one county), exclusions, and commits over areas at various reaches; after
+    # each, the kept digest against a fresh read, and explain does not call it stale.
+    rng = random.Random(seed)
+    tree(engine, tmp_path)
+    vv = [
+        {
+            **worker(
+                visitor_id=f"V{i}",
+                lat=51.5 + rng.uniform(-0.05, 0.3) * rng.choice([1, 1, 1, 4]),
+                lon=-0.1 + rng.uniform(-0.1, 0.1),
+                capacity=rng.randint(0, 3),
+                languages=rng.choice(["en", "en;fr", "fr"]),
+                service_area_code=rng.choice(["", "", "A", "B1"]),
+                active_to=rng.choice(["", "", str(TODAY - dt.timedelta(days=1))]),
+            ),
+            "remote_pool": rng.choice(["", "", "", "CITY", "COAST"]),
+        }
+        for i in range(12)
+    ]
+    run_import(
+        engine, "visitors", write_csv(tmp_path / "rv.csv", [*VISITOR_HEADER, "remote_pool"], vv)
+    )
+    hh = [
+        {
+            **home(
+                household_id=f"H{i}",
+                area_code=rng.choice(["A1", "A2", "B1"]),
+                lat=51.5 + rng.uniform(0, 0.15),
+                lon=-0.1 + rng.uniform(-0.05, 0.05),
+                languages=rng.choice(["en", "fr"]),
+            ),
+            "remote_pool": rng.choice(["", "", "", "CITY"]),
+        }
+        for i in range(15)
+    ]
+    run_import(
+        engine,
+        "households",
+        write_csv(tmp_path / "rh.csv", [*HOUSEHOLD_HEADER, "remote_pool"], hh),
+    )
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO exclusions (visitor_id, household_id, reason) "
+                "SELECT v.id, h.id, '' FROM visitors v, households h "
+                "WHERE (v.id * 7 + h.id * 3) % 11 = :r"
+            ),
+            {"r": seed},
+        )
+    for area, km in [("B1", 30.0), ("A", rng.choice([5.0, 30.0])), ("R", 3.0), ("A", 20.0)]:
+        view = propose(engine, area, max_km=km)
+        commit(engine, view.id)
+        with unit_of_work(engine) as s:
+            kept = s.get(PairingProposal, view.id)
+            assert kept is not None
+            fresh = pairing.load_scope(s, area, today=TODAY, max_m=km * 1000).digest
+            assert kept.params[pairing.DIGEST_AFTER_COMMIT] == fresh, (seed, area, km)
+            some = next(iter(proposed(engine, view.id)))
+            assert not pairing.explain_household(
+                s, some, actor="test", proposal_id=view.id, today=TODAY
+            ).stale
