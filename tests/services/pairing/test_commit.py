@@ -14,12 +14,11 @@ from doorstep.errors import Conflict
 from doorstep.services import pairing
 from doorstep.storage.session import unit_of_work
 from doorstep.storage.tables import PairingProposal
-from tests.factories.db import run_import
-from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, write_csv
 from tests.services.pairing.tree import (
     TODAY,
     add,
     commit,
+    exclude,
     home,
     open_pairings,
     propose,
@@ -141,29 +140,14 @@ def test_the_digest_a_commit_keeps_is_the_area_as_it_left_it(
         {**worker(visitor_id="R1", lat=53.0, capacity=1), "remote_pool": "CITY"},
         {**worker(visitor_id="R2", lat=53.0, capacity=1), "remote_pool": "OTHER"},
     ]
-    run_import(
-        engine,
-        "visitors",
-        write_csv(tmp_path / "vv.csv", [*VISITOR_HEADER, "remote_pool"], vv),
-    )
+    add(engine, tmp_path, "visitors", vv, extra=["remote_pool"])
     hh = [
         {**home(household_id=f"H{i}", lat=51.50 + i / 1000), "remote_pool": ""} for i in range(1, 7)
     ]
     hh[2]["remote_pool"] = "CITY"
     hh[5]["area_code"] = "A2"
-    run_import(
-        engine,
-        "households",
-        write_csv(tmp_path / "hh.csv", [*HOUSEHOLD_HEADER, "remote_pool"], hh),
-    )
-    with engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO exclusions (visitor_id, household_id, reason) "
-                "SELECT v.id, h.id, 'test' FROM visitors v, households h "
-                "WHERE v.external_id || h.external_id IN ('VNH1', 'VFH2')"
-            )
-        )
+    add(engine, tmp_path, "households", hh, extra=["remote_pool"])
+    exclude(engine, "v.external_id || h.external_id IN ('VNH1', 'VFH2')")
     first = propose(engine, "A")
     commit(engine, first.id)
     assert {v for v, _ in open_pairings(engine)} == {"VB", "VF", "VN"}
@@ -241,9 +225,7 @@ def test_the_kept_digest_matches_a_fresh_read_after_random_commits(
         }
         for i in range(12)
     ]
-    run_import(
-        engine, "visitors", write_csv(tmp_path / "rv.csv", [*VISITOR_HEADER, "remote_pool"], vv)
-    )
+    add(engine, tmp_path, "visitors", vv, extra=["remote_pool"])
     hh = [
         {
             **home(
@@ -257,20 +239,8 @@ def test_the_kept_digest_matches_a_fresh_read_after_random_commits(
         }
         for i in range(15)
     ]
-    run_import(
-        engine,
-        "households",
-        write_csv(tmp_path / "rh.csv", [*HOUSEHOLD_HEADER, "remote_pool"], hh),
-    )
-    with engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO exclusions (visitor_id, household_id, reason) "
-                "SELECT v.id, h.id, '' FROM visitors v, households h "
-                "WHERE (v.id * 7 + h.id * 3) % 11 = :r"
-            ),
-            {"r": seed},
-        )
+    add(engine, tmp_path, "households", hh, extra=["remote_pool"])
+    exclude(engine, "(v.id * 7 + h.id * 3) % 11 = :r", {"r": seed})
     for area, km in [("B1", 30.0), ("A", rng.choice([5.0, 30.0])), ("R", 3.0), ("A", 20.0)]:
         view = propose(engine, area, max_km=km)
         commit(engine, view.id)

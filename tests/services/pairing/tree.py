@@ -70,10 +70,25 @@ def add(
     tmp_path: Path,
     kind: str,
     rows: Sequence[Mapping[str, Any]],
+    *,
+    extra: Sequence[str] = (),
 ) -> None:
-    """Import ``rows`` of ``kind`` ("households" or "visitors") through a CSV file."""
+    """Import ``rows`` of ``kind`` ("households" or "visitors") through a CSV file, with the
+    ``extra`` columns (such as ``remote_pool``) after the usual ones."""
     header = HOUSEHOLD_HEADER if kind == "households" else VISITOR_HEADER
-    run_import(engine, kind, write_csv(tmp_path / f"{kind}.csv", header, rows))
+    run_import(engine, kind, write_csv(tmp_path / f"{kind}.csv", [*header, *extra], rows))
+
+
+def exclude(engine: Engine, where: str, params: Mapping[str, Any] | None = None) -> None:
+    """Add an exclusion for every visitor ``v`` and household ``h`` matching ``where``."""
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO exclusions (visitor_id, household_id, reason) "
+                f"SELECT v.id, h.id, 'test' FROM visitors v, households h WHERE {where}"
+            ),
+            dict(params or {}),
+        )
 
 
 def propose(
