@@ -27,6 +27,14 @@ from tests.services.pairing.tree import add, commit, home, open_pairings, propos
 _PER_ROW = re.compile(r"(?<!hashed )SubPlan \d+")
 
 
+def _village(engine: Engine, tmp_path: Path, *, households: int) -> None:
+    """The pairing tests' area tree, with three visitors V0-V2 and ``households`` H0... in
+    village A1."""
+    tree(engine, tmp_path)
+    add(engine, tmp_path, "visitors", [worker(visitor_id=f"V{i}") for i in range(3)])
+    add(engine, tmp_path, "households", [home(household_id=f"H{i}") for i in range(households)])
+
+
 def per_row_subplans(engine: Engine, sql: str, params: dict[str, object]) -> list[str]:
     """The plan's lines that run a subquery once per row."""
     with engine.connect() as conn:
@@ -39,9 +47,7 @@ def per_row_subplans(engine: Engine, sql: str, params: dict[str, object]) -> lis
 def test_the_visitors_of_a_scope_are_read_without_a_subquery_per_visitor(
     engine: Engine, tmp_path: Path
 ) -> None:
-    tree(engine, tmp_path)
-    add(engine, tmp_path, "visitors", [worker(visitor_id=f"V{i}") for i in range(3)])
-    add(engine, tmp_path, "households", [home(household_id=f"H{i}") for i in range(4)])
+    _village(engine, tmp_path, households=4)
     with engine.begin() as conn:  # statistics taken before any pairing, as after an import
         conn.execute(text("ANALYZE"))
     commit(engine, propose(engine, "A1").id)
@@ -57,9 +63,7 @@ def test_exclusions_come_back_in_the_order_they_were_made_wherever_they_are_kept
 ) -> None:
     # Written with the ids falling, so PostgreSQL keeps the rows in the opposite order to
     # their ids; a proposal's digest hashes them in the order read.
-    tree(engine, tmp_path)
-    add(engine, tmp_path, "visitors", [worker(visitor_id=f"V{i}") for i in range(3)])
-    add(engine, tmp_path, "households", [home(household_id=f"H{i}") for i in range(3)])
+    _village(engine, tmp_path, households=3)
     with engine.begin() as conn:
         for i in (3, 2, 1):
             conn.execute(
