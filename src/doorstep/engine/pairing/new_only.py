@@ -11,9 +11,9 @@ that could not be paired before: they are tried again and, if still unpairable, 
 reason again. The insertion is exact for its own question (pair the newcomers, moving an
 existing household only along a chain that makes room for one): the most newcomers
 possible, at the least cost over every choice of which are left out (:mod:`.insert`). It is
-not the certified
-least-cost pairing of the whole region: ``certified`` is ``False``, ``exact`` says whether
-every search ran to its proof.
+not the certified least-cost pairing of the whole region: ``certified`` is ``False``;
+``exact`` says whether the insertion was proved (every search ran to its proof and, when not
+every newcomer could be paired, which to leave out was chosen: ``chosen``).
 """
 
 from __future__ import annotations
