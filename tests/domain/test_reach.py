@@ -6,10 +6,18 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.spatial import cKDTree
 
-from doorstep.domain.geo import EARTH_RADIUS_M, haversine_m, haversine_m_array
+from doorstep.domain.geo import (
+    EARTH_RADIUS_M,
+    chord_within,
+    haversine_m,
+    haversine_m_array,
+    to_unit_xyz,
+)
 from doorstep.domain.reach import Box, bounding_box, near_any, reach_box
 
 lats = st.floats(-90, 90, allow_nan=False)
@@ -108,3 +116,27 @@ def test_near_any_counts_whole_metres_at_the_limit() -> None:
         )
         assert bool(got[0]) is kept, metres
     assert not near_any(np.array([0.0]), np.array([0.0]), np.array([]), np.array([]), 1.0).any()
+
+
+@pytest.mark.parametrize("limit", [0.0, 300.0, 5_000.0, 30_000.0, 400_000.0])
+def test_near_any_gives_what_one_nearest_search_over_every_target_gives(limit: float) -> None:
+    # Towns of points and fewer targets, so that many points share a cube with a target,
+    # some only have one a few cubes away and some have none in range.
+    rng = np.random.default_rng(int(limit) + 3)
+    towns = rng.uniform((25.0, 104.0), (26.5, 106.0), (40, 2))
+    spread = max(limit, 500.0) / 111_000.0
+
+    def around(n: int, share: float) -> tuple[np.ndarray, np.ndarray]:
+        at = towns[rng.integers(0, int(len(towns) * share), n)]
+        step = rng.normal(0.0, spread, (n, 2))
+        return at[:, 0] + step[:, 0], at[:, 1] + step[:, 1]
+
+    to_lat, to_lon = around(400, 0.6)
+    lat, lon = around(6_000, 1.0)
+    lat, lon = np.r_[lat, to_lat[:50]], np.r_[lon, to_lon[:50]]  # some on a target itself
+    gap, _ = cKDTree(to_unit_xyz(to_lat, to_lon)).query(
+        to_unit_xyz(lat, lon), k=1, distance_upper_bound=chord_within(limit)
+    )
+    kept = near_any(lat, lon, to_lat, to_lon, limit)
+    assert 0 < kept.sum() < len(kept)
+    assert (kept == np.isfinite(gap)).all()

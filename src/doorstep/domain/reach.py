@@ -23,6 +23,8 @@ Band = tuple[float, float]
 
 NO_BAND: Band = (1.0, 0.0)  # west above east: takes in nothing
 _ALL_LON: tuple[Band, Band] = ((-180.0, 180.0), NO_BAND)
+# Cubes whose neighbours (7 x 7 x 7 each) near_any lists to keep its k-d tree small.
+_AROUND_AT_MOST = 20_000
 
 
 @dataclass(frozen=True)
@@ -81,12 +83,57 @@ def near_any(
 
     Tested by chord on the unit sphere (``chord_within``, which allows for rounding to whole
     metres, so no pair the engine finds in range is missed; one at most a metre beyond may be
-    kept). Each point asks for its nearest target: thousands of points per target in a town,
-    so listing each target's points would be the slow way round.
+    kept). A point sharing a cube of half that chord with a target is in range (the cube's
+    diagonal is shorter): at region scale that settles nearly every point in one pass over
+    sorted keys. Each other point asks a k-d tree of the targets near its cube for its
+    nearest: thousands of points per target in a town, so listing each target's points
+    would be the slow way round.
     """
     if len(lat) == 0 or len(to_lat) == 0:
         return np.zeros(len(lat), np.bool_)
-    gap, _ = cKDTree(to_unit_xyz(to_lat, to_lon)).query(
-        to_unit_xyz(lat, lon), k=1, distance_upper_bound=chord_within(max_m)
-    )
-    return np.asarray(np.isfinite(gap), np.bool_)
+    bound = chord_within(max_m)
+    xyz, to_xyz = to_unit_xyz(lat, lon), to_unit_xyz(to_lat, to_lon)
+    cubes = _Cubes.of(bound / 2.0)
+    if cubes is None:
+        near = np.zeros(len(lat), np.bool_)
+        rest, targets = np.arange(len(lat)), to_xyz
+    else:
+        keys, to_keys = cubes.keys(xyz), cubes.keys(to_xyz)
+        near = np.isin(keys, to_keys)
+        rest = np.flatnonzero(~near)
+        targets = to_xyz
+        lone = np.unique(keys[rest])
+        if len(lone) <= _AROUND_AT_MOST:
+            # A target in range of a point lies within two cubes of it along each axis
+            # (three allows for rounding at a cube's edge).
+            targets = to_xyz[np.isin(to_keys, cubes.around(lone, 3))]
+    if len(rest) and len(targets):
+        gap, _ = cKDTree(targets).query(xyz[rest], k=1, distance_upper_bound=bound, workers=-1)
+        near[rest] = np.isfinite(gap)
+    return near
+
+
+@dataclass(frozen=True)
+class _Cubes:
+    """Cubes of side ``side`` over the unit sphere's bounding cube, keyed by one integer."""
+
+    side: float
+    across: int  # cubes along each axis, with a few to spare on either side
+
+    @classmethod
+    def of(cls, side: float) -> _Cubes | None:
+        """``None`` when the cubes are too small for their keys to fit in 64 bits."""
+        across = math.ceil(2.0 / side) + 10
+        return cls(side, across) if across**3 < 2**62 else None
+
+    def keys(self, xyz: FloatArray) -> npt.NDArray[np.int64]:
+        cell = np.floor(xyz / self.side).astype(np.int64) + self.across // 2
+        n = self.across
+        return np.asarray((cell[:, 0] * n + cell[:, 1]) * n + cell[:, 2], np.int64)
+
+    def around(self, keys: npt.NDArray[np.int64], reach: int) -> npt.NDArray[np.int64]:
+        """Every key within ``reach`` cubes of one of ``keys`` along each axis."""
+        n = self.across
+        step = np.arange(-reach, reach + 1)
+        offsets = (step[:, None, None] * n + step[None, :, None]) * n + step[None, None, :]
+        return np.unique((keys[:, None] + offsets.ravel()[None, :]).ravel())

@@ -74,6 +74,34 @@ def _visitors_in_reach(
     return found.filter(pl.Series(stays)).drop("fixed"), near[stays]
 
 
+def positions(ids: np.ndarray[Any, Any], refs: pl.Series) -> np.ndarray[Any, np.dtype[np.int32]]:
+    """Where each of ``refs`` sits in ``ids`` (unique), ``NONE`` for a null one.
+
+    A region's millions of rows are looked up by sorting once, not through a dict.
+    """
+    order = np.argsort(ids, kind="stable")
+    ranked = ids[order]
+    missing = refs.is_null().to_numpy()
+    wanted = refs.fill_null(0).to_numpy().astype(ranked.dtype)
+    at = np.minimum(np.searchsorted(ranked, wanted), max(len(ranked) - 1, 0))
+    found = ~missing
+    if found.any() and not (len(ranked) and (ranked[at[found]] == wanted[found]).all()):
+        raise LookupError("a row refers to an id that was not read with it (a bug)")
+    out = np.full(len(refs), NONE, np.int32)
+    out[found] = order[at[found]]
+    return out
+
+
+def _language_masks(*columns: pl.Series) -> tuple[tuple[str, ...], np.ndarray[Any, Any]]:
+    """:func:`encode_languages` of the columns one after the other, parsing each distinct
+    text once (millions of rows share a handful of lists)."""
+    texts = pl.concat(columns)
+    distinct = texts.unique(maintain_order=True)
+    codes, masks = encode_languages(distinct.to_list())
+    at = texts.replace_strict(distinct, pl.Series(np.arange(len(distinct))), return_dtype=pl.Int64)
+    return codes, masks[at.to_numpy().astype(np.int64)]
+
+
 def load_scope(
     session: Session,
     area_code: str,
@@ -104,15 +132,10 @@ def load_scope(
     areas = repo.all_areas(conn)
     excl = repo.exclusions(conn)
 
-    area_index = {int(a): i for i, a in enumerate(areas["id"].to_list())}
-    parent = np.array(
-        [area_index[p] if p is not None else NONE for p in areas["parent_id"].to_list()],
-        dtype=np.int32,
-    )
-    vindex = {int(v): i for i, v in enumerate(vv["id"].to_list())}
-    hindex = {int(h): i for i, h in enumerate(hh["id"].to_list())}
+    area_ids = areas["id"].to_numpy()
+    hid, vid = hh["id"].to_numpy(), vv["id"].to_numpy()
     try:  # both in one call, so the count covers them both
-        codes, masks = encode_languages([*hh["languages"].to_list(), *vv["languages"].to_list()])
+        codes, masks = _language_masks(hh["languages"], vv["languages"])
     except TooManyLanguages as exc:
         raise InvalidInput(
             f"the households and visitors of {area_code} hold {exc}: pair a smaller area"
@@ -123,37 +146,32 @@ def load_scope(
         hh["remote_pool"].to_list(), vv["remote_pool"].to_list()
     )
     excl = excl.filter(
-        pl.col("household_id").is_in(list(hindex)) & pl.col("visitor_id").is_in(list(vindex))
+        pl.col("household_id").is_in(hh["id"].implode())
+        & pl.col("visitor_id").is_in(vv["id"].implode())
     )
     problem = PairingProblem(
-        household_ids=np.array(hh["external_id"].to_list(), dtype=object),
+        household_ids=hh["external_id"].to_numpy(),
         household_lat=hh["lat"].to_numpy(),
         household_lon=hh["lon"].to_numpy(),
         household_languages=hmask,
         household_consent=(hh["consent_state"] == ConsentState.GIVEN.value).to_numpy(),
-        household_current=np.array(
-            [vindex[v] if v is not None else NONE for v in hh["current_visitor"].to_list()],
-            dtype=np.int32,
-        ),
-        household_area=np.array([area_index[a] for a in hh["area_id"].to_list()], np.int32),
-        visitor_ids=np.array(vv["external_id"].to_list(), dtype=object),
+        household_current=positions(vid, hh["current_visitor"]),
+        household_area=positions(area_ids, hh["area_id"]),
+        visitor_ids=vv["external_id"].to_numpy(),
         visitor_lat=vv["lat"].to_numpy(),
         visitor_lon=vv["lon"].to_numpy(),
         visitor_languages=vmask,
         visitor_capacity=capacity.to_numpy().astype(np.int32),
         visitor_active=digests.active(vv, today),
-        visitor_area=np.array(
-            [area_index[a] if a is not None else NONE for a in vv["service_area_id"].to_list()],
-            dtype=np.int32,
-        ),
-        area_parent=parent,
+        visitor_area=positions(area_ids, vv["service_area_id"]),
+        area_parent=positions(area_ids, areas["parent_id"]),
         languages=codes,
         pools=pools,
         household_pool=household_pool,
         visitor_pool=visitor_pool,
-        exclusions=np.array(
-            [(hindex[h], vindex[v]) for h, v in excl.iter_rows()], dtype=np.int64
-        ).reshape(-1, 2),
+        exclusions=np.column_stack(
+            (positions(hid, excl["household_id"]), positions(vid, excl["visitor_id"]))
+        ).astype(np.int64),
     )
     digest = digests.combine(digests.inputs_part(hh, vv, excl, today), digests.tree_part(hh))
     progress.advance()
