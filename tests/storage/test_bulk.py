@@ -32,13 +32,21 @@ def test_a_large_copy_leaves_statistics_the_planner_can_use(
 ) -> None:
     # The planner's row count for a table comes from its last ANALYZE (autovacuum may not
     # have run, or be off): without one it plans as if the rows just written were not there.
-    monkeypatch.setattr(bulk, "ANALYZE_FROM_ROWS", 200)
+    monkeypatch.setattr(bulk, "ANALYZE_FROM_ROWS", 2_000)
     with engine.begin() as conn:
         _probe(conn)
-        bulk.insert_rows(conn, "bulk_probe", _rows(0, 199))
-        assert _estimated_rows(conn) < 199  # a small write leaves them as they were
-        bulk.insert_rows(conn, "bulk_probe", _rows(199, 300))
-        assert _estimated_rows(conn) == 499  # seen by the same transaction's next query
+        bulk.insert_rows(conn, "bulk_probe", _rows(0, 50))
+        assert _estimated_rows(conn) < 50  # a small write leaves them as they were
+        bulk.insert_rows(conn, "bulk_probe", _rows(50, 60))
+        assert _estimated_rows(conn) == 110  # seen by the same transaction's next query
+        bulk.insert_rows(conn, "bulk_probe", _rows(110, 61))
+        assert _estimated_rows(conn) == 110  # not more than 50 rows and a tenth
+        bulk.insert_rows(conn, "bulk_probe", _rows(171, 10_000))
+        assert _estimated_rows(conn) == 10_171
+        bulk.insert_rows(conn, "bulk_probe", _rows(10_171, 1_000))
+        assert _estimated_rows(conn) == 10_171  # 1,000 is less than 50 and a tenth
+        bulk.insert_rows(conn, "bulk_probe", _rows(11_171, 2_000))
+        assert _estimated_rows(conn) == 13_171  # but a large write on its own is enough
 
 
 def _estimated_rows(conn: Connection) -> float:
