@@ -19,6 +19,7 @@ from doorstep.domain.reach import reach_box
 from doorstep.storage.repositories.pairing import (
     VISITORS_IN_BOX,
     exclusions,
+    proposal_loads,
     visitors_in_box_params,
 )
 from tests.services.pairing.tree import add, commit, home, open_pairings, propose, tree, worker
@@ -78,3 +79,13 @@ def test_exclusions_come_back_in_the_order_they_were_made_wherever_they_are_kept
         got = exclusions(conn)
         ids = dict(conn.execute(text("SELECT household_id, id FROM exclusions")).all())
     assert [ids[h] for h in got["household_id"].to_list()] == [1, 2, 3]
+
+
+def test_caseloads_are_counted_for_more_visitors_than_a_statement_takes_parameters(
+    engine: Engine,
+) -> None:
+    # A region's remote pools bring 86k visitors to every explanation; PostgreSQL takes at
+    # most 65,535 parameters in a statement.
+    with engine.connect() as conn:
+        got = proposal_loads(conn, 1, list(range(1, 100_001)))
+    assert got.height == 0 and got.columns == ["visitor_id", "n"]

@@ -20,6 +20,7 @@ from tests.services.pairing.tree import (
     commit,
     exclude,
     home,
+    mixed_region,
     open_pairings,
     propose,
     proposed,
@@ -198,6 +199,13 @@ def test_propose_commit_and_explain_report_each_step_to_the_progress(
     heard = _Heard()
     with unit_of_work(leaving) as s:
         pairing.explain_household(s, "H1", actor="test", today=TODAY, progress=heard)
+    # Nothing changed since the commit: only what the household is near is read.
+    assert heard.stages == [("reading what H1 is near in area A", 1, 1)]
+    with unit_of_work(leaving) as s:
+        s.execute(text("UPDATE households SET lat = lat + 0.001 WHERE external_id = 'H2'"))
+    heard = _Heard()
+    with unit_of_work(leaving) as s:
+        pairing.explain_household(s, "H1", actor="test", today=TODAY, progress=heard)
     assert heard.stages == [("reading area A", 1, 1)]
 
 
@@ -209,38 +217,7 @@ def test_the_kept_digest_matches_a_fresh_read_after_random_commits(
     # some serving one county), exclusions, and commits over areas at various reaches; after
     # each, the kept digest against a fresh read, and explain does not call it stale.
     rng = random.Random(seed)
-    tree(engine, tmp_path)
-    vv = [
-        {
-            **worker(
-                visitor_id=f"V{i}",
-                lat=51.5 + rng.uniform(-0.05, 0.3) * rng.choice([1, 1, 1, 4]),
-                lon=-0.1 + rng.uniform(-0.1, 0.1),
-                capacity=rng.randint(0, 3),
-                languages=rng.choice(["en", "en;fr", "fr"]),
-                service_area_code=rng.choice(["", "", "A", "B1"]),
-                active_to=rng.choice(["", "", str(TODAY - dt.timedelta(days=1))]),
-            ),
-            "remote_pool": rng.choice(["", "", "", "CITY", "COAST"]),
-        }
-        for i in range(12)
-    ]
-    add(engine, tmp_path, "visitors", vv, extra=["remote_pool"])
-    hh = [
-        {
-            **home(
-                household_id=f"H{i}",
-                area_code=rng.choice(["A1", "A2", "B1"]),
-                lat=51.5 + rng.uniform(0, 0.15),
-                lon=-0.1 + rng.uniform(-0.05, 0.05),
-                languages=rng.choice(["en", "fr"]),
-            ),
-            "remote_pool": rng.choice(["", "", "", "CITY"]),
-        }
-        for i in range(15)
-    ]
-    add(engine, tmp_path, "households", hh, extra=["remote_pool"])
-    exclude(engine, "(v.id * 7 + h.id * 3) % 11 = :r", {"r": seed})
+    mixed_region(engine, tmp_path, rng, seed)
     for area, km in [("B1", 30.0), ("A", rng.choice([5.0, 30.0])), ("R", 3.0), ("A", 20.0)]:
         view = propose(engine, area, max_km=km)
         commit(engine, view.id)

@@ -7,6 +7,7 @@ around 51.50 N 0.10 W and B1 about 11 km north of it, so one visitor can reach b
 from __future__ import annotations
 
 import datetime as dt
+import random
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -142,3 +143,40 @@ def open_pairings(engine: Engine) -> list[tuple[str, str]]:
             )
         ).all()
     return sorted((r[0], r[1]) for r in rows)
+
+
+def mixed_region(engine: Engine, tmp_path: Path, rng: random.Random, seed: int) -> None:
+    """The tree of villages with random households and visitors: some far, some in pools,
+    some inactive on TODAY, some serving one county; and exclusions picked by ``seed``."""
+    tree(engine, tmp_path)
+    vv = [
+        {
+            **worker(
+                visitor_id=f"V{i}",
+                lat=51.5 + rng.uniform(-0.05, 0.3) * rng.choice([1, 1, 1, 4]),
+                lon=-0.1 + rng.uniform(-0.1, 0.1),
+                capacity=rng.randint(0, 3),
+                languages=rng.choice(["en", "en;fr", "fr"]),
+                service_area_code=rng.choice(["", "", "A", "B1"]),
+                active_to=rng.choice(["", "", str(TODAY - dt.timedelta(days=1))]),
+            ),
+            "remote_pool": rng.choice(["", "", "", "CITY", "COAST"]),
+        }
+        for i in range(12)
+    ]
+    add(engine, tmp_path, "visitors", vv, extra=["remote_pool"])
+    hh = [
+        {
+            **home(
+                household_id=f"H{i}",
+                area_code=rng.choice(["A1", "A2", "B1"]),
+                lat=51.5 + rng.uniform(0, 0.15),
+                lon=-0.1 + rng.uniform(-0.05, 0.05),
+                languages=rng.choice(["en", "fr"]),
+            ),
+            "remote_pool": rng.choice(["", "", "", "CITY"]),
+        }
+        for i in range(15)
+    ]
+    add(engine, tmp_path, "households", hh, extra=["remote_pool"])
+    exclude(engine, "(v.id * 7 + h.id * 3) % 11 = :r", {"r": seed})

@@ -9,7 +9,7 @@ import numpy as np
 
 from doorstep.domain.geo import haversine_m_array
 from doorstep.engine.pairing.params import PairingParams
-from doorstep.engine.pairing.problem import NONE, PairingProblem
+from doorstep.engine.pairing.problem import NONE, IntArray, PairingProblem
 from doorstep.engine.pairing.result import PairingResult, Unpaired
 
 
@@ -69,6 +69,7 @@ def explain(
     *,
     params: PairingParams | None = None,
     limit: int = 5,
+    loads: IntArray | None = None,
 ) -> Explanation:
     """Explain one household's pairing.
 
@@ -82,6 +83,9 @@ def explain(
         The settings the result was solved with (distance limit, continuity, balance).
     limit
         How many alternatives to list, nearest first.
+    loads
+        Each visitor's caseload in the pairing explained, when ``result`` holds only part of
+        it (default: counted from ``result``).
 
     Returns
     -------
@@ -106,7 +110,7 @@ def explain(
     remote = p.visitor_pool != NONE
     near = np.flatnonzero(((d <= params.max_m) | remote) & (np.arange(p.n_visitors) != chosen))
     near = near[np.argsort(d[near], kind="stable")][:limit]
-    load = result.caseloads(p.n_visitors)
+    load = result.caseloads(p.n_visitors) if loads is None else loads
     hs = np.full(len(near), h, np.int64)
     chosen_d = int(result.distance_m[h]) if chosen != NONE else None
     current = int(p.household_current[h])

@@ -12,6 +12,7 @@ from doorstep.engine.pairing.result import Unpaired
 from doorstep.engine.pairing.solve import Progress, Silent
 from doorstep.errors import Conflict
 from doorstep.privacy.audit import record_event
+from doorstep.services.pairing import versions
 from doorstep.services.pairing.proposals import (
     engine_params,
     get_proposal,
@@ -56,6 +57,7 @@ def commit(
     if refused is not None:
         raise Conflict(refused)
     max_m = engine_params(proposal).max_m
+    writes = versions.before_commit(session.connection())
     scope = load_scope(session, code, today=today, max_m=max_m, progress=progress)
     if differs(proposal, scope):
         raise Conflict(stale_message(session.connection(), proposal, scope, today))
@@ -94,6 +96,7 @@ def commit(
         **proposal.params,
         DIGEST_AFTER_COMMIT: after,
         COMMITTED_ON: today.isoformat(),
+        versions.WRITES_AFTER_COMMIT: versions.after_commit(conn, writes),
     }
     # Other open proposals over this area are now stale; say so instead of leaving them open.
     repo.supersede_open_proposals(session.connection(), proposal.area_id, proposal_id)

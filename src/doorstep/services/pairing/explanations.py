@@ -14,13 +14,20 @@ from sqlalchemy.orm import Session
 from doorstep.engine.pairing.explain import Explanation, explain
 from doorstep.engine.pairing.new_only import MODE as NEW_ONLY
 from doorstep.engine.pairing.new_only import explain_params
-from doorstep.engine.pairing.problem import NONE
+from doorstep.engine.pairing.params import PairingParams
+from doorstep.engine.pairing.problem import NONE, IntArray
 from doorstep.engine.pairing.result import REASONS, PairingResult, SolveStats, Unpaired
-from doorstep.engine.pairing.solve import Progress
+from doorstep.engine.pairing.solve import Progress, Silent
 from doorstep.errors import NotFound
 from doorstep.privacy.audit import record_event
+from doorstep.services.pairing import versions
 from doorstep.services.pairing.proposals import ProposalView, engine_params, get_proposal, view_of
-from doorstep.services.pairing.scope import Scope, load_scope
+from doorstep.services.pairing.scope import (
+    HouseholdScope,
+    Scope,
+    load_household_scope,
+    load_scope,
+)
 from doorstep.services.pairing.staleness import staleness_of
 from doorstep.storage.repositories import pairing as repo
 from doorstep.storage.tables import PairingProposal, ProposedPair
@@ -82,6 +89,11 @@ def explain_household(
     proposal holds that has left its area since is given as the proposal has it, without
     alternatives (``in_area`` false; the proposal is then stale, saying why). ``progress``
     hears of the read of the area, most of the time taken.
+
+    When nothing the proposal was computed from (for a committed one: nothing its commit
+    left) can have changed (:func:`.versions.unchanged`), only what the household is near is
+    read, not the whole area: the same explanation, not stale (a region: under a second
+    instead of 13-19 s).
     """
     today = today or dt.date.today()
     conn = session.connection()
@@ -100,23 +112,41 @@ def explain_household(
     proposal = get_proposal(session, int(proposal_id))
     view = view_of(session, proposal)
     params = engine_params(proposal)
-    scope = load_scope(session, view.area_code, today=today, max_m=params.max_m, progress=progress)
     pair = repo.proposed_pair(conn, proposal.id, hid)
     if pair is None:
         raise NotFound(
             f"household {household!r} is not in proposal {proposal.id} (area {view.area_code})"
         )
-    order = scope.households.select(pl.col("id").alias("household_id")).with_row_index("h")
-    at = order.filter(pl.col("household_id") == hid)["h"]
-    if at.is_empty():  # it left the area since (an area above it moved, or it did)
-        explanation = _as_proposed(pair)
+    if proposal.params.get("mode") == NEW_ONLY:
+        params = explain_params(params)
+    if versions.unchanged(conn, proposal, today):
+        # Nothing the proposal was computed from (or its commit left) has changed since:
+        # the household's surroundings are enough, not the whole area.
+        report = progress or Silent()
+        report.stage(f"reading what {household} is near in area {view.area_code}", 1)
+        local = load_household_scope(session, view.area_code, hid, today=today, max_m=params.max_m)
+        report.advance()
+        visitors = local.visitors.select(pl.col("id").alias("visitor_id"))
+        counted = repo.proposal_loads(conn, proposal.id, visitors["visitor_id"].to_list())
+        loads = visitors.join(counted, on="visitor_id", how="left", maintain_order="left")["n"]
+        explanation, in_area = _explained(
+            local,
+            hid,
+            pair,
+            pl.DataFrame([{c: pair[c] for c in _PAIR_COLUMNS}], schema=_PAIR_COLUMNS),
+            (proposal, params, limit),
+            loads.fill_null(0).to_numpy().astype(np.int64),
+        )
+        stale: bool | None = False
+        reason: str | None = None
     else:
-        if proposal.params.get("mode") == NEW_ONLY:
-            params = explain_params(params)
+        scope = load_scope(
+            session, view.area_code, today=today, max_m=params.max_m, progress=progress
+        )
         # Every pair, for the caseloads; by ids alone, as only this household is named.
         pairs = repo.proposal_pairs(conn, proposal.id)
-        result = _stored_result(scope, order, pairs, proposal)
-        explanation = explain(scope.problem, result, int(at[0]), params=params, limit=limit)
+        explanation, in_area = _explained(scope, hid, pair, pairs, (proposal, params, limit))
+        stale, reason = staleness_of(conn, proposal, scope, today)
     record_event(
         session,
         actor=actor,
@@ -125,17 +155,47 @@ def explain_household(
         entity_id=household,
         detail={"proposal": proposal.id},
     )
-    stale, reason = staleness_of(conn, proposal, scope, today)
-    return HouseholdExplanation(
-        view, explanation, stale, fallback, reason, in_area=not at.is_empty()
-    )
+    return HouseholdExplanation(view, explanation, stale, fallback, reason, in_area=in_area)
+
+
+#: The columns of :func:`~doorstep.storage.repositories.pairing.proposal_pairs`.
+_PAIR_COLUMNS = {
+    "household_id": pl.Int64,
+    "visitor_id": pl.Int64,
+    "distance_m": pl.Int64,
+    "reason": pl.String,
+}
+
+
+def _explained(
+    scope: Scope | HouseholdScope,
+    household_id: int,
+    pair: dict[str, Any],
+    pairs: pl.DataFrame,
+    how: tuple[PairingProposal, PairingParams, int],
+    loads: IntArray | None = None,
+) -> tuple[Explanation, bool]:
+    """The explanation of a household (``pair`` in the proposal) over the problem of
+    ``scope``, with the proposal's ``pairs`` as the result (``loads``: the caseloads, when
+    these are not all of them), ``how``: the proposal, its settings, the alternatives
+    wanted; and whether the household is in the area still (if not: its pair as the
+    proposal has it, nothing more)."""
+    proposal, params, limit = how
+    order = scope.households.select(pl.col("id").alias("household_id")).with_row_index("h")
+    at = order.filter(pl.col("household_id") == household_id)["h"]
+    if at.is_empty():  # it left the area since (an area above it moved, or it did)
+        return _as_proposed(pair), False
+    result = _stored_result(scope.visitors, order, pairs, proposal)
+    h = int(at[0])
+    return explain(scope.problem, result, h, params=params, limit=limit, loads=loads), True
 
 
 def _stored_result(
-    scope: Scope, order: pl.DataFrame, pairs: pl.DataFrame, proposal: PairingProposal
+    visitors: pl.DataFrame, order: pl.DataFrame, pairs: pl.DataFrame, proposal: PairingProposal
 ) -> PairingResult:
-    """The proposal's pairs as a result over the problem of ``scope`` (households ``order``)."""
-    vindex = scope.visitors.select(pl.col("id").alias("visitor_id")).with_row_index("v")
+    """The proposal's pairs as a result over a problem of ``visitors`` and the households
+    ``order``."""
+    vindex = visitors.select(pl.col("id").alias("visitor_id")).with_row_index("v")
     joined = (
         order.join(pairs, on="household_id", how="left")
         .join(vindex, on="visitor_id", how="left")

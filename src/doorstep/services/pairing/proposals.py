@@ -22,7 +22,7 @@ from doorstep.engine.pairing.solve import Mapper, Progress, Silent, solve
 from doorstep.errors import InvalidInput, NotFound
 from doorstep.privacy.audit import record_event
 from doorstep.services.pairing import digest as digests
-from doorstep.services.pairing import moves
+from doorstep.services.pairing import moves, versions
 from doorstep.services.pairing.scope import figures, load_scope
 from doorstep.storage.repositories import bulk
 from doorstep.storage.repositories import pairing as repo
@@ -87,6 +87,8 @@ def propose(
     today = today or dt.date.today()
     t0 = time.perf_counter()
     progress = progress or Silent()
+    # Before the area is read: a write landing meanwhile leaves the count kept too low.
+    writes = repo.input_writes(session.connection())
     scope = load_scope(session, area_code, today=today, max_m=params.max_m, progress=progress)
     if scope.problem.n_households == 0:
         # An empty proposal would only be noise to review and commit.
@@ -101,6 +103,7 @@ def propose(
         "today": today.isoformat(),
         **digests.stored_params(scope.households),
         **moves.stored_params(session.connection(), scope.area_id),
+        versions.WRITES_KEY: writes,
     }
     if new_only:
         inserted = pair_new_only(

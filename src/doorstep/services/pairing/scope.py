@@ -102,6 +102,62 @@ def _language_masks(*columns: pl.Series) -> tuple[tuple[str, ...], np.ndarray[An
     return codes, masks[at.to_numpy().astype(np.int64)]
 
 
+def _between(exclusions: pl.DataFrame, hh: pl.DataFrame, vv: pl.DataFrame) -> pl.DataFrame:
+    """The exclusions between the households ``hh`` and the visitors ``vv``."""
+    return exclusions.filter(
+        pl.col("household_id").is_in(hh["id"].implode())
+        & pl.col("visitor_id").is_in(vv["id"].implode())
+    )
+
+
+def _problem(
+    hh: pl.DataFrame,
+    vv: pl.DataFrame,
+    areas: pl.DataFrame,
+    excl: pl.DataFrame,
+    area_code: str,
+    today: dt.date,
+) -> PairingProblem:
+    """The engine's problem on the rows read (``excl``: between them)."""
+    area_ids = areas["id"].to_numpy()
+    hid, vid = hh["id"].to_numpy(), vv["id"].to_numpy()
+    try:  # both in one call, so the count covers them both
+        codes, masks = _language_masks(hh["languages"], vv["languages"])
+    except TooManyLanguages as exc:
+        raise InvalidInput(
+            f"the households and visitors of {area_code} hold {exc}: pair a smaller area"
+        ) from None
+    hmask, vmask = masks[: len(hh)], masks[len(hh) :]
+    capacity = (vv["capacity"] - vv["busy_elsewhere"]).clip(lower_bound=0)
+    pools, household_pool, visitor_pool = encode_pools(
+        hh["remote_pool"].to_list(), vv["remote_pool"].to_list()
+    )
+    return PairingProblem(
+        household_ids=hh["external_id"].to_numpy(),
+        household_lat=hh["lat"].to_numpy(),
+        household_lon=hh["lon"].to_numpy(),
+        household_languages=hmask,
+        household_consent=(hh["consent_state"] == ConsentState.GIVEN.value).to_numpy(),
+        household_current=positions(vid, hh["current_visitor"]),
+        household_area=positions(area_ids, hh["area_id"]),
+        visitor_ids=vv["external_id"].to_numpy(),
+        visitor_lat=vv["lat"].to_numpy(),
+        visitor_lon=vv["lon"].to_numpy(),
+        visitor_languages=vmask,
+        visitor_capacity=capacity.to_numpy().astype(np.int32),
+        visitor_active=digests.active(vv, today),
+        visitor_area=positions(area_ids, vv["service_area_id"]),
+        area_parent=positions(area_ids, areas["parent_id"]),
+        languages=codes,
+        pools=pools,
+        household_pool=household_pool,
+        visitor_pool=visitor_pool,
+        exclusions=np.column_stack(
+            (positions(hid, excl["household_id"]), positions(vid, excl["visitor_id"]))
+        ).astype(np.int64),
+    )
+
+
 def load_scope(
     session: Session,
     area_code: str,
@@ -132,50 +188,41 @@ def load_scope(
     areas = repo.all_areas(conn)
     excl = repo.exclusions(conn)
 
-    area_ids = areas["id"].to_numpy()
-    hid, vid = hh["id"].to_numpy(), vv["id"].to_numpy()
-    try:  # both in one call, so the count covers them both
-        codes, masks = _language_masks(hh["languages"], vv["languages"])
-    except TooManyLanguages as exc:
-        raise InvalidInput(
-            f"the households and visitors of {area_code} hold {exc}: pair a smaller area"
-        ) from None
-    hmask, vmask = masks[: len(hh)], masks[len(hh) :]
-    capacity = (vv["capacity"] - vv["busy_elsewhere"]).clip(lower_bound=0)
-    pools, household_pool, visitor_pool = encode_pools(
-        hh["remote_pool"].to_list(), vv["remote_pool"].to_list()
-    )
-    excl = excl.filter(
-        pl.col("household_id").is_in(hh["id"].implode())
-        & pl.col("visitor_id").is_in(vv["id"].implode())
-    )
-    problem = PairingProblem(
-        household_ids=hh["external_id"].to_numpy(),
-        household_lat=hh["lat"].to_numpy(),
-        household_lon=hh["lon"].to_numpy(),
-        household_languages=hmask,
-        household_consent=(hh["consent_state"] == ConsentState.GIVEN.value).to_numpy(),
-        household_current=positions(vid, hh["current_visitor"]),
-        household_area=positions(area_ids, hh["area_id"]),
-        visitor_ids=vv["external_id"].to_numpy(),
-        visitor_lat=vv["lat"].to_numpy(),
-        visitor_lon=vv["lon"].to_numpy(),
-        visitor_languages=vmask,
-        visitor_capacity=capacity.to_numpy().astype(np.int32),
-        visitor_active=digests.active(vv, today),
-        visitor_area=positions(area_ids, vv["service_area_id"]),
-        area_parent=positions(area_ids, areas["parent_id"]),
-        languages=codes,
-        pools=pools,
-        household_pool=household_pool,
-        visitor_pool=visitor_pool,
-        exclusions=np.column_stack(
-            (positions(hid, excl["household_id"]), positions(vid, excl["visitor_id"]))
-        ).astype(np.int64),
-    )
+    excl = _between(excl, hh, vv)
+    problem = _problem(hh, vv, areas, excl, area_code, today)
     digest = digests.combine(digests.inputs_part(hh, vv, excl, today), digests.tree_part(hh))
     progress.advance()
     return Scope(area_id, area_code, hh, vv, excl, problem, digest, reached)
+
+
+@dataclass(frozen=True)
+class HouseholdScope:
+    """What an area's scope holds that can matter to one of its households: the household
+    (none: it is not in the area), the visitors in its reach, its own and the area's remote
+    pools, and the engine's problem on them. No digest: it says nothing of the rest."""
+
+    households: pl.DataFrame
+    visitors: pl.DataFrame
+    problem: PairingProblem
+
+
+def load_household_scope(
+    session: Session, area_code: str, household_id: int, *, today: dt.date, max_m: float
+) -> HouseholdScope:
+    """The part of :func:`load_scope`'s problem that `pair explain` reads for one household:
+    every visitor it could be paired with or that the area's pools bring, with the same
+    places and the same rules, without reading the rest of the area."""
+    conn = session.connection()
+    _, path, _ = repo.area_by_code(conn, area_code)
+    hh = repo.scope_household(conn, path, household_id)
+    lat, lon = hh["lat"].to_numpy(), hh["lon"].to_numpy()
+    found = repo.visitors_near_household(conn, path, household_id, reach_box(lat, lon, max_m))
+    near = near_any(found["lat"].to_numpy(), found["lon"].to_numpy(), lat, lon, max_m)
+    near &= found["remote_pool"].is_null().to_numpy()
+    vv = found.filter(pl.Series((found["fixed"] == 1).to_numpy() | near)).drop("fixed")
+    excl = _between(repo.household_exclusions(conn, household_id), hh, vv)
+    problem = _problem(hh, vv, repo.all_areas(conn), excl, area_code, today)
+    return HouseholdScope(hh, vv, problem)
 
 
 def digest_after_commit(scope: Scope, pairs: pl.DataFrame, today: dt.date) -> str:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Date, bindparam, text
 from sqlalchemy.exc import OperationalError
 
 from doorstep.domain.reach import Box
@@ -24,32 +25,47 @@ def area_by_code(conn: Connection, code: str) -> tuple[int, str, str]:
     return int(row[0]), str(row[1]), str(row[2])
 
 
+_SCOPE_HOUSEHOLDS = """
+        SELECT h.id, h.external_id, h.lat, h.lon, h.languages, h.consent_state, h.area_id,
+               a.path AS area_path, h.remote_pool, p.visitor_id AS current_visitor
+        FROM households h JOIN areas a ON a.id = h.area_id
+        LEFT JOIN pairings p ON p.household_id = h.id AND p.ended_on IS NULL
+        WHERE a.path LIKE :prefix {only}
+        ORDER BY h.id
+"""
+
+_SCOPE_HOUSEHOLD_COLUMNS: dict[str, Any] = {
+    "id": pl.Int64,
+    "external_id": pl.String,
+    "lat": pl.Float64,
+    "lon": pl.Float64,
+    "languages": pl.String,
+    "consent_state": pl.String,
+    "area_id": pl.Int64,
+    "area_path": pl.String,
+    "remote_pool": pl.String,
+    "current_visitor": pl.Int64,
+}
+
+
 def scope_households(conn: Connection, path: str) -> pl.DataFrame:
     """Every household in the subtree, with its current visitor (if any) and its area's path
     (where the area sits in the tree: moving an area changes which service areas hold it)."""
     return frame(
         conn,
-        """
-        SELECT h.id, h.external_id, h.lat, h.lon, h.languages, h.consent_state, h.area_id,
-               a.path AS area_path, h.remote_pool, p.visitor_id AS current_visitor
-        FROM households h JOIN areas a ON a.id = h.area_id
-        LEFT JOIN pairings p ON p.household_id = h.id AND p.ended_on IS NULL
-        WHERE a.path LIKE :prefix
-        ORDER BY h.id
-        """,
+        _SCOPE_HOUSEHOLDS.format(only=""),
         {"prefix": path + "%"},
-        {
-            "id": pl.Int64,
-            "external_id": pl.String,
-            "lat": pl.Float64,
-            "lon": pl.Float64,
-            "languages": pl.String,
-            "consent_state": pl.String,
-            "area_id": pl.Int64,
-            "area_path": pl.String,
-            "remote_pool": pl.String,
-            "current_visitor": pl.Int64,
-        },
+        _SCOPE_HOUSEHOLD_COLUMNS,
+    )
+
+
+def scope_household(conn: Connection, path: str, household_id: int) -> pl.DataFrame:
+    """The row :func:`scope_households` gives for one household (none: not in the subtree)."""
+    return frame(
+        conn,
+        _SCOPE_HOUSEHOLDS.format(only="AND h.id = :hid"),
+        {"prefix": path + "%", "hid": household_id},
+        _SCOPE_HOUSEHOLD_COLUMNS,
     )
 
 
@@ -99,6 +115,22 @@ ORDER BY v.id
 """
 
 
+_VISITOR_COLUMNS: dict[str, Any] = {
+    "id": pl.Int64,
+    "external_id": pl.String,
+    "lat": pl.Float64,
+    "lon": pl.Float64,
+    "languages": pl.String,
+    "capacity": pl.Int64,
+    "active_from": pl.Date,
+    "active_to": pl.Date,
+    "service_area_id": pl.Int64,
+    "remote_pool": pl.String,
+    "busy_elsewhere": pl.Int64,
+    "fixed": pl.Int64,
+}
+
+
 def visitors_in_box(conn: Connection, path: str, box: Box) -> pl.DataFrame:
     """The visitors a proposal for the subtree at ``path`` may consider: those who look after
     one of its households now or travel in a remote pool one of them names (``fixed`` is 1:
@@ -121,20 +153,59 @@ def visitors_in_box(conn: Connection, path: str, box: Box) -> pl.DataFrame:
         conn,
         VISITORS_IN_BOX,
         visitors_in_box_params(path, box),
-        {
-            "id": pl.Int64,
-            "external_id": pl.String,
-            "lat": pl.Float64,
-            "lon": pl.Float64,
-            "languages": pl.String,
-            "capacity": pl.Int64,
-            "active_from": pl.Date,
-            "active_to": pl.Date,
-            "service_area_id": pl.Int64,
-            "remote_pool": pl.String,
-            "busy_elsewhere": pl.Int64,
-            "fixed": pl.Int64,
-        },
+        _VISITOR_COLUMNS,
+    )
+
+
+#: The visitors of :func:`visitors_near_household`: as :data:`VISITORS_IN_BOX`, for one
+#: household's box instead of the subtree's, with the pools named anywhere in the subtree.
+_VISITORS_NEAR_HOUSEHOLD = """
+WITH pools AS (
+    SELECT DISTINCT h.remote_pool FROM households h JOIN areas a ON a.id = h.area_id
+    WHERE a.path LIKE :prefix AND h.remote_pool IS NOT NULL
+), fixed_v AS (
+    SELECT p.visitor_id AS id FROM pairings p
+    WHERE p.household_id = :hid AND p.ended_on IS NULL
+    UNION
+    SELECT v.id FROM visitors v JOIN pools ON pools.remote_pool = v.remote_pool
+), near_v AS (
+    SELECT id FROM fixed_v
+    UNION
+    SELECT v.id FROM visitors v
+    WHERE v.remote_pool IS NULL AND v.lat BETWEEN :lat_lo AND :lat_hi
+      AND (v.lon BETWEEN :w1 AND :e1 OR v.lon BETWEEN :w2 AND :e2)
+), busy AS (
+    SELECT p.visitor_id AS id, COUNT(*) AS n FROM pairings p
+    JOIN households h ON h.id = p.household_id JOIN areas a ON a.id = h.area_id
+    WHERE p.ended_on IS NULL AND a.path NOT LIKE :prefix
+      AND p.visitor_id IN (SELECT id FROM near_v)
+    GROUP BY p.visitor_id
+)
+SELECT v.id, v.external_id, v.lat, v.lon, v.languages, v.capacity,
+       v.active_from, v.active_to, v.service_area_id, v.remote_pool,
+       COALESCE(b.n, 0) AS busy_elsewhere,
+       CASE WHEN f.id IS NULL THEN 0 ELSE 1 END AS fixed
+FROM visitors v
+LEFT JOIN busy b ON b.id = v.id
+LEFT JOIN fixed_v f ON f.id = v.id
+WHERE v.id IN (SELECT id FROM near_v)
+ORDER BY v.id
+"""
+
+
+def visitors_near_household(
+    conn: Connection, path: str, household_id: int, box: Box
+) -> pl.DataFrame:
+    """What :func:`visitors_in_box` gives for the subtree at ``path`` of the visitors that
+    can matter to one of its households: those whose home is in ``box`` (the household's
+    reach), the visitors of every remote pool the subtree names, and the household's own
+    visitor (``fixed``: pools and its visitor). ``busy_elsewhere`` counts, as there, open
+    pairings with households outside the subtree."""
+    return frame(
+        conn,
+        _VISITORS_NEAR_HOUSEHOLD,
+        {**visitors_in_box_params(path, box), "hid": household_id},
+        _VISITOR_COLUMNS,
     )
 
 
@@ -225,6 +296,16 @@ def exclusions(conn: Connection) -> pl.DataFrame:
         conn,
         "SELECT household_id, visitor_id FROM exclusions ORDER BY id",
         {},
+        {"household_id": pl.Int64, "visitor_id": pl.Int64},
+    )
+
+
+def household_exclusions(conn: Connection, household_id: int) -> pl.DataFrame:
+    """The exclusions of one household, as :func:`exclusions` gives them."""
+    return frame(
+        conn,
+        "SELECT household_id, visitor_id FROM exclusions WHERE household_id = :hid ORDER BY id",
+        {"hid": household_id},
         {"household_id": pl.Int64, "visitor_id": pl.Int64},
     )
 
@@ -354,3 +435,49 @@ def end_pairings(conn: Connection, household_ids: list[int], on: dt.date, reason
         text(sql + "household_id = :hid"),
         [{"on": on, "reason": reason, "hid": h} for h in household_ids],
     )
+
+
+def proposal_loads(conn: Connection, proposal_id: int, visitor_ids: list[int]) -> pl.DataFrame:
+    """How many of a proposal's households each of ``visitor_ids`` takes (``visitor_id``,
+    ``n``; a visitor with none is left out). The ids go as one array (PostgreSQL) or one
+    JSON text (SQLite), not a parameter each: a region's remote pools alone are 86k."""
+    ids: object = visitor_ids
+    if conn.dialect.name == "postgresql":
+        among = "visitor_id = ANY(:ids)"
+    else:
+        among, ids = "visitor_id IN (SELECT value FROM json_each(:ids))", json.dumps(visitor_ids)
+    return frame(
+        conn,
+        "SELECT visitor_id, COUNT(*) AS n FROM proposed_pairs "
+        f"WHERE proposal_id = :pid AND {among} GROUP BY visitor_id",
+        {"pid": proposal_id, "ids": ids},
+        {"visitor_id": pl.Int64, "n": pl.Int64},
+    )
+
+
+def input_writes(conn: Connection) -> int:
+    """The count of writes to the tables pairing reads, as this transaction sees it
+    (:class:`~doorstep.storage.tables.PairingInputWrite`)."""
+    found = conn.execute(text("SELECT COALESCE(SUM(writes), 0) FROM pairing_input_writes"))
+    return int(found.scalar_one())
+
+
+def own_input_writes(conn: Connection) -> int:
+    """Of :func:`input_writes`, those of this transaction (PostgreSQL; SQLite, which has one
+    writer at a time, does not tell them apart)."""
+    found = conn.execute(
+        text(
+            "SELECT COALESCE(SUM(writes), 0) FROM pairing_input_writes WHERE txid = txid_current()"
+        )
+    )
+    return int(found.scalar_one())
+
+
+def activity_changes_between(conn: Connection, first: dt.date, second: dt.date) -> bool:
+    """Whether some visitor is active on one of the two days and not on the other."""
+    lo, hi = min(first, second), max(first, second)
+    stmt = text(
+        "SELECT 1 FROM visitors WHERE (active_from > :lo AND active_from <= :hi) "
+        "OR (active_to >= :lo AND active_to < :hi) LIMIT 1"
+    ).bindparams(bindparam("lo", type_=Date), bindparam("hi", type_=Date))
+    return conn.execute(stmt, {"lo": lo, "hi": hi}).first() is not None

@@ -10,7 +10,13 @@ from doorstep.storage.tables.activities import (
 from doorstep.storage.tables.areas import Area
 from doorstep.storage.tables.audit import AuditEvent
 from doorstep.storage.tables.organisations import Organisation, Team, TeamMember
-from doorstep.storage.tables.pairings import Exclusion, Pairing, PairingProposal, ProposedPair
+from doorstep.storage.tables.pairings import (
+    Exclusion,
+    Pairing,
+    PairingInputWrite,
+    PairingProposal,
+    ProposedPair,
+)
 from doorstep.storage.tables.people import (
     ConsentRecord,
     Household,
@@ -33,6 +39,7 @@ __all__ = [
     "HouseholdIndicator",
     "Organisation",
     "Pairing",
+    "PairingInputWrite",
     "PairingProposal",
     "Project",
     "ProjectBeneficiary",

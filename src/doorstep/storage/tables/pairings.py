@@ -5,7 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from doorstep.storage.base import Base, utcnow
@@ -72,3 +82,26 @@ class ProposedPair(Base):
     visitor_id: Mapped[int | None] = mapped_column(ForeignKey("visitors.id"))
     distance_m: Mapped[int | None] = mapped_column(Integer)
     reason: Mapped[str | None] = mapped_column(Text)
+
+
+#: The tables whose rows a pairing proposal reads (:mod:`doorstep.services.pairing.scope`);
+#: every write to them is counted in :class:`PairingInputWrite` by triggers (migration 0004).
+PAIRING_INPUT_TABLES = ("areas", "households", "visitors", "pairings", "exclusions")
+
+
+class PairingInputWrite(Base):
+    """Writes to the tables pairing reads, counted by database triggers: the sum of
+    ``writes`` only grows, so where it is the same as when a proposal's digest was taken,
+    nothing it was computed from can have changed, and `pair explain` need not read the whole
+    area again to tell (see :mod:`doorstep.services.pairing.versions`).
+
+    PostgreSQL adds a row per statement (rows of concurrent transactions never wait for each
+    other), with the transaction that wrote it; SQLite, which has one writer at a time and
+    no statement triggers, adds one to the single row ``id = 1`` per row written.
+    """
+
+    __tablename__ = "pairing_input_writes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    writes: Mapped[int] = mapped_column(BigInteger, default=1)
+    txid: Mapped[int | None] = mapped_column(BigInteger)  # PostgreSQL: txid_current()

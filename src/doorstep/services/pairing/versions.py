@@ -1,0 +1,68 @@
+"""Whether an area's pairing inputs can have changed since a proposal's digest was taken,
+told by the count of writes to the tables they come from, without reading the area.
+
+Triggers count every write to those tables (:class:`~doorstep.storage.tables.
+PairingInputWrite`, migration 0004). A proposal keeps the count from just before its area
+was read, and a commit the count its own writes left. Where the count is the same now,
+nothing the digest covers can have changed, except which visitors are active, which
+depends on the day: that too is unchanged when no visitor's first or last active day lies
+between the day the digest was taken and today. Otherwise the area must be read and
+compared (:mod:`.staleness`): a count that moved says only that something may have.
+
+The count is read before the area, so a write that lands while the area is read makes the
+kept count too low, never too high: at worst the area is read again for nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Connection
+
+from doorstep.services.pairing import digest as digests
+from doorstep.services.pairing.staleness import COMMITTED_ON
+from doorstep.storage.repositories import pairing as repo
+from doorstep.storage.tables import PairingProposal
+
+#: Key in a proposal's ``params``: the count of input writes just before its area was read.
+WRITES_KEY = "input_writes"
+#: Key in a committed proposal's ``params``: the count its commit left.
+WRITES_AFTER_COMMIT = "input_writes_after_commit"
+
+
+def before_commit(conn: Connection) -> int:
+    """The count a commit starts from, less its own transaction's writes so far (called
+    with the pairing lock held: :func:`after_commit` adds the transaction's writes)."""
+    if conn.dialect.name == "postgresql":
+        return repo.input_writes(conn) - repo.own_input_writes(conn)
+    return repo.input_writes(conn)
+
+
+def after_commit(conn: Connection, before: int) -> int:
+    """The count once the commit's transaction ends, if no other writes land meanwhile.
+
+    PostgreSQL: ``before`` plus this transaction's writes (others' commits since do not
+    count: were they in the area read, a count above the kept one sends the next check to
+    read the area). SQLite: the count now, as no one else can write while the commit holds
+    the write lock.
+    """
+    if conn.dialect.name == "postgresql":
+        return before + repo.own_input_writes(conn)
+    return repo.input_writes(conn)
+
+
+def unchanged(conn: Connection, proposal: PairingProposal, today: dt.date) -> bool:
+    """Whether the proposal's area is surely as its digest describes it on ``today`` (as it
+    was computed for an open proposal; as its commit left it for a committed one). ``False``
+    means only "not known without reading the area"."""
+    if not digests.current_format(proposal.params):
+        return False
+    if proposal.status == "committed":
+        kept, on = proposal.params.get(WRITES_AFTER_COMMIT), proposal.params.get(COMMITTED_ON)
+    elif proposal.status in ("open", "discarded"):
+        kept, on = proposal.params.get(WRITES_KEY), proposal.params.get("today")
+    else:
+        return False
+    if kept is None or on is None or repo.input_writes(conn) != kept:
+        return False
+    return not repo.activity_changes_between(conn, dt.date.fromisoformat(on), today)
