@@ -193,3 +193,21 @@ def test_a_commit_counts_only_its_own_writes_as_what_it_left(
         assert kept is not None
         assert now > before  # the pairing started was counted
         assert kept.params[versions.WRITES_AFTER_COMMIT] == now
+
+
+def test_imports_are_counted_as_writes(engine: Engine, tmp_path: Path) -> None:
+    # Imports write through the driver (COPY on PostgreSQL, executemany on SQLite): the
+    # triggers see those rows as they see any other write.
+    tree(engine, tmp_path)
+    seen = []
+    for table, rows in (
+        ("visitors", [worker(visitor_id="V1")]),
+        ("households", [home(household_id="H1")]),
+        ("households", [home(household_id="H1", lat=51.52)]),  # the same household, moved
+    ):
+        with unit_of_work(engine) as s:
+            seen.append(repo.input_writes(s.connection()))
+        add(engine, tmp_path, table, rows)
+    with unit_of_work(engine) as s:
+        seen.append(repo.input_writes(s.connection()))
+    assert seen == sorted(set(seen)), seen  # each import raised the count
