@@ -79,18 +79,10 @@ def visitors_in_box_params(path: str, box: Box) -> dict[str, object]:
     return {"prefix": path + "%", **_box_params(box)}
 
 
-#: The query of :func:`visitors_in_box` (its parameters: :func:`visitors_in_box_params`).
-VISITORS_IN_BOX = """
-WITH scope_h AS (
-    SELECT h.id, h.remote_pool FROM households h JOIN areas a ON a.id = h.area_id
-    WHERE a.path LIKE :prefix
-), fixed_v AS (
-    SELECT p.visitor_id AS id FROM pairings p JOIN scope_h s ON s.id = p.household_id
-    WHERE p.ended_on IS NULL
-    UNION
-    SELECT v.id FROM visitors v
-    WHERE v.remote_pool IN (SELECT remote_pool FROM scope_h WHERE remote_pool IS NOT NULL)
-), scope_v AS (
+#: The end of both visitor queries, after a CTE ``fixed_v`` of the visitors that stay
+#: whatever the distance: with those of the box they make ``scope_v``, each with its places
+#: taken by households outside the subtree and whether it is fixed.
+_IN_BOX_AND_PLACES = """), scope_v AS (
     SELECT id FROM fixed_v
     UNION
     SELECT v.id FROM visitors v
@@ -113,6 +105,22 @@ LEFT JOIN fixed_v f ON f.id = v.id
 WHERE v.id IN (SELECT id FROM scope_v)
 ORDER BY v.id
 """
+
+#: The query of :func:`visitors_in_box` (its parameters: :func:`visitors_in_box_params`).
+VISITORS_IN_BOX = (
+    """
+WITH scope_h AS (
+    SELECT h.id, h.remote_pool FROM households h JOIN areas a ON a.id = h.area_id
+    WHERE a.path LIKE :prefix
+), fixed_v AS (
+    SELECT p.visitor_id AS id FROM pairings p JOIN scope_h s ON s.id = p.household_id
+    WHERE p.ended_on IS NULL
+    UNION
+    SELECT v.id FROM visitors v
+    WHERE v.remote_pool IN (SELECT remote_pool FROM scope_h WHERE remote_pool IS NOT NULL)
+"""
+    + _IN_BOX_AND_PLACES
+)
 
 
 _VISITOR_COLUMNS: dict[str, Any] = {
@@ -159,7 +167,8 @@ def visitors_in_box(conn: Connection, path: str, box: Box) -> pl.DataFrame:
 
 #: The visitors of :func:`visitors_near_household`: as :data:`VISITORS_IN_BOX`, for one
 #: household's box instead of the subtree's, with the pools named anywhere in the subtree.
-_VISITORS_NEAR_HOUSEHOLD = """
+_VISITORS_NEAR_HOUSEHOLD = (
+    """
 WITH pools AS (
     SELECT DISTINCT h.remote_pool FROM households h JOIN areas a ON a.id = h.area_id
     WHERE a.path LIKE :prefix AND h.remote_pool IS NOT NULL
@@ -168,29 +177,9 @@ WITH pools AS (
     WHERE p.household_id = :hid AND p.ended_on IS NULL
     UNION
     SELECT v.id FROM visitors v JOIN pools ON pools.remote_pool = v.remote_pool
-), near_v AS (
-    SELECT id FROM fixed_v
-    UNION
-    SELECT v.id FROM visitors v
-    WHERE v.remote_pool IS NULL AND v.lat BETWEEN :lat_lo AND :lat_hi
-      AND (v.lon BETWEEN :w1 AND :e1 OR v.lon BETWEEN :w2 AND :e2)
-), busy AS (
-    SELECT p.visitor_id AS id, COUNT(*) AS n FROM pairings p
-    JOIN households h ON h.id = p.household_id JOIN areas a ON a.id = h.area_id
-    WHERE p.ended_on IS NULL AND a.path NOT LIKE :prefix
-      AND p.visitor_id IN (SELECT id FROM near_v)
-    GROUP BY p.visitor_id
-)
-SELECT v.id, v.external_id, v.lat, v.lon, v.languages, v.capacity,
-       v.active_from, v.active_to, v.service_area_id, v.remote_pool,
-       COALESCE(b.n, 0) AS busy_elsewhere,
-       CASE WHEN f.id IS NULL THEN 0 ELSE 1 END AS fixed
-FROM visitors v
-LEFT JOIN busy b ON b.id = v.id
-LEFT JOIN fixed_v f ON f.id = v.id
-WHERE v.id IN (SELECT id FROM near_v)
-ORDER BY v.id
 """
+    + _IN_BOX_AND_PLACES
+)
 
 
 def visitors_near_household(
