@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from sqlalchemy import case, select
+from sqlalchemy import Connection, case, select
 from sqlalchemy.orm import Session
 
 from doorstep.engine.pairing.explain import Explanation, explain
@@ -126,17 +126,9 @@ def explain_household(
         report.stage(f"reading what {household} is near in area {view.area_code}", 1)
         local = load_household_scope(session, view.area_code, hid, today=today, max_m=params.max_m)
         report.advance()
-        visitors = local.visitors.select(pl.col("id").alias("visitor_id"))
-        counted = repo.proposal_loads(conn, proposal.id, visitors["visitor_id"].to_list())
-        loads = visitors.join(counted, on="visitor_id", how="left", maintain_order="left")["n"]
-        explanation, in_area = _explained(
-            local,
-            hid,
-            pair,
-            pl.DataFrame([{c: pair[c] for c in _PAIR_COLUMNS}], schema=_PAIR_COLUMNS),
-            (proposal, params, limit),
-            loads.fill_null(0).to_numpy().astype(np.int64),
-        )
+        own = pl.DataFrame([{c: pair[c] for c in _PAIR_COLUMNS}], schema=_PAIR_COLUMNS)
+        loads = _loads(conn, proposal.id, local.visitors)
+        explanation, in_area = _explained(local, hid, pair, own, (proposal, params, limit), loads)
         stale: bool | None = False
         reason: str | None = None
     else:
@@ -165,6 +157,14 @@ _PAIR_COLUMNS = {
     "distance_m": pl.Int64,
     "reason": pl.String,
 }
+
+
+def _loads(conn: Connection, proposal_id: int, visitors: pl.DataFrame) -> IntArray:
+    """How many of the proposal's households each of ``visitors`` takes, in their order."""
+    ids = visitors.select(pl.col("id").alias("visitor_id"))
+    counted = repo.proposal_loads(conn, proposal_id, ids["visitor_id"].to_list())
+    joined = ids.join(counted, on="visitor_id", how="left", maintain_order="left")
+    return joined["n"].fill_null(0).to_numpy().astype(np.int64)
 
 
 def _explained(
