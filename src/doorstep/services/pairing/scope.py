@@ -60,21 +60,28 @@ def _visitors_in_reach(
     conn: Connection, path: str, lat: FloatArray, lon: FloatArray, max_m: float
 ) -> tuple[pl.DataFrame, np.ndarray[Any, np.dtype[np.bool_]]]:
     """The visitors of :func:`~doorstep.storage.repositories.pairing.visitors_in_box` who
-    stay: the fixed ones, and local ones with a household at ``(lat, lon)`` within ``max_m``;
-    and which of them are such local ones.
+    stay (:func:`_staying`) for households at ``(lat, lon)``."""
+    return _staying(repo.visitors_in_box(conn, path, reach_box(lat, lon, max_m)), lat, lon, max_m)
+
+
+def _staying(
+    found: pl.DataFrame, lat: FloatArray, lon: FloatArray, max_m: float
+) -> tuple[pl.DataFrame, np.ndarray[Any, np.dtype[np.bool_]]]:
+    """Of the visitors ``found`` in the households' box, those who stay: the fixed ones, and
+    local ones with a household at ``(lat, lon)`` within ``max_m``; and which of them are
+    such local ones.
 
     SQL keeps the homes in the households' :func:`~doorstep.domain.reach.reach_box`, then
     :func:`~doorstep.domain.reach.near_any` keeps those in range in whole metres (the
     engine's test, so none it would find in range is missed).
     """
-    found = repo.visitors_in_box(conn, path, reach_box(lat, lon, max_m))
     near = near_any(found["lat"].to_numpy(), found["lon"].to_numpy(), lat, lon, max_m)
     near &= found["remote_pool"].is_null().to_numpy()
     stays = (found["fixed"] == 1).to_numpy() | near
     return found.filter(pl.Series(stays)).drop("fixed"), near[stays]
 
 
-def positions(ids: np.ndarray[Any, Any], refs: pl.Series) -> np.ndarray[Any, np.dtype[np.int32]]:
+def _positions(ids: np.ndarray[Any, Any], refs: pl.Series) -> np.ndarray[Any, np.dtype[np.int32]]:
     """Where each of ``refs`` sits in ``ids`` (unique), ``NONE`` for a null one.
 
     A region's millions of rows are looked up by sorting once, not through a dict.
@@ -138,22 +145,22 @@ def _problem(
         household_lon=hh["lon"].to_numpy(),
         household_languages=hmask,
         household_consent=(hh["consent_state"] == ConsentState.GIVEN.value).to_numpy(),
-        household_current=positions(vid, hh["current_visitor"]),
-        household_area=positions(area_ids, hh["area_id"]),
+        household_current=_positions(vid, hh["current_visitor"]),
+        household_area=_positions(area_ids, hh["area_id"]),
         visitor_ids=vv["external_id"].to_numpy(),
         visitor_lat=vv["lat"].to_numpy(),
         visitor_lon=vv["lon"].to_numpy(),
         visitor_languages=vmask,
         visitor_capacity=capacity.to_numpy().astype(np.int32),
         visitor_active=digests.active(vv, today),
-        visitor_area=positions(area_ids, vv["service_area_id"]),
-        area_parent=positions(area_ids, areas["parent_id"]),
+        visitor_area=_positions(area_ids, vv["service_area_id"]),
+        area_parent=_positions(area_ids, areas["parent_id"]),
         languages=codes,
         pools=pools,
         household_pool=household_pool,
         visitor_pool=visitor_pool,
         exclusions=np.column_stack(
-            (positions(hid, excl["household_id"]), positions(vid, excl["visitor_id"]))
+            (_positions(hid, excl["household_id"]), _positions(vid, excl["visitor_id"]))
         ).astype(np.int64),
     )
 
@@ -217,9 +224,7 @@ def load_household_scope(
     hh = repo.scope_household(conn, path, household_id)
     lat, lon = hh["lat"].to_numpy(), hh["lon"].to_numpy()
     found = repo.visitors_near_household(conn, path, household_id, reach_box(lat, lon, max_m))
-    near = near_any(found["lat"].to_numpy(), found["lon"].to_numpy(), lat, lon, max_m)
-    near &= found["remote_pool"].is_null().to_numpy()
-    vv = found.filter(pl.Series((found["fixed"] == 1).to_numpy() | near)).drop("fixed")
+    vv, _ = _staying(found, lat, lon, max_m)
     excl = _between(repo.household_exclusions(conn, household_id), hh, vv)
     problem = _problem(hh, vv, repo.all_areas(conn), excl, area_code, today)
     return HouseholdScope(hh, vv, problem)
