@@ -177,6 +177,13 @@ WITH pools AS (
     WHERE p.household_id = :hid AND p.ended_on IS NULL
     UNION
     SELECT v.id FROM visitors v JOIN pools ON pools.remote_pool = v.remote_pool
+    UNION
+    SELECT v.id FROM visitors v
+    WHERE v.remote_pool IS NOT NULL AND EXISTS (
+        SELECT 1 FROM pairings p
+        JOIN households h ON h.id = p.household_id JOIN areas a ON a.id = h.area_id
+        WHERE p.visitor_id = v.id AND p.ended_on IS NULL AND a.path LIKE :prefix
+    )
 """
     + _IN_BOX_AND_PLACES
 )
@@ -187,8 +194,11 @@ def visitors_near_household(
 ) -> pl.DataFrame:
     """What :func:`visitors_in_box` gives for the subtree at ``path`` of the visitors that
     can matter to one of its households: those whose home is in ``box`` (the household's
-    reach), the visitors of every remote pool the subtree names, and the household's own
-    visitor (``fixed``: pools and its visitor). ``busy_elsewhere`` counts, as there, open
+    reach), the visitors of every remote pool the subtree names, every visitor of a remote
+    pool who looks after a household of the subtree now (the engine lists pool visitors as
+    alternatives at any distance, and the area's scope holds these even when no household
+    names their pool any more), and the household's own visitor (``fixed``: all but those
+    of the box). ``busy_elsewhere`` counts, as there, open
     pairings with households outside the subtree."""
     return frame(
         conn,
