@@ -27,7 +27,7 @@ def area_by_code(conn: Connection, code: str) -> tuple[int, str, str]:
 
 _SCOPE_HOUSEHOLDS = """
         SELECT h.id, h.external_id, h.lat, h.lon, h.languages, h.consent_state, h.area_id,
-               a.path AS area_path, h.remote_pool, p.visitor_id AS current_visitor
+               h.remote_pool, p.visitor_id AS current_visitor
         FROM households h JOIN areas a ON a.id = h.area_id
         LEFT JOIN pairings p ON p.household_id = h.id AND p.ended_on IS NULL
         WHERE a.path LIKE :prefix {only}
@@ -42,31 +42,42 @@ _SCOPE_HOUSEHOLD_COLUMNS: dict[str, Any] = {
     "languages": pl.String,
     "consent_state": pl.String,
     "area_id": pl.Int64,
-    "area_path": pl.String,
     "remote_pool": pl.String,
     "current_visitor": pl.Int64,
 }
 
 
+def _with_area_paths(conn: Connection, households: pl.DataFrame) -> pl.DataFrame:
+    """``households`` with their area's path after ``area_id``: joined here from the few
+    areas rather than sent once per household (1.69M strings in a region)."""
+    paths = frame(conn, "SELECT id AS area_id, path AS area_path FROM areas", {}, _AREA_PATHS)
+    joined = households.join(paths, on="area_id", how="left", maintain_order="left")
+    cols = households.columns
+    after = cols.index("area_id") + 1
+    return joined.select(*cols[:after], "area_path", *cols[after:])
+
+
+_AREA_PATHS: dict[str, Any] = {"area_id": pl.Int64, "area_path": pl.String}
+
+
 def scope_households(conn: Connection, path: str) -> pl.DataFrame:
     """Every household in the subtree, with its current visitor (if any) and its area's path
     (where the area sits in the tree: moving an area changes which service areas hold it)."""
-    return frame(
-        conn,
-        _SCOPE_HOUSEHOLDS.format(only=""),
-        {"prefix": path + "%"},
-        _SCOPE_HOUSEHOLD_COLUMNS,
+    found = frame(
+        conn, _SCOPE_HOUSEHOLDS.format(only=""), {"prefix": path + "%"}, _SCOPE_HOUSEHOLD_COLUMNS
     )
+    return _with_area_paths(conn, found)
 
 
 def scope_household(conn: Connection, path: str, household_id: int) -> pl.DataFrame:
     """The row :func:`scope_households` gives for one household (none: not in the subtree)."""
-    return frame(
+    found = frame(
         conn,
         _SCOPE_HOUSEHOLDS.format(only="AND h.id = :hid"),
         {"prefix": path + "%", "hid": household_id},
         _SCOPE_HOUSEHOLD_COLUMNS,
     )
+    return _with_area_paths(conn, found)
 
 
 def _box_params(box: Box) -> dict[str, float]:
