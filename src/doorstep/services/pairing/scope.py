@@ -225,7 +225,7 @@ def load_household_scope(
     lat, lon = hh["lat"].to_numpy(), hh["lon"].to_numpy()
     found = repo.visitors_near_household(conn, path, household_id, reach_box(lat, lon, max_m))
     vv, _ = _staying(found, lat, lon, max_m)
-    excl = _between(repo.household_exclusions(conn, household_id), hh, vv)
+    excl = _between(repo.exclusions(conn, household_id), hh, vv)
     problem = _problem(hh, vv, repo.all_areas(conn), excl, area_code, today)
     return HouseholdScope(hh, vv, problem)
 

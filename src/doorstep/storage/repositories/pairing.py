@@ -209,8 +209,8 @@ def visitors_near_household(
     pool who looks after a household of the subtree now (the engine lists pool visitors as
     alternatives at any distance, and the area's scope holds these even when no household
     names their pool any more), and the household's own visitor (``fixed``: all but those
-    of the box). ``busy_elsewhere`` counts, as there, open
-    pairings with households outside the subtree."""
+    of the box). ``busy_elsewhere`` counts, as there, open pairings with households outside
+    the subtree."""
     return frame(
         conn,
         _VISITORS_NEAR_HOUSEHOLD,
@@ -299,23 +299,15 @@ def proposal_household_areas(conn: Connection, proposal_id: int) -> dict[int, in
     return {int(r[0]): None if r[1] is None else int(r[1]) for r in rows}
 
 
-def exclusions(conn: Connection) -> pl.DataFrame:
-    """Every exclusion, in the order they were made (a proposal's digest hashes the rows in
-    this order, so it must not depend on where the database happens to keep them)."""
+def exclusions(conn: Connection, household_id: int | None = None) -> pl.DataFrame:
+    """Every exclusion (of one household, when given), in the order they were made (a
+    proposal's digest hashes the rows in this order, so it must not depend on where the
+    database happens to keep them)."""
+    only = "" if household_id is None else " WHERE household_id = :hid"
     return frame(
         conn,
-        "SELECT household_id, visitor_id FROM exclusions ORDER BY id",
-        {},
-        {"household_id": pl.Int64, "visitor_id": pl.Int64},
-    )
-
-
-def household_exclusions(conn: Connection, household_id: int) -> pl.DataFrame:
-    """The exclusions of one household, as :func:`exclusions` gives them."""
-    return frame(
-        conn,
-        "SELECT household_id, visitor_id FROM exclusions WHERE household_id = :hid ORDER BY id",
-        {"hid": household_id},
+        f"SELECT household_id, visitor_id FROM exclusions{only} ORDER BY id",
+        {} if household_id is None else {"hid": household_id},
         {"household_id": pl.Int64, "visitor_id": pl.Int64},
     )
 
