@@ -7,7 +7,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import shortest_path
 
 from doorstep.engine.pairing.candidates import CandidateIndex
-from doorstep.engine.pairing.graph import EligibilityGraph
+from doorstep.engine.pairing.graph import EligibilityGraph, live_cells, next_live
 from doorstep.engine.pairing.problem import NONE, PairingProblem
 from doorstep.engine.pairing.reach import RoomDistances
 from doorstep.engine.pairing.scan import build_grid
@@ -52,14 +52,18 @@ def expected_distances(p: PairingProblem, match: np.ndarray) -> np.ndarray:
 def check(p: PairingProblem, seed: int) -> np.ndarray:
     index = CandidateIndex(p, MAX_M)
     graph = EligibilityGraph(index, build_grid(p, index.visitor_xyz, MAX_M))
-    pairing = graph.slots(some_pairing(p, np.random.default_rng(seed)))
     relabel = RoomDistances(graph)
-    dist_h, dist_v = relabel(graph.capacity, pairing.load, pairing.match)
-    want = expected_distances(p, pairing.match)
+    rng = np.random.default_rng(seed)
     nh = p.n_households
     wanted = p.household_consent & (p.household_languages != 0)
-    assert dist_h[wanted].tolist() == want[:nh][wanted].tolist()
-    assert dist_v.tolist() == want[nh:].tolist()
+    # Twice with one search object, as the push-relabel search calls it: what a search
+    # strikes from its grid (cells emptied included) must not carry over to the next.
+    for _ in range(2):
+        pairing = graph.slots(some_pairing(p, rng))
+        dist_h, dist_v = relabel(graph.capacity, pairing.load, pairing.match)
+        want = expected_distances(p, pairing.match)
+        assert dist_h[wanted].tolist() == want[:nh][wanted].tolist()
+        assert dist_v.tolist() == want[nh:].tolist()
     return np.asarray(dist_h[wanted & (pairing.match < 0)])
 
 
@@ -76,3 +80,14 @@ def test_distances_across_towns_short_of_visitors() -> None:
     p = towns(households=600, visitors=260, seed=5, skew=1.5, spread_km=40)
     free = check(p, 1)
     assert (free == -1).any() and len(set(free[free > 0].tolist())) >= 3
+
+
+def test_live_cells_skip_emptied_cells_to_the_next_that_may_hold_some() -> None:
+    # Two languages over five cells: cell 1 holds an item of language 0, cell 3 of language 1.
+    start = np.array([0, 0, 1, 1, 1, 1, 1, 1, 1, 2, 2], np.int64)
+    count, skip = live_cells(start, 5)
+    assert count.tolist() == [0, 1, 0, 1, 0]
+    assert [next_live(skip, c) for c in range(6)] == [1, 1, 3, 3, 5, 5]
+    skip[1] = 2  # cell 1 emptied by a search
+    assert next_live(skip, 0) == 3
+    assert skip[0] == 3  # the path followed now points at the answer

@@ -17,7 +17,7 @@ from collections.abc import Callable
 import numba
 import numpy as np
 
-from doorstep.engine.pairing.graph import EligibilityGraph, Slots
+from doorstep.engine.pairing.graph import EligibilityGraph, Slots, language_bits
 from doorstep.engine.pairing.problem import FloatArray, IntArray
 from doorstep.engine.pairing.reach import RoomDistances
 from doorstep.engine.pairing.scan import (
@@ -116,6 +116,7 @@ def _settle(
             y0, y1, x0, x1, hy, hx, rings = cell_window(
                 hlat[h], hlon[h], max_m, lat0, lon0, dlat, dlon, ny, nx
             )
+            bits, nb = language_bits(hmask[h], n_languages)
             # Ring by ring from the household's cell, so that a near visitor is found early
             # and bounds the rest.
             for r in range(rings + 1):
@@ -125,10 +126,8 @@ def _settle(
                         continue
                     c = cy * nx + cx
                     lower = -1.0
-                    for bit in range(n_languages):
-                        if (hmask[h] >> bit) & 1 == 0:
-                            continue
-                        key = bit * cells + c
+                    for b_i in range(nb):
+                        key = bits[b_i] * cells + c
                         # Visitors come by the label they had at the last global relabel, a
                         # lower bound of the label they have now.
                         # Above the floor only a lower label counts; at the floor, a nearer one.

@@ -18,7 +18,7 @@ import numba
 import numpy as np
 
 from doorstep.engine.pairing.certify import csr
-from doorstep.engine.pairing.graph import EligibilityGraph, reach_in_grid
+from doorstep.engine.pairing.graph import EligibilityGraph, live_cells, reach_in_grid
 from doorstep.engine.pairing.problem import BoolArray, FloatArray, IntArray, PairingProblem
 from doorstep.engine.pairing.scan import (
     VisitorGrid,
@@ -121,6 +121,8 @@ def _distances(
     max_m: float,
     dist_h: IntArray,
     dist_v: IntArray,
+    cell_count: IntArray,
+    cell_skip: IntArray,
 ) -> None:  # pragma: no cover - compiled
     # Breadth-first, backwards from the visitors with room (distance 0): a household is one
     # step further than the nearest eligible visitor other than its own, a visitor one step
@@ -135,6 +137,7 @@ def _distances(
             queue[qn] = v
             qn += 1
     live = gstart[1:].copy()
+    cell_live, skip = cell_count.copy(), cell_skip.copy()
     reached = np.zeros(len(dist_h), np.bool_)
     found = np.empty(len(dist_h), np.int64)  # households in the order the grid gave them
     hn = 0
@@ -185,6 +188,8 @@ def _distances(
             max_m,
             found,
             hn,
+            cell_live,
+            skip,
         )
         for k in range(first, hn):
             qn = _reach(found[k], dh, match, dist_h, dist_v, queue, qn)
@@ -198,6 +203,7 @@ class RoomDistances:
         p, grid = graph.problem, graph.grid
         self.graph = graph
         self.hgrid = household_grid(p, graph.index.household_xyz, grid)
+        self.cells = live_cells(self.hgrid.start, self.hgrid.cells)
         self.local = np.zeros(p.n_visitors, np.bool_)
         self.local[grid.visitors] = True
         self.rstart, self.rhouse = csr(
@@ -249,5 +255,7 @@ class RoomDistances:
             g.max_m,
             dist_h,
             dist_v,
+            self.cells.remaining,
+            self.cells.skip,
         )
         return dist_h, dist_v
