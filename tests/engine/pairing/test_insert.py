@@ -137,20 +137,68 @@ def test_a_chain_out_of_reach_may_end_at_a_remote_pools_visitor() -> None:
     check(p, np.array([1]), PairingParams())
 
 
-def test_a_newcomer_with_no_room_reachable_stays_unpaired_and_its_closed_set_is_skipped() -> None:
-    # Every visitor the newcomers can reach is full and nothing they hold can move to room
-    # (the only room speaks another language): both stay unpaired, the first pass proves it
-    # once, and the second newcomer finds every visitor it could use already skipped.
+def no_room_in_reach() -> PairingProblem:
+    """Every visitor households 5 and 6 can reach is full and nothing they hold can move to
+    room (the only room speaks another language)."""
     b = PairingProblemBuilder()
     full_row(b, 5, 0.01)
     b.add_visitor("room", 27.0, 107.05, "hmn", capacity=3)
     b.add_household("new1", 27.0, 107.02, "zh")
     b.add_household("new2", 27.0, 107.03, "zh")
-    p = b.build()
+    return b.build()
+
+
+def test_a_newcomer_with_no_room_reachable_stays_unpaired_and_its_closed_set_is_skipped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Unscreened, both stay unpaired, the first pass proves it once, and the second newcomer
+    # finds every visitor it could use already skipped.
+    monkeypatch.setattr(insert_module, "_SCREEN_SHARE", 0)
+    p = no_room_in_reach()
     r = insert(p, np.array([5, 6]))
     assert r.paired == 0 and r.exact
     assert r.settled == 5  # the five full visitors, reached once
     check(p, np.array([5, 6]), PairingParams())
+
+
+def test_newcomers_no_chain_can_pair_are_screened_out_before_any_search() -> None:
+    # Two newcomers among seven households: screened (one global search finds both with no
+    # way to room), so neither is searched, and both are listed as new and left unpaired.
+    p = no_room_in_reach()
+    r = insert(p, np.array([5, 6]))
+    assert (r.paired, r.searches, r.settled, r.exact) == (0, 0, 0, True)
+    assert r.new.tolist() == [5, 6]
+    check(p, np.array([5, 6]), PairingParams())
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(), st.sampled_from([0.0, 5.0]), st.data())
+def test_screening_the_newcomers_changes_no_insertion(
+    p: PairingProblem, keep_km: float, data: st.DataObject
+) -> None:
+    # A newcomer with no way to room has none after any augmentation either, so leaving it
+    # out of the searches can change neither who is paired nor the cost.
+    free = np.flatnonzero(p.household_current == NONE)
+    new = np.array(
+        data.draw(st.lists(st.sampled_from(free.tolist()), unique=True)) if len(free) else [],
+        dtype=np.int64,
+    )
+    params = PairingParams(max_km=30, keep_km=keep_km)
+    runs = []
+    for share in (0, 10**9):  # never screened, always screened
+        with pytest.MonkeyPatch.context() as m:
+            m.setattr(insert_module, "_SCREEN_SHARE", share)
+            runs.append(insert(p, new, params=params))
+    plain, screened = runs
+    # The same optimum; which of two ways in of equal cost is taken may differ.
+    assert (screened.cost, screened.paired, screened.exact, screened.chosen) == (
+        plain.cost,
+        plain.paired,
+        plain.exact,
+        plain.chosen,
+    )
+    assert screened.new.tolist() == plain.new.tolist()
+    assert screened.searches <= plain.searches
 
 
 def test_full_visitors_that_cannot_beat_the_room_in_reach_are_not_settled() -> None:

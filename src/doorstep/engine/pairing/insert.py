@@ -61,6 +61,7 @@ from doorstep.engine.pairing.insert_reach import ReachScratch, reach_room, reach
 from doorstep.engine.pairing.longitude import away_from_antimeridian
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.pairing.problem import NONE, BoolArray, FloatArray, IntArray, PairingProblem
+from doorstep.engine.pairing.reach import no_way_to_room
 from doorstep.engine.pairing.scan import (
     VisitorGrid,
     area_and_exclusion_allow,
@@ -83,6 +84,10 @@ _BATCH = 16
 #: not counted in the compiled searches, so a timer raises a flag that they read).
 _CHOICE_FACTOR = 1.0
 _CHOICE_ALLOWANCE_S = 5.0
+#: Newcomers are screened (``no_way_to_room``) when they are at least one household in this
+#: many: the screen costs about as much as one global relabel of the region (seed scale:
+#: 4.5 s with its index, about a microsecond a household), a failed search milliseconds.
+_SCREEN_SHARE = 100
 
 
 @dataclass(frozen=True, eq=False)
@@ -173,6 +178,12 @@ def insert(
     orig, dorig, released = _allowed_current(p, params.max_m)
     todo = np.union1d(new, released[p.household_consent[released]])
     todo = todo[p.household_consent[todo] & (p.household_languages[todo] != 0)]
+    # Newcomers that no chain can pair, now or after others are paired, are found by one
+    # search when there are many: a region's households left over where visitors are short
+    # would each fail a search of their own (seed scale: 64k of them, ms each).
+    searched = todo
+    if len(todo) * _SCREEN_SHARE >= p.n_households:
+        searched = todo[~no_way_to_room(p, orig, params.max_m)[todo]]
     room = _room(p, orig)
 
     hxyz = to_unit_xyz(p.household_lat, p.household_lon)
@@ -203,19 +214,20 @@ def insert(
     rooms = build_grid(p, vxyz, params.max_m, among=room > 0)  # visitors with room
     vcell = np.full(nv, NONE, np.int64)
     vcell[grid.visitors] = np.repeat(np.arange(len(grid.start) - 1), np.diff(grid.start))
-    near = _nearest(todo, g, rooms)
+    near = _nearest(searched, g, rooms)
     progress = progress or Silent()
     # First the newcomers with room nearest, each paired by its own search: exact whenever
     # no newcomer that failed could have taken the place of one paired (see ``_rivals``).
     region = _Region(orig, dorig, keep_m, g, rooms, vcell)
     s = _State.start(region, room)
     progress.stage("pairing the new households", len(todo))
-    run = _Run.of(s, region, todo, near, patient=False)
+    progress.advance(len(todo) - len(searched))
+    run = _Run.of(s, region, searched, near, patient=False)
     first_s = time.perf_counter()
     run.all(max_settled, progress)
     first_s = time.perf_counter() - first_s
     chosen = True
-    if _rivals(s.visitor, todo, s.w.dead):
+    if _rivals(s.visitor, searched, s.w.dead):
         # Some newcomer paired where a failed one could have been: choose who gets in by
         # successive shortest paths from all the newcomers at once, the cheapest way in first.
         # ``_lower_bounds`` are the keys; a search that finds its newcomer's way in dearer
@@ -226,8 +238,9 @@ def insert(
         first = run
         second = _State.start(region, _room(p, orig))
         progress.stage("choosing which new households to pair", len(todo))
-        low = _lower_bounds(todo, near, g, keep_m)
-        run = _Run.of(second, region, todo, low, patient=True)
+        progress.advance(len(todo) - len(searched))
+        low = _lower_bounds(searched, near, g, keep_m)
+        run = _Run.of(second, region, searched, low, patient=True)
         if run.all(max_settled, progress, _CHOICE_FACTOR * first_s + _CHOICE_ALLOWANCE_S):
             s = second
             run.add(first)

@@ -17,12 +17,11 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
+from doorstep.engine.pairing.candidates import CandidateIndex
 from doorstep.engine.pairing.certify import csr
 from doorstep.engine.pairing.graph import EligibilityGraph, live_cells, reach_in_grid
 from doorstep.engine.pairing.problem import BoolArray, FloatArray, IntArray, PairingProblem
-from doorstep.engine.pairing.scan import (
-    VisitorGrid,
-)
+from doorstep.engine.pairing.scan import VisitorGrid, build_grid
 
 
 @dataclass(frozen=True, eq=False)
@@ -259,3 +258,15 @@ class RoomDistances:
             self.cells.skip,
         )
         return dist_h, dist_v
+
+
+def no_way_to_room(problem: PairingProblem, match: IntArray, max_m: float) -> BoolArray:
+    """Households from which no chain of moves reaches a visitor with room, over the residual
+    graph of ``match`` (a visitor per household, ``-1`` for none; within capacity): an
+    unpaired one that no augmenting path can pair, now or after any augmentation (see the
+    module docstring). One backward search; builds its own index and grids."""
+    index = CandidateIndex(problem, max_m)
+    graph = EligibilityGraph(index, build_grid(problem, index.visitor_xyz, max_m))
+    pairing = graph.slots(match)
+    dist_h, _ = RoomDistances(graph)(graph.capacity, pairing.load, pairing.match)
+    return np.asarray(dist_h < 0)
