@@ -38,16 +38,21 @@ def check(p: PairingProblem, new: np.ndarray, params: PairingParams) -> None:
     assert (r.paired, r.cost) == (paired, cost)
 
 
+def some_newcomers(p: PairingProblem, data: st.DataObject) -> np.ndarray:
+    """Any of the households without a current visitor, drawn."""
+    free = np.flatnonzero(p.household_current == NONE)
+    return np.array(
+        data.draw(st.lists(st.sampled_from(free.tolist()), unique=True)) if len(free) else [],
+        dtype=np.int64,
+    )
+
+
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problems(), st.sampled_from([0.0, 0.3, 5.0]), st.data())
 def test_insertion_equals_an_independent_assignment_solve(
     p: PairingProblem, keep_km: float, data: st.DataObject
 ) -> None:
-    free = np.flatnonzero(p.household_current == NONE)
-    new = np.array(
-        data.draw(st.lists(st.sampled_from(free.tolist()), unique=True)) if len(free) else [],
-        dtype=np.int64,
-    )
+    new = some_newcomers(p, data)
     check(p, new, PairingParams(max_km=30, keep_km=keep_km))
 
 
@@ -178,11 +183,7 @@ def test_screening_the_newcomers_changes_no_insertion(
 ) -> None:
     # A newcomer with no way to room has none after any augmentation either, so leaving it
     # out of the searches can change neither who is paired nor the cost.
-    free = np.flatnonzero(p.household_current == NONE)
-    new = np.array(
-        data.draw(st.lists(st.sampled_from(free.tolist()), unique=True)) if len(free) else [],
-        dtype=np.int64,
-    )
+    new = some_newcomers(p, data)
     params = PairingParams(max_km=30, keep_km=keep_km)
     runs = []
     for share in (0, 10**9):  # never screened, always screened
