@@ -6,12 +6,15 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from doorstep.domain.geo import EARTH_RADIUS_M, haversine_m_array
+from doorstep.engine.pairing.candidates import Arcs
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.pairing.problem import NONE, PairingProblem, PairingProblemBuilder
 from doorstep.engine.pairing.result import Unpaired
-from doorstep.engine.pairing.solve import arc_costs, solve
+from doorstep.engine.pairing.solve import arc_costs, component_labels, solve
 from tests.engine.pairing.instances import towns
 from tests.engine.pairing.reference import exact
 
@@ -426,3 +429,21 @@ def test_each_later_round_says_what_the_last_one_left() -> None:
         found = result.stats.violations_per_round[k - 1]
         assert name.startswith(f"solving (round {k + 1}; cost ")
         assert name.endswith(f" m, {found:,} other pairs could lower it)")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 30),
+    st.integers(1, 30),
+    st.lists(st.tuples(st.integers(0, 29), st.integers(0, 29)), max_size=60),
+)
+def test_components_are_numbered_as_scipy_numbers_them(
+    nh: int, nv: int, pairs: list[tuple[int, int]]
+) -> None:
+    # The solver's chunks follow the labels' order, so the order matters as well as the parts.
+    h = np.array([a % nh for a, _ in pairs], np.int64)
+    v = np.array([b % nv for _, b in pairs], np.int64)
+    graph = coo_matrix((np.ones(len(h)), (h, v + nh)), shape=(nh + nv, nh + nv))
+    _, want = connected_components(graph, directed=False)
+    got = component_labels(nh + nv, nh, Arcs(h, v, np.zeros(len(h), np.int64)))
+    assert got.tolist() == want.tolist()
