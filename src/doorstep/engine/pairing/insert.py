@@ -86,7 +86,7 @@ _CHOICE_FACTOR = 1.0
 _CHOICE_ALLOWANCE_S = 5.0
 #: Newcomers are screened (``no_way_to_room``) when they are at least one household in this
 #: many: the screen costs about as much as one global relabel of the region (seed scale:
-#: 4.5 s with its index, about a microsecond a household), a failed search milliseconds.
+#: 3-4.5 s with its index, a microsecond or two a household), a failed search milliseconds.
 _SCREEN_SHARE = 100
 
 
