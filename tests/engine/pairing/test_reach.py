@@ -85,8 +85,10 @@ def test_distances_across_towns_short_of_visitors() -> None:
 def test_live_cells_skip_emptied_cells_to_the_next_that_may_hold_some() -> None:
     # Two languages over five cells: cell 1 holds an item of language 0, cell 3 of language 1.
     start = np.array([0, 0, 1, 1, 1, 1, 1, 1, 1, 2, 2], np.int64)
-    count, skip = live_cells(start, 5)
-    assert count.tolist() == [0, 1, 0, 1, 0]
+    live = live_cells(start, 5)
+    assert live.ends.tolist() == start[1:].tolist()
+    assert live.remaining.tolist() == [0, 1, 0, 1, 0]
+    skip = live.skip
     assert [next_live(skip, c) for c in range(6)] == [1, 1, 3, 3, 5, 5]
     skip[1] = 2  # cell 1 emptied by a search
     assert next_live(skip, 0) == 3

@@ -26,7 +26,13 @@ import numba
 import numpy as np
 
 from doorstep.engine.pairing.candidates import CandidateIndex
-from doorstep.engine.pairing.graph import EligibilityGraph, Slots, live_cells, reach_in_grid
+from doorstep.engine.pairing.graph import (
+    EligibilityGraph,
+    LiveCells,
+    Slots,
+    live_cells,
+    reach_in_grid,
+)
 from doorstep.engine.pairing.problem import NONE, BoolArray, FloatArray, IntArray
 from doorstep.engine.pairing.push_relabel import settle
 from doorstep.engine.pairing.scan import VisitorGrid
@@ -83,8 +89,7 @@ def _reached(
     slot_h: IntArray,
     seen_h: BoolArray,
     seen_v: BoolArray,
-    cell_count: IntArray,
-    cell_skip: IntArray,
+    live: LiveCells,
 ) -> bool:  # pragma: no cover - compiled
     # Breadth-first from the unpaired households over the residual graph: every eligible
     # arc from a household, its visitor's households from a visitor. A visitor is struck from
@@ -92,8 +97,6 @@ def _reached(
     n_visitors = len(seen_v)
     hq = np.empty(len(seen_h), np.int64)
     vq = np.empty(n_visitors, np.int64)
-    live = gstart[1:].copy()
-    cell_live, skip = cell_count.copy(), cell_skip.copy()
     no_match = np.empty(0, np.int64)  # read only from a visitor
     hn = vn = vi = 0
     for r in roots:
@@ -147,8 +150,6 @@ def _reached(
                 max_m,
                 vq,
                 vn,
-                cell_live,
-                skip,
             )
         while vi < vn:
             v = vq[vi]
@@ -207,7 +208,7 @@ def reached(graph: EligibilityGraph, pairing: Slots) -> tuple[BoolArray, BoolArr
         pairing.household,
         seen_h,
         seen_v,
-        *live_cells(lang.start, lang.cells),
+        live_cells(lang.start, lang.cells),
     )
     return seen_h, seen_v, bool(room)
 

@@ -120,23 +120,25 @@ class EligibilityGraph:
 
 
 class LiveCells(NamedTuple):
-    """What a breadth-first search over a grid keyed by ``(language bit, cell)`` has left in
-    each cell: ``remaining[c]`` items not struck yet over every language, and ``skip`` (one more
-    entry than cells, the last its own) pointing from an emptied cell towards the next cell
-    that may still hold some (:func:`next_live`). Late in a search nearly every cell of a
-    window is empty; the skips make a window cost its rows and its live cells."""
+    """What a breadth-first search over a grid keyed by ``(language bit, cell)`` has not struck
+    yet: key ``k``'s items before ``ends[k]``, ``remaining[c]`` items over every language of
+    cell ``c``, and ``skip`` (one more entry than cells, the last its own) pointing from an
+    emptied cell towards the next cell that may still hold some (:func:`next_live`). Late in
+    a search nearly every cell of a window is empty; the skips make a window cost its rows and
+    its live cells."""
 
+    ends: IntArray
     remaining: IntArray
     skip: IntArray
 
 
 def live_cells(start: IntArray, cells: int) -> LiveCells:
-    """Every cell's items of a grid whose key ``(bit, cell)`` holds
-    ``start[bit * cells + cell]:start[bit * cells + cell + 1]``, none struck yet."""
+    """A search's start over a grid whose key ``(bit, cell)`` holds
+    ``start[bit * cells + cell]:start[bit * cells + cell + 1]``: nothing struck yet."""
     count = np.diff(start).reshape(-1, cells).sum(axis=0).astype(np.int64)
     skip = np.arange(cells + 1, dtype=np.int64)
     skip[:cells][count == 0] += 1
-    return LiveCells(count, skip)
+    return LiveCells(start[1:].copy(), count, skip)
 
 
 @numba.njit(cache=True, inline="always")
@@ -178,7 +180,7 @@ def reach_in_grid(
     amask: IntArray,
     items: IntArray,
     gstart: IntArray,
-    live: IntArray,
+    live: LiveCells,
     seen: BoolArray,
     ilat: FloatArray,
     ilon: FloatArray,
@@ -203,15 +205,13 @@ def reach_in_grid(
     max_m: float,
     out: IntArray,
     n_out: int,
-    cell_live: IntArray,
-    skip: IntArray,
 ) -> int:  # pragma: no cover - compiled
     """Mark ``seen`` and append to ``out`` (from ``n_out``; returns the new end) every item of
     the other side not seen yet that is eligible with node ``a``: a household's visitors in the
     visitor grid, or a visitor's households in the household grid (except those it holds,
-    ``match[h] == a``). Items found seen are struck from their cell (``live`` ends shrink,
-    ``cell_live`` and ``skip`` as :class:`LiveCells` says), so a breadth-first search looks at
-    each item once and skips emptied cells."""
+    ``match[h] == a``). Items found seen are struck from their cell (``live``, a
+    :class:`LiveCells`), so a breadth-first search looks at each item once and skips emptied
+    cells."""
     x, y, z = axyz[a, 0], axyz[a, 1], axyz[a, 2]
     far2 = beyond_chord2(max_m)
     y0, y1, x0, x1, _, _, _ = cell_window(alat[a], alon[a], max_m, lat0, lon0, dlat, dlon, ny, nx)
@@ -219,19 +219,19 @@ def reach_in_grid(
         return n_out
     bits, nb = language_bits(amask[a], n_languages)
     for cy in range(y0, y1 + 1):
-        c = next_live(skip, cy * nx + x0)
+        c = next_live(live.skip, cy * nx + x0)
         while c <= cy * nx + x1:
             lower = -1.0
             for b_i in range(nb):
                 key = bits[b_i] * cells + c
-                if live[key] == gstart[key]:
+                if live.ends[key] == gstart[key]:
                     continue
                 if lower < 0.0:
                     lower = box_metres(box_lo, box_hi, c, x, y, z)
                 if lower > max_m + 1.0:
                     break
                 j = gstart[key]
-                while j < live[key]:
+                while j < live.ends[key]:
                     b = items[j]
                     if not seen[b]:
                         if chord2(ixyz, b, x, y, z) > far2:  # surely out of range
@@ -259,11 +259,11 @@ def reach_in_grid(
                         seen[b] = True
                         out[n_out] = b
                         n_out += 1
-                    live[key] -= 1
-                    items[j] = items[live[key]]
-                    items[live[key]] = b
-                    cell_live[c] -= 1
-            if cell_live[c] == 0:
-                skip[c] = c + 1
-            c = next_live(skip, c + 1)
+                    live.ends[key] -= 1
+                    items[j] = items[live.ends[key]]
+                    items[live.ends[key]] = b
+                    live.remaining[c] -= 1
+            if live.remaining[c] == 0:
+                live.skip[c] = c + 1
+            c = next_live(live.skip, c + 1)
     return n_out

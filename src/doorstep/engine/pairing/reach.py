@@ -19,7 +19,7 @@ import numpy as np
 
 from doorstep.engine.pairing.candidates import CandidateIndex
 from doorstep.engine.pairing.certify import csr
-from doorstep.engine.pairing.graph import EligibilityGraph, live_cells, reach_in_grid
+from doorstep.engine.pairing.graph import EligibilityGraph, LiveCells, live_cells, reach_in_grid
 from doorstep.engine.pairing.problem import BoolArray, FloatArray, IntArray, PairingProblem
 from doorstep.engine.pairing.scan import VisitorGrid, build_grid
 
@@ -120,8 +120,7 @@ def _distances(
     max_m: float,
     dist_h: IntArray,
     dist_v: IntArray,
-    cell_count: IntArray,
-    cell_skip: IntArray,
+    live: LiveCells,
 ) -> None:  # pragma: no cover - compiled
     # Breadth-first, backwards from the visitors with room (distance 0): a household is one
     # step further than the nearest eligible visitor other than its own, a visitor one step
@@ -135,8 +134,6 @@ def _distances(
             dist_v[v] = 0
             queue[qn] = v
             qn += 1
-    live = gstart[1:].copy()
-    cell_live, skip = cell_count.copy(), cell_skip.copy()
     reached = np.zeros(len(dist_h), np.bool_)
     found = np.empty(len(dist_h), np.int64)  # households in the order the grid gave them
     hn = 0
@@ -187,8 +184,6 @@ def _distances(
             max_m,
             found,
             hn,
-            cell_live,
-            skip,
         )
         for k in range(first, hn):
             qn = _reach(found[k], dh, match, dist_h, dist_v, queue, qn)
@@ -202,7 +197,6 @@ class RoomDistances:
         p, grid = graph.problem, graph.grid
         self.graph = graph
         self.hgrid = household_grid(p, graph.index.household_xyz, grid)
-        self.cells = live_cells(self.hgrid.start, self.hgrid.cells)
         self.local = np.zeros(p.n_visitors, np.bool_)
         self.local[grid.visitors] = True
         self.rstart, self.rhouse = csr(
@@ -254,8 +248,7 @@ class RoomDistances:
             g.max_m,
             dist_h,
             dist_v,
-            self.cells.remaining,
-            self.cells.skip,
+            live_cells(hg.start, hg.cells),
         )
         return dist_h, dist_v
 

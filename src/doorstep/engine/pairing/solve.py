@@ -84,27 +84,25 @@ def component_labels(n_nodes: int, n_households: int, arcs: Arcs) -> IntArray:
     )
 
 
+@numba.njit(cache=True, inline="always")
+def _root(parent: IntArray, x: int) -> int:  # pragma: no cover - compiled
+    """``x``'s root, halving the path to it on the way."""
+    while parent[x] != x:
+        parent[x] = parent[parent[x]]
+        x = parent[x]
+    return x
+
+
 @numba.njit(cache=True)
 def _union_labels(n: int, a: IntArray, b: IntArray) -> IntArray:  # pragma: no cover - compiled
     parent = np.arange(n)
     for i in range(len(a)):
-        x, y = a[i], b[i]
-        while parent[x] != x:  # path halving
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        while parent[y] != y:
-            parent[y] = parent[parent[y]]
-            y = parent[y]
-        if x < y:
-            parent[y] = x
-        elif y < x:
-            parent[x] = y
+        x, y = _root(parent, a[i]), _root(parent, b[i])
+        parent[max(x, y)] = min(x, y)
     labels = np.full(n, -1, np.int64)
     count = 0
     for i in range(n):
-        root = i
-        while parent[root] != root:
-            root = parent[root]
+        root = _root(parent, i)
         if labels[root] < 0:
             labels[root] = count
             count += 1
