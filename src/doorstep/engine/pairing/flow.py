@@ -34,6 +34,12 @@ def unit_costs(balance_m: int, load: IntArray) -> IntArray:
 def solve_chunk(chunk: Chunk) -> BoolArray:
     """Pair as many households as possible, then at least total cost; return arc flows.
 
+    The flow runs from the side with fewer units: from the households when they are fewer
+    than the places, else from the visitors' places (a crowded part, where households
+    outnumber places). OR-Tools' cost scaling is faster so (seed scale's largest part, 689k
+    households and 630k places: 56.7-68.7 s against 70.0-73.3 s; its second, with places to
+    spare, 20.1 s from the households against 23.2 s the other way round).
+
     Raises
     ------
     RuntimeError
@@ -41,33 +47,45 @@ def solve_chunk(chunk: Chunk) -> BoolArray:
     """
     nh = chunk.n_households
     nv = len(chunk.capacity)
-    sink = nh + nv
-    smcf = min_cost_flow.SimpleMinCostFlow()
     n_arcs = len(chunk.tails)
-    smcf.add_arcs_with_capacity_and_unit_cost(
-        chunk.tails, chunk.heads + nh, np.ones(n_arcs, np.int64), chunk.costs
-    )
-    visitors = np.arange(nv, dtype=np.int64)
     # No visitor takes more than the chunk's households: with balance a place is an arc.
     cap = np.minimum(chunk.capacity, nh).astype(np.int64)
-    if chunk.balance_m == 0:
-        smcf.add_arcs_with_capacity_and_unit_cost(
-            visitors + nh, np.full(nv, sink, np.int64), cap, np.zeros(nv, np.int64)
-        )
+    from_places = int(cap.sum()) < nh
+    smcf = min_cost_flow.SimpleMinCostFlow()
+    households, visitors = chunk.tails, chunk.heads + nh
+    ones = np.ones(n_arcs, np.int64)
+    if from_places:
+        smcf.add_arcs_with_capacity_and_unit_cost(visitors, households, ones, chunk.costs)
     else:
-        # Convex caseload cost: one unit arc per place, increasingly dear.
-        v = np.repeat(visitors, cap)
-        load = np.arange(len(v)) - np.repeat(np.cumsum(cap) - cap, cap) + 1
+        smcf.add_arcs_with_capacity_and_unit_cost(households, visitors, ones, chunk.costs)
+    # The places: one arc per visitor, or with balance one unit arc per place, increasingly
+    # dear (a convex caseload cost), between the visitor and the sink (or the source).
+    end = nh + nv
+    place = np.arange(nv, dtype=np.int64) + nh
+    if chunk.balance_m == 0:
+        place_cap, place_cost = cap, np.zeros(nv, np.int64)
+    else:
+        place = np.repeat(place, cap)
+        load = np.arange(len(place)) - np.repeat(np.cumsum(cap) - cap, cap) + 1
+        place_cap, place_cost = np.ones(len(place), np.int64), unit_costs(chunk.balance_m, load)
+    ends = np.full(len(place), end, np.int64)
+    if from_places:
+        smcf.add_arcs_with_capacity_and_unit_cost(ends, place, place_cap, place_cost)
+        # Each household takes one place at most: an arc to the sink.
         smcf.add_arcs_with_capacity_and_unit_cost(
-            v + nh,
-            np.full(len(v), sink, np.int64),
-            np.ones(len(v), np.int64),
-            unit_costs(chunk.balance_m, load),
+            np.arange(nh, dtype=np.int64),
+            np.full(nh, end + 1, np.int64),
+            np.ones(nh, np.int64),
+            np.zeros(nh, np.int64),
         )
-    supplies = np.zeros(sink + 1, np.int64)
-    supplies[:nh] = 1
-    supplies[sink] = -nh
-    smcf.set_nodes_supplies(np.arange(sink + 1, dtype=np.int64), supplies)
+        supplies = np.zeros(end + 2, np.int64)
+        supplies[end], supplies[end + 1] = int(cap.sum()), -int(cap.sum())
+    else:
+        smcf.add_arcs_with_capacity_and_unit_cost(place, ends, place_cap, place_cost)
+        supplies = np.zeros(end + 1, np.int64)
+        supplies[:nh] = 1
+        supplies[end] = -nh
+    smcf.set_nodes_supplies(np.arange(len(supplies), dtype=np.int64), supplies)
     status = smcf.solve_max_flow_with_min_cost()
     if status != smcf.OPTIMAL:
         raise RuntimeError(f"OR-Tools min-cost flow did not find an optimum: {status}")
