@@ -7,6 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from doorstep.engine.pairing import bound
 from doorstep.engine.pairing.bound import _Sides
 from doorstep.engine.pairing.candidates import CandidateIndex
 from doorstep.engine.pairing.coarse import coarse_prices, slot_values
@@ -141,3 +142,37 @@ def test_each_households_term_is_its_least_reach_within_two_metres(spread: int) 
         v = np.arange(p.n_visitors)
         least = int((p.metres(np.full(len(v), h), v) + price).min())
         assert least - 2 <= got[h] <= least, (h, got[h], least)
+
+
+@pytest.mark.parametrize(("seed", "skew"), [(3, 0.3), (3, 1.5), (7, 1.0)])
+def test_a_bound_chosen_on_a_sample_still_holds(
+    monkeypatch: pytest.MonkeyPatch, seed: int, skew: float
+) -> None:
+    # Large sides choose their prices on a sample; the bound they report must still be
+    # computed over every household (an estimate could overshoot the optimum).
+    monkeypatch.setattr(bound, "SAMPLE", 23)
+    p = towns(households=500, visitors=260, seed=seed, n_towns=6, spread_km=40, skew=skew)
+    _, best = exact(p, max_km=30, keep_km=5)
+    r = solve(p, params=PairingParams(candidates=1, max_rounds=1))
+    assert r.stats.lower_bound is not None
+    assert 0 < r.stats.lower_bound <= best
+
+
+def test_the_price_chosen_on_a_sample_is_then_computed_in_full(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(bound, "SAMPLE", 10)
+    households = np.arange(101)
+    weight = np.where(households % 10 == 0, 1, 3)  # the sample (every 11th) is not typical
+    side = bound._Side(
+        households,
+        lambda hs, price: int(price[0]) * int(weight[hs].sum()),
+        lambda price: -int(price[1]),
+    )
+    got = bound._best(side, [np.array([10.0, 0.0]), np.array([20.0, 700.0])])
+    # Estimated on households 0, 11, ..., 99 (weights 1, 3, ..., 3): scale 1 of the second
+    # vector (20 per unit of weight, less 700) beats every other candidate; its value over
+    # every household is returned, not the estimate.
+    full = 20 * int(weight.sum()) - 700
+    assert got == full
+    assert got != side.at(np.array([20, 700]), households[::11])

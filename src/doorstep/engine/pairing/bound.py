@@ -8,14 +8,16 @@ Weak duality, one side of the cut at a time (the sides are independent, see :mod
   ``sum_v capacity(v) * q(v) - sum_h max(0, max_v (q(v) - c(h, v)))`` is.
 
 Prices come from the last round's potentials (``p = max(pi(v), 0)``,
-``q = pi(source) - pi(v)``) and from a transport between grid cells (:mod:`.coarse`:
-households into places on side B, places into households on side A). Each is scaled by a
-few factors in ``[0, 1]`` (each side keeps its best, see :func:`_best_scale`): potentials of
-a restricted graph overprice crowded places, and a smaller scale often bounds better; scale
-0 is the "everyone at their nearest" bound. ``min_v`` runs over *every* eligible visitor of
-the household's side, found by the grid scan, so the bound holds whatever the candidate arcs
-were. The compiled scan and numpy may round a distance one metre apart, so each household's
-term gives way by two metres rather than overshoot.
+``q = pi(source) - pi(v)``) and from transports between grid cells at a few resolutions
+(:mod:`.coarse`: households into places on side B, places into households on side A), each
+scaled by a few factors in ``[0, 1]``, and no prices at all (the "everyone at their nearest"
+bound). Which of these bounds best depends on the instance (cells of a twelfth of the limit
+were best at the seed scale and worst on a 55k sample), so every candidate is estimated on
+the same sample of the side's households and only the best is computed over all of them.
+``min_v`` runs over *every* eligible visitor of the household's side, found by the grid scan,
+so the bound holds whatever the prices and the candidate arcs were; the sample only chooses.
+The compiled scan and numpy may round a distance one metre apart, so each household's term
+gives way by two metres rather than overshoot.
 """
 
 from __future__ import annotations
@@ -27,27 +29,56 @@ import numpy as np
 
 from doorstep.engine.pairing.candidates import CandidateIndex
 from doorstep.engine.pairing.coarse import coarse_prices, slot_values
-from doorstep.engine.pairing.problem import BoolArray, IntArray
+from doorstep.engine.pairing.problem import BoolArray, FloatArray, IntArray
 from doorstep.engine.pairing.scan import PAIRED_SIDE_CELLS, VisitorGrid, build_grid, scan
 
 _OUT = 2**60  # a visitor price no household reaches
 
 
-def _best_scale(*bounds_at: Callable[[float], int]) -> int:
-    """The best bound over a few scales of a few price vectors (``bounds_at[k](scale)``),
-    a grid scan each, so as few as tell: each vector at scale 1; then 0.9 and 0.75 for the
-    best one while it gains; scale 0 (no prices) only when every vector bounds below zero."""
-    tops = [bound_at(1.0) for bound_at in bounds_at]
-    k = int(np.argmax(tops))
-    best = tops[k]
-    if best <= 0:
-        return max(best, bounds_at[0](0.0))
-    for scale in (0.9, 0.75):
-        value = bounds_at[k](scale)
-        if value <= best:
-            break
-        best = value
-    return best
+# Cells of a third, a sixth and a twelfth of the limit: the first round's bound at the seed
+# scale 2.82e9, 3.46e9 and 3.93e9 m (cost 5.63e9), on a 55k sample 0.59, 0.52 and 0.30 of the
+# cost. Finer cells: the seed 4.00e9 (a 16th) and 3.98e9 (a 24th) for a stage of 40 s and
+# 97 s instead of 34 s, the 200k sample 0.53 and 0.40 of the cost instead of 0.71 (a 12th).
+CELL_RESOLUTIONS = (3.0, 6.0, 12.0)
+SCALES = (1.0, 0.9, 0.75, 0.5)
+# Households a candidate's estimate scans: enough that candidates a few percent apart are told
+# apart (all share the sample, so its noise mostly cancels), few enough that a side of a
+# million households costs about one full scan for all of them.
+SAMPLE = 20_000
+
+
+class _Side:
+    """One side's bound as a function of prices: a sum over its households plus a constant."""
+
+    def __init__(
+        self,
+        households: IntArray,
+        part: Callable[[IntArray, IntArray], int],
+        constant: Callable[[IntArray], int],
+    ) -> None:
+        self.households, self.part, self.constant = households, part, constant
+
+    def at(self, price: IntArray, households: IntArray | None = None) -> int:
+        """The bound for ``price``; estimated from ``households`` when given."""
+        if households is None:
+            return self.constant(price) + self.part(self.households, price)
+        share = len(self.households) / max(len(households), 1)
+        return self.constant(price) + round(self.part(households, price) * share)
+
+
+def _best(side: _Side, vectors: list[FloatArray]) -> int:
+    """The best bound over every vector at every scale of :data:`SCALES`, and no prices:
+    each estimated on one sample of the side's households (all of them when few), the best
+    then computed for the whole side."""
+    candidates = [np.zeros(len(vectors[0]), np.int64)] + [
+        np.rint(scale * vector).astype(np.int64) for vector in vectors for scale in SCALES
+    ]
+    hs = side.households
+    if len(hs) <= SAMPLE:
+        return max(side.at(price) for price in candidates)
+    sample = hs[:: -(-len(hs) // SAMPLE)]
+    estimates = [side.at(price, sample) for price in candidates]
+    return side.at(candidates[int(np.argmax(estimates))])
 
 
 class _Sides:
@@ -98,20 +129,31 @@ class _Sides:
         np.minimum.at(best, fixed.household, cost + price[fixed.visitor])
         return best[households]
 
-    def paired_side(self, households: IntArray, visitors: BoolArray, price: IntArray) -> int:
-        """Side B's bound for prices ``price >= 0`` of its ``visitors``."""
+    def places(self, visitors: BoolArray, price: IntArray) -> int:
+        """``sum_v capacity(v) * price(v)`` over ``visitors``."""
+        return int((self.capacity[visitors] * price[visitors]).sum())
+
+    def reaches(self, households: IntArray, visitors: BoolArray, price: IntArray) -> int:
+        """Side B's sum over ``households`` of ``min_v (c(h, v) + price(v))``."""
         best = self.least_reach(households, np.where(visitors, price, _OUT))
         if (best >= _OUT).any():
             raise RuntimeError("a household every maximum pairing pairs has no visitor (a bug)")
-        return int(best.sum()) - int((self.capacity[visitors] * price[visitors]).sum())
+        return int(best.sum())
 
-    def full_side(self, households: IntArray, visitors: BoolArray, q: IntArray) -> int:
-        """Side A's bound for values ``q`` of its ``visitors``."""
+    def gains(self, households: IntArray, visitors: BoolArray, q: IntArray) -> int:
+        """Side A's sum over ``households`` of ``max(0, max_v (q(v) - c(h, v)))``."""
         # max_v (q(v) - c(h, v)) = top - min_v (c(h, v) + top - q(v)), with prices >= 0.
         top = int(q[visitors].max())
         best = self.least_reach(households, np.where(visitors, top - q, _OUT))
-        gain = np.where(best < _OUT, np.maximum(top - best, 0), 0)
-        return int((self.capacity[visitors] * q[visitors]).sum()) - int(gain.sum())
+        return int(np.where(best < _OUT, np.maximum(top - best, 0), 0).sum())
+
+    def paired_side(self, households: IntArray, visitors: BoolArray, price: IntArray) -> int:
+        """Side B's bound for prices ``price >= 0`` of its ``visitors``."""
+        return self.reaches(households, visitors, price) - self.places(visitors, price)
+
+    def full_side(self, households: IntArray, visitors: BoolArray, q: IntArray) -> int:
+        """Side A's bound for values ``q`` of its ``visitors``."""
+        return self.places(visitors, q) - self.gains(households, visitors, q)
 
 
 def lower_bound(
@@ -147,34 +189,46 @@ def lower_bound(
         if paired_grid is None:
             paired_grid = build_grid(p, index.visitor_xyz, index.max_m, per_limit=PAIRED_SIDE_CELLS)
         fine = sides.on(paired_grid)
-        over = np.maximum(pi_v - pi_t, 0)
         # After few rounds the restricted potentials price crowded towns far too high; the
         # transport between grid cells prices them from the whole map (this side at the
         # seed scale after round one: 1.67e9 m against 0.95e9, see docs/pairing-history.md).
-        cells = np.zeros(nv, np.float64)
+        prices = [np.maximum(pi_v - pi_t, 0)]
         visitors = np.flatnonzero(vs)
-        _, cell_price = coarse_prices(
-            p, hs, visitors, index.household_xyz, index.visitor_xyz, index.max_m
-        )
-        cells[visitors] = np.maximum(cell_price, 0)
-        bound += _best_scale(
-            lambda s: fine.paired_side(hs, vs, np.rint(s * over).astype(np.int64)),
-            lambda s: fine.paired_side(hs, vs, np.rint(s * cells).astype(np.int64)),
+        for cells in CELL_RESOLUTIONS:
+            price = np.zeros(nv, np.float64)
+            _, cell_price = coarse_prices(
+                p, hs, visitors, index.household_xyz, index.visitor_xyz, index.max_m, cells
+            )
+            price[visitors] = np.maximum(cell_price, 0)
+            prices.append(price)
+        bound += _best(
+            _Side(
+                hs,
+                lambda part, price: fine.reaches(part, vs, price),
+                lambda price: -fine.places(vs, price),
+            ),
+            prices,
         )
     if on_side is not None:
         on_side()
     hs_a = np.flatnonzero(wanted & household_side)
     vs_a = active & visitor_side
     if len(hs_a) and vs_a.any():
-        q = pi_s - pi_v
-        worth = np.zeros(nv, np.float64)
+        values = [pi_s - pi_v]
         visitors_a = np.flatnonzero(vs_a)
-        worth[visitors_a] = slot_values(
-            p, hs_a, visitors_a, index.household_xyz, index.visitor_xyz, index.max_m
-        )
-        bound += _best_scale(
-            lambda s: sides.full_side(hs_a, vs_a, np.rint(s * q).astype(np.int64)),
-            lambda s: sides.full_side(hs_a, vs_a, np.rint(s * worth).astype(np.int64)),
+        for cells in CELL_RESOLUTIONS:
+            worth = np.zeros(nv, np.float64)
+            worth[visitors_a] = slot_values(
+                p, hs_a, visitors_a, index.household_xyz, index.visitor_xyz, index.max_m, cells
+            )
+            values.append(worth)
+        bound += _best(
+            _Side(
+                hs_a,
+                lambda part, q: -sides.gains(part, vs_a, q),
+                lambda q: sides.places(vs_a, q),
+            ),
+            values,
         )
     if on_side is not None:
         on_side()

@@ -1,13 +1,14 @@
 """A transport problem between grid cells: prices for places, from the whole map.
 
-Rows (households, or visitors' places) are grouped by (cell of about ``max_km / 3``, language
-mask). Groups are joined when they share a language and their centroids are within the
-distance limit plus a cell diagonal; the cost is the centroid distance. Its min-cost maximum
+Rows (households, or visitors' places) are grouped by (cell of about ``max_km / cells``,
+language mask; ``cells`` is 3 unless asked otherwise). Groups are joined when they share a
+language and their centroids are within the distance limit plus a cell diagonal; the cost is
+the centroid distance. Its min-cost maximum
 flow says which towns must send households to which villages, and the residual shortest-path
 distances to the sink (as in :func:`.certify.potentials`) price each group.
 
-Used for the lower bound of a stopped widening (:mod:`.bound`, where these prices do much
-better than a restricted graph's potentials after few rounds) and, with
+Used for the lower bound of a stopped widening (:mod:`.bound`, at a few resolutions, where
+these prices do much better than a restricted graph's potentials after few rounds) and, with
 ``PairingParams.coarse``, to seed arcs that carry households out of crowded towns (measured:
 little help, see docs/pairing-history.md). Never for exactness: that is the certificate's job.
 """
@@ -54,11 +55,13 @@ class _Rows:
     units: IntArray
 
 
-def _transport(supply: _Rows, room: _Rows, max_m: float) -> tuple[IntArray, IntArray, IntArray]:
-    """Min-cost transport of ``supply``'s units into ``room``'s between grid groups; per row,
-    the residual distance to the sink of its group (supply rows, then room rows) and, per
-    supply row, its group's cheapest arc."""
-    step_m = max_m / 3.0
+def _transport(
+    supply: _Rows, room: _Rows, max_m: float, cells: float
+) -> tuple[IntArray, IntArray, IntArray]:
+    """Min-cost transport of ``supply``'s units into ``room``'s between grid groups of
+    ``max_m / cells``; per row, the residual distance to the sink of its group (supply rows,
+    then room rows) and, per supply row, its group's cheapest arc."""
+    step_m = max_m / cells
     step = math.degrees(step_m / EARTH_RADIUS_M)
     hg, hmask, hc = _groups(supply.lat, supply.lon, supply.mask, supply.xyz, step)
     vg, vmask, vc = _groups(room.lat, room.lon, room.mask, room.xyz, step)
@@ -118,13 +121,16 @@ def coarse_prices(
     hxyz: FloatArray,
     vxyz: FloatArray,
     max_m: float,
+    cells: float = 3.0,
 ) -> tuple[IntArray, IntArray]:
-    """Estimated potentials of ``households`` and ``visitors`` from the coarse transport."""
+    """Estimated potentials of ``households`` and ``visitors`` from the coarse transport
+    (cells of ``max_m / cells``)."""
     p = problem
     h_dist, cheapest, v_dist = _transport(
         _household_rows(p, households, hxyz),
         _visitor_rows(p, visitors, vxyz),
         max_m,
+        cells,
     )
     # A household group's price above its cheapest arc is what crowding adds; groups served
     # next door are priced at zero, so only crowded towns look further.
@@ -138,15 +144,17 @@ def slot_values(
     hxyz: FloatArray,
     vxyz: FloatArray,
     max_m: float,
+    cells: float = 3.0,
 ) -> IntArray:
     """What one more place of each of ``visitors`` is worth where visitors are short: the
     cost of the household it would take, from the transport of every place into the
-    households (the roles of :func:`coarse_prices` swapped)."""
+    households (the roles of :func:`coarse_prices` swapped; cells of ``max_m / cells``)."""
     p = problem
     v_dist, _, _ = _transport(
         _visitor_rows(p, visitors, vxyz),
         _household_rows(p, households, hxyz),
         max_m,
+        cells,
     )
     return v_dist
 

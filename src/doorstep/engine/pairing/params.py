@@ -47,8 +47,9 @@ class PairingParams:
         count, a shorter pairing each round, and a bound of how far from the least it is.
     bound
         When the widening stops before a certificate, also prove a lower bound of the least
-        cost (:mod:`.bound`): a grid scan of every household per price scale tried, up to
-        four (about 45 s at the seed scale).
+        cost (:mod:`.bound`): prices from the potentials and three cell transports, chosen on
+        a sample of households, then one grid scan of every household per side (about 27 s
+        at the seed scale).
     chunk_arcs
         Independent parts are packed into solver calls of about this many arcs.
     drop_arcs
@@ -65,7 +66,7 @@ class PairingParams:
         faster at every size tried, for the same certified optimum (twice the first round:
         15k households 3.6-4.2 s instead of 4.1-4.8 s, 80k 34-40 s instead of 39-41 s,
         200k 141 s instead of 239 s, with 4.1M arcs instead of 8.4M; three times: 179 s).
-        ``None``: ``max_arcs`` alone. At the seed scale the first round's 17M arcs put twice
+        ``None``: ``max_arcs`` alone. At the seed scale the first round's 14.3M arcs put twice
         that above ``max_arcs``, which then rules.
     coarse
         Also seed arcs from a transport problem between grid cells (:mod:`.coarse`). It saves
