@@ -118,7 +118,8 @@ def pair(
         True,
         "--bound/--no-bound",
         help="When a limit stops the widening, also prove how far above the least cost the "
-        "pairing may be (cost_lower_bound, cost_gap); a scan of every household per try.",
+        "pairing may be (cost_lower_bound, cost_gap): prices chosen on a sample, then a scan "
+        "of every household (about 27 s at 1.69M households).",
     ),
     workers: int = typer.Option(
         os.cpu_count() or 1, min=1, help="Processes that solve independent parts."
