@@ -89,7 +89,7 @@ def cell_price_bound(p: PairingProblem, scale: float, keep_km: float) -> int:
             p, hs, np.flatnonzero(vs), index.household_xyz, index.visitor_xyz, 30_000.0
         )
         price[vs] = np.rint(scale * np.maximum(cells, 0))
-        total += sides.paired_side(hs, vs, price)
+        total += sides.paired(hs, vs).at(price)
     hs, vs = np.flatnonzero(wanted & most.household_side), active & most.visitor_side
     if len(hs) and vs.any():
         worth = np.zeros(p.n_visitors, np.int64)
@@ -97,7 +97,7 @@ def cell_price_bound(p: PairingProblem, scale: float, keep_km: float) -> int:
             p, hs, np.flatnonzero(vs), index.household_xyz, index.visitor_xyz, 30_000.0
         )
         worth[vs] = np.rint(scale * cells)
-        total += sides.full_side(hs, vs, worth)
+        total += sides.full(hs, vs).at(worth)
     return total
 
 

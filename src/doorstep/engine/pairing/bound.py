@@ -70,15 +70,17 @@ def _best(side: _Side, vectors: list[FloatArray]) -> int:
     """The best bound over every vector at every scale of :data:`SCALES`, and no prices:
     each estimated on one sample of the side's households (all of them when few), the best
     then computed for the whole side."""
-    candidates = [np.zeros(len(vectors[0]), np.int64)] + [
-        np.rint(scale * vector).astype(np.int64) for vector in vectors for scale in SCALES
-    ]
+    tries = [(0, 0.0)] + [(k, scale) for k in range(len(vectors)) for scale in SCALES]
+
+    def price(k: int, scale: float) -> IntArray:
+        return np.rint(scale * vectors[k]).astype(np.int64)
+
     hs = side.households
     if len(hs) <= SAMPLE:
-        return max(side.at(price) for price in candidates)
+        return max(side.at(price(*t)) for t in tries)
     sample = hs[:: -(-len(hs) // SAMPLE)]
-    estimates = [side.at(price, sample) for price in candidates]
-    return side.at(candidates[int(np.argmax(estimates))])
+    estimates = [side.at(price(*t), sample) for t in tries]
+    return side.at(price(*tries[int(np.argmax(estimates))]))
 
 
 class _Sides:
@@ -147,13 +149,21 @@ class _Sides:
         best = self.least_reach(households, np.where(visitors, top - q, _OUT))
         return int(np.where(best < _OUT, np.maximum(top - best, 0), 0).sum())
 
-    def paired_side(self, households: IntArray, visitors: BoolArray, price: IntArray) -> int:
-        """Side B's bound for prices ``price >= 0`` of its ``visitors``."""
-        return self.reaches(households, visitors, price) - self.places(visitors, price)
+    def paired(self, households: IntArray, visitors: BoolArray) -> _Side:
+        """Side B (every one of ``households`` paired), priced by ``p >= 0`` of ``visitors``."""
+        return _Side(
+            households,
+            lambda part, price: self.reaches(part, visitors, price),
+            lambda price: -self.places(visitors, price),
+        )
 
-    def full_side(self, households: IntArray, visitors: BoolArray, q: IntArray) -> int:
-        """Side A's bound for values ``q`` of its ``visitors``."""
-        return self.places(visitors, q) - self.gains(households, visitors, q)
+    def full(self, households: IntArray, visitors: BoolArray) -> _Side:
+        """Side A (every one of ``visitors`` full), valued by ``q`` of its visitors."""
+        return _Side(
+            households,
+            lambda part, q: -self.gains(part, visitors, q),
+            lambda q: self.places(visitors, q),
+        )
 
 
 def lower_bound(
@@ -201,14 +211,7 @@ def lower_bound(
             )
             price[visitors] = np.maximum(cell_price, 0)
             prices.append(price)
-        bound += _best(
-            _Side(
-                hs,
-                lambda part, price: fine.reaches(part, vs, price),
-                lambda price: -fine.places(vs, price),
-            ),
-            prices,
-        )
+        bound += _best(fine.paired(hs, vs), prices)
     if on_side is not None:
         on_side()
     hs_a = np.flatnonzero(wanted & household_side)
@@ -222,14 +225,7 @@ def lower_bound(
                 p, hs_a, visitors_a, index.household_xyz, index.visitor_xyz, index.max_m, cells
             )
             values.append(worth)
-        bound += _best(
-            _Side(
-                hs_a,
-                lambda part, q: -sides.gains(part, vs_a, q),
-                lambda q: sides.places(vs_a, q),
-            ),
-            values,
-        )
+        bound += _best(sides.full(hs_a, vs_a), values)
     if on_side is not None:
         on_side()
     return bound
