@@ -2,12 +2,14 @@
 told by the count of writes to the tables they come from, without reading the area.
 
 Triggers count every write to those tables (:class:`~doorstep.storage.tables.
-PairingInputWrite`, migration 0004). A proposal keeps the count from just before its area
-was read, and a commit the count its own writes left. Where the count is the same now,
-nothing the digest covers can have changed, except which visitors are active, which
-depends on the day: that too is unchanged when no visitor's first or last active day lies
-between the day the digest was taken and today. Otherwise the area must be read and
-compared (:mod:`.staleness`): a count that moved says only that something may have.
+PairingInputWrite`, migration 0004), updates of households and visitors only where they set
+a column a proposal reads (``PAIRING_INPUT_COLUMNS``, migration 0005). A proposal keeps the
+count from just before its area was read, and a commit the count its own writes left. Where
+the count is the same now, nothing the digest covers can have changed, except which
+visitors are active, which depends on the day: that too is unchanged when no visitor's
+first or last active day lies between the day the digest was taken and today. Otherwise the
+area must be read and compared (:mod:`.staleness`): a count that moved says only that
+something may have.
 
 The count is read before the area, so a write that lands while the area is read makes the
 kept count too low, never too high: at worst the area is read again for nothing.

@@ -85,8 +85,22 @@ class ProposedPair(Base):
 
 
 #: The tables whose rows a pairing proposal reads (:mod:`doorstep.services.pairing.scope`);
-#: every write to them is counted in :class:`PairingInputWrite` by triggers (migration 0004).
+#: every write to them is counted in :class:`PairingInputWrite` by triggers (migration 0004;
+#: updates of some only where they set a column of :data:`PAIRING_INPUT_COLUMNS`).
 PAIRING_INPUT_TABLES = ("areas", "households", "visitors", "pairings", "exclusions")
+#: Of those, the tables where an update counts only when it sets one of these columns, the
+#: ones a proposal reads (migration 0005): a household's address or a visitor's name edited
+#: does not send `pair explain` back to the whole area. Inserts and deletes always count.
+PAIRING_INPUT_COLUMNS = {
+    "households": (
+        "id", "external_id", "area_id", "lat", "lon", "languages", "remote_pool",
+        "consent_state",
+    ),
+    "visitors": (
+        "id", "external_id", "lat", "lon", "languages", "capacity", "active_from",
+        "active_to", "service_area_id", "remote_pool",
+    ),
+}  # fmt: skip
 
 
 class PairingInputWrite(Base):
