@@ -8,7 +8,9 @@ calls, in the command line's unit of work:
 - ``propose``: ``doorstep pair --area <region>`` (read the scope, solve, store the proposal);
   the engine's seconds are printed apart from loading the scope and storing the proposal;
 - ``show``, ``diff``, ``commit`` and ``explain`` of that proposal (``pair show|diff|commit ID``,
-  ``pair explain HOUSEHOLD_ID``).
+  ``pair explain HOUSEHOLD_ID``);
+- ``edit``: another household's address edited (nothing pairing reads), then ``explain``
+  again: it need not read the area (migration 0005).
 
 Each stage prints its seconds and peak RSS; the last line is a JSON object of the figures.
 Inside a stage, the service's own calls (loading the scope, the engine, the queries) are
@@ -51,7 +53,7 @@ from sqlalchemy.engine import make_url
 P = ParamSpec("P")
 R = TypeVar("R")
 
-STAGES = ("propose", "show", "diff", "commit", "explain")
+STAGES = ("propose", "show", "diff", "commit", "explain", "edit", "explain_after_edit")
 
 
 def peak_rss_mib() -> tuple[float, float]:
@@ -307,6 +309,27 @@ def stage_explain(args: argparse.Namespace) -> dict[str, Any]:
     return {"stage_seconds": clock.figures(), "household": args.household}
 
 
+def stage_edit(args: argparse.Namespace) -> dict[str, Any]:
+    from sqlalchemy import text
+
+    from doorstep.cli import context
+    from doorstep.storage.repositories import pairing as repo
+
+    clock = Clock()
+    with clock.span("total"), context.session() as s:
+        before = repo.input_writes(s.connection())
+        s.execute(
+            text(
+                "UPDATE households SET address = 'Edited for the bench' WHERE id = "
+                "(SELECT MAX(id) FROM households WHERE external_id <> :h)"
+            ),
+            {"h": args.household},
+        )
+    with context.session() as s:
+        after = repo.input_writes(s.connection())
+    return {"stage_seconds": clock.figures(), "input_writes_moved": after != before}
+
+
 STAGE_FUNCTIONS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "build": stage_build,
     "propose": stage_propose,
@@ -314,6 +337,7 @@ STAGE_FUNCTIONS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "diff": stage_diff,
     "commit": stage_commit,
     "explain": stage_explain,
+    "edit": stage_edit,
 }
 
 
@@ -471,6 +495,10 @@ def main() -> None:
         household = args.household or b["first_household"]
         figures["explain"] = spawn("explain", url, [f"--household={household}"])
         print_stage("explain", figures["explain"])
+        figures["edit"] = spawn("edit", url, [f"--household={household}"])
+        print_stage("edit", figures["edit"])
+        figures["explain_after_edit"] = spawn("explain", url, [f"--household={household}"])
+        print_stage("explain after edit", figures["explain_after_edit"])
         if args.again_max_km is not None:
             # Pair the area again, now paired, with a shorter reach: the commit ends the
             # pairs now too long and those that move, and starts their new pairs.
