@@ -125,6 +125,15 @@ WRITES = {
 }
 
 
+def _counts_around(engine: Engine, sql: str) -> tuple[int, int]:
+    """The count of input writes before and after ``sql`` runs in a unit of work of its own."""
+    with unit_of_work(engine) as s:
+        before = repo.input_writes(s.connection())
+        s.execute(text(sql))
+    with unit_of_work(engine) as s:
+        return before, repo.input_writes(s.connection())
+
+
 @pytest.mark.parametrize("write", list(WRITES))
 def test_any_write_to_what_pairing_reads_sends_explain_to_the_area(
     village: tuple[Engine, int], write: str, monkeypatch: pytest.MonkeyPatch
@@ -133,11 +142,8 @@ def test_any_write_to_what_pairing_reads_sends_explain_to_the_area(
     read = _reads_of_the_area(monkeypatch)
     assert not _explain(engine, "H1", proposal_id).stale
     assert read == []
-    with unit_of_work(engine) as s:
-        before = repo.input_writes(s.connection())
-        s.execute(text(WRITES[write]))
-    with unit_of_work(engine) as s:
-        assert repo.input_writes(s.connection()) > before
+    before, after = _counts_around(engine, WRITES[write])
+    assert after > before
     got = _explain(engine, "H1", proposal_id)
     assert read == ["A"]
     # Whether the area read says stale is its own matter: an area renamed is not a change
@@ -160,11 +166,8 @@ def test_an_update_of_what_pairing_does_not_read_leaves_explain_alone(
 ) -> None:
     engine, proposal_id = village
     read = _reads_of_the_area(monkeypatch)
-    with unit_of_work(engine) as s:
-        before = repo.input_writes(s.connection())
-        s.execute(text(UNREAD[write]))
-    with unit_of_work(engine) as s:
-        assert repo.input_writes(s.connection()) == before
+    before, after = _counts_around(engine, UNREAD[write])
+    assert after == before
     assert not _explain(engine, "H1", proposal_id).stale
     assert read == []
 
@@ -178,12 +181,9 @@ def test_an_update_setting_a_column_pairing_reads_is_counted(
 ) -> None:
     # Counted even when the value stays: the triggers go by the columns an update sets.
     engine, _ = village
-    with unit_of_work(engine) as s:
-        before = repo.input_writes(s.connection())
-        s.execute(text(f"UPDATE {table} SET {column} = {column} WHERE external_id = 'H1' "
-                       "OR external_id = 'V1'"))  # fmt: skip
-    with unit_of_work(engine) as s:
-        assert repo.input_writes(s.connection()) > before
+    sql = f"UPDATE {table} SET {column} = {column} WHERE external_id IN ('H1', 'V1')"
+    before, after = _counts_around(engine, sql)
+    assert after > before
 
 
 def test_the_columns_pairing_reads_are_the_ones_counted() -> None:
