@@ -53,8 +53,6 @@ from sqlalchemy.engine import make_url
 P = ParamSpec("P")
 R = TypeVar("R")
 
-STAGES = ("propose", "show", "diff", "commit", "explain", "edit", "explain_after_edit")
-
 
 def peak_rss_mib() -> tuple[float, float]:
     """Peak RSS of this process and of its largest finished child (a solver worker), MiB.
