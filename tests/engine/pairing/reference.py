@@ -26,13 +26,15 @@ def metres_and_allowed(p: PairingProblem, max_m: float) -> tuple[np.ndarray, np.
 
 
 def exact(
-    problem: PairingProblem, *, max_km: float = 30.0, keep_km: float = 0.0
+    problem: PairingProblem, *, max_km: float = 30.0, keep_km: float = 0.0, balance_m: float = 0.0
 ) -> tuple[int, int]:
     """``(paired, total cost)`` of the lexicographic optimum, by brute force.
 
     Every visitor is copied once per place; each household also gets a private "unpaired"
     column. Pairs cost their distance less a reward larger than any total distance, so the
-    assignment first pairs as many households as it can, then minimises the distance.
+    assignment first pairs as many households as it can, then minimises the distance. With
+    balance a visitor's ``j``-th place costs ``balance_m * (2j - 1)`` more, so its caseload
+    ``n`` costs ``balance_m * n**2`` in all: the assignment fills the cheaper places first.
     """
     p = problem
     d, ok = metres_and_allowed(p, max_km * 1000)
@@ -40,9 +42,13 @@ def exact(
         p.household_current[:, None] == np.arange(p.n_visitors)[None], round(keep_km * 1000), 0
     )
     slots = np.repeat(np.arange(p.n_visitors), p.visitor_capacity)
-    reward = int(np.abs(cost).sum()) + 1
+    place = np.arange(len(slots)) - np.repeat(
+        np.cumsum(p.visitor_capacity) - p.visitor_capacity, p.visitor_capacity
+    )
+    extra = round(balance_m) * (2 * place + 1)
+    reward = int(np.abs(cost).sum()) + int(extra.sum()) + 1
     big = 4 * reward * max(p.n_households, 1)
-    m = np.where(ok[:, slots], cost[:, slots] - reward, big)
+    m = np.where(ok[:, slots], cost[:, slots] + extra[None, :] - reward, big)
     dummy = np.full((p.n_households, p.n_households), big, dtype=np.int64)
     np.fill_diagonal(dummy, 0)
     rows, cols = linear_sum_assignment(np.hstack((m, dummy)).astype(np.float64))

@@ -229,6 +229,27 @@ def test_the_optimum_equals_an_independent_assignment_solve(
     assert (r.paired, r.total_cost) == exact(p, max_km=30, keep_km=keep_km)
 
 
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(), st.sampled_from([0.0, 5.0]), st.sampled_from([300.0, 700.0, 6_000.0]))
+def test_with_balance_the_optimum_equals_an_independent_assignment_solve(
+    p: PairingProblem, keep_km: float, balance_m: float
+) -> None:
+    params = PairingParams(max_km=30, keep_km=keep_km, balance_m=balance_m, candidates=1)
+    r = solve(p, params=params)
+    assert r.certified
+    assert (r.paired, r.total_cost) == exact(p, max_km=30, keep_km=keep_km, balance_m=balance_m)
+
+
+@pytest.mark.parametrize("seed", [3, 11])
+def test_balance_is_certified_at_the_optimum_after_rounds_of_widening(seed: int) -> None:
+    # Towns short of visitors, one candidate each: the balance arcs of the certificate's
+    # residual graph (the next place up, the last one down) decide what the widening adds.
+    p = towns(households=220, visitors=90, seed=seed, n_towns=6, skew=1.5, capacity=(1, 4))
+    r = solve(p, params=PairingParams(balance_m=700, candidates=1))
+    assert r.certified and r.stats.rounds > 1
+    assert (r.paired, r.total_cost) == exact(p, max_km=30, keep_km=5, balance_m=700)
+
+
 @pytest.mark.parametrize("skew", [0.3, 1.5])
 def test_one_candidate_per_household_still_reaches_the_exact_optimum(skew: float) -> None:
     # Towns short of visitors must send households to other towns: one nearest visitor is
