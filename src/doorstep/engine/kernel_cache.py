@@ -1,7 +1,7 @@
 """Where the engine's compiled kernels are cached: a directory named after the sources.
 
 Numba caches a compiled function and recompiles it when the function's own file changes, but
-not when a function it calls in another module does (``insert._insert_all`` calls
+not when a function it calls in another module does (``insert_search.insert_some`` calls
 ``insert_reach.reach_room``): after an edit, or an upgrade in place, that touched only the
 callee's module, the caller would go on running the old code. A cache directory named after
 a digest of every source file of the engine gives any change a fresh cache. A user's own
