@@ -153,3 +153,214 @@ def test_work_lists_show_overdue_due_and_upcoming_households(paired: Engine) -> 
         for r in upcoming
     )
     assert {r["visitor"] for r in mine} == {"V1"}
+
+
+def _sql(engine: Engine, sql: str, **params: object) -> None:
+    with engine.begin() as conn:
+        conn.execute(text(sql), params)
+
+
+def _record(engine: Engine, household: str, status: str, a: dt.date, z: dt.date) -> None:
+    """A visit of ``household``'s open pairing: ``done`` (made on a..z) or ``planned``."""
+    cols = "actual_start, actual_end" if status == "done" else "planned_start, planned_end"
+    _sql(
+        engine,
+        f"INSERT INTO visits (household_id, visitor_id, pairing_id, status, {cols}) "
+        "SELECT p.household_id, p.visitor_id, p.id, :status, :a, :z FROM pairings p "
+        "JOIN households h ON h.id = p.household_id "
+        "WHERE h.external_id = :h AND p.ended_on IS NULL",
+        h=household,
+        status=status,
+        a=a,
+        z=z,
+    )
+
+
+def _planned(engine: Engine, household: str) -> list[tuple[dt.date, dt.date]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT vi.planned_start, vi.planned_end FROM visits vi "
+                "JOIN households h ON h.id = vi.household_id "
+                "WHERE h.external_id = :h AND vi.status = 'planned' ORDER BY 1"
+            ),
+            {"h": household},
+        ).all()
+    return [(_d(a), _d(z)) for a, z in rows]
+
+
+def _d(value: object) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+def _stays_by_visitor(engine: Engine) -> dict[str, list[tuple[dt.date, dt.date]]]:
+    return {
+        v: sorted((dt.date.fromisoformat(a), dt.date.fromisoformat(z)) for _, a, z in rows)
+        for v, rows in _by_visitor(engine).items()
+    }
+
+
+def _never_two_at_once(engine: Engine) -> None:
+    for stays in _stays_by_visitor(engine).values():
+        for (_, z), (a, _) in itertools.pairwise(stays):
+            assert z < a
+
+
+def test_re_planning_with_new_settings_plans_again_what_would_break_them(
+    paired: Engine,
+) -> None:
+    with unit_of_work(paired) as s:
+        planning.plan_area(s, "R", planning.PlanSettings(start=START, months=6), actor="test")
+    # Now stays of two days, Monday to Friday only: no kept five-day stay may stand.
+    stricter = planning.PlanSettings(
+        start=START,
+        months=6,
+        policy=CadencePolicy(max_gap_days=60, stay_days=2),
+        working_days=frozenset(range(5)),
+    )
+    with unit_of_work(paired) as s:
+        summary = planning.plan_area(s, "R", stricter, actor="test")
+    assert summary.kept == 0
+    assert summary.compliant_pairings == 4
+    for stays in _stays_by_visitor(paired).values():
+        for a, z in stays:
+            assert (z - a).days == 1
+            assert a.weekday() < 5 and z.weekday() < 5
+
+
+def test_an_overdue_household_is_visited_first_however_long_ago_its_last_visit(
+    paired: Engine,
+) -> None:
+    # H0 was paired long ago and last visited 125 days before the start: overdue on day 0.
+    _sql(
+        paired,
+        "UPDATE pairings SET started_on = :d WHERE household_id = "
+        "(SELECT id FROM households WHERE external_id = 'H0')",
+        d=START - dt.timedelta(days=200),
+    )
+    last = START - dt.timedelta(days=125)
+    _record(paired, "H0", "done", last, last + dt.timedelta(days=4))
+    with unit_of_work(paired) as s:
+        summary = planning.plan_area(s, "R", planning.PlanSettings(start=START), actor="test")
+        overdue = planning.work_list(s, "overdue", actor="test", today=START)
+    assert summary.compliant_pairings == summary.pairings - 1
+    assert summary.reasons == {"overdue_before_planning": 1}
+    assert _planned(paired, "H0")[0][0] == START
+    assert [r["household"] for r in overdue] == ["H0"]
+
+
+def test_a_stay_under_way_on_the_start_day_keeps_its_visitor_busy(paired: Engine) -> None:
+    with unit_of_work(paired) as s:
+        planning.plan_area(s, "R", planning.PlanSettings(start=START, months=6), actor="test")
+    # Re-plan from the middle of V1's first stay, after a missed visit of V1's other household.
+    (h_first, a, z), (h_other, b, _) = _by_visitor(paired)["V1"][:2]
+    middle = dt.date.fromisoformat(a) + dt.timedelta(days=2)
+    _sql(
+        paired,
+        "UPDATE visits SET status = 'missed' WHERE planned_start = :b AND household_id = "
+        "(SELECT id FROM households WHERE external_id = :h)",
+        b=dt.date.fromisoformat(b),
+        h=h_other,
+    )
+    with unit_of_work(paired) as s:
+        planning.plan_area(s, "R", planning.PlanSettings(start=middle, months=6), actor="test")
+    _never_two_at_once(paired)
+    # The missed household is pulled forward: to the first day after the stay under way.
+    assert _planned(paired, h_other)[0][0] == dt.date.fromisoformat(z) + dt.timedelta(days=1)
+    assert (dt.date.fromisoformat(a), dt.date.fromisoformat(z)) in _planned(paired, h_first)
+
+
+def test_a_visitor_serving_two_areas_is_not_booked_twice_when_they_are_planned_apart(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    hh = [
+        household(household_id="H1", area_code="R-C-V1", lat=26.58, lon=107.98),
+        household(household_id="H2", area_code="R-C-V2", lat=26.59, lon=107.98),
+    ]
+    run_import(with_areas, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, [visitor()]))
+    run_import(with_areas, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, hh))
+    with unit_of_work(with_areas) as s:
+        view = pairing.propose(s, "R", params=PairingParams(), actor="test", today=START)
+        pairing.commit(s, view.id, actor="test", today=START)
+    for area in ("R-C-V1", "R-C-V2"):
+        with unit_of_work(with_areas) as s:
+            summary = planning.plan_area(s, area, planning.PlanSettings(start=START), actor="test")
+        assert summary.compliant_pairings == 1
+    assert len(_stays_by_visitor(with_areas)["V1"]) >= 12
+    _never_two_at_once(with_areas)
+
+
+def test_a_shorter_or_earlier_horizon_plans_without_failing(paired: Engine) -> None:
+    with unit_of_work(paired) as s:
+        planning.plan_area(s, "R", planning.PlanSettings(start=START, months=12), actor="test")
+    with unit_of_work(paired) as s:
+        shorter = planning.plan_area(
+            s, "R", planning.PlanSettings(start=START, months=1), actor="test"
+        )
+    assert shorter.pairings == 4
+    horizon_end = dt.date(2027, 2, 4)
+    assert all(a < horizon_end for h in ("H0", "H1", "H2", "H3") for a, _ in _planned(paired, h))
+    # A horizon that ends before the pairings start has nothing to plan.
+    with unit_of_work(paired) as s:
+        before = planning.plan_area(
+            s, "R", planning.PlanSettings(start=dt.date(2025, 1, 1), months=1), actor="test"
+        )
+    assert (before.pairings, before.visits) == (0, 0)
+
+
+def test_an_area_without_pairings_gets_an_empty_plan(with_areas: Engine) -> None:
+    with unit_of_work(with_areas) as s:
+        summary = planning.plan_area(s, "R", planning.PlanSettings(start=START), actor="test")
+    assert (summary.pairings, summary.visits, summary.infeasible) == (0, 0, 0)
+
+
+def test_visits_stop_when_the_visitor_stops_or_the_household_withdraws(paired: Engine) -> None:
+    stop = START + dt.timedelta(days=90)
+    _sql(paired, "UPDATE visitors SET active_to = :d WHERE external_id = 'V1'", d=stop)
+    _sql(paired, "UPDATE households SET consent_state = 'withdrawn' WHERE external_id = 'H3'")
+    with unit_of_work(paired) as s:
+        planning.plan_area(s, "R", planning.PlanSettings(start=START), actor="test")
+    by_visitor = _stays_by_visitor(paired)
+    assert by_visitor["V1"] and all(a <= stop for a, _ in by_visitor["V1"])
+    assert max(a for a, _ in by_visitor["V2"]) > stop
+    assert _planned(paired, "H3") == []
+
+
+def test_work_lists_follow_the_household_across_pairings_and_until_a_pairing_ends(
+    paired: Engine,
+) -> None:
+    with unit_of_work(paired) as s:
+        planning.plan_area(s, "R", planning.PlanSettings(start=START, months=3), actor="test")
+    # H0's pairing will end in the future: it is still listed until then.
+    _sql(
+        paired,
+        "UPDATE pairings SET ended_on = :d WHERE household_id = "
+        "(SELECT id FROM households WHERE external_id = 'H0')",
+        d=START + dt.timedelta(days=200),
+    )
+    # H1 was visited by its visitor, then paired with the other one: the clock runs on.
+    visited = START + dt.timedelta(days=20)
+    _record(paired, "H1", "done", visited, visited + dt.timedelta(days=4))
+    _sql(
+        paired,
+        "INSERT INTO pairings (household_id, visitor_id, started_on) "
+        "SELECT p.household_id, (SELECT id FROM visitors WHERE id <> p.visitor_id LIMIT 1), :d "
+        "FROM pairings p JOIN households h ON h.id = p.household_id WHERE h.external_id = 'H1'",
+        d=START + dt.timedelta(days=30),
+    )
+    _sql(
+        paired,
+        "UPDATE pairings SET ended_on = :d WHERE started_on = :s AND household_id = "
+        "(SELECT id FROM households WHERE external_id = 'H1')",
+        d=START + dt.timedelta(days=30),
+        s=START,
+    )
+    today = START + dt.timedelta(days=70)
+    with unit_of_work(paired) as s:
+        due = planning.work_list(s, "due", actor="test", today=today, days=30)
+        upcoming = planning.work_list(s, "upcoming", actor="test", today=START, days=90)
+    h1 = [r for r in due if r["household"] == "H1"]
+    assert len(h1) == 1
+    assert _d(h1[0]["last_visit"]) == visited
+    assert h1[0]["deadline"] == visited + dt.timedelta(days=60)
+    assert "H0" in {r["household"] for r in upcoming}

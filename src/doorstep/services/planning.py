@@ -16,14 +16,17 @@ import numpy as np
 import polars as pl
 from sqlalchemy.orm import Session
 
-from doorstep.domain.enums import VisitStatus
+from doorstep.domain.enums import ConsentState, VisitStatus
 from doorstep.engine.planning import (
     CadencePolicy,
+    PlanningProblem,
     PlanningProblemBuilder,
     PlanParams,
     PlanResult,
+    add_months,
     plan,
     public_holidays,
+    visit_flags,
 )
 from doorstep.privacy.audit import record_event
 from doorstep.storage.repositories import bulk
@@ -81,7 +84,7 @@ class _Built:
     result: PlanResult
     pairs: pl.DataFrame
     path: str
-    dropped_visits: list[int]  # planned visits to plan again
+    dropped_visits: list[int]  # planned visits to plan again, or no longer wanted
     kept_visits: int
 
 
@@ -95,7 +98,7 @@ def _overlaps(spans: list[tuple[dt.date, dt.date]], a: dt.date, z: dt.date) -> b
 def _affected(
     pairs: pl.DataFrame,
     planned: pl.DataFrame,
-    done: pl.DataFrame,
+    done: Spans,
     missed: list[int],
     leave: Spans,
     blackouts: Spans,
@@ -103,25 +106,126 @@ def _affected(
     """Visitors whose planned visits must be planned again; the others' visits stay.
 
     A visitor is affected by a pairing with no planned visit (new), a missed visit not yet
-    made up, leave or a household blackout over a planned visit, or a recorded visit that
-    overlaps a planned one (a visit made on other days than planned).
+    made up, leave or a household blackout over a planned visit, or a recorded visit
+    (``done``, by visitor) that overlaps a planned one (a visit made on other days than
+    planned).
     """
     affected: set[int] = set()
     has_plan = set(planned["pairing_id"].to_list())
     visitor_of = dict(zip(pairs["id"].to_list(), pairs["visitor_id"].to_list(), strict=True))
     affected |= {v for p, v in visitor_of.items() if p not in has_plan}
     affected |= {visitor_of[p] for p in missed if p in visitor_of}
-    done_by_visitor: Spans = {}
-    for pid, a, z in done.iter_rows():
-        done_by_visitor.setdefault(visitor_of[pid], []).append((a, z or a))
     for _, _, vid, hid, a, z in planned.iter_rows():
         if (
             _overlaps(leave.get(vid, []), a, z)
             or _overlaps(blackouts.get(hid, []), a, z)
-            or _overlaps(done_by_visitor.get(vid, []), a, z)
+            or _overlaps(done.get(vid, []), a, z)
         ):
             affected.add(vid)
     return affected
+
+
+def _active_days(pairs: pl.DataFrame) -> pl.DataFrame:
+    """Each pairing's active days ``[plan_from, plan_to)``: from its start to its end, and
+    only while its visitor is active (``active_to`` is the visitor's last day); null for
+    open ends."""
+    return pairs.with_columns(
+        pl.max_horizontal("started_on", "visitor_from").alias("plan_from"),
+        pl.min_horizontal("ended_on", pl.col("visitor_to") + pl.duration(days=1)).alias("plan_to"),
+    )
+
+
+def _plannable(pairs: pl.DataFrame, start: dt.date, end: dt.date) -> pl.Series:
+    """Pairings that get visits in ``[start, end)``: the household consents, and the
+    pairing is active on at least one day of the horizon."""
+    frm = pairs["plan_from"].fill_null(dt.date.min)
+    to = pairs["plan_to"].fill_null(dt.date.max)
+    return (
+        (pairs["consent_state"] == ConsentState.GIVEN.value)
+        & (frm < to)
+        & (frm < end)
+        & (to > start)
+    )
+
+
+@dataclass
+class _Inputs:
+    """What the problem is built from, kept so that it can be built again with fewer kept
+    visits (``_without_broken``)."""
+
+    settings: PlanSettings
+    pairs: pl.DataFrame  # the plannable pairings, in the problem's order
+    holidays: frozenset[dt.date]
+    orgs: pl.DataFrame
+    leave: Spans
+    blackouts: Spans
+    history: list[tuple[str, str, dt.date, dt.date]]  # fixed: recorded or under way
+    kept: list[tuple[int, int, str, str, dt.date, dt.date]]  # (visit id, visitor id, ...)
+
+    def build(self) -> PlanningProblem:
+        st = self.settings
+        b = PlanningProblemBuilder(st.start, months=st.months, default_policy=st.policy)
+        b.travel_threshold_m = st.travel_km * 1000.0
+        b.travel_days = st.travel_days
+        b.add_calendar(working_weekdays=st.working_days, holidays=self.holidays)
+        org_code = {}
+        for oid, code, cap, staff in self.orgs.iter_rows():
+            share = cap if cap is not None else st.default_staff_cap
+            b.add_organisation(code, staff=int(staff), max_away_share=share, min_away=st.min_away)
+            org_code[int(oid)] = code
+        seen_v: set[int] = set()
+        seen_h: set[int] = set()
+        for r in self.pairs.iter_rows(named=True):
+            if r["visitor_id"] not in seen_v:
+                seen_v.add(r["visitor_id"])
+                b.add_visitor(
+                    r["visitor"],
+                    organisation=org_code.get(r["organisation_id"]),
+                    leave=self.leave.get(r["visitor_id"], []),
+                )
+            if r["household_id"] not in seen_h:
+                seen_h.add(r["household_id"])
+                b.add_household(
+                    r["household"],
+                    lat=r["lat"],
+                    lon=r["lon"],
+                    blackouts=self.blackouts.get(r["household_id"], []),
+                    preferred_weekdays=_weekdays(r["preferred_weekdays"]),
+                )
+            b.add_pairing(
+                r["household"], r["visitor"], active_from=r["plan_from"], active_to=r["plan_to"]
+            )
+        for h, v, a, z in self.history:
+            b.add_fixed_visit(h, v, a, z)
+        for _, _, h, v, a, z in self.kept:
+            b.add_fixed_visit(h, v, a, z)
+        return b.build()
+
+
+def _without_broken(inputs: _Inputs) -> tuple[PlanningProblem, set[int]]:
+    """The problem with only those kept visits that still meet every hard constraint (the
+    settings may have changed since they were planned: holidays, working days, stay length,
+    a staffing cap); the visitors whose kept visits did not are planned again."""
+    broken: set[int] = set()
+    while True:
+        problem = inputs.build()
+        n_kept = len(inputs.kept)
+        if not n_kept:
+            return problem, broken
+        n_fixed = len(problem.fixed_pairing)
+        given = np.arange(n_fixed) < n_fixed - n_kept  # the kept visits are the last ones
+        flags = visit_flags(
+            problem, problem.fixed_pairing, problem.fixed_start, problem.fixed_end, given
+        )
+        bad = np.zeros(n_fixed, np.bool_)
+        for flagged in flags.values():
+            bad |= flagged
+        bad &= ~given
+        if not bad.any():
+            return problem, broken
+        now = {inputs.kept[i - (n_fixed - n_kept)][1] for i in np.flatnonzero(bad)}
+        broken |= now
+        inputs.kept = [k for k in inputs.kept if k[1] not in now]
 
 
 def build_result(
@@ -130,93 +234,106 @@ def build_result(
     """Plan the area's active pairings around recorded visits and the visits kept."""
     conn = session.connection()
     _, path, _ = pairing_repo.area_by_code(conn, area_code)
-    pairs = repo.scope_pairings(conn, path, settings.start)
-    b = PlanningProblemBuilder(
-        settings.start, months=settings.months, default_policy=settings.policy
-    )
-    b.travel_threshold_m = settings.travel_km * 1000.0
-    b.travel_days = settings.travel_days
-    end = b.start + dt.timedelta(days=b.n_days)
+    start = settings.start
+    end = add_months(start, settings.months)  # the first day after the horizon
+    scope = _active_days(repo.scope_pairings(conn, path, start))
+    pairs = scope.filter(_plannable(scope, start, end))
     holidays = (
-        public_holidays(settings.country, settings.start, end, subdivision=settings.subdivision)
+        public_holidays(settings.country, start, end, subdivision=settings.subdivision)
         if settings.country
         else frozenset()
     )
-    b.add_calendar(working_weekdays=settings.working_days, holidays=holidays)
     org_ids = [int(o) for o in pairs["organisation_id"].drop_nulls().unique().to_list()]
-    orgs = repo.organisations_of(conn, org_ids)
-    org_code = {}
-    for oid, code, cap, staff in orgs.iter_rows():
-        share = cap if cap is not None else settings.default_staff_cap
-        b.add_organisation(code, staff=int(staff), max_away_share=share, min_away=settings.min_away)
-        org_code[int(oid)] = code
     visitor_ids = [int(v) for v in pairs["visitor_id"].unique().to_list()]
     household_ids = [int(h) for h in pairs["household_id"].unique().to_list()]
-    leave: dict[int, list[tuple[dt.date, dt.date]]] = {}
+    leave: Spans = {}
     for vid, a, z in repo.spans(conn, "visitor_leave", "visitor_id", visitor_ids).iter_rows():
         leave.setdefault(int(vid), []).append((_day(a), _day(z)))  # type: ignore[arg-type]
-    blackouts: dict[int, list[tuple[dt.date, dt.date]]] = {}
+    # A visitor who also serves households elsewhere is away on those stays: they block
+    # the visitor's days here as leave does (and are named so in the reasons).
+    for vid, a, z in repo.visits_elsewhere(conn, visitor_ids, path, start).iter_rows():
+        leave.setdefault(int(vid), []).append((a, z))
+    blackouts: Spans = {}
     for hid, a, z in repo.spans(
         conn, "household_blackouts", "household_id", household_ids
     ).iter_rows():
         blackouts.setdefault(int(hid), []).append((_day(a), _day(z)))  # type: ignore[arg-type]
-    seen_v: set[int] = set()
-    seen_h: set[int] = set()
-    for r in pairs.iter_rows(named=True):
-        if r["visitor_id"] not in seen_v:
-            seen_v.add(r["visitor_id"])
-            b.add_visitor(
-                r["visitor"],
-                organisation=org_code.get(r["organisation_id"]) if r["organisation_id"] else None,
-                leave=leave.get(r["visitor_id"], []),
-            )
-        if r["household_id"] not in seen_h:
-            seen_h.add(r["household_id"])
-            b.add_household(
-                r["household"],
-                lat=r["lat"],
-                lon=r["lon"],
-                blackouts=blackouts.get(r["household_id"], []),
-                preferred_weekdays=_weekdays(r["preferred_weekdays"]),
-            )
-        b.add_pairing(
-            r["household"],
-            r["visitor"],
-            active_from=_day(r["started_on"]),
-            active_to=_day(r["ended_on"]),
-        )
-    history_from = settings.start - dt.timedelta(days=settings.policy.max_gap_days)
-    done = repo.recorded_visits(conn, pairs["id"].to_list(), history_from)
-    names = dict(
-        zip(
-            pairs["id"].to_list(),
-            zip(pairs["household"], pairs["visitor"], strict=True),
-            strict=True,
-        )
+    inputs = _Inputs(
+        settings, pairs, holidays, repo.organisations_of(conn, org_ids), leave, blackouts, [], []
     )
-    for pid, a, z in done.iter_rows():
-        h, v = names[pid]
-        start, stop = _day(a), _day(z)
-        assert start is not None
-        b.add_fixed_visit(h, v, start, stop or start)
-    planned = repo.planned_visits(conn, pairs["id"].to_list(), settings.start)
+
+    # History. The cadence runs per household: its visits by any visitor count, however
+    # long ago the last one was; a visit by another pairing counts as its day only.
+    names = {
+        pid: (h, v, vid)
+        for pid, h, v, vid in pairs.select("id", "household", "visitor", "visitor_id").iter_rows()
+    }
+    of_household: dict[int, list[int]] = {}
+    for pid, hid in pairs.select("id", "household_id").iter_rows():
+        of_household.setdefault(hid, []).append(pid)
+    history_from = start - dt.timedelta(days=settings.policy.max_gap_days)
+    done_by_visitor: Spans = {}
+    for hid, pid, a, z in repo.recorded_visits(conn, household_ids, history_from).iter_rows():
+        first, last = _day(a), _day(z)
+        assert first is not None
+        if first >= end:
+            continue  # recorded as made after the horizon: nothing to plan around
+        if pid in names:
+            h, v, vid = names[pid]
+            inputs.history.append((h, v, first, last or first))
+            done_by_visitor.setdefault(vid, []).append((first, last or first))
+        elif first < start:
+            for other in of_household.get(hid, []):
+                h, v, _ = names[other]
+                inputs.history.append((h, v, first, first))
+
+    # A pairing that began before the start with no visit to its household yet is due
+    # within the gap of its own start, as the work lists say, not of the plan's start.
+    visited = {h for h, *_ in inputs.history}
+    for h, v, frm in pairs.select("household", "visitor", "plan_from").iter_rows():
+        if h not in visited and frm is not None and frm < start:
+            inputs.history.append((h, v, frm, frm))
+
+    # Planned visits: those under way on the start day stay; those of pairings that get no
+    # visits now, or on days the pairing is not active, go; the others stay unless their
+    # visitor is affected by a change.
+    planned = repo.planned_visits(conn, scope["id"].to_list(), start)
+    window = {
+        pid: (frm or dt.date.min, to or dt.date.max)
+        for pid, frm, to in pairs.select("id", "plan_from", "plan_to").iter_rows()
+    }
+    dropped: list[int] = []
+    candidates = []
+    for row in planned.iter_rows():
+        vis_id, pid, vid, _, a, z = row
+        if pid in window and a < start:
+            h, v, _ = names[pid]
+            inputs.history.append((h, v, a, z))
+        elif pid not in window or not window[pid][0] <= a < min(window[pid][1], end):
+            dropped.append(vis_id)
+        else:
+            candidates.append(row)
+    planned = pl.DataFrame(candidates, schema=planned.schema, orient="row")
+    missed = repo.missed_since(conn, pairs["id"].to_list(), history_from)
     if settings.keep_unaffected:
-        missed = repo.missed_since(conn, pairs["id"].to_list(), history_from)
-        affected = _affected(pairs, planned, done, missed, leave, blackouts)
+        affected = _affected(pairs, planned, done_by_visitor, missed, leave, blackouts)
     else:
         affected = set(visitor_ids)
-    dropped: list[int] = []
-    kept = 0
     for vis_id, pid, vid, _, a, z in planned.iter_rows():
         if vid in affected:
             dropped.append(vis_id)
         else:
-            h, v = names[pid]
-            b.add_fixed_visit(h, v, a, z)
-            kept += 1
-    problem = b.build()
-    result = plan(problem, params=PlanParams(seed=settings.seed), progress=progress)
-    return _Built(result, pairs, path, dropped, kept)
+            h, v, _ = names[pid]
+            inputs.kept.append((vis_id, vid, h, v, a, z))
+    kept_ids = {k[0] for k in inputs.kept}
+    problem, _ = _without_broken(inputs)
+    dropped += sorted(kept_ids - {k[0] for k in inputs.kept})
+    index = {pid: i for i, pid in enumerate(pairs["id"].to_list())}
+    urgent = [index[pid] for pid in missed if pid in index]
+    result = plan(
+        problem, params=PlanParams(seed=settings.seed), progress=progress, pull_forward=urgent
+    )
+    return _Built(result, pairs, path, dropped, len(inputs.kept))
 
 
 def plan_area(

@@ -230,7 +230,7 @@ def plan(
     out_p: list[npt.NDArray[np.int32]] = []
     out_s: list[npt.NDArray[np.int32]] = []
     total = pr.n_days - pr.plan_from
-    for d0 in range(pr.plan_from, pr.n_days, params.chunk_days):
+    for d0 in range(pr.plan_from, pr.n_days if n_p else pr.plan_from, params.chunk_days):
         d1 = min(pr.n_days, d0 + params.chunk_days)
         cap = n_v * math.ceil((d1 - d0) / min_stay)
         o_p = np.empty(cap, np.int32)

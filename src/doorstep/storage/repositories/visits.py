@@ -12,13 +12,15 @@ from doorstep.storage.repositories.reads import frame
 
 
 def scope_pairings(conn: Connection, path: str, start: dt.date) -> pl.DataFrame:
-    """Pairings active on or after ``start`` of households in the subtree at ``path``."""
+    """Pairings active on or after ``start`` of households in the subtree at ``path``, with
+    the household's consent and the visitor's active dates (inclusive)."""
     return frame(
         conn,
         """
         SELECT p.id, p.household_id, p.visitor_id, p.started_on, p.ended_on,
                h.external_id AS household, v.external_id AS visitor,
-               h.lat, h.lon, h.preferred_weekdays, v.organisation_id
+               h.lat, h.lon, h.preferred_weekdays, v.organisation_id,
+               h.consent_state, v.active_from AS visitor_from, v.active_to AS visitor_to
         FROM pairings p
         JOIN households h ON h.id = p.household_id
         JOIN areas a ON a.id = h.area_id
@@ -39,6 +41,9 @@ def scope_pairings(conn: Connection, path: str, start: dt.date) -> pl.DataFrame:
             "lon": pl.Float64,
             "preferred_weekdays": pl.String,
             "organisation_id": pl.Int64,
+            "consent_state": pl.String,
+            "visitor_from": pl.Date,
+            "visitor_to": pl.Date,
         },
     )
 
@@ -71,17 +76,60 @@ def spans(conn: Connection, table: str, owner: str, ids: list[int]) -> pl.DataFr
     )
 
 
-def recorded_visits(conn: Connection, pairing_ids: list[int], since: dt.date) -> pl.DataFrame:
-    """Visits that happened (status done) since ``since``: they are never moved."""
+def recorded_visits(conn: Connection, household_ids: list[int], since: dt.date) -> pl.DataFrame:
+    """Visits made to these households (status done, by any of their pairings, ended or
+    not): every one since ``since``, and each household's latest before it, however long
+    ago (the cadence runs per household: the last visit sets the next deadline)."""
+    ids = _ids_sql(household_ids)
+    schema = {
+        "household_id": pl.Int64,
+        "pairing_id": pl.Int64,
+        "actual_start": pl.Date,
+        "actual_end": pl.Date,
+    }
+    recent = frame(
+        conn,
+        f"""
+        SELECT household_id, pairing_id, actual_start, actual_end FROM visits
+        WHERE status = 'done' AND household_id IN ({ids}) AND actual_start >= :since
+        """,
+        {"since": since},
+        schema,
+    )
+    older = frame(
+        conn,
+        f"""
+        SELECT household_id, NULL AS pairing_id, MAX(actual_start) AS actual_start,
+               NULL AS actual_end
+        FROM visits WHERE status = 'done' AND household_id IN ({ids}) AND actual_start < :since
+        GROUP BY household_id
+        """,
+        {"since": since},
+        schema,
+    )
+    return pl.concat([recent, older])
+
+
+def visits_elsewhere(
+    conn: Connection, visitor_ids: list[int], path: str, since: dt.date
+) -> pl.DataFrame:
+    """Stays of these visitors with households outside the subtree at ``path`` (planned,
+    or made) that end on ``since`` or later: days they are away from the area's households."""
     return frame(
         conn,
         f"""
-        SELECT pairing_id, actual_start, actual_end FROM visits
-        WHERE status = 'done' AND pairing_id IN ({_ids_sql(pairing_ids)})
-          AND actual_start >= :since
+        SELECT vi.visitor_id,
+               COALESCE(vi.actual_start, vi.planned_start) AS starts_on,
+               COALESCE(vi.actual_end, vi.actual_start, vi.planned_end) AS ends_on
+        FROM visits vi
+        JOIN households h ON h.id = vi.household_id
+        JOIN areas a ON a.id = h.area_id
+        WHERE vi.visitor_id IN ({_ids_sql(visitor_ids)}) AND a.path NOT LIKE :prefix
+          AND (vi.status = 'planned' AND vi.planned_end >= :since
+               OR vi.status = 'done' AND COALESCE(vi.actual_end, vi.actual_start) >= :since)
         """,
-        {"since": since},
-        {"pairing_id": pl.Int64, "actual_start": pl.Date, "actual_end": pl.Date},
+        {"prefix": path + "%", "since": since},
+        {"visitor_id": pl.Int64, "starts_on": pl.Date, "ends_on": pl.Date},
     )
 
 
@@ -98,10 +146,11 @@ def work_list(
 ) -> list[dict[str, Any]]:
     """Rows of a coordinator's list: ``due``, ``overdue`` or ``upcoming``.
 
-    Due and overdue are measured from the last recorded visit (or the pairing's start when
-    there is none): the cadence deadline is that day plus ``max_gap_days``.
+    Due and overdue are measured from the household's last recorded visit, by any visitor
+    (or the pairing's start when there is none): the cadence deadline is that day plus
+    ``max_gap_days``. Pairings that end after ``today`` are listed until they end.
     """
-    where = ["p.ended_on IS NULL"]
+    where = ["(p.ended_on IS NULL OR p.ended_on > :today)"]
     params: dict[str, Any] = {"today": today}
     if visitor:
         where.append("v.external_id = :visitor")
@@ -143,7 +192,8 @@ def work_list(
         SELECT h.external_id AS household, h.head_name, a.name AS area,
                v.external_id AS visitor, v.name AS visitor_name, p.started_on,
                (SELECT MAX(vi.actual_start) FROM visits vi
-                 WHERE vi.pairing_id = p.id AND vi.status = 'done') AS last_visit,
+                 WHERE vi.household_id = p.household_id AND vi.status = 'done'
+                   AND vi.actual_start <= :today) AS last_visit,
                (SELECT MIN(vi.planned_start) FROM visits vi
                  WHERE vi.pairing_id = p.id AND vi.status = 'planned'
                    AND vi.planned_start >= :today) AS next_planned
@@ -185,12 +235,13 @@ def planned_for_visitor(
 
 
 def planned_visits(conn: Connection, pairing_ids: list[int], since: dt.date) -> pl.DataFrame:
-    """The planned (not yet recorded) visits of these pairings from ``since``."""
+    """The planned (not yet recorded) visits of these pairings that end on ``since`` or
+    later: those under way that day too."""
     return frame(
         conn,
         f"""
         SELECT id, pairing_id, visitor_id, household_id, planned_start, planned_end
-        FROM visits WHERE status = 'planned' AND planned_start >= :since
+        FROM visits WHERE status = 'planned' AND planned_end >= :since
           AND pairing_id IN ({_ids_sql(pairing_ids)})
         """,
         {"since": since},
