@@ -119,6 +119,21 @@ def test_with_no_minimum_a_unit_of_three_under_a_30_percent_cap_can_send_no_one(
     assert {result.pairing(i).reason for i in range(3)} == {Reason.STAFFING_CAP}
 
 
+def test_a_cap_that_sends_no_one_is_named_even_when_only_weekdays_are_worked() -> None:
+    # Five-day stays, Monday to Friday: six start days of seven fail the working pattern
+    # whatever else happens, so it would block the most days; the cap is what binds.
+    b = PlanningProblemBuilder(START, days=61)
+    b.add_calendar(working_weekdays=range(5))
+    b.add_organisation("unit", max_away_share=0.3, min_away=0)
+    for i in range(3):
+        b.add_visitor(f"v{i}", organisation="unit")
+        b.add_household(f"h{i}")
+        b.add_pairing(f"h{i}", f"v{i}", home_distance_m=100.0)
+    result = plan(b.build())
+    assert len(result.visits) == 0
+    assert {result.pairing(i).reason for i in range(3)} == {Reason.STAFFING_CAP}
+
+
 def test_far_apart_households_get_a_rest_day_between_stays() -> None:
     b = PlanningProblemBuilder(START, days=120)
     b.add_visitor("v")

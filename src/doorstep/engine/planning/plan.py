@@ -329,8 +329,16 @@ def _explain(
         )  # fmt: skip
         blocked = counts.copy()
         blocked[:, Code.PLANNER] = 0
+        # The working pattern and the allowed start weekdays shape every week, so they block
+        # the most days whenever they are set; they bind only when nothing else blocked a day.
+        specific = blocked.copy()
+        specific[:, [Code.WORKING_PATTERN, Code.START_WEEKDAY]] = 0
         chosen = np.where(
-            counts[:, Code.PLANNER] > 0, Code.PLANNER, np.argmax(blocked, axis=1)
+            counts[:, Code.PLANNER] > 0,
+            Code.PLANNER,
+            np.where(
+                specific.sum(axis=1) > 0, np.argmax(specific, axis=1), np.argmax(blocked, axis=1)
+            ),
         ).astype(np.uint8)
         codes[todo] = chosen
     return codes

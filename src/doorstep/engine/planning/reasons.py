@@ -6,7 +6,8 @@ from enum import IntEnum, StrEnum
 
 
 class Reason(StrEnum):
-    """The constraint that blocked most of the days on which a late visit could have started."""
+    """The constraint that blocked most of the days on which a late visit could have started
+    (the working pattern or the allowed start weekdays only when nothing else blocked one)."""
 
     NONE = ""
     WORKING_PATTERN = "working_pattern"
