@@ -166,7 +166,7 @@ def test_replanning_for_one_visitor_leaves_every_other_visitor_alone(
     from_day = data.draw(st.integers(problem.plan_from, problem.n_days))
     after = replan(
         problem, before, from_day=from_day, changed_visitors=[visitor],
-        params=PlanParams(seed=seed),
+        params=PlanParams(seed=seed, slack_days=seed % 8),
     )  # fmt: skip
 
     def visits(result: PlanResult, keep: Any) -> set[tuple[int, int, int]]:
@@ -174,7 +174,12 @@ def test_replanning_for_one_visitor_leaves_every_other_visitor_alone(
         mine = keep(problem.pairing_visitor[v.pairing])
         return set(zip(v.pairing[mine], v.start[mine], v.end[mine], strict=True))
 
-    assert visits(after, lambda x: x != visitor) == visits(before, lambda x: x != visitor)
+    # Every visit of the others stays; a visit is added only where the first plan left a
+    # cadence unmet that the kept visits leave room to meet (the sweep is greedy).
+    others_before = visits(before, lambda x: x != visitor)
+    others_after = visits(after, lambda x: x != visitor)
+    assert others_before <= others_after
+    assert all(not before.compliant[p] for p, _, _ in others_after - others_before)
     early = visits(before, lambda x: x == visitor)
     assert {t for t in early if t[1] < from_day} <= visits(after, lambda x: x == visitor)
     v = after.visits
