@@ -213,3 +213,44 @@ def test_balance_with_new_only_in_database_mode_is_one_red_line(
     result = cli("pair", "--area", "R", "--new-only", "--balance-m", "100")
     assert result.exit_code == 2
     assert "--balance-m does not apply with --new-only" in result.output
+
+
+def test_file_mode_plan_options_with_an_area_are_refused(cli: Invoke, tmp_path: Path) -> None:
+    result = cli(
+        "plan", "--area", "R", "--out", str(tmp_path / "v.csv"), "--ics-dir", str(tmp_path / "d"),
+        "--compliance", str(tmp_path / "c.csv"), "--slack-days", "0",
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "--out, --ics-dir, --compliance, --slack-days belong to file mode" in result.output
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text("household_id,visitor_id\n")
+    result = cli("plan", "--area", "R", "--pairings", str(pairs), "--visitors", str(pairs))
+    assert result.exit_code == 2
+    assert "--pairings, --visitors belong to file mode" in result.output
+    assert not list(tmp_path.glob("v.csv")) and not (tmp_path / "d").exists()
+
+
+def test_a_database_plan_checks_its_options_before_planning(
+    cli: Invoke, with_areas: Engine
+) -> None:
+    refusals = {
+        ("--country", "XX"): "--country 'XX' is not a country with known holidays",
+        ("--country", "US", "--subdivision", "ZZ"): "--subdivision 'ZZ' is not a subdivision of US",
+        ("--subdivision", "CA"): "--subdivision needs --country",
+        ("--start", "9999-06-01"): "--start 9999-06-01 with --months 12 runs past 9999-12-31",
+        ("--start", "0001-01-01"): "--start 0001-01-01 leaves no room for the 60 days of history",
+        ("--start", "yesterday"): "--start is not a date (YYYY-MM-DD): 'yesterday'",
+        ("--seed", "-1"): "--seed",
+        ("--max-gap-days", "100000000000"): "3660",
+    }
+
+    def events() -> int:
+        with with_areas.connect() as conn:
+            return int(conn.execute(text("SELECT COUNT(*) FROM audit_events")).scalar_one())
+
+    before = events()
+    for options, message in refusals.items():
+        result = cli("plan", "--area", "R", "--quiet", *options)
+        assert result.exit_code == 2, options
+        assert message in result.output, options
+    assert events() == before  # refused before the area was planned

@@ -196,3 +196,126 @@ def test_the_output_of_doorstep_pair_on_a_demo_village_plans_end_to_end(tmp_path
     assert summary["pairings"] == n_paired > 0
     with out.open() as f:
         assert sum(1 for _ in csv.DictReader(f)) == summary["visits"] > 0
+
+
+def one_error(output: str) -> str:
+    """The single red line of a refusal (no traceback, nothing else)."""
+    lines = output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), output
+    return lines[0]
+
+
+def test_outputs_that_cannot_be_written_are_refused_before_anything_is_planned(
+    files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    pairs, visitors = files
+    before = pairs.read_bytes()
+    good = tmp_path / "visits.csv"
+    base = ("--pairings", str(pairs), "--visitors", str(visitors), "--start", "2027-01-01")
+    cases = {
+        ("--out", str(pairs / "v.csv")): f"{pairs} is a file, not a folder",
+        ("--out", str(tmp_path)): f"--out {tmp_path} is a folder; give a file name",
+        ("--out", str(pairs)): f"--out {pairs} is one of the input files",
+        ("--compliance", str(visitors)): f"--compliance {visitors} is one of the input files",
+        ("--ics-dir", str(pairs)): f"--ics-dir {pairs} is a file; give a folder",
+        ("--ics-dir", str(pairs / "ics")): f"{pairs} is a file, not a folder",
+        ("--compliance", str(good)): "--out and --compliance are both",
+    }
+    for option, message in cases.items():
+        code, output = run(*base, "--out", str(good), *option, "-q")
+        assert code == 2, output
+        assert message in one_error(output)
+        assert not good.exists()  # refused before planning: nothing written
+    assert pairs.read_bytes() == before
+
+
+def test_missing_folders_of_the_outputs_are_created(
+    files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    pairs, visitors = files
+    out, unmet = tmp_path / "new" / "v.csv", tmp_path / "other" / "deep" / "unmet.csv"
+    code, output = run(
+        "--pairings", str(pairs), "--visitors", str(visitors), "--start", "2027-01-01",
+        "--months", "3", "--out", str(out), "--compliance", str(unmet), "-q",
+    )  # fmt: skip
+    assert code == 0, output
+    assert out.read_text().startswith("household_id,visitor_id,start,end")
+    assert unmet.read_text().startswith("household_id,visitor_id,visits")
+
+
+def test_a_negative_seed_and_numbers_of_days_past_ten_years_are_usage_errors(
+    files: tuple[Path, Path],
+) -> None:
+    pairs, _ = files
+    base = ("--pairings", str(pairs), "--start", "2027-01-01", "-q")
+    code, output = run(*base, "--seed", "-1")
+    assert code == 2
+    assert "--seed" in output
+    for option in ("--max-gap-days", "--stay-days", "--travel-days", "--slack-days"):
+        code, output = run(*base, option, "100000000000")
+        assert code == 2, option
+        assert option in output and "3660" in output
+    assert run(*base, "--max-gap-days", "3660")[0] == 0
+
+
+def test_a_start_that_is_not_a_date_is_named_in_one_line(files: tuple[Path, Path]) -> None:
+    pairs, _ = files
+    for text in ("yesterday", "2027/01/01", "2027-13-01"):
+        code, output = run("--pairings", str(pairs), "--start", text)
+        assert code == 2
+        assert one_error(output) == f"error: --start is not a date (YYYY-MM-DD): {text!r}"
+
+
+def test_a_horizon_that_runs_past_the_last_date_is_refused(files: tuple[Path, Path]) -> None:
+    pairs, _ = files
+    for start, months in (("9999-06-01", "12"), ("2027-01-01", "100000000000000000")):
+        code, output = run("--pairings", str(pairs), "--start", start, "--months", months)
+        assert code == 2
+        assert f"--start {start} with --months {months} runs past 9999-12-31" in one_error(output)
+
+
+@pytest.mark.parametrize(
+    "rows", [[], [["H9", "", "", "no visitor in reach"]]], ids=["header only", "unpaired only"]
+)
+def test_pairings_without_any_pair_plan_nothing_without_a_visitors_file(
+    rows: list[list[object]], tmp_path: Path
+) -> None:
+    pairs = write(
+        tmp_path / "pairs.csv", ["household_id", "visitor_id", "distance_m", "reason"], rows
+    )
+    out, unmet = tmp_path / "visits.csv", tmp_path / "unmet.csv"
+    code, output = run(
+        "--pairings", str(pairs), "--start", "2027-01-01", "--out", str(out),
+        "--compliance", str(unmet), "--ics-dir", str(tmp_path / "ics"), "-q",
+    )  # fmt: skip
+    assert code == 0, output
+    summary = json.loads(output.strip().splitlines()[-1])
+    assert (summary["pairings"], summary["visits"], summary["infeasible"]) == (0, 0, 0)
+    assert out.read_text().strip() == "household_id,visitor_id,start,end"
+    assert len(unmet.read_text().strip().splitlines()) == 1
+    assert not list((tmp_path / "ics").glob("*.ics"))
+
+
+def test_an_unknown_country_or_subdivision_is_named_with_the_valid_choices(
+    files: tuple[Path, Path],
+) -> None:
+    pairs, _ = files
+    base = ("--pairings", str(pairs), "--start", "2027-01-01", "-q")
+    code, output = run(*base, "--country", "US", "--subdivision", "ZZ")
+    assert code == 2
+    line = one_error(output)
+    assert "--subdivision 'ZZ' is not a subdivision of US; give one of AK, AL" in line
+    assert "unknown country" not in line
+    code, output = run(*base, "--country", "XX")
+    assert code == 2
+    assert "--country 'XX' is not a country with known holidays" in one_error(output)
+    code, output = run(*base, "--country", "cn")
+    assert code == 2
+    assert "did you mean 'CN'?" in one_error(output)
+    code, output = run(*base, "--country", "CN", "--subdivision", "X")
+    assert code == 2
+    assert "CN has no subdivisions" in one_error(output)
+    code, output = run(*base, "--subdivision", "CA")
+    assert code == 2
+    assert "--subdivision needs --country" in one_error(output)
+    assert run(*base, "--country", "US", "--subdivision", "CA")[0] == 0

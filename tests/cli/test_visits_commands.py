@@ -75,3 +75,68 @@ def test_a_visitor_calendar_parses_back_with_every_planned_visit(
         last = dt.date.fromisoformat(row["end_day"])
         assert event.get("DTEND").dt == last + dt.timedelta(days=1)
         assert row["household"] in str(event.get("SUMMARY"))
+
+
+def test_a_day_that_is_not_a_date_is_refused_naming_its_option(cli: Invoke) -> None:
+    for kind in ("overdue", "due", "upcoming"):
+        for text in ("2027-13-01", "yesterday"):
+            result = cli("visits", kind, "--today", text)
+            assert result.exit_code == 2, result.output
+            assert f"--today is not a date (YYYY-MM-DD): {text!r}" in result.output
+    result = cli("visits", "calendar", "--visitor", "V1", "--out", "v.ics", "--since", "2027/01/01")
+    assert result.exit_code == 2
+    assert "--since is not a date (YYYY-MM-DD): '2027/01/01'" in result.output
+
+
+def test_work_lists_refuse_spans_past_ten_years_or_past_the_last_date(cli: Invoke) -> None:
+    result = cli("visits", "due", "--days", "100000000000")
+    assert result.exit_code == 2
+    assert "3660" in result.output
+    result = cli("visits", "overdue", "--max-gap-days", "100000000000")
+    assert result.exit_code == 2
+    result = cli("visits", "upcoming", "--today", "9999-12-30")
+    assert result.exit_code == 2
+    assert "--today 9999-12-30 with --days 30 runs past 9999-12-31" in result.output
+
+
+def test_a_calendar_that_cannot_be_written_is_refused_before_reading_and_folders_are_made(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    _planned(with_areas, tmp_path)
+    a_file = tmp_path / "v.csv"
+    assert a_file.exists()
+    result = cli("visits", "calendar", "--visitor", "V1", "--out", str(a_file / "v1.ics"))
+    assert result.exit_code == 2
+    assert f"{a_file} is a file, not a folder" in result.output
+    result = cli("visits", "calendar", "--visitor", "V1", "--out", str(tmp_path))
+    assert result.exit_code == 2
+    assert f"--out {tmp_path} is a folder; give a file name, e.g. {tmp_path / 'V1.ics'}" in (
+        result.output
+    )
+    out = tmp_path / "new" / "folder" / "v1.ics"
+    result = cli(
+        "visits", "calendar", "--visitor", "V1", "--out", str(out), "--since", "2027-01-01"
+    )
+    assert result.exit_code == 0, result.output
+    assert icalendar.Calendar.from_ical(out.read_bytes()).walk("VEVENT")
+
+
+def test_an_unknown_visitor_or_team_is_one_red_line_like_an_unknown_area(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    _planned(with_areas, tmp_path)
+    out = tmp_path / "nope.ics"
+    result = cli("visits", "calendar", "--visitor", "NOPE", "--out", str(out))
+    assert result.exit_code == 1
+    assert "error: no visitor with id 'NOPE'" in result.output
+    assert not out.exists()
+    for kind in ("overdue", "due", "upcoming"):
+        result = cli("visits", kind, "--visitor", "NOPE")
+        assert result.exit_code == 1
+        assert "error: no visitor with id 'NOPE'" in result.output
+        result = cli("visits", kind, "--team", "NOPE")
+        assert result.exit_code == 1
+        assert "error: no team with code 'NOPE'" in result.output
+    assert cli("visits", "overdue", "--area", "NOPE").output.strip() == (
+        "error: no area with code 'NOPE'"
+    )

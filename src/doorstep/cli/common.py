@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
+from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 import typer
@@ -20,7 +23,8 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from doorstep.errors import DoorstepError
+from doorstep.errors import DoorstepError, InvalidInput
+from doorstep.services.pairing.files import check_out
 
 # Ids, names and codes are the user's data: a household id like "[red]h2" or "a:cat:" must
 # print as typed, so neither console reads Rich markup or emoji codes in what it prints
@@ -51,6 +55,42 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             raise fail(exc.message, code=2 if exc.status == 422 else 1) from None
 
     return wrapper
+
+
+def parse_day(flag: str, text: str) -> dt.date:
+    """The date an option names, or bad input naming the option."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"{flag} is not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def check_out_file(
+    flag: str, path: Path, inputs: Sequence[Path] = (), *, example: str = "out.csv"
+) -> None:
+    """Refuse an output file that cannot be written, before any work: as ``doorstep pair``
+    checks its --out (missing folders on the way are fine: create them when writing).
+    ``example`` is the file name suggested when ``path`` is a folder."""
+    if path.is_dir():
+        raise InvalidInput(f"{flag} {path} is a folder; give a file name, e.g. {path / example}")
+    try:
+        check_out(path, inputs)
+    except InvalidInput as exc:  # its messages name --out
+        raise InvalidInput(exc.message.replace("--out", flag, 1)) from None
+
+
+def check_out_dir(flag: str, path: Path) -> None:
+    """Refuse an output folder that cannot be written, before any work (a missing one is
+    made when writing)."""
+    if path.exists() and not path.is_dir():
+        raise InvalidInput(f"{flag} {path} is a file; give a folder")
+    folder = path.absolute()
+    while not folder.exists():
+        folder = folder.parent
+    if not folder.is_dir():
+        raise InvalidInput(f"{flag} {path}: {folder} is a file, not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InvalidInput(f"{flag} {path}: no permission to write there")
 
 
 def progress(*, quiet: bool = False) -> Progress:

@@ -9,14 +9,23 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
+import holidays as holidays_lib
 import numpy as np
 import polars as pl
 import typer
 
-from doorstep.cli.common import err_console, fail, handle_errors, progress
+from doorstep.cli.common import (
+    check_out_dir,
+    check_out_file,
+    err_console,
+    fail,
+    handle_errors,
+    parse_day,
+    progress,
+)
 from doorstep.cli.plan_db import plan_area
 from doorstep.engine.planning import (
     CadencePolicy,
@@ -39,6 +48,14 @@ app = typer.Typer(
     invoke_without_command=True,
     no_args_is_help=False,
 )
+
+#: The most days --max-gap-days, --stay-days, --travel-days and --slack-days take: ten
+#: years. More means nothing for a visiting programme and overflows the planner's counters.
+MAX_DAYS = 3660
+#: The engine's parameter names as the flags a user types, for its error messages.
+_FLAGS = {"max_gap_days": "--max-gap-days", "stay_days": "--stay-days"}
+#: At most this many subdivisions are listed when --subdivision is unknown.
+_SHOWN_SUBDIVISIONS = 20
 
 _DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -191,7 +208,69 @@ def build_problem(
             travel_days=travel_days,
         )
     except ValueError as exc:
-        raise InvalidInput(str(exc)) from None
+        raise InvalidInput(_flags(str(exc))) from None
+
+
+def _flags(message: str) -> str:
+    """An engine message with its parameter names as the flags a user types."""
+    for field, flag in _FLAGS.items():
+        message = message.replace(field, flag)
+    return message
+
+
+def check_holidays(country: str | None, subdivision: str | None, day: date) -> None:
+    """Refuse an unknown --country or --subdivision (or a subdivision without a country)
+    before anything is read, naming which one is unknown."""
+    if country is None:
+        if subdivision is not None:
+            raise InvalidInput("--subdivision needs --country (e.g. --country US --subdivision CA)")
+        return
+    known = holidays_lib.list_supported_countries()
+    if country not in known:
+        hint = (
+            f"; did you mean {country.upper()!r}?"
+            if country.upper() in known
+            else " (give an ISO 3166 code such as CN or US)"
+        )
+        raise InvalidInput(f"--country {country!r} is not a country with known holidays{hint}")
+    if subdivision is None:
+        return
+    try:
+        public_holidays(country, day, day, subdivision=subdivision)
+    except ValueError:
+        subs = known[country]
+        if not subs:
+            raise InvalidInput(
+                f"--subdivision {subdivision!r}: {country} has no subdivisions with holidays "
+                "of their own; leave --subdivision out"
+            ) from None
+        shown = ", ".join(subs[:_SHOWN_SUBDIVISIONS])
+        if len(subs) > _SHOWN_SUBDIVISIONS:
+            shown += f", ... ({len(subs)} in all)"
+        raise InvalidInput(
+            f"--subdivision {subdivision!r} is not a subdivision of {country}; give one of {shown}"
+        ) from None
+
+
+def check_horizon(start: date, months: int, *, tail_days: int, history_days: int = 0) -> None:
+    """Refuse a horizon whose days do not fit in dates: from ``history_days`` before the
+    start (recorded visits read in database mode) to ``tail_days`` after its end (stays
+    that start late in the horizon run past it)."""
+    try:
+        end = add_months(start, months)
+        end + timedelta(days=tail_days)
+    except (ValueError, OverflowError):
+        raise InvalidInput(
+            f"--start {start} with --months {months} runs past {date.max}, the last day a "
+            "plan can reach; give an earlier --start or fewer --months"
+        ) from None
+    try:
+        start - timedelta(days=history_days)
+    except OverflowError:
+        raise InvalidInput(
+            f"--start {start} leaves no room for the {history_days} days of history read "
+            f"before it (dates begin on {date.min}); give a later --start"
+        ) from None
 
 
 def write_compliance_csv(result: PlanResult, path: Path) -> None:
@@ -240,8 +319,12 @@ def plan_cmd(
     ),
     start: str | None = typer.Option(None, help="First day of the horizon (YYYY-MM-DD)."),
     months: int = typer.Option(12, min=1, help="Length of the horizon in months."),
-    max_gap_days: int = typer.Option(60, min=1, help="Most days between two visits' starts."),
-    stay_days: int = typer.Option(5, min=1, help="Days in one stay (1 for day visits)."),
+    max_gap_days: int = typer.Option(
+        60, min=1, max=MAX_DAYS, help="Most days between two visits' starts."
+    ),
+    stay_days: int = typer.Option(
+        5, min=1, max=MAX_DAYS, help="Days in one stay (1 for day visits)."
+    ),
     country: str | None = typer.Option(None, help="Public holidays of this country (e.g. CN)."),
     subdivision: str | None = typer.Option(None, help="...and of this subdivision."),
     staff_cap: float | None = typer.Option(
@@ -253,11 +336,19 @@ def plan_cmd(
     working_days: str = typer.Option("all", help="Days visitors can be on a stay (mon-fri)."),
     start_days: str = typer.Option("all", help="Weekdays a stay may start on."),
     travel_km: float = typer.Option(50.0, min=0.0, help="Households farther apart need..."),
-    travel_days: int = typer.Option(1, min=0, help="...this many free days between stays."),
-    slack_days: int = typer.Option(
-        PlanParams().slack_days, min=0, help="Feasible start days kept in reserve per visit."
+    travel_days: int = typer.Option(
+        1, min=0, max=MAX_DAYS, help="...this many free days between stays."
     ),
-    seed: int = typer.Option(0, help="Seed of the spread of first visits."),
+    slack_days: int | None = typer.Option(
+        None,
+        min=0,
+        max=MAX_DAYS,
+        # The bracket is escaped: Typer renders help as Rich markup.
+        help="File mode: feasible start days kept in reserve per visit "
+        f"\\[default: {PlanParams().slack_days}]",
+        show_default=False,
+    ),
+    seed: int = typer.Option(0, min=0, help="Seed of the spread of first visits."),
     out: Path | None = typer.Option(None, help="Write household_id,visitor_id,start,end here."),
     ics_dir: Path | None = typer.Option(None, help="Write one iCalendar file per visitor here."),
     compliance: Path | None = typer.Option(
@@ -274,20 +365,43 @@ def plan_cmd(
 
     With --area CODE (database mode) the stored pairings of the area are planned from
     --start (default today) around recorded visits, leave and blackouts, and the planned
-    visits are written to the database (replacing earlier planned ones from that day).
+    visits are written to the database (replacing earlier planned ones from that day); the
+    file-mode options (--pairings, --visitors, --households, --out, --ics-dir, --compliance,
+    --slack-days) are refused there.
 
     Example: doorstep plan --pairings pairs.csv --visitors v.csv --start 2027-01-01 --out v.csv
     """
     if ctx.invoked_subcommand is not None:
         return
-    if area is not None and start is None:
-        start = date.today().isoformat()
+    if area is not None:
+        file_only = {
+            "--pairings": pairings,
+            "--visitors": visitors,
+            "--households": households,
+            "--out": out,
+            "--ics-dir": ics_dir,
+            "--compliance": compliance,
+            "--slack-days": slack_days,
+        }
+        given = [flag for flag, value in file_only.items() if value is not None]
+        if given:
+            raise InvalidInput(
+                f"{', '.join(given)} {'belongs' if len(given) == 1 else 'belong'} to file mode; "
+                "with --area the pairings come from the database and the planned visits are "
+                "stored there (see `doorstep visits` for lists and calendars)"
+            )
+        if start is None:
+            start = date.today().isoformat()
     if (pairings is None and area is None) or start is None:
         raise fail("give --area, or --pairings and --start (see doorstep plan --help)", code=2)
-    try:
-        first = date.fromisoformat(start)
-    except ValueError:
-        raise fail(f"--start is not a date (YYYY-MM-DD): {start!r}", code=2) from None
+    first = parse_day("--start", start)
+    check_holidays(country, subdivision, first)
+    check_horizon(
+        first,
+        months,
+        tail_days=stay_days + travel_days + 1,
+        history_days=max_gap_days if area is not None else 0,
+    )
     if area is not None:
         try:
             policy = CadencePolicy(
@@ -296,7 +410,7 @@ def plan_cmd(
                 start_weekdays=parse_weekdays(start_days),
             )
         except ValueError as exc:
-            raise fail(str(exc), code=2) from None
+            raise fail(_flags(str(exc)), code=2) from None
         settings = PlanSettings(
             start=first,
             months=months,
@@ -313,8 +427,12 @@ def plan_cmd(
         plan_area(area, settings, quiet=quiet)
         return
     assert pairings is not None
+    inputs = [p for p in (pairings, visitors, households) if p is not None]
+    _check_outputs(out, ics_dir, compliance, inputs)
     try:
-        params = PlanParams(slack_days=slack_days, seed=seed)
+        params = PlanParams(
+            slack_days=PlanParams().slack_days if slack_days is None else slack_days, seed=seed
+        )
     except ValueError as exc:
         raise fail(str(exc), code=2) from None
     t0 = time.perf_counter()
@@ -346,10 +464,12 @@ def plan_cmd(
         )
     t2 = time.perf_counter()
     if out is not None:
+        out.absolute().parent.mkdir(parents=True, exist_ok=True)
         write_visits_csv(result, out)
     if ics_dir is not None:
         write_ics_dir(result, ics_dir)
     if compliance is not None:
+        compliance.absolute().parent.mkdir(parents=True, exist_ok=True)
         write_compliance_csv(result, compliance)
     if result.n_compliant < problem.n_pairings and not quiet:
         reasons = ", ".join(f"{r.value}: {n}" for r, n in result.reasons().most_common())
@@ -360,3 +480,17 @@ def plan_cmd(
     typer.echo(
         json.dumps({**summary, "stage_seconds": {k: round(x, 2) for k, x in stages.items()}})
     )
+
+
+def _check_outputs(
+    out: Path | None, ics_dir: Path | None, compliance: Path | None, inputs: list[Path]
+) -> None:
+    """Refuse outputs that cannot be written, before anything is read or planned."""
+    if out is not None:
+        check_out_file("--out", out, inputs, example="visits.csv")
+    if compliance is not None:
+        check_out_file("--compliance", compliance, inputs, example="unmet.csv")
+        if out is not None and out.absolute() == compliance.absolute():
+            raise InvalidInput(f"--out and --compliance are both {out}; give two file names")
+    if ics_dir is not None:
+        check_out_dir("--ics-dir", ics_dir)

@@ -13,10 +13,11 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from doorstep.cli.common import console, handle_errors
+from doorstep.cli.common import check_out_file, console, handle_errors, parse_day
 from doorstep.cli.context import actor, session
 from doorstep.engine.planning import VisitRow
-from doorstep.reports.calendar import visitor_ics
+from doorstep.errors import InvalidInput
+from doorstep.reports.calendar import ics_filename, visitor_ics
 from doorstep.services import planning
 
 app = typer.Typer(help="Due, overdue and upcoming visits; calendars.", no_args_is_help=True)
@@ -48,7 +49,11 @@ VisitorOpt = typer.Option(None, "--visitor", help="Only this visitor's household
 TeamOpt = typer.Option(None, "--team", help="Only households of this team's members (team code).")
 AreaOpt = typer.Option(None, "--area", help="Only households in this area (area code).")
 TodayOpt = typer.Option(None, "--today", help="Pretend today is this day (YYYY-MM-DD).")
-GapOpt = typer.Option(60, "--max-gap-days", min=1, help="The cadence: most days between visits.")
+#: The longest --max-gap-days and --days: ten years (as for `doorstep plan`).
+MAX_DAYS = 3660
+GapOpt = typer.Option(
+    60, "--max-gap-days", min=1, max=MAX_DAYS, help="The cadence: most days between visits."
+)
 FormatOpt = typer.Option(Output.table, "--format", help="table, csv or json.")
 
 
@@ -84,7 +89,11 @@ def _list(
     days: int,
     fmt: Output,
 ) -> None:
-    day = dt.date.fromisoformat(today) if today else dt.date.today()
+    day = parse_day("--today", today) if today else dt.date.today()
+    try:
+        day + dt.timedelta(days=days)
+    except OverflowError:
+        raise InvalidInput(f"--today {day} with --days {days} runs past {dt.date.max}") from None
     with session() as s:
         rows = planning.work_list(
             s,
@@ -136,7 +145,7 @@ def due_cmd(
     area: str | None = AreaOpt,
     today: str | None = TodayOpt,
     max_gap_days: int = GapOpt,
-    days: int = typer.Option(14, min=1, help="Deadlines within this many days."),
+    days: int = typer.Option(14, min=1, max=MAX_DAYS, help="Deadlines within this many days."),
     fmt: Output = FormatOpt,
 ) -> None:
     """Households whose cadence deadline falls in the next days, soonest first.
@@ -162,7 +171,9 @@ def upcoming_cmd(
     team: str | None = TeamOpt,
     area: str | None = AreaOpt,
     today: str | None = TodayOpt,
-    days: int = typer.Option(30, min=1, help="Planned visits starting within this many days."),
+    days: int = typer.Option(
+        30, min=1, max=MAX_DAYS, help="Planned visits starting within this many days."
+    ),
     fmt: Output = FormatOpt,
 ) -> None:
     """Planned visits starting in the next days, by day.
@@ -186,15 +197,17 @@ def upcoming_cmd(
 def calendar_cmd(
     visitor: str = typer.Option(..., "--visitor", help="The visitor's id."),
     out: Path = typer.Option(..., "--out", help="The .ics file to write."),
-    since: str | None = typer.Option(None, help="From this day (default today)."),
+    since: str | None = typer.Option(None, help="From this day (YYYY-MM-DD; default today)."),
 ) -> None:
     """Write a visitor's planned visits as an iCalendar (.ics) file for any calendar app.
 
     Example: doorstep visits calendar --visitor V000123 --out v000123.ics
     """
-    day = dt.date.fromisoformat(since) if since else dt.date.today()
+    day = parse_day("--since", since) if since else dt.date.today()
+    check_out_file("--out", out, example=ics_filename(visitor))
     with session() as s:
         rows = planning.visitor_calendar(s, visitor, actor=actor(), since=day)
     visits = [VisitRow(h, visitor, a, z, False) for h, a, z in rows]
+    out.absolute().parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(visitor_ics(visitor, visits, stamp=dt.datetime.now(dt.UTC)))
     console.print(f"Wrote {len(visits)} visits of {visitor} to {out}.")

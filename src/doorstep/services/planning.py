@@ -29,7 +29,7 @@ from doorstep.engine.planning import (
     visit_flags,
 )
 from doorstep.privacy.audit import record_event
-from doorstep.storage.repositories import bulk
+from doorstep.storage.repositories import bulk, lookups
 from doorstep.storage.repositories import pairing as pairing_repo
 from doorstep.storage.repositories import visits as repo
 
@@ -415,6 +415,10 @@ def work_list(
         raise ValueError(kind)
     conn = session.connection()
     path = pairing_repo.area_by_code(conn, area)[1] if area else None
+    if visitor:
+        lookups.visitor_by_external_id(conn, visitor)
+    if team:
+        lookups.team_by_code(conn, team)
     rows = repo.work_list(
         conn,
         kind=kind,
@@ -439,7 +443,9 @@ def visitor_calendar(
     session: Session, visitor: str, *, actor: str, since: dt.date
 ) -> list[tuple[str, dt.date, dt.date]]:
     """``(household, first day, last day)`` of a visitor's planned visits from ``since``."""
-    rows = repo.planned_for_visitor(session.connection(), visitor, since)
+    conn = session.connection()
+    lookups.visitor_by_external_id(conn, visitor)
+    rows = repo.planned_for_visitor(conn, visitor, since)
     record_event(
         session,
         actor=actor,

@@ -4,9 +4,10 @@ The caller builds the *new* problem (recorded visits, including shortened ones, 
 visits; new and ended pairings; new leave and blackouts) and names what changed. Every visit
 of the previous plan that starts before ``from_day``, and every later visit of an unaffected
 visitor that still satisfies the hard constraints, is kept as a fixed visit; the affected
-visitors' later visits are planned again. A kept visit never moves, but where the kept visits leave a
-cadence unmet with room to meet it, a visit is added there. A missed visit simply has no recorded visit, so its
-pairing is planned again with its next visit pulled as early as the constraints allow.
+visitors' later visits are planned again. A kept visit never moves, but where the kept visits
+leave a cadence unmet with room to meet it, a visit is added there. A missed visit simply has
+no recorded visit, so its pairing is planned again with its next visit pulled as early as the
+constraints allow.
 """
 
 from __future__ import annotations
