@@ -134,6 +134,25 @@ def test_a_cap_that_sends_no_one_is_named_even_when_only_weekdays_are_worked() -
     assert {result.pairing(i).reason for i in range(3)} == {Reason.STAFFING_CAP}
 
 
+def test_with_one_start_day_a_week_visits_come_about_as_often_as_the_cadence_needs() -> None:
+    # A 60-day gap needs 6 or 7 visits a year; keeping seven start days (seven weeks) in
+    # reserve would visit every couple of weeks.
+    b = PlanningProblemBuilder(
+        START,
+        months=12,
+        default_policy=CadencePolicy(max_gap_days=60, stay_days=1, start_weekdays=frozenset({5})),
+    )
+    for i in range(10):
+        b.add_visitor(f"v{i}")
+        for j in range(2):
+            b.add_household(f"h{i}-{j}")
+            b.add_pairing(f"h{i}-{j}", f"v{i}", home_distance_m=100.0)
+    result = plan(b.build())
+    assert result.compliant.all()
+    assert len(result.visits) <= 9 * 20
+    assert no_hard_violations(result)
+
+
 def test_far_apart_households_get_a_rest_day_between_stays() -> None:
     b = PlanningProblemBuilder(START, days=120)
     b.add_visitor("v")

@@ -226,12 +226,16 @@ def sweep(  # type: ignore[no-untyped-def]
             latest0 = late_buf[0]
             p0 = buf[0]
             if not ready[v]:
-                # x: the latest day leaving `slack` feasible start days in (x, lst]. Nothing
-                # it depends on changes until this visitor starts a stay or a fixed visit
+                # x: the latest day leaving `slack` feasible start days in (x, lst], but
+                # not more than 2 * slack days early once one is left: where start days are
+                # sparse (one weekday a week) `slack` of them would be weeks, and visits
+                # would come two or three times as often as the cadence needs. Nothing it
+                # depends on changes until this visitor starts a stay or a fixed visit
                 # passes, so once reached it is not recomputed (`ready`).
                 lo = max(d, p_from[p0])
                 x = lo
                 count = 0
+                earliest = lo
                 y = min(lst, p_to[p0] - 1)
                 while y >= lo:
                     if can_start(p0, y):
@@ -239,6 +243,10 @@ def sweep(  # type: ignore[no-untyped-def]
                             x = y
                             break
                         count += 1
+                        earliest = y
+                    if count > 0 and y <= lst - 2 * slack:
+                        x = earliest
+                        break
                     y -= 1
                 # Early starts into quiet days stop at `enough`:
                 # a start before it leaves the rest of the horizon one visit short.
