@@ -74,3 +74,20 @@ def test_an_error_naming_a_value_like_markup_prints_it_as_typed(
     result = cli("import", "households", str(bad))
     assert result.exit_code == 2
     assert "row 2, column area_code (value '[/x]'): unknown area code" in result.output
+
+
+def test_export_makes_missing_folders_and_refuses_a_path_it_cannot_write(
+    cli: Invoke, tmp_path: Path
+) -> None:
+    assert cli("import", "areas", str(write_csv(tmp_path / "a.csv", AREA_HEADER, area_rows())))
+    for suffix in (".csv", ".xlsx", ".parquet"):
+        out = tmp_path / "new" / "folder" / f"areas{suffix}"
+        result = cli("export", "areas", str(out))
+        assert result.exit_code == 0, result.output
+        assert out.stat().st_size > 0
+    folder = cli("export", "areas", str(tmp_path))
+    assert folder.exit_code == 2
+    assert f"error: output {tmp_path} is a folder; give a file name, e.g. " in folder.output
+    under_a_file = cli("export", "areas", str(tmp_path / "a.csv" / "x.csv"))
+    assert under_a_file.exit_code == 2
+    assert f"{tmp_path / 'a.csv'} is a file, not a folder" in under_a_file.output

@@ -4,13 +4,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine
+import polars as pl
+import pytest
+from sqlalchemy import Engine, text
 
 from doorstep.services.exporting import export_entity
 from doorstep.services.importing.reader import read_table
 from doorstep.storage.session import unit_of_work
 from tests.factories.db import run_import
 from tests.factories.files import AREA_HEADER, HOUSEHOLD_HEADER, area_rows, household, write_csv
+
+
+def written(path: Path) -> pl.DataFrame:
+    """The cells of an exported file as a spreadsheet shows them (no unescaping)."""
+    if path.suffix == ".csv":
+        return pl.read_csv(path, infer_schema=False)
+    return pl.read_excel(path, engine="calamine", infer_schema_length=0)
+
+
+def export(engine: Engine, entity: str, path: Path) -> int:
+    with unit_of_work(engine) as s:
+        return export_entity(s, entity, path, actor="test")
 
 
 def test_cells_that_would_run_as_formulas_are_neutralised(engine: Engine, tmp_path: Path) -> None:
@@ -26,7 +40,7 @@ def test_cells_that_would_run_as_formulas_are_neutralised(engine: Engine, tmp_pa
         out = tmp_path / f"out{suffix}"
         with unit_of_work(engine) as s:
             assert export_entity(s, "households", out, actor="test") == 4
-        back = read_table(out)
+        back = written(out)
         assert back["head_name"].to_list() == [
             '\'=HYPERLINK("http://x")',
             "'+1",
@@ -35,3 +49,103 @@ def test_cells_that_would_run_as_formulas_are_neutralised(engine: Engine, tmp_pa
         ]
         assert back["address"].to_list()[1] == "'-2"
         assert float(back["lon"].to_list()[1]) == -73.5
+
+
+# Values a spreadsheet would run, values that look escaped already, and one that does not.
+TRICKY = ["=1+1", "+86", "-7", "@SUM(A1)", "'=B", "''C", "'plain", "'"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_ids_codes_and_names_that_look_like_formulas_survive_export_and_import_exactly(
+    engine: Engine, tmp_path: Path, suffix: str
+) -> None:
+    areas = [{"code": "R", "name": "=Root", "parent_code": "", "level": "region"}]
+    for i, value in enumerate(TRICKY):
+        parent = areas[-1]["code"]
+        areas.append({"code": value, "name": value, "parent_code": parent, "level": f"l{i}"})
+    # Parquet is read as it is (it is not for spreadsheets), so the values go in unchanged.
+    pl.DataFrame(areas).write_parquet(tmp_path / "a.parquet")
+    run_import(engine, "areas", tmp_path / "a.parquet")
+    homes = [household(household_id=v, head_name=v, address=v, area_code=v) for v in TRICKY]
+    pl.DataFrame(homes).write_parquet(tmp_path / "h.parquet")
+    run_import(engine, "households", tmp_path / "h.parquet")
+    before = stored(engine)
+    for entity, count in (("areas", len(areas)), ("households", len(homes))):
+        out = tmp_path / f"{entity}{suffix}"
+        assert export(engine, entity, out) == count
+        cells = written(out)
+        assert not any(
+            v.startswith(("=", "+", "-", "@"))
+            for c in cells.columns
+            if cells.schema[c] == pl.String
+            for v in cells[c].drop_nulls()
+        )
+        summary = run_import(engine, entity, out)
+        assert (summary.created, summary.updated) == (0, count)
+    assert stored(engine) == before
+    assert [code for code, *_ in before[: len(areas)]] == ["R", *TRICKY]
+
+
+def stored(engine: Engine) -> list[tuple[object, ...]]:
+    """The text an export and import could change, of every area and household."""
+    with engine.connect() as conn:
+        areas = conn.execute(
+            text(
+                "SELECT a.code, a.name, p.code, a.path FROM areas a "
+                "LEFT JOIN areas p ON p.id = a.parent_id ORDER BY a.depth"
+            )
+        ).all()
+        homes = conn.execute(
+            text(
+                "SELECT h.external_id, h.head_name, h.address, a.code FROM households h "
+                "JOIN areas a ON a.id = h.area_id ORDER BY h.id"
+            )
+        ).all()
+    return [tuple(r) for r in [*areas, *homes]]
+
+
+def test_the_consent_date_exported_is_that_of_the_act_in_force(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    def exported_consent() -> list[object]:
+        out = tmp_path / "out.csv"
+        export(with_areas, "households", out)
+        return list(read_table(out).select("consent", "consent_date").row(0))
+
+    given = household(consent="given", consent_date="2024-01-01")
+    run_import(with_areas, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, [given]))
+    assert exported_consent() == ["given", "2024-01-01"]
+    withdrawn = household(consent="withdrawn", consent_date="2025-06-01")
+    run_import(
+        with_areas, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, [withdrawn])
+    )
+    assert exported_consent() == ["withdrawn", "2025-06-01"]
+
+
+def test_control_characters_survive_an_xlsx_export_and_import_exactly(
+    engine: Engine, tmp_path: Path
+) -> None:
+    names = [
+        "a\x01b",
+        "colour \x1b[31mred",
+        "line\rend",
+        "bell\x07",
+        "looks escaped _x0001_",
+        "lower _x00e9_",
+        "tab\tand\nnewline",
+    ]
+    areas = [
+        {"code": f"A{i}", "name": name, "parent_code": None, "level": "region"}
+        for i, name in enumerate(names)
+    ]
+    pl.DataFrame(areas, schema=dict.fromkeys(AREA_HEADER, pl.String)).write_parquet(
+        tmp_path / "a.parquet"
+    )
+    run_import(engine, "areas", tmp_path / "a.parquet")
+    before = stored(engine)
+    out = tmp_path / "areas.xlsx"
+    assert export(engine, "areas", out) == len(names)
+    summary = run_import(engine, "areas", out)
+    assert (summary.created, summary.updated) == (0, len(names))
+    assert stored(engine) == before
+    assert [name for _, name, *_ in before] == names

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from doorstep.cli.common import console, err_console, handle_errors, progress
+from doorstep.cli.common import check_out_file, console, err_console, handle_errors, progress
 from doorstep.cli.context import actor, session
 from doorstep.services.exporting import export_entity
 from doorstep.services.importing import SCHEMAS, describe, import_file
@@ -70,10 +70,12 @@ def export_cmd(
     """Export a registry table in the same columns that import reads.
 
     Text cells starting with = + - or @ get a leading apostrophe so a spreadsheet
-    shows them instead of running them as formulas.
+    shows them instead of running them as formulas; import takes it off again.
 
     Example: doorstep export households households.xlsx
     """
+    # As `doorstep pair` checks its --out: before any work; missing folders are made.
+    check_out_file("output", file, example=f"{entity.value}.csv")
     with session() as s:
         n = export_entity(s, entity.value, file, actor=actor())
     console.print(f"Wrote {n} {entity.value} to {file}.")

@@ -11,25 +11,45 @@ from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import record_event
 from doorstep.reports.render import XLSX_MAX_ROWS, write_xlsx
 from doorstep.services.importing.columns import SCHEMAS
+from doorstep.services.importing.formulas import escape
 from doorstep.storage.repositories.registry import export_frame
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
-    """Prefix text cells a spreadsheet would run as a formula with an apostrophe (OWASP).
+    """Prefix text cells a spreadsheet would run as a formula with an apostrophe (OWASP),
+    in the reversible way import undoes (:mod:`doorstep.services.importing.formulas`).
 
     Only text columns are touched: a negative longitude stays a number.
     """
+    return frame.with_columns(
+        escape(pl.col(name)).alias(name)
+        for name, dtype in frame.schema.items()
+        if dtype == pl.String
+    )
+
+
+# Characters an XLSX file cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE) or would not keep
+# (XML reads a CR as a line feed), and text a reader would take for the escape OOXML writes
+# them as (``_x0001_``).
+_XLSX_ILLEGAL = [chr(c) for c in (*range(0x00, 0x09), 0x0B, 0x0C, 0x0D, *range(0x0E, 0x20))]
+_XLSX_ESCAPE_LIKE = r"_(x[0-9A-Fa-f]{4}_)"
+_XLSX_NEEDS_ESCAPE = _XLSX_ESCAPE_LIKE + r"|[\x00-\x08\x0B-\x1F]"
+
+
+def escape_for_xlsx(frame: pl.DataFrame) -> pl.DataFrame:
+    """Text cells written as OOXML escapes them: a control character as ``_x0001_``, and a
+    ``_`` that starts text looking like such an escape as ``_x005F_``, so that Excel shows,
+    and import reads back, exactly the text that was stored.
+    """
     exprs = []
     for name, dtype in frame.schema.items():
-        if dtype == pl.String:
-            col = pl.col(name)
-            risky = pl.any_horizontal(col.str.starts_with(s) for s in FORMULA_STARTS)
-            exprs.append(pl.when(risky).then(pl.lit("'") + col).otherwise(col).alias(name))
-        else:
-            exprs.append(pl.col(name))
-    return frame.select(exprs)
+        if dtype != pl.String or not frame[name].str.contains(_XLSX_NEEDS_ESCAPE).any():
+            continue
+        col = pl.col(name).str.replace_all(_XLSX_ESCAPE_LIKE, "_x005F_$1")
+        for char in _XLSX_ILLEGAL:
+            col = col.str.replace_all(char, f"_x{ord(char):04X}_", literal=True)
+        exprs.append(col.alias(name))
+    return frame.with_columns(exprs)
 
 
 def export_entity(session: Session, entity: str, path: Path, *, actor: str) -> int:
@@ -42,17 +62,21 @@ def export_entity(session: Session, entity: str, path: Path, *, actor: str) -> i
     if path.is_dir():
         raise InvalidInput(f"{path} is a folder; give a file name")
     frame = export_frame(session.connection(), entity)
-    if suffix == ".parquet":
-        frame.write_parquet(path)
-    elif suffix == ".csv":
-        neutralise_formulas(frame).write_csv(path)
-    else:
-        if frame.height + 1 > XLSX_MAX_ROWS:
-            raise InvalidInput(
-                f"{frame.height} rows do not fit in one sheet ({XLSX_MAX_ROWS - 1} at most); "
-                "export to .csv or .parquet"
-            )
-        write_xlsx(neutralise_formulas(frame), path, entity)
+    if suffix == ".xlsx" and frame.height + 1 > XLSX_MAX_ROWS:
+        raise InvalidInput(
+            f"{frame.height} rows do not fit in one sheet ({XLSX_MAX_ROWS - 1} at most); "
+            "export to .csv or .parquet"
+        )
+    try:
+        path.absolute().parent.mkdir(parents=True, exist_ok=True)
+        if suffix == ".parquet":
+            frame.write_parquet(path)
+        elif suffix == ".csv":
+            neutralise_formulas(frame).write_csv(path)
+        else:
+            write_xlsx(escape_for_xlsx(neutralise_formulas(frame)), path, entity)
+    except OSError as exc:  # a folder on the way that is a file, no permission, disk full...
+        raise InvalidInput(f"cannot write {path}: {exc.strerror or exc}") from None
     record_event(
         session,
         actor=actor,

@@ -91,10 +91,7 @@ def test_old_mac_rows_after_a_long_quoted_header_name_are_read(tmp_path: Path) -
 
 
 def test_a_nul_byte_anywhere_in_the_header_is_named(tmp_path: Path) -> None:
-    message = (
-        "file: the header holds NUL bytes: the file looks like UTF-16 without a byte-order mark; "
-        "save it as UTF-8 (CSV UTF-8)"
-    )
+    message = "file: the header holds NUL bytes: the file is not text; save it as UTF-8 (CSV UTF-8)"
     for at in (10, 70_000):
         header = ",".join(WIDE)
         data = header[:at] + "\x00" + header[at:] + "\n" + ",".join(["1"] * len(WIDE)) + "\n"

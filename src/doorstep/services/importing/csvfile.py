@@ -42,6 +42,30 @@ _BOMS = (
 )
 
 
+# The first bytes of files often named .csv by mistake, and what to say about them.
+_NOT_TEXT = (
+    (b"\x1f\x8b", "gzip-compressed, not CSV text; unpack it first"),
+    (b"PK\x03\x04", "a ZIP archive, not CSV text; unpack it, or if it is a workbook name it .xlsx"),
+    (b"BZh", "bzip2-compressed, not CSV text; unpack it first"),
+    (b"\xfd7zXZ\x00", "xz-compressed, not CSV text; unpack it first"),
+    (b"\x28\xb5\x2f\xfd", "zstd-compressed, not CSV text; unpack it first"),
+    (b"PAR1", "a Parquet file, not CSV text; name it .parquet"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel (.xls) workbook, not CSV text; save it as .xlsx"),
+    (b"%PDF", "a PDF document, not CSV text"),
+)
+
+
+def _nul_reason(header: bytes) -> str:
+    """Why a header with NUL bytes is refused: UTF-16 text has one in every other byte (for
+    the ASCII of column names); anything else is not text at all."""
+    if header.count(b"\x00") * 4 >= len(header):
+        return (
+            "the header holds NUL bytes: the file looks like UTF-16 without a byte-order mark; "
+            "save it as UTF-8 (CSV UTF-8)"
+        )
+    return "the header holds NUL bytes: the file is not text; save it as UTF-8 (CSV UTF-8)"
+
+
 class CsvProblem(Exception):
     """A file that cannot be read as CSV: ``error`` says where (row 0: the file) and why."""
 
@@ -101,21 +125,16 @@ def _source(path: Path) -> tuple[Path | bytes, bool]:
     alone) become newlines; any other file is returned as its path, read by polars alone.
     """
     with path.open("rb") as fh:
-        start = fh.read(4)
+        start = fh.read(8)
+        kind = next((what for magic, what in _NOT_TEXT if start.startswith(magic)), None)
+        if kind is not None:
+            raise CsvProblem(RowError(0, "", "", f"the file is {kind}"))
         found = next(((enc, name) for bom, enc, name in _BOMS if start.startswith(bom)), None)
         if found is None:
             fh.seek(0)
             header = read_header(fh)
             if b"\x00" in header.record:
-                raise CsvProblem(
-                    RowError(
-                        0,
-                        "",
-                        "",
-                        "the header holds NUL bytes: the file looks like UTF-16 without a "
-                        "byte-order mark; save it as UTF-8 (CSV UTF-8)",
-                    )
-                )
+                raise CsvProblem(RowError(0, "", "", _nul_reason(header.record)))
             if not cr_only(header.record, header.end):
                 return path, False
             fh.seek(0)

@@ -21,6 +21,9 @@ UNCLOSED = "unclosed quote: this value opens with a quote that never closes"
 _QUOTE_NAME = 'quote the whole name and double each quote inside it, e.g. "a ""b"" c"'
 # The frame's name for a column whose header cell is empty: a NUL cannot be in a header.
 _UNNAMED = "\x00column "
+# The frame's name for the sheet row of each row, where it is not its position plus 2 (an
+# XLSX sheet with blank rows, or starting below row 1).
+SHEET_ROW = "\x00row"
 
 
 def unnamed_position(name: str) -> int | None:

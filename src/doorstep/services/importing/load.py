@@ -15,6 +15,7 @@ from sqlalchemy import Connection, text
 
 from doorstep.domain.enums import ConsentState
 from doorstep.services.importing.errors import RowError
+from doorstep.services.importing.limits import area_path_length
 from doorstep.services.importing.validate import ROW
 from doorstep.storage.repositories import bulk
 
@@ -110,6 +111,7 @@ def load_areas(conn: Connection, frame: pl.DataFrame) -> tuple[int, int] | list[
         else:
             ids = [str(nodes[c].id) for c in reversed(chain)]
             paths[code] = ("/" + "/".join(ids) + "/", len(chain) - 1)
+    errors += _too_deep(nodes, paths)
     if errors:
         return errors
     schema = {"id": pl.Int64, "path": pl.String, "depth": pl.Int64}
@@ -153,6 +155,33 @@ def load_areas(conn: Connection, frame: pl.DataFrame) -> tuple[int, int] | list[
     bulk.update_rows(conn, "areas", moved)
     bulk.sync_sequence(conn, "areas")
     return new.height, old.height
+
+
+def _too_deep(nodes: dict[str, _AreaNode], paths: dict[str, tuple[str, int]]) -> list[RowError]:
+    """Areas whose path of ancestor ids is longer than the path column holds.
+
+    Each is named by its own row, or, for an area only in the database, by the row of its
+    nearest ancestor in the file (whose move made it too deep).
+    """
+    longest = area_path_length()
+    out: dict[int, RowError] = {}
+    for code, (path, depth) in paths.items():
+        if len(path) <= longest:
+            continue
+        cur: str | None = code
+        while cur is not None and nodes[cur].row is None:
+            cur = nodes[cur].parent
+        row = nodes[cur].row if cur is not None else None
+        if row is None or row in out:
+            continue
+        out[row] = RowError(
+            row,
+            "parent_code",
+            str(nodes[cur].parent) if cur is not None else "",
+            f"the area tree is too deep to store: area {code} is {depth} levels down and the "
+            f"path of its ancestors' ids takes {len(path)} characters, at most {longest}",
+        )
+    return list(out.values())
 
 
 def load_organisations(conn: Connection, frame: pl.DataFrame) -> tuple[int, int]:

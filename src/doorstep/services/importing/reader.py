@@ -7,8 +7,11 @@ and can say so with the row and the column.
 from __future__ import annotations
 
 import re
+import zipfile
 from pathlib import Path
+from xml.etree import ElementTree
 
+import fastexcel
 import polars as pl
 
 from doorstep.services.importing.csvfile import (
@@ -17,7 +20,14 @@ from doorstep.services.importing.csvfile import (
     read_csv_text,
     unnamed_position,
 )
-from doorstep.services.importing.errors import ImportRejected, RowError, file_error
+from doorstep.services.importing.csvheader import SHEET_ROW, unnamed
+from doorstep.services.importing.errors import (
+    ImportRejected,
+    RowError,
+    file_error,
+    write_errors_csv,
+)
+from doorstep.services.importing.formulas import unescape_frame
 
 FORMATS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".parquet": "parquet", ".pq": "parquet"}
 # fastexcel names a repeated header "lat_1", "lat_2"...
@@ -41,16 +51,16 @@ def read_table(path: Path) -> pl.DataFrame:
     if path.stat().st_size == 0:
         raise file_error(path, "the file is empty")
     if fmt == "csv":
-        frame = _read_csv(path)
+        frame = unescape_frame(_read_csv(path))
     elif fmt == "xlsx":
-        frame = _read_xlsx(path)
+        frame = unescape_frame(_read_xlsx(path))
     else:
         frame = _read_parquet(path)
     duplicate = first_duplicate(frame.columns)  # names that differ only by spaces
     if duplicate is not None:
         raise _twice(path, duplicate)
     frame = frame.rename({c: c.strip() for c in frame.columns})
-    if frame.width == 0 or all(c == "" or unnamed_position(c) for c in frame.columns):
+    if all(c in ("", SHEET_ROW) or unnamed_position(c) for c in frame.columns):
         raise file_error(path, "the file has no header row")
     if frame.height == 0:
         raise file_error(path, "the file has a header but no data rows")
@@ -74,7 +84,9 @@ def _twice(path: Path, name: str) -> ImportRejected:
 
 def _read_xlsx(path: Path) -> pl.DataFrame:
     try:
-        frame = pl.read_excel(path, engine="calamine", infer_schema_length=0)
+        sheet = fastexcel.read_excel(path).load_sheet(0, dtypes="string")
+        batch, cell_errors = sheet.to_arrow_with_errors()
+        frame = pl.DataFrame(pl.from_arrow(batch))
         names = set(frame.columns)
         if any((m := _RENAMED.fullmatch(c)) and m[1] in names for c in frame.columns):
             # Maybe a renamed repeat, maybe a column really named so: the header row says.
@@ -91,20 +103,141 @@ def _read_xlsx(path: Path) -> pl.DataFrame:
     except ImportRejected:
         raise
     except Exception as exc:  # fastexcel raises its own types for corrupt workbooks
-        raise file_error(path, f"cannot read the workbook: {exc}") from None
-    return frame.select(pl.all().cast(pl.String))
+        raise file_error(path, f"cannot read the workbook: {one_line(exc)}") from None
+    # The sheet's own row numbers: calamine starts at the first row holding a value and
+    # keeps blank rows, which are then dropped here.
+    header_row = _first_used_row(path)
+    frame.columns = [
+        unnamed(int(m[1]) + 1) if (m := _CALAMINE_UNNAMED.fullmatch(c)) else c
+        for c in frame.columns
+    ]
+    frame = frame.with_columns(
+        pl.int_range(header_row + 1, header_row + 1 + frame.height, dtype=pl.Int64).alias(SHEET_ROW)
+    )
+    errors = [
+        RowError(
+            header_row + 1 + e.offset_position[0],
+            frame.columns[e.offset_position[1]],
+            "",
+            f"holds a spreadsheet error {_error_text(e.detail)}; correct the cell or clear it",
+        )
+        for e in (cell_errors.errors if cell_errors is not None else [])
+    ]
+    if errors:
+        raise ImportRejected(path, errors, write_errors_csv(path, errors))
+    values = [c for c in frame.columns if c != SHEET_ROW]
+    return frame.filter(pl.any_horizontal(pl.col(values).is_not_null()))
+
+
+_CALAMINE_UNNAMED = re.compile(r"__UNNAMED__(\d+)")
+_SPREADSHEET_ERRORS = {
+    "Div0": "#DIV/0!",
+    "NA": "#N/A",
+    "Name": "#NAME?",
+    "Null": "#NULL!",
+    "Num": "#NUM!",
+    "Ref": "#REF!",
+    "Value": "#VALUE!",
+    "GettingData": "#GETTING_DATA",
+}
+
+
+def _error_text(detail: str) -> str:
+    """The error as the spreadsheet shows it, from fastexcel's "... got 'Error(NA)'"."""
+    m = re.search(r"Error\((\w+)\)", detail)
+    return _SPREADSHEET_ERRORS.get(m[1], m[1]) if m else detail
+
+
+def _first_used_row(path: Path) -> int:
+    """The row (from 1) of the first sheet's first cell that holds a value: where calamine
+    starts reading, so the header's row; 1 when the workbook does not say."""
+    try:
+        with zipfile.ZipFile(path) as book, book.open(_first_sheet(book)) as fh:
+            row = 0
+            for _, element in ElementTree.iterparse(fh):
+                if _local(element.tag) != "row":
+                    continue
+                row = int(element.get("r") or row + 1)
+                if any(_local(value.tag) in ("v", "is") for cell in element for value in cell):
+                    return row
+                element.clear()
+    except (KeyError, ValueError, OSError, zipfile.BadZipFile, ElementTree.ParseError):
+        pass
+    return 1
+
+
+def _first_sheet(book: zipfile.ZipFile) -> str:
+    """The path in the workbook of its first sheet (the one that is read)."""
+    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
+    first = next(e for e in workbook.iter() if _local(e.tag) == "sheet")
+    rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
+    target = next(e.get("Target", "") for e in rels if e.get("Id") == first.get(rel))
+    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception's message on one line: its first non-empty line, as the user can act
+    on it (fastexcel and polars add lines of context and advice)."""
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    return lines[0] if lines else type(exc).__name__
 
 
 def _read_parquet(path: Path) -> pl.DataFrame:
     try:
         frame = pl.read_parquet(path)
     except Exception as exc:
-        raise file_error(path, f"cannot read the Parquet file: {exc}") from None
-    return frame.select(
-        [
-            pl.col(c).dt.strftime("%Y-%m-%d")
-            if frame.schema[c] in (pl.Date, pl.Datetime)
-            else pl.col(c).cast(pl.String)
-            for c in frame.columns
-        ]
-    )
+        raise file_error(path, f"cannot read the Parquet file: {one_line(exc)}") from None
+    # A column with an empty name is named by its position, as in a CSV file.
+    frame.columns = [c if c.strip() else unnamed(i) for i, c in enumerate(frame.columns, 1)]
+    errors: list[RowError] = []
+    columns: list[pl.Series] = []
+    for name, dtype in frame.schema.items():
+        column, error = _parquet_text(frame[name], dtype)
+        if error is not None:
+            errors.append(error)
+        columns.append(column)
+    if errors:
+        raise ImportRejected(path, errors, None)
+    return pl.DataFrame(columns)
+
+
+def _parquet_text(column: pl.Series, dtype: pl.DataType) -> tuple[pl.Series, RowError | None]:
+    """A Parquet column as text, as a CSV file would hold it, or why it cannot be."""
+    name = column.name
+    shown = unnamed_position(name)
+    label = name if shown is None else f"column {shown}"
+    if dtype == pl.Date:
+        return column.dt.strftime("%Y-%m-%d"), None
+    if dtype == pl.Datetime:
+        # A time of day is kept, so that a date column refuses it as a CSV file's would.
+        return column.dt.strftime("%Y-%m-%d %H:%M:%S%.f"), None
+    if dtype == pl.Binary:
+        try:
+            return column.cast(pl.String), None
+        except pl.exceptions.PolarsError:
+            row = next(
+                i for i, v in enumerate(column.to_list(), start=2) if v is not None and not _utf8(v)
+            )
+            return column, RowError(
+                row, label, "", "bytes that are not UTF-8 text; store the column as UTF-8 text"
+            )
+    if dtype.is_nested() or dtype == pl.Object:
+        listed = isinstance(dtype, (pl.List, pl.Array))
+        reason = f"a column of type {dtype} cannot be imported; store it as text" + (
+            ", the values separated by ';'" if listed else ""
+        )
+        return column, RowError(1, label, "", reason)
+    return column.cast(pl.String), None
+
+
+def _utf8(value: bytes) -> bool:
+    try:
+        value.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True

@@ -15,10 +15,12 @@ import polars as pl
 from doorstep.domain.geo import haversine_m_array
 from doorstep.domain.languages import known_codes, parse_languages
 from doorstep.services.importing.columns import Column, EntitySchema, Kind
-from doorstep.services.importing.csvfile import unnamed_position
+from doorstep.services.importing.csvheader import SHEET_ROW, unnamed_position
 from doorstep.services.importing.errors import RowError
+from doorstep.services.importing.limits import Limits, limits
 
 ROW = "__row"
+NUL_REASON = "holds a NUL character (0x00), which cannot be stored; remove it"
 ID_MAX = 64
 _TRUE = ("true", "yes", "y", "1", "t")
 _FALSE = ("false", "no", "n", "0", "f", "")
@@ -55,7 +57,10 @@ def validate(schema: EntitySchema, raw: pl.DataFrame, refs: References) -> Valid
     """Check every cell; return the typed frame and the list of errors (empty when valid)."""
     errors: list[RowError] = []
     errors += _header_errors(schema, raw)
-    frame = raw.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+    if SHEET_ROW in raw.columns:
+        frame = raw.rename({SHEET_ROW: ROW}).with_columns(pl.col(ROW).cast(pl.Int64))
+    else:
+        frame = raw.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
     missing = [c for c in schema.columns if c.name not in raw.columns]
     frame = frame.with_columns([pl.lit(None, pl.String).alias(c.name) for c in missing])
     frame = frame.select([ROW, *schema.names])
@@ -67,11 +72,12 @@ def validate(schema: EntitySchema, raw: pl.DataFrame, refs: References) -> Valid
         c.name: _language_table(frame[c.name]) for c in schema.columns if c.kind is Kind.LANGUAGES
     }
     for col in schema.columns:
-        if col.required and col in missing:
-            continue  # already reported once for the header
-        expr, checks = _column_checks(col, refs, prep, languages)
+        expr, checks = _column_checks(col, refs, prep, languages, limits(schema.entity, col.name))
+        # A missing column still gets its typed (empty) column, so that the checks that
+        # span columns can read it; a missing required one is reported once, for the header.
         typed.append(expr.alias(col.name))
-        all_checks += [(col.name, bad, reason) for bad, reason in checks]
+        if not (col.required and col in missing):
+            all_checks += [(col.name, bad, reason) for bad, reason in checks]
     # Parse each cell once (numbers, dates, language lists); checks read the parsed columns.
     frame = frame.with_columns(**prep)
     # One parallel pass counts the failures of every check; only failing checks are
@@ -99,7 +105,7 @@ def validate(schema: EntitySchema, raw: pl.DataFrame, refs: References) -> Valid
 
 def _header_errors(schema: EntitySchema, raw: pl.DataFrame) -> list[RowError]:
     errors: list[RowError] = []
-    columns = raw.columns
+    columns = [c for c in raw.columns if c != SHEET_ROW]
     expected = ", ".join(schema.names)
     for name in columns:
         if (position := unnamed_position(name)) is not None:
@@ -109,7 +115,7 @@ def _header_errors(schema: EntitySchema, raw: pl.DataFrame) -> list[RowError]:
                 reason = f"column {position} has no name but holds values; name it or delete it"
                 errors.append(RowError(1, "", "", reason))
         elif name not in schema.names:
-            errors.append(RowError(1, name, "", f"unknown column; the columns are: {expected}"))
+            errors.append(RowError(1, name, "", _unknown_column(schema, name, expected)))
     seen: set[str] = set()
     for name in columns:
         if name in seen:
@@ -119,6 +125,16 @@ def _header_errors(schema: EntitySchema, raw: pl.DataFrame) -> list[RowError]:
         if c.required and c.name not in columns:
             errors.append(RowError(1, c.name, "", "required column is missing"))
     return errors
+
+
+def _unknown_column(schema: EntitySchema, name: str, expected: str) -> str:
+    """Why ``name`` is not a column, with a hint for the usual slips."""
+    parts = [p.strip() for p in name.split(";")]
+    if len(parts) > 1 and any(p in schema.names for p in parts):
+        return "unknown column: the file looks separated by ';'; save it with commas (CSV)"
+    if name.lower() in schema.names:
+        return f"unknown column; column names are lower case: {name.lower()}"
+    return f"unknown column; the columns are: {expected}"
 
 
 def _holds_values(column: pl.Series) -> bool:
@@ -153,10 +169,12 @@ def _column_checks(
     refs: References,
     prep: dict[str, pl.Expr],
     languages: dict[str, pl.DataFrame],
+    stored: Limits,
 ) -> tuple[pl.Expr, list[tuple[pl.Expr, str | pl.Expr]]]:
     """The typed expression for a column and its (bad-row mask, reason) checks.
 
     Work shared by several checks is put in ``prep`` (computed once, as a column).
+    ``stored`` is what the database column can hold: no value beyond it gets through.
     """
 
     def once(what: str, expr: pl.Expr) -> pl.Expr:
@@ -166,7 +184,9 @@ def _column_checks(
 
     raw = pl.col(col.name)
     present = raw.is_not_null() & (raw.str.strip_chars() != "")
-    checks: list[tuple[pl.Expr, str | pl.Expr]] = []
+    checks: list[tuple[pl.Expr, str | pl.Expr]] = [
+        (raw.str.contains("\x00", literal=True).fill_null(False), NUL_REASON)
+    ]
     if col.required:
         checks.append((~present, "required value is missing"))
     if col.default is not None:
@@ -176,8 +196,9 @@ def _column_checks(
 
     if k is Kind.ID or k in (Kind.AREA, Kind.ORGANISATION, Kind.TEAM):
         value = once("value", raw.str.strip_chars())
+        longest = min(ID_MAX, stored.max_length or ID_MAX)
         checks.append(
-            (present & (value.str.len_chars() > ID_MAX), f"longer than {ID_MAX} characters")
+            (present & (value.str.len_chars() > longest), f"longer than {longest} characters")
         )
         if k is not Kind.ID:
             known = list(refs.for_kind(k))
@@ -192,10 +213,11 @@ def _column_checks(
 
     if k is Kind.TEXT:
         length = raw.str.len_chars()
+        longest = min(col.max_length, stored.max_length or col.max_length)
         checks.append(
             (
-                present & (length > col.max_length),
-                pl.format("too long: {} characters, at most " + str(col.max_length), length),
+                present & (length > longest),
+                pl.format("too long: {} characters, at most " + str(longest), length),
             )
         )
         return raw, checks
@@ -212,6 +234,14 @@ def _column_checks(
         ok = num.is_not_null() & num.is_finite()
         if k is Kind.INT:
             checks.append((ok & (num != num.floor()), "must be a whole number"))
+            if stored.int_range is not None:
+                # The database column's range (32 bits: far below 2**53, past which a float
+                # would round the number), so no value is refused or changed by the database.
+                least, most = stored.int_range
+                if lo is None or lo < least:
+                    lo = least
+                if hi is None or hi > most:
+                    checks.append((ok & (num > most), f"must be a whole number at most {most}"))
         if lo is not None:
             reason = f"must be at least {_fmt(lo)}"
             if k is Kind.LAT:
@@ -236,7 +266,11 @@ def _column_checks(
 
     if k is Kind.DATE:
         text = raw.str.strip_chars().str.replace(r"[ T]00:00:00(\.0+)?$", "")
-        date = once("date", text.str.to_date("%Y-%m-%d", strict=False))
+        # Four-digit years only (0001-9999): a signed or longer year parses, but neither
+        # Python nor PostgreSQL can hold it.
+        parsed = text.str.to_date("%Y-%m-%d", strict=False)
+        four_digits = text.str.contains(r"^\d{4}-\d{1,2}-\d{1,2}$")
+        date = once("date", pl.when(four_digits & (parsed.dt.year() >= 1)).then(parsed))
         checks.append((present & date.is_null(), "not a date; use YYYY-MM-DD"))
         return date, checks
 
@@ -276,6 +310,16 @@ def _column_checks(
             )
         )
         checks.append((present & (mapped == ""), "no language given"))
+        if stored.max_length is not None:
+            checks.append(
+                (
+                    present & (mapped.str.len_chars() > stored.max_length),
+                    pl.format(
+                        "too many languages: {} characters, at most " + str(stored.max_length),
+                        mapped.str.len_chars(),
+                    ),
+                )
+            )
         return pl.when(present).then(mapped), checks
 
     raise AssertionError(f"unhandled column kind {k}")  # pragma: no cover

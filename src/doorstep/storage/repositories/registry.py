@@ -87,8 +87,7 @@ _EXPORT_SQL = {
     "households": """
         SELECT h.external_id AS household_id, h.head_name, h.address, a.code AS area_code,
                h.lat, h.lon, h.members, h.languages, h.consent_state AS consent,
-               (SELECT MAX(c.recorded_on) FROM consent_records c
-                 WHERE c.household_id = h.id) AS consent_date, h.remote_pool
+               h.consent_since AS consent_date, h.remote_pool
         FROM households h JOIN areas a ON a.id = h.area_id ORDER BY h.id""",
     "indicators": """
         SELECT h.external_id AS household_id, i.year, i.annual_income, i.members_in_work,

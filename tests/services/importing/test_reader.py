@@ -1,0 +1,193 @@
+"""Files that are not what their name says, Parquet types that are not text, and XLSX sheets
+as people save them are refused with one line each, naming the sheet's own row."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import Engine, text
+
+from doorstep.services.importing import ImportRejected
+from tests.factories.db import run_import, snapshot
+from tests.factories.files import AREA_HEADER, VISITOR_HEADER, visitor, write_csv
+
+
+def rejected(engine: Engine, entity: str, path: Path) -> list[str]:
+    """Import ``path``, expect a rejection that changed nothing, return the error lines."""
+    before = snapshot(engine)
+    with pytest.raises(ImportRejected) as info:
+        run_import(engine, entity, path)
+    assert snapshot(engine) == before
+    return [str(e) for e in info.value.errors]
+
+
+def visitors_parquet(tmp_path: Path, **columns: pl.Series) -> Path:
+    """Two visitors, V1 and V2, with ``columns`` replaced."""
+    frame = pl.DataFrame([visitor(), visitor(visitor_id="V2")]).with_columns(
+        pl.all().cast(pl.String)
+    )
+    path = tmp_path / "visitors.parquet"
+    frame.with_columns(**columns).write_parquet(path)
+    return path
+
+
+def test_a_parquet_list_column_is_refused_naming_the_column(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    path = visitors_parquet(tmp_path, languages=pl.Series([["zh", "hmn"], ["zh"]]))
+    assert rejected(with_areas, "visitors", path) == [
+        "row 1, column languages: a column of type List(String) cannot be imported; "
+        "store it as text, the values separated by ';'"
+    ]
+
+
+def test_a_parquet_struct_column_is_refused_not_turned_into_text(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    path = visitors_parquet(tmp_path, name=pl.Series([{"a": "x"}, {"a": "y"}]))
+    assert rejected(with_areas, "visitors", path) == [
+        "row 1, column name: a column of type Struct({'a': String}) cannot be imported; "
+        "store it as text"
+    ]
+
+
+def test_parquet_bytes_are_read_as_utf8_text_and_refused_naming_the_row_when_they_are_not(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    bad = visitors_parquet(tmp_path, name=pl.Series([b"Li Wei", b"\xff\xfe"]))
+    assert rejected(with_areas, "visitors", bad) == [
+        "row 3, column name: bytes that are not UTF-8 text; store the column as UTF-8 text"
+    ]
+    good = visitors_parquet(tmp_path, name=pl.Series(["李伟".encode(), b"Li Wei"]))
+    assert run_import(with_areas, "visitors", good).created == 2
+
+
+def test_a_parquet_timestamp_in_a_date_column_must_be_midnight_as_in_csv(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    at_one = visitors_parquet(
+        tmp_path, active_from=pl.Series([dt.datetime(2025, 1, 2), dt.datetime(2025, 1, 2, 13)])
+    )
+    assert rejected(with_areas, "visitors", at_one) == [
+        "row 3, column active_from (value '2025-01-02 13:00:00'): not a date; use YYYY-MM-DD"
+    ]
+    midnight = visitors_parquet(
+        tmp_path, active_from=pl.Series([dt.datetime(2025, 1, 2), dt.datetime(2025, 1, 3)])
+    )
+    assert run_import(with_areas, "visitors", midnight).created == 2
+    with with_areas.connect() as conn:
+        days = conn.execute(text("SELECT active_from FROM visitors ORDER BY id")).scalars()
+        assert [str(d) for d in days] == ["2025-01-02", "2025-01-03"]
+
+
+def test_a_parquet_column_without_a_name_is_named_by_its_position(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    path = visitors_parquet(tmp_path, **{"": pl.Series(["x", None])})
+    position = len(visitor()) + 1
+    assert rejected(with_areas, "visitors", path) == [
+        f"row 1: column {position} has no name but holds values; name it or delete it"
+    ]
+
+
+def workbook(path: Path, rows: list[list[Any]], *, first_row: int = 1) -> Path:
+    """A one-sheet workbook with ``rows`` from ``first_row``; an empty list is a blank row."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for i, row in enumerate(rows):
+        for j, value in enumerate(row, start=1):
+            if value is not None:
+                sheet.cell(row=first_row + i, column=j, value=value)
+    book.save(path)
+    return path
+
+
+def visitor_row(**overrides: Any) -> list[Any]:
+    row = visitor(**overrides)
+    return [row.get(h) for h in VISITOR_HEADER]
+
+
+def test_xlsx_errors_name_the_sheet_row_across_blank_rows(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    rows = [VISITOR_HEADER, visitor_row(), [], [], [], [], [], visitor_row(visitor_id="V2")]
+    rows[-1][VISITOR_HEADER.index("capacity")] = -1
+    path = workbook(tmp_path / "v.xlsx", rows)
+    assert rejected(with_areas, "visitors", path) == [
+        "row 8, column capacity (value '-1'): must be at least 0"
+    ]
+
+
+def test_xlsx_errors_name_the_sheet_row_when_the_header_is_not_on_row_1(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    rows = [VISITOR_HEADER, visitor_row(capacity=-1)]
+    path = workbook(tmp_path / "v.xlsx", rows, first_row=2)
+    assert rejected(with_areas, "visitors", path) == [
+        "row 3, column capacity (value '-1'): must be at least 0"
+    ]
+
+
+def test_xlsx_cells_holding_a_spreadsheet_error_are_refused_not_read_as_empty(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    path = workbook(
+        tmp_path / "v.xlsx",
+        [VISITOR_HEADER, visitor_row(name="#N/A"), [], visitor_row(visitor_id="V2", lat="#REF!")],
+    )
+    assert rejected(with_areas, "visitors", path) == [
+        "row 2, column name: holds a spreadsheet error #N/A; correct the cell or clear it",
+        "row 4, column lat: holds a spreadsheet error #REF!; correct the cell or clear it",
+    ]
+
+
+def test_an_xlsx_column_with_values_but_no_name_is_named_by_its_position(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    path = workbook(
+        tmp_path / "a.xlsx", [["code", "name", None, "parent_code", "level"], ["X", "n", "v"]]
+    )
+    lines = rejected(with_areas, "areas", path)
+    assert "row 1: column 3 has no name but holds values; name it or delete it" in lines
+
+
+def test_a_corrupt_or_empty_workbook_is_named_in_one_line(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    corrupt = tmp_path / "corrupt.xlsx"
+    corrupt.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
+    (line,) = rejected(with_areas, "areas", corrupt)
+    assert line.startswith("file: cannot read the workbook: ")
+    assert "\n" not in line
+    empty = workbook(tmp_path / "empty.xlsx", [])
+    assert rejected(with_areas, "areas", empty) == ["file: the file has no header row"]
+
+
+def test_a_compressed_or_binary_file_named_csv_says_what_it_is(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    good = write_csv(tmp_path / "a.csv", AREA_HEADER, [["X", "n", "R", "village"]])
+    packed = tmp_path / "packed.csv"
+    packed.write_bytes(gzip.compress(good.read_bytes()))
+    assert rejected(with_areas, "areas", packed) == [
+        "file: the file is gzip-compressed, not CSV text; unpack it first"
+    ]
+    sheet = workbook(tmp_path / "sheet.xlsx", [AREA_HEADER])
+    named_csv = tmp_path / "sheet.csv"
+    named_csv.write_bytes(sheet.read_bytes())
+    assert rejected(with_areas, "areas", named_csv) == [
+        "file: the file is a ZIP archive, not CSV text; unpack it, or if it is a workbook "
+        "name it .xlsx"
+    ]
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(b"code,\x00\x01\x02name,parent_code,level\nX,n,R,village\n")
+    assert rejected(with_areas, "areas", binary) == [
+        "file: the header holds NUL bytes: the file is not text; save it as UTF-8 (CSV UTF-8)"
+    ]
