@@ -123,3 +123,81 @@ def test_xlsx_and_parquet_files_import_like_csv(with_areas: Engine, tmp_path: Pa
         ws.append(list(household(household_id=f"H{i}").values()))
     wb.save(tmp_path / "h.xlsx")
     assert run_import(with_areas, "households", tmp_path / "h.xlsx").created == 2
+
+
+def test_a_file_that_leaves_columns_out_changes_only_the_columns_it_has(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    # The team, the lead, consent, the address and the area tree are stored first.
+    run_import(
+        with_areas,
+        "teams",
+        write_csv(
+            tmp_path / "t.csv",
+            ["code", "name", "area_code", "starts_on"],
+            [["T1", "Village one team", "R-C-V1", "2026-01-01"]],
+        ),
+    )
+    lead = visitor(visitor_id="V1", team_code="T1", is_team_lead="true")
+    run_import(with_areas, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, [lead]))
+    given = household(household_id="H1", consent="given", address="No. 9 East Street")
+    run_import(with_areas, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, [given]))
+    with with_areas.connect() as conn:
+        acts_before = conn.execute(text("SELECT COUNT(*) FROM consent_records")).scalar_one()
+
+    # Files with fewer columns: a new name, new members, a new level name.
+    run_import(
+        with_areas,
+        "visitors",
+        write_csv(
+            tmp_path / "v2.csv",
+            ["visitor_id", "name", "lat", "lon", "languages", "capacity"],
+            [["V1", "Li Wei-min", 26.6, 107.95, "zh", 3]],
+        ),
+    )
+    narrow = ["household_id", "head_name", "area_code", "lat", "lon", "members", "languages"]
+    run_import(
+        with_areas,
+        "households",
+        write_csv(
+            tmp_path / "h2.csv",
+            narrow,
+            [
+                ["H1", "Wang Fang", "R-C-V1", 26.58, 107.98, 6, "zh"],
+                ["H2", "Zhao Lei", "R-C-V2", 26.59, 107.98, 3, "zh"],
+            ],
+        ),
+    )
+    run_import(
+        with_areas,
+        "areas",
+        write_csv(tmp_path / "a2.csv", ["code", "name", "level"], [["R-C-V1", "Village 1", "v"]]),
+    )
+    with with_areas.connect() as conn:
+        v = conn.execute(
+            text(
+                "SELECT v.name, v.capacity, t.code, m.is_lead FROM visitors v "
+                "JOIN team_members m ON m.visitor_id = v.id JOIN teams t ON t.id = m.team_id"
+            )
+        ).one()
+        h = conn.execute(
+            text(
+                "SELECT external_id, members, consent_state, address FROM households "
+                "ORDER BY external_id"
+            )
+        ).all()
+        acts = conn.execute(text("SELECT COUNT(*) FROM consent_records")).scalar_one()
+        area = conn.execute(
+            text(
+                "SELECT a.name, p.code, a.depth FROM areas a JOIN areas p ON p.id = a.parent_id "
+                "WHERE a.code = 'R-C-V1'"
+            )
+        ).one()
+    assert (v[0], v[1], v[2], bool(v[3])) == ("Li Wei-min", 3, "T1", True)
+    # A household already stored keeps its consent and address; a new one gets the defaults.
+    assert [tuple(r) for r in h] == [
+        ("H1", 6, "given", "No. 9 East Street"),
+        ("H2", 3, "pending", ""),
+    ]
+    assert acts == acts_before
+    assert tuple(area) == ("Village 1", "R-C", 2)

@@ -50,15 +50,33 @@ def _split_new(
     return new, joined.filter(pl.col("id").is_not_null())
 
 
+#: Import columns stored under another name (the others are stored as named).
+_STORED_AS = {
+    "area_code": "area_id",
+    "organisation_code": "organisation_id",
+    "home_area_code": "home_area_id",
+    "service_area_code": "service_area_id",
+    "consent": "consent_state",
+    "consent_date": "consent_since",
+}
+
+
+def _keep_stored(old: pl.DataFrame, absent: frozenset[str]) -> pl.DataFrame:
+    """``old`` (rows to update) without the columns the file did not have: a file that
+    leaves a column out changes nothing in it, where the defaults would overwrite it."""
+    return old.drop([c for c in (_STORED_AS.get(a, a) for a in absent) if c in old.columns])
+
+
 def _write(
     conn: Connection,
     table: str,
     new: pl.DataFrame,
     old: pl.DataFrame,
     on_rows: Callable[[int], None] | None = None,
+    absent: frozenset[str] = frozenset(),
 ) -> tuple[int, int]:
     bulk.insert_rows(conn, table, new, on_rows=on_rows)
-    bulk.update_rows(conn, table, old)
+    bulk.update_rows(conn, table, _keep_stored(old, absent))
     bulk.sync_sequence(conn, table)
     return new.height, old.height
 
@@ -72,8 +90,11 @@ class _AreaNode:
     row: int | None  # row in the file, None when the area is only in the database
 
 
-def load_areas(conn: Connection, frame: pl.DataFrame) -> tuple[int, int] | list[RowError]:
-    """Areas with parent links, materialised paths and depths recomputed for the whole tree."""
+def load_areas(
+    conn: Connection, frame: pl.DataFrame, *, absent: frozenset[str] = frozenset()
+) -> tuple[int, int] | list[RowError]:
+    """Areas with parent links, materialised paths and depths recomputed for the whole tree
+    (an area already stored keeps its parent when the file has no ``parent_code``)."""
     db = conn.execute(text("SELECT id, code, name, level, parent_id FROM areas")).all()
     code_of = {r.id: r.code for r in db}
     nodes = {
@@ -88,7 +109,9 @@ def load_areas(conn: Connection, frame: pl.DataFrame) -> tuple[int, int] | list[
         if node is None:
             node = nodes[row["code"]] = _AreaNode(next_id, None, "", "", None)
             next_id += 1
-        node.parent, node.name, node.level = row["parent_code"], row["name"], row["level"]
+        if "parent_code" not in absent:
+            node.parent = row["parent_code"]
+        node.name, node.level = row["name"], row["level"]
         node.row = row[ROW]
     errors: list[RowError] = []
     paths: dict[str, tuple[str, int]] = {}
@@ -184,22 +207,32 @@ def _too_deep(nodes: dict[str, _AreaNode], paths: dict[str, tuple[str, int]]) ->
     return list(out.values())
 
 
-def load_organisations(conn: Connection, frame: pl.DataFrame) -> tuple[int, int]:
+def load_organisations(
+    conn: Connection, frame: pl.DataFrame, *, absent: frozenset[str] = frozenset()
+) -> tuple[int, int]:
     f = _resolve(frame.drop(ROW), conn, "area_code", "areas", "area_id")
     new, old = _split_new(f, conn, "organisations", "code", "code")
-    return _write(conn, "organisations", new, old)
+    return _write(conn, "organisations", new, old, absent=absent)
 
 
-def load_teams(conn: Connection, frame: pl.DataFrame) -> tuple[int, int]:
+def load_teams(
+    conn: Connection, frame: pl.DataFrame, *, absent: frozenset[str] = frozenset()
+) -> tuple[int, int]:
     f = _resolve(frame.drop(ROW), conn, "area_code", "areas", "area_id")
     f = _resolve(f, conn, "organisation_code", "organisations", "organisation_id")
     new, old = _split_new(f, conn, "teams", "code", "code")
-    return _write(conn, "teams", new, old)
+    return _write(conn, "teams", new, old, absent=absent)
 
 
 def load_visitors(
-    conn: Connection, frame: pl.DataFrame, *, on_rows: Callable[[int], None] | None = None
+    conn: Connection,
+    frame: pl.DataFrame,
+    *,
+    on_rows: Callable[[int], None] | None = None,
+    absent: frozenset[str] = frozenset(),
 ) -> tuple[int, int]:
+    """Visitors and their team membership (left as it is when the file has no
+    ``team_code``; a lead keeps the flag when it has no ``is_team_lead``)."""
     f = frame.drop(ROW).rename({"visitor_id": "external_id"})
     f = _resolve(f, conn, "organisation_code", "organisations", "organisation_id")
     f = _resolve(f, conn, "home_area_code", "areas", "home_area_id")
@@ -207,9 +240,23 @@ def load_visitors(
     team = f.select("external_id", "team_code", "is_team_lead")
     f = f.drop("team_code", "is_team_lead")
     new, old = _split_new(f, conn, "visitors", "external_id", "external_id")
-    counts = _write(conn, "visitors", new, old, on_rows)
+    counts = _write(conn, "visitors", new, old, on_rows, absent)
+    if "team_code" in absent:
+        return counts
     ids = pl.concat([new.select("external_id", "id"), old.select("external_id", "id")])
     members = _resolve(team.join(ids, on="external_id"), conn, "team_code", "teams", "team_id")
+    if "is_team_lead" in absent:
+        leads = conn.execute(
+            text("SELECT team_id, visitor_id FROM team_members WHERE is_lead")
+        ).all()
+        was_lead = pl.DataFrame(
+            leads, schema={"team_id": pl.Int64, "id": pl.Int64}, orient="row"
+        ).with_columns(pl.lit(True).alias("_was_lead"))
+        members = (
+            members.join(was_lead, on=["team_id", "id"], how="left")
+            .with_columns(pl.col("_was_lead").fill_null(False).alias("is_team_lead"))
+            .drop("_was_lead")
+        )
     # A visitor is in at most the team named in the latest import.
     conn.execute(text("CREATE TEMP TABLE _imported_visitors (id INTEGER PRIMARY KEY)"))
     bulk.insert_rows(conn, "_imported_visitors", ids.select("id"))
@@ -235,8 +282,10 @@ def load_households(
     evidence: str,
     today: dt.date,
     on_rows: Callable[[int], None] | None = None,
+    absent: frozenset[str] = frozenset(),
 ) -> tuple[int, int]:
-    """Households with their current consent act; a replaced act goes to consent_records."""
+    """Households with their current consent act; a replaced act goes to consent_records.
+    A household already stored keeps its consent when the file has no ``consent``."""
     f = frame.drop(ROW).rename({"household_id": "external_id", "consent": "consent_state"})
     f = _resolve(f, conn, "area_code", "areas", "area_id")
     before = ["consent_state", "consent_since", "consent_recorded_by", "consent_evidence"]
@@ -247,6 +296,11 @@ def load_households(
         existing = existing.with_columns(
             pl.col("_consent_since").cast(pl.String).str.to_date("%Y-%m-%d", strict=False)
         )
+    if "consent" in absent:
+        f = f.join(existing.select("external_id", "_consent_state"), on="external_id", how="left")
+        f = f.with_columns(
+            pl.coalesce("_consent_state", "consent_state").alias("consent_state")
+        ).drop("_consent_state")
     changed = pl.col("_consent_state").is_null() | (
         pl.col("_consent_state") != pl.col("consent_state")
     )
@@ -292,12 +346,21 @@ def load_households(
     )
     bulk.insert_rows(conn, "consent_records", replaced)
     return _write(
-        conn, "households", new.select(["id", *columns]), old.select(["id", *columns]), on_rows
+        conn,
+        "households",
+        new.select(["id", *columns]),
+        old.select(["id", *columns]),
+        on_rows,
+        absent - {"consent", "consent_date"},  # the act's columns are handled above
     )
 
 
 def load_indicators(
-    conn: Connection, frame: pl.DataFrame, *, on_rows: Callable[[int], None] | None = None
+    conn: Connection,
+    frame: pl.DataFrame,
+    *,
+    on_rows: Callable[[int], None] | None = None,
+    absent: frozenset[str] = frozenset(),
 ) -> tuple[int, int]:
     f = frame.drop(ROW)
     hh = bulk.key_map(conn, "households", "external_id").rename(
@@ -317,4 +380,4 @@ def load_indicators(
     start = bulk.next_id(conn, "household_indicators")
     new = new.with_columns(pl.int_range(start, start + new.height, dtype=pl.Int64).alias("id"))
     old = joined.filter(pl.col("id").is_not_null())
-    return _write(conn, "household_indicators", new, old, on_rows)
+    return _write(conn, "household_indicators", new, old, on_rows, absent)

@@ -100,16 +100,18 @@ def import_frame(
     def on_rows(done: int) -> None:
         progress("writing", done, frame.height)
 
+    # Columns the file leaves out keep what is stored in rows it updates.
+    absent = frozenset(c.name for c in schema.columns if c.name not in raw.columns)
     result: tuple[int, int] | list[RowError]
     match schema.entity:
         case "areas":
-            result = load.load_areas(conn, frame)
+            result = load.load_areas(conn, frame, absent=absent)
         case "organisations":
-            result = load.load_organisations(conn, frame)
+            result = load.load_organisations(conn, frame, absent=absent)
         case "teams":
-            result = load.load_teams(conn, frame)
+            result = load.load_teams(conn, frame, absent=absent)
         case "visitors":
-            result = load.load_visitors(conn, frame, on_rows=on_rows)
+            result = load.load_visitors(conn, frame, on_rows=on_rows, absent=absent)
         case "households":
             result = load.load_households(
                 conn,
@@ -118,9 +120,10 @@ def import_frame(
                 evidence=f"imported from {path.name}",
                 today=today or dt.date.today(),
                 on_rows=on_rows,
+                absent=absent,
             )
         case "indicators":
-            result = load.load_indicators(conn, frame, on_rows=on_rows)
+            result = load.load_indicators(conn, frame, on_rows=on_rows, absent=absent)
         case _:  # pragma: no cover
             raise AssertionError(schema.entity)
     if isinstance(result, list):
