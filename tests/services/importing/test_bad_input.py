@@ -419,3 +419,14 @@ def test_empty_columns_without_a_name_are_ignored_as_spreadsheets_save_them(
     row = ",".join(str(v) for v in household().values())
     path.write_text(f"{','.join(HOUSEHOLD_HEADER)},,\n{row},, \n")
     assert run_import(with_areas, "households", path).created == 1
+
+
+def test_the_errors_file_shows_a_bad_cell_that_looks_like_a_formula_without_running_it(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    path = households_file(tmp_path, household(members="=HYPERLINK(1)"))
+    with pytest.raises(ImportRejected) as info:
+        run_import(with_areas, "households", path)
+    assert info.value.errors_csv is not None
+    lines = info.value.errors_csv.read_text(encoding="utf-8").splitlines()
+    assert lines[1].startswith("2,members,'=HYPERLINK(1),")

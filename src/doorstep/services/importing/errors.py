@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from doorstep.errors import InvalidInput
+from doorstep.services.importing.formulas import FORMULA_STARTS
 
 SHOWN_ON_SCREEN = 50
 
@@ -70,6 +71,12 @@ def errors_csv_path(path: Path) -> Path:
     return path.with_name(path.name + ".errors.csv")
 
 
+def _inert(text: str) -> str:
+    """A value from the user's file as a spreadsheet shows it without running it: the
+    errors file is opened in one, and a bad cell may be a formula (``=HYPERLINK(...)``)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def write_errors_csv(path: Path, errors: list[RowError]) -> Path | None:
     """Write every error beside the input; ``None`` when the folder is not writable."""
     target = errors_csv_path(path)
@@ -78,7 +85,14 @@ def write_errors_csv(path: Path, errors: list[RowError]) -> Path | None:
             w = csv.writer(fh)
             w.writerow(["row", "column", "value", "reason"])
             for e in sorted(errors):
-                w.writerow([e.row, _shorten(e.column, 200), _shorten(e.value, 200), e.reason])
+                w.writerow(
+                    [
+                        e.row,
+                        _inert(_shorten(e.column, 200)),
+                        _inert(_shorten(e.value, 200)),
+                        e.reason,
+                    ]
+                )
     except OSError:
         return None
     return target
