@@ -83,6 +83,10 @@ def test_file_names_are_safe_and_distinct() -> None:
     odd = ics_filename("../etc/passwd")
     assert "/" not in odd and odd.endswith(".ics")
     assert ics_filename("a/b") != ics_filename("a_b")
+    # Never a hidden file (nor "." or ".."), and still distinct from the plain name.
+    for dotted in (".hidden", "..", ".", "._x"):
+        assert not ics_filename(dotted).startswith(".")
+    assert ics_filename(".V1") != ics_filename("_V1")
 
 
 def test_the_csv_frame_has_iso_dates_and_the_last_day_of_each_stay() -> None:

@@ -136,7 +136,9 @@ def calendars_by_visitor(
 def ics_filename(visitor_id: str) -> str:
     """A safe, unique file name for a visitor's calendar."""
     safe = _UNSAFE.sub("_", visitor_id)
-    if safe != visitor_id or not safe or safe.startswith("."):
+    if safe.startswith("."):  # a hidden file, or "..": never
+        safe = "_" + safe[1:]
+    if safe != visitor_id or not safe:
         safe = f"{safe}-{hashlib.sha256(visitor_id.encode()).hexdigest()[:8]}"
     return f"{safe}.ics"
 
