@@ -153,6 +153,18 @@ def test_file_mode_options_with_an_area_are_refused(cli: Invoke, tmp_path: Path)
     result = cli("pair", "--area", "R", "--out", str(tmp_path / "p.csv"), "--explain", "H1")
     assert result.exit_code == 2
     assert "--out, --explain belong to file mode" in result.output
+    one = cli("pair", "--area", "R", "--out", str(tmp_path / "p.csv"))
+    assert "--out belongs to file mode" in one.output
+
+
+def test_a_proposal_id_too_large_to_store_is_simply_not_found(
+    cli: Invoke, with_areas: Engine
+) -> None:
+    for command in ("show", "diff", "discard", "commit"):
+        result = cli("pair", command, "99999999999999999999")
+        assert result.exit_code == 1, result.output
+        assert "no pairing proposal 99999999999999999999" in result.output
+    assert cli("pair", "diff", "1", "--limit", "-1").exit_code == 2
 
 
 def test_an_area_without_households_says_so(cli: Invoke, with_areas: Engine) -> None:

@@ -185,7 +185,8 @@ def pair(
         given = [f for f, v in {**file_only, "--explain": explain}.items() if v is not None]
         if given:
             raise InvalidInput(
-                f"{', '.join(given)} belong to file mode; with --area the households and "
+                f"{', '.join(given)} {'belongs' if len(given) == 1 else 'belong'} to file "
+                "mode; with --area the households and "
                 "visitors come from the database (see `doorstep pair explain` for one household)"
             )
         with _mapper(workers, scheduler) as mapper:

@@ -143,7 +143,7 @@ def show_cmd(proposal: int = typer.Argument(..., help="Proposal number.")) -> No
 @handle_errors
 def diff_cmd(
     proposal: int = typer.Argument(..., help="Proposal number."),
-    limit: int = typer.Option(50, help="Rows to show (0: all)."),
+    limit: int = typer.Option(50, min=0, help="Rows to show (0: all)."),
 ) -> None:
     """List the households whose visitor the proposal would change.
 

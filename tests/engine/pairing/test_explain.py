@@ -69,3 +69,30 @@ def test_a_visitor_with_room_exactly_as_near_is_told_apart_from_a_farther_one() 
     assert (twin.visitor_id, twin.distance_m) == ("twin", e.distance_m)
     assert twin.why is far.why is NotChosen.FARTHER
     assert e.as_near(twin) and not e.as_near(far)
+
+
+def test_a_nearer_visitor_with_room_is_balance_only_under_a_balance_cost() -> None:
+    def problem(*, newcomer: bool) -> PairingProblemBuilder:
+        b = PairingProblemBuilder()
+        b.add_visitor("a", 27.0 + 1 * KM, 107.0, "zh", capacity=2)
+        b.add_visitor("b", 27.0 + 2 * KM, 107.0, "zh", capacity=2)
+        if newcomer:  # a visitor who joined after the pairing was computed
+            b.add_visitor("c", 27.0 + 0.5 * KM, 107.0, "zh", capacity=2)
+        b.add_household("h1", 27.0, 107.0, "zh")
+        b.add_household("h2", 27.0, 107.0 + 0.1 * KM, "zh")
+        return b
+
+    p = problem(newcomer=False).build()
+    # Under a strong balance cost the two households go to different visitors.
+    params = PairingParams(balance_m=5000)
+    result = solve(p, params=params)
+    assert sorted(result.visitor.tolist()) == [0, 1]
+    second = int(result.visitor.tolist().index(1))
+    e = explain(p, result, second, params=params)
+    assert [(a.visitor_id, a.why) for a in e.alternatives] == [("a", NotChosen.BALANCE)]
+    # Without one, a nearer visitor with room that the pairing did not use gained it nothing
+    # as computed (here: the visitor joined after it); it is not called balance.
+    plain = solve(p)
+    later = problem(newcomer=True).build()
+    e = explain(later, plain, 0)
+    assert ("c", NotChosen.NO_GAIN) in [(a.visitor_id, a.why) for a in e.alternatives]

@@ -26,6 +26,10 @@ class NotChosen(StrEnum):
     NO_CONSENT = "no_consent"  # the household itself has no active consent
     CONTINUITY = "continuity"  # nearer, but not by more than keep_km: the current pair stays
     BALANCE = "balance"  # nearer, but would make caseloads less even
+    # Nearer with room, and no balance: the pairing gained nothing by it as computed (a
+    # --new-only move costs keep_km wherever it lands within the old distance; a run stopped
+    # before its certificate; a proposal computed before that visitor had room or existed).
+    NO_GAIN = "no_gain"
 
 
 @dataclass(frozen=True)
@@ -125,7 +129,7 @@ def explain(
             elif chosen == current and chosen_d - d[v] <= params.keep_m:
                 why = NotChosen.CONTINUITY
             else:
-                why = NotChosen.BALANCE
+                why = NotChosen.BALANCE if params.balance_m else NotChosen.NO_GAIN
         alternatives.append(
             Alternative(
                 visitor=v,

@@ -176,6 +176,8 @@ def rows_progress(progress: Progress) -> Callable[[int], None]:
 
 def get_proposal(session: Session, proposal_id: int, *, fresh: bool = False) -> PairingProposal:
     """The proposal; ``fresh`` reads it again even if the session holds it (after a lock)."""
+    if not 0 < proposal_id < 2**63:  # no such id can be stored; the drivers refuse it
+        raise NotFound(f"no pairing proposal {proposal_id}")
     proposal = session.get(PairingProposal, proposal_id, populate_existing=fresh)
     if proposal is None:
         raise NotFound(f"no pairing proposal {proposal_id}")
