@@ -6,6 +6,7 @@ import typer
 
 from doorstep.cli import db as db_cli
 from doorstep.cli import demo as demo_cli
+from doorstep.cli import household as household_cli
 from doorstep.cli import pair as pair_cli
 from doorstep.cli import pair_db
 from doorstep.cli import plan as plan_cli
@@ -27,6 +28,7 @@ app.add_typer(pair_cli.app, name="pair")
 pair_db.register(pair_cli.app)
 app.add_typer(plan_cli.app, name="plan")
 app.add_typer(visits_cli.app, name="visits")
+app.add_typer(household_cli.app, name="household")
 registry_cli.register(app)
 app.command("demo")(demo_cli.demo_cmd)
 reflow_app(app)

@@ -1,0 +1,64 @@
+"""``doorstep household``: a household's right to see, export and erase its data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from doorstep.cli.common import check_out_file, console, handle_errors
+from doorstep.cli.context import actor, session
+from doorstep.errors import InvalidInput
+from doorstep.services import household_rights
+
+app = typer.Typer(
+    help="One household's data: export everything held about it, or erase it.",
+    no_args_is_help=True,
+)
+
+
+@app.command("export")
+@handle_errors
+def export_cmd(
+    household: str = typer.Argument(..., help="The household's id."),
+    out: Path | None = typer.Option(None, "--out", help="Write the JSON here (default: print)."),
+) -> None:
+    """Everything held about one household, as JSON: its record and consent acts, pairings
+    and proposals, visits, indicators, blackouts, activities and projects, with the area and
+    visitors they name. The export is recorded in the audit trail.
+
+    Example: doorstep household export H0000042 --out H0000042.json
+    """
+    if out is not None:
+        check_out_file("--out", out, example=f"{household}.json")
+    with session() as s:
+        data = household_rights.export_household(s, household, actor=actor())
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    out.absolute().parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    rows = sum(len(r) for r in data["records"].values())
+    console.print(f"Wrote {rows} records about {household} to {out}.")
+
+
+@app.command("erase")
+@handle_errors
+def erase_cmd(
+    household: str = typer.Argument(..., help="The household's id."),
+    yes: bool = typer.Option(False, "--yes", help="Confirm: erasing cannot be undone."),
+) -> None:
+    """Erase a household and everything held about it (consent acts, pairings, proposed
+    pairs, visits, indicators, blackouts, attendance). The audit trail keeps that it was
+    erased, by whom and how many rows, and nothing about the household itself.
+
+    Example: doorstep household erase H0000042 --yes
+    """
+    if not yes:
+        raise InvalidInput(f"erasing {household} cannot be undone: add --yes to confirm")
+    with session() as s:
+        counts = household_rights.erase_household(s, household, actor=actor())
+    detail = ", ".join(f"{n} from {table}" for table, n in counts.items())
+    console.print(f"Erased household {household}: {detail}.")

@@ -1,0 +1,83 @@
+"""A household's rights over what is held about it: to see it all, to take it away as a
+file, and to have it erased.
+
+Both are audited. The export's event names the tables and how many rows each held; the
+erasure's event keeps the household's id and those counts, and no personal data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from doorstep.errors import NotFound
+from doorstep.privacy.audit import record_event
+from doorstep.storage.repositories import household_data as repo
+from doorstep.storage.repositories.pairing import lock_pairings
+
+
+def _plain(value: Any) -> Any:
+    """A stored value as JSON holds it: dates as ISO text, decimals as text."""
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _find(session: Session, external_id: str) -> int:
+    found = repo.household_id(session.connection(), external_id)
+    if found is None:
+        raise NotFound(f"no household with id {external_id!r}")
+    return found
+
+
+def export_household(session: Session, external_id: str, *, actor: str) -> dict[str, Any]:
+    """Everything held about the household, table by table, ready for ``json.dumps``:
+    its own row and consent acts, pairings and proposals, visits, indicators, blackouts,
+    activities and projects it takes part in, and the area and visitors these name."""
+    household = _find(session, external_id)
+    records = repo.records(session.connection(), household)
+    record_event(
+        session,
+        actor=actor,
+        action="export",
+        entity="household",
+        entity_id=external_id,
+        detail={"rows": {table: len(rows) for table, rows in records.items()}},
+    )
+    session.flush()
+    return {
+        "household": external_id,
+        "exported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "records": _plain(records),
+    }
+
+
+def erase_household(session: Session, external_id: str, *, actor: str) -> dict[str, int]:
+    """Erase the household and every row about it; returns the rows erased by table.
+
+    Takes the lock a pairing commit takes, so a commit running at the same time either
+    finishes first or sees the household gone (its proposal is then stale)."""
+    conn = session.connection()
+    lock_pairings(conn)
+    household = _find(session, external_id)
+    counts = repo.counts(conn, household)
+    repo.erase(conn, household)
+    record_event(
+        session,
+        actor=actor,
+        action="delete",
+        entity="household",
+        entity_id=external_id,
+        detail={"erased": counts},
+    )
+    session.flush()
+    return counts

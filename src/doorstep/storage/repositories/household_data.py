@@ -1,0 +1,92 @@
+"""Everything stored about one household: what it may see, and what erasing it removes.
+
+Found from the schema itself (every table with a foreign key to ``households``), so a table
+added later is covered without a change here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Column, Connection, Table, func, select
+
+import doorstep.storage.tables  # noqa: F401  (registers every table on the metadata)
+from doorstep.storage.base import Base
+
+
+def _households() -> Table:
+    return Base.metadata.tables["households"]
+
+
+def referencing() -> list[tuple[Table, Column[Any]]]:
+    """Each table and column that refers to a household (all ``ON DELETE CASCADE``)."""
+    out = []
+    for table in Base.metadata.sorted_tables:
+        for column in table.columns:
+            if any(fk.column.table is _households() for fk in column.foreign_keys):
+                out.append((table, column))
+    return out
+
+
+def household_id(conn: Connection, external_id: str) -> int | None:
+    """The database id of the household with ``external_id``."""
+    h = _households()
+    found = conn.execute(select(h.c.id).where(h.c.external_id == external_id)).scalar()
+    return None if found is None else int(found)
+
+
+def records(conn: Connection, household: int) -> dict[str, list[dict[str, Any]]]:
+    """Every row about the household, by table: its own row, then each table referring to
+    it, with the codes and names of the areas and visitors those rows point to."""
+    h = _households()
+    out: dict[str, list[dict[str, Any]]] = {
+        "households": [
+            dict(r) for r in conn.execute(select(h).where(h.c.id == household)).mappings()
+        ]
+    }
+    for table, column in referencing():
+        rows = [dict(r) for r in conn.execute(select(table).where(column == household)).mappings()]
+        if rows:
+            out.setdefault(table.name, []).extend(rows)
+    visitors = sorted(
+        {r["visitor_id"] for rows in out.values() for r in rows if r.get("visitor_id")}
+    )
+    if visitors:
+        v = Base.metadata.tables["visitors"]
+        out["visitors"] = [
+            dict(r)
+            for r in conn.execute(
+                select(v.c.id, v.c.external_id, v.c.name).where(v.c.id.in_(visitors))
+            ).mappings()
+        ]
+    area = out["households"][0]["area_id"] if out["households"] else None
+    if area is not None:
+        a = Base.metadata.tables["areas"]
+        out["areas"] = [
+            dict(r)
+            for r in conn.execute(
+                select(a.c.id, a.c.code, a.c.name, a.c.level).where(a.c.id == area)
+            ).mappings()
+        ]
+    return out
+
+
+def counts(conn: Connection, household: int) -> dict[str, int]:
+    """How many rows each table holds about the household (the household itself included)."""
+    out = {"households": 1}
+    for table, column in referencing():
+        n = int(
+            conn.execute(
+                select(func.count()).select_from(table).where(column == household)
+            ).scalar_one()
+        )
+        if n:
+            out[table.name] = out.get(table.name, 0) + n
+    return out
+
+
+def erase(conn: Connection, household: int) -> None:
+    """Delete the household; every row referring to it goes with it (the foreign keys
+    cascade, on SQLite too: the engine turns foreign keys on)."""
+    h = _households()
+    conn.execute(h.delete().where(h.c.id == household))
