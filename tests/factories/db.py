@@ -1,11 +1,12 @@
-"""Database helpers for tests: run an import, take a snapshot."""
+"""Database helpers for tests: run an import, take a snapshot, expect a rejection."""
 
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, text
 
-from doorstep.services.importing import ImportSummary, import_file
+from doorstep.services.importing import ImportRejected, ImportSummary, import_file
 from doorstep.storage.session import unit_of_work
 
 
@@ -32,3 +33,12 @@ def snapshot(engine: Engine) -> dict[str, Any]:
             rows = conn.execute(text(f"SELECT * FROM {table} ORDER BY id")).all()
             out[table] = [tuple(str(v) for v in r) for r in rows]
     return out
+
+
+def rejected(engine: Engine, entity: str, path: Path) -> list[str]:
+    """Import ``path``, expect a rejection that changed nothing, return the error lines."""
+    before = snapshot(engine)
+    with pytest.raises(ImportRejected) as info:
+        run_import(engine, entity, path)
+    assert snapshot(engine) == before
+    return [str(e) for e in info.value.errors]

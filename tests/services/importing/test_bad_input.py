@@ -10,17 +10,8 @@ import pytest
 from sqlalchemy import Engine, text
 
 from doorstep.services.importing import ImportRejected
-from tests.factories.db import run_import, snapshot
+from tests.factories.db import rejected, run_import, snapshot
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
-
-
-def rejected(engine: Engine, entity: str, path: Path) -> list[str]:
-    """Import ``path``, expect a rejection that changed nothing, return the error lines."""
-    before = snapshot(engine)
-    with pytest.raises(ImportRejected) as info:
-        run_import(engine, entity, path)
-    assert snapshot(engine) == before
-    return [str(e) for e in info.value.errors]
 
 
 def households_file(tmp_path: Path, *rows: dict[str, object]) -> Path:

@@ -9,22 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-import pytest
 from openpyxl import Workbook
 from sqlalchemy import Engine, text
 
-from doorstep.services.importing import ImportRejected
-from tests.factories.db import run_import, snapshot
+from tests.factories.db import rejected, run_import
 from tests.factories.files import AREA_HEADER, VISITOR_HEADER, visitor, write_csv
-
-
-def rejected(engine: Engine, entity: str, path: Path) -> list[str]:
-    """Import ``path``, expect a rejection that changed nothing, return the error lines."""
-    before = snapshot(engine)
-    with pytest.raises(ImportRejected) as info:
-        run_import(engine, entity, path)
-    assert snapshot(engine) == before
-    return [str(e) for e in info.value.errors]
 
 
 def visitors_parquet(tmp_path: Path, **columns: pl.Series) -> Path:

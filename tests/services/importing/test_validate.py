@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import Engine, text
 
 from doorstep.domain.languages import known_codes
-from doorstep.services.importing import SCHEMAS, ImportRejected
+from doorstep.services.importing import SCHEMAS
 from doorstep.services.importing.columns import Kind
 from doorstep.services.importing.limits import limits
 from doorstep.services.importing.validate import NUL_REASON
-from tests.factories.db import run_import, snapshot
+from tests.factories.db import rejected, run_import
 from tests.factories.files import household, visitor, write_csv
 
 # One good row of each entity, against the tiny area tree of ``with_areas``.
@@ -27,15 +27,6 @@ GOOD: dict[str, dict[str, Any]] = {
     "households": household(),
     "indicators": {"household_id": "H1", "year": 2025, "members_in_work": 1},
 }
-
-
-def rejected(engine: Engine, entity: str, path: Path) -> list[str]:
-    """Import ``path``, expect a rejection that changed nothing, return the error lines."""
-    before = snapshot(engine)
-    with pytest.raises(ImportRejected) as info:
-        run_import(engine, entity, path)
-    assert snapshot(engine) == before
-    return [str(e) for e in info.value.errors]
 
 
 def one_row(tmp_path: Path, entity: str, **overrides: Any) -> Path:
