@@ -6,19 +6,64 @@ import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine
+from alembic.util.exc import CommandError
+from sqlalchemy import Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session
 
 from doorstep.config import get_settings
-from doorstep.storage.migrate import current_revision, head_revision, upgrade
+from doorstep.errors import DoorstepError
+from doorstep.storage.migrate import current_revision, head_revision, known_revision, upgrade
 from doorstep.storage.session import make_engine, unit_of_work
+
+
+def shown_url(url: str) -> str:
+    """The database URL as it may be printed: any password, in the user part or in the
+    query, as ``***``."""
+    try:
+        u = make_url(url)
+    except ArgumentError:
+        return repr(url)
+    if "password" in u.query:
+        u = u.update_query_dict({"password": "***"})
+    return u.render_as_string(hide_password=True)
+
+
+@contextmanager
+def database_errors(url: str) -> Iterator[None]:
+    """Turn the ways a database cannot be used into one line each (exit 1)."""
+    try:
+        yield
+    except (ArgumentError, NoSuchModuleError, ModuleNotFoundError) as exc:
+        reason = str(exc).splitlines()[0]
+        raise DoorstepError(
+            f"DOORSTEP_DATABASE_URL {shown_url(url)} is not a database doorstep can use "
+            f"({reason}); e.g. sqlite:///var/doorstep.db or postgresql://user@host/doorstep"
+        ) from None
+    except DBAPIError as exc:
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        raise DoorstepError(f"cannot use the database {shown_url(url)}: {reason}") from None
+    except CommandError as exc:
+        raise DoorstepError(
+            f"cannot bring the database {shown_url(url)} to this version's schema: {exc}"
+        ) from None
 
 
 def engine(*, migrate: bool = True) -> Engine:
     """The configured engine, its schema brought up to date first (migrations run on start)."""
-    eng = make_engine(get_settings().database_url)
-    if migrate and current_revision(eng) != head_revision(eng):
-        upgrade(eng)
+    url = get_settings().database_url
+    with database_errors(url):
+        eng = make_engine(url)
+        if migrate:
+            current = current_revision(eng)
+            if current is not None and not known_revision(eng, current):
+                raise DoorstepError(
+                    f"the database {shown_url(url)} is at schema revision {current}, which "
+                    "this version of doorstep does not know (made by a newer one?); use a "
+                    "matching version of doorstep or another database"
+                )
+            if current != head_revision(eng):
+                upgrade(eng)
     return eng
 
 

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import typer
 
-from doorstep.cli.common import console
-from doorstep.cli.context import engine
+from doorstep.cli.common import console, handle_errors
+from doorstep.cli.context import database_errors, engine, shown_url
 from doorstep.config import get_settings
-from doorstep.storage.migrate import current_revision, upgrade
+from doorstep.errors import DoorstepError
+from doorstep.storage.migrate import current_revision, known_revision, upgrade
 
-app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
+app = typer.Typer(
+    help="Manage the database schema.\n\nExample: doorstep db upgrade", no_args_is_help=True
+)
 
 
 @app.command("upgrade")
+@handle_errors
 def upgrade_cmd() -> None:
     """Create or upgrade the database schema to the latest revision.
 
@@ -20,8 +24,15 @@ def upgrade_cmd() -> None:
 
     Example: doorstep db upgrade
     """
-    eng = engine(migrate=False)
-    upgrade(eng)
     url = get_settings().database_url
-    shown = eng.url.render_as_string(hide_password=True) if "@" in url else url
-    console.print(f"Database {shown} is at revision {current_revision(eng)}.")
+    eng = engine(migrate=False)
+    with database_errors(url):
+        current = current_revision(eng)
+        if current is not None and not known_revision(eng, current):
+            raise DoorstepError(
+                f"the database {shown_url(url)} is at schema revision {current}, which this "
+                "version of doorstep does not know (made by a newer one?)"
+            )
+        upgrade(eng)
+        revision = current_revision(eng)
+    console.print(f"Database {shown_url(url)} is at revision {revision}.")

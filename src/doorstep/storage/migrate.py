@@ -32,3 +32,12 @@ def current_revision(engine: Engine) -> str | None:
 
 def head_revision(engine: Engine) -> str | None:
     return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+
+
+def known_revision(engine: Engine, revision: str) -> bool:
+    """Whether ``revision`` is one of this version's migrations."""
+    try:
+        ScriptDirectory.from_config(alembic_config(engine)).get_revision(revision)
+    except Exception:  # alembic raises several kinds for an unknown or malformed id
+        return False
+    return True

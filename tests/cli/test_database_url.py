@@ -1,0 +1,61 @@
+"""A database that cannot be used is one red line, never a traceback."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from typer.testing import CliRunner, Result
+
+from doorstep.cli.main import app
+from doorstep.config import get_settings
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch) -> Iterator[Run]:
+    runner = CliRunner()
+
+    def invoke(url: str, *args: str) -> Result:
+        monkeypatch.setenv("DOORSTEP_DATABASE_URL", url)
+        get_settings.cache_clear()
+        return runner.invoke(app, list(args), catch_exceptions=False)
+
+    yield invoke
+    get_settings.cache_clear()
+
+
+def test_a_url_that_is_no_database_is_named_in_one_line(run: Run, tmp_path: Path) -> None:
+    (tmp_path / "not-a-db").write_text("hello")
+    cases = {
+        "nonsense": "is not a database doorstep can use",
+        "foo://bar": "is not a database doorstep can use",
+        f"sqlite:///{tmp_path}": "cannot use the database",
+        f"sqlite:///{tmp_path / 'not-a-db'}": "file is not a database",
+        "postgresql://postgres:secret@127.0.0.1:1/x": "cannot use the database",
+    }
+    for url, said in cases.items():
+        for command in (["stats"], ["db", "upgrade"]):
+            result = run(url, *command)
+            assert result.exit_code == 1, (url, result.output)
+            assert said in result.output, (url, result.output)
+            assert "Traceback" not in result.output
+            assert "secret" not in result.output
+
+
+def test_a_database_from_a_newer_version_is_refused_with_its_revision(
+    run: Run, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'd.db'}"
+    assert run(url, "db", "upgrade").exit_code == 0
+    with create_engine(url).begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+    for command in (["stats"], ["db", "upgrade"]):
+        result = run(url, *command)
+        assert result.exit_code == 1
+        assert "is at schema revision 0099, which this version of doorstep does not know" in (
+            result.output
+        )
