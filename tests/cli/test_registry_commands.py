@@ -91,3 +91,20 @@ def test_export_makes_missing_folders_and_refuses_a_path_it_cannot_write(
     under_a_file = cli("export", "areas", str(tmp_path / "a.csv" / "x.csv"))
     assert under_a_file.exit_code == 2
     assert f"{tmp_path / 'a.csv'} is a file, not a folder" in under_a_file.output
+
+
+def test_demo_goes_only_into_an_empty_database_or_one_holding_the_same_demo(
+    cli: Invoke, engine: Engine, tmp_path: Path
+) -> None:
+    assert cli("demo", "--preset", "village", "--quiet").exit_code == 0
+    assert cli("demo", "--preset", "village", "--quiet").exit_code == 0  # the same again
+    other = cli("demo", "--preset", "village", "--seed", "2", "--quiet")
+    assert other.exit_code == 1
+    assert "the database already holds a programme (34 households" in other.output
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM households")).scalar_one() == 34
+    (tmp_path / "a-file").write_text("hello")
+    refused = cli("demo", "--preset", "village", "--out", str(tmp_path / "a-file"))
+    assert refused.exit_code == 2
+    assert "is a file; give a folder" in refused.output
+    assert cli("demo", "--households", "999999999999").exit_code == 2

@@ -8,11 +8,15 @@ from pathlib import Path
 
 import typer
 
-from doorstep.cli.common import console, err_console, handle_errors, progress
+from doorstep.cli.common import check_out_dir, console, err_console, handle_errors, progress
 from doorstep.cli.context import actor, session
 from doorstep.demo import generate
 from doorstep.errors import InvalidInput
 from doorstep.services.demo import load_demo, write_import_files
+
+#: The most households or visitors a demo makes: three times the region preset, which is
+#: what fits this project's machines (about 2 GiB per 1.69M households while generating).
+MAX_PEOPLE = 5_000_000
 
 
 class Preset(StrEnum):
@@ -33,12 +37,12 @@ def demo_cmd(
         Preset.county, help="village: 34 households; county: ~20k; region: 1.69M."
     ),
     households: int | None = typer.Option(
-        None, min=0, help="Number of households (overrides the preset)."
+        None, min=0, max=MAX_PEOPLE, help="Number of households (overrides the preset)."
     ),
     visitors: int | None = typer.Option(
-        None, min=0, help="Number of visitors (overrides the preset)."
+        None, min=0, max=MAX_PEOPLE, help="Number of visitors (overrides the preset)."
     ),
-    seed: int = typer.Option(1, help="Same seed, same programme."),
+    seed: int = typer.Option(1, min=0, help="Same seed, same programme."),
     out: Path | None = typer.Option(
         None,
         help="Write import files (and the pairing engine's inputs) to this folder "
@@ -57,6 +61,8 @@ def demo_cmd(
     Example: doorstep demo --preset village --seed 7
     """
     t0 = time.perf_counter()
+    if out is not None:
+        check_out_dir("--out", out)
     with progress(quiet=quiet) as bar:
         task = bar.add_task("Generating the programme", total=None)
         try:

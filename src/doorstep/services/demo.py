@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 
 from doorstep.demo import DemoProgramme
 from doorstep.demo.files import write_frames
+from doorstep.errors import Conflict
 from doorstep.services.importing import SCHEMAS, ImportSummary, import_frame
+from doorstep.storage.repositories import bulk
 
 
 def as_text(frame: pl.DataFrame) -> pl.DataFrame:
@@ -58,7 +60,12 @@ def load_demo(
     actor: str,
     on_entity: Callable[[str, int], None] | None = None,
 ) -> list[ImportSummary]:
-    """Import every frame in one transaction owned by the caller."""
+    """Import every frame in one transaction owned by the caller.
+
+    Only into an empty database, or one holding this very demo (loading it again changes
+    nothing): the demo's ids would otherwise update a real programme's rows in place.
+    """
+    _check_empty_or_same(session, programme)
     out = []
     for entity, frame in import_frames(programme):
         if on_entity:
@@ -73,3 +80,19 @@ def load_demo(
             )
         )
     return out
+
+
+def _check_empty_or_same(session: Session, programme: DemoProgramme) -> None:
+    conn = session.connection()
+    stored = set(bulk.key_map(conn, "households", "external_id")["external_id"].to_list())
+    areas = set(bulk.key_map(conn, "areas", "code")["code"].to_list())
+    demo = set(programme.households["household_id"].to_list())
+    if (stored or areas) and (
+        stored != demo or not areas <= set(programme.areas["code"].to_list())
+    ):
+        raise Conflict(
+            f"the database already holds a programme ({len(stored):,} households, "
+            f"{len(areas):,} areas) that is not this demo, whose ids would overwrite its "
+            "rows: build the demo into an empty database (DOORSTEP_DATABASE_URL) or as "
+            "files (--out)"
+        )
