@@ -133,6 +133,8 @@ def test_control_characters_survive_an_xlsx_export_and_import_exactly(
         "looks escaped _x0001_",
         "lower _x00e9_",
         "tab\tand\nnewline",
+        "_x0041_x0042_",  # two escape-like runs sharing an underscore
+        "ab_x0020_x0020_cd",
     ]
     areas = [
         {"code": f"A{i}", "name": name, "parent_code": None, "level": "region"}

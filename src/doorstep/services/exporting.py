@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import polars as pl
@@ -34,6 +35,11 @@ def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
 _XLSX_ILLEGAL = [chr(c) for c in (*range(0x00, 0x09), 0x0B, 0x0C, 0x0D, *range(0x0E, 0x20))]
 _XLSX_ESCAPE_LIKE = r"_(x[0-9A-Fa-f]{4}_)"
 _XLSX_NEEDS_ESCAPE = _XLSX_ESCAPE_LIKE + r"|[\x00-\x08\x0B-\x1F]"
+_OVERLAPPING_ESCAPE_LIKE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
+
+
+def _escape_underscores(text: str) -> str:
+    return _OVERLAPPING_ESCAPE_LIKE.sub("_x005F_", text)
 
 
 def escape_for_xlsx(frame: pl.DataFrame) -> pl.DataFrame:
@@ -45,7 +51,9 @@ def escape_for_xlsx(frame: pl.DataFrame) -> pl.DataFrame:
     for name, dtype in frame.schema.items():
         if dtype != pl.String or not frame[name].str.contains(_XLSX_NEEDS_ESCAPE).any():
             continue
-        col = pl.col(name).str.replace_all(_XLSX_ESCAPE_LIKE, "_x005F_$1")
+        # Every "_" that starts an escape-like run, overlapping ones too ("_x0041_x0042_"
+        # holds two): a regex match would consume the shared "_" and miss the second.
+        col = pl.col(name).map_elements(_escape_underscores, return_dtype=pl.String)
         for char in _XLSX_ILLEGAL:
             col = col.str.replace_all(char, f"_x{ord(char):04X}_", literal=True)
         exprs.append(col.alias(name))
