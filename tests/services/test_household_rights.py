@@ -44,6 +44,34 @@ def planned(with_areas: Engine, tmp_path: Path) -> Engine:
                 "WHERE external_id = 'H1'"
             )
         )
+        conn.execute(
+            text("INSERT INTO organisations (code, name, kind) VALUES ('W', 'Water NGO', 'ngo')")
+        )
+        conn.execute(
+            text(
+                "INSERT INTO activities (kind, title, starts_on) "
+                "VALUES ('training', 'Pig farming class', '2026-05-01')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO projects (code, name, sponsor_id, area_id, description) "
+                "SELECT 'P1', 'Clean water', o.id, a.id, '' FROM organisations o, areas a "
+                "WHERE o.code = 'W' AND a.code = 'R'"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO activity_attendance (activity_id, household_id, people) "
+                "SELECT s.id, h.id, 2 FROM activities s, households h WHERE h.external_id = 'H1'"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO project_beneficiaries (project_id, household_id) "
+                "SELECT s.id, h.id FROM projects s, households h WHERE h.external_id = 'H1'"
+            )
+        )
     with unit_of_work(with_areas) as s:
         view = pairing.propose(s, "R", params=PairingParams(), actor="test", today=START)
         pairing.commit(s, view.id, actor="test", today=START)
@@ -92,13 +120,24 @@ def test_a_household_gets_everything_held_about_it(planned: Engine) -> None:
     )
     assert [v["external_id"] for v in records["visitors"]] == ["V1"]
     assert records["areas"][0]["code"] == "R-C-V1"
-    counts = {t: len(r) for t, r in records.items() if t not in ("visitors", "areas")}
+    # What its rows point to: the activity, the project, the proposal of its pair.
+    assert [a["title"] for a in records["activities"]] == ["Pig farming class"]
+    assert [p["name"] for p in records["projects"]] == ["Clean water"]
+    assert [p["id"] for p in records["pairing_proposals"]] == [
+        records["proposed_pairs"][0]["proposal_id"]
+    ]
+    pointed = ("visitors", "areas", "activities", "projects", "pairing_proposals", "audit_events")
+    counts = {t: len(r) for t, r in records.items() if t not in pointed}
     assert counts == {"households": 1, **_rows_about(planned, "H1")}
     with planned.connect() as conn:
         event = conn.execute(
             text("SELECT action, entity_id FROM audit_events ORDER BY id DESC LIMIT 1")
         ).one()
     assert tuple(event) == ("export", "H1")
+    # The next export holds the trail's events about it, this export among them.
+    with unit_of_work(planned) as s:
+        again = household_rights.export_household(s, "H1", actor="test")
+    assert [e["action"] for e in again["records"]["audit_events"]] == ["export"]
 
 
 def test_erasing_a_household_removes_every_row_about_it_and_nothing_else(

@@ -9,7 +9,7 @@ import typer
 
 from doorstep.cli.common import check_out_file, console, handle_errors
 from doorstep.cli.context import actor, session
-from doorstep.errors import InvalidInput
+from doorstep.errors import DoorstepError, InvalidInput
 from doorstep.services import household_rights
 
 app = typer.Typer(
@@ -26,7 +26,8 @@ def export_cmd(
 ) -> None:
     """Everything held about one household, as JSON: its record and consent acts, pairings
     and proposals, visits, indicators, blackouts, activities and projects, with the area and
-    visitors they name. The export is recorded in the audit trail.
+    visitors they name, and the audit trail's events about it. The export is itself recorded
+    in the audit trail.
 
     Example: doorstep household export H0000042 --out H0000042.json
     """
@@ -34,12 +35,15 @@ def export_cmd(
         check_out_file("--out", out, example=f"{household}.json")
     with session() as s:
         data = household_rights.export_household(s, household, actor=actor())
-    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    if out is None:
-        typer.echo(text, nl=False)
-        return
-    out.absolute().parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        if out is None:
+            typer.echo(text, nl=False)
+            return
+        try:  # inside the transaction: a file not written leaves no export in the trail
+            out.absolute().parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise DoorstepError(f"cannot write {out}: {exc.strerror or exc}") from None
     rows = sum(len(r) for r in data["records"].values())
     console.print(f"Wrote {rows} records about {household} to {out}.")
 

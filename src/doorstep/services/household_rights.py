@@ -41,10 +41,15 @@ def _find(session: Session, external_id: str) -> int:
 
 def export_household(session: Session, external_id: str, *, actor: str) -> dict[str, Any]:
     """Everything held about the household, table by table, ready for ``json.dumps``:
-    its own row and consent acts, pairings and proposals, visits, indicators, blackouts,
-    activities and projects it takes part in, and the area and visitors these name."""
+    its own row and consent acts, pairings and the proposals that proposed them, visits,
+    indicators, blackouts, the activities and projects it takes part in, the area and
+    visitors these name, and the audit trail's events about it."""
     household = _find(session, external_id)
-    records = repo.records(session.connection(), household)
+    conn = session.connection()
+    records = repo.records(conn, household)
+    events = repo.audit_events(conn, external_id)
+    if events:
+        records["audit_events"] = events
     record_event(
         session,
         actor=actor,

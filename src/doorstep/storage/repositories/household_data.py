@@ -48,6 +48,7 @@ def records(conn: Connection, household: int) -> dict[str, list[dict[str, Any]]]
         rows = [dict(r) for r in conn.execute(select(table).where(column == household)).mappings()]
         if rows:
             out.setdefault(table.name, []).extend(rows)
+    _add_referenced(conn, out)
     visitors = sorted(
         {r["visitor_id"] for rows in out.values() for r in rows if r.get("visitor_id")}
     )
@@ -69,6 +70,45 @@ def records(conn: Connection, household: int) -> dict[str, list[dict[str, Any]]]
             ).mappings()
         ]
     return out
+
+
+#: Tables whose rows the export names rather than copies (their own sections cover them).
+_NAMED_APART = {"households", "visitors", "areas"}
+#: Audit events about one household, by the entity they record.
+HOUSEHOLD_EVENTS = ("household", "pairing_explanation")
+
+
+def _add_referenced(conn: Connection, out: dict[str, list[dict[str, Any]]]) -> None:
+    """Add the rows that the household's rows point to (the activity it attended, the
+    project it benefits from, the proposal that proposed its pair), one step out."""
+    wanted: dict[str, set[int]] = {}
+    for name, rows in list(out.items()):
+        table = Base.metadata.tables[name]
+        for column in table.columns:
+            for fk in column.foreign_keys:
+                target = fk.column.table
+                if target.name in _NAMED_APART or fk.column.name != "id":
+                    continue
+                ids = {r[column.name] for r in rows if r.get(column.name) is not None}
+                wanted.setdefault(target.name, set()).update(ids)
+    for name, ids in wanted.items():
+        have = {r["id"] for r in out.get(name, [])}
+        missing = sorted(ids - have)
+        if missing:
+            t = Base.metadata.tables[name]
+            rows = [dict(r) for r in conn.execute(select(t).where(t.c.id.in_(missing))).mappings()]
+            out.setdefault(name, []).extend(rows)
+
+
+def audit_events(conn: Connection, external_id: str) -> list[dict[str, Any]]:
+    """The audit trail's events about the household (reads, exports, explanations)."""
+    a = Base.metadata.tables["audit_events"]
+    query = (
+        select(a)
+        .where(a.c.entity_id == external_id, a.c.entity.in_(HOUSEHOLD_EVENTS))
+        .order_by(a.c.id)
+    )
+    return [dict(r) for r in conn.execute(query).mappings()]
 
 
 def counts(conn: Connection, household: int) -> dict[str, int]:
