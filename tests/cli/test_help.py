@@ -47,3 +47,22 @@ def test_help_runs_for_the_whole_tool() -> None:
     result = CliRunner().invoke(app, ["--help"])
     assert result.exit_code == 0
     assert "import" in result.output and "demo" in result.output
+
+
+def _groups() -> list[tuple[str, Any]]:
+    root = typer.main.get_command(app)
+    out: list[tuple[str, Any]] = [("", root)]
+    for name, sub in root.commands.items():  # type: ignore[attr-defined]
+        if hasattr(sub, "commands") and not getattr(sub, "invoke_without_command", False):
+            out.append((name, sub))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("name", "group"), _groups(), ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_every_command_group_help_has_an_example(name: str, group: Any) -> None:
+    lines = [ln.strip() for ln in (group.help or "").splitlines()]
+    examples = [ln for ln in lines if ln.startswith("Example: doorstep ")]
+    assert examples, f"`doorstep {name} --help` has no 'Example: doorstep ...' line"
+    assert examples[-1].removeprefix("Example: doorstep ").startswith(name)

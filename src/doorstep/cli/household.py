@@ -13,7 +13,8 @@ from doorstep.errors import DoorstepError, InvalidInput
 from doorstep.services import household_rights
 
 app = typer.Typer(
-    help="One household's data: export everything held about it, or erase it.",
+    help="One household's data: export everything held about it, or erase it.\n\n"
+    "Example: doorstep household export H0000042 --out H0000042.json",
     no_args_is_help=True,
 )
 

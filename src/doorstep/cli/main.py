@@ -16,7 +16,8 @@ from doorstep.cli.help_text import reflow_app
 
 app = typer.Typer(
     name="doorstep",
-    help="Run large home-visiting programmes: registry, pairing, visit planning and reports.",
+    help="Run large home-visiting programmes: registry, pairing, visit planning and reports."
+    "\n\nExample: doorstep demo --preset village && doorstep pair --area GZ",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",

@@ -20,7 +20,11 @@ from doorstep.errors import InvalidInput
 from doorstep.reports.calendar import ics_filename, visitor_ics
 from doorstep.services import planning
 
-app = typer.Typer(help="Due, overdue and upcoming visits; calendars.", no_args_is_help=True)
+app = typer.Typer(
+    help="Due, overdue and upcoming visits; calendars.\n\n"
+    "Example: doorstep visits overdue --area GZ",
+    no_args_is_help=True,
+)
 
 
 class Output(StrEnum):
