@@ -364,3 +364,88 @@ def test_work_lists_follow_the_household_across_pairings_and_until_a_pairing_end
     assert _d(h1[0]["last_visit"]) == visited
     assert h1[0]["deadline"] == visited + dt.timedelta(days=60)
     assert "H0" in {r["household"] for r in upcoming}
+
+
+def _pairing_of(engine: Engine, household: str) -> tuple[int, int]:
+    with engine.connect() as conn:
+        row = conn.execute(
+            text(
+                "SELECT p.id, p.visitor_id FROM pairings p JOIN households h "
+                "ON h.id = p.household_id WHERE h.external_id = :h AND p.ended_on IS NULL"
+            ),
+            {"h": household},
+        ).one()
+    return int(row[0]), int(row[1])
+
+
+def test_a_stay_of_a_pairing_that_gets_no_visits_now_still_keeps_its_visitor_busy(
+    paired: Engine,
+) -> None:
+    # H0's visitor is on a stay there over the start day; then H0 withdraws consent, so
+    # its pairing gets no visits, but the visitor is not free until the stay ends.
+    _, vid = _pairing_of(paired, "H0")
+    a, z = START - dt.timedelta(days=2), START + dt.timedelta(days=2)
+    _record(paired, "H0", "done", a, z)
+    _sql(paired, "UPDATE households SET consent_state = 'withdrawn' WHERE external_id = 'H0'")
+    with unit_of_work(paired) as s:
+        planning.plan_area(s, "R", planning.PlanSettings(start=START, months=3), actor="test")
+    with paired.connect() as conn:
+        firsts = conn.execute(
+            text(
+                "SELECT MIN(planned_start) FROM visits WHERE visitor_id = :v AND status = 'planned'"
+            ),
+            {"v": vid},
+        ).scalar_one()
+    # The stay ends on START + 2, and a rest day may follow it.
+    assert _d(firsts) > z
+    assert _planned(paired, "H0") == []
+
+
+def test_a_household_re_paired_after_the_start_keeps_its_cadence_clock(paired: Engine) -> None:
+    # H1 was visited 40 days before the start by its visitor; its pairing ends ten days in
+    # and another visitor takes over: the first visit is due 60 days after that visit.
+    visited = START - dt.timedelta(days=40)
+    _record(paired, "H1", "done", visited, visited + dt.timedelta(days=4))
+    _sql(
+        paired,
+        "UPDATE pairings SET started_on = :d WHERE household_id = "
+        "(SELECT id FROM households WHERE external_id = 'H1')",
+        d=START - dt.timedelta(days=100),
+    )
+    handover = START + dt.timedelta(days=10)
+    _sql(
+        paired,
+        "UPDATE pairings SET ended_on = :d WHERE household_id = "
+        "(SELECT id FROM households WHERE external_id = 'H1')",
+        d=handover,
+    )
+    _sql(
+        paired,
+        "INSERT INTO pairings (household_id, visitor_id, started_on) "
+        "SELECT p.household_id, (SELECT id FROM visitors WHERE id <> p.visitor_id LIMIT 1), :d "
+        "FROM pairings p JOIN households h ON h.id = p.household_id WHERE h.external_id = 'H1'",
+        d=handover,
+    )
+    with unit_of_work(paired) as s:
+        summary = planning.plan_area(s, "R", planning.PlanSettings(start=START), actor="test")
+    assert summary.compliant_pairings == summary.pairings
+    firsts = [a for a, _ in _planned(paired, "H1")]
+    assert firsts and min(firsts) <= visited + dt.timedelta(days=60)
+
+
+def test_work_lists_leave_out_households_without_consent_and_visitors_no_longer_active(
+    paired: Engine,
+) -> None:
+    _sql(paired, "UPDATE households SET consent_state = 'withdrawn' WHERE external_id = 'H0'")
+    _sql(
+        paired,
+        "UPDATE visitors SET active_to = :d WHERE external_id = 'V2'",
+        d=START + dt.timedelta(days=10),
+    )
+    today = START + dt.timedelta(days=70)
+    with unit_of_work(paired) as s:
+        overdue = planning.work_list(s, "overdue", actor="test", today=today)
+    listed = {r["household"] for r in overdue}
+    assert "H0" not in listed
+    assert all(r["visitor"] != "V2" for r in overdue)
+    assert listed  # V1's other household is overdue (nothing was planned or recorded)

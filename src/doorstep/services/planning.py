@@ -249,10 +249,6 @@ def build_result(
     leave: Spans = {}
     for vid, a, z in repo.spans(conn, "visitor_leave", "visitor_id", visitor_ids).iter_rows():
         leave.setdefault(int(vid), []).append((_day(a), _day(z)))  # type: ignore[arg-type]
-    # A visitor who also serves households elsewhere is away on those stays: they block
-    # the visitor's days here as leave does (and are named so in the reasons).
-    for vid, a, z in repo.visits_elsewhere(conn, visitor_ids, path, start).iter_rows():
-        leave.setdefault(int(vid), []).append((a, z))
     blackouts: Spans = {}
     for hid, a, z in repo.spans(
         conn, "household_blackouts", "household_id", household_ids
@@ -271,25 +267,36 @@ def build_result(
     of_household: dict[int, list[int]] = {}
     for pid, hid in pairs.select("id", "household_id").iter_rows():
         of_household.setdefault(hid, []).append(pid)
+    # A visitor is away on every stay that is not one of this plan's pairings' own (in
+    # another area, of a pairing that gets no visits now, made for another visitor): such
+    # stays block the visitor's days as leave does (and are named so in the reasons), with
+    # the travel days around them, as the households' distance is not looked at.
+    pad = dt.timedelta(days=settings.travel_days)
+    for vid, pid, a, z in repo.stays_of(conn, visitor_ids, start - pad).iter_rows():
+        if pid not in names or names[pid][2] != vid:
+            leave.setdefault(int(vid), []).append((a - pad, z + pad))
     history_from = start - dt.timedelta(days=settings.policy.max_gap_days)
     done_by_visitor: Spans = {}
-    for hid, pid, a, z in repo.recorded_visits(conn, household_ids, history_from).iter_rows():
+    recorded = repo.recorded_visits(conn, household_ids, history_from)
+    for hid, pid, vid, a, z in recorded.iter_rows():
         first, last = _day(a), _day(z)
         assert first is not None
         if first >= end:
             continue  # recorded as made after the horizon: nothing to plan around
-        if pid in names:
-            h, v, vid = names[pid]
+        own = pid if pid in names and names[pid][2] == vid else None
+        if own is not None:  # the pairing's own visit: its stay, fixed
+            h, v, _ = names[own]
             inputs.history.append((h, v, first, last or first))
             done_by_visitor.setdefault(vid, []).append((first, last or first))
-        elif first < start:
+        if first < start:  # the household's other pairings count it as its day
             for other in of_household.get(hid, []):
-                h, v, _ = names[other]
-                inputs.history.append((h, v, first, first))
+                if other != own:
+                    h, v, _ = names[other]
+                    inputs.history.append((h, v, first, first))
 
-    # A pairing that began before the start with no visit to its household yet is due
-    # within the gap of its own start, as the work lists say, not of the plan's start.
-    visited = {h for h, *_ in inputs.history}
+    # A pairing that began before the start with no visit to its household before the
+    # start is due within the gap of its own start, as the work lists say.
+    visited = {h for h, _, a, _ in inputs.history if a < start}
     for h, v, frm in pairs.select("household", "visitor", "plan_from").iter_rows():
         if h not in visited and frm is not None and frm < start:
             inputs.history.append((h, v, frm, frm))
@@ -314,7 +321,7 @@ def build_result(
         else:
             candidates.append(row)
     planned = pl.DataFrame(candidates, schema=planned.schema, orient="row")
-    missed = repo.missed_since(conn, pairs["id"].to_list(), history_from)
+    missed = repo.missed_since(conn, pairs["id"].to_list(), history_from, start)
     if settings.keep_unaffected:
         affected = _affected(pairs, planned, done_by_visitor, missed, leave, blackouts)
     else:

@@ -84,13 +84,14 @@ def recorded_visits(conn: Connection, household_ids: list[int], since: dt.date) 
     schema = {
         "household_id": pl.Int64,
         "pairing_id": pl.Int64,
+        "visitor_id": pl.Int64,
         "actual_start": pl.Date,
         "actual_end": pl.Date,
     }
     recent = frame(
         conn,
         f"""
-        SELECT household_id, pairing_id, actual_start, actual_end FROM visits
+        SELECT household_id, pairing_id, visitor_id, actual_start, actual_end FROM visits
         WHERE status = 'done' AND household_id IN ({ids}) AND actual_start >= :since
         """,
         {"since": since},
@@ -99,8 +100,8 @@ def recorded_visits(conn: Connection, household_ids: list[int], since: dt.date) 
     older = frame(
         conn,
         f"""
-        SELECT household_id, NULL AS pairing_id, MAX(actual_start) AS actual_start,
-               NULL AS actual_end
+        SELECT household_id, NULL AS pairing_id, NULL AS visitor_id,
+               MAX(actual_start) AS actual_start, NULL AS actual_end
         FROM visits WHERE status = 'done' AND household_id IN ({ids}) AND actual_start < :since
         GROUP BY household_id
         """,
@@ -110,26 +111,27 @@ def recorded_visits(conn: Connection, household_ids: list[int], since: dt.date) 
     return pl.concat([recent, older])
 
 
-def visits_elsewhere(
-    conn: Connection, visitor_ids: list[int], path: str, since: dt.date
-) -> pl.DataFrame:
-    """Stays of these visitors with households outside the subtree at ``path`` (planned,
-    or made) that end on ``since`` or later: days they are away from the area's households."""
+def stays_of(conn: Connection, visitor_ids: list[int], since: dt.date) -> pl.DataFrame:
+    """Every stay of these visitors (planned, or made: by the visit's own visitor, whatever
+    pairing it is filed under) that ends on ``since`` or later, with its pairing."""
     return frame(
         conn,
         f"""
-        SELECT vi.visitor_id,
-               COALESCE(vi.actual_start, vi.planned_start) AS starts_on,
-               COALESCE(vi.actual_end, vi.actual_start, vi.planned_end) AS ends_on
-        FROM visits vi
-        JOIN households h ON h.id = vi.household_id
-        JOIN areas a ON a.id = h.area_id
-        WHERE vi.visitor_id IN ({_ids_sql(visitor_ids)}) AND a.path NOT LIKE :prefix
-          AND (vi.status = 'planned' AND vi.planned_end >= :since
-               OR vi.status = 'done' AND COALESCE(vi.actual_end, vi.actual_start) >= :since)
+        SELECT visitor_id, pairing_id,
+               COALESCE(actual_start, planned_start) AS starts_on,
+               COALESCE(actual_end, actual_start, planned_end) AS ends_on
+        FROM visits
+        WHERE visitor_id IN ({_ids_sql(visitor_ids)})
+          AND (status = 'planned' AND planned_end >= :since
+               OR status = 'done' AND COALESCE(actual_end, actual_start) >= :since)
         """,
-        {"prefix": path + "%", "since": since},
-        {"visitor_id": pl.Int64, "starts_on": pl.Date, "ends_on": pl.Date},
+        {"since": since},
+        {
+            "visitor_id": pl.Int64,
+            "pairing_id": pl.Int64,
+            "starts_on": pl.Date,
+            "ends_on": pl.Date,
+        },
     )
 
 
@@ -148,9 +150,16 @@ def work_list(
 
     Due and overdue are measured from the household's last recorded visit, by any visitor
     (or the pairing's start when there is none): the cadence deadline is that day plus
-    ``max_gap_days``. Pairings that end after ``today`` are listed until they end.
+    ``max_gap_days``. Pairings that end after ``today`` are listed until they end; those
+    of households without consent or of visitors not active ``today`` are not (nobody is
+    to visit them).
     """
-    where = ["(p.ended_on IS NULL OR p.ended_on > :today)"]
+    where = [
+        "(p.ended_on IS NULL OR p.ended_on > :today)",
+        "h.consent_state = 'given'",
+        "(v.active_from IS NULL OR v.active_from <= :today)",
+        "(v.active_to IS NULL OR v.active_to >= :today)",
+    ]
     params: dict[str, Any] = {"today": today}
     if visitor:
         where.append("v.external_id = :visitor")
@@ -256,8 +265,11 @@ def planned_visits(conn: Connection, pairing_ids: list[int], since: dt.date) -> 
     )
 
 
-def missed_since(conn: Connection, pairing_ids: list[int], since: dt.date) -> list[int]:
-    """Pairings with a missed visit since ``since`` and no recorded visit after it."""
+def missed_since(
+    conn: Connection, pairing_ids: list[int], since: dt.date, start: dt.date
+) -> list[int]:
+    """Pairings with a missed visit since ``since`` not made up since: no recorded visit
+    after it, nor a planned one after it already under way on ``start``."""
     rows = conn.execute(
         text(
             f"""
@@ -266,10 +278,12 @@ def missed_since(conn: Connection, pairing_ids: list[int], since: dt.date) -> li
               AND m.pairing_id IN ({_ids_sql(pairing_ids)})
               AND NOT EXISTS (
                 SELECT 1 FROM visits d WHERE d.pairing_id = m.pairing_id
-                  AND d.status = 'done' AND d.actual_start >= m.planned_start)
+                  AND (d.status = 'done' AND d.actual_start >= m.planned_start
+                       OR d.status = 'planned' AND d.planned_start > m.planned_start
+                          AND d.planned_start < :start))
             """
         ),
-        {"since": since},
+        {"since": since, "start": start},
     ).scalars()
     return [int(r) for r in rows]
 
