@@ -153,6 +153,22 @@ def test_with_one_start_day_a_week_visits_come_about_as_often_as_the_cadence_nee
     assert no_hard_violations(result)
 
 
+def test_a_household_away_for_months_does_not_hold_back_its_visitors_other_households() -> None:
+    b = PlanningProblemBuilder(START, days=180)
+    b.add_visitor("v")
+    for h in ("away", "a", "b"):
+        blackouts = [(START, day(89))] if h == "away" else []
+        b.add_household(h, blackouts=blackouts)
+        b.add_pairing(h, "v", home_distance_m=100.0)
+    result = plan(b.build())
+    away = {result.pairing(i).household_id: result.pairing(i) for i in range(3)}
+    assert away["a"].compliant and away["b"].compliant
+    assert not away["away"].compliant
+    firsts = [r.start for r in result.rows() if r.household_id == "away"]
+    assert min(firsts) == day(90)  # the first day it can be visited
+    assert no_hard_violations(result)
+
+
 def test_far_apart_households_get_a_rest_day_between_stays() -> None:
     b = PlanningProblemBuilder(START, days=120)
     b.add_visitor("v")

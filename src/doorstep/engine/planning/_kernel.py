@@ -202,7 +202,14 @@ def sweep(  # type: ignore[no-untyped-def]
                     while latest >= floor and static_code(p, latest) != C_OK:
                         latest -= 1
                 if latest < floor:
-                    latest = deadline[p]  # late whatever happens: do not drag the others
+                    # Late whatever happens (a blackout or leave over its whole window):
+                    # aim at the first day it can start at all, so that it does not hold the
+                    # visitor's other pairings back until then; never, if no day can.
+                    latest = floor
+                    while latest < p_to[p] and static_code(p, latest) != C_OK:
+                        latest += 1
+                    if latest >= p_to[p]:
+                        latest = BIG
                 m = k
                 while m > 0 and (
                     late_buf[m - 1] > latest
