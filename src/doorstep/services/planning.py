@@ -125,13 +125,15 @@ def _affected(
     return affected
 
 
-def _active_days(pairs: pl.DataFrame) -> pl.DataFrame:
+def _active_days(pairs: pl.DataFrame, stay_days: int) -> pl.DataFrame:
     """Each pairing's active days ``[plan_from, plan_to)``: from its start to its end, and
     only while its visitor is active (``active_to`` is the visitor's last day); null for
-    open ends."""
+    open ends. Where it ends, the last ``stay_days - 1`` days are left out, so that a stay
+    started in it is over by the end (an open pairing's stays may run past the horizon)."""
+    end = pl.min_horizontal("ended_on", pl.col("visitor_to") + pl.duration(days=1))
     return pairs.with_columns(
         pl.max_horizontal("started_on", "visitor_from").alias("plan_from"),
-        pl.min_horizontal("ended_on", pl.col("visitor_to") + pl.duration(days=1)).alias("plan_to"),
+        (end - pl.duration(days=stay_days - 1)).alias("plan_to"),
     )
 
 
@@ -236,7 +238,7 @@ def build_result(
     _, path, _ = pairing_repo.area_by_code(conn, area_code)
     start = settings.start
     end = add_months(start, settings.months)  # the first day after the horizon
-    scope = _active_days(repo.scope_pairings(conn, path, start))
+    scope = _active_days(repo.scope_pairings(conn, path, start), settings.policy.stay_days)
     pairs = scope.filter(_plannable(scope, start, end))
     holidays = (
         public_holidays(settings.country, start, end, subdivision=settings.subdivision)
