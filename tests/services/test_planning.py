@@ -449,3 +449,13 @@ def test_work_lists_leave_out_households_without_consent_and_visitors_no_longer_
     assert "H0" not in listed
     assert all(r["visitor"] != "V2" for r in overdue)
     assert listed  # V1's other household is overdue (nothing was planned or recorded)
+
+
+def test_planned_visits_being_removed_do_not_block_their_visitor(paired: Engine) -> None:
+    with unit_of_work(paired) as s:
+        planning.plan_area(s, "R", planning.PlanSettings(start=START, months=6), actor="test")
+    # H0 withdraws: its planned visits go, and its visitor's days are free again.
+    _sql(paired, "UPDATE households SET consent_state = 'withdrawn' WHERE external_id = 'H0'")
+    with unit_of_work(paired) as s:
+        built = planning.build_result(s, "R", planning.PlanSettings(start=START, months=6))
+    assert len(built.result.problem.leave.start) == 0

@@ -274,7 +274,10 @@ def build_result(
     # stays block the visitor's days as leave does (and are named so in the reasons), with
     # the travel days around them, as the households' distance is not looked at.
     pad = dt.timedelta(days=settings.travel_days)
-    for vid, pid, a, z in repo.stays_of(conn, visitor_ids, start - pad).iter_rows():
+    replanned = set(scope["id"].to_list())  # their planned visits from the start are redone
+    for vid, pid, status, a, z in repo.stays_of(conn, visitor_ids, start - pad).iter_rows():
+        if status == VisitStatus.PLANNED.value and pid in replanned and a >= start:
+            continue
         if pid not in names or names[pid][2] != vid:
             leave.setdefault(int(vid), []).append((a - pad, z + pad))
     history_from = start - dt.timedelta(days=settings.policy.max_gap_days)

@@ -117,7 +117,7 @@ def stays_of(conn: Connection, visitor_ids: list[int], since: dt.date) -> pl.Dat
     return frame(
         conn,
         f"""
-        SELECT visitor_id, pairing_id,
+        SELECT visitor_id, pairing_id, status,
                COALESCE(actual_start, planned_start) AS starts_on,
                COALESCE(actual_end, actual_start, planned_end) AS ends_on
         FROM visits
@@ -129,6 +129,7 @@ def stays_of(conn: Connection, visitor_ids: list[int], since: dt.date) -> pl.Dat
         {
             "visitor_id": pl.Int64,
             "pairing_id": pl.Int64,
+            "status": pl.String,
             "starts_on": pl.Date,
             "ends_on": pl.Date,
         },
