@@ -12,7 +12,15 @@ from doorstep.services.exporting import export_entity
 from doorstep.services.importing.reader import read_table
 from doorstep.storage.session import unit_of_work
 from tests.factories.db import run_import
-from tests.factories.files import AREA_HEADER, HOUSEHOLD_HEADER, area_rows, household, write_csv
+from tests.factories.files import (
+    AREA_HEADER,
+    HOUSEHOLD_HEADER,
+    VISITOR_HEADER,
+    area_rows,
+    household,
+    visitor,
+    write_csv,
+)
 
 
 def written(path: Path) -> pl.DataFrame:
@@ -151,3 +159,30 @@ def test_control_characters_survive_an_xlsx_export_and_import_exactly(
     assert (summary.created, summary.updated) == (0, len(names))
     assert stored(engine) == before
     assert [name for _, name, *_ in before] == names
+
+
+def test_an_export_has_the_same_types_from_either_database(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    rows = [
+        visitor(visitor_id="V1", active_from="2026-01-01", active_to="2027-06-30"),
+        visitor(visitor_id="V2"),
+    ]
+    run_import(with_areas, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, rows))
+    run_import(
+        with_areas,
+        "organisations",
+        write_csv(tmp_path / "o.csv", ["code", "name"], [["O1", "Bureau"]]),
+    )
+    export(with_areas, "visitors", tmp_path / "v.parquet")
+    export(with_areas, "organisations", tmp_path / "o.parquet")
+    v = pl.read_parquet(tmp_path / "v.parquet")
+    o = pl.read_parquet(tmp_path / "o.parquet")
+    assert v.schema["active_from"] == pl.Date and v.schema["is_team_lead"] == pl.Boolean
+    assert v.schema["capacity"] == pl.Int64 and v.schema["lat"] == pl.Float64
+    assert o.schema["staff_cap"] == pl.Float64  # no value at all, still a number column
+    export(with_areas, "visitors", tmp_path / "v.csv")
+    assert pl.read_csv(tmp_path / "v.csv", infer_schema=False)["is_team_lead"].to_list() == [
+        "false",
+        "false",
+    ]

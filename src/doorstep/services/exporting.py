@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import record_event
 from doorstep.reports.render import XLSX_MAX_ROWS, write_xlsx
-from doorstep.services.importing.columns import SCHEMAS
+from doorstep.services.importing.columns import SCHEMAS, Kind
 from doorstep.services.importing.formulas import escape
 from doorstep.storage.repositories.registry import export_frame
 
@@ -60,6 +60,35 @@ def escape_for_xlsx(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(exprs)
 
 
+_DTYPES: dict[Kind, pl.DataType] = {
+    Kind.INT: pl.Int64(),
+    Kind.FLOAT: pl.Float64(),
+    Kind.LAT: pl.Float64(),
+    Kind.LON: pl.Float64(),
+    Kind.DATE: pl.Date(),
+    Kind.BOOL: pl.Boolean(),
+}
+
+
+def typed(frame: pl.DataFrame, entity: str) -> pl.DataFrame:
+    """Every column as its import column's type, whatever the database handed back: SQLite
+    gives dates as text and booleans as 1/0, and a column with no value at all has no type,
+    so without this the same rows would export differently from each database."""
+    exprs = []
+    for column in SCHEMAS[entity].columns:
+        if column.name not in frame.columns:
+            continue
+        want = _DTYPES.get(column.kind, pl.String())
+        col = pl.col(column.name)
+        have = frame.schema[column.name]
+        if want == pl.Date() and have == pl.String():
+            col = col.str.slice(0, 10).str.to_date("%Y-%m-%d")
+        elif want == pl.Date() and isinstance(have, pl.Datetime):
+            col = col.dt.date()
+        exprs.append(col.cast(want).alias(column.name))
+    return frame.with_columns(exprs)
+
+
 def export_entity(session: Session, entity: str, path: Path, *, actor: str) -> int:
     """Write every ``entity`` row to ``path`` (format from the suffix); returns the row count."""
     if entity not in SCHEMAS:
@@ -69,7 +98,7 @@ def export_entity(session: Session, entity: str, path: Path, *, actor: str) -> i
         raise InvalidInput(f"unknown file type {path.suffix!r}; use .csv, .xlsx or .parquet")
     if path.is_dir():
         raise InvalidInput(f"{path} is a folder; give a file name")
-    frame = export_frame(session.connection(), entity)
+    frame = typed(export_frame(session.connection(), entity), entity)
     if suffix == ".xlsx" and frame.height + 1 > XLSX_MAX_ROWS:
         raise InvalidInput(
             f"{frame.height} rows do not fit in one sheet ({XLSX_MAX_ROWS - 1} at most); "
