@@ -59,3 +59,16 @@ def test_a_database_from_a_newer_version_is_refused_with_its_revision(
         assert "is at schema revision 0099, which this version of doorstep does not know" in (
             result.output
         )
+
+
+def test_a_read_only_database_is_one_line_and_leaves_no_stray_folder(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "d.db"
+    assert run(f"sqlite:///{path}", "db", "upgrade").exit_code == 0
+    monkeypatch.chdir(tmp_path)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    result = run(f"sqlite:///file:{path}?mode=ro&uri=true", "stats")
+    assert result.exit_code == 1
+    assert "attempt to write a readonly database" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == before

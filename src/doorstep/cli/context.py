@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 from alembic.util.exc import CommandError
 from sqlalchemy import Engine, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session
 
 from doorstep.config import get_settings
@@ -69,9 +69,16 @@ def engine(*, migrate: bool = True) -> Engine:
 
 @contextmanager
 def session() -> Iterator[Session]:
-    """One unit of work for one command: commit on success, roll back on any error."""
-    with unit_of_work(engine()) as s:
-        yield s
+    """One unit of work for one command: commit on success, roll back on any error (a
+    database that stops answering, or refuses writes, is one line too)."""
+    eng = engine()
+    try:
+        with unit_of_work(eng) as s:
+            yield s
+    except OperationalError as exc:
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        url = get_settings().database_url
+        raise DoorstepError(f"cannot use the database {shown_url(url)}: {reason}") from None
 
 
 def actor() -> str:

@@ -39,7 +39,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalise_url(url)
     u = make_url(url)
     if u.get_backend_name() == "sqlite":
-        if u.database and u.database != ":memory:":
+        # A plain file path gets its folder; a "file:" URI (read-only mode, say) is sqlite's.
+        if u.database and u.database != ":memory:" and not u.database.startswith("file:"):
             Path(u.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _on_sqlite_connect)
