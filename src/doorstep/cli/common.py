@@ -65,6 +65,15 @@ def parse_day(flag: str, text: str) -> dt.date:
         raise InvalidInput(f"{flag} is not a date (YYYY-MM-DD): {text!r}") from None
 
 
+def refuse_given(options: dict[str, object], why: str) -> None:
+    """Refuse the options of ``options`` that were given (not ``None``): "--out, --explain
+    belong to file mode; ``why``"."""
+    given = [flag for flag, value in options.items() if value is not None]
+    if given:
+        verb = "belongs" if len(given) == 1 else "belong"
+        raise InvalidInput(f"{', '.join(given)} {verb} to file mode; {why}")
+
+
 def check_out_file(
     flag: str, path: Path, inputs: Sequence[Path] = (), *, example: str = "out.csv"
 ) -> None:

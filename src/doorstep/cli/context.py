@@ -29,6 +29,23 @@ def shown_url(url: str) -> str:
     return u.render_as_string(hide_password=True)
 
 
+def cannot_use(url: str, exc: DBAPIError) -> DoorstepError:
+    """The one line for a database that refused: the URL and the driver's first line."""
+    reason = str(exc.orig or exc).strip().splitlines()[0]
+    return DoorstepError(f"cannot use the database {shown_url(url)}: {reason}")
+
+
+def check_known_revision(eng: Engine, url: str) -> None:
+    """Refuse a database at a schema revision this version has no migration for."""
+    current = current_revision(eng)
+    if current is not None and not known_revision(eng, current):
+        raise DoorstepError(
+            f"the database {shown_url(url)} is at schema revision {current}, which this "
+            "version of doorstep does not know (made by a newer one?); use a matching "
+            "version of doorstep or another database"
+        )
+
+
 @contextmanager
 def database_errors(url: str) -> Iterator[None]:
     """Turn the ways a database cannot be used into one line each (exit 1)."""
@@ -41,8 +58,7 @@ def database_errors(url: str) -> Iterator[None]:
             f"({reason}); e.g. sqlite:///var/doorstep.db or postgresql://user@host/doorstep"
         ) from None
     except DBAPIError as exc:
-        reason = str(exc.orig or exc).strip().splitlines()[0]
-        raise DoorstepError(f"cannot use the database {shown_url(url)}: {reason}") from None
+        raise cannot_use(url, exc) from None
     except CommandError as exc:
         raise DoorstepError(
             f"cannot bring the database {shown_url(url)} to this version's schema: {exc}"
@@ -55,14 +71,8 @@ def engine(*, migrate: bool = True) -> Engine:
     with database_errors(url):
         eng = make_engine(url)
         if migrate:
-            current = current_revision(eng)
-            if current is not None and not known_revision(eng, current):
-                raise DoorstepError(
-                    f"the database {shown_url(url)} is at schema revision {current}, which "
-                    "this version of doorstep does not know (made by a newer one?); use a "
-                    "matching version of doorstep or another database"
-                )
-            if current != head_revision(eng):
+            check_known_revision(eng, url)
+            if current_revision(eng) != head_revision(eng):
                 upgrade(eng)
     return eng
 
@@ -76,9 +86,7 @@ def session() -> Iterator[Session]:
         with unit_of_work(eng) as s:
             yield s
     except OperationalError as exc:
-        reason = str(exc.orig or exc).strip().splitlines()[0]
-        url = get_settings().database_url
-        raise DoorstepError(f"cannot use the database {shown_url(url)}: {reason}") from None
+        raise cannot_use(get_settings().database_url, exc) from None
 
 
 def actor() -> str:

@@ -16,7 +16,15 @@ from typing import Any
 
 import typer
 
-from doorstep.cli.common import StageBar, console, err_console, fail, handle_errors, progress
+from doorstep.cli.common import (
+    StageBar,
+    console,
+    err_console,
+    fail,
+    handle_errors,
+    progress,
+    refuse_given,
+)
 from doorstep.cli.pair_db import AS_NEAR, certified_text, note_shortage, propose_area
 from doorstep.engine.pairing.explain import Explanation
 from doorstep.engine.pairing.parallel import dask, process_pool
@@ -181,14 +189,16 @@ def pair(
         bound=bound,
     )
     if area is not None:
-        file_only = {"--households": households, "--visitors": visitors, "--out": out}
-        given = [f for f, v in {**file_only, "--explain": explain}.items() if v is not None]
-        if given:
-            raise InvalidInput(
-                f"{', '.join(given)} {'belongs' if len(given) == 1 else 'belong'} to file "
-                "mode; with --area the households and "
-                "visitors come from the database (see `doorstep pair explain` for one household)"
-            )
+        refuse_given(
+            {
+                "--households": households,
+                "--visitors": visitors,
+                "--out": out,
+                "--explain": explain,
+            },
+            "with --area the households and visitors come from the database (see `doorstep "
+            "pair explain` for one household)",
+        )
         with _mapper(workers, scheduler) as mapper:
             propose_area(
                 area,

@@ -25,6 +25,7 @@ from doorstep.cli.common import (
     handle_errors,
     parse_day,
     progress,
+    refuse_given,
 )
 from doorstep.cli.plan_db import plan_area
 from doorstep.engine.planning import (
@@ -374,22 +375,19 @@ def plan_cmd(
     if ctx.invoked_subcommand is not None:
         return
     if area is not None:
-        file_only = {
-            "--pairings": pairings,
-            "--visitors": visitors,
-            "--households": households,
-            "--out": out,
-            "--ics-dir": ics_dir,
-            "--compliance": compliance,
-            "--slack-days": slack_days,
-        }
-        given = [flag for flag, value in file_only.items() if value is not None]
-        if given:
-            raise InvalidInput(
-                f"{', '.join(given)} {'belongs' if len(given) == 1 else 'belong'} to file mode; "
-                "with --area the pairings come from the database and the planned visits are "
-                "stored there (see `doorstep visits` for lists and calendars)"
-            )
+        refuse_given(
+            {
+                "--pairings": pairings,
+                "--visitors": visitors,
+                "--households": households,
+                "--out": out,
+                "--ics-dir": ics_dir,
+                "--compliance": compliance,
+                "--slack-days": slack_days,
+            },
+            "with --area the pairings come from the database and the planned visits are "
+            "stored there (see `doorstep visits` for lists and calendars)",
+        )
         if start is None:
             start = date.today().isoformat()
     if (pairings is None and area is None) or start is None:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from doorstep.errors import NotFound
 from doorstep.privacy.audit import record_event
 from doorstep.storage.repositories import household_data as repo
-from doorstep.storage.repositories.pairing import lock_pairings
+from doorstep.storage.repositories.pairing import household_id, lock_pairings
 
 
 def _plain(value: Any) -> Any:
@@ -33,7 +33,7 @@ def _plain(value: Any) -> Any:
 
 
 def _find(session: Session, external_id: str) -> int:
-    found = repo.household_id(session.connection(), external_id)
+    found = household_id(session.connection(), external_id)
     if found is None:
         raise NotFound(f"no household with id {external_id!r}")
     return found

@@ -28,13 +28,6 @@ def referencing() -> list[tuple[Table, Column[Any]]]:
     return out
 
 
-def household_id(conn: Connection, external_id: str) -> int | None:
-    """The database id of the household with ``external_id``."""
-    h = _households()
-    found = conn.execute(select(h.c.id).where(h.c.external_id == external_id)).scalar()
-    return None if found is None else int(found)
-
-
 def records(conn: Connection, household: int) -> dict[str, list[dict[str, Any]]]:
     """Every row about the household, by table: its own row, then each table referring to
     it, with the codes and names of the areas and visitors those rows point to."""
