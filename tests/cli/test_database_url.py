@@ -72,3 +72,13 @@ def test_a_read_only_database_is_one_line_and_leaves_no_stray_folder(
     assert result.exit_code == 1
     assert "attempt to write a readonly database" in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_an_export_from_a_read_only_database_writes_no_file(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "d.db"
+    assert run(f"sqlite:///{path}", "db", "upgrade").exit_code == 0
+    out = tmp_path / "areas.csv"
+    result = run(f"sqlite:///file:{path}?mode=ro&uri=true", "export", "areas", str(out))
+    assert result.exit_code == 1
+    assert "attempt to write a readonly database" in result.output
+    assert not out.exists()

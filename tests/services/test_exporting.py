@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 from sqlalchemy import Engine, text
 
+from doorstep.errors import InvalidInput
 from doorstep.services.exporting import export_entity
 from doorstep.services.importing.reader import read_table
 from doorstep.storage.session import unit_of_work
@@ -186,3 +187,15 @@ def test_an_export_has_the_same_types_from_either_database(
         "false",
         "false",
     ]
+
+
+def test_an_export_that_cannot_write_its_file_records_nothing(
+    engine: Engine, tmp_path: Path
+) -> None:
+    run_import(engine, "areas", write_csv(tmp_path / "a.csv", AREA_HEADER, area_rows()))
+    (tmp_path / "blocker").write_text("a file where a folder should be")
+    with pytest.raises(InvalidInput, match="cannot write"):
+        export(engine, "areas", tmp_path / "blocker" / "areas.csv")
+    with engine.connect() as conn:
+        exports = conn.execute(text("SELECT count(*) FROM audit_events WHERE action = 'export'"))
+        assert exports.scalar_one() == 0

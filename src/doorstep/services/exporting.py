@@ -104,6 +104,17 @@ def export_entity(session: Session, entity: str, path: Path, *, actor: str) -> i
             f"{frame.height} rows do not fit in one sheet ({XLSX_MAX_ROWS - 1} at most); "
             "export to .csv or .parquet"
         )
+    # The audit row goes in first: a database that refuses it (read-only) then fails the
+    # export before any file holds its personal data; a file that cannot be written rolls
+    # the row back with the rest of the transaction.
+    record_event(
+        session,
+        actor=actor,
+        action="export",
+        entity=entity,
+        detail={"file": path.name, "rows": frame.height},
+    )
+    session.flush()
     try:
         path.absolute().parent.mkdir(parents=True, exist_ok=True)
         if suffix == ".parquet":
@@ -114,12 +125,4 @@ def export_entity(session: Session, entity: str, path: Path, *, actor: str) -> i
             write_xlsx(escape_for_xlsx(neutralise_formulas(frame)), path, entity)
     except OSError as exc:  # a folder on the way that is a file, no permission, disk full...
         raise InvalidInput(f"cannot write {path}: {exc.strerror or exc}") from None
-    record_event(
-        session,
-        actor=actor,
-        action="export",
-        entity=entity,
-        detail={"file": path.name, "rows": frame.height},
-    )
-    session.flush()
     return frame.height
