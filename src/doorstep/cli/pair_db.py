@@ -16,6 +16,7 @@ from doorstep.cli.context import actor, session
 from doorstep.engine.pairing.new_only import MODE as NEW_ONLY
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.pairing.solve import Mapper
+from doorstep.errors import InvalidInput
 from doorstep.services import pairing
 
 
@@ -130,19 +131,30 @@ def note_shortage(summary: dict[str, Any]) -> None:
     )
 
 
+def proposal_number(text: str, *, flag: str = "PROPOSAL") -> int:
+    """The proposal a command names, or bad input in one line (an argument typed ``int``
+    would be refused by the command-line parser in a box of usage text)."""
+    try:
+        return int(text)  # (spaces around the number are fine)
+    except ValueError:
+        raise InvalidInput(f"{flag} must be a proposal number, such as 3; got {text!r}") from None
+
+
 @handle_errors
-def show_cmd(proposal: int = typer.Argument(..., help="Proposal number.")) -> None:
+def show_cmd(
+    proposal: str = typer.Argument(..., metavar="PROPOSAL", help="Proposal number."),
+) -> None:
     """Show a pairing proposal's figures, caseloads and churn.
 
     Example: doorstep pair show 3
     """
     with session() as s:
-        print_proposal(pairing.show(s, proposal))
+        print_proposal(pairing.show(s, proposal_number(proposal), actor=actor()))
 
 
 @handle_errors
 def diff_cmd(
-    proposal: int = typer.Argument(..., help="Proposal number."),
+    proposal: str = typer.Argument(..., metavar="PROPOSAL", help="Proposal number."),
     limit: int = typer.Option(50, min=0, help="Rows to show (0: all)."),
 ) -> None:
     """List the households whose visitor the proposal would change.
@@ -150,7 +162,7 @@ def diff_cmd(
     Example: doorstep pair diff 3 --limit 20
     """
     with session() as s:
-        changes = pairing.diff(s, proposal, limit=limit or None)
+        changes = pairing.diff(s, proposal_number(proposal), actor=actor(), limit=limit or None)
     table = Table(title=f"{changes.total:,} households would change visitor")
     for col in ("household", "now", "proposed", "km", "reason if none"):
         table.add_column(col)
@@ -170,7 +182,7 @@ def diff_cmd(
 
 @handle_errors
 def commit_cmd(
-    proposal: int = typer.Argument(..., help="Proposal number."),
+    proposal: str = typer.Argument(..., metavar="PROPOSAL", help="Proposal number."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Commit a proposal: end the replaced pairings and start the new ones, keeping history.
@@ -179,30 +191,35 @@ def commit_cmd(
 
     Example: doorstep pair commit 3
     """
+    number = proposal_number(proposal)
     with session() as s, progress(quiet=quiet) as bar:
-        counts = pairing.commit(s, proposal, actor=actor(), progress=StageBar(bar))
+        counts = pairing.commit(s, number, actor=actor(), progress=StageBar(bar))
     console.print(
-        f"Committed proposal {proposal}: {counts['started']:,} pairings started, "
+        f"Committed proposal {number}: {counts['started']:,} pairings started, "
         f"{counts['ended']:,} ended, {counts['kept']:,} households unchanged."
     )
 
 
 @handle_errors
-def discard_cmd(proposal: int = typer.Argument(..., help="Proposal number.")) -> None:
+def discard_cmd(
+    proposal: str = typer.Argument(..., metavar="PROPOSAL", help="Proposal number."),
+) -> None:
     """Discard a proposal without changing any pairing.
 
     Example: doorstep pair discard 3
     """
+    number = proposal_number(proposal)
     with session() as s:
-        pairing.discard(s, proposal, actor=actor())
-    console.print(f"Discarded proposal {proposal}.")
+        pairing.discard(s, number, actor=actor())
+    console.print(f"Discarded proposal {number}.")
 
 
 @handle_errors
 def explain_cmd(
     household: str = typer.Argument(..., help="The household's id."),
-    proposal: int | None = typer.Option(
+    proposal: str | None = typer.Option(
         None,
+        metavar="N",
         help="Proposal number (default: the latest open or committed one with the household).",
     ),
     limit: int = typer.Option(5, help="How many alternatives to show."),
@@ -217,9 +234,10 @@ def explain_cmd(
 
     Example: doorstep pair explain H0001234
     """
+    number = None if proposal is None else proposal_number(proposal, flag="--proposal")
     with session() as s, progress(quiet=quiet) as bar:
         out = pairing.explain_household(
-            s, household, actor=actor(), proposal_id=proposal, limit=limit, progress=StageBar(bar)
+            s, household, actor=actor(), proposal_id=number, limit=limit, progress=StageBar(bar)
         )
     e = out.explanation
     which = f"proposal {out.proposal.id}, {out.proposal.status}"

@@ -77,7 +77,9 @@ def test_a_proposal_pairs_consenting_households_and_explains_the_rest(village: E
     assert f["cost_gap"] == 0
     assert view.status == "open"
     with unit_of_work(village) as s:
-        changes = {c.household: c.proposed_visitor for c in pairing.diff(s, view.id).changes}
+        changes = {
+            c.household: c.proposed_visitor for c in pairing.diff(s, view.id, actor="test").changes
+        }
     # H2 speaks only hmn: V2 is the only visitor it can talk to; H1 then takes V1 (nearer).
     assert changes == {"H1": "V1", "H2": "V2"}
     assert _pairs(village) == []
@@ -88,8 +90,8 @@ def test_a_diff_lists_the_first_changes_by_household_and_counts_them_all(
 ) -> None:
     view = _propose(village)
     with unit_of_work(village) as s:
-        first = pairing.diff(s, view.id, limit=1)
-        every = pairing.diff(s, view.id)
+        first = pairing.diff(s, view.id, actor="test", limit=1)
+        every = pairing.diff(s, view.id, actor="test")
     assert (first.total, every.total) == (2, 2)
     assert [c.household for c in first.changes] == ["H1"]
     assert [c.household for c in every.changes] == ["H1", "H2"]
@@ -107,7 +109,7 @@ def test_committing_starts_pairings_and_a_second_run_moves_nothing(village: Engi
     again = _propose(village)
     assert again.figures["churn"] == {"kept": 2, "moved": 0, "new": 0}
     with unit_of_work(village) as s:
-        assert pairing.diff(s, again.id).changes == []
+        assert pairing.diff(s, again.id, actor="test").changes == []
 
 
 def test_a_proposal_made_stale_by_a_change_is_refused(village: Engine, tmp_path: Path) -> None:
@@ -149,7 +151,9 @@ def test_a_visitor_outside_their_active_dates_gets_no_household(
     _add(with_areas, tmp_path, "households", [household()])
     view = _propose(with_areas)
     with unit_of_work(with_areas) as s:
-        assert [c.proposed_visitor for c in pairing.diff(s, view.id).changes] == ["V3"]
+        assert [c.proposed_visitor for c in pairing.diff(s, view.id, actor="test").changes] == [
+            "V3"
+        ]
 
 
 def test_an_explanation_names_the_visitor_and_why_the_others_were_not_chosen(
@@ -185,7 +189,9 @@ def test_a_remote_pool_visitor_travels_to_the_households_of_the_pool(
     _add(with_areas, tmp_path, "households", hh, extra=["remote_pool"])
     view = _propose(with_areas)
     with unit_of_work(with_areas) as s:
-        changes = {c.household: c.proposed_visitor for c in pairing.diff(s, view.id).changes}
+        changes = {
+            c.household: c.proposed_visitor for c in pairing.diff(s, view.id, actor="test").changes
+        }
     assert changes == {"H1": "V1", "H2": "R1"}
     assert view.figures["certified"] is True
     # A second household of the pool that no local visitor can take goes to R1 as well.
@@ -197,7 +203,7 @@ def test_a_remote_pool_visitor_travels_to_the_households_of_the_pool(
         extra=["remote_pool"],
     )
     with unit_of_work(with_areas) as s:
-        again = pairing.diff(s, _propose(with_areas).id).changes
+        again = pairing.diff(s, _propose(with_areas).id, actor="test").changes
     assert {c.household: c.proposed_visitor for c in again} == {
         "H1": "V1",
         "H2": "R1",
@@ -213,7 +219,9 @@ def test_an_area_with_households_but_no_visitors_leaves_them_all_unpaired(
     view = _propose(with_areas)
     assert view.figures["unpaired_reasons"] == {"no_visitor_within_distance": 2}
     with unit_of_work(with_areas) as s:
-        assert pairing.diff(s, view.id).changes == []  # nobody had a visitor, nobody gets one
+        assert (
+            pairing.diff(s, view.id, actor="test").changes == []
+        )  # nobody had a visitor, nobody gets one
         h1 = pairing.explain_household(s, "H1", actor="test")
     assert h1.explanation.unpaired is not None
     assert h1.explanation.unpaired.value == "no_visitor_within_distance"
@@ -320,9 +328,9 @@ def test_a_new_only_proposal_pairs_the_new_households_and_commits_keeping_the_pa
     nearest = h1.explanation.alternatives[0]
     assert (nearest.visitor_id, nearest.why.value) == ("V3", "continuity")
     with unit_of_work(village) as s:
-        assert {c.household: c.proposed_visitor for c in pairing.diff(s, view.id).changes} == {
-            "H4": "V2"
-        }
+        assert {
+            c.household: c.proposed_visitor for c in pairing.diff(s, view.id, actor="test").changes
+        } == {"H4": "V2"}
         counts = pairing.commit(s, view.id, actor="test", today=TODAY)
     assert counts == {"ended": 0, "started": 1, "kept": 3}
     assert _pairs(village) == [("H1", "V1", None), ("H2", "V2", None), ("H4", "V2", None)]

@@ -12,6 +12,7 @@ from doorstep.engine.pairing.result import Unpaired
 from doorstep.engine.pairing.solve import Progress, Silent
 from doorstep.errors import Conflict
 from doorstep.privacy.audit import record_event
+from doorstep.services.pairing import digest as digests
 from doorstep.services.pairing import versions
 from doorstep.services.pairing.proposals import (
     engine_params,
@@ -65,19 +66,9 @@ def commit(
     pairs = repo.proposed_pairs(conn, proposal_id)
     changed = pairs.filter(pl.col("visitor_id").ne_missing(pl.col("current_visitor_id")))
     ending = changed.filter(pl.col("current_visitor_id").is_not_null())
-    no_consent = ending.filter(pl.col("reason") == Unpaired.NO_CONSENT.value)
     progress.stage(f"ending {ending.height:,} pairings", 1)
-    repo.end_pairings(
-        conn, no_consent["household_id"].to_list(), today, PairingEndReason.CONSENT_WITHDRAWN.value
-    )
-    repo.end_pairings(
-        conn,
-        ending.filter(pl.col("reason").ne_missing(Unpaired.NO_CONSENT.value))[
-            "household_id"
-        ].to_list(),
-        today,
-        PairingEndReason.REPAIRED.value,
-    )
+    for reason, households in _end_reasons(ending, scope.visitors, today).items():
+        repo.end_pairings(conn, households, today, reason.value)
     progress.advance()
     starting = changed.filter(pl.col("visitor_id").is_not_null()).select(
         pl.col("visitor_id"),
@@ -115,6 +106,26 @@ def commit(
     )
     session.flush()
     return counts
+
+
+def _end_reasons(
+    ending: pl.DataFrame, visitors: pl.DataFrame, today: dt.date
+) -> dict[PairingEndReason, list[int]]:
+    """The households whose pairing ends, by why, for the history: the household has no
+    consent; else its visitor is not active on ``today``; else it was paired anew."""
+    gone = visitors.filter(~pl.Series(digests.active(visitors, today)))["id"].implode()
+    why = (
+        pl.when(pl.col("reason") == Unpaired.NO_CONSENT.value)
+        .then(pl.lit(PairingEndReason.CONSENT_WITHDRAWN.value))
+        .when(pl.col("current_visitor_id").is_in(gone))
+        .then(pl.lit(PairingEndReason.VISITOR_LEFT.value))
+        .otherwise(pl.lit(PairingEndReason.REPAIRED.value))
+    )
+    grouped = ending.select(pl.col("household_id"), why.alias("why"))
+    return {
+        PairingEndReason(w): grouped.filter(pl.col("why") == w)["household_id"].to_list()
+        for w in grouped["why"].unique().sort().to_list()
+    }
 
 
 def discard(session: Session, proposal_id: int, *, actor: str) -> None:

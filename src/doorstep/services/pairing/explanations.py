@@ -132,6 +132,7 @@ def explain_household(
         stale: bool | None = False
         reason: str | None = None
     else:
+        writes = repo.input_writes(conn)  # before the area: a write meanwhile keeps it low
         scope = load_scope(
             session, view.area_code, today=today, max_m=params.max_m, progress=progress
         )
@@ -139,6 +140,8 @@ def explain_household(
         pairs = repo.proposal_pairs(conn, proposal.id)
         explanation, in_area = _explained(scope, hid, pair, pairs, (proposal, params, limit))
         stale, reason = staleness_of(conn, proposal, scope, today)
+        if stale is False:  # the next explanation can read only what the household is near
+            versions.checked(conn, proposal, writes)
     record_event(
         session,
         actor=actor,

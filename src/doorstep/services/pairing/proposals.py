@@ -189,15 +189,29 @@ def view_of(session: Session, p: PairingProposal) -> ProposalView:
     return ProposalView(p.id, code, p.status, p.created_at, p.created_by, p.params, p.figures)
 
 
-def show(session: Session, proposal_id: int) -> ProposalView:
-    return view_of(session, get_proposal(session, proposal_id))
+def show(session: Session, proposal_id: int, *, actor: str) -> ProposalView:
+    """A proposal's figures; audited as a read, as every read of a proposal is."""
+    view = view_of(session, get_proposal(session, proposal_id))
+    record_event(
+        session, actor=actor, action="read", entity="pairing_proposal", entity_id=str(view.id)
+    )
+    return view
 
 
-def diff(session: Session, proposal_id: int, *, limit: int | None = None) -> PairDiff:
+def diff(session: Session, proposal_id: int, *, actor: str, limit: int | None = None) -> PairDiff:
     """The households whose visitor would change, with the proposed visitor and distance:
-    how many, and the first ``limit`` of them by household (all when ``None``)."""
+    how many, and the first ``limit`` of them by household (all when ``None``). Audited:
+    it names households and their visitors."""
     get_proposal(session, proposal_id)
     total, changed = repo.pair_changes(session.connection(), proposal_id, limit)
+    record_event(
+        session,
+        actor=actor,
+        action="read",
+        entity="pairing_diff",
+        entity_id=str(proposal_id),
+        detail={"households": total, "listed": changed.height},
+    )
     return PairDiff(
         total,
         [

@@ -202,6 +202,21 @@ def load_scope(
     return Scope(area_id, area_code, hh, vv, excl, problem, digest, reached)
 
 
+def inputs_digest_of_areas(
+    conn: Connection, area_ids: list[int], tree: str, *, as_of: dt.date, max_m: float
+) -> str:
+    """The digest :func:`load_scope` gives, with the tree part ``tree``, for a subtree that
+    held exactly ``area_ids`` (as a proposal's did when it was computed), wherever those
+    areas sit now: once a move took households out of the area or brought some in, whether
+    anything else changed can be told only on the households the proposal held."""
+    hh = repo.households_of_areas(conn, area_ids)
+    lat, lon = hh["lat"].to_numpy(), hh["lon"].to_numpy()
+    box = reach_box(lat, lon, max_m)
+    vv, _ = _staying(repo.visitors_in_box_of_areas(conn, area_ids, box), lat, lon, max_m)
+    excl = _between(repo.exclusions(conn), hh, vv)
+    return digests.combine(digests.inputs_part(hh, vv, excl, as_of), tree)
+
+
 @dataclass(frozen=True)
 class HouseholdScope:
     """What an area's scope holds that can matter to one of its households: the household

@@ -7,9 +7,10 @@ import datetime as dt
 
 from sqlalchemy import Connection
 
+from doorstep.engine.pairing.params import PairingParams
 from doorstep.services.pairing import digest as digests
-from doorstep.services.pairing.moves import crossings
-from doorstep.services.pairing.scope import Scope
+from doorstep.services.pairing.moves import SUBTREE_KEY, crossings
+from doorstep.services.pairing.scope import Scope, inputs_digest_of_areas
 from doorstep.storage.tables import PairingProposal
 
 #: Key in a committed proposal's ``params``: the inputs' fingerprint right after its commit.
@@ -29,6 +30,9 @@ def _changes(
     since: str,
 ) -> list[str]:
     crossed = crossings(conn, proposal, scope)
+    # A proposal that kept its subtree can tell the moves from the rest (older ones cannot).
+    besides = crossed.told and crossed.explained and _changed_besides_moves(conn, proposal, taken)
+    explained = crossed.explained and not besides
     return digests.changes(
         scope.households,
         scope.visitors,
@@ -39,8 +43,21 @@ def _changes(
         was=was,
         since=since,
         crossed=crossed.reasons(scope.area_code, since),
-        explained=crossed.explained,
+        explained=explained,
     )
+
+
+def _changed_besides_moves(
+    conn: Connection, proposal: PairingProposal, taken: digests.Taken
+) -> bool:
+    """Whether, on the areas the proposal's subtree held when computed (moved or not), the
+    inputs differ from ``taken``: a move changes the households and visitors read for the
+    area, so only there can other changes be told apart from it."""
+    max_m = PairingParams(max_km=proposal.params["max_km"]).max_m
+    then = inputs_digest_of_areas(
+        conn, proposal.params[SUBTREE_KEY], taken.tree, as_of=taken.as_of, max_m=max_m
+    )
+    return then != taken.digest
 
 
 def not_open(proposal: PairingProposal, area_code: str) -> str | None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, update
 
 from doorstep.services.pairing import digest as digests
 from doorstep.services.pairing.staleness import COMMITTED_ON
@@ -68,3 +68,22 @@ def unchanged(conn: Connection, proposal: PairingProposal, today: dt.date) -> bo
     if kept is None or on is None or repo.input_writes(conn) != kept:
         return False
     return not repo.activity_changes_between(conn, dt.date.fromisoformat(on), today)
+
+
+def checked(conn: Connection, proposal: PairingProposal, count: int) -> None:
+    """Keep ``count`` as the proposal's count: its area, read after ``count`` was taken,
+    still gives its digest (as computed for an open or discarded one, as its commit left
+    a committed one). Without this, any write to what pairing reads, even elsewhere, sent
+    every later `pair explain` back to the whole area.
+
+    Written only while the proposal keeps the status it was checked in: a commit of it
+    meanwhile (which sets its status and its own count) is never overwritten.
+    """
+    key = WRITES_AFTER_COMMIT if proposal.status == "committed" else WRITES_KEY
+    if proposal.params.get(key) == count:
+        return
+    conn.execute(
+        update(PairingProposal)
+        .where(PairingProposal.id == proposal.id, PairingProposal.status == proposal.status)
+        .values(params={**proposal.params, key: count})
+    )

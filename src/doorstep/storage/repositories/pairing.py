@@ -69,6 +69,27 @@ def scope_households(conn: Connection, path: str) -> pl.DataFrame:
     return _with_area_paths(conn, found)
 
 
+def _in_areas(sql: str, area_ids: list[int]) -> str:
+    """``sql`` (a query of an area's subtree by ``:prefix``) for the households of the areas
+    ``area_ids`` instead, wherever those areas sit in the tree now. The ids are integers
+    written into the statement: a subtree's few thousand at most, and ``frame`` sends
+    PostgreSQL's parameters as literals anyway."""
+    among = f"h.area_id IN ({', '.join(str(int(a)) for a in area_ids) or 'NULL'})"
+    out = sql.replace("a.path NOT LIKE :prefix", f"NOT ({among})")
+    out = out.replace("a.path LIKE :prefix", among)
+    if ":prefix" in out:  # a query written another way: fail here, not with wrong rows
+        raise ValueError("the query tests the subtree in a way _in_areas does not know")
+    return out
+
+
+def households_of_areas(conn: Connection, area_ids: list[int]) -> pl.DataFrame:
+    """What :func:`scope_households` gives for a subtree that held exactly ``area_ids``."""
+    found = frame(
+        conn, _in_areas(_SCOPE_HOUSEHOLDS.format(only=""), area_ids), {}, _SCOPE_HOUSEHOLD_COLUMNS
+    )
+    return _with_area_paths(conn, found)
+
+
 def scope_household(conn: Connection, path: str, household_id: int) -> pl.DataFrame:
     """The row :func:`scope_households` gives for one household (none: not in the subtree)."""
     found = frame(
@@ -174,6 +195,13 @@ def visitors_in_box(conn: Connection, path: str, box: Box) -> pl.DataFrame:
         visitors_in_box_params(path, box),
         _VISITOR_COLUMNS,
     )
+
+
+def visitors_in_box_of_areas(conn: Connection, area_ids: list[int], box: Box) -> pl.DataFrame:
+    """What :func:`visitors_in_box` gives for a subtree that held exactly ``area_ids``: its
+    households are theirs, and ``busy_elsewhere`` counts pairings with anyone else's."""
+    params: dict[str, object] = {**_box_params(box)}
+    return frame(conn, _in_areas(VISITORS_IN_BOX, area_ids), params, _VISITOR_COLUMNS)
 
 
 #: The visitors of :func:`visitors_near_household`: as :data:`VISITORS_IN_BOX`, for one

@@ -1,0 +1,51 @@
+"""`pair show|diff|commit|discard|explain` with a proposal number that is not one: one red
+line and exit 2, like every other bad input; and `pair show`/`pair diff` leave an audit
+event, as every read of personal data does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from tests.cli.conftest import Invoke
+from tests.services.pairing.tree import add, home, propose, tree, worker
+
+
+@pytest.mark.parametrize("command", ["show", "diff", "commit", "discard"])
+@pytest.mark.parametrize("given", ["abc", "1.5", "3x"])
+def test_a_malformed_proposal_number_is_one_line(cli: Invoke, command: str, given: str) -> None:
+    result = cli("pair", command, given)
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        f"error: PROPOSAL must be a proposal number, such as 3; got {given!r}"
+    )
+
+
+def test_a_malformed_proposal_option_of_explain_is_one_line(cli: Invoke) -> None:
+    result = cli("pair", "explain", "H1", "--proposal", "two")
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        "error: --proposal must be a proposal number, such as 3; got 'two'"
+    )
+
+
+def test_show_and_diff_at_the_command_line_are_audited(
+    cli: Invoke, engine: Engine, tmp_path: Path
+) -> None:
+    tree(engine, tmp_path)
+    add(engine, tmp_path, "visitors", [worker(visitor_id="V")])
+    add(engine, tmp_path, "households", [home(household_id="H1")])
+    pid = str(propose(engine, "A").id)
+    assert cli("pair", "show", pid).exit_code == 0
+    assert cli("pair", "diff", pid).exit_code == 0
+    assert cli("pair", "show", "99").exit_code == 1  # nothing read, nothing recorded
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT action, entity, entity_id FROM audit_events WHERE actor LIKE 'cli%'")
+        ).all()
+    assert sorted(tuple(r) for r in rows) == [
+        ("read", "pairing_diff", pid),
+        ("read", "pairing_proposal", pid),
+    ]
