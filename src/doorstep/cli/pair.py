@@ -26,6 +26,7 @@ from doorstep.cli.common import (
     refuse_given,
 )
 from doorstep.cli.pair_db import AS_NEAR, certified_text, note_shortage, propose_area
+from doorstep.domain.geo import EARTH_RADIUS_M
 from doorstep.engine.pairing.explain import Explanation
 from doorstep.engine.pairing.parallel import dask, process_pool
 from doorstep.engine.pairing.params import PairingParams
@@ -35,6 +36,9 @@ from doorstep.services.pairing.files import check_out, pair_files
 
 #: Default of --keep-km; capped at --max-km when the user did not give it.
 DEFAULT_KEEP_KM = 5.0
+#: The farthest two homes can be apart, half way round the Earth (km, rounded up to a metre):
+#: a larger --max-km changes nothing, and its metres would overflow the searches' integers.
+FARTHEST_KM = math.ceil(math.pi * EARTH_RADIUS_M) / 1000
 #: How long to try to reach a --scheduler before saying it cannot be reached.
 SCHEDULER_TIMEOUT_S = 10.0
 #: The engine's parameter names as the flags a user types, for its error messages.
@@ -291,16 +295,24 @@ def _params(
     """The solve's settings; errors name the flags, not the engine's fields.
 
     --keep-km defaults to 5 km, but never above --max-km: continuity cannot be worth more
-    than the longest pair allowed, and a default must not make a small --max-km fail.
+    than the longest pair allowed, and a default must not make a small --max-km fail. A
+    --max-km past the farthest two homes can be is taken as that distance.
     """
     valid_max = math.isfinite(max_km) and max_km > 0
     if keep_km is None:
         keep_km = min(DEFAULT_KEEP_KM, max_km) if valid_max else DEFAULT_KEEP_KM
+    elif math.isfinite(keep_km) and keep_km > FARTHEST_KM:
+        raise InvalidInput(
+            f"--keep-km {keep_km:g} is more than any two homes can be apart ({FARTHEST_KM:,g} "
+            "km, half way round the Earth); give a smaller --keep-km"
+        )
     elif valid_max and keep_km > max_km:
         raise InvalidInput(
             f"--keep-km {keep_km:g} is above --max-km {max_km:g}: continuity cannot be worth "
             "more than the longest pair allowed; give a smaller --keep-km"
         )
+    if valid_max:
+        max_km = min(max_km, FARTHEST_KM)  # the same pairs, in metres that fit the searches
     try:
         return PairingParams(
             max_km=max_km,

@@ -421,3 +421,35 @@ def test_the_errors_file_shows_a_bad_cell_that_looks_like_a_formula_without_runn
     assert info.value.errors_csv is not None
     lines = info.value.errors_csv.read_text(encoding="utf-8").splitlines()
     assert lines[1].startswith("2,members,'=HYPERLINK(1),")
+
+
+def test_a_row_that_ends_early_is_refused_and_keeps_the_stored_values(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    # Polars reads the fields a short row lacks as empty: re-imported, the county would lose
+    # its parent and become a root.
+    path = tmp_path / "areas.csv"
+    path.write_text("code,name,level,parent_code\nR-C,County,county\n", encoding="utf-8")
+    assert rejected(with_areas, "areas", path) == [
+        "row 2, column parent_code: the row ends early: 3 field(s) where the header has 4 "
+        "(an empty value still needs its comma)"
+    ]
+    # Two fields short, a quoted comma and a line break inside quotes, CRLF line ends.
+    path.write_bytes(
+        b'code,name,level,parent_code\r\nR-C,"County, ""east""\r\nside",county,R\r\nR-C-V1,V\r\n'
+    )
+    assert rejected(with_areas, "areas", path) == [
+        "row 3, column level: the row ends early: 2 field(s) where the header has 4 "
+        "(an empty value still needs its comma)"
+    ]
+
+
+def test_a_value_given_as_empty_keeps_its_comma_and_is_read(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "areas.csv"
+    path.write_text("code,name,level,parent_code\nX,Elsewhere,region,\n", encoding="utf-8")
+    assert run_import(with_areas, "areas", path).created == 1
+    with with_areas.connect() as conn:
+        parent = conn.execute(text("SELECT parent_id FROM areas WHERE code = 'X'"))
+        assert parent.scalar_one() is None

@@ -1,5 +1,6 @@
 """Whether polars read every row of a CSV file: its row count against the file's line ends
-outside quotes (about 2 ms on 200,000 rows; 15 ms when values hold line breaks)."""
+outside quotes (about 2 ms on 200,000 rows; 15 ms when values hold line breaks), and how many
+fields each row has."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
+import numpy.typing as npt
 
 from doorstep.services.importing.csvscan import binary, locate, outside_quotes
 from doorstep.services.importing.errors import RowError
@@ -16,6 +18,7 @@ from doorstep.services.importing.errors import RowError
 SLICE_SIZE = 1 << 20  # bytes looked at a time while counting rows
 _LF = ord("\n")
 _QUOTE_BYTE = ord('"')
+_COMMA = ord(",")
 
 
 def lost_rows(source: Path | bytes, start: int, height: int) -> RowError | None:
@@ -72,3 +75,38 @@ def _bytes_of(fh: BinaryIO) -> bytes | mmap.mmap:
     except (OSError, ValueError, io.UnsupportedOperation):
         fh.seek(0)
         return fh.read()
+
+
+def fields_per_row(source: Path | bytes, start: int, height: int) -> npt.NDArray[np.int64]:
+    """How many fields each of the ``height`` rows after ``start`` has, as polars splits them:
+    a line end outside quotes ends a row, a comma outside quotes starts a field.
+
+    Polars gives a row that ends early empty values for its last columns, so only this count
+    tells ``h1,27,107`` (no fourth column) from ``h1,27,107,`` (an empty fourth value). Call
+    it after :func:`lost_rows` found every row read (about 0.2 s for 1.7M rows).
+    """
+    with binary(source) as fh:
+        data = _bytes_of(fh)
+    try:
+        return _count_fields(data, start, height)
+    finally:
+        if isinstance(data, mmap.mmap):
+            data.close()
+
+
+def _count_fields(data: bytes | mmap.mmap, start: int, height: int) -> npt.NDArray[np.int64]:
+    text = np.frombuffer(data, dtype=np.uint8)[start:]
+    commas = np.zeros(height + 1, np.int64)  # + 1: what follows the last line end, if any
+    row, quotes = 0, 0  # rows ended and quotes seen before the slice
+    for at in range(0, text.size, SLICE_SIZE):
+        part = text[at : at + SLICE_SIZE]
+        at_quote = np.flatnonzero(part == _QUOTE_BYTE)
+        ends = outside_quotes(np.flatnonzero(part == _LF), at_quote, quotes)
+        found = outside_quotes(np.flatnonzero(part == _COMMA), at_quote, quotes)
+        # The commas before each line end, so per row (and after the last end) the difference.
+        before = np.concatenate(([0], np.searchsorted(found, ends), [found.size]))
+        commas[row : row + ends.size + 1] += np.diff(before)[: height + 1 - row]
+        row += ends.size
+        quotes += at_quote.size
+    fields: npt.NDArray[np.int64] = commas[:height] + 1
+    return fields

@@ -18,9 +18,11 @@ import codecs
 import io
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 
-from doorstep.services.importing.csvcount import lost_rows
+from doorstep.services.importing.csvcount import fields_per_row, lost_rows
 from doorstep.services.importing.csvheader import (
     cr_only,
     first_duplicate,
@@ -116,6 +118,16 @@ def read_csv_text(path: Path, *, check_utf8: bool = False) -> pl.DataFrame:
     # Polars keeps a quoted name's doubled quotes and renames a repeated empty name.
     frame.columns = [n if n.strip() else unnamed(i) for i, n in enumerate(names, start=1)]
     return frame
+
+
+def row_fields(path: Path, height: int) -> npt.NDArray[np.int64]:
+    """How many fields each of the ``height`` rows :func:`read_csv_text` read from ``path``
+    has (:func:`~doorstep.services.importing.csvcount.fields_per_row`): a row that ends
+    early reads as empty values, which only this tells from values given as empty."""
+    source, _ = _source(path)
+    with binary(source) as fh:
+        header = read_header(fh)
+    return fields_per_row(source, len(header.record) + len(header.end), height)
 
 
 def _source(path: Path) -> tuple[Path | bytes, bool]:

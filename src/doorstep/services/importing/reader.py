@@ -12,12 +12,15 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import fastexcel
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from doorstep.services.importing.csvfile import (
     CsvProblem,
     first_duplicate,
     read_csv_text,
+    row_fields,
     unnamed_position,
 )
 from doorstep.services.importing.csvheader import SHEET_ROW, unnamed
@@ -69,13 +72,37 @@ def read_table(path: Path) -> pl.DataFrame:
 
 def _read_csv(path: Path) -> pl.DataFrame:
     try:
-        return read_csv_text(path, check_utf8=True)
+        frame = read_csv_text(path, check_utf8=True)
+        fields = row_fields(path, frame.height)
     except pl.exceptions.NoDataError:
         raise file_error(path, "the file is empty") from None
     except CsvProblem as exc:
         raise ImportRejected(path, [exc.error], None) from None
     except OSError as exc:
         raise file_error(path, f"cannot read the file: {exc.strerror or exc}") from None
+    _refuse_short_rows(path, frame, fields)
+    return frame
+
+
+def _refuse_short_rows(path: Path, frame: pl.DataFrame, fields: npt.NDArray[np.int64]) -> None:
+    """A row with fewer fields than the header is refused: polars reads the values it lacks
+    as empty, and an update would then clear them (a county's ``parent_code``, and the
+    county became a root). A value given as empty keeps its comma; a blank line is skipped."""
+    blank = frame.select(pl.all_horizontal(pl.all().is_null())).to_series().to_numpy()
+    short = np.flatnonzero((fields < frame.width) & ~blank)
+    if not len(short):
+        return
+    errors = [
+        RowError(
+            int(i) + 2,
+            frame.columns[int(fields[i])],
+            "",
+            f"the row ends early: {int(fields[i])} field(s) where the header has "
+            f"{frame.width} (an empty value still needs its comma)",
+        )
+        for i in short
+    ]
+    raise ImportRejected(path, errors, write_errors_csv(path, errors))
 
 
 def _twice(path: Path, name: str) -> ImportRejected:

@@ -9,6 +9,7 @@ the way ``doorstep import`` does (the header is row 1).
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from doorstep.domain.languages import parse_languages
 from doorstep.engine.pairing.explain import Explanation, explain
 from doorstep.engine.pairing.new_only import NewOnly, explain_params, pair_new_only
 from doorstep.engine.pairing.params import PairingParams
@@ -31,7 +33,7 @@ from doorstep.engine.pairing.problem import (
 from doorstep.engine.pairing.result import REASONS, PairingResult
 from doorstep.engine.pairing.solve import Mapper, Progress, solve
 from doorstep.errors import DoorstepError, InvalidInput
-from doorstep.services.importing.csvfile import CsvProblem, read_csv_text
+from doorstep.services.importing.csvfile import CsvProblem, read_csv_text, row_fields
 from doorstep.services.importing.errors import RowError
 
 HOUSEHOLD_COLUMNS = ("household_id", "lat", "lon", "languages")
@@ -40,6 +42,8 @@ ROW = "__row"
 #: Row errors shown per file; the count of the rest follows.
 SHOWN_ERRORS = 10
 _INT32_MAX = 2**31 - 1
+#: What in a language code means two codes run together: another separator than ';'.
+_NOT_IN_A_CODE = re.compile(r"[,/|\s]")
 
 
 class _Errors:
@@ -79,7 +83,9 @@ def _read(
     """The file's rows as text, with ``ROW``: the row number a spreadsheet shows.
 
     Lines that are entirely empty (a trailing newline, a blank line, ``,,,``) are skipped,
-    keeping the numbers of the rows around them; a row with only some values is an error.
+    keeping the numbers of the rows around them; a row with only some values is an error,
+    and so is one that ends before the last required column (polars would read the rest as
+    empty: no languages); one that ends before optional columns only leaves them empty.
     The ``ids`` columns lose surrounding spaces, as numbers do, so that ``H1`` and ``H1 `` are
     one id to the duplicate check, to references and in the output.
     """
@@ -100,8 +106,31 @@ def _read(
     missing = [c for c in required if c not in df.columns]
     if missing:
         raise InvalidInput(f"{path}: missing column(s) {', '.join(missing)}")
+    width = len(df.columns)
+    used = sorted(df.columns.index(c) for c in (*required, *optional) if c in df.columns)
+    last = max(df.columns.index(c) for c in required)
     empty = [pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in df.columns]
-    df = df.with_row_index(ROW, offset=2).filter(~pl.all_horizontal(empty))
+    df = (
+        df.with_row_index(ROW, offset=2)
+        .with_columns(pl.Series("__fields", row_fields(path, df.height)))
+        .filter(~pl.all_horizontal(empty))
+    )
+    errors = _Errors(path)
+    # Polars reads the fields a row lacks as empty values: a household that ends before its
+    # languages would be read as speaking none. A row may end before optional columns only
+    # (their empty value is the default), and is named by the first column it lacks.
+    short = pl.col("__fields") <= last
+    for before, at in zip([-1, *used], used, strict=False):
+        errors.add(
+            df.filter(short & (pl.col("__fields") > before) & (pl.col("__fields") <= at)),
+            df.columns[at + 1],  # after ROW
+            pl.format(
+                f"the row ends early: {{}} field(s) where the header has {width} (an empty "
+                "value still needs its comma)",
+                pl.col("__fields"),
+            ),
+        )
+    df = df.filter(~short)
     df = df.select(
         ROW,
         *(pl.col(c).str.strip_chars() if c in ids else pl.col(c) for c in required),
@@ -114,7 +143,6 @@ def _read(
             if c in df.columns
         ),
     )
-    errors = _Errors(path)
     for c in required:
         if c != "languages":  # no language is allowed: the household is then unpairable
             errors.add(
@@ -179,6 +207,20 @@ def _coordinates(df: pl.DataFrame, errors: _Errors) -> tuple[pl.Series, pl.Serie
     return lat, lon
 
 
+def _separators(df: pl.DataFrame, errors: _Errors) -> None:
+    """Refuse ``zh,en`` or ``zh en``: read as one code it would match no one, and the
+    household would be left unpaired for want of a shared language instead of being told."""
+    found: dict[str, str] = {}
+    for text in df["languages"].unique().to_list():
+        hit = next((m for c in parse_languages(text) if (m := _NOT_IN_A_CODE.search(c))), None)
+        if hit is not None:
+            found[text] = f"separate languages with ';', not {hit.group()!r}"
+    if found:
+        why = pl.DataFrame({"languages": list(found), "__why": list(found.values())})
+        bad = df.select(ROW, "languages").join(why, on="languages")
+        errors.add(bad, "languages", pl.col("__why"))
+
+
 def _masks(column: pl.Series) -> tuple[tuple[str, ...], np.ndarray]:
     # Encode each distinct text once, in polars: millions of rows share a handful of lists.
     uniq = column.unique(maintain_order=True)
@@ -222,6 +264,7 @@ def read_problem(households: Path, visitors: Path) -> PairingProblem:
     v = _read(visitors, VISITOR_COLUMNS, ("remote_pool",), ids=("visitor_id", "remote_pool"))
     h_errors, v_errors = _Errors(households), _Errors(visitors)
     h_lat, h_lon = _coordinates(h, h_errors)
+    _separators(h, h_errors)
     _duplicates(h, "household_id", h_errors)
     h_errors.raise_any()
     v_lat, v_lon = _coordinates(v, v_errors)
@@ -234,6 +277,7 @@ def read_problem(households: Path, visitors: Path) -> PairingProblem:
         range_reason=f"must be between 0 and {_INT32_MAX}",
         whole=True,
     )
+    _separators(v, v_errors)
     _duplicates(v, "visitor_id", v_errors)
     v_errors.raise_any()
     codes, hmask, vmask = _language_masks(h, v, households, visitors)
