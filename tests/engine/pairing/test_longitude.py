@@ -84,14 +84,22 @@ def test_near_a_pole_the_pairing_is_exact(seed: int) -> None:
     assert (r.paired, r.total_cost) == exact(p)
 
 
-def test_homes_ringing_a_pole_are_refused_rather_than_paired_wrongly() -> None:
-    # Households and visitors in turn all round the pole, 6 km apart: wherever the grid's edge
-    # goes, a household and a visitor in reach of each other lie on either side of it.
+def _ring(lat: float, n: int) -> PairingProblem:
+    """Visitors and households in turn round the north pole at ``lat``, ``n`` of each."""
     b = PairingProblemBuilder()
-    for k in range(12):
-        b.add_visitor(f"v{k}", 89.8, -165.0 + 30.0 * k, "en", capacity=1)
-        b.add_household(f"h{k}", 89.8, -150.0 + 30.0 * k, "en")
-    p = b.build()
+    step = 360.0 / (2 * n)
+    for k in range(n):
+        b.add_visitor(f"v{k}", lat, -180.0 + step * (2 * k + 1), "en", capacity=1)
+        b.add_household(f"h{k}", lat, -180.0 + step * (2 * k + 2), "en")
+    return b.build()
+
+
+def test_homes_ringing_a_pole_are_refused_rather_than_paired_wrongly() -> None:
+    # Households and visitors in turn all round the pole at 89.5 degrees, 14.5 km apart (a
+    # search there reaches 89.77 degrees: not near enough to take in every longitude):
+    # wherever the grid's edge goes, a household and a visitor in reach of each other lie on
+    # either side of it.
+    p = _ring(89.5, 12)
     with pytest.raises(GridSeamError, match=r"household h\d+ and visitor v\d+ are \d+ m apart"):
         solve(p)
     with pytest.raises(GridSeamError):
@@ -100,11 +108,30 @@ def test_homes_ringing_a_pole_are_refused_rather_than_paired_wrongly() -> None:
     # A gap wider than the reach anywhere on the ring, and the same homes pair as exactly.
     q = PairingProblemBuilder()
     for k in range(9):
-        q.add_visitor(f"v{k}", 89.8, -165.0 + 30.0 * k, "en", capacity=1)
-        q.add_household(f"h{k}", 89.8, -150.0 + 30.0 * k, "en")
+        q.add_visitor(f"v{k}", 89.5, -172.5 + 15.0 * (2 * k), "en", capacity=1)
+        q.add_household(f"h{k}", 89.5, -157.5 + 15.0 * (2 * k), "en")
     ok = q.build()
     r = solve(ok)
     assert r.certified and (r.paired, r.total_cost) == exact(ok)
+
+
+@pytest.mark.parametrize(("lat", "n"), [(89.8, 12), (89.75, 8), (89.95, 5)])
+def test_homes_ringing_a_pole_near_enough_to_search_every_longitude_pair_exactly(
+    lat: float, n: int
+) -> None:
+    # Every search from these homes reaches 89.9 degrees and takes in every longitude, so no
+    # pair hides across the grid's edge: they are paired, as exactly as anywhere (the refusal
+    # once covered them too, and a household at the pole with a visitor 0.2 degrees away).
+    p = _ring(lat, n)
+    r = solve(p)
+    assert r.certified and (r.paired, r.total_cost) == exact(p)
+    assert insert(p, np.arange(n)).paired == r.paired
+    b = PairingProblemBuilder()
+    b.add_household("h", 90.0, 0.0, "en")
+    b.add_visitor("v", 89.8, 179.0, "en", capacity=1)
+    b.add_visitor("w", 89.7, -10.0, "en", capacity=1)
+    one = b.build()
+    assert (solve(one).paired, solve(one).total_cost) == exact(one)
 
 
 def test_homes_at_the_pole_itself_pair_whatever_their_longitudes() -> None:

@@ -4,8 +4,9 @@ The compiled searches bucket homes in a latitude/longitude grid that does not wr
 household at 179.9°E and a visitor at 179.9°W (20 km apart) would sit at opposite ends of it.
 Distances depend only on differences of longitude, so every longitude can be turned by the same
 angle: the widest stretch of longitude without any home is put at ±180°, and nothing else
-changes. Where homes ring a pole there may be no stretch wide enough: a household and a visitor
-in reach of each other on either side of every gap. The searches would not see that pair, so
+changes. Where homes ring a pole (not so near it that their searches take in every longitude) there
+may be no stretch wide enough: a household and a visitor in reach of each other on either
+side of every gap. The searches would not see that pair, so
 such a problem is refused (:class:`GridSeamError`) rather than solved wrongly.
 """
 
@@ -106,9 +107,12 @@ def _check_seam(p: PairingProblem, max_m: float, hs: IntArray, vs: IntArray) -> 
         return
     h = np.repeat(hs, counts)
     v = vs[np.concatenate([np.asarray(x, dtype=np.int64) for x in hits])]
-    # Homes this near a pole search every longitude, whatever their own: no edge hides them.
-    polar = (np.abs(p.household_lat[h]) >= ALL_LONGITUDES_LAT) & (
-        np.abs(p.visitor_lat[v]) >= ALL_LONGITUDES_LAT
+    # A home whose search window reaches near a pole searches every longitude, whatever its
+    # own (:func:`.scan.cell_window`, the one window every grid search uses): no edge hides
+    # a pair both of whose windows do.
+    reach_deg = math.degrees((max_m + 1.0) / EARTH_RADIUS_M)
+    polar = (np.abs(p.household_lat[h]) + reach_deg >= ALL_LONGITUDES_LAT) & (
+        np.abs(p.visitor_lat[v]) + reach_deg >= ALL_LONGITUDES_LAT
     )
     across = (np.abs(p.household_lon[h] - p.visitor_lon[v]) > 180.0) & ~polar
     bad = across & p.eligible(h, v)
@@ -119,7 +123,8 @@ def _check_seam(p: PairingProblem, max_m: float, hs: IntArray, vs: IntArray) -> 
             f"household {p.household_ids[h[i]]} and visitor {p.visitor_ids[v[i]]} are "
             f"{int(p.metres(h[i : i + 1], v[i : i + 1])[0])} m apart across the edge of the "
             "search grid, even with that edge in the widest gap of longitude between the homes "
-            "(they ring a pole); pairing there is not supported"
+            "(they ring a pole, or the distance limit spans much of the globe); pairing there "
+            "is not supported"
         )
 
 
