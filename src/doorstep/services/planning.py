@@ -28,6 +28,7 @@ from doorstep.engine.planning import (
     public_holidays,
     visit_flags,
 )
+from doorstep.errors import Conflict
 from doorstep.privacy.audit import record_event
 from doorstep.storage.repositories import bulk, lookups
 from doorstep.storage.repositories import pairing as pairing_repo
@@ -82,7 +83,8 @@ def _weekdays(text: str | None) -> list[int]:
 @dataclass(frozen=True)
 class _Built:
     result: PlanResult
-    pairs: pl.DataFrame
+    pairs: pl.DataFrame  # the plannable pairings, in the problem's order
+    index: dict[int, int]  # pairing id -> the problem's pairing index
     path: str
     dropped_visits: list[int]  # planned visits to plan again, or no longer wanted
     kept_visits: int
@@ -161,10 +163,13 @@ class _Inputs:
     orgs: pl.DataFrame
     leave: Spans
     blackouts: Spans
-    history: list[tuple[str, str, dt.date, dt.date]]  # fixed: recorded or under way
-    kept: list[tuple[int, int, str, str, dt.date, dt.date]]  # (visit id, visitor id, ...)
+    history: list[tuple[int, dt.date, dt.date]]  # fixed (pairing id, ...): recorded, under way
+    kept: list[tuple[int, int, int, dt.date, dt.date]]  # (visit id, visitor id, pairing id, ...)
+    index: dict[int, int] = field(default_factory=dict)  # pairing id -> problem index
 
     def build(self) -> PlanningProblem:
+        """The problem; fixed visits go to their pairing by id, as a household may be paired
+        with the same visitor more than once."""
         st = self.settings
         b = PlanningProblemBuilder(st.start, months=st.months, default_policy=st.policy)
         b.travel_threshold_m = st.travel_km * 1000.0
@@ -177,6 +182,7 @@ class _Inputs:
             org_code[int(oid)] = code
         seen_v: set[int] = set()
         seen_h: set[int] = set()
+        names: dict[int, tuple[str, str]] = {}
         for r in self.pairs.iter_rows(named=True):
             if r["visitor_id"] not in seen_v:
                 seen_v.add(r["visitor_id"])
@@ -194,13 +200,14 @@ class _Inputs:
                     blackouts=self.blackouts.get(r["household_id"], []),
                     preferred_weekdays=_weekdays(r["preferred_weekdays"]),
                 )
-            b.add_pairing(
+            self.index[r["id"]] = b.add_pairing(
                 r["household"], r["visitor"], active_from=r["plan_from"], active_to=r["plan_to"]
             )
-        for h, v, a, z in self.history:
-            b.add_fixed_visit(h, v, a, z)
-        for _, _, h, v, a, z in self.kept:
-            b.add_fixed_visit(h, v, a, z)
+            names[r["id"]] = (r["household"], r["visitor"])
+        for pid, a, z in self.history:
+            b.add_fixed_visit(*names[pid], a, z, pairing=self.index[pid])
+        for _, _, pid, a, z in self.kept:
+            b.add_fixed_visit(*names[pid], a, z, pairing=self.index[pid])
         return b.build()
 
 
@@ -240,6 +247,7 @@ def build_result(
     end = add_months(start, settings.months)  # the first day after the horizon
     scope = _active_days(repo.scope_pairings(conn, path, start), settings.policy.stay_days)
     pairs = scope.filter(_plannable(scope, start, end))
+    _refuse_overlapping(pairs)
     holidays = (
         public_holidays(settings.country, start, end, subdivision=settings.subdivision)
         if settings.country
@@ -269,16 +277,38 @@ def build_result(
     of_household: dict[int, list[int]] = {}
     for pid, hid in pairs.select("id", "household_id").iter_rows():
         of_household.setdefault(hid, []).append(pid)
+    # A household may be paired with the same visitor more than once (on other days): a
+    # visit they made belongs to the pairing whose days hold it, whatever it is filed under.
+    stay_rest = dt.timedelta(days=settings.policy.stay_days - 1)
+    days_of: dict[tuple[int, int], list[tuple[int, dt.date, dt.date]]] = {}
+    for pid, hid, vid, frm, to in pairs.select(
+        "id", "household_id", "visitor_id", "plan_from", "plan_to"
+    ).iter_rows():
+        days_of.setdefault((hid, vid), []).append(
+            (pid, frm or dt.date.min, dt.date.max if to is None else to + stay_rest)
+        )
+
+    def owner(hid: int, vid: int, pid: int, day: dt.date) -> int | None:
+        holders = [q for q, a, z in days_of.get((hid, vid), []) if a <= day < z]
+        if pid in holders or (not holders and pid in names and names[pid][2] == vid):
+            return pid
+        return holders[0] if holders else None
+
     # A visitor is away on every stay that is not one of this plan's pairings' own (in
     # another area, of a pairing that gets no visits now, made for another visitor): such
     # stays block the visitor's days as leave does (and are named so in the reasons), with
     # the travel days around them, as the households' distance is not looked at.
     pad = dt.timedelta(days=settings.travel_days)
     replanned = set(scope["id"].to_list())  # their planned visits from the start are redone
-    for vid, pid, status, a, z in repo.stays_of(conn, visitor_ids, start - pad).iter_rows():
-        if status == VisitStatus.PLANNED.value and pid in replanned and a >= start:
-            continue
-        if pid not in names or names[pid][2] != vid:
+    stays = repo.stays_of(conn, visitor_ids, start - pad)
+    for vid, pid, hid, status, a, z in stays.iter_rows():
+        if status == VisitStatus.PLANNED.value:
+            if pid in replanned and a >= start:
+                continue
+            own = pid if pid in names and names[pid][2] == vid else None
+        else:  # made: the pairing whose days hold it has it as a fixed visit (below)
+            own = owner(hid, vid, pid, a)
+        if own is None:
             leave.setdefault(int(vid), []).append((a - pad, z + pad))
     history_from = start - dt.timedelta(days=settings.policy.max_gap_days)
     done_by_visitor: Spans = {}
@@ -288,23 +318,22 @@ def build_result(
         assert first is not None
         if first >= end:
             continue  # recorded as made after the horizon: nothing to plan around
-        own = pid if pid in names and names[pid][2] == vid else None
+        own = None if vid is None else owner(hid, vid, pid, first)
         if own is not None:  # the pairing's own visit: its stay, fixed
-            h, v, _ = names[own]
-            inputs.history.append((h, v, first, last or first))
+            inputs.history.append((own, first, last or first))
             done_by_visitor.setdefault(vid, []).append((first, last or first))
         if first < start:  # the household's other pairings count it as its day
             for other in of_household.get(hid, []):
                 if other != own:
-                    h, v, _ = names[other]
-                    inputs.history.append((h, v, first, first))
+                    inputs.history.append((other, first, first))
 
     # A pairing that began before the start with no visit to its household before the
     # start is due within the gap of its own start, as the work lists say.
-    visited = {h for h, _, a, _ in inputs.history if a < start}
-    for h, v, frm in pairs.select("household", "visitor", "plan_from").iter_rows():
-        if h not in visited and frm is not None and frm < start:
-            inputs.history.append((h, v, frm, frm))
+    household_of = dict(zip(pairs["id"].to_list(), pairs["household_id"].to_list(), strict=True))
+    visited = {household_of[pid] for pid, a, _ in inputs.history if a < start}
+    for pid, hid, frm in pairs.select("id", "household_id", "plan_from").iter_rows():
+        if hid not in visited and frm is not None and frm < start:
+            inputs.history.append((pid, frm, frm))
 
     # Planned visits: those under way on the start day stay; those of pairings that get no
     # visits now, or on days the pairing is not active, go; the others stay unless their
@@ -319,8 +348,7 @@ def build_result(
     for row in planned.iter_rows():
         vis_id, pid, vid, _, a, z = row
         if pid in window and a < start:
-            h, v, _ = names[pid]
-            inputs.history.append((h, v, a, z))
+            inputs.history.append((pid, a, z))
         elif pid not in window or not window[pid][0] <= a < min(window[pid][1], end):
             dropped.append(vis_id)
         else:
@@ -335,17 +363,52 @@ def build_result(
         if vid in affected:
             dropped.append(vis_id)
         else:
-            h, v, _ = names[pid]
-            inputs.kept.append((vis_id, vid, h, v, a, z))
+            inputs.kept.append((vis_id, vid, pid, a, z))
     kept_ids = {k[0] for k in inputs.kept}
     problem, _ = _without_broken(inputs)
     dropped += sorted(kept_ids - {k[0] for k in inputs.kept})
-    index = {pid: i for i, pid in enumerate(pairs["id"].to_list())}
-    urgent = [index[pid] for pid in missed if pid in index]
+    urgent = [inputs.index[pid] for pid in missed if pid in inputs.index]
     result = plan(
         problem, params=PlanParams(seed=settings.seed), progress=progress, pull_forward=urgent
     )
-    return _Built(result, pairs, path, dropped, len(inputs.kept))
+    return _Built(result, pairs, inputs.index, path, dropped, len(inputs.kept))
+
+
+def _refuse_overlapping(pairs: pl.DataFrame) -> None:
+    """Refuse a household paired with one visitor twice over the same days.
+
+    Paired again later (after another visitor, say) is fine: each pairing keeps its own days.
+    Over the same days, one visitor would keep two cadences at one household, and a visit
+    could not be filed under either pairing alone; merging them would have to pick one, so
+    the coordinator is asked to end one instead.
+    """
+    clash = (
+        pairs.select(
+            "id",
+            "household",
+            "visitor",
+            "household_id",
+            "visitor_id",
+            pl.col("plan_from").fill_null(dt.date.min).alias("a"),
+            pl.col("plan_to").fill_null(dt.date.max).alias("z"),
+        )
+        .sort("household_id", "visitor_id", "a", "id")
+        .with_columns(
+            pl.col("id").shift(1).alias("before"),
+            (
+                (pl.col("household_id") == pl.col("household_id").shift(1))
+                & (pl.col("visitor_id") == pl.col("visitor_id").shift(1))
+                & (pl.col("a") < pl.col("z").shift(1))
+            ).alias("clash"),
+        )
+        .filter(pl.col("clash"))
+    )
+    if clash.height:
+        r = clash.row(0, named=True)
+        raise Conflict(
+            f"household {r['household']} is paired with visitor {r['visitor']} twice over the "
+            f"same days (pairings {r['before']} and {r['id']}): end one of them to plan the area"
+        )
 
 
 def plan_area(
@@ -358,17 +421,23 @@ def plan_area(
     conn = session.connection()
     replaced = repo.delete_visits(conn, built.dropped_visits)
     replaced += repo.delete_planned_of_ended(conn, built.path, settings.start)
-    key = {
-        (h, v): (pid, hid, vid)
-        for pid, hid, vid, h, v in pairs.select(
-            "id", "household_id", "visitor_id", "household", "visitor"
-        ).iter_rows()
-    }
-    rows = [
-        (*key[(r.household_id, r.visitor_id)], r.start, r.end) for r in result.rows() if not r.fixed
-    ]
+    # By the problem's pairing index, not by household and visitor: the same two may be
+    # paired more than once, and each visit goes to the pairing it was planned for.
+    pid = pairs["id"].to_numpy()
+    row_of = np.zeros(len(pid), np.int64)
+    row_of[[built.index[int(p)] for p in pid]] = np.arange(len(pid))
+    v = result.visits
+    mine = ~v.fixed
+    row = row_of[v.pairing[mine]]
+    day0 = np.datetime64(result.problem.start, "D")
     new = pl.DataFrame(
-        rows,
+        {
+            "pairing_id": pid[row],
+            "household_id": pairs["household_id"].to_numpy()[row],
+            "visitor_id": pairs["visitor_id"].to_numpy()[row],
+            "planned_start": day0 + v.start[mine].astype(np.int64),
+            "planned_end": day0 + v.end[mine].astype(np.int64),
+        },
         schema={
             "pairing_id": pl.Int64,
             "household_id": pl.Int64,
@@ -376,7 +445,6 @@ def plan_area(
             "planned_start": pl.Date,
             "planned_end": pl.Date,
         },
-        orient="row",
     ).with_columns(
         pl.lit(VisitStatus.PLANNED.value).alias("status"),
         pl.col("planned_start").alias("window_start"),

@@ -59,3 +59,18 @@ def one_unit(
         b.add_household(f"h{i}")
         b.add_pairing(f"h{i}", f"v{i}", home_distance_m=100.0)
     return b.build()
+
+
+def paired_again(
+    *, days: int = 300, windows: Iterable[tuple[int, int]] = ((0, 100), (150, 300))
+) -> PlanningProblemBuilder:
+    """Household ``h`` paired with visitor ``v`` once per window (days from START, ``[a, z)``),
+    as when a pairing ended and the two were paired again later; ``h2`` is ``v``'s too."""
+    b = PlanningProblemBuilder(START, days=days)
+    b.add_visitor("v")
+    b.add_household("h")
+    b.add_household("h2")
+    for a, z in windows:
+        b.add_pairing("h", "v", active_from=day(a), active_to=day(z), home_distance_m=1_000.0)
+    b.add_pairing("h2", "v", home_distance_m=1_000.0)
+    return b

@@ -79,13 +79,20 @@ def problems(draw: Any) -> PlanningProblem:
         a = draw(st.integers(0, n_days - 1))
         z = draw(st.integers(a + 1, n_days))
         full = draw(st.booleans())
-        b.add_pairing(
-            f"h{h}",
-            f"v{v}",
-            active_from=None if full else day(a),
-            active_to=None if full else day(z),
-            home_distance_m=draw(st.one_of(st.none(), st.floats(0, 30_000))),
-        )
+        windows: list[tuple[int | None, int | None]] = [(None, None) if full else (a, z)]
+        if not full and z - a >= 2 and draw(st.booleans()):
+            # Paired, ended, and paired again later (back to back at the least).
+            m1 = draw(st.integers(a + 1, z - 1))
+            windows = [(a, m1), (draw(st.integers(m1, z - 1)), z)]
+        home = draw(st.one_of(st.none(), st.floats(0, 30_000)))
+        for lo, hi in windows:
+            b.add_pairing(
+                f"h{h}",
+                f"v{v}",
+                active_from=None if lo is None else day(lo),
+                active_to=None if hi is None else day(hi),
+                home_distance_m=home,
+            )
     # Fixed (recorded) visits that do not overlap one another for the same visitor.
     busy: dict[int, list[tuple[int, int]]] = {}
     for h, v in draw(st.lists(st.sampled_from(pairs), max_size=4)):

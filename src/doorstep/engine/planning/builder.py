@@ -16,6 +16,7 @@ from doorstep.engine.planning.problem import (
     NO_ORGANISATION,
     Intervals,
     PlanningProblem,
+    locate_pairings,
 )
 
 Span = tuple[date, date]
@@ -76,8 +77,10 @@ class PlanningProblemBuilder:
         self._orgs: dict[str, _Org] = {}
         self._visitors: dict[str, tuple[int, str | None, list[Span]]] = {}
         self._households: dict[str, tuple[float, float, int, list[Span]]] = {}
-        self._pairings: dict[tuple[str, str], tuple[int, int, int, float]] = {}
-        self._fixed: list[tuple[str, str, date, date]] = []
+        # (household, visitor, policy, from, to, home distance): a list, not a dict by pair,
+        # as a household may be paired with the same visitor again on other days.
+        self._pairings: list[tuple[str, str, int, int, int, float]] = []
+        self._fixed: list[tuple[str, str, date, date, int | None]] = []
 
     def _day(self, when: date) -> int:
         return (when - self.start).days
@@ -154,24 +157,47 @@ class PlanningProblemBuilder:
         active_from: date | None = None,
         active_to: date | None = None,
         home_distance_m: float | None = None,
-    ) -> None:
-        """Pair a household with a visitor; ``active_to`` is the first day it is not active."""
+    ) -> int:
+        """Pair a household with a visitor; ``active_to`` is the first day it is not active.
+
+        Returns the pairing's index in the problem. The same two may be paired again on
+        other days (the problem refuses overlapping windows).
+        """
         if household_id not in self._households:
             raise ValueError(f"unknown household {household_id!r}")
         if visitor_id not in self._visitors:
             raise ValueError(f"unknown visitor {visitor_id!r}")
         lo = 0 if active_from is None else max(0, self._day(active_from))
         hi = self.n_days if active_to is None else min(self.n_days, self._day(active_to))
-        self._pairings[(household_id, visitor_id)] = (
-            self._policy_index(policy or self.default_policy),
-            lo,
-            hi,
-            math.nan if home_distance_m is None else home_distance_m,
+        self._pairings.append(
+            (
+                household_id,
+                visitor_id,
+                self._policy_index(policy or self.default_policy),
+                lo,
+                hi,
+                math.nan if home_distance_m is None else home_distance_m,
+            )
         )
+        return len(self._pairings) - 1
 
-    def add_fixed_visit(self, household_id: str, visitor_id: str, start: date, end: date) -> None:
-        """A visit that must not move (recorded, or kept when re-planning); ``end`` inclusive."""
-        self._fixed.append((household_id, visitor_id, start, end))
+    def add_fixed_visit(
+        self,
+        household_id: str,
+        visitor_id: str,
+        start: date,
+        end: date,
+        *,
+        pairing: int | None = None,
+    ) -> None:
+        """A visit that must not move (recorded, or kept when re-planning); ``end`` inclusive.
+
+        ``pairing`` (an index from :meth:`add_pairing`) says whose visit it is; without it,
+        a household paired with the visitor more than once gets it on the pairing whose
+        window holds ``start`` (see :func:`~doorstep.engine.planning.problem.
+        locate_pairings`).
+        """
+        self._fixed.append((household_id, visitor_id, start, end, pairing))
 
     def build(self) -> PlanningProblem:
         """The validated problem (raises ``ValueError`` on inconsistent input)."""
@@ -195,21 +221,38 @@ class PlanningProblemBuilder:
         h_ids = list(self._households)
         h_index = {h: i for i, h in enumerate(h_ids)}
         v_index = {v: i for i, v in enumerate(visitor_ids)}
-        pair_keys = list(self._pairings)
-        pair_index = {k: i for i, k in enumerate(pair_keys)}
 
         def spans(owners: list[list[Span]]) -> Intervals:
             rows = [(i, self._day(a), self._day(b)) for i, ss in enumerate(owners) for a, b in ss]
             o, s, e = zip(*rows, strict=True) if rows else ((), (), ())
             return Intervals.build(len(owners), o, s, e)
 
-        fixed = []
-        for h, v, a, b in self._fixed:
-            if (h, v) not in pair_index:
-                raise ValueError(f"fixed visit for {h!r} by {v!r} is not of a listed pairing")
-            fixed.append((pair_index[(h, v)], self._day(a), self._day(b)))
-        fp, fs, fe = zip(*fixed, strict=True) if fixed else ((), (), ())
-        pv = list(self._pairings.values())
+        pv = self._pairings
+        p_h = np.array([h_index[p[0]] for p in pv], np.int64)
+        p_v = np.array([v_index[p[1]] for p in pv], np.int64)
+        p_from = np.array([p[3] for p in pv], np.int64)
+        p_to = np.array([p[4] for p in pv], np.int64)
+        width = max(len(visitor_ids), 1)
+        n_fixed = len(self._fixed)
+        fp = np.full(n_fixed, -1, np.int64)
+        fs = np.empty(n_fixed, np.int64)
+        fe = np.empty(n_fixed, np.int64)
+        key = np.full(n_fixed, -1, np.int64)  # of the visits given by name only
+        for i, (h, v, a, z, pairing) in enumerate(self._fixed):
+            fs[i], fe[i] = self._day(a), self._day(z)
+            if pairing is None:
+                if h in h_index and v in v_index:
+                    key[i] = h_index[h] * width + v_index[v]
+            elif 0 <= pairing < len(pv) and pv[pairing][:2] == (h, v):
+                fp[i] = pairing
+            else:
+                raise ValueError(f"fixed visit for {h!r} by {v!r} is not of pairing {pairing}")
+        by_name = key >= 0
+        fp[by_name] = locate_pairings(p_h * width + p_v, p_from, p_to, key[by_name], fs[by_name])
+        lost = np.flatnonzero(fp < 0)
+        if len(lost):
+            h, v = self._fixed[lost[0]][:2]
+            raise ValueError(f"fixed visit for {h!r} by {v!r} is not of a listed pairing")
         return PlanningProblem(
             start=self.start,
             n_days=self.n_days,
@@ -228,12 +271,12 @@ class PlanningProblemBuilder:
             ),
             blackouts=spans([h[3] for h in self._households.values()]),
             leave=spans([v[2] for v in self._visitors.values()]),
-            pairing_household=np.array([h_index[h] for h, _ in pair_keys], np.int32),
-            pairing_visitor=np.array([v_index[v] for _, v in pair_keys], np.int32),
-            pairing_policy=np.array([p[0] for p in pv], np.int32),
-            pairing_from=np.array([p[1] for p in pv], np.int32),
-            pairing_to=np.array([p[2] for p in pv], np.int32),
-            pairing_home_distance_m=np.array([p[3] for p in pv], np.float64),
+            pairing_household=p_h.astype(np.int32),
+            pairing_visitor=p_v.astype(np.int32),
+            pairing_policy=np.array([p[2] for p in pv], np.int32),
+            pairing_from=p_from.astype(np.int32),
+            pairing_to=p_to.astype(np.int32),
+            pairing_home_distance_m=np.array([p[5] for p in pv], np.float64),
             fixed_pairing=np.array(fp, np.int32),
             fixed_start=np.array(fs, np.int32),
             fixed_end=np.array(fe, np.int32),

@@ -73,6 +73,51 @@ class Intervals:
         return len(self.ptr) - 1
 
 
+def locate_pairings(
+    pair_key: npt.ArrayLike,
+    pair_from: npt.ArrayLike,
+    pair_to: npt.ArrayLike,
+    key: npt.ArrayLike,
+    day: npt.ArrayLike,
+) -> I64:
+    """Which pairing each visit belongs to, when a household and visitor are paired more than
+    once (with disjoint windows ``[from, to)``).
+
+    A visit (``key``: the household and visitor, as in ``pair_key``; ``day``: its first day)
+    belongs to the pairing of the two whose window holds its day; else to the next to begin
+    after it (the visit is that pairing's history, and sets its cadence clock); else to the
+    last to begin before it. -1 where the two are not paired at all. Vectorised: a plan of a
+    region re-attaches millions of visits.
+    """
+    pk = np.asarray(pair_key, np.int64)
+    pf = np.asarray(pair_from, np.int64)
+    pt = np.asarray(pair_to, np.int64)
+    k = np.asarray(key, np.int64)
+    d = np.asarray(day, np.int64)
+    out = np.full(len(k), -1, np.int64)
+    if not len(pk) or not len(k):
+        return out
+    # Number the (household, visitor) groups densely so that (group, day) packs in an int64.
+    groups, g = np.unique(pk, return_inverse=True)
+    gq = np.minimum(np.searchsorted(groups, k), len(groups) - 1)
+    known = groups[gq] == k
+    shift, half = np.int64(1) << 32, np.int64(1) << 31
+    order = np.lexsort((pf, g))
+    packed = g[order] * shift + pf[order] + half
+    before = np.searchsorted(packed, gq * shift + d + half, side="right") - 1  # from <= day
+    after = before + 1
+    has_before = known & (before >= 0)
+    has_before[has_before] = g[order[before[has_before]]] == gq[has_before]
+    has_after = known & (after < len(order))
+    has_after[has_after] = g[order[after[has_after]]] == gq[has_after]
+    b = order[np.maximum(before, 0)]
+    a = order[np.minimum(after, len(order) - 1)]
+    holds = has_before & (d < pt[b])
+    out[has_before] = b[has_before]
+    out[has_after & ~holds] = a[has_after & ~holds]
+    return out
+
+
 @dataclass(frozen=True, eq=False)
 class PlanningProblem:
     """Everything the planner needs, as arrays indexed by visitor, household and pairing.
@@ -100,7 +145,8 @@ class PlanningProblem:
     leave
         Per visitor: days of personal leave.
     pairing_household, pairing_visitor, pairing_policy
-        One entry per active pairing.
+        One entry per active pairing. A household may be paired with the same visitor more
+        than once (ended, then paired again), on disjoint days only.
     pairing_from, pairing_to
         The days the pairing is active: visits start in ``[from, to)``; the cadence is measured
         from ``from`` to ``to`` (default ``0`` and ``n_days``).
@@ -235,9 +281,41 @@ class PlanningProblem:
             raise ValueError("plan_from must lie within the horizon")
         if self.travel_days < 0 or self.travel_threshold_m < 0:
             raise ValueError("travel_days and travel_threshold_m cannot be negative")
-        pairs = self.pairing_household.astype(np.int64) * max(nv, 1) + self.pairing_visitor
-        if len(np.unique(pairs)) != npair:
-            raise ValueError("a household and visitor are paired twice")
+        self._refuse_overlapping_pairings()
+
+    def _refuse_overlapping_pairings(self) -> None:
+        """A household may be paired with one visitor several times (re-paired later), but
+        never over the same days: one visitor cannot keep two cadences at one household, and
+        a visit on a shared day would belong to neither pairing alone."""
+        key = self.pair_keys(self.pairing_household, self.pairing_visitor)
+        order = np.lexsort((self.pairing_from, key))
+        k, f, t = key[order], self.pairing_from[order], self.pairing_to[order]
+        clash = np.flatnonzero((k[1:] == k[:-1]) & (f[1:] < t[:-1]))
+        if len(clash):
+            i = order[clash[0] + 1]
+            h = self.household_ids[self.pairing_household[i]]
+            v = self.visitor_ids[self.pairing_visitor[i]]
+            raise ValueError(
+                f"household {h!r} and visitor {v!r} are paired twice over the same days"
+            )
+
+    def pair_keys(self, household: npt.ArrayLike, visitor: npt.ArrayLike) -> I64:
+        """One integer per (household index, visitor index): equal for the same two."""
+        h = np.asarray(household, np.int64)
+        return h * max(self.n_visitors, 1) + np.asarray(visitor, np.int64)
+
+    def pairing_of(
+        self, household: npt.ArrayLike, visitor: npt.ArrayLike, day: npt.ArrayLike
+    ) -> I64:
+        """Per visit (household index, visitor index, first day): the index of the pairing it
+        belongs to, by :func:`locate_pairings`; -1 where the two are not paired."""
+        return locate_pairings(
+            self.pair_keys(self.pairing_household, self.pairing_visitor),
+            self.pairing_from,
+            self.pairing_to,
+            self.pair_keys(household, visitor),
+            day,
+        )
 
     @property
     def n_visitors(self) -> int:

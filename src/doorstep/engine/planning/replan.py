@@ -16,6 +16,7 @@ import dataclasses
 from collections.abc import Iterable
 
 import numpy as np
+import numpy.typing as npt
 
 from doorstep.engine.planning.check import visit_flags
 from doorstep.engine.planning.plan import PlanParams, Progress, plan
@@ -64,29 +65,26 @@ def replan(
     changed = np.concatenate([np.fromiter(changed_pairings, np.int64), missed])
     affected[pr.pairing_visitor[changed]] = True
 
-    # Match the previous plan's pairings to the new problem by ids.
-    new_index = {
-        (pr.household_ids[h], pr.visitor_ids[v]): i
-        for i, (h, v) in enumerate(zip(pr.pairing_household, pr.pairing_visitor, strict=True))
-    }
-    old_to_new = np.array(
-        [
-            new_index.get((old.household_ids[h], old.visitor_ids[v]), -1)
-            for h, v in zip(old.pairing_household, old.pairing_visitor, strict=True)
-        ],
-        np.int64,
-    )
+    # Match the previous plan to the new problem by ids. A household may be paired with the
+    # same visitor more than once (on disjoint days): a new pairing is one whose window meets
+    # no previous window of the same two (two windows meet iff one's first day lies in the
+    # other), and each previous visit goes to the pairing whose window holds it.
+    shift = (old.start - pr.start).days  # old day x is new day x + shift
+    o_h, o_v = _indices_in(pr, old)
+    n_h, n_v = _indices_in(old, pr)
     is_new = np.ones(pr.n_pairings, np.bool_)
-    is_new[old_to_new[old_to_new >= 0]] = False
+    met = _holder(pr, o_h, o_v, old.pairing_from.astype(np.int64) + shift)
+    is_new[met[met >= 0]] = False
+    is_new[_holder(old, n_h, n_v, pr.pairing_from.astype(np.int64) - shift) >= 0] = False
     affected[pr.pairing_visitor[is_new]] = True
 
     # Planned visits of the previous plan that still belong to a pairing and its window.
-    shift = (old.start - pr.start).days
     pv = previous.visits
-    keep = ~pv.fixed & (old_to_new[pv.pairing] >= 0)
-    p = old_to_new[pv.pairing[keep]]
-    s = pv.start[keep].astype(np.int64) + shift
-    e = pv.end[keep].astype(np.int64) + shift
+    s = pv.start.astype(np.int64) + shift
+    e = pv.end.astype(np.int64) + shift
+    target = _owner(pr, o_h[pv.pairing], o_v[pv.pairing], s)
+    keep = ~pv.fixed & (target >= 0)
+    p, s, e = target[keep], s[keep], e[keep]
     inside = ((s >= pr.pairing_from[p]) & (s < pr.pairing_to[p])) | (s < from_day)
     # A missed pairing's planned visits are not facts: its recorded ones are in `problem`.
     was_missed = np.zeros(pr.n_pairings, np.bool_)
@@ -121,3 +119,41 @@ def replan(
         plan_from=from_day,
     )
     return plan(fixed_problem, params=params, progress=progress, pull_forward=missed)
+
+
+def _indices_in(
+    problem: PlanningProblem, other: PlanningProblem
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Per pairing of ``other``: its household's and visitor's indices in ``problem`` (-1
+    where ``problem`` does not know them)."""
+    h = {x: i for i, x in enumerate(problem.household_ids)}
+    v = {x: i for i, x in enumerate(problem.visitor_ids)}
+    oh = np.array([h.get(x, -1) for x in other.household_ids], np.int64)
+    ov = np.array([v.get(x, -1) for x in other.visitor_ids], np.int64)
+    return oh[other.pairing_household], ov[other.pairing_visitor]
+
+
+def _owner(
+    problem: PlanningProblem,
+    household: npt.NDArray[np.int64],
+    visitor: npt.NDArray[np.int64],
+    day: npt.NDArray[np.int64],
+) -> npt.NDArray[np.int64]:
+    """The pairing of ``problem`` a visit belongs to (``pairing_of``); -1 where it has none."""
+    known = (household >= 0) & (visitor >= 0)
+    out = np.full(len(day), -1, np.int64)
+    out[known] = problem.pairing_of(household[known], visitor[known], day[known])
+    return out
+
+
+def _holder(
+    problem: PlanningProblem,
+    household: npt.NDArray[np.int64],
+    visitor: npt.NDArray[np.int64],
+    day: npt.NDArray[np.int64],
+) -> npt.NDArray[np.int64]:
+    """The pairing of ``problem`` of these two whose window holds ``day``; -1 where none."""
+    p = _owner(problem, household, visitor, day)
+    q = np.maximum(p, 0)
+    holds = (p >= 0) & (problem.pairing_from[q] <= day) & (day < problem.pairing_to[q])
+    return np.where(holds, p, -1)

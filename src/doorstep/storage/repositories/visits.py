@@ -113,11 +113,12 @@ def recorded_visits(conn: Connection, household_ids: list[int], since: dt.date) 
 
 def stays_of(conn: Connection, visitor_ids: list[int], since: dt.date) -> pl.DataFrame:
     """Every stay of these visitors (planned, or made: by the visit's own visitor, whatever
-    pairing it is filed under) that ends on ``since`` or later, with its pairing."""
+    pairing it is filed under) that ends on ``since`` or later, with its pairing and
+    household."""
     return frame(
         conn,
         f"""
-        SELECT visitor_id, pairing_id, status,
+        SELECT visitor_id, pairing_id, household_id, status,
                COALESCE(actual_start, planned_start) AS starts_on,
                COALESCE(actual_end, actual_start, planned_end) AS ends_on
         FROM visits
@@ -129,6 +130,7 @@ def stays_of(conn: Connection, visitor_ids: list[int], since: dt.date) -> pl.Dat
         {
             "visitor_id": pl.Int64,
             "pairing_id": pl.Int64,
+            "household_id": pl.Int64,
             "status": pl.String,
             "starts_on": pl.Date,
             "ends_on": pl.Date,
