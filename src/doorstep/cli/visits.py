@@ -16,7 +16,7 @@ from rich.table import Table
 from doorstep.cli.common import check_out_file, console, handle_errors, parse_day
 from doorstep.cli.context import actor, session
 from doorstep.engine.planning import VisitRow
-from doorstep.errors import InvalidInput
+from doorstep.errors import DoorstepError, InvalidInput
 from doorstep.reports.calendar import ics_filename, visitor_ics
 from doorstep.services import planning
 
@@ -211,7 +211,11 @@ def calendar_cmd(
     check_out_file("--out", out, example=ics_filename(visitor))
     with session() as s:
         rows = planning.visitor_calendar(s, visitor, actor=actor(), since=day)
-    visits = [VisitRow(h, visitor, a, z, False) for h, a, z in rows]
-    out.absolute().parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(visitor_ics(visitor, visits, stamp=dt.datetime.now(dt.UTC)))
+        visits = [VisitRow(h, visitor, a, z, False) for h, a, z in rows]
+        s.flush()  # the audit row first: a database that refuses it writes no file
+        try:  # inside the transaction: a file not written leaves no read in the trail
+            out.absolute().parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(visitor_ics(visitor, visits, stamp=dt.datetime.now(dt.UTC)))
+        except OSError as exc:  # disk full, a folder on the way that is a file...
+            raise DoorstepError(f"cannot write {out}: {exc.strerror or exc}") from None
     console.print(f"Wrote {len(visits)} visits of {visitor} to {out}.")

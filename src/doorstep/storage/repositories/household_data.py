@@ -67,8 +67,8 @@ def records(conn: Connection, household: int) -> dict[str, list[dict[str, Any]]]
 
 #: Tables whose rows the export names rather than copies (their own sections cover them).
 _NAMED_APART = {"households", "visitors", "areas"}
-#: Audit events about one household, by the entity they record.
-HOUSEHOLD_EVENTS = ("household", "pairing_explanation")
+#: Audit events about one household, by the entity they record (its id in ``entity_id``).
+HOUSEHOLD_EVENTS = ("household", "consent", "pairing_explanation")
 
 
 def _add_referenced(conn: Connection, out: dict[str, list[dict[str, Any]]]) -> None:
@@ -94,13 +94,19 @@ def _add_referenced(conn: Connection, out: dict[str, list[dict[str, Any]]]) -> N
 
 
 def audit_events(conn: Connection, external_id: str) -> list[dict[str, Any]]:
-    """The audit trail's events about the household (reads, exports, explanations)."""
+    """The audit trail's events about the household (consent reads, explanations, exports).
+
+    Only those since its id was last erased: a household imported again under an erased
+    one's id is a new record, and must not be handed the erased one's trail (which names
+    what that one held)."""
     a = Base.metadata.tables["audit_events"]
-    query = (
-        select(a)
-        .where(a.c.entity_id == external_id, a.c.entity.in_(HOUSEHOLD_EVENTS))
-        .order_by(a.c.id)
+    about = (a.c.entity_id == external_id, a.c.entity.in_(HOUSEHOLD_EVENTS))
+    erased = (
+        select(func.max(a.c.id))
+        .where(a.c.entity_id == external_id, a.c.entity == "household", a.c.action == "delete")
+        .scalar_subquery()
     )
+    query = select(a).where(*about, a.c.id > func.coalesce(erased, 0)).order_by(a.c.id)
     return [dict(r) for r in conn.execute(query).mappings()]
 
 

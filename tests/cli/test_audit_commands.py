@@ -1,0 +1,113 @@
+"""Every command that reads or writes personal data leaves one audit row saying who did
+what to which entity; a command that fails leaves none."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, text
+
+from tests.cli.conftest import Invoke
+from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
+
+
+def _events(engine: Engine, after: int) -> list[tuple[Any, ...]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT actor, action, entity, entity_id FROM audit_events "
+                "WHERE id > :after ORDER BY id"
+            ),
+            {"after": after},
+        ).all()
+    return [tuple(r) for r in rows]
+
+
+def _last(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM audit_events")).scalar_one())
+
+
+def test_each_command_on_personal_data_is_audited_once_and_failures_not_at_all(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    vv = [visitor(visitor_id="V1", capacity=3)]
+    hh = [household(household_id=f"H{i}", lat=26.58 + i / 1000) for i in (1, 2)]
+    steps: list[tuple[tuple[str, ...], tuple[str, str, str | None]]] = [
+        (
+            ("import", "visitors", str(write_csv(tmp_path / "v.csv", VISITOR_HEADER, vv))),
+            ("import", "visitors", None),
+        ),
+        (
+            ("import", "households", str(write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, hh))),
+            ("import", "households", None),
+        ),
+        (("export", "households", str(tmp_path / "out.csv")), ("export", "households", None)),
+        (("stats",), ("read", "summary", None)),
+        (("pair", "--area", "R", "--quiet"), ("create", "pairing_proposal", "1")),
+        (("pair", "show", "1"), ("read", "pairing_proposal", "1")),
+        (("pair", "diff", "1"), ("read", "pairing_diff", "1")),
+        (("pair", "explain", "H1", "--quiet"), ("read", "pairing_explanation", "H1")),
+        (("pair", "commit", "1", "--quiet"), ("update", "pairing_proposal", "1")),
+        (
+            ("plan", "--area", "R", "--start", "2027-01-04", "--quiet"),
+            ("create", "visit_plan", None),
+        ),
+        (("visits", "overdue", "--today", "2027-06-01"), ("read", "visits", None)),
+        (("visits", "due", "--today", "2027-01-04"), ("read", "visits", None)),
+        (("visits", "upcoming", "--today", "2027-01-04"), ("read", "visits", None)),
+        (
+            ("visits", "calendar", "--visitor", "V1", "--out", str(tmp_path / "v1.ics")),
+            ("read", "visits", None),
+        ),
+        (("household", "export", "H1"), ("export", "household", "H1")),
+        (("pair", "--area", "R", "--quiet"), ("create", "pairing_proposal", "2")),
+        (("pair", "discard", "2"), ("update", "pairing_proposal", "2")),
+        (("household", "erase", "H2", "--yes"), ("delete", "household", "H2")),
+    ]
+    for args, (action, entity, entity_id) in steps:
+        before = _last(with_areas)
+        result = cli(*args)
+        assert result.exit_code == 0, (args, result.output)
+        events = _events(with_areas, before)
+        assert len(events) == 1, (args, events)
+        who, *what = events[0]
+        assert who.startswith("cli"), args
+        assert what == [action, entity, entity_id], args
+
+    failing = [
+        ("pair", "--area", "NOPE", "--quiet"),
+        ("pair", "show", "99"),
+        ("pair", "diff", "99"),
+        ("pair", "explain", "NOPE", "--quiet"),
+        ("pair", "commit", "99", "--quiet"),
+        ("pair", "discard", "1"),  # committed: not to be discarded
+        ("plan", "--area", "NOPE", "--start", "2027-01-04", "--quiet"),
+        ("visits", "overdue", "--area", "NOPE"),
+        ("visits", "due", "--visitor", "NOPE"),
+        ("visits", "upcoming", "--team", "NOPE"),
+        ("visits", "calendar", "--visitor", "NOPE", "--out", str(tmp_path / "x.ics")),
+        ("household", "export", "NOPE"),
+        ("household", "erase", "H1"),  # not confirmed
+        ("household", "erase", "NOPE", "--yes"),
+        ("export", "households", str(tmp_path / "out.pdf")),
+        ("import", "households", str(write_csv(tmp_path / "bad.csv", ["household_id"], [["H9"]]))),
+    ]
+    before = _last(with_areas)
+    for args in failing:
+        result = cli(*args)
+        assert result.exit_code in (1, 2), (args, result.output)
+        assert len(result.output.strip().splitlines()) >= 1
+    assert _events(with_areas, before) == []
+
+
+def test_the_demo_is_audited_as_the_imports_it_makes(cli: Invoke, engine: Engine) -> None:
+    result = cli("demo", "--preset", "village", "--quiet")
+    assert result.exit_code == 0, result.output
+    entities = [e[2] for e in _events(engine, 0)]
+    assert entities == ["areas", "organisations", "teams", "visitors", "households", "indicators"]
+    assert {e[1] for e in _events(engine, 0)} == {"import"}
+    refused = cli("demo", "--preset", "village", "--seed", "2", "--quiet")
+    assert refused.exit_code == 1
+    assert len(_events(engine, 0)) == 6

@@ -1,0 +1,47 @@
+"""The audit trail's events in a household's export: all of them, and only its own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from doorstep.privacy.consent import consent_history
+from doorstep.services import household_rights
+from doorstep.storage.session import unit_of_work
+from tests.factories.db import run_import
+from tests.factories.files import HOUSEHOLD_HEADER, household, write_csv
+
+
+def _trail(engine: Engine, external_id: str) -> list[tuple[str, str]]:
+    with unit_of_work(engine) as s:
+        data = household_rights.export_household(s, external_id, actor="test")
+    return [(e["action"], e["entity"]) for e in data["records"].get("audit_events", [])]
+
+
+def test_a_read_of_its_consent_acts_is_in_the_export(with_areas: Engine, tmp_path: Path) -> None:
+    run_import(
+        with_areas,
+        "households",
+        write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, [household(household_id="H1")]),
+    )
+    with unit_of_work(with_areas) as s:
+        consent_history(s, "H1", actor="officer")
+    # Who looked at its consent is held about it, as an explanation of its pair is.
+    assert _trail(with_areas, "H1") == [("read", "consent")]
+
+
+def test_a_household_imported_under_an_erased_ones_id_gets_none_of_its_trail(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, [household(household_id="H1")])
+    run_import(with_areas, "households", path)
+    assert _trail(with_areas, "H1") == []
+    assert _trail(with_areas, "H1") == [("export", "household")]
+    with unit_of_work(with_areas) as s:
+        household_rights.erase_household(s, "H1", actor="test")
+    # The id is used again (a new family, or the same one starting afresh): a new record,
+    # whose export must not name what the erased one held (the erasure counts its rows).
+    run_import(with_areas, "households", path)
+    assert _trail(with_areas, "H1") == []
+    assert _trail(with_areas, "H1") == [("export", "household")]

@@ -1,0 +1,75 @@
+"""A household that withdraws its consent is no longer paired, planned or on a work list."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+
+from doorstep.engine.pairing.params import PairingParams
+from doorstep.services import pairing, planning
+from doorstep.storage.session import unit_of_work
+from tests.factories.db import run_import
+from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
+
+START = dt.date(2027, 1, 4)
+
+
+def _households(tmp_path: Path, consent_h1: str) -> Path:
+    rows = [
+        household(household_id="H1", consent=consent_h1, consent_date="2026-11-30"),
+        household(household_id="H2", lat=26.581),
+    ]
+    return write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, rows)
+
+
+def test_withdrawn_consent_takes_effect_for_pairing_planning_and_work_lists(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    vv = [visitor(visitor_id="V1", capacity=3)]
+    run_import(with_areas, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, vv))
+    run_import(with_areas, "households", _households(tmp_path, "given"))
+    with unit_of_work(with_areas) as s:
+        view = pairing.propose(s, "R", params=PairingParams(), actor="test", today=START)
+        pairing.commit(s, view.id, actor="test", today=START)
+        planning.plan_area(s, "R", planning.PlanSettings(start=START, months=4), actor="test")
+
+    run_import(with_areas, "households", _households(tmp_path, "withdrawn"))
+    # Before anything is paired or planned again, the work lists leave it out.
+    with unit_of_work(with_areas) as s:
+        for kind, today in (("overdue", "2027-06-01"), ("upcoming", "2027-01-04")):
+            rows = planning.work_list(
+                s, kind, actor="test", today=dt.date.fromisoformat(today), days=200
+            )
+            assert {r["household"] for r in rows} == {"H2"}, kind
+    # A new pairing leaves it unpaired, saying why; committing it ends its pairing.
+    with unit_of_work(with_areas) as s:
+        again = pairing.propose(s, "R", params=PairingParams(), actor="test", today=START)
+        assert again.figures["unpaired_reasons"] == {"no_consent": 1}
+        pairing.commit(s, again.id, actor="test", today=START)
+    with with_areas.connect() as conn:
+        reason, ended = conn.execute(
+            text(
+                "SELECT pp.reason, p.end_reason FROM proposed_pairs pp "
+                "JOIN households h ON h.id = pp.household_id "
+                "JOIN pairings p ON p.household_id = h.id "
+                "WHERE h.external_id = 'H1' AND pp.proposal_id = :id"
+            ),
+            {"id": again.id},
+        ).one()
+    assert (reason, ended) == ("no_consent", "consent_withdrawn")
+    # Planning again drops its planned visits; the other household keeps its own.
+    with unit_of_work(with_areas) as s:
+        planning.plan_area(s, "R", planning.PlanSettings(start=START, months=4), actor="test")
+    with with_areas.connect() as conn:
+        planned: dict[str, int] = dict(
+            conn.execute(
+                text(
+                    "SELECT h.external_id, COUNT(v.id) FROM households h "
+                    "LEFT JOIN visits v ON v.household_id = h.id AND v.status = 'planned' "
+                    "GROUP BY h.external_id"
+                )
+            ).all()
+        )
+    assert planned["H1"] == 0 and planned["H2"] > 0
