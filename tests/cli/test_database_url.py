@@ -82,3 +82,17 @@ def test_an_export_from_a_read_only_database_writes_no_file(run: Run, tmp_path: 
     assert result.exit_code == 1
     assert "attempt to write a readonly database" in result.output
     assert not out.exists()
+
+
+def test_a_proposal_is_not_shown_from_a_database_that_refuses_to_record_the_read(
+    run: Run, tmp_path: Path
+) -> None:
+    path = tmp_path / "d.db"
+    assert run(f"sqlite:///{path}", "demo", "--preset", "village").exit_code == 0
+    assert run(f"sqlite:///{path}", "pair", "--area", "GZ", "--quiet").exit_code == 0
+    shown = run(f"sqlite:///{path}", "pair", "show", "1")
+    assert shown.exit_code == 0 and "Paired" in shown.output
+    result = run(f"sqlite:///file:{path}?mode=ro&uri=true", "pair", "show", "1")
+    assert result.exit_code == 1
+    assert "attempt to write a readonly database" in result.output
+    assert "Paired" not in result.output

@@ -73,3 +73,43 @@ def test_withdrawn_consent_takes_effect_for_pairing_planning_and_work_lists(
             ).all()
         )
     assert planned["H1"] == 0 and planned["H2"] > 0
+
+
+def _calendar(engine: Engine, visitor_id: str = "V1") -> set[str]:
+    with unit_of_work(engine) as s:
+        rows = planning.visitor_calendar(s, visitor_id, actor="test", since=START)
+    return {h for h, _, _ in rows}
+
+
+def test_a_visitors_calendar_leaves_out_what_nobody_is_to_visit_before_planning_again(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    vv = [visitor(visitor_id="V1", capacity=3)]
+    run_import(with_areas, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, vv))
+    run_import(with_areas, "households", _households(tmp_path, "given"))
+    with unit_of_work(with_areas) as s:
+        view = pairing.propose(s, "R", params=PairingParams(), actor="test", today=START)
+        pairing.commit(s, view.id, actor="test", today=START)
+        planning.plan_area(s, "R", planning.PlanSettings(start=START, months=4), actor="test")
+    assert _calendar(with_areas) == {"H1", "H2"}
+    # Consent withdrawn: its visits go from the calendar at once, as from the work lists.
+    run_import(with_areas, "households", _households(tmp_path, "withdrawn"))
+    assert _calendar(with_areas) == {"H2"}
+    # The visitor's last day passed (set by hand here): nothing after it; then back.
+    for last, left in ((START - dt.timedelta(days=1), set()), (None, {"H2"})):
+        with with_areas.begin() as conn:
+            conn.execute(
+                text("UPDATE visitors SET active_to = :day WHERE external_id = 'V1'"),
+                {"day": last},
+            )
+        assert _calendar(with_areas) == left
+    # A pairing ended (by hand here): its visits from the end on go too.
+    with with_areas.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE pairings SET ended_on = :day, end_reason = 'repaired' WHERE household_id "
+                "= (SELECT id FROM households WHERE external_id = 'H2')"
+            ),
+            {"day": START},
+        )
+    assert _calendar(with_areas) == set()

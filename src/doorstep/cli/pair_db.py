@@ -149,7 +149,8 @@ def show_cmd(
     Example: doorstep pair show 3
     """
     with session() as s:
-        print_proposal(pairing.show(s, proposal_number(proposal), actor=actor()))
+        view = pairing.show(s, proposal_number(proposal), actor=actor())
+    print_proposal(view)  # once its read is recorded: a database that refuses it shows nothing
 
 
 @handle_errors

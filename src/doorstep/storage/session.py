@@ -31,6 +31,9 @@ def _on_sqlite_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")  # safe with WAL: a crash loses no committed data
     cur.execute("PRAGMA busy_timeout=10000")
+    # An erased household's rows are overwritten with zeros, not left in free pages (the
+    # default of some SQLite builds only, e.g. Debian's).
+    cur.execute("PRAGMA secure_delete=ON")
     cur.close()
 
 

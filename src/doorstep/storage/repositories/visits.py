@@ -230,14 +230,20 @@ def work_list(
 def planned_for_visitor(
     conn: Connection, visitor: str, since: dt.date
 ) -> list[tuple[str, dt.date, dt.date]]:
-    """A visitor's planned visits from ``since``, in order."""
+    """A visitor's planned visits from ``since``, in order: as the work lists, none of a
+    household that no longer consents, none on or after its pairing's end or the visitor's
+    last day (the plan keeps them until it is run again; nobody is to make them)."""
     f = frame(
         conn,
         """
         SELECT h.external_id, vi.planned_start, vi.planned_end FROM visits vi
         JOIN visitors v ON v.id = vi.visitor_id
         JOIN households h ON h.id = vi.household_id
+        LEFT JOIN pairings p ON p.id = vi.pairing_id
         WHERE v.external_id = :visitor AND vi.status = 'planned' AND vi.planned_start >= :since
+          AND h.consent_state = 'given'
+          AND (p.ended_on IS NULL OR p.ended_on > vi.planned_start)
+          AND (v.active_to IS NULL OR v.active_to >= vi.planned_start)
         ORDER BY vi.planned_start, h.external_id
         """,
         {"visitor": visitor, "since": since},
