@@ -269,6 +269,35 @@ def test_a_stay_longer_than_the_working_week_can_never_start() -> None:
     assert result.pairing(0).reason is Reason.WORKING_PATTERN
 
 
+@pytest.mark.parametrize(("began", "compliant"), [(-6, True), (-100, False)])
+def test_a_pairing_begun_before_the_horizon_is_measured_from_its_own_start(
+    began: int, compliant: bool
+) -> None:
+    # Never visited: its first visit is due 60 days after it began, a day before the
+    # horizon; one begun 100 days before is overdue at once, whatever the plan does.
+    b = PlanningProblemBuilder(START, days=365)
+    b.add_visitor("v")
+    b.add_household("h")
+    b.add_pairing("h", "v", active_from=day(began))
+    problem = b.build()
+    assert problem.pairing_from[0] == began
+    result = plan(problem)
+    s = starts(result)
+    assert s[0] <= max(began + 60, 0) or not compliant
+    assert bool(result.compliant[0]) is compliant
+    if not compliant:  # the longest gap is the first, from the day it began
+        assert result.pairing(0).gap_from == day(began)
+
+
+def test_a_pairing_over_before_the_horizon_is_refused() -> None:
+    b = PlanningProblemBuilder(START, days=365)
+    b.add_visitor("v")
+    b.add_household("h")
+    b.add_pairing("h", "v", active_from=day(-30), active_to=day(0))
+    with pytest.raises(ValueError, match="active within the horizon"):
+        b.build()
+
+
 def test_a_pairing_that_starts_late_is_measured_from_its_own_start() -> None:
     b = PlanningProblemBuilder(START, days=365)
     b.add_visitor("v")

@@ -167,7 +167,8 @@ class PlanningProblemBuilder:
             raise ValueError(f"unknown household {household_id!r}")
         if visitor_id not in self._visitors:
             raise ValueError(f"unknown visitor {visitor_id!r}")
-        lo = 0 if active_from is None else max(0, self._day(active_from))
+        # Begun before the horizon: kept as a negative day, from which the first gap runs.
+        lo = 0 if active_from is None else self._day(active_from)
         hi = self.n_days if active_to is None else min(self.n_days, self._day(active_to))
         self._pairings.append(
             (

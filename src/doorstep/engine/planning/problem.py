@@ -149,7 +149,9 @@ class PlanningProblem:
         than once (ended, then paired again), on disjoint days only.
     pairing_from, pairing_to
         The days the pairing is active: visits start in ``[from, to)``; the cadence is measured
-        from ``from`` to ``to`` (default ``0`` and ``n_days``).
+        from ``from`` to ``to`` (default ``0`` and ``n_days``). ``from`` is below 0 for a
+        pairing that began before the horizon: with no visit since, its first visit is due
+        ``max_gap_days`` after that day, and first visits are spread over what is left of it.
     pairing_home_distance_m
         Distance from the household to its visitor's home (NaN when unknown); used to bound
         the distance between two households when their coordinates are unknown.
@@ -267,7 +269,9 @@ class PlanningProblem:
             raise ValueError("leave must have one owner per visitor")
         if np.any(self.household_preferred_weekdays > 127):
             raise ValueError("preferred weekday masks have 7 bits")
-        if np.any(self.pairing_from < 0) or np.any(self.pairing_to > self.n_days):
+        # A pairing may have begun before the horizon (``from`` below 0): its first gap is
+        # measured from then. It must still be active on some day of the horizon.
+        if np.any(self.pairing_to <= 0) or np.any(self.pairing_to > self.n_days):
             raise ValueError("pairings must be active within the horizon")
         if np.any(self.pairing_to <= self.pairing_from):
             raise ValueError("a pairing must be active for at least one day")

@@ -158,7 +158,8 @@ class MinVisitsRule:
 
     def check(self, problem: PlanningProblem, visits: VisitTable, gaps: Gaps) -> Bools:
         per_year = np.array([p.min_visits_per_year for p in problem.policies], np.int64)
-        span = problem.pairing_to.astype(np.int64) - problem.pairing_from
+        # Prorated over the horizon's days only (a pairing may have begun before it).
+        span = problem.pairing_to.astype(np.int64) - np.maximum(problem.pairing_from, 0)
         need = per_year[problem.pairing_policy] * span // DAYS_PER_YEAR
         return np.asarray(gaps.n_visits >= need, np.bool_)
 
