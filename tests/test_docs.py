@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from doorstep.services.importing.columns import markdown
+import pytest
+
+from doorstep.demo import DemoProgramme, generate
+from doorstep.services.importing.columns import SCHEMAS, markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -26,3 +29,62 @@ def test_readme_lists_the_import_columns_the_code_validates() -> None:
 
 def test_ci_runs_the_readme_test_command() -> None:
     assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def _sh_blocks(path: Path) -> list[str]:
+    return re.findall(r"```sh\n(.*?)```", path.read_text(encoding="utf-8"), re.S)
+
+
+def _named(block: str, option: str) -> set[str]:
+    return set(re.findall(rf"{option} (\S+)", block))
+
+
+@pytest.fixture(scope="module")
+def village() -> DemoProgramme:
+    return generate(preset="village", seed=1)
+
+
+@pytest.fixture(scope="module")
+def county() -> DemoProgramme:
+    return generate(preset="county", seed=1)
+
+
+def test_the_readme_tour_names_households_and_areas_of_the_village_demo(
+    village: DemoProgramme,
+) -> None:
+    tour = _sh_blocks(ROOT / "README.md")[1]
+    assert "demo --preset village" in tour
+    households = set(re.findall(r"\bH\d{7}\b", tour))
+    assert households
+    assert households <= set(village.households["household_id"])
+    assert _named(tour, "--area") <= set(village.areas["code"])
+
+
+def test_the_cli_tour_names_areas_teams_and_people_of_the_county_demo(
+    county: DemoProgramme,
+) -> None:
+    block = "\n".join(_sh_blocks(ROOT / "docs" / "cli.md"))
+    areas, teams = _named(block, "--area"), _named(block, "--team")
+    visitors = _named(block, "--visitor") | set(re.findall(r"\bV\d{7}\b", block))
+    households = set(re.findall(r"\bH\d{7}\b", block))
+    assert areas and teams and visitors and households
+    assert areas <= set(county.areas["code"])
+    assert teams <= set(county.teams["code"])
+    assert visitors <= set(county.visitors["visitor_id"])
+    assert households <= set(county.households["household_id"])
+
+
+def test_the_demo_page_example_writes_files_doorstep_import_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = (ROOT / "docs" / "demo.md").read_text(encoding="utf-8")
+    code = re.search(r"```python\n(.*?)```", text, re.S)
+    assert code is not None
+    monkeypatch.chdir(tmp_path)
+    # The village instead of the county: the same code, in a second instead of several.
+    exec(code.group(1).replace('preset="county"', 'preset="village"'), {})
+    written = {p.stem for p in (tmp_path / "demo").glob("*.csv")}
+    assert set(SCHEMAS) <= written
+    for entity, schema in SCHEMAS.items():
+        header = (tmp_path / "demo" / f"{entity}.csv").read_text(encoding="utf-8-sig")
+        assert set(header.splitlines()[0].split(",")) <= set(schema.names), entity
