@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,6 +42,8 @@ DEFAULT_KEEP_KM = 5.0
 FARTHEST_KM = math.ceil(math.pi * EARTH_RADIUS_M) / 1000
 #: How long to try to reach a --scheduler before saying it cannot be reached.
 SCHEDULER_TIMEOUT_S = 10.0
+#: How long a scheduler that accepted the connection may take to send its handshake.
+HANDSHAKE_WAIT_S = 5.0
 #: The engine's parameter names as the flags a user types, for its error messages.
 _FLAGS = {
     "max_km": "--max-km",
@@ -358,6 +361,8 @@ def _mapper(workers: int, scheduler: str | None) -> Iterator[Mapper]:
             f"--scheduler {scheduler!r} is not a scheduler address ({exc}); "
             "give one such as tcp://10.0.0.5:8786"
         ) from None
+    if scheme == "tcp":
+        _expect_handshake(scheduler, *parse_host_port(location))
     try:
         client = Client(  # type: ignore[no-untyped-call]
             scheduler, timeout=f"{SCHEDULER_TIMEOUT_S}s", set_as_default=False
@@ -370,3 +375,35 @@ def _mapper(workers: int, scheduler: str | None) -> Iterator[Mapper]:
         yield dask(client)
     finally:
         client.close()  # type: ignore[no-untyped-call]
+
+
+#: A Dask handshake is a few hundred bytes; a length past this is something else talking.
+_HANDSHAKE_MAX_BYTES = 1 << 24
+
+
+def _expect_handshake(scheduler: str, host: str, port: int) -> None:
+    """Refuse an address where no Dask scheduler answers, before a client is made.
+
+    A scheduler sends its handshake as soon as it accepts a connection: a length (8 bytes)
+    and the message. Something else there (a web server, say) sends nothing, and a Dask
+    client then waits without end; or it sends text, whose first bytes the client reads as
+    a length of exabytes and dies of a MemoryError, then takes 20 s more to give up.
+    """
+    try:
+        with socket.create_connection((host, port), timeout=SCHEDULER_TIMEOUT_S) as sock:
+            sock.settimeout(HANDSHAKE_WAIT_S)
+            head = b""
+            while len(head) < 8 and (part := sock.recv(8 - len(head))):
+                head += part
+    except TimeoutError:
+        head = b""
+    except OSError as exc:
+        raise DoorstepError(
+            f"cannot reach the Dask scheduler at {scheduler} ({exc.strerror or exc}); "
+            "is it running?"
+        ) from None
+    if len(head) < 8 or int.from_bytes(head, "little") > _HANDSHAKE_MAX_BYTES:
+        raise DoorstepError(
+            f"something answers at {scheduler}, but not as a Dask scheduler does; "
+            "is that the scheduler's address?"
+        )
