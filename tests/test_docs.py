@@ -88,3 +88,20 @@ def test_the_demo_page_example_writes_files_doorstep_import_reads(
     for entity, schema in SCHEMAS.items():
         header = (tmp_path / "demo" / f"{entity}.csv").read_text(encoding="utf-8-sig")
         assert set(header.splitlines()[0].split(",")) <= set(schema.names), entity
+
+
+def test_the_visits_help_examples_name_the_county_demos_areas_teams_and_visitors(
+    county: DemoProgramme,
+) -> None:
+    from doorstep.cli import visits
+
+    examples = "\n".join(
+        line
+        for fn in (visits.overdue_cmd, visits.due_cmd, visits.upcoming_cmd, visits.calendar_cmd)
+        for line in (fn.__doc__ or "").splitlines()
+        if "Example:" in line
+    )
+    assert _named(examples, "--area") <= set(county.areas["code"])
+    assert _named(examples, "--team") <= set(county.teams["code"])
+    assert _named(examples, "--visitor") <= set(county.visitors["visitor_id"])
+    assert _named(examples, "--area") and _named(examples, "--visitor")

@@ -163,7 +163,7 @@ def pair(
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
-    """Pair households with visitors from two CSV files (file mode, no database).
+    """Pair households with visitors: two CSV files, or an area's records with --area.
 
     Pairs as many households as possible, then with the least total distance, over every
     eligible pair (shared language, within --max-km). The last line on stdout is a JSON

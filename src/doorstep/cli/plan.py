@@ -329,7 +329,11 @@ def plan_cmd(
     country: str | None = typer.Option(None, help="Public holidays of this country (e.g. CN)."),
     subdivision: str | None = typer.Option(None, help="...and of this subdivision."),
     staff_cap: float | None = typer.Option(
-        None, min=0.0, max=1.0, help="Most of an organisation's staff away on any day (0.3)."
+        None,
+        min=0.0,
+        max=1.0,
+        help="Most of an organisation's staff away on any day, a share such as 0.3 "
+        "(no cap without it; an organisation's own staff_cap wins).",
     ),
     min_away: int = typer.Option(
         1, min=0, help="Under a cap, at least this many of a unit may still be away."
@@ -357,7 +361,7 @@ def plan_cmd(
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
-    """Plan visits for the pairings in a CSV file (file mode, no database).
+    """Plan visits: for the pairings in a CSV file, or for an area's with --area.
 
     Every visit respects the hard constraints (no visitor in two places, rest days between
     far-apart stays, holidays, working days, staffing cap); the cadence holds wherever there

@@ -127,7 +127,7 @@ def overdue_cmd(
 
     The deadline is the last recorded visit (or the pairing's start) plus the cadence.
 
-    Example: doorstep visits overdue --area GZ-03 --format csv
+    Example: doorstep visits overdue --area GZ-14-03 --format csv
     """
     _list(
         "overdue",
@@ -154,7 +154,7 @@ def due_cmd(
 ) -> None:
     """Households whose cadence deadline falls in the next days, soonest first.
 
-    Example: doorstep visits due --visitor V000123 --days 7
+    Example: doorstep visits due --visitor V0000123 --days 7
     """
     _list(
         "due",
@@ -182,7 +182,7 @@ def upcoming_cmd(
 ) -> None:
     """Planned visits starting in the next days, by day.
 
-    Example: doorstep visits upcoming --team GZ-T007 --days 30
+    Example: doorstep visits upcoming --team GZ-14-03-002-T1 --days 30
     """
     _list(
         "upcoming",
@@ -205,7 +205,7 @@ def calendar_cmd(
 ) -> None:
     """Write a visitor's planned visits as an iCalendar (.ics) file for any calendar app.
 
-    Example: doorstep visits calendar --visitor V000123 --out v000123.ics
+    Example: doorstep visits calendar --visitor V0000123 --out v0000123.ics
     """
     day = parse_day("--since", since) if since else dt.date.today()
     check_out_file("--out", out, example=ics_filename(visitor))
