@@ -24,16 +24,21 @@ def _households(tmp_path: Path, consent_h1: str) -> Path:
     return write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, rows)
 
 
-def test_withdrawn_consent_takes_effect_for_pairing_planning_and_work_lists(
-    with_areas: Engine, tmp_path: Path
-) -> None:
+def _paired_and_planned(engine: Engine, tmp_path: Path) -> None:
+    """H1 and H2, both consenting, paired with V1 and planned for four months from START."""
     vv = [visitor(visitor_id="V1", capacity=3)]
-    run_import(with_areas, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, vv))
-    run_import(with_areas, "households", _households(tmp_path, "given"))
-    with unit_of_work(with_areas) as s:
+    run_import(engine, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, vv))
+    run_import(engine, "households", _households(tmp_path, "given"))
+    with unit_of_work(engine) as s:
         view = pairing.propose(s, "R", params=PairingParams(), actor="test", today=START)
         pairing.commit(s, view.id, actor="test", today=START)
         planning.plan_area(s, "R", planning.PlanSettings(start=START, months=4), actor="test")
+
+
+def test_withdrawn_consent_takes_effect_for_pairing_planning_and_work_lists(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    _paired_and_planned(with_areas, tmp_path)
 
     run_import(with_areas, "households", _households(tmp_path, "withdrawn"))
     # Before anything is paired or planned again, the work lists leave it out.
@@ -84,13 +89,7 @@ def _calendar(engine: Engine, visitor_id: str = "V1") -> set[str]:
 def test_a_visitors_calendar_leaves_out_what_nobody_is_to_visit_before_planning_again(
     with_areas: Engine, tmp_path: Path
 ) -> None:
-    vv = [visitor(visitor_id="V1", capacity=3)]
-    run_import(with_areas, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, vv))
-    run_import(with_areas, "households", _households(tmp_path, "given"))
-    with unit_of_work(with_areas) as s:
-        view = pairing.propose(s, "R", params=PairingParams(), actor="test", today=START)
-        pairing.commit(s, view.id, actor="test", today=START)
-        planning.plan_area(s, "R", planning.PlanSettings(start=START, months=4), actor="test")
+    _paired_and_planned(with_areas, tmp_path)
     assert _calendar(with_areas) == {"H1", "H2"}
     # Consent withdrawn: its visits go from the calendar at once, as from the work lists.
     run_import(with_areas, "households", _households(tmp_path, "withdrawn"))
