@@ -11,10 +11,19 @@ import pytest
 from sqlalchemy import Engine
 
 from doorstep.services import pairing
-from doorstep.services.pairing import explanations, versions
+from doorstep.services.pairing import versions
 from doorstep.storage.session import unit_of_work
 from doorstep.storage.tables import PairingProposal
-from tests.services.pairing.tree import TODAY, add, commit, home, propose, tree, worker
+from tests.services.pairing.tree import (
+    TODAY,
+    add,
+    commit,
+    home,
+    propose,
+    reads_of_the_area,
+    tree,
+    worker,
+)
 
 
 def _explain(engine: Engine, household: str, proposal_id: int) -> Any:
@@ -22,19 +31,6 @@ def _explain(engine: Engine, household: str, proposal_id: int) -> Any:
         return pairing.explain_household(
             s, household, actor="test", proposal_id=proposal_id, today=TODAY
         )
-
-
-def _reads_of_the_area(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The areas read whole by explanations from now on (the real read runs)."""
-    read: list[str] = []
-    real = explanations.load_scope
-
-    def counted(session: Any, area_code: str, **kw: Any) -> Any:
-        read.append(area_code)
-        return real(session, area_code, **kw)
-
-    monkeypatch.setattr(explanations, "load_scope", counted)
-    return read
 
 
 def _plain(e: Any) -> tuple[Any, ...]:
@@ -57,7 +53,7 @@ def test_a_write_elsewhere_sends_explain_to_the_area_once(
     view = propose(village, "A")
     if committed:
         commit(village, view.id)
-    read = _reads_of_the_area(monkeypatch)
+    read = reads_of_the_area(monkeypatch)
     first = _explain(village, "H1", view.id)
     assert read == []
     # A visitor far from A: counted as a write, but nothing A's proposal rests on.
@@ -76,7 +72,7 @@ def test_a_stale_proposal_is_read_whole_every_time(
 ) -> None:
     view = propose(village, "A")
     add(village, tmp_path, "visitors", [worker(visitor_id="V2", lat=51.52, capacity=5)])
-    read = _reads_of_the_area(monkeypatch)
+    read = reads_of_the_area(monkeypatch)
     assert _explain(village, "H1", view.id).stale
     assert _explain(village, "H1", view.id).stale
     assert read == ["A", "A"]

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from doorstep.services import pairing
-from doorstep.services.pairing import explanations, versions
+from doorstep.services.pairing import versions
 from doorstep.storage.repositories import pairing as repo
 from doorstep.storage.session import unit_of_work
 from doorstep.storage.tables import PairingProposal
@@ -28,6 +28,7 @@ from tests.services.pairing.tree import (
     mixed_region,
     propose,
     proposed,
+    reads_of_the_area,
     tree,
     worker,
 )
@@ -38,19 +39,6 @@ def _explain(engine: Engine, household: str, proposal_id: int, **kw: Any) -> Any
         return pairing.explain_household(
             s, household, actor="test", proposal_id=proposal_id, today=TODAY, **kw
         )
-
-
-def _reads_of_the_area(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The areas read whole by explanations from now on."""
-    read: list[str] = []
-    real = explanations.load_scope
-
-    def counted(session: Any, area_code: str, **kw: Any) -> Any:
-        read.append(area_code)
-        return real(session, area_code, **kw)
-
-    monkeypatch.setattr(explanations, "load_scope", counted)
-    return read
 
 
 def _without_alone(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -69,7 +57,7 @@ def test_alone_and_from_the_whole_area_every_household_is_explained_alike(
             commit(engine, view.id)
         households = list(proposed(engine, view.id))
         with monkeypatch.context() as m:
-            read = _reads_of_the_area(m)
+            read = reads_of_the_area(m)
             alone = [_explain(engine, h, view.id, limit=8) for h in households]
             assert read == []  # nothing changed since: no area read whole
         with monkeypatch.context() as m:
@@ -139,7 +127,7 @@ def test_any_write_to_what_pairing_reads_sends_explain_to_the_area(
     village: tuple[Engine, int], write: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     engine, proposal_id = village
-    read = _reads_of_the_area(monkeypatch)
+    read = reads_of_the_area(monkeypatch)
     assert not _explain(engine, "H1", proposal_id).stale
     assert read == []
     before, after = _counts_around(engine, WRITES[write])
@@ -165,7 +153,7 @@ def test_an_update_of_what_pairing_does_not_read_leaves_explain_alone(
     village: tuple[Engine, int], write: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     engine, proposal_id = village
-    read = _reads_of_the_area(monkeypatch)
+    read = reads_of_the_area(monkeypatch)
     before, after = _counts_around(engine, UNREAD[write])
     assert after == before
     assert not _explain(engine, "H1", proposal_id).stale
@@ -200,7 +188,7 @@ def test_a_visitor_leaving_between_the_commit_and_today_sends_explain_to_the_are
     village: tuple[Engine, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     engine, proposal_id = village
-    read = _reads_of_the_area(monkeypatch)
+    read = reads_of_the_area(monkeypatch)
     later = TODAY + dt.timedelta(days=9)  # V1's last active day: nothing differs yet
     with unit_of_work(engine) as s:
         assert not pairing.explain_household(

@@ -12,10 +12,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, text
 
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.services import pairing
+from doorstep.services.pairing import explanations
 from doorstep.storage.session import unit_of_work
 from tests.factories.db import run_import
 from tests.factories.files import (
@@ -180,3 +182,16 @@ def mixed_region(engine: Engine, tmp_path: Path, rng: random.Random, seed: int) 
     ]
     add(engine, tmp_path, "households", hh, extra=["remote_pool"])
     exclude(engine, "(v.id * 7 + h.id * 3) % 11 = :r", {"r": seed})
+
+
+def reads_of_the_area(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The areas read whole by explanations from now on (the real read runs)."""
+    read: list[str] = []
+    real = explanations.load_scope
+
+    def counted(session: Any, area_code: str, **kw: Any) -> Any:
+        read.append(area_code)
+        return real(session, area_code, **kw)
+
+    monkeypatch.setattr(explanations, "load_scope", counted)
+    return read
