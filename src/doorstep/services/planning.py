@@ -164,7 +164,9 @@ class _Inputs:
     leave: Spans
     blackouts: Spans
     history: list[tuple[int, dt.date, dt.date]]  # fixed (pairing id, ...): recorded, under way
-    kept: list[tuple[int, int, int, dt.date, dt.date]]  # (visit id, visitor id, pairing id, ...)
+    # Planned visits kept as they are, as columns (a region's re-plan keeps ten million):
+    # id, visitor_id, pairing_id, planned_start, planned_end.
+    kept: pl.DataFrame
     index: dict[int, int] = field(default_factory=dict)  # pairing id -> problem index
 
     def build(self) -> PlanningProblem:
@@ -206,9 +208,16 @@ class _Inputs:
             names[r["id"]] = (r["household"], r["visitor"])
         for pid, a, z in self.history:
             b.add_fixed_visit(*names[pid], a, z, pairing=self.index[pid])
-        for _, _, pid, a, z in self.kept:
-            b.add_fixed_visit(*names[pid], a, z, pairing=self.index[pid])
+        if self.kept.height:
+            days = [(pl.col(c) - pl.lit(st.start)).dt.total_days() for c in _KEPT_DAYS]
+            kp, ka, kz = self.kept.select(
+                pl.col("pairing_id").replace_strict(self.index, return_dtype=pl.Int64), *days
+            )
+            b.add_fixed_visits(kp.to_numpy(), ka.to_numpy(), kz.to_numpy())
         return b.build()
+
+
+_KEPT_DAYS = ("planned_start", "planned_end")
 
 
 def _without_broken(inputs: _Inputs) -> tuple[PlanningProblem, set[int]]:
@@ -218,7 +227,7 @@ def _without_broken(inputs: _Inputs) -> tuple[PlanningProblem, set[int]]:
     broken: set[int] = set()
     while True:
         problem = inputs.build()
-        n_kept = len(inputs.kept)
+        n_kept = inputs.kept.height
         if not n_kept:
             return problem, broken
         n_fixed = len(problem.fixed_pairing)
@@ -232,9 +241,10 @@ def _without_broken(inputs: _Inputs) -> tuple[PlanningProblem, set[int]]:
         bad &= ~given
         if not bad.any():
             return problem, broken
-        now = {inputs.kept[i - (n_fixed - n_kept)][1] for i in np.flatnonzero(bad)}
+        rows = np.flatnonzero(bad) - (n_fixed - n_kept)
+        now = set(inputs.kept["visitor_id"].gather(rows).to_list())
         broken |= now
-        inputs.kept = [k for k in inputs.kept if k[1] not in now]
+        inputs.kept = inputs.kept.filter(~pl.col("visitor_id").is_in(list(now)))
 
 
 def build_result(
@@ -265,7 +275,14 @@ def build_result(
     ).iter_rows():
         blackouts.setdefault(int(hid), []).append((_day(a), _day(z)))  # type: ignore[arg-type]
     inputs = _Inputs(
-        settings, pairs, holidays, repo.organisations_of(conn, org_ids), leave, blackouts, [], []
+        settings,
+        pairs,
+        holidays,
+        repo.organisations_of(conn, org_ids),
+        leave,
+        blackouts,
+        [],
+        pl.DataFrame(),
     )
 
     # History. The cadence runs per household: its visits by any visitor count, however
@@ -337,40 +354,47 @@ def build_result(
     # Planned visits: those under way on the start day stay; those of pairings that get no
     # visits now, or on days the pairing is not active, go; the others stay unless their
     # visitor is affected by a change.
-    planned = repo.planned_visits(conn, scope["id"].to_list(), start)
-    window = {
-        pid: (frm or dt.date.min, to or dt.date.max)
-        for pid, frm, to in pairs.select("id", "plan_from", "plan_to").iter_rows()
-    }
-    dropped: list[int] = []
-    candidates = []
-    for row in planned.iter_rows():
-        vis_id, pid, vid, _, a, z = row
-        if pid in window and a < start:
-            inputs.history.append((pid, a, z))
-        elif pid not in window or not window[pid][0] <= a < min(window[pid][1], end):
-            dropped.append(vis_id)
-        else:
-            candidates.append(row)
-    planned = pl.DataFrame(candidates, schema=planned.schema, orient="row")
+    # As columns: a region's re-plan reads ten million of them.
+    planned = repo.planned_visits(conn, scope["id"].to_list(), start).join(
+        pairs.select(
+            pl.col("id").alias("pairing_id"),
+            pl.col("plan_from").fill_null(dt.date.min).alias("_from"),
+            pl.col("plan_to").fill_null(dt.date.max).alias("_to"),
+        ),
+        on="pairing_id",
+        how="left",
+    )
+    ours = pl.col("_from").is_not_null()
+    under_way = ours & (pl.col("planned_start") < start)
+    inside = (
+        ours
+        & (pl.col("_from") <= pl.col("planned_start"))
+        & (pl.col("planned_start") < pl.min_horizontal("_to", pl.lit(end)))
+    )
+    for pid, a, z in (
+        planned.filter(under_way).select("pairing_id", "planned_start", "planned_end").iter_rows()
+    ):
+        inputs.history.append((pid, a, z))
+    dropped: list[int] = planned.filter(~under_way & ~inside)["id"].to_list()
+    planned = planned.filter(~under_way & inside).drop("_from", "_to")
     missed = repo.missed_since(conn, pairs["id"].to_list(), history_from, start)
     if settings.keep_unaffected:
         affected = _affected(pairs, planned, done_by_visitor, missed, leave, blackouts)
     else:
         affected = set(visitor_ids)
-    for vis_id, pid, vid, _, a, z in planned.iter_rows():
-        if vid in affected:
-            dropped.append(vis_id)
-        else:
-            inputs.kept.append((vis_id, vid, pid, a, z))
-    kept_ids = {k[0] for k in inputs.kept}
+    again = pl.col("visitor_id").is_in(list(affected))
+    dropped += planned.filter(again)["id"].to_list()
+    inputs.kept = planned.filter(~again).select(
+        "id", "visitor_id", "pairing_id", "planned_start", "planned_end"
+    )
+    kept_ids = inputs.kept["id"].to_numpy()
     problem, _ = _without_broken(inputs)
-    dropped += sorted(kept_ids - {k[0] for k in inputs.kept})
+    dropped += np.sort(kept_ids[~np.isin(kept_ids, inputs.kept["id"].to_numpy())]).tolist()
     urgent = [inputs.index[pid] for pid in missed if pid in inputs.index]
     result = plan(
         problem, params=PlanParams(seed=settings.seed), progress=progress, pull_forward=urgent
     )
-    return _Built(result, pairs, inputs.index, path, dropped, len(inputs.kept))
+    return _Built(result, pairs, inputs.index, path, dropped, inputs.kept.height)
 
 
 def _refuse_overlapping(pairs: pl.DataFrame) -> None:

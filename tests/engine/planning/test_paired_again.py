@@ -5,8 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from doorstep.engine.planning import VisitTable, check_visits, plan, replan
-from tests.engine.planning.instances import day, paired_again
+from doorstep.engine.planning import (
+    PlanningProblemBuilder,
+    VisitTable,
+    check_visits,
+    plan,
+    replan,
+)
+from tests.engine.planning.instances import START, day, paired_again
 
 
 def test_a_visit_belongs_to_the_window_that_holds_it_else_the_next_else_the_last() -> None:
@@ -100,3 +106,27 @@ def test_being_paired_again_later_re_plans_the_visitor() -> None:
     kept = v.start[(v.pairing == 0) & v.fixed]
     assert np.array_equal(np.sort(kept), np.sort(before.visits.start[before.visits.pairing == 0]))
     assert after.compliant.all()
+
+
+def test_fixed_visits_given_as_columns_follow_those_given_one_by_one() -> None:
+    # A region's re-plan keeps ten million planned visits: they go in as arrays.
+    b = PlanningProblemBuilder(START, days=200)
+    b.add_visitor("v")
+    b.add_household("h")
+    b.add_household("g")
+    first = b.add_pairing("h", "v")
+    second = b.add_pairing("g", "v")
+    b.add_fixed_visits([second, first], [40, 90], [44, 94])
+    b.add_fixed_visit("h", "v", day(10), day(14))
+    problem = b.build()
+    assert problem.fixed_pairing.tolist() == [first, second, first]
+    assert problem.fixed_start.tolist() == [10, 40, 90]
+    assert problem.fixed_end.tolist() == [14, 44, 94]
+    result = plan(problem)
+    fixed = result.visits.fixed
+    assert sorted(result.visits.start[fixed].tolist()) == [10, 40, 90]
+    b.add_fixed_visits([7], [5], [9])
+    with pytest.raises(ValueError, match="names a pairing that was not added"):
+        b.build()
+    with pytest.raises(ValueError, match="differ in length"):
+        b.add_fixed_visits([0, 1], [5], [9])
