@@ -28,6 +28,7 @@ from doorstep.engine.planning import (
     public_holidays,
     visit_flags,
 )
+from doorstep.engine.planning.problem import overlapping_pairings
 from doorstep.errors import Conflict
 from doorstep.privacy.audit import record_event
 from doorstep.storage.repositories import bulk, lookups
@@ -405,32 +406,18 @@ def _refuse_overlapping(pairs: pl.DataFrame) -> None:
     could not be filed under either pairing alone; merging them would have to pick one, so
     the coordinator is asked to end one instead.
     """
-    clash = (
-        pairs.select(
-            "id",
-            "household",
-            "visitor",
-            "household_id",
-            "visitor_id",
-            pl.col("plan_from").fill_null(dt.date.min).alias("a"),
-            pl.col("plan_to").fill_null(dt.date.max).alias("z"),
-        )
-        .sort("household_id", "visitor_id", "a", "id")
-        .with_columns(
-            pl.col("id").shift(1).alias("before"),
-            (
-                (pl.col("household_id") == pl.col("household_id").shift(1))
-                & (pl.col("visitor_id") == pl.col("visitor_id").shift(1))
-                & (pl.col("a") < pl.col("z").shift(1))
-            ).alias("clash"),
-        )
-        .filter(pl.col("clash"))
+    ids = pairs.select(
+        (pl.col("household_id") * (pl.col("visitor_id").max() + 1) + pl.col("visitor_id")),
+        pl.col("plan_from").fill_null(dt.date.min).dt.epoch("d"),
+        pl.col("plan_to").fill_null(dt.date.max).dt.epoch("d"),
     )
-    if clash.height:
-        r = clash.row(0, named=True)
+    clash = overlapping_pairings(*(c.to_numpy() for c in ids))
+    if clash is not None:
+        first, second = (pairs.row(i, named=True) for i in clash)
         raise Conflict(
-            f"household {r['household']} is paired with visitor {r['visitor']} twice over the "
-            f"same days (pairings {r['before']} and {r['id']}): end one of them to plan the area"
+            f"household {second['household']} is paired with visitor {second['visitor']} "
+            f"twice over the same days (pairings {first['id']} and {second['id']}): end one "
+            "of them to plan the area"
         )
 
 

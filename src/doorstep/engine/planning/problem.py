@@ -118,6 +118,22 @@ def locate_pairings(
     return out
 
 
+def overlapping_pairings(
+    pair_key: npt.ArrayLike, pair_from: npt.ArrayLike, pair_to: npt.ArrayLike
+) -> tuple[int, int] | None:
+    """Two pairings of the same household and visitor (``pair_key`` equal) whose windows
+    ``[from, to)`` overlap, the earlier first; ``None`` when there are none."""
+    key = np.asarray(pair_key, np.int64)
+    frm = np.asarray(pair_from, np.int64)
+    to = np.asarray(pair_to, np.int64)
+    order = np.lexsort((frm, key))
+    k, f, t = key[order], frm[order], to[order]
+    clash = np.flatnonzero((k[1:] == k[:-1]) & (f[1:] < t[:-1]))
+    if not len(clash):
+        return None
+    return int(order[clash[0]]), int(order[clash[0] + 1])
+
+
 @dataclass(frozen=True, eq=False)
 class PlanningProblem:
     """Everything the planner needs, as arrays indexed by visitor, household and pairing.
@@ -292,11 +308,9 @@ class PlanningProblem:
         never over the same days: one visitor cannot keep two cadences at one household, and
         a visit on a shared day would belong to neither pairing alone."""
         key = self.pair_keys(self.pairing_household, self.pairing_visitor)
-        order = np.lexsort((self.pairing_from, key))
-        k, f, t = key[order], self.pairing_from[order], self.pairing_to[order]
-        clash = np.flatnonzero((k[1:] == k[:-1]) & (f[1:] < t[:-1]))
-        if len(clash):
-            i = order[clash[0] + 1]
+        clash = overlapping_pairings(key, self.pairing_from, self.pairing_to)
+        if clash is not None:
+            i = clash[1]
             h = self.household_ids[self.pairing_household[i]]
             v = self.visitor_ids[self.pairing_visitor[i]]
             raise ValueError(
