@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import warnings
 
 import numpy as np
 import pytest
@@ -308,3 +309,44 @@ def test_a_pairing_that_starts_late_is_measured_from_its_own_start() -> None:
     assert s[0] >= 200
     assert np.diff([200, *s, 365]).max() <= 60
     assert result.compliant.all()
+
+
+def test_a_household_overdue_before_its_pairing_began_is_not_blamed_on_the_planner() -> None:
+    # Visited on day 4 with a 30-day gap, then paired from day 59: due on day 34, before
+    # the pairing existed, so no start day could close the gap.
+    b = PlanningProblemBuilder(START, days=120, default_policy=CadencePolicy(max_gap_days=30))
+    b.add_visitor("v")
+    b.add_household("h")
+    p = b.add_pairing("h", "v", active_from=day(59))
+    b.add_fixed_visit("h", "v", day(4), day(4), pairing=p)
+    record = plan(b.build()).pairing(p)
+    assert not record.compliant
+    assert record.reason is Reason.OVERDUE_BEFORE_PLANNING
+
+
+def test_the_yearly_minimum_is_the_gap_planned_for_and_explained() -> None:
+    # Twelve a year is a visit every 30 days, shorter than the 60-day gap: a blackout of
+    # 40 days then breaks the cadence, and the blackout is named.
+    policy = CadencePolicy(max_gap_days=60, min_visits_per_year=12, stay_days=1)
+    result = plan(one_pair(days=365, policy=policy, blackouts=[(150, 189)]))
+    s = starts(result)
+    assert np.diff([0, *s, 365]).max() > 30
+    assert not result.compliant[0]
+    assert result.pairing(0).reason is Reason.BLACKOUT
+    assert no_hard_violations(result)
+
+
+def test_a_calendar_without_a_working_day_plans_nothing_and_does_not_overflow() -> None:
+    # Three-day stays every three days, on no available day: a load of 3e9 a day.
+    policy = CadencePolicy(max_gap_days=3, stay_days=3)
+    b = PlanningProblemBuilder(START, days=10, default_policy=policy)
+    b.add_calendar(holidays=[day(d) for d in range(20)])
+    b.add_organisation("o", max_away_share=0.5)
+    b.add_visitor("v", organisation="o")
+    b.add_household("h")
+    b.add_pairing("h", "v")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no cast of an overflowing load
+        result = plan(b.build())
+    assert len(result.visits) == 0
+    assert result.pairing(0).reason is Reason.HOLIDAY

@@ -46,7 +46,7 @@ def test_no_visits_leave_one_gap_as_long_as_the_horizon() -> None:
 
 def test_min_visits_are_prorated_over_the_active_days() -> None:
     problem = one_pair(days=365, policy=CadencePolicy(min_visits_per_year=12))
-    visits = table(list(range(0, 365, 31)))  # 12 visits
+    visits = table(list(range(28, 365, 30)))  # 12 visits, no gap over 365 // 12 = 30
     gaps = measure_gaps(problem, visits)
     assert MinVisitsRule().check(problem, visits, gaps)[0]
     fewer = table(list(range(0, 365, 40)))  # 10 visits
@@ -54,3 +54,14 @@ def test_min_visits_are_prorated_over_the_active_days() -> None:
     assert MinVisitsRule().max_gap(CadencePolicy(min_visits_per_year=12)) == 30
     assert MaxGapRule().max_gap(CadencePolicy()) == 60
     assert np.all(gaps.n_visits == 12)
+
+
+def test_the_yearly_minimum_also_bounds_the_gap() -> None:
+    # Twelve visits a year allow gaps of 30 days (365 // 12), as docs/planning.md says:
+    # twelve visits bunched with one gap of 50 days are enough visits but not the cadence.
+    problem = one_pair(days=365, policy=CadencePolicy(min_visits_per_year=12))
+    bunched = table([*range(0, 181, 20), 230, 250, 270, 290, 310, 330, 350])
+    gaps = measure_gaps(problem, bunched)
+    assert gaps.n_visits[0] >= 12 and gaps.longest[0] == 50
+    assert MaxGapRule().check(problem, bunched, gaps)[0]  # 50 <= the policy's 60
+    assert not MinVisitsRule().check(problem, bunched, gaps)[0]

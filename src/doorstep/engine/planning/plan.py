@@ -119,10 +119,13 @@ def _expected_load(
     available = (pr.calendar_codes[:, : pr.n_days] == 0).mean(axis=1)
     p_org = pr.visitor_org[pr.pairing_visitor]
     share = available[pr.visitor_calendar[pr.pairing_visitor]]
-    per_day = stay / np.maximum(gap - slack, 1) / np.maximum(share, 1e-9)
+    # A visitor with no available day in the horizon adds nothing: no stay can be planned.
+    per_day = np.divide(
+        stay / np.maximum(gap - slack, 1), share, out=np.zeros(len(share)), where=share > 0
+    )
     ok = p_org >= 0
     load = np.bincount(p_org[ok], weights=per_day[ok], minlength=n_org)
-    return np.maximum(np.ceil(load), 1).astype(np.int32)
+    return np.clip(np.ceil(load), 1, np.iinfo(np.int32).max).astype(np.int32)
 
 
 def _gap_by_pairing(problem: PlanningProblem, rules: tuple[CadenceRule, ...]) -> I64:
@@ -279,7 +282,7 @@ def _judge(pr: PlanningProblem, visits: VisitTable, params: PlanParams, t0: floa
     failed = {int(i): tuple(name for name, ok in verdicts if not ok[i]) for i in bad}
     reason = np.zeros(pr.n_pairings, np.uint8)
     if len(bad):
-        reason[bad] = _explain(pr, visits, gaps, bad)
+        reason[bad] = _explain(pr, visits, gaps, bad, _gap_by_pairing(pr, params.rules)[bad])
     return PlanResult(
         problem=pr,
         visits=visits,
@@ -295,12 +298,12 @@ def _judge(pr: PlanningProblem, visits: VisitTable, params: PlanParams, t0: floa
 
 
 def _explain(
-    pr: PlanningProblem, visits: VisitTable, gaps: Gaps, bad: npt.NDArray[np.int64]
+    pr: PlanningProblem, visits: VisitTable, gaps: Gaps, bad: npt.NDArray[np.int64], g: I64
 ) -> npt.NDArray[np.uint8]:
     """Binding constraint of each pairing in ``bad``: what blocked most days of the window in
-    which one more visit would have closed its longest gap."""
-    stay, max_gap, _, mask = pr.policy_arrays()
-    g = max_gap[bad].astype(np.int64)
+    which one more visit would have closed its longest gap, ``g`` days being the most the
+    rules allow (the yearly minimum may allow less than ``max_gap_days``)."""
+    stay, _, _, mask = pr.policy_arrays()
     a = gaps.gap_from[bad].astype(np.int64)
     b = gaps.gap_to[bad].astype(np.int64)
     # One visit in [b - g, a + g] closes the gap; if none can (b - a > 2g) aim at the first.
@@ -312,7 +315,11 @@ def _explain(
     gap_ok = gaps.longest[bad] <= g
     codes[gap_ok] = Code.TOO_FEW_VISITS
     empty = ~gap_ok & (lo > hi)
-    codes[empty & (a + g < pr.plan_from)] = Code.OVERDUE_BEFORE_PLANNING
+    # Overdue before planning began, or before the pairing did (a household re-paired
+    # after its cadence had already lapsed): no start day could close the gap.
+    codes[empty & (a + g < np.maximum(pr.plan_from, pr.pairing_from[bad]))] = (
+        Code.OVERDUE_BEFORE_PLANNING
+    )
     todo = ~gap_ok & ~empty
     if todo.any():
         weekday = ((pr.start.weekday() + np.arange(pr.padded_days)) % 7).astype(np.int64)

@@ -148,7 +148,8 @@ class MaxGapRule:
 
 @dataclass(frozen=True)
 class MinVisitsRule:
-    """At least ``min_visits_per_year`` visits, prorated over the days the pairing is active."""
+    """At least ``min_visits_per_year`` visits, prorated over the days the pairing is active,
+    and no gap longer than a year divided by them."""
 
     name: str = "min_visits"
 
@@ -161,7 +162,14 @@ class MinVisitsRule:
         # Prorated over the horizon's days only (a pairing may have begun before it).
         span = problem.pairing_to.astype(np.int64) - np.maximum(problem.pairing_from, 0)
         need = per_year[problem.pairing_policy] * span // DAYS_PER_YEAR
-        return np.asarray(gaps.n_visits >= need, np.bool_)
+        # The yearly minimum also bounds the gap (``max_gap``): a year's visits bunched in
+        # spring are not a cadence.
+        most = np.array(
+            [self.max_gap(p) or np.iinfo(np.int64).max for p in problem.policies], np.int64
+        )
+        return np.asarray(
+            (gaps.n_visits >= need) & (gaps.longest <= most[problem.pairing_policy]), np.bool_
+        )
 
 
 DEFAULT_RULES: tuple[CadenceRule, ...] = (MaxGapRule(), MinVisitsRule())
