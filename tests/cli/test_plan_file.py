@@ -319,3 +319,20 @@ def test_an_unknown_country_or_subdivision_is_named_with_the_valid_choices(
     assert code == 2
     assert "--subdivision needs --country" in one_error(output)
     assert run(*base, "--country", "US", "--subdivision", "CA")[0] == 0
+
+
+def test_a_visitor_listed_twice_is_refused_naming_both_rows(
+    files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    # Each row of the visitors file is staff of its organisation: a repeated visitor would
+    # count twice towards the cap (or, kept once, make the cap disagree with the file).
+    pairs, _ = files
+    visitors = write(
+        tmp_path / "V2.csv",
+        ["visitor_id", "organisation"],
+        [[f"V{i}", "A"] for i in range(10)] + [["V3", "A"]],
+    )
+    code, output = run("--pairings", str(pairs), "--visitors", str(visitors), "--start",
+                       "2027-01-01", "--staff-cap", "0.5")  # fmt: skip
+    assert code == 2
+    assert "visitor 'V3' is listed twice (rows 5 and 12)" in output

@@ -123,9 +123,15 @@ def build_problem(
     pairs = pairs.filter(pl.col("visitor_id").is_not_null() & (pl.col("visitor_id") != ""))
     if files.visitors is not None:
         visitors = _read_csv(files.visitors, ("visitor_id",), "visitors file")
+        twice = visitors.with_row_index("row").filter(pl.col("visitor_id").is_duplicated())
+        if twice.height:  # each row is staff of its organisation: a repeat would count twice
+            first = twice.filter(pl.col("visitor_id") == twice["visitor_id"][0])["row"]
+            raise InvalidInput(
+                f"visitors file {files.visitors}: visitor {twice['visitor_id'][0]!r} is "
+                f"listed twice (rows {first[0] + 2} and {first[1] + 2}); list each visitor once"
+            )
     else:
         visitors = pairs.select("visitor_id").unique(maintain_order=True)
-    visitors = visitors.unique("visitor_id", keep="first", maintain_order=True)
     visitors = visitors.with_row_index("v_ix")
     unknown = pairs.join(visitors.select("visitor_id"), on="visitor_id", how="anti")
     if unknown.height:
