@@ -20,7 +20,6 @@ from doorstep.domain.enums import ConsentState, VisitStatus
 from doorstep.engine.planning import (
     CadencePolicy,
     PlanningProblem,
-    PlanningProblemBuilder,
     PlanParams,
     PlanResult,
     add_months,
@@ -31,6 +30,7 @@ from doorstep.engine.planning import (
 from doorstep.engine.planning.problem import overlapping_pairings
 from doorstep.errors import Conflict
 from doorstep.privacy.audit import record_event
+from doorstep.services.planning_inputs import PlanInputs, affected, owners, spans
 from doorstep.storage.repositories import bulk, lookups
 from doorstep.storage.repositories import pairing as pairing_repo
 from doorstep.storage.repositories import visits as repo
@@ -69,63 +69,13 @@ class PlanSummary:
     seconds: float
 
 
-def _day(value: dt.date | str | None) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(value[:10])
-
-
-def _weekdays(text: str | None) -> list[int]:
-    if not text:
-        return []
-    return [int(p) for p in text.split(";") if p.strip().isdigit() and 0 <= int(p) <= 6]
-
-
 @dataclass(frozen=True)
 class _Built:
     result: PlanResult
-    pairs: pl.DataFrame  # the plannable pairings, in the problem's order
-    index: dict[int, int]  # pairing id -> the problem's pairing index
+    pairs: pl.DataFrame  # the plannable pairings: row i is the problem's pairing i
     path: str
     dropped_visits: list[int]  # planned visits to plan again, or no longer wanted
     kept_visits: int
-
-
-Spans = dict[int, list[tuple[dt.date, dt.date]]]
-
-
-def _overlaps(spans: list[tuple[dt.date, dt.date]], a: dt.date, z: dt.date) -> bool:
-    return any(s <= z and a <= e for s, e in spans)
-
-
-def _affected(
-    pairs: pl.DataFrame,
-    planned: pl.DataFrame,
-    done: Spans,
-    missed: list[int],
-    leave: Spans,
-    blackouts: Spans,
-) -> set[int]:
-    """Visitors whose planned visits must be planned again; the others' visits stay.
-
-    A visitor is affected by a pairing with no planned visit (new), a missed visit not yet
-    made up, leave or a household blackout over a planned visit, or a recorded visit
-    (``done``, by visitor) that overlaps a planned one (a visit made on other days than
-    planned).
-    """
-    affected: set[int] = set()
-    has_plan = set(planned["pairing_id"].to_list())
-    visitor_of = dict(zip(pairs["id"].to_list(), pairs["visitor_id"].to_list(), strict=True))
-    affected |= {v for p, v in visitor_of.items() if p not in has_plan}
-    affected |= {visitor_of[p] for p in missed if p in visitor_of}
-    for _, _, vid, hid, a, z in planned.iter_rows():
-        if (
-            _overlaps(leave.get(vid, []), a, z)
-            or _overlaps(blackouts.get(hid, []), a, z)
-            or _overlaps(done.get(vid, []), a, z)
-        ):
-            affected.add(vid)
-    return affected
 
 
 def _active_days(pairs: pl.DataFrame, stay_days: int) -> pl.DataFrame:
@@ -153,75 +103,7 @@ def _plannable(pairs: pl.DataFrame, start: dt.date, end: dt.date) -> pl.Series:
     )
 
 
-@dataclass
-class _Inputs:
-    """What the problem is built from, kept so that it can be built again with fewer kept
-    visits (``_without_broken``)."""
-
-    settings: PlanSettings
-    pairs: pl.DataFrame  # the plannable pairings, in the problem's order
-    holidays: frozenset[dt.date]
-    orgs: pl.DataFrame
-    leave: Spans
-    blackouts: Spans
-    history: list[tuple[int, dt.date, dt.date]]  # fixed (pairing id, ...): recorded, under way
-    # Planned visits kept as they are, as columns (a region's re-plan keeps ten million):
-    # id, visitor_id, pairing_id, planned_start, planned_end.
-    kept: pl.DataFrame
-    index: dict[int, int] = field(default_factory=dict)  # pairing id -> problem index
-
-    def build(self) -> PlanningProblem:
-        """The problem; fixed visits go to their pairing by id, as a household may be paired
-        with the same visitor more than once."""
-        st = self.settings
-        b = PlanningProblemBuilder(st.start, months=st.months, default_policy=st.policy)
-        b.travel_threshold_m = st.travel_km * 1000.0
-        b.travel_days = st.travel_days
-        b.add_calendar(working_weekdays=st.working_days, holidays=self.holidays)
-        org_code = {}
-        for oid, code, cap, staff in self.orgs.iter_rows():
-            share = cap if cap is not None else st.default_staff_cap
-            b.add_organisation(code, staff=int(staff), max_away_share=share, min_away=st.min_away)
-            org_code[int(oid)] = code
-        seen_v: set[int] = set()
-        seen_h: set[int] = set()
-        names: dict[int, tuple[str, str]] = {}
-        for r in self.pairs.iter_rows(named=True):
-            if r["visitor_id"] not in seen_v:
-                seen_v.add(r["visitor_id"])
-                b.add_visitor(
-                    r["visitor"],
-                    organisation=org_code.get(r["organisation_id"]),
-                    leave=self.leave.get(r["visitor_id"], []),
-                )
-            if r["household_id"] not in seen_h:
-                seen_h.add(r["household_id"])
-                b.add_household(
-                    r["household"],
-                    lat=r["lat"],
-                    lon=r["lon"],
-                    blackouts=self.blackouts.get(r["household_id"], []),
-                    preferred_weekdays=_weekdays(r["preferred_weekdays"]),
-                )
-            self.index[r["id"]] = b.add_pairing(
-                r["household"], r["visitor"], active_from=r["plan_from"], active_to=r["plan_to"]
-            )
-            names[r["id"]] = (r["household"], r["visitor"])
-        for pid, a, z in self.history:
-            b.add_fixed_visit(*names[pid], a, z, pairing=self.index[pid])
-        if self.kept.height:
-            days = [(pl.col(c) - pl.lit(st.start)).dt.total_days() for c in _KEPT_DAYS]
-            kp, ka, kz = self.kept.select(
-                pl.col("pairing_id").replace_strict(self.index, return_dtype=pl.Int64), *days
-            )
-            b.add_fixed_visits(kp.to_numpy(), ka.to_numpy(), kz.to_numpy())
-        return b.build()
-
-
-_KEPT_DAYS = ("planned_start", "planned_end")
-
-
-def _without_broken(inputs: _Inputs) -> tuple[PlanningProblem, set[int]]:
+def _without_broken(inputs: PlanInputs) -> tuple[PlanningProblem, set[int]]:
     """The problem with only those kept visits that still meet every hard constraint (the
     settings may have changed since they were planned: holidays, working days, stay length,
     a staffing cap); the visitors whose kept visits did not are planned again."""
@@ -256,7 +138,8 @@ def build_result(
     _, path, _ = pairing_repo.area_by_code(conn, area_code)
     start = settings.start
     end = add_months(start, settings.months)  # the first day after the horizon
-    scope = _active_days(repo.scope_pairings(conn, path, start), settings.policy.stay_days)
+    stay_days = settings.policy.stay_days
+    scope = _active_days(repo.scope_pairings(conn, path, start), stay_days)
     pairs = scope.filter(_plannable(scope, start, end))
     _refuse_overlapping(pairs)
     holidays = (
@@ -267,83 +150,70 @@ def build_result(
     org_ids = [int(o) for o in pairs["organisation_id"].drop_nulls().unique().to_list()]
     visitor_ids = [int(v) for v in pairs["visitor_id"].unique().to_list()]
     household_ids = [int(h) for h in pairs["household_id"].unique().to_list()]
-    leave: Spans = {}
-    for vid, a, z in repo.spans(conn, "visitor_leave", "visitor_id", visitor_ids).iter_rows():
-        leave.setdefault(int(vid), []).append((_day(a), _day(z)))  # type: ignore[arg-type]
-    blackouts: Spans = {}
-    for hid, a, z in repo.spans(
-        conn, "household_blackouts", "household_id", household_ids
-    ).iter_rows():
-        blackouts.setdefault(int(hid), []).append((_day(a), _day(z)))  # type: ignore[arg-type]
-    inputs = _Inputs(
-        settings,
-        pairs,
-        holidays,
-        repo.organisations_of(conn, org_ids),
-        leave,
-        blackouts,
-        [],
-        pl.DataFrame(),
+    leave = spans(
+        repo.spans(conn, "visitor_leave", "visitor_id", visitor_ids),
+        "visitor_id",
+        "starts_on",
+        "ends_on",
     )
-
-    # History. The cadence runs per household: its visits by any visitor count, however
-    # long ago the last one was; a visit by another pairing counts as its day only.
-    names = {
-        pid: (h, v, vid)
-        for pid, h, v, vid in pairs.select("id", "household", "visitor", "visitor_id").iter_rows()
-    }
-    of_household: dict[int, list[int]] = {}
-    for pid, hid in pairs.select("id", "household_id").iter_rows():
-        of_household.setdefault(hid, []).append(pid)
-    # A household may be paired with the same visitor more than once (on other days): a
-    # visit they made belongs to the pairing whose days hold it, whatever it is filed under.
-    stay_rest = dt.timedelta(days=settings.policy.stay_days - 1)
-    days_of: dict[tuple[int, int], list[tuple[int, dt.date, dt.date]]] = {}
-    for pid, hid, vid, frm, to in pairs.select(
-        "id", "household_id", "visitor_id", "plan_from", "plan_to"
-    ).iter_rows():
-        days_of.setdefault((hid, vid), []).append(
-            (pid, frm or dt.date.min, dt.date.max if to is None else to + stay_rest)
-        )
-
-    def owner(hid: int, vid: int, pid: int, day: dt.date) -> int | None:
-        holders = [q for q, a, z in days_of.get((hid, vid), []) if a <= day < z]
-        if pid in holders or (not holders and pid in names and names[pid][2] == vid):
-            return pid
-        return holders[0] if holders else None
+    blackouts = spans(
+        repo.spans(conn, "household_blackouts", "household_id", household_ids),
+        "household_id",
+        "starts_on",
+        "ends_on",
+    )
 
     # A visitor is away on every stay that is not one of this plan's pairings' own (in
     # another area, of a pairing that gets no visits now, made for another visitor): such
     # stays block the visitor's days as leave does (and are named so in the reasons), with
-    # the travel days around them, as the households' distance is not looked at.
-    pad = dt.timedelta(days=settings.travel_days)
-    replanned = set(scope["id"].to_list())  # their planned visits from the start are redone
-    stays = repo.stays_of(conn, visitor_ids, start - pad)
-    for vid, pid, hid, status, a, z in stays.iter_rows():
-        if status == VisitStatus.PLANNED.value:
-            if pid in replanned and a >= start:
-                continue
-            own = pid if pid in names and names[pid][2] == vid else None
-        else:  # made: the pairing whose days hold it has it as a fixed visit (below)
-            own = owner(hid, vid, pid, a)
-        if own is None:
-            leave.setdefault(int(vid), []).append((a - pad, z + pad))
+    # the travel days around them, as the households' distance is not looked at. A made
+    # visit is the own stay of the pairing whose days hold it (see ``owners``): that
+    # pairing has it as a fixed visit (below).
+    pad = pl.duration(days=settings.travel_days)
+    stays = repo.stays_of(conn, visitor_ids, start - dt.timedelta(days=settings.travel_days))
+    made = pl.col("status") != VisitStatus.PLANNED.value
+    planned_stays = stays.filter(
+        ~made
+        & ~(pl.col("pairing_id").is_in(scope["id"].implode()) & (pl.col("starts_on") >= start))
+    ).join(
+        pairs.select(pl.col("id").alias("pairing_id"), pl.col("visitor_id").alias("_v")),
+        on="pairing_id",
+        how="left",
+    )
+    made_stays = stays.filter(made).with_columns(pl.col("starts_on").alias("day"))
+    elsewhere = pl.concat(
+        [
+            planned_stays.filter(pl.col("_v").is_null() | (pl.col("_v") != pl.col("visitor_id"))),
+            made_stays.filter(owners(pairs, made_stays, stay_days).is_null()),
+        ],
+        how="diagonal",
+    ).select(
+        pl.col("visitor_id").alias("owner"),
+        (pl.col("starts_on") - pad).alias("first"),
+        (pl.col("ends_on") + pad).alias("last"),
+    )
+    leave = pl.concat([leave, elsewhere])
+
+    # History. The cadence runs per household: its visits by any visitor count, however
+    # long ago the last one was; a visit by another pairing counts as its day only.
     history_from = start - dt.timedelta(days=settings.policy.max_gap_days)
-    done_by_visitor: Spans = {}
-    recorded = repo.recorded_visits(conn, household_ids, history_from)
-    for hid, pid, vid, a, z in recorded.iter_rows():
-        first, last = _day(a), _day(z)
-        assert first is not None
-        if first >= end:
-            continue  # recorded as made after the horizon: nothing to plan around
-        own = None if vid is None else owner(hid, vid, pid, first)
-        if own is not None:  # the pairing's own visit: its stay, fixed
-            inputs.history.append((own, first, last or first))
-            done_by_visitor.setdefault(vid, []).append((first, last or first))
-        if first < start:  # the household's other pairings count it as its day
-            for other in of_household.get(hid, []):
-                if other != own:
-                    inputs.history.append((other, first, first))
+    recorded = (
+        repo.recorded_visits(conn, household_ids, history_from)
+        .filter(pl.col("actual_start") < end)  # made after the horizon: nothing to plan around
+        .with_columns(
+            pl.col("actual_start").alias("first"),
+            pl.coalesce("actual_end", "actual_start").alias("last"),
+            pl.col("actual_start").alias("day"),
+        )
+    )
+    recorded = recorded.with_columns(owners(pairs, recorded, stay_days).alias("own"))
+    own = recorded.filter(pl.col("own").is_not_null())
+    done = own.select(pl.col("visitor_id").alias("owner"), "first", "last")
+    others = (
+        recorded.filter(pl.col("first") < start)  # the household's other pairings' day
+        .join(pairs.select("household_id", pl.col("id").alias("other")), on="household_id")
+        .filter(pl.col("own").is_null() | (pl.col("other") != pl.col("own")))
+    )
 
     # A pairing that began before the start with no visit to its household before the
     # start is due within the gap of its own start, as the work lists say: the engine
@@ -355,7 +225,6 @@ def build_result(
     # Planned visits: those under way on the start day stay; those of pairings that get no
     # visits now, or on days the pairing is not active, go; the others stay unless their
     # visitor is affected by a change.
-    # As columns: a region's re-plan reads ten million of them.
     planned = repo.planned_visits(conn, scope["id"].to_list(), start).join(
         pairs.select(
             pl.col("id").alias("pairing_id"),
@@ -372,30 +241,48 @@ def build_result(
         & (pl.col("_from") <= pl.col("planned_start"))
         & (pl.col("planned_start") < pl.min_horizontal("_to", pl.lit(end)))
     )
-    for pid, a, z in (
-        planned.filter(under_way).select("pairing_id", "planned_start", "planned_end").iter_rows()
-    ):
-        inputs.history.append((pid, a, z))
+    history = pl.concat(
+        [
+            own.select(pl.col("own").alias("pairing_id"), "first", "last"),
+            others.select(
+                pl.col("other").alias("pairing_id"), "first", pl.col("first").alias("last")
+            ),
+            planned.filter(under_way).select(
+                "pairing_id",
+                pl.col("planned_start").alias("first"),
+                pl.col("planned_end").alias("last"),
+            ),
+        ]
+    )
     dropped: list[int] = planned.filter(~under_way & ~inside)["id"].to_list()
     planned = planned.filter(~under_way & inside).drop("_from", "_to")
     missed = repo.missed_since(conn, pairs["id"].to_list(), history_from, start)
-    if settings.keep_unaffected:
-        affected = _affected(pairs, planned, done_by_visitor, missed, leave, blackouts)
-    else:
-        affected = set(visitor_ids)
-    again = pl.col("visitor_id").is_in(list(affected))
+    again = pl.col("visitor_id").is_in(
+        affected(pairs, planned, done, missed, leave, blackouts).implode()
+        if settings.keep_unaffected
+        else pairs["visitor_id"].implode()
+    )
     dropped += planned.filter(again)["id"].to_list()
-    inputs.kept = planned.filter(~again).select(
-        "id", "visitor_id", "pairing_id", "planned_start", "planned_end"
+    inputs = PlanInputs(
+        settings,
+        pairs,
+        holidays,
+        repo.organisations_of(conn, org_ids),
+        leave,
+        blackouts,
+        history,
+        planned.filter(~again).select(
+            "id", "visitor_id", "pairing_id", "planned_start", "planned_end"
+        ),
     )
     kept_ids = inputs.kept["id"].to_numpy()
     problem, _ = _without_broken(inputs)
     dropped += np.sort(kept_ids[~np.isin(kept_ids, inputs.kept["id"].to_numpy())]).tolist()
-    urgent = [inputs.index[pid] for pid in missed if pid in inputs.index]
+    urgent = inputs.rows_of(pairs["id"].filter(pairs["id"].is_in(missed))).to_list()
     result = plan(
         problem, params=PlanParams(seed=settings.seed), progress=progress, pull_forward=urgent
     )
-    return _Built(result, pairs, inputs.index, path, dropped, inputs.kept.height)
+    return _Built(result, pairs, path, dropped, inputs.kept.height)
 
 
 def _refuse_overlapping(pairs: pl.DataFrame) -> None:
@@ -434,11 +321,9 @@ def plan_area(
     # By the problem's pairing index, not by household and visitor: the same two may be
     # paired more than once, and each visit goes to the pairing it was planned for.
     pid = pairs["id"].to_numpy()
-    row_of = np.zeros(len(pid), np.int64)
-    row_of[[built.index[int(p)] for p in pid]] = np.arange(len(pid))
     v = result.visits
     mine = ~v.fixed
-    row = row_of[v.pairing[mine]]
+    row = v.pairing[mine]
     day0 = np.datetime64(result.problem.start, "D")
     new = pl.DataFrame(
         {

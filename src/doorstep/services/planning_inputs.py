@@ -1,0 +1,273 @@
+"""What a database-mode plan is built from, as columns, and the problem built from them.
+
+A region's plan has 1.5 million pairings and, re-planned, ten million kept visits and as many
+stays to look at. Built one call and one tuple per row (``PlanningProblemBuilder``) that took
+minutes and gigabytes, so here each step is a frame operation with the meaning the builder's
+calls have: visitors and households in the order their first pairing names them, pairings
+in the order of ``pairs``, fixed visits (history, then the kept ones) by their pairing.
+
+Spans (leave, blackouts, stays) are frames ``(owner id, first, last)``, both days inclusive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import polars as pl
+
+from doorstep.engine.planning import PlanningProblem, VisitorCalendar, add_months
+from doorstep.engine.planning.builder import max_away
+from doorstep.engine.planning.problem import NO_ORGANISATION, Intervals
+
+if TYPE_CHECKING:
+    from doorstep.services.planning import PlanSettings
+
+
+def spans(frame: pl.DataFrame, owner: str, first: str, last: str) -> pl.DataFrame:
+    """Spans as ``owner, first, last`` from ``frame``'s columns."""
+    return frame.select(
+        pl.col(owner).cast(pl.Int64).alias("owner"),
+        pl.col(first).cast(pl.Date).alias("first"),
+        pl.col(last).cast(pl.Date).alias("last"),
+    )
+
+
+def overlapping(visits: pl.DataFrame, key: str, owned: pl.DataFrame) -> pl.Series:
+    """The visitor ids of the visits (``planned_start..planned_end``) that overlap a span
+    owned by their ``key`` (``visitor_id`` or ``household_id``)."""
+    return (
+        visits.select(
+            pl.col("visitor_id").alias("_who"),
+            pl.col(key).alias("owner"),
+            "planned_start",
+            "planned_end",
+        )
+        .join(owned, on="owner", how="inner")
+        .filter(
+            (pl.col("first") <= pl.col("planned_end")) & (pl.col("planned_start") <= pl.col("last"))
+        )
+        .get_column("_who")
+        .unique()
+    )
+
+
+def owners(pairs: pl.DataFrame, visits: pl.DataFrame, stay_days: int) -> pl.Series:
+    """The pairing each made visit (``household_id, visitor_id, pairing_id, day``) belongs
+    to, or null.
+
+    A household may be paired with the same visitor more than once (on other days): a visit
+    they made belongs to the pairing of the two whose days hold it (from its start to the
+    end of a stay begun on its last day), whatever it is filed under, the first such pairing
+    when the days of two hold it; with none, to the pairing it is filed under when that one
+    is planned here with the same visitor.
+    """
+    windows = pairs.select(
+        pl.col("id").alias("_q"),
+        "household_id",
+        "visitor_id",
+        pl.col("plan_from").fill_null(dt.date.min).alias("_a"),
+        (pl.col("plan_to") + pl.duration(days=stay_days - 1)).fill_null(dt.date.max).alias("_z"),
+    )
+    v = visits.select("household_id", "visitor_id", "pairing_id", "day").with_row_index("_r")
+    held = (
+        v.join(windows, on=["household_id", "visitor_id"], how="inner")
+        .filter((pl.col("_a") <= pl.col("day")) & (pl.col("day") < pl.col("_z")))
+        .group_by("_r")
+        .agg(
+            (pl.col("_q") == pl.col("pairing_id")).any().alias("_filed"),
+            pl.col("_q").min().alias("_first"),
+        )
+    )
+    planned_here = pairs.select(pl.col("id").alias("pairing_id"), pl.col("visitor_id").alias("_v"))
+    return (
+        v.join(held, on="_r", how="left")
+        .join(planned_here, on="pairing_id", how="left")
+        .sort("_r")
+        .select(
+            pl.when(pl.col("_filed"))
+            .then(pl.col("pairing_id"))
+            .when(pl.col("_first").is_null() & (pl.col("_v") == pl.col("visitor_id")))
+            .then(pl.col("pairing_id"))
+            .otherwise(pl.col("_first"))
+            .alias("own")
+        )
+        .get_column("own")
+    )
+
+
+def affected(
+    pairs: pl.DataFrame,
+    planned: pl.DataFrame,
+    done: pl.DataFrame,
+    missed: list[int],
+    leave: pl.DataFrame,
+    blackouts: pl.DataFrame,
+) -> pl.Series:
+    """Visitors whose planned visits must be planned again; the others' visits stay.
+
+    A visitor is affected by a pairing with no planned visit (new), a missed visit not yet
+    made up, leave or a household blackout over a planned visit, or a recorded visit
+    (``done``, spans by visitor) that overlaps a planned one (a visit made on other days
+    than planned).
+    """
+    new = pairs.filter(~pl.col("id").is_in(planned["pairing_id"].implode()))
+    late = pairs.filter(pl.col("id").is_in(pl.Series(missed, dtype=pl.Int64).implode()))
+    return pl.concat(
+        [
+            new["visitor_id"],
+            late["visitor_id"],
+            overlapping(planned, "visitor_id", leave),
+            overlapping(planned, "household_id", blackouts),
+            overlapping(planned, "visitor_id", done),
+        ]
+    ).unique()
+
+
+def _weekday_masks(text: pl.Series) -> pl.Series:
+    """``"0;2;4"`` as a 7-bit mask (bit 0 = Monday); parts that are not weekdays are left
+    out. Few distinct values occur, so each is parsed once."""
+    masks: dict[str | None, int] = {}
+    for value in text.unique().to_list():
+        days = {
+            int(p) for p in (value or "").split(";") if p.strip().isdigit() and 0 <= int(p) <= 6
+        }
+        masks[value] = sum(1 << d for d in days)
+    return text.replace_strict(masks, return_dtype=pl.UInt8, default=0)
+
+
+def _days(column: str, start: dt.date) -> pl.Expr:
+    return (pl.col(column) - pl.lit(start)).dt.total_days()
+
+
+def _intervals(
+    n_owners: int, owned: pl.DataFrame, index: pl.DataFrame, start: dt.date
+) -> Intervals:
+    """``Intervals`` of the spans whose owner ``index`` (``owner``, ``ix``) numbers."""
+    rows = owned.join(index, on="owner", how="inner").select(
+        "ix", _days("first", start), _days("last", start)
+    )
+    return Intervals.build(n_owners, *(c.to_numpy() for c in rows.get_columns()))
+
+
+@dataclass
+class PlanInputs:
+    """The frames a plan is built from; ``kept`` may shrink (kept visits broken by changed
+    settings are planned again), so the problem can be built again."""
+
+    settings: PlanSettings
+    # The plannable pairings in the problem's order (row ``i`` is pairing ``i``).
+    pairs: pl.DataFrame
+    holidays: frozenset[dt.date]
+    orgs: pl.DataFrame  # id, code, staff_cap, staff
+    leave: pl.DataFrame  # spans by visitor id: leave, and stays elsewhere
+    blackouts: pl.DataFrame  # spans by household id
+    history: pl.DataFrame  # fixed visits (pairing_id, first, last): recorded, under way
+    # Planned visits kept as they are: id, visitor_id, pairing_id, planned_start, planned_end.
+    kept: pl.DataFrame
+
+    def rows_of(self, pairing_ids: pl.Series) -> pl.Series:
+        """The problem's pairing index of each pairing id (all must be plannable)."""
+        ids = self.pairs["id"]
+        return pairing_ids.replace_strict(
+            ids, pl.Series(np.arange(len(ids), dtype=np.int64)), return_dtype=pl.Int64
+        )
+
+    def build(self) -> PlanningProblem:
+        """The problem, as ``PlanningProblemBuilder`` would build it from one call per row."""
+        st = self.settings
+        start = st.start
+        n_days = (add_months(start, st.months) - start).days
+        pairs = self.pairs
+        visitors = (
+            pairs.select("visitor_id", "visitor", "organisation_id")
+            .unique("visitor_id", keep="first", maintain_order=True)
+            .with_row_index("ix")
+        )
+        households = (
+            pairs.select("household_id", "household", "lat", "lon", "preferred_weekdays")
+            .unique("household_id", keep="first", maintain_order=True)
+            .with_row_index("ix")
+        )
+        orgs = self.orgs
+        org_cap = [
+            max_away(
+                int(staff),
+                cap if cap is not None else st.default_staff_cap,
+                minimum=st.min_away,
+            )
+            for cap, staff in orgs.select("staff_cap", "staff").iter_rows()
+        ]
+        v_org = visitors["organisation_id"].replace_strict(
+            orgs["id"],
+            pl.Series(np.arange(orgs.height, dtype=np.int32)),
+            default=NO_ORGANISATION,
+            return_dtype=pl.Int32,
+        )
+        p = pairs.select(
+            pl.col("household_id").replace_strict(
+                households["household_id"], households["ix"], return_dtype=pl.Int64
+            ),
+            pl.col("visitor_id").replace_strict(
+                visitors["visitor_id"], visitors["ix"], return_dtype=pl.Int64
+            ),
+            _days("plan_from", start).fill_null(0),
+            _days("plan_to", start).fill_null(n_days).clip(upper_bound=n_days),
+        )
+        fixed = pl.concat(
+            [
+                self.history.select(
+                    self.rows_of(self.history["pairing_id"]).alias("row"),
+                    _days("first", start).alias("first"),
+                    _days("last", start).alias("last"),
+                ),
+                self.kept.select(
+                    self.rows_of(self.kept["pairing_id"]).alias("row"),
+                    _days("planned_start", start).alias("first"),
+                    _days("planned_end", start).alias("last"),
+                ),
+            ]
+        )
+        n_pairs = pairs.height
+        return PlanningProblem(
+            start=start,
+            n_days=n_days,
+            policies=(st.policy,),
+            calendars=(VisitorCalendar(st.working_days, self.holidays),),
+            visitor_ids=tuple(visitors["visitor"].to_list()),
+            visitor_calendar=np.zeros(visitors.height, np.int32),
+            visitor_org=v_org.to_numpy(),
+            org_ids=tuple(orgs["code"].to_list()),
+            org_max_away=np.array(org_cap, np.int32),
+            household_ids=tuple(households["household"].to_list()),
+            household_lat=households["lat"].fill_null(np.nan).to_numpy(),
+            household_lon=households["lon"].fill_null(np.nan).to_numpy(),
+            household_preferred_weekdays=_weekday_masks(
+                households["preferred_weekdays"]
+            ).to_numpy(),
+            blackouts=_intervals(
+                households.height,
+                self.blackouts,
+                households.select(pl.col("household_id").alias("owner"), "ix"),
+                start,
+            ),
+            leave=_intervals(
+                visitors.height,
+                self.leave,
+                visitors.select(pl.col("visitor_id").alias("owner"), "ix"),
+                start,
+            ),
+            pairing_household=p.get_column("household_id").to_numpy(),
+            pairing_visitor=p.get_column("visitor_id").to_numpy(),
+            pairing_policy=np.zeros(n_pairs, np.int32),
+            pairing_from=p.get_column("plan_from").to_numpy(),
+            pairing_to=p.get_column("plan_to").to_numpy(),
+            pairing_home_distance_m=np.full(n_pairs, np.nan),
+            fixed_pairing=fixed["row"].to_numpy(),
+            fixed_start=fixed["first"].to_numpy(),
+            fixed_end=fixed["last"].to_numpy(),
+            travel_threshold_m=st.travel_km * 1000.0,
+            travel_days=st.travel_days,
+        )
