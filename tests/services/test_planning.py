@@ -16,6 +16,7 @@ from doorstep.services import pairing, planning
 from doorstep.storage.session import unit_of_work
 from tests.factories.db import run_import
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
+from tests.factories.sides import HOLD_S, Side
 
 START = dt.date(2027, 1, 4)  # a Monday
 
@@ -459,3 +460,27 @@ def test_planned_visits_being_removed_do_not_block_their_visitor(paired: Engine)
     with unit_of_work(paired) as s:
         built = planning.build_result(s, "R", planning.PlanSettings(start=START, months=6))
     assert len(built.result.problem.leave.start) == 0
+
+
+def test_a_second_plan_waits_for_the_first_then_replaces_its_visits(
+    paired: Engine, db_url: str
+) -> None:
+    # Two plans at once (here of an area and one inside it) both used to replace the same
+    # visits and write their own: every visit twice. The second now waits for the lock.
+    settings = planning.PlanSettings(start=START)
+
+    def plan_inner(engine: Engine) -> object:
+        with unit_of_work(engine) as s:
+            return planning.plan_area(s, "R-C", settings, actor="second")
+
+    second = Side(db_url, plan_inner)
+    with unit_of_work(paired) as s:
+        first = planning.plan_area(s, "R", settings, actor="first")
+        second.start()
+        second.join(HOLD_S)
+        waited = second.is_alive()
+    second.join(60)
+    assert waited, f"the second plan did not wait for the first: {second.outcome}"
+    assert second.outcome == "done"
+    assert len(_visits(paired)) == first.visits
+    _never_two_at_once(paired)

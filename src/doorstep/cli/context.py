@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import getpass
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import psycopg
 from alembic.util.exc import CommandError
 from sqlalchemy import Engine, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    IntegrityError,
+    NoSuchModuleError,
+    OperationalError,
+)
 from sqlalchemy.orm import Session
 
 from doorstep.config import get_settings
-from doorstep.errors import DoorstepError
+from doorstep.errors import Conflict, DoorstepError
 from doorstep.storage.migrate import current_revision, head_revision, known_revision, upgrade
-from doorstep.storage.session import make_engine, unit_of_work
+from doorstep.storage.session import WRITER_BUSY, make_engine, unit_of_work
 
 
 def shown_url(url: str) -> str:
@@ -29,10 +37,14 @@ def shown_url(url: str) -> str:
     return u.render_as_string(hide_password=True)
 
 
-def cannot_use(url: str, exc: DBAPIError) -> DoorstepError:
+def _first_line(exc: BaseException) -> str:
+    """The driver's first line (SQLAlchemy wraps it; bulk copies raise it bare)."""
+    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+
+
+def cannot_use(url: str, exc: BaseException) -> DoorstepError:
     """The one line for a database that refused: the URL and the driver's first line."""
-    reason = str(exc.orig or exc).strip().splitlines()[0]
-    return DoorstepError(f"cannot use the database {shown_url(url)}: {reason}")
+    return DoorstepError(f"cannot use the database {shown_url(url)}: {_first_line(exc)}")
 
 
 def check_known_revision(eng: Engine, url: str) -> None:
@@ -85,7 +97,16 @@ def session() -> Iterator[Session]:
     try:
         with unit_of_work(eng) as s:
             yield s
-    except OperationalError as exc:
+    except (IntegrityError, sqlite3.IntegrityError, psycopg.IntegrityError) as exc:
+        # Another command removed or changed a record this one read (a household erased
+        # while its area was paired, say): the transaction is rolled back whole.
+        raise Conflict(
+            f"the database refused a write ({_first_line(exc)}): a record this command "
+            "read was changed by another command meanwhile; nothing was written, run it again"
+        ) from None
+    except (OperationalError, sqlite3.OperationalError) as exc:
+        if "database is locked" in _first_line(exc):  # SQLite's one writer, past the timeout
+            raise Conflict(WRITER_BUSY) from None
         raise cannot_use(get_settings().database_url, exc) from None
 
 

@@ -17,6 +17,7 @@ from doorstep.demo.files import write_frames
 from doorstep.errors import Conflict
 from doorstep.services.importing import SCHEMAS, ImportSummary, import_frame
 from doorstep.storage.repositories import bulk
+from doorstep.storage.repositories.pairing import lock_pairings
 
 
 def as_text(frame: pl.DataFrame) -> pl.DataFrame:
@@ -64,7 +65,10 @@ def load_demo(
 
     Only into an empty database, or one holding this very demo (loading it again changes
     nothing): the demo's ids would otherwise update a real programme's rows in place.
+    The check runs under the pairing lock, which the imports take first too: two demos
+    started together cannot both find the database empty.
     """
+    lock_pairings(session.connection())
     _check_empty_or_same(session, programme)
     out = []
     for entity, frame in import_frames(programme):

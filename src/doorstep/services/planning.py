@@ -312,7 +312,13 @@ def plan_area(
     session: Session, area_code: str, settings: PlanSettings, *, actor: str, progress: Any = None
 ) -> PlanSummary:
     """Plan the area from ``settings.start``: affected visitors' planned visits are planned
-    again, the others are kept (all are planned again with ``keep_unaffected=False``)."""
+    again, the others are kept (all are planned again with ``keep_unaffected=False``).
+
+    Under the pairing lock, from the first read to the commit: two plans at once (of one
+    area, or of nested ones) would each replace the same visits and both write theirs, and
+    a commit or an erasure in between would change the pairings under the plan.
+    """
+    pairing_repo.lock_pairings(session.connection())
     built = build_result(session, area_code, settings, progress=progress)
     result, pairs = built.result, built.pairs
     conn = session.connection()

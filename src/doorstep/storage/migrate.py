@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -20,9 +23,43 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
+#: Key of PostgreSQL's session-level advisory lock held while migrating ("mgrt").
+MIGRATION_LOCK = 0x6D677274
+
+
+@contextmanager
+def _one_at_a_time(engine: Engine) -> Iterator[None]:
+    """Hold the migration lock: commands started together on a new database would each
+    create the tables, and all but one fail. Alembic reads the schema's revision only once
+    it runs, so whoever waited finds the work done. PostgreSQL: an advisory lock on a
+    connection of its own; a SQLite file: ``flock`` on a file beside it (SQLite's own write
+    lock would put every migration step in one transaction, which table rebuilds with
+    foreign keys on must not be)."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+                conn.commit()
+        return
+    database = engine.url.database or ":memory:"
+    if engine.dialect.name != "sqlite" or database == ":memory:" or database.startswith("file:"):
+        yield  # in memory (one process), or a URI the driver opens itself
+        return
+    with open(f"{database}-migrate-lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the database schema up to ``revision``."""
-    command.upgrade(alembic_config(engine), revision)
+    """Bring the database schema up to ``revision``, one process at a time."""
+    with _one_at_a_time(engine):
+        command.upgrade(alembic_config(engine), revision)
 
 
 def current_revision(engine: Engine) -> str | None:

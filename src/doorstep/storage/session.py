@@ -21,6 +21,13 @@ def normalise_url(url: str) -> str:
     return u.render_as_string(hide_password=False)
 
 
+#: What a command is told when SQLite's one writer held the database past the busy timeout.
+WRITER_BUSY = (
+    "another command is writing to the database and did not finish within 10 seconds; "
+    "try again when it has"
+)
+
+
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 

@@ -9,23 +9,19 @@ the other waits, then lets it finish.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from doorstep.errors import Conflict
 from doorstep.services import pairing
 from doorstep.services.importing import import_file
-from doorstep.storage.session import make_engine, unit_of_work
+from doorstep.storage.session import unit_of_work
 from tests.factories.files import VISITOR_HEADER, write_csv
+from tests.factories.sides import HOLD_S, Side
 from tests.services.pairing.tree import TODAY, add, home, open_pairings, propose, tree, worker
-
-#: How long the other side must keep waiting while one holds its transaction open. Well
-#: under SQLite's busy timeout (10 s), after which a waiting writer gives up.
-HOLD_S = 2.0
 
 
 @pytest.fixture
@@ -41,27 +37,6 @@ def _retire_v(tmp_path: Path) -> Path:
     """A visitors file that ends V's service the day before the commit."""
     row = worker(visitor_id="V", capacity=1, active_to="2026-05-31")
     return write_csv(tmp_path / "retire.csv", VISITOR_HEADER, [row])
-
-
-class Side(threading.Thread):
-    """``job`` run in a thread on an engine of its own; ``outcome`` is "done" or the error."""
-
-    def __init__(self, db_url: str, job: Callable[[Engine], object]) -> None:
-        super().__init__(daemon=True)
-        self.engine = make_engine(db_url)
-        with self.engine.connect() as conn:  # connected before the race starts
-            conn.execute(text("SELECT 1"))
-        self.job = job
-        self.outcome: object = None
-
-    def run(self) -> None:
-        try:
-            self.job(self.engine)
-            self.outcome = "done"
-        except Exception as exc:  # the outcome under test, whatever it is
-            self.outcome = exc
-        finally:
-            self.engine.dispose()
 
 
 def _commit(proposal_id: int) -> Callable[[Engine], object]:

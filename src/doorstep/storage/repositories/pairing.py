@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from doorstep.domain.reach import Box
 from doorstep.errors import Conflict, NotFound
 from doorstep.storage.repositories.reads import frame
+from doorstep.storage.session import WRITER_BUSY
 
 
 def area_by_code(conn: Connection, code: str) -> tuple[int, str, str]:
@@ -247,7 +248,8 @@ def visitors_near_household(
     )
 
 
-#: Key of PostgreSQL's transaction-level advisory lock that pairing commits take ("door").
+#: Key of PostgreSQL's transaction-level advisory lock that pairing commits, plans, imports
+#: and erasures take ("door").
 PAIRING_LOCK = 0x646F6F72
 
 
@@ -275,10 +277,7 @@ def lock_pairings(conn: Connection) -> None:
     except OperationalError as exc:
         if "locked" not in str(exc.orig):
             raise
-        raise Conflict(
-            "another command is writing to the database and did not finish within "
-            "10 seconds; try again when it has"
-        ) from None
+        raise Conflict(WRITER_BUSY) from None
 
 
 def all_areas(conn: Connection) -> pl.DataFrame:

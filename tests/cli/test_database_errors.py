@@ -1,0 +1,70 @@
+"""A write the database refuses, or SQLite's one writer busy past the timeout, is one line
+naming what to do, not a traceback: whether SQLAlchemy raised it or the driver did (bulk
+copies call the driver directly)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterator
+
+import polars as pl
+import pytest
+from sqlalchemy import Engine, text
+
+from doorstep.cli import context
+from doorstep.config import get_settings
+from doorstep.errors import Conflict
+from doorstep.storage.repositories import bulk
+from doorstep.storage.session import WRITER_BUSY
+
+
+@pytest.fixture
+def configured(engine: Engine, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    monkeypatch.setenv("DOORSTEP_DATABASE_URL", db_url)
+    get_settings.cache_clear()
+    yield engine
+    get_settings.cache_clear()
+
+
+ORPHAN = pl.DataFrame(
+    {"household_id": [999_999], "visitor_id": [999_999], "status": ["planned"]},
+    schema={"household_id": pl.Int64, "visitor_id": pl.Int64, "status": pl.String},
+)
+
+
+def test_a_refused_write_through_sqlalchemy_is_one_line(configured: Engine) -> None:
+    refused = pytest.raises(Conflict, match="changed by another command meanwhile; nothing")
+    with refused, context.session() as s:
+        s.execute(
+            text(
+                "INSERT INTO visits (household_id, visitor_id, status, planned_start) "
+                "VALUES (999999, 999999, 'planned', :d)"
+            ),
+            {"d": dt.date(2027, 1, 4)},
+        )
+    with configured.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM visits")).scalar_one() == 0
+
+
+def test_a_refused_bulk_copy_through_the_driver_is_one_line(configured: Engine) -> None:
+    # A household erased while its area was paired: the proposal's rows name it.
+    refused = pytest.raises(Conflict, match=r"(?i)the database refused a write \(.*foreign key")
+    with refused, context.session() as s:
+        bulk.insert_rows(s.connection(), "visits", ORPHAN)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_reader_behind_a_long_writer_is_told_to_try_again(
+    configured: Engine, db_url: str
+) -> None:
+    # Every command writes an audit row, so on SQLite a reader waits for a writer too; past
+    # the busy timeout it is told so, not that the database cannot be used.
+    holder = sqlite3.connect(db_url.removeprefix("sqlite:///"))
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(Conflict, match=WRITER_BUSY), context.session() as s:
+            s.execute(text("UPDATE areas SET id = id WHERE 0"))  # a write
+    finally:
+        holder.rollback()
+        holder.close()

@@ -1,0 +1,57 @@
+"""Commands started together on a new database each bring its schema up to date on start:
+one migrates, the others wait and find the work done (before, all but one failed with
+"table areas already exists" or a duplicate key in PostgreSQL's catalogue)."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from doorstep.storage.migrate import current_revision, head_revision, upgrade
+from doorstep.storage.session import make_engine
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def new_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database, never migrated."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'new.db'}"
+        return
+    server = make_engine(request.getfixturevalue("postgres_url"), isolation_level="AUTOCOMMIT")
+    name = f"doorstep_new_{uuid.uuid4().hex[:12]}"
+    with server.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    try:
+        yield server.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with server.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        server.dispose()
+
+
+def test_three_upgrades_at_once_all_succeed(new_database: str) -> None:
+    engines = [make_engine(new_database) for _ in range(3)]
+    start = threading.Barrier(len(engines))
+    errors: list[BaseException] = []
+
+    def migrate(i: int) -> None:
+        try:
+            start.wait()
+            upgrade(engines[i])
+        except BaseException as exc:  # the outcome under test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=migrate, args=(i,)) for i in range(len(engines))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert errors == []
+    assert current_revision(engines[0]) == head_revision(engines[0])
+    for e in engines:
+        e.dispose()
