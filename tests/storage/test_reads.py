@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
+import pytest
 from sqlalchemy import Engine
 
+from doorstep.storage.repositories import reads
 from doorstep.storage.repositories.reads import frame
 
 #: What PostgreSQL's COPY escapes, and text that looks like its escapes.
@@ -19,7 +21,12 @@ def _rows(engine: Engine, sql: str, params: dict[str, object]) -> pl.DataFrame:
         return frame(conn, sql, params, _SCHEMA)
 
 
-def test_nulls_empty_text_quotes_dates_and_floats_come_back_as_they_are(engine: Engine) -> None:
+@pytest.mark.parametrize("block", [1, 2, 200_000])
+def test_nulls_empty_text_quotes_dates_and_floats_come_back_as_they_are(
+    engine: Engine, block: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SQLite's rows come in blocks: one of row 2 alone holds no date and no number at all.
+    monkeypatch.setattr(reads, "_BLOCK_ROWS", block)
     got = _rows(
         engine,
         """

@@ -23,6 +23,10 @@ _ESCAPED = re.compile(r"\\(.)", re.DOTALL)
 _CONTROLS = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
 
 
+#: Rows turned into a frame at a time on SQLite.
+_BLOCK_ROWS = 200_000
+
+
 def frame(
     conn: Connection, sql: str, params: dict[str, object], schema: dict[str, Any]
 ) -> pl.DataFrame:
@@ -30,18 +34,21 @@ def frame(
     if conn.dialect.name == "postgresql":
         return _copied(conn, sql, params, schema)
     dates = [c for c, t in schema.items() if t == pl.Date]
-    result = conn.execute(text(sql), params)
-    try:
-        rows = result.cursor.fetchall()
-    finally:
-        result.close()
-    if not dates:
-        return pl.DataFrame(rows, schema=schema, orient="row")
     # SQLite hands dates back as ISO text.
     as_text = {c: (pl.String if c in dates else t) for c, t in schema.items()}
-    return pl.DataFrame(rows, schema=as_text, orient="row").with_columns(
-        pl.col(c).str.slice(0, 10).str.to_date("%Y-%m-%d") for c in dates
-    )
+    result = conn.execute(text(sql), params)
+    parts = []
+    try:
+        # In blocks: ten million rows as the driver's tuples at once took 5 GiB (a
+        # region's planned visits), a block of them a few dozen MiB.
+        while rows := result.cursor.fetchmany(_BLOCK_ROWS):
+            part = pl.DataFrame(rows, schema=as_text, orient="row")
+            parts.append(
+                part.with_columns(pl.col(c).str.slice(0, 10).str.to_date("%Y-%m-%d") for c in dates)
+            )
+    finally:
+        result.close()
+    return pl.concat(parts, rechunk=True) if parts else pl.DataFrame(schema=schema)
 
 
 def _copied(
