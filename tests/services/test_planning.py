@@ -484,3 +484,47 @@ def test_a_second_plan_waits_for_the_first_then_replaces_its_visits(
     assert second.outcome == "done"
     assert len(_visits(paired)) == first.visits
     _never_two_at_once(paired)
+
+
+def _day(n: int) -> dt.date:
+    return START + dt.timedelta(days=n)
+
+
+def test_work_lists_leave_out_visits_past_an_end_and_pairings_not_yet_begun(
+    paired: Engine,
+) -> None:
+    with unit_of_work(paired) as s:
+        planning.plan_area(s, "R", planning.PlanSettings(start=START, months=6), actor="test")
+    # H0's pairing ends on day 40, V2 stops on day 50 (after planning: their visits stay
+    # stored until the area is planned again), and H1 will be paired again on day 300.
+    _sql(
+        paired,
+        "UPDATE pairings SET ended_on = :d WHERE household_id = "
+        "(SELECT id FROM households WHERE external_id = 'H0')",
+        d=START + dt.timedelta(days=40),
+    )
+    _sql(paired, "UPDATE visitors SET active_to = :d WHERE external_id = 'V2'", d=_day(50))
+    _sql(
+        paired,
+        "INSERT INTO pairings (household_id, visitor_id, started_on) SELECT p.household_id, "
+        "p.visitor_id, :d FROM pairings p JOIN households h ON h.id = p.household_id "
+        "WHERE h.external_id = 'H1'",
+        d=_day(300),
+    )
+    _sql(
+        paired,
+        "UPDATE pairings SET ended_on = :d WHERE started_on < :d AND household_id = "
+        "(SELECT id FROM households WHERE external_id = 'H1')",
+        d=_day(300),
+    )
+    with unit_of_work(paired) as s:
+        upcoming = planning.work_list(s, "upcoming", actor="test", today=START, days=180)
+        due = planning.work_list(s, "due", actor="test", today=_day(250), days=120)
+    assert upcoming
+    for r in upcoming:
+        start = _d(r["start"])
+        assert r["household"] != "H0" or start < _day(40), r
+        assert r["visitor"] != "V2" or start <= _day(50), r
+    # H1's new pairing is due 60 days after day 300, within the list's days, but it has
+    # not begun on day 250: its visitor is not yet to visit.
+    assert all(_d(r["started_on"]) <= _day(250) for r in due)

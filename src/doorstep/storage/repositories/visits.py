@@ -153,16 +153,25 @@ def work_list(
 
     Due and overdue are measured from the household's last recorded visit, by any visitor
     (or the pairing's start when there is none): the cadence deadline is that day plus
-    ``max_gap_days``. Pairings that end after ``today`` are listed until they end; those
-    of households without consent or of visitors not active ``today`` are not (nobody is
-    to visit them).
+    ``max_gap_days``. Pairings that have begun by ``today`` and end after it are listed
+    until they end; those of households without consent or of visitors not active ``today``
+    are not (nobody is to visit them). Upcoming visits are listed where their pairing and
+    visitor are active on the visit's first day, as the visitor's calendar lists them.
     """
-    where = [
-        "(p.ended_on IS NULL OR p.ended_on > :today)",
-        "h.consent_state = 'given'",
-        "(v.active_from IS NULL OR v.active_from <= :today)",
-        "(v.active_to IS NULL OR v.active_to >= :today)",
-    ]
+    where = ["h.consent_state = 'given'"]
+    on_day = {  # the pairing and its visitor active on a day
+        "today": [
+            "p.started_on <= :today",
+            "(p.ended_on IS NULL OR p.ended_on > :today)",
+            "(v.active_from IS NULL OR v.active_from <= :today)",
+            "(v.active_to IS NULL OR v.active_to >= :today)",
+        ],
+        "visit": [
+            "(p.ended_on IS NULL OR p.ended_on > vi.planned_start)",
+            "(v.active_from IS NULL OR v.active_from <= vi.planned_start)",
+            "(v.active_to IS NULL OR v.active_to >= vi.planned_start)",
+        ],
+    }
     params: dict[str, Any] = {"today": today}
     if visitor:
         where.append("v.external_id = :visitor")
@@ -181,7 +190,7 @@ def work_list(
         JOIN households h ON h.id = p.household_id
         JOIN areas a ON a.id = h.area_id
         JOIN visitors v ON v.id = p.visitor_id
-        WHERE {" AND ".join(where)}
+        WHERE {" AND ".join(where + on_day["today"])}
     """
     if kind == "upcoming":
         params["until"] = today + dt.timedelta(days=horizon_days)
@@ -194,7 +203,7 @@ def work_list(
             JOIN households h ON h.id = p.household_id
             JOIN areas a ON a.id = h.area_id
             JOIN visitors v ON v.id = p.visitor_id
-            WHERE {" AND ".join(where)} AND vi.status = 'planned'
+            WHERE {" AND ".join(where + on_day["visit"])} AND vi.status = 'planned'
               AND vi.planned_start >= :today AND vi.planned_start < :until
             ORDER BY vi.planned_start, v.external_id, h.external_id
         """
@@ -208,7 +217,8 @@ def work_list(
                    AND vi.actual_start <= :today) AS last_visit,
                (SELECT MIN(vi.planned_start) FROM visits vi
                  WHERE vi.pairing_id = p.id AND vi.status = 'planned'
-                   AND vi.planned_start >= :today) AS next_planned
+                   AND vi.planned_start >= :today AND {" AND ".join(on_day["visit"])})
+                 AS next_planned
         {base}
     """
     out = []
