@@ -11,8 +11,10 @@ from collections.abc import Iterator
 import polars as pl
 import pytest
 from sqlalchemy import Engine, text
+from typer.testing import CliRunner
 
 from doorstep.cli import context
+from doorstep.cli.main import app
 from doorstep.config import get_settings
 from doorstep.errors import Conflict
 from doorstep.storage.repositories import bulk
@@ -68,3 +70,22 @@ def test_a_reader_behind_a_long_writer_is_told_to_try_again(
     finally:
         holder.rollback()
         holder.close()
+
+
+def test_an_interrupted_command_says_so_and_keeps_nothing(
+    configured: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from doorstep.cli import registry
+
+    def interrupted(session: object, **_: object) -> object:
+        from doorstep.privacy.audit import record_event
+
+        record_event(session, actor="x", action="read", entity="programme")  # type: ignore[arg-type]
+        raise KeyboardInterrupt  # Ctrl-C half way
+
+    monkeypatch.setattr(registry, "programme_summary", interrupted)
+    result = CliRunner().invoke(app, ["stats"])
+    assert result.exit_code == 130
+    assert "interrupted: the database is as it was before this command" in result.output
+    with configured.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM audit_events")).scalar_one() == 0

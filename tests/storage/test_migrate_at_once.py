@@ -1,6 +1,8 @@
-"""Commands started together on a new database each bring its schema up to date on start:
-one migrates, the others wait and find the work done (before, all but one failed with
-"table areas already exists" or a duplicate key in PostgreSQL's catalogue)."""
+"""Every command brings a new database's schema up to date on start. Commands started
+together: one migrates, the others wait and find the work done (before, all but one failed
+with "table areas already exists" or a duplicate key in PostgreSQL's catalogue). One
+interrupted: nothing of it is left, and the next start migrates (before, on SQLite, each
+CREATE TABLE had committed alone, and every later start failed)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from doorstep.storage.migrate import current_revision, head_revision, upgrade
 from doorstep.storage.session import make_engine
@@ -55,3 +57,26 @@ def test_three_upgrades_at_once_all_succeed(new_database: str) -> None:
     assert current_revision(engines[0]) == head_revision(engines[0])
     for e in engines:
         e.dispose()
+
+
+def test_an_interrupted_migration_leaves_nothing_and_the_next_one_succeeds(
+    new_database: str,
+) -> None:
+    engine = make_engine(new_database)
+    statements = 0
+
+    def stop_half_way(*_: object) -> None:
+        nonlocal statements
+        statements += 1
+        if statements == 40:  # well into the first migration's CREATE TABLEs
+            raise KeyboardInterrupt
+
+    event.listen(engine, "before_cursor_execute", stop_half_way)
+    with pytest.raises(KeyboardInterrupt):
+        upgrade(engine)
+    engine.dispose()
+    again = make_engine(new_database)
+    assert current_revision(again) is None
+    upgrade(again)
+    assert current_revision(again) == head_revision(again)
+    again.dispose()

@@ -45,7 +45,8 @@ def fail(message: str, *, code: int = 1) -> typer.Exit:
 
 
 def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Render a :class:`DoorstepError` as one red line and a non-zero exit."""
+    """Render a :class:`DoorstepError` as one red line and a non-zero exit, and say what an
+    interrupt (Ctrl-C) left, which Typer would otherwise end in silence."""
 
     @wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -53,6 +54,10 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             return func(*args, **kwargs)
         except DoorstepError as exc:
             raise fail(exc.message, code=2 if exc.status == 422 else 1) from None
+        except KeyboardInterrupt:  # Ctrl-C: the unit of work was rolled back on the way out
+            raise fail(
+                "interrupted: the database is as it was before this command", code=130
+            ) from None
 
     return wrapper
 

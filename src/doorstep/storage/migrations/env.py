@@ -19,6 +19,12 @@ def run_migrations_online() -> None:
     if engine is None:
         engine = make_engine(get_settings().database_url)
     with engine.begin() as connection:
+        if connection.dialect.name == "sqlite":
+            # One transaction for real: Python's sqlite3 begins one only at the first row
+            # written, so each CREATE TABLE before it committed alone, and a migration
+            # interrupted on a new file left tables without a revision, which every later
+            # start then failed to create again ("table areas already exists").
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
