@@ -336,3 +336,19 @@ def test_a_visitor_listed_twice_is_refused_naming_both_rows(
                        "2027-01-01", "--staff-cap", "0.5")  # fmt: skip
     assert code == 2
     assert "visitor 'V3' is listed twice (rows 5 and 12)" in output
+
+
+def test_planning_into_the_same_folder_again_empties_a_calendar_no_longer_wanted(
+    files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    pairs, visitors = files
+    ics = tmp_path / "ics"
+    args = ("--visitors", str(visitors), "--start", "2027-01-01", "--ics-dir", str(ics), "-q")
+    assert run("--pairings", str(pairs), *args)[0] == 0
+    assert "VEVENT" in (ics / "V0.ics").read_text()
+    with pairs.open() as f:  # V0's households (H0, H10) go to other visitors' care
+        rows = [r for r in csv.reader(f) if r[1] != "V0"]
+    fewer = write(tmp_path / "fewer.csv", rows[0], rows[1:])
+    assert run("--pairings", str(fewer), *args)[0] == 0
+    cal = icalendar.Calendar.from_ical((ics / "V0.ics").read_bytes())
+    assert list(cal.walk("VEVENT")) == []

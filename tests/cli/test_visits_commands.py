@@ -8,7 +8,7 @@ import io
 from pathlib import Path
 
 import icalendar
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.services import pairing, planning
@@ -79,10 +79,10 @@ def test_a_visitor_calendar_parses_back_with_every_planned_visit(
 
 def test_a_day_that_is_not_a_date_is_refused_naming_its_option(cli: Invoke) -> None:
     for kind in ("overdue", "due", "upcoming"):
-        for text in ("2027-13-01", "yesterday"):
-            result = cli("visits", kind, "--today", text)
+        for day in ("2027-13-01", "yesterday"):
+            result = cli("visits", kind, "--today", day)
             assert result.exit_code == 2, result.output
-            assert f"--today is not a date (YYYY-MM-DD): {text!r}" in result.output
+            assert f"--today is not a date (YYYY-MM-DD): {day!r}" in result.output
     result = cli("visits", "calendar", "--visitor", "V1", "--out", "v.ics", "--since", "2027/01/01")
     assert result.exit_code == 2
     assert "--since is not a date (YYYY-MM-DD): '2027/01/01'" in result.output
@@ -140,3 +140,19 @@ def test_an_unknown_visitor_or_team_is_one_red_line_like_an_unknown_area(
     assert cli("visits", "overdue", "--area", "NOPE").output.strip() == (
         "error: no area with code 'NOPE'"
     )
+
+
+def test_csv_lists_keep_a_spreadsheet_from_running_a_name(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    _planned(with_areas, tmp_path)
+    with with_areas.begin() as conn:
+        conn.execute(
+            text("UPDATE households SET head_name = :n WHERE external_id = 'H0'"),
+            {"n": '=HYPERLINK("http://x","click")'},
+        )
+    result = cli("visits", "overdue", "--today", "2027-03-10", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    names = {r["household"]: r["head_name"] for r in csv.DictReader(io.StringIO(result.output))}
+    assert names["H0"] == '\'=HYPERLINK("http://x","click")'  # as `export` writes it
+    assert not names["H1"].startswith("'")

@@ -19,6 +19,7 @@ from doorstep.engine.planning import VisitRow
 from doorstep.errors import DoorstepError, InvalidInput
 from doorstep.reports.calendar import ics_filename, visitor_ics
 from doorstep.services import planning
+from doorstep.services.importing.formulas import escape_text
 
 app = typer.Typer(
     help="Due, overdue and upcoming visits; calendars.\n\n"
@@ -61,6 +62,14 @@ GapOpt = typer.Option(
 FormatOpt = typer.Option(Output.table, "--format", help="table, csv or json.")
 
 
+def _cell(value: object) -> str:
+    """A CSV cell; text as ``export`` writes it, so that a spreadsheet does not run a name
+    such as ``=HYPERLINK(...)`` as a formula (numbers, such as days left, stay numbers)."""
+    if value is None:
+        return ""
+    return escape_text(value) if isinstance(value, str) else str(value)
+
+
 def _show(kind: str, rows: list[dict[str, Any]], fmt: Output) -> None:
     cols = _COLUMNS[kind]
     if fmt is Output.json:
@@ -72,7 +81,7 @@ def _show(kind: str, rows: list[dict[str, Any]], fmt: Output) -> None:
         w = csv.writer(sys.stdout)
         w.writerow(cols)
         for r in rows:
-            w.writerow(["" if r.get(c) is None else str(r.get(c)) for c in cols])
+            w.writerow([_cell(r.get(c)) for c in cols])
         return
     table = Table(title=f"{kind.capitalize()} visits ({len(rows)})")
     for c in cols:

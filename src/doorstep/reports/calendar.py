@@ -122,10 +122,13 @@ def visitor_ics(
 
 
 def calendars_by_visitor(
-    result: PlanResult, *, stamp: datetime, include_fixed: bool = False
+    result: PlanResult, *, stamp: datetime, include_fixed: bool = False, every_visitor: bool = False
 ) -> Iterator[tuple[str, bytes]]:
-    """``(visitor_id, ics bytes)`` for every visitor with at least one visit."""
-    by_visitor: dict[str, list[VisitRow]] = {}
+    """``(visitor_id, ics bytes)`` for every visitor with at least one visit (with
+    ``every_visitor``, for every visitor of the problem)."""
+    by_visitor: dict[str, list[VisitRow]] = (
+        {v: [] for v in result.problem.visitor_ids} if every_visitor else {}
+    )
     for row in result.rows(include_fixed=include_fixed):
         by_visitor.setdefault(row.visitor_id, []).append(row)
     for visitor_id, rows in by_visitor.items():
@@ -167,10 +170,13 @@ def write_visits_csv(result: PlanResult, path: Path, *, include_fixed: bool = Fa
 
 
 def write_ics_dir(result: PlanResult, directory: Path, *, stamp: datetime | None = None) -> int:
-    """Write one ``.ics`` per visitor into ``directory``; returns the number written."""
+    """Write one ``.ics`` per visitor of the problem into ``directory``, an empty one for a
+    visitor with no visit (planned into the same folder again, an old calendar would keep
+    visits that are no longer wanted); returns the number written."""
     directory.mkdir(parents=True, exist_ok=True)
     n = 0
-    for visitor_id, data in calendars_by_visitor(result, stamp=stamp or datetime.now(UTC)):
+    calendars = calendars_by_visitor(result, stamp=stamp or datetime.now(UTC), every_visitor=True)
+    for visitor_id, data in calendars:
         (directory / ics_filename(visitor_id)).write_bytes(data)
         n += 1
     return n

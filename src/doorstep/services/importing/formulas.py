@@ -30,6 +30,14 @@ def escape(col: pl.Expr) -> pl.Expr:
     return pl.when(risky).then(pl.lit("'") + col).otherwise(col)
 
 
+def escape_text(value: str) -> str:
+    """One value as :func:`escape` writes it (for rows written one by one)."""
+    risky = value.startswith(FORMULA_STARTS) or (
+        value.startswith("'") and value[1:].startswith(_ESCAPED_STARTS)
+    )
+    return "'" + value if risky else value
+
+
 def unescape(col: pl.Expr) -> pl.Expr:
     """``col`` (text) with the apostrophe :func:`escape` put on taken off again."""
     return pl.when(_apostrophe_then_any(col)).then(col.str.slice(1)).otherwise(col)
