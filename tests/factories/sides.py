@@ -26,6 +26,13 @@ class Side(threading.Thread):
         self.job = job
         self.outcome: object = None
 
+    def waits(self) -> bool:
+        """Start, and say whether it is still waiting after ``HOLD_S`` (for a lock the
+        caller holds)."""
+        self.start()
+        self.join(HOLD_S)
+        return self.is_alive()
+
     def run(self) -> None:
         try:
             self.job(self.engine)

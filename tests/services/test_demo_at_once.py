@@ -10,7 +10,7 @@ from doorstep.demo import generate
 from doorstep.errors import Conflict
 from doorstep.services.demo import load_demo
 from doorstep.storage.session import unit_of_work
-from tests.factories.sides import HOLD_S, Side
+from tests.factories.sides import Side
 
 
 def test_a_second_demo_waits_then_is_refused(engine: Engine, db_url: str) -> None:
@@ -24,9 +24,7 @@ def test_a_second_demo_waits_then_is_refused(engine: Engine, db_url: str) -> Non
     second = Side(db_url, load_other)
     with unit_of_work(engine) as s:
         load_demo(s, first, actor="first")
-        second.start()
-        second.join(HOLD_S)
-        waited = second.is_alive()
+        waited = second.waits()
     second.join(60)
     assert waited, f"the second demo did not wait: {second.outcome}"
     assert isinstance(second.outcome, Conflict), second.outcome

@@ -16,7 +16,7 @@ from doorstep.services import pairing, planning
 from doorstep.storage.session import unit_of_work
 from tests.factories.db import run_import
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
-from tests.factories.sides import HOLD_S, Side
+from tests.factories.sides import Side
 
 START = dt.date(2027, 1, 4)  # a Monday
 
@@ -154,6 +154,20 @@ def test_work_lists_show_overdue_due_and_upcoming_households(paired: Engine) -> 
         for r in upcoming
     )
     assert {r["visitor"] for r in mine} == {"V1"}
+
+
+def _day(n: int) -> dt.date:
+    return START + dt.timedelta(days=n)
+
+
+def _end_pairings(engine: Engine, household: str, day: dt.date) -> None:
+    _sql(
+        engine,
+        "UPDATE pairings SET ended_on = :d WHERE household_id = "
+        "(SELECT id FROM households WHERE external_id = :h)",
+        d=day,
+        h=household,
+    )
 
 
 def _sql(engine: Engine, sql: str, **params: object) -> None:
@@ -333,12 +347,7 @@ def test_work_lists_follow_the_household_across_pairings_and_until_a_pairing_end
     with unit_of_work(paired) as s:
         planning.plan_area(s, "R", planning.PlanSettings(start=START, months=3), actor="test")
     # H0's pairing will end in the future: it is still listed until then.
-    _sql(
-        paired,
-        "UPDATE pairings SET ended_on = :d WHERE household_id = "
-        "(SELECT id FROM households WHERE external_id = 'H0')",
-        d=START + dt.timedelta(days=200),
-    )
+    _end_pairings(paired, "H0", _day(200))
     # H1 was visited by its visitor, then paired with the other one: the clock runs on.
     visited = START + dt.timedelta(days=20)
     _record(paired, "H1", "done", visited, visited + dt.timedelta(days=4))
@@ -476,18 +485,12 @@ def test_a_second_plan_waits_for_the_first_then_replaces_its_visits(
     second = Side(db_url, plan_inner)
     with unit_of_work(paired) as s:
         first = planning.plan_area(s, "R", settings, actor="first")
-        second.start()
-        second.join(HOLD_S)
-        waited = second.is_alive()
+        waited = second.waits()
     second.join(60)
     assert waited, f"the second plan did not wait for the first: {second.outcome}"
     assert second.outcome == "done"
     assert len(_visits(paired)) == first.visits
     _never_two_at_once(paired)
-
-
-def _day(n: int) -> dt.date:
-    return START + dt.timedelta(days=n)
 
 
 def test_work_lists_leave_out_visits_past_an_end_and_pairings_not_yet_begun(
@@ -497,12 +500,7 @@ def test_work_lists_leave_out_visits_past_an_end_and_pairings_not_yet_begun(
         planning.plan_area(s, "R", planning.PlanSettings(start=START, months=6), actor="test")
     # H0's pairing ends on day 40, V2 stops on day 50 (after planning: their visits stay
     # stored until the area is planned again), and H1 will be paired again on day 300.
-    _sql(
-        paired,
-        "UPDATE pairings SET ended_on = :d WHERE household_id = "
-        "(SELECT id FROM households WHERE external_id = 'H0')",
-        d=START + dt.timedelta(days=40),
-    )
+    _end_pairings(paired, "H0", _day(40))
     _sql(paired, "UPDATE visitors SET active_to = :d WHERE external_id = 'V2'", d=_day(50))
     _sql(
         paired,

@@ -20,7 +20,7 @@ from doorstep.services import pairing
 from doorstep.services.importing import import_file
 from doorstep.storage.session import unit_of_work
 from tests.factories.files import VISITOR_HEADER, write_csv
-from tests.factories.sides import HOLD_S, Side
+from tests.factories.sides import Side
 from tests.services.pairing.tree import TODAY, add, home, open_pairings, propose, tree, worker
 
 
@@ -60,9 +60,7 @@ def test_an_import_waits_for_a_commit_holding_the_lock(
     importer = Side(db_url, run_import)
     with unit_of_work(one_pair) as s:
         pairing.commit(s, pid, actor="test", today=TODAY)
-        importer.start()
-        importer.join(HOLD_S)
-        waited = importer.is_alive()
+        waited = importer.waits()
     importer.join(60)
     assert waited, f"the import did not wait for the commit's lock: {importer.outcome}"
     assert importer.outcome == "done"
@@ -80,9 +78,7 @@ def test_a_commit_waits_for_an_import_holding_the_lock_then_finds_it_stale(
     def written(stage: str, _done: int, _total: int) -> None:
         # The import has written V's end (not yet committed): the commit must wait for it.
         if stage == "done":
-            committer.start()
-            committer.join(HOLD_S)
-            waited.append(committer.is_alive())
+            waited.append(committer.waits())
 
     with unit_of_work(one_pair) as s:
         import_file(s, "visitors", _retire_v(tmp_path), actor="importer", progress=written)
