@@ -180,3 +180,28 @@ def test_a_compressed_or_binary_file_named_csv_says_what_it_is(
     assert rejected(with_areas, "areas", binary) == [
         "file: the header holds NUL bytes: the file is not text; save it as UTF-8 (CSV UTF-8)"
     ]
+
+
+def test_a_parquet_duration_column_is_refused_naming_it(with_areas: Engine, tmp_path: Path) -> None:
+    path = visitors_parquet(tmp_path, name=pl.Series([dt.timedelta(days=1), dt.timedelta(hours=2)]))
+    assert rejected(with_areas, "visitors", path) == [
+        "row 1, column name: a column of type Duration(time_unit='us') cannot be imported; "
+        "store it as text"
+    ]
+
+
+def test_xlsx_numbers_are_read_in_full_and_whole_ones_as_written(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    # Read as text, a number cell kept 9 decimals: coordinates moved by up to a few
+    # centimetres at each export and import, and 2.0000000001 passed as a whole number.
+    row = visitor_row(lat=28.67692412345678, lon=108.342807123456, capacity=3)
+    path = workbook(tmp_path / "v.xlsx", [VISITOR_HEADER, row])
+    run_import(with_areas, "visitors", path)
+    with with_areas.connect() as conn:
+        got = conn.execute(text("SELECT lat, lon, capacity FROM visitors")).one()
+    assert tuple(got) == (28.67692412345678, 108.342807123456, 3)
+    almost = workbook(tmp_path / "w.xlsx", [VISITOR_HEADER, visitor_row(capacity=2.0000000001)])
+    assert rejected(with_areas, "visitors", almost)[0].startswith(
+        "row 2, column capacity (value '2.0000000001')"
+    )

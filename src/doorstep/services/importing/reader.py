@@ -6,6 +6,7 @@ and can say so with the row and the column.
 
 from __future__ import annotations
 
+import logging
 import re
 import zipfile
 from pathlib import Path
@@ -111,9 +112,10 @@ def _twice(path: Path, name: str) -> ImportRejected:
 
 def _read_xlsx(path: Path) -> pl.DataFrame:
     try:
-        sheet = fastexcel.read_excel(path).load_sheet(0, dtypes="string")
+        book = fastexcel.read_excel(path)
+        sheet = book.load_sheet(0, dtypes="string")
         batch, cell_errors = sheet.to_arrow_with_errors()
-        frame = pl.DataFrame(pl.from_arrow(batch))
+        frame = _full_precision(book, pl.DataFrame(pl.from_arrow(batch)))
         names = set(frame.columns)
         if any((m := _RENAMED.fullmatch(c)) and m[1] in names for c in frame.columns):
             # Maybe a renamed repeat, maybe a column really named so: the header row says.
@@ -154,6 +156,32 @@ def _read_xlsx(path: Path) -> pl.DataFrame:
         raise ImportRejected(path, errors, write_errors_csv(path, errors))
     values = [c for c in frame.columns if c != SHEET_ROW]
     return frame.filter(pl.any_horizontal(pl.col(values).is_not_null()))
+
+
+def _full_precision(book: fastexcel.ExcelReader, frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` (the sheet read as text) with each fractional number cell written in
+    full: read as text, a number keeps 9 decimals (28.67692412345678 became 28.676924123,
+    so coordinates moved and 2.0000000001 passed as a whole number). The sheet read again
+    with types says which cells are numbers; whole ones keep their text ("7", not "7.0")."""
+    log = logging.getLogger("fastexcel")  # "could not determine dtype": text is kept anyway
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        typed = pl.DataFrame(pl.from_arrow(book.load_sheet(0).to_arrow_with_errors()[0]))
+    except Exception:  # a sheet the typed read cannot take keeps its text
+        return frame
+    finally:
+        log.setLevel(level)
+    if typed.columns != frame.columns or typed.height != frame.height:
+        return frame
+    numbers = [c for c, t in typed.schema.items() if t == pl.Float64]
+    return frame.with_columns(
+        pl.when(typed[c].is_not_null() & (typed[c] != typed[c].round(0)))
+        .then(typed[c].cast(pl.String))
+        .otherwise(pl.col(c))
+        .alias(c)
+        for c in numbers
+    )
 
 
 _CALAMINE_UNNAMED = re.compile(r"__UNNAMED__(\d+)")
@@ -259,7 +287,12 @@ def _parquet_text(column: pl.Series, dtype: pl.DataType) -> tuple[pl.Series, Row
             ", the values separated by ';'" if listed else ""
         )
         return column, RowError(1, label, "", reason)
-    return column.cast(pl.String), None
+    try:
+        return column.cast(pl.String), None
+    except pl.exceptions.PolarsError:  # a duration, say
+        return column, RowError(
+            1, label, "", f"a column of type {dtype} cannot be imported; store it as text"
+        )
 
 
 def _utf8(value: bytes) -> bool:
