@@ -205,3 +205,31 @@ def test_xlsx_numbers_are_read_in_full_and_whole_ones_as_written(
     assert rejected(with_areas, "visitors", almost)[0].startswith(
         "row 2, column capacity (value '2.0000000001')"
     )
+
+
+def test_xlsx_formulas_without_values_and_cells_merged_over_rows_are_refused(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    # Both were read as empty: a consent typed once over merged rows, or given by a formula
+    # that openpyxl saved without calculating it, became the default for those households.
+    name = VISITOR_HEADER.index("name")
+    formula = visitor_row()
+    formula[name] = '="Li "&"Wei"'  # openpyxl saves the formula only
+    path = workbook(tmp_path / "f.xlsx", [VISITOR_HEADER, formula])
+    letter = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[name]
+    assert rejected(with_areas, "visitors", path) == [
+        f"row 2, column {letter}: cell {letter}2 holds a formula saved without its value (by a "
+        "program that does not calculate); open and save the workbook in a spreadsheet, or "
+        "paste the values"
+    ]
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in [VISITOR_HEADER, visitor_row(), visitor_row(visitor_id="V2")]:
+        sheet.append(row)
+    sheet.merge_cells(f"{letter}2:{letter}3")
+    book.save(merged := tmp_path / "m.xlsx")
+    assert rejected(with_areas, "visitors", merged) == [
+        f"row 2, column {letter}: cells {letter}2:{letter}3 are merged over several rows, so "
+        "only the first row holds the value; unmerge them and give each row its value"
+    ]

@@ -9,7 +9,9 @@ from __future__ import annotations
 import logging
 import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 from xml.etree import ElementTree
 
 import fastexcel
@@ -152,6 +154,7 @@ def _read_xlsx(path: Path) -> pl.DataFrame:
         )
         for e in (cell_errors.errors if cell_errors is not None else [])
     ]
+    errors += _cells_not_read(path)
     if errors:
         raise ImportRejected(path, errors, write_errors_csv(path, errors))
     values = [c for c in frame.columns if c != SHEET_ROW]
@@ -219,6 +222,77 @@ def _first_used_row(path: Path) -> int:
     except (KeyError, ValueError, OSError, zipfile.BadZipFile, ElementTree.ParseError):
         pass
     return 1
+
+
+_FORMULA_OR_MERGE = re.compile(rb"<(?:\w+:)?(?:f|mergeCell)[\s>/]")
+_CELL = re.compile(r"([A-Z]+)(\d+)")
+
+
+def _cells_not_read(path: Path) -> list[RowError]:
+    """Cells of the first sheet whose value the reader cannot see, which would otherwise
+    be read as empty (a consent of "withdrawn" stored as the default, say): a formula saved
+    without its calculated value (by a program that does not calculate, such as openpyxl;
+    Excel always saves the value), and cells merged over several rows (the value is held
+    by the first row only, though every row shows it). Most sheets have neither, which one
+    pass over the raw bytes tells before any parsing."""
+    try:
+        with zipfile.ZipFile(path) as book:
+            name = _first_sheet(book)
+            with book.open(name) as fh:
+                found = any(_FORMULA_OR_MERGE.search(chunk) for chunk in _overlapping(fh))
+            if not found:
+                return []
+            errors = []
+            with book.open(name) as fh:
+                for _, element in ElementTree.iterparse(fh):
+                    tag = _local(element.tag)
+                    if tag == "c":
+                        parts = {_local(e.tag): e for e in element}
+                        value = parts.get("v")
+                        calculated = value is not None and (
+                            bool(value.text) or element.get("t") == "str"
+                        )
+                        if (
+                            "f" in parts
+                            and not calculated
+                            and (m := _CELL.fullmatch(element.get("r") or ""))
+                        ):
+                            errors.append(
+                                RowError(
+                                    int(m[2]),
+                                    m[1],
+                                    "",
+                                    f"cell {m[0]} holds a formula saved without its value (by "
+                                    "a program that does not calculate); open and save the "
+                                    "workbook in a spreadsheet, or paste the values",
+                                )
+                            )
+                        element.clear()
+                    elif tag == "mergeCell":
+                        ref = element.get("ref") or ""
+                        ends = [_CELL.fullmatch(e) for e in ref.split(":")]
+                        if len(ends) == 2 and ends[0] and ends[1] and ends[0][2] != ends[1][2]:
+                            errors.append(
+                                RowError(
+                                    int(ends[0][2]),
+                                    ends[0][1],
+                                    "",
+                                    f"cells {ref} are merged over several rows, so only the "
+                                    "first row holds the value; unmerge them and give each "
+                                    "row its value",
+                                )
+                            )
+            return errors
+    except (KeyError, ValueError, OSError, zipfile.BadZipFile, ElementTree.ParseError):
+        return []
+
+
+def _overlapping(fh: IO[bytes], size: int = 1 << 20) -> Iterator[bytes]:
+    """``fh`` in blocks that overlap by 32 bytes, so that no tag is cut between two."""
+    tail = b""
+    while block := fh.read(size):
+        yield tail + block
+        tail = block[-32:]
 
 
 def _first_sheet(book: zipfile.ZipFile) -> str:
