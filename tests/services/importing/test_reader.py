@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -232,4 +233,24 @@ def test_xlsx_formulas_without_values_and_cells_merged_over_rows_are_refused(
     assert rejected(with_areas, "visitors", merged) == [
         f"row 2, column {letter}: cells {letter}2:{letter}3 are merged over several rows, so "
         "only the first row holds the value; unmerge them and give each row its value"
+    ]
+
+
+def test_xlsx_rows_are_counted_from_the_sheet_when_row_1_holds_an_empty_value(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    # Some programs write a blank cell as <v></v>; it holds no value, and the header on
+    # row 2 is where reading starts.
+    path = workbook(tmp_path / "v.xlsx", [VISITOR_HEADER, visitor_row(capacity=-1)], first_row=2)
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = parts[sheet].replace(
+        b"<sheetData>", b'<sheetData><row r="1"><c r="A1"><v></v></c></row>', 1
+    )
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    assert rejected(with_areas, "visitors", path) == [
+        "row 3, column capacity (value '-1'): must be at least 0"
     ]

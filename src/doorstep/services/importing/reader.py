@@ -216,7 +216,13 @@ def _first_used_row(path: Path) -> int:
                 if _local(element.tag) != "row":
                     continue
                 row = int(element.get("r") or row + 1)
-                if any(_local(value.tag) in ("v", "is") for cell in element for value in cell):
+                # An empty <v> (some programs write one for a blank cell) is no value:
+                # calamine skips it too.
+                if any(
+                    _local(value.tag) == "is" or (_local(value.tag) == "v" and value.text)
+                    for cell in element
+                    for value in cell
+                ):
                     return row
                 element.clear()
     except (KeyError, ValueError, OSError, zipfile.BadZipFile, ElementTree.ParseError):
