@@ -32,9 +32,9 @@ def _one_at_a_time(engine: Engine) -> Iterator[None]:
     """Hold the migration lock: commands started together on a new database would each
     create the tables, and all but one fail. Alembic reads the schema's revision only once
     it runs, so whoever waited finds the work done. PostgreSQL: an advisory lock on a
-    connection of its own; a SQLite file: ``flock`` on a file beside it (SQLite's own write
-    lock would put every migration step in one transaction, which table rebuilds with
-    foreign keys on must not be)."""
+    connection of its own; a SQLite file: ``flock`` on a file beside it, which waits as long
+    as the migration takes (the migration's own write lock, ``migrations/env.py``, is given
+    up by a waiting writer after the 10 s busy timeout)."""
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
             conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
