@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 from pathlib import Path
 
 import icalendar
@@ -66,8 +67,6 @@ def test_a_visitor_calendar_parses_back_with_every_planned_visit(
         "--format",
         "json",
     )
-    import json
-
     listed = json.loads(upcoming.output)
     assert len(events) == len(listed) > 0
     for event, row in zip(sorted(events, key=lambda e: e.get("DTSTART").dt), listed, strict=True):
@@ -156,3 +155,23 @@ def test_csv_lists_keep_a_spreadsheet_from_running_a_name(
     names = {r["household"]: r["head_name"] for r in csv.DictReader(io.StringIO(result.output))}
     assert names["H0"] == '\'=HYPERLINK("http://x","click")'  # as `export` writes it
     assert not names["H1"].startswith("'")
+
+
+def test_a_leavers_households_stay_on_the_overdue_list_marked_for_a_new_visitor(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    _planned(with_areas, tmp_path)
+    with with_areas.begin() as conn:
+        conn.execute(
+            text("UPDATE visitors SET active_to = :d WHERE external_id = 'V1'"),
+            {"d": dt.date(2027, 2, 1)},
+        )
+    result = cli("visits", "overdue", "--today", "2027-03-10", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert sorted(r["household"] for r in rows) == ["H0", "H1", "H2"]
+    assert {r["status"] for r in rows} == {"visitor left on 2027-02-01"}
+    assert {r["next_planned"] for r in rows} == {""}  # nothing V1 is to make after leaving
+    listed = cli("visits", "due", "--today", "2027-02-20", "--visitor", "V1", "--format", "json")
+    assert listed.exit_code == 0, listed.output
+    assert [r["status"] for r in json.loads(listed.output)] == ["visitor left on 2027-02-01"] * 3

@@ -443,22 +443,39 @@ def test_a_household_re_paired_after_the_start_keeps_its_cadence_clock(paired: E
     assert firsts and min(firsts) <= visited + dt.timedelta(days=60)
 
 
-def test_work_lists_leave_out_households_without_consent_and_visitors_no_longer_active(
+def test_work_lists_leave_out_households_without_consent_and_mark_those_whose_visitor_left(
     paired: Engine,
 ) -> None:
     _sql(paired, "UPDATE households SET consent_state = 'withdrawn' WHERE external_id = 'H0'")
-    _sql(
-        paired,
-        "UPDATE visitors SET active_to = :d WHERE external_id = 'V2'",
-        d=START + dt.timedelta(days=10),
-    )
+    left = START + dt.timedelta(days=10)
+    _sql(paired, "UPDATE visitors SET active_to = :d WHERE external_id = 'V2'", d=left)
     today = START + dt.timedelta(days=70)
     with unit_of_work(paired) as s:
         overdue = planning.work_list(s, "overdue", actor="test", today=today)
+        due = planning.work_list(s, "due", actor="test", today=START + dt.timedelta(days=50))
+        v2 = planning.work_list(s, "overdue", actor="test", today=today, visitor="V2")
     listed = {r["household"] for r in overdue}
     assert "H0" not in listed
-    assert all(r["visitor"] != "V2" for r in overdue)
-    assert listed  # V1's other household is overdue (nothing was planned or recorded)
+    # V2's pairings are still open: its households are the ones to re-pair, not to forget.
+    status = {r["visitor"]: r["status"] for r in overdue}
+    assert status == {"V1": "", "V2": f"visitor left on {left}"}
+    assert {r["household"] for r in v2} == {r["household"] for r in due if r["visitor"] == "V2"}
+    assert v2
+    assert all(r["status"] == f"visitor left on {left}" for r in v2)
+
+
+def test_work_lists_leave_out_visitors_not_yet_begun(paired: Engine) -> None:
+    _sql(
+        paired,
+        "UPDATE visitors SET active_from = :d WHERE external_id = 'V2'",
+        d=START + dt.timedelta(days=100),
+    )
+    with unit_of_work(paired) as s:
+        overdue = planning.work_list(
+            s, "overdue", actor="test", today=START + dt.timedelta(days=70)
+        )
+    assert overdue
+    assert {r["visitor"] for r in overdue} == {"V1"}
 
 
 def test_planned_visits_being_removed_do_not_block_their_visitor(paired: Engine) -> None:

@@ -41,6 +41,7 @@ _COLUMNS = {
         "days_left",
         "visitor",
         "visitor_name",
+        "status",
         "household",
         "head_name",
         "area",
@@ -135,6 +136,8 @@ def overdue_cmd(
     """Households whose cadence deadline has passed without a recorded visit.
 
     The deadline is the last recorded visit (or the pairing's start) plus the cadence.
+    A household whose visitor has left is listed with the status "visitor left on DAY":
+    it needs a new visitor.
 
     Example: doorstep visits overdue --area GZ-14-03 --format csv
     """
@@ -162,6 +165,8 @@ def due_cmd(
     fmt: Output = FormatOpt,
 ) -> None:
     """Households whose cadence deadline falls in the next days, soonest first.
+
+    A household whose visitor has left is listed with the status "visitor left on DAY".
 
     Example: doorstep visits due --visitor V0000123 --days 7
     """

@@ -154,17 +154,19 @@ def work_list(
     Due and overdue are measured from the household's last recorded visit, by any visitor
     (or the pairing's start when there is none): the cadence deadline is that day plus
     ``max_gap_days``. Pairings that have begun by ``today`` and end after it are listed
-    until they end; those of households without consent or of visitors not active ``today``
-    are not (nobody is to visit them). Upcoming visits are listed where their pairing and
-    visitor are active on the visit's first day, as the visitor's calendar lists them.
+    until they end; those of households without consent or of visitors not yet active
+    ``today`` are not. A pairing still open after its visitor left is listed with the
+    ``status`` ``visitor left on <last day>``: the household still needs its visits, and
+    a new visitor (dropped, it would vanish just when a coordinator must re-pair it).
+    Upcoming visits are listed where their pairing and visitor are active on the visit's
+    first day, as the visitor's calendar lists them.
     """
     where = ["h.consent_state = 'given'"]
-    on_day = {  # the pairing and its visitor active on a day
+    on_day = {  # the pairing, and its visitor having begun, on a day (a leaver is marked)
         "today": [
             "p.started_on <= :today",
             "(p.ended_on IS NULL OR p.ended_on > :today)",
             "(v.active_from IS NULL OR v.active_from <= :today)",
-            "(v.active_to IS NULL OR v.active_to >= :today)",
         ],
         "visit": [
             "(p.ended_on IS NULL OR p.ended_on > vi.planned_start)",
@@ -185,13 +187,6 @@ def work_list(
     if area_path:
         where.append("a.path LIKE :prefix")
         params["prefix"] = area_path + "%"
-    base = f"""
-        FROM pairings p
-        JOIN households h ON h.id = p.household_id
-        JOIN areas a ON a.id = h.area_id
-        JOIN visitors v ON v.id = p.visitor_id
-        WHERE {" AND ".join(where + on_day["today"])}
-    """
     if kind == "upcoming":
         params["until"] = today + dt.timedelta(days=horizon_days)
         sql = f"""
@@ -212,6 +207,7 @@ def work_list(
     sql = f"""
         SELECT h.external_id AS household, h.head_name, a.name AS area,
                v.external_id AS visitor, v.name AS visitor_name, p.started_on,
+               v.active_to AS visitor_to,
                (SELECT MAX(vi.actual_start) FROM visits vi
                  WHERE vi.household_id = p.household_id AND vi.status = 'done'
                    AND vi.actual_start <= :today) AS last_visit,
@@ -219,14 +215,19 @@ def work_list(
                  WHERE vi.pairing_id = p.id AND vi.status = 'planned'
                    AND vi.planned_start >= :today AND {" AND ".join(on_day["visit"])})
                  AS next_planned
-        {base}
+        FROM pairings p
+        JOIN households h ON h.id = p.household_id
+        JOIN areas a ON a.id = h.area_id
+        JOIN visitors v ON v.id = p.visitor_id
+        WHERE {" AND ".join(where + on_day["today"])}
     """
     out = []
     for r in conn.execute(text(sql), params).mappings().all():
-        last = r["last_visit"] or r["started_on"]
-        last_day = last if isinstance(last, dt.date) else dt.date.fromisoformat(str(last)[:10])
+        last_day = _as_date(r["last_visit"] or r["started_on"])
         deadline = last_day + dt.timedelta(days=max_gap_days)
         row = dict(r)
+        left = _as_date(row.pop("visitor_to")) if r["visitor_to"] is not None else None
+        row["status"] = f"visitor left on {left}" if left is not None and left < today else ""
         row["deadline"] = deadline
         row["days_left"] = (deadline - today).days
         overdue = deadline < today
@@ -235,6 +236,11 @@ def work_list(
             out.append(row)
     out.sort(key=lambda x: (x["deadline"], x["visitor"], x["household"]))
     return out
+
+
+def _as_date(value: object) -> dt.date:
+    """A date column's value (SQLite hands dates back as ISO text)."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
 def planned_for_visitor(
