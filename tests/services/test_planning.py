@@ -543,3 +543,66 @@ def test_work_lists_leave_out_visits_past_an_end_and_pairings_not_yet_begun(
     # H1's new pairing is due 60 days after day 300, within the list's days, but it has
     # not begun on day 250: its visitor is not yet to visit.
     assert all(_d(r["started_on"]) <= _day(250) for r in due)
+
+
+def _hand_over(engine: Engine, household: str, day: dt.date) -> None:
+    """End the household's pairing on ``day`` and pair it with the other visitor from then."""
+    _sql(
+        engine,
+        "INSERT INTO pairings (household_id, visitor_id, started_on) "
+        "SELECT p.household_id, (SELECT id FROM visitors WHERE id <> p.visitor_id LIMIT 1), :d "
+        "FROM pairings p JOIN households h ON h.id = p.household_id "
+        "WHERE h.external_id = :h AND p.ended_on IS NULL",
+        d=day,
+        h=household,
+    )
+    _sql(
+        engine,
+        "UPDATE pairings SET ended_on = :d WHERE started_on < :d AND ended_on IS NULL "
+        "AND household_id = (SELECT id FROM households WHERE external_id = :h)",
+        d=day,
+        h=household,
+    )
+
+
+def test_work_lists_count_a_never_visited_household_from_its_first_pairing(
+    paired: Engine,
+) -> None:
+    # H1, never visited, was handed to the other visitor on day 30: still due on day 60,
+    # not 60 days after the handover. H2 went a day without a visitor: a new clock.
+    _hand_over(paired, "H1", _day(30))
+    _end_pairings(paired, "H2", _day(20))
+    _sql(
+        paired,
+        "INSERT INTO pairings (household_id, visitor_id, started_on) SELECT h.id, "
+        "(SELECT MIN(id) FROM visitors), :d FROM households h WHERE h.external_id = 'H2'",
+        d=_day(21),
+    )
+    with unit_of_work(paired) as s:
+        overdue = planning.work_list(s, "overdue", actor="test", today=_day(70))
+    deadlines = {r["household"]: r["deadline"] for r in overdue}
+    assert deadlines == {"H0": _day(60), "H1": _day(60), "H3": _day(60)}
+    with unit_of_work(paired) as s:
+        due = planning.work_list(s, "due", actor="test", today=_day(70), days=30)
+    assert {r["household"]: r["deadline"] for r in due} == {"H2": _day(81)}
+
+
+def test_the_plan_counts_a_never_visited_household_from_its_first_pairing(
+    paired: Engine,
+) -> None:
+    # H1 was paired 100 days before the start and handed over 50 days before it, never
+    # visited: overdue since day -40, so visited first and reported as overdue before
+    # planning, as `visits overdue` lists it (not due on day 10 as if newly paired).
+    _sql(
+        paired,
+        "UPDATE pairings SET started_on = :d WHERE household_id = "
+        "(SELECT id FROM households WHERE external_id = 'H1')",
+        d=_day(-100),
+    )
+    _hand_over(paired, "H1", _day(-50))
+    with unit_of_work(paired) as s:
+        summary = planning.plan_area(s, "R", planning.PlanSettings(start=START), actor="test")
+        overdue = planning.work_list(s, "overdue", actor="test", today=START)
+    assert summary.reasons == {"overdue_before_planning": 1}
+    assert [(r["household"], r["deadline"]) for r in overdue] == [("H1", _day(-40))]
+    assert min(a for a, _ in _planned(paired, "H1")) == START

@@ -135,7 +135,8 @@ def overdue_cmd(
 ) -> None:
     """Households whose cadence deadline has passed without a recorded visit.
 
-    The deadline is the last recorded visit (or the pairing's start) plus the cadence.
+    The deadline is the household's last recorded visit (never visited: the start of its
+    uninterrupted run of pairings, so a hand-over does not reset it) plus the cadence.
     A household whose visitor has left is listed with the status "visitor left on DAY":
     it needs a new visitor.
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from doorstep.domain.enums import ConsentState, VisitStatus
@@ -30,7 +31,13 @@ from doorstep.engine.planning import (
 from doorstep.engine.planning.problem import overlapping_pairings
 from doorstep.errors import Conflict
 from doorstep.privacy.audit import record_event
-from doorstep.services.planning_inputs import PlanInputs, affected, owners, spans
+from doorstep.services.planning_inputs import (
+    PlanInputs,
+    affected,
+    clock_starts,
+    owners,
+    spans,
+)
 from doorstep.storage.repositories import bulk, lookups
 from doorstep.storage.repositories import pairing as pairing_repo
 from doorstep.storage.repositories import visits as repo
@@ -150,6 +157,15 @@ def build_result(
     org_ids = [int(o) for o in pairs["organisation_id"].drop_nulls().unique().to_list()]
     visitor_ids = [int(v) for v in pairs["visitor_id"].unique().to_list()]
     household_ids = [int(h) for h in pairs["household_id"].unique().to_list()]
+    # The cadence runs per household: never visited, a pairing begun by the start is due
+    # from the first day of its household's run of pairings (handed over, it is as due as
+    # before), as the work lists say on the start day. One that begins later keeps its own
+    # start: the pairing it takes over from is in this plan, and its planned visits (which
+    # the engine does not share between pairings) keep the household's cadence until then.
+    clocks = clock_starts(repo.household_pairings(conn, household_ids))
+    pairs = pairs.join(clocks, on="id", how="left", maintain_order="left").with_columns(
+        pl.when(pl.col("started_on") <= start).then("clock_from").alias("clock_from")
+    )
     leave = spans(
         repo.spans(conn, "visitor_leave", "visitor_id", visitor_ids),
         "visitor_id",
@@ -216,9 +232,10 @@ def build_result(
     )
 
     # A pairing that began before the start with no visit to its household before the
-    # start is due within the gap of its own start, as the work lists say: the engine
-    # measures its first gap from its start (a day before the horizon), and spreads the
-    # first visits of such pairings over what is left of it. (Given as a visit on its first
+    # start is due within the gap of its clock (its household's first pairing of the run,
+    # ``clock_starts``), as the work lists say: the engine measures its first gap from that
+    # day (before the horizon), and spreads the first visits of such pairings over what is
+    # left of it. (Given as a visit on its first
     # day, as until session 26, it made every pairing begun on one day due on the same day,
     # and 11 % of a county paired on a Tuesday missed that day when planned from Monday.)
 
@@ -391,7 +408,16 @@ def work_list(
     team: str | None = None,
     area: str | None = None,
 ) -> list[dict[str, Any]]:
-    """A coordinator's list of households: ``due``, ``overdue`` or ``upcoming`` visits."""
+    """A coordinator's list of households: ``due``, ``overdue`` or ``upcoming`` visits.
+
+    Due and overdue are measured per household, as the planner measures them: from its
+    last recorded visit by any visitor, else from the first day of its uninterrupted run of
+    pairings (``clock_starts``: a household handed to another visitor before its first
+    visit is as due as before); the deadline is that day plus ``max_gap_days``. A pairing
+    still open after its visitor left is listed with the status ``visitor left on <last
+    day>``: the household still needs its visits, and a new visitor. Upcoming lists the
+    planned visits starting within ``days``.
+    """
     if kind not in ("due", "overdue", "upcoming"):
         raise ValueError(kind)
     conn = session.connection()
@@ -400,16 +426,25 @@ def work_list(
         lookups.visitor_by_external_id(conn, visitor)
     if team:
         lookups.team_by_code(conn, team)
-    rows = repo.work_list(
-        conn,
-        kind=kind,
-        today=today,
-        max_gap_days=max_gap_days,
-        horizon_days=days,
-        visitor=visitor,
-        team=team,
-        area_path=path,
-    )
+    if kind == "upcoming":
+        rows = repo.upcoming_visits(
+            conn,
+            today=today,
+            until=today + dt.timedelta(days=days),
+            visitor=visitor,
+            team=team,
+            area_path=path,
+        )
+    else:
+        pairings = repo.open_pairings(conn, today=today, visitor=visitor, team=team, area_path=path)
+        rows = _deadlines(conn, pairings, today, max_gap_days)
+        until = today + dt.timedelta(days=days)
+        rows = [
+            r
+            for r in rows
+            if (r["deadline"] < today if kind == "overdue" else today <= r["deadline"] < until)
+        ]
+        rows.sort(key=lambda r: (r["deadline"], r["visitor"], r["household"]))
     record_event(
         session,
         actor=actor,
@@ -418,6 +453,25 @@ def work_list(
         detail={"list": kind, "rows": len(rows), "visitor": visitor, "team": team, "area": area},
     )
     return rows
+
+
+def _deadlines(
+    conn: Connection, rows: list[dict[str, Any]], today: dt.date, max_gap_days: int
+) -> list[dict[str, Any]]:
+    """The open pairings with their deadline, days left and status (ids dropped)."""
+    unvisited = sorted({r["household_id"] for r in rows if r["last_visit"] is None})
+    clocks = clock_starts(repo.household_pairings(conn, unvisited))
+    clock = dict(zip(clocks["id"].to_list(), clocks["clock_from"].to_list(), strict=True))
+    out = []
+    for r in rows:
+        anchor = r["last_visit"] or clock.get(r["pairing_id"], r["started_on"])
+        left = r.pop("visitor_to")
+        r["status"] = f"visitor left on {left}" if left is not None and left < today else ""
+        r["deadline"] = anchor + dt.timedelta(days=max_gap_days)
+        r["days_left"] = (r["deadline"] - today).days
+        del r["pairing_id"], r["household_id"]
+        out.append(r)
+    return out
 
 
 def visitor_calendar(

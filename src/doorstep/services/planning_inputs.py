@@ -35,6 +35,30 @@ def spans(frame: pl.DataFrame, owner: str, first: str, last: str) -> pl.DataFram
     )
 
 
+def clock_starts(pairings: pl.DataFrame) -> pl.DataFrame:
+    """``id, clock_from``: the day each pairing's cadence clock starts when its household
+    has no recorded visit, the first day of the household's uninterrupted run of pairings.
+
+    The cadence is the household's: handed from one visitor to another (the earlier
+    pairing ended on or after the later one began, ``ended_on`` being its first day
+    without it), it is as due as before, not paired afresh. A run ends where the household
+    went a day without any pairing; its next pairing starts a new clock. ``pairings`` are
+    all of the households' pairings (``id, household_id, started_on, ended_on``).
+    """
+    if pairings.is_empty():
+        return pl.DataFrame(schema={"id": pl.Int64, "clock_from": pl.Date})
+    begin = pl.col("started_on").dt.epoch("d")
+    end = pl.col("ended_on").dt.epoch("d").fill_null(np.iinfo(np.int64).max)
+    reached = end.cum_max().shift(1).over("household_id")  # the latest end before this one
+    return (
+        pairings.sort("household_id", "started_on", "id")
+        .with_columns(
+            (reached.is_null() | (reached < begin)).cum_sum().over("household_id").alias("_run")
+        )
+        .select("id", pl.col("started_on").min().over("household_id", "_run").alias("clock_from"))
+    )
+
+
 def overlapping(visits: pl.DataFrame, key: str, owned: pl.DataFrame) -> pl.Series:
     """The visitor ids of the visits (``planned_start..planned_end``) that overlap a span
     owned by their ``key`` (``visitor_id`` or ``household_id``)."""
@@ -158,7 +182,8 @@ class PlanInputs:
     settings are planned again), so the problem can be built again."""
 
     settings: PlanSettings
-    # The plannable pairings in the problem's order (row ``i`` is pairing ``i``).
+    # The plannable pairings in the problem's order (row ``i`` is pairing ``i``); with
+    # ``clock_from`` (see ``clock_starts``) where the cadence clock starts before them.
     pairs: pl.DataFrame
     holidays: frozenset[dt.date]
     orgs: pl.DataFrame  # id, code, staff_cap, staff
@@ -215,6 +240,10 @@ class PlanInputs:
             ),
             _days("plan_from", start).fill_null(0),
             _days("plan_to", start).fill_null(n_days).clip(upper_bound=n_days),
+            pl.min_horizontal(  # never after the pairing's own first day
+                _days("plan_from", start).fill_null(0),
+                *([_days("clock_from", start)] if "clock_from" in pairs.columns else []),
+            ).alias("clock"),
         )
         fixed = pl.concat(
             [
@@ -270,4 +299,5 @@ class PlanInputs:
             fixed_end=fixed["last"].to_numpy(),
             travel_threshold_m=st.travel_km * 1000.0,
             travel_days=st.travel_days,
+            pairing_clock=p.get_column("clock").to_numpy(),
         )

@@ -350,3 +350,44 @@ def test_a_calendar_without_a_working_day_plans_nothing_and_does_not_overflow() 
         result = plan(b.build())
     assert len(result.visits) == 0
     assert result.pairing(0).reason is Reason.HOLIDAY
+
+
+def _handed_over(clock: int | None, *, began: int = 10, days: int = 180) -> PlanResult:
+    """A household first paired on day ``clock`` and handed to visitor w on day ``began``,
+    never visited; only w's pairing is planned."""
+    b = PlanningProblemBuilder(START, days=days)
+    b.add_visitor("w")
+    b.add_household("h")
+    b.add_pairing(
+        "h", "w", active_from=day(began), clock_from=None if clock is None else day(clock)
+    )
+    return plan(b.build())
+
+
+def test_a_household_handed_to_another_visitor_is_due_from_its_first_pairing() -> None:
+    # Paired 40 days before the horizon, handed over on day 10: due by day 20, not day 70.
+    result = _handed_over(-40)
+    assert starts(result)[0] <= 20
+    assert result.compliant[0]
+    assert no_hard_violations(result)
+    assert starts(_handed_over(None))[0] > 20  # a fresh pairing's first visit is spread
+
+
+def test_a_handed_over_household_already_overdue_is_visited_on_its_first_day() -> None:
+    # Paired 100 days before: overdue when w takes over, so visited on w's first day, and
+    # not compliant (the gap from its first pairing is 110 days) through no fault of w's.
+    result = _handed_over(-100)
+    assert starts(result)[0] == 10
+    assert not result.compliant[0]
+    row = result.pairing(0)
+    assert (row.gap_from, row.longest_gap_days) == (day(-100), 110)
+    assert row.reason is Reason.OVERDUE_BEFORE_PLANNING
+
+
+def test_a_cadence_clock_after_the_pairing_began_is_refused() -> None:
+    b = PlanningProblemBuilder(START, days=90)
+    b.add_visitor("w")
+    b.add_household("h")
+    b.add_pairing("h", "w", active_from=day(10), clock_from=day(11))
+    with pytest.raises(ValueError, match="clock cannot start after the pairing"):
+        b.build()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from doorstep.engine.planning import CadencePolicy, MaxGapRule, MinVisitsRule, VisitTable
@@ -65,3 +67,16 @@ def test_the_yearly_minimum_also_bounds_the_gap() -> None:
     assert gaps.n_visits[0] >= 12 and gaps.longest[0] == 50
     assert MaxGapRule().check(problem, bunched, gaps)[0]  # 50 <= the policy's 60
     assert not MinVisitsRule().check(problem, bunched, gaps)[0]
+
+
+def test_without_an_earlier_visit_the_first_gap_runs_from_the_cadence_clock() -> None:
+    problem = dataclasses.replace(
+        one_pair(days=120),
+        pairing_from=np.array([10], np.int32),
+        pairing_clock=np.array([-40], np.int32),
+    )
+    gaps = measure_gaps(problem, table([30, 80]))
+    assert (gaps.longest[0], gaps.gap_from[0], gaps.gap_to[0]) == (70, -40, 30)
+    # A visit before the pairing, after the clock started, anchors the gap instead.
+    gaps = measure_gaps(problem, table([-5, 30, 80]))
+    assert (gaps.longest[0], gaps.gap_from[0], gaps.gap_to[0]) == (50, 30, 80)

@@ -81,7 +81,7 @@ class PlanningProblemBuilder:
         self._households: dict[str, tuple[float, float, int, list[Span]]] = {}
         # (household, visitor, policy, from, to, home distance): a list, not a dict by pair,
         # as a household may be paired with the same visitor again on other days.
-        self._pairings: list[tuple[str, str, int, int, int, float]] = []
+        self._pairings: list[tuple[str, str, int, int, int, float, int]] = []
         self._fixed: list[tuple[str, str, date, date, int | None]] = []
         self._fixed_columns: list[tuple[I64, I64, I64]] = []
 
@@ -160,11 +160,14 @@ class PlanningProblemBuilder:
         active_from: date | None = None,
         active_to: date | None = None,
         home_distance_m: float | None = None,
+        clock_from: date | None = None,
     ) -> int:
         """Pair a household with a visitor; ``active_to`` is the first day it is not active.
 
         Returns the pairing's index in the problem. The same two may be paired again on
-        other days (the problem refuses overlapping windows).
+        other days (the problem refuses overlapping windows). ``clock_from`` (at most
+        ``active_from``) starts the cadence clock earlier when no visit precedes the pairing:
+        a household re-paired before its first visit is due from its first pairing's start.
         """
         if household_id not in self._households:
             raise ValueError(f"unknown household {household_id!r}")
@@ -181,6 +184,7 @@ class PlanningProblemBuilder:
                 lo,
                 hi,
                 math.nan if home_distance_m is None else home_distance_m,
+                lo if clock_from is None else self._day(clock_from),
             )
         )
         return len(self._pairings) - 1
@@ -309,4 +313,5 @@ class PlanningProblemBuilder:
             plan_from=self.plan_from,
             travel_threshold_m=self.travel_threshold_m,
             travel_days=self.travel_days,
+            pairing_clock=np.array([p[6] for p in pv], np.int32),
         )

@@ -176,6 +176,7 @@ def plan(
     stay, _, _, mask = pr.policy_arrays()
     gap = _gap_by_pairing(pr, params.rules)
     p_from = pr.pairing_from.astype(np.int64)
+    p_clock = pr.clock_from.astype(np.int64)  # without a visit, the first gap runs from here
     p_to = pr.pairing_to.astype(np.int64)
     p_v = pr.pairing_visitor.astype(np.int64)
     vp_ptr, vp_idx = _csr(p_v, n_v)
@@ -183,15 +184,15 @@ def plan(
 
     # First deadlines: each visitor's pairings get evenly staggered phases from a random
     # offset, so first visits (and so all later ones) spread over the gap window.
-    deadline = p_from + gap
+    deadline = p_clock + gap
     if params.spread_first_visits and n_p:
         count = np.diff(vp_ptr)
         rank = np.empty(n_p, np.int64)
         rank[vp_idx] = np.arange(n_p) - np.repeat(vp_ptr[:-1], count)
         phase = (rng.random(n_v)[p_v] + rank / count[p_v]) % 1.0
         lo = np.minimum(gap, stay + params.slack_days + 1)
-        deadline = p_from + lo + np.floor(phase * (gap - lo + 1)).astype(np.int64)
-        deadline = np.minimum(deadline, p_from + gap)
+        deadline = p_clock + lo + np.floor(phase * (gap - lo + 1)).astype(np.int64)
+        deadline = np.minimum(deadline, p_clock + gap)
 
     # Fixed visits: by visitor for clash checks, and as a time-ordered stream of events.
     f_p = pr.fixed_pairing.astype(np.int64)
@@ -209,6 +210,10 @@ def plan(
     np.maximum.at(last, f_p[hist], f_s[hist])
     seen = last > -_kernel.BIG
     deadline[seen] = last[seen] + gap[seen]
+    # Without one, a clock started before the pairing (its household's earlier pairing)
+    # is the anchor the sweep counts the visits still needed from, as a visit would be.
+    early = ~seen & (p_clock < p_from)
+    last[early] = p_clock[early]
     next_fixed = np.full(n_p, _kernel.BIG, np.int64)
     np.minimum.at(next_fixed, f_p[~hist], f_s[~hist])
     urgent = np.fromiter(pull_forward, np.int64)

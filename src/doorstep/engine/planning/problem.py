@@ -168,6 +168,11 @@ class PlanningProblem:
         from ``from`` to ``to`` (default ``0`` and ``n_days``). ``from`` is below 0 for a
         pairing that began before the horizon: with no visit since, its first visit is due
         ``max_gap_days`` after that day, and first visits are spread over what is left of it.
+    pairing_clock
+        Per pairing, the day its cadence clock starts when no visit precedes its window: the
+        start of its household's uninterrupted run of pairings, so that a household re-paired
+        before its first visit is not due afresh (at most ``pairing_from``; default
+        ``pairing_from``). A visit before ``pairing_from`` still sets the clock instead.
     pairing_home_distance_m
         Distance from the household to its visitor's home (NaN when unknown); used to bound
         the distance between two households when their coordinates are unknown.
@@ -207,6 +212,7 @@ class PlanningProblem:
     plan_from: int = 0
     travel_threshold_m: float = 50_000.0
     travel_days: int = 1
+    pairing_clock: I32 | None = None
 
     def __post_init__(self) -> None:
         conv: dict[str, type[np.generic]] = {
@@ -226,6 +232,8 @@ class PlanningProblem:
             "fixed_start": np.int32,
             "fixed_end": np.int32,
         }
+        if self.pairing_clock is not None:
+            conv["pairing_clock"] = np.int32
         for name, dtype in conv.items():
             object.__setattr__(self, name, _frozen(getattr(self, name), dtype))
         object.__setattr__(self, "policies", tuple(self.policies))
@@ -291,6 +299,10 @@ class PlanningProblem:
             raise ValueError("pairings must be active within the horizon")
         if np.any(self.pairing_to <= self.pairing_from):
             raise ValueError("a pairing must be active for at least one day")
+        if self.pairing_clock is not None:
+            same_length(npair, "pairing_clock")
+            if np.any(self.pairing_clock > self.pairing_from):
+                raise ValueError("a pairing's cadence clock cannot start after the pairing")
         if np.any(self.fixed_end < self.fixed_start):
             raise ValueError("a fixed visit ends before it starts")
         if len(self.fixed_start) and self.fixed_start.max() >= self.n_days:
@@ -334,6 +346,11 @@ class PlanningProblem:
             self.pair_keys(household, visitor),
             day,
         )
+
+    @property
+    def clock_from(self) -> I32:
+        """Per pairing, the day its cadence clock starts without an earlier visit."""
+        return self.pairing_from if self.pairing_clock is None else self.pairing_clock
 
     @property
     def n_visitors(self) -> int:

@@ -55,7 +55,8 @@ class Gaps:
     """Per pairing: the longest gap, where it lies, and the number of visits in its window.
 
     The gaps of a pairing active on ``[from, to)`` run from its anchor (its latest visit
-    before ``from``, else ``from`` itself) through the start of each visit in ``[from, to)``
+    before ``from``, else its clock: ``from`` itself unless its household's earlier pairing
+    started it) through the start of each visit in ``[from, to)``
     to ``to``; ``n_visits`` counts the visits in ``[from, to)``.
     """
 
@@ -72,7 +73,7 @@ def measure_gaps(problem: PlanningProblem, visits: VisitTable) -> Gaps:
     p_from = problem.pairing_from.astype(np.int64)
     p_to = problem.pairing_to.astype(np.int64)
     early = s < p_from[p]
-    anchor = p_from.copy()
+    anchor = problem.clock_from.astype(np.int64)  # copied
     has_hist = np.zeros(n, np.bool_)
     has_hist[p[early]] = True
     hist = np.full(n, np.iinfo(np.int64).min, np.int64)

@@ -138,43 +138,12 @@ def stays_of(conn: Connection, visitor_ids: list[int], since: dt.date) -> pl.Dat
     )
 
 
-def work_list(
-    conn: Connection,
-    *,
-    kind: str,
-    today: dt.date,
-    max_gap_days: int,
-    horizon_days: int,
-    visitor: str | None,
-    team: str | None,
-    area_path: str | None,
-) -> list[dict[str, Any]]:
-    """Rows of a coordinator's list: ``due``, ``overdue`` or ``upcoming``.
-
-    Due and overdue are measured from the household's last recorded visit, by any visitor
-    (or the pairing's start when there is none): the cadence deadline is that day plus
-    ``max_gap_days``. Pairings that have begun by ``today`` and end after it are listed
-    until they end; those of households without consent or of visitors not yet active
-    ``today`` are not. A pairing still open after its visitor left is listed with the
-    ``status`` ``visitor left on <last day>``: the household still needs its visits, and
-    a new visitor (dropped, it would vanish just when a coordinator must re-pair it).
-    Upcoming visits are listed where their pairing and visitor are active on the visit's
-    first day, as the visitor's calendar lists them.
-    """
+def _work_scope(
+    visitor: str | None, team: str | None, area_path: str | None
+) -> tuple[list[str], dict[str, Any]]:
+    """The conditions of a work list (households that consent; a visitor, team or area)."""
     where = ["h.consent_state = 'given'"]
-    on_day = {  # the pairing, and its visitor having begun, on a day (a leaver is marked)
-        "today": [
-            "p.started_on <= :today",
-            "(p.ended_on IS NULL OR p.ended_on > :today)",
-            "(v.active_from IS NULL OR v.active_from <= :today)",
-        ],
-        "visit": [
-            "(p.ended_on IS NULL OR p.ended_on > vi.planned_start)",
-            "(v.active_from IS NULL OR v.active_from <= vi.planned_start)",
-            "(v.active_to IS NULL OR v.active_to >= vi.planned_start)",
-        ],
-    }
-    params: dict[str, Any] = {"today": today}
+    params: dict[str, Any] = {}
     if visitor:
         where.append("v.external_id = :visitor")
         params["visitor"] = visitor
@@ -187,25 +156,67 @@ def work_list(
     if area_path:
         where.append("a.path LIKE :prefix")
         params["prefix"] = area_path + "%"
-    if kind == "upcoming":
-        params["until"] = today + dt.timedelta(days=horizon_days)
-        sql = f"""
-            SELECT h.external_id AS household, h.head_name, a.name AS area,
-                   v.external_id AS visitor, v.name AS visitor_name,
-                   vi.planned_start AS start, vi.planned_end AS end_day
-            FROM visits vi
-            JOIN pairings p ON p.id = vi.pairing_id
-            JOIN households h ON h.id = p.household_id
-            JOIN areas a ON a.id = h.area_id
-            JOIN visitors v ON v.id = p.visitor_id
-            WHERE {" AND ".join(where + on_day["visit"])} AND vi.status = 'planned'
-              AND vi.planned_start >= :today AND vi.planned_start < :until
-            ORDER BY vi.planned_start, v.external_id, h.external_id
-        """
-        rows = conn.execute(text(sql), params).mappings().all()
-        return [dict(r) for r in rows]
+    return where, params
+
+
+# The pairing and its visitor active on a visit's first day.
+_ACTIVE_ON_VISIT = [
+    "(p.ended_on IS NULL OR p.ended_on > vi.planned_start)",
+    "(v.active_from IS NULL OR v.active_from <= vi.planned_start)",
+    "(v.active_to IS NULL OR v.active_to >= vi.planned_start)",
+]
+
+
+def upcoming_visits(
+    conn: Connection,
+    *,
+    today: dt.date,
+    until: dt.date,
+    visitor: str | None,
+    team: str | None,
+    area_path: str | None,
+) -> list[dict[str, Any]]:
+    """Planned visits starting in ``[today, until)``, by day, where their pairing and
+    visitor are active on the visit's first day (as the visitor's calendar lists them)."""
+    where, params = _work_scope(visitor, team, area_path)
     sql = f"""
         SELECT h.external_id AS household, h.head_name, a.name AS area,
+               v.external_id AS visitor, v.name AS visitor_name,
+               vi.planned_start AS start, vi.planned_end AS end_day
+        FROM visits vi
+        JOIN pairings p ON p.id = vi.pairing_id
+        JOIN households h ON h.id = p.household_id
+        JOIN areas a ON a.id = h.area_id
+        JOIN visitors v ON v.id = p.visitor_id
+        WHERE {" AND ".join(where + _ACTIVE_ON_VISIT)} AND vi.status = 'planned'
+          AND vi.planned_start >= :today AND vi.planned_start < :until
+        ORDER BY vi.planned_start, v.external_id, h.external_id
+    """
+    params |= {"today": today, "until": until}
+    return [dict(r) for r in conn.execute(text(sql), params).mappings().all()]
+
+
+def open_pairings(
+    conn: Connection,
+    *,
+    today: dt.date,
+    visitor: str | None,
+    team: str | None,
+    area_path: str | None,
+) -> list[dict[str, Any]]:
+    """Pairings begun by ``today`` that end after it, of households that consent and
+    visitors begun by then (a visitor who has left is kept: ``visitor_to``), each with its
+    household's last recorded visit by ``today`` (by any visitor) and its own next planned
+    visit from ``today`` that its visitor is to make."""
+    where, params = _work_scope(visitor, team, area_path)
+    where += [
+        "p.started_on <= :today",
+        "(p.ended_on IS NULL OR p.ended_on > :today)",
+        "(v.active_from IS NULL OR v.active_from <= :today)",
+    ]
+    sql = f"""
+        SELECT p.id AS pairing_id, p.household_id,
+               h.external_id AS household, h.head_name, a.name AS area,
                v.external_id AS visitor, v.name AS visitor_name, p.started_on,
                v.active_to AS visitor_to,
                (SELECT MAX(vi.actual_start) FROM visits vi
@@ -213,29 +224,39 @@ def work_list(
                    AND vi.actual_start <= :today) AS last_visit,
                (SELECT MIN(vi.planned_start) FROM visits vi
                  WHERE vi.pairing_id = p.id AND vi.status = 'planned'
-                   AND vi.planned_start >= :today AND {" AND ".join(on_day["visit"])})
+                   AND vi.planned_start >= :today AND {" AND ".join(_ACTIVE_ON_VISIT)})
                  AS next_planned
         FROM pairings p
         JOIN households h ON h.id = p.household_id
         JOIN areas a ON a.id = h.area_id
         JOIN visitors v ON v.id = p.visitor_id
-        WHERE {" AND ".join(where + on_day["today"])}
+        WHERE {" AND ".join(where)}
     """
-    out = []
-    for r in conn.execute(text(sql), params).mappings().all():
-        last_day = _as_date(r["last_visit"] or r["started_on"])
-        deadline = last_day + dt.timedelta(days=max_gap_days)
-        row = dict(r)
-        left = _as_date(row.pop("visitor_to")) if r["visitor_to"] is not None else None
-        row["status"] = f"visitor left on {left}" if left is not None and left < today else ""
-        row["deadline"] = deadline
-        row["days_left"] = (deadline - today).days
-        overdue = deadline < today
-        due_soon = today <= deadline < today + dt.timedelta(days=horizon_days)
-        if (kind == "overdue" and overdue) or (kind == "due" and due_soon):
-            out.append(row)
-    out.sort(key=lambda x: (x["deadline"], x["visitor"], x["household"]))
-    return out
+    params["today"] = today
+    rows = [dict(r) for r in conn.execute(text(sql), params).mappings().all()]
+    for r in rows:  # SQLite hands dates back as ISO text
+        for key in ("started_on", "visitor_to", "last_visit", "next_planned"):
+            if r[key] is not None:
+                r[key] = _as_date(r[key])
+    return rows
+
+
+def household_pairings(conn: Connection, household_ids: list[int]) -> pl.DataFrame:
+    """Every pairing of these households, ended or not, begun or not."""
+    return frame(
+        conn,
+        f"""
+        SELECT id, household_id, started_on, ended_on FROM pairings
+        WHERE household_id IN ({_ids_sql(household_ids)})
+        """,
+        {},
+        {
+            "id": pl.Int64,
+            "household_id": pl.Int64,
+            "started_on": pl.Date,
+            "ended_on": pl.Date,
+        },
+    )
 
 
 def _as_date(value: object) -> dt.date:
