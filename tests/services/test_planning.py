@@ -606,3 +606,20 @@ def test_the_plan_counts_a_never_visited_household_from_its_first_pairing(
     assert summary.reasons == {"overdue_before_planning": 1}
     assert [(r["household"], r["deadline"]) for r in overdue] == [("H1", _day(-40))]
     assert min(a for a, _ in _planned(paired, "H1")) == START
+
+
+def test_work_lists_as_of_a_past_day_use_the_consent_in_force_that_day(
+    paired: Engine, tmp_path: Path
+) -> None:
+    # H0 consented from 2026-01-02 and withdrew on day 50; H1's consent, once withdrawn,
+    # was given again only on day 50. Both are due on day 60.
+    for h, consent in (("H0", "withdrawn"), ("H1", "withdrawn"), ("H1", "given")):
+        row = household(household_id=h, consent=consent, consent_date=str(_day(50)))
+        if consent == "withdrawn" and h == "H1":
+            row["consent_date"] = "2026-06-01"
+        run_import(paired, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, [row]))
+    with unit_of_work(paired) as s:
+        before = planning.work_list(s, "due", actor="test", today=_day(49))
+        after = planning.work_list(s, "due", actor="test", today=_day(50))
+    assert sorted(r["household"] for r in before) == ["H0", "H2", "H3"]
+    assert sorted(r["household"] for r in after) == ["H1", "H2", "H3"]
