@@ -74,6 +74,7 @@ def test_a_visitor_calendar_parses_back_with_every_planned_visit(
         last = dt.date.fromisoformat(row["end_day"])
         assert event.get("DTEND").dt == last + dt.timedelta(days=1)
         assert row["household"] in str(event.get("SUMMARY"))
+        assert str(event.get("LOCATION")) == row["area"]  # where the visitor is going
 
 
 def test_a_day_that_is_not_a_date_is_refused_naming_its_option(cli: Invoke) -> None:

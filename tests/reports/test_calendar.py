@@ -98,3 +98,15 @@ def test_the_csv_frame_has_iso_dates_and_the_last_day_of_each_stay() -> None:
         assert r["end"] - r["start"] == timedelta(days=4)  # a 5-day stay
     rows = {(r.household_id, r.visitor_id, r.start, r.end) for r in result.rows()}
     assert set(frame.iter_rows()) == rows
+
+
+def test_an_event_names_the_households_area_as_its_location_when_given() -> None:
+    rows = [
+        VisitRow("H1", "v", date(2027, 1, 4), date(2027, 1, 8), False),
+        VisitRow("H2", "v", date(2027, 1, 11), date(2027, 1, 15), False),
+    ]
+    data = visitor_ics("v", rows, stamp=STAMP, locations={"H1": "Xinzhai, Lower; Village"})
+    first, second = events(data)
+    assert str(first["LOCATION"]) == "Xinzhai, Lower; Village"  # escaping round-trips
+    assert "LOCATION" not in second
+    assert b"LOCATION" not in visitor_ics("v", rows, stamp=STAMP)

@@ -83,7 +83,7 @@ def test_withdrawn_consent_takes_effect_for_pairing_planning_and_work_lists(
 def _calendar(engine: Engine, visitor_id: str = "V1") -> set[str]:
     with unit_of_work(engine) as s:
         rows = planning.visitor_calendar(s, visitor_id, actor="test", since=START)
-    return {h for h, _, _ in rows}
+    return {h for h, _, _, _ in rows}
 
 
 def test_a_visitors_calendar_leaves_out_what_nobody_is_to_visit_before_planning_again(

@@ -226,11 +226,14 @@ def calendar_cmd(
     check_out_file("--out", out, example=ics_filename(visitor))
     with session() as s:
         rows = planning.visitor_calendar(s, visitor, actor=actor(), since=day)
-        visits = [VisitRow(h, visitor, a, z, False) for h, a, z in rows]
+        visits = [VisitRow(h, visitor, a, z, False) for h, a, z, _ in rows]
+        areas = {h: area for h, _, _, area in rows}
         s.flush()  # the audit row first: a database that refuses it writes no file
         try:  # inside the transaction: a file not written leaves no read in the trail
             out.absolute().parent.mkdir(parents=True, exist_ok=True)
-            out.write_bytes(visitor_ics(visitor, visits, stamp=dt.datetime.now(dt.UTC)))
+            out.write_bytes(
+                visitor_ics(visitor, visits, stamp=dt.datetime.now(dt.UTC), locations=areas)
+            )
         except OSError as exc:  # disk full, a folder on the way that is a file...
             raise DoorstepError(f"cannot write {out}: {exc.strerror or exc}") from None
     console.print(f"Wrote {len(visits)} visits of {visitor} to {out}.")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -81,6 +81,7 @@ def visitor_ics(
     *,
     stamp: datetime,
     title: str = "Home visit",
+    locations: Mapping[str, str] | None = None,
 ) -> bytes:
     """An iCalendar file (RFC 5545) with one all-day event per visit of one visitor.
 
@@ -94,6 +95,9 @@ def visitor_ics(
         ``DTSTAMP`` of every event: when the plan was made (UTC).
     title
         Start of each event's summary, followed by the household id.
+    locations
+        Each household's ``LOCATION`` (its area's name, where the visitor is going), if
+        known; no more than that, as calendars are shared and synced beyond the programme.
     """
     ts = stamp.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     lines = [
@@ -114,9 +118,11 @@ def visitor_ics(
             f"DTEND;VALUE=DATE:{_ymd(v.end + timedelta(days=1))}",
             _summary(title, v.household_id),
             f"DESCRIPTION:Stay of {(v.end - v.start).days + 1} day(s)",
-            "TRANSP:OPAQUE",
-            "END:VEVENT",
         ]
+        where = locations.get(v.household_id) if locations else None
+        if where:
+            lines.append(_fold(f"LOCATION:{_escape(where)}"))
+        lines += ["TRANSP:OPAQUE", "END:VEVENT"]
     lines.append("END:VCALENDAR\r\n")
     return "\r\n".join(lines).encode("utf-8")
 

@@ -476,8 +476,9 @@ def _deadlines(
 
 def visitor_calendar(
     session: Session, visitor: str, *, actor: str, since: dt.date
-) -> list[tuple[str, dt.date, dt.date]]:
-    """``(household, first day, last day)`` of a visitor's planned visits from ``since``."""
+) -> list[tuple[str, dt.date, dt.date, str]]:
+    """``(household, first day, last day, area name)`` of a visitor's planned visits from
+    ``since``."""
     conn = session.connection()
     lookups.visitor_by_external_id(conn, visitor)
     rows = repo.planned_for_visitor(conn, visitor, since)

@@ -279,16 +279,18 @@ def _as_date(value: object) -> dt.date:
 
 def planned_for_visitor(
     conn: Connection, visitor: str, since: dt.date
-) -> list[tuple[str, dt.date, dt.date]]:
+) -> list[tuple[str, dt.date, dt.date, str]]:
     """A visitor's planned visits from ``since``, in order: as the work lists, none of a
     household that no longer consents, none on or after its pairing's end or the visitor's
-    last day (the plan keeps them until it is run again; nobody is to make them)."""
+    last day (the plan keeps them until it is run again; nobody is to make them); with the
+    household's area name."""
     f = frame(
         conn,
         """
-        SELECT h.external_id, vi.planned_start, vi.planned_end FROM visits vi
+        SELECT h.external_id, vi.planned_start, vi.planned_end, a.name FROM visits vi
         JOIN visitors v ON v.id = vi.visitor_id
         JOIN households h ON h.id = vi.household_id
+        JOIN areas a ON a.id = h.area_id
         LEFT JOIN pairings p ON p.id = vi.pairing_id
         WHERE v.external_id = :visitor AND vi.status = 'planned' AND vi.planned_start >= :since
           AND h.consent_state = 'given'
@@ -297,9 +299,9 @@ def planned_for_visitor(
         ORDER BY vi.planned_start, h.external_id
         """,
         {"visitor": visitor, "since": since},
-        {"household": pl.String, "start": pl.Date, "end": pl.Date},
+        {"household": pl.String, "start": pl.Date, "end": pl.Date, "area": pl.String},
     )
-    return [(h, a, z) for h, a, z in f.iter_rows()]
+    return [(h, a, z, area) for h, a, z, area in f.iter_rows()]
 
 
 def planned_visits(conn: Connection, pairing_ids: list[int], since: dt.date) -> pl.DataFrame:
