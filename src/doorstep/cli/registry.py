@@ -37,7 +37,8 @@ def import_cmd(
     """Import a registry file, all rows or none.
 
     Every row is checked first; with any error nothing is written, the first 50 errors
-    are shown and all of them are written to FILE.errors.csv; the exit code is 2.
+    are shown and all of them are written to FILE.errors.csv (row, column, reason; for
+    visitors, households and indicators without their values); the exit code is 2.
     Rows whose id is already in the database are updated in place. Import in this
     order: areas, organisations, teams, visitors, households, indicators.
 

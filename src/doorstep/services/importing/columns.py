@@ -44,6 +44,9 @@ class EntitySchema:
     keys: tuple[str, ...]  # the columns whose values identify a row across imports
     columns: tuple[Column, ...]
     summary: str
+    # Rows about people (households, visitors): an import's errors file, which lies beyond
+    # the reach of a household's export and erasure, copies none of their values.
+    people: bool = False
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -113,6 +116,7 @@ VISITORS = EntitySchema(
     entity="visitors",
     keys=("visitor_id",),
     summary="Staff or volunteers who visit households.",
+    people=True,
     columns=(
         Column("visitor_id", Kind.ID, True, "your id for the visitor"),
         Column("name", Kind.TEXT, True, "full name, any script"),
@@ -141,6 +145,7 @@ HOUSEHOLDS = EntitySchema(
     entity="households",
     keys=("household_id",),
     summary="Households taking part, with their consent.",
+    people=True,
     columns=(
         Column("household_id", Kind.ID, True, "your id for the household"),
         Column("head_name", Kind.TEXT, True, "name of the head of household, any script"),
@@ -173,6 +178,7 @@ INDICATORS = EntitySchema(
     entity="indicators",
     keys=("household_id", "year"),
     summary="A household's figures for a year (one row per household and year).",
+    people=True,
     columns=(
         Column("household_id", Kind.ID, True, "id of a household already imported"),
         Column("year", Kind.INT, True, "calendar year", minimum=1900, maximum=2200),

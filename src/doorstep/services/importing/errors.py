@@ -14,12 +14,17 @@ SHOWN_ON_SCREEN = 50
 
 @dataclass(frozen=True, slots=True, order=True)
 class RowError:
-    """One problem: ``row`` counts the header as row 1, as a spreadsheet does."""
+    """One problem: ``row`` counts the header as row 1, as a spreadsheet does.
+
+    ``redacted`` is the reason without the file's data it quotes (another cell's value, the
+    codes not known), for the errors file of a file about people; empty when it quotes none.
+    """
 
     row: int
     column: str
     value: str
     reason: str
+    redacted: str = ""
 
     def __str__(self) -> str:
         where = f"row {self.row}" if self.row else "file"
@@ -77,8 +82,12 @@ def _inert(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def write_errors_csv(path: Path, errors: list[RowError]) -> Path | None:
-    """Write every error beside the input; ``None`` when the folder is not writable."""
+def write_errors_csv(path: Path, errors: list[RowError], *, people: bool) -> Path | None:
+    """Write every error beside the input; ``None`` when the folder is not writable.
+
+    The file lies outside the database, where erasing a household never reaches and its
+    export never looks: for a file about ``people`` (households, visitors, indicators) it
+    names the row, the column and the reason, and copies no value from the file."""
     target = errors_csv_path(path)
     try:
         with target.open("w", newline="", encoding="utf-8") as fh:
@@ -89,8 +98,8 @@ def write_errors_csv(path: Path, errors: list[RowError]) -> Path | None:
                     [
                         e.row,
                         _inert(_shorten(e.column, 200)),
-                        _inert(_shorten(e.value, 200)),
-                        e.reason,
+                        "" if people else _inert(_shorten(e.value, 200)),
+                        (e.redacted or e.reason) if people else e.reason,
                     ]
                 )
     except OSError:

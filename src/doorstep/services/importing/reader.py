@@ -105,7 +105,13 @@ def _refuse_short_rows(path: Path, frame: pl.DataFrame, fields: npt.NDArray[np.i
         )
         for i in short
     ]
-    raise ImportRejected(path, errors, write_errors_csv(path, errors))
+    raise ImportRejected(path, errors, _errors_file(path, errors))
+
+
+def _errors_file(path: Path, errors: list[RowError]) -> Path | None:
+    """The errors file of a file not read yet: whether it is about people is not known, so
+    it is written as one that is (no values copied)."""
+    return write_errors_csv(path, errors, people=True)
 
 
 def _twice(path: Path, name: str) -> ImportRejected:
@@ -156,7 +162,7 @@ def _read_xlsx(path: Path) -> pl.DataFrame:
     ]
     errors += _cells_not_read(path)
     if errors:
-        raise ImportRejected(path, errors, write_errors_csv(path, errors))
+        raise ImportRejected(path, errors, _errors_file(path, errors))
     values = [c for c in frame.columns if c != SHEET_ROW]
     return frame.filter(pl.any_horizontal(pl.col(values).is_not_null()))
 

@@ -87,7 +87,7 @@ def import_frame(
     checked = validate(schema, raw, refs)
     errors = checked.errors + _extra_checks(session, schema, checked.frame)
     if errors:
-        raise ImportRejected(path, errors, write_errors_csv(path, errors))
+        raise ImportRejected(path, errors, write_errors_csv(path, errors, people=schema.people))
     frame = checked.frame
     progress("writing", 0, frame.height)
     if schema.entity in _PAIRING_INPUTS:
@@ -127,7 +127,7 @@ def import_frame(
         case _:  # pragma: no cover
             raise AssertionError(schema.entity)
     if isinstance(result, list):
-        raise ImportRejected(path, result, write_errors_csv(path, result))
+        raise ImportRejected(path, result, write_errors_csv(path, result, people=schema.people))
     created, updated = result
     record_event(
         session,
@@ -165,7 +165,13 @@ def _extra_checks(session: Session, schema: EntitySchema, frame: pl.DataFrame) -
             pl.col(a).is_not_null() & pl.col(b).is_not_null() & (pl.col(b) < pl.col(a))
         )
         errors += [
-            RowError(int(r[ROW]), b, str(r[b]), f"ends before it starts ({a} is {r[a]})")
+            RowError(
+                int(r[ROW]),
+                b,
+                str(r[b]),
+                f"ends before it starts ({a} is {r[a]})",
+                f"ends before it starts (before {a})",
+            )
             for r in bad.iter_rows(named=True)
         ]
     if schema.entity == "indicators":

@@ -66,7 +66,7 @@ def validate(schema: EntitySchema, raw: pl.DataFrame, refs: References) -> Valid
     frame = frame.select([ROW, *schema.names])
 
     typed: list[pl.Expr] = [pl.col(ROW)]
-    all_checks: list[tuple[str, pl.Expr, str | pl.Expr]] = []
+    all_checks: list[tuple[str, pl.Expr, Reason]] = []
     prep: dict[str, pl.Expr] = {}
     languages = {
         c.name: _language_table(frame[c.name]) for c in schema.columns if c.kind is Kind.LANGUAGES
@@ -142,14 +142,31 @@ def _holds_values(column: pl.Series) -> bool:
     return bool(column.str.strip_chars().fill_null("").ne("").any())
 
 
-def _collect(
-    frame: pl.DataFrame, column: str, bad: pl.Expr, reason: str | pl.Expr
-) -> list[RowError]:
-    reason_expr = pl.lit(reason) if isinstance(reason, str) else reason
+@dataclass(frozen=True)
+class Quoting:
+    """A reason that quotes the file's data, with its wording without that data (for the
+    errors file of a file about people)."""
+
+    expr: pl.Expr
+    redacted: str
+
+
+Reason = str | pl.Expr | Quoting
+
+
+def _collect(frame: pl.DataFrame, column: str, bad: pl.Expr, reason: Reason) -> list[RowError]:
+    redacted = reason.redacted if isinstance(reason, Quoting) else ""
+    reason_expr = (
+        pl.lit(reason)
+        if isinstance(reason, str)
+        else reason.expr
+        if isinstance(reason, Quoting)
+        else reason
+    )
     hits = frame.filter(bad).select(
         pl.col(ROW), pl.col(column).fill_null("").alias("v"), reason_expr.alias("r")
     )
-    return [RowError(int(r), column, v, why) for r, v, why in hits.iter_rows()]
+    return [RowError(int(r), column, v, why, redacted) for r, v, why in hits.iter_rows()]
 
 
 def _language_table(values: pl.Series) -> pl.DataFrame:
@@ -170,7 +187,7 @@ def _column_checks(
     prep: dict[str, pl.Expr],
     languages: dict[str, pl.DataFrame],
     stored: Limits,
-) -> tuple[pl.Expr, list[tuple[pl.Expr, str | pl.Expr]]]:
+) -> tuple[pl.Expr, list[tuple[pl.Expr, Reason]]]:
     """The typed expression for a column and its (bad-row mask, reason) checks.
 
     Work shared by several checks is put in ``prep`` (computed once, as a column).
@@ -184,7 +201,7 @@ def _column_checks(
 
     raw = pl.col(col.name)
     present = raw.is_not_null() & (raw.str.strip_chars() != "")
-    checks: list[tuple[pl.Expr, str | pl.Expr]] = [
+    checks: list[tuple[pl.Expr, Reason]] = [
         (raw.str.contains("\x00", literal=True).fill_null(False), NUL_REASON)
     ]
     if col.required:
@@ -306,7 +323,12 @@ def _column_checks(
         checks.append(
             (
                 present & bad.is_not_null() & (bad != ""),
-                pl.format("unknown language code(s): {}; use ISO 639 codes such as zh or hmn", bad),
+                Quoting(
+                    pl.format(
+                        "unknown language code(s): {}; use ISO 639 codes such as zh or hmn", bad
+                    ),
+                    "unknown language code(s); use ISO 639 codes such as zh or hmn",
+                ),
             )
         )
         checks.append((present & (mapped == ""), "no language given"))
@@ -389,6 +411,8 @@ def _swap_errors(
                 f"latitude and longitude look swapped: the point is {direct[i] / 1000:.0f} km "
                 f"from the other rows of area {j[area_col][int(i)]}, swapped it would be "
                 f"{swapped[i] / 1000:.0f} km",
+                "latitude and longitude look swapped: the point is far from the other rows "
+                "of its area, swapped it would be near them",
             )
         )
     return out

@@ -1,0 +1,133 @@
+"""An import's errors file lies outside the database, beyond a household's export and
+erasure: for a file about people it names row, column and reason, and copies no value."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from doorstep.services.importing import ImportRejected
+from tests.factories.db import run_import
+from tests.factories.files import (
+    AREA_HEADER,
+    HOUSEHOLD_HEADER,
+    VISITOR_HEADER,
+    household,
+    visitor,
+    write_csv,
+)
+
+
+def errors_file(engine: Engine, entity: str, path: Path) -> tuple[str, list[list[str]]]:
+    """The errors file's text and its rows, after an import that must be refused."""
+    with pytest.raises(ImportRejected) as info:
+        run_import(engine, entity, path)
+    assert info.value.errors_csv is not None
+    written = info.value.errors_csv.read_text(encoding="utf-8")
+    return written, list(csv.reader(written.splitlines()))
+
+
+def test_a_households_errors_file_names_row_column_and_reason_and_copies_none_of_their_data(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    path = write_csv(
+        tmp_path / "households.csv",
+        HOUSEHOLD_HEADER,
+        [
+            household(household_id="HA", head_name="Zhuang Meiling " * 20),
+            household(household_id="HB", lat=91.25, members=0),
+            household(household_id="HC", languages="zh;qzx", consent_date="7 May 2026"),
+        ],
+    )
+    written, rows = errors_file(with_areas, "households", path)
+    for personal in ("Zhuang", "91.25", "qzx", "7 May", "HA", "HB", "HC"):
+        assert personal not in written
+    assert rows == [
+        ["row", "column", "value", "reason"],
+        ["2", "head_name", "", "too long: 300 characters, at most 200"],
+        ["3", "lat", "", "latitude must be between -90 and 90"],
+        ["3", "members", "", "must be at least 1"],
+        ["4", "consent_date", "", "not a date; use YYYY-MM-DD"],
+        ["4", "languages", "", "unknown language code(s); use ISO 639 codes such as zh or hmn"],
+    ]
+
+
+def test_a_swapped_households_coordinates_are_named_in_the_errors_file_without_them_or_its_area(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    rows = [household(household_id=f"H{i}", lat=1.0 + i / 1000, lon=36.8) for i in range(5)]
+    rows.append(household(household_id="HX", lat=36.8, lon=1.002, members=0))
+    path = write_csv(tmp_path / "households.csv", HOUSEHOLD_HEADER, rows)
+    written, lines = errors_file(with_areas, "households", path)
+    assert "36.8" not in written and "R-C-V1" not in written and " km" not in written
+    assert lines[1:] == [
+        [
+            "7",
+            "lat",
+            "",
+            "latitude and longitude look swapped: the point is far from the other rows "
+            "of its area, swapped it would be near them",
+        ],
+        ["7", "members", "", "must be at least 1"],
+    ]
+
+
+def test_a_visitors_errors_file_does_not_copy_their_dates_into_a_reason(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    path = write_csv(
+        tmp_path / "visitors.csv",
+        VISITOR_HEADER,
+        [visitor(active_from="2026-03-09", active_to="2026-02-17")],
+    )
+    written, rows = errors_file(with_areas, "visitors", path)
+    assert "2026" not in written and "Li Wei" not in written
+    assert rows[1:] == [["2", "active_to", "", "ends before it starts (before active_from)"]]
+
+
+def test_an_indicators_errors_file_does_not_copy_an_unknown_household_id(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    path = write_csv(
+        tmp_path / "indicators.csv",
+        ["household_id", "year", "annual_income"],
+        [["H0077", "2026", "-5"]],
+    )
+    written, rows = errors_file(with_areas, "indicators", path)
+    assert "H0077" not in written and "-5" not in written
+    assert rows[1:] == [
+        ["2", "annual_income", "", "must be at least 0"],
+        ["2", "household_id", "", "unknown household; import it first"],
+    ]
+
+
+def test_the_screen_still_shows_the_values_the_errors_file_leaves_out(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "households.csv", HOUSEHOLD_HEADER, [household(languages="zh;qzx")])
+    with pytest.raises(ImportRejected) as info:
+        run_import(with_areas, "households", path)
+    assert (
+        "row 2, column languages (value 'zh;qzx'): unknown language code(s): qzx; "
+        "use ISO 639 codes such as zh or hmn"
+    ) in info.value.message
+
+
+def test_an_areas_errors_file_copies_the_bad_value_shown_inert(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    path = write_csv(
+        tmp_path / "areas.csv",
+        AREA_HEADER,
+        [{"code": "R-X", "name": "X", "parent_code": "=HYPERLINK(1)", "level": "village"}],
+    )
+    _, rows = errors_file(with_areas, "areas", path)
+    assert rows[1] == [
+        "2",
+        "parent_code",
+        "'=HYPERLINK(1)",
+        "unknown area code; import the areas first",
+    ]
