@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -22,6 +23,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.text import Text
+from typer import _click as click  # Typer's own copy of Click (0.29): its parser raises these
+from typer.core import TyperGroup
 
 from doorstep.errors import DoorstepError, InvalidInput
 from doorstep.services.pairing.files import check_out
@@ -42,6 +45,46 @@ def fail(message: str, *, code: int = 1) -> typer.Exit:
         Text.assemble(("error:", "bold red"), " ", message), highlight=False, soft_wrap=True
     )
     return typer.Exit(code)
+
+
+class OneLineUsageErrors(TyperGroup):
+    """The ``doorstep`` group: a usage error (an unknown option, ``--max-km abc``, a missing
+    argument) is one red line and a hint, exit 2, like every other error, where Typer would
+    draw it in a Rich box. Set as the app's ``cls``, so both its parsing and its
+    subcommands' (which run inside its ``invoke``) pass through here."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        with _usage_errors_in_one_line():
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with _usage_errors_in_one_line():
+            return super().invoke(ctx)
+
+
+@contextmanager
+def _usage_errors_in_one_line() -> Iterator[None]:
+    try:
+        yield
+    except click.exceptions.NoArgsIsHelpError:  # no arguments: the help, as asked for
+        raise
+    except click.ClickException as exc:
+        ctx = getattr(exc, "ctx", None)
+        message = " ".join(exc.format_message().split())
+        error = fail(message, code=exc.exit_code)
+        if isinstance(ctx, click.Context) and ctx.command.get_help_option(ctx) is not None:
+            err_console.print(
+                f"Try '{ctx.command_path} {ctx.help_option_names[0]}' for help.",
+                highlight=False,
+                soft_wrap=True,
+            )
+        raise error from None
 
 
 def handle_errors(func: Callable[P, R]) -> Callable[P, R]:

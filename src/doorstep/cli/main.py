@@ -12,6 +12,7 @@ from doorstep.cli import pair_db
 from doorstep.cli import plan as plan_cli
 from doorstep.cli import registry as registry_cli
 from doorstep.cli import visits as visits_cli
+from doorstep.cli.common import OneLineUsageErrors
 from doorstep.cli.help_text import reflow_app
 
 app = typer.Typer(
@@ -19,6 +20,7 @@ app = typer.Typer(
     help="Run large home-visiting programmes: registry, pairing, visit planning and reports."
     "\n\nExample: doorstep demo --preset village && doorstep pair --area GZ",
     no_args_is_help=True,
+    cls=OneLineUsageErrors,
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
 )
