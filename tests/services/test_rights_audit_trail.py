@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from doorstep.privacy.consent import consent_history
 from doorstep.services import household_rights
@@ -45,3 +46,39 @@ def test_a_household_imported_under_an_erased_ones_id_gets_none_of_its_trail(
     run_import(with_areas, "households", path)
     assert _trail(with_areas, "H1") == []
     assert _trail(with_areas, "H1") == [("export", "household")]
+
+
+def test_erasing_a_household_clears_the_details_of_its_earlier_events_and_keeps_who_did_what(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    rows = [household(household_id="H1"), household(household_id="H2")]
+    run_import(with_areas, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, rows))
+    with unit_of_work(with_areas) as s:
+        consent_history(s, "H1", actor="officer")
+        household_rights.export_household(s, "H1", actor="officer")
+        household_rights.export_household(s, "H2", actor="officer")
+    with unit_of_work(with_areas) as s:
+        household_rights.erase_household(s, "H1", actor="manager")
+    with with_areas.connect() as conn:
+        events = [
+            (actor, action, entity, entity_id, _json(detail))
+            for actor, action, entity, entity_id, detail in conn.execute(
+                text(
+                    "SELECT actor, action, entity, entity_id, detail FROM audit_events "
+                    "WHERE entity_id IS NOT NULL ORDER BY id"
+                )
+            )
+        ]
+    # What an export held (its tables and their row counts) is about H1: gone with it. Who
+    # read or exported H1, and when, stays: the trail answers for the programme's staff.
+    assert events == [
+        ("officer", "read", "consent", "H1", {"redacted": "household erased"}),
+        ("officer", "export", "household", "H1", {"redacted": "household erased"}),
+        ("officer", "export", "household", "H2", {"rows": {"households": 1, "areas": 1}}),
+        ("manager", "delete", "household", "H1", {"erased": {"households": 1}}),
+    ]
+
+
+def _json(value: object) -> object:
+    """A JSON column as read back: parsed already on PostgreSQL, text on SQLite."""
+    return json.loads(value) if isinstance(value, str) else value

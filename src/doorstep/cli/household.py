@@ -57,7 +57,8 @@ def erase_cmd(
 ) -> None:
     """Erase a household and everything held about it (consent acts, pairings, proposed
     pairs, visits, indicators, blackouts, attendance). The audit trail keeps that it was
-    erased, by whom and how many rows, and nothing about the household itself.
+    erased, by whom and how many rows, and nothing about the household itself; its earlier
+    events about the household keep who did what and when, without their details.
 
     Example: doorstep household erase H0000042 --yes
     """

@@ -2,7 +2,8 @@
 file, and to have it erased.
 
 Both are audited. The export's event names the tables and how many rows each held; the
-erasure's event keeps the household's id and those counts, and no personal data.
+erasure's event keeps the household's id and those counts, and no personal data, and the
+details of the earlier events about it are cleared.
 """
 
 from __future__ import annotations
@@ -68,6 +69,8 @@ def export_household(session: Session, external_id: str, *, actor: str) -> dict[
 
 def erase_household(session: Session, external_id: str, *, actor: str) -> dict[str, int]:
     """Erase the household and every row about it; returns the rows erased by table.
+    The audit trail's earlier events about it keep who did what and when, and lose their
+    details.
 
     Takes the lock a pairing commit takes, so a commit running at the same time either
     finishes first or sees the household gone (its proposal is then stale)."""
@@ -76,6 +79,9 @@ def erase_household(session: Session, external_id: str, *, actor: str) -> dict[s
     household = _find(session, external_id)
     counts = repo.counts(conn, household)
     repo.erase(conn, household)
+    # The trail keeps who read or exported it and when (the staff answer for that), but not
+    # what those events noted about it.
+    repo.redact_audit_events(conn, external_id)
     record_event(
         session,
         actor=actor,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Column, Connection, Table, func, select
+from sqlalchemy import Column, ColumnElement, Connection, Table, func, select, update
 
 import doorstep.storage.tables  # noqa: F401  (registers every table on the metadata)
 from doorstep.storage.base import Base
@@ -100,14 +100,36 @@ def audit_events(conn: Connection, external_id: str) -> list[dict[str, Any]]:
     one's id is a new record, and must not be handed the erased one's trail (which names
     what that one held)."""
     a = Base.metadata.tables["audit_events"]
-    about = (a.c.entity_id == external_id, a.c.entity.in_(HOUSEHOLD_EVENTS))
+    query = select(a).where(*_events_about(external_id)).order_by(a.c.id)
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+#: What the details of a household's events become when it is erased.
+REDACTED = {"redacted": "household erased"}
+
+
+def redact_audit_events(conn: Connection, external_id: str) -> int:
+    """Clear the details of the trail's events about the household (the proposal its pair
+    was explained from, which names its area; the tables and row counts an export held),
+    keeping who did what to which id, and when; returns how many events were cleared."""
+    a = Base.metadata.tables["audit_events"]
+    done = conn.execute(update(a).where(*_events_about(external_id)).values(detail=REDACTED))
+    return int(done.rowcount)
+
+
+def _events_about(external_id: str) -> tuple[ColumnElement[bool], ...]:
+    """The events about the household with this id since that id was last erased."""
+    a = Base.metadata.tables["audit_events"]
     erased = (
         select(func.max(a.c.id))
         .where(a.c.entity_id == external_id, a.c.entity == "household", a.c.action == "delete")
         .scalar_subquery()
     )
-    query = select(a).where(*about, a.c.id > func.coalesce(erased, 0)).order_by(a.c.id)
-    return [dict(r) for r in conn.execute(query).mappings()]
+    return (
+        a.c.entity_id == external_id,
+        a.c.entity.in_(HOUSEHOLD_EVENTS),
+        a.c.id > func.coalesce(erased, 0),
+    )
 
 
 def counts(conn: Connection, household: int) -> dict[str, int]:
