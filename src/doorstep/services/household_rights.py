@@ -18,6 +18,7 @@ from doorstep.errors import NotFound
 from doorstep.privacy.audit import record_event
 from doorstep.storage.repositories import household_data as repo
 from doorstep.storage.repositories.pairing import household_id, lock_pairings
+from doorstep.storage.session import settle_after_commit
 
 
 def _plain(value: Any) -> Any:
@@ -82,6 +83,8 @@ def erase_household(session: Session, external_id: str, *, actor: str) -> dict[s
     # The trail keeps who read or exported it and when (the staff answer for that), but not
     # what those events noted about it.
     repo.redact_audit_events(conn, external_id)
+    # On SQLite the old rows stay in the database file until the log is checkpointed.
+    settle_after_commit(session)
     record_event(
         session,
         actor=actor,

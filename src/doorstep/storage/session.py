@@ -62,6 +62,24 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+def settle_after_commit(session: Session) -> None:
+    """Once ``session`` commits, have SQLite copy its write-ahead log into the database file
+    and empty the log. Until a checkpoint, a delete's zeroed pages sit in the log and the
+    file keeps the old rows; SQLite checkpoints when the log fills or the last connection
+    closes, which any other open connection (a server, a running command) puts off. Waits
+    for readers up to the busy timeout. Nothing to do on PostgreSQL (its ``VACUUM``)."""
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    if not is_sqlite(engine):
+        return
+
+    def settle(_session: Session) -> None:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    event.listen(session, "after_commit", settle, once=True)
+
+
 @contextmanager
 def unit_of_work(engine: Engine) -> Iterator[Session]:
     """One transaction: commit on success, roll back on any error."""
