@@ -201,3 +201,123 @@ def test_a_file_that_leaves_columns_out_changes_only_the_columns_it_has(
     ]
     assert acts == acts_before
     assert tuple(area) == ("Village 1", "R-C", 2)
+
+
+def test_an_empty_consent_keeps_a_stored_households_consent_and_a_new_one_starts_pending(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "households.csv"
+    write_csv(
+        path,
+        HOUSEHOLD_HEADER,
+        [
+            household(household_id="H1", consent="given"),
+            household(household_id="H2", consent="withdrawn", consent_date="2026-02-01"),
+        ],
+    )
+    run_import(with_areas, "households", path)
+    with with_areas.connect() as conn:
+        acts_before = conn.execute(text("SELECT COUNT(*) FROM consent_records")).scalar_one()
+    # The same file from a system that does not hold consent: the column is there, empty.
+    write_csv(
+        path,
+        HOUSEHOLD_HEADER,
+        [
+            household(household_id=h, consent="", consent_date="", members=5)
+            for h in ("H1", "H2", "H3")
+        ],
+    )
+    run_import(with_areas, "households", path)
+    with with_areas.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT external_id, members, consent_state, consent_since FROM households "
+                "ORDER BY external_id"
+            )
+        ).all()
+        acts = conn.execute(text("SELECT COUNT(*) FROM consent_records")).scalar_one()
+    assert [(r[0], r[1], r[2], str(r[3])) for r in rows] == [
+        ("H1", 5, "given", "2026-01-02"),
+        ("H2", 5, "withdrawn", "2026-02-01"),
+        ("H3", 5, "pending", "None"),
+    ]
+    assert acts == acts_before
+
+
+def test_an_empty_cell_in_a_column_with_a_default_keeps_what_is_stored(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    org_header = ["code", "name", "kind"]
+    run_import(
+        with_areas,
+        "organisations",
+        write_csv(tmp_path / "o.csv", org_header, [["NG", "Clinic", "ngo"]]),
+    )
+    run_import(
+        with_areas,
+        "teams",
+        write_csv(
+            tmp_path / "t.csv",
+            ["code", "name", "area_code", "starts_on"],
+            [["T1", "Village one team", "R-C-V1", "2026-01-01"]],
+        ),
+    )
+    lead = visitor(visitor_id="V1", team_code="T1", is_team_lead="true")
+    run_import(with_areas, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, [lead]))
+    h = household(household_id="H1", address="No. 9 East Street")
+    run_import(with_areas, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, [h]))
+
+    # Again, with the defaulted columns empty, and a new row of each.
+    run_import(
+        with_areas,
+        "organisations",
+        write_csv(tmp_path / "o.csv", org_header, [["NG", "Clinic", ""], ["AG", "Bureau", ""]]),
+    )
+    run_import(
+        with_areas,
+        "visitors",
+        write_csv(
+            tmp_path / "v.csv",
+            VISITOR_HEADER,
+            [
+                visitor(visitor_id=v, team_code="T1", is_team_lead="", capacity=5)
+                for v in ("V1", "V2")
+            ],
+        ),
+    )
+    run_import(
+        with_areas,
+        "households",
+        write_csv(
+            tmp_path / "h.csv",
+            HOUSEHOLD_HEADER,
+            [household(household_id=i, address="", members=6) for i in ("H1", "H2")],
+        ),
+    )
+    with with_areas.connect() as conn:
+        kinds = conn.execute(text("SELECT code, kind FROM organisations ORDER BY code")).all()
+        leads = conn.execute(
+            text(
+                "SELECT v.external_id, v.capacity, m.is_lead FROM team_members m "
+                "JOIN visitors v ON v.id = m.visitor_id ORDER BY v.external_id"
+            )
+        ).all()
+        addresses = conn.execute(
+            text("SELECT external_id, members, address FROM households ORDER BY external_id")
+        ).all()
+    assert [tuple(r) for r in kinds] == [("AG", "department"), ("NG", "ngo")]
+    assert [(r[0], r[1], bool(r[2])) for r in leads] == [("V1", 5, True), ("V2", 5, False)]
+    assert [tuple(r) for r in addresses] == [("H1", 6, "No. 9 East Street"), ("H2", 6, "")]
+
+
+def test_an_empty_cell_in_a_column_without_a_default_clears_what_is_stored(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    # Empty is how a file says "none": no end date, no service area.
+    path = tmp_path / "v.csv"
+    ends = visitor(visitor_id="V1", active_to="2027-01-01", service_area_code="R-C")
+    run_import(with_areas, "visitors", write_csv(path, VISITOR_HEADER, [ends]))
+    run_import(with_areas, "visitors", write_csv(path, VISITOR_HEADER, [visitor(visitor_id="V1")]))
+    with with_areas.connect() as conn:
+        row = conn.execute(text("SELECT active_to, service_area_id FROM visitors")).one()
+    assert tuple(row) == (None, None)

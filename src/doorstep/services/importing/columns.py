@@ -211,7 +211,12 @@ def markdown() -> str:
         parts.append("| --- | --- | --- | --- |")
         for c in s.columns:
             extra = f" (one of: {', '.join(c.choices)})" if c.choices else ""
-            default = f"; default `{c.default}`" if c.default not in (None, "") else ""
+            default = (
+                ""
+                if c.default is None
+                else f"; empty: {f'`{c.default}`' if c.default else 'none'} for a new row, "
+                "unchanged for a stored one"
+            )
             need = "yes" if c.required else "no"
             parts.append(f"| `{c.name}` | {c.kind.value} | {need} | {c.help}{extra}{default} |")
         parts.append("")

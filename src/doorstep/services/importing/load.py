@@ -14,6 +14,7 @@ import polars as pl
 from sqlalchemy import Connection, text
 
 from doorstep.domain.enums import ConsentState
+from doorstep.services.importing.columns import SCHEMAS, Kind
 from doorstep.services.importing.errors import RowError
 from doorstep.services.importing.limits import area_path_length
 from doorstep.services.importing.validate import ROW
@@ -65,6 +66,47 @@ def _keep_stored(old: pl.DataFrame, absent: frozenset[str]) -> pl.DataFrame:
     """``old`` (rows to update) without the columns the file did not have: a file that
     leaves a column out changes nothing in it, where the defaults would overwrite it."""
     return old.drop([c for c in (_STORED_AS.get(a, a) for a in absent) if c in old.columns])
+
+
+def _defaults(entity: str) -> dict[str, object]:
+    """Stored column -> the value a new row gets for an empty cell (or a column left out)."""
+    return {
+        _STORED_AS.get(c.name, c.name): (c.default == "true" if c.kind is Kind.BOOL else c.default)
+        for c in SCHEMAS[entity].columns
+        if c.default is not None
+    }
+
+
+def fill_unstated(
+    conn: Connection,
+    table: str,
+    key: str,
+    new: pl.DataFrame,
+    old: pl.DataFrame,
+    defaults: dict[str, object],
+    absent: frozenset[str] = frozenset(),
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``new`` and ``old`` with the empty cells of the columns in ``defaults`` filled: a new
+    row gets the default, a stored row keeps its value. A column with a default has no
+    "none" to store (a consent state, a flag), so its empty cell only says "not stated",
+    as a column left out does; an export from another system with a blank column must
+    not turn given consents into pending ones. Stored values are read only for columns
+    with an empty cell in a stored row (``absent`` ones are left out of the update)."""
+    columns = [c for c in defaults if c in new.columns]
+    new = new.with_columns(pl.col(c).fill_null(pl.lit(defaults[c])) for c in columns)
+    left_out = {_STORED_AS.get(a, a) for a in absent}
+    empty = [c for c in columns if c not in left_out and old[c].null_count()]
+    if not empty:
+        return new, old
+    stored = bulk.key_map(conn, table, key, empty).select(
+        key, *(pl.col(c).alias(f"_stored_{c}") for c in empty)
+    )
+    old = (
+        old.join(stored, on=key, how="left")
+        .with_columns(pl.coalesce(c, f"_stored_{c}").alias(c) for c in empty)
+        .drop(f"_stored_{c}" for c in empty)
+    )
+    return new, old
 
 
 def _write(
@@ -212,6 +254,9 @@ def load_organisations(
 ) -> tuple[int, int]:
     f = _resolve(frame.drop(ROW), conn, "area_code", "areas", "area_id")
     new, old = _split_new(f, conn, "organisations", "code", "code")
+    new, old = fill_unstated(
+        conn, "organisations", "code", new, old, _defaults("organisations"), absent
+    )
     return _write(conn, "organisations", new, old, absent=absent)
 
 
@@ -232,7 +277,8 @@ def load_visitors(
     absent: frozenset[str] = frozenset(),
 ) -> tuple[int, int]:
     """Visitors and their team membership (left as it is when the file has no
-    ``team_code``; a lead keeps the flag when it has no ``is_team_lead``)."""
+    ``team_code``; a lead of the same team keeps the flag when ``is_team_lead`` is
+    empty or not in the file, a new member is not the lead)."""
     f = frame.drop(ROW).rename({"visitor_id": "external_id"})
     f = _resolve(f, conn, "organisation_code", "organisations", "organisation_id")
     f = _resolve(f, conn, "home_area_code", "areas", "home_area_id")
@@ -245,7 +291,7 @@ def load_visitors(
         return counts
     ids = pl.concat([new.select("external_id", "id"), old.select("external_id", "id")])
     members = _resolve(team.join(ids, on="external_id"), conn, "team_code", "teams", "team_id")
-    if "is_team_lead" in absent:
+    if members["is_team_lead"].null_count():
         leads = conn.execute(
             text("SELECT team_id, visitor_id FROM team_members WHERE is_lead")
         ).all()
@@ -254,7 +300,9 @@ def load_visitors(
         ).with_columns(pl.lit(True).alias("_was_lead"))
         members = (
             members.join(was_lead, on=["team_id", "id"], how="left")
-            .with_columns(pl.col("_was_lead").fill_null(False).alias("is_team_lead"))
+            .with_columns(
+                pl.coalesce("is_team_lead", "_was_lead", pl.lit(False)).alias("is_team_lead")
+            )
             .drop("_was_lead")
         )
     # A visitor is in at most the team named in the latest import.
@@ -285,7 +333,8 @@ def load_households(
     absent: frozenset[str] = frozenset(),
 ) -> tuple[int, int]:
     """Households with their current consent act; a replaced act goes to consent_records.
-    A household already stored keeps its consent when the file has no ``consent``."""
+    A household already stored keeps its consent when its ``consent`` is empty or the
+    file has no such column; a new one is then pending."""
     f = frame.drop(ROW).rename({"household_id": "external_id", "consent": "consent_state"})
     f = _resolve(f, conn, "area_code", "areas", "area_id")
     before = ["consent_state", "consent_since", "consent_recorded_by", "consent_evidence"]
@@ -296,11 +345,6 @@ def load_households(
         existing = existing.with_columns(
             pl.col("_consent_since").cast(pl.String).str.to_date("%Y-%m-%d", strict=False)
         )
-    if "consent" in absent:
-        f = f.join(existing.select("external_id", "_consent_state"), on="external_id", how="left")
-        f = f.with_columns(
-            pl.coalesce("_consent_state", "consent_state").alias("consent_state")
-        ).drop("_consent_state")
     changed = pl.col("_consent_state").is_null() | (
         pl.col("_consent_state") != pl.col("consent_state")
     )
@@ -323,8 +367,14 @@ def load_households(
         .otherwise(pl.col("_consent_evidence"))
         .alias("consent_evidence"),
     ]
-    joined = f.join(existing, on="external_id", how="left").with_columns(
-        *act, changed.alias("_changed")
+    joined = (
+        f.join(existing, on="external_id", how="left")
+        .with_columns(
+            pl.coalesce(
+                "consent_state", "_consent_state", pl.lit(ConsentState.PENDING.value)
+            ).alias("consent_state")
+        )
+        .with_columns(*act, changed.alias("_changed"))
     )
     new = joined.filter(pl.col("id").is_null())
     start = bulk.next_id(conn, "households")
@@ -345,11 +395,20 @@ def load_households(
         pl.col("_consent_evidence").fill_null("").alias("evidence"),
     )
     bulk.insert_rows(conn, "consent_records", replaced)
+    new, old = fill_unstated(
+        conn,
+        "households",
+        "external_id",
+        new.select(["id", *columns]),
+        old.select(["id", *columns]),
+        _defaults("households"),
+        absent,
+    )
     return _write(
         conn,
         "households",
-        new.select(["id", *columns]),
-        old.select(["id", *columns]),
+        new,
+        old,
         on_rows,
         absent - {"consent", "consent_date"},  # the act's columns are handled above
     )

@@ -206,9 +206,9 @@ def _column_checks(
     ]
     if col.required:
         checks.append((~present, "required value is missing"))
-    if col.default is not None:
-        raw = pl.when(present).then(raw).otherwise(pl.lit(col.default))
-        present = pl.lit(True)
+    # A column with a default leaves an empty cell null, "not stated": the loader gives a
+    # new row the default and a stored row keeps its value (see ``load.fill_unstated``).
+    unstated = col.default is not None
     k = col.kind
 
     if k is Kind.ID or k in (Kind.AREA, Kind.ORGANISATION, Kind.TEAM):
@@ -237,7 +237,7 @@ def _column_checks(
                 pl.format("too long: {} characters, at most " + str(longest), length),
             )
         )
-        return raw, checks
+        return (pl.when(present).then(raw) if unstated else raw), checks
 
     if k in (Kind.INT, Kind.FLOAT, Kind.LAT, Kind.LON):
         num = once("num", raw.str.strip_chars().cast(pl.Float64, strict=False))
@@ -295,7 +295,8 @@ def _column_checks(
         low = raw.str.strip_chars().str.to_lowercase()
         valid = low.is_in(list(_TRUE + _FALSE))
         checks.append((present & ~valid, "not true or false"))
-        return low.is_in(list(_TRUE)), checks
+        value = low.is_in(list(_TRUE))
+        return (pl.when(present).then(value) if unstated else value), checks
 
     if k is Kind.CHOICE:
         low = raw.str.strip_chars().str.to_lowercase()
