@@ -1,5 +1,6 @@
 """Every command that reads or writes personal data leaves one audit row saying who did
-what to which entity; a command that fails leaves none."""
+what to which entity (an import one more per household or visitor it wrote); a command
+that fails leaves none."""
 
 from __future__ import annotations
 
@@ -66,15 +67,22 @@ def test_each_command_on_personal_data_is_audited_once_and_failures_not_at_all(
         (("pair", "discard", "2"), ("update", "pairing_proposal", "2")),
         (("household", "erase", "H2", "--yes"), ("delete", "household", "H2")),
     ]
+    # An import then names each person it wrote.
+    named = {
+        "visitors": [("create", "visitor", "V1")],
+        "households": [("create", "household", "H1"), ("create", "household", "H2")],
+    }
     for args, (action, entity, entity_id) in steps:
         before = _last(with_areas)
         result = cli(*args)
         assert result.exit_code == 0, (args, result.output)
         events = _events(with_areas, before)
-        assert len(events) == 1, (args, events)
         who, *what = events[0]
         assert who.startswith("cli"), args
         assert what == [action, entity, entity_id], args
+        rest = named.get(args[1], []) if args[0] == "import" else []
+        assert [e[1:] for e in events[1:]] == rest, (args, events)
+        assert {e[0] for e in events} == {who}, args
 
     failing = [
         ("pair", "--area", "NOPE", "--quiet"),
@@ -105,9 +113,19 @@ def test_each_command_on_personal_data_is_audited_once_and_failures_not_at_all(
 def test_the_demo_is_audited_as_the_imports_it_makes(cli: Invoke, engine: Engine) -> None:
     result = cli("demo", "--preset", "village", "--quiet")
     assert result.exit_code == 0, result.output
-    entities = [e[2] for e in _events(engine, 0)]
+    events = _events(engine, 0)
+    entities = [e[2] for e in events if e[1] == "import"]
     assert entities == ["areas", "organisations", "teams", "visitors", "households", "indicators"]
-    assert {e[1] for e in _events(engine, 0)} == {"import"}
+    # Besides, each visitor and household it wrote is named once.
+    with engine.connect() as conn:
+        people = conn.execute(
+            text("SELECT (SELECT COUNT(*) FROM visitors) + (SELECT COUNT(*) FROM households)")
+        ).scalar_one()
+    assert sorted({e[1:3] for e in events if e[1] != "import"}) == [
+        ("create", "household"),
+        ("create", "visitor"),
+    ]
+    assert len({e[2:] for e in events if e[1] == "create"}) == len(events) - 6 == people
     refused = cli("demo", "--preset", "village", "--seed", "2", "--quiet")
     assert refused.exit_code == 1
-    assert len(_events(engine, 0)) == 6
+    assert len(_events(engine, 0)) == len(events)

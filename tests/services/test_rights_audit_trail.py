@@ -29,7 +29,7 @@ def test_a_read_of_its_consent_acts_is_in_the_export(with_areas: Engine, tmp_pat
     with unit_of_work(with_areas) as s:
         consent_history(s, "H1", actor="officer")
     # Who looked at its consent is held about it, as an explanation of its pair is.
-    assert _trail(with_areas, "H1") == [("read", "consent")]
+    assert _trail(with_areas, "H1") == [("create", "household"), ("read", "consent")]
 
 
 def test_a_household_imported_under_an_erased_ones_id_gets_none_of_its_trail(
@@ -37,15 +37,15 @@ def test_a_household_imported_under_an_erased_ones_id_gets_none_of_its_trail(
 ) -> None:
     path = write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, [household(household_id="H1")])
     run_import(with_areas, "households", path)
-    assert _trail(with_areas, "H1") == []
-    assert _trail(with_areas, "H1") == [("export", "household")]
+    assert _trail(with_areas, "H1") == [("create", "household")]
+    assert _trail(with_areas, "H1") == [("create", "household"), ("export", "household")]
     with unit_of_work(with_areas) as s:
         household_rights.erase_household(s, "H1", actor="test")
     # The id is used again (a new family, or the same one starting afresh): a new record,
     # whose export must not name what the erased one held (the erasure counts its rows).
     run_import(with_areas, "households", path)
-    assert _trail(with_areas, "H1") == []
-    assert _trail(with_areas, "H1") == [("export", "household")]
+    assert _trail(with_areas, "H1") == [("create", "household")]
+    assert _trail(with_areas, "H1") == [("create", "household"), ("export", "household")]
 
 
 def test_erasing_a_household_clears_the_details_of_its_earlier_events_and_keeps_who_did_what(
@@ -72,9 +72,17 @@ def test_erasing_a_household_clears_the_details_of_its_earlier_events_and_keeps_
     # What an export held (its tables and their row counts) is about H1: gone with it. Who
     # read or exported H1, and when, stays: the trail answers for the programme's staff.
     assert events == [
+        ("test", "create", "household", "H1", {"redacted": "household erased"}),
+        ("test", "create", "household", "H2", {"file": "h.csv"}),
         ("officer", "read", "consent", "H1", {"redacted": "household erased"}),
         ("officer", "export", "household", "H1", {"redacted": "household erased"}),
-        ("officer", "export", "household", "H2", {"rows": {"households": 1, "areas": 1}}),
+        (
+            "officer",
+            "export",
+            "household",
+            "H2",
+            {"rows": {"households": 1, "areas": 1, "audit_events": 1}},
+        ),
         ("manager", "delete", "household", "H1", {"erased": {"households": 1}}),
     ]
 

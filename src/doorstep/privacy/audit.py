@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import polars as pl
 from sqlalchemy.orm import Session
 
+from doorstep.storage.base import utcnow
+from doorstep.storage.repositories import audit as repo
 from doorstep.storage.tables import AuditEvent
 
 
@@ -24,3 +27,29 @@ def record_event(
     )
     session.add(event)
     return event
+
+
+def record_row_events(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    entity: str,
+    source: str,
+    key: str,
+    ids: pl.Series,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """One event per row of table ``source`` with an id in ``ids``, ``entity_id`` being the
+    row's ``key``: a bulk write names everyone it wrote, at the cost of one statement."""
+    repo.events_for_rows(
+        session.connection(),
+        source=source,
+        key=key,
+        ids=ids,
+        at=utcnow(),
+        actor=actor,
+        action=action,
+        entity=entity,
+        detail=detail or {},
+    )

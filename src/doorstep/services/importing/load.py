@@ -27,6 +27,14 @@ def _noop(_stage: str, _done: int, _total: int) -> None:
     return None
 
 
+@dataclass(frozen=True)
+class Written:
+    """The ids of the rows a loader created and of those it updated (for the audit)."""
+
+    created: pl.Series
+    updated: pl.Series
+
+
 def _code_ids(conn: Connection, table: str) -> pl.DataFrame:
     return bulk.key_map(conn, table, "code")
 
@@ -116,11 +124,11 @@ def _write(
     old: pl.DataFrame,
     on_rows: Callable[[int], None] | None = None,
     absent: frozenset[str] = frozenset(),
-) -> tuple[int, int]:
+) -> Written:
     bulk.insert_rows(conn, table, new, on_rows=on_rows)
     bulk.update_rows(conn, table, _keep_stored(old, absent))
     bulk.sync_sequence(conn, table)
-    return new.height, old.height
+    return Written(new["id"], old["id"])
 
 
 @dataclass
@@ -134,7 +142,7 @@ class _AreaNode:
 
 def load_areas(
     conn: Connection, frame: pl.DataFrame, *, absent: frozenset[str] = frozenset()
-) -> tuple[int, int] | list[RowError]:
+) -> Written | list[RowError]:
     """Areas with parent links, materialised paths and depths recomputed for the whole tree
     (an area already stored keeps its parent when the file has no ``parent_code``)."""
     db = conn.execute(text("SELECT id, code, name, level, parent_id FROM areas")).all()
@@ -219,7 +227,7 @@ def load_areas(
     bulk.update_rows(conn, "areas", old)
     bulk.update_rows(conn, "areas", moved)
     bulk.sync_sequence(conn, "areas")
-    return new.height, old.height
+    return Written(new["id"], old["id"])
 
 
 def _too_deep(nodes: dict[str, _AreaNode], paths: dict[str, tuple[str, int]]) -> list[RowError]:
@@ -251,7 +259,7 @@ def _too_deep(nodes: dict[str, _AreaNode], paths: dict[str, tuple[str, int]]) ->
 
 def load_organisations(
     conn: Connection, frame: pl.DataFrame, *, absent: frozenset[str] = frozenset()
-) -> tuple[int, int]:
+) -> Written:
     f = _resolve(frame.drop(ROW), conn, "area_code", "areas", "area_id")
     new, old = _split_new(f, conn, "organisations", "code", "code")
     new, old = fill_unstated(
@@ -262,7 +270,7 @@ def load_organisations(
 
 def load_teams(
     conn: Connection, frame: pl.DataFrame, *, absent: frozenset[str] = frozenset()
-) -> tuple[int, int]:
+) -> Written:
     f = _resolve(frame.drop(ROW), conn, "area_code", "areas", "area_id")
     f = _resolve(f, conn, "organisation_code", "organisations", "organisation_id")
     new, old = _split_new(f, conn, "teams", "code", "code")
@@ -275,7 +283,7 @@ def load_visitors(
     *,
     on_rows: Callable[[int], None] | None = None,
     absent: frozenset[str] = frozenset(),
-) -> tuple[int, int]:
+) -> Written:
     """Visitors and their team membership (left as it is when the file has no
     ``team_code``; a lead of the same team keeps the flag when ``is_team_lead`` is
     empty or not in the file, a new member is not the lead)."""
@@ -286,9 +294,9 @@ def load_visitors(
     team = f.select("external_id", "team_code", "is_team_lead")
     f = f.drop("team_code", "is_team_lead")
     new, old = _split_new(f, conn, "visitors", "external_id", "external_id")
-    counts = _write(conn, "visitors", new, old, on_rows, absent)
+    written = _write(conn, "visitors", new, old, on_rows, absent)
     if "team_code" in absent:
-        return counts
+        return written
     ids = pl.concat([new.select("external_id", "id"), old.select("external_id", "id")])
     members = _resolve(team.join(ids, on="external_id"), conn, "team_code", "teams", "team_id")
     if members["is_team_lead"].null_count():
@@ -319,7 +327,7 @@ def load_visitors(
             "team_id", pl.col("id").alias("visitor_id"), pl.col("is_team_lead").alias("is_lead")
         ),
     )
-    return counts
+    return written
 
 
 def load_households(
@@ -331,7 +339,7 @@ def load_households(
     today: dt.date,
     on_rows: Callable[[int], None] | None = None,
     absent: frozenset[str] = frozenset(),
-) -> tuple[int, int]:
+) -> Written:
     """Households with their current consent act; a replaced act goes to consent_records.
     A household already stored keeps its consent when its ``consent`` is empty or the
     file has no such column; a new one is then pending."""
@@ -420,7 +428,7 @@ def load_indicators(
     *,
     on_rows: Callable[[int], None] | None = None,
     absent: frozenset[str] = frozenset(),
-) -> tuple[int, int]:
+) -> Written:
     f = frame.drop(ROW)
     hh = bulk.key_map(conn, "households", "external_id").rename(
         {"external_id": "household_id", "id": "hid"}

@@ -10,7 +10,7 @@ import polars as pl
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from doorstep.privacy.audit import record_event
+from doorstep.privacy.audit import record_event, record_row_events
 from doorstep.services.importing import load
 from doorstep.services.importing.columns import SCHEMAS, EntitySchema
 from doorstep.services.importing.errors import ImportRejected, RowError, write_errors_csv
@@ -29,6 +29,9 @@ _TABLES = {
     "indicators": ["household_indicators"],
 }
 
+
+# Entities of people: (audit entity, table) of the events naming each row an import wrote.
+_NAMED = {"households": ("household", "households"), "visitors": ("visitor", "visitors")}
 
 # Entities whose rows a pairing proposal is computed from (areas: the tree). Their import
 # takes the pairing lock before writing, as `pair commit` does before its staleness check.
@@ -102,7 +105,7 @@ def import_frame(
 
     # Columns the file leaves out keep what is stored in rows it updates.
     absent = frozenset(c.name for c in schema.columns if c.name not in raw.columns)
-    result: tuple[int, int] | list[RowError]
+    result: load.Written | list[RowError]
     match schema.entity:
         case "areas":
             result = load.load_areas(conn, frame, absent=absent)
@@ -128,7 +131,7 @@ def import_frame(
             raise AssertionError(schema.entity)
     if isinstance(result, list):
         raise ImportRejected(path, result, write_errors_csv(path, result, people=schema.people))
-    created, updated = result
+    created, updated = result.created.len(), result.updated.len()
     record_event(
         session,
         actor=actor,
@@ -136,6 +139,22 @@ def import_frame(
         entity=schema.entity,
         detail={"file": path.name, "rows": frame.height, "created": created, "updated": updated},
     )
+    session.flush()  # the import's own event first, then those of the rows it wrote
+    if schema.entity in _NAMED:
+        # The trail must say whose data the import wrote: one event per person, under the
+        # entity and external id that a household's export and erasure look up.
+        named, table = _NAMED[schema.entity]
+        for action, ids in (("create", result.created), ("update", result.updated)):
+            record_row_events(
+                session,
+                actor=actor,
+                action=action,
+                entity=named,
+                source=table,
+                key="external_id",
+                ids=ids,
+                detail={"file": path.name},
+            )
     session.flush()
     progress("done", frame.height, frame.height)
     return ImportSummary(schema.entity, path, frame.height, created, updated)

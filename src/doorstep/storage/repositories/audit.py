@@ -1,0 +1,69 @@
+"""Audit events written by the database from the rows they name.
+
+An import of 1.69M households records one event per household. Sent row by row that cost
+7.7 s on SQLite, while one ``INSERT ... SELECT`` over the rows just written takes 1.5 s
+(3 s for ids that are not one run, which go through a temporary table first); 6-11 s on
+PostgreSQL, measured on a busy 2-core machine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import polars as pl
+from sqlalchemy import JSON, Connection, DateTime, cast, column, insert, literal, select, table
+from sqlalchemy.sql.elements import ColumnElement
+
+import doorstep.storage.tables  # noqa: F401  (registers every table on the metadata)
+from doorstep.storage.base import Base
+from doorstep.storage.repositories import bulk
+
+_IDS = "_audited_ids"
+
+
+def events_for_rows(
+    conn: Connection,
+    *,
+    source: str,
+    key: str,
+    ids: pl.Series,
+    at: dt.datetime,
+    actor: str,
+    action: str,
+    entity: str,
+    detail: dict[str, Any],
+) -> None:
+    """Record one ``action`` event per row of ``source`` whose id is in ``ids``, naming the
+    row by its ``key`` column (an external id)."""
+    if ids.len() == 0:
+        return
+    src = Base.metadata.tables[source]
+    lo, hi = int(ids.min()), int(ids.max())  # type: ignore[arg-type]
+    temp = None
+    if hi - lo + 1 == ids.len():  # new rows: their ids were chosen as one run
+        where: ColumnElement[bool] = src.c.id.between(lo, hi)
+    else:
+        temp = table(_IDS, column("id"))
+        conn.exec_driver_sql(f"CREATE TEMP TABLE {_IDS} (id INTEGER PRIMARY KEY)")
+        bulk.insert_rows(conn, _IDS, pl.DataFrame({"id": ids}))
+        where = src.c.id.in_(select(temp.c.id))
+    # SQLite stores JSON as text, and would read CAST(... AS JSON) as a number.
+    text_detail = literal(json.dumps(detail))
+    detail_value = cast(text_detail, JSON) if conn.dialect.name == "postgresql" else text_detail
+    events = Base.metadata.tables["audit_events"]
+    query = insert(events).from_select(
+        ["at", "actor", "action", "entity", "entity_id", "detail"],
+        select(
+            literal(at, DateTime(timezone=True)),
+            literal(actor),
+            literal(action),
+            literal(entity),
+            src.c[key],
+            detail_value,
+        ).where(where),
+    )
+    conn.execute(query)
+    if temp is not None:
+        conn.exec_driver_sql(f"DROP TABLE {_IDS}")

@@ -1,0 +1,91 @@
+"""An import names in the audit trail every household and visitor it created or changed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from tests.factories.db import rejected, run_import
+from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
+
+
+def _named(engine: Engine, entity: str) -> list[tuple[str, str, str, object]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT actor, action, entity_id, detail FROM audit_events "
+                "WHERE entity = :e ORDER BY id"
+            ),
+            {"e": entity},
+        ).all()
+    return [tuple(r) for r in rows]
+
+
+def _detail(value: object) -> object:
+    """JSON as the driver hands it back: parsed by psycopg, text from SQLite."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def test_each_household_an_import_creates_or_updates_has_its_own_audit_event(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "h.csv"
+    ids = ("H1", "H2", "H3", "H4")
+    write_csv(path, HOUSEHOLD_HEADER, [household(household_id=h) for h in ids])
+    run_import(with_areas, "households", path)
+    # Again: H1 and H3 (not one run of ids), and a new H5.
+    write_csv(path, HOUSEHOLD_HEADER, [household(household_id=h) for h in ("H3", "H5", "H1")])
+    run_import(with_areas, "households", path)
+    events = _named(with_areas, "household")
+    # In the order of their ids within one import and action: the database chooses.
+    assert sorted((e[1], e[2]) for e in events) == [
+        ("create", "H1"),
+        ("create", "H2"),
+        ("create", "H3"),
+        ("create", "H4"),
+        ("create", "H5"),
+        ("update", "H1"),
+        ("update", "H3"),
+    ]
+    assert {e[0] for e in events} == {"test"}
+    assert [_detail(e[3]) for e in events] == [{"file": "h.csv"}] * 7
+
+
+def test_each_visitor_an_import_writes_has_its_own_audit_event_after_the_imports(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "v.csv"
+    write_csv(path, VISITOR_HEADER, [visitor(visitor_id="V1")])
+    run_import(with_areas, "visitors", path)
+    write_csv(path, VISITOR_HEADER, [visitor(visitor_id=v) for v in ("V1", "V2")])
+    run_import(with_areas, "visitors", path)
+    with with_areas.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT action, entity, entity_id FROM audit_events "
+                "WHERE entity IN ('visitor', 'visitors') ORDER BY id"
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        ("import", "visitors", None),
+        ("create", "visitor", "V1"),
+        ("import", "visitors", None),
+        ("create", "visitor", "V2"),
+        ("update", "visitor", "V1"),
+    ]
+
+
+@pytest.mark.parametrize("entity", ["households", "visitors"])
+def test_a_rejected_import_names_nobody_in_the_audit_trail(
+    with_areas: Engine, tmp_path: Path, entity: str
+) -> None:
+    header, row = (
+        (HOUSEHOLD_HEADER, household(members=0))
+        if entity == "households"
+        else (VISITOR_HEADER, visitor(capacity=-1))
+    )
+    # rejected() checks that nothing changed, the audit trail included.
+    assert rejected(with_areas, entity, write_csv(tmp_path / "x.csv", header, [row]))
