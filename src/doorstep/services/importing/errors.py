@@ -107,6 +107,23 @@ def write_errors_csv(path: Path, errors: list[RowError], *, people: bool) -> Pat
     return target
 
 
+def write_unread_errors_csv(path: Path, errors: list[RowError]) -> Path | None:
+    """The errors file of a file not read yet: whether it is about people is not known, so
+    it is written as one that is (no values copied)."""
+    return write_errors_csv(path, errors, people=True)
+
+
 def file_error(path: Path, reason: str) -> ImportRejected:
     """A whole-file problem (missing, unreadable, empty...)."""
     return ImportRejected(path, [RowError(0, "", "", reason)], None)
+
+
+def column_twice(path: Path, name: str) -> ImportRejected:
+    return ImportRejected(path, [RowError(1, name, "", "the column appears twice")], None)
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception's message on one line: its first non-empty line, as the user can act
+    on it (fastexcel and polars add lines of context and advice)."""
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    return lines[0] if lines else type(exc).__name__

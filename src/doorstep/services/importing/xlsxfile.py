@@ -1,0 +1,232 @@
+"""Read the first sheet of an XLSX workbook into a frame of text columns, with the sheet's
+own row numbers, refusing the cells whose value the reader cannot see."""
+
+from __future__ import annotations
+
+import logging
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+from xml.etree import ElementTree
+
+import fastexcel
+import polars as pl
+
+from doorstep.services.importing.csvfile import first_duplicate
+from doorstep.services.importing.csvheader import SHEET_ROW, unnamed
+from doorstep.services.importing.errors import (
+    ImportRejected,
+    RowError,
+    column_twice,
+    file_error,
+    one_line,
+    write_unread_errors_csv,
+)
+
+# fastexcel names a repeated header "lat_1", "lat_2"...
+_RENAMED = re.compile(r"(.+)_\d+")
+
+
+def read_xlsx(path: Path) -> pl.DataFrame:
+    try:
+        book = fastexcel.read_excel(path)
+        sheet = book.load_sheet(0, dtypes="string")
+        batch, cell_errors = sheet.to_arrow_with_errors()
+        frame = _full_precision(book, pl.DataFrame(pl.from_arrow(batch)))
+        names = set(frame.columns)
+        if any((m := _RENAMED.fullmatch(c)) and m[1] in names for c in frame.columns):
+            # Maybe a renamed repeat, maybe a column really named so: the header row says.
+            header = pl.read_excel(
+                path,
+                engine="calamine",
+                has_header=False,
+                read_options={"n_rows": 1},
+                infer_schema_length=0,
+            )
+            duplicate = first_duplicate([str(v) for v in header.row(0) if v is not None])
+            if duplicate is not None:
+                raise column_twice(path, duplicate)
+    except ImportRejected:
+        raise
+    except Exception as exc:  # fastexcel raises its own types for corrupt workbooks
+        raise file_error(path, f"cannot read the workbook: {one_line(exc)}") from None
+    # The sheet's own row numbers: calamine starts at the first row holding a value and
+    # keeps blank rows, which are then dropped here.
+    header_row = _first_used_row(path)
+    frame.columns = [
+        unnamed(int(m[1]) + 1) if (m := _CALAMINE_UNNAMED.fullmatch(c)) else c
+        for c in frame.columns
+    ]
+    frame = frame.with_columns(
+        pl.int_range(header_row + 1, header_row + 1 + frame.height, dtype=pl.Int64).alias(SHEET_ROW)
+    )
+    errors = [
+        RowError(
+            header_row + 1 + e.offset_position[0],
+            frame.columns[e.offset_position[1]],
+            "",
+            f"holds a spreadsheet error {_error_text(e.detail)}; correct the cell or clear it",
+        )
+        for e in (cell_errors.errors if cell_errors is not None else [])
+    ]
+    errors += _cells_not_read(path)
+    if errors:
+        raise ImportRejected(path, errors, write_unread_errors_csv(path, errors))
+    values = [c for c in frame.columns if c != SHEET_ROW]
+    return frame.filter(pl.any_horizontal(pl.col(values).is_not_null()))
+
+
+def _full_precision(book: fastexcel.ExcelReader, frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` (the sheet read as text) with each fractional number cell written in
+    full: read as text, a number keeps 9 decimals (28.67692412345678 became 28.676924123,
+    so coordinates moved and 2.0000000001 passed as a whole number). The sheet read again
+    with types says which cells are numbers; whole ones keep their text ("7", not "7.0")."""
+    log = logging.getLogger("fastexcel")  # "could not determine dtype": text is kept anyway
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        typed = pl.DataFrame(pl.from_arrow(book.load_sheet(0).to_arrow_with_errors()[0]))
+    except Exception:  # a sheet the typed read cannot take keeps its text
+        return frame
+    finally:
+        log.setLevel(level)
+    if typed.columns != frame.columns or typed.height != frame.height:
+        return frame
+    numbers = [c for c, t in typed.schema.items() if t == pl.Float64]
+    return frame.with_columns(
+        pl.when(typed[c].is_not_null() & (typed[c] != typed[c].round(0)))
+        .then(typed[c].cast(pl.String))
+        .otherwise(pl.col(c))
+        .alias(c)
+        for c in numbers
+    )
+
+
+_CALAMINE_UNNAMED = re.compile(r"__UNNAMED__(\d+)")
+_SPREADSHEET_ERRORS = {
+    "Div0": "#DIV/0!",
+    "NA": "#N/A",
+    "Name": "#NAME?",
+    "Null": "#NULL!",
+    "Num": "#NUM!",
+    "Ref": "#REF!",
+    "Value": "#VALUE!",
+    "GettingData": "#GETTING_DATA",
+}
+
+
+def _error_text(detail: str) -> str:
+    """The error as the spreadsheet shows it, from fastexcel's "... got 'Error(NA)'"."""
+    m = re.search(r"Error\((\w+)\)", detail)
+    return _SPREADSHEET_ERRORS.get(m[1], m[1]) if m else detail
+
+
+def _first_used_row(path: Path) -> int:
+    """The row (from 1) of the first sheet's first cell that holds a value: where calamine
+    starts reading, so the header's row; 1 when the workbook does not say."""
+    try:
+        with zipfile.ZipFile(path) as book, book.open(_first_sheet(book)) as fh:
+            row = 0
+            for _, element in ElementTree.iterparse(fh):
+                if _local(element.tag) != "row":
+                    continue
+                row = int(element.get("r") or row + 1)
+                # An empty <v> (some programs write one for a blank cell) is no value:
+                # calamine skips it too.
+                if any(
+                    _local(value.tag) == "is" or (_local(value.tag) == "v" and value.text)
+                    for cell in element
+                    for value in cell
+                ):
+                    return row
+                element.clear()
+    except (KeyError, ValueError, OSError, zipfile.BadZipFile, ElementTree.ParseError):
+        pass
+    return 1
+
+
+_FORMULA_OR_MERGE = re.compile(rb"<(?:\w+:)?(?:f|mergeCell)[\s>/]")
+_CELL = re.compile(r"([A-Z]+)(\d+)")
+
+
+def _cells_not_read(path: Path) -> list[RowError]:
+    """Cells of the first sheet whose value the reader cannot see, which would otherwise
+    be read as empty (a consent of "withdrawn" stored as the default, say): a formula saved
+    without its calculated value (by a program that does not calculate, such as openpyxl;
+    Excel always saves the value), and cells merged over several rows (the value is held
+    by the first row only, though every row shows it). Most sheets have neither, which one
+    pass over the raw bytes tells before any parsing."""
+    try:
+        with zipfile.ZipFile(path) as book:
+            name = _first_sheet(book)
+            with book.open(name) as fh:
+                found = any(_FORMULA_OR_MERGE.search(chunk) for chunk in _overlapping(fh))
+            if not found:
+                return []
+            errors = []
+            with book.open(name) as fh:
+                for _, element in ElementTree.iterparse(fh):
+                    tag = _local(element.tag)
+                    if tag == "c":
+                        parts = {_local(e.tag): e for e in element}
+                        value = parts.get("v")
+                        calculated = value is not None and (
+                            bool(value.text) or element.get("t") == "str"
+                        )
+                        if (
+                            "f" in parts
+                            and not calculated
+                            and (m := _CELL.fullmatch(element.get("r") or ""))
+                        ):
+                            errors.append(
+                                RowError(
+                                    int(m[2]),
+                                    m[1],
+                                    "",
+                                    f"cell {m[0]} holds a formula saved without its value (by "
+                                    "a program that does not calculate); open and save the "
+                                    "workbook in a spreadsheet, or paste the values",
+                                )
+                            )
+                        element.clear()
+                    elif tag == "mergeCell":
+                        ref = element.get("ref") or ""
+                        ends = [_CELL.fullmatch(e) for e in ref.split(":")]
+                        if len(ends) == 2 and ends[0] and ends[1] and ends[0][2] != ends[1][2]:
+                            errors.append(
+                                RowError(
+                                    int(ends[0][2]),
+                                    ends[0][1],
+                                    "",
+                                    f"cells {ref} are merged over several rows, so only the "
+                                    "first row holds the value; unmerge them and give each "
+                                    "row its value",
+                                )
+                            )
+            return errors
+    except (KeyError, ValueError, OSError, zipfile.BadZipFile, ElementTree.ParseError):
+        return []
+
+
+def _overlapping(fh: IO[bytes], size: int = 1 << 20) -> Iterator[bytes]:
+    """``fh`` in blocks that overlap by 32 bytes, so that no tag is cut between two."""
+    tail = b""
+    while block := fh.read(size):
+        yield tail + block
+        tail = block[-32:]
+
+
+def _first_sheet(book: zipfile.ZipFile) -> str:
+    """The path in the workbook of its first sheet (the one that is read)."""
+    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
+    first = next(e for e in workbook.iter() if _local(e.tag) == "sheet")
+    rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
+    target = next(e.get("Target", "") for e in rels if e.get("Id") == first.get(rel))
+    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
