@@ -254,3 +254,71 @@ def test_xlsx_rows_are_counted_from_the_sheet_when_row_1_holds_an_empty_value(
     assert rejected(with_areas, "visitors", path) == [
         "row 3, column capacity (value '-1'): must be at least 0"
     ]
+
+
+def test_a_numeric_id_reads_the_same_from_csv_xlsx_and_parquet(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    # One household, 7, whatever the format: a Parquet float column holds it as 7.0.
+    run_import(with_areas, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, [visitor()]))
+    row = visitor_row(visitor_id=7)
+    csv_path = write_csv(tmp_path / "v7.csv", VISITOR_HEADER, [row])
+    xlsx_path = workbook(tmp_path / "v7.xlsx", [VISITOR_HEADER, row])
+    parquet_path = visitors_parquet(tmp_path, visitor_id=pl.Series([7.0, 8.0]))
+    counts = [
+        (s.created, s.updated)
+        for s in (
+            run_import(with_areas, "visitors", csv_path),
+            run_import(with_areas, "visitors", xlsx_path),
+            run_import(with_areas, "visitors", parquet_path),
+        )
+    ]
+    assert counts == [(1, 0), (0, 1), (1, 1)]
+    with with_areas.connect() as conn:
+        ids = conn.execute(text("SELECT external_id FROM visitors ORDER BY id")).scalars()
+        assert list(ids) == ["V1", "7", "8"]
+
+
+def test_a_whole_number_past_2_to_the_53_is_refused_in_xlsx_and_parquet(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    # 2**53 + 1 is held as 2**53: the id read may not be the one typed.
+    big = workbook(
+        tmp_path / "v.xlsx",
+        [VISITOR_HEADER, visitor_row(visitor_id=2**53 + 1), visitor_row(visitor_id="2")],
+    )
+    assert rejected(with_areas, "visitors", big) == [
+        "row 2, column visitor_id (value '9007199254740992'): a floating-point number beyond "
+        "9,007,199,254,740,991 (2^53 - 1) is held rounded, so this may not be the number "
+        "typed; format the column as text and type the value again"
+    ]
+    floats = visitors_parquet(tmp_path, visitor_id=pl.Series([1.0, 1e20]))
+    assert rejected(with_areas, "visitors", floats) == [
+        "row 3, column visitor_id (value '1e+20'): a floating-point number beyond "
+        "9,007,199,254,740,991 (2^53 - 1) is held rounded, so this may not be the number "
+        "typed; store the column as text or as whole numbers (int64)"
+    ]
+    # As text, or as a Parquet int64, such an id is read exactly.
+    exact = visitors_parquet(tmp_path, visitor_id=pl.Series([2**53 + 1, 2**60], dtype=pl.Int64))
+    assert run_import(with_areas, "visitors", exact).created == 2
+    with with_areas.connect() as conn:
+        ids = conn.execute(text("SELECT external_id FROM visitors ORDER BY id")).scalars()
+        assert list(ids) == [str(2**53 + 1), str(2**60)]
+
+
+def test_an_xlsx_id_formatted_with_leading_zeros_is_read_as_shown(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    # Typed 00042 into a cell formatted "00000", the id is held as the number 42.
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(VISITOR_HEADER)
+    sheet.append(visitor_row(visitor_id=42))
+    sheet.append(visitor_row(visitor_id="00043"))
+    sheet["A2"].number_format = "00000"
+    book.save(path := tmp_path / "v.xlsx")
+    run_import(with_areas, "visitors", path)
+    with with_areas.connect() as conn:
+        ids = conn.execute(text("SELECT external_id FROM visitors ORDER BY id")).scalars()
+        assert list(ids) == ["00042", "00043"]

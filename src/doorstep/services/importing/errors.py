@@ -127,3 +127,20 @@ def one_line(exc: BaseException) -> str:
     on it (fastexcel and polars add lines of context and advice)."""
     lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
     return lines[0] if lines else type(exc).__name__
+
+
+#: The largest whole number below which a 64-bit float (every XLSX number, a Parquet
+#: ``double``) holds each whole number exactly: 2**53 + 1 is stored as 2**53.
+MAX_EXACT_WHOLE = 2**53 - 1
+
+
+def inexact_number(row: int, column: str, value: str, advice: str) -> RowError:
+    """A whole number stored as a float beyond :data:`MAX_EXACT_WHOLE`: it may not be the
+    number typed (an id 1 higher reads the same), so it is refused rather than guessed."""
+    return RowError(
+        row,
+        column,
+        value,
+        f"a floating-point number beyond {MAX_EXACT_WHOLE:,} (2^53 - 1) is held rounded, "
+        f"so this may not be the number typed; {advice}",
+    )

@@ -21,10 +21,12 @@ from doorstep.services.importing.csvfile import (
 )
 from doorstep.services.importing.csvheader import SHEET_ROW, unnamed
 from doorstep.services.importing.errors import (
+    MAX_EXACT_WHOLE,
     ImportRejected,
     RowError,
     column_twice,
     file_error,
+    inexact_number,
     one_line,
     write_unread_errors_csv,
 )
@@ -141,6 +143,8 @@ def _parquet_text(column: pl.Series, dtype: pl.DataType) -> tuple[pl.Series, Row
             return column, RowError(
                 row, label, "", "bytes that are not UTF-8 text; store the column as UTF-8 text"
             )
+    if dtype.is_float():
+        return _float_text(column, label)
     if dtype.is_nested() or dtype == pl.Object:
         listed = isinstance(dtype, (pl.List, pl.Array))
         reason = f"a column of type {dtype} cannot be imported; store it as text" + (
@@ -161,3 +165,23 @@ def _utf8(value: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+def _float_text(column: pl.Series, label: str) -> tuple[pl.Series, RowError | None]:
+    """A float column as text, its whole numbers as an XLSX or CSV file gives them ("7",
+    not "7.0": ids are text, and 7 must be the same household whatever the format); a
+    whole number past 2**53 is refused, as it may not be the one typed."""
+    x = column.cast(pl.Float64)
+    large = (x.is_finite() & (x.abs() > MAX_EXACT_WHOLE)).fill_null(False)
+    if large.any():
+        i = int(large.arg_true()[0])
+        more = int(large.sum()) - 1
+        advice = "store the column as text or as whole numbers (int64)" + (
+            f"; {more} more such row(s) in this column" if more else ""
+        )
+        return column, inexact_number(i + 2, label, str(x[i]), advice)
+    whole = x.is_finite() & (x == x.round(0))
+    as_int = x.cast(pl.Int64, strict=False).cast(pl.String)
+    # The others as the column holds them: a float32 26.58 is not 26.579999923706055.
+    text = pl.select(pl.when(whole).then(as_int).otherwise(column.cast(pl.String))).to_series()
+    return text.alias(column.name), None

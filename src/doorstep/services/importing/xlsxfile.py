@@ -6,7 +6,8 @@ from __future__ import annotations
 import logging
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 from xml.etree import ElementTree
@@ -17,10 +18,12 @@ import polars as pl
 from doorstep.services.importing.csvfile import first_duplicate
 from doorstep.services.importing.csvheader import SHEET_ROW, unnamed
 from doorstep.services.importing.errors import (
+    MAX_EXACT_WHOLE,
     ImportRejected,
     RowError,
     column_twice,
     file_error,
+    inexact_number,
     one_line,
     write_unread_errors_csv,
 )
@@ -55,6 +58,7 @@ def read_xlsx(path: Path) -> pl.DataFrame:
     # The sheet's own row numbers: calamine starts at the first row holding a value and
     # keeps blank rows, which are then dropped here.
     header_row = _first_used_row(path)
+    frame, too_large = _as_shown(path, frame, header_row)
     frame.columns = [
         unnamed(int(m[1]) + 1) if (m := _CALAMINE_UNNAMED.fullmatch(c)) else c
         for c in frame.columns
@@ -71,6 +75,7 @@ def read_xlsx(path: Path) -> pl.DataFrame:
         )
         for e in (cell_errors.errors if cell_errors is not None else [])
     ]
+    errors += too_large
     errors += _cells_not_read(path)
     if errors:
         raise ImportRejected(path, errors, write_unread_errors_csv(path, errors))
@@ -102,6 +107,129 @@ def _full_precision(book: fastexcel.ExcelReader, frame: pl.DataFrame) -> pl.Data
         .alias(c)
         for c in numbers
     )
+
+
+#: A number format that pads whole numbers with zeros ("00000" shows 42 as 00042).
+_ZERO_PADDED = re.compile(r"0{2,}")
+#: A stored number that may be past 2**53 (16 digits, or an exponent of 15 or more).
+_LARGE = re.compile(rb"<v>[-+]?(?:\d{16}|[\d.]+[eE]\+?(?:1[5-9]|[2-9]\d|\d{3}))")
+_WHOLE = re.compile(r"(-?)(\d+)")
+
+
+def _as_shown(
+    path: Path, frame: pl.DataFrame, header_row: int
+) -> tuple[pl.DataFrame, list[RowError]]:
+    """Number cells read as the sheet shows them, or refused.
+
+    A whole number cell whose format pads it with zeros is read as the text shown: an id
+    typed 00042 into a cell formatted "00000" is held as 42, and ids are text, so 00042 it
+    is. A number cell past 2**53 is refused: the file holds it rounded (an id one higher
+    reads the same). Most workbooks have neither, which the styles part and one pass over
+    the sheet's raw bytes tell before any cell is parsed."""
+    try:
+        with zipfile.ZipFile(path) as book:
+            widths = _padded_styles(book)
+            sheet = _first_sheet(book)
+            with book.open(sheet) as fh:
+                large = any(_LARGE.search(chunk) for chunk in _overlapping(fh))
+            if not widths and not large:
+                return frame, []
+            cells = _number_cells(book, sheet, widths)
+    except (KeyError, ValueError, OSError, zipfile.BadZipFile, ElementTree.ParseError):
+        return frame, []
+
+    def name(col: int) -> str:
+        j = col - cells.first_column
+        return frame.columns[j] if 0 <= j < frame.width else _column_letters(col)
+
+    errors = [
+        inexact_number(row, name(col), value, "format the column as text and type the value again")
+        for row, col, value in cells.too_large
+    ]
+    by_column: dict[str, tuple[list[int], list[str]]] = {}
+    for row, col, width in cells.padded:
+        i, column = row - header_row - 1, name(col)
+        if not 0 <= i < frame.height or column not in frame.columns:
+            continue
+        text = frame[column][i]
+        if text is None or (m := _WHOLE.fullmatch(text)) is None:
+            continue
+        at, shown = by_column.setdefault(column, ([], []))
+        at.append(i)
+        shown.append(m[1] + m[2].zfill(width))
+    padded = frame.with_columns(frame[c].scatter(at, shown) for c, (at, shown) in by_column.items())
+    return padded, errors
+
+
+def _padded_styles(book: zipfile.ZipFile) -> dict[int, int]:
+    """Cell style index -> the digits its number format pads to, for the zero-padding ones."""
+    styles = ElementTree.fromstring(book.read("xl/styles.xml"))
+    widths = {}
+    for fmt in styles.iter():
+        if _local(fmt.tag) == "numFmt":
+            code = (fmt.get("formatCode") or "").split(";")[0].strip()
+            if _ZERO_PADDED.fullmatch(code):
+                widths[int(fmt.get("numFmtId") or -1)] = len(code)
+    if not widths:
+        return {}
+    xfs: Iterable[ElementTree.Element] = next((e for e in styles if _local(e.tag) == "cellXfs"), [])
+    return {
+        i: widths[int(xf.get("numFmtId") or 0)]
+        for i, xf in enumerate(xfs)
+        if int(xf.get("numFmtId") or 0) in widths
+    }
+
+
+@dataclass
+class _NumberCells:
+    padded: list[tuple[int, int, int]]  # (row, column from 0, digits shown)
+    too_large: list[tuple[int, int, str]]  # (row, column from 0, the value as stored)
+    first_column: int  # the first holding a value: calamine's columns start there
+
+
+def _number_cells(book: zipfile.ZipFile, sheet: str, widths: dict[int, int]) -> _NumberCells:
+    """The number cells of ``sheet`` in a zero-padding style and those too large to hold."""
+    out = _NumberCells([], [], 0)
+    first = None
+    with book.open(sheet) as fh:
+        for _, element in ElementTree.iterparse(fh):
+            tag = _local(element.tag)
+            if tag == "row":
+                element.clear()
+            if tag != "c" or (m := _CELL.fullmatch(element.get("r") or "")) is None:
+                continue
+            value = next((v.text for v in element if _local(v.tag) == "v" and v.text), None)
+            if value is None and not any(_local(v.tag) == "is" for v in element):
+                continue
+            col = _column_index(m[1])
+            first = col if first is None else min(first, col)
+            if value is None or element.get("t", "n") != "n":
+                continue
+            style = int(element.get("s") or 0)
+            if style in widths:
+                out.padded.append((int(m[2]), col, widths[style]))
+            if abs(float(value)) > MAX_EXACT_WHOLE:
+                out.too_large.append((int(m[2]), col, value))
+    out.first_column = first or 0
+    return out
+
+
+def _column_letters(index: int) -> str:
+    """A column's position from 0 as its letters (0 is A, 26 is AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _column_index(letters: str) -> int:
+    """A column's letters as its position from 0 (A is 0, AA is 26)."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - ord("A") + 1
+    return n - 1
 
 
 _CALAMINE_UNNAMED = re.compile(r"__UNNAMED__(\d+)")
