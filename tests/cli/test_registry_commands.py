@@ -108,3 +108,26 @@ def test_demo_goes_only_into_an_empty_database_or_one_holding_the_same_demo(
     assert refused.exit_code == 2
     assert "is a file; give a folder" in refused.output
     assert cli("demo", "--households", "999999999999").exit_code == 2
+
+
+def test_an_import_from_a_workbook_of_several_sheets_says_which_it_read(
+    cli: Invoke, tmp_path: Path
+) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    notes = book.active
+    assert notes is not None
+    notes.title = "Notes"
+    notes.sheet_state = "hidden"
+    sheet = book.create_sheet("Areas")
+    sheet.append(AREA_HEADER)
+    for row in area_rows():
+        sheet.append(list(row.values()))
+    book.save(path := tmp_path / "a.xlsx")
+    result = cli("import", "areas", str(path))
+    assert result.exit_code == 0, result.output
+    assert (
+        "Imported 4 areas from a.xlsx (sheet 'Areas', the first visible of 2, after 1 hidden "
+        "sheet(s)): 4 new, 0 updated." in " ".join(result.output.split())
+    )

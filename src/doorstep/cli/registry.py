@@ -39,8 +39,9 @@ def import_cmd(
     Every row is checked first; with any error nothing is written, the first 50 errors
     are shown and all of them are written to FILE.errors.csv (row, column, reason; for
     visitors, households and indicators without their values); the exit code is 2.
-    Rows whose id is already in the database are updated in place. Import in this
-    order: areas, organisations, teams, visitors, households, indicators.
+    Rows whose id is already in the database are updated in place. From a workbook,
+    the first visible sheet is read. Import in this order: areas, organisations,
+    teams, visitors, households, indicators.
 
     Example: doorstep import households data/households.csv
     """
@@ -54,9 +55,11 @@ def import_cmd(
 
         with session() as s:
             summary = import_file(s, entity.value, file, actor=actor(), progress=report)
+    sheet = f" ({summary.sheet})" if summary.sheet else ""
     console.print(
-        f"Imported {summary.rows} {entity.value} from {file.name}: "
-        f"{summary.created} new, {summary.updated} updated."
+        f"Imported {summary.rows} {entity.value} from {file.name}{sheet}: "
+        f"{summary.created} new, {summary.updated} updated.",
+        markup=False,
     )
 
 

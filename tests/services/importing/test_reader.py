@@ -322,3 +322,27 @@ def test_an_xlsx_id_formatted_with_leading_zeros_is_read_as_shown(
     with with_areas.connect() as conn:
         ids = conn.execute(text("SELECT external_id FROM visitors ORDER BY id")).scalars()
         assert list(ids) == ["00042", "00043"]
+
+
+def test_a_hidden_first_sheet_is_skipped_and_the_sheet_read_is_named(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    # A hidden sheet is someone's lookup or old data, not the rows to import.
+    book = Workbook()
+    old = book.active
+    assert old is not None
+    old.title = "Old"
+    old.sheet_state = "hidden"
+    for row in (VISITOR_HEADER, visitor_row(visitor_id="OLD")):
+        old.append(row)
+    data = book.create_sheet("Data")
+    for row in (VISITOR_HEADER, visitor_row(visitor_id="V2")):
+        data.append(row)
+    book.active = 1
+    book.save(path := tmp_path / "v.xlsx")
+    summary = run_import(with_areas, "visitors", path)
+    assert summary.sheet == "sheet 'Data', the first visible of 2, after 1 hidden sheet(s)"
+    with with_areas.connect() as conn:
+        assert list(conn.execute(text("SELECT external_id FROM visitors")).scalars()) == ["V2"]
+    single = workbook(tmp_path / "one.xlsx", [VISITOR_HEADER, visitor_row(visitor_id="V3")])
+    assert run_import(with_areas, "visitors", single).sheet is None

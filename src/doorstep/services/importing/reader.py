@@ -6,6 +6,7 @@ and can say so with the row and the column.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -43,8 +44,19 @@ def detect_format(path: Path) -> str:
     return fmt
 
 
+@dataclass(frozen=True)
+class Table:
+    frame: pl.DataFrame
+    sheet: str | None = None  # which sheet was read, when a workbook has several
+
+
 def read_table(path: Path) -> pl.DataFrame:
     """The file's rows as text columns (nulls for empty cells), header names stripped."""
+    return read_file(path).frame
+
+
+def read_file(path: Path) -> Table:
+    """:func:`read_table`, and which sheet of a workbook it read."""
     if not path.exists():
         raise file_error(path, f"no such file: {path}")
     if path.is_dir():
@@ -52,10 +64,12 @@ def read_table(path: Path) -> pl.DataFrame:
     fmt = detect_format(path)
     if path.stat().st_size == 0:
         raise file_error(path, "the file is empty")
+    sheet = None
     if fmt == "csv":
         frame = unescape_frame(_read_csv(path))
     elif fmt == "xlsx":
-        frame = unescape_frame(read_xlsx(path))
+        frame, sheet = read_xlsx(path)
+        frame = unescape_frame(frame)
     else:
         frame = _read_parquet(path)
     duplicate = first_duplicate(frame.columns)  # names that differ only by spaces
@@ -66,7 +80,7 @@ def read_table(path: Path) -> pl.DataFrame:
         raise file_error(path, "the file has no header row")
     if frame.height == 0:
         raise file_error(path, "the file has a header but no data rows")
-    return frame
+    return Table(frame, sheet)
 
 
 def _read_csv(path: Path) -> pl.DataFrame:

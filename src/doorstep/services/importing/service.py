@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
@@ -14,7 +14,7 @@ from doorstep.privacy.audit import record_event, record_row_events
 from doorstep.services.importing import load
 from doorstep.services.importing.columns import SCHEMAS, EntitySchema
 from doorstep.services.importing.errors import ImportRejected, RowError, write_errors_csv
-from doorstep.services.importing.reader import read_table
+from doorstep.services.importing.reader import read_file
 from doorstep.services.importing.validate import ROW, References, validate
 from doorstep.storage.repositories import bulk
 from doorstep.storage.repositories.pairing import lock_pairings
@@ -45,6 +45,7 @@ class ImportSummary:
     rows: int
     created: int
     updated: int
+    sheet: str | None = None  # which sheet of a workbook with several was read
 
 
 def import_file(
@@ -67,10 +68,11 @@ def import_file(
     if schema is None:
         raise ValueError(f"unknown entity {entity!r}")
     progress("reading", 0, 0)
-    raw = read_table(path)
-    return import_frame(
-        session, schema, raw, path=path, actor=actor, progress=progress, today=today
+    table = read_file(path)
+    summary = import_frame(
+        session, schema, table.frame, path=path, actor=actor, progress=progress, today=today
     )
+    return replace(summary, sheet=table.sheet)
 
 
 def import_frame(

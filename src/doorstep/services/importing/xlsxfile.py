@@ -32,17 +32,32 @@ from doorstep.services.importing.errors import (
 _RENAMED = re.compile(r"(.+)_\d+")
 
 
-def read_xlsx(path: Path) -> pl.DataFrame:
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    part: str  # its path inside the workbook's ZIP archive
+    visible: bool
+
+
+def read_xlsx(path: Path) -> tuple[pl.DataFrame, str | None]:
+    """The first visible sheet's rows, and which sheet that was when there are several
+    (a hidden sheet is someone's working or lookup data, not the rows to import)."""
+    sheets = workbook_sheets(path)
+    chosen = next((s for s in sheets if s.visible), None)
+    if sheets and chosen is None:
+        raise file_error(path, "every sheet of the workbook is hidden; unhide the one to import")
+    target: str | int = chosen.name if chosen is not None else 0
     try:
         book = fastexcel.read_excel(path)
-        sheet = book.load_sheet(0, dtypes="string")
+        sheet = book.load_sheet(target, dtypes="string")
         batch, cell_errors = sheet.to_arrow_with_errors()
-        frame = _full_precision(book, pl.DataFrame(pl.from_arrow(batch)))
+        frame = _full_precision(book, target, pl.DataFrame(pl.from_arrow(batch)))
         names = set(frame.columns)
         if any((m := _RENAMED.fullmatch(c)) and m[1] in names for c in frame.columns):
             # Maybe a renamed repeat, maybe a column really named so: the header row says.
             header = pl.read_excel(
                 path,
+                sheet_name=chosen.name if chosen is not None else None,
                 engine="calamine",
                 has_header=False,
                 read_options={"n_rows": 1},
@@ -57,8 +72,9 @@ def read_xlsx(path: Path) -> pl.DataFrame:
         raise file_error(path, f"cannot read the workbook: {one_line(exc)}") from None
     # The sheet's own row numbers: calamine starts at the first row holding a value and
     # keeps blank rows, which are then dropped here.
-    header_row = _first_used_row(path)
-    frame, too_large = _as_shown(path, frame, header_row)
+    part = chosen.part if chosen is not None else None
+    header_row = _first_used_row(path, part)
+    frame, too_large = _as_shown(path, part, frame, header_row)
     frame.columns = [
         unnamed(int(m[1]) + 1) if (m := _CALAMINE_UNNAMED.fullmatch(c)) else c
         for c in frame.columns
@@ -76,14 +92,25 @@ def read_xlsx(path: Path) -> pl.DataFrame:
         for e in (cell_errors.errors if cell_errors is not None else [])
     ]
     errors += too_large
-    errors += _cells_not_read(path)
+    errors += _cells_not_read(path, part)
     if errors:
         raise ImportRejected(path, errors, write_unread_errors_csv(path, errors))
     values = [c for c in frame.columns if c != SHEET_ROW]
-    return frame.filter(pl.any_horizontal(pl.col(values).is_not_null()))
+    return frame.filter(pl.any_horizontal(pl.col(values).is_not_null())), _which(sheets, chosen)
 
 
-def _full_precision(book: fastexcel.ExcelReader, frame: pl.DataFrame) -> pl.DataFrame:
+def _which(sheets: list[Sheet], chosen: Sheet | None) -> str | None:
+    """Which sheet was read, said when the workbook has several."""
+    if chosen is None or len(sheets) < 2:
+        return None
+    hidden = sum(1 for s in sheets[: sheets.index(chosen)] if not s.visible)
+    before = f", after {hidden} hidden sheet(s)" if hidden else ""
+    return f"sheet {chosen.name!r}, the first visible of {len(sheets)}{before}"
+
+
+def _full_precision(
+    book: fastexcel.ExcelReader, sheet: str | int, frame: pl.DataFrame
+) -> pl.DataFrame:
     """``frame`` (the sheet read as text) with each fractional number cell written in
     full: read as text, a number keeps 9 decimals (28.67692412345678 became 28.676924123,
     so coordinates moved and 2.0000000001 passed as a whole number). The sheet read again
@@ -92,7 +119,7 @@ def _full_precision(book: fastexcel.ExcelReader, frame: pl.DataFrame) -> pl.Data
     level = log.level
     log.setLevel(logging.ERROR)
     try:
-        typed = pl.DataFrame(pl.from_arrow(book.load_sheet(0).to_arrow_with_errors()[0]))
+        typed = pl.DataFrame(pl.from_arrow(book.load_sheet(sheet).to_arrow_with_errors()[0]))
     except Exception:  # a sheet the typed read cannot take keeps its text
         return frame
     finally:
@@ -117,7 +144,7 @@ _WHOLE = re.compile(r"(-?)(\d+)")
 
 
 def _as_shown(
-    path: Path, frame: pl.DataFrame, header_row: int
+    path: Path, sheet: str | None, frame: pl.DataFrame, header_row: int
 ) -> tuple[pl.DataFrame, list[RowError]]:
     """Number cells read as the sheet shows them, or refused.
 
@@ -126,10 +153,11 @@ def _as_shown(
     is. A number cell past 2**53 is refused: the file holds it rounded (an id one higher
     reads the same). Most workbooks have neither, which the styles part and one pass over
     the sheet's raw bytes tell before any cell is parsed."""
+    if sheet is None:
+        return frame, []
     try:
         with zipfile.ZipFile(path) as book:
             widths = _padded_styles(book)
-            sheet = _first_sheet(book)
             with book.open(sheet) as fh:
                 large = any(_LARGE.search(chunk) for chunk in _overlapping(fh))
             if not widths and not large:
@@ -251,11 +279,13 @@ def _error_text(detail: str) -> str:
     return _SPREADSHEET_ERRORS.get(m[1], m[1]) if m else detail
 
 
-def _first_used_row(path: Path) -> int:
-    """The row (from 1) of the first sheet's first cell that holds a value: where calamine
+def _first_used_row(path: Path, sheet: str | None) -> int:
+    """The row (from 1) of the sheet's first cell that holds a value: where calamine
     starts reading, so the header's row; 1 when the workbook does not say."""
+    if sheet is None:
+        return 1
     try:
-        with zipfile.ZipFile(path) as book, book.open(_first_sheet(book)) as fh:
+        with zipfile.ZipFile(path) as book, book.open(sheet) as fh:
             row = 0
             for _, element in ElementTree.iterparse(fh):
                 if _local(element.tag) != "row":
@@ -279,16 +309,17 @@ _FORMULA_OR_MERGE = re.compile(rb"<(?:\w+:)?(?:f|mergeCell)[\s>/]")
 _CELL = re.compile(r"([A-Z]+)(\d+)")
 
 
-def _cells_not_read(path: Path) -> list[RowError]:
-    """Cells of the first sheet whose value the reader cannot see, which would otherwise
+def _cells_not_read(path: Path, name: str | None) -> list[RowError]:
+    """Cells of the sheet whose value the reader cannot see, which would otherwise
     be read as empty (a consent of "withdrawn" stored as the default, say): a formula saved
     without its calculated value (by a program that does not calculate, such as openpyxl;
     Excel always saves the value), and cells merged over several rows (the value is held
     by the first row only, though every row shows it). Most sheets have neither, which one
     pass over the raw bytes tells before any parsing."""
+    if name is None:
+        return []
     try:
         with zipfile.ZipFile(path) as book:
-            name = _first_sheet(book)
             with book.open(name) as fh:
                 found = any(_FORMULA_OR_MERGE.search(chunk) for chunk in _overlapping(fh))
             if not found:
@@ -346,14 +377,26 @@ def _overlapping(fh: IO[bytes], size: int = 1 << 20) -> Iterator[bytes]:
         tail = block[-32:]
 
 
-def _first_sheet(book: zipfile.ZipFile) -> str:
-    """The path in the workbook of its first sheet (the one that is read)."""
+def workbook_sheets(path: Path) -> list[Sheet]:
+    """The workbook's sheets in their order, or none when it cannot say (a corrupt file,
+    which fastexcel then names)."""
     rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-    workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
-    first = next(e for e in workbook.iter() if _local(e.tag) == "sheet")
-    rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
-    target = next(e.get("Target", "") for e in rels if e.get("Id") == first.get(rel))
-    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    try:
+        with zipfile.ZipFile(path) as book:
+            workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
+            rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ValueError, OSError, zipfile.BadZipFile, ElementTree.ParseError):
+        return []
+    targets = {e.get("Id"): e.get("Target", "") for e in rels}
+    out = []
+    for e in workbook.iter():
+        if _local(e.tag) != "sheet":
+            continue
+        target = targets.get(e.get(rel), "")
+        part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        state = e.get("state", "visible")
+        out.append(Sheet(e.get("name", ""), part, state == "visible"))
+    return out
 
 
 def _local(tag: str) -> str:
