@@ -346,3 +346,52 @@ def test_a_hidden_first_sheet_is_skipped_and_the_sheet_read_is_named(
         assert list(conn.execute(text("SELECT external_id FROM visitors")).scalars()) == ["V2"]
     single = workbook(tmp_path / "one.xlsx", [VISITOR_HEADER, visitor_row(visitor_id="V3")])
     assert run_import(with_areas, "visitors", single).sheet is None
+
+
+def test_a_header_under_a_title_row_is_named_where_it_is_in_xlsx_and_csv(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    # Row 1 a title, row 2 blank, the header on row 3: "unknown column 'Visitors 2026'"
+    # and a list of missing columns sent people to fix the header, which was fine.
+    title = workbook(tmp_path / "v.xlsx", [["Visitors 2026"], [], VISITOR_HEADER, visitor_row()])
+    expected = [
+        "row 1: the expected header was not found in row 1 (it holds 'Visitors 2026'); "
+        "it is in row 3: delete the rows above it"
+    ]
+    assert rejected(with_areas, "visitors", title) == expected
+    csv_title = write_csv(
+        tmp_path / "v.csv", ["Visitors 2026"], [[], VISITOR_HEADER, visitor_row()]
+    )
+    assert rejected(with_areas, "visitors", csv_title) == expected
+
+
+def test_an_empty_first_sheet_is_refused_naming_the_sheet_that_holds_the_data(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    book = Workbook()
+    blank = book.active
+    assert blank is not None
+    blank.title = "Sheet1"
+    data = book.create_sheet("Visitors")
+    for row in (VISITOR_HEADER, visitor_row()):
+        data.append(row)
+    book.save(path := tmp_path / "v.xlsx")
+    assert rejected(with_areas, "visitors", path) == [
+        "file: the sheet read, 'Sheet1' (the first visible one), is empty; the data seems to "
+        "be on sheet 'Visitors': move that sheet to the front or delete the empty one"
+    ]
+
+
+def test_a_legacy_xls_workbook_is_one_line_asking_for_xlsx(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    ole2 = bytes.fromhex("d0cf11e0a1b11ae1") + bytes(504)
+    (xls := tmp_path / "v.xls").write_bytes(ole2)
+    assert rejected(with_areas, "visitors", xls) == [
+        "file: the file is a legacy Excel (.xls) workbook, which cannot be read; open it in a "
+        "spreadsheet and save it as .xlsx (Excel Workbook)"
+    ]
+    # The same bytes renamed .xlsx (or a workbook saved with a password, wrapped alike).
+    (renamed := tmp_path / "v.xlsx").write_bytes(ole2)
+    (line,) = rejected(with_areas, "visitors", renamed)
+    assert line.startswith("file: the file is a legacy Excel (.xls) workbook named .xlsx")

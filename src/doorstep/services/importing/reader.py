@@ -6,6 +6,9 @@ and can say so with the row and the column.
 
 from __future__ import annotations
 
+import csv
+import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +42,12 @@ FORMATS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".parquet": "parquet",
 
 def detect_format(path: Path) -> str:
     fmt = FORMATS.get(path.suffix.lower())
+    if path.suffix.lower() == ".xls":
+        raise file_error(path, _LEGACY_XLS)
+    if fmt == "xlsx" and path.is_file():
+        with path.open("rb") as fh:
+            if fh.read(8) == _OLE2:
+                raise file_error(path, _OLE2_XLSX)
     if fmt is None:
         raise file_error(path, f"unknown file type {path.suffix!r}; use .csv, .xlsx or .parquet")
     return fmt
@@ -55,8 +64,10 @@ def read_table(path: Path) -> pl.DataFrame:
     return read_file(path).frame
 
 
-def read_file(path: Path) -> Table:
-    """:func:`read_table`, and which sheet of a workbook it read."""
+def read_file(path: Path, expected: Sequence[str] = ()) -> Table:
+    """:func:`read_table`, and which sheet of a workbook it read. A header that holds none
+    of the ``expected`` columns is refused in one line when a later row holds them all
+    (a title above the header), saying where."""
     if not path.exists():
         raise file_error(path, f"no such file: {path}")
     if path.is_dir():
@@ -66,10 +77,26 @@ def read_file(path: Path) -> Table:
         raise file_error(path, "the file is empty")
     sheet = None
     if fmt == "csv":
+        if expected:
+            records = _first_records(path)
+            if records:
+                rows = [(i, r) for i, r in enumerate(records[1:], start=2)]
+                _header_elsewhere(path, 1, records[0], rows, expected)
         frame = unescape_frame(_read_csv(path))
     elif fmt == "xlsx":
-        frame, sheet = read_xlsx(path)
-        frame = unescape_frame(frame)
+        book = read_xlsx(path)
+        if expected:
+            _header_elsewhere(
+                path,
+                book.header_row,
+                [c for c in book.frame.columns if c != SHEET_ROW],
+                [
+                    (int(r[SHEET_ROW]), [v for k, v in r.items() if k != SHEET_ROW])
+                    for r in book.frame.head(_HEADER_SEARCH_ROWS).iter_rows(named=True)
+                ],
+                expected,
+            )
+        frame, sheet = unescape_frame(book.frame), book.sheet
     else:
         frame = _read_parquet(path)
     duplicate = first_duplicate(frame.columns)  # names that differ only by spaces
@@ -81,6 +108,68 @@ def read_file(path: Path) -> Table:
     if frame.height == 0:
         raise file_error(path, "the file has a header but no data rows")
     return Table(frame, sheet)
+
+
+#: The first bytes of an OLE2 compound file: an Excel 97-2003 .xls workbook, or an .xlsx
+#: workbook saved with a password, which is wrapped in one.
+_OLE2 = bytes.fromhex("d0cf11e0a1b11ae1")
+_LEGACY_XLS = (
+    "the file is a legacy Excel (.xls) workbook, which cannot be read; open it in a "
+    "spreadsheet and save it as .xlsx (Excel Workbook)"
+)
+_OLE2_XLSX = (
+    "the file is a legacy Excel (.xls) workbook named .xlsx, or a workbook saved with a "
+    "password; open it in a spreadsheet and save it as .xlsx (Excel Workbook), without a "
+    "password"
+)
+#: How far below row 1 a header under a title is looked for.
+_HEADER_SEARCH_ROWS = 20
+
+
+def _first_records(path: Path) -> list[list[str]]:
+    """The CSV file's first records as text, or none when it cannot tell (the reader then
+    names the encoding or quoting problem)."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            return list(itertools.islice(csv.reader(fh), _HEADER_SEARCH_ROWS + 1))
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return []
+
+
+def _header_elsewhere(
+    path: Path,
+    header_row: int,
+    header: Sequence[str | None],
+    rows: Sequence[tuple[int, Sequence[str | None]]],
+    expected: Sequence[str],
+) -> None:
+    """Refuse a header holding none of the ``expected`` names when a later row holds them
+    all (a title above the header), saying where."""
+    names = {str(v).strip() for v in header if v is not None}
+    if names & set(expected):
+        return
+    held = [n for n in (str(v).strip() for v in header if v is not None) if n]
+    held = [n for n in held if unnamed_position(n) is None]
+    holds = (
+        f"it holds {', '.join(repr(v) for v in held[:3])}{', ...' if len(held) > 3 else ''}"
+        if held
+        else "it is empty"
+    )
+    found = next(
+        (
+            row
+            for row, values in rows
+            if set(expected) <= {str(v).strip() for v in values if v is not None}
+        ),
+        None,
+    )
+    if found is None:
+        return  # the header's own errors say what is wrong with it (unknown, ';'-separated)
+    reason = (
+        f"the expected header was not found in row {header_row} ({holds}); it is in "
+        f"row {found}: delete the rows above it"
+    )
+    raise ImportRejected(path, [RowError(header_row, "", "", reason)], None)
 
 
 def _read_csv(path: Path) -> pl.DataFrame:

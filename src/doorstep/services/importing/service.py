@@ -68,7 +68,7 @@ def import_file(
     if schema is None:
         raise ValueError(f"unknown entity {entity!r}")
     progress("reading", 0, 0)
-    table = read_file(path)
+    table = read_file(path, [c.name for c in schema.columns if c.required])
     summary = import_frame(
         session, schema, table.frame, path=path, actor=actor, progress=progress, today=today
     )

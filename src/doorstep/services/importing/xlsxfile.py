@@ -39,13 +39,22 @@ class Sheet:
     visible: bool
 
 
-def read_xlsx(path: Path) -> tuple[pl.DataFrame, str | None]:
+@dataclass(frozen=True)
+class XlsxRead:
+    frame: pl.DataFrame
+    sheet: str | None  # which sheet was read, said when the workbook has several
+    header_row: int  # the sheet's row read as the header
+
+
+def read_xlsx(path: Path) -> XlsxRead:
     """The first visible sheet's rows, and which sheet that was when there are several
     (a hidden sheet is someone's working or lookup data, not the rows to import)."""
     sheets = workbook_sheets(path)
     chosen = next((s for s in sheets if s.visible), None)
     if sheets and chosen is None:
         raise file_error(path, "every sheet of the workbook is hidden; unhide the one to import")
+    if chosen is not None:
+        _refuse_empty(path, sheets, chosen)
     target: str | int = chosen.name if chosen is not None else 0
     try:
         book = fastexcel.read_excel(path)
@@ -96,7 +105,31 @@ def read_xlsx(path: Path) -> tuple[pl.DataFrame, str | None]:
     if errors:
         raise ImportRejected(path, errors, write_unread_errors_csv(path, errors))
     values = [c for c in frame.columns if c != SHEET_ROW]
-    return frame.filter(pl.any_horizontal(pl.col(values).is_not_null())), _which(sheets, chosen)
+    frame = frame.filter(pl.any_horizontal(pl.col(values).is_not_null()))
+    return XlsxRead(frame, _which(sheets, chosen), header_row)
+
+
+def _refuse_empty(path: Path, sheets: list[Sheet], chosen: Sheet) -> None:
+    """An empty first visible sheet is refused naming a sheet that holds the data, when
+    one does: a workbook whose first sheet was left blank is common, and "no header row"
+    sent people looking in the wrong place."""
+    try:
+        with zipfile.ZipFile(path) as book:
+            if _first_valued_row(book, chosen.part) is not None:
+                return
+            full = next(
+                (s for s in sheets if s is not chosen and _first_valued_row(book, s.part)), None
+            )
+    except (KeyError, ValueError, OSError, zipfile.BadZipFile, ElementTree.ParseError):
+        return
+    if full is None:
+        return  # an empty workbook: "the file has no header row"
+    where = f"sheet {full.name!r}" + ("" if full.visible else " (hidden)")
+    raise file_error(
+        path,
+        f"the sheet read, {chosen.name!r} (the first visible one), is empty; the data seems "
+        f"to be on {where}: move that sheet to the front or delete the empty one",
+    )
 
 
 def _which(sheets: list[Sheet], chosen: Sheet | None) -> str | None:
@@ -285,24 +318,30 @@ def _first_used_row(path: Path, sheet: str | None) -> int:
     if sheet is None:
         return 1
     try:
-        with zipfile.ZipFile(path) as book, book.open(sheet) as fh:
-            row = 0
-            for _, element in ElementTree.iterparse(fh):
-                if _local(element.tag) != "row":
-                    continue
-                row = int(element.get("r") or row + 1)
-                # An empty <v> (some programs write one for a blank cell) is no value:
-                # calamine skips it too.
-                if any(
-                    _local(value.tag) == "is" or (_local(value.tag) == "v" and value.text)
-                    for cell in element
-                    for value in cell
-                ):
-                    return row
-                element.clear()
+        with zipfile.ZipFile(path) as book:
+            return _first_valued_row(book, sheet) or 1
     except (KeyError, ValueError, OSError, zipfile.BadZipFile, ElementTree.ParseError):
-        pass
-    return 1
+        return 1
+
+
+def _first_valued_row(book: zipfile.ZipFile, sheet: str) -> int | None:
+    """The row (from 1) of the sheet's first cell holding a value; None for an empty one."""
+    with book.open(sheet) as fh:
+        row = 0
+        for _, element in ElementTree.iterparse(fh):
+            if _local(element.tag) != "row":
+                continue
+            row = int(element.get("r") or row + 1)
+            # An empty <v> (some programs write one for a blank cell) is no value:
+            # calamine skips it too.
+            if any(
+                _local(value.tag) == "is" or (_local(value.tag) == "v" and value.text)
+                for cell in element
+                for value in cell
+            ):
+                return row
+            element.clear()
+    return None
 
 
 _FORMULA_OR_MERGE = re.compile(rb"<(?:\w+:)?(?:f|mergeCell)[\s>/]")
