@@ -75,6 +75,23 @@ def test_a_swapped_households_coordinates_are_named_in_the_errors_file_without_t
     ]
 
 
+def test_a_households_file_without_its_header_row_leaves_the_first_rows_data_out_of_the_file(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    # The first row read as the header: each of its values is an "unknown column".
+    first = household(household_id="HZ", head_name="Zhuang Meiling", address="No. 9 Qu Lane")
+    second = household(household_id="HY")
+    path = write_csv(
+        tmp_path / "households.csv", [str(v) for v in first.values()], [list(second.values())]
+    )
+    written, rows = errors_file(with_areas, "households", path)
+    for personal in ("HZ", "Zhuang", "Qu Lane", "26.58"):
+        assert personal not in written
+    # What is named are the required columns found missing; the unknown ones are unnamed.
+    named = {column for _, column, _, _ in rows[1:]}
+    assert "" in named and "household_id" in named and named <= {"", *HOUSEHOLD_HEADER}
+
+
 def test_a_visitors_errors_file_does_not_copy_their_dates_into_a_reason(
     with_areas: Engine, tmp_path: Path
 ) -> None:

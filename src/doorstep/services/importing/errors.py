@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from doorstep.errors import InvalidInput
+from doorstep.services.importing.columns import SCHEMAS
 from doorstep.services.importing.formulas import FORMULA_STARTS
 
 SHOWN_ON_SCREEN = 50
@@ -97,7 +98,7 @@ def write_errors_csv(path: Path, errors: list[RowError], *, people: bool) -> Pat
                 w.writerow(
                     [
                         e.row,
-                        _inert(_shorten(e.column, 200)),
+                        _inert(_shorten(_column_named(e.column, people), 200)),
                         "" if people else _inert(_shorten(e.value, 200)),
                         (e.redacted or e.reason) if people else e.reason,
                     ]
@@ -105,6 +106,17 @@ def write_errors_csv(path: Path, errors: list[RowError], *, people: bool) -> Pat
     except OSError:
         return None
     return target
+
+
+# Every column name an import knows: in a file about people, any other "column" may be a
+# value (a file without its header row has its first row read as the header).
+_KNOWN_COLUMNS = frozenset(name for schema in SCHEMAS.values() for name in schema.names)
+
+
+def _column_named(column: str, people: bool) -> str:
+    """``column`` as the errors file names it: in a file about people only a known column's
+    name, since an unknown one may be the first row's data read as a header."""
+    return column if not people or column in _KNOWN_COLUMNS else ""
 
 
 def write_unread_errors_csv(path: Path, errors: list[RowError]) -> Path | None:
