@@ -29,8 +29,26 @@ from doorstep.cli.main import app
             "Try 'doorstep household export --help' for help.",
         ),
         (["nosuch"], "error: No such command 'nosuch'.", "Try 'doorstep --help' for help."),
+        (
+            ["pair", "--area"],
+            "error: Option '--area' requires an argument.",
+            "Try 'doorstep pair --help' for help.",
+        ),
+        (
+            ["household", "export", "H1", "--out"],
+            "error: Option '--out' requires an argument.",
+            "Try 'doorstep household export --help' for help.",
+        ),
     ],
-    ids=["not-a-number", "unknown-top-option", "unknown-option", "missing-argument", "command"],
+    ids=[
+        "not-a-number",
+        "unknown-top-option",
+        "unknown-option",
+        "missing-argument",
+        "command",
+        "option-value",
+        "subcommand-option-value",
+    ],
 )
 def test_a_usage_error_is_one_line_and_a_hint_with_exit_code_2(
     args: list[str], error: str, hint: str

@@ -60,22 +60,43 @@ class OneLineUsageErrors(TyperGroup):
         parent: click.Context | None = None,
         **extra: Any,
     ) -> click.Context:
-        with _usage_errors_in_one_line():
-            return super().make_context(info_name, args, parent, **extra)
+        with _usage_errors_in_one_line(None):
+            ctx = super().make_context(info_name, args, parent, **extra)
+        ctx.meta[_ARGS] = list(args)
+        return ctx
 
     def invoke(self, ctx: click.Context) -> Any:
-        with _usage_errors_in_one_line():
+        with _usage_errors_in_one_line(ctx):
             return super().invoke(ctx)
 
 
+_ARGS = "doorstep.args"  # the command line's arguments, kept in the context's meta
+
+
+def _command_named(ctx: click.Context) -> click.Context:
+    """The context of the (sub)command the arguments name, for an error raised without one
+    (Click's parser says "Option '--area' requires an argument." with no context)."""
+    at = ctx
+    for arg in ctx.meta.get(_ARGS, []):
+        if arg.startswith("-") or not isinstance(at.command, TyperGroup):
+            continue
+        sub = at.command.get_command(at, arg)
+        if sub is None:
+            break
+        at = click.Context(sub, info_name=arg, parent=at)
+    return at
+
+
 @contextmanager
-def _usage_errors_in_one_line() -> Iterator[None]:
+def _usage_errors_in_one_line(group: click.Context | None) -> Iterator[None]:
     try:
         yield
     except click.exceptions.NoArgsIsHelpError:  # no arguments: the help, as asked for
         raise
     except click.ClickException as exc:
         ctx = getattr(exc, "ctx", None)
+        if ctx is None and group is not None:
+            ctx = _command_named(group)
         message = " ".join(exc.format_message().split())
         error = fail(message, code=exc.exit_code)
         if isinstance(ctx, click.Context) and ctx.command.get_help_option(ctx) is not None:
