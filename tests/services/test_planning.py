@@ -623,3 +623,18 @@ def test_work_lists_as_of_a_past_day_use_the_consent_in_force_that_day(
         after = planning.work_list(s, "due", actor="test", today=_day(50))
     assert sorted(r["household"] for r in before) == ["H0", "H2", "H3"]
     assert sorted(r["household"] for r in after) == ["H1", "H2", "H3"]
+
+
+def test_work_lists_as_of_a_past_day_take_the_latest_act_by_its_date_not_by_when_it_came(
+    paired: Engine, tmp_path: Path
+) -> None:
+    # H0 withdrew on day 40; a consent dated day 20 came in after that (a late form), then a
+    # withdrawal dated day 70. On day 50 the act in force is the withdrawal of day 40.
+    for consent, day in (("withdrawn", 40), ("given", 20), ("withdrawn", 70)):
+        row = household(household_id="H0", consent=consent, consent_date=str(_day(day)))
+        run_import(paired, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, [row]))
+    with unit_of_work(paired) as s:
+        day_30 = planning.work_list(s, "due", actor="test", today=_day(30), days=60)
+        day_50 = planning.work_list(s, "due", actor="test", today=_day(50), days=60)
+    assert "H0" in {r["household"] for r in day_30}
+    assert "H0" not in {r["household"] for r in day_50}

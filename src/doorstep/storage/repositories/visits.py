@@ -144,17 +144,19 @@ def _work_scope(
     """The conditions of a work list: households that consent on ``:today``, and a
     visitor, team or area.
 
-    The consent in force on a day is the latest act (in the order recorded) dated on or
-    before it: the household's current act, else the last of the acts it replaced
-    (``consent_records``, each dated by its ``recorded_on``). A list as of a past day then
-    shows a household that consented then and has withdrawn since, and not one that
-    consented only later. A current act without a date is taken as in force on any day.
+    The consent in force on a day is the household's current act if it is dated on or
+    before that day, else the latest by date (then by the order recorded) of the acts it
+    replaced that is (``consent_records``, each dated by its ``recorded_on``): a form dated
+    before a withdrawal but entered after it does not undo the withdrawal on later days. A
+    list as of a past day then shows a household that consented then and has withdrawn
+    since, and not one that consented only later. A current act without a date is taken as
+    in force on any day.
     """
     where = [
         """CASE WHEN h.consent_since IS NULL OR h.consent_since <= :today THEN h.consent_state
            ELSE (SELECT r.action FROM consent_records r
                  WHERE r.household_id = h.id AND r.recorded_on <= :today
-                 ORDER BY r.id DESC LIMIT 1) END = 'given'"""
+                 ORDER BY r.recorded_on DESC, r.id DESC LIMIT 1) END = 'given'"""
     ]
     params: dict[str, Any] = {}
     if visitor:
