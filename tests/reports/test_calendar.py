@@ -110,3 +110,16 @@ def test_an_event_names_the_households_area_as_its_location_when_given() -> None
     assert str(first["LOCATION"]) == "Xinzhai, Lower; Village"  # escaping round-trips
     assert "LOCATION" not in second
     assert b"LOCATION" not in visitor_ics("v", rows, stamp=STAMP)
+
+
+def test_a_location_with_a_lone_carriage_return_or_other_control_characters_stays_one_line() -> (
+    None
+):
+    rows = [VisitRow("H1", "v", date(2027, 1, 4), date(2027, 1, 8), False)]
+    area = "Siqu\rBEGIN:VEVENT\x07\x00 Upper\tVillage"
+    data = visitor_ics("v", rows, stamp=STAMP, locations={"H1": area})
+    assert all(ch in "\r\n\t" or ch >= " " for ch in data.decode("utf-8"))
+    assert data.count(b"\r\nBEGIN:VEVENT\r\n") == 1
+    assert data.count(b"\r") == data.count(b"\r\n")  # every CR ends a line
+    (event,) = events(data)
+    assert str(event["LOCATION"]) == "Siqu\nBEGIN:VEVENT Upper\tVillage"

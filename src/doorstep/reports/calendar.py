@@ -25,15 +25,23 @@ UID_DOMAIN = "doorstep.invalid"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
+# Control characters RFC 5545 TEXT may not hold (all but tab; line breaks are escaped first).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def _escape(text: str) -> str:
-    """RFC 5545 TEXT escaping (section 3.3.11)."""
-    return (
+    """RFC 5545 TEXT escaping (section 3.3.11): a line break of any kind becomes ``\\n`` and
+    other control characters are dropped, so no value (an area's name) can break the line
+    or start a property of its own."""
+    text = (
         text.replace("\\", "\\\\")
         .replace(";", "\\;")
         .replace(",", "\\,")
         .replace("\r\n", "\\n")
+        .replace("\r", "\\n")
         .replace("\n", "\\n")
     )
+    return _CONTROL.sub("", text)
 
 
 def _fold(line: str) -> str:
