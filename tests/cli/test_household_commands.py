@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, text
 
 from tests.cli.conftest import Invoke
@@ -30,9 +32,29 @@ def test_a_household_is_exported_as_json_and_erased_only_when_confirmed(
     assert "add --yes" in refused.output
     done = cli("household", "erase", "H1", "--yes")
     assert done.exit_code == 0, done.output
+    assert "warning" not in done.output
     with with_areas.connect() as conn:
         left = conn.execute(text("SELECT external_id FROM households")).scalars().all()
     assert left == ["H2"]
     gone = cli("household", "export", "H1")
     assert gone.exit_code == 1
     assert "no household with id 'H1'" in gone.output
+
+
+def test_an_erasure_says_so_when_a_reader_keeps_the_erased_rows_in_the_sqlite_file(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    if with_areas.dialect.name != "sqlite":
+        pytest.skip("SQLite's write-ahead log; PostgreSQL frees erased rows at VACUUM")
+    rows = [household(household_id="H1", head_name="Qiu Xiaohong"), household(household_id="H2")]
+    run_import(with_areas, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, rows))
+    reader = sqlite3.connect(str(with_areas.url.database), isolation_level=None)
+    try:  # a read under way (a report, a server's request) past the busy timeout
+        reader.execute("BEGIN")
+        assert reader.execute("SELECT COUNT(*) FROM households").fetchall() == [(2,)]
+        done = cli("household", "erase", "H1", "--yes")
+    finally:
+        reader.close()
+    assert done.exit_code == 0, done.output
+    assert "Erased household H1" in done.output
+    assert "warning: another program was reading the database" in done.output

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from doorstep.cli.common import check_out_file, console, handle_errors
+from doorstep.cli.common import check_out_file, console, err_console, handle_errors
 from doorstep.cli.context import actor, session
 from doorstep.errors import DoorstepError, InvalidInput
 from doorstep.services import household_rights
@@ -68,3 +68,10 @@ def erase_cmd(
         counts = household_rights.erase_household(s, household, actor=actor())
     detail = ", ".join(f"{n} from {table}" for table, n in counts.items())
     console.print(f"Erased household {household}: {detail}.")
+    if household_rights.still_on_disk(s):
+        err_console.print(
+            "warning: another program was reading the database, so the erased rows are "
+            "still in its file; SQLite clears them at its next checkpoint, once that "
+            "program is done (at the latest when the last connection to it closes).",
+            style="yellow",
+        )

@@ -18,7 +18,7 @@ from doorstep.errors import NotFound
 from doorstep.privacy.audit import record_event
 from doorstep.storage.repositories import household_data as repo
 from doorstep.storage.repositories.pairing import household_id, lock_pairings
-from doorstep.storage.session import settle_after_commit
+from doorstep.storage.session import settle_after_commit, settled
 
 
 def _plain(value: Any) -> Any:
@@ -95,3 +95,10 @@ def erase_household(session: Session, external_id: str, *, actor: str) -> dict[s
     )
     session.flush()
     return counts
+
+
+def still_on_disk(session: Session) -> bool:
+    """After an erasure's commit: whether SQLite could not yet clear the erased rows from
+    its files, because another connection was reading past the busy timeout. They go at
+    SQLite's next checkpoint; the user should know that they are still there until then."""
+    return settled(session) is False

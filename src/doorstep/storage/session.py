@@ -75,9 +75,21 @@ def settle_after_commit(session: Session) -> None:
 
     def settle(_session: Session) -> None:
         with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").scalar()
+        session.info[_SETTLED] = busy == 0
 
     event.listen(session, "after_commit", settle, once=True)
+
+
+_SETTLED = "doorstep.wal_settled"
+
+
+def settled(session: Session) -> bool | None:
+    """After :func:`settle_after_commit`'s commit: whether the checkpoint got through
+    (``False``: a reader held the log past the busy timeout, so the old rows stay in the
+    file until that reader is done); ``None`` when none ran (PostgreSQL, or no commit)."""
+    value = session.info.get(_SETTLED)
+    return None if value is None else bool(value)
 
 
 @contextmanager
