@@ -90,7 +90,7 @@ def test_ids_codes_and_names_that_look_like_formulas_survive_export_and_import_e
             for v in cells[c].drop_nulls()
         )
         summary = run_import(engine, entity, out)
-        assert (summary.created, summary.updated) == (0, count)
+        assert (summary.created, summary.updated, summary.unchanged) == (0, 0, count)
     assert stored(engine) == before
     assert [code for code, *_ in before[: len(areas)]] == ["R", *TRICKY]
 
@@ -157,7 +157,7 @@ def test_control_characters_survive_an_xlsx_export_and_import_exactly(
     out = tmp_path / "areas.xlsx"
     assert export(engine, "areas", out) == len(names)
     summary = run_import(engine, "areas", out)
-    assert (summary.created, summary.updated) == (0, len(names))
+    assert (summary.created, summary.updated, summary.unchanged) == (0, 0, len(names))
     assert stored(engine) == before
     assert [name for _, name, *_ in before] == names
 

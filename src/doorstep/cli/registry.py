@@ -39,7 +39,8 @@ def import_cmd(
     Every row is checked first; with any error nothing is written, the first 50 errors
     are shown and all of them are written to FILE.errors.csv (row, column, reason; for
     visitors, households and indicators without their values); the exit code is 2.
-    Rows whose id is already in the database are updated in place. From a workbook,
+    Rows whose id is already in the database are updated in place, and left alone (not
+    written, not audited) when they hold nothing new. From a workbook,
     the first visible sheet is read. Import in this order: areas, organisations,
     teams, visitors, households, indicators.
 
@@ -58,7 +59,7 @@ def import_cmd(
     sheet = f" ({summary.sheet})" if summary.sheet else ""
     console.print(
         f"Imported {summary.rows} {entity.value} from {file.name}{sheet}: "
-        f"{summary.created} new, {summary.updated} updated.",
+        f"{summary.created} new, {summary.updated} updated, {summary.unchanged} unchanged.",
         markup=False,
     )
 

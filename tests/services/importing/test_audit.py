@@ -36,8 +36,17 @@ def test_each_household_an_import_creates_or_updates_has_its_own_audit_event(
     ids = ("H1", "H2", "H3", "H4")
     write_csv(path, HOUSEHOLD_HEADER, [household(household_id=h) for h in ids])
     run_import(with_areas, "households", path)
-    # Again: H1 and H3 (not one run of ids), and a new H5.
-    write_csv(path, HOUSEHOLD_HEADER, [household(household_id=h) for h in ("H3", "H5", "H1")])
+    # Again: H1 and H3 changed (not one run of ids), H2 as it is, and a new H5.
+    write_csv(
+        path,
+        HOUSEHOLD_HEADER,
+        [
+            household(household_id="H3", members=5),
+            household(household_id="H2"),
+            household(household_id="H5"),
+            household(household_id="H1", members=6),
+        ],
+    )
     run_import(with_areas, "households", path)
     events = _named(with_areas, "household")
     # In the order of their ids within one import and action: the database chooses.
@@ -60,7 +69,9 @@ def test_each_visitor_an_import_writes_has_its_own_audit_event_after_the_imports
     path = tmp_path / "v.csv"
     write_csv(path, VISITOR_HEADER, [visitor(visitor_id="V1")])
     run_import(with_areas, "visitors", path)
-    write_csv(path, VISITOR_HEADER, [visitor(visitor_id=v) for v in ("V1", "V2")])
+    write_csv(
+        path, VISITOR_HEADER, [visitor(visitor_id="V1", capacity=9), visitor(visitor_id="V2")]
+    )
     run_import(with_areas, "visitors", path)
     with with_areas.connect() as conn:
         rows = conn.execute(

@@ -29,10 +29,12 @@ def _noop(_stage: str, _done: int, _total: int) -> None:
 
 @dataclass(frozen=True)
 class Written:
-    """The ids of the rows a loader created and of those it updated (for the audit)."""
+    """The ids of the rows a loader created and of those it changed (for the audit), and
+    how many rows of the file were stored already exactly as the file has them."""
 
     created: pl.Series
     updated: pl.Series
+    unchanged: int = 0
 
 
 def _code_ids(conn: Connection, table: str) -> pl.DataFrame:
@@ -117,6 +119,24 @@ def fill_unstated(
     return new, old
 
 
+def differing(conn: Connection, table: str, old: pl.DataFrame) -> pl.DataFrame:
+    """The rows of ``old`` (an ``id`` and stored columns) whose values are not those stored
+    under their id. Both sides are compared as the table stores them (the file's value cast
+    to the column's type: a double, a date, a flag), and none equals none. Rewriting the
+    other rows would change nothing but their ``updated_at``, and a re-import of a whole
+    registry would record an ``update`` of everyone in it that says nothing happened."""
+    cols = [c for c in old.columns if c != "id"]
+    if old.height == 0 or not cols:
+        return old.clear()
+    stored = bulk.read_rows(conn, table, ["id", *cols])
+    mine = old.with_columns(pl.col(c).cast(stored.schema[c]) for c in cols)
+    return (
+        mine.join(stored.rename({c: f"_stored_{c}" for c in cols}), on="id", how="left")
+        .filter(pl.any_horizontal(pl.col(c).ne_missing(pl.col(f"_stored_{c}")) for c in cols))
+        .select(mine.columns)
+    )
+
+
 def _write(
     conn: Connection,
     table: str,
@@ -125,10 +145,13 @@ def _write(
     on_rows: Callable[[int], None] | None = None,
     absent: frozenset[str] = frozenset(),
 ) -> Written:
+    """Insert ``new``; of ``old``, update only the rows that the file changes."""
+    old = _keep_stored(old, absent)
+    changed = differing(conn, table, old)
     bulk.insert_rows(conn, table, new, on_rows=on_rows)
-    bulk.update_rows(conn, table, _keep_stored(old, absent))
+    bulk.update_rows(conn, table, changed)
     bulk.sync_sequence(conn, table)
-    return Written(new["id"], old["id"])
+    return Written(new["id"], changed["id"], old.height - changed.height)
 
 
 @dataclass
@@ -223,11 +246,12 @@ def load_areas(
     # Insert parents before children: the foreign key is checked row by row on SQLite.
     new = out.filter(~pl.col("id").is_in(existing_ids)).sort("depth")
     old = out.filter(pl.col("id").is_in(existing_ids))
+    changed = differing(conn, "areas", old)
     bulk.insert_rows(conn, "areas", new)
-    bulk.update_rows(conn, "areas", old)
-    bulk.update_rows(conn, "areas", moved)
+    bulk.update_rows(conn, "areas", changed)
+    bulk.update_rows(conn, "areas", differing(conn, "areas", moved))
     bulk.sync_sequence(conn, "areas")
-    return Written(new["id"], old["id"])
+    return Written(new["id"], changed["id"], old.height - changed.height)
 
 
 def _too_deep(nodes: dict[str, _AreaNode], paths: dict[str, tuple[str, int]]) -> list[RowError]:
@@ -299,13 +323,11 @@ def load_visitors(
         return written
     ids = pl.concat([new.select("external_id", "id"), old.select("external_id", "id")])
     members = _resolve(team.join(ids, on="external_id"), conn, "team_code", "teams", "team_id")
+    stored = bulk.read_rows(conn, "team_members", ["visitor_id", "team_id", "is_lead"])
     if members["is_team_lead"].null_count():
-        leads = conn.execute(
-            text("SELECT team_id, visitor_id FROM team_members WHERE is_lead")
-        ).all()
-        was_lead = pl.DataFrame(
-            leads, schema={"team_id": pl.Int64, "id": pl.Int64}, orient="row"
-        ).with_columns(pl.lit(True).alias("_was_lead"))
+        was_lead = stored.filter("is_lead").select(
+            "team_id", pl.col("visitor_id").alias("id"), pl.lit(True).alias("_was_lead")
+        )
         members = (
             members.join(was_lead, on=["team_id", "id"], how="left")
             .with_columns(
@@ -313,21 +335,39 @@ def load_visitors(
             )
             .drop("_was_lead")
         )
-    # A visitor is in at most the team named in the latest import.
-    conn.execute(text("CREATE TEMP TABLE _imported_visitors (id INTEGER PRIMARY KEY)"))
-    bulk.insert_rows(conn, "_imported_visitors", ids.select("id"))
-    conn.execute(
-        text("DELETE FROM team_members WHERE visitor_id IN (SELECT id FROM _imported_visitors)")
+    # A visitor is in at most the team named in the latest import: the memberships of the
+    # visitors for whom that is not what is stored are written again, the others left.
+    held = stored.group_by("visitor_id").agg(
+        pl.len().alias("_teams"), pl.first("team_id").alias("_team"), pl.first("is_lead")
     )
-    conn.execute(text("DROP TABLE _imported_visitors"))
+    moved = (
+        members.join(held, left_on="id", right_on="visitor_id", how="left")
+        .filter(
+            (pl.col("_teams").fill_null(0) != pl.col("team_id").is_not_null().cast(pl.UInt32))
+            | (
+                pl.col("team_id").is_not_null()
+                & (
+                    pl.col("_team").ne_missing(pl.col("team_id"))
+                    | pl.col("is_lead").ne_missing(pl.col("is_team_lead"))
+                )
+            )
+        )
+        .select(members.columns)
+    )
+    bulk.delete_rows(conn, "team_members", "visitor_id", moved["id"])
     bulk.insert_rows(
         conn,
         "team_members",
-        members.filter(pl.col("team_id").is_not_null()).select(
+        moved.filter(pl.col("team_id").is_not_null()).select(
             "team_id", pl.col("id").alias("visitor_id"), pl.col("is_team_lead").alias("is_lead")
         ),
     )
-    return written
+    # A stored visitor whose team or lead changed is updated, as one whose row changed.
+    also = moved.filter(~pl.col("id").is_in(new["id"].implode()))["id"]
+    updated = pl.concat([written.updated, also]).unique()
+    return Written(
+        written.created, updated, written.unchanged - (updated.len() - written.updated.len())
+    )
 
 
 def load_households(

@@ -45,6 +45,7 @@ class ImportSummary:
     rows: int
     created: int
     updated: int
+    unchanged: int = 0  # rows stored already as the file has them: not written, not audited
     sheet: str | None = None  # which sheet of a workbook with several was read
 
 
@@ -139,7 +140,13 @@ def import_frame(
         actor=actor,
         action="import",
         entity=schema.entity,
-        detail={"file": path.name, "rows": frame.height, "created": created, "updated": updated},
+        detail={
+            "file": path.name,
+            "rows": frame.height,
+            "created": created,
+            "updated": updated,
+            "unchanged": result.unchanged,
+        },
     )
     session.flush()  # the import's own event first, then those of the rows it wrote
     if schema.entity in _NAMED:
@@ -159,7 +166,7 @@ def import_frame(
             )
     session.flush()
     progress("done", frame.height, frame.height)
-    return ImportSummary(schema.entity, path, frame.height, created, updated)
+    return ImportSummary(schema.entity, path, frame.height, created, updated, result.unchanged)
 
 
 def _codes(session: Session, table: str, column: str = "code") -> set[str]:

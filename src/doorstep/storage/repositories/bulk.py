@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, text
+from sqlalchemy import Boolean, Connection, Date, Float, Integer, text
+from sqlalchemy.types import TypeEngine
+
+import doorstep.storage.tables  # noqa: F401  (registers every table on the metadata)
+from doorstep.storage.base import Base
 
 _COPY_CHUNK_ROWS = 200_000
 #: After copying this many rows into a PostgreSQL table, its statistics are taken again
@@ -168,9 +173,19 @@ def update_rows(conn: Connection, table: str, frame: pl.DataFrame, key: str = "i
     return frame.height
 
 
-def _has_updated_at(conn: Connection, table: str) -> bool:
-    from doorstep.storage.base import Base
+def delete_rows(conn: Connection, table: str, key: str, values: pl.Series) -> None:
+    """Delete the rows of ``table`` whose ``key`` is one of ``values`` (integers), through
+    a temporary table: one statement, however many there are."""
+    if values.len() == 0:
+        return
+    tmp = f"_del_{table}"
+    conn.execute(text(f"CREATE TEMP TABLE {tmp} (value INTEGER PRIMARY KEY)"))
+    insert_rows(conn, tmp, pl.DataFrame({"value": values.unique()}))
+    conn.execute(text(f"DELETE FROM {table} WHERE {key} IN (SELECT value FROM {tmp})"))
+    conn.execute(text(f"DROP TABLE {tmp}"))
 
+
+def _has_updated_at(conn: Connection, table: str) -> bool:
     t = Base.metadata.tables.get(table)
     return t is not None and "updated_at" in t.c
 
@@ -189,6 +204,42 @@ def key_map(conn: Connection, table: str, key: str, columns: Sequence[str] = ())
             {c: pl.Series(c, [], dtype=pl.Int64 if c == "id" else pl.String) for c in cols}
         )
     )
+
+
+def read_rows(conn: Connection, table: str, columns: Sequence[str]) -> pl.DataFrame:
+    """``columns`` of every row of ``table``, each typed as the table stores it (an
+    integer, a double, a date, a flag, text), so that values can be compared as stored."""
+    types = {c: _polars_type(Base.metadata.tables[table].c[c].type) for c in columns}
+    sqlite = conn.dialect.name != "postgresql"
+    # SQLite hands dates back as ISO text and flags as 0/1: read so, then converted.
+    raw_types = {
+        c: (pl.String if t == pl.Date else pl.Int64 if t == pl.Boolean else t) if sqlite else t
+        for c, t in types.items()
+    }
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    cur = driver.cursor()
+    cur.execute(f"SELECT {', '.join(columns)} FROM {table}")
+    rows = cur.fetchall()
+    cur.close()
+    frame = pl.DataFrame(rows, schema=raw_types, orient="row")
+    return frame.with_columns(
+        pl.col(c).str.to_date("%Y-%m-%d") if t == pl.Date else pl.col(c).cast(t)
+        for c, t in types.items()
+        if raw_types[c] != t
+    )
+
+
+def _polars_type(kind: TypeEngine[Any]) -> pl.DataType:
+    if isinstance(kind, Boolean):
+        return pl.Boolean()
+    if isinstance(kind, Date):
+        return pl.Date()
+    if isinstance(kind, Float):
+        return pl.Float64()
+    if isinstance(kind, Integer):
+        return pl.Int64()
+    return pl.String()
 
 
 def next_id(conn: Connection, table: str) -> int:

@@ -1,0 +1,145 @@
+"""A row stored already as the file has it is neither written nor audited, only counted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from tests.factories.db import run_import, snapshot
+from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
+
+
+def _events(engine: Engine, entity: str) -> list[tuple[str, str]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT action, entity_id FROM audit_events WHERE entity = :e ORDER BY id"),
+            {"e": entity},
+        ).all()
+    return [(r[0], r[1]) for r in rows]
+
+
+def _without_audit(engine: Engine) -> dict[str, object]:
+    return {k: v for k, v in snapshot(engine).items() if k != "audit_events"}
+
+
+def test_every_demo_file_imported_again_changes_nothing_and_audits_only_the_import(
+    engine: Engine, tmp_path: Path
+) -> None:
+    from doorstep.demo import generate
+    from doorstep.services.demo import import_frames
+
+    programme = generate(preset="village", households=30, visitors=20, seed=3)
+    paths = []
+    for entity, frame in import_frames(programme):
+        frame.write_csv(path := tmp_path / f"{entity}.csv")
+        paths.append((entity, path))
+        run_import(engine, entity, path)
+    before = snapshot(engine)
+    # Coordinates and incomes (doubles), dates, empty cells, consent, teams and their leads.
+    summaries = [run_import(engine, entity, path) for entity, path in paths]
+    assert [(s.entity, s.created, s.updated, s.unchanged) for s in summaries] == [
+        (s.entity, 0, 0, s.rows) for s in summaries
+    ]
+    after = snapshot(engine)
+    new_events = after.pop("audit_events")[len(before.pop("audit_events")) :]
+    assert after == before  # updated_at included
+    assert [e[3:6] for e in new_events] == [("import", e, "None") for e, _ in paths]
+
+
+def test_only_the_households_a_file_changes_are_updated_and_audited(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "h.csv"
+    first = [
+        household(household_id="H1", lat="26.123456789012345"),
+        household(household_id="H2", consent="given", consent_date="2026-01-02"),
+        household(household_id="H3", address="No. 3", consent="withdrawn"),
+        household(household_id="H4"),
+    ]
+    write_csv(path, HOUSEHOLD_HEADER, first)
+    run_import(with_areas, "households", path)
+    with with_areas.connect() as conn:
+        acts = conn.execute(text("SELECT COUNT(*) FROM consent_records")).scalar_one()
+    second = [
+        household(household_id="H1", lat="26.12345678901234"),  # one digit fewer: changed
+        household(household_id="H2", consent="withdrawn", consent_date="2026-03-01"),
+        household(household_id="H3", address="", consent="", consent_date=""),  # not stated
+        household(household_id="H4"),
+        household(household_id="H5"),
+    ]
+    write_csv(path, HOUSEHOLD_HEADER, second)
+    summary = run_import(with_areas, "households", path)
+    assert (summary.created, summary.updated, summary.unchanged) == (1, 2, 2)
+    assert sorted(_events(with_areas, "household")[4:]) == [
+        ("create", "H5"),
+        ("update", "H1"),
+        ("update", "H2"),
+    ]
+    with with_areas.connect() as conn:
+        replaced = conn.execute(
+            text(
+                "SELECT h.external_id, r.action, r.recorded_on FROM consent_records r "
+                "JOIN households h ON h.id = r.household_id"
+            )
+        ).all()
+        stored = conn.execute(
+            text("SELECT consent_state, address FROM households WHERE external_id = 'H3'")
+        ).one()
+    # The act H2 replaced goes to consent_records, exactly as before; H3 keeps its own.
+    assert len(replaced) == acts + 1
+    assert ("H2", "given") in [(r[0], r[1]) for r in replaced]
+    assert tuple(stored) == ("withdrawn", "No. 3")
+
+
+def test_a_visitors_dates_and_empty_cells_count_as_changed_only_when_they_differ(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "v.csv"
+
+    def again(**cells: object) -> tuple[int, int, int]:
+        write_csv(path, VISITOR_HEADER, [visitor(visitor_id="V1", **cells)])
+        s = run_import(with_areas, "visitors", path)
+        return s.created, s.updated, s.unchanged
+
+    assert again(active_from="2026-01-01") == (1, 0, 0)
+    assert again(active_from="2026-01-01") == (0, 0, 1)
+    assert again(active_from="2026-01-01", active_to="2026-12-31") == (0, 1, 0)
+    assert again(active_from="2026-01-01", active_to="2026-12-31") == (0, 0, 1)
+    assert again(active_from="2026-01-01") == (0, 1, 0)  # empty: no last day any more
+    assert [a for a, _ in _events(with_areas, "visitor")] == ["create", "update", "update"]
+
+
+@pytest.mark.parametrize(
+    ("cells", "changed"),
+    [
+        ({"team_code": "T1", "is_team_lead": "true"}, False),
+        ({"team_code": "T1", "is_team_lead": ""}, False),  # empty: stays the lead
+        ({"team_code": "T1", "is_team_lead": "false"}, True),
+        ({"team_code": "T2", "is_team_lead": "true"}, True),
+        ({"team_code": "", "is_team_lead": ""}, True),  # leaves the team
+    ],
+)
+def test_a_visitor_whose_team_or_lead_changes_is_updated_and_one_whose_do_not_is_left(
+    with_areas: Engine, tmp_path: Path, cells: dict[str, str], changed: bool
+) -> None:
+    run_import(
+        with_areas,
+        "teams",
+        write_csv(
+            tmp_path / "t.csv",
+            ["code", "name", "area_code", "starts_on"],
+            [[t, f"Team {t}", "R-C-V1", "2026-01-01"] for t in ("T1", "T2")],
+        ),
+    )
+    path = tmp_path / "v.csv"
+    write_csv(path, VISITOR_HEADER, [visitor(visitor_id="V1", team_code="T1", is_team_lead="true")])
+    run_import(with_areas, "visitors", path)
+    before = _without_audit(with_areas)
+    write_csv(path, VISITOR_HEADER, [visitor(visitor_id="V1", **cells)])
+    summary = run_import(with_areas, "visitors", path)
+    assert (summary.updated, summary.unchanged) == ((1, 0) if changed else (0, 1))
+    assert (_events(with_areas, "visitor")[1:] == [("update", "V1")]) is changed
+    # Left alone, the membership row is the same row (not deleted and written again).
+    assert (_without_audit(with_areas) == before) is not changed
