@@ -116,16 +116,25 @@ def test_the_demo_is_audited_as_the_imports_it_makes(cli: Invoke, engine: Engine
     events = _events(engine, 0)
     entities = [e[2] for e in events if e[1] == "import"]
     assert entities == ["areas", "organisations", "teams", "visitors", "households", "indicators"]
-    # Besides, each visitor and household it wrote is named once.
+    # Besides, each visitor and household it wrote is named once, and each household with
+    # figures once more, for the indicators import.
     with engine.connect() as conn:
         people = conn.execute(
             text("SELECT (SELECT COUNT(*) FROM visitors) + (SELECT COUNT(*) FROM households)")
         ).scalar_one()
+        with_figures = conn.execute(
+            text("SELECT COUNT(DISTINCT household_id) FROM household_indicators")
+        ).scalar_one()
     assert sorted({e[1:3] for e in events if e[1] != "import"}) == [
         ("create", "household"),
         ("create", "visitor"),
+        ("update", "household"),
     ]
-    assert len({e[2:] for e in events if e[1] == "create"}) == len(events) - 6 == people
+    created = [e for e in events if e[1] == "create"]
+    assert len({e[2:] for e in created}) == len(created) == people
+    updated = [e for e in events if e[1] == "update"]
+    assert len({e[3] for e in updated}) == len(updated) == with_figures > 0
+    assert len(events) == 6 + people + with_figures
     refused = cli("demo", "--preset", "village", "--seed", "2", "--quiet")
     assert refused.exit_code == 1
     assert len(_events(engine, 0)) == len(events)

@@ -134,13 +134,14 @@ def test_a_household_gets_everything_held_about_it(planned: Engine) -> None:
             text("SELECT action, entity_id FROM audit_events ORDER BY id DESC LIMIT 1")
         ).one()
     assert tuple(event) == ("export", "H1")
-    # The next export holds the trail's events about it: the two imports that wrote it, and
-    # this export.
+    # The next export holds the trail's events about it: the two imports that wrote it, the
+    # one that wrote its figures, and this export.
     with unit_of_work(planned) as s:
         again = household_rights.export_household(s, "H1", actor="test")
     trail = again["records"]["audit_events"]
-    assert [e["action"] for e in trail] == ["create", "update", "export"]
+    assert [e["action"] for e in trail] == ["create", "update", "update", "export"]
     assert [e["detail"] for e in trail[:2]] == [{"file": "h.csv"}] * 2
+    assert trail[2]["detail"]["table"] == "household_indicators"
 
 
 def test_erasing_a_household_removes_every_row_about_it_and_nothing_else(

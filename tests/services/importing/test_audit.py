@@ -100,3 +100,32 @@ def test_a_rejected_import_names_nobody_in_the_audit_trail(
     )
     # rejected() checks that nothing changed, the audit trail included.
     assert rejected(with_areas, entity, write_csv(tmp_path / "x.csv", header, [row]))
+
+
+def test_each_household_whose_indicators_an_import_writes_has_its_own_event_in_its_export(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    from doorstep.services.household_rights import export_household
+    from doorstep.storage.session import unit_of_work
+
+    hh = [household(household_id=h) for h in ("H1", "H2", "H3")]
+    run_import(with_areas, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, hh))
+    header = ["household_id", "year", "annual_income"]
+    path = tmp_path / "i.csv"
+    write_csv(path, header, [["H1", 2025, 1200.5], ["H2", 2025, 900], ["H2", 2024, 800]])
+    run_import(with_areas, "indicators", path)
+    # Again: only H2's 2024 figure changes; H1's is the same, H3 has none.
+    write_csv(path, header, [["H1", 2025, 1200.5], ["H2", 2025, 900], ["H2", 2024, 850]])
+    run_import(with_areas, "indicators", path)
+    events = [e for e in _named(with_areas, "household") if e[1] == "update"]
+    assert sorted(e[2] for e in events) == ["H1", "H2", "H2"]
+    assert {json.dumps(_detail(e[3])) for e in events} == {
+        json.dumps({"file": "i.csv", "table": "household_indicators"})
+    }
+    with unit_of_work(with_areas) as s:
+        trail = export_household(s, "H2", actor="test")["records"]["audit_events"]
+    assert [e["action"] for e in trail if e["entity"] == "household"][:3] == [
+        "create",
+        "update",
+        "update",
+    ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 from sqlalchemy import Connection, text
@@ -35,6 +35,8 @@ class Written:
     created: pl.Series
     updated: pl.Series
     unchanged: int = 0
+    #: For rows about a household (indicators): the ids of the households written about.
+    households: pl.Series | None = None
 
 
 def _code_ids(conn: Connection, table: str) -> pl.DataFrame:
@@ -469,6 +471,8 @@ def load_indicators(
     on_rows: Callable[[int], None] | None = None,
     absent: frozenset[str] = frozenset(),
 ) -> Written:
+    """A household's figures by year; the result names the households whose figures were
+    written, since they are that household's data (and audited under it)."""
     f = frame.drop(ROW)
     hh = bulk.key_map(conn, "households", "external_id").rename(
         {"external_id": "household_id", "id": "hid"}
@@ -478,13 +482,17 @@ def load_indicators(
         .drop("household_id")
         .rename({"hid": "household_id"})
     )
-    rows = conn.execute(text("SELECT household_id, year, id FROM household_indicators")).all()
-    existing = pl.DataFrame(
-        rows, schema={"household_id": pl.Int64, "year": pl.Int64, "id": pl.Int64}, orient="row"
-    )
+    existing = bulk.read_rows(conn, "household_indicators", ["household_id", "year", "id"])
     joined = f.join(existing, on=["household_id", "year"], how="left")
     new = joined.filter(pl.col("id").is_null())
     start = bulk.next_id(conn, "household_indicators")
     new = new.with_columns(pl.int_range(start, start + new.height, dtype=pl.Int64).alias("id"))
     old = joined.filter(pl.col("id").is_not_null())
-    return _write(conn, "household_indicators", new, old, on_rows, absent)
+    written = _write(conn, "household_indicators", new, old, on_rows, absent)
+    touched = pl.concat(
+        [
+            new["household_id"],
+            old.filter(pl.col("id").is_in(written.updated.implode()))["household_id"],
+        ]
+    )
+    return replace(written, households=touched.unique())

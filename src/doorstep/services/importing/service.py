@@ -164,6 +164,19 @@ def import_frame(
                 ids=ids,
                 detail={"file": path.name},
             )
+    if result.households is not None:
+        # A household's figures are its data too: its export lists the import that wrote
+        # them, and its erasure redacts that event with the others.
+        record_row_events(
+            session,
+            actor=actor,
+            action="update",
+            entity="household",
+            source="households",
+            key="external_id",
+            ids=result.households,
+            detail={"file": path.name, "table": "household_indicators"},
+        )
     session.flush()
     progress("done", frame.height, frame.height)
     return ImportSummary(schema.entity, path, frame.height, created, updated, result.unchanged)
