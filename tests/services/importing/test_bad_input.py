@@ -442,3 +442,23 @@ def test_a_value_given_as_empty_keeps_its_comma_and_is_read(
     with with_areas.connect() as conn:
         parent = conn.execute(text("SELECT parent_id FROM areas WHERE code = 'X'"))
         assert parent.scalar_one() is None
+
+
+def test_a_consent_date_without_its_consent_is_refused_for_a_stored_or_a_new_household(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "h.csv"
+    write_csv(path, HOUSEHOLD_HEADER, [household(household_id="H1", consent="given")])
+    run_import(with_areas, "households", path)
+    rows = [
+        household(household_id="H1", consent="", consent_date="2026-05-01"),
+        household(household_id="H2", consent="", consent_date="2026-05-01"),
+        household(household_id="H3", consent="", consent_date=""),  # both empty: fine
+    ]
+    reason = (
+        "a consent date needs its consent (given, pending or withdrawn) in the same row; "
+        "to keep the stored consent, leave both empty"
+    )
+    assert rejected(with_areas, "households", write_csv(path, HOUSEHOLD_HEADER, rows)) == [
+        f"row {n}, column consent_date (value '2026-05-01'): {reason}" for n in (2, 3)
+    ]

@@ -215,6 +215,22 @@ def _extra_checks(session: Session, schema: EntitySchema, frame: pl.DataFrame) -
             )
             for r in bad.iter_rows(named=True)
         ]
+    if schema.entity == "households" and "consent_date" in frame.columns:
+        # A date is read only as the day of the consent act in the same row; without one
+        # it dates nothing (a stored household keeps its act, a new one would be pending),
+        # and which act it was meant for is not for the import to guess.
+        no_act = pl.col("consent").is_null() if "consent" in frame.columns else pl.lit(True)
+        undated = pl.col("consent_date").is_not_null() & no_act
+        errors += [
+            RowError(
+                int(r[ROW]),
+                "consent_date",
+                str(r["consent_date"]),
+                "a consent date needs its consent (given, pending or withdrawn) in the same "
+                "row; to keep the stored consent, leave both empty",
+            )
+            for r in frame.filter(undated).iter_rows(named=True)
+        ]
     if schema.entity == "indicators":
         known = _codes(session, "households", "external_id")
         bad = frame.filter(
