@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, text
 
 from tests.cli.conftest import Invoke
@@ -131,4 +132,35 @@ def test_an_import_from_a_workbook_of_several_sheets_says_which_it_read(
     assert (
         "Imported 4 areas from a.xlsx (sheet 'Areas', the first visible of 2, after 1 hidden "
         "sheet(s)): 4 new, 0 updated, 0 unchanged." in " ".join(result.output.split())
+    )
+
+
+@pytest.mark.parametrize("bad", ["row", "cell"])
+def test_a_refused_import_from_a_workbook_of_several_sheets_says_which_it_read(
+    cli: Invoke, tmp_path: Path, bad: str
+) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    notes = book.active
+    assert notes is not None
+    notes.title = "Notes"
+    notes.sheet_state = "hidden"
+    sheet = book.create_sheet("Areas")
+    sheet.append(AREA_HEADER)
+    rows = [list(r.values()) for r in area_rows()]
+    if bad == "row":  # refused by the validation: an unknown parent
+        rows[1][2] = "NOWHERE"
+    else:  # refused by the reader: a spreadsheet error in a cell
+        rows[1][1] = "#DIV/0!"
+    for row in rows:
+        sheet.append(row)
+    if bad == "cell":
+        sheet["B3"].data_type = "e"
+    book.save(path := tmp_path / "a.xlsx")
+    result = cli("import", "areas", str(path))
+    assert result.exit_code == 2, result.output
+    assert (
+        "a.xlsx (sheet 'Areas', the first visible of 2, after 1 hidden sheet(s)): 1 error; "
+        "nothing was imported" in " ".join(result.output.split())
     )

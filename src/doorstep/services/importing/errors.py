@@ -52,19 +52,32 @@ def _shorten(value: str, limit: int = 60) -> str:
 
 
 class ImportRejected(InvalidInput):
-    """An import that wrote nothing because some rows are wrong."""
+    """An import that wrote nothing because some rows are wrong.
 
-    def __init__(self, path: Path, errors: list[RowError], errors_csv: Path | None) -> None:
+    ``sheet`` says which sheet of a workbook with several the rows are on (their numbers
+    are that sheet's), as the summary of an import that succeeds does.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        errors: list[RowError],
+        errors_csv: Path | None,
+        *,
+        sheet: str | None = None,
+    ) -> None:
         self.path = path
         self.errors = sorted(errors)
         self.errors_csv = errors_csv
+        self.sheet = sheet
         super().__init__(self._message())
 
     def _message(self) -> str:
         n = len(self.errors)
         if n == 1 and self.errors[0].row == 0:
             return f"{self.errors[0].reason}; nothing was imported"
-        head = f"{self.path.name}: {n} error{'s' if n != 1 else ''}; nothing was imported"
+        where = f" ({self.sheet})" if self.sheet else ""
+        head = f"{self.path.name}{where}: {n} error{'s' if n != 1 else ''}; nothing was imported"
         shown = "\n".join(f"  {e}" for e in self.errors[:SHOWN_ON_SCREEN])
         more = ""
         if n > SHOWN_ON_SCREEN:

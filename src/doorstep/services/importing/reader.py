@@ -95,6 +95,7 @@ def read_file(path: Path, expected: Sequence[str] = ()) -> Table:
                     for r in book.frame.head(_HEADER_SEARCH_ROWS).iter_rows(named=True)
                 ],
                 expected,
+                book.sheet,
             )
         frame, sheet = unescape_frame(book.frame), book.sheet
     else:
@@ -142,6 +143,7 @@ def _header_elsewhere(
     header: Sequence[str | None],
     rows: Sequence[tuple[int, Sequence[str | None]]],
     expected: Sequence[str],
+    sheet: str | None = None,
 ) -> None:
     """Refuse a header holding none of the ``expected`` names when a later row holds them
     all (a title above the header), saying where."""
@@ -169,7 +171,7 @@ def _header_elsewhere(
         f"the expected header was not found in row {header_row} ({holds}); it is in "
         f"row {found}: delete the rows above it"
     )
-    raise ImportRejected(path, [RowError(header_row, "", "", reason)], None)
+    raise ImportRejected(path, [RowError(header_row, "", "", reason)], None, sheet=sheet)
 
 
 def _read_csv(path: Path) -> pl.DataFrame:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -70,10 +70,16 @@ def import_file(
         raise ValueError(f"unknown entity {entity!r}")
     progress("reading", 0, 0)
     table = read_file(path, [c.name for c in schema.columns if c.required])
-    summary = import_frame(
-        session, schema, table.frame, path=path, actor=actor, progress=progress, today=today
+    return import_frame(
+        session,
+        schema,
+        table.frame,
+        path=path,
+        actor=actor,
+        progress=progress,
+        today=today,
+        sheet=table.sheet,
     )
-    return replace(summary, sheet=table.sheet)
 
 
 def import_frame(
@@ -85,15 +91,19 @@ def import_frame(
     actor: str,
     progress: load.Progress = load._noop,
     today: dt.date | None = None,
+    sheet: str | None = None,
 ) -> ImportSummary:
-    """Validate and write a frame of text columns read from ``path``."""
+    """Validate and write a frame of text columns read from ``path`` (from ``sheet`` of a
+    workbook with several, which its summary or rejection names)."""
     conn = session.connection()
     progress("validating", 0, raw.height)
     refs = _references(session, schema, raw)
     checked = validate(schema, raw, refs)
     errors = checked.errors + _extra_checks(session, schema, checked.frame)
     if errors:
-        raise ImportRejected(path, errors, write_errors_csv(path, errors, people=schema.people))
+        raise ImportRejected(
+            path, errors, write_errors_csv(path, errors, people=schema.people), sheet=sheet
+        )
     frame = checked.frame
     progress("writing", 0, frame.height)
     if schema.entity in _PAIRING_INPUTS:
@@ -133,7 +143,9 @@ def import_frame(
         case _:  # pragma: no cover
             raise AssertionError(schema.entity)
     if isinstance(result, list):
-        raise ImportRejected(path, result, write_errors_csv(path, result, people=schema.people))
+        raise ImportRejected(
+            path, result, write_errors_csv(path, result, people=schema.people), sheet=sheet
+        )
     created, updated = result.created.len(), result.updated.len()
     record_event(
         session,
@@ -179,7 +191,9 @@ def import_frame(
         )
     session.flush()
     progress("done", frame.height, frame.height)
-    return ImportSummary(schema.entity, path, frame.height, created, updated, result.unchanged)
+    return ImportSummary(
+        schema.entity, path, frame.height, created, updated, result.unchanged, sheet
+    )
 
 
 def _codes(session: Session, table: str, column: str = "code") -> set[str]:

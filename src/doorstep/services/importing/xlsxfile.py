@@ -103,7 +103,9 @@ def read_xlsx(path: Path) -> XlsxRead:
     errors += too_large
     errors += _cells_not_read(path, part)
     if errors:
-        raise ImportRejected(path, errors, write_unread_errors_csv(path, errors))
+        raise ImportRejected(
+            path, errors, write_unread_errors_csv(path, errors), sheet=_which(sheets, chosen)
+        )
     values = [c for c in frame.columns if c != SHEET_ROW]
     frame = frame.filter(pl.any_horizontal(pl.col(values).is_not_null()))
     return XlsxRead(frame, _which(sheets, chosen), header_row)
