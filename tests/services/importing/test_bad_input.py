@@ -388,7 +388,15 @@ def test_a_long_unknown_column_is_named_short_on_screen_and_in_the_errors_file(
     (line,) = rejected(with_areas, "households", path)
     assert line.startswith(f"row 1, column '{'n' * 60}…' [140000 characters]: unknown column")
     assert len(line) < 500
+    # The errors file of a file about people names no column it does not know (the name
+    # may be data: docs/cli.md); the areas' file names it, shortened.
     written = pl.read_csv(tmp_path / "households.csv.errors.csv", infer_schema=False)
+    assert written["column"].fill_null("").to_list() == [""]
+    areas = write_csv(
+        tmp_path / "areas.csv", ["code", "name", "level", long], [["A", "A", "x", ""]]
+    )
+    rejected(with_areas, "areas", areas)
+    written = pl.read_csv(tmp_path / "areas.csv.errors.csv", infer_schema=False)
     assert written["column"].to_list() == [f"{'n' * 200}… [140000 characters]"]
 
 
