@@ -74,3 +74,22 @@ def paired_again(
         b.add_pairing("h", "v", active_from=day(a), active_to=day(z), home_distance_m=1_000.0)
     b.add_pairing("h2", "v", home_distance_m=1_000.0)
     return b
+
+
+def handed_over(
+    *,
+    days: int = 200,
+    at: int = 100,
+    resumes: int | None = None,
+    leave: tuple[int, int] | None = None,
+) -> PlanningProblemBuilder:
+    """Household ``h`` paired with visitor ``v1`` on ``[0, at)``, then with ``v2`` from
+    ``resumes`` (default ``at``: handed over that day) to the end; ``leave`` is ``v2``'s
+    (first and last day)."""
+    b = PlanningProblemBuilder(START, days=days)
+    b.add_visitor("v1")
+    b.add_visitor("v2", leave=[(day(leave[0]), day(leave[1]))] if leave else [])
+    b.add_household("h")
+    b.add_pairing("h", "v1", active_to=day(at), home_distance_m=1_000.0)
+    b.add_pairing("h", "v2", active_from=day(at if resumes is None else resumes))
+    return b

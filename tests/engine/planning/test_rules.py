@@ -6,9 +6,16 @@ import dataclasses
 
 import numpy as np
 
-from doorstep.engine.planning import CadencePolicy, MaxGapRule, MinVisitsRule, VisitTable
+from doorstep.engine.planning import (
+    CadencePolicy,
+    MaxGapRule,
+    MinVisitsRule,
+    PlanningProblem,
+    PlanningProblemBuilder,
+    VisitTable,
+)
 from doorstep.engine.planning.rules import measure_gaps
-from tests.engine.planning.instances import one_pair
+from tests.engine.planning.instances import START, day, one_pair
 
 
 def table(starts: list[int], stay: int = 5) -> VisitTable:
@@ -80,3 +87,53 @@ def test_without_an_earlier_visit_the_first_gap_runs_from_the_cadence_clock() ->
     # A visit before the pairing, after the clock started, anchors the gap instead.
     gaps = measure_gaps(problem, table([-5, 30, 80]))
     assert (gaps.longest[0], gaps.gap_from[0], gaps.gap_to[0]) == (50, 30, 80)
+
+
+def _two_pairings(
+    windows: list[tuple[int, int]], policy: CadencePolicy | None = None
+) -> PlanningProblem:
+    """Household ``h`` paired with ``v1`` and then ``v2`` on ``windows`` (days ``[a, z)``)."""
+    b = PlanningProblemBuilder(START, days=200, default_policy=policy or CadencePolicy())
+    b.add_visitor("v1")
+    b.add_visitor("v2")
+    b.add_household("h")
+    for v, (a, z) in zip(("v1", "v2"), windows, strict=True):
+        b.add_pairing("h", v, active_from=day(a), active_to=day(z))
+    return b.build()
+
+
+def _visits(by_pairing: dict[int, list[int]], stay: int = 5) -> VisitTable:
+    rows = [(p, s) for p, ss in by_pairing.items() for s in ss]
+    return VisitTable.of([p for p, _ in rows], [s for _, s in rows],
+                         [s + stay - 1 for _, s in rows], [False] * len(rows))  # fmt: skip
+
+
+def test_a_pairing_handed_over_counts_its_first_gap_from_the_households_last_visit() -> None:
+    # h is v1's on days 0-99 (a visit on day 53) and v2's from day 100 (a visit on 153):
+    # each pairing alone keeps 60 days, but h goes 100 days between visits.
+    problem = _two_pairings([(0, 100), (100, 200)])
+    visits = _visits({0: [53], 1: [153]})
+    gaps = measure_gaps(problem, visits)
+    assert (gaps.longest[0], gaps.gap_from[0], gaps.gap_to[0]) == (53, 0, 53)
+    assert (gaps.longest[1], gaps.gap_from[1], gaps.gap_to[1]) == (100, 53, 153)
+    assert gaps.n_visits.tolist() == [1, 1]
+    assert MaxGapRule().check(problem, visits, gaps).tolist() == [True, False]
+    # Six a year allow 60 days too (365 // 6): the yearly minimum sees the same gap.
+    six = _two_pairings([(0, 100), (100, 200)], CadencePolicy(min_visits_per_year=6))
+    assert MinVisitsRule().check(six, visits, measure_gaps(six, visits)).tolist() == [True, False]
+    # Visited on day 106 instead, h never waits more than 53 days.
+    visits = _visits({0: [53], 1: [106, 159]})
+    assert MaxGapRule().check(problem, visits, measure_gaps(problem, visits)).all()
+
+
+def test_only_the_households_visits_before_a_pairing_began_anchor_its_first_gap() -> None:
+    # v2 takes h over on day 50 while v1 stays until day 100: v1's visit on day 70 comes
+    # after v2's began, so v2's first gap still runs from v1's visit on day 20.
+    problem = _two_pairings([(0, 100), (50, 200)])
+    gaps = measure_gaps(problem, _visits({0: [20, 70], 1: [90, 140]}))
+    assert (gaps.longest[1], gaps.gap_from[1], gaps.gap_to[1]) == (70, 20, 90)
+    # Paired again after 50 days without a visitor: the last visit still counts, however
+    # long ago, as a recorded one would.
+    problem = _two_pairings([(0, 100), (150, 200)])
+    gaps = measure_gaps(problem, _visits({0: [53], 1: [150]}))
+    assert (gaps.longest[1], gaps.gap_from[1], gaps.gap_to[1]) == (97, 53, 150)

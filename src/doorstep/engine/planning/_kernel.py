@@ -37,10 +37,10 @@ def sweep(  # type: ignore[no-untyped-def]
     v_cal, v_org, org_cap, org_target, cal_code, cal_run,
     lv_ptr, lv_s, lv_e, hb_ptr, hb_s, hb_e, h_lat, h_lon, h_pref,
     p_hh, p_v, p_stay, p_gap, p_mask, p_from, p_to, p_home,
-    vp_ptr, vp_idx, fv_ptr, fv_s, fv_e, fv_p,
+    vp_ptr, vp_idx, hp_ptr, hp_idx, fv_ptr, fv_s, fv_e, fv_p,
     ev_day, ev_pair, ev_next, ev_pos,
-    last, deadline, next_fixed, free_from, last_end, last_pair, wake, ready, due, ready_p,
-    ready_lst, tiebreak, away, out_pair, out_start,
+    last, by_visit, deadline, next_fixed, free_from, last_end, last_pair, wake, ready, due,
+    ready_p, ready_lst, tiebreak, away, out_pair, out_start,
 ):  # fmt: skip
     """Place visits on days ``[d0, d1)``; returns how many were written to ``out_*``.
 
@@ -51,8 +51,23 @@ def sweep(  # type: ignore[no-untyped-def]
     start early, but only into an organisation's quiet days (below ``org_target``, the
     expected daily load), which fills troughs instead of piling visits on busy days. Each day
     the starts are granted in order of urgency (due ones first) while the organisation's cap
-    allows. Fixed visits are replayed as they pass.
+    allows. Fixed visits are replayed as they pass. A visit, planned or fixed, is the last
+    visit of every pairing of its household yet to begin (``hp_*``: pairings by household).
     """
+
+    def share(p: int, s: int, w: int) -> None:
+        # The cadence is the household's: a visit on day s is the anchor of its pairings
+        # that begin later (the latest such visit; a visit outranks a mere clock), so a
+        # visitor taking the household over is due `gap` after it, not after the handover.
+        # Their visitors plan again from day w, their deadlines having moved.
+        for j in range(hp_ptr[p_hh[p]], hp_ptr[p_hh[p] + 1]):
+            q = hp_idx[j]
+            if q != p and p_from[q] > s and (not by_visit[q] or s > last[q]):
+                last[q] = s
+                by_visit[q] = True
+                deadline[q] = s + p_gap[q]
+                wake[p_v[q]] = min(wake[p_v[q]], w)
+                ready[p_v[q]] = False
 
     def far(p: int, q: int) -> bool:
         # Whether two stays of one visitor are far enough apart to need travel days.
@@ -152,10 +167,12 @@ def sweep(  # type: ignore[no-untyped-def]
             i = ev_pos[0]
             p = ev_pair[i]
             s = ev_day[i]
-            if s > last[p] or last[p] == -BIG:
+            if s > last[p] or not by_visit[p]:  # a visit outranks a clock, as in the rules
                 last[p] = s
+                by_visit[p] = True
                 deadline[p] = s + p_gap[p]
             next_fixed[p] = ev_next[i]
+            share(p, s, d)
             wake[p_v[p]] = min(wake[p_v[p]], d)
             ready[p_v[p]] = False
             ev_pos[0] += 1
@@ -330,7 +347,9 @@ def sweep(  # type: ignore[no-untyped-def]
             out_start[n_out] = d
             n_out += 1
             last[p] = d
+            by_visit[p] = True
             deadline[p] = d + p_gap[p]
+            share(p, d, d + 1)
             free_from[v] = d + stay
             last_end[v] = d + stay - 1
             last_pair[v] = p

@@ -19,6 +19,7 @@ from doorstep.engine.planning.rules import (
     CadenceRule,
     Gaps,
     VisitTable,
+    household_last_visit,
     measure_gaps,
 )
 
@@ -180,6 +181,7 @@ def plan(
     p_to = pr.pairing_to.astype(np.int64)
     p_v = pr.pairing_visitor.astype(np.int64)
     vp_ptr, vp_idx = _csr(p_v, n_v)
+    hp_ptr, hp_idx = _csr(pr.pairing_household.astype(np.int64), pr.n_households)
     rng = np.random.default_rng(params.seed)
 
     # First deadlines: each visitor's pairings get evenly staggered phases from a random
@@ -204,11 +206,14 @@ def plan(
     nxt[by_pair[:-1][same]] = f_s[by_pair][1:][same]
     ev = np.argsort(f_s, kind="stable")
     # History (fixed visits before plan_from) sets each pairing's last visit up front, so
-    # that pulled-forward pairings can then be made due at once.
+    # that pulled-forward pairings can then be made due at once: its own, and its
+    # household's before it began (by any of its pairings: the cadence is the household's).
     last = np.full(n_p, -_kernel.BIG, np.int64)
     hist = f_s < pr.plan_from
     np.maximum.at(last, f_p[hist], f_s[hist])
+    np.maximum(last, household_last_visit(pr, f_p[hist], f_s[hist]), out=last)
     seen = last > -_kernel.BIG
+    by_visit = seen.copy()  # whether `last` is a visit (which outranks a clock)
     deadline[seen] = last[seen] + gap[seen]
     # Without one, a clock started before the pairing (its household's earlier pairing)
     # is the anchor the sweep counts the visits still needed from, as a visit would be.
@@ -251,10 +256,10 @@ def plan(
             pr.blackouts.ptr, pr.blackouts.start, pr.blackouts.end,
             pr.household_lat, pr.household_lon, pr.household_preferred_weekdays,
             pr.pairing_household, p_v, stay, gap, mask, p_from, p_to, pr.pairing_home_distance_m,
-            vp_ptr, vp_idx, fv_ptr, fv_s, fv_e, fv_p,
+            vp_ptr, vp_idx, hp_ptr, hp_idx, fv_ptr, fv_s, fv_e, fv_p,
             f_s[ev], f_p[ev], nxt[ev], ev_pos,
-            last, deadline, next_fixed, free_from, last_end, last_pair, wake, ready, due,
-            ready_p, ready_lst, tiebreak, away, o_p, o_s,
+            last, by_visit, deadline, next_fixed, free_from, last_end, last_pair, wake, ready,
+            due, ready_p, ready_lst, tiebreak, away, o_p, o_s,
         )  # fmt: skip
         out_p.append(o_p[:n_out].copy())
         out_s.append(o_s[:n_out].copy())

@@ -162,17 +162,21 @@ class PlanningProblem:
         Per visitor: days of personal leave.
     pairing_household, pairing_visitor, pairing_policy
         One entry per active pairing. A household may be paired with the same visitor more
-        than once (ended, then paired again), on disjoint days only.
+        than once (ended, then paired again), on disjoint days only. The cadence is the
+        household's: a pairing's first gap runs from the household's last visit before the
+        pairing began, by any of its pairings (planned or fixed), so a household handed to
+        another visitor is not due afresh.
     pairing_from, pairing_to
         The days the pairing is active: visits start in ``[from, to)``; the cadence is measured
         from ``from`` to ``to`` (default ``0`` and ``n_days``). ``from`` is below 0 for a
         pairing that began before the horizon: with no visit since, its first visit is due
         ``max_gap_days`` after that day, and first visits are spread over what is left of it.
     pairing_clock
-        Per pairing, the day its cadence clock starts when no visit precedes its window: the
-        start of its household's uninterrupted run of pairings, so that a household re-paired
-        before its first visit is not due afresh (at most ``pairing_from``; default
-        ``pairing_from``). A visit before ``pairing_from`` still sets the clock instead.
+        Per pairing, the day its cadence clock starts when no visit to its household
+        precedes its window: the start of its household's uninterrupted run of pairings, so
+        that a household re-paired before its first visit is not due afresh (at most
+        ``pairing_from``; default ``pairing_from``). A visit to the household before
+        ``pairing_from`` sets the clock instead, however long ago.
     pairing_home_distance_m
         Distance from the household to its visitor's home (NaN when unknown); used to bound
         the distance between two households when their coordinates are unknown.
@@ -349,7 +353,8 @@ class PlanningProblem:
 
     @property
     def clock_from(self) -> I32:
-        """Per pairing, the day its cadence clock starts without an earlier visit."""
+        """Per pairing, the day its cadence clock starts without an earlier visit to its
+        household."""
         return self.pairing_from if self.pairing_clock is None else self.pairing_clock
 
     @property

@@ -54,10 +54,11 @@ class VisitTable:
 class Gaps:
     """Per pairing: the longest gap, where it lies, and the number of visits in its window.
 
-    The gaps of a pairing active on ``[from, to)`` run from its anchor (its latest visit
-    before ``from``, else its clock: ``from`` itself unless its household's earlier pairing
-    started it) through the start of each visit in ``[from, to)``
-    to ``to``; ``n_visits`` counts the visits in ``[from, to)``.
+    The gaps of a pairing active on ``[from, to)`` run from its anchor through the start of
+    each of its visits in ``[from, to)`` to ``to``; ``n_visits`` counts those visits. The
+    anchor is its household's latest visit before ``from``, by any of the household's
+    pairings (the cadence is the household's: handed over, it is not due afresh), else its
+    clock (``from`` itself unless the household's run of pairings began earlier).
     """
 
     longest: I32
@@ -66,19 +67,50 @@ class Gaps:
     n_visits: I32
 
 
+NO_VISIT = np.iinfo(np.int64).min
+
+
+def household_last_visit(
+    problem: PlanningProblem, pairing: npt.ArrayLike, start: npt.ArrayLike
+) -> npt.NDArray[np.int64]:
+    """Per pairing of ``problem``: the latest ``start`` among the given visits (``pairing``
+    their pairing) to its household, by any of its pairings, that starts before the pairing
+    does; :data:`NO_VISIT` where there is none.
+
+    Only households with more than one pairing need a search over the household's visits;
+    the others (nearly all, in a region) take their own visits' maximum.
+    """
+    p = np.asarray(pairing, np.int64)
+    s = np.asarray(start, np.int64)
+    p_h = problem.pairing_household.astype(np.int64)
+    p_from = problem.pairing_from.astype(np.int64)
+    out = np.full(problem.n_pairings, NO_VISIT, np.int64)
+    early = s < p_from[p]
+    np.maximum.at(out, p[early], s[early])
+    shared = np.bincount(p_h, minlength=problem.n_households)[p_h] > 1
+    mine = shared[p]
+    if not mine.any():
+        return out
+    # (household, day) packed in one int64, days offset to be non-negative: for each
+    # pairing, the last packed visit below (household, from) is its household's latest.
+    shift, half = np.int64(1) << 32, np.int64(1) << 31
+    keys = np.sort(p_h[p[mine]] * shift + s[mine] + half)
+    q = np.flatnonzero(shared)
+    at = np.searchsorted(keys, p_h[q] * shift + p_from[q] + half) - 1
+    found = keys[np.maximum(at, 0)]
+    hit = (at >= 0) & (found // shift == p_h[q])
+    out[q[hit]] = found[hit] % shift - half
+    return out
+
+
 def measure_gaps(problem: PlanningProblem, visits: VisitTable) -> Gaps:
     """Compute :class:`Gaps` for every pairing of ``problem``."""
     n = problem.n_pairings
     p, s = visits.pairing.astype(np.int64), visits.start.astype(np.int64)
     p_from = problem.pairing_from.astype(np.int64)
     p_to = problem.pairing_to.astype(np.int64)
-    early = s < p_from[p]
-    anchor = problem.clock_from.astype(np.int64)  # copied
-    has_hist = np.zeros(n, np.bool_)
-    has_hist[p[early]] = True
-    hist = np.full(n, np.iinfo(np.int64).min, np.int64)
-    np.maximum.at(hist, p[early], s[early])
-    anchor[has_hist] = hist[has_hist]
+    hist = household_last_visit(problem, p, s)
+    anchor = np.where(hist > NO_VISIT, hist, problem.clock_from)
     keep = (s >= p_from[p]) & (s < p_to[p])
     kp, ks = p[keep], s[keep]  # still sorted by pairing, start
     first = np.ones(len(kp), np.bool_)

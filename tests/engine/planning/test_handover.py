@@ -1,0 +1,82 @@
+"""A household handed from one visitor to another: the cadence is the household's."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from doorstep.engine.planning import PlanParams, PlanResult, Reason, check_visits, plan
+from tests.engine.planning.instances import day, handed_over
+
+# Without the random phase of first visits every start below can be worked out by hand: a
+# visit starts 7 days (the slack) before its deadline, and the deadline is 60 days after the
+# household's last visit.
+UNSPREAD = PlanParams(spread_first_visits=False)
+
+
+def starts(result: PlanResult, pairing: int) -> list[int]:
+    v = result.visits
+    return sorted(int(s) for s in v.start[v.pairing == pairing])
+
+
+def household_gaps(result: PlanResult) -> list[int]:
+    """The household's gaps from day 0 through every visit, by either visitor, to the end."""
+    days = sorted(int(s) for s in result.visits.start)
+    return np.diff([0, *days, result.problem.n_days]).tolist()
+
+
+def test_the_new_visitor_is_due_60_days_after_the_old_one_last_came() -> None:
+    # v1 visits h on day 53 (deadline 60), which lasts until v1 hands over on day 100: no
+    # visit is forced just before then. v2's first is due on 113 (53 + 60), so starts on
+    # 106, not on 153 as if h had been paired afresh (a 100-day wait).
+    result = plan(handed_over().build(), params=UNSPREAD)
+    assert starts(result, 0) == [53]
+    assert starts(result, 1) == [106, 159]
+    assert max(household_gaps(result)) == 53
+    assert result.compliant.all()
+    v = result.visits
+    assert check_visits(result.problem, v.pairing, v.start, v.end, v.fixed).total == 0
+
+
+@pytest.mark.parametrize("plan_from", [0, 60])
+def test_a_recorded_visit_under_the_old_visitor_counts_as_a_planned_one_does(
+    plan_from: int,
+) -> None:
+    # v1's visit on day 53 was recorded: replayed as planning passes it (from day 0) or
+    # history (from day 60), it makes v2 due on day 113 all the same.
+    b = handed_over()
+    b.add_fixed_visit("h", "v1", day(53), day(57))
+    b.plan_from = plan_from
+    result = plan(b.build(), params=UNSPREAD)
+    assert starts(result, 0) == [53]
+    assert starts(result, 1) == [106, 159]
+    assert result.compliant.all()
+
+
+def test_with_spread_first_visits_the_household_still_never_waits_past_the_cadence() -> None:
+    for seed in range(8):
+        result = plan(handed_over().build(), params=PlanParams(seed=seed))
+        assert max(household_gaps(result)) <= 60, (seed, starts(result, 0), starts(result, 1))
+        assert result.compliant.all()
+
+
+def test_a_new_visitor_on_leave_at_the_handover_is_late_and_the_reason_says_so() -> None:
+    # v2 is away on days 100-130: h, last visited on day 53, is due on 113 but waits until
+    # 131; v2's pairing is not compliant, its longest gap runs from v1's visit, and the
+    # leave is named (the old pairing kept its own cadence and is compliant).
+    result = plan(handed_over(leave=(100, 130)).build(), params=UNSPREAD)
+    assert starts(result, 1)[0] == 131
+    assert result.compliant.tolist() == [True, False]
+    record = result.pairing(1)
+    assert (record.gap_from, record.gap_to, record.longest_gap_days) == (day(53), day(131), 78)
+    assert record.reason is Reason.LEAVE
+
+
+def test_a_household_without_a_visitor_for_50_days_is_overdue_when_paired_again() -> None:
+    # v1 leaves on day 100, v2 comes only on day 150: h, last visited on day 53, was due
+    # on 113, so v2 visits at once and the gap is reported as overdue before the pairing.
+    result = plan(handed_over(days=250, resumes=150).build(), params=UNSPREAD)
+    assert starts(result, 1)[0] == 150
+    record = result.pairing(1)
+    assert (record.compliant, record.gap_from, record.longest_gap_days) == (False, day(53), 97)
+    assert record.reason is Reason.OVERDUE_BEFORE_PLANNING
