@@ -638,3 +638,41 @@ def test_work_lists_as_of_a_past_day_take_the_latest_act_by_its_date_not_by_when
         day_50 = planning.work_list(s, "due", actor="test", today=_day(50), days=60)
     assert "H0" in {r["household"] for r in day_30}
     assert "H0" not in {r["household"] for r in day_50}
+
+
+@pytest.mark.parametrize("handover", [30, 100])
+def test_a_household_handed_over_inside_the_horizon_never_waits_past_the_cadence(
+    paired: Engine, handover: int
+) -> None:
+    # H1, never visited, passes to the other visitor on day 30 or 100. Whatever the seed,
+    # its visits by either visitor are at most 60 days apart, from the start (when its
+    # pairings began) to the horizon's end: the new visitor is due 60 days after the old
+    # one's last planned visit, or after the start when there was none (as the work lists
+    # say), not 60 days after the handover.
+    _hand_over(paired, "H1", _day(handover))
+    horizon_end = dt.date(2027, 7, 4)
+    for seed in range(4):
+        settings = planning.PlanSettings(start=START, months=6, seed=seed, keep_unaffected=False)
+        with unit_of_work(paired) as s:
+            summary = planning.plan_area(s, "R", settings, actor="test")
+        assert summary.compliant_pairings == summary.pairings == 5
+        points = [START, *(a for a, _ in _planned(paired, "H1")), horizon_end]
+        gaps = [(b - a).days for a, b in itertools.pairwise(points)]
+        assert max(gaps) <= 60, (seed, points)
+
+
+def test_a_household_handed_over_after_a_recorded_visit_is_due_from_the_last_planned_one(
+    paired: Engine,
+) -> None:
+    # H1 was visited five days before the start and passes to the other visitor on day
+    # 100: its first visitor's planned visits keep the cadence until then, so the new one
+    # is due 60 days after the last of them, not overdue since day 55 (the recorded visit
+    # alone), and no pairing is reported late.
+    _record(paired, "H1", "done", _day(-5), _day(-1))
+    _hand_over(paired, "H1", _day(100))
+    with unit_of_work(paired) as s:
+        summary = planning.plan_area(s, "R", planning.PlanSettings(start=START), actor="test")
+    assert summary.reasons == {}
+    assert summary.compliant_pairings == summary.pairings == 5
+    points = [_day(-5), *(a for a, _ in _planned(paired, "H1")), dt.date(2028, 1, 4)]
+    assert max((b - a).days for a, b in itertools.pairwise(points)) <= 60, points

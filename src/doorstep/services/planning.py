@@ -157,15 +157,13 @@ def build_result(
     org_ids = [int(o) for o in pairs["organisation_id"].drop_nulls().unique().to_list()]
     visitor_ids = [int(v) for v in pairs["visitor_id"].unique().to_list()]
     household_ids = [int(h) for h in pairs["household_id"].unique().to_list()]
-    # The cadence runs per household: never visited, a pairing begun by the start is due
-    # from the first day of its household's run of pairings (handed over, it is as due as
-    # before), as the work lists say on the start day. One that begins later keeps its own
-    # start: the pairing it takes over from is in this plan, and its planned visits (which
-    # the engine does not share between pairings) keep the household's cadence until then.
+    # The cadence runs per household: never visited, a pairing is due from the first day
+    # of its household's run of pairings (handed over, it is as due as before), as the work
+    # lists say. The engine measures a pairing's first gap from the household's last visit
+    # before it, by any of its pairings in this plan, planned or recorded; the clock counts
+    # only where there is none (a pairing taking over from one too short to need a visit).
     clocks = clock_starts(repo.household_pairings(conn, household_ids))
-    pairs = pairs.join(clocks, on="id", how="left", maintain_order="left").with_columns(
-        pl.when(pl.col("started_on") <= start).then("clock_from").alias("clock_from")
-    )
+    pairs = pairs.join(clocks, on="id", how="left", maintain_order="left")
     leave = spans(
         repo.spans(conn, "visitor_leave", "visitor_id", visitor_ids),
         "visitor_id",
@@ -231,11 +229,11 @@ def build_result(
         .filter(pl.col("own").is_null() | (pl.col("other") != pl.col("own")))
     )
 
-    # A pairing that began before the start with no visit to its household before the
-    # start is due within the gap of its clock (its household's first pairing of the run,
-    # ``clock_starts``), as the work lists say: the engine measures its first gap from that
-    # day (before the horizon), and spreads the first visits of such pairings over what is
-    # left of it. (Given as a visit on its first
+    # A pairing with no visit to its household before it is due within the gap of its
+    # clock (its household's first pairing of the run, ``clock_starts``), as the work lists
+    # say: the engine measures its first gap from that day (before the horizon, for one
+    # begun by the start), and spreads the first visits of such pairings over what is left
+    # of it. (Given as a visit on its first
     # day, as until session 26, it made every pairing begun on one day due on the same day,
     # and 11 % of a county paired on a Tuesday missed that day when planned from Monday.)
 
