@@ -80,3 +80,19 @@ def test_a_household_without_a_visitor_for_50_days_is_overdue_when_paired_again(
     record = result.pairing(1)
     assert (record.compliant, record.gap_from, record.longest_gap_days) == (False, day(53), 97)
     assert record.reason is Reason.OVERDUE_BEFORE_PLANNING
+
+
+def test_the_new_visitor_serves_its_own_household_first_when_the_handover_is_due_at_once() -> None:
+    # h, last visited on day 25, is v2's from day 85 and due that very day; v2's own
+    # household g, visited on day 30, is due on day 90. After a stay at h (85-89) and a
+    # travel day, g could start only on day 91: g must come first, by day 79.
+    b = handed_over(at=85)
+    b.add_household("g")
+    b.add_pairing("g", "v2")
+    b.add_fixed_visit("h", "v1", day(25), day(29))
+    b.add_fixed_visit("g", "v2", day(30), day(34))
+    result = plan(b.build(), params=UNSPREAD)
+    assert starts(result, 1)[0] == 85
+    g = [s for s in starts(result, 2) if s > 30]
+    assert 30 + 5 <= g[0] <= 79
+    assert result.compliant.all()

@@ -247,6 +247,31 @@ def sweep(  # type: ignore[no-untyped-def]
             for j in range(k):
                 lst = min(lst, late_buf[j] - acc)
                 acc += p_stay[buf[j]] + travel_days
+            opens = -BIG  # the first day the most urgent can start, if its window is ahead
+            if k > 1 and p_from[buf[0]] > d:
+                opens = p_from[buf[0]]
+                while opens < late_buf[0] and static_code(buf[0], opens) != C_OK:
+                    opens += 1
+            if lst < opens:
+                # The most urgent pairing's window opens after the chain behind it must
+                # have started (a household handed over and due soon after the new pairing
+                # begins): serving the next one first, before the window opens, may leave
+                # more room than waiting for it.
+                a = buf[0]
+                b = buf[1]
+                alt = min(late_buf[1], late_buf[0] - p_stay[b] - travel_days)
+                acc = p_stay[a] + p_stay[b] + 2 * travel_days
+                for j in range(2, k):
+                    alt = min(alt, late_buf[j] - acc)
+                    acc += p_stay[buf[j]] + travel_days
+                # Compared by the room each order leaves after its first can start.
+                if alt - max(d, p_from[b]) > lst - opens:
+                    lst = alt
+                    buf[0] = b
+                    buf[1] = a
+                    t = late_buf[0]
+                    late_buf[0] = late_buf[1]
+                    late_buf[1] = t
             latest0 = late_buf[0]
             p0 = buf[0]
             if not ready[v]:
