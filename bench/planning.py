@@ -157,6 +157,32 @@ def with_extras(problem: PlanningProblem, *, seed: int) -> PlanningProblem:
     )
 
 
+def with_handovers(problem: PlanningProblem, share: float, *, seed: int) -> PlanningProblem:
+    """Hand ``share`` of the households to another visitor (any, at random) on a day between
+    30 days in and 30 days before the end, as the service would: the second pairing's clock
+    is the run's start, and the household's cadence runs across the two."""
+    import dataclasses
+
+    rng = np.random.default_rng(seed + 11)
+    pr = problem
+    moved = np.flatnonzero(rng.random(pr.n_pairings) < share)
+    day = rng.integers(30, pr.n_days - 30, len(moved)).astype(np.int32)
+    to = pr.pairing_to.copy()
+    to[moved] = day
+    return dataclasses.replace(
+        pr,
+        pairing_household=np.r_[pr.pairing_household, pr.pairing_household[moved]],
+        pairing_visitor=np.r_[pr.pairing_visitor, rng.integers(0, pr.n_visitors, len(moved))],
+        pairing_policy=np.r_[pr.pairing_policy, pr.pairing_policy[moved]],
+        pairing_from=np.r_[pr.pairing_from, day],
+        pairing_to=np.r_[to, pr.pairing_to[moved]],
+        pairing_home_distance_m=np.r_[
+            pr.pairing_home_distance_m, rng.uniform(0, 30_000, len(moved))
+        ],
+        pairing_clock=np.r_[pr.clock_from, pr.clock_from[moved]],
+    )
+
+
 def naive(problem: PlanningProblem, gap: int, stay: int) -> tuple[np.ndarray, np.ndarray]:
     """Every pairing visited on days 0, gap, 2*gap, ... regardless of anything."""
     starts = np.arange(0, problem.n_days, gap)
@@ -185,6 +211,12 @@ def main() -> None:
     ap.add_argument(
         "--extras", action="store_true", help="add blackouts, leave and preferred weekdays"
     )
+    ap.add_argument(
+        "--handovers",
+        type=float,
+        default=0.0,
+        help="share of households handed to another visitor within the horizon (e.g. 0.1)",
+    )
     args = ap.parse_args()
 
     t0 = time.perf_counter()
@@ -208,6 +240,9 @@ def main() -> None:
         )  # fmt: skip
     if args.extras:
         problem = with_extras(problem, seed=args.seed)
+    n_first = problem.n_pairings
+    if args.handovers:
+        problem = with_handovers(problem, args.handovers, seed=args.seed)
     t_build = time.perf_counter() - t0
     print(
         f"instance: {problem.n_pairings:,} pairings, {problem.n_visitors:,} visitors, "
@@ -227,6 +262,12 @@ def main() -> None:
         f"visits: {result.n_planned:,}; compliant pairings: {result.n_compliant:,} "
         f"({share:.4%}); reasons for the rest: {dict(result.reasons())}"
     )
+    if problem.n_pairings > n_first:
+        taken = result.compliant[n_first:]
+        print(
+            f"hand-overs: {len(taken):,}; the second pairing compliant (the household's gap "
+            f"across the hand-over included): {int(taken.sum()):,} ({taken.mean():.4%})"
+        )
     load = result.away_by_day()
     print(f"visitors away per day: mean {load.mean():,.0f}, min {load.min():,}, max {load.max():,}")
 
