@@ -37,7 +37,7 @@ def sweep(  # type: ignore[no-untyped-def]
     v_cal, v_org, org_cap, org_target, cal_code, cal_run,
     lv_ptr, lv_s, lv_e, hb_ptr, hb_s, hb_e, h_lat, h_lon, h_pref,
     p_hh, p_v, p_stay, p_gap, p_mask, p_from, p_to, p_home,
-    vp_ptr, vp_idx, hp_ptr, hp_idx, fv_ptr, fv_s, fv_e, fv_p,
+    vp_ptr, vp_idx, hp_ptr, hp_idx, p_shared, fv_ptr, fv_s, fv_e, fv_p,
     ev_day, ev_pair, ev_next, ev_pos,
     last, by_visit, deadline, next_fixed, free_from, last_end, last_pair, wake, ready, due,
     ready_p, ready_lst, tiebreak, away, out_pair, out_start,
@@ -52,7 +52,9 @@ def sweep(  # type: ignore[no-untyped-def]
     expected daily load), which fills troughs instead of piling visits on busy days. Each day
     the starts are granted in order of urgency (due ones first) while the organisation's cap
     allows. Fixed visits are replayed as they pass. A visit, planned or fixed, is the last
-    visit of every pairing of its household yet to begin (``hp_*``: pairings by household).
+    visit of every pairing of its household yet to begin (``hp_*``: pairings by household;
+    ``p_shared``: a bitset of the pairings whose household has others, small enough to stay
+    in the cache, as looking up every visit's household cost a tenth of the sweep).
     """
 
     def share(p: int, s: int, w: int) -> None:
@@ -371,10 +373,10 @@ def sweep(  # type: ignore[no-untyped-def]
             out_pair[n_out] = p
             out_start[n_out] = d
             n_out += 1
-            last[p] = d
-            by_visit[p] = True
+            last[p] = d  # `by_visit` may stay unset: nothing shared with p comes later
             deadline[p] = d + p_gap[p]
-            share(p, d, d + 1)
+            if (p_shared[p >> 3] >> (p & 7)) & 1:
+                share(p, d, d + 1)
             free_from[v] = d + stay
             last_end[v] = d + stay - 1
             last_pair[v] = p

@@ -182,6 +182,7 @@ def plan(
     p_v = pr.pairing_visitor.astype(np.int64)
     vp_ptr, vp_idx = _csr(p_v, n_v)
     hp_ptr, hp_idx = _csr(pr.pairing_household.astype(np.int64), pr.n_households)
+    p_shared = np.packbits(np.diff(hp_ptr)[pr.pairing_household] > 1, bitorder="little")
     rng = np.random.default_rng(params.seed)
 
     # First deadlines: each visitor's pairings get evenly staggered phases from a random
@@ -256,7 +257,7 @@ def plan(
             pr.blackouts.ptr, pr.blackouts.start, pr.blackouts.end,
             pr.household_lat, pr.household_lon, pr.household_preferred_weekdays,
             pr.pairing_household, p_v, stay, gap, mask, p_from, p_to, pr.pairing_home_distance_m,
-            vp_ptr, vp_idx, hp_ptr, hp_idx, fv_ptr, fv_s, fv_e, fv_p,
+            vp_ptr, vp_idx, hp_ptr, hp_idx, p_shared, fv_ptr, fv_s, fv_e, fv_p,
             f_s[ev], f_p[ev], nxt[ev], ev_pos,
             last, by_visit, deadline, next_fixed, free_from, last_end, last_pair, wake, ready,
             due, ready_p, ready_lst, tiebreak, away, o_p, o_s,
