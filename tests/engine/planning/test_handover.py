@@ -5,8 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from doorstep.engine.planning import PlanParams, PlanResult, Reason, check_visits, plan
-from tests.engine.planning.instances import day, handed_over
+from doorstep.engine.planning import (
+    PlanningProblemBuilder,
+    PlanParams,
+    PlanResult,
+    Reason,
+    check_visits,
+    plan,
+)
+from tests.engine.planning.instances import START, day, handed_over
 
 # Without the random phase of first visits every start below can be worked out by hand: a
 # visit starts 7 days (the slack) before its deadline, and the deadline is 60 days after the
@@ -96,3 +103,21 @@ def test_the_new_visitor_serves_its_own_household_first_when_the_handover_is_due
     g = [s for s in starts(result, 2) if s > 30]
     assert 30 + 5 <= g[0] <= 79
     assert result.compliant.all()
+
+
+def test_a_visitor_who_can_never_visit_a_household_yet_to_be_taken_over_plans_nothing() -> None:
+    # Every day is a holiday: neither household can ever be visited. h2, taken over on
+    # day 10 and due first (its run began on day -30), heads v's chain with no start day
+    # at all; looking for its first one must stop at the end of its window. (Unbounded, it
+    # read past the kernel's arrays: an IndexError under NUMBA_BOUNDSCHECK=1, else garbage
+    # or, now and then, a crashed worker.)
+    b = PlanningProblemBuilder(START, days=100)
+    b.add_calendar(holidays=[day(d) for d in range(-40, 120)])
+    b.add_visitor("v")
+    b.add_household("h1")
+    b.add_household("h2")
+    b.add_pairing("h1", "v")
+    b.add_pairing("h2", "v", active_from=day(10), clock_from=day(-30))
+    result = plan(b.build(), params=UNSPREAD)
+    assert len(result.visits) == 0
+    assert [result.pairing(p).reason for p in (0, 1)] == [Reason.HOLIDAY, Reason.HOLIDAY]

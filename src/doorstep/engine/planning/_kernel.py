@@ -252,7 +252,9 @@ def sweep(  # type: ignore[no-untyped-def]
             opens = -BIG  # the first day the most urgent can start, if its window is ahead
             if k > 1 and p_from[buf[0]] > d:
                 opens = p_from[buf[0]]
-                while opens < late_buf[0] and static_code(buf[0], opens) != C_OK:
+                # Within its window: a pairing that can never start has the latest start BIG.
+                stop = min(late_buf[0], p_to[buf[0]])
+                while opens < stop and static_code(buf[0], opens) != C_OK:
                     opens += 1
             if lst < opens:
                 # The most urgent pairing's window opens after the chain behind it must
