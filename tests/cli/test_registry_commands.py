@@ -8,7 +8,14 @@ import pytest
 from sqlalchemy import Engine, text
 
 from tests.cli.conftest import Invoke
-from tests.factories.files import AREA_HEADER, HOUSEHOLD_HEADER, area_rows, household, write_csv
+from tests.factories.files import (
+    AREA_HEADER,
+    HOUSEHOLD_HEADER,
+    area_rows,
+    hidden_first_workbook,
+    household,
+    write_csv,
+)
 
 
 def test_a_bad_import_exits_2_and_names_row_column_and_reason(cli: Invoke, tmp_path: Path) -> None:
@@ -115,18 +122,8 @@ def test_demo_goes_only_into_an_empty_database_or_one_holding_the_same_demo(
 def test_an_import_from_a_workbook_of_several_sheets_says_which_it_read(
     cli: Invoke, tmp_path: Path
 ) -> None:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    notes = book.active
-    assert notes is not None
-    notes.title = "Notes"
-    notes.sheet_state = "hidden"
-    sheet = book.create_sheet("Areas")
-    sheet.append(AREA_HEADER)
-    for row in area_rows():
-        sheet.append(list(row.values()))
-    book.save(path := tmp_path / "a.xlsx")
+    rows = [AREA_HEADER, *(list(r.values()) for r in area_rows())]
+    path = hidden_first_workbook(tmp_path / "a.xlsx", rows, title="Areas")
     result = cli("import", "areas", str(path))
     assert result.exit_code == 0, result.output
     assert (
@@ -139,25 +136,17 @@ def test_an_import_from_a_workbook_of_several_sheets_says_which_it_read(
 def test_a_refused_import_from_a_workbook_of_several_sheets_says_which_it_read(
     cli: Invoke, tmp_path: Path, bad: str
 ) -> None:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    notes = book.active
-    assert notes is not None
-    notes.title = "Notes"
-    notes.sheet_state = "hidden"
-    sheet = book.create_sheet("Areas")
-    sheet.append(AREA_HEADER)
     rows = [list(r.values()) for r in area_rows()]
     if bad == "row":  # refused by the validation: an unknown parent
         rows[1][2] = "NOWHERE"
     else:  # refused by the reader: a spreadsheet error in a cell
         rows[1][1] = "#DIV/0!"
-    for row in rows:
-        sheet.append(row)
-    if bad == "cell":
-        sheet["B3"].data_type = "e"
-    book.save(path := tmp_path / "a.xlsx")
+    path = hidden_first_workbook(
+        tmp_path / "a.xlsx",
+        [AREA_HEADER, *rows],
+        title="Areas",
+        error_cells=["B3"] if bad == "cell" else [],
+    )
     result = cli("import", "areas", str(path))
     assert result.exit_code == 2, result.output
     assert (

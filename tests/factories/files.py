@@ -91,3 +91,33 @@ def visitor(**overrides: Any) -> dict[str, Any]:
     }
     row.update(overrides)
     return row
+
+
+def hidden_first_workbook(
+    path: Path,
+    rows: Sequence[Sequence[Any]],
+    *,
+    title: str,
+    hidden: Sequence[Sequence[Any]] = (),
+    error_cells: Sequence[str] = (),
+) -> Path:
+    """A workbook whose first sheet ("Notes", holding ``hidden``) is hidden and whose second,
+    ``title``, holds ``rows``, with ``error_cells`` (such as "B3") typed as spreadsheet
+    errors."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    notes = book.active
+    assert notes is not None
+    notes.title = "Notes"
+    notes.sheet_state = "hidden"
+    for row in hidden:
+        notes.append(list(row))
+    sheet = book.create_sheet(title)
+    for row in rows:
+        sheet.append(list(row))
+    for cell in error_cells:
+        sheet[cell].data_type = "e"
+    book.active = 1
+    book.save(path)
+    return path

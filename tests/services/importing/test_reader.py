@@ -14,7 +14,13 @@ from openpyxl import Workbook
 from sqlalchemy import Engine, text
 
 from tests.factories.db import rejected, run_import
-from tests.factories.files import AREA_HEADER, VISITOR_HEADER, visitor, write_csv
+from tests.factories.files import (
+    AREA_HEADER,
+    VISITOR_HEADER,
+    hidden_first_workbook,
+    visitor,
+    write_csv,
+)
 
 
 def visitors_parquet(tmp_path: Path, **columns: pl.Series) -> Path:
@@ -329,18 +335,12 @@ def test_a_hidden_first_sheet_is_skipped_and_the_sheet_read_is_named(
     with_areas: Engine, tmp_path: Path
 ) -> None:
     # A hidden sheet is someone's lookup or old data, not the rows to import.
-    book = Workbook()
-    old = book.active
-    assert old is not None
-    old.title = "Old"
-    old.sheet_state = "hidden"
-    for row in (VISITOR_HEADER, visitor_row(visitor_id="OLD")):
-        old.append(row)
-    data = book.create_sheet("Data")
-    for row in (VISITOR_HEADER, visitor_row(visitor_id="V2")):
-        data.append(row)
-    book.active = 1
-    book.save(path := tmp_path / "v.xlsx")
+    path = hidden_first_workbook(
+        tmp_path / "v.xlsx",
+        [VISITOR_HEADER, visitor_row(visitor_id="V2")],
+        title="Data",
+        hidden=[VISITOR_HEADER, visitor_row(visitor_id="OLD")],
+    )
     summary = run_import(with_areas, "visitors", path)
     assert summary.sheet == "sheet 'Data', the first visible of 2, after 1 hidden sheet(s)"
     with with_areas.connect() as conn:
