@@ -464,18 +464,17 @@ def test_work_lists_leave_out_households_without_consent_and_mark_those_whose_vi
     assert all(r["status"] == f"visitor left on {left}" for r in v2)
 
 
-def test_work_lists_leave_out_visitors_not_yet_begun(paired: Engine) -> None:
-    _sql(
-        paired,
-        "UPDATE visitors SET active_from = :d WHERE external_id = 'V2'",
-        d=START + dt.timedelta(days=100),
-    )
+def test_work_lists_mark_the_households_of_a_visitor_not_yet_begun(paired: Engine) -> None:
+    # V2's pairings began before V2 does: its households are overdue all the same, and
+    # the coordinator must see that nobody will visit them before V2's first day.
+    begins = START + dt.timedelta(days=100)
+    _sql(paired, "UPDATE visitors SET active_from = :d WHERE external_id = 'V2'", d=begins)
     with unit_of_work(paired) as s:
         overdue = planning.work_list(
             s, "overdue", actor="test", today=START + dt.timedelta(days=70)
         )
-    assert overdue
-    assert {r["visitor"] for r in overdue} == {"V1"}
+    status = {r["visitor"]: r["status"] for r in overdue}
+    assert status == {"V1": "", "V2": f"visitor starts on {begins}"}
 
 
 def test_planned_visits_being_removed_do_not_block_their_visitor(paired: Engine) -> None:

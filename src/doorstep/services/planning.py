@@ -463,8 +463,14 @@ def _deadlines(
     out = []
     for r in rows:
         anchor = r["last_visit"] or clock.get(r["pairing_id"], r["started_on"])
-        left = r.pop("visitor_to")
-        r["status"] = f"visitor left on {left}" if left is not None and left < today else ""
+        begins, left = r.pop("visitor_from"), r.pop("visitor_to")
+        r["status"] = (
+            f"visitor left on {left}"
+            if left is not None and left < today
+            else f"visitor starts on {begins}"
+            if begins is not None and begins > today
+            else ""
+        )
         r["deadline"] = anchor + dt.timedelta(days=max_gap_days)
         r["days_left"] = (r["deadline"] - today).days
         del r["pairing_id"], r["household_id"]

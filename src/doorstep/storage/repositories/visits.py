@@ -219,21 +219,20 @@ def open_pairings(
     team: str | None,
     area_path: str | None,
 ) -> list[dict[str, Any]]:
-    """Pairings begun by ``today`` that end after it, of households that consent and
-    visitors begun by then (a visitor who has left is kept: ``visitor_to``), each with its
+    """Pairings begun by ``today`` that end after it, of households that consent (whether
+    their visitor has begun or left: ``visitor_from``, ``visitor_to``), each with its
     household's last recorded visit by ``today`` (by any visitor) and its own next planned
     visit from ``today`` that its visitor is to make."""
     where, params = _work_scope(visitor, team, area_path)
     where += [
         "p.started_on <= :today",
         "(p.ended_on IS NULL OR p.ended_on > :today)",
-        "(v.active_from IS NULL OR v.active_from <= :today)",
     ]
     sql = f"""
         SELECT p.id AS pairing_id, p.household_id,
                h.external_id AS household, h.head_name, a.name AS area,
                v.external_id AS visitor, v.name AS visitor_name, p.started_on,
-               v.active_to AS visitor_to,
+               v.active_from AS visitor_from, v.active_to AS visitor_to,
                (SELECT MAX(vi.actual_start) FROM visits vi
                  WHERE vi.household_id = p.household_id AND vi.status = 'done'
                    AND vi.actual_start <= :today) AS last_visit,
@@ -250,7 +249,7 @@ def open_pairings(
     params["today"] = today
     rows = [dict(r) for r in conn.execute(text(sql), params).mappings().all()]
     for r in rows:  # SQLite hands dates back as ISO text
-        for key in ("started_on", "visitor_to", "last_visit", "next_planned"):
+        for key in ("started_on", "visitor_from", "visitor_to", "last_visit", "next_planned"):
             if r[key] is not None:
                 r[key] = _as_date(r[key])
     return rows
