@@ -63,7 +63,7 @@ def test_only_the_households_a_file_changes_are_updated_and_audited(
     with with_areas.connect() as conn:
         acts = conn.execute(text("SELECT COUNT(*) FROM consent_records")).scalar_one()
     second = [
-        household(household_id="H1", lat="26.12345678901234"),  # one digit fewer: changed
+        household(household_id="H1", lat="26.1234568"),  # moved 11 mm: changed
         household(household_id="H2", consent="withdrawn", consent_date="2026-03-01"),
         household(household_id="H3", address="", consent="", consent_date=""),  # not stated
         household(household_id="H4"),
@@ -143,3 +143,22 @@ def test_a_visitor_whose_team_or_lead_changes_is_updated_and_one_whose_do_not_is
     assert (_events(with_areas, "visitor")[1:] == [("update", "V1")]) is changed
     # Left alone, the membership row is the same row (not deleted and written again).
     assert (_without_audit(with_areas) == before) is not changed
+
+
+def test_a_coordinate_come_back_from_a_spreadsheet_with_sixteen_digits_is_unchanged(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    # A double may need 17 significant digits; a spreadsheet keeps 16 (openpyxl writes
+    # "%.16g", and so does the XLSX export). That is the stored value, not an edit.
+    lat, lon = 28.672379646270922, 108.34544229225297
+    path = tmp_path / "h.csv"
+    write_csv(path, HOUSEHOLD_HEADER, [household(household_id="H1", lat=repr(lat), lon=repr(lon))])
+    run_import(with_areas, "households", path)
+    again = [household(household_id="H1", lat=f"{lat:.16g}", lon=f"{lon:.16g}")]
+    assert (f"{lat:.16g}", f"{lon:.16g}") != (repr(lat), repr(lon))
+    write_csv(path, HOUSEHOLD_HEADER, again)
+    summary = run_import(with_areas, "households", path)
+    assert (summary.updated, summary.unchanged) == (0, 1)
+    with with_areas.connect() as conn:
+        stored = conn.execute(text("SELECT lat, lon FROM households")).one()
+    assert tuple(stored) == (lat, lon)

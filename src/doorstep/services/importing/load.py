@@ -134,9 +134,27 @@ def differing(conn: Connection, table: str, old: pl.DataFrame) -> pl.DataFrame:
     mine = old.with_columns(pl.col(c).cast(stored.schema[c]) for c in cols)
     return (
         mine.join(stored.rename({c: f"_stored_{c}" for c in cols}), on="id", how="left")
-        .filter(pl.any_horizontal(pl.col(c).ne_missing(pl.col(f"_stored_{c}")) for c in cols))
+        .filter(
+            pl.any_horizontal(
+                _differs(pl.col(c), pl.col(f"_stored_{c}"), stored.schema[c]) for c in cols
+            )
+        )
         .select(mine.columns)
     )
+
+
+# A spreadsheet keeps 16 significant digits of a double (openpyxl writes "%.16g", as our
+# XLSX export does), where a double may need 17: a value that close to the stored one is the
+# stored one come back from a spreadsheet, not an edit.
+_SPREADSHEET_DIGITS = 1e-15
+
+
+def _differs(mine: pl.Expr, stored: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """Whether the file's value is another than the stored one (none equals none)."""
+    if not dtype.is_float():
+        return mine.ne_missing(stored)
+    apart = (mine - stored).abs() > stored.abs() * _SPREADSHEET_DIGITS
+    return pl.when(mine.is_null() | stored.is_null()).then(mine.ne_missing(stored)).otherwise(apart)
 
 
 def _write(
