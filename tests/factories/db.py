@@ -8,6 +8,7 @@ from sqlalchemy import Engine, text
 
 from doorstep.services.importing import ImportRejected, ImportSummary, import_file
 from doorstep.storage.session import unit_of_work
+from tests.factories.files import write_csv
 
 
 def run_import(engine: Engine, entity: str, path: Path) -> ImportSummary:
@@ -42,3 +43,10 @@ def rejected(engine: Engine, entity: str, path: Path) -> list[str]:
         run_import(engine, entity, path)
     assert snapshot(engine) == before
     return [str(e) for e in info.value.errors]
+
+
+def import_teams(engine: Engine, tmp_path: Path, *codes: str) -> None:
+    """Teams ``codes`` (named "Team CODE") of village R-C-V1, begun on 2026-01-01."""
+    rows = [[t, f"Team {t}", "R-C-V1", "2026-01-01"] for t in codes]
+    path = write_csv(tmp_path / "t.csv", ["code", "name", "area_code", "starts_on"], rows)
+    run_import(engine, "teams", path)

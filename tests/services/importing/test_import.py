@@ -7,7 +7,7 @@ from pathlib import Path
 import polars as pl
 from sqlalchemy import Engine, text
 
-from tests.factories.db import run_import
+from tests.factories.db import import_teams, run_import
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
 
 
@@ -129,15 +129,7 @@ def test_a_file_that_leaves_columns_out_changes_only_the_columns_it_has(
     with_areas: Engine, tmp_path: Path
 ) -> None:
     # The team, the lead, consent, the address and the area tree are stored first.
-    run_import(
-        with_areas,
-        "teams",
-        write_csv(
-            tmp_path / "t.csv",
-            ["code", "name", "area_code", "starts_on"],
-            [["T1", "Village one team", "R-C-V1", "2026-01-01"]],
-        ),
-    )
+    import_teams(with_areas, tmp_path, "T1")
     lead = visitor(visitor_id="V1", team_code="T1", is_team_lead="true")
     run_import(with_areas, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, [lead]))
     given = household(household_id="H1", consent="given", address="No. 9 East Street")
@@ -253,15 +245,7 @@ def test_an_empty_cell_in_a_column_with_a_default_keeps_what_is_stored(
         "organisations",
         write_csv(tmp_path / "o.csv", org_header, [["NG", "Clinic", "ngo"]]),
     )
-    run_import(
-        with_areas,
-        "teams",
-        write_csv(
-            tmp_path / "t.csv",
-            ["code", "name", "area_code", "starts_on"],
-            [["T1", "Village one team", "R-C-V1", "2026-01-01"]],
-        ),
-    )
+    import_teams(with_areas, tmp_path, "T1")
     lead = visitor(visitor_id="V1", team_code="T1", is_team_lead="true")
     run_import(with_areas, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, [lead]))
     h = household(household_id="H1", address="No. 9 East Street")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from tests.factories.db import run_import, snapshot
+from tests.factories.db import import_teams, run_import, snapshot
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
 
 
@@ -124,15 +124,7 @@ def test_a_visitors_dates_and_empty_cells_count_as_changed_only_when_they_differ
 def test_a_visitor_whose_team_or_lead_changes_is_updated_and_one_whose_do_not_is_left(
     with_areas: Engine, tmp_path: Path, cells: dict[str, str], changed: bool
 ) -> None:
-    run_import(
-        with_areas,
-        "teams",
-        write_csv(
-            tmp_path / "t.csv",
-            ["code", "name", "area_code", "starts_on"],
-            [[t, f"Team {t}", "R-C-V1", "2026-01-01"] for t in ("T1", "T2")],
-        ),
-    )
+    import_teams(with_areas, tmp_path, "T1", "T2")
     path = tmp_path / "v.csv"
     write_csv(path, VISITOR_HEADER, [visitor(visitor_id="V1", team_code="T1", is_team_lead="true")])
     run_import(with_areas, "visitors", path)
