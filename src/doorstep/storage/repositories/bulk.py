@@ -17,6 +17,7 @@ from sqlalchemy.types import TypeEngine
 
 import doorstep.storage.tables  # noqa: F401  (registers every table on the metadata)
 from doorstep.storage.base import Base
+from doorstep.storage.repositories.reads import frame
 
 _COPY_CHUNK_ROWS = 200_000
 #: After copying this many rows into a PostgreSQL table, its statistics are taken again
@@ -208,25 +209,20 @@ def key_map(conn: Connection, table: str, key: str, columns: Sequence[str] = ())
 
 def read_rows(conn: Connection, table: str, columns: Sequence[str]) -> pl.DataFrame:
     """``columns`` of every row of ``table``, each typed as the table stores it (an
-    integer, a double, a date, a flag, text), so that values can be compared as stored."""
+    integer, a double, a date, a flag, text), so that values can be compared as stored.
+    Read through :func:`~doorstep.storage.repositories.reads.frame` (SQLite in blocks,
+    PostgreSQL through ``COPY``), whose flags come back as SQLite's 0/1 or ``COPY``'s t/f."""
     types = {c: _polars_type(Base.metadata.tables[table].c[c].type) for c in columns}
-    sqlite = conn.dialect.name != "postgresql"
-    # SQLite hands dates back as ISO text and flags as 0/1: read so, then converted.
-    raw_types = {
-        c: (pl.String if t == pl.Date else pl.Int64 if t == pl.Boolean else t) if sqlite else t
-        for c, t in types.items()
-    }
-    driver = conn.connection.driver_connection
-    assert driver is not None
-    cur = driver.cursor()
-    cur.execute(f"SELECT {', '.join(columns)} FROM {table}")
-    rows = cur.fetchall()
-    cur.close()
-    frame = pl.DataFrame(rows, schema=raw_types, orient="row")
-    return frame.with_columns(
-        pl.col(c).str.to_date("%Y-%m-%d") if t == pl.Date else pl.col(c).cast(t)
-        for c, t in types.items()
-        if raw_types[c] != t
+    flag = pl.Int64 if conn.dialect.name != "postgresql" else pl.String
+    flags = [c for c, t in types.items() if t == pl.Boolean]
+    got = frame(
+        conn,
+        f"SELECT {', '.join(columns)} FROM {table}",
+        {},
+        {c: flag if c in flags else t for c, t in types.items()},
+    )
+    return got.with_columns(
+        (pl.col(c) == "t") if flag == pl.String else pl.col(c).cast(pl.Boolean) for c in flags
     )
 
 
