@@ -10,10 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from contextlib import ExitStack
 from typing import Any
 
 import polars as pl
-from sqlalchemy import JSON, Connection, DateTime, cast, column, insert, literal, select, table
+from sqlalchemy import (
+    JSON,
+    Connection,
+    DateTime,
+    cast,
+    column,
+    insert,
+    literal,
+    select,
+    table,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 import doorstep.storage.tables  # noqa: F401  (registers every table on the metadata)
@@ -41,29 +52,25 @@ def events_for_rows(
         return
     src = Base.metadata.tables[source]
     lo, hi = int(ids.min()), int(ids.max())  # type: ignore[arg-type]
-    temp = None
-    if hi - lo + 1 == ids.len():  # new rows: their ids were chosen as one run
-        where: ColumnElement[bool] = src.c.id.between(lo, hi)
-    else:
-        temp = table(_IDS, column("id"))
-        conn.exec_driver_sql(f"CREATE TEMP TABLE {_IDS} (id INTEGER PRIMARY KEY)")
-        bulk.insert_rows(conn, _IDS, pl.DataFrame({"id": ids}))
-        where = src.c.id.in_(select(temp.c.id))
-    # SQLite stores JSON as text, and would read CAST(... AS JSON) as a number.
-    text_detail = literal(json.dumps(detail))
-    detail_value = cast(text_detail, JSON) if conn.dialect.name == "postgresql" else text_detail
-    events = Base.metadata.tables["audit_events"]
-    query = insert(events).from_select(
-        ["at", "actor", "action", "entity", "entity_id", "detail"],
-        select(
-            literal(at, DateTime(timezone=True)),
-            literal(actor),
-            literal(action),
-            literal(entity),
-            src.c[key],
-            detail_value,
-        ).where(where),
-    )
-    conn.execute(query)
-    if temp is not None:
-        conn.exec_driver_sql(f"DROP TABLE {_IDS}")
+    with ExitStack() as temporary:
+        if hi - lo + 1 == ids.len():  # new rows: their ids were chosen as one run
+            where: ColumnElement[bool] = src.c.id.between(lo, hi)
+        else:
+            name = temporary.enter_context(bulk.id_table(conn, _IDS, ids))
+            where = src.c.id.in_(select(table(name, column("id")).c.id))
+        # SQLite stores JSON as text, and would read CAST(... AS JSON) as a number.
+        text_detail = literal(json.dumps(detail))
+        detail_value = cast(text_detail, JSON) if conn.dialect.name == "postgresql" else text_detail
+        events = Base.metadata.tables["audit_events"]
+        query = insert(events).from_select(
+            ["at", "actor", "action", "entity", "entity_id", "detail"],
+            select(
+                literal(at, DateTime(timezone=True)),
+                literal(actor),
+                literal(action),
+                literal(entity),
+                src.c[key],
+                detail_value,
+            ).where(where),
+        )
+        conn.execute(query)

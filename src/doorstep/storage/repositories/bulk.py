@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import polars as pl
@@ -174,16 +175,26 @@ def update_rows(conn: Connection, table: str, frame: pl.DataFrame, key: str = "i
     return frame.height
 
 
+@contextmanager
+def id_table(conn: Connection, name: str, values: pl.Series) -> Iterator[str]:
+    """A temporary table ``name`` of the integers ``values`` (column ``id``), for one
+    statement to join on however many there are (an ``IN`` list of a million would not);
+    dropped on leaving."""
+    conn.execute(text(f"CREATE TEMP TABLE {name} (id INTEGER PRIMARY KEY)"))
+    try:
+        insert_rows(conn, name, pl.DataFrame({"id": values.unique()}))
+        yield name
+    finally:
+        conn.execute(text(f"DROP TABLE {name}"))
+
+
 def delete_rows(conn: Connection, table: str, key: str, values: pl.Series) -> None:
-    """Delete the rows of ``table`` whose ``key`` is one of ``values`` (integers), through
-    a temporary table: one statement, however many there are."""
+    """Delete the rows of ``table`` whose ``key`` is one of ``values`` (integers), in one
+    statement."""
     if values.len() == 0:
         return
-    tmp = f"_del_{table}"
-    conn.execute(text(f"CREATE TEMP TABLE {tmp} (value INTEGER PRIMARY KEY)"))
-    insert_rows(conn, tmp, pl.DataFrame({"value": values.unique()}))
-    conn.execute(text(f"DELETE FROM {table} WHERE {key} IN (SELECT value FROM {tmp})"))
-    conn.execute(text(f"DROP TABLE {tmp}"))
+    with id_table(conn, f"_del_{table}", values) as ids:
+        conn.execute(text(f"DELETE FROM {table} WHERE {key} IN (SELECT id FROM {ids})"))
 
 
 def _has_updated_at(conn: Connection, table: str) -> bool:
