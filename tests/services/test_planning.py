@@ -639,7 +639,7 @@ def test_work_lists_as_of_a_past_day_take_the_latest_act_by_its_date_not_by_when
     assert "H0" not in {r["household"] for r in day_50}
 
 
-@pytest.mark.parametrize("handover", [30, 100])
+@pytest.mark.parametrize("handover", [30, 58, 61, 64, 100, 118, 121, 124])
 def test_a_household_handed_over_inside_the_horizon_never_waits_past_the_cadence(
     paired: Engine, handover: int
 ) -> None:

@@ -82,14 +82,22 @@ def handed_over(
     at: int = 100,
     resumes: int | None = None,
     leave: tuple[int, int] | None = None,
+    cut: int = 0,
 ) -> PlanningProblemBuilder:
     """Household ``h`` paired with visitor ``v1`` on ``[0, at)``, then with ``v2`` from
     ``resumes`` (default ``at``: handed over that day) to the end; ``leave`` is ``v2``'s
-    (first and last day)."""
+    (first and last day). With ``cut``, ``v1``'s window ends ``cut`` days before ``at`` as
+    the service leaves a stay's last days out (``v2``'s clock then starts on day 0: the
+    household's run of pairings is unbroken)."""
     b = PlanningProblemBuilder(START, days=days)
     b.add_visitor("v1")
     b.add_visitor("v2", leave=[(day(leave[0]), day(leave[1]))] if leave else [])
     b.add_household("h")
-    b.add_pairing("h", "v1", active_to=day(at), home_distance_m=1_000.0)
-    b.add_pairing("h", "v2", active_from=day(at if resumes is None else resumes))
+    b.add_pairing("h", "v1", active_to=day(at - cut), home_distance_m=1_000.0)
+    b.add_pairing(
+        "h",
+        "v2",
+        active_from=day(at if resumes is None else resumes),
+        clock_from=day(0) if cut else None,
+    )
     return b

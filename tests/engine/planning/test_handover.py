@@ -67,6 +67,28 @@ def test_with_spread_first_visits_the_household_still_never_waits_past_the_caden
         assert result.compliant.all()
 
 
+def test_a_household_due_in_the_old_visitors_last_days_is_visited_before_the_handover() -> None:
+    # v1's window ends on day 111, four days before the hand-over on 115, so that its last
+    # stay (5 days) ends with the pairing. h, visited on day 53, falls due on 113: after
+    # v1's last start day, before v2 can come. v1 must visit again (by 110; 103 is 7 days of
+    # slack before): measured only to its own window's end, the gap had looked covered and
+    # v2 was left to start on 115, 62 days after the visit, blamed for it.
+    result = plan(handed_over(at=115, cut=4).build(), params=UNSPREAD)
+    assert result.problem.cover_to.tolist() == [115, 200]
+    assert starts(result, 0) == [53, 103]
+    assert starts(result, 1) == [156]
+    assert max(household_gaps(result)) == 53
+    assert result.compliant.all()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_household_handed_over_on_any_day_never_waits_past_the_cadence(seed: int) -> None:
+    for at in range(20, 190, 3):
+        result = plan(handed_over(at=at, cut=4).build(), params=PlanParams(seed=seed))
+        assert max(household_gaps(result)) <= 60, (at, starts(result, 0), starts(result, 1))
+        assert result.compliant.all(), (at, starts(result, 0), starts(result, 1))
+
+
 def test_a_new_visitor_on_leave_at_the_handover_is_late_and_the_reason_says_so() -> None:
     # v2 is away on days 100-130: h, last visited on day 53, is due on 113 but waits until
     # 131; v2's pairing is not compliant, its longest gap runs from v1's visit, and the

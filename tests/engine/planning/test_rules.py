@@ -137,3 +137,21 @@ def test_only_the_households_visits_before_a_pairing_began_anchor_its_first_gap(
     problem = _two_pairings([(0, 100), (150, 200)])
     gaps = measure_gaps(problem, _visits({0: [53], 1: [150]}))
     assert (gaps.longest[1], gaps.gap_from[1], gaps.gap_to[1]) == (97, 53, 150)
+
+
+def test_a_pairing_whose_window_was_cut_for_its_last_stay_answers_until_the_handover() -> None:
+    # v1's window ends on day 96 (a 5-day stay started on 95 ends on 99), v2 takes h over on
+    # day 100: v1's last gap runs to 100, not 96, as nobody else can visit in between. A
+    # next pairing beginning later than a stay could run (day 101 here) is a break instead:
+    # the gap ends with v1's own window, and the days between are nobody's.
+    problem = _two_pairings([(0, 96), (100, 200)])
+    assert problem.cover_to.tolist() == [100, 200]
+    late = _visits({0: [38], 1: [100, 160]})
+    gaps = measure_gaps(problem, late)
+    assert (gaps.longest[0], gaps.gap_from[0], gaps.gap_to[0]) == (62, 38, 100)
+    assert not MaxGapRule().check(problem, late, gaps)[0]
+    in_time = _visits({0: [41], 1: [100, 160]})
+    assert MaxGapRule().check(problem, in_time, measure_gaps(problem, in_time)).all()
+    assert _two_pairings([(0, 96), (101, 200)]).cover_to.tolist() == [96, 200]
+    # v2 beginning while v1 is still active is no hand-over at v1's end.
+    assert _two_pairings([(0, 96), (50, 200)]).cover_to.tolist() == [96, 200]

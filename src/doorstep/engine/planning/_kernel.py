@@ -36,7 +36,7 @@ def sweep(  # type: ignore[no-untyped-def]
     d0, d1, weekday, slack, spread, travel_days, threshold,
     v_cal, v_org, org_cap, org_target, cal_code, cal_run,
     lv_ptr, lv_s, lv_e, hb_ptr, hb_s, hb_e, h_lat, h_lon, h_pref,
-    p_hh, p_v, p_stay, p_gap, p_mask, p_from, p_to, p_home,
+    p_hh, p_v, p_stay, p_gap, p_mask, p_from, p_to, p_cover, p_home,
     vp_ptr, vp_idx, hp_ptr, hp_idx, p_shared, fv_ptr, fv_s, fv_e, fv_p,
     ev_day, ev_pair, ev_next, ev_pos,
     last, by_visit, deadline, next_fixed, free_from, last_end, last_pair, wake, ready, due,
@@ -135,9 +135,10 @@ def sweep(  # type: ignore[no-untyped-def]
         # as far as fixed reasons go: a start followed by a blocked stretch longer than the
         # gap (blackout, leave and holidays back to back) dooms the next gap.
         g = p_gap[p]
-        if t + g >= p_to[p] or t < next_fixed[p] <= t + g:
+        if t + g >= p_cover[p] or t < next_fixed[p] <= t + g:
             return True
-        for z in range(t + p_stay[p], t + g + 1):  # noqa: SIM110 - numba has no generators
+        stop = min(t + g, p_to[p] - 1)  # its own stays start before `to`
+        for z in range(t + p_stay[p], stop + 1):  # noqa: SIM110 - numba has no generators
             if static_code(p, z) == C_OK:
                 return True
         return False
@@ -208,16 +209,18 @@ def sweep(  # type: ignore[no-untyped-def]
             k = 0
             for j in range(vp_ptr[v], vp_ptr[v + 1]):
                 p = vp_idx[j]
-                if deadline[p] >= p_to[p] or next_fixed[p] <= deadline[p]:
+                if deadline[p] >= p_cover[p] or next_fixed[p] <= deadline[p]:
                     continue
-                latest = deadline[p]
+                # Due after its own last start day (in a hand-over, before the next visitor
+                # can come): it must start by then.
+                latest = min(deadline[p], p_to[p] - 1)
                 floor = max(d, p_from[p])
                 while latest >= floor and (
                     static_code(p, latest) != C_OK or not has_next(p, latest)
                 ):
                     latest -= 1
                 if latest < floor:  # no start leaves room for the next: settle for any
-                    latest = deadline[p]
+                    latest = min(deadline[p], p_to[p] - 1)
                     while latest >= floor and static_code(p, latest) != C_OK:
                         latest -= 1
                 if latest < floor:
@@ -305,7 +308,7 @@ def sweep(  # type: ignore[no-untyped-def]
                 # a start before it leaves the rest of the horizon one visit short.
                 anchor = last[p0] if last[p0] > -BIG else p_from[p0]
                 g0 = p_gap[p0]
-                low = p_to[p0] - ((p_to[p0] - anchor + g0 - 1) // g0 - 1) * g0
+                low = p_cover[p0] - ((p_cover[p0] - anchor + g0 - 1) // g0 - 1) * g0
                 # The reserve matters more than saving a visit: x stays, but nothing earlier.
                 low = min(low, x)
                 # Prefer one of the household's weekdays in the week before x.

@@ -168,9 +168,11 @@ class PlanningProblem:
         another visitor is not due afresh.
     pairing_from, pairing_to
         The days the pairing is active: visits start in ``[from, to)``; the cadence is measured
-        from ``from`` to ``to`` (default ``0`` and ``n_days``). ``from`` is below 0 for a
-        pairing that began before the horizon: with no visit since, its first visit is due
-        ``max_gap_days`` after that day, and first visits are spread over what is left of it.
+        from ``from`` to ``to`` (default ``0`` and ``n_days``), or to the first day of the
+        household's next pairing where that one takes over (:attr:`cover_to`). ``from`` is
+        below 0 for a pairing that began before the horizon: with no visit since, its first
+        visit is due ``max_gap_days`` after that day, and first visits are spread over what
+        is left of it.
     pairing_clock
         Per pairing, the day its cadence clock starts when no visit to its household
         precedes its window: the start of its household's uninterrupted run of pairings, so
@@ -356,6 +358,38 @@ class PlanningProblem:
         """Per pairing, the day its cadence clock starts without an earlier visit to its
         household."""
         return self.pairing_from if self.pairing_clock is None else self.pairing_clock
+
+    @cached_property
+    def cover_to(self) -> I32:
+        """Per pairing, the day up to which it answers for its household's cadence.
+
+        Its ``pairing_to``, unless the household's next pairing begins while a stay started
+        on this one's last day could still be running (within ``stay_days - 1`` days of
+        ``pairing_to``: a hand-over, where the window was shortened so that the last stay
+        ends with the pairing). Then it is that pairing's first day: the gap from this
+        pairing's last visit runs until the next visitor can come, so this pairing must
+        visit late enough for it, though its own stays still start before ``pairing_to``.
+        """
+        n = self.n_pairings
+        out = self.pairing_to.copy()
+        if n < 2:
+            out.setflags(write=False)
+            return out
+        h = self.pairing_household.astype(np.int64)
+        frm = self.pairing_from.astype(np.int64)
+        to = self.pairing_to.astype(np.int64)
+        # (household, first day) packed in one int64, days offset to be non-negative: the
+        # first key at or after (household, to) is the household's next pairing, if any.
+        shift, half = np.int64(1) << 32, np.int64(1) << 31
+        keys = np.sort(h * shift + frm + half)
+        at = np.searchsorted(keys, h * shift + to + half)
+        found = keys[np.minimum(at, n - 1)]
+        nxt = found % shift - half
+        stay = self.policy_arrays()[0].astype(np.int64)
+        takes_over = (at < n) & (found // shift == h) & (nxt <= to + stay - 1)
+        out[takes_over] = nxt[takes_over]
+        out.setflags(write=False)
+        return out
 
     @property
     def n_visitors(self) -> int:

@@ -55,7 +55,9 @@ class Gaps:
     """Per pairing: the longest gap, where it lies, and the number of visits in its window.
 
     The gaps of a pairing active on ``[from, to)`` run from its anchor through the start of
-    each of its visits in ``[from, to)`` to ``to``; ``n_visits`` counts those visits. The
+    each of its visits in ``[from, to)`` to its ``cover_to`` (``to``, or the first day of the
+    pairing that takes its household over: see :attr:`PlanningProblem.cover_to`);
+    ``n_visits`` counts those visits. The
     anchor is its household's latest visit before ``from``, by any of the household's
     pairings (the cadence is the household's: handed over, it is not due afresh), else its
     clock (``from`` itself unless the household's run of pairings began earlier).
@@ -109,6 +111,7 @@ def measure_gaps(problem: PlanningProblem, visits: VisitTable) -> Gaps:
     p, s = visits.pairing.astype(np.int64), visits.start.astype(np.int64)
     p_from = problem.pairing_from.astype(np.int64)
     p_to = problem.pairing_to.astype(np.int64)
+    cover = problem.cover_to.astype(np.int64)
     hist = household_last_visit(problem, p, s)
     anchor = np.where(hist > NO_VISIT, hist, problem.clock_from)
     keep = (s >= p_from[p]) & (s < p_to[p])
@@ -124,8 +127,8 @@ def measure_gaps(problem: PlanningProblem, visits: VisitTable) -> Gaps:
         is_last = np.ones(len(kp), np.bool_)
         is_last[:-1] = kp[:-1] != kp[1:]
         last[kp[is_last]] = ks[is_last]
-    tail = p_to - last
-    longest, gap_from, gap_to = tail.copy(), last.copy(), p_to.copy()
+    tail = cover - last
+    longest, gap_from, gap_to = tail.copy(), last.copy(), cover.copy()
     gap = ks - prev
     if len(gap):
         order = np.lexsort((gap, kp))  # by pairing, then gap ascending: last row per group wins
