@@ -16,6 +16,7 @@ from doorstep.storage.repositories.household_data import referencing
 from doorstep.storage.session import unit_of_work
 from tests.factories.db import run_import
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
+from tests.factories.sides import Side
 
 START = dt.date(2027, 1, 4)
 
@@ -174,3 +175,26 @@ def test_erasing_a_household_removes_every_row_about_it_and_nothing_else(
     assert _rows_about(planned, "H2") == before_h2
     with unit_of_work(planned) as s, pytest.raises(NotFound, match="no household with id 'H1'"):
         household_rights.export_household(s, "H1", actor="test")
+
+
+def test_an_export_beside_an_erasure_waits_for_it_then_finds_the_household_gone(
+    planned: Engine, db_url: str
+) -> None:
+    # Without the erasure's lock, the export read H1's rows while the erasure ran and wrote
+    # its event, with their counts, after the erasure had redacted the trail.
+    def export(engine: Engine) -> None:
+        with unit_of_work(engine) as s:
+            household_rights.export_household(s, "H1", actor="reader")
+
+    reader = Side(db_url, export)
+    with unit_of_work(planned) as s:
+        household_rights.erase_household(s, "H1", actor="test")
+        waited = reader.waits()
+    reader.join(60)
+    assert waited, f"the export did not wait for the erasure: {reader.outcome}"
+    assert isinstance(reader.outcome, NotFound), reader.outcome
+    with planned.connect() as conn:
+        details = conn.execute(
+            text("SELECT action FROM audit_events WHERE entity_id = 'H1' AND action = 'export'")
+        ).all()
+    assert details == []

@@ -45,9 +45,14 @@ def export_household(session: Session, external_id: str, *, actor: str) -> dict[
     """Everything held about the household, table by table, ready for ``json.dumps``:
     its own row and consent acts, pairings and the proposals that proposed them, visits,
     indicators, blackouts, the activities and projects it takes part in, the area and
-    visitors these name, and the audit trail's events about it."""
-    household = _find(session, external_id)
+    visitors these name, and the audit trail's events about it.
+
+    Takes the lock an erasure takes: an export running beside an erasure either finishes
+    first (its event is then redacted with the others) or finds the household gone, never
+    notes what was erased in an event written after the erasure."""
     conn = session.connection()
+    lock_pairings(conn)
+    household = _find(session, external_id)
     records = repo.records(conn, household)
     events = repo.audit_events(conn, external_id)
     if events:
