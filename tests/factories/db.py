@@ -1,5 +1,6 @@
 """Database helpers for tests: run an import, take a snapshot, expect a rejection."""
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +12,11 @@ from doorstep.storage.session import unit_of_work
 from tests.factories.files import write_csv
 
 
-def run_import(engine: Engine, entity: str, path: Path) -> ImportSummary:
+def run_import(
+    engine: Engine, entity: str, path: Path, *, today: dt.date | None = None
+) -> ImportSummary:
     with unit_of_work(engine) as s:
-        return import_file(s, entity, path, actor="test")
+        return import_file(s, entity, path, actor="test", today=today)
 
 
 def snapshot(engine: Engine) -> dict[str, Any]:
@@ -36,11 +39,11 @@ def snapshot(engine: Engine) -> dict[str, Any]:
     return out
 
 
-def rejected(engine: Engine, entity: str, path: Path) -> list[str]:
+def rejected(engine: Engine, entity: str, path: Path, *, today: dt.date | None = None) -> list[str]:
     """Import ``path``, expect a rejection that changed nothing, return the error lines."""
     before = snapshot(engine)
     with pytest.raises(ImportRejected) as info:
-        run_import(engine, entity, path)
+        run_import(engine, entity, path, today=today)
     assert snapshot(engine) == before
     return [str(e) for e in info.value.errors]
 

@@ -616,7 +616,8 @@ def test_work_lists_as_of_a_past_day_use_the_consent_in_force_that_day(
         row = household(household_id=h, consent=consent, consent_date=str(_day(50)))
         if consent == "withdrawn" and h == "H1":
             row["consent_date"] = "2026-06-01"
-        run_import(paired, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, [row]))
+        path = write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, [row])
+        run_import(paired, "households", path, today=_day(90))  # entered after every act
     with unit_of_work(paired) as s:
         before = planning.work_list(s, "due", actor="test", today=_day(49))
         after = planning.work_list(s, "due", actor="test", today=_day(50))
@@ -631,7 +632,8 @@ def test_work_lists_as_of_a_past_day_take_the_latest_act_by_its_date_not_by_when
     # withdrawal dated day 70. On day 50 the act in force is the withdrawal of day 40.
     for consent, day in (("withdrawn", 40), ("given", 20), ("withdrawn", 70)):
         row = household(household_id="H0", consent=consent, consent_date=str(_day(day)))
-        run_import(paired, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, [row]))
+        path = write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, [row])
+        run_import(paired, "households", path, today=_day(90))  # entered after every act
     with unit_of_work(paired) as s:
         day_30 = planning.work_list(s, "due", actor="test", today=_day(30), days=60)
         day_50 = planning.work_list(s, "due", actor="test", today=_day(50), days=60)

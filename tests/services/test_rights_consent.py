@@ -47,7 +47,8 @@ def test_withdrawn_consent_takes_effect_for_pairing_planning_and_work_lists(
             rows = planning.work_list(
                 s, kind, actor="test", today=dt.date.fromisoformat(today), days=200
             )
-            assert {r["household"] for r in rows} == {"H2"}, kind
+            assert "H1" not in {r["household"] for r in rows}, kind
+            assert kind == "overdue" or {r["household"] for r in rows} == {"H2"}
     # A new pairing leaves it unpaired, saying why; committing it ends its pairing.
     with unit_of_work(with_areas) as s:
         again = pairing.propose(s, "R", params=PairingParams(), actor="test", today=START)
@@ -112,3 +113,57 @@ def test_a_visitors_calendar_leaves_out_what_nobody_is_to_visit_before_planning_
             {"day": START},
         )
     assert _calendar(with_areas) == set()
+
+
+def _updates_of_h1(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(
+            conn.execute(
+                text(
+                    "SELECT COUNT(*) FROM audit_events WHERE entity = 'household' "
+                    "AND entity_id = 'H1' AND action = 'update'"
+                )
+            ).scalar_one()
+        )
+
+
+def test_a_consent_form_dated_before_a_withdrawal_and_entered_after_it_does_not_undo_it(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    # H1 consented on 2026-11-30 and withdrew on 2026-12-01; a form it signed on 2026-10-01
+    # is entered after that. The withdrawal, the latest act by date, stays in force.
+    _paired_and_planned(with_areas, tmp_path)
+    for name, consent, day in (
+        ("w.csv", "withdrawn", "2026-12-01"),
+        ("late.csv", "given", "2026-10-01"),
+    ):
+        rows = [household(household_id="H1", consent=consent, consent_date=day)]
+        before = _updates_of_h1(with_areas)
+        summary = run_import(
+            with_areas, "households", write_csv(tmp_path / name, HOUSEHOLD_HEADER, rows)
+        )
+        assert (summary.updated, summary.unchanged) == (1, 0)
+        assert _updates_of_h1(with_areas) == before + 1  # the history grew: audited
+    assert summary.notes == (
+        "1 consent act dated before the household's current one went to its history; "
+        "the current act stays in force.",
+    )
+    with with_areas.connect() as conn:
+        current = conn.execute(
+            text("SELECT consent_state, consent_since FROM households WHERE external_id = 'H1'")
+        ).one()
+        history = conn.execute(
+            text(
+                "SELECT r.action, r.recorded_on FROM consent_records r JOIN households h "
+                "ON h.id = r.household_id WHERE h.external_id = 'H1' ORDER BY r.id"
+            )
+        ).all()
+    assert (current[0], str(current[1])) == ("withdrawn", "2026-12-01")
+    assert [(a, str(d)) for a, d in history] == [("given", "2026-11-30"), ("given", "2026-10-01")]
+    with unit_of_work(with_areas) as s:
+        again = pairing.propose(s, "R", params=PairingParams(), actor="test", today=START)
+        assert again.figures["unpaired_reasons"] == {"no_consent": 1}
+        for kind in ("overdue", "upcoming"):
+            rows = planning.work_list(s, kind, actor="test", today=dt.date(2027, 3, 1), days=200)
+            assert "H1" not in {r["household"] for r in rows}, kind
+            assert kind == "overdue" or {r["household"] for r in rows} == {"H2"}

@@ -62,6 +62,8 @@ def import_cmd(
         f"{summary.created} new, {summary.updated} updated, {summary.unchanged} unchanged.",
         markup=False,
     )
+    for note in summary.notes:
+        console.print(note, markup=False)
 
 
 import_cmd.__doc__ = inspect.cleandoc(import_cmd.__doc__ or "") + "\n\nColumns:\n\n" + _SCHEMA_HELP

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
@@ -470,3 +471,18 @@ def test_a_consent_date_without_its_consent_is_refused_for_a_stored_or_a_new_hou
     assert rejected(with_areas, "households", write_csv(path, HOUSEHOLD_HEADER, rows)) == [
         f"row {n}, column consent_date (value '2026-05-01'): {reason}" for n in (2, 3)
     ]
+
+
+def test_a_consent_date_after_today_is_refused(with_areas: Engine, tmp_path: Path) -> None:
+    # An act counts from the day it is made: dated ahead, it would count at once for pairing
+    # and planning but not yet for the work lists.
+    rows = [
+        household(household_id="H1", consent="given", consent_date="2026-12-02"),  # today
+        household(household_id="H2", consent="withdrawn", consent_date="2026-12-03"),
+    ]
+    path = write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, rows)
+    assert rejected(with_areas, "households", path, today=dt.date(2026, 12, 2)) == [
+        "row 3, column consent_date (value '2026-12-03'): is after today (2026-12-02): record "
+        "a consent act on or after the day it is made"
+    ]
+    assert run_import(with_areas, "households", path, today=dt.date(2026, 12, 3)).created == 2

@@ -37,6 +37,8 @@ class Written:
     unchanged: int = 0
     #: For rows about a household (indicators): the ids of the households written about.
     households: pl.Series | None = None
+    #: What the user should hear about how rows were taken (one line each).
+    notes: tuple[str, ...] = ()
 
 
 def _code_ids(conn: Connection, table: str) -> pl.DataFrame:
@@ -402,7 +404,11 @@ def load_households(
 ) -> Written:
     """Households with their current consent act; a replaced act goes to consent_records.
     A household already stored keeps its consent when its ``consent`` is empty or the
-    file has no such column; a new one is then pending."""
+    file has no such column; a new one is then pending.
+
+    The current act is the latest by its date: an act dated before the stored one (a form
+    signed before a withdrawal and entered after it) goes straight to consent_records, and
+    the stored act stays in force; the household counts as updated (its history grew)."""
     f = frame.drop(ROW).rename({"household_id": "external_id", "consent": "consent_state"})
     f = _resolve(f, conn, "area_code", "areas", "area_id")
     before = ["consent_state", "consent_since", "consent_recorded_by", "consent_evidence"]
@@ -435,12 +441,22 @@ def load_households(
         .otherwise(pl.col("_consent_evidence"))
         .alias("consent_evidence"),
     ]
+    earlier = (
+        changed
+        & pl.col("consent_date").is_not_null()
+        & pl.col("_consent_since").is_not_null()
+        & (pl.col("consent_date") < pl.col("_consent_since"))
+    ).fill_null(False)
     joined = (
         f.join(existing, on="external_id", how="left")
+        .with_columns(earlier.alias("_earlier"), pl.col("consent_state").alias("_incoming"))
         .with_columns(
-            pl.coalesce(
-                "consent_state", "_consent_state", pl.lit(ConsentState.PENDING.value)
-            ).alias("consent_state")
+            pl.when(pl.col("_earlier"))
+            .then(pl.col("_consent_state"))
+            .otherwise(
+                pl.coalesce("consent_state", "_consent_state", pl.lit(ConsentState.PENDING.value))
+            )
+            .alias("consent_state")
         )
         .with_columns(*act, changed.alias("_changed"))
     )
@@ -453,8 +469,9 @@ def load_households(
         "consent_recorded_by",
         "consent_evidence",
     ]
-    # The acts being replaced, written before the rows that replace them.
-    replaced = old.filter(pl.col("_changed")).select(
+    # The acts being replaced, written before the rows that replace them, and the acts that
+    # came in dated before the one in force, which only join the history.
+    replaced = old.filter(pl.col("_changed") & ~pl.col("_earlier")).select(
         pl.col("id").alias("household_id"),
         pl.col("_consent_state").alias("action"),
         pl.lit("programme").alias("scope"),
@@ -462,7 +479,15 @@ def load_households(
         pl.col("_consent_recorded_by").fill_null("unknown").alias("recorded_by"),
         pl.col("_consent_evidence").fill_null("").alias("evidence"),
     )
-    bulk.insert_rows(conn, "consent_records", replaced)
+    late = old.filter(pl.col("_earlier")).select(
+        pl.col("id").alias("household_id"),
+        pl.col("_incoming").alias("action"),
+        pl.lit("programme").alias("scope"),
+        pl.col("consent_date").alias("recorded_on"),
+        pl.lit(recorded_by).alias("recorded_by"),
+        pl.lit(evidence).alias("evidence"),
+    )
+    bulk.insert_rows(conn, "consent_records", pl.concat([replaced, late]))
     new, old = fill_unstated(
         conn,
         "households",
@@ -472,13 +497,26 @@ def load_households(
         _defaults("households"),
         absent,
     )
-    return _write(
+    written = _write(
         conn,
         "households",
         new,
         old,
         on_rows,
         absent - {"consent", "consent_date"},  # the act's columns are handled above
+    )
+    if not late.height:
+        return written
+    grew = late["household_id"].filter(~late["household_id"].is_in(written.updated.implode()))
+    n = late.height
+    return Written(
+        written.created,
+        pl.concat([written.updated, grew]),
+        written.unchanged - grew.len(),
+        notes=(
+            f"{n} consent act{'s' if n > 1 else ''} dated before the household's current one "
+            f"went to {'their' if n > 1 else 'its'} history; the current act stays in force.",
+        ),
     )
 
 

@@ -47,6 +47,7 @@ class ImportSummary:
     updated: int
     unchanged: int = 0  # rows stored already as the file has them: not written, not audited
     sheet: str | None = None  # which sheet of a workbook with several was read
+    notes: tuple[str, ...] = ()  # how some rows were taken, one line each
 
 
 def import_file(
@@ -99,7 +100,8 @@ def import_frame(
     progress("validating", 0, raw.height)
     refs = _references(session, schema, raw)
     checked = validate(schema, raw, refs)
-    errors = checked.errors + _extra_checks(session, schema, checked.frame)
+    today = today or dt.date.today()
+    errors = checked.errors + _extra_checks(session, schema, checked.frame, today)
     if errors:
         raise ImportRejected(
             path, errors, write_errors_csv(path, errors, people=schema.people), sheet=sheet
@@ -134,7 +136,7 @@ def import_frame(
                 frame,
                 recorded_by=actor,
                 evidence=f"imported from {path.name}",
-                today=today or dt.date.today(),
+                today=today,
                 on_rows=on_rows,
                 absent=absent,
             )
@@ -192,7 +194,7 @@ def import_frame(
     session.flush()
     progress("done", frame.height, frame.height)
     return ImportSummary(
-        schema.entity, path, frame.height, created, updated, result.unchanged, sheet
+        schema.entity, path, frame.height, created, updated, result.unchanged, sheet, result.notes
     )
 
 
@@ -210,7 +212,9 @@ def _references(session: Session, schema: EntitySchema, raw: pl.DataFrame) -> Re
     return References(areas=areas, organisations=orgs, teams=teams)
 
 
-def _extra_checks(session: Session, schema: EntitySchema, frame: pl.DataFrame) -> list[RowError]:
+def _extra_checks(
+    session: Session, schema: EntitySchema, frame: pl.DataFrame, today: dt.date
+) -> list[RowError]:
     """Rules that span columns or need the database."""
     errors: list[RowError] = []
     pairs = {"teams": ("starts_on", "ends_on"), "visitors": ("active_from", "active_to")}
@@ -244,6 +248,19 @@ def _extra_checks(session: Session, schema: EntitySchema, frame: pl.DataFrame) -
                 "row; to keep the stored consent, leave both empty",
             )
             for r in frame.filter(undated).iter_rows(named=True)
+        ]
+        # An act takes effect when it is made: one dated ahead would count at once for
+        # pairing and planning but not yet for the work lists. A future date is a slip
+        # (or an intention, to record on the day).
+        ahead = pl.col("consent_date").is_not_null() & (pl.col("consent_date") > today)
+        errors += [
+            RowError(
+                int(r[ROW]),
+                "consent_date",
+                str(r["consent_date"]),
+                f"is after today ({today}): record a consent act on or after the day it is made",
+            )
+            for r in frame.filter(ahead).iter_rows(named=True)
         ]
     if schema.entity == "indicators":
         known = _codes(session, "households", "external_id")
