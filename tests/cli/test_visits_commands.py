@@ -176,3 +176,45 @@ def test_a_leavers_households_stay_on_the_overdue_list_marked_for_a_new_visitor(
     listed = cli("visits", "due", "--today", "2027-02-20", "--visitor", "V1", "--format", "json")
     assert listed.exit_code == 0, listed.output
     assert [r["status"] for r in json.loads(listed.output)] == ["visitor left on 2027-02-01"] * 3
+
+
+def test_a_household_paired_anew_while_its_leavers_pairing_is_open_is_listed_once(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    # V1 left on 2027-02-01 with its pairings open; H0 has had V2 since 2027-02-10.
+    _planned(with_areas, tmp_path)
+    run_import(
+        with_areas,
+        "visitors",
+        write_csv(tmp_path / "v2.csv", VISITOR_HEADER, [visitor(visitor_id="V2")]),
+    )
+    with with_areas.begin() as conn:
+        conn.execute(
+            text("UPDATE visitors SET active_to = :d WHERE external_id = 'V1'"),
+            {"d": dt.date(2027, 2, 1)},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO pairings (household_id, visitor_id, started_on) "
+                "SELECT h.id, v.id, :d FROM households h, visitors v "
+                "WHERE h.external_id = 'H0' AND v.external_id = 'V2'"
+            ),
+            {"d": dt.date(2027, 2, 10)},
+        )
+    expected = [
+        ("H0", "V2", ""),
+        ("H1", "V1", "visitor left on 2027-02-01"),
+        ("H2", "V1", "visitor left on 2027-02-01"),
+    ]
+    args = ("visits", "overdue", "--today", "2027-03-10", "--format")
+    as_csv = cli(*args, "csv")
+    assert as_csv.exit_code == 0, as_csv.output
+    rows = list(csv.DictReader(io.StringIO(as_csv.output)))
+    assert sorted((r["household"], r["visitor"], r["status"]) for r in rows) == expected
+    as_json = cli(*args, "json")
+    assert as_json.exit_code == 0, as_json.output
+    rows = json.loads(as_json.output)
+    assert sorted((r["household"], r["visitor"], r["status"]) for r in rows) == expected
+    as_table = cli(*args, "table")
+    assert as_table.exit_code == 0, as_table.output
+    assert "Overdue visits (3)" in as_table.output

@@ -138,7 +138,7 @@ def overdue_cmd(
     The deadline is the household's last recorded visit (never visited: the start of its
     uninterrupted run of pairings, so a hand-over does not reset it) plus the cadence.
     A household whose visitor has left is listed with the status "visitor left on DAY":
-    it needs a new visitor.
+    it needs a new visitor (paired with another already, it is listed once, on that row).
 
     Example: doorstep visits overdue --area GZ-14-03 --format csv
     """

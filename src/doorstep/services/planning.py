@@ -413,8 +413,9 @@ def work_list(
     pairings (``clock_starts``: a household handed to another visitor before its first
     visit is as due as before); the deadline is that day plus ``max_gap_days``. A pairing
     still open after its visitor left is listed with the status ``visitor left on <last
-    day>``: the household still needs its visits, and a new visitor. Upcoming lists the
-    planned visits starting within ``days``.
+    day>``: the household still needs its visits, and a new visitor (unless another open
+    pairing gives it one who has not left: it is then listed once, on that pairing's row).
+    Upcoming lists the planned visits starting within ``days``.
     """
     if kind not in ("due", "overdue", "upcoming"):
         raise ValueError(kind)

@@ -220,13 +220,22 @@ def open_pairings(
     area_path: str | None,
 ) -> list[dict[str, Any]]:
     """Pairings begun by ``today`` that end after it, of households that consent (whether
-    their visitor has begun or left: ``visitor_from``, ``visitor_to``), each with its
-    household's last recorded visit by ``today`` (by any visitor) and its own next planned
-    visit from ``today`` that its visitor is to make."""
+    their visitor has begun or left: ``visitor_from``, ``visitor_to``; a leaver's only
+    where no other such pairing of its household has a visitor who has not left), each
+    with its household's last recorded visit by ``today`` (by any visitor) and its own
+    next planned visit from ``today`` that its visitor is to make."""
     where, params = _work_scope(visitor, team, area_path)
     where += [
         "p.started_on <= :today",
         "(p.ended_on IS NULL OR p.ended_on > :today)",
+        # A leaver's pairing left open is listed only while its household has no visitor
+        # now: paired with another visitor who has not left, the household is that
+        # pairing's (and due as the household is, its cadence being the household's).
+        """NOT (v.active_to IS NOT NULL AND v.active_to < :today AND EXISTS (
+               SELECT 1 FROM pairings o JOIN visitors ov ON ov.id = o.visitor_id
+               WHERE o.household_id = p.household_id AND o.id <> p.id
+                 AND o.started_on <= :today AND (o.ended_on IS NULL OR o.ended_on > :today)
+                 AND (ov.active_to IS NULL OR ov.active_to >= :today)))""",
     ]
     sql = f"""
         SELECT p.id AS pairing_id, p.household_id,

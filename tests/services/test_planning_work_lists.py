@@ -1,0 +1,81 @@
+"""The coordinators' work lists: one row per household, each household shown audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from doorstep.services import planning
+from doorstep.storage.session import unit_of_work
+from tests.factories.db import run_import
+from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
+
+START = dt.date(2027, 1, 4)  # a Monday
+
+
+def _day(n: int) -> dt.date:
+    return START + dt.timedelta(days=n)
+
+
+def _sql(engine: Engine, sql: str, **params: object) -> None:
+    with engine.begin() as conn:
+        conn.execute(text(sql), params)
+
+
+def _pair(engine: Engine, h: str, v: str, since: dt.date) -> None:
+    _sql(
+        engine,
+        "INSERT INTO pairings (household_id, visitor_id, started_on) "
+        "SELECT h.id, v.id, :s FROM households h, visitors v "
+        "WHERE h.external_id = :h AND v.external_id = :v",
+        h=h,
+        v=v,
+        s=since,
+    )
+
+
+@pytest.fixture
+def paired(with_areas: Engine, tmp_path: Path) -> Engine:
+    """H0 and H1 paired with V1, H2 and H3 with V2, from START; V3 paired with none."""
+    vv = [visitor(visitor_id=v) for v in ("V1", "V2", "V3")]
+    hh = [household(household_id=f"H{i}", lat=26.58 + i / 1000) for i in range(4)]
+    run_import(with_areas, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, vv))
+    run_import(with_areas, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, hh))
+    for h, v in (("H0", "V1"), ("H1", "V1"), ("H2", "V2"), ("H3", "V2")):
+        _pair(with_areas, h, v, START)
+    return with_areas
+
+
+def test_a_household_paired_anew_while_its_leavers_pairing_is_open_is_listed_once(
+    paired: Engine,
+) -> None:
+    # V2 left on day 10 and its pairings stay open. H2 has had V1 since day 20, and H3
+    # has had V3 since day 30, though V3 begins only on day 100: each has a visitor, so it
+    # is listed once, on that pairing's row, due when the household is (never visited:
+    # 60 days after its first pairing began).
+    _sql(paired, "UPDATE visitors SET active_to = :d WHERE external_id = 'V2'", d=_day(10))
+    _sql(paired, "UPDATE visitors SET active_from = :d WHERE external_id = 'V3'", d=_day(100))
+    _pair(paired, "H2", "V1", _day(20))
+    _pair(paired, "H3", "V3", _day(30))
+    with unit_of_work(paired) as s:
+        overdue = planning.work_list(s, "overdue", actor="test", today=_day(70))
+        due = planning.work_list(s, "due", actor="test", today=_day(50), days=30)
+        of_v2 = planning.work_list(s, "overdue", actor="test", today=_day(70), visitor="V2")
+    for rows in (overdue, due):
+        assert sorted((r["household"], r["visitor"], r["status"]) for r in rows) == [
+            ("H0", "V1", ""),
+            ("H1", "V1", ""),
+            ("H2", "V1", ""),
+            ("H3", "V3", f"visitor starts on {_day(100)}"),
+        ]
+        assert {r["deadline"] for r in rows} == {_day(60)}
+    assert of_v2 == []  # none of V2's households is waiting for a new visitor
+    # Before H2 was paired anew, it was on the list as its leaver's, to be re-paired.
+    with unit_of_work(paired) as s:
+        before = planning.work_list(s, "due", actor="test", today=_day(15), days=60)
+    assert ("H2", "V2", f"visitor left on {_day(10)}") in {
+        (r["household"], r["visitor"], r["status"]) for r in before
+    }
