@@ -1,6 +1,6 @@
 """Every command that reads or writes personal data leaves one audit row saying who did
-what to which entity (an import one more per household or visitor it wrote); a command
-that fails leaves none."""
+what to which entity (an import one more per household or visitor it wrote, a work list or
+calendar one more per household it shows); a command that fails leaves none."""
 
 from __future__ import annotations
 
@@ -57,7 +57,10 @@ def test_each_command_on_personal_data_is_audited_once_and_failures_not_at_all(
         ),
         (("visits", "overdue", "--today", "2027-06-01"), ("read", "visits", None)),
         (("visits", "due", "--today", "2027-01-04"), ("read", "visits", None)),
-        (("visits", "upcoming", "--today", "2027-01-04"), ("read", "visits", None)),
+        (
+            ("visits", "upcoming", "--today", "2027-01-04", "--days", "200"),
+            ("read", "visits", None),
+        ),
         (
             ("visits", "calendar", "--visitor", "V1", "--out", str(tmp_path / "v1.ics")),
             ("read", "visits", None),
@@ -67,10 +70,15 @@ def test_each_command_on_personal_data_is_audited_once_and_failures_not_at_all(
         (("pair", "discard", "2"), ("update", "pairing_proposal", "2")),
         (("household", "erase", "H2", "--yes"), ("delete", "household", "H2")),
     ]
-    # An import then names each person it wrote.
+    # An import then names each person it wrote, a work list or calendar each household it
+    # shows (both are overdue on 2027-06-01, neither due within 14 days of the start).
+    both = [("read", "household", "H1"), ("read", "household", "H2")]
     named = {
         "visitors": [("create", "visitor", "V1")],
         "households": [("create", "household", "H1"), ("create", "household", "H2")],
+        "overdue": both,
+        "upcoming": both,
+        "calendar": both,
     }
     for args, (action, entity, entity_id) in steps:
         before = _last(with_areas)
@@ -80,8 +88,8 @@ def test_each_command_on_personal_data_is_audited_once_and_failures_not_at_all(
         who, *what = events[0]
         assert who.startswith("cli"), args
         assert what == [action, entity, entity_id], args
-        rest = named.get(args[1], []) if args[0] == "import" else []
-        assert [e[1:] for e in events[1:]] == rest, (args, events)
+        rest = named.get(args[1], []) if args[0] in ("import", "visits") else []
+        assert sorted(e[1:] for e in events[1:]) == rest, (args, events)
         assert {e[0] for e in events} == {who}, args
 
     failing = [

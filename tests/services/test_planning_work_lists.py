@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
 
-from doorstep.services import planning
+from doorstep.services import household_rights, planning
 from doorstep.storage.session import unit_of_work
 from tests.factories.db import run_import
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
@@ -79,3 +80,59 @@ def test_a_household_paired_anew_while_its_leavers_pairing_is_open_is_listed_onc
     assert ("H2", "V2", f"visitor left on {_day(10)}") in {
         (r["household"], r["visitor"], r["status"]) for r in before
     }
+
+
+def _reads(engine: Engine) -> list[tuple[str, str | None, dict[str, object]]]:
+    """``(entity, entity_id, detail)`` of the read events, in the order written."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT entity, entity_id, detail FROM audit_events WHERE action = 'read' "
+                "ORDER BY id"
+            )
+        ).all()
+    return [(e, i, d if isinstance(d, dict) else json.loads(d)) for e, i, d in rows]
+
+
+def test_each_household_a_work_list_or_calendar_shows_is_audited_once_after_the_list(
+    paired: Engine,
+) -> None:
+    # H1 withdrew, so it is on no list. H0 has two planned visits within the upcoming
+    # list's days: one read of H0, not two.
+    _sql(paired, "UPDATE households SET consent_state = 'withdrawn' WHERE external_id = 'H1'")
+    for a in (_day(75), _day(80)):
+        _sql(
+            paired,
+            "INSERT INTO visits (household_id, visitor_id, pairing_id, status, "
+            "planned_start, planned_end) SELECT p.household_id, p.visitor_id, p.id, "
+            "'planned', :a, :a FROM pairings p JOIN households h ON h.id = p.household_id "
+            "WHERE h.external_id = 'H0'",
+            a=a,
+        )
+    with unit_of_work(paired) as s:
+        overdue = planning.work_list(s, "overdue", actor="test", today=_day(70))
+    assert sorted(r["household"] for r in overdue) == ["H0", "H2", "H3"]
+    assert "household_id" not in overdue[0]
+    reads = _reads(paired)
+    assert reads[0][:2] == ("visits", None)
+    assert sorted(reads[1:]) == [("household", h, {"list": "overdue"}) for h in ("H0", "H2", "H3")]
+    for kind, today in (("upcoming", _day(70)), ("due", _day(0))):
+        with unit_of_work(paired) as s:
+            rows = planning.work_list(s, kind, actor="test", today=today, days=30)
+        shown = {r["household"] for r in rows}
+        assert shown == ({"H0"} if kind == "upcoming" else set()), kind
+        new = _reads(paired)[len(reads) :]
+        assert new[0][:2] == ("visits", None)
+        assert new[1:] == [("household", h, {"list": kind}) for h in sorted(shown)]
+        reads += new
+    with unit_of_work(paired) as s:
+        assert len(planning.visitor_calendar(s, "V1", actor="test", since=_day(0))) == 2
+    new = _reads(paired)[len(reads) :]
+    assert new == [
+        ("visits", None, {"calendar": "V1", "rows": 2}),
+        ("household", "H0", {"calendar": "V1"}),
+    ]
+    # The reads are part of the household's trail: its export hands them over.
+    with unit_of_work(paired) as s:
+        trail = household_rights.export_household(s, "H0", actor="test")["records"]
+    assert sum(e["action"] == "read" for e in trail["audit_events"]) == 3

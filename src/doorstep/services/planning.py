@@ -30,7 +30,7 @@ from doorstep.engine.planning import (
 )
 from doorstep.engine.planning.problem import overlapping_pairings
 from doorstep.errors import Conflict
-from doorstep.privacy.audit import record_event
+from doorstep.privacy.audit import record_event, record_row_events
 from doorstep.services.planning_inputs import (
     PlanInputs,
     affected,
@@ -444,6 +444,7 @@ def work_list(
             if (r["deadline"] < today if kind == "overdue" else today <= r["deadline"] < until)
         ]
         rows.sort(key=lambda r: (r["deadline"], r["visitor"], r["household"]))
+    shown = pl.Series([r.pop("household_id") for r in rows], dtype=pl.Int64)
     record_event(
         session,
         actor=actor,
@@ -451,13 +452,35 @@ def work_list(
         entity="visits",
         detail={"list": kind, "rows": len(rows), "visitor": visitor, "team": team, "area": area},
     )
+    _audit_households(session, actor, shown, {"list": kind})
     return rows
+
+
+def _audit_households(
+    session: Session, actor: str, household_ids: pl.Series, detail: dict[str, Any]
+) -> None:
+    """One read event per household shown, after the event of the list or calendar that
+    showed them (it says what was asked; these say whose data was read, under the entity and
+    id a household's export and erasure look up). Written by the database in one statement,
+    as a region's list holds hundreds of thousands."""
+    session.flush()  # the list's own event first
+    record_row_events(
+        session,
+        actor=actor,
+        action="read",
+        entity="household",
+        source="households",
+        key="external_id",
+        ids=household_ids.unique(),
+        detail=detail,
+    )
 
 
 def _deadlines(
     conn: Connection, rows: list[dict[str, Any]], today: dt.date, max_gap_days: int
 ) -> list[dict[str, Any]]:
-    """The open pairings with their deadline, days left and status (ids dropped)."""
+    """The open pairings with their deadline, days left and status (the pairing's id
+    dropped, the household's kept for the audit)."""
     unvisited = sorted({r["household_id"] for r in rows if r["last_visit"] is None})
     clocks = clock_starts(repo.household_pairings(conn, unvisited))
     clock = dict(zip(clocks["id"].to_list(), clocks["clock_from"].to_list(), strict=True))
@@ -474,7 +497,7 @@ def _deadlines(
         )
         r["deadline"] = anchor + dt.timedelta(days=max_gap_days)
         r["days_left"] = (r["deadline"] - today).days
-        del r["pairing_id"], r["household_id"]
+        del r["pairing_id"]
         out.append(r)
     return out
 
@@ -486,12 +509,13 @@ def visitor_calendar(
     ``since``."""
     conn = session.connection()
     lookups.visitor_by_external_id(conn, visitor)
-    rows = repo.planned_for_visitor(conn, visitor, since)
+    visits = repo.planned_for_visitor(conn, visitor, since)
     record_event(
         session,
         actor=actor,
         action="read",
         entity="visits",
-        detail={"calendar": visitor, "rows": len(rows)},
+        detail={"calendar": visitor, "rows": visits.height},
     )
-    return rows
+    _audit_households(session, actor, visits["household_id"], {"calendar": visitor})
+    return list(visits.drop("household_id").iter_rows())

@@ -94,8 +94,8 @@ def _add_referenced(conn: Connection, out: dict[str, list[dict[str, Any]]]) -> N
 
 
 def audit_events(conn: Connection, external_id: str) -> list[dict[str, Any]]:
-    """The audit trail's events about the household (imports, consent reads, explanations,
-    exports).
+    """The audit trail's events about the household (imports, consent reads, work lists and
+    calendars that showed it, explanations, exports).
 
     Only those since its id was last erased: a household imported again under an erased
     one's id is a new record, and must not be handed the erased one's trail (which names

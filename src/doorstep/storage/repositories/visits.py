@@ -195,7 +195,7 @@ def upcoming_visits(
     visitor are active on the visit's first day (as the visitor's calendar lists them)."""
     where, params = _work_scope(visitor, team, area_path)
     sql = f"""
-        SELECT h.external_id AS household, h.head_name, a.name AS area,
+        SELECT h.id AS household_id, h.external_id AS household, h.head_name, a.name AS area,
                v.external_id AS visitor, v.name AS visitor_name,
                vi.planned_start AS start, vi.planned_end AS end_day
         FROM visits vi
@@ -287,17 +287,15 @@ def _as_date(value: object) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
-def planned_for_visitor(
-    conn: Connection, visitor: str, since: dt.date
-) -> list[tuple[str, dt.date, dt.date, str]]:
+def planned_for_visitor(conn: Connection, visitor: str, since: dt.date) -> pl.DataFrame:
     """A visitor's planned visits from ``since``, in order: as the work lists, none of a
     household that no longer consents, none on or after its pairing's end or the visitor's
     last day (the plan keeps them until it is run again; nobody is to make them); with the
-    household's area name."""
-    f = frame(
+    household's area name (``household, start, end, area, household_id``)."""
+    return frame(
         conn,
         """
-        SELECT h.external_id, vi.planned_start, vi.planned_end, a.name FROM visits vi
+        SELECT h.external_id, vi.planned_start, vi.planned_end, a.name, h.id FROM visits vi
         JOIN visitors v ON v.id = vi.visitor_id
         JOIN households h ON h.id = vi.household_id
         JOIN areas a ON a.id = h.area_id
@@ -309,9 +307,14 @@ def planned_for_visitor(
         ORDER BY vi.planned_start, h.external_id
         """,
         {"visitor": visitor, "since": since},
-        {"household": pl.String, "start": pl.Date, "end": pl.Date, "area": pl.String},
+        {
+            "household": pl.String,
+            "start": pl.Date,
+            "end": pl.Date,
+            "area": pl.String,
+            "household_id": pl.Int64,
+        },
     )
-    return [(h, a, z, area) for h, a, z, area in f.iter_rows()]
 
 
 def planned_visits(conn: Connection, pairing_ids: list[int], since: dt.date) -> pl.DataFrame:
