@@ -136,3 +136,46 @@ def test_each_household_a_work_list_or_calendar_shows_is_audited_once_after_the_
     with unit_of_work(paired) as s:
         trail = household_rights.export_household(s, "H0", actor="test")["records"]
     assert sum(e["action"] == "read" for e in trail["audit_events"]) == 3
+
+
+def _noon(n: int) -> dt.datetime:
+    return dt.datetime.combine(_day(n), dt.time(12), tzinfo=dt.UTC)
+
+
+def test_an_undated_consent_counts_from_the_day_it_was_recorded(paired: Engine) -> None:
+    # H0's row was created on day 30 with a consent given but not dated. H1 was pending
+    # before; its undated consent replaced that act at some moment up to its row's last
+    # write, on day 40. H2's undated withdrawal counts on every day, H3's dated consent
+    # (2026-01-02) on every day after it.
+    _sql(
+        paired,
+        "UPDATE households SET consent_since = NULL, created_at = :c "
+        "WHERE external_id IN ('H0', 'H2')",
+        c=_noon(30),
+    )
+    _sql(paired, "UPDATE households SET consent_state = 'withdrawn' WHERE external_id = 'H2'")
+    _sql(
+        paired,
+        "UPDATE households SET consent_since = NULL, created_at = :c, updated_at = :u "
+        "WHERE external_id = 'H1'",
+        c=dt.datetime(2026, 1, 1, 12, tzinfo=dt.UTC),
+        u=_noon(40),
+    )
+    _sql(
+        paired,
+        "INSERT INTO consent_records (household_id, action, scope, recorded_on, recorded_by, "
+        "evidence) SELECT id, 'pending', 'programme', :d, 'import', '' FROM households "
+        "WHERE external_id = 'H1'",
+        d=dt.date(2026, 1, 1),
+    )
+    listed = {}
+    for n in (29, 30, 39, 40):
+        with unit_of_work(paired) as s:
+            rows = planning.work_list(s, "due", actor="test", today=_day(n), days=60)
+        listed[n] = sorted(r["household"] for r in rows)
+    assert listed == {
+        29: ["H3"],
+        30: ["H0", "H3"],
+        39: ["H0", "H3"],
+        40: ["H0", "H1", "H3"],
+    }

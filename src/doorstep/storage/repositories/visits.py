@@ -138,26 +138,42 @@ def stays_of(conn: Connection, visitor_ids: list[int], since: dt.date) -> pl.Dat
     )
 
 
+def consent_on(day: str) -> str:
+    """SQL for the state of household ``h``'s consent in force on the day bound to the
+    parameter ``day`` (``":today"``).
+
+    It is the household's current act from the day it is dated, else the latest by date
+    (then by the order recorded) of the acts it replaced that is (``consent_records``, each
+    dated by its ``recorded_on``): a form dated before a withdrawal but entered after it
+    does not undo the withdrawal on later days. As of a past day, then, a household that
+    consented then and has withdrawn since consents, and one that consented only later does
+    not.
+
+    A current act without a date is known only from when it was recorded, which the row
+    does not store for the act itself, only for the row: a household with no replaced act
+    has had its act since its row was created (``created_at``); one with replaced acts got
+    it at some moment up to its row's last write (``updated_at``). An undated act giving
+    consent counts from the day of that moment (on SQLite, the UTC day), the acts it
+    replaced deciding before; one not giving consent counts on every day, so that no list
+    shows a household as consenting on a day it may not have been.
+    """
+    recorded = f"""date(CASE WHEN EXISTS (SELECT 1 FROM consent_records c
+                                        WHERE c.household_id = h.id)
+                       THEN h.updated_at ELSE h.created_at END) <= {day}"""
+    return f"""CASE WHEN h.consent_since <= {day}
+                 OR (h.consent_since IS NULL AND (h.consent_state <> 'given' OR {recorded}))
+           THEN h.consent_state
+           ELSE (SELECT r.action FROM consent_records r
+                 WHERE r.household_id = h.id AND r.recorded_on <= {day}
+                 ORDER BY r.recorded_on DESC, r.id DESC LIMIT 1) END"""
+
+
 def _work_scope(
     visitor: str | None, team: str | None, area_path: str | None
 ) -> tuple[list[str], dict[str, Any]]:
-    """The conditions of a work list: households that consent on ``:today``, and a
-    visitor, team or area.
-
-    The consent in force on a day is the household's current act if it is dated on or
-    before that day, else the latest by date (then by the order recorded) of the acts it
-    replaced that is (``consent_records``, each dated by its ``recorded_on``): a form dated
-    before a withdrawal but entered after it does not undo the withdrawal on later days. A
-    list as of a past day then shows a household that consented then and has withdrawn
-    since, and not one that consented only later. A current act without a date is taken as
-    in force on any day.
-    """
-    where = [
-        """CASE WHEN h.consent_since IS NULL OR h.consent_since <= :today THEN h.consent_state
-           ELSE (SELECT r.action FROM consent_records r
-                 WHERE r.household_id = h.id AND r.recorded_on <= :today
-                 ORDER BY r.recorded_on DESC, r.id DESC LIMIT 1) END = 'given'"""
-    ]
+    """The conditions of a work list: households that consent on ``:today``
+    (``consent_on``), and a visitor, team or area."""
+    where = [f"{consent_on(':today')} = 'given'"]
     params: dict[str, Any] = {}
     if visitor:
         where.append("v.external_id = :visitor")
