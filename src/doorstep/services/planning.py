@@ -99,11 +99,20 @@ def _active_days(pairs: pl.DataFrame, stay_days: int) -> pl.DataFrame:
 
 def _plannable(pairs: pl.DataFrame, start: dt.date, end: dt.date) -> pl.Series:
     """Pairings that get visits in ``[start, end)``: the household consents, and the
-    pairing is active on at least one day of the horizon."""
+    pairing is active on at least one day of the horizon.
+
+    Consent must be given on the start day (as the work lists decide it as of a day, so a
+    consent dated after the start does not count from the start) and by the household's
+    current act (so a withdrawal dated after the start is not planned through). A consent
+    that begins inside the horizon gets no visits until the area is planned again from a
+    day it is in force: the pairing's planned days do not follow its consent's.
+    """
     frm = pairs["plan_from"].fill_null(dt.date.min)
     to = pairs["plan_to"].fill_null(dt.date.max)
+    given = ConsentState.GIVEN.value
     return (
-        (pairs["consent_state"] == ConsentState.GIVEN.value)
+        (pairs["consent_state"] == given)
+        & (pairs["consent_on_start"] == given).fill_null(False)
         & (frm < to)
         & (frm < end)
         & (to > start)

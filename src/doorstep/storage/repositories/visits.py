@@ -13,14 +13,17 @@ from doorstep.storage.repositories.reads import frame
 
 def scope_pairings(conn: Connection, path: str, start: dt.date) -> pl.DataFrame:
     """Pairings active on or after ``start`` of households in the subtree at ``path``, with
-    the household's consent and the visitor's active dates (inclusive)."""
+    the household's consent (its current act's state, and the state in force on ``start``,
+    as the work lists decide it: ``consent_on``) and the visitor's active dates
+    (inclusive)."""
     return frame(
         conn,
-        """
+        f"""
         SELECT p.id, p.household_id, p.visitor_id, p.started_on, p.ended_on,
                h.external_id AS household, v.external_id AS visitor,
                h.lat, h.lon, h.preferred_weekdays, v.organisation_id,
-               h.consent_state, v.active_from AS visitor_from, v.active_to AS visitor_to
+               h.consent_state, {consent_on(":start")} AS consent_on_start,
+               v.active_from AS visitor_from, v.active_to AS visitor_to
         FROM pairings p
         JOIN households h ON h.id = p.household_id
         JOIN areas a ON a.id = h.area_id
@@ -42,6 +45,7 @@ def scope_pairings(conn: Connection, path: str, start: dt.date) -> pl.DataFrame:
             "preferred_weekdays": pl.String,
             "organisation_id": pl.Int64,
             "consent_state": pl.String,
+            "consent_on_start": pl.String,
             "visitor_from": pl.Date,
             "visitor_to": pl.Date,
         },
