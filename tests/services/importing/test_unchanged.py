@@ -154,3 +154,40 @@ def test_a_coordinate_come_back_from_a_spreadsheet_with_sixteen_digits_is_unchan
     with with_areas.connect() as conn:
         stored = conn.execute(text("SELECT lat, lon FROM households")).one()
     assert tuple(stored) == (lat, lon)
+
+
+@pytest.mark.parametrize("entity", ["households", "visitors"])
+def test_languages_in_another_order_are_unchanged_and_keep_the_stored_order(
+    with_areas: Engine, tmp_path: Path, entity: str
+) -> None:
+    header, row = (
+        (HOUSEHOLD_HEADER, household) if entity == "households" else (VISITOR_HEADER, visitor)
+    )
+    path = tmp_path / f"{entity}.csv"
+    write_csv(path, header, [row(languages="zh;hmn")])
+    run_import(with_areas, entity, path)
+    before = _without_audit(with_areas)
+    write_csv(path, header, [row(languages="HMN; zh;zh")])  # the same set, written otherwise
+    summary = run_import(with_areas, entity, path)
+    assert (summary.updated, summary.unchanged) == (0, 1)
+    assert _without_audit(with_areas) == before  # "zh;hmn" as first stored, updated_at too
+    assert [a for a, _ in _events(with_areas, entity[:-1])] == ["create"]
+
+
+def test_a_row_written_for_another_change_takes_the_files_order_and_another_set_is_a_change(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "h.csv"
+
+    def again(languages: str, members: int = 4) -> tuple[int, int, str]:
+        write_csv(path, HOUSEHOLD_HEADER, [household(languages=languages, members=members)])
+        s = run_import(with_areas, "households", path)
+        with with_areas.connect() as conn:
+            stored = conn.execute(text("SELECT languages FROM households")).scalar_one()
+        return s.updated, s.unchanged, stored
+
+    assert again("zh;hmn") == (0, 0, "zh;hmn")
+    assert again("hmn;zh") == (0, 1, "zh;hmn")
+    assert again("hmn;zh", members=5) == (1, 0, "hmn;zh")
+    assert again("hmn") == (1, 0, "hmn")
+    assert again("hmn;zh;en") == (1, 0, "hmn;zh;en")
