@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pytest
 from openpyxl import Workbook
 from sqlalchemy import Engine, text
 
@@ -396,3 +397,54 @@ def test_a_legacy_xls_workbook_is_one_line_asking_for_xlsx(
     (renamed := tmp_path / "v.xlsx").write_bytes(ole2)
     (line,) = rejected(with_areas, "visitors", renamed)
     assert line.startswith("file: the file is a legacy Excel (.xls) workbook named .xlsx")
+
+
+def _in_format(fmt: str, path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    """``rows`` of text under ``header``, written as ``fmt`` (csv, xlsx or parquet)."""
+    path = path.with_suffix(f".{fmt}")
+    if fmt == "csv":
+        return write_csv(path, header, rows)
+    if fmt == "xlsx":
+        return workbook(path, [header, *rows])
+    pl.DataFrame(rows, schema=header, orient="row").write_parquet(path)
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "parquet"])
+def test_text_cells_lose_surrounding_spaces_and_one_of_spaces_only_is_empty(
+    with_areas: Engine, tmp_path: Path, fmt: str
+) -> None:
+    header = ["household_id", "head_name", "address", "area_code", "lat", "lon", "members"]
+    header.append("languages")
+    place = ["R-C-V1", "26.58", "107.98", "4", "zh"]
+    households = _in_format(
+        fmt,
+        tmp_path / "h",
+        header,
+        [["H1", "  Wang Fang\t", " No. 1 ", *place], ["H2", "\u3000Li Na ", "   ", *place]],
+    )
+    assert run_import(with_areas, "households", households).created == 2
+    # The file again: its spaces are not an edit of what was stored without them.
+    again = run_import(with_areas, "households", households)
+    assert (again.updated, again.unchanged) == (0, 2)
+    indicators = _in_format(
+        fmt,
+        tmp_path / "i",
+        ["household_id", "year", "services_enrolled"],
+        [["H1", "2025", "   "], ["H2", "2025", " A;B "]],
+    )
+    run_import(with_areas, "indicators", indicators)
+    with with_areas.connect() as conn:
+        heads = conn.execute(
+            text("SELECT external_id, head_name, address FROM households ORDER BY external_id")
+        ).all()
+        services = conn.execute(
+            text("SELECT services_enrolled FROM household_indicators ORDER BY household_id")
+        ).scalars()
+        assert [tuple(r) for r in heads] == [("H1", "Wang Fang", "No. 1"), ("H2", "Li Na", "")]
+        assert list(services) == [None, "A;B"]  # spaces only: empty, stored as none
+    areas = _in_format(fmt, tmp_path / "a", AREA_HEADER, [["X", "   ", "R", " village "]])
+    errors = rejected(with_areas, "areas", areas)
+    assert [e.replace(" (value '   ')", "") for e in errors] == [
+        "row 2, column name: required value is missing"
+    ]

@@ -229,7 +229,11 @@ def _column_checks(
         return pl.when(present).then(value), checks
 
     if k is Kind.TEXT:
-        length = raw.str.len_chars()
+        # Spaces around a name or an address are the spreadsheet's, not the value's (a name
+        # stored as " Ann" is not found as "Ann"), and a cell of spaces only is empty, as
+        # it is for every other kind: none, the default, or "required value is missing".
+        value = once("text", raw.str.strip_chars())
+        length = value.str.len_chars()
         longest = min(col.max_length, stored.max_length or col.max_length)
         checks.append(
             (
@@ -237,7 +241,7 @@ def _column_checks(
                 pl.format("too long: {} characters, at most " + str(longest), length),
             )
         )
-        return (pl.when(present).then(raw) if unstated else raw), checks
+        return pl.when(present).then(value), checks
 
     if k in (Kind.INT, Kind.FLOAT, Kind.LAT, Kind.LON):
         num = once("num", raw.str.strip_chars().cast(pl.Float64, strict=False))
