@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import csv
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from doorstep.services.importing import ImportRejected
-from tests.factories.db import rejected, run_import, snapshot
+from tests.factories.db import import_teams, rejected, run_import, snapshot
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
 
 
@@ -486,3 +487,36 @@ def test_a_consent_date_after_today_is_refused(with_areas: Engine, tmp_path: Pat
         "a consent act on or after the day it is made"
     ]
     assert run_import(with_areas, "households", path, today=dt.date(2026, 12, 3)).created == 2
+
+
+def test_a_team_lead_without_a_team_is_refused_naming_row_and_column_and_no_value_is_kept(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    import_teams(with_areas, tmp_path, "T1")
+    path = tmp_path / "v.csv"
+    write_csv(path, VISITOR_HEADER, [visitor(visitor_id="V1", team_code="T1", is_team_lead="true")])
+    run_import(with_areas, "visitors", path)
+    rows = [
+        visitor(visitor_id="V1", team_code="", is_team_lead="yes"),  # stored, and a lead
+        visitor(visitor_id="V2", team_code="", is_team_lead="true"),  # new
+        visitor(visitor_id="V3", team_code="", is_team_lead=""),  # no team, not stated: fine
+        visitor(visitor_id="V4", team_code="", is_team_lead="false"),
+        visitor(visitor_id="V5", team_code="T1", is_team_lead="true"),
+    ]
+    reason = (
+        "a team lead needs the team it leads (team_code) in the same row; give it, or set "
+        "is_team_lead to false"
+    )
+    assert rejected(with_areas, "visitors", write_csv(path, VISITOR_HEADER, rows)) == [
+        f"row {n}, column is_team_lead (value 'true'): {reason}" for n in (2, 3)
+    ]
+    # The errors file of a file about people names the cell and copies none of its data.
+    with (tmp_path / "v.csv.errors.csv").open(encoding="utf-8", newline="") as fh:
+        written = list(csv.reader(fh))
+    assert written[1:] == [[str(n), "is_team_lead", "", reason] for n in (2, 3)]
+    # A file without a team_code column says no team either.
+    header = [h for h in VISITOR_HEADER if h != "team_code"]
+    alone = write_csv(tmp_path / "v2.csv", header, [visitor(visitor_id="V1", is_team_lead="1")])
+    assert rejected(with_areas, "visitors", alone) == [
+        f"row 2, column is_team_lead (value 'true'): {reason}"
+    ]

@@ -129,7 +129,13 @@ VISITORS = EntitySchema(
         Column("active_from", Kind.DATE, False, "first active day"),
         Column("active_to", Kind.DATE, False, "last active day"),
         Column("team_code", Kind.TEAM, False, "team the visitor belongs to"),
-        Column("is_team_lead", Kind.BOOL, False, "true for the team's lead", default="false"),
+        Column(
+            "is_team_lead",
+            Kind.BOOL,
+            False,
+            "true for the lead of the team in team_code (refused without a team_code)",
+            default="false",
+        ),
         Column("service_area_code", Kind.AREA, False, "only pair within this area's subtree"),
         Column(
             "remote_pool",

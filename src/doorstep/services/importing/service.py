@@ -262,6 +262,20 @@ def _extra_checks(
             )
             for r in frame.filter(ahead).iter_rows(named=True)
         ]
+    if schema.entity == "visitors":
+        # A lead is the lead of a team: with no team in the row (an empty team_code, or no
+        # such column) the flag would lead nothing, and the loader would drop it unsaid.
+        leads_nothing = pl.col("is_team_lead").fill_null(False) & pl.col("team_code").is_null()
+        errors += [
+            RowError(
+                int(r[ROW]),
+                "is_team_lead",
+                "true",
+                "a team lead needs the team it leads (team_code) in the same row; give it, "
+                "or set is_team_lead to false",
+            )
+            for r in frame.filter(leads_nothing).iter_rows(named=True)
+        ]
     if schema.entity == "indicators":
         known = _codes(session, "households", "external_id")
         bad = frame.filter(
