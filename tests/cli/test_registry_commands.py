@@ -37,6 +37,29 @@ def test_a_bad_import_exits_2_and_names_row_column_and_reason(cli: Invoke, tmp_p
     assert (tmp_path / "h.csv.errors.csv").exists()
 
 
+def test_an_import_that_succeeds_after_a_bad_one_removes_its_errors_file_and_says_so(
+    cli: Invoke, tmp_path: Path
+) -> None:
+    assert (
+        cli(
+            "import", "areas", str(write_csv(tmp_path / "a.csv", AREA_HEADER, area_rows()))
+        ).exit_code
+        == 0
+    )
+    path = write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, [household(members=-3)])
+    assert cli("import", "households", str(path)).exit_code == 2
+    stale = tmp_path / "h.csv.errors.csv"
+    assert stale.exists()
+    write_csv(path, HOUSEHOLD_HEADER, [household()])
+    result = cli("import", "households", str(path))
+    assert result.exit_code == 0, result.output
+    assert not stale.exists()
+    assert result.output.splitlines() == [
+        "Imported 1 households from h.csv: 1 new, 0 updated, 0 unchanged.",
+        f"Removed {stale}: it listed the errors of an earlier import.",
+    ]
+
+
 def test_demo_village_builds_one_village_with_a_stationed_team(cli: Invoke, engine: Engine) -> None:
     result = cli("demo", "--preset", "village", "--quiet")
     assert result.exit_code == 0, result.output

@@ -39,6 +39,7 @@ def import_cmd(
     Every row is checked first; with any error nothing is written, the first 50 errors
     are shown and all of them are written to FILE.errors.csv (row, column, reason; for
     visitors, households and indicators without their values); the exit code is 2.
+    An import that succeeds removes the FILE.errors.csv an earlier one left, and says so.
     Rows whose id is already in the database are updated in place, and left alone (not
     written, not audited) when they hold nothing new. From a workbook,
     the first visible sheet is read. Import in this order: areas, organisations,
@@ -64,6 +65,8 @@ def import_cmd(
     )
     for note in summary.notes:
         console.print(note, markup=False)
+    if summary.stale_errors is not None:
+        console.print(str(summary.stale_errors), markup=False, soft_wrap=True)
 
 
 import_cmd.__doc__ = inspect.cleandoc(import_cmd.__doc__ or "") + "\n\nColumns:\n\n" + _SCHEMA_HELP

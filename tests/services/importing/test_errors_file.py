@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Engine
 
 from doorstep.services.importing import ImportRejected
+from doorstep.services.importing.errors import StaleErrors
 from tests.factories.db import run_import
 from tests.factories.files import (
     AREA_HEADER,
@@ -148,3 +149,69 @@ def test_an_areas_errors_file_copies_the_bad_value_shown_inert(
         "'=HYPERLINK(1)",
         "unknown area code; import the areas first",
     ]
+
+
+def test_a_later_import_that_succeeds_removes_the_errors_file_an_earlier_one_left(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "households.csv"
+    write_csv(path, HOUSEHOLD_HEADER, [household(members=0)])
+    errors_file(with_areas, "households", path)
+    stale = tmp_path / "households.csv.errors.csv"
+    assert stale.exists()
+    write_csv(path, HOUSEHOLD_HEADER, [household(members=3)])  # corrected
+    summary = run_import(with_areas, "households", path)
+    assert not stale.exists()
+    assert summary.stale_errors == StaleErrors(stale)
+    assert str(summary.stale_errors) == (
+        f"Removed {stale}: it listed the errors of an earlier import."
+    )
+    assert run_import(with_areas, "households", path).stale_errors is None  # none left
+
+
+def test_a_later_import_that_fails_writes_its_own_errors_over_an_earlier_ones(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "households.csv"
+    write_csv(path, HOUSEHOLD_HEADER, [household(members=0), household(household_id="H2")])
+    _, first = errors_file(with_areas, "households", path)
+    assert [r[:2] for r in first[1:]] == [["2", "members"]]
+    write_csv(path, HOUSEHOLD_HEADER, [household(), household(household_id="H2", lat=91)])
+    _, second = errors_file(with_areas, "households", path)
+    assert second[1:] == [["3", "lat", "", "latitude must be between -90 and 90"]]
+
+
+def test_a_later_import_refused_before_reading_a_row_removes_an_earlier_errors_file(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    # Refused as a whole file (here: a column twice), it writes no errors file of its own;
+    # the earlier one would list errors that are not the ones just shown.
+    path = tmp_path / "households.csv"
+    write_csv(path, HOUSEHOLD_HEADER, [household(members=0)])
+    errors_file(with_areas, "households", path)
+    stale = tmp_path / "households.csv.errors.csv"
+    write_csv(path, [*HOUSEHOLD_HEADER, "lat"], [[*household().values(), "26.5"]])
+    with pytest.raises(ImportRejected) as info:
+        run_import(with_areas, "households", path)
+    assert info.value.errors_csv is None
+    assert info.value.stale_errors == StaleErrors(stale)
+    assert not stale.exists()
+    assert info.value.message.splitlines() == [
+        "households.csv: 1 error; nothing was imported",
+        "  row 1, column lat: the column appears twice",
+        f"Removed {stale}: it listed the errors of an earlier import.",
+    ]
+
+
+def test_an_earlier_errors_file_that_cannot_be_removed_is_named_with_the_reason(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "households.csv", HOUSEHOLD_HEADER, [household()])
+    blocked = tmp_path / "households.csv.errors.csv"
+    blocked.mkdir()  # a folder where the file would be: unlink refuses it, as it would a file
+    summary = run_import(with_areas, "households", path)
+    assert summary.created == 1 and blocked.is_dir()
+    assert summary.stale_errors is not None and summary.stale_errors.problem
+    assert str(summary.stale_errors).startswith(
+        f"{blocked} lists the errors of an earlier import but could not be removed ("
+    )

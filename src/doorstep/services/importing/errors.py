@@ -65,12 +65,25 @@ class ImportRejected(InvalidInput):
         errors_csv: Path | None,
         *,
         sheet: str | None = None,
+        stale_errors: StaleErrors | None = None,
     ) -> None:
         self.path = path
         self.errors = sorted(errors)
         self.errors_csv = errors_csv
         self.sheet = sheet
-        super().__init__(self._message())
+        self.stale_errors = stale_errors
+        super().__init__(self._message() + (f"\n{stale_errors}" if stale_errors else ""))
+
+    def without_stale_errors_csv(self) -> ImportRejected:
+        """This rejection, with the errors file an earlier import of the same file left
+        removed when this one wrote none (its errors are not this import's); itself when
+        there is none to remove."""
+        if self.errors_csv is not None:
+            return self  # written over by this import's own
+        stale = remove_stale_errors_csv(self.path)
+        if stale is None:
+            return self
+        return ImportRejected(self.path, self.errors, None, sheet=self.sheet, stale_errors=stale)
 
     def _message(self) -> str:
         n = len(self.errors)
@@ -88,6 +101,38 @@ class ImportRejected(InvalidInput):
 
 def errors_csv_path(path: Path) -> Path:
     return path.with_name(path.name + ".errors.csv")
+
+
+@dataclass(frozen=True, slots=True)
+class StaleErrors:
+    """The errors file an earlier import of a file left beside it, found by an import of
+    the same file that writes none (it succeeded, or failed before reading any row): those
+    errors are not this file's any more. ``problem`` says why it could not be removed;
+    empty when it was."""
+
+    path: Path
+    problem: str = ""
+
+    def __str__(self) -> str:
+        if not self.problem:
+            return f"Removed {self.path}: it listed the errors of an earlier import."
+        return (
+            f"{self.path} lists the errors of an earlier import but could not be removed "
+            f"({self.problem}); delete it."
+        )
+
+
+def remove_stale_errors_csv(path: Path) -> StaleErrors | None:
+    """Remove the errors file an import of ``path`` writes, left by an earlier one; ``None``
+    when there is none."""
+    target = errors_csv_path(path)
+    try:
+        target.unlink()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:  # a folder not writable, or a folder of that name
+        return StaleErrors(target, exc.strerror or str(exc))
+    return StaleErrors(target)
 
 
 def _inert(text: str) -> str:

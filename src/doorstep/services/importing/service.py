@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
@@ -13,7 +13,13 @@ from sqlalchemy.orm import Session
 from doorstep.privacy.audit import record_event, record_row_events
 from doorstep.services.importing import load
 from doorstep.services.importing.columns import SCHEMAS, EntitySchema
-from doorstep.services.importing.errors import ImportRejected, RowError, write_errors_csv
+from doorstep.services.importing.errors import (
+    ImportRejected,
+    RowError,
+    StaleErrors,
+    remove_stale_errors_csv,
+    write_errors_csv,
+)
 from doorstep.services.importing.reader import read_file
 from doorstep.services.importing.validate import ROW, References, validate
 from doorstep.storage.repositories import bulk
@@ -48,6 +54,8 @@ class ImportSummary:
     unchanged: int = 0  # rows stored already as the file has them: not written, not audited
     sheet: str | None = None  # which sheet of a workbook with several was read
     notes: tuple[str, ...] = ()  # how some rows were taken, one line each
+    #: The errors file an earlier import of the same file left, removed (or not) by this one.
+    stale_errors: StaleErrors | None = None
 
 
 def import_file(
@@ -61,6 +69,11 @@ def import_file(
 ) -> ImportSummary:
     """Import ``path`` as ``entity`` rows, or raise :class:`ImportRejected` writing nothing.
 
+    Beside ``path`` it leaves ``FILE.errors.csv`` only when that lists this import's errors:
+    a rejection that names rows writes it (over an earlier one), and an import that
+    succeeds, or is refused without writing one (the file as a whole), removes one an
+    earlier import left (the summary's or the rejection's ``stale_errors`` says so).
+
     The caller owns the transaction: this function only flushes, so a failure (or a kill)
     before the caller commits leaves the database as it was. Areas, visitors and households
     are written under the pairing lock (held until the caller's transaction ends), so a
@@ -70,17 +83,24 @@ def import_file(
     if schema is None:
         raise ValueError(f"unknown entity {entity!r}")
     progress("reading", 0, 0)
-    table = read_file(path, [c.name for c in schema.columns if c.required])
-    return import_frame(
-        session,
-        schema,
-        table.frame,
-        path=path,
-        actor=actor,
-        progress=progress,
-        today=today,
-        sheet=table.sheet,
-    )
+    try:
+        table = read_file(path, [c.name for c in schema.columns if c.required])
+        summary = import_frame(
+            session,
+            schema,
+            table.frame,
+            path=path,
+            actor=actor,
+            progress=progress,
+            today=today,
+            sheet=table.sheet,
+        )
+    except ImportRejected as exc:
+        raise exc.without_stale_errors_csv() from None
+    # The errors an earlier import of this file listed beside it are not the file's any
+    # more: left there, they would tell of errors it no longer has. Removed before the
+    # caller commits: should the commit fail, the file still has none of those errors.
+    return replace(summary, stale_errors=remove_stale_errors_csv(path))
 
 
 def import_frame(
