@@ -10,7 +10,10 @@ the stage's own) and a fresh database:
 - ``baseline``: the same rows pre-parsed to tuples outside the timing, then one
   ``executemany`` (SQLite) or one ``COPY`` (PostgreSQL) into the same table, and commit.
 
-Usage: python bench/import_households.py [--households N] [--skip-postgres]
+Usage: python bench/import_households.py [--households N] [--skip-postgres] [--keep]
+
+The PostgreSQL database it makes, ``doorstep_bench``, is dropped at the end (also when a
+stage fails); ``--keep`` leaves the last stage's for a look.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ import polars as pl
 PG_ADMIN = os.environ.get(
     "DOORSTEP_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
+#: The database each PostgreSQL stage makes afresh, and the run drops at its end.
+PG_DB = "doorstep_bench"
 HOUSEHOLD_COLS = [
     "id",
     "external_id",
@@ -68,13 +73,22 @@ def fresh_db(kind: str, workdir: Path) -> str:
         import psycopg
 
         with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute("DROP DATABASE IF EXISTS doorstep_bench WITH (FORCE)")
-            admin.execute("CREATE DATABASE doorstep_bench")
-        url = PG_ADMIN.rsplit("/", 1)[0] + "/doorstep_bench"
+            admin.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+            admin.execute(f"CREATE DATABASE {PG_DB}")
+        url = PG_ADMIN.rsplit("/", 1)[0] + f"/{PG_DB}"
     eng = make_engine(url)
     upgrade(eng)
     eng.dispose()
     return url
+
+
+def drop_db() -> None:
+    """Drop the database :func:`fresh_db` made on the PostgreSQL server, if it is there: left
+    behind, a full run's 1.69M households take the server's disk for nothing."""
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
 
 
 def stage(kind: str, mode: str, workdir: Path) -> dict[str, float]:
@@ -164,6 +178,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--skip-postgres", action="store_true")
     ap.add_argument("--workdir", type=Path, default=None)
+    ap.add_argument(
+        "--keep", action="store_true", help=f"keep the PostgreSQL database {PG_DB} at the end"
+    )
     ap.add_argument("--stage", nargs=2, metavar=("KIND", "MODE"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.stage:
@@ -191,16 +208,25 @@ def main() -> None:
 
     kinds = ["sqlite"] + ([] if args.skip_postgres else ["postgresql"])
     results: dict[str, dict[str, dict[str, float]]] = {}
-    for kind in kinds:
-        results[kind] = {}
-        for mode in MODES:
-            out = subprocess.run(
-                [sys.executable, __file__, "--stage", kind, mode, "--workdir", str(workdir)],
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-            results[kind][mode] = json.loads(out.stdout.strip().splitlines()[-1])
+    try:
+        for kind in kinds:
+            results[kind] = {}
+            for mode in MODES:
+                out = subprocess.run(
+                    [sys.executable, __file__, "--stage", kind, mode, "--workdir", str(workdir)],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                )
+                results[kind][mode] = json.loads(out.stdout.strip().splitlines()[-1])
+    finally:
+        # The stages have ended (each in its own process): nothing holds the database.
+        if "postgresql" in kinds:
+            if args.keep:
+                print(f"kept the PostgreSQL database {PG_DB} (--keep)")
+            else:
+                drop_db()
+                print(f"dropped the PostgreSQL database {PG_DB} (--keep keeps it)")
     print()
     head = ("database", "stage", "rows", "seconds", "rows/s", "peak RSS", "ratio")
     print("{:<11} {:<9} {:>10} {:>8} {:>10} {:>10} {:>6}".format(*head))
