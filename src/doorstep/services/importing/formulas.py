@@ -5,7 +5,9 @@ Export puts one apostrophe before a text value that starts with ``= + - @``, a t
 carriage return (OWASP's advice against CSV injection), and before one that already starts
 with an apostrophe followed by one of those or by another apostrophe. Import takes one
 leading apostrophe off a value that is followed by one of those or by another apostrophe.
-The two are inverses: every value survives export and import unchanged.
+The two are inverses: every value survives export and import unchanged, but for spaces
+around it: the import strips every cell, so a value stored with them (which the import
+itself never stores) comes back without.
 """
 
 from __future__ import annotations
