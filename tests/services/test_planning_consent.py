@@ -39,12 +39,13 @@ def test_the_plan_takes_consent_as_of_its_start_and_never_past_a_withdrawal(
     run_import(with_areas, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, [visitor()]))
     acts = [
         [household(household_id=h, lat=26.58 + i / 1000) for i, h in enumerate(("H0", "H1", "H2"))],
-        [household(household_id="H1", consent="pending", consent_date="")],
+        [household(household_id="H1", consent="pending", consent_date="2026-12-01")],
         [household(household_id="H1", consent="given", consent_date=str(_day(30)))],
         [household(household_id="H2", consent="withdrawn", consent_date=str(_day(30)))],
     ]
-    for rows in acts:
-        run_import(with_areas, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, rows))
+    for i, rows in enumerate(acts):  # the acts of day 30 entered on that day
+        path = write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, rows)
+        run_import(with_areas, "households", path, today=_day(30) if i > 1 else None)
     with with_areas.begin() as conn:
         conn.execute(
             text(
