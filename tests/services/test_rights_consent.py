@@ -148,6 +148,14 @@ def test_a_consent_form_dated_before_a_withdrawal_and_entered_after_it_does_not_
         "1 consent act dated before the household's current one went to its history; "
         "the current act stays in force.",
     )
+    # The same file again (as an old registry imported again brings its acts): the act is
+    # history already, so nothing is written or audited.
+    before = _updates_of_h1(with_areas)
+    again = run_import(
+        with_areas, "households", write_csv(tmp_path / "late.csv", HOUSEHOLD_HEADER, rows)
+    )
+    assert (again.updated, again.unchanged, again.notes) == (0, 1, ())
+    assert _updates_of_h1(with_areas) == before
     with with_areas.connect() as conn:
         current = conn.execute(
             text("SELECT consent_state, consent_since FROM households WHERE external_id = 'H1'")

@@ -21,13 +21,25 @@ def known_codes() -> frozenset[str]:
     return frozenset(codes)
 
 
+@lru_cache(maxsize=1)
+def _two_letter() -> dict[str, str]:
+    """ISO 639-3 code -> its ISO 639-1 code, for the languages that have one."""
+    return {
+        lang.alpha_3: lang.alpha_2 for lang in pycountry.languages if getattr(lang, "alpha_2", None)
+    }
+
+
 def parse_languages(text: str) -> tuple[str, ...]:
-    """Split ``"zh;hmn"`` into normalised codes; blanks are dropped, order kept, no repeats."""
+    """Split ``"zh;hmn"`` into normalised codes; blanks are dropped, order kept, no repeats.
+
+    A language with a two-letter code is always written with it (``zho`` is ``zh``), so that
+    two people who speak it share it whichever code each file used."""
     seen: dict[str, None] = {}
+    two = _two_letter()
     for part in text.split(SEPARATOR):
         code = part.strip().lower()
         if code:
-            seen.setdefault(code, None)
+            seen.setdefault(two.get(code, code), None)
     return tuple(seen)
 
 

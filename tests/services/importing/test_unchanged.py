@@ -137,6 +137,27 @@ def test_a_visitor_whose_team_or_lead_changes_is_updated_and_one_whose_do_not_is
     assert (_without_audit(with_areas) == before) is not changed
 
 
+@pytest.mark.parametrize(("flag", "changed"), [("false", True), ("", False)])
+def test_a_file_without_team_codes_can_still_unmark_a_lead(
+    with_areas: Engine, tmp_path: Path, flag: str, changed: bool
+) -> None:
+    # With no team_code column the team stays; `is_team_lead` false still stops the lead
+    # (it was dropped unsaid, and the row counted as unchanged).
+    import_teams(with_areas, tmp_path, "T1")
+    path = tmp_path / "v.csv"
+    write_csv(path, VISITOR_HEADER, [visitor(visitor_id="V1", team_code="T1", is_team_lead="true")])
+    run_import(with_areas, "visitors", path)
+    header = [h for h in VISITOR_HEADER if h != "team_code"]
+    row = {k: v for k, v in visitor(visitor_id="V1", is_team_lead=flag).items() if k in header}
+    summary = run_import(with_areas, "visitors", write_csv(tmp_path / "u.csv", header, [row]))
+    assert (summary.updated, summary.unchanged) == ((1, 0) if changed else (0, 1))
+    with with_areas.connect() as conn:
+        member = conn.execute(
+            text("SELECT t.code, m.is_lead FROM team_members m JOIN teams t ON t.id = m.team_id")
+        ).one()
+    assert (member[0], bool(member[1])) == ("T1", not changed)
+
+
 def test_a_coordinate_come_back_from_a_spreadsheet_with_sixteen_digits_is_unchanged(
     with_areas: Engine, tmp_path: Path
 ) -> None:

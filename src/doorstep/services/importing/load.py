@@ -381,9 +381,11 @@ def load_visitors(
     f = f.drop("team_code", "is_team_lead")
     new, old = _split_new(f, conn, "visitors", "external_id", "external_id")
     written = _write(conn, "visitors", new, old, on_rows, absent)
-    if "team_code" in absent:
-        return written
     ids = pl.concat([new.select("external_id", "id"), old.select("external_id", "id")])
+    if "team_code" in absent:
+        if "is_team_lead" in absent:
+            return written
+        return _with_team_updates(written, _set_lead_flags(conn, team, ids), new["id"])
     members = _resolve(team.join(ids, on="external_id"), conn, "team_code", "teams", "team_id")
     stored = bulk.read_rows(conn, "team_members", ["visitor_id", "team_id", "is_lead"])
     if members["is_team_lead"].null_count():
@@ -424,8 +426,27 @@ def load_visitors(
             "team_id", pl.col("id").alias("visitor_id"), pl.col("is_team_lead").alias("is_lead")
         ),
     )
-    # A stored visitor whose team or lead changed is updated, as one whose row changed.
-    also = moved.filter(~pl.col("id").is_in(new["id"].implode()))["id"]
+    return _with_team_updates(written, moved["id"], new["id"])
+
+
+def _set_lead_flags(conn: Connection, team: pl.DataFrame, ids: pl.DataFrame) -> pl.Series:
+    """Without a ``team_code`` column, a stated ``is_team_lead`` (only ``false`` passes the
+    checks: a lead needs its team in the row) applies to the team the visitor is in; returns
+    the visitors whose flag changed."""
+    flags = team.filter(pl.col("is_team_lead").is_not_null()).join(ids, on="external_id")
+    stored = bulk.read_rows(conn, "team_members", ["id", "visitor_id", "is_lead"])
+    changed = stored.join(
+        flags.select(pl.col("id").alias("visitor_id"), "is_team_lead"), on="visitor_id"
+    ).filter(pl.col("is_lead") != pl.col("is_team_lead"))
+    bulk.update_rows(
+        conn, "team_members", changed.select("id", pl.col("is_team_lead").alias("is_lead"))
+    )
+    return changed["visitor_id"]
+
+
+def _with_team_updates(written: Written, members: pl.Series, created: pl.Series) -> Written:
+    """A stored visitor whose team or lead changed is updated, as one whose row changed."""
+    also = members.filter(~members.is_in(created.implode()))
     updated = pl.concat([written.updated, also]).unique()
     return Written(
         written.created, updated, written.unchanged - (updated.len() - written.updated.len())
@@ -527,6 +548,7 @@ def load_households(
         pl.lit(recorded_by).alias("recorded_by"),
         pl.lit(evidence).alias("evidence"),
     )
+    late = _not_yet_recorded(conn, late)
     bulk.insert_rows(conn, "consent_records", pl.concat([replaced, late]))
     new, old = fill_unstated(
         conn,
@@ -557,6 +579,32 @@ def load_households(
             f"{n} consent act{'s' if n > 1 else ''} dated before the household's current one "
             f"went to {'their' if n > 1 else 'its'} history; the current act stays in force.",
         ),
+    )
+
+
+def _not_yet_recorded(conn: Connection, acts: pl.DataFrame) -> pl.DataFrame:
+    """Of ``acts`` (``household_id, action, recorded_on``, ...), those the households'
+    consent histories do not hold yet: an old registry imported again brings the acts it
+    held then, which are history already, not news."""
+    if not acts.height:
+        return acts
+    with bulk.id_table(conn, "_late_consent", acts["household_id"]) as ids:
+        rows = conn.execute(
+            text(
+                "SELECT household_id, action, recorded_on FROM consent_records "
+                f"WHERE household_id IN (SELECT id FROM {ids})"
+            )
+        ).all()
+    key = ["household_id", "action", "_day"]
+    known = pl.DataFrame(
+        [(int(h), str(a), str(d)) for h, a, d in rows],
+        schema={"household_id": pl.Int64, "action": pl.String, "_day": pl.String},
+        orient="row",
+    )
+    return (
+        acts.with_columns(pl.col("recorded_on").cast(pl.String).alias("_day"))
+        .join(known, on=key, how="anti")
+        .drop("_day")
     )
 
 
