@@ -215,6 +215,21 @@ def test_xlsx_numbers_are_read_in_full_and_whole_ones_as_written(
     )
 
 
+def test_xlsx_numbers_among_text_cells_of_their_column_are_read_in_full(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    # One coordinate typed as text made the whole column text to the typed read, and the
+    # number cells kept 9 decimals: the same file as CSV stored other values.
+    rows = [
+        visitor_row(visitor_id="V1", lat=28.67692412345678),
+        visitor_row(visitor_id="V2", lat=" 28.67058 "),
+    ]
+    run_import(with_areas, "visitors", workbook(tmp_path / "v.xlsx", [VISITOR_HEADER, *rows]))
+    with with_areas.connect() as conn:
+        got = conn.execute(text("SELECT lat FROM visitors ORDER BY external_id")).scalars().all()
+    assert got == [28.67692412345678, 28.67058]
+
+
 def test_xlsx_formulas_without_values_and_cells_merged_over_rows_are_refused(
     with_areas: Engine, tmp_path: Path
 ) -> None:

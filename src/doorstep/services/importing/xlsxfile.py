@@ -149,12 +149,14 @@ def _full_precision(
     """``frame`` (the sheet read as text) with each fractional number cell written in
     full: read as text, a number keeps 9 decimals (28.67692412345678 became 28.676924123,
     so coordinates moved and 2.0000000001 passed as a whole number). The sheet read again
-    with types says which cells are numbers; whole ones keep their text ("7", not "7.0")."""
-    log = logging.getLogger("fastexcel")  # "could not determine dtype": text is kept anyway
+    as numbers says which cells are numbers (any other cell reads as none), in every column:
+    a column of numbers with one text cell among them is a column of text to a typed read
+    that infers one type a column. Whole numbers keep their text ("7", not "7.0")."""
+    log = logging.getLogger("fastexcel")
     level = log.level
     log.setLevel(logging.ERROR)
     try:
-        typed = pl.DataFrame(pl.from_arrow(book.load_sheet(sheet).to_arrow_with_errors()[0]))
+        typed = pl.DataFrame(pl.from_arrow(book.load_sheet(sheet, dtypes="float").to_arrow()))
     except Exception:  # a sheet the typed read cannot take keeps its text
         return frame
     finally:
