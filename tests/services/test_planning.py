@@ -7,12 +7,14 @@ import datetime as dt
 import itertools
 from pathlib import Path
 
+import polars as pl
 import pytest
 from sqlalchemy import Engine, text
 
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.planning import CadencePolicy
 from doorstep.services import pairing, planning
+from doorstep.storage.repositories import visits as repo
 from doorstep.storage.session import unit_of_work
 from tests.factories.db import run_import
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
@@ -677,3 +679,59 @@ def test_a_household_handed_over_after_a_recorded_visit_is_due_from_the_last_pla
     assert summary.compliant_pairings == summary.pairings == 5
     points = [_day(-5), *(a for a, _ in _planned(paired, "H1")), dt.date(2028, 1, 4)]
     assert max((b - a).days for a, b in itertools.pairwise(points)) <= 60, points
+
+
+def test_visits_planned_for_a_pairing_ended_since_do_not_keep_its_visitor_busy(
+    paired: Engine,
+) -> None:
+    # H1 is planned, then handed to the other visitor on day 20: its old visitor's planned
+    # visits from then on will never be made (the next plan deletes them), so they must not
+    # block that visitor's days like leave while the plan is made.
+    with unit_of_work(paired) as s:
+        planning.plan_area(s, "R", planning.PlanSettings(start=START), actor="test")
+    with paired.connect() as conn:
+        old_visitor = conn.execute(
+            text(
+                "SELECT p.visitor_id FROM pairings p JOIN households h ON h.id = p.household_id "
+                "WHERE h.external_id = 'H1'"
+            )
+        ).scalar_one()
+    _hand_over(paired, "H1", _day(20))
+    with paired.connect() as conn:
+        stays = repo.stays_of(conn, [old_visitor], START)
+        kept = conn.execute(
+            text(
+                "SELECT COUNT(*) FROM visits v JOIN households h ON h.id = v.household_id "
+                "WHERE h.external_id = 'H1' AND v.status = 'planned' AND v.planned_start >= :d"
+            ),
+            {"d": _day(20)},
+        ).scalar_one()
+    assert kept > 0  # still in the table until the next plan
+    with paired.connect() as conn:
+        h1 = conn.execute(text("SELECT id FROM households WHERE external_id = 'H1'")).scalar_one()
+    after = stays.filter(pl.col("starts_on") >= _day(20))
+    assert after.filter(pl.col("household_id") == h1).height == 0
+    assert after.filter(pl.col("household_id") != h1).height > 0  # its other household's stay
+
+
+@pytest.mark.parametrize("last_day", [97, 99, 101, 103])
+def test_a_household_whose_visitor_leaves_is_visited_within_the_cadence_until_then(
+    paired: Engine, last_day: int
+) -> None:
+    # H1's visitor leaves after day `last_day`; its stays must end by then, so the window
+    # closes four days earlier, but H1 has that visitor until the end: its last visit must
+    # be at most 60 days before the day after the visitor's last (measured to the window's
+    # end, H1 could go 61-64 days and the plan still say compliant).
+    _sql(
+        paired,
+        "UPDATE visitors SET active_to = :d WHERE id = (SELECT p.visitor_id FROM pairings p "
+        "JOIN households h ON h.id = p.household_id WHERE h.external_id = 'H1')",
+        d=_day(last_day),
+    )
+    for seed in range(6):
+        settings = planning.PlanSettings(start=START, months=6, seed=seed, keep_unaffected=False)
+        with unit_of_work(paired) as s:
+            summary = planning.plan_area(s, "R", settings, actor="test")
+        starts = [a for a, _ in _planned(paired, "H1")]
+        gap = (_day(last_day + 1) - max(starts)).days
+        assert gap <= 60 or summary.compliant_pairings < summary.pairings, (seed, starts)

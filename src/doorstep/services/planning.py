@@ -89,11 +89,13 @@ def _active_days(pairs: pl.DataFrame, stay_days: int) -> pl.DataFrame:
     """Each pairing's active days ``[plan_from, plan_to)``: from its start to its end, and
     only while its visitor is active (``active_to`` is the visitor's last day); null for
     open ends. Where it ends, the last ``stay_days - 1`` days are left out, so that a stay
-    started in it is over by the end (an open pairing's stays may run past the horizon)."""
+    started in it is over by the end (an open pairing's stays may run past the horizon);
+    ``plan_end`` keeps the end, until which the household is in the pairing's care."""
     end = pl.min_horizontal("ended_on", pl.col("visitor_to") + pl.duration(days=1))
     return pairs.with_columns(
         pl.max_horizontal("started_on", "visitor_from").alias("plan_from"),
         (end - pl.duration(days=stay_days - 1)).alias("plan_to"),
+        end.alias("plan_end"),
     )
 
 

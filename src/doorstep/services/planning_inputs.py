@@ -240,6 +240,10 @@ class PlanInputs:
             ),
             _days("plan_from", start).fill_null(0),
             _days("plan_to", start).fill_null(n_days).clip(upper_bound=n_days),
+            _days("plan_end" if "plan_end" in pairs.columns else "plan_to", start)
+            .fill_null(n_days)
+            .clip(upper_bound=n_days)
+            .alias("plan_end"),
             pl.min_horizontal(  # never after the pairing's own first day
                 _days("plan_from", start).fill_null(0),
                 *([_days("clock_from", start)] if "clock_from" in pairs.columns else []),
@@ -300,4 +304,7 @@ class PlanInputs:
             travel_threshold_m=st.travel_km * 1000.0,
             travel_days=st.travel_days,
             pairing_clock=p.get_column("clock").to_numpy(),
+            pairing_end=np.maximum(
+                p.get_column("plan_end").to_numpy(), p.get_column("plan_to").to_numpy()
+            ),
         )

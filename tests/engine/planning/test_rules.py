@@ -155,3 +155,44 @@ def test_a_pairing_whose_window_was_cut_for_its_last_stay_answers_until_the_hand
     assert _two_pairings([(0, 96), (101, 200)]).cover_to.tolist() == [96, 200]
     # v2 beginning while v1 is still active is no hand-over at v1's end.
     assert _two_pairings([(0, 96), (50, 200)]).cover_to.tolist() == [96, 200]
+
+
+def test_gaps_before_the_horizon_are_not_measured_as_its_history_is_only_the_latest_visits() -> (
+    None
+):
+    # Paired since day -200 (its clock), visited on -30: the problem holds that visit (the
+    # one that sets the first deadline), not the household's earlier ones. The first gap
+    # runs from it, not from the clock through the visits the problem was never given.
+    b = PlanningProblemBuilder(START, days=120)
+    b.add_visitor("v")
+    b.add_household("h")
+    b.add_pairing("h", "v", active_from=day(-200))
+    problem = b.build()
+    visits = VisitTable.of([0, 0, 0], [-30, 25, 80], [-26, 29, 84], [True, False, False])
+    gaps = measure_gaps(problem, visits)
+    assert (gaps.longest[0], gaps.gap_from[0], gaps.gap_to[0]) == (55, 25, 80)
+    assert gaps.n_visits[0] == 2  # within the horizon
+    # Overdue at the start still shows: the last visit before it was on day -70.
+    late = VisitTable.of([0] * 4, [-70, 5, 60, 110], [-66, 9, 64, 114], [True] + [False] * 3)
+    assert measure_gaps(problem, late).longest[0] == 75
+
+
+def test_a_pairing_that_ends_without_a_successor_answers_until_its_end() -> None:
+    # v1's window ends on day 96 so that its last stay ends on 99, the pairing's last day
+    # (pairing_end 100): h, visited on day 38, is 62 days without a visit by then although
+    # it had a visitor, which the window's end alone (58 days) did not show.
+    problem = dataclasses.replace(
+        _two_pairings([(0, 96), (150, 200)]), pairing_end=np.array([100, 200], np.int32)
+    )
+    assert problem.cover_to.tolist() == [100, 200]
+    gaps = measure_gaps(problem, _visits({0: [38], 1: [150]}))
+    assert (gaps.longest[0], gaps.gap_from[0], gaps.gap_to[0]) == (62, 38, 100)
+    # Taken over on its end, it answers until then as before; later, only until its end.
+    handed = dataclasses.replace(
+        _two_pairings([(0, 96), (100, 200)]), pairing_end=np.array([100, 200], np.int32)
+    )
+    assert handed.cover_to.tolist() == [100, 200]
+    later = dataclasses.replace(
+        _two_pairings([(0, 96), (99, 200)]), pairing_end=np.array([98, 200], np.int32)
+    )
+    assert later.cover_to.tolist() == [98, 200]

@@ -179,6 +179,11 @@ class PlanningProblem:
         that a household re-paired before its first visit is not due afresh (at most
         ``pairing_from``; default ``pairing_from``). A visit to the household before
         ``pairing_from`` sets the clock instead, however long ago.
+    pairing_end
+        Per pairing, the day it ends (the first day it is not active) where ``pairing_to`` was
+        brought forward so that its last stay ends by then (the service leaves a stay's last
+        days out); at least ``pairing_to``, at most ``n_days`` (default ``pairing_to``). The
+        household is in its care until then: see :attr:`cover_to`.
     pairing_home_distance_m
         Distance from the household to its visitor's home (NaN when unknown); used to bound
         the distance between two households when their coordinates are unknown.
@@ -219,6 +224,7 @@ class PlanningProblem:
     travel_threshold_m: float = 50_000.0
     travel_days: int = 1
     pairing_clock: I32 | None = None
+    pairing_end: I32 | None = None
 
     def __post_init__(self) -> None:
         conv: dict[str, type[np.generic]] = {
@@ -240,6 +246,8 @@ class PlanningProblem:
         }
         if self.pairing_clock is not None:
             conv["pairing_clock"] = np.int32
+        if self.pairing_end is not None:
+            conv["pairing_end"] = np.int32
         for name, dtype in conv.items():
             object.__setattr__(self, name, _frozen(getattr(self, name), dtype))
         object.__setattr__(self, "policies", tuple(self.policies))
@@ -309,6 +317,10 @@ class PlanningProblem:
             same_length(npair, "pairing_clock")
             if np.any(self.pairing_clock > self.pairing_from):
                 raise ValueError("a pairing's cadence clock cannot start after the pairing")
+        if self.pairing_end is not None:
+            same_length(npair, "pairing_end")
+            if np.any(self.pairing_end < self.pairing_to) or np.any(self.pairing_end > self.n_days):
+                raise ValueError("a pairing's end lies between its last start day and n_days")
         if np.any(self.fixed_end < self.fixed_start):
             raise ValueError("a fixed visit ends before it starts")
         if len(self.fixed_start) and self.fixed_start.max() >= self.n_days:
@@ -363,15 +375,15 @@ class PlanningProblem:
     def cover_to(self) -> I32:
         """Per pairing, the day up to which it answers for its household's cadence.
 
-        Its ``pairing_to``, unless the household's next pairing begins while a stay started
-        on this one's last day could still be running (within ``stay_days - 1`` days of
-        ``pairing_to``: a hand-over, where the window was shortened so that the last stay
-        ends with the pairing). Then it is that pairing's first day: the gap from this
-        pairing's last visit runs until the next visitor can come, so this pairing must
-        visit late enough for it, though its own stays still start before ``pairing_to``.
+        Its end (:attr:`pairing_end`, else ``pairing_to``), unless the household's next
+        pairing begins by then (a hand-over; without ``pairing_end``, while a stay started on
+        this one's last start day could still be running: within ``stay_days - 1`` days of
+        ``pairing_to``). Then it is that pairing's first day: the gap from this pairing's
+        last visit runs until the next visitor can come, so this pairing must visit late
+        enough for it, though its own stays still start before ``pairing_to``.
         """
         n = self.n_pairings
-        out = self.pairing_to.copy()
+        out = (self.pairing_to if self.pairing_end is None else self.pairing_end).copy()
         if n < 2:
             out.setflags(write=False)
             return out
@@ -386,7 +398,8 @@ class PlanningProblem:
         found = keys[np.minimum(at, n - 1)]
         nxt = found % shift - half
         stay = self.policy_arrays()[0].astype(np.int64)
-        takes_over = (at < n) & (found // shift == h) & (nxt <= to + stay - 1)
+        limit = to + stay - 1 if self.pairing_end is None else self.pairing_end.astype(np.int64)
+        takes_over = (at < n) & (found // shift == h) & (nxt <= limit)
         out[takes_over] = nxt[takes_over]
         out.setflags(write=False)
         return out

@@ -57,7 +57,8 @@ class Gaps:
     The gaps of a pairing active on ``[from, to)`` run from its anchor through the start of
     each of its visits in ``[from, to)`` to its ``cover_to`` (``to``, or the first day of the
     pairing that takes its household over: see :attr:`PlanningProblem.cover_to`);
-    ``n_visits`` counts those visits. The
+    ``n_visits`` counts those visits. ``from`` is taken as day 0 for a pairing begun before
+    the horizon: the problem holds only its latest visits before it, not every one. The
     anchor is its household's latest visit before ``from``, by any of the household's
     pairings (the cadence is the household's: handed over, it is not due afresh), else its
     clock (``from`` itself unless the household's run of pairings began earlier).
@@ -73,11 +74,14 @@ NO_VISIT = np.iinfo(np.int64).min
 
 
 def household_last_visit(
-    problem: PlanningProblem, pairing: npt.ArrayLike, start: npt.ArrayLike
+    problem: PlanningProblem,
+    pairing: npt.ArrayLike,
+    start: npt.ArrayLike,
+    before: npt.ArrayLike | None = None,
 ) -> npt.NDArray[np.int64]:
     """Per pairing of ``problem``: the latest ``start`` among the given visits (``pairing``
     their pairing) to its household, by any of its pairings, that starts before the pairing
-    does; :data:`NO_VISIT` where there is none.
+    does (or before its day in ``before``); :data:`NO_VISIT` where there is none.
 
     Only households with more than one pairing need a search over the household's visits;
     the others (nearly all, in a region) take their own visits' maximum.
@@ -85,7 +89,9 @@ def household_last_visit(
     p = np.asarray(pairing, np.int64)
     s = np.asarray(start, np.int64)
     p_h = problem.pairing_household.astype(np.int64)
-    p_from = problem.pairing_from.astype(np.int64)
+    p_from = (
+        problem.pairing_from.astype(np.int64) if before is None else np.asarray(before, np.int64)
+    )
     out = np.full(problem.n_pairings, NO_VISIT, np.int64)
     early = s < p_from[p]
     np.maximum.at(out, p[early], s[early])
@@ -109,10 +115,14 @@ def measure_gaps(problem: PlanningProblem, visits: VisitTable) -> Gaps:
     """Compute :class:`Gaps` for every pairing of ``problem``."""
     n = problem.n_pairings
     p, s = visits.pairing.astype(np.int64), visits.start.astype(np.int64)
-    p_from = problem.pairing_from.astype(np.int64)
+    # Measured from the horizon's start at the earliest: before it the problem holds only
+    # as much history as sets the first deadlines (the latest visits), not every visit, so
+    # gaps there would be made up; a household overdue at the start still shows, its first
+    # gap running from its last visit before it.
+    p_from = np.maximum(problem.pairing_from.astype(np.int64), 0)
     p_to = problem.pairing_to.astype(np.int64)
     cover = problem.cover_to.astype(np.int64)
-    hist = household_last_visit(problem, p, s)
+    hist = household_last_visit(problem, p, s, p_from)
     anchor = np.where(hist > NO_VISIT, hist, problem.clock_from)
     keep = (s >= p_from[p]) & (s < p_to[p])
     kp, ks = p[keep], s[keep]  # still sorted by pairing, start

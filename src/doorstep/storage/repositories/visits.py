@@ -118,7 +118,8 @@ def recorded_visits(conn: Connection, household_ids: list[int], since: dt.date) 
 def stays_of(conn: Connection, visitor_ids: list[int], since: dt.date) -> pl.DataFrame:
     """Every stay of these visitors (planned, or made: by the visit's own visitor, whatever
     pairing it is filed under) that ends on ``since`` or later, with its pairing and
-    household."""
+    household. A visit planned on or after its pairing's end is no stay: nobody is to make
+    it (the plan deletes it), so it must not keep its visitor from others."""
     return frame(
         conn,
         f"""
@@ -128,6 +129,8 @@ def stays_of(conn: Connection, visitor_ids: list[int], since: dt.date) -> pl.Dat
         FROM visits
         WHERE visitor_id IN ({_ids_sql(visitor_ids)})
           AND (status = 'planned' AND planned_end >= :since
+               AND NOT EXISTS (SELECT 1 FROM pairings p WHERE p.id = visits.pairing_id
+                               AND p.ended_on <= visits.planned_start)
                OR status = 'done' AND COALESCE(actual_end, actual_start) >= :since)
         """,
         {"since": since},
