@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from tests.factories.db import import_teams, run_import, snapshot
+from tests.factories.db import import_teams, rejected, run_import, snapshot
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
 
 
@@ -212,3 +212,21 @@ def test_a_row_written_for_another_change_takes_the_files_order_and_another_set_
     assert again("hmn;zh", members=5) == (1, 0, "hmn;zh")
     assert again("hmn") == (1, 0, "hmn")
     assert again("hmn;zh;en") == (1, 0, "hmn;zh;en")
+
+
+def test_an_id_with_invisible_marks_at_its_edges_is_the_same_id(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    # A zero-width space or a byte-order mark before an id made another household of the
+    # same id, unseen; a cell of marks only is as empty as one of spaces.
+    path = tmp_path / "h.csv"
+    run_import(with_areas, "households", write_csv(path, HOUSEHOLD_HEADER, [household()]))
+    hid = household()["household_id"]
+    for marked in (f"\u200b{hid}", f"\ufeff{hid}\u2060 "):
+        again = write_csv(path, HOUSEHOLD_HEADER, [household(household_id=marked)])
+        summary = run_import(with_areas, "households", again)
+        assert (summary.created, summary.unchanged) == (0, 1), marked
+    empty = write_csv(path, HOUSEHOLD_HEADER, [household(household_id="\u200b")])
+    assert rejected(with_areas, "households", empty) == [
+        "row 2, column household_id (value '\\u200b'): required value is missing"
+    ]

@@ -29,6 +29,10 @@ _FALSE = ("false", "no", "n", "0", "f", "")
 _SWAP_FAR_M = 300_000.0
 _SWAP_NEAR_M = 50_000.0
 
+#: Spaces and invisible format marks (zero-width space and joiners, word joiner, byte-order
+#: mark) at either end of a cell.
+_EDGES = r"^[\s\u200b-\u200d\u2060\ufeff]+|[\s\u200b-\u200d\u2060\ufeff]+$"
+
 
 @dataclass(frozen=True)
 class References:
@@ -212,7 +216,11 @@ def _column_checks(
     k = col.kind
 
     if k is Kind.ID or k in (Kind.AREA, Kind.ORGANISATION, Kind.TEAM):
-        value = once("value", raw.str.strip_chars())
+        # Invisible marks at an id's edges (a byte-order mark, a zero-width space copied
+        # from a web page) would make another household of the same id, unseen.
+        value = once("value", raw.str.replace_all(_EDGES, ""))
+        if col.required:
+            checks.append((present & (value == ""), "required value is missing"))
         longest = min(ID_MAX, stored.max_length or ID_MAX)
         checks.append(
             (present & (value.str.len_chars() > longest), f"longer than {longest} characters")
@@ -226,7 +234,7 @@ def _column_checks(
                     f"unknown {what} code; import the {what}s first",
                 )
             )
-        return pl.when(present).then(value), checks
+        return pl.when(present & (value != "")).then(value), checks
 
     if k is Kind.TEXT:
         # Spaces around a name or an address are the spreadsheet's, not the value's (a name
