@@ -179,3 +179,19 @@ def test_an_undated_consent_counts_from_the_day_it_was_recorded(paired: Engine) 
         39: ["H0", "H3"],
         40: ["H0", "H1", "H3"],
     }
+
+
+def test_a_household_left_by_two_visitors_is_listed_once_under_the_latest(
+    paired: Engine,
+) -> None:
+    # H2 had V2 from the start and V3 from day 5 as well; both left (V2 on day 10, V3 on
+    # day 12) and both pairings stay open: H2 waits for one new visitor, listed once,
+    # under the later pairing.
+    _pair(paired, "H2", "V3", _day(5))
+    _sql(paired, "UPDATE visitors SET active_to = :d WHERE external_id = 'V2'", d=_day(10))
+    _sql(paired, "UPDATE visitors SET active_to = :d WHERE external_id = 'V3'", d=_day(12))
+    with unit_of_work(paired) as s:
+        due = planning.work_list(s, "due", actor="test", today=_day(15), days=60)
+    assert [(r["visitor"], r["status"]) for r in due if r["household"] == "H2"] == [
+        ("V3", f"visitor left on {_day(12)}")
+    ]

@@ -244,7 +244,8 @@ def open_pairings(
 ) -> list[dict[str, Any]]:
     """Pairings begun by ``today`` that end after it, of households that consent (whether
     their visitor has begun or left: ``visitor_from``, ``visitor_to``; a leaver's only
-    where no other such pairing of its household has a visitor who has not left), each
+    where no other such pairing of its household has a visitor who has not left, and only
+    the latest of a household's leavers' pairings), each
     with its household's last recorded visit by ``today`` (by any visitor) and its own
     next planned visit from ``today`` that its visitor is to make."""
     where, params = _work_scope(visitor, team, area_path)
@@ -259,6 +260,15 @@ def open_pairings(
                WHERE o.household_id = p.household_id AND o.id <> p.id
                  AND o.started_on <= :today AND (o.ended_on IS NULL OR o.ended_on > :today)
                  AND (ov.active_to IS NULL OR ov.active_to >= :today)))""",
+        # Of several leavers' pairings left open (and no visitor now), the latest stands
+        # for the household: it waits for one new visitor, not one per leaver.
+        """NOT (v.active_to IS NOT NULL AND v.active_to < :today AND EXISTS (
+               SELECT 1 FROM pairings o JOIN visitors ov ON ov.id = o.visitor_id
+               WHERE o.household_id = p.household_id AND o.id <> p.id
+                 AND o.started_on <= :today AND (o.ended_on IS NULL OR o.ended_on > :today)
+                 AND ov.active_to IS NOT NULL AND ov.active_to < :today
+                 AND (o.started_on > p.started_on
+                      OR o.started_on = p.started_on AND o.id > p.id)))""",
     ]
     sql = f"""
         SELECT p.id AS pairing_id, p.household_id,
