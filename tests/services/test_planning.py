@@ -735,3 +735,28 @@ def test_a_household_whose_visitor_leaves_is_visited_within_the_cadence_until_th
         starts = [a for a, _ in _planned(paired, "H1")]
         gap = (_day(last_day + 1) - max(starts)).days
         assert gap <= 60 or summary.compliant_pairings < summary.pairings, (seed, starts)
+
+
+def test_an_overdue_household_whose_visitor_leaves_before_a_stay_fits_is_reported(
+    paired: Engine,
+) -> None:
+    # H1, paired since day -100 and never visited, is overdue; its visitor leaves on day 2,
+    # before a 5-day stay fits: no visit can be planned, but the plan must say so rather
+    # than leave the pairing out (its window closed before the start).
+    _sql(
+        paired,
+        "UPDATE pairings SET started_on = :d WHERE household_id = "
+        "(SELECT id FROM households WHERE external_id = 'H1')",
+        d=_day(-100),
+    )
+    _sql(
+        paired,
+        "UPDATE visitors SET active_to = :d WHERE id = (SELECT p.visitor_id FROM pairings p "
+        "JOIN households h ON h.id = p.household_id WHERE h.external_id = 'H1')",
+        d=_day(1),
+    )
+    with unit_of_work(paired) as s:
+        summary = planning.plan_area(s, "R", planning.PlanSettings(start=START), actor="test")
+    assert summary.reasons == {"overdue_before_planning": 1}
+    assert summary.pairings == 4
+    assert _planned(paired, "H1") == []

@@ -110,7 +110,10 @@ def _plannable(pairs: pl.DataFrame, start: dt.date, end: dt.date) -> pl.Series:
     day it is in force: the pairing's planned days do not follow its consent's.
     """
     frm = pairs["plan_from"].fill_null(dt.date.min)
-    to = pairs["plan_to"].fill_null(dt.date.max)
+    # In care until its end, though no stay may start in its last days: one whose visitor
+    # leaves within a stay of the start gets no visit, but its household's cadence is
+    # still measured (and reported, overdue say) until then.
+    to = pairs["plan_end"].fill_null(dt.date.max)
     given = ConsentState.GIVEN.value
     return (
         (pairs["consent_state"] == given)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -143,3 +145,21 @@ def test_a_visitor_who_can_never_visit_a_household_yet_to_be_taken_over_plans_no
     result = plan(b.build(), params=UNSPREAD)
     assert len(result.visits) == 0
     assert [result.pairing(p).reason for p in (0, 1)] == [Reason.HOLIDAY, Reason.HOLIDAY]
+
+
+def test_a_pairing_with_no_start_day_left_is_planned_nothing_and_reported_when_overdue() -> None:
+    # Paired since day -100, never visited; its window closed on day -2 (the visitor leaves
+    # on day 1, before a 5-day stay fits), but the household is in its care until day 2.
+    b = PlanningProblemBuilder(START, days=60)
+    b.add_visitor("v")
+    b.add_household("h")
+    b.add_pairing("h", "v", active_from=day(-100), active_to=day(2))
+    problem = dataclasses.replace(
+        b.build(),
+        pairing_to=np.array([-2], np.int32),
+        pairing_end=np.array([2], np.int32),
+    )
+    result = plan(problem, params=UNSPREAD)
+    assert len(result.visits) == 0
+    assert result.pairing(0).reason is Reason.OVERDUE_BEFORE_PLANNING
+    assert result.pairing(0).longest_gap_days == 102

@@ -309,9 +309,15 @@ class PlanningProblem:
             raise ValueError("preferred weekday masks have 7 bits")
         # A pairing may have begun before the horizon (``from`` below 0): its first gap is
         # measured from then. It must still be active on some day of the horizon.
-        if np.any(self.pairing_to <= 0) or np.any(self.pairing_to > self.n_days):
+        # With ``pairing_end``, a pairing may have no start day left (its visitor leaves
+        # before a stay fits) and still be in care on some day of the horizon: it is planned
+        # no visit, and reported if its household falls due meanwhile.
+        end = self.pairing_to if self.pairing_end is None else self.pairing_end
+        if len(end) != npair:
+            raise ValueError(f"pairing_end has {len(end)} entries, expected {npair}")
+        if np.any(end <= 0) or np.any(self.pairing_to > self.n_days):
             raise ValueError("pairings must be active within the horizon")
-        if np.any(self.pairing_to <= self.pairing_from):
+        if np.any(end <= self.pairing_from):
             raise ValueError("a pairing must be active for at least one day")
         if self.pairing_clock is not None:
             same_length(npair, "pairing_clock")
