@@ -546,6 +546,28 @@ def test_work_lists_leave_out_visits_past_an_end_and_pairings_not_yet_begun(
     assert all(_d(r["started_on"]) <= _day(250) for r in due)
 
 
+def _paired_since(engine: Engine, household: str, day: dt.date) -> None:
+    """Date the household's pairings back to ``day``."""
+    _sql(
+        engine,
+        "UPDATE pairings SET started_on = :d WHERE household_id = "
+        "(SELECT id FROM households WHERE external_id = :h)",
+        d=day,
+        h=household,
+    )
+
+
+def _visitor_leaves(engine: Engine, household: str, day: dt.date) -> None:
+    """Make ``day`` the last of the household's visitor."""
+    _sql(
+        engine,
+        "UPDATE visitors SET active_to = :d WHERE id = (SELECT p.visitor_id FROM pairings p "
+        "JOIN households h ON h.id = p.household_id WHERE h.external_id = :h)",
+        d=day,
+        h=household,
+    )
+
+
 def _hand_over(engine: Engine, household: str, day: dt.date) -> None:
     """End the household's pairing on ``day`` and pair it with the other visitor from then."""
     _sql(
@@ -594,12 +616,7 @@ def test_the_plan_counts_a_never_visited_household_from_its_first_pairing(
     # H1 was paired 100 days before the start and handed over 50 days before it, never
     # visited: overdue since day -40, so visited first and reported as overdue before
     # planning, as `visits overdue` lists it (not due on day 10 as if newly paired).
-    _sql(
-        paired,
-        "UPDATE pairings SET started_on = :d WHERE household_id = "
-        "(SELECT id FROM households WHERE external_id = 'H1')",
-        d=_day(-100),
-    )
+    _paired_since(paired, "H1", _day(-100))
     _hand_over(paired, "H1", _day(-50))
     with unit_of_work(paired) as s:
         summary = planning.plan_area(s, "R", planning.PlanSettings(start=START), actor="test")
@@ -722,12 +739,7 @@ def test_a_household_whose_visitor_leaves_is_visited_within_the_cadence_until_th
     # closes four days earlier, but H1 has that visitor until the end: its last visit must
     # be at most 60 days before the day after the visitor's last (measured to the window's
     # end, H1 could go 61-64 days and the plan still say compliant).
-    _sql(
-        paired,
-        "UPDATE visitors SET active_to = :d WHERE id = (SELECT p.visitor_id FROM pairings p "
-        "JOIN households h ON h.id = p.household_id WHERE h.external_id = 'H1')",
-        d=_day(last_day),
-    )
+    _visitor_leaves(paired, "H1", _day(last_day))
     for seed in range(6):
         settings = planning.PlanSettings(start=START, months=6, seed=seed, keep_unaffected=False)
         with unit_of_work(paired) as s:
@@ -743,18 +755,8 @@ def test_an_overdue_household_whose_visitor_leaves_before_a_stay_fits_is_reporte
     # H1, paired since day -100 and never visited, is overdue; its visitor leaves on day 2,
     # before a 5-day stay fits: no visit can be planned, but the plan must say so rather
     # than leave the pairing out (its window closed before the start).
-    _sql(
-        paired,
-        "UPDATE pairings SET started_on = :d WHERE household_id = "
-        "(SELECT id FROM households WHERE external_id = 'H1')",
-        d=_day(-100),
-    )
-    _sql(
-        paired,
-        "UPDATE visitors SET active_to = :d WHERE id = (SELECT p.visitor_id FROM pairings p "
-        "JOIN households h ON h.id = p.household_id WHERE h.external_id = 'H1')",
-        d=_day(1),
-    )
+    _paired_since(paired, "H1", _day(-100))
+    _visitor_leaves(paired, "H1", _day(1))
     with unit_of_work(paired) as s:
         summary = planning.plan_area(s, "R", planning.PlanSettings(start=START), actor="test")
     assert summary.reasons == {"overdue_before_planning": 1}

@@ -312,9 +312,11 @@ class PlanningProblem:
         # With ``pairing_end``, a pairing may have no start day left (its visitor leaves
         # before a stay fits) and still be in care on some day of the horizon: it is planned
         # no visit, and reported if its household falls due meanwhile.
+        if self.pairing_end is not None:
+            same_length(npair, "pairing_end")
+            if np.any(self.pairing_end < self.pairing_to) or np.any(self.pairing_end > self.n_days):
+                raise ValueError("a pairing's end lies between its last start day and n_days")
         end = self.pairing_to if self.pairing_end is None else self.pairing_end
-        if len(end) != npair:
-            raise ValueError(f"pairing_end has {len(end)} entries, expected {npair}")
         if np.any(end <= 0) or np.any(self.pairing_to > self.n_days):
             raise ValueError("pairings must be active within the horizon")
         if np.any(end <= self.pairing_from):
@@ -323,10 +325,6 @@ class PlanningProblem:
             same_length(npair, "pairing_clock")
             if np.any(self.pairing_clock > self.pairing_from):
                 raise ValueError("a pairing's cadence clock cannot start after the pairing")
-        if self.pairing_end is not None:
-            same_length(npair, "pairing_end")
-            if np.any(self.pairing_end < self.pairing_to) or np.any(self.pairing_end > self.n_days):
-                raise ValueError("a pairing's end lies between its last start day and n_days")
         if np.any(self.fixed_end < self.fixed_start):
             raise ValueError("a fixed visit ends before it starts")
         if len(self.fixed_start) and self.fixed_start.max() >= self.n_days:
