@@ -82,16 +82,23 @@ def handed_over(
     at: int = 100,
     resumes: int | None = None,
     leave: tuple[int, int] | None = None,
+    holidays: tuple[int, int] | None = None,
     cut: int = 0,
 ) -> PlanningProblemBuilder:
     """Household ``h`` paired with visitor ``v1`` on ``[0, at)``, then with ``v2`` from
     ``resumes`` (default ``at``: handed over that day) to the end; ``leave`` is ``v2``'s
-    (first and last day). With ``cut``, ``v1``'s window ends ``cut`` days before ``at`` as
-    the service leaves a stay's last days out (``v2``'s clock then starts on day 0: the
-    household's run of pairings is unbroken)."""
+    (first and last day), ``holidays`` the first and last of ``v2``'s own holidays. With
+    ``cut``, ``v1``'s window ends ``cut`` days before ``at`` as the service leaves a stay's
+    last days out (``v2``'s clock then starts on day 0: the household's run of pairings is
+    unbroken)."""
     b = PlanningProblemBuilder(START, days=days)
+    b.add_calendar()
+    off = range(holidays[0], holidays[1] + 1) if holidays else range(0)
+    v2_calendar = b.add_calendar(holidays=[day(d) for d in off])
     b.add_visitor("v1")
-    b.add_visitor("v2", leave=[(day(leave[0]), day(leave[1]))] if leave else [])
+    b.add_visitor(
+        "v2", calendar=v2_calendar, leave=[(day(leave[0]), day(leave[1]))] if leave else []
+    )
     b.add_household("h")
     b.add_pairing("h", "v1", active_to=day(at - cut), home_distance_m=1_000.0)
     b.add_pairing(

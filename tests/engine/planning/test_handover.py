@@ -91,15 +91,42 @@ def test_a_household_handed_over_on_any_day_never_waits_past_the_cadence(seed: i
         assert result.compliant.all(), (at, starts(result, 0), starts(result, 1))
 
 
-def test_a_new_visitor_on_leave_at_the_handover_is_late_and_the_reason_says_so() -> None:
-    # v2 is away on days 100-130: h, last visited on day 53, is due on 113 but waits until
-    # 131; v2's pairing is not compliant, its longest gap runs from v1's visit, and the
-    # leave is named (the old pairing kept its own cadence and is compliant).
+def test_the_old_visitor_comes_late_enough_to_cover_the_new_ones_leave() -> None:
+    # v2 is away on days 100-130, from the hand-over: h must not wait from v1's visit on
+    # day 53 until 131. v1 visits again, late enough (by day 99, its last start day) that
+    # v2's first visit is within 60 days of it.
     result = plan(handed_over(leave=(100, 130)).build(), params=UNSPREAD)
-    assert starts(result, 1)[0] == 131
+    assert starts(result, 0)[0] == 53
+    assert 71 <= starts(result, 0)[-1] <= 99
+    assert starts(result, 1)[0] >= 131
+    assert max(household_gaps(result)) <= 60
+    assert result.compliant.all()
+
+
+def test_the_old_visitor_comes_late_enough_to_cover_holidays_after_the_handover() -> None:
+    # v1's recorded visit on day 58 leaves h due on 118, after the hand-over on 115, but
+    # days 115-124 are v2's holidays (not v1's): v2 can first come on 125. v1, whose window
+    # ends on 111, visits again on or after day 65 rather than leave h waiting 67 days.
+    b = handed_over(at=115, cut=4, holidays=(115, 124))
+    b.add_fixed_visit("h", "v1", day(58), day(62))
+    result = plan(b.build(), params=UNSPREAD)
+    assert starts(result, 0)[:1] == [58]
+    assert 65 <= starts(result, 0)[-1] <= 110
+    assert starts(result, 1)[0] >= 125
+    assert max(household_gaps(result)) <= 60
+    assert result.compliant.all()
+
+
+def test_a_new_visitor_on_leave_too_long_to_cover_is_late_and_the_reason_says_so() -> None:
+    # v2 is away on days 100-170: h waits until 171 whatever v1 does (its last start day is
+    # 99, and 99 + 60 < 171), so v1 makes no extra visits for it. v2's pairing is not
+    # compliant, its longest gap runs from v1's last visit, and the leave is named.
+    result = plan(handed_over(leave=(100, 170)).build(), params=UNSPREAD)
+    assert starts(result, 1)[0] == 171
+    assert starts(result, 0) == [53]
     assert result.compliant.tolist() == [True, False]
     record = result.pairing(1)
-    assert (record.gap_from, record.gap_to, record.longest_gap_days) == (day(53), day(131), 78)
+    assert (record.gap_from, record.gap_to, record.longest_gap_days) == (day(53), day(171), 118)
     assert record.reason is Reason.LEAVE
 
 

@@ -33,10 +33,10 @@ EARTH_RADIUS_M = 6_371_008.8
 
 @njit(cache=True)
 def sweep(  # type: ignore[no-untyped-def]
-    d0, d1, weekday, slack, spread, travel_days, threshold,
+    d0, d1, p_first_day, weekday, slack, spread, travel_days, threshold,
     v_cal, v_org, org_cap, org_target, cal_code, cal_run,
     lv_ptr, lv_s, lv_e, hb_ptr, hb_s, hb_e, h_lat, h_lon, h_pref,
-    p_hh, p_v, p_stay, p_gap, p_mask, p_from, p_to, p_cover, p_home,
+    p_hh, p_v, p_stay, p_gap, p_mask, p_from, p_to, p_cover, p_next, p_home,
     vp_ptr, vp_idx, hp_ptr, hp_idx, p_shared, fv_ptr, fv_s, fv_e, fv_p,
     ev_day, ev_pair, ev_next, ev_pos,
     last, by_visit, deadline, next_fixed, free_from, last_end, last_pair, wake, ready, due,
@@ -154,6 +154,23 @@ def sweep(  # type: ignore[no-untyped-def]
         if last_pair[v] >= 0 and d <= last_end[v] + travel_days and far(last_pair[v], p):
             return False
         return not clashes_fixed(p, d)
+
+    if d0 == p_first_day:
+        # A hand-over (``p_next``): the next visitor may be unable to start on its first
+        # day (holidays, leave, a blackout, weekdays). This pairing then plans to cover the
+        # household until the first day it can, if a visit on its own last start day can
+        # reach that far, so that the household is not left waiting in between (if not, the
+        # household will wait whatever this pairing does). Only what the plan aims at: the
+        # rules still judge each pairing to its ``cover_to``.
+        for p in range(len(p_next)):
+            q = p_next[p]
+            if q < 0:
+                continue
+            z = p_cover[p]
+            while z < p_to[q] and static_code(q, z) != C_OK:
+                z += 1
+            if z < p_to[q] and z <= p_to[p] - 1 + p_gap[p]:
+                p_cover[p] = max(p_cover[p], z)
 
     n_v = len(v_cal)
     n_ev = len(ev_day)

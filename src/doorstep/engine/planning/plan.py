@@ -241,6 +241,7 @@ def plan(
     org_target = _expected_load(pr, stay, gap, params.slack_days)
     min_stay = int(stay.min()) if n_p else 1
 
+    cover = pr.cover_to.astype(np.int64)  # the sweep moves hand-overs' on its first day
     out_p: list[npt.NDArray[np.int32]] = []
     out_s: list[npt.NDArray[np.int32]] = []
     total = pr.n_days - pr.plan_from
@@ -250,13 +251,13 @@ def plan(
         o_p = np.empty(cap, np.int32)
         o_s = np.empty(cap, np.int32)
         n_out = _kernel.sweep(
-            d0, d1, weekday, params.slack_days, params.spread_days, pr.travel_days,
+            d0, d1, pr.plan_from, weekday, params.slack_days, params.spread_days, pr.travel_days,
             pr.travel_threshold_m, pr.visitor_calendar, pr.visitor_org, org_cap, org_target,
             pr.calendar_codes, pr.calendar_run,
             pr.leave.ptr, pr.leave.start, pr.leave.end,
             pr.blackouts.ptr, pr.blackouts.start, pr.blackouts.end,
             pr.household_lat, pr.household_lon, pr.household_preferred_weekdays,
-            pr.pairing_household, p_v, stay, gap, mask, p_from, p_to, pr.cover_to.astype(np.int64),
+            pr.pairing_household, p_v, stay, gap, mask, p_from, p_to, cover, pr.handed_to,
             pr.pairing_home_distance_m,
             vp_ptr, vp_idx, hp_ptr, hp_idx, p_shared, fv_ptr, fv_s, fv_e, fv_p,
             f_s[ev], f_p[ev], nxt[ev], ev_pos,

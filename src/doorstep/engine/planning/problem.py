@@ -380,14 +380,28 @@ class PlanningProblem:
         """Per pairing, the day up to which it answers for its household's cadence.
 
         Its end (:attr:`pairing_end`, else ``pairing_to``), unless the household's next
-        pairing begins by then (a hand-over; without ``pairing_end``, while a stay started on
-        this one's last start day could still be running: within ``stay_days - 1`` days of
-        ``pairing_to``). Then it is that pairing's first day: the gap from this pairing's
-        last visit runs until the next visitor can come, so this pairing must visit late
-        enough for it, though its own stays still start before ``pairing_to``.
+        pairing begins by then (a hand-over, :attr:`handed_to`). Then it is that pairing's
+        first day: the gap from this pairing's last visit runs until the next visitor can
+        come, so this pairing must visit late enough for it, though its own stays still
+        start before ``pairing_to``.
+        """
+        out = (self.pairing_to if self.pairing_end is None else self.pairing_end).copy()
+        nxt = self.handed_to
+        takes_over = nxt >= 0
+        out[takes_over] = self.pairing_from[nxt[takes_over]]
+        out.setflags(write=False)
+        return out
+
+    @cached_property
+    def handed_to(self) -> npt.NDArray[np.int64]:
+        """Per pairing, the index of the pairing that takes its household over, else -1.
+
+        That is the household's next pairing if it begins by this one's end
+        (:attr:`pairing_end`; without it, while a stay started on this one's last start day
+        could still be running: within ``stay_days - 1`` days of ``pairing_to``).
         """
         n = self.n_pairings
-        out = (self.pairing_to if self.pairing_end is None else self.pairing_end).copy()
+        out = np.full(n, -1, np.int64)
         if n < 2:
             out.setflags(write=False)
             return out
@@ -397,14 +411,15 @@ class PlanningProblem:
         # (household, first day) packed in one int64, days offset to be non-negative: the
         # first key at or after (household, to) is the household's next pairing, if any.
         shift, half = np.int64(1) << 32, np.int64(1) << 31
-        keys = np.sort(h * shift + frm + half)
+        order = np.lexsort((frm, h))
+        keys = (h * shift + frm + half)[order]
         at = np.searchsorted(keys, h * shift + to + half)
         found = keys[np.minimum(at, n - 1)]
         nxt = found % shift - half
         stay = self.policy_arrays()[0].astype(np.int64)
         limit = to + stay - 1 if self.pairing_end is None else self.pairing_end.astype(np.int64)
         takes_over = (at < n) & (found // shift == h) & (nxt <= limit)
-        out[takes_over] = nxt[takes_over]
+        out[takes_over] = order[np.minimum(at, n - 1)][takes_over]
         out.setflags(write=False)
         return out
 
