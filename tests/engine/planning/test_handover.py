@@ -117,6 +117,22 @@ def test_the_old_visitor_comes_late_enough_to_cover_holidays_after_the_handover(
     assert result.compliant.all()
 
 
+def test_the_old_visitor_covers_the_days_the_new_one_is_away_on_a_fixed_visit() -> None:
+    # v2 is at household g (a kept or recorded visit) on days 115-124, from the hand-over:
+    # h, visited by v1 on day 58 and due on 118, would wait until 125. v1 visits again.
+    b = handed_over(at=115, cut=4)
+    b.add_fixed_visit("h", "v1", day(58), day(62))
+    b.add_household("g")
+    b.add_pairing("g", "v2", active_from=day(100))
+    b.add_fixed_visit("g", "v2", day(115), day(124))
+    result = plan(b.build(), params=UNSPREAD)
+    assert starts(result, 0)[0] == 58
+    assert 65 <= starts(result, 0)[-1] <= 110
+    h_days = sorted([*starts(result, 0), *starts(result, 1)])
+    assert max(np.diff([0, *h_days, 200]).tolist()) <= 60
+    assert result.compliant.all()
+
+
 def test_a_new_visitor_on_leave_too_long_to_cover_is_late_and_the_reason_says_so() -> None:
     # v2 is away on days 100-170: h waits until 171 whatever v1 does (its last start day is
     # 99, and 99 + 60 < 171), so v1 makes no extra visits for it. v2's pairing is not

@@ -157,17 +157,17 @@ def sweep(  # type: ignore[no-untyped-def]
 
     if d0 == p_first_day:
         # A hand-over (``p_next``): the next visitor may be unable to start on its first
-        # day (holidays, leave, a blackout, weekdays). This pairing then plans to cover the
-        # household until the first day it can, if a visit on its own last start day can
-        # reach that far, so that the household is not left waiting in between (if not, the
-        # household will wait whatever this pairing does). Only what the plan aims at: the
-        # rules still judge each pairing to its ``cover_to``.
+        # day (holidays, leave, a blackout, weekdays, a recorded or kept visit elsewhere).
+        # This pairing then plans to cover the household until the first day it can, if a
+        # visit on its own last start day can reach that far, so that the household is not
+        # left waiting in between (if not, it waits whatever this pairing does). Only what
+        # the plan aims at: the rules still judge each pairing to its ``cover_to``.
         for p in range(len(p_next)):
             q = p_next[p]
             if q < 0:
                 continue
             z = p_cover[p]
-            while z < p_to[q] and static_code(q, z) != C_OK:
+            while z < p_to[q] and (static_code(q, z) != C_OK or clashes_fixed(q, z)):
                 z += 1
             if z < p_to[q] and z <= p_to[p] - 1 + p_gap[p]:
                 p_cover[p] = max(p_cover[p], z)
