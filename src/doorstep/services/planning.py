@@ -242,6 +242,12 @@ def build_result(
         .join(pairs.select("household_id", pl.col("id").alias("other")), on="household_id")
         .filter(pl.col("own").is_null() | (pl.col("other") != pl.col("own")))
     )
+    # A stay under way on the start day for a pairing ended by then (its household handed
+    # to another visitor that day, say) is happening: it is the household's last visit, so
+    # the visitor taking over is due a gap after it, not sent at once to double up.
+    handed = repo.under_way_of_ended(conn, household_ids, start).join(
+        pairs.select("household_id", pl.col("id").alias("other")), on="household_id"
+    )
 
     # A pairing with no visit to its household before it is due within the gap of its
     # clock (its household's first pairing of the run, ``clock_starts``), as the work lists
@@ -275,6 +281,11 @@ def build_result(
             own.select(pl.col("own").alias("pairing_id"), "first", "last"),
             others.select(
                 pl.col("other").alias("pairing_id"), "first", pl.col("first").alias("last")
+            ),
+            handed.select(
+                pl.col("other").alias("pairing_id"),
+                pl.col("planned_start").alias("first"),
+                pl.col("planned_start").alias("last"),
             ),
             planned.filter(under_way).select(
                 "pairing_id",

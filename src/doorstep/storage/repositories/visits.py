@@ -372,6 +372,25 @@ def planned_visits(conn: Connection, pairing_ids: list[int], since: dt.date) -> 
     )
 
 
+def under_way_of_ended(conn: Connection, household_ids: list[int], day: dt.date) -> pl.DataFrame:
+    """Planned stays of these households under way on ``day`` (begun before it, ending on
+    it or later) of pairings ended by ``day`` but not before the stay began (a stay, as
+    ``stays_of`` has it): ``household_id, planned_start``. The visit is happening, though
+    its pairing is over and no plan from ``day`` looks at it."""
+    return frame(
+        conn,
+        f"""
+        SELECT vi.household_id, vi.planned_start FROM visits vi
+        JOIN pairings p ON p.id = vi.pairing_id
+        WHERE vi.status = 'planned' AND vi.household_id IN ({_ids_sql(household_ids)})
+          AND vi.planned_start < :day AND vi.planned_end >= :day
+          AND p.ended_on <= :day AND p.ended_on > vi.planned_start
+        """,
+        {"day": day},
+        {"household_id": pl.Int64, "planned_start": pl.Date},
+    )
+
+
 def missed_since(
     conn: Connection, pairing_ids: list[int], since: dt.date, start: dt.date
 ) -> list[int]:

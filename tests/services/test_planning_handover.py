@@ -1,0 +1,111 @@
+"""Database-mode planning at a hand-over on the plan's start day: a stay of the pairing the
+household leaves is under way, and the visitor taking over must not be sent at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from doorstep.services import planning
+from doorstep.storage.session import unit_of_work
+from tests.factories.db import run_import
+from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
+
+START = dt.date(2027, 1, 4)  # a Monday
+
+
+def _day(n: int) -> dt.date:
+    return START + dt.timedelta(days=n)
+
+
+def _d(value: object) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+def _sql(engine: Engine, sql: str, **params: object) -> None:
+    with engine.begin() as conn:
+        conn.execute(text(sql), params)
+
+
+def _pair(engine: Engine, h: str, v: str, since: dt.date, until: dt.date | None) -> int:
+    _sql(
+        engine,
+        "INSERT INTO pairings (household_id, visitor_id, started_on, ended_on) "
+        "SELECT h.id, v.id, :s, :e FROM households h, visitors v "
+        "WHERE h.external_id = :h AND v.external_id = :v",
+        h=h,
+        v=v,
+        s=since,
+        e=until,
+    )
+    with engine.connect() as conn:
+        return int(conn.execute(text("SELECT MAX(id) FROM pairings")).scalar_one())
+
+
+def _planned_stay(engine: Engine, pairing: int, a: dt.date, z: dt.date) -> None:
+    _sql(
+        engine,
+        "INSERT INTO visits (household_id, visitor_id, pairing_id, status, planned_start, "
+        "planned_end) SELECT household_id, visitor_id, id, 'planned', :a, :z FROM pairings "
+        "WHERE id = :p",
+        p=pairing,
+        a=a,
+        z=z,
+    )
+
+
+def _starts(engine: Engine, pairing: int) -> list[dt.date]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT planned_start FROM visits WHERE pairing_id = :p AND status = 'planned' "
+                "ORDER BY planned_start"
+            ),
+            {"p": pairing},
+        ).scalars()
+        return [_d(a) for a in rows]
+
+
+def _hand_over(engine: Engine, tmp_path: Path, day: dt.date) -> tuple[int, int]:
+    """H, paired with V since day -100 and never visited, is handed to W on ``day``; V's
+    stay there is planned on days -2 to 2: ``(V's pairing, W's)``."""
+    hh = [household(household_id="H")]
+    vv = [visitor(visitor_id="V", lat=26.58, lon=107.97), visitor(visitor_id="W", lat=26.59)]
+    run_import(engine, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, vv))
+    run_import(engine, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, hh))
+    old = _pair(engine, "H", "V", _day(-100), day)
+    new = _pair(engine, "H", "W", day, None)
+    _planned_stay(engine, old, _day(-2), _day(2))
+    return old, new
+
+
+@pytest.mark.parametrize("handover", [0, -1])
+def test_a_stay_under_way_for_the_pairing_left_is_the_households_last_visit(
+    with_areas: Engine, tmp_path: Path, handover: int
+) -> None:
+    # Handed over on the start day or the day before, the stay is happening: W is due 60
+    # days after it began (day 58), not at once, and the household is not reported
+    # overdue since day -40.
+    engine = with_areas
+    old, new = _hand_over(engine, tmp_path, _day(handover))
+    with unit_of_work(engine) as s:
+        summary = planning.plan_area(s, "R", planning.PlanSettings(start=START), actor="test")
+    assert (summary.pairings, summary.compliant_pairings, summary.reasons) == (1, 1, {})
+    first = _starts(engine, new)[0]
+    assert _day(2) < first <= _day(58)
+    assert _starts(engine, old) == [_day(-2)]  # the stay itself is left as it is
+
+
+def test_a_stay_planned_from_the_day_its_pairing_ended_is_no_visit(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    # Handed over on the stay's first day, V was never to make it: H is overdue and W goes
+    # at once.
+    _, new = _hand_over(with_areas, tmp_path, _day(-2))
+    with unit_of_work(with_areas) as s:
+        summary = planning.plan_area(s, "R", planning.PlanSettings(start=START), actor="test")
+    assert summary.reasons == {"overdue_before_planning": 1}
+    assert _starts(with_areas, new)[0] == START
