@@ -1,5 +1,7 @@
-"""Database-mode planning at a hand-over on the plan's start day: a stay of the pairing the
-household leaves is under way, and the visitor taking over must not be sent at once."""
+"""Database-mode planning of pairings that end near the plan's start: at a hand-over on the
+start day a stay of the pairing the household leaves is under way, and the visitor taking
+over must not be sent at once; a visitor who leaves before a stay fits is the reason for a
+household falling due meanwhile."""
 
 from __future__ import annotations
 
@@ -109,3 +111,21 @@ def test_a_stay_planned_from_the_day_its_pairing_ended_is_no_visit(
         summary = planning.plan_area(s, "R", planning.PlanSettings(start=START), actor="test")
     assert summary.reasons == {"overdue_before_planning": 1}
     assert _starts(with_areas, new)[0] == START
+
+
+def test_a_household_due_after_its_leaving_visitors_last_start_day_names_the_end(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    # H, paired with V since day -58 and never visited, is due on day 2; V leaves after
+    # day 3, before a 5-day stay fits, and nobody takes H over: no visit, and the reason
+    # is that the pairing ends (not `planner`, as if there had been room).
+    vv = [visitor(visitor_id="V", active_to=str(_day(3)))]
+    hh = [household(household_id="H")]
+    run_import(with_areas, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, vv))
+    run_import(with_areas, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, hh))
+    pairing = _pair(with_areas, "H", "V", _day(-58), None)
+    with unit_of_work(with_areas) as s:
+        built = planning.build_result(s, "R", planning.PlanSettings(start=START))
+    (row,) = built.result.non_compliant()
+    assert (row.reason.value, row.gap_from, row.gap_to) == ("pairing_ends", _day(-58), _day(4))
+    assert _starts(with_areas, pairing) == []

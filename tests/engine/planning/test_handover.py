@@ -206,3 +206,31 @@ def test_a_pairing_with_no_start_day_left_is_planned_nothing_and_reported_when_o
     assert len(result.visits) == 0
     assert result.pairing(0).reason is Reason.OVERDUE_BEFORE_PLANNING
     assert result.pairing(0).longest_gap_days == 102
+
+
+@pytest.mark.parametrize(
+    ("began", "reason"),
+    [(-58, Reason.PAIRING_ENDS), (-60, Reason.PAIRING_ENDS), (-61, Reason.OVERDUE_BEFORE_PLANNING)],
+)
+def test_a_pairing_that_falls_due_after_its_last_start_day_is_reported_as_ending_first(
+    began: int, reason: Reason
+) -> None:
+    # Paired since day -58 (or -60), never visited: due on day 2 (or 0), within the gap
+    # but after its last start day (day -1: the visitor leaves on day 3, before a 5-day
+    # stay fits), and in care until day 4. No stay can be planned; the reason is the
+    # pairing's end, not the planner's failure. Paired since day -61, it was due before
+    # the start: overdue.
+    b = PlanningProblemBuilder(START, days=60)
+    b.add_visitor("v")
+    b.add_household("h")
+    b.add_pairing("h", "v", active_from=day(began), active_to=day(4))
+    problem = dataclasses.replace(
+        b.build(),
+        pairing_to=np.array([0], np.int32),
+        pairing_end=np.array([4], np.int32),
+    )
+    result = plan(problem, params=UNSPREAD)
+    assert len(result.visits) == 0
+    verdict = result.pairing(0)
+    assert verdict.reason is reason
+    assert verdict.longest_gap_days == 4 - began

@@ -330,9 +330,11 @@ def _explain(
     empty = ~gap_ok & (lo > hi)
     # Overdue before planning began, or before the pairing did (a household re-paired
     # after its cadence had already lapsed): no start day could close the gap.
-    codes[empty & (a + g < np.maximum(pr.plan_from, pr.pairing_from[bad]))] = (
-        Code.OVERDUE_BEFORE_PLANNING
-    )
+    overdue = a + g < np.maximum(pr.plan_from, pr.pairing_from[bad])
+    codes[empty & overdue] = Code.OVERDUE_BEFORE_PLANNING
+    # Due within the gap, but after the pairing's last start day (its visitor leaves, or it
+    # ends, before one more stay fits): its end left no room, whatever the plan did.
+    codes[empty & ~overdue & (pr.pairing_to[bad] <= lo)] = Code.PAIRING_ENDS
     todo = ~gap_ok & ~empty
     if todo.any():
         weekday = ((pr.start.weekday() + np.arange(pr.padded_days)) % 7).astype(np.int64)

@@ -21,6 +21,9 @@ class Reason(StrEnum):
     TOO_FEW_VISITS = "too_few_visits"
     PLANNER = "planner"
     """A start day was free of every hard constraint: the heuristic, not the instance, failed."""
+    PAIRING_ENDS = "pairing_ends"
+    """The household falls due after the pairing's last start day (its visitor leaves, or it
+    ends, before one more stay fits): no start day was left to close the gap."""
 
 
 class Code(IntEnum):
@@ -37,6 +40,7 @@ class Code(IntEnum):
     OVERDUE_BEFORE_PLANNING = 8
     TOO_FEW_VISITS = 9
     PLANNER = 10
+    PAIRING_ENDS = 11
 
 
 REASON_OF_CODE: tuple[Reason, ...] = tuple(Reason[c.name] for c in Code)
