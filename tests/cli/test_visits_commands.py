@@ -218,3 +218,48 @@ def test_a_household_paired_anew_while_its_leavers_pairing_is_open_is_listed_onc
     as_table = cli(*args, "table")
     assert as_table.exit_code == 0, as_table.output
     assert "Overdue visits (3)" in as_table.output
+
+
+def test_due_shows_the_incoming_visitors_planned_visit_for_a_household_handed_over(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    # H0 passes from V1 to V2 on 2027-02-11; planned afresh from 2027-02-10, only V2 can
+    # visit it (no 5-day stay of V1's fits before then). On 2027-02-10 H0 is still V1's,
+    # due on 2027-03-05, and its next visit is V2's.
+    _planned(with_areas, tmp_path)
+    vv = [visitor(visitor_id="V2", capacity=3)]
+    run_import(with_areas, "visitors", write_csv(tmp_path / "v2.csv", VISITOR_HEADER, vv))
+    today, handover = dt.date(2027, 2, 10), dt.date(2027, 2, 11)
+    with with_areas.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE pairings SET ended_on = :d WHERE household_id = "
+                "(SELECT id FROM households WHERE external_id = 'H0')"
+            ),
+            {"d": handover},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO pairings (household_id, visitor_id, started_on) "
+                "SELECT h.id, v.id, :d FROM households h, visitors v "
+                "WHERE h.external_id = 'H0' AND v.external_id = 'V2'"
+            ),
+            {"d": handover},
+        )
+    settings = planning.PlanSettings(start=today, months=3, keep_unaffected=False)
+    with unit_of_work(with_areas) as s:
+        planning.plan_area(s, "R", settings, actor="test")
+    with with_areas.connect() as conn:
+        first = conn.execute(
+            text(
+                "SELECT MIN(vi.planned_start) FROM visits vi JOIN visitors v "
+                "ON v.id = vi.visitor_id WHERE v.external_id = 'V2'"
+            )
+        ).scalar_one()
+    result = cli("visits", "due", "--today", str(today), "--days", "30", "--format", "json")
+    assert result.exit_code == 0, result.output
+    (row,) = (r for r in json.loads(result.output) if r["household"] == "H0")
+    assert (row["visitor"], row["next_planned"], row["next_visitor"]) == ("V1", str(first), "V2")
+    listed = cli("visits", "due", "--today", str(today), "--days", "30", "--format", "csv")
+    rows = {r["household"]: r for r in csv.DictReader(io.StringIO(listed.output))}
+    assert (rows["H0"]["next_planned"], rows["H0"]["next_visitor"]) == (str(first), "V2")

@@ -195,3 +195,37 @@ def test_a_household_left_by_two_visitors_is_listed_once_under_the_latest(
     assert [(r["visitor"], r["status"]) for r in due if r["household"] == "H2"] == [
         ("V3", f"visitor left on {_day(12)}")
     ]
+
+
+def test_the_next_planned_visit_is_the_households_whoever_is_to_make_it(
+    paired: Engine,
+) -> None:
+    # H0 passes from V1 to V3 on day 50. On day 45 it is listed on V1's row (due on day
+    # 60), and its next visit is V3's on day 52: V1's visit planned for day 51, after its
+    # pairing ends, is nobody's to make. H1's next visit is V1's own.
+    _pair(paired, "H0", "V3", _day(50))
+    _sql(
+        paired,
+        "UPDATE pairings SET ended_on = :d WHERE visitor_id = "
+        "(SELECT id FROM visitors WHERE external_id = 'V1') AND household_id = "
+        "(SELECT id FROM households WHERE external_id = 'H0')",
+        d=_day(50),
+    )
+    for h, v, a in (("H0", "V1", 51), ("H0", "V3", 52), ("H1", "V1", 53)):
+        _sql(
+            paired,
+            "INSERT INTO visits (household_id, visitor_id, pairing_id, status, "
+            "planned_start, planned_end) SELECT p.household_id, p.visitor_id, p.id, "
+            "'planned', :a, :a FROM pairings p JOIN households h ON h.id = p.household_id "
+            "JOIN visitors v ON v.id = p.visitor_id "
+            "WHERE h.external_id = :h AND v.external_id = :v",
+            h=h,
+            v=v,
+            a=_day(a),
+        )
+    with unit_of_work(paired) as s:
+        due = planning.work_list(s, "due", actor="test", today=_day(45), days=30, visitor="V1")
+    assert [(r["household"], r["next_planned"], r.get("next_visitor")) for r in due] == [
+        ("H0", _day(52), "V3"),
+        ("H1", _day(53), "V1"),
+    ]

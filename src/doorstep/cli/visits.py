@@ -47,6 +47,7 @@ _COLUMNS = {
         "area",
         "last_visit",
         "next_planned",
+        "next_visitor",
     ),
 }
 _COLUMNS["overdue"] = _COLUMNS["due"]
@@ -168,6 +169,8 @@ def due_cmd(
     """Households whose cadence deadline falls in the next days, soonest first.
 
     A household whose visitor has left is listed with the status "visitor left on DAY".
+    Next planned is the household's next planned visit and next visitor who is to make
+    it: handed to an incoming visitor, that visitor's first visit.
 
     Example: doorstep visits due --visitor V0000123 --days 7
     """

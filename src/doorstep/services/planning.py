@@ -440,7 +440,9 @@ def work_list(
     still open after its visitor left is listed with the status ``visitor left on <last
     day>``: the household still needs its visits, and a new visitor (unless another open
     pairing gives it one who has not left: it is then listed once, on that pairing's row).
-    Upcoming lists the planned visits starting within ``days``.
+    Each row's ``next_planned`` is the household's next planned visit, whoever is to make
+    it (``next_visitor``): handed to an incoming visitor, that visitor's. Upcoming lists the
+    planned visits starting within ``days``.
     """
     if kind not in ("due", "overdue", "upcoming"):
         raise ValueError(kind)

@@ -197,12 +197,26 @@ def _work_scope(
     return where, params
 
 
-# The pairing and its visitor active on a visit's first day.
-_ACTIVE_ON_VISIT = [
-    "(p.ended_on IS NULL OR p.ended_on > vi.planned_start)",
-    "(v.active_from IS NULL OR v.active_from <= vi.planned_start)",
-    "(v.active_to IS NULL OR v.active_to >= vi.planned_start)",
-]
+def _active_on_visit(p: str = "p", v: str = "v") -> list[str]:
+    """The pairing ``p`` and its visitor ``v`` active on a visit's (``vi``) first day."""
+    return [
+        f"({p}.ended_on IS NULL OR {p}.ended_on > vi.planned_start)",
+        f"({v}.active_from IS NULL OR {v}.active_from <= vi.planned_start)",
+        f"({v}.active_to IS NULL OR {v}.active_to >= vi.planned_start)",
+    ]
+
+
+_ACTIVE_ON_VISIT = _active_on_visit()
+
+# The household's planned visits from ``:today`` that someone is to make (their pairing and
+# visitor active on the first day), whoever that is: a household handed to an incoming
+# visitor has that visitor's planned visit next, not none.
+_NEXT_PLANNED = f"""
+    FROM visits vi JOIN pairings np ON np.id = vi.pairing_id
+    JOIN visitors nv ON nv.id = np.visitor_id
+    WHERE vi.household_id = p.household_id AND vi.status = 'planned'
+      AND vi.planned_start >= :today AND {" AND ".join(_active_on_visit("np", "nv"))}
+"""
 
 
 def upcoming_visits(
@@ -246,8 +260,8 @@ def open_pairings(
     their visitor has begun or left: ``visitor_from``, ``visitor_to``; a leaver's only
     where no other such pairing of its household has a visitor who has not left, and only
     the latest of a household's leavers' pairings), each
-    with its household's last recorded visit by ``today`` (by any visitor) and its own
-    next planned visit from ``today`` that its visitor is to make."""
+    with its household's last recorded visit by ``today`` (by any visitor) and its next
+    planned visit from ``today``, whoever is to make it (``next_visitor``)."""
     where, params = _work_scope(visitor, team, area_path)
     where += [
         "p.started_on <= :today",
@@ -278,10 +292,9 @@ def open_pairings(
                (SELECT MAX(vi.actual_start) FROM visits vi
                  WHERE vi.household_id = p.household_id AND vi.status = 'done'
                    AND vi.actual_start <= :today) AS last_visit,
-               (SELECT MIN(vi.planned_start) FROM visits vi
-                 WHERE vi.pairing_id = p.id AND vi.status = 'planned'
-                   AND vi.planned_start >= :today AND {" AND ".join(_ACTIVE_ON_VISIT)})
-                 AS next_planned
+               (SELECT MIN(vi.planned_start) {_NEXT_PLANNED}) AS next_planned,
+               (SELECT nv.external_id {_NEXT_PLANNED}
+                ORDER BY vi.planned_start, nv.external_id LIMIT 1) AS next_visitor
         FROM pairings p
         JOIN households h ON h.id = p.household_id
         JOIN areas a ON a.id = h.area_id
