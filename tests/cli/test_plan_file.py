@@ -352,3 +352,30 @@ def test_planning_into_the_same_folder_again_empties_a_calendar_no_longer_wanted
     assert run("--pairings", str(fewer), *args)[0] == 0
     cal = icalendar.Calendar.from_ical((ics / "V0.ics").read_bytes())
     assert list(cal.walk("VEVENT")) == []
+
+
+def test_date_columns_of_a_pairings_file_are_named_in_a_warning_as_ignored(
+    files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    # File mode plans every pairing over the whole horizon: a start and end per pairing
+    # would silently change nothing, so they are named. The output of `doorstep pair` has
+    # only columns file mode reads (or, as `reason`, needs not), and gets no warning.
+    pairs, visitors = files
+    code, output = run("--pairings", str(pairs), "--visitors", str(visitors), "--start",
+                       "2027-01-01", "--months", "3", "-q")  # fmt: skip
+    assert code == 0, output
+    assert "warning" not in output
+    dated = write(
+        tmp_path / "dated.csv",
+        ["household_id", "visitor_id", "start", "distance_m", "end"],
+        [["H1", "V1", "2027-02-01", 1200, "2027-03-01"]],
+    )
+    code, output = run("--pairings", str(dated), "--visitors", str(visitors), "--start",
+                       "2027-01-01", "--months", "3", "-q")  # fmt: skip
+    assert code == 0, output
+    (warning,) = [line for line in output.splitlines() if line.startswith("warning")]
+    assert warning == (
+        "warning: pairings file column(s) start, end ignored: file mode plans every pairing "
+        "over the whole horizon (dates per pairing are planned in database mode, --area)"
+    )
+    assert json.loads(output.strip().splitlines()[-1])["pairings"] == 1

@@ -85,6 +85,19 @@ class PlanFiles:
     households: Path | None = None
 
 
+#: The columns of ``doorstep pair``'s output; ``reason`` (why a household is unpaired) is
+#: not needed to plan. Any other column of a pairings file has no effect.
+PAIRS_COLUMNS = ("household_id", "visitor_id", "distance_m", "reason")
+
+
+def ignored_pairs_columns(path: Path) -> list[str]:
+    """The columns of the pairings file that file mode does not read: a ``start`` or
+    ``end`` per pairing, say, which would otherwise change nothing without a word (file
+    mode plans every pairing over the whole horizon; database mode has the dates)."""
+    header = pl.read_csv(path, n_rows=0, infer_schema_length=0).columns
+    return [c for c in header if c not in PAIRS_COLUMNS]
+
+
 def _read_csv(path: Path, required: tuple[str, ...], what: str) -> pl.DataFrame:
     try:
         df = pl.read_csv(path, infer_schema_length=0)  # all strings: ids stay as written
@@ -316,7 +329,9 @@ def plan_cmd(
         None, help="Database mode: plan the stored pairings of this area (code)."
     ),
     pairings: Path | None = typer.Option(
-        None, help="CSV from `doorstep pair`: household_id,visitor_id,distance_m,reason."
+        None,
+        help="CSV from `doorstep pair`: household_id,visitor_id,distance_m,reason (other "
+        "columns, such as dates per pairing, are ignored with a warning).",
     ),
     visitors: Path | None = typer.Option(
         None, help="CSV: visitor_id,...[,organisation] (the organisation sets the staff cap)."
@@ -459,6 +474,15 @@ def plan_cmd(
         travel_km=travel_km,
         travel_days=travel_days,
     )
+    ignored = ignored_pairs_columns(pairings)
+    if ignored:
+        err_console.print(
+            f"warning: pairings file column(s) {', '.join(ignored)} ignored: file mode plans "
+            "every pairing over the whole horizon (dates per pairing are planned in database "
+            "mode, --area)",
+            highlight=False,
+            soft_wrap=True,
+        )
     if staff_cap is not None and not problem.org_ids:
         err_console.print(
             "warning: --staff-cap has no effect: the visitors file has no organisation column",
