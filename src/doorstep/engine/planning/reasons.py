@@ -40,6 +40,7 @@ class Code(IntEnum):
     OVERDUE_BEFORE_PLANNING = 8
     TOO_FEW_VISITS = 9
     PLANNER = 10
+    # Decided in ``plan._explain`` without the kernel, whose day counts stop at PLANNER.
     PAIRING_ENDS = 11
 
 
