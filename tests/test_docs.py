@@ -97,11 +97,19 @@ def test_the_visits_help_examples_name_the_county_demos_areas_teams_and_visitors
 
     examples = "\n".join(
         line
-        for fn in (visits.overdue_cmd, visits.due_cmd, visits.upcoming_cmd, visits.calendar_cmd)
+        for fn in (
+            visits.overdue_cmd,
+            visits.due_cmd,
+            visits.upcoming_cmd,
+            visits.calendar_cmd,
+            visits.record_cmd,
+            visits.missed_cmd,
+        )
         for line in (fn.__doc__ or "").splitlines()
         if "Example:" in line
     )
     assert _named(examples, "--area") <= set(county.areas["code"])
     assert _named(examples, "--team") <= set(county.teams["code"])
     assert _named(examples, "--visitor") <= set(county.visitors["visitor_id"])
+    assert set(re.findall(r"\bH\d{7}\b", examples)) <= set(county.households["household_id"])
     assert _named(examples, "--area") and _named(examples, "--visitor")

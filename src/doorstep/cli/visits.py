@@ -1,4 +1,5 @@
-"""``doorstep visits``: the coordinator's working lists and visitors' calendars."""
+"""``doorstep visits``: the coordinator's working lists, visitors' calendars, and visits
+recorded as made or missed."""
 
 from __future__ import annotations
 
@@ -18,11 +19,11 @@ from doorstep.cli.context import actor, session
 from doorstep.engine.planning import VisitRow
 from doorstep.errors import DoorstepError, InvalidInput
 from doorstep.reports.calendar import ics_filename, visitor_ics
-from doorstep.services import planning
+from doorstep.services import planning, visit_records
 from doorstep.services.importing.formulas import escape_text
 
 app = typer.Typer(
-    help="Due, overdue and upcoming visits; calendars.\n\n"
+    help="Due, overdue and upcoming visits; calendars; visits made or missed.\n\n"
     "Example: doorstep visits overdue --area GZ",
     no_args_is_help=True,
 )
@@ -240,3 +241,60 @@ def calendar_cmd(
         except OSError as exc:  # disk full, a folder on the way that is a file...
             raise DoorstepError(f"cannot write {out}: {exc.strerror or exc}") from None
     console.print(f"Wrote {len(visits)} visits of {visitor} to {out}.")
+
+
+@app.command("record")
+@handle_errors
+def record_cmd(
+    household: str = typer.Argument(..., help="The household's id."),
+    visitor: str = typer.Option(..., "--visitor", help="The visitor who made it (visitor id)."),
+    start: str = typer.Option(..., "--start", help="Its first day (YYYY-MM-DD)."),
+    end: str | None = typer.Option(None, "--end", help="Its last day (default: --start)."),
+    note: str | None = typer.Option(None, "--note", help="A note on the visit."),
+    today: str | None = TodayOpt,
+) -> None:
+    """Record a visit as made: the planner never moves it, and the next is due from it.
+
+    A planned visit of the pair on those days becomes the recorded one. Refused, writing
+    nothing: an unknown household or visitor, no pairing of the two on every day of it, a
+    household without consent on its first or last day, an end before the start, a day
+    after today, or a day shared with another recorded visit of the visitor.
+
+    Example: doorstep visits record H0000042 --visitor V0000123 --start 2027-01-05 --end 2027-01-09
+    """
+    day = parse_day("--today", today) if today else dt.date.today()
+    made = visit_records.MadeVisit(
+        household,
+        visitor,
+        parse_day("--start", start),
+        parse_day("--end", end) if end is not None else None,
+        note or None,
+    )
+    with session() as s:
+        recorded = visit_records.record_visit(s, made, actor=actor(), today=day)
+    planned = f" (planned from {recorded.was_planned})" if recorded.was_planned is not None else ""
+    console.print(
+        f"Recorded the visit of {visitor} to {household} from {made.start} to {made.last}{planned}."
+    )
+
+
+@app.command("missed")
+@handle_errors
+def missed_cmd(
+    household: str = typer.Argument(..., help="The household's id."),
+    visitor: str = typer.Option(..., "--visitor", help="The visitor's id."),
+    start: str = typer.Option(..., "--start", help="The planned visit's first day (YYYY-MM-DD)."),
+    today: str | None = TodayOpt,
+) -> None:
+    """Mark a planned visit as missed: the next plan pulls the pair's next visit early.
+
+    Example: doorstep visits missed H0000042 --visitor V0000123 --start 2027-01-05
+    """
+    day = parse_day("--today", today) if today else dt.date.today()
+    first = parse_day("--start", start)
+    with session() as s:
+        visit_records.mark_missed(s, household, visitor, first, actor=actor(), today=day)
+    console.print(
+        f"Marked the visit of {visitor} to {household} planned from {first} as missed; "
+        "plan the area again to pull the next one early."
+    )

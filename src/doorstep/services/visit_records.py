@@ -1,0 +1,259 @@
+"""Recording visits: a visit as made, a planned visit as missed.
+
+A made visit is what re-planning builds on (recorded visits are never moved, and the next
+visit is due from the last one); a missed one makes the next plan pull the pairing's next
+visit early. Both write a household's personal data, so both are audited, in the same
+transaction, under the household's id (its export lists them, its erasure redacts them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session
+
+from doorstep.domain.enums import ConsentState, VisitStatus
+from doorstep.errors import Conflict, DoorstepError, InvalidInput, NotFound, NotPermitted
+from doorstep.privacy.audit import record_event
+from doorstep.storage.repositories import visit_records as repo
+from doorstep.storage.repositories.pairing import lock_pairings
+
+
+@dataclass(frozen=True)
+class MadeVisit:
+    """A visit as its visitor reports it: ``end`` is its last day (``None``: one day);
+    ``visit_id`` the id a device gave it, so that syncing it again changes nothing."""
+
+    household: str
+    visitor: str
+    start: dt.date
+    end: dt.date | None = None
+    note: str | None = None
+    visit_id: str | None = None
+
+    @property
+    def last(self) -> dt.date:
+        return self.end if self.end is not None else self.start
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a visit cannot be recorded: the import ``column`` it concerns, a ``reason``
+    quoting nothing of the visit (an import's errors file copies no personal data), and
+    the error a single recording raises."""
+
+    column: str
+    reason: str
+    error: type[DoorstepError]
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A visit recorded: its row, and the first planned day of the planned visit it
+    became (``None``: none was planned on those days, so it is a visit of its own)."""
+
+    visit: int
+    was_planned: dt.date | None
+
+
+def check(
+    conn: Connection,
+    made: MadeVisit,
+    household_id: int,
+    visitor_id: int,
+    *,
+    today: dt.date,
+    ignore: frozenset[int] = frozenset(),
+) -> Refusal | int:
+    """The pairing a made visit is recorded under, or why it cannot be.
+
+    It must not end before it starts nor lie after ``today`` (a visit is recorded once
+    made); a pairing of the two must hold all of its days; the household must consent on
+    its first and on its last day (as the work lists decide consent as of a day); and no
+    other recorded visit of the visitor (but those of ``ignore``) may share a day with it.
+    """
+    first, last = made.start, made.last
+    if last < first:
+        return Refusal("end", "ends before it starts", InvalidInput)
+    for column, day in (("start", first), ("end", last)):
+        if day > today:
+            return Refusal(
+                column, f"is after today ({today}): record a visit once it is made", InvalidInput
+            )
+    pairing = repo.pairing_over(conn, household_id, visitor_id, first, last)
+    if pairing is None:
+        return Refusal(
+            "visitor_id",
+            "the household is not paired with this visitor on every day of the visit",
+            Conflict,
+        )
+    for day in sorted({first, last}):
+        state = repo.consent_on_day(conn, household_id, day)
+        if state != ConsentState.GIVEN.value:
+            return Refusal(
+                "household_id",
+                f"the household's consent is not given on {day} ({state or 'no consent act'}); "
+                "a visit needs it",
+                NotPermitted,
+            )
+    clash = [c for c in repo.recorded_clashes(conn, visitor_id, first, last) if c[0] not in ignore]
+    if clash:
+        return Refusal(
+            "start",
+            f"overlaps the visitor's visit recorded from {clash[0][2]}: a visitor makes one "
+            "visit at a time",
+            Conflict,
+        )
+    return pairing
+
+
+def write(
+    conn: Connection,
+    made: MadeVisit,
+    household_id: int,
+    visitor_id: int,
+    pairing_id: int,
+    *,
+    stored: int | None = None,
+    claimed: set[int] | None = None,
+) -> Recorded:
+    """Write a checked visit: over its own row ``stored`` (recorded before under the same
+    device id), else over the earliest planned visit of the pairing on those days (the
+    visit planned is the one made, not another), else as a new row. ``claimed`` are
+    planned visits taken already by other visits of the same import."""
+    values = repo.made_values(
+        pairing_id=pairing_id,
+        household_id=household_id,
+        visitor_id=visitor_id,
+        first=made.start,
+        last=made.last,
+        note=made.note,
+        client_id=made.visit_id,
+    )
+    if stored is not None:
+        repo.update_visit(conn, stored, values)
+        return Recorded(stored, None)
+    taken = claimed if claimed is not None else set()
+    planned = repo.planned_overlapping(conn, pairing_id, made.start, made.last, skip=taken)
+    if planned is not None:
+        taken.add(planned)
+        start = repo.planned_start_of(conn, planned)
+        repo.update_visit(conn, planned, values)
+        return Recorded(planned, start)
+    return Recorded(repo.insert_visit(conn, values), None)
+
+
+def _ids(conn: Connection, household: str, visitor: str) -> tuple[int, int]:
+    h = repo.ids_by_external_id(conn, "households", [household]).get(household)
+    if h is None:
+        raise NotFound(f"no household with id {household!r}")
+    v = repo.ids_by_external_id(conn, "visitors", [visitor]).get(visitor)
+    if v is None:
+        raise NotFound(f"no visitor with id {visitor!r}")
+    return h, v
+
+
+def audit_detail(made: MadeVisit, recorded: Recorded, **extra: Any) -> dict[str, Any]:
+    """What a visit's audit event notes: which visit, by whom, on which days."""
+    detail: dict[str, Any] = {
+        "visit": recorded.visit,
+        "visitor": made.visitor,
+        "start": made.start.isoformat(),
+        "end": made.last.isoformat(),
+    }
+    if recorded.was_planned is not None:
+        detail["was_planned"] = recorded.was_planned.isoformat()
+    return detail | extra
+
+
+def record_visit(
+    session: Session, made: MadeVisit, *, actor: str, today: dt.date | None = None
+) -> Recorded:
+    """Record ``made`` as a visit made, or raise (writing nothing) saying why not.
+
+    A planned visit of the pairing that shares a day with it becomes the recorded one
+    (keeping its planned days beside the real ones), rather than being left to be planned
+    again beside it. Under the pairing lock, as a plan replaces planned visits under it.
+
+    Raises
+    ------
+    NotFound
+        No such household or visitor.
+    InvalidInput
+        Its end is before its start, or a day of it is after ``today``.
+    Conflict
+        No pairing of the two holds its days, or it overlaps another recorded visit of
+        the visitor.
+    NotPermitted
+        The household does not consent on its first or last day.
+    """
+    conn = session.connection()
+    lock_pairings(conn)
+    household_id, visitor_id = _ids(conn, made.household, made.visitor)
+    outcome = check(conn, made, household_id, visitor_id, today=today or dt.date.today())
+    if isinstance(outcome, Refusal):
+        raise outcome.error(
+            f"cannot record the visit of {made.visitor} to {made.household} from {made.start}: "
+            f"{outcome.reason}"
+        )
+    recorded = write(conn, made, household_id, visitor_id, outcome)
+    record_event(
+        session,
+        actor=actor,
+        action="create" if recorded.was_planned is None else "update",
+        entity="household",
+        entity_id=made.household,
+        detail=audit_detail(made, recorded, status=VisitStatus.DONE.value),
+    )
+    session.flush()
+    return recorded
+
+
+def mark_missed(
+    session: Session,
+    household: str,
+    visitor: str,
+    start: dt.date,
+    *,
+    actor: str,
+    today: dt.date | None = None,
+) -> int:
+    """Mark the planned visit of ``household`` by ``visitor`` starting on ``start`` as
+    missed; its row's id. The next plan pulls the pairing's next visit as early as it can.
+
+    The row stays, with the status ``missed``: re-planning reads which pairings missed a
+    visit not made up since from it, and it is the honest record that the visit was due and
+    did not happen. No consent is asked for: it records that no visit took place (a
+    household that withdrew is not visited again, as plans and lists leave it out).
+    """
+    day = today or dt.date.today()
+    if start > day:
+        raise InvalidInput(
+            f"the visit starting on {start} has not begun ({day} is today): a visit is "
+            "marked missed from its first day on"
+        )
+    conn = session.connection()
+    lock_pairings(conn)
+    household_id, visitor_id = _ids(conn, household, visitor)
+    visit = repo.planned_starting(conn, household_id, visitor_id, start)
+    if visit is None:
+        raise NotFound(f"no planned visit of {household} by {visitor} starts on {start}")
+    repo.update_visit(conn, visit, {"status": VisitStatus.MISSED.value})
+    record_event(
+        session,
+        actor=actor,
+        action="update",
+        entity="household",
+        entity_id=household,
+        detail={
+            "visit": visit,
+            "visitor": visitor,
+            "start": start.isoformat(),
+            "status": VisitStatus.MISSED.value,
+        },
+    )
+    session.flush()
+    return visit

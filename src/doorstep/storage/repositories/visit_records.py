@@ -1,0 +1,195 @@
+"""Queries behind recording a visit as made, or a planned one as missed.
+
+Days are inclusive: a visit ``first..last``; a pairing holds the days from ``started_on``
+to the day before ``ended_on`` (its first day without it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, func, insert, select, text, update
+
+from doorstep.domain.enums import VisitStatus
+from doorstep.storage.base import Base
+from doorstep.storage.repositories.visits import consent_on
+from doorstep.storage.tables import Visit  # noqa: F401  (registers the table)
+
+_visits = Base.metadata.tables["visits"]
+
+
+def _day(value: object) -> dt.date:
+    """A date column's value (SQLite hands dates back as ISO text)."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+def ids_by_external_id(conn: Connection, table: str, external_ids: list[str]) -> dict[str, int]:
+    """The database ids of the visitors or households with these external ids (those
+    known)."""
+    if table not in ("households", "visitors"):
+        raise ValueError(table)
+    if not external_ids:
+        return {}
+    rows = conn.execute(
+        text(f"SELECT external_id, id FROM {table} WHERE external_id IN :ids").bindparams(
+            bindparam("ids", expanding=True)
+        ),
+        {"ids": sorted(set(external_ids))},
+    ).all()
+    return {str(e): int(i) for e, i in rows}
+
+
+def pairing_over(
+    conn: Connection, household_id: int, visitor_id: int, first: dt.date, last: dt.date
+) -> int | None:
+    """The pairing of the two that holds every day ``first..last`` (the earliest begun,
+    should two do)."""
+    found = conn.execute(
+        text(
+            """
+            SELECT id FROM pairings
+            WHERE household_id = :h AND visitor_id = :v AND started_on <= :first
+              AND (ended_on IS NULL OR ended_on > :last)
+            ORDER BY started_on, id LIMIT 1
+            """
+        ),
+        {"h": household_id, "v": visitor_id, "first": first, "last": last},
+    ).scalar_one_or_none()
+    return None if found is None else int(found)
+
+
+def consent_on_day(conn: Connection, household_id: int, day: dt.date) -> str | None:
+    """The household's consent state in force on ``day``, as the work lists decide it
+    (:func:`doorstep.storage.repositories.visits.consent_on`); ``None`` before any act."""
+    found = conn.execute(
+        text(f"SELECT {consent_on(':day')} FROM households h WHERE h.id = :h"),
+        {"h": household_id, "day": day},
+    ).scalar_one_or_none()
+    return None if found is None else str(found)
+
+
+def planned_overlapping(
+    conn: Connection, pairing_id: int, first: dt.date, last: dt.date, *, skip: set[int]
+) -> int | None:
+    """The earliest planned visit of the pairing whose days meet ``first..last`` (not one
+    of ``skip``)."""
+    rows = conn.execute(
+        text(
+            """
+            SELECT id FROM visits
+            WHERE pairing_id = :p AND status = 'planned'
+              AND planned_start <= :last AND planned_end >= :first
+            ORDER BY planned_start, id
+            """
+        ),
+        {"p": pairing_id, "first": first, "last": last},
+    ).scalars()
+    return next((int(r) for r in rows if int(r) not in skip), None)
+
+
+def recorded_clashes(
+    conn: Connection, visitor_id: int, first: dt.date, last: dt.date
+) -> list[tuple[int, str | None, dt.date]]:
+    """The visitor's recorded visits whose days meet ``first..last``: ``(id, device id,
+    first day)`` each."""
+    rows = conn.execute(
+        text(
+            """
+            SELECT id, client_uuid, actual_start FROM visits
+            WHERE visitor_id = :v AND status = 'done' AND actual_start <= :last
+              AND COALESCE(actual_end, actual_start) >= :first
+            ORDER BY actual_start, id
+            """
+        ),
+        {"v": visitor_id, "first": first, "last": last},
+    ).all()
+    return [(int(i), u, _day(a)) for i, u, a in rows]
+
+
+def by_client_ids(conn: Connection, client_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The visits recorded under these device ids, by id: their row, with the household's
+    and visitor's external ids."""
+    if not client_ids:
+        return {}
+    rows = conn.execute(
+        text(
+            """
+            SELECT vi.id, vi.client_uuid, vi.status, vi.actual_start, vi.actual_end, vi.notes,
+                   h.external_id AS household, v.external_id AS visitor
+            FROM visits vi JOIN households h ON h.id = vi.household_id
+            JOIN visitors v ON v.id = vi.visitor_id
+            WHERE vi.client_uuid IN :ids
+            """
+        ).bindparams(bindparam("ids", expanding=True)),
+        {"ids": sorted(set(client_ids))},
+    ).mappings()
+    out: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        row = dict(r)
+        for key in ("actual_start", "actual_end"):
+            if row[key] is not None:
+                row[key] = _day(row[key])
+        out[str(row["client_uuid"])] = row
+    return out
+
+
+def planned_starting(
+    conn: Connection, household_id: int, visitor_id: int, day: dt.date
+) -> int | None:
+    """The planned visit of the household by the visitor that starts on ``day``."""
+    found = conn.execute(
+        select(_visits.c.id)
+        .where(
+            _visits.c.household_id == household_id,
+            _visits.c.visitor_id == visitor_id,
+            _visits.c.status == VisitStatus.PLANNED.value,
+            _visits.c.planned_start == day,
+        )
+        .order_by(_visits.c.id)
+        .limit(1)
+    ).scalar_one_or_none()
+    return None if found is None else int(found)
+
+
+def made_values(
+    *,
+    pairing_id: int,
+    household_id: int,
+    visitor_id: int,
+    first: dt.date,
+    last: dt.date,
+    note: str | None,
+    client_id: str | None,
+) -> dict[str, Any]:
+    """The columns of a visit recorded as made."""
+    return {
+        "pairing_id": pairing_id,
+        "household_id": household_id,
+        "visitor_id": visitor_id,
+        "status": VisitStatus.DONE.value,
+        "actual_start": first,
+        "actual_end": last,
+        "days_stayed": (last - first).days + 1,
+        "notes": note,
+        "client_uuid": client_id,
+    }
+
+
+def insert_visit(conn: Connection, values: dict[str, Any]) -> int:
+    """Insert a visit; its id."""
+    return int(conn.execute(insert(_visits).values(**values).returning(_visits.c.id)).scalar_one())
+
+
+def update_visit(conn: Connection, visit_id: int, values: dict[str, Any]) -> None:
+    """Set these columns of one visit (and its ``updated_at``)."""
+    conn.execute(
+        update(_visits).where(_visits.c.id == visit_id).values(updated_at=func.now(), **values)
+    )
+
+
+def planned_start_of(conn: Connection, visit_id: int) -> dt.date:
+    """A visit's first planned day."""
+    return _day(
+        conn.execute(select(_visits.c.planned_start).where(_visits.c.id == visit_id)).scalar_one()
+    )
