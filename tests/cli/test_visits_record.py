@@ -8,43 +8,18 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from doorstep.engine.pairing.params import PairingParams
-from doorstep.services import pairing, planning
-from doorstep.storage.session import unit_of_work
 from tests.cli.conftest import Invoke
-from tests.factories.db import run_import
-from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
-
-START = dt.date(2027, 1, 4)
-
-
-def _planned(engine: Engine, tmp_path: Path) -> None:
-    hh = [household(household_id=f"H{i}", lat=26.58 + i / 1000) for i in range(3)]
-    vv = [visitor(visitor_id="V1", capacity=3)]
-    run_import(engine, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, vv))
-    run_import(engine, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, hh))
-    with unit_of_work(engine) as s:
-        view = pairing.propose(s, "R", params=PairingParams(), actor="test", today=START)
-        pairing.commit(s, view.id, actor="test", today=START)
-        planning.plan_area(s, "R", planning.PlanSettings(start=START, months=4), actor="test")
+from tests.factories.visits import first_planned, plan_three
 
 
 def _first_planned(engine: Engine, household_id: str) -> str:
-    with engine.connect() as conn:
-        day = conn.execute(
-            text(
-                "SELECT MIN(planned_start) FROM visits vi JOIN households h "
-                "ON h.id = vi.household_id WHERE h.external_id = :h AND vi.status = 'planned'"
-            ),
-            {"h": household_id},
-        ).scalar_one()
-    return str(day)[:10]
+    return str(first_planned(engine, household_id)[0])
 
 
 def test_a_visit_recorded_leaves_the_upcoming_list_and_counts_as_the_last_visit(
     cli: Invoke, with_areas: Engine, tmp_path: Path
 ) -> None:
-    _planned(with_areas, tmp_path)
+    plan_three(with_areas, tmp_path)
     first = _first_planned(with_areas, "H0")
     result = cli(
         "visits", "record", "H0", "--visitor", "V1", "--start", first, "--note", "ok",
@@ -63,7 +38,7 @@ def test_a_visit_recorded_leaves_the_upcoming_list_and_counts_as_the_last_visit(
 def test_a_refused_visit_is_one_red_line_and_the_exit_code_of_its_kind(
     cli: Invoke, with_areas: Engine, tmp_path: Path
 ) -> None:
-    _planned(with_areas, tmp_path)
+    plan_three(with_areas, tmp_path)
     for args, code, words in (
         (("H9", "--visitor", "V1", "--start", "2027-02-01"), 1, "no household with id 'H9'"),
         (("H0", "--visitor", "V1", "--start", "2026-12-01"), 1, "not paired with this visitor"),
@@ -81,7 +56,7 @@ def test_a_refused_visit_is_one_red_line_and_the_exit_code_of_its_kind(
 def test_a_missed_visit_is_marked_and_an_unplanned_day_refused(
     cli: Invoke, with_areas: Engine, tmp_path: Path
 ) -> None:
-    _planned(with_areas, tmp_path)
+    plan_three(with_areas, tmp_path)
     first = _first_planned(with_areas, "H1")
     result = cli("visits", "missed", "H1", "--visitor", "V1", "--start", first, "--today", first)
     assert result.exit_code == 0, result.output
@@ -96,3 +71,22 @@ def test_a_missed_visit_is_marked_and_an_unplanned_day_refused(
     again = cli("visits", "missed", "H1", "--visitor", "V1", "--start", first, "--today", first)
     assert again.exit_code == 1
     assert f"error: no planned visit of H1 by V1 starts on {first}" in again.output
+
+
+def test_import_visits_says_what_it_did_and_a_second_sync_adds_nothing(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    # `import` has no --today: the programme is planned from four months ago.
+    plan_three(with_areas, tmp_path, start=dt.date.today() - dt.timedelta(days=120))
+    first = _first_planned(with_areas, "H0")
+    path = tmp_path / "sync.csv"
+    path.write_text(f"visit_id,household_id,visitor_id,start\nd-1,H0,V1,{first}\n")
+    result = cli("import", "visits", str(path))
+    assert result.exit_code == 0, result.output
+    assert "Imported 1 visits from sync.csv: 1 new, 0 updated, 0 unchanged." in result.output
+    result = cli("import", "visits", str(path))
+    assert "0 new, 0 updated, 1 unchanged." in result.output
+    path.write_text("visit_id,household_id,visitor_id,start\nd-2,H0,V1,2099-01-01\n")
+    result = cli("import", "visits", str(path))
+    assert result.exit_code == 2
+    assert "row 2, column start" in result.output and "is after today" in result.output

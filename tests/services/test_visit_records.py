@@ -10,29 +10,20 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from doorstep.engine.pairing.params import PairingParams
 from doorstep.errors import Conflict, InvalidInput, NotFound, NotPermitted
-from doorstep.services import pairing, planning
+from doorstep.services import planning
 from doorstep.services.visit_records import MadeVisit, mark_missed, record_visit
 from doorstep.storage.session import unit_of_work
 from tests.factories.db import run_import
-from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
+from tests.factories.files import HOUSEHOLD_HEADER, household, write_csv
+from tests.factories.visits import first_planned, plan_three
 
-START = dt.date(2027, 1, 4)  # a Monday
 TODAY = dt.date(2027, 3, 1)
 
 
 @pytest.fixture
 def planned(with_areas: Engine, tmp_path: Path) -> Engine:
-    """H0-H2 paired with V1 on START and planned for four months; V2 paired with nobody."""
-    hh = [household(household_id=f"H{i}", lat=26.58 + i / 1000) for i in range(3)]
-    vv = [visitor(visitor_id="V1", capacity=3), visitor(visitor_id="V2", capacity=0)]
-    run_import(with_areas, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, vv))
-    run_import(with_areas, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, hh))
-    with unit_of_work(with_areas) as s:
-        view = pairing.propose(s, "R", params=PairingParams(), actor="test", today=START)
-        pairing.commit(s, view.id, actor="test", today=START)
-        planning.plan_area(s, "R", planning.PlanSettings(start=START, months=4), actor="test")
+    plan_three(with_areas, tmp_path)
     return with_areas
 
 
@@ -56,20 +47,6 @@ def _state(engine: Engine) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]
     return [tuple(map(str, r)) for r in visits], [tuple(map(str, r)) for r in events]
 
 
-def _first_planned(engine: Engine, household: str) -> tuple[dt.date, dt.date]:
-    row = next(r for r in _rows(engine, household) if r["status"] == "planned")
-    start = dt.date.fromisoformat(row["planned_start"])
-    with engine.connect() as conn:
-        end = conn.execute(
-            text(
-                "SELECT planned_end FROM visits vi JOIN households h ON h.id = vi.household_id "
-                "WHERE h.external_id = :h AND vi.planned_start = :d"
-            ),
-            {"h": household, "d": start},
-        ).scalar_one()
-    return start, dt.date.fromisoformat(str(end)[:10])
-
-
 def _record(engine: Engine, made: MadeVisit, today: dt.date = TODAY) -> Any:
     with unit_of_work(engine) as s:
         return record_visit(s, made, actor="test", today=today)
@@ -78,7 +55,7 @@ def _record(engine: Engine, made: MadeVisit, today: dt.date = TODAY) -> Any:
 def test_a_visit_made_on_planned_days_becomes_the_planned_visit_not_a_second_one(
     planned: Engine,
 ) -> None:
-    first, last = _first_planned(planned, "H0")
+    first, last = first_planned(planned, "H0")
     before = _rows(planned, "H0")
     made = MadeVisit("H0", "V1", first + dt.timedelta(days=1), last, note="all well")
     recorded = _record(planned, made)
@@ -101,7 +78,7 @@ def test_a_visit_made_on_planned_days_becomes_the_planned_visit_not_a_second_one
 def test_a_visit_made_on_other_days_is_added_and_the_work_lists_count_from_it(
     planned: Engine,
 ) -> None:
-    _, last = _first_planned(planned, "H2")
+    _, last = first_planned(planned, "H2")
     day = last + dt.timedelta(days=1)  # the next planned visit is weeks later
     before = _rows(planned, "H2")
     recorded = _record(planned, MadeVisit("H2", "V1", day), today=day)
@@ -115,7 +92,7 @@ def test_a_visit_made_on_other_days_is_added_and_the_work_lists_count_from_it(
 
 
 def test_each_refusal_is_a_clear_error_and_writes_nothing(planned: Engine, tmp_path: Path) -> None:
-    first, last = _first_planned(planned, "H0")
+    first, last = first_planned(planned, "H0")
     _record(planned, MadeVisit("H1", "V1", dt.date(2027, 2, 20), dt.date(2027, 2, 22)))
     withdrawn = [household(household_id="H2", consent="withdrawn", consent_date="2027-02-10")]
     run_import(
@@ -170,7 +147,7 @@ def test_a_recorded_visit_is_audited_under_its_household(planned: Engine) -> Non
 
 
 def test_a_visit_marked_missed_is_pulled_early_by_the_next_plan(planned: Engine) -> None:
-    first, _ = _first_planned(planned, "H0")
+    first, _ = first_planned(planned, "H0")
     with unit_of_work(planned) as s:
         mark_missed(s, "H0", "V1", first, actor="test", today=first)
     assert any(
@@ -194,7 +171,7 @@ def test_a_visit_marked_missed_is_pulled_early_by_the_next_plan(planned: Engine)
 
 
 def test_missing_a_visit_not_begun_or_not_planned_is_refused(planned: Engine) -> None:
-    first, _ = _first_planned(planned, "H0")
+    first, _ = first_planned(planned, "H0")
     before = _state(planned)
     with pytest.raises(InvalidInput, match="has not begun"), unit_of_work(planned) as s:
         mark_missed(s, "H0", "V1", first, actor="test", today=first - dt.timedelta(days=1))

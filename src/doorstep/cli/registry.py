@@ -12,7 +12,7 @@ from rich.table import Table
 from doorstep.cli.common import check_out_file, console, err_console, handle_errors, progress
 from doorstep.cli.context import actor, session
 from doorstep.services.exporting import export_entity
-from doorstep.services.importing import SCHEMAS, describe, import_file
+from doorstep.services.importing import IMPORTS, describe, import_file
 from doorstep.services.registry import programme_summary
 
 
@@ -25,12 +25,24 @@ class Entity(StrEnum):
     indicators = "indicators"
 
 
-_SCHEMA_HELP = "\n\n".join(describe(s).replace("\n", "\n\n") for s in SCHEMAS.values())
+class Imported(StrEnum):
+    """What an import file may hold: the registry, and visits made."""
+
+    areas = "areas"
+    organisations = "organisations"
+    teams = "teams"
+    visitors = "visitors"
+    households = "households"
+    indicators = "indicators"
+    visits = "visits"
+
+
+_SCHEMA_HELP = "\n\n".join(describe(s).replace("\n", "\n\n") for s in IMPORTS.values())
 
 
 @handle_errors
 def import_cmd(
-    entity: Entity = typer.Argument(..., help="What the file holds."),
+    entity: Imported = typer.Argument(..., help="What the file holds."),
     file: Path = typer.Argument(..., help="A .csv (UTF-8), .xlsx or .parquet file."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
@@ -43,7 +55,9 @@ def import_cmd(
     Rows whose id is already in the database are updated in place, and left alone (not
     written, not audited) when they hold nothing new. From a workbook,
     the first visible sheet is read. Import in this order: areas, organisations,
-    teams, visitors, households, indicators.
+    teams, visitors, households, indicators; then visits made, as devices sync them (each
+    row's visit_id names one visit: a file imported twice adds nothing, and a row changed
+    since updates its visit; a visit is checked as `doorstep visits record` checks it).
 
     Example: doorstep import households data/households.csv
     """

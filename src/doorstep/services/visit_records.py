@@ -42,12 +42,13 @@ class MadeVisit:
 @dataclass(frozen=True)
 class Refusal:
     """Why a visit cannot be recorded: the import ``column`` it concerns, a ``reason``
-    quoting nothing of the visit (an import's errors file copies no personal data), and
-    the error a single recording raises."""
+    and the error a single recording raises; an import's errors file, which copies no
+    personal data, gives ``redacted`` where the reason quotes some."""
 
     column: str
     reason: str
     error: type[DoorstepError]
+    redacted: str = ""  # the reason without the household's data it quotes, if any
 
 
 @dataclass(frozen=True)
@@ -93,11 +94,13 @@ def check(
     for day in sorted({first, last}):
         state = repo.consent_on_day(conn, household_id, day)
         if state != ConsentState.GIVEN.value:
+            which = "first" if day == first else "last"
             return Refusal(
                 "household_id",
                 f"the household's consent is not given on {day} ({state or 'no consent act'}); "
                 "a visit needs it",
                 NotPermitted,
+                f"the household's consent is not given on the visit's {which} day",
             )
     clash = [c for c in repo.recorded_clashes(conn, visitor_id, first, last) if c[0] not in ignore]
     if clash:
@@ -106,6 +109,7 @@ def check(
             f"overlaps the visitor's visit recorded from {clash[0][2]}: a visitor makes one "
             "visit at a time",
             Conflict,
+            "overlaps another recorded visit of the visitor: a visitor makes one visit at a time",
         )
     return pairing
 

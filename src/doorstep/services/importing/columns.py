@@ -194,9 +194,33 @@ INDICATORS = EntitySchema(
     ),
 )
 
+VISITS = EntitySchema(
+    entity="visits",
+    keys=("visit_id",),
+    summary="Visits made, as field devices record them offline and sync them later.",
+    people=True,
+    columns=(
+        Column(
+            "visit_id",
+            Kind.ID,
+            True,
+            "the device's id for the visit, e.g. a UUID (36 characters at most): imported "
+            "again, it updates that visit, never adds another",
+        ),
+        Column("household_id", Kind.ID, True, "id of the household visited"),
+        Column("visitor_id", Kind.ID, True, "id of the visitor who made it"),
+        Column("start", Kind.DATE, True, "first day of the visit"),
+        Column("end", Kind.DATE, False, "last day of the visit; empty: the first day"),
+        Column("note", Kind.TEXT, False, "a note on the visit", 2000),
+    ),
+)
+
+#: The registry: what `doorstep export` writes and the demo generates.
 SCHEMAS: dict[str, EntitySchema] = {
     s.entity: s for s in (AREAS, ORGANISATIONS, TEAMS, VISITORS, HOUSEHOLDS, INDICATORS)
 }
+#: Everything `doorstep import` reads: the registry, then the visits made.
+IMPORTS: dict[str, EntitySchema] = SCHEMAS | {VISITS.entity: VISITS}
 
 
 def describe(schema: EntitySchema) -> str:
@@ -211,7 +235,7 @@ def describe(schema: EntitySchema) -> str:
 def markdown() -> str:
     """The column tables of every import file, as the README shows them."""
     parts = []
-    for s in SCHEMAS.values():
+    for s in IMPORTS.values():
         parts.append(f"**{s.entity}** — {s.summary} Key: `{'`, `'.join(s.keys)}`.\n")
         parts.append("| column | type | required | meaning |")
         parts.append("| --- | --- | --- | --- |")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from doorstep.errors import InvalidInput
-from doorstep.services.importing.columns import SCHEMAS
+from doorstep.services.importing.columns import IMPORTS
 from doorstep.services.importing.formulas import FORMULA_STARTS
 
 SHOWN_ON_SCREEN = 50
@@ -168,7 +168,7 @@ def write_errors_csv(path: Path, errors: list[RowError], *, people: bool) -> Pat
 
 # Every column name an import knows: in a file about people, any other "column" may be a
 # value (a file without its header row has its first row read as the header).
-_KNOWN_COLUMNS = frozenset(name for schema in SCHEMAS.values() for name in schema.names)
+_KNOWN_COLUMNS = frozenset(name for schema in IMPORTS.values() for name in schema.names)
 
 
 def _column_named(column: str, people: bool) -> str:

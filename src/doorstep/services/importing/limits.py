@@ -10,7 +10,15 @@ from typing import Any
 from sqlalchemy import BigInteger, Integer, SmallInteger, String
 from sqlalchemy.types import TypeEngine
 
-from doorstep.storage.tables import Area, Household, HouseholdIndicator, Organisation, Team, Visitor
+from doorstep.storage.tables import (
+    Area,
+    Household,
+    HouseholdIndicator,
+    Organisation,
+    Team,
+    Visit,
+    Visitor,
+)
 
 _TABLES = {
     "areas": Area.__table__,
@@ -34,6 +42,8 @@ class Limits:
 
 def _stored_type(entity: str, name: str) -> TypeEngine[Any] | None:
     """The type of the database column that ``entity.name`` is stored in, if any."""
+    if entity == "visits":  # the household and visitor are references; days and note fit
+        return Visit.__table__.c.client_uuid.type if name == "visit_id" else None
     if name == "household_id":
         if entity == "indicators":
             return None  # a reference to a household already imported

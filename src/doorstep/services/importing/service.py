@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from doorstep.privacy.audit import record_event, record_row_events
 from doorstep.services.importing import load
-from doorstep.services.importing.columns import SCHEMAS, EntitySchema
+from doorstep.services.importing.columns import IMPORTS, EntitySchema
 from doorstep.services.importing.errors import (
     ImportRejected,
     RowError,
@@ -22,6 +22,7 @@ from doorstep.services.importing.errors import (
 )
 from doorstep.services.importing.reader import read_file
 from doorstep.services.importing.validate import ROW, References, validate
+from doorstep.services.importing.visits import load_visits
 from doorstep.storage.repositories import bulk
 from doorstep.storage.repositories.pairing import lock_pairings
 
@@ -79,7 +80,7 @@ def import_file(
     are written under the pairing lock (held until the caller's transaction ends), so a
     `pair commit` never interleaves with them.
     """
-    schema = SCHEMAS.get(entity)
+    schema = IMPORTS.get(entity)
     if schema is None:
         raise ValueError(f"unknown entity {entity!r}")
     progress("reading", 0, 0)
@@ -128,6 +129,8 @@ def import_frame(
         )
     frame = checked.frame
     progress("writing", 0, frame.height)
+    if schema.entity == "visits":
+        return _import_visits(session, frame, path=path, actor=actor, today=today, sheet=sheet)
     if schema.entity in _PAIRING_INPUTS:
         # Held to the end of the caller's transaction, so a commit either sees all of this
         # import or none of it, never checks before and writes after it. Taken before the
@@ -215,6 +218,44 @@ def import_frame(
     progress("done", frame.height, frame.height)
     return ImportSummary(
         schema.entity, path, frame.height, created, updated, result.unchanged, sheet, result.notes
+    )
+
+
+def _import_visits(
+    session: Session,
+    frame: pl.DataFrame,
+    *,
+    path: Path,
+    actor: str,
+    today: dt.date,
+    sheet: str | None,
+) -> ImportSummary:
+    """Visits made: checked against the database row by row, written all or none."""
+    result = load_visits(session, frame, file=path.name, today=today)
+    if isinstance(result, list):
+        raise ImportRejected(path, result, write_errors_csv(path, result, people=True), sheet=sheet)
+    record_event(
+        session,
+        actor=actor,
+        action="import",
+        entity="visits",
+        detail={
+            "file": path.name,
+            "rows": frame.height,
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+        },
+    )
+    session.flush()  # the import's own event first, then one per visit it wrote
+    for action, household, detail in result.events:
+        record_event(
+            session, actor=actor, action=action, entity="household", entity_id=household,
+            detail=detail,
+        )  # fmt: skip
+    session.flush()
+    return ImportSummary(
+        "visits", path, frame.height, result.created, result.updated, result.unchanged, sheet
     )
 
 

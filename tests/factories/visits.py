@@ -1,0 +1,41 @@
+"""A small planned programme to record visits in."""
+
+import datetime as dt
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+
+from doorstep.engine.pairing.params import PairingParams
+from doorstep.services import pairing, planning
+from doorstep.storage.session import unit_of_work
+from tests.factories.db import run_import
+from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
+
+START = dt.date(2027, 1, 4)  # a Monday
+
+
+def plan_three(engine: Engine, tmp_path: Path, *, start: dt.date = START) -> None:
+    """H0-H2 paired with V1 on ``start`` and planned for four months; V2 paired with
+    nobody."""
+    hh = [household(household_id=f"H{i}", lat=26.58 + i / 1000) for i in range(3)]
+    vv = [visitor(visitor_id="V1", capacity=3), visitor(visitor_id="V2", capacity=0)]
+    run_import(engine, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, vv))
+    run_import(engine, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, hh))
+    with unit_of_work(engine) as s:
+        view = pairing.propose(s, "R", params=PairingParams(), actor="test", today=start)
+        pairing.commit(s, view.id, actor="test", today=start)
+        planning.plan_area(s, "R", planning.PlanSettings(start=start, months=4), actor="test")
+
+
+def first_planned(engine: Engine, household_id: str) -> tuple[dt.date, dt.date]:
+    """The first and last day of the household's first planned visit."""
+    with engine.connect() as conn:
+        a, z = conn.execute(
+            text(
+                "SELECT planned_start, planned_end FROM visits vi JOIN households h "
+                "ON h.id = vi.household_id WHERE h.external_id = :h AND vi.status = 'planned' "
+                "ORDER BY planned_start LIMIT 1"
+            ),
+            {"h": household_id},
+        ).one()
+    return dt.date.fromisoformat(str(a)[:10]), dt.date.fromisoformat(str(z)[:10])

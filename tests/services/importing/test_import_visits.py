@@ -1,0 +1,175 @@
+"""`doorstep import visits`: devices' visits, idempotent by visit_id, all rows or none."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from sqlalchemy import Engine, text
+
+from doorstep.services.importing import ImportRejected
+from doorstep.services.importing.errors import errors_csv_path
+from tests.factories.db import run_import
+from tests.factories.files import HOUSEHOLD_HEADER, household, write_csv
+from tests.factories.visits import first_planned, plan_three
+
+HEADER = ["visit_id", "household_id", "visitor_id", "start", "end", "note"]
+TODAY = dt.date(2027, 4, 30)
+A = "0b9c2f0e-5d1c-4c53-9a39-1f7f0a6f0a01"
+B = "0b9c2f0e-5d1c-4c53-9a39-1f7f0a6f0a02"
+C = "0b9c2f0e-5d1c-4c53-9a39-1f7f0a6f0a03"
+
+
+@pytest.fixture
+def planned(with_areas: Engine, tmp_path: Path) -> Engine:
+    plan_three(with_areas, tmp_path)
+    return with_areas
+
+
+def _visits(engine: Engine) -> list[tuple[str, ...]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT vi.client_uuid, h.external_id, vi.status, vi.planned_start, "
+                "vi.actual_start, vi.actual_end, vi.notes FROM visits vi "
+                "JOIN households h ON h.id = vi.household_id ORDER BY vi.id"
+            )
+        ).all()
+    return [tuple(str(v) for v in r) for r in rows]
+
+
+def _events(engine: Engine) -> list[tuple[str, str, str | None]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT action, entity, entity_id FROM audit_events ORDER BY id")
+        ).all()
+    return [(str(a), str(e), i) for a, e, i in rows]
+
+
+def _rows(planned: Engine) -> list[dict[str, Any]]:
+    """Visits to H0 and H1 on their first planned days (V1 is never planned on two)."""
+    a, z = first_planned(planned, "H0")
+    a1, z1 = first_planned(planned, "H1")
+    return [
+        {"visit_id": A, "household_id": "H0", "visitor_id": "V1", "start": a, "end": z},
+        {
+            "visit_id": B,
+            "household_id": "H1",
+            "visitor_id": "V1",
+            "start": a1,
+            "end": z1,
+            "note": "bring forms",
+        },
+    ]
+
+
+def test_a_file_synced_twice_or_overlapping_adds_each_visit_once(
+    planned: Engine, tmp_path: Path
+) -> None:
+    rows = _rows(planned)
+    before = len(_visits(planned))
+    first = run_import(planned, "visits", write_csv(tmp_path / "a.csv", HEADER, rows), today=TODAY)
+    assert (first.created, first.updated, first.unchanged) == (2, 0, 0)
+    # Each visit on planned days became the planned one, not a second row.
+    after = _visits(planned)
+    assert len(after) == before
+    assert sum(v[0] == A and v[2] == "done" for v in after) == 1
+    events = len(_events(planned))
+    again = run_import(planned, "visits", write_csv(tmp_path / "a.csv", HEADER, rows), today=TODAY)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert _visits(planned) == after
+    assert _events(planned)[events:] == [("import", "visits", None)]  # nothing written
+    third = {"visit_id": C, "household_id": "H2", "visitor_id": "V1", "start": TODAY}
+    overlapping = [rows[1], third]
+    path = write_csv(tmp_path / "b.csv", HEADER, overlapping)
+    summary = run_import(planned, "visits", path, today=TODAY)
+    assert (summary.created, summary.updated, summary.unchanged) == (1, 0, 1)
+    assert len(_visits(planned)) == before + 1  # C, on no planned day of H2's
+    assert _events(planned)[-1] == ("create", "household", "H2")
+
+
+def test_a_row_changed_since_updates_its_visit_and_is_audited(
+    planned: Engine, tmp_path: Path
+) -> None:
+    rows = _rows(planned)
+    run_import(planned, "visits", write_csv(tmp_path / "a.csv", HEADER, rows), today=TODAY)
+    n = len(_visits(planned))
+    rows[1] = rows[1] | {"end": rows[1]["start"] + dt.timedelta(days=2), "note": "done"}
+    summary = run_import(
+        planned, "visits", write_csv(tmp_path / "a.csv", HEADER, rows), today=TODAY
+    )
+    assert (summary.created, summary.updated, summary.unchanged) == (0, 1, 1)
+    visits = _visits(planned)
+    assert len(visits) == n
+    changed = next(v for v in visits if v[0] == B)
+    assert changed[5:] == (str(rows[1]["end"]), "done")
+    assert _events(planned)[-2:] == [("import", "visits", None), ("update", "household", "H1")]
+
+
+def test_a_parquet_file_is_read_like_a_csv(planned: Engine, tmp_path: Path) -> None:
+    rows = [{k: str(r.get(k) or "") or None for k in HEADER} for r in _rows(planned)]
+    path = tmp_path / "visits.parquet"
+    pl.DataFrame(rows, schema=dict.fromkeys(HEADER, pl.String)).write_parquet(path)
+    summary = run_import(planned, "visits", path, today=TODAY)
+    assert (summary.created, summary.updated) == (2, 0)
+
+
+def test_every_bad_row_is_named_in_the_errors_file_without_its_values_and_nothing_changes(
+    planned: Engine, tmp_path: Path
+) -> None:
+    withdrawn = [household(household_id="H2", consent="withdrawn", consent_date="2027-02-10")]
+    run_import(
+        planned,
+        "households",
+        write_csv(tmp_path / "w.csv", HOUSEHOLD_HEADER, withdrawn),
+        today=TODAY,
+    )
+    ok = _rows(planned)
+    day = ok[1]["start"]
+    rows: list[dict[str, Any]] = [
+        *ok,  # rows 2-3
+        {"visit_id": "x1", "household_id": "SECRET-H", "visitor_id": "V1", "start": day},  # 4
+        {"visit_id": "x2", "household_id": "H1", "visitor_id": "SECRET-V", "start": day},  # 5
+        {"visit_id": "x3", "household_id": "H0", "visitor_id": "V2", "start": day},  # 6
+        {"visit_id": "x4", "household_id": "H2", "visitor_id": "V1", "start": "2027-02-12"},  # 7
+        {"visit_id": "x5", "household_id": "H0", "visitor_id": "V1", "start": "2027-05-01"},  # 8
+        {
+            "visit_id": "x6",
+            "household_id": "H0",
+            "visitor_id": "V1",
+            "start": "2027-02-26",
+            "end": "2027-02-25",
+            "note": "SECRET NOTE",
+        },  # 9
+        {"visit_id": "x7", "household_id": "H2", "visitor_id": "V1", "start": day},  # 10: as row 3
+        ok[0] | {"start": dt.date(2027, 1, 5)},  # 11: the visit_id of row 2
+        {"visit_id": "y" * 37, "household_id": "H0", "visitor_id": "V1", "start": day},  # 12
+    ]
+    path = write_csv(tmp_path / "bad.csv", HEADER, rows)
+    before, events = _visits(planned), _events(planned)
+    with pytest.raises(ImportRejected) as info:
+        run_import(planned, "visits", path, today=TODAY)
+    assert (_visits(planned), _events(planned)) == (before, events)
+    found = {(e.row, e.column): e.reason for e in info.value.errors}
+    assert "36" in found[(12, "visit_id")]
+    assert "row 2" in found[(11, "visit_id")]
+    # Cell errors are reported first; fixed, the rows checked against the database follow.
+    path = write_csv(tmp_path / "bad.csv", HEADER, rows[:-2])
+    with pytest.raises(ImportRejected) as info:
+        run_import(planned, "visits", path, today=TODAY)
+    assert (_visits(planned), _events(planned)) == (before, events)
+    found = {(e.row, e.column): e.reason for e in info.value.errors}
+    assert found[(4, "household_id")] == "unknown household"
+    assert found[(5, "visitor_id")] == "unknown visitor"
+    assert "not paired with this visitor" in found[(6, "visitor_id")]
+    assert "consent is not given on 2027-02-12" in found[(7, "household_id")]
+    assert "after today" in found[(8, "start")]
+    assert "ends before it starts" in found[(9, "end")]
+    assert "visit on row 3 of the same visitor" in found[(10, "start")]
+    written = errors_csv_path(path).read_text(encoding="utf-8")
+    assert "row,column,value,reason" in written
+    for secret in ("SECRET", "H2", "2027-02-26", "2027-02-12", "withdrawn"):
+        assert secret not in written
