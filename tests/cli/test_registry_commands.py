@@ -96,7 +96,7 @@ def test_demo_files_round_trip_through_import_and_export(cli: Invoke, tmp_path: 
 def test_db_upgrade_reports_the_revision(cli: Invoke) -> None:
     result = cli("db", "upgrade")
     assert result.exit_code == 0
-    assert "revision 0005" in result.output
+    assert "revision 0006" in result.output
 
 
 def test_an_error_naming_a_value_like_markup_prints_it_as_typed(

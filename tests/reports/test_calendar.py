@@ -123,3 +123,27 @@ def test_a_location_with_a_lone_carriage_return_or_other_control_characters_stay
     assert data.count(b"\r") == data.count(b"\r\n")  # every CR ends a line
     (event,) = events(data)
     assert str(event["LOCATION"]) == "Siqu\nBEGIN:VEVENT Upper\tVillage"
+
+
+def test_a_cancelled_visit_keeps_its_uid_and_names_no_household_or_place() -> None:
+    kept = VisitRow("h1", "anna", date(2027, 2, 1), date(2027, 2, 5), False)
+    gone = VisitRow("h2", "anna", date(2027, 2, 8), date(2027, 2, 12), False)
+    data = visitor_ics(
+        "anna", [kept], stamp=STAMP, locations={"h1": "Siqu", "h2": "Xijiang"}, cancelled=[gone]
+    )
+    by_uid = {str(ev["UID"]): ev for ev in events(data)}
+    assert set(by_uid) == {
+        visit_uid("h1", "anna", kept.start),
+        visit_uid("h2", "anna", gone.start),
+    }
+    live, cancelled = (
+        by_uid[visit_uid("h1", "anna", kept.start)],
+        by_uid[visit_uid("h2", "anna", gone.start)],
+    )
+    assert str(live["STATUS"]) == "CONFIRMED"
+    assert str(cancelled["STATUS"]) == "CANCELLED"
+    assert cancelled.decoded("DTSTART") == gone.start
+    assert cancelled.decoded("DTEND") == gone.end + timedelta(days=1)
+    assert "h2" not in str(cancelled["SUMMARY"]) and "LOCATION" not in cancelled
+    assert b"Xijiang" not in data
+    assert "SEQUENCE" not in live and "SEQUENCE" not in cancelled  # the later DTSTAMP decides

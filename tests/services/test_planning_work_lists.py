@@ -129,7 +129,7 @@ def test_each_household_a_work_list_or_calendar_shows_is_audited_once_after_the_
         assert len(planning.visitor_calendar(s, "V1", actor="test", since=_day(0))) == 2
     new = _reads(paired)[len(reads) :]
     assert new == [
-        ("visits", None, {"calendar": "V1", "rows": 2}),
+        ("visits", None, {"calendar": "V1", "rows": 2, "cancelled": 0}),
         ("household", "H0", {"calendar": "V1"}),
     ]
     # The reads are part of the household's trail: its export hands them over.

@@ -224,23 +224,35 @@ def calendar_cmd(
 ) -> None:
     """Write a visitor's planned visits as an iCalendar (.ics) file for any calendar app.
 
+    Each visit keeps its UID from file to file. A visit an earlier file listed that is no
+    longer planned (moved or removed by a re-plan, or nobody is to make it) is written as
+    cancelled under the same UID, so a calendar app that imported that file drops it.
+
     Example: doorstep visits calendar --visitor V0000123 --out v0000123.ics
     """
     day = parse_day("--since", since) if since else dt.date.today()
     check_out_file("--out", out, example=ics_filename(visitor))
     with session() as s:
-        rows = planning.visitor_calendar(s, visitor, actor=actor(), since=day)
-        visits = [VisitRow(h, visitor, a, z, False) for h, a, z, _ in rows]
-        areas = {h: area for h, _, _, area in rows}
+        events = planning.calendar_events(s, visitor, actor=actor(), since=day)
+        visits = [VisitRow(h, visitor, a, z, False) for h, a, z, _ in events.planned]
+        areas = {h: area for h, _, _, area in events.planned}
+        cancelled = [VisitRow(h, visitor, a, z, False) for h, a, z in events.cancelled]
         s.flush()  # the audit row first: a database that refuses it writes no file
         try:  # inside the transaction: a file not written leaves no read in the trail
             out.absolute().parent.mkdir(parents=True, exist_ok=True)
             out.write_bytes(
-                visitor_ics(visitor, visits, stamp=dt.datetime.now(dt.UTC), locations=areas)
+                visitor_ics(
+                    visitor,
+                    visits,
+                    stamp=dt.datetime.now(dt.UTC),
+                    locations=areas,
+                    cancelled=cancelled,
+                )
             )
         except OSError as exc:  # disk full, a folder on the way that is a file...
             raise DoorstepError(f"cannot write {out}: {exc.strerror or exc}") from None
-    console.print(f"Wrote {len(visits)} visits of {visitor} to {out}.")
+    also = f" and {len(cancelled)} cancelled" if cancelled else ""
+    console.print(f"Wrote {len(visits)} visits{also} of {visitor} to {out}.")
 
 
 @app.command("record")

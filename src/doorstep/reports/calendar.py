@@ -4,6 +4,12 @@ The builders are pure (visits in, bytes or a frame out); ``write_*`` put them in
 A visit is an all-day event: ``DTSTART`` is its first day and ``DTEND`` the day after its
 last (RFC 5545 all-day ends are exclusive). Its UID is derived from household, visitor and
 first day, so planning the same visit again gives the same UID.
+
+A calendar app that imported an earlier file keeps its events until a later one changes
+them by UID: a visit no longer planned is written again under its UID with
+``STATUS:CANCELLED`` (and no household id or place), and a visit planned is
+``STATUS:CONFIRMED``, so one planned again after it was cancelled shows again. No event
+has a ``SEQUENCE`` (all are 0): the later ``DTSTAMP`` of the newer file decides.
 """
 
 from __future__ import annotations
@@ -90,6 +96,7 @@ def visitor_ics(
     stamp: datetime,
     title: str = "Home visit",
     locations: Mapping[str, str] | None = None,
+    cancelled: Iterable[VisitRow] = (),
 ) -> bytes:
     """An iCalendar file (RFC 5545) with one all-day event per visit of one visitor.
 
@@ -106,6 +113,10 @@ def visitor_ics(
     locations
         Each household's ``LOCATION`` (its area's name, where the visitor is going), if
         known; no more than that, as calendars are shared and synced beyond the programme.
+    cancelled
+        Visits an earlier file may have listed that are not to be made: each is an event
+        with its UID and ``STATUS:CANCELLED``, naming neither household nor place (one that
+        withdrew must not be named again).
     """
     ts = stamp.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     lines = [
@@ -130,7 +141,19 @@ def visitor_ics(
         where = locations.get(v.household_id) if locations else None
         if where:
             lines.append(_fold(f"LOCATION:{_escape(where)}"))
-        lines += ["TRANSP:OPAQUE", "END:VEVENT"]
+        lines += ["STATUS:CONFIRMED", "TRANSP:OPAQUE", "END:VEVENT"]
+    for v in cancelled:
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{visit_uid(v.household_id, v.visitor_id, v.start)}",
+            f"DTSTAMP:{ts}",
+            f"DTSTART;VALUE=DATE:{_ymd(v.start)}",
+            f"DTEND;VALUE=DATE:{_ymd(v.end + timedelta(days=1))}",
+            _fold(f"SUMMARY:{_escape(f'Cancelled: {title.lower()}')}"),
+            "STATUS:CANCELLED",
+            "TRANSP:TRANSPARENT",
+            "END:VEVENT",
+        ]
     lines.append("END:VCALENDAR\r\n")
     return "\r\n".join(lines).encode("utf-8")
 

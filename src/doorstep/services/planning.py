@@ -38,7 +38,7 @@ from doorstep.services.planning_inputs import (
     owners,
     spans,
 )
-from doorstep.storage.repositories import bulk, lookups
+from doorstep.storage.repositories import bulk, lookups, visit_records
 from doorstep.storage.repositories import pairing as pairing_repo
 from doorstep.storage.repositories import visits as repo
 
@@ -364,6 +364,7 @@ def plan_area(
     conn = session.connection()
     replaced = repo.delete_visits(conn, built.dropped_visits)
     replaced += repo.delete_planned_of_ended(conn, built.path, settings.start)
+    repo.forget_cancelled_before(conn, settings.start)
     # By the problem's pairing index, not by household and visitor: the same two may be
     # paired more than once, and each visit goes to the pairing it was planned for.
     pid = pairs["id"].to_numpy()
@@ -529,20 +530,39 @@ def _deadlines(
     return out
 
 
-def visitor_calendar(
+@dataclass(frozen=True)
+class CalendarEvents:
+    """A visitor's calendar: ``planned`` visits ``(household, first day, last day, area
+    name)``, and ``cancelled`` ones ``(household, first day, last day)`` that an earlier
+    calendar may have listed and that are no longer to be made."""
+
+    planned: list[tuple[str, dt.date, dt.date, str]]
+    cancelled: list[tuple[str, dt.date, dt.date]]
+
+
+def calendar_events(
     session: Session, visitor: str, *, actor: str, since: dt.date
-) -> list[tuple[str, dt.date, dt.date, str]]:
-    """``(household, first day, last day, area name)`` of a visitor's planned visits from
-    ``since``."""
+) -> CalendarEvents:
+    """The visitor's planned and cancelled visits from ``since``, read as one audited read
+    (the cancelled ones name no household in a calendar: no household read for them)."""
     conn = session.connection()
     lookups.visitor_by_external_id(conn, visitor)
     visits = repo.planned_for_visitor(conn, visitor, since)
+    cancelled = visit_records.cancelled_for_visitor(conn, visitor, since)
     record_event(
         session,
         actor=actor,
         action="read",
         entity="visits",
-        detail={"calendar": visitor, "rows": visits.height},
+        detail={"calendar": visitor, "rows": visits.height, "cancelled": len(cancelled)},
     )
     _audit_households(session, actor, visits["household_id"], {"calendar": visitor})
-    return list(visits.drop("household_id").iter_rows())
+    return CalendarEvents(list(visits.drop("household_id").iter_rows()), cancelled)
+
+
+def visitor_calendar(
+    session: Session, visitor: str, *, actor: str, since: dt.date
+) -> list[tuple[str, dt.date, dt.date, str]]:
+    """``(household, first day, last day, area name)`` of a visitor's planned visits from
+    ``since``."""
+    return calendar_events(session, visitor, actor=actor, since=since).planned

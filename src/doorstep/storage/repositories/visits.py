@@ -427,26 +427,42 @@ def missed_since(
     return [int(r) for r in rows]
 
 
+#: Planned visits about to be deleted, kept as cancelled (``cancelled_visits``) so that the
+#: next calendar of their visitor cancels their events; once per household, visitor and day.
+_CANCEL = """
+    INSERT INTO cancelled_visits (household_id, visitor_id, starts_on, ends_on)
+    SELECT household_id, visitor_id, planned_start, planned_end FROM visits
+    WHERE status = 'planned' AND planned_start IS NOT NULL AND planned_end IS NOT NULL
+      AND {where}
+    ON CONFLICT (household_id, visitor_id, starts_on) DO NOTHING
+"""
+
+
 def delete_visits(conn: Connection, visit_ids: list[int]) -> int:
+    """Delete visits (the planned ones are kept as cancelled, see ``_CANCEL``)."""
     if not visit_ids:
         return 0
-    result = conn.execute(text(f"DELETE FROM visits WHERE id IN ({_ids_sql(visit_ids)})"))
+    ids = _ids_sql(visit_ids)
+    conn.execute(text(_CANCEL.format(where=f"id IN ({ids})")))
+    result = conn.execute(text(f"DELETE FROM visits WHERE id IN ({ids})"))
     return int(result.rowcount or 0)
 
 
+def forget_cancelled_before(conn: Connection, day: dt.date) -> None:
+    """Forget cancelled visits over before ``day``: no calendar from then lists them."""
+    conn.execute(text("DELETE FROM cancelled_visits WHERE ends_on < :day"), {"day": day})
+
+
 def delete_planned_of_ended(conn: Connection, path: str, since: dt.date) -> int:
-    """Planned visits from ``since`` of the area's pairings that end before the visit."""
-    result = conn.execute(
-        text(
-            """
-            DELETE FROM visits WHERE status = 'planned' AND planned_start >= :since
+    """Planned visits from ``since`` of the area's pairings that end before the visit
+    (kept as cancelled, see ``_CANCEL``)."""
+    where = """planned_start >= :since
               AND pairing_id IN (
                 SELECT p.id FROM pairings p
                 JOIN households h ON h.id = p.household_id JOIN areas a ON a.id = h.area_id
                 WHERE a.path LIKE :prefix AND p.ended_on IS NOT NULL)
-              AND planned_start >= (SELECT p.ended_on FROM pairings p WHERE p.id = pairing_id)
-            """
-        ),
-        {"since": since, "prefix": path + "%"},
-    )
+              AND planned_start >= (SELECT p.ended_on FROM pairings p WHERE p.id = pairing_id)"""
+    params = {"since": since, "prefix": path + "%"}
+    conn.execute(text(_CANCEL.format(where=where)), params)
+    result = conn.execute(text(f"DELETE FROM visits WHERE status = 'planned' AND {where}"), params)
     return int(result.rowcount or 0)

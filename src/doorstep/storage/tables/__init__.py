@@ -25,13 +25,14 @@ from doorstep.storage.tables.people import (
     Visitor,
     VisitorLeave,
 )
-from doorstep.storage.tables.visits import Visit
+from doorstep.storage.tables.visits import CancelledVisit, Visit
 
 __all__ = [
     "Activity",
     "ActivityAttendance",
     "Area",
     "AuditEvent",
+    "CancelledVisit",
     "ConsentRecord",
     "Exclusion",
     "Household",

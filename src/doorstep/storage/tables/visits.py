@@ -1,10 +1,10 @@
-"""Planned and recorded visits."""
+"""Planned and recorded visits, and planned visits cancelled by a re-plan."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from doorstep.storage.base import Base, Timestamped
@@ -34,3 +34,24 @@ class Visit(Timestamped, Base):
     activities: Mapped[str | None] = mapped_column(Text)  # ';'-joined activity codes
     outcome_codes: Mapped[str | None] = mapped_column(Text)  # ';'-joined outcome codes
     notes: Mapped[str | None] = mapped_column(Text)
+
+
+class CancelledVisit(Base):
+    """A planned visit a re-plan removed, kept so that calendars can cancel its event.
+
+    A calendar app that imported a visitor's earlier calendar keeps each event until a later
+    one cancels it by its UID (household, visitor, first day). The visit's own row is gone
+    (re-planning replaces planned visits), so its days stay here until they are past.
+    """
+
+    __tablename__ = "cancelled_visits"
+    __table_args__ = (UniqueConstraint("household_id", "visitor_id", "starts_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
+    visitor_id: Mapped[int] = mapped_column(ForeignKey("visitors.id"), index=True)
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    ends_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    cancelled_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )

@@ -1,0 +1,121 @@
+"""A visitor's calendar cancels, under the same UID, every visit an earlier one listed that
+is no longer planned, so a calendar app that imported the earlier file drops it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import icalendar
+from sqlalchemy import Engine, text
+
+from doorstep.engine.planning import CadencePolicy
+from doorstep.services import planning
+from doorstep.storage.session import unit_of_work
+from tests.cli.conftest import Invoke
+from tests.factories.db import run_import
+from tests.factories.files import HOUSEHOLD_HEADER, household, write_csv
+from tests.factories.visits import START, plan_three
+
+
+def _calendar(cli: Invoke, path: Path) -> dict[str, tuple[str, str]]:
+    """UID: (STATUS, SUMMARY) of each event of V1's calendar from START."""
+    result = cli("visits", "calendar", "--visitor", "V1", "--out", str(path), "--since", str(START))
+    assert result.exit_code == 0, result.output
+    cal = icalendar.Calendar.from_ical(path.read_bytes())
+    out = {}
+    for ev in cal.walk("VEVENT"):
+        uid = str(ev["UID"])
+        assert uid not in out  # one event per UID: never both planned and cancelled
+        out[uid] = (str(ev["STATUS"]), str(ev["SUMMARY"]))
+    return out
+
+
+def _replan(engine: Engine, gap: int) -> None:
+    """Plan every visit again, with a cadence of ``gap`` days (60: the first plan's)."""
+    policy = CadencePolicy(max_gap_days=gap)
+    settings = planning.PlanSettings(start=START, months=4, policy=policy, keep_unaffected=False)
+    with unit_of_work(engine) as s:
+        planning.plan_area(s, "R", settings, actor="test")
+
+
+def test_uids_are_stable_and_a_re_plan_cancels_what_it_moved(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    plan_three(with_areas, tmp_path)
+    first = _calendar(cli, tmp_path / "1.ics")
+    assert first and {s for s, _ in first.values()} == {"CONFIRMED"}
+    assert _calendar(cli, tmp_path / "again.ics") == first  # the same UIDs, file to file
+    _replan(with_areas, gap=30)
+    second = _calendar(cli, tmp_path / "2.ics")
+    # Every event of the first file is in the second: planned still, or cancelled.
+    assert set(first) <= set(second)
+    cancelled = {u for u, (s, _) in second.items() if s == "CANCELLED"}
+    confirmed = {u for u, (s, _) in second.items() if s == "CONFIRMED"}
+    assert cancelled and cancelled <= set(first)
+    assert all(" H" not in second[u][1] for u in cancelled)  # no household named
+    with with_areas.connect() as conn:  # one read of the calendar, counting both
+        reads = conn.execute(
+            text("SELECT detail FROM audit_events WHERE entity = 'visits' ORDER BY id")
+        ).scalars()
+        last = [d if isinstance(d, dict) else json.loads(d) for d in reads][-1]
+    assert (last["rows"], last["cancelled"]) == (len(confirmed), len(cancelled))
+    # Planned back on a day it was cancelled from: the event stands again, not cancelled.
+    _replan(with_areas, gap=60)
+    third = _calendar(cli, tmp_path / "3.ics")
+    assert {u for u, (s, _) in third.items() if s == "CONFIRMED"} == set(first)
+    assert {u for u, (s, _) in third.items() if s == "CANCELLED"} == (cancelled | confirmed) - set(
+        first
+    )
+
+
+def test_a_household_that_withdrew_has_its_visits_cancelled_without_its_id(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    plan_three(with_areas, tmp_path)
+    before = _calendar(cli, tmp_path / "1.ics")
+    h2 = {u for u, (_, summary) in before.items() if summary.endswith("H2")}
+    assert h2
+    withdrawn = [household(household_id="H2", consent="withdrawn", consent_date="2026-12-01")]
+    path = write_csv(tmp_path / "w.csv", HOUSEHOLD_HEADER, withdrawn)
+    run_import(with_areas, "households", path, today=dt.date(2026, 12, 1))
+    after = _calendar(cli, tmp_path / "2.ics")
+    assert {u for u, (s, _) in after.items() if s == "CANCELLED"} == h2
+    assert b"H2" not in (tmp_path / "2.ics").read_bytes()
+
+
+def test_cancelled_visits_go_with_an_erased_household_and_once_their_days_are_past(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    plan_three(with_areas, tmp_path)
+    _replan(with_areas, gap=30)
+
+    def count() -> int:
+        with with_areas.connect() as conn:
+            return int(conn.execute(text("SELECT COUNT(*) FROM cancelled_visits")).scalar_one())
+
+    assert count() > 0
+    with with_areas.connect() as conn:
+        # Each household, visitor and first day once, however often it is cancelled.
+        twice = conn.execute(
+            text(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM cancelled_visits "
+                "GROUP BY household_id, visitor_id, starts_on HAVING COUNT(*) > 1) t"
+            )
+        ).scalar_one()
+    assert twice == 0
+    with with_areas.connect() as conn:
+        of_h0 = conn.execute(
+            text(
+                "SELECT COUNT(*) FROM cancelled_visits c JOIN households h "
+                "ON h.id = c.household_id WHERE h.external_id = 'H0'"
+            )
+        ).scalar_one()
+    n = count()
+    assert cli("household", "erase", "H0", "--yes").exit_code == 0
+    assert count() == n - of_h0
+    with unit_of_work(with_areas) as s:
+        later = planning.PlanSettings(start=dt.date(2027, 6, 1), months=1)
+        planning.plan_area(s, "R", later, actor="test")
+    assert count() == 0  # all were over before the plan's start
