@@ -88,6 +88,8 @@ def erase_household(session: Session, external_id: str, *, actor: str) -> dict[s
     # The trail keeps who read or exported it and when (the staff answer for that), but not
     # what those events noted about it.
     repo.redact_audit_events(conn, external_id)
+    # The database's planner statistics hold sampled values until sampled again.
+    repo.refresh_statistics(conn)
     # On SQLite the old rows stay in the database file until the log is checkpointed.
     settle_after_commit(session)
     record_event(
