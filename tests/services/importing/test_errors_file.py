@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import polars as pl
 import pytest
 from sqlalchemy import Engine
 
@@ -215,3 +216,91 @@ def test_an_earlier_errors_file_that_cannot_be_removed_is_named_with_the_reason(
     assert str(summary.stale_errors).startswith(
         f"{blocked} lists the errors of an earlier import but could not be removed ("
     )
+
+
+def _households_csv(path: Path, row_3: bytes) -> Path:
+    """A households file whose row 3 (the header being row 1) is ``row_3``, as bytes."""
+    good = ",".join(str(v) for v in household(household_id="H1").values()).encode()
+    path.write_bytes(b"\n".join([",".join(HOUSEHOLD_HEADER).encode(), good, row_3]) + b"\n")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("row_3", "column", "reason"),
+    [
+        (
+            b'H2,Zhuang Meiling,"No. 9 Qu Lane,R-C-V1,26.58,107.98,4,zh,given,2026-01-02',
+            "address",
+            "unclosed quote: this value opens with a quote that never closes; add the closing "
+            "quote or remove this one",
+        ),
+        (
+            b'H2,Zhuang Meiling,No. 9 Qu Lane,R-C-V1,26.58,107.98,4,z"h,given,2026-01-02',
+            "languages",
+            "a quote inside a value that is not quoted; quote the whole value and double each "
+            'quote inside it, e.g. "a ""b"" c"',
+        ),
+        (
+            b'H2,"Zhuang" Meiling,No. 9 Qu Lane,R-C-V1,26.58,107.98,4,zh,given,2026-01-02',
+            "head_name",
+            "text after the closing quote; remove it, or quote the whole value and double "
+            'each quote inside it, e.g. "a ""b"" c"',
+        ),
+        (
+            b"H2,Zhuang Meiling,No. 9,Qu Lane,R-C-V1,26.58,107.98,4,zh,given,2026-01-02",
+            "",
+            "11 fields but the header has 10; quote values that contain commas",
+        ),
+        (
+            b"H2,Zhuang M\xe9iling,No. 9 Qu Lane,R-C-V1,26.58,107.98,4,zh,given,2026-01-02",
+            "head_name",
+            "the byte at byte 160 of the file is not UTF-8 — the file looks like Latin-1 or "
+            "another legacy encoding; save it as UTF-8 (CSV UTF-8) and try again",
+        ),
+    ],
+    ids=["unclosed", "stray", "after-closing", "too-many", "not-utf8"],
+)
+def test_a_csv_row_that_cannot_be_read_is_listed_in_the_errors_file_without_its_data(
+    with_areas: Engine, tmp_path: Path, row_3: bytes, column: str, reason: str
+) -> None:
+    path = _households_csv(tmp_path / "households.csv", row_3)
+    written, rows = errors_file(with_areas, "households", path)
+    for personal in ("H2", "Zhuang", "Qu Lane", "26.58", "0xe9"):
+        assert personal not in written
+    assert rows[1:] == [["3", column, "", reason]]
+
+
+def test_a_csv_refused_for_a_bad_row_writes_its_errors_over_an_earlier_errors_file(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "households.csv"
+    write_csv(path, HOUSEHOLD_HEADER, [household(members=0)])
+    errors_file(with_areas, "households", path)
+    _households_csv(path, b'H2,"Zhuang Meiling,No. 9,R-C-V1,26.58,107.98,4,zh,given,2026-01-02')
+    with pytest.raises(ImportRejected) as info:
+        run_import(with_areas, "households", path)
+    assert info.value.stale_errors is None
+    assert info.value.errors_csv == tmp_path / "households.csv.errors.csv"
+    assert info.value.message.endswith(f"All errors: {info.value.errors_csv}")
+    rows = list(csv.reader(info.value.errors_csv.read_text(encoding="utf-8").splitlines()))
+    assert [r[:2] for r in rows[1:]] == [["3", "head_name"]]
+
+
+def test_a_parquet_row_that_is_not_utf8_is_listed_in_the_errors_file(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "households.parquet"
+    names = [b"Wang Fang", b"Zhuang Meiling \xff"]
+    pl.DataFrame(
+        {
+            h: pl.Series(h, names, dtype=pl.Binary)
+            if h == "head_name"
+            else [str(household(household_id=f"H{i}")[h]) for i in range(2)]
+            for h in HOUSEHOLD_HEADER
+        }
+    ).write_parquet(path)
+    written, rows = errors_file(with_areas, "households", path)
+    assert "Zhuang" not in written
+    assert rows[1:] == [
+        ["3", "head_name", "", "bytes that are not UTF-8 text; store the column as UTF-8 text"]
+    ]

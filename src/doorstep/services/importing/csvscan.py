@@ -38,11 +38,17 @@ def utf8_problem(fh: BinaryIO) -> RowError | None:
             # exc.start counts from the start of what the decoder saw: the kept bytes first.
             at = offset - len(kept) + exc.start
             bad = (kept + chunk)[exc.start]
+            advice = (
+                "is not UTF-8 — the file looks like Latin-1 or another legacy encoding; save "
+                "it as UTF-8 (CSV UTF-8) and try again"
+            )
+            # The byte is a piece of a value (an accented letter of a name): the errors
+            # file, which copies no value, says where it is without it.
             return _where(
                 fh,
                 at,
-                f"byte 0x{bad:02x} at byte {at} of the file is not UTF-8 — the file looks like "
-                "Latin-1 or another legacy encoding; save it as UTF-8 (CSV UTF-8) and try again",
+                f"byte 0x{bad:02x} at byte {at} of the file {advice}",
+                f"the byte at byte {at} of the file {advice}",
             )
         offset += len(chunk)
     kept = decoder.getstate()[0]
@@ -53,12 +59,14 @@ def utf8_problem(fh: BinaryIO) -> RowError | None:
             at,
             f"the file ends in the middle of a UTF-8 character (byte 0x{kept[0]:02x} at byte "
             f"{at} of the file)",
+            f"the file ends in the middle of a UTF-8 character (at byte {at} of the file)",
         )
     return None
 
 
-def _where(fh: BinaryIO, at: int, reason: str) -> RowError:
-    """``reason`` at the row, and the column, of the file's byte ``at``.
+def _where(fh: BinaryIO, at: int, reason: str, redacted: str) -> RowError:
+    """``reason`` (``redacted``: without the file's bytes) at the row, and the column, of
+    the file's byte ``at``.
 
     Rows end at each line end outside quotes, as for polars; a quote's parity is enough to
     know, since a doubled quote keeps it. The bytes before ``at`` are read again a chunk at
@@ -86,7 +94,7 @@ def _where(fh: BinaryIO, at: int, reason: str) -> RowError:
         fh.seek(0)
         names = read_header(fh).names
         column = names[field] if field < len(names) else ""
-    return RowError(row, column, "", reason)
+    return RowError(row, column, "", reason, redacted)
 
 
 def outside_quotes(

@@ -181,11 +181,19 @@ def _read_csv(path: Path) -> pl.DataFrame:
     except pl.exceptions.NoDataError:
         raise file_error(path, "the file is empty") from None
     except CsvProblem as exc:
-        raise ImportRejected(path, [exc.error], None) from None
+        raise _rows_refused(path, [exc.error]) from None
     except OSError as exc:
         raise file_error(path, f"cannot read the file: {exc.strerror or exc}") from None
     _refuse_short_rows(path, frame, fields)
     return frame
+
+
+def _rows_refused(path: Path, errors: list[RowError]) -> ImportRejected:
+    """The rejection of a file the reader could not take: when it names a data row (a
+    quote that never closes, a byte that is not UTF-8), its errors file is written as for
+    any other bad row; a whole-file or header problem writes none."""
+    named = any(e.row > 1 for e in errors)
+    return ImportRejected(path, errors, write_unread_errors_csv(path, errors) if named else None)
 
 
 def _refuse_short_rows(path: Path, frame: pl.DataFrame, fields: npt.NDArray[np.int64]) -> None:
@@ -224,7 +232,7 @@ def _read_parquet(path: Path) -> pl.DataFrame:
             errors.append(error)
         columns.append(column)
     if errors:
-        raise ImportRejected(path, errors, None)
+        raise _rows_refused(path, errors)
     return pl.DataFrame(columns)
 
 
