@@ -507,8 +507,11 @@ def test_a_team_lead_without_a_team_is_refused_naming_row_and_column_and_no_valu
         "a team lead needs the team it leads (team_code) in the same row; give it, or set "
         "is_team_lead to false"
     )
+    # Each names its cell by what it holds, as every other error does, not by what it was
+    # read as.
     assert rejected(with_areas, "visitors", write_csv(path, VISITOR_HEADER, rows)) == [
-        f"row {n}, column is_team_lead (value 'true'): {reason}" for n in (2, 3)
+        f"row 2, column is_team_lead (value 'yes'): {reason}",
+        f"row 3, column is_team_lead (value 'true'): {reason}",
     ]
     # The errors file of a file about people names the cell and copies none of its data.
     with (tmp_path / "v.csv.errors.csv").open(encoding="utf-8", newline="") as fh:
@@ -518,5 +521,34 @@ def test_a_team_lead_without_a_team_is_refused_naming_row_and_column_and_no_valu
     header = [h for h in VISITOR_HEADER if h != "team_code"]
     alone = write_csv(tmp_path / "v2.csv", header, [visitor(visitor_id="V1", is_team_lead="1")])
     assert rejected(with_areas, "visitors", alone) == [
-        f"row 2, column is_team_lead (value 'true'): {reason}"
+        f"row 2, column is_team_lead (value '1'): {reason}"
+    ]
+
+
+def test_a_rule_across_columns_shows_its_cells_as_the_file_holds_them(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    visitors = write_csv(
+        tmp_path / "v.csv",
+        VISITOR_HEADER,
+        [visitor(active_from=" 2026-3-9", active_to="2026-2-17 ")],
+    )
+    assert rejected(with_areas, "visitors", visitors) == [
+        "row 2, column active_to (value '2026-2-17 '): ends before it starts "
+        "(active_from is 2026-3-9)"
+    ]
+    households = write_csv(
+        tmp_path / "h.csv",
+        HOUSEHOLD_HEADER,
+        [
+            household(household_id="H1", consent="", consent_date="2026-5-1"),
+            household(household_id="H2", consent="given", consent_date="2026-12-3"),
+        ],
+    )
+    assert rejected(with_areas, "households", households, today=dt.date(2026, 12, 2)) == [
+        "row 2, column consent_date (value '2026-5-1'): a consent date needs its consent "
+        "(given, pending or withdrawn) in the same row; to keep the stored consent, leave "
+        "both empty",
+        "row 3, column consent_date (value '2026-12-3'): is after today (2026-12-02): record "
+        "a consent act on or after the day it is made",
     ]

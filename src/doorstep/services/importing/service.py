@@ -122,7 +122,7 @@ def import_frame(
     refs = _references(session, schema, raw)
     checked = validate(schema, raw, refs)
     today = today or dt.date.today()
-    errors = checked.errors + _extra_checks(session, schema, checked.frame, today)
+    errors = checked.errors + _extra_checks(session, schema, checked.frame, raw, today)
     if errors:
         raise ImportRejected(
             path, errors, write_errors_csv(path, errors, people=schema.people), sheet=sheet
@@ -274,10 +274,17 @@ def _references(session: Session, schema: EntitySchema, raw: pl.DataFrame) -> Re
 
 
 def _extra_checks(
-    session: Session, schema: EntitySchema, frame: pl.DataFrame, today: dt.date
+    session: Session, schema: EntitySchema, frame: pl.DataFrame, raw: pl.DataFrame, today: dt.date
 ) -> list[RowError]:
-    """Rules that span columns or need the database."""
+    """Rules that span columns or need the database, read on the typed ``frame``; each error
+    shows its cell as ``raw`` (the file, row for row) holds it, as every other error does:
+    a lead's ``Y`` is not the ``true`` it was read as, nor ``2026-5-1`` ``2026-05-01``."""
     errors: list[RowError] = []
+    # The file's own columns, as they are (no copy); one it lacks errs on no row.
+    frame = frame.with_columns(
+        (raw[c] if c in raw.columns else pl.lit(None, pl.String)).alias(_CELL + c)
+        for c in schema.names
+    )
     pairs = {"teams": ("starts_on", "ends_on"), "visitors": ("active_from", "active_to")}
     if schema.entity in pairs:
         a, b = pairs[schema.entity]
@@ -288,8 +295,8 @@ def _extra_checks(
             RowError(
                 int(r[ROW]),
                 b,
-                str(r[b]),
-                f"ends before it starts ({a} is {r[a]})",
+                r[_CELL + b],
+                f"ends before it starts ({a} is {r[_CELL + a].strip()})",
                 f"ends before it starts (before {a})",
             )
             for r in bad.iter_rows(named=True)
@@ -304,7 +311,7 @@ def _extra_checks(
             RowError(
                 int(r[ROW]),
                 "consent_date",
-                str(r["consent_date"]),
+                r[_CELL + "consent_date"],
                 "a consent date needs its consent (given, pending or withdrawn) in the same "
                 "row; to keep the stored consent, leave both empty",
             )
@@ -318,7 +325,7 @@ def _extra_checks(
             RowError(
                 int(r[ROW]),
                 "consent_date",
-                str(r["consent_date"]),
+                r[_CELL + "consent_date"],
                 f"is after today ({today}): record a consent act on or after the day it is made",
             )
             for r in frame.filter(ahead).iter_rows(named=True)
@@ -331,7 +338,7 @@ def _extra_checks(
             RowError(
                 int(r[ROW]),
                 "is_team_lead",
-                "true",
+                r[_CELL + "is_team_lead"],
                 "a team lead needs the team it leads (team_code) in the same row; give it, "
                 "or set is_team_lead to false",
             )
@@ -345,8 +352,15 @@ def _extra_checks(
         )
         errors += [
             RowError(
-                int(r[ROW]), "household_id", r["household_id"], "unknown household; import it first"
+                int(r[ROW]),
+                "household_id",
+                r[_CELL + "household_id"],
+                "unknown household; import it first",
             )
             for r in bad.iter_rows(named=True)
         ]
     return errors
+
+
+# The prefix of the columns :func:`_extra_checks` adds: each cell as the file holds it.
+_CELL = "\x00cell "
