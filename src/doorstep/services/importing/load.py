@@ -15,9 +15,9 @@ from sqlalchemy import Connection, text
 
 from doorstep.domain.enums import ConsentState
 from doorstep.domain.languages import SEPARATOR, parse_languages
+from doorstep.services.importing.areatree import AreaNode, cycle_errors, too_deep, tree_paths
 from doorstep.services.importing.columns import SCHEMAS, Kind
 from doorstep.services.importing.errors import RowError
-from doorstep.services.importing.limits import area_path_length
 from doorstep.services.importing.validate import ROW
 from doorstep.storage.repositories import bulk
 
@@ -216,15 +216,6 @@ def _write(
     return Written(new["id"], changed["id"], old.height - changed.height)
 
 
-@dataclass
-class _AreaNode:
-    id: int
-    parent: str | None
-    name: str
-    level: str
-    row: int | None  # row in the file, None when the area is only in the database
-
-
 def load_areas(
     conn: Connection, frame: pl.DataFrame, *, absent: frozenset[str] = frozenset()
 ) -> Written | list[RowError]:
@@ -232,44 +223,22 @@ def load_areas(
     (an area already stored keeps its parent when the file has no ``parent_code``)."""
     db = conn.execute(text("SELECT id, code, name, level, parent_id FROM areas")).all()
     code_of = {r.id: r.code for r in db}
-    nodes = {
-        r.code: _AreaNode(
-            r.id, code_of[r.parent_id] if r.parent_id else None, r.name, r.level, None
-        )
-        for r in db
-    }
+    nodes: dict[str, AreaNode] = {}
+    for r in db:
+        parent = code_of[r.parent_id] if r.parent_id else None
+        nodes[r.code] = AreaNode(r.id, parent, r.name, r.level, None, parent, stored=True)
     next_id = max(code_of, default=0) + 1
     for row in frame.iter_rows(named=True):
         node = nodes.get(row["code"])
         if node is None:
-            node = nodes[row["code"]] = _AreaNode(next_id, None, "", "", None)
+            node = nodes[row["code"]] = AreaNode(next_id, None, "", "", None)
             next_id += 1
         if "parent_code" not in absent:
             node.parent = row["parent_code"]
         node.name, node.level = row["name"], row["level"]
         node.row = row[ROW]
-    errors: list[RowError] = []
-    paths: dict[str, tuple[str, int]] = {}
-    for code, node in nodes.items():
-        chain: list[str] = []
-        cur: str | None = code
-        while cur is not None:
-            if cur in chain:
-                errors.append(
-                    RowError(
-                        node.row or 0,
-                        "parent_code",
-                        str(node.parent),
-                        "the parent links form a cycle: " + " > ".join([*chain, cur]),
-                    )
-                )
-                break
-            chain.append(cur)
-            cur = nodes[cur].parent
-        else:
-            ids = [str(nodes[c].id) for c in reversed(chain)]
-            paths[code] = ("/" + "/".join(ids) + "/", len(chain) - 1)
-    errors += _too_deep(nodes, paths)
+    paths, cycles = tree_paths(nodes)
+    errors = cycle_errors(nodes, cycles) + too_deep(nodes, paths)
     if errors:
         return errors
     schema = {"id": pl.Int64, "path": pl.String, "depth": pl.Int64}
@@ -314,33 +283,6 @@ def load_areas(
     bulk.update_rows(conn, "areas", differing(conn, "areas", moved))
     bulk.sync_sequence(conn, "areas")
     return Written(new["id"], changed["id"], old.height - changed.height)
-
-
-def _too_deep(nodes: dict[str, _AreaNode], paths: dict[str, tuple[str, int]]) -> list[RowError]:
-    """Areas whose path of ancestor ids is longer than the path column holds.
-
-    Each is named by its own row, or, for an area only in the database, by the row of its
-    nearest ancestor in the file (whose move made it too deep).
-    """
-    longest = area_path_length()
-    out: dict[int, RowError] = {}
-    for code, (path, depth) in paths.items():
-        if len(path) <= longest:
-            continue
-        cur: str | None = code
-        while cur is not None and nodes[cur].row is None:
-            cur = nodes[cur].parent
-        row = nodes[cur].row if cur is not None else None
-        if row is None or row in out:
-            continue
-        out[row] = RowError(
-            row,
-            "parent_code",
-            str(nodes[cur].parent) if cur is not None else "",
-            f"the area tree is too deep to store: area {code} is {depth} levels down and the "
-            f"path of its ancestors' ids takes {len(path)} characters, at most {longest}",
-        )
-    return list(out.values())
 
 
 def load_organisations(
