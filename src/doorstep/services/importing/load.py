@@ -411,7 +411,8 @@ def load_households(
 
     The current act is the latest by its date: an act dated before the stored one (a form
     signed before a withdrawal and entered after it) goes straight to consent_records, and
-    the stored act stays in force; the household counts as updated (its history grew)."""
+    the stored act stays in force; the household counts as updated (its history grew). The
+    stored consent with another date re-dates the act in force (see :func:`_redating`)."""
     f = frame.drop(ROW).rename({"household_id": "external_id", "consent": "consent_state"})
     f = _resolve(f, conn, "area_code", "areas", "area_id")
     before = ["consent_state", "consent_since", "consent_recorded_by", "consent_evidence"]
@@ -426,6 +427,8 @@ def load_households(
         pl.col("_consent_state") != pl.col("consent_state")
     )
     pending = pl.col("consent_state") == ConsentState.PENDING.value
+    # A re-dated act is written as a changed one is: by whom, and from which file.
+    restated = changed | pl.col("_redate")
     act = [
         pl.when(changed)
         .then(
@@ -433,13 +436,15 @@ def load_households(
             .then(pl.col("consent_date"))
             .otherwise(pl.col("consent_date").fill_null(today))
         )
+        .when(pl.col("_redate"))
+        .then(pl.col("consent_date"))
         .otherwise(pl.col("_consent_since"))
         .alias("consent_since"),
-        pl.when(changed)
+        pl.when(restated)
         .then(pl.lit(recorded_by))
         .otherwise(pl.col("_consent_recorded_by"))
         .alias("consent_recorded_by"),
-        pl.when(changed)
+        pl.when(restated)
         .then(pl.lit(evidence))
         .otherwise(pl.col("_consent_evidence"))
         .alias("consent_evidence"),
@@ -449,10 +454,13 @@ def load_households(
         & pl.col("consent_date").is_not_null()
         & pl.col("_consent_since").is_not_null()
         & (pl.col("consent_date") < pl.col("_consent_since"))
-    ).fill_null(False)
+    ).fill_null(False) | pl.col("_before_other")
+    joined = f.join(existing, on="external_id", how="left")
+    joined = joined.join(_redating(conn, joined), on="id", how="left").with_columns(
+        pl.col("_redate", "_before_other").fill_null(False)
+    )
     joined = (
-        f.join(existing, on="external_id", how="left")
-        .with_columns(earlier.alias("_earlier"), pl.col("consent_state").alias("_incoming"))
+        joined.with_columns(earlier.alias("_earlier"), pl.col("consent_state").alias("_incoming"))
         .with_columns(
             pl.when(pl.col("_earlier"))
             .then(pl.col("_consent_state"))
@@ -509,6 +517,16 @@ def load_households(
         on_rows,
         absent - {"consent", "consent_date"},  # the act's columns are handled above
     )
+    redated = int(joined["_redate"].sum())
+    if redated:
+        many, its = ("s", "their") if redated > 1 else ("", "its")
+        written = replace(
+            written,
+            notes=(
+                f"{redated} household{many} with the same consent and another consent_date: "
+                f"{its} current consent act was re-dated, as a correction.",
+            ),
+        )
     if not late.height:
         return written
     grew = late["household_id"].filter(~late["household_id"].is_in(written.updated.implode()))
@@ -518,9 +536,64 @@ def load_households(
         pl.concat([written.updated, grew]),
         written.unchanged - grew.len(),
         notes=(
+            *written.notes,
             f"{n} consent act{'s' if n > 1 else ''} dated before the household's current one "
             f"went to {'their' if n > 1 else 'its'} history; the current act stays in force.",
         ),
+    )
+
+
+def _redating(conn: Connection, joined: pl.DataFrame) -> pl.DataFrame:
+    """Of the stored households whose row keeps their consent but gives it another date,
+    which re-date their current act (``_redate``: a correction, the form's day entered
+    wrong or not at all) and which bring an act dated before one of another decision in
+    their history (``_before_other``: an earlier act, which joins the history as one of
+    another consent does). One whose act, that date included, is in the history already
+    is neither: an old registry imported again is not news.
+
+    Only a ``given`` or ``withdrawn`` act bounds a re-dating: a ``pending`` one decides
+    nothing, and its recorded day may be only the day it was replaced."""
+    flags = {"id": pl.Int64, "_redate": pl.Boolean, "_before_other": pl.Boolean}
+    candidates = joined.filter(
+        pl.col("id").is_not_null()
+        & (pl.col("consent_state") == pl.col("_consent_state"))
+        & pl.col("consent_date").is_not_null()
+        & pl.col("consent_date").ne_missing(pl.col("_consent_since"))
+    ).select("id", "consent_state", "consent_date")
+    if not candidates.height:
+        return pl.DataFrame(schema=flags)
+    with bulk.id_table(conn, "_redated_consent", candidates["id"]) as ids:
+        rows = conn.execute(
+            text(
+                "SELECT household_id, action, recorded_on FROM consent_records "
+                f"WHERE household_id IN (SELECT id FROM {ids})"
+            )
+        ).all()
+    history = pl.DataFrame(
+        [(int(h), str(a), str(d)[:10]) for h, a, d in rows],
+        schema={"id": pl.Int64, "action": pl.String, "day": pl.String},
+        orient="row",
+    ).with_columns(pl.col("day").str.to_date("%Y-%m-%d"))
+    known = candidates.join(
+        history,
+        left_on=["id", "consent_state", "consent_date"],
+        right_on=["id", "action", "day"],
+        how="semi",
+    )["id"]
+    bound = (
+        history.join(candidates.select("id", "consent_state"), on="id")
+        .filter(
+            (pl.col("action") != pl.col("consent_state"))
+            & (pl.col("action") != ConsentState.PENDING.value)
+        )
+        .group_by("id")
+        .agg(pl.col("day").max().alias("_bound"))
+    )
+    before = (pl.col("consent_date") < pl.col("_bound")).fill_null(False)
+    return (
+        candidates.filter(~pl.col("id").is_in(known.implode()))
+        .join(bound, on="id", how="left")
+        .select("id", (~before).alias("_redate"), before.alias("_before_other"))
     )
 
 
