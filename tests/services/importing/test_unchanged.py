@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 
 from tests.factories.db import import_teams, rejected, run_import, snapshot
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
@@ -229,4 +230,39 @@ def test_an_id_with_invisible_marks_at_its_edges_is_the_same_id(
     empty = write_csv(path, HOUSEHOLD_HEADER, [household(household_id="\u200b")])
     assert rejected(with_areas, "households", empty) == [
         "row 2, column household_id (value '\\u200b'): required value is missing"
+    ]
+
+
+def test_a_households_re_import_reads_the_stored_households_once(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    # Empty addresses (kept as stored), a consent act re-dated and a row unchanged: every
+    # use of the stored rows (acts, empty cells, comparison) reads them from one query.
+    if with_areas.dialect.name == "postgresql":
+        pytest.skip("PostgreSQL reads through COPY on the driver's connection, unseen here")
+    rows = [household(household_id=f"H{i}", consent_date="2026-01-02") for i in range(4)]
+    run_import(with_areas, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, rows))
+    rows = [
+        household(household_id="H0", address=""),
+        household(household_id="H1", consent_date="2026-01-01"),
+        *rows[2:],
+    ]
+    path = write_csv(tmp_path / "h2.csv", HOUSEHOLD_HEADER, rows)
+    reads: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        flat = " ".join(statement.split())
+        if flat.startswith("SELECT") and re.search(r"\bFROM households\b", flat):
+            reads.append(flat)
+
+    event.listen(with_areas, "before_cursor_execute", count)
+    try:
+        summary = run_import(with_areas, "households", path)
+    finally:
+        event.remove(with_areas, "before_cursor_execute", count)
+    assert (summary.updated, summary.unchanged) == (1, 3)
+    assert [r for r in reads if "MAX(id)" not in r] == [
+        "SELECT id, external_id, head_name, address, lat, lon, members, languages, "
+        "consent_state, remote_pool, area_id, consent_since, consent_recorded_by, "
+        "consent_evidence FROM households"
     ]

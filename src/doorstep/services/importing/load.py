@@ -100,31 +100,35 @@ def fill_unstated(
     old: pl.DataFrame,
     defaults: dict[str, object],
     absent: frozenset[str] = frozenset(),
+    stored: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """``new`` and ``old`` with the empty cells of the columns in ``defaults`` filled: a new
     row gets the default, a stored row keeps its value. A column with a default has no
     "none" to store (a consent state, a flag), so its empty cell only says "not stated",
     as a column left out does; an export from another system with a blank column must
     not turn given consents into pending ones. Stored values are read only for columns
-    with an empty cell in a stored row (``absent`` ones are left out of the update)."""
+    with an empty cell in a stored row (``absent`` ones are left out of the update), from
+    ``stored`` (``key`` and those columns of every stored row) when the caller read it."""
     columns = [c for c in defaults if c in new.columns]
     new = new.with_columns(pl.col(c).fill_null(pl.lit(defaults[c])) for c in columns)
     left_out = {_STORED_AS.get(a, a) for a in absent}
     empty = [c for c in columns if c not in left_out and old[c].null_count()]
     if not empty:
         return new, old
-    stored = bulk.key_map(conn, table, key, empty).select(
-        key, *(pl.col(c).alias(f"_stored_{c}") for c in empty)
-    )
+    if stored is None:
+        stored = bulk.key_map(conn, table, key, empty)
+    kept = stored.select(key, *(pl.col(c).alias(f"_stored_{c}") for c in empty))
     old = (
-        old.join(stored, on=key, how="left")
+        old.join(kept, on=key, how="left")
         .with_columns(pl.coalesce(c, f"_stored_{c}").alias(c) for c in empty)
         .drop(f"_stored_{c}" for c in empty)
     )
     return new, old
 
 
-def differing(conn: Connection, table: str, old: pl.DataFrame) -> pl.DataFrame:
+def differing(
+    conn: Connection, table: str, old: pl.DataFrame, stored: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """The rows of ``old`` (an ``id`` and stored columns) whose values are not those stored
     under their id. Both sides are compared as the table stores them (the file's value cast
     to the column's type: a double, a date, a flag), and none equals none. Rewriting the
@@ -136,11 +140,17 @@ def differing(conn: Connection, table: str, old: pl.DataFrame) -> pl.DataFrame:
     in nothing else is unchanged, not written and not audited, and keeps the order stored
     first. A row written for another change is written as the file has it, order included:
     the file is the latest word on the row, and an import does not reorder what it writes.
+
+    ``stored`` is the table's rows (:func:`~doorstep.storage.repositories.bulk.read_rows`,
+    ``id`` and at least ``old``'s columns) when the caller read them already.
     """
     cols = [c for c in old.columns if c != "id"]
     if old.height == 0 or not cols:
         return old.clear()
-    stored = bulk.read_rows(conn, table, ["id", *cols])
+    if stored is None:
+        stored = bulk.read_rows(conn, table, ["id", *cols])
+    else:
+        stored = stored.select("id", *cols)
     mine = old.with_columns(pl.col(c).cast(stored.schema[c]) for c in cols)
     joined = mine.join(stored.rename({c: f"_stored_{c}" for c in cols}), on="id", how="left")
     candidates = joined.filter(
@@ -206,10 +216,11 @@ def _write(
     old: pl.DataFrame,
     on_rows: Callable[[int], None] | None = None,
     absent: frozenset[str] = frozenset(),
+    stored: pl.DataFrame | None = None,
 ) -> Written:
     """Insert ``new``; of ``old``, update only the rows that the file changes."""
     old = _keep_stored(old, absent)
-    changed = differing(conn, table, old)
+    changed = differing(conn, table, old, stored)
     bulk.insert_rows(conn, table, new, on_rows=on_rows)
     bulk.update_rows(conn, table, changed)
     bulk.sync_sequence(conn, table)
@@ -416,13 +427,11 @@ def load_households(
     f = frame.drop(ROW).rename({"household_id": "external_id", "consent": "consent_state"})
     f = _resolve(f, conn, "area_code", "areas", "area_id")
     before = ["consent_state", "consent_since", "consent_recorded_by", "consent_evidence"]
-    existing = bulk.key_map(conn, "households", "external_id", before).rename(
-        {c: f"_{c}" for c in before}
-    )
-    if existing.schema["_consent_since"] != pl.Date:  # SQLite hands dates back as ISO text
-        existing = existing.with_columns(
-            pl.col("_consent_since").cast(pl.String).str.to_date("%Y-%m-%d", strict=False)
-        )
+    columns = [c for c in f.columns if c != "consent_date"] + before[1:]
+    # The stored rows, read once (typed as stored) for the consent acts, the empty cells
+    # and the comparison: a re-import of a whole registry reads the table once, not thrice.
+    stored = bulk.read_rows(conn, "households", ["id", *columns])
+    existing = stored.select("external_id", "id", *(pl.col(c).alias(f"_{c}") for c in before))
     changed = pl.col("_consent_state").is_null() | (
         pl.col("_consent_state") != pl.col("consent_state")
     )
@@ -475,11 +484,6 @@ def load_households(
     start = bulk.next_id(conn, "households")
     new = new.with_columns(pl.int_range(start, start + new.height, dtype=pl.Int64).alias("id"))
     old = joined.filter(pl.col("id").is_not_null())
-    columns = [c for c in f.columns if c != "consent_date"] + [
-        "consent_since",
-        "consent_recorded_by",
-        "consent_evidence",
-    ]
     # The acts being replaced, written before the rows that replace them, and the acts that
     # came in dated before the one in force, which only join the history.
     replaced = old.filter(pl.col("_changed") & ~pl.col("_earlier")).select(
@@ -508,6 +512,7 @@ def load_households(
         old.select(["id", *columns]),
         _defaults("households"),
         absent,
+        stored,
     )
     written = _write(
         conn,
@@ -516,6 +521,7 @@ def load_households(
         old,
         on_rows,
         absent - {"consent", "consent_date"},  # the act's columns are handled above
+        stored,
     )
     redated = int(joined["_redate"].sum())
     if redated:
