@@ -465,6 +465,20 @@ def load_households(
         & (pl.col("consent_date") < pl.col("_consent_since"))
     ).fill_null(False) | pl.col("_before_other")
     joined = f.join(existing, on="external_id", how="left")
+    # An act the household's history holds already (an old registry imported again) is
+    # not news: such rows keep the act in force, as if their consent cells were the stored.
+    stale = _stale_acts(conn, joined)
+    is_stale = pl.col("id").is_in(stale.implode())
+    joined = joined.with_columns(
+        pl.when(is_stale)
+        .then(pl.col("_consent_state"))
+        .otherwise("consent_state")
+        .alias("consent_state"),
+        pl.when(is_stale)
+        .then(pl.col("_consent_since"))
+        .otherwise("consent_date")
+        .alias("consent_date"),
+    )
     joined = joined.join(_redating(conn, joined), on="id", how="left").with_columns(
         pl.col("_redate", "_before_other").fill_null(False)
     )
@@ -523,6 +537,18 @@ def load_households(
         absent - {"consent", "consent_date"},  # the act's columns are handled above
         stored,
     )
+    if stale.len():
+        n = stale.len()
+        its, are = ("their", "are") if n > 1 else ("its", "is")
+        written = replace(
+            written,
+            notes=(
+                *written.notes,
+                f"{n} household{'s' if n > 1 else ''}' consent act in the file {are} already "
+                f"in {its} consent history (an older registry?): not applied again; the act "
+                "in force stays. To record it anew, give it a consent_date not in the history.",
+            ),
+        )
     redated = int(joined["_redate"].sum())
     if redated:
         many, its = ("s", "their") if redated > 1 else ("", "its")
@@ -547,6 +573,36 @@ def load_households(
             f"went to {'their' if n > 1 else 'its'} history; the current act stays in force.",
         ),
     )
+
+
+def _stale_acts(conn: Connection, joined: pl.DataFrame) -> pl.Series:
+    """The stored households whose row brings another consent than the act in force, one
+    their consent history already holds: the same decision on the same day, or, undated,
+    the same decision at all (a registry exported earlier dates every act but ``pending``;
+    an undated act would otherwise count from today and undo what replaced it)."""
+    candidates = joined.filter(
+        pl.col("id").is_not_null()
+        & pl.col("consent_state").is_not_null()
+        & pl.col("consent_state").ne_missing(pl.col("_consent_state"))
+    ).select("id", "consent_state", "consent_date")
+    if not candidates.height:
+        return pl.Series("id", [], pl.Int64)
+    with bulk.id_table(conn, "_stale_consent", candidates["id"]) as ids:
+        rows = conn.execute(
+            text(
+                "SELECT household_id, action, recorded_on FROM consent_records "
+                f"WHERE household_id IN (SELECT id FROM {ids})"
+            )
+        ).all()
+    history = pl.DataFrame(
+        [(int(h), str(a), str(d)[:10]) for h, a, d in rows],
+        schema={"id": pl.Int64, "consent_state": pl.String, "day": pl.String},
+        orient="row",
+    ).with_columns(pl.col("day").str.to_date("%Y-%m-%d"))
+    held = candidates.join(history, on=["id", "consent_state"]).filter(
+        pl.col("consent_date").is_null() | (pl.col("consent_date") == pl.col("day"))
+    )
+    return held["id"].unique()
 
 
 def _redating(conn: Connection, joined: pl.DataFrame) -> pl.DataFrame:
