@@ -76,11 +76,25 @@ def test_the_same_consent_with_an_earlier_date_corrects_the_act_in_force_and_is_
 def test_the_same_consent_with_a_later_date_corrects_it_too(
     with_areas: Engine, tmp_path: Path
 ) -> None:
-    _import(with_areas, tmp_path, "first.csv", "withdrawn", "2026-02-01")
-    summary = _import(with_areas, tmp_path, "fixed.csv", "withdrawn", "2026-02-10")
+    _import(with_areas, tmp_path, "first.csv", "given", "2026-02-01")
+    summary = _import(with_areas, tmp_path, "fixed.csv", "given", "2026-02-10")
     assert summary.updated == 1
-    assert _act(with_areas)[:2] == ("withdrawn", "2026-02-10")
+    assert _act(with_areas)[:2] == ("given", "2026-02-10")
     assert _history(with_areas) == []
+
+
+def test_a_withdrawal_is_never_dated_later_it_counts_from_its_first_date(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    # Re-dated to 02-10, it would give the household consent for 02-01..02-09.
+    _import(with_areas, tmp_path, "first.csv", "withdrawn", "2026-02-01")
+    summary = _import(with_areas, tmp_path, "later.csv", "withdrawn", "2026-02-10")
+    assert summary.unchanged == 1
+    assert _act(with_areas)[:2] == ("withdrawn", "2026-02-01")
+    assert any("counts from its first date" in n for n in summary.notes)
+    # An earlier date is a correction like any other.
+    _import(with_areas, tmp_path, "earlier.csv", "withdrawn", "2026-01-25")
+    assert _act(with_areas)[:2] == ("withdrawn", "2026-01-25")
 
 
 def test_a_date_before_an_act_of_another_decision_joins_the_history_instead(

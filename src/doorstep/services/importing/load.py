@@ -549,6 +549,21 @@ def load_households(
                 "in force stays. To record it anew, give it a consent_date not in the history.",
             ),
         )
+    later = joined.filter(
+        pl.col("id").is_not_null()
+        & (pl.col("_consent_state") == ConsentState.WITHDRAWN.value)
+        & (pl.col("consent_state") == ConsentState.WITHDRAWN.value)
+        & (pl.col("consent_date") > pl.col("_consent_since")).fill_null(False)
+    ).height
+    if later:
+        written = replace(
+            written,
+            notes=(
+                *written.notes,
+                f"{later} withdrawal{'s' if later > 1 else ''} dated after the one in force "
+                "left as they were: a withdrawal counts from its first date.",
+            ),
+        )
     redated = int(joined["_redate"].sum())
     if redated:
         many, its = ("s", "their") if redated > 1 else ("", "its")
@@ -614,13 +629,20 @@ def _redating(conn: Connection, joined: pl.DataFrame) -> pl.DataFrame:
     is neither: an old registry imported again is not news.
 
     Only a ``given`` or ``withdrawn`` act bounds a re-dating: a ``pending`` one decides
-    nothing, and its recorded day may be only the day it was replaced."""
+    nothing, and its recorded day may be only the day it was replaced. A withdrawal is
+    never re-dated later (the row is then not news): it counts from its first date."""
     flags = {"id": pl.Int64, "_redate": pl.Boolean, "_before_other": pl.Boolean}
     candidates = joined.filter(
         pl.col("id").is_not_null()
         & (pl.col("consent_state") == pl.col("_consent_state"))
         & pl.col("consent_date").is_not_null()
         & pl.col("consent_date").ne_missing(pl.col("_consent_since"))
+        # A withdrawal dated later would give the household, for the days between, consent
+        # it had withdrawn: a withdrawal counts from its first date.
+        & ~(
+            (pl.col("consent_state") == ConsentState.WITHDRAWN.value)
+            & (pl.col("consent_date") > pl.col("_consent_since")).fill_null(False)
+        )
     ).select("id", "consent_state", "consent_date")
     if not candidates.height:
         return pl.DataFrame(schema=flags)
