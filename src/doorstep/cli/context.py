@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -111,8 +112,18 @@ def session() -> Iterator[Session]:
 
 
 def actor() -> str:
-    """Who is acting, for the audit trail: the operating-system user at the command line."""
+    """Who is acting, for the audit trail: the operating-system user at the command line.
+
+    The account the process runs as, not ``LOGNAME`` or ``USER``, which anyone can set to
+    another name for one command (``getpass.getuser`` reads those first); that only where
+    the system has no user database (Windows)."""
     try:
-        return f"cli:{getpass.getuser()}"
-    except Exception:  # no user name (some containers)
-        return "cli"
+        import pwd  # POSIX only
+
+        name = pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError):  # Windows; or a uid with no entry (some containers)
+        try:
+            name = getpass.getuser()
+        except Exception:  # no user name at all
+            return "cli"
+    return "cli:" + "".join(c for c in name if c.isprintable())
