@@ -539,14 +539,18 @@ def load_households(
     )
     if stale.len():
         n = stale.len()
-        its, are = ("their", "are") if n > 1 else ("its", "is")
+        whose, acts, are, its = (
+            ("households'", "acts", "are", "their")
+            if n > 1
+            else ("household's", "act", "is", "its")
+        )
         written = replace(
             written,
             notes=(
                 *written.notes,
-                f"{n} household{'s' if n > 1 else ''}' consent act in the file {are} already "
-                f"in {its} consent history (an older registry?): not applied again; the act "
-                "in force stays. To record it anew, give it a consent_date not in the history.",
+                f"{n} {whose} consent {acts} in the file {are} already in {its} consent "
+                "history (an older registry?): not applied again; the act in force stays. "
+                "To record one anew, give it a consent_date not in the history.",
             ),
         )
     later = joined.filter(
