@@ -30,6 +30,9 @@ FORMAT = 2
 FORMAT_KEY = "digest_format"
 TREE_KEY = "tree_digest"
 AREAS_KEY = "areas_digest"
+#: Key in a proposal's ``params``: a digest of each of the inputs' three frames, so that a
+#: refusal can say which changed (proposals stored before it have none: "something").
+PARTS_KEY = "input_parts"
 
 
 def active(visitors: pl.DataFrame, today: dt.date) -> np.ndarray[Any, np.dtype[np.bool_]]:
@@ -47,10 +50,42 @@ def inputs_part(
     a proposal committed on a later day is stale only if that changed who is active) and the
     exclusions between them."""
     h = hashlib.sha256()
-    flagged = visitors.with_columns(pl.Series("active", active(visitors, today)))
-    for f in (households.drop("area_path"), flagged, exclusions):
+    for f in _frames(households, visitors, exclusions, today).values():
         h.update(f.write_csv().encode())
     return h.hexdigest()
+
+
+def _frames(
+    households: pl.DataFrame, visitors: pl.DataFrame, exclusions: pl.DataFrame, today: dt.date
+) -> dict[str, pl.DataFrame]:
+    """The inputs' frames as the digest reads them, by what they hold."""
+    flagged = visitors.with_columns(pl.Series("active", active(visitors, today)))
+    return {
+        "households": households.drop("area_path"),
+        "visitors": flagged,
+        "exclusions": exclusions,
+    }
+
+
+def parts(
+    households: pl.DataFrame, visitors: pl.DataFrame, exclusions: pl.DataFrame, today: dt.date
+) -> dict[str, str]:
+    """SHA-256 of each of the inputs' frames as of ``today``, by what it holds."""
+    return {k: _sha(f) for k, f in _frames(households, visitors, exclusions, today).items()}
+
+
+#: What each frame of the inputs holds, for a refusal that names the one that changed.
+_WHAT = {
+    "households": (
+        "its households (one added or gone, or a household's consent, languages, place, "
+        "remote pool, area or current visitor)"
+    ),
+    "visitors": (
+        "the visitors in its reach (one added or gone, or a visitor's capacity, languages, "
+        "home, service area, pool, active days or places taken outside the area)"
+    ),
+    "exclusions": "the exclusions between them",
+}
 
 
 def tree_part(households: pl.DataFrame) -> str:
@@ -72,9 +107,16 @@ def combine(inputs: str, tree: str) -> str:
     return hashlib.sha256(f"{FORMAT}:{inputs}:{tree}".encode()).hexdigest()
 
 
-def stored_params(households: pl.DataFrame) -> dict[str, Any]:
+def stored_params(
+    households: pl.DataFrame, visitors: pl.DataFrame, exclusions: pl.DataFrame, today: dt.date
+) -> dict[str, Any]:
     """What a proposal keeps in its ``params`` besides the digest, to explain a refusal."""
-    return {FORMAT_KEY: FORMAT, TREE_KEY: tree_part(households), AREAS_KEY: areas_part(households)}
+    return {
+        FORMAT_KEY: FORMAT,
+        TREE_KEY: tree_part(households),
+        AREAS_KEY: areas_part(households),
+        PARTS_KEY: parts(households, visitors, exclusions, today),
+    }
 
 
 def current_format(params: dict[str, Any]) -> bool:
@@ -90,16 +132,21 @@ OLD_FORMAT = (
 
 @dataclass(frozen=True)
 class Taken:
-    """A digest as stored: its value, its tree part, which areas, and the day it is as of."""
+    """A digest as stored: its value, its tree part, which areas, the day it is as of, and
+    the digest of each frame of the inputs where it was kept."""
 
     digest: str
     tree: str
     areas: str
     as_of: dt.date
+    parts: dict[str, str] | None = None
 
     @classmethod
-    def of(cls, digest: str, params: dict[str, Any], as_of: dt.date) -> Taken:
-        return cls(digest, params[TREE_KEY], params[AREAS_KEY], as_of)
+    def of(
+        cls, digest: str, params: dict[str, Any], as_of: dt.date, *, with_parts: bool = True
+    ) -> Taken:
+        kept = params.get(PARTS_KEY) if with_parts else None
+        return cls(digest, params[TREE_KEY], params[AREAS_KEY], as_of, kept)
 
 
 def changes(
@@ -146,9 +193,19 @@ def changes(
     if not explained and combine(
         inputs_part(households, visitors, exclusions, taken.as_of), taken.tree
     ) != (taken.digest):
-        why.append(
-            f"the households, visitors, pairings or exclusions of {area_code} changed after {since}"
-        )
+        now = parts(households, visitors, exclusions, taken.as_of)
+        # After households crossed the area's edge, every frame differs with them: no use.
+        kept = taken.parts if taken.parts and not crossed else {}
+        changed = [k for k in _WHAT if kept and kept.get(k) != now[k]]
+        if changed:
+            why.append(
+                f"{' and '.join(_WHAT[k] for k in changed)} of {area_code} changed after {since}"
+            )
+        else:  # kept no parts (an older proposal), or only the order of rows moved
+            why.append(
+                f"the households, visitors, pairings or exclusions of {area_code} changed "
+                f"after {since}"
+            )
     return why
 
 

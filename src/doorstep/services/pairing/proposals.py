@@ -101,7 +101,7 @@ def propose(
         "keep_km": params.keep_km,
         "balance_m": params.balance_m,
         "today": today.isoformat(),
-        **digests.stored_params(scope.households),
+        **digests.stored_params(scope.households, scope.visitors, scope.exclusions, today),
         **moves.stored_params(session.connection(), scope.area_id),
         versions.WRITES_KEY: writes,
     }

@@ -111,8 +111,12 @@ def changed_since_commit(
     if on is None:  # committed before the date was kept: what changed cannot be told
         return head
     # The commit changed no area, nor which areas hold the households: its tree parts hold.
+    # The parts kept are the inputs' before the commit, not after: not compared.
     after = digests.Taken.of(
-        proposal.params[DIGEST_AFTER_COMMIT], proposal.params, dt.date.fromisoformat(on)
+        proposal.params[DIGEST_AFTER_COMMIT],
+        proposal.params,
+        dt.date.fromisoformat(on),
+        with_parts=False,
     )
     why = _changes(
         conn, proposal, scope, after, today=today, was="was committed on", since="its commit"
