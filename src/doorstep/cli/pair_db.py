@@ -223,7 +223,7 @@ def explain_cmd(
         metavar="N",
         help="Proposal number (default: the latest open or committed one with the household).",
     ),
-    limit: int = typer.Option(5, help="How many alternatives to show."),
+    limit: int = typer.Option(5, min=0, help="How many alternatives to show (0: all)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Explain a household's pairing: its visitor and distance, and why not the others.
@@ -238,7 +238,12 @@ def explain_cmd(
     number = None if proposal is None else proposal_number(proposal, flag="--proposal")
     with session() as s, progress(quiet=quiet) as bar:
         out = pairing.explain_household(
-            s, household, actor=actor(), proposal_id=number, limit=limit, progress=StageBar(bar)
+            s,
+            household,
+            actor=actor(),
+            proposal_id=number,
+            limit=limit or None,
+            progress=StageBar(bar),
         )
     e = out.explanation
     which = f"proposal {out.proposal.id}, {out.proposal.status}"

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from doorstep.engine.pairing.explain import NotChosen, explain
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.pairing.problem import PairingProblemBuilder
@@ -96,3 +98,20 @@ def test_a_nearer_visitor_with_room_is_balance_only_under_a_balance_cost() -> No
     later = problem(newcomer=True).build()
     e = explain(later, plain, 0)
     assert ("c", NotChosen.NO_GAIN) in [(a.visitor_id, a.why) for a in e.alternatives]
+
+
+def test_a_negative_limit_is_refused_and_none_lists_every_alternative() -> None:
+    b = PairingProblemBuilder()
+    b.add_household("h", 27.0, 107.0, "zh")
+    for i in range(4):
+        b.add_visitor(f"v{i}", 27.0 + i * KM, 107.0, "zh", capacity=1)
+    p = b.build()
+    result = solve(p)
+    assert [a.visitor_id for a in explain(p, result, 0, limit=None).alternatives] == [
+        "v1",
+        "v2",
+        "v3",
+    ]
+    assert explain(p, result, 0, limit=0).alternatives == ()
+    with pytest.raises(ValueError, match="limit must be 0 or more"):
+        explain(p, result, 0, limit=-1)

@@ -72,7 +72,7 @@ def explain(
     household: int,
     *,
     params: PairingParams | None = None,
-    limit: int = 5,
+    limit: int | None = 5,
     loads: IntArray | None = None,
 ) -> Explanation:
     """Explain one household's pairing.
@@ -86,7 +86,7 @@ def explain(
     params
         The settings the result was solved with (distance limit, continuity, balance).
     limit
-        How many alternatives to list, nearest first.
+        How many alternatives to list, nearest first; ``None`` for all of them.
     loads
         Each visitor's caseload in the pairing explained, when ``result`` holds only part of
         it (default: counted from ``result``).
@@ -101,6 +101,9 @@ def explain(
     p = problem
     if not 0 <= household < p.n_households:
         raise ValueError(f"no household with index {household}")
+    if limit is not None and limit < 0:
+        # A negative slice bound would silently drop the farthest alternatives instead.
+        raise ValueError(f"limit must be 0 or more, or None for all; got {limit}")
     h = household
     chosen = int(result.visitor[h])
     d = np.rint(

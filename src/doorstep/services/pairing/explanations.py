@@ -74,7 +74,7 @@ def explain_household(
     *,
     actor: str,
     proposal_id: int | None = None,
-    limit: int = 5,
+    limit: int | None = 5,
     today: dt.date | None = None,
     progress: Progress | None = None,
 ) -> HouseholdExplanation:
@@ -88,7 +88,8 @@ def explain_household(
     for an open proposal, the reason `pair commit` would refuse it with. A household the
     proposal holds that has left its area since is given as the proposal has it, without
     alternatives (``in_area`` false; the proposal is then stale, saying why). ``progress``
-    hears of the read of the area, most of the time taken.
+    hears of the read of the area, most of the time taken. ``limit`` alternatives are
+    listed, nearest first (``None``: all of them).
 
     When nothing the proposal was computed from (for a committed one: nothing its commit
     left) can have changed (:func:`.versions.unchanged`), only what the household is near is
@@ -175,7 +176,7 @@ def _explained(
     household_id: int,
     pair: dict[str, Any],
     pairs: pl.DataFrame,
-    how: tuple[PairingProposal, PairingParams, int],
+    how: tuple[PairingProposal, PairingParams, int | None],
     loads: IntArray | None = None,
 ) -> tuple[Explanation, bool]:
     """The explanation of a household (``pair`` in the proposal) over the problem of
