@@ -26,7 +26,13 @@ from doorstep.cli.common import (
     progress,
     refuse_given,
 )
-from doorstep.cli.pair_db import AS_NEAR, certified_text, note_shortage, propose_area
+from doorstep.cli.pair_db import (
+    AS_NEAR,
+    certified_text,
+    none_within,
+    note_shortage,
+    propose_area,
+)
 from doorstep.domain.geo import EARTH_RADIUS_M
 from doorstep.engine.pairing.explain import Explanation
 from doorstep.engine.pairing.parallel import dask, process_pool
@@ -60,12 +66,14 @@ app = typer.Typer(
 )
 
 
-def _print_explanation(e: Explanation) -> None:
+def _print_explanation(e: Explanation, max_km: float) -> None:
     if e.visitor_id is not None:
         console.print(f"{e.household_id}: visitor {e.visitor_id} at {e.distance_m} m")
     else:
         reason = e.unpaired.value if e.unpaired else "unknown"
         console.print(f"{e.household_id}: unpaired ({reason})")
+    if not e.alternatives:
+        console.print(f"  {none_within(e, max_km)}", highlight=False)
     for a in e.alternatives:
         console.print(
             f"  {a.visitor_id}: {a.distance_m} m, caseload {a.load}/{a.capacity}"
@@ -233,7 +241,7 @@ def pair(
             max_settled=max_settled,
         )
     if run.explanation is not None:
-        _print_explanation(run.explanation)
+        _print_explanation(run.explanation, params.max_km)
     summary = run.summary()
     if not quiet:
         _note_uncertified(summary)

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from doorstep.cli.common import StageBar, console, err_console, handle_errors, progress
 from doorstep.cli.context import actor, session
+from doorstep.engine.pairing.explain import Explanation
 from doorstep.engine.pairing.new_only import MODE as NEW_ONLY
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.pairing.solve import Mapper
@@ -109,6 +110,16 @@ def propose_area(
 #: How an alternative with room exactly as near as the chosen visitor is shown (its reason
 #: code is ``farther``, meaning "no nearer"), in file mode and database mode alike.
 AS_NEAR = "as near (another was chosen)"
+
+
+def none_within(e: Explanation, max_km: float) -> str:
+    """The line shown instead of an empty list of alternatives, in both modes: an empty
+    table reads as a fault, while it means no other visitor is within reach (remote pool
+    visitors, listed at any distance, would be there)."""
+    if e.visitor_id is not None:
+        return f"No other visitor within {max_km:g} km of {e.household_id}."
+    why = e.unpaired.value.replace("_", " ") if e.unpaired else "unknown"
+    return f"No visitor within {max_km:g} km of {e.household_id} (unpaired: {why})."
 
 
 def note_shortage(summary: dict[str, Any]) -> None:
@@ -273,6 +284,9 @@ def explain_cmd(
             "so no alternatives are given; to pair it, run `doorstep pair --area` for the "
             "area it is in now."
         )
+        return
+    if not e.alternatives:
+        console.print(none_within(e, out.proposal.params["max_km"]), highlight=False)
         return
     table = Table(title="Next best visitors")
     for col in ("visitor", "km", "load", "capacity", "why not"):
