@@ -34,8 +34,9 @@ def print_proposal(view: pairing.ProposalView) -> None:
         ("Paired", f"{f['paired']:,}"),
         ("Unpaired", f"{f['unpaired']:,}"),
         *[(f"  {k.replace('_', ' ')}", f"{v:,}") for k, v in f["unpaired_reasons"].items()],
-        ("Mean distance", f"{f['mean_distance_m'] / 1000:.2f} km"),
-        ("95th percentile distance", f"{f['p95_distance_m'] / 1000:.2f} km"),
+        # A proposal stored before these were null when nothing was paired holds 0.0.
+        ("Mean distance", _km(f["mean_distance_m"] if f["paired"] else None)),
+        ("95th percentile distance", _km(f["p95_distance_m"] if f["paired"] else None)),
         *([("New households to pair", f"{f['new']:,}")] if "new" in f else []),
         (
             "Kept / moved / new pairs",
@@ -53,6 +54,11 @@ def print_proposal(view: pairing.ProposalView) -> None:
     for load, n in sorted(f["caseloads"].items(), key=lambda kv: int(kv[0])):
         loads.add_row(load, f"{n:,}")
     console.print(loads)
+
+
+def _km(metres: float | None) -> str:
+    """A distance figure in km; "-" when there is none (nothing paired)."""
+    return "-" if metres is None else f"{metres / 1000:.2f} km"
 
 
 def certified_text(figures: dict[str, Any]) -> str:

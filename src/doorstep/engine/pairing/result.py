@@ -119,15 +119,19 @@ class PairingResult:
         return {r.value: int(counts[i + 1]) for i, r in enumerate(REASONS) if counts[i + 1]}
 
     def summary(self) -> dict[str, Any]:
-        """The headline figures, JSON-ready."""
+        """The headline figures, JSON-ready.
+
+        With nothing paired the mean and 95th percentile distances are ``None`` (null): a
+        distance of 0 would claim every household was paired at its own door.
+        """
         d = self.distance_m[self.visitor != NONE]
         return {
             "households": len(self.visitor),
             "paired": self.paired,
             "unpaired": self.unpaired,
             "total_distance_m": int(d.sum()),
-            "mean_distance_m": round(float(d.mean()), 1) if len(d) else 0.0,
-            "p95_distance_m": round(float(np.percentile(d, 95)), 1) if len(d) else 0.0,
+            "mean_distance_m": round(float(d.mean()), 1) if len(d) else None,
+            "p95_distance_m": round(float(np.percentile(d, 95)), 1) if len(d) else None,
             "moved": self.moved,
             "certified": self.certified,
             "stopped_by": None if self.certified else self.stats.stopped_by,
