@@ -382,9 +382,10 @@ def test_a_file_polars_cannot_read_for_another_reason_gets_one_short_line(
 
     monkeypatch.setattr(pl, "read_csv", fail)
     message = refused(tmp_path)
-    assert message == (
-        f"{tmp_path / 'h.csv'}: cannot read the file as CSV: could not parse `h1,27` as dtype"
-    )
+    assert message.splitlines() == [  # each file is tried, so each says it cannot be read
+        f"{tmp_path / name}: cannot read the file as CSV: could not parse `h1,27` as dtype"
+        for name in ("h.csv", "v.csv")
+    ]
 
 
 def test_spaces_around_ids_are_ignored_so_duplicates_and_references_see_the_same_id(
@@ -466,3 +467,48 @@ def test_a_file_in_another_encoding_is_refused_naming_the_encoding(tmp_path: Pat
     assert caught.value.message.startswith(
         f"{h}: row 3, column household_id: byte 0xe9 at byte 51 of the file is not UTF-8"
     )
+
+
+def test_a_missing_value_is_listed_with_the_files_other_errors(tmp_path: Path) -> None:
+    message = refused(
+        tmp_path,
+        households="household_id,lat,lon,languages\n"
+        "h1,27,107,zh\n,27,107,zh\nh3,95,107,zh\nh1,27,107,zh\nh5,,107,zh en\n",
+    )
+    h = tmp_path / "h.csv"
+    assert message == (
+        f"{h}: 5 errors\n"
+        "  row 3, column household_id: required value is missing\n"
+        "  row 4, column lat (value '95'): latitude must be between -90 and 90\n"
+        "  row 5, column household_id (value 'h1'): duplicate household_id in the file; "
+        "first in row 2\n"
+        "  row 6, column languages (value 'zh en'): separate languages with ';', not ' '\n"
+        "  row 6, column lat: required value is missing"
+    )
+
+
+def test_both_files_errors_are_listed_together(tmp_path: Path) -> None:
+    message = refused(
+        tmp_path,
+        households=HOUSEHOLDS + "h3,27,,zh\n",
+        visitors=VISITORS + "v3,27,107,zh,\nv4,27,107,zh,-1\n",
+    )
+    h, v = tmp_path / "h.csv", tmp_path / "v.csv"
+    assert message == (
+        f"{h}: row 4, column lon: required value is missing\n"
+        f"{v}: 2 errors\n"
+        "  row 4, column capacity: required value is missing\n"
+        f"  row 5, column capacity (value '-1'): must be between 0 and {2**31 - 1}"
+    )
+
+
+def test_a_file_that_cannot_be_read_does_not_hide_the_other_files_errors(tmp_path: Path) -> None:
+    message = refused(
+        tmp_path, households="household_id,lat,lon\nh1,27,107\n", visitors=VISITORS + "v3\n"
+    )
+    h, v = tmp_path / "h.csv", tmp_path / "v.csv"
+    assert message.splitlines() == [
+        f"{h}: missing column(s) languages",
+        f"{v}: row 4, column lat: the row ends early: 1 field(s) where the header "
+        "has 5 (an empty value still needs its comma)",
+    ]

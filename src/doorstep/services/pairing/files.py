@@ -62,15 +62,23 @@ class _Errors:
         for row, value, text in rows.iter_rows():
             self.shown.append(RowError(int(row), column, value or "", text))
 
-    def raise_any(self) -> None:
+    def message(self) -> str | None:
+        """The file's errors as the user reads them (``None``: there are none)."""
         if not self.total:
-            return
+            return None
         shown = sorted(self.shown)[:SHOWN_ERRORS]
         if self.total == 1:
-            raise InvalidInput(f"{self.path}: {shown[0]}")
+            return f"{self.path}: {shown[0]}"
         lines = "\n".join(f"  {e}" for e in shown)
         more = f"\n  ... and {self.total - len(shown)} more" if self.total > len(shown) else ""
-        raise InvalidInput(f"{self.path}: {self.total} errors\n{lines}{more}")
+        return f"{self.path}: {self.total} errors\n{lines}{more}"
+
+
+def _raise_any(*files: _Errors) -> None:
+    """Raise every file's errors at once: fixing one file should not reveal the other's."""
+    messages = [m for f in files if (m := f.message()) is not None]
+    if messages:
+        raise InvalidInput("\n".join(messages))
 
 
 def _read(
@@ -79,15 +87,18 @@ def _read(
     optional: tuple[str, ...] = (),
     *,
     ids: tuple[str, ...] = (),
-) -> pl.DataFrame:
-    """The file's rows as text, with ``ROW``: the row number a spreadsheet shows.
+) -> tuple[pl.DataFrame, _Errors]:
+    """The file's rows as text, with ``ROW``: the row number a spreadsheet shows, and the
+    errors found so far, for the caller to add the values' errors to and raise.
 
     Lines that are entirely empty (a trailing newline, a blank line, ``,,,``) are skipped,
     keeping the numbers of the rows around them; a row with only some values is an error,
     and so is one that ends before the last required column (polars would read the rest as
     empty: no languages); one that ends before optional columns only leaves them empty.
     The ``ids`` columns lose surrounding spaces, as numbers do, so that ``H1`` and ``H1 `` are
-    one id to the duplicate check, to references and in the output.
+    one id to the duplicate check, to references and in the output. A missing required
+    value is an error and is read as null, so the other checks of its column pass over it:
+    the rest of the file is still checked, and the blank is not also "not a number".
     """
     if not path.is_file():
         raise InvalidInput(
@@ -143,15 +154,18 @@ def _read(
             if c in df.columns
         ),
     )
-    for c in required:
-        if c != "languages":  # no language is allowed: the household is then unpairable
-            errors.add(
-                df.filter(pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "")),
-                c,
-                "required value is missing",
-            )
-    errors.raise_any()
-    return df.with_columns(pl.col("languages").fill_null(""))
+    given = [c for c in required if c != "languages"]  # no language: the household is unpairable
+    for c in given:
+        errors.add(
+            df.filter(pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "")),
+            c,
+            "required value is missing",
+        )
+    df = df.with_columns(
+        *(pl.when(pl.col(c).str.strip_chars() != "").then(pl.col(c)).alias(c) for c in given),
+        pl.col("languages").fill_null(""),
+    )
+    return df, errors
 
 
 def _number(
@@ -168,7 +182,7 @@ def _number(
     text = df[column].str.strip_chars()
     num = text.cast(pl.Float64, strict=False)
     frame = df.select(ROW, column).with_columns(num.alias("__num"), text.alias("__text"))
-    bad = frame.filter(pl.col("__num").is_null())
+    bad = frame.filter(pl.col("__num").is_null() & pl.col("__text").is_not_null())
     comma = pl.col("__text").str.contains(r"^[-+]?\d+,\d+$")
     errors.add(bad.filter(comma), column, "not a number; use a point for decimals, not a comma")
     errors.add(bad.filter(~comma), column, "not a number")
@@ -187,6 +201,7 @@ def _number(
 
 
 def _duplicates(df: pl.DataFrame, column: str, errors: _Errors) -> None:
+    df = df.filter(pl.col(column).is_not_null())  # a missing id is an error of its own
     if not df[column].is_duplicated().any():
         return
     first = pl.col(ROW).min().over(column)
@@ -246,8 +261,75 @@ def _language_masks(
     return codes, masks[: h.height], masks[h.height :]
 
 
+@dataclass(frozen=True)
+class _Checked:
+    """One file's rows, its errors so far, and its numbers (``capacity``: visitors only)."""
+
+    rows: pl.DataFrame
+    errors: _Errors
+    lat: pl.Series
+    lon: pl.Series
+    capacity: pl.Series | None = None
+
+
+def _households(path: Path) -> _Checked:
+    h, errors = _read(
+        path,
+        HOUSEHOLD_COLUMNS,
+        ("current_visitor_id", "remote_pool"),
+        ids=("household_id", "current_visitor_id", "remote_pool"),
+    )
+    lat, lon = _coordinates(h, errors)
+    _separators(h, errors)
+    _duplicates(h, "household_id", errors)
+    return _Checked(h, errors, lat, lon)
+
+
+def _visitors(path: Path) -> _Checked:
+    v, errors = _read(path, VISITOR_COLUMNS, ("remote_pool",), ids=("visitor_id", "remote_pool"))
+    lat, lon = _coordinates(v, errors)
+    capacity = _number(
+        v,
+        "capacity",
+        errors,
+        low=0,
+        high=_INT32_MAX,
+        range_reason=f"must be between 0 and {_INT32_MAX}",
+        whole=True,
+    )
+    _separators(v, errors)
+    _duplicates(v, "visitor_id", errors)
+    return _Checked(v, errors, lat, lon, capacity)
+
+
+def _current(households: _Checked, visitors: _Checked, path: Path) -> np.ndarray:
+    """Each household's current visitor index (``NONE``: none); an unknown id is an error."""
+    h, v = households.rows, visitors.rows
+    if "current_visitor_id" not in h.columns:
+        return np.full(len(h), NONE, np.int32)
+    index = (
+        pl.DataFrame(
+            {"current_visitor_id": v["visitor_id"], "i": np.arange(len(v), dtype=np.int32)}
+        )
+        .filter(pl.col("current_visitor_id").is_not_null())
+        .unique("current_visitor_id", keep="first", maintain_order=True)  # duplicates are errors
+    )
+    cur = h.select(ROW, "current_visitor_id").join(
+        index, on="current_visitor_id", how="left", maintain_order="left"
+    )
+    households.errors.add(
+        cur.filter(pl.col("current_visitor_id").is_not_null() & pl.col("i").is_null()),
+        "current_visitor_id",
+        f"not a visitor_id in {path}",
+    )
+    return cur["i"].fill_null(NONE).to_numpy().astype(np.int32)
+
+
 def read_problem(households: Path, visitors: Path) -> PairingProblem:
     """Build a problem from the two file-mode CSVs.
+
+    Both files are checked whole before anything is raised, so one run names what to fix in
+    each of them (the first errors of each file, then a count).
 
     Raises
     ------
@@ -255,47 +337,22 @@ def read_problem(households: Path, visitors: Path) -> PairingProblem:
         A file is missing, lacks a column, or holds a bad value; row errors say which file,
         row, column and value, and why.
     """
-    h = _read(
-        households,
-        HOUSEHOLD_COLUMNS,
-        ("current_visitor_id", "remote_pool"),
-        ids=("household_id", "current_visitor_id", "remote_pool"),
-    )
-    v = _read(visitors, VISITOR_COLUMNS, ("remote_pool",), ids=("visitor_id", "remote_pool"))
-    h_errors, v_errors = _Errors(households), _Errors(visitors)
-    h_lat, h_lon = _coordinates(h, h_errors)
-    _separators(h, h_errors)
-    _duplicates(h, "household_id", h_errors)
-    h_errors.raise_any()
-    v_lat, v_lon = _coordinates(v, v_errors)
-    capacity = _number(
-        v,
-        "capacity",
-        v_errors,
-        low=0,
-        high=_INT32_MAX,
-        range_reason=f"must be between 0 and {_INT32_MAX}",
-        whole=True,
-    )
-    _separators(v, v_errors)
-    _duplicates(v, "visitor_id", v_errors)
-    v_errors.raise_any()
+    results: list[_Checked | str] = []
+    for check, path in ((_households, households), (_visitors, visitors)):
+        try:
+            results.append(check(path))
+        except InvalidInput as exc:  # the file as a whole: missing, no header, no column
+            results.append(exc.message)
+    hc, vc = results
+    if isinstance(hc, str) or isinstance(vc, str):
+        said = (r if isinstance(r, str) else r.errors.message() for r in results)
+        raise InvalidInput("\n".join(m for m in said if m))
+    current = _current(hc, vc, visitors)
+    _raise_any(hc.errors, vc.errors)
+    h, v, capacity = hc.rows, vc.rows, vc.capacity
+    assert capacity is not None  # a visitors file has one
+    h_lat, h_lon, v_lat, v_lon = hc.lat, hc.lon, vc.lat, vc.lon
     codes, hmask, vmask = _language_masks(h, v, households, visitors)
-    current = np.full(len(h), NONE, np.int32)
-    if "current_visitor_id" in h.columns:
-        index = pl.DataFrame(
-            {"current_visitor_id": v["visitor_id"], "i": np.arange(len(v), dtype=np.int32)}
-        )
-        cur = h.select(ROW, "current_visitor_id").join(
-            index, on="current_visitor_id", how="left", maintain_order="left"
-        )
-        h_errors.add(
-            cur.filter(pl.col("current_visitor_id").is_not_null() & pl.col("i").is_null()),
-            "current_visitor_id",
-            f"not a visitor_id in {visitors}",
-        )
-        h_errors.raise_any()
-        current = cur["i"].fill_null(NONE).to_numpy().astype(np.int32)
     pools, household_pool, visitor_pool = encode_pools(
         h["remote_pool"].to_list() if "remote_pool" in h.columns else [None] * len(h),
         v["remote_pool"].to_list() if "remote_pool" in v.columns else [None] * len(v),
