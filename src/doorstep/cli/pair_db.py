@@ -48,7 +48,9 @@ def print_proposal(view: pairing.ProposalView) -> None:
     for label, value in rows:
         table.add_row(label, value)
     console.print(table)
-    loads = Table(title="Caseloads of active visitors")
+    # Every open pairing after the proposal, in this area or not: a visitor full elsewhere
+    # is shown with its households, not as one with none.
+    loads = Table(title="Caseloads of active visitors, in this area or not")
     loads.add_column("households")
     loads.add_column("visitors", justify="right")
     for load, n in sorted(f["caseloads"].items(), key=lambda kv: int(kv[0])):
@@ -295,14 +297,15 @@ def explain_cmd(
         console.print(none_within(e, out.proposal.params["max_km"]), highlight=False)
         return
     table = Table(title="Next best visitors")
-    for col in ("visitor", "km", "load", "capacity", "why not"):
+    for col in ("visitor", "km", "caseload", "capacity", "places left here", "why not"):
         table.add_column(col)
-    for a in e.alternatives:
+    for a, real in zip(e.alternatives, out.loads, strict=True):
         table.add_row(
             a.visitor_id,
             f"{a.distance_m / 1000:.2f}",
-            str(a.load),
-            str(a.capacity),
+            str(real.caseload),
+            str(real.capacity),
+            str(max(a.capacity - a.load, 0)),
             AS_NEAR if e.as_near(a) else a.why.value.replace("_", " "),
         )
     console.print(table)

@@ -34,6 +34,16 @@ from doorstep.storage.tables import PairingProposal, ProposedPair
 
 
 @dataclass(frozen=True)
+class VisitorLoad:
+    """An alternative visitor's real caseload (its households in the proposal plus its open
+    pairings outside the area) and capacity: the explanation's own load and capacity count
+    only the places in this area, what the pairing could use."""
+
+    caseload: int
+    capacity: int
+
+
+@dataclass(frozen=True)
 class HouseholdExplanation:
     proposal: ProposalView
     explanation: Explanation
@@ -48,6 +58,8 @@ class HouseholdExplanation:
     # False: the household has left the proposal's area since (an area above it was moved,
     # or it was re-imported elsewhere); ``explanation`` is only the proposal's pair for it.
     in_area: bool = True
+    # The real caseload and capacity of each of ``explanation.alternatives``, in order.
+    loads: tuple[VisitorLoad, ...] = ()
 
 
 #: Statuses whose pairs are current or may become so; `pair explain` prefers them.
@@ -130,6 +142,7 @@ def explain_household(
         own = pl.DataFrame([{c: pair[c] for c in _PAIR_COLUMNS}], schema=_PAIR_COLUMNS)
         loads = _loads(conn, proposal.id, local.visitors)
         explanation, in_area = _explained(local, hid, pair, own, (proposal, params, limit), loads)
+        real = _real_loads(local.visitors, explanation)
         stale: bool | None = False
         reason: str | None = None
     else:
@@ -140,6 +153,7 @@ def explain_household(
         # Every pair, for the caseloads; by ids alone, as only this household is named.
         pairs = repo.proposal_pairs(conn, proposal.id)
         explanation, in_area = _explained(scope, hid, pair, pairs, (proposal, params, limit))
+        real = _real_loads(scope.visitors, explanation)
         stale, reason = staleness_of(conn, proposal, scope, today)
         if stale is False:  # the next explanation can read only what the household is near
             versions.checked(conn, proposal, writes)
@@ -151,7 +165,19 @@ def explain_household(
         entity_id=household,
         detail={"proposal": proposal.id},
     )
-    return HouseholdExplanation(view, explanation, stale, fallback, reason, in_area=in_area)
+    return HouseholdExplanation(
+        view, explanation, stale, fallback, reason, in_area=in_area, loads=real
+    )
+
+
+def _real_loads(visitors: pl.DataFrame, explanation: Explanation) -> tuple[VisitorLoad, ...]:
+    """Each alternative's real caseload and capacity; ``visitors`` are the problem's rows."""
+    elsewhere = visitors["busy_elsewhere"].to_list()
+    capacity = visitors["capacity"].to_list()
+    return tuple(
+        VisitorLoad(a.load + int(elsewhere[a.visitor]), int(capacity[a.visitor]))
+        for a in explanation.alternatives
+    )
 
 
 #: The columns of :func:`~doorstep.storage.repositories.pairing.proposal_pairs`.

@@ -284,10 +284,13 @@ def figures(
 
     The engine's summary (the same figures, rounded the same way, as file mode prints;
     ``summary`` when given, else ``result.summary()``), plus what only a stored proposal
-    has: consent, caseloads and churn.
+    has: consent, caseloads and churn. A caseload is the visitor's real one once the
+    proposal is committed: its households here plus its open pairings outside the area
+    (which the problem took off its places), not only what it takes here.
     """
     paired = result.visitor != NONE
-    loads = result.caseloads(scope.problem.n_visitors)
+    elsewhere = scope.visitors["busy_elsewhere"].to_numpy().astype(np.int64)
+    loads = result.caseloads(scope.problem.n_visitors) + elsewhere
     active = scope.problem.visitor_active
     current = scope.problem.household_current
     kept = int(((current != NONE) & (result.visitor == current)).sum())
