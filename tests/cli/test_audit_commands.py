@@ -1,6 +1,8 @@
 """Every command that reads or writes personal data leaves one audit row saying who did
-what to which entity (an import one more per household or visitor it wrote, a work list or
-calendar one more per household it shows); a command that fails leaves none."""
+what to which entity, and one more per person whose data it read or wrote (an import or
+export per household or visitor, a work list, calendar or diff per household it shows, a
+commit or plan per household whose pairing or visits it wrote); a command that fails leaves
+none."""
 
 from __future__ import annotations
 
@@ -70,15 +72,24 @@ def test_each_command_on_personal_data_is_audited_once_and_failures_not_at_all(
         (("pair", "discard", "2"), ("update", "pairing_proposal", "2")),
         (("household", "erase", "H2", "--yes"), ("delete", "household", "H2")),
     ]
-    # An import then names each person it wrote, a work list or calendar each household it
-    # shows (both are overdue on 2027-06-01, neither due within 14 days of the start).
-    both = [("read", "household", "H1"), ("read", "household", "H2")]
+
+    # An import then names each person it wrote, an export each person it copied, a work
+    # list, calendar or diff each household it shows (both are overdue on 2027-06-01,
+    # neither due within 14 days of the start), a commit each household whose pairing it
+    # starts or ends and a plan each household whose visits it writes or deletes.
+    def both(action: str) -> list[tuple[str, str, str]]:
+        return [(action, "household", "H1"), (action, "household", "H2")]
+
     named = {
-        "visitors": [("create", "visitor", "V1")],
-        "households": [("create", "household", "H1"), ("create", "household", "H2")],
-        "overdue": both,
-        "upcoming": both,
-        "calendar": both,
+        ("import", "visitors"): [("create", "visitor", "V1")],
+        ("import", "households"): both("create"),
+        ("export", "households"): both("export"),
+        ("pair", "diff"): both("read"),
+        ("pair", "commit"): both("update"),
+        ("plan", "--area"): both("update"),
+        ("visits", "overdue"): both("read"),
+        ("visits", "upcoming"): both("read"),
+        ("visits", "calendar"): both("read"),
     }
     for args, (action, entity, entity_id) in steps:
         before = _last(with_areas)
@@ -88,7 +99,7 @@ def test_each_command_on_personal_data_is_audited_once_and_failures_not_at_all(
         who, *what = events[0]
         assert who.startswith("cli"), args
         assert what == [action, entity, entity_id], args
-        rest = named.get(args[1], []) if args[0] in ("import", "visits") else []
+        rest = named.get(args[:2], [])
         assert sorted(e[1:] for e in events[1:]) == rest, (args, events)
         assert {e[0] for e in events} == {who}, args
 

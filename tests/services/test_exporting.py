@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import polars as pl
@@ -199,3 +200,41 @@ def test_an_export_that_cannot_write_its_file_records_nothing(
     with engine.connect() as conn:
         exports = conn.execute(text("SELECT count(*) FROM audit_events WHERE action = 'export'"))
         assert exports.scalar_one() == 0
+
+
+def test_an_export_about_people_names_each_one_for_their_own_export(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    vv = [visitor(visitor_id="V1"), visitor(visitor_id="V2")]
+    hh = [household(household_id=h) for h in ("H1", "H2", "H3")]
+    run_import(with_areas, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, vv))
+    run_import(with_areas, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, hh))
+    figures = [["H3", 2025, 100], ["H3", 2026, 200], ["H1", 2026, 300]]
+    header = ["household_id", "year", "annual_income"]
+    run_import(with_areas, "indicators", write_csv(tmp_path / "i.csv", header, figures))
+    with with_areas.connect() as conn:
+        last = conn.execute(text("SELECT MAX(id) FROM audit_events")).scalar_one()
+    for entity in ("areas", "households", "visitors", "indicators"):
+        export(with_areas, entity, tmp_path / f"out_{entity}.csv")
+    with with_areas.connect() as conn:
+        events = [
+            (r[0], r[1], r[2], r[3] if isinstance(r[3], dict) else json.loads(r[3]))
+            for r in conn.execute(
+                text(
+                    "SELECT action, entity, entity_id, detail FROM audit_events "
+                    "WHERE id > :last AND entity_id IS NOT NULL ORDER BY id"
+                ),
+                {"last": last},
+            )
+        ]
+
+    def named(entity: str, ids: tuple[str, ...], export: str) -> list[tuple[object, ...]]:
+        detail = {"file": f"out_{export}.csv", "export": export}
+        return [("export", entity, i, detail) for i in ids]
+
+    # Areas hold nobody's data; a household with two years of figures is named once.
+    assert sorted(events, key=lambda e: (e[3]["export"], e[1], e[2])) == [
+        *named("household", ("H1", "H2", "H3"), "households"),
+        *named("household", ("H1", "H3"), "indicators"),
+        *named("visitor", ("V1", "V2"), "visitors"),
+    ]

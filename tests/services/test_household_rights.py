@@ -136,13 +136,25 @@ def test_a_household_gets_everything_held_about_it(planned: Engine) -> None:
         ).one()
     assert tuple(event) == ("export", "H1")
     # The next export holds the trail's events about it: the two imports that wrote it, the
-    # one that wrote its figures, and this export.
+    # one that wrote its figures, the commit that started its pairing, the plan that wrote
+    # its visits, and this export.
     with unit_of_work(planned) as s:
         again = household_rights.export_household(s, "H1", actor="test")
     trail = again["records"]["audit_events"]
-    assert [e["action"] for e in trail] == ["create", "update", "update", "export"]
+    assert [e["action"] for e in trail] == [
+        "create",
+        "update",
+        "update",
+        "update",
+        "update",
+        "export",
+    ]
     assert [e["detail"] for e in trail[:2]] == [{"file": "h.csv"}] * 2
-    assert trail[2]["detail"]["table"] == "household_indicators"
+    assert [e["detail"]["table"] for e in trail[2:5]] == [
+        "household_indicators",
+        "pairings",
+        "visits",
+    ]
 
 
 def test_erasing_a_household_removes_every_row_about_it_and_nothing_else(

@@ -53,3 +53,28 @@ def record_row_events(
         entity=entity,
         detail=detail or {},
     )
+
+
+def record_household_events(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    household_ids: pl.Series,
+    detail: dict[str, Any],
+) -> None:
+    """One event per household of ``household_ids`` (database ids), after the event of the
+    command that read or wrote them (it says what was done; these say to whom, under the
+    entity and id that a household's export lists and its erasure redacts). Written by the
+    database in one statement, as a region's command names a million and more."""
+    session.flush()  # the command's own event first
+    record_row_events(
+        session,
+        actor=actor,
+        action=action,
+        entity="household",
+        source="households",
+        key="external_id",
+        ids=household_ids,
+        detail=detail,
+    )

@@ -9,7 +9,7 @@ import polars as pl
 from sqlalchemy.orm import Session
 
 from doorstep.errors import InvalidInput
-from doorstep.privacy.audit import record_event
+from doorstep.privacy.audit import record_event, record_row_events
 from doorstep.reports.render import XLSX_MAX_ROWS, write_xlsx
 from doorstep.services.importing.columns import SCHEMAS, Kind
 from doorstep.services.importing.formulas import escape
@@ -89,6 +89,15 @@ def typed(frame: pl.DataFrame, entity: str) -> pl.DataFrame:
     return frame.with_columns(exprs)
 
 
+#: Whose data an export of each entity about people copies: the entity its events name,
+#: and the table that holds them.
+_PEOPLE = {
+    "visitors": ("visitor", "visitors"),
+    "households": ("household", "households"),
+    "indicators": ("household", "households"),
+}
+
+
 def export_entity(session: Session, entity: str, path: Path, *, actor: str) -> int:
     """Write every ``entity`` row to ``path`` (format from the suffix); returns the row count."""
     if entity not in SCHEMAS:
@@ -98,7 +107,8 @@ def export_entity(session: Session, entity: str, path: Path, *, actor: str) -> i
         raise InvalidInput(f"unknown file type {path.suffix!r}; use .csv, .xlsx or .parquet")
     if path.is_dir():
         raise InvalidInput(f"{path} is a folder; give a file name")
-    frame = typed(export_frame(session.connection(), entity), entity)
+    rows, people = export_frame(session.connection(), entity)
+    frame = typed(rows, entity)
     if suffix == ".xlsx" and frame.height + 1 > XLSX_MAX_ROWS:
         raise InvalidInput(
             f"{frame.height} rows do not fit in one sheet ({XLSX_MAX_ROWS - 1} at most); "
@@ -115,6 +125,21 @@ def export_entity(session: Session, entity: str, path: Path, *, actor: str) -> i
         detail={"file": path.name, "rows": frame.height},
     )
     session.flush()
+    if people is not None:
+        # The file holds their data: each person exported is named, under the entity and
+        # id that a household's export lists and its erasure redacts.
+        named, table = _PEOPLE[entity]
+        record_row_events(
+            session,
+            actor=actor,
+            action="export",
+            entity=named,
+            source=table,
+            key="external_id",
+            ids=people,
+            detail={"file": path.name, "export": entity},
+        )
+        session.flush()
     try:
         path.absolute().parent.mkdir(parents=True, exist_ok=True)
         if suffix == ".parquet":

@@ -30,7 +30,7 @@ from doorstep.engine.planning import (
 )
 from doorstep.engine.planning.problem import overlapping_pairings
 from doorstep.errors import Conflict
-from doorstep.privacy.audit import record_event, record_row_events
+from doorstep.privacy.audit import record_event, record_household_events
 from doorstep.services.planning_inputs import (
     PlanInputs,
     affected,
@@ -362,8 +362,13 @@ def plan_area(
     built = build_result(session, area_code, settings, progress=progress)
     result, pairs = built.result, built.pairs
     conn = session.connection()
-    replaced = repo.delete_visits(conn, built.dropped_visits)
-    replaced += repo.delete_planned_of_ended(conn, built.path, settings.start)
+    deleted = pl.concat(
+        [
+            repo.delete_visits(conn, built.dropped_visits),
+            repo.delete_planned_of_ended(conn, built.path, settings.start),
+        ]
+    )
+    replaced = deleted.len()
     repo.forget_cancelled_before(conn, settings.start)
     # By the problem's pairing index, not by household and visitor: the same two may be
     # paired more than once, and each visit goes to the pairing it was planned for.
@@ -415,6 +420,15 @@ def plan_area(
             "visits": new.height,
             "replaced": replaced,
         },
+    )
+    # Whose visits the plan wrote or deleted (a visitor's visits planned again at the same
+    # days were deleted and written: the household's schedule was still rewritten).
+    record_household_events(
+        session,
+        actor=actor,
+        action="update",
+        household_ids=pl.concat([deleted, new["household_id"]]),
+        detail={"table": "visits", "area": area_code, "start": settings.start.isoformat()},
     )
     session.flush()
     return summary
@@ -480,28 +494,11 @@ def work_list(
         entity="visits",
         detail={"list": kind, "rows": len(rows), "visitor": visitor, "team": team, "area": area},
     )
-    _audit_households(session, actor, shown, {"list": kind})
-    return rows
-
-
-def _audit_households(
-    session: Session, actor: str, household_ids: pl.Series, detail: dict[str, Any]
-) -> None:
-    """One read event per household shown, after the event of the list or calendar that
-    showed them (it says what was asked; these say whose data was read, under the entity and
-    id a household's export and erasure look up). Written by the database in one statement,
-    as a region's list holds hundreds of thousands."""
-    session.flush()  # the list's own event first
-    record_row_events(
-        session,
-        actor=actor,
-        action="read",
-        entity="household",
-        source="households",
-        key="external_id",
-        ids=household_ids.unique(),
-        detail=detail,
+    # Whose data the list showed: once each, however many of its visits are listed.
+    record_household_events(
+        session, actor=actor, action="read", household_ids=shown, detail={"list": kind}
     )
+    return rows
 
 
 def _deadlines(
@@ -556,7 +553,13 @@ def calendar_events(
         entity="visits",
         detail={"calendar": visitor, "rows": visits.height, "cancelled": len(cancelled)},
     )
-    _audit_households(session, actor, visits["household_id"], {"calendar": visitor})
+    record_household_events(
+        session,
+        actor=actor,
+        action="read",
+        household_ids=visits["household_id"],
+        detail={"calendar": visitor},
+    )
     return CalendarEvents(list(visits.drop("household_id").iter_rows()), cancelled)
 
 

@@ -57,3 +57,54 @@ def test_show_diff_explain_commit_and_discard_are_audited(engine: Engine, tmp_pa
         "households": 2,
         "listed": 1,
     }
+
+
+def _household_events(engine: Engine, after: int) -> list[tuple[str, str | None, object]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT action, entity_id, detail FROM audit_events "
+                "WHERE entity = 'household' AND id > :after ORDER BY id"
+            ),
+            {"after": after},
+        ).all()
+    return [(r[0], r[1], r[2] if isinstance(r[2], dict) else json.loads(r[2])) for r in rows]
+
+
+def _last(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM audit_events")).scalar_one())
+
+
+def test_a_diff_names_each_household_it_lists_and_a_commit_each_whose_pairing_it_changes(
+    engine: Engine, tmp_path: Path
+) -> None:
+    tree(engine, tmp_path)
+    add(engine, tmp_path, "visitors", [worker(visitor_id="V", capacity=3)])
+    homes = [home(household_id=h) for h in ("H1", "H2", "H3")]
+    add(engine, tmp_path, "households", homes)
+    first = propose(engine, "A").id
+    before = _last(engine)
+    with unit_of_work(engine) as s:
+        assert pairing.diff(s, first, actor="bob", limit=2).total == 3
+    commit(engine, first)
+    # H2 withdraws its consent: the next proposal ends its pairing and keeps the others.
+    homes[1] |= {"consent": "withdrawn", "consent_date": "2026-05-01"}
+    add(engine, tmp_path, "households", homes)
+    second = propose(engine, "A").id
+    with unit_of_work(engine) as s:
+        assert pairing.diff(s, second, actor="bob", limit=None).total == 1
+    commit(engine, second)
+    first_commit = {"table": "pairings", "proposal": first}
+    assert _household_events(engine, before) == [
+        # Only the households listed: H3 is in the diff's count, not on the screen.
+        ("read", "H1", {"pairing_diff": first}),
+        ("read", "H2", {"pairing_diff": first}),
+        ("update", "H1", first_commit),
+        ("update", "H2", first_commit),
+        ("update", "H3", first_commit),
+        ("update", "H2", {"file": "households.csv"}),  # the import of its withdrawal
+        ("read", "H2", {"pairing_diff": second}),
+        # H1 and H3 keep their visitor: the second commit wrote nothing of theirs.
+        ("update", "H2", {"table": "pairings", "proposal": second}),
+    ]

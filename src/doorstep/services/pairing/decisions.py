@@ -11,7 +11,7 @@ from doorstep.domain.enums import PairingEndReason
 from doorstep.engine.pairing.result import Unpaired
 from doorstep.engine.pairing.solve import Progress, Silent
 from doorstep.errors import Conflict
-from doorstep.privacy.audit import record_event
+from doorstep.privacy.audit import record_event, record_household_events
 from doorstep.services.pairing import digest as digests
 from doorstep.services.pairing import versions
 from doorstep.services.pairing.proposals import (
@@ -103,6 +103,14 @@ def commit(
         entity="pairing_proposal",
         entity_id=str(proposal_id),
         detail={"committed": counts},
+    )
+    # Whose pairing the commit ended or started (a household moved: both, one event).
+    record_household_events(
+        session,
+        actor=actor,
+        action="update",
+        household_ids=changed["household_id"],
+        detail={"table": "pairings", "proposal": proposal_id},
     )
     session.flush()
     return counts

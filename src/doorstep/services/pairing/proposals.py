@@ -20,7 +20,7 @@ from doorstep.engine.pairing.problem import NONE
 from doorstep.engine.pairing.result import REASONS
 from doorstep.engine.pairing.solve import Mapper, Progress, Silent, solve
 from doorstep.errors import InvalidInput, NotFound
-from doorstep.privacy.audit import record_event
+from doorstep.privacy.audit import record_event, record_household_events
 from doorstep.services.pairing import digest as digests
 from doorstep.services.pairing import moves, versions
 from doorstep.services.pairing.scope import figures, load_scope
@@ -211,6 +211,14 @@ def diff(session: Session, proposal_id: int, *, actor: str, limit: int | None = 
         entity="pairing_diff",
         entity_id=str(proposal_id),
         detail={"households": total, "listed": changed.height},
+    )
+    # Each household listed, with its proposed visitor: its export lists the read.
+    record_household_events(
+        session,
+        actor=actor,
+        action="read",
+        household_ids=changed["household_id"],
+        detail={"pairing_diff": proposal_id},
     )
     return PairDiff(
         total,

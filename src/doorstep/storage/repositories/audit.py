@@ -48,6 +48,7 @@ def events_for_rows(
 ) -> None:
     """Record one ``action`` event per row of ``source`` whose id is in ``ids``, naming the
     row by its ``key`` column (an external id)."""
+    ids = ids.unique()  # a repeated id would pass a run with a gap for one without
     if ids.len() == 0:
         return
     src = Base.metadata.tables[source]

@@ -94,8 +94,9 @@ def _add_referenced(conn: Connection, out: dict[str, list[dict[str, Any]]]) -> N
 
 
 def audit_events(conn: Connection, external_id: str) -> list[dict[str, Any]]:
-    """The audit trail's events about the household (imports, consent reads, work lists and
-    calendars that showed it, explanations, exports).
+    """The audit trail's events about the household (imports and exports of it, consent
+    reads, diffs, work lists and calendars that showed it, commits and plans that wrote its
+    pairing or visits, explanations, its own exports).
 
     Only those since its id was last erased: a household imported again under an erased
     one's id is a new record, and must not be handed the erased one's trail (which names

@@ -72,7 +72,7 @@ _EXPORT_SQL = {
         FROM teams t JOIN areas a ON a.id = t.area_id
         LEFT JOIN organisations o ON o.id = t.organisation_id ORDER BY t.id""",
     "visitors": """
-        SELECT v.external_id AS visitor_id, v.name, o.code AS organisation_code,
+        SELECT v.id AS row_id, v.external_id AS visitor_id, v.name, o.code AS organisation_code,
                ha.code AS home_area_code, v.lat, v.lon, v.languages, v.capacity,
                v.active_from, v.active_to, t.code AS team_code,
                COALESCE(tm.is_lead, false) AS is_team_lead, sa.code AS service_area_code,
@@ -85,21 +85,26 @@ _EXPORT_SQL = {
         LEFT JOIN teams t ON t.id = tm.team_id
         ORDER BY v.id""",
     "households": """
-        SELECT h.external_id AS household_id, h.head_name, h.address, a.code AS area_code,
-               h.lat, h.lon, h.members, h.languages, h.consent_state AS consent,
-               h.consent_since AS consent_date, h.remote_pool
+        SELECT h.id AS row_id, h.external_id AS household_id, h.head_name, h.address,
+               a.code AS area_code, h.lat, h.lon, h.members, h.languages,
+               h.consent_state AS consent, h.consent_since AS consent_date, h.remote_pool
         FROM households h JOIN areas a ON a.id = h.area_id ORDER BY h.id""",
     "indicators": """
-        SELECT h.external_id AS household_id, i.year, i.annual_income, i.members_in_work,
-               i.services_enrolled
+        SELECT h.id AS row_id, h.external_id AS household_id, i.year, i.annual_income,
+               i.members_in_work, i.services_enrolled
         FROM household_indicators i JOIN households h ON h.id = i.household_id
         ORDER BY h.id, i.year""",
 }
 
 
-def export_frame(conn: Connection, entity: str) -> pl.DataFrame:
-    """Rows of ``entity`` with the columns its import file has."""
+def export_frame(conn: Connection, entity: str) -> tuple[pl.DataFrame, pl.Series | None]:
+    """Rows of ``entity`` with the columns its import file has, and for rows about people
+    (visitors, households, indicators) the database id of the person each row is about,
+    read by the same statement, for the audit."""
     result = conn.execute(text(_EXPORT_SQL[entity]))
     cols = list(result.keys())
     rows = result.all()
-    return pl.DataFrame(rows, schema=cols, orient="row", infer_schema_length=None)
+    got = pl.DataFrame(rows, schema=cols, orient="row", infer_schema_length=None)
+    if "row_id" not in got.columns:
+        return got, None
+    return got.drop("row_id"), got["row_id"].cast(pl.Int64)

@@ -438,14 +438,14 @@ _CANCEL = """
 """
 
 
-def delete_visits(conn: Connection, visit_ids: list[int]) -> int:
-    """Delete visits (the planned ones are kept as cancelled, see ``_CANCEL``)."""
+def delete_visits(conn: Connection, visit_ids: list[int]) -> pl.Series:
+    """Delete the visits (the planned ones are kept as cancelled, see ``_CANCEL``); returns
+    the household of each one deleted (for the audit)."""
     if not visit_ids:
-        return 0
+        return pl.Series("household_id", [], dtype=pl.Int64)
     ids = _ids_sql(visit_ids)
     conn.execute(text(_CANCEL.format(where=f"id IN ({ids})")))
-    result = conn.execute(text(f"DELETE FROM visits WHERE id IN ({ids})"))
-    return int(result.rowcount or 0)
+    return _deleted(conn, f"DELETE FROM visits WHERE id IN ({ids})", {})
 
 
 def forget_cancelled_before(conn: Connection, day: dt.date) -> None:
@@ -453,9 +453,10 @@ def forget_cancelled_before(conn: Connection, day: dt.date) -> None:
     conn.execute(text("DELETE FROM cancelled_visits WHERE ends_on < :day"), {"day": day})
 
 
-def delete_planned_of_ended(conn: Connection, path: str, since: dt.date) -> int:
-    """Planned visits from ``since`` of the area's pairings that end before the visit
-    (kept as cancelled, see ``_CANCEL``)."""
+def delete_planned_of_ended(conn: Connection, path: str, since: dt.date) -> pl.Series:
+    """Delete the planned visits from ``since`` of the area's pairings that end before the
+    visit (kept as cancelled, see ``_CANCEL``); returns the household of each one deleted
+    (for the audit)."""
     where = """planned_start >= :since
               AND pairing_id IN (
                 SELECT p.id FROM pairings p
@@ -464,5 +465,11 @@ def delete_planned_of_ended(conn: Connection, path: str, since: dt.date) -> int:
               AND planned_start >= (SELECT p.ended_on FROM pairings p WHERE p.id = pairing_id)"""
     params = {"since": since, "prefix": path + "%"}
     conn.execute(text(_CANCEL.format(where=where)), params)
-    result = conn.execute(text(f"DELETE FROM visits WHERE status = 'planned' AND {where}"), params)
-    return int(result.rowcount or 0)
+    return _deleted(conn, f"DELETE FROM visits WHERE status = 'planned' AND {where}", params)
+
+
+def _deleted(conn: Connection, delete: str, params: dict[str, object]) -> pl.Series:
+    """Run ``delete`` (of visits), reading each deleted row's household in the same
+    statement, so what is audited is what was deleted."""
+    rows = frame(conn, delete + " RETURNING household_id", params, {"household_id": pl.Int64})
+    return rows["household_id"]

@@ -1,0 +1,141 @@
+"""Benchmark: one audit event per household at region scale, written by one statement.
+
+`export households`, `pair diff --limit 0`, `pair commit`, `plan --area` and the work lists
+name each household they read or wrote with
+:func:`~doorstep.privacy.audit.record_row_events` (an ``INSERT ... SELECT`` over the rows).
+This times that statement over a fresh database of N households (1.69M by default: the
+demo region), in a transaction rolled back after each stage:
+
+- ``run``: every household, whose ids are one run (an export of the households table);
+- ``subset``: a random 1.5M of them, which go through a temporary table first (a commit's
+  or plan's households, scattered over the table).
+
+Usage: python bench/audit_events.py [--households N] [--subset N] [--skip-postgres]
+
+The PostgreSQL database it makes, ``scratch_audit_bench``, is dropped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+PG_ADMIN = os.environ.get(
+    "DOORSTEP_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+PG_DB = "scratch_audit_bench"
+
+
+def fresh_db(kind: str, workdir: Path) -> str:
+    from doorstep.storage.migrate import upgrade
+    from doorstep.storage.session import make_engine
+
+    if kind == "sqlite":
+        url = f"sqlite:///{workdir / 'bench.db'}"
+    else:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+            admin.execute(f"CREATE DATABASE {PG_DB}")
+        url = PG_ADMIN.rsplit("/", 1)[0] + f"/{PG_DB}"
+    eng = make_engine(url)
+    upgrade(eng)
+    eng.dispose()
+    return url
+
+
+def drop_db() -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+
+
+def measure(kind: str, households: int, subset: int, workdir: Path) -> None:
+    from sqlalchemy import text
+
+    from doorstep.privacy.audit import record_row_events
+    from doorstep.storage.repositories import bulk
+    from doorstep.storage.session import make_engine, unit_of_work
+
+    eng = make_engine(fresh_db(kind, workdir))
+    with unit_of_work(eng) as s:
+        conn = s.connection()
+        conn.execute(
+            text(
+                "INSERT INTO areas (id, code, name, level, path, depth) "
+                "VALUES (1, 'R', 'Region', 'region', '1/', 0)"
+            )
+        )
+        ids = np.arange(1, households + 1)
+        bulk.insert_rows(
+            conn,
+            "households",
+            pl.DataFrame(
+                {
+                    "id": ids,
+                    "external_id": [f"H{i:07d}" for i in ids],
+                    "head_name": "Name",
+                    "address": "",
+                    "area_id": 1,
+                    "lat": 26.5,
+                    "lon": 107.9,
+                    "members": 4,
+                    "languages": "zh",
+                    "consent_state": "given",
+                }
+            ),
+        )
+    rng = np.random.default_rng(1)
+    stages = {
+        "run": pl.Series(ids),
+        "subset": pl.Series(np.sort(rng.choice(ids, subset, replace=False))),
+    }
+    for name, chosen in stages.items():
+        with eng.connect() as conn, conn.begin() as tx:
+            from sqlalchemy.orm import Session
+
+            s = Session(bind=conn)
+            t0 = time.perf_counter()
+            record_row_events(
+                s,
+                actor="bench",
+                action="read",
+                entity="household",
+                source="households",
+                key="external_id",
+                ids=chosen,
+                detail={"list": "bench"},
+            )
+            seconds = time.perf_counter() - t0
+            written = conn.execute(text("SELECT COUNT(*) FROM audit_events")).scalar_one()
+            assert written == chosen.len(), (written, chosen.len())
+            tx.rollback()
+        print(f"{kind:10} {name:7} {chosen.len():>10,} events {seconds:6.2f} s", flush=True)
+    eng.dispose()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--households", type=int, default=1_690_000)
+    ap.add_argument("--subset", type=int, default=1_500_000)
+    ap.add_argument("--skip-postgres", action="store_true")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        measure("sqlite", args.households, args.subset, Path(tmp))
+    if not args.skip_postgres:
+        try:
+            measure("postgresql", args.households, args.subset, Path("."))
+        finally:
+            drop_db()
+
+
+if __name__ == "__main__":
+    main()
