@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from doorstep.cli.main import app
 from doorstep.engine.planning import public_holidays
+from doorstep.services.importing.formulas import escape_text
 
 
 def write(path: Path, header: list[str], rows: list[list[object]]) -> Path:
@@ -379,3 +380,58 @@ def test_date_columns_of_a_pairings_file_are_named_in_a_warning_as_ignored(
         "over the whole horizon (dates per pairing are planned in database mode, --area)"
     )
     assert json.loads(output.strip().splitlines()[-1])["pairings"] == 1
+
+
+def test_ids_a_spreadsheet_would_run_are_escaped_from_pair_to_plan_and_read_back_as_sent(
+    tmp_path: Path,
+) -> None:
+    # Ids as a registry may hold them: `pair` and `plan` write them as `export` does (an
+    # apostrophe first), and `plan` reads `pair`'s file back to the very same ids, which the
+    # visitors and households files (the user's own, read as they are) give unescaped.
+    ids = ['=HYPERLINK("http://x")', "@SUM(1)", "-H3", "'=H4", "H5"]
+    households = write(
+        tmp_path / "H.csv",
+        ["household_id", "lat", "lon", "languages"],
+        [[h, 40.0 + i / 1000, 116.0, "zh"] for i, h in enumerate(ids)],
+    )
+    visitors = write(
+        tmp_path / "V.csv",
+        ["visitor_id", "lat", "lon", "languages", "capacity"],
+        [["+V1", 40.0, 116.0, "zh", 5]],
+    )
+    pairs = tmp_path / "pairs.csv"
+    paired = CliRunner().invoke(
+        app,
+        ["pair", "--households", str(households), "--visitors", str(visitors),
+         "--out", str(pairs), "--workers", "1", "-q"],
+        catch_exceptions=False,
+    )  # fmt: skip
+    assert paired.exit_code == 0, paired.output
+    escaped = {escape_text(h) for h in ids}
+    assert escaped == {"'" + h for h in ids[:4]} | {"H5"}
+    with pairs.open() as f:
+        rows = list(csv.DictReader(f))
+    assert {r["household_id"] for r in rows} == escaped
+    assert {r["visitor_id"] for r in rows} == {"'+V1"}
+
+    out, unmet = tmp_path / "visits.csv", tmp_path / "unmet.csv"
+    code, output = run(
+        "--pairings", str(pairs), "--visitors", str(visitors), "--households", str(households),
+        "--start", "2027-01-01", "--months", "2", "--max-gap-days", "20", "--stay-days", "7",
+        "--out", str(out), "--compliance", str(unmet), "--ics-dir", str(tmp_path / "ics"), "-q",
+    )  # fmt: skip
+    assert code == 0, output
+    summary = json.loads(output.strip().splitlines()[-1])
+    assert summary["pairings"] == len(ids)
+    for path in (out, unmet):
+        with path.open() as f:
+            written = list(csv.DictReader(f))
+        assert written, path
+        assert {r["household_id"] for r in written} <= escaped, path
+        assert {r["visitor_id"] for r in written} == {"'+V1"}, path
+    with out.open() as f:
+        assert {r["household_id"] for r in csv.DictReader(f)} == escaped
+    # A calendar is not opened by a spreadsheet: its ids stay as they are (its own file name
+    # is made safe apart).
+    (calendar,) = (tmp_path / "ics").glob("*.ics")
+    assert "household =HYPERLINK" in calendar.read_text().replace("\r\n ", "")

@@ -41,7 +41,9 @@ from doorstep.engine.planning import (
     public_holidays,
 )
 from doorstep.errors import InvalidInput
-from doorstep.reports.calendar import write_ics_dir, write_visits_csv
+from doorstep.reports.calendar import visits_frame, write_ics_dir
+from doorstep.services.exporting import neutralise_formulas
+from doorstep.services.importing.formulas import unescape
 from doorstep.services.planning import PlanSettings
 
 # No help= here: the callback's docstring (with its example) is the group's help.
@@ -132,7 +134,11 @@ def build_problem(
     visitor's home, and two households of one visitor are taken to be at most the sum of
     their distances apart (the triangle inequality) when deciding on travel days.
     """
-    pairs = _read_csv(files.pairs, ("household_id", "visitor_id"), "pairings file")
+    # `pair` writes an id a spreadsheet would run with an apostrophe first: the same id as
+    # the visitors and households files give it once the apostrophe is off.
+    pairs = _read_csv(files.pairs, ("household_id", "visitor_id"), "pairings file").with_columns(
+        unescape(pl.col("household_id")), unescape(pl.col("visitor_id"))
+    )
     pairs = pairs.filter(pl.col("visitor_id").is_not_null() & (pl.col("visitor_id") != ""))
     if files.visitors is not None:
         visitors = _read_csv(files.visitors, ("visitor_id",), "visitors file")
@@ -294,7 +300,8 @@ def check_horizon(start: date, months: int, *, tail_days: int, history_days: int
 
 
 def write_compliance_csv(result: PlanResult, path: Path) -> None:
-    """One row per pairing whose cadence is not met: the gap and the binding constraint."""
+    """One row per pairing whose cadence is not met: the gap and the binding constraint
+    (ids as ``export`` writes them)."""
     rows = [
         {
             "household_id": c.household_id,
@@ -318,7 +325,14 @@ def write_compliance_csv(result: PlanResult, path: Path) -> None:
         "reason": pl.String,
         "failed_rules": pl.String,
     }
-    pl.DataFrame(rows, schema=schema).write_csv(path)
+    neutralise_formulas(pl.DataFrame(rows, schema=schema)).write_csv(path)
+
+
+def write_visits_csv(result: PlanResult, path: Path) -> None:
+    """The planned visits (``household_id,visitor_id,start,end``), ids as ``export`` writes
+    them (a spreadsheet opens this file; an iCalendar file is not opened by one, and keeps
+    them as they are)."""
+    neutralise_formulas(visits_frame(result)).write_csv(path, date_format="%Y-%m-%d")
 
 
 @app.callback()

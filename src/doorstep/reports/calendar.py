@@ -201,11 +201,6 @@ def visits_frame(result: PlanResult, *, include_fixed: bool = False) -> pl.DataF
     ).sort("visitor_id", "start", "household_id")
 
 
-def write_visits_csv(result: PlanResult, path: Path, *, include_fixed: bool = False) -> None:
-    """Write :func:`visits_frame` as CSV with ISO dates."""
-    visits_frame(result, include_fixed=include_fixed).write_csv(path, date_format="%Y-%m-%d")
-
-
 def write_ics_dir(result: PlanResult, directory: Path, *, stamp: datetime | None = None) -> int:
     """Write one ``.ics`` per visitor of the problem into ``directory``, an empty one for a
     visitor with no visit (planned into the same folder again, an old calendar would keep

@@ -33,6 +33,7 @@ from doorstep.engine.pairing.problem import (
 from doorstep.engine.pairing.result import REASONS, PairingResult
 from doorstep.engine.pairing.solve import Mapper, Progress, solve
 from doorstep.errors import DoorstepError, InvalidInput
+from doorstep.services.exporting import neutralise_formulas
 from doorstep.services.importing.csvfile import CsvProblem, read_csv_text, row_fields
 from doorstep.services.importing.errors import RowError
 
@@ -493,7 +494,9 @@ def pair_files(
     if out is not None:
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
-            pairs_frame(problem, result).write_csv(out)
+            # Ids as `export` writes them: a spreadsheet must not run `=HYPERLINK(...)`;
+            # `plan --pairings` takes the apostrophe off again.
+            neutralise_formulas(pairs_frame(problem, result)).write_csv(out)
         except (OSError, pl.exceptions.PolarsError) as exc:
             raise DoorstepError(f"cannot write {out}: {exc}") from None
     t3 = time.perf_counter()
