@@ -114,15 +114,24 @@ def test_each_household_a_work_list_or_calendar_shows_is_audited_once_after_the_
     assert sorted(r["household"] for r in overdue) == ["H0", "H2", "H3"]
     assert "household_id" not in overdue[0]
     reads = _reads(paired)
-    assert reads[0][:2] == ("visits", None)
+    # The list's event holds what chose its rows: its filters, the day, the cadence.
+    nobody = {"visitor": None, "team": None, "area": None}
+    today = {"today": _day(70).isoformat()}
+    assert reads[0] == (
+        "visits",
+        None,
+        {"list": "overdue", "rows": 3, **nobody, **today, "max_gap_days": 60},
+    )
     assert sorted(reads[1:]) == [("household", h, {"list": "overdue"}) for h in ("H0", "H2", "H3")]
-    for kind, today in (("upcoming", _day(70)), ("due", _day(0))):
+    for kind, day, cadence in (("upcoming", _day(70), {}), ("due", _day(0), {"max_gap_days": 50})):
         with unit_of_work(paired) as s:
-            rows = planning.work_list(s, kind, actor="test", today=today, days=30)
+            rows = planning.work_list(s, kind, actor="test", today=day, days=30, **cadence)
         shown = {r["household"] for r in rows}
         assert shown == ({"H0"} if kind == "upcoming" else set()), kind
         new = _reads(paired)[len(reads) :]
-        assert new[0][:2] == ("visits", None)
+        # Upcoming visits are listed whatever the cadence, overdue ones whatever the days.
+        asked = {"today": day.isoformat(), "days": 30, **cadence}
+        assert new[0] == ("visits", None, {"list": kind, "rows": len(rows), **nobody, **asked})
         assert new[1:] == [("household", h, {"list": kind}) for h in sorted(shown)]
         reads += new
     with unit_of_work(paired) as s:

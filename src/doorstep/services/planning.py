@@ -492,7 +492,18 @@ def work_list(
         actor=actor,
         action="read",
         entity="visits",
-        detail={"list": kind, "rows": len(rows), "visitor": visitor, "team": team, "area": area},
+        detail={
+            "list": kind,
+            "rows": len(rows),
+            "visitor": visitor,
+            "team": team,
+            "area": area,
+            # The filters that chose the rows, as they were applied: the same options on
+            # another day, or with another cadence, list other households.
+            "today": today.isoformat(),
+            **({"days": days} if kind != "overdue" else {}),
+            **({"max_gap_days": max_gap_days} if kind != "upcoming" else {}),
+        },
     )
     # Whose data the list showed: once each, however many of its visits are listed.
     record_household_events(
