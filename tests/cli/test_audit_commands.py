@@ -73,10 +73,11 @@ def test_each_command_on_personal_data_is_audited_once_and_failures_not_at_all(
         (("household", "erase", "H2", "--yes"), ("delete", "household", "H2")),
     ]
 
-    # An import then names each person it wrote, an export each person it copied, a work
-    # list, calendar or diff each household it shows (both are overdue on 2027-06-01,
-    # neither due within 14 days of the start), a commit each household whose pairing it
-    # starts or ends and a plan each household whose visits it writes or deletes.
+    # An import then names each person it wrote, an export each person it copied, a
+    # proposal each household of its area it read, a work list, calendar or diff each
+    # household it shows (both are overdue on 2027-06-01, neither due within 14 days of the
+    # start), a commit each household whose pairing it starts or ends and a plan each
+    # household whose visits it writes or deletes.
     def both(action: str) -> list[tuple[str, str, str]]:
         return [(action, "household", "H1"), (action, "household", "H2")]
 
@@ -84,6 +85,7 @@ def test_each_command_on_personal_data_is_audited_once_and_failures_not_at_all(
         ("import", "visitors"): [("create", "visitor", "V1")],
         ("import", "households"): both("create"),
         ("export", "households"): both("export"),
+        ("pair", "--area"): both("read"),
         ("pair", "diff"): both("read"),
         ("pair", "commit"): both("update"),
         ("plan", "--area"): both("update"),

@@ -136,8 +136,8 @@ def test_a_household_gets_everything_held_about_it(planned: Engine) -> None:
         ).one()
     assert tuple(event) == ("export", "H1")
     # The next export holds the trail's events about it: the two imports that wrote it, the
-    # one that wrote its figures, the commit that started its pairing, the plan that wrote
-    # its visits, and this export.
+    # one that wrote its figures, the proposal that read it, the commit that started its
+    # pairing, the plan that wrote its visits, and this export.
     with unit_of_work(planned) as s:
         again = household_rights.export_household(s, "H1", actor="test")
     trail = again["records"]["audit_events"]
@@ -145,11 +145,14 @@ def test_a_household_gets_everything_held_about_it(planned: Engine) -> None:
         "create",
         "update",
         "update",
+        "read",
         "update",
         "update",
         "export",
     ]
     assert [e["detail"] for e in trail[:2]] == [{"file": "h.csv"}] * 2
+    assert list(trail[3]["detail"]) == ["pairing_proposal"]
+    trail = trail[:3] + trail[4:]
     assert [e["detail"]["table"] for e in trail[2:5]] == [
         "household_indicators",
         "pairings",

@@ -76,7 +76,7 @@ def _last(engine: Engine) -> int:
         return int(conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM audit_events")).scalar_one())
 
 
-def test_a_diff_names_each_household_it_lists_and_a_commit_each_whose_pairing_it_changes(
+def test_a_proposal_names_each_household_it_read_a_diff_those_listed_a_commit_those_changed(
     engine: Engine, tmp_path: Path
 ) -> None:
     tree(engine, tmp_path)
@@ -104,6 +104,10 @@ def test_a_diff_names_each_household_it_lists_and_a_commit_each_whose_pairing_it
         ("update", "H2", first_commit),
         ("update", "H3", first_commit),
         ("update", "H2", {"file": "households.csv"}),  # the import of its withdrawal
+        # The proposal read every household of the area (H2 too: it is listed unpaired).
+        ("read", "H1", {"pairing_proposal": second}),
+        ("read", "H2", {"pairing_proposal": second}),
+        ("read", "H3", {"pairing_proposal": second}),
         ("read", "H2", {"pairing_diff": second}),
         # H1 and H3 keep their visitor: the second commit wrote nothing of theirs.
         ("update", "H2", {"table": "pairings", "proposal": second}),

@@ -159,6 +159,15 @@ def propose(
             **({"mode": NEW_ONLY} if new_only else {}),
         },
     )
+    # Each household the proposal read (place, languages, consent) and proposed a pair or a
+    # reason for: its export lists the proposal, and its erasure redacts the event.
+    record_household_events(
+        session,
+        actor=actor,
+        action="read",
+        household_ids=scope.households["id"],
+        detail={"pairing_proposal": proposal.id},
+    )
     return view_of(session, proposal)
 
 
