@@ -594,6 +594,22 @@ def load_households(
     )
 
 
+def _consent_history(conn: Connection, households: pl.Series) -> pl.DataFrame:
+    """The consent histories of these households: ``id, action, day``."""
+    with bulk.id_table(conn, "_consent_of", households) as ids:
+        rows = conn.execute(
+            text(
+                "SELECT household_id, action, recorded_on FROM consent_records "
+                f"WHERE household_id IN (SELECT id FROM {ids})"
+            )
+        ).all()
+    return pl.DataFrame(
+        [(int(h), str(a), str(d)[:10]) for h, a, d in rows],
+        schema={"id": pl.Int64, "action": pl.String, "day": pl.String},
+        orient="row",
+    ).with_columns(pl.col("day").str.to_date("%Y-%m-%d"))
+
+
 def _stale_acts(conn: Connection, joined: pl.DataFrame) -> pl.Series:
     """The stored households whose row brings another consent than the act in force, one
     their consent history already holds: the same decision on the same day, or, undated,
@@ -606,18 +622,7 @@ def _stale_acts(conn: Connection, joined: pl.DataFrame) -> pl.Series:
     ).select("id", "consent_state", "consent_date")
     if not candidates.height:
         return pl.Series("id", [], pl.Int64)
-    with bulk.id_table(conn, "_stale_consent", candidates["id"]) as ids:
-        rows = conn.execute(
-            text(
-                "SELECT household_id, action, recorded_on FROM consent_records "
-                f"WHERE household_id IN (SELECT id FROM {ids})"
-            )
-        ).all()
-    history = pl.DataFrame(
-        [(int(h), str(a), str(d)[:10]) for h, a, d in rows],
-        schema={"id": pl.Int64, "consent_state": pl.String, "day": pl.String},
-        orient="row",
-    ).with_columns(pl.col("day").str.to_date("%Y-%m-%d"))
+    history = _consent_history(conn, candidates["id"]).rename({"action": "consent_state"})
     held = candidates.join(history, on=["id", "consent_state"]).filter(
         pl.col("consent_date").is_null() | (pl.col("consent_date") == pl.col("day"))
     )
@@ -650,18 +655,7 @@ def _redating(conn: Connection, joined: pl.DataFrame) -> pl.DataFrame:
     ).select("id", "consent_state", "consent_date")
     if not candidates.height:
         return pl.DataFrame(schema=flags)
-    with bulk.id_table(conn, "_redated_consent", candidates["id"]) as ids:
-        rows = conn.execute(
-            text(
-                "SELECT household_id, action, recorded_on FROM consent_records "
-                f"WHERE household_id IN (SELECT id FROM {ids})"
-            )
-        ).all()
-    history = pl.DataFrame(
-        [(int(h), str(a), str(d)[:10]) for h, a, d in rows],
-        schema={"id": pl.Int64, "action": pl.String, "day": pl.String},
-        orient="row",
-    ).with_columns(pl.col("day").str.to_date("%Y-%m-%d"))
+    history = _consent_history(conn, candidates["id"])
     known = candidates.join(
         history,
         left_on=["id", "consent_state", "consent_date"],
