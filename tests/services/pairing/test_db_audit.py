@@ -96,7 +96,12 @@ def test_a_proposal_names_each_household_it_read_a_diff_those_listed_a_commit_th
         assert pairing.diff(s, second, actor="bob", limit=None).total == 1
     commit(engine, second)
     first_commit = {"table": "pairings", "proposal": first}
-    assert _household_events(engine, before) == [
+    events = _household_events(engine, before)
+    # The proposal's reads, one statement's rows, come in no set order.
+    read = [e for e in events if "pairing_proposal" in e[2]]
+    assert sorted(e[1] for e in read) == ["H1", "H2", "H3"]
+    assert {str(e[2]) for e in read} == {str({"pairing_proposal": second})}
+    assert [e for e in events if e not in read] == [
         # Only the households listed: H3 is in the diff's count, not on the screen.
         ("read", "H1", {"pairing_diff": first}),
         ("read", "H2", {"pairing_diff": first}),
@@ -104,10 +109,6 @@ def test_a_proposal_names_each_household_it_read_a_diff_those_listed_a_commit_th
         ("update", "H2", first_commit),
         ("update", "H3", first_commit),
         ("update", "H2", {"file": "households.csv"}),  # the import of its withdrawal
-        # The proposal read every household of the area (H2 too: it is listed unpaired).
-        ("read", "H1", {"pairing_proposal": second}),
-        ("read", "H2", {"pairing_proposal": second}),
-        ("read", "H3", {"pairing_proposal": second}),
         ("read", "H2", {"pairing_diff": second}),
         # H1 and H3 keep their visitor: the second commit wrote nothing of theirs.
         ("update", "H2", {"table": "pairings", "proposal": second}),

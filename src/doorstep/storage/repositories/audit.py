@@ -72,6 +72,8 @@ def events_for_rows(
                 literal(entity),
                 src.c[key],
                 detail_value,
-            ).where(where),
+            )
+            .where(where)
+            .order_by(src.c.id),  # the trail in the rows' order, the same on every database
         )
         conn.execute(query)
