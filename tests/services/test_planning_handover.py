@@ -15,36 +15,11 @@ from doorstep.services import planning
 from doorstep.storage.session import unit_of_work
 from tests.factories.db import run_import
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
-
-START = dt.date(2027, 1, 4)  # a Monday
-
-
-def _day(n: int) -> dt.date:
-    return START + dt.timedelta(days=n)
-
-
-def _d(value: object) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
-
-
-def _sql(engine: Engine, sql: str, **params: object) -> None:
-    with engine.begin() as conn:
-        conn.execute(text(sql), params)
-
-
-def _pair(engine: Engine, h: str, v: str, since: dt.date, until: dt.date | None) -> int:
-    _sql(
-        engine,
-        "INSERT INTO pairings (household_id, visitor_id, started_on, ended_on) "
-        "SELECT h.id, v.id, :s, :e FROM households h, visitors v "
-        "WHERE h.external_id = :h AND v.external_id = :v",
-        h=h,
-        v=v,
-        s=since,
-        e=until,
-    )
-    with engine.connect() as conn:
-        return int(conn.execute(text("SELECT MAX(id) FROM pairings")).scalar_one())
+from tests.services.planning_rows import START
+from tests.services.planning_rows import as_date as _d
+from tests.services.planning_rows import day as _day
+from tests.services.planning_rows import pair as _pair
+from tests.services.planning_rows import sql as _sql
 
 
 def _planned_stay(engine: Engine, pairing: int, a: dt.date, z: dt.date) -> None:
