@@ -556,8 +556,7 @@ def load_households(
     later = joined.filter(
         pl.col("id").is_not_null()
         & (pl.col("_consent_state") == ConsentState.WITHDRAWN.value)
-        & (pl.col("consent_state") == ConsentState.WITHDRAWN.value)
-        & (pl.col("consent_date") > pl.col("_consent_since")).fill_null(False)
+        & _withdrawal_dated_later()
     ).height
     if later:
         written = replace(
@@ -592,6 +591,15 @@ def load_households(
             f"went to {'their' if n > 1 else 'its'} history; the current act stays in force.",
         ),
     )
+
+
+def _withdrawal_dated_later() -> pl.Expr:
+    """A row bringing a withdrawal dated after the stored act. Never a re-dating: it would
+    give the household, for the days between, consent it had withdrawn (a withdrawal counts
+    from its first date)."""
+    return (pl.col("consent_state") == ConsentState.WITHDRAWN.value) & (
+        pl.col("consent_date") > pl.col("_consent_since")
+    ).fill_null(False)
 
 
 def _consent_history(conn: Connection, households: pl.Series) -> pl.DataFrame:
@@ -646,12 +654,7 @@ def _redating(conn: Connection, joined: pl.DataFrame) -> pl.DataFrame:
         & (pl.col("consent_state") == pl.col("_consent_state"))
         & pl.col("consent_date").is_not_null()
         & pl.col("consent_date").ne_missing(pl.col("_consent_since"))
-        # A withdrawal dated later would give the household, for the days between, consent
-        # it had withdrawn: a withdrawal counts from its first date.
-        & ~(
-            (pl.col("consent_state") == ConsentState.WITHDRAWN.value)
-            & (pl.col("consent_date") > pl.col("_consent_since")).fill_null(False)
-        )
+        & ~_withdrawal_dated_later()
     ).select("id", "consent_state", "consent_date")
     if not candidates.height:
         return pl.DataFrame(schema=flags)
