@@ -67,7 +67,7 @@ def test_each_command_on_personal_data_is_audited_once_and_failures_not_at_all(
             ("visits", "calendar", "--visitor", "V1", "--out", str(tmp_path / "v1.ics")),
             ("read", "visits", None),
         ),
-        (("household", "export", "H1"), ("export", "household", "H1")),
+        (("household", "export", "H1"), ("subject_export", "household", "H1")),
         (("pair", "--area", "R", "--quiet"), ("create", "pairing_proposal", "2")),
         (("pair", "discard", "2"), ("update", "pairing_proposal", "2")),
         (("household", "erase", "H2", "--yes"), ("delete", "household", "H2")),

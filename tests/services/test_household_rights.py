@@ -134,7 +134,7 @@ def test_a_household_gets_everything_held_about_it(planned: Engine) -> None:
         event = conn.execute(
             text("SELECT action, entity_id FROM audit_events ORDER BY id DESC LIMIT 1")
         ).one()
-    assert tuple(event) == ("export", "H1")
+    assert tuple(event) == ("subject_export", "H1")
     # The next export holds the trail's events about it: the two imports that wrote it, the
     # one that wrote its figures, the proposal that read it, the commit that started its
     # pairing, the plan that wrote its visits, and this export.
@@ -148,7 +148,7 @@ def test_a_household_gets_everything_held_about_it(planned: Engine) -> None:
         "read",
         "update",
         "update",
-        "export",
+        "subject_export",
     ]
     assert [e["detail"] for e in trail[:2]] == [{"file": "h.csv"}] * 2
     assert list(trail[3]["detail"]) == ["pairing_proposal"]
@@ -210,6 +210,9 @@ def test_an_export_beside_an_erasure_waits_for_it_then_finds_the_household_gone(
     assert isinstance(reader.outcome, NotFound), reader.outcome
     with planned.connect() as conn:
         details = conn.execute(
-            text("SELECT action FROM audit_events WHERE entity_id = 'H1' AND action = 'export'")
+            text(
+                "SELECT action FROM audit_events "
+                "WHERE entity_id = 'H1' AND action = 'subject_export'"
+            )
         ).all()
     assert details == []

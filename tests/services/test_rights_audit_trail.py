@@ -38,14 +38,14 @@ def test_a_household_imported_under_an_erased_ones_id_gets_none_of_its_trail(
     path = write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, [household(household_id="H1")])
     run_import(with_areas, "households", path)
     assert _trail(with_areas, "H1") == [("create", "household")]
-    assert _trail(with_areas, "H1") == [("create", "household"), ("export", "household")]
+    assert _trail(with_areas, "H1") == [("create", "household"), ("subject_export", "household")]
     with unit_of_work(with_areas) as s:
         household_rights.erase_household(s, "H1", actor="test")
     # The id is used again (a new family, or the same one starting afresh): a new record,
     # whose export must not name what the erased one held (the erasure counts its rows).
     run_import(with_areas, "households", path)
     assert _trail(with_areas, "H1") == [("create", "household")]
-    assert _trail(with_areas, "H1") == [("create", "household"), ("export", "household")]
+    assert _trail(with_areas, "H1") == [("create", "household"), ("subject_export", "household")]
 
 
 def test_erasing_a_household_clears_the_details_of_its_earlier_events_and_keeps_who_did_what(
@@ -75,10 +75,10 @@ def test_erasing_a_household_clears_the_details_of_its_earlier_events_and_keeps_
         ("test", "create", "household", "H1", {"redacted": "household erased"}),
         ("test", "create", "household", "H2", {"file": "h.csv"}),
         ("officer", "read", "consent", "H1", {"redacted": "household erased"}),
-        ("officer", "export", "household", "H1", {"redacted": "household erased"}),
+        ("officer", "subject_export", "household", "H1", {"redacted": "household erased"}),
         (
             "officer",
-            "export",
+            "subject_export",
             "household",
             "H2",
             {"rows": {"households": 1, "areas": 1, "audit_events": 1}},

@@ -11,6 +11,14 @@ from doorstep.storage.base import utcnow
 from doorstep.storage.repositories import audit as repo
 from doorstep.storage.tables import AuditEvent
 
+#: The action of an export a person asked for of everything held about them (a household's
+#: or a visitor's own export), apart from ``export``, a registry file of many people: an
+#: auditor counting access requests, or bulk copies, need not read every event's detail.
+#: Events written before it read ``export`` for both (the action column has no constraint,
+#: and stored trails are not rewritten): there a ``rows`` detail without a ``file`` marks a
+#: household's own export, unless its erasure redacted the detail.
+SUBJECT_EXPORT = "subject_export"
+
 
 def record_event(
     session: Session,

@@ -1,9 +1,10 @@
 """A household's rights over what is held about it: to see it all, to take it away as a
 file, and to have it erased.
 
-Both are audited. The export's event names the tables and how many rows each held; the
-erasure's event keeps the household's id and those counts, and no personal data, and the
-details of the earlier events about it are cleared.
+Both are audited. The export's event (action ``subject_export``, told apart from a registry
+export's ``export`` without reading its detail) names the tables and how many rows each
+held; the erasure's event keeps the household's id and those counts, and no personal data,
+and the details of the earlier events about it are cleared.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from doorstep.errors import NotFound
-from doorstep.privacy.audit import record_event
+from doorstep.privacy.audit import SUBJECT_EXPORT, record_event
 from doorstep.storage.repositories import household_data as repo
 from doorstep.storage.repositories.pairing import household_id, lock_pairings
 from doorstep.storage.session import settle_after_commit, settled
@@ -60,7 +61,7 @@ def export_household(session: Session, external_id: str, *, actor: str) -> dict[
     record_event(
         session,
         actor=actor,
-        action="export",
+        action=SUBJECT_EXPORT,
         entity="household",
         entity_id=external_id,
         detail={"rows": {table: len(rows) for table, rows in records.items()}},
