@@ -10,29 +10,16 @@ and the details of the earlier events about it are cleared.
 from __future__ import annotations
 
 import datetime as dt
-import decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from doorstep.errors import NotFound
 from doorstep.privacy.audit import SUBJECT_EXPORT, record_event
+from doorstep.services.rights_json import plain
 from doorstep.storage.repositories import household_data as repo
 from doorstep.storage.repositories.pairing import household_id, lock_pairings
 from doorstep.storage.session import settle_after_commit, settled
-
-
-def _plain(value: Any) -> Any:
-    """A stored value as JSON holds it: dates as ISO text, decimals as text."""
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return str(value)
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 def _find(session: Session, external_id: str) -> int:
@@ -70,7 +57,7 @@ def export_household(session: Session, external_id: str, *, actor: str) -> dict[
     return {
         "household": external_id,
         "exported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "records": _plain(records),
+        "records": plain(records),
     }
 
 

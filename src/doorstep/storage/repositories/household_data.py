@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, Connection, Table, func, select, text, update
+from sqlalchemy import Column, ColumnElement, Connection, Table, func, select, update
 
 import doorstep.storage.tables  # noqa: F401  (registers every table on the metadata)
 from doorstep.storage.base import Base
+from doorstep.storage.repositories.statistics import resample
 
 
 def _households() -> Table:
@@ -156,17 +157,6 @@ def erase(conn: Connection, household: int) -> None:
 
 
 def refresh_statistics(conn: Connection) -> None:
-    """Sample again the planner's statistics of every table an erasure touched.
-
-    PostgreSQL's ``pg_statistic`` keeps sampled column values (most common values and
-    histogram bounds: names, addresses, coordinates) until the next ``ANALYZE``, which one
-    deleted row never triggers, and ``VACUUM`` does not touch. ANALYZE in the erasure's
-    transaction samples only the rows it leaves. SQLite's ``sqlite_stat1`` holds no values,
-    but a build with STAT4 keeps samples in ``sqlite_stat4``: analysed again too.
-    """
-    names = ["households", "audit_events", *sorted({t.name for t, _ in referencing()})]
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("ANALYZE " + ", ".join(names)))
-    elif conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat4'")).first():
-        for name in names:
-            conn.execute(text(f"ANALYZE {name}"))
+    """Sample again the planner's statistics of every table an erasure touched (see
+    :func:`~doorstep.storage.repositories.statistics.resample`)."""
+    resample(conn, ["households", "audit_events", *sorted({t.name for t, _ in referencing()})])
