@@ -11,6 +11,7 @@ from doorstep.cli import pair as pair_cli
 from doorstep.cli import pair_db
 from doorstep.cli import plan as plan_cli
 from doorstep.cli import registry as registry_cli
+from doorstep.cli import visitor as visitor_cli
 from doorstep.cli import visits as visits_cli
 from doorstep.cli.common import OneLineUsageErrors
 from doorstep.cli.help_text import reflow_app
@@ -32,6 +33,7 @@ pair_db.register(pair_cli.app)
 app.add_typer(plan_cli.app, name="plan")
 app.add_typer(visits_cli.app, name="visits")
 app.add_typer(household_cli.app, name="household")
+app.add_typer(visitor_cli.app, name="visitor")
 registry_cli.register(app)
 app.command("demo")(demo_cli.demo_cmd)
 reflow_app(app)

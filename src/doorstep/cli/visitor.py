@@ -1,0 +1,83 @@
+"""``doorstep visitor``: a visitor's right to see, export and erase their data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from doorstep.cli.common import check_out_file, console, err_console, handle_errors
+from doorstep.cli.context import actor, session
+from doorstep.errors import DoorstepError, InvalidInput
+from doorstep.services import household_rights, visitor_rights
+
+app = typer.Typer(
+    help="One visitor's data: export everything held about them, or erase it.\n\n"
+    "Example: doorstep visitor export V0000123 --out V0000123.json",
+    no_args_is_help=True,
+)
+
+
+@app.command("export")
+@handle_errors
+def export_cmd(
+    visitor: str = typer.Argument(..., help="The visitor's id."),
+    out: Path | None = typer.Option(None, "--out", help="Write the JSON here (default: print)."),
+) -> None:
+    """Everything held about one visitor, as JSON: their record (name, home, languages,
+    capacity, active days), team, organisation and areas, leave, exclusions, pairings and
+    proposed pairs, visits and cancelled visits (households named by id only), and the
+    audit trail's events about them. The export is itself recorded in the audit trail.
+
+    Example: doorstep visitor export V0000123 --out V0000123.json
+    """
+    if out is not None:
+        check_out_file("--out", out, example=f"{visitor}.json")
+    with session() as s:
+        data = visitor_rights.export_visitor(s, visitor, actor=actor())
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        if out is None:
+            typer.echo(text, nl=False)
+            return
+        try:  # inside the transaction: a file not written leaves no export in the trail
+            out.absolute().parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise DoorstepError(f"cannot write {out}: {exc.strerror or exc}") from None
+    rows = sum(len(r) for r in data["records"].values())
+    console.print(f"Wrote {rows} records about {visitor} to {out}.")
+
+
+@app.command("erase")
+@handle_errors
+def erase_cmd(
+    visitor: str = typer.Argument(..., help="The visitor's id."),
+    yes: bool = typer.Option(False, "--yes", help="Confirm: erasing cannot be undone."),
+) -> None:
+    """Erase a visitor's personal data: their name, home, languages, organisation, team,
+    leave, exclusions and active days. The households they looked after keep their
+    pairings and visits, naming the visitor by id only. Refused while the visitor has a
+    current pairing or a visit planned from today: re-pair those households first. The
+    audit trail keeps that they were erased, by whom and how many rows; their earlier
+    events keep who did what and when, without their details.
+
+    Example: doorstep visitor erase V0000123 --yes
+    """
+    if not yes:
+        raise InvalidInput(f"erasing {visitor} cannot be undone: add --yes to confirm")
+    with session() as s:
+        done = visitor_rights.erase_visitor(s, visitor, actor=actor())
+    erased = ", ".join(f"{n} from {table}" for table, n in done.erased.items())
+    kept = ", ".join(f"{n} {table}" for table, n in done.kept.items()) or "none"
+    console.print(
+        f"Erased visitor {visitor}: {erased} (the visitor's row kept under its id, empty). "
+        f"Kept the households' records naming the id: {kept}."
+    )
+    if household_rights.still_on_disk(s):
+        err_console.print(
+            "warning: another program was reading the database, so the erased values are "
+            "still in its file; SQLite clears them at its next checkpoint, once that "
+            "program is done (at the latest when the last connection to it closes).",
+            style="yellow",
+        )

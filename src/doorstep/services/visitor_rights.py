@@ -1,0 +1,117 @@
+"""A visitor's rights over what is held about them: to see it all, to take it away as a
+file, and to have it erased, as a household has (:mod:`doorstep.services.household_rights`).
+
+The households a visitor looked after keep their own records: an erasure leaves their
+pairings and visits, naming a visitor row that holds nothing but its id (see
+:mod:`doorstep.storage.repositories.visitor_data`). So it is refused while any household
+still depends on the visitor (a current pairing, a visit to make): they are re-paired first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from doorstep.errors import Conflict, NotFound
+from doorstep.privacy.audit import SUBJECT_EXPORT, record_event
+from doorstep.services.rights_json import plain
+from doorstep.storage.repositories import visitor_data as repo
+from doorstep.storage.repositories.pairing import lock_pairings
+from doorstep.storage.session import settle_after_commit
+
+
+@dataclass(frozen=True)
+class Erased:
+    """What an erasure did: rows deleted (the visitor's own row, emptied, counted) and the
+    households' records naming the visitor that it kept, by table."""
+
+    erased: dict[str, int]
+    kept: dict[str, int]
+
+
+def _find(session: Session, external_id: str) -> int:
+    found = repo.find(session.connection(), external_id)
+    if found is None:
+        raise NotFound(f"no visitor with id {external_id!r}")
+    visitor, erased = found
+    if erased:
+        raise NotFound(f"visitor {external_id} was erased: nothing about them is held")
+    return visitor
+
+
+def export_visitor(session: Session, external_id: str, *, actor: str) -> dict[str, Any]:
+    """Everything held about the visitor, table by table, ready for ``json.dumps``: their
+    own row (name, home, languages, capacity, active days), team membership, leave,
+    exclusions, pairings and proposed pairs, visits and cancelled visits, attendance, the
+    teams, organisation, areas, proposals and activities these point to, households by id
+    only, and the audit trail's events about them.
+
+    Takes the lock an erasure takes, so it never notes in its event what an erasure beside
+    it removed."""
+    conn = session.connection()
+    lock_pairings(conn)
+    visitor = _find(session, external_id)
+    records = repo.records(conn, visitor)
+    events = repo.audit_events(conn, external_id)
+    if events:
+        records["audit_events"] = events
+    record_event(
+        session,
+        actor=actor,
+        action=SUBJECT_EXPORT,
+        entity="visitor",
+        entity_id=external_id,
+        detail={"rows": {table: len(rows) for table, rows in records.items()}},
+    )
+    session.flush()
+    return {
+        "visitor": external_id,
+        "exported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "records": plain(records),
+    }
+
+
+def erase_visitor(
+    session: Session, external_id: str, *, actor: str, today: dt.date | None = None
+) -> Erased:
+    """Erase the visitor's personal data: delete their own rows and empty their row, keeping
+    the households' pairings and visits that name it (by id only from then on).
+
+    Refused (:class:`~doorstep.errors.Conflict`) while they hold a pairing on or after
+    ``today`` or have a visit planned from ``today`` on: those households would be left
+    with a visitor who is no one. Takes the lock a pairing commit, a plan and a recorded
+    visit take, so none of them gives the visitor a household while this checks and erases.
+    """
+    today = today or dt.date.today()
+    conn = session.connection()
+    lock_pairings(conn)
+    visitor = _find(session, external_id)
+    pairings, planned = repo.still_responsible(conn, visitor, today)
+    if pairings or planned:
+        raise Conflict(
+            f"visitor {external_id} still looks after households: {pairings} current "
+            f"pairing(s), {planned} visit(s) planned from {today}; re-pair them first (a "
+            "visitors import with the visitor's active_to, then `doorstep pair --area ... "
+            "--new-only`, `pair commit` and `plan --area`), then erase"
+        )
+    erased, kept = repo.counts(conn, visitor)
+    repo.erase(conn, visitor, today)
+    # The trail keeps who imported or exported them and when, not what those events noted.
+    repo.redact_audit_events(conn, external_id)
+    # The planner's statistics hold sampled values (names, places) until sampled again.
+    repo.refresh_statistics(conn)
+    # On SQLite the old values stay in the write-ahead log until it is checkpointed.
+    settle_after_commit(session)
+    record_event(
+        session,
+        actor=actor,
+        action="delete",
+        entity="visitor",
+        entity_id=external_id,
+        detail={"erased": erased, "kept": kept},
+    )
+    session.flush()
+    return Erased(erased, kept)
