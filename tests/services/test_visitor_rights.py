@@ -14,10 +14,12 @@ from sqlalchemy import Engine, inspect, text
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.errors import Conflict, NotFound
 from doorstep.services import household_rights, pairing, planning, visit_records, visitor_rights
+from doorstep.services.exporting import export_entity
+from doorstep.services.registry import programme_summary
 from doorstep.storage.base import Base
 from doorstep.storage.repositories.visitor_data import ERASED, KEPT, referencing
 from doorstep.storage.session import unit_of_work
-from tests.factories.db import import_teams, run_import
+from tests.factories.db import import_teams, rejected, run_import
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
 
 START = dt.date(2027, 1, 4)
@@ -259,3 +261,27 @@ def test_an_erased_visitor_leaves_no_value_in_the_planners_statistics(
     with unit_of_work(with_areas) as s:
         visitor_rights.erase_visitor(s, "VX", actor="test")
     assert not sampled()
+
+
+def test_an_erased_visitors_id_is_not_imported_again_nor_exported_nor_counted(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    path = _visitors(tmp_path)
+    import_teams(with_areas, tmp_path, "T1")
+    run_import(with_areas, "visitors", path)
+    with unit_of_work(with_areas) as s:
+        visitor_rights.erase_visitor(s, "V1", actor="test")
+    # The old registry file again: V1's id would hand the erased row, and the households'
+    # records it is kept for, to whoever the row now names.
+    assert rejected(with_areas, "visitors", path) == [
+        "row 2, column visitor_id (value 'V1'): is the id of an erased visitor, kept for the "
+        "households' records; give this visitor another id"
+    ]
+    out = tmp_path / "out.csv"
+    with unit_of_work(with_areas) as s:
+        assert export_entity(s, "visitors", out, actor="test") == 1
+        assert programme_summary(s, actor="test").totals["visitors"] == 1
+    assert [r.split(",")[0] for r in out.read_text(encoding="utf-8").splitlines()] == [
+        "visitor_id",
+        "V2",
+    ]

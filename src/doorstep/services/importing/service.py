@@ -23,7 +23,7 @@ from doorstep.services.importing.errors import (
 from doorstep.services.importing.reader import read_file
 from doorstep.services.importing.validate import ROW, References, validate
 from doorstep.services.importing.visits import load_visits
-from doorstep.storage.repositories import bulk
+from doorstep.storage.repositories import bulk, visitor_data
 from doorstep.storage.repositories.pairing import lock_pairings
 
 # Tables each entity writes, in lock order.
@@ -344,6 +344,8 @@ def _extra_checks(
             )
             for r in frame.filter(leads_nothing).iter_rows(named=True)
         ]
+    if schema.entity == "visitors":
+        errors += _erased_visitor_errors(session, frame)
     if schema.entity == "indicators":
         known = _codes(session, "households", "external_id")
         bad = frame.filter(
@@ -360,6 +362,25 @@ def _extra_checks(
             for r in bad.iter_rows(named=True)
         ]
     return errors
+
+
+def _erased_visitor_errors(session: Session, frame: pl.DataFrame) -> list[RowError]:
+    """Rows that would give an erased visitor's id (kept, empty, by the households' pairings
+    and visits) to a person again, and so that person their history: refused."""
+    erased = visitor_data.erased_ids(session.connection())
+    if not erased:
+        return []
+    ids = pl.Series(sorted(erased), dtype=pl.String).implode()
+    return [
+        RowError(
+            int(r[ROW]),
+            "visitor_id",
+            r[_CELL + "visitor_id"],
+            "is the id of an erased visitor, kept for the households' records; give this "
+            "visitor another id",
+        )
+        for r in frame.filter(pl.col("visitor_id").is_in(ids)).iter_rows(named=True)
+    ]
 
 
 # The prefix of the columns :func:`_extra_checks` adds: each cell as the file holds it.

@@ -49,7 +49,7 @@ def totals(conn: Connection) -> dict[str, int]:
         "areas": "SELECT COUNT(*) FROM areas",
         "organisations": "SELECT COUNT(*) FROM organisations",
         "teams": "SELECT COUNT(*) FROM teams",
-        "visitors": "SELECT COUNT(*) FROM visitors",
+        "visitors": "SELECT COUNT(*) FROM visitors WHERE name <> ''",  # not the erased
         "capacity": "SELECT COALESCE(SUM(capacity), 0) FROM visitors",
         "households": "SELECT COUNT(*) FROM households",
         "consenting": "SELECT COUNT(*) FROM households WHERE consent_state = 'given'",
@@ -83,6 +83,7 @@ _EXPORT_SQL = {
         LEFT JOIN areas sa ON sa.id = v.service_area_id
         LEFT JOIN team_members tm ON tm.visitor_id = v.id
         LEFT JOIN teams t ON t.id = tm.team_id
+        WHERE v.name <> ''  -- an erased visitor (visitor_data.ERASED_NAME) is no one's row
         ORDER BY v.id""",
     "households": """
         SELECT h.id AS row_id, h.external_id AS household_id, h.head_name, h.address,
