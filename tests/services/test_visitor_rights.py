@@ -21,6 +21,7 @@ from doorstep.storage.repositories.visitor_data import ERASED, KEPT, referencing
 from doorstep.storage.session import unit_of_work
 from tests.factories.db import import_teams, rejected, run_import
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
+from tests.factories.sides import Side
 
 START = dt.date(2027, 1, 4)
 LEFT = dt.date(2027, 2, 28)  # V1's last day
@@ -285,3 +286,26 @@ def test_an_erased_visitors_id_is_not_imported_again_nor_exported_nor_counted(
         "visitor_id",
         "V2",
     ]
+
+
+def test_an_export_beside_an_erasure_waits_for_it_then_finds_the_visitor_erased(
+    with_areas: Engine, tmp_path: Path, db_url: str
+) -> None:
+    # Without the erasure's lock, the export would read V1's rows while the erasure ran
+    # and write its event, with their counts, after the erasure had redacted the trail.
+    import_teams(with_areas, tmp_path, "T1")
+    run_import(with_areas, "visitors", _visitors(tmp_path))
+
+    def export(engine: Engine) -> None:
+        with unit_of_work(engine) as s:
+            visitor_rights.export_visitor(s, "V1", actor="reader")
+
+    reader = Side(db_url, export)
+    with unit_of_work(with_areas) as s:
+        visitor_rights.erase_visitor(s, "V1", actor="test")
+        waited = reader.waits()
+    reader.join(60)
+    assert waited, f"the export did not wait for the erasure: {reader.outcome}"
+    assert isinstance(reader.outcome, NotFound), reader.outcome
+    assert "V1 was erased" in str(reader.outcome)
+    assert _count(with_areas, "SELECT COUNT(*) FROM audit_events WHERE actor = 'reader'") == 0
