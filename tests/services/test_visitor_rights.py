@@ -26,6 +26,7 @@ from tests.factories.sides import Side
 START = dt.date(2027, 1, 4)
 LEFT = dt.date(2027, 2, 28)  # V1's last day
 AFTER = LEFT + dt.timedelta(days=1)  # H1 re-paired and planned again from here
+LATER = dt.date(2027, 12, 1)  # past the plan's six months: every household overdue
 NAME = "Qiu Xiaohong"
 # V1's home: values no other row holds, looked for in every table after the erasure.
 LAT, LON = 26.5812, 107.9799
@@ -95,6 +96,15 @@ def _left(engine: Engine, tmp_path: Path) -> None:
         view = pairing.propose(s, "R", params=PairingParams(), actor="test", today=AFTER)
         pairing.commit(s, view.id, actor="test", today=AFTER)
         planning.plan_area(s, "R", planning.PlanSettings(start=AFTER, months=6), actor="test")
+
+
+def _lists(engine: Engine) -> dict[str, list[dict[str, Any]]]:
+    """The area's work lists on AFTER and a while later, by kind."""
+    with unit_of_work(engine) as s:
+        return {
+            kind: planning.work_list(s, kind, actor="test", today=today, days=90, area="R")
+            for kind, today in (("due", AFTER), ("upcoming", AFTER), ("overdue", LATER))
+        }
 
 
 def _all_rows(engine: Engine) -> str:
@@ -197,8 +207,12 @@ def test_erasing_a_visitor_leaves_no_value_of_theirs_and_the_households_their_re
     )
     assert NAME in _all_rows(paired)
 
+    lists = _lists(paired)
+    assert lists["due"] or lists["upcoming"]
     with unit_of_work(paired) as s:
         erased = visitor_rights.erase_visitor(s, "V1", actor="manager", today=AFTER)
+    # H1 is due as it was (from the visit V1 made), and the work lists read the same.
+    assert _lists(paired) == lists
     # The re-plan cancelled V1's visits from AFTER: their calendar's cancellations go too.
     own = {"visitors": 1, "team_members": 1, "visitor_leave": 1, "exclusions": 1}
     assert erased.erased == {**own, **({"cancelled_visits": cancelled} if cancelled else {})}
@@ -231,6 +245,13 @@ def test_erasing_a_visitor_leaves_no_value_of_theirs_and_the_households_their_re
     ]
     assert details[:3] == [{"redacted": "visitor erased"}] * 3
     assert details[3] == {"erased": erased.erased, "kept": erased.kept}
+    # The area pairs and plans on without the erased row, which nothing takes for a visitor.
+    with unit_of_work(paired) as s:
+        view = pairing.propose(s, "R", params=PairingParams(), actor="test", today=AFTER)
+        assert view.figures["paired"] == 2
+        planning.plan_area(s, "R", planning.PlanSettings(start=AFTER, months=6), actor="test")
+    ahead = f"WHERE p.external_id = 'V1' AND v.status = 'planned' AND v.planned_start >= '{AFTER}'"
+    assert _count(paired, visits + ahead) == 0
     # Nothing to export or erase any more; the id is not given to someone else.
     for act in (visitor_rights.export_visitor, visitor_rights.erase_visitor):
         with unit_of_work(paired) as s, pytest.raises(NotFound, match="V1 was erased"):
