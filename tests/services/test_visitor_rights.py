@@ -330,3 +330,20 @@ def test_an_export_beside_an_erasure_waits_for_it_then_finds_the_visitor_erased(
     assert isinstance(reader.outcome, NotFound), reader.outcome
     assert "V1 was erased" in str(reader.outcome)
     assert _count(with_areas, "SELECT COUNT(*) FROM audit_events WHERE actor = 'reader'") == 0
+
+
+def test_an_open_proposal_that_considered_an_erased_visitor_is_not_committed(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    import_teams(with_areas, tmp_path, "T1")
+    run_import(with_areas, "visitors", _visitors(tmp_path))
+    run_import(
+        with_areas, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, [household()])
+    )
+    with unit_of_work(with_areas) as s:
+        view = pairing.propose(s, "R", params=PairingParams(), actor="test", today=START)
+    with unit_of_work(with_areas) as s:  # not paired yet: nothing holds the erasure back
+        visitor_rights.erase_visitor(s, "V1", actor="test", today=START)
+    with unit_of_work(with_areas) as s, pytest.raises(Conflict, match="stale"):
+        pairing.commit(s, view.id, actor="test", today=START)
+    assert _count(with_areas, "SELECT COUNT(*) FROM pairings") == 0
