@@ -28,6 +28,7 @@ LEFT = dt.date(2027, 2, 28)  # V1's last day
 AFTER = LEFT + dt.timedelta(days=1)  # H1 re-paired and planned again from here
 LATER = dt.date(2027, 12, 1)  # past the plan's six months: every household overdue
 NAME = "Qiu Xiaohong"
+NOTE = "grandmother unwell"  # about H1: its own, not V1's
 # V1's home: values no other row holds, looked for in every table after the erasure.
 LAT, LON = 26.5812, 107.9799
 
@@ -84,7 +85,7 @@ def paired(with_areas: Engine, tmp_path: Path) -> Engine:
         ).scalar_one()
     day = first if isinstance(first, dt.date) else dt.date.fromisoformat(str(first)[:10])
     with unit_of_work(with_areas) as s:
-        made = visit_records.MadeVisit("H1", "V1", day)
+        made = visit_records.MadeVisit("H1", "V1", day, note=NOTE)
         visit_records.record_visit(s, made, actor="V1's phone", today=day)
     return with_areas
 
@@ -149,6 +150,9 @@ def test_a_visitor_gets_everything_held_about_them_households_named_by_id_only(
     assert [e["reason"] for e in records["exclusions"]] == ["neighbours"]
     assert len(records["pairings"]) == 1 and records["proposed_pairs"]
     assert {v["status"] for v in records["visits"]} == {"done", "planned"}
+    # What a visit found and did for the household is the household's, not the visitor's.
+    assert not {"notes", "outcome_codes", "activities"} & set(records["visits"][0])
+    assert NOTE not in json.dumps(data)
     assert [p["id"] for p in records["pairing_proposals"]] == [
         records["pairings"][0]["proposal_id"]
     ]

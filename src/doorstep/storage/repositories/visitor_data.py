@@ -40,6 +40,9 @@ ERASED = ("team_members", "visitor_leave", "exclusions", "cancelled_visits")
 KEPT = ("pairings", "visits", "proposed_pairs", "activity_attendance")
 #: What the details of a visitor's own events become when the visitor is erased.
 REDACTED = {"redacted": "visitor erased"}
+#: Columns of the visitor's rows that are the household's data, left out of the visitor's
+#: export (the household's own export holds them): what a visit found and did for it.
+_HOUSEHOLDS_OWN = {"visits": ("activities", "outcome_codes", "notes")}
 #: Tables whose rows the export names rather than copies: households by their id only.
 _NAMED = {
     "households": ("id", "external_id"),
@@ -77,13 +80,16 @@ def erased_ids(conn: Connection) -> set[str]:
 def records(conn: Connection, visitor: int) -> dict[str, list[dict[str, Any]]]:
     """Every row about the visitor, by table: their own row, then each table referring to
     them, then what those rows point to (teams, organisation, proposals, activities; areas
-    by code and name; households by id only, nothing of theirs)."""
+    by code and name; households by id only, nothing of theirs, nor a visit's notes and
+    outcomes, which are about the household)."""
     v = _visitors()
     out: dict[str, list[dict[str, Any]]] = {
         "visitors": [dict(r) for r in conn.execute(select(v).where(v.c.id == visitor)).mappings()]
     }
     for table, column in referencing():
-        rows = [dict(r) for r in conn.execute(select(table).where(column == visitor)).mappings()]
+        shown = [c for c in table.columns if c.name not in _HOUSEHOLDS_OWN.get(table.name, ())]
+        query = select(*shown).where(column == visitor).order_by(table.c.id)
+        rows = [dict(r) for r in conn.execute(query).mappings()]
         if rows:
             out.setdefault(table.name, []).extend(rows)
     while _add_referenced(conn, out):
