@@ -27,8 +27,9 @@ def export_cmd(
 ) -> None:
     """Everything held about one visitor, as JSON: their record (name, home, languages,
     capacity, active days), team, organisation and areas, leave, exclusions, pairings and
-    proposed pairs, visits and cancelled visits (households named by id only), and the
-    audit trail's events about them. The export is itself recorded in the audit trail.
+    proposed pairs, visits and cancelled visits (households named by id only; a visit's
+    notes and outcomes are the household's, and left out), and the audit trail's events
+    about them. The export is itself recorded in the audit trail.
 
     Example: doorstep visitor export V0000123 --out V0000123.json
     """
