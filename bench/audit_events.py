@@ -8,7 +8,12 @@ demo region), in a transaction rolled back after each stage:
 
 - ``run``: every household, whose ids are one run (an export of the households table);
 - ``subset``: a random 1.5M of them, which go through a temporary table first (a commit's
-  or plan's households, scattered over the table).
+  or plan's households, scattered over the table);
+- ``lookup``: with the events of ``run`` in the trail, finding the events about one household
+  (what its export and erasure do), the mean over 20 households.
+
+Each database is measured twice in the same run, with the trail's index on ``entity_id``
+(migration 0007) and without it (dropped after the upgrade), and the ratios printed.
 
 Usage: python bench/audit_events.py [--households N] [--subset N] [--skip-postgres]
 
@@ -25,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+from sqlalchemy import Connection
 
 PG_ADMIN = os.environ.get(
     "DOORSTEP_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -37,6 +43,8 @@ def fresh_db(kind: str, workdir: Path) -> str:
     from doorstep.storage.session import make_engine
 
     if kind == "sqlite":
+        for leftover in workdir.glob("bench.db*"):  # the run before, with or without the index
+            leftover.unlink()
         url = f"sqlite:///{workdir / 'bench.db'}"
     else:
         import psycopg
@@ -58,7 +66,9 @@ def drop_db() -> None:
         admin.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
 
 
-def measure(kind: str, households: int, subset: int, workdir: Path) -> None:
+def measure(
+    kind: str, households: int, subset: int, workdir: Path, *, index: bool
+) -> dict[str, float]:
     from sqlalchemy import text
 
     from doorstep.privacy.audit import record_row_events
@@ -68,6 +78,8 @@ def measure(kind: str, households: int, subset: int, workdir: Path) -> None:
     eng = make_engine(fresh_db(kind, workdir))
     with unit_of_work(eng) as s:
         conn = s.connection()
+        if not index:
+            conn.execute(text("DROP INDEX ix_audit_events_entity_id"))
         conn.execute(
             text(
                 "INSERT INTO areas (id, code, name, level, path, depth) "
@@ -98,6 +110,8 @@ def measure(kind: str, households: int, subset: int, workdir: Path) -> None:
         "run": pl.Series(ids),
         "subset": pl.Series(np.sort(rng.choice(ids, subset, replace=False))),
     }
+    times: dict[str, float] = {}
+    label = "indexed" if index else "no index"
     for name, chosen in stages.items():
         with eng.connect() as conn, conn.begin() as tx:
             from sqlalchemy.orm import Session
@@ -117,9 +131,39 @@ def measure(kind: str, households: int, subset: int, workdir: Path) -> None:
             seconds = time.perf_counter() - t0
             written = conn.execute(text("SELECT COUNT(*) FROM audit_events")).scalar_one()
             assert written == chosen.len(), (written, chosen.len())
+            times[name] = seconds
+            print(
+                f"{kind:10} {label:8} {name:7} {chosen.len():>10,} events {seconds:6.2f} s",
+                flush=True,
+            )
+            if name == "run":
+                times["lookup"] = lookup(conn, rng.choice(ids, 20, replace=False))
+                print(
+                    f"{kind:10} {label:8} lookup  one household's events "
+                    f"{times['lookup'] * 1000:8.1f} ms (of {written:,})",
+                    flush=True,
+                )
             tx.rollback()
-        print(f"{kind:10} {name:7} {chosen.len():>10,} events {seconds:6.2f} s", flush=True)
     eng.dispose()
+    return times
+
+
+def lookup(conn: Connection, chosen: np.ndarray) -> float:
+    """Mean seconds to read one household's events, as its export does."""
+    from doorstep.storage.repositories import household_data
+
+    t0 = time.perf_counter()
+    for i in chosen:
+        events = household_data.audit_events(conn, f"H{int(i):07d}")
+        assert len(events) == 1, events
+    return (time.perf_counter() - t0) / len(chosen)
+
+
+def compare(kind: str, households: int, subset: int, workdir: Path) -> None:
+    without = measure(kind, households, subset, workdir, index=False)
+    indexed = measure(kind, households, subset, workdir, index=True)
+    ratios = ", ".join(f"{k} {indexed[k] / without[k]:.2f}" for k in indexed)
+    print(f"{kind:10} indexed / no index: {ratios}", flush=True)
 
 
 def main() -> None:
@@ -129,10 +173,10 @@ def main() -> None:
     ap.add_argument("--skip-postgres", action="store_true")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        measure("sqlite", args.households, args.subset, Path(tmp))
+        compare("sqlite", args.households, args.subset, Path(tmp))
     if not args.skip_postgres:
         try:
-            measure("postgresql", args.households, args.subset, Path("."))
+            compare("postgresql", args.households, args.subset, Path("."))
         finally:
             drop_db()
 

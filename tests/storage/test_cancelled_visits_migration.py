@@ -10,7 +10,7 @@ from alembic import command
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from doorstep.storage.migrate import alembic_config, current_revision, upgrade
+from doorstep.storage.migrate import alembic_config, upgrade
 from tests.factories.db import run_import
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
 
@@ -23,7 +23,7 @@ def test_the_migration_adds_the_table_with_one_row_per_visit_and_drops_it_down(
         command.downgrade(alembic_config(engine), "0005")
         assert "cancelled_visits" not in inspect(engine).get_table_names()
         upgrade(engine)
-        assert current_revision(engine) == "0006"
+        assert "cancelled_visits" in inspect(engine).get_table_names()
         columns = {c["name"] for c in inspect(engine).get_columns("cancelled_visits")}
         assert columns == {
             "id",

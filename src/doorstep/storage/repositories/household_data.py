@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, Connection, Table, func, select, update
+from sqlalchemy import Column, ColumnElement, Connection, Select, Table, func, select, update
 
 import doorstep.storage.tables  # noqa: F401  (registers every table on the metadata)
 from doorstep.storage.base import Base
@@ -102,9 +102,13 @@ def audit_events(conn: Connection, external_id: str) -> list[dict[str, Any]]:
     Only those since its id was last erased: a household imported again under an erased
     one's id is a new record, and must not be handed the erased one's trail (which names
     what that one held)."""
+    return [dict(r) for r in conn.execute(events_query(external_id)).mappings()]
+
+
+def events_query(external_id: str) -> Select[Any]:
+    """The query of :func:`audit_events` (its plan is tested to use the trail's index)."""
     a = Base.metadata.tables["audit_events"]
-    query = select(a).where(*_events_about(external_id)).order_by(a.c.id)
-    return [dict(r) for r in conn.execute(query).mappings()]
+    return select(a).where(*_events_about(external_id)).order_by(a.c.id)
 
 
 #: What the details of a household's events become when it is erased.

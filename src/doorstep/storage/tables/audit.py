@@ -21,5 +21,6 @@ class AuditEvent(Base):
     # own export); no constraint, so a new action needs no migration.
     action: Mapped[str] = mapped_column(String(40))
     entity: Mapped[str] = mapped_column(String(40))
-    entity_id: Mapped[str | None] = mapped_column(String(64))
+    # Indexed: a person's export and erasure look up the events about one id.
+    entity_id: Mapped[str | None] = mapped_column(String(64), index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
