@@ -58,6 +58,9 @@ class Recorded:
 
     visit: int
     was_planned: dt.date | None
+    #: The planned visit a changed visit was recorded over before, planned again as the
+    #: visit is no longer it (another pairing's now, or on other days): row, first day.
+    restored: tuple[int, dt.date] | None = None
 
 
 def check(
@@ -121,13 +124,20 @@ def write(
     visitor_id: int,
     pairing_id: int,
     *,
-    stored: int | None = None,
+    stored: dict[str, Any] | None = None,
     claimed: set[int] | None = None,
 ) -> Recorded:
-    """Write a checked visit: over its own row ``stored`` (recorded before under the same
-    device id), else over the earliest planned visit of the pairing on those days (the
-    visit planned is the one made, not another), else as a new row. ``claimed`` are
-    planned visits taken already by other visits of the same import."""
+    """Write a checked visit over the earliest planned visit of the pairing on those days
+    (the visit planned is the one made, not another), else as a new row. ``claimed`` are
+    planned visits taken already by other visits of the same import.
+
+    ``stored`` is the visit's row recorded before (same device id), as
+    :func:`doorstep.storage.repositories.visit_records.by_client_ids` gives it: the visits
+    end as if the visit had been recorded as it is now in the first place. It keeps its
+    row while it is still the visit planned there (same pairing, planned days it meets);
+    otherwise the planned visit it was over is planned again (``restored``), and a row
+    recorded on no planned days is the one written, unless a planned visit takes its place.
+    """
     values = repo.made_values(
         pairing_id=pairing_id,
         household_id=household_id,
@@ -137,17 +147,35 @@ def write(
         note=made.note,
         client_id=made.visit_id,
     )
-    if stored is not None:
-        repo.update_visit(conn, stored, values)
-        return Recorded(stored, None)
     taken = claimed if claimed is not None else set()
+    own: int | None = None  # a stored row on no planned days, to be written again
+    restored: tuple[int, dt.date] | None = None
+    if stored is not None:
+        own = int(stored["id"])
+        was: dt.date | None = stored["planned_start"]
+        if was is not None:
+            if stored["pairing_id"] == pairing_id and _meets(stored, made):
+                repo.update_visit(conn, own, values)  # still the visit planned on those days
+                return Recorded(own, None)
+            repo.update_visit(conn, own, repo.UNRECORDED)
+            restored, own = (own, was), None
     planned = repo.planned_overlapping(conn, pairing_id, made.start, made.last, skip=taken)
     if planned is not None:
         taken.add(planned)
+        if own is not None:
+            repo.delete_visit(conn, own)  # the planned visit's row holds it now
         start = repo.planned_start_of(conn, planned)
         repo.update_visit(conn, planned, values)
-        return Recorded(planned, start)
-    return Recorded(repo.insert_visit(conn, values), None)
+        return Recorded(planned, start, restored)
+    if own is not None:
+        repo.update_visit(conn, own, values)
+        return Recorded(own, None)
+    return Recorded(repo.insert_visit(conn, values), None, restored)
+
+
+def _meets(stored: dict[str, Any], made: MadeVisit) -> bool:
+    """Whether a stored visit's planned days meet the made visit's."""
+    return bool(stored["planned_start"] <= made.last and stored["planned_end"] >= made.start)
 
 
 def _ids(conn: Connection, household: str, visitor: str) -> tuple[int, int]:

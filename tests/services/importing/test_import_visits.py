@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,9 @@ from sqlalchemy import Engine, text
 
 from doorstep.services.importing import ImportRejected
 from doorstep.services.importing.errors import errors_csv_path
-from tests.factories.db import run_import
+from doorstep.services.visit_records import MadeVisit, record_visit
+from doorstep.storage.session import unit_of_work
+from tests.factories.db import rejected, run_import
 from tests.factories.files import HOUSEHOLD_HEADER, household, write_csv
 from tests.factories.visits import first_planned, plan_three
 
@@ -173,3 +176,115 @@ def test_every_bad_row_is_named_in_the_errors_file_without_its_values_and_nothin
     assert "row,column,value,reason" in written
     for secret in ("SECRET", "H2", "2027-02-26", "2027-02-12", "withdrawn"):
         assert secret not in written
+
+
+def _detail(engine: Engine, household: str) -> dict[str, Any]:
+    """The detail of the household's latest audit event."""
+    with engine.connect() as conn:
+        found = conn.execute(
+            text("SELECT detail FROM audit_events WHERE entity_id = :h ORDER BY id DESC LIMIT 1"),
+            {"h": household},
+        ).scalar_one()
+    return found if isinstance(found, dict) else dict(json.loads(found))
+
+
+def _record(engine: Engine, made: MadeVisit) -> None:
+    with unit_of_work(engine) as s:
+        record_visit(s, made, actor="test", today=TODAY)
+
+
+def test_a_visit_recorded_by_hand_and_then_synced_from_the_device_is_one_visit(
+    planned: Engine, tmp_path: Path
+) -> None:
+    a, z = first_planned(planned, "H0")
+    _record(planned, MadeVisit("H0", "V1", a, a))
+    before = _visits(planned)
+    row = {"visit_id": A, "household_id": "H0", "visitor_id": "V1", "start": a, "end": z}
+    path = write_csv(tmp_path / "a.csv", HEADER, [row | {"note": "synced"}])
+    summary = run_import(planned, "visits", path, today=TODAY)
+    assert (summary.created, summary.updated, summary.unchanged) == (0, 1, 0)
+    after = _visits(planned)
+    assert len(after) == len(before)  # the visit recorded by hand took the device's id
+    assert [v for v in after if v[0] == A] == [(A, "H0", "done", str(a), str(a), str(z), "synced")]
+    assert _events(planned)[-1] == ("update", "household", "H0")
+    assert _detail(planned, "H0")["adopted"] is True
+    again = run_import(planned, "visits", path, today=TODAY)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+
+
+def test_a_synced_visit_over_another_households_or_another_devices_visit_is_refused(
+    planned: Engine, tmp_path: Path
+) -> None:
+    a, _ = first_planned(planned, "H0")
+    _record(planned, MadeVisit("H0", "V1", a))
+    other = {"visit_id": A, "household_id": "H1", "visitor_id": "V1", "start": a}
+    errors = rejected(
+        planned, "visits", write_csv(tmp_path / "a.csv", HEADER, [other]), today=TODAY
+    )
+    assert any("overlaps the visitor's visit recorded from" in e for e in errors)
+    mine = other | {"household_id": "H0"}
+    run_import(planned, "visits", write_csv(tmp_path / "b.csv", HEADER, [mine]), today=TODAY)
+    another = mine | {"visit_id": B}
+    errors = rejected(
+        planned, "visits", write_csv(tmp_path / "c.csv", HEADER, [another]), today=TODAY
+    )
+    assert any("overlaps the visitor's visit recorded from" in e for e in errors)
+
+
+def test_a_visit_synced_again_under_another_household_gives_back_the_planned_visit_it_took(
+    planned: Engine, tmp_path: Path
+) -> None:
+    a, z = first_planned(planned, "H0")
+    a1, z1 = first_planned(planned, "H1")
+    before = _visits(planned)
+    row = {"visit_id": A, "household_id": "H0", "visitor_id": "V1", "start": a, "end": z}
+    run_import(planned, "visits", write_csv(tmp_path / "a.csv", HEADER, [row]), today=TODAY)
+    moved = row | {"household_id": "H1", "start": a1, "end": z1}
+    summary = run_import(
+        planned, "visits", write_csv(tmp_path / "a.csv", HEADER, [moved]), today=TODAY
+    )
+    assert (summary.created, summary.updated) == (0, 1)
+    after = _visits(planned)
+    # H0's planned visit is planned again, H1's became the visit made: no row more or less.
+    assert sorted(after) == sorted(
+        [v for v in before if v[1:4] not in (("H0", "planned", str(a)), ("H1", "planned", str(a1)))]
+        + [
+            ("None", "H0", "planned", str(a), "None", "None", "None"),
+            (A, "H1", "done", str(a1), str(a1), str(z1), "None"),
+        ]
+    )
+    assert _events(planned)[-2:] == [("update", "household", "H0"), ("update", "household", "H1")]
+    assert _detail(planned, "H0")["restored_planned"] == str(a)
+    assert "restored_planned" not in _detail(planned, "H1")
+
+
+def test_a_visit_synced_again_onto_planned_days_becomes_the_planned_visit(
+    planned: Engine, tmp_path: Path
+) -> None:
+    a1, z1 = first_planned(planned, "H1")
+    before = _visits(planned)
+    row = {"visit_id": A, "household_id": "H2", "visitor_id": "V1", "start": TODAY}
+    run_import(planned, "visits", write_csv(tmp_path / "a.csv", HEADER, [row]), today=TODAY)
+    assert len(_visits(planned)) == len(before) + 1  # on no planned day: a row of its own
+    moved = row | {"household_id": "H1", "start": a1, "end": z1}
+    run_import(planned, "visits", write_csv(tmp_path / "a.csv", HEADER, [moved]), today=TODAY)
+    after = _visits(planned)
+    assert len(after) == len(before)  # H1's planned visit holds it, H2's own row is gone
+    assert [v for v in after if v[0] == A] == [(A, "H1", "done", str(a1), str(a1), str(z1), "None")]
+    assert not [v for v in after if v[1:4] == ("H1", "planned", str(a1))]
+
+
+def test_a_visit_synced_again_on_other_days_gives_back_the_planned_visit_it_took(
+    planned: Engine, tmp_path: Path
+) -> None:
+    a, z = first_planned(planned, "H0")
+    before = _visits(planned)
+    row = {"visit_id": A, "household_id": "H0", "visitor_id": "V1", "start": a, "end": z}
+    run_import(planned, "visits", write_csv(tmp_path / "a.csv", HEADER, [row]), today=TODAY)
+    later = row | {"start": TODAY, "end": TODAY}
+    run_import(planned, "visits", write_csv(tmp_path / "a.csv", HEADER, [later]), today=TODAY)
+    after = _visits(planned)
+    assert sorted(after) == sorted(
+        [*before, (A, "H0", "done", "None", str(TODAY), str(TODAY), "None")]
+    )
+    assert _detail(planned, "H0")["restored_planned"] == str(a)

@@ -4,7 +4,9 @@ A visitor records visits offline and syncs when there is a network, perhaps the 
 twice, perhaps files that overlap. Each row carries the id the device gave the visit
 (``visit_id``, stored as ``visits.client_uuid``): a row whose visit is stored as the file
 has it is left alone, a changed one updates its visit, and a new one is recorded as
-``doorstep visits record`` records one (over the pair's planned visit on those days).
+``doorstep visits record`` records one (over the pair's planned visit on those days), or,
+when the household and visitor recorded a visit without a device id on those days, takes
+that visit as its own (it is the same visit, recorded by hand before the device synced).
 Every row is checked before any is written: all rows or none.
 """
 
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from doorstep.services.importing.errors import RowError
@@ -31,6 +34,8 @@ class _Row:
     household_id: int
     visitor_id: int
     stored: dict[str, Any] | None
+    #: ``stored`` is a visit recorded without a device id that the row takes as its own.
+    adopted: bool = False
 
 
 @dataclass
@@ -46,6 +51,7 @@ def _same(stored: dict[str, Any], made: MadeVisit) -> bool:
     """Whether the stored visit is the row's as it stands (nothing to write)."""
     return (
         stored["status"] == "done"
+        and stored["client_uuid"] == made.visit_id
         and (stored["household"], stored["visitor"]) == (made.household, made.visitor)
         and (stored["actual_start"], stored["actual_end"]) == (made.start, made.last)
         and (stored["notes"] or None) == (made.note or None)
@@ -88,6 +94,7 @@ def load_visits(
     stored = repo.by_client_ids(conn, [r["visit_id"] for r in rows])
     errors: list[RowError] = []
     known: list[_Row] = []
+    adopted: set[int] = set()
     for r in rows:  # visit ids are unique in the file (the validator sees to it)
         at = int(r[ROW])
         h, v = households.get(r["household_id"]), visitors.get(r["visitor_id"])
@@ -100,10 +107,14 @@ def load_visits(
         made = MadeVisit(
             r["household_id"], r["visitor_id"], r["start"], r["end"], r["note"], r["visit_id"]
         )
-        known.append(_Row(at, made, h, v, stored.get(r["visit_id"])))
+        before = stored.get(r["visit_id"])
+        adopt = before is None and (before := _adoptable(conn, made, h, v, adopted)) is not None
+        if before is not None and adopt:
+            adopted.add(int(before["id"]))
+        known.append(_Row(at, made, h, v, before, adopt))
     errors += _overlaps_in_file(known)
     # The file's own visits stored before have the file's days now (checked above).
-    ignore = frozenset(int(s["id"]) for s in stored.values())
+    ignore = frozenset(int(k.stored["id"]) for k in known if k.stored is not None)
     written = VisitsWritten()
     todo: list[tuple[_Row, int]] = []
     for k in known:
@@ -122,22 +133,43 @@ def load_visits(
     for k, pairing_id in todo:
         before = k.stored
         recorded = write(
-            conn,
-            k.made,
-            k.household_id,
-            k.visitor_id,
-            pairing_id,
-            stored=None if before is None else int(before["id"]),
-            claimed=claimed,
+            conn, k.made, k.household_id, k.visitor_id, pairing_id, stored=before, claimed=claimed
         )
         detail = audit_detail(k.made, recorded, file=file, visit_id=k.made.visit_id)
         if before is None:
             written.created += 1
-            action = "create" if recorded.was_planned is None else "update"
+            written.events.append(
+                ("create" if recorded.was_planned is None else "update", k.made.household, detail)
+            )
+            continue
+        written.updated += 1
+        if k.adopted:  # a visit recorded without a device id is this one
+            detail["adopted"] = True
+        # The planned visit put back is its household's, named in its own event only.
+        back: dict[str, Any] = {}
+        if recorded.restored is not None:
+            back = {"restored_visit": recorded.restored[0]}
+            back["restored_planned"] = recorded.restored[1].isoformat()
+        if before["household"] != k.made.household:  # it was filed under another
+            written.events.append(("update", before["household"], detail | {"moved": True} | back))
         else:
-            written.updated += 1
-            action = "update"
-            if before["household"] != k.made.household:  # it was filed under another
-                written.events.append(("update", before["household"], detail | {"moved": True}))
-        written.events.append((action, k.made.household, detail))
+            detail |= back
+        written.events.append(("update", k.made.household, detail))
     return written
+
+
+def _adoptable(
+    conn: Connection, made: MadeVisit, household_id: int, visitor_id: int, taken: set[int]
+) -> dict[str, Any] | None:
+    """The visit a row without a stored visit takes as its own: the earliest recorded
+    visit of the same household and visitor, without a device id (``doorstep visits
+    record``'s), whose days meet the row's and that no earlier row took.
+
+    The same visit recorded by hand and then synced from the device is one visit: the
+    sync gives it its id and its days. Another household's visit, or one under another
+    device id, on those days is still an overlap (:func:`check` refuses it).
+    """
+    if made.last < made.start:
+        return None
+    found = repo.unsynced(conn, household_id, visitor_id, made.start, made.last)
+    return next((f for f in found if int(f["id"]) not in taken), None)

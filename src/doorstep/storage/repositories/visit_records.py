@@ -107,31 +107,57 @@ def recorded_clashes(
     return [(int(i), u, _day(a)) for i, u, a in rows]
 
 
+#: A recorded visit as an import compares a row with it: ``by_client_ids`` and ``unsynced``.
+_STORED = """
+    SELECT vi.id, vi.client_uuid, vi.status, vi.pairing_id, vi.household_id, vi.visitor_id,
+           vi.planned_start, vi.planned_end, vi.actual_start, vi.actual_end, vi.notes,
+           h.external_id AS household, v.external_id AS visitor
+    FROM visits vi JOIN households h ON h.id = vi.household_id
+    JOIN visitors v ON v.id = vi.visitor_id
+"""
+
+
+def _stored(row: Any) -> dict[str, Any]:
+    out = dict(row)
+    for key in ("planned_start", "planned_end", "actual_start", "actual_end"):
+        if out[key] is not None:
+            out[key] = _day(out[key])
+    return out
+
+
 def by_client_ids(conn: Connection, client_ids: list[str]) -> dict[str, dict[str, Any]]:
     """The visits recorded under these device ids, by id: their row, with the household's
     and visitor's external ids."""
     if not client_ids:
         return {}
     rows = conn.execute(
-        text(
-            """
-            SELECT vi.id, vi.client_uuid, vi.status, vi.actual_start, vi.actual_end, vi.notes,
-                   h.external_id AS household, v.external_id AS visitor
-            FROM visits vi JOIN households h ON h.id = vi.household_id
-            JOIN visitors v ON v.id = vi.visitor_id
-            WHERE vi.client_uuid IN :ids
-            """
-        ).bindparams(bindparam("ids", expanding=True)),
+        text(_STORED + " WHERE vi.client_uuid IN :ids").bindparams(
+            bindparam("ids", expanding=True)
+        ),
         {"ids": sorted(set(client_ids))},
     ).mappings()
-    out: dict[str, dict[str, Any]] = {}
-    for r in rows:
-        row = dict(r)
-        for key in ("actual_start", "actual_end"):
-            if row[key] is not None:
-                row[key] = _day(row[key])
-        out[str(row["client_uuid"])] = row
-    return out
+    return {str(r["client_uuid"]): _stored(r) for r in rows}
+
+
+def unsynced(
+    conn: Connection, household_id: int, visitor_id: int, first: dt.date, last: dt.date
+) -> list[dict[str, Any]]:
+    """The household's visits recorded by the visitor without a device id (``doorstep
+    visits record``'s) whose days meet ``first..last``, earliest first, as
+    :func:`by_client_ids` gives a row."""
+    rows = conn.execute(
+        text(
+            _STORED
+            + """
+            WHERE vi.household_id = :h AND vi.visitor_id = :v AND vi.status = 'done'
+              AND vi.client_uuid IS NULL AND vi.actual_start <= :last
+              AND COALESCE(vi.actual_end, vi.actual_start) >= :first
+            ORDER BY vi.actual_start, vi.id
+            """
+        ),
+        {"h": household_id, "v": visitor_id, "first": first, "last": last},
+    ).mappings()
+    return [_stored(r) for r in rows]
 
 
 def planned_starting(
@@ -181,11 +207,28 @@ def insert_visit(conn: Connection, values: dict[str, Any]) -> int:
     return int(conn.execute(insert(_visits).values(**values).returning(_visits.c.id)).scalar_one())
 
 
+def delete_visit(conn: Connection, visit_id: int) -> None:
+    """Delete one visit (a recorded one whose visit another row now holds)."""
+    conn.execute(_visits.delete().where(_visits.c.id == visit_id))
+
+
 def update_visit(conn: Connection, visit_id: int, values: dict[str, Any]) -> None:
     """Set these columns of one visit (and its ``updated_at``)."""
     conn.execute(
         update(_visits).where(_visits.c.id == visit_id).values(updated_at=func.now(), **values)
     )
+
+
+#: What a recorded visit over a planned one is set to when it is no longer that visit: the
+#: planned visit again, with its planned days and window as they were.
+UNRECORDED: dict[str, Any] = {
+    "status": VisitStatus.PLANNED.value,
+    "actual_start": None,
+    "actual_end": None,
+    "days_stayed": None,
+    "notes": None,
+    "client_uuid": None,
+}
 
 
 def planned_start_of(conn: Connection, visit_id: int) -> dt.date:
