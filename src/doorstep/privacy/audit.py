@@ -37,6 +37,22 @@ def record_event(
     return event
 
 
+def record_events(
+    session: Session, *, actor: str, entity: str, events: list[tuple[str, str, dict[str, Any]]]
+) -> None:
+    """Events ``(action, entity_id, detail)`` in the order given, in one statement: an
+    import of a backlog of visits names each visit's household with its own detail, and
+    one ORM object per event cost more than the rest of the import."""
+    at = utcnow()
+    repo.insert_events(
+        session.connection(),
+        [
+            {"at": at, "actor": actor, "action": a, "entity": entity, "entity_id": i, "detail": d}
+            for a, i, d in events
+        ],
+    )
+
+
 def record_row_events(
     session: Session,
     *,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
@@ -63,8 +63,69 @@ class Recorded:
     restored: tuple[int, dt.date] | None = None
 
 
+class VisitStore(Protocol):
+    """Where the rules read visits and write them: the database itself, one query at a
+    time (:class:`DbStore`, one visit recorded), or an import's rows read in bulk and
+    written in bulk (:class:`doorstep.services.importing.visit_store.Preloaded`)."""
+
+    def pairing_over(
+        self, household_id: int, visitor_id: int, first: dt.date, last: dt.date
+    ) -> int | None: ...
+
+    def consent_on_day(self, household_id: int, day: dt.date) -> str | None: ...
+
+    def recorded_clashes(
+        self, visitor_id: int, first: dt.date, last: dt.date
+    ) -> list[tuple[int, str | None, dt.date]]: ...
+
+    def planned_overlapping(
+        self, pairing_id: int, first: dt.date, last: dt.date, *, skip: set[int]
+    ) -> tuple[int, dt.date] | None: ...
+
+    def update_visit(self, visit_id: int, values: dict[str, Any]) -> None: ...
+
+    def insert_visit(self, values: dict[str, Any]) -> int: ...
+
+    def delete_visit(self, visit_id: int) -> None: ...
+
+
+@dataclass(frozen=True)
+class DbStore:
+    """The visits as the database has them, a query per question."""
+
+    conn: Connection
+
+    def pairing_over(
+        self, household_id: int, visitor_id: int, first: dt.date, last: dt.date
+    ) -> int | None:
+        return repo.pairing_over(self.conn, household_id, visitor_id, first, last)
+
+    def consent_on_day(self, household_id: int, day: dt.date) -> str | None:
+        return repo.consent_on_day(self.conn, household_id, day)
+
+    def recorded_clashes(
+        self, visitor_id: int, first: dt.date, last: dt.date
+    ) -> list[tuple[int, str | None, dt.date]]:
+        return repo.recorded_clashes(self.conn, visitor_id, first, last)
+
+    def planned_overlapping(
+        self, pairing_id: int, first: dt.date, last: dt.date, *, skip: set[int]
+    ) -> tuple[int, dt.date] | None:
+        found = repo.planned_overlapping(self.conn, pairing_id, first, last, skip=skip)
+        return None if found is None else (found, repo.planned_start_of(self.conn, found))
+
+    def update_visit(self, visit_id: int, values: dict[str, Any]) -> None:
+        repo.update_visit(self.conn, visit_id, values)
+
+    def insert_visit(self, values: dict[str, Any]) -> int:
+        return repo.insert_visit(self.conn, values)
+
+    def delete_visit(self, visit_id: int) -> None:
+        repo.delete_visit(self.conn, visit_id)
+
+
 def check(
-    conn: Connection,
+    store: VisitStore,
     made: MadeVisit,
     household_id: int,
     visitor_id: int,
@@ -87,7 +148,7 @@ def check(
             return Refusal(
                 column, f"is after today ({today}): record a visit once it is made", InvalidInput
             )
-    pairing = repo.pairing_over(conn, household_id, visitor_id, first, last)
+    pairing = store.pairing_over(household_id, visitor_id, first, last)
     if pairing is None:
         return Refusal(
             "visitor_id",
@@ -95,7 +156,7 @@ def check(
             Conflict,
         )
     for day in sorted({first, last}):
-        state = repo.consent_on_day(conn, household_id, day)
+        state = store.consent_on_day(household_id, day)
         if state != ConsentState.GIVEN.value:
             which = "first" if day == first else "last"
             return Refusal(
@@ -105,7 +166,7 @@ def check(
                 NotPermitted,
                 f"the household's consent is not given on the visit's {which} day",
             )
-    clash = [c for c in repo.recorded_clashes(conn, visitor_id, first, last) if c[0] not in ignore]
+    clash = [c for c in store.recorded_clashes(visitor_id, first, last) if c[0] not in ignore]
     if clash:
         return Refusal(
             "start",
@@ -118,7 +179,7 @@ def check(
 
 
 def write(
-    conn: Connection,
+    store: VisitStore,
     made: MadeVisit,
     household_id: int,
     visitor_id: int,
@@ -132,7 +193,7 @@ def write(
     planned visits taken already by other visits of the same import.
 
     ``stored`` is the visit's row recorded before (same device id), as
-    :func:`doorstep.storage.repositories.visit_records.by_client_ids` gives it: the visits
+    :func:`doorstep.storage.repositories.visit_sync.by_client_ids` gives it: the visits
     end as if the visit had been recorded as it is now in the first place. It keeps its
     row while it is still the visit planned there (same pairing, planned days it meets);
     otherwise the planned visit it was over is planned again (``restored``), and a row
@@ -155,22 +216,22 @@ def write(
         was: dt.date | None = stored["planned_start"]
         if was is not None:
             if stored["pairing_id"] == pairing_id and _meets(stored, made):
-                repo.update_visit(conn, own, values)  # still the visit planned on those days
+                store.update_visit(own, values)  # still the visit planned on those days
                 return Recorded(own, None)
-            repo.update_visit(conn, own, repo.UNRECORDED)
+            store.update_visit(own, repo.UNRECORDED)
             restored, own = (own, was), None
-    planned = repo.planned_overlapping(conn, pairing_id, made.start, made.last, skip=taken)
-    if planned is not None:
+    found = store.planned_overlapping(pairing_id, made.start, made.last, skip=taken)
+    if found is not None:
+        planned, start = found
         taken.add(planned)
         if own is not None:
-            repo.delete_visit(conn, own)  # the planned visit's row holds it now
-        start = repo.planned_start_of(conn, planned)
-        repo.update_visit(conn, planned, values)
+            store.delete_visit(own)  # the planned visit's row holds it now
+        store.update_visit(planned, values)
         return Recorded(planned, start, restored)
     if own is not None:
-        repo.update_visit(conn, own, values)
+        store.update_visit(own, values)
         return Recorded(own, None)
-    return Recorded(repo.insert_visit(conn, values), None, restored)
+    return Recorded(store.insert_visit(values), None, restored)
 
 
 def _meets(stored: dict[str, Any], made: MadeVisit) -> bool:
@@ -225,13 +286,14 @@ def record_visit(
     conn = session.connection()
     lock_pairings(conn)
     household_id, visitor_id = _ids(conn, made.household, made.visitor)
-    outcome = check(conn, made, household_id, visitor_id, today=today or dt.date.today())
+    store = DbStore(conn)
+    outcome = check(store, made, household_id, visitor_id, today=today or dt.date.today())
     if isinstance(outcome, Refusal):
         raise outcome.error(
             f"cannot record the visit of {made.visitor} to {made.household} from {made.start}: "
             f"{outcome.reason}"
         )
-    recorded = write(conn, made, household_id, visitor_id, outcome)
+    recorded = write(store, made, household_id, visitor_id, outcome)
     record_event(
         session,
         actor=actor,

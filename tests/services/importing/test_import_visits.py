@@ -288,3 +288,25 @@ def test_a_visit_synced_again_on_other_days_gives_back_the_planned_visit_it_took
         [*before, (A, "H0", "done", "None", str(TODAY), str(TODAY), "None")]
     )
     assert _detail(planned, "H0")["restored_planned"] == str(a)
+
+
+def test_a_planned_visit_given_back_by_one_row_is_taken_by_a_later_row_of_the_same_file(
+    planned: Engine, tmp_path: Path
+) -> None:
+    a, z = first_planned(planned, "H0")
+    a1, z1 = first_planned(planned, "H1")
+    before = _visits(planned)
+    row = {"visit_id": A, "household_id": "H0", "visitor_id": "V1", "start": a, "end": z}
+    run_import(planned, "visits", write_csv(tmp_path / "a.csv", HEADER, [row]), today=TODAY)
+    # The device filed A under H0 by mistake: it was H1's; B is H0's, on the same days.
+    rows = [row | {"household_id": "H1", "start": a1, "end": z1}, row | {"visit_id": B}]
+    summary = run_import(
+        planned, "visits", write_csv(tmp_path / "b.csv", HEADER, rows), today=TODAY
+    )
+    assert (summary.created, summary.updated) == (1, 1)
+    after = _visits(planned)
+    assert len(after) == len(before)  # each took its household's planned visit
+    assert sorted(v for v in after if v[0] in (A, B)) == [
+        (A, "H1", "done", str(a1), str(a1), str(z1), "None"),
+        (B, "H0", "done", str(a), str(a), str(z), "None"),
+    ]

@@ -10,7 +10,7 @@ import polars as pl
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from doorstep.privacy.audit import record_event, record_row_events
+from doorstep.privacy.audit import record_event, record_events, record_row_events
 from doorstep.services.importing import load
 from doorstep.services.importing.columns import IMPORTS, EntitySchema
 from doorstep.services.importing.errors import (
@@ -248,12 +248,7 @@ def _import_visits(
         },
     )
     session.flush()  # the import's own event first, then one per visit it wrote
-    for action, household, detail in result.events:
-        record_event(
-            session, actor=actor, action=action, entity="household", entity_id=household,
-            detail=detail,
-        )  # fmt: skip
-    session.flush()
+    record_events(session, actor=actor, entity="household", events=result.events)
     return ImportSummary(
         "visits", path, frame.height, result.created, result.updated, result.unchanged, sheet
     )

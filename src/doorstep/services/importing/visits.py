@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from doorstep.services.importing.errors import RowError
 from doorstep.services.importing.validate import ROW
+from doorstep.services.importing.visit_store import Preloaded
 from doorstep.services.visit_records import MadeVisit, Refusal, audit_detail, check, write
-from doorstep.storage.repositories import visit_records as repo
+from doorstep.storage.repositories import visit_sync
+from doorstep.storage.repositories.bulk import lock_for_import
 from doorstep.storage.repositories.pairing import lock_pairings
 
 
@@ -88,13 +89,14 @@ def load_visits(
     """Check every row, then write them all (or none: the errors)."""
     conn = session.connection()
     lock_pairings(conn)  # as a plan, which replaces planned visits, takes it
+    lock_for_import(conn, ["visits"])  # new visits' ids are chosen here
     rows = list(frame.iter_rows(named=True))
-    households = repo.ids_by_external_id(conn, "households", [r["household_id"] for r in rows])
-    visitors = repo.ids_by_external_id(conn, "visitors", [r["visitor_id"] for r in rows])
-    stored = repo.by_client_ids(conn, [r["visit_id"] for r in rows])
+    households = visit_sync.ids_by_external_id(
+        conn, "households", [r["household_id"] for r in rows]
+    )
+    visitors = visit_sync.ids_by_external_id(conn, "visitors", [r["visitor_id"] for r in rows])
     errors: list[RowError] = []
-    known: list[_Row] = []
-    adopted: set[int] = set()
+    found: list[tuple[int, MadeVisit, int, int]] = []
     for r in rows:  # visit ids are unique in the file (the validator sees to it)
         at = int(r[ROW])
         h, v = households.get(r["household_id"]), visitors.get(r["visitor_id"])
@@ -102,13 +104,25 @@ def load_visits(
             errors.append(RowError(at, "household_id", r["household_id"], "unknown household"))
         if v is None:
             errors.append(RowError(at, "visitor_id", r["visitor_id"], "unknown visitor"))
-        if h is None or v is None:
-            continue
-        made = MadeVisit(
-            r["household_id"], r["visitor_id"], r["start"], r["end"], r["note"], r["visit_id"]
-        )
-        before = stored.get(r["visit_id"])
-        adopt = before is None and (before := _adoptable(conn, made, h, v, adopted)) is not None
+        if h is not None and v is not None:
+            made = MadeVisit(
+                r["household_id"], r["visitor_id"], r["start"], r["end"], r["note"], r["visit_id"]
+            )
+            found.append((at, made, h, v))
+    store = Preloaded(conn, [m.visit_id for _, m, _, _ in found if m.visit_id is not None])
+    # Only rows whose visit is not stored as the file has it ask anything more.
+    store.read(
+        [
+            (h, v, m.start, m.last)
+            for _, m, h, v in found
+            if (s := store.stored.get(m.visit_id or "")) is None or not _same(s, m)
+        ]
+    )
+    known: list[_Row] = []
+    adopted: set[int] = set()
+    for at, made, h, v in found:
+        before = store.stored.get(made.visit_id or "")
+        adopt = before is None and (before := _adoptable(store, made, h, v, adopted)) is not None
         if before is not None and adopt:
             adopted.add(int(before["id"]))
         known.append(_Row(at, made, h, v, before, adopt))
@@ -121,7 +135,7 @@ def load_visits(
         if k.stored is not None and _same(k.stored, k.made):
             written.unchanged += 1
             continue
-        outcome = check(conn, k.made, k.household_id, k.visitor_id, today=today, ignore=ignore)
+        outcome = check(store, k.made, k.household_id, k.visitor_id, today=today, ignore=ignore)
         if isinstance(outcome, Refusal):
             value = {"end": str(k.made.last), "start": str(k.made.start)}.get(outcome.column, "")
             errors.append(RowError(k.row, outcome.column, value, outcome.reason, outcome.redacted))
@@ -133,7 +147,7 @@ def load_visits(
     for k, pairing_id in todo:
         before = k.stored
         recorded = write(
-            conn, k.made, k.household_id, k.visitor_id, pairing_id, stored=before, claimed=claimed
+            store, k.made, k.household_id, k.visitor_id, pairing_id, stored=before, claimed=claimed
         )
         detail = audit_detail(k.made, recorded, file=file, visit_id=k.made.visit_id)
         if before is None:
@@ -155,11 +169,12 @@ def load_visits(
         else:
             detail |= back
         written.events.append(("update", k.made.household, detail))
+    store.flush()
     return written
 
 
 def _adoptable(
-    conn: Connection, made: MadeVisit, household_id: int, visitor_id: int, taken: set[int]
+    store: Preloaded, made: MadeVisit, household_id: int, visitor_id: int, taken: set[int]
 ) -> dict[str, Any] | None:
     """The visit a row without a stored visit takes as its own: the earliest recorded
     visit of the same household and visitor, without a device id (``doorstep visits
@@ -171,5 +186,8 @@ def _adoptable(
     """
     if made.last < made.start:
         return None
-    found = repo.unsynced(conn, household_id, visitor_id, made.start, made.last)
-    return next((f for f in found if int(f["id"]) not in taken), None)
+    for r in store.unsynced.get((household_id, visitor_id), ()):
+        first, last = r["actual_start"], r["actual_end"] or r["actual_start"]
+        if first <= made.last and last >= made.start and int(r["id"]) not in taken:
+            return dict(r)
+    return None

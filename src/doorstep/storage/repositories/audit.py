@@ -77,3 +77,9 @@ def events_for_rows(
             .order_by(src.c.id),  # the trail in the rows' order, the same on every database
         )
         conn.execute(query)
+
+
+def insert_events(conn: Connection, events: list[dict[str, Any]]) -> None:
+    """Insert audit events (their columns, each its own detail) in one statement."""
+    if events:
+        conn.execute(insert(Base.metadata.tables["audit_events"]), events)

@@ -107,8 +107,9 @@ def recorded_clashes(
     return [(int(i), u, _day(a)) for i, u, a in rows]
 
 
-#: A recorded visit as an import compares a row with it: ``by_client_ids`` and ``unsynced``.
-_STORED = """
+#: A recorded visit as an import compares a row with it (with its household's and
+#: visitor's external ids): :mod:`doorstep.storage.repositories.visit_sync` reads them.
+STORED_VISITS = """
     SELECT vi.id, vi.client_uuid, vi.status, vi.pairing_id, vi.household_id, vi.visitor_id,
            vi.planned_start, vi.planned_end, vi.actual_start, vi.actual_end, vi.notes,
            h.external_id AS household, v.external_id AS visitor
@@ -117,47 +118,12 @@ _STORED = """
 """
 
 
-def _stored(row: Any) -> dict[str, Any]:
+def stored_visit(row: Any) -> dict[str, Any]:
     out = dict(row)
     for key in ("planned_start", "planned_end", "actual_start", "actual_end"):
         if out[key] is not None:
             out[key] = _day(out[key])
     return out
-
-
-def by_client_ids(conn: Connection, client_ids: list[str]) -> dict[str, dict[str, Any]]:
-    """The visits recorded under these device ids, by id: their row, with the household's
-    and visitor's external ids."""
-    if not client_ids:
-        return {}
-    rows = conn.execute(
-        text(_STORED + " WHERE vi.client_uuid IN :ids").bindparams(
-            bindparam("ids", expanding=True)
-        ),
-        {"ids": sorted(set(client_ids))},
-    ).mappings()
-    return {str(r["client_uuid"]): _stored(r) for r in rows}
-
-
-def unsynced(
-    conn: Connection, household_id: int, visitor_id: int, first: dt.date, last: dt.date
-) -> list[dict[str, Any]]:
-    """The household's visits recorded by the visitor without a device id (``doorstep
-    visits record``'s) whose days meet ``first..last``, earliest first, as
-    :func:`by_client_ids` gives a row."""
-    rows = conn.execute(
-        text(
-            _STORED
-            + """
-            WHERE vi.household_id = :h AND vi.visitor_id = :v AND vi.status = 'done'
-              AND vi.client_uuid IS NULL AND vi.actual_start <= :last
-              AND COALESCE(vi.actual_end, vi.actual_start) >= :first
-            ORDER BY vi.actual_start, vi.id
-            """
-        ),
-        {"h": household_id, "v": visitor_id, "first": first, "last": last},
-    ).mappings()
-    return [_stored(r) for r in rows]
 
 
 def planned_starting(
