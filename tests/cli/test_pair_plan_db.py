@@ -157,13 +157,15 @@ def test_file_mode_options_with_an_area_are_refused(cli: Invoke, tmp_path: Path)
     assert "--out belongs to file mode" in one.output
 
 
-def test_a_proposal_id_too_large_to_store_is_simply_not_found(
+def test_a_proposal_id_too_large_to_store_is_bad_input_like_any_impossible_number(
     cli: Invoke, with_areas: Engine
 ) -> None:
     for command in ("show", "diff", "discard", "commit"):
         result = cli("pair", command, "99999999999999999999")
-        assert result.exit_code == 1, result.output
-        assert "no pairing proposal 99999999999999999999" in result.output
+        assert result.exit_code == 2, result.output
+        assert result.output.strip() == (
+            "error: PROPOSAL must be a proposal number, such as 3; got '99999999999999999999'"
+        )
     assert cli("pair", "diff", "1", "--limit", "-1").exit_code == 2
 
 

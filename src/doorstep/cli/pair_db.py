@@ -152,11 +152,16 @@ def note_shortage(summary: dict[str, Any]) -> None:
 
 def proposal_number(text: str, *, flag: str = "PROPOSAL") -> int:
     """The proposal a command names, or bad input in one line (an argument typed ``int``
-    would be refused by the command-line parser in a box of usage text)."""
+    would be refused by the command-line parser in a box of usage text). A number no
+    proposal can have (``-- -1``, 0, one past the database's ids) is refused the same way,
+    before the database is opened: it is a typing mistake, not a proposal not found."""
     try:
-        return int(text)  # (spaces around the number are fine)
+        number = int(text)  # (spaces around the number are fine)
     except ValueError:
-        raise InvalidInput(f"{flag} must be a proposal number, such as 3; got {text!r}") from None
+        number = 0
+    if not pairing.is_proposal_id(number):
+        raise InvalidInput(f"{flag} must be a proposal number, such as 3; got {text!r}")
+    return number
 
 
 @handle_errors

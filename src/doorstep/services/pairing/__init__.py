@@ -16,6 +16,7 @@ from doorstep.services.pairing.proposals import (
     PairDiff,
     ProposalView,
     diff,
+    is_proposal_id,
     propose,
     show,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "discard",
     "explain_household",
     "figures",
+    "is_proposal_id",
     "load_scope",
     "propose",
     "show",

@@ -183,10 +183,26 @@ def rows_progress(progress: Progress) -> Callable[[int], None]:
     return advance
 
 
+#: The largest proposal number there can be: ids are ``Integer`` columns, which PostgreSQL
+#: holds in 32 bits (a larger one is refused by the database, not merely not found).
+MAX_PROPOSAL_ID = 2**31 - 1
+
+
+def is_proposal_id(number: int) -> bool:
+    """Whether a proposal could have this number: from 1 to :data:`MAX_PROPOSAL_ID`."""
+    return 0 < number <= MAX_PROPOSAL_ID
+
+
 def get_proposal(session: Session, proposal_id: int, *, fresh: bool = False) -> PairingProposal:
-    """The proposal; ``fresh`` reads it again even if the session holds it (after a lock)."""
-    if not 0 < proposal_id < 2**63:  # no such id can be stored; the drivers refuse it
-        raise NotFound(f"no pairing proposal {proposal_id}")
+    """The proposal; ``fresh`` reads it again even if the session holds it (after a lock).
+
+    A number no proposal can have (0, negative, beyond the column) is bad input, not one
+    that was not found: it is a mistake in what was typed, on every database alike.
+    """
+    if not is_proposal_id(proposal_id):
+        raise InvalidInput(
+            f"{proposal_id} is not a proposal number: they run from 1 to {MAX_PROPOSAL_ID:,}"
+        )
     proposal = session.get(PairingProposal, proposal_id, populate_existing=fresh)
     if proposal is None:
         raise NotFound(f"no pairing proposal {proposal_id}")
