@@ -36,6 +36,10 @@ class Column:
     maximum: float | None = None
     choices: tuple[str, ...] = ()
     default: str | None = None
+    # A required column whose cell may be empty, storing "none" (a household's languages:
+    # none known, so no visitor shares one): the column must be in the file, so leaving it
+    # out is not read as an empty cell in every row.
+    may_be_empty: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +128,14 @@ VISITORS = EntitySchema(
         Column("home_area_code", Kind.AREA, False, "area where the visitor lives"),
         Column("lat", Kind.LAT, True, "home latitude, -90 to 90"),
         Column("lon", Kind.LON, True, "home longitude, -180 to 180"),
-        Column("languages", Kind.LANGUAGES, True, "ISO 639 codes separated by ';', e.g. zh;hmn"),
+        Column(
+            "languages",
+            Kind.LANGUAGES,
+            True,
+            "ISO 639 codes separated by ';', e.g. zh;hmn; empty: none (shares none, so is "
+            "paired with no household)",
+            may_be_empty=True,
+        ),
         Column("capacity", Kind.INT, True, "most households at once, >= 0", minimum=0),
         Column("active_from", Kind.DATE, False, "first active day"),
         Column("active_to", Kind.DATE, False, "last active day"),
@@ -160,7 +171,13 @@ HOUSEHOLDS = EntitySchema(
         Column("lat", Kind.LAT, True, "latitude, -90 to 90"),
         Column("lon", Kind.LON, True, "longitude, -180 to 180"),
         Column("members", Kind.INT, True, "number of members, >= 1", minimum=1),
-        Column("languages", Kind.LANGUAGES, True, "ISO 639 codes separated by ';'"),
+        Column(
+            "languages",
+            Kind.LANGUAGES,
+            True,
+            "ISO 639 codes separated by ';'; empty: none (unpaired: no shared language)",
+            may_be_empty=True,
+        ),
         Column(
             "consent",
             Kind.CHOICE,
@@ -248,6 +265,8 @@ def markdown() -> str:
                 "unchanged for a stored one"
             )
             need = "yes" if c.required else "no"
+            if c.may_be_empty:
+                need = "yes (may be empty)"
             parts.append(f"| `{c.name}` | {c.kind.value} | {need} | {c.help}{extra}{default} |")
         parts.append("")
     return "\n".join(parts)

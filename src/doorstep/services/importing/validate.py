@@ -208,7 +208,7 @@ def _column_checks(
     checks: list[tuple[pl.Expr, Reason]] = [
         (raw.str.contains("\x00", literal=True).fill_null(False), NUL_REASON)
     ]
-    if col.required:
+    if col.required and not col.may_be_empty:
         checks.append((~present, "required value is missing"))
     # A column with a default leaves an empty cell null, "not stated": the loader gives a
     # new row the default and a stored row keeps its value (see ``load.fill_unstated``).
@@ -344,7 +344,8 @@ def _column_checks(
                 ),
             )
         )
-        checks.append((present & (mapped == ""), "no language given"))
+        if not col.may_be_empty:
+            checks.append((present & (mapped == ""), "no language given"))
         if stored.max_length is not None:
             checks.append(
                 (
@@ -355,6 +356,8 @@ def _column_checks(
                     ),
                 )
             )
+        if col.may_be_empty:  # an empty cell (or only ";") is no language: stored as none
+            return pl.when(present).then(mapped).otherwise(pl.lit("")), checks
         return pl.when(present).then(mapped), checks
 
     raise AssertionError(f"unhandled column kind {k}")  # pragma: no cover
