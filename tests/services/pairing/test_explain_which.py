@@ -54,8 +54,10 @@ def test_a_superseded_proposal_is_explained_as_stale_for_the_reason_commit_refus
     with pytest.raises(Conflict) as refused:
         commit(two_counties, first.id)
     assert str(refused.value) == (
-        f"proposal {first.id} is stale: it was superseded (another proposal for A was "
-        "committed while it was open); only an open one commits"
+        f"proposal {first.id} is stale: it was superseded by proposal {second.id} for A, "
+        f"committed on {TODAY} while it was open, which changed the current pairings it was "
+        "computed from (1 pairing started, 0 ended, 0 households kept); only an open one "
+        "commits: run `doorstep pair --area A` again"
     )
     with unit_of_work(two_counties) as s:
         out = pairing.explain_household(s, "H1", actor="test", proposal_id=first.id, today=TODAY)

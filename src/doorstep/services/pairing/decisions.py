@@ -24,6 +24,8 @@ from doorstep.services.pairing.scope import digest_after_commit, load_scope
 from doorstep.services.pairing.staleness import (
     COMMITTED_ON,
     DIGEST_AFTER_COMMIT,
+    PARTS_AFTER_COMMIT,
+    SUPERSEDED_BY,
     differs,
     not_open,
     stale_message,
@@ -82,20 +84,27 @@ def commit(
     # The commit itself changes the inputs (the current pairings), so ``inputs_digest`` no
     # longer describes the area. Keep the fingerprint of the area as the commit left it:
     # `pair explain` then warns only about changes made after the commit.
-    after = digest_after_commit(scope, pairs, today)
+    after, parts = digest_after_commit(scope, pairs, today)
     proposal.params = {
         **proposal.params,
         DIGEST_AFTER_COMMIT: after,
+        PARTS_AFTER_COMMIT: parts,
         COMMITTED_ON: today.isoformat(),
         versions.WRITES_AFTER_COMMIT: versions.after_commit(conn, writes),
     }
-    # Other open proposals over this area are now stale; say so instead of leaving them open.
-    repo.supersede_open_proposals(session.connection(), proposal.area_id, proposal_id)
     counts = {
         "ended": ending.height,
         "started": starting.height,
         "kept": pairs.height - changed.height,
     }
+    # Other open proposals over this area are now stale; say so instead of leaving them open,
+    # and keep which commit changed the pairings they were computed from, and how.
+    repo.supersede_open_proposals(
+        session.connection(),
+        proposal.area_id,
+        proposal_id,
+        {SUPERSEDED_BY: {"proposal": proposal_id, "on": today.isoformat(), **counts}},
+    )
     record_event(
         session,
         actor=actor,

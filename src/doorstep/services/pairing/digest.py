@@ -55,6 +55,20 @@ def inputs_part(
     return h.hexdigest()
 
 
+def inputs_and_parts(
+    households: pl.DataFrame, visitors: pl.DataFrame, exclusions: pl.DataFrame, today: dt.date
+) -> tuple[str, dict[str, str]]:
+    """:func:`inputs_part` and :func:`parts` at once, writing each frame out once (a region's
+    frames take seconds to write)."""
+    whole = hashlib.sha256()
+    each = {}
+    for k, f in _frames(households, visitors, exclusions, today).items():
+        text = f.write_csv().encode()
+        whole.update(text)
+        each[k] = hashlib.sha256(text).hexdigest()
+    return whole.hexdigest(), each
+
+
 def _frames(
     households: pl.DataFrame, visitors: pl.DataFrame, exclusions: pl.DataFrame, today: dt.date
 ) -> dict[str, pl.DataFrame]:

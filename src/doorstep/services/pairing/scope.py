@@ -245,10 +245,14 @@ def load_household_scope(
     return HouseholdScope(hh, vv, problem)
 
 
-def digest_after_commit(scope: Scope, pairs: pl.DataFrame, today: dt.date) -> str:
+def digest_after_commit(
+    scope: Scope, pairs: pl.DataFrame, today: dt.date
+) -> tuple[str, dict[str, str]]:
     """The digest :func:`load_scope` gives once ``pairs`` (``household_id``, ``visitor_id``:
     a proposal's pair for every household of ``scope``, ``None`` for none) are the open
-    pairings, all else as read into ``scope``: what `pair commit` leaves.
+    pairings, all else as read into ``scope``: what `pair commit` leaves. With it, the
+    digest of each frame of those inputs (:func:`~.digest.parts`), so that a later change
+    can be named as one of the households, the visitors or the exclusions.
 
     Only the current visitors change, and with them which visitors are considered: one
     outside reach stays only while it looks after a household of the area (or its remote
@@ -270,7 +274,8 @@ def digest_after_commit(scope: Scope, pairs: pl.DataFrame, today: dt.date) -> st
     )
     vv = vv.filter(stays)
     excl = scope.exclusions.filter(pl.col("visitor_id").is_in(vv["id"].implode()))
-    return digests.combine(digests.inputs_part(hh, vv, excl, today), digests.tree_part(hh))
+    inputs, parts = digests.inputs_and_parts(hh, vv, excl, today)
+    return digests.combine(inputs, digests.tree_part(hh)), parts
 
 
 def figures(

@@ -4,6 +4,7 @@ refuses it with (the digest itself: :mod:`doorstep.services.pairing.digest`)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from sqlalchemy import Connection
 
@@ -11,12 +12,19 @@ from doorstep.engine.pairing.params import PairingParams
 from doorstep.services.pairing import digest as digests
 from doorstep.services.pairing.moves import SUBTREE_KEY, crossings
 from doorstep.services.pairing.scope import Scope, inputs_digest_of_areas
+from doorstep.storage.repositories import pairing as repo
 from doorstep.storage.tables import PairingProposal
 
 #: Key in a committed proposal's ``params``: the inputs' fingerprint right after its commit.
 DIGEST_AFTER_COMMIT = "digest_after_commit"
 #: Key in a committed proposal's ``params``: the date it was committed as of (ISO).
 COMMITTED_ON = "committed_on"
+#: Key in a committed proposal's ``params``: the digest of each frame of the inputs as its
+#: commit left them (:data:`~.digest.PARTS_KEY`'s, after the commit), to name what changed.
+PARTS_AFTER_COMMIT = "input_parts_after_commit"
+#: Key in a superseded proposal's ``params``: the commit that superseded it, as
+#: ``{"proposal": N, "on": ISO date, "started": n, "ended": n, "kept": n}``.
+SUPERSEDED_BY = "superseded_by"
 
 
 def _changes(
@@ -65,11 +73,29 @@ def not_open(proposal: PairingProposal, area_code: str) -> str | None:
     if proposal.status == "open":
         return None
     if proposal.status == "stale":  # set by the commit of another proposal for the area
+        by = proposal.params.get(SUPERSEDED_BY)
+        if by is None:  # superseded before the commit was kept: which one cannot be told
+            return (
+                f"proposal {proposal.id} is stale: it was superseded (another proposal for "
+                f"{area_code} was committed while it was open); only an open one commits"
+            )
+        what = (
+            "which changed the current pairings it was computed from "
+            f"({_pairings(by['started'])} started, {by['ended']:,} ended, "
+            f"{by['kept']:,} households kept)"
+            if by["started"] or by["ended"]
+            else f"which kept every current pairing ({by['kept']:,} households)"
+        )
         return (
-            f"proposal {proposal.id} is stale: it was superseded (another proposal for "
-            f"{area_code} was committed while it was open); only an open one commits"
+            f"proposal {proposal.id} is stale: it was superseded by proposal {by['proposal']} "
+            f"for {area_code}, committed on {by['on']} while it was open, {what}; only an "
+            f"open one commits: run `doorstep pair --area {area_code}` again"
         )
     return f"proposal {proposal.id} is {proposal.status}; only an open one commits"
+
+
+def _pairings(n: int) -> str:
+    return f"{n:,} pairing{'' if n == 1 else 's'}"
 
 
 def differs(proposal: PairingProposal, scope: Scope) -> bool:
@@ -111,16 +137,26 @@ def changed_since_commit(
     if on is None:  # committed before the date was kept: what changed cannot be told
         return head
     # The commit changed no area, nor which areas hold the households: its tree parts hold.
-    # The parts kept are the inputs' before the commit, not after: not compared.
-    after = digests.Taken.of(
-        proposal.params[DIGEST_AFTER_COMMIT],
-        proposal.params,
-        dt.date.fromisoformat(on),
-        with_parts=False,
+    # The inputs' parts are those the commit left (``input_parts`` are from before it);
+    # a proposal committed before they were kept can only say that something changed.
+    after = replace(
+        digests.Taken.of(
+            proposal.params[DIGEST_AFTER_COMMIT],
+            proposal.params,
+            dt.date.fromisoformat(on),
+            with_parts=False,
+        ),
+        parts=proposal.params.get(PARTS_AFTER_COMMIT),
     )
     why = _changes(
         conn, proposal, scope, after, today=today, was="was committed on", since="its commit"
     )
+    # Which commits since paired its households anew, where that can be known (a pairing
+    # ended without a new one, or made otherwise, names no proposal).
+    why += [
+        f"the commit of proposal {other} for {code} paired {n:,} of its households anew"
+        for other, code, n in repo.pairings_made_since(conn, proposal.id)
+    ]
     return f"{head}: {'; and '.join(why)}"
 
 

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Date, bindparam, text
+from sqlalchemy import Connection, Date, bindparam, select, text, update
 from sqlalchemy.exc import OperationalError
 
 from doorstep.domain.reach import Box
 from doorstep.errors import Conflict, NotFound
 from doorstep.storage.repositories.reads import frame
 from doorstep.storage.session import WRITER_BUSY
+from doorstep.storage.tables import PairingProposal
 
 
 def area_by_code(conn: Connection, code: str) -> tuple[int, str, str]:
@@ -297,15 +299,43 @@ def household_id(conn: Connection, external_id: str) -> int | None:
     return None if found is None else int(found)
 
 
-def supersede_open_proposals(conn: Connection, area_id: int, committed: int) -> None:
-    """Mark stale every other open proposal for ``area_id``: ``committed`` replaced them."""
-    conn.execute(
+def supersede_open_proposals(
+    conn: Connection, area_id: int, committed: int, note: Mapping[str, Any]
+) -> None:
+    """Mark stale every other open proposal for ``area_id``: ``committed`` replaced them.
+    ``note`` joins each one's params, so that its refusal can name the commit (an area has
+    a handful of open proposals at most: one update each)."""
+    found = conn.execute(
+        select(PairingProposal.id, PairingProposal.params).where(
+            PairingProposal.status == "open",
+            PairingProposal.id != committed,
+            PairingProposal.area_id == area_id,
+        )
+    ).all()
+    for pid, params in found:
+        conn.execute(
+            update(PairingProposal)
+            .where(PairingProposal.id == pid)
+            .values(status="stale", params={**params, **note})
+        )
+
+
+def pairings_made_since(conn: Connection, proposal_id: int) -> list[tuple[int, str, int]]:
+    """Of the households a committed proposal holds, those whose open pairing another
+    proposal's commit made with another visitor than this proposal's pair (so after this
+    commit), by that proposal: ``(proposal, its area's code, households)``, by proposal."""
+    rows = conn.execute(
         text(
-            "UPDATE pairing_proposals SET status = 'stale' "
-            "WHERE status = 'open' AND id <> :id AND area_id = :area"
+            "SELECT p.proposal_id, a.code, COUNT(*) FROM proposed_pairs pp "
+            "JOIN pairings p ON p.household_id = pp.household_id AND p.ended_on IS NULL "
+            "JOIN pairing_proposals o ON o.id = p.proposal_id JOIN areas a ON a.id = o.area_id "
+            "WHERE pp.proposal_id = :p AND p.proposal_id <> :p "
+            "AND (pp.visitor_id IS NULL OR p.visitor_id <> pp.visitor_id) "
+            "GROUP BY p.proposal_id, a.code ORDER BY p.proposal_id"
         ),
-        {"id": committed, "area": area_id},
-    )
+        {"p": proposal_id},
+    ).all()
+    return [(int(r[0]), str(r[1]), int(r[2])) for r in rows]
 
 
 def area_tree(conn: Connection) -> list[tuple[int, str, int | None, str]]:
