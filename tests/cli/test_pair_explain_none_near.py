@@ -47,7 +47,7 @@ def test_file_mode_names_the_distance_and_the_reason_when_no_visitor_is_near(
     assert far.exit_code == 0, far.output
     lines = far.stdout.splitlines()
     assert lines[:2] == [
-        "h2: unpaired (no_visitor_within_distance)",
+        "h2: unpaired (no visitor within distance)",
         "  No visitor within 20 km of h2 (unpaired: no visitor within distance).",
     ]
     near = runner.invoke(app, [*args, "-q", "--workers", "1", "--explain", "h1"])

@@ -27,11 +27,12 @@ from doorstep.cli.common import (
     refuse_given,
 )
 from doorstep.cli.pair_db import (
-    AS_NEAR,
     certified_text,
     none_within,
     note_shortage,
     propose_area,
+    unpaired_words,
+    why_not,
 )
 from doorstep.domain.geo import EARTH_RADIUS_M
 from doorstep.engine.pairing.explain import Explanation
@@ -67,18 +68,23 @@ app = typer.Typer(
 
 
 def _print_explanation(e: Explanation, max_km: float) -> None:
+    """The household's pair and its alternatives, labelled as `pair explain` labels them.
+
+    File mode has no pairings outside its files, so a visitor's caseload is its households
+    in this pairing, its capacity is the file's, and every place left is a place here.
+    """
     if e.visitor_id is not None:
         console.print(f"{e.household_id}: visitor {e.visitor_id} at {e.distance_m} m")
     else:
-        reason = e.unpaired.value if e.unpaired else "unknown"
-        console.print(f"{e.household_id}: unpaired ({reason})")
+        console.print(f"{e.household_id}: unpaired ({unpaired_words(e)})")
     if not e.alternatives:
         console.print(f"  {none_within(e, max_km)}", highlight=False)
     for a in e.alternatives:
         console.print(
-            f"  {a.visitor_id}: {a.distance_m} m, caseload {a.load}/{a.capacity}"
-            f" - not chosen: {AS_NEAR if e.as_near(a) else a.why.value}",
+            f"  {a.visitor_id}: {a.distance_m} m, caseload {a.load}, capacity {a.capacity}, "
+            f"places left {max(a.capacity - a.load, 0)} - not chosen: {why_not(e, a)}",
             highlight=False,
+            soft_wrap=True,  # one line per visitor, whatever the width, for a script to read
         )
 
 

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from doorstep.cli.common import StageBar, console, err_console, handle_errors, progress
 from doorstep.cli.context import actor, session
-from doorstep.engine.pairing.explain import Explanation
+from doorstep.engine.pairing.explain import Alternative, Explanation
 from doorstep.engine.pairing.new_only import MODE as NEW_ONLY
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.pairing.solve import Mapper
@@ -120,14 +120,23 @@ def propose_area(
 AS_NEAR = "as near (another was chosen)"
 
 
+def why_not(e: Explanation, a: Alternative) -> str:
+    """Why an alternative was not chosen, in words, in both modes."""
+    return AS_NEAR if e.as_near(a) else a.why.value.replace("_", " ")
+
+
+def unpaired_words(e: Explanation) -> str:
+    """Why a household is unpaired, in words, in both modes (the output CSV keeps codes)."""
+    return e.unpaired.value.replace("_", " ") if e.unpaired else "unknown"
+
+
 def none_within(e: Explanation, max_km: float) -> str:
     """The line shown instead of an empty list of alternatives, in both modes: an empty
     table reads as a fault, while it means no other visitor is within reach (remote pool
     visitors, listed at any distance, would be there)."""
     if e.visitor_id is not None:
         return f"No other visitor within {max_km:g} km of {e.household_id}."
-    why = e.unpaired.value.replace("_", " ") if e.unpaired else "unknown"
-    return f"No visitor within {max_km:g} km of {e.household_id} (unpaired: {why})."
+    return f"No visitor within {max_km:g} km of {e.household_id} (unpaired: {unpaired_words(e)})."
 
 
 def note_shortage(summary: dict[str, Any]) -> None:
@@ -279,8 +288,7 @@ def explain_cmd(
             f"({which})."
         )
     else:
-        why = e.unpaired.value.replace("_", " ") if e.unpaired else "unknown"
-        console.print(f"Household {e.household_id}: no visitor ({why}; {which}).")
+        console.print(f"Household {e.household_id}: no visitor ({unpaired_words(e)}; {which}).")
     if out.fallback:
         err_console.print(
             f"Note: no open or committed proposal covers this household; proposal "
@@ -311,7 +319,7 @@ def explain_cmd(
             str(real.caseload),
             str(real.capacity),
             str(max(a.capacity - a.load, 0)),
-            AS_NEAR if e.as_near(a) else a.why.value.replace("_", " "),
+            why_not(e, a),
         )
     console.print(table)
 
