@@ -189,10 +189,10 @@ def load_scope(
     progress.stage(f"reading area {area_code}", 1)
     conn = session.connection()
     area_id, path, _ = repo.area_by_code(conn, area_code)
-    hh = repo.scope_households(conn, path)
+    areas = repo.all_areas(conn)  # once: the households' paths and the problem's tree
+    hh = repo.scope_households(conn, path, areas)
     _one_open_pairing_each(hh, area_code)
     vv, reached = _visitors_in_reach(conn, path, hh["lat"].to_numpy(), hh["lon"].to_numpy(), max_m)
-    areas = repo.all_areas(conn)
     excl = repo.exclusions(conn)
 
     excl = _between(excl, hh, vv)
@@ -236,12 +236,13 @@ def load_household_scope(
     places and the same rules, without reading the rest of the area."""
     conn = session.connection()
     _, path, _ = repo.area_by_code(conn, area_code)
-    hh = repo.scope_household(conn, path, household_id)
+    areas = repo.all_areas(conn)
+    hh = repo.scope_household(conn, path, household_id, areas)
     lat, lon = hh["lat"].to_numpy(), hh["lon"].to_numpy()
     found = repo.visitors_near_household(conn, path, household_id, reach_box(lat, lon, max_m))
     vv, _ = _staying(found, lat, lon, max_m)
     excl = _between(repo.exclusions(conn, household_id), hh, vv)
-    problem = _problem(hh, vv, repo.all_areas(conn), excl, area_code, today)
+    problem = _problem(hh, vv, areas, excl, area_code, today)
     return HouseholdScope(hh, vv, problem)
 
 

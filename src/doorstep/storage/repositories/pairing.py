@@ -50,26 +50,25 @@ _SCOPE_HOUSEHOLD_COLUMNS: dict[str, Any] = {
 }
 
 
-def _with_area_paths(conn: Connection, households: pl.DataFrame) -> pl.DataFrame:
-    """``households`` with their area's path after ``area_id``: joined here from the few
-    areas rather than sent once per household (1.69M strings in a region)."""
-    paths = frame(conn, "SELECT id AS area_id, path AS area_path FROM areas", {}, _AREA_PATHS)
+def _with_area_paths(households: pl.DataFrame, areas: pl.DataFrame) -> pl.DataFrame:
+    """``households`` with their area's path after ``area_id``, from ``areas``
+    (:func:`all_areas`): joined here from the few areas rather than sent once per household
+    (1.69M strings in a region)."""
+    paths = areas.select(pl.col("id").alias("area_id"), pl.col("path").alias("area_path"))
     joined = households.join(paths, on="area_id", how="left", maintain_order="left")
     cols = households.columns
     after = cols.index("area_id") + 1
     return joined.select(*cols[:after], "area_path", *cols[after:])
 
 
-_AREA_PATHS: dict[str, Any] = {"area_id": pl.Int64, "area_path": pl.String}
-
-
-def scope_households(conn: Connection, path: str) -> pl.DataFrame:
+def scope_households(conn: Connection, path: str, areas: pl.DataFrame) -> pl.DataFrame:
     """Every household in the subtree, with its current visitor (if any) and its area's path
-    (where the area sits in the tree: moving an area changes which service areas hold it)."""
+    (where the area sits in the tree: moving an area changes which service areas hold it),
+    from ``areas`` (:func:`all_areas`, read once for the scope)."""
     found = frame(
         conn, _SCOPE_HOUSEHOLDS.format(only=""), {"prefix": path + "%"}, _SCOPE_HOUSEHOLD_COLUMNS
     )
-    return _with_area_paths(conn, found)
+    return _with_area_paths(found, areas)
 
 
 def _in_areas(sql: str, area_ids: list[int]) -> str:
@@ -90,10 +89,12 @@ def households_of_areas(conn: Connection, area_ids: list[int]) -> pl.DataFrame:
     found = frame(
         conn, _in_areas(_SCOPE_HOUSEHOLDS.format(only=""), area_ids), {}, _SCOPE_HOUSEHOLD_COLUMNS
     )
-    return _with_area_paths(conn, found)
+    return _with_area_paths(found, all_areas(conn))
 
 
-def scope_household(conn: Connection, path: str, household_id: int) -> pl.DataFrame:
+def scope_household(
+    conn: Connection, path: str, household_id: int, areas: pl.DataFrame
+) -> pl.DataFrame:
     """The row :func:`scope_households` gives for one household (none: not in the subtree)."""
     found = frame(
         conn,
@@ -101,7 +102,7 @@ def scope_household(conn: Connection, path: str, household_id: int) -> pl.DataFr
         {"prefix": path + "%", "hid": household_id},
         _SCOPE_HOUSEHOLD_COLUMNS,
     )
-    return _with_area_paths(conn, found)
+    return _with_area_paths(found, areas)
 
 
 def _box_params(box: Box) -> dict[str, float]:
@@ -283,11 +284,13 @@ def lock_pairings(conn: Connection) -> None:
 
 
 def all_areas(conn: Connection) -> pl.DataFrame:
+    """Every area with its parent, depth and path: the tree for the engine's problem and
+    the paths for the households' digest, in one read (one view of the tree for both)."""
     return frame(
         conn,
-        "SELECT id, parent_id, depth FROM areas ORDER BY depth, id",
+        "SELECT id, parent_id, depth, path FROM areas ORDER BY depth, id",
         {},
-        {"id": pl.Int64, "parent_id": pl.Int64, "depth": pl.Int64},
+        {"id": pl.Int64, "parent_id": pl.Int64, "depth": pl.Int64, "path": pl.String},
     )
 
 
