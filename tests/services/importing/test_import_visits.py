@@ -256,6 +256,10 @@ def test_a_visit_synced_again_under_another_household_gives_back_the_planned_vis
     assert _events(planned)[-2:] == [("update", "household", "H0"), ("update", "household", "H1")]
     assert _detail(planned, "H0")["restored_planned"] == str(a)
     assert "restored_planned" not in _detail(planned, "H1")
+    # H0's event says its visit moved away, and nothing of H1's: not its planned or made days.
+    gone = _detail(planned, "H0")
+    assert gone["moved"] is True and gone["visit"] == _detail(planned, "H1")["visit"]
+    assert not {"was_planned", "start", "end"} & set(gone), gone
 
 
 def test_a_visit_synced_again_onto_planned_days_becomes_the_planned_visit(

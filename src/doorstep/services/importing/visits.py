@@ -165,7 +165,9 @@ def load_visits(
             back = {"restored_visit": recorded.restored[0]}
             back["restored_planned"] = recorded.restored[1].isoformat()
         if before["household"] != k.made.household:  # it was filed under another
-            written.events.append(("update", before["household"], detail | {"moved": True} | back))
+            # Its event names the visit that left it, not the other household's days.
+            gone = {"visit": recorded.visit, "moved": True, "file": file}
+            written.events.append(("update", before["household"], gone | back))
         else:
             detail |= back
         written.events.append(("update", k.made.household, detail))
