@@ -84,20 +84,26 @@ def handed_over(
     leave: tuple[int, int] | None = None,
     holidays: tuple[int, int] | None = None,
     cut: int = 0,
+    cap: float | None = None,
 ) -> PlanningProblemBuilder:
     """Household ``h`` paired with visitor ``v1`` on ``[0, at)``, then with ``v2`` from
     ``resumes`` (default ``at``: handed over that day) to the end; ``leave`` is ``v2``'s
     (first and last day), ``holidays`` the first and last of ``v2``'s own holidays. With
     ``cut``, ``v1``'s window ends ``cut`` days before ``at`` as the service leaves a stay's
     last days out (``v2``'s clock then starts on day 0: the household's run of pairings is
-    unbroken)."""
+    unbroken). With ``cap``, ``v2`` is of organisation ``O`` with that staffing cap."""
     b = PlanningProblemBuilder(START, days=days)
     b.add_calendar()
     off = range(holidays[0], holidays[1] + 1) if holidays else range(0)
     v2_calendar = b.add_calendar(holidays=[day(d) for d in off])
     b.add_visitor("v1")
+    if cap is not None:
+        b.add_organisation("O", max_away_share=cap)
     b.add_visitor(
-        "v2", calendar=v2_calendar, leave=[(day(leave[0]), day(leave[1]))] if leave else []
+        "v2",
+        calendar=v2_calendar,
+        leave=[(day(leave[0]), day(leave[1]))] if leave else [],
+        organisation=None if cap is None else "O",
     )
     b.add_household("h")
     b.add_pairing("h", "v1", active_to=day(at - cut), home_distance_m=1_000.0)

@@ -133,6 +133,45 @@ def test_the_old_visitor_covers_the_days_the_new_one_is_away_on_a_fixed_visit() 
     assert result.compliant.all()
 
 
+def capped_on_the_handover_day() -> PlanningProblemBuilder:
+    """h, visited by v1 on day 55, falls due on 115, the day v2 takes it over. v2's calendar
+    allows a start that day, but its organisation may have one of its two people away and
+    v3 is away on 115-119 (a recorded visit)."""
+    b = handed_over(at=115, cut=4, cap=0.5)
+    b.add_visitor("v3", organisation="O")
+    b.add_household("g")
+    b.add_pairing("g", "v3")
+    b.add_fixed_visit("h", "v1", day(55), day(59))
+    b.add_fixed_visit("g", "v3", day(115), day(119))
+    return b
+
+
+def test_the_old_visitor_covers_the_household_until_the_new_one_has_had_a_few_start_days() -> None:
+    # v2's first day alone is no cover: v1 visits again before its window ends on 111, so
+    # that v2 has four start days (115-118) before h falls due.
+    result = plan(capped_on_the_handover_day().build(), params=UNSPREAD)
+    assert 58 <= starts(result, 0)[-1] <= 110
+    h_days = sorted([*starts(result, 0), *starts(result, 1)])
+    assert max(np.diff([0, *h_days, 200]).tolist()) <= 60
+    assert result.compliant.all()
+    v = result.visits
+    assert check_visits(result.problem, v.pairing, v.start, v.end, v.fixed).total == 0
+
+
+def test_counting_on_the_new_visitors_first_day_alone_leaves_the_household_to_the_cap() -> None:
+    # As the planner did until session 31: v1 makes no more visits, h waits until 120.
+    params = PlanParams(spread_first_visits=False, handover_start_days=1)
+    result = plan(capped_on_the_handover_day().build(), params=params)
+    assert starts(result, 0) == [55]
+    assert starts(result, 1)[0] == 120
+    assert result.pairing(1).reason is Reason.STAFFING_CAP
+
+
+def test_the_new_visitors_start_days_counted_before_a_handover_are_at_least_one() -> None:
+    with pytest.raises(ValueError, match="handover_start_days must be at least 1"):
+        PlanParams(handover_start_days=0)
+
+
 def test_a_new_visitor_on_leave_too_long_to_cover_is_late_and_the_reason_says_so() -> None:
     # v2 is away on days 100-170: h waits until 171 whatever v1 does (its last start day is
     # 99, and 99 + 60 < 171), so v1 makes no extra visits for it. v2's pairing is not
@@ -159,13 +198,15 @@ def test_a_household_without_a_visitor_for_50_days_is_overdue_when_paired_again(
 def test_the_new_visitor_serves_its_own_household_first_when_the_handover_is_due_at_once() -> None:
     # h, last visited on day 25, is v2's from day 85 and due that very day; v2's own
     # household g, visited on day 30, is due on day 90. After a stay at h (85-89) and a
-    # travel day, g could start only on day 91: g must come first, by day 79.
+    # travel day, g could start only on day 91: g must come first, by day 79. (v1 counts
+    # on v2's first day alone here: with more, it would visit h again itself.)
     b = handed_over(at=85)
     b.add_household("g")
     b.add_pairing("g", "v2")
     b.add_fixed_visit("h", "v1", day(25), day(29))
     b.add_fixed_visit("g", "v2", day(30), day(34))
-    result = plan(b.build(), params=UNSPREAD)
+    params = PlanParams(spread_first_visits=False, handover_start_days=1)
+    result = plan(b.build(), params=params)
     assert starts(result, 1)[0] == 85
     g = [s for s in starts(result, 2) if s > 30]
     assert 30 + 5 <= g[0] <= 79

@@ -33,7 +33,7 @@ EARTH_RADIUS_M = 6_371_008.8
 
 @njit(cache=True)
 def sweep(  # type: ignore[no-untyped-def]
-    d0, d1, p_first_day, weekday, slack, spread, travel_days, threshold,
+    d0, d1, p_first_day, weekday, slack, spread, reserve, travel_days, threshold,
     v_cal, v_org, org_cap, org_target, cal_code, cal_run,
     lv_ptr, lv_s, lv_e, hb_ptr, hb_s, hb_e, h_lat, h_lon, h_pref,
     p_hh, p_v, p_stay, p_gap, p_mask, p_from, p_to, p_cover, p_next, p_home,
@@ -166,11 +166,21 @@ def sweep(  # type: ignore[no-untyped-def]
             q = p_next[p]
             if q < 0:
                 continue
+            # Not just its first start day: one day is easily taken by the staffing cap
+            # (the days after a holiday) or by the new visitor's own households, so the
+            # household is covered until the new visitor has had `reserve` start days, or
+            # as many as a visit on this pairing's last start day reaches.
+            reach = min(p_to[q] - 1, p_to[p] - 1 + p_gap[p])
             z = p_cover[p]
-            while z < p_to[q] and (static_code(q, z) != C_OK or clashes_fixed(q, z)):
+            found = 0
+            aim = -1
+            while z <= reach and found < reserve:
+                if static_code(q, z) == C_OK and not clashes_fixed(q, z):
+                    aim = z
+                    found += 1
                 z += 1
-            if z < p_to[q] and z <= p_to[p] - 1 + p_gap[p]:
-                p_cover[p] = max(p_cover[p], z)
+            if aim >= 0:
+                p_cover[p] = max(p_cover[p], aim)
 
     n_v = len(v_cal)
     n_ev = len(ev_day)

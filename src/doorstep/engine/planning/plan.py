@@ -47,6 +47,11 @@ class PlanParams:
         Whether to spread first visits (else every first visit aims at the first deadline).
     rules
         The cadence rules; the planner aims for the smallest gap any of them tolerates.
+    handover_start_days
+        A household handed to another visitor is covered by its old visitor until the new
+        one has had this many start days (where a visit on the old pairing's last start day
+        reaches that far): its first day alone is easily taken by the staffing cap, after a
+        holiday, or by the new visitor's own households. 1 covers only until its first.
     chunk_days
         Days planned between two progress reports.
     """
@@ -56,6 +61,7 @@ class PlanParams:
     seed: int = 0
     spread_first_visits: bool = True
     rules: tuple[CadenceRule, ...] = DEFAULT_RULES
+    handover_start_days: int = 4
     chunk_days: int = 31
 
     def __post_init__(self) -> None:
@@ -63,6 +69,8 @@ class PlanParams:
             raise ValueError("slack_days cannot be negative")
         if self.spread_days < 0:
             raise ValueError("spread_days cannot be negative")
+        if self.handover_start_days < 1:
+            raise ValueError("handover_start_days must be at least 1")
         if self.chunk_days < 1:
             raise ValueError("chunk_days must be at least 1")
         if not self.rules:
@@ -251,7 +259,8 @@ def plan(
         o_p = np.empty(cap, np.int32)
         o_s = np.empty(cap, np.int32)
         n_out = _kernel.sweep(
-            d0, d1, pr.plan_from, weekday, params.slack_days, params.spread_days, pr.travel_days,
+            d0, d1, pr.plan_from, weekday, params.slack_days, params.spread_days,
+            params.handover_start_days, pr.travel_days,
             pr.travel_threshold_m, pr.visitor_calendar, pr.visitor_org, org_cap, org_target,
             pr.calendar_codes, pr.calendar_run,
             pr.leave.ptr, pr.leave.start, pr.leave.end,
