@@ -225,7 +225,8 @@ def test_due_shows_the_incoming_visitors_planned_visit_for_a_household_handed_ov
 ) -> None:
     # H0 passes from V1 to V2 on 2027-02-11; planned afresh from 2027-02-10, only V2 can
     # visit it (no 5-day stay of V1's fits before then). On 2027-02-10 H0 is still V1's,
-    # due on 2027-03-05, and its next visit is V2's.
+    # and V1's stay planned from 2027-02-09 is under way (not yet recorded): H0 is due 60
+    # days after it began, on 2027-04-10, and its next visit is V2's.
     _planned(with_areas, tmp_path)
     vv = [visitor(visitor_id="V2", capacity=3)]
     run_import(with_areas, "visitors", write_csv(tmp_path / "v2.csv", VISITOR_HEADER, vv))
@@ -256,10 +257,12 @@ def test_due_shows_the_incoming_visitors_planned_visit_for_a_household_handed_ov
                 "ON v.id = vi.visitor_id WHERE v.external_id = 'V2'"
             )
         ).scalar_one()
-    result = cli("visits", "due", "--today", str(today), "--days", "30", "--format", "json")
+    result = cli("visits", "due", "--today", str(today), "--days", "60", "--format", "json")
     assert result.exit_code == 0, result.output
     (row,) = (r for r in json.loads(result.output) if r["household"] == "H0")
     assert (row["visitor"], row["next_planned"], row["next_visitor"]) == ("V1", str(first), "V2")
-    listed = cli("visits", "due", "--today", str(today), "--days", "30", "--format", "csv")
+    assert (row["under_way"], row["deadline"]) == ("2027-02-09", "2027-04-10")
+    listed = cli("visits", "due", "--today", str(today), "--days", "60", "--format", "csv")
     rows = {r["household"]: r for r in csv.DictReader(io.StringIO(listed.output))}
     assert (rows["H0"]["next_planned"], rows["H0"]["next_visitor"]) == (str(first), "V2")
+    assert rows["H0"]["under_way"] == "2027-02-09"

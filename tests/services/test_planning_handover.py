@@ -104,3 +104,34 @@ def test_a_household_due_after_its_leaving_visitors_last_start_day_names_the_end
     (row,) = built.result.non_compliant()
     assert (row.reason.value, row.gap_from, row.gap_to) == ("pairing_ends", _day(-58), _day(4))
     assert _starts(with_areas, pairing) == []
+
+
+@pytest.mark.parametrize(
+    ("handover", "today", "under_way", "deadline"),
+    [
+        # On the hand-over day V's stay (days -2 to 2) is happening, not yet recorded: H
+        # is not overdue, and W's row says the stay is under way and when H falls due.
+        (0, 0, -2, 58),
+        (0, 2, -2, 58),
+        # Over and still not recorded: H is as overdue as before (since day -40).
+        (0, 3, None, -40),
+        # Planned from the day V's pairing ended, the stay is nobody's to make.
+        (-2, 0, None, -40),
+    ],
+)
+def test_a_stay_under_way_on_a_handover_day_keeps_the_household_off_the_overdue_list(
+    with_areas: Engine,
+    tmp_path: Path,
+    handover: int,
+    today: int,
+    under_way: int | None,
+    deadline: int,
+) -> None:
+    _hand_over(with_areas, tmp_path, _day(handover))
+    with unit_of_work(with_areas) as s:
+        overdue = planning.work_list(s, "overdue", actor="test", today=_day(today))
+        due = planning.work_list(s, "due", actor="test", today=_day(today), days=60)
+    (row,) = due or overdue
+    assert (bool(overdue), row["visitor"], row["last_visit"]) == (deadline < today, "W", None)
+    expected = None if under_way is None else _day(under_way)
+    assert (row["under_way"], row["deadline"]) == (expected, _day(deadline))

@@ -47,6 +47,7 @@ _COLUMNS = {
         "head_name",
         "area",
         "last_visit",
+        "under_way",
         "next_planned",
         "next_visitor",
     ),
@@ -137,8 +138,10 @@ def overdue_cmd(
 ) -> None:
     """Households whose cadence deadline has passed without a recorded visit.
 
-    The deadline is the household's last recorded visit (never visited: the start of its
-    uninterrupted run of pairings, so a hand-over does not reset it) plus the cadence.
+    The deadline is the household's last recorded visit, or the first day of a planned
+    stay under way today and not yet recorded (column "under way"), plus the cadence;
+    never visited, the start of its uninterrupted run of pairings (a hand-over does not
+    reset it) plus the cadence.
     A household whose visitor has left is listed with the status "visitor left on DAY":
     it needs a new visitor (paired with another already, it is listed once, on that row).
 

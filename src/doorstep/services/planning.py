@@ -449,12 +449,15 @@ def work_list(
     """A coordinator's list of households: ``due``, ``overdue`` or ``upcoming`` visits.
 
     Due and overdue are measured per household, as the planner measures them: from its
-    last recorded visit by any visitor, else from the first day of its uninterrupted run of
-    pairings (``clock_starts``: a household handed to another visitor before its first
-    visit is as due as before); the deadline is that day plus ``max_gap_days``. A pairing
-    still open after its visitor left is listed with the status ``visitor left on <last
-    day>``: the household still needs its visits, and a new visitor (unless another open
-    pairing gives it one who has not left: it is then listed once, on that pairing's row).
+    last recorded visit by any visitor, or the first day of a planned stay of it under way
+    ``today`` (``under_way``: it is being visited, and recorded only once the stay is
+    over; the planner too counts it as the household's last visit), else from the first
+    day of its uninterrupted run of pairings (``clock_starts``: a household handed to
+    another visitor before its first visit is as due as before); the deadline is that day
+    plus ``max_gap_days``. A pairing still open after its visitor left is listed with the
+    status ``visitor left on <last day>``: the household still needs its visits, and a new
+    visitor (unless another open pairing gives it one who has not left: it is then listed
+    once, on that pairing's row).
     Each row's ``next_planned`` is the household's next planned visit, whoever is to make
     it (``next_visitor``): handed to an incoming visitor, that visitor's. Upcoming lists the
     planned visits starting within ``days``.
@@ -517,12 +520,15 @@ def _deadlines(
 ) -> list[dict[str, Any]]:
     """The open pairings with their deadline, days left and status (the pairing's id
     dropped, the household's kept for the audit)."""
-    unvisited = sorted({r["household_id"] for r in rows if r["last_visit"] is None})
+    unvisited = sorted(
+        {r["household_id"] for r in rows if r["last_visit"] is None and r["under_way"] is None}
+    )
     clocks = clock_starts(repo.household_pairings(conn, unvisited))
     clock = dict(zip(clocks["id"].to_list(), clocks["clock_from"].to_list(), strict=True))
     out = []
     for r in rows:
-        anchor = r["last_visit"] or clock.get(r["pairing_id"], r["started_on"])
+        visited = [d for d in (r["last_visit"], r["under_way"]) if d is not None]
+        anchor = max(visited) if visited else clock.get(r["pairing_id"], r["started_on"])
         begins, left = r.pop("visitor_from"), r.pop("visitor_to")
         r["status"] = (
             f"visitor left on {left}"

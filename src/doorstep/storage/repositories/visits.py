@@ -218,6 +218,17 @@ _NEXT_PLANNED = f"""
       AND vi.planned_start >= :today AND {" AND ".join(_active_on_visit("np", "nv"))}
 """
 
+# A planned stay of the household under way on ``:today`` that someone is making (its
+# pairing and visitor active on its first day), recorded only once it is over: the household
+# is being visited, whoever's pairing it is now (the old visitor's on a hand-over day).
+_UNDER_WAY = f"""
+    FROM visits vi JOIN pairings up ON up.id = vi.pairing_id
+    JOIN visitors uv ON uv.id = up.visitor_id
+    WHERE vi.household_id = p.household_id AND vi.status = 'planned'
+      AND vi.planned_start <= :today AND vi.planned_end >= :today
+      AND {" AND ".join(_active_on_visit("up", "uv"))}
+"""
+
 
 def upcoming_visits(
     conn: Connection,
@@ -260,8 +271,9 @@ def open_pairings(
     their visitor has begun or left: ``visitor_from``, ``visitor_to``; a leaver's only
     where no other such pairing of its household has a visitor who has not left, and only
     the latest of a household's leavers' pairings), each
-    with its household's last recorded visit by ``today`` (by any visitor) and its next
-    planned visit from ``today``, whoever is to make it (``next_visitor``)."""
+    with its household's last recorded visit by ``today`` (by any visitor), the first day
+    of a planned stay of it under way ``today`` and not yet recorded (``under_way``), and
+    its next planned visit from ``today``, whoever is to make it (``next_visitor``)."""
     where, params = _work_scope(visitor, team, area_path)
     where += [
         "p.started_on <= :today",
@@ -292,6 +304,7 @@ def open_pairings(
                (SELECT MAX(vi.actual_start) FROM visits vi
                  WHERE vi.household_id = p.household_id AND vi.status = 'done'
                    AND vi.actual_start <= :today) AS last_visit,
+               (SELECT MAX(vi.planned_start) {_UNDER_WAY}) AS under_way,
                (SELECT MIN(vi.planned_start) {_NEXT_PLANNED}) AS next_planned,
                (SELECT nv.external_id {_NEXT_PLANNED}
                 ORDER BY vi.planned_start, nv.external_id LIMIT 1) AS next_visitor
@@ -304,7 +317,14 @@ def open_pairings(
     params["today"] = today
     rows = [dict(r) for r in conn.execute(text(sql), params).mappings().all()]
     for r in rows:  # SQLite hands dates back as ISO text
-        for key in ("started_on", "visitor_from", "visitor_to", "last_visit", "next_planned"):
+        for key in (
+            "started_on",
+            "visitor_from",
+            "visitor_to",
+            "last_visit",
+            "under_way",
+            "next_planned",
+        ):
             if r[key] is not None:
                 r[key] = _as_date(r[key])
     return rows
