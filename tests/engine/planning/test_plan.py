@@ -391,3 +391,25 @@ def test_a_cadence_clock_after_the_pairing_began_is_refused() -> None:
     b.add_pairing("h", "w", active_from=day(10), clock_from=day(11))
     with pytest.raises(ValueError, match="clock cannot start after the pairing"):
         b.build()
+
+
+def test_a_visitor_whose_households_fall_due_after_a_holiday_visits_them_before_it() -> None:
+    # v's four households, last visited on days -10 to -7, fall due on days 50 to 53;
+    # days 40-48 are holidays and planning starts on day 24. Only three stays fit before
+    # the holiday (from 24, 29 and 34 or 35) and one after it (49-53) in time: v must start
+    # at once. Counting the stays queued before each deadline but not the holiday between
+    # them, the planner saw room until day 38, started on 28 and left the fourth until 54.
+    b = PlanningProblemBuilder(START, days=120)
+    b.add_calendar(holidays=[day(d) for d in range(40, 49)])
+    b.add_visitor("v")
+    for i in range(4):
+        b.add_household(f"h{i}")
+        b.add_pairing(f"h{i}", "v", home_distance_m=1_000.0)
+        b.add_fixed_visit(f"h{i}", "v", day(-10 + i), day(-6 + i))
+    b.plan_from = 24
+    result = plan(b.build(), params=PlanParams(spread_first_visits=False))
+    v = result.visits
+    planned = sorted(int(s) for s in v.start[~v.fixed])
+    assert planned[0] == 24
+    assert planned[3] == 49
+    assert result.compliant.all()

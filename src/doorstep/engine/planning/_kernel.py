@@ -273,12 +273,19 @@ def sweep(  # type: ignore[no-untyped-def]
             if k == 0:
                 wake[v] = BIG
                 continue
-            # The latest start of the chain: each latest start less the stays queued before it.
+            # The latest start of the chain, from its end: each start by its own latest and
+            # a stay (and travel day) before the next, on a day it can start. A holiday
+            # between two stays pushes the earlier one before it, where subtracting the
+            # stays alone would have seen room in the holiday.
             lst = BIG
-            acc = 0
-            for j in range(k):
-                lst = min(lst, late_buf[j] - acc)
-                acc += p_stay[buf[j]] + travel_days
+            for j in range(k - 1, -1, -1):
+                t = late_buf[j]
+                if lst < BIG:
+                    t = min(t, lst - p_stay[buf[j]] - travel_days)
+                if t < BIG:
+                    while t > d and static_code(buf[j], t) != C_OK:
+                        t -= 1
+                lst = t
             opens = -BIG  # the first day the most urgent can start, if its window is ahead
             if k > 1 and p_from[buf[0]] > d:
                 opens = p_from[buf[0]]
