@@ -139,7 +139,7 @@ def overdue_cmd(
     """Households whose cadence deadline has passed without a recorded visit.
 
     The deadline is the household's last recorded visit, or the first day of a planned
-    stay under way today and not yet recorded (column "under way"), plus the cadence;
+    stay begun before today, not over and not yet recorded (column "under way"), plus the cadence;
     never visited, the start of its uninterrupted run of pairings (a hand-over does not
     reset it) plus the cadence.
     A household whose visitor has left is listed with the status "visitor left on DAY":

@@ -218,14 +218,15 @@ _NEXT_PLANNED = f"""
       AND vi.planned_start >= :today AND {" AND ".join(_active_on_visit("np", "nv"))}
 """
 
-# A planned stay of the household under way on ``:today`` that someone is making (its
-# pairing and visitor active on its first day), recorded only once it is over: the household
-# is being visited, whoever's pairing it is now (the old visitor's on a hand-over day).
+# A planned stay of the household begun before ``:today`` and not over that someone is
+# making (its pairing and visitor active on its first day), recorded only once it is over:
+# the household is being visited, whoever's pairing it is now (the old visitor's on a
+# hand-over day). One planned to begin that day is only its next planned visit.
 _UNDER_WAY = f"""
     FROM visits vi JOIN pairings up ON up.id = vi.pairing_id
     JOIN visitors uv ON uv.id = up.visitor_id
     WHERE vi.household_id = p.household_id AND vi.status = 'planned'
-      AND vi.planned_start <= :today AND vi.planned_end >= :today
+      AND vi.planned_start < :today AND vi.planned_end >= :today
       AND {" AND ".join(_active_on_visit("up", "uv"))}
 """
 
@@ -272,7 +273,8 @@ def open_pairings(
     where no other such pairing of its household has a visitor who has not left, and only
     the latest of a household's leavers' pairings), each
     with its household's last recorded visit by ``today`` (by any visitor), the first day
-    of a planned stay of it under way ``today`` and not yet recorded (``under_way``), and
+    of a planned stay of it begun before ``today``, not over and not yet recorded
+    (``under_way``), and
     its next planned visit from ``today``, whoever is to make it (``next_visitor``)."""
     where, params = _work_scope(visitor, team, area_path)
     where += [
