@@ -1,5 +1,6 @@
 """An old registry imported again brings acts the household's consent history holds
-already: they are not news, and never undo the act that replaced them."""
+already: they are not news, and never undo the act that replaced them (a withdrawal
+is news unless dated before the act in force: it is never dropped)."""
 
 from __future__ import annotations
 
@@ -95,3 +96,43 @@ def test_an_undated_act_the_history_holds_needs_a_date_to_be_recorded_anew(
     assert any("give it a consent_date" in n for n in summary.notes)
     _import(with_areas, tmp_path, "d.csv", "given", "2026-05-31")
     assert _act(with_areas) == ("given", "2026-05-31")
+
+
+def test_an_undated_withdrawal_is_applied_though_the_household_withdrew_before(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    _import(with_areas, tmp_path, "a.csv", "given", "2025-11-11")
+    _import(with_areas, tmp_path, "b.csv", "withdrawn", "2026-01-10")
+    _import(with_areas, tmp_path, "c.csv", "given", "2026-05-02")
+    summary = _import(with_areas, tmp_path, "d.csv", "withdrawn", "")
+    assert _act(with_areas) == ("withdrawn", TODAY.isoformat())  # counts from today
+    assert _history(with_areas)[-1] == ("given", "2026-05-02")
+    assert summary.updated == 1
+    assert not summary.notes
+
+
+def test_a_withdrawal_on_the_day_of_the_consent_in_force_wins(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    # Withdrawn today (undated), given again today, withdrawn again today: the last act
+    # must hold, and a date of today is the only one it can have (a later one is refused).
+    _import(with_areas, tmp_path, "a.csv", "given", "2026-01-05")
+    _import(with_areas, tmp_path, "b.csv", "withdrawn", "")
+    _import(with_areas, tmp_path, "c.csv", "given", TODAY.isoformat())
+    assert _act(with_areas) == ("given", TODAY.isoformat())
+    summary = _import(with_areas, tmp_path, "d.csv", "withdrawn", TODAY.isoformat())
+    assert _act(with_areas) == ("withdrawn", TODAY.isoformat())
+    assert summary.updated == 1
+
+
+def test_an_old_registry_does_not_undo_consent_given_since_its_withdrawal(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    _import(with_areas, tmp_path, "a.csv", "given", "2025-11-11")
+    _import(with_areas, tmp_path, "old.csv", "withdrawn", "2026-01-10")
+    _import(with_areas, tmp_path, "c.csv", "given", "2026-05-02")
+    history = _history(with_areas)
+    summary = _import(with_areas, tmp_path, "old.csv", "withdrawn", "2026-01-10")
+    assert _act(with_areas) == ("given", "2026-05-02")  # superseded: dated before it
+    assert _history(with_areas) == history
+    assert summary.unchanged == 1

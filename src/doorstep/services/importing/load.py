@@ -622,11 +622,18 @@ def _stale_acts(conn: Connection, joined: pl.DataFrame) -> pl.Series:
     """The stored households whose row brings another consent than the act in force, one
     their consent history already holds: the same decision on the same day, or, undated,
     the same decision at all (a registry exported earlier dates every act but ``pending``;
-    an undated act would otherwise count from today and undo what replaced it)."""
+    an undated act would otherwise count from today and undo what replaced it).
+
+    A withdrawal is stale only when dated before the act in force (an act made since
+    superseded it): otherwise it is applied, undated from today, and on the day of a
+    ``given`` in force it wins. Dropping it would keep a household consenting that said no.
+    """
+    superseded = (pl.col("consent_date") < pl.col("_consent_since")).fill_null(False)
     candidates = joined.filter(
         pl.col("id").is_not_null()
         & pl.col("consent_state").is_not_null()
         & pl.col("consent_state").ne_missing(pl.col("_consent_state"))
+        & ((pl.col("consent_state") != ConsentState.WITHDRAWN.value) | superseded)
     ).select("id", "consent_state", "consent_date")
     if not candidates.height:
         return pl.Series("id", [], pl.Int64)
