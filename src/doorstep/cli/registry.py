@@ -101,7 +101,8 @@ def export_cmd(
     # As `doorstep pair` checks its --out: before any work; missing folders are made.
     check_out_file("output", file, example=f"{entity.value}.csv")
     with session() as s:
-        n = export_entity(s, entity.value, file, actor=actor())
+        pending = export_entity(s, entity.value, file, actor=actor())
+    n = pending.write()  # after the commit: never a file without its audit events
     console.print(f"Wrote {n} {entity.value} to {file}.")
 
 

@@ -17,10 +17,11 @@ from rich.table import Table
 from doorstep.cli.common import check_out_file, console, handle_errors, parse_day
 from doorstep.cli.context import actor, session
 from doorstep.engine.planning import VisitRow
-from doorstep.errors import DoorstepError, InvalidInput
+from doorstep.errors import InvalidInput
 from doorstep.reports.calendar import ics_filename, visitor_ics
 from doorstep.services import planning, visit_records
 from doorstep.services.importing.formulas import escape_text
+from doorstep.services.outfile import write_whole
 
 app = typer.Typer(
     help="Due, overdue and upcoming visits; calendars; visits made or missed.\n\n"
@@ -240,20 +241,16 @@ def calendar_cmd(
         visits = [VisitRow(h, visitor, a, z, False) for h, a, z, _ in events.planned]
         areas = {h: area for h, _, _, area in events.planned}
         cancelled = [VisitRow(h, visitor, a, z, False) for h, a, z in events.cancelled]
-        s.flush()  # the audit row first: a database that refuses it writes no file
-        try:  # inside the transaction: a file not written leaves no read in the trail
-            out.absolute().parent.mkdir(parents=True, exist_ok=True)
-            out.write_bytes(
-                visitor_ics(
-                    visitor,
-                    visits,
-                    stamp=dt.datetime.now(dt.UTC),
-                    locations=areas,
-                    cancelled=cancelled,
-                )
-            )
-        except OSError as exc:  # disk full, a folder on the way that is a file...
-            raise DoorstepError(f"cannot write {out}: {exc.strerror or exc}") from None
+    data = visitor_ics(
+        visitor, visits, stamp=dt.datetime.now(dt.UTC), locations=areas, cancelled=cancelled
+    )
+    # After the commit: a database that refuses the audit row writes no file, and a file
+    # of households' whereabouts is never on disk without the read in the trail.
+    write_whole(
+        out,
+        lambda part: part.write_bytes(data),
+        note=" (the audit trail keeps the read as attempted)",
+    )
     also = f" and {len(cancelled)} cancelled" if cancelled else ""
     console.print(f"Wrote {len(visits)} visits{also} of {visitor} to {out}.")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -13,6 +14,7 @@ from doorstep.privacy.audit import record_event, record_row_events
 from doorstep.reports.render import XLSX_MAX_ROWS, write_xlsx
 from doorstep.services.importing.columns import SCHEMAS, Kind
 from doorstep.services.importing.formulas import escape
+from doorstep.services.outfile import write_whole
 from doorstep.storage.repositories.registry import export_frame
 
 
@@ -98,8 +100,44 @@ _PEOPLE = {
 }
 
 
-def export_entity(session: Session, entity: str, path: Path, *, actor: str) -> int:
-    """Write every ``entity`` row to ``path`` (format from the suffix); returns the row count."""
+@dataclass(frozen=True)
+class PendingExport:
+    """An export whose audit events are recorded, to be written once they are committed:
+    a file of people's data is never on disk without the events that name them."""
+
+    entity: str
+    path: Path
+    frame: pl.DataFrame
+
+    @property
+    def rows(self) -> int:
+        return self.frame.height
+
+    def write(self) -> int:
+        """Write the file whole (or nothing, see :func:`write_whole`); the row count."""
+        suffix = self.path.suffix.lower()
+        frame = self.frame
+
+        def write(part: Path) -> None:
+            if suffix == ".parquet":
+                frame.write_parquet(part)
+            elif suffix == ".csv":
+                neutralise_formulas(frame).write_csv(part)
+            else:
+                write_xlsx(escape_for_xlsx(neutralise_formulas(frame)), part, self.entity)
+
+        write_whole(
+            self.path,
+            write,
+            error=InvalidInput,
+            note=" (the audit trail keeps the export as attempted)",
+        )
+        return frame.height
+
+
+def export_entity(session: Session, entity: str, path: Path, *, actor: str) -> PendingExport:
+    """Read every ``entity`` row for ``path`` (format from the suffix) and record the
+    export's audit events; call :meth:`PendingExport.write` after the commit."""
     if entity not in SCHEMAS:
         raise InvalidInput(f"unknown entity {entity!r}; choose one of {', '.join(SCHEMAS)}")
     suffix = path.suffix.lower()
@@ -107,6 +145,10 @@ def export_entity(session: Session, entity: str, path: Path, *, actor: str) -> i
         raise InvalidInput(f"unknown file type {path.suffix!r}; use .csv, .xlsx or .parquet")
     if path.is_dir():
         raise InvalidInput(f"{path} is a folder; give a file name")
+    try:  # a folder that cannot be made fails the export before anything is recorded
+        path.absolute().parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a folder on the way that is a file, no permission...
+        raise InvalidInput(f"cannot write {path}: {exc.strerror or exc}") from None
     rows, people = export_frame(session.connection(), entity)
     frame = typed(rows, entity)
     if suffix == ".xlsx" and frame.height + 1 > XLSX_MAX_ROWS:
@@ -114,9 +156,8 @@ def export_entity(session: Session, entity: str, path: Path, *, actor: str) -> i
             f"{frame.height} rows do not fit in one sheet ({XLSX_MAX_ROWS - 1} at most); "
             "export to .csv or .parquet"
         )
-    # The audit row goes in first: a database that refuses it (read-only) then fails the
-    # export before any file holds its personal data; a file that cannot be written rolls
-    # the row back with the rest of the transaction.
+    # The events are committed before the file is written: a database that refuses them
+    # (read-only) writes no file, and a kill mid-write leaves no data the trail misses.
     record_event(
         session,
         actor=actor,
@@ -140,14 +181,4 @@ def export_entity(session: Session, entity: str, path: Path, *, actor: str) -> i
             detail={"file": path.name, "export": entity},
         )
         session.flush()
-    try:
-        path.absolute().parent.mkdir(parents=True, exist_ok=True)
-        if suffix == ".parquet":
-            frame.write_parquet(path)
-        elif suffix == ".csv":
-            neutralise_formulas(frame).write_csv(path)
-        else:
-            write_xlsx(escape_for_xlsx(neutralise_formulas(frame)), path, entity)
-    except OSError as exc:  # a folder on the way that is a file, no permission, disk full...
-        raise InvalidInput(f"cannot write {path}: {exc.strerror or exc}") from None
-    return frame.height
+    return PendingExport(entity, path, frame)

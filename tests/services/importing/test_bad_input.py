@@ -210,7 +210,8 @@ def test_names_in_any_script_are_stored_and_exported_byte_for_byte(
     for suffix in (".csv", ".xlsx", ".parquet"):
         out = tmp_path / f"export{suffix}"
         with unit_of_work(with_areas) as s:
-            export_entity(s, "households", out, actor="test")
+            pending = export_entity(s, "households", out, actor="test")
+        pending.write()
         from doorstep.services.importing.reader import read_table
 
         assert [n.encode() for n in read_table(out)["head_name"].to_list()] == [

@@ -1,0 +1,62 @@
+"""Write a file of personal data whole or not at all.
+
+A file that holds people's data must never be on disk without the audit events that name
+them. Callers commit those events first and only then write, through :func:`write_whole`:
+a crash or a kill mid-write then leaves, at worst, a hidden part file the trail accounts
+for, and a write that fails (disk full, a file size limit) leaves nothing at all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+
+from doorstep.errors import DoorstepError
+
+
+def part_path(path: Path) -> Path:
+    """A fresh hidden file beside ``path``, created empty with the mode a new file gets.
+
+    Beside it, so that the final rename stays within one file system and is atomic."""
+    folder = path.absolute().parent
+    folder.mkdir(parents=True, exist_ok=True)
+    part = folder / f".{path.name}.{secrets.token_hex(4)}.part"
+    os.close(os.open(part, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+    return part
+
+
+def write_whole(
+    path: Path,
+    write: Callable[[Path], object],
+    *,
+    error: type[DoorstepError] = DoorstepError,
+    note: str = "",
+) -> None:
+    """Have ``write`` fill a part file beside ``path``, then rename it to ``path``.
+
+    Readers see the old file or the whole new one, never part of one. On any failure the
+    part file is deleted and ``error`` says why and that nothing was left (then ``note``);
+    ``path`` keeps what it held before.
+    """
+    # Through a symbolic link to the file it names (the link stays); a device or a pipe
+    # (/dev/stdout) is written as it is, as nothing can be renamed over it.
+    target = path.resolve()
+    part: Path | None = None
+    try:
+        if target.exists() and not target.is_file():
+            write(target)
+            return
+        part = part_path(target)
+        write(part)
+        part.replace(target)
+    except BaseException as exc:
+        if part is not None:
+            with contextlib.suppress(OSError):
+                part.unlink(missing_ok=True)
+        if not isinstance(exc, OSError):
+            raise
+        left = "" if part is None else "; the partial file was deleted"
+        raise error(f"cannot write {path}: {exc.strerror or exc}{left}{note}") from None

@@ -1,0 +1,65 @@
+"""A file of people's data is written whole after its audit events are committed, or not
+at all: an export cut short (a file size limit, a full disk) leaves no partial file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from tests.cli.conftest import Invoke
+from tests.factories.db import run_import
+from tests.factories.files import HOUSEHOLD_HEADER, household, write_csv
+from tests.factories.limits import file_size_limit
+
+
+def _exports(engine: Engine) -> int:
+    with engine.connect() as conn:
+        n = conn.execute(text("SELECT COUNT(*) FROM audit_events WHERE action = 'export'"))
+        return int(n.scalar_one())
+
+
+@pytest.fixture
+def registry(with_areas: Engine, tmp_path: Path) -> Engine:
+    if with_areas.dialect.name == "sqlite":
+        pytest.skip("the limit would stop SQLite's own writes to its database file")
+    rows = [household(household_id=f"H{i}") for i in range(100)]
+    run_import(with_areas, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, rows))
+    return with_areas
+
+
+def test_an_export_cut_short_leaves_no_file_but_its_audit_events(
+    cli: Invoke, registry: Engine, tmp_path: Path
+) -> None:
+    out = tmp_path / "out" / "hh.csv"
+    with file_size_limit(2048):
+        result = cli("export", "households", str(out))
+    assert result.exit_code == 2
+    assert f"cannot write {out}" in result.output
+    assert "the partial file was deleted" in result.output
+    assert list(out.parent.iterdir()) == []  # neither the file nor its part
+    assert _exports(registry) == 101  # the export and each household, as attempted
+
+
+def test_a_household_export_cut_short_leaves_no_file(
+    cli: Invoke, registry: Engine, tmp_path: Path
+) -> None:
+    out = tmp_path / "h1.json"
+    out.write_text("an earlier export\n", encoding="utf-8")
+    with file_size_limit(64):
+        result = cli("household", "export", "H1", "--out", str(out))
+    assert result.exit_code == 1
+    assert "the partial file was deleted" in result.output
+    assert out.read_text(encoding="utf-8") == "an earlier export\n"  # kept whole
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    assert _exports(registry) == 1
+
+
+def test_an_export_written_whole_leaves_no_part_file(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    out = tmp_path / "out" / "areas.csv"
+    assert cli("export", "areas", str(out)).exit_code == 0
+    assert [p.name for p in out.parent.iterdir()] == ["areas.csv"]
+    assert out.read_text(encoding="utf-8").startswith("code,name")
