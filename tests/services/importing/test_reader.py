@@ -463,3 +463,23 @@ def test_text_cells_lose_surrounding_spaces_and_one_of_spaces_only_is_empty(
     assert [e.replace(" (value '   ')", "") for e in errors] == [
         "row 2, column name: required value is missing"
     ]
+
+
+def test_csv_rows_of_empty_cells_are_skipped_as_in_xlsx_and_errors_keep_the_files_row(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    def line(**overrides: Any) -> str:
+        row = visitor(**overrides)
+        return ",".join(str(row.get(h, "")) for h in VISITOR_HEADER)
+
+    empty = "," * (len(VISITOR_HEADER) - 1)
+    path = tmp_path / "v.csv"
+    lines = [",".join(VISITOR_HEADER), line(), "", empty, line(visitor_id="V2", capacity=-1)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert rejected(with_areas, "visitors", path) == [
+        "row 5, column capacity (value '-1'): must be at least 0"
+    ]
+    lines[-1] = line(visitor_id="V2")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert run_import(with_areas, "visitors", path).created == 2
+

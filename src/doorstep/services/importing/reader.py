@@ -185,7 +185,12 @@ def _read_csv(path: Path) -> pl.DataFrame:
     except OSError as exc:
         raise file_error(path, f"cannot read the file: {exc.strerror or exc}") from None
     _refuse_short_rows(path, frame, fields)
-    return frame
+    # A row of empty cells only (a blank line, ",,,") is skipped, as in a workbook; the
+    # others keep their row in the file, so that errors name the row a reader sees.
+    values = frame.columns
+    return frame.with_columns(
+        pl.int_range(2, 2 + frame.height, dtype=pl.Int64).alias(SHEET_ROW)
+    ).filter(pl.any_horizontal(pl.col(values).is_not_null()))
 
 
 def _rows_refused(path: Path, errors: list[RowError]) -> ImportRejected:
