@@ -21,6 +21,7 @@ from tests.factories.files import (
     visitor,
     write_csv,
 )
+from tests.factories.limits import file_size_limit
 
 
 def errors_file(engine: Engine, entity: str, path: Path) -> tuple[str, list[list[str]]]:
@@ -304,3 +305,36 @@ def test_a_parquet_row_that_is_not_utf8_is_listed_in_the_errors_file(
     assert rows[1:] == [
         ["3", "head_name", "", "bytes that are not UTF-8 text; store the column as UTF-8 text"]
     ]
+
+
+def test_an_errors_file_cut_short_is_removed_and_the_lost_errors_are_said(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    if with_areas.dialect.name == "sqlite":
+        pytest.skip("the limit would stop SQLite's own writes to its database file")
+    rows = [household(household_id=f"H{i}", members=0) for i in range(60)]
+    path = write_csv(tmp_path / "households.csv", HOUSEHOLD_HEADER, rows)
+    with file_size_limit(256), pytest.raises(ImportRejected) as info:
+        run_import(with_areas, "households", path)
+    target = tmp_path / "households.csv.errors.csv"
+    assert not target.exists()  # a list cut short would pass for all the errors
+    assert info.value.errors_csv is None
+    assert info.value.stale_errors is None
+    assert info.value.message.splitlines()[-1] == (
+        f"The errors file {target} could not be written (File too large); "
+        "only the first 50 of the 60 errors are listed above."
+    )
+
+
+def test_an_errors_file_that_cannot_be_opened_is_not_taken_for_an_earlier_one(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "households.csv", HOUSEHOLD_HEADER, [household(members=0)])
+    target = tmp_path / "households.csv.errors.csv"
+    target.mkdir()  # a folder where the file would be
+    with pytest.raises(ImportRejected) as info:
+        run_import(with_areas, "households", path)
+    assert info.value.stale_errors is None
+    last = info.value.message.splitlines()[-1]
+    assert last.startswith(f"The errors file {target} could not be written (")
+    assert last.endswith(f"; {target} there is not this import's list: delete it.")

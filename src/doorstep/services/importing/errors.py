@@ -62,14 +62,17 @@ class ImportRejected(InvalidInput):
         self,
         path: Path,
         errors: list[RowError],
-        errors_csv: Path | None,
+        errors_csv: Path | UnwrittenErrors | None,
         *,
         sheet: str | None = None,
         stale_errors: StaleErrors | None = None,
     ) -> None:
         self.path = path
         self.errors = sorted(errors)
-        self.errors_csv = errors_csv
+        unwritten = isinstance(errors_csv, UnwrittenErrors)
+        self.errors_csv = None if unwritten else errors_csv
+        #: Why the errors file could not be written, when it could not.
+        self.unwritten = errors_csv if isinstance(errors_csv, UnwrittenErrors) else None
         self.sheet = sheet
         self.stale_errors = stale_errors
         super().__init__(self._message() + (f"\n{stale_errors}" if stale_errors else ""))
@@ -78,8 +81,8 @@ class ImportRejected(InvalidInput):
         """This rejection, with the errors file an earlier import of the same file left
         removed when this one wrote none (its errors are not this import's); itself when
         there is none to remove."""
-        if self.errors_csv is not None:
-            return self  # written over by this import's own
+        if self.errors_csv is not None or self.unwritten is not None:
+            return self  # written over by this import's own, or tried to be
         stale = remove_stale_errors_csv(self.path)
         if stale is None:
             return self
@@ -96,6 +99,8 @@ class ImportRejected(InvalidInput):
         if n > SHOWN_ON_SCREEN:
             more = f"\n  ... and {n - SHOWN_ON_SCREEN} more"
         where = f"\nAll errors: {self.errors_csv}" if self.errors_csv else ""
+        if self.unwritten is not None:
+            where = f"\n{self.unwritten.describe(n)}"
         return f"{head}\n{shown}{more}{where}"
 
 
@@ -135,21 +140,45 @@ def remove_stale_errors_csv(path: Path) -> StaleErrors | None:
     return StaleErrors(target)
 
 
+@dataclass(frozen=True, slots=True)
+class UnwrittenErrors:
+    """The errors file that could not be written (a full disk, a file size limit, a folder
+    not writable): ``problem`` says why, and ``left`` whether a file of that name is still
+    there (an earlier import's, or the part of this one's that could not be removed)."""
+
+    path: Path
+    problem: str
+    left: bool = False
+
+    def describe(self, n: int) -> str:
+        """What the user is told: the errors past those on screen are not anywhere."""
+        lost = (
+            f"; only the first {SHOWN_ON_SCREEN} of the {n} errors are listed above"
+            if n > SHOWN_ON_SCREEN
+            else ""
+        )
+        left = f"; {self.path} there is not this import's list: delete it" if self.left else ""
+        return f"The errors file {self.path} could not be written ({self.problem}){lost}{left}."
+
+
 def _inert(text: str) -> str:
     """A value from the user's file as a spreadsheet shows it without running it: the
     errors file is opened in one, and a bad cell may be a formula (``=HYPERLINK(...)``)."""
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def write_errors_csv(path: Path, errors: list[RowError], *, people: bool) -> Path | None:
-    """Write every error beside the input; ``None`` when the folder is not writable.
+def write_errors_csv(path: Path, errors: list[RowError], *, people: bool) -> Path | UnwrittenErrors:
+    """Write every error beside the input, or say why it could not be (a part written
+    is removed: a list cut short would pass for all the errors).
 
     The file lies outside the database, where erasing a household never reaches and its
     export never looks: for a file about ``people`` (households, visitors, indicators) it
     names the row, the column and the reason, and copies no value from the file."""
     target = errors_csv_path(path)
+    opened = False
     try:
         with target.open("w", newline="", encoding="utf-8") as fh:
+            opened = True
             w = csv.writer(fh)
             w.writerow(["row", "column", "value", "reason"])
             for e in sorted(errors):
@@ -161,8 +190,15 @@ def write_errors_csv(path: Path, errors: list[RowError], *, people: bool) -> Pat
                         (e.redacted or e.reason) if people else e.reason,
                     ]
                 )
-    except OSError:
-        return None
+    except OSError as exc:
+        problem = exc.strerror or str(exc)
+        if opened:
+            try:
+                target.unlink()
+            except OSError:
+                return UnwrittenErrors(target, problem, left=True)
+            return UnwrittenErrors(target, problem)
+        return UnwrittenErrors(target, problem, left=target.exists())
     return target
 
 
@@ -177,7 +213,7 @@ def _column_named(column: str, people: bool) -> str:
     return column if not people or column in _KNOWN_COLUMNS else ""
 
 
-def write_unread_errors_csv(path: Path, errors: list[RowError]) -> Path | None:
+def write_unread_errors_csv(path: Path, errors: list[RowError]) -> Path | UnwrittenErrors:
     """The errors file of a file not read yet: whether it is about people is not known, so
     it is written as one that is (no values copied)."""
     return write_errors_csv(path, errors, people=True)
