@@ -9,7 +9,14 @@ import pytest
 from sqlalchemy import Engine, event, text
 
 from tests.factories.db import import_teams, rejected, run_import, snapshot
-from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
+from tests.factories.files import (
+    AREA_HEADER,
+    HOUSEHOLD_HEADER,
+    VISITOR_HEADER,
+    household,
+    visitor,
+    write_csv,
+)
 
 
 def _events(engine: Engine, entity: str) -> list[tuple[str, str]]:
@@ -231,6 +238,20 @@ def test_an_id_with_invisible_marks_at_its_edges_is_the_same_id(
     assert rejected(with_areas, "households", empty) == [
         "row 2, column household_id (value '\\u200b'): required value is missing"
     ]
+
+
+def test_an_area_code_with_invisible_marks_is_known_to_its_children_in_the_same_file(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # Stored as "R", so a child of the same file naming "R" names it.
+    rows = [["R\u200b", "Region", "", "region"], ["C", "County", "R", "county"]]
+    summary = run_import(engine, "areas", write_csv(tmp_path / "a.csv", AREA_HEADER, rows))
+    assert summary.created == 2
+    with engine.connect() as conn:
+        parent = conn.execute(
+            text("SELECT p.code FROM areas c JOIN areas p ON p.id = c.parent_id WHERE c.code = 'C'")
+        ).scalar_one()
+    assert parent == "R"
 
 
 def test_a_households_re_import_reads_the_stored_households_once(

@@ -21,7 +21,7 @@ from doorstep.services.importing.errors import (
     write_errors_csv,
 )
 from doorstep.services.importing.reader import read_file
-from doorstep.services.importing.validate import ROW, References, validate
+from doorstep.services.importing.validate import ROW, References, trim_code, validate
 from doorstep.services.importing.visits import load_visits
 from doorstep.storage.repositories import bulk, visitor_data
 from doorstep.storage.repositories.pairing import lock_pairings
@@ -262,7 +262,7 @@ def _references(session: Session, schema: EntitySchema, raw: pl.DataFrame) -> Re
     names = {c.kind.value for c in schema.columns}
     areas = _codes(session, "areas") if "area" in names else set()
     if schema.entity == "areas" and "code" in raw.columns:
-        areas |= set(raw["code"].drop_nulls().str.strip_chars().to_list())
+        areas |= set(raw.select(trim_code(pl.col("code"))).to_series().drop_nulls().to_list())
     orgs = _codes(session, "organisations") if "organisation" in names else set()
     teams = _codes(session, "teams") if "team" in names else set()
     return References(areas=areas, organisations=orgs, teams=teams)

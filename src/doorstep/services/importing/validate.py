@@ -34,6 +34,12 @@ _SWAP_NEAR_M = 50_000.0
 _EDGES = r"^[\s\u200b-\u200d\u2060\ufeff]+|[\s\u200b-\u200d\u2060\ufeff]+$"
 
 
+def trim_code(expr: pl.Expr) -> pl.Expr:
+    """An id or code as stored: without the spaces and invisible marks at its edges. The
+    one trimming for codes, so that a code the file adds is known as it is stored."""
+    return expr.str.replace_all(_EDGES, "")
+
+
 @dataclass(frozen=True)
 class References:
     """Codes a row may refer to: those in the database plus those the file itself adds."""
@@ -218,7 +224,7 @@ def _column_checks(
     if k is Kind.ID or k in (Kind.AREA, Kind.ORGANISATION, Kind.TEAM):
         # Invisible marks at an id's edges (a byte-order mark, a zero-width space copied
         # from a web page) would make another household of the same id, unseen.
-        value = once("value", raw.str.replace_all(_EDGES, ""))
+        value = once("value", trim_code(raw))
         if col.required:
             checks.append((present & (value == ""), "required value is missing"))
         longest = min(ID_MAX, stored.max_length or ID_MAX)
