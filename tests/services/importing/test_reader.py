@@ -483,3 +483,19 @@ def test_csv_rows_of_empty_cells_are_skipped_as_in_xlsx_and_errors_keep_the_file
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert run_import(with_areas, "visitors", path).created == 2
 
+
+def test_a_parquet_nan_is_a_missing_value_and_an_infinity_is_refused(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    # pandas writes a missing value of a float column as NaN: not the id "NaN".
+    nan = visitors_parquet(tmp_path, visitor_id=pl.Series([7.0, float("nan")]))
+    assert rejected(with_areas, "visitors", nan) == [
+        "row 3, column visitor_id: required value is missing"
+    ]
+    inf = visitors_parquet(tmp_path, visitor_id=pl.Series([float("inf"), float("-inf")]))
+    assert rejected(with_areas, "visitors", inf) == [
+        "row 2, column visitor_id (value 'inf'): an infinite number is no value; give the "
+        "value, or leave the cell empty; 1 more such row(s) in this column"
+    ]
+    with with_areas.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM visitors")).scalar_one() == 0

@@ -288,8 +288,23 @@ def _utf8(value: bytes) -> bool:
 def _float_text(column: pl.Series, label: str) -> tuple[pl.Series, RowError | None]:
     """A float column as text, its whole numbers as an XLSX or CSV file gives them ("7",
     not "7.0": ids are text, and 7 must be the same household whatever the format); a
-    whole number past 2**53 is refused, as it may not be the one typed."""
+    whole number past 2**53 is refused, as it may not be the one typed. NaN is how pandas
+    writes a missing value: an empty cell (a required one is then missing, not the id
+    "NaN"); an infinity is no value any cell can have meant, and is refused."""
     x = column.cast(pl.Float64)
+    infinite = x.is_infinite().fill_null(False)
+    if infinite.any():
+        i = int(infinite.arg_true()[0])
+        more = int(infinite.sum()) - 1
+        return column, RowError(
+            i + 2,
+            label,
+            str(x[i]),
+            "an infinite number is no value; give the value, or leave the cell empty"
+            + (f"; {more} more such row(s) in this column" if more else ""),
+        )
+    column = column.fill_nan(None)
+    x = x.fill_nan(None)
     large = (x.is_finite() & (x.abs() > MAX_EXACT_WHOLE)).fill_null(False)
     if large.any():
         i = int(large.arg_true()[0])
