@@ -322,10 +322,13 @@ def load_visitors(
     *,
     on_rows: Callable[[int], None] | None = None,
     absent: frozenset[str] = frozenset(),
-) -> Written:
+) -> Written | list[RowError]:
     """Visitors and their team membership (left as it is when the file has no
     ``team_code``; a lead of the same team keeps the flag when ``is_team_lead`` is
-    empty or not in the file, a new member is not the lead)."""
+    empty or not in the file, a new member is not the lead). A file that would give a
+    team a second lead is refused (:func:`second_leads`)."""
+    if "team_code" not in absent and (errors := second_leads(conn, frame)):
+        return errors
     f = frame.drop(ROW).rename({"visitor_id": "external_id"})
     f = _resolve(f, conn, "organisation_code", "organisations", "organisation_id")
     f = _resolve(f, conn, "home_area_code", "areas", "home_area_id")
@@ -380,6 +383,60 @@ def load_visitors(
         ),
     )
     return _with_team_updates(written, moved["id"], new["id"])
+
+
+def second_leads(conn: Connection, frame: pl.DataFrame) -> list[RowError]:
+    """The rows that make a team's lead true while it would have another: one of the
+    file's own, or a stored lead whose visitor the file leaves as it is. A team has one
+    lead (docs/glossary.md), and an import stored any number unsaid. Only rows stating
+    ``true`` are named: a lead stored before, kept by an empty cell, refuses nothing by
+    itself (a team that has two from before is not refused for rows that change neither)."""
+    stated = frame.filter(pl.col("team_code").is_not_null() & pl.col("is_team_lead").eq(True))
+    if not stated.height:
+        return []
+    rows = conn.execute(
+        text(
+            "SELECT v.external_id, t.code FROM team_members m "
+            "JOIN visitors v ON v.id = m.visitor_id JOIN teams t ON t.id = m.team_id "
+            "WHERE m.is_lead"
+        )
+    ).all()
+    stored = pl.DataFrame(
+        [(str(v), str(t)) for v, t in rows],
+        schema={"visitor_id": pl.String, "team_code": pl.String},
+        orient="row",
+    )
+    # A stored lead stays one unless the file's row for that visitor says otherwise: a
+    # row of the same team with an empty is_team_lead keeps the flag, any other ends it.
+    in_file = frame.select("visitor_id", pl.col("team_code").alias("_team"), "is_team_lead")
+    kept = (
+        stored.join(in_file, on="visitor_id", how="left")
+        .filter(
+            (pl.col("_team").is_null() & ~pl.col("visitor_id").is_in(frame["visitor_id"].implode()))
+            | ((pl.col("_team") == pl.col("team_code")) & pl.col("is_team_lead").is_null())
+        )
+        .group_by("team_code")
+        .agg(pl.len().alias("_stored"))
+    )
+    counted = (
+        stated.group_by("team_code")
+        .agg(pl.col(ROW).sort().alias("_rows"))
+        .join(kept, on="team_code", how="left")
+        .with_columns(pl.col("_stored").fill_null(0))
+        .filter(pl.col("_rows").list.len() + pl.col("_stored") > 1)
+    )
+    errors: list[RowError] = []
+    for team, rows_of, n_stored in counted.iter_rows():
+        where = ", ".join(str(r) for r in rows_of)
+        both = f"rows {where}" if len(rows_of) > 1 else f"row {where}"
+        if n_stored:
+            both += " and a lead already stored, whose row the file does not change"
+        reason = (
+            f"team {team} would have {len(rows_of) + n_stored} leads ({both}); a team has "
+            "one lead: set is_team_lead to false for all but one"
+        )
+        errors += [RowError(int(r), "is_team_lead", "true", reason) for r in rows_of]
+    return errors
 
 
 def _set_lead_flags(conn: Connection, team: pl.DataFrame, ids: pl.DataFrame) -> pl.Series:
