@@ -112,3 +112,17 @@ def test_paths_run_from_the_root_and_areas_below_a_cycle_have_none() -> None:
     paths, cycles = tree_paths(nodes)
     assert paths == {"R": ("/1/", 0), "C": ("/1/2/", 1), "V": ("/1/2/3/", 2)}
     assert cycles == [["A", "B"]]
+
+
+def test_a_cycle_is_named_in_the_same_run_as_a_cell_error_of_another_column(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # A too-long name hid the cycle until it was fixed: one run now names both.
+    rows = [area("A", "B"), area("B", "A"), area("C", "") | {"name": "n" * 500}]
+    path = write_csv(tmp_path / "a.csv", AREA_HEADER, rows)
+    errors = rejected(engine, "areas", path)
+    assert [e.split(":")[0] for e in errors] == [
+        "row 2, column parent_code (value 'B')",
+        "row 3, column parent_code (value 'A')",
+        f"row 4, column name (value '{'n' * 60}…' [500 characters])",
+    ]

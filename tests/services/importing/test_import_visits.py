@@ -159,7 +159,11 @@ def test_every_bad_row_is_named_in_the_errors_file_without_its_values_and_nothin
     found = {(e.row, e.column): e.reason for e in info.value.errors}
     assert "36" in found[(12, "visit_id")]
     assert "row 2" in found[(11, "visit_id")]
-    # Cell errors are reported first; fixed, the rows checked against the database follow.
+    # The rows whose cells pass are checked against the database in the same run.
+    assert found[(4, "household_id")] == "unknown household"
+    assert "ends before it starts" in found[(9, "end")]
+    assert "not paired with this visitor" in found[(6, "visitor_id")]
+    # Fixed, the same rows are named as they were.
     path = write_csv(tmp_path / "bad.csv", HEADER, rows[:-2])
     with pytest.raises(ImportRejected) as info:
         run_import(planned, "visits", path, today=TODAY)

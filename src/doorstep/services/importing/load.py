@@ -232,22 +232,7 @@ def load_areas(
 ) -> Written | list[RowError]:
     """Areas with parent links, materialised paths and depths recomputed for the whole tree
     (an area already stored keeps its parent when the file has no ``parent_code``)."""
-    db = conn.execute(text("SELECT id, code, name, level, parent_id FROM areas")).all()
-    code_of = {r.id: r.code for r in db}
-    nodes: dict[str, AreaNode] = {}
-    for r in db:
-        parent = code_of[r.parent_id] if r.parent_id else None
-        nodes[r.code] = AreaNode(r.id, parent, r.name, r.level, None, parent, stored=True)
-    next_id = max(code_of, default=0) + 1
-    for row in frame.iter_rows(named=True):
-        node = nodes.get(row["code"])
-        if node is None:
-            node = nodes[row["code"]] = AreaNode(next_id, None, "", "", None)
-            next_id += 1
-        if "parent_code" not in absent:
-            node.parent = row["parent_code"]
-        node.name, node.level = row["name"], row["level"]
-        node.row = row[ROW]
+    code_of, nodes = _area_nodes(conn, frame, absent)
     paths, cycles = tree_paths(nodes)
     errors = cycle_errors(nodes, cycles) + too_deep(nodes, paths)
     if errors:
@@ -294,6 +279,44 @@ def load_areas(
     bulk.update_rows(conn, "areas", differing(conn, "areas", moved))
     bulk.sync_sequence(conn, "areas")
     return Written(new["id"], changed["id"], old.height - changed.height)
+
+
+def _area_nodes(
+    conn: Connection, frame: pl.DataFrame, absent: frozenset[str]
+) -> tuple[dict[int, str], dict[str, AreaNode]]:
+    """The stored areas with the file's rows laid over them: (code by id, node by code)."""
+    db = conn.execute(text("SELECT id, code, name, level, parent_id FROM areas")).all()
+    code_of = {r.id: r.code for r in db}
+    nodes: dict[str, AreaNode] = {}
+    for r in db:
+        parent = code_of[r.parent_id] if r.parent_id else None
+        nodes[r.code] = AreaNode(r.id, parent, r.name, r.level, None, parent, stored=True)
+    next_id = max(code_of, default=0) + 1
+    for row in frame.iter_rows(named=True):
+        node = nodes.get(row["code"])
+        if node is None:
+            node = nodes[row["code"]] = AreaNode(next_id, None, "", "", None)
+            next_id += 1
+        if "parent_code" not in absent:
+            node.parent = row["parent_code"]
+        node.name, node.level = row["name"], row["level"]
+        node.row = row[ROW]
+    return code_of, nodes
+
+
+def area_tree_errors(
+    conn: Connection, frame: pl.DataFrame, *, absent: frozenset[str] = frozenset()
+) -> list[RowError]:
+    """The cycles and too-deep paths of a file refused for other errors, read from its
+    rows with a code, so that one run names them too (a too-long name would otherwise hide
+    a cycle until it is fixed). A parent no row or stored area has is left out."""
+    rows = frame.filter(pl.col("code").is_not_null()).unique("code", maintain_order=True)
+    _, nodes = _area_nodes(conn, rows, absent)
+    for node in nodes.values():
+        if node.parent is not None and node.parent not in nodes:
+            node.parent = None
+    paths, cycles = tree_paths(nodes)
+    return cycle_errors(nodes, cycles) + too_deep(nodes, paths)
 
 
 def load_organisations(

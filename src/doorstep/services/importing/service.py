@@ -124,6 +124,7 @@ def import_frame(
     today = today or dt.date.today()
     errors = checked.errors + _extra_checks(session, schema, checked.frame, raw, today)
     if errors:
+        errors += _later_errors(session, schema, checked.frame, errors, raw, today)
         raise ImportRejected(
             path, errors, write_errors_csv(path, errors, people=schema.people), sheet=sheet
         )
@@ -252,6 +253,37 @@ def _import_visits(
     return ImportSummary(
         "visits", path, frame.height, result.created, result.updated, result.unchanged, sheet
     )
+
+
+def _later_errors(
+    session: Session,
+    schema: EntitySchema,
+    frame: pl.DataFrame,
+    errors: list[RowError],
+    raw: pl.DataFrame,
+    today: dt.date,
+) -> list[RowError]:
+    """The checks the loaders make (an area cycle; a visit against the database), run on
+    the rows that passed the cell checks of a file refused for others, so that one run
+    names more of what is wrong. None when the header is wrong: the rows mean nothing."""
+    if any(e.row <= 1 for e in errors):
+        return []
+    conn = session.connection()
+    if schema.entity == "areas":
+        absent = frozenset(c.name for c in schema.columns if c.name not in raw.columns)
+        # Rows with a wrong code or parent are left out; a too-long name is no reason to.
+        bad = {e.row for e in errors if e.column in ("code", "parent_code")}
+        ok = frame.filter(~pl.col(ROW).is_in(pl.Series(list(bad), dtype=pl.Int64).implode()))
+        return load.area_tree_errors(conn, ok, absent=absent)
+    if schema.entity == "visits":
+        # A row is checked unless a cell the checks read is wrong, or it is a duplicate (a
+        # too-long visit_id or note hides nothing the database would say of the visit).
+        read = ("household_id", "visitor_id", "start", "end")
+        bad = {e.row for e in errors if e.column in read or e.reason.startswith("duplicate")}
+        ok = frame.filter(~pl.col(ROW).is_in(pl.Series(list(bad), dtype=pl.Int64).implode()))
+        later = load_visits(session, ok, file="", today=today, check_only=True)
+        return later if isinstance(later, list) else []
+    return []
 
 
 def _codes(session: Session, table: str, column: str = "code") -> set[str]:

@@ -84,9 +84,15 @@ def _overlaps_in_file(rows: list[_Row]) -> list[RowError]:
 
 
 def load_visits(
-    session: Session, frame: pl.DataFrame, *, file: str, today: dt.date
+    session: Session,
+    frame: pl.DataFrame,
+    *,
+    file: str,
+    today: dt.date,
+    check_only: bool = False,
 ) -> VisitsWritten | list[RowError]:
-    """Check every row, then write them all (or none: the errors)."""
+    """Check every row, then write them all (or none: the errors). ``check_only``
+    writes nothing: the rows of a file refused for other errors are checked so."""
     conn = session.connection()
     lock_pairings(conn)  # as a plan, which replaces planned visits, takes it
     lock_for_import(conn, ["visits"])  # new visits' ids are chosen here
@@ -141,7 +147,7 @@ def load_visits(
             errors.append(RowError(k.row, outcome.column, value, outcome.reason, outcome.redacted))
         else:
             todo.append((k, outcome))
-    if errors:
+    if errors or check_only:
         return errors
     claimed: set[int] = set()
     for k, pairing_id in todo:
