@@ -10,14 +10,20 @@ from sqlalchemy import Engine, text
 
 from tests.cli.conftest import Invoke
 from tests.factories.db import run_import
-from tests.factories.files import HOUSEHOLD_HEADER, household, write_csv
+from tests.factories.files import (
+    HOUSEHOLD_HEADER,
+    VISITOR_HEADER,
+    household,
+    visitor,
+    write_csv,
+)
 from tests.factories.limits import file_size_limit
 
 
-def _exports(engine: Engine) -> int:
+def _exports(engine: Engine, action: str = "export") -> int:
     with engine.connect() as conn:
-        n = conn.execute(text("SELECT COUNT(*) FROM audit_events WHERE action = 'export'"))
-        return int(n.scalar_one())
+        query = text("SELECT COUNT(*) FROM audit_events WHERE action = :a")
+        return int(conn.execute(query, {"a": action}).scalar_one())
 
 
 @pytest.fixture
@@ -53,7 +59,20 @@ def test_a_household_export_cut_short_leaves_no_file(
     assert "the partial file was deleted" in result.output
     assert out.read_text(encoding="utf-8") == "an earlier export\n"  # kept whole
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
-    assert _exports(registry) == 1
+    assert _exports(registry, "subject_export") == 1
+
+
+def test_a_visitor_export_cut_short_leaves_no_file(
+    cli: Invoke, registry: Engine, tmp_path: Path
+) -> None:
+    run_import(registry, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, [visitor()]))
+    out = tmp_path / "v1.json"
+    with file_size_limit(64):
+        result = cli("visitor", "export", "V1", "--out", str(out))
+    assert result.exit_code == 1
+    assert "the partial file was deleted" in result.output
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith((".v1", "v1"))] == []
+    assert _exports(registry, "subject_export") == 1  # the export, as attempted
 
 
 def test_an_export_written_whole_leaves_no_part_file(
