@@ -35,6 +35,7 @@ from doorstep.services.planning_inputs import (
     PlanInputs,
     affected,
     clock_starts,
+    head_counts,
     owners,
     spans,
 )
@@ -307,7 +308,7 @@ def build_result(
         settings,
         pairs,
         holidays,
-        repo.organisations_of(conn, org_ids),
+        head_counts(repo.organisations_of(conn, org_ids), repo.staff_of(conn, org_ids), start, end),
         leave,
         blackouts,
         history,

@@ -59,6 +59,55 @@ def clock_starts(pairings: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def head_counts(
+    orgs: pl.DataFrame, staff: pl.DataFrame, start: dt.date, end: dt.date
+) -> pl.DataFrame:
+    """``orgs`` with ``staff``: the fewest of each organisation's visitors active on one
+    day of ``[start, end)`` (``staff``: ``organisation_id, active_from, active_to``,
+    inclusive, null for open ends).
+
+    A cap is a share of the staff who are there: visitors who have left or not yet begun
+    are nobody to share the work with. The engine holds one cap per organisation for the
+    whole horizon, so the day with the fewest active staff sets it: never more away than
+    the cap allows on any day, at the price of a tighter cap on the other days.
+    """
+    last = end - dt.timedelta(days=1)
+    there = staff.filter(
+        pl.col("active_from").fill_null(dt.date.min) <= last,
+        pl.col("active_to").fill_null(dt.date.max) >= start,
+    )
+    # The count changes only where someone begins or leaves: +1 on the first active day
+    # (from the start), -1 on the day after the last (within the horizon).
+    days = pl.concat(
+        [
+            orgs.select(
+                pl.col("id").alias("org"), pl.lit(start).alias("day"), pl.lit(0).alias("n")
+            ),
+            there.select(
+                pl.col("organisation_id").alias("org"),
+                pl.max_horizontal(pl.col("active_from").fill_null(start), pl.lit(start)).alias(
+                    "day"
+                ),
+                pl.lit(1).alias("n"),
+            ),
+            there.filter(pl.col("active_to") < last).select(
+                pl.col("organisation_id").alias("org"),
+                (pl.col("active_to") + pl.duration(days=1)).alias("day"),
+                pl.lit(-1).alias("n"),
+            ),
+        ]
+    )
+    least = (
+        days.group_by("org", "day")
+        .agg(pl.col("n").sum())
+        .sort("org", "day")
+        .select("org", pl.col("n").cum_sum().over("org").alias("staff"))
+        .group_by("org")
+        .agg(pl.col("staff").min())
+    )
+    return orgs.join(least, left_on="id", right_on="org", how="left", maintain_order="left")
+
+
 def overlapping(visits: pl.DataFrame, key: str, owned: pl.DataFrame) -> pl.Series:
     """The visitor ids of the visits (``planned_start..planned_end``) that overlap a span
     owned by their ``key`` (``visitor_id`` or ``household_id``)."""

@@ -57,16 +57,26 @@ def _ids_sql(ids: list[int]) -> str:
 
 
 def organisations_of(conn: Connection, org_ids: list[int]) -> pl.DataFrame:
-    """Each organisation's staff cap and head count (all its visitors, in any area)."""
+    """Each organisation's staff cap."""
+    return frame(
+        conn,
+        f"SELECT id, code, staff_cap FROM organisations WHERE id IN ({_ids_sql(org_ids)})",
+        {},
+        {"id": pl.Int64, "code": pl.String, "staff_cap": pl.Float64},
+    )
+
+
+def staff_of(conn: Connection, org_ids: list[int]) -> pl.DataFrame:
+    """Every visitor of these organisations (in any area) with their active days
+    (inclusive, null for open ends): the staff a cap is a share of."""
     return frame(
         conn,
         f"""
-        SELECT o.id, o.code, o.staff_cap,
-               (SELECT COUNT(*) FROM visitors v WHERE v.organisation_id = o.id) AS staff
-        FROM organisations o WHERE o.id IN ({_ids_sql(org_ids)})
+        SELECT organisation_id, active_from, active_to FROM visitors
+        WHERE organisation_id IN ({_ids_sql(org_ids)})
         """,
         {},
-        {"id": pl.Int64, "code": pl.String, "staff_cap": pl.Float64, "staff": pl.Int64},
+        {"organisation_id": pl.Int64, "active_from": pl.Date, "active_to": pl.Date},
     )
 
 
