@@ -36,6 +36,7 @@ from doorstep.services.planning_inputs import (
     affected,
     clock_starts,
     head_counts,
+    not_made,
     owners,
     spans,
 )
@@ -199,7 +200,19 @@ def build_result(
     # visit is the own stay of the pairing whose days hold it (see ``owners``): that
     # pairing has it as a fixed visit (below).
     pad = pl.duration(days=settings.travel_days)
-    stays = repo.stays_of(conn, visitor_ids, start - dt.timedelta(days=settings.travel_days))
+    planned = repo.planned_visits(conn, scope["id"].to_list(), start).join(
+        pairs.select(
+            pl.col("id").alias("pairing_id"),
+            pl.col("plan_from").fill_null(dt.date.min).alias("_from"),
+            pl.col("plan_to").fill_null(dt.date.max).alias("_to"),
+        ),
+        on="pairing_id",
+        how="left",
+    )
+    # From the first day of a stay under way, so that visits made over it are seen (below).
+    since = start - dt.timedelta(days=settings.travel_days)
+    begun = planned["planned_start"].filter(planned["planned_start"] < since).min()
+    stays = repo.stays_of(conn, visitor_ids, begun if isinstance(begun, dt.date) else since)
     made = pl.col("status") != VisitStatus.PLANNED.value
     planned_stays = stays.filter(
         ~made
@@ -258,18 +271,9 @@ def build_result(
     # day, as until session 26, it made every pairing begun on one day due on the same day,
     # and 11 % of a county paired on a Tuesday missed that day when planned from Monday.)
 
-    # Planned visits: those under way on the start day stay; those of pairings that get no
-    # visits now, or on days the pairing is not active, go; the others stay unless their
-    # visitor is affected by a change.
-    planned = repo.planned_visits(conn, scope["id"].to_list(), start).join(
-        pairs.select(
-            pl.col("id").alias("pairing_id"),
-            pl.col("plan_from").fill_null(dt.date.min).alias("_from"),
-            pl.col("plan_to").fill_null(dt.date.max).alias("_to"),
-        ),
-        on="pairing_id",
-        how="left",
-    )
+    # Planned visits: those under way on the start day stay (unless their visitor provably
+    # did not make them, below); those of pairings that get no visits now, or on days the
+    # pairing is not active, go; the others stay unless their visitor is affected by a change.
     ours = pl.col("_from").is_not_null()
     under_way = ours & (pl.col("planned_start") < start)
     inside = (
@@ -277,6 +281,13 @@ def build_result(
         & (pl.col("_from") <= pl.col("planned_start"))
         & (pl.col("planned_start") < pl.min_horizontal("_to", pl.lit(end)))
     )
+    # A stay under way that its visitor provably did not make (a visit of theirs is recorded
+    # on one of its days, elsewhere) is not happening: it is no visit of its household and
+    # keeps nobody busy. It goes as a replaced visit does (kept as cancelled, for the
+    # calendars), and its visitor is planned again.
+    phantom = not_made(planned.filter(under_way), stays.filter(made))
+    gone = pl.col("id").is_in(phantom["id"].implode())
+    under_way = under_way & ~gone
     history = pl.concat(
         [
             own.select(pl.col("own").alias("pairing_id"), "first", "last"),
@@ -295,11 +306,16 @@ def build_result(
             ),
         ]
     )
-    dropped: list[int] = planned.filter(~under_way & ~inside)["id"].to_list()
-    planned = planned.filter(~under_way & inside).drop("_from", "_to")
+    dropped: list[int] = planned.filter(~under_way & ~inside | gone)["id"].to_list()
+    planned = planned.filter(~under_way & inside & ~gone).drop("_from", "_to")
     missed = repo.missed_since(conn, pairs["id"].to_list(), history_from, start)
     again = pl.col("visitor_id").is_in(
-        affected(pairs, planned, done, missed, leave, blackouts).implode()
+        pl.concat(
+            [
+                affected(pairs, planned, done, missed, leave, blackouts),
+                phantom["visitor_id"],
+            ]
+        ).implode()
         if settings.keep_unaffected
         else pairs["visitor_id"].implode()
     )

@@ -127,6 +127,23 @@ def overlapping(visits: pl.DataFrame, key: str, owned: pl.DataFrame) -> pl.Serie
     )
 
 
+def not_made(under_way: pl.DataFrame, made: pl.DataFrame) -> pl.DataFrame:
+    """``id, visitor_id`` of the planned stays (``under_way``: ``id, visitor_id,
+    planned_start, planned_end``) that share a day with a stay their visitor made (``made``:
+    ``visitor_id, starts_on, ends_on``): one visitor cannot be in two places at once, and the
+    recorded visit is what happened."""
+    return (
+        under_way.select("id", "visitor_id", "planned_start", "planned_end")
+        .join(made.select("visitor_id", "starts_on", "ends_on"), on="visitor_id")
+        .filter(
+            (pl.col("starts_on") <= pl.col("planned_end"))
+            & (pl.col("planned_start") <= pl.col("ends_on"))
+        )
+        .select("id", "visitor_id")
+        .unique("id")
+    )
+
+
 def owners(pairs: pl.DataFrame, visits: pl.DataFrame, stay_days: int) -> pl.Series:
     """The pairing each made visit (``household_id, visitor_id, pairing_id, day``) belongs
     to, or null.

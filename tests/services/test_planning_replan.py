@@ -1,0 +1,71 @@
+"""Re-planning keeps only the planned visits that can still happen and still serve the
+cadence."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from sqlalchemy import Engine, text
+
+from doorstep.services import planning
+from doorstep.services.visit_records import MadeVisit, record_visit
+from doorstep.storage.session import unit_of_work
+from tests.services.test_planning import (
+    START,
+    _by_visitor,
+    _d,
+    _planned,
+    paired,  # noqa: F401 - the fixture
+)
+
+SIX_MONTHS = planning.PlanSettings(start=START, months=6)
+
+
+def _cancelled(engine: Engine) -> list[tuple[str, dt.date]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT h.external_id, c.starts_on FROM cancelled_visits c "
+                "JOIN households h ON h.id = c.household_id"
+            )
+        ).all()
+    return [(h, _d(a)) for h, a in rows]
+
+
+def _stays(engine: Engine, visitor: str) -> list[tuple[dt.date, dt.date]]:
+    """Every stay of the visitor, made or planned."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT COALESCE(vi.actual_start, vi.planned_start), "
+                "COALESCE(vi.actual_end, vi.planned_end) FROM visits vi "
+                "JOIN visitors v ON v.id = vi.visitor_id "
+                "WHERE v.external_id = :v AND vi.status IN ('planned', 'done') ORDER BY 1"
+            ),
+            {"v": visitor},
+        ).all()
+    return [(_d(a), _d(z)) for a, z in rows]
+
+
+def test_a_stay_under_way_that_its_visitor_did_not_make_is_cancelled_and_planned_again(
+    paired: Engine,  # noqa: F811
+) -> None:
+    with unit_of_work(paired) as s:
+        planning.plan_area(s, "R", SIX_MONTHS, actor="test")
+    (h_first, a, z), (h_other, *_) = _by_visitor(paired)["V1"][:2]
+    first, last = _d(a), _d(z)
+    # V1 was at the other household on the first two days of the stay planned at the first.
+    made = MadeVisit(h_other, "V1", first, first + dt.timedelta(days=1))
+    with unit_of_work(paired) as s:
+        record_visit(s, made, actor="test", today=first + dt.timedelta(days=2))
+    again = planning.PlanSettings(start=first + dt.timedelta(days=2), months=6)
+    with unit_of_work(paired) as s:
+        summary = planning.plan_area(s, "R", again, actor="test")
+    assert (first, last) not in _planned(paired, h_first)
+    assert (h_first, first) in _cancelled(paired)
+    stays = _stays(paired, "V1")
+    assert all(z < a for (_, z), (a, _) in itertools.pairwise(stays))
+    # The household is visited as soon as V1 is free, not left waiting on the stay.
+    assert _planned(paired, h_first)[0][0] <= first + dt.timedelta(days=4)
+    assert summary.compliant_pairings == summary.pairings
