@@ -69,3 +69,21 @@ def test_a_stay_under_way_that_its_visitor_did_not_make_is_cancelled_and_planned
     # The household is visited as soon as V1 is free, not left waiting on the stay.
     assert _planned(paired, h_first)[0][0] <= first + dt.timedelta(days=4)
     assert summary.compliant_pairings == summary.pairings
+
+
+def test_an_overdue_household_gets_its_visit_pulled_forward_not_a_second_one_days_later(
+    paired: Engine,  # noqa: F811
+) -> None:
+    # Planned, then re-planned 80 days on with nothing recorded: every household is
+    # overdue (due 60 days after it was paired). Its next visit comes at once, and the
+    # visit the old plan had a few days later goes rather than stand beside it.
+    with unit_of_work(paired) as s:
+        planning.plan_area(s, "R", planning.PlanSettings(start=START), actor="test")
+    later = START + dt.timedelta(days=80)
+    with unit_of_work(paired) as s:
+        summary = planning.plan_area(s, "R", planning.PlanSettings(start=later), actor="test")
+    assert summary.reasons == {"overdue_before_planning": 4}
+    for h in ("H0", "H1", "H2", "H3"):
+        starts = [a for a, _ in _planned(paired, h) if a >= later]
+        assert starts[0] <= later + dt.timedelta(days=10)
+        assert min(b - a for a, b in itertools.pairwise(starts)) >= dt.timedelta(days=30)

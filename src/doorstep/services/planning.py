@@ -37,6 +37,7 @@ from doorstep.services.planning_inputs import (
     clock_starts,
     head_counts,
     not_made,
+    overdue_kept,
     owners,
     spans,
 )
@@ -314,6 +315,7 @@ def build_result(
             [
                 affected(pairs, planned, done, missed, leave, blackouts),
                 phantom["visitor_id"],
+                overdue_kept(pairs, history, planned, start, settings.policy.effective_gap_days),
             ]
         ).implode()
         if settings.keep_unaffected

@@ -216,6 +216,47 @@ def affected(
     ).unique()
 
 
+def overdue_kept(
+    pairs: pl.DataFrame, history: pl.DataFrame, kept: pl.DataFrame, start: dt.date, gap: int
+) -> pl.Series:
+    """Visitors with a pairing begun by ``start`` whose first kept visit comes after both
+    the start and its household's deadline (its last visit before that one, ``history``,
+    else its clock, plus ``gap``).
+
+    Planned visits before the start that were neither recorded nor marked missed were not
+    made: the household is overdue, its next visit is pulled forward, and a kept visit days
+    later would be a second one, serving no cadence and taking a day (and a cap slot) from
+    others. Such a visitor is planned again, as after a missed visit.
+    """
+    first = kept.group_by("pairing_id").agg(pl.col("planned_start").min().alias("_first"))
+    begun = pairs.filter(pl.col("plan_from").fill_null(dt.date.min) <= start).select(
+        pl.col("id").alias("pairing_id"),
+        "visitor_id",
+        pl.min_horizontal(
+            "plan_from", *(["clock_from"] if "clock_from" in pairs.columns else [])
+        ).alias("_clock"),
+    )
+    due = begun.join(first, on="pairing_id")
+    last = (
+        history.join(due.select("pairing_id", "_first"), on="pairing_id")
+        .filter(pl.col("first") < pl.col("_first"))
+        .group_by("pairing_id")
+        .agg(pl.col("first").max().alias("_last"))
+    )
+    return (
+        due.join(last, on="pairing_id", how="left")
+        .filter(
+            (pl.col("_first") > start)
+            & (
+                pl.coalesce("_last", "_clock", pl.lit(start)) + pl.duration(days=gap)
+                < pl.col("_first")
+            )
+        )
+        .get_column("visitor_id")
+        .unique()
+    )
+
+
 def _weekday_masks(text: pl.Series) -> pl.Series:
     """``"0;2;4"`` as a 7-bit mask (bit 0 = Monday); parts that are not weekdays are left
     out. Few distinct values occur, so each is parsed once."""
