@@ -90,6 +90,26 @@ def test_a_household_preferring_wednesday_is_visited_on_wednesdays_when_free() -
     assert result.compliant.all()
 
 
+@pytest.mark.parametrize("share", [None, 1.0])
+def test_visitors_of_an_organisation_visit_on_the_preferred_weekday_too(
+    share: float | None,
+) -> None:
+    # Three visitors of one organisation, two households each, all preferring Wednesday,
+    # with nothing else in the way: an organisation lets visitors start early into its
+    # quiet days, and those early starts (and a wake-up after the due day moved to a
+    # Wednesday) used to land on any weekday, 17 of 46 on Wednesday.
+    b = PlanningProblemBuilder(START, months=12, default_policy=CadencePolicy())
+    b.add_organisation("O", max_away_share=share)
+    for v in range(3):
+        b.add_visitor(f"V{v}", organisation="O")
+        for i in range(2):
+            b.add_household(f"H{v}{i}", preferred_weekdays=[2])
+            b.add_pairing(f"H{v}{i}", f"V{v}")
+    result = plan(b.build())
+    assert result.compliant.all()
+    assert {r.start.weekday() for r in result.rows()} == {2}
+
+
 def test_a_visitor_fits_twelve_five_day_stays_in_sixty_days_but_not_thirteen() -> None:
     # Over 61 days each pairing needs a start in days 1..60: room for 12 stays of 5 days.
     fits = plan(one_visitor(12, days=61))

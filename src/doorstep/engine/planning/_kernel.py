@@ -221,6 +221,10 @@ def sweep(  # type: ignore[no-untyped-def]
                 o = v_org[v]
                 # Already at the expected load today: no need to queue (counts only grow).
                 quiet = away[o, d] < org_target[o] and (org_cap[o] < 0 or away[o, d] < org_cap[o])
+                # Early only onto a weekday the household prefers: x is one where it can be.
+                pref = h_pref[p_hh[p]]
+                if pref != 0 and not (pref >> weekday[d]) & 1:
+                    quiet = False
                 if quiet and p_from[p] <= d < p_to[p] and can_start(p, d):
                     cand_v[nc] = v
                     cand_p[nc] = p
@@ -343,8 +347,6 @@ def sweep(  # type: ignore[no-untyped-def]
                 anchor = last[p0] if last[p0] > -BIG else p_from[p0]
                 g0 = p_gap[p0]
                 low = p_cover[p0] - ((p_cover[p0] - anchor + g0 - 1) // g0 - 1) * g0
-                # The reserve matters more than saving a visit: x stays, but nothing earlier.
-                low = min(low, x)
                 # Prefer one of the household's weekdays in the week before x.
                 pref = h_pref[p_hh[p0]]
                 if x > lo and pref != 0 and not (pref >> weekday[x]) & 1:
@@ -354,6 +356,9 @@ def sweep(  # type: ignore[no-untyped-def]
                             x = z
                             break
                         z -= 1
+                # The reserve matters more than saving a visit: x stays, but nothing earlier
+                # (x as moved to a preferred weekday: waking after it would start late).
+                low = min(low, x)
                 ready[v] = True
                 due[v] = x
                 ready_p[v] = p0
@@ -374,6 +379,9 @@ def sweep(  # type: ignore[no-untyped-def]
                     d + p_stay[p] + travel_days > latest0 or d < late_buf[j] - p_gap[p] // 2
                 ):
                     continue
+                pref = h_pref[p_hh[p]]
+                if d < due[v] and pref != 0 and not (pref >> weekday[d]) & 1:
+                    continue  # early (a quiet day): only onto a weekday the household prefers
                 if can_start(p, d):
                     chosen = p
                     break
