@@ -268,3 +268,43 @@ def test_a_database_plan_checks_its_options_before_planning(
         assert result.exit_code == 2, options
         assert message in result.output, options
     assert events() == before  # refused before the area was planned
+
+
+def _counted(output: str, label: str) -> int:
+    (line,) = [x for x in output.splitlines() if label in x]
+    return int(line.split("│")[-2].strip().replace(",", ""))
+
+
+def test_a_re_plan_says_how_many_visits_it_kept_added_and_removed(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    _markup_village(with_areas, tmp_path)
+    proposed = cli("pair", "--area", "R", "--quiet")
+    pid = json.loads(proposed.stdout.splitlines()[-1])["proposal"]
+    assert cli("pair", "commit", str(pid)).exit_code == 0
+    first = cli("plan", "--area", "R", "--start", "2027-01-04", "--months", "6")
+    assert first.exit_code == 0, first.output
+    assert (
+        _counted(first.output, "newly planned")
+        == json.loads(first.stdout.splitlines()[-1])["visits"]
+    )
+    with with_areas.connect() as conn:
+        hid, withdrawn = conn.execute(
+            text(
+                "SELECT h.external_id, COUNT(*) FROM visits v "
+                "JOIN households h ON h.id = v.household_id GROUP BY h.external_id"
+            )
+        ).first() or ("", 0)
+    with with_areas.begin() as conn:
+        conn.execute(
+            text("UPDATE households SET consent_state = 'withdrawn' WHERE external_id = :h"),
+            {"h": hid},
+        )
+    # The household withdrew: its visits are removed, and nothing is planned again for them.
+    again = cli("plan", "--area", "R", "--start", "2027-01-04", "--months", "6")
+    assert again.exit_code == 0, again.output
+    visits = json.loads(again.stdout.splitlines()[-1])["visits"]
+    kept = _counted(again.output, "kept from the last plan")
+    assert withdrawn > 0
+    assert _counted(again.output, "Removed from the last plan") == withdrawn
+    assert _counted(again.output, "newly planned") == visits - kept == 0

@@ -22,7 +22,10 @@ def plan_area(area: str, settings: planning.PlanSettings, *, quiet: bool) -> Non
         table.add_row("Pairings", f"{summary.pairings:,}")
         table.add_row("Planned visits", f"{summary.visits:,}")
         table.add_row("  kept from the last plan", f"{summary.kept:,}")
-        table.add_row("  planned again", f"{summary.replaced:,}")
+        table.add_row("  newly planned", f"{summary.visits - summary.kept:,}")
+        # Deleted: moved (so among the new ones) or no longer wanted (a household withdrew,
+        # a pairing ended), which are planned nowhere: not "planned again".
+        table.add_row("Removed from the last plan", f"{summary.replaced:,}")
         share = summary.compliant_pairings / summary.pairings if summary.pairings else 1.0
         table.add_row("Cadence met", f"{summary.compliant_pairings:,} ({share:.1%})")
         for reason, n in sorted(summary.reasons.items(), key=lambda kv: -kv[1]):

@@ -74,8 +74,8 @@ class PlanSummary:
     compliant_pairings: int
     infeasible: int
     reasons: dict[str, int]
-    replaced: int
-    kept: int
+    replaced: int  # planned visits deleted: moved, or no longer wanted
+    kept: int  # planned visits kept as they were (``visits - kept`` are new)
     seconds: float
 
 
