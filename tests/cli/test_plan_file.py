@@ -275,6 +275,19 @@ def test_a_horizon_that_runs_past_the_last_date_is_refused(files: tuple[Path, Pa
         assert f"--start {start} with --months {months} runs past 9999-12-31" in one_error(output)
 
 
+def test_a_horizon_ending_in_the_last_month_there_is_is_planned(
+    files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    # Ending 9999-12-01: the month's length came from the next month's first day, 10000-01-01.
+    pairs, visitors = files
+    code, output = run(
+        "--pairings", str(pairs), "--visitors", str(visitors), "--start", "9999-06-01",
+        "--months", "6", "--out", str(tmp_path / "v.csv"), "-q",
+    )  # fmt: skip
+    assert code == 0, output
+    assert json.loads(output.strip().splitlines()[-1])["compliant_pairings"] == 18
+
+
 @pytest.mark.parametrize(
     "rows", [[], [["H9", "", "", "no visitor in reach"]]], ids=["header only", "unpaired only"]
 )

@@ -6,8 +6,9 @@ with the same working pattern and holiday set, so a region needs only a handful 
 
 from __future__ import annotations
 
+from calendar import monthrange
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import holidays as holidays_lib
 import numpy as np
@@ -87,8 +88,6 @@ def add_months(day: date, months: int) -> date:
     """``day`` moved by whole months, clamped to the end of a shorter month."""
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
-    following = date(year + (month == 12), month % 12 + 1, 1)
-    return min(
-        day.replace(year=year, month=month, day=1) + timedelta(days=day.day - 1),
-        following - timedelta(days=1),
-    )
+    # The month's length from the calendar, not from the next month's first day: December
+    # 9999 has no next month (date(10000, 1, 1) cannot be built).
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
