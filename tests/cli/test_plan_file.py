@@ -261,7 +261,8 @@ def test_a_negative_seed_and_numbers_of_days_past_ten_years_are_usage_errors(
 
 def test_a_start_that_is_not_a_date_is_named_in_one_line(files: tuple[Path, Path]) -> None:
     pairs, _ = files
-    for text in ("yesterday", "2027/01/01", "2027-13-01"):
+    # Only YYYY-MM-DD: Python also reads 20270101 and 2027-W01-1 (ISO week) as dates.
+    for text in ("yesterday", "2027/01/01", "2027-13-01", "20270101", "2027-W01-1", "2027-1-1"):
         code, output = run("--pairings", str(pairs), "--start", text)
         assert code == 2
         assert one_error(output) == f"error: --start is not a date (YYYY-MM-DD): {text!r}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -126,12 +127,19 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def parse_day(flag: str, text: str) -> dt.date:
     """The date an option names, or bad input naming the option."""
+    # Exactly YYYY-MM-DD: Python's fromisoformat also takes 20270101 and 2027-W01-1, which
+    # the help and the imports do not promise.
     try:
-        return dt.date.fromisoformat(text)
+        if _ISO_DAY.fullmatch(text):
+            return dt.date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"{flag} is not a date (YYYY-MM-DD): {text!r}") from None
+        pass
+    raise InvalidInput(f"{flag} is not a date (YYYY-MM-DD): {text!r}")
 
 
 def refuse_given(options: dict[str, object], why: str) -> None:
