@@ -289,6 +289,30 @@ def test_a_horizon_ending_in_the_last_month_there_is_is_planned(
     assert json.loads(output.strip().splitlines()[-1])["compliant_pairings"] == 18
 
 
+@pytest.mark.parametrize("days", ["monkey", "", "mo", "mon-", "tues"])
+@pytest.mark.parametrize("option", ["--start-days", "--working-days"])
+def test_a_weekday_list_names_days(files: tuple[Path, Path], option: str, days: str) -> None:
+    # "monkey" was read as Monday (its first three letters) and "" as every day.
+    pairs, _ = files
+    code, output = run("--pairings", str(pairs), "--start", "2027-01-01", option, days)
+    assert code == 2
+    assert one_error(output) == f"error: not a weekday list: {days!r} (try mon-fri or mon,wed,fri)"
+
+
+def test_a_weekday_list_takes_names_or_their_first_three_letters(
+    files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    pairs, visitors = files
+    out = tmp_path / "v.csv"
+    code, output = run(
+        "--pairings", str(pairs), "--visitors", str(visitors), "--start", "2027-01-01",
+        "--start-days", "Wednesday,sat", "--working-days", "mon-sun", "--out", str(out), "-q",
+    )  # fmt: skip
+    assert code == 0, output
+    with out.open() as f:
+        assert {date.fromisoformat(r["start"]).weekday() for r in csv.DictReader(f)} == {2, 5}
+
+
 @pytest.mark.parametrize(
     "rows", [[], [["H9", "", "", "no visitor in reach"]]], ids=["header only", "unpaired only"]
 )
