@@ -473,3 +473,18 @@ def test_ids_a_spreadsheet_would_run_are_escaped_from_pair_to_plan_and_read_back
     # is made safe apart).
     (calendar,) = (tmp_path / "ics").glob("*.ics")
     assert "household =HYPERLINK" in calendar.read_text().replace("\r\n ", "")
+
+
+def test_a_pairings_row_longer_than_the_header_is_one_line_naming_it(
+    files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    _, visitors = files
+    pairs = tmp_path / "r.csv"
+    pairs.write_text("household_id,visitor_id,distance_m\nH1,V1,5\nH2,V1,5,7,8\n")
+    code, output = run(
+        "--pairings", str(pairs), "--visitors", str(visitors), "--start", "2027-01-01"
+    )
+    assert code == 2
+    assert one_error(output) == (
+        f"error: cannot read pairings file {pairs}: row 3 has 5 fields, the header 3"
+    )

@@ -6,6 +6,7 @@ stored pairings, ``due``, ``overdue``, ``upcoming``) will be added to the same g
 
 from __future__ import annotations
 
+import csv
 import json
 import time
 from dataclasses import dataclass
@@ -109,11 +110,28 @@ def ignored_pairs_columns(path: Path) -> list[str]:
     return [c for c in header if c not in PAIRS_COLUMNS]
 
 
+def _ragged(path: Path) -> str | None:
+    """The first row with more fields than the header, said in words, or ``None``."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as f:
+            rows = csv.reader(f)
+            width = len(next(rows, []))
+            for row in rows:
+                if len(row) > width:
+                    return f"row {rows.line_num} has {len(row)} fields, the header {width}"
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+    return None
+
+
 def _read_csv(path: Path, required: tuple[str, ...], what: str) -> pl.DataFrame:
     try:
         df = pl.read_csv(path, infer_schema_length=0)  # all strings: ids stay as written
     except (OSError, pl.exceptions.PolarsError) as exc:
-        raise InvalidInput(f"cannot read {what} {path}: {exc}") from None
+        # Polars names neither the row nor the file in several lines of advice: one line,
+        # naming the row where it can be found (the header being row 1).
+        reason = _ragged(path) or str(exc).strip().splitlines()[0]
+        raise InvalidInput(f"cannot read {what} {path}: {reason}") from None
     missing = [c for c in required if c not in df.columns]
     if missing:
         raise InvalidInput(f"{what} {path} lacks column(s) {', '.join(missing)}")
