@@ -488,3 +488,18 @@ def test_a_pairings_row_longer_than_the_header_is_one_line_naming_it(
     assert one_error(output) == (
         f"error: cannot read pairings file {pairs}: row 3 has 5 fields, the header 3"
     )
+
+
+def test_a_pair_without_a_household_is_refused_naming_its_row(
+    files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    # It was dropped without a word, and its visitor planned without the household.
+    _, visitors = files
+    pairs = write(tmp_path / "p.csv", ["household_id", "visitor_id"], [["H1", "V1"], ["", "V2"]])
+    code, output = run(
+        "--pairings", str(pairs), "--visitors", str(visitors), "--start", "2027-01-01"
+    )
+    assert code == 2
+    assert one_error(output) == (
+        f"error: pairings file {pairs}: row 3 has a visitor_id but no household_id"
+    )

@@ -166,7 +166,16 @@ def build_problem(
     pairs = _read_csv(files.pairs, ("household_id", "visitor_id"), "pairings file").with_columns(
         unescape(pl.col("household_id")), unescape(pl.col("visitor_id"))
     )
-    pairs = pairs.filter(pl.col("visitor_id").is_not_null() & (pl.col("visitor_id") != ""))
+    paired = pl.col("visitor_id").is_not_null() & (pl.col("visitor_id") != "")
+    nobody = pairs.with_row_index("row").filter(
+        paired & (pl.col("household_id").is_null() | (pl.col("household_id") == ""))
+    )
+    if nobody.height:  # a pair with no household: dropped, its visitor would go unplanned
+        raise InvalidInput(
+            f"pairings file {files.pairs}: row {nobody['row'][0] + 2} has a visitor_id but "
+            "no household_id"
+        )
+    pairs = pairs.filter(paired)
     if files.visitors is not None:
         visitors = _read_csv(files.visitors, ("visitor_id",), "visitors file")
         twice = visitors.with_row_index("row").filter(pl.col("visitor_id").is_duplicated())
