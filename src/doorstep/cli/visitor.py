@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
 
 from doorstep.cli.common import check_out_file, console, err_console, handle_errors
 from doorstep.cli.context import actor, session
+from doorstep.cli.subject_export import deliver
 from doorstep.errors import InvalidInput
 from doorstep.services import household_rights, visitor_rights
-from doorstep.services.outfile import write_whole
 
 app = typer.Typer(
     help="One visitor's data: export everything held about them, or erase it.\n\n"
@@ -38,18 +37,7 @@ def export_cmd(
         check_out_file("--out", out, example=f"{visitor}.json")
     with session() as s:
         data = visitor_rights.export_visitor(s, visitor, actor=actor())
-    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    if out is None:
-        typer.echo(text, nl=False)
-        return
-    # After the commit: a file of the visitor's data is never without its audit event.
-    write_whole(
-        out,
-        lambda part: part.write_text(text, encoding="utf-8"),
-        note=" (the audit trail keeps the export as attempted)",
-    )
-    rows = sum(len(r) for r in data["records"].values())
-    console.print(f"Wrote {rows} records about {visitor} to {out}.")
+    deliver(data, out, visitor)
 
 
 @app.command("erase")
