@@ -45,6 +45,7 @@ from doorstep.errors import InvalidInput
 from doorstep.reports.calendar import visits_frame, write_ics_dir
 from doorstep.services.exporting import neutralise_formulas
 from doorstep.services.importing.formulas import unescape
+from doorstep.services.outfile import write_whole
 from doorstep.services.planning import PlanSettings
 
 # No help= here: the callback's docstring (with its example) is the group's help.
@@ -361,14 +362,15 @@ def write_compliance_csv(result: PlanResult, path: Path) -> None:
         "reason": pl.String,
         "failed_rules": pl.String,
     }
-    neutralise_formulas(pl.DataFrame(rows, schema=schema)).write_csv(path)
+    write_whole(path, neutralise_formulas(pl.DataFrame(rows, schema=schema)).write_csv)
 
 
 def write_visits_csv(result: PlanResult, path: Path) -> None:
     """The planned visits (``household_id,visitor_id,start,end``), ids as ``export`` writes
     them (a spreadsheet opens this file; an iCalendar file is not opened by one, and keeps
     them as they are)."""
-    neutralise_formulas(visits_frame(result)).write_csv(path, date_format="%Y-%m-%d")
+    frame = neutralise_formulas(visits_frame(result))
+    write_whole(path, lambda part: frame.write_csv(part, date_format="%Y-%m-%d"))
 
 
 @app.callback()

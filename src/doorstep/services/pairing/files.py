@@ -36,6 +36,7 @@ from doorstep.errors import DoorstepError, InvalidInput
 from doorstep.services.exporting import neutralise_formulas
 from doorstep.services.importing.csvfile import CsvProblem, read_csv_text, row_fields
 from doorstep.services.importing.errors import RowError
+from doorstep.services.outfile import write_whole
 
 HOUSEHOLD_COLUMNS = ("household_id", "lat", "lon", "languages")
 VISITOR_COLUMNS = ("visitor_id", "lat", "lon", "languages", "capacity")
@@ -493,11 +494,12 @@ def pair_files(
     t2 = time.perf_counter()
     if out is not None:
         try:
-            out.parent.mkdir(parents=True, exist_ok=True)
             # Ids as `export` writes them: a spreadsheet must not run `=HYPERLINK(...)`;
-            # `plan --pairings` takes the apostrophe off again.
-            neutralise_formulas(pairs_frame(problem, result)).write_csv(out)
-        except (OSError, pl.exceptions.PolarsError) as exc:
+            # `plan --pairings` takes the apostrophe off again. Whole or not at all: a
+            # script must never read half a pairing as the answer.
+            frame = neutralise_formulas(pairs_frame(problem, result))
+            write_whole(out, frame.write_csv)
+        except pl.exceptions.PolarsError as exc:
             raise DoorstepError(f"cannot write {out}: {exc}") from None
     t3 = time.perf_counter()
     seconds = {"read": t1 - t0, **result.stats.seconds, "write": t3 - t2}
