@@ -129,7 +129,6 @@ class PendingExport:
         write_whole(
             self.path,
             write,
-            error=InvalidInput,
             note=" (the audit trail keeps the export as attempted)",
         )
         return frame.height

@@ -11,8 +11,11 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import stat
 from collections.abc import Callable
 from pathlib import Path
+
+import polars as pl
 
 from doorstep.errors import DoorstepError
 
@@ -41,22 +44,27 @@ def write_whole(
     part file is deleted and ``error`` says why and that nothing was left (then ``note``);
     ``path`` keeps what it held before.
     """
-    # Through a symbolic link to the file it names (the link stays); a device or a pipe
-    # (/dev/stdout) is written as it is, as nothing can be renamed over it.
-    target = path.resolve()
     part: Path | None = None
     try:
-        if target.exists() and not target.is_file():
-            write(target)
+        # A device or a pipe (/dev/stdout, which resolves to no path when it is a pipe) is
+        # written as it is, as nothing can be renamed over it.
+        if path.exists() and not path.is_file():
+            write(path)
             return
+        # Through a symbolic link to the file it names (the link stays).
+        target = path.resolve()
         part = part_path(target)
+        if target.exists():  # a file its owner closed to others stays closed
+            os.chmod(part, stat.S_IMODE(target.stat().st_mode))
         write(part)
         part.replace(target)
     except BaseException as exc:
         if part is not None:
             with contextlib.suppress(OSError):
                 part.unlink(missing_ok=True)
-        if not isinstance(exc, OSError):
+        # polars reports a failed write (a full disk) as its own error, not an OSError.
+        if not isinstance(exc, OSError | pl.exceptions.PolarsError):
             raise
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         left = "" if part is None else "; the partial file was deleted"
-        raise error(f"cannot write {path}: {exc.strerror or exc}{left}{note}") from None
+        raise error(f"cannot write {path}: {why}{left}{note}") from None
