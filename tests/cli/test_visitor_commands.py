@@ -79,6 +79,12 @@ def test_a_visitor_is_exported_as_json_and_erased_only_when_confirmed_and_free(
     gone = cli("visitor", "export", "V1")
     assert gone.exit_code == 1
     assert "visitor V1 was erased" in gone.output
+    calendar = ("visits", "calendar", "--out", str(tmp_path / "v1.out"))
+    for command in (("visits", "due"), calendar):  # no one to draw them for
+        listed = cli(*command, "--visitor", "V1")
+        assert listed.exit_code == 1, listed.output
+        assert "visitor V1 was erased" in listed.output
+    assert not (tmp_path / "v1.out").exists()
     unknown = cli("visitor", "erase", "V9", "--yes")
     assert unknown.exit_code == 1
     assert "no visitor with id 'V9'" in unknown.output

@@ -9,16 +9,20 @@ from __future__ import annotations
 from sqlalchemy import Connection, text
 
 from doorstep.errors import NotFound
+from doorstep.storage.repositories.visitor_data import ERASED_NAME
 
 
 def visitor_by_external_id(conn: Connection, external_id: str) -> int:
-    """The database id of the visitor with ``external_id``."""
+    """The database id of the visitor with ``external_id``; an erased visitor is no one to
+    draw a work list or a calendar for, and is not found either."""
     found = conn.execute(
-        text("SELECT id FROM visitors WHERE external_id = :v"), {"v": external_id}
-    ).scalar_one_or_none()
+        text("SELECT id, name FROM visitors WHERE external_id = :v"), {"v": external_id}
+    ).first()
     if found is None:
         raise NotFound(f"no visitor with id {external_id!r}")
-    return int(found)
+    if found[1] == ERASED_NAME:
+        raise NotFound(f"visitor {external_id} was erased: nothing about them is held")
+    return int(found[0])
 
 
 def team_by_code(conn: Connection, code: str) -> int:
