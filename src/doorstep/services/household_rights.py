@@ -9,14 +9,13 @@ and the details of the earlier events about it are cleared.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from doorstep.errors import NotFound
-from doorstep.privacy.audit import SUBJECT_EXPORT, record_event
-from doorstep.services.rights_json import plain
+from doorstep.privacy.audit import record_event
+from doorstep.services.rights_json import subject_export
 from doorstep.storage.repositories import household_data as repo
 from doorstep.storage.repositories.pairing import household_id, lock_pairings
 from doorstep.storage.session import settle_after_commit, settled
@@ -41,24 +40,14 @@ def export_household(session: Session, external_id: str, *, actor: str) -> dict[
     conn = session.connection()
     lock_pairings(conn)
     household = _find(session, external_id)
-    records = repo.records(conn, household)
-    events = repo.audit_events(conn, external_id)
-    if events:
-        records["audit_events"] = events
-    record_event(
+    return subject_export(
         session,
-        actor=actor,
-        action=SUBJECT_EXPORT,
         entity="household",
-        entity_id=external_id,
-        detail={"rows": {table: len(rows) for table, rows in records.items()}},
+        external_id=external_id,
+        records=repo.records(conn, household),
+        events=repo.audit_events(conn, external_id),
+        actor=actor,
     )
-    session.flush()
-    return {
-        "household": external_id,
-        "exported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "records": plain(records),
-    }
 
 
 def erase_household(session: Session, external_id: str, *, actor: str) -> dict[str, int]:

@@ -6,6 +6,39 @@ import datetime as dt
 import decimal
 from typing import Any
 
+from sqlalchemy.orm import Session
+
+from doorstep.privacy.audit import SUBJECT_EXPORT, record_event
+
+
+def subject_export(
+    session: Session,
+    *,
+    entity: str,
+    external_id: str,
+    records: dict[str, list[dict[str, Any]]],
+    events: list[dict[str, Any]],
+    actor: str,
+) -> dict[str, Any]:
+    """A household's or visitor's own export: their ``records`` and the trail's ``events``
+    about them, with the export itself recorded (how many rows each table held)."""
+    if events:
+        records["audit_events"] = events
+    record_event(
+        session,
+        actor=actor,
+        action=SUBJECT_EXPORT,
+        entity=entity,
+        entity_id=external_id,
+        detail={"rows": {table: len(rows) for table, rows in records.items()}},
+    )
+    session.flush()
+    return {
+        entity: external_id,
+        "exported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "records": plain(records),
+    }
+
 
 def plain(value: Any) -> Any:
     """A stored value as JSON holds it: dates as ISO text, decimals as text."""

@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from doorstep.errors import Conflict, NotFound
-from doorstep.privacy.audit import SUBJECT_EXPORT, record_event
-from doorstep.services.rights_json import plain
+from doorstep.privacy.audit import record_event
+from doorstep.services.rights_json import subject_export
 from doorstep.storage.repositories import visitor_data as repo
 from doorstep.storage.repositories.pairing import lock_pairings
 from doorstep.storage.session import settle_after_commit
@@ -54,24 +54,14 @@ def export_visitor(session: Session, external_id: str, *, actor: str) -> dict[st
     conn = session.connection()
     lock_pairings(conn)
     visitor = _find(session, external_id)
-    records = repo.records(conn, visitor)
-    events = repo.audit_events(conn, external_id)
-    if events:
-        records["audit_events"] = events
-    record_event(
+    return subject_export(
         session,
-        actor=actor,
-        action=SUBJECT_EXPORT,
         entity="visitor",
-        entity_id=external_id,
-        detail={"rows": {table: len(rows) for table, rows in records.items()}},
+        external_id=external_id,
+        records=repo.records(conn, visitor),
+        events=repo.audit_events(conn, external_id),
+        actor=actor,
     )
-    session.flush()
-    return {
-        "visitor": external_id,
-        "exported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "records": plain(records),
-    }
 
 
 def erase_visitor(
