@@ -35,14 +35,13 @@ def write_whole(
     path: Path,
     write: Callable[[Path], object],
     *,
-    error: type[DoorstepError] = DoorstepError,
     note: str = "",
 ) -> None:
     """Have ``write`` fill a part file beside ``path``, then rename it to ``path``.
 
     Readers see the old file or the whole new one, never part of one. On any failure the
-    part file is deleted and ``error`` says why and that nothing was left (then ``note``);
-    ``path`` keeps what it held before.
+    part file is deleted and a :class:`DoorstepError` (exit 1) says why and that nothing
+    was left (then ``note``); ``path`` keeps what it held before.
     """
     part: Path | None = None
     try:
@@ -67,4 +66,4 @@ def write_whole(
             raise
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         left = "" if part is None else "; the partial file was deleted"
-        raise error(f"cannot write {path}: {why}{left}{note}") from None
+        raise DoorstepError(f"cannot write {path}: {why}{left}{note}") from None
