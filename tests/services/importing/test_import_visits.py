@@ -266,6 +266,19 @@ def test_a_visit_synced_again_under_another_household_gives_back_the_planned_vis
     assert not {"was_planned", "start", "end"} & set(gone), gone
 
 
+def test_a_visit_moved_to_a_household_with_no_visit_on_its_days_is_created_there(
+    planned: Engine, tmp_path: Path
+) -> None:
+    # H2 had no visit on those days: the row made for it is a new visit in its trail, and
+    # H0's event says its visit moved away.
+    a, z = first_planned(planned, "H0")
+    row = {"visit_id": A, "household_id": "H0", "visitor_id": "V1", "start": a, "end": z}
+    run_import(planned, "visits", write_csv(tmp_path / "a.csv", HEADER, [row]), today=TODAY)
+    moved = row | {"household_id": "H2", "start": TODAY, "end": TODAY}
+    run_import(planned, "visits", write_csv(tmp_path / "a.csv", HEADER, [moved]), today=TODAY)
+    assert _events(planned)[-2:] == [("update", "household", "H0"), ("create", "household", "H2")]
+
+
 def test_a_visit_synced_again_onto_planned_days_becomes_the_planned_visit(
     planned: Engine, tmp_path: Path
 ) -> None:

@@ -170,13 +170,16 @@ def load_visits(
         if recorded.restored is not None:
             back = {"restored_visit": recorded.restored[0]}
             back["restored_planned"] = recorded.restored[1].isoformat()
+        action = "update"
         if before["household"] != k.made.household:  # it was filed under another
             # Its event names the visit that left it, not the other household's days.
             gone = {"visit": recorded.visit, "moved": True, "file": file}
             written.events.append(("update", before["household"], gone | back))
+            # New to this household unless it took a planned visit of its own.
+            action = "create" if recorded.was_planned is None else "update"
         else:
             detail |= back
-        written.events.append(("update", k.made.household, detail))
+        written.events.append((action, k.made.household, detail))
     store.flush()
     return written
 
