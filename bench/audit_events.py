@@ -23,7 +23,6 @@ The PostgreSQL database it makes, ``scratch_audit_bench``, is dropped at the end
 from __future__ import annotations
 
 import argparse
-import os
 import tempfile
 import time
 from pathlib import Path
@@ -32,38 +31,9 @@ import numpy as np
 import polars as pl
 from sqlalchemy import Connection
 
-PG_ADMIN = os.environ.get(
-    "DOORSTEP_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
+from scratch_db import drop_db, fresh_db
+
 PG_DB = "scratch_audit_bench"
-
-
-def fresh_db(kind: str, workdir: Path) -> str:
-    from doorstep.storage.migrate import upgrade
-    from doorstep.storage.session import make_engine
-
-    if kind == "sqlite":
-        for leftover in workdir.glob("bench.db*"):  # the run before, with or without the index
-            leftover.unlink()
-        url = f"sqlite:///{workdir / 'bench.db'}"
-    else:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-            admin.execute(f"CREATE DATABASE {PG_DB}")
-        url = PG_ADMIN.rsplit("/", 1)[0] + f"/{PG_DB}"
-    eng = make_engine(url)
-    upgrade(eng)
-    eng.dispose()
-    return url
-
-
-def drop_db() -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
 
 
 def measure(
@@ -75,7 +45,7 @@ def measure(
     from doorstep.storage.repositories import bulk
     from doorstep.storage.session import make_engine, unit_of_work
 
-    eng = make_engine(fresh_db(kind, workdir))
+    eng = make_engine(fresh_db(kind, workdir, PG_DB))
     with unit_of_work(eng) as s:
         conn = s.connection()
         if not index:
@@ -178,7 +148,7 @@ def main() -> None:
         try:
             compare("postgresql", args.households, args.subset, Path("."))
         finally:
-            drop_db()
+            drop_db(PG_DB)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import os
 import resource
 import shutil
 import subprocess
@@ -34,10 +33,9 @@ from pathlib import Path
 
 import polars as pl
 
-PG_ADMIN = os.environ.get(
-    "DOORSTEP_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
 #: The database each PostgreSQL stage makes afresh, and the run drops at its end.
+from scratch_db import drop_db, fresh_db
+
 PG_DB = "doorstep_bench"
 HOUSEHOLD_COLS = [
     "id",
@@ -63,43 +61,12 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def fresh_db(kind: str, workdir: Path) -> str:
-    from doorstep.storage.migrate import upgrade
-    from doorstep.storage.session import make_engine
-
-    if kind == "sqlite":
-        path = workdir / "bench.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
-        url = f"sqlite:///{path}"
-    else:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-            admin.execute(f"CREATE DATABASE {PG_DB}")
-        url = PG_ADMIN.rsplit("/", 1)[0] + f"/{PG_DB}"
-    eng = make_engine(url)
-    upgrade(eng)
-    eng.dispose()
-    return url
-
-
-def drop_db() -> None:
-    """Drop the database :func:`fresh_db` made on the PostgreSQL server, if it is there: left
-    behind, a full run's 1.69M households take the server's disk for nothing."""
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-
-
 def stage(kind: str, mode: str, workdir: Path) -> dict[str, float]:
     """Run one measurement in this process and return its figures."""
     from doorstep.services.importing import import_file
     from doorstep.storage.session import make_engine, unit_of_work
 
-    url = fresh_db(kind, workdir)
+    url = fresh_db(kind, workdir, PG_DB)
     eng = make_engine(url)
     with unit_of_work(eng) as s:
         import_file(s, "areas", workdir / "areas.csv", actor="bench")
@@ -244,7 +211,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, dict[str, dict[str
             if args.keep:
                 print(f"kept the PostgreSQL database {PG_DB} (--keep)")
             else:
-                drop_db()
+                drop_db(PG_DB)
                 print(f"dropped the PostgreSQL database {PG_DB} (--keep keeps it)")
     return results
 

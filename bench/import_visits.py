@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import resource
 import tempfile
 import time
@@ -29,38 +28,11 @@ from pathlib import Path
 import polars as pl
 from sqlalchemy import text
 
-PG_ADMIN = os.environ.get(
-    "DOORSTEP_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
+from scratch_db import drop_db, fresh_db
+
 PG_DB = "scratch_visits_bench"
 START = dt.date(2026, 1, 5)  # a Monday, after the demo's reference date
 TODAY = dt.date(2027, 1, 10)  # every visit of the year's plan is made by then
-
-
-def fresh_db(kind: str, workdir: Path) -> str:
-    from doorstep.storage.migrate import upgrade
-    from doorstep.storage.session import make_engine
-
-    if kind == "sqlite":
-        url = f"sqlite:///{workdir / 'bench.db'}"
-    else:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-            admin.execute(f"CREATE DATABASE {PG_DB}")
-        url = PG_ADMIN.rsplit("/", 1)[0] + f"/{PG_DB}"
-    eng = make_engine(url)
-    upgrade(eng)
-    eng.dispose()
-    return url
-
-
-def drop_db() -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
 
 
 def build(url: str, households: int) -> None:
@@ -158,7 +130,7 @@ def main() -> None:
         try:
             for kind in kinds:
                 print(f"{kind}:")
-                url = fresh_db(kind, workdir)
+                url = fresh_db(kind, workdir, PG_DB)
                 build(url, args.households)
                 path = workdir / "visits.csv"
                 n = visits_file(url, path, args.rows)
@@ -170,7 +142,7 @@ def main() -> None:
                     )
         finally:
             if "postgres" in kinds:
-                drop_db()
+                drop_db(PG_DB)
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB")
 
 
