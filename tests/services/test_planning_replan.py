@@ -16,6 +16,7 @@ from tests.services.test_planning import (
     _by_visitor,
     _d,
     _planned,
+    _record,
     paired,  # noqa: F401 - the fixture
 )
 
@@ -87,3 +88,34 @@ def test_an_overdue_household_gets_its_visit_pulled_forward_not_a_second_one_day
         starts = [a for a, _ in _planned(paired, h) if a >= later]
         assert starts[0] <= later + dt.timedelta(days=10)
         assert min(b - a for a, b in itertools.pairwise(starts)) >= dt.timedelta(days=30)
+
+
+def test_a_household_whose_planned_stay_passed_unrecorded_keeps_a_later_stay_in_time(
+    paired: Engine,  # noqa: F811
+) -> None:
+    # V1's households had stays planned on days 3 and 58 (H_a) and 20 and 75 (H_b). Day 3
+    # passed with nothing recorded (the device may sync later); H_a's stay on day 58 still
+    # meets its deadline (its pairing's start plus 60 days), so a re-plan from day 10 keeps
+    # it and adds no catch-up stay before it, whatever the seed of the first-visit spread.
+    with paired.connect() as conn:
+        h_a, h_b = conn.execute(
+            text(
+                "SELECT h.external_id FROM pairings p JOIN households h "
+                "ON h.id = p.household_id JOIN visitors v ON v.id = p.visitor_id "
+                "WHERE v.external_id = 'V1' ORDER BY h.external_id"
+            )
+        ).scalars()
+    for h, first, second in ((h_a, 3, 58), (h_b, 20, 75)):
+        for d in (first, second):
+            _record(paired, h, "planned", _day(d), _day(d + 4))
+    for seed in range(5):
+        again = planning.PlanSettings(start=_day(10), seed=seed)
+        with unit_of_work(paired) as s:
+            planning.plan_area(s, "R", again, actor="test")
+        ahead = [a for a, _ in _planned(paired, h_a) if a >= _day(10)]
+        assert ahead[0] == _day(58), (seed, ahead[:3])
+        assert [a for a, _ in _planned(paired, h_b)][:2] == [_day(20), _day(75)]
+
+
+def _day(n: int) -> dt.date:
+    return START + dt.timedelta(days=n)

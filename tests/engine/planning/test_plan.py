@@ -433,3 +433,43 @@ def test_a_visitor_whose_households_fall_due_after_a_holiday_visits_them_before_
     assert planned[0] == 24
     assert planned[3] == 49
     assert result.compliant.all()
+
+
+def test_a_kept_first_visit_that_meets_the_cadence_gets_no_visit_before_it() -> None:
+    # Never visited, due by day 60; a re-plan kept its first visit on day 55. The staggered
+    # first deadline (somewhere in the gap window, by seed) must not add a visit before it.
+    b = PlanningProblemBuilder(START, days=200)
+    b.add_visitor("v")
+    b.add_household("h")
+    b.add_pairing("h", "v")
+    b.add_fixed_visit("h", "v", day(55), day(59))
+    for seed in range(20):
+        result = plan(b.build(), params=PlanParams(seed=seed))
+        s = sorted(int(x) for x in result.visits.start)
+        assert s[0] == 55, seed
+        assert np.diff([0, *s, 200]).max() <= 60
+        assert result.compliant.all()
+
+
+def test_a_kept_first_visit_past_the_cadence_still_gets_one_in_time() -> None:
+    b = PlanningProblemBuilder(START, days=200)
+    b.add_visitor("v")
+    b.add_household("h")
+    b.add_pairing("h", "v")
+    b.add_fixed_visit("h", "v", day(70), day(74))
+    for seed in range(5):
+        s = sorted(int(x) for x in plan(b.build(), params=PlanParams(seed=seed)).visits.start)
+        assert s[0] < 60 and 70 in s, seed
+
+
+def test_first_visits_of_a_pairing_begun_before_the_horizon_spread_over_what_is_left() -> None:
+    # Paired 40 days before the horizon and never visited: due by day 20. Its first visit is
+    # spread over days 0-20 by the seed, not made due at once whenever the phase fell
+    # before day 0 (13 of these 20 seeds did).
+    b = PlanningProblemBuilder(START, days=200)
+    b.add_visitor("v")
+    b.add_household("h")
+    b.add_pairing("h", "v", active_from=day(-40))
+    firsts = [int(plan(b.build(), params=PlanParams(seed=s)).visits.start.min()) for s in range(20)]
+    assert max(firsts) <= 20
+    assert firsts.count(0) < len(firsts) // 2

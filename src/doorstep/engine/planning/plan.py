@@ -202,7 +202,13 @@ def plan(
         rank[vp_idx] = np.arange(n_p) - np.repeat(vp_ptr[:-1], count)
         phase = (rng.random(n_v)[p_v] + rank / count[p_v]) % 1.0
         lo = np.minimum(gap, stay + params.slack_days + 1)
-        deadline = p_clock + lo + np.floor(phase * (gap - lo + 1)).astype(np.int64)
+        # Begun by the first plannable day (a re-plan weeks after pairing), over what is
+        # left of the window: a phase before that day would make the visit due at once.
+        base = p_clock + lo
+        begun = p_from <= pr.plan_from
+        base[begun] = np.maximum(base[begun], pr.plan_from)
+        width = np.maximum(p_clock + gap - base + 1, 0)
+        deadline = base + np.floor(phase * width).astype(np.int64)
         deadline = np.minimum(deadline, p_clock + gap)
 
     # Fixed visits: by visitor for clash checks, and as a time-ordered stream of events.
@@ -230,6 +236,10 @@ def plan(
     last[early] = p_clock[early]
     next_fixed = np.full(n_p, _kernel.BIG, np.int64)
     np.minimum.at(next_fixed, f_p[~hist], f_s[~hist])
+    # A staggered first deadline only spreads first visits: one never visited whose first
+    # fixed visit (kept by a re-plan) meets its real deadline needs no visit before it.
+    kept_first = ~seen & (next_fixed <= p_clock + gap)
+    deadline[kept_first] = np.maximum(deadline[kept_first], next_fixed[kept_first])
     urgent = np.fromiter(pull_forward, np.int64)
     deadline[urgent] = np.minimum(deadline[urgent], pr.plan_from)
 
