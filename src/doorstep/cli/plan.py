@@ -29,6 +29,7 @@ from doorstep.cli.common import (
     refuse_given,
 )
 from doorstep.cli.plan_db import plan_area
+from doorstep.domain import weekdays
 from doorstep.engine.planning import (
     CadencePolicy,
     Intervals,
@@ -62,31 +63,14 @@ _FLAGS = {"max_gap_days": "--max-gap-days", "stay_days": "--stay-days"}
 #: At most this many subdivisions are listed when --subdivision is unknown.
 _SHOWN_SUBDIVISIONS = 20
 
-_DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-_FULL_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-
-def _short_day(name: str) -> str:
-    """``wednesday`` or ``wed`` as ``wed``; anything else as it is (then refused)."""
-    return name[:3] if name in _FULL_NAMES else name
-
 
 def parse_weekdays(text: str) -> frozenset[int]:
-    """``"mon-fri"``, ``"mon,wed,sat"`` or ``"all"`` as weekday numbers (0 = Monday)."""
-    text = text.strip().lower()
-    if text in ("all", "*"):
-        return frozenset(range(7))
-    days: set[int] = set()
-    for part in text.split(","):
-        # A day's name or its first three letters ("monkey" is not Monday; "" no day).
-        ends = [_short_day(e.strip()) for e in part.split("-")]
-        if any(e not in _DAY_NAMES for e in ends) or len(ends) > 2:
-            raise InvalidInput(f"not a weekday list: {text!r} (try mon-fri or mon,wed,fri)")
-        a, b = _DAY_NAMES.index(ends[0]), _DAY_NAMES.index(ends[-1])
-        days.update(range(a, b + 1) if a <= b else [*range(a, 7), *range(0, b + 1)])
-    return frozenset(days)
+    """``"mon-fri"``, ``"mon,wed,sat"`` or ``"all"`` as weekday numbers (0 = Monday); the
+    parser a household's ``preferred_weekdays`` is read with too."""
+    try:
+        return weekdays.parse_weekdays(text)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
 
 
 @dataclass(frozen=True)

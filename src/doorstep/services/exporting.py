@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 from sqlalchemy.orm import Session
 
+from doorstep.domain import weekdays
 from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import record_event, record_row_events
 from doorstep.reports.render import XLSX_MAX_ROWS, write_xlsx
@@ -87,6 +88,12 @@ def typed(frame: pl.DataFrame, entity: str) -> pl.DataFrame:
             col = col.str.slice(0, 10).str.to_date("%Y-%m-%d")
         elif want == pl.Date() and isinstance(have, pl.Datetime):
             col = col.dt.date()
+        if column.kind is Kind.WEEKDAYS:
+            # Stored as the planner reads it (0;2;4), written as a coordinator does
+            # (mon;wed;fri), which import reads back to the same.
+            texts = frame[column.name].cast(pl.String).drop_nulls().unique()
+            names = pl.Series([weekdays.named(t) for t in texts.to_list()], dtype=pl.String)
+            col = col.cast(pl.String).replace_strict(texts, names, default=None)
         exprs.append(col.cast(want).alias(column.name))
     return frame.with_columns(exprs)
 

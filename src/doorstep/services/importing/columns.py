@@ -19,6 +19,7 @@ class Kind(StrEnum):
     DATE = "date"  # ISO 8601, YYYY-MM-DD
     BOOL = "bool"  # true/false, yes/no, 1/0
     LANGUAGES = "languages"  # ';'-separated ISO 639 codes
+    WEEKDAYS = "weekdays"  # ';'-separated days: mon;wed;fri or 0;2;4 (Monday = 0)
     CHOICE = "choice"
     AREA = "area"  # the code of an area, in the database or earlier in the same file
     ORGANISATION = "organisation"
@@ -193,6 +194,13 @@ HOUSEHOLDS = EntitySchema(
             False,
             "remote pool of visitors also meant for this household",
             64,
+        ),
+        Column(
+            "preferred_weekdays",
+            Kind.WEEKDAYS,
+            False,
+            "days the household prefers visits to start on, e.g. mon;wed;fri or 0;2;4 "
+            "(Monday = 0); empty: no preference",
         ),
     ),
 )

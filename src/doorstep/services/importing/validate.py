@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
+from doorstep.domain import weekdays
 from doorstep.domain.geo import haversine_m_array
 from doorstep.domain.languages import known_codes, parse_languages
 from doorstep.services.importing.columns import Column, EntitySchema, Kind
@@ -78,11 +79,10 @@ def validate(schema: EntitySchema, raw: pl.DataFrame, refs: References) -> Valid
     typed: list[pl.Expr] = [pl.col(ROW)]
     all_checks: list[tuple[str, pl.Expr, Reason]] = []
     prep: dict[str, pl.Expr] = {}
-    languages = {
-        c.name: _language_table(frame[c.name]) for c in schema.columns if c.kind is Kind.LANGUAGES
-    }
+    # Lists (languages, weekdays) are parsed once per distinct text, in Python.
+    tables = {c.name: _TABLES[c.kind](frame[c.name]) for c in schema.columns if c.kind in _TABLES}
     for col in schema.columns:
-        expr, checks = _column_checks(col, refs, prep, languages, limits(schema.entity, col.name))
+        expr, checks = _column_checks(col, refs, prep, tables, limits(schema.entity, col.name))
         # A missing column still gets its typed (empty) column, so that the checks that
         # span columns can read it; a missing required one is reported once, for the header.
         typed.append(expr.alias(col.name))
@@ -191,16 +191,34 @@ def _language_table(values: pl.Series) -> pl.DataFrame:
     )
 
 
+def _weekday_table(values: pl.Series) -> pl.DataFrame:
+    """Each distinct weekday list with its stored form (``0;2;4``), none when it is none."""
+    texts: list[str] = values.drop_nulls().unique().to_list()
+    norm: list[str | None] = []
+    for t in texts:
+        try:
+            norm.append(weekdays.stored(weekdays.parse_weekdays(t)))
+        except ValueError:
+            norm.append(None)
+    return pl.DataFrame(
+        {"text": texts, "norm": norm}, schema={"text": pl.String, "norm": pl.String}
+    )
+
+
+_TABLES = {Kind.LANGUAGES: _language_table, Kind.WEEKDAYS: _weekday_table}
+
+
 def _column_checks(
     col: Column,
     refs: References,
     prep: dict[str, pl.Expr],
-    languages: dict[str, pl.DataFrame],
+    tables: dict[str, pl.DataFrame],
     stored: Limits,
 ) -> tuple[pl.Expr, list[tuple[pl.Expr, Reason]]]:
     """The typed expression for a column and its (bad-row mask, reason) checks.
 
-    Work shared by several checks is put in ``prep`` (computed once, as a column).
+    Work shared by several checks is put in ``prep`` (computed once, as a column); lists
+    are looked up in ``tables`` (each distinct text of a column, parsed).
     ``stored`` is what the database column can hold: no value beyond it gets through.
     """
 
@@ -326,7 +344,7 @@ def _column_checks(
     if k is Kind.LANGUAGES:
         # Few distinct texts ("zh", "zh;hmn") stand for millions of cells: each distinct text
         # is parsed once in Python and mapped back.
-        table = languages.get(col.name, pl.DataFrame())
+        table = tables.get(col.name, pl.DataFrame())
         mapped = once(
             "lang",
             raw.replace_strict(table["text"], table["norm"], default=None, return_dtype=pl.String)
@@ -365,6 +383,23 @@ def _column_checks(
         if col.may_be_empty:  # an empty cell (or only ";") is no language: stored as none
             return pl.when(present).then(mapped).otherwise(pl.lit("")), checks
         return pl.when(present).then(mapped), checks
+
+    if k is Kind.WEEKDAYS:
+        # Stored as the planner reads it (0;2;4), whichever way the file writes it.
+        table = tables[col.name]
+        days = once(
+            "days",
+            raw.replace_strict(table["text"], table["norm"], default=None, return_dtype=pl.String)
+            if table.height
+            else pl.lit(None, pl.String),
+        )
+        checks.append(
+            (
+                present & days.is_null(),
+                "not a list of weekdays; use e.g. mon;wed;fri or 0;2;4 (Monday = 0)",
+            )
+        )
+        return pl.when(present).then(days), checks
 
     raise AssertionError(f"unhandled column kind {k}")  # pragma: no cover
 

@@ -88,7 +88,8 @@ _EXPORT_SQL = {
     "households": """
         SELECT h.id AS row_id, h.external_id AS household_id, h.head_name, h.address,
                a.code AS area_code, h.lat, h.lon, h.members, h.languages,
-               h.consent_state AS consent, h.consent_since AS consent_date, h.remote_pool
+               h.consent_state AS consent, h.consent_since AS consent_date, h.remote_pool,
+               h.preferred_weekdays
         FROM households h JOIN areas a ON a.id = h.area_id ORDER BY h.id""",
     "indicators": """
         SELECT h.id AS row_id, h.external_id AS household_id, i.year, i.annual_income,
