@@ -13,10 +13,17 @@ from tests.factories.files import write_csv
 
 
 def run_import(
-    engine: Engine, entity: str, path: Path, *, today: dt.date | None = None
+    engine: Engine,
+    entity: str,
+    path: Path,
+    *,
+    today: dt.date | None = None,
+    replace_future: bool = False,
 ) -> ImportSummary:
     with unit_of_work(engine) as s:
-        return import_file(s, entity, path, actor="test", today=today)
+        return import_file(
+            s, entity, path, actor="test", today=today, replace_future=replace_future
+        )
 
 
 def snapshot(engine: Engine) -> dict[str, Any]:
@@ -32,6 +39,8 @@ def snapshot(engine: Engine) -> dict[str, Any]:
             "households",
             "consent_records",
             "household_indicators",
+            "visitor_leave",
+            "household_blackouts",
             "audit_events",
         ):
             rows = conn.execute(text(f"SELECT * FROM {table} ORDER BY id")).all()
@@ -39,11 +48,18 @@ def snapshot(engine: Engine) -> dict[str, Any]:
     return out
 
 
-def rejected(engine: Engine, entity: str, path: Path, *, today: dt.date | None = None) -> list[str]:
+def rejected(
+    engine: Engine,
+    entity: str,
+    path: Path,
+    *,
+    today: dt.date | None = None,
+    replace_future: bool = False,
+) -> list[str]:
     """Import ``path``, expect a rejection that changed nothing, return the error lines."""
     before = snapshot(engine)
     with pytest.raises(ImportRejected) as info:
-        run_import(engine, entity, path, today=today)
+        run_import(engine, entity, path, today=today, replace_future=replace_future)
     assert snapshot(engine) == before
     return [str(e) for e in info.value.errors]
 

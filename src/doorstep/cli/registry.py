@@ -26,7 +26,7 @@ class Entity(StrEnum):
 
 
 class Imported(StrEnum):
-    """What an import file may hold: the registry, and visits made."""
+    """What an import file may hold: the registry, calendars, and visits made."""
 
     areas = "areas"
     organisations = "organisations"
@@ -34,6 +34,8 @@ class Imported(StrEnum):
     visitors = "visitors"
     households = "households"
     indicators = "indicators"
+    leave = "leave"
+    blackouts = "blackouts"
     visits = "visits"
 
 
@@ -45,12 +47,19 @@ def import_cmd(
     entity: Imported = typer.Argument(..., help="What the file holds."),
     file: Path = typer.Argument(..., help="A .csv (UTF-8), .xlsx or .parquet file."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    replace: bool = typer.Option(
+        False,
+        "--replace",
+        help="leave and blackouts: the file is the whole set of its people's periods from "
+        "today on; their stored periods not in it that end today or later are removed.",
+    ),
 ) -> None:
     """Import a registry file, all rows or none.
 
     Every row is checked first; with any error nothing is written, the first 50 errors
     are shown and all of them are written to FILE.errors.csv (row, column, reason; for
-    visitors, households and indicators without their values); the exit code is 2.
+    files about people, all but areas, organisations and teams, without their values); the
+    exit code is 2.
     An import that succeeds removes the FILE.errors.csv an earlier one left, and says so.
     Rows whose id is already in the database are updated in place, and left alone (not
     written, not audited) when they hold nothing new. From a workbook,
@@ -59,7 +68,18 @@ def import_cmd(
     row's visit_id names one visit: a file imported twice adds nothing, and a row changed
     since updates its visit; a visit is checked as `doorstep visits record` checks it).
 
+    Leave and blackouts are calendars: a period is known by its person and starts_on, so
+    a file imported twice adds nothing and a changed ends_on or reason updates the period
+    in place. One person's periods may not overlap, in the file or with a stored period
+    of another starts_on (merge them, or give the stored one's starts_on to change it).
+    With --replace the file is the whole set of the named people's periods from today
+    on: their stored periods not in it that end today or later are removed (past ones
+    stay); people the file does not name keep theirs. The next `doorstep plan --area`
+    plans again only the visitors whose visits the change touches.
+
     Example: doorstep import households data/households.csv
+
+    Example: doorstep import leave leave.csv --replace
     """
     with progress(quiet=quiet) as bar:
         task = bar.add_task(f"Importing {file.name}", total=None)
@@ -70,7 +90,9 @@ def import_cmd(
             )
 
         with session() as s:
-            summary = import_file(s, entity.value, file, actor=actor(), progress=report)
+            summary = import_file(
+                s, entity.value, file, actor=actor(), progress=report, replace_future=replace
+            )
     sheet = f" ({summary.sheet})" if summary.sheet else ""
     console.print(
         f"Imported {summary.rows} {entity.value} from {file.name}{sheet}: "

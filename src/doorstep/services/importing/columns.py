@@ -240,12 +240,47 @@ VISITS = EntitySchema(
     ),
 )
 
+LEAVE = EntitySchema(
+    entity="leave",
+    keys=("visitor_id", "starts_on"),
+    summary=(
+        "Visitors' leave: days a visitor makes no visit. A period is known by its visitor "
+        "and first day: imported again, it is updated in place, never added twice."
+    ),
+    people=True,
+    columns=(
+        Column("visitor_id", Kind.ID, True, "id of a visitor already imported"),
+        Column("starts_on", Kind.DATE, True, "first day of leave"),
+        Column("ends_on", Kind.DATE, True, "last day of leave (the same day for one day)"),
+    ),
+)
+
+BLACKOUTS = EntitySchema(
+    entity="blackouts",
+    keys=("household_id", "starts_on"),
+    summary=(
+        "Households' blackout periods (harvest, festivals, exams): days no visit is planned. "
+        "A period is known by its household and first day: imported again, it is updated "
+        "in place, never added twice."
+    ),
+    people=True,
+    columns=(
+        Column("household_id", Kind.ID, True, "id of a household already imported"),
+        Column("starts_on", Kind.DATE, True, "first day of the period"),
+        Column("ends_on", Kind.DATE, True, "last day of the period (the same day for one day)"),
+        Column("reason", Kind.TEXT, False, "why, e.g. harvest", 200, default=""),
+    ),
+)
+
+#: Periods of people (imported, validated and written alike): the schema of each.
+PERIODS: dict[str, EntitySchema] = {s.entity: s for s in (LEAVE, BLACKOUTS)}
+
 #: The registry: what `doorstep export` writes and the demo generates.
 SCHEMAS: dict[str, EntitySchema] = {
     s.entity: s for s in (AREAS, ORGANISATIONS, TEAMS, VISITORS, HOUSEHOLDS, INDICATORS)
 }
-#: Everything `doorstep import` reads: the registry, then the visits made.
-IMPORTS: dict[str, EntitySchema] = SCHEMAS | {VISITS.entity: VISITS}
+#: Everything `doorstep import` reads: the registry, the calendars, then the visits made.
+IMPORTS: dict[str, EntitySchema] = SCHEMAS | PERIODS | {VISITS.entity: VISITS}
 
 
 def describe(schema: EntitySchema) -> str:

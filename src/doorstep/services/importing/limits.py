@@ -13,11 +13,13 @@ from sqlalchemy.types import TypeEngine
 from doorstep.storage.tables import (
     Area,
     Household,
+    HouseholdBlackout,
     HouseholdIndicator,
     Organisation,
     Team,
     Visit,
     Visitor,
+    VisitorLeave,
 )
 
 _TABLES = {
@@ -27,7 +29,11 @@ _TABLES = {
     "visitors": Visitor.__table__,
     "households": Household.__table__,
     "indicators": HouseholdIndicator.__table__,
+    "leave": VisitorLeave.__table__,
+    "blackouts": HouseholdBlackout.__table__,
 }
+#: Imports whose person id refers to a person already imported (checked against those).
+_REFERRING = frozenset({"indicators", "leave", "blackouts"})
 # Import columns stored under another name; reference columns (area_code...) are checked
 # against the codes they name, which fit already.
 _RENAMED = {"visitor_id": "external_id", "consent": "consent_state"}
@@ -44,9 +50,9 @@ def _stored_type(entity: str, name: str) -> TypeEngine[Any] | None:
     """The type of the database column that ``entity.name`` is stored in, if any."""
     if entity == "visits":  # the household and visitor are references; days and note fit
         return Visit.__table__.c.client_uuid.type if name == "visit_id" else None
+    if entity in _REFERRING and name in ("household_id", "visitor_id"):
+        return None  # a reference to a person already imported
     if name == "household_id":
-        if entity == "indicators":
-            return None  # a reference to a household already imported
         name = "external_id"
     column = _TABLES[entity].c.get(_RENAMED.get(name, name))
     return None if column is None else column.type

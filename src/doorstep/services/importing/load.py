@@ -209,7 +209,7 @@ def _differs(mine: pl.Expr, stored: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     return pl.when(mine.is_null() | stored.is_null()).then(mine.ne_missing(stored)).otherwise(apart)
 
 
-def _write(
+def write_changed(
     conn: Connection,
     table: str,
     new: pl.DataFrame,
@@ -327,7 +327,7 @@ def load_organisations(
     new, old = fill_unstated(
         conn, "organisations", "code", new, old, _defaults("organisations"), absent
     )
-    return _write(conn, "organisations", new, old, absent=absent)
+    return write_changed(conn, "organisations", new, old, absent=absent)
 
 
 def load_teams(
@@ -336,7 +336,7 @@ def load_teams(
     f = _resolve(frame.drop(ROW), conn, "area_code", "areas", "area_id")
     f = _resolve(f, conn, "organisation_code", "organisations", "organisation_id")
     new, old = _split_new(f, conn, "teams", "code", "code")
-    return _write(conn, "teams", new, old, absent=absent)
+    return write_changed(conn, "teams", new, old, absent=absent)
 
 
 def load_visitors(
@@ -359,7 +359,7 @@ def load_visitors(
     team = f.select("external_id", "team_code", "is_team_lead")
     f = f.drop("team_code", "is_team_lead")
     new, old = _split_new(f, conn, "visitors", "external_id", "external_id")
-    written = _write(conn, "visitors", new, old, on_rows, absent)
+    written = write_changed(conn, "visitors", new, old, on_rows, absent)
     ids = pl.concat([new.select("external_id", "id"), old.select("external_id", "id")])
     if "team_code" in absent:
         if "is_team_lead" in absent:
@@ -608,7 +608,7 @@ def load_households(
         absent,
         stored,
     )
-    written = _write(
+    written = write_changed(
         conn,
         "households",
         new,
@@ -819,7 +819,7 @@ def load_indicators(
     start = bulk.next_id(conn, "household_indicators")
     new = new.with_columns(pl.int_range(start, start + new.height, dtype=pl.Int64).alias("id"))
     old = joined.filter(pl.col("id").is_not_null())
-    written = _write(conn, "household_indicators", new, old, on_rows, absent)
+    written = write_changed(conn, "household_indicators", new, old, on_rows, absent)
     touched = pl.concat(
         [
             new["household_id"],

@@ -10,9 +10,10 @@ import polars as pl
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import record_event, record_events, record_row_events
 from doorstep.services.importing import load
-from doorstep.services.importing.columns import IMPORTS, EntitySchema
+from doorstep.services.importing.columns import IMPORTS, PERIODS, EntitySchema
 from doorstep.services.importing.errors import (
     ImportRejected,
     RowError,
@@ -20,6 +21,7 @@ from doorstep.services.importing.errors import (
     remove_stale_errors_csv,
     write_errors_csv,
 )
+from doorstep.services.importing.periods import CALENDARS, file_overlaps, load_periods
 from doorstep.services.importing.reader import read_file
 from doorstep.services.importing.validate import ROW, References, trim_code, validate
 from doorstep.services.importing.visits import load_visits
@@ -67,8 +69,12 @@ def import_file(
     actor: str,
     progress: load.Progress = load._noop,
     today: dt.date | None = None,
+    replace_future: bool = False,
 ) -> ImportSummary:
     """Import ``path`` as ``entity`` rows, or raise :class:`ImportRejected` writing nothing.
+
+    ``replace_future`` (leave and blackouts only) makes the file the whole set of the
+    periods from today on of the people it names (see :mod:`~doorstep.services.importing.periods`).
 
     Beside ``path`` it leaves ``FILE.errors.csv`` only when that lists this import's errors:
     a rejection that names rows writes it (over an earlier one), and an import that
@@ -83,6 +89,8 @@ def import_file(
     schema = IMPORTS.get(entity)
     if schema is None:
         raise ValueError(f"unknown entity {entity!r}")
+    if replace_future and entity not in PERIODS:
+        raise InvalidInput(f"--replace is for {' and '.join(PERIODS)}, not {entity}")
     progress("reading", 0, 0)
     try:
         table = read_file(path, [c.name for c in schema.columns if c.required])
@@ -95,6 +103,7 @@ def import_file(
             progress=progress,
             today=today,
             sheet=table.sheet,
+            replace_future=replace_future,
         )
     except ImportRejected as exc:
         raise exc.without_stale_errors_csv() from None
@@ -114,6 +123,7 @@ def import_frame(
     progress: load.Progress = load._noop,
     today: dt.date | None = None,
     sheet: str | None = None,
+    replace_future: bool = False,
 ) -> ImportSummary:
     """Validate and write a frame of text columns read from ``path`` (from ``sheet`` of a
     workbook with several, which its summary or rejection names)."""
@@ -132,6 +142,19 @@ def import_frame(
     progress("writing", 0, frame.height)
     if schema.entity == "visits":
         return _import_visits(session, frame, path=path, actor=actor, today=today, sheet=sheet)
+    if schema.entity in PERIODS:
+        return _import_periods(
+            session,
+            schema,
+            frame,
+            raw,
+            path=path,
+            actor=actor,
+            today=today,
+            sheet=sheet,
+            replace_future=replace_future,
+            progress=progress,
+        )
     if schema.entity in _PAIRING_INPUTS:
         # Held to the end of the caller's transaction, so a commit either sees all of this
         # import or none of it, never checks before and writes after it. Taken before the
@@ -255,6 +278,83 @@ def _import_visits(
     )
 
 
+def _import_periods(
+    session: Session,
+    schema: EntitySchema,
+    frame: pl.DataFrame,
+    raw: pl.DataFrame,
+    *,
+    path: Path,
+    actor: str,
+    today: dt.date,
+    sheet: str | None,
+    replace_future: bool,
+    progress: load.Progress,
+) -> ImportSummary:
+    """Leave or blackouts: written all or none, each person whose periods changed named in
+    the trail (their periods are their data: their export lists the import, their erasure
+    redacts it)."""
+    cal = CALENDARS[schema.entity]
+    conn = session.connection()
+    bulk.lock_for_import(conn, [cal.table])
+
+    def on_rows(done: int) -> None:
+        progress("writing", done, frame.height)
+
+    absent = frozenset(c.name for c in schema.columns if c.name not in raw.columns)
+    result = load_periods(
+        conn,
+        schema.entity,
+        frame,
+        replace=replace_future,
+        today=today,
+        on_rows=on_rows,
+        absent=absent,
+    )
+    if isinstance(result, list):
+        raise ImportRejected(path, result, write_errors_csv(path, result, people=True), sheet=sheet)
+    written = result.written
+    created, updated = written.created.len(), written.updated.len()
+    record_event(
+        session,
+        actor=actor,
+        action="import",
+        entity=schema.entity,
+        detail={
+            "file": path.name,
+            "rows": frame.height,
+            "created": created,
+            "updated": updated,
+            "unchanged": written.unchanged,
+            "removed": result.removed,
+            "replace": replace_future,
+        },
+    )
+    session.flush()  # the import's own event first, then one per person it wrote about
+    record_row_events(
+        session,
+        actor=actor,
+        action="update",
+        entity=cal.who,
+        source=cal.people,
+        key="external_id",
+        ids=result.people,
+        detail={"file": path.name, "table": cal.table},
+    )
+    session.flush()
+    progress("done", frame.height, frame.height)
+    notes: tuple[str, ...] = ()
+    if replace_future:
+        n = result.removed
+        notes = (
+            f"{n} stored period{'s' if n != 1 else ''} from today on not in the file "
+            f"removed (--replace).",
+        )
+    return ImportSummary(
+        schema.entity, path, frame.height, created, updated, written.unchanged, sheet, notes
+    )
+
+
 def _later_errors(
     session: Session,
     schema: EntitySchema,
@@ -312,7 +412,11 @@ def _extra_checks(
         (raw[c] if c in raw.columns else pl.lit(None, pl.String)).alias(_CELL + c)
         for c in schema.names
     )
-    pairs = {"teams": ("starts_on", "ends_on"), "visitors": ("active_from", "active_to")}
+    pairs = {
+        "teams": ("starts_on", "ends_on"),
+        "visitors": ("active_from", "active_to"),
+        **dict.fromkeys(PERIODS, ("starts_on", "ends_on")),
+    }
     if schema.entity in pairs:
         a, b = pairs[schema.entity]
         bad = frame.filter(
@@ -373,22 +477,43 @@ def _extra_checks(
         ]
     if schema.entity == "visitors":
         errors += _erased_visitor_errors(session, frame)
-    if schema.entity == "indicators":
-        known = _codes(session, "households", "external_id")
+    if schema.entity in _OF_PEOPLE:
+        key, table, who = _OF_PEOPLE[schema.entity]
+        known = _codes(session, table, "external_id")
         bad = frame.filter(
-            pl.col("household_id").is_not_null()
-            & ~pl.col("household_id").is_in(pl.Series(list(known), dtype=pl.String).implode())
+            pl.col(key).is_not_null()
+            & ~pl.col(key).is_in(pl.Series(list(known), dtype=pl.String).implode())
         )
+        errors += [
+            RowError(int(r[ROW]), key, r[_CELL + key], f"unknown {who}; import it first")
+            for r in bad.iter_rows(named=True)
+        ]
+    if schema.entity == "leave":
+        # An erased visitor's row is kept, empty, for the households' records: it is no one
+        # to give leave to.
+        erased = pl.Series(sorted(visitor_data.erased_ids(session.connection())), dtype=pl.String)
         errors += [
             RowError(
                 int(r[ROW]),
-                "household_id",
-                r[_CELL + "household_id"],
-                "unknown household; import it first",
+                "visitor_id",
+                r[_CELL + "visitor_id"],
+                "is the id of an erased visitor: no one to give leave to",
             )
-            for r in bad.iter_rows(named=True)
+            for r in frame.filter(pl.col("visitor_id").is_in(erased.implode())).iter_rows(
+                named=True
+            )
         ]
+    if schema.entity in PERIODS:
+        errors += file_overlaps(schema.entity, frame, lambda c: _CELL + c)
     return errors
+
+
+#: Imports of rows about people imported before: (the id column, their table, who).
+_OF_PEOPLE = {
+    "indicators": ("household_id", "households", "household"),
+    "blackouts": ("household_id", "households", "household"),
+    "leave": ("visitor_id", "visitors", "visitor"),
+}
 
 
 def _erased_visitor_errors(session: Session, frame: pl.DataFrame) -> list[RowError]:
