@@ -23,6 +23,8 @@ class Entity(StrEnum):
     visitors = "visitors"
     households = "households"
     indicators = "indicators"
+    leave = "leave"
+    blackouts = "blackouts"
 
 
 class Imported(StrEnum):
@@ -113,7 +115,8 @@ def export_cmd(
     entity: Entity = typer.Argument(..., help="What to export."),
     file: Path = typer.Argument(..., help="Output .csv, .xlsx or .parquet file."),
 ) -> None:
-    """Export a registry table in the same columns that import reads.
+    """Export a registry table, or the leave or blackouts, in the same columns that import
+    reads (edit an export of leave and import it with --replace to correct or cancel it).
 
     Text cells starting with = + - or @ get a leading apostrophe so a spreadsheet
     shows them instead of running them as formulas; import takes it off again.

@@ -13,7 +13,7 @@ from doorstep.domain import weekdays
 from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import record_event, record_row_events
 from doorstep.reports.render import XLSX_MAX_ROWS, write_xlsx
-from doorstep.services.importing.columns import SCHEMAS, Kind
+from doorstep.services.importing.columns import EXPORTS, Kind
 from doorstep.services.importing.formulas import escape
 from doorstep.services.outfile import write_whole
 from doorstep.storage.repositories.registry import export_frame
@@ -78,7 +78,7 @@ def typed(frame: pl.DataFrame, entity: str) -> pl.DataFrame:
     gives dates as text and booleans as 1/0, and a column with no value at all has no type,
     so without this the same rows would export differently from each database."""
     exprs = []
-    for column in SCHEMAS[entity].columns:
+    for column in EXPORTS[entity].columns:
         if column.name not in frame.columns:
             continue
         want = _DTYPES.get(column.kind, pl.String())
@@ -104,6 +104,8 @@ _PEOPLE = {
     "visitors": ("visitor", "visitors"),
     "households": ("household", "households"),
     "indicators": ("household", "households"),
+    "leave": ("visitor", "visitors"),
+    "blackouts": ("household", "households"),
 }
 
 
@@ -144,8 +146,8 @@ class PendingExport:
 def export_entity(session: Session, entity: str, path: Path, *, actor: str) -> PendingExport:
     """Read every ``entity`` row for ``path`` (format from the suffix) and record the
     export's audit events; call :meth:`PendingExport.write` after the commit."""
-    if entity not in SCHEMAS:
-        raise InvalidInput(f"unknown entity {entity!r}; choose one of {', '.join(SCHEMAS)}")
+    if entity not in EXPORTS:
+        raise InvalidInput(f"unknown entity {entity!r}; choose one of {', '.join(EXPORTS)}")
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx", ".parquet"):
         raise InvalidInput(f"unknown file type {path.suffix!r}; use .csv, .xlsx or .parquet")

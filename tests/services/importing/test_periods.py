@@ -288,3 +288,40 @@ def test_a_visitors_export_holds_their_imported_leave_and_their_erasure_removes_
     with unit_of_work(people) as s:
         erase_visitor(s, "V2", actor="test")
     assert _leave(people) == []
+
+
+def test_an_export_of_leave_and_blackouts_imports_back_unchanged(
+    people: Engine, tmp_path: Path
+) -> None:
+    from doorstep.services.exporting import export_entity
+
+    run_import(
+        people,
+        "leave",
+        write_csv(
+            tmp_path / "l.csv",
+            LEAVE,
+            [["V1", "2027-03-10", "2027-03-14"], ["V2", "2027-04-01", "2027-04-01"]],
+        ),
+    )
+    run_import(
+        people,
+        "blackouts",
+        write_csv(tmp_path / "b.csv", BLACKOUTS, [["H1", "2027-09-01", "2027-09-30", "=harvest"]]),
+    )
+    for entity, rows in (("leave", 2), ("blackouts", 1)):
+        for suffix in (".csv", ".xlsx", ".parquet"):
+            out = tmp_path / f"{entity}{suffix}"
+            with unit_of_work(people) as s:
+                assert export_entity(s, entity, out, actor="test").write() == rows
+            back = run_import(people, entity, out, today=TODAY, replace_future=True)
+            assert (back.created, back.updated, back.unchanged, back.rows) == (0, 0, rows, rows)
+    assert _blackouts(people) == [("H1", "2027-09-01", "2027-09-30", "=harvest")]
+    assert (tmp_path / "leave.csv").read_text(encoding="utf-8").splitlines() == [
+        "visitor_id,starts_on,ends_on",
+        "V1,2027-03-10,2027-03-14",
+        "V2,2027-04-01,2027-04-01",
+    ]
+    # Each person exported is named in the trail, as a registry export names them.
+    exported = [(h, d) for a, h, d in _events(people, "visitor") if a == "export"]
+    assert ("V1", {"file": "leave.csv", "export": "leave"}) in exported

@@ -275,10 +275,12 @@ BLACKOUTS = EntitySchema(
 #: Periods of people (imported, validated and written alike): the schema of each.
 PERIODS: dict[str, EntitySchema] = {s.entity: s for s in (LEAVE, BLACKOUTS)}
 
-#: The registry: what `doorstep export` writes and the demo generates.
+#: The registry: what the demo generates.
 SCHEMAS: dict[str, EntitySchema] = {
     s.entity: s for s in (AREAS, ORGANISATIONS, TEAMS, VISITORS, HOUSEHOLDS, INDICATORS)
 }
+#: Everything `doorstep export` writes: the registry and the calendars, in their import files.
+EXPORTS: dict[str, EntitySchema] = SCHEMAS | PERIODS
 #: Everything `doorstep import` reads: the registry, the calendars, then the visits made.
 IMPORTS: dict[str, EntitySchema] = SCHEMAS | PERIODS | {VISITS.entity: VISITS}
 

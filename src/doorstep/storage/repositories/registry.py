@@ -96,13 +96,21 @@ _EXPORT_SQL = {
                i.members_in_work, i.services_enrolled
         FROM household_indicators i JOIN households h ON h.id = i.household_id
         ORDER BY h.id, i.year""",
+    "leave": """
+        SELECT v.id AS row_id, v.external_id AS visitor_id, l.starts_on, l.ends_on
+        FROM visitor_leave l JOIN visitors v ON v.id = l.visitor_id
+        ORDER BY v.id, l.starts_on, l.id""",
+    "blackouts": """
+        SELECT h.id AS row_id, h.external_id AS household_id, b.starts_on, b.ends_on, b.reason
+        FROM household_blackouts b JOIN households h ON h.id = b.household_id
+        ORDER BY h.id, b.starts_on, b.id""",
 }
 
 
 def export_frame(conn: Connection, entity: str) -> tuple[pl.DataFrame, pl.Series | None]:
     """Rows of ``entity`` with the columns its import file has, and for rows about people
-    (visitors, households, indicators) the database id of the person each row is about,
-    read by the same statement, for the audit."""
+    (visitors, households, indicators, leave, blackouts) the database id of the person each
+    row is about, read by the same statement, for the audit."""
     result = conn.execute(text(_EXPORT_SQL[entity]))
     cols = list(result.keys())
     rows = result.all()
