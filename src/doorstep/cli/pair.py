@@ -28,6 +28,7 @@ from doorstep.cli.common import (
 )
 from doorstep.cli.pair_db import (
     certified_text,
+    km,
     none_within,
     note_shortage,
     propose_area,
@@ -68,20 +69,21 @@ app = typer.Typer(
 
 
 def _print_explanation(e: Explanation, max_km: float) -> None:
-    """The household's pair and its alternatives, labelled as `pair explain` labels them.
+    """The household's pair and its alternatives, labelled as `pair explain` labels them,
+    with distances in km as it gives them (the output CSV keeps ``distance_m``).
 
     File mode has no pairings outside its files, so a visitor's caseload is its households
     in this pairing, its capacity is the file's, and every place left is a place here.
     """
-    if e.visitor_id is not None:
-        console.print(f"{e.household_id}: visitor {e.visitor_id} at {e.distance_m} m")
+    if e.visitor_id is not None and e.distance_m is not None:
+        console.print(f"{e.household_id}: visitor {e.visitor_id} at {km(e.distance_m)}")
     else:
         console.print(f"{e.household_id}: unpaired ({unpaired_words(e)})")
     if not e.alternatives:
         console.print(f"  {none_within(e, max_km)}", highlight=False)
     for a in e.alternatives:
         console.print(
-            f"  {a.visitor_id}: {a.distance_m} m, caseload {a.load}, capacity {a.capacity}, "
+            f"  {a.visitor_id}: {km(a.distance_m)}, caseload {a.load}, capacity {a.capacity}, "
             f"places left {max(a.capacity - a.load, 0)} - not chosen: {why_not(e, a)}",
             highlight=False,
             soft_wrap=True,  # one line per visitor, whatever the width, for a script to read

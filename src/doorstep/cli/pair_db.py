@@ -58,9 +58,21 @@ def print_proposal(view: pairing.ProposalView) -> None:
     console.print(loads)
 
 
+def km_number(metres: float) -> str:
+    """A distance as people read it, in km with two decimals (10 m steps): every distance
+    shown in words or in a table headed "km", in both modes alike. Files and the JSON
+    summary keep whole metres (``distance_m``)."""
+    return f"{metres / 1000:.2f}"
+
+
+def km(metres: float) -> str:
+    """:func:`km_number` with its unit, for a sentence: "1.25 km"."""
+    return f"{km_number(metres)} km"
+
+
 def _km(metres: float | None) -> str:
     """A distance figure in km; "-" when there is none (nothing paired)."""
-    return "-" if metres is None else f"{metres / 1000:.2f} km"
+    return "-" if metres is None else km(metres)
 
 
 def certified_text(figures: dict[str, Any]) -> str:
@@ -208,7 +220,7 @@ def diff_cmd(
             c.household,
             c.current_visitor or "-",
             c.proposed_visitor or "-",
-            "" if c.distance_m is None else f"{c.distance_m / 1000:.2f}",
+            "" if c.distance_m is None else km_number(c.distance_m),
             c.reason or "",
         )
     console.print(table)
@@ -284,8 +296,7 @@ def explain_cmd(
         which += ", stale"
     if e.visitor_id is not None and e.distance_m is not None:
         console.print(
-            f"Household {e.household_id}: visitor {e.visitor_id}, {e.distance_m / 1000:.2f} km "
-            f"({which})."
+            f"Household {e.household_id}: visitor {e.visitor_id}, {km(e.distance_m)} ({which})."
         )
     else:
         console.print(f"Household {e.household_id}: no visitor ({unpaired_words(e)}; {which}).")
@@ -315,7 +326,7 @@ def explain_cmd(
     for a, real in zip(e.alternatives, out.loads, strict=True):
         table.add_row(
             a.visitor_id,
-            f"{a.distance_m / 1000:.2f}",
+            km_number(a.distance_m),
             str(real.caseload),
             str(real.capacity),
             str(max(a.capacity - a.load, 0)),
