@@ -45,6 +45,7 @@ def print_proposal(view: pairing.ProposalView) -> None:
         ("Certified optimal", certified_text(f)),
         ("Seconds", f"{f['seconds']:.1f}"),
     ]
+    rows += _commit_rows(view)
     for label, value in rows:
         table.add_row(label, value)
     console.print(table)
@@ -56,6 +57,22 @@ def print_proposal(view: pairing.ProposalView) -> None:
     for load, n in sorted(f["caseloads"].items(), key=lambda kv: int(kv[0])):
         loads.add_row(load, f"{n:,}")
     console.print(loads)
+
+
+def _commit_rows(view: pairing.ProposalView) -> list[tuple[str, str]]:
+    """For a committed proposal: when, and the pairings its commit started (how many are
+    still open) and ended, by why, as the pairings' rows name the commit."""
+    if view.commit is None:
+        return []
+    c = view.commit
+    when = "-" if view.committed_at is None else f"{view.committed_at:%Y-%m-%d %H:%M} UTC"
+    return [
+        ("Committed", when),
+        ("Pairings its commit started", f"{c['started']:,}"),
+        ("  still open", f"{c['still_open']:,}"),
+        ("Pairings its commit ended", f"{sum(c['ended'].values()):,}"),
+        *[(f"  {k.replace('_', ' ')}", f"{n:,}") for k, n in c["ended"].items()],
+    ]
 
 
 def km_number(metres: float) -> str:
@@ -191,6 +208,9 @@ def show_cmd(
 ) -> None:
     """Show a pairing proposal's figures, caseloads and churn.
 
+    For a committed proposal, also when it was committed and the pairings its commit
+    started and ended (by why), as the pairings name their commit.
+
     Example: doorstep pair show 3
     """
     with session() as s:
@@ -205,12 +225,15 @@ def diff_cmd(
 ) -> None:
     """List the households whose visitor the proposal would change.
 
+    "by commit" is the proposal whose commit made the household's current pairing, or, when
+    it has none, ended its last one.
+
     Example: doorstep pair diff 3 --limit 20
     """
     with session() as s:
         changes = pairing.diff(s, proposal_number(proposal), actor=actor(), limit=limit or None)
     table = Table(title=f"{changes.total:,} households would change visitor")
-    for col in ("household", "now", "proposed", "km", "reason if none"):
+    for col in ("household", "now", "by commit", "proposed", "km", "reason if none"):
         table.add_column(col)
     shown = changes.changes
     if len(shown) < changes.total:
@@ -219,6 +242,7 @@ def diff_cmd(
         table.add_row(
             c.household,
             c.current_visitor or "-",
+            "-" if c.now_by is None else str(c.now_by),
             c.proposed_visitor or "-",
             "" if c.distance_m is None else km_number(c.distance_m),
             c.reason or "",

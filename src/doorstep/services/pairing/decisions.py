@@ -30,6 +30,7 @@ from doorstep.services.pairing.staleness import (
     not_open,
     stale_message,
 )
+from doorstep.storage.base import utcnow
 from doorstep.storage.repositories import bulk
 from doorstep.storage.repositories import pairing as repo
 
@@ -42,7 +43,8 @@ def commit(
     today: dt.date | None = None,
     progress: Progress | None = None,
 ) -> dict[str, int]:
-    """End the replaced pairings and start the new ones, in the caller's transaction.
+    """End the replaced pairings and start the new ones, in the caller's transaction; each
+    pairing row names this proposal as the commit that started or ended it.
 
     The pairing lock is taken first (:func:`~doorstep.storage.repositories.pairing.
     lock_pairings`) and held until the caller's transaction ends, so a concurrent commit
@@ -70,7 +72,7 @@ def commit(
     ending = changed.filter(pl.col("current_visitor_id").is_not_null())
     progress.stage(f"ending {ending.height:,} pairings", 1)
     for reason, households in _end_reasons(ending, scope.visitors, today).items():
-        repo.end_pairings(conn, households, today, reason.value)
+        repo.end_pairings(conn, households, today, reason.value, proposal_id)
     progress.advance()
     starting = changed.filter(pl.col("visitor_id").is_not_null()).select(
         pl.col("visitor_id"),
@@ -81,6 +83,8 @@ def commit(
     progress.stage(f"starting {starting.height:,} pairings", starting.height)
     bulk.insert_rows(conn, "pairings", starting, on_rows=rows_progress(progress))
     proposal.status = "committed"
+    # When, to the moment: an open proposal computed before it and gone stale names it.
+    proposal.committed_at = utcnow()
     # The commit itself changes the inputs (the current pairings), so ``inputs_digest`` no
     # longer describes the area. Keep the fingerprint of the area as the commit left it:
     # `pair explain` then warns only about changes made after the commit.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -38,6 +38,11 @@ class ProposalView:
     created_by: str
     params: dict[str, Any]
     figures: dict[str, Any]
+    #: When a committed proposal was committed (``None``: not, or before that was kept).
+    committed_at: dt.datetime | None = None
+    #: What its commit did, as the pairings' rows keep it (``show`` of a committed proposal):
+    #: ``started``, ``still_open`` of those, and ``ended`` by end reason.
+    commit: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,9 @@ class PairChange:
     proposed_visitor: str | None
     distance_m: int | None
     reason: str | None
+    #: The proposal whose commit made the current pairing, or, with none now, ended the last
+    #: one (``None``: no commit did, or it cannot be told).
+    now_by: int | None = None
 
 
 @dataclass(frozen=True)
@@ -211,12 +219,17 @@ def get_proposal(session: Session, proposal_id: int, *, fresh: bool = False) -> 
 
 def view_of(session: Session, p: PairingProposal) -> ProposalView:
     code = session.execute(select(Area.code).where(Area.id == p.area_id)).scalar_one()
-    return ProposalView(p.id, code, p.status, p.created_at, p.created_by, p.params, p.figures)
+    return ProposalView(
+        p.id, code, p.status, p.created_at, p.created_by, p.params, p.figures, p.committed_at
+    )
 
 
 def show(session: Session, proposal_id: int, *, actor: str) -> ProposalView:
-    """A proposal's figures; audited as a read, as every read of a proposal is."""
+    """A proposal's figures, and for a committed one what its commit started and ended (as
+    the pairings keep it); audited as a read, as every read of a proposal is."""
     view = view_of(session, get_proposal(session, proposal_id))
+    if view.status == "committed":
+        view = replace(view, commit=repo.commit_trace(session.connection(), proposal_id))
     record_event(
         session, actor=actor, action="read", entity="pairing_proposal", entity_id=str(view.id)
     )
@@ -224,9 +237,10 @@ def show(session: Session, proposal_id: int, *, actor: str) -> ProposalView:
 
 
 def diff(session: Session, proposal_id: int, *, actor: str, limit: int | None = None) -> PairDiff:
-    """The households whose visitor would change, with the proposed visitor and distance:
-    how many, and the first ``limit`` of them by household (all when ``None``). Audited:
-    it names households and their visitors."""
+    """The households whose visitor would change, with the proposed visitor and distance
+    and the commit their current pairing (or its end) comes from: how many, and the first
+    ``limit`` of them by household (all when ``None``). Audited: it names households and
+    their visitors."""
     get_proposal(session, proposal_id)
     total, changed = repo.pair_changes(session.connection(), proposal_id, limit)
     record_event(
@@ -249,7 +263,12 @@ def diff(session: Session, proposal_id: int, *, actor: str, limit: int | None = 
         total,
         [
             PairChange(
-                r["household"], r["current_visitor"], r["visitor"], r["distance_m"], r["reason"]
+                r["household"],
+                r["current_visitor"],
+                r["visitor"],
+                r["distance_m"],
+                r["reason"],
+                r["now_by"],
             )
             for r in changed.iter_rows(named=True)
         ],

@@ -440,7 +440,9 @@ def pair_changes(
     conn: Connection, proposal_id: int, limit: int | None = None
 ) -> tuple[int, pl.DataFrame]:
     """How many households of a proposal would change visitor, and the first ``limit`` of
-    them (all when ``None``) by household id, as :func:`proposed_pairs` gives them.
+    them (all when ``None``) by household id, as :func:`proposed_pairs` gives them, with
+    ``now_by``: the proposal whose commit made the household's current pairing, or, with
+    none now, ended its last one (``NULL``: no commit did, or it cannot be told).
 
     The count is taken in the same statement, so it describes the rows listed.
     """
@@ -466,37 +468,69 @@ def pair_changes(
         SELECT pp.household_id, h.external_id AS household, pp.visitor_id,
                v.external_id AS visitor, pp.distance_m, pp.reason,
                cur.visitor_id AS current_visitor_id, cv.external_id AS current_visitor,
+               CASE WHEN cur.id IS NULL THEN (
+                   SELECT e.ended_by_proposal_id FROM pairings e
+                   WHERE e.household_id = pp.household_id
+                   ORDER BY e.ended_on DESC, e.id DESC LIMIT 1
+               ) ELSE cur.proposal_id END AS now_by,
                (SELECT COUNT(*) {count}) AS total
         {listed}
         ORDER BY pp.household_id
         {"" if limit is None else "LIMIT :limit"}
         """,
         {"pid": proposal_id} if limit is None else {"pid": proposal_id, "limit": limit},
-        {**_PROPOSED_PAIRS, "total": pl.Int64},
+        {**_PROPOSED_PAIRS, "now_by": pl.Int64, "total": pl.Int64},
     )
     total = int(rows["total"][0]) if rows.height else 0
     return total, rows.drop("total")
 
 
-def end_pairings(conn: Connection, household_ids: list[int], on: dt.date, reason: str) -> None:
-    """End the open pairings of ``household_ids`` on ``on``, for ``reason``.
+def end_pairings(
+    conn: Connection, household_ids: list[int], on: dt.date, reason: str, by: int
+) -> None:
+    """End the open pairings of ``household_ids`` on ``on``, for ``reason``, by the commit of
+    proposal ``by`` (kept in ``ended_by_proposal_id``, so an ending is traced to its commit).
 
     PostgreSQL gets one statement over an array of ids: one statement per household cost a
     round trip each (235k pairings ended took minutes at region scale). SQLite, in process,
     runs one per household as fast."""
     if not household_ids:
         return
-    sql = "UPDATE pairings SET ended_on = :on, end_reason = :reason WHERE ended_on IS NULL AND "
+    sql = (
+        "UPDATE pairings SET ended_on = :on, end_reason = :reason, ended_by_proposal_id = :by "
+        "WHERE ended_on IS NULL AND "
+    )
     if conn.dialect.name == "postgresql":
         conn.execute(
             text(sql + "household_id = ANY(:hids)"),
-            {"on": on, "reason": reason, "hids": household_ids},
+            {"on": on, "reason": reason, "by": by, "hids": household_ids},
         )
         return
     conn.execute(
         text(sql + "household_id = :hid"),
-        [{"on": on, "reason": reason, "hid": h} for h in household_ids],
+        [{"on": on, "reason": reason, "by": by, "hid": h} for h in household_ids],
     )
+
+
+def commit_trace(conn: Connection, proposal_id: int) -> dict[str, Any]:
+    """What a proposal's commit did to the pairings, as their rows keep it: how many it
+    started (and of those, how many are still open) and how many it ended, by why."""
+    started = conn.execute(
+        text("SELECT COUNT(*), COUNT(*) - COUNT(ended_on) FROM pairings WHERE proposal_id = :p"),
+        {"p": proposal_id},
+    ).one()
+    ended = conn.execute(
+        text(
+            "SELECT end_reason, COUNT(*) FROM pairings WHERE ended_by_proposal_id = :p "
+            "GROUP BY end_reason ORDER BY end_reason"
+        ),
+        {"p": proposal_id},
+    ).all()
+    return {
+        "started": int(started[0]),
+        "still_open": int(started[1]),
+        "ended": {str(r[0]): int(r[1]) for r in ended},
+    }
 
 
 def proposal_loads(conn: Connection, proposal_id: int, visitor_ids: list[int]) -> pl.DataFrame:

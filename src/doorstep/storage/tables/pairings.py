@@ -22,7 +22,14 @@ from doorstep.storage.base import Base, utcnow
 
 
 class Pairing(Base):
-    """A visitor looking after a household from ``started_on`` until ``ended_on``."""
+    """A visitor looking after a household from ``started_on`` until ``ended_on``.
+
+    ``proposal_id`` is the proposal whose commit started it, ``ended_by_proposal_id`` the
+    one whose commit ended it (``end_reason`` says why): a pairing ended without a new one
+    (consent withdrawn, visitor left, nobody eligible) is traced to its commit too. Both
+    are ``NULL`` where no commit did it, or, for rows older than migration 0008, where the
+    commit could not be told.
+    """
 
     __tablename__ = "pairings"
 
@@ -34,7 +41,10 @@ class Pairing(Base):
     started_on: Mapped[dt.date] = mapped_column(Date)
     ended_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
     end_reason: Mapped[str | None] = mapped_column(String(40))
-    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("pairing_proposals.id"))
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("pairing_proposals.id"), index=True)
+    ended_by_proposal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pairing_proposals.id"), index=True
+    )
 
 
 class Exclusion(Base):
@@ -63,6 +73,10 @@ class PairingProposal(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20), default="open")  # open|committed|discarded
+    # When its commit ran: the commits after an open proposal was computed are the ones that
+    # can have made it stale (NULL: not committed, or committed before migration 0008 with no
+    # audit event to tell when).
+    committed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     params: Mapped[dict[str, Any]] = mapped_column(JSON)
     figures: Mapped[dict[str, Any]] = mapped_column(JSON)
     # Fingerprint of the inputs; a proposal whose inputs changed is stale.
@@ -79,7 +93,8 @@ class ProposedPair(Base):
     household_id: Mapped[int] = mapped_column(
         ForeignKey("households.id", ondelete="CASCADE"), index=True
     )
-    visitor_id: Mapped[int | None] = mapped_column(ForeignKey("visitors.id"))
+    # Indexed: a visitor's export and erasure count and read their rows by it.
+    visitor_id: Mapped[int | None] = mapped_column(ForeignKey("visitors.id"), index=True)
     distance_m: Mapped[int | None] = mapped_column(Integer)
     reason: Mapped[str | None] = mapped_column(Text)
 
