@@ -120,12 +120,35 @@ def stale_message(conn: Connection, proposal: PairingProposal, scope: Scope, tod
             was="was computed for",
             since=f"it was computed at {proposal.created_at:%Y-%m-%d %H:%M}",
         )
+        why += _commits_since(conn, proposal, scope)
     else:
         why = [digests.OLD_FORMAT]
     return (
         f"proposal {proposal.id} is stale: {'; and '.join(why)}; "
         f"run `doorstep pair --area {scope.area_code}` again"
     )
+
+
+def _commits_since(conn: Connection, proposal: PairingProposal, scope: Scope) -> list[str]:
+    """Each commit (of another area: one of the same area supersedes the proposal) since the
+    proposal was computed that changed a pairing of its households or of a visitor it
+    considers, named with when and how much (commits from before migration 0008, which kept
+    no time, are not told)."""
+    found = repo.commits_since(
+        conn, proposal.id, proposal.created_at, scope.visitors["id"].to_list()
+    )
+    out = []
+    for other, code, at, households, visitors in found:
+        what = [
+            *([f"{households:,} of its households"] if households else []),
+            *([f"{visitors:,} visitor{'' if visitors == 1 else 's'} in its reach"]
+              if visitors else []),
+        ]  # fmt: skip
+        out.append(
+            f"the commit of proposal {other} for {code} at {at:%Y-%m-%d %H:%M} UTC changed "
+            f"the pairings of {' and '.join(what)}"
+        )
+    return out
 
 
 def changed_since_commit(
@@ -151,11 +174,16 @@ def changed_since_commit(
     why = _changes(
         conn, proposal, scope, after, today=today, was="was committed on", since="its commit"
     )
-    # Which commits since paired its households anew, where that can be known (a pairing
-    # ended without a new one, or made otherwise, names no proposal).
+    # Which commits since paired its households anew, or ended their pairing without a new
+    # one, where that can be known (a pairing made otherwise names no proposal).
     why += [
         f"the commit of proposal {other} for {code} paired {n:,} of its households anew"
         for other, code, n in repo.pairings_made_since(conn, proposal.id)
+    ]
+    why += [
+        f"the commit of proposal {other} for {code} ended the pairing of {n:,} of its "
+        "households without a new one"
+        for other, code, n in repo.pairings_ended_since(conn, proposal.id)
     ]
     return f"{head}: {'; and '.join(why)}"
 

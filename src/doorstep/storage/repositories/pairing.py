@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Date, bindparam, select, text, update
+from sqlalchemy import Connection, Date, DateTime, bindparam, select, text, update
 from sqlalchemy.exc import OperationalError
 
 from doorstep.domain.reach import Box
@@ -531,6 +531,77 @@ def commit_trace(conn: Connection, proposal_id: int) -> dict[str, Any]:
         "still_open": int(started[1]),
         "ended": {str(r[0]): int(r[1]) for r in ended},
     }
+
+
+def commits_since(
+    conn: Connection, proposal_id: int, since: dt.datetime, visitor_ids: list[int]
+) -> list[tuple[int, str, dt.datetime, int, int]]:
+    """The commits of other proposals after ``since`` that started or ended a pairing of a
+    household the proposal holds or of one of ``visitor_ids`` (the visitors it considers),
+    by proposal: ``(proposal, its area's code, committed_at, households, visitors)``, the
+    last two counting the proposal's households and those visitors whose pairings it
+    changed. The commits are found first (a handful), then their pairings by index."""
+    if conn.dialect.name == "postgresql":
+        ids: object = visitor_ids
+        among = "SELECT unnest(CAST(:ids AS INTEGER[])) AS id"
+    else:
+        among, ids = "SELECT value AS id FROM json_each(:ids)", json.dumps(visitor_ids)
+    rows = conn.execute(
+        text(
+            f"""
+            WITH later AS (
+                SELECT id FROM pairing_proposals
+                WHERE status = 'committed' AND id <> :p AND committed_at > :since
+            ), touched AS (
+                SELECT proposal_id AS c, household_id, visitor_id FROM pairings
+                WHERE proposal_id IN (SELECT id FROM later)
+                UNION ALL
+                SELECT ended_by_proposal_id, household_id, visitor_id FROM pairings
+                WHERE ended_by_proposal_id IN (SELECT id FROM later)
+            ), considered AS ({among})
+            SELECT t.c, a.code, o.committed_at, COUNT(DISTINCT pp.household_id),
+                   COUNT(DISTINCT k.id)
+            FROM touched t
+            JOIN pairing_proposals o ON o.id = t.c JOIN areas a ON a.id = o.area_id
+            LEFT JOIN proposed_pairs pp
+              ON pp.proposal_id = :p AND pp.household_id = t.household_id
+            LEFT JOIN considered k ON k.id = t.visitor_id
+            WHERE pp.household_id IS NOT NULL OR k.id IS NOT NULL
+            GROUP BY t.c, a.code, o.committed_at
+            ORDER BY t.c
+            """
+        ).bindparams(bindparam("since", type_=DateTime(timezone=True))),
+        {"p": proposal_id, "since": since, "ids": ids},
+    ).all()
+    return [(int(r[0]), str(r[1]), _when(r[2]), int(r[3]), int(r[4])) for r in rows]
+
+
+def _when(value: Any) -> dt.datetime:
+    """A timestamp as read by ``text()``: SQLite hands back its stored text."""
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+
+
+def pairings_ended_since(conn: Connection, proposal_id: int) -> list[tuple[int, str, int]]:
+    """Of the households a committed proposal holds, those whose pairing another proposal's
+    commit, made after this one's, ended without a new one (they have no open pairing now),
+    by that proposal: ``(proposal, its area's code, households)``, by proposal. Commits
+    from before migration 0008 (no ``committed_at``) are not told."""
+    rows = conn.execute(
+        text(
+            "SELECT p.ended_by_proposal_id, a.code, COUNT(DISTINCT p.household_id) "
+            "FROM proposed_pairs pp "
+            "JOIN pairings p ON p.household_id = pp.household_id "
+            "JOIN pairing_proposals o ON o.id = p.ended_by_proposal_id "
+            "JOIN pairing_proposals me ON me.id = pp.proposal_id "
+            "JOIN areas a ON a.id = o.area_id "
+            "WHERE pp.proposal_id = :p AND o.id <> :p AND o.committed_at > me.committed_at "
+            "AND NOT EXISTS (SELECT 1 FROM pairings n "
+            "WHERE n.household_id = pp.household_id AND n.ended_on IS NULL) "
+            "GROUP BY p.ended_by_proposal_id, a.code ORDER BY p.ended_by_proposal_id"
+        ),
+        {"p": proposal_id},
+    ).all()
+    return [(int(r[0]), str(r[1]), int(r[2])) for r in rows]
 
 
 def proposal_loads(conn: Connection, proposal_id: int, visitor_ids: list[int]) -> pl.DataFrame:
