@@ -35,6 +35,26 @@ def test_a_visit_recorded_leaves_the_upcoming_list_and_counts_as_the_last_visit(
     assert "H0" not in {r["household"] for r in json.loads(upcoming.output)}
 
 
+def test_a_visit_recorded_elsewhere_says_which_planned_visit_it_cancelled(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    plan_three(with_areas, tmp_path)
+    first = _first_planned(with_areas, "H0")
+    result = cli("visits", "record", "H1", "--visitor", "V1", "--start", first, "--today", first)
+    assert result.exit_code == 0, result.output
+    assert f"Cancelled the visit of V1 to H0 planned from {first}: V1 was at H1 then." in " ".join(
+        result.output.split()
+    )
+    calendar = tmp_path / "v1.ics"
+    assert (
+        cli(
+            "visits", "calendar", "--visitor", "V1", "--since", first, "--out", str(calendar)
+        ).exit_code
+        == 0
+    )
+    assert "STATUS:CANCELLED" in calendar.read_text(encoding="utf-8")
+
+
 def test_a_refused_visit_is_one_red_line_and_the_exit_code_of_its_kind(
     cli: Invoke, with_areas: Engine, tmp_path: Path
 ) -> None:

@@ -178,3 +178,70 @@ def test_missing_a_visit_not_begun_or_not_planned_is_refused(planned: Engine) ->
     with pytest.raises(NotFound, match="no planned visit of H0 by V1"), unit_of_work(planned) as s:
         mark_missed(s, "H0", "V1", first + dt.timedelta(days=1), actor="test", today=TODAY)
     assert _state(planned) == before
+
+
+def _cancelled(engine: Engine) -> list[tuple[str, str, str, str]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT h.external_id, v.external_id, c.starts_on, c.ends_on "
+                "FROM cancelled_visits c JOIN households h ON h.id = c.household_id "
+                "JOIN visitors v ON v.id = c.visitor_id ORDER BY c.id"
+            )
+        ).all()
+    return [(str(h), str(v), str(a)[:10], str(z)[:10]) for h, v, a, z in rows]
+
+
+def _latest(engine: Engine, household: str) -> dict[str, Any]:
+    with engine.connect() as conn:
+        found = conn.execute(
+            text("SELECT detail FROM audit_events WHERE entity_id = :h ORDER BY id DESC LIMIT 1"),
+            {"h": household},
+        ).scalar_one()
+    return found if isinstance(found, dict) else dict(json.loads(found))
+
+
+def test_a_visit_recorded_elsewhere_cancels_the_visitors_planned_stay_on_its_days(
+    planned: Engine,
+) -> None:
+    # V1 is planned at H0 on these days, but was at H1 on two of them: H0's stay did not
+    # happen. It stayed planned until the next plan, so H0's work list row counted it as a
+    # stay under way and V1's calendar listed both.
+    first, last = first_planned(planned, "H0")
+    day = first + dt.timedelta(days=1)
+    today = day + dt.timedelta(days=1)
+    recorded = _record(planned, MadeVisit("H1", "V1", day, today), today=today)
+    assert not [r for r in _rows(planned, "H0") if r["planned_start"] == str(first)]
+    assert _cancelled(planned) == [("H0", "V1", str(first), str(last))]
+    detail = _latest(planned, "H0")
+    assert (detail["status"], detail["start"], detail["end"]) == (
+        "cancelled",
+        str(first),
+        str(last),
+    )
+    assert recorded.cancelled == (("H0", first),)  # for `visits record` to say so
+    with unit_of_work(planned) as s:
+        events = planning.calendar_events(s, "V1", actor="test", since=first)
+        due = planning.work_list(s, "due", actor="test", today=today, days=90)
+    assert ("H0", first, last) in events.cancelled
+    assert not [p for p in events.planned if p[:2] == ("H0", first)]
+    h0 = next(r for r in due if r["household"] == "H0")
+    assert h0["under_way"] is None
+    assert h0["deadline"] == dt.date(2027, 1, 4) + dt.timedelta(days=60)  # its pairing's clock
+    # The next plan visits H0 by that deadline, not at its next visit planned (April).
+    with unit_of_work(planned) as s:
+        start = today + dt.timedelta(days=1)
+        planning.plan_area(s, "R", planning.PlanSettings(start=start, months=4), actor="test")
+    nxt = min(
+        dt.date.fromisoformat(r["planned_start"])
+        for r in _rows(planned, "H0")
+        if r["status"] == "planned"
+    )
+    assert start <= nxt <= h0["deadline"]
+
+
+def test_a_visit_on_the_planned_visits_own_days_cancels_nothing(planned: Engine) -> None:
+    first, last = first_planned(planned, "H0")
+    recorded = _record(planned, MadeVisit("H0", "V1", first, last))
+    assert (recorded.was_planned, recorded.cancelled) == (first, ())
+    assert _cancelled(planned) == []

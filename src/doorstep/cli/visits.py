@@ -229,7 +229,8 @@ def calendar_cmd(
     """Write a visitor's planned visits as an iCalendar (.ics) file for any calendar app.
 
     Each visit keeps its UID from file to file. A visit an earlier file listed that is no
-    longer planned (moved or removed by a re-plan, or nobody is to make it) is written as
+    longer planned (moved or removed by a re-plan, cancelled by a visit of the visitor
+    recorded on its days, or nobody is to make it) is written as
     cancelled under the same UID, so a calendar app that imported that file drops it.
 
     Example: doorstep visits calendar --visitor V0000123 --out v0000123.ics
@@ -267,7 +268,8 @@ def record_cmd(
 ) -> None:
     """Record a visit as made: the planner never moves it, and the next is due from it.
 
-    A planned visit of the pair on those days becomes the recorded one. Refused, writing
+    A planned visit of the pair on those days becomes the recorded one, and the visitor's
+    other planned visits that share a day with it are cancelled. Refused, writing
     nothing: an unknown household or visitor, no pairing of the two on every day of it, a
     household without consent on its first or last day, an end before the start, a day
     after today, or a day shared with another recorded visit of the visitor.
@@ -288,6 +290,11 @@ def record_cmd(
     console.print(
         f"Recorded the visit of {visitor} to {household} from {made.start} to {made.last}{planned}."
     )
+    for other, first in recorded.cancelled:
+        console.print(
+            f"Cancelled the visit of {visitor} to {other} planned from {first}: "
+            f"{visitor} was at {household} then."
+        )
 
 
 @app.command("missed")

@@ -8,10 +8,13 @@ transaction, under the household's id (its export lists them, its erasure redact
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import polars as pl
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
@@ -19,6 +22,7 @@ from doorstep.domain.enums import ConsentState, VisitStatus
 from doorstep.errors import Conflict, DoorstepError, InvalidInput, NotFound, NotPermitted
 from doorstep.privacy.audit import record_event
 from doorstep.storage.repositories import visit_records as repo
+from doorstep.storage.repositories import visits as visits_repo
 from doorstep.storage.repositories.pairing import lock_pairings
 
 
@@ -61,6 +65,8 @@ class Recorded:
     #: The planned visit a changed visit was recorded over before, planned again as the
     #: visit is no longer it (another pairing's now, or on other days): row, first day.
     restored: tuple[int, dt.date] | None = None
+    #: The visitor's other planned visits on its days, cancelled: household, first day.
+    cancelled: tuple[tuple[str, dt.date], ...] = ()
 
 
 class VisitStore(Protocol):
@@ -239,6 +245,39 @@ def _meets(stored: dict[str, Any], made: MadeVisit) -> bool:
     return bool(stored["planned_start"] <= made.last and stored["planned_end"] >= made.start)
 
 
+def cancel_in_the_way(
+    conn: Connection, recorded: pl.DataFrame, restored: Iterable[int] = ()
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """Cancel the planned visits that visits just recorded leave their visitor unable to
+    make; the audit events ``(action, household, detail)`` of the households that lose one.
+
+    A visitor is in one household at a time: a planned stay of theirs that shares a day
+    with a visit recorded for them (``recorded``: ``visitor_id, first, last``) did not
+    happen, and neither did a planned visit given back to its pairing (``restored``) that
+    shares a day with any. Left planned, it showed on the work lists and the visitor's
+    calendar until the next plan. Each goes as a re-plan removes a planned visit: deleted,
+    kept in ``cancelled_visits`` so that calendars cancel it; the next plan finds the
+    household's visit gone and plans its visitor again once the household is due.
+    """
+    found = repo.planned_in_the_way(conn, recorded, pl.Series(list(restored), dtype=pl.Int64))
+    visits_repo.delete_visits(conn, found["id"].to_list())
+    return [
+        (
+            "update",
+            str(r["household"]),
+            {
+                "visit": int(r["id"]),
+                "visitor": str(r["visitor"]),
+                "start": r["planned_start"].isoformat(),
+                "end": r["planned_end"].isoformat(),
+                "status": VisitStatus.CANCELLED.value,
+                "reason": "a visit of the visitor is recorded on its days",
+            },
+        )
+        for r in found.iter_rows(named=True)
+    ]
+
+
 def _ids(conn: Connection, household: str, visitor: str) -> tuple[int, int]:
     h = repo.ids_by_external_id(conn, "households", [household]).get(household)
     if h is None:
@@ -269,7 +308,9 @@ def record_visit(
 
     A planned visit of the pairing that shares a day with it becomes the recorded one
     (keeping its planned days beside the real ones), rather than being left to be planned
-    again beside it. Under the pairing lock, as a plan replaces planned visits under it.
+    again beside it; the visitor's other planned visits on its days are cancelled
+    (:func:`cancel_in_the_way`). Under the pairing lock, as a plan replaces planned visits
+    under it.
 
     Raises
     ------
@@ -294,6 +335,11 @@ def record_visit(
             f"{outcome.reason}"
         )
     recorded = write(store, made, household_id, visitor_id, outcome)
+    days = pl.DataFrame(
+        {"visitor_id": [visitor_id], "first": [made.start], "last": [made.last]},
+        schema={"visitor_id": pl.Int64, "first": pl.Date, "last": pl.Date},
+    )
+    cancelled = cancel_in_the_way(conn, days)
     record_event(
         session,
         actor=actor,
@@ -302,8 +348,20 @@ def record_visit(
         entity_id=made.household,
         detail=audit_detail(made, recorded, status=VisitStatus.DONE.value),
     )
+    for action, household, detail in cancelled:
+        record_event(
+            session,
+            actor=actor,
+            action=action,
+            entity="household",
+            entity_id=household,
+            detail=detail,
+        )
     session.flush()
-    return recorded
+    return dataclasses.replace(
+        recorded,
+        cancelled=tuple((h, dt.date.fromisoformat(d["start"])) for _, h, d in cancelled),
+    )
 
 
 def mark_missed(

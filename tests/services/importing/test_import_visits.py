@@ -331,3 +331,95 @@ def test_a_planned_visit_given_back_by_one_row_is_taken_by_a_later_row_of_the_sa
         (A, "H1", "done", str(a1), str(a1), str(z1), "None"),
         (B, "H0", "done", str(a), str(a), str(z), "None"),
     ]
+
+
+def _cancelled(engine: Engine) -> list[tuple[str, str]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT h.external_id, c.starts_on FROM cancelled_visits c "
+                "JOIN households h ON h.id = c.household_id ORDER BY c.id"
+            )
+        ).all()
+    return [(str(h), str(a)[:10]) for h, a in rows]
+
+
+def _planned_on(engine: Engine, household: str, day: dt.date) -> list[tuple[str, ...]]:
+    return [v for v in _visits(engine) if v[1:4] == (household, "planned", str(day))]
+
+
+def test_a_synced_visit_cancels_the_visitors_planned_stay_elsewhere_on_its_days(
+    planned: Engine, tmp_path: Path
+) -> None:
+    a, _ = first_planned(planned, "H0")
+    row = {"visit_id": A, "household_id": "H1", "visitor_id": "V1", "start": a, "end": a}
+    summary = run_import(
+        planned, "visits", write_csv(tmp_path / "a.csv", HEADER, [row]), today=TODAY
+    )
+    assert (summary.created, summary.updated) == (1, 0)
+    assert _planned_on(planned, "H0", a) == []  # V1 was at H1: H0's stay did not happen
+    assert _cancelled(planned) == [("H0", str(a))]
+    assert _events(planned)[-2:] == [("create", "household", "H1"), ("update", "household", "H0")]
+    assert (_detail(planned, "H0")["status"], _detail(planned, "H0")["start"]) == (
+        "cancelled",
+        str(a),
+    )
+
+
+def test_a_row_taking_the_planned_visit_another_rows_days_meet_keeps_it(
+    planned: Engine, tmp_path: Path
+) -> None:
+    # H0's planned stay is V1's visit made on its last day (row 3); on its first day V1 was
+    # at H1 (row 2, first in the file): the stay is H0's visit, not cancelled.
+    a, z = first_planned(planned, "H0")
+    rows = [
+        {"visit_id": A, "household_id": "H1", "visitor_id": "V1", "start": a, "end": a},
+        {"visit_id": B, "household_id": "H0", "visitor_id": "V1", "start": z, "end": z},
+    ]
+    run_import(planned, "visits", write_csv(tmp_path / "a.csv", HEADER, rows), today=TODAY)
+    assert [v for v in _visits(planned) if v[0] == B] == [
+        (B, "H0", "done", str(a), str(z), str(z), "None")
+    ]
+    assert _cancelled(planned) == []
+
+
+def test_a_visit_moved_off_a_planned_visit_to_its_days_elsewhere_does_not_give_it_back(
+    planned: Engine, tmp_path: Path
+) -> None:
+    # Filed under H0 by mistake, the visit was H1's on the same days: V1 was not at H0
+    # then, so H0's planned stay is cancelled rather than planned again beside it.
+    a, z = first_planned(planned, "H0")
+    row = {"visit_id": A, "household_id": "H0", "visitor_id": "V1", "start": a, "end": z}
+    run_import(planned, "visits", write_csv(tmp_path / "a.csv", HEADER, [row]), today=TODAY)
+    moved = row | {"household_id": "H1"}
+    run_import(planned, "visits", write_csv(tmp_path / "b.csv", HEADER, [moved]), today=TODAY)
+    assert _planned_on(planned, "H0", a) == []
+    assert [v for v in _visits(planned) if v[0] == A] == [
+        (A, "H1", "done", "None", str(a), str(z), "None")
+    ]
+    assert _cancelled(planned) == [("H0", str(a))]
+    # H0's trail: its visit moved away (not given back), then its planned stay cancelled.
+    with planned.connect() as conn:
+        details = conn.execute(
+            text("SELECT detail FROM audit_events WHERE entity_id = 'H0' ORDER BY id DESC LIMIT 2")
+        ).scalars()
+        cancel, gone = (d if isinstance(d, dict) else json.loads(d) for d in details)
+    assert gone["moved"] is True and "restored_planned" not in gone
+    assert (cancel["status"], cancel["start"], cancel["end"]) == ("cancelled", str(a), str(z))
+
+
+def test_a_planned_visit_given_back_on_the_days_of_another_visit_is_cancelled(
+    planned: Engine, tmp_path: Path
+) -> None:
+    # A took H0's planned stay on its last day; V1 was recorded at H1 on its first. A then
+    # turns out to be H2's, weeks later: H0's stay given back would meet V1's visit to H1.
+    a, z = first_planned(planned, "H0")
+    row = {"visit_id": A, "household_id": "H0", "visitor_id": "V1", "start": z, "end": z}
+    run_import(planned, "visits", write_csv(tmp_path / "a.csv", HEADER, [row]), today=TODAY)
+    _record(planned, MadeVisit("H1", "V1", a, a))
+    assert _cancelled(planned) == []  # H0's stay was A then, a visit made
+    moved = row | {"household_id": "H2", "start": TODAY, "end": TODAY}
+    run_import(planned, "visits", write_csv(tmp_path / "b.csv", HEADER, [moved]), today=TODAY)
+    assert _planned_on(planned, "H0", a) == []
+    assert _cancelled(planned) == [("H0", str(a))]
+    assert _detail(planned, "H0")["status"] == "cancelled"

@@ -269,6 +269,7 @@ def _import_visits(
             "created": result.created,
             "updated": result.updated,
             "unchanged": result.unchanged,
+            "cancelled": result.cancelled,
         },
     )
     session.flush()  # the import's own event first, then one per visit it wrote

@@ -22,7 +22,14 @@ from sqlalchemy.orm import Session
 from doorstep.services.importing.errors import RowError
 from doorstep.services.importing.validate import ROW
 from doorstep.services.importing.visit_store import Preloaded
-from doorstep.services.visit_records import MadeVisit, Refusal, audit_detail, check, write
+from doorstep.services.visit_records import (
+    MadeVisit,
+    Refusal,
+    audit_detail,
+    cancel_in_the_way,
+    check,
+    write,
+)
 from doorstep.storage.repositories import visit_sync
 from doorstep.storage.repositories.bulk import lock_for_import
 from doorstep.storage.repositories.pairing import lock_pairings
@@ -44,6 +51,8 @@ class VisitsWritten:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    #: Planned visits cancelled, their visitor's visit being recorded on their days.
+    cancelled: int = 0
     #: Audit events to record after the import's own: (action, household, detail).
     events: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
 
@@ -150,6 +159,7 @@ def load_visits(
     if errors or check_only:
         return errors
     claimed: set[int] = set()
+    restored: list[int] = []
     for k, pairing_id in todo:
         before = k.stored
         recorded = write(
@@ -168,6 +178,7 @@ def load_visits(
         # The planned visit put back is its household's, named in its own event only.
         back: dict[str, Any] = {}
         if recorded.restored is not None:
+            restored.append(recorded.restored[0])
             back = {"restored_visit": recorded.restored[0]}
             back["restored_planned"] = recorded.restored[1].isoformat()
         action = "update"
@@ -181,7 +192,32 @@ def load_visits(
             detail |= back
         written.events.append((action, k.made.household, detail))
     store.flush()
+    _cancel_in_the_way(session, written, [(k.visitor_id, k.made) for k, _ in todo], restored)
     return written
+
+
+def _cancel_in_the_way(
+    session: Session,
+    written: VisitsWritten,
+    made: list[tuple[int, MadeVisit]],
+    restored: list[int],
+) -> None:
+    """Once every row is written (a row may take a planned visit another row's days
+    meet, or one given back by another row), cancel the planned visits the rows leave
+    their visitors unable to make, given back ones among them: such a one was not
+    restored after all, so the event that said it was no longer does."""
+    days = pl.DataFrame(
+        [(v, m.start, m.last) for v, m in made],
+        schema={"visitor_id": pl.Int64, "first": pl.Date, "last": pl.Date},
+        orient="row",
+    )
+    cancelled = cancel_in_the_way(session.connection(), days, restored)
+    gone = {d["visit"] for _, _, d in cancelled}
+    for _, _, detail in written.events:
+        if detail.get("restored_visit") in gone:
+            del detail["restored_visit"], detail["restored_planned"]
+    written.events += cancelled
+    written.cancelled = len(cancelled)
 
 
 def _adoptable(

@@ -9,10 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import polars as pl
 from sqlalchemy import Connection, bindparam, func, insert, select, text, update
 
 from doorstep.domain.enums import VisitStatus
 from doorstep.storage.base import Base
+from doorstep.storage.repositories import bulk
+from doorstep.storage.repositories.reads import frame
 from doorstep.storage.repositories.visits import consent_on
 from doorstep.storage.tables import Visit  # noqa: F401  (registers the table)
 
@@ -202,6 +205,78 @@ def planned_start_of(conn: Connection, visit_id: int) -> dt.date:
     return _day(
         conn.execute(select(_visits.c.planned_start).where(_visits.c.id == visit_id)).scalar_one()
     )
+
+
+#: A planned visit as :func:`planned_in_the_way` gives it.
+_IN_THE_WAY = {
+    "id": pl.Int64,
+    "household": pl.String,
+    "visitor": pl.String,
+    "planned_start": pl.Date,
+    "planned_end": pl.Date,
+}
+
+_PLANNED_WITH_IDS = """
+    SELECT vi.id, h.external_id AS household, v.external_id AS visitor, vi.planned_start,
+           vi.planned_end, vi.visitor_id
+    FROM visits vi JOIN households h ON h.id = vi.household_id
+    JOIN visitors v ON v.id = vi.visitor_id
+"""
+
+
+def planned_in_the_way(
+    conn: Connection, recorded: pl.DataFrame, restored: pl.Series
+) -> pl.DataFrame:
+    """The planned visits (``id, household, visitor, planned_start, planned_end``) that
+    share a day with a recorded visit of their visitor, who cannot have made them: those
+    meeting ``recorded`` (``visitor_id, first, last``: visits just recorded), and those of
+    ``restored`` (ids of planned visits just given back) meeting any of their visitor's.
+
+    Read by visitor over the span of their visits recorded, then matched visit by visit:
+    an import of a backlog has hundreds of thousands, one query each would take minutes.
+    """
+    found = [pl.DataFrame(schema=_IN_THE_WAY)]
+    if recorded.height:
+        spans = recorded.group_by("visitor_id").agg(
+            pl.col("first").min().alias("a"), pl.col("last").max().alias("z")
+        )
+        conn.execute(text("CREATE TEMP TABLE _in_the_way (visitor_id INTEGER, a DATE, z DATE)"))
+        try:
+            bulk.insert_rows(conn, "_in_the_way", spans)
+            near = frame(
+                conn,
+                _PLANNED_WITH_IDS
+                + """
+                JOIN _in_the_way s ON s.visitor_id = vi.visitor_id
+                WHERE vi.status = 'planned' AND vi.planned_start <= s.z AND vi.planned_end >= s.a
+                """,
+                {},
+                _IN_THE_WAY | {"visitor_id": pl.Int64},
+            )
+        finally:
+            conn.execute(text("DROP TABLE _in_the_way"))
+        met = near.join(recorded.select("visitor_id", "first", "last"), on="visitor_id").filter(
+            (pl.col("first") <= pl.col("planned_end")) & (pl.col("planned_start") <= pl.col("last"))
+        )
+        found.append(met.select(*_IN_THE_WAY))
+    if restored.len():
+        with bulk.id_table(conn, "_given_back", restored) as ids:
+            found.append(
+                frame(
+                    conn,
+                    _PLANNED_WITH_IDS
+                    + f"""
+                    JOIN {ids} b ON b.id = vi.id
+                    WHERE vi.status = 'planned' AND EXISTS (
+                        SELECT 1 FROM visits d WHERE d.visitor_id = vi.visitor_id
+                          AND d.status = 'done' AND d.actual_start <= vi.planned_end
+                          AND COALESCE(d.actual_end, d.actual_start) >= vi.planned_start)
+                    """,
+                    {},
+                    _IN_THE_WAY | {"visitor_id": pl.Int64},
+                ).select(*_IN_THE_WAY)
+            )
+    return pl.concat(found).unique("id").sort("id")
 
 
 def cancelled_for_visitor(

@@ -1,4 +1,5 @@
-"""Planned and recorded visits, and planned visits cancelled by a re-plan."""
+"""Planned and recorded visits, and planned visits cancelled (by a re-plan, or by a visit
+of their visitor recorded on their days)."""
 
 from __future__ import annotations
 
@@ -37,7 +38,8 @@ class Visit(Timestamped, Base):
 
 
 class CancelledVisit(Base):
-    """A planned visit a re-plan removed, kept so that calendars can cancel its event.
+    """A planned visit a re-plan removed (or a visit recorded on its days cancelled), kept
+    so that calendars can cancel its event.
 
     A calendar app that imported a visitor's earlier calendar keeps each event until a later
     one cancels it by its UID (household, visitor, first day). The visit's own row is gone
