@@ -440,7 +440,9 @@ def missed_since(
     conn: Connection, pairing_ids: list[int], since: dt.date, start: dt.date
 ) -> list[int]:
     """Pairings with a missed visit since ``since`` not made up since: no recorded visit
-    after it, nor a planned one after it already under way on ``start``."""
+    after it, nor a planned one after it already under way on ``start`` (begun before it,
+    not over: one over by then and not recorded was not made either, as the plan takes
+    every visit planned before its start that is neither recorded nor marked missed)."""
     rows = conn.execute(
         text(
             f"""
@@ -451,7 +453,7 @@ def missed_since(
                 SELECT 1 FROM visits d WHERE d.pairing_id = m.pairing_id
                   AND (d.status = 'done' AND d.actual_start >= m.planned_start
                        OR d.status = 'planned' AND d.planned_start > m.planned_start
-                          AND d.planned_start < :start))
+                          AND d.planned_start < :start AND d.planned_end >= :start))
             """
         ),
         {"since": since, "start": start},
