@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -46,11 +47,11 @@ def _calendar_reads(engine: Engine) -> int:
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (a full disk)")
-def test_a_calendar_that_cannot_be_written_is_one_line_and_its_read_stays_as_attempted(
+def test_a_calendar_that_cannot_be_written_is_one_line_and_its_read_is_recorded_as_failed(
     cli: Invoke, with_areas: Engine, tmp_path: Path
 ) -> None:
     # The read is committed before the file is written, so that no calendar of households'
-    # whereabouts is ever on disk without it: one that fails is recorded as attempted.
+    # whereabouts is ever on disk without it; one that fails is followed by its outcome.
     _planned(with_areas, tmp_path)
     full = tmp_path / "v1.ics"
     full.symlink_to("/dev/full")  # passes the checks before the read; the write then fails
@@ -59,14 +60,24 @@ def test_a_calendar_that_cannot_be_written_is_one_line_and_its_read_stays_as_att
     )
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == [
-        f"error: cannot write {full}: No space left on device (the audit trail keeps the "
-        "read as attempted)"
+        f"error: cannot write {full}: No space left on device (the audit trail records the "
+        "calendar as failed)"
     ]
     assert full.is_symlink()  # written through, as a device cannot be replaced
-    assert _calendar_reads(with_areas) == 1
+    assert _calendar_reads(with_areas) == 2  # the read, then that its file failed
+    with with_areas.connect() as conn:
+        detail = conn.execute(
+            text("SELECT detail FROM audit_events ORDER BY id DESC LIMIT 1")
+        ).scalar_one()
+    detail = detail if isinstance(detail, dict) else json.loads(detail)
+    assert detail == {
+        "calendar": "V1",
+        "outcome": "failed",
+        "error": result.output.strip().removeprefix("error: "),
+    }
     done = cli("visits", "calendar", "--visitor", "V1", "--out", str(tmp_path / "ok.ics"))
     assert done.exit_code == 0, done.output
-    assert _calendar_reads(with_areas) == 2
+    assert _calendar_reads(with_areas) == 3
 
 
 def test_a_calendar_from_a_read_only_database_writes_no_file(

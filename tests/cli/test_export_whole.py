@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
@@ -31,6 +32,23 @@ def _exports(engine: Engine, action: str = "export") -> int:
         return int(conn.execute(query, {"a": action}).scalar_one())
 
 
+def _last(engine: Engine) -> tuple[str, str, str | None, dict[str, Any]]:
+    """The trail's last event: (action, entity, entity_id, detail)."""
+    with engine.connect() as conn:
+        query = text("SELECT action, entity, entity_id, detail FROM audit_events ORDER BY id DESC")
+        action, entity, entity_id, detail = conn.execute(query).first() or ("", "", None, {})
+    return action, entity, entity_id, detail
+
+
+def _failed(engine: Engine, action: str, entity: str, entity_id: str | None = None) -> None:
+    """The trail ends with the export's outcome: failed, with the one line the user saw."""
+    last = _last(engine)
+    assert last[:3] == (action, entity, entity_id)
+    assert last[3]["outcome"] == "failed"
+    assert last[3]["error"].startswith("cannot write ")
+    assert "(the audit trail records the export as failed)" in last[3]["error"]
+
+
 @pytest.fixture
 def registry(with_areas: Engine, tmp_path: Path) -> Engine:
     if with_areas.dialect.name == "sqlite":
@@ -50,7 +68,10 @@ def test_an_export_cut_short_leaves_no_file_but_its_audit_events(
     assert f"cannot write {out}" in result.output
     assert "the partial file was deleted" in result.output
     assert list(out.parent.iterdir()) == []  # neither the file nor its part
-    assert _exports(registry) == 101  # the export and each household, as attempted
+    # The export and each household, committed before the write; then that it failed.
+    assert _exports(registry) == 102
+    _failed(registry, "export", "households")
+    assert _last(registry)[3]["file"] == "hh.csv"
 
 
 def test_a_household_export_cut_short_leaves_no_file(
@@ -64,7 +85,8 @@ def test_a_household_export_cut_short_leaves_no_file(
     assert "the partial file was deleted" in result.output
     assert out.read_text(encoding="utf-8") == "an earlier export\n"  # kept whole
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
-    assert _exports(registry, "subject_export") == 1
+    assert _exports(registry, "subject_export") == 2  # the export, then that it failed
+    _failed(registry, "subject_export", "household", "H1")
 
 
 def test_a_visitor_export_cut_short_leaves_no_file(
@@ -77,7 +99,8 @@ def test_a_visitor_export_cut_short_leaves_no_file(
     assert result.exit_code == 1
     assert "the partial file was deleted" in result.output
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith((".v1", "v1"))] == []
-    assert _exports(registry, "subject_export") == 1  # the export, as attempted
+    assert _exports(registry, "subject_export") == 2  # the export, then that it failed
+    _failed(registry, "subject_export", "visitor", "V1")
 
 
 def test_an_export_written_whole_leaves_no_part_file(

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import psycopg
+import typer
 from alembic.util.exc import CommandError
 from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import (
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from doorstep.config import get_settings
 from doorstep.errors import Conflict, DoorstepError
+from doorstep.privacy.audit import Attempt, record_attempt
 from doorstep.storage.migrate import current_revision, head_revision, known_revision, upgrade
 from doorstep.storage.session import WRITER_BUSY, make_engine, unit_of_work
 
@@ -91,10 +93,37 @@ def engine(*, migrate: bool = True) -> Engine:
 
 
 @contextmanager
-def session() -> Iterator[Session]:
+def session(attempt: Attempt | None = None) -> Iterator[Session]:
     """One unit of work for one command: commit on success, roll back on any error (a
-    database that stops answering, or refuses writes, is one line too)."""
+    database that stops answering, or refuses writes, is one line too). A command that
+    reads or writes personal data names its ``attempt``: should it not complete, the trail
+    records it, after the rollback, as refused or failed (see :func:`record_attempt`)."""
     eng = engine()
+    with attempted(attempt, eng), _unit_of_work(eng) as s:
+        yield s
+
+
+@contextmanager
+def attempted(attempt: Attempt | None, eng: Engine | None = None) -> Iterator[None]:
+    """Record ``attempt`` as refused or failed if the block raises (a file of personal
+    data that could not be written, after the events of its export were committed)."""
+    try:
+        yield
+    except BaseException as exc:
+        if attempt is not None and not _done(exc):
+            record_attempt(eng or engine(), attempt, exc)
+        raise
+
+
+def _done(exc: BaseException) -> bool:
+    """Whether ``exc`` ends a command that completed (a clean exit)."""
+    if isinstance(exc, typer.Exit):
+        return exc.exit_code == 0
+    return isinstance(exc, SystemExit) and exc.code in (0, None)
+
+
+@contextmanager
+def _unit_of_work(eng: Engine) -> Iterator[Session]:
     try:
         with unit_of_work(eng) as s:
             yield s

@@ -7,9 +7,10 @@ from pathlib import Path
 import typer
 
 from doorstep.cli.common import check_out_file, console, err_console, handle_errors
-from doorstep.cli.context import actor, session
+from doorstep.cli.context import actor, attempted, session
 from doorstep.cli.subject_export import deliver
 from doorstep.errors import InvalidInput
+from doorstep.privacy.audit import SUBJECT_EXPORT, Attempt
 from doorstep.services import household_rights
 
 app = typer.Typer(
@@ -34,9 +35,11 @@ def export_cmd(
     """
     if out is not None:
         check_out_file("--out", out, example=f"{household}.json")
-    with session() as s:
-        data = household_rights.export_household(s, household, actor=actor())
-    deliver(data, out, household)
+    tried = Attempt(actor(), SUBJECT_EXPORT, "household", household)
+    with session(tried) as s:
+        data = household_rights.export_household(s, household, actor=tried.actor)
+    with attempted(tried):
+        deliver(data, out, household)
 
 
 @app.command("erase")
@@ -54,8 +57,9 @@ def erase_cmd(
     """
     if not yes:
         raise InvalidInput(f"erasing {household} cannot be undone: add --yes to confirm")
-    with session() as s:
-        counts = household_rights.erase_household(s, household, actor=actor())
+    tried = Attempt(actor(), "delete", "household", household)
+    with session(tried) as s:
+        counts = household_rights.erase_household(s, household, actor=tried.actor)
     detail = ", ".join(f"{n} from {table}" for table, n in counts.items())
     console.print(f"Erased household {household}: {detail}.")
     if household_rights.still_on_disk(s):

@@ -18,6 +18,7 @@ from doorstep.engine.pairing.new_only import MODE as NEW_ONLY
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.pairing.solve import Mapper
 from doorstep.errors import InvalidInput
+from doorstep.privacy.audit import Attempt
 from doorstep.services import pairing
 
 
@@ -262,8 +263,9 @@ def commit_cmd(
     Example: doorstep pair commit 3
     """
     number = proposal_number(proposal)
-    with session() as s, progress(quiet=quiet) as bar:
-        counts = pairing.commit(s, number, actor=actor(), progress=StageBar(bar))
+    tried = Attempt(actor(), "update", "pairing_proposal", str(number))
+    with session(tried) as s, progress(quiet=quiet) as bar:
+        counts = pairing.commit(s, number, actor=tried.actor, progress=StageBar(bar))
     console.print(
         f"Committed proposal {number}: {counts['started']:,} pairings started, "
         f"{counts['ended']:,} ended, {counts['kept']:,} households unchanged."

@@ -8,13 +8,16 @@ from rich.table import Table
 
 from doorstep.cli.common import console, err_console
 from doorstep.cli.context import actor, session
+from doorstep.privacy.audit import Attempt
 from doorstep.services import planning
 
 
 def plan_area(area: str, settings: planning.PlanSettings, *, quiet: bool) -> None:
     """Plan the stored pairings of an area and print the summary (JSON on the last line)."""
-    with session() as s:
-        summary = planning.plan_area(s, area, settings, actor=actor())
+    detail = {"area": area, "start": settings.start.isoformat()}
+    tried = Attempt(actor(), "create", "visit_plan", detail=detail)
+    with session(tried) as s:
+        summary = planning.plan_area(s, area, settings, actor=tried.actor)
     if not quiet:
         table = Table(title=f"Visit plan for {area} from {settings.start}", show_header=False)
         table.add_column("what")

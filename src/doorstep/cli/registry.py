@@ -10,7 +10,8 @@ import typer
 from rich.table import Table
 
 from doorstep.cli.common import check_out_file, console, err_console, handle_errors, progress
-from doorstep.cli.context import actor, session
+from doorstep.cli.context import actor, attempted, session
+from doorstep.privacy.audit import Attempt
 from doorstep.services.exporting import export_entity
 from doorstep.services.importing import IMPORTS, describe, import_file
 from doorstep.services.registry import programme_summary
@@ -91,9 +92,11 @@ def import_cmd(
                 task, completed=done, total=total or None, description=f"{file.name}: {stage}"
             )
 
-        with session() as s:
+        # Its messages quote the file's cells: the trail keeps only how many errors there were.
+        tried = Attempt(actor(), "import", entity.value, detail={"file": file.name}, quote=False)
+        with session(tried) as s:
             summary = import_file(
-                s, entity.value, file, actor=actor(), progress=report, replace_future=replace
+                s, entity.value, file, actor=tried.actor, progress=report, replace_future=replace
             )
     sheet = f" ({summary.sheet})" if summary.sheet else ""
     console.print(
@@ -125,9 +128,11 @@ def export_cmd(
     """
     # As `doorstep pair` checks its --out: before any work; missing folders are made.
     check_out_file("output", file, example=f"{entity.value}.csv")
-    with session() as s:
-        pending = export_entity(s, entity.value, file, actor=actor())
-    n = pending.write()  # after the commit: never a file without its audit events
+    tried = Attempt(actor(), "export", entity.value, detail={"file": file.name})
+    with session(tried) as s:
+        pending = export_entity(s, entity.value, file, actor=tried.actor)
+    with attempted(tried):  # after the commit: never a file without its audit events
+        n = pending.write()
     console.print(f"Wrote {n} {entity.value} to {file}.")
 
 

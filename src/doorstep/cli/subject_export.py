@@ -17,7 +17,7 @@ def deliver(data: dict[str, Any], out: Path | None, subject: str) -> None:
 
     Called after the export's transaction has committed: a file of a person's data is never
     on disk without the audit event that names it (a write that fails leaves no file, and
-    the event stays as the export attempted)."""
+    the command records the export as failed)."""
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     if out is None:
         typer.echo(text, nl=False)
@@ -25,7 +25,7 @@ def deliver(data: dict[str, Any], out: Path | None, subject: str) -> None:
     write_whole(
         out,
         lambda part: part.write_text(text, encoding="utf-8"),
-        note=" (the audit trail keeps the export as attempted)",
+        note=" (the audit trail records the export as failed)",
     )
     rows = sum(len(r) for r in data["records"].values())
     console.print(f"Wrote {rows} records about {subject} to {out}.")

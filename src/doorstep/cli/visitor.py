@@ -7,9 +7,10 @@ from pathlib import Path
 import typer
 
 from doorstep.cli.common import check_out_file, console, err_console, handle_errors
-from doorstep.cli.context import actor, session
+from doorstep.cli.context import actor, attempted, session
 from doorstep.cli.subject_export import deliver
 from doorstep.errors import InvalidInput
+from doorstep.privacy.audit import SUBJECT_EXPORT, Attempt
 from doorstep.services import household_rights, visitor_rights
 
 app = typer.Typer(
@@ -35,9 +36,11 @@ def export_cmd(
     """
     if out is not None:
         check_out_file("--out", out, example=f"{visitor}.json")
-    with session() as s:
-        data = visitor_rights.export_visitor(s, visitor, actor=actor())
-    deliver(data, out, visitor)
+    tried = Attempt(actor(), SUBJECT_EXPORT, "visitor", visitor)
+    with session(tried) as s:
+        data = visitor_rights.export_visitor(s, visitor, actor=tried.actor)
+    with attempted(tried):
+        deliver(data, out, visitor)
 
 
 @app.command("erase")
@@ -57,8 +60,9 @@ def erase_cmd(
     """
     if not yes:
         raise InvalidInput(f"erasing {visitor} cannot be undone: add --yes to confirm")
-    with session() as s:
-        done = visitor_rights.erase_visitor(s, visitor, actor=actor())
+    tried = Attempt(actor(), "delete", "visitor", visitor)
+    with session(tried) as s:
+        done = visitor_rights.erase_visitor(s, visitor, actor=tried.actor)
     erased = ", ".join(f"{n} from {table}" for table, n in done.erased.items())
     kept = ", ".join(f"{n} {table}" for table, n in done.kept.items()) or "none"
     console.print(

@@ -15,9 +15,10 @@ import typer
 from rich.table import Table
 
 from doorstep.cli.common import check_out_file, console, handle_errors, parse_day
-from doorstep.cli.context import actor, session
+from doorstep.cli.context import actor, attempted, session
 from doorstep.engine.planning import VisitRow
 from doorstep.errors import InvalidInput
+from doorstep.privacy.audit import Attempt
 from doorstep.reports.calendar import ics_filename, visitor_ics
 from doorstep.services import planning, visit_records
 from doorstep.services.importing.formulas import escape_text
@@ -237,8 +238,9 @@ def calendar_cmd(
     """
     day = parse_day("--since", since) if since else dt.date.today()
     check_out_file("--out", out, example=ics_filename(visitor))
-    with session() as s:
-        events = planning.calendar_events(s, visitor, actor=actor(), since=day)
+    tried = Attempt(actor(), "read", "visits", detail={"calendar": visitor})
+    with session(tried) as s:
+        events = planning.calendar_events(s, visitor, actor=tried.actor, since=day)
         visits = [VisitRow(h, visitor, a, z, False) for h, a, z, _ in events.planned]
         areas = {h: area for h, _, _, area in events.planned}
         cancelled = [VisitRow(h, visitor, a, z, False) for h, a, z in events.cancelled]
@@ -247,11 +249,12 @@ def calendar_cmd(
     )
     # After the commit: a database that refuses the audit row writes no file, and a file
     # of households' whereabouts is never on disk without the read in the trail.
-    write_whole(
-        out,
-        lambda part: part.write_bytes(data),
-        note=" (the audit trail keeps the read as attempted)",
-    )
+    with attempted(tried):
+        write_whole(
+            out,
+            lambda part: part.write_bytes(data),
+            note=" (the audit trail records the calendar as failed)",
+        )
     also = f" and {len(cancelled)} cancelled" if cancelled else ""
     console.print(f"Wrote {len(visits)} visits{also} of {visitor} to {out}.")
 
@@ -284,8 +287,10 @@ def record_cmd(
         parse_day("--end", end) if end is not None else None,
         note or None,
     )
-    with session() as s:
-        recorded = visit_records.record_visit(s, made, actor=actor(), today=day)
+    detail = {"visitor": visitor, "start": made.start.isoformat(), "status": "done"}
+    tried = Attempt(actor(), "create", "household", household, detail=detail)
+    with session(tried) as s:
+        recorded = visit_records.record_visit(s, made, actor=tried.actor, today=day)
     planned = f" (planned from {recorded.was_planned})" if recorded.was_planned is not None else ""
     console.print(
         f"Recorded the visit of {visitor} to {household} from {made.start} to {made.last}{planned}."
@@ -311,8 +316,10 @@ def missed_cmd(
     """
     day = parse_day("--today", today) if today else dt.date.today()
     first = parse_day("--start", start)
-    with session() as s:
-        visit_records.mark_missed(s, household, visitor, first, actor=actor(), today=day)
+    detail = {"visitor": visitor, "start": first.isoformat(), "status": "missed"}
+    tried = Attempt(actor(), "update", "household", household, detail=detail)
+    with session(tried) as s:
+        visit_records.mark_missed(s, household, visitor, first, actor=tried.actor, today=day)
     console.print(
         f"Marked the visit of {visitor} to {household} planned from {first} as missed; "
         "plan the area again to pull the next one early."

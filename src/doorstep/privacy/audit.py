@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from doorstep.errors import Conflict, DoorstepError, InvalidInput, NotFound, NotPermitted
 from doorstep.storage.base import utcnow
 from doorstep.storage.repositories import audit as repo
+from doorstep.storage.session import unit_of_work
 from doorstep.storage.tables import AuditEvent
 
 #: The action of an export a person asked for of everything held about them (a household's
@@ -18,6 +23,64 @@ from doorstep.storage.tables import AuditEvent
 #: and stored trails are not rewritten): there a ``rows`` detail without a ``file`` marks a
 #: household's own export, unless its erasure redacted the detail.
 SUBJECT_EXPORT = "subject_export"
+
+
+#: The detail key of the one event that records an attempt that did not complete, and its
+#: two values: ``refused`` (the command turned the request or its input down: bad rows, an
+#: unknown id, a visitor who still has households) or ``failed`` (it broke off: a file that
+#: could not be written, a database error, an interrupt). An event without it records what
+#: was done.
+OUTCOME = "outcome"
+REFUSED = "refused"
+FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What a command is about to do, to record should it not complete: its own event's
+    action, entity, id and detail. ``quote``: whether the error's message may go into the
+    trail (not an import's: its messages quote cells of the file, names among them)."""
+
+    actor: str
+    action: str
+    entity: str
+    entity_id: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+    quote: bool = True
+
+
+def attempt_detail(attempt: Attempt, error: BaseException) -> dict[str, Any]:
+    """The attempt's detail with how it ended and why, in one line."""
+    refused = isinstance(error, NotFound | Conflict | NotPermitted | InvalidInput)
+    why: dict[str, Any] = {"error": type(error).__name__}
+    rows = getattr(error, "errors", None)  # an import's rejection: how many errors it found
+    if isinstance(rows, list):
+        why["errors"] = len(rows)
+    elif attempt.quote and isinstance(error, DoorstepError):
+        why = {"error": error.message.strip().splitlines()[0]}
+    return {**attempt.detail, OUTCOME: REFUSED if refused else FAILED, **why}
+
+
+def record_attempt(engine: Engine, attempt: Attempt, error: BaseException) -> bool:
+    """Record, in a transaction of its own, an attempt that ``error`` ended: one event, the
+    command's own with an :data:`OUTCOME`. Called after the command's transaction rolled
+    back (it wrote nothing, and this says someone tried), or after an export's events were
+    committed and its file could not be written (this says no file was made). Whether it
+    was recorded: a database that refused the command may refuse this too, and the
+    command's own error is what its user must see."""
+    try:
+        with unit_of_work(engine) as session:
+            record_event(
+                session,
+                actor=attempt.actor,
+                action=attempt.action,
+                entity=attempt.entity,
+                entity_id=attempt.entity_id,
+                detail=attempt_detail(attempt, error),
+            )
+    except SQLAlchemyError:
+        return False
+    return True
 
 
 def record_event(

@@ -138,7 +138,7 @@ class PendingExport:
         write_whole(
             self.path,
             write,
-            note=" (the audit trail keeps the export as attempted)",
+            note=" (the audit trail records the export as failed)",
         )
         return frame.height
 

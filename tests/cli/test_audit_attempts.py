@@ -1,0 +1,144 @@
+"""A command that reads or writes personal data and does not complete leaves one event in
+the trail, written after its rollback, saying it was refused or failed, and why."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, text
+
+from tests.cli.conftest import Invoke
+from tests.factories.db import run_import
+from tests.factories.files import (
+    HOUSEHOLD_HEADER,
+    VISITOR_HEADER,
+    household,
+    visitor,
+    write_csv,
+)
+
+
+def _trail(engine: Engine) -> list[tuple[str, str, str | None, dict[str, Any]]]:
+    """(action, entity, entity_id, detail) of every event, oldest first."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT action, entity, entity_id, detail FROM audit_events ORDER BY id")
+        ).all()
+    return [(a, e, i, d if isinstance(d, dict) else json.loads(d)) for a, e, i, d in rows]
+
+
+def test_an_import_refused_for_a_bad_row_is_one_refused_import_event(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    before = _trail(with_areas)
+    rows = [
+        household(household_id="H1", head_name="Qiu Xiaohong"),
+        household(household_id="H2", members="x"),
+    ]
+    path = write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, rows)
+    result = cli("import", "households", str(path))
+    assert result.exit_code == 2
+    with with_areas.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM households")).scalar_one() == 0
+    # Nothing of the file in the trail: not its cells (a name), only how many errors.
+    assert _trail(with_areas) == [
+        *before,
+        (
+            "import",
+            "households",
+            None,
+            {"file": "h.csv", "outcome": "refused", "error": "ImportRejected", "errors": 1},
+        ),
+    ]
+
+
+def test_a_refused_visitor_erasure_is_recorded_and_listed_in_their_export(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    run_import(with_areas, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, [visitor()]))
+    run_import(
+        with_areas, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, [household()])
+    )
+    with with_areas.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO pairings (visitor_id, household_id, started_on) "
+                "SELECT v.id, h.id, '2026-01-01' FROM visitors v, households h"
+            )
+        )
+    busy = cli("visitor", "erase", "V1", "--yes")
+    assert busy.exit_code == 1
+    action, entity, entity_id, detail = _trail(with_areas)[-1]
+    assert (action, entity, entity_id) == ("delete", "visitor", "V1")
+    assert detail["outcome"] == "refused"
+    assert detail["error"].startswith("visitor V1 still looks after households: 1 current ")
+    exported = json.loads(cli("visitor", "export", "V1").output)
+    assert [e["detail"].get("outcome") for e in exported["records"]["audit_events"]] == [
+        None,  # the import that wrote V1
+        "refused",  # the erasure tried
+    ]
+
+
+def test_a_refused_household_erasure_is_recorded(cli: Invoke, with_areas: Engine) -> None:
+    result = cli("household", "erase", "H9", "--yes")
+    assert result.exit_code == 1
+    assert _trail(with_areas)[-1] == (
+        "delete",
+        "household",
+        "H9",
+        {"outcome": "refused", "error": "no household with id 'H9'"},
+    )
+
+
+def test_an_erasure_not_confirmed_touches_no_data_and_records_nothing(
+    cli: Invoke, with_areas: Engine
+) -> None:
+    before = _trail(with_areas)
+    assert cli("household", "erase", "H9").exit_code == 2
+    assert _trail(with_areas) == before
+
+
+def test_a_command_that_completes_records_no_outcome(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, [household()])
+    assert cli("import", "households", str(path)).exit_code == 0
+    assert all("outcome" not in detail for *_, detail in _trail(with_areas))
+
+
+@pytest.mark.parametrize("command", ["record", "missed"])
+def test_a_refused_visit_record_is_recorded_under_the_household(
+    cli: Invoke, with_areas: Engine, command: str
+) -> None:
+    result = cli("visits", command, "H9", "--visitor", "V9", "--start", "2026-01-05")
+    assert result.exit_code == 1, result.output
+    action, entity, entity_id, detail = _trail(with_areas)[-1]
+    assert (entity, entity_id, detail["outcome"]) == ("household", "H9", "refused")
+    assert (action, detail["visitor"], detail["start"]) == (
+        "create" if command == "record" else "update",
+        "V9",
+        "2026-01-05",
+    )
+
+
+def test_a_refused_commit_or_plan_is_recorded(cli: Invoke, with_areas: Engine) -> None:
+    assert cli("pair", "commit", "99", "--quiet").exit_code == 1
+    action, entity, entity_id, detail = _trail(with_areas)[-1]
+    assert (action, entity, entity_id, detail["outcome"]) == (
+        "update",
+        "pairing_proposal",
+        "99",
+        "refused",
+    )
+    result = cli("plan", "--area", "NOWHERE", "--start", "2027-01-04", "--quiet")
+    assert result.exit_code == 1, result.output
+    action, entity, entity_id, detail = _trail(with_areas)[-1]
+    assert (action, entity, detail["area"], detail["outcome"]) == (
+        "create",
+        "visit_plan",
+        "NOWHERE",
+        "refused",
+    )
