@@ -10,12 +10,16 @@ demo region), in a transaction rolled back after each stage:
 - ``subset``: a random 1.5M of them, which go through a temporary table first (a commit's
   or plan's households, scattered over the table);
 - ``lookup``: with the events of ``run`` in the trail, finding the events about one household
-  (what its export and erasure do), the mean over 20 households.
+  (what its export and erasure do), the mean over 20 households;
+- ``visitor``: with the same events, finding the events about one visitor (what ``visitor
+  export`` and ``erase`` do): their own, a work list drawn for them, and the visits they
+  made to their 20 households (events of the households that name them), the mean of 5.
 
 Each database is measured twice in the same run, with the trail's index on ``entity_id``
 (migration 0007) and without it (dropped after the upgrade), and the ratios printed.
 
 Usage: python bench/audit_events.py [--households N] [--subset N] [--skip-postgres]
+[--indexed-only]
 
 The PostgreSQL database it makes, ``scratch_audit_bench``, is dropped at the end.
 """
@@ -113,6 +117,12 @@ def measure(
                     f"{times['lookup'] * 1000:8.1f} ms (of {written:,})",
                     flush=True,
                 )
+                times["visitor"] = visitor_lookup(conn)
+                print(
+                    f"{kind:10} {label:8} visitor one visitor's events  "
+                    f"{times['visitor'] * 1000:8.1f} ms (of {written:,})",
+                    flush=True,
+                )
             tx.rollback()
     eng.dispose()
     return times
@@ -129,9 +139,52 @@ def lookup(conn: Connection, chosen: np.ndarray) -> float:
     return (time.perf_counter() - t0) / len(chosen)
 
 
-def compare(kind: str, households: int, subset: int, workdir: Path) -> None:
-    without = measure(kind, households, subset, workdir, index=False)
+def visitor_lookup(conn: Connection, caseload: int = 20) -> float:
+    """Mean seconds to read one visitor's events, as their export does: a visitor who made
+    one visit to each of ``caseload`` households (paired with them), and had a work list."""
+    from sqlalchemy import text
+
+    from doorstep.privacy.audit import record_events
+    from doorstep.storage.repositories import visitor_data
+
+    conn.execute(
+        text(
+            "INSERT INTO visitors (id, external_id, name, lat, lon, languages, capacity) "
+            "VALUES (1, 'V0000001', 'Visitor', 26.5, 107.9, 'zh', 20)"
+        )
+    )
+    conn.execute(
+        text(
+            "INSERT INTO pairings (visitor_id, household_id, started_on) "
+            "SELECT 1, id, '2026-01-01' FROM households WHERE id <= :n"
+        ),
+        {"n": caseload},
+    )
+    from sqlalchemy.orm import Session
+
+    s = Session(bind=conn)
+    visits = [
+        ("update", f"H{i:07d}", {"visit": i, "visitor": "V0000001", "status": "done"})
+        for i in range(1, caseload + 1)
+    ]
+    record_events(s, actor="bench", entity="household", events=visits)
+    record_events(
+        s, actor="bench", entity="visits", events=[("read", None, {"visitor": "V0000001"})]
+    )
+    t0 = time.perf_counter()
+    for _ in range(5):
+        events = visitor_data.audit_events(conn, 1, "V0000001")
+        assert len(events) == caseload + 1, len(events)
+    return (time.perf_counter() - t0) / 5
+
+
+def compare(
+    kind: str, households: int, subset: int, workdir: Path, *, indexed_only: bool = False
+) -> None:
     indexed = measure(kind, households, subset, workdir, index=True)
+    if indexed_only:
+        return
+    without = measure(kind, households, subset, workdir, index=False)
     ratios = ", ".join(f"{k} {indexed[k] / without[k]:.2f}" for k in indexed)
     print(f"{kind:10} indexed / no index: {ratios}", flush=True)
 
@@ -141,12 +194,19 @@ def main() -> None:
     ap.add_argument("--households", type=int, default=1_690_000)
     ap.add_argument("--subset", type=int, default=1_500_000)
     ap.add_argument("--skip-postgres", action="store_true")
+    ap.add_argument("--indexed-only", action="store_true", help="No run without the index.")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        compare("sqlite", args.households, args.subset, Path(tmp))
+        compare("sqlite", args.households, args.subset, Path(tmp), indexed_only=args.indexed_only)
     if not args.skip_postgres:
         try:
-            compare("postgresql", args.households, args.subset, Path("."))
+            compare(
+                "postgresql",
+                args.households,
+                args.subset,
+                Path("."),
+                indexed_only=args.indexed_only,
+            )
         finally:
             drop_db(PG_DB)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, event, inspect, text
 
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.errors import Conflict, NotFound
@@ -352,3 +352,47 @@ def test_an_open_proposal_that_considered_an_erased_visitor_is_not_committed(
     with unit_of_work(with_areas) as s, pytest.raises(Conflict, match="stale"):
         pairing.commit(s, view.id, actor="test", today=START)
     assert _count(with_areas, "SELECT COUNT(*) FROM pairings") == 0
+
+
+def _plans(engine: Engine, statement: str, parameters: Any) -> str:
+    """The database's plan for ``statement``, as text; on PostgreSQL with sequential scans
+    priced out, so that a table this small is still read through an index where one fits."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+            return "\n".join(str(r[-1]) for r in rows)
+        conn.exec_driver_sql("SET enable_seqscan = off")
+        rows = conn.exec_driver_sql("EXPLAIN " + statement, parameters).all()
+        return "\n".join(str(r[0]) for r in rows)
+
+
+def test_a_visitors_export_finds_their_events_through_the_trails_index(paired: Engine) -> None:
+    # The trail grows by a region's households with each work list: read whole, it takes
+    # a visitor's export seconds (bench/audit_events.py, "visitor").
+    with unit_of_work(paired) as s:
+        planning.calendar_events(s, "V1", actor="officer", since=START)
+        planning.work_list(s, "upcoming", actor="officer", today=START, days=90, visitor="V1")
+    statements: list[tuple[str, Any]] = []
+
+    def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM audit_events" in statement:
+            statements.append((statement, parameters))
+
+    event.listen(paired, "before_cursor_execute", keep)
+    try:
+        with unit_of_work(paired) as s:
+            data = visitor_rights.export_visitor(s, "V1", actor="officer")
+    finally:
+        event.remove(paired, "before_cursor_execute", keep)
+    assert [(e["action"], e["entity"]) for e in data["records"]["audit_events"]] == [
+        ("create", "visitor"),
+        ("update", "household"),  # the visit V1 recorded
+        ("read", "visits"),  # the calendar
+        ("read", "visits"),  # the work list
+    ]
+    assert statements
+    for statement, parameters in statements:
+        plan = _plans(paired, statement, parameters)
+        assert "ix_audit_events_entity_id" in plan, plan
+        assert "SCAN audit_events" not in plan and "Seq Scan on audit_events" not in plan, plan
+        assert "pk_audit_events" not in plan, plan  # nor every row in the key's order

@@ -59,7 +59,7 @@ def export_visitor(session: Session, external_id: str, *, actor: str) -> dict[st
         entity="visitor",
         external_id=external_id,
         records=repo.records(conn, visitor),
-        events=repo.audit_events(conn, external_id),
+        events=repo.audit_events(conn, visitor, external_id),
         actor=actor,
     )
 

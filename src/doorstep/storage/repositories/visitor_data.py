@@ -121,24 +121,44 @@ def _add_referenced(conn: Connection, out: dict[str, list[dict[str, Any]]]) -> b
     return added
 
 
-def _events_about(external_id: str) -> ColumnElement[bool]:
-    """The trail's events about the visitor: their own (imports, exports, this erasure),
-    the work lists and calendars drawn for them, and the visits they recorded or missed
-    (events of the household visited, naming the visitor in the detail)."""
+def _events_about(visitor: int, external_id: str) -> list[ColumnElement[bool]]:
+    """The trail's events about the visitor, each kind found through the index on
+    ``entity_id``: a filter on the detail alone would read the whole trail (1.2-1.4 s at
+    1.69M events, and the trail grows by a region's households with each work list).
+
+    Their own (imports, exports, this erasure); the work lists and calendars drawn for
+    them (a command's own event, whose id is empty); and the visits they recorded or missed:
+    events of the households visited, naming the visitor in the detail, looked up under
+    the ids of the households they were ever paired with or have a visit of (a visit is
+    recorded only within a pairing, and pairings are kept, ended, as history)."""
     a = Base.metadata.tables["audit_events"]
+    t = Base.metadata.tables
     named = a.c.detail["visitor"].as_string() == external_id
-    return or_(
-        and_(a.c.entity == "visitor", a.c.entity_id == external_id),
-        and_(a.c.entity == "visits", or_(named, a.c.detail["calendar"].as_string() == external_id)),
-        and_(a.c.entity == "household", named),
+    theirs = (
+        select(t["pairings"].c.household_id)
+        .where(t["pairings"].c.visitor_id == visitor)
+        .union(select(t["visits"].c.household_id).where(t["visits"].c.visitor_id == visitor))
     )
+    households = select(t["households"].c.external_id).where(t["households"].c.id.in_(theirs))
+    return [
+        and_(a.c.entity_id == external_id, a.c.entity == "visitor"),
+        and_(
+            a.c.entity_id.is_(None),
+            a.c.entity == "visits",
+            or_(named, a.c.detail["calendar"].as_string() == external_id),
+        ),
+        and_(a.c.entity_id.in_(households), a.c.entity == "household", named),
+    ]
 
 
-def audit_events(conn: Connection, external_id: str) -> list[dict[str, Any]]:
-    """The audit trail's events about the visitor, oldest first."""
+def audit_events(conn: Connection, visitor: int, external_id: str) -> list[dict[str, Any]]:
+    """The audit trail's events about the visitor, oldest first: one indexed query for
+    each kind (an ``OR`` of them may be read as one scan of the trail)."""
     a = Base.metadata.tables["audit_events"]
-    query = select(a).where(_events_about(external_id)).order_by(a.c.id)
-    return [dict(r) for r in conn.execute(query).mappings()]
+    found: dict[int, dict[str, Any]] = {}
+    for where in _events_about(visitor, external_id):
+        found.update((r["id"], dict(r)) for r in conn.execute(select(a).where(where)).mappings())
+    return [found[i] for i in sorted(found)]
 
 
 def still_responsible(conn: Connection, visitor: int, today: dt.date) -> tuple[int, int]:
