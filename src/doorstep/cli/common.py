@@ -27,6 +27,7 @@ from rich.text import Text
 from typer import _click as click  # Typer's own copy of Click (0.29): its parser raises these
 from typer.core import TyperGroup
 
+from doorstep.domain.ids import normal_id
 from doorstep.errors import DoorstepError, InvalidInput
 from doorstep.services.pairing.files import check_out
 
@@ -38,6 +39,14 @@ err_console = Console(stderr=True, markup=False, emoji=False)
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+def id_argument(value: str | None) -> str | None:
+    """An id or code given on the command line, as Doorstep compares ids: in Unicode
+    normal form C (:mod:`doorstep.domain.ids`), so ``CAFÉ`` typed either way is one id.
+    The ``callback`` of every argument and option that names a household, visitor, area
+    or team."""
+    return None if value is None else normal_id(value)
 
 
 def fail(message: str, *, code: int = 1) -> typer.Exit:

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import typer
 
-from doorstep.cli.common import check_out_file, console, err_console, handle_errors
+from doorstep.cli.common import (
+    check_out_file,
+    console,
+    err_console,
+    handle_errors,
+    id_argument,
+)
 from doorstep.cli.context import actor, attempted, session
 from doorstep.cli.subject_export import deliver
 from doorstep.errors import InvalidInput
@@ -23,7 +29,7 @@ app = typer.Typer(
 @app.command("export")
 @handle_errors
 def export_cmd(
-    household: str = typer.Argument(..., help="The household's id."),
+    household: str = typer.Argument(..., help="The household's id.", callback=id_argument),
     out: Path | None = typer.Option(None, "--out", help="Write the JSON here (default: print)."),
 ) -> None:
     """Everything held about one household, as JSON: its record and consent acts, pairings
@@ -45,7 +51,7 @@ def export_cmd(
 @app.command("erase")
 @handle_errors
 def erase_cmd(
-    household: str = typer.Argument(..., help="The household's id."),
+    household: str = typer.Argument(..., help="The household's id.", callback=id_argument),
     yes: bool = typer.Option(False, "--yes", help="Confirm: erasing cannot be undone."),
 ) -> None:
     """Erase a household and everything held about it (consent acts, pairings, proposed

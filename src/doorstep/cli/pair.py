@@ -23,6 +23,7 @@ from doorstep.cli.common import (
     err_console,
     fail,
     handle_errors,
+    id_argument,
     progress,
     refuse_given,
 )
@@ -97,6 +98,7 @@ def pair(
     area: str | None = typer.Option(
         None,
         help="Database mode: pair the households of this area (code) and store a proposal.",
+        callback=id_argument,
     ),
     households: Path | None = typer.Option(
         None, help="CSV: household_id,lat,lon,languages[,current_visitor_id][,remote_pool]."
@@ -159,7 +161,9 @@ def pair(
         None, help="Solve the parts on this Dask scheduler (e.g. tcp://10.0.0.5:8786)."
     ),
     explain: str | None = typer.Option(
-        None, help="Also print why this household got its visitor, and the alternatives."
+        None,
+        help="Also print why this household got its visitor, and the alternatives.",
+        callback=id_argument,
     ),
     new_only: bool = typer.Option(
         False,

@@ -11,7 +11,14 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from doorstep.cli.common import StageBar, console, err_console, handle_errors, progress
+from doorstep.cli.common import (
+    StageBar,
+    console,
+    err_console,
+    handle_errors,
+    id_argument,
+    progress,
+)
 from doorstep.cli.context import actor, session
 from doorstep.engine.pairing.explain import Alternative, Explanation
 from doorstep.engine.pairing.new_only import MODE as NEW_ONLY
@@ -288,7 +295,7 @@ def discard_cmd(
 
 @handle_errors
 def explain_cmd(
-    household: str = typer.Argument(..., help="The household's id."),
+    household: str = typer.Argument(..., help="The household's id.", callback=id_argument),
     proposal: str | None = typer.Option(
         None,
         metavar="N",

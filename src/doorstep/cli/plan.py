@@ -24,12 +24,14 @@ from doorstep.cli.common import (
     err_console,
     fail,
     handle_errors,
+    id_argument,
     parse_day,
     progress,
     refuse_given,
 )
 from doorstep.cli.plan_db import plan_area
 from doorstep.domain import weekdays
+from doorstep.domain.ids import ID_FORM
 from doorstep.engine.planning import (
     CadencePolicy,
     Intervals,
@@ -120,7 +122,10 @@ def _read_csv(path: Path, required: tuple[str, ...], what: str) -> pl.DataFrame:
     missing = [c for c in required if c not in df.columns]
     if missing:
         raise InvalidInput(f"{what} {path} lacks column(s) {', '.join(missing)}")
-    return df
+    # Ids in Unicode normal form C, as everywhere (doorstep.domain.ids): the pairings file
+    # and the visitors file may spell an accented id in two ways that are one id.
+    ids = [c for c in ("household_id", "visitor_id") if c in df.columns]
+    return df.with_columns(pl.col(ids).str.normalize(ID_FORM))
 
 
 def build_problem(
@@ -362,7 +367,9 @@ def write_visits_csv(result: PlanResult, path: Path) -> None:
 def plan_cmd(
     ctx: typer.Context,
     area: str | None = typer.Option(
-        None, help="Database mode: plan the stored pairings of this area (code)."
+        None,
+        help="Database mode: plan the stored pairings of this area (code).",
+        callback=id_argument,
     ),
     pairings: Path | None = typer.Option(
         None,

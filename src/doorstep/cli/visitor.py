@@ -6,7 +6,13 @@ from pathlib import Path
 
 import typer
 
-from doorstep.cli.common import check_out_file, console, err_console, handle_errors
+from doorstep.cli.common import (
+    check_out_file,
+    console,
+    err_console,
+    handle_errors,
+    id_argument,
+)
 from doorstep.cli.context import actor, attempted, session
 from doorstep.cli.subject_export import deliver
 from doorstep.errors import InvalidInput
@@ -23,7 +29,7 @@ app = typer.Typer(
 @app.command("export")
 @handle_errors
 def export_cmd(
-    visitor: str = typer.Argument(..., help="The visitor's id."),
+    visitor: str = typer.Argument(..., help="The visitor's id.", callback=id_argument),
     out: Path | None = typer.Option(None, "--out", help="Write the JSON here (default: print)."),
 ) -> None:
     """Everything held about one visitor, as JSON: their record (name, home, languages,
@@ -46,7 +52,7 @@ def export_cmd(
 @app.command("erase")
 @handle_errors
 def erase_cmd(
-    visitor: str = typer.Argument(..., help="The visitor's id."),
+    visitor: str = typer.Argument(..., help="The visitor's id.", callback=id_argument),
     yes: bool = typer.Option(False, "--yes", help="Confirm: erasing cannot be undone."),
 ) -> None:
     """Erase a visitor's personal data: their name, home, languages, organisation, team,

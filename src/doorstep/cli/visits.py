@@ -14,7 +14,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from doorstep.cli.common import check_out_file, console, handle_errors, parse_day
+from doorstep.cli.common import check_out_file, console, handle_errors, id_argument, parse_day
 from doorstep.cli.context import actor, attempted, session
 from doorstep.engine.planning import VisitRow
 from doorstep.errors import InvalidInput
@@ -56,9 +56,15 @@ _COLUMNS = {
 }
 _COLUMNS["overdue"] = _COLUMNS["due"]
 
-VisitorOpt = typer.Option(None, "--visitor", help="Only this visitor's households (visitor id).")
-TeamOpt = typer.Option(None, "--team", help="Only households of this team's members (team code).")
-AreaOpt = typer.Option(None, "--area", help="Only households in this area (area code).")
+VisitorOpt = typer.Option(
+    None, "--visitor", help="Only this visitor's households (visitor id).", callback=id_argument
+)
+TeamOpt = typer.Option(
+    None, "--team", help="Only households of this team's members (team code).", callback=id_argument
+)
+AreaOpt = typer.Option(
+    None, "--area", help="Only households in this area (area code).", callback=id_argument
+)
 TodayOpt = typer.Option(None, "--today", help="Pretend today is this day (YYYY-MM-DD).")
 #: The longest --max-gap-days and --days: ten years (as for `doorstep plan`).
 MAX_DAYS = 3660
@@ -223,7 +229,7 @@ def upcoming_cmd(
 @app.command("calendar")
 @handle_errors
 def calendar_cmd(
-    visitor: str = typer.Option(..., "--visitor", help="The visitor's id."),
+    visitor: str = typer.Option(..., "--visitor", help="The visitor's id.", callback=id_argument),
     out: Path = typer.Option(..., "--out", help="The .ics file to write."),
     since: str | None = typer.Option(None, help="From this day (YYYY-MM-DD; default today)."),
 ) -> None:
@@ -262,8 +268,10 @@ def calendar_cmd(
 @app.command("record")
 @handle_errors
 def record_cmd(
-    household: str = typer.Argument(..., help="The household's id."),
-    visitor: str = typer.Option(..., "--visitor", help="The visitor who made it (visitor id)."),
+    household: str = typer.Argument(..., help="The household's id.", callback=id_argument),
+    visitor: str = typer.Option(
+        ..., "--visitor", help="The visitor who made it (visitor id).", callback=id_argument
+    ),
     start: str = typer.Option(..., "--start", help="Its first day (YYYY-MM-DD)."),
     end: str | None = typer.Option(None, "--end", help="Its last day (default: --start)."),
     note: str | None = typer.Option(None, "--note", help="A note on the visit."),
@@ -305,8 +313,8 @@ def record_cmd(
 @app.command("missed")
 @handle_errors
 def missed_cmd(
-    household: str = typer.Argument(..., help="The household's id."),
-    visitor: str = typer.Option(..., "--visitor", help="The visitor's id."),
+    household: str = typer.Argument(..., help="The household's id.", callback=id_argument),
+    visitor: str = typer.Option(..., "--visitor", help="The visitor's id.", callback=id_argument),
     start: str = typer.Option(..., "--start", help="The planned visit's first day (YYYY-MM-DD)."),
     today: str | None = TodayOpt,
 ) -> None:

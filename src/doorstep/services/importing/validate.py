@@ -14,6 +14,7 @@ import polars as pl
 
 from doorstep.domain import weekdays
 from doorstep.domain.geo import haversine_m_array
+from doorstep.domain.ids import ID_FORM
 from doorstep.domain.languages import known_codes, parse_languages
 from doorstep.services.importing.columns import Column, EntitySchema, Kind
 from doorstep.services.importing.csvheader import SHEET_ROW, unnamed_position
@@ -36,9 +37,10 @@ _EDGES = r"^[\s\u200b-\u200d\u2060\ufeff]+|[\s\u200b-\u200d\u2060\ufeff]+$"
 
 
 def trim_code(expr: pl.Expr) -> pl.Expr:
-    """An id or code as stored: without the spaces and invisible marks at its edges. The
-    one trimming for codes, so that a code the file adds is known as it is stored."""
-    return expr.str.replace_all(_EDGES, "")
+    """An id or code as stored: without the spaces and invisible marks at its edges, in
+    Unicode normal form C (:mod:`doorstep.domain.ids`: ``CAFÉ`` typed either way is one
+    id). The one trimming for codes, so that a code the file adds is known as it is stored."""
+    return expr.str.replace_all(_EDGES, "").str.normalize(ID_FORM)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from doorstep.domain.ids import ID_FORM
 from doorstep.domain.languages import parse_languages
 from doorstep.engine.pairing.explain import Explanation, explain
 from doorstep.engine.pairing.new_only import NewOnly, explain_params, pair_new_only
@@ -144,13 +145,18 @@ def _read(
             ),
         )
     df = df.filter(~short)
+    # An id in Unicode normal form C, as everywhere (doorstep.domain.ids): ``CAFÉ`` in one
+    # file and ``CAFÉ`` spelt with a combining accent in the other are one household.
     df = df.select(
         ROW,
-        *(pl.col(c).str.strip_chars() if c in ids else pl.col(c) for c in required),
+        *(
+            pl.col(c).str.strip_chars().str.normalize(ID_FORM) if c in ids else pl.col(c)
+            for c in required
+        ),
         # An optional id given as spaces means none, as an empty cell does.
         *(
             pl.when(pl.col(c).str.strip_chars() != "")
-            .then(pl.col(c).str.strip_chars() if c in ids else pl.col(c))
+            .then(pl.col(c).str.strip_chars().str.normalize(ID_FORM) if c in ids else pl.col(c))
             .alias(c)
             for c in optional
             if c in df.columns

@@ -1,0 +1,21 @@
+"""Ids and codes as Doorstep compares and stores them: in Unicode normal form C.
+
+``CAFÉ`` may reach Doorstep with its É as one character (NFC, what most keyboards type)
+or as E and a combining accent (NFD, what some systems' file names and input methods
+give). The two look the same and name the same household, so every entry point (an
+import's cells, a command's arguments, file mode's files) puts an id in NFC, through
+:func:`normal_id` or :data:`ID_FORM`, before it is compared or stored.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Final, Literal
+
+#: The normal form of ids and codes.
+ID_FORM: Final[Literal["NFC"]] = "NFC"
+
+
+def normal_id(value: str) -> str:
+    """``value`` in :data:`ID_FORM`; nothing else changes (spaces are trimmed elsewhere)."""
+    return unicodedata.normalize(ID_FORM, value)
