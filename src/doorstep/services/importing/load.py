@@ -55,10 +55,18 @@ def _resolve(
 
 
 def _split_new(
-    frame: pl.DataFrame, conn: Connection, table: str, key: str, db_key: str
+    frame: pl.DataFrame,
+    conn: Connection,
+    table: str,
+    key: str,
+    db_key: str,
+    stored: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Give every row an ``id``: the existing one, or a fresh one; return (new, existing)."""
-    existing = bulk.key_map(conn, table, db_key).rename({db_key: key})
+    """Give every row an ``id``: the existing one, or a fresh one; return (new, existing).
+    ``stored``: the table's rows (``db_key`` and ``id`` at least) when the caller read them."""
+    if stored is None:
+        stored = bulk.key_map(conn, table, db_key)
+    existing = stored.select(db_key, "id").rename({db_key: key})
     joined = frame.join(existing, on=key, how="left")
     new = joined.filter(pl.col("id").is_null())
     start = bulk.next_id(conn, table)
@@ -358,8 +366,11 @@ def load_visitors(
     f = _resolve(f, conn, "service_area_code", "areas", "service_area_id")
     team = f.select("external_id", "team_code", "is_team_lead")
     f = f.drop("team_code", "is_team_lead")
-    new, old = _split_new(f, conn, "visitors", "external_id", "external_id")
-    written = write_changed(conn, "visitors", new, old, on_rows, absent)
+    # The stored rows, read once (typed as stored) for the ids and the comparison, as a
+    # households import reads its table: a re-import of every visitor reads it once.
+    stored = bulk.read_rows(conn, "visitors", ["id", *f.columns])
+    new, old = _split_new(f, conn, "visitors", "external_id", "external_id", stored)
+    written = write_changed(conn, "visitors", new, old, on_rows, absent, stored)
     ids = pl.concat([new.select("external_id", "id"), old.select("external_id", "id")])
     if "team_code" in absent:
         if "is_team_lead" in absent:
