@@ -414,18 +414,19 @@ def _other_spellings(session: Session, schema: EntitySchema) -> dict[str, dict[s
     """For each id or code column of the file: the ids stored in another spelling than
     NFC, by their NFC spelling (:func:`~doorstep.storage.repositories.spelling.other_spellings`);
     only columns that have some. A visit's device id is not looked up: devices make ASCII."""
-    out: dict[str, dict[str, str]] = {}
-    conn = session.connection()
+    wanted: dict[str, list[tuple[str, str]]] = {}  # table -> (its column, the file's)
     for col in schema.columns:
         where = _BY_KIND.get(col.kind) or _BY_NAME.get(col.name)
         if col.kind is Kind.ID and col.name == "code":
             where = ((schema.entity, "code"),)
-        found: dict[str, str] = {}
         for table, column in where or ():
-            found.update(spelling.other_spellings(conn, table, column))
-        if found:
-            out[col.name] = found
-    return out
+            wanted.setdefault(table, []).append((column, col.name))
+    out: dict[str, dict[str, str]] = {}
+    for table, pairs in wanted.items():  # one scan of each table
+        found = spelling.other_spellings(session.connection(), table, sorted({c for c, _ in pairs}))
+        for column, name in pairs:
+            out.setdefault(name, {}).update(found.get(column, {}))
+    return {name: found for name, found in out.items() if found}
 
 
 def _references(
