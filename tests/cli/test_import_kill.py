@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -50,9 +51,12 @@ def _writing(engine: Engine, db_url: str, wal: Path | None, wal_start: int) -> b
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["kill", "ctrl-c"])
 def test_killing_an_import_mid_write_changes_nothing(
-    engine: Engine, db_url: str, tmp_path: Path
+    engine: Engine, db_url: str, tmp_path: Path, sig: signal.Signals
 ) -> None:
+    """Killed outright, the import can write nothing after the database rolls it back: the
+    trail is as it was too. Interrupted (Ctrl-C), it records its attempt as failed."""
     run_import(engine, "areas", write_csv(tmp_path / "a.csv", AREA_HEADER, area_rows()))
     before = snapshot(engine)
     path = _big_households(tmp_path / "households.csv")
@@ -69,13 +73,13 @@ def test_killing_an_import_mid_write_changes_nothing(
     killed = False
     while time.monotonic() < deadline and proc.poll() is None:
         if _writing(engine, db_url, wal, wal_start):
-            proc.send_signal(signal.SIGKILL)
+            proc.send_signal(sig)
             killed = True
             break
         time.sleep(0.005)
     proc.wait(timeout=60)
     assert killed, f"the import finished before it could be killed: {proc.stderr.read()!r}"
-    assert proc.returncode == -signal.SIGKILL
+    assert proc.returncode == (-signal.SIGKILL if sig == signal.SIGKILL else 130)
     if wal is None:
         # The server notices the dead client and rolls its transaction back.
         for _ in range(200):
@@ -89,6 +93,20 @@ def test_killing_an_import_mid_write_changes_nothing(
             if not busy:
                 break
             time.sleep(0.05)
-    assert snapshot(engine) == before
+    after = snapshot(engine)
+    if sig == signal.SIGINT:
+        with engine.connect() as conn:
+            last = conn.execute(
+                text("SELECT action, entity, detail FROM audit_events ORDER BY id DESC")
+            ).first()
+        assert last is not None
+        detail = last[2] if isinstance(last[2], dict) else json.loads(last[2])
+        assert (last[0], last[1], detail) == (
+            "import",
+            "households",
+            {"file": "households.csv", "outcome": "failed", "error": "KeyboardInterrupt"},
+        )
+        after["audit_events"] = after["audit_events"][:-1]
+    assert after == before
     # And the database is still usable: the same import, run to the end, works.
     assert run_import(engine, "households", path).created == ROWS

@@ -94,11 +94,20 @@ def settled(session: Session) -> bool | None:
 
 @contextmanager
 def unit_of_work(engine: Engine) -> Iterator[Session]:
-    """One transaction: commit on success, roll back on any error."""
+    """One transaction: commit on success, roll back on any error.
+
+    Interrupted (Ctrl-C), the connection is closed instead: one stopped in the middle of
+    a PostgreSQL ``COPY`` waited for a rollback's answer for ever, while the server rolls
+    back the transaction of a connection that closes (as SQLite does)."""
     with session_factory(engine)() as session:
         try:
             yield session
             session.commit()
+        except KeyboardInterrupt:
+            if session.in_transaction():
+                session.connection().invalidate()
+            session.rollback()
+            raise
         except BaseException:
             session.rollback()
             raise
