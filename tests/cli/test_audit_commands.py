@@ -2,10 +2,11 @@
 what to which entity, and one more per person whose data it read or wrote (an import or
 export per household or visitor, a work list, calendar or diff per household it shows, a
 commit or plan per household whose pairing or visits it wrote); a command that fails leaves
-none."""
+one event for its attempt, after its rollback, or none when it touched no one's data."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ def _last(engine: Engine) -> int:
         return int(conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM audit_events")).scalar_one())
 
 
-def test_each_command_on_personal_data_is_audited_once_and_failures_not_at_all(
+def test_each_command_on_personal_data_is_audited_once_and_a_failure_as_its_attempt(
     cli: Invoke, with_areas: Engine, tmp_path: Path
 ) -> None:
     vv = [visitor(visitor_id="V1", capacity=3)]
@@ -123,12 +124,34 @@ def test_each_command_on_personal_data_is_audited_once_and_failures_not_at_all(
         ("export", "households", str(tmp_path / "out.pdf")),
         ("import", "households", str(write_csv(tmp_path / "bad.csv", ["household_id"], [["H9"]]))),
     ]
-    before = _last(with_areas)
+    # A command that would have read or written people's data records its attempt, once,
+    # refused; the others (reads that found nothing to read, a refusal before the
+    # database) record nothing.
+    attempts = {
+        ("pair", "--area"): ("create", "pairing_proposal", None),
+        ("pair", "commit"): ("update", "pairing_proposal", "99"),
+        ("plan", "--area"): ("create", "visit_plan", None),
+        ("visits", "calendar"): ("read", "visits", None),
+        ("household", "export"): ("subject_export", "household", "NOPE"),
+        ("household", "erase", "NOPE"): ("delete", "household", "NOPE"),
+        ("export", "households"): ("export", "households", None),
+        ("import", "households"): ("import", "households", None),
+    }
     for args in failing:
+        before = _last(with_areas)
         result = cli(*args)
         assert result.exit_code in (1, 2), (args, result.output)
         assert len(result.output.strip().splitlines()) >= 1
-    assert _events(with_areas, before) == []
+        expected = attempts.get(args[:3], attempts.get(args[:2]))
+        events = [e[1:] for e in _events(with_areas, before)]
+        assert events == ([] if expected is None else [expected]), (args, events)
+        if expected is not None:
+            with with_areas.connect() as conn:
+                detail = conn.execute(
+                    text("SELECT detail FROM audit_events WHERE id > :b"), {"b": before}
+                ).scalar_one()
+            detail = detail if isinstance(detail, dict) else json.loads(detail)
+            assert detail["outcome"] == "refused", (args, detail)
 
 
 def test_the_demo_is_audited_as_the_imports_it_makes(cli: Invoke, engine: Engine) -> None:

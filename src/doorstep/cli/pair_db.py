@@ -130,12 +130,13 @@ def propose_area(
     max_settled: int | None = None,
 ) -> None:
     """``doorstep pair --area CODE``: compute and store a proposal, print its figures."""
-    with session() as s, progress(quiet=quiet) as bar:
+    tried = Attempt(actor(), "create", "pairing_proposal", detail={"area": area})
+    with session(tried) as s, progress(quiet=quiet) as bar:
         view = pairing.propose(
             s,
             area,
             params=params,
-            actor=actor(),
+            actor=tried.actor,
             mapper=mapper,
             progress=StageBar(bar),
             new_only=new_only,
