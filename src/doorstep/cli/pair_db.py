@@ -6,6 +6,7 @@ They hang off the ``doorstep pair`` group (whose own callback is file mode).
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import typer
@@ -32,7 +33,8 @@ from doorstep.services import pairing
 def print_proposal(view: pairing.ProposalView) -> None:
     f = view.figures
     table = Table(
-        title=f"Pairing proposal {view.id} for {view.area_code} ({view.status})", show_header=False
+        title=f"Pairing proposal {view.id} for {view.area_code} ({status_text(view)})",
+        show_header=False,
     )
     table.add_column("what")
     table.add_column("value", justify="right")
@@ -41,7 +43,7 @@ def print_proposal(view: pairing.ProposalView) -> None:
         ("  with consent", f"{f['consenting']:,}"),
         ("Paired", f"{f['paired']:,}"),
         ("Unpaired", f"{f['unpaired']:,}"),
-        *[(f"  {k.replace('_', ' ')}", f"{v:,}") for k, v in f["unpaired_reasons"].items()],
+        *[(f"  {reason_words(k)}", f"{v:,}") for k, v in f["unpaired_reasons"].items()],
         # A proposal stored before these were null when nothing was paired holds 0.0.
         ("Mean distance", _km(f["mean_distance_m"] if f["paired"] else None)),
         ("95th percentile distance", _km(f["p95_distance_m"] if f["paired"] else None)),
@@ -93,6 +95,21 @@ def km_number(metres: float) -> str:
 def km(metres: float) -> str:
     """:func:`km_number` with its unit, for a sentence: "1.25 km"."""
     return f"{km_number(metres)} km"
+
+
+def status_text(view: pairing.ProposalView) -> str:
+    """A proposal's status as `pair show` and `pair explain` head it: "open, stale" for one
+    `pair commit` would refuse (a superseded one, status ``stale``, says so already)."""
+    stale = view.stale and view.status != "stale"
+    return f"{view.status}, stale" if stale else view.status
+
+
+def note_stale(view: pairing.ProposalView | pairing.PairDiff, *, number: int) -> None:
+    """Say on stderr why `pair commit` would refuse the proposal (or, for a committed one,
+    what changed since its commit), as `pair explain` does."""
+    if view.stale:
+        why = view.stale_reason or f"the area changed since proposal {number} was committed"
+        err_console.print(f"Note: {why}.", soft_wrap=True, highlight=False)
 
 
 def _km(metres: float | None) -> str:
@@ -158,14 +175,20 @@ def propose_area(
 AS_NEAR = "as near (another was chosen)"
 
 
+def reason_words(code: str) -> str:
+    """A reason code (``no_consent``) in the words every command shows it in ("no
+    consent"); only the output CSV and the JSON summary keep the codes."""
+    return code.replace("_", " ")
+
+
 def why_not(e: Explanation, a: Alternative) -> str:
     """Why an alternative was not chosen, in words, in both modes."""
-    return AS_NEAR if e.as_near(a) else a.why.value.replace("_", " ")
+    return AS_NEAR if e.as_near(a) else reason_words(a.why.value)
 
 
 def unpaired_words(e: Explanation) -> str:
     """Why a household is unpaired, in words, in both modes (the output CSV keeps codes)."""
-    return e.unpaired.value.replace("_", " ") if e.unpaired else "unknown"
+    return reason_words(e.unpaired.value) if e.unpaired else "unknown"
 
 
 def none_within(e: Explanation, max_km: float) -> str:
@@ -214,33 +237,48 @@ def proposal_number(text: str, *, flag: str = "PROPOSAL") -> int:
 @handle_errors
 def show_cmd(
     proposal: str = typer.Argument(..., metavar="PROPOSAL", help="Proposal number."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Show a pairing proposal's figures, caseloads and churn.
 
     For a committed proposal, also when it was committed and the pairings its commit
     started and ended (by why), as the pairings name their commit.
 
+    The area is read as of today, as `pair commit` reads it (unless nothing it depends on
+    was written since): a proposal commit would refuse as stale is headed "open, stale",
+    with commit's reason in a note.
+
     Example: doorstep pair show 3
     """
-    with session() as s:
-        view = pairing.show(s, proposal_number(proposal), actor=actor())
+    number = proposal_number(proposal)
+    with session() as s, progress(quiet=quiet) as bar:
+        view = pairing.show(s, number, actor=actor(), progress=StageBar(bar))
     print_proposal(view)  # once its read is recorded: a database that refuses it shows nothing
+    note_stale(view, number=number)
 
 
 @handle_errors
 def diff_cmd(
     proposal: str = typer.Argument(..., metavar="PROPOSAL", help="Proposal number."),
     limit: int = typer.Option(50, min=0, help="Rows to show (0: all)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """List the households whose visitor the proposal would change.
 
     "by commit" is the proposal whose commit made the household's current pairing, or, when
     it has none, ended its last one.
 
+    A proposal `pair commit` would refuse as stale gets a note with commit's reason, as in
+    `pair show`.
+
     Example: doorstep pair diff 3 --limit 20
     """
-    with session() as s:
-        changes = pairing.diff(s, proposal_number(proposal), actor=actor(), limit=limit or None)
+    number = proposal_number(proposal)
+    with session() as s, progress(quiet=quiet) as bar:
+        changes = pairing.diff(
+            s, number, actor=actor(), limit=limit or None, progress=StageBar(bar)
+        )
+    note_stale(changes, number=number)
     table = Table(title=f"{changes.total:,} households would change visitor")
     for col in ("household", "now", "by commit", "proposed", "km", "reason if none"):
         table.add_column(col)
@@ -254,7 +292,7 @@ def diff_cmd(
             "-" if c.now_by is None else str(c.now_by),
             c.proposed_visitor or "-",
             "" if c.distance_m is None else km_number(c.distance_m),
-            c.reason or "",
+            reason_words(c.reason) if c.reason else "",
         )
     console.print(table)
 
@@ -325,9 +363,7 @@ def explain_cmd(
             progress=StageBar(bar),
         )
     e = out.explanation
-    which = f"proposal {out.proposal.id}, {out.proposal.status}"
-    if out.stale and out.proposal.status != "stale":  # a superseded one says so already
-        which += ", stale"
+    which = f"proposal {out.proposal.id}, {status_text(replace(out.proposal, stale=out.stale))}"
     if e.visitor_id is not None and e.distance_m is not None:
         console.print(
             f"Household {e.household_id}: visitor {e.visitor_id}, {km(e.distance_m)} ({which})."

@@ -24,6 +24,7 @@ from doorstep.privacy.audit import record_event, record_household_events
 from doorstep.services.pairing import digest as digests
 from doorstep.services.pairing import moves, versions
 from doorstep.services.pairing.scope import figures, load_scope
+from doorstep.services.pairing.staleness import not_open, staleness_of
 from doorstep.storage.repositories import bulk
 from doorstep.storage.repositories import pairing as repo
 from doorstep.storage.tables import Area, PairingProposal
@@ -43,6 +44,10 @@ class ProposalView:
     #: What its commit did, as the pairings' rows keep it (``show`` of a committed proposal):
     #: ``started``, ``still_open`` of those, and ``ended`` by end reason.
     commit: dict[str, Any] | None = None
+    # As `pair commit` would find it today (for a committed one: changed since its commit);
+    # ``None`` when not checked or not known. ``stale_reason``: commit's words for why.
+    stale: bool | None = None
+    stale_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,9 @@ class PairDiff:
 
     total: int
     changes: list[PairChange]
+    # As :attr:`ProposalView.stale` and :attr:`ProposalView.stale_reason`.
+    stale: bool | None = None
+    stale_reason: str | None = None
 
 
 def propose(
@@ -224,10 +232,55 @@ def view_of(session: Session, p: PairingProposal) -> ProposalView:
     )
 
 
-def show(session: Session, proposal_id: int, *, actor: str) -> ProposalView:
-    """A proposal's figures, and for a committed one what its commit started and ended (as
-    the pairings keep it); audited as a read, as every read of a proposal is."""
-    view = view_of(session, get_proposal(session, proposal_id))
+def staleness(
+    session: Session,
+    proposal: PairingProposal,
+    *,
+    today: dt.date | None = None,
+    progress: Progress | None = None,
+) -> tuple[bool | None, str | None]:
+    """Whether `pair commit` would refuse the proposal as stale on ``today`` (default: the
+    real date), and its reason: the check `pair explain` makes, for `pair show` and `pair
+    diff`, so a coordinator hears of it before reviewing, not at the commit.
+
+    A superseded proposal is stale for its status; an open one is compared with what it was
+    computed from, a committed one with what its commit left (``None``: cannot be told); a
+    discarded one is not checked (``None``). When nothing it read can have changed
+    (:func:`.versions.unchanged`) the area is not read; when it is read and still holds, the
+    count of writes is kept so the next check need not read it.
+    """
+    code = view_of(session, proposal).area_code
+    if proposal.status == "stale":
+        return True, not_open(proposal, code)
+    if proposal.status not in ("open", "committed"):
+        return None, None
+    today = today or dt.date.today()
+    conn = session.connection()
+    if versions.unchanged(conn, proposal, today):
+        return False, None
+    writes = repo.input_writes(conn)  # before the area: a write meanwhile keeps it low
+    max_m = engine_params(proposal).max_m
+    scope = load_scope(session, code, today=today, max_m=max_m, progress=progress)
+    stale, reason = staleness_of(conn, proposal, scope, today)
+    if stale is False:
+        versions.checked(conn, proposal, writes)
+    return stale, reason
+
+
+def show(
+    session: Session,
+    proposal_id: int,
+    *,
+    actor: str,
+    today: dt.date | None = None,
+    progress: Progress | None = None,
+) -> ProposalView:
+    """A proposal's figures, whether it is stale (:func:`staleness`), and for a committed
+    one what its commit started and ended (as the pairings keep it); audited as a read, as
+    every read of a proposal is."""
+    proposal = get_proposal(session, proposal_id)
+    stale, reason = staleness(session, proposal, today=today, progress=progress)
+    view = replace(view_of(session, proposal), stale=stale, stale_reason=reason)
     if view.status == "committed":
         view = replace(view, commit=repo.commit_trace(session.connection(), proposal_id))
     record_event(
@@ -236,12 +289,22 @@ def show(session: Session, proposal_id: int, *, actor: str) -> ProposalView:
     return view
 
 
-def diff(session: Session, proposal_id: int, *, actor: str, limit: int | None = None) -> PairDiff:
+def diff(
+    session: Session,
+    proposal_id: int,
+    *,
+    actor: str,
+    limit: int | None = None,
+    today: dt.date | None = None,
+    progress: Progress | None = None,
+) -> PairDiff:
     """The households whose visitor would change, with the proposed visitor and distance
     and the commit their current pairing (or its end) comes from: how many, and the first
-    ``limit`` of them by household (all when ``None``). Audited: it names households and
-    their visitors."""
-    get_proposal(session, proposal_id)
+    ``limit`` of them by household (all when ``None``), and whether the proposal is stale
+    (:func:`staleness`). Audited: it names households and their visitors."""
+    stale, reason = staleness(
+        session, get_proposal(session, proposal_id), today=today, progress=progress
+    )
     total, changed = repo.pair_changes(session.connection(), proposal_id, limit)
     record_event(
         session,
@@ -272,6 +335,8 @@ def diff(session: Session, proposal_id: int, *, actor: str, limit: int | None = 
             )
             for r in changed.iter_rows(named=True)
         ],
+        stale,
+        reason,
     )
 
 
