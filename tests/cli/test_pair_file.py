@@ -187,6 +187,13 @@ def test_a_missing_column_is_refused_with_exit_code_two(tmp_path: Path) -> None:
     assert "missing column(s) languages" in result.output
 
 
+def test_a_column_in_capitals_is_named_as_the_import_names_it(tmp_path: Path) -> None:
+    result = runner.invoke(app, files(tmp_path, "household_id,lat,lon,Languages\nh1,27,107,zh\n"))
+    assert result.exit_code == 2
+    said = " ".join(result.output.split())
+    assert "row 1, column Languages: unknown column; column names are lower case: languages" in said
+
+
 def test_a_malformed_file_is_one_short_error_naming_the_row(tmp_path: Path) -> None:
     rows = "".join(f"h{i},27.0,107.0,zh,\n" for i in range(100)).replace("h49,27.0", 'h49,"27.0')
     result = runner.invoke(app, files(tmp_path, "household_id,lat,lon,languages,x\n" + rows))

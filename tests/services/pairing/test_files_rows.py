@@ -103,3 +103,16 @@ def test_a_row_may_end_before_optional_columns_and_columns_not_read(tmp_path: Pa
     problem = read_problem(*write(tmp_path, households))
     assert problem.household_ids.tolist() == ["h1", "h2", "h3"]
     assert problem.household_current.tolist() == [0, 0, -1]
+
+
+def test_a_column_in_capitals_is_named_as_the_import_names_it(tmp_path: Path) -> None:
+    h, v = write(
+        tmp_path,
+        "household_id,lat,lon,Languages\nh1,27,107,zh\n",
+        "visitor_id,lat,lon,languages,capacity,Remote_Pool\nv1,27,107,zh,2,\n",
+    )
+    reason = "unknown column; column names are lower case"
+    assert refused(h, v).splitlines() == [
+        f"{h}: row 1, column Languages: {reason}: languages",
+        f"{v}: row 1, column Remote_Pool: {reason}: remote_pool",
+    ]

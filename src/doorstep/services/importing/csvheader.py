@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import BinaryIO, NamedTuple
 
 from doorstep.services.importing.errors import RowError
@@ -36,6 +36,14 @@ def unnamed_position(name: str) -> int | None:
 
 def unnamed(position: int) -> str:
     return f"{_UNNAMED}{position}"
+
+
+def lower_case_reason(name: str, known: Collection[str]) -> str | None:
+    """Why ``name`` is refused when it is a known column in other case (``Languages``):
+    the words `doorstep import` and file-mode pairing both give; ``None`` otherwise."""
+    if name not in known and name.lower() in known:
+        return f"unknown column; column names are lower case: {name.lower()}"
+    return None
 
 
 def first_duplicate(names: Sequence[str]) -> str | None:

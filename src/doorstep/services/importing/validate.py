@@ -17,7 +17,11 @@ from doorstep.domain.geo import haversine_m_array
 from doorstep.domain.ids import ID_FORM
 from doorstep.domain.languages import known_codes, parse_languages
 from doorstep.services.importing.columns import Column, EntitySchema, Kind
-from doorstep.services.importing.csvheader import SHEET_ROW, unnamed_position
+from doorstep.services.importing.csvheader import (
+    SHEET_ROW,
+    lower_case_reason,
+    unnamed_position,
+)
 from doorstep.services.importing.errors import RowError
 from doorstep.services.importing.limits import Limits, limits
 
@@ -144,8 +148,8 @@ def _unknown_column(schema: EntitySchema, name: str, expected: str) -> str:
     parts = [p.strip() for p in name.split(";")]
     if len(parts) > 1 and any(p in schema.names for p in parts):
         return "unknown column: the file looks separated by ';'; save it with commas (CSV)"
-    if name.lower() in schema.names:
-        return f"unknown column; column names are lower case: {name.lower()}"
+    if (reason := lower_case_reason(name, schema.names)) is not None:
+        return reason
     return f"unknown column; the columns are: {expected}"
 
 

@@ -36,6 +36,7 @@ from doorstep.engine.pairing.solve import Mapper, Progress, solve
 from doorstep.errors import DoorstepError, InvalidInput
 from doorstep.services.exporting import neutralise_formulas
 from doorstep.services.importing.csvfile import CsvProblem, read_csv_text, row_fields
+from doorstep.services.importing.csvheader import lower_case_reason
 from doorstep.services.importing.errors import RowError
 from doorstep.services.outfile import write_whole
 
@@ -117,9 +118,19 @@ def _read(
     except OSError as exc:
         raise InvalidInput(f"{path}: cannot read it ({exc.strerror or exc})") from None
     df = df.rename({c: c.strip() for c in df.columns})
-    missing = [c for c in required if c not in df.columns]
-    if missing:
-        raise InvalidInput(f"{path}: missing column(s) {', '.join(missing)}")
+    # A known column in other case would be missing (or, if optional, silently unused):
+    # named as `doorstep import` names it.
+    known = {*required, *optional}
+    slips = [
+        str(RowError(1, c, "", reason))
+        for c in df.columns
+        if (reason := lower_case_reason(c, known)) is not None
+    ]
+    lower = {c.lower() for c in df.columns}
+    missing = [c for c in required if c not in lower]
+    if slips or missing:
+        why = [*slips, *([f"missing column(s) {', '.join(missing)}"] if missing else [])]
+        raise InvalidInput(f"{path}: {'; '.join(why)}")
     width = len(df.columns)
     used = sorted(df.columns.index(c) for c in (*required, *optional) if c in df.columns)
     last = max(df.columns.index(c) for c in required)
