@@ -140,6 +140,9 @@ def export_cmd(
 def stats_cmd() -> None:
     """Print the programme summary: headline counts and counts by area level.
 
+    Visitors and their capacity are those active today (the places pairing can use); those
+    whose active_to has passed, or whose active_from is to come, are counted apart.
+
     Example: doorstep stats
     """
     with session() as s:
@@ -155,8 +158,9 @@ def stats_cmd() -> None:
         ("Areas", f"{t['areas']:,}"),
         ("Organisations", f"{t['organisations']:,}"),
         ("Teams", f"{t['teams']:,}"),
-        ("Visitors", f"{t['visitors']:,}"),
-        ("Visitor capacity (households)", f"{t['capacity']:,}"),
+        ("Visitors active today", f"{t['visitors']:,}"),
+        ("  their capacity (households)", f"{t['capacity']:,}"),
+        ("Visitors not active today (left or not started)", f"{t['visitors_inactive']:,}"),
         ("Households", f"{t['households']:,}"),
         ("  with consent", f"{t['consenting']:,} ({consent_share:.1%})"),
         ("People in households", f"{t['members']:,}"),
@@ -165,7 +169,7 @@ def stats_cmd() -> None:
         head.add_row(label, value)
     console.print(head)
     table = Table(title="By area level")
-    for col in ("Level", "Areas", "Households", "With consent", "Visitors living there"):
+    for col in ("Level", "Areas", "Households", "With consent", "Active visitors living there"):
         table.add_column(col, justify="left" if col == "Level" else "right")
     for lv in levels:
         table.add_row(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -16,9 +17,13 @@ class ProgrammeSummary:
     levels: list[LevelCount]
 
 
-def programme_summary(session: Session, *, actor: str) -> ProgrammeSummary:
-    """Headline counts and counts by area level (aggregates only: no personal data)."""
+def programme_summary(
+    session: Session, *, actor: str, today: dt.date | None = None
+) -> ProgrammeSummary:
+    """Headline counts and counts by area level (aggregates only: no personal data), on
+    ``today`` (default: the real date): visitors and capacity are those active that day."""
     conn = session.connection()
-    summary = ProgrammeSummary(totals(conn), counts_by_level(conn))
+    today = today or dt.date.today()
+    summary = ProgrammeSummary(totals(conn, today), counts_by_level(conn, today))
     record_event(session, actor=actor, action="read", entity="summary")
     return summary

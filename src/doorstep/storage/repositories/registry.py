@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import polars as pl
@@ -18,11 +19,12 @@ class LevelCount:
     visitors: int
 
 
-def counts_by_level(conn: Connection) -> list[LevelCount]:
-    """Per area level: areas, and the households and visitors whose own area is at that level."""
+def counts_by_level(conn: Connection, today: dt.date) -> list[LevelCount]:
+    """Per area level: areas, and the households and the visitors active on ``today`` whose
+    own area is at that level."""
     rows = conn.execute(
         text(
-            """
+            f"""
             SELECT a.level, MIN(a.depth) AS depth, COUNT(*) AS areas,
                    COALESCE(SUM(h.n), 0) AS households, COALESCE(SUM(h.given), 0) AS consenting,
                    COALESCE(SUM(v.n), 0) AS visitors
@@ -33,30 +35,46 @@ def counts_by_level(conn: Connection) -> list[LevelCount]:
                 FROM households GROUP BY area_id
             ) h ON h.area_id = a.id
             LEFT JOIN (
-                SELECT home_area_id, COUNT(*) AS n FROM visitors GROUP BY home_area_id
+                SELECT home_area_id, COUNT(*) AS n FROM visitors WHERE {_ACTIVE}
+                GROUP BY home_area_id
             ) v ON v.home_area_id = a.id
             GROUP BY a.level
             ORDER BY MIN(a.depth), a.level
             """
-        )
+        ),
+        {"today": today},
     ).all()
     return [LevelCount(r[0], int(r[1]), int(r[2]), int(r[3]), int(r[4]), int(r[5])) for r in rows]
 
 
-def totals(conn: Connection) -> dict[str, int]:
-    """Headline counts of the programme."""
+#: A visitor who can take households on ``:today`` (its first and last active days
+#: inclusive, as pairing reads them); an erased one (``name = ''``) never can.
+_ACTIVE = (
+    "name <> '' AND (active_from IS NULL OR active_from <= :today) "
+    "AND (active_to IS NULL OR active_to >= :today)"
+)
+
+
+def totals(conn: Connection, today: dt.date) -> dict[str, int]:
+    """Headline counts of the programme on ``today``. Visitors and their capacity count
+    those active that day, the places pairing can use; those who left or have not started
+    are counted apart, so the capacity is never read as usable when it is not."""
     q = {
         "areas": "SELECT COUNT(*) FROM areas",
         "organisations": "SELECT COUNT(*) FROM organisations",
         "teams": "SELECT COUNT(*) FROM teams",
-        "visitors": "SELECT COUNT(*) FROM visitors WHERE name <> ''",  # not the erased
-        "capacity": "SELECT COALESCE(SUM(capacity), 0) FROM visitors",
+        "visitors": f"SELECT COUNT(*) FROM visitors WHERE {_ACTIVE}",
+        "capacity": f"SELECT COALESCE(SUM(capacity), 0) FROM visitors WHERE {_ACTIVE}",
+        "visitors_inactive": f"SELECT COUNT(*) FROM visitors WHERE name <> '' AND NOT ({_ACTIVE})",
         "households": "SELECT COUNT(*) FROM households",
         "consenting": "SELECT COUNT(*) FROM households WHERE consent_state = 'given'",
         "members": "SELECT COALESCE(SUM(members), 0) FROM households",
         "active_pairings": "SELECT COUNT(*) FROM pairings WHERE ended_on IS NULL",
     }
-    return {k: int(conn.execute(text(sql)).scalar_one()) for k, sql in q.items()}
+    return {
+        k: int(conn.execute(text(sql), {"today": today} if ":today" in sql else {}).scalar_one())
+        for k, sql in q.items()
+    }
 
 
 _EXPORT_SQL = {
