@@ -108,7 +108,7 @@ def test_a_household_in_an_area_that_had_none_is_not_called_a_move(
     view = propose(served_from_b, "R")
     add(served_from_b, tmp_path, "households", [home(household_id="H2", area_code="A2")])
     message = _refusal(served_from_b, view.id)
-    assert "is stale: its households (one added or gone, " in message
+    assert "is stale: the households of R (one added or gone, " in message
     assert "moved" not in message
 
 

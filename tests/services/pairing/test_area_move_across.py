@@ -99,8 +99,8 @@ def test_a_household_moved_out_alone_is_a_change_of_the_households(
     view = propose(in_a, "A")
     add(in_a, tmp_path, "households", [home(household_id="H3", area_code="B1")])
     why = _reason(_refusal(in_a, view.id), view.id, "A")
-    assert why.startswith("its households (one added or gone, ")
-    assert " of A changed after " in why
+    assert why.startswith("the households of A (one added or gone, ")
+    assert ") changed after " in why
     assert "moved" not in why
 
 

@@ -16,8 +16,8 @@ from doorstep.services import pairing
 from doorstep.storage.session import unit_of_work
 from tests.services.pairing.tree import TODAY, add, commit, home, propose, tree, worker
 
-HOUSEHOLDS = "its households (one added or gone, "
-VISITORS = "the visitors in its reach (one added or gone, "
+HOUSEHOLDS = "the households of A (one added or gone, "
+VISITORS = "the visitors in reach of A (one added or gone, "
 
 
 @pytest.fixture
@@ -118,7 +118,7 @@ def test_a_committed_proposal_names_a_change_of_the_visitors_alone(
     commit(village, mine.id)
     add(village, tmp_path, "visitors", [worker(visitor_id="VB", lat=51.51)])
     assert _stale_reason(village, "H1", mine.id) == (
-        f"area A changed after proposal {mine.id} was committed: the visitors in its reach "
+        f"area A changed after proposal {mine.id} was committed: the visitors in reach of A "
         "(one added or gone, or a visitor's capacity, languages, home, service area, pool, "
-        "active days or places taken outside the area) of A changed after its commit"
+        "active days or places taken outside the area) changed after its commit"
     )

@@ -1,5 +1,5 @@
 """A proposal refused as stale says which of its inputs changed: its households, the
-visitors in its reach, or the exclusions between them."""
+visitors in reach, or the exclusions between them."""
 
 from __future__ import annotations
 
@@ -12,9 +12,12 @@ from sqlalchemy import Engine, text
 from doorstep.errors import Conflict
 from tests.services.pairing.tree import add, commit, exclude, home, propose, tree, worker
 
-HOUSEHOLDS = "its households (one added or gone, "
-VISITORS = "the visitors in its reach (one added or gone, "
-EXCLUSIONS = "the exclusions between them of A changed after "
+HOUSEHOLDS = "the households of A (one added or gone, "
+VISITORS = "the visitors in reach of A (one added or gone, "
+EXCLUSIONS = (
+    "the exclusions between the households of A and the visitors in reach (one added or "
+    "removed) changed after "
+)
 
 
 @pytest.fixture

@@ -91,14 +91,17 @@ def parts(
 #: What each frame of the inputs holds, for a refusal that names the one that changed.
 _WHAT = {
     "households": (
-        "its households (one added or gone, or a household's consent, languages, place, "
-        "remote pool, area or current visitor)"
+        "the households of {area} (one added or gone, or a household's consent, languages, "
+        "place, remote pool, area or current visitor)"
     ),
     "visitors": (
-        "the visitors in its reach (one added or gone, or a visitor's capacity, languages, "
-        "home, service area, pool, active days or places taken outside the area)"
+        "the visitors in reach of {area} (one added or gone, or a visitor's capacity, "
+        "languages, home, service area, pool, active days or places taken outside the area)"
     ),
-    "exclusions": "the exclusions between them",
+    "exclusions": (
+        "the exclusions between the households of {area} and the visitors in reach "
+        "(one added or removed)"
+    ),
 }
 
 
@@ -212,9 +215,8 @@ def changes(
         kept = taken.parts if taken.parts and not crossed else {}
         changed = [k for k in _WHAT if kept and kept.get(k) != now[k]]
         if changed:
-            why.append(
-                f"{' and '.join(_WHAT[k] for k in changed)} of {area_code} changed after {since}"
-            )
+            said = " and ".join(_WHAT[k].format(area=area_code) for k in changed)
+            why.append(f"{said} changed after {since}")
         else:  # kept no parts (an older proposal), or only the order of rows moved
             why.append(
                 f"the households, visitors, pairings or exclusions of {area_code} changed "
