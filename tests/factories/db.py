@@ -41,6 +41,7 @@ def snapshot(engine: Engine) -> dict[str, Any]:
             "household_indicators",
             "visitor_leave",
             "household_blackouts",
+            "exclusions",
             "audit_events",
         ):
             rows = conn.execute(text(f"SELECT * FROM {table} ORDER BY id")).all()

@@ -29,7 +29,7 @@ class Entity(StrEnum):
 
 
 class Imported(StrEnum):
-    """What an import file may hold: the registry, calendars, and visits made."""
+    """What an import file may hold: the registry, calendars, visits made, and exclusions."""
 
     areas = "areas"
     organisations = "organisations"
@@ -40,6 +40,7 @@ class Imported(StrEnum):
     leave = "leave"
     blackouts = "blackouts"
     visits = "visits"
+    exclusions = "exclusions"
 
 
 _SCHEMA_HELP = "\n\n".join(describe(s).replace("\n", "\n\n") for s in IMPORTS.values())
@@ -70,6 +71,9 @@ def import_cmd(
     teams, visitors, households, indicators; then visits made, as devices sync them (each
     row's visit_id names one visit: a file imported twice adds nothing, and a row changed
     since updates its visit; a visit is checked as `doorstep visits record` checks it).
+    Exclusions, pairs never to be paired, name a household and a visitor on record; a pair
+    imported again changes only its reason, and one paired now is ended by the next
+    `pair commit` for its area (`doorstep pair unexclude` removes one).
 
     Leave and blackouts are calendars: a period is known by its person and starts_on, so
     a file imported twice adds nothing and a changed ends_on or reason updates the period

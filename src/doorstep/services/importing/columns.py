@@ -240,6 +240,18 @@ VISITS = EntitySchema(
     ),
 )
 
+EXCLUSIONS = EntitySchema(
+    entity="exclusions",
+    keys=("household_id", "visitor_id"),
+    summary='Pairs never to be made: a conflict of interest, a "do not pair again" request.',
+    people=True,
+    columns=(
+        Column("household_id", Kind.ID, True, "id of a household already imported"),
+        Column("visitor_id", Kind.ID, True, "id of a visitor already imported"),
+        Column("reason", Kind.TEXT, False, "why, in a few words", default=""),
+    ),
+)
+
 LEAVE = EntitySchema(
     entity="leave",
     keys=("visitor_id", "starts_on"),
@@ -281,8 +293,9 @@ SCHEMAS: dict[str, EntitySchema] = {
 }
 #: Everything `doorstep export` writes: the registry and the calendars, in their import files.
 EXPORTS: dict[str, EntitySchema] = SCHEMAS | PERIODS
-#: Everything `doorstep import` reads: the registry, the calendars, then the visits made.
-IMPORTS: dict[str, EntitySchema] = SCHEMAS | PERIODS | {VISITS.entity: VISITS}
+#: Everything `doorstep import` reads: the registry, the calendars, then the visits made
+#: and the pairs never to be made.
+IMPORTS: dict[str, EntitySchema] = SCHEMAS | PERIODS | {s.entity: s for s in (VISITS, EXCLUSIONS)}
 
 
 def describe(schema: EntitySchema) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy.types import TypeEngine
 
 from doorstep.storage.tables import (
     Area,
+    Exclusion,
     Household,
     HouseholdBlackout,
     HouseholdIndicator,
@@ -31,6 +32,7 @@ _TABLES = {
     "indicators": HouseholdIndicator.__table__,
     "leave": VisitorLeave.__table__,
     "blackouts": HouseholdBlackout.__table__,
+    "exclusions": Exclusion.__table__,
 }
 #: Imports whose person id refers to a person already imported (checked against those).
 _REFERRING = frozenset({"indicators", "leave", "blackouts"})

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 import polars as pl
 from sqlalchemy import Connection, text
@@ -40,6 +41,8 @@ class Written:
     households: pl.Series | None = None
     #: What the user should hear about how rows were taken (one line each).
     notes: tuple[str, ...] = ()
+    #: For rows about two people (exclusions): audit events ``(action, household, detail)``.
+    events: tuple[tuple[str, str, dict[str, Any]], ...] = ()
 
 
 def _code_ids(conn: Connection, table: str) -> pl.DataFrame:

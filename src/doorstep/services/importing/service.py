@@ -21,6 +21,7 @@ from doorstep.services.importing.errors import (
     remove_stale_errors_csv,
     write_errors_csv,
 )
+from doorstep.services.importing.exclusions import load_exclusions, reference_errors
 from doorstep.services.importing.periods import CALENDARS, file_overlaps, load_periods
 from doorstep.services.importing.reader import read_file
 from doorstep.services.importing.validate import ROW, References, trim_code, validate
@@ -36,6 +37,7 @@ _TABLES = {
     "visitors": ["visitors", "team_members"],
     "households": ["households", "consent_records"],
     "indicators": ["household_indicators"],
+    "exclusions": ["exclusions"],
 }
 
 
@@ -44,7 +46,7 @@ _NAMED = {"households": ("household", "households"), "visitors": ("visitor", "vi
 
 # Entities whose rows a pairing proposal is computed from (areas: the tree). Their import
 # takes the pairing lock before writing, as `pair commit` does before its staleness check.
-_PAIRING_INPUTS = frozenset({"areas", "visitors", "households"})
+_PAIRING_INPUTS = frozenset({"areas", "visitors", "households", "exclusions"})
 
 
 @dataclass(frozen=True)
@@ -82,9 +84,9 @@ def import_file(
     earlier import left (the summary's or the rejection's ``stale_errors`` says so).
 
     The caller owns the transaction: this function only flushes, so a failure (or a kill)
-    before the caller commits leaves the database as it was. Areas, visitors and households
-    are written under the pairing lock (held until the caller's transaction ends), so a
-    `pair commit` never interleaves with them.
+    before the caller commits leaves the database as it was. Areas, visitors, households
+    and exclusions are written under the pairing lock (held until the caller's transaction
+    ends), so a `pair commit` never interleaves with them.
     """
     schema = IMPORTS.get(entity)
     if schema is None:
@@ -194,6 +196,8 @@ def import_frame(
             )
         case "indicators":
             result = load.load_indicators(conn, frame, on_rows=on_rows, absent=absent)
+        case "exclusions":
+            result = load_exclusions(conn, frame)
         case _:  # pragma: no cover
             raise AssertionError(schema.entity)
     if isinstance(result, list):
@@ -243,6 +247,11 @@ def import_frame(
             ids=result.households,
             detail={"file": path.name, "table": "household_indicators"},
         )
+    if result.events:
+        # A row about two people: its event is the household's and names the visitor, so
+        # that both their exports list it (as a visit's event does).
+        events = [(a, h, {"file": path.name, **d}) for a, h, d in result.events]
+        record_events(session, actor=actor, entity="household", events=events)
     session.flush()
     progress("done", frame.height, frame.height)
     return ImportSummary(
@@ -531,6 +540,8 @@ def _extra_checks(
         ]
     if schema.entity == "visitors":
         errors += _erased_visitor_errors(session, frame)
+    if schema.entity == "exclusions":
+        errors += reference_errors(session.connection(), frame, _CELL)
     if schema.entity in _OF_PEOPLE:
         key, table, who = _OF_PEOPLE[schema.entity]
         known = _codes(session, table, "external_id")

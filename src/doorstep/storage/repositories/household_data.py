@@ -164,3 +164,22 @@ def refresh_statistics(conn: Connection) -> None:
     """Sample again the planner's statistics of every table an erasure touched (see
     :func:`~doorstep.storage.repositories.statistics.resample`)."""
     resample(conn, ["households", "audit_events", *sorted({t.name for t, _ in referencing()})])
+
+
+def erased_ids(conn: Connection, external_ids: list[str]) -> set[str]:
+    """Of ``external_ids`` (ids no household holds now), those of households erased: the
+    trail keeps each erasure's event under the id (``delete``, its only such action)."""
+    a = Base.metadata.tables["audit_events"]
+    found: set[str] = set()
+    wanted = sorted(set(external_ids))
+    for at in range(0, len(wanted), 1000):  # well under any database's limit of parameters
+        found.update(
+            conn.execute(
+                select(a.c.entity_id).where(
+                    a.c.entity == "household",
+                    a.c.action == "delete",
+                    a.c.entity_id.in_(wanted[at : at + 1000]),
+                )
+            ).scalars()
+        )
+    return found

@@ -1,0 +1,119 @@
+"""Importing exclusions: pairs of a household and a visitor that pairing must never make.
+
+A row's pair is its identity: imported again it changes nothing, or only its reason. Both
+people must be on record: an id no one holds, or held by someone erased, is refused, since
+an exclusion is data about the two of them. Pairing reads exclusions, so the import runs
+under the pairing lock, and its writes are counted as writes to pairing's inputs (by the
+triggers on ``exclusions``): an open proposal that could have made a pair excluded now is
+stale. A pair paired now keeps its pairing until the next commit for its area ends it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Connection
+
+from doorstep.services.importing.errors import RowError
+from doorstep.services.importing.load import Written, differing
+from doorstep.services.importing.validate import ROW
+from doorstep.storage.repositories import bulk, household_data, visit_sync, visitor_data
+from doorstep.storage.repositories import exclusions as repo
+
+#: The table the rows go to, as audit details name it.
+TABLE = "exclusions"
+#: How many pairs paired now a note names; it counts the others.
+NAMED_IN_NOTE = 5
+
+
+def reference_errors(conn: Connection, frame: pl.DataFrame, cell: str) -> list[RowError]:
+    """Rows naming a household or a visitor that is not on record (or was erased); ``cell``
+    prefixes the columns holding each cell as the file has it."""
+    errors: list[RowError] = []
+    for column, table in (("household_id", "households"), ("visitor_id", "visitors")):
+        what = table[:-1]
+        ids = frame[column].drop_nulls().unique().to_list()
+        known = visit_sync.ids_by_external_id(conn, table, ids)
+        if table == "households":
+            erased = household_data.erased_ids(conn, [i for i in ids if i not in known])
+        else:
+            erased = visitor_data.erased_ids(conn) & set(known)
+        for r in frame.filter(pl.col(column).is_not_null()).iter_rows(named=True):
+            value = r[column]
+            if value in erased:
+                reason = f"is the id of an erased {what}: there is no one to keep apart"
+            elif value not in known:
+                reason = f"unknown {what}; import the {table} first"
+            else:
+                continue
+            errors.append(RowError(int(r[ROW]), column, r[cell + column], reason))
+    return errors
+
+
+def load_exclusions(conn: Connection, frame: pl.DataFrame) -> Written:
+    """Add the file's new pairs, update the reason of stored ones whose reason differs (an
+    empty cell, or no ``reason`` column, keeps the stored one: it says "not stated", as an
+    empty address does), and leave the others alone.
+
+    Its ``events`` name, for each pair written, the household (the event's id) and the
+    visitor; its notes name the pairs that an open pairing holds now."""
+    f = frame.drop(ROW).with_columns(
+        _ids(conn, frame, "household_id", "households").alias("hid"),
+        _ids(conn, frame, "visitor_id", "visitors").alias("vid"),
+    )
+    stored = bulk.read_rows(conn, TABLE, ["id", "household_id", "visitor_id", "reason"])
+    joined = f.join(
+        stored.rename({"household_id": "hid", "visitor_id": "vid", "reason": "_stored"}),
+        on=["hid", "vid"],
+        how="left",
+    ).with_columns(pl.coalesce("reason", "_stored", pl.lit("")).alias("reason"))
+    new = joined.filter(pl.col("id").is_null())
+    start = bulk.next_id(conn, TABLE)
+    new = new.with_columns(pl.int_range(start, start + new.height, dtype=pl.Int64).alias("id"))
+    old = joined.filter(pl.col("id").is_not_null())
+    people = [pl.col("hid").alias("household_id"), pl.col("vid").alias("visitor_id")]
+    bulk.insert_rows(conn, TABLE, new.select("id", *people, "reason"))
+    changed = differing(conn, TABLE, old.select("id", "reason"), stored)
+    bulk.update_rows(conn, TABLE, changed)
+    bulk.sync_sequence(conn, TABLE)
+    updated = old.filter(pl.col("id").is_in(changed["id"].implode()))
+    events: list[tuple[str, str, dict[str, Any]]] = [
+        (action, r["household_id"], {"table": TABLE, "visitor": r["visitor_id"]})
+        for action, rows in (("create", new), ("update", updated))
+        for r in rows.select("household_id", "visitor_id").iter_rows(named=True)
+    ]
+    paired = repo.paired_now(conn, f.select(people))
+    return Written(
+        new["id"],
+        changed["id"],
+        old.height - changed.height,
+        notes=paired_note(paired),
+        events=tuple(events),
+    )
+
+
+def _ids(conn: Connection, frame: pl.DataFrame, column: str, table: str) -> pl.Series:
+    """The database ids of the people ``column`` names (all on record: checked before)."""
+    known = visit_sync.ids_by_external_id(conn, table, frame[column].unique().to_list())
+    return frame[column].replace_strict(known, return_dtype=pl.Int64)
+
+
+def paired_note(paired: pl.DataFrame) -> tuple[str, ...]:
+    """What to say of the excluded pairs that an open pairing holds (``household``,
+    ``visitor``, ``area_code`` of :func:`~doorstep.storage.repositories.exclusions.
+    paired_now`): nothing ends their pairing now, the next commit for the area does."""
+    if not paired.height:
+        return ()
+    rows = paired.head(NAMED_IN_NOTE).iter_rows(named=True)
+    named = ", ".join(f"{r['household']} with {r['visitor']}" for r in rows)
+    more = paired.height - NAMED_IN_NOTE
+    if more > 0:
+        named += f" and {more:,} more"
+    areas = ", ".join(paired["area_code"].unique().sort().head(NAMED_IN_NOTE).to_list())
+    n = paired.height
+    return (
+        f"{n:,} excluded pair{'s are' if n > 1 else ' is'} paired now ({named}): each pairing "
+        f"stays until the next `doorstep pair --area` for its area ({areas}) is committed, "
+        "which ends it.",
+    )

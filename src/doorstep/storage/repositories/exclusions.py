@@ -1,0 +1,74 @@
+"""Exclusions, pairs of a household and a visitor never to be paired: one looked up, added,
+changed or removed, and the open pairings that hold excluded pairs.
+
+Every write here is a write to what pairing reads: the triggers of migration 0004 count it
+(``pairing_input_writes``), so `pair explain` and `pair commit` read the area again. The
+callers take the pairing lock first (:func:`~.pairing.lock_pairings`).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+from sqlalchemy import Connection, delete, insert, select, text, update
+
+from doorstep.storage.repositories import bulk
+from doorstep.storage.tables import Exclusion
+
+
+def reason_of(conn: Connection, household: int, visitor: int) -> str | None:
+    """The reason stored for the pair, or ``None`` when it is not excluded."""
+    found = conn.execute(
+        select(Exclusion.reason).where(
+            Exclusion.household_id == household, Exclusion.visitor_id == visitor
+        )
+    ).first()
+    return None if found is None else str(found[0])
+
+
+def add(conn: Connection, household: int, visitor: int, reason: str) -> None:
+    conn.execute(
+        insert(Exclusion).values(household_id=household, visitor_id=visitor, reason=reason)
+    )
+
+
+def set_reason(conn: Connection, household: int, visitor: int, reason: str) -> None:
+    conn.execute(
+        update(Exclusion)
+        .where(Exclusion.household_id == household, Exclusion.visitor_id == visitor)
+        .values(reason=reason)
+    )
+
+
+def remove(conn: Connection, household: int, visitor: int) -> None:
+    conn.execute(
+        delete(Exclusion).where(
+            Exclusion.household_id == household, Exclusion.visitor_id == visitor
+        )
+    )
+
+
+def paired_now(conn: Connection, pairs: pl.DataFrame) -> pl.DataFrame:
+    """Of ``pairs`` (``household_id``, ``visitor_id``: database ids), those an open pairing
+    holds, with ``household``, ``visitor`` (their ids as typed) and the household's
+    ``area_code``, in the order of the households' ids."""
+    out = {
+        "household_id": pl.Int64,
+        "visitor_id": pl.Int64,
+        "household": pl.String,
+        "visitor": pl.String,
+        "area_code": pl.String,
+    }
+    if not pairs.height:
+        return pl.DataFrame(schema=out)
+    with bulk.id_table(conn, "_excluded_h", pairs["household_id"]) as ids:
+        rows = conn.execute(
+            text(
+                "SELECT p.household_id, p.visitor_id, h.external_id, v.external_id, a.code "
+                "FROM pairings p JOIN households h ON h.id = p.household_id "
+                "JOIN visitors v ON v.id = p.visitor_id JOIN areas a ON a.id = h.area_id "
+                f"WHERE p.ended_on IS NULL AND p.household_id IN (SELECT id FROM {ids})"
+            )
+        ).all()
+    found = pl.DataFrame([tuple(r) for r in rows], schema=out, orient="row")
+    keys = ["household_id", "visitor_id"]
+    return found.join(pairs.select(keys).unique(), on=keys, how="semi").sort(keys)
