@@ -36,6 +36,7 @@ class PairingEndReason(StrEnum):
     REPAIRED = "repaired"
     CONSENT_WITHDRAWN = "consent_withdrawn"
     VISITOR_LEFT = "visitor_left"
+    EXCLUDED = "excluded"  # the pair was put on the exclusion list while paired
     HOUSEHOLD_LEFT = "household_left"
     REQUESTED = "requested"
     OTHER = "other"

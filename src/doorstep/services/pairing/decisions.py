@@ -20,7 +20,7 @@ from doorstep.services.pairing.proposals import (
     rows_progress,
     view_of,
 )
-from doorstep.services.pairing.scope import digest_after_commit, load_scope
+from doorstep.services.pairing.scope import Scope, digest_after_commit, load_scope
 from doorstep.services.pairing.staleness import (
     COMMITTED_ON,
     DIGEST_AFTER_COMMIT,
@@ -71,7 +71,7 @@ def commit(
     changed = pairs.filter(pl.col("visitor_id").ne_missing(pl.col("current_visitor_id")))
     ending = changed.filter(pl.col("current_visitor_id").is_not_null())
     progress.stage(f"ending {ending.height:,} pairings", 1)
-    for reason, households in _end_reasons(ending, scope.visitors, today).items():
+    for reason, households in _end_reasons(ending, scope, today).items():
         repo.end_pairings(conn, households, today, reason.value, proposal_id)
     progress.advance()
     starting = changed.filter(pl.col("visitor_id").is_not_null()).select(
@@ -130,14 +130,24 @@ def commit(
 
 
 def _end_reasons(
-    ending: pl.DataFrame, visitors: pl.DataFrame, today: dt.date
+    ending: pl.DataFrame, scope: Scope, today: dt.date
 ) -> dict[PairingEndReason, list[int]]:
     """The households whose pairing ends, by why, for the history: the household has no
-    consent; else its visitor is not active on ``today``; else it was paired anew."""
+    consent; else the pair was excluded since it was made (the scope's exclusions hold
+    every one between its households and their current visitors); else its visitor is not
+    active on ``today``; else it was paired anew."""
+    visitors = scope.visitors
     gone = visitors.filter(~pl.Series(digests.active(visitors, today)))["id"].implode()
+    excluded = ending.join(
+        scope.exclusions.rename({"visitor_id": "current_visitor_id"}),
+        on=["household_id", "current_visitor_id"],
+        how="semi",
+    )["household_id"].implode()
     why = (
         pl.when(pl.col("reason") == Unpaired.NO_CONSENT.value)
         .then(pl.lit(PairingEndReason.CONSENT_WITHDRAWN.value))
+        .when(pl.col("household_id").is_in(excluded))
+        .then(pl.lit(PairingEndReason.EXCLUDED.value))
         .when(pl.col("current_visitor_id").is_in(gone))
         .then(pl.lit(PairingEndReason.VISITOR_LEFT.value))
         .otherwise(pl.lit(PairingEndReason.REPAIRED.value))
