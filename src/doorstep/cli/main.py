@@ -6,6 +6,7 @@ import typer
 
 from doorstep.cli import db as db_cli
 from doorstep.cli import demo as demo_cli
+from doorstep.cli import exclusions as exclusions_cli
 from doorstep.cli import household as household_cli
 from doorstep.cli import pair as pair_cli
 from doorstep.cli import pair_db
@@ -30,6 +31,7 @@ app = typer.Typer(
 app.add_typer(db_cli.app, name="db")
 app.add_typer(pair_cli.app, name="pair")
 pair_db.register(pair_cli.app)
+exclusions_cli.register(pair_cli.app)
 app.add_typer(plan_cli.app, name="plan")
 app.add_typer(visits_cli.app, name="visits")
 app.add_typer(household_cli.app, name="household")

@@ -1,0 +1,76 @@
+"""``doorstep pair exclude|unexclude``: keep a household and a visitor apart, one pair at a
+time (a file of pairs: ``doorstep import exclusions``)."""
+
+from __future__ import annotations
+
+import typer
+
+from doorstep.cli.common import console, handle_errors
+from doorstep.cli.context import actor, session
+from doorstep.services import exclusions
+from doorstep.services.exclusions import Change
+
+
+@handle_errors
+def exclude_cmd(
+    household: str = typer.Argument(..., help="The household's id."),
+    visitor: str = typer.Argument(..., help="The visitor's id."),
+    reason: str | None = typer.Option(
+        None,
+        "--reason",
+        help="Why, in a few words (kept with the pair, in both people's exports); given "
+        "again, it replaces the stored one.",
+    ),
+) -> None:
+    """Never pair a household with a visitor: a conflict of interest, a "do not pair
+    again" request.
+
+    Every pairing from now on leaves the pair out, and `pair explain` calls the visitor
+    excluded; an open proposal that could have paired them is stale. A pair paired now
+    stays paired until the next `pair --area` for its area is committed, which ends the
+    pairing (as `excluded`). Audited under the household, naming the visitor.
+
+    Example: doorstep pair exclude H0000042 V0000123 --reason "asked for another visitor"
+    """
+    with session() as s:
+        out = exclusions.exclude(s, household, visitor, reason=reason, actor=actor())
+    said = f" ({out.reason})" if out.reason else ""
+    console.print(
+        {
+            Change.ADDED: f"Excluded: {household} will not be paired with {visitor}{said}.",
+            Change.UPDATED: f"{household} and {visitor} were excluded already; the reason is "
+            f"now: {out.reason}.",
+            Change.UNCHANGED: f"{household} and {visitor} are excluded already{said}; "
+            "nothing changed.",
+        }[out.change],
+        soft_wrap=True,
+    )
+    if out.paired_in is not None:
+        console.print(
+            f"{household} is currently paired with {visitor}; the next pairing will end it: "
+            f"`doorstep pair --area {out.paired_in}`, then `doorstep pair commit`.",
+            soft_wrap=True,
+        )
+
+
+@handle_errors
+def unexclude_cmd(
+    household: str = typer.Argument(..., help="The household's id."),
+    visitor: str = typer.Argument(..., help="The visitor's id."),
+) -> None:
+    """Let a household and a visitor be paired again: remove their exclusion.
+
+    The next pairing may pair them; an open proposal that left them apart is stale. A pair
+    not excluded is an error (exit 1) and nothing changes. Audited under the household.
+
+    Example: doorstep pair unexclude H0000042 V0000123
+    """
+    with session() as s:
+        exclusions.unexclude(s, household, visitor, actor=actor())
+    console.print(f"{household} and {visitor} are no longer excluded.")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the commands to the ``pair`` group."""
+    app.command("exclude")(exclude_cmd)
+    app.command("unexclude")(unexclude_cmd)

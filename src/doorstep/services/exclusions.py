@@ -1,0 +1,133 @@
+"""One exclusion at a time: a coordinator keeping a household and a visitor apart, or no
+longer (a file of them goes through ``doorstep import exclusions``).
+
+An exclusion is data about both people: each change is audited under the household, naming
+the visitor, as the import's rows are, so that both their exports list it. Pairing reads
+exclusions, so a change is made under the pairing lock (a `pair commit` sees all of it or
+none) and counted by the triggers on ``exclusions``: an open proposal that could have paired
+the two is then stale. A pair paired now keeps its pairing until the next commit for its
+area ends it (``paired_in``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import polars as pl
+from sqlalchemy import String
+from sqlalchemy.orm import Session
+
+from doorstep.errors import InvalidInput, NotFound
+from doorstep.privacy.audit import record_event
+from doorstep.storage.repositories import exclusions as repo
+from doorstep.storage.repositories import visitor_data
+from doorstep.storage.repositories.pairing import household_id, lock_pairings
+from doorstep.storage.tables import Exclusion
+
+
+def _reason_max() -> int:
+    kind = Exclusion.__table__.c.reason.type
+    assert isinstance(kind, String) and kind.length is not None
+    return kind.length
+
+
+#: The longest reason the table holds.
+REASON_MAX = _reason_max()
+
+
+class Change(StrEnum):
+    ADDED = "added"
+    UPDATED = "updated"  # its reason
+    UNCHANGED = "unchanged"
+    REMOVED = "removed"
+
+
+@dataclass(frozen=True)
+class ExclusionChange:
+    household: str
+    visitor: str
+    change: Change
+    reason: str
+    #: The household's area when an open pairing holds the pair (``None``: not paired now).
+    paired_in: str | None = None
+
+
+def exclude(
+    session: Session, household: str, visitor: str, *, reason: str | None, actor: str
+) -> ExclusionChange:
+    """Keep ``household`` and ``visitor`` apart from now on, for ``reason``; for a pair
+    excluded already, a reason given replaces the stored one (``None`` keeps it)."""
+    if reason is not None:
+        reason = _checked(reason)
+    conn = session.connection()
+    lock_pairings(conn)
+    h, v = _people(session, household, visitor)
+    stored = repo.reason_of(conn, h, v)
+    if stored is None:
+        change, kept = Change.ADDED, reason or ""
+        repo.add(conn, h, v, kept)
+    elif reason is not None and reason != stored:
+        change, kept = Change.UPDATED, reason
+        repo.set_reason(conn, h, v, kept)
+    else:
+        change, kept = Change.UNCHANGED, stored
+    if change is not Change.UNCHANGED:  # as an import of a row stored already, not audited
+        _audit(session, actor, household, visitor, "create" if stored is None else "update")
+    paired = repo.paired_now(conn, pl.DataFrame({"household_id": [h], "visitor_id": [v]}))
+    area = paired["area_code"][0] if paired.height else None
+    return ExclusionChange(household, visitor, change, kept, area)
+
+
+def unexclude(session: Session, household: str, visitor: str, *, actor: str) -> ExclusionChange:
+    """Let ``household`` and ``visitor`` be paired again (the next pairing may pair them)."""
+    conn = session.connection()
+    lock_pairings(conn)
+    h, v = _people(session, household, visitor)
+    stored = repo.reason_of(conn, h, v)
+    if stored is None:
+        raise NotFound(f"{household} and {visitor} are not excluded; nothing to remove")
+    repo.remove(conn, h, v)
+    _audit(session, actor, household, visitor, "update", removed=True)
+    return ExclusionChange(household, visitor, Change.REMOVED, stored)
+
+
+def _checked(reason: str) -> str:
+    """A reason as stored (its spaces around taken off, as an import does), or refused."""
+    reason = reason.strip()
+    if "\x00" in reason:
+        raise InvalidInput("--reason holds a NUL character (0x00), which cannot be stored")
+    if len(reason) > REASON_MAX:
+        raise InvalidInput(f"--reason is too long: {len(reason)} characters, at most {REASON_MAX}")
+    return reason
+
+
+def _people(session: Session, household: str, visitor: str) -> tuple[int, int]:
+    """The database ids of the two, both on record (an erased visitor is no one to keep
+    apart; an erased household is no longer held at all)."""
+    conn = session.connection()
+    h = household_id(conn, household)
+    if h is None:
+        raise NotFound(f"no household with id {household!r}")
+    found = visitor_data.find(conn, visitor)
+    if found is None:
+        raise NotFound(f"no visitor with id {visitor!r}")
+    if found[1]:
+        raise NotFound(f"visitor {visitor} was erased: there is no one to keep apart")
+    return h, found[0]
+
+
+def _audit(
+    session: Session, actor: str, household: str, visitor: str, action: str, **more: object
+) -> None:
+    """The household's event, naming the visitor: both their exports list it. A removal is
+    an ``update`` saying so, as ``delete`` of a household is its erasure."""
+    record_event(
+        session,
+        actor=actor,
+        action=action,
+        entity="household",
+        entity_id=household,
+        detail={"table": "exclusions", "visitor": visitor, **more},
+    )
+    session.flush()

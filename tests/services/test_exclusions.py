@@ -1,0 +1,142 @@
+"""One exclusion at a time: added, its reason changed, removed; audited under the
+household naming the visitor; a proposal that could have paired the two goes stale."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, text
+
+from doorstep.errors import Conflict, InvalidInput, NotFound
+from doorstep.services import exclusions
+from doorstep.services.exclusions import Change
+from doorstep.services.visitor_rights import erase_visitor
+from doorstep.storage.repositories.pairing import input_writes
+from doorstep.storage.session import unit_of_work
+from tests.services.pairing.tree import (
+    add,
+    commit,
+    home,
+    open_pairings,
+    propose,
+    proposed,
+    tree,
+    worker,
+)
+
+
+@pytest.fixture
+def area(engine: Engine, tmp_path: Path) -> Engine:
+    """H1 in village A1; VNEAR next door, VFAR 5.5 km north."""
+    tree(engine, tmp_path)
+    vv = [worker(visitor_id="VNEAR", lat=51.501), worker(visitor_id="VFAR", lat=51.55)]
+    add(engine, tmp_path, "visitors", vv)
+    add(engine, tmp_path, "households", [home(household_id="H1")])
+    return engine
+
+
+def _exclude(engine: Engine, h: str, v: str, reason: str | None) -> exclusions.ExclusionChange:
+    with unit_of_work(engine) as s:
+        return exclusions.exclude(s, h, v, reason=reason, actor="ann")
+
+
+def _unexclude(engine: Engine, h: str, v: str) -> exclusions.ExclusionChange:
+    with unit_of_work(engine) as s:
+        return exclusions.unexclude(s, h, v, actor="ann")
+
+
+def _stored(engine: Engine) -> list[tuple[str, str, str]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT h.external_id, v.external_id, e.reason FROM exclusions e "
+                "JOIN households h ON h.id = e.household_id "
+                "JOIN visitors v ON v.id = e.visitor_id ORDER BY e.id"
+            )
+        ).all()
+    return [(str(h), str(v), str(r)) for h, v, r in rows]
+
+
+def _events(engine: Engine) -> list[tuple[str, str, str, Any]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT actor, action, entity_id, detail FROM audit_events "
+                "WHERE entity = 'household' ORDER BY id"
+            )
+        ).all()
+    out = [
+        (str(a), str(c), str(i), json.loads(d) if isinstance(d, str) else d) for a, c, i, d in rows
+    ]
+    return [e for e in out if e[3].get("table") == "exclusions"]
+
+
+def _writes(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return input_writes(conn)
+
+
+def test_a_pair_is_added_its_reason_changed_and_removed_each_audited_once(area: Engine) -> None:
+    assert _exclude(area, "H1", "VNEAR", " asked not to ").change is Change.ADDED
+    assert _stored(area) == [("H1", "VNEAR", "asked not to")]
+    writes = _writes(area)
+    # Again with the same reason, or none: nothing written, nothing audited.
+    assert _exclude(area, "H1", "VNEAR", "asked not to").change is Change.UNCHANGED
+    again = _exclude(area, "H1", "VNEAR", None)
+    assert (again.change, again.reason) == (Change.UNCHANGED, "asked not to")
+    assert _writes(area) == writes
+    assert _exclude(area, "H1", "VNEAR", "former employer").change is Change.UPDATED
+    assert _stored(area) == [("H1", "VNEAR", "former employer")]
+    assert _unexclude(area, "H1", "VNEAR").change is Change.REMOVED
+    assert _stored(area) == []
+    named = {"table": "exclusions", "visitor": "VNEAR"}
+    assert _events(area) == [
+        ("ann", "create", "H1", named),
+        ("ann", "update", "H1", named),
+        ("ann", "update", "H1", {**named, "removed": True}),
+    ]
+
+
+def test_unknown_or_erased_people_a_pair_not_excluded_and_a_bad_reason_are_refused(
+    area: Engine,
+) -> None:
+    with pytest.raises(NotFound, match="no household with id 'H9'"):
+        _exclude(area, "H9", "VNEAR", None)
+    with pytest.raises(NotFound, match="no visitor with id 'V9'"):
+        _exclude(area, "H1", "V9", None)
+    with pytest.raises(NotFound, match="H1 and VNEAR are not excluded; nothing to remove"):
+        _unexclude(area, "H1", "VNEAR")
+    with pytest.raises(InvalidInput, match="--reason is too long: 201 characters, at most 200"):
+        _exclude(area, "H1", "VNEAR", "x" * 201)
+    with unit_of_work(area) as s:
+        erase_visitor(s, "VFAR", actor="test")
+    with pytest.raises(NotFound, match="visitor VFAR was erased: there is no one to keep apart"):
+        _exclude(area, "H1", "VFAR", None)
+    assert _stored(area) == [] and _events(area) == []
+
+
+def test_an_open_proposal_goes_stale_when_its_pair_is_excluded_and_when_excluded_ones_are_not(
+    area: Engine,
+) -> None:
+    view = propose(area, "A")
+    assert proposed(area, view.id) == {"H1": "VNEAR"}
+    _exclude(area, "H1", "VNEAR", None)
+    with pytest.raises(Conflict, match="the exclusions between them of A changed"):
+        commit(area, view.id)
+    apart = propose(area, "A")
+    assert proposed(area, apart.id) == {"H1": "VFAR"}
+    _unexclude(area, "H1", "VNEAR")
+    with pytest.raises(Conflict, match="the exclusions between them of A changed"):
+        commit(area, apart.id)
+    assert open_pairings(area) == []
+
+
+def test_a_pair_paired_now_is_said_to_be_and_keeps_its_pairing(area: Engine) -> None:
+    commit(area, propose(area, "A").id)
+    out = _exclude(area, "H1", "VNEAR", "conflict of interest")
+    assert out.paired_in == "A1"
+    assert _exclude(area, "H1", "VFAR", None).paired_in is None
+    assert open_pairings(area) == [("VNEAR", "H1")]
