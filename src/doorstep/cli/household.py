@@ -33,9 +33,9 @@ def export_cmd(
     out: Path | None = typer.Option(None, "--out", help="Write the JSON here (default: print)."),
 ) -> None:
     """Everything held about one household, as JSON: its record and consent acts, pairings
-    and proposals, visits, indicators, blackouts, activities and projects, with the area and
-    visitors they name, and the audit trail's events about it. The export is itself recorded
-    in the audit trail.
+    and proposals, visits, indicators, exclusions, blackouts, activities and projects, with
+    the area and visitors they name, and the audit trail's events about it. The export is
+    itself recorded in the audit trail.
 
     Example: doorstep household export H0000042 --out H0000042.json
     """
@@ -55,7 +55,7 @@ def erase_cmd(
     yes: bool = typer.Option(False, "--yes", help="Confirm: erasing cannot be undone."),
 ) -> None:
     """Erase a household and everything held about it (consent acts, pairings, proposed
-    pairs, visits, indicators, blackouts, attendance). The audit trail keeps that it was
+    pairs, visits, indicators, exclusions, blackouts, attendance). The audit trail keeps that it was
     erased, by whom and how many rows, and nothing about the household itself; its earlier
     events about the household keep who did what and when, without their details.
 

@@ -87,3 +87,24 @@ def test_a_commit_waits_for_an_import_holding_the_lock_then_finds_it_stale(
     assert isinstance(committer.outcome, Conflict), committer.outcome
     assert f"proposal {pid} is stale" in str(committer.outcome)
     assert open_pairings(one_pair) == []
+
+
+def test_a_commit_waits_for_an_exclusions_import_then_finds_its_pair_excluded_and_stale(
+    one_pair: Engine, db_url: str, tmp_path: Path
+) -> None:
+    pid = propose(one_pair, "A").id
+    committer = Side(db_url, _commit(pid))
+    waited: list[bool] = []
+
+    def written(stage: str, _done: int, _total: int) -> None:
+        if stage == "done":  # H1 and V excluded, not yet committed
+            waited.append(committer.waits())
+
+    path = write_csv(tmp_path / "x.csv", ["household_id", "visitor_id"], [["H1", "V"]])
+    with unit_of_work(one_pair) as s:
+        import_file(s, "exclusions", path, actor="importer", progress=written)
+    committer.join(60)
+    assert waited == [True], f"the commit did not wait for the import: {committer.outcome}"
+    assert isinstance(committer.outcome, Conflict), committer.outcome
+    assert f"proposal {pid} is stale" in str(committer.outcome)
+    assert open_pairings(one_pair) == []
