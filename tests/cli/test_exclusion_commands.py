@@ -72,6 +72,8 @@ def test_pair_exclude_and_unexclude_say_what_they_did(
     ]
     same = cli("pair", "exclude", "H1", "VNEAR")
     assert "H1 and VNEAR are excluded already (former employer); nothing changed." in same.output
+    cleared = cli("pair", "exclude", "H1", "VNEAR", "--reason", "")
+    assert "H1 and VNEAR were excluded already; the reason is cleared." in cleared.output
     other = cli("pair", "exclude", "H2", "VFAR")
     assert other.output.splitlines() == ["Excluded: H2 will not be paired with VFAR."]
     assert _count(engine) == 2

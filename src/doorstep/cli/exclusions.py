@@ -39,7 +39,7 @@ def exclude_cmd(
         {
             Change.ADDED: f"Excluded: {household} will not be paired with {visitor}{said}.",
             Change.UPDATED: f"{household} and {visitor} were excluded already; the reason is "
-            f"now: {out.reason}.",
+            + (f"now: {out.reason}." if out.reason else "cleared."),
             Change.UNCHANGED: f"{household} and {visitor} are excluded already{said}; "
             "nothing changed.",
         }[out.change],
