@@ -24,6 +24,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    union,
     update,
 )
 
@@ -130,14 +131,17 @@ def _events_about(visitor: int, external_id: str) -> list[ColumnElement[bool]]:
     them (a command's own event, whose id is empty); and the visits they recorded or missed:
     events of the households visited, naming the visitor in the detail, looked up under
     the ids of the households they were ever paired with or have a visit of (a visit is
-    recorded only within a pairing, and pairings are kept, ended, as history)."""
+    recorded only within a pairing, and pairings are kept, ended, as history); and the
+    exclusions written of them, under the households they are kept apart from (an exclusion
+    removed since takes its households' events out of this reach)."""
     a = Base.metadata.tables["audit_events"]
     t = Base.metadata.tables
     named = a.c.detail["visitor"].as_string() == external_id
-    theirs = (
-        select(t["pairings"].c.household_id)
-        .where(t["pairings"].c.visitor_id == visitor)
-        .union(select(t["visits"].c.household_id).where(t["visits"].c.visitor_id == visitor))
+    theirs = union(
+        *(
+            select(t[table].c.household_id).where(t[table].c.visitor_id == visitor)
+            for table in ("pairings", "visits", "exclusions")
+        )
     )
     households = select(t["households"].c.external_id).where(t["households"].c.id.in_(theirs))
     return [
