@@ -124,12 +124,18 @@ def test_an_open_proposal_goes_stale_when_its_pair_is_excluded_and_when_excluded
     view = propose(area, "A")
     assert proposed(area, view.id) == {"H1": "VNEAR"}
     _exclude(area, "H1", "VNEAR", None)
-    with pytest.raises(Conflict, match="the exclusions between them of A changed"):
+    with pytest.raises(
+        Conflict,
+        match="the exclusions between the households of A and the visitors in reach",
+    ):
         commit(area, view.id)
     apart = propose(area, "A")
     assert proposed(area, apart.id) == {"H1": "VFAR"}
     _unexclude(area, "H1", "VNEAR")
-    with pytest.raises(Conflict, match="the exclusions between them of A changed"):
+    with pytest.raises(
+        Conflict,
+        match="the exclusions between the households of A and the visitors in reach",
+    ):
         commit(area, apart.id)
     assert open_pairings(area) == []
 

@@ -81,11 +81,15 @@ def test_an_open_proposal_made_before_the_import_is_stale_and_says_the_exclusion
     with unit_of_work(area) as s:
         out = pairing.explain_household(s, "H1", actor="test", today=TODAY)
     assert out.stale and out.stale_reason is not None
-    assert "the exclusions between them of A changed" in out.stale_reason
+    assert (
+        "the exclusions between the households of A and the visitors in reach" in out.stale_reason
+    )
     with pytest.raises(Conflict) as refused:
         commit(area, view.id)
     assert f"proposal {view.id} is stale" in str(refused.value)
-    assert "the exclusions between them of A changed" in str(refused.value)
+    assert "the exclusions between the households of A and the visitors in reach" in str(
+        refused.value
+    )
     assert open_pairings(area) == []
 
 
