@@ -119,3 +119,35 @@ def test_cancelled_visits_go_with_an_erased_household_and_once_their_days_are_pa
         later = planning.PlanSettings(start=dt.date(2027, 6, 1), months=1)
         planning.plan_area(s, "R", later, actor="test")
     assert count() == 0  # all were over before the plan's start
+
+
+def _days(cli: Invoke, path: Path, since: dt.date) -> dict[str, tuple[str, dt.date, dt.date]]:
+    """UID: (STATUS, first day, last day) of each event of V1's calendar from ``since``."""
+    result = cli("visits", "calendar", "--visitor", "V1", "--out", str(path), "--since", str(since))
+    assert result.exit_code == 0, result.output
+    cal = icalendar.Calendar.from_ical(path.read_bytes())
+    return {
+        str(ev["UID"]): (
+            str(ev["STATUS"]),
+            ev["DTSTART"].dt,
+            ev["DTEND"].dt - dt.timedelta(days=1),
+        )
+        for ev in cal.walk("VEVENT")
+    }
+
+
+def test_a_stay_under_way_is_listed_and_cancelled_like_one_to_come(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    plan_three(with_areas, tmp_path)
+    first = _days(cli, tmp_path / "1.ics", START)
+    uid, (_, a, z) = next((u, e) for u, e in first.items() if e[2] > e[1])
+    # From its second day on, it is under way: a fresh calendar still lists it.
+    assert _days(cli, tmp_path / "2.ics", a + dt.timedelta(days=1))[uid] == ("CONFIRMED", a, z)
+    _replan(with_areas, gap=30)
+    later = _days(cli, tmp_path / "3.ics", START)
+    gone = {u: e for u, e in later.items() if e[0] == "CANCELLED" and e[2] > e[1]}
+    assert gone
+    for u, (_, a, z) in gone.items():
+        # One the phone shows as under way is cancelled too, not left beside its successor.
+        assert _days(cli, tmp_path / "4.ics", z)[u] == ("CANCELLED", a, z)

@@ -282,11 +282,12 @@ def planned_in_the_way(
 def cancelled_for_visitor(
     conn: Connection, visitor: str, since: dt.date
 ) -> list[tuple[str, dt.date, dt.date]]:
-    """``(household, first day, last day)`` of the visitor's visits from ``since`` that an
-    earlier calendar may have listed and the next must cancel: planned visits a re-plan
-    removed (``cancelled_visits``; not those planned or made again on the same first day,
-    whose event stands), and planned visits the calendar no longer lists because nobody is
-    to make them (the household withdrew, the pairing ended, the visitor left: the
+    """``(household, first day, last day)`` of the visitor's visits that end on ``since`` or
+    later (one under way is on the phone as much as one to come) that an earlier calendar
+    may have listed and the next must cancel: planned visits a re-plan removed
+    (``cancelled_visits``; not those planned or made again on the same first day, whose
+    event stands), and planned visits the calendar no longer lists because nobody is to make
+    them (the household withdrew, the pairing ended, the visitor left: the
     complement of :func:`doorstep.storage.repositories.visits.planned_for_visitor`)."""
     rows = conn.execute(
         text(
@@ -294,7 +295,7 @@ def cancelled_for_visitor(
             SELECT h.external_id, c.starts_on, c.ends_on FROM cancelled_visits c
             JOIN visitors v ON v.id = c.visitor_id
             JOIN households h ON h.id = c.household_id
-            WHERE v.external_id = :visitor AND c.starts_on >= :since
+            WHERE v.external_id = :visitor AND c.ends_on >= :since
               AND NOT EXISTS (
                 SELECT 1 FROM visits vi WHERE vi.household_id = c.household_id
                   AND vi.visitor_id = c.visitor_id AND vi.planned_start = c.starts_on
@@ -305,7 +306,7 @@ def cancelled_for_visitor(
             JOIN households h ON h.id = vi.household_id
             LEFT JOIN pairings p ON p.id = vi.pairing_id
             WHERE v.external_id = :visitor AND vi.status = 'planned'
-              AND vi.planned_start >= :since
+              AND vi.planned_end >= :since
               AND NOT (h.consent_state = 'given'
                        AND (p.ended_on IS NULL OR p.ended_on > vi.planned_start)
                        AND (v.active_to IS NULL OR v.active_to >= vi.planned_start))

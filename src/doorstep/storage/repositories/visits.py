@@ -366,10 +366,11 @@ def _as_date(value: object) -> dt.date:
 
 
 def planned_for_visitor(conn: Connection, visitor: str, since: dt.date) -> pl.DataFrame:
-    """A visitor's planned visits from ``since``, in order: as the work lists, none of a
-    household that no longer consents, none on or after its pairing's end or the visitor's
-    last day (the plan keeps them until it is run again; nobody is to make them); with the
-    household's area name (``household, start, end, area, household_id``)."""
+    """A visitor's planned visits that end on ``since`` or later (under way or to come), in
+    order: as the work lists, none of a household that no longer consents, none on or after
+    its pairing's end or the visitor's last day (the plan keeps them until it is run again;
+    nobody is to make them); with the household's area name (``household, start, end, area,
+    household_id``)."""
     return frame(
         conn,
         """
@@ -378,7 +379,7 @@ def planned_for_visitor(conn: Connection, visitor: str, since: dt.date) -> pl.Da
         JOIN households h ON h.id = vi.household_id
         JOIN areas a ON a.id = h.area_id
         LEFT JOIN pairings p ON p.id = vi.pairing_id
-        WHERE v.external_id = :visitor AND vi.status = 'planned' AND vi.planned_start >= :since
+        WHERE v.external_id = :visitor AND vi.status = 'planned' AND vi.planned_end >= :since
           AND h.consent_state = 'given'
           AND (p.ended_on IS NULL OR p.ended_on > vi.planned_start)
           AND (v.active_to IS NULL OR v.active_to >= vi.planned_start)
