@@ -93,6 +93,23 @@ def test_a_missed_visit_is_marked_and_an_unplanned_day_refused(
     assert f"error: no planned visit of H1 by V1 starts on {first}" in again.output
 
 
+def test_a_visit_recorded_as_made_is_not_marked_missed_and_says_so(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    plan_three(with_areas, tmp_path)
+    first = _first_planned(with_areas, "H2")
+    made = (dt.date.fromisoformat(first) + dt.timedelta(days=1)).isoformat()
+    recorded = cli(
+        "visits", "record", "H2", "--visitor", "V1", "--start", made, "--today", "2027-03-31"
+    )
+    assert recorded.exit_code == 0, recorded.output
+    for day in (first, made):  # its planned first day, or the day it was made
+        result = cli("visits", "missed", "H2", "--visitor", "V1", "--start", day, "--today", made)
+        assert result.exit_code == 1, result.output
+        line = " ".join(result.output.split())
+        assert f"error: the visit of H2 by V1 from {day} was recorded as made (on {made})" in line
+
+
 def test_import_visits_says_what_it_did_and_a_second_sync_adds_nothing(
     cli: Invoke, with_areas: Engine, tmp_path: Path
 ) -> None:

@@ -392,6 +392,13 @@ def mark_missed(
     household_id, visitor_id = _ids(conn, household, visitor)
     visit = repo.planned_starting(conn, household_id, visitor_id, start)
     if visit is None:
+        made = repo.recorded_starting(conn, household_id, visitor_id, start)
+        if made is not None:  # not "no such visit": it was made
+            days = str(made[0]) if made[0] == made[1] else f"{made[0]} to {made[1]}"
+            raise Conflict(
+                f"the visit of {household} by {visitor} from {start} was recorded as made "
+                f"(on {days}): a visit made is not marked missed"
+            )
         raise NotFound(f"no planned visit of {household} by {visitor} starts on {start}")
     repo.update_visit(conn, visit, {"status": VisitStatus.MISSED.value})
     record_event(

@@ -147,6 +147,25 @@ def planned_starting(
     return None if found is None else int(found)
 
 
+def recorded_starting(
+    conn: Connection, household_id: int, visitor_id: int, day: dt.date
+) -> tuple[dt.date, dt.date] | None:
+    """The days (first, last) the visit of the household by the visitor planned from, or
+    made from, ``day`` was recorded as made on, if it was."""
+    found = conn.execute(
+        text(
+            """
+            SELECT actual_start, COALESCE(actual_end, actual_start) FROM visits
+            WHERE household_id = :h AND visitor_id = :v AND status = 'done'
+              AND (planned_start = :day OR actual_start = :day)
+            ORDER BY id LIMIT 1
+            """
+        ),
+        {"h": household_id, "v": visitor_id, "day": day},
+    ).one_or_none()
+    return None if found is None else (_day(found[0]), _day(found[1]))
+
+
 def made_values(
     *,
     pairing_id: int,
