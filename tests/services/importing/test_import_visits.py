@@ -112,6 +112,26 @@ def test_a_row_changed_since_updates_its_visit_and_is_audited(
     assert _events(planned)[-2:] == [("import", "visits", None), ("update", "household", "H1")]
 
 
+def test_a_uuid_in_capitals_is_the_same_visit_and_is_stored_in_lower_case(
+    planned: Engine, tmp_path: Path
+) -> None:
+    rows = [r | {"visit_id": str(r["visit_id"]).upper()} for r in _rows(planned)]
+    rows[1] |= {"visit_id": "Device-7"}  # not a UUID: kept as given
+    run_import(planned, "visits", write_csv(tmp_path / "a.csv", HEADER, rows), today=TODAY)
+    assert {v[0] for v in _visits(planned)} >= {A, "Device-7"}
+    n = len(_visits(planned))
+    rows[0] |= {"visit_id": A, "end": rows[0]["start"], "note": "short"}
+    summary = run_import(
+        planned, "visits", write_csv(tmp_path / "b.csv", HEADER, rows[:1]), today=TODAY
+    )
+    assert (summary.created, summary.updated, summary.unchanged) == (0, 1, 0)
+    assert len(_visits(planned)) == n
+    # One file naming a visit in both cases names it twice: refused as a duplicate.
+    twice = [rows[0], rows[0] | {"visit_id": A.upper()}]
+    path = write_csv(tmp_path / "c.csv", HEADER, twice)
+    assert "duplicate" in " ".join(rejected(planned, "visits", path, today=TODAY))
+
+
 def test_a_parquet_file_is_read_like_a_csv(planned: Engine, tmp_path: Path) -> None:
     rows = [{k: str(r.get(k) or "") or None for k in HEADER} for r in _rows(planned)]
     path = tmp_path / "visits.parquet"

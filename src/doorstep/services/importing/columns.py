@@ -41,6 +41,10 @@ class Column:
     # none known, so no visitor shares one): the column must be in the file, so leaving it
     # out is not read as an empty cell in every row.
     may_be_empty: bool = False
+    # An id that may be a UUID (a device's): one in the 8-4-4-4-12 hex form is read in
+    # lower case, as UUIDs are case-insensitive (RFC 4122) and the same visit must not come
+    # back as another because a device wrote it in capitals. Other ids are kept as given.
+    uuid_lower: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,8 +233,10 @@ VISITS = EntitySchema(
             "visit_id",
             Kind.ID,
             True,
-            "the device's id for the visit, e.g. a UUID (36 characters at most): imported "
-            "again, it updates that visit, never adds another",
+            "the device's id for the visit, e.g. a UUID (36 characters at most; one in "
+            "upper case is the same as in lower case): imported again, it updates that "
+            "visit, never adds another",
+            uuid_lower=True,
         ),
         Column("household_id", Kind.ID, True, "id of the household visited"),
         Column("visitor_id", Kind.ID, True, "id of the visitor who made it"),

@@ -40,6 +40,10 @@ _SWAP_NEAR_M = 50_000.0
 _EDGES = r"^[\s\u200b-\u200d\u2060\ufeff]+|[\s\u200b-\u200d\u2060\ufeff]+$"
 
 
+#: A UUID as RFC 4122 writes it (hex digits in either case, with its four hyphens).
+_UUID = r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
+
+
 def trim_code(expr: pl.Expr) -> pl.Expr:
     """An id or code as stored: without the spaces and invisible marks at its edges, in
     Unicode normal form C (:mod:`doorstep.domain.ids`: ``CAFÉ`` typed either way is one
@@ -248,7 +252,11 @@ def _column_checks(
     if k is Kind.ID or k in (Kind.AREA, Kind.ORGANISATION, Kind.TEAM):
         # Invisible marks at an id's edges (a byte-order mark, a zero-width space copied
         # from a web page) would make another household of the same id, unseen.
-        value = once("value", trim_code(raw))
+        trimmed = trim_code(raw)
+        if col.uuid_lower:
+            trimmed = pl.when(trimmed.str.contains(_UUID)).then(trimmed.str.to_lowercase())
+            trimmed = trimmed.otherwise(trim_code(raw))
+        value = once("value", trimmed)
         if col.required:
             checks.append((present & (value == ""), "required value is missing"))
         longest = min(ID_MAX, stored.max_length or ID_MAX)
