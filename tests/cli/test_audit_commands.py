@@ -14,6 +14,7 @@ from sqlalchemy import Engine, text
 
 from tests.cli.conftest import Invoke
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
+from tests.factories.visits import PLAN_START
 
 
 def _events(engine: Engine, after: int) -> list[tuple[Any, ...]]:
@@ -55,7 +56,7 @@ def test_each_command_on_personal_data_is_audited_once_and_a_failure_as_its_atte
         (("pair", "explain", "H1", "--quiet"), ("read", "pairing_explanation", "H1")),
         (("pair", "commit", "1", "--quiet"), ("update", "pairing_proposal", "1")),
         (
-            ("plan", "--area", "R", "--start", "2027-01-04", "--quiet"),
+            ("plan", "--area", "R", "--start", PLAN_START, "--quiet"),
             ("create", "visit_plan", None),
         ),
         (("visits", "overdue", "--today", "2027-06-01"), ("read", "visits", None)),
@@ -113,7 +114,7 @@ def test_each_command_on_personal_data_is_audited_once_and_a_failure_as_its_atte
         ("pair", "explain", "NOPE", "--quiet"),
         ("pair", "commit", "99", "--quiet"),
         ("pair", "discard", "1"),  # committed: not to be discarded
-        ("plan", "--area", "NOPE", "--start", "2027-01-04", "--quiet"),
+        ("plan", "--area", "NOPE", "--start", PLAN_START, "--quiet"),
         ("visits", "overdue", "--area", "NOPE"),
         ("visits", "due", "--visitor", "NOPE"),
         ("visits", "upcoming", "--team", "NOPE"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from doorstep.cli.pair_db import certified_text
 from tests.cli.conftest import Invoke
 from tests.factories.db import run_import
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
+from tests.factories.visits import PLAN_START
 
 
 def test_a_village_is_paired_reviewed_committed_planned_and_listed(
@@ -55,7 +57,7 @@ def test_a_village_is_paired_reviewed_committed_planned_and_listed(
     assert explained.exit_code == 0, explained.output
     assert f"Household {hid}: visitor" in explained.output
 
-    planned = cli("plan", "--area", root, "--start", "2027-01-04", "--months", "6", "--quiet")
+    planned = cli("plan", "--area", root, "--start", PLAN_START, "--months", "6", "--quiet")
     assert planned.exit_code == 0, planned.output
     plan = json.loads(planned.output.strip().splitlines()[-1])
     assert plan["pairings"] == consenting
@@ -66,9 +68,7 @@ def test_a_village_is_paired_reviewed_committed_planned_and_listed(
         ).scalar_one()
     assert stored == plan["visits"]
 
-    upcoming = cli(
-        "visits", "upcoming", "--today", "2027-01-04", "--days", "200", "--format", "json"
-    )
+    upcoming = cli("visits", "upcoming", "--today", PLAN_START, "--days", "200", "--format", "json")
     assert upcoming.exit_code == 0
     assert len(json.loads(upcoming.output)) == plan["visits"]
 
@@ -252,7 +252,7 @@ def test_a_database_plan_checks_its_options_before_planning(
         ("--country", "US", "--subdivision", "ZZ"): "--subdivision 'ZZ' is not a subdivision of US",
         ("--subdivision", "CA"): "--subdivision needs --country",
         ("--start", "9999-06-01"): "--start 9999-06-01 with --months 12 runs past 9999-12-31",
-        ("--start", "0001-01-01"): "--start 0001-01-01 leaves no room for the 60 days of history",
+        ("--start", "0001-01-01"): "--start 0001-01-01 is before today",
         ("--start", "yesterday"): "--start is not a date (YYYY-MM-DD): 'yesterday'",
         ("--seed", "-1"): "--seed",
         ("--max-gap-days", "100000000000"): "3660",
@@ -282,7 +282,7 @@ def test_a_re_plan_says_how_many_visits_it_kept_added_and_removed(
     proposed = cli("pair", "--area", "R", "--quiet")
     pid = json.loads(proposed.stdout.splitlines()[-1])["proposal"]
     assert cli("pair", "commit", str(pid)).exit_code == 0
-    first = cli("plan", "--area", "R", "--start", "2027-01-04", "--months", "6")
+    first = cli("plan", "--area", "R", "--start", PLAN_START, "--months", "6")
     assert first.exit_code == 0, first.output
     assert (
         _counted(first.output, "newly planned")
@@ -301,10 +301,28 @@ def test_a_re_plan_says_how_many_visits_it_kept_added_and_removed(
             {"h": hid},
         )
     # The household withdrew: its visits are removed, and nothing is planned again for them.
-    again = cli("plan", "--area", "R", "--start", "2027-01-04", "--months", "6")
+    again = cli("plan", "--area", "R", "--start", PLAN_START, "--months", "6")
     assert again.exit_code == 0, again.output
     visits = json.loads(again.stdout.splitlines()[-1])["visits"]
     kept = _counted(again.output, "kept from the last plan")
     assert withdrawn > 0
     assert _counted(again.output, "Removed from the last plan") == withdrawn
     assert _counted(again.output, "newly planned") == visits - kept == 0
+
+
+def test_a_database_plan_from_a_day_already_past_is_refused_and_writes_nothing(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    _markup_village(with_areas, tmp_path)
+    proposed = cli("pair", "--area", "R", "--quiet")
+    pid = json.loads(proposed.stdout.splitlines()[-1])["proposal"]
+    assert cli("pair", "commit", str(pid)).exit_code == 0
+    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    result = cli("plan", "--area", "R", "--start", yesterday, "--quiet")
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.output
+    assert f"--start {yesterday} is before today" in lines[0]
+    assert "plan from today or later" in lines[0]
+    with with_areas.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM visits")).scalar_one() == 0

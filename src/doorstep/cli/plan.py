@@ -461,6 +461,13 @@ def plan_cmd(
     if (pairings is None and area is None) or start is None:
         raise fail("give --area, or --pairings and --start (see doorstep plan --help)", code=2)
     first = parse_day("--start", start)
+    if area is not None and first < date.today():
+        # Planned visits are what is to be done: none is written into days already past
+        # (file mode, a what-if, may start on any day).
+        raise fail(
+            f"--start {first} is before today ({date.today()}): plan from today or later",
+            code=2,
+        )
     check_holidays(country, subdivision, first)
     check_horizon(
         first,
