@@ -151,3 +151,26 @@ def test_a_stay_under_way_is_listed_and_cancelled_like_one_to_come(
     for u, (_, a, z) in gone.items():
         # One the phone shows as under way is cancelled too, not left beside its successor.
         assert _days(cli, tmp_path / "4.ics", z)[u] == ("CANCELLED", a, z)
+
+
+def test_a_visit_recorded_over_a_planned_one_updates_its_event_to_the_days_made(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    plan_three(with_areas, tmp_path)
+    before = _days(cli, tmp_path / "1.ics", START)
+    uid, (_, a, z) = next((u, e) for u, e in before.items() if e[2] > e[1])
+    summary = _calendar(cli, tmp_path / "s.ics")[uid][1]
+    household = summary.rsplit(" ", 1)[-1]
+    made = a + dt.timedelta(days=1)  # a day later, and one day only
+    recorded = cli(
+        "visits", "record", household, "--visitor", "V1", "--start", str(made),
+        "--today", "2027-03-31",
+    )  # fmt: skip
+    assert recorded.exit_code == 0, recorded.output
+    after = _days(cli, tmp_path / "2.ics", START)
+    assert after[uid] == ("CONFIRMED", made, made)  # the phone's event, as it was made
+    assert set(after) == set(before)  # no other event came or went
+    assert _calendar(cli, tmp_path / "3.ics")[uid][1] == summary
+    # From a day after it was made, the event is still updated while its planned days last.
+    assert _days(cli, tmp_path / "4.ics", z)[uid] == ("CONFIRMED", made, made)
+    assert uid not in _days(cli, tmp_path / "5.ics", z + dt.timedelta(days=1))

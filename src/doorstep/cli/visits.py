@@ -235,10 +235,11 @@ def calendar_cmd(
 ) -> None:
     """Write a visitor's planned visits as an iCalendar (.ics) file for any calendar app.
 
-    Each visit keeps its UID from file to file. A visit an earlier file listed that is no
-    longer planned (moved or removed by a re-plan, cancelled by a visit of the visitor
-    recorded on its days, or nobody is to make it) is written as
-    cancelled under the same UID, so a calendar app that imported that file drops it.
+    Each visit keeps its UID from file to file; one recorded as made is listed with the days
+    it was made on, under the UID of the planned visit it took over. A visit an earlier file
+    listed that is no longer planned (moved or removed by a re-plan, cancelled by a visit of
+    the visitor recorded on its days, or nobody is to make it) is written as cancelled under
+    the same UID, so a calendar app that imported that file drops it.
 
     Example: doorstep visits calendar --visitor V0000123 --out v0000123.ics
     """
@@ -248,10 +249,17 @@ def calendar_cmd(
     with session(tried) as s:
         events = planning.calendar_events(s, visitor, actor=tried.actor, since=day)
         visits = [VisitRow(h, visitor, a, z, False) for h, a, z, _ in events.planned]
+        made = [(VisitRow(h, visitor, a, z, True), u) for h, u, a, z, _ in events.recorded]
         areas = {h: area for h, _, _, area in events.planned}
+        areas |= {h: area for h, _, _, _, area in events.recorded}
         cancelled = [VisitRow(h, visitor, a, z, False) for h, a, z in events.cancelled]
     data = visitor_ics(
-        visitor, visits, stamp=dt.datetime.now(dt.UTC), locations=areas, cancelled=cancelled
+        visitor,
+        visits,
+        stamp=dt.datetime.now(dt.UTC),
+        locations=areas,
+        cancelled=cancelled,
+        recorded=made,
     )
     # After the commit: a database that refuses the audit row writes no file, and a file
     # of households' whereabouts is never on disk without the read in the trail.
@@ -262,7 +270,7 @@ def calendar_cmd(
             note=" (the audit trail records the calendar as failed)",
         )
     also = f" and {len(cancelled)} cancelled" if cancelled else ""
-    console.print(f"Wrote {len(visits)} visits{also} of {visitor} to {out}.")
+    console.print(f"Wrote {len(visits) + len(made)} visits{also} of {visitor} to {out}.")
 
 
 @app.command("record")

@@ -8,8 +8,10 @@ first day, so planning the same visit again gives the same UID.
 A calendar app that imported an earlier file keeps its events until a later one changes
 them by UID: a visit no longer planned is written again under its UID with
 ``STATUS:CANCELLED`` (and no household id or place), and a visit planned is
-``STATUS:CONFIRMED``, so one planned again after it was cancelled shows again. No event
-has a ``SEQUENCE`` (all are 0): the later ``DTSTAMP`` of the newer file decides.
+``STATUS:CONFIRMED``, so one planned again after it was cancelled shows again. A visit
+recorded as made keeps the UID of the planned visit it took over, with the days it was made
+on, so the phone updates it. No event has a ``SEQUENCE`` (all are 0): the later ``DTSTAMP``
+of the newer file decides.
 """
 
 from __future__ import annotations
@@ -97,6 +99,7 @@ def visitor_ics(
     title: str = "Home visit",
     locations: Mapping[str, str] | None = None,
     cancelled: Iterable[VisitRow] = (),
+    recorded: Iterable[tuple[VisitRow, date]] = (),
 ) -> bytes:
     """An iCalendar file (RFC 5545) with one all-day event per visit of one visitor.
 
@@ -117,6 +120,10 @@ def visitor_ics(
         Visits an earlier file may have listed that are not to be made: each is an event
         with its UID and ``STATUS:CANCELLED``, naming neither household nor place (one that
         withdrew must not be named again).
+    recorded
+        Visits made, each with the first day its UID comes from: that of the planned visit
+        it took over (an earlier file listed it so; its event now has the days it was made
+        on), else its own first day. Listed before ``visits``.
     """
     ts = stamp.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     lines = [
@@ -128,10 +135,11 @@ def visitor_ics(
         f"X-WR-CALNAME:{_escape(f'Visits of {visitor_id}')}",
     ]
     lines = [_fold(line) for line in lines]
-    for v in visits:
+    events = [*recorded, *((v, v.start) for v in visits)]
+    for v, uid_start in events:
         lines += [
             "BEGIN:VEVENT",
-            f"UID:{visit_uid(v.household_id, v.visitor_id, v.start)}",
+            f"UID:{visit_uid(v.household_id, v.visitor_id, uid_start)}",
             f"DTSTAMP:{ts}",
             f"DTSTART;VALUE=DATE:{_ymd(v.start)}",
             f"DTEND;VALUE=DATE:{_ymd(v.end + timedelta(days=1))}",

@@ -571,6 +571,10 @@ class CalendarEvents:
 
     planned: list[tuple[str, dt.date, dt.date, str]]
     cancelled: list[tuple[str, dt.date, dt.date]]
+    #: Visits recorded as made ``(household, UID's first day, first day, last day, area
+    #: name)``: listed with the days they were made on, under the UID of the planned visit
+    #: they took over, so a phone that showed it planned shows it as it was made.
+    recorded: list[tuple[str, dt.date, dt.date, dt.date, str]] = field(default_factory=list)
 
 
 def calendar_events(
@@ -581,22 +585,31 @@ def calendar_events(
     conn = session.connection()
     lookups.visitor_by_external_id(conn, visitor)
     visits = repo.planned_for_visitor(conn, visitor, since)
+    made = repo.recorded_for_visitor(conn, visitor, since)
     cancelled = visit_records.cancelled_for_visitor(conn, visitor, since)
     record_event(
         session,
         actor=actor,
         action="read",
         entity="visits",
-        detail={"calendar": visitor, "rows": visits.height, "cancelled": len(cancelled)},
+        detail={
+            "calendar": visitor,
+            "rows": visits.height + made.height,
+            "cancelled": len(cancelled),
+        },
     )
     record_household_events(
         session,
         actor=actor,
         action="read",
-        household_ids=visits["household_id"],
+        household_ids=pl.concat([visits["household_id"], made["household_id"]]),
         detail={"calendar": visitor},
     )
-    return CalendarEvents(list(visits.drop("household_id").iter_rows()), cancelled)
+    return CalendarEvents(
+        list(visits.drop("household_id").iter_rows()),
+        cancelled,
+        list(made.drop("household_id").iter_rows()),
+    )
 
 
 def visitor_calendar(

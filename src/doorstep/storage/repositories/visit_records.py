@@ -317,7 +317,8 @@ def cancelled_for_visitor(
             WHERE v.external_id = :visitor AND c.ends_on >= :since
               AND NOT EXISTS (
                 SELECT 1 FROM visits vi WHERE vi.household_id = c.household_id
-                  AND vi.visitor_id = c.visitor_id AND vi.planned_start = c.starts_on
+                  AND vi.visitor_id = c.visitor_id
+                  AND COALESCE(vi.planned_start, vi.actual_start) = c.starts_on
                   AND vi.status IN ('planned', 'done'))
             UNION ALL
             SELECT h.external_id, vi.planned_start, vi.planned_end FROM visits vi

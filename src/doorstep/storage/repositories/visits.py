@@ -396,6 +396,35 @@ def planned_for_visitor(conn: Connection, visitor: str, since: dt.date) -> pl.Da
     )
 
 
+def recorded_for_visitor(conn: Connection, visitor: str, since: dt.date) -> pl.DataFrame:
+    """A visitor's visits recorded as made whose recorded or planned days reach ``since``
+    (a calendar may have listed the planned one), of households that consent: with the
+    first day the event's UID comes from, the planned visit's if it took one over
+    (``household, uid_start, start, end, area, household_id``; ``end`` its last day)."""
+    return frame(
+        conn,
+        """
+        SELECT h.external_id, COALESCE(vi.planned_start, vi.actual_start), vi.actual_start,
+               COALESCE(vi.actual_end, vi.actual_start), a.name, h.id FROM visits vi
+        JOIN visitors v ON v.id = vi.visitor_id
+        JOIN households h ON h.id = vi.household_id
+        JOIN areas a ON a.id = h.area_id
+        WHERE v.external_id = :visitor AND vi.status = 'done' AND h.consent_state = 'given'
+          AND (COALESCE(vi.actual_end, vi.actual_start) >= :since OR vi.planned_end >= :since)
+        ORDER BY vi.actual_start, h.external_id
+        """,
+        {"visitor": visitor, "since": since},
+        {
+            "household": pl.String,
+            "uid_start": pl.Date,
+            "start": pl.Date,
+            "end": pl.Date,
+            "area": pl.String,
+            "household_id": pl.Int64,
+        },
+    )
+
+
 def planned_visits(conn: Connection, pairing_ids: list[int], since: dt.date) -> pl.DataFrame:
     """The planned (not yet recorded) visits of these pairings that end on ``since`` or
     later: those under way that day too."""
