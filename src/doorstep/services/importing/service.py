@@ -63,6 +63,35 @@ class ImportSummary:
     stale_errors: StaleErrors | None = None
 
 
+def _import_event(
+    session: Session,
+    actor: str,
+    entity: str,
+    path: Path,
+    rows: int,
+    written: load.Written,
+    **more: object,
+) -> tuple[int, int]:
+    """The import's own event (file, rows, how many created, updated and unchanged, and
+    ``more``); returns how many were created and updated."""
+    created, updated = written.created.len(), written.updated.len()
+    record_event(
+        session,
+        actor=actor,
+        action="import",
+        entity=entity,
+        detail={
+            "file": path.name,
+            "rows": rows,
+            "created": created,
+            "updated": updated,
+            "unchanged": written.unchanged,
+            **more,
+        },
+    )
+    return created, updated
+
+
 def import_file(
     session: Session,
     entity: str,
@@ -204,20 +233,7 @@ def import_frame(
         raise ImportRejected(
             path, result, write_errors_csv(path, result, people=schema.people), sheet=sheet
         )
-    created, updated = result.created.len(), result.updated.len()
-    record_event(
-        session,
-        actor=actor,
-        action="import",
-        entity=schema.entity,
-        detail={
-            "file": path.name,
-            "rows": frame.height,
-            "created": created,
-            "updated": updated,
-            "unchanged": result.unchanged,
-        },
-    )
+    created, updated = _import_event(session, actor, schema.entity, path, frame.height, result)
     session.flush()  # the import's own event first, then those of the rows it wrote
     if schema.entity in _NAMED:
         # The trail must say whose data the import wrote: one event per person, under the
@@ -329,21 +345,15 @@ def _import_periods(
     if isinstance(result, list):
         raise ImportRejected(path, result, write_errors_csv(path, result, people=True), sheet=sheet)
     written = result.written
-    created, updated = written.created.len(), written.updated.len()
-    record_event(
+    created, updated = _import_event(
         session,
-        actor=actor,
-        action="import",
-        entity=schema.entity,
-        detail={
-            "file": path.name,
-            "rows": frame.height,
-            "created": created,
-            "updated": updated,
-            "unchanged": written.unchanged,
-            "removed": result.removed,
-            "replace": replace_future,
-        },
+        actor,
+        schema.entity,
+        path,
+        frame.height,
+        written,
+        removed=result.removed,
+        replace=replace_future,
     )
     session.flush()  # the import's own event first, then one per person it wrote about
     record_row_events(
