@@ -16,6 +16,7 @@ from doorstep.services.exclusions import Change
 from doorstep.services.visitor_rights import erase_visitor
 from doorstep.storage.repositories.pairing import input_writes
 from doorstep.storage.session import unit_of_work
+from tests.services.importing.test_import_exclusions import _stored
 from tests.services.pairing.tree import (
     add,
     commit,
@@ -46,18 +47,6 @@ def _exclude(engine: Engine, h: str, v: str, reason: str | None) -> exclusions.E
 def _unexclude(engine: Engine, h: str, v: str) -> exclusions.ExclusionChange:
     with unit_of_work(engine) as s:
         return exclusions.unexclude(s, h, v, actor="ann")
-
-
-def _stored(engine: Engine) -> list[tuple[str, str, str]]:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT h.external_id, v.external_id, e.reason FROM exclusions e "
-                "JOIN households h ON h.id = e.household_id "
-                "JOIN visitors v ON v.id = e.visitor_id ORDER BY e.id"
-            )
-        ).all()
-    return [(str(h), str(v), str(r)) for h, v, r in rows]
 
 
 def _events(engine: Engine) -> list[tuple[str, str, str, Any]]:
