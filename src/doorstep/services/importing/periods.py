@@ -113,9 +113,10 @@ def load_periods(
     )
     f = frame.rename({cal.key: "_person"}).join(people, on="_person", how="inner")
     stored = bulk.read_rows(conn, cal.table, ["id", cal.key, "starts_on", "ends_on", *cal.columns])
-    # Rows stored twice for one day (written by hand) are matched once, on the first.
-    first = stored.sort("id").unique([cal.key, "starts_on"], keep="first")
-    joined = f.join(first.select("id", cal.key, "starts_on"), on=[cal.key, "starts_on"], how="left")
+    # One stored period per person and first day (a unique constraint since migration 0009).
+    joined = f.join(
+        stored.select("id", cal.key, "starts_on"), on=[cal.key, "starts_on"], how="left"
+    )
     matched = joined["id"].drop_nulls()
     others = stored.filter(~pl.col("id").is_in(matched.implode()))
     doomed = others.clear()

@@ -107,9 +107,11 @@ class HouseholdIndicator(Base):
 
 
 class HouseholdBlackout(Base):
-    """A period a household asked not to be visited (harvest, festival, exams)."""
+    """A period a household asked not to be visited (harvest, festival, exams), known by
+    its household and first day (unique since migration 0009)."""
 
     __tablename__ = "household_blackouts"
+    __table_args__ = (UniqueConstraint("household_id", "starts_on"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     household_id: Mapped[int] = mapped_column(
@@ -121,7 +123,10 @@ class HouseholdBlackout(Base):
 
 
 class VisitorLeave(Base):
+    """A visitor's leave, known by its visitor and first day (unique since migration 0009)."""
+
     __tablename__ = "visitor_leave"
+    __table_args__ = (UniqueConstraint("visitor_id", "starts_on"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     visitor_id: Mapped[int] = mapped_column(
