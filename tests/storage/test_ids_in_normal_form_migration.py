@@ -23,7 +23,7 @@ from doorstep.config import get_settings
 from doorstep.storage.base import Base
 from doorstep.storage.migrate import alembic_config, current_revision, upgrade
 from tests.factories.db import run_import, snapshot
-from tests.factories.files import write_csv
+from tests.factories.files import AREA_HEADER, HOUSEHOLD_HEADER, household, write_csv
 from tests.factories.visits import first_planned, plan_three
 
 HOUSEHOLD = unicodedata.normalize("NFC", "CAFÉ-1")
@@ -274,3 +274,36 @@ def test_rows_that_would_become_one_refuse_the_upgrade_and_change_nothing(
     result = cli("db", "upgrade")
     assert result.exit_code == 0, result.output
     assert _not_nfc(engine) == []
+
+
+def test_an_import_after_the_upgrade_updates_the_rows_stored_in_form_d_not_twins(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    # Before the upgrade an import matched ids stored in form D by scanning for them; after
+    # it they are in form C, and a file's id (read in form C) is simply the stored one.
+    run_import(
+        with_areas, "households", write_csv(tmp_path / "a.csv", HOUSEHOLD_HEADER, [household()])
+    )
+    command.downgrade(alembic_config(with_areas), "0008")
+    try:
+        with with_areas.begin() as conn:
+            conn.execute(text("UPDATE households SET external_id = :i"), {"i": nfd(HOUSEHOLD)})
+            conn.execute(text("UPDATE areas SET code = :c WHERE code = 'R-C-V2'"), {"c": nfd(AREA)})
+    finally:
+        upgrade(with_areas)
+    rows = [household(household_id=HOUSEHOLD, area_code=AREA)]
+    summary = run_import(
+        with_areas, "households", write_csv(tmp_path / "b.csv", HOUSEHOLD_HEADER, rows)
+    )
+    assert (summary.created, summary.updated) == (0, 1)
+    areas = [{"code": AREA, "name": "Village two, renamed", "parent_code": "R-C", "level": "v"}]
+    summary = run_import(with_areas, "areas", write_csv(tmp_path / "r.csv", AREA_HEADER, areas))
+    assert (summary.created, summary.updated) == (0, 1)
+    with with_areas.connect() as conn:
+        stored = conn.execute(
+            text(
+                "SELECT h.external_id, a.code, a.name FROM households h "
+                "JOIN areas a ON a.id = h.area_id"
+            )
+        ).all()
+    assert [tuple(r) for r in stored] == [(HOUSEHOLD, AREA, "Village two, renamed")]

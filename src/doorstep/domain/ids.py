@@ -4,7 +4,9 @@
 or as E and a combining accent (NFD, what some systems' file names and input methods
 give). The two look the same and name the same household, so every entry point (an
 import's cells, a command's arguments, file mode's files) puts an id in NFC, through
-:func:`normal_id` or :data:`ID_FORM`, before it is compared or stored.
+:func:`normal_id` or :data:`ID_FORM`, before it is compared or stored. Ids stored in
+another form by earlier versions were re-spelt by migration 0009, so a stored id is only
+ever compared in this form.
 """
 
 from __future__ import annotations

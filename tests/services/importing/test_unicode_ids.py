@@ -1,5 +1,7 @@
 """An id is one id however Unicode spells it: ``CAFÉ`` with one character for É (NFC) and
-with E and a combining accent (NFD) name the same household, visitor or area."""
+with E and a combining accent (NFD) name the same household, visitor or area. (Ids stored
+in NFD by earlier versions are re-spelt by migration 0009:
+``tests/storage/test_ids_in_normal_form_migration.py``.)"""
 
 from __future__ import annotations
 
@@ -10,7 +12,6 @@ from sqlalchemy import Engine, text
 
 from tests.factories.db import rejected, run_import
 from tests.factories.files import (
-    AREA_HEADER,
     HOUSEHOLD_HEADER,
     VISITOR_HEADER,
     household,
@@ -45,36 +46,3 @@ def test_a_file_with_both_spellings_of_an_id_names_it_twice(
     rows = [visitor(visitor_id=NFC), visitor(visitor_id=NFD)]
     errors = rejected(with_areas, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, rows))
     assert len(errors) == 1 and "duplicate" in errors[0], errors
-
-
-def test_an_id_stored_in_another_spelling_before_is_matched_not_twinned(
-    with_areas: Engine, tmp_path: Path
-) -> None:
-    # Stored by an earlier version, which kept ids as the file spelt them.
-    run_import(
-        with_areas, "households", write_csv(tmp_path / "a.csv", HOUSEHOLD_HEADER, [household()])
-    )
-    with with_areas.begin() as conn:
-        conn.execute(text("UPDATE households SET external_id = :i"), {"i": NFD})
-        conn.execute(text("UPDATE areas SET code = :c WHERE code = 'R-C-V2'"), {"c": NFD})
-    rows = [household(household_id=NFC, area_code=NFC)]
-    summary = run_import(
-        with_areas, "households", write_csv(tmp_path / "b.csv", HOUSEHOLD_HEADER, rows)
-    )
-    assert (summary.created, summary.updated) == (0, 1)
-    assert _ids(with_areas, "households") == [NFD]  # the stored row, under its stored id
-    with with_areas.connect() as conn:
-        area = conn.execute(
-            text("SELECT a.code FROM households h JOIN areas a ON a.id = h.area_id")
-        ).scalar_one()
-    assert area == NFD
-    # An areas file naming it in NFC updates that area too, and its children keep it.
-    areas = [
-        {"code": NFC, "name": "Village two, renamed", "parent_code": "R-C", "level": "village"}
-    ]
-    assert (
-        run_import(with_areas, "areas", write_csv(tmp_path / "r.csv", AREA_HEADER, areas)).created
-        == 0
-    )
-    assert _ids(with_areas, "areas", "code").count(NFD) == 1
-    assert NFC not in _ids(with_areas, "areas", "code")

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import record_event, record_events, record_row_events
 from doorstep.services.importing import load
-from doorstep.services.importing.columns import IMPORTS, PERIODS, EntitySchema, Kind
+from doorstep.services.importing.columns import IMPORTS, PERIODS, EntitySchema
 from doorstep.services.importing.errors import (
     ImportRejected,
     RowError,
@@ -26,7 +26,7 @@ from doorstep.services.importing.periods import CALENDARS, file_overlaps, load_p
 from doorstep.services.importing.reader import read_file
 from doorstep.services.importing.validate import ROW, References, trim_code, validate
 from doorstep.services.importing.visits import load_visits
-from doorstep.storage.repositories import bulk, spelling, visitor_data
+from doorstep.storage.repositories import bulk, visitor_data
 from doorstep.storage.repositories.pairing import lock_pairings
 
 # Tables each entity writes, in lock order.
@@ -160,14 +160,8 @@ def import_frame(
     workbook with several, which its summary or rejection names)."""
     conn = session.connection()
     progress("validating", 0, raw.height)
-    spellings = _other_spellings(session, schema)
-    refs = _references(session, schema, raw, spellings)
-    checked = validate(schema, raw, refs)
-    # An id the file gives in NFC that is stored, from before, in another spelling is that
-    # row's: it takes the stored spelling, and the import updates the row, not a twin.
-    frame = checked.frame.with_columns(
-        pl.col(c).replace(found) for c, found in spellings.items() if c in checked.frame.columns
-    )
+    checked = validate(schema, raw, _references(session, schema, raw))
+    frame = checked.frame
     today = today or dt.date.today()
     errors = checked.errors + _extra_checks(session, schema, frame, raw, today)
     if errors:
@@ -415,61 +409,15 @@ def _codes(session: Session, table: str, column: str = "code") -> set[str]:
     return set(session.execute(text(f"SELECT {column} FROM {table}")).scalars())
 
 
-# Where the ids and codes of each column are stored: (table, column) each, by kind for the
-# codes that refer to a table, by name for ids (a remote pool is named by either table).
-_BY_KIND = {
-    Kind.AREA: (("areas", "code"),),
-    Kind.ORGANISATION: (("organisations", "code"),),
-    Kind.TEAM: (("teams", "code"),),
-}
-_BY_NAME = {
-    "household_id": (("households", "external_id"),),
-    "visitor_id": (("visitors", "external_id"),),
-    "remote_pool": (("visitors", "remote_pool"), ("households", "remote_pool")),
-}
-
-
-def _other_spellings(session: Session, schema: EntitySchema) -> dict[str, dict[str, str]]:
-    """For each id or code column of the file: the ids stored in another spelling than
-    NFC, by their NFC spelling (:func:`~doorstep.storage.repositories.spelling.other_spellings`);
-    only columns that have some. A visit's device id is not looked up: devices make ASCII."""
-    wanted: dict[str, list[tuple[str, str]]] = {}  # table -> (its column, the file's)
-    for col in schema.columns:
-        where = _BY_KIND.get(col.kind) or _BY_NAME.get(col.name)
-        if col.kind is Kind.ID and col.name == "code":
-            where = ((schema.entity, "code"),)
-        for table, column in where or ():
-            wanted.setdefault(table, []).append((column, col.name))
-    out: dict[str, dict[str, str]] = {}
-    for table, pairs in wanted.items():  # one scan of each table
-        found = spelling.other_spellings(session.connection(), table, sorted({c for c, _ in pairs}))
-        for column, name in pairs:
-            out.setdefault(name, {}).update(found.get(column, {}))
-    return {name: found for name, found in out.items() if found}
-
-
-def _references(
-    session: Session,
-    schema: EntitySchema,
-    raw: pl.DataFrame,
-    spellings: dict[str, dict[str, str]],
-) -> References:
-    """The codes a row may name; a code stored in another spelling is known by its NFC
-    one too (the file's, which :func:`import_frame` then gives the stored spelling)."""
+def _references(session: Session, schema: EntitySchema, raw: pl.DataFrame) -> References:
+    """The codes a row may name: those stored (in normal form C since migration 0009, as
+    the file's are read) and, in an areas file, its own."""
     names = {c.kind.value for c in schema.columns}
-
-    def known(table: str, kind: Kind) -> set[str]:
-        stored = _codes(session, table)
-        for col in schema.columns:
-            if col.kind is kind:
-                stored |= set(spellings.get(col.name, {}))
-        return stored
-
-    areas = known("areas", Kind.AREA) if "area" in names else set()
+    areas = _codes(session, "areas") if "area" in names else set()
     if schema.entity == "areas" and "code" in raw.columns:
         areas |= set(raw.select(trim_code(pl.col("code"))).to_series().drop_nulls().to_list())
-    orgs = known("organisations", Kind.ORGANISATION) if "organisation" in names else set()
-    teams = known("teams", Kind.TEAM) if "team" in names else set()
+    orgs = _codes(session, "organisations") if "organisation" in names else set()
+    teams = _codes(session, "teams") if "team" in names else set()
     return References(areas=areas, organisations=orgs, teams=teams)
 
 

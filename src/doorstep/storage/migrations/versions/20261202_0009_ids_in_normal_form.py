@@ -9,7 +9,7 @@ re-spelt in place: the ids and codes of every table (:data:`IDS`), the trail's
 ``entity_id`` and the ids its details name (:data:`DETAIL_IDS`), and ``visits.client_uuid``
 (lower case where it is a UUID, as an import reads one; another device id only in form C).
 Each household and visitor re-spelt gets an ``update`` event, as any write of their data
-does. An open proposal whose area's ids were re-spelt is stale: propose again.
+does; the triggers of migrations 0004 and 0005 count the writes, as any other.
 
 A period of leave or blackout is known by its person and first day; the import kept that
 with a lock, the schema now with a unique constraint on ``(person, starts_on)``.
