@@ -20,10 +20,20 @@ from typer.testing import CliRunner, Result
 
 from doorstep.cli.main import app
 from doorstep.config import get_settings
+from doorstep.services.household_rights import erase_household
+from doorstep.services.visitor_rights import erase_visitor
 from doorstep.storage.base import Base
 from doorstep.storage.migrate import alembic_config, current_revision, upgrade
-from tests.factories.db import run_import, snapshot
-from tests.factories.files import AREA_HEADER, HOUSEHOLD_HEADER, household, write_csv
+from doorstep.storage.session import unit_of_work
+from tests.factories.db import rejected, run_import, snapshot
+from tests.factories.files import (
+    AREA_HEADER,
+    HOUSEHOLD_HEADER,
+    VISITOR_HEADER,
+    household,
+    visitor,
+    write_csv,
+)
 from tests.factories.visits import first_planned, plan_three
 
 HOUSEHOLD = unicodedata.normalize("NFC", "CAFÉ-1")
@@ -307,3 +317,42 @@ def test_an_import_after_the_upgrade_updates_the_rows_stored_in_form_d_not_twins
             )
         ).all()
     assert [tuple(r) for r in stored] == [(HOUSEHOLD, AREA, "Village two, renamed")]
+
+
+def test_the_ids_of_people_erased_in_form_d_stay_refused_in_form_c(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    # An erased household is known only by its erasure's event; an erased visitor by their
+    # emptied row. Both ids, stored in form D, are refused to a new person once in form C.
+    run_import(
+        with_areas, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, [household()])
+    )
+    visitors = write_csv(tmp_path / "v.csv", VISITOR_HEADER, [visitor(visitor_id="V9")])
+    run_import(with_areas, "visitors", visitors)
+    with unit_of_work(with_areas) as s:
+        erase_household(s, "H1", actor="test")
+        erase_visitor(s, "V9", actor="test")
+    command.downgrade(alembic_config(with_areas), "0008")
+    try:
+        with with_areas.begin() as conn:
+            conn.execute(
+                text("UPDATE audit_events SET entity_id = :i WHERE entity_id = 'H1'"),
+                {"i": nfd(HOUSEHOLD)},
+            )
+            conn.execute(
+                text("UPDATE visitors SET external_id = :i WHERE external_id = 'V9'"),
+                {"i": nfd(VISITOR)},
+            )
+            conn.execute(
+                text("UPDATE audit_events SET entity_id = :i WHERE entity_id = 'V9'"),
+                {"i": nfd(VISITOR)},
+            )
+    finally:
+        upgrade(with_areas)
+    again = write_csv(tmp_path / "v2.csv", VISITOR_HEADER, [visitor(visitor_id=VISITOR)])
+    errors = rejected(with_areas, "visitors", again)
+    assert len(errors) == 1 and "is the id of an erased visitor" in errors[0], errors
+    run_import(with_areas, "visitors", write_csv(tmp_path / "v3.csv", VISITOR_HEADER, [visitor()]))
+    pair = write_csv(tmp_path / "x.csv", ["household_id", "visitor_id"], [[HOUSEHOLD, "V1"]])
+    errors = rejected(with_areas, "exclusions", pair)
+    assert len(errors) == 1 and "is the id of an erased household" in errors[0], errors
