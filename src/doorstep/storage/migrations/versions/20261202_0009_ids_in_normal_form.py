@@ -10,6 +10,9 @@ re-spelt in place: the ids and codes of every table (:data:`IDS`), the trail's
 (lower case where it is a UUID, as an import reads one; another device id only in form C).
 Each household and visitor re-spelt gets an ``update`` event, as any write of their data
 does; the triggers of migrations 0004 and 0005 count the writes, as any other.
+Each table is read once, only its rows with an id past ASCII (an ASCII id is its own form
+C); the trail, 1M events with half their ids in Chinese, in about 4 s on SQLite and 8 s on
+PostgreSQL (a busy 2-core machine).
 
 A period of leave or blackout is known by its person and first day; the import kept that
 with a lock, the schema now with a unique constraint on ``(person, starts_on)``.
