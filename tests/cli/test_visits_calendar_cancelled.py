@@ -16,7 +16,7 @@ from doorstep.storage.session import unit_of_work
 from tests.cli.conftest import Invoke
 from tests.factories.db import run_import
 from tests.factories.files import HOUSEHOLD_HEADER, household, write_csv
-from tests.factories.visits import START, plan_three
+from tests.factories.visits import PLAN_START, START, plan_three
 
 
 def _calendar(cli: Invoke, path: Path) -> dict[str, tuple[str, str]]:
@@ -174,3 +174,77 @@ def test_a_visit_recorded_over_a_planned_one_updates_its_event_to_the_days_made(
     # From a day after it was made, the event is still updated while its planned days last.
     assert _days(cli, tmp_path / "4.ics", z)[uid] == ("CONFIRMED", made, made)
     assert uid not in _days(cli, tmp_path / "5.ics", z + dt.timedelta(days=1))
+
+
+def _only_neutral(path: Path, uids: set[str], *, household: str) -> None:
+    """The events ``uids`` of the file are cancelled and hold only UID, dates, status and a
+    neutral summary; the file names ``household`` nowhere."""
+    data = path.read_bytes()
+    assert household.encode() not in data
+    for ev in icalendar.Calendar.from_ical(data).walk("VEVENT"):
+        if str(ev["UID"]) in uids:
+            assert str(ev["STATUS"]) == "CANCELLED"
+            assert str(ev["SUMMARY"]) == "Cancelled: home visit"
+            assert not {"LOCATION", "DESCRIPTION", "ATTENDEE", "GEO"} & set(ev)
+
+
+def test_a_visit_made_at_a_household_that_withdrew_is_cancelled_without_its_data(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    plan_three(with_areas, tmp_path)
+    before = _days(cli, tmp_path / "1.ics", START)
+    h2 = {u for u, (_, summary) in _calendar(cli, tmp_path / "s.ics").items() if "H2" in summary}
+    uid = min(h2, key=lambda u: before[u][1])
+    _, a, z = before[uid]
+    recorded = cli(
+        "visits", "record", "H2", "--visitor", "V1", "--start", str(a), "--end", str(z),
+        "--note", "Mrs Li, by the well", "--today", str(z),
+    )  # fmt: skip
+    assert recorded.exit_code == 0, recorded.output
+    assert _days(cli, tmp_path / "2.ics", START)[uid] == ("CONFIRMED", a, z)
+    left = z + dt.timedelta(days=1)
+    withdrawn = [household(household_id="H2", consent="withdrawn", consent_date=str(left))]
+    path = write_csv(tmp_path / "w.csv", HOUSEHOLD_HEADER, withdrawn)
+    run_import(with_areas, "households", path, today=left)
+    after = _days(cli, tmp_path / "3.ics", START)
+    assert after[uid] == ("CANCELLED", a, z)  # the phone drops it, as the planned ones
+    assert {u for u, (s, _, _) in after.items() if s == "CANCELLED"} == h2
+    _only_neutral(tmp_path / "3.ics", h2, household="H2")
+    assert b"Mrs Li" not in (tmp_path / "3.ics").read_bytes()
+
+
+def test_an_erased_households_visits_are_cancelled_without_its_data(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    # Planned from today at the earliest: the erasure keeps for the calendars only the
+    # visits not over on the day it is made.
+    start = dt.date.fromisoformat(PLAN_START)
+    plan_three(with_areas, tmp_path, start=start)
+
+    def events(name: str) -> dict[str, tuple[str, str]]:
+        path = tmp_path / name
+        result = cli(
+            "visits", "calendar", "--visitor", "V1", "--out", str(path), "--since", str(start)
+        )
+        assert result.exit_code == 0, result.output
+        cal = icalendar.Calendar.from_ical(path.read_bytes())
+        return {str(e["UID"]): (str(e["STATUS"]), str(e["SUMMARY"])) for e in cal.walk("VEVENT")}
+
+    before = events("1.ics")
+    h2 = {u for u, (_, summary) in before.items() if summary.endswith("H2")}
+    assert h2
+    assert cli("household", "erase", "H2", "--yes").exit_code == 0
+    after = events("2.ics")
+    assert set(after) == set(before)
+    assert {u for u, (s, _) in after.items() if s == "CANCELLED"} == h2
+    _only_neutral(tmp_path / "2.ics", h2, household="H2")
+    # Nothing of the kind names the household in the trail: the UIDs are kept under V1.
+    with with_areas.connect() as conn:
+        kept = conn.execute(
+            text(
+                "SELECT entity, entity_id, detail FROM audit_events "
+                "WHERE entity = 'visitor' AND action = 'update' ORDER BY id DESC LIMIT 1"
+            )
+        ).one()
+    assert kept[:2] == ("visitor", "V1")
+    assert "H2" not in str(kept[2])

@@ -8,6 +8,7 @@ import icalendar
 
 from doorstep.engine.planning import PlanningProblemBuilder, PlanResult, VisitRow, plan
 from doorstep.reports.calendar import (
+    Cancelled,
     calendars_by_visitor,
     ics_filename,
     visit_uid,
@@ -127,7 +128,7 @@ def test_a_location_with_a_lone_carriage_return_or_other_control_characters_stay
 
 def test_a_cancelled_visit_keeps_its_uid_and_names_no_household_or_place() -> None:
     kept = VisitRow("h1", "anna", date(2027, 2, 1), date(2027, 2, 5), False)
-    gone = VisitRow("h2", "anna", date(2027, 2, 8), date(2027, 2, 12), False)
+    gone = Cancelled(visit_uid("h2", "anna", date(2027, 2, 8)), date(2027, 2, 8), date(2027, 2, 12))
     data = visitor_ics(
         "anna", [kept], stamp=STAMP, locations={"h1": "Siqu", "h2": "Xijiang"}, cancelled=[gone]
     )
@@ -143,7 +144,26 @@ def test_a_cancelled_visit_keeps_its_uid_and_names_no_household_or_place() -> No
     assert str(live["STATUS"]) == "CONFIRMED"
     assert str(cancelled["STATUS"]) == "CANCELLED"
     assert cancelled.decoded("DTSTART") == gone.start
-    assert cancelled.decoded("DTEND") == gone.end + timedelta(days=1)
+    assert cancelled.decoded("DTEND") == gone.last + timedelta(days=1)
     assert "h2" not in str(cancelled["SUMMARY"]) and "LOCATION" not in cancelled
     assert b"Xijiang" not in data
-    assert "SEQUENCE" not in live and "SEQUENCE" not in cancelled  # the later DTSTAMP decides
+    assert live["SEQUENCE"] == cancelled["SEQUENCE"] == 0  # none given: the first revision
+
+
+def test_each_event_carries_the_sequence_given_for_its_uid() -> None:
+    kept = VisitRow("h1", "anna", date(2027, 2, 1), date(2027, 2, 5), False)
+    made = VisitRow("h3", "anna", date(2027, 1, 20), date(2027, 1, 20), True)
+    uid = visit_uid("h2", "anna", date(2027, 2, 8))
+    gone = Cancelled(uid, date(2027, 2, 8), date(2027, 2, 12))
+    made_uid = visit_uid("h3", "anna", date(2027, 1, 18))  # planned from the 18th
+    sequence = {visit_uid("h1", "anna", kept.start): 7, uid: 12, made_uid: 9}
+    data = visitor_ics(
+        "anna",
+        [kept],
+        stamp=STAMP,
+        cancelled=[gone],
+        recorded=[(made, date(2027, 1, 18))],
+        sequence=sequence,
+    )
+    got = {str(ev["UID"]): ev.decoded("SEQUENCE") for ev in events(data)}
+    assert got == sequence

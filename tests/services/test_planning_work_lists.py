@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from doorstep.services import household_rights, planning
+from doorstep.services import calendars, household_rights, planning
 from doorstep.storage.session import unit_of_work
 from tests.factories.db import run_import
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
@@ -135,7 +135,7 @@ def test_each_household_a_work_list_or_calendar_shows_is_audited_once_after_the_
         assert new[1:] == [("household", h, {"list": kind}) for h in sorted(shown)]
         reads += new
     with unit_of_work(paired) as s:
-        assert len(planning.visitor_calendar(s, "V1", actor="test", since=_day(0))) == 2
+        assert len(calendars.visitor_calendar(s, "V1", actor="test", since=_day(0))) == 2
     new = _reads(paired)[len(reads) :]
     assert new == [
         ("visits", None, {"calendar": "V1", "rows": 2, "cancelled": 0}),

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 from doorstep.engine.pairing.params import PairingParams
-from doorstep.services import pairing, planning
+from doorstep.services import calendars, pairing, planning
 from doorstep.storage.session import unit_of_work
 from tests.factories.db import run_import
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
@@ -83,7 +83,7 @@ def test_withdrawn_consent_takes_effect_for_pairing_planning_and_work_lists(
 
 def _calendar(engine: Engine, visitor_id: str = "V1") -> set[str]:
     with unit_of_work(engine) as s:
-        rows = planning.visitor_calendar(s, visitor_id, actor="test", since=START)
+        rows = calendars.visitor_calendar(s, visitor_id, actor="test", since=START)
     return {h for h, _, _, _ in rows}
 
 

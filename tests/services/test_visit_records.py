@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import Engine, text
 
 from doorstep.errors import Conflict, InvalidInput, NotFound, NotPermitted
-from doorstep.services import planning
+from doorstep.reports.calendar import Cancelled, visit_uid
+from doorstep.services import calendars, planning
 from doorstep.services.visit_records import MadeVisit, mark_missed, record_visit
 from doorstep.storage.session import unit_of_work
 from tests.factories.db import run_import
@@ -221,9 +222,9 @@ def test_a_visit_recorded_elsewhere_cancels_the_visitors_planned_stay_on_its_day
     )
     assert recorded.cancelled == (("H0", first),)  # for `visits record` to say so
     with unit_of_work(planned) as s:
-        events = planning.calendar_events(s, "V1", actor="test", since=first)
+        events = calendars.calendar_events(s, "V1", actor="test", since=first)
         due = planning.work_list(s, "due", actor="test", today=today, days=90)
-    assert ("H0", first, last) in events.cancelled
+    assert Cancelled(visit_uid("H0", "V1", first), first, last) in events.cancelled
     assert not [p for p in events.planned if p[:2] == ("H0", first)]
     h0 = next(r for r in due if r["household"] == "H0")
     assert h0["under_way"] is None

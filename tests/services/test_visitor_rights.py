@@ -13,7 +13,14 @@ from sqlalchemy import Engine, event, inspect, text
 
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.errors import Conflict, NotFound
-from doorstep.services import household_rights, pairing, planning, visit_records, visitor_rights
+from doorstep.services import (
+    calendars,
+    household_rights,
+    pairing,
+    planning,
+    visit_records,
+    visitor_rights,
+)
 from doorstep.services.exporting import export_entity
 from doorstep.services.registry import programme_summary
 from doorstep.storage.base import Base
@@ -172,7 +179,7 @@ def test_a_visitor_gets_everything_held_about_them_households_named_by_id_only(
     # The next export holds the trail about V1: imported, the visit V1 recorded (an event
     # of H1's, naming V1), the first export, a calendar drawn for V1.
     with unit_of_work(paired) as s:
-        planning.calendar_events(s, "V1", actor="officer", since=START)
+        calendars.calendar_events(s, "V1", actor="officer", since=START)
     with unit_of_work(paired) as s:
         again = visitor_rights.export_visitor(s, "V1", actor="officer")
     trail = [(e["action"], e["entity"]) for e in again["records"]["audit_events"]]
@@ -370,7 +377,7 @@ def test_a_visitors_export_finds_their_events_through_the_trails_index(paired: E
     # The trail grows by a region's households with each work list: read whole, it takes
     # a visitor's export seconds (bench/audit_events.py, "visitor").
     with unit_of_work(paired) as s:
-        planning.calendar_events(s, "V1", actor="officer", since=START)
+        calendars.calendar_events(s, "V1", actor="officer", since=START)
         planning.work_list(s, "upcoming", actor="officer", today=START, days=90, visitor="V1")
     statements: list[tuple[str, Any]] = []
 

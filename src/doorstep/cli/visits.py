@@ -20,7 +20,7 @@ from doorstep.engine.planning import VisitRow
 from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import Attempt
 from doorstep.reports.calendar import ics_filename, visitor_ics
-from doorstep.services import planning, visit_records
+from doorstep.services import calendars, planning, visit_records
 from doorstep.services.importing.formulas import escape_text
 from doorstep.services.outfile import write_whole
 
@@ -238,8 +238,10 @@ def calendar_cmd(
     Each visit keeps its UID from file to file; one recorded as made is listed with the days
     it was made on, under the UID of the planned visit it took over. A visit an earlier file
     listed that is no longer planned (moved or removed by a re-plan, cancelled by a visit of
-    the visitor recorded on its days, or nobody is to make it) is written as cancelled under
-    the same UID, so a calendar app that imported that file drops it.
+    the visitor recorded on its days, marked missed, or nobody is to make it), and one made
+    at a household that withdrew or was erased, is written as cancelled under the same UID
+    (its days and no more), so a calendar app that imported that file drops it. Each event's
+    SEQUENCE rises when it changes, so phones take the change.
 
     Example: doorstep visits calendar --visitor V0000123 --out v0000123.ics
     """
@@ -247,12 +249,12 @@ def calendar_cmd(
     check_out_file("--out", out, example=ics_filename(visitor))
     tried = Attempt(actor(), "read", "visits", detail={"calendar": visitor})
     with session(tried) as s:
-        events = planning.calendar_events(s, visitor, actor=tried.actor, since=day)
+        events = calendars.calendar_events(s, visitor, actor=tried.actor, since=day)
         visits = [VisitRow(h, visitor, a, z, False) for h, a, z, _ in events.planned]
         made = [(VisitRow(h, visitor, a, z, True), u) for h, u, a, z, _ in events.recorded]
         areas = {h: area for h, _, _, area in events.planned}
         areas |= {h: area for h, _, _, _, area in events.recorded}
-        cancelled = [VisitRow(h, visitor, a, z, False) for h, a, z in events.cancelled]
+        cancelled = events.cancelled
     data = visitor_ics(
         visitor,
         visits,
@@ -260,6 +262,7 @@ def calendar_cmd(
         locations=areas,
         cancelled=cancelled,
         recorded=made,
+        sequence=events.sequence,
     )
     # After the commit: a database that refuses the audit row writes no file, and a file
     # of households' whereabouts is never on disk without the read in the trail.

@@ -10,8 +10,9 @@ them by UID: a visit no longer planned is written again under its UID with
 ``STATUS:CANCELLED`` (and no household id or place), and a visit planned is
 ``STATUS:CONFIRMED``, so one planned again after it was cancelled shows again. A visit
 recorded as made keeps the UID of the planned visit it took over, with the days it was made
-on, so the phone updates it. No event has a ``SEQUENCE`` (all are 0): the later ``DTSTAMP``
-of the newer file decides.
+on, so the phone updates it. Each event carries the ``SEQUENCE`` its caller gives for its UID
+(0 if none): RFC 5545 (3.8.7.4) wants a revision of an event (other days, another status)
+to carry a higher one, and phones may ignore one that does not.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -91,6 +93,16 @@ def visit_uid(household_id: str, visitor_id: str, start: date) -> str:
     return f"{digest.hexdigest()[:32]}@{UID_DOMAIN}"
 
 
+@dataclass(frozen=True)
+class Cancelled:
+    """An event to send cancelled: its UID and days (``last`` its last day), nothing more,
+    as it may be of a household that withdrew or was erased."""
+
+    uid: str
+    start: date
+    last: date
+
+
 def visitor_ics(
     visitor_id: str,
     visits: Iterable[VisitRow],
@@ -98,8 +110,9 @@ def visitor_ics(
     stamp: datetime,
     title: str = "Home visit",
     locations: Mapping[str, str] | None = None,
-    cancelled: Iterable[VisitRow] = (),
+    cancelled: Iterable[Cancelled] = (),
     recorded: Iterable[tuple[VisitRow, date]] = (),
+    sequence: Mapping[str, int] | None = None,
 ) -> bytes:
     """An iCalendar file (RFC 5545) with one all-day event per visit of one visitor.
 
@@ -118,14 +131,17 @@ def visitor_ics(
         known; no more than that, as calendars are shared and synced beyond the programme.
     cancelled
         Visits an earlier file may have listed that are not to be made: each is an event
-        with its UID and ``STATUS:CANCELLED``, naming neither household nor place (one that
-        withdrew must not be named again).
+        with its UID and ``STATUS:CANCELLED``, its days and a neutral summary, naming
+        neither household nor place (one that withdrew must not be named again).
     recorded
         Visits made, each with the first day its UID comes from: that of the planned visit
         it took over (an earlier file listed it so; its event now has the days it was made
         on), else its own first day. Listed before ``visits``.
+    sequence
+        Each event's ``SEQUENCE`` by UID (0 for one not in it): higher for each revision.
     """
     ts = stamp.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    seq = sequence or {}
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -137,10 +153,12 @@ def visitor_ics(
     lines = [_fold(line) for line in lines]
     events = [*recorded, *((v, v.start) for v in visits)]
     for v, uid_start in events:
+        uid = visit_uid(v.household_id, v.visitor_id, uid_start)
         lines += [
             "BEGIN:VEVENT",
-            f"UID:{visit_uid(v.household_id, v.visitor_id, uid_start)}",
+            f"UID:{uid}",
             f"DTSTAMP:{ts}",
+            f"SEQUENCE:{seq.get(uid, 0)}",
             f"DTSTART;VALUE=DATE:{_ymd(v.start)}",
             f"DTEND;VALUE=DATE:{_ymd(v.end + timedelta(days=1))}",
             _summary(title, v.household_id),
@@ -150,13 +168,14 @@ def visitor_ics(
         if where:
             lines.append(_fold(f"LOCATION:{_escape(where)}"))
         lines += ["STATUS:CONFIRMED", "TRANSP:OPAQUE", "END:VEVENT"]
-    for v in cancelled:
+    for c in cancelled:
         lines += [
             "BEGIN:VEVENT",
-            f"UID:{visit_uid(v.household_id, v.visitor_id, v.start)}",
+            f"UID:{c.uid}",
             f"DTSTAMP:{ts}",
-            f"DTSTART;VALUE=DATE:{_ymd(v.start)}",
-            f"DTEND;VALUE=DATE:{_ymd(v.end + timedelta(days=1))}",
+            f"SEQUENCE:{seq.get(c.uid, 0)}",
+            f"DTSTART;VALUE=DATE:{_ymd(c.start)}",
+            f"DTEND;VALUE=DATE:{_ymd(c.last + timedelta(days=1))}",
             _fold(f"SUMMARY:{_escape(f'Cancelled: {title.lower()}')}"),
             "STATUS:CANCELLED",
             "TRANSP:TRANSPARENT",

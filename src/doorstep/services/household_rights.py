@@ -9,12 +9,14 @@ and the details of the earlier events about it are cleared.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from doorstep.errors import NotFound
 from doorstep.privacy.audit import record_event
+from doorstep.services.calendars import keep_for_calendars
 from doorstep.services.rights_json import subject_export
 from doorstep.storage.repositories import household_data as repo
 from doorstep.storage.repositories.pairing import household_id, lock_pairings
@@ -50,10 +52,15 @@ def export_household(session: Session, external_id: str, *, actor: str) -> dict[
     )
 
 
-def erase_household(session: Session, external_id: str, *, actor: str) -> dict[str, int]:
+def erase_household(
+    session: Session, external_id: str, *, actor: str, today: dt.date | None = None
+) -> dict[str, int]:
     """Erase the household and every row about it; returns the rows erased by table.
     The audit trail's earlier events about it keep who did what and when, and lose their
-    details.
+    details. The UIDs and days of its visits not over by ``today`` are kept for the
+    calendars of their visitors, which cancel them
+    (:func:`~doorstep.services.calendars.keep_for_calendars`): a phone keeps an event until
+    it gets it back cancelled.
 
     Takes the lock a pairing commit takes, so a commit running at the same time either
     finishes first or sees the household gone (its proposal is then stale)."""
@@ -61,6 +68,7 @@ def erase_household(session: Session, external_id: str, *, actor: str) -> dict[s
     lock_pairings(conn)
     household = _find(session, external_id)
     counts = repo.counts(conn, household)
+    keep_for_calendars(session, household, external_id, actor=actor, today=today or dt.date.today())
     repo.erase(conn, household)
     # The trail keeps who read or exported it and when (the staff answer for that), but not
     # what those events noted about it.

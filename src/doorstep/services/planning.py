@@ -41,7 +41,7 @@ from doorstep.services.planning_inputs import (
     owners,
     spans,
 )
-from doorstep.storage.repositories import bulk, lookups, visit_records
+from doorstep.storage.repositories import bulk, lookups
 from doorstep.storage.repositories import pairing as pairing_repo
 from doorstep.storage.repositories import visits as repo
 
@@ -561,60 +561,3 @@ def _deadlines(
         del r["pairing_id"]
         out.append(r)
     return out
-
-
-@dataclass(frozen=True)
-class CalendarEvents:
-    """A visitor's calendar: ``planned`` visits ``(household, first day, last day, area
-    name)``, and ``cancelled`` ones ``(household, first day, last day)`` that an earlier
-    calendar may have listed and that are no longer to be made."""
-
-    planned: list[tuple[str, dt.date, dt.date, str]]
-    cancelled: list[tuple[str, dt.date, dt.date]]
-    #: Visits recorded as made ``(household, UID's first day, first day, last day, area
-    #: name)``: listed with the days they were made on, under the UID of the planned visit
-    #: they took over, so a phone that showed it planned shows it as it was made.
-    recorded: list[tuple[str, dt.date, dt.date, dt.date, str]] = field(default_factory=list)
-
-
-def calendar_events(
-    session: Session, visitor: str, *, actor: str, since: dt.date
-) -> CalendarEvents:
-    """The visitor's planned and cancelled visits from ``since``, read as one audited read
-    (the cancelled ones name no household in a calendar: no household read for them)."""
-    conn = session.connection()
-    lookups.visitor_by_external_id(conn, visitor)
-    visits = repo.planned_for_visitor(conn, visitor, since)
-    made = repo.recorded_for_visitor(conn, visitor, since)
-    cancelled = visit_records.cancelled_for_visitor(conn, visitor, since)
-    record_event(
-        session,
-        actor=actor,
-        action="read",
-        entity="visits",
-        detail={
-            "calendar": visitor,
-            "rows": visits.height + made.height,
-            "cancelled": len(cancelled),
-        },
-    )
-    record_household_events(
-        session,
-        actor=actor,
-        action="read",
-        household_ids=pl.concat([visits["household_id"], made["household_id"]]),
-        detail={"calendar": visitor},
-    )
-    return CalendarEvents(
-        list(visits.drop("household_id").iter_rows()),
-        cancelled,
-        list(made.drop("household_id").iter_rows()),
-    )
-
-
-def visitor_calendar(
-    session: Session, visitor: str, *, actor: str, since: dt.date
-) -> list[tuple[str, dt.date, dt.date, str]]:
-    """``(household, first day, last day, area name)`` of a visitor's planned visits from
-    ``since``."""
-    return calendar_events(session, visitor, actor=actor, since=since).planned

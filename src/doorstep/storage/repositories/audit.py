@@ -20,6 +20,7 @@ from sqlalchemy import (
     DateTime,
     cast,
     column,
+    func,
     insert,
     literal,
     select,
@@ -83,3 +84,34 @@ def insert_events(conn: Connection, events: list[dict[str, Any]]) -> None:
     """Insert audit events (their columns, each its own detail) in one statement."""
     if events:
         conn.execute(insert(Base.metadata.tables["audit_events"]), events)
+
+
+#: The actions of events that record a write (a read or an export changes nothing).
+WRITES = ("create", "update", "delete")
+
+
+def write_counts(conn: Connection, entity: str, entity_ids: list[str]) -> dict[str, int]:
+    """How many events record a write to each of these ``entity`` rows (by external id;
+    those with one), through the index on ``entity_id``."""
+    if not entity_ids:
+        return {}
+    a = Base.metadata.tables["audit_events"]
+    rows = conn.execute(
+        select(a.c.entity_id, func.count())
+        .where(a.c.entity == entity, a.c.entity_id.in_(sorted(set(entity_ids))))
+        .where(a.c.action.in_(WRITES))
+        .group_by(a.c.entity_id)
+    ).all()
+    return {str(e): int(n) for e, n in rows}
+
+
+def visitor_details(conn: Connection, visitor: str, action: str) -> list[dict[str, Any]]:
+    """The details of the visitor's own ``action`` events, oldest first (few: found
+    through the index on ``entity_id``)."""
+    a = Base.metadata.tables["audit_events"]
+    rows = conn.execute(
+        select(a.c.detail)
+        .where(a.c.entity_id == visitor, a.c.entity == "visitor", a.c.action == action)
+        .order_by(a.c.id)
+    ).scalars()
+    return [d if isinstance(d, dict) else json.loads(d) for d in rows]

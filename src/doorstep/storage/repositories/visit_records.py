@@ -300,18 +300,22 @@ def planned_in_the_way(
 
 def cancelled_for_visitor(
     conn: Connection, visitor: str, since: dt.date
-) -> list[tuple[str, dt.date, dt.date]]:
-    """``(household, first day, last day)`` of the visitor's visits that end on ``since`` or
-    later (one under way is on the phone as much as one to come) that an earlier calendar
-    may have listed and the next must cancel: planned visits a re-plan removed
-    (``cancelled_visits``; not those planned or made again on the same first day, whose
-    event stands), and planned visits the calendar no longer lists because nobody is to make
-    them (the household withdrew, the pairing ended, the visitor left: the
-    complement of :func:`doorstep.storage.repositories.visits.planned_for_visitor`)."""
+) -> list[tuple[str, dt.date, dt.date, dt.date]]:
+    """``(household, UID's first day, first day, last day)`` of the visitor's visits that
+    end on ``since`` or later (one under way is on the phone as much as one to come) that
+    an earlier calendar may have listed and the next must cancel: planned visits a re-plan
+    removed (``cancelled_visits``; not those planned or made again on the same first day,
+    whose event stands); planned visits the calendar no longer lists because nobody is to
+    make them (the household withdrew, the pairing ended, the visitor left: the complement
+    of :func:`doorstep.storage.repositories.visits.planned_for_visitor`); planned visits
+    marked missed; and visits made at a household that no longer consents (the complement
+    of :func:`doorstep.storage.repositories.visits.recorded_for_visitor`: a household that
+    withdrew leaves the visitor's phone, its visits made with it, under the UID and with
+    the days the phone shows)."""
     rows = conn.execute(
         text(
             """
-            SELECT h.external_id, c.starts_on, c.ends_on FROM cancelled_visits c
+            SELECT h.external_id, c.starts_on, c.starts_on, c.ends_on FROM cancelled_visits c
             JOIN visitors v ON v.id = c.visitor_id
             JOIN households h ON h.id = c.household_id
             WHERE v.external_id = :visitor AND c.ends_on >= :since
@@ -321,17 +325,66 @@ def cancelled_for_visitor(
                   AND COALESCE(vi.planned_start, vi.actual_start) = c.starts_on
                   AND vi.status IN ('planned', 'done'))
             UNION ALL
-            SELECT h.external_id, vi.planned_start, vi.planned_end FROM visits vi
+            SELECT h.external_id, vi.planned_start, vi.planned_start, vi.planned_end
+            FROM visits vi
             JOIN visitors v ON v.id = vi.visitor_id
             JOIN households h ON h.id = vi.household_id
             LEFT JOIN pairings p ON p.id = vi.pairing_id
-            WHERE v.external_id = :visitor AND vi.status = 'planned'
-              AND vi.planned_end >= :since
-              AND NOT (h.consent_state = 'given'
-                       AND (p.ended_on IS NULL OR p.ended_on > vi.planned_start)
-                       AND (v.active_to IS NULL OR v.active_to >= vi.planned_start))
+            WHERE v.external_id = :visitor AND vi.planned_end >= :since
+              AND (vi.status = 'missed'
+                   OR vi.status = 'planned'
+                      AND NOT (h.consent_state = 'given'
+                               AND (p.ended_on IS NULL OR p.ended_on > vi.planned_start)
+                               AND (v.active_to IS NULL OR v.active_to >= vi.planned_start)))
+            UNION ALL
+            SELECT h.external_id, COALESCE(vi.planned_start, vi.actual_start), vi.actual_start,
+                   COALESCE(vi.actual_end, vi.actual_start) FROM visits vi
+            JOIN visitors v ON v.id = vi.visitor_id
+            JOIN households h ON h.id = vi.household_id
+            WHERE v.external_id = :visitor AND vi.status = 'done'
+              AND COALESCE(h.consent_state, '') <> 'given'
+              AND (COALESCE(vi.actual_end, vi.actual_start) >= :since
+                   OR vi.planned_end >= :since)
             """
         ),
         {"visitor": visitor, "since": since},
     ).all()
-    return sorted((str(h), _day(a), _day(z)) for h, a, z in rows)
+    return sorted((str(h), _day(u), _day(a), _day(z)) for h, u, a, z in rows)
+
+
+def calendar_days_of(
+    conn: Connection, household_id: int, since: dt.date
+) -> list[tuple[str, dt.date, dt.date, dt.date, dt.date]]:
+    """``(visitor, UID's first day, first day, last day, until)`` of every event of the
+    household a visitor's calendar may show or cancel from ``since`` on: its planned,
+    missed and made visits and its cancelled ones, with the days a calendar gives them and
+    the last day it sends them (``until``, on or after ``since``). For its erasure, which
+    deletes the rows these come from."""
+    rows = conn.execute(
+        text(
+            """
+            SELECT v.external_id, COALESCE(vi.planned_start, vi.actual_start),
+                   COALESCE(vi.actual_start, vi.planned_start),
+                   CASE WHEN vi.status = 'done'
+                        THEN COALESCE(vi.actual_end, vi.actual_start) ELSE vi.planned_end END,
+                   COALESCE(vi.planned_end, vi.actual_end, vi.actual_start),
+                   COALESCE(vi.actual_end, vi.actual_start, vi.planned_end)
+            FROM visits vi JOIN visitors v ON v.id = vi.visitor_id
+            WHERE vi.household_id = :h
+              AND (vi.status = 'done' AND vi.actual_start IS NOT NULL
+                   OR vi.status IN ('planned', 'missed')
+                      AND vi.planned_start IS NOT NULL AND vi.planned_end IS NOT NULL)
+            UNION ALL
+            SELECT v.external_id, c.starts_on, c.starts_on, c.ends_on, c.ends_on, c.ends_on
+            FROM cancelled_visits c JOIN visitors v ON v.id = c.visitor_id
+            WHERE c.household_id = :h
+            """
+        ),
+        {"h": household_id},
+    ).all()
+    out = set()
+    for visitor, u, a, z, planned_end, made_end in rows:
+        until = max(_day(planned_end), _day(made_end))
+        if until >= since:
+            out.add((str(visitor), _day(u), _day(a), _day(z), until))
+    return sorted(out)

@@ -1,0 +1,93 @@
+"""A visitor's calendar sends each event's revisions with a growing ``SEQUENCE`` (RFC 5545
+3.8.7.4), so that phones take a move or a cancellation under one UID; an unchanged event
+keeps its number from file to file, so that phones see no update where there is none."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import icalendar
+from sqlalchemy import Engine
+
+from doorstep.engine.planning import CadencePolicy
+from doorstep.services import planning
+from doorstep.storage.session import unit_of_work
+from tests.cli.conftest import Invoke
+from tests.factories.visits import START, plan_three
+
+Event = tuple[str, dt.date, dt.date, int, str]
+
+
+def _events(cli: Invoke, path: Path) -> dict[str, Event]:
+    """UID: (STATUS, first day, last day, SEQUENCE, SUMMARY) of V1's calendar from START."""
+    result = cli("visits", "calendar", "--visitor", "V1", "--out", str(path), "--since", str(START))
+    assert result.exit_code == 0, result.output
+    cal = icalendar.Calendar.from_ical(path.read_bytes())
+    return {
+        str(ev["UID"]): (
+            str(ev["STATUS"]),
+            ev["DTSTART"].dt,
+            ev["DTEND"].dt - dt.timedelta(days=1),
+            int(ev["SEQUENCE"]),
+            str(ev["SUMMARY"]),
+        )
+        for ev in cal.walk("VEVENT")
+    }
+
+
+def test_an_unchanged_event_keeps_its_sequence_and_a_changed_one_gets_a_higher_one(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    plan_three(with_areas, tmp_path)
+    first = _events(cli, tmp_path / "1.ics")
+    assert _events(cli, tmp_path / "2.ics") == first  # a second export changes nothing
+    # H0's first stay of several days, made on one day of it: the same UID, other days.
+    uid, (_, a, _, seq, _) = next(
+        (u, e) for u, e in first.items() if e[4].endswith("H0") and e[2] > e[1]
+    )
+    made = a + dt.timedelta(days=1)
+    recorded = cli(
+        "visits", "record", "H0", "--visitor", "V1", "--start", str(made),
+        "--today", "2027-03-31",
+    )  # fmt: skip
+    assert recorded.exit_code == 0, recorded.output
+    second = _events(cli, tmp_path / "3.ics")
+    assert second[uid][:3] == ("CONFIRMED", made, made)
+    assert second[uid][3] > seq
+    # The other households' events did not change, and keep their numbers.
+    others = {u for u, e in first.items() if not e[4].endswith("H0")}
+    assert others and all(second[u] == first[u] for u in others)
+    assert _events(cli, tmp_path / "4.ics") == second
+    # A re-plan that moves visits cancels the old ones with a higher number still.
+    settings = planning.PlanSettings(
+        start=START, months=4, policy=CadencePolicy(max_gap_days=30), keep_unaffected=False
+    )
+    with unit_of_work(with_areas) as s:
+        planning.plan_area(s, "R", settings, actor="test")
+    third = _events(cli, tmp_path / "5.ics")
+    cancelled = {u for u, e in third.items() if e[0] == "CANCELLED"}
+    assert cancelled and cancelled <= set(second)
+    assert all(third[u][3] > second[u][3] for u in cancelled)
+
+
+def test_a_visit_marked_missed_is_cancelled_with_a_higher_sequence(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    plan_three(with_areas, tmp_path)
+    before = _events(cli, tmp_path / "1.ics")
+    uid, (_, a, z, seq, _) = next((u, e) for u, e in before.items() if e[4].endswith("H1"))
+    missed = cli("visits", "missed", "H1", "--visitor", "V1", "--start", str(a), "--today", str(a))
+    assert missed.exit_code == 0, missed.output
+    after = _events(cli, tmp_path / "2.ics")
+    status, a2, z2, seq2, summary = after[uid]
+    assert (status, a2, z2) == ("CANCELLED", a, z)
+    assert seq2 > seq and "H1" not in summary
+    assert set(after) == set(before)  # no other event came or went
+    # A stay under way on its last day is still sent cancelled, none after it.
+    assert cli(
+        "visits", "calendar", "--visitor", "V1", "--out", str(tmp_path / "3.ics"),
+        "--since", str(z),
+    ).exit_code == 0  # fmt: skip
+    late = icalendar.Calendar.from_ical((tmp_path / "3.ics").read_bytes())
+    assert {str(e["UID"]): str(e["STATUS"]) for e in late.walk("VEVENT")}[uid] == "CANCELLED"
