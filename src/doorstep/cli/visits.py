@@ -329,7 +329,8 @@ def missed_cmd(
     start: str = typer.Option(..., "--start", help="The planned visit's first day (YYYY-MM-DD)."),
     today: str | None = TodayOpt,
 ) -> None:
-    """Mark a planned visit as missed: the next plan pulls the pair's next visit early.
+    """Mark a planned visit as missed: the next plan pulls the pair's next visit early, and
+    the visitor's next calendar sends its event cancelled.
 
     Example: doorstep visits missed H0000042 --visitor V0000123 --start 2027-01-05
     """
