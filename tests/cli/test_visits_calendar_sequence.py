@@ -14,7 +14,9 @@ from doorstep.engine.planning import CadencePolicy
 from doorstep.services import planning
 from doorstep.storage.session import unit_of_work
 from tests.cli.conftest import Invoke
-from tests.factories.visits import START, plan_three
+from tests.factories.db import run_import
+from tests.factories.files import HOUSEHOLD_HEADER, household, write_csv
+from tests.factories.visits import PLAN_START, START, plan_three
 
 Event = tuple[str, dt.date, dt.date, int, str]
 
@@ -91,3 +93,36 @@ def test_a_visit_marked_missed_is_cancelled_with_a_higher_sequence(
     ).exit_code == 0  # fmt: skip
     late = icalendar.Calendar.from_ical((tmp_path / "3.ics").read_bytes())
     assert {str(e["UID"]): str(e["STATUS"]) for e in late.walk("VEVENT")}[uid] == "CANCELLED"
+
+
+def test_a_withdrawal_and_an_erasure_cancel_with_higher_sequences(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    # From today at the earliest: an erasure keeps only the visits not over that day.
+    start = dt.date.fromisoformat(PLAN_START)
+    plan_three(with_areas, tmp_path, start=start)
+
+    def events(name: str) -> dict[str, tuple[str, int, str]]:
+        path = tmp_path / name
+        result = cli(
+            "visits", "calendar", "--visitor", "V1", "--out", str(path), "--since", str(start)
+        )
+        assert result.exit_code == 0, result.output
+        cal = icalendar.Calendar.from_ical(path.read_bytes())
+        return {
+            str(e["UID"]): (str(e["STATUS"]), int(e["SEQUENCE"]), str(e["SUMMARY"]))
+            for e in cal.walk("VEVENT")
+        }
+
+    first = events("1.ics")
+    of = {h: {u for u, e in first.items() if e[2].endswith(h)} for h in ("H1", "H2")}
+    assert of["H1"] and of["H2"]
+    withdrawn = [household(household_id="H1", consent="withdrawn", consent_date=str(start))]
+    path = write_csv(tmp_path / "w.csv", HOUSEHOLD_HEADER, withdrawn)
+    run_import(with_areas, "households", path, today=start)
+    second = events("2.ics")
+    assert all(second[u][0] == "CANCELLED" and second[u][1] > first[u][1] for u in of["H1"])
+    assert cli("household", "erase", "H2", "--yes").exit_code == 0
+    third = events("3.ics")
+    assert all(third[u][0] == "CANCELLED" and third[u][1] > second[u][1] for u in of["H2"])
+    assert events("4.ics") == third  # and they keep them from file to file
