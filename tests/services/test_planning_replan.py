@@ -119,3 +119,34 @@ def test_a_household_whose_planned_stay_passed_unrecorded_keeps_a_later_stay_in_
 
 def _day(n: int) -> dt.date:
     return START + dt.timedelta(days=n)
+
+
+def _v1_households(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        return list(
+            conn.execute(
+                text(
+                    "SELECT h.external_id FROM pairings p JOIN households h "
+                    "ON h.id = p.household_id JOIN visitors v ON v.id = p.visitor_id "
+                    "WHERE v.external_id = 'V1' ORDER BY h.external_id"
+                )
+            ).scalars()
+        )
+
+
+def test_a_missed_visit_is_not_made_up_by_a_stay_its_visitor_did_not_make(
+    paired: Engine,  # noqa: F811
+) -> None:
+    # H_a was visited on day 10, missed its stay of day 20, and has a stay planned from
+    # day 37, under way on day 40; but V1 was recorded at H_b on days 38-39, so that stay
+    # did not happen and cannot make up the missed one. Re-planned from day 40, H_a's next
+    # visit is pulled forward to the first day V1 is free, not left near its deadline.
+    h_a, h_b = _v1_households(paired)
+    _record(paired, h_a, "done", _day(10), _day(14))
+    _record(paired, h_a, "missed", _day(20), _day(24))
+    _record(paired, h_a, "planned", _day(37), _day(41))
+    _record(paired, h_b, "done", _day(38), _day(39))
+    with unit_of_work(paired) as s:
+        planning.plan_area(s, "R", planning.PlanSettings(start=_day(40)), actor="test")
+    assert (_day(37), _day(41)) not in _planned(paired, h_a)
+    assert _planned(paired, h_a)[0][0] == _day(40)

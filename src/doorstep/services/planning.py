@@ -309,7 +309,11 @@ def build_result(
     )
     dropped: list[int] = planned.filter(~under_way & ~inside | gone)["id"].to_list()
     planned = planned.filter(~under_way & inside & ~gone).drop("_from", "_to")
-    missed = repo.missed_since(conn, pairs["id"].to_list(), history_from, start)
+    # Asked once the stays under way that did not happen are known: such a stay makes up
+    # no missed visit (it counts for nothing), so it must not hide one.
+    missed = repo.missed_since(
+        conn, pairs["id"].to_list(), history_from, start, not_made=phantom["id"].to_list()
+    )
     again = pl.col("visitor_id").is_in(
         pl.concat(
             [

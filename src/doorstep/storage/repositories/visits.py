@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
@@ -467,12 +468,21 @@ def under_way_of_ended(conn: Connection, household_ids: list[int], day: dt.date)
 
 
 def missed_since(
-    conn: Connection, pairing_ids: list[int], since: dt.date, start: dt.date
+    conn: Connection,
+    pairing_ids: list[int],
+    since: dt.date,
+    start: dt.date,
+    *,
+    not_made: Sequence[int] = (),
 ) -> list[int]:
     """Pairings with a missed visit since ``since`` not made up since: no recorded visit
     after it, nor a planned one after it already under way on ``start`` (begun before it,
     not over: one over by then and not recorded was not made either, as the plan takes
-    every visit planned before its start that is neither recorded nor marked missed)."""
+    every visit planned before its start that is neither recorded nor marked missed).
+
+    ``not_made`` are planned stays under way that the plan knows did not happen (their
+    visitor was recorded elsewhere on one of their days): they make nothing up."""
+    skip = f"AND d.id NOT IN ({_ids_sql(list(not_made))})" if not_made else ""
     rows = conn.execute(
         text(
             f"""
@@ -483,7 +493,7 @@ def missed_since(
                 SELECT 1 FROM visits d WHERE d.pairing_id = m.pairing_id
                   AND (d.status = 'done' AND d.actual_start >= m.planned_start
                        OR d.status = 'planned' AND d.planned_start > m.planned_start
-                          AND d.planned_start < :start AND d.planned_end >= :start))
+                          AND d.planned_start < :start AND d.planned_end >= :start {skip}))
             """
         ),
         {"since": since, "start": start},
