@@ -473,3 +473,20 @@ def test_first_visits_of_a_pairing_begun_before_the_horizon_spread_over_what_is_
     firsts = [int(plan(b.build(), params=PlanParams(seed=s)).visits.start.min()) for s in range(20)]
     assert max(firsts) <= 20
     assert firsts.count(0) < len(firsts) // 2
+
+
+def test_a_pairings_own_stays_are_not_what_blocks_its_next_visit() -> None:
+    # Three-day stays at most three days apart, Monday to Friday: after a Monday-Wednesday
+    # stay the next would start on Thursday at the latest, and any stay begun on Thursday
+    # or Friday runs into the weekend. The working pattern binds; the days the household's
+    # own stays fill (Monday to Wednesday, and those that would meet the next Monday's)
+    # are no other booking of its visitor.
+    result = plan(
+        one_pair(
+            days=30, policy=CadencePolicy(max_gap_days=3, stay_days=3), working_weekdays=range(5)
+        )
+    )
+    record = result.pairing(0)
+    assert not record.compliant
+    assert record.longest_gap_days == 7
+    assert record.reason is Reason.WORKING_PATTERN

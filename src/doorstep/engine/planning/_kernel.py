@@ -444,7 +444,12 @@ def explain(  # type: ignore[no-untyped-def]
     unusable in the final plan (``vv_*``: every visit by visitor; ``away``: final day counts).
 
     Returns an array ``(len(pairs), N_CODES)`` of day counts; ``C_PLANNER`` counts free days.
-    The tests are those of :func:`sweep`, applied to the finished plan.
+    The tests are those of :func:`sweep`, applied to the finished plan. A day whose stay
+    would meet one of the pairing's own stays is not asked about: the household is being
+    visited then, by this very pairing, so its visitor is not booked elsewhere. Where every
+    day of the window meets one (the two stays around the gap are too close for one more
+    between them), the days are asked about as if the pairing's stays were not there: a
+    free one means the planner could have moved them.
     """
 
     def far(p: int, q: int) -> bool:
@@ -463,46 +468,61 @@ def explain(  # type: ignore[no-untyped-def]
             return bool(p_home[p] + p_home[q] > threshold)
         return True
 
-    out = np.zeros((len(pairs), N_CODES), dtype=np.int64)
-    for i in range(len(pairs)):
-        p = pairs[i]
+    def judge(p: int, d: int, own: bool) -> int:
+        # Why a stay of p from day d could not start (C_PLANNER: nothing stopped it);
+        # -1 when it meets one of p's own stays and `own` says to skip such days.
         v = p_v[p]
         h = p_hh[p]
         c = v_cal[v]
         stay = p_stay[p]
         o = v_org[v]
-        for d in range(win_lo[i], win_hi[i] + 1):
-            end = d + stay - 1
-            code = C_OK
-            if not (p_mask[p] >> weekday[d]) & 1:
-                code = C_WEEKDAY
-            elif cal_run[c, d] < stay:
-                code = C_WORKING
-                for t in range(d, d + stay):
-                    if cal_code[c, t] == CAL_HOLIDAY:
-                        code = C_HOLIDAY
-            if code == C_OK:
-                for j in range(lv_ptr[v], lv_ptr[v + 1]):
-                    if lv_s[j] <= end and lv_e[j] >= d:
-                        code = C_LEAVE
-            if code == C_OK:
-                for j in range(hb_ptr[h], hb_ptr[h + 1]):
-                    if hb_s[j] <= end and hb_e[j] >= d:
-                        code = C_BLACKOUT
-            if code == C_OK:
+        end = d + stay - 1
+        if own:
+            for j in range(vv_ptr[v], vv_ptr[v + 1]):
+                if vv_p[j] == p and not (vv_e[j] < d or end < vv_s[j]):
+                    return -1
+        if not (p_mask[p] >> weekday[d]) & 1:
+            return C_WEEKDAY
+        if cal_run[c, d] < stay:
+            code = C_WORKING
+            for t in range(d, d + stay):
+                if cal_code[c, t] == CAL_HOLIDAY:
+                    code = C_HOLIDAY
+            return code
+        for j in range(lv_ptr[v], lv_ptr[v + 1]):
+            if lv_s[j] <= end and lv_e[j] >= d:
+                return C_LEAVE
+        for j in range(hb_ptr[h], hb_ptr[h + 1]):
+            if hb_s[j] <= end and hb_e[j] >= d:
+                return C_BLACKOUT
+        for j in range(vv_ptr[v], vv_ptr[v + 1]):
+            a = vv_s[j]
+            b = vv_e[j]
+            if vv_p[j] == p:
+                continue
+            rest = travel_days if far(p, vv_p[j]) else 0
+            if not (b + rest < d or end + rest < a):
+                return C_BUSY
+        if o >= 0 and org_cap[o] >= 0:
+            for t in range(d, d + stay):
+                mine = 0  # p's own stay on day t is counted in `away`, and would move
                 for j in range(vv_ptr[v], vv_ptr[v + 1]):
-                    a = vv_s[j]
-                    b = vv_e[j]
-                    rest = travel_days if far(p, vv_p[j]) else 0
-                    if not (b + rest < d or end + rest < a):
-                        code = C_BUSY
-                        break
-            if code == C_OK and o >= 0 and org_cap[o] >= 0:
-                for t in range(d, d + stay):
-                    if away[o, t] >= org_cap[o]:
-                        code = C_CAP
-                        break
-            if code == C_OK:
-                code = C_PLANNER
-            out[i, code] += 1
+                    if vv_p[j] == p and vv_s[j] <= t <= vv_e[j]:
+                        mine = 1
+                if away[o, t] - mine >= org_cap[o]:
+                    return C_CAP
+        return C_PLANNER
+
+    out = np.zeros((len(pairs), N_CODES), dtype=np.int64)
+    for i in range(len(pairs)):
+        p = pairs[i]
+        asked = 0
+        for d in range(win_lo[i], win_hi[i] + 1):
+            code = judge(p, d, True)
+            if code >= 0:
+                out[i, code] += 1
+                asked += 1
+        if asked == 0:
+            for d in range(win_lo[i], win_hi[i] + 1):
+                out[i, judge(p, d, False)] += 1
     return out
