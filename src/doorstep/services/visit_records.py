@@ -67,6 +67,9 @@ class Recorded:
     restored: tuple[int, dt.date] | None = None
     #: The visitor's other planned visits on its days, cancelled: household, first day.
     cancelled: tuple[tuple[str, dt.date], ...] = ()
+    #: What was recorded of a changed visit (its activities, outcome codes: columns named)
+    #: that went with it to the household, visitor or days it has now.
+    carried: tuple[str, ...] = ()
 
 
 class VisitStore(Protocol):
@@ -217,6 +220,8 @@ def write(
     taken = claimed if claimed is not None else set()
     own: int | None = None  # a stored row on no planned days, to be written again
     restored: tuple[int, dt.date] | None = None
+    # What the visit did and found is the visit's: it goes to the row that holds it now.
+    carry = {k: stored[k] for k in repo.MADE_ONLY if stored.get(k)} if stored else {}
     if stored is not None:
         own = int(stored["id"])
         was: dt.date | None = stored["planned_start"]
@@ -232,12 +237,23 @@ def write(
         taken.add(planned)
         if own is not None:
             store.delete_visit(own)  # the planned visit's row holds it now
-        store.update_visit(planned, values)
-        return Recorded(planned, start, restored)
+        store.update_visit(planned, values | carry)
+        return Recorded(planned, start, restored, carried=tuple(carry))
     if own is not None:
-        store.update_visit(own, values)
-        return Recorded(own, None)
-    return Recorded(store.insert_visit(values), None, restored)
+        store.update_visit(own, values)  # its row keeps what it recorded
+        moved = stored is not None and _moved(stored, made)
+        return Recorded(own, None, carried=tuple(carry) if moved else ())
+    return Recorded(store.insert_visit(values | carry), None, restored, carried=tuple(carry))
+
+
+def _moved(stored: dict[str, Any], made: MadeVisit) -> bool:
+    """Whether a stored visit is now another household's, another visitor's, or on other
+    days (not only its note changed)."""
+    return bool(
+        (stored["household"], stored["visitor"]) != (made.household, made.visitor)
+        or (stored["actual_start"], stored["actual_end"] or stored["actual_start"])
+        != (made.start, made.last)
+    )
 
 
 def _meets(stored: dict[str, Any], made: MadeVisit) -> bool:
@@ -298,6 +314,8 @@ def audit_detail(made: MadeVisit, recorded: Recorded, **extra: Any) -> dict[str,
     }
     if recorded.was_planned is not None:
         detail["was_planned"] = recorded.was_planned.isoformat()
+    if recorded.carried:  # named, not copied: the trail keeps no household's findings
+        detail["carried"] = list(recorded.carried)
     return detail | extra
 
 

@@ -443,3 +443,48 @@ def test_a_planned_visit_given_back_on_the_days_of_another_visit_is_cancelled(
     assert _planned_on(planned, "H0", a) == []
     assert _cancelled(planned) == [("H0", str(a))]
     assert _detail(planned, "H0")["status"] == "cancelled"
+
+
+def _findings(engine: Engine) -> dict[tuple[str, str, str], tuple[str | None, str | None]]:
+    """Activities and outcome codes of every visit that has any: (household, status, device
+    id) -> (activities, outcome codes)."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT h.external_id, vi.status, vi.client_uuid, vi.activities, "
+                "vi.outcome_codes FROM visits vi JOIN households h ON h.id = vi.household_id "
+                "WHERE vi.activities IS NOT NULL OR vi.outcome_codes IS NOT NULL"
+            )
+        ).all()
+    return {(h, s, str(u)): (a, o) for h, s, u, a, o in rows}
+
+
+@pytest.mark.parametrize("onto_planned", [True, False])
+def test_a_visit_moved_to_another_household_takes_its_activities_and_outcomes_along(
+    planned: Engine, tmp_path: Path, onto_planned: bool
+) -> None:
+    # A was recorded over H0's planned stay, and what it did and found was recorded on it.
+    # It turns out to be H1's (on H1's planned days) or H2's (today, nothing planned): H0's
+    # planned stay is given back with nothing recorded on it, and the visit, now H1's or
+    # H2's, keeps its activities and outcomes; both trails name what went with it.
+    a, z = first_planned(planned, "H0")
+    row = {"visit_id": A, "household_id": "H0", "visitor_id": "V1", "start": a, "end": z}
+    run_import(planned, "visits", write_csv(tmp_path / "a.csv", HEADER, [row]), today=TODAY)
+    with planned.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE visits SET activities = 'T1;T4', outcome_codes = 'O2' "
+                "WHERE client_uuid = :a"
+            ),
+            {"a": A},
+        )
+    a1, z1 = first_planned(planned, "H1")
+    to = {"household_id": "H1", "start": a1, "end": z1} if onto_planned else {}
+    to = to or {"household_id": "H2", "start": TODAY, "end": TODAY}
+    moved = row | to
+    run_import(planned, "visits", write_csv(tmp_path / "b.csv", HEADER, [moved]), today=TODAY)
+    assert _findings(planned) == {(to["household_id"], "done", A): ("T1;T4", "O2")}
+    assert _planned_on(planned, "H0", a) != []  # given back, as planned
+    carried = ["activities", "outcome_codes"]
+    assert _detail(planned, "H0")["carried"] == carried
+    assert _detail(planned, str(to["household_id"]))["carried"] == carried

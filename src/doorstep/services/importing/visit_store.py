@@ -35,6 +35,7 @@ _COLUMNS = {
     "days_stayed": pl.Int64,
     "notes": pl.String,
     "client_uuid": pl.String,
+    **dict.fromkeys(repo.MADE_ONLY, pl.String),
 }
 
 
@@ -177,12 +178,14 @@ class Preloaded:
             ([v | {"id": i} for i, v in sorted(self._made.items())], bulk.update_rows),
             (self._inserted, None),
         ):
-            if not rows:
-                continue
-            columns = {c: t for c, t in _COLUMNS.items() if c in rows[0]}
-            frame = pl.DataFrame(rows, schema=columns)
-            if write is None:
-                bulk.insert_rows(conn, "visits", frame)
+            # A visit moved takes what it recorded along (``MADE_ONLY``): its row writes
+            # those columns too, the others leave them as they are.
+            for keys in sorted({tuple(sorted(r)) for r in rows}):
+                columns = {c: t for c, t in _COLUMNS.items() if c in keys}
+                frame = pl.DataFrame([r for r in rows if tuple(sorted(r)) == keys], schema=columns)
+                if write is None:
+                    bulk.insert_rows(conn, "visits", frame)
+                else:
+                    write(conn, "visits", frame)
+            if write is None and rows:
                 bulk.sync_sequence(conn, "visits")
-            else:
-                write(conn, "visits", frame)

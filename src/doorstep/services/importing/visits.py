@@ -184,7 +184,9 @@ def load_visits(
         action = "update"
         if before["household"] != k.made.household:  # it was filed under another
             # Its event names the visit that left it, not the other household's days.
-            gone = {"visit": recorded.visit, "moved": True, "file": file}
+            gone: dict[str, Any] = {"visit": recorded.visit, "moved": True, "file": file}
+            if recorded.carried:  # what it recorded went with it, named as the move is
+                gone["carried"] = list(recorded.carried)
             written.events.append(("update", before["household"], gone | back))
             # New to this household unless it took a planned visit of its own.
             action = "create" if recorded.was_planned is None else "update"

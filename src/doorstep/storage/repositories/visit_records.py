@@ -115,6 +115,7 @@ def recorded_clashes(
 STORED_VISITS = """
     SELECT vi.id, vi.client_uuid, vi.status, vi.pairing_id, vi.household_id, vi.visitor_id,
            vi.planned_start, vi.planned_end, vi.actual_start, vi.actual_end, vi.notes,
+           vi.activities, vi.outcome_codes,
            h.external_id AS household, v.external_id AS visitor
     FROM visits vi JOIN households h ON h.id = vi.household_id
     JOIN visitors v ON v.id = vi.visitor_id
@@ -207,6 +208,11 @@ def update_visit(conn: Connection, visit_id: int, values: dict[str, Any]) -> Non
     )
 
 
+#: What was recorded of a visit made besides its days and note: what it did and found.
+#: It is the visit's, so it goes wherever the visit goes (a synced visit moved to another
+#: household, visitor or days takes it along), never stays on a planned visit given back.
+MADE_ONLY = ("activities", "outcome_codes")
+
 #: What a recorded visit over a planned one is set to when it is no longer that visit: the
 #: planned visit again, with its planned days and window as they were.
 UNRECORDED: dict[str, Any] = {
@@ -216,6 +222,7 @@ UNRECORDED: dict[str, Any] = {
     "days_stayed": None,
     "notes": None,
     "client_uuid": None,
+    **dict.fromkeys(MADE_ONLY),
 }
 
 
