@@ -30,11 +30,12 @@ from doorstep.engine.planning import (
 )
 from doorstep.engine.planning.problem import overlapping_pairings
 from doorstep.errors import Conflict
-from doorstep.privacy.audit import record_event, record_household_events
+from doorstep.privacy.audit import record_event, record_events, record_household_events
 from doorstep.services.planning_inputs import (
     PlanInputs,
     affected,
     clock_starts,
+    cut_by_leave,
     head_counts,
     not_made,
     overdue_kept,
@@ -86,6 +87,9 @@ class _Built:
     path: str
     dropped_visits: list[int]  # planned visits to plan again, or no longer wanted
     kept_visits: int
+    # Stays under way cut short by their visitor's leave: id, visitor_id, planned_start,
+    # cut_end (their last day now).
+    shortened: pl.DataFrame
 
 
 def _active_days(pairs: pl.DataFrame, stay_days: int) -> pl.DataFrame:
@@ -235,6 +239,7 @@ def build_result(
         (pl.col("starts_on") - pad).alias("first"),
         (pl.col("ends_on") + pad).alias("last"),
     )
+    on_leave = leave  # the visitor's own leave, not stays elsewhere: it cuts stays short
     leave = pl.concat([leave, elsewhere])
 
     # History. The cadence runs per household: its visits by any visitor count, however
@@ -287,6 +292,15 @@ def build_result(
     # keeps nobody busy. It goes as a replaced visit does (kept as cancelled, for the
     # calendars), and its visitor is planned again.
     phantom = not_made(planned.filter(under_way), stays.filter(made))
+    # A stay under way that its visitor's leave meets (leave imported since it was planned)
+    # ends the day before the leave begins: the visitor is away. One the leave began by its
+    # first day is not kept at all, as one its visitor did not make.
+    cut = cut_by_leave(
+        planned.filter(under_way & ~pl.col("id").is_in(phantom["id"].implode())), on_leave
+    )
+    nothing_left = pl.col("cut_end") < pl.col("planned_start")
+    phantom = pl.concat([phantom, cut.filter(nothing_left).select("id", "visitor_id")])
+    cut = cut.filter(~nothing_left)
     gone = pl.col("id").is_in(phantom["id"].implode())
     under_way = under_way & ~gone
     history = pl.concat(
@@ -300,10 +314,12 @@ def build_result(
                 pl.col("planned_start").alias("first"),
                 pl.col("planned_start").alias("last"),
             ),
-            planned.filter(under_way).select(
+            planned.filter(under_way)
+            .join(cut.select("id", "cut_end"), on="id", how="left")
+            .select(
                 "pairing_id",
                 pl.col("planned_start").alias("first"),
-                pl.col("planned_end").alias("last"),
+                pl.coalesce("cut_end", "planned_end").alias("last"),
             ),
         ]
     )
@@ -319,6 +335,7 @@ def build_result(
             [
                 affected(pairs, planned, done, missed, leave, blackouts),
                 phantom["visitor_id"],
+                cut["visitor_id"],  # its household's cadence planned around what is left
                 overdue_kept(pairs, history, planned, start, settings.policy.effective_gap_days),
             ]
         ).implode()
@@ -345,7 +362,7 @@ def build_result(
     result = plan(
         problem, params=PlanParams(seed=settings.seed), progress=progress, pull_forward=urgent
     )
-    return _Built(result, pairs, path, dropped, inputs.kept.height)
+    return _Built(result, pairs, path, dropped, inputs.kept.height, cut)
 
 
 def _refuse_overlapping(pairs: pl.DataFrame) -> None:
@@ -392,6 +409,7 @@ def plan_area(
         ]
     )
     replaced = deleted.len()
+    shortened = repo.shorten_visits(conn, built.shortened.select("id", "cut_end"))
     repo.forget_cancelled_before(conn, settings.start)
     # By the problem's pairing index, not by household and visitor: the same two may be
     # paired more than once, and each visit goes to the pairing it was planned for.
@@ -442,6 +460,7 @@ def plan_area(
             "start": settings.start.isoformat(),
             "visits": new.height,
             "replaced": replaced,
+            **({"shortened": shortened.height} if shortened.height else {}),
         },
     )
     # Whose visits the plan wrote or deleted (a visitor's visits planned again at the same
@@ -452,6 +471,28 @@ def plan_area(
         action="update",
         household_ids=pl.concat([deleted, new["household_id"]]),
         detail={"table": "visits", "area": area_code, "start": settings.start.isoformat()},
+    )
+    # A stay cut short by leave is named with its days, as a visit recorded or cancelled is.
+    record_events(
+        session,
+        actor=actor,
+        entity="household",
+        events=[
+            (
+                "update",
+                str(r["household"]),
+                {
+                    "visit": int(r["id"]),
+                    "visitor": str(r["visitor"]),
+                    "start": r["planned_start"].isoformat(),
+                    "end": r["planned_end"].isoformat(),
+                    "was_end": r["was_end"].isoformat(),
+                    "status": VisitStatus.PLANNED.value,
+                    "reason": "its visitor's leave begins the day after",
+                },
+            )
+            for r in shortened.iter_rows(named=True)
+        ],
     )
     session.flush()
     return summary

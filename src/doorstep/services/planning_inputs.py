@@ -144,6 +144,23 @@ def not_made(under_way: pl.DataFrame, made: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def cut_by_leave(under_way: pl.DataFrame, leave: pl.DataFrame) -> pl.DataFrame:
+    """``id, visitor_id, planned_start, cut_end`` of the stays under way (``under_way``:
+    ``id, visitor_id, planned_start, planned_end``) that their visitor's leave (``leave``:
+    ``owner, first, last``) meets: each ends the day before the first such leave begins
+    (before its own first day where the leave began by then: nothing of it is kept)."""
+    return (
+        under_way.select("id", "visitor_id", "planned_start", "planned_end")
+        .join(leave, left_on="visitor_id", right_on="owner")
+        .filter(
+            (pl.col("first") <= pl.col("planned_end")) & (pl.col("planned_start") <= pl.col("last"))
+        )
+        .group_by("id", "visitor_id", "planned_start")
+        .agg((pl.col("first").min() - pl.duration(days=1)).alias("cut_end"))
+        .sort("id")
+    )
+
+
 def owners(pairs: pl.DataFrame, visits: pl.DataFrame, stay_days: int) -> pl.Series:
     """The pairing each made visit (``household_id, visitor_id, pairing_id, day``) belongs
     to, or null.

@@ -522,6 +522,46 @@ def delete_visits(conn: Connection, visit_ids: list[int]) -> pl.Series:
     return _deleted(conn, f"DELETE FROM visits WHERE id IN ({ids})", {})
 
 
+def shorten_visits(conn: Connection, cuts: pl.DataFrame) -> pl.DataFrame:
+    """End these planned visits (``cuts``: ``id, cut_end``) on an earlier day; each one's
+    ``id, household, visitor, planned_start, planned_end`` (the new last day) and
+    ``was_end`` (for the audit). Its window ends there too: nothing is planned past it."""
+    schema = {
+        "id": pl.Int64,
+        "household": pl.String,
+        "visitor": pl.String,
+        "planned_start": pl.Date,
+        "was_end": pl.Date,
+    }
+    if cuts.is_empty():
+        return pl.DataFrame(schema=schema | {"planned_end": pl.Date})
+    before = frame(
+        conn,
+        f"""
+        SELECT vi.id, h.external_id AS household, v.external_id AS visitor, vi.planned_start,
+               vi.planned_end AS was_end
+        FROM visits vi JOIN households h ON h.id = vi.household_id
+        JOIN visitors v ON v.id = vi.visitor_id
+        WHERE vi.id IN ({_ids_sql(cuts["id"].to_list())}) ORDER BY vi.id
+        """,
+        {},
+        schema,
+    )
+    conn.execute(
+        text(
+            """
+            UPDATE visits SET planned_end = :end, updated_at = CURRENT_TIMESTAMP,
+                window_end = CASE WHEN window_end > :end THEN :end ELSE window_end END
+            WHERE id = :id AND status = 'planned'
+            """
+        ),
+        [{"id": int(i), "end": e} for i, e in cuts.select("id", "cut_end").iter_rows()],
+    )
+    return before.join(
+        cuts.select("id", pl.col("cut_end").alias("planned_end")), on="id", maintain_order="left"
+    )
+
+
 def forget_cancelled_before(conn: Connection, day: dt.date) -> None:
     """Forget cancelled visits over before ``day``: no calendar from then lists them."""
     conn.execute(text("DELETE FROM cancelled_visits WHERE ends_on < :day"), {"day": day})
