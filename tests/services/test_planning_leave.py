@@ -77,6 +77,10 @@ def test_leave_over_a_stay_under_way_cuts_it_short_and_plans_its_household_aroun
         assert back < mine[1][0] <= first + GAP
         ended = [d for d in _trail(paired, h) if d.get("was_end") == str(last)]
         assert [(d["start"], d["end"]) for d in ended] == [(str(first), str(cut[1]))]
+        # The visitor's calendar shows the stay with its new last day.
+        with unit_of_work(paired) as s:
+            events = planning.calendar_events(s, "V1", actor="test", since=today)
+        assert (h, *cut) in [e[:3] for e in events.planned]
     else:
         assert (h, first) in _cancelled(paired)
         # Not visited at all: it is visited as soon as V1 is back.
