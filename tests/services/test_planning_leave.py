@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from doorstep.services import planning
+from doorstep.services import calendars, planning
 from doorstep.storage.session import unit_of_work
 from tests.factories.db import run_import
 from tests.factories.files import write_csv
@@ -79,7 +79,7 @@ def test_leave_over_a_stay_under_way_cuts_it_short_and_plans_its_household_aroun
         assert [(d["start"], d["end"]) for d in ended] == [(str(first), str(cut[1]))]
         # The visitor's calendar shows the stay with its new last day.
         with unit_of_work(paired) as s:
-            events = planning.calendar_events(s, "V1", actor="test", since=today)
+            events = calendars.calendar_events(s, "V1", actor="test", since=today)
         assert (h, *cut) in [e[:3] for e in events.planned]
     else:
         assert (h, first) in _cancelled(paired)
