@@ -33,10 +33,17 @@ class VisitStatus(StrEnum):
 
 
 class PairingEndReason(StrEnum):
-    REPAIRED = "repaired"
+    """Why a commit ended a pairing (``pairings.end_reason``, a plain string: a new reason
+    needs no migration)."""
+
+    REPAIRED = "repaired"  # the household was paired anew, with another visitor
     CONSENT_WITHDRAWN = "consent_withdrawn"
     VISITOR_LEFT = "visitor_left"
     EXCLUDED = "excluded"  # the pair was put on the exclusion list while paired
+    # Left without a visitor: no one can take the household now (out of reach, no shared
+    # language, full), its own visitor included. Before this reason such pairings were
+    # ended as ``repaired``, which told a reader of the history that it had a new visitor.
+    NO_VISITOR = "no_visitor"
     HOUSEHOLD_LEFT = "household_left"
     REQUESTED = "requested"
     OTHER = "other"

@@ -70,7 +70,7 @@ def test_a_pairing_ended_without_a_new_one_names_the_commit_that_ended_it(
     assert _rows(engine) == [
         ("H1", "visitor_left", first, second),
         ("H2", "consent_withdrawn", first, second),
-        ("H3", "repaired", first, second),
+        ("H3", "no_visitor", first, second),
         ("H4", None, first, None),
     ]
 
@@ -86,7 +86,7 @@ def test_show_tells_when_a_proposal_was_committed_and_what_its_commit_did(
     assert two.commit == {
         "started": 0,
         "still_open": 0,
-        "ended": {"consent_withdrawn": 1, "repaired": 1, "visitor_left": 1},
+        "ended": {"consent_withdrawn": 1, "no_visitor": 1, "visitor_left": 1},
     }
     assert one.committed_at is not None and two.committed_at is not None
     assert one.committed_at <= two.committed_at

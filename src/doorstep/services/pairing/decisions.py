@@ -135,7 +135,8 @@ def _end_reasons(
     """The households whose pairing ends, by why, for the history: the household has no
     consent; else the pair was excluded since it was made (the scope's exclusions hold
     every one between its households and their current visitors); else its visitor is not
-    active on ``today``; else it was paired anew."""
+    active on ``today``; else it is left without a visitor (no one can take it now); else
+    it was paired anew."""
     visitors = scope.visitors
     gone = visitors.filter(~pl.Series(digests.active(visitors, today)))["id"].implode()
     excluded = ending.join(
@@ -150,6 +151,8 @@ def _end_reasons(
         .then(pl.lit(PairingEndReason.EXCLUDED.value))
         .when(pl.col("current_visitor_id").is_in(gone))
         .then(pl.lit(PairingEndReason.VISITOR_LEFT.value))
+        .when(pl.col("visitor_id").is_null())
+        .then(pl.lit(PairingEndReason.NO_VISITOR.value))
         .otherwise(pl.lit(PairingEndReason.REPAIRED.value))
     )
     grouped = ending.select(pl.col("household_id"), why.alias("why"))
