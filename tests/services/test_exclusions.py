@@ -13,7 +13,8 @@ from sqlalchemy import Engine, text
 from doorstep.errors import Conflict, InvalidInput, NotFound
 from doorstep.services import exclusions
 from doorstep.services.exclusions import Change
-from doorstep.services.visitor_rights import erase_visitor
+from doorstep.services.household_rights import export_household
+from doorstep.services.visitor_rights import erase_visitor, export_visitor
 from doorstep.storage.repositories.pairing import input_writes
 from doorstep.storage.session import unit_of_work
 from tests.services.importing.test_import_exclusions import _stored
@@ -135,3 +136,39 @@ def test_a_pair_paired_now_is_said_to_be_and_keeps_its_pairing(area: Engine) -> 
     assert out.paired_in == "A1"
     assert _exclude(area, "H1", "VFAR", None).paired_in is None
     assert open_pairings(area) == [("VNEAR", "H1")]
+
+
+def _exclusion_events(export: dict[str, Any]) -> list[tuple[str, str, str, dict[str, Any]]]:
+    """The exclusion events an export lists: action, entity, id, detail."""
+    return [
+        (e["action"], e["entity"], e["entity_id"], e["detail"])
+        for e in export["records"]["audit_events"]
+        if e["detail"].get("table") == "exclusions"
+    ]
+
+
+def test_a_removed_exclusion_stays_in_both_exports_every_change_of_it(area: Engine) -> None:
+    _exclude(area, "H1", "VNEAR", "asked not to")
+    _exclude(area, "H1", "VNEAR", "former employer")
+    _unexclude(area, "H1", "VNEAR")
+    with unit_of_work(area) as s:
+        his = export_visitor(s, "VNEAR", actor="test")
+        theirs = export_household(s, "H1", actor="test")
+    named, naming = {"table": "exclusions", "visitor": "VNEAR"}, {"table": "exclusions"}
+    naming["household"] = "H1"
+    assert _exclusion_events(his) == [
+        ("create", "household", "H1", named),
+        ("create", "visitor", "VNEAR", naming),
+        ("update", "household", "H1", named),
+        ("update", "visitor", "VNEAR", naming),
+        ("update", "household", "H1", {**named, "removed": True}),
+        ("update", "visitor", "VNEAR", {**naming, "removed": True}),
+    ]
+    assert [e[:3] for e in _exclusion_events(theirs)] == [
+        ("create", "household", "H1"),
+        ("update", "household", "H1"),
+        ("update", "household", "H1"),
+    ]
+    # Another visitor's export lists none of it.
+    with unit_of_work(area) as s:
+        assert _exclusion_events(export_visitor(s, "VFAR", actor="test")) == []

@@ -28,7 +28,8 @@ def exclude_cmd(
     Every pairing from now on leaves the pair out, and `pair explain` calls the visitor
     excluded; an open proposal that could have paired them is stale. A pair paired now
     stays paired until the next `pair --area` for its area is committed, which ends the
-    pairing (as `excluded`). Audited under the household, naming the visitor.
+    pairing (as `excluded`). Audited under the household and under the visitor, each
+    naming the other.
 
     Example: doorstep pair exclude H0000042 V0000123 --reason "asked for another visitor"
     """
@@ -61,7 +62,7 @@ def unexclude_cmd(
     """Let a household and a visitor be paired again: remove their exclusion.
 
     The next pairing may pair them; an open proposal that left them apart is stale. A pair
-    not excluded is an error (exit 1) and nothing changes. Audited under the household.
+    not excluded is an error (exit 1) and nothing changes. Audited under both people.
 
     Example: doorstep pair unexclude H0000042 V0000123
     """

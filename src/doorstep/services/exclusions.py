@@ -1,12 +1,13 @@
 """One exclusion at a time: a coordinator keeping a household and a visitor apart, or no
 longer (a file of them goes through ``doorstep import exclusions``).
 
-An exclusion is data about both people: each change is audited under the household, naming
-the visitor, as the import's rows are, so that both their exports list it. Pairing reads
-exclusions, so a change is made under the pairing lock (a `pair commit` sees all of it or
-none) and counted by the triggers on ``exclusions``: an open proposal that could have paired
-the two is then stale. A pair paired now keeps its pairing until the next commit for its
-area ends it (``paired_in``).
+An exclusion is data about both people: each change is audited twice, as the import's rows
+are, under the household naming the visitor and under the visitor naming the household, so
+that each export lists it however the exclusion is found later (removed, its row is gone).
+Pairing reads exclusions, so a change is made under the pairing lock (a `pair commit` sees
+all of it or none) and counted by the triggers on ``exclusions``: an open proposal that
+could have paired the two is then stale. A pair paired now keeps its pairing until the next
+commit for its area ends it (``paired_in``).
 """
 
 from __future__ import annotations
@@ -120,14 +121,19 @@ def _people(session: Session, household: str, visitor: str) -> tuple[int, int]:
 def _audit(
     session: Session, actor: str, household: str, visitor: str, action: str, **more: object
 ) -> None:
-    """The household's event, naming the visitor: both their exports list it. A removal is
-    an ``update`` saying so, as ``delete`` of a household is its erasure."""
-    record_event(
-        session,
-        actor=actor,
-        action=action,
-        entity="household",
-        entity_id=household,
-        detail={"table": "exclusions", "visitor": visitor, **more},
-    )
+    """The household's event naming the visitor, and the visitor's naming the household:
+    each person's export finds their own by its id, the exclusion's row gone or not. A
+    removal is an ``update`` saying so, as ``delete`` of a person is their erasure."""
+    for entity, entity_id, other in (
+        ("household", household, {"visitor": visitor}),
+        ("visitor", visitor, {"household": household}),
+    ):
+        record_event(
+            session,
+            actor=actor,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            detail={"table": "exclusions", **other, **more},
+        )
     session.flush()

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
+from doorstep.services.exclusions import unexclude
 from doorstep.services.household_rights import erase_household, export_household
 from doorstep.services.importing.errors import errors_csv_path
 from doorstep.services.visitor_rights import erase_visitor, export_visitor
@@ -164,3 +165,28 @@ def test_each_pair_written_is_audited_under_its_household_naming_its_visitor_and
         assert [r["reason"] for r in rows] == ["moved"]
         files = [e["detail"].get("file") for e in export["records"]["audit_events"]]
         assert {"x.csv", "y.csv"} <= set(files)
+
+
+def test_an_imported_pair_removed_since_stays_in_the_visitor_export_under_their_own_id(
+    people: Engine, tmp_path: Path
+) -> None:
+    run_import(people, "exclusions", write_csv(tmp_path / "x.csv", HEADER, [["H1", "V1", "asked"]]))
+    with unit_of_work(people) as s:
+        unexclude(s, "H1", "V1", actor="ann")
+    assert _events(people, "visitor")[-2:] == [
+        ("create", "V1", {"file": "x.csv", "table": "exclusions", "household": "H1"}),
+        ("update", "V1", {"table": "exclusions", "household": "H1", "removed": True}),
+    ]
+    with unit_of_work(people) as s:
+        his = export_visitor(s, "V1", actor="test")
+    written = [
+        (e["entity"], e["action"], e["detail"].get("file"))
+        for e in his["records"]["audit_events"]
+        if e["detail"].get("table") == "exclusions"
+    ]
+    assert written == [
+        ("household", "create", "x.csv"),
+        ("visitor", "create", "x.csv"),
+        ("household", "update", None),
+        ("visitor", "update", None),
+    ]

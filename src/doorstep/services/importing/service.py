@@ -258,10 +258,15 @@ def import_frame(
             detail={"file": path.name, "table": "household_indicators"},
         )
     if result.events:
-        # A row about two people: its event is the household's and names the visitor, so
-        # that both their exports list it (as a visit's event does).
+        # A row about two people (an exclusion): an event under each, naming the other, so
+        # that each one's export finds it by their own id, whatever becomes of the row.
         events = [(a, h, {"file": path.name, **d}) for a, h, d in result.events]
         record_events(session, actor=actor, entity="household", events=events)
+        theirs = [
+            (a, d["visitor"], {"file": path.name, "table": d["table"], "household": h})
+            for a, h, d in result.events
+        ]
+        record_events(session, actor=actor, entity="visitor", events=theirs)
     session.flush()
     progress("done", frame.height, frame.height)
     return ImportSummary(

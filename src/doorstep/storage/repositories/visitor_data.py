@@ -131,9 +131,9 @@ def _events_about(visitor: int, external_id: str) -> list[ColumnElement[bool]]:
     them (a command's own event, whose id is empty); and the visits they recorded or missed:
     events of the households visited, naming the visitor in the detail, looked up under
     the ids of the households they were ever paired with or have a visit of (a visit is
-    recorded only within a pairing, and pairings are kept, ended, as history); and the
-    exclusions written of them, under the households they are kept apart from (an exclusion
-    removed since takes its households' events out of this reach)."""
+    recorded only within a pairing, and pairings are kept, ended, as history), or were ever
+    excluded from: those with an exclusion now, and those the visitor's own exclusion events
+    name (an exclusion removed since has no row, and its events must stay in the export)."""
     a = Base.metadata.tables["audit_events"]
     t = Base.metadata.tables
     named = a.c.detail["visitor"].as_string() == external_id
@@ -143,7 +143,15 @@ def _events_about(visitor: int, external_id: str) -> list[ColumnElement[bool]]:
             for table in ("pairings", "visits", "exclusions")
         )
     )
-    households = select(t["households"].c.external_id).where(t["households"].c.id.in_(theirs))
+    excluded_from = select(a.c.detail["household"].as_string()).where(
+        a.c.entity_id == external_id,
+        a.c.entity == "visitor",
+        a.c.detail["table"].as_string() == "exclusions",
+    )
+    households = union(
+        select(t["households"].c.external_id).where(t["households"].c.id.in_(theirs)),
+        excluded_from,
+    )
     return [
         and_(a.c.entity_id == external_id, a.c.entity == "visitor"),
         and_(
