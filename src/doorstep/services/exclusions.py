@@ -6,7 +6,8 @@ are, under the household naming the visitor and under the visitor naming the hou
 that each export lists it however the exclusion is found later (removed, its row is gone).
 Pairing reads exclusions, so a change is made under the pairing lock (a `pair commit` sees
 all of it or none) and counted by the triggers on ``exclusions``: an open proposal that
-could have paired the two is then stale. A pair paired now keeps its pairing until the next
+could have paired the two is then stale. Its reason is no input of pairing's: a reason
+changed is not counted. A pair paired now keeps its pairing until the next
 commit for its area ends it (``paired_in``).
 """
 
@@ -23,7 +24,7 @@ from doorstep.errors import InvalidInput, NotFound
 from doorstep.privacy.audit import record_event
 from doorstep.storage.repositories import exclusions as repo
 from doorstep.storage.repositories import visitor_data
-from doorstep.storage.repositories.pairing import household_id, lock_pairings
+from doorstep.storage.repositories.pairing import household_id, lock_pairings, uncounted
 from doorstep.storage.tables import Exclusion
 
 
@@ -70,7 +71,8 @@ def exclude(
         repo.add(conn, h, v, kept)
     elif reason is not None and reason != stored:
         change, kept = Change.UPDATED, reason
-        repo.set_reason(conn, h, v, kept)
+        with uncounted(conn):  # the reason is no input of pairing's
+            repo.set_reason(conn, h, v, kept)
     else:
         change, kept = Change.UNCHANGED, stored
     if change is not Change.UNCHANGED:  # as an import of a row stored already, not audited

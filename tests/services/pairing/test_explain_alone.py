@@ -14,12 +14,14 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from doorstep.services import pairing
+from doorstep.services import exclusions, pairing
 from doorstep.services.pairing import versions
 from doorstep.storage.repositories import pairing as repo
 from doorstep.storage.session import unit_of_work
 from doorstep.storage.tables import PairingProposal
 from doorstep.storage.tables.pairings import PAIRING_INPUT_COLUMNS, PAIRING_INPUT_TABLES
+from tests.factories.db import run_import
+from tests.factories.files import write_csv
 from tests.services.pairing.tree import (
     TODAY,
     add,
@@ -296,3 +298,73 @@ def test_a_pool_visitor_looking_after_a_household_no_longer_in_its_pool_is_liste
         whole = _explain(engine, "H1", view.id)
     assert "V9" in [a.visitor_id for a in whole.explanation.alternatives]
     assert _plain(alone.explanation) == _plain(whole.explanation)
+
+
+def _counts_around_import(
+    engine: Engine, tmp_path: Path, kind: str, rows: list[dict[str, Any]], extra: list[str]
+) -> tuple[int, int]:
+    """The count of input writes before and after an import of ``rows``."""
+    with unit_of_work(engine) as s:
+        before = repo.input_writes(s.connection())
+    add(engine, tmp_path, kind, rows, extra=extra)
+    with unit_of_work(engine) as s:
+        return before, repo.input_writes(s.connection())
+
+
+def test_an_import_changing_only_what_pairing_does_not_read_leaves_explain_alone(
+    village: tuple[Engine, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The import writes a changed row's every column: it must set only the changed ones,
+    # or the triggers count its address as a move.
+    engine, proposal_id = village
+    read = reads_of_the_area(monkeypatch)
+    moved = home(household_id="H2", lat=51.51, address="Mill Lane 3", head_name="Renamed")
+    again = [home(household_id="H1"), {**moved, "preferred_weekdays": "1;3"}]
+    before, after = _counts_around_import(
+        engine, tmp_path, "households", again, ["preferred_weekdays"]
+    )
+    assert after == before
+    renamed = [worker(visitor_id="V2", lat=51.53, capacity=1, name="Renamed")]
+    before, after = _counts_around_import(engine, tmp_path, "visitors", renamed, [])
+    assert after == before
+    assert not _explain(engine, "H1", proposal_id).stale
+    assert read == []
+    with engine.connect() as conn:
+        stored = conn.execute(
+            text("SELECT address, head_name, preferred_weekdays FROM households ORDER BY id")
+        ).all()
+    assert [tuple(r) for r in stored] == [
+        ("No. 1", "Wang Fang", None),
+        ("Mill Lane 3", "Renamed", "1;3"),
+    ]
+    # A row that sets a column pairing reads is counted as ever, its other columns written.
+    before, after = _counts_around_import(
+        engine, tmp_path, "households", [{**moved, "lat": 51.52, "address": "Mill Lane 4"}], []
+    )
+    assert after > before
+    assert _explain(engine, "H1", proposal_id).stale
+
+
+def test_an_exclusions_reason_changed_leaves_explain_alone(
+    village: tuple[Engine, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine, _ = village
+    with unit_of_work(engine) as s:
+        exclusions.exclude(s, "H1", "V2", reason="asked", actor="ann")
+    view = propose(engine, "A")  # computed with the exclusion
+    read = reads_of_the_area(monkeypatch)
+    with unit_of_work(engine) as s:
+        before = repo.input_writes(s.connection())
+        exclusions.exclude(s, "H1", "V2", reason="former employer", actor="ann")
+    path = write_csv(
+        tmp_path / "x.csv", ["household_id", "visitor_id", "reason"], [["H1", "V2", "moved"]]
+    )
+    assert run_import(engine, "exclusions", path).updated == 1
+    with unit_of_work(engine) as s:
+        assert repo.input_writes(s.connection()) == before
+    assert not _explain(engine, "H1", view.id).stale
+    assert read == []
+    # Excluding a pair anew is counted as ever.
+    with unit_of_work(engine) as s:
+        exclusions.exclude(s, "H2", "V2", reason=None, actor="ann")
+        assert repo.input_writes(s.connection()) > before

@@ -5,7 +5,8 @@ people must be on record: an id no one holds, or held by someone erased, is refu
 an exclusion is data about the two of them. Pairing reads exclusions, so the import runs
 under the pairing lock, and its writes are counted as writes to pairing's inputs (by the
 triggers on ``exclusions``): an open proposal that could have made a pair excluded now is
-stale. A pair paired now keeps its pairing until the next commit for its area ends it.
+stale. A reason changed alone is not counted: pairing does not read it. A pair paired now
+keeps its pairing until the next commit for its area ends it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from doorstep.services.importing.load import Written, differing
 from doorstep.services.importing.validate import ROW
 from doorstep.storage.repositories import bulk, household_data, visit_sync, visitor_data
 from doorstep.storage.repositories import exclusions as repo
+from doorstep.storage.repositories.pairing import uncounted
 
 #: The table the rows go to, as audit details name it.
 TABLE = "exclusions"
@@ -75,7 +77,8 @@ def load_exclusions(conn: Connection, frame: pl.DataFrame) -> Written:
     people = [pl.col("hid").alias("household_id"), pl.col("vid").alias("visitor_id")]
     bulk.insert_rows(conn, TABLE, new.select("id", *people, "reason"))
     changed = differing(conn, TABLE, old.select("id", "reason"), stored)
-    bulk.update_rows(conn, TABLE, changed)
+    with uncounted(conn):  # only reasons change, and pairing does not read them
+        bulk.update_rows(conn, TABLE, changed)
     bulk.sync_sequence(conn, TABLE)
     updated = old.filter(pl.col("id").is_in(changed["id"].implode()))
     events: list[tuple[str, str, dict[str, Any]]] = [

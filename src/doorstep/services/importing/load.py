@@ -21,6 +21,7 @@ from doorstep.services.importing.columns import SCHEMAS, Kind
 from doorstep.services.importing.errors import RowError
 from doorstep.services.importing.validate import ROW
 from doorstep.storage.repositories import bulk
+from doorstep.storage.tables.pairings import PAIRING_INPUT_COLUMNS
 
 Progress = Callable[[str, int, int], None]
 
@@ -138,7 +139,12 @@ def fill_unstated(
 
 
 def differing(
-    conn: Connection, table: str, old: pl.DataFrame, stored: pl.DataFrame | None = None
+    conn: Connection,
+    table: str,
+    old: pl.DataFrame,
+    stored: pl.DataFrame | None = None,
+    *,
+    as_sets: bool = True,
 ) -> pl.DataFrame:
     """The rows of ``old`` (an ``id`` and stored columns) whose values are not those stored
     under their id. Both sides are compared as the table stores them (the file's value cast
@@ -153,7 +159,8 @@ def differing(
     the file is the latest word on the row, and an import does not reorder what it writes.
 
     ``stored`` is the table's rows (:func:`~doorstep.storage.repositories.bulk.read_rows`,
-    ``id`` and at least ``old``'s columns) when the caller read them already.
+    ``id`` and at least ``old``'s columns) when the caller read them already. With
+    ``as_sets=False`` lists of codes are compared as text, order included.
     """
     cols = [c for c in old.columns if c != "id"]
     if old.height == 0 or not cols:
@@ -169,7 +176,7 @@ def differing(
             _differs(pl.col(c), pl.col(f"_stored_{c}"), stored.schema[c]) for c in cols
         )
     )
-    sets = [c for c in cols if c in _CODE_SETS]
+    sets = [c for c in cols if c in _CODE_SETS] if as_sets else []
     if sets and candidates.height:
         # Only the rows whose text differs are looked at again (few, on a re-import).
         canonical = {c: _as_set(candidates, c, f"_stored_{c}") for c in sets}
@@ -233,9 +240,31 @@ def write_changed(
     old = _keep_stored(old, absent)
     changed = differing(conn, table, old, stored)
     bulk.insert_rows(conn, table, new, on_rows=on_rows)
-    bulk.update_rows(conn, table, changed)
+    _update_changed(conn, table, changed, stored)
     bulk.sync_sequence(conn, table)
     return Written(new["id"], changed["id"], old.height - changed.height)
+
+
+def _update_changed(
+    conn: Connection, table: str, changed: pl.DataFrame, stored: pl.DataFrame | None
+) -> None:
+    """Update the ``changed`` rows, setting what pairing reads only in the rows where it
+    changed: the triggers count an update by the columns it sets (migration 0005), so a
+    file that changes only addresses or weekdays, written whole, counted as a move of every
+    household it changed, and sent each later `pair explain` back to the whole area. A row
+    written for another change takes the file's text, its languages' order included (see
+    :func:`differing`): that text differing is a write of what pairing reads."""
+    read = PAIRING_INPUT_COLUMNS.get(table, ())
+    inputs = [c for c in changed.columns if c in read and c != "id"]
+    if not inputs or not changed.height:
+        bulk.update_rows(conn, table, changed)
+        return
+    ours = differing(conn, table, changed.select("id", *inputs), stored, as_sets=False)
+    moved = changed["id"].is_in(ours["id"])
+    bulk.update_rows(conn, table, changed.filter(moved))
+    rest = changed.filter(~moved).drop(inputs)
+    if rest.width > 1:  # else nothing but what pairing reads is written, in ``moved``
+        bulk.update_rows(conn, table, rest)
 
 
 def load_areas(
