@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from sqlalchemy import Engine, text
 
+from doorstep.engine.planning import CadencePolicy
+from doorstep.services import planning
+from doorstep.storage.session import unit_of_work
 from tests.cli.conftest import Invoke
 from tests.factories.files import write_csv
 from tests.services.pairing.tree import add, commit, home, propose, tree, worker
@@ -17,6 +21,20 @@ def _area(engine: Engine, tmp_path: Path) -> None:
     vv = [worker(visitor_id="VNEAR", lat=51.501), worker(visitor_id="VFAR", lat=51.55)]
     add(engine, tmp_path, "visitors", vv)
     add(engine, tmp_path, "households", [home(household_id="H1"), home(household_id="H2")])
+
+
+def _planned(engine: Engine, household: str) -> list[dt.date]:
+    """The first days of the household's planned visits."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT vi.planned_start FROM visits vi JOIN households h "
+                "ON h.id = vi.household_id WHERE vi.status = 'planned' AND h.external_id = :h "
+                "ORDER BY vi.planned_start"
+            ),
+            {"h": household},
+        ).scalars()
+        return [dt.date.fromisoformat(str(d)) for d in rows]
 
 
 def _count(engine: Engine) -> int:
@@ -36,7 +54,8 @@ def test_import_exclusions_says_what_it_wrote_and_which_pairs_are_paired_now(
     assert "Imported 2 exclusions from x.csv: 2 new, 0 updated, 0 unchanged." in done.output
     assert (
         "1 excluded pair is paired now (H1 with VNEAR): each pairing stays until the next "
-        "`doorstep pair --area` for its area (A1) is committed, which ends it."
+        "`doorstep pair --area` for its area (A1) is committed, which ends it; until then "
+        "`doorstep plan` plans no visits for it."
     ) in " ".join(done.output.split())
     again = cli("import", "exclusions", str(path), "--quiet")
     assert "Imported 2 exclusions from x.csv: 0 new, 0 updated, 2 unchanged." in again.output
@@ -62,14 +81,25 @@ def test_pair_exclude_and_unexclude_say_what_they_did(
 ) -> None:
     _area(engine, tmp_path)
     commit(engine, propose(engine, "A").id)  # H1 and H2 both with VNEAR
+    today = dt.date.today()  # the command's day
+    settings = planning.PlanSettings(start=today, months=1, policy=CadencePolicy(stay_days=1))
+    with unit_of_work(engine) as s:
+        planning.plan_area(s, "A", settings, actor="test")
+    days = _planned(engine, "H1")
+    assert days
     added = cli("pair", "exclude", "H1", "VNEAR", "--reason", "former employer")
     assert added.exit_code == 0, added.output
     lines = added.output.splitlines()
+    n = len(days)
     assert lines == [
         "Excluded: H1 will not be paired with VNEAR (former employer).",
-        "H1 is currently paired with VNEAR; the next pairing will end it: `doorstep pair "
-        "--area A1`, then `doorstep pair commit`.",
+        f"Cancelled {n} planned visit{'s' if n > 1 else ''} of VNEAR to H1 "
+        f"({', '.join(d.isoformat() for d in days)}); VNEAR's next calendar sends "
+        f"{'them' if n > 1 else 'it'} as cancelled.",
+        "H1 is currently paired with VNEAR; `doorstep plan` plans no visits for the pair, and "
+        "the next pairing will end it: `doorstep pair --area A1`, then `doorstep pair commit`.",
     ]
+    assert _planned(engine, "H1") == [] and _planned(engine, "H2")
     same = cli("pair", "exclude", "H1", "VNEAR")
     assert "H1 and VNEAR are excluded already (former employer); nothing changed." in same.output
     cleared = cli("pair", "exclude", "H1", "VNEAR", "--reason", "")

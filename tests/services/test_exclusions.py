@@ -3,6 +3,7 @@ household naming the visitor; a proposal that could have paired the two goes sta
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -10,15 +11,19 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
+from doorstep.engine.planning import CadencePolicy
 from doorstep.errors import Conflict, InvalidInput, NotFound
-from doorstep.services import exclusions
+from doorstep.services import exclusions, planning
 from doorstep.services.exclusions import Change
 from doorstep.services.household_rights import export_household
 from doorstep.services.visitor_rights import erase_visitor, export_visitor
 from doorstep.storage.repositories.pairing import input_writes
 from doorstep.storage.session import unit_of_work
+from tests.factories.db import run_import
+from tests.factories.files import write_csv
 from tests.services.importing.test_import_exclusions import _stored
 from tests.services.pairing.tree import (
+    TODAY,
     add,
     commit,
     home,
@@ -50,7 +55,8 @@ def _unexclude(engine: Engine, h: str, v: str) -> exclusions.ExclusionChange:
         return exclusions.unexclude(s, h, v, actor="ann")
 
 
-def _events(engine: Engine) -> list[tuple[str, str, str, Any]]:
+def _all_events(engine: Engine) -> list[tuple[str, str, str, Any]]:
+    """``(actor, action, household, detail)`` of every household event, oldest first."""
     with engine.connect() as conn:
         rows = conn.execute(
             text(
@@ -58,10 +64,13 @@ def _events(engine: Engine) -> list[tuple[str, str, str, Any]]:
                 "WHERE entity = 'household' ORDER BY id"
             )
         ).all()
-    out = [
+    return [
         (str(a), str(c), str(i), json.loads(d) if isinstance(d, str) else d) for a, c, i, d in rows
     ]
-    return [e for e in out if e[3].get("table") == "exclusions"]
+
+
+def _events(engine: Engine) -> list[tuple[str, str, str, Any]]:
+    return [e for e in _all_events(engine) if e[3].get("table") == "exclusions"]
 
 
 def _writes(engine: Engine) -> int:
@@ -172,3 +181,102 @@ def test_a_removed_exclusion_stays_in_both_exports_every_change_of_it(area: Engi
     # Another visitor's export lists none of it.
     with unit_of_work(area) as s:
         assert _exclusion_events(export_visitor(s, "VFAR", actor="test")) == []
+
+
+def _plan(engine: Engine, start: dt.date) -> planning.PlanSummary:
+    settings = planning.PlanSettings(
+        start=start, months=3, policy=CadencePolicy(max_gap_days=30, stay_days=1)
+    )
+    with unit_of_work(engine) as s:
+        return planning.plan_area(s, "A", settings, actor="test")
+
+
+def _planned(engine: Engine) -> list[tuple[str, str, dt.date]]:
+    """``(household, visitor, first day)`` of every planned visit."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT h.external_id, v.external_id, vi.planned_start FROM visits vi "
+                "JOIN households h ON h.id = vi.household_id "
+                "JOIN visitors v ON v.id = vi.visitor_id "
+                "WHERE vi.status = 'planned' ORDER BY vi.planned_start"
+            )
+        ).all()
+    return [(str(h), str(v), dt.date.fromisoformat(str(d))) for h, v, d in rows]
+
+
+def test_a_pair_excluded_while_paired_loses_its_planned_visits_at_once_and_gets_no_new_ones(
+    area: Engine,
+) -> None:
+    commit(area, propose(area, "A").id)
+    _plan(area, TODAY)
+    before = _planned(area)
+    assert before and {(h, v) for h, v, _ in before} == {("H1", "VNEAR")}
+    later = TODAY + dt.timedelta(days=20)
+    with unit_of_work(area) as s:
+        out = exclusions.exclude(s, "H1", "VNEAR", reason="conflict", actor="ann", today=later)
+    # Those from ``later`` on are cancelled (kept for the calendars), the earlier ones stay.
+    gone = [d for _, _, d in before if d >= later]
+    assert gone and out.cancelled == tuple(gone) and out.paired_in == "A1"
+    assert _planned(area) == [p for p in before if p[2] < later]
+    with unit_of_work(area) as s:
+        shown = planning.calendar_events(s, "VNEAR", actor="test", since=later)
+    assert shown.planned == [] and [c[1] for c in shown.cancelled] == gone
+    cancelled = [e for e in _all_events(area) if e[3].get("status") == "cancelled"]
+    assert [(e[1], e[2], e[3]["visitor"], e[3]["start"]) for e in cancelled] == [
+        ("update", "H1", "VNEAR", d.isoformat()) for d in gone
+    ]
+    # The pairing waits for the next commit; a plan meanwhile gives the pair nothing.
+    assert open_pairings(area) == [("VNEAR", "H1")]
+    summary = _plan(area, later)
+    assert summary.pairings == 0 and _planned(area) == [p for p in before if p[2] < later]
+    # Excluded again (its reason changed): nothing left to cancel.
+    with unit_of_work(area) as s:
+        again = exclusions.exclude(s, "H1", "VNEAR", reason="moved", actor="ann", today=later)
+    assert again.cancelled == ()
+    # The next commit ends it; the household's new visitor is planned.
+    commit(area, propose(area, "A", today=later).id, today=later)
+    _plan(area, later)
+    assert {(h, v) for h, v, d in _planned(area) if d >= later} == {("H1", "VFAR")}
+
+
+def test_an_import_excluding_a_paired_pair_cancels_its_planned_visits_and_says_so(
+    area: Engine, tmp_path: Path
+) -> None:
+    commit(area, propose(area, "A").id)
+    _plan(area, TODAY)
+    before = _planned(area)
+    path = write_csv(tmp_path / "x.csv", ["household_id", "visitor_id"], [["H1", "VNEAR"]])
+    summary = run_import(area, "exclusions", path, today=TODAY)
+    assert _planned(area) == []
+    n = len(before)
+    assert summary.notes[-1] == (
+        f"{n} planned visits of excluded pairs cancelled (VNEAR to H1 on {before[0][2]}, "
+        + ", ".join(f"VNEAR to H1 on {d}" for _, _, d in before[1:5])
+        + (f" and {n - 5} more" if n > 5 else "")
+        + "): the visitors' next calendars send them as cancelled."
+    )
+    cancelled = [e for e in _all_events(area) if e[3].get("status") == "cancelled"]
+    assert len(cancelled) == n and {e[2] for e in cancelled} == {"H1"}
+    assert all(e[3]["file"] == "x.csv" for e in cancelled)
+
+
+def test_a_plan_drops_and_never_plans_the_visits_of_an_excluded_pair_still_paired(
+    area: Engine,
+) -> None:
+    # Planned visits of a pair excluded before they were cancelled at once (as stored
+    # before that): the next plan drops them, as cancelled, and plans none.
+    commit(area, propose(area, "A").id)
+    _plan(area, TODAY)
+    assert _planned(area)
+    with area.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO exclusions (visitor_id, household_id, reason) SELECT v.id, h.id, '' "
+                "FROM visitors v, households h "
+                "WHERE v.external_id = 'VNEAR' AND h.external_id = 'H1'"
+            )
+        )
+    summary = _plan(area, TODAY)
+    assert (summary.pairings, summary.visits, _planned(area)) == (0, 0, [])
+    assert open_pairings(area) == [("VNEAR", "H1")]

@@ -26,16 +26,18 @@ def exclude_cmd(
     again" request.
 
     Every pairing from now on leaves the pair out, and `pair explain` calls the visitor
-    excluded; an open proposal that could have paired them is stale. A pair paired now
-    stays paired until the next `pair --area` for its area is committed, which ends the
-    pairing (as `excluded`). Audited under the household and under the visitor, each
-    naming the other.
+    excluded; an open proposal that could have paired them is stale. The pair's planned
+    visits from today are cancelled at once (the visitor's next calendar sends them as
+    cancelled). A pair paired now stays paired until the next `pair --area` for its area is
+    committed, which ends the pairing (as `excluded`); until then `plan` plans no visits
+    for it. Audited under the household and under the visitor, each naming the other.
 
     Example: doorstep pair exclude H0000042 V0000123 --reason "asked for another visitor"
     """
     with session() as s:
         out = exclusions.exclude(s, household, visitor, reason=reason, actor=actor())
     said = f" ({out.reason})" if out.reason else ""
+    n = len(out.cancelled)
     console.print(
         {
             Change.ADDED: f"Excluded: {household} will not be paired with {visitor}{said}.",
@@ -46,9 +48,18 @@ def exclude_cmd(
         }[out.change],
         soft_wrap=True,
     )
+    if n:
+        days = ", ".join(d.isoformat() for d in out.cancelled)
+        console.print(
+            f"Cancelled {n} planned visit{'s' if n > 1 else ''} of {visitor} to {household} "
+            f"({days}); {visitor}'s next calendar sends {'them' if n > 1 else 'it'} as "
+            "cancelled.",
+            soft_wrap=True,
+        )
     if out.paired_in is not None:
         console.print(
-            f"{household} is currently paired with {visitor}; the next pairing will end it: "
+            f"{household} is currently paired with {visitor}; `doorstep plan` plans no visits "
+            "for the pair, and the next pairing will end it: "
             f"`doorstep pair --area {out.paired_in}`, then `doorstep pair commit`.",
             soft_wrap=True,
         )

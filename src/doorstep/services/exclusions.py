@@ -7,23 +7,28 @@ that each export lists it however the exclusion is found later (removed, its row
 Pairing reads exclusions, so a change is made under the pairing lock (a `pair commit` sees
 all of it or none) and counted by the triggers on ``exclusions``: an open proposal that
 could have paired the two is then stale. Its reason is no input of pairing's: a reason
-changed is not counted. A pair paired now keeps its pairing until the next
-commit for its area ends it (``paired_in``).
+changed is not counted. A pair paired now keeps its pairing until the next commit for its
+area ends it (``paired_in``), but the visitor is not to go there again: the pair's planned
+visits from today are cancelled at once (:func:`cancel_planned`), and a plan gives them no
+new ones.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import polars as pl
-from sqlalchemy import String
+from sqlalchemy import Connection, String
 from sqlalchemy.orm import Session
 
+from doorstep.domain.enums import VisitStatus
 from doorstep.errors import InvalidInput, NotFound
-from doorstep.privacy.audit import record_event
+from doorstep.privacy.audit import record_event, record_events
 from doorstep.storage.repositories import exclusions as repo
-from doorstep.storage.repositories import visitor_data
+from doorstep.storage.repositories import visitor_data, visits
 from doorstep.storage.repositories.pairing import household_id, lock_pairings, uncounted
 from doorstep.storage.tables import Exclusion
 
@@ -53,13 +58,24 @@ class ExclusionChange:
     reason: str
     #: The household's area when an open pairing holds the pair (``None``: not paired now).
     paired_in: str | None = None
+    #: The first days of the pair's planned visits cancelled now, in order.
+    cancelled: tuple[dt.date, ...] = ()
 
 
 def exclude(
-    session: Session, household: str, visitor: str, *, reason: str | None, actor: str
+    session: Session,
+    household: str,
+    visitor: str,
+    *,
+    reason: str | None,
+    actor: str,
+    today: dt.date | None = None,
 ) -> ExclusionChange:
     """Keep ``household`` and ``visitor`` apart from now on, for ``reason``; for a pair
-    excluded already, a reason given replaces the stored one (``None`` keeps it)."""
+    excluded already, a reason given replaces the stored one (``None`` keeps it). The
+    pair's planned visits not over before ``today`` (default: the real date) are cancelled.
+    """
+    today = today or dt.date.today()
     if reason is not None:
         reason = _checked(reason)
     conn = session.connection()
@@ -77,9 +93,55 @@ def exclude(
         change, kept = Change.UNCHANGED, stored
     if change is not Change.UNCHANGED:  # as an import of a row stored already, not audited
         _audit(session, actor, household, visitor, "create" if stored is None else "update")
-    paired = repo.paired_now(conn, pl.DataFrame({"household_id": [h], "visitor_id": [v]}))
+    pair = pl.DataFrame({"household_id": [h], "visitor_id": [v]})
+    cancelled = cancel_planned(conn, pair, today)
+    record_events(session, actor=actor, entity="household", events=cancel_events(cancelled))
+    session.flush()
+    paired = repo.paired_now(conn, pair)
     area = paired["area_code"][0] if paired.height else None
-    return ExclusionChange(household, visitor, change, kept, area)
+    days = tuple(cancelled["start"].to_list())
+    return ExclusionChange(household, visitor, change, kept, area, days)
+
+
+#: Why the planned visits of an excluded pair are cancelled, as their audit events say.
+CANCELLED_BECAUSE = "the household and the visitor were excluded"
+
+
+def cancel_planned(conn: Connection, pairs: pl.DataFrame, today: dt.date) -> pl.DataFrame:
+    """Cancel the planned visits of the excluded ``pairs`` (``household_id``,
+    ``visitor_id``) not over before ``today``, those under way included (a plan from today
+    would drop them too); returns them (:func:`~doorstep.storage.repositories.exclusions.
+    planned_visits_of`).
+
+    Their pairing stays until the next commit for the area ends it, but the visitor is not
+    to go there again: left planned, the visits stayed on the work lists and the visitor's
+    calendar until that commit and a plan. Each goes as a re-plan removes a planned visit:
+    deleted, kept in ``cancelled_visits`` so that the visitor's next calendar cancels it.
+    """
+    found = repo.planned_visits_of(conn, pairs, today)
+    visits.delete_visits(conn, found["id"].to_list())
+    return found
+
+
+def cancel_events(cancelled: pl.DataFrame) -> list[tuple[str, str, dict[str, Any]]]:
+    """The audit events ``(action, household, detail)`` of visits :func:`cancel_planned`
+    cancelled: the household's, naming the visitor, as a visit's events are."""
+    return [
+        (
+            "update",
+            str(r["household"]),
+            {
+                "table": "visits",
+                "visit": int(r["id"]),
+                "visitor": str(r["visitor"]),
+                "start": r["start"].isoformat(),
+                "end": r["end"].isoformat(),
+                "status": VisitStatus.CANCELLED.value,
+                "reason": CANCELLED_BECAUSE,
+            },
+        )
+        for r in cancelled.iter_rows(named=True)
+    ]
 
 
 def unexclude(session: Session, household: str, visitor: str, *, actor: str) -> ExclusionChange:

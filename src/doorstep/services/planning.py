@@ -107,8 +107,12 @@ def _active_days(pairs: pl.DataFrame, stay_days: int) -> pl.DataFrame:
 
 
 def _plannable(pairs: pl.DataFrame, start: dt.date, end: dt.date) -> pl.Series:
-    """Pairings that get visits in ``[start, end)``: the household consents, and the
-    pairing is active on at least one day of the horizon.
+    """Pairings that get visits in ``[start, end)``: the household consents, the pair is
+    not excluded, and the pairing is active on at least one day of the horizon.
+
+    An excluded pair's pairing stays until the next commit for its area ends it, but its
+    visitor is not to go there again (its planned visits were cancelled when it was
+    excluded): a plan meanwhile gives it none, and drops any it still has.
 
     Consent must be given on the start day (as the work lists decide it as of a day, so a
     consent dated after the start does not count from the start) and by the household's
@@ -125,6 +129,7 @@ def _plannable(pairs: pl.DataFrame, start: dt.date, end: dt.date) -> pl.Series:
     return (
         (pairs["consent_state"] == given)
         & (pairs["consent_on_start"] == given).fill_null(False)
+        & (pairs["excluded"] == 0)
         & (frm < to)
         & (frm < end)
         & (to > start)

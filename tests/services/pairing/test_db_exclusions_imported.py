@@ -102,7 +102,8 @@ def test_a_pair_paired_now_stays_paired_until_the_next_commit_ends_it_as_exclude
     summary = _exclude(area, tmp_path, ("H1", "VNEAR", "conflict of interest"))
     assert summary.notes == (
         "1 excluded pair is paired now (H1 with VNEAR): each pairing stays until the next "
-        "`doorstep pair --area` for its area (A1) is committed, which ends it.",
+        "`doorstep pair --area` for its area (A1) is committed, which ends it; until then "
+        "`doorstep plan` plans no visits for it.",
     )
     assert open_pairings(area) == [("VNEAR", "H1")]
     params = PairingParams(max_km=30.0, keep_km=5.0)

@@ -6,16 +6,19 @@ an exclusion is data about the two of them. Pairing reads exclusions, so the imp
 under the pairing lock, and its writes are counted as writes to pairing's inputs (by the
 triggers on ``exclusions``): an open proposal that could have made a pair excluded now is
 stale. A reason changed alone is not counted: pairing does not read it. A pair paired now
-keeps its pairing until the next commit for its area ends it.
+keeps its pairing until the next commit for its area ends it, but its planned visits from
+the import's day are cancelled at once (as ``doorstep pair exclude`` cancels them).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import polars as pl
 from sqlalchemy import Connection
 
+from doorstep.services.exclusions import cancel_events, cancel_planned
 from doorstep.services.importing.errors import RowError
 from doorstep.services.importing.load import Written, differing
 from doorstep.services.importing.validate import ROW
@@ -53,13 +56,15 @@ def reference_errors(conn: Connection, frame: pl.DataFrame, cell: str) -> list[R
     return errors
 
 
-def load_exclusions(conn: Connection, frame: pl.DataFrame) -> Written:
+def load_exclusions(conn: Connection, frame: pl.DataFrame, today: dt.date) -> Written:
     """Add the file's new pairs, update the reason of stored ones whose reason differs (an
     empty cell, or no ``reason`` column, keeps the stored one: it says "not stated", as an
     empty address does), and leave the others alone.
 
-    Its ``events`` name, for each pair written, the household (the event's id) and the
-    visitor; its notes name the pairs that an open pairing holds now."""
+    The planned visits of the file's pairs not over before ``today`` are cancelled
+    (:func:`~doorstep.services.exclusions.cancel_planned`). Its ``events`` name, for each
+    pair written and each visit cancelled, the household (the event's id) and the visitor;
+    its notes name the pairs that an open pairing holds now, and the visits cancelled."""
     f = frame.drop(ROW).with_columns(
         _ids(conn, frame, "household_id", "households").alias("hid"),
         _ids(conn, frame, "visitor_id", "visitors").alias("vid"),
@@ -86,12 +91,14 @@ def load_exclusions(conn: Connection, frame: pl.DataFrame) -> Written:
         for action, rows in (("create", new), ("update", updated))
         for r in rows.select("household_id", "visitor_id").iter_rows(named=True)
     ]
+    cancelled = cancel_planned(conn, f.select(people), today)
+    events += cancel_events(cancelled)
     paired = repo.paired_now(conn, f.select(people))
     return Written(
         new["id"],
         changed["id"],
         old.height - changed.height,
-        notes=paired_note(paired),
+        notes=paired_note(paired) + cancelled_note(cancelled),
         events=tuple(events),
     )
 
@@ -118,5 +125,22 @@ def paired_note(paired: pl.DataFrame) -> tuple[str, ...]:
     return (
         f"{n:,} excluded pair{'s are' if n > 1 else ' is'} paired now ({named}): each pairing "
         f"stays until the next `doorstep pair --area` for its area ({areas}) is committed, "
-        "which ends it.",
+        "which ends it; until then `doorstep plan` plans no visits for it.",
+    )
+
+
+def cancelled_note(cancelled: pl.DataFrame) -> tuple[str, ...]:
+    """What to say of the planned visits of excluded pairs cancelled (rows of
+    :func:`~doorstep.storage.repositories.exclusions.planned_visits_of`)."""
+    if not cancelled.height:
+        return ()
+    rows = cancelled.head(NAMED_IN_NOTE).iter_rows(named=True)
+    named = ", ".join(f"{r['visitor']} to {r['household']} on {r['start']}" for r in rows)
+    more = cancelled.height - NAMED_IN_NOTE
+    if more > 0:
+        named += f" and {more:,} more"
+    n = cancelled.height
+    return (
+        f"{n:,} planned visit{'s' if n > 1 else ''} of excluded pairs cancelled ({named}): "
+        "the visitors' next calendars send them as cancelled.",
     )

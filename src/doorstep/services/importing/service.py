@@ -220,7 +220,7 @@ def import_frame(
         case "indicators":
             result = load.load_indicators(conn, frame, on_rows=on_rows, absent=absent)
         case "exclusions":
-            result = load_exclusions(conn, frame)
+            result = load_exclusions(conn, frame, today)
         case _:  # pragma: no cover
             raise AssertionError(schema.entity)
     if isinstance(result, list):
@@ -265,6 +265,7 @@ def import_frame(
         theirs = [
             (a, d["visitor"], {"file": path.name, "table": d["table"], "household": h})
             for a, h, d in result.events
+            if d["table"] == "exclusions"  # not a visit cancelled: the household's record
         ]
         record_events(session, actor=actor, entity="visitor", events=theirs)
     session.flush()

@@ -1,5 +1,5 @@
 """Exclusions, pairs of a household and a visitor never to be paired: one looked up, added,
-changed or removed, and the open pairings that hold excluded pairs.
+changed or removed, the open pairings that hold excluded pairs, and their planned visits.
 
 Every write here is a write to what pairing reads: the triggers of migration 0004 count it
 (``pairing_input_writes``), so `pair explain` and `pair commit` read the area again. The
@@ -8,10 +8,13 @@ callers take the pairing lock first (:func:`~.pairing.lock_pairings`).
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 from sqlalchemy import Connection, delete, insert, select, text, update
 
 from doorstep.storage.repositories import bulk
+from doorstep.storage.repositories.reads import frame
 from doorstep.storage.tables import Exclusion
 
 
@@ -72,3 +75,38 @@ def paired_now(conn: Connection, pairs: pl.DataFrame) -> pl.DataFrame:
     found = pl.DataFrame([tuple(r) for r in rows], schema=out, orient="row")
     keys = ["household_id", "visitor_id"]
     return found.join(pairs.select(keys).unique(), on=keys, how="semi").sort(keys)
+
+
+def planned_visits_of(conn: Connection, pairs: pl.DataFrame, since: dt.date) -> pl.DataFrame:
+    """Of ``pairs`` (``household_id``, ``visitor_id``: database ids), the planned visits not
+    yet recorded that are not over before ``since`` (those under way that day included):
+    ``id``, ``household`` and ``visitor`` (their ids as typed), ``start`` and ``end``,
+    by household, visitor and first day."""
+    out = {
+        "id": pl.Int64,
+        "household_id": pl.Int64,
+        "visitor_id": pl.Int64,
+        "household": pl.String,
+        "visitor": pl.String,
+        "start": pl.Date,
+        "end": pl.Date,
+    }
+    if not pairs.height:
+        return pl.DataFrame(schema=out)
+    with bulk.id_table(conn, "_excluded_v", pairs["household_id"]) as ids:
+        found = frame(
+            conn,
+            "SELECT vi.id, vi.household_id, vi.visitor_id, h.external_id, v.external_id, "
+            "COALESCE(vi.planned_start, vi.window_start), "
+            "COALESCE(vi.planned_end, vi.planned_start, vi.window_end) "
+            "FROM visits vi JOIN households h ON h.id = vi.household_id "
+            "JOIN visitors v ON v.id = vi.visitor_id "
+            f"WHERE vi.status = 'planned' AND vi.household_id IN (SELECT id FROM {ids}) "
+            "AND COALESCE(vi.planned_end, vi.planned_start, vi.window_end) >= :since",
+            {"since": since},
+            out,
+        )
+    keys = ["household_id", "visitor_id"]
+    return found.join(pairs.select(keys).unique(), on=keys, how="semi").sort(
+        "household", "visitor", "start", "id"
+    )

@@ -15,8 +15,9 @@ from doorstep.storage.repositories.reads import frame
 def scope_pairings(conn: Connection, path: str, start: dt.date) -> pl.DataFrame:
     """Pairings active on or after ``start`` of households in the subtree at ``path``, with
     the household's consent (its current act's state, and the state in force on ``start``,
-    as the work lists decide it: ``consent_on``) and the visitor's active dates
-    (inclusive)."""
+    as the work lists decide it: ``consent_on``), the visitor's active dates (inclusive)
+    and whether the pair is excluded now (``excluded``: 1, its pairing waiting for the
+    commit that ends it)."""
     return frame(
         conn,
         f"""
@@ -24,7 +25,11 @@ def scope_pairings(conn: Connection, path: str, start: dt.date) -> pl.DataFrame:
                h.external_id AS household, v.external_id AS visitor,
                h.lat, h.lon, h.preferred_weekdays, v.organisation_id,
                h.consent_state, {consent_on(":start")} AS consent_on_start,
-               v.active_from AS visitor_from, v.active_to AS visitor_to
+               v.active_from AS visitor_from, v.active_to AS visitor_to,
+               CASE WHEN EXISTS (
+                   SELECT 1 FROM exclusions e
+                   WHERE e.household_id = p.household_id AND e.visitor_id = p.visitor_id
+               ) THEN 1 ELSE 0 END AS excluded
         FROM pairings p
         JOIN households h ON h.id = p.household_id
         JOIN areas a ON a.id = h.area_id
@@ -49,6 +54,7 @@ def scope_pairings(conn: Connection, path: str, start: dt.date) -> pl.DataFrame:
             "consent_on_start": pl.String,
             "visitor_from": pl.Date,
             "visitor_to": pl.Date,
+            "excluded": pl.Int64,
         },
     )
 
