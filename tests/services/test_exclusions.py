@@ -226,8 +226,14 @@ def test_a_pair_excluded_while_paired_loses_its_planned_visits_at_once_and_gets_
     assert [(e[1], e[2], e[3]["visitor"], e[3]["start"]) for e in cancelled] == [
         ("update", "H1", "VNEAR", d.isoformat()) for d in gone
     ]
-    # The pairing waits for the next commit; a plan meanwhile gives the pair nothing.
+    # The pairing waits for the next commit; a plan meanwhile gives the pair nothing, and
+    # the work lists say that the household needs a new visitor.
     assert open_pairings(area) == [("VNEAR", "H1")]
+    with unit_of_work(area) as s:
+        due = planning.work_list(s, "due", actor="test", today=later, days=365)
+    assert [(r["household"], r["visitor"], r["status"]) for r in due] == [
+        ("H1", "VNEAR", "pair excluded: a new visitor is needed")
+    ]
     summary = _plan(area, later)
     assert summary.pairings == 0 and _planned(area) == [p for p in before if p[2] < later]
     # Excluded again (its reason changed): nothing left to cancel.

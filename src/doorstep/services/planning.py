@@ -526,7 +526,9 @@ def work_list(
     plus ``max_gap_days``. A pairing still open after its visitor left is listed with the
     status ``visitor left on <last day>``: the household still needs its visits, and a new
     visitor (unless another open pairing gives it one who has not left: it is then listed
-    once, on that pairing's row).
+    once, on that pairing's row). One whose pair was excluded since is listed with the
+    status ``pair excluded: a new visitor is needed``: its visitor is not to go there again,
+    and the household needs its visits from the visitor the next pairing commit gives it.
     Each row's ``next_planned`` is the household's next planned visit, whoever is to make
     it (``next_visitor``): handed to an incoming visitor, that visitor's. Upcoming lists the
     planned visits starting within ``days``.
@@ -584,6 +586,10 @@ def work_list(
     return rows
 
 
+#: A work list row's status for a pairing whose pair was excluded since it was made.
+EXCLUDED_STATUS = "pair excluded: a new visitor is needed"
+
+
 def _deadlines(
     conn: Connection, rows: list[dict[str, Any]], today: dt.date, max_gap_days: int
 ) -> list[dict[str, Any]]:
@@ -600,7 +606,9 @@ def _deadlines(
         anchor = max(visited) if visited else clock.get(r["pairing_id"], r["started_on"])
         begins, left = r.pop("visitor_from"), r.pop("visitor_to")
         r["status"] = (
-            f"visitor left on {left}"
+            EXCLUDED_STATUS
+            if r.pop("excluded")
+            else f"visitor left on {left}"
             if left is not None and left < today
             else f"visitor starts on {begins}"
             if begins is not None and begins > today

@@ -260,7 +260,7 @@ def _update_changed(
         bulk.update_rows(conn, table, changed)
         return
     ours = differing(conn, table, changed.select("id", *inputs), stored, as_sets=False)
-    moved = changed["id"].is_in(ours["id"])
+    moved = changed["id"].is_in(ours["id"].implode())
     bulk.update_rows(conn, table, changed.filter(moved))
     rest = changed.filter(~moved).drop(inputs)
     if rest.width > 1:  # else nothing but what pairing reads is written, in ``moved``

@@ -286,6 +286,7 @@ def open_pairings(
     area_path: str | None,
 ) -> list[dict[str, Any]]:
     """Pairings begun by ``today`` that end after it, of households that consent (whether
+    the pair is excluded now: ``excluded``, 1 or 0; whether
     their visitor has begun or left: ``visitor_from``, ``visitor_to``; a leaver's only
     where no other such pairing of its household has a visitor who has not left, and only
     the latest of a household's leavers' pairings), each
@@ -320,6 +321,10 @@ def open_pairings(
                h.external_id AS household, h.head_name, a.name AS area,
                v.external_id AS visitor, v.name AS visitor_name, p.started_on,
                v.active_from AS visitor_from, v.active_to AS visitor_to,
+               CASE WHEN EXISTS (
+                   SELECT 1 FROM exclusions e
+                   WHERE e.household_id = p.household_id AND e.visitor_id = p.visitor_id
+               ) THEN 1 ELSE 0 END AS excluded,
                (SELECT MAX(vi.actual_start) FROM visits vi
                  WHERE vi.household_id = p.household_id AND vi.status = 'done'
                    AND vi.actual_start <= :today) AS last_visit,
