@@ -13,7 +13,7 @@ from sqlalchemy import Engine, text
 
 from doorstep.engine.planning import CadencePolicy
 from doorstep.errors import Conflict, InvalidInput, NotFound
-from doorstep.services import exclusions, planning
+from doorstep.services import calendars, exclusions, planning
 from doorstep.services.exclusions import Change
 from doorstep.services.household_rights import export_household
 from doorstep.services.visitor_rights import erase_visitor, export_visitor
@@ -220,7 +220,7 @@ def test_a_pair_excluded_while_paired_loses_its_planned_visits_at_once_and_gets_
     assert gone and out.cancelled == tuple(gone) and out.paired_in == "A1"
     assert _planned(area) == [p for p in before if p[2] < later]
     with unit_of_work(area) as s:
-        shown = planning.calendar_events(s, "VNEAR", actor="test", since=later)
+        shown = calendars.calendar_events(s, "VNEAR", actor="test", since=later)
     assert shown.planned == [] and [c[1] for c in shown.cancelled] == gone
     cancelled = [e for e in _all_events(area) if e[3].get("status") == "cancelled"]
     assert [(e[1], e[2], e[3]["visitor"], e[3]["start"]) for e in cancelled] == [
