@@ -29,7 +29,7 @@ from doorstep.errors import InvalidInput, NotFound
 from doorstep.privacy.audit import record_event, record_events
 from doorstep.storage.repositories import exclusions as repo
 from doorstep.storage.repositories import visitor_data, visits
-from doorstep.storage.repositories.pairing import household_id, lock_pairings, uncounted
+from doorstep.storage.repositories.pairing import household_id, lock_pairings
 from doorstep.storage.tables import Exclusion
 
 
@@ -87,8 +87,7 @@ def exclude(
         repo.add(conn, h, v, kept)
     elif reason is not None and reason != stored:
         change, kept = Change.UPDATED, reason
-        with uncounted(conn):  # the reason is no input of pairing's
-            repo.set_reason(conn, h, v, kept)
+        repo.set_reason(conn, h, v, kept)  # no input of pairing's: not counted (0010)
     else:
         change, kept = Change.UNCHANGED, stored
     if change is not Change.UNCHANGED:  # as an import of a row stored already, not audited

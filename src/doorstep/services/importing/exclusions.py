@@ -24,7 +24,6 @@ from doorstep.services.importing.load import Written, differing
 from doorstep.services.importing.validate import ROW
 from doorstep.storage.repositories import bulk, household_data, visit_sync, visitor_data
 from doorstep.storage.repositories import exclusions as repo
-from doorstep.storage.repositories.pairing import uncounted
 
 #: The table the rows go to, as audit details name it.
 TABLE = "exclusions"
@@ -82,8 +81,7 @@ def load_exclusions(conn: Connection, frame: pl.DataFrame, today: dt.date) -> Wr
     people = [pl.col("hid").alias("household_id"), pl.col("vid").alias("visitor_id")]
     bulk.insert_rows(conn, TABLE, new.select("id", *people, "reason"))
     changed = differing(conn, TABLE, old.select("id", "reason"), stored)
-    with uncounted(conn):  # only reasons change, and pairing does not read them
-        bulk.update_rows(conn, TABLE, changed)
+    bulk.update_rows(conn, TABLE, changed)  # only reasons, which are not counted (0010)
     bulk.sync_sequence(conn, TABLE)
     updated = old.filter(pl.col("id").is_in(changed["id"].implode()))
     events: list[tuple[str, str, dict[str, Any]]] = [

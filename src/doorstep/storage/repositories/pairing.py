@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import Any
 
 import polars as pl
@@ -639,38 +638,6 @@ def own_input_writes(conn: Connection) -> int:
         )
     )
     return int(found.scalar_one())
-
-
-@contextmanager
-def uncounted(conn: Connection) -> Iterator[None]:
-    """Take back the count of input writes made inside: for writes of a column no proposal
-    reads, in a table whose triggers count every update (an exclusion's reason; migration
-    0004 counts any write to ``exclusions``). Counted, a reason edited sent every later
-    `pair explain` of the area back to reading it whole.
-
-    The count is measured, not assumed, so a trigger narrowed later to the columns pairing
-    reads (then nothing moves) is not taken back twice. With the pairing lock held, so that
-    what moves is this transaction's own: PostgreSQL, its rows (a row of minus that many,
-    in the same transaction: no reader sees one without the other); SQLite, the one row,
-    which only the writer holding the lock moves.
-    """
-    postgresql = conn.dialect.name == "postgresql"
-    count = own_input_writes if postgresql else input_writes
-    before = count(conn)
-    yield
-    moved = count(conn) - before
-    if not moved:
-        return
-    if postgresql:
-        conn.execute(
-            text("INSERT INTO pairing_input_writes (writes, txid) VALUES (:n, txid_current())"),
-            {"n": -moved},
-        )
-    else:
-        conn.execute(
-            text("UPDATE pairing_input_writes SET writes = writes - :n WHERE id = 1"),
-            {"n": moved},
-        )
 
 
 def activity_changes_between(conn: Connection, first: dt.date, second: dt.date) -> bool:

@@ -104,8 +104,9 @@ class ProposedPair(Base):
 #: updates of some only where they set a column of :data:`PAIRING_INPUT_COLUMNS`).
 PAIRING_INPUT_TABLES = ("areas", "households", "visitors", "pairings", "exclusions")
 #: Of those, the tables where an update counts only when it sets one of these columns, the
-#: ones a proposal reads (migration 0005): a household's address or a visitor's name edited
-#: does not send `pair explain` back to the whole area. Inserts and deletes always count.
+#: ones a proposal reads (migrations 0005 and 0010): a household's address, a visitor's name
+#: or an exclusion's reason edited does not send `pair explain` back to the whole area.
+#: Inserts and deletes always count.
 PAIRING_INPUT_COLUMNS = {
     "households": (
         "id", "external_id", "area_id", "lat", "lon", "languages", "remote_pool",
@@ -115,6 +116,7 @@ PAIRING_INPUT_COLUMNS = {
         "id", "external_id", "lat", "lon", "languages", "capacity", "active_from",
         "active_to", "service_area_id", "remote_pool",
     ),
+    "exclusions": ("id", "visitor_id", "household_id"),
 }  # fmt: skip
 
 
