@@ -142,3 +142,44 @@ def test_a_refused_commit_or_plan_is_recorded(cli: Invoke, with_areas: Engine) -
         "NOWHERE",
         "refused",
     )
+
+
+def test_a_refused_erasure_of_an_unknown_id_does_not_make_it_an_erased_households(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    run_import(with_areas, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, [visitor()]))
+    assert cli("household", "erase", "H9", "--yes").exit_code == 1
+    pair = write_csv(tmp_path / "x.csv", ["household_id", "visitor_id"], [["H9", "V1"]])
+    result = cli("import", "exclusions", str(pair))
+    assert result.exit_code == 2, result.output
+    # No household ever held H9: it is unknown, not erased.
+    assert "(value 'H9'): unknown household; import the households first" in result.output
+    assert "erased" not in result.output
+
+
+def test_a_refused_visitor_erasure_keeps_its_outcome_when_the_visitor_is_erased(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    run_import(with_areas, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, [visitor()]))
+    run_import(
+        with_areas, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, [household()])
+    )
+    with with_areas.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO pairings (visitor_id, household_id, started_on, ended_on) "
+                "SELECT v.id, h.id, '2026-01-01', '2099-01-01' FROM visitors v, households h"
+            )
+        )
+    assert cli("visitor", "erase", "V1", "--yes").exit_code == 1
+    with with_areas.begin() as conn:
+        conn.execute(text("UPDATE pairings SET ended_on = '2026-02-01'"))
+    result = cli("visitor", "erase", "V1", "--yes")
+    assert result.exit_code == 0, result.output
+    # The refusal's detail is cleared with the visitor's other events, but not whether it
+    # was refused: a reader must not take it for an erasure that was done.
+    assert [(a, d) for a, e, i, d in _trail(with_areas) if e == "visitor"] == [
+        ("create", {"redacted": "visitor erased"}),
+        ("delete", {"redacted": "visitor erased", "outcome": "refused"}),
+        ("delete", {"erased": {"visitors": 1}, "kept": {"pairings": 1}}),
+    ]

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, text
 
+from doorstep.errors import Conflict
+from doorstep.privacy.audit import Attempt, record_attempt
 from doorstep.privacy.consent import consent_history
 from doorstep.services import household_rights
 from doorstep.storage.session import unit_of_work
@@ -84,6 +87,53 @@ def test_erasing_a_household_clears_the_details_of_its_earlier_events_and_keeps_
             {"rows": {"households": 1, "areas": 1, "audit_events": 1}},
         ),
         ("manager", "delete", "household", "H1", {"erased": {"households": 1}}),
+    ]
+
+
+#: How an erasure that does not complete ends: Ctrl-C while it waits for the pairing lock
+#: (failed), or SQLite's one writer busy past the timeout (refused).
+_NOT_DONE = [(KeyboardInterrupt(), "failed"), (Conflict("another command is writing"), "refused")]
+
+
+@pytest.mark.parametrize(("error", "outcome"), _NOT_DONE)
+def test_an_erasure_that_did_not_complete_leaves_the_households_trail_its_own(
+    with_areas: Engine, tmp_path: Path, error: BaseException, outcome: str
+) -> None:
+    path = write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, [household(household_id="H1")])
+    run_import(with_areas, "households", path)
+    with unit_of_work(with_areas) as s:
+        consent_history(s, "H1", actor="officer")
+    # What `household erase` records when it does not complete (cli.context.attempted).
+    assert record_attempt(with_areas, Attempt("manager", "delete", "household", "H1"), error)
+    # It erased nothing: the household's trail is still all of its events, the attempt
+    # among them (who tried to erase it, and how that ended).
+    with unit_of_work(with_areas) as s:
+        data = household_rights.export_household(s, "H1", actor="officer")
+    events = data["records"]["audit_events"]
+    assert [(e["action"], e["entity"]) for e in events] == [
+        ("create", "household"),
+        ("read", "consent"),
+        ("delete", "household"),
+    ]
+    assert events[-1]["detail"]["outcome"] == outcome
+    with unit_of_work(with_areas) as s:
+        household_rights.erase_household(s, "H1", actor="manager")
+    with with_areas.connect() as conn:
+        details = [
+            _json(d)
+            for (d,) in conn.execute(
+                text("SELECT detail FROM audit_events WHERE entity_id = 'H1' ORDER BY id")
+            )
+        ]
+    # The erasure clears every earlier event's detail, the attempt's but for its outcome
+    # (which names no one, and tells a reader that it erased nothing).
+    redacted = {"redacted": "household erased"}
+    assert details == [
+        redacted,  # its import
+        redacted,  # the read of its consent
+        {**redacted, "outcome": outcome},  # the erasure tried
+        redacted,  # its export
+        {"erased": {"households": 1}},
     ]
 
 

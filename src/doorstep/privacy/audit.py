@@ -30,9 +30,8 @@ SUBJECT_EXPORT = "subject_export"
 #: unknown id, a visitor who still has households) or ``failed`` (it broke off: a file that
 #: could not be written, a database error, an interrupt). An event without it records what
 #: was done.
-OUTCOME = "outcome"
-REFUSED = "refused"
-FAILED = "failed"
+OUTCOME = repo.OUTCOME
+REFUSED, FAILED = repo.OUTCOMES
 
 
 @dataclass(frozen=True)

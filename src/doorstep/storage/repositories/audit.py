@@ -23,8 +23,10 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    or_,
     select,
     table,
+    update,
 )
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -33,6 +35,38 @@ from doorstep.storage.base import Base
 from doorstep.storage.repositories import bulk
 
 _IDS = "_audited_ids"
+
+#: The detail key of an event that records an attempt that did not complete, and its two
+#: values (see :data:`doorstep.privacy.audit.OUTCOME`, which is this).
+OUTCOME = "outcome"
+OUTCOMES = ("refused", "failed")
+
+
+def completed() -> ColumnElement[bool]:
+    """Events that record what was done: not an attempt refused or failed, which has the
+    same action (a refused ``delete`` erased nothing) and an :data:`OUTCOME`."""
+    none: ColumnElement[bool] = (
+        Base.metadata.tables["audit_events"].c.detail[OUTCOME].as_string().is_(None)
+    )
+    return none
+
+
+def redact(conn: Connection, where: ColumnElement[bool], redacted: dict[str, Any]) -> int:
+    """Set the details of the events ``where`` selects to ``redacted``, an attempt's keeping
+    its :data:`OUTCOME` (which names no one): a reader, and :func:`completed`, still tell a
+    refused erasure from a done one. Returns how many events were cleared."""
+    a = Base.metadata.tables["audit_events"]
+    outcome = a.c.detail[OUTCOME].as_string()
+    done = conn.execute(
+        update(a)
+        .where(where, or_(outcome.is_(None), outcome.not_in(OUTCOMES)))
+        .values(detail=redacted)
+    ).rowcount
+    for value in OUTCOMES:
+        done += conn.execute(
+            update(a).where(where, outcome == value).values(detail={**redacted, OUTCOME: value})
+        ).rowcount
+    return int(done)
 
 
 def events_for_rows(

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, Connection, Select, Table, func, select, update
+from sqlalchemy import Column, ColumnElement, Connection, Select, Table, and_, func, select
 
 import doorstep.storage.tables  # noqa: F401  (registers every table on the metadata)
 from doorstep.storage.base import Base
+from doorstep.storage.repositories import audit
 from doorstep.storage.repositories.statistics import resample
 
 
@@ -118,19 +119,24 @@ REDACTED = {"redacted": "household erased"}
 def redact_audit_events(conn: Connection, external_id: str) -> int:
     """Clear the details of the trail's events about the household (the proposal its pair
     was explained from, which names its area; the tables and row counts an export held),
-    keeping who did what to which id, and when; returns how many events were cleared."""
+    keeping who did what to which id, and when (and whether an attempt was refused or
+    failed); returns how many events were cleared."""
+    return audit.redact(conn, and_(*_events_about(external_id)), REDACTED)
+
+
+def _erasures() -> ColumnElement[bool]:
+    """The events of completed erasures of households: ``delete``, its only such action,
+    without an outcome (an erasure refused or broken off erased nothing: the id's trail
+    before it is still the household's, and a later erasure must clear it)."""
     a = Base.metadata.tables["audit_events"]
-    done = conn.execute(update(a).where(*_events_about(external_id)).values(detail=REDACTED))
-    return int(done.rowcount)
+    return and_(a.c.entity == "household", a.c.action == "delete", audit.completed())
 
 
 def _events_about(external_id: str) -> tuple[ColumnElement[bool], ...]:
     """The events about the household with this id since that id was last erased."""
     a = Base.metadata.tables["audit_events"]
     erased = (
-        select(func.max(a.c.id))
-        .where(a.c.entity_id == external_id, a.c.entity == "household", a.c.action == "delete")
-        .scalar_subquery()
+        select(func.max(a.c.id)).where(a.c.entity_id == external_id, _erasures()).scalar_subquery()
     )
     return (
         a.c.entity_id == external_id,
@@ -168,18 +174,15 @@ def refresh_statistics(conn: Connection) -> None:
 
 def erased_ids(conn: Connection, external_ids: list[str]) -> set[str]:
     """Of ``external_ids`` (ids no household holds now), those of households erased: the
-    trail keeps each erasure's event under the id (``delete``, its only such action)."""
+    trail keeps each erasure's event under the id (an erasure of an id no one held was
+    refused, and does not make it one)."""
     a = Base.metadata.tables["audit_events"]
     found: set[str] = set()
     wanted = sorted(set(external_ids))
     for at in range(0, len(wanted), 1000):  # well under any database's limit of parameters
         found.update(
             conn.execute(
-                select(a.c.entity_id).where(
-                    a.c.entity == "household",
-                    a.c.action == "delete",
-                    a.c.entity_id.in_(wanted[at : at + 1000]),
-                )
+                select(a.c.entity_id).where(_erasures(), a.c.entity_id.in_(wanted[at : at + 1000]))
             ).scalars()
         )
     return found

@@ -30,6 +30,7 @@ from sqlalchemy import (
 
 import doorstep.storage.tables  # noqa: F401  (registers every table on the metadata)
 from doorstep.storage.base import Base
+from doorstep.storage.repositories import audit
 from doorstep.storage.repositories.statistics import resample
 
 #: The name an erased visitor's row holds: no import can store it (a visitor's name is
@@ -243,14 +244,10 @@ def redact_audit_events(conn: Connection, external_id: str) -> int:
     """Clear the details of the visitor's own events (the files that imported or exported
     them, the tables their exports held), keeping who did what to which id, and when. The
     events of households' visits and of work lists stay whole: they are the households'
-    records and the staff's, and name the visitor by id only."""
+    records and the staff's, and name the visitor by id only. An attempt keeps whether it
+    was refused or failed."""
     a = Base.metadata.tables["audit_events"]
-    done = conn.execute(
-        update(a)
-        .where(a.c.entity == "visitor", a.c.entity_id == external_id)
-        .values(detail=REDACTED)
-    )
-    return int(done.rowcount)
+    return audit.redact(conn, and_(a.c.entity == "visitor", a.c.entity_id == external_id), REDACTED)
 
 
 def refresh_statistics(conn: Connection) -> None:
