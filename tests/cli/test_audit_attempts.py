@@ -183,3 +183,43 @@ def test_a_refused_visitor_erasure_keeps_its_outcome_when_the_visitor_is_erased(
         ("delete", {"redacted": "visitor erased", "outcome": "refused"}),
         ("delete", {"erased": {"visitors": 1}, "kept": {"pairings": 1}}),
     ]
+
+
+def test_a_refused_exclusion_or_removal_is_recorded_under_the_household(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    run_import(
+        with_areas, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, [household()])
+    )
+    assert cli("pair", "exclude", "H1", "V9", "--reason", "x").exit_code == 1
+    assert _trail(with_areas)[-1] == (
+        "create",
+        "household",
+        "H1",
+        {
+            "table": "exclusions",
+            "visitor": "V9",
+            "outcome": "refused",
+            "error": "no visitor with id 'V9'",
+        },
+    )
+    assert cli("pair", "unexclude", "H1", "V9").exit_code == 1
+    assert _trail(with_areas)[-1] == (
+        "update",
+        "household",
+        "H1",
+        {
+            "table": "exclusions",
+            "visitor": "V9",
+            "removed": True,
+            "outcome": "refused",
+            "error": "no visitor with id 'V9'",
+        },
+    )
+    # The household's export lists both attempts.
+    exported = json.loads(cli("household", "export", "H1").output)
+    assert [e["detail"].get("outcome") for e in exported["records"]["audit_events"]] == [
+        None,  # its import
+        "refused",
+        "refused",
+    ]

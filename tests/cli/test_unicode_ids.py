@@ -13,7 +13,13 @@ from typer.testing import CliRunner
 from doorstep.cli.main import app
 from tests.cli.conftest import Invoke
 from tests.factories.db import run_import
-from tests.factories.files import HOUSEHOLD_HEADER, household, write_csv
+from tests.factories.files import (
+    HOUSEHOLD_HEADER,
+    VISITOR_HEADER,
+    household,
+    visitor,
+    write_csv,
+)
 
 NFC = unicodedata.normalize("NFC", "CAFÉ-1")
 NFD = unicodedata.normalize("NFD", "CAFÉ-1")
@@ -29,6 +35,23 @@ def test_a_household_imported_in_one_spelling_is_found_in_the_other(
     result = cli("household", "export", NFD)
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["household"] == NFC
+
+
+def test_pair_exclude_and_unexclude_find_both_people_in_the_other_spelling(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, [household(household_id=NFC)])
+    run_import(with_areas, "households", path)
+    path = write_csv(tmp_path / "v.csv", VISITOR_HEADER, [visitor(visitor_id=VISITOR_NFC)])
+    run_import(with_areas, "visitors", path)
+    result = cli("pair", "exclude", NFD, VISITOR_NFD, "--reason", "test")
+    assert result.exit_code == 0, result.output
+    assert f"Excluded: {NFC} will not be paired with {VISITOR_NFC}" in result.output
+    exported = json.loads(cli("household", "export", NFC).output)["records"]["exclusions"]
+    assert [e["reason"] for e in exported] == ["test"]
+    result = cli("pair", "unexclude", NFD, VISITOR_NFD)
+    assert result.exit_code == 0, result.output
+    assert "exclusions" not in json.loads(cli("household", "export", NFC).output)["records"]
 
 
 def test_pair_file_mode_reads_a_current_visitor_in_the_other_spelling(tmp_path: Path) -> None:

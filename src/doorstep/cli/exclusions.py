@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import typer
 
-from doorstep.cli.common import console, handle_errors
+from doorstep.cli.common import console, handle_errors, id_argument
 from doorstep.cli.context import actor, session
+from doorstep.privacy.audit import Attempt
 from doorstep.services import exclusions
 from doorstep.services.exclusions import Change
 
 
 @handle_errors
 def exclude_cmd(
-    household: str = typer.Argument(..., help="The household's id."),
-    visitor: str = typer.Argument(..., help="The visitor's id."),
+    household: str = typer.Argument(..., help="The household's id.", callback=id_argument),
+    visitor: str = typer.Argument(..., help="The visitor's id.", callback=id_argument),
     reason: str | None = typer.Option(
         None,
         "--reason",
@@ -34,8 +35,9 @@ def exclude_cmd(
 
     Example: doorstep pair exclude H0000042 V0000123 --reason "asked for another visitor"
     """
-    with session() as s:
-        out = exclusions.exclude(s, household, visitor, reason=reason, actor=actor())
+    tried = Attempt(actor(), "create", "household", household, _detail(visitor))
+    with session(tried) as s:
+        out = exclusions.exclude(s, household, visitor, reason=reason, actor=tried.actor)
     said = f" ({out.reason})" if out.reason else ""
     n = len(out.cancelled)
     console.print(
@@ -67,8 +69,8 @@ def exclude_cmd(
 
 @handle_errors
 def unexclude_cmd(
-    household: str = typer.Argument(..., help="The household's id."),
-    visitor: str = typer.Argument(..., help="The visitor's id."),
+    household: str = typer.Argument(..., help="The household's id.", callback=id_argument),
+    visitor: str = typer.Argument(..., help="The visitor's id.", callback=id_argument),
 ) -> None:
     """Let a household and a visitor be paired again: remove their exclusion.
 
@@ -77,9 +79,15 @@ def unexclude_cmd(
 
     Example: doorstep pair unexclude H0000042 V0000123
     """
-    with session() as s:
-        exclusions.unexclude(s, household, visitor, actor=actor())
+    tried = Attempt(actor(), "update", "household", household, _detail(visitor, removed=True))
+    with session(tried) as s:
+        exclusions.unexclude(s, household, visitor, actor=tried.actor)
     console.print(f"{household} and {visitor} are no longer excluded.")
+
+
+def _detail(visitor: str, **more: object) -> dict[str, object]:
+    """An attempt's detail: what the change's own event would have said."""
+    return {"table": "exclusions", "visitor": visitor, **more}
 
 
 def register(app: typer.Typer) -> None:
