@@ -1,6 +1,7 @@
 """Every command that reads or writes personal data leaves one audit row saying who did
 what to which entity, and one more per person whose data it read or wrote (an import or
 export per household or visitor, a work list, calendar or diff per household it shows, a
+work list or an explanation per visitor it shows, a
 commit or plan per household whose pairing or visits it wrote); a command that fails leaves
 one event for its attempt, after its rollback, or none when it touched no one's data."""
 
@@ -78,8 +79,9 @@ def test_each_command_on_personal_data_is_audited_once_and_a_failure_as_its_atte
     # An import then names each person it wrote, an export each person it copied, a
     # proposal each household of its area it read, a work list, calendar or diff each
     # household it shows (both are overdue on 2027-06-01, neither due within 14 days of the
-    # start), a commit each household whose pairing it starts or ends and a plan each
-    # household whose visits it writes or deletes.
+    # start), a work list or explanation each visitor it shows, a commit each household
+    # whose pairing it starts or ends and a plan each household whose visits it writes or
+    # deletes.
     def both(action: str) -> list[tuple[str, str, str]]:
         return [(action, "household", "H1"), (action, "household", "H2")]
 
@@ -91,20 +93,26 @@ def test_each_command_on_personal_data_is_audited_once_and_a_failure_as_its_atte
         ("pair", "diff"): both("read"),
         ("pair", "commit"): both("update"),
         ("plan", "--area"): both("update"),
-        ("visits", "overdue"): both("read"),
-        ("visits", "upcoming"): both("read"),
+        ("pair", "explain"): [("read", "visitor", "V1")],
+        ("visits", "overdue"): [*both("read"), ("read", "visitor", "V1")],
+        ("visits", "upcoming"): [*both("read"), ("read", "visitor", "V1")],
         ("visits", "calendar"): both("read"),
+        # The UIDs of H2's visits not over, kept for V1's calendars to cancel.
+        ("household", "erase"): [("update", "visitor", "V1")],
     }
     for args, (action, entity, entity_id) in steps:
         before = _last(with_areas)
         result = cli(*args)
         assert result.exit_code == 0, (args, result.output)
         events = _events(with_areas, before)
-        who, *what = events[0]
+        # An erasure's own event comes last: it counts what was erased.
+        own = len(events) - 1 if args[:2] == ("household", "erase") else 0
+        who, *what = events[own]
         assert who.startswith("cli"), args
         assert what == [action, entity, entity_id], args
         rest = named.get(args[:2], [])
-        assert sorted(e[1:] for e in events[1:]) == rest, (args, events)
+        others = events[:own] + events[own + 1 :]
+        assert sorted(e[1:] for e in others) == rest, (args, events)
         assert {e[0] for e in events} == {who}, args
 
     failing = [

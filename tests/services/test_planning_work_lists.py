@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from doorstep.services import calendars, household_rights, planning
+from doorstep.services import calendars, household_rights, planning, visitor_rights
 from doorstep.storage.session import unit_of_work
 from tests.factories.db import run_import
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
@@ -122,7 +122,10 @@ def test_each_household_a_work_list_or_calendar_shows_is_audited_once_after_the_
         None,
         {"list": "overdue", "rows": 3, **nobody, **today, "max_gap_days": 60},
     )
-    assert sorted(reads[1:]) == [("household", h, {"list": "overdue"}) for h in ("H0", "H2", "H3")]
+    assert sorted(reads[1:]) == [
+        *(("household", h, {"list": "overdue"}) for h in ("H0", "H2", "H3")),
+        *(("visitor", v, {"list": "overdue"}) for v in ("V1", "V2")),
+    ]
     for kind, day, cadence in (("upcoming", _day(70), {}), ("due", _day(0), {"max_gap_days": 50})):
         with unit_of_work(paired) as s:
             rows = planning.work_list(s, kind, actor="test", today=day, days=30, **cadence)
@@ -132,7 +135,10 @@ def test_each_household_a_work_list_or_calendar_shows_is_audited_once_after_the_
         # Upcoming visits are listed whatever the cadence, overdue ones whatever the days.
         asked = {"today": day.isoformat(), "days": 30, **cadence}
         assert new[0] == ("visits", None, {"list": kind, "rows": len(rows), **nobody, **asked})
-        assert new[1:] == [("household", h, {"list": kind}) for h in sorted(shown)]
+        assert new[1:] == [
+            *(("household", h, {"list": kind}) for h in sorted(shown)),
+            *(("visitor", "V1", {"list": kind}) for _ in shown),  # H0's visitor
+        ]
         reads += new
     with unit_of_work(paired) as s:
         assert len(calendars.visitor_calendar(s, "V1", actor="test", since=_day(0))) == 2
@@ -145,6 +151,46 @@ def test_each_household_a_work_list_or_calendar_shows_is_audited_once_after_the_
     with unit_of_work(paired) as s:
         trail = household_rights.export_household(s, "H0", actor="test")["records"]
     assert sum(e["action"] == "read" for e in trail["audit_events"]) == 3
+
+
+def test_each_visitor_a_work_list_shows_is_audited_once_and_in_their_export(
+    paired: Engine,
+) -> None:
+    # H0 passes from V1 to V3 on day 50: V1's list on day 45 shows V3 as its next visitor.
+    _sql(
+        paired,
+        "UPDATE pairings SET ended_on = :d WHERE household_id = "
+        "(SELECT id FROM households WHERE external_id = 'H0')",
+        d=_day(50),
+    )
+    _pair(paired, "H0", "V3", _day(50))
+    _sql(
+        paired,
+        "INSERT INTO visits (household_id, visitor_id, pairing_id, status, planned_start, "
+        "planned_end) SELECT p.household_id, p.visitor_id, p.id, 'planned', :a, :a "
+        "FROM pairings p JOIN visitors v ON v.id = p.visitor_id WHERE v.external_id = 'V3'",
+        a=_day(52),
+    )
+    before = len(_reads(paired))
+    with unit_of_work(paired) as s:
+        area = planning.work_list(s, "overdue", actor="officer", today=_day(70), area="R")
+        of_v1 = planning.work_list(s, "due", actor="officer", today=_day(45), days=30, visitor="V1")
+    assert {r["visitor"] for r in area} == {"V1", "V2", "V3"}
+    assert [r["next_visitor"] for r in of_v1 if r["household"] == "H0"] == ["V3"]
+    visitors = [(i, d) for e, i, d in _reads(paired)[before:] if e == "visitor"]
+    # A list of an area names no visitor in its own event: each it shows is read under
+    # their id. A list drawn for V1 names V1; it shows V3 too, as H0's next visitor.
+    assert visitors == [
+        ("V1", {"list": "overdue"}),
+        ("V2", {"list": "overdue"}),
+        ("V3", {"list": "overdue"}),
+        ("V3", {"list": "due"}),
+    ]
+    with unit_of_work(paired) as s:
+        trail = visitor_rights.export_visitor(s, "V2", actor="officer")["records"]
+    assert [e["detail"] for e in trail["audit_events"] if e["action"] == "read"] == [
+        {"list": "overdue"}
+    ]
 
 
 def _noon(n: int) -> dt.datetime:

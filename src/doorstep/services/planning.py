@@ -583,6 +583,17 @@ def work_list(
     record_household_events(
         session, actor=actor, action="read", household_ids=shown, detail={"list": kind}
     )
+    # And the visitors it showed (ids, names), once each, under their ids: a list of an
+    # area or a team names none of them in its own event, and their exports must list it
+    # (a list drawn for a visitor names them: it shows another only as a next visitor).
+    shows = {r[c] for r in rows for c in ("visitor", "next_visitor") if r.get(c)}
+    visitors = sorted(shows - {visitor})
+    record_events(
+        session,
+        actor=actor,
+        entity="visitor",
+        events=[("read", v, {"list": kind}) for v in visitors],
+    )
     return rows
 
 

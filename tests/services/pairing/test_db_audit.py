@@ -113,3 +113,29 @@ def test_a_proposal_names_each_household_it_read_a_diff_those_listed_a_commit_th
         # H1 and H3 keep their visitor: the second commit wrote nothing of theirs.
         ("update", "H2", {"table": "pairings", "proposal": second}),
     ]
+
+
+def test_an_explanation_is_audited_under_each_visitor_it_shows(
+    engine: Engine, tmp_path: Path
+) -> None:
+    tree(engine, tmp_path)
+    workers = [worker(visitor_id=v, lat=51.50 + i / 100) for i, v in enumerate(("V1", "V2", "V3"))]
+    add(engine, tmp_path, "visitors", workers)
+    add(engine, tmp_path, "households", [home(household_id="H1")])
+    proposal = propose(engine, "A")
+    with unit_of_work(engine) as s:
+        out = pairing.explain_household(s, "H1", actor="carol", today=TODAY, limit=1)
+    shown = {out.explanation.visitor_id, *(a.visitor_id for a in out.explanation.alternatives)}
+    assert len(shown) == 2  # its visitor, and one alternative of the two
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT entity_id, detail FROM audit_events "
+                "WHERE entity = 'visitor' AND action = 'read' ORDER BY id"
+            )
+        ).all()
+    # Their ids, distances and caseloads were read: each visitor's export lists it.
+    detail = {"pairing_explanation": proposal.id}
+    assert [(i, d if isinstance(d, dict) else json.loads(d)) for i, d in rows] == [
+        (v, detail) for v in sorted(shown)
+    ]

@@ -19,7 +19,7 @@ from doorstep.engine.pairing.problem import NONE, IntArray
 from doorstep.engine.pairing.result import REASONS, PairingResult, SolveStats, Unpaired
 from doorstep.engine.pairing.solve import Progress, Silent
 from doorstep.errors import NotFound
-from doorstep.privacy.audit import record_event
+from doorstep.privacy.audit import record_event, record_events
 from doorstep.services.pairing import versions
 from doorstep.services.pairing.proposals import ProposalView, engine_params, get_proposal, view_of
 from doorstep.services.pairing.scope import (
@@ -164,6 +164,17 @@ def explain_household(
         entity="pairing_explanation",
         entity_id=household,
         detail={"proposal": proposal.id},
+    )
+    session.flush()  # the explanation's own event first
+    # The visitors it shows (the household's, and the alternatives with their distances and
+    # caseloads), once each, under their ids: their exports list the read.
+    alternatives = explanation.alternatives if in_area else ()
+    shown = {a.visitor_id for a in alternatives}
+    if explanation.visitor_id is not None:
+        shown.add(explanation.visitor_id)
+    read = {"pairing_explanation": proposal.id}
+    record_events(
+        session, actor=actor, entity="visitor", events=[("read", v, read) for v in sorted(shown)]
     )
     return HouseholdExplanation(
         view, explanation, stale, fallback, reason, in_area=in_area, loads=real
