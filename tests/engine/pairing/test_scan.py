@@ -11,7 +11,10 @@ from hypothesis import strategies as st
 from doorstep.domain.geo import EARTH_RADIUS_M, haversine_m_array, to_unit_xyz
 from doorstep.engine.pairing.candidates import CandidateIndex
 from doorstep.engine.pairing.problem import NONE, PairingProblem, PairingProblemBuilder
+from doorstep.engine.pairing.graph import EligibilityGraph
 from doorstep.engine.pairing.scan import (
+    CELLS_PER_VISITOR,
+    MIN_CELLS,
     PAIRED_SIDE_CELLS,
     beyond_chord2,
     build_grid,
@@ -130,3 +133,44 @@ def test_visitors_just_out_of_range_never_take_a_violations_slot() -> None:
     pot[0] = 30_151
     pot[p.n_households + 3] = 55
     check(p, pot, slots=3)
+
+
+def spread(n: int, nv: int, *, degrees: float, languages: int, seed: int = 1) -> PairingProblem:
+    """Few households and visitors scattered over ``degrees`` of latitude and longitude."""
+    rng = np.random.default_rng(seed)
+    b = PairingProblemBuilder()
+    for i in range(nv):
+        lat, lon = 27 + rng.uniform(0, degrees, 2)
+        b.add_visitor(f"v{i}", lat, lon, f"l{rng.integers(languages)}", capacity=2)
+    for i in range(n):
+        lat, lon = 27 + rng.uniform(0, degrees, 2)
+        b.add_household(f"h{i}", lat, lon, f"l{rng.integers(languages)}")
+    return b.build()
+
+
+def test_a_grid_over_a_wide_area_has_cells_in_proportion_to_its_visitors_not_the_area() -> None:
+    # 16 visitors over 3 degrees at a 200 m limit: cells of a sixth (or 24th) of the limit
+    # would number millions, and the language grid eight times as many.
+    p = spread(30, 16, degrees=3.0, languages=8)
+    index = CandidateIndex(p, 200.0)
+    most = max(CELLS_PER_VISITOR * p.n_visitors, MIN_CELLS)
+    for per_limit in (6, 20, PAIRED_SIDE_CELLS):
+        grid = build_grid(p, index.visitor_xyz, 200.0, per_limit=per_limit)
+        assert len(grid.visitors) == p.n_visitors
+        assert grid.ny * grid.nx <= most
+        assert len(grid.start) == len(grid.box_lo) + 1 == grid.ny * grid.nx + 1
+    graph = EligibilityGraph(index, build_grid(p, index.visitor_xyz, 200.0))
+    assert len(graph.lang.start) <= len(p.languages) * most + 1
+
+
+def test_scan_on_towns_far_apart_over_cells_larger_than_the_limit() -> None:
+    # Towns over 30 degrees: the grid's cells grow past the distance limit (a search window is
+    # then a cell or two a side), and the scan still finds what brute force finds.
+    p = towns(households=300, visitors=150, seed=5, spread_km=3_000.0)
+    grid = build_grid(p, CandidateIndex(p, MAX_M).visitor_xyz, MAX_M)
+    assert grid.dlat > math.degrees(MAX_M / EARTH_RADIUS_M)
+    rng = np.random.default_rng(5)
+    pot = rng.integers(0, 40_000, size=p.n_households + p.n_visitors + 2).astype(np.int64)
+    for slots in (1, 5):
+        check(p, pot, slots)
+        check(p, pot, slots, PAIRED_SIDE_CELLS)

@@ -469,3 +469,13 @@ def test_components_are_numbered_as_scipy_numbers_them(
     _, want = connected_components(graph, directed=False)
     got = component_labels(nh + nv, nh, Arcs(h, v, np.zeros(len(h), np.int64)))
     assert got.tolist() == want.tolist()
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_towns_far_apart_on_coarse_cells_reach_the_exact_optimum(seed: int) -> None:
+    # Over 30 degrees the grids' cells are larger than the limit (their number follows the
+    # visitors, not the area): every search still sees every pair within it.
+    p = towns(households=200, visitors=90, seed=seed, spread_km=3_000.0, current=0.3)
+    r = solve(p, params=PairingParams(max_km=30, keep_km=5))
+    assert r.certified
+    assert (r.paired, r.total_cost) == exact(p, max_km=30, keep_km=5)

@@ -38,6 +38,16 @@ _BLOCK = 8  # cells a side of the blocks whose least bound a scan reads first
 #: -> 3.2 s in a seed-scale incremental neighbourhood; where households outnumber places the
 #: solve's grid stays faster).
 PAIRED_SIDE_CELLS = 24
+#: A grid has at most this many cells per visitor in it (and at most :data:`MIN_CELLS` when that
+#: is more): cells of a share of the distance limit alone grow with the area covered, not the
+#: input (30 households and 16 visitors over 3 degrees at max_km 0.2 made 4.2M cells, and the
+#: language grid eight times that: 1.9 GiB and seconds of work per search). Every search
+#: works out its window from the distance limit and the cell size, so larger cells only hold
+#: more visitors each. A region sample of 20k households at 30 km has 12 cells per visitor in
+#: its finest grid, so the cap leaves such instances as they were.
+CELLS_PER_VISITOR = 16
+#: The fewest cells the cap above allows (64 by 64): a few visitors need no coarser cells.
+MIN_CELLS = 4096
 #: A search window that reaches this latitude (north or south) may hold a pole: it takes in
 #: every longitude.
 ALL_LONGITUDES_LAT = 89.9
@@ -66,8 +76,9 @@ def build_grid(
     among: BoolArray | None = None,
     per_limit: int = 6,
 ) -> VisitorGrid:
-    """Grid cells of about ``1 / per_limit`` of the distance limit (at most 2048 per side)
-    over the active local visitors (only those of ``among`` when given)."""
+    """Grid cells of about ``1 / per_limit`` of the distance limit (at most 2048 per side,
+    and coarser where that would make more than :data:`CELLS_PER_VISITOR` per visitor) over
+    the active local visitors (only those of ``among`` when given)."""
     p = problem
     ok = p.visitor_active & (p.visitor_pool == NONE) & (p.visitor_capacity > 0)
     vs = np.flatnonzero(ok if among is None else ok & among)
@@ -82,6 +93,13 @@ def build_grid(
     dlon = max(step / max(math.cos(mid), 0.05), span_lon / 2048, 1e-9)
     ny = int(span_lat / dlat) + 1
     nx = int(span_lon / dlon) + 1
+    most = max(CELLS_PER_VISITOR * len(vs), MIN_CELLS)
+    grow = math.sqrt(ny * nx / most)
+    while ny * nx > most:  # the same shape of cell, larger: once, or a step or two more
+        dlat, dlon = dlat * grow, dlon * grow
+        ny = int(span_lat / dlat) + 1
+        nx = int(span_lon / dlon) + 1
+        grow = 1.05
     cell = ((lat - lat0) / dlat).astype(np.int64) * nx + ((lon - lon0) / dlon).astype(np.int64)
     order = np.argsort(cell, kind="stable")
     start = np.zeros(ny * nx + 1, np.int64)
