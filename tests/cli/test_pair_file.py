@@ -162,6 +162,13 @@ def test_an_explicit_keep_km_above_max_km_names_the_flag(tmp_path: Path) -> None
     assert "--keep-km 4 is above --max-km 3" in result.output
 
 
+def test_a_fractional_balance_is_refused_not_rounded(tmp_path: Path) -> None:
+    result = runner.invoke(app, [*files(tmp_path), "--quiet", "--balance-m", "0.4"])
+    assert result.exit_code == 2, result.output
+    assert "--balance-m must be a whole number of metres, not 0.4" in result.output
+    assert "{" not in result.stdout
+
+
 def test_a_malformed_scheduler_address_is_bad_input(tmp_path: Path) -> None:
     pytest.importorskip("distributed")
     result = runner.invoke(app, [*files(tmp_path), "--quiet", "--scheduler", "bogus"])

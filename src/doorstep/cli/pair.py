@@ -39,13 +39,11 @@ from doorstep.cli.pair_db import (
 from doorstep.domain.geo import EARTH_RADIUS_M
 from doorstep.engine.pairing.explain import Explanation
 from doorstep.engine.pairing.parallel import dask, process_pool
-from doorstep.engine.pairing.params import PairingParams
+from doorstep.engine.pairing.params import DEFAULT_KEEP_KM, PairingParams
 from doorstep.engine.pairing.solve import Mapper
 from doorstep.errors import DoorstepError, InvalidInput
 from doorstep.services.pairing.files import check_out, pair_files
 
-#: Default of --keep-km; capped at --max-km when the user did not give it.
-DEFAULT_KEEP_KM = 5.0
 #: The farthest two homes can be apart, half way round the Earth (km, rounded up to a metre):
 #: a larger --max-km changes nothing, and its metres would overflow the searches' integers.
 FARTHEST_KM = math.ceil(math.pi * EARTH_RADIUS_M) / 1000
@@ -120,7 +118,9 @@ def pair(
         show_default=False,
     ),
     balance_m: float = typer.Option(
-        0.0, help="Balance: the j-th household of a visitor costs balance_m*(2j-1) metres more."
+        0.0,
+        help="Balance: the j-th household of a visitor costs balance_m*(2j-1) metres more "
+        "(whole metres).",
     ),
     max_rounds: int = typer.Option(
         60,
@@ -322,8 +322,9 @@ def _params(
     --max-km past the farthest two homes can be is taken as that distance.
     """
     valid_max = math.isfinite(max_km) and max_km > 0
+    # Not given, --keep-km is left to the engine, whose default follows the same rule.
     if keep_km is None:
-        keep_km = min(DEFAULT_KEEP_KM, max_km) if valid_max else DEFAULT_KEEP_KM
+        pass
     elif math.isfinite(keep_km) and keep_km > FARTHEST_KM:
         raise InvalidInput(
             f"--keep-km {keep_km:g} is more than any two homes can be apart ({FARTHEST_KM:,g} "

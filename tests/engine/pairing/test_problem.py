@@ -83,6 +83,8 @@ def test_languages_become_bit_masks_in_order_of_first_use() -> None:
         {"keep_km": 40},
         {"candidates": 0},
         {"balance_m": -2},
+        {"balance_m": 0.4},
+        {"balance_m": 100.5},
         {"max_arcs": 0},
         {"arcs_growth": 0.5},
         {"arcs_growth": float("inf")},
@@ -93,6 +95,19 @@ def test_languages_become_bit_masks_in_order_of_first_use() -> None:
 def test_params_are_checked(bad: dict[str, float]) -> None:
     with pytest.raises(ValueError, match=next(iter(bad))):
         PairingParams(**bad)  # type: ignore[arg-type]
+
+
+def test_keep_km_not_given_is_five_or_max_km_when_that_is_smaller() -> None:
+    assert PairingParams(max_km=2).keep_km == 2
+    assert PairingParams(max_km=2).keep_m == 2000
+    assert PairingParams(max_km=30).keep_km == 5
+    assert PairingParams(max_km=2, keep_km=0).keep_km == 0
+    with pytest.raises(ValueError, match="keep_km must be between 0 and max_km, not 5"):
+        PairingParams(max_km=2, keep_km=5)  # given, it is checked, not lowered
+
+
+def test_a_whole_balance_given_as_a_float_is_taken() -> None:
+    assert PairingParams(balance_m=700.0).balance_m == 700
 
 
 def test_too_many_languages_are_all_counted() -> None:

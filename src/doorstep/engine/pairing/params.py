@@ -5,6 +5,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+#: Continuity when ``keep_km`` is not given (capped at ``max_km``), in km.
+DEFAULT_KEEP_KM = 5.0
+
 
 @dataclass(frozen=True, slots=True)
 class PairingParams:
@@ -16,11 +19,15 @@ class PairingParams:
         Greatest great-circle distance between a household and a local visitor.
     keep_km
         Continuity: a household's current pair costs this many kilometres less than its
-        distance, so a pair only moves when that is clearly worth it. ``0`` disables it.
+        distance, so a pair only moves when that is clearly worth it. ``0`` disables it; at
+        most ``max_km``. Not given (``None``): :data:`DEFAULT_KEEP_KM`, or ``max_km`` when that
+        is smaller (as ``doorstep pair`` does), so that a short ``max_km`` alone is valid; the
+        attribute then holds that number.
     balance_m
         Balance: the ``j``-th household of a visitor costs ``balance_m * (2j - 1)`` metres
         on top of its distance (a convex cost ``balance_m * load**2`` per visitor), so
-        caseloads even out. ``0`` disables it.
+        caseloads even out. ``0`` disables it. Whole metres, as every cost is: a fraction is
+        refused rather than rounded.
     candidates
         How many nearest eligible visitors per household and language seed the candidate
         graph. The result is exact whatever this is; it only trades rounds against size.
@@ -75,7 +82,7 @@ class PairingParams:
     """
 
     max_km: float = 30.0
-    keep_km: float = 5.0
+    keep_km: float | None = None
     balance_m: float = 0.0
     candidates: int = 8
     max_rounds: int = 60
@@ -90,10 +97,16 @@ class PairingParams:
     def __post_init__(self) -> None:
         if not (math.isfinite(self.max_km) and self.max_km > 0):
             raise ValueError(f"max_km must be a positive number, not {self.max_km!r}")
-        if not (math.isfinite(self.keep_km) and 0 <= self.keep_km <= self.max_km):
+        if self.keep_km is None:  # frozen: the default is filled in as the object is made
+            object.__setattr__(self, "keep_km", min(DEFAULT_KEEP_KM, self.max_km))
+        elif not (math.isfinite(self.keep_km) and 0 <= self.keep_km <= self.max_km):
             raise ValueError(f"keep_km must be between 0 and max_km, not {self.keep_km!r}")
         if not (math.isfinite(self.balance_m) and 0 <= self.balance_m <= 1_000_000):
             raise ValueError(f"balance_m must be between 0 and 1e6, not {self.balance_m!r}")
+        if self.balance_m != int(self.balance_m):
+            # Costs are whole metres (the solver's integers): rounding 0.4 to 0 would turn
+            # balance off without a word.
+            raise ValueError(f"balance_m must be a whole number of metres, not {self.balance_m!r}")
         if not 1 <= self.candidates <= 1000:
             raise ValueError(f"candidates must be between 1 and 1000, not {self.candidates!r}")
         if not 1 <= self.max_rounds <= 1000:
@@ -125,4 +138,5 @@ class PairingParams:
     @property
     def keep_m(self) -> int:
         """:attr:`keep_km` in whole metres."""
+        assert self.keep_km is not None  # filled in by __post_init__
         return round(self.keep_km * 1000.0)

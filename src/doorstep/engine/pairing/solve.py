@@ -248,7 +248,7 @@ def solve(
         clock = now
 
     nh, nv = problem.n_households, problem.n_visitors
-    balance_m = round(params.balance_m)
+    balance_m = int(params.balance_m)  # whole metres: the params refuse a fraction
     report.stage("candidates", max(len(problem.languages), 1))
     index = CandidateIndex(problem, params.max_m)
     arcs, _ = index.initial_arcs(params.candidates)

@@ -342,4 +342,6 @@ def diff(
 
 def engine_params(proposal: PairingProposal) -> PairingParams:
     p = proposal.params
-    return PairingParams(max_km=p["max_km"], keep_km=p["keep_km"], balance_m=p["balance_m"])
+    # A proposal stored before fractions were refused was solved with its balance rounded.
+    balance_m = round(p["balance_m"])
+    return PairingParams(max_km=p["max_km"], keep_km=p["keep_km"], balance_m=balance_m)
