@@ -49,13 +49,27 @@ def test_a_file_without_a_required_column_names_the_column_and_crashes_nothing(
     ]
 
 
-def test_a_file_separated_by_semicolons_says_so(with_areas: Engine, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("separator", "shown"), [(";", "';'"), ("\t", "tabs")])
+def test_a_file_separated_by_semicolons_or_tabs_says_so_and_nothing_else(
+    with_areas: Engine, tmp_path: Path, separator: str, shown: str
+) -> None:
+    # Excel in many locales saves "CSV" with semicolons: one line that says so, not every
+    # column of the header reported missing.
     path = tmp_path / "areas.csv"
-    path.write_text("code;name;parent_code;level\nX;New;R;village\n", encoding="utf-8")
+    rows = ["code", "name", "parent_code", "level"], ["X", "New", "R", "village"]
+    path.write_text("".join(separator.join(r) + "\n" for r in rows), encoding="utf-8")
+    [line] = rejected(with_areas, "areas", path)
+    assert line.startswith(f"row 1: the file seems separated by {shown}, not commas; save it ")
+
+
+def test_a_header_partly_separated_by_semicolons_names_the_slip(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "areas.csv"
+    path.write_text("code,name;parent_code;level\nX,New;R;village\n", encoding="utf-8")
     lines = rejected(with_areas, "areas", path)
-    assert "row 1, column code: required column is missing" in lines
     assert (
-        "row 1, column code;name;parent_code;level: unknown column: the file looks separated "
+        "row 1, column name;parent_code;level: unknown column: the file looks separated "
         "by ';'; save it with commas (CSV)"
     ) in lines
 

@@ -362,6 +362,19 @@ def test_rows_after_a_value_quoted_over_two_lines_keep_their_numbers(tmp_path: P
     )
 
 
+@pytest.mark.parametrize(("separator", "shown"), [(";", "';'"), ("\t", "tabs")])
+def test_a_file_separated_by_semicolons_or_tabs_says_so_not_that_its_columns_are_missing(
+    tmp_path: Path, separator: str, shown: str
+) -> None:
+    rows = ["household_id", "lat", "lon", "languages"], ["h1", "27", "107", "zh"]
+    message = refused(tmp_path, households="".join(separator.join(r) + "\n" for r in rows))
+    assert message.startswith(
+        f"{tmp_path / 'h.csv'}: row 1: the file seems separated by {shown}, not commas; "
+        "save it with commas ("
+    )
+    assert "missing" not in message
+
+
 def test_a_quote_left_open_in_the_header_is_named_not_reported_as_missing_columns(
     tmp_path: Path,
 ) -> None:

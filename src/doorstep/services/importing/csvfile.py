@@ -26,6 +26,7 @@ from doorstep.services.importing.csvcount import fields_per_row, lost_rows
 from doorstep.services.importing.csvheader import (
     cr_only,
     first_duplicate,
+    other_separator,
     read_header,
     unnamed,
     unnamed_position,
@@ -102,6 +103,9 @@ def read_csv_text(path: Path, *, check_utf8: bool = False) -> pl.DataFrame:
     if header.problem is not None:
         # Polars would read such a name, then lose every row after it (a quote it thinks open).
         raise CsvProblem(header.problem)
+    separator = other_separator(header.names)
+    if separator is not None:
+        raise CsvProblem(RowError(1, "", "", separator))
     try:
         frame = pl.read_csv(source, infer_schema=False, encoding="utf8", raise_if_empty=True)
     except pl.exceptions.NoDataError:

@@ -46,6 +46,30 @@ def lower_case_reason(name: str, known: Collection[str]) -> str | None:
     return None
 
 
+#: Separators a spreadsheet may write instead of commas: as an error names them, and why.
+_OTHER_SEPARATORS = (
+    (
+        ";",
+        "';'",
+        "Excel in many locales saves CSV with ';': choose CSV UTF-8, or set the "
+        "list separator to a comma",
+    ),
+    ("\t", "tabs", "a spreadsheet saved as text or TSV: choose CSV UTF-8"),
+)
+
+
+def other_separator(names: Sequence[str]) -> str | None:
+    """Why a header is refused when it reads as one column that ``;`` or tabs split into
+    several (Excel in many locales saves "CSV" with semicolons): every required column would
+    otherwise be reported missing, though the header holds them. ``None`` otherwise."""
+    if len(names) != 1:
+        return None
+    for separator, shown, hint in _OTHER_SEPARATORS:
+        if sum(1 for part in names[0].split(separator) if part.strip()) > 1:
+            return f"the file seems separated by {shown}, not commas; save it with commas ({hint})"
+    return None
+
+
 def first_duplicate(names: Sequence[str]) -> str | None:
     """The first header name given twice, surrounding spaces ignored (empty names aside)."""
     seen: set[str] = set()
