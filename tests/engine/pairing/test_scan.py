@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from doorstep.domain.geo import EARTH_RADIUS_M, haversine_m_array, to_unit_xyz
 from doorstep.engine.pairing.candidates import CandidateIndex
-from doorstep.engine.pairing.problem import NONE, PairingProblem, PairingProblemBuilder
 from doorstep.engine.pairing.graph import EligibilityGraph
+from doorstep.engine.pairing.problem import NONE, PairingProblem, PairingProblemBuilder
 from doorstep.engine.pairing.scan import (
     CELLS_PER_VISITOR,
     MIN_CELLS,
