@@ -213,6 +213,20 @@ def test_a_visit_made_at_a_household_that_withdrew_is_cancelled_without_its_data
     assert b"Mrs Li" not in (tmp_path / "3.ics").read_bytes()
 
 
+def _erased_events(engine: Engine) -> list[tuple[str, str, dt.date, dt.date]]:
+    """(visitor, UID, first day, last day) of every event kept for calendars past an
+    erasure."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT v.external_id, e.uid, e.starts_on, e.ends_on FROM erased_visit_events e "
+                "JOIN visitors v ON v.id = e.visitor_id ORDER BY e.id"
+            )
+        ).all()
+    day = dt.date.fromisoformat
+    return [(v, u, day(str(a)[:10]), day(str(z)[:10])) for v, u, a, z in rows]
+
+
 def test_an_erased_households_visits_are_cancelled_without_its_data(
     cli: Invoke, with_areas: Engine, tmp_path: Path
 ) -> None:
@@ -233,18 +247,51 @@ def test_an_erased_households_visits_are_cancelled_without_its_data(
     before = events("1.ics")
     h2 = {u for u, (_, summary) in before.items() if summary.endswith("H2")}
     assert h2
+    days = _days(cli, tmp_path / "d.ics", start)
     assert cli("household", "erase", "H2", "--yes").exit_code == 0
     after = events("2.ics")
     assert set(after) == set(before)
     assert {u for u, (s, _) in after.items() if s == "CANCELLED"} == h2
     _only_neutral(tmp_path / "2.ics", h2, household="H2")
-    # Nothing of the kind names the household in the trail: the UIDs are kept under V1.
+    # Kept in their own table, under V1 and with nothing of H2's, with the days sent.
+    assert sorted(_erased_events(with_areas)) == sorted(
+        ("V1", u, days[u][1], days[u][2]) for u in h2
+    )
+    # The trail, which keeps H2's id in the erasure's event and is never cleared, holds
+    # none of the UIDs (digests of household, visitor and day a reader could hash guesses
+    # against) nor of the days: V1's event says how many were kept, nothing more.
     with with_areas.connect() as conn:
-        kept = conn.execute(
-            text(
-                "SELECT entity, entity_id, detail FROM audit_events "
-                "WHERE entity = 'visitor' AND action = 'update' ORDER BY id DESC LIMIT 1"
-            )
-        ).one()
-    assert kept[:2] == ("visitor", "V1")
-    assert "H2" not in str(kept[2])
+        trail = conn.execute(
+            text("SELECT entity, entity_id, action, detail FROM audit_events ORDER BY id")
+        ).all()
+    for uid in h2:
+        assert not any(uid.split("@")[0] in str(d) for *_, d in trail), uid
+    of_v1 = [_detail(d) for e, i, a, d in trail if (e, i, a) == ("visitor", "V1", "update")]
+    assert of_v1 == [{"table": "calendar", "kept": len(h2)}]
+    of_h2 = {days[u][1].isoformat() for u in h2} | {days[u][2].isoformat() for u in h2}
+    assert not any(day in str(of_v1) for day in of_h2)
+
+
+def _detail(value: object) -> object:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def test_an_erased_households_events_are_forgotten_once_over(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    start = dt.date.fromisoformat(PLAN_START)
+    plan_three(with_areas, tmp_path, start=start)
+    assert cli("household", "erase", "H2", "--yes").exit_code == 0
+    kept = _erased_events(with_areas)
+    assert kept
+    # A plan from a day after the first one's last day forgets it, and keeps the others.
+    first = min(z for *_, z in kept)
+    settings = planning.PlanSettings(start=first + dt.timedelta(days=1), months=1)
+    with unit_of_work(with_areas) as s:
+        planning.plan_area(s, "R", settings, actor="test")
+    assert _erased_events(with_areas) == [e for e in kept if e[3] > first]
+    # One from after them all forgets every one: no calendar from then sends them.
+    settings = planning.PlanSettings(start=max(z for *_, z in kept) + dt.timedelta(days=1))
+    with unit_of_work(with_areas) as s:
+        planning.plan_area(s, "R", settings, actor="test")
+    assert _erased_events(with_areas) == []

@@ -403,3 +403,31 @@ def test_a_visitors_export_finds_their_events_through_the_trails_index(paired: E
         assert "ix_audit_events_entity_id" in plan, plan
         assert "SCAN audit_events" not in plan and "Seq Scan on audit_events" not in plan, plan
         assert "pk_audit_events" not in plan, plan  # nor every row in the key's order
+
+
+def test_an_erased_households_events_kept_for_a_calendar_are_the_visitors_own(
+    paired: Engine,
+) -> None:
+    with unit_of_work(paired) as s:
+        shown = calendars.calendar_events(s, "V1", actor="test", since=START)
+    assert shown.planned and shown.recorded
+    with unit_of_work(paired) as s:
+        household_rights.erase_household(s, "H1", actor="test", today=START)
+    with unit_of_work(paired) as s:
+        cancelled = calendars.calendar_events(s, "V1", actor="test", since=START).cancelled
+    assert len(cancelled) == len(shown.planned) + len(shown.recorded)
+    # The visitor's export holds them (they are their calendar's), with nothing of H1's.
+    with unit_of_work(paired) as s:
+        records = visitor_rights.export_visitor(s, "V1", actor="officer")["records"]
+    kept = records["erased_visit_events"]
+    assert sorted((e["uid"], e["starts_on"], e["ends_on"]) for e in kept) == sorted(
+        (c.uid, c.start.isoformat(), c.last.isoformat()) for c in cancelled
+    )
+    assert not {"household_id", "household"} & set(kept[0])
+    # Erasing the visitor deletes them with the rest of their own rows.
+    with unit_of_work(paired) as s:
+        erased = visitor_rights.erase_visitor(s, "V1", actor="manager", today=START)
+    assert erased.erased["erased_visit_events"] == len(cancelled)
+    assert _count(paired, "SELECT COUNT(*) FROM erased_visit_events") == 0
+    everything = _all_rows(paired)
+    assert not any(c.uid in everything for c in cancelled)

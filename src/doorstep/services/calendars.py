@@ -23,6 +23,7 @@ visit row, and SQLite keeps whole seconds. Why not the latest event's id: ``SEQU
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -32,11 +33,11 @@ from sqlalchemy.orm import Session
 from doorstep.privacy.audit import record_event, record_household_events
 from doorstep.reports.calendar import Cancelled, visit_uid
 from doorstep.storage.repositories import audit as audit_repo
-from doorstep.storage.repositories import lookups, visit_records
+from doorstep.storage.repositories import erased_events, lookups, visit_records
 from doorstep.storage.repositories import visits as repo
 
-#: The ``table`` of a visitor's ``update`` event that keeps, past a household's erasure,
-#: the events of its visits that the visitor's calendars are to cancel.
+#: The ``table`` of a visitor's ``update`` event that says how many events of an erased
+#: household's visits were kept for the visitor's calendars to cancel.
 CALENDAR = "calendar"
 
 
@@ -131,29 +132,33 @@ def keep_for_calendars(
     of its visits not over by ``today``, the UIDs and days of those events, so that the
     visitor's next calendars cancel them (the rows they come from go with the household).
 
-    Kept as one ``update`` event of the visitor's (``table`` ``calendar``): no table but
-    the trail outlives the household without a migration, and the event holds no more
-    than a cancelled event does (UID, days), nothing that names the household; it goes
-    with the visitor's own events (their export lists it, their erasure clears it). With
-    them, how many writes to the household the trail held (``base``): a kept event's
-    ``SEQUENCE`` is that plus the visitor's count, which this event raises, so it is higher
-    than any number the phone had for it."""
+    Kept in ``erased_visit_events``, which holds no more than a cancelled event does (UID,
+    days) and no link to the household, goes with the visitor (their export lists it, their
+    erasure deletes it) and forgets each event once it is over, as ``cancelled_visits``
+    does. Not in the trail: it keeps the household's id in the erasure's event, and is
+    never cleared, so UIDs (digests of household, visitor and day) and days there would
+    let anyone who reads it confirm the household's visits by hashing guesses.
+
+    With each, how many writes to the household the trail held (its ``SEQUENCE`` base): a
+    kept event's ``SEQUENCE`` is that plus the visitor's count, which the ``update`` event
+    written here for each visitor (``table`` ``calendar``, with how many events were kept,
+    nothing more) raises, so it is higher than any number the phone had for it."""
     conn = session.connection()
-    by_visitor: dict[str, list[list[str]]] = {}
-    for visitor, u, a, z, until in visit_records.calendar_days_of(conn, household_id, today):
-        uid = visit_uid(external_id, visitor, u)
-        by_visitor.setdefault(visitor, []).append(
-            [uid, a.isoformat(), z.isoformat(), until.isoformat()]
-        )
+    days = visit_records.calendar_days_of(conn, household_id, today)
     base = audit_repo.write_counts(conn, "household", [external_id]).get(external_id, 0)
-    for visitor, events in sorted(by_visitor.items()):
+    erased_events.keep(
+        conn,
+        ((v, visit_uid(external_id, v, u), a, z, until, base) for v, u, a, z, until in days),
+    )
+    kept = Counter(v for v, *_ in days)
+    for visitor, n in sorted(kept.items()):
         record_event(
             session,
             actor=actor,
             action="update",
             entity="visitor",
             entity_id=visitor,
-            detail={"table": CALENDAR, "base": base, "cancelled": events},
+            detail={"table": CALENDAR, "kept": n},
         )
 
 
@@ -161,14 +166,8 @@ def kept_for_calendars(
     conn: Connection, visitor: str, since: dt.date
 ) -> list[tuple[Cancelled, int]]:
     """The events :func:`keep_for_calendars` kept for the visitor that last until
-    ``since`` or later, each with its ``base``."""
-    out = []
-    for detail in audit_repo.visitor_details(conn, visitor, "update"):
-        if detail.get("table") != CALENDAR:
-            continue
-        base = int(detail.get("base", 0))
-        for uid, a, z, until in detail.get("cancelled", []):
-            if dt.date.fromisoformat(until) >= since:
-                day = dt.date.fromisoformat
-                out.append((Cancelled(uid, day(a), day(z)), base))
-    return out
+    ``since`` or later, each with its ``SEQUENCE`` base, those of the latest erasure first."""
+    return [
+        (Cancelled(uid, a, z), base)
+        for uid, a, z, base in erased_events.for_visitor(conn, visitor, since)
+    ]

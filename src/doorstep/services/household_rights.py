@@ -57,8 +57,8 @@ def erase_household(
 ) -> dict[str, int]:
     """Erase the household and every row about it; returns the rows erased by table.
     The audit trail's earlier events about it keep who did what and when, and lose their
-    details. The UIDs and days of its visits not over by ``today`` are kept for the
-    calendars of their visitors, which cancel them
+    details. The UIDs and days of its visits not over by ``today`` are kept, with no link
+    to it, for the calendars of their visitors, which cancel them, until they are over
     (:func:`~doorstep.services.calendars.keep_for_calendars`): a phone keeps an event until
     it gets it back cancelled.
 

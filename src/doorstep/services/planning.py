@@ -42,7 +42,7 @@ from doorstep.services.planning_inputs import (
     owners,
     spans,
 )
-from doorstep.storage.repositories import bulk, lookups
+from doorstep.storage.repositories import bulk, erased_events, lookups
 from doorstep.storage.repositories import pairing as pairing_repo
 from doorstep.storage.repositories import visits as repo
 
@@ -416,6 +416,7 @@ def plan_area(
     replaced = deleted.len()
     shortened = repo.shorten_visits(conn, built.shortened.select("id", "cut_end"))
     repo.forget_cancelled_before(conn, settings.start)
+    erased_events.forget_before(conn, settings.start)
     # By the problem's pairing index, not by household and visitor: the same two may be
     # paired more than once, and each visit goes to the pairing it was planned for.
     pid = pairs["id"].to_numpy()

@@ -25,7 +25,7 @@ from doorstep.storage.tables.people import (
     Visitor,
     VisitorLeave,
 )
-from doorstep.storage.tables.visits import CancelledVisit, Visit
+from doorstep.storage.tables.visits import CancelledVisit, ErasedVisitEvent, Visit
 
 __all__ = [
     "Activity",
@@ -34,6 +34,7 @@ __all__ = [
     "AuditEvent",
     "CancelledVisit",
     "ConsentRecord",
+    "ErasedVisitEvent",
     "Exclusion",
     "Household",
     "HouseholdBlackout",

@@ -1,5 +1,6 @@
 """Planned and recorded visits, and planned visits cancelled (by a re-plan, or by a visit
-of their visitor recorded on their days)."""
+of their visitor recorded on their days), and the events of an erased household's visits
+that calendars are still to cancel."""
 
 from __future__ import annotations
 
@@ -55,5 +56,35 @@ class CancelledVisit(Base):
     starts_on: Mapped[dt.date] = mapped_column(Date)
     ends_on: Mapped[dt.date] = mapped_column(Date, index=True)
     cancelled_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
+class ErasedVisitEvent(Base):
+    """An event of an erased household's visit that a visitor's calendar may show, kept so
+    that their next calendars send it cancelled (a phone keeps an event until then).
+
+    It holds what the cancelled event holds (UID and days) and no link to the household:
+    the UID is a digest of household, visitor and first day, and the household's id stays
+    in the trail's erasure event, so the row goes once it is over (``kept_until``), or with
+    the visitor.
+    """
+
+    __tablename__ = "erased_visit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    visitor_id: Mapped[int] = mapped_column(
+        ForeignKey("visitors.id", ondelete="CASCADE"), index=True
+    )
+    uid: Mapped[str] = mapped_column(String(64))
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    ends_on: Mapped[dt.date] = mapped_column(Date)
+    #: The last day a calendar sends it: a visit made over a planned one lasts, on the
+    #: phone, as long as the longer of the two.
+    kept_until: Mapped[dt.date] = mapped_column(Date, index=True)
+    #: How many writes to the household the trail held at its erasure: the event's
+    #: ``SEQUENCE`` is that plus the visitor's count (see ``doorstep.services.calendars``).
+    sequence_base: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
