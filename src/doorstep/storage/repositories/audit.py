@@ -137,15 +137,3 @@ def write_counts(conn: Connection, entity: str, entity_ids: list[str]) -> dict[s
         .group_by(a.c.entity_id)
     ).all()
     return {str(e): int(n) for e, n in rows}
-
-
-def visitor_details(conn: Connection, visitor: str, action: str) -> list[dict[str, Any]]:
-    """The details of the visitor's own ``action`` events, oldest first (few: found
-    through the index on ``entity_id``)."""
-    a = Base.metadata.tables["audit_events"]
-    rows = conn.execute(
-        select(a.c.detail)
-        .where(a.c.entity_id == visitor, a.c.entity == "visitor", a.c.action == action)
-        .order_by(a.c.id)
-    ).scalars()
-    return [d if isinstance(d, dict) else json.loads(d) for d in rows]
