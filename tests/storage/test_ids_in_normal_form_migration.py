@@ -20,6 +20,8 @@ from typer.testing import CliRunner, Result
 
 from doorstep.cli.main import app
 from doorstep.config import get_settings
+from doorstep.reports.calendar import visit_uid
+from doorstep.services import calendars
 from doorstep.services.household_rights import erase_household
 from doorstep.services.visitor_rights import erase_visitor
 from doorstep.storage.base import Base
@@ -356,3 +358,62 @@ def test_the_ids_of_people_erased_in_form_d_stay_refused_in_form_c(
     pair = write_csv(tmp_path / "x.csv", ["household_id", "visitor_id"], [[HOUSEHOLD, "V1"]])
     errors = rejected(with_areas, "exclusions", pair)
     assert len(errors) == 1 and "is the id of an erased household" in errors[0], errors
+
+
+def _calendar(engine: Engine, visitor_id: str, since: dt.date) -> calendars.CalendarEvents:
+    with unit_of_work(engine) as s:
+        return calendars.calendar_events(s, visitor_id, actor="test", since=since)
+
+
+@pytest.mark.parametrize("respelt", ["household", "visitor"])
+def test_the_events_under_the_old_uids_of_a_respelt_id_are_sent_cancelled_higher(
+    with_areas: Engine, tmp_path: Path, respelt: str
+) -> None:
+    # A calendar drawn before the upgrade gave the visits of H0 (or of V1) UIDs from the
+    # spelling in form D; after it, their UIDs come from form C, and each old one is sent
+    # cancelled, with its days and a SEQUENCE above the phone's, or the visit shows twice.
+    engine = with_areas
+    today = dt.date.today()
+    monday = today + dt.timedelta(days=7 - today.weekday())
+    plan_three(engine, tmp_path, start=monday)
+    old, new = (
+        ("H0", nfd(HOUSEHOLD)) if respelt == "household" else ("V1", nfd(VISITOR))
+    )  # fmt: skip
+    table = "households" if respelt == "household" else "visitors"
+    with engine.begin() as conn:
+        conn.execute(
+            text(f"UPDATE {table} SET external_id = :n WHERE external_id = :o"),
+            {"n": new, "o": old},
+        )
+        conn.execute(
+            text("UPDATE audit_events SET entity_id = :n WHERE entity_id = :o"),
+            {"n": new, "o": old},
+        )
+    visitor_before = new if respelt == "visitor" else "V1"
+    before = _calendar(engine, visitor_before, today)  # as a version before 0009 drew it
+    ours = {
+        uid: (a, z)
+        for h, a, z, _ in before.planned
+        if h == new or respelt == "visitor"
+        for uid in [visit_uid(h, visitor_before, a)]
+    }
+    assert ours  # visits to come, whose UIDs change
+    command.downgrade(alembic_config(engine), "0008")
+    try:
+        upgrade(engine)
+        assert _not_nfc(engine) == []
+        after = _calendar(engine, VISITOR if respelt == "visitor" else "V1", today)
+    finally:
+        upgrade(engine)
+    cancelled = {c.uid: (c.start, c.last) for c in after.cancelled}
+    for uid, days in ours.items():
+        assert cancelled.get(uid) == days, uid
+        assert after.sequence[uid] > before.sequence[uid]
+    # The others keep their UIDs and are listed still; the visits whose UIDs changed are
+    # listed under their new ones.
+    assert set(before.sequence) - set(ours) <= set(after.sequence) - set(cancelled)
+    assert len(after.planned) == len(before.planned)
+    # The old UIDs were moved out of the trail, as an erasure's are (0011).
+    with engine.connect() as conn:
+        trail = str(conn.execute(text("SELECT detail FROM audit_events")).scalars().all())
+    assert not any(uid.split("@")[0] in trail for uid in ours)

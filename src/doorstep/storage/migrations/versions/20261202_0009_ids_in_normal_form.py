@@ -10,6 +10,16 @@ re-spelt in place: the ids and codes of every table (:data:`IDS`), the trail's
 (lower case where it is a UUID, as an import reads one; another device id only in form C).
 Each household and visitor re-spelt gets an ``update`` event, as any write of their data
 does; the triggers of migrations 0004 and 0005 count the writes, as any other.
+
+A calendar event's UID is a digest of household id, visitor id and first day as stored, so
+re-spelling either gives their visits new UIDs, and a phone keeps the events it had under
+the old ones until it gets them back cancelled. For each visit of a re-spelt household or
+visitor that a calendar may still list or cancel (:func:`_old_events`), the old UID and days
+are kept as an erasure kept them before migration 0011 (an ``update`` event of the visitor,
+``table`` ``calendar``, with ``base`` and ``cancelled``): 0011 moves them to
+``erased_visit_events``, and the visitor's next calendars send them cancelled, with a
+``SEQUENCE`` above the phone's (the base is the household's count of writes under its old
+spelling, and the event raises the visitor's). Under the new UIDs the visits are new events.
 Each table is read once, only its rows with an id past ASCII (an ASCII id is its own form
 C); the trail, 1M events with half their ids in Chinese, in about 4 s on SQLite and 8 s on
 PostgreSQL (a busy 2-core machine).
@@ -31,6 +41,7 @@ Create Date: 2026-12-02 12:30:00
 """
 
 import datetime as dt
+import hashlib
 import re
 import unicodedata
 from collections import defaultdict
@@ -72,6 +83,12 @@ PERIODS = (
 _UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
 #: The actor of the events this migration writes.
 ACTOR = "doorstep db upgrade (migration 0009)"
+#: The actions of the trail's events that record a write (``SEQUENCE`` counts them), and
+#: the ``table`` of a visitor's event that keeps calendar events to cancel: as
+#: ``doorstep.storage.repositories.audit.WRITES`` and ``doorstep.services.calendars.CALENDAR``
+#: when this was written (a migration keeps its own copy).
+WRITES = ("create", "update", "delete")
+CALENDAR = "calendar"
 
 
 def spelt(value: str, column: str = "") -> str:
@@ -122,6 +139,7 @@ def upgrade() -> None:
             f"{shown}. Keep one row of each: change or delete the others by hand (by their "
             "database ids) and run `doorstep db upgrade` again; nothing was changed"
         )
+    old_events = _old_events(conn, changes)
     for (table, column), found in changes.items():
         _update(conn, _table(table, column), column, found)
     events = sa.table(
@@ -133,6 +151,7 @@ def upgrade() -> None:
     _update(conn, events, "entity_id", trail)
     _update(conn, events, "detail", details)
     _record(conn, events, changes)
+    _keep_for_calendars(conn, events, old_events)
     for table, key, _ in PERIODS:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.create_unique_constraint(batch_op.f(f"uq_{table}_{key}"), [key, "starts_on"])
@@ -155,6 +174,116 @@ def _record(
         }
         for table, entity in (("households", "household"), ("visitors", "visitor"))
         for new in sorted(changes[(table, "external_id")].values())
+    ]
+    if rows:
+        conn.execute(events.insert(), rows)
+
+
+def _uid(household: str, visitor: str, start: dt.date) -> str:
+    """A visit's calendar UID, as ``doorstep.reports.calendar.visit_uid`` computed it when
+    this was written (a copy: the phones hold those, whatever later versions compute)."""
+    digest = hashlib.sha256(f"{household}\x1f{visitor}\x1f{start.isoformat()}".encode())
+    return f"{digest.hexdigest()[:32]}@doorstep.invalid"
+
+
+def _day(value: Any) -> dt.date:
+    """A date column's value (SQLite hands dates back as ISO text)."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+#: Every event of visits by ``vi.{column}`` a calendar may show or cancel, with the ids as
+#: stored (``household, visitor's database id, visitor, UID's first day, first day, last
+#: day, planned end, made end``): the rows of
+#: ``doorstep.storage.repositories.visit_records.calendar_days_of`` when this was written.
+_CALENDAR_ROWS = """
+    SELECT h.external_id, v.id, v.external_id, COALESCE(vi.planned_start, vi.actual_start),
+           COALESCE(vi.actual_start, vi.planned_start),
+           CASE WHEN vi.status = 'done'
+                THEN COALESCE(vi.actual_end, vi.actual_start) ELSE vi.planned_end END,
+           COALESCE(vi.planned_end, vi.actual_end, vi.actual_start),
+           COALESCE(vi.actual_end, vi.actual_start, vi.planned_end)
+    FROM visits vi JOIN visitors v ON v.id = vi.visitor_id
+    JOIN households h ON h.id = vi.household_id
+    WHERE vi.{column} IN :ids
+      AND (vi.status = 'done' AND vi.actual_start IS NOT NULL
+           OR vi.status IN ('planned', 'missed')
+              AND vi.planned_start IS NOT NULL AND vi.planned_end IS NOT NULL)
+    UNION ALL
+    SELECT h.external_id, v.id, v.external_id, c.starts_on, c.starts_on, c.ends_on, c.ends_on,
+           c.ends_on
+    FROM cancelled_visits c JOIN visitors v ON v.id = c.visitor_id
+    JOIN households h ON h.id = c.household_id
+    WHERE c.{column} IN :ids
+"""
+
+
+def _old_events(
+    conn: sa.Connection, changes: dict[tuple[str, str], dict[int, str]]
+) -> dict[tuple[str, int], list[list[str]]]:
+    """The calendar events, under their old UIDs, of the visits of the households and
+    visitors re-spelt that a calendar may still list or cancel (not over today): ``[UID,
+    first day, last day, until]`` by visitor (new spelling) and ``SEQUENCE`` base (the
+    household's count of writes under its old spelling, as the calendars counted them).
+    Read before the re-spelling."""
+    households = changes[("households", "external_id")]
+    visitors = changes[("visitors", "external_id")]
+    rows: set[tuple[Any, ...]] = set()
+    for column, ids in (("household_id", households), ("visitor_id", visitors)):
+        query = sa.text(_CALENDAR_ROWS.format(column=column)).bindparams(
+            sa.bindparam("ids", expanding=True)
+        )
+        keys = sorted(ids)
+        for start in range(0, len(keys), 1000):
+            rows.update(tuple(r) for r in conn.execute(query, {"ids": keys[start : start + 1000]}))
+    today = dt.date.today()
+    kept = {
+        (h, int(v_id), v, _day(u), _day(a), _day(z), max(_day(pe), _day(me)))
+        for h, v_id, v, u, a, z, pe, me in rows
+        if max(_day(pe), _day(me)) >= today
+    }
+    bases = _write_counts(conn, sorted({h for h, *_ in kept}))
+    out: dict[tuple[str, int], dict[str, list[str]]] = defaultdict(dict)
+    for h, v_id, v, u, a, z, until in sorted(kept):
+        days = [a.isoformat(), z.isoformat(), until.isoformat()]
+        out[(visitors.get(v_id, v), bases.get(h, 0))].setdefault(_uid(h, v, u), days)
+    return {key: [[uid, *days] for uid, days in found.items()] for key, found in out.items()}
+
+
+def _write_counts(conn: sa.Connection, households: list[str]) -> dict[str, int]:
+    """How many events of the trail record a write to each household (by id as stored)."""
+    a = sa.table(
+        "audit_events", sa.column("entity", sa.String), sa.column("entity_id", sa.String),
+        sa.column("action", sa.String),
+    )  # fmt: skip
+    out: dict[str, int] = {}
+    for start in range(0, len(households), 1000):
+        query = (
+            sa.select(a.c.entity_id, sa.func.count())
+            .where(a.c.entity == "household", a.c.entity_id.in_(households[start : start + 1000]))
+            .where(a.c.action.in_(WRITES))
+            .group_by(a.c.entity_id)
+        )
+        out.update({str(e): int(n) for e, n in conn.execute(query)})
+    return out
+
+
+def _keep_for_calendars(
+    conn: sa.Connection, events: sa.TableClause, kept: dict[tuple[str, int], list[list[str]]]
+) -> None:
+    """An ``update`` event of each visitor's, by ``SEQUENCE`` base, keeping the old UIDs
+    of :func:`_old_events` as an erasure kept them before migration 0011, which moves them
+    out of the trail into ``erased_visit_events``; the event raises the visitor's count."""
+    now = dt.datetime.now(dt.UTC)
+    rows = [
+        {
+            "at": now,
+            "actor": ACTOR,
+            "action": "update",
+            "entity": "visitor",
+            "entity_id": visitor,
+            "detail": {"table": CALENDAR, "base": base, "cancelled": cancelled},
+        }
+        for (visitor, base), cancelled in sorted(kept.items())
     ]
     if rows:
         conn.execute(events.insert(), rows)
