@@ -15,7 +15,7 @@ from doorstep.services import planning
 from doorstep.storage.session import unit_of_work
 from tests.cli.conftest import Invoke
 from tests.factories.db import run_import
-from tests.factories.files import HOUSEHOLD_HEADER, household, write_csv
+from tests.factories.files import AREA_HEADER, HOUSEHOLD_HEADER, area_rows, household, write_csv
 from tests.factories.visits import PLAN_START, START, plan_three
 
 Event = tuple[str, dt.date, dt.date, int, str]
@@ -126,3 +126,38 @@ def test_a_withdrawal_and_an_erasure_cancel_with_higher_sequences(
     third = events("3.ics")
     assert all(third[u][0] == "CANCELLED" and third[u][1] > second[u][1] for u in of["H2"])
     assert events("4.ics") == third  # and they keep them from file to file
+
+
+def _locations(path: Path) -> dict[str, str]:
+    """UID: LOCATION of the listed events of a calendar written by ``_events``."""
+    cal = icalendar.Calendar.from_ical(path.read_bytes())
+    return {str(ev["UID"]): str(ev["LOCATION"]) for ev in cal.walk("VEVENT") if "LOCATION" in ev}
+
+
+def test_an_area_renamed_raises_the_sequence_of_its_households_events_only(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    # An event's LOCATION is its household's area's name: a phone takes the new name only
+    # with a higher SEQUENCE. H0 and H1 live in village one, H2 (moved) in village two.
+    plan_three(with_areas, tmp_path)
+    moved = [household(household_id="H2", lat=26.582, area_code="R-C-V2")]
+    run_import(with_areas, "households", write_csv(tmp_path / "h2.csv", HOUSEHOLD_HEADER, moved))
+    first = _events(cli, tmp_path / "1.ics")
+    assert _locations(tmp_path / "1.ics")
+    renamed = [
+        {**row, "name": "Village one, renamed"} if row["code"] == "R-C-V1" else row
+        for row in area_rows()
+    ]
+    run_import(with_areas, "areas", write_csv(tmp_path / "a.csv", AREA_HEADER, renamed))
+    second = _events(cli, tmp_path / "2.ics")
+    where = _locations(tmp_path / "2.ics")
+    ours = {u for u, e in first.items() if not e[4].endswith("H2")}
+    theirs = set(first) - ours
+    assert ours and theirs and set(second) == set(first)
+    assert {where[u] for u in ours} == {"Village one, renamed"}
+    assert all(second[u][3] > first[u][3] and second[u][:3] == first[u][:3] for u in ours)
+    assert {where[u] for u in theirs} == {"Village two"}
+    assert all(second[u] == first[u] for u in theirs)
+    # Unchanged from then on; an areas file that renames nothing raises nothing.
+    run_import(with_areas, "areas", write_csv(tmp_path / "b.csv", AREA_HEADER, renamed))
+    assert _events(cli, tmp_path / "3.ics") == second

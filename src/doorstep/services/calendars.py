@@ -7,12 +7,13 @@ of a household's visit by the visitor gets the count of the events that record a
 (``create``, ``update``, ``delete``) to the household, plus that of those to the visitor.
 Every write that changes a calendar event is one of them, in the same transaction (a plan,
 a visit recorded, made up or missed, consent given or withdrawn, a pairing ended: the
-household's; the visitor's last day: the visitor's; an erasure: both, see
-:func:`keep_for_calendars`), and events are never deleted (an erasure clears their details),
-so the count only grows, and grows with each change; reads and exports are not writes, so
-a calendar drawn twice keeps every number. It may also rise with a write that left the event
-as it was (the household's address corrected): the phone then rewrites the same event,
-harmless.
+household's; its area renamed, which changes the event's ``LOCATION``: the household's,
+one per household of the area, written by the areas import; the visitor's last day: the
+visitor's; an erasure: both, see :func:`keep_for_calendars`), and events are never deleted
+(an erasure clears their details), so the count only grows, and grows with each change;
+reads and exports are not writes, so a calendar drawn twice keeps every number. It may also
+rise with a write that left the event as it was (the household's address corrected): the
+phone then rewrites the same event, harmless.
 
 Why not a visit row's ``updated_at``: the event of a UID outlives its rows (a re-plan
 deletes and adds them, an erasure deletes them all), a withdrawal changes the event and no

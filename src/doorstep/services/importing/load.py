@@ -38,8 +38,11 @@ class Written:
     created: pl.Series
     updated: pl.Series
     unchanged: int = 0
-    #: For rows about a household (indicators): the ids of the households written about.
+    #: For rows about a household (indicators), or that change what is shown of one (an
+    #: area renamed: its households' calendar events show its name): the ids of those
+    #: households, and the table written (their ``update`` events name it).
     households: pl.Series | None = None
+    households_table: str = "household_indicators"
     #: What the user should hear about how rows were taken (one line each).
     notes: tuple[str, ...] = ()
     #: For rows about two people (exclusions): audit events ``(action, household, detail)``.
@@ -314,11 +317,36 @@ def load_areas(
     new = out.filter(~pl.col("id").is_in(existing_ids)).sort("depth")
     old = out.filter(pl.col("id").is_in(existing_ids))
     changed = differing(conn, "areas", old)
+    renamed = differing(conn, "areas", changed.select("id", "name"))["id"]
     bulk.insert_rows(conn, "areas", new)
     bulk.update_rows(conn, "areas", changed)
     bulk.update_rows(conn, "areas", differing(conn, "areas", moved))
     bulk.sync_sequence(conn, "areas")
-    return Written(new["id"], changed["id"], old.height - changed.height)
+    return Written(
+        new["id"],
+        changed["id"],
+        old.height - changed.height,
+        households=_households_in(conn, renamed),
+        households_table="areas",
+    )
+
+
+def _households_in(conn: Connection, areas: pl.Series) -> pl.Series:
+    """The ids of the households of these areas (not of their sub-areas: a calendar event
+    shows the name of its household's own area).
+
+    A rename changes every calendar event of theirs (its ``LOCATION``), and an event's
+    ``SEQUENCE`` counts the writes about its household
+    (:mod:`doorstep.services.calendars`): an ``update`` event for each makes it rise, so
+    phones take the new name. Not a count of the area's writes: a household moved from an
+    area written often to one written less would see its number fall."""
+    if areas.len() == 0:
+        return pl.Series("id", [], dtype=pl.Int64)
+    with bulk.id_table(conn, "_renamed_areas", areas) as ids:
+        rows = conn.execute(
+            text(f"SELECT id FROM households WHERE area_id IN (SELECT id FROM {ids})")
+        ).scalars()
+        return pl.Series("id", [int(i) for i in rows], dtype=pl.Int64)
 
 
 def _area_nodes(

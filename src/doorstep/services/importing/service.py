@@ -246,7 +246,8 @@ def import_frame(
             )
     if result.households is not None:
         # A household's figures are its data too: its export lists the import that wrote
-        # them, and its erasure redacts that event with the others.
+        # them, and its erasure redacts that event with the others. So does its area's new
+        # name, which its calendar events show (their SEQUENCE counts these events).
         record_row_events(
             session,
             actor=actor,
@@ -255,7 +256,7 @@ def import_frame(
             source="households",
             key="external_id",
             ids=result.households,
-            detail={"file": path.name, "table": "household_indicators"},
+            detail={"file": path.name, "table": result.households_table},
         )
     if result.events:
         # A row about two people (an exclusion): an event under each, naming the other, so
