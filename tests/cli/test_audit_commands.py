@@ -1,7 +1,7 @@
 """Every command that reads or writes personal data leaves one audit row saying who did
 what to which entity, and one more per person whose data it read or wrote (an import or
 export per household or visitor, a work list, calendar or diff per household it shows, a
-work list or an explanation per visitor it shows, a
+work list, an explanation or a diff per visitor it shows, a
 commit or plan per household whose pairing or visits it wrote); a command that fails leaves
 one event for its attempt, after its rollback, or none when it touched no one's data."""
 
@@ -79,7 +79,7 @@ def test_each_command_on_personal_data_is_audited_once_and_a_failure_as_its_atte
     # An import then names each person it wrote, an export each person it copied, a
     # proposal each household of its area it read, a work list, calendar or diff each
     # household it shows (both are overdue on 2027-06-01, neither due within 14 days of the
-    # start), a work list or explanation each visitor it shows, a commit each household
+    # start), a work list, explanation or diff each visitor it shows, a commit each household
     # whose pairing it starts or ends and a plan each household whose visits it writes or
     # deletes.
     def both(action: str) -> list[tuple[str, str, str]]:
@@ -90,7 +90,7 @@ def test_each_command_on_personal_data_is_audited_once_and_a_failure_as_its_atte
         ("import", "households"): both("create"),
         ("export", "households"): both("export"),
         ("pair", "--area"): both("read"),
-        ("pair", "diff"): both("read"),
+        ("pair", "diff"): [*both("read"), ("read", "visitor", "V1")],
         ("pair", "commit"): both("update"),
         ("plan", "--area"): both("update"),
         ("pair", "explain"): [("read", "visitor", "V1")],

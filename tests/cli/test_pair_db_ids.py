@@ -60,9 +60,10 @@ def test_show_and_diff_at_the_command_line_are_audited(
         rows = conn.execute(
             text("SELECT action, entity, entity_id FROM audit_events WHERE actor LIKE 'cli%'")
         ).all()
-    # The diff lists H1 with its proposed visitor: a read of H1's data.
+    # The diff lists H1 with its proposed visitor: a read of H1's data, and of V's.
     assert sorted(tuple(r) for r in rows) == [
         ("read", "household", "H1"),
         ("read", "pairing_diff", pid),
         ("read", "pairing_proposal", pid),
+        ("read", "visitor", "V"),
     ]

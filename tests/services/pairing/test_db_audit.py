@@ -3,12 +3,13 @@ households and their visitors, and `pair show` reads a proposal, as `pair explai
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from doorstep.services import pairing
+from doorstep.services import pairing, visitor_rights
 from doorstep.storage.session import unit_of_work
 from tests.services.pairing.tree import TODAY, add, commit, home, propose, tree, worker
 
@@ -139,3 +140,43 @@ def test_an_explanation_is_audited_under_each_visitor_it_shows(
     assert [(i, d if isinstance(d, dict) else json.loads(d)) for i, d in rows] == [
         (v, detail) for v in sorted(shown)
     ]
+
+
+def test_a_diff_is_audited_under_each_visitor_it_lists_now_or_proposed(
+    engine: Engine, tmp_path: Path
+) -> None:
+    tree(engine, tmp_path)
+    add(engine, tmp_path, "visitors", [worker(visitor_id="V1", capacity=3)])
+    homes = [home(household_id="H1"), home(household_id="H2"), home(household_id="H3", lat=51.6)]
+    add(engine, tmp_path, "households", homes)
+    commit(engine, propose(engine, "A").id)
+    # V1 leaves: H1 and H2 go to V2, H3 to V3, who lives beside it.
+    leaver = worker(visitor_id="V1", capacity=3, active_to=str(TODAY - dt.timedelta(days=1)))
+    near = worker(visitor_id="V3", capacity=1, lat=51.6)
+    add(engine, tmp_path, "visitors", [leaver, worker(visitor_id="V2", capacity=2), near])
+    second = propose(engine, "A").id
+    before = _last(engine)
+    with unit_of_work(engine) as s:
+        listed = pairing.diff(s, second, actor="bob", limit=2)
+    assert [(c.household, c.current_visitor, c.proposed_visitor) for c in listed.changes] == [
+        ("H1", "V1", "V2"),
+        ("H2", "V1", "V2"),
+    ]
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT entity_id, detail FROM audit_events "
+                "WHERE entity = 'visitor' AND id > :after ORDER BY entity_id"
+            ),
+            {"after": before},
+        ).all()
+    # Both visitors shown, once each, after the households' reads; V3, proposed for H3, is
+    # in the count only, not on the screen.
+    detail = {"pairing_diff": second}
+    assert [(i, d if isinstance(d, dict) else json.loads(d)) for i, d in rows] == [
+        ("V1", detail),
+        ("V2", detail),
+    ]
+    with unit_of_work(engine) as s:
+        trail = visitor_rights.export_visitor(s, "V2", actor="officer")["records"]
+    assert detail in [e["detail"] for e in trail["audit_events"]]

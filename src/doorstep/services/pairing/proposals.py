@@ -20,7 +20,7 @@ from doorstep.engine.pairing.problem import NONE
 from doorstep.engine.pairing.result import REASONS
 from doorstep.engine.pairing.solve import Mapper, Progress, Silent, solve
 from doorstep.errors import InvalidInput, NotFound
-from doorstep.privacy.audit import record_event, record_household_events
+from doorstep.privacy.audit import record_event, record_household_events, record_row_events
 from doorstep.services.pairing import digest as digests
 from doorstep.services.pairing import moves, versions
 from doorstep.services.pairing.scope import figures, load_scope
@@ -301,7 +301,8 @@ def diff(
     """The households whose visitor would change, with the proposed visitor and distance
     and the commit their current pairing (or its end) comes from: how many, and the first
     ``limit`` of them by household (all when ``None``), and whether the proposal is stale
-    (:func:`staleness`). Audited: it names households and their visitors."""
+    (:func:`staleness`). Audited: it names households and their visitors, and each one
+    listed is read under their own id."""
     stale, reason = staleness(
         session, get_proposal(session, proposal_id), today=today, progress=progress
     )
@@ -320,6 +321,20 @@ def diff(
         actor=actor,
         action="read",
         household_ids=changed["household_id"],
+        detail={"pairing_diff": proposal_id},
+    )
+    # And each visitor listed, now or proposed, once: the diff shows their ids beside the
+    # households and distances, and their exports must list it as the households' do.
+    shown = pl.concat([changed["visitor_id"], changed["current_visitor_id"]]).drop_nulls()
+    session.flush()  # after the households'
+    record_row_events(
+        session,
+        actor=actor,
+        action="read",
+        entity="visitor",
+        source="visitors",
+        key="external_id",
+        ids=shown,
         detail={"pairing_diff": proposal_id},
     )
     return PairDiff(
