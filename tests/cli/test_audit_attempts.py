@@ -223,3 +223,68 @@ def test_a_refused_exclusion_or_removal_is_recorded_under_the_household(
         "refused",
         "refused",
     ]
+
+
+def test_a_refused_exclusion_or_removal_is_listed_in_the_visitors_export_too(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    run_import(with_areas, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, [visitor()]))
+    run_import(
+        with_areas, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, [household()])
+    )
+    assert cli("pair", "unexclude", "H1", "V1").exit_code == 1  # not excluded
+    assert cli("pair", "exclude", "H1", "V1", "--reason", "x" * 300).exit_code == 2
+    assert cli("pair", "exclude", "H9", "V1").exit_code == 1  # no such household
+    # Each attempt under the visitor too, naming the household, as a change done is.
+    theirs = [(a, d) for a, e, i, d in _trail(with_areas) if e == "visitor" and i == "V1"][1:]
+    assert theirs == [
+        (
+            "update",
+            {
+                "table": "exclusions",
+                "household": "H1",
+                "removed": True,
+                "outcome": "refused",
+                "error": "H1 and V1 are not excluded; nothing to remove",
+            },
+        ),
+        (
+            "create",
+            {
+                "table": "exclusions",
+                "household": "H1",
+                "outcome": "refused",
+                "error": "--reason is too long: 300 characters, at most 200",
+            },
+        ),
+        (
+            "create",
+            {
+                "table": "exclusions",
+                "household": "H9",
+                "outcome": "refused",
+                "error": "no household with id 'H9'",
+            },
+        ),
+    ]
+    exported = json.loads(cli("visitor", "export", "V1").output)
+    assert [
+        (e["entity"], e["detail"].get("outcome")) for e in exported["records"]["audit_events"]
+    ] == [
+        ("visitor", None),  # the import that wrote V1
+        ("household", "refused"),  # H1's events naming V1: H1 is named by V1's own
+        ("visitor", "refused"),
+        ("household", "refused"),
+        ("visitor", "refused"),
+        ("household", "refused"),  # H9's, named by V1's own as well
+        ("visitor", "refused"),
+    ]
+    # An id that is no one's becomes no visitor's event.
+    before = _trail(with_areas)
+    assert cli("pair", "exclude", "H1", "V9").exit_code == 1
+    assert [e for a, e, i, d in _trail(with_areas)[len(before) :]] == ["household"]
+    # Nor an erased visitor's: there is no one to keep apart, and their trail was cleared.
+    assert cli("visitor", "erase", "V1", "--yes").exit_code == 0
+    before = _trail(with_areas)
+    assert cli("pair", "exclude", "H1", "V1").exit_code == 1
+    assert [e for a, e, i, d in _trail(with_areas)[len(before) :]] == ["household"]

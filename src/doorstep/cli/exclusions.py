@@ -31,11 +31,12 @@ def exclude_cmd(
     visits from today are cancelled at once (the visitor's next calendar sends them as
     cancelled). A pair paired now stays paired until the next `pair --area` for its area is
     committed, which ends the pairing (as `excluded`); until then `plan` plans no visits
-    for it. Audited under the household and under the visitor, each naming the other.
+    for it. Audited under the household and under the visitor, each naming the other, an
+    attempt refused too.
 
     Example: doorstep pair exclude H0000042 V0000123 --reason "asked for another visitor"
     """
-    tried = Attempt(actor(), "create", "household", household, _detail(visitor))
+    tried = _attempt("create", household, visitor)
     with session(tried) as s:
         out = exclusions.exclude(s, household, visitor, reason=reason, actor=tried.actor)
     said = f" ({out.reason})" if out.reason else ""
@@ -75,19 +76,29 @@ def unexclude_cmd(
     """Let a household and a visitor be paired again: remove their exclusion.
 
     The next pairing may pair them; an open proposal that left them apart is stale. A pair
-    not excluded is an error (exit 1) and nothing changes. Audited under both people.
+    not excluded is an error (exit 1) and nothing changes. Audited under both people, an
+    attempt refused too.
 
     Example: doorstep pair unexclude H0000042 V0000123
     """
-    tried = Attempt(actor(), "update", "household", household, _detail(visitor, removed=True))
+    tried = _attempt("update", household, visitor, removed=True)
     with session(tried) as s:
         exclusions.unexclude(s, household, visitor, actor=tried.actor)
     console.print(f"{household} and {visitor} are no longer excluded.")
 
 
-def _detail(visitor: str, **more: object) -> dict[str, object]:
-    """An attempt's detail: what the change's own event would have said."""
-    return {"table": "exclusions", "visitor": visitor, **more}
+def _attempt(action: str, household: str, visitor: str, **more: object) -> Attempt:
+    """What to record should the change not be made: the events the change itself would
+    have written, under the household naming the visitor and under the visitor (when on
+    record) naming the household, so that each one's export lists it."""
+    return Attempt(
+        actor(),
+        action,
+        "household",
+        household,
+        {"table": "exclusions", "visitor": visitor, **more},
+        visitor=(visitor, {"table": "exclusions", "household": household, **more}),
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from doorstep.errors import Conflict, DoorstepError, InvalidInput, NotFound, NotPermitted
 from doorstep.storage.base import utcnow
 from doorstep.storage.repositories import audit as repo
+from doorstep.storage.repositories import visitor_data
 from doorstep.storage.session import unit_of_work
 from doorstep.storage.tables import AuditEvent
 
@@ -46,6 +47,11 @@ class Attempt:
     entity_id: str | None = None
     detail: dict[str, Any] = field(default_factory=dict)
     quote: bool = True
+    #: A visitor the attempt is about as well, and the detail of their event: the attempt is
+    #: recorded under their id too (with the same outcome and error), so that their export
+    #: lists it as it lists the change done; only when a visitor of that id is on record, and
+    #: not erased, as an id typed wrong is no one's.
+    visitor: tuple[str, dict[str, Any]] | None = None
 
 
 def attempt_detail(attempt: Attempt, error: BaseException) -> dict[str, Any]:
@@ -66,17 +72,30 @@ def record_attempt(engine: Engine, attempt: Attempt, error: BaseException) -> bo
     back (it wrote nothing, and this says someone tried), or after an export's events were
     committed and its file could not be written (this says no file was made). Whether it
     was recorded: a database that refused the command may refuse this too, and the
-    command's own error is what its user must see."""
+    command's own error is what its user must see. An :attr:`Attempt.visitor` on record
+    gets a second event, under their id."""
     try:
         with unit_of_work(engine) as session:
+            detail = attempt_detail(attempt, error)
             record_event(
                 session,
                 actor=attempt.actor,
                 action=attempt.action,
                 entity=attempt.entity,
                 entity_id=attempt.entity_id,
-                detail=attempt_detail(attempt, error),
+                detail=detail,
             )
+            theirs = attempt.visitor
+            if theirs is not None and visitor_data.on_record(session.connection(), theirs[0]):
+                how = {k: v for k, v in detail.items() if k not in attempt.detail}
+                record_event(
+                    session,
+                    actor=attempt.actor,
+                    action=attempt.action,
+                    entity="visitor",
+                    entity_id=theirs[0],
+                    detail={**theirs[1], **how},
+                )
     except SQLAlchemyError:
         return False
     return True

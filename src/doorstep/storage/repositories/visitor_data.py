@@ -80,6 +80,12 @@ def find(conn: Connection, external_id: str) -> tuple[int, bool] | None:
     return None if row is None else (int(row[0]), row[1] == ERASED_NAME)
 
 
+def on_record(conn: Connection, external_id: str) -> bool:
+    """Whether a visitor of this id is on record and not erased."""
+    found = find(conn, external_id)
+    return found is not None and not found[1]
+
+
 def erased_ids(conn: Connection) -> set[str]:
     """The ids of every erased visitor (an import may not give one to another person)."""
     v = _visitors()
