@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, func, select, text, update
 
 from doorstep.engine.planning import CadencePolicy
 from doorstep.errors import Conflict, InvalidInput, NotFound
@@ -17,6 +17,7 @@ from doorstep.services import calendars, exclusions, planning
 from doorstep.services.exclusions import Change
 from doorstep.services.household_rights import export_household
 from doorstep.services.visitor_rights import erase_visitor, export_visitor
+from doorstep.storage.base import Base
 from doorstep.storage.repositories.pairing import input_writes
 from doorstep.storage.session import unit_of_work
 from tests.factories.db import run_import
@@ -215,6 +216,7 @@ def test_a_pair_excluded_while_paired_loses_its_planned_visits_at_once_and_gets_
     later = TODAY + dt.timedelta(days=20)
     with unit_of_work(area) as s:
         out = exclusions.exclude(s, "H1", "VNEAR", reason="conflict", actor="ann", today=later)
+    _dated(area, 0, later)  # the trail's clock is the real one: made on ``later``, as here
     # Those from ``later`` on are cancelled (kept for the calendars), the earlier ones stay.
     gone = [d for _, _, d in before if d >= later]
     assert gone and out.cancelled == tuple(gone) and out.paired_in == "A1"
@@ -286,3 +288,51 @@ def test_a_plan_drops_and_never_plans_the_visits_of_an_excluded_pair_still_paire
     summary = _plan(area, TODAY)
     assert (summary.pairings, summary.visits, _planned(area)) == (0, 0, [])
     assert open_pairings(area) == [("VNEAR", "H1")]
+
+
+def _dated(engine: Engine, after: int, day: dt.date) -> int:
+    """Date the events written since event ``after`` at noon UTC on ``day`` (the trail's
+    clock is the real one); returns the last event's id."""
+    events = Base.metadata.tables["audit_events"]
+    at = dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
+    with engine.begin() as conn:
+        conn.execute(update(events).where(events.c.id > after).values(at=at))
+        return int(conn.execute(select(func.max(events.c.id))).scalar_one())
+
+
+def _status(engine: Engine, day: dt.date) -> str:
+    with unit_of_work(engine) as s:
+        rows = planning.work_list(s, "due", actor="test", today=day, days=365)
+    assert [(r["household"], r["visitor"]) for r in rows] == [("H1", "VNEAR")]
+    return str(rows[0]["status"])
+
+
+def test_a_work_list_drawn_for_a_past_day_calls_a_pair_excluded_only_from_its_exclusion(
+    area: Engine,
+) -> None:
+    commit(area, propose(area, "A").id)
+    last = _dated(area, 0, TODAY)
+    excluded = "pair excluded: a new visitor is needed"
+    day = [TODAY + dt.timedelta(days=n) for n in range(40)]
+    # Excluded on day 10, removed on day 20, excluded again on day 30 (its reason changed
+    # on day 35, which is no new exclusion), as the trail dates them.
+    _exclude(area, "H1", "VNEAR", "conflict")
+    last = _dated(area, last, day[10])
+    _unexclude(area, "H1", "VNEAR")
+    last = _dated(area, last, day[20])
+    _exclude(area, "H1", "VNEAR", None)
+    last = _dated(area, last, day[30])
+    _exclude(area, "H1", "VNEAR", "moved")
+    last = _dated(area, last, day[35])
+    assert [_status(area, day[n]) for n in (5, 10, 15, 25, 30, 39)] == [
+        "",
+        excluded,
+        excluded,
+        "",
+        excluded,
+        excluded,
+    ]
+    # An exclusion the trail does not date (its events gone) is taken as made already.
+    with area.begin() as conn:
+        conn.execute(text("DELETE FROM audit_events WHERE entity = 'visitor'"))
+    assert _status(area, day[5]) == excluded

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, DateTime, bindparam, text
 
 from doorstep.storage.repositories.reads import frame
 
@@ -324,7 +324,7 @@ def open_pairings(
                CASE WHEN EXISTS (
                    SELECT 1 FROM exclusions e
                    WHERE e.household_id = p.household_id AND e.visitor_id = p.visitor_id
-               ) THEN 1 ELSE 0 END AS excluded,
+               ) THEN {_excluded_by(conn)} ELSE 0 END AS excluded,
                (SELECT MAX(vi.actual_start) FROM visits vi
                  WHERE vi.household_id = p.household_id AND vi.status = 'done'
                    AND vi.actual_start <= :today) AS last_visit,
@@ -339,7 +339,9 @@ def open_pairings(
         WHERE {" AND ".join(where)}
     """
     params["today"] = today
-    rows = [dict(r) for r in conn.execute(text(sql), params).mappings().all()]
+    params["until"] = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), dt.UTC)
+    query = text(sql).bindparams(bindparam("until", type_=DateTime(timezone=True)))
+    rows = [dict(r) for r in conn.execute(query, params).mappings().all()]
     for r in rows:  # SQLite hands dates back as ISO text
         for key in (
             "started_on",
@@ -352,6 +354,35 @@ def open_pairings(
             if r[key] is not None:
                 r[key] = _as_date(r[key])
     return rows
+
+
+def _excluded_by(conn: Connection) -> str:
+    """Whether a pair excluded now was excluded by the end of ``:today`` (before ``:until``,
+    its next midnight UTC), 1 or 0, as the trail dates it (the table keeps no date): the
+    pair's last exclusion or removal by then, under the visitor naming the household, is an
+    exclusion; with none by then, only later ones, it was not yet. An exclusion the trail
+    does not date (no events of it) is taken as made already. Read only for the few pairs
+    excluded now, through the index on ``entity_id``."""
+    if conn.dialect.name == "sqlite":
+
+        def key(k: str) -> str:
+            return f"json_extract(ev.detail, '$.{k}')"
+    else:
+
+        def key(k: str) -> str:
+            return f"(ev.detail ->> '{k}')"
+
+    events = f"""
+        FROM audit_events ev
+        WHERE ev.entity = 'visitor' AND ev.entity_id = v.external_id
+          AND {key("table")} = 'exclusions' AND {key("household")} = h.external_id
+          AND {key("outcome")} IS NULL
+          AND (ev.action = 'create' OR ev.action = 'update' AND {key("removed")} IS NOT NULL)
+    """
+    return f"""COALESCE(
+        (SELECT CASE WHEN ev.action = 'create' THEN 1 ELSE 0 END {events}
+           AND ev.at < :until ORDER BY ev.at DESC, ev.id DESC LIMIT 1),
+        CASE WHEN EXISTS (SELECT 1 {events}) THEN 0 ELSE 1 END)"""
 
 
 def household_pairings(conn: Connection, household_ids: list[int]) -> pl.DataFrame:
