@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
+import icalendar
 import pytest
 from typer.testing import CliRunner, Result
 
@@ -23,3 +26,29 @@ def cli(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Invoke]:
 
     yield invoke
     get_settings.cache_clear()
+
+
+#: An event of a visitor's calendar file: STATUS, first day, last day, SEQUENCE, SUMMARY.
+CalendarEvent = tuple[str, dt.date, dt.date, int, str]
+
+
+def calendar_of(cli: Invoke, visitor: str, path: Path, since: dt.date) -> dict[str, CalendarEvent]:
+    """UID: the event, of each event of ``visitor``'s calendar from ``since``, written by
+    ``doorstep visits calendar`` to ``path`` and read back with ``icalendar``."""
+    result = cli(
+        "visits", "calendar", "--visitor", visitor, "--out", str(path), "--since", str(since)
+    )
+    assert result.exit_code == 0, result.output
+    out: dict[str, CalendarEvent] = {}
+    for ev in icalendar.Calendar.from_ical(path.read_bytes()).walk("VEVENT"):
+        uid = str(ev["UID"])
+        assert uid not in out  # one event per UID: never both planned and cancelled
+        last = ev["DTEND"].dt - dt.timedelta(days=1)
+        out[uid] = (
+            str(ev["STATUS"]),
+            ev["DTSTART"].dt,
+            last,
+            int(ev["SEQUENCE"]),
+            str(ev["SUMMARY"]),
+        )
+    return out

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, text
 from doorstep.engine.planning import CadencePolicy
 from doorstep.services import planning
 from doorstep.storage.session import unit_of_work
-from tests.cli.conftest import Invoke
+from tests.cli.conftest import Invoke, calendar_of
 from tests.factories.db import run_import
 from tests.factories.files import HOUSEHOLD_HEADER, household, write_csv
 from tests.factories.visits import PLAN_START, START, plan_three
@@ -21,15 +21,7 @@ from tests.factories.visits import PLAN_START, START, plan_three
 
 def _calendar(cli: Invoke, path: Path) -> dict[str, tuple[str, str]]:
     """UID: (STATUS, SUMMARY) of each event of V1's calendar from START."""
-    result = cli("visits", "calendar", "--visitor", "V1", "--out", str(path), "--since", str(START))
-    assert result.exit_code == 0, result.output
-    cal = icalendar.Calendar.from_ical(path.read_bytes())
-    out = {}
-    for ev in cal.walk("VEVENT"):
-        uid = str(ev["UID"])
-        assert uid not in out  # one event per UID: never both planned and cancelled
-        out[uid] = (str(ev["STATUS"]), str(ev["SUMMARY"]))
-    return out
+    return {uid: (e[0], e[4]) for uid, e in calendar_of(cli, "V1", path, START).items()}
 
 
 def _replan(engine: Engine, gap: int) -> None:
@@ -123,17 +115,7 @@ def test_cancelled_visits_go_with_an_erased_household_and_once_their_days_are_pa
 
 def _days(cli: Invoke, path: Path, since: dt.date) -> dict[str, tuple[str, dt.date, dt.date]]:
     """UID: (STATUS, first day, last day) of each event of V1's calendar from ``since``."""
-    result = cli("visits", "calendar", "--visitor", "V1", "--out", str(path), "--since", str(since))
-    assert result.exit_code == 0, result.output
-    cal = icalendar.Calendar.from_ical(path.read_bytes())
-    return {
-        str(ev["UID"]): (
-            str(ev["STATUS"]),
-            ev["DTSTART"].dt,
-            ev["DTEND"].dt - dt.timedelta(days=1),
-        )
-        for ev in cal.walk("VEVENT")
-    }
+    return {uid: e[:3] for uid, e in calendar_of(cli, "V1", path, since).items()}
 
 
 def test_a_stay_under_way_is_listed_and_cancelled_like_one_to_come(

@@ -13,29 +13,15 @@ from sqlalchemy import Engine
 from doorstep.engine.planning import CadencePolicy
 from doorstep.services import planning
 from doorstep.storage.session import unit_of_work
-from tests.cli.conftest import Invoke
+from tests.cli.conftest import CalendarEvent, Invoke, calendar_of
 from tests.factories.db import run_import
 from tests.factories.files import AREA_HEADER, HOUSEHOLD_HEADER, area_rows, household, write_csv
 from tests.factories.visits import PLAN_START, START, plan_three
 
-Event = tuple[str, dt.date, dt.date, int, str]
 
-
-def _events(cli: Invoke, path: Path) -> dict[str, Event]:
+def _events(cli: Invoke, path: Path) -> dict[str, CalendarEvent]:
     """UID: (STATUS, first day, last day, SEQUENCE, SUMMARY) of V1's calendar from START."""
-    result = cli("visits", "calendar", "--visitor", "V1", "--out", str(path), "--since", str(START))
-    assert result.exit_code == 0, result.output
-    cal = icalendar.Calendar.from_ical(path.read_bytes())
-    return {
-        str(ev["UID"]): (
-            str(ev["STATUS"]),
-            ev["DTSTART"].dt,
-            ev["DTEND"].dt - dt.timedelta(days=1),
-            int(ev["SEQUENCE"]),
-            str(ev["SUMMARY"]),
-        )
-        for ev in cal.walk("VEVENT")
-    }
+    return calendar_of(cli, "V1", path, START)
 
 
 def test_an_unchanged_event_keeps_its_sequence_and_a_changed_one_gets_a_higher_one(
