@@ -12,15 +12,12 @@ from doorstep.services import planning
 from doorstep.storage.session import unit_of_work
 from tests.cli.conftest import Invoke
 from tests.factories.files import write_csv
-from tests.services.pairing.tree import add, commit, home, propose, tree, worker
+from tests.services.pairing.tree import commit, near_and_far, propose
 
 
 def _area(engine: Engine, tmp_path: Path) -> None:
     """H1 and H2 in village A1; VNEAR next door, VFAR 5.5 km north."""
-    tree(engine, tmp_path)
-    vv = [worker(visitor_id="VNEAR", lat=51.501), worker(visitor_id="VFAR", lat=51.55)]
-    add(engine, tmp_path, "visitors", vv)
-    add(engine, tmp_path, "households", [home(household_id="H1"), home(household_id="H2")])
+    near_and_far(engine, tmp_path, "H1", "H2")
 
 
 def _planned(engine: Engine, household: str) -> list[dt.date]:

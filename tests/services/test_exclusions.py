@@ -25,25 +25,18 @@ from tests.factories.files import write_csv
 from tests.services.importing.test_import_exclusions import _stored
 from tests.services.pairing.tree import (
     TODAY,
-    add,
     commit,
-    home,
+    near_and_far,
     open_pairings,
     propose,
     proposed,
-    tree,
-    worker,
 )
 
 
 @pytest.fixture
 def area(engine: Engine, tmp_path: Path) -> Engine:
     """H1 in village A1; VNEAR next door, VFAR 5.5 km north."""
-    tree(engine, tmp_path)
-    vv = [worker(visitor_id="VNEAR", lat=51.501), worker(visitor_id="VFAR", lat=51.55)]
-    add(engine, tmp_path, "visitors", vv)
-    add(engine, tmp_path, "households", [home(household_id="H1")])
-    return engine
+    return near_and_far(engine, tmp_path)
 
 
 def _exclude(engine: Engine, h: str, v: str, reason: str | None) -> exclusions.ExclusionChange:

@@ -19,14 +19,11 @@ from tests.factories.db import run_import
 from tests.factories.files import write_csv
 from tests.services.pairing.tree import (
     TODAY,
-    add,
     commit,
-    home,
+    near_and_far,
     open_pairings,
     propose,
     proposed,
-    tree,
-    worker,
 )
 
 LATER = TODAY + dt.timedelta(days=7)
@@ -35,11 +32,7 @@ LATER = TODAY + dt.timedelta(days=7)
 @pytest.fixture
 def area(engine: Engine, tmp_path: Path) -> Engine:
     """H1 in village A1; VNEAR next door, VFAR 5.5 km north; room for it with both."""
-    tree(engine, tmp_path)
-    vv = [worker(visitor_id="VNEAR", lat=51.501), worker(visitor_id="VFAR", lat=51.55)]
-    add(engine, tmp_path, "visitors", vv)
-    add(engine, tmp_path, "households", [home(household_id="H1")])
-    return engine
+    return near_and_far(engine, tmp_path)
 
 
 def _exclude(engine: Engine, tmp_path: Path, *rows: tuple[str, str, str]) -> ImportSummary:

@@ -82,6 +82,16 @@ def add(
     run_import(engine, kind, write_csv(tmp_path / f"{kind}.csv", [*header, *extra], rows))
 
 
+def near_and_far(engine: Engine, tmp_path: Path, *households: str) -> Engine:
+    """``households`` (default H1) in village A1; VNEAR next door, VFAR 5.5 km north: the
+    pair an exclusion moves a household between."""
+    tree(engine, tmp_path)
+    vv = [worker(visitor_id="VNEAR", lat=51.501), worker(visitor_id="VFAR", lat=51.55)]
+    add(engine, tmp_path, "visitors", vv)
+    add(engine, tmp_path, "households", [home(household_id=h) for h in households or ("H1",)])
+    return engine
+
+
 def exclude(engine: Engine, where: str, params: Mapping[str, Any] | None = None) -> None:
     """Add an exclusion for every visitor ``v`` and household ``h`` matching ``where``."""
     with engine.begin() as conn:
