@@ -55,20 +55,25 @@ def test_an_import_refused_for_a_bad_row_is_one_refused_import_event(
     ]
 
 
+def _paired(engine: Engine, tmp_path: Path, *, until: str | None) -> None:
+    """V1 and H1 imported, and paired from 2026-01-01 ``until`` (None: open): a visitor
+    with a household, whose erasure is refused."""
+    run_import(engine, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, [visitor()]))
+    run_import(engine, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, [household()]))
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO pairings (visitor_id, household_id, started_on, ended_on) "
+                "SELECT v.id, h.id, '2026-01-01', :until FROM visitors v, households h"
+            ),
+            {"until": until},
+        )
+
+
 def test_a_refused_visitor_erasure_is_recorded_and_listed_in_their_export(
     cli: Invoke, with_areas: Engine, tmp_path: Path
 ) -> None:
-    run_import(with_areas, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, [visitor()]))
-    run_import(
-        with_areas, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, [household()])
-    )
-    with with_areas.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO pairings (visitor_id, household_id, started_on) "
-                "SELECT v.id, h.id, '2026-01-01' FROM visitors v, households h"
-            )
-        )
+    _paired(with_areas, tmp_path, until=None)
     busy = cli("visitor", "erase", "V1", "--yes")
     assert busy.exit_code == 1
     action, entity, entity_id, detail = _trail(with_areas)[-1]
@@ -160,17 +165,7 @@ def test_a_refused_erasure_of_an_unknown_id_does_not_make_it_an_erased_household
 def test_a_refused_visitor_erasure_keeps_its_outcome_when_the_visitor_is_erased(
     cli: Invoke, with_areas: Engine, tmp_path: Path
 ) -> None:
-    run_import(with_areas, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, [visitor()]))
-    run_import(
-        with_areas, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, [household()])
-    )
-    with with_areas.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO pairings (visitor_id, household_id, started_on, ended_on) "
-                "SELECT v.id, h.id, '2026-01-01', '2099-01-01' FROM visitors v, households h"
-            )
-        )
+    _paired(with_areas, tmp_path, until="2099-01-01")
     assert cli("visitor", "erase", "V1", "--yes").exit_code == 1
     with with_areas.begin() as conn:
         conn.execute(text("UPDATE pairings SET ended_on = '2026-02-01'"))
