@@ -1,11 +1,13 @@
 """A transport problem between grid cells: prices for places, from the whole map.
 
 Rows (households, or visitors' places) are grouped by (cell of about ``max_km / cells``,
-language mask; ``cells`` is 3 unless asked otherwise). Groups are joined when they share a
-language and their centroids are within the distance limit plus a cell diagonal; the cost is
-the centroid distance. Its min-cost maximum
-flow says which towns must send households to which villages, and the residual shortest-path
-distances to the sink (as in :func:`.certify.potentials`) price each group.
+language mask; ``cells`` is 3 unless asked otherwise). A group reaches the other side through
+hubs, one per cell and language: from a group to a hub of its cell for each language it
+speaks, between hubs of one language whose centroids are within the distance limit plus a
+cell diagonal (the cost is the centroids' distance), and from a hub to its cell's groups that
+speak the language. Its min-cost maximum flow says which towns must send households to which
+villages, and the residual shortest-path distances to the sink (as in
+:func:`.certify.potentials`) price each group.
 
 Used for the lower bound of a stopped widening (:mod:`.bound`, at a few resolutions, where
 these prices do much better than a restricted graph's potentials after few rounds) and, with
@@ -27,23 +29,6 @@ from doorstep.engine.pairing.certify import _spfa_parts, csr
 from doorstep.engine.pairing.problem import FloatArray, IntArray, PairingProblem
 
 
-def _groups(
-    lat: FloatArray, lon: FloatArray, mask: IntArray, xyz: FloatArray, step_deg: float
-) -> tuple[IntArray, IntArray, FloatArray]:
-    """Group ids per row, and per group its mask and centroid."""
-    cy = np.floor(lat / step_deg).astype(np.int64)
-    cx = np.floor(lon / (step_deg / max(math.cos(math.radians(float(np.mean(lat)))), 0.05)))
-    key = np.column_stack((cy, cx.astype(np.int64), mask.astype(np.int64)))
-    _, first, group = np.unique(key, axis=0, return_index=True, return_inverse=True)
-    group = np.asarray(group.ravel(), dtype=np.int64)
-    n = len(first)
-    centre = np.column_stack([np.bincount(group, xyz[:, a], n) for a in range(3)]).astype(
-        np.float64
-    )
-    centre = centre / np.linalg.norm(centre, axis=1, keepdims=True)
-    return group, mask[first].astype(np.int64), centre
-
-
 @dataclass(frozen=True)
 class _Rows:
     """One side of the coarse transport: each row's place, languages and units."""
@@ -55,63 +40,128 @@ class _Rows:
     units: IntArray
 
 
+@dataclass(frozen=True)
+class _Grouped:
+    """One side's rows in groups of one cell and one language mask, and the side's hubs: one
+    per cell and language, linked to each group of the cell that speaks it."""
+
+    group: IntArray  # per row
+    units: IntArray  # per group
+    link_group: IntArray  # per (group, language of its mask)
+    link_hub: IntArray
+    hub_bit: IntArray  # per hub
+    hub_centre: FloatArray
+
+
+def _grouped(rows: _Rows, step_deg: float) -> _Grouped:
+    cy = np.floor(rows.lat / step_deg).astype(np.int64)
+    cos = max(math.cos(math.radians(float(np.mean(rows.lat)))), 0.05) if len(rows.lat) else 1.0
+    cx = np.floor(rows.lon / (step_deg / cos)).astype(np.int64)
+    key = np.column_stack((cy, cx, rows.mask.astype(np.int64)))
+    _, first, group = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    group = np.asarray(group.ravel(), dtype=np.int64)
+    n = len(first)
+    units = np.bincount(group, rows.units, n).astype(np.int64)
+    xyz_sum = np.column_stack([np.bincount(group, rows.xyz[:, a], n) for a in range(3)])
+    mask = rows.mask[first].astype(np.int64)
+    link_group = np.concatenate(
+        [np.flatnonzero((mask >> b) & 1) for b in range(64)] or [np.zeros(0, np.int64)]
+    ).astype(np.int64)
+    link_bit = np.concatenate(
+        [np.full(int(((mask >> b) & 1).sum()), b, np.int64) for b in range(64)]
+        or [np.zeros(0, np.int64)]
+    )
+    hub_key = np.column_stack((cy[first][link_group], cx[first][link_group], link_bit))
+    _, hub_first, link_hub = np.unique(hub_key, axis=0, return_index=True, return_inverse=True)
+    link_hub = np.asarray(link_hub.ravel(), dtype=np.int64)
+    n_hubs = len(hub_first)
+    centre = np.column_stack(
+        [np.bincount(link_hub, xyz_sum[link_group, a], n_hubs) for a in range(3)]
+    )
+    centre = centre / np.linalg.norm(centre, axis=1, keepdims=True)
+    return _Grouped(group, units, link_group, link_hub, link_bit[hub_first], centre)
+
+
+def _hub_arcs(s: _Grouped, r: _Grouped, reach: float) -> tuple[IntArray, IntArray, IntArray]:
+    """Pairs of hubs (supply, room) of one language whose centres are within ``reach`` (a
+    chord), with their distance in metres."""
+    tails, heads = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+    for b in np.intersect1d(s.hub_bit, r.hub_bit):
+        sh, rh = np.flatnonzero(s.hub_bit == b), np.flatnonzero(r.hub_bit == b)
+        pairs = cKDTree(s.hub_centre[sh]).sparse_distance_matrix(
+            cKDTree(r.hub_centre[rh]), reach, output_type="ndarray"
+        )
+        tails.append(sh[pairs["i"]])
+        heads.append(rh[pairs["j"]])
+    a_s, a_r = np.concatenate(tails), np.concatenate(heads)
+    chord = np.linalg.norm(s.hub_centre[a_s] - r.hub_centre[a_r], axis=1)
+    cost = np.rint(2 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, chord / 2))).astype(np.int64)
+    return a_s, a_r, cost
+
+
 def _transport(
     supply: _Rows, room: _Rows, max_m: float, cells: float
 ) -> tuple[IntArray, IntArray, IntArray]:
     """Min-cost transport of ``supply``'s units into ``room``'s between grid groups of
     ``max_m / cells``; per row, the residual distance to the sink of its group (supply rows,
-    then room rows) and, per supply row, its group's cheapest arc."""
+    then room rows) and, per supply row, its group's cheapest arc.
+
+    Units go from a supply group to a hub of its cell and one of its languages, from there
+    to a room hub of that language within reach (the centres' distance), and on to a room
+    group of the hub's cell that speaks it. Groups alone, joined pairwise wherever they share
+    a language, made a cell's mask groups times its neighbours' (64 languages spoken sparsely
+    over 300k households: 100M arcs, 12 GiB and four minutes; a hub joins each cell to its
+    neighbours once per language)."""
     step_m = max_m / cells
     step = math.degrees(step_m / EARTH_RADIUS_M)
-    hg, hmask, hc = _groups(supply.lat, supply.lon, supply.mask, supply.xyz, step)
-    vg, vmask, vc = _groups(room.lat, room.lon, room.mask, room.xyz, step)
-    nh, nv = len(hmask), len(vmask)
-    hcount = np.bincount(hg, supply.units, nh).astype(np.int64)
-    vcap = np.bincount(vg, room.units, nv).astype(np.int64)
+    s, r = _grouped(supply, step), _grouped(room, step)
     reach = 2.0 * math.sin(min(math.pi, (max_m + 2 * step_m) / EARTH_RADIUS_M) / 2.0)
-    near = cKDTree(vc).query_ball_point(hc, reach)
-    counts = np.fromiter((len(x) for x in near), np.int64, nh)
-    a_h = np.repeat(np.arange(nh), counts)
-    a_v = np.fromiter((j for x in near for j in x), np.int64, int(counts.sum()))
-    keep = (hmask[a_h] & vmask[a_v]) != 0
-    a_h, a_v = a_h[keep], a_v[keep]
-    chord = np.linalg.norm(hc[a_h] - vc[a_v], axis=1)
-    cost = np.rint(2 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, chord / 2))).astype(np.int64)
+    a_s, a_r, cost = _hub_arcs(s, r, reach)
+    n_sg, n_sh, n_rh, n_rg = len(s.units), len(s.hub_bit), len(r.hub_bit), len(r.units)
     cheapest_limit = int(cost.max(initial=0)) * 4 + 1
-    cheapest = np.full(nh, cheapest_limit, np.int64)
-    np.minimum.at(cheapest, a_h, cost)
+    hub_cheapest = np.full(n_sh, cheapest_limit, np.int64)
+    np.minimum.at(hub_cheapest, a_s, cost)
+    cheapest = np.full(n_sg, cheapest_limit, np.int64)
+    np.minimum.at(cheapest, s.link_group, hub_cheapest[s.link_hub])
 
-    # Nodes: supply groups, room groups, sink.
-    sink = nh + nv
+    # Nodes: supply groups, supply hubs, room hubs, room groups, sink.
+    o_sh, o_rh, o_rg = n_sg, n_sg + n_sh, n_sg + n_sh + n_rh
+    sink = o_rg + n_rg
+    tails = np.r_[s.link_group, a_s + o_sh, r.link_hub + o_rh]
+    heads = np.r_[s.link_hub + o_sh, a_r + o_rh, r.link_group + o_rg]
+    costs = np.r_[np.zeros(len(s.link_group), np.int64), cost, np.zeros(len(r.link_hub), np.int64)]
     smcf = min_cost_flow.SimpleMinCostFlow()
-    big = int(hcount.sum())
+    big = int(s.units.sum())
     arcs = smcf.add_arcs_with_capacity_and_unit_cost(
-        a_h, a_v + nh, np.full(len(a_h), big, np.int64), cost
+        tails, heads, np.full(len(tails), big, np.int64), costs
     )
     smcf.add_arcs_with_capacity_and_unit_cost(
-        np.arange(nv) + nh, np.full(nv, sink), vcap, np.zeros(nv, np.int64)
+        np.arange(n_rg) + o_rg, np.full(n_rg, sink), r.units, np.zeros(n_rg, np.int64)
     )
-    supplies = np.r_[hcount, np.zeros(nv, np.int64), -big]
+    supplies = np.r_[s.units, np.zeros(sink - n_sg, np.int64), -big]
     smcf.set_nodes_supplies(np.arange(sink + 1), supplies)
     if smcf.solve_max_flow_with_min_cost() != smcf.OPTIMAL:
-        return np.zeros(len(hg), np.int64), cheapest[hg], np.zeros(len(vg), np.int64)
+        return np.zeros(len(s.group), np.int64), cheapest[s.group], np.zeros(len(r.group), np.int64)
     flow = smcf.flows(arcs)
-    load = np.bincount(a_v, flow, nv).astype(np.int64)
-    used = np.bincount(a_h, flow, nh).astype(np.int64)
-    # Residual arcs (distances to the sink): h->v always (capacity is ample), v->h where
-    # flow runs, v->sink with room, and the unplaced rest of a supply group leaks at a
-    # price of the longest arc so that every group has a finite price.
-    tails = np.r_[a_h, a_v[flow > 0] + nh, np.flatnonzero(load < vcap) + nh]
-    heads = np.r_[a_v + nh, a_h[flow > 0], np.full(int((load < vcap).sum()), sink)]
-    costs = np.r_[cost, -cost[flow > 0], np.zeros(int((load < vcap).sum()), np.int64)]
+    into_rg = flow[len(tails) - len(r.link_hub) :]
+    load = np.bincount(r.link_group, into_rg, n_rg).astype(np.int64)
+    used = int(flow[: len(s.link_group)].sum())
+    room_left = np.flatnonzero(load < r.units) + o_rg
+    # Residual arcs (distances to the sink): every arc forward (capacity is ample), backward
+    # where flow runs, room groups to the sink while they have room; the unplaced rest of a
+    # supply group leaks at a price of the longest arc so that every group has a finite price.
+    runs = flow > 0
+    res_tails = np.r_[tails, heads[runs], room_left]
+    res_heads = np.r_[heads, tails[runs], np.full(len(room_left), sink)]
+    res_costs = np.r_[costs, -costs[runs], np.zeros(len(room_left), np.int64)]
     n = sink + 1
-    dist = np.full(n, cheapest_limit * (1 + int(used.sum() < hcount.sum())), np.int64)
+    dist = np.full(n, cheapest_limit * (1 + int(used < big)), np.int64)
     dist[sink] = 0
-    dist[np.flatnonzero(load < vcap) + nh] = 0
-    start, nbr, cst = csr(n, heads, tails, costs)
+    dist[room_left] = 0
+    start, nbr, cst = csr(n, res_heads, res_tails, res_costs)
     order = np.arange(sink, dtype=np.int64)
     _spfa_parts(order, np.array([0, sink], np.int64), start, nbr, cst, dist)
-    return dist[hg], cheapest[hg], dist[vg + nh]
+    return dist[s.group], cheapest[s.group], dist[r.group + o_rg]
 
 
 def coarse_prices(
