@@ -18,6 +18,7 @@ import polars as pl
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from doorstep.domain import visit_codes
 from doorstep.domain.enums import ConsentState, VisitStatus
 from doorstep.errors import Conflict, DoorstepError, InvalidInput, NotFound, NotPermitted
 from doorstep.privacy.audit import record_event
@@ -29,7 +30,15 @@ from doorstep.storage.repositories.pairing import lock_pairings
 @dataclass(frozen=True)
 class MadeVisit:
     """A visit as its visitor reports it: ``end`` is its last day (``None``: one day);
-    ``visit_id`` the id a device gave it, so that syncing it again changes nothing."""
+    ``visit_id`` the id a device gave it, so that syncing it again changes nothing.
+
+    ``activities`` and ``outcome_codes`` are codes of
+    :data:`~doorstep.domain.visit_codes.ACTIVITIES` and
+    :data:`~doorstep.domain.visit_codes.OUTCOMES` (any case; a value may hold several,
+    ``;``-separated), kept as stored: each once, in the list's order. ``None`` is not
+    stated (a stored visit keeps its codes), ``()`` none. Unknown codes raise
+    :class:`InvalidInput`, so no visit holds one.
+    """
 
     household: str
     visitor: str
@@ -37,10 +46,33 @@ class MadeVisit:
     end: dt.date | None = None
     note: str | None = None
     visit_id: str | None = None
+    activities: tuple[str, ...] | None = None
+    outcome_codes: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        for name, vocabulary in CODES.items():
+            given = getattr(self, name)
+            if given is not None:
+                try:
+                    object.__setattr__(self, name, vocabulary.parse(given))
+                except ValueError as exc:
+                    raise InvalidInput(str(exc)) from None
 
     @property
     def last(self) -> dt.date:
         return self.end if self.end is not None else self.start
+
+    def codes(self) -> dict[str, str | None]:
+        """The code columns this visit states, as stored (none: ``None``)."""
+        return {
+            name: visit_codes.stored(given)
+            for name in CODES
+            if (given := getattr(self, name)) is not None
+        }
+
+
+#: A visit's code columns (``MadeVisit``'s fields of the same names) and their lists.
+CODES = {"activities": visit_codes.ACTIVITIES, "outcome_codes": visit_codes.OUTCOMES}
 
 
 @dataclass(frozen=True)
@@ -208,20 +240,28 @@ def write(
     otherwise the planned visit it was over is planned again (``restored``), and a row
     recorded on no planned days is the one written, unless a planned visit takes its place.
     """
-    values = repo.made_values(
-        pairing_id=pairing_id,
-        household_id=household_id,
-        visitor_id=visitor_id,
-        first=made.start,
-        last=made.last,
-        note=made.note,
-        client_id=made.visit_id,
+    values = (
+        repo.made_values(
+            pairing_id=pairing_id,
+            household_id=household_id,
+            visitor_id=visitor_id,
+            first=made.start,
+            last=made.last,
+            note=made.note,
+            client_id=made.visit_id,
+        )
+        | made.codes()
     )
     taken = claimed if claimed is not None else set()
     own: int | None = None  # a stored row on no planned days, to be written again
     restored: tuple[int, dt.date] | None = None
-    # What the visit did and found is the visit's: it goes to the row that holds it now.
-    carry = {k: stored[k] for k in repo.MADE_ONLY if stored.get(k)} if stored else {}
+    # What the visit did and found is the visit's: it goes to the row that holds it now,
+    # unless the visit states it anew.
+    carry = (
+        {k: stored[k] for k in repo.MADE_ONLY if k not in values and stored.get(k)}
+        if stored
+        else {}
+    )
     if stored is not None:
         own = int(stored["id"])
         was: dt.date | None = stored["planned_start"]
@@ -304,8 +344,13 @@ def _ids(conn: Connection, household: str, visitor: str) -> tuple[int, int]:
     return h, v
 
 
-def audit_detail(made: MadeVisit, recorded: Recorded, **extra: Any) -> dict[str, Any]:
-    """What a visit's audit event notes: which visit, by whom, on which days."""
+def audit_detail(
+    made: MadeVisit, recorded: Recorded, *, stored: dict[str, Any] | None = None, **extra: Any
+) -> dict[str, Any]:
+    """What a visit's audit event notes: which visit, by whom, on which days, and which of
+    its code columns the write set or changed from ``stored`` (the visit's row before):
+    ``codes``, named and not copied, as ``carried`` is, since the household's trail is in
+    the visitor's export too, which holds nothing of what the visit did and found."""
     detail: dict[str, Any] = {
         "visit": recorded.visit,
         "visitor": made.visitor,
@@ -314,6 +359,9 @@ def audit_detail(made: MadeVisit, recorded: Recorded, **extra: Any) -> dict[str,
     }
     if recorded.was_planned is not None:
         detail["was_planned"] = recorded.was_planned.isoformat()
+    before = stored or {}
+    if written := [k for k, v in made.codes().items() if v != (before.get(k) or None)]:
+        detail["codes"] = written
     if recorded.carried:  # named, not copied: the trail keeps no household's findings
         detail["carried"] = list(recorded.carried)
     return detail | extra

@@ -469,21 +469,17 @@ def test_a_visit_moved_to_another_household_takes_its_activities_and_outcomes_al
     # H2's, keeps its activities and outcomes; both trails name what went with it.
     a, z = first_planned(planned, "H0")
     row = {"visit_id": A, "household_id": "H0", "visitor_id": "V1", "start": a, "end": z}
-    run_import(planned, "visits", write_csv(tmp_path / "a.csv", HEADER, [row]), today=TODAY)
-    with planned.begin() as conn:
-        conn.execute(
-            text(
-                "UPDATE visits SET activities = 'T1;T4', outcome_codes = 'O2' "
-                "WHERE client_uuid = :a"
-            ),
-            {"a": A},
-        )
+    codes = {"activities": "training;job_search", "outcome_codes": "referral_made"}
+    with_codes = [*HEADER, *codes]
+    path = write_csv(tmp_path / "a.csv", with_codes, [row | codes])
+    run_import(planned, "visits", path, today=TODAY)
     a1, z1 = first_planned(planned, "H1")
     to = {"household_id": "H1", "start": a1, "end": z1} if onto_planned else {}
     to = to or {"household_id": "H2", "start": TODAY, "end": TODAY}
-    moved = row | to
+    moved = row | to  # from a device that sends no codes: the visit keeps its own
     run_import(planned, "visits", write_csv(tmp_path / "b.csv", HEADER, [moved]), today=TODAY)
-    assert _findings(planned) == {(to["household_id"], "done", A): ("T1;T4", "O2")}
+    found = ("job_search;training", "referral_made")
+    assert _findings(planned) == {(to["household_id"], "done", A): found}
     assert _planned_on(planned, "H0", a) != []  # given back, as planned
     carried = ["activities", "outcome_codes"]
     assert _detail(planned, "H0")["carried"] == carried

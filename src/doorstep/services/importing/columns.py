@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from doorstep.domain.enums import ConsentState, OrganisationKind
+from doorstep.domain.visit_codes import ACTIVITIES, OUTCOMES, Vocabulary
 
 
 class Kind(StrEnum):
@@ -21,6 +22,7 @@ class Kind(StrEnum):
     LANGUAGES = "languages"  # ';'-separated ISO 639 codes
     WEEKDAYS = "weekdays"  # ';'-separated days: mon;wed;fri or 0;2;4 (Monday = 0)
     CHOICE = "choice"
+    CODES = "codes"  # ';'-separated codes of the column's closed vocabulary
     AREA = "area"  # the code of an area, in the database or earlier in the same file
     ORGANISATION = "organisation"
     TEAM = "team"
@@ -45,6 +47,8 @@ class Column:
     # lower case, as UUIDs are case-insensitive (RFC 4122) and the same visit must not come
     # back as another because a device wrote it in capitals. Other ids are kept as given.
     uuid_lower: bool = False
+    # The codes a ``CODES`` column may hold (:mod:`doorstep.domain.visit_codes`).
+    vocabulary: Vocabulary | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +247,23 @@ VISITS = EntitySchema(
         Column("start", Kind.DATE, True, "first day of the visit"),
         Column("end", Kind.DATE, False, "last day of the visit; empty: the first day"),
         Column("note", Kind.TEXT, False, "a note on the visit", 2000),
+        Column(
+            "activities",
+            Kind.CODES,
+            False,
+            "what the visitor did, codes separated by ';' (any case), any of: "
+            f"{ACTIVITIES.listed}; empty: none; column left out: a stored visit keeps its own",
+            vocabulary=ACTIVITIES,
+        ),
+        Column(
+            "outcome_codes",
+            Kind.CODES,
+            False,
+            "what came of it for the household, codes separated by ';' (any case), any of: "
+            f"{OUTCOMES.listed} (alone); empty: none; column left out: a stored visit keeps "
+            "its own",
+            vocabulary=OUTCOMES,
+        ),
     ),
 )
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import record_event, record_events, record_row_events
 from doorstep.services.importing import load
-from doorstep.services.importing.columns import IMPORTS, PERIODS, EntitySchema
+from doorstep.services.importing.columns import IMPORTS, PERIODS, VISITS, EntitySchema
 from doorstep.services.importing.errors import (
     ImportRejected,
     RowError,
@@ -171,7 +171,7 @@ def import_frame(
         )
     progress("writing", 0, frame.height)
     if schema.entity == "visits":
-        return _import_visits(session, frame, path=path, actor=actor, today=today, sheet=sheet)
+        return _import_visits(session, frame, raw, path=path, actor=actor, today=today, sheet=sheet)
     if schema.entity in PERIODS:
         return _import_periods(
             session,
@@ -279,6 +279,7 @@ def import_frame(
 def _import_visits(
     session: Session,
     frame: pl.DataFrame,
+    raw: pl.DataFrame,
     *,
     path: Path,
     actor: str,
@@ -286,7 +287,8 @@ def _import_visits(
     sheet: str | None,
 ) -> ImportSummary:
     """Visits made: checked against the database row by row, written all or none."""
-    result = load_visits(session, frame, file=path.name, today=today)
+    absent = frozenset(c.name for c in VISITS.columns if c.name not in raw.columns)
+    result = load_visits(session, frame, file=path.name, today=today, absent=absent)
     if isinstance(result, list):
         raise ImportRejected(path, result, write_errors_csv(path, result, people=True), sheet=sheet)
     record_event(
@@ -407,7 +409,8 @@ def _later_errors(
         read = ("household_id", "visitor_id", "start", "end")
         bad = {e.row for e in errors if e.column in read or e.reason.startswith("duplicate")}
         ok = frame.filter(~pl.col(ROW).is_in(pl.Series(list(bad), dtype=pl.Int64).implode()))
-        later = load_visits(session, ok, file="", today=today, check_only=True)
+        absent = frozenset(c.name for c in schema.columns if c.name not in raw.columns)
+        later = load_visits(session, ok, file="", today=today, absent=absent, check_only=True)
         return later if isinstance(later, list) else []
     return []
 

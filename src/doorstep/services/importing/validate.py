@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from doorstep.domain import weekdays
+from doorstep.domain import visit_codes, weekdays
 from doorstep.domain.geo import haversine_m_array
 from doorstep.domain.ids import ID_FORM
 from doorstep.domain.languages import known_codes, parse_languages
+from doorstep.domain.visit_codes import Vocabulary
 from doorstep.services.importing.columns import Column, EntitySchema, Kind
 from doorstep.services.importing.csvheader import (
     SHEET_ROW,
@@ -91,6 +92,11 @@ def validate(schema: EntitySchema, raw: pl.DataFrame, refs: References) -> Valid
     prep: dict[str, pl.Expr] = {}
     # Lists (languages, weekdays) are parsed once per distinct text, in Python.
     tables = {c.name: _TABLES[c.kind](frame[c.name]) for c in schema.columns if c.kind in _TABLES}
+    tables |= {
+        c.name: _code_table(c.vocabulary, frame[c.name])
+        for c in schema.columns
+        if c.kind is Kind.CODES and c.vocabulary is not None
+    }
     for col in schema.columns:
         expr, checks = _column_checks(col, refs, prep, tables, limits(schema.entity, col.name))
         # A missing column still gets its typed (empty) column, so that the checks that
@@ -212,6 +218,27 @@ def _weekday_table(values: pl.Series) -> pl.DataFrame:
             norm.append(None)
     return pl.DataFrame(
         {"text": texts, "norm": norm}, schema={"text": pl.String, "norm": pl.String}
+    )
+
+
+def _code_table(vocabulary: Vocabulary, values: pl.Series) -> pl.DataFrame:
+    """Each distinct list of codes with its stored form (none when it holds a code not in
+    the list, or ``alone`` beside another), its unknown codes, and whether it mixes."""
+    texts: list[str] = values.drop_nulls().unique().to_list()
+    norm: list[str | None] = []
+    bad: list[str] = []
+    mixed: list[bool] = []
+    for t in texts:
+        bad.append(", ".join(vocabulary.unknown([t])))
+        try:
+            norm.append(visit_codes.stored(vocabulary.parse([t])) or "")
+            mixed.append(False)
+        except ValueError:
+            norm.append(None)
+            mixed.append(not bad[-1])
+    return pl.DataFrame(
+        {"text": texts, "norm": norm, "bad": bad, "mixed": mixed},
+        schema={"text": pl.String, "norm": pl.String, "bad": pl.String, "mixed": pl.Boolean},
     )
 
 
@@ -414,6 +441,35 @@ def _column_checks(
             )
         )
         return pl.when(present).then(days), checks
+
+    if k is Kind.CODES:
+        # As languages: each distinct text is parsed once (few stand for many cells).
+        assert col.vocabulary is not None
+        vocabulary = col.vocabulary
+        table = tables[col.name]
+
+        def looked_up(what: str, dtype: type[pl.DataType]) -> pl.Expr:
+            if not table.height:
+                return pl.lit(None, dtype)
+            return raw.replace_strict(table["text"], table[what], default=None, return_dtype=dtype)
+
+        codes = once("codes", looked_up("norm", pl.String))
+        bad = once("badcodes", looked_up("bad", pl.String))
+        checks.append(
+            (
+                present & bad.is_not_null() & (bad != ""),
+                Quoting(
+                    pl.format(
+                        f"unknown {vocabulary.what} code(s): {{}}; use one of: {vocabulary.listed}",
+                        bad,
+                    ),
+                    f"unknown {vocabulary.what} code(s); use one of: {vocabulary.listed}",
+                ),
+            )
+        )
+        checks.append((present & once("mixed", looked_up("mixed", pl.Boolean)), vocabulary.mixed))
+        # An empty cell (or only ';') is none: stored as none, as a stated empty list.
+        return pl.when(present).then(codes).otherwise(pl.lit("")), checks
 
     raise AssertionError(f"unhandled column kind {k}")  # pragma: no cover
 

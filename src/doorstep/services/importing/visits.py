@@ -19,10 +19,12 @@ from typing import Any
 import polars as pl
 from sqlalchemy.orm import Session
 
+from doorstep.domain import visit_codes
 from doorstep.services.importing.errors import RowError
 from doorstep.services.importing.validate import ROW
 from doorstep.services.importing.visit_store import Preloaded
 from doorstep.services.visit_records import (
+    CODES,
     MadeVisit,
     Refusal,
     audit_detail,
@@ -58,13 +60,15 @@ class VisitsWritten:
 
 
 def _same(stored: dict[str, Any], made: MadeVisit) -> bool:
-    """Whether the stored visit is the row's as it stands (nothing to write)."""
+    """Whether the stored visit is the row's as it stands (nothing to write): the code
+    columns the file leaves out are not compared (the visit keeps its own)."""
     return (
         stored["status"] == "done"
         and stored["client_uuid"] == made.visit_id
         and (stored["household"], stored["visitor"]) == (made.household, made.visitor)
         and (stored["actual_start"], stored["actual_end"]) == (made.start, made.last)
         and (stored["notes"] or None) == (made.note or None)
+        and all((stored[k] or None) == v for k, v in made.codes().items())
     )
 
 
@@ -98,10 +102,13 @@ def load_visits(
     *,
     file: str,
     today: dt.date,
+    absent: frozenset[str] = frozenset(),
     check_only: bool = False,
 ) -> VisitsWritten | list[RowError]:
     """Check every row, then write them all (or none: the errors). ``check_only``
-    writes nothing: the rows of a file refused for other errors are checked so."""
+    writes nothing: the rows of a file refused for other errors are checked so.
+    ``absent`` are the columns the file leaves out: a code column left out leaves each
+    stored visit's codes as they are (a device that records none does not clear them)."""
     conn = session.connection()
     lock_pairings(conn)  # as a plan, which replaces planned visits, takes it
     lock_for_import(conn, ["visits"])  # new visits' ids are chosen here
@@ -120,8 +127,15 @@ def load_visits(
         if v is None:
             errors.append(RowError(at, "visitor_id", r["visitor_id"], "unknown visitor"))
         if h is not None and v is not None:
+            codes = {k: None if k in absent else visit_codes.read(r[k]) for k in CODES}
             made = MadeVisit(
-                r["household_id"], r["visitor_id"], r["start"], r["end"], r["note"], r["visit_id"]
+                r["household_id"],
+                r["visitor_id"],
+                r["start"],
+                r["end"],
+                r["note"],
+                r["visit_id"],
+                **codes,
             )
             found.append((at, made, h, v))
     store = Preloaded(conn, [m.visit_id for _, m, _, _ in found if m.visit_id is not None])
@@ -165,7 +179,7 @@ def load_visits(
         recorded = write(
             store, k.made, k.household_id, k.visitor_id, pairing_id, stored=before, claimed=claimed
         )
-        detail = audit_detail(k.made, recorded, file=file, visit_id=k.made.visit_id)
+        detail = audit_detail(k.made, recorded, stored=before, file=file, visit_id=k.made.visit_id)
         if before is None:
             written.created += 1
             written.events.append(
