@@ -127,3 +127,63 @@ def test_import_visits_says_what_it_did_and_a_second_sync_adds_nothing(
     result = cli("import", "visits", str(path))
     assert result.exit_code == 2
     assert "row 2, column start" in result.output and "is after today" in result.output
+
+
+def _visits_and_events(engine: Engine) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+    with engine.connect() as conn:
+        visits = conn.execute(text("SELECT * FROM visits ORDER BY id")).all()
+        events = conn.execute(text("SELECT * FROM audit_events ORDER BY id")).all()
+    return [tuple(map(str, r)) for r in visits], [tuple(map(str, r)) for r in events]
+
+
+def test_a_visit_recorded_with_activities_and_outcomes_keeps_their_codes_for_the_household(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    plan_three(with_areas, tmp_path)
+    first = _first_planned(with_areas, "H0")
+    result = cli(
+        "visits", "record", "H0", "--visitor", "V1", "--start", first, "--today", "2027-03-31",
+        "--activity", "Training", "--activity", "job_search;TRAINING",
+        "--outcome", "referral_made",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Activities: job_search, training." in result.output
+    assert "Outcomes: referral_made." in result.output
+    # Stored in their own spelling, each once, in the lists' order: the household's export
+    # shows them on its visit, and its audit event names the columns written, not the codes.
+    out = tmp_path / "h0.json"
+    assert cli("household", "export", "H0", "--out", str(out)).exit_code == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    (done,) = [v for v in data["records"]["visits"] if v["status"] == "done"]
+    assert (done["activities"], done["outcome_codes"]) == ("job_search;training", "referral_made")
+    (event,) = [
+        e for e in data["records"]["audit_events"] if (e["detail"] or {}).get("status") == "done"
+    ]
+    assert event["detail"]["codes"] == ["activities", "outcome_codes"]
+    # The visitor's export holds nothing of what the visit did and found: the household's.
+    mine = tmp_path / "v1.json"
+    assert cli("visitor", "export", "V1", "--out", str(mine)).exit_code == 0
+    text_of_mine = mine.read_text(encoding="utf-8")
+    assert "referral_made" not in text_of_mine and "job_search" not in text_of_mine
+
+
+def test_an_unknown_code_is_one_red_line_listing_the_codes_and_nothing_is_written(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    plan_three(with_areas, tmp_path)
+    first = _first_planned(with_areas, "H0")
+    before = _visits_and_events(with_areas)
+    for option, value, words in (
+        ("--activity", "prayer", "unknown activity code 'prayer'; use one of: job_search, "),
+        ("--outcome", "Arrested", "unknown outcome code 'Arrested'; use one of: job_found, "),
+        ("--outcome", "none;job_found", "outcome code 'none' says there is none: give it alone"),
+    ):
+        result = cli(
+            "visits", "record", "H0", "--visitor", "V1", "--start", first, "--today", first,
+            "--activity", "training", option, value,
+        )  # fmt: skip
+        assert result.exit_code == 2, result.output
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: "), result.output
+        assert words in " ".join(result.output.split())
+        assert _visits_and_events(with_areas) == before

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from doorstep.cli.common import check_out_file, console, handle_errors, id_argument, parse_day
 from doorstep.cli.context import actor, attempted, session
+from doorstep.domain.visit_codes import ACTIVITIES, OUTCOMES
 from doorstep.engine.planning import VisitRow
 from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import Attempt
@@ -286,17 +287,29 @@ def record_cmd(
     start: str = typer.Option(..., "--start", help="Its first day (YYYY-MM-DD)."),
     end: str | None = typer.Option(None, "--end", help="Its last day (default: --start)."),
     note: str | None = typer.Option(None, "--note", help="A note on the visit."),
+    activity: list[str] | None = typer.Option(
+        None,
+        "--activity",
+        help=f"What the visitor did (repeat it, or join codes with ';'): {ACTIVITIES.listed}.",
+    ),
+    outcome: list[str] | None = typer.Option(
+        None,
+        "--outcome",
+        help=f"What came of it for the household (repeat it, or join codes with ';'): "
+        f"{OUTCOMES.listed} (alone).",
+    ),
     today: str | None = TodayOpt,
 ) -> None:
     """Record a visit as made: the planner never moves it, and the next is due from it.
 
     A planned visit of the pair on those days becomes the recorded one, and the visitor's
-    other planned visits that share a day with it are cancelled. Refused, writing
-    nothing: an unknown household or visitor, no pairing of the two on every day of it, a
-    household without consent on its first or last day, an end before the start, a day
-    after today, or a day shared with another recorded visit of the visitor.
+    other planned visits that share a day with it are cancelled. --activity and --outcome
+    take codes from closed lists (any case). Refused, writing nothing: an unknown
+    household or visitor, no pairing of the two on every day of it, a household without
+    consent on its first or last day, an end before the start, a day after today, a day
+    shared with another recorded visit of the visitor, or a code not in its list.
 
-    Example: doorstep visits record H0000042 --visitor V0000123 --start 2027-01-05 --end 2027-01-09
+    Example: doorstep visits record H0000042 --visitor V0000123 --start 2027-01-05 --outcome none
     """
     day = parse_day("--today", today) if today else dt.date.today()
     made = visit_records.MadeVisit(
@@ -305,6 +318,8 @@ def record_cmd(
         parse_day("--start", start),
         parse_day("--end", end) if end is not None else None,
         note or None,
+        activities=tuple(activity) if activity else None,
+        outcome_codes=tuple(outcome) if outcome else None,
     )
     detail = {"visitor": visitor, "start": made.start.isoformat(), "status": "done"}
     tried = Attempt(actor(), "create", "household", household, detail=detail)
@@ -314,6 +329,9 @@ def record_cmd(
     console.print(
         f"Recorded the visit of {visitor} to {household} from {made.start} to {made.last}{planned}."
     )
+    for label, codes in (("Activities", made.activities), ("Outcomes", made.outcome_codes)):
+        if codes:
+            console.print(f"{label}: {', '.join(codes)}.")
     for other, first in recorded.cancelled:
         console.print(
             f"Cancelled the visit of {visitor} to {other} planned from {first}: "
