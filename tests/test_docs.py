@@ -113,3 +113,12 @@ def test_the_visits_help_examples_name_the_county_demos_areas_teams_and_visitors
     assert _named(examples, "--visitor") <= set(county.visitors["visitor_id"])
     assert set(re.findall(r"\bH\d{7}\b", examples)) <= set(county.households["household_id"])
     assert _named(examples, "--area") and _named(examples, "--visitor")
+
+
+def test_the_glossary_and_the_cli_page_list_every_activity_and_outcome_code() -> None:
+    from doorstep.domain.visit_codes import Activity, Outcome
+
+    for page in ("glossary.md", "cli.md"):
+        text = (ROOT / "docs" / page).read_text(encoding="utf-8")
+        missing = [c.value for c in (*Activity, *Outcome) if f"`{c.value}`" not in text]
+        assert not missing, (page, missing)
