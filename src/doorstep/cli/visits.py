@@ -290,11 +290,13 @@ def record_cmd(
     activity: list[str] | None = typer.Option(
         None,
         "--activity",
+        metavar="CODE",
         help=f"What the visitor did (repeat it, or join codes with ';'): {ACTIVITIES.listed}.",
     ),
     outcome: list[str] | None = typer.Option(
         None,
         "--outcome",
+        metavar="CODE",
         help=f"What came of it for the household (repeat it, or join codes with ';'): "
         f"{OUTCOMES.listed} (alone).",
     ),
