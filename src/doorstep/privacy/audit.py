@@ -73,7 +73,9 @@ def record_attempt(engine: Engine, attempt: Attempt, error: BaseException) -> bo
     committed and its file could not be written (this says no file was made). Whether it
     was recorded: a database that refused the command may refuse this too, and the
     command's own error is what its user must see. An :attr:`Attempt.visitor` on record
-    gets a second event, under their id."""
+    gets a second event, under their id; and each person the error's message names
+    (:attr:`~doorstep.errors.DoorstepError.named`) a ``read`` under theirs, after them: the
+    command was refused, but its user read what the message says of them."""
     try:
         with unit_of_work(engine) as session:
             detail = attempt_detail(attempt, error)
@@ -95,6 +97,15 @@ def record_attempt(engine: Engine, attempt: Attempt, error: BaseException) -> bo
                     entity="visitor",
                     entity_id=theirs[0],
                     detail={**theirs[1], **how},
+                )
+            named = error.named if isinstance(error, DoorstepError) else None
+            if named is not None and named.ids:
+                session.flush()  # the attempt's events first
+                record_events(
+                    session,
+                    actor=attempt.actor,
+                    entity=named.entity,
+                    events=[("read", i, named.detail) for i in named.ids],
                 )
     except SQLAlchemyError:
         return False

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from doorstep.domain.enums import PairingEndReason
 from doorstep.engine.pairing.result import Unpaired
 from doorstep.engine.pairing.solve import Progress, Silent
-from doorstep.errors import Conflict
+from doorstep.errors import Conflict, Named
 from doorstep.privacy.audit import record_event, record_household_events
 from doorstep.services.pairing import digest as digests
 from doorstep.services.pairing import versions
@@ -65,7 +65,10 @@ def commit(
     writes = versions.before_commit(session.connection())
     scope = load_scope(session, code, today=today, max_m=max_m, progress=progress)
     if differs(proposal, scope):
-        raise Conflict(stale_message(session.connection(), proposal, scope, today))
+        why = stale_message(session.connection(), proposal, scope, today)
+        # The visitors it names are read by whoever is told: the refusal's record says so.
+        read = Named("visitor", why.visitors, {"pairing_proposal": proposal_id})
+        raise Conflict(why.text, named=read)
     conn = session.connection()
     pairs = repo.proposed_pairs(conn, proposal_id)
     changed = pairs.filter(pl.col("visitor_id").ne_missing(pl.col("current_visitor_id")))

@@ -166,6 +166,15 @@ class Taken:
         return cls(digest, params[TREE_KEY], params[AREAS_KEY], as_of, kept)
 
 
+@dataclass(frozen=True)
+class Changes:
+    """What changed, in sentences, and the visitors they name by id (whoever is shown the
+    sentences reads that of them: the audit trail must say so)."""
+
+    sentences: list[str]
+    visitors: tuple[str, ...] = ()
+
+
 def changes(
     households: pl.DataFrame,
     visitors: pl.DataFrame,
@@ -178,11 +187,13 @@ def changes(
     since: str,
     crossed: Sequence[str] = (),
     explained: bool = False,
-) -> list[str]:
-    """What differs between the inputs ``taken`` describes and the area as of ``today``:
+) -> Changes:
+    """What differs between the inputs ``taken`` describes and the area as of ``today``,
+    and the visitors named:
 
     * the visitors whose being active differs between ``taken.as_of`` and ``today`` (the
-      cheap part to name: "it ``was`` ``as_of``, and on ``today`` visitor ...");
+      cheap part to name: "it ``was`` ``as_of``, and on ``today`` visitor ...", the first
+      five by id, which are the :attr:`Changes.visitors`);
     * whether an area holding the households (or one above it) moved to another parent:
       the same areas hold them, at other places in the tree (when other areas hold them,
       the households changed, which the last point names);
@@ -192,9 +203,11 @@ def changes(
       once households left or joined, which visitors are considered changes with them.
     """
     why = []
+    ids: tuple[str, ...] = ()
     flipped = visitors.filter(pl.Series(active(visitors, taken.as_of) != active(visitors, today)))
     if flipped.height:
         shown = flipped.head(5)
+        ids = tuple(shown["external_id"].to_list())
         named = [
             f"{r['external_id']} is {'' if on else 'not '}active ({_span(r)})"
             for r, on in zip(shown.iter_rows(named=True), active(shown, today), strict=True)
@@ -222,7 +235,7 @@ def changes(
                 f"the households, visitors, pairings or exclusions of {area_code} changed "
                 f"after {since}"
             )
-    return why
+    return Changes(why, ids)
 
 
 def _span(visitor: dict[str, Any]) -> str:

@@ -28,7 +28,7 @@ from doorstep.services.pairing.scope import (
     load_household_scope,
     load_scope,
 )
-from doorstep.services.pairing.staleness import staleness_of
+from doorstep.services.pairing.staleness import Reason, staleness_of
 from doorstep.storage.repositories import pairing as repo
 from doorstep.storage.tables import PairingProposal, ProposedPair
 
@@ -144,7 +144,7 @@ def explain_household(
         explanation, in_area = _explained(local, hid, pair, own, (proposal, params, limit), loads)
         real = _real_loads(local.visitors, explanation)
         stale: bool | None = False
-        reason: str | None = None
+        reason: Reason | None = None
     else:
         writes = repo.input_writes(conn)  # before the area: a write meanwhile keeps it low
         scope = load_scope(
@@ -166,18 +166,21 @@ def explain_household(
         detail={"proposal": proposal.id},
     )
     session.flush()  # the explanation's own event first
-    # The visitors it shows (the household's, and the alternatives with their distances and
-    # caseloads), once each, under their ids: their exports list the read.
+    # The visitors it shows (the household's, the alternatives with their distances and
+    # caseloads, and those its note of why the proposal is stale names), once each, under
+    # their ids: their exports list the read.
     alternatives = explanation.alternatives if in_area else ()
     shown = {a.visitor_id for a in alternatives}
     if explanation.visitor_id is not None:
         shown.add(explanation.visitor_id)
+    shown.update(() if reason is None else reason.visitors)
     read = {"pairing_explanation": proposal.id}
     record_events(
         session, actor=actor, entity="visitor", events=[("read", v, read) for v in sorted(shown)]
     )
+    text = None if reason is None else reason.text
     return HouseholdExplanation(
-        view, explanation, stale, fallback, reason, in_area=in_area, loads=real
+        view, explanation, stale, fallback, text, in_area=in_area, loads=real
     )
 
 

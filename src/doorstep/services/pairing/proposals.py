@@ -20,11 +20,16 @@ from doorstep.engine.pairing.problem import NONE
 from doorstep.engine.pairing.result import REASONS
 from doorstep.engine.pairing.solve import Mapper, Progress, Silent, solve
 from doorstep.errors import InvalidInput, NotFound
-from doorstep.privacy.audit import record_event, record_household_events, record_row_events
+from doorstep.privacy.audit import (
+    record_event,
+    record_events,
+    record_household_events,
+    record_row_events,
+)
 from doorstep.services.pairing import digest as digests
 from doorstep.services.pairing import moves, versions
 from doorstep.services.pairing.scope import figures, load_scope
-from doorstep.services.pairing.staleness import not_open, staleness_of
+from doorstep.services.pairing.staleness import Reason, staleness_of, superseded
 from doorstep.storage.repositories import bulk
 from doorstep.storage.repositories import pairing as repo
 from doorstep.storage.tables import Area, PairingProposal
@@ -238,10 +243,12 @@ def staleness(
     *,
     today: dt.date | None = None,
     progress: Progress | None = None,
-) -> tuple[bool | None, str | None]:
+) -> tuple[bool | None, Reason | None]:
     """Whether `pair commit` would refuse the proposal as stale on ``today`` (default: the
     real date), and its reason: the check `pair explain` makes, for `pair show` and `pair
-    diff`, so a coordinator hears of it before reviewing, not at the commit.
+    diff`, so a coordinator hears of it before reviewing, not at the commit. The caller
+    that shows the reason records a read under each visitor it names
+    (:func:`record_named`).
 
     A superseded proposal is stale for its status; an open one is compared with what it was
     computed from, a committed one with what its commit left (``None``: cannot be told); a
@@ -251,7 +258,7 @@ def staleness(
     """
     code = view_of(session, proposal).area_code
     if proposal.status == "stale":
-        return True, not_open(proposal, code)
+        return True, Reason(superseded(proposal, code))
     if proposal.status not in ("open", "committed"):
         return None, None
     today = today or dt.date.today()
@@ -280,13 +287,35 @@ def show(
     every read of a proposal is."""
     proposal = get_proposal(session, proposal_id)
     stale, reason = staleness(session, proposal, today=today, progress=progress)
-    view = replace(view_of(session, proposal), stale=stale, stale_reason=reason)
+    text = None if reason is None else reason.text
+    view = replace(view_of(session, proposal), stale=stale, stale_reason=text)
     if view.status == "committed":
         view = replace(view, commit=repo.commit_trace(session.connection(), proposal_id))
     record_event(
         session, actor=actor, action="read", entity="pairing_proposal", entity_id=str(view.id)
     )
+    # The note of why it is stale may name visitors: shown them, the user read that of them.
+    record_named(session, reason, actor=actor, detail={"pairing_proposal": view.id})
     return view
+
+
+def record_named(
+    session: Session,
+    reason: Reason | None,
+    *,
+    actor: str,
+    detail: dict[str, Any],
+    besides: frozenset[str] = frozenset(),
+) -> None:
+    """A ``read`` under each visitor a stale proposal's ``reason`` names (by id: whether
+    they are active, and on which dates), but those in ``besides``, whose read the command
+    records already: after the command's own events, so their exports list the read."""
+    named = [v for v in (reason.visitors if reason else ()) if v not in besides]
+    if named:
+        session.flush()  # the command's own events first
+        record_events(
+            session, actor=actor, entity="visitor", events=[("read", v, detail) for v in named]
+        )
 
 
 def diff(
@@ -337,6 +366,9 @@ def diff(
         ids=shown,
         detail={"pairing_diff": proposal_id},
     )
+    # And each its note of why the proposal is stale names, if not listed already.
+    listed = frozenset(pl.concat([changed["visitor"], changed["current_visitor"]]).drop_nulls())
+    record_named(session, reason, actor=actor, detail={"pairing_diff": proposal_id}, besides=listed)
     return PairDiff(
         total,
         [
@@ -351,7 +383,7 @@ def diff(
             for r in changed.iter_rows(named=True)
         ],
         stale,
-        reason,
+        None if reason is None else reason.text,
     )
 
 

@@ -4,7 +4,7 @@ refuses it with (the digest itself: :mod:`doorstep.services.pairing.digest`)."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection
 
@@ -27,6 +27,16 @@ PARTS_AFTER_COMMIT = "input_parts_after_commit"
 SUPERSEDED_BY = "superseded_by"
 
 
+@dataclass(frozen=True)
+class Reason:
+    """Why a proposal is stale, in the words `pair commit` refuses it with, and the visitors
+    those words name by id (at most five, whose being active changed): a command that
+    shows the words records a read under each of them."""
+
+    text: str
+    visitors: tuple[str, ...] = ()
+
+
 def _changes(
     conn: Connection,
     proposal: PairingProposal,
@@ -36,7 +46,7 @@ def _changes(
     today: dt.date,
     was: str,
     since: str,
-) -> list[str]:
+) -> digests.Changes:
     crossed = crossings(conn, proposal, scope)
     # A proposal that kept its subtree can tell the moves from the rest (older ones cannot).
     besides = crossed.told and crossed.explained and _changed_besides_moves(conn, proposal, taken)
@@ -73,25 +83,31 @@ def not_open(proposal: PairingProposal, area_code: str) -> str | None:
     if proposal.status == "open":
         return None
     if proposal.status == "stale":  # set by the commit of another proposal for the area
-        by = proposal.params.get(SUPERSEDED_BY)
-        if by is None:  # superseded before the commit was kept: which one cannot be told
-            return (
-                f"proposal {proposal.id} is stale: it was superseded (another proposal for "
-                f"{area_code} was committed while it was open); only an open one commits"
-            )
-        what = (
-            "which changed the current pairings it was computed from "
-            f"({_pairings(by['started'])} started, {by['ended']:,} ended, "
-            f"{by['kept']:,} households kept)"
-            if by["started"] or by["ended"]
-            else f"which kept every current pairing ({by['kept']:,} households)"
-        )
-        return (
-            f"proposal {proposal.id} is stale: it was superseded by proposal {by['proposal']} "
-            f"for {area_code}, committed on {by['on']} while it was open, {what}; only an "
-            f"open one commits: run `doorstep pair --area {area_code}` again"
-        )
+        return superseded(proposal, area_code)
     return f"proposal {proposal.id} is {proposal.status}; only an open one commits"
+
+
+def superseded(proposal: PairingProposal, area_code: str) -> str:
+    """Why `pair commit` refuses a superseded proposal (status ``stale``): which commit of
+    another proposal for the area superseded it, and how (by counts: it names no one)."""
+    by = proposal.params.get(SUPERSEDED_BY)
+    if by is None:  # superseded before the commit was kept: which one cannot be told
+        return (
+            f"proposal {proposal.id} is stale: it was superseded (another proposal for "
+            f"{area_code} was committed while it was open); only an open one commits"
+        )
+    what = (
+        "which changed the current pairings it was computed from "
+        f"({_pairings(by['started'])} started, {by['ended']:,} ended, "
+        f"{by['kept']:,} households kept)"
+        if by["started"] or by["ended"]
+        else f"which kept every current pairing ({by['kept']:,} households)"
+    )
+    return (
+        f"proposal {proposal.id} is stale: it was superseded by proposal {by['proposal']} "
+        f"for {area_code}, committed on {by['on']} while it was open, {what}; only an "
+        f"open one commits: run `doorstep pair --area {area_code}` again"
+    )
 
 
 def _pairings(n: int) -> str:
@@ -104,10 +120,13 @@ def differs(proposal: PairingProposal, scope: Scope) -> bool:
     return not digests.current_format(proposal.params) or scope.digest != proposal.inputs_digest
 
 
-def stale_message(conn: Connection, proposal: PairingProposal, scope: Scope, today: dt.date) -> str:
+def stale_message(
+    conn: Connection, proposal: PairingProposal, scope: Scope, today: dt.date
+) -> Reason:
     """Why a proposal no longer holds on ``today``, in the words `pair commit` refuses it with."""
+    named: tuple[str, ...] = ()
     if digests.current_format(proposal.params):
-        why = _changes(
+        changed = _changes(
             conn,
             proposal,
             scope,
@@ -120,12 +139,13 @@ def stale_message(conn: Connection, proposal: PairingProposal, scope: Scope, tod
             was="was computed for",
             since=f"it was computed at {proposal.created_at:%Y-%m-%d %H:%M}",
         )
-        why += _commits_since(conn, proposal, scope)
+        why, named = changed.sentences + _commits_since(conn, proposal, scope), changed.visitors
     else:
         why = [digests.OLD_FORMAT]
-    return (
+    return Reason(
         f"proposal {proposal.id} is stale: {'; and '.join(why)}; "
-        f"run `doorstep pair --area {scope.area_code}` again"
+        f"run `doorstep pair --area {scope.area_code}` again",
+        named,
     )
 
 
@@ -153,12 +173,12 @@ def _commits_since(conn: Connection, proposal: PairingProposal, scope: Scope) ->
 
 def changed_since_commit(
     conn: Connection, proposal: PairingProposal, scope: Scope, today: dt.date
-) -> str:
+) -> Reason:
     """Why a committed proposal's pairs no longer describe the area on ``today``."""
     head = f"area {scope.area_code} changed after proposal {proposal.id} was committed"
     on = proposal.params.get(COMMITTED_ON)
     if on is None:  # committed before the date was kept: what changed cannot be told
-        return head
+        return Reason(head)
     # The commit changed no area, nor which areas hold the households: its tree parts hold.
     # The inputs' parts are those the commit left (``input_parts`` are from before it);
     # a proposal committed before they were kept can only say that something changed.
@@ -171,9 +191,10 @@ def changed_since_commit(
         ),
         parts=proposal.params.get(PARTS_AFTER_COMMIT),
     )
-    why = _changes(
+    changed = _changes(
         conn, proposal, scope, after, today=today, was="was committed on", since="its commit"
     )
+    why = changed.sentences
     # Which commits since paired its households anew, or ended their pairing without a new
     # one, where that can be known (a pairing made otherwise names no proposal).
     why += [
@@ -185,12 +206,12 @@ def changed_since_commit(
         "households without a new one"
         for other, code, n in repo.pairings_ended_since(conn, proposal.id)
     ]
-    return f"{head}: {'; and '.join(why)}"
+    return Reason(f"{head}: {'; and '.join(why)}", changed.visitors)
 
 
 def staleness_of(
     conn: Connection, proposal: PairingProposal, scope: Scope, today: dt.date
-) -> tuple[bool | None, str | None]:
+) -> tuple[bool | None, Reason | None]:
     """Whether the area's inputs as of ``today`` differ from the proposal's, and why.
 
     A superseded proposal (status ``stale``) is stale, for the reason `pair commit` gives.
@@ -201,7 +222,7 @@ def staleness_of(
     fingerprint was kept, or in an earlier format of the digest, cannot be told (``None``).
     """
     if proposal.status == "stale":
-        return True, not_open(proposal, scope.area_code)
+        return True, Reason(superseded(proposal, scope.area_code))
     if proposal.status == "committed":
         after = proposal.params.get(DIGEST_AFTER_COMMIT)
         if after is None or not digests.current_format(proposal.params):
