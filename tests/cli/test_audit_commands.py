@@ -81,7 +81,7 @@ def test_each_command_on_personal_data_is_audited_once_and_a_failure_as_its_atte
     # household it shows (both are overdue on 2027-06-01, neither due within 14 days of the
     # start), a work list, explanation or diff each visitor it shows, a commit each household
     # whose pairing it starts or ends and a plan each household whose visits it writes or
-    # deletes.
+    # deletes; a person's own export each other person it names.
     def both(action: str) -> list[tuple[str, str, str]]:
         return [(action, "household", "H1"), (action, "household", "H2")]
 
@@ -97,6 +97,8 @@ def test_each_command_on_personal_data_is_audited_once_and_a_failure_as_its_atte
         ("visits", "overdue"): [*both("read"), ("read", "visitor", "V1")],
         ("visits", "upcoming"): [*both("read"), ("read", "visitor", "V1")],
         ("visits", "calendar"): both("read"),
+        # H1's own export names its visitor, by id and name, in the file it takes away.
+        ("household", "export"): [("export", "visitor", "V1")],
         # The UIDs of H2's visits not over, kept for V1's calendars to cancel.
         ("household", "erase"): [("update", "visitor", "V1")],
     }

@@ -20,6 +20,9 @@ from doorstep.storage.tables import AuditEvent
 #: The action of an export a person asked for of everything held about them (a household's
 #: or a visitor's own export), apart from ``export``, a registry file of many people: an
 #: auditor counting access requests, or bulk copies, need not read every event's detail.
+#: Another person an own export names (a household's visitors, a visitor's households)
+#: gets an ``export`` whose detail is ``{SUBJECT_EXPORT: "household"}`` (or ``"visitor"``):
+#: a copy of their data, into someone else's file.
 #: Events written before it read ``export`` for both (the action column has no constraint,
 #: and stored trails are not rewritten): there a ``rows`` detail without a ``file`` marks a
 #: household's own export, unless its erasure redacted the detail.

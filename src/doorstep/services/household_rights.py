@@ -12,14 +12,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import polars as pl
 from sqlalchemy.orm import Session
 
 from doorstep.errors import NotFound
-from doorstep.privacy.audit import record_event
+from doorstep.privacy.audit import SUBJECT_EXPORT, record_event, record_row_events
 from doorstep.services.calendars import keep_for_calendars
 from doorstep.services.rights_json import subject_export
 from doorstep.storage.repositories import household_data as repo
 from doorstep.storage.repositories.pairing import household_id, lock_pairings
+from doorstep.storage.repositories.visitor_data import ERASED_NAME
 from doorstep.storage.session import settle_after_commit, settled
 
 
@@ -34,7 +36,8 @@ def export_household(session: Session, external_id: str, *, actor: str) -> dict[
     """Everything held about the household, table by table, ready for ``json.dumps``:
     its own row and consent acts, pairings and the proposals that proposed them, visits,
     indicators, blackouts, the activities and projects it takes part in, the area and
-    visitors these name, and the audit trail's events about it.
+    visitors these name, and the audit trail's events about it. The visitors' ids and names
+    go with it: each visitor gets an ``export`` event of their own (:func:`_named_visitors`).
 
     Takes the lock an erasure takes: an export running beside an erasure either finishes
     first (its event is then redacted with the others) or finds the household gone, never
@@ -42,13 +45,38 @@ def export_household(session: Session, external_id: str, *, actor: str) -> dict[
     conn = session.connection()
     lock_pairings(conn)
     household = _find(session, external_id)
-    return subject_export(
+    records = repo.records(conn, household)
+    exported = subject_export(
         session,
         entity="household",
         external_id=external_id,
-        records=repo.records(conn, household),
+        records=records,
         events=repo.audit_events(conn, external_id),
         actor=actor,
+    )
+    _named_visitors(session, records, actor=actor)
+    return exported
+
+
+def _named_visitors(
+    session: Session, records: dict[str, list[dict[str, Any]]], *, actor: str
+) -> None:
+    """An ``export`` under each visitor the household's export names (their id and name,
+    in a file the household takes away), after the export's own event: their export must
+    list it, as it lists a registry file that copied them. The detail says a household's
+    export, not whose: that the household asked for its data is the household's to know.
+    An erased visitor gets none: only their id is left, which is the household's record."""
+    named = [r["id"] for r in records.get("visitors", []) if r["name"] != ERASED_NAME]
+    ids = pl.Series("id", named, dtype=pl.Int64)
+    record_row_events(
+        session,
+        actor=actor,
+        action="export",
+        entity="visitor",
+        source="visitors",
+        key="external_id",
+        ids=ids,
+        detail={SUBJECT_EXPORT: "household"},
     )
 
 

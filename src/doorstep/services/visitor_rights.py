@@ -13,10 +13,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+import polars as pl
 from sqlalchemy.orm import Session
 
 from doorstep.errors import Conflict, NotFound
-from doorstep.privacy.audit import record_event
+from doorstep.privacy.audit import SUBJECT_EXPORT, record_event, record_household_events
 from doorstep.services.rights_json import subject_export
 from doorstep.storage.repositories import visitor_data as repo
 from doorstep.storage.repositories.pairing import lock_pairings
@@ -47,21 +48,34 @@ def export_visitor(session: Session, external_id: str, *, actor: str) -> dict[st
     own row (name, home, languages, capacity, active days), team membership, leave,
     exclusions, pairings and proposed pairs, visits and cancelled visits, attendance, the
     teams, organisation, areas, proposals and activities these point to, households by id
-    only, and the audit trail's events about them.
+    only, and the audit trail's events about them. Each household it names gets an
+    ``export`` event of its own, after the export's (``{"subject_export": "visitor"}``, not
+    whose: that the visitor asked for their data is theirs to know), as a household's export
+    records one under each visitor it names.
 
     Takes the lock an erasure takes, so it never notes in its event what an erasure beside
     it removed."""
     conn = session.connection()
     lock_pairings(conn)
     visitor = _find(session, external_id)
-    return subject_export(
+    records = repo.records(conn, visitor)
+    exported = subject_export(
         session,
         entity="visitor",
         external_id=external_id,
-        records=repo.records(conn, visitor),
+        records=records,
         events=repo.audit_events(conn, visitor, external_id),
         actor=actor,
     )
+    named = [r["id"] for r in records.get("households", [])]
+    record_household_events(
+        session,
+        actor=actor,
+        action="export",
+        household_ids=pl.Series("id", named, dtype=pl.Int64),
+        detail={SUBJECT_EXPORT: "visitor"},
+    )
+    return exported
 
 
 def erase_visitor(
