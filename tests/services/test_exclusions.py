@@ -76,7 +76,7 @@ def test_a_pair_is_added_its_reason_changed_and_removed_each_audited_once(area: 
     assert _exclude(area, "H1", "VNEAR", " asked not to ").change is Change.ADDED
     assert _stored(area) == [("H1", "VNEAR", "asked not to")]
     writes = _writes(area)
-    # Again with the same reason, or none: nothing written, nothing audited.
+    # Again with the same reason, or none: nothing written; the stored reason shown is read.
     assert _exclude(area, "H1", "VNEAR", "asked not to").change is Change.UNCHANGED
     again = _exclude(area, "H1", "VNEAR", None)
     assert (again.change, again.reason) == (Change.UNCHANGED, "asked not to")
@@ -88,8 +88,35 @@ def test_a_pair_is_added_its_reason_changed_and_removed_each_audited_once(area: 
     named = {"table": "exclusions", "visitor": "VNEAR"}
     assert _events(area) == [
         ("ann", "create", "H1", named),
+        ("ann", "read", "H1", named),
+        ("ann", "read", "H1", named),
         ("ann", "update", "H1", named),
         ("ann", "update", "H1", {**named, "removed": True}),
+    ]
+
+
+def test_a_pair_excluded_again_unchanged_is_read_under_both_people_not_written(
+    area: Engine,
+) -> None:
+    _exclude(area, "H1", "VNEAR", "asked not to")
+    with area.connect() as conn:
+        before = int(conn.execute(text("SELECT MAX(id) FROM audit_events")).scalar_one())
+    writes = _writes(area)
+    # The command says "excluded already (asked not to)": the stored reason, about both.
+    assert _exclude(area, "H1", "VNEAR", None).reason == "asked not to"
+    assert _writes(area) == writes
+    with area.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT action, entity, entity_id, detail FROM audit_events "
+                "WHERE id > :before ORDER BY id"
+            ),
+            {"before": before},
+        ).all()
+    events = [(a, e, i, json.loads(d) if isinstance(d, str) else d) for a, e, i, d in rows]
+    assert events == [
+        ("read", "household", "H1", {"table": "exclusions", "visitor": "VNEAR"}),
+        ("read", "visitor", "VNEAR", {"table": "exclusions", "household": "H1"}),
     ]
 
 

@@ -90,8 +90,10 @@ def exclude(
         repo.set_reason(conn, h, v, kept)  # no input of pairing's: not counted (0010)
     else:
         change, kept = Change.UNCHANGED, stored
-    if change is not Change.UNCHANGED:  # as an import of a row stored already, not audited
+    if change is not Change.UNCHANGED:
         _audit(session, actor, household, visitor, "create" if stored is None else "update")
+    else:  # nothing written, but the command shows the stored reason: a read of both people
+        _audit(session, actor, household, visitor, "read")
     pair = pl.DataFrame({"household_id": [h], "visitor_id": [v]})
     cancelled = cancel_planned(conn, pair, today)
     record_events(session, actor=actor, entity="household", events=cancel_events(cancelled))
