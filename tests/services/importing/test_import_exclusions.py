@@ -82,6 +82,34 @@ def test_each_pair_is_stored_once_and_a_second_import_of_the_file_writes_nothing
     assert _writes(people) == writes
 
 
+def test_a_pair_imported_again_unchanged_and_named_as_paired_now_is_read_under_both(
+    people: Engine, tmp_path: Path
+) -> None:
+    with people.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO pairings (visitor_id, household_id, started_on) "
+                "SELECT v.id, h.id, '2026-01-01' FROM visitors v, households h "
+                "WHERE v.external_id = 'V1' AND h.external_id = 'H1'"
+            )
+        )
+    path = write_csv(tmp_path / "x.csv", HEADER, [["H1", "V1", "asked not to"]])
+    run_import(people, "exclusions", path)
+    households, visitors = _events(people, "household"), _events(people, "visitor")
+    writes = _writes(people)
+    again = run_import(people, "exclusions", path)
+    assert again.unchanged == 1 and _writes(people) == writes
+    # Its note says the pair is paired now, and where: that is read of both, not written.
+    assert any("paired now (H1 with V1)" in n for n in again.notes)
+    detail = {"file": "x.csv", "table": "exclusions"}
+    assert _events(people, "household")[len(households) :] == [
+        ("read", "H1", {**detail, "visitor": "V1"})
+    ]
+    assert _events(people, "visitor")[len(visitors) :] == [
+        ("read", "V1", {**detail, "household": "H1"})
+    ]
+
+
 def test_a_changed_reason_updates_its_pair_and_an_empty_one_keeps_the_stored_reason(
     people: Engine, tmp_path: Path
 ) -> None:

@@ -92,6 +92,7 @@ def load_exclusions(conn: Connection, frame: pl.DataFrame, today: dt.date) -> Wr
     cancelled = cancel_planned(conn, f.select(people), today)
     events += cancel_events(cancelled)
     paired = repo.paired_now(conn, f.select(people))
+    events += _read_in_note(paired, pl.concat([new.select(people), updated.select(people)]))
     return Written(
         new["id"],
         changed["id"],
@@ -105,6 +106,20 @@ def _ids(conn: Connection, frame: pl.DataFrame, column: str, table: str) -> pl.S
     """The database ids of the people ``column`` names (all on record: checked before)."""
     known = visit_sync.ids_by_external_id(conn, table, frame[column].unique().to_list())
     return frame[column].replace_strict(known, return_dtype=pl.Int64)
+
+
+def _read_in_note(
+    paired: pl.DataFrame, written: pl.DataFrame
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """A ``read`` event of each pair :func:`paired_note` names that the import did not write
+    (given again unchanged): the note shows that they are paired now, and in which area, so
+    each person's export must list it (a pair written has its write's event already)."""
+    keys = ["household_id", "visitor_id"]
+    shown = paired.head(NAMED_IN_NOTE).join(written, on=keys, how="anti", maintain_order="left")
+    return [
+        ("read", r["household"], {"table": TABLE, "visitor": r["visitor"]})
+        for r in shown.iter_rows(named=True)
+    ]
 
 
 def paired_note(paired: pl.DataFrame) -> tuple[str, ...]:
