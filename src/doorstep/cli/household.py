@@ -35,7 +35,7 @@ def export_cmd(
     """Everything held about one household, as JSON: its record and consent acts, pairings
     and proposals, visits, indicators, exclusions, blackouts, activities and projects, with
     the area and visitors they name, and the audit trail's events about it. The export is
-    itself recorded in the audit trail.
+    itself recorded in the audit trail, and under each visitor it names.
 
     Example: doorstep household export H0000042 --out H0000042.json
     """

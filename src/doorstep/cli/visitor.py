@@ -36,7 +36,8 @@ def export_cmd(
     capacity, active days), team, organisation and areas, leave, exclusions, pairings and
     proposed pairs, visits and cancelled visits (households named by id only; a visit's
     notes and outcomes are the household's, and left out), and the audit trail's events
-    about them. The export is itself recorded in the audit trail.
+    about them. The export is itself recorded in the audit trail, and under each household
+    it names.
 
     Example: doorstep visitor export V0000123 --out V0000123.json
     """
