@@ -53,7 +53,9 @@ def build(url: str, households: int) -> None:
         view = pairing.propose(s, root, params=PairingParams(), actor="bench", today=START)
         pairing.commit(s, view.id, actor="bench", today=START)
     with unit_of_work(eng) as s:
-        planning.plan_area(s, root, planning.PlanSettings(start=START, months=12), actor="bench")
+        planning.plan_area(
+            s, root, planning.PlanSettings(start=START, months=12), actor="bench", today=START
+        )
     print(f"  built the programme in {time.perf_counter() - t:.1f} s")
     eng.dispose()
 

@@ -32,7 +32,9 @@ def _planned(engine: Engine, tmp_path: Path) -> None:
     with unit_of_work(engine) as s:
         view = pairing.propose(s, "R", params=PairingParams(), actor="test", today=START)
         pairing.commit(s, view.id, actor="test", today=START)
-        planning.plan_area(s, "R", planning.PlanSettings(start=START, months=4), actor="test")
+        planning.plan_area(
+            s, "R", planning.PlanSettings(start=START, months=4), actor="test", today=START
+        )
 
 
 def _calendar_reads(engine: Engine) -> int:

@@ -81,7 +81,7 @@ def test_pair_exclude_and_unexclude_say_what_they_did(
     today = dt.date.today()  # the command's day
     settings = planning.PlanSettings(start=today, months=1, policy=CadencePolicy(stay_days=1))
     with unit_of_work(engine) as s:
-        planning.plan_area(s, "A", settings, actor="test")
+        planning.plan_area(s, "A", settings, actor="test", today=settings.start)
     days = _planned(engine, "H1")
     assert days
     added = cli("pair", "exclude", "H1", "VNEAR", "--reason", "former employer")

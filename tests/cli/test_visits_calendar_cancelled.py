@@ -29,7 +29,7 @@ def _replan(engine: Engine, gap: int) -> None:
     policy = CadencePolicy(max_gap_days=gap)
     settings = planning.PlanSettings(start=START, months=4, policy=policy, keep_unaffected=False)
     with unit_of_work(engine) as s:
-        planning.plan_area(s, "R", settings, actor="test")
+        planning.plan_area(s, "R", settings, actor="test", today=settings.start)
 
 
 def test_uids_are_stable_and_a_re_plan_cancels_what_it_moved(
@@ -109,7 +109,7 @@ def test_cancelled_visits_go_with_an_erased_household_and_once_their_days_are_pa
     assert count() == n - of_h0
     with unit_of_work(with_areas) as s:
         later = planning.PlanSettings(start=dt.date(2027, 6, 1), months=1)
-        planning.plan_area(s, "R", later, actor="test")
+        planning.plan_area(s, "R", later, actor="test", today=later.start)
     assert count() == 0  # all were over before the plan's start
 
 
@@ -270,10 +270,10 @@ def test_an_erased_households_events_are_forgotten_once_over(
     first = min(z for *_, z in kept)
     settings = planning.PlanSettings(start=first + dt.timedelta(days=1), months=1)
     with unit_of_work(with_areas) as s:
-        planning.plan_area(s, "R", settings, actor="test")
+        planning.plan_area(s, "R", settings, actor="test", today=settings.start)
     assert _erased_events(with_areas) == [e for e in kept if e[3] > first]
     # One from after them all forgets every one: no calendar from then sends them.
     settings = planning.PlanSettings(start=max(z for *_, z in kept) + dt.timedelta(days=1))
     with unit_of_work(with_areas) as s:
-        planning.plan_area(s, "R", settings, actor="test")
+        planning.plan_area(s, "R", settings, actor="test", today=settings.start)
     assert _erased_events(with_areas) == []

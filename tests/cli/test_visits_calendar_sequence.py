@@ -52,7 +52,7 @@ def test_an_unchanged_event_keeps_its_sequence_and_a_changed_one_gets_a_higher_o
         start=START, months=4, policy=CadencePolicy(max_gap_days=30), keep_unaffected=False
     )
     with unit_of_work(with_areas) as s:
-        planning.plan_area(s, "R", settings, actor="test")
+        planning.plan_area(s, "R", settings, actor="test", today=settings.start)
     third = _events(cli, tmp_path / "5.ics")
     cancelled = {u for u, e in third.items() if e[0] == "CANCELLED"}
     assert cancelled and cancelled <= set(second)

@@ -29,7 +29,9 @@ def _planned(engine: Engine, tmp_path: Path) -> None:
     with unit_of_work(engine) as s:
         view = pairing.propose(s, "R", params=PairingParams(), actor="test", today=START)
         pairing.commit(s, view.id, actor="test", today=START)
-        planning.plan_area(s, "R", planning.PlanSettings(start=START, months=4), actor="test")
+        planning.plan_area(
+            s, "R", planning.PlanSettings(start=START, months=4), actor="test", today=START
+        )
 
 
 def test_overdue_lists_households_past_their_deadline_as_csv(
@@ -249,7 +251,7 @@ def test_due_shows_the_incoming_visitors_planned_visit_for_a_household_handed_ov
         )
     settings = planning.PlanSettings(start=today, months=3, keep_unaffected=False)
     with unit_of_work(with_areas) as s:
-        planning.plan_area(s, "R", settings, actor="test")
+        planning.plan_area(s, "R", settings, actor="test", today=settings.start)
     with with_areas.connect() as conn:
         first = conn.execute(
             text(

@@ -26,7 +26,9 @@ def plan_three(engine: Engine, tmp_path: Path, *, start: dt.date = START) -> Non
     with unit_of_work(engine) as s:
         view = pairing.propose(s, "R", params=PairingParams(), actor="test", today=start)
         pairing.commit(s, view.id, actor="test", today=start)
-        planning.plan_area(s, "R", planning.PlanSettings(start=start, months=4), actor="test")
+        planning.plan_area(
+            s, "R", planning.PlanSettings(start=start, months=4), actor="test", today=start
+        )
 
 
 def first_planned(engine: Engine, household_id: str) -> tuple[dt.date, dt.date]:

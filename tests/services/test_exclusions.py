@@ -209,7 +209,7 @@ def _plan(engine: Engine, start: dt.date) -> planning.PlanSummary:
         start=start, months=3, policy=CadencePolicy(max_gap_days=30, stay_days=1)
     )
     with unit_of_work(engine) as s:
-        return planning.plan_area(s, "A", settings, actor="test")
+        return planning.plan_area(s, "A", settings, actor="test", today=settings.start)
 
 
 def _planned(engine: Engine) -> list[tuple[str, str, dt.date]]:

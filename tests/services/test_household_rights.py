@@ -76,7 +76,9 @@ def planned(with_areas: Engine, tmp_path: Path) -> Engine:
     with unit_of_work(with_areas) as s:
         view = pairing.propose(s, "R", params=PairingParams(), actor="test", today=START)
         pairing.commit(s, view.id, actor="test", today=START)
-        planning.plan_area(s, "R", planning.PlanSettings(start=START, months=6), actor="test")
+        planning.plan_area(
+            s, "R", planning.PlanSettings(start=START, months=6), actor="test", today=START
+        )
     return with_areas
 
 

@@ -56,7 +56,7 @@ def test_an_area_plan_meets_the_cadence_and_never_double_books_a_visitor(paired:
         start=START, months=6, policy=CadencePolicy(max_gap_days=60, stay_days=5)
     )
     with unit_of_work(paired) as s:
-        summary = planning.plan_area(s, "R", settings, actor="test")
+        summary = planning.plan_area(s, "R", settings, actor="test", today=settings.start)
     assert summary.pairings == 4
     assert summary.compliant_pairings == 4
     visits = _visits(paired)
@@ -73,13 +73,13 @@ def test_an_area_plan_meets_the_cadence_and_never_double_books_a_visitor(paired:
         assert max((b - a).days for a, b in itertools.pairwise(points)) <= 60
     # Re-planning with nothing changed keeps every planned visit.
     with unit_of_work(paired) as s:
-        again = planning.plan_area(s, "R", settings, actor="test")
+        again = planning.plan_area(s, "R", settings, actor="test", today=settings.start)
     assert (again.replaced, again.kept, again.visits) == (0, summary.visits, summary.visits)
     assert _visits(paired) == visits
     # Planning everything afresh replaces the planned visits instead of adding to them.
     fresh = dataclasses.replace(settings, keep_unaffected=False)
     with unit_of_work(paired) as s:
-        anew = planning.plan_area(s, "R", fresh, actor="test")
+        anew = planning.plan_area(s, "R", fresh, actor="test", today=fresh.start)
     assert anew.replaced == summary.visits
     assert len(_visits(paired)) == anew.visits
 
@@ -103,7 +103,7 @@ def _by_visitor(engine: Engine) -> dict[str, list[tuple[str, str, str]]]:
 def test_new_leave_re_plans_only_that_visitor(paired: Engine) -> None:
     settings = planning.PlanSettings(start=START, months=6)
     with unit_of_work(paired) as s:
-        planning.plan_area(s, "R", settings, actor="test")
+        planning.plan_area(s, "R", settings, actor="test", today=settings.start)
     before = _by_visitor(paired)
     _, first_start, first_end = before["V1"][0]
     with paired.begin() as conn:
@@ -115,7 +115,7 @@ def test_new_leave_re_plans_only_that_visitor(paired: Engine) -> None:
             {"a": dt.date.fromisoformat(first_start), "z": dt.date.fromisoformat(first_end)},
         )
     with unit_of_work(paired) as s:
-        summary = planning.plan_area(s, "R", settings, actor="test")
+        summary = planning.plan_area(s, "R", settings, actor="test", today=settings.start)
     after = _by_visitor(paired)
     assert after["V2"] == before["V2"]
     assert summary.kept == len(before["V2"])
@@ -128,7 +128,9 @@ def test_new_leave_re_plans_only_that_visitor(paired: Engine) -> None:
 
 def test_work_lists_show_overdue_due_and_upcoming_households(paired: Engine) -> None:
     with unit_of_work(paired) as s:
-        planning.plan_area(s, "R", planning.PlanSettings(start=START, months=3), actor="test")
+        planning.plan_area(
+            s, "R", planning.PlanSettings(start=START, months=3), actor="test", today=START
+        )
     with paired.begin() as conn:
         # H0 had its visit on day 10; the others had none since the pairing started.
         conn.execute(
@@ -227,7 +229,9 @@ def test_re_planning_with_new_settings_plans_again_what_would_break_them(
     paired: Engine,
 ) -> None:
     with unit_of_work(paired) as s:
-        planning.plan_area(s, "R", planning.PlanSettings(start=START, months=6), actor="test")
+        planning.plan_area(
+            s, "R", planning.PlanSettings(start=START, months=6), actor="test", today=START
+        )
     # Now stays of two days, Monday to Friday only: no kept five-day stay may stand.
     stricter = planning.PlanSettings(
         start=START,
@@ -236,7 +240,7 @@ def test_re_planning_with_new_settings_plans_again_what_would_break_them(
         working_days=frozenset(range(5)),
     )
     with unit_of_work(paired) as s:
-        summary = planning.plan_area(s, "R", stricter, actor="test")
+        summary = planning.plan_area(s, "R", stricter, actor="test", today=stricter.start)
     assert summary.kept == 0
     assert summary.compliant_pairings == 4
     for stays in _stays_by_visitor(paired).values():
@@ -258,7 +262,9 @@ def test_an_overdue_household_is_visited_first_however_long_ago_its_last_visit(
     last = START - dt.timedelta(days=125)
     _record(paired, "H0", "done", last, last + dt.timedelta(days=4))
     with unit_of_work(paired) as s:
-        summary = planning.plan_area(s, "R", planning.PlanSettings(start=START), actor="test")
+        summary = planning.plan_area(
+            s, "R", planning.PlanSettings(start=START), actor="test", today=START
+        )
         overdue = planning.work_list(s, "overdue", actor="test", today=START)
     assert summary.compliant_pairings == summary.pairings - 1
     assert summary.reasons == {"overdue_before_planning": 1}
@@ -268,7 +274,9 @@ def test_an_overdue_household_is_visited_first_however_long_ago_its_last_visit(
 
 def test_a_stay_under_way_on_the_start_day_keeps_its_visitor_busy(paired: Engine) -> None:
     with unit_of_work(paired) as s:
-        planning.plan_area(s, "R", planning.PlanSettings(start=START, months=6), actor="test")
+        planning.plan_area(
+            s, "R", planning.PlanSettings(start=START, months=6), actor="test", today=START
+        )
     # Re-plan from the middle of V1's first stay, after a missed visit of V1's other household.
     (h_first, a, z), (h_other, b, _) = _by_visitor(paired)["V1"][:2]
     middle = dt.date.fromisoformat(a) + dt.timedelta(days=2)
@@ -280,7 +288,9 @@ def test_a_stay_under_way_on_the_start_day_keeps_its_visitor_busy(paired: Engine
         h=h_other,
     )
     with unit_of_work(paired) as s:
-        planning.plan_area(s, "R", planning.PlanSettings(start=middle, months=6), actor="test")
+        planning.plan_area(
+            s, "R", planning.PlanSettings(start=middle, months=6), actor="test", today=middle
+        )
     _never_two_at_once(paired)
     # The missed household is pulled forward: to the first day after the stay under way.
     assert _planned(paired, h_other)[0][0] == dt.date.fromisoformat(z) + dt.timedelta(days=1)
@@ -301,7 +311,9 @@ def test_a_visitor_serving_two_areas_is_not_booked_twice_when_they_are_planned_a
         pairing.commit(s, view.id, actor="test", today=START)
     for area in ("R-C-V1", "R-C-V2"):
         with unit_of_work(with_areas) as s:
-            summary = planning.plan_area(s, area, planning.PlanSettings(start=START), actor="test")
+            summary = planning.plan_area(
+                s, area, planning.PlanSettings(start=START), actor="test", today=START
+            )
         assert summary.compliant_pairings == 1
     assert len(_stays_by_visitor(with_areas)["V1"]) >= 12
     _never_two_at_once(with_areas)
@@ -309,10 +321,12 @@ def test_a_visitor_serving_two_areas_is_not_booked_twice_when_they_are_planned_a
 
 def test_a_shorter_or_earlier_horizon_plans_without_failing(paired: Engine) -> None:
     with unit_of_work(paired) as s:
-        planning.plan_area(s, "R", planning.PlanSettings(start=START, months=12), actor="test")
+        planning.plan_area(
+            s, "R", planning.PlanSettings(start=START, months=12), actor="test", today=START
+        )
     with unit_of_work(paired) as s:
         shorter = planning.plan_area(
-            s, "R", planning.PlanSettings(start=START, months=1), actor="test"
+            s, "R", planning.PlanSettings(start=START, months=1), actor="test", today=START
         )
     assert shorter.pairings == 4
     horizon_end = dt.date(2027, 2, 4)
@@ -320,14 +334,20 @@ def test_a_shorter_or_earlier_horizon_plans_without_failing(paired: Engine) -> N
     # A horizon that ends before the pairings start has nothing to plan.
     with unit_of_work(paired) as s:
         before = planning.plan_area(
-            s, "R", planning.PlanSettings(start=dt.date(2025, 1, 1), months=1), actor="test"
+            s,
+            "R",
+            planning.PlanSettings(start=dt.date(2025, 1, 1), months=1),
+            actor="test",
+            today=dt.date(2025, 1, 1),
         )
     assert (before.pairings, before.visits) == (0, 0)
 
 
 def test_an_area_without_pairings_gets_an_empty_plan(with_areas: Engine) -> None:
     with unit_of_work(with_areas) as s:
-        summary = planning.plan_area(s, "R", planning.PlanSettings(start=START), actor="test")
+        summary = planning.plan_area(
+            s, "R", planning.PlanSettings(start=START), actor="test", today=START
+        )
     assert (summary.pairings, summary.visits, summary.infeasible) == (0, 0, 0)
 
 
@@ -336,7 +356,7 @@ def test_visits_stop_when_the_visitor_stops_or_the_household_withdraws(paired: E
     _sql(paired, "UPDATE visitors SET active_to = :d WHERE external_id = 'V1'", d=stop)
     _sql(paired, "UPDATE households SET consent_state = 'withdrawn' WHERE external_id = 'H3'")
     with unit_of_work(paired) as s:
-        planning.plan_area(s, "R", planning.PlanSettings(start=START), actor="test")
+        planning.plan_area(s, "R", planning.PlanSettings(start=START), actor="test", today=START)
     by_visitor = _stays_by_visitor(paired)
     assert by_visitor["V1"] and all(z <= stop for _, z in by_visitor["V1"])  # stays over by then
     assert max(a for a, _ in by_visitor["V2"]) > stop
@@ -347,7 +367,9 @@ def test_work_lists_follow_the_household_across_pairings_and_until_a_pairing_end
     paired: Engine,
 ) -> None:
     with unit_of_work(paired) as s:
-        planning.plan_area(s, "R", planning.PlanSettings(start=START, months=3), actor="test")
+        planning.plan_area(
+            s, "R", planning.PlanSettings(start=START, months=3), actor="test", today=START
+        )
     # H0's pairing will end in the future: it is still listed until then.
     _end_pairings(paired, "H0", _day(200))
     # H1 was visited by its visitor, then paired with the other one: the clock runs on.
@@ -400,7 +422,9 @@ def test_a_stay_of_a_pairing_that_gets_no_visits_now_still_keeps_its_visitor_bus
     _record(paired, "H0", "done", a, z)
     _sql(paired, "UPDATE households SET consent_state = 'withdrawn' WHERE external_id = 'H0'")
     with unit_of_work(paired) as s:
-        planning.plan_area(s, "R", planning.PlanSettings(start=START, months=3), actor="test")
+        planning.plan_area(
+            s, "R", planning.PlanSettings(start=START, months=3), actor="test", today=START
+        )
     with paired.connect() as conn:
         firsts = conn.execute(
             text(
@@ -439,7 +463,9 @@ def test_a_household_re_paired_after_the_start_keeps_its_cadence_clock(paired: E
         d=handover,
     )
     with unit_of_work(paired) as s:
-        summary = planning.plan_area(s, "R", planning.PlanSettings(start=START), actor="test")
+        summary = planning.plan_area(
+            s, "R", planning.PlanSettings(start=START), actor="test", today=START
+        )
     assert summary.compliant_pairings == summary.pairings
     firsts = [a for a, _ in _planned(paired, "H1")]
     assert firsts and min(firsts) <= visited + dt.timedelta(days=60)
@@ -481,7 +507,9 @@ def test_work_lists_mark_the_households_of_a_visitor_not_yet_begun(paired: Engin
 
 def test_planned_visits_being_removed_do_not_block_their_visitor(paired: Engine) -> None:
     with unit_of_work(paired) as s:
-        planning.plan_area(s, "R", planning.PlanSettings(start=START, months=6), actor="test")
+        planning.plan_area(
+            s, "R", planning.PlanSettings(start=START, months=6), actor="test", today=START
+        )
     # H0 withdraws: its planned visits go, and its visitor's days are free again.
     _sql(paired, "UPDATE households SET consent_state = 'withdrawn' WHERE external_id = 'H0'")
     with unit_of_work(paired) as s:
@@ -498,11 +526,11 @@ def test_a_second_plan_waits_for_the_first_then_replaces_its_visits(
 
     def plan_inner(engine: Engine) -> object:
         with unit_of_work(engine) as s:
-            return planning.plan_area(s, "R-C", settings, actor="second")
+            return planning.plan_area(s, "R-C", settings, actor="second", today=settings.start)
 
     second = Side(db_url, plan_inner)
     with unit_of_work(paired) as s:
-        first = planning.plan_area(s, "R", settings, actor="first")
+        first = planning.plan_area(s, "R", settings, actor="first", today=settings.start)
         waited = second.waits()
     second.join(60)
     assert waited, f"the second plan did not wait for the first: {second.outcome}"
@@ -515,7 +543,9 @@ def test_work_lists_leave_out_visits_past_an_end_and_pairings_not_yet_begun(
     paired: Engine,
 ) -> None:
     with unit_of_work(paired) as s:
-        planning.plan_area(s, "R", planning.PlanSettings(start=START, months=6), actor="test")
+        planning.plan_area(
+            s, "R", planning.PlanSettings(start=START, months=6), actor="test", today=START
+        )
     # H0's pairing ends on day 40, V2 stops on day 50 (after planning: their visits stay
     # stored until the area is planned again), and H1 will be paired again on day 300.
     _end_pairings(paired, "H0", _day(40))
@@ -619,7 +649,9 @@ def test_the_plan_counts_a_never_visited_household_from_its_first_pairing(
     _paired_since(paired, "H1", _day(-100))
     _hand_over(paired, "H1", _day(-50))
     with unit_of_work(paired) as s:
-        summary = planning.plan_area(s, "R", planning.PlanSettings(start=START), actor="test")
+        summary = planning.plan_area(
+            s, "R", planning.PlanSettings(start=START), actor="test", today=START
+        )
         overdue = planning.work_list(s, "overdue", actor="test", today=START)
     assert summary.reasons == {"overdue_before_planning": 1}
     assert [(r["household"], r["deadline"]) for r in overdue] == [("H1", _day(-40))]
@@ -674,7 +706,7 @@ def test_a_household_handed_over_inside_the_horizon_never_waits_past_the_cadence
     for seed in range(4):
         settings = planning.PlanSettings(start=START, months=6, seed=seed, keep_unaffected=False)
         with unit_of_work(paired) as s:
-            summary = planning.plan_area(s, "R", settings, actor="test")
+            summary = planning.plan_area(s, "R", settings, actor="test", today=settings.start)
         assert summary.compliant_pairings == summary.pairings == 5
         points = [START, *(a for a, _ in _planned(paired, "H1")), horizon_end]
         gaps = [(b - a).days for a, b in itertools.pairwise(points)]
@@ -691,7 +723,9 @@ def test_a_household_handed_over_after_a_recorded_visit_is_due_from_the_last_pla
     _record(paired, "H1", "done", _day(-5), _day(-1))
     _hand_over(paired, "H1", _day(100))
     with unit_of_work(paired) as s:
-        summary = planning.plan_area(s, "R", planning.PlanSettings(start=START), actor="test")
+        summary = planning.plan_area(
+            s, "R", planning.PlanSettings(start=START), actor="test", today=START
+        )
     assert summary.reasons == {}
     assert summary.compliant_pairings == summary.pairings == 5
     points = [_day(-5), *(a for a, _ in _planned(paired, "H1")), dt.date(2028, 1, 4)]
@@ -705,7 +739,7 @@ def test_visits_planned_for_a_pairing_ended_since_do_not_keep_its_visitor_busy(
     # visits from then on will never be made (the next plan deletes them), so they must not
     # block that visitor's days like leave while the plan is made.
     with unit_of_work(paired) as s:
-        planning.plan_area(s, "R", planning.PlanSettings(start=START), actor="test")
+        planning.plan_area(s, "R", planning.PlanSettings(start=START), actor="test", today=START)
     with paired.connect() as conn:
         old_visitor = conn.execute(
             text(
@@ -743,7 +777,7 @@ def test_a_household_whose_visitor_leaves_is_visited_within_the_cadence_until_th
     for seed in range(6):
         settings = planning.PlanSettings(start=START, months=6, seed=seed, keep_unaffected=False)
         with unit_of_work(paired) as s:
-            summary = planning.plan_area(s, "R", settings, actor="test")
+            summary = planning.plan_area(s, "R", settings, actor="test", today=settings.start)
         starts = [a for a, _ in _planned(paired, "H1")]
         gap = (_day(last_day + 1) - max(starts)).days
         assert gap <= 60 or summary.compliant_pairings < summary.pairings, (seed, starts)
@@ -758,7 +792,9 @@ def test_an_overdue_household_whose_visitor_leaves_before_a_stay_fits_is_reporte
     _paired_since(paired, "H1", _day(-100))
     _visitor_leaves(paired, "H1", _day(1))
     with unit_of_work(paired) as s:
-        summary = planning.plan_area(s, "R", planning.PlanSettings(start=START), actor="test")
+        summary = planning.plan_area(
+            s, "R", planning.PlanSettings(start=START), actor="test", today=START
+        )
     assert summary.reasons == {"overdue_before_planning": 1}
     assert summary.pairings == 4
     assert _planned(paired, "H1") == []

@@ -26,7 +26,9 @@ def _plan(engine: Engine) -> list[tuple[str, object]]:
     with engine.connect() as conn:
         last = conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM audit_events")).scalar_one()
     with unit_of_work(engine) as s:
-        planning.plan_area(s, "R", planning.PlanSettings(start=START, months=6), actor="test")
+        planning.plan_area(
+            s, "R", planning.PlanSettings(start=START, months=6), actor="test", today=START
+        )
     with engine.connect() as conn:
         rows = conn.execute(
             text(

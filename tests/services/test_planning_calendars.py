@@ -51,7 +51,7 @@ def _plan(engine: Engine) -> planning.PlanSummary:
         view = pairing.propose(s, "R", params=PairingParams(), actor="test", today=START)
         pairing.commit(s, view.id, actor="test", today=START)
         return planning.plan_area(
-            s, "R", planning.PlanSettings(start=START, months=6), actor="test"
+            s, "R", planning.PlanSettings(start=START, months=6), actor="test", today=START
         )
 
 

@@ -56,14 +56,14 @@ def test_the_plan_takes_consent_as_of_its_start_and_never_past_a_withdrawal(
         )
     with unit_of_work(with_areas) as s:
         summary = planning.plan_area(
-            s, "R", planning.PlanSettings(start=START, months=4), actor="test"
+            s, "R", planning.PlanSettings(start=START, months=4), actor="test", today=START
         )
     assert summary.pairings == 1
     assert _planned_households(with_areas) == {"H0"}
     # Planned again from the day H1's consent is in force, it gets its visits.
     with unit_of_work(with_areas) as s:
         later = planning.plan_area(
-            s, "R", planning.PlanSettings(start=_day(30), months=4), actor="test"
+            s, "R", planning.PlanSettings(start=_day(30), months=4), actor="test", today=_day(30)
         )
     assert later.pairings == 2
     assert _planned_households(with_areas) == {"H0", "H1"}

@@ -69,7 +69,9 @@ def test_a_stay_under_way_for_the_pairing_left_is_the_households_last_visit(
     engine = with_areas
     old, new = _hand_over(engine, tmp_path, _day(handover))
     with unit_of_work(engine) as s:
-        summary = planning.plan_area(s, "R", planning.PlanSettings(start=START), actor="test")
+        summary = planning.plan_area(
+            s, "R", planning.PlanSettings(start=START), actor="test", today=START
+        )
     assert (summary.pairings, summary.compliant_pairings, summary.reasons) == (1, 1, {})
     first = _starts(engine, new)[0]
     assert _day(2) < first <= _day(58)
@@ -83,7 +85,9 @@ def test_a_stay_planned_from_the_day_its_pairing_ended_is_no_visit(
     # at once.
     _, new = _hand_over(with_areas, tmp_path, _day(-2))
     with unit_of_work(with_areas) as s:
-        summary = planning.plan_area(s, "R", planning.PlanSettings(start=START), actor="test")
+        summary = planning.plan_area(
+            s, "R", planning.PlanSettings(start=START), actor="test", today=START
+        )
     assert summary.reasons == {"overdue_before_planning": 1}
     assert _starts(with_areas, new)[0] == START
 

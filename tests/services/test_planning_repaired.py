@@ -71,7 +71,7 @@ def test_each_pairing_of_the_same_household_and_visitor_keeps_its_own_window(
     )
     settings = planning.PlanSettings(start=START)
     with unit_of_work(engine) as s:
-        summary = planning.plan_area(s, "R", settings, actor="test")
+        summary = planning.plan_area(s, "R", settings, actor="test", today=settings.start)
     assert summary.pairings == 5
     assert summary.compliant_pairings == 5
     planned = _planned(engine)
@@ -91,7 +91,7 @@ def test_each_pairing_of_the_same_household_and_visitor_keeps_its_own_window(
     # Re-planning keeps V's visits, each under its own pairing (W's are planned again, as
     # A's missed visit is not made up before the start).
     with unit_of_work(engine) as s:
-        again = planning.plan_area(s, "R", settings, actor="test")
+        again = planning.plan_area(s, "R", settings, actor="test", today=settings.start)
     assert again.kept == len(planned[ids["first"]]) + len(planned[ids["again"]])
     after = _planned(engine)
     assert (after[ids["first"]], after[ids["again"]]) == (
@@ -130,7 +130,7 @@ def test_two_pairings_of_a_household_and_visitor_over_the_same_days_are_refused(
     engine, ids = repaired
     again = _pair(engine, "A", "W", _day(30), None)
     with unit_of_work(engine) as s, pytest.raises(Conflict) as info:
-        planning.plan_area(s, "R", planning.PlanSettings(start=START), actor="test")
+        planning.plan_area(s, "R", planning.PlanSettings(start=START), actor="test", today=START)
     assert info.value.message == (
         "household A is paired with visitor W twice over the same days "
         f"(pairings {ids['A']} and {again}): end one of them to plan the area"

@@ -53,7 +53,7 @@ def test_a_stay_under_way_that_its_visitor_did_not_make_is_cancelled_and_planned
     paired: Engine,  # noqa: F811
 ) -> None:
     with unit_of_work(paired) as s:
-        planning.plan_area(s, "R", SIX_MONTHS, actor="test")
+        planning.plan_area(s, "R", SIX_MONTHS, actor="test", today=SIX_MONTHS.start)
     (h_first, a, z), (h_other, *_) = _by_visitor(paired)["V1"][:2]
     first, last = _d(a), _d(z)
     # V1 was at the other household on the first two days of the stay planned at the first.
@@ -62,7 +62,7 @@ def test_a_stay_under_way_that_its_visitor_did_not_make_is_cancelled_and_planned
         record_visit(s, made, actor="test", today=first + dt.timedelta(days=2))
     again = planning.PlanSettings(start=first + dt.timedelta(days=2), months=6)
     with unit_of_work(paired) as s:
-        summary = planning.plan_area(s, "R", again, actor="test")
+        summary = planning.plan_area(s, "R", again, actor="test", today=again.start)
     assert (first, last) not in _planned(paired, h_first)
     assert (h_first, first) in _cancelled(paired)
     stays = _stays(paired, "V1")
@@ -79,10 +79,12 @@ def test_an_overdue_household_gets_its_visit_pulled_forward_not_a_second_one_day
     # overdue (due 60 days after it was paired). Its next visit comes at once, and the
     # visit the old plan had a few days later goes rather than stand beside it.
     with unit_of_work(paired) as s:
-        planning.plan_area(s, "R", planning.PlanSettings(start=START), actor="test")
+        planning.plan_area(s, "R", planning.PlanSettings(start=START), actor="test", today=START)
     later = START + dt.timedelta(days=80)
     with unit_of_work(paired) as s:
-        summary = planning.plan_area(s, "R", planning.PlanSettings(start=later), actor="test")
+        summary = planning.plan_area(
+            s, "R", planning.PlanSettings(start=later), actor="test", today=later
+        )
     assert summary.reasons == {"overdue_before_planning": 4}
     for h in ("H0", "H1", "H2", "H3"):
         starts = [a for a, _ in _planned(paired, h) if a >= later]
@@ -111,7 +113,7 @@ def test_a_household_whose_planned_stay_passed_unrecorded_keeps_a_later_stay_in_
     for seed in range(5):
         again = planning.PlanSettings(start=_day(10), seed=seed)
         with unit_of_work(paired) as s:
-            planning.plan_area(s, "R", again, actor="test")
+            planning.plan_area(s, "R", again, actor="test", today=again.start)
         ahead = [a for a, _ in _planned(paired, h_a) if a >= _day(10)]
         assert ahead[0] == _day(58), (seed, ahead[:3])
         assert [a for a, _ in _planned(paired, h_b)][:2] == [_day(20), _day(75)]
@@ -147,6 +149,8 @@ def test_a_missed_visit_is_not_made_up_by_a_stay_its_visitor_did_not_make(
     _record(paired, h_a, "planned", _day(37), _day(41))
     _record(paired, h_b, "done", _day(38), _day(39))
     with unit_of_work(paired) as s:
-        planning.plan_area(s, "R", planning.PlanSettings(start=_day(40)), actor="test")
+        planning.plan_area(
+            s, "R", planning.PlanSettings(start=_day(40)), actor="test", today=_day(40)
+        )
     assert (_day(37), _day(41)) not in _planned(paired, h_a)
     assert _planned(paired, h_a)[0][0] == _day(40)

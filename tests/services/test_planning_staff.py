@@ -85,7 +85,7 @@ def test_visitors_who_left_or_have_not_begun_do_not_widen_the_cap(
         built = planning.build_result(s, "R", settings)
     assert built.result.problem.org_max_away.tolist() == [1]
     with unit_of_work(with_areas) as s:
-        summary = planning.plan_area(s, "R", settings, actor="test")
+        summary = planning.plan_area(s, "R", settings, actor="test", today=settings.start)
     assert summary.compliant_pairings == 6
     away: Counter[dt.date] = Counter()
     with with_areas.connect() as conn:

@@ -32,7 +32,9 @@ def _paired_and_planned(engine: Engine, tmp_path: Path) -> None:
     with unit_of_work(engine) as s:
         view = pairing.propose(s, "R", params=PairingParams(), actor="test", today=START)
         pairing.commit(s, view.id, actor="test", today=START)
-        planning.plan_area(s, "R", planning.PlanSettings(start=START, months=4), actor="test")
+        planning.plan_area(
+            s, "R", planning.PlanSettings(start=START, months=4), actor="test", today=START
+        )
 
 
 def test_withdrawn_consent_takes_effect_for_pairing_planning_and_work_lists(
@@ -67,7 +69,9 @@ def test_withdrawn_consent_takes_effect_for_pairing_planning_and_work_lists(
     assert (reason, ended) == ("no_consent", "consent_withdrawn")
     # Planning again drops its planned visits; the other household keeps its own.
     with unit_of_work(with_areas) as s:
-        planning.plan_area(s, "R", planning.PlanSettings(start=START, months=4), actor="test")
+        planning.plan_area(
+            s, "R", planning.PlanSettings(start=START, months=4), actor="test", today=START
+        )
     with with_areas.connect() as conn:
         planned: dict[str, int] = dict(
             conn.execute(

@@ -156,7 +156,9 @@ def test_a_visit_marked_missed_is_pulled_early_by_the_next_plan(planned: Engine)
     )
     again = first + dt.timedelta(days=1)
     with unit_of_work(planned) as s:
-        planning.plan_area(s, "R", planning.PlanSettings(start=again, months=4), actor="test")
+        planning.plan_area(
+            s, "R", planning.PlanSettings(start=again, months=4), actor="test", today=again
+        )
     # Pulled as early as V1's other stays allow.
     nxt = min(
         dt.date.fromisoformat(r["planned_start"])
@@ -232,7 +234,9 @@ def test_a_visit_recorded_elsewhere_cancels_the_visitors_planned_stay_on_its_day
     # The next plan visits H0 by that deadline, not at its next visit planned (April).
     with unit_of_work(planned) as s:
         start = today + dt.timedelta(days=1)
-        planning.plan_area(s, "R", planning.PlanSettings(start=start, months=4), actor="test")
+        planning.plan_area(
+            s, "R", planning.PlanSettings(start=start, months=4), actor="test", today=start
+        )
     nxt = min(
         dt.date.fromisoformat(r["planned_start"])
         for r in _rows(planned, "H0")

@@ -82,7 +82,9 @@ def paired(with_areas: Engine, tmp_path: Path) -> Engine:
     with unit_of_work(with_areas) as s:
         view = pairing.propose(s, "R", params=PairingParams(), actor="test", today=START)
         pairing.commit(s, view.id, actor="test", today=START)
-        planning.plan_area(s, "R", planning.PlanSettings(start=START, months=6), actor="test")
+        planning.plan_area(
+            s, "R", planning.PlanSettings(start=START, months=6), actor="test", today=START
+        )
     with with_areas.connect() as conn:
         first = conn.execute(
             text(
@@ -103,7 +105,9 @@ def _left(engine: Engine, tmp_path: Path) -> None:
     with unit_of_work(engine) as s:
         view = pairing.propose(s, "R", params=PairingParams(), actor="test", today=AFTER)
         pairing.commit(s, view.id, actor="test", today=AFTER)
-        planning.plan_area(s, "R", planning.PlanSettings(start=AFTER, months=6), actor="test")
+        planning.plan_area(
+            s, "R", planning.PlanSettings(start=AFTER, months=6), actor="test", today=AFTER
+        )
 
 
 def _lists(engine: Engine) -> dict[str, list[dict[str, Any]]]:
@@ -263,7 +267,9 @@ def test_erasing_a_visitor_leaves_no_value_of_theirs_and_the_households_their_re
     with unit_of_work(paired) as s:
         view = pairing.propose(s, "R", params=PairingParams(), actor="test", today=AFTER)
         assert view.figures["paired"] == 2
-        planning.plan_area(s, "R", planning.PlanSettings(start=AFTER, months=6), actor="test")
+        planning.plan_area(
+            s, "R", planning.PlanSettings(start=AFTER, months=6), actor="test", today=AFTER
+        )
     ahead = f"WHERE p.external_id = 'V1' AND v.status = 'planned' AND v.planned_start >= '{AFTER}'"
     assert _count(paired, visits + ahead) == 0
     # Nothing to export or erase any more; the id is not given to someone else.

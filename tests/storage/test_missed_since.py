@@ -39,7 +39,9 @@ def test_a_visit_planned_after_a_missed_one_makes_it_up_only_while_under_way(
     with unit_of_work(with_areas) as s:
         mark_missed(s, "H0", "V1", first, actor="test", today=first)
         again = first + dt.timedelta(days=1)
-        planning.plan_area(s, "R", planning.PlanSettings(start=again, months=4), actor="test")
+        planning.plan_area(
+            s, "R", planning.PlanSettings(start=again, months=4), actor="test", today=again
+        )
     made_up, end = first_planned(with_areas, "H0")  # the visit planned to make it up
     assert made_up > first
     pairing = _pairing(with_areas, "H0")

@@ -442,6 +442,7 @@ def plan_cmd(
     """
     if ctx.invoked_subcommand is not None:
         return
+    today = date.today()  # once: the day checked against is the day the plan forgets by
     if area is not None:
         refuse_given(
             {
@@ -457,15 +458,15 @@ def plan_cmd(
             "stored there (see `doorstep visits` for lists and calendars)",
         )
         if start is None:
-            start = date.today().isoformat()
+            start = today.isoformat()
     if (pairings is None and area is None) or start is None:
         raise fail("give --area, or --pairings and --start (see doorstep plan --help)", code=2)
     first = parse_day("--start", start)
-    if area is not None and first < date.today():
+    if area is not None and first < today:
         # Planned visits are what is to be done: none is written into days already past
         # (file mode, a what-if, may start on any day).
         raise fail(
-            f"--start {first} is before today ({date.today()}): plan from today or later",
+            f"--start {first} is before today ({today}): plan from today or later",
             code=2,
         )
     check_holidays(country, subdivision, first)
@@ -497,7 +498,7 @@ def plan_cmd(
             travel_days=travel_days,
             seed=seed,
         )
-        plan_area(area, settings, quiet=quiet)
+        plan_area(area, settings, today=today, quiet=quiet)
         return
     assert pairings is not None
     inputs = [p for p in (pairings, visitors, households) if p is not None]

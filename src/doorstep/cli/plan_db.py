@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from rich.table import Table
@@ -12,12 +13,13 @@ from doorstep.privacy.audit import Attempt
 from doorstep.services import planning
 
 
-def plan_area(area: str, settings: planning.PlanSettings, *, quiet: bool) -> None:
-    """Plan the stored pairings of an area and print the summary (JSON on the last line)."""
+def plan_area(area: str, settings: planning.PlanSettings, *, today: dt.date, quiet: bool) -> None:
+    """Plan the stored pairings of an area on ``today`` and print the summary (JSON on the
+    last line)."""
     detail = {"area": area, "start": settings.start.isoformat()}
     tried = Attempt(actor(), "create", "visit_plan", detail=detail)
     with session(tried) as s:
-        summary = planning.plan_area(s, area, settings, actor=tried.actor)
+        summary = planning.plan_area(s, area, settings, actor=tried.actor, today=today)
     if not quiet:
         table = Table(title=f"Visit plan for {area} from {settings.start}", show_header=False)
         table.add_column("what")

@@ -370,6 +370,26 @@ def build_result(
     return _Built(result, pairs, path, dropped, inputs.kept.height, cut)
 
 
+def forget_day(start: dt.date, today: dt.date) -> dt.date:
+    """The day before which a plan forgets cancelled events (``cancelled_visits``,
+    ``erased_visit_events``): the earlier of ``today`` and the plan's ``start``.
+
+    Not the start alone: a calendar drawn today (``visits calendar`` sends what ends on
+    ``--since``, today by default, or later) still has to send as cancelled an event over
+    between today and a later start, as a phone keeps an event until it gets it back
+    cancelled. Not today alone either, where the start is earlier (only a caller of the
+    service can plan from a past day): the plan itself cancels the visits it replaces from
+    its start on, and forgetting those at once would leave them on the phones of anyone
+    drawing a calendar from that start.
+
+    No ``ANALYZE`` after it: a delete leaves the planner over-estimating these small
+    tables, which costs their per-visitor lookups nothing (the harm is in under-estimating,
+    after a bulk insert, see :mod:`~doorstep.storage.repositories.bulk`), and autovacuum
+    samples them again once a tenth has gone.
+    """
+    return min(start, today)
+
+
 def _refuse_overlapping(pairs: pl.DataFrame) -> None:
     """Refuse a household paired with one visitor twice over the same days.
 
@@ -394,7 +414,13 @@ def _refuse_overlapping(pairs: pl.DataFrame) -> None:
 
 
 def plan_area(
-    session: Session, area_code: str, settings: PlanSettings, *, actor: str, progress: Any = None
+    session: Session,
+    area_code: str,
+    settings: PlanSettings,
+    *,
+    actor: str,
+    today: dt.date,
+    progress: Any = None,
 ) -> PlanSummary:
     """Plan the area from ``settings.start``: affected visitors' planned visits are planned
     again, the others are kept (all are planned again with ``keep_unaffected=False``).
@@ -402,6 +428,9 @@ def plan_area(
     Under the pairing lock, from the first read to the commit: two plans at once (of one
     area, or of nested ones) would each replace the same visits and both write theirs, and
     a commit or an erasure in between would change the pairings under the plan.
+
+    ``today`` is the day the plan is made (the caller's clock, not read here): cancelled
+    events over before it, and before the start, are forgotten (:func:`forget_day`).
     """
     pairing_repo.lock_pairings(session.connection())
     built = build_result(session, area_code, settings, progress=progress)
@@ -415,8 +444,9 @@ def plan_area(
     )
     replaced = deleted.len()
     shortened = repo.shorten_visits(conn, built.shortened.select("id", "cut_end"))
-    repo.forget_cancelled_before(conn, settings.start)
-    erased_events.forget_before(conn, settings.start)
+    forget = forget_day(settings.start, today)
+    repo.forget_cancelled_before(conn, forget)
+    erased_events.forget_before(conn, forget)
     # By the problem's pairing index, not by household and visitor: the same two may be
     # paired more than once, and each visit goes to the pairing it was planned for.
     pid = pairs["id"].to_numpy()
