@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from doorstep.services import planning
+from doorstep.services import calendars, planning
 from doorstep.storage.session import unit_of_work
 from tests.factories.db import run_import
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
@@ -44,6 +44,18 @@ def _starts(engine: Engine, pairing: int) -> list[dt.date]:
             {"p": pairing},
         ).scalars()
         return [_d(a) for a in rows]
+
+
+def _planned_days(engine: Engine, pairing: int) -> list[tuple[dt.date, dt.date]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT planned_start, planned_end FROM visits WHERE pairing_id = :p "
+                "AND status = 'planned' ORDER BY planned_start"
+            ),
+            {"p": pairing},
+        ).all()
+        return [(_d(a), _d(z)) for a, z in rows]
 
 
 def _hand_over(engine: Engine, tmp_path: Path, day: dt.date) -> tuple[int, int]:
@@ -139,3 +151,64 @@ def test_a_stay_under_way_on_a_handover_day_keeps_the_household_off_the_overdue_
     assert (bool(overdue), row["visitor"], row["last_visit"]) == (deadline < today, "W", None)
     expected = None if under_way is None else _day(under_way)
     assert (row["under_way"], row["deadline"]) == (expected, _day(deadline))
+
+
+@pytest.mark.parametrize("leave_from", [1, -2])
+def test_leave_over_a_stay_under_way_for_the_pairing_left_cuts_it_short_too(
+    with_areas: Engine, tmp_path: Path, leave_from: int
+) -> None:
+    # H is handed to W on the start day while V's stay there (days -2 to 2) is under way;
+    # V's leave from day 1 (or from the stay's first day) is imported since. V is away, as
+    # for a stay of a pairing still open: the stay ends on day 0, or goes (cancelled for
+    # V's calendar) where the leave began by its first day. V has no pairing left in the
+    # plan: its leave is read all the same.
+    old, new = _hand_over(with_areas, tmp_path, START)
+    rows = [["V", _day(leave_from), _day(20)]]
+    path = write_csv(tmp_path / "l.csv", ["visitor_id", "starts_on", "ends_on"], rows)
+    run_import(with_areas, "leave", path, today=_day(leave_from))
+    settings = planning.PlanSettings(start=START)
+    with unit_of_work(with_areas) as s:
+        summary = planning.plan_area(s, "R", settings, actor="test", today=START)
+    with unit_of_work(with_areas) as s:
+        events = calendars.calendar_events(s, "V", actor="test", since=START)
+    if leave_from > 0:
+        assert _planned_days(with_areas, old) == [(_day(-2), _day(0))]
+        assert [e[:3] for e in events.planned] == [("H", _day(-2), _day(0))]
+        # Still the household's last visit: W is due 60 days after its first day.
+        assert summary.reasons == {}
+        assert _day(0) < _starts(with_areas, new)[0] <= _day(58)
+    else:
+        assert _planned_days(with_areas, old) == []
+        assert [(c.start, c.last) for c in events.cancelled] == [(_day(-2), _day(2))]
+        # Nothing of it happened: H is overdue since day -40, and W goes at once.
+        assert summary.reasons == {"overdue_before_planning": 1}
+        assert _starts(with_areas, new)[0] == START
+    # Planned again with nothing changed, the plan stands.
+    before = _planned_days(with_areas, new)
+    with unit_of_work(with_areas) as s:
+        planning.plan_area(s, "R", settings, actor="test", today=START)
+    assert _planned_days(with_areas, new) == before
+
+
+def test_a_handed_over_stay_cut_by_leave_keeps_its_visitor_busy_only_until_the_cut(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    # V's stay at H (days -2 to 4, handed to W on the start day) is cut by a day's leave
+    # on day 1: V is free again from day 2, so G, V's other household and overdue, is
+    # visited then, not after the stay's old last day and a travel day (day 6).
+    _hand_over(with_areas, tmp_path, START)
+    _sql(
+        with_areas,
+        "UPDATE visits SET planned_end = :z WHERE planned_start = :a",
+        a=_day(-2),
+        z=_day(4),
+    )
+    more = [household(household_id="G", lat=26.58)]
+    run_import(with_areas, "households", write_csv(tmp_path / "g.csv", HOUSEHOLD_HEADER, more))
+    other = _pair(with_areas, "G", "V", _day(-100), None)
+    rows = [["V", _day(1), _day(1)]]
+    path = write_csv(tmp_path / "l.csv", ["visitor_id", "starts_on", "ends_on"], rows)
+    run_import(with_areas, "leave", path, today=_day(1))
+    with unit_of_work(with_areas) as s:
+        planning.plan_area(s, "R", planning.PlanSettings(start=START), actor="test", today=START)
+    assert _starts(with_areas, other)[0] == _day(2)

@@ -203,6 +203,17 @@ def build_result(
         "ends_on",
     )
 
+    # Stays under way on the start day of pairings ended by then (a hand-over: the visitor
+    # leaving finishes one) follow the rule of the plan's own (below): their visitor's
+    # leave cuts them short, or cancels one it began by its first day.
+    handed, handed_cut = _handed_over(conn, path, start, leave, visitor_ids)
+    handed_gone = handed_cut.filter(pl.col("cut_end") < pl.col("planned_start"))["id"]
+    handed_gone_households = handed.filter(pl.col("id").is_in(handed_gone.implode()))[
+        "household_id"
+    ]
+    handed_cut = handed_cut.filter(pl.col("cut_end") >= pl.col("planned_start"))
+    handed = handed.filter(~pl.col("id").is_in(handed_gone.implode()))
+
     # A visitor is away on every stay that is not one of this plan's pairings' own (in
     # another area, of a pairing that gets no visits now, made for another visitor): such
     # stays block the visitor's days as leave does (and are named so in the reasons), with
@@ -222,7 +233,13 @@ def build_result(
     # From the first day of a stay under way, so that visits made over it are seen (below).
     since = start - dt.timedelta(days=settings.travel_days)
     begun = planned["planned_start"].filter(planned["planned_start"] < since).min()
-    stays = repo.stays_of(conn, visitor_ids, begun if isinstance(begun, dt.date) else since)
+    stays = (
+        repo.stays_of(conn, visitor_ids, begun if isinstance(begun, dt.date) else since)
+        .filter(~pl.col("id").is_in(handed_gone.implode()))
+        .join(handed_cut.select("id", "cut_end"), on="id", how="left", maintain_order="left")
+        .with_columns(pl.coalesce("cut_end", "ends_on").alias("ends_on"))
+        .drop("cut_end")
+    )
     made = pl.col("status") != VisitStatus.PLANNED.value
     planned_stays = stays.filter(
         ~made
@@ -268,9 +285,10 @@ def build_result(
         .filter(pl.col("own").is_null() | (pl.col("other") != pl.col("own")))
     )
     # A stay under way on the start day for a pairing ended by then (its household handed
-    # to another visitor that day, say) is happening: it is the household's last visit, so
-    # the visitor taking over is due a gap after it, not sent at once to double up.
-    handed = repo.under_way_of_ended(conn, household_ids, start).join(
+    # to another visitor that day, say) is happening (unless its visitor's leave cancelled
+    # it, above): it is the household's last visit, so the visitor taking over is due a gap
+    # after it, not sent at once to double up.
+    handed = handed.join(
         pairs.select("household_id", pl.col("id").alias("other")), on="household_id"
     )
 
@@ -329,6 +347,7 @@ def build_result(
         ]
     )
     dropped: list[int] = planned.filter(~under_way & ~inside | gone)["id"].to_list()
+    dropped += handed_gone.to_list()
     planned = planned.filter(~under_way & inside & ~gone).drop("_from", "_to")
     # Asked once the stays under way that did not happen are known: such a stay makes up
     # no missed visit (it counts for nothing), so it must not hide one.
@@ -341,6 +360,11 @@ def build_result(
                 affected(pairs, planned, done, missed, leave, blackouts),
                 phantom["visitor_id"],
                 cut["visitor_id"],  # its household's cadence planned around what is left
+                # A hand-over stay cancelled was its household's last visit: the visitor
+                # who took it over is due sooner.
+                pairs.filter(pl.col("household_id").is_in(handed_gone_households.implode()))[
+                    "visitor_id"
+                ],
                 overdue_kept(pairs, history, planned, start, settings.policy.effective_gap_days),
             ]
         ).implode()
@@ -367,7 +391,23 @@ def build_result(
     result = plan(
         problem, params=PlanParams(seed=settings.seed), progress=progress, pull_forward=urgent
     )
-    return _Built(result, pairs, path, dropped, inputs.kept.height, cut)
+    shortened = pl.concat([cut, handed_cut.select(cut.columns)])
+    return _Built(result, pairs, path, dropped, inputs.kept.height, shortened)
+
+
+def _handed_over(
+    conn: Connection, path: str, start: dt.date, leave: pl.DataFrame, read: list[int]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The area's stays under way on ``start`` of pairings ended by then
+    (``under_way_of_ended``), and ``cut_by_leave`` of them: their visitor's leave meets
+    them. ``leave`` holds that of the visitors ``read``; a hand-over's visitor may have no
+    pairing in the plan, so the others' is read here."""
+    handed = repo.under_way_of_ended(conn, path, start)
+    others = sorted(set(handed["visitor_id"].to_list()) - set(read))
+    if others:
+        theirs = repo.spans(conn, "visitor_leave", "visitor_id", others)
+        leave = pl.concat([leave, spans(theirs, "visitor_id", "starts_on", "ends_on")])
+    return handed, cut_by_leave(handed, leave)
 
 
 def forget_day(start: dt.date, today: dt.date) -> dt.date:

@@ -134,13 +134,13 @@ def recorded_visits(conn: Connection, household_ids: list[int], since: dt.date) 
 
 def stays_of(conn: Connection, visitor_ids: list[int], since: dt.date) -> pl.DataFrame:
     """Every stay of these visitors (planned, or made: by the visit's own visitor, whatever
-    pairing it is filed under) that ends on ``since`` or later, with its pairing and
-    household. A visit planned on or after its pairing's end is no stay: nobody is to make
-    it (the plan deletes it), so it must not keep its visitor from others."""
+    pairing it is filed under) that ends on ``since`` or later, with its visit's id, its
+    pairing and household. A visit planned on or after its pairing's end is no stay: nobody
+    is to make it (the plan deletes it), so it must not keep its visitor from others."""
     return frame(
         conn,
         f"""
-        SELECT visitor_id, pairing_id, household_id, status,
+        SELECT id, visitor_id, pairing_id, household_id, status,
                COALESCE(actual_start, planned_start) AS starts_on,
                COALESCE(actual_end, actual_start, planned_end) AS ends_on
         FROM visits
@@ -152,6 +152,7 @@ def stays_of(conn: Connection, visitor_ids: list[int], since: dt.date) -> pl.Dat
         """,
         {"since": since},
         {
+            "id": pl.Int64,
             "visitor_id": pl.Int64,
             "pairing_id": pl.Int64,
             "household_id": pl.Int64,
@@ -490,22 +491,32 @@ def planned_visits(conn: Connection, pairing_ids: list[int], since: dt.date) -> 
     )
 
 
-def under_way_of_ended(conn: Connection, household_ids: list[int], day: dt.date) -> pl.DataFrame:
-    """Planned stays of these households under way on ``day`` (begun before it, ending on
-    it or later) of pairings ended by ``day`` but not before the stay began (a stay, as
-    ``stays_of`` has it): ``household_id, planned_start``. The visit is happening, though
-    its pairing is over and no plan from ``day`` looks at it."""
+def under_way_of_ended(conn: Connection, path: str, day: dt.date) -> pl.DataFrame:
+    """Planned stays of the households in the subtree at ``path`` under way on ``day``
+    (begun before it, ending on it or later) of pairings ended by ``day`` but not before
+    the stay began (a stay, as ``stays_of`` has it; a hand-over, say): ``id, visitor_id,
+    household_id, planned_start, planned_end``. The visit is happening, though its pairing
+    is over and no plan from ``day`` looks at it."""
     return frame(
         conn,
-        f"""
-        SELECT vi.household_id, vi.planned_start FROM visits vi
+        """
+        SELECT vi.id, vi.visitor_id, vi.household_id, vi.planned_start, vi.planned_end
+        FROM visits vi
         JOIN pairings p ON p.id = vi.pairing_id
-        WHERE vi.status = 'planned' AND vi.household_id IN ({_ids_sql(household_ids)})
+        JOIN households h ON h.id = vi.household_id JOIN areas a ON a.id = h.area_id
+        WHERE vi.status = 'planned' AND a.path LIKE :prefix
           AND vi.planned_start < :day AND vi.planned_end >= :day
           AND p.ended_on <= :day AND p.ended_on > vi.planned_start
+        ORDER BY vi.id
         """,
-        {"day": day},
-        {"household_id": pl.Int64, "planned_start": pl.Date},
+        {"day": day, "prefix": path + "%"},
+        {
+            "id": pl.Int64,
+            "visitor_id": pl.Int64,
+            "household_id": pl.Int64,
+            "planned_start": pl.Date,
+            "planned_end": pl.Date,
+        },
     )
 
 
