@@ -83,9 +83,10 @@ def test_distances_across_towns_short_of_visitors() -> None:
 
 
 def test_live_cells_skip_emptied_cells_to_the_next_that_may_hold_some() -> None:
-    # Two languages over five cells: cell 1 holds an item of language 0, cell 3 of language 1.
-    start = np.array([0, 0, 1, 1, 1, 1, 1, 1, 1, 2, 2], np.int64)
-    live = live_cells(start, 5)
+    # Two languages over five cells: cell 1 holds an item of language 0, cell 3 of language 1
+    # (keys: language 0 in cells 1 and 3, then language 1 in them).
+    start = np.array([0, 1, 1, 1, 2], np.int64)
+    live = live_cells(start, np.array([-1, 0, -1, 1, -1], np.int64), 2)
     assert live.ends.tolist() == start[1:].tolist()
     assert live.remaining.tolist() == [0, 1, 0, 1, 0]
     skip = live.skip

@@ -150,7 +150,8 @@ def spread(n: int, nv: int, *, degrees: float, languages: int, seed: int = 1) ->
 
 def test_a_grid_over_a_wide_area_has_cells_in_proportion_to_its_visitors_not_the_area() -> None:
     # 16 visitors over 3 degrees at a 200 m limit: cells of a sixth (or 24th) of the limit
-    # would number millions, and the language grid eight times as many.
+    # would number millions, and the language grid eight times as many; it keys only the
+    # cells that hold a visitor.
     p = spread(30, 16, degrees=3.0, languages=8)
     index = CandidateIndex(p, 200.0)
     most = max(CELLS_PER_VISITOR * p.n_visitors, MIN_CELLS)
@@ -160,7 +161,7 @@ def test_a_grid_over_a_wide_area_has_cells_in_proportion_to_its_visitors_not_the
         assert grid.ny * grid.nx <= most
         assert len(grid.start) == len(grid.box_lo) + 1 == grid.ny * grid.nx + 1
     graph = EligibilityGraph(index, build_grid(p, index.visitor_xyz, 200.0))
-    assert len(graph.lang.start) <= len(p.languages) * most + 1
+    assert len(graph.lang.start) <= len(p.languages) * p.n_visitors + 1
 
 
 def test_scan_on_towns_far_apart_over_cells_larger_than_the_limit() -> None:

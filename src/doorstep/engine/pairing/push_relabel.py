@@ -58,7 +58,8 @@ def _settle(
     gvis: IntArray,
     glabel: IntArray,
     gstart: IntArray,
-    cells: int,
+    slot: IntArray,
+    occupied: int,
     n_languages: int,
     box_lo: FloatArray,
     box_hi: FloatArray,
@@ -125,9 +126,11 @@ def _settle(
                     if cy < y0 or cy > y1 or cx < x0 or cx > x1:
                         continue
                     c = cy * nx + cx
+                    if slot[c] < 0:  # no visitor there
+                        continue
                     lower = -1.0
                     for b_i in range(nb):
-                        key = bits[b_i] * cells + c
+                        key = bits[b_i] * occupied + slot[c]
                         # Visitors come by the label they had at the last global relabel, a
                         # lower bound of the label they have now.
                         # Above the floor only a lower label counts; at the floor, a nearer one.
@@ -230,8 +233,8 @@ def settle(
         if len(active) == 0:
             return relabels, steps
         # Each cell's visitors by label, so a scan stops at the first that cannot be lowest.
-        order = np.lexsort((d_v[lang.visitors], keys))
-        gvis = lang.visitors[order]
+        order = np.lexsort((d_v[lang.items], keys))
+        gvis = lang.items[order]
         taken, added = _settle(
             active,
             2 * len(active) + 1000,
@@ -252,7 +255,8 @@ def settle(
             gvis,
             d_v[gvis],
             lang.start,
-            lang.cells,
+            lang.slot,
+            lang.occupied,
             graph.n_languages,
             grid.box_lo,
             grid.box_hi,

@@ -19,21 +19,26 @@ import numpy as np
 
 from doorstep.engine.pairing.candidates import CandidateIndex
 from doorstep.engine.pairing.certify import csr
-from doorstep.engine.pairing.graph import EligibilityGraph, LiveCells, live_cells, reach_in_grid
+from doorstep.engine.pairing.graph import (
+    ByLanguage,
+    EligibilityGraph,
+    LiveCells,
+    by_language,
+    live_cells,
+    reach_in_grid,
+)
 from doorstep.engine.pairing.problem import BoolArray, FloatArray, IntArray, PairingProblem
 from doorstep.engine.pairing.scan import VisitorGrid, build_grid
 
 
 @dataclass(frozen=True, eq=False)
 class HouseholdGrid:
-    """Households with consent bucketed by ``(language bit, cell)`` of a visitor grid, each
-    cell's 3-D bounding box (CSR: ``households[start[key]:start[key + 1]]``)."""
+    """Households with consent bucketed by ``(language bit, cell)`` of a visitor grid
+    (``split``, :class:`.graph.ByLanguage`), each cell's 3-D bounding box."""
 
-    households: IntArray
-    start: IntArray
+    split: ByLanguage
     box_lo: FloatArray
     box_hi: FloatArray
-    cells: int
 
 
 def household_grid(problem: PairingProblem, xyz: FloatArray, grid: VisitorGrid) -> HouseholdGrid:
@@ -50,19 +55,8 @@ def household_grid(problem: PairingProblem, xyz: FloatArray, grid: VisitorGrid) 
     for axis in range(3):
         np.minimum.at(box_lo[:, axis], cell, xyz[hs, axis])
         np.maximum.at(box_hi[:, axis], cell, xyz[hs, axis])
-    keys, members = [], []
-    masks = p.household_languages[hs]
-    for bit in range(len(p.languages)):
-        has = (masks >> np.uint64(bit)) & np.uint64(1) != 0
-        keys.append(bit * cells + cell[has])
-        members.append(hs[has])
-    n_keys = len(p.languages) * cells
-    key = np.concatenate(keys) if keys else np.zeros(0, np.int64)
-    order = np.argsort(key, kind="stable")
-    start = np.zeros(n_keys + 1, np.int64)
-    np.cumsum(np.bincount(key, minlength=n_keys), out=start[1:])
-    households = np.concatenate(members)[order] if members else np.zeros(0, np.int64)
-    return HouseholdGrid(households.astype(np.int64), start, box_lo, box_hi, cells)
+    split = by_language(cell, hs, p.household_languages[hs], len(p.languages), cells)
+    return HouseholdGrid(split, box_lo, box_hi)
 
 
 @numba.njit(cache=True, inline="always")
@@ -99,7 +93,8 @@ def _distances(
     rhouse: IntArray,
     ghouse: IntArray,
     gstart: IntArray,
-    cells: int,
+    slot: IntArray,
+    occupied: int,
     n_languages: int,
     box_lo: FloatArray,
     box_hi: FloatArray,
@@ -165,7 +160,8 @@ def _distances(
             hlon,
             hxyz,
             match,
-            cells,
+            slot,
+            occupied,
             n_languages,
             box_lo,
             box_hi,
@@ -225,9 +221,10 @@ class RoomDistances:
             g.varea,
             self.rstart,
             self.rhouse,
-            hg.households.copy(),
-            hg.start,
-            hg.cells,
+            hg.split.items.copy(),
+            hg.split.start,
+            hg.split.slot,
+            hg.split.occupied,
             len(p.languages),
             hg.box_lo,
             hg.box_hi,
@@ -248,7 +245,7 @@ class RoomDistances:
             g.max_m,
             dist_h,
             dist_v,
-            live_cells(hg.start, hg.cells),
+            live_cells(hg.split.start, hg.split.slot, hg.split.occupied),
         )
         return dist_h, dist_v
 
