@@ -283,3 +283,36 @@ def test_a_refused_exclusion_or_removal_is_listed_in_the_visitors_export_too(
     before = _trail(with_areas)
     assert cli("pair", "exclude", "H1", "V1").exit_code == 1
     assert [e for a, e, i, d in _trail(with_areas)[len(before) :]] == ["household"]
+
+
+def test_an_export_of_visits_refused_for_all_is_recorded_and_writes_no_file(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    out = tmp_path / "visits.csv"
+    refused = cli("export", "visits", str(out), "--all")
+    assert refused.exit_code == 2
+    assert "--all is for pairings only, not visits" in refused.output
+    assert not out.exists()
+    assert _trail(with_areas)[-1] == (
+        "export",
+        "visits",
+        None,
+        {
+            "file": "visits.csv",
+            "all": True,
+            "outcome": "refused",
+            "error": "--all is for pairings only, not visits",
+        },
+    )
+    done = cli("export", "pairings", str(tmp_path / "pairings.csv"), "--all")
+    assert done.exit_code == 0, done.output
+    assert done.output.startswith("Wrote 0 pairings to ")  # the path wraps at the width
+    assert (tmp_path / "pairings.csv").read_text(encoding="utf-8").split() == [
+        "household_id,visitor_id,since,distance_m,ended_on,end_reason"
+    ]
+    assert _trail(with_areas)[-1] == (
+        "export",
+        "pairings",
+        None,
+        {"file": "pairings.csv", "rows": 0, "all": True},
+    )

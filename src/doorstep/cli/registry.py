@@ -26,6 +26,9 @@ class Entity(StrEnum):
     indicators = "indicators"
     leave = "leave"
     blackouts = "blackouts"
+    visits = "visits"
+    exclusions = "exclusions"
+    pairings = "pairings"
 
 
 class Imported(StrEnum):
@@ -121,20 +124,34 @@ import_cmd.__doc__ = inspect.cleandoc(import_cmd.__doc__ or "") + "\n\nColumns:\
 def export_cmd(
     entity: Entity = typer.Argument(..., help="What to export."),
     file: Path = typer.Argument(..., help="Output .csv, .xlsx or .parquet file."),
+    all_pairings: bool = typer.Option(
+        False, "--all", help="pairings: the ended ones too, with ended_on and end_reason."
+    ),
 ) -> None:
-    """Export a registry table, or the leave or blackouts, in the same columns that import
-    reads (edit an export of leave and import it with --replace to correct or cancel it).
+    """Export a registry table, the leave or blackouts, the visits, the exclusions or the
+    pairings, in the same columns that import reads (edit an export of leave and import it
+    with --replace to correct or cancel it).
+
+    visits adds each visit's status (planned, done, missed, cancelled) and gives the days
+    it was made on, or, not made, planned on: its done rows import back unchanged (a visit
+    recorded by hand has no visit_id; give it one, and the import takes that visit as the
+    device's). pairings, which only `pair commit` makes, gives the current pairings
+    (household_id, visitor_id, since, distance_m); with --all the ended ones too. Each
+    household and visitor in a file about people is named in the audit trail.
 
     Text cells starting with = + - or @ get a leading apostrophe so a spreadsheet
     shows them instead of running them as formulas; import takes it off again.
 
     Example: doorstep export households households.xlsx
+
+    Example: doorstep export pairings pairings.csv --all
     """
     # As `doorstep pair` checks its --out: before any work; missing folders are made.
     check_out_file("output", file, example=f"{entity.value}.csv")
-    tried = Attempt(actor(), "export", entity.value, detail={"file": file.name})
+    detail: dict[str, object] = {"file": file.name} | ({"all": True} if all_pairings else {})
+    tried = Attempt(actor(), "export", entity.value, detail=detail)
     with session(tried) as s:
-        pending = export_entity(s, entity.value, file, actor=tried.actor)
+        pending = export_entity(s, entity.value, file, actor=tried.actor, ended=all_pairings)
     with attempted(tried):  # after the commit: never a file without its audit events
         n = pending.write()
     console.print(f"Wrote {n} {entity.value} to {file}.")

@@ -98,15 +98,8 @@ def typed(frame: pl.DataFrame, entity: str) -> pl.DataFrame:
     return frame.with_columns(exprs)
 
 
-#: Whose data an export of each entity about people copies: the entity its events name,
-#: and the table that holds them.
-_PEOPLE = {
-    "visitors": ("visitor", "visitors"),
-    "households": ("household", "households"),
-    "indicators": ("household", "households"),
-    "leave": ("visitor", "visitors"),
-    "blackouts": ("household", "households"),
-}
+#: The table of each kind of person an export names, by the entity its events name.
+_PEOPLE_TABLES = {"household": "households", "visitor": "visitors"}
 
 
 @dataclass(frozen=True)
@@ -143,11 +136,18 @@ class PendingExport:
         return frame.height
 
 
-def export_entity(session: Session, entity: str, path: Path, *, actor: str) -> PendingExport:
+def export_entity(
+    session: Session, entity: str, path: Path, *, actor: str, ended: bool = False
+) -> PendingExport:
     """Read every ``entity`` row for ``path`` (format from the suffix) and record the
-    export's audit events; call :meth:`PendingExport.write` after the commit."""
+    export's audit events; call :meth:`PendingExport.write` after the commit.
+
+    ``ended``: pairings only, the ended ones too, with when and why they ended (a file of
+    current pairings has no column for them)."""
     if entity not in EXPORTS:
         raise InvalidInput(f"unknown entity {entity!r}; choose one of {', '.join(EXPORTS)}")
+    if ended and entity != "pairings":
+        raise InvalidInput(f"--all is for pairings only, not {entity}")
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx", ".parquet"):
         raise InvalidInput(f"unknown file type {path.suffix!r}; use .csv, .xlsx or .parquet")
@@ -157,7 +157,9 @@ def export_entity(session: Session, entity: str, path: Path, *, actor: str) -> P
         path.absolute().parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # a folder on the way that is a file, no permission...
         raise InvalidInput(f"cannot write {path}: {exc.strerror or exc}") from None
-    rows, people = export_frame(session.connection(), entity)
+    rows, people = export_frame(session.connection(), entity, ended=ended)
+    if entity == "pairings" and not ended:
+        rows = rows.drop("ended_on", "end_reason")
     frame = typed(rows, entity)
     if suffix == ".xlsx" and frame.height + 1 > XLSX_MAX_ROWS:
         raise InvalidInput(
@@ -171,21 +173,20 @@ def export_entity(session: Session, entity: str, path: Path, *, actor: str) -> P
         actor=actor,
         action="export",
         entity=entity,
-        detail={"file": path.name, "rows": frame.height},
+        detail={"file": path.name, "rows": frame.height} | ({"all": True} if ended else {}),
     )
     session.flush()
-    if people is not None:
-        # The file holds their data: each person exported is named, under the entity and
-        # id that a household's export lists and its erasure redacts.
-        named, table = _PEOPLE[entity]
+    # The file holds their data: each person exported is named, once, under the entity and
+    # id that their own export lists and their erasure redacts (households first).
+    for named, ids in sorted(people.items()):
         record_row_events(
             session,
             actor=actor,
             action="export",
             entity=named,
-            source=table,
+            source=_PEOPLE_TABLES[named],
             key="external_id",
-            ids=people,
+            ids=ids,
             detail={"file": path.name, "export": entity},
         )
         session.flush()

@@ -264,6 +264,14 @@ VISITS = EntitySchema(
             "its own",
             vocabulary=OUTCOMES,
         ),
+        Column(
+            "status",
+            Kind.CHOICE,
+            False,
+            "done, or empty: a visit made (`export visits` writes it, and its planned, "
+            "missed and cancelled rows are for reading: delete them before importing)",
+            choices=("done",),
+        ),
     ),
 )
 
@@ -318,11 +326,30 @@ PERIODS: dict[str, EntitySchema] = {s.entity: s for s in (LEAVE, BLACKOUTS)}
 SCHEMAS: dict[str, EntitySchema] = {
     s.entity: s for s in (AREAS, ORGANISATIONS, TEAMS, VISITORS, HOUSEHOLDS, INDICATORS)
 }
-#: Everything `doorstep export` writes: the registry and the calendars, in their import files.
-EXPORTS: dict[str, EntitySchema] = SCHEMAS | PERIODS
 #: Everything `doorstep import` reads: the registry, the calendars, then the visits made
 #: and the pairs never to be made.
 IMPORTS: dict[str, EntitySchema] = SCHEMAS | PERIODS | {s.entity: s for s in (VISITS, EXCLUSIONS)}
+
+PAIRINGS = EntitySchema(
+    entity="pairings",
+    keys=("household_id", "visitor_id", "since"),
+    summary="Who looks after whom: written by `doorstep export`, never imported.",
+    people=True,
+    columns=(
+        Column("household_id", Kind.ID, True, "id of the household"),
+        Column(
+            "visitor_id", Kind.ID, True, "id of its visitor (a pairing file's current_visitor_id)"
+        ),
+        Column("since", Kind.DATE, True, "first day of the pairing"),
+        Column("distance_m", Kind.INT, False, "metres between them, as the commit computed it"),
+        Column("ended_on", Kind.DATE, False, "day it ended (with --all)"),
+        Column("end_reason", Kind.TEXT, False, "why it ended, e.g. repaired (with --all)"),
+    ),
+)
+
+#: Everything `doorstep export` writes: what import reads, each in its import file's columns
+#: (visits with their status too), and the pairings, which only a commit makes.
+EXPORTS: dict[str, EntitySchema] = IMPORTS | {PAIRINGS.entity: PAIRINGS}
 
 
 def describe(schema: EntitySchema) -> str:

@@ -90,8 +90,9 @@ _EXPORT_SQL = {
         FROM teams t JOIN areas a ON a.id = t.area_id
         LEFT JOIN organisations o ON o.id = t.organisation_id ORDER BY t.id""",
     "visitors": """
-        SELECT v.id AS row_id, v.external_id AS visitor_id, v.name, o.code AS organisation_code,
-               ha.code AS home_area_code, v.lat, v.lon, v.languages, v.capacity,
+        SELECT v.id AS visitor_row_id, v.external_id AS visitor_id, v.name,
+               o.code AS organisation_code, ha.code AS home_area_code, v.lat, v.lon,
+               v.languages, v.capacity,
                v.active_from, v.active_to, t.code AS team_code,
                COALESCE(tm.is_lead, false) AS is_team_lead, sa.code AS service_area_code,
                v.remote_pool
@@ -104,35 +105,83 @@ _EXPORT_SQL = {
         WHERE v.name <> ''  -- an erased visitor (visitor_data.ERASED_NAME) is no one's row
         ORDER BY v.id""",
     "households": """
-        SELECT h.id AS row_id, h.external_id AS household_id, h.head_name, h.address,
+        SELECT h.id AS household_row_id, h.external_id AS household_id, h.head_name, h.address,
                a.code AS area_code, h.lat, h.lon, h.members, h.languages,
                h.consent_state AS consent, h.consent_since AS consent_date, h.remote_pool,
                h.preferred_weekdays
         FROM households h JOIN areas a ON a.id = h.area_id ORDER BY h.id""",
     "indicators": """
-        SELECT h.id AS row_id, h.external_id AS household_id, i.year, i.annual_income,
+        SELECT h.id AS household_row_id, h.external_id AS household_id, i.year, i.annual_income,
                i.members_in_work, i.services_enrolled
         FROM household_indicators i JOIN households h ON h.id = i.household_id
         ORDER BY h.id, i.year""",
     "leave": """
-        SELECT v.id AS row_id, v.external_id AS visitor_id, l.starts_on, l.ends_on
+        SELECT v.id AS visitor_row_id, v.external_id AS visitor_id, l.starts_on, l.ends_on
         FROM visitor_leave l JOIN visitors v ON v.id = l.visitor_id
         ORDER BY v.id, l.starts_on, l.id""",
     "blackouts": """
-        SELECT h.id AS row_id, h.external_id AS household_id, b.starts_on, b.ends_on, b.reason
+        SELECT h.id AS household_row_id, h.external_id AS household_id, b.starts_on, b.ends_on,
+               b.reason
         FROM household_blackouts b JOIN households h ON h.id = b.household_id
         ORDER BY h.id, b.starts_on, b.id""",
+    # An erased household's rows went with it; an erased visitor's own rows (exclusions)
+    # with them, while the households' records naming them stay, under their id alone: the
+    # file names them as the household's export does, and no event names them (no one's).
+    "exclusions": """
+        SELECT h.id AS household_row_id, v.id AS visitor_row_id,
+               h.external_id AS household_id, v.external_id AS visitor_id, e.reason
+        FROM exclusions e JOIN households h ON h.id = e.household_id
+        JOIN visitors v ON v.id = e.visitor_id
+        WHERE v.name <> ''
+        ORDER BY h.id, v.id""",
+    # A visit made shows the days it was made on, any other the days it was planned on.
+    "visits": """
+        SELECT h.id AS household_row_id,
+               CASE WHEN v.name <> '' THEN v.id END AS visitor_row_id,
+               vi.client_uuid AS visit_id, h.external_id AS household_id,
+               v.external_id AS visitor_id,
+               CASE WHEN vi.status = 'done' THEN vi.actual_start ELSE vi.planned_start END
+                   AS start,
+               CASE WHEN vi.status = 'done' THEN vi.actual_end ELSE vi.planned_end END
+                   AS "end",
+               vi.notes AS note, vi.status
+        FROM visits vi JOIN households h ON h.id = vi.household_id
+        JOIN visitors v ON v.id = vi.visitor_id
+        ORDER BY h.id, start, vi.id""",
+    # The distance is the one the commit that made the pairing proposed (none for a pairing
+    # made otherwise, or before proposals kept it).
+    "pairings": """
+        SELECT h.id AS household_row_id,
+               CASE WHEN v.name <> '' THEN v.id END AS visitor_row_id,
+               h.external_id AS household_id, v.external_id AS visitor_id,
+               p.started_on AS since, pp.distance_m, p.ended_on, p.end_reason
+        FROM pairings p JOIN households h ON h.id = p.household_id
+        JOIN visitors v ON v.id = p.visitor_id
+        LEFT JOIN proposed_pairs pp ON pp.proposal_id = p.proposal_id
+             AND pp.household_id = p.household_id AND pp.visitor_id = p.visitor_id
+        WHERE p.ended_on IS NULL OR :ended
+        ORDER BY h.id, p.started_on, p.id""",
 }
 
 
-def export_frame(conn: Connection, entity: str) -> tuple[pl.DataFrame, pl.Series | None]:
-    """Rows of ``entity`` with the columns its import file has, and for rows about people
-    (visitors, households, indicators, leave, blackouts) the database id of the person each
-    row is about, read by the same statement, for the audit."""
-    result = conn.execute(text(_EXPORT_SQL[entity]))
+def export_frame(
+    conn: Connection, entity: str, *, ended: bool = False
+) -> tuple[pl.DataFrame, dict[str, pl.Series]]:
+    """Rows of ``entity`` with the columns its file has, and for rows about people the
+    database ids of the households and the visitors they name, by the entity an event
+    names them under (``household``, ``visitor``), read by the same statement, for the
+    audit. ``ended``: pairings ended too, not only current ones."""
+    result = conn.execute(text(_EXPORT_SQL[entity]), {"ended": ended})
     cols = list(result.keys())
     rows = result.all()
     got = pl.DataFrame(rows, schema=cols, orient="row", infer_schema_length=None)
-    if "row_id" not in got.columns:
-        return got, None
-    return got.drop("row_id"), got["row_id"].cast(pl.Int64)
+    people = {
+        c.removesuffix(_ROW_ID): got[c].drop_nulls().cast(pl.Int64)
+        for c in cols
+        if c.endswith(_ROW_ID)
+    }
+    return got.drop([c for c in cols if c.endswith(_ROW_ID)]), people
+
+
+#: The suffix of the columns that give the database id of the person a row names.
+_ROW_ID = "_row_id"
