@@ -14,11 +14,12 @@ from sqlalchemy import Engine, text
 
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.errors import InvalidInput
-from doorstep.services import pairing
+from doorstep.services import pairing, planning
 from doorstep.services.exclusions import exclude
 from doorstep.services.exporting import export_entity
 from doorstep.services.household_rights import erase_household
 from doorstep.services.visit_records import mark_missed
+from doorstep.services.visitor_rights import erase_visitor
 from doorstep.storage.session import unit_of_work
 from tests.factories.db import rejected, run_import, snapshot
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
@@ -273,3 +274,39 @@ def test_all_is_for_pairings_only_and_such_an_export_records_nothing(
         export_entity(s, "visits", tmp_path / "v.csv", actor="test", ended=True)
     assert _trail_since(engine, 0) == []
     assert not (tmp_path / "v.csv").exists()
+
+
+def test_an_erased_visitors_pairings_stay_under_their_id_and_no_event_names_them(
+    planned: Engine, tmp_path: Path
+) -> None:
+    _device_visits(planned, tmp_path)  # V1's first visits, made
+    # V1 leaves the day before ENDED; V2 takes the three households from ENDED on.
+    vv = [
+        visitor(visitor_id="V1", capacity=3, active_to=(ENDED - dt.timedelta(days=1)).isoformat()),
+        visitor(visitor_id="V2", capacity=3),
+    ]
+    run_import(planned, "visitors", write_csv(tmp_path / "v2.csv", VISITOR_HEADER, vv))
+    with unit_of_work(planned) as s:
+        view = pairing.propose(s, "R", params=PairingParams(), actor="test", today=ENDED)
+        pairing.commit(s, view.id, actor="test", today=ENDED)
+        planning.plan_area(s, "R", planning.PlanSettings(start=ENDED, months=4), actor="test")
+        erase_visitor(s, "V1", actor="test", today=ENDED)
+    last = _last_event(planned)
+    with unit_of_work(planned) as s:
+        every = export_entity(s, "pairings", tmp_path / "all.csv", actor="test", ended=True)
+    every.write()
+    export(planned, "visits", tmp_path / "visits.csv")
+    # V1's visits before ENDED are their households' history, under V1's id alone.
+    visits = written(tmp_path / "visits.csv")
+    assert visits.filter(pl.col("visitor_id") == "V1")["status"].to_list() == [
+        "done",
+        "done",
+        "missed",
+    ]
+    assert set(visits["visitor_id"]) == {"V1", "V2"}
+    rows = written(tmp_path / "all.csv").select("household_id", "visitor_id", "end_reason")
+    assert rows.fill_null("").rows() == [  # by household, then first day
+        (h, v, why) for h in ("H0", "H1", "H2") for v, why in (("V1", "visitor_left"), ("V2", ""))
+    ]
+    named = [(e, i) for _, e, i, _ in _trail_since(planned, last) if i is not None]
+    assert named == 2 * ([("household", h) for h in ("H0", "H1", "H2")] + [("visitor", "V2")])
