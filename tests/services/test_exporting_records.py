@@ -26,7 +26,16 @@ from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, v
 from tests.factories.visits import START, first_planned, plan_three
 from tests.services.test_exporting import export, written
 
-VISIT_HEADER = ["visit_id", "household_id", "visitor_id", "start", "end", "note"]
+VISIT_HEADER = [
+    "visit_id",
+    "household_id",
+    "visitor_id",
+    "start",
+    "end",
+    "note",
+    "activities",
+    "outcome_codes",
+]
 TODAY = dt.date(2027, 4, 30)
 A = "0b9c2f0e-5d1c-4c53-9a39-1f7f0a6f0a01"
 B = "0b9c2f0e-5d1c-4c53-9a39-1f7f0a6f0a02"
@@ -70,7 +79,7 @@ def _device_visits(engine: Engine, tmp_path: Path) -> tuple[tuple[dt.date, dt.da
     rows = [
         {"visit_id": A, "household_id": "H0", "visitor_id": "V1", "start": h0[0], "end": h0[1]},
         {"visit_id": B, "household_id": "H1", "visitor_id": "V1", "start": h1[0], "end": h1[1]}
-        | {"note": "=bring forms"},
+        | {"note": "=bring forms", "activities": "training;job_search", "outcome_codes": "none"},
     ]
     run_import(engine, "visits", write_csv(tmp_path / "sync.csv", VISIT_HEADER, rows), today=TODAY)
     with unit_of_work(engine) as s:
@@ -126,6 +135,8 @@ def test_a_visits_export_gives_each_visit_its_status_and_its_done_rows_import_ba
             "start": h0[0].isoformat(),
             "end": h0[1].isoformat(),
             "note": None,
+            "activities": None,
+            "outcome_codes": None,
             "status": "done",
         },
         "H1": {
@@ -135,6 +146,8 @@ def test_a_visits_export_gives_each_visit_its_status_and_its_done_rows_import_ba
             "start": h1[0].isoformat(),
             "end": h1[1].isoformat(),
             "note": "'=bring forms",
+            "activities": "job_search;training",
+            "outcome_codes": "none",
             "status": "done",
         },
         "H2": {  # not made: the days it was planned on
@@ -144,6 +157,8 @@ def test_a_visits_export_gives_each_visit_its_status_and_its_done_rows_import_ba
             "start": h2[0].isoformat(),
             "end": h2[1].isoformat(),
             "note": None,
+            "activities": None,
+            "outcome_codes": None,
             "status": "missed",
         },
     }
@@ -289,7 +304,9 @@ def test_an_erased_visitors_pairings_stay_under_their_id_and_no_event_names_them
     with unit_of_work(planned) as s:
         view = pairing.propose(s, "R", params=PairingParams(), actor="test", today=ENDED)
         pairing.commit(s, view.id, actor="test", today=ENDED)
-        planning.plan_area(s, "R", planning.PlanSettings(start=ENDED, months=4), actor="test")
+        planning.plan_area(
+            s, "R", planning.PlanSettings(start=ENDED, months=4), actor="test", today=ENDED
+        )
         erase_visitor(s, "V1", actor="test", today=ENDED)
     last = _last_event(planned)
     with unit_of_work(planned) as s:

@@ -144,7 +144,7 @@ _EXPORT_SQL = {
                    AS start,
                CASE WHEN vi.status = 'done' THEN vi.actual_end ELSE vi.planned_end END
                    AS "end",
-               vi.notes AS note, vi.status
+               vi.notes AS note, vi.activities, vi.outcome_codes, vi.status
         FROM visits vi JOIN households h ON h.id = vi.household_id
         JOIN visitors v ON v.id = vi.visitor_id
         ORDER BY h.id, start, vi.id""",
