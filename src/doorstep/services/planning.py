@@ -215,11 +215,11 @@ def build_result(
     handed = handed.filter(~pl.col("id").is_in(handed_gone.implode()))
 
     # A visitor is away on every stay that is not one of this plan's pairings' own (in
-    # another area, of a pairing that gets no visits now, made for another visitor): such
-    # stays block the visitor's days as leave does (and are named so in the reasons), with
-    # the travel days around them, as the households' distance is not looked at. A made
-    # visit is the own stay of the pairing whose days hold it (see ``owners``): that
-    # pairing has it as a fixed visit (below).
+    # another area, made for a pairing that gets no visits now, made for another visitor)
+    # and that this plan does not cancel: such stays block the visitor's days as leave does
+    # (and are named so in the reasons), with the travel days around them, as the
+    # households' distance is not looked at. A made visit is the own stay of the pairing
+    # whose days hold it (see ``owners``): that pairing has it as a fixed visit (below).
     pad = pl.duration(days=settings.travel_days)
     planned = repo.planned_visits(conn, scope["id"].to_list(), start).join(
         pairs.select(
@@ -233,9 +233,13 @@ def build_result(
     # From the first day of a stay under way, so that visits made over it are seen (below).
     since = start - dt.timedelta(days=settings.travel_days)
     begun = planned["planned_start"].filter(planned["planned_start"] < since).min()
+    # The stays this plan cancels keep nobody busy: those of the area's pairings that get no
+    # visits now (under way too: a household that withdrew is not visited to the stay's end),
+    # and the hand-overs cancelled by leave (above).
+    cancelled = pl.concat([handed_gone, planned.filter(pl.col("_from").is_null())["id"]])
     stays = (
         repo.stays_of(conn, visitor_ids, begun if isinstance(begun, dt.date) else since)
-        .filter(~pl.col("id").is_in(handed_gone.implode()))
+        .filter(~pl.col("id").is_in(cancelled.implode()))
         .join(handed_cut.select("id", "cut_end"), on="id", how="left", maintain_order="left")
         .with_columns(pl.coalesce("cut_end", "ends_on").alias("ends_on"))
         .drop("cut_end")
