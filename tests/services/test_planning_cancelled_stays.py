@@ -78,3 +78,46 @@ def test_a_stay_under_way_the_plan_cancels_keeps_its_visitor_from_nothing(
     with unit_of_work(with_areas) as s:
         planning.plan_area(s, "R", settings, actor="test", today=START)
     assert _planned_days(with_areas, other) == before
+
+
+@pytest.mark.parametrize("how", sorted(_NO_VISITS_NOW))
+def test_a_handed_over_stay_at_a_household_v_is_not_to_visit_is_cancelled_too(
+    with_areas: Engine, tmp_path: Path, how: str
+) -> None:
+    # As above, but H was handed to W on the start day while V's stay there is under way:
+    # V's pairing with H is over, yet the stay is V's to make only while H consents and the
+    # pair is not excluded. It goes as the stay of an open pairing does (cancelled for V's
+    # calendar), so G is visited on the start day, and it is no visit of H.
+    vv = [visitor(visitor_id="V", lat=26.58, lon=107.97), visitor(visitor_id="W", lat=26.59)]
+    hh = [household(household_id="H"), household(household_id="G", lat=26.58)]
+    run_import(with_areas, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, vv))
+    run_import(with_areas, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, hh))
+    old = _pair(with_areas, "H", "V", _day(-100), START)
+    new = _pair(with_areas, "H", "W", START, None)
+    other = _pair(with_areas, "G", "V", _day(-100), None)
+    _sql(
+        with_areas,
+        "INSERT INTO visits (household_id, visitor_id, pairing_id, status, planned_start, "
+        "planned_end) SELECT household_id, visitor_id, id, 'planned', :a, :z FROM pairings "
+        "WHERE id = :p",
+        p=old,
+        a=_day(-2),
+        z=_day(4),
+    )
+    _sql(with_areas, _NO_VISITS_NOW[how])
+    settings = planning.PlanSettings(start=START)
+    with unit_of_work(with_areas) as s:
+        planning.plan_area(s, "R", settings, actor="test", today=START)
+    assert _planned_days(with_areas, old) == []
+    assert _planned_days(with_areas, other)[0][0] == START
+    # Excluded from V only, H still consents: W goes at once, H being overdue since day -40.
+    assert [a for a, _ in _planned_days(with_areas, new)][:1] == (
+        [START] if how == "excluded" else []
+    )
+    with unit_of_work(with_areas) as s:
+        events = calendars.calendar_events(s, "V", actor="test", since=START)
+    assert [(c.start, c.last) for c in events.cancelled] == [(_day(-2), _day(4))]
+    before = _planned_days(with_areas, other)
+    with unit_of_work(with_areas) as s:
+        planning.plan_area(s, "R", settings, actor="test", today=START)
+    assert _planned_days(with_areas, other) == before

@@ -204,10 +204,16 @@ def build_result(
     )
 
     # Stays under way on the start day of pairings ended by then (a hand-over: the visitor
-    # leaving finishes one) follow the rule of the plan's own (below): their visitor's
-    # leave cuts them short, or cancels one it began by its first day.
+    # leaving finishes one) follow the rules of the plan's own (below): one at a household
+    # its visitor is not to visit now (it withdrew, or the pair was excluded) is cancelled,
+    # as is one its visitor's leave began by its first day; leave later cuts it short.
     handed, handed_cut = _handed_over(conn, path, start, leave, visitor_ids)
-    handed_gone = handed_cut.filter(pl.col("cut_end") < pl.col("planned_start"))["id"]
+    handed_gone = pl.concat(
+        [
+            handed.filter(pl.col("unwanted") == 1)["id"],
+            handed_cut.filter(pl.col("cut_end") < pl.col("planned_start"))["id"],
+        ]
+    )
     handed_gone_households = handed.filter(pl.col("id").is_in(handed_gone.implode()))[
         "household_id"
     ]
@@ -289,9 +295,9 @@ def build_result(
         .filter(pl.col("own").is_null() | (pl.col("other") != pl.col("own")))
     )
     # A stay under way on the start day for a pairing ended by then (its household handed
-    # to another visitor that day, say) is happening (unless its visitor's leave cancelled
-    # it, above): it is the household's last visit, so the visitor taking over is due a gap
-    # after it, not sent at once to double up.
+    # to another visitor that day, say) is happening (unless the plan cancelled it, above):
+    # it is the household's last visit, so the visitor taking over is due a gap after it,
+    # not sent at once to double up.
     handed = handed.join(
         pairs.select("household_id", pl.col("id").alias("other")), on="household_id"
     )
@@ -403,15 +409,15 @@ def _handed_over(
     conn: Connection, path: str, start: dt.date, leave: pl.DataFrame, read: list[int]
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The area's stays under way on ``start`` of pairings ended by then
-    (``under_way_of_ended``), and ``cut_by_leave`` of them: their visitor's leave meets
-    them. ``leave`` holds that of the visitors ``read``; a hand-over's visitor may have no
-    pairing in the plan, so the others' is read here."""
+    (``under_way_of_ended``), and ``cut_by_leave`` of those not ``unwanted``: their
+    visitor's leave meets them. ``leave`` holds that of the visitors ``read``; a
+    hand-over's visitor may have no pairing in the plan, so the others' is read here."""
     handed = repo.under_way_of_ended(conn, path, start)
     others = sorted(set(handed["visitor_id"].to_list()) - set(read))
     if others:
         theirs = repo.spans(conn, "visitor_leave", "visitor_id", others)
         leave = pl.concat([leave, spans(theirs, "visitor_id", "starts_on", "ends_on")])
-    return handed, cut_by_leave(handed, leave)
+    return handed, cut_by_leave(handed.filter(pl.col("unwanted") == 0), leave)
 
 
 def forget_day(start: dt.date, today: dt.date) -> dt.date:

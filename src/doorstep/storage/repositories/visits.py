@@ -495,12 +495,20 @@ def under_way_of_ended(conn: Connection, path: str, day: dt.date) -> pl.DataFram
     """Planned stays of the households in the subtree at ``path`` under way on ``day``
     (begun before it, ending on it or later) of pairings ended by ``day`` but not before
     the stay began (a stay, as ``stays_of`` has it; a hand-over, say): ``id, visitor_id,
-    household_id, planned_start, planned_end``. The visit is happening, though its pairing
-    is over and no plan from ``day`` looks at it."""
+    household_id, planned_start, planned_end, unwanted``. The visit is happening, though
+    its pairing is over and no plan from ``day`` looks at it, unless it is ``unwanted``
+    (1): the household does not consent (by its current act, or on ``day``, as
+    ``scope_pairings`` has it) or the pair is excluded, as for a pairing that gets no
+    visits."""
     return frame(
         conn,
-        """
-        SELECT vi.id, vi.visitor_id, vi.household_id, vi.planned_start, vi.planned_end
+        f"""
+        SELECT vi.id, vi.visitor_id, vi.household_id, vi.planned_start, vi.planned_end,
+               CASE WHEN h.consent_state = 'given' AND {consent_on(":day")} = 'given'
+                     AND NOT EXISTS (
+                       SELECT 1 FROM exclusions e
+                       WHERE e.household_id = vi.household_id AND e.visitor_id = vi.visitor_id)
+                    THEN 0 ELSE 1 END AS unwanted
         FROM visits vi
         JOIN pairings p ON p.id = vi.pairing_id
         JOIN households h ON h.id = vi.household_id JOIN areas a ON a.id = h.area_id
@@ -516,6 +524,7 @@ def under_way_of_ended(conn: Connection, path: str, day: dt.date) -> pl.DataFram
             "household_id": pl.Int64,
             "planned_start": pl.Date,
             "planned_end": pl.Date,
+            "unwanted": pl.Int64,
         },
     )
 
