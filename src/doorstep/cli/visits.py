@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.table import Table
 
 from doorstep.cli.common import check_out_file, console, handle_errors, id_argument, parse_day
 from doorstep.cli.context import actor, attempted, session
+from doorstep.cli.work_table import work_table
 from doorstep.domain.visit_codes import ACTIVITIES, OUTCOMES
 from doorstep.engine.planning import VisitRow
 from doorstep.errors import InvalidInput
@@ -96,12 +96,10 @@ def _show(kind: str, rows: list[dict[str, Any]], fmt: Output) -> None:
         for r in rows:
             w.writerow([_cell(r.get(c)) for c in cols])
         return
-    table = Table(title=f"{kind.capitalize()} visits ({len(rows)})")
-    for c in cols:
-        table.add_column(c.replace("_", " "), justify="right" if c == "days_left" else "left")
-    for r in rows:
-        table.add_row(*["" if r.get(c) is None else str(r.get(c)) for c in cols])
+    table, note = work_table(kind, cols, rows, console)
     console.print(table)
+    if note:
+        console.print(note, style="dim")
 
 
 def _list(
