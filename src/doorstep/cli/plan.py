@@ -423,7 +423,9 @@ def plan_cmd(
     compliance: Path | None = typer.Option(
         None, help="Write the pairings whose cadence is not met, with gap and reason."
     ),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    quiet: bool = typer.Option(
+        False, "--quiet", "-q", help="No progress bar; with --area no summary table either."
+    ),
 ) -> None:
     """Plan visits: for the pairings in a CSV file, or for an area's with --area.
 

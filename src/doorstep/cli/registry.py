@@ -9,7 +9,14 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from doorstep.cli.common import check_out_file, console, err_console, handle_errors, progress
+from doorstep.cli.common import (
+    StageBar,
+    check_out_file,
+    console,
+    err_console,
+    handle_errors,
+    progress,
+)
 from doorstep.cli.context import actor, attempted, session
 from doorstep.privacy.audit import Attempt
 from doorstep.services.exporting import export_entity
@@ -127,6 +134,7 @@ def export_cmd(
     all_pairings: bool = typer.Option(
         False, "--all", help="pairings: the ended ones too, with ended_on and end_reason."
     ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Export a registry table, the leave or blackouts, the visits, the exclusions or the
     pairings, in the same columns that import reads (edit an export of leave and import it
@@ -150,10 +158,15 @@ def export_cmd(
     check_out_file("output", file, example=f"{entity.value}.csv")
     detail: dict[str, object] = {"file": file.name} | ({"all": True} if all_pairings else {})
     tried = Attempt(actor(), "export", entity.value, detail=detail)
-    with session(tried) as s:
-        pending = export_entity(s, entity.value, file, actor=tried.actor, ended=all_pairings)
-    with attempted(tried):  # after the commit: never a file without its audit events
-        n = pending.write()
+    with progress(quiet=quiet) as bar:
+        stages = StageBar(bar)
+        stages.stage(f"Reading {entity.value}", 1)
+        with session(tried) as s:
+            pending = export_entity(s, entity.value, file, actor=tried.actor, ended=all_pairings)
+        stages.stage(f"Writing {pending.rows:,} {entity.value} to {file.name}", pending.rows)
+        with attempted(tried):  # after the commit: never a file without its audit events
+            n = pending.write()
+        stages.advance(max(n, 1))
     console.print(f"Wrote {n} {entity.value} to {file}.")
 
 
