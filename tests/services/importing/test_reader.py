@@ -167,6 +167,16 @@ def test_a_corrupt_or_empty_workbook_is_named_in_one_line(
     assert rejected(with_areas, "areas", empty) == ["file: the file has no header row"]
 
 
+def test_a_text_file_named_xlsx_is_called_not_a_workbook_in_plain_words(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    fake = tmp_path / "fake.xlsx"
+    fake.write_text("code,name,parent_code,level\nR,Region,,region\n", encoding="utf-8")
+    (line,) = rejected(with_areas, "areas", fake)
+    assert line.startswith("file: not an Excel workbook (.xlsx): ")
+    assert "Zip" not in line and "EOCD" not in line
+
+
 def test_a_compressed_or_binary_file_named_csv_says_what_it_is(
     with_areas: Engine, tmp_path: Path
 ) -> None:

@@ -49,6 +49,16 @@ class XlsxRead:
 def read_xlsx(path: Path) -> XlsxRead:
     """The first visible sheet's rows, and which sheet that was when there are several
     (a hidden sheet is someone's working or lookup data, not the rows to import)."""
+    with path.open("rb") as fh:
+        signature = fh.read(4)
+    if signature != b"PK\x03\x04":
+        # A workbook is a ZIP archive; this is a CSV, an old .xls or a text file renamed
+        # (one that starts as an archive but is cut short is a damaged workbook: below).
+        raise file_error(
+            path,
+            "not an Excel workbook (.xlsx): the file is not the ZIP archive a workbook is; "
+            "save it from the spreadsheet as .xlsx, or as CSV UTF-8 and import the .csv",
+        )
     sheets = workbook_sheets(path)
     chosen = next((s for s in sheets if s.visible), None)
     if sheets and chosen is None:
