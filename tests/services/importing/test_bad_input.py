@@ -55,6 +55,17 @@ def test_latin1_bytes_are_named_with_their_row_column_and_encoding(
     assert "Latin-1" in line and "save it as UTF-8 (CSV UTF-8)" in line
 
 
+def test_gbk_bytes_are_named_as_a_legacy_encoding_such_as_gbk(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "households.csv"
+    good = households_file(tmp_path, household(), household(household_id="H2", head_name="王芳"))
+    path.write_bytes(good.read_text(encoding="utf-8").encode("gbk"))
+    (line,) = rejected(with_areas, "households", path)
+    assert "is not UTF-8" in line
+    assert "legacy encoding such as GBK or Latin-1; save it as UTF-8" in line
+
+
 def test_latin1_bytes_after_a_line_break_in_a_quoted_value_are_named_by_their_row(
     with_areas: Engine, tmp_path: Path
 ) -> None:

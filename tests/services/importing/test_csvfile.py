@@ -127,7 +127,7 @@ def test_a_byte_that_is_not_utf8_is_named_where_it_is_whatever_the_chunk_size(
 
 
 _NOT_UTF8 = (
-    "is not UTF-8 — the file looks like Latin-1 or another legacy encoding; save it as UTF-8 "
+    "is not UTF-8 — the file is in a legacy encoding such as GBK or Latin-1; save it as UTF-8 "
     "(CSV UTF-8) and try again"
 )
 

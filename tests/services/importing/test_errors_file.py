@@ -255,8 +255,8 @@ def _households_csv(path: Path, row_3: bytes) -> Path:
         (
             b"H2,Zhuang M\xe9iling,No. 9 Qu Lane,R-C-V1,26.58,107.98,4,zh,given,2026-01-02",
             "head_name",
-            "the byte at byte 160 of the file is not UTF-8 — the file looks like Latin-1 or "
-            "another legacy encoding; save it as UTF-8 (CSV UTF-8) and try again",
+            "the byte at byte 160 of the file is not UTF-8 — the file is in a legacy encoding "
+            "such as GBK or Latin-1; save it as UTF-8 (CSV UTF-8) and try again",
         ),
     ],
     ids=["unclosed", "stray", "after-closing", "too-many", "not-utf8"],

@@ -39,7 +39,7 @@ def utf8_problem(fh: BinaryIO) -> RowError | None:
             at = offset - len(kept) + exc.start
             bad = (kept + chunk)[exc.start]
             advice = (
-                "is not UTF-8 — the file looks like Latin-1 or another legacy encoding; save "
+                "is not UTF-8 — the file is in a legacy encoding such as GBK or Latin-1; save "
                 "it as UTF-8 (CSV UTF-8) and try again"
             )
             # The byte is a piece of a value (an accented letter of a name): the errors
