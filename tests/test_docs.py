@@ -90,6 +90,25 @@ def test_the_demo_page_example_writes_files_doorstep_import_reads(
         assert set(header.splitlines()[0].split(",")) <= set(schema.names), entity
 
 
+def test_the_visit_record_and_missed_examples_are_dated_after_their_visit() -> None:
+    # A visit is recorded once made: an example whose days are after today is refused.
+    from doorstep.cli import visits
+
+    helps = [(visits.record_cmd.__doc__ or ""), (visits.missed_cmd.__doc__ or "")]
+    lines = [
+        line
+        for line in "\n".join([*_sh_blocks(ROOT / "docs" / "cli.md"), *helps]).splitlines()
+        if re.search(r"doorstep visits (record|missed) ", line)
+    ]
+    assert len(lines) == 4
+    for line in lines:
+        (today,) = _named(line, "--today")
+        days = [
+            line.split(f"{flag} ")[1].split()[0] for flag in ("--start", "--end") if flag in line
+        ]
+        assert days and all(day <= today for day in days), line
+
+
 def test_the_visits_help_examples_name_the_county_demos_areas_teams_and_visitors(
     county: DemoProgramme,
 ) -> None:
