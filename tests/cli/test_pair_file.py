@@ -461,3 +461,16 @@ def test_a_stray_quote_in_a_header_name_is_refused_not_read_as_no_households(
     assert 'h.csv: row 1, column no"te: a quote inside a column name that is not quoted' in (
         result.output
     )
+
+
+def test_new_only_without_a_current_visitor_column_warns_that_every_household_is_new(
+    tmp_path: Path,
+) -> None:
+    without = "\n".join(line.rsplit(",", 1)[0] for line in HOUSEHOLDS.splitlines()) + "\n"
+    args = files(tmp_path, without)
+    result = runner.invoke(app, [*args, "--out", str(tmp_path / "pairs.csv"), "--new-only"])
+    assert result.exit_code == 0, result.output
+    assert "h.csv has no current_visitor_id column: every household is new" in result.stderr
+    with_column = runner.invoke(app, [*files(tmp_path), "--new-only"])
+    assert with_column.exit_code == 0, with_column.output
+    assert "current_visitor_id" not in with_column.stderr

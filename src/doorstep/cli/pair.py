@@ -6,6 +6,7 @@ and ``explain`` for stored proposals will be added to the same group.
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 import os
@@ -240,6 +241,12 @@ def pair(
         raise fail("give --area, or --households and --visitors (see doorstep pair --help)", code=2)
     if out is not None:
         check_out(out, (households, visitors))  # before connecting to a scheduler, too
+    if new_only and not _has_current(households):
+        err_console.print(
+            f"warning: {households.name} has no current_visitor_id column: every household is "
+            "new; a full `doorstep pair` is faster and certified",
+            soft_wrap=True,
+        )
     with _mapper(workers, scheduler) as mapper, progress(quiet=quiet) as bar:
         run = pair_files(
             households,
@@ -276,6 +283,17 @@ def _note_uncertified(summary: dict[str, Any]) -> None:
         f"paired ({summary['paired']:,}); raise {_LIFT[limit]} to keep shortening the distance.",
         soft_wrap=True,
     )
+
+
+def _has_current(households: Path) -> bool:
+    """Whether the households file has a current_visitor_id column (unreadable: assume so,
+    and let reading it say what is wrong)."""
+    try:
+        with households.open(encoding="utf-8-sig", newline="") as fh:
+            header = next(csv.reader(fh), [])
+    except (OSError, UnicodeError, csv.Error):
+        return True
+    return "current_visitor_id" in (cell.strip() for cell in header)
 
 
 def _check_new_only(
