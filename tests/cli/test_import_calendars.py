@@ -63,9 +63,11 @@ def test_imported_leave_re_plans_only_that_visitor(
     )
     imported = cli("import", "leave", str(leave), "-q")
     assert imported.exit_code == 0, imported.output
-    assert "Imported 1 leave from leave.csv: 1 new, 0 updated, 0 unchanged." in imported.output
+    assert (
+        "Imported 1 leave period from leave.csv: 1 new, 0 updated, 0 unchanged." in imported.output
+    )
     assert cli("import", "leave", str(leave), "-q").output.startswith(
-        "Imported 1 leave from leave.csv: 0 new, 0 updated, 1 unchanged."
+        "Imported 1 leave period from leave.csv: 0 new, 0 updated, 1 unchanged."
     )
     assert cli(*plan).exit_code == 0
     after = _planned(with_areas)

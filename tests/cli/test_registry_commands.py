@@ -56,7 +56,7 @@ def test_an_import_that_succeeds_after_a_bad_one_removes_its_errors_file_and_say
     assert result.exit_code == 0, result.output
     assert not stale.exists()
     assert result.output.splitlines() == [
-        "Imported 1 households from h.csv: 1 new, 0 updated, 0 unchanged.",
+        "Imported 1 household from h.csv: 1 new, 0 updated, 0 unchanged.",
         f"Removed {stale}: it listed the errors of an earlier import.",
     ]
 

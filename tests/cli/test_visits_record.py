@@ -120,7 +120,7 @@ def test_import_visits_says_what_it_did_and_a_second_sync_adds_nothing(
     path.write_text(f"visit_id,household_id,visitor_id,start\nd-1,H0,V1,{first}\n")
     result = cli("import", "visits", str(path))
     assert result.exit_code == 0, result.output
-    assert "Imported 1 visits from sync.csv: 1 new, 0 updated, 0 unchanged." in result.output
+    assert "Imported 1 visit from sync.csv: 1 new, 0 updated, 0 unchanged." in result.output
     result = cli("import", "visits", str(path))
     assert "0 new, 0 updated, 1 unchanged." in result.output
     path.write_text("visit_id,household_id,visitor_id,start\nd-2,H0,V1,2099-01-01\n")

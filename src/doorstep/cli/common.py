@@ -219,3 +219,18 @@ class StageBar:
     def advance(self, amount: int = 1) -> None:
         if self.task is not None:
             self.bar.advance(self.task, amount)
+
+
+#: Nouns whose singular is not the plural less its last letter.
+_SINGULAR = {"leave": "leave period", "leave periods": "leave period"}
+_PLURAL = {"leave": "leave periods"}
+
+
+def count(n: int, noun: str) -> str:
+    """``n`` with the plural ``noun`` agreeing with it, thousands separated: ``1 team``,
+    ``20,000 households``, ``2 leave periods`` (as every table of counts prints them)."""
+    if n == 1:
+        word = _SINGULAR.get(noun, noun[:-1] if noun.endswith("s") else noun)
+    else:
+        word = _PLURAL.get(noun, noun)
+    return f"{n:,} {word}"

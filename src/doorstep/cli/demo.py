@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from doorstep.cli.common import check_out_dir, console, err_console, handle_errors, progress
+from doorstep.cli.common import check_out_dir, console, count, err_console, handle_errors, progress
 from doorstep.cli.context import actor, session
 from doorstep.demo import generate
 from doorstep.errors import InvalidInput
@@ -90,7 +90,9 @@ def demo_cmd(
     err_console.print(f"Built in {time.perf_counter() - t0:.1f} s.")
     console.print(
         f"Demo programme ({preset.value}, seed {seed}) written to {where}: "
-        f"{programme.areas.height:,} areas, {programme.organisations.height:,} organisations, "
-        f"{programme.teams.height:,} teams, {programme.visitors.height:,} visitors, "
-        f"{programme.households.height:,} households."
+        f"{count(programme.areas.height, 'areas')}, "
+        f"{count(programme.organisations.height, 'organisations')}, "
+        f"{count(programme.teams.height, 'teams')}, "
+        f"{count(programme.visitors.height, 'visitors')}, "
+        f"{count(programme.households.height, 'households')}."
     )

@@ -13,6 +13,7 @@ from doorstep.cli.common import (
     StageBar,
     check_out_file,
     console,
+    count,
     err_console,
     handle_errors,
     progress,
@@ -114,8 +115,8 @@ def import_cmd(
             )
     sheet = f" ({summary.sheet})" if summary.sheet else ""
     console.print(
-        f"Imported {summary.rows} {entity.value} from {file.name}{sheet}: "
-        f"{summary.created} new, {summary.updated} updated, {summary.unchanged} unchanged.",
+        f"Imported {count(summary.rows, entity.value)} from {file.name}{sheet}: "
+        f"{summary.created:,} new, {summary.updated:,} updated, {summary.unchanged:,} unchanged.",
         markup=False,
     )
     for note in summary.notes:
@@ -167,7 +168,7 @@ def export_cmd(
         with attempted(tried):  # after the commit: never a file without its audit events
             n = pending.write()
         stages.advance(max(n, 1))
-    console.print(f"Wrote {n} {entity.value} to {file}.")
+    console.print(f"Wrote {count(n, entity.value)} to {file}.")
 
 
 @handle_errors

@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from doorstep.cli.common import console
+from doorstep.cli.common import console, count
 from doorstep.services.outfile import write_whole
 
 
@@ -28,4 +28,4 @@ def deliver(data: dict[str, Any], out: Path | None, subject: str) -> None:
         note=" (the audit trail records the export as failed)",
     )
     rows = sum(len(r) for r in data["records"].values())
-    console.print(f"Wrote {rows} records about {subject} to {out}.")
+    console.print(f"Wrote {count(rows, 'records')} about {subject} to {out}.")

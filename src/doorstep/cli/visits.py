@@ -14,7 +14,14 @@ from typing import Any
 
 import typer
 
-from doorstep.cli.common import check_out_file, console, handle_errors, id_argument, parse_day
+from doorstep.cli.common import (
+    check_out_file,
+    console,
+    count,
+    handle_errors,
+    id_argument,
+    parse_day,
+)
 from doorstep.cli.context import actor, attempted, session
 from doorstep.cli.work_table import work_table
 from doorstep.domain.visit_codes import ACTIVITIES, OUTCOMES
@@ -272,8 +279,8 @@ def calendar_cmd(
             lambda part: part.write_bytes(data),
             note=" (the audit trail records the calendar as failed)",
         )
-    also = f" and {len(cancelled)} cancelled" if cancelled else ""
-    console.print(f"Wrote {len(visits) + len(made)} visits{also} of {visitor} to {out}.")
+    also = f" and {len(cancelled):,} cancelled" if cancelled else ""
+    console.print(f"Wrote {count(len(visits) + len(made), 'visits')}{also} of {visitor} to {out}.")
 
 
 @app.command("record")
