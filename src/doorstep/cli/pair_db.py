@@ -346,9 +346,9 @@ def explain_cmd(
     """Explain a household's pairing: its visitor and distance, and why not the others.
 
     Without --proposal, the latest open or committed proposal that holds the household is
-    used (a discarded one only when there is no other); the first line names it. The area
-    is read as of today, as `pair commit` reads it: a proposal commit would refuse as stale
-    is called stale, with commit's reason.
+    used (a discarded or stale one only when there is no other, with a note); the first
+    line names it. The area is read as of today, as `pair commit` reads it: a proposal
+    commit would refuse as stale is called stale, with commit's reason.
 
     Example: doorstep pair explain H0001234
     """
