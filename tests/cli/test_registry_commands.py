@@ -177,3 +177,19 @@ def test_a_refused_import_from_a_workbook_of_several_sheets_says_which_it_read(
         "a.xlsx (sheet 'Areas', the first visible of 2, after 1 hidden sheet(s)): 1 error; "
         "nothing was imported" in " ".join(result.output.split())
     )
+
+
+def test_demo_out_names_the_files_it_replaced_in_a_folder_that_had_them(
+    cli: Invoke, tmp_path: Path
+) -> None:
+    out = tmp_path / "demo"
+    out.mkdir()
+    (out / "households.csv").write_text("edited by hand\n")
+    (out / "notes.txt").write_text("mine\n")
+    result = cli("demo", "--preset", "village", "--out", str(out), "--quiet")
+    assert result.exit_code == 0, result.output
+    assert f"Replaced 1 file already in {out}: households.csv." in result.stderr
+    assert (out / "notes.txt").read_text() == "mine\n"
+    again = cli("demo", "--preset", "village", "--out", str(out), "--quiet")
+    names = sorted(p.name for p in out.iterdir() if p.name != "notes.txt")
+    assert f"Replaced {len(names)} files already in {out}: {', '.join(names)}." in again.stderr

@@ -61,8 +61,13 @@ def demo_cmd(
     Example: doorstep demo --preset village --seed 7
     """
     t0 = time.perf_counter()
+    written: list[Path] = []
+    before: set[str] = set()
     if out is not None:
         check_out_dir("--out", out)
+        # The files a run replaces are named: a folder of edited import files is not
+        # overwritten without a word.
+        before = {p.name for p in out.iterdir() if p.is_file()} if out.is_dir() else set()
     with progress(quiet=quiet) as bar:
         task = bar.add_task("Generating the programme", total=None)
         try:
@@ -70,15 +75,15 @@ def demo_cmd(
                 preset=preset.value, households=households, visitors=visitors, seed=seed
             )
             if out is not None and fmt is FileFormat.xlsx:
-                write_import_files(programme, out, fmt.value)
+                written += write_import_files(programme, out, fmt.value)
         except ValueError as exc:  # the generator's word on bad arguments
             raise InvalidInput(str(exc)) from None
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
             bar.update(task, description=f"Writing files to {out}")
             if fmt is not FileFormat.xlsx:
-                write_import_files(programme, out, fmt.value)
-            programme.write_pairing_files(out)
+                written += write_import_files(programme, out, fmt.value)
+            written += programme.write_pairing_files(out)
         else:
             with session() as s:
 
@@ -96,3 +101,9 @@ def demo_cmd(
         f"{count(programme.visitors.height, 'visitors')}, "
         f"{count(programme.households.height, 'households')}."
     )
+    replaced = sorted({p.name for p in written} & before)
+    if replaced:
+        err_console.print(
+            f"Replaced {count(len(replaced), 'files')} already in {out}: {', '.join(replaced)}.",
+            soft_wrap=True,
+        )
