@@ -80,3 +80,39 @@ def test_an_interrupted_migration_leaves_nothing_and_the_next_one_succeeds(
     upgrade(again)
     assert current_revision(again) == head_revision(again)
     again.dispose()
+
+
+def test_the_sqlite_migration_lock_leaves_no_file_and_still_lets_one_in_at_a_time(
+    tmp_path: Path,
+) -> None:
+    # The lock file is removed by whoever holds it: a process waiting on the removed file
+    # must take the lock again on the new one, never hold it alongside that file's holder.
+    from doorstep.storage.migrate import _one_at_a_time
+
+    database = tmp_path / "new.db"
+    engines = [make_engine(f"sqlite:///{database}") for _ in range(4)]
+    inside: list[int] = []
+    most = 0
+    guard = threading.Lock()
+
+    def hold(i: int) -> None:
+        nonlocal most
+        for _ in range(25):
+            with _one_at_a_time(engines[i]):
+                with guard:
+                    inside.append(i)
+                    most = max(most, len(inside))
+                threading.Event().wait(0.001)
+                with guard:
+                    inside.remove(i)
+
+    threads = [threading.Thread(target=hold, args=(i,)) for i in range(len(engines))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert most == 1
+    upgrade(engines[0])
+    assert not (tmp_path / "new.db-migrate-lock").exists()
+    for e in engines:
+        e.dispose()

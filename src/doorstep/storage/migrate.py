@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from alembic import command
 from alembic.config import Config
@@ -48,12 +51,34 @@ def _one_at_a_time(engine: Engine) -> Iterator[None]:
     if engine.dialect.name != "sqlite" or database == ":memory:" or database.startswith("file:"):
         yield  # in memory (one process), or a URI the driver opens itself
         return
-    with open(f"{database}-migrate-lock", "a") as lock:
+    path = f"{database}-migrate-lock"
+    lock = _lock_file(path)
+    try:
+        yield
+    finally:
+        # Removed while still held, so no stray file is left in var/. One waiting on it
+        # finds it gone once it gets the lock and takes the lock again on a new file
+        # (``_lock_file``): two processes never hold the lock on two files at once.
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
+
+
+def _lock_file(path: str) -> IO[str]:
+    """``path`` opened (made if need be) and locked, once it is still the file at ``path``:
+    a lock taken on a file its holder has since removed locks nothing."""
+    while True:
+        lock = open(path, "a")  # noqa: SIM115 - held past this function, closed by the caller
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+            on_disk = os.stat(path)
+        except FileNotFoundError:
+            on_disk = None
+        held = os.fstat(lock.fileno())
+        if on_disk is not None and (on_disk.st_dev, on_disk.st_ino) == (held.st_dev, held.st_ino):
+            return lock
+        lock.close()
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
