@@ -55,7 +55,9 @@ def test_every_id_and_day_a_work_list_shows_at_80_columns_is_whole(
     with unit_of_work(with_areas) as s:
         view = pairing.propose(s, "R", params=PairingParams(), actor="test", today=START)
         pairing.commit(s, view.id, actor="test", today=START)
-        planning.plan_area(s, "R", planning.PlanSettings(start=START, months=4), actor="test")
+        planning.plan_area(
+            s, "R", planning.PlanSettings(start=START, months=4), actor="test", today=START
+        )
     with with_areas.begin() as conn:  # a leaver: the longest status there is
         conn.execute(
             text("UPDATE visitors SET active_to = :d WHERE external_id = 'V0000120'"),
