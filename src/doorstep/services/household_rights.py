@@ -4,7 +4,8 @@ file, and to have it erased.
 Both are audited. The export's event (action ``subject_export``, told apart from a registry
 export's ``export`` without reading its detail) names the tables and how many rows each
 held; the erasure's event keeps the household's id and those counts, and no personal data,
-and the details of the earlier events about it are cleared.
+the details of the earlier events about it are cleared, and its visitors' events that name
+it (an exclusion's, written under both people) no longer do.
 """
 
 from __future__ import annotations
@@ -85,8 +86,9 @@ def erase_household(
 ) -> dict[str, int]:
     """Erase the household and every row about it; returns the rows erased by table.
     The audit trail's earlier events about it keep who did what and when, and lose their
-    details. The UIDs and days of its visits not over by ``today`` are kept, with no link
-    to it, for the calendars of their visitors, which cancel them, until they are over
+    details; its visitors' exclusion events keep their kind and say ``"erased household"``
+    where they named it. The UIDs and days of its visits not over by ``today`` are kept,
+    with no link to it, for the calendars of their visitors, which cancel them, until over
     (:func:`~doorstep.services.calendars.keep_for_calendars`): a phone keeps an event until
     it gets it back cancelled.
 
@@ -98,6 +100,8 @@ def erase_household(
     counts = repo.counts(conn, household)
     keep_for_calendars(session, household, external_id, actor=actor, today=today or dt.date.today())
     repo.erase(conn, household)
+    # Its visitors' events of its exclusions keep that there was one, not with whom.
+    repo.redact_naming_events(conn, external_id)
     # The trail keeps who read or exported it and when (the staff answer for that), but not
     # what those events noted about it.
     repo.redact_audit_events(conn, external_id)

@@ -18,6 +18,7 @@ from sqlalchemy import (
     JSON,
     Connection,
     DateTime,
+    Text,
     cast,
     column,
     func,
@@ -28,6 +29,7 @@ from sqlalchemy import (
     table,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, array
 from sqlalchemy.sql.elements import ColumnElement
 
 import doorstep.storage.tables  # noqa: F401  (registers every table on the metadata)
@@ -67,6 +69,35 @@ def redact(conn: Connection, where: ColumnElement[bool], redacted: dict[str, Any
             update(a).where(where, outcome == value).values(detail={**redacted, OUTCOME: value})
         ).rowcount
     return int(done)
+
+
+def rename(conn: Connection, where: ColumnElement[bool], *, key: str, old: str, new: str) -> int:
+    """In the details of the events ``where`` selects (each naming ``old`` under ``key``),
+    set ``key`` to ``new``, and replace ``old`` by ``new`` in an attempt's error line,
+    which may quote it; the rest of each detail stays as it was. One statement, with the
+    database's own JSON functions: no event is read into Python. Returns how many events
+    were changed."""
+    a = Base.metadata.tables["audit_events"]
+    error = func.replace(a.c.detail["error"].as_string(), old, new)
+    if conn.dialect.name == "postgresql":
+        # The column is ``json``; ``jsonb_set`` without ``create_missing`` leaves a detail
+        # without the key as it is (and a NULL new value would make the whole detail NULL).
+        doc = func.jsonb_set(
+            cast(a.c.detail, JSONB),
+            cast(array([key]), ARRAY(Text)),
+            func.to_jsonb(cast(literal(new), Text)),
+            False,
+        )
+        doc = func.jsonb_set(
+            doc,
+            cast(array(["error"]), ARRAY(Text)),
+            func.coalesce(func.to_jsonb(error), cast(literal("null"), JSONB)),
+            False,
+        )
+        value: ColumnElement[Any] = cast(doc, JSON)
+    else:  # SQLite: ``json_replace`` changes only the paths present
+        value = func.json_replace(a.c.detail, f"$.{key}", new, "$.error", error)
+    return int(conn.execute(update(a).where(where).values(detail=value)).rowcount)
 
 
 def events_for_rows(

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, Connection, Select, Table, and_, func, select
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Connection,
+    FromClause,
+    Select,
+    Table,
+    and_,
+    func,
+    select,
+)
 
 import doorstep.storage.tables  # noqa: F401  (registers every table on the metadata)
 from doorstep.storage.base import Base
@@ -124,6 +134,35 @@ def redact_audit_events(conn: Connection, external_id: str) -> int:
     return audit.redact(conn, and_(*_events_about(external_id)), REDACTED)
 
 
+#: What the household's id becomes in the events of others that named it, once it is erased.
+ERASED_HOUSEHOLD = "erased household"
+
+
+def redact_naming_events(conn: Connection, external_id: str) -> int:
+    """Take the household's id out of the events of its visitors that name it: each change
+    to an exclusion (a ``pair exclude|unexclude``, an exclusions import, an attempt) is
+    written under the visitor too, ``{"table": "exclusions", "household": ID}``, so that the
+    visitor's export lists it. The id becomes :data:`ERASED_HOUSEHOLD` (in an attempt's
+    error line too); the event keeps its kind and what is the visitor's, that an exclusion
+    was made, changed or removed. Returns how many events were changed.
+
+    Found through the trail's index: the visitor's events are written with the
+    household's, which name the visitor, so the visitors are those the household's own
+    exclusion events name. Run before :func:`redact_audit_events`, which clears them."""
+    a = Base.metadata.tables["audit_events"]
+    own = a.alias("own")
+    visitors = select(own.c.detail["visitor"].as_string()).where(
+        *_events_about(external_id, own), own.c.detail["table"].as_string() == "exclusions"
+    )
+    theirs = and_(
+        a.c.entity == "visitor",
+        a.c.entity_id.in_(visitors),
+        a.c.detail["table"].as_string() == "exclusions",
+        a.c.detail["household"].as_string() == external_id,
+    )
+    return audit.rename(conn, theirs, key="household", old=external_id, new=ERASED_HOUSEHOLD)
+
+
 def _erasures() -> ColumnElement[bool]:
     """The events of completed erasures of households: ``delete``, its only such action,
     without an outcome (an erasure refused or broken off erased nothing: the id's trail
@@ -132,11 +171,14 @@ def _erasures() -> ColumnElement[bool]:
     return and_(a.c.entity == "household", a.c.action == "delete", audit.completed())
 
 
-def _events_about(external_id: str) -> tuple[ColumnElement[bool], ...]:
-    """The events about the household with this id since that id was last erased."""
-    a = Base.metadata.tables["audit_events"]
+def _events_about(external_id: str, a: FromClause | None = None) -> tuple[ColumnElement[bool], ...]:
+    """The events about the household with this id since that id was last erased (in
+    ``a``, the trail or an alias of it)."""
+    if a is None:
+        a = Base.metadata.tables["audit_events"]
+    t = Base.metadata.tables["audit_events"]
     erased = (
-        select(func.max(a.c.id)).where(a.c.entity_id == external_id, _erasures()).scalar_subquery()
+        select(func.max(t.c.id)).where(t.c.entity_id == external_id, _erasures()).scalar_subquery()
     )
     return (
         a.c.entity_id == external_id,
