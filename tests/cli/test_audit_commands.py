@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Engine, text
 
 from tests.cli.conftest import Invoke
+from tests.factories.audit import last_event_id
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
 from tests.factories.visits import PLAN_START
 
@@ -28,11 +29,6 @@ def _events(engine: Engine, after: int) -> list[tuple[Any, ...]]:
             {"after": after},
         ).all()
     return [tuple(r) for r in rows]
-
-
-def _last(engine: Engine) -> int:
-    with engine.connect() as conn:
-        return int(conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM audit_events")).scalar_one())
 
 
 def test_each_command_on_personal_data_is_audited_once_and_a_failure_as_its_attempt(
@@ -103,7 +99,7 @@ def test_each_command_on_personal_data_is_audited_once_and_a_failure_as_its_atte
         ("household", "erase"): [("update", "visitor", "V1")],
     }
     for args, (action, entity, entity_id) in steps:
-        before = _last(with_areas)
+        before = last_event_id(with_areas)
         result = cli(*args)
         assert result.exit_code == 0, (args, result.output)
         events = _events(with_areas, before)
@@ -149,7 +145,7 @@ def test_each_command_on_personal_data_is_audited_once_and_a_failure_as_its_atte
         ("import", "households"): ("import", "households", None),
     }
     for args in failing:
-        before = _last(with_areas)
+        before = last_event_id(with_areas)
         result = cli(*args)
         assert result.exit_code in (1, 2), (args, result.output)
         assert len(result.output.strip().splitlines()) >= 1

@@ -5,49 +5,31 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from tests.cli.conftest import Invoke
+from tests.factories.audit import last_event_id, trail
 from tests.services.pairing.test_explain_stale import REAL_TODAY, YESTERDAY, leave_yesterday
 from tests.services.pairing.tree import add, home, propose, tree, worker
-
-
-def _trail(engine: Engine, after: int = 0) -> list[tuple[str, str, str | None, dict[str, Any]]]:
-    """(action, entity, entity_id, detail) of every event after ``after``, oldest first."""
-    with engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT action, entity, entity_id, detail FROM audit_events "
-                "WHERE id > :after ORDER BY id"
-            ),
-            {"after": after},
-        ).all()
-    return [(a, e, i, d if isinstance(d, dict) else json.loads(d)) for a, e, i, d in rows]
-
-
-def _last(engine: Engine) -> int:
-    with engine.connect() as conn:
-        return int(conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM audit_events")).scalar_one())
 
 
 def test_a_commit_refused_as_stale_records_a_read_under_the_visitor_it_names(
     cli: Invoke, engine: Engine, tmp_path: Path
 ) -> None:
     view = propose(leave_yesterday(engine, tmp_path), "A", today=YESTERDAY)
-    before = _last(engine)
+    before = last_event_id(engine)
     refused = cli("pair", "commit", str(view.id), "--quiet")
     assert refused.exit_code == 1
     said = " ".join(refused.output.split())
     assert f"on {REAL_TODAY} visitor VLEFT is not active" in said
-    trail = _trail(engine, before)
-    assert [(a, e, i) for a, e, i, _ in trail] == [
+    events = trail(engine, before)
+    assert [(a, e, i) for a, e, i, _ in events] == [
         ("update", "pairing_proposal", str(view.id)),  # the attempt, refused
         ("read", "visitor", "VLEFT"),  # and who its message named
     ]
-    assert trail[0][3]["outcome"] == "refused"
-    assert trail[1][3] == {"pairing_proposal": view.id}
+    assert events[0][3]["outcome"] == "refused"
+    assert events[1][3] == {"pairing_proposal": view.id}
     exported = cli("visitor", "export", "VLEFT")
     assert exported.exit_code == 0, exported.output
     events = json.loads(exported.output)["records"]["audit_events"]
@@ -62,8 +44,8 @@ def test_a_commit_refused_as_superseded_names_no_one_and_records_no_read(
     add(engine, tmp_path, "households", [home(household_id="H1", lat=51.501)])
     first, second = propose(engine, "A", today=REAL_TODAY), propose(engine, "A", today=REAL_TODAY)
     assert cli("pair", "commit", str(second.id), "--quiet").exit_code == 0
-    before = _last(engine)
+    before = last_event_id(engine)
     assert cli("pair", "commit", str(first.id), "--quiet").exit_code == 1
-    assert [(a, e, i) for a, e, i, _ in _trail(engine, before)] == [
+    assert [(a, e, i) for a, e, i, _ in trail(engine, before)] == [
         ("update", "pairing_proposal", str(first.id))
     ]

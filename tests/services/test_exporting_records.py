@@ -4,9 +4,7 @@ import reads, each person named in the trail, and back through import as no chan
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 import pytest
@@ -21,6 +19,7 @@ from doorstep.services.household_rights import erase_household
 from doorstep.services.visit_records import mark_missed
 from doorstep.services.visitor_rights import erase_visitor
 from doorstep.storage.session import unit_of_work
+from tests.factories.audit import last_event_id, trail
 from tests.factories.db import rejected, run_import, snapshot
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
 from tests.factories.visits import START, first_planned, plan_three
@@ -48,23 +47,6 @@ def planned(with_areas: Engine, tmp_path: Path) -> Engine:
     """H0-H2 paired with V1 and planned (see :func:`plan_three`)."""
     plan_three(with_areas, tmp_path)
     return with_areas
-
-
-def _trail_since(engine: Engine, last: int) -> list[tuple[str, str, str | None, dict[str, Any]]]:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT action, entity, entity_id, detail FROM audit_events "
-                "WHERE id > :last ORDER BY id"
-            ),
-            {"last": last},
-        ).all()
-    return [(str(a), str(e), i, d if isinstance(d, dict) else json.loads(d)) for a, e, i, d in rows]
-
-
-def _last_event(engine: Engine) -> int:
-    with engine.connect() as conn:
-        return int(conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM audit_events")).scalar_one())
 
 
 def _visits(engine: Engine) -> list[tuple[str, ...]]:
@@ -223,10 +205,10 @@ def test_each_household_and_visitor_in_these_files_is_named_once_in_the_trail(
     _device_visits(planned, tmp_path)
     with unit_of_work(planned) as s:
         exclude(s, "H1", "V2", reason="", actor="test", today=START)
-    last = _last_event(planned)
+    last = last_event_id(planned)
     for entity in ("visits", "exclusions", "pairings"):
         export(planned, entity, tmp_path / f"out_{entity}.csv")
-    events = _trail_since(planned, last)
+    events = trail(planned, last)
 
     def named(export: str, people: list[tuple[str, str]]) -> list[tuple[object, ...]]:
         detail = {"file": f"out_{export}.csv", "export": export}
@@ -250,13 +232,13 @@ def test_an_erased_household_is_in_none_of_these_files_nor_their_events(
     with unit_of_work(planned) as s:
         exclude(s, "H0", "V2", reason="", actor="test", today=START)
         erase_household(s, "H0", actor="test", today=START)
-    last = _last_event(planned)
+    last = last_event_id(planned)
     for entity in ("visits", "exclusions", "pairings"):
         export(planned, entity, tmp_path / f"{entity}.csv")
         assert "H0" not in written(tmp_path / f"{entity}.csv")["household_id"].to_list()
-    named = {i for _, e, i, _ in _trail_since(planned, last) if e == "household"}
+    named = {i for _, e, i, _ in trail(planned, last) if e == "household"}
     assert named == {"H1", "H2"}  # the exclusion was H0's only: V2 is in no file
-    assert "V2" not in {i for _, e, i, _ in _trail_since(planned, last) if e == "visitor"}
+    assert "V2" not in {i for _, e, i, _ in trail(planned, last) if e == "visitor"}
 
 
 @pytest.mark.parametrize("entity", ["visits", "exclusions", "pairings"])
@@ -275,7 +257,7 @@ def test_an_empty_database_exports_the_columns_and_no_rows(
     typed = pl.read_parquet(tmp_path / "out.parquet").schema
     assert typed["visitor_id"] == pl.String  # a column with no value is still typed
     assert typed.get("since", pl.Date) == pl.Date and typed.get("start", pl.Date) == pl.Date
-    events = _trail_since(engine, 0)
+    events = trail(engine, 0)
     assert [(a, e) for a, e, _, _ in events] == [("export", entity), ("export", entity)]
 
 
@@ -287,7 +269,7 @@ def test_all_is_for_pairings_only_and_such_an_export_records_nothing(
         unit_of_work(engine) as s,
     ):
         export_entity(s, "visits", tmp_path / "v.csv", actor="test", ended=True)
-    assert _trail_since(engine, 0) == []
+    assert trail(engine, 0) == []
     assert not (tmp_path / "v.csv").exists()
 
 
@@ -308,7 +290,7 @@ def test_an_erased_visitors_pairings_stay_under_their_id_and_no_event_names_them
             s, "R", planning.PlanSettings(start=ENDED, months=4), actor="test", today=ENDED
         )
         erase_visitor(s, "V1", actor="test", today=ENDED)
-    last = _last_event(planned)
+    last = last_event_id(planned)
     with unit_of_work(planned) as s:
         every = export_entity(s, "pairings", tmp_path / "all.csv", actor="test", ended=True)
     every.write()
@@ -325,5 +307,5 @@ def test_an_erased_visitors_pairings_stay_under_their_id_and_no_event_names_them
     assert rows.fill_null("").rows() == [  # by household, then first day
         (h, v, why) for h in ("H0", "H1", "H2") for v, why in (("V1", "visitor_left"), ("V2", ""))
     ]
-    named = [(e, i) for _, e, i, _ in _trail_since(planned, last) if i is not None]
+    named = [(e, i) for _, e, i, _ in trail(planned, last) if i is not None]
     assert named == 2 * ([("household", h) for h in ("H0", "H1", "H2")] + [("visitor", "V2")])

@@ -4,15 +4,14 @@ their own, so that their export lists the copy."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
 
 from doorstep.services import household_rights, visitor_rights
 from doorstep.storage.session import unit_of_work
+from tests.factories.audit import last_event_id, trail
 from tests.factories.db import run_import
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
 
@@ -43,30 +42,13 @@ def known(with_areas: Engine, tmp_path: Path) -> Engine:
     return with_areas
 
 
-def _events_since(engine: Engine, after: int) -> list[tuple[str, str, str | None, Any]]:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT action, entity, entity_id, detail FROM audit_events "
-                "WHERE id > :after ORDER BY id"
-            ),
-            {"after": after},
-        ).all()
-    return [(a, e, i, d if isinstance(d, dict) else json.loads(d)) for a, e, i, d in rows]
-
-
-def _last(engine: Engine) -> int:
-    with engine.connect() as conn:
-        return int(conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM audit_events")).scalar_one())
-
-
 def test_a_household_export_is_recorded_under_each_visitor_it_names(known: Engine) -> None:
-    before = _last(known)
+    before = last_event_id(known)
     with unit_of_work(known) as s:
         out = household_rights.export_household(s, "H1", actor="officer")
     named = sorted(v["external_id"] for v in out["records"]["visitors"])
     assert named == ["V1", "V2"]  # its visitor, and the one it is kept apart from
-    events = _events_since(known, before)
+    events = trail(known, before)
     assert events[0][:3] == ("subject_export", "household", "H1")
     # Then one event under each visitor it names (not V3), saying a household's export
     # copied them, not which household.
@@ -81,20 +63,20 @@ def test_a_household_export_is_recorded_under_each_visitor_it_names(known: Engin
 
 
 def test_a_household_export_naming_no_visitor_records_only_its_own_event(known: Engine) -> None:
-    before = _last(known)
+    before = last_event_id(known)
     with unit_of_work(known) as s:
         out = household_rights.export_household(s, "H2", actor="officer")
     assert "visitors" not in out["records"]
-    assert [e[:3] for e in _events_since(known, before)] == [("subject_export", "household", "H2")]
+    assert [e[:3] for e in trail(known, before)] == [("subject_export", "household", "H2")]
 
 
 def test_a_visitor_export_is_recorded_under_each_household_it_names(known: Engine) -> None:
-    before = _last(known)
+    before = last_event_id(known)
     with unit_of_work(known) as s:
         out = visitor_rights.export_visitor(s, "V2", actor="officer")
     assert [h["external_id"] for h in out["records"]["households"]] == ["H1"]  # kept apart
     detail = {"subject_export": "visitor"}
-    events = _events_since(known, before)
+    events = trail(known, before)
     assert [e[:3] for e in events] == [
         ("subject_export", "visitor", "V2"),
         ("export", "household", "H1"),
@@ -108,11 +90,11 @@ def test_a_visitor_export_is_recorded_under_each_household_it_names(known: Engin
 def test_a_visitor_export_naming_no_household_records_only_its_own_event(
     known: Engine,
 ) -> None:
-    before = _last(known)
+    before = last_event_id(known)
     with unit_of_work(known) as s:
         out = visitor_rights.export_visitor(s, "V3", actor="officer")
     assert "households" not in out["records"]
-    assert [e[:3] for e in _events_since(known, before)] == [("subject_export", "visitor", "V3")]
+    assert [e[:3] for e in trail(known, before)] == [("subject_export", "visitor", "V3")]
 
 
 def test_a_household_export_records_nothing_under_an_erased_visitor_it_names(
@@ -129,8 +111,8 @@ def test_a_household_export_records_nothing_under_an_erased_visitor_it_names(
         )
     with unit_of_work(known) as s:
         visitor_rights.erase_visitor(s, "V3", actor="manager")
-    before = _last(known)
+    before = last_event_id(known)
     with unit_of_work(known) as s:
         out = household_rights.export_household(s, "H2", actor="officer")
     assert out["records"]["visitors"][0]["external_id"] == "V3"
-    assert [e[:3] for e in _events_since(known, before)] == [("subject_export", "household", "H2")]
+    assert [e[:3] for e in trail(known, before)] == [("subject_export", "household", "H2")]

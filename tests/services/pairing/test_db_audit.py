@@ -11,6 +11,7 @@ from sqlalchemy import Engine, text
 
 from doorstep.services import pairing, visitor_rights
 from doorstep.storage.session import unit_of_work
+from tests.factories.audit import last_event_id
 from tests.services.pairing.tree import TODAY, add, commit, home, propose, tree, worker
 
 
@@ -72,11 +73,6 @@ def _household_events(engine: Engine, after: int) -> list[tuple[str, str | None,
     return [(r[0], r[1], r[2] if isinstance(r[2], dict) else json.loads(r[2])) for r in rows]
 
 
-def _last(engine: Engine) -> int:
-    with engine.connect() as conn:
-        return int(conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM audit_events")).scalar_one())
-
-
 def test_a_proposal_names_each_household_it_read_a_diff_those_listed_a_commit_those_changed(
     engine: Engine, tmp_path: Path
 ) -> None:
@@ -85,7 +81,7 @@ def test_a_proposal_names_each_household_it_read_a_diff_those_listed_a_commit_th
     homes = [home(household_id=h) for h in ("H1", "H2", "H3")]
     add(engine, tmp_path, "households", homes)
     first = propose(engine, "A").id
-    before = _last(engine)
+    before = last_event_id(engine)
     with unit_of_work(engine) as s:
         assert pairing.diff(s, first, actor="bob", limit=2).total == 3
     commit(engine, first)
@@ -155,7 +151,7 @@ def test_a_diff_is_audited_under_each_visitor_it_lists_now_or_proposed(
     near = worker(visitor_id="V3", capacity=1, lat=51.6)
     add(engine, tmp_path, "visitors", [leaver, worker(visitor_id="V2", capacity=2), near])
     second = propose(engine, "A").id
-    before = _last(engine)
+    before = last_event_id(engine)
     with unit_of_work(engine) as s:
         listed = pairing.diff(s, second, actor="bob", limit=2)
     assert [(c.household, c.current_visitor, c.proposed_visitor) for c in listed.changes] == [

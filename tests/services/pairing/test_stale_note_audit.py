@@ -14,6 +14,7 @@ from sqlalchemy import Engine, text
 
 from doorstep.services import pairing, visitor_rights
 from doorstep.storage.session import unit_of_work
+from tests.factories.audit import last_event_id
 from tests.services.pairing.tree import TODAY, add, commit, home, propose, tree, worker
 
 LATER = TODAY + dt.timedelta(days=1)
@@ -33,11 +34,6 @@ def gone(engine: Engine, tmp_path: Path) -> Engine:
     return engine
 
 
-def _last(engine: Engine) -> int:
-    with engine.connect() as conn:
-        return int(conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM audit_events")).scalar_one())
-
-
 def _visitor_reads(engine: Engine, after: int) -> list[tuple[str, dict[str, Any]]]:
     """(visitor, detail) of each ``read`` under a visitor since event ``after``, in order."""
     with engine.connect() as conn:
@@ -53,7 +49,7 @@ def _visitor_reads(engine: Engine, after: int) -> list[tuple[str, dict[str, Any]
 
 def test_show_records_a_read_under_the_visitor_its_stale_note_names(gone: Engine) -> None:
     view = propose(gone, "A")
-    before = _last(gone)
+    before = last_event_id(gone)
     with unit_of_work(gone) as s:
         shown = pairing.show(s, view.id, actor="alice", today=LATER)
     assert shown.stale_reason is not None
@@ -66,7 +62,7 @@ def test_show_records_a_read_under_the_visitor_its_stale_note_names(gone: Engine
 
 def test_a_fresh_proposal_shown_names_no_visitor_and_records_no_read(gone: Engine) -> None:
     view = propose(gone, "A")
-    before = _last(gone)
+    before = last_event_id(gone)
     with unit_of_work(gone) as s:
         assert pairing.show(s, view.id, actor="alice", today=TODAY).stale is False
     assert _visitor_reads(gone, before) == []
@@ -76,7 +72,7 @@ def test_diff_records_a_read_under_a_visitor_its_stale_note_names_beside_those_l
     gone: Engine,
 ) -> None:
     view = propose(gone, "A")
-    before = _last(gone)
+    before = last_event_id(gone)
     with unit_of_work(gone) as s:
         changes = pairing.diff(s, view.id, actor="bob", today=LATER)
     assert [(c.household, c.proposed_visitor) for c in changes.changes] == [("H1", "VNEAR")]
@@ -94,7 +90,7 @@ def test_explain_records_one_read_under_a_visitor_both_shown_and_named(
     add(engine, tmp_path, "visitors", [leaves, worker(visitor_id="VSTAY", lat=51.55)])
     add(engine, tmp_path, "households", [home(household_id="H1")])
     view = propose(engine, "A")
-    before = _last(engine)
+    before = last_event_id(engine)
     with unit_of_work(engine) as s:
         out = pairing.explain_household(s, "H1", actor="carol", today=LATER, limit=1)
     assert out.explanation.visitor_id == "VLEFT"  # the proposal's pair, named in the note too
@@ -107,7 +103,7 @@ def test_explain_records_a_read_under_a_visitor_only_its_stale_note_names(
     gone: Engine,
 ) -> None:
     view = propose(gone, "A")
-    before = _last(gone)
+    before = last_event_id(gone)
     with unit_of_work(gone) as s:
         out = pairing.explain_household(s, "H1", actor="carol", today=LATER, limit=0)
     assert out.stale_reason is not None and "VGONE" in out.stale_reason
@@ -121,7 +117,7 @@ def test_a_committed_proposals_note_names_a_visitor_who_left_since_and_reads_the
 ) -> None:
     view = propose(gone, "A")
     commit(gone, view.id)
-    before = _last(gone)
+    before = last_event_id(gone)
     with unit_of_work(gone) as s:
         shown = pairing.show(s, view.id, actor="alice", today=LATER)
     assert shown.stale_reason is not None
@@ -138,7 +134,7 @@ def test_only_the_five_visitors_a_note_names_are_read(engine: Engine, tmp_path: 
     add(engine, tmp_path, "visitors", [worker(visitor_id="VNEAR", lat=51.501), *leaving])
     add(engine, tmp_path, "households", [home(household_id="H1")])
     view = propose(engine, "A")
-    before = _last(engine)
+    before = last_event_id(engine)
     with unit_of_work(engine) as s:
         shown = pairing.show(s, view.id, actor="alice", today=LATER)
     assert shown.stale_reason is not None and "(and 2 more)" in shown.stale_reason
