@@ -38,3 +38,30 @@ def pair(engine: Engine, h: str, v: str, since: dt.date, until: dt.date | None) 
     )
     with engine.connect() as conn:
         return int(conn.execute(text("SELECT MAX(id) FROM pairings")).scalar_one())
+
+
+def planned_stay(engine: Engine, pairing: int, first: dt.date, last: dt.date) -> None:
+    """A planned visit of ``pairing`` from ``first`` to ``last``, written as an earlier plan
+    left it (a stay under way when its days span the plan's start)."""
+    sql(
+        engine,
+        "INSERT INTO visits (household_id, visitor_id, pairing_id, status, planned_start, "
+        "planned_end) SELECT household_id, visitor_id, id, 'planned', :a, :z FROM pairings "
+        "WHERE id = :p",
+        p=pairing,
+        a=first,
+        z=last,
+    )
+
+
+def planned_days(engine: Engine, pairing: int) -> list[tuple[dt.date, dt.date]]:
+    """(first, last) day of each planned visit of ``pairing``, in order."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT planned_start, planned_end FROM visits WHERE pairing_id = :p "
+                "AND status = 'planned' ORDER BY planned_start"
+            ),
+            {"p": pairing},
+        ).all()
+        return [(as_date(a), as_date(z)) for a, z in rows]

@@ -3,20 +3,20 @@ stay is not happening, so it keeps the visitor from nothing in that same plan.""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from doorstep.services import calendars, planning
 from doorstep.storage.session import unit_of_work
 from tests.factories.db import run_import
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
 from tests.services.planning_rows import START
-from tests.services.planning_rows import as_date as _d
 from tests.services.planning_rows import day as _day
 from tests.services.planning_rows import pair as _pair
+from tests.services.planning_rows import planned_days as _planned_days
+from tests.services.planning_rows import planned_stay as _planned_stay
 from tests.services.planning_rows import sql as _sql
 
 #: How the household H stops getting visits from V after V's stay there was planned.
@@ -26,18 +26,6 @@ _NO_VISITS_NOW = {
     "SELECT v.id, h.id, '' FROM visitors v, households h "
     "WHERE v.external_id = 'V' AND h.external_id = 'H'",
 }
-
-
-def _planned_days(engine: Engine, pairing: int) -> list[tuple[dt.date, dt.date]]:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT planned_start, planned_end FROM visits WHERE pairing_id = :p "
-                "AND status = 'planned' ORDER BY planned_start"
-            ),
-            {"p": pairing},
-        ).all()
-        return [(_d(a), _d(z)) for a, z in rows]
 
 
 @pytest.mark.parametrize("how", sorted(_NO_VISITS_NOW))
@@ -54,15 +42,7 @@ def test_a_stay_under_way_the_plan_cancels_keeps_its_visitor_from_nothing(
     run_import(with_areas, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, hh))
     stopped = _pair(with_areas, "H", "V", _day(-100), None)
     other = _pair(with_areas, "G", "V", _day(-100), None)
-    _sql(
-        with_areas,
-        "INSERT INTO visits (household_id, visitor_id, pairing_id, status, planned_start, "
-        "planned_end) SELECT household_id, visitor_id, id, 'planned', :a, :z FROM pairings "
-        "WHERE id = :p",
-        p=stopped,
-        a=_day(-2),
-        z=_day(4),
-    )
+    _planned_stay(with_areas, stopped, _day(-2), _day(4))
     _sql(with_areas, _NO_VISITS_NOW[how])
     settings = planning.PlanSettings(start=START)
     with unit_of_work(with_areas) as s:
@@ -95,15 +75,7 @@ def test_a_handed_over_stay_at_a_household_v_is_not_to_visit_is_cancelled_too(
     old = _pair(with_areas, "H", "V", _day(-100), START)
     new = _pair(with_areas, "H", "W", START, None)
     other = _pair(with_areas, "G", "V", _day(-100), None)
-    _sql(
-        with_areas,
-        "INSERT INTO visits (household_id, visitor_id, pairing_id, status, planned_start, "
-        "planned_end) SELECT household_id, visitor_id, id, 'planned', :a, :z FROM pairings "
-        "WHERE id = :p",
-        p=old,
-        a=_day(-2),
-        z=_day(4),
-    )
+    _planned_stay(with_areas, old, _day(-2), _day(4))
     _sql(with_areas, _NO_VISITS_NOW[how])
     settings = planning.PlanSettings(start=START)
     with unit_of_work(with_areas) as s:

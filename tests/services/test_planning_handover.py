@@ -19,19 +19,9 @@ from tests.services.planning_rows import START
 from tests.services.planning_rows import as_date as _d
 from tests.services.planning_rows import day as _day
 from tests.services.planning_rows import pair as _pair
+from tests.services.planning_rows import planned_days as _planned_days
+from tests.services.planning_rows import planned_stay as _planned_stay
 from tests.services.planning_rows import sql as _sql
-
-
-def _planned_stay(engine: Engine, pairing: int, a: dt.date, z: dt.date) -> None:
-    _sql(
-        engine,
-        "INSERT INTO visits (household_id, visitor_id, pairing_id, status, planned_start, "
-        "planned_end) SELECT household_id, visitor_id, id, 'planned', :a, :z FROM pairings "
-        "WHERE id = :p",
-        p=pairing,
-        a=a,
-        z=z,
-    )
 
 
 def _starts(engine: Engine, pairing: int) -> list[dt.date]:
@@ -44,18 +34,6 @@ def _starts(engine: Engine, pairing: int) -> list[dt.date]:
             {"p": pairing},
         ).scalars()
         return [_d(a) for a in rows]
-
-
-def _planned_days(engine: Engine, pairing: int) -> list[tuple[dt.date, dt.date]]:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT planned_start, planned_end FROM visits WHERE pairing_id = :p "
-                "AND status = 'planned' ORDER BY planned_start"
-            ),
-            {"p": pairing},
-        ).all()
-        return [(_d(a), _d(z)) for a, z in rows]
 
 
 def _hand_over(engine: Engine, tmp_path: Path, day: dt.date) -> tuple[int, int]:
