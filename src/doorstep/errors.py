@@ -19,6 +19,10 @@ class Named:
     entity: str
     ids: tuple[str, ...]
     detail: dict[str, Any] = field(default_factory=dict)
+    #: The message as the attempt's own event keeps it, without their ids, where those are
+    #: a household's: that event is not under the household's id, so its erasure would not
+    #: find it there (the read under its id says who was shown it). ``None``: the message.
+    unnamed: str | None = None
 
 
 class DoorstepError(Exception):

@@ -65,7 +65,9 @@ def attempt_detail(attempt: Attempt, error: BaseException) -> dict[str, Any]:
     if isinstance(rows, list):
         why["errors"] = len(rows)
     elif attempt.quote and isinstance(error, DoorstepError):
-        why = {"error": error.message.strip().splitlines()[0]}
+        named = error.named
+        line = named.unnamed if named is not None and named.unnamed is not None else error.message
+        why = {"error": line.strip().splitlines()[0]}
     return {**attempt.detail, OUTCOME: REFUSED if refused else FAILED, **why}
 
 

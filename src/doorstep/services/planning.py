@@ -29,7 +29,7 @@ from doorstep.engine.planning import (
     visit_flags,
 )
 from doorstep.engine.planning.problem import overlapping_pairings
-from doorstep.errors import Conflict
+from doorstep.errors import Conflict, Named
 from doorstep.privacy.audit import record_event, record_events, record_household_events
 from doorstep.services.planning_inputs import (
     PlanInputs,
@@ -174,7 +174,7 @@ def build_result(
     stay_days = settings.policy.stay_days
     scope = _active_days(repo.scope_pairings(conn, path, start), stay_days)
     pairs = scope.filter(_plannable(scope, start, end))
-    _refuse_overlapping(pairs)
+    _refuse_overlapping(pairs, area_code)
     holidays = (
         public_holidays(settings.country, start, end, subdivision=settings.subdivision)
         if settings.country
@@ -440,7 +440,7 @@ def forget_day(start: dt.date, today: dt.date) -> dt.date:
     return min(start, today)
 
 
-def _refuse_overlapping(pairs: pl.DataFrame) -> None:
+def _refuse_overlapping(pairs: pl.DataFrame, area_code: str) -> None:
     """Refuse a household paired with one visitor twice over the same days.
 
     Paired again later (after another visitor, say) is fine: each pairing keeps its own days.
@@ -456,11 +456,15 @@ def _refuse_overlapping(pairs: pl.DataFrame) -> None:
     clash = overlapping_pairings(*(c.to_numpy() for c in ids))
     if clash is not None:
         first, second = (pairs.row(i, named=True) for i in clash)
-        raise Conflict(
-            f"household {second['household']} is paired with visitor {second['visitor']} "
-            f"twice over the same days (pairings {first['id']} and {second['id']}): end one "
-            "of them to plan the area"
+        household = second["household"]
+        rest = (
+            f"is paired with visitor {second['visitor']} twice over the same days (pairings "
+            f"{first['id']} and {second['id']}): end one of them to plan the area"
         )
+        # The user is shown the household's id, a read under it; the refused plan's event,
+        # which its erasure does not find, keeps the line without it.
+        read = Named("household", (household,), {"area": area_code}, unnamed=f"a household {rest}")
+        raise Conflict(f"household {household} {rest}", named=read)
 
 
 def plan_area(

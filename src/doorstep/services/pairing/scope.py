@@ -24,7 +24,7 @@ from doorstep.engine.pairing.problem import (
 )
 from doorstep.engine.pairing.result import PairingResult
 from doorstep.engine.pairing.solve import Progress, Silent
-from doorstep.errors import Conflict, InvalidInput
+from doorstep.errors import Conflict, InvalidInput, Named
 from doorstep.services.pairing import digest as digests
 from doorstep.storage.repositories import pairing as repo
 
@@ -47,13 +47,17 @@ class Scope:
 
 
 def _one_open_pairing_each(households: pl.DataFrame, area_code: str) -> None:
-    """Refuse, in words, a household with two open pairings (the engine would raise)."""
+    """Refuse, in words, a household with two open pairings (the engine would raise). The
+    user is shown its id, a read under it; the refused attempt's event, not the
+    household's, keeps the line without it (:attr:`~doorstep.errors.Named.unnamed`)."""
     twice = households.filter(pl.col("id").is_duplicated())["external_id"].unique().sort()
     if len(twice):
-        raise Conflict(
-            f"household {twice[0]} of {area_code} has more than one open pairing "
-            f"({len(twice)} household(s) do); end all but one of them before pairing again"
+        rest = (
+            f"of {area_code} has more than one open pairing ({len(twice)} household(s) do); "
+            "end all but one of them before pairing again"
         )
+        read = Named("household", (twice[0],), {"area": area_code}, unnamed=f"a household {rest}")
+        raise Conflict(f"household {twice[0]} {rest}", named=read)
 
 
 def _visitors_in_reach(

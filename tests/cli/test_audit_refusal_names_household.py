@@ -1,0 +1,105 @@
+"""A `pair --area`, `pair commit` or `plan --area` refused over a household's pairings (two
+open ones, written around Doorstep) shows the household's id: a read under its id records
+that, and the refused attempt's own event keeps the line without it, so that once the
+household is erased no event outside its own names it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, text
+
+from tests.cli.conftest import Invoke
+from tests.services.pairing.tree import add, home, tree, worker
+
+#: The household paired twice: an id no other value of the test holds.
+H = "HQZ7"
+
+
+@pytest.fixture
+def paired_twice(cli: Invoke, engine: Engine, tmp_path: Path) -> Engine:
+    """H paired with VA by a commit, an open proposal 2 for area A, and a second open
+    pairing of H with VA from the same day, as two unlocked writers could leave."""
+    tree(engine, tmp_path)
+    add(engine, tmp_path, "visitors", [worker(visitor_id="VA", capacity=3)])
+    add(engine, tmp_path, "households", [home(household_id=H, lat=51.501)])
+    for args in (("pair", "--area", "A"), ("pair", "commit", "1"), ("pair", "--area", "A")):
+        result = cli(*args, "--quiet")
+        assert result.exit_code == 0, result.output
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO pairings (visitor_id, household_id, started_on) "
+                "SELECT visitor_id, household_id, started_on FROM pairings"
+            )
+        )
+    return engine
+
+
+def _trail(engine: Engine, after: int = 0) -> list[tuple[str, str, str | None, dict[str, Any]]]:
+    """(action, entity, entity_id, detail) of every event after ``after``, oldest first."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT action, entity, entity_id, detail FROM audit_events "
+                "WHERE id > :after ORDER BY id"
+            ),
+            {"after": after},
+        ).all()
+    return [(a, e, i, d if isinstance(d, dict) else json.loads(d)) for a, e, i, d in rows]
+
+
+def _last(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM audit_events")).scalar_one())
+
+
+TWO_OPEN = (
+    "of A has more than one open pairing (1 household(s) do); end all but one of them before "
+    "pairing again"
+)
+
+
+@pytest.mark.parametrize(
+    ("args", "attempt", "line"),
+    [
+        (("pair", "--area", "A"), ("create", "pairing_proposal", None), TWO_OPEN),
+        (("pair", "commit", "2"), ("update", "pairing_proposal", "2"), TWO_OPEN),
+        (
+            ("plan", "--area", "A", "--start", dt.date.today().isoformat()),
+            ("create", "visit_plan", None),
+            "is paired with visitor VA twice over the same days (pairings 1 and 2): end one of "
+            "them to plan the area",
+        ),
+    ],
+)
+def test_a_refusal_shows_the_household_reads_it_and_keeps_its_id_out_of_the_attempt(
+    cli: Invoke,
+    paired_twice: Engine,
+    args: tuple[str, ...],
+    attempt: tuple[str, str, str | None],
+    line: str,
+) -> None:
+    engine = paired_twice
+    before = _last(engine)
+    refused = cli(*args, "--quiet")
+    assert refused.exit_code == 1
+    assert f"household {H} {line}" in " ".join(refused.output.split())
+    trail = _trail(engine, before)
+    assert [(a, e, i) for a, e, i, _ in trail] == [attempt, ("read", "household", H)]
+    assert trail[0][3]["outcome"] == "refused"
+    assert trail[0][3]["error"] == f"a household {line}"
+    assert trail[1][3] == {"area": "A"}
+    # Once it is erased, no event but its own (cleared) names it.
+    erased = cli("household", "erase", H, "--yes")
+    assert erased.exit_code == 0, erased.output
+    naming = [
+        (a, e, i, d)
+        for a, e, i, d in _trail(engine)
+        if H in json.dumps(d) or (i == H and e != "household")
+    ]
+    assert naming == []
