@@ -1,0 +1,30 @@
+"""Reading the audit trail in tests: the events after a point, and that point."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Engine, text
+
+#: An event as tests compare it: (action, entity, entity_id, detail).
+Event = tuple[str, str, str | None, dict[str, Any]]
+
+
+def last_event_id(engine: Engine) -> int:
+    """The id of the newest event (0 for an empty trail): pass it to :func:`trail` later."""
+    with engine.connect() as conn:
+        return int(conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM audit_events")).scalar_one())
+
+
+def trail(engine: Engine, after: int = 0) -> list[Event]:
+    """Every event after ``after``, oldest first, its detail parsed (SQLite keeps text)."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT action, entity, entity_id, detail FROM audit_events "
+                "WHERE id > :after ORDER BY id"
+            ),
+            {"after": after},
+        ).all()
+    return [(a, e, i, d if isinstance(d, dict) else json.loads(d)) for a, e, i, d in rows]
