@@ -8,12 +8,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
 
 from tests.cli.conftest import Invoke
+from tests.factories.audit import last_event_id, trail
 from tests.services.pairing.tree import add, home, tree, worker
 
 #: The household paired twice: an id no other value of the test holds.
@@ -38,24 +38,6 @@ def paired_twice(cli: Invoke, engine: Engine, tmp_path: Path) -> Engine:
             )
         )
     return engine
-
-
-def _trail(engine: Engine, after: int = 0) -> list[tuple[str, str, str | None, dict[str, Any]]]:
-    """(action, entity, entity_id, detail) of every event after ``after``, oldest first."""
-    with engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT action, entity, entity_id, detail FROM audit_events "
-                "WHERE id > :after ORDER BY id"
-            ),
-            {"after": after},
-        ).all()
-    return [(a, e, i, d if isinstance(d, dict) else json.loads(d)) for a, e, i, d in rows]
-
-
-def _last(engine: Engine) -> int:
-    with engine.connect() as conn:
-        return int(conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM audit_events")).scalar_one())
 
 
 TWO_OPEN = (
@@ -85,21 +67,21 @@ def test_a_refusal_shows_the_household_reads_it_and_keeps_its_id_out_of_the_atte
     line: str,
 ) -> None:
     engine = paired_twice
-    before = _last(engine)
+    before = last_event_id(engine)
     refused = cli(*args, "--quiet")
     assert refused.exit_code == 1
     assert f"household {H} {line}" in " ".join(refused.output.split())
-    trail = _trail(engine, before)
-    assert [(a, e, i) for a, e, i, _ in trail] == [attempt, ("read", "household", H)]
-    assert trail[0][3]["outcome"] == "refused"
-    assert trail[0][3]["error"] == f"a household {line}"
-    assert trail[1][3] == {"area": "A"}
+    events = trail(engine, before)
+    assert [(a, e, i) for a, e, i, _ in events] == [attempt, ("read", "household", H)]
+    assert events[0][3]["outcome"] == "refused"
+    assert events[0][3]["error"] == f"a household {line}"
+    assert events[1][3] == {"area": "A"}
     # Once it is erased, no event but its own (cleared) names it.
     erased = cli("household", "erase", H, "--yes")
     assert erased.exit_code == 0, erased.output
     naming = [
         (a, e, i, d)
-        for a, e, i, d in _trail(engine)
+        for a, e, i, d in trail(engine)
         if H in json.dumps(d) or (i == H and e != "household")
     ]
     assert naming == []

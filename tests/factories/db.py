@@ -70,3 +70,15 @@ def import_teams(engine: Engine, tmp_path: Path, *codes: str) -> None:
     rows = [[t, f"Team {t}", "R-C-V1", "2026-01-01"] for t in codes]
     path = write_csv(tmp_path / "t.csv", ["code", "name", "area_code", "starts_on"], rows)
     run_import(engine, "teams", path)
+
+
+def query_plan(engine: Engine, statement: str, parameters: Any) -> str:
+    """The database's plan for ``statement``, as text; on PostgreSQL with sequential scans
+    priced out, so that a table this small is still read through an index where one fits."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+            return "\n".join(str(r[-1]) for r in rows)
+        conn.exec_driver_sql("SET enable_seqscan = off")
+        rows = conn.exec_driver_sql("EXPLAIN " + statement, parameters).all()
+        return "\n".join(str(r[0]) for r in rows)

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, event, text
 
 from doorstep.services import exclusions, household_rights
 from doorstep.storage.session import unit_of_work
+from tests.factories.db import query_plan
 from tests.services.pairing.tree import near_and_far
 
 
@@ -60,18 +61,6 @@ def test_an_erasure_renames_the_household_in_its_visitors_exclusion_events_only(
     assert [e[:2] for e in before] == [e[:2] for e in after]
 
 
-def _plan(engine: Engine, statement: str, parameters: Any) -> str:
-    """The database's plan for ``statement``; on PostgreSQL with sequential scans priced
-    out, so that a table this small is still read through an index where one fits."""
-    with engine.connect() as conn:
-        if engine.dialect.name == "sqlite":
-            rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
-            return "\n".join(str(r[-1]) for r in rows)
-        conn.exec_driver_sql("SET enable_seqscan = off")
-        rows = conn.exec_driver_sql("EXPLAIN " + statement, parameters).all()
-        return "\n".join(str(r[0]) for r in rows)
-
-
 def test_an_erasure_changes_the_trail_through_its_index(kept_apart: Engine) -> None:
     # The trail holds millions of events: read whole at each erasure, it would take
     # seconds, under the lock that pair commits wait for.
@@ -90,6 +79,6 @@ def test_an_erasure_changes_the_trail_through_its_index(kept_apart: Engine) -> N
     # Its visitors' events, then its own (those without an outcome, then each outcome's).
     assert len(statements) == 4
     for statement, parameters in statements:
-        plan = _plan(kept_apart, statement, parameters)
+        plan = query_plan(kept_apart, statement, parameters)
         assert "ix_audit_events_entity_id" in plan, plan
         assert "SCAN audit_events" not in plan and "Seq Scan on audit_events" not in plan, plan

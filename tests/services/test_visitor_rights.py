@@ -26,7 +26,7 @@ from doorstep.services.registry import programme_summary
 from doorstep.storage.base import Base
 from doorstep.storage.repositories.visitor_data import ERASED, KEPT, referencing
 from doorstep.storage.session import unit_of_work
-from tests.factories.db import import_teams, rejected, run_import
+from tests.factories.db import import_teams, query_plan, rejected, run_import
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
 from tests.factories.sides import Side
 
@@ -370,18 +370,6 @@ def test_an_open_proposal_that_considered_an_erased_visitor_is_not_committed(
     assert _count(with_areas, "SELECT COUNT(*) FROM pairings") == 0
 
 
-def _plans(engine: Engine, statement: str, parameters: Any) -> str:
-    """The database's plan for ``statement``, as text; on PostgreSQL with sequential scans
-    priced out, so that a table this small is still read through an index where one fits."""
-    with engine.connect() as conn:
-        if engine.dialect.name == "sqlite":
-            rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
-            return "\n".join(str(r[-1]) for r in rows)
-        conn.exec_driver_sql("SET enable_seqscan = off")
-        rows = conn.exec_driver_sql("EXPLAIN " + statement, parameters).all()
-        return "\n".join(str(r[0]) for r in rows)
-
-
 def test_a_visitors_export_finds_their_events_through_the_trails_index(paired: Engine) -> None:
     # The trail grows by a region's households with each work list: read whole, it takes
     # a visitor's export seconds (bench/audit_events.py, "visitor").
@@ -408,7 +396,7 @@ def test_a_visitors_export_finds_their_events_through_the_trails_index(paired: E
     ]
     assert statements
     for statement, parameters in statements:
-        plan = _plans(paired, statement, parameters)
+        plan = query_plan(paired, statement, parameters)
         assert "ix_audit_events_entity_id" in plan, plan
         assert "SCAN audit_events" not in plan and "Seq Scan on audit_events" not in plan, plan
         assert "pk_audit_events" not in plan, plan  # nor every row in the key's order
