@@ -13,7 +13,7 @@ from sqlalchemy import Engine, func, select, text, update
 
 from doorstep.engine.planning import CadencePolicy
 from doorstep.errors import Conflict, InvalidInput, NotFound
-from doorstep.services import calendars, exclusions, planning
+from doorstep.services import calendars, exclusions, planning, work_lists
 from doorstep.services.exclusions import Change
 from doorstep.services.household_rights import export_household
 from doorstep.services.visitor_rights import erase_visitor, export_visitor
@@ -252,7 +252,7 @@ def test_a_pair_excluded_while_paired_loses_its_planned_visits_at_once_and_gets_
     # the work lists say that the household needs a new visitor.
     assert open_pairings(area) == [("VNEAR", "H1")]
     with unit_of_work(area) as s:
-        due = planning.work_list(s, "due", actor="test", today=later, days=365)
+        due = work_lists.work_list(s, "due", actor="test", today=later, days=365)
     assert [(r["household"], r["visitor"], r["status"]) for r in due] == [
         ("H1", "VNEAR", "pair excluded: a new visitor is needed")
     ]
@@ -322,7 +322,7 @@ def _dated(engine: Engine, after: int, day: dt.date) -> int:
 
 def _status(engine: Engine, day: dt.date) -> str:
     with unit_of_work(engine) as s:
-        rows = planning.work_list(s, "due", actor="test", today=day, days=365)
+        rows = work_lists.work_list(s, "due", actor="test", today=day, days=365)
     assert [(r["household"], r["visitor"]) for r in rows] == [("H1", "VNEAR")]
     return str(rows[0]["status"])
 

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, text
 
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.engine.planning import CadencePolicy
-from doorstep.services import pairing, planning
+from doorstep.services import pairing, planning, work_lists
 from doorstep.storage.repositories import visits as repo
 from doorstep.storage.session import unit_of_work
 from tests.factories.db import run_import
@@ -144,10 +144,10 @@ def test_work_lists_show_overdue_due_and_upcoming_households(paired: Engine) -> 
         )
     today = START + dt.timedelta(days=65)
     with unit_of_work(paired) as s:
-        overdue = planning.work_list(s, "overdue", actor="test", today=today)
-        due = planning.work_list(s, "due", actor="test", today=today, days=14)
-        upcoming = planning.work_list(s, "upcoming", actor="test", today=START, days=30)
-        mine = planning.work_list(s, "overdue", actor="test", today=today, visitor="V1")
+        overdue = work_lists.work_list(s, "overdue", actor="test", today=today)
+        due = work_lists.work_list(s, "due", actor="test", today=today, days=14)
+        upcoming = work_lists.work_list(s, "upcoming", actor="test", today=START, days=30)
+        mine = work_lists.work_list(s, "overdue", actor="test", today=today, visitor="V1")
     assert sorted(r["household"] for r in overdue) == ["H1", "H2", "H3"]
     assert all(r["days_left"] == -5 for r in overdue)
     assert [r["household"] for r in due] == ["H0"]
@@ -265,7 +265,7 @@ def test_an_overdue_household_is_visited_first_however_long_ago_its_last_visit(
         summary = planning.plan_area(
             s, "R", planning.PlanSettings(start=START), actor="test", today=START
         )
-        overdue = planning.work_list(s, "overdue", actor="test", today=START)
+        overdue = work_lists.work_list(s, "overdue", actor="test", today=START)
     assert summary.compliant_pairings == summary.pairings - 1
     assert summary.reasons == {"overdue_before_planning": 1}
     assert _planned(paired, "H0")[0][0] == START
@@ -391,8 +391,8 @@ def test_work_lists_follow_the_household_across_pairings_and_until_a_pairing_end
     )
     today = START + dt.timedelta(days=70)
     with unit_of_work(paired) as s:
-        due = planning.work_list(s, "due", actor="test", today=today, days=30)
-        upcoming = planning.work_list(s, "upcoming", actor="test", today=START, days=90)
+        due = work_lists.work_list(s, "due", actor="test", today=today, days=30)
+        upcoming = work_lists.work_list(s, "upcoming", actor="test", today=START, days=90)
     h1 = [r for r in due if r["household"] == "H1"]
     assert len(h1) == 1
     assert _d(h1[0]["last_visit"]) == visited
@@ -479,9 +479,9 @@ def test_work_lists_leave_out_households_without_consent_and_mark_those_whose_vi
     _sql(paired, "UPDATE visitors SET active_to = :d WHERE external_id = 'V2'", d=left)
     today = START + dt.timedelta(days=70)
     with unit_of_work(paired) as s:
-        overdue = planning.work_list(s, "overdue", actor="test", today=today)
-        due = planning.work_list(s, "due", actor="test", today=START + dt.timedelta(days=50))
-        v2 = planning.work_list(s, "overdue", actor="test", today=today, visitor="V2")
+        overdue = work_lists.work_list(s, "overdue", actor="test", today=today)
+        due = work_lists.work_list(s, "due", actor="test", today=START + dt.timedelta(days=50))
+        v2 = work_lists.work_list(s, "overdue", actor="test", today=today, visitor="V2")
     listed = {r["household"] for r in overdue}
     assert "H0" not in listed
     # V2's pairings are still open: its households are the ones to re-pair, not to forget.
@@ -498,7 +498,7 @@ def test_work_lists_mark_the_households_of_a_visitor_not_yet_begun(paired: Engin
     begins = START + dt.timedelta(days=100)
     _sql(paired, "UPDATE visitors SET active_from = :d WHERE external_id = 'V2'", d=begins)
     with unit_of_work(paired) as s:
-        overdue = planning.work_list(
+        overdue = work_lists.work_list(
             s, "overdue", actor="test", today=START + dt.timedelta(days=70)
         )
     status = {r["visitor"]: r["status"] for r in overdue}
@@ -564,8 +564,8 @@ def test_work_lists_leave_out_visits_past_an_end_and_pairings_not_yet_begun(
         d=_day(300),
     )
     with unit_of_work(paired) as s:
-        upcoming = planning.work_list(s, "upcoming", actor="test", today=START, days=180)
-        due = planning.work_list(s, "due", actor="test", today=_day(250), days=120)
+        upcoming = work_lists.work_list(s, "upcoming", actor="test", today=START, days=180)
+        due = work_lists.work_list(s, "due", actor="test", today=_day(250), days=120)
     assert upcoming
     for r in upcoming:
         start = _d(r["start"])
@@ -632,11 +632,11 @@ def test_work_lists_count_a_never_visited_household_from_its_first_pairing(
         d=_day(21),
     )
     with unit_of_work(paired) as s:
-        overdue = planning.work_list(s, "overdue", actor="test", today=_day(70))
+        overdue = work_lists.work_list(s, "overdue", actor="test", today=_day(70))
     deadlines = {r["household"]: r["deadline"] for r in overdue}
     assert deadlines == {"H0": _day(60), "H1": _day(60), "H3": _day(60)}
     with unit_of_work(paired) as s:
-        due = planning.work_list(s, "due", actor="test", today=_day(70), days=30)
+        due = work_lists.work_list(s, "due", actor="test", today=_day(70), days=30)
     assert {r["household"]: r["deadline"] for r in due} == {"H2": _day(81)}
 
 
@@ -652,7 +652,7 @@ def test_the_plan_counts_a_never_visited_household_from_its_first_pairing(
         summary = planning.plan_area(
             s, "R", planning.PlanSettings(start=START), actor="test", today=START
         )
-        overdue = planning.work_list(s, "overdue", actor="test", today=START)
+        overdue = work_lists.work_list(s, "overdue", actor="test", today=START)
     assert summary.reasons == {"overdue_before_planning": 1}
     assert [(r["household"], r["deadline"]) for r in overdue] == [("H1", _day(-40))]
     assert min(a for a, _ in _planned(paired, "H1")) == START
@@ -670,8 +670,8 @@ def test_work_lists_as_of_a_past_day_use_the_consent_in_force_that_day(
         path = write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, [row])
         run_import(paired, "households", path, today=_day(90))  # entered after every act
     with unit_of_work(paired) as s:
-        before = planning.work_list(s, "due", actor="test", today=_day(49))
-        after = planning.work_list(s, "due", actor="test", today=_day(50))
+        before = work_lists.work_list(s, "due", actor="test", today=_day(49))
+        after = work_lists.work_list(s, "due", actor="test", today=_day(50))
     assert sorted(r["household"] for r in before) == ["H0", "H2", "H3"]
     assert sorted(r["household"] for r in after) == ["H1", "H2", "H3"]
 
@@ -686,8 +686,8 @@ def test_work_lists_as_of_a_past_day_take_the_latest_act_by_its_date_not_by_when
         path = write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, [row])
         run_import(paired, "households", path, today=_day(90))  # entered after every act
     with unit_of_work(paired) as s:
-        day_30 = planning.work_list(s, "due", actor="test", today=_day(30), days=60)
-        day_50 = planning.work_list(s, "due", actor="test", today=_day(50), days=60)
+        day_30 = work_lists.work_list(s, "due", actor="test", today=_day(30), days=60)
+        day_50 = work_lists.work_list(s, "due", actor="test", today=_day(50), days=60)
     assert "H0" in {r["household"] for r in day_30}
     assert "H0" not in {r["household"] for r in day_50}
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from doorstep.services import calendars, planning
+from doorstep.services import calendars, planning, work_lists
 from doorstep.storage.session import unit_of_work
 from tests.factories.db import run_import
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
@@ -123,8 +123,8 @@ def test_a_stay_under_way_on_a_handover_day_keeps_the_household_off_the_overdue_
 ) -> None:
     _hand_over(with_areas, tmp_path, _day(handover))
     with unit_of_work(with_areas) as s:
-        overdue = planning.work_list(s, "overdue", actor="test", today=_day(today))
-        due = planning.work_list(s, "due", actor="test", today=_day(today), days=60)
+        overdue = work_lists.work_list(s, "overdue", actor="test", today=_day(today))
+        due = work_lists.work_list(s, "due", actor="test", today=_day(today), days=60)
     (row,) = due or overdue
     assert (bool(overdue), row["visitor"], row["last_visit"]) == (deadline < today, "W", None)
     expected = None if under_way is None else _day(under_way)

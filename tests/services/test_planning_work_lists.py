@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from doorstep.services import calendars, household_rights, planning, visitor_rights
+from doorstep.services import calendars, household_rights, visitor_rights, work_lists
 from doorstep.storage.session import unit_of_work
 from tests.factories.db import run_import
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
@@ -62,9 +62,9 @@ def test_a_household_paired_anew_while_its_leavers_pairing_is_open_is_listed_onc
     _pair(paired, "H2", "V1", _day(20))
     _pair(paired, "H3", "V3", _day(30))
     with unit_of_work(paired) as s:
-        overdue = planning.work_list(s, "overdue", actor="test", today=_day(70))
-        due = planning.work_list(s, "due", actor="test", today=_day(50), days=30)
-        of_v2 = planning.work_list(s, "overdue", actor="test", today=_day(70), visitor="V2")
+        overdue = work_lists.work_list(s, "overdue", actor="test", today=_day(70))
+        due = work_lists.work_list(s, "due", actor="test", today=_day(50), days=30)
+        of_v2 = work_lists.work_list(s, "overdue", actor="test", today=_day(70), visitor="V2")
     for rows in (overdue, due):
         assert sorted((r["household"], r["visitor"], r["status"]) for r in rows) == [
             ("H0", "V1", ""),
@@ -76,7 +76,7 @@ def test_a_household_paired_anew_while_its_leavers_pairing_is_open_is_listed_onc
     assert of_v2 == []  # none of V2's households is waiting for a new visitor
     # Before H2 was paired anew, it was on the list as its leaver's, to be re-paired.
     with unit_of_work(paired) as s:
-        before = planning.work_list(s, "due", actor="test", today=_day(15), days=60)
+        before = work_lists.work_list(s, "due", actor="test", today=_day(15), days=60)
     assert ("H2", "V2", f"visitor left on {_day(10)}") in {
         (r["household"], r["visitor"], r["status"]) for r in before
     }
@@ -110,7 +110,7 @@ def test_each_household_a_work_list_or_calendar_shows_is_audited_once_after_the_
             a=a,
         )
     with unit_of_work(paired) as s:
-        overdue = planning.work_list(s, "overdue", actor="test", today=_day(70))
+        overdue = work_lists.work_list(s, "overdue", actor="test", today=_day(70))
     assert sorted(r["household"] for r in overdue) == ["H0", "H2", "H3"]
     assert "household_id" not in overdue[0]
     reads = _reads(paired)
@@ -128,7 +128,7 @@ def test_each_household_a_work_list_or_calendar_shows_is_audited_once_after_the_
     ]
     for kind, day, cadence in (("upcoming", _day(70), {}), ("due", _day(0), {"max_gap_days": 50})):
         with unit_of_work(paired) as s:
-            rows = planning.work_list(s, kind, actor="test", today=day, days=30, **cadence)
+            rows = work_lists.work_list(s, kind, actor="test", today=day, days=30, **cadence)
         shown = {r["household"] for r in rows}
         assert shown == ({"H0"} if kind == "upcoming" else set()), kind
         new = _reads(paired)[len(reads) :]
@@ -173,8 +173,10 @@ def test_each_visitor_a_work_list_shows_is_audited_once_and_in_their_export(
     )
     before = len(_reads(paired))
     with unit_of_work(paired) as s:
-        area = planning.work_list(s, "overdue", actor="officer", today=_day(70), area="R")
-        of_v1 = planning.work_list(s, "due", actor="officer", today=_day(45), days=30, visitor="V1")
+        area = work_lists.work_list(s, "overdue", actor="officer", today=_day(70), area="R")
+        of_v1 = work_lists.work_list(
+            s, "due", actor="officer", today=_day(45), days=30, visitor="V1"
+        )
     assert {r["visitor"] for r in area} == {"V1", "V2", "V3"}
     assert [r["next_visitor"] for r in of_v1 if r["household"] == "H0"] == ["V3"]
     visitors = [(i, d) for e, i, d in _reads(paired)[before:] if e == "visitor"]
@@ -226,7 +228,7 @@ def test_an_undated_consent_counts_from_the_day_it_was_recorded(paired: Engine) 
     listed = {}
     for n in (29, 30, 39, 40):
         with unit_of_work(paired) as s:
-            rows = planning.work_list(s, "due", actor="test", today=_day(n), days=60)
+            rows = work_lists.work_list(s, "due", actor="test", today=_day(n), days=60)
         listed[n] = sorted(r["household"] for r in rows)
     assert listed == {
         29: ["H3"],
@@ -246,7 +248,7 @@ def test_a_household_left_by_two_visitors_is_listed_once_under_the_latest(
     _sql(paired, "UPDATE visitors SET active_to = :d WHERE external_id = 'V2'", d=_day(10))
     _sql(paired, "UPDATE visitors SET active_to = :d WHERE external_id = 'V3'", d=_day(12))
     with unit_of_work(paired) as s:
-        due = planning.work_list(s, "due", actor="test", today=_day(15), days=60)
+        due = work_lists.work_list(s, "due", actor="test", today=_day(15), days=60)
     assert [(r["visitor"], r["status"]) for r in due if r["household"] == "H2"] == [
         ("V3", f"visitor left on {_day(12)}")
     ]
@@ -279,7 +281,7 @@ def test_the_next_planned_visit_is_the_households_whoever_is_to_make_it(
             a=_day(a),
         )
     with unit_of_work(paired) as s:
-        due = planning.work_list(s, "due", actor="test", today=_day(45), days=30, visitor="V1")
+        due = work_lists.work_list(s, "due", actor="test", today=_day(45), days=30, visitor="V1")
     assert [(r["household"], r["next_planned"], r.get("next_visitor")) for r in due] == [
         ("H0", _day(52), "V3"),
         ("H1", _day(53), "V1"),

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 from doorstep.engine.pairing.params import PairingParams
-from doorstep.services import calendars, pairing, planning
+from doorstep.services import calendars, pairing, planning, work_lists
 from doorstep.storage.session import unit_of_work
 from tests.factories.db import run_import
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
@@ -46,7 +46,7 @@ def test_withdrawn_consent_takes_effect_for_pairing_planning_and_work_lists(
     # Before anything is paired or planned again, the work lists leave it out.
     with unit_of_work(with_areas) as s:
         for kind, today in (("overdue", "2027-06-01"), ("upcoming", "2027-01-04")):
-            rows = planning.work_list(
+            rows = work_lists.work_list(
                 s, kind, actor="test", today=dt.date.fromisoformat(today), days=200
             )
             assert "H1" not in {r["household"] for r in rows}, kind
@@ -181,6 +181,6 @@ def test_a_consent_form_dated_before_a_withdrawal_and_entered_after_it_does_not_
         again = pairing.propose(s, "R", params=PairingParams(), actor="test", today=START)
         assert again.figures["unpaired_reasons"] == {"no_consent": 1}
         for kind in ("overdue", "upcoming"):
-            rows = planning.work_list(s, kind, actor="test", today=dt.date(2027, 3, 1), days=200)
+            rows = work_lists.work_list(s, kind, actor="test", today=dt.date(2027, 3, 1), days=200)
             assert "H1" not in {r["household"] for r in rows}, kind
             assert kind == "overdue" or {r["household"] for r in rows} == {"H2"}

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, text
 
 from doorstep.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from doorstep.reports.calendar import Cancelled, visit_uid
-from doorstep.services import calendars, planning
+from doorstep.services import calendars, planning, work_lists
 from doorstep.services.visit_records import MadeVisit, mark_missed, record_visit
 from doorstep.storage.session import unit_of_work
 from tests.factories.db import run_import
@@ -88,7 +88,7 @@ def test_a_visit_made_on_other_days_is_added_and_the_work_lists_count_from_it(
     assert len(after) == len(before) + 1
     assert [r["actual_start"] for r in after if r["status"] == "done"] == [str(day)]
     with unit_of_work(planned) as s:
-        due = planning.work_list(s, "due", actor="test", today=day, days=90)
+        due = work_lists.work_list(s, "due", actor="test", today=day, days=90)
     assert {r["household"]: r["last_visit"] for r in due}["H2"] == day
 
 
@@ -225,7 +225,7 @@ def test_a_visit_recorded_elsewhere_cancels_the_visitors_planned_stay_on_its_day
     assert recorded.cancelled == (("H0", first),)  # for `visits record` to say so
     with unit_of_work(planned) as s:
         events = calendars.calendar_events(s, "V1", actor="test", since=first)
-        due = planning.work_list(s, "due", actor="test", today=today, days=90)
+        due = work_lists.work_list(s, "due", actor="test", today=today, days=90)
     assert Cancelled(visit_uid("H0", "V1", first), first, last) in events.cancelled
     assert not [p for p in events.planned if p[:2] == ("H0", first)]
     h0 = next(r for r in due if r["household"] == "H0")

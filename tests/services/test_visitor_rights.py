@@ -20,6 +20,7 @@ from doorstep.services import (
     planning,
     visit_records,
     visitor_rights,
+    work_lists,
 )
 from doorstep.services.exporting import export_entity
 from doorstep.services.registry import programme_summary
@@ -114,7 +115,7 @@ def _lists(engine: Engine) -> dict[str, list[dict[str, Any]]]:
     """The area's work lists on AFTER and a while later, by kind."""
     with unit_of_work(engine) as s:
         return {
-            kind: planning.work_list(s, kind, actor="test", today=today, days=90, area="R")
+            kind: work_lists.work_list(s, kind, actor="test", today=today, days=90, area="R")
             for kind, today in (("due", AFTER), ("upcoming", AFTER), ("overdue", LATER))
         }
 
@@ -375,7 +376,7 @@ def test_a_visitors_export_finds_their_events_through_the_trails_index(paired: E
     # a visitor's export seconds (bench/audit_events.py, "visitor").
     with unit_of_work(paired) as s:
         calendars.calendar_events(s, "V1", actor="officer", since=START)
-        planning.work_list(s, "upcoming", actor="officer", today=START, days=90, visitor="V1")
+        work_lists.work_list(s, "upcoming", actor="officer", today=START, days=90, visitor="V1")
     statements: list[tuple[str, Any]] = []
 
     def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:

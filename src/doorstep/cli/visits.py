@@ -29,7 +29,7 @@ from doorstep.engine.planning import VisitRow
 from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import Attempt
 from doorstep.reports.calendar import ics_filename, visitor_ics
-from doorstep.services import calendars, planning, visit_records
+from doorstep.services import calendars, visit_records, work_lists
 from doorstep.services.importing.formulas import escape_text
 from doorstep.services.outfile import write_whole
 
@@ -127,7 +127,7 @@ def _list(
     except OverflowError:
         raise InvalidInput(f"--today {day} with --days {days} runs past {dt.date.max}") from None
     with session() as s:
-        rows = planning.work_list(
+        rows = work_lists.work_list(
             s,
             kind,
             actor=actor(),

@@ -1,0 +1,149 @@
+"""A coordinator's work lists (due, overdue, upcoming), measured as the planner measures.
+
+Kept apart from :mod:`.planning`, which writes the plan: a list only reads, and records
+whose data it showed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session
+
+from doorstep.privacy.audit import record_event, record_events, record_household_events
+from doorstep.services.planning_inputs import clock_starts
+from doorstep.storage.repositories import lookups
+from doorstep.storage.repositories import pairing as pairing_repo
+from doorstep.storage.repositories import visits as repo
+
+
+def work_list(
+    session: Session,
+    kind: str,
+    *,
+    actor: str,
+    today: dt.date,
+    max_gap_days: int = 60,
+    days: int = 14,
+    visitor: str | None = None,
+    team: str | None = None,
+    area: str | None = None,
+) -> list[dict[str, Any]]:
+    """A coordinator's list of households: ``due``, ``overdue`` or ``upcoming`` visits.
+
+    Due and overdue are measured per household, as the planner measures them: from its
+    last recorded visit by any visitor, or the first day of a planned stay of it under way
+    ``today`` (``under_way``: it is being visited, and recorded only once the stay is
+    over; the planner too counts it as the household's last visit), else from the first
+    day of its uninterrupted run of pairings (``clock_starts``: a household handed to
+    another visitor before its first visit is as due as before); the deadline is that day
+    plus ``max_gap_days``. A pairing still open after its visitor left is listed with the
+    status ``visitor left on <last day>``: the household still needs its visits, and a new
+    visitor (unless another open pairing gives it one who has not left: it is then listed
+    once, on that pairing's row). One whose pair was excluded since is listed with the
+    status ``pair excluded: a new visitor is needed``: its visitor is not to go there again,
+    and the household needs its visits from the visitor the next pairing commit gives it.
+    Each row's ``next_planned`` is the household's next planned visit, whoever is to make
+    it (``next_visitor``): handed to an incoming visitor, that visitor's. Upcoming lists the
+    planned visits starting within ``days``.
+    """
+    if kind not in ("due", "overdue", "upcoming"):
+        raise ValueError(kind)
+    conn = session.connection()
+    path = pairing_repo.area_by_code(conn, area)[1] if area else None
+    if visitor:
+        lookups.visitor_by_external_id(conn, visitor)
+    if team:
+        lookups.team_by_code(conn, team)
+    if kind == "upcoming":
+        rows = repo.upcoming_visits(
+            conn,
+            today=today,
+            until=today + dt.timedelta(days=days),
+            visitor=visitor,
+            team=team,
+            area_path=path,
+        )
+    else:
+        pairings = repo.open_pairings(conn, today=today, visitor=visitor, team=team, area_path=path)
+        rows = _deadlines(conn, pairings, today, max_gap_days)
+        until = today + dt.timedelta(days=days)
+        rows = [
+            r
+            for r in rows
+            if (r["deadline"] < today if kind == "overdue" else today <= r["deadline"] < until)
+        ]
+        rows.sort(key=lambda r: (r["deadline"], r["visitor"], r["household"]))
+    shown = pl.Series([r.pop("household_id") for r in rows], dtype=pl.Int64)
+    record_event(
+        session,
+        actor=actor,
+        action="read",
+        entity="visits",
+        detail={
+            "list": kind,
+            "rows": len(rows),
+            "visitor": visitor,
+            "team": team,
+            "area": area,
+            # The filters that chose the rows, as they were applied: the same options on
+            # another day, or with another cadence, list other households.
+            "today": today.isoformat(),
+            **({"days": days} if kind != "overdue" else {}),
+            **({"max_gap_days": max_gap_days} if kind != "upcoming" else {}),
+        },
+    )
+    # Whose data the list showed: once each, however many of its visits are listed.
+    record_household_events(
+        session, actor=actor, action="read", household_ids=shown, detail={"list": kind}
+    )
+    # And the visitors it showed (ids, names), once each, under their ids: a list of an
+    # area or a team names none of them in its own event, and their exports must list it
+    # (a list drawn for a visitor names them: it shows another only as a next visitor).
+    shows = {r[c] for r in rows for c in ("visitor", "next_visitor") if r.get(c)}
+    visitors = sorted(shows - {visitor})
+    record_events(
+        session,
+        actor=actor,
+        entity="visitor",
+        events=[("read", v, {"list": kind}) for v in visitors],
+    )
+    return rows
+
+
+#: A work list row's status for a pairing whose pair was excluded since it was made.
+EXCLUDED_STATUS = "pair excluded: a new visitor is needed"
+
+
+def _deadlines(
+    conn: Connection, rows: list[dict[str, Any]], today: dt.date, max_gap_days: int
+) -> list[dict[str, Any]]:
+    """The open pairings with their deadline, days left and status (the pairing's id
+    dropped, the household's kept for the audit)."""
+    unvisited = sorted(
+        {r["household_id"] for r in rows if r["last_visit"] is None and r["under_way"] is None}
+    )
+    clocks = clock_starts(repo.household_pairings(conn, unvisited))
+    clock = dict(zip(clocks["id"].to_list(), clocks["clock_from"].to_list(), strict=True))
+    out = []
+    for r in rows:
+        visited = [d for d in (r["last_visit"], r["under_way"]) if d is not None]
+        anchor = max(visited) if visited else clock.get(r["pairing_id"], r["started_on"])
+        begins, left = r.pop("visitor_from"), r.pop("visitor_to")
+        r["status"] = (
+            EXCLUDED_STATUS
+            if r.pop("excluded")
+            else f"visitor left on {left}"
+            if left is not None and left < today
+            else f"visitor starts on {begins}"
+            if begins is not None and begins > today
+            else ""
+        )
+        r["deadline"] = anchor + dt.timedelta(days=max_gap_days)
+        r["days_left"] = (r["deadline"] - today).days
+        del r["pairing_id"]
+        out.append(r)
+    return out
