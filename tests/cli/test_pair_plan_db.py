@@ -79,6 +79,32 @@ def test_an_unknown_area_is_one_red_line(cli: Invoke) -> None:
     assert "no area with code 'NOWHERE'" in result.output
 
 
+def test_an_area_asked_of_a_database_without_areas_names_the_database(
+    cli: Invoke, db_url: str
+) -> None:
+    # A relative SQLite path run from another folder opens a new, empty database: the
+    # error says which one was opened.
+    for args in (("pair", "--area", "NOWHERE"), ("plan", "--area", "NOWHERE")):
+        result = cli(*args)
+        assert result.exit_code == 1
+        said = "".join(result.output.split())
+        assert "noareawithcode'NOWHERE'(thedatabase" in said
+        assert "holdsnoareas" in said
+        if db_url.startswith("sqlite"):
+            assert str(Path(db_url.removeprefix("sqlite:///")).resolve()) in said
+        else:
+            assert "postgresql" in said
+
+
+def test_an_unknown_area_of_a_database_with_areas_is_only_that(
+    cli: Invoke, with_areas: Engine
+) -> None:
+    result = cli("pair", "--area", "NOWHERE")
+    assert result.exit_code == 1
+    assert "no area with code 'NOWHERE'" in result.output
+    assert "holds no areas" not in result.output
+
+
 def test_a_stopped_proposal_says_which_limit_and_how_far_from_the_least_cost() -> None:
     assert certified_text({"certified": True}) == "yes"
     stopped = {"certified": False, "stopped_by": "max_arcs", "total_cost": 1050, "cost_gap": 50}

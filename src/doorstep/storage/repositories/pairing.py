@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -24,8 +25,22 @@ def area_by_code(conn: Connection, code: str) -> tuple[int, str, str]:
         text("SELECT id, path, name FROM areas WHERE code = :code"), {"code": code}
     ).one_or_none()
     if row is None:
-        raise NotFound(f"no area with code {code!r}")
+        raise NotFound(f"no area with code {code!r}{_if_empty(conn)}")
     return int(row[0]), str(row[1]), str(row[2])
+
+
+def _if_empty(conn: Connection) -> str:
+    """Where no area is stored at all, which database was opened: a relative SQLite path
+    (the default ``var/doorstep.db``) run from another folder opens a new, empty one."""
+    if conn.execute(text("SELECT 1 FROM areas LIMIT 1")).first() is not None:
+        return ""
+    url = conn.engine.url
+    where = (
+        str(Path(url.database).resolve())
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+        else url.render_as_string(hide_password=True)
+    )
+    return f" (the database {where} holds no areas: import them, or set DOORSTEP_DATABASE_URL)"
 
 
 _SCOPE_HOUSEHOLDS = """
