@@ -11,12 +11,12 @@ from pathlib import Path
 import icalendar
 from sqlalchemy import Engine, text
 
-from doorstep.engine.pairing.params import PairingParams
-from doorstep.services import pairing, planning
+from doorstep.services import planning
 from doorstep.storage.session import unit_of_work
 from tests.cli.conftest import Invoke
 from tests.factories.db import run_import
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
+from tests.factories.visits import pair_and_plan
 
 START = dt.date(2027, 1, 4)
 
@@ -26,12 +26,7 @@ def _planned(engine: Engine, tmp_path: Path) -> None:
     vv = [visitor(visitor_id="V1", capacity=3)]
     run_import(engine, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, vv))
     run_import(engine, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, hh))
-    with unit_of_work(engine) as s:
-        view = pairing.propose(s, "R", params=PairingParams(), actor="test", today=START)
-        pairing.commit(s, view.id, actor="test", today=START)
-        planning.plan_area(
-            s, "R", planning.PlanSettings(start=START, months=4), actor="test", today=START
-        )
+    pair_and_plan(engine, START)
 
 
 def test_overdue_lists_households_past_their_deadline_as_csv(

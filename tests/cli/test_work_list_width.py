@@ -14,11 +14,9 @@ import pytest
 from sqlalchemy import Engine, text
 
 from doorstep.cli.work_table import WHOLE
-from doorstep.engine.pairing.params import PairingParams
-from doorstep.services import pairing, planning
-from doorstep.storage.session import unit_of_work
 from tests.factories.db import run_import
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
+from tests.factories.visits import pair_and_plan
 
 START = dt.date(2027, 1, 4)
 
@@ -52,12 +50,7 @@ def test_every_id_and_day_a_work_list_shows_at_80_columns_is_whole(
     vv = [visitor(visitor_id=f"V000012{i}", name=f"Visitor {i}", capacity=3) for i in range(2)]
     run_import(with_areas, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, vv))
     run_import(with_areas, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, hh))
-    with unit_of_work(with_areas) as s:
-        view = pairing.propose(s, "R", params=PairingParams(), actor="test", today=START)
-        pairing.commit(s, view.id, actor="test", today=START)
-        planning.plan_area(
-            s, "R", planning.PlanSettings(start=START, months=4), actor="test", today=START
-        )
+    pair_and_plan(with_areas, START)
     with with_areas.begin() as conn:  # a leaver: the longest status there is
         conn.execute(
             text("UPDATE visitors SET active_to = :d WHERE external_id = 'V0000120'"),

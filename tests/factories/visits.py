@@ -23,11 +23,17 @@ def plan_three(engine: Engine, tmp_path: Path, *, start: dt.date = START) -> Non
     vv = [visitor(visitor_id="V1", capacity=3), visitor(visitor_id="V2", capacity=0)]
     run_import(engine, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, vv))
     run_import(engine, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, hh))
+    pair_and_plan(engine, start)
+
+
+def pair_and_plan(engine: Engine, start: dt.date, *, months: int = 4) -> None:
+    """Area R's households imported so far paired (a proposal committed) and planned for
+    ``months`` from ``start``, on ``start``."""
     with unit_of_work(engine) as s:
         view = pairing.propose(s, "R", params=PairingParams(), actor="test", today=start)
         pairing.commit(s, view.id, actor="test", today=start)
         planning.plan_area(
-            s, "R", planning.PlanSettings(start=start, months=4), actor="test", today=start
+            s, "R", planning.PlanSettings(start=start, months=months), actor="test", today=start
         )
 
 
