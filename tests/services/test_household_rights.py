@@ -45,34 +45,22 @@ def planned(with_areas: Engine, tmp_path: Path) -> Engine:
                 "WHERE external_id = 'H1'"
             )
         )
-        conn.execute(
-            text("INSERT INTO organisations (code, name, kind) VALUES ('W', 'Water NGO', 'ngo')")
-        )
-        conn.execute(
-            text(
-                "INSERT INTO activities (kind, title, starts_on) "
-                "VALUES ('training', 'Pig farming class', '2026-05-01')"
-            )
-        )
-        conn.execute(
-            text(
-                "INSERT INTO projects (code, name, sponsor_id, area_id, description) "
-                "SELECT 'P1', 'Clean water', o.id, a.id, '' FROM organisations o, areas a "
-                "WHERE o.code = 'W' AND a.code = 'R'"
-            )
-        )
-        conn.execute(
-            text(
-                "INSERT INTO activity_attendance (activity_id, household_id, people) "
-                "SELECT s.id, h.id, 2 FROM activities s, households h WHERE h.external_id = 'H1'"
-            )
-        )
-        conn.execute(
-            text(
-                "INSERT INTO project_beneficiaries (project_id, household_id) "
-                "SELECT s.id, h.id FROM projects s, households h WHERE h.external_id = 'H1'"
-            )
-        )
+    # Its activity and project, imported as a programme records them.
+    files = {
+        "organisations": (["code", "name", "kind"], [["W", "Water NGO", "ngo"]]),
+        "activities": (
+            ["code", "kind", "title", "area_code", "starts_on", "ends_on"],
+            [["PIG", "training", "Pig farming class", "R-C-V1", "2026-05-01", "2026-05-01"]],
+        ),
+        "projects": (
+            ["code", "title", "sponsor_code", "area_code", "starts_on"],
+            [["P1", "Clean water", "W", "R", "2026-03-01"]],
+        ),
+        "attendance": (["activity_code", "household_id"], [["PIG", "H1"]]),
+        "project_households": (["project_code", "household_id"], [["P1", "H1"]]),
+    }
+    for entity, (header, rows_) in files.items():
+        run_import(with_areas, entity, write_csv(tmp_path / f"{entity}.csv", header, rows_))
     with unit_of_work(with_areas) as s:
         view = pairing.propose(s, "R", params=PairingParams(), actor="test", today=START)
         pairing.commit(s, view.id, actor="test", today=START)
@@ -125,7 +113,7 @@ def test_a_household_gets_everything_held_about_it(planned: Engine) -> None:
     assert records["areas"][0]["code"] == "R-C-V1"
     # What its rows point to: the activity, the project, the proposal of its pair.
     assert [a["title"] for a in records["activities"]] == ["Pig farming class"]
-    assert [p["name"] for p in records["projects"]] == ["Clean water"]
+    assert [p["title"] for p in records["projects"]] == ["Clean water"]
     assert [p["id"] for p in records["pairing_proposals"]] == [
         records["proposed_pairs"][0]["proposal_id"]
     ]
@@ -141,11 +129,18 @@ def test_a_household_gets_everything_held_about_it(planned: Engine) -> None:
         ).one()
     assert tuple(event) == ("subject_export", "H1")  # (then one under its visitor)
     # The next export holds the trail's events about it: the two imports that wrote it, the
-    # one that wrote its figures, the proposal that read it, the commit that started its
-    # pairing, the plan that wrote its visits, and this export.
+    # one that wrote its figures, those that added its attendance and its project, the
+    # proposal that read it, the commit that started its pairing, the plan that wrote its
+    # visits, and this export.
     with unit_of_work(planned) as s:
         again = household_rights.export_household(s, "H1", actor="test")
     trail = again["records"]["audit_events"]
+    joined = [e["detail"] for e in trail if e["action"] == "create"][1:]
+    assert joined == [
+        {"file": "attendance.csv", "table": "activity_attendance", "activity": "PIG"},
+        {"file": "project_households.csv", "table": "project_households", "project": "P1"},
+    ]
+    trail = [e for e in trail if e["detail"] not in joined]
     assert [e["action"] for e in trail] == [
         "create",
         "update",

@@ -222,8 +222,18 @@ class StageBar:
 
 
 #: Nouns whose singular is not the plural less its last letter.
-_SINGULAR = {"leave": "leave period", "leave periods": "leave period"}
-_PLURAL = {"leave": "leave periods"}
+_SINGULAR = {
+    "leave": "leave period",
+    "leave periods": "leave period",
+    "attendance": "attendance row",
+    "activities": "activity",
+    "project_households": "project household",
+}
+_PLURAL = {
+    "leave": "leave periods",
+    "attendance": "attendance rows",
+    "project_households": "project households",
+}
 
 
 def count(n: int, noun: str) -> str:

@@ -36,11 +36,16 @@ class Entity(StrEnum):
     blackouts = "blackouts"
     visits = "visits"
     exclusions = "exclusions"
+    activities = "activities"
+    attendance = "attendance"
+    projects = "projects"
+    project_households = "project_households"
     pairings = "pairings"
 
 
 class Imported(StrEnum):
-    """What an import file may hold: the registry, calendars, visits made, and exclusions."""
+    """What an import file may hold: the registry, calendars, visits made, exclusions, and
+    group activities and projects with who takes part."""
 
     areas = "areas"
     organisations = "organisations"
@@ -52,6 +57,10 @@ class Imported(StrEnum):
     blackouts = "blackouts"
     visits = "visits"
     exclusions = "exclusions"
+    activities = "activities"
+    attendance = "attendance"
+    projects = "projects"
+    project_households = "project_households"
 
 
 _SCHEMA_HELP = "\n\n".join(describe(s).replace("\n", "\n\n") for s in IMPORTS.values())
@@ -86,6 +95,12 @@ def import_cmd(
     imported again changes only its reason, and one paired now is ended by the next
     `pair commit` for its area (`doorstep pair unexclude` removes one).
 
+    Group activities (trips, contests, summer camps, training) and projects come after
+    the organisations; then attendance (one household or one visitor per row) and
+    project_households. A row of those is added once and imported again changes nothing;
+    a new one needs the household's consent given (one that withdrew keeps its rows until
+    it is erased).
+
     Leave and blackouts are calendars: a period is known by its person and starts_on, so
     a file imported twice adds nothing and a changed ends_on or reason updates the period
     in place. One person's periods may not overlap, in the file or with a stored period
@@ -98,6 +113,8 @@ def import_cmd(
     Example: doorstep import households data/households.csv
 
     Example: doorstep import leave leave.csv --replace
+
+    Example: doorstep import attendance camp-attendance.csv
     """
     with progress(quiet=quiet) as bar:
         task = bar.add_task(f"Importing {file.name}", total=None)
@@ -137,9 +154,10 @@ def export_cmd(
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
-    """Export a registry table, the leave or blackouts, the visits, the exclusions or the
-    pairings, in the same columns that import reads (edit an export of leave and import it
-    with --replace to correct or cancel it).
+    """Export a registry table, the leave or blackouts, the visits, the exclusions, the
+    activities, projects and who took part in them, or the pairings, in the same columns
+    that import reads (edit an export of leave and import it with --replace to correct or
+    cancel it).
 
     visits adds each visit's status (planned, done, missed, cancelled) and gives the days
     it was made on, or, not made, planned on: its done rows import back unchanged (a visit

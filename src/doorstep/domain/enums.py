@@ -50,9 +50,18 @@ class PairingEndReason(StrEnum):
 
 
 class ActivityKind(StrEnum):
+    """What kind of group activity the programme runs (a closed list)."""
+
     TRIP = "trip"
     CONTEST = "contest"
     SUMMER_CAMP = "summer_camp"
     TRAINING = "training"
-    MEETING = "meeting"
     OTHER = "other"
+
+
+class ProjectStatus(StrEnum):
+    """Where a development project stands."""
+
+    PLANNED = "planned"
+    RUNNING = "running"
+    DONE = "done"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from doorstep.domain.enums import ConsentState, OrganisationKind
+from doorstep.domain.enums import ActivityKind, ConsentState, OrganisationKind, ProjectStatus
 from doorstep.domain.visit_codes import ACTIVITIES, OUTCOMES, Vocabulary
 
 
@@ -319,6 +319,85 @@ BLACKOUTS = EntitySchema(
     ),
 )
 
+GROUP_ACTIVITIES = EntitySchema(
+    entity="activities",
+    keys=("code",),
+    summary="Group activities the programme runs: trips, contests, summer camps, training.",
+    columns=(
+        Column("code", Kind.ID, True, "unique activity code"),
+        Column(
+            "kind",
+            Kind.CHOICE,
+            True,
+            "trip, contest, summer_camp, training or other",
+            choices=tuple(k.value for k in ActivityKind),
+        ),
+        Column("title", Kind.TEXT, True, "what it is, e.g. Summer camp 2027"),
+        Column("area_code", Kind.AREA, True, "area where it is held"),
+        Column("organisation_code", Kind.ORGANISATION, False, "organisation that organises it"),
+        Column("starts_on", Kind.DATE, True, "first day"),
+        Column("ends_on", Kind.DATE, True, "last day (the same day for one day)"),
+    ),
+)
+
+ATTENDANCE = EntitySchema(
+    entity="attendance",
+    keys=("activity_code", "household_id", "visitor_id"),
+    summary=(
+        "Who took part in an activity: one household, or one visitor, per row. A row "
+        "imported again changes nothing; a new one needs the household's consent given."
+    ),
+    people=True,
+    columns=(
+        Column("activity_code", Kind.ID, True, "code of an activity already imported"),
+        Column(
+            "household_id", Kind.ID, False, "id of a household that took part (or a visitor_id)"
+        ),
+        Column("visitor_id", Kind.ID, False, "id of a visitor that took part (or a household_id)"),
+    ),
+)
+
+PROJECTS = EntitySchema(
+    entity="projects",
+    keys=("code",),
+    summary="Development projects sponsored by other organisations.",
+    columns=(
+        Column("code", Kind.ID, True, "unique project code"),
+        Column("title", Kind.TEXT, True, "what it is, e.g. Clean water"),
+        Column("sponsor_code", Kind.ORGANISATION, True, "organisation that sponsors it"),
+        Column("area_code", Kind.AREA, True, "area where it runs"),
+        Column("starts_on", Kind.DATE, True, "first day"),
+        Column("ends_on", Kind.DATE, False, "last day; empty: not set"),
+        Column(
+            "status",
+            Kind.CHOICE,
+            False,
+            "planned, running or done",
+            choices=tuple(s.value for s in ProjectStatus),
+            default=ProjectStatus.PLANNED.value,
+        ),
+    ),
+)
+
+PROJECT_HOUSEHOLDS = EntitySchema(
+    entity="project_households",
+    keys=("project_code", "household_id"),
+    summary=(
+        "Households a project benefits. A row imported again changes nothing; a new one "
+        "needs the household's consent given."
+    ),
+    people=True,
+    columns=(
+        Column("project_code", Kind.ID, True, "code of a project already imported"),
+        Column("household_id", Kind.ID, True, "id of a household already imported"),
+    ),
+)
+
+#: Group activities and projects, and who takes part in them.
+PROGRAMME: dict[str, EntitySchema] = {
+    s.entity: s for s in (GROUP_ACTIVITIES, ATTENDANCE, PROJECTS, PROJECT_HOUSEHOLDS)
+}
+
 #: Periods of people (imported, validated and written alike): the schema of each.
 PERIODS: dict[str, EntitySchema] = {s.entity: s for s in (LEAVE, BLACKOUTS)}
 
@@ -327,8 +406,10 @@ SCHEMAS: dict[str, EntitySchema] = {
     s.entity: s for s in (AREAS, ORGANISATIONS, TEAMS, VISITORS, HOUSEHOLDS, INDICATORS)
 }
 #: Everything `doorstep import` reads: the registry, the calendars, then the visits made
-#: and the pairs never to be made.
-IMPORTS: dict[str, EntitySchema] = SCHEMAS | PERIODS | {s.entity: s for s in (VISITS, EXCLUSIONS)}
+#: and the pairs never to be made, then group activities and projects.
+IMPORTS: dict[str, EntitySchema] = (
+    SCHEMAS | PERIODS | {s.entity: s for s in (VISITS, EXCLUSIONS)} | PROGRAMME
+)
 
 PAIRINGS = EntitySchema(
     entity="pairings",

@@ -11,12 +11,16 @@ from sqlalchemy import BigInteger, Integer, SmallInteger, String
 from sqlalchemy.types import TypeEngine
 
 from doorstep.storage.tables import (
+    Activity,
+    ActivityAttendance,
     Area,
     Exclusion,
     Household,
     HouseholdBlackout,
     HouseholdIndicator,
     Organisation,
+    Project,
+    ProjectHousehold,
     Team,
     Visit,
     Visitor,
@@ -33,9 +37,13 @@ _TABLES = {
     "leave": VisitorLeave.__table__,
     "blackouts": HouseholdBlackout.__table__,
     "exclusions": Exclusion.__table__,
+    "activities": Activity.__table__,
+    "attendance": ActivityAttendance.__table__,
+    "projects": Project.__table__,
+    "project_households": ProjectHousehold.__table__,
 }
 #: Imports whose person id refers to a person already imported (checked against those).
-_REFERRING = frozenset({"indicators", "leave", "blackouts"})
+_REFERRING = frozenset({"indicators", "leave", "blackouts", "attendance", "project_households"})
 # Import columns stored under another name; reference columns (area_code...) are checked
 # against the codes they name, which fit already.
 _RENAMED = {"visitor_id": "external_id", "consent": "consent_state"}

@@ -47,6 +47,8 @@ class Written:
     notes: tuple[str, ...] = ()
     #: For rows about two people (exclusions): audit events ``(action, household, detail)``.
     events: tuple[tuple[str, str, dict[str, Any]], ...] = ()
+    #: The same, of rows about a visitor alone (their attendance): under the visitor's id.
+    visitor_events: tuple[tuple[str, str, dict[str, Any]], ...] = ()
 
 
 def _code_ids(conn: Connection, table: str) -> pl.DataFrame:

@@ -23,6 +23,9 @@ from doorstep.services.importing.errors import (
 )
 from doorstep.services.importing.exclusions import load_exclusions, reference_errors
 from doorstep.services.importing.periods import CALENDARS, file_overlaps, load_periods
+from doorstep.services.importing.programme import TABLES as PROGRAMME_TABLES
+from doorstep.services.importing.programme import load_programme
+from doorstep.services.importing.programme import reference_errors as programme_errors
 from doorstep.services.importing.reader import read_file
 from doorstep.services.importing.validate import ROW, References, trim_code, validate
 from doorstep.services.importing.visits import load_visits
@@ -38,6 +41,7 @@ _TABLES = {
     "households": ["households", "consent_records"],
     "indicators": ["household_indicators"],
     "exclusions": ["exclusions"],
+    **{entity: [table] for entity, table in PROGRAMME_TABLES.items()},
 }
 
 
@@ -221,6 +225,8 @@ def import_frame(
             result = load.load_indicators(conn, frame, on_rows=on_rows, absent=absent)
         case "exclusions":
             result = load_exclusions(conn, frame, today)
+        case entity if entity in PROGRAMME_TABLES:
+            result = load_programme(conn, entity, frame, absent=absent)
         case _:  # pragma: no cover
             raise AssertionError(schema.entity)
     if isinstance(result, list):
@@ -269,6 +275,9 @@ def import_frame(
             if d["table"] == "exclusions"  # not a visit cancelled: the household's record
         ]
         record_events(session, actor=actor, entity="visitor", events=theirs)
+    if result.visitor_events:  # a visitor's own attendance
+        events = [(a, v, {"file": path.name, **d}) for a, v, d in result.visitor_events]
+        record_events(session, actor=actor, entity="visitor", events=events)
     session.flush()
     progress("done", frame.height, frame.height)
     return ImportSummary(
@@ -446,6 +455,8 @@ def _extra_checks(
     pairs = {
         "teams": ("starts_on", "ends_on"),
         "visitors": ("active_from", "active_to"),
+        "activities": ("starts_on", "ends_on"),
+        "projects": ("starts_on", "ends_on"),
         **dict.fromkeys(PERIODS, ("starts_on", "ends_on")),
     }
     if schema.entity in pairs:
@@ -510,6 +521,7 @@ def _extra_checks(
         errors += _erased_visitor_errors(session, frame)
     if schema.entity == "exclusions":
         errors += reference_errors(session.connection(), frame, _CELL)
+    errors += programme_errors(session.connection(), schema.entity, frame, _CELL)
     if schema.entity in _OF_PEOPLE:
         key, table, who = _OF_PEOPLE[schema.entity]
         known = _codes(session, table, "external_id")

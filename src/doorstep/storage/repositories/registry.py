@@ -148,6 +148,29 @@ _EXPORT_SQL = {
         FROM visits vi JOIN households h ON h.id = vi.household_id
         JOIN visitors v ON v.id = vi.visitor_id
         ORDER BY h.id, start, vi.id""",
+    "activities": """
+        SELECT s.code, s.kind, s.title, a.code AS area_code, o.code AS organisation_code,
+               s.starts_on, s.ends_on
+        FROM activities s JOIN areas a ON a.id = s.area_id
+        LEFT JOIN organisations o ON o.id = s.organisation_id ORDER BY s.id""",
+    # Each row is one person's (a visitor's attendance goes with their erasure).
+    "attendance": """
+        SELECT h.id AS household_row_id, v.id AS visitor_row_id, s.code AS activity_code,
+               h.external_id AS household_id, v.external_id AS visitor_id
+        FROM activity_attendance t JOIN activities s ON s.id = t.activity_id
+        LEFT JOIN households h ON h.id = t.household_id
+        LEFT JOIN visitors v ON v.id = t.visitor_id
+        ORDER BY s.id, t.id""",
+    "projects": """
+        SELECT p.code, p.title, o.code AS sponsor_code, a.code AS area_code, p.starts_on,
+               p.ends_on, p.status
+        FROM projects p JOIN organisations o ON o.id = p.sponsor_id
+        JOIN areas a ON a.id = p.area_id ORDER BY p.id""",
+    "project_households": """
+        SELECT h.id AS household_row_id, p.code AS project_code, h.external_id AS household_id
+        FROM project_households t JOIN projects p ON p.id = t.project_id
+        JOIN households h ON h.id = t.household_id
+        ORDER BY p.id, t.id""",
     # The distance is the one the commit that made the pairing proposed (none for a pairing
     # made otherwise, or before proposals kept it).
     "pairings": """

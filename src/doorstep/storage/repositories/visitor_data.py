@@ -1,13 +1,13 @@
 """Everything stored about one visitor: what they may see, and what erasing them removes.
 
 A visitor's rows are of two kinds. Their own (team membership, leave, exclusions, the
-cancelled visits their calendar still cancels, those of erased households included) go with
-them. The households' records that name them (pairings, visits, proposed pairs,
-attendance) stay, pointing to the visitor's row, which an erasure keeps under its id with
-nothing else in it: a household keeps its history of who looked after it and when, its
-cadence still counts from its last visit, and the row names no one. The tables are found
-from the schema's foreign keys; a table added later must be put in :data:`ERASED` or
-:data:`KEPT` (a test fails until it is).
+cancelled visits their calendar still cancels, those of erased households included, the
+activities they took part in) go with them. The households' records that name them
+(pairings, visits, proposed pairs) stay, pointing to the visitor's row, which an erasure
+keeps under its id with nothing else in it: a household keeps its history of who looked
+after it and when, its cadence still counts from its last visit, and the row names no one.
+The tables are found from the schema's foreign keys; a table added later must be put in
+:data:`ERASED` or :data:`KEPT` (a test fails until it is).
 """
 
 from __future__ import annotations
@@ -44,9 +44,10 @@ ERASED = (
     "exclusions",
     "cancelled_visits",
     "erased_visit_events",
+    "activity_attendance",  # a row naming a visitor names no household (migration 0013)
 )
 #: The tables of households' records that name the visitor, kept by an erasure.
-KEPT = ("pairings", "visits", "proposed_pairs", "activity_attendance")
+KEPT = ("pairings", "visits", "proposed_pairs")
 #: What the details of a visitor's own events become when the visitor is erased.
 REDACTED = {"redacted": "visitor erased"}
 #: Columns of the visitor's rows that are the household's data, left out of the visitor's

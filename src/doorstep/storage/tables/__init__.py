@@ -4,8 +4,7 @@ from doorstep.storage.tables.activities import (
     Activity,
     ActivityAttendance,
     Project,
-    ProjectBeneficiary,
-    ProjectMilestone,
+    ProjectHousehold,
 )
 from doorstep.storage.tables.areas import Area
 from doorstep.storage.tables.audit import AuditEvent
@@ -44,8 +43,7 @@ __all__ = [
     "PairingInputWrite",
     "PairingProposal",
     "Project",
-    "ProjectBeneficiary",
-    "ProjectMilestone",
+    "ProjectHousehold",
     "ProposedPair",
     "Team",
     "TeamMember",

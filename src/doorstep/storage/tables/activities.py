@@ -1,29 +1,52 @@
-"""Group activities (trips, contests, camps, training) and development projects."""
+"""Group activities (trips, contests, camps, training) and development projects, with who
+took part in each (migration 0013).
+
+An activity or a project is the programme's, and holds no one's data; its attendance and
+its households are the people's: a row names one household (or, for attendance, one
+visitor) by id and nothing else about them. A household's rows go with it (``ON DELETE
+CASCADE``); a visitor's attendance goes with their erasure
+(:data:`~doorstep.storage.repositories.visitor_data.ERASED`).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from doorstep.storage.base import Base, Timestamped
 
 
 class Activity(Timestamped, Base):
+    """A group activity: a trip, contest, summer camp or training, held in an area."""
+
     __tablename__ = "activities"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))  # domain.enums.ActivityKind
     title: Mapped[str] = mapped_column(String(200))
-    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
-    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    # The organisation that runs it, if not the programme itself.
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     starts_on: Mapped[dt.date] = mapped_column(Date)
-    ends_on: Mapped[dt.date | None] = mapped_column(Date)
+    ends_on: Mapped[dt.date] = mapped_column(Date)
 
 
 class ActivityAttendance(Base):
+    """One household, or one visitor, that took part in an activity (never both: each row
+    is one person's, so each goes with its own person's erasure)."""
+
     __tablename__ = "activity_attendance"
+    __table_args__ = (
+        # Named apart: the naming convention would give both the name of the first column.
+        UniqueConstraint("activity_id", "household_id", name="uq_activity_attendance_household"),
+        UniqueConstraint("activity_id", "visitor_id", name="uq_activity_attendance_visitor"),
+        CheckConstraint(
+            "(household_id IS NULL) <> (visitor_id IS NULL)", name="one_household_or_visitor"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     activity_id: Mapped[int] = mapped_column(
@@ -32,28 +55,30 @@ class ActivityAttendance(Base):
     household_id: Mapped[int | None] = mapped_column(
         ForeignKey("households.id", ondelete="CASCADE"), index=True
     )
-    visitor_id: Mapped[int | None] = mapped_column(ForeignKey("visitors.id"), index=True)
-    people: Mapped[int] = mapped_column(Integer, default=1)
+    visitor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("visitors.id", ondelete="CASCADE"), index=True
+    )
 
 
 class Project(Timestamped, Base):
-    """A development project sponsored by another organisation."""
+    """A development project sponsored by another organisation, in an area."""
 
     __tablename__ = "projects"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(200))
     sponsor_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
-    budget: Mapped[float | None] = mapped_column(Numeric(14, 2, asdecimal=False))
-    starts_on: Mapped[dt.date | None] = mapped_column(Date)
+    starts_on: Mapped[dt.date] = mapped_column(Date)
     ends_on: Mapped[dt.date | None] = mapped_column(Date)
-    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20))  # domain.enums.ProjectStatus
 
 
-class ProjectBeneficiary(Base):
-    __tablename__ = "project_beneficiaries"
+class ProjectHousehold(Base):
+    """A household that a project benefits."""
+
+    __tablename__ = "project_households"
     __table_args__ = (UniqueConstraint("project_id", "household_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -63,15 +88,3 @@ class ProjectBeneficiary(Base):
     household_id: Mapped[int] = mapped_column(
         ForeignKey("households.id", ondelete="CASCADE"), index=True
     )
-
-
-class ProjectMilestone(Base):
-    __tablename__ = "project_milestones"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    project_id: Mapped[int] = mapped_column(
-        ForeignKey("projects.id", ondelete="CASCADE"), index=True
-    )
-    name: Mapped[str] = mapped_column(String(200))
-    due_on: Mapped[dt.date | None] = mapped_column(Date)
-    done_on: Mapped[dt.date | None] = mapped_column(Date)

@@ -1,0 +1,246 @@
+"""Importing group activities and projects, and who takes part in them.
+
+An activity or a project is the programme's (known by its ``code``, as a team is) and
+holds no one's data. Its attendance and its households are the people's: each row names
+one household or one visitor, by id. A row's identity is all it holds, so imported again
+it changes nothing (a file exported and imported back is a no-op). A new row needs its
+household's consent given, as a visit does; a household that withdrew keeps the rows it has
+until it is erased (they are its history), and importing them again is no change. An
+erased household's or visitor's id is no one to add.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Connection, bindparam, text
+
+from doorstep.domain.enums import ConsentState
+from doorstep.services.importing.errors import RowError
+from doorstep.services.importing.load import (
+    Written,
+    _resolve,
+    _split_new,
+    fill_unstated,
+    write_changed,
+)
+from doorstep.services.importing.validate import ROW
+from doorstep.storage.repositories import bulk, household_data, visitor_data
+
+#: The table each entity writes.
+TABLES = {
+    "activities": "activities",
+    "attendance": "activity_attendance",
+    "projects": "projects",
+    "project_households": "project_households",
+}
+#: Entities of rows about people: (the code column, the table it names, its label).
+_LINKS = {
+    "attendance": ("activity_code", "activities", "activity"),
+    "project_households": ("project_code", "projects", "project"),
+}
+#: The column of each link table that names the activity or project.
+_PARENT = {"attendance": "activity_id", "project_households": "project_id"}
+
+
+def _ids(conn: Connection, table: str, external_ids: list[str]) -> dict[str, int]:
+    """The database ids of the households or visitors with these external ids (those
+    known), a thousand at a time: well under any database's limit of parameters. Plain
+    reads, as they run before the import writes (a temporary table made then would outlive
+    a rejection's rollback on SQLite, whose driver opens no transaction for DDL)."""
+    if table not in ("households", "visitors"):
+        raise ValueError(table)
+    wanted = sorted(set(external_ids))
+    out: dict[str, int] = {}
+    for at in range(0, len(wanted), 1000):
+        rows = conn.execute(
+            text(f"SELECT external_id, id FROM {table} WHERE external_id IN :ids").bindparams(
+                bindparam("ids", expanding=True)
+            ),
+            {"ids": wanted[at : at + 1000]},
+        ).all()
+        out.update({str(e): int(i) for e, i in rows})
+    return out
+
+
+def reference_errors(
+    conn: Connection, entity: str, frame: pl.DataFrame, cell: str
+) -> list[RowError]:
+    """Rows of an attendance or project-households file that name an activity or project,
+    a household or a visitor not on record (or erased), a household without consent
+    given (unless the row is stored already), a row naming both or neither person, or
+    the same row twice. ``cell`` prefixes the columns holding each cell as the file has it."""
+    if entity not in _LINKS:
+        return []
+    code, table, label = _LINKS[entity]
+    known = set(bulk.key_map(conn, table, "code")["code"].to_list())
+    errors = [
+        RowError(int(r[ROW]), code, r[cell + code], f"unknown {label}; import the {table} first")
+        for r in frame.filter(pl.col(code).is_not_null() & ~pl.col(code).is_in(known))
+        .select(ROW, code, cell + code)
+        .iter_rows(named=True)
+    ]
+    has_visitor = "visitor_id" in frame.columns
+    if has_visitor:
+        both = pl.col("household_id").is_not_null() & pl.col("visitor_id").is_not_null()
+        neither = pl.col("household_id").is_null() & pl.col("visitor_id").is_null()
+        for rule, why in (
+            (both, "a row names one person: give a household_id or a visitor_id, not both"),
+            (neither, "give the household_id or the visitor_id of who took part"),
+        ):
+            errors += [
+                RowError(int(r[ROW]), "household_id", r[cell + "household_id"], why)
+                for r in frame.filter(rule).iter_rows(named=True)
+            ]
+    errors += _people_errors(conn, entity, frame, cell, "household_id", "households")
+    if has_visitor:
+        errors += _people_errors(conn, entity, frame, cell, "visitor_id", "visitors")
+    return errors + _duplicates(frame, code, cell, has_visitor)
+
+
+def _people_errors(
+    conn: Connection, entity: str, frame: pl.DataFrame, cell: str, column: str, table: str
+) -> list[RowError]:
+    what = table[:-1]
+    ids = frame[column].drop_nulls().unique().to_list()
+    known = _ids(conn, table, ids)
+    if table == "households":
+        erased = household_data.erased_ids(conn, [i for i in ids if i not in known])
+    else:
+        erased = visitor_data.erased_ids(conn) & set(known)
+    refused = _without_consent(conn, entity, frame, known) if table == "households" else set()
+    errors = []
+    for r in frame.filter(pl.col(column).is_not_null()).iter_rows(named=True):
+        value = r[column]
+        if value in erased:
+            reason = f"is the id of an erased {what}: no one to add"
+        elif value not in known:
+            reason = f"unknown {what}; import the {table} first"
+        elif int(r[ROW]) in refused:
+            reason = "the household's consent is not given: it cannot be added (rows stored "
+            reason += "before a withdrawal stay until it is erased)"
+        else:
+            continue
+        errors.append(RowError(int(r[ROW]), column, r[cell + column], reason))
+    return errors
+
+
+def _without_consent(
+    conn: Connection, entity: str, frame: pl.DataFrame, known: dict[str, int]
+) -> set[int]:
+    """The rows (file row numbers) that would add a household whose consent is not given
+    to an activity or project it is not stored in already."""
+    if not known:
+        return set()
+    given = {
+        int(i)
+        for i in conn.execute(
+            text("SELECT id FROM households WHERE consent_state = :given"),
+            {"given": ConsentState.GIVEN.value},
+        ).scalars()
+    }
+    code, table, _label = _LINKS[entity]
+    parents = dict(bulk.key_map(conn, table, "code").iter_rows())
+    stored = set(
+        bulk.read_rows(conn, TABLES[entity], [_PARENT[entity], "household_id"])
+        .drop_nulls()
+        .iter_rows()
+    )
+    out = set()
+    for r in frame.filter(pl.col("household_id").is_not_null()).iter_rows(named=True):
+        household = known.get(r["household_id"])
+        if household is None or household in given:
+            continue
+        if (parents.get(r[code]), household) not in stored:
+            out.add(int(r[ROW]))
+    return out
+
+
+def _duplicates(frame: pl.DataFrame, code: str, cell: str, has_visitor: bool) -> list[RowError]:
+    """The same person twice in the same activity or project (the file's key has an empty
+    column in every row, which the generic check of duplicate keys skips)."""
+    errors = []
+    for column in ("household_id", "visitor_id") if has_visitor else ():
+        keys = [code, column]
+        dup = (
+            frame.filter(pl.col(code).is_not_null() & pl.col(column).is_not_null())
+            .with_columns(pl.col(ROW).min().over(keys).alias("_first"))
+            .filter(pl.col(ROW) != pl.col("_first"))
+        )
+        errors += [
+            RowError(
+                int(r[ROW]),
+                column,
+                r[cell + column],
+                f"duplicate {code} and {column} in the file; first in row {r['_first']}",
+            )
+            for r in dup.iter_rows(named=True)
+        ]
+    return errors
+
+
+def load_programme(
+    conn: Connection, entity: str, frame: pl.DataFrame, *, absent: frozenset[str]
+) -> Written:
+    """Write the validated ``frame`` of ``entity``: activities and projects by code, new
+    or changed; attendance and project households added where not stored."""
+    if entity == "activities":
+        f = _resolve(frame.drop(ROW), conn, "area_code", "areas", "area_id")
+        f = _resolve(f, conn, "organisation_code", "organisations", "organisation_id")
+        new, old = _split_new(f, conn, "activities", "code", "code")
+        return write_changed(conn, "activities", new, old, absent=absent)
+    if entity == "projects":
+        f = _resolve(frame.drop(ROW), conn, "area_code", "areas", "area_id")
+        f = _resolve(f, conn, "sponsor_code", "organisations", "sponsor_id")
+        new, old = _split_new(f, conn, "projects", "code", "code")
+        new, old = fill_unstated(conn, "projects", "code", new, old, {"status": "planned"}, absent)
+        return write_changed(conn, "projects", new, old, absent=absent)
+    return _load_links(conn, entity, frame)
+
+
+def _load_links(conn: Connection, entity: str, frame: pl.DataFrame) -> Written:
+    """Add the rows not stored; each added row's person gets a ``create`` event naming the
+    table and the activity or project (households in ``events``, visitors apart)."""
+    code, parent_table, label = _LINKS[entity]
+    table, parent = TABLES[entity], _PARENT[entity]
+    f = frame.drop(ROW)
+    if "visitor_id" not in f.columns and entity == "attendance":
+        f = f.with_columns(pl.lit(None, pl.String).alias("visitor_id"))
+    if "household_id" not in f.columns:
+        f = f.with_columns(pl.lit(None, pl.String).alias("household_id"))
+    parents = bulk.key_map(conn, parent_table, "code").rename({"code": code, "id": parent})
+    f = f.join(parents, on=code, how="left")
+    people = ["household_id", "visitor_id"] if entity == "attendance" else ["household_id"]
+    for column in people:
+        ids = _ids(conn, f"{column[:-3]}s", f[column].drop_nulls().unique().to_list())
+        f = f.with_columns(
+            pl.col(column)
+            .replace_strict(ids, default=None, return_dtype=pl.Int64)
+            .alias("_" + column)
+        )
+    stored = bulk.read_rows(conn, table, ["id", parent, *people])
+    keyed = stored.rename({c: "_" + c for c in people})
+    joined = f.join(keyed, on=[parent, *("_" + c for c in people)], how="left", nulls_equal=True)
+    new = joined.filter(pl.col("id").is_null())
+    start = bulk.next_id(conn, table)
+    new = new.with_columns(pl.int_range(start, start + new.height, dtype=pl.Int64).alias("id"))
+    bulk.insert_rows(
+        conn, table, new.select("id", parent, *(pl.col("_" + c).alias(c) for c in people))
+    )
+    bulk.sync_sequence(conn, table)
+    events: list[tuple[str, str, dict[str, Any]]] = []
+    theirs: list[tuple[str, str, dict[str, Any]]] = []
+    for r in new.iter_rows(named=True):
+        detail = {"table": table, label: r[code]}
+        if r["household_id"] is not None:
+            events.append(("create", r["household_id"], detail))
+        else:
+            theirs.append(("create", r["visitor_id"], detail))
+    return Written(
+        new["id"],
+        pl.Series("id", [], dtype=pl.Int64),
+        joined.height - new.height,
+        events=tuple(events),
+        visitor_events=tuple(theirs),
+    )
