@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from doorstep.cli import activity as activity_cli
 from doorstep.cli import db as db_cli
 from doorstep.cli import demo as demo_cli
 from doorstep.cli import exclusions as exclusions_cli
@@ -36,6 +37,7 @@ app.add_typer(plan_cli.app, name="plan")
 app.add_typer(visits_cli.app, name="visits")
 app.add_typer(household_cli.app, name="household")
 app.add_typer(visitor_cli.app, name="visitor")
+app.add_typer(activity_cli.app, name="activity")
 registry_cli.register(app)
 app.command("demo")(demo_cli.demo_cmd)
 reflow_app(app)

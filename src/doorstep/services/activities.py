@@ -1,0 +1,197 @@
+"""Group activities one at a time: a coordinator adding an activity, listing them, and
+recording who took part (files of them go through ``doorstep import activities|attendance``).
+
+An activity is the programme's; its attendance is the people's, checked and audited as the
+import checks and audits it (:mod:`doorstep.services.importing.programme`): a household is
+added only with its consent given, an erased person not at all, and each person added gets
+a ``create`` event under their own id; one recorded already gets a ``read`` (the command
+shows that they took part).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from doorstep.domain.enums import ActivityKind, ConsentState
+from doorstep.errors import Conflict, InvalidInput, NotFound
+from doorstep.privacy.audit import record_event
+from doorstep.storage.repositories import household_data, visitor_data
+from doorstep.storage.repositories.pairing import household_id
+from doorstep.storage.tables import Activity, ActivityAttendance, Area, Household, Organisation
+
+#: The table audit details name.
+TABLE = "activity_attendance"
+
+
+@dataclass(frozen=True)
+class ActivityRow:
+    code: str
+    kind: str
+    title: str
+    area_code: str
+    starts_on: dt.date
+    ends_on: dt.date
+    households: int
+    visitors: int
+
+
+@dataclass(frozen=True)
+class Attended:
+    """Who an ``attend`` added, and who was recorded already (by id, in the order given)."""
+
+    added: tuple[str, ...]
+    already: tuple[str, ...]
+
+
+def add_activity(
+    session: Session,
+    code: str,
+    *,
+    kind: str,
+    title: str,
+    area: str,
+    starts_on: dt.date,
+    ends_on: dt.date | None,
+    organiser: str | None,
+    actor: str,
+) -> Activity:
+    """Add an activity ``code`` (a new code: one in use is a conflict), held in ``area``
+    from ``starts_on`` to ``ends_on`` (default: the same day)."""
+    if kind not in {k.value for k in ActivityKind}:
+        raise InvalidInput(
+            f"--kind must be one of {', '.join(k.value for k in ActivityKind)}: {kind!r}"
+        )
+    if not title.strip():
+        raise InvalidInput("--title is empty; give the activity a title")
+    ends_on = ends_on or starts_on
+    if ends_on < starts_on:
+        raise InvalidInput(f"--ends {ends_on} is before --starts {starts_on}")
+    if session.scalar(select(Activity.id).where(Activity.code == code)) is not None:
+        raise Conflict(f"an activity with code {code!r} exists already")
+    area_id = session.scalar(select(Area.id).where(Area.code == area))
+    if area_id is None:
+        raise NotFound(f"no area with code {area!r}")
+    org_id = None
+    if organiser is not None:
+        org_id = session.scalar(select(Organisation.id).where(Organisation.code == organiser))
+        if org_id is None:
+            raise NotFound(f"no organisation with code {organiser!r}")
+    activity = Activity(
+        code=code,
+        kind=kind,
+        title=title.strip(),
+        area_id=area_id,
+        organisation_id=org_id,
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
+    session.add(activity)
+    record_event(session, actor=actor, action="create", entity="activity", entity_id=code)
+    session.flush()
+    return activity
+
+
+def list_activities(session: Session, *, area: str | None = None) -> list[ActivityRow]:
+    """Every activity (held in ``area`` itself, when given), by first day, with how many
+    households and visitors took part: counts, naming no one."""
+    a = Activity.__table__
+    t = ActivityAttendance.__table__
+    query = (
+        select(
+            a.c.code,
+            a.c.kind,
+            a.c.title,
+            Area.code,
+            a.c.starts_on,
+            a.c.ends_on,
+            func.count(t.c.household_id),
+            func.count(t.c.visitor_id),
+        )
+        .join(Area, Area.id == a.c.area_id)
+        .outerjoin(t, t.c.activity_id == a.c.id)
+        .group_by(a.c.id, Area.code)
+        .order_by(a.c.starts_on, a.c.code)
+    )
+    if area is not None:
+        if session.scalar(select(Area.id).where(Area.code == area)) is None:
+            raise NotFound(f"no area with code {area!r}")
+        query = query.where(Area.code == area)
+    return [
+        ActivityRow(r[0], r[1], r[2], r[3], r[4], r[5], int(r[6]), int(r[7]))
+        for r in session.execute(query).all()
+    ]
+
+
+def attend(
+    session: Session,
+    code: str,
+    *,
+    households: list[str],
+    visitors: list[str],
+    actor: str,
+) -> Attended:
+    """Record that ``households`` and ``visitors`` took part in activity ``code``: all of
+    them, or (one refused) none."""
+    if not households and not visitors:
+        raise InvalidInput("name who took part: --household ID and/or --visitor ID")
+    activity = session.scalar(select(Activity.id).where(Activity.code == code))
+    if activity is None:
+        raise NotFound(f"no activity with code {code!r}")
+    conn = session.connection()
+    rows: list[tuple[str, str, int]] = []  # (entity, external id, database id)
+    for ext in dict.fromkeys(households):
+        hid = household_id(conn, ext)
+        if hid is None:
+            erased = household_data.erased_ids(conn, [ext])
+            raise NotFound(f"household {ext} was erased" if erased else f"no household {ext!r}")
+        rows.append(("household", ext, hid))
+    for ext in dict.fromkeys(visitors):
+        found = visitor_data.find(conn, ext)
+        if found is None:
+            raise NotFound(f"no visitor {ext!r}")
+        if found[1]:
+            raise NotFound(f"visitor {ext} was erased")
+        rows.append(("visitor", ext, found[0]))
+    stored_h = set(
+        session.scalars(
+            select(ActivityAttendance.household_id).where(
+                ActivityAttendance.activity_id == activity
+            )
+        )
+    )
+    stored_v = set(
+        session.scalars(
+            select(ActivityAttendance.visitor_id).where(ActivityAttendance.activity_id == activity)
+        )
+    )
+    added: list[tuple[str, str, int]] = []
+    already: list[tuple[str, str, int]] = []
+    for entity, ext, db_id in rows:
+        stored = db_id in (stored_h if entity == "household" else stored_v)
+        if entity == "household" and not stored:
+            consent = session.scalar(select(Household.consent_state).where(Household.id == db_id))
+            if consent != ConsentState.GIVEN.value:
+                raise InvalidInput(
+                    f"household {ext}'s consent is {consent}, not given: it cannot be added"
+                )
+        (already if stored else added).append((entity, ext, db_id))
+    for entity, _ext, db_id in added:
+        session.add(
+            ActivityAttendance(
+                activity_id=activity,
+                household_id=db_id if entity == "household" else None,
+                visitor_id=db_id if entity == "visitor" else None,
+            )
+        )
+    for action, group in (("create", added), ("read", already)):
+        for entity, ext, _ in group:
+            detail = {"table": TABLE, "activity": code}
+            record_event(
+                session, actor=actor, action=action, entity=entity, entity_id=ext, detail=detail
+            )
+    session.flush()
+    return Attended(tuple(e for _, e, _ in added), tuple(e for _, e, _ in already))

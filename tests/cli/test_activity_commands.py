@@ -1,0 +1,81 @@
+"""`doorstep activity add|list|attend`: group activities one at a time, attendance audited
+under each person and refused, whole, for a household without consent."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, text
+
+from tests.cli.conftest import Invoke
+from tests.factories.db import run_import
+from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
+
+
+def _people(engine: Engine, tmp_path: Path) -> None:
+    """H1 (consent given), H2 (pending), V1."""
+    run_import(engine, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, [visitor()]))
+    hh = [household(household_id="H1"), household(household_id="H2", consent="pending")]
+    hh[1]["consent_date"] = ""
+    run_import(engine, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, hh))
+
+
+def _events(engine: Engine, entity: str) -> list[tuple[str, str, Any]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT action, entity_id, detail FROM audit_events WHERE entity = :e ORDER BY id"
+            ),
+            {"e": entity},
+        ).all()
+    return [(str(a), str(i), json.loads(d) if isinstance(d, str) else d) for a, i, d in rows]
+
+
+def _attendance(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(text("SELECT COUNT(*) FROM activity_attendance")).scalar_one())
+
+
+def test_an_activity_added_by_hand_lists_with_who_took_part_counted(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    _people(with_areas, tmp_path)
+    args = ("--kind", "trip", "--title", "Zoo trip", "--area", "R-C-V1", "--starts", "2026-10-01")
+    added = cli("activity", "add", "ZOO", *args)
+    assert added.exit_code == 0, added.output
+    assert "Added activity ZOO." in added.output
+    again = cli("activity", "add", "ZOO", *args)
+    assert again.exit_code == 1 and "exists already" in again.output
+    done = cli("activity", "attend", "ZOO", "--household", "H1", "--visitor", "V1")
+    assert done.exit_code == 0, done.output
+    assert "Recorded 2 attendance rows for ZOO." in done.output
+    detail = {"table": "activity_attendance", "activity": "ZOO"}
+    assert _events(with_areas, "household")[-1] == ("create", "H1", detail)
+    assert _events(with_areas, "visitor")[-1] == ("create", "V1", detail)
+    repeat = cli("activity", "attend", "ZOO", "--household", "H1")
+    assert "Recorded 0 attendance rows for ZOO; H1 recorded already." in repeat.output
+    assert _events(with_areas, "household")[-1] == ("read", "H1", detail)
+    listed = cli("activity", "list", "--area", "R-C-V1")
+    assert listed.exit_code == 0, listed.output
+    row = next(line for line in listed.output.splitlines() if "ZOO" in line)
+    assert [c.strip() for c in row.split("│")][-3:-1] == ["1", "1"]  # households, visitors
+
+
+def test_a_household_without_consent_refuses_the_whole_attendance(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    _people(with_areas, tmp_path)
+    args = ("--kind", "training", "--title", "Class", "--area", "R", "--starts", "2026-10-01")
+    assert cli("activity", "add", "CLASS", *args).exit_code == 0
+    refused = cli("activity", "attend", "CLASS", "--household", "H1", "--household", "H2")
+    assert refused.exit_code == 2  # bad input
+    assert "household H2's consent is pending, not given" in " ".join(refused.output.split())
+    assert _attendance(with_areas) == 0
+    # The attempt is the activity's, without the line that says a household's consent.
+    attempt = _events(with_areas, "activity")[-1]
+    assert attempt[1] == "CLASS" and attempt[2]["outcome"] == "refused"
+    assert "H2" not in json.dumps(attempt[2])
+    bad = cli("activity", "add", "X", *args[:4], "--area", "R", "--starts", "2026-13-01")
+    assert bad.exit_code != 0 and "--starts is not a date" in bad.output
