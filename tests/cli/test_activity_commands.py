@@ -71,7 +71,9 @@ def test_a_household_without_consent_refuses_the_whole_attendance(
     assert cli("activity", "add", "CLASS", *args).exit_code == 0
     refused = cli("activity", "attend", "CLASS", "--household", "H1", "--household", "H2")
     assert refused.exit_code == 2  # bad input
-    assert "household H2's consent is pending, not given" in " ".join(refused.output.split())
+    assert "household H2's consent was pending on the activity's first day (2026-10-01), " in (
+        " ".join(refused.output.split())
+    )
     assert _attendance(with_areas) == 0
     # The attempt is the activity's, without the line that says a household's consent.
     attempt = _events(with_areas, "activity")[-1]

@@ -100,8 +100,9 @@ def attend_cmd(
 ) -> None:
     """Record who took part in a group activity: households and visitors, all or none.
 
-    A household is added only with its consent given (one that withdrew keeps what was
-    recorded before, until it is erased); an erased person not at all. Each person added
+    A household is added only with its consent given on the activity's first day (one
+    that withdrew keeps what was recorded before, until it is erased); an erased person
+    not at all. Each person added
     is audited under their own id; one recorded already is left as it is.
 
     Example: doorstep activity attend CAMP27 --household H0000042 --visitor V0000123

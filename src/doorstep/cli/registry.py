@@ -98,8 +98,8 @@ def import_cmd(
     Group activities (trips, contests, summer camps, training) and projects come after
     the organisations; then attendance (one household or one visitor per row) and
     project_households. A row of those is added once and imported again changes nothing;
-    a new one needs the household's consent given (one that withdrew keeps its rows until
-    it is erased).
+    a new one needs the household's consent given (on an activity's first day; for a
+    project, now), and one that withdrew keeps its rows until it is erased.
 
     Leave and blackouts are calendars: a period is known by its person and starts_on, so
     a file imported twice adds nothing and a changed ends_on or reason updates the period

@@ -3,9 +3,9 @@ recording who took part (files of them go through ``doorstep import activities|a
 
 An activity is the programme's; its attendance is the people's, checked and audited as the
 import checks and audits it (:mod:`doorstep.services.importing.programme`): a household is
-added only with its consent given, an erased person not at all, and each person added gets
-a ``create`` event under their own id; one recorded already gets a ``read`` (the command
-shows that they took part).
+added only with its consent given on the activity's first day, an erased person not at
+all, and each person added gets a ``create`` event under their own id; one recorded
+already gets a ``read`` (the command shows that they took part).
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from doorstep.errors import Conflict, InvalidInput, NotFound
 from doorstep.privacy.audit import record_event
 from doorstep.storage.repositories import household_data, visitor_data
 from doorstep.storage.repositories.pairing import household_id
-from doorstep.storage.tables import Activity, ActivityAttendance, Area, Household, Organisation
+from doorstep.storage.repositories.visit_records import consent_on_day
+from doorstep.storage.tables import Activity, ActivityAttendance, Area, Organisation
 
 #: The table audit details name.
 TABLE = "activity_attendance"
@@ -138,9 +139,12 @@ def attend(
     them, or (one refused) none."""
     if not households and not visitors:
         raise InvalidInput("name who took part: --household ID and/or --visitor ID")
-    activity = session.scalar(select(Activity.id).where(Activity.code == code))
-    if activity is None:
+    found_activity = session.execute(
+        select(Activity.id, Activity.starts_on).where(Activity.code == code)
+    ).first()
+    if found_activity is None:
         raise NotFound(f"no activity with code {code!r}")
+    activity, first_day = int(found_activity[0]), found_activity[1]
     conn = session.connection()
     rows: list[tuple[str, str, int]] = []  # (entity, external id, database id)
     for ext in dict.fromkeys(households):
@@ -173,10 +177,12 @@ def attend(
     for entity, ext, db_id in rows:
         stored = db_id in (stored_h if entity == "household" else stored_v)
         if entity == "household" and not stored:
-            consent = session.scalar(select(Household.consent_state).where(Household.id == db_id))
+            # As the import checks it: in force on the activity's first day.
+            consent = consent_on_day(conn, db_id, first_day)
             if consent != ConsentState.GIVEN.value:
                 raise InvalidInput(
-                    f"household {ext}'s consent is {consent}, not given: it cannot be added"
+                    f"household {ext}'s consent was {consent or 'not recorded'} on the "
+                    f"activity's first day ({first_day}), not given: it cannot be added"
                 )
         (already if stored else added).append((entity, ext, db_id))
     for entity, _ext, db_id in added:

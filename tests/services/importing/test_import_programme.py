@@ -100,7 +100,9 @@ def test_a_bad_attendance_row_writes_nothing_and_names_row_column_and_reason(
     assert _count(programme, "activity_attendance") == 0
     joined = "\n".join(errors)
     assert "row 3, column activity_code (value 'NOPE'): unknown activity" in joined
-    assert "row 4, column household_id (value 'H3'): the household's consent is not given" in joined
+    assert "row 4, column household_id (value 'H3'): the household's consent was not given" in (
+        joined
+    )
     assert "row 5, column household_id (value 'H1'): a row names one person" in joined
     assert "row 6, column household_id: give the household_id or the visitor_id" in joined
     assert "row 7, column household_id (value 'H9'): unknown household" in joined
@@ -125,9 +127,18 @@ def test_a_household_that_withdrew_keeps_its_attendance_and_its_file_imports_aga
         programme, "attendance", write_csv(tmp_path / "n.csv", ATTENDANCE, [["LATE", "H1", ""]])
     )
     assert errors == [
-        "row 2, column household_id (value 'H1'): the household's consent is not given: it "
-        "cannot be added (rows stored before a withdrawal stay until it is erased)"
+        "row 2, column household_id (value 'H1'): the household's consent was not given on "
+        "the activity's first day (2026-09-01): it cannot be added (rows stored before a "
+        "withdrawal stay until it is erased)"
     ]
+    # As a visit synced late: the camp in July, attended with consent, is recorded after
+    # the household's withdrawal in August.
+    withdrawn = household(household_id="H2", consent="withdrawn", consent_date="2026-08-01")
+    run_import(
+        programme, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, [withdrawn])
+    )
+    late_sync = write_csv(tmp_path / "s.csv", ATTENDANCE, [["CAMP27", "H2", ""]])
+    assert run_import(programme, "attendance", late_sync).created == 1
 
 
 def test_activities_and_projects_refuse_an_unknown_kind_status_or_days_out_of_order(

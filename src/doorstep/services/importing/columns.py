@@ -345,7 +345,8 @@ ATTENDANCE = EntitySchema(
     keys=("activity_code", "household_id", "visitor_id"),
     summary=(
         "Who took part in an activity: one household, or one visitor, per row. A row "
-        "imported again changes nothing; a new one needs the household's consent given."
+        "imported again changes nothing; a new one needs the household's consent given on the "
+        "activity's first day."
     ),
     people=True,
     columns=(

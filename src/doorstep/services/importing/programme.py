@@ -4,9 +4,10 @@ An activity or a project is the programme's (known by its ``code``, as a team is
 holds no one's data. Its attendance and its households are the people's: each row names
 one household or one visitor, by id. A row's identity is all it holds, so imported again
 it changes nothing (a file exported and imported back is a no-op). A new row needs its
-household's consent given, as a visit does; a household that withdrew keeps the rows it has
-until it is erased (they are its history), and importing them again is no change. An
-erased household's or visitor's id is no one to add.
+household's consent given (for an activity, on its first day: as a visit, checked on its
+own day); a household that withdrew keeps the rows it has until it is erased (they are its
+history), and importing them again is no change. An erased household's or visitor's id is
+no one to add.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from doorstep.services.importing.load import (
 )
 from doorstep.services.importing.validate import ROW
 from doorstep.storage.repositories import bulk, household_data, visitor_data
+from doorstep.storage.repositories.visits import consent_on
 
 #: The table each entity writes.
 TABLES = {
@@ -109,7 +111,7 @@ def _people_errors(
         erased = household_data.erased_ids(conn, [i for i in ids if i not in known])
     else:
         erased = visitor_data.erased_ids(conn) & set(known)
-    refused = _without_consent(conn, entity, frame, known) if table == "households" else set()
+    refused = _without_consent(conn, entity, frame, known) if table == "households" else {}
     errors = []
     for r in frame.filter(pl.col(column).is_not_null()).iter_rows(named=True):
         value = r[column]
@@ -118,8 +120,7 @@ def _people_errors(
         elif value not in known:
             reason = f"unknown {what}; import the {table} first"
         elif int(r[ROW]) in refused:
-            reason = "the household's consent is not given: it cannot be added (rows stored "
-            reason += "before a withdrawal stay until it is erased)"
+            reason = refused[int(r[ROW])]
         else:
             continue
         errors.append(RowError(int(r[ROW]), column, r[cell + column], reason))
@@ -128,18 +129,14 @@ def _people_errors(
 
 def _without_consent(
     conn: Connection, entity: str, frame: pl.DataFrame, known: dict[str, int]
-) -> set[int]:
-    """The rows (file row numbers) that would add a household whose consent is not given
-    to an activity or project it is not stored in already."""
+) -> dict[int, str]:
+    """The rows (file row number: why) that would add a household without its consent to
+    an activity or project it is not stored in already. For an activity, the consent in
+    force on its first day, as a visit synced late is checked on its own day: a camp in
+    July attended with consent is recorded after an August withdrawal (an activity still to
+    come: the consent in force now). For a project, which runs on, the consent now."""
     if not known:
-        return set()
-    given = {
-        int(i)
-        for i in conn.execute(
-            text("SELECT id FROM households WHERE consent_state = :given"),
-            {"given": ConsentState.GIVEN.value},
-        ).scalars()
-    }
+        return {}
     code, table, _label = _LINKS[entity]
     parents = dict(bulk.key_map(conn, table, "code").iter_rows())
     stored = set(
@@ -147,14 +144,40 @@ def _without_consent(
         .drop_nulls()
         .iter_rows()
     )
-    out = set()
+    wanted: dict[int | None, list[tuple[int, int]]] = {}  # parent: (row, household)
     for r in frame.filter(pl.col("household_id").is_not_null()).iter_rows(named=True):
-        household = known.get(r["household_id"])
-        if household is None or household in given:
-            continue
-        if (parents.get(r[code]), household) not in stored:
-            out.add(int(r[ROW]))
+        household, parent = known.get(r["household_id"]), parents.get(r[code])
+        if household is not None and parent is not None and (parent, household) not in stored:
+            wanted.setdefault(parent, []).append((int(r[ROW]), household))
+    out: dict[int, str] = {}
+    for parent, rows in wanted.items():
+        day = None
+        if entity == "attendance":
+            day = conn.execute(
+                text("SELECT starts_on FROM activities WHERE id = :a"), {"a": parent}
+            ).scalar_one()
+        given = _consenting(conn, sorted({h for _, h in rows}), day)
+        when = "now" if day is None else f"on the activity's first day ({str(day)[:10]})"
+        for row, household in rows:
+            if household not in given:
+                out[row] = (
+                    f"the household's consent was not given {when}: it cannot be added (rows "
+                    "stored before a withdrawal stay until it is erased)"
+                )
     return out
+
+
+def _consenting(conn: Connection, households: list[int], day: object) -> set[int]:
+    """Of ``households``, those whose consent is given on ``day`` (``None``: now)."""
+    state = "h.consent_state" if day is None else consent_on(":day")
+    found: set[int] = set()
+    for at in range(0, len(households), 1000):
+        query = text(
+            f"SELECT h.id FROM households h WHERE h.id IN :ids AND {state} = :given"
+        ).bindparams(bindparam("ids", expanding=True))
+        params = {"ids": households[at : at + 1000], "given": ConsentState.GIVEN.value}
+        found.update(int(i) for i in conn.execute(query, {**params, "day": day}).scalars())
+    return found
 
 
 def _duplicates(frame: pl.DataFrame, code: str, cell: str, has_visitor: bool) -> list[RowError]:
