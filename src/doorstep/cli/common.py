@@ -27,7 +27,7 @@ from rich.text import Text
 from typer import _click as click  # Typer's own copy of Click (0.29): its parser raises these
 from typer.core import TyperGroup
 
-from doorstep.domain.ids import normal_id
+from doorstep.domain.ids import RESERVED_REASON, normal_id, reserved_household_id
 from doorstep.errors import DoorstepError, InvalidInput
 from doorstep.services.pairing.files import check_out
 
@@ -47,6 +47,17 @@ def id_argument(value: str | None) -> str | None:
     The ``callback`` of every argument and option that names a household, visitor, area
     or team."""
     return None if value is None else normal_id(value)
+
+
+def household_argument(value: str | None) -> str | None:
+    """:func:`id_argument` for a household's id, refusing the one no household may have
+    (:data:`~doorstep.domain.ids.ERASED_HOUSEHOLD`, the audit trail's word for an erased
+    one). Not on `household export|erase`: they reach any household stored, one stored
+    under it before imports refused it included."""
+    value = id_argument(value)
+    if value is not None and reserved_household_id(value.strip()):
+        raise typer.BadParameter(RESERVED_REASON)
+    return value
 
 
 def fail(message: str, *, code: int = 1) -> typer.Exit:

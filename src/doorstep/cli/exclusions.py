@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from doorstep.cli.common import console, handle_errors, id_argument
+from doorstep.cli.common import console, handle_errors, household_argument, id_argument
 from doorstep.cli.context import actor, session
 from doorstep.privacy.audit import Attempt
 from doorstep.services import exclusions
@@ -14,7 +14,7 @@ from doorstep.services.exclusions import Change
 
 @handle_errors
 def exclude_cmd(
-    household: str = typer.Argument(..., help="The household's id.", callback=id_argument),
+    household: str = typer.Argument(..., help="The household's id.", callback=household_argument),
     visitor: str = typer.Argument(..., help="The visitor's id.", callback=id_argument),
     reason: str | None = typer.Option(
         None,
@@ -70,7 +70,7 @@ def exclude_cmd(
 
 @handle_errors
 def unexclude_cmd(
-    household: str = typer.Argument(..., help="The household's id.", callback=id_argument),
+    household: str = typer.Argument(..., help="The household's id.", callback=household_argument),
     visitor: str = typer.Argument(..., help="The visitor's id.", callback=id_argument),
 ) -> None:
     """Let a household and a visitor be paired again: remove their exclusion.

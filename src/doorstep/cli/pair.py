@@ -24,6 +24,7 @@ from doorstep.cli.common import (
     err_console,
     fail,
     handle_errors,
+    household_argument,
     id_argument,
     progress,
     refuse_given,
@@ -164,7 +165,7 @@ def pair(
     explain: str | None = typer.Option(
         None,
         help="Also print why this household got its visitor, and the alternatives.",
-        callback=id_argument,
+        callback=household_argument,
     ),
     new_only: bool = typer.Option(
         False,

@@ -17,7 +17,7 @@ from doorstep.cli.common import (
     console,
     err_console,
     handle_errors,
-    id_argument,
+    household_argument,
     progress,
 )
 from doorstep.cli.context import actor, session
@@ -334,7 +334,7 @@ def discard_cmd(
 
 @handle_errors
 def explain_cmd(
-    household: str = typer.Argument(..., help="The household's id.", callback=id_argument),
+    household: str = typer.Argument(..., help="The household's id.", callback=household_argument),
     proposal: str | None = typer.Option(
         None,
         metavar="N",

@@ -31,7 +31,7 @@ from doorstep.cli.common import (
 )
 from doorstep.cli.plan_db import plan_area
 from doorstep.domain import weekdays
-from doorstep.domain.ids import ID_FORM
+from doorstep.domain.ids import ERASED_HOUSEHOLD, ID_FORM, RESERVED_REASON
 from doorstep.engine.planning import (
     CadencePolicy,
     Intervals,
@@ -164,6 +164,14 @@ def build_problem(
         raise InvalidInput(
             f"pairings file {files.pairs}: row {nobody['row'][0] + 2} has a visitor_id but "
             "no household_id"
+        )
+    reserved = pairs.with_row_index("row").filter(
+        pl.col("household_id").str.to_lowercase() == ERASED_HOUSEHOLD
+    )
+    if reserved.height:  # as an import and `pair` refuse it
+        raise InvalidInput(
+            f"pairings file {files.pairs}: row {reserved['row'][0] + 2}, column household_id: "
+            f"{RESERVED_REASON}"
         )
     pairs = pairs.filter(paired)
     if files.visitors is not None:

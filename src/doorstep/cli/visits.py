@@ -19,6 +19,7 @@ from doorstep.cli.common import (
     console,
     count,
     handle_errors,
+    household_argument,
     id_argument,
     parse_day,
 )
@@ -286,7 +287,7 @@ def calendar_cmd(
 @app.command("record")
 @handle_errors
 def record_cmd(
-    household: str = typer.Argument(..., help="The household's id.", callback=id_argument),
+    household: str = typer.Argument(..., help="The household's id.", callback=household_argument),
     visitor: str = typer.Option(
         ..., "--visitor", help="The visitor who made it (visitor id).", callback=id_argument
     ),
@@ -348,7 +349,7 @@ def record_cmd(
 @app.command("missed")
 @handle_errors
 def missed_cmd(
-    household: str = typer.Argument(..., help="The household's id.", callback=id_argument),
+    household: str = typer.Argument(..., help="The household's id.", callback=household_argument),
     visitor: str = typer.Option(..., "--visitor", help="The visitor's id.", callback=id_argument),
     start: str = typer.Option(..., "--start", help="The planned visit's first day (YYYY-MM-DD)."),
     today: str | None = TodayOpt,

@@ -21,3 +21,21 @@ ID_FORM: Final[Literal["NFC"]] = "NFC"
 def normal_id(value: str) -> str:
     """``value`` in :data:`ID_FORM`; nothing else changes (spaces are trimmed elsewhere)."""
     return unicodedata.normalize(ID_FORM, value)
+
+
+#: What the audit trail says in place of an erased household's id, in the events of others
+#: that named it (a visitor's exclusion events; migration 0012 wrote it so too). No
+#: household may have it as its id, in any case, or its events and an erased one's could
+#: not be told apart: every entry point refuses it (:func:`reserved_household_id`).
+ERASED_HOUSEHOLD: Final = "erased household"
+#: Why a household id equal to :data:`ERASED_HOUSEHOLD` is refused, wherever it is given.
+RESERVED_REASON: Final = (
+    f'"{ERASED_HOUSEHOLD}" is what the audit trail writes in place of an erased '
+    "household's id, so no household may have it; give the household another id"
+)
+
+
+def reserved_household_id(value: str) -> bool:
+    """Whether ``value`` (an id as stored: trimmed, in :data:`ID_FORM`) reads as
+    :data:`ERASED_HOUSEHOLD`, in any case."""
+    return value.lower() == ERASED_HOUSEHOLD

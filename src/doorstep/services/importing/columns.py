@@ -173,7 +173,13 @@ HOUSEHOLDS = EntitySchema(
     summary="Households taking part, with their consent.",
     people=True,
     columns=(
-        Column("household_id", Kind.ID, True, "your id for the household"),
+        Column(
+            "household_id",
+            Kind.ID,
+            True,
+            'your id for the household; any but "erased household" (in any case), which the '
+            "audit trail writes for an erased one",
+        ),
         Column("head_name", Kind.TEXT, True, "name of the head of household, any script"),
         Column("address", Kind.TEXT, False, "address text", 500, default=""),
         Column("area_code", Kind.AREA, True, "area (usually a village) of the household"),

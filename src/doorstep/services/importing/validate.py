@@ -14,7 +14,7 @@ import polars as pl
 
 from doorstep.domain import visit_codes, weekdays
 from doorstep.domain.geo import haversine_m_array
-from doorstep.domain.ids import ID_FORM
+from doorstep.domain.ids import ERASED_HOUSEHOLD, ID_FORM, RESERVED_REASON
 from doorstep.domain.languages import known_codes, parse_languages
 from doorstep.domain.visit_codes import Vocabulary
 from doorstep.services.importing.columns import Column, EntitySchema, Kind
@@ -29,6 +29,9 @@ from doorstep.services.importing.limits import Limits, limits
 ROW = "__row"
 NUL_REASON = "holds a NUL character (0x00), which cannot be stored; remove it"
 ID_MAX = 64
+#: The column of a household's id, in every file that has one: none may be the marker the
+#: audit trail writes for an erased household (:data:`~doorstep.domain.ids.ERASED_HOUSEHOLD`).
+HOUSEHOLD_ID = "household_id"
 _TRUE = ("true", "yes", "y", "1", "t")
 _FALSE = ("false", "no", "n", "0", "f", "")
 # A row is reported as swapped when it lies this far from its area's other rows but its
@@ -286,6 +289,9 @@ def _column_checks(
         value = once("value", trimmed)
         if col.required:
             checks.append((present & (value == ""), "required value is missing"))
+        if col.name == HOUSEHOLD_ID:
+            reserved = value.str.to_lowercase() == ERASED_HOUSEHOLD
+            checks.append((present & reserved, RESERVED_REASON))
         longest = min(ID_MAX, stored.max_length or ID_MAX)
         checks.append(
             (present & (value.str.len_chars() > longest), f"longer than {longest} characters")

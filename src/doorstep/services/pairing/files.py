@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from doorstep.domain.ids import ID_FORM
+from doorstep.domain.ids import ERASED_HOUSEHOLD, ID_FORM, RESERVED_REASON
 from doorstep.domain.languages import parse_languages
 from doorstep.engine.pairing.explain import Explanation, explain
 from doorstep.engine.pairing.new_only import NewOnly, explain_params, pair_new_only
@@ -219,6 +219,15 @@ def _number(
     return num
 
 
+def _reserved(df: pl.DataFrame, errors: _Errors) -> None:
+    """Refuse a household id that reads as the audit trail's word for an erased household
+    (:data:`~doorstep.domain.ids.ERASED_HOUSEHOLD`), as an import does: the pairs written
+    here may become a database's, and no household there may have it."""
+    bad = df.filter(pl.col("household_id").str.to_lowercase() == ERASED_HOUSEHOLD)
+    if bad.height:
+        errors.add(bad, "household_id", RESERVED_REASON)
+
+
 def _duplicates(df: pl.DataFrame, column: str, errors: _Errors) -> None:
     df = df.filter(pl.col(column).is_not_null())  # a missing id is an error of its own
     if not df[column].is_duplicated().any():
@@ -300,6 +309,7 @@ def _households(path: Path) -> _Checked:
     )
     lat, lon = _coordinates(h, errors)
     _separators(h, errors)
+    _reserved(h, errors)
     _duplicates(h, "household_id", errors)
     return _Checked(h, errors, lat, lon)
 

@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 
 import doorstep.storage.tables  # noqa: F401  (registers every table on the metadata)
+from doorstep.domain.ids import ERASED_HOUSEHOLD
 from doorstep.storage.base import Base
 from doorstep.storage.repositories import audit
 from doorstep.storage.repositories.statistics import resample
@@ -132,10 +133,6 @@ def redact_audit_events(conn: Connection, external_id: str) -> int:
     keeping who did what to which id, and when (and whether an attempt was refused or
     failed); returns how many events were cleared."""
     return audit.redact(conn, and_(*_events_about(external_id)), REDACTED)
-
-
-#: What the household's id becomes in the events of others that named it, once it is erased.
-ERASED_HOUSEHOLD = "erased household"
 
 
 def redact_naming_events(conn: Connection, external_id: str) -> int:
