@@ -6,6 +6,7 @@ the same way. A bug is never a ``DoorstepError``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,25 +20,40 @@ class Named:
     entity: str
     ids: tuple[str, ...]
     detail: dict[str, Any] = field(default_factory=dict)
-    #: The message as the attempt's own event keeps it, without their ids, where those are
-    #: a household's: that event is not under the household's id, so its erasure would not
-    #: find it there (the read under its id says who was shown it). ``None``: the message.
+    #: The message as the attempt's own event keeps it, naming no one (a household's or a
+    #: visitor's id becomes "a household", "a visitor"): that event is not under their
+    #: ids, so their erasure would not find it there (the read under each id says who was
+    #: shown it). ``None``: the message, which then names no one.
     unnamed: str | None = None
 
 
 class DoorstepError(Exception):
-    """A failure the user can act on; ``named``: the people its message names, if any."""
+    """A failure the user can act on; ``named``: the people its message names, if any (one
+    :class:`Named` per entity: a household and the visitor it is paired with)."""
 
     status: int = 400
 
     def __init__(
-        self, message: str, *, status: int | None = None, named: Named | None = None
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        named: Named | Sequence[Named] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
-        self.named = named
+        self.named: tuple[Named, ...] = (
+            () if named is None else (named,) if isinstance(named, Named) else tuple(named)
+        )
         if status is not None:
             self.status = status
+
+    @property
+    def stored_line(self) -> str:
+        """The message as the audit trail may keep it: the first :attr:`Named.unnamed`,
+        else the message itself (which then names no one)."""
+        lines = [n.unnamed for n in self.named if n.unnamed is not None]
+        return lines[0] if lines else self.message
 
 
 class NotFound(DoorstepError):

@@ -1,5 +1,6 @@
 """A `pair commit` refused as stale names the visitors whose being active changed: the
-refusal's record, written after the rollback, adds a read under each of them."""
+refusal's record, written after the rollback, adds a read under each of them, and its own
+event keeps the reason without their ids."""
 
 from __future__ import annotations
 
@@ -29,6 +30,9 @@ def test_a_commit_refused_as_stale_records_a_read_under_the_visitor_it_names(
         ("read", "visitor", "VLEFT"),  # and who its message named
     ]
     assert events[0][3]["outcome"] == "refused"
+    # The refused commit's own event keeps the reason without the visitor's id, counted.
+    assert "VLEFT" not in json.dumps(events[0][3])
+    assert f"whether 1 visitor is active changed by {REAL_TODAY}" in events[0][3]["error"]
     assert events[1][3] == {"pairing_proposal": view.id}
     exported = cli("visitor", "export", "VLEFT")
     assert exported.exit_code == 0, exported.output

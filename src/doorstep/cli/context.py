@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from doorstep.config import get_settings
 from doorstep.errors import Conflict, DoorstepError
-from doorstep.privacy.audit import Attempt, record_attempt
+from doorstep.privacy.audit import Attempt, record_attempt, record_named_reads
 from doorstep.storage.migrate import current_revision, head_revision, known_revision, upgrade
 from doorstep.storage.session import WRITER_BUSY, make_engine, unit_of_work
 
@@ -106,12 +106,16 @@ def session(attempt: Attempt | None = None) -> Iterator[Session]:
 @contextmanager
 def attempted(attempt: Attempt | None, eng: Engine | None = None) -> Iterator[None]:
     """Record ``attempt`` as refused or failed if the block raises (a file of personal
-    data that could not be written, after the events of its export were committed)."""
+    data that could not be written, after the events of its export were committed). A
+    command with no ``attempt`` refused with a message that names people still records a
+    read under each of them (:func:`~doorstep.privacy.audit.record_named_reads`)."""
     try:
         yield
     except BaseException as exc:
         if attempt is not None and not _done(exc):
             record_attempt(eng or engine(), attempt, exc)
+        elif isinstance(exc, DoorstepError) and exc.named:
+            record_named_reads(eng or engine(), actor(), exc)
         raise
 
 

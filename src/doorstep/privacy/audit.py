@@ -1,4 +1,21 @@
-"""Audit events: typed records written in the same transaction as the change they record."""
+"""Audit events: typed records written in the same transaction as the change they record.
+
+Whose id an event is under, and whom it names, follows one rule, so that a person's
+erasure leaves the trail no way back to them (docs/cli.md, "A household's data"):
+
+* What a command reads, writes or exports of a person is recorded under that person's own
+  id (entity ``household``, ``consent`` or ``pairing_explanation`` for a household,
+  ``visitor`` for a visitor): their export lists it, their erasure clears its detail.
+* A refusal whose message names people (:attr:`~doorstep.errors.DoorstepError.named`)
+  shows the user their ids, so a ``read`` is recorded under each of them, whether or not
+  the command records its attempts (:func:`record_named_reads`); the attempt's own event,
+  which no erasure of theirs finds, keeps the line without them
+  (:attr:`~doorstep.errors.Named.unnamed`: "a household", "a visitor").
+* The one event of another that names a household, a visitor's exclusion event
+  (``{"table": "exclusions", "household": ID}``), says ``"erased household"`` once the
+  household is erased (:data:`~doorstep.domain.ids.ERASED_HOUSEHOLD`), a text no
+  household id may be.
+"""
 
 from __future__ import annotations
 
@@ -65,9 +82,7 @@ def attempt_detail(attempt: Attempt, error: BaseException) -> dict[str, Any]:
     if isinstance(rows, list):
         why["errors"] = len(rows)
     elif attempt.quote and isinstance(error, DoorstepError):
-        named = error.named
-        line = named.unnamed if named is not None and named.unnamed is not None else error.message
-        why = {"error": line.strip().splitlines()[0]}
+        why = {"error": error.stored_line.strip().splitlines()[0]}
     return {**attempt.detail, OUTCOME: REFUSED if refused else FAILED, **why}
 
 
@@ -103,18 +118,37 @@ def record_attempt(engine: Engine, attempt: Attempt, error: BaseException) -> bo
                     entity_id=theirs[0],
                     detail={**theirs[1], **how},
                 )
-            named = error.named if isinstance(error, DoorstepError) else None
-            if named is not None and named.ids:
-                session.flush()  # the attempt's events first
-                record_events(
-                    session,
-                    actor=attempt.actor,
-                    entity=named.entity,
-                    events=[("read", i, named.detail) for i in named.ids],
-                )
+            session.flush()  # the attempt's events first
+            _named_reads(session, attempt.actor, error)
     except SQLAlchemyError:
         return False
     return True
+
+
+def record_named_reads(engine: Engine, actor: str, error: BaseException) -> bool:
+    """For a command that records no attempt (a ``pair show`` or ``pair explain``), refused
+    with a message that names people: a ``read`` under each of them, in a transaction of
+    its own after the rollback, as :func:`record_attempt` records for the others. Whether
+    it was recorded (nothing to record counts as done)."""
+    if not isinstance(error, DoorstepError) or not error.named:
+        return True
+    try:
+        with unit_of_work(engine) as session:
+            _named_reads(session, actor, error)
+    except SQLAlchemyError:
+        return False
+    return True
+
+
+def _named_reads(session: Session, actor: str, error: BaseException) -> None:
+    """A ``read`` under each person ``error``'s message names, each with its detail."""
+    for named in error.named if isinstance(error, DoorstepError) else ():
+        record_events(
+            session,
+            actor=actor,
+            entity=named.entity,
+            events=[("read", i, named.detail) for i in named.ids],
+        )
 
 
 def record_event(

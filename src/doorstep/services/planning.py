@@ -456,15 +456,21 @@ def _refuse_overlapping(pairs: pl.DataFrame, area_code: str) -> None:
     clash = overlapping_pairings(*(c.to_numpy() for c in ids))
     if clash is not None:
         first, second = (pairs.row(i, named=True) for i in clash)
-        household = second["household"]
+        household, visitor = second["household"], second["visitor"]
         rest = (
-            f"is paired with visitor {second['visitor']} twice over the same days (pairings "
-            f"{first['id']} and {second['id']}): end one of them to plan the area"
+            f"twice over the same days (pairings {first['id']} and {second['id']}): end one "
+            "of them to plan the area"
         )
-        # The user is shown the household's id, a read under it; the refused plan's event,
-        # which its erasure does not find, keeps the line without it.
-        read = Named("household", (household,), {"area": area_code}, unnamed=f"a household {rest}")
-        raise Conflict(f"household {household} {rest}", named=read)
+        # The user is shown both ids, a read under each; the refused plan's event, which
+        # neither's erasure finds, keeps the line without them (privacy.audit's rule).
+        unnamed = f"a household is paired with a visitor {rest}"
+        reads = (
+            Named("household", (household,), {"area": area_code}, unnamed=unnamed),
+            Named("visitor", (visitor,), {"area": area_code}),
+        )
+        raise Conflict(
+            f"household {household} is paired with visitor {visitor} {rest}", named=reads
+        )
 
 
 def plan_area(

@@ -66,8 +66,9 @@ def commit(
     scope = load_scope(session, code, today=today, max_m=max_m, progress=progress)
     if differs(proposal, scope):
         why = stale_message(session.connection(), proposal, scope, today)
-        # The visitors it names are read by whoever is told: the refusal's record says so.
-        read = Named("visitor", why.visitors, {"pairing_proposal": proposal_id})
+        # The visitors it names are read by whoever is told: the refusal's record says so,
+        # and the refused commit's own event keeps the words without their ids.
+        read = Named("visitor", why.visitors, {"pairing_proposal": proposal_id}, why.unnamed)
         raise Conflict(why.text, named=read)
     conn = session.connection()
     pairs = repo.proposed_pairs(conn, proposal_id)

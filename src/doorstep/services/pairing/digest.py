@@ -173,6 +173,9 @@ class Changes:
 
     sentences: list[str]
     visitors: tuple[str, ...] = ()
+    #: The sentences naming no one, as a refused commit's event keeps them (each visitor
+    #: counted, not named); ``None``: the sentences, which name no one.
+    unnamed: list[str] | None = None
 
 
 def changes(
@@ -204,6 +207,7 @@ def changes(
     """
     why = []
     ids: tuple[str, ...] = ()
+    plain: str | None = None
     flipped = visitors.filter(pl.Series(active(visitors, taken.as_of) != active(visitors, today)))
     if flipped.height:
         shown = flipped.head(5)
@@ -214,6 +218,9 @@ def changes(
         ]
         more = f" (and {flipped.height - 5} more)" if flipped.height > 5 else ""
         why.append(f"it {was} {taken.as_of}, and on {today} visitor {', '.join(named)}{more}")
+        n = flipped.height
+        counted = f"{n} visitor{' is' if n == 1 else 's are'}"
+        plain = f"it {was} {taken.as_of}, and whether {counted} active changed by {today}"
     if areas_part(households) == taken.areas and tree_part(households) != taken.tree:
         why.append(
             f"an area holding households of {area_code}, or an area above one, was moved to "
@@ -235,7 +242,8 @@ def changes(
                 f"the households, visitors, pairings or exclusions of {area_code} changed "
                 f"after {since}"
             )
-    return Changes(why, ids)
+    unnamed = None if plain is None else [plain, *why[1:]]  # the visitors' sentence first
+    return Changes(why, ids, unnamed)
 
 
 def _span(visitor: dict[str, Any]) -> str:

@@ -35,6 +35,9 @@ class Reason:
 
     text: str
     visitors: tuple[str, ...] = ()
+    #: The text naming no one (each visitor counted, not named), as the event of a refused
+    #: commit keeps it; ``None``: the text, which names no one.
+    unnamed: str | None = None
 
 
 def _changes(
@@ -125,6 +128,7 @@ def stale_message(
 ) -> Reason:
     """Why a proposal no longer holds on ``today``, in the words `pair commit` refuses it with."""
     named: tuple[str, ...] = ()
+    plain: list[str] | None = None
     if digests.current_format(proposal.params):
         changed = _changes(
             conn,
@@ -139,14 +143,19 @@ def stale_message(
             was="was computed for",
             since=f"it was computed at {proposal.created_at:%Y-%m-%d %H:%M}",
         )
-        why, named = changed.sentences + _commits_since(conn, proposal, scope), changed.visitors
+        since = _commits_since(conn, proposal, scope)
+        why, named = changed.sentences + since, changed.visitors
+        plain = None if changed.unnamed is None else changed.unnamed + since
     else:
         why = [digests.OLD_FORMAT]
-    return Reason(
-        f"proposal {proposal.id} is stale: {'; and '.join(why)}; "
-        f"run `doorstep pair --area {scope.area_code}` again",
-        named,
-    )
+
+    def said(sentences: list[str]) -> str:
+        return (
+            f"proposal {proposal.id} is stale: {'; and '.join(sentences)}; "
+            f"run `doorstep pair --area {scope.area_code}` again"
+        )
+
+    return Reason(said(why), named, None if plain is None else said(plain))
 
 
 def _commits_since(conn: Connection, proposal: PairingProposal, scope: Scope) -> list[str]:
@@ -194,19 +203,20 @@ def changed_since_commit(
     changed = _changes(
         conn, proposal, scope, after, today=today, was="was committed on", since="its commit"
     )
-    why = changed.sentences
     # Which commits since paired its households anew, or ended their pairing without a new
     # one, where that can be known (a pairing made otherwise names no proposal).
-    why += [
+    more = [
         f"the commit of proposal {other} for {code} paired {n:,} of its households anew"
         for other, code, n in repo.pairings_made_since(conn, proposal.id)
     ]
-    why += [
+    more += [
         f"the commit of proposal {other} for {code} ended the pairing of {n:,} of its "
         "households without a new one"
         for other, code, n in repo.pairings_ended_since(conn, proposal.id)
     ]
-    return Reason(f"{head}: {'; and '.join(why)}", changed.visitors)
+    why = f"{head}: {'; and '.join(changed.sentences + more)}"
+    plain = None if changed.unnamed is None else f"{head}: {'; and '.join(changed.unnamed + more)}"
+    return Reason(why, changed.visitors, plain)
 
 
 def staleness_of(
