@@ -11,6 +11,11 @@ erasure leaves the trail no way back to them (docs/cli.md, "A household's data")
   the command records its attempts (:func:`record_named_reads`); the attempt's own event,
   which no erasure of theirs finds, keeps the line without them
   (:attr:`~doorstep.errors.Named.unnamed`: "a household", "a visitor").
+* An erased person is named in no new event: nothing is recorded under an erased
+  visitor's id (:func:`record_events` and :func:`record_row_events` leave them out, as a
+  household's export does), and an erased household has no row left to read. The id may
+  still be shown where it is part of a household's record (its pairings and visits), and
+  the household's own events keep it, as its export does.
 * The one event of another that names a household, a visitor's exclusion event
   (``{"table": "exclusions", "household": ID}``), says ``"erased household"`` once the
   household is erased (:data:`~doorstep.domain.ids.ERASED_HOUSEHOLD`), a text no
@@ -173,7 +178,13 @@ def record_events(
 ) -> None:
     """Events ``(action, entity_id, detail)`` in the order given, in one statement: an
     import of a backlog of visits names each visit's household with its own detail, and
-    one ORM object per event cost more than the rest of the import."""
+    one ORM object per event cost more than the rest of the import. None under an erased
+    visitor's id (see the module's rule)."""
+    if entity == "visitor" and events:
+        erased = visitor_data.erased_ids(session.connection())
+        events = [e for e in events if e[1] not in erased]
+    if not events:
+        return
     at = utcnow()
     repo.insert_events(
         session.connection(),
@@ -196,7 +207,12 @@ def record_row_events(
     detail: dict[str, Any] | None = None,
 ) -> None:
     """One event per row of table ``source`` with an id in ``ids``, ``entity_id`` being the
-    row's ``key``: a bulk write names everyone it wrote, at the cost of one statement."""
+    row's ``key``: a bulk write names everyone it wrote, at the cost of one statement.
+    None under an erased visitor's id (see the module's rule)."""
+    if entity == "visitor" and source == "visitors" and ids.len():
+        erased = visitor_data.erased_row_ids(session.connection())
+        if erased:
+            ids = ids.filter(~ids.is_in(pl.Series(sorted(erased), dtype=ids.dtype).implode()))
     repo.events_for_rows(
         session.connection(),
         source=source,

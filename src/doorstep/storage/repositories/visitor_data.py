@@ -93,6 +93,13 @@ def erased_ids(conn: Connection) -> set[str]:
     return set(conn.execute(select(v.c.external_id).where(v.c.name == ERASED_NAME)).scalars())
 
 
+def erased_row_ids(conn: Connection) -> set[int]:
+    """The database ids of every erased visitor's row (no new event is written under them:
+    :mod:`doorstep.privacy.audit`)."""
+    v = _visitors()
+    return {int(i) for i in conn.execute(select(v.c.id).where(v.c.name == ERASED_NAME)).scalars()}
+
+
 def records(conn: Connection, visitor: int) -> dict[str, list[dict[str, Any]]]:
     """Every row about the visitor, by table: their own row, then each table referring to
     them, then what those rows point to (teams, organisation, proposals, activities; areas
