@@ -6,11 +6,12 @@ export under it (the rule in :mod:`doorstep.privacy.audit`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from tests.cli.conftest import Invoke
 from tests.factories.audit import last_event_id, trail
@@ -105,3 +106,47 @@ def test_no_event_after_a_visitors_erasure_is_under_their_id_or_names_it(
     assert events  # the command was recorded
     naming = [e for e in events if e[2] == GONE or GONE in json.dumps(e[3])]
     assert naming == []
+
+
+def test_erasing_a_household_keeps_no_calendar_event_for_its_erased_visitor(
+    cli: Invoke, engine: Engine, tmp_path: Path
+) -> None:
+    """GONE made a visit to HQ1 today, then left (their pairing ended today) and was
+    erased: GONE has no calendar any more, so HQ1's erasure keeps no event of that visit
+    for them, and writes no event under their id."""
+    tree(engine, tmp_path)
+    vv = [worker(visitor_id=GONE, capacity=3), worker(visitor_id="VSTAY", lat=51.55)]
+    add(engine, tmp_path, "visitors", vv)
+    add(engine, tmp_path, "households", [home(household_id="HQ1", lat=51.501)])
+    today = dt.date.today()
+    steps: list[tuple[str, ...]] = [
+        ("pair", "--area", "A", "--quiet"),
+        ("pair", "commit", "1", "--quiet"),
+        ("visits", "record", "HQ1", "--visitor", GONE, "--start", today.isoformat()),
+    ]
+    for args in steps:
+        done = cli(*args)
+        assert done.exit_code == 0, done.output
+    left = today - dt.timedelta(days=1)
+    add(engine, tmp_path, "visitors", [worker(visitor_id=GONE, capacity=3, active_to=str(left))])
+    for args in (
+        ("pair", "--area", "A", "--quiet"),
+        ("pair", "commit", "2", "--quiet"),  # ends GONE's pairing today: visitor_left
+        ("visitor", "erase", GONE, "--yes"),
+    ):
+        done = cli(*args)
+        assert done.exit_code == 0, done.output
+    before = last_event_id(engine)
+    erased = cli("household", "erase", "HQ1", "--yes")
+    assert erased.exit_code == 0, erased.output
+    naming = [e for e in trail(engine, before) if e[2] == GONE or GONE in json.dumps(e[3])]
+    assert naming == []
+    with engine.connect() as conn:
+        kept = conn.execute(
+            text(
+                "SELECT COUNT(*) FROM erased_visit_events e JOIN visitors v "
+                "ON v.id = e.visitor_id WHERE v.external_id = :v"
+            ),
+            {"v": GONE},
+        ).scalar_one()
+    assert kept == 0

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from doorstep.privacy.audit import record_event, record_household_events
 from doorstep.reports.calendar import Cancelled, visit_uid
 from doorstep.storage.repositories import audit as audit_repo
-from doorstep.storage.repositories import erased_events, lookups, visit_records
+from doorstep.storage.repositories import erased_events, lookups, visit_records, visitor_data
 from doorstep.storage.repositories import visits as repo
 
 #: The ``table`` of a visitor's ``update`` event that says how many events of an erased
@@ -143,9 +143,16 @@ def keep_for_calendars(
     With each, how many writes to the household the trail held (its ``SEQUENCE`` base): a
     kept event's ``SEQUENCE`` is that plus the visitor's count, which the ``update`` event
     written here for each visitor (``table`` ``calendar``, with how many events were kept,
-    nothing more) raises, so it is higher than any number the phone had for it."""
+    nothing more) raises, so it is higher than any number the phone had for it.
+
+    None for an erased visitor (one who made a visit today and was erased since): they have
+    no calendar any more, their own rows went with them, and no new event is written under
+    their id (:mod:`doorstep.privacy.audit`)."""
     conn = session.connection()
-    days = visit_records.calendar_days_of(conn, household_id, today)
+    erased = visitor_data.erased_ids(conn)
+    days = [
+        d for d in visit_records.calendar_days_of(conn, household_id, today) if d[0] not in erased
+    ]
     base = audit_repo.write_counts(conn, "household", [external_id]).get(external_id, 0)
     erased_events.keep(
         conn,
