@@ -13,6 +13,7 @@ from sqlalchemy import Engine, text
 
 from doorstep.services.importing import ImportRejected
 from doorstep.services.importing.errors import errors_csv_path
+from doorstep.services.importing.validate import LOOSE_DATE
 from doorstep.services.visit_records import MadeVisit, record_visit
 from doorstep.storage.session import unit_of_work
 from tests.factories.db import rejected, run_import
@@ -200,6 +201,19 @@ def test_every_bad_row_is_named_in_the_errors_file_without_its_values_and_nothin
     assert "row,column,value,reason" in written
     for secret in ("SECRET", "H2", "2027-02-26", "2027-02-12", "withdrawn"):
         assert secret not in written
+
+
+def test_a_day_or_month_of_one_digit_is_refused_by_row_and_column_and_nothing_changes(
+    planned: Engine, tmp_path: Path
+) -> None:
+    # 2027-1-20 was read as 2027-01-20: the column promises YYYY-MM-DD, as every import's.
+    rows = _rows(planned)
+    rows[1] |= {"start": "2027-1-20", "end": "2027-01-2"}
+    errors = rejected(planned, "visits", write_csv(tmp_path / "a.csv", HEADER, rows), today=TODAY)
+    assert sorted(errors) == [
+        f"row 3, column end (value '2027-01-2'): {LOOSE_DATE}",
+        f"row 3, column start (value '2027-1-20'): {LOOSE_DATE}",
+    ]
 
 
 def _detail(engine: Engine, household: str) -> dict[str, Any]:

@@ -3,6 +3,7 @@ and never lets a bad value reach the database."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from doorstep.domain.languages import known_codes, parse_languages
 from doorstep.services.importing import SCHEMAS
 from doorstep.services.importing.columns import Kind
 from doorstep.services.importing.limits import limits
-from doorstep.services.importing.validate import NUL_REASON
+from doorstep.services.importing.validate import LOOSE_DATE, NUL_REASON, References, validate
 from tests.factories.db import rejected, run_import
 from tests.factories.files import household, visitor, write_csv
 
@@ -129,6 +130,38 @@ def test_a_date_whose_year_is_not_0001_to_9999_is_not_a_date(
     assert rejected(with_areas, "teams", path) == [
         f"row 2, column starts_on (value {value!r}): not a date; use YYYY-MM-DD"
     ]
+
+
+DATES = [(e, c.name) for e, s in SCHEMAS.items() for c in s.columns if c.kind is Kind.DATE]
+
+
+@pytest.mark.parametrize(("entity", "column"), DATES)
+def test_every_import_reads_a_date_only_as_yyyy_mm_dd_with_two_digit_month_and_day(
+    entity: str, column: str
+) -> None:
+    # 2027-1-20 parses as a date, but the columns promise YYYY-MM-DD (a device or a
+    # spreadsheet set to another format wrote it): refused by row, column and reason.
+    cells = ["2027-1-20", "2027-01-2", "2027-01-20", "2027-01-20 00:00:00", "20270120"]
+    raw = pl.DataFrame({c.name: ["x"] * len(cells) for c in SCHEMAS[entity].columns})
+    raw = raw.with_columns(pl.Series(column, cells))
+    found = validate(SCHEMAS[entity], raw, References())
+    assert [str(e) for e in found.errors if e.column == column] == [
+        f"row 2, column {column} (value '2027-1-20'): {LOOSE_DATE}",
+        f"row 3, column {column} (value '2027-01-2'): {LOOSE_DATE}",
+        f"row 6, column {column} (value '20270120'): not a date; use YYYY-MM-DD",
+    ]
+    assert found.frame[column].to_list()[2:4] == [dt.date(2027, 1, 20)] * 2
+
+
+def test_a_team_dated_2027_1_20_is_refused_and_nothing_is_imported(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    path = one_row(tmp_path, "teams", starts_on="2027-1-20")
+    assert rejected(with_areas, "teams", path) == [
+        f"row 2, column starts_on (value '2027-1-20'): {LOOSE_DATE}"
+    ]
+    with with_areas.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM teams")).scalar_one() == 0
 
 
 LIMITED = [

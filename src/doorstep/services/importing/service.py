@@ -445,7 +445,7 @@ def _extra_checks(
 ) -> list[RowError]:
     """Rules that span columns or need the database, read on the typed ``frame``; each error
     shows its cell as ``raw`` (the file, row for row) holds it, as every other error does:
-    a lead's ``Y`` is not the ``true`` it was read as, nor ``2026-5-1`` ``2026-05-01``."""
+    a lead's ``Y`` (or ``1``) is not the ``true`` it was read as."""
     errors: list[RowError] = []
     # The file's own columns, as they are (no copy); one it lacks errs on no row.
     frame = frame.with_columns(

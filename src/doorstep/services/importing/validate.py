@@ -28,6 +28,9 @@ from doorstep.services.importing.limits import Limits, limits
 
 ROW = "__row"
 NUL_REASON = "holds a NUL character (0x00), which cannot be stored; remove it"
+#: Why a date such as ``2027-1-20`` is refused (no value quoted: the errors file of a file
+#: about people copies none).
+LOOSE_DATE = "not a date in the form YYYY-MM-DD: give the month and the day two digits each"
 ID_MAX = 64
 #: The column of a household's id, in every file that has one: none may be the marker the
 #: audit trail writes for an erased household (:data:`~doorstep.domain.ids.ERASED_HOUSEHOLD`).
@@ -366,12 +369,18 @@ def _column_checks(
 
     if k is Kind.DATE:
         text = raw.str.strip_chars().str.replace(r"[ T]00:00:00(\.0+)?$", "")
-        # Four-digit years only (0001-9999): a signed or longer year parses, but neither
-        # Python nor PostgreSQL can hold it.
+        # Exactly YYYY-MM-DD, as the options read days (``cli.common.parse_day``): a year
+        # of four digits (0001-9999; a signed or longer one parses, but neither Python nor
+        # PostgreSQL can hold it), a month and a day of two. ``2027-1-20`` parses too, but
+        # the columns promise YYYY-MM-DD, and a file holding it was written by hand or by a
+        # tool set to another date format, whose other dates are best checked at the source.
         parsed = text.str.to_date("%Y-%m-%d", strict=False)
-        four_digits = text.str.contains(r"^\d{4}-\d{1,2}-\d{1,2}$")
-        date = once("date", pl.when(four_digits & (parsed.dt.year() >= 1)).then(parsed))
-        checks.append((present & date.is_null(), "not a date; use YYYY-MM-DD"))
+        iso = text.str.contains(r"^\d{4}-\d{2}-\d{2}$")
+        date = once("date", pl.when(iso & (parsed.dt.year() >= 1)).then(parsed))
+        loose = text.str.contains(r"^\d{4}-\d{1,2}-\d{1,2}$") & (parsed.dt.year() >= 1)
+        loose = present & date.is_null() & loose.fill_null(False)
+        checks.append((loose, LOOSE_DATE))
+        checks.append((present & date.is_null() & ~loose, "not a date; use YYYY-MM-DD"))
         return date, checks
 
     if k is Kind.BOOL:
