@@ -12,9 +12,11 @@ from tests.cli.conftest import Invoke
 from tests.factories.files import (
     AREA_HEADER,
     HOUSEHOLD_HEADER,
+    VISITOR_HEADER,
     area_rows,
     hidden_first_workbook,
     household,
+    visitor,
     write_csv,
 )
 
@@ -36,6 +38,42 @@ def test_a_bad_import_exits_2_and_names_row_column_and_reason(cli: Invoke, tmp_p
     assert "h.csv: 1 error; nothing was imported" in result.output
     assert "row 3, column members (value '-3'): must be at least 1" in result.output
     assert (tmp_path / "h.csv.errors.csv").exists()
+
+
+@pytest.mark.parametrize("entity", ["households", "visitors"])
+def test_an_import_naming_areas_into_a_database_without_areas_names_the_database(
+    cli: Invoke, db_url: str, tmp_path: Path, entity: str
+) -> None:
+    # A relative SQLite path run from another folder opens a new, empty database: "unknown
+    # area code" alone was taken for a typing mistake in the file.
+    header, row = {
+        "households": (HOUSEHOLD_HEADER, household()),
+        "visitors": (VISITOR_HEADER, visitor(home_area_code="R-C-V1")),
+    }[entity]
+    path = write_csv(tmp_path / "f.csv", header, [row])
+    result = cli("import", entity, str(path))
+    assert result.exit_code == 2
+    said = " ".join(result.output.split())
+    where = (
+        str(Path(db_url.removeprefix("sqlite:///")).resolve())
+        if db_url.startswith("sqlite")
+        else "@127.0.0.1:5432/" + db_url.rsplit("/", 1)[1]  # the URL, without a password
+    )
+    column = "area_code" if entity == "households" else "home_area_code"
+    assert f"row 2, column {column} (value 'R-C-V1'): unknown area code: the database " in said
+    assert where in said
+    assert (
+        "holds no areas at all; import them first (doorstep import areas FILE), or set "
+        "DOORSTEP_DATABASE_URL to the database that holds them" in said
+    )
+    # With areas stored, an unknown code is only that.
+    areas = write_csv(tmp_path / "a.csv", AREA_HEADER, area_rows())
+    assert cli("import", "areas", str(areas)).exit_code == 0
+    path = write_csv(tmp_path / "f.csv", header, [{**row, column: "NOWHERE"}])
+    result = cli("import", entity, str(path))
+    assert result.exit_code == 2
+    assert "unknown area code; import the areas first" in result.output
+    assert "holds no areas" not in result.output
 
 
 def test_an_import_that_succeeds_after_a_bad_one_removes_its_errors_file_and_says_so(

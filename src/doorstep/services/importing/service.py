@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import record_event, record_events, record_row_events
 from doorstep.services.importing import load
-from doorstep.services.importing.columns import IMPORTS, PERIODS, VISITS, EntitySchema
+from doorstep.services.importing.columns import IMPORTS, PERIODS, VISITS, EntitySchema, Kind
 from doorstep.services.importing.errors import (
     ImportRejected,
     RowError,
@@ -29,7 +29,7 @@ from doorstep.services.importing.programme import reference_errors as programme_
 from doorstep.services.importing.reader import read_file
 from doorstep.services.importing.validate import ROW, References, trim_code, validate
 from doorstep.services.importing.visits import load_visits
-from doorstep.storage.repositories import bulk, visitor_data
+from doorstep.storage.repositories import bulk, lookups, visitor_data
 from doorstep.storage.repositories.pairing import lock_pairings
 
 # Tables each entity writes, in lock order.
@@ -437,7 +437,27 @@ def _references(session: Session, schema: EntitySchema, raw: pl.DataFrame) -> Re
         areas |= set(raw.select(trim_code(pl.col("code"))).to_series().drop_nulls().to_list())
     orgs = _codes(session, "organisations") if "organisation" in names else set()
     teams = _codes(session, "teams") if "team" in names else set()
-    return References(areas=areas, organisations=orgs, teams=teams)
+    # A file referring to areas (teams...) when the database holds none at all: the
+    # likelier mistake is the database (a relative SQLite path run from another folder
+    # opens a new, empty one) or the order of the imports, and the error says both.
+    none: dict[Kind, str] = {}
+    for kind, table, stored in (
+        (Kind.AREA, "areas", areas),
+        (Kind.ORGANISATION, "organisations", orgs),
+        (Kind.TEAM, "teams", teams),
+    ):
+        if kind.value in names and not stored and schema.entity != table:
+            none[kind] = _none_stored(session, kind.value, table)
+    return References(areas=areas, organisations=orgs, teams=teams, none_stored=none)
+
+
+def _none_stored(session: Session, what: str, table: str) -> str:
+    where = lookups.database_opened(session.connection())
+    return (
+        f"unknown {what} code: the database {where} holds no {table} at all; import them "
+        f"first (doorstep import {table} FILE), or set DOORSTEP_DATABASE_URL to the "
+        "database that holds them"
+    )
 
 
 def _extra_checks(

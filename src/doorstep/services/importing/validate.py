@@ -6,7 +6,7 @@ failing cell becomes a :class:`RowError` naming the row, the column, the value a
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -66,6 +66,9 @@ class References:
     organisations: Collection[str] = field(default_factory=frozenset)
     teams: Collection[str] = field(default_factory=frozenset)
     households: Collection[str] = field(default_factory=frozenset)
+    #: For a kind whose table the database holds no row of at all, the reason an unknown
+    #: code gets instead of "unknown ... code": most likely the wrong database was opened.
+    none_stored: Mapping[Kind, str] = field(default_factory=dict)
 
     def for_kind(self, kind: Kind) -> Collection[str]:
         return {
@@ -305,7 +308,7 @@ def _column_checks(
             checks.append(
                 (
                     present & ~value.is_in(pl.Series(known, dtype=pl.String).implode()),
-                    f"unknown {what} code; import the {what}s first",
+                    refs.none_stored.get(k, f"unknown {what} code; import the {what}s first"),
                 )
             )
         return pl.when(present & (value != "")).then(value), checks

@@ -6,6 +6,8 @@ filter on it is an error rather than an empty list.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import Connection, text
 
 from doorstep.errors import NotFound
@@ -33,3 +35,18 @@ def team_by_code(conn: Connection, code: str) -> int:
     if found is None:
         raise NotFound(f"no team with code {code!r}")
     return int(found)
+
+
+def database_opened(conn: Connection) -> str:
+    """The database ``conn`` opened, as an error may name it: a SQLite file by its absolute
+    path (a relative one, the default ``var/doorstep.db`` among them, run from another
+    folder opens a new, empty database there), another by its URL without the password."""
+    url = conn.engine.url
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return str(Path(url.database).resolve())
+    return url.render_as_string(hide_password=True)
+
+
+def holds_none(conn: Connection, table: str) -> bool:
+    """Whether ``table`` (areas, organisations, teams...) holds no row at all."""
+    return conn.execute(text(f"SELECT 1 FROM {table} LIMIT 1")).first() is None

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -14,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 
 from doorstep.domain.reach import Box
 from doorstep.errors import Conflict, NotFound
+from doorstep.storage.repositories.lookups import database_opened, holds_none
 from doorstep.storage.repositories.reads import frame
 from doorstep.storage.session import WRITER_BUSY
 from doorstep.storage.tables import PairingProposal
@@ -32,14 +32,9 @@ def area_by_code(conn: Connection, code: str) -> tuple[int, str, str]:
 def _if_empty(conn: Connection) -> str:
     """Where no area is stored at all, which database was opened: a relative SQLite path
     (the default ``var/doorstep.db``) run from another folder opens a new, empty one."""
-    if conn.execute(text("SELECT 1 FROM areas LIMIT 1")).first() is not None:
+    if not holds_none(conn, "areas"):
         return ""
-    url = conn.engine.url
-    where = (
-        str(Path(url.database).resolve())
-        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
-        else url.render_as_string(hide_password=True)
-    )
+    where = database_opened(conn)
     return f" (the database {where} holds no areas: import them, or set DOORSTEP_DATABASE_URL)"
 
 
