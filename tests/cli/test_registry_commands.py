@@ -231,3 +231,23 @@ def test_demo_out_names_the_files_it_replaced_in_a_folder_that_had_them(
     again = cli("demo", "--preset", "village", "--out", str(out), "--quiet")
     names = sorted(p.name for p in out.iterdir() if p.name != "notes.txt")
     assert f"Replaced {len(names)} files already in {out}: {', '.join(names)}." in again.stderr
+
+
+def test_export_takes_an_area_and_refuses_an_unknown_one_in_one_line(
+    cli: Invoke, tmp_path: Path
+) -> None:
+    areas = write_csv(tmp_path / "a.csv", AREA_HEADER, area_rows())
+    assert cli("import", "areas", str(areas)).exit_code == 0
+    path = write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, [household()])
+    assert cli("import", "households", str(path)).exit_code == 0
+    for area, rows in (("R-C-V1", 1), ("R-C-V2", 0)):
+        out = tmp_path / f"{area}.csv"
+        result = cli("export", "households", str(out), "--area", area, "--quiet")
+        assert result.exit_code == 0, result.output
+        assert len(out.read_text(encoding="utf-8").splitlines()) == 1 + rows
+    result = cli("export", "visits", str(tmp_path / "v.csv"), "--area", "NOWHERE")
+    assert result.exit_code == 1
+    assert result.output.strip() == "error: no area with code 'NOWHERE'"
+    result = cli("export", "visitors", str(tmp_path / "v.csv"), "--area", "R")
+    assert result.exit_code == 2
+    assert "--area is for the files of households' rows" in result.output

@@ -16,6 +16,7 @@ from doorstep.cli.common import (
     count,
     err_console,
     handle_errors,
+    id_argument,
     progress,
 )
 from doorstep.cli.context import actor, attempted, session
@@ -152,6 +153,13 @@ def export_cmd(
     all_pairings: bool = typer.Option(
         False, "--all", help="pairings: the ended ones too, with ended_on and end_reason."
     ),
+    area: str | None = typer.Option(
+        None,
+        "--area",
+        help="Only the households of this area and the areas below it (area code): "
+        "visits, exclusions, pairings, households, indicators, blackouts.",
+        callback=id_argument,
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Export a registry table, the leave or blackouts, the visits, the exclusions, the
@@ -166,22 +174,31 @@ def export_cmd(
     (household_id, visitor_id, since, distance_m); with --all the ended ones too. Each
     household and visitor in a file about people is named in the audit trail.
 
+    --area CODE keeps the rows of the households in that area and the areas below it
+    (visits, exclusions, pairings, households, indicators, blackouts), as pair and plan
+    take an area; an unknown code is refused.
+
     Text cells starting with = + - or @ get a leading apostrophe so a spreadsheet
     shows them instead of running them as formulas; import takes it off again.
 
     Example: doorstep export households households.xlsx
 
     Example: doorstep export pairings pairings.csv --all
+
+    Example: doorstep export visits visits-gz.csv --area GZ
     """
     # As `doorstep pair` checks its --out: before any work; missing folders are made.
     check_out_file("output", file, example=f"{entity.value}.csv")
-    detail: dict[str, object] = {"file": file.name} | ({"all": True} if all_pairings else {})
+    detail: dict[str, object] = {"file": file.name}
+    detail |= ({"all": True} if all_pairings else {}) | ({"area": area} if area else {})
     tried = Attempt(actor(), "export", entity.value, detail=detail)
     with progress(quiet=quiet) as bar:
         stages = StageBar(bar)
         stages.stage(f"Reading {entity.value}", 1)
         with session(tried) as s:
-            pending = export_entity(s, entity.value, file, actor=tried.actor, ended=all_pairings)
+            pending = export_entity(
+                s, entity.value, file, actor=tried.actor, ended=all_pairings, area=area
+            )
         stages.stage(f"Writing {pending.rows:,} {entity.value} to {file.name}", pending.rows)
         with attempted(tried):  # after the commit: never a file without its audit events
             n = pending.write()

@@ -16,7 +16,8 @@ from doorstep.reports.render import XLSX_MAX_ROWS, write_xlsx
 from doorstep.services.importing.columns import EXPORTS, Kind
 from doorstep.services.importing.formulas import escape
 from doorstep.services.outfile import write_whole
-from doorstep.storage.repositories.registry import export_frame
+from doorstep.storage.repositories.pairing import area_by_code
+from doorstep.storage.repositories.registry import BY_AREA, export_frame
 
 
 def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
@@ -137,17 +138,30 @@ class PendingExport:
 
 
 def export_entity(
-    session: Session, entity: str, path: Path, *, actor: str, ended: bool = False
+    session: Session,
+    entity: str,
+    path: Path,
+    *,
+    actor: str,
+    ended: bool = False,
+    area: str | None = None,
 ) -> PendingExport:
     """Read every ``entity`` row for ``path`` (format from the suffix) and record the
     export's audit events; call :meth:`PendingExport.write` after the commit.
 
     ``ended``: pairings only, the ended ones too, with when and why they ended (a file of
-    current pairings has no column for them)."""
+    current pairings has no column for them). ``area``: only the rows of the households in
+    that area and the areas below it (entities whose rows are each a household's:
+    :data:`~doorstep.storage.repositories.registry.BY_AREA`); an unknown code is
+    :class:`~doorstep.errors.NotFound`, as for ``pair --area``."""
     if entity not in EXPORTS:
         raise InvalidInput(f"unknown entity {entity!r}; choose one of {', '.join(EXPORTS)}")
     if ended and entity != "pairings":
         raise InvalidInput(f"--all is for pairings only, not {entity}")
+    if area is not None and entity not in BY_AREA:
+        raise InvalidInput(
+            f"--area is for the files of households' rows ({', '.join(BY_AREA)}), not {entity}"
+        )
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx", ".parquet"):
         raise InvalidInput(f"unknown file type {path.suffix!r}; use .csv, .xlsx or .parquet")
@@ -157,7 +171,9 @@ def export_entity(
         path.absolute().parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # a folder on the way that is a file, no permission...
         raise InvalidInput(f"cannot write {path}: {exc.strerror or exc}") from None
-    rows, people = export_frame(session.connection(), entity, ended=ended)
+    conn = session.connection()
+    path_of = None if area is None else area_by_code(conn, area)[1]
+    rows, people = export_frame(conn, entity, ended=ended, area_path=path_of)
     if entity == "pairings" and not ended:
         rows = rows.drop("ended_on", "end_reason")
     frame = typed(rows, entity)
@@ -173,7 +189,9 @@ def export_entity(
         actor=actor,
         action="export",
         entity=entity,
-        detail={"file": path.name, "rows": frame.height} | ({"all": True} if ended else {}),
+        detail={"file": path.name, "rows": frame.height}
+        | ({"all": True} if ended else {})
+        | ({"area": area} if area is not None else {}),
     )
     session.flush()
     # The file holds their data: each person exported is named, once, under the entity and

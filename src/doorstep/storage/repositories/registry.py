@@ -109,12 +109,12 @@ _EXPORT_SQL = {
                a.code AS area_code, h.lat, h.lon, h.members, h.languages,
                h.consent_state AS consent, h.consent_since AS consent_date, h.remote_pool,
                h.preferred_weekdays
-        FROM households h JOIN areas a ON a.id = h.area_id ORDER BY h.id""",
+        FROM households h JOIN areas a ON a.id = h.area_id WHERE {area} ORDER BY h.id""",
     "indicators": """
         SELECT h.id AS household_row_id, h.external_id AS household_id, i.year, i.annual_income,
                i.members_in_work, i.services_enrolled
         FROM household_indicators i JOIN households h ON h.id = i.household_id
-        ORDER BY h.id, i.year""",
+        WHERE {area} ORDER BY h.id, i.year""",
     "leave": """
         SELECT v.id AS visitor_row_id, v.external_id AS visitor_id, l.starts_on, l.ends_on
         FROM visitor_leave l JOIN visitors v ON v.id = l.visitor_id
@@ -123,7 +123,7 @@ _EXPORT_SQL = {
         SELECT h.id AS household_row_id, h.external_id AS household_id, b.starts_on, b.ends_on,
                b.reason
         FROM household_blackouts b JOIN households h ON h.id = b.household_id
-        ORDER BY h.id, b.starts_on, b.id""",
+        WHERE {area} ORDER BY h.id, b.starts_on, b.id""",
     # An erased household's rows went with it; an erased visitor's own rows (exclusions)
     # with them, while the households' records naming them stay, under their id alone: the
     # file names them as the household's export does, and no event names them (no one's).
@@ -132,7 +132,7 @@ _EXPORT_SQL = {
                h.external_id AS household_id, v.external_id AS visitor_id, e.reason
         FROM exclusions e JOIN households h ON h.id = e.household_id
         JOIN visitors v ON v.id = e.visitor_id
-        WHERE v.name <> ''
+        WHERE v.name <> '' AND {area}
         ORDER BY h.id, v.id""",
     # A visit made shows the days it was made on, any other the days it was planned on.
     "visits": """
@@ -147,6 +147,7 @@ _EXPORT_SQL = {
                vi.notes AS note, vi.activities, vi.outcome_codes, vi.status
         FROM visits vi JOIN households h ON h.id = vi.household_id
         JOIN visitors v ON v.id = vi.visitor_id
+        WHERE {area}
         ORDER BY h.id, start, vi.id""",
     "activities": """
         SELECT s.code, s.kind, s.title, a.code AS area_code, o.code AS organisation_code,
@@ -182,19 +183,32 @@ _EXPORT_SQL = {
         JOIN visitors v ON v.id = p.visitor_id
         LEFT JOIN proposed_pairs pp ON pp.proposal_id = p.proposal_id
              AND pp.household_id = p.household_id AND pp.visitor_id = p.visitor_id
-        WHERE p.ended_on IS NULL OR :ended
+        WHERE (p.ended_on IS NULL OR :ended) AND {area}
         ORDER BY h.id, p.started_on, p.id""",
 }
 
 
+#: The entities whose rows are each a household's, which an export can take of one area.
+BY_AREA = tuple(e for e, sql in _EXPORT_SQL.items() if "{area}" in sql)
+
+#: A household of the area of path ``:prefix`` or below it.
+_IN_AREA = "h.area_id IN (SELECT id FROM areas WHERE path LIKE :prefix)"
+
+
 def export_frame(
-    conn: Connection, entity: str, *, ended: bool = False
+    conn: Connection, entity: str, *, ended: bool = False, area_path: str | None = None
 ) -> tuple[pl.DataFrame, dict[str, pl.Series]]:
     """Rows of ``entity`` with the columns its file has, and for rows about people the
     database ids of the households and the visitors they name, by the entity an event
     names them under (``household``, ``visitor``), read by the same statement, for the
-    audit. ``ended``: pairings ended too, not only current ones."""
-    result = conn.execute(text(_EXPORT_SQL[entity]), {"ended": ended})
+    audit. ``ended``: pairings ended too, not only current ones. ``area_path``: only the
+    rows of households in that area or below it (an entity of :data:`BY_AREA`)."""
+    sql = _EXPORT_SQL[entity]
+    if area_path is not None and entity not in BY_AREA:
+        raise ValueError(f"{entity} are not exported by area")
+    sql = sql.replace("{area}", "1 = 1" if area_path is None else _IN_AREA)
+    params = {"ended": ended} | ({} if area_path is None else {"prefix": area_path + "%"})
+    result = conn.execute(text(sql), params)
     cols = list(result.keys())
     rows = result.all()
     got = pl.DataFrame(rows, schema=cols, orient="row", infer_schema_length=None)
