@@ -8,8 +8,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
+from doorstep.services.exclusions import exclude
+from doorstep.storage.session import unit_of_work
 from tests.cli.conftest import Invoke
-from tests.factories.visits import first_planned, plan_three
+from tests.factories.visits import START, first_planned, plan_three
 
 
 def _first_planned(engine: Engine, household_id: str) -> str:
@@ -187,3 +189,65 @@ def test_an_unknown_code_is_one_red_line_listing_the_codes_and_nothing_is_writte
         assert len(lines) == 1 and lines[0].startswith("error: "), result.output
         assert words in " ".join(result.output.split())
         assert _visits_and_events(with_areas) == before
+
+
+def _excluded_on(engine: Engine, household: str, visitor: str, day: dt.date) -> None:
+    """Keep the two apart, as made on ``day`` (the trail's clock is the real one: its
+    events are dated so, as the trail dates an exclusion)."""
+    with engine.connect() as conn:
+        last = conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM audit_events")).scalar_one()
+    with unit_of_work(engine) as s:
+        exclude(s, household, visitor, reason="conflict", actor="test", today=day)
+    at = dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE audit_events SET at = :at WHERE id > :last"), {"at": at, "last": last}
+        )
+
+
+def test_a_visit_by_a_visitor_excluded_from_the_household_since_is_refused_and_audited(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    plan_three(with_areas, tmp_path)
+    since = START + dt.timedelta(days=30)
+    _excluded_on(with_areas, "H0", "V1", since)
+    with with_areas.connect() as conn:
+        last = conn.execute(text("SELECT MAX(id) FROM audit_events")).scalar_one()
+        visits = conn.execute(text("SELECT COUNT(*) FROM visits")).scalar_one()
+    later = str(since + dt.timedelta(days=40))
+    for first, end in ((since, since), (since - dt.timedelta(days=1), since)):
+        result = cli(
+            "visits", "record", "H0", "--visitor", "V1", "--start", str(first), "--end", str(end),
+            "--today", later,
+        )  # fmt: skip
+        assert result.exit_code == 1
+        said = " ".join(result.output.split())
+        assert said.startswith(
+            f"error: cannot record the visit of V1 to H0 from {first}: the household and the "
+            f"visitor are excluded since {since} (doorstep pair exclude)"
+        )
+    with with_areas.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM visits")).scalar_one() == visits
+        events = conn.execute(
+            text(
+                "SELECT action, entity, entity_id, detail FROM audit_events WHERE id > :last "
+                "ORDER BY id"
+            ),
+            {"last": last},
+        ).all()
+    parsed = [(a, e, i, d if isinstance(d, dict) else json.loads(d)) for a, e, i, d in events]
+    # Each refusal: the attempt under the household, and a read of the exclusion it showed
+    # under the visitor (found by their export, renamed by the household's erasure).
+    assert [(a, e, i) for a, e, i, _ in parsed] == [
+        ("create", "household", "H0"),
+        ("read", "visitor", "V1"),
+    ] * 2
+    assert parsed[0][3]["outcome"] == "refused" and str(since) in parsed[0][3]["error"]
+    assert parsed[1][3] == {"table": "exclusions", "household": "H0"}
+    # A visit made before the exclusion is still a visit made.
+    before = since - dt.timedelta(days=3)
+    result = cli(
+        "visits", "record", "H0", "--visitor", "V1", "--start", str(before), "--end",
+        str(since - dt.timedelta(days=1)), "--today", later,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output

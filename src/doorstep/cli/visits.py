@@ -315,7 +315,8 @@ def record_cmd(
     other planned visits that share a day with it are cancelled. --activity and --outcome
     take codes from closed lists (any case). Refused, writing nothing: an unknown
     household or visitor, no pairing of the two on every day of it, a household without
-    consent on its first or last day, an end before the start, a day after today, a day
+    consent on its first or last day, a household and visitor excluded (pair exclude)
+    since a day of it or before, an end before the start, a day after today, a day
     shared with another recorded visit of the visitor, or a code not in its list.
     """
     day = parse_day("--today", today) if today else dt.date.today()

@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from doorstep.domain import visit_codes
 from doorstep.domain.enums import ConsentState, VisitStatus
-from doorstep.errors import Conflict, DoorstepError, InvalidInput, NotFound, NotPermitted
+from doorstep.errors import Conflict, DoorstepError, InvalidInput, Named, NotFound, NotPermitted
 from doorstep.privacy.audit import record_event
+from doorstep.storage.repositories import exclusions as exclusions_repo
 from doorstep.storage.repositories import visit_records as repo
 from doorstep.storage.repositories import visits as visits_repo
 from doorstep.storage.repositories.pairing import lock_pairings
@@ -85,6 +86,9 @@ class Refusal:
     reason: str
     error: type[DoorstepError]
     redacted: str = ""  # the reason without the household's data it quotes, if any
+    #: The reason states that the household and the visitor are excluded (since when):
+    #: what the two share, read under the visitor too (the household's is the attempt's).
+    exclusion: bool = False
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,8 @@ class VisitStore(Protocol):
 
     def consent_on_day(self, household_id: int, day: dt.date) -> str | None: ...
 
+    def excluded_since(self, household_id: int, visitor_id: int) -> dt.date | None: ...
+
     def recorded_clashes(
         self, visitor_id: int, first: dt.date, last: dt.date
     ) -> list[tuple[int, str | None, dt.date]]: ...
@@ -143,6 +149,10 @@ class DbStore:
 
     def consent_on_day(self, household_id: int, day: dt.date) -> str | None:
         return repo.consent_on_day(self.conn, household_id, day)
+
+    def excluded_since(self, household_id: int, visitor_id: int) -> dt.date | None:
+        found = exclusions_repo.excluded_since(self.conn, pl.Series([household_id]))
+        return found.get((household_id, visitor_id))
 
     def recorded_clashes(
         self, visitor_id: int, first: dt.date, last: dt.date
@@ -177,9 +187,11 @@ def check(
     """The pairing a made visit is recorded under, or why it cannot be.
 
     It must not end before it starts nor lie after ``today`` (a visit is recorded once
-    made); a pairing of the two must hold all of its days; the household must consent on
-    its first and on its last day (as the work lists decide consent as of a day); and no
-    other recorded visit of the visitor (but those of ``ignore``) may share a day with it.
+    made); a pairing of the two must hold all of its days; the two must not be excluded
+    on any of its days (from the day the exclusion was made: a visit made before it stays
+    a visit made); the household must consent on its first and on its last day (as the
+    work lists decide consent as of a day); and no other recorded visit of the visitor (but
+    those of ``ignore``) may share a day with it.
     """
     first, last = made.start, made.last
     if last < first:
@@ -195,6 +207,23 @@ def check(
             "visitor_id",
             "the household is not paired with this visitor on every day of the visit",
             Conflict,
+        )
+    since = store.excluded_since(household_id, visitor_id)
+    if since is not None and last >= since:
+        when = (
+            "(the audit trail does not date the exclusion)"
+            if since == exclusions_repo.UNDATED
+            else f"since {since}"
+        )
+        return Refusal(
+            "visitor_id",
+            f"the household and the visitor are excluded {when} (doorstep pair exclude): the "
+            "visitor is not to visit the household from then on; if that is wrong, doorstep "
+            "pair unexclude removes the exclusion",
+            NotPermitted,
+            "the household and the visitor are excluded (doorstep pair exclude) since a day "
+            "of the visit or before it",
+            exclusion=True,
         )
     for day in sorted({first, last}):
         state = store.consent_on_day(household_id, day)
@@ -388,7 +417,8 @@ def record_visit(
         No pairing of the two holds its days, or it overlaps another recorded visit of
         the visitor.
     NotPermitted
-        The household does not consent on its first or last day.
+        The household does not consent on its first or last day, or the two are excluded
+        (since a day of the visit or before it).
     """
     conn = session.connection()
     lock_pairings(conn)
@@ -396,9 +426,17 @@ def record_visit(
     store = DbStore(conn)
     outcome = check(store, made, household_id, visitor_id, today=today or dt.date.today())
     if isinstance(outcome, Refusal):
+        # An exclusion is the visitor's data too: the one the message shows (and since when)
+        # is read under the visitor, as an exclusion shown by `pair exclude` is.
+        named = (
+            Named("visitor", (made.visitor,), {"table": "exclusions", "household": made.household})
+            if outcome.exclusion
+            else None
+        )
         raise outcome.error(
             f"cannot record the visit of {made.visitor} to {made.household} from {made.start}: "
-            f"{outcome.reason}"
+            f"{outcome.reason}",
+            named=named,
         )
     recorded = write(store, made, household_id, visitor_id, outcome)
     days = pl.DataFrame(

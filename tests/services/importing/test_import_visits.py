@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 from sqlalchemy import Engine, text
 
+from doorstep.services.exclusions import exclude
 from doorstep.services.importing import ImportRejected
 from doorstep.services.importing.errors import errors_csv_path
 from doorstep.services.importing.validate import LOOSE_DATE
@@ -18,7 +19,7 @@ from doorstep.services.visit_records import MadeVisit, record_visit
 from doorstep.storage.session import unit_of_work
 from tests.factories.db import rejected, run_import
 from tests.factories.files import HOUSEHOLD_HEADER, household, write_csv
-from tests.factories.visits import first_planned, plan_three
+from tests.factories.visits import START, first_planned, plan_three
 
 HEADER = ["visit_id", "household_id", "visitor_id", "start", "end", "note"]
 TODAY = dt.date(2027, 4, 30)
@@ -214,6 +215,35 @@ def test_a_day_or_month_of_one_digit_is_refused_by_row_and_column_and_nothing_ch
         f"row 3, column end (value '2027-01-2'): {LOOSE_DATE}",
         f"row 3, column start (value '2027-1-20'): {LOOSE_DATE}",
     ]
+
+
+def test_a_synced_visit_of_an_excluded_pair_from_the_exclusion_on_is_refused_by_row(
+    planned: Engine, tmp_path: Path
+) -> None:
+    since = START + dt.timedelta(days=30)
+    with planned.connect() as conn:
+        last = conn.execute(text("SELECT MAX(id) FROM audit_events")).scalar_one()
+    with unit_of_work(planned) as s:
+        exclude(s, "H0", "V1", reason="conflict", actor="test", today=since)
+    at = dt.datetime.combine(since, dt.time(12), tzinfo=dt.UTC)  # as made that day
+    with planned.begin() as conn:
+        conn.execute(text("UPDATE audit_events SET at = :at WHERE id > :i"), {"at": at, "i": last})
+    early = since - dt.timedelta(days=5)
+    rows = [
+        {"visit_id": A, "household_id": "H0", "visitor_id": "V1", "start": early},  # 2: before
+        {"visit_id": B, "household_id": "H0", "visitor_id": "V1", "start": since},  # 3
+    ]
+    path = write_csv(tmp_path / "x.csv", HEADER, rows)
+    assert rejected(planned, "visits", path, today=TODAY) == [
+        "row 3, column visitor_id: the household and the visitor are excluded "
+        f"since {since} (doorstep pair exclude): the visitor is not to visit the household "
+        "from then on; if that is wrong, doorstep pair unexclude removes the exclusion"
+    ]
+    written = errors_csv_path(path).read_text(encoding="utf-8")
+    assert "excluded (doorstep pair exclude)" in written and str(since) not in written
+    # The visit made before the exclusion is recorded.
+    summary = run_import(planned, "visits", write_csv(path, HEADER, rows[:1]), today=TODAY)
+    assert summary.created == 1
 
 
 def _detail(engine: Engine, household: str) -> dict[str, Any]:

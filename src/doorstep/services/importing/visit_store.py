@@ -20,7 +20,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection
 
-from doorstep.storage.repositories import bulk, visit_sync
+from doorstep.storage.repositories import bulk, exclusions, visit_sync
 from doorstep.storage.repositories import visit_records as repo
 
 #: The columns of a visit a recording writes, with their types, for the bulk writes.
@@ -53,6 +53,7 @@ class Preloaded:
             defaultdict(list)
         )
         self._consent: dict[tuple[int, dt.date], str | None] = {}
+        self._excluded: dict[tuple[int, int], dt.date] = {}
         self._recorded: dict[int, list[tuple[dt.date, int, dt.date, str | None]]] = defaultdict(
             list
         )
@@ -80,6 +81,9 @@ class Preloaded:
             pairings.sort(key=lambda p: (p[0], p[1]))
         self._consent = visit_sync.consent_on_days(
             conn, [(h, d) for h, _, a, z in rows for d in (a, z)]
+        )
+        self._excluded = exclusions.excluded_since(
+            conn, pl.Series(sorted({r[0] for r in rows}), dtype=pl.Int64)
         )
         recorded = visit_sync.recorded_of(conn, sorted({r[1] for r in rows}), first, last)
         for r in recorded:
@@ -122,6 +126,9 @@ class Preloaded:
 
     def consent_on_day(self, household_id: int, day: dt.date) -> str | None:
         return self._consent.get((household_id, day))
+
+    def excluded_since(self, household_id: int, visitor_id: int) -> dt.date | None:
+        return self._excluded.get((household_id, visitor_id))
 
     def recorded_clashes(
         self, visitor_id: int, first: dt.date, last: dt.date

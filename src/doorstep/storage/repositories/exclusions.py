@@ -110,3 +110,53 @@ def planned_visits_of(conn: Connection, pairs: pl.DataFrame, since: dt.date) -> 
     return found.join(pairs.select(keys).unique(), on=keys, how="semi").sort(
         "household", "visitor", "start", "id"
     )
+
+
+#: The day an exclusion counts from when the trail does not date it (no event of it: the
+#: exclusion was written some other way, or its events are gone): taken as made already.
+UNDATED = dt.date.min
+
+
+def excluded_since(conn: Connection, households: pl.Series) -> dict[tuple[int, int], dt.date]:
+    """The exclusions of these households (database ids), ``(household, visitor)``: the day
+    (UTC, as the trail keeps time) each was made, as the trail dates it (the table keeps no
+    date): its latest ``create``, under the visitor naming the household (an exclusion
+    removed and made again counts from the second; a reason changed is no new one), else
+    :data:`UNDATED`. Read through the index on ``entity_id``, for the few pairs excluded."""
+    if not households.len():
+        return {}
+    if conn.dialect.name == "sqlite":
+
+        def key(k: str) -> str:
+            return f"json_extract(ev.detail, '$.{k}')"
+    else:
+
+        def key(k: str) -> str:
+            return f"(ev.detail ->> '{k}')"
+
+    with bulk.id_table(conn, "_excluded_since", households) as ids:
+        rows = conn.execute(
+            text(
+                f"""
+                SELECT e.household_id, e.visitor_id, (
+                    SELECT MAX(ev.at) FROM audit_events ev
+                    WHERE ev.entity = 'visitor' AND ev.entity_id = v.external_id
+                      AND ev.action = 'create' AND {key("table")} = 'exclusions'
+                      AND {key("household")} = h.external_id AND {key("outcome")} IS NULL
+                ) AS since
+                FROM exclusions e JOIN households h ON h.id = e.household_id
+                JOIN visitors v ON v.id = e.visitor_id
+                WHERE e.household_id IN (SELECT id FROM {ids})
+                """
+            )
+        ).all()
+    return {(int(h), int(v)): _utc_day(at) for h, v, at in rows}
+
+
+def _utc_day(at: object) -> dt.date:
+    """The UTC day of a trail timestamp (SQLite hands it back as text, in UTC)."""
+    if at is None:
+        return UNDATED
+    if isinstance(at, dt.datetime):
+        return (at.astimezone(dt.UTC) if at.tzinfo else at).date()
+    return dt.date.fromisoformat(str(at)[:10])
