@@ -169,9 +169,10 @@ def export_cmd(
 
     visits adds each visit's status (planned, done, missed, cancelled) and gives the days
     it was made on, or, not made, planned on: its done rows import back unchanged (a visit
-    recorded by hand has no visit_id; give it one, and the import takes that visit as the
-    device's). pairings, which only `pair commit` makes, gives the current pairings
-    (household_id, visitor_id, since, distance_m); with --all the ended ones too. Each
+    recorded by hand has the visit_id it was given, or, recorded before visits had ids, the
+    one it would be given now, which import knows it by). pairings, which only
+    `pair commit` makes, gives the current pairings (household_id, visitor_id, since,
+    distance_m); with --all the ended ones too. Each
     household and visitor in a file about people is named in the audit trail.
 
     --area CODE keeps the rows of the households in that area and the areas below it

@@ -10,6 +10,8 @@ import polars as pl
 from sqlalchemy.orm import Session
 
 from doorstep.domain import weekdays
+from doorstep.domain.enums import VisitStatus
+from doorstep.domain.visit_ids import recorded_visit_id
 from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import record_event, record_row_events
 from doorstep.reports.render import XLSX_MAX_ROWS, write_xlsx
@@ -99,6 +101,29 @@ def typed(frame: pl.DataFrame, entity: str) -> pl.DataFrame:
     return frame.with_columns(exprs)
 
 
+def _with_own_ids(frame: pl.DataFrame) -> pl.DataFrame:
+    """Visits made that were recorded by hand before visits had ids (``visit_id`` empty)
+    under the id recording them now would give them
+    (:func:`~doorstep.domain.visit_ids.recorded_visit_id`): ``import visits`` knows a row
+    under that id as the visit (unchanged, it writes nothing), so the file imports back as
+    no change. Planned, missed and cancelled visits keep theirs empty: they are not made."""
+    lacking = frame["visit_id"].is_null() & (frame["status"] == VisitStatus.DONE.value)
+    if not lacking.any():
+        return frame
+    ids = [
+        recorded_visit_id(h, v, start) if need else given
+        for need, given, h, v, start in zip(
+            lacking,
+            frame["visit_id"],
+            frame["household_id"],
+            frame["visitor_id"],
+            frame["start"],
+            strict=True,
+        )
+    ]
+    return frame.with_columns(pl.Series("visit_id", ids, dtype=pl.String))
+
+
 #: The table of each kind of person an export names, by the entity its events name.
 _PEOPLE_TABLES = {"household": "households", "visitor": "visitors"}
 
@@ -177,6 +202,8 @@ def export_entity(
     if entity == "pairings" and not ended:
         rows = rows.drop("ended_on", "end_reason")
     frame = typed(rows, entity)
+    if entity == "visits":
+        frame = _with_own_ids(frame)
     if suffix == ".xlsx" and frame.height + 1 > XLSX_MAX_ROWS:
         raise InvalidInput(
             f"{frame.height} rows do not fit in one sheet ({XLSX_MAX_ROWS - 1} at most); "

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from doorstep.domain import visit_codes
 from doorstep.domain.enums import ConsentState, VisitStatus
+from doorstep.domain.visit_ids import recorded_visit_id
 from doorstep.errors import Conflict, DoorstepError, InvalidInput, Named, NotFound, NotPermitted
 from doorstep.privacy.audit import record_event
 from doorstep.storage.repositories import exclusions as exclusions_repo
@@ -373,6 +374,18 @@ def _ids(conn: Connection, household: str, visitor: str) -> tuple[int, int]:
     return h, v
 
 
+def _new_visit_id(conn: Connection, made: MadeVisit) -> str:
+    """The id a visit recorded by hand is stored under (:mod:`doorstep.domain.visit_ids`):
+    derived from its household, visitor and first day, another only where a visit first
+    recorded on that day, moved since, keeps it."""
+    n = 0
+    while repo.client_id_taken(
+        conn, found := recorded_visit_id(made.household, made.visitor, made.start, n=n)
+    ):
+        n += 1
+    return found
+
+
 def audit_detail(
     made: MadeVisit, recorded: Recorded, *, stored: dict[str, Any] | None = None, **extra: Any
 ) -> dict[str, Any]:
@@ -438,6 +451,8 @@ def record_visit(
             f"{outcome.reason}",
             named=named,
         )
+    if made.visit_id is None:
+        made = dataclasses.replace(made, visit_id=_new_visit_id(conn, made))
     recorded = write(store, made, household_id, visitor_id, outcome)
     days = pl.DataFrame(
         {"visitor_id": [visitor_id], "first": [made.start], "last": [made.last]},
@@ -450,7 +465,7 @@ def record_visit(
         action="create" if recorded.was_planned is None else "update",
         entity="household",
         entity_id=made.household,
-        detail=audit_detail(made, recorded, status=VisitStatus.DONE.value),
+        detail=audit_detail(made, recorded, status=VisitStatus.DONE.value, visit_id=made.visit_id),
     )
     for action, household, detail in cancelled:
         record_event(

@@ -245,7 +245,8 @@ VISITS = EntitySchema(
             True,
             "the device's id for the visit, e.g. a UUID (36 characters at most; one in "
             "upper case is the same as in lower case): imported again, it updates that "
-            "visit, never adds another",
+            "visit, never adds another; a visit recorded by hand (visits record) has its "
+            "own, which export visits writes",
             uuid_lower=True,
         ),
         Column("household_id", Kind.ID, True, "id of the household visited"),

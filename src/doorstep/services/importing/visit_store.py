@@ -20,6 +20,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection
 
+from doorstep.domain.visit_ids import is_recorded_visit_id
 from doorstep.storage.repositories import bulk, exclusions, visit_sync
 from doorstep.storage.repositories import visit_records as repo
 
@@ -47,7 +48,8 @@ class Preloaded:
         self.conn = conn
         #: The visits stored under the rows' device ids, by device id.
         self.stored = visit_sync.by_client_ids(conn, client_ids)
-        #: Visits recorded without a device id, by household and visitor, earliest first.
+        #: Visits recorded by hand (``doorstep visits record``: without a device's id), by
+        #: household and visitor, earliest first.
         self.unsynced: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)
         self._pairings: dict[tuple[int, int], list[tuple[dt.date, int, dt.date | None]]] = (
             defaultdict(list)
@@ -91,7 +93,7 @@ class Preloaded:
             self._recorded[int(r["visitor_id"])].append(
                 (start, int(r["id"]), r["actual_end"] or start, r["client_uuid"])
             )
-            if r["client_uuid"] is None:
+            if r["client_uuid"] is None or is_recorded_visit_id(r["client_uuid"]):
                 self.unsynced[(int(r["household_id"]), int(r["visitor_id"]))].append(r)
         for by_visitor in self._recorded.values():
             by_visitor.sort()

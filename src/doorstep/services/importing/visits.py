@@ -20,6 +20,7 @@ import polars as pl
 from sqlalchemy.orm import Session
 
 from doorstep.domain import visit_codes
+from doorstep.domain.visit_ids import recorded_visit_id
 from doorstep.services.importing.errors import RowError
 from doorstep.services.importing.validate import ROW
 from doorstep.services.importing.visit_store import Preloaded
@@ -61,15 +62,23 @@ class VisitsWritten:
 
 def _same(stored: dict[str, Any], made: MadeVisit) -> bool:
     """Whether the stored visit is the row's as it stands (nothing to write): the code
-    columns the file leaves out are not compared (the visit keeps its own)."""
+    columns the file leaves out are not compared (the visit keeps its own). A visit
+    recorded by hand before visits had ids is the row's under the id ``export visits``
+    gives it (:func:`_own_id`)."""
     return (
         stored["status"] == "done"
-        and stored["client_uuid"] == made.visit_id
+        and (stored["client_uuid"] or _own_id(stored)) == made.visit_id
         and (stored["household"], stored["visitor"]) == (made.household, made.visitor)
         and (stored["actual_start"], stored["actual_end"]) == (made.start, made.last)
         and (stored["notes"] or None) == (made.note or None)
         and all((stored[k] or None) == v for k, v in made.codes().items())
     )
+
+
+def _own_id(stored: dict[str, Any]) -> str:
+    """The id of a visit recorded by hand without one (before visits had ids), as ``export
+    visits`` writes it: the one recording it now would give it."""
+    return recorded_visit_id(stored["household"], stored["visitor"], stored["actual_start"])
 
 
 def _overlaps_in_file(rows: list[_Row]) -> list[RowError]:
@@ -239,17 +248,23 @@ def _cancel_in_the_way(
 def _adoptable(
     store: Preloaded, made: MadeVisit, household_id: int, visitor_id: int, taken: set[int]
 ) -> dict[str, Any] | None:
-    """The visit a row without a stored visit takes as its own: the earliest recorded
-    visit of the same household and visitor, without a device id (``doorstep visits
-    record``'s), whose days meet the row's and that no earlier row took.
+    """The visit a row without a stored visit takes as its own: the visit recorded by hand
+    (``doorstep visits record``'s, under :func:`~doorstep.domain.visit_ids.
+    recorded_visit_id`'s id or, recorded before visits had ids, none) of the same
+    household and visitor that the row's id names (:func:`_own_id`), else the earliest
+    whose days meet the row's; one no earlier row took.
 
     The same visit recorded by hand and then synced from the device is one visit: the
     sync gives it its id and its days. Another household's visit, or one under another
     device id, on those days is still an overlap (:func:`check` refuses it).
     """
+    mine = store.unsynced.get((household_id, visitor_id), ())
+    for r in mine:  # exported under the id it would be recorded under now: that visit
+        if r["client_uuid"] is None and _own_id(r) == made.visit_id and int(r["id"]) not in taken:
+            return dict(r)
     if made.last < made.start:
         return None
-    for r in store.unsynced.get((household_id, visitor_id), ()):
+    for r in mine:
         first, last = r["actual_start"], r["actual_end"] or r["actual_start"]
         if first <= made.last and last >= made.start and int(r["id"]) not in taken:
             return dict(r)

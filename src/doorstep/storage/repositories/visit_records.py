@@ -191,6 +191,12 @@ def made_values(
     }
 
 
+def client_id_taken(conn: Connection, client_id: str) -> bool:
+    """Whether a visit is stored under this visit id."""
+    found = conn.execute(select(_visits.c.id).where(_visits.c.client_uuid == client_id)).first()
+    return found is not None
+
+
 def insert_visit(conn: Connection, values: dict[str, Any]) -> int:
     """Insert a visit; its id."""
     return int(conn.execute(insert(_visits).values(**values).returning(_visits.c.id)).scalar_one())
