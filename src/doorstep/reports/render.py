@@ -5,12 +5,16 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from zipfile import ZIP_DEFLATED, ZipFile
 
 import polars as pl
 from openpyxl import Workbook
 from openpyxl.writer.excel import ExcelWriter
+from rich import box
+from rich.table import Table
+
+from doorstep.reports.build import By, ProgrammeReport
 
 XLSX_MAX_ROWS = 1_048_576  # including the header row
 
@@ -50,3 +54,134 @@ def _abandon(ws: Any, archive: ZipFile | None) -> None:
     if writer is not None:
         with contextlib.suppress(Exception):
             writer.cleanup()
+
+
+# The programme report (``doorstep report``): a frame for its files, tables for the terminal,
+# a chart. Files are written whole by the service (``services.reporting``).
+
+#: Each column's heading on the terminal: folded onto lines of at most six characters, so
+#: that the twelve columns of a report by area fit 80 columns.
+_HEADINGS = {
+    "area_code": "Area",
+    "month": "Month",
+    "households": "House-\nholds",
+    "consenting": "Con-\nsent-\ning",
+    "paired": "Paired",
+    "visitors": "Visit-\nors",
+    "planned": "Plan-\nned",
+    "due": "Due",
+    "overdue": "Over-\ndue",
+    "within_cadence": "In\ncad-\nence",
+    "within_cadence_share": "In\ncad-\nence %",
+    "visits_made": "Visits\nmade",
+    "visits_missed": "Visits\nmissed",
+    "households_visited": "House-\nholds\nvis-\nited",
+}
+
+
+def report_frame(report: ProgrammeReport, by: By) -> pl.DataFrame:
+    """The report's rows: by ``area`` (its areas today and over the period, then the whole
+    area), by ``month`` (the whole area's months) or by ``area-month`` (each area's
+    months, then the whole area's); the code counts last."""
+    if by is By.area:
+        rows: list[dict[str, object]] = [
+            {
+                "area_code": a.code,
+                "area_name": a.name,
+                "households": a.households,
+                "consenting": a.consenting,
+                "paired": a.paired,
+                "visitors": a.visitors,
+                "planned": a.planned,
+                "due": a.due,
+                "overdue": a.overdue,
+                "within_cadence_share": a.within_cadence_share,
+                "visits_made": a.visits_made,
+                "visits_missed": a.visits_missed,
+                "households_visited": a.households_visited,
+                **a.codes,
+            }
+            for a in report.areas
+        ]
+    else:
+        months = report.total_months() if by is By.month else report.months
+        rows = [
+            {
+                **({} if by is By.month else {"area_code": m.code, "area_name": m.name}),
+                "month": m.month,
+                "paired": m.paired,
+                "visitors": m.visitors,
+                "within_cadence": m.within_cadence,
+                "within_cadence_share": m.within_cadence_share,
+                "visits_made": m.visits_made,
+                "visits_missed": m.visits_missed,
+                "households_visited": m.households_visited,
+                **m.codes,
+            }
+            for m in months
+        ]
+    schema = {
+        k: pl.String
+        if k in ("area_code", "area_name", "month")
+        else pl.Float64
+        if k == "within_cadence_share"
+        else pl.Int64
+        for k in rows[0]
+    }
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def _cell(column: str, value: object) -> str:
+    if value is None:
+        return "-"
+    if column == "within_cadence_share":
+        return f"{float(cast(float, value)):.0%}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def report_tables(report: ProgrammeReport, by: By) -> list[Table]:
+    """The report on the terminal: its rows (without the code counts, which would not fit),
+    then the whole area's visit codes over the period."""
+    frame = report_frame(report, by)
+    shown = [c for c in frame.columns if c in _HEADINGS and c != "area_name"]
+    main = Table(title=report.title, box=box.SIMPLE_HEAD, padding=(0, 0))
+    for c in shown:
+        key = c in ("area_code", "month")
+        # No figure and no area code is ever cut: a narrow terminal folds the table's lines.
+        widest = max((len(_cell(c, v)) for v in frame[c].to_list()), default=0)
+        main.add_column(
+            _HEADINGS[c],
+            justify="left" if key else "right",
+            no_wrap=True,
+            min_width=max(widest, *(len(line) for line in _HEADINGS[c].split("\n"))),
+        )
+    for row in frame.select(shown).iter_rows(named=True):
+        main.add_row(*(_cell(c, row[c]) for c in shown))
+    codes = Table(title="Visits made with each code, the whole area over the period")
+    codes.add_column("Code")
+    codes.add_column("Visits", justify="right")
+    for column, value in report.total.codes.items():
+        codes.add_row(column.replace("_", " ", 1), f"{value:,}")
+    return [main, codes]
+
+
+def write_chart(report: ProgrammeReport, path: Path) -> None:
+    """A PNG bar chart of the visits made and missed in each month, the whole area."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    months = report.total_months()
+    labels = [m.month for m in months]
+    fig = Figure(figsize=(max(7.0, 0.6 * len(months) + 2), 4.5), dpi=100, layout="tight")
+    FigureCanvasAgg(fig)  # draws off screen: no display needed
+    ax = fig.subplots()
+    x = list(range(len(months)))
+    ax.bar([i - 0.2 for i in x], [m.visits_made for m in months], width=0.4, label="made")
+    ax.bar([i + 0.2 for i in x], [m.visits_missed for m in months], width=0.4, label="missed")
+    ax.set_xticks(x, labels, rotation=45, ha="right")
+    ax.set_ylabel("visits")
+    ax.set_title(f"Visits made and missed by month\n{report.title}", fontsize=10)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend()
+    fig.savefig(path, format="png")

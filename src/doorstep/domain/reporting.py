@@ -1,0 +1,69 @@
+"""What a programme report is made of: the areas it is broken into, its months, and the
+columns of the visit codes it counts. Plain values, shared by the queries that count
+(``storage.repositories.report``) and the build that turns counts into a report
+(``reports.build``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from doorstep.domain.visit_codes import ACTIVITIES, OUTCOMES
+
+#: The group id of the whole subtree (no area has id 0).
+TOTAL = 0
+
+
+@dataclass(frozen=True)
+class ReportArea:
+    """An area a report is about or is broken into."""
+
+    id: int
+    code: str
+    name: str
+    level: str
+
+
+@dataclass(frozen=True)
+class MonthSpan:
+    """A month of the report: ``label`` (YYYY-MM), its first and last day within the
+    period, and ``cutoff``: a household visited (or, never visited, paired) on or after it
+    is within its cadence on ``last``."""
+
+    label: str
+    first: dt.date
+    last: dt.date
+    cutoff: dt.date
+
+
+#: The columns of the visit codes' counts, in the order of their lists.
+ACTIVITY_COLUMNS = tuple(f"activity_{c}" for c in ACTIVITIES.codes)
+OUTCOME_COLUMNS = tuple(f"outcome_{c}" for c in OUTCOMES.codes)
+
+
+def months_back(day: dt.date, n: int) -> dt.date:
+    """The first day of the month ``n`` months before ``day``'s."""
+    index = day.year * 12 + day.month - 1 - n
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def month_spans(start: dt.date, end: dt.date, max_gap_days: int) -> list[MonthSpan]:
+    """The months of ``[start, end]``, each cut to the period (the first and the last may
+    be part months), with the cutoff of the cadence on its last day."""
+    if end < start:
+        raise ValueError(f"the period ends ({end}) before it starts ({start})")
+    spans = []
+    first = start
+    while first <= end:
+        following = months_back(first, -1)
+        last = min(end, following - dt.timedelta(days=1))
+        spans.append(
+            MonthSpan(
+                label=f"{first.year:04d}-{first.month:02d}",
+                first=first,
+                last=last,
+                cutoff=last - dt.timedelta(days=max_gap_days),
+            )
+        )
+        first = following
+    return spans

@@ -1,0 +1,150 @@
+"""The programme report: an area's figures by area and month (``doorstep report``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from doorstep.domain.reporting import month_spans, months_back
+from doorstep.errors import InvalidInput
+from doorstep.privacy.audit import record_event
+from doorstep.reports.build import By, ProgrammeReport, build_report
+from doorstep.reports.render import report_frame, write_chart, write_xlsx
+from doorstep.services.exporting import escape_for_xlsx, neutralise_formulas
+from doorstep.services.outfile import write_whole
+from doorstep.storage.repositories import report as repo
+
+#: The longest period a report covers, in months (ten years).
+MAX_MONTHS = 120
+
+
+def default_start(end: dt.date) -> dt.date:
+    """The first day of the twelve months that end with ``end``'s month."""
+    return months_back(end, 11)
+
+
+def programme_report(
+    session: Session,
+    *,
+    actor: str,
+    today: dt.date,
+    area: str | None = None,
+    level: str | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    max_gap_days: int = 60,
+    days: int = 14,
+) -> ProgrammeReport:
+    """The figures of ``area`` (default: the whole programme), by the areas within it
+    (its children, or those at ``level``), as of ``today`` and for each month from
+    ``start`` to ``end`` (default: the twelve months up to ``today``).
+
+    Parameters
+    ----------
+    today
+        The day of the figures "now" (paired, planned, due, overdue); ``end`` may not
+        be after it (the months of a report are months that have happened).
+    max_gap_days, days
+        The cadence, and how soon a deadline makes a household due, as the work lists
+        (``doorstep visits due|overdue``) take them.
+
+    Raises
+    ------
+    NotFound
+        No area has the code ``area``.
+    InvalidInput
+        No area at ``level`` within it; ``end`` after ``today`` or before ``start``; a
+        period longer than :data:`MAX_MONTHS` months.
+    """
+    end = today if end is None else end
+    start = default_start(end) if start is None else start
+    if end > today:
+        raise InvalidInput(f"--to {end} is after today ({today}): a report counts what happened")
+    if end < start:
+        raise InvalidInput(f"--from {start} is after --to {end}")
+    if (end.year - start.year) * 12 + end.month - start.month >= MAX_MONTHS:
+        raise InvalidInput(f"from {start} to {end} is more than {MAX_MONTHS} months")
+    conn = session.connection()
+    root, prefix, groups = repo.report_scope(conn, area, level)
+    root_id = root.id if root is not None else None
+    ids = [g.id for g in groups]
+    months = month_spans(start, end, max_gap_days)
+    report = build_report(
+        area=root,
+        groups=groups,
+        level=level,
+        start=start,
+        end=end,
+        today=today,
+        max_gap_days=max_gap_days,
+        days=days,
+        months=months,
+        now=repo.now_counts(
+            conn,
+            root=root_id,
+            prefix=prefix,
+            groups=ids,
+            today=today,
+            max_gap_days=max_gap_days,
+            days=days,
+        ),
+        monthly=repo.month_counts(conn, root=root_id, prefix=prefix, groups=ids, months=months),
+        visited=repo.period_visited(conn, root=root_id, groups=ids, first=start, last=end),
+    )
+    # Counts only, naming no one: one event for the run, as `doorstep stats` records its
+    # summary, so the trail shows who looked at the programme's figures and which.
+    record_event(
+        session,
+        actor=actor,
+        action="read",
+        entity="report",
+        detail={
+            "area": root.code if root else None,
+            "level": level,
+            "from": start.isoformat(),
+            "to": end.isoformat(),
+            "today": today.isoformat(),
+            "max_gap_days": max_gap_days,
+            "days": days,
+            "areas": len(groups),
+        },
+    )
+    return report
+
+
+#: The file types a report's rows are written to.
+REPORT_SUFFIXES = (".csv", ".xlsx", ".parquet")
+
+
+def check_report_files(out: Path | None, chart: Path | None) -> None:
+    """Refuse a report file or chart of a type it is not written as, before any work."""
+    if out is not None and out.suffix.lower() not in REPORT_SUFFIXES:
+        raise InvalidInput(f"--out {out}: use a .csv, .xlsx or .parquet file")
+    if chart is not None and chart.suffix.lower() != ".png":
+        raise InvalidInput(f"--chart {chart}: use a .png file")
+
+
+def write_report(report: ProgrammeReport, by: By, path: Path) -> int:
+    """Write the report's rows to ``path`` (CSV, XLSX or Parquet, by its suffix), whole
+    or not at all; the number of rows. Area names are the programme's text: a CSV or XLSX
+    cell a spreadsheet would run as a formula gets an apostrophe, as exports do."""
+    frame = report_frame(report, by)
+    suffix = path.suffix.lower()
+
+    def write(part: Path) -> None:
+        if suffix == ".parquet":
+            frame.write_parquet(part)
+        elif suffix == ".csv":
+            neutralise_formulas(frame).write_csv(part)
+        else:
+            write_xlsx(escape_for_xlsx(neutralise_formulas(frame)), part, "report")
+
+    write_whole(path, write)
+    return frame.height
+
+
+def write_report_chart(report: ProgrammeReport, path: Path) -> None:
+    """Write the chart of visits made and missed per month to ``path`` (PNG), whole."""
+    write_whole(path, lambda part: write_chart(report, part))

@@ -1,0 +1,175 @@
+"""The programme report: exact figures of a small programme, by area and by month, on
+SQLite and PostgreSQL (see :mod:`tests.factories.report` for the programme by hand)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from doorstep.errors import InvalidInput, NotFound
+from doorstep.reports.build import ProgrammeReport
+from doorstep.services import work_lists
+from doorstep.services.reporting import programme_report
+from doorstep.storage.session import unit_of_work
+from tests.factories.audit import last_event_id, trail
+from tests.factories.report import TODAY, small_programme
+
+JAN, MAR = dt.date(2026, 1, 1), dt.date(2026, 3, 31)
+
+
+def _report(engine: Engine, **options: Any) -> ProgrammeReport:
+    with unit_of_work(engine) as s:
+        return programme_report(s, actor="test", today=TODAY, **options)
+
+
+@pytest.fixture
+def programme(engine: Engine, tmp_path: Path) -> dt.date:
+    return small_programme(engine, tmp_path)
+
+
+def test_the_figures_by_area_are_those_counted_by_hand(engine: Engine, programme: dt.date) -> None:
+    report = _report(engine, area="R-C", start=JAN, end=MAR)
+    got = {
+        a.code: (
+            a.households,
+            a.consenting,
+            a.paired,
+            a.visitors,
+            a.planned,
+            a.due,
+            a.overdue,
+            a.visits_made,
+            a.visits_missed,
+            a.households_visited,
+        )
+        for a in report.areas
+    }
+    assert got == {
+        "R-C-V1": (4, 3, 3, 1, 3, 1, 1, 3, 0, 2),
+        "R-C-V2": (2, 1, 1, 1, 1, 0, 1, 0, 1, 0),
+        "R-C": (6, 4, 4, 2, 4, 1, 2, 3, 1, 2),
+    }
+    assert [a.total for a in report.areas] == [False, False, True]
+    assert report.total.within_cadence_share == pytest.approx(0.5)  # H1, H2 of four
+    codes = {k: v for k, v in report.total.codes.items() if v}
+    assert codes == {
+        "activity_job_search": 2,
+        "activity_training": 1,
+        "outcome_referral_made": 1,
+        "outcome_job_found": 1,
+    }
+
+
+def test_the_figures_by_month_are_those_counted_by_hand(engine: Engine, programme: dt.date) -> None:
+    assert programme.isoformat().startswith("2026-02")  # H5's missed visit
+    report = _report(engine, area="R-C", start=JAN, end=MAR)
+    got = {
+        (m.code, m.month): (
+            m.paired,
+            m.visitors,
+            m.within_cadence,
+            m.visits_made,
+            m.visits_missed,
+            m.households_visited,
+        )
+        for m in report.months
+    }
+    assert got == {
+        ("R-C-V1", "2026-01"): (3, 1, 3, 1, 0, 1),
+        ("R-C-V1", "2026-02"): (3, 1, 3, 1, 0, 1),
+        # On 31 March H3, paired on 5 January and never visited, is past the 60 days.
+        ("R-C-V1", "2026-03"): (3, 1, 2, 1, 0, 1),
+        ("R-C-V2", "2026-01"): (1, 1, 1, 0, 0, 0),
+        ("R-C-V2", "2026-02"): (1, 1, 1, 0, 1, 0),
+        ("R-C-V2", "2026-03"): (1, 1, 0, 0, 0, 0),
+        ("R-C", "2026-01"): (4, 2, 4, 1, 0, 1),
+        ("R-C", "2026-02"): (4, 2, 4, 1, 1, 1),
+        ("R-C", "2026-03"): (4, 2, 2, 1, 0, 1),
+    }
+    january = report.total_months()[0]
+    assert {k: v for k, v in january.codes.items() if v} == {
+        "activity_job_search": 1,
+        "activity_training": 1,
+        "outcome_referral_made": 1,
+    }
+
+
+def test_due_and_overdue_count_the_households_the_work_lists_show(
+    engine: Engine, programme: dt.date
+) -> None:
+    report = _report(engine, area="R-C", start=JAN, end=MAR)
+    with unit_of_work(engine) as s:
+        listed = {
+            kind: {r["household"] for r in work_lists.work_list(s, kind, actor="t", today=TODAY)}
+            for kind in ("due", "overdue")
+        }
+    assert listed == {"due": {"H1"}, "overdue": {"H3", "H5"}}
+    assert (report.total.due, report.total.overdue) == (1, 2)
+
+
+def test_a_level_breaks_the_area_into_its_areas_at_that_level(
+    engine: Engine, programme: dt.date
+) -> None:
+    report = _report(engine, area="R", level="village", start=JAN, end=MAR)
+    assert [(a.code, a.paired) for a in report.areas] == [("R-C-V1", 3), ("R-C-V2", 1), ("R", 4)]
+    # By default, the children: the county alone, then the region.
+    assert [a.code for a in _report(engine, area="R", start=JAN, end=MAR).areas] == ["R-C", "R"]
+
+
+def test_no_area_is_the_whole_programme_over_the_twelve_months_to_today(
+    engine: Engine, programme: dt.date
+) -> None:
+    report = _report(engine)
+    assert report.area is not None and report.area.code == "R"  # its one root
+    assert (report.start, report.end) == (dt.date(2025, 5, 1), TODAY)
+    assert [m.month for m in report.total_months()][::11] == ["2025-05", "2026-04"]
+    assert report.total.visits_made == 3
+
+
+def test_an_unknown_area_or_level_is_refused_naming_it(engine: Engine, programme: dt.date) -> None:
+    with pytest.raises(NotFound, match="no area with code 'NOPE'"):
+        _report(engine, area="NOPE")
+    with pytest.raises(InvalidInput) as info:
+        _report(engine, area="R-C", level="hamlet")
+    assert info.value.message == "no area at level 'hamlet' in R-C; its levels are: county, village"
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [
+        (None, TODAY + dt.timedelta(days=1), "--to 2026-04-16 is after today (2026-04-15)"),
+        (dt.date(2026, 3, 1), dt.date(2026, 2, 1), "--from 2026-03-01 is after --to 2026-02-01"),
+        (dt.date(2016, 4, 1), None, "is more than 120 months"),
+    ],
+)
+def test_a_period_that_cannot_be_reported_is_refused(
+    engine: Engine, programme: dt.date, start: dt.date | None, end: dt.date | None, message: str
+) -> None:
+    with pytest.raises(InvalidInput, match=message.replace("(", r"\(").replace(")", r"\)")):
+        _report(engine, area="R-C", start=start, end=end)
+
+
+def test_a_report_is_one_read_event_naming_no_one(engine: Engine, programme: dt.date) -> None:
+    before = last_event_id(engine)
+    _report(engine, area="R-C", level="village", start=JAN, end=MAR)
+    assert trail(engine, before) == [
+        (
+            "read",
+            "report",
+            None,
+            {
+                "area": "R-C",
+                "level": "village",
+                "from": "2026-01-01",
+                "to": "2026-03-31",
+                "today": "2026-04-15",
+                "max_gap_days": 60,
+                "days": 14,
+                "areas": 2,
+            },
+        )
+    ]
