@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
 from enum import StrEnum
 from pathlib import Path
@@ -208,20 +209,31 @@ def export_cmd(
 
 
 @handle_errors
-def stats_cmd() -> None:
+def stats_cmd(
+    area: str | None = typer.Option(
+        None,
+        "--area",
+        help="Count this area's subtree only (area code): its areas, the organisations and "
+        "teams placed in it, the visitors living in it, its households and their pairings.",
+        callback=id_argument,
+    ),
+) -> None:
     """Print the programme summary: headline counts and counts by area level.
 
     Visitors and their capacity are those active today (the places pairing can use); those
     whose active_to has passed, or whose active_from is to come, are counted apart.
+    With --area, the counts of that area's subtree only (visitors by the area they live
+    in); `doorstep report` gives the figures of its areas and months.
 
-    Example: doorstep stats
+    Example: doorstep stats --area GZ-14
     """
     with session() as s:
-        summary = programme_summary(s, actor=actor())
+        summary = programme_summary(s, actor=actor(), today=dt.date.today(), area=area)
     t, levels = summary.totals, summary.levels
     if t["areas"] == 0:
         err_console.print("The database is empty: run `doorstep demo` or `doorstep import`.")
-    head = Table(title="Programme summary", show_header=False)
+    title = "Programme summary" if area is None else f"Summary of area {area}"
+    head = Table(title=title, show_header=False)
     head.add_column("what")
     head.add_column("count", justify="right")
     consent_share = t["consenting"] / t["households"] if t["households"] else 0.0

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from doorstep.privacy.audit import record_event
+from doorstep.storage.repositories.pairing import area_by_code
 from doorstep.storage.repositories.registry import LevelCount, counts_by_level, totals
 
 
@@ -15,15 +16,26 @@ from doorstep.storage.repositories.registry import LevelCount, counts_by_level, 
 class ProgrammeSummary:
     totals: dict[str, int]
     levels: list[LevelCount]
+    #: The area whose subtree is counted (``None``: the whole programme).
+    area: str | None = None
 
 
 def programme_summary(
-    session: Session, *, actor: str, today: dt.date | None = None
+    session: Session, *, actor: str, today: dt.date, area: str | None = None
 ) -> ProgrammeSummary:
     """Headline counts and counts by area level (aggregates only: no personal data), on
-    ``today`` (default: the real date): visitors and capacity are those active that day."""
+    ``today``: visitors and capacity are those active that day. With ``area`` (a code),
+    of its subtree only; an unknown code raises :class:`~doorstep.errors.NotFound`."""
     conn = session.connection()
-    today = today or dt.date.today()
-    summary = ProgrammeSummary(totals(conn, today), counts_by_level(conn, today))
-    record_event(session, actor=actor, action="read", entity="summary")
+    prefix = area_by_code(conn, area)[1] if area is not None else None
+    summary = ProgrammeSummary(
+        totals(conn, today, prefix), counts_by_level(conn, today, prefix), area
+    )
+    record_event(
+        session,
+        actor=actor,
+        action="read",
+        entity="summary",
+        detail={"area": area} if area is not None else None,
+    )
     return summary

@@ -19,9 +19,19 @@ class LevelCount:
     visitors: int
 
 
-def counts_by_level(conn: Connection, today: dt.date) -> list[LevelCount]:
+def _within(column: str, prefix: str | None) -> str:
+    """SQL: ``column`` (an area id) lies in the subtree of the area whose path is bound as
+    ``:prefix`` (``TRUE`` everywhere when ``prefix`` is ``None``)."""
+    if prefix is None:
+        return "1 = 1"
+    return f"{column} IN (SELECT id FROM areas WHERE path LIKE :prefix)"
+
+
+def counts_by_level(
+    conn: Connection, today: dt.date, prefix: str | None = None
+) -> list[LevelCount]:
     """Per area level: areas, and the households and the visitors active on ``today`` whose
-    own area is at that level."""
+    own area is at that level; with ``prefix`` (an area's path), of its subtree only."""
     rows = conn.execute(
         text(
             f"""
@@ -38,11 +48,12 @@ def counts_by_level(conn: Connection, today: dt.date) -> list[LevelCount]:
                 SELECT home_area_id, COUNT(*) AS n FROM visitors WHERE {_ACTIVE}
                 GROUP BY home_area_id
             ) v ON v.home_area_id = a.id
+            WHERE {_within("a.id", prefix)}
             GROUP BY a.level
             ORDER BY MIN(a.depth), a.level
             """
         ),
-        {"today": today},
+        {"today": today, "prefix": f"{prefix}%"},
     ).all()
     return [LevelCount(r[0], int(r[1]), int(r[2]), int(r[3]), int(r[4]), int(r[5])) for r in rows]
 
@@ -55,24 +66,41 @@ _ACTIVE = (
 )
 
 
-def totals(conn: Connection, today: dt.date) -> dict[str, int]:
+def totals(conn: Connection, today: dt.date, prefix: str | None = None) -> dict[str, int]:
     """Headline counts of the programme on ``today``. Visitors and their capacity count
     those active that day, the places pairing can use; those who left or have not started
-    are counted apart, so the capacity is never read as usable when it is not."""
+    are counted apart, so the capacity is never read as usable when it is not.
+
+    With ``prefix`` (an area's path), of its subtree only: its areas, the organisations
+    and teams placed in it, the visitors living in it (``home_area_code``, as the counts by
+    level count them), its households and their pairings."""
+
+    def within(column: str) -> str:
+        return _within(column, prefix)
+
+    active = f"{_ACTIVE} AND {within('home_area_id')}"
+    households = f"FROM households WHERE {within('area_id')}"
     q = {
-        "areas": "SELECT COUNT(*) FROM areas",
-        "organisations": "SELECT COUNT(*) FROM organisations",
-        "teams": "SELECT COUNT(*) FROM teams",
-        "visitors": f"SELECT COUNT(*) FROM visitors WHERE {_ACTIVE}",
-        "capacity": f"SELECT COALESCE(SUM(capacity), 0) FROM visitors WHERE {_ACTIVE}",
-        "visitors_inactive": f"SELECT COUNT(*) FROM visitors WHERE name <> '' AND NOT ({_ACTIVE})",
-        "households": "SELECT COUNT(*) FROM households",
-        "consenting": "SELECT COUNT(*) FROM households WHERE consent_state = 'given'",
-        "members": "SELECT COALESCE(SUM(members), 0) FROM households",
-        "active_pairings": "SELECT COUNT(*) FROM pairings WHERE ended_on IS NULL",
+        "areas": f"SELECT COUNT(*) FROM areas WHERE {within('id')}",
+        "organisations": f"SELECT COUNT(*) FROM organisations WHERE {within('area_id')}",
+        "teams": f"SELECT COUNT(*) FROM teams WHERE {within('area_id')}",
+        "visitors": f"SELECT COUNT(*) FROM visitors WHERE {active}",
+        "capacity": f"SELECT COALESCE(SUM(capacity), 0) FROM visitors WHERE {active}",
+        "visitors_inactive": "SELECT COUNT(*) FROM visitors "
+        f"WHERE name <> '' AND NOT ({_ACTIVE}) AND {within('home_area_id')}",
+        "households": f"SELECT COUNT(*) {households}",
+        "consenting": f"SELECT COUNT(*) {households} AND consent_state = 'given'",
+        "members": f"SELECT COALESCE(SUM(members), 0) {households}",
+        "active_pairings": "SELECT COUNT(*) FROM pairings WHERE ended_on IS NULL AND "
+        f"household_id IN (SELECT id {households})",
     }
+    params = {"today": today, "prefix": f"{prefix}%"}
     return {
-        k: int(conn.execute(text(sql), {"today": today} if ":today" in sql else {}).scalar_one())
+        k: int(
+            conn.execute(
+                text(sql), {n: v for n, v in params.items() if f":{n}" in sql}
+            ).scalar_one()
+        )
         for k, sql in q.items()
     }
 
