@@ -13,6 +13,7 @@ from doorstep.cli import pair as pair_cli
 from doorstep.cli import pair_db
 from doorstep.cli import plan as plan_cli
 from doorstep.cli import registry as registry_cli
+from doorstep.cli import report as report_cli
 from doorstep.cli import visitor as visitor_cli
 from doorstep.cli import visits as visits_cli
 from doorstep.cli.common import OneLineUsageErrors
@@ -39,6 +40,7 @@ app.add_typer(household_cli.app, name="household")
 app.add_typer(visitor_cli.app, name="visitor")
 app.add_typer(activity_cli.app, name="activity")
 registry_cli.register(app)
+report_cli.register(app)
 app.command("demo")(demo_cli.demo_cmd)
 reflow_app(app)
 

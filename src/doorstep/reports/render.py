@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import warnings
 from pathlib import Path
 from typing import Any, cast
 from zipfile import ZIP_DEFLATED, ZipFile
@@ -14,6 +15,7 @@ from openpyxl.writer.excel import ExcelWriter
 from rich import box
 from rich.table import Table
 
+from doorstep.domain.reporting import ACTIVITY_COLUMNS, OUTCOME_COLUMNS
 from doorstep.reports.build import By, ProgrammeReport
 
 XLSX_MAX_ROWS = 1_048_576  # including the header row
@@ -157,11 +159,18 @@ def report_tables(report: ProgrammeReport, by: By) -> list[Table]:
         )
     for row in frame.select(shown).iter_rows(named=True):
         main.add_row(*(_cell(c, row[c]) for c in shown))
-    codes = Table(title="Visits made with each code, the whole area over the period")
-    codes.add_column("Code")
-    codes.add_column("Visits", justify="right")
-    for column, value in report.total.codes.items():
-        codes.add_row(column.replace("_", " ", 1), f"{value:,}")
+    codes = Table(title="Visits made, by code (the whole area, the whole period)")
+    for heading in ("Activity", "Visits", "Outcome", "Visits"):
+        codes.add_column(heading, justify="right" if heading == "Visits" else "left")
+    counts = report.total.codes
+    activities = [(c.removeprefix("activity_"), counts[c]) for c in ACTIVITY_COLUMNS]
+    outcomes = [(c.removeprefix("outcome_"), counts[c]) for c in OUTCOME_COLUMNS]
+    for i in range(max(len(activities), len(outcomes))):
+        cells: list[str] = []
+        for pairs in (activities, outcomes):
+            code, n = pairs[i] if i < len(pairs) else ("", None)
+            cells += [code, "" if n is None else f"{n:,}"]
+        codes.add_row(*cells)
     return [main, codes]
 
 
@@ -181,7 +190,13 @@ def write_chart(report: ProgrammeReport, path: Path) -> None:
     ax.bar([i + 0.2 for i in x], [m.visits_missed for m in months], width=0.4, label="missed")
     ax.set_xticks(x, labels, rotation=45, ha="right")
     ax.set_ylabel("visits")
-    ax.set_title(f"Visits made and missed by month\n{report.title}", fontsize=10)
+    # The area's code, not its name: the bundled font has no CJK glyphs (桐梓 County).
+    where = report.area.code if report.area else "The programme"
+    ax.set_title(
+        f"Visits made and missed by month\n{where}, {report.start} to {report.end}", fontsize=10
+    )
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend()
-    fig.savefig(path, format="png")
+    with warnings.catch_warnings():  # a code in another script: boxes, not a warning
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+        fig.savefig(path, format="png")
