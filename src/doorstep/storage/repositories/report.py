@@ -4,9 +4,10 @@ in the database.
 Every figure is an aggregate computed by one statement over the subtree: nothing reads
 households, visitors or visits into Python one by one, so a region of 1.69M households
 costs what its aggregates cost. Rows come back per *group*: each area the report breaks
-the subtree into (:data:`TOTAL` for the whole subtree), found through ``grp``, a recursive
-walk of the area tree from the groups down (one row per area and group it is in, so a
-household's area joins its group by equality).
+the subtree into (:data:`TOTAL` for the whole subtree), found through ``report_groups``, a
+temporary table filled by a recursive walk of the area tree from the groups down (one row
+per area and group it is in) and indexed, so that a household's area finds its group by
+an index lookup: joined as a CTE, SQLite scanned every group's areas for every row.
 
 Due and overdue are measured as the work lists (``doorstep visits due|overdue``) measure
 them, with the same SQL for consent, a stay under way and the next planned visit, and the
@@ -85,19 +86,35 @@ def report_scope(
     return root, prefix, groups
 
 
-def _groups_cte(groups: Sequence[int], root: int | None) -> str:
-    """``grp(area_id, group_id)``: every area of each group's subtree, and of the whole
-    subtree under :data:`TOTAL` (ids are integers, written into the statement)."""
+def _fill_groups(conn: Connection, groups: Sequence[int], root: int | None) -> None:
+    """Fill ``report_groups(area_id, group_id)`` (a temporary table of this connection):
+    every area of each group's subtree, and of the whole subtree under :data:`TOTAL` (ids
+    are integers, written into the statement)."""
     ids = ",".join(str(int(g)) for g in groups) or "NULL"
     whole = "parent_id IS NULL" if root is None else f"id = {int(root)}"
-    return f"""
-        grp(area_id, group_id) AS (
-            SELECT id, id FROM areas WHERE id IN ({ids})
-            UNION ALL
-            SELECT id, {TOTAL} FROM areas WHERE {whole}
-            UNION ALL
-            SELECT c.id, g.group_id FROM areas c JOIN grp g ON c.parent_id = g.area_id
-        )"""
+    conn.execute(text("DROP TABLE IF EXISTS report_groups"))
+    conn.execute(
+        text(
+            "CREATE TEMPORARY TABLE report_groups "
+            "(area_id INTEGER NOT NULL, group_id INTEGER NOT NULL)"
+        )
+    )
+    conn.execute(
+        text(
+            f"""
+            INSERT INTO report_groups (area_id, group_id)
+            WITH RECURSIVE grp(area_id, group_id) AS (
+                SELECT id, id FROM areas WHERE id IN ({ids})
+                UNION ALL
+                SELECT id, {TOTAL} FROM areas WHERE {whole}
+                UNION ALL
+                SELECT c.id, g.group_id FROM areas c JOIN grp g ON c.parent_id = g.area_id
+            )
+            SELECT area_id, group_id FROM grp
+            """
+        )
+    )
+    conn.execute(text("CREATE INDEX report_groups_area ON report_groups (area_id, group_id)"))
 
 
 #: ``clocks(id, clock_from)``: for each pairing of the subtree's households, the first day
@@ -153,14 +170,13 @@ def now_counts(
     (active that day), ``planned`` (a visit planned from that day that someone is to
     make), ``due`` (deadline within ``days``) and ``overdue`` (deadline passed), each a
     number of households (visitors: of visitors)."""
-    grp = _groups_cte(groups, root)
+    _fill_groups(conn, groups, root)
     people = _rows(
         conn,
         f"""
-        WITH RECURSIVE {grp}
         SELECT g.group_id, COUNT(*) AS households,
                SUM(CASE WHEN {consent_on(":today")} = 'given' THEN 1 ELSE 0 END) AS consenting
-        FROM households h JOIN grp g ON g.area_id = h.area_id
+        FROM households h JOIN report_groups g ON g.area_id = h.area_id
         GROUP BY g.group_id
         """,
         {"today": today},
@@ -168,7 +184,7 @@ def now_counts(
     paired = _rows(
         conn,
         f"""
-        WITH RECURSIVE {grp}, {_CLOCKS},
+        WITH {_CLOCKS},
         pairs AS (
             SELECT g.group_id, p.household_id,
                    CASE WHEN {_active("v", ":today")} THEN p.visitor_id END AS visitor,
@@ -182,7 +198,7 @@ def now_counts(
             FROM pairings p
             JOIN households h ON h.id = p.household_id
             JOIN visitors v ON v.id = p.visitor_id
-            JOIN grp g ON g.area_id = h.area_id
+            JOIN report_groups g ON g.area_id = h.area_id
             JOIN clocks c ON c.id = p.id
             WHERE p.started_on <= :today AND (p.ended_on IS NULL OR p.ended_on > :today)
               AND {consent_on(":today")} = 'given'
@@ -266,13 +282,13 @@ def month_counts(
     ``cutoff``."""
     if not months:
         return []
-    grp = _groups_cte(groups, root)
+    _fill_groups(conn, groups, root)
     cte, params = _months_cte(months, conn.dialect.name)
     sums, patterns = _code_sums()
     visits = _rows(
         conn,
         f"""
-        WITH RECURSIVE {grp}, {cte}
+        WITH {cte}
         SELECT g.group_id, m.month,
                SUM(CASE WHEN vi.status = 'done' THEN 1 ELSE 0 END) AS visits_made,
                SUM(CASE WHEN vi.status = 'missed' THEN 1 ELSE 0 END) AS visits_missed,
@@ -281,7 +297,7 @@ def month_counts(
                {sums}
         FROM visits vi
         JOIN households h ON h.id = vi.household_id
-        JOIN grp g ON g.area_id = h.area_id
+        JOIN report_groups g ON g.area_id = h.area_id
         JOIN months m ON CASE WHEN vi.status = 'done' THEN vi.actual_start
                               ELSE vi.planned_start END BETWEEN m.first_day AND m.last_day
         WHERE (vi.status = 'done' AND vi.actual_start BETWEEN :first AND :last)
@@ -293,7 +309,7 @@ def month_counts(
     paired = _rows(
         conn,
         f"""
-        WITH RECURSIVE {grp}, {cte}, {_CLOCKS}
+        WITH {cte}, {_CLOCKS}
         SELECT g.group_id, m.month, COUNT(DISTINCT p.household_id) AS paired,
                COUNT(DISTINCT CASE WHEN {_active("v", "m.last_day")} THEN p.visitor_id END)
                    AS visitors,
@@ -307,7 +323,7 @@ def month_counts(
              AND (p.ended_on IS NULL OR p.ended_on > m.last_day)
         JOIN households h ON h.id = p.household_id
         JOIN visitors v ON v.id = p.visitor_id
-        JOIN grp g ON g.area_id = h.area_id
+        JOIN report_groups g ON g.area_id = h.area_id
         JOIN clocks c ON c.id = p.id
         WHERE {consent_on("m.last_day")} = 'given'
         GROUP BY g.group_id, m.month
@@ -326,14 +342,14 @@ def period_visited(
     last: dt.date,
 ) -> dict[int, int]:
     """Per group, the households with a visit made that began in ``[first, last]``."""
+    _fill_groups(conn, groups, root)
     rows = conn.execute(
         text(
-            f"""
-            WITH RECURSIVE {_groups_cte(groups, root)}
+            """
             SELECT g.group_id, COUNT(DISTINCT vi.household_id)
             FROM visits vi
             JOIN households h ON h.id = vi.household_id
-            JOIN grp g ON g.area_id = h.area_id
+            JOIN report_groups g ON g.area_id = h.area_id
             WHERE vi.status = 'done' AND vi.actual_start BETWEEN :first AND :last
             GROUP BY g.group_id
             """
