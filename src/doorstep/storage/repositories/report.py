@@ -115,6 +115,8 @@ def _fill_groups(conn: Connection, groups: Sequence[int], root: int | None) -> N
         )
     )
     conn.execute(text("CREATE INDEX report_groups_area ON report_groups (area_id, group_id)"))
+    if conn.dialect.name == "postgresql":  # a new table has no statistics: plan on its size
+        conn.execute(text("ANALYZE report_groups"))
 
 
 #: ``clocks(id, clock_from)``: for each pairing of the subtree's households, the first day
