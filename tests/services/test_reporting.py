@@ -8,17 +8,29 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
+from doorstep.engine.pairing.params import PairingParams
 from doorstep.errors import InvalidInput, NotFound
 from doorstep.reports.build import ProgrammeReport
-from doorstep.services import work_lists
+from doorstep.services import exclusions, pairing, work_lists
 from doorstep.services.reporting import programme_report
 from doorstep.storage.session import unit_of_work
 from tests.factories.audit import last_event_id, trail
-from tests.factories.report import TODAY, small_programme
+from tests.factories.db import run_import
+from tests.factories.files import (
+    AREA_HEADER,
+    HOUSEHOLD_HEADER,
+    VISITOR_HEADER,
+    area_rows,
+    household,
+    visitor,
+    write_csv,
+)
+from tests.factories.report import PAIRED_ON, TODAY, small_programme
 
 JAN, MAR = dt.date(2026, 1, 1), dt.date(2026, 3, 31)
+HANDED_ON = dt.date(2026, 3, 1)
 
 
 def _report(engine: Engine, **options: Any) -> ProgrammeReport:
@@ -173,3 +185,38 @@ def test_a_report_is_one_read_event_naming_no_one(engine: Engine, programme: dt.
             },
         )
     ]
+
+
+def test_a_household_handed_over_before_its_first_visit_keeps_its_clock(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Paired with V1 on 5 January, handed to V3 on 1 March (its pair excluded), never
+    visited: its deadline is 60 days from 5 January, not from 1 March, as the work lists
+    count it, so on 15 April it is overdue."""
+    run_import(engine, "areas", write_csv(tmp_path / "a.csv", AREA_HEADER, area_rows()))
+    vv = [visitor(visitor_id="V1"), visitor(visitor_id="V3", lat=26.62)]
+    run_import(engine, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, vv))
+    run_import(engine, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, [household()]))
+    for day in (PAIRED_ON, HANDED_ON):
+        with unit_of_work(engine) as s:
+            if day == HANDED_ON:
+                exclusions.exclude(s, "H1", "V1", reason="asked", actor="test", today=day)
+            view = pairing.propose(s, "R", params=PairingParams(), actor="test", today=day)
+            pairing.commit(s, view.id, actor="test", today=day)
+    with engine.connect() as conn:
+        pairs = conn.execute(
+            text("SELECT visitor_id, started_on, ended_on FROM pairings ORDER BY id")
+        ).all()
+    assert [(str(a), str(b)) for _, a, b in pairs] == [
+        (str(PAIRED_ON), str(HANDED_ON)),
+        (str(HANDED_ON), "None"),
+    ]
+    report = _report(engine, area="R-C", start=JAN, end=MAR)
+    with unit_of_work(engine) as s:
+        listed = [
+            r["household"] for r in work_lists.work_list(s, "overdue", actor="t", today=TODAY)
+        ]
+    assert listed == ["H1"]
+    assert (report.total.paired, report.total.due, report.total.overdue) == (1, 0, 1)
+    # And on 31 March, 85 days after the run began, it was not within its cadence.
+    assert [m.within_cadence for m in report.total_months()] == [1, 1, 0]
