@@ -220,3 +220,13 @@ def test_a_household_handed_over_before_its_first_visit_keeps_its_clock(
     assert (report.total.paired, report.total.due, report.total.overdue) == (1, 0, 1)
     # And on 31 March, 85 days after the run began, it was not within its cadence.
     assert [m.within_cadence for m in report.total_months()] == [1, 1, 0]
+
+
+def test_an_area_without_children_is_reported_as_its_whole_alone(
+    engine: Engine, programme: dt.date
+) -> None:
+    report = _report(engine, area="R-C-V1", start=JAN, end=MAR)
+    assert [(a.code, a.total, a.paired, a.due, a.overdue) for a in report.areas] == [
+        ("R-C-V1", True, 3, 1, 1)
+    ]
+    assert [m.month for m in report.months] == ["2026-01", "2026-02", "2026-03"]

@@ -48,7 +48,7 @@ def report_scope(
 ) -> tuple[ReportArea | None, str, list[ReportArea]]:
     """The area a report covers (``None``: every root, for a programme of several), its
     path prefix, and the areas it is broken into: those at ``level`` within it, else its
-    children (an area without children: itself)."""
+    children (an area without children: none, the report is its whole area's)."""
     if code is None:
         roots = conn.execute(
             text("SELECT id, code, name, level FROM areas WHERE parent_id IS NULL ORDER BY code")
@@ -82,8 +82,8 @@ def report_scope(
         raise InvalidInput(
             f"no area at level {level!r} {within}; its levels are: {', '.join(levels)}"
         )
-    groups = [_area(r) for r in rows] or ([root] if root is not None else [])
-    return root, prefix, groups
+    # An area without children is its own whole: no rows besides the whole area's.
+    return root, prefix, [_area(r) for r in rows]
 
 
 def _fill_groups(conn: Connection, groups: Sequence[int], root: int | None) -> None:
