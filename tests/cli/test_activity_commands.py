@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Engine, text
 
 from tests.cli.conftest import Invoke
+from tests.factories.audit import events_about
 from tests.factories.db import run_import
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
 
@@ -20,17 +20,6 @@ def _people(engine: Engine, tmp_path: Path) -> None:
     hh = [household(household_id="H1"), household(household_id="H2", consent="pending")]
     hh[1]["consent_date"] = ""
     run_import(engine, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, hh))
-
-
-def _events(engine: Engine, entity: str) -> list[tuple[str, str, Any]]:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT action, entity_id, detail FROM audit_events WHERE entity = :e ORDER BY id"
-            ),
-            {"e": entity},
-        ).all()
-    return [(str(a), str(i), json.loads(d) if isinstance(d, str) else d) for a, i, d in rows]
 
 
 def _attendance(engine: Engine) -> int:
@@ -52,11 +41,11 @@ def test_an_activity_added_by_hand_lists_with_who_took_part_counted(
     assert done.exit_code == 0, done.output
     assert "Recorded 2 attendance rows for ZOO." in done.output
     detail = {"table": "activity_attendance", "activity": "ZOO"}
-    assert _events(with_areas, "household")[-1] == ("create", "H1", detail)
-    assert _events(with_areas, "visitor")[-1] == ("create", "V1", detail)
+    assert events_about(with_areas, "household")[-1] == ("create", "H1", detail)
+    assert events_about(with_areas, "visitor")[-1] == ("create", "V1", detail)
     repeat = cli("activity", "attend", "ZOO", "--household", "H1")
     assert "Recorded 0 attendance rows for ZOO; H1 recorded already." in repeat.output
-    assert _events(with_areas, "household")[-1] == ("read", "H1", detail)
+    assert events_about(with_areas, "household")[-1] == ("read", "H1", detail)
     listed = cli("activity", "list", "--area", "R-C-V1")
     assert listed.exit_code == 0, listed.output
     row = next(line for line in listed.output.splitlines() if "ZOO" in line)
@@ -76,7 +65,7 @@ def test_a_household_without_consent_refuses_the_whole_attendance(
     )
     assert _attendance(with_areas) == 0
     # The attempt is the activity's, without the line that says a household's consent.
-    attempt = _events(with_areas, "activity")[-1]
+    attempt = events_about(with_areas, "activity")[-1]
     assert attempt[1] == "CLASS" and attempt[2]["outcome"] == "refused"
     assert "H2" not in json.dumps(attempt[2])
     bad = cli("activity", "add", "X", *args[:4], "--area", "R", "--starts", "2026-13-01")

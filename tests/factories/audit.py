@@ -28,3 +28,15 @@ def trail(engine: Engine, after: int = 0) -> list[Event]:
             {"after": after},
         ).all()
     return [(a, e, i, d if isinstance(d, dict) else json.loads(d)) for a, e, i, d in rows]
+
+
+def events_about(engine: Engine, entity: str) -> list[tuple[str, str | None, dict[str, Any]]]:
+    """Every event about one kind of entity, oldest first: (action, entity_id, detail)."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT action, entity_id, detail FROM audit_events WHERE entity = :e ORDER BY id"
+            ),
+            {"e": entity},
+        ).all()
+    return [(a, i, d if isinstance(d, dict) else json.loads(d)) for a, i, d in rows]

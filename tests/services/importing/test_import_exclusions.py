@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
@@ -15,6 +13,7 @@ from doorstep.services.importing.errors import errors_csv_path
 from doorstep.services.visitor_rights import erase_visitor, export_visitor
 from doorstep.storage.repositories.pairing import input_writes
 from doorstep.storage.session import unit_of_work
+from tests.factories.audit import events_about
 from tests.factories.db import rejected, run_import
 from tests.factories.files import (
     HOUSEHOLD_HEADER,
@@ -49,17 +48,6 @@ def _stored(engine: Engine) -> list[tuple[str, str, str]]:
     return [(str(h), str(v), str(r)) for h, v, r in rows]
 
 
-def _events(engine: Engine, entity: str) -> list[tuple[str, str, Any]]:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT action, entity_id, detail FROM audit_events WHERE entity = :e ORDER BY id"
-            ),
-            {"e": entity},
-        ).all()
-    return [(str(a), str(i), json.loads(d) if isinstance(d, str) else d) for a, i, d in rows]
-
-
 def _writes(engine: Engine) -> int:
     with engine.connect() as conn:
         return input_writes(conn)
@@ -73,12 +61,12 @@ def test_each_pair_is_stored_once_and_a_second_import_of_the_file_writes_nothing
     summary = run_import(people, "exclusions", path)
     assert (summary.created, summary.updated, summary.unchanged) == (2, 0, 0)
     assert _stored(people) == [("H1", "V1", "conflict of interest"), ("H2", "V1", "")]
-    events, writes = _events(people, "household"), _writes(people)
+    events, writes = events_about(people, "household"), _writes(people)
     again = run_import(people, "exclusions", path)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
     assert _stored(people) == [("H1", "V1", "conflict of interest"), ("H2", "V1", "")]
     # Not written, not audited, and no write pairing's inputs would count.
-    assert _events(people, "household") == events
+    assert events_about(people, "household") == events
     assert _writes(people) == writes
 
 
@@ -95,17 +83,17 @@ def test_a_pair_imported_again_unchanged_and_named_as_paired_now_is_read_under_b
         )
     path = write_csv(tmp_path / "x.csv", HEADER, [["H1", "V1", "asked not to"]])
     run_import(people, "exclusions", path)
-    households, visitors = _events(people, "household"), _events(people, "visitor")
+    households, visitors = events_about(people, "household"), events_about(people, "visitor")
     writes = _writes(people)
     again = run_import(people, "exclusions", path)
     assert again.unchanged == 1 and _writes(people) == writes
     # Its note says the pair is paired now, and where: that is read of both, not written.
     assert any("paired now (H1 with V1)" in n for n in again.notes)
     detail = {"file": "x.csv", "table": "exclusions"}
-    assert _events(people, "household")[len(households) :] == [
+    assert events_about(people, "household")[len(households) :] == [
         ("read", "H1", {**detail, "visitor": "V1"})
     ]
-    assert _events(people, "visitor")[len(visitors) :] == [
+    assert events_about(people, "visitor")[len(visitors) :] == [
         ("read", "V1", {**detail, "household": "H1"})
     ]
 
@@ -176,12 +164,12 @@ def test_each_pair_written_is_audited_under_its_household_naming_its_visitor_and
     run_import(people, "exclusions", write_csv(tmp_path / "x.csv", HEADER, [["H1", "V1", "asked"]]))
     run_import(people, "exclusions", write_csv(tmp_path / "y.csv", HEADER, [["H1", "V1", "moved"]]))
     detail = {"table": "exclusions", "visitor": "V1"}
-    written = [e for e in _events(people, "household") if e[2].get("table") == "exclusions"]
+    written = [e for e in events_about(people, "household") if e[2].get("table") == "exclusions"]
     assert written == [
         ("create", "H1", {"file": "x.csv", **detail}),
         ("update", "H1", {"file": "y.csv", **detail}),
     ]
-    assert [(a, d["rows"]) for a, _, d in _events(people, "exclusions")] == [
+    assert [(a, d["rows"]) for a, _, d in events_about(people, "exclusions")] == [
         ("import", 1),
         ("import", 1),
     ]
@@ -201,7 +189,7 @@ def test_an_imported_pair_removed_since_stays_in_the_visitor_export_under_their_
     run_import(people, "exclusions", write_csv(tmp_path / "x.csv", HEADER, [["H1", "V1", "asked"]]))
     with unit_of_work(people) as s:
         unexclude(s, "H1", "V1", actor="ann")
-    assert _events(people, "visitor")[-2:] == [
+    assert events_about(people, "visitor")[-2:] == [
         ("create", "V1", {"file": "x.csv", "table": "exclusions", "household": "H1"}),
         ("update", "V1", {"table": "exclusions", "household": "H1", "removed": True}),
     ]

@@ -3,9 +3,7 @@ projects, and who takes part, all rows or none; exported, they import back uncha
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
@@ -14,6 +12,7 @@ from doorstep.services.exporting import export_entity
 from doorstep.services.household_rights import erase_household, export_household
 from doorstep.services.visitor_rights import erase_visitor, export_visitor
 from doorstep.storage.session import unit_of_work
+from tests.factories.audit import events_about
 from tests.factories.db import rejected, run_import
 from tests.factories.files import (
     HOUSEHOLD_HEADER,
@@ -51,17 +50,6 @@ def programme(with_areas: Engine, tmp_path: Path) -> Engine:
     return with_areas
 
 
-def _events(engine: Engine, entity: str) -> list[tuple[str, str, Any]]:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT action, entity_id, detail FROM audit_events WHERE entity = :e ORDER BY id"
-            ),
-            {"e": entity},
-        ).all()
-    return [(str(a), str(i), json.loads(d) if isinstance(d, str) else d) for a, i, d in rows]
-
-
 def _count(engine: Engine, table: str) -> int:
     with engine.connect() as conn:
         return int(conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one())
@@ -74,11 +62,11 @@ def test_attendance_names_households_and_visitors_and_each_is_audited_under_its_
     summary = run_import(programme, "attendance", write_csv(tmp_path / "t.csv", ATTENDANCE, rows))
     assert (summary.created, summary.unchanged) == (3, 0)
     detail = {"file": "t.csv", "table": "activity_attendance", "activity": "CAMP27"}
-    assert [e for e in _events(programme, "household") if e[0] == "create"][-2:] == [
+    assert [e for e in events_about(programme, "household") if e[0] == "create"][-2:] == [
         ("create", "H1", detail),
         ("create", "H2", detail),
     ]
-    assert _events(programme, "visitor")[-1] == ("create", "V1", detail)
+    assert events_about(programme, "visitor")[-1] == ("create", "V1", detail)
     again = run_import(programme, "attendance", write_csv(tmp_path / "t.csv", ATTENDANCE, rows))
     assert (again.created, again.unchanged) == (0, 3)
     assert _count(programme, "activity_attendance") == 3
@@ -168,7 +156,7 @@ def test_project_households_need_consent_and_a_known_project(
     ok = write_csv(tmp_path / "b.csv", BENEFIT, [["WATER", "H1"], ["WATER", "H2"]])
     assert run_import(programme, "project_households", ok).created == 2
     detail = {"file": "b.csv", "table": "project_households", "project": "WATER"}
-    assert ("create", "H2", detail) in _events(programme, "household")
+    assert ("create", "H2", detail) in events_about(programme, "household")
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet"])
@@ -191,7 +179,7 @@ def test_every_file_exported_imports_back_as_no_change(
         summary = run_import(programme, entity, path)
         assert (summary.created, summary.updated, summary.unchanged) == (0, 0, pending.rows)
     # The attendance export named each person it held.
-    exported = [e for e in _events(programme, "visitor") if e[0] == "export"]
+    exported = [e for e in events_about(programme, "visitor") if e[0] == "export"]
     assert exported[-1][1:] == ("V1", {"file": f"attendance{suffix}", "export": "attendance"})
 
 

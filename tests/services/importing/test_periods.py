@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
@@ -13,6 +11,7 @@ from sqlalchemy import Engine, text
 from doorstep.services.importing import ImportRejected
 from doorstep.services.visitor_rights import erase_visitor
 from doorstep.storage.session import unit_of_work
+from tests.factories.audit import events_about
 from tests.factories.db import rejected, run_import, snapshot
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
 
@@ -52,17 +51,6 @@ def _blackouts(engine: Engine) -> list[tuple[str, str, str, str]]:
             )
         ).all()
     return [(r[0], str(r[1]), str(r[2]), r[3]) for r in rows]
-
-
-def _events(engine: Engine, entity: str) -> list[tuple[str, str | None, dict[str, Any]]]:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT action, entity_id, detail FROM audit_events WHERE entity = :e ORDER BY id"
-            ),
-            {"e": entity},
-        ).all()
-    return [(r[0], r[1], json.loads(r[2]) if isinstance(r[2], str) else r[2]) for r in rows]
 
 
 def test_leave_is_written_and_a_second_import_of_the_file_changes_nothing(
@@ -107,7 +95,7 @@ def test_each_visitor_whose_leave_an_import_wrote_is_named_in_the_trail(
         [["V1", "2027-03-10", "2027-03-14"], ["V1", "2027-04-01", "2027-04-02"]],
     )
     run_import(people, "leave", path)
-    assert _events(people, "leave") == [
+    assert events_about(people, "leave") == [
         (
             "import",
             None,
@@ -122,7 +110,7 @@ def test_each_visitor_whose_leave_an_import_wrote_is_named_in_the_trail(
             },
         )
     ]
-    written = [e for e in _events(people, "visitor") if e[2].get("table") == "visitor_leave"]
+    written = [e for e in events_about(people, "visitor") if e[2].get("table") == "visitor_leave"]
     assert written == [("update", "V1", {"file": "leave.csv", "table": "visitor_leave"})]
 
 
@@ -231,7 +219,7 @@ def test_blackouts_keep_their_reason_when_a_file_leaves_it_empty(
         ("H2", "2027-02-10", "2027-02-17", ""),
     ]
     written = [
-        e for e in _events(people, "household") if e[2].get("table") == "household_blackouts"
+        e for e in events_about(people, "household") if e[2].get("table") == "household_blackouts"
     ]
     assert [(a, h) for a, h, _ in written] == [("update", "H1"), ("update", "H1"), ("update", "H2")]
 
@@ -267,7 +255,7 @@ def test_a_households_export_holds_its_imported_blackouts_and_its_erasure_remove
         erase_household(s, "H1", actor="test")
     assert _blackouts(people) == []
     # The trail keeps that H1's blackouts were imported, not from which file.
-    earlier = [d for a, h, d in _events(people, "household") if h == "H1" and a != "delete"]
+    earlier = [d for a, h, d in events_about(people, "household") if h == "H1" and a != "delete"]
     assert earlier
     assert all(d == {"redacted": "household erased"} for d in earlier)
 
@@ -323,5 +311,5 @@ def test_an_export_of_leave_and_blackouts_imports_back_unchanged(
         "V2,2027-04-01,2027-04-01",
     ]
     # Each person exported is named in the trail, as a registry export names them.
-    exported = [(h, d) for a, h, d in _events(people, "visitor") if a == "export"]
+    exported = [(h, d) for a, h, d in events_about(people, "visitor") if a == "export"]
     assert ("V1", {"file": "leave.csv", "export": "leave"}) in exported
