@@ -143,23 +143,30 @@ class PendingExport:
 
     def write(self) -> int:
         """Write the file whole (or nothing, see :func:`write_whole`); the row count."""
-        suffix = self.path.suffix.lower()
-        frame = self.frame
-
-        def write(part: Path) -> None:
-            if suffix == ".parquet":
-                frame.write_parquet(part)
-            elif suffix == ".csv":
-                neutralise_formulas(frame).write_csv(part)
-            else:
-                write_xlsx(escape_for_xlsx(neutralise_formulas(frame)), part, self.entity)
-
-        write_whole(
+        write_table(
+            self.frame,
             self.path,
-            write,
+            self.entity,
             note=" (the audit trail records the export as failed)",
         )
-        return frame.height
+        return self.frame.height
+
+
+def write_table(frame: pl.DataFrame, path: Path, sheet: str, *, note: str = "") -> None:
+    """Write ``frame`` to ``path`` by its suffix (Parquet, CSV, else XLSX in sheet ``sheet``),
+    whole or not at all (:func:`write_whole`); in CSV and XLSX a cell a spreadsheet would run
+    as a formula gets an apostrophe, since cells hold the programme's own text."""
+    suffix = path.suffix.lower()
+
+    def write(part: Path) -> None:
+        if suffix == ".parquet":
+            frame.write_parquet(part)
+        elif suffix == ".csv":
+            neutralise_formulas(frame).write_csv(part)
+        else:
+            write_xlsx(escape_for_xlsx(neutralise_formulas(frame)), part, sheet)
+
+    write_whole(path, write, note=note)
 
 
 def export_entity(

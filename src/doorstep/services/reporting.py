@@ -11,8 +11,8 @@ from doorstep.domain.reporting import month_spans, months_back
 from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import record_event
 from doorstep.reports.build import By, ProgrammeReport, build_report
-from doorstep.reports.render import report_frame, write_chart, write_xlsx
-from doorstep.services.exporting import escape_for_xlsx, neutralise_formulas
+from doorstep.reports.render import report_frame, write_chart
+from doorstep.services.exporting import write_table
 from doorstep.services.outfile import write_whole
 from doorstep.storage.repositories import report as repo
 
@@ -131,17 +131,7 @@ def write_report(report: ProgrammeReport, by: By, path: Path) -> int:
     or not at all; the number of rows. Area names are the programme's text: a CSV or XLSX
     cell a spreadsheet would run as a formula gets an apostrophe, as exports do."""
     frame = report_frame(report, by)
-    suffix = path.suffix.lower()
-
-    def write(part: Path) -> None:
-        if suffix == ".parquet":
-            frame.write_parquet(part)
-        elif suffix == ".csv":
-            neutralise_formulas(frame).write_csv(part)
-        else:
-            write_xlsx(escape_for_xlsx(neutralise_formulas(frame)), part, "report")
-
-    write_whole(path, write)
+    write_table(frame, path, "report")
     return frame.height
 
 
