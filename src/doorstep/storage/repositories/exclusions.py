@@ -14,7 +14,7 @@ import polars as pl
 from sqlalchemy import Connection, delete, insert, select, text, update
 
 from doorstep.storage.repositories import bulk
-from doorstep.storage.repositories.reads import frame
+from doorstep.storage.repositories.reads import detail_field, frame
 from doorstep.storage.tables import Exclusion
 
 
@@ -125,14 +125,9 @@ def excluded_since(conn: Connection, households: pl.Series) -> dict[tuple[int, i
     :data:`UNDATED`. Read through the index on ``entity_id``, for the few pairs excluded."""
     if not households.len():
         return {}
-    if conn.dialect.name == "sqlite":
 
-        def key(k: str) -> str:
-            return f"json_extract(ev.detail, '$.{k}')"
-    else:
-
-        def key(k: str) -> str:
-            return f"(ev.detail ->> '{k}')"
+    def key(k: str) -> str:
+        return detail_field(conn, k)
 
     with bulk.id_table(conn, "_excluded_since", households) as ids:
         rows = conn.execute(

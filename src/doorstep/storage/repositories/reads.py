@@ -87,3 +87,11 @@ def _copied(
 def _unescape(value: str) -> str:
     """A text value as ``COPY`` wrote it, unescaped (only values with a backslash get here)."""
     return _ESCAPED.sub(lambda m: _CONTROLS.get(m[1], m[1]), value)
+
+
+def detail_field(conn: Connection, key: str) -> str:
+    """SQL for the text of field ``key`` of an audit event ``ev``'s JSON ``detail``, as each
+    dialect reads JSON (``key`` is the caller's constant, never input)."""
+    if conn.dialect.name == "sqlite":
+        return f"json_extract(ev.detail, '$.{key}')"
+    return f"(ev.detail ->> '{key}')"

@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, DateTime, bindparam, text
 
-from doorstep.storage.repositories.reads import frame
+from doorstep.storage.repositories.reads import detail_field, frame
 
 
 def scope_pairings(conn: Connection, path: str, start: dt.date) -> pl.DataFrame:
@@ -364,14 +364,9 @@ def _excluded_by(conn: Connection) -> str:
     exclusion; with none by then, only later ones, it was not yet. An exclusion the trail
     does not date (no events of it) is taken as made already. Read only for the few pairs
     excluded now, through the index on ``entity_id``."""
-    if conn.dialect.name == "sqlite":
 
-        def key(k: str) -> str:
-            return f"json_extract(ev.detail, '$.{k}')"
-    else:
-
-        def key(k: str) -> str:
-            return f"(ev.detail ->> '{k}')"
+    def key(k: str) -> str:
+        return detail_field(conn, k)
 
     events = f"""
         FROM audit_events ev
