@@ -13,6 +13,7 @@ from sqlalchemy import Engine, text
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.errors import InvalidInput, NotFound
 from doorstep.reports.build import ProgrammeReport
+from doorstep.reports.render import chart_figure
 from doorstep.services import exclusions, pairing, work_lists
 from doorstep.services.reporting import programme_report
 from doorstep.storage.session import unit_of_work
@@ -230,3 +231,14 @@ def test_an_area_without_children_is_reported_as_its_whole_alone(
         ("R-C-V1", True, 3, 1, 1)
     ]
     assert [m.month for m in report.months] == ["2026-01", "2026-02", "2026-03"]
+
+
+def test_the_chart_of_a_period_without_visits_counts_up_from_zero(
+    engine: Engine, programme: dt.date
+) -> None:
+    report = _report(engine, area="R-C", start=dt.date(2025, 1, 1), end=dt.date(2025, 3, 31))
+    assert not any(m.visits_made or m.visits_missed for m in report.total_months())
+    (ax,) = chart_figure(report).axes
+    bottom, top = ax.get_ylim()
+    assert bottom == 0 and top >= 1
+    assert all(tick == int(tick) for tick in ax.get_yticks())

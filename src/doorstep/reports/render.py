@@ -6,7 +6,7 @@ import contextlib
 import datetime as dt
 import warnings
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from zipfile import ZIP_DEFLATED, ZipFile
 
 import polars as pl
@@ -17,6 +17,9 @@ from rich.table import Table
 
 from doorstep.domain.reporting import ACTIVITY_COLUMNS, OUTCOME_COLUMNS
 from doorstep.reports.build import By, ProgrammeReport
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 XLSX_MAX_ROWS = 1_048_576  # including the header row
 
@@ -176,6 +179,14 @@ def report_tables(report: ProgrammeReport, by: By) -> list[Table]:
 
 def write_chart(report: ProgrammeReport, path: Path) -> None:
     """A PNG bar chart of the visits made and missed in each month, the whole area."""
+    fig = chart_figure(report)
+    with warnings.catch_warnings():  # a code in another script: boxes, not a warning
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+        fig.savefig(path, format="png")
+
+
+def chart_figure(report: ProgrammeReport) -> Figure:
+    """The figure :func:`write_chart` saves (drawn off screen: no display needed)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
@@ -196,7 +207,7 @@ def write_chart(report: ProgrammeReport, path: Path) -> None:
         f"Visits made and missed by month\n{where}, {report.start} to {report.end}", fontsize=10
     )
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    # Counts start at zero; a period with no visits yet gets an axis of 0-1, not -0.05-0.05.
+    ax.set_ylim(bottom=0, top=max(1.0, ax.get_ylim()[1]))
     ax.legend()
-    with warnings.catch_warnings():  # a code in another script: boxes, not a warning
-        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
-        fig.savefig(path, format="png")
+    return fig
