@@ -251,3 +251,21 @@ def test_a_visit_by_a_visitor_excluded_from_the_household_since_is_refused_and_a
         str(since - dt.timedelta(days=1)), "--today", later,
     )  # fmt: skip
     assert result.exit_code == 0, result.output
+
+
+def test_a_visit_recorded_prints_the_visit_id_it_is_stored_and_exported_under(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    plan_three(with_areas, tmp_path)
+    first = _first_planned(with_areas, "H0")
+    result = cli("visits", "record", "H0", "--visitor", "V1", "--start", first, "--today", first)
+    assert result.exit_code == 0, result.output
+    with with_areas.connect() as conn:
+        stored = conn.execute(
+            text("SELECT client_uuid FROM visits WHERE status = 'done' AND actual_start = :d"),
+            {"d": dt.date.fromisoformat(first)},
+        ).scalar_one()
+    assert f"Visit id: {stored}." in result.output
+    out = tmp_path / "visits.csv"
+    assert cli("export", "visits", str(out)).exit_code == 0
+    assert f"{stored},H0,V1," in out.read_text(encoding="utf-8")

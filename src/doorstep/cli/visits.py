@@ -317,7 +317,8 @@ def record_cmd(
     household or visitor, no pairing of the two on every day of it, a household without
     consent on its first or last day, a household and visitor excluded (pair exclude)
     since a day of it or before, an end before the start, a day after today, a day
-    shared with another recorded visit of the visitor, or a code not in its list.
+    shared with another recorded visit of the visitor, or a code not in its list. It
+    prints the visit's id, as an export writes it, for the visitor to quote.
     """
     day = parse_day("--today", today) if today else dt.date.today()
     made = visit_records.MadeVisit(
@@ -337,6 +338,8 @@ def record_cmd(
     console.print(
         f"Recorded the visit of {visitor} to {household} from {made.start} to {made.last}{planned}."
     )
+    # The id an export writes and an import knows the visit by: for the visitor to quote.
+    console.print(f"Visit id: {recorded.visit_id}.", markup=False)
     for label, codes in (("Activities", made.activities), ("Outcomes", made.outcome_codes)):
         if codes:
             console.print(f"{label}: {', '.join(codes)}.")

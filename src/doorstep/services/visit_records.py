@@ -107,6 +107,9 @@ class Recorded:
     #: What was recorded of a changed visit (its activities, outcome codes: columns named)
     #: that went with it to the household, visitor or days it has now.
     carried: tuple[str, ...] = ()
+    #: The id the visit is stored under (a device's, or the one :func:`record_visit` gave
+    #: it), which an export writes and an import knows it by: for its visitor to quote.
+    visit_id: str | None = None
 
 
 class VisitStore(Protocol):
@@ -480,6 +483,7 @@ def record_visit(
     return dataclasses.replace(
         recorded,
         cancelled=tuple((h, dt.date.fromisoformat(d["start"])) for _, h, d in cancelled),
+        visit_id=made.visit_id,
     )
 
 
