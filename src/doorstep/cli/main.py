@@ -12,6 +12,7 @@ from doorstep.cli import household as household_cli
 from doorstep.cli import pair as pair_cli
 from doorstep.cli import pair_db
 from doorstep.cli import plan as plan_cli
+from doorstep.cli import project as project_cli
 from doorstep.cli import registry as registry_cli
 from doorstep.cli import report as report_cli
 from doorstep.cli import visitor as visitor_cli
@@ -39,6 +40,7 @@ app.add_typer(visits_cli.app, name="visits")
 app.add_typer(household_cli.app, name="household")
 app.add_typer(visitor_cli.app, name="visitor")
 app.add_typer(activity_cli.app, name="activity")
+app.add_typer(project_cli.app, name="project")
 registry_cli.register(app)
 report_cli.register(app)
 app.command("demo")(demo_cli.demo_cmd)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from doorstep.domain.enums import ActivityKind, ConsentState
@@ -46,6 +46,18 @@ class Attended:
 
     added: tuple[str, ...]
     already: tuple[str, ...]
+
+
+def known_household(conn: Connection, external_id: str) -> int:
+    """The database id of the household ``external_id`` to add to an activity or project:
+    one on record, else :class:`NotFound` saying whether it was erased."""
+    hid = household_id(conn, external_id)
+    if hid is None:
+        erased = household_data.erased_ids(conn, [external_id])
+        raise NotFound(
+            f"household {external_id} was erased" if erased else f"no household {external_id!r}"
+        )
+    return hid
 
 
 def add_activity(
@@ -148,11 +160,7 @@ def attend(
     conn = session.connection()
     rows: list[tuple[str, str, int]] = []  # (entity, external id, database id)
     for ext in dict.fromkeys(households):
-        hid = household_id(conn, ext)
-        if hid is None:
-            erased = household_data.erased_ids(conn, [ext])
-            raise NotFound(f"household {ext} was erased" if erased else f"no household {ext!r}")
-        rows.append(("household", ext, hid))
+        rows.append(("household", ext, known_household(conn, ext)))
     for ext in dict.fromkeys(visitors):
         found = visitor_data.find(conn, ext)
         if found is None:

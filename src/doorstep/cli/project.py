@@ -1,0 +1,144 @@
+"""``doorstep project``: development projects one at a time (files of them: ``doorstep
+import projects|project_households``)."""
+
+from __future__ import annotations
+
+import inspect
+
+import typer
+from rich.table import Table
+
+from doorstep.cli.common import console, count, handle_errors, id_argument, parse_day
+from doorstep.cli.context import actor, session
+from doorstep.privacy.audit import Attempt
+from doorstep.services import projects
+
+app = typer.Typer(
+    help="Development projects that other organisations sponsor: add one, list them, move "
+    "one on, record the households it benefits.\n\n"
+    "Example: doorstep project benefit WELL27 --household H0000042",
+    no_args_is_help=True,
+)
+
+
+@app.command("add")
+@handle_errors
+def add_cmd(
+    code: str = typer.Argument(..., help="A new code for the project.", callback=id_argument),
+    title: str = typer.Option(..., "--title", help="What it is, e.g. 'Village well'."),
+    sponsor: str = typer.Option(
+        ..., "--sponsor", help="Code of the organisation that sponsors it.", callback=id_argument
+    ),
+    area: str = typer.Option(..., "--area", help="Area it is in.", callback=id_argument),
+    starts: str = typer.Option(..., "--starts", help="First day, YYYY-MM-DD."),
+    ends: str | None = typer.Option(None, "--ends", help="Last day, if known."),
+    status: str = typer.Option("planned", "--status", help="planned, running or done."),
+) -> None:
+    """Add a development project, sponsored by an organisation, in an area.
+
+    The code must be new (an import of projects updates stored ones). The project holds
+    no one's data; record the households it benefits with `doorstep project benefit`.
+    """
+    tried = Attempt(actor(), "create", "project", code)
+    with session(tried) as s:
+        projects.add_project(
+            s,
+            code,
+            title=title,
+            sponsor=sponsor,
+            area=area,
+            starts_on=parse_day("--starts", starts),
+            ends_on=None if ends is None else parse_day("--ends", ends),
+            status=status,
+            actor=tried.actor,
+        )
+    console.print(f"Added project {code} ({status}).", markup=False)
+
+
+@app.command("list")
+@handle_errors
+def list_cmd(
+    area: str | None = typer.Option(
+        None, "--area", help="Only projects in this area.", callback=id_argument
+    ),
+) -> None:
+    """List the projects by first day, with how many households each benefits (a count:
+    no one is named).
+
+    Example: doorstep project list --area GZ
+    """
+    with session() as s:
+        rows = projects.list_projects(s, area=area)
+    if not rows:
+        console.print("No projects" + (f" in {area}." if area else "."), markup=False)
+        return
+    table = Table("code", "title", "sponsor", "area", "from", "to", "status", "households")
+    for r in rows:
+        table.add_row(
+            r.code,
+            r.title,
+            r.sponsor_code,
+            r.area_code,
+            r.starts_on.isoformat(),
+            "" if r.ends_on is None else r.ends_on.isoformat(),
+            r.status,
+            str(r.households),
+        )
+    console.print(table)
+
+
+@app.command("status")
+@handle_errors
+def status_cmd(
+    code: str = typer.Argument(..., help="The project's code.", callback=id_argument),
+    status: str = typer.Argument(..., help="running or done (planned, running, done: not back)."),
+) -> None:
+    """Move a project on: planned, then running, then done (never back).
+
+    Example: doorstep project status WELL27 running
+    """
+    tried = Attempt(actor(), "update", "project", code, {"status": status})
+    with session(tried) as s:
+        was = projects.move_status(s, code, status, actor=tried.actor)
+    if was is None:
+        console.print(f"Project {code} is {status} already.", markup=False)
+    else:
+        console.print(f"Project {code} is {status} (was {was}).", markup=False)
+
+
+@app.command("benefit")
+@handle_errors
+def benefit_cmd(
+    code: str = typer.Argument(..., help="The project's code.", callback=id_argument),
+    household: list[str] = typer.Option(
+        [], "--household", help="A household the project benefits (repeat for more)."
+    ),
+) -> None:
+    """Record the households a project benefits, all or none.
+
+    A household is added only with its consent given now (one that withdrew keeps what
+    was recorded before, until it is erased); an erased one not at all. Each household
+    added is audited under its own id; one recorded already is left as it is.
+
+    Example: doorstep project benefit WELL27 --household H0000042
+    """
+    households = [id_argument(h) or h for h in household]
+    # Not quoted: a refusal's line may say a household's consent, which its erasure must
+    # reach, and this event is the project's.
+    tried = Attempt(actor(), "create", "project", code, {"households": True}, quote=False)
+    with session(tried) as s:
+        done = projects.benefit(s, code, households=households, actor=tried.actor)
+    console.print(
+        f"Recorded {count(len(done.added), 'households')} for {code}"
+        + (f"; {', '.join(done.already)} recorded already." if done.already else "."),
+        markup=False,
+        soft_wrap=True,
+    )
+
+
+# Too long for a docstring line, so added here, last, as help ends with one.
+add_cmd.__doc__ = (
+    inspect.cleandoc(add_cmd.__doc__ or "")
+    + "\n\nExample: doorstep project add WELL27 --title Well --sponsor GZ-P-RUR --area GZ"
+    " --starts 2027-03-01"
+)

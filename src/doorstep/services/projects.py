@@ -1,0 +1,192 @@
+"""Development projects one at a time: a coordinator adding a project, listing them,
+moving one on (planned, running, done), and recording the households it benefits (files of
+them go through ``doorstep import projects|project_households``).
+
+A project is the programme's; the households it benefits are the households' data,
+checked and audited as the import checks and audits them
+(:mod:`doorstep.services.importing.programme`): a household is added only with its consent
+given now (a project runs on), an erased or unknown one not at all, all or none; each one
+added gets a ``create`` event under its own id, one recorded already a ``read`` (the
+command shows that it benefits).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from doorstep.domain.enums import ConsentState, ProjectStatus
+from doorstep.errors import Conflict, InvalidInput, NotFound
+from doorstep.privacy.audit import record_event
+from doorstep.services.activities import known_household
+from doorstep.storage.tables import Area, Household, Organisation, Project, ProjectHousehold
+
+#: The table audit details name.
+TABLE = "project_households"
+#: The order a project's status moves in: never back.
+_ORDER = [s.value for s in ProjectStatus]
+
+
+@dataclass(frozen=True)
+class ProjectRow:
+    code: str
+    title: str
+    sponsor_code: str
+    area_code: str
+    starts_on: dt.date
+    ends_on: dt.date | None
+    status: str
+    households: int
+
+
+@dataclass(frozen=True)
+class Benefited:
+    """Which households a ``benefit`` added, and which were recorded already (in order)."""
+
+    added: tuple[str, ...]
+    already: tuple[str, ...]
+
+
+def _status(status: str) -> str:
+    if status not in _ORDER:
+        raise InvalidInput(f"status must be one of {', '.join(_ORDER)}: {status!r}")
+    return status
+
+
+def add_project(
+    session: Session,
+    code: str,
+    *,
+    title: str,
+    sponsor: str,
+    area: str,
+    starts_on: dt.date,
+    ends_on: dt.date | None,
+    status: str,
+    actor: str,
+) -> Project:
+    """Add a project ``code`` (a new code: one in use is a conflict), sponsored by the
+    organisation ``sponsor``, in ``area``, from ``starts_on`` (to ``ends_on``, if known)."""
+    status = _status(status)
+    if not title.strip():
+        raise InvalidInput("--title is empty; give the project a title")
+    if ends_on is not None and ends_on < starts_on:
+        raise InvalidInput(f"--ends {ends_on} is before --starts {starts_on}")
+    if session.scalar(select(Project.id).where(Project.code == code)) is not None:
+        raise Conflict(f"a project with code {code!r} exists already")
+    area_id = session.scalar(select(Area.id).where(Area.code == area))
+    if area_id is None:
+        raise NotFound(f"no area with code {area!r}")
+    sponsor_id = session.scalar(select(Organisation.id).where(Organisation.code == sponsor))
+    if sponsor_id is None:
+        raise NotFound(f"no organisation with code {sponsor!r}")
+    project = Project(
+        code=code,
+        title=title.strip(),
+        sponsor_id=sponsor_id,
+        area_id=area_id,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        status=status,
+    )
+    session.add(project)
+    record_event(session, actor=actor, action="create", entity="project", entity_id=code)
+    session.flush()
+    return project
+
+
+def list_projects(session: Session, *, area: str | None = None) -> list[ProjectRow]:
+    """Every project (in ``area`` itself, when given), by first day, with how many
+    households it benefits: a count, naming no one."""
+    p = Project.__table__
+    t = ProjectHousehold.__table__
+    query = (
+        select(
+            p.c.code,
+            p.c.title,
+            Organisation.code,
+            Area.code,
+            p.c.starts_on,
+            p.c.ends_on,
+            p.c.status,
+            func.count(t.c.household_id),
+        )
+        .join(Area, Area.id == p.c.area_id)
+        .join(Organisation, Organisation.id == p.c.sponsor_id)
+        .outerjoin(t, t.c.project_id == p.c.id)
+        .group_by(p.c.id, Area.code, Organisation.code)
+        .order_by(p.c.starts_on, p.c.code)
+    )
+    if area is not None:
+        if session.scalar(select(Area.id).where(Area.code == area)) is None:
+            raise NotFound(f"no area with code {area!r}")
+        query = query.where(Area.code == area)
+    return [
+        ProjectRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], int(r[7]))
+        for r in session.execute(query).all()
+    ]
+
+
+def move_status(session: Session, code: str, status: str, *, actor: str) -> str | None:
+    """Move project ``code`` on to ``status`` (planned, running, done: never back); the
+    status it had, or ``None`` when it had that status already (nothing written)."""
+    status = _status(status)
+    project = session.scalar(select(Project).where(Project.code == code))
+    if project is None:
+        raise NotFound(f"no project with code {code!r}")
+    was = project.status
+    if was == status:
+        return None
+    if _ORDER.index(status) < _ORDER.index(was):
+        raise Conflict(f"project {code} is {was}: its status moves on, not back to {status}")
+    project.status = status
+    detail = {"status": status, "was": was}
+    record_event(
+        session, actor=actor, action="update", entity="project", entity_id=code, detail=detail
+    )
+    session.flush()
+    return was
+
+
+def benefit(session: Session, code: str, *, households: list[str], actor: str) -> Benefited:
+    """Record that project ``code`` benefits ``households``: all of them, or (one refused)
+    none."""
+    if not households:
+        raise InvalidInput("name the households it benefits: --household ID")
+    project = session.scalar(select(Project.id).where(Project.code == code))
+    if project is None:
+        raise NotFound(f"no project with code {code!r}")
+    conn = session.connection()
+    rows = [(ext, known_household(conn, ext)) for ext in dict.fromkeys(households)]
+    stored = set(
+        session.scalars(
+            select(ProjectHousehold.household_id).where(ProjectHousehold.project_id == project)
+        )
+    )
+    added = [(ext, hid) for ext, hid in rows if hid not in stored]
+    already = [(ext, hid) for ext, hid in rows if hid in stored]
+    for ext, hid in added:
+        # As the import checks it: in force now, as a project runs on.
+        consent = session.scalar(select(Household.consent_state).where(Household.id == hid))
+        if consent != ConsentState.GIVEN.value:
+            raise InvalidInput(
+                f"household {ext}'s consent is {consent or 'not recorded'}, not given: "
+                "it cannot be added"
+            )
+    session.add_all(ProjectHousehold(project_id=project, household_id=hid) for _, hid in added)
+    for action, group in (("create", added), ("read", already)):
+        for ext, _ in group:
+            detail = {"table": TABLE, "project": code}
+            record_event(
+                session,
+                actor=actor,
+                action=action,
+                entity="household",
+                entity_id=ext,
+                detail=detail,
+            )
+    session.flush()
+    return Benefited(tuple(e for e, _ in added), tuple(e for e, _ in already))

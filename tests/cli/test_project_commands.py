@@ -1,0 +1,80 @@
+"""`doorstep project add|list|status|benefit`: projects one at a time, the households they
+benefit audited under each household and refused, whole, for one without consent."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+
+from tests.cli.conftest import Invoke
+from tests.factories.audit import events_about
+from tests.factories.db import run_import
+from tests.factories.files import HOUSEHOLD_HEADER, household, write_csv
+
+ADD = ("--title", "Well", "--sponsor", "S1", "--area", "R-C-V1", "--starts", "2026-10-01")
+
+
+def _people(engine: Engine, tmp_path: Path) -> None:
+    """Sponsor S1; H1 (consent given), H2 (pending)."""
+    orgs = write_csv(tmp_path / "o.csv", ["code", "name", "kind"], [["S1", "Trust", "sponsor"]])
+    run_import(engine, "organisations", orgs)
+    hh = [household(household_id="H1"), household(household_id="H2", consent="pending")]
+    hh[1]["consent_date"] = ""
+    run_import(engine, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, hh))
+
+
+def _benefits(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(text("SELECT COUNT(*) FROM project_households")).scalar_one())
+
+
+def test_a_project_added_by_hand_moves_on_and_lists_with_its_households_counted(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    _people(with_areas, tmp_path)
+    added = cli("project", "add", "WELL", *ADD)
+    assert added.exit_code == 0, added.output
+    assert "Added project WELL (planned)." in added.output
+    again = cli("project", "add", "WELL", *ADD)
+    assert again.exit_code == 1 and "exists already" in again.output
+    done = cli("project", "benefit", "WELL", "--household", "H1")
+    assert done.exit_code == 0, done.output
+    assert "Recorded 1 household for WELL." in done.output
+    detail = {"table": "project_households", "project": "WELL"}
+    assert events_about(with_areas, "household")[-1] == ("create", "H1", detail)
+    repeat = cli("project", "benefit", "WELL", "--household", "H1")
+    assert "Recorded 0 households for WELL; H1 recorded already." in repeat.output
+    assert events_about(with_areas, "household")[-1] == ("read", "H1", detail)
+    assert _benefits(with_areas) == 1
+    moved = cli("project", "status", "WELL", "running")
+    assert moved.exit_code == 0 and "Project WELL is running (was planned)." in moved.output
+    back = cli("project", "status", "WELL", "planned")
+    assert back.exit_code == 1 and "not back" in back.output
+    listed = cli("project", "list", "--area", "R-C-V1")
+    assert listed.exit_code == 0, listed.output
+    row = next(line for line in listed.output.splitlines() if "WELL" in line)
+    assert [c.strip() for c in row.split("│")][-3:-1] == ["running", "1"]
+    assert "H1" not in listed.output
+
+
+def test_a_household_without_consent_refuses_the_whole_benefit(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    _people(with_areas, tmp_path)
+    assert cli("project", "add", "WELL", *ADD).exit_code == 0
+    refused = cli("project", "benefit", "WELL", "--household", "H1", "--household", "H2")
+    assert refused.exit_code == 2  # bad input
+    assert "household H2's consent is pending, not given" in " ".join(refused.output.split())
+    unknown = cli("project", "benefit", "WELL", "--household", "H1", "--household", "H9")
+    assert unknown.exit_code == 1 and "no household 'H9'" in unknown.output
+    assert _benefits(with_areas) == 0
+    # The attempt is the project's, without the line that says a household's consent.
+    attempt = events_about(with_areas, "project")[-2]
+    assert attempt[1] == "WELL" and attempt[2]["outcome"] == "refused"
+    assert "H2" not in json.dumps(attempt[2])
+    bad = cli("project", "add", "X", *ADD[:6], "--starts", "2026-13-01")
+    assert bad.exit_code != 0 and "--starts is not a date" in bad.output
+    wrong = cli("project", "status", "WELL", "finished")
+    assert wrong.exit_code == 2 and "status must be one of planned, running, done" in wrong.output
