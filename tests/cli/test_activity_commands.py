@@ -68,5 +68,8 @@ def test_a_household_without_consent_refuses_the_whole_attendance(
     attempt = events_about(with_areas, "activity")[-1]
     assert attempt[1] == "CLASS" and attempt[2]["outcome"] == "refused"
     assert "H2" not in json.dumps(attempt[2])
+    # Whoever was shown the refusal read H2's consent: a read under H2 says so.
+    about_h2 = [e for e in events_about(with_areas, "household") if e[1] == "H2"]
+    assert about_h2[-1][0] == "read" and about_h2[-1][2]["field"] == "consent_state"
     bad = cli("activity", "add", "X", *args[:4], "--area", "R", "--starts", "2026-13-01")
     assert bad.exit_code != 0 and "--starts is not a date" in bad.output

@@ -74,6 +74,9 @@ def test_a_household_without_consent_refuses_the_whole_benefit(
     attempt = events_about(with_areas, "project")[-2]
     assert attempt[1] == "WELL" and attempt[2]["outcome"] == "refused"
     assert "H2" not in json.dumps(attempt[2])
+    # Whoever was shown the refusal read H2's consent: a read under H2 says so.
+    about_h2 = [e for e in events_about(with_areas, "household") if e[1] == "H2"]
+    assert about_h2[-1][0] == "read" and about_h2[-1][2]["field"] == "consent_state"
     bad = cli("project", "add", "X", *ADD[:6], "--starts", "2026-13-01")
     assert bad.exit_code != 0 and "--starts is not a date" in bad.output
     wrong = cli("project", "status", "WELL", "finished")

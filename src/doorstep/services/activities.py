@@ -17,7 +17,7 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from doorstep.domain.enums import ActivityKind, ConsentState
-from doorstep.errors import Conflict, InvalidInput, NotFound
+from doorstep.errors import Conflict, InvalidInput, Named, NotFound
 from doorstep.privacy.audit import record_event
 from doorstep.storage.repositories import household_data, visitor_data
 from doorstep.storage.repositories.pairing import household_id
@@ -190,7 +190,13 @@ def attend(
             if consent != ConsentState.GIVEN.value:
                 raise InvalidInput(
                     f"household {ext}'s consent was {consent or 'not recorded'} on the "
-                    f"activity's first day ({first_day}), not given: it cannot be added"
+                    f"activity's first day ({first_day}), not given: it cannot be added",
+                    named=Named(
+                        "household",
+                        (ext,),
+                        {"table": "activity_attendance", "field": "consent_state"},
+                        unnamed="a household's consent was not given on the activity's first day",
+                    ),
                 )
         (already if stored else added).append((entity, ext, db_id))
     for entity, _ext, db_id in added:

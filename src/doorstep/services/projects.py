@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from doorstep.domain.enums import ConsentState, ProjectStatus
-from doorstep.errors import Conflict, InvalidInput, NotFound
+from doorstep.errors import Conflict, InvalidInput, Named, NotFound
 from doorstep.privacy.audit import record_event
 from doorstep.services.activities import known_household
 from doorstep.storage.tables import Area, Household, Organisation, Project, ProjectHousehold
@@ -174,7 +174,13 @@ def benefit(session: Session, code: str, *, households: list[str], actor: str) -
         if consent != ConsentState.GIVEN.value:
             raise InvalidInput(
                 f"household {ext}'s consent is {consent or 'not recorded'}, not given: "
-                "it cannot be added"
+                "it cannot be added",
+                named=Named(
+                    "household",
+                    (ext,),
+                    {"table": TABLE, "field": "consent_state"},
+                    unnamed="a household's consent is not given",
+                ),
             )
     session.add_all(ProjectHousehold(project_id=project, household_id=hid) for _, hid in added)
     for action, group in (("create", added), ("read", already)):
