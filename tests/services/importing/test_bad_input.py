@@ -542,24 +542,24 @@ def test_a_rule_across_columns_shows_its_cells_as_the_file_holds_them(
     visitors = write_csv(
         tmp_path / "v.csv",
         VISITOR_HEADER,
-        [visitor(active_from=" 2026-3-9", active_to="2026-2-17 ")],
+        [visitor(active_from=" 2026-03-09", active_to="2026-02-17 ")],
     )
     assert rejected(with_areas, "visitors", visitors) == [
-        "row 2, column active_to (value '2026-2-17 '): ends before it starts "
-        "(active_from is 2026-3-9)"
+        "row 2, column active_to (value '2026-02-17 '): ends before it starts "
+        "(active_from is 2026-03-09)"
     ]
     households = write_csv(
         tmp_path / "h.csv",
         HOUSEHOLD_HEADER,
         [
-            household(household_id="H1", consent="", consent_date="2026-5-1"),
-            household(household_id="H2", consent="given", consent_date="2026-12-3"),
+            household(household_id="H1", consent="", consent_date="2026-05-01"),
+            household(household_id="H2", consent="given", consent_date="2026-12-03"),
         ],
     )
     assert rejected(with_areas, "households", households, today=dt.date(2026, 12, 2)) == [
-        "row 2, column consent_date (value '2026-5-1'): a consent date needs its consent "
+        "row 2, column consent_date (value '2026-05-01'): a consent date needs its consent "
         "(given, pending or withdrawn) in the same row; to keep the stored consent, leave "
         "both empty",
-        "row 3, column consent_date (value '2026-12-3'): is after today (2026-12-02): record "
+        "row 3, column consent_date (value '2026-12-03'): is after today (2026-12-02): record "
         "a consent act on or after the day it is made",
     ]
