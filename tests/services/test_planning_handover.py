@@ -190,3 +190,20 @@ def test_a_handed_over_stay_cut_by_leave_keeps_its_visitor_busy_only_until_the_c
     with unit_of_work(with_areas) as s:
         planning.plan_area(s, "R", planning.PlanSettings(start=START), actor="test", today=START)
     assert _starts(with_areas, other)[0] == _day(2)
+
+
+def test_a_handed_over_stay_ends_the_day_before_its_households_withdrawal(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    # V's stay at H (days -2 to 2, handed to W on the start day) is under way when H's
+    # withdrawal, dated day 1, is entered that day and the area planned from the start:
+    # H consented on the start day, so the stay is happening until the withdrawal and ends
+    # the day before it (it used to be cancelled whole); W gets no visit at all.
+    old, new = _hand_over(with_areas, tmp_path, START)
+    row = household(household_id="H", consent="withdrawn", consent_date=str(_day(1)))
+    path = write_csv(tmp_path / "w.csv", HOUSEHOLD_HEADER, [row])
+    run_import(with_areas, "households", path, today=_day(1))
+    with unit_of_work(with_areas) as s:
+        planning.plan_area(s, "R", planning.PlanSettings(start=START), actor="test", today=_day(1))
+    assert _planned_days(with_areas, old) == [(_day(-2), _day(0))]
+    assert _planned_days(with_areas, new) == []

@@ -11,7 +11,17 @@ import polars as pl
 from doorstep.engine.planning import CadencePolicy, PlanningProblem, PlanningProblemBuilder
 from doorstep.engine.planning.problem import Intervals
 from doorstep.services.planning import PlanSettings
-from doorstep.services.planning_inputs import PlanInputs, clock_starts, owners, spans
+from doorstep.services.planning_inputs import (
+    CONSENT_ENDS,
+    LEAVE_BEGINS,
+    PlanInputs,
+    clock_starts,
+    cut_by_consent,
+    cut_by_leave,
+    earliest_cut,
+    owners,
+    spans,
+)
 
 START = dt.date(2027, 1, 4)
 
@@ -182,3 +192,28 @@ def test_a_household_handed_over_keeps_its_clock_until_a_day_without_a_pairing()
     )
     clocks = dict(clock_starts(pairings).iter_rows())
     assert clocks == {1: d(0), 2: d(0), 3: d(21), 4: d(21), 5: d(-5), 6: d(-5)}
+
+
+def test_a_stay_under_way_ends_before_the_first_of_its_visitors_leave_and_its_withdrawal() -> None:
+    stays = pl.DataFrame(
+        {
+            "id": [1, 2, 3, 4, 5],
+            "visitor_id": [7, 7, 8, 9, 9],
+            "planned_start": [d(-2), d(-1), d(-2), d(-1), d(-3)],
+            "planned_end": [d(4), d(3), d(4), d(3), d(1)],
+            "consent_until": [d(3), d(2), None, d(4), d(1)],  # 4: after its last day
+        }
+    )
+    leave = pl.DataFrame({"owner": [7, 8], "first": [d(2), d(1)], "last": [d(9), d(1)]})
+    cut = earliest_cut(cut_by_leave(stays, leave), cut_by_consent(stays))
+    assert cut.select("id", "cut_end", "reason").rows() == [
+        (1, d(1), LEAVE_BEGINS),  # leave from day 2 comes before the withdrawal of day 3
+        (2, d(1), LEAVE_BEGINS),  # both from day 2: one cut, the first given
+        (3, d(0), LEAVE_BEGINS),
+        (5, d(0), CONSENT_ENDS),
+    ]
+    assert cut_by_consent(stays).select("id", "cut_end").rows() == [
+        (1, d(2)),
+        (2, d(1)),
+        (5, d(0)),
+    ]

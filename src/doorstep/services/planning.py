@@ -35,7 +35,9 @@ from doorstep.services.planning_inputs import (
     PlanInputs,
     affected,
     clock_starts,
+    cut_by_consent,
     cut_by_leave,
+    earliest_cut,
     head_counts,
     not_made,
     overdue_kept,
@@ -87,38 +89,49 @@ class _Built:
     path: str
     dropped_visits: list[int]  # planned visits to plan again, or no longer wanted
     kept_visits: int
-    # Stays under way cut short by their visitor's leave: id, visitor_id, planned_start,
-    # cut_end (their last day now).
+    # Stays under way cut short by their visitor's leave or their household's withdrawal:
+    # id, visitor_id, planned_start, cut_end (their last day now), reason.
     shortened: pl.DataFrame
 
 
 def _active_days(pairs: pl.DataFrame, stay_days: int) -> pl.DataFrame:
     """Each pairing's active days ``[plan_from, plan_to)``: from its start to its end, and
-    only while its visitor is active (``active_to`` is the visitor's last day); null for
-    open ends. Where it ends, the last ``stay_days - 1`` days are left out, so that a stay
-    started in it is over by the end (an open pairing's stays may run past the horizon);
-    ``plan_end`` keeps the end, until which the household is in the pairing's care."""
-    end = pl.min_horizontal("ended_on", pl.col("visitor_to") + pl.duration(days=1))
+    only while its visitor is active (``active_to`` is the visitor's last day) and its
+    household consents; null for open ends. Where it ends, the last ``stay_days - 1`` days
+    are left out, so that a stay started in it is over by the end (an open pairing's stays
+    may run past the horizon); ``plan_end`` keeps the end, until which the household is in
+    the pairing's care.
+
+    Consent is taken as the work lists take it on a day (``consent_on``): a household that
+    does not consent on the plan's start day but does by its current act is planned from
+    the day that act counts (``consent_from``, where its cadence clock starts too), and one
+    that consents on the start day but withdrew by an act dated later is planned up to the
+    day before it (``consent_until``). Acts replaced in between are not looked at: the
+    window is the start day's state and the current act's.
+    """
+    given = ConsentState.GIVEN.value
+    on_start = (pl.col("consent_on_start") == given).fill_null(False)
+    now = pl.col("consent_state") == given
+    begins = pl.when(now & ~on_start).then(pl.col("consent_act_from"))
+    ends = pl.when(~now & on_start).then(pl.col("consent_act_from"))
+    end = pl.min_horizontal("ended_on", pl.col("visitor_to") + pl.duration(days=1), "consent_until")
     return pairs.with_columns(
-        pl.max_horizontal("started_on", "visitor_from").alias("plan_from"),
+        begins.alias("consent_from"), ends.alias("consent_until")
+    ).with_columns(
+        pl.max_horizontal("started_on", "visitor_from", "consent_from").alias("plan_from"),
         (end - pl.duration(days=stay_days - 1)).alias("plan_to"),
         end.alias("plan_end"),
     )
 
 
 def _plannable(pairs: pl.DataFrame, start: dt.date, end: dt.date) -> pl.Series:
-    """Pairings that get visits in ``[start, end)``: the household consents, the pair is
-    not excluded, and the pairing is active on at least one day of the horizon.
+    """Pairings that get visits in ``[start, end)``: the household consents on a day of it
+    (its window is in the pairing's active days, ``_active_days``), the pair is not
+    excluded, and the pairing is active on at least one day of the horizon.
 
     An excluded pair's pairing stays until the next commit for its area ends it, but its
     visitor is not to go there again (its planned visits were cancelled when it was
     excluded): a plan meanwhile gives it none, and drops any it still has.
-
-    Consent must be given on the start day (as the work lists decide it as of a day, so a
-    consent dated after the start does not count from the start) and by the household's
-    current act (so a withdrawal dated after the start is not planned through). A consent
-    that begins inside the horizon gets no visits until the area is planned again from a
-    day it is in force: the pairing's planned days do not follow its consent's.
     """
     frm = pairs["plan_from"].fill_null(dt.date.min)
     # In care until its end, though no stay may start in its last days: one whose visitor
@@ -127,8 +140,7 @@ def _plannable(pairs: pl.DataFrame, start: dt.date, end: dt.date) -> pl.Series:
     to = pairs["plan_end"].fill_null(dt.date.max)
     given = ConsentState.GIVEN.value
     return (
-        (pairs["consent_state"] == given)
-        & (pairs["consent_on_start"] == given).fill_null(False)
+        ((pairs["consent_state"] == given) | (pairs["consent_on_start"] == given).fill_null(False))
         & (pairs["excluded"] == 0)
         & (frm < to)
         & (frm < end)
@@ -189,7 +201,11 @@ def build_result(
     # before it, by any of its pairings in this plan, planned or recorded; the clock counts
     # only where there is none (a pairing taking over from one too short to need a visit).
     clocks = clock_starts(repo.household_pairings(conn, household_ids))
-    pairs = pairs.join(clocks, on="id", how="left", maintain_order="left")
+    pairs = pairs.join(clocks, on="id", how="left", maintain_order="left").with_columns(
+        # A household whose consent begins inside the horizon is due as a new pairing is,
+        # from that day (its recorded visits, if recent, still set an earlier deadline).
+        pl.max_horizontal("clock_from", "consent_from").alias("clock_from")
+    )
     leave = spans(
         repo.spans(conn, "visitor_leave", "visitor_id", visitor_ids),
         "visitor_id",
@@ -232,6 +248,7 @@ def build_result(
             pl.col("id").alias("pairing_id"),
             pl.col("plan_from").fill_null(dt.date.min).alias("_from"),
             pl.col("plan_to").fill_null(dt.date.max).alias("_to"),
+            "consent_until",
         ),
         on="pairing_id",
         how="left",
@@ -327,10 +344,10 @@ def build_result(
     phantom = not_made(planned.filter(under_way), stays.filter(made))
     # A stay under way that its visitor's leave meets (leave imported since it was planned)
     # ends the day before the leave begins: the visitor is away. One the leave began by its
-    # first day is not kept at all, as one its visitor did not make.
-    cut = cut_by_leave(
-        planned.filter(under_way & ~pl.col("id").is_in(phantom["id"].implode())), on_leave
-    )
+    # first day is not kept at all, as one its visitor did not make. One its household's
+    # withdrawal (dated after the start) meets ends the day before it takes effect.
+    going_on = planned.filter(under_way & ~pl.col("id").is_in(phantom["id"].implode()))
+    cut = earliest_cut(cut_by_leave(going_on, on_leave), cut_by_consent(going_on))
     nothing_left = pl.col("cut_end") < pl.col("planned_start")
     phantom = pl.concat([phantom, cut.filter(nothing_left).select("id", "visitor_id")])
     cut = cut.filter(~nothing_left)
@@ -358,7 +375,7 @@ def build_result(
     )
     dropped: list[int] = planned.filter(~under_way & ~inside | gone)["id"].to_list()
     dropped += handed_gone.to_list()
-    planned = planned.filter(~under_way & inside & ~gone).drop("_from", "_to")
+    planned = planned.filter(~under_way & inside & ~gone).drop("_from", "_to", "consent_until")
     # Asked once the stays under way that did not happen are known: such a stay makes up
     # no missed visit (it counts for nothing), so it must not hide one.
     missed = repo.missed_since(
@@ -409,15 +426,17 @@ def _handed_over(
     conn: Connection, path: str, start: dt.date, leave: pl.DataFrame, read: list[int]
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The area's stays under way on ``start`` of pairings ended by then
-    (``under_way_of_ended``), and ``cut_by_leave`` of those not ``unwanted``: their
-    visitor's leave meets them. ``leave`` holds that of the visitors ``read``; a
-    hand-over's visitor may have no pairing in the plan, so the others' is read here."""
+    (``under_way_of_ended``), and the cuts of those not ``unwanted``: their visitor's leave
+    or their household's withdrawal meets them (``earliest_cut``). ``leave`` holds that of
+    the visitors ``read``; a hand-over's visitor may have no pairing in the plan, so the
+    others' is read here."""
     handed = repo.under_way_of_ended(conn, path, start)
     others = sorted(set(handed["visitor_id"].to_list()) - set(read))
     if others:
         theirs = repo.spans(conn, "visitor_leave", "visitor_id", others)
         leave = pl.concat([leave, spans(theirs, "visitor_id", "starts_on", "ends_on")])
-    return handed, cut_by_leave(handed.filter(pl.col("unwanted") == 0), leave)
+    wanted = handed.filter(pl.col("unwanted") == 0)
+    return handed, earliest_cut(cut_by_leave(wanted, leave), cut_by_consent(wanted))
 
 
 def forget_day(start: dt.date, today: dt.date) -> dt.date:
@@ -503,7 +522,9 @@ def plan_area(
         ]
     )
     replaced = deleted.len()
-    shortened = repo.shorten_visits(conn, built.shortened.select("id", "cut_end"))
+    shortened = repo.shorten_visits(conn, built.shortened.select("id", "cut_end")).join(
+        built.shortened.select("id", "reason"), on="id", maintain_order="left"
+    )
     forget = forget_day(settings.start, today)
     repo.forget_cancelled_before(conn, forget)
     erased_events.forget_before(conn, forget)
@@ -568,7 +589,8 @@ def plan_area(
         household_ids=pl.concat([deleted, new["household_id"]]),
         detail={"table": "visits", "area": area_code, "start": settings.start.isoformat()},
     )
-    # A stay cut short by leave is named with its days, as a visit recorded or cancelled is.
+    # A stay cut short (leave, a withdrawal) is named with its days, as a visit recorded or
+    # cancelled is.
     record_events(
         session,
         actor=actor,
@@ -584,7 +606,7 @@ def plan_area(
                     "end": r["planned_end"].isoformat(),
                     "was_end": r["was_end"].isoformat(),
                     "status": VisitStatus.PLANNED.value,
-                    "reason": "its visitor's leave begins the day after",
+                    "reason": str(r["reason"]),
                 },
             )
             for r in shortened.iter_rows(named=True)

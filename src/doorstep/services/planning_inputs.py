@@ -144,11 +144,16 @@ def not_made(under_way: pl.DataFrame, made: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+LEAVE_BEGINS = "its visitor's leave begins the day after"
+CONSENT_ENDS = "its household's withdrawal of consent takes effect the day after"
+
+
 def cut_by_leave(under_way: pl.DataFrame, leave: pl.DataFrame) -> pl.DataFrame:
-    """``id, visitor_id, planned_start, cut_end`` of the stays under way (``under_way``:
-    ``id, visitor_id, planned_start, planned_end``) that their visitor's leave (``leave``:
-    ``owner, first, last``) meets: each ends the day before the first such leave begins
-    (before its own first day where the leave began by then: nothing of it is kept)."""
+    """``id, visitor_id, planned_start, cut_end, reason`` of the stays under way
+    (``under_way``: ``id, visitor_id, planned_start, planned_end``) that their visitor's
+    leave (``leave``: ``owner, first, last``) meets: each ends the day before the first such
+    leave begins (before its own first day where the leave began by then: nothing of it is
+    kept)."""
     return (
         under_way.select("id", "visitor_id", "planned_start", "planned_end")
         .join(leave, left_on="visitor_id", right_on="owner")
@@ -157,7 +162,35 @@ def cut_by_leave(under_way: pl.DataFrame, leave: pl.DataFrame) -> pl.DataFrame:
         )
         .group_by("id", "visitor_id", "planned_start")
         .agg((pl.col("first").min() - pl.duration(days=1)).alias("cut_end"))
+        .with_columns(pl.lit(LEAVE_BEGINS).alias("reason"))
         .sort("id")
+    )
+
+
+def cut_by_consent(under_way: pl.DataFrame) -> pl.DataFrame:
+    """``cut_by_leave`` for a withdrawal of consent dated after the stay began: the stays
+    under way (``under_way``: ``id, visitor_id, planned_start, planned_end, consent_until``,
+    the day the withdrawal takes effect or null) end the day before it."""
+    return (
+        under_way.filter(pl.col("consent_until") <= pl.col("planned_end"))
+        .select(
+            "id",
+            "visitor_id",
+            "planned_start",
+            (pl.col("consent_until") - pl.duration(days=1)).alias("cut_end"),
+            pl.lit(CONSENT_ENDS).alias("reason"),
+        )
+        .sort("id")
+    )
+
+
+def earliest_cut(*cuts: pl.DataFrame) -> pl.DataFrame:
+    """Of several cuts of the same stays (``cut_by_leave``, ``cut_by_consent``), the one
+    that ends each stay first, with its reason (on a tie, the first given)."""
+    return (
+        pl.concat(cuts)
+        .sort("id", "cut_end", maintain_order=True)
+        .unique("id", keep="first", maintain_order=True)
     )
 
 

@@ -14,10 +14,10 @@ from doorstep.storage.repositories.reads import detail_field, frame
 
 def scope_pairings(conn: Connection, path: str, start: dt.date) -> pl.DataFrame:
     """Pairings active on or after ``start`` of households in the subtree at ``path``, with
-    the household's consent (its current act's state, and the state in force on ``start``,
-    as the work lists decide it: ``consent_on``), the visitor's active dates (inclusive)
-    and whether the pair is excluded now (``excluded``: 1, its pairing waiting for the
-    commit that ends it)."""
+    the household's consent (its current act's state, the state in force on ``start``, as
+    the work lists decide it: ``consent_on``, and the first day its current act counts:
+    ``consent_act_from``), the visitor's active dates (inclusive) and whether the pair is
+    excluded now (``excluded``: 1, its pairing waiting for the commit that ends it)."""
     return frame(
         conn,
         f"""
@@ -25,6 +25,7 @@ def scope_pairings(conn: Connection, path: str, start: dt.date) -> pl.DataFrame:
                h.external_id AS household, v.external_id AS visitor,
                h.lat, h.lon, h.preferred_weekdays, v.organisation_id,
                h.consent_state, {consent_on(":start")} AS consent_on_start,
+               {consent_act_from()} AS consent_act_from,
                v.active_from AS visitor_from, v.active_to AS visitor_to,
                CASE WHEN EXISTS (
                    SELECT 1 FROM exclusions e
@@ -52,6 +53,7 @@ def scope_pairings(conn: Connection, path: str, start: dt.date) -> pl.DataFrame:
             "organisation_id": pl.Int64,
             "consent_state": pl.String,
             "consent_on_start": pl.String,
+            "consent_act_from": pl.Date,
             "visitor_from": pl.Date,
             "visitor_to": pl.Date,
             "excluded": pl.Int64,
@@ -182,15 +184,35 @@ def consent_on(day: str) -> str:
     replaced deciding before; one not giving consent counts on every day, so that no list
     shows a household as consenting on a day it may not have been.
     """
-    recorded = f"""date(CASE WHEN EXISTS (SELECT 1 FROM consent_records c
-                                        WHERE c.household_id = h.id)
-                       THEN h.updated_at ELSE h.created_at END) <= {day}"""
     return f"""CASE WHEN h.consent_since <= {day}
-                 OR (h.consent_since IS NULL AND (h.consent_state <> 'given' OR {recorded}))
+                 OR (h.consent_since IS NULL
+                     AND (h.consent_state <> 'given' OR {_act_recorded_on()} <= {day}))
            THEN h.consent_state
            ELSE (SELECT r.action FROM consent_records r
                  WHERE r.household_id = h.id AND r.recorded_on <= {day}
                  ORDER BY r.recorded_on DESC, r.id DESC LIMIT 1) END"""
+
+
+def _act_recorded_on() -> str:
+    """SQL for the day household ``h``'s current act was recorded at the latest, as far as
+    the row knows (``consent_on``): its creation, or its last write once it has replaced
+    acts."""
+    return """date(CASE WHEN EXISTS (SELECT 1 FROM consent_records c WHERE c.household_id = h.id)
+                   THEN h.updated_at ELSE h.created_at END)"""
+
+
+def consent_act_from() -> str:
+    """SQL for the first day household ``h``'s current act counts from, as ``consent_on``
+    decides it: its date, else (undated) the day it was recorded where it gives consent;
+    null for an undated act that does not, which counts on every day."""
+    return f"""COALESCE(h.consent_since,
+                    CASE WHEN h.consent_state = 'given' THEN {_act_recorded_on()} END)"""
+
+
+def consent_until() -> str:
+    """SQL for the day household ``h``'s current act ends its consent, where it does not
+    give consent and is dated (an undated one counts on every day): null otherwise."""
+    return "CASE WHEN h.consent_state <> 'given' THEN h.consent_since END"
 
 
 def _work_scope(
@@ -490,20 +512,21 @@ def under_way_of_ended(conn: Connection, path: str, day: dt.date) -> pl.DataFram
     """Planned stays of the households in the subtree at ``path`` under way on ``day``
     (begun before it, ending on it or later) of pairings ended by ``day`` but not before
     the stay began (a stay, as ``stays_of`` has it; a hand-over, say): ``id, visitor_id,
-    household_id, planned_start, planned_end, unwanted``. The visit is happening, though
-    its pairing is over and no plan from ``day`` looks at it, unless it is ``unwanted``
-    (1): the household does not consent (by its current act, or on ``day``, as
-    ``scope_pairings`` has it) or the pair is excluded, as for a pairing that gets no
-    visits."""
+    household_id, planned_start, planned_end, unwanted, consent_until``. The visit is
+    happening, though its pairing is over and no plan from ``day`` looks at it, unless it
+    is ``unwanted`` (1): the household does not consent on ``day`` (``consent_on``) or the
+    pair is excluded, as for a pairing that gets no visits. ``consent_until`` is the day a
+    withdrawal dated after ``day`` takes effect (null: none), before which the stay ends."""
     return frame(
         conn,
         f"""
         SELECT vi.id, vi.visitor_id, vi.household_id, vi.planned_start, vi.planned_end,
-               CASE WHEN h.consent_state = 'given' AND {consent_on(":day")} = 'given'
+               CASE WHEN {consent_on(":day")} = 'given'
                      AND NOT EXISTS (
                        SELECT 1 FROM exclusions e
                        WHERE e.household_id = vi.household_id AND e.visitor_id = vi.visitor_id)
-                    THEN 0 ELSE 1 END AS unwanted
+                    THEN 0 ELSE 1 END AS unwanted,
+               {consent_until()} AS consent_until
         FROM visits vi
         JOIN pairings p ON p.id = vi.pairing_id
         JOIN households h ON h.id = vi.household_id JOIN areas a ON a.id = h.area_id
@@ -520,6 +543,7 @@ def under_way_of_ended(conn: Connection, path: str, day: dt.date) -> pl.DataFram
             "planned_start": pl.Date,
             "planned_end": pl.Date,
             "unwanted": pl.Int64,
+            "consent_until": pl.Date,
         },
     )
 
