@@ -187,8 +187,8 @@ def now_counts(
         conn,
         f"""
         WITH {_CLOCKS},
-        pairs AS (
-            SELECT g.group_id, p.household_id,
+        pairs AS MATERIALIZED (
+            SELECT h.area_id, p.household_id,
                    CASE WHEN {_active("v", ":today")} THEN p.visitor_id END AS visitor,
                    c.clock_from,
                    (SELECT MAX(vi.actual_start) FROM visits vi
@@ -200,25 +200,25 @@ def now_counts(
             FROM pairings p
             JOIN households h ON h.id = p.household_id
             JOIN visitors v ON v.id = p.visitor_id
-            JOIN report_groups g ON g.area_id = h.area_id
             JOIN clocks c ON c.id = p.id
             WHERE p.started_on <= :today AND (p.ended_on IS NULL OR p.ended_on > :today)
               AND {consent_on(":today")} = 'given'
         ),
         anchored AS (
-            SELECT group_id, household_id, visitor, planned,
+            SELECT area_id, household_id, visitor, planned,
                    CASE WHEN last_visit IS NULL AND under_way IS NULL THEN clock_from
                         WHEN under_way IS NULL OR last_visit >= under_way THEN last_visit
                         ELSE under_way END AS anchor
             FROM pairs
         )
-        SELECT group_id, COUNT(DISTINCT household_id) AS paired,
+        SELECT g.group_id, COUNT(DISTINCT household_id) AS paired,
                COUNT(DISTINCT visitor) AS visitors, COUNT(DISTINCT planned) AS planned,
                COUNT(DISTINCT CASE WHEN anchor >= :overdue_before AND anchor < :due_before
                                    THEN household_id END) AS due,
                COUNT(DISTINCT CASE WHEN anchor < :overdue_before
                                    THEN household_id END) AS overdue
-        FROM anchored GROUP BY group_id
+        FROM anchored JOIN report_groups g ON g.area_id = anchored.area_id
+        GROUP BY g.group_id
         """,
         {
             "today": today,
@@ -287,48 +287,68 @@ def month_counts(
     _fill_groups(conn, groups, root)
     cte, params = _months_cte(months, conn.dialect.name)
     sums, patterns = _code_sums()
+    # Counted per area and month, then summed into the groups: a household lies in one
+    # area, so even its distinct count adds up (and no visit row is joined to every group
+    # it is in). The months are the inner loop (CROSS JOIN, on SQLite): with them outer,
+    # every month looked up every visit made or missed again.
+    figures = (
+        "visits_made",
+        "visits_missed",
+        "households_visited",
+        *ACTIVITY_COLUMNS,
+        *OUTCOME_COLUMNS,
+    )
     visits = _rows(
         conn,
         f"""
-        WITH {cte}
-        SELECT g.group_id, m.month,
-               SUM(CASE WHEN vi.status = 'done' THEN 1 ELSE 0 END) AS visits_made,
-               SUM(CASE WHEN vi.status = 'missed' THEN 1 ELSE 0 END) AS visits_missed,
-               COUNT(DISTINCT CASE WHEN vi.status = 'done' THEN vi.household_id END)
-                   AS households_visited,
-               {sums}
-        FROM visits vi
-        JOIN households h ON h.id = vi.household_id
-        JOIN report_groups g ON g.area_id = h.area_id
-        JOIN months m ON CASE WHEN vi.status = 'done' THEN vi.actual_start
-                              ELSE vi.planned_start END BETWEEN m.first_day AND m.last_day
-        WHERE (vi.status = 'done' AND vi.actual_start BETWEEN :first AND :last)
-           OR (vi.status = 'missed' AND vi.planned_start BETWEEN :first AND :last)
-        GROUP BY g.group_id, m.month
+        WITH {cte},
+        per_area AS (
+            SELECT h.area_id, m.month,
+                   SUM(CASE WHEN vi.status = 'done' THEN 1 ELSE 0 END) AS visits_made,
+                   SUM(CASE WHEN vi.status = 'missed' THEN 1 ELSE 0 END) AS visits_missed,
+                   COUNT(DISTINCT CASE WHEN vi.status = 'done' THEN vi.household_id END)
+                       AS households_visited,
+                   {sums}
+            FROM visits vi
+            JOIN households h ON h.id = vi.household_id
+            CROSS JOIN months m
+            WHERE ((vi.status = 'done' AND vi.actual_start BETWEEN :first AND :last)
+                   OR (vi.status = 'missed' AND vi.planned_start BETWEEN :first AND :last))
+              AND CASE WHEN vi.status = 'done' THEN vi.actual_start
+                       ELSE vi.planned_start END BETWEEN m.first_day AND m.last_day
+            GROUP BY h.area_id, m.month
+        )
+        SELECT g.group_id, pa.month,
+               {", ".join(f"SUM(pa.{f}) AS {f}" for f in figures)}
+        FROM per_area pa JOIN report_groups g ON g.area_id = pa.area_id
+        GROUP BY g.group_id, pa.month
         """,
         params | patterns | {"first": months[0].first, "last": months[-1].last},
     )
     paired = _rows(
         conn,
         f"""
-        WITH {cte}, {_CLOCKS}
-        SELECT g.group_id, m.month, COUNT(DISTINCT p.household_id) AS paired,
-               COUNT(DISTINCT CASE WHEN {_active("v", "m.last_day")} THEN p.visitor_id END)
-                   AS visitors,
-               COUNT(DISTINCT CASE WHEN COALESCE(
-                   (SELECT MAX(vi.actual_start) FROM visits vi
-                     WHERE vi.household_id = p.household_id AND vi.status = 'done'
-                       AND vi.actual_start <= m.last_day), c.clock_from) >= m.cutoff
-                   THEN p.household_id END) AS within_cadence
-        FROM months m
-        JOIN pairings p ON p.started_on <= m.last_day
-             AND (p.ended_on IS NULL OR p.ended_on > m.last_day)
-        JOIN households h ON h.id = p.household_id
-        JOIN visitors v ON v.id = p.visitor_id
-        JOIN report_groups g ON g.area_id = h.area_id
-        JOIN clocks c ON c.id = p.id
-        WHERE {consent_on("m.last_day")} = 'given'
-        GROUP BY g.group_id, m.month
+        WITH {cte}, {_CLOCKS},
+        monthly AS MATERIALIZED (
+            SELECT m.month, h.area_id, p.household_id,
+                   CASE WHEN {_active("v", "m.last_day")} THEN p.visitor_id END AS visitor,
+                   CASE WHEN COALESCE(
+                       (SELECT MAX(vi.actual_start) FROM visits vi
+                         WHERE vi.household_id = p.household_id AND vi.status = 'done'
+                           AND vi.actual_start <= m.last_day), c.clock_from) >= m.cutoff
+                        THEN p.household_id END AS within
+            FROM months m
+            JOIN pairings p ON p.started_on <= m.last_day
+                 AND (p.ended_on IS NULL OR p.ended_on > m.last_day)
+            JOIN households h ON h.id = p.household_id
+            JOIN visitors v ON v.id = p.visitor_id
+            JOIN clocks c ON c.id = p.id
+            WHERE {consent_on("m.last_day")} = 'given'
+        )
+        SELECT g.group_id, monthly.month, COUNT(DISTINCT household_id) AS paired,
+               COUNT(DISTINCT visitor) AS visitors, COUNT(DISTINCT within) AS within_cadence
+        FROM monthly JOIN report_groups g ON g.area_id = monthly.area_id
+        GROUP BY g.group_id, monthly.month
         """,
         params | {"prefix": prefix + "%", "far": _FAR},
     )
