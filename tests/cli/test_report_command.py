@@ -35,6 +35,16 @@ def test_the_table_shows_each_village_then_the_county(
     ]
 
 
+def test_quiet_prints_the_same_report(cli: Invoke, programme: None) -> None:
+    # No bar where stderr is no terminal either way; --quiet is accepted and changes nothing.
+    plain, quiet = (
+        cli("report", "--area", "R-C", *PERIOD),
+        cli("report", "--quiet", "--area", "R-C", *PERIOD),
+    )
+    assert plain.exit_code == quiet.exit_code == 0, quiet.output
+    assert quiet.output == plain.output
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet"])
 def test_the_file_reads_back_with_every_figure(
     cli: Invoke, programme: None, tmp_path: Path, suffix: str

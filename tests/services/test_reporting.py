@@ -242,3 +242,34 @@ def test_the_chart_of_a_period_without_visits_counts_up_from_zero(
     bottom, top = ax.get_ylim()
     assert bottom == 0 and top >= 1
     assert all(tick == int(tick) for tick in ax.get_yticks())
+
+
+class _Recorded:
+    """A progress that keeps what it was told."""
+
+    def __init__(self) -> None:
+        self.told: list[tuple[str, int]] = []
+
+    def stage(self, name: str, total: int) -> None:
+        self.told.append((name, total))
+
+    def advance(self, amount: int = 1) -> None:
+        self.told.append(("advance", amount))
+
+
+def test_a_report_tells_its_progress_each_count_as_it_starts_and_ends(
+    engine: Engine, programme: dt.date
+) -> None:
+    recorded = _Recorded()
+    with unit_of_work(engine) as s:
+        programme_report(
+            s, actor="test", today=TODAY, area="R-C", start=JAN, end=MAR, progress=recorded
+        )
+    assert recorded.told == [
+        ("counting households and pairings", 1),
+        ("advance", 1),
+        ("counting visits by month", 1),
+        ("advance", 1),
+        ("counting households visited", 1),
+        ("advance", 1),
+    ]

@@ -7,7 +7,15 @@ from pathlib import Path
 
 import typer
 
-from doorstep.cli.common import check_out_file, console, count, handle_errors, id_argument
+from doorstep.cli.common import (
+    StageBar,
+    check_out_file,
+    console,
+    count,
+    handle_errors,
+    id_argument,
+    progress,
+)
 from doorstep.cli.common import parse_day as _day
 from doorstep.cli.context import actor, session
 from doorstep.reports.build import By
@@ -49,6 +57,7 @@ def report_cmd(
     chart: Path | None = typer.Option(
         None, "--chart", help="Draw visits made and missed per month: a .png file."
     ),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bar (for scripts)."),
 ) -> None:
     """The programme report: an area's figures by the areas within it and by month.
 
@@ -66,7 +75,8 @@ def report_cmd(
     area's row only. Figures are counts: the report names no one.
 
     --out writes every column (the code counts too) to a file, --chart a bar chart of
-    the visits made and missed in each month.
+    the visits made and missed in each month. A region's report takes a few minutes; a
+    progress bar on a terminal shows which count it is on (--quiet: none).
 
     Example: doorstep report --area GZ-14 --from 2027-01-01 --to 2027-03-31 --out report.xlsx
     """
@@ -75,7 +85,7 @@ def report_cmd(
         if path is not None:
             check_out_file(flag, path, example=f"report{path.suffix or '.csv'}")
     day = _day("--today", today) if today else dt.date.today()
-    with session() as s:
+    with session() as s, progress(quiet=quiet) as bar:
         report = reporting.programme_report(
             s,
             actor=actor(),
@@ -86,6 +96,7 @@ def report_cmd(
             end=_day("--to", end) if end else None,
             max_gap_days=max_gap_days,
             days=days,
+            progress=StageBar(bar),
         )
     for table in report_tables(report, by):
         console.print(table)
