@@ -76,8 +76,9 @@ def programme_report(
     root_id = root.id if root is not None else None
     ids = [g.id for g in groups]
     months = month_spans(start, end, max_gap_days)
-    stages = _Stages(progress or Silent())
-    stages.next("counting households and pairings")
+    # One bar a count (the CLI's bar fills a stage's bar as the next one starts).
+    told = progress or Silent()
+    told.stage("counting households and pairings", 1)
     now = repo.now_counts(
         conn,
         root=root_id,
@@ -87,11 +88,13 @@ def programme_report(
         max_gap_days=max_gap_days,
         days=days,
     )
-    stages.next("counting visits by month")
+    told.advance()
+    told.stage("counting visits by month", 1)
     monthly = repo.month_counts(conn, root=root_id, prefix=prefix, groups=ids, months=months)
-    stages.next("counting households visited")
+    told.advance()
+    told.stage("counting households visited", 1)
     visited = repo.period_visited(conn, root=root_id, groups=ids, first=start, last=end)
-    stages.next(None)
+    told.advance()
     report = build_report(
         area=root,
         groups=groups,
@@ -125,22 +128,6 @@ def programme_report(
         },
     )
     return report
-
-
-class _Stages:
-    """The report's counts as stages of one bar each, the previous one filled as the next
-    starts (``None``: the last is done)."""
-
-    def __init__(self, progress: Progress) -> None:
-        self.progress = progress
-        self.started = False
-
-    def next(self, name: str | None) -> None:
-        if self.started:
-            self.progress.advance(1)
-        if name is not None:
-            self.progress.stage(name, 1)
-            self.started = True
 
 
 #: The file types a report's rows are written to.
