@@ -3,11 +3,13 @@ activities|attendance``)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import typer
-from rich.table import Table
 
 from doorstep.cli.common import console, count, handle_errors, id_argument, parse_day
 from doorstep.cli.context import actor, session
+from doorstep.cli.listing import FormatOpt, Layout, Output, show_list
 from doorstep.privacy.audit import Attempt
 from doorstep.services import activities
 
@@ -16,6 +18,15 @@ app = typer.Typer(
     "record who took part.\n\n"
     "Example: doorstep activity attend CAMP27 --household H0000042 --visitor V0000123",
     no_args_is_help=True,
+)
+
+#: The columns of ``activity list``, named as ``import activities`` names them.
+_COLUMNS = ("code", "kind", "title", "area_code", "starts_on", "ends_on", "households", "visitors")
+_COUNTS = frozenset({"households", "visitors"})
+_LAYOUT = Layout(
+    whole=frozenset({"code", "kind", "area_code", "starts_on", "ends_on"}) | _COUNTS,
+    give_way=("area_code", "kind", "visitors", "ends_on"),
+    right=_COUNTS,
 )
 
 
@@ -61,30 +72,23 @@ def list_cmd(
     area: str | None = typer.Option(
         None, "--area", help="Only activities held in this area.", callback=id_argument
     ),
+    fmt: Output = FormatOpt,
 ) -> None:
     """List the group activities by first day, with how many households and visitors took
     part (counts only: no one is named).
+
+    On a narrow terminal the columns needed least give way, and a line names them;
+    --format csv or json has them all.
 
     Example: doorstep activity list --area GZ
     """
     with session() as s:
         rows = activities.list_activities(s, area=area)
-    if not rows:
+    if not rows and fmt is Output.table:
         console.print("No activities" + (f" in {area}." if area else "."), markup=False)
         return
-    table = Table("code", "kind", "title", "area", "from", "to", "households", "visitors")
-    for r in rows:
-        table.add_row(
-            r.code,
-            r.kind,
-            r.title,
-            r.area_code,
-            r.starts_on.isoformat(),
-            r.ends_on.isoformat(),
-            str(r.households),
-            str(r.visitors),
-        )
-    console.print(table)
+    title = "Activities" + (f" in {area}" if area else "") + f" ({len(rows)})"
+    show_list(title, _COLUMNS, [asdict(r) for r in rows], fmt, _LAYOUT, console)
 
 
 @app.command("attend")

@@ -4,12 +4,13 @@ import projects|project_households``)."""
 from __future__ import annotations
 
 import inspect
+from dataclasses import asdict
 
 import typer
-from rich.table import Table
 
 from doorstep.cli.common import console, count, handle_errors, id_argument, parse_day
 from doorstep.cli.context import actor, session
+from doorstep.cli.listing import FormatOpt, Layout, Output, show_list
 from doorstep.privacy.audit import Attempt
 from doorstep.services import projects
 
@@ -18,6 +19,25 @@ app = typer.Typer(
     "one on, record the households it benefits.\n\n"
     "Example: doorstep project benefit WELL27 --household H0000042",
     no_args_is_help=True,
+)
+
+#: The columns of ``project list``, named as ``import projects`` names them.
+_COLUMNS = (
+    "code",
+    "title",
+    "sponsor_code",
+    "area_code",
+    "starts_on",
+    "ends_on",
+    "status",
+    "households",
+)
+_LAYOUT = Layout(
+    whole=frozenset(
+        {"code", "sponsor_code", "area_code", "starts_on", "ends_on", "status", "households"}
+    ),
+    give_way=("area_code", "sponsor_code", "ends_on", "status"),
+    right=frozenset({"households"}),
 )
 
 
@@ -61,30 +81,23 @@ def list_cmd(
     area: str | None = typer.Option(
         None, "--area", help="Only projects in this area.", callback=id_argument
     ),
+    fmt: Output = FormatOpt,
 ) -> None:
     """List the projects by first day, with how many households each benefits (a count:
     no one is named).
+
+    On a narrow terminal the columns needed least give way, and a line names them;
+    --format csv or json has them all.
 
     Example: doorstep project list --area GZ
     """
     with session() as s:
         rows = projects.list_projects(s, area=area)
-    if not rows:
+    if not rows and fmt is Output.table:
         console.print("No projects" + (f" in {area}." if area else "."), markup=False)
         return
-    table = Table("code", "title", "sponsor", "area", "from", "to", "status", "households")
-    for r in rows:
-        table.add_row(
-            r.code,
-            r.title,
-            r.sponsor_code,
-            r.area_code,
-            r.starts_on.isoformat(),
-            "" if r.ends_on is None else r.ends_on.isoformat(),
-            r.status,
-            str(r.households),
-        )
-    console.print(table)
+    title = "Projects" + (f" in {area}" if area else "") + f" ({len(rows)})"
+    show_list(title, _COLUMNS, [asdict(r) for r in rows], fmt, _LAYOUT, console)
 
 
 @app.command("status")

@@ -8,7 +8,6 @@ import datetime as dt
 import inspect
 import json
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from doorstep.cli.common import (
     parse_day,
 )
 from doorstep.cli.context import actor, attempted, session
+from doorstep.cli.listing import FormatOpt, Output, csv_cell
 from doorstep.cli.work_table import work_table
 from doorstep.domain.visit_codes import ACTIVITIES, OUTCOMES
 from doorstep.engine.planning import VisitRow
@@ -31,7 +31,6 @@ from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import Attempt
 from doorstep.reports.calendar import ics_filename, visitor_ics
 from doorstep.services import calendars, visit_records, work_lists
-from doorstep.services.importing.formulas import escape_text
 from doorstep.services.outfile import write_whole
 
 app = typer.Typer(
@@ -39,12 +38,6 @@ app = typer.Typer(
     "Example: doorstep visits overdue --area GZ",
     no_args_is_help=True,
 )
-
-
-class Output(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
 
 
 _COLUMNS = {
@@ -81,15 +74,6 @@ MAX_DAYS = 3660
 GapOpt = typer.Option(
     60, "--max-gap-days", min=1, max=MAX_DAYS, help="The cadence: most days between visits."
 )
-FormatOpt = typer.Option(Output.table, "--format", help="table, csv or json.")
-
-
-def _cell(value: object) -> str:
-    """A CSV cell; text as ``export`` writes it, so that a spreadsheet does not run a name
-    such as ``=HYPERLINK(...)`` as a formula (numbers, such as days left, stay numbers)."""
-    if value is None:
-        return ""
-    return escape_text(value) if isinstance(value, str) else str(value)
 
 
 def _show(kind: str, rows: list[dict[str, Any]], fmt: Output) -> None:
@@ -103,7 +87,7 @@ def _show(kind: str, rows: list[dict[str, Any]], fmt: Output) -> None:
         w = csv.writer(sys.stdout)
         w.writerow(cols)
         for r in rows:
-            w.writerow([_cell(r.get(c)) for c in cols])
+            w.writerow([csv_cell(r.get(c)) for c in cols])
         return
     table, note = work_table(kind, cols, rows, console)
     console.print(table)

@@ -2,7 +2,8 @@
 
 A coordinator reads a list by its ids and days, so a column of them is never cut to ``V00…``;
 on a narrow terminal whole columns give way instead, the least needed first, and the caption
-names them (``--format csv`` and ``json`` always have every column).
+names them (``--format csv`` and ``json`` always have every column). The fitting itself is
+``cli/listing.py``'s, shared with the other lists.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
-from rich.measure import Measurement
 from rich.table import Table
+
+from doorstep.cli.listing import Layout, fitted_table, hidden_note, label
 
 #: Columns of ids, days and numbers: never wrapped, never cut.
 WHOLE = frozenset(
@@ -43,32 +45,9 @@ GIVE_WAY = (
     "next_planned",
     "days_left",
 )
-#: The widest a column of names gets; a longer name wraps within it.
-TEXT_WIDTH = 24
+LAYOUT = Layout(whole=WHOLE, give_way=GIVE_WAY, right=frozenset({"days_left"}))
 #: Columns that, when the same on every row (one visitor's list), go into the title instead.
 SHARED = ("visitor", "visitor_name")
-
-
-def _label(column: str) -> str:
-    return column.replace("_", " ")
-
-
-def _table(title: str, cols: Sequence[str], cells: list[dict[str, str]]) -> Table:
-    table = Table(title=title)
-    for c in cols:
-        if c in WHOLE:
-            widest = max((len(r[c]) for r in cells), default=0)
-            table.add_column(
-                _label(c),
-                justify="right" if c == "days_left" else "left",
-                no_wrap=True,
-                min_width=widest,
-            )
-        else:
-            table.add_column(_label(c), overflow="fold", max_width=TEXT_WIDTH)
-    for r in cells:
-        table.add_row(*[r[c] for c in cols])
-    return table
 
 
 def work_table(
@@ -88,20 +67,8 @@ def work_table(
     # A column empty on every row says nothing; it would only push others off the screen.
     empty = [c for c in shown if cells and not any(r[c] for r in cells)]
     shown = [c for c in shown if c not in empty]
-    hidden: list[str] = []
-    # Measured unbounded: the widths the columns want, not those a narrow screen allows.
-    options = console.options.update_width(10_000)
-    give_way = [c for c in GIVE_WAY if c in shown]
-    # Widest, not narrowest: a row on one line reads better than names broken up.
-    while give_way and (
-        Measurement.get(console, options, _table(title, shown, cells)).maximum > console.width
-    ):
-        hidden.append(give_way.pop(0))
-        shown.remove(hidden[-1])
-    notes = []
-    if hidden:
-        names = ", ".join(_label(c) for c in hidden)
-        notes.append(f"Not shown at this width: {names} (--format csv has every column).")
+    table, hidden = fitted_table(title, shown, cells, LAYOUT, console)
+    notes = [hidden_note(hidden)] if hidden else []
     if empty:
-        notes.append(f"Empty: {', '.join(_label(c) for c in empty)}.")
-    return _table(title, shown, cells), " ".join(notes)
+        notes.append(f"Empty: {', '.join(label(c) for c in empty)}.")
+    return table, " ".join(notes)

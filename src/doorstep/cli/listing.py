@@ -1,0 +1,134 @@
+"""Lists of rows as a table that fits the terminal, or as CSV or JSON for scripts.
+
+People read a list by its codes, ids and days, so a column of them is never cut to ``V00…``
+or ``2026-11-…``: on a narrow terminal whole columns give way instead, the least needed
+first, and a line under the table names them (``--format csv`` and ``json`` always have
+every column).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import typer
+from rich.console import Console
+from rich.measure import Measurement
+from rich.table import Table
+
+from doorstep.services.importing.formulas import escape_text
+
+
+class Output(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+FormatOpt = typer.Option(Output.table, "--format", help="table, csv or json.")
+
+#: The widest a column of text (names, titles) gets; a longer text wraps within it.
+TEXT_WIDTH = 24
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a list's columns behave on a narrow terminal."""
+
+    #: Columns of codes, ids, days and numbers: never wrapped, never cut.
+    whole: frozenset[str]
+    #: The order columns give way in when the terminal is too narrow, least needed first;
+    #: a column not named here always stays.
+    give_way: tuple[str, ...]
+    #: Columns of numbers, aligned right.
+    right: frozenset[str] = frozenset()
+
+
+def label(column: str) -> str:
+    """A column's header: its name with spaces (``end_day`` reads ``end day``)."""
+    return column.replace("_", " ")
+
+
+def _table(title: str, cols: Sequence[str], cells: list[dict[str, str]], layout: Layout) -> Table:
+    table = Table(title=title)
+    for c in cols:
+        if c in layout.whole:
+            widest = max((len(r[c]) for r in cells), default=0)
+            table.add_column(
+                label(c),
+                justify="right" if c in layout.right else "left",
+                no_wrap=True,
+                min_width=widest,
+            )
+        else:
+            table.add_column(label(c), overflow="fold", max_width=TEXT_WIDTH)
+    for r in cells:
+        table.add_row(*[r[c] for c in cols])
+    return table
+
+
+def fitted_table(
+    title: str, cols: Sequence[str], cells: list[dict[str, str]], layout: Layout, console: Console
+) -> tuple[Table, list[str]]:
+    """``cells`` (text by column) as a table as wide as ``console`` at most, one line a row
+    where it can be, and the columns that gave way to make it fit, in the order they did."""
+    shown = list(cols)
+    hidden: list[str] = []
+    # Measured unbounded: the widths the columns want, not those a narrow screen allows.
+    options = console.options.update_width(10_000)
+    give_way = [c for c in layout.give_way if c in shown]
+    # Widest, not narrowest: a row on one line reads better than text broken up.
+    while give_way and (
+        Measurement.get(console, options, _table(title, shown, cells, layout)).maximum
+        > console.width
+    ):
+        hidden.append(give_way.pop(0))
+        shown.remove(hidden[-1])
+    return _table(title, shown, cells, layout), hidden
+
+
+def hidden_note(hidden: Sequence[str]) -> str:
+    """The line under a table that names the columns left out (empty if none)."""
+    if not hidden:
+        return ""
+    names = ", ".join(label(c) for c in hidden)
+    return f"Not shown at this width: {names} (--format csv has every column)."
+
+
+def csv_cell(value: object) -> str:
+    """A CSV cell; text as ``export`` writes it, so that a spreadsheet does not run a name
+    such as ``=HYPERLINK(...)`` as a formula (numbers and days as they are)."""
+    if value is None:
+        return ""
+    return escape_text(value) if isinstance(value, str) else str(value)
+
+
+def show_list(
+    title: str,
+    cols: Sequence[str],
+    rows: Sequence[Mapping[str, object]],
+    fmt: Output,
+    layout: Layout,
+    console: Console,
+) -> None:
+    """Print ``rows`` as ``fmt`` asks: JSON and CSV with every column in ``cols``, a table
+    fitted to the terminal with a line naming what gave way."""
+    if fmt is Output.json:
+        out = [{c: r.get(c) for c in cols} for r in rows]
+        print(json.dumps(out, default=str, ensure_ascii=False))
+        return
+    if fmt is Output.csv:
+        w = csv.writer(sys.stdout)
+        w.writerow(cols)
+        for r in rows:
+            w.writerow([csv_cell(r.get(c)) for c in cols])
+        return
+    cells = [{c: "" if r.get(c) is None else str(r.get(c)) for c in cols} for r in rows]
+    table, hidden = fitted_table(title, cols, cells, layout, console)
+    console.print(table)
+    if hidden:
+        console.print(hidden_note(hidden), style="dim")
