@@ -41,6 +41,19 @@ def test_overdue_lists_households_past_their_deadline_as_csv(
     assert {r["days_left"] for r in rows} == {"-5"}
 
 
+def test_an_empty_work_list_says_so_and_stays_a_header_for_a_script(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    _planned(with_areas, tmp_path)
+    empty = cli("visits", "overdue", "--today", "2027-01-10")
+    assert empty.exit_code == 0, empty.output
+    assert empty.output.strip() == "No overdue visits as of 2027-01-10."
+    as_csv = cli("visits", "overdue", "--today", "2027-01-10", "--format", "csv")
+    assert as_csv.output.splitlines()[0].startswith("deadline,days_left,visitor")
+    assert len(as_csv.output.splitlines()) == 1
+    assert cli("visits", "due", "--today", "2027-01-10", "--format", "json").output.strip() == "[]"
+
+
 def test_a_visitor_calendar_parses_back_with_every_planned_visit(
     cli: Invoke, with_areas: Engine, tmp_path: Path
 ) -> None:

@@ -123,6 +123,10 @@ def _list(
             team=team,
             area=area,
         )
+    if not rows and fmt is Output.table:
+        # An empty table would still name the columns that gave way to ones with nothing in.
+        console.print(f"No {kind} visits as of {day}.", markup=False)
+        return
     _show(kind, rows, fmt)
 
 
