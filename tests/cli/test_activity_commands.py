@@ -73,3 +73,13 @@ def test_a_household_without_consent_refuses_the_whole_attendance(
     assert about_h2[-1][0] == "read" and about_h2[-1][2]["field"] == "consent_state"
     bad = cli("activity", "add", "X", *args[:4], "--area", "R", "--starts", "2026-13-01")
     assert bad.exit_code != 0 and "--starts is not a date" in bad.output
+
+
+def test_an_unknown_activity_is_refused_with_where_to_find_the_codes(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    _people(with_areas, tmp_path)
+    refused = cli("activity", "attend", "NOPE", "--household", "H1")
+    assert refused.exit_code == 1
+    assert "no activity with code 'NOPE' (`doorstep activity list` shows them)" in refused.output
+    assert _attendance(with_areas) == 0

@@ -81,3 +81,14 @@ def test_a_household_without_consent_refuses_the_whole_benefit(
     assert bad.exit_code != 0 and "--starts is not a date" in bad.output
     wrong = cli("project", "status", "WELL", "finished")
     assert wrong.exit_code == 2 and "status must be one of planned, running, done" in wrong.output
+
+
+def test_an_unknown_project_is_refused_with_where_to_find_the_codes(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    _people(with_areas, tmp_path)
+    hint = "no project with code 'NOPE' (`doorstep project list` shows them)"
+    for args in (("benefit", "NOPE", "--household", "H1"), ("status", "NOPE", "done")):
+        refused = cli("project", *args)
+        assert refused.exit_code == 1 and hint in refused.output, refused.output
+    assert _benefits(with_areas) == 0

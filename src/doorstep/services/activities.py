@@ -155,7 +155,7 @@ def attend(
         select(Activity.id, Activity.starts_on).where(Activity.code == code)
     ).first()
     if found_activity is None:
-        raise NotFound(f"no activity with code {code!r}")
+        raise NotFound(f"no activity with code {code!r} (`doorstep activity list` shows them)")
     activity, first_day = int(found_activity[0]), found_activity[1]
     conn = session.connection()
     rows: list[tuple[str, str, int]] = []  # (entity, external id, database id)

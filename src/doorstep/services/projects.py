@@ -136,7 +136,7 @@ def move_status(session: Session, code: str, status: str, *, actor: str) -> str 
     status = _status(status)
     project = session.scalar(select(Project).where(Project.code == code))
     if project is None:
-        raise NotFound(f"no project with code {code!r}")
+        raise NotFound(f"no project with code {code!r} (`doorstep project list` shows them)")
     was = project.status
     if was == status:
         return None
@@ -158,7 +158,7 @@ def benefit(session: Session, code: str, *, households: list[str], actor: str) -
         raise InvalidInput("name the households it benefits: --household ID")
     project = session.scalar(select(Project.id).where(Project.code == code))
     if project is None:
-        raise NotFound(f"no project with code {code!r}")
+        raise NotFound(f"no project with code {code!r} (`doorstep project list` shows them)")
     conn = session.connection()
     rows = [(ext, known_household(conn, ext)) for ext in dict.fromkeys(households)]
     stored = set(
