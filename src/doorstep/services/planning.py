@@ -113,7 +113,8 @@ def _active_days(pairs: pl.DataFrame, stay_days: int) -> pl.DataFrame:
     on_start = (pl.col("consent_on_start") == given).fill_null(False)
     now = pl.col("consent_state") == given
     begins = pl.when(now & ~on_start).then(pl.col("consent_act_from"))
-    ends = pl.when(~now & on_start).then(pl.col("consent_act_from"))
+    # The same rule as a hand-over's stay (``under_way_of_ended``): SQL ``consent_until``.
+    ends = pl.when(on_start).then(pl.col("consent_ends_on"))
     end = pl.min_horizontal("ended_on", pl.col("visitor_to") + pl.duration(days=1), "consent_until")
     return pairs.with_columns(
         begins.alias("consent_from"), ends.alias("consent_until")

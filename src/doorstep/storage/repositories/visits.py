@@ -15,9 +15,10 @@ from doorstep.storage.repositories.reads import detail_field, frame
 def scope_pairings(conn: Connection, path: str, start: dt.date) -> pl.DataFrame:
     """Pairings active on or after ``start`` of households in the subtree at ``path``, with
     the household's consent (its current act's state, the state in force on ``start``, as
-    the work lists decide it: ``consent_on``, and the first day its current act counts:
-    ``consent_act_from``), the visitor's active dates (inclusive) and whether the pair is
-    excluded now (``excluded``: 1, its pairing waiting for the commit that ends it)."""
+    the work lists decide it: ``consent_on``, the first day its current act counts:
+    ``consent_act_from``, and the day a withdrawal dated later ends it: ``consent_ends_on``,
+    as for a hand-over's stay), the visitor's active dates (inclusive) and whether the pair
+    is excluded now (``excluded``: 1, its pairing waiting for the commit that ends it)."""
     return frame(
         conn,
         f"""
@@ -26,6 +27,7 @@ def scope_pairings(conn: Connection, path: str, start: dt.date) -> pl.DataFrame:
                h.lat, h.lon, h.preferred_weekdays, v.organisation_id,
                h.consent_state, {consent_on(":start")} AS consent_on_start,
                {consent_act_from()} AS consent_act_from,
+               {consent_until()} AS consent_ends_on,
                v.active_from AS visitor_from, v.active_to AS visitor_to,
                CASE WHEN EXISTS (
                    SELECT 1 FROM exclusions e
@@ -54,6 +56,7 @@ def scope_pairings(conn: Connection, path: str, start: dt.date) -> pl.DataFrame:
             "consent_state": pl.String,
             "consent_on_start": pl.String,
             "consent_act_from": pl.Date,
+            "consent_ends_on": pl.Date,
             "visitor_from": pl.Date,
             "visitor_to": pl.Date,
             "excluded": pl.Int64,
