@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
+from doorstep.cli.household import erase_cmd
+from doorstep.storage.repositories.household_data import referencing
 from tests.cli.conftest import Invoke
 from tests.factories.db import run_import
 from tests.factories.files import HOUSEHOLD_HEADER, household, write_csv
@@ -58,3 +60,26 @@ def test_an_erasure_says_so_when_a_reader_keeps_the_erased_rows_in_the_sqlite_fi
     assert done.exit_code == 0, done.output
     assert "Erased household H1" in done.output
     assert "warning: another program was reading the database" in done.output
+
+
+#: How `household erase --help` names each table that refers to a household.
+ERASED_AS = {
+    "activity_attendance": "activities attended",
+    "cancelled_visits": "visits",
+    "consent_records": "consent acts",
+    "exclusions": "exclusions",
+    "household_blackouts": "blackouts",
+    "household_indicators": "indicators",
+    "pairings": "pairings",
+    "project_households": "projects that benefit it",
+    "proposed_pairs": "proposed pairs",
+    "visits": "visits",
+}
+
+
+def test_erase_help_names_every_kind_of_row_an_erasure_deletes() -> None:
+    """A table added that refers to households must be named here and in the help."""
+    help_text = " ".join((erase_cmd.__doc__ or "").split())
+    tables = {t.name for t, _ in referencing()}
+    assert tables == set(ERASED_AS), tables ^ set(ERASED_AS)
+    assert [t for t, words in ERASED_AS.items() if words not in help_text] == []
