@@ -33,11 +33,11 @@ def export_cmd(
     out: Path | None = typer.Option(None, "--out", help="Write the JSON here (default: print)."),
 ) -> None:
     """Everything held about one visitor, as JSON: their record (name, home, languages,
-    capacity, active days), team, organisation and areas, leave, exclusions, pairings and
-    proposed pairs, visits and cancelled visits (households named by id only; a visit's
-    notes and outcomes are the household's, and left out), and the audit trail's events
-    about them. The export is itself recorded in the audit trail, and under each household
-    it names.
+    capacity, active days), team, organisation and areas, leave, exclusions, activities
+    attended, pairings and proposed pairs, visits and cancelled visits (households named by
+    id only; a visit's notes and outcomes are the household's, and left out), and the
+    audit trail's events about them. The export is itself recorded in the audit trail, and
+    under each household it names.
 
     Example: doorstep visitor export V0000123 --out V0000123.json
     """
@@ -57,7 +57,7 @@ def erase_cmd(
     yes: bool = typer.Option(False, "--yes", help="Confirm: erasing cannot be undone."),
 ) -> None:
     """Erase a visitor's personal data: their name, home, languages, organisation, team,
-    leave, exclusions and active days. The households they looked after keep their
+    leave, exclusions, activities attended and active days. The households they looked after keep their
     pairings and visits, naming the visitor by id only. Refused while the visitor has a
     current pairing or a visit planned from today: re-pair those households first. The
     audit trail keeps that they were erased, by whom and how many rows; their earlier
