@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import pty
+import re
 import subprocess
 import sys
 import threading
@@ -22,8 +23,9 @@ from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, v
 START = dt.date(2027, 1, 4)
 
 
-def _stderr_on_a_terminal(db_url: str, *args: str) -> str:
-    """What ``doorstep ARGS`` writes to stderr when stderr is a terminal."""
+def _stderr_on_a_terminal(db_url: str, *args: str, env: dict[str, str] | None = None) -> str:
+    """What ``doorstep ARGS`` writes to stderr when stderr is a terminal (``env``: more
+    environment)."""
     master, slave = pty.openpty()
     chunks: list[bytes] = []
 
@@ -42,7 +44,7 @@ def _stderr_on_a_terminal(db_url: str, *args: str) -> str:
     try:
         done = subprocess.run(
             [sys.executable, "-m", "doorstep", *args],
-            env={**os.environ, "DOORSTEP_DATABASE_URL": db_url, "COLUMNS": "100"},
+            env={**os.environ, "DOORSTEP_DATABASE_URL": db_url, "COLUMNS": "100", **(env or {})},
             stdout=subprocess.PIPE,
             stderr=slave,
             timeout=120,
@@ -84,3 +86,29 @@ def test_a_long_command_shows_its_stages_unless_quiet(
     quiet = _stderr_on_a_terminal(db_url, *args, "--quiet")
     for stage in stages:
         assert stage not in quiet
+
+
+def _words(shown: str) -> str:
+    """What a terminal shows, its colours taken out and its lines joined."""
+    return " ".join(re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown).split())
+
+
+def test_a_plan_that_compiles_the_planner_first_says_so_once(tmp_path: Path) -> None:
+    """With numba's cache empty (a new machine, or an upgrade), the first plan says why it
+    is slow to start; the next one, its kernel cached, does not. (In file mode: the
+    database has no part in it, and one compile is enough.)"""
+    pairs = write_csv(tmp_path / "p.csv", ["household_id", "visitor_id"], [["H1", "V1"]])
+    visitors = write_csv(
+        tmp_path / "v.csv",
+        ["visitor_id", "lat", "lon", "languages", "capacity"],
+        [["V1", "26.6", "106.7", "zh", "1"]],
+    )
+    fresh = {"NUMBA_CACHE_DIR": str(tmp_path / "kernels")}
+    args = ("plan", "--pairings", str(pairs), "--visitors", str(visitors), "--start",
+            "2027-01-04", "--months", "3")  # fmt: skip
+    unused = f"sqlite:///{tmp_path / 'unused.db'}"
+    said = _words(_stderr_on_a_terminal(unused, *args, env=fresh))
+    assert "The planner runs here for the first time" in said
+    assert "compiled for this machine first" in said
+    again = _words(_stderr_on_a_terminal(unused, *args, env=fresh))
+    assert "first time" not in again and "planning days" in again

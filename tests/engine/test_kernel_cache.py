@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import doorstep.engine
-from doorstep.engine.kernel_cache import kernel_cache_dir
+from doorstep.engine.kernel_cache import cached, kernel_cache_dir
 
 
 def test_the_cache_directory_changes_with_any_source_file(tmp_path: Path) -> None:
@@ -43,3 +43,36 @@ def test_a_users_own_numba_cache_dir_is_kept(tmp_path: Path) -> None:
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == str(tmp_path / "mine")
+
+
+class _Kernel:
+    """Shaped as numba's dispatcher is where :func:`cached` reads it."""
+
+    def __init__(self, index: Path) -> None:
+        store = type("Store", (), {"_index_path": str(index)})()
+        self._cache = type("Cache", (), {"_cache_file": store})()
+
+
+def test_cached_needs_the_index_of_every_kernel(tmp_path: Path) -> None:
+    (tmp_path / "a.nbi").write_bytes(b"")
+    assert cached(_Kernel(tmp_path / "a.nbi"))
+    assert not cached(_Kernel(tmp_path / "a.nbi"), _Kernel(tmp_path / "b.nbi"))
+    assert cached(object())  # cannot tell: no line saying a run may take longer
+
+
+def test_the_pairing_kernels_are_ready_once_a_pairing_has_run(tmp_path: Path) -> None:
+    """The real kernels, through numba's own cache, in a process whose cache is empty: not
+    ready before a pairing, ready after it (the planner's: tests/cli/test_progress_bars)."""
+    code = """
+from doorstep.engine.pairing.compiled import kernels_ready
+from doorstep.engine.pairing.solve import solve
+from tests.engine.pairing.test_solve import line
+before = kernels_ready()
+solve(line([("H1", 0.0, "zh")], [("V1", 1.0, "zh", 1)]))
+print(before, kernels_ready())
+"""
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "kernels"))
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "False True"

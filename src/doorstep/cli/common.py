@@ -214,6 +214,22 @@ def progress(*, quiet: bool = False) -> Progress:
     )
 
 
+def say_if_compiling(ready: bool, engine: str, *, quiet: bool = False) -> None:
+    """Before a run whose kernels are not compiled on this machine yet (``ready`` false),
+    say why it is slow to start, where the progress bar would show (a terminal, not
+    ``quiet``): a village's first pairing takes half a minute of compiling and a second of
+    pairing, and the bar alone sat still with no reason given."""
+    if ready or quiet or not sys.stderr.isatty():
+        return
+    err_console.print(
+        f"The {engine} runs here for the first time (or since an upgrade): it is compiled "
+        "for this machine first, once, which takes about half a minute.",
+        style="dim",
+        markup=False,
+        highlight=False,
+    )
+
+
 class StageBar:
     """Adapts a Rich progress bar to the engine's and services' progress protocol: each
     stage a bar of its own, the last one filled when the next starts."""

@@ -28,6 +28,7 @@ from doorstep.cli.common import (
     id_argument,
     progress,
     refuse_given,
+    say_if_compiling,
 )
 from doorstep.cli.pair_db import (
     certified_text,
@@ -39,6 +40,7 @@ from doorstep.cli.pair_db import (
     why_not,
 )
 from doorstep.domain.geo import EARTH_RADIUS_M
+from doorstep.engine.pairing.compiled import kernels_ready as pairing_kernels_ready
 from doorstep.engine.pairing.explain import Explanation
 from doorstep.engine.pairing.parallel import dask, process_pool
 from doorstep.engine.pairing.params import DEFAULT_KEEP_KM, PairingParams
@@ -248,6 +250,7 @@ def pair(
             "new; a full `doorstep pair` is faster and certified",
             soft_wrap=True,
         )
+    say_if_compiling(pairing_kernels_ready(), "pairing engine", quiet=quiet)
     with _mapper(workers, scheduler) as mapper, progress(quiet=quiet) as bar:
         run = pair_files(
             households,

@@ -19,8 +19,10 @@ from doorstep.cli.common import (
     handle_errors,
     household_argument,
     progress,
+    say_if_compiling,
 )
 from doorstep.cli.context import actor, session
+from doorstep.engine.pairing.compiled import kernels_ready
 from doorstep.engine.pairing.explain import Alternative, Explanation
 from doorstep.engine.pairing.new_only import MODE as NEW_ONLY
 from doorstep.engine.pairing.params import PairingParams
@@ -148,6 +150,7 @@ def propose_area(
 ) -> None:
     """``doorstep pair --area CODE``: compute and store a proposal, print its figures."""
     tried = Attempt(actor(), "create", "pairing_proposal", detail={"area": area})
+    say_if_compiling(kernels_ready(), "pairing engine", quiet=quiet)
     with session(tried) as s, progress(quiet=quiet) as bar:
         view = pairing.propose(
             s,

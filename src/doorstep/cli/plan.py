@@ -28,6 +28,7 @@ from doorstep.cli.common import (
     parse_day,
     progress,
     refuse_given,
+    say_if_compiling,
 )
 from doorstep.cli.plan_db import plan_area
 from doorstep.domain import weekdays
@@ -44,6 +45,7 @@ from doorstep.engine.planning import (
     plan,
     public_holidays,
 )
+from doorstep.engine.planning.compiled import kernels_ready
 from doorstep.errors import InvalidInput
 from doorstep.reports.calendar import visits_frame, write_ics_dir
 from doorstep.services.exporting import neutralise_formulas
@@ -550,6 +552,7 @@ def plan_cmd(
             highlight=False,
         )
     t1 = time.perf_counter()
+    say_if_compiling(kernels_ready(), "planner", quiet=quiet)
     with progress(quiet=quiet) as bar:
         task = bar.add_task("planning days", total=problem.n_days)
         result = plan(

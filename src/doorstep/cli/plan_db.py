@@ -9,8 +9,9 @@ import time
 from rich.progress import Progress, TaskID
 from rich.table import Table
 
-from doorstep.cli.common import console, err_console, progress
+from doorstep.cli.common import console, err_console, progress, say_if_compiling
 from doorstep.cli.context import actor, session
+from doorstep.engine.planning.compiled import kernels_ready
 from doorstep.privacy.audit import Attempt
 from doorstep.services import planning
 
@@ -49,6 +50,7 @@ def plan_area(area: str, settings: planning.PlanSettings, *, today: dt.date, qui
     t0 = time.perf_counter()  # `seconds` is the whole command, as in file mode
     detail = {"area": area, "start": settings.start.isoformat()}
     tried = Attempt(actor(), "create", "visit_plan", detail=detail)
+    say_if_compiling(kernels_ready(), "planner", quiet=quiet)
     with progress(quiet=quiet) as bar:
         stages = _Stages(bar, area)
         with session(tried) as s:

@@ -39,3 +39,17 @@ def use_kernel_cache(sources: Path) -> None:
     os.environ["NUMBA_CACHE_DIR"] = where
     if "numba" in sys.modules:  # imported before us: its configuration is already read
         sys.modules["numba"].config.CACHE_DIR = where
+
+
+def cached(*kernels: object) -> bool:
+    """Whether numba's cache holds an index for each of these ``@njit(cache=True)`` kernels,
+    so that a run loads them instead of compiling them first (half a minute or more on a
+    machine that has not run them, or since the sources changed). ``True`` where it cannot
+    tell: the index's path is numba's own, read defensively, and a wrong ``False`` would
+    only add a line saying a run may take longer."""
+    for kernel in kernels:
+        store = getattr(getattr(kernel, "_cache", None), "_cache_file", None)
+        index = getattr(store, "_index_path", None)
+        if isinstance(index, str) and not os.path.exists(index):
+            return False
+    return True
