@@ -13,8 +13,8 @@ from sqlalchemy import Engine, text
 
 from doorstep.services import planning
 from doorstep.storage.session import unit_of_work
-from tests.cli.conftest import Invoke
-from tests.factories.db import run_import
+from tests.cli.conftest import Invoke, calendar_of
+from tests.factories.db import import_teams, run_import
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
 from tests.factories.visits import pair_and_plan
 
@@ -85,6 +85,68 @@ def test_a_visitor_calendar_parses_back_with_every_planned_visit(
         assert event.get("DTEND").dt == last + dt.timedelta(days=1)
         assert row["household"] in str(event.get("SUMMARY"))
         assert str(event.get("LOCATION")) == row["area"]  # where the visitor is going
+
+
+def test_a_team_gets_each_members_calendar_as_one_visitors_would_be(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    """`--team T1 --out-dir DIR`: a file for each member, the same events (UIDs, days and
+    SEQUENCE) as each one's own calendar, each read in the audit trail; not a non-member's."""
+    import_teams(with_areas, tmp_path, "T1")
+    vv = [
+        visitor(visitor_id="V1", capacity=2, team_code="T1"),
+        visitor(visitor_id="V2", capacity=2, team_code="T1", lat=26.61),
+        visitor(visitor_id="V3", capacity=2, lat=26.62),
+    ]
+    hh = [household(household_id=f"H{i}", lat=26.58 + i / 100) for i in range(5)]
+    run_import(with_areas, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, vv))
+    run_import(with_areas, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, hh))
+    pair_and_plan(with_areas, START)
+    since = ("--since", "2027-01-01")
+    folder = tmp_path / "calendars"
+    team = cli("visits", "calendar", "--team", "T1", "--out-dir", str(folder), *since)
+    assert team.exit_code == 0, team.output
+    assert sorted(p.name for p in folder.iterdir()) == ["V1.ics", "V2.ics"]
+    total = 0
+    for v in ("V1", "V2"):
+        own = calendar_of(cli, v, tmp_path / f"own-{v}.ics", dt.date(2027, 1, 1))
+        theirs = icalendar.Calendar.from_ical((folder / f"{v}.ics").read_bytes())
+        events = {
+            str(e["UID"]): (e["DTSTART"].dt, int(e["SEQUENCE"])) for e in theirs.walk("VEVENT")
+        }
+        assert events == {uid: (ev[1], ev[3]) for uid, ev in own.items()}
+        total += len(events)
+    assert total > 0
+    assert f"Wrote 2 calendars of team T1 to {folder}: {total} visits." in " ".join(
+        team.output.split()
+    )
+    with with_areas.connect() as conn:
+        reads = conn.execute(
+            text("SELECT detail FROM audit_events WHERE entity = 'visits' AND action = 'read'")
+        ).scalars()
+        calendars = [
+            json.loads(d)["calendar"] if isinstance(d, str) else d["calendar"] for d in reads
+        ]
+    assert calendars.count("V1") == 2 and calendars.count("V2") == 2 and "V3" not in calendars
+
+
+def test_a_calendar_asks_for_a_visitor_and_a_file_or_a_team_and_a_folder(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    import_teams(with_areas, tmp_path, "T1")
+    for args, said in [
+        (("--visitor", "V1", "--team", "T1"), "give --visitor ID with --out FILE, or --team"),
+        ((), "give --visitor ID with --out FILE, or --team"),
+        (("--team", "T1", "--out", "x.ics"), "--team writes a file for each member"),
+        (("--visitor", "V1", "--out-dir", "x"), "--visitor writes one file: give --out FILE"),
+    ]:
+        refused = cli("visits", "calendar", *args)
+        assert refused.exit_code == 2 and said in refused.output, (args, refused.output)
+    empty = cli("visits", "calendar", "--team", "T1", "--out-dir", str(tmp_path / "c"))
+    assert empty.exit_code == 0 and "Team T1 has no members" in empty.output
+    assert not (tmp_path / "c").exists()
+    unknown = cli("visits", "calendar", "--team", "NOPE", "--out-dir", str(tmp_path / "c"))
+    assert unknown.exit_code == 1 and "no team with code 'NOPE'" in unknown.output
 
 
 def test_a_day_that_is_not_a_date_is_refused_naming_its_option(cli: Invoke) -> None:

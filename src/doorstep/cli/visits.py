@@ -8,12 +8,14 @@ import datetime as dt
 import inspect
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import typer
 
 from doorstep.cli.common import (
+    check_out_dir,
     check_out_file,
     console,
     count,
@@ -222,14 +224,44 @@ def upcoming_cmd(
     )
 
 
+def _ics(visitor: str, events: calendars.CalendarEvents) -> tuple[bytes, int, int]:
+    """The visitor's calendar file, how many visits it lists and how many it cancels."""
+    visits = [VisitRow(h, visitor, a, z, False) for h, a, z, _ in events.planned]
+    made = [(VisitRow(h, visitor, a, z, True), u) for h, u, a, z, _ in events.recorded]
+    areas = {h: area for h, _, _, area in events.planned}
+    areas |= {h: area for h, _, _, _, area in events.recorded}
+    data = visitor_ics(
+        visitor,
+        visits,
+        stamp=dt.datetime.now(dt.UTC),
+        locations=areas,
+        cancelled=events.cancelled,
+        recorded=made,
+        sequence=events.sequence,
+    )
+    return data, len(visits) + len(made), len(events.cancelled)
+
+
 @app.command("calendar")
 @handle_errors
 def calendar_cmd(
-    visitor: str = typer.Option(..., "--visitor", help="The visitor's id.", callback=id_argument),
-    out: Path = typer.Option(..., "--out", help="The .ics file to write."),
+    visitor: str | None = typer.Option(
+        None, "--visitor", help="The visitor's id (with --out).", callback=id_argument
+    ),
+    out: Path | None = typer.Option(None, "--out", help="The .ics file to write."),
+    team: str | None = typer.Option(
+        None,
+        "--team",
+        help="A team's code: a file for each member (with --out-dir).",
+        callback=id_argument,
+    ),
+    out_dir: Path | None = typer.Option(
+        None, "--out-dir", help="The folder for the team's files, one VISITOR.ics each."
+    ),
     since: str | None = typer.Option(None, help="From this day (YYYY-MM-DD; default today)."),
 ) -> None:
-    """Write a visitor's planned visits as an iCalendar (.ics) file for any calendar app.
+    """Write a visitor's planned visits as an iCalendar (.ics) file for any calendar app,
+    or with --team every member's, one file each.
 
     Each visit keeps its UID from file to file; one recorded as made is listed with the days
     it was made on, under the UID of the planned visit it took over. A visit an earlier file
@@ -240,26 +272,25 @@ def calendar_cmd(
     SEQUENCE rises when it changes, so phones take the change.
 
     Example: doorstep visits calendar --visitor V0000123 --out v0000123.ics
+
+    Example: doorstep visits calendar --team GZ-14-03-002-T1 --out-dir calendars/
     """
+    if (visitor is None) == (team is None):
+        raise InvalidInput("give --visitor ID with --out FILE, or --team CODE with --out-dir DIR")
     day = parse_day("--since", since) if since else dt.date.today()
+    if team is not None:
+        if out is not None or out_dir is None:
+            raise InvalidInput("--team writes a file for each member: give --out-dir DIR")
+        _team_calendars(team, out_dir, day)
+        return
+    assert visitor is not None
+    if out is None or out_dir is not None:
+        raise InvalidInput("--visitor writes one file: give --out FILE")
     check_out_file("--out", out, example=ics_filename(visitor))
     tried = Attempt(actor(), "read", "visits", detail={"calendar": visitor})
     with session(tried) as s:
         events = calendars.calendar_events(s, visitor, actor=tried.actor, since=day)
-        visits = [VisitRow(h, visitor, a, z, False) for h, a, z, _ in events.planned]
-        made = [(VisitRow(h, visitor, a, z, True), u) for h, u, a, z, _ in events.recorded]
-        areas = {h: area for h, _, _, area in events.planned}
-        areas |= {h: area for h, _, _, _, area in events.recorded}
-        cancelled = events.cancelled
-    data = visitor_ics(
-        visitor,
-        visits,
-        stamp=dt.datetime.now(dt.UTC),
-        locations=areas,
-        cancelled=cancelled,
-        recorded=made,
-        sequence=events.sequence,
-    )
+    data, listed, cancelled = _ics(visitor, events)
     # After the commit: a database that refuses the audit row writes no file, and a file
     # of households' whereabouts is never on disk without the read in the trail.
     with attempted(tried):
@@ -268,8 +299,41 @@ def calendar_cmd(
             lambda part: part.write_bytes(data),
             note=" (the audit trail records the calendar as failed)",
         )
-    also = f" and {len(cancelled):,} cancelled" if cancelled else ""
-    console.print(f"Wrote {count(len(visits) + len(made), 'visits')}{also} of {visitor} to {out}.")
+    also = f" and {cancelled:,} cancelled" if cancelled else ""
+    console.print(f"Wrote {count(listed, 'visits')}{also} of {visitor} to {out}.")
+
+
+def _bytes_writer(data: bytes) -> Callable[[Path], int]:
+    return lambda part: part.write_bytes(data)
+
+
+def _team_calendars(team: str, out_dir: Path, day: dt.date) -> None:
+    """``visits calendar --team``: every member's file, each whole; read and audited in one
+    transaction, written after it (as one visitor's is)."""
+    check_out_dir("--out-dir", out_dir)
+    tried = Attempt(actor(), "read", "visits", detail={"calendar_team": team})
+    with session(tried) as s:
+        members = calendars.team_calendar_events(s, team, actor=tried.actor, since=day)
+    if not members:
+        console.print(f"Team {team} has no members: no calendar written.", markup=False)
+        return
+    files = [(ics_filename(v), *_ics(v, events)) for v, events in members]
+    with attempted(tried):
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for name, data, _, _ in files:
+            write_whole(
+                out_dir / name,
+                _bytes_writer(data),
+                note=" (the audit trail records the calendars as failed)",
+            )
+    listed = sum(f[2] for f in files)
+    cancelled = sum(f[3] for f in files)
+    also = f" and {cancelled:,} cancelled" if cancelled else ""
+    console.print(
+        f"Wrote {count(len(files), 'calendars')} of team {team} to {out_dir}: "
+        f"{count(listed, 'visits')}{also}.",
+        markup=False,
+    )
 
 
 @app.command("record")

@@ -118,6 +118,15 @@ def calendar_events(
     )
 
 
+def team_calendar_events(
+    session: Session, team: str, *, actor: str, since: dt.date
+) -> list[tuple[str, CalendarEvents]]:
+    """Each member's calendar (:func:`calendar_events`, each read audited as one visitor's
+    is), by visitor id: a team's coordinator sends every member theirs at once."""
+    members = lookups.team_member_ids(session.connection(), team)
+    return [(v, calendar_events(session, v, actor=actor, since=since)) for v in members]
+
+
 def visitor_calendar(
     session: Session, visitor: str, *, actor: str, since: dt.date
 ) -> list[tuple[str, dt.date, dt.date, str]]:

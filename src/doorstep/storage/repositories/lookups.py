@@ -37,6 +37,20 @@ def team_by_code(conn: Connection, code: str) -> int:
     return int(found)
 
 
+def team_member_ids(conn: Connection, code: str) -> list[str]:
+    """The ids of the visitors of the team with ``code``, in order (an erased visitor is
+    no one's member: the erasure takes them off their team)."""
+    team = team_by_code(conn, code)
+    rows = conn.execute(
+        text(
+            "SELECT v.external_id FROM team_members m JOIN visitors v ON v.id = m.visitor_id "
+            "WHERE m.team_id = :team AND v.name <> :erased ORDER BY v.external_id"
+        ),
+        {"team": team, "erased": ERASED_NAME},
+    ).scalars()
+    return [str(r) for r in rows]
+
+
 def database_opened(conn: Connection) -> str:
     """The database ``conn`` opened, as an error may name it: a SQLite file by its absolute
     path (a relative one, the default ``var/doorstep.db`` among them, run from another
