@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -52,3 +55,19 @@ def calendar_of(cli: Invoke, visitor: str, path: Path, since: dt.date) -> dict[s
             str(ev["SUMMARY"]),
         )
     return out
+
+
+def doorstep_at(columns: int, db_url: str, *args: str) -> str:
+    """The standard output of ``doorstep ARGS`` as a user runs it, on a terminal ``columns``
+    wide: in a process of its own, as the console takes its width when the CLI starts (under
+    pytest-xdist it is fixed at 80 in-process, whatever ``COLUMNS`` says later)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "doorstep", *args],
+        env={**os.environ, "DOORSTEP_DATABASE_URL": db_url, "COLUMNS": str(columns)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout

@@ -6,33 +6,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
 
+from tests.cli.conftest import doorstep_at
 from tests.factories.db import run_import
 from tests.factories.files import write_csv
 
 TITLE = "Zoo trip for the children of the village and their grandparents"
-
-
-def _doorstep(db_url: str, columns: int, *args: str) -> str:
-    """``doorstep ARGS`` as a user runs it, on a terminal ``columns`` wide (in a process of
-    its own: the console takes its width when the CLI starts)."""
-    done = subprocess.run(
-        [sys.executable, "-m", "doorstep", *args],
-        env={**os.environ, "DOORSTEP_DATABASE_URL": db_url, "COLUMNS": str(columns)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 def _add(tmp_path: Path, engine: Engine) -> None:
@@ -64,10 +47,10 @@ def test_a_list_fits_the_terminal_with_every_code_and_day_it_shows_whole(
     with_areas: Engine, db_url: str, tmp_path: Path, what: str, columns: int
 ) -> None:
     _add(tmp_path, with_areas)
-    rows = list(csv.DictReader(io.StringIO(_doorstep(db_url, columns, what, "list", "--format",
-                                                     "csv"))))  # fmt: skip
+    as_csv = doorstep_at(columns, db_url, what, "list", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(as_csv)))
     assert len(rows) == 2 and all(len(r) == len(rows[0]) for r in rows)
-    shown = _doorstep(db_url, columns, what, "list")
+    shown = doorstep_at(columns, db_url, what, "list")
     lines = shown.splitlines()
     assert max(len(line) for line in lines) <= columns, shown
     assert "…" not in shown
@@ -93,7 +76,7 @@ def test_a_list_fits_the_terminal_with_every_code_and_day_it_shows_whole(
 def test_an_empty_list_says_so_in_a_table_and_is_empty_for_a_script(
     with_areas: Engine, db_url: str
 ) -> None:
-    assert _doorstep(db_url, 80, "activity", "list").strip() == "No activities."
-    assert json.loads(_doorstep(db_url, 80, "project", "list", "--format", "json")) == []
-    header = _doorstep(db_url, 80, "project", "list", "--format", "csv").strip()
+    assert doorstep_at(80, db_url, "activity", "list").strip() == "No activities."
+    assert json.loads(doorstep_at(80, db_url, "project", "list", "--format", "json")) == []
+    header = doorstep_at(80, db_url, "project", "list", "--format", "csv").strip()
     assert header == "code,title,sponsor_code,area_code,starts_on,ends_on,status,households"

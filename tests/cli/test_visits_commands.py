@@ -117,9 +117,7 @@ def test_a_team_gets_each_members_calendar_as_one_visitors_would_be(
         assert events == {uid: (ev[1], ev[3]) for uid, ev in own.items()}
         total += len(events)
     assert total > 0
-    assert f"Wrote 2 calendars of team T1 to {folder}: {total} visits." in " ".join(
-        team.output.split()
-    )
+    assert team.output.strip() == f"Wrote 2 calendars of team T1 to {folder}: {total} visits."
     with with_areas.connect() as conn:
         reads = conn.execute(
             text("SELECT detail FROM audit_events WHERE entity = 'visits' AND action = 'read'")

@@ -5,15 +5,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
 
 from doorstep.cli.work_table import WHOLE
+from tests.cli.conftest import doorstep_at
 from tests.factories.db import run_import
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
 from tests.factories.visits import pair_and_plan
@@ -23,16 +21,7 @@ START = dt.date(2027, 1, 4)
 
 def _doorstep(db_url: str, *args: str) -> str:
     """``doorstep ARGS`` as a user runs it, on a terminal 80 columns wide."""
-    done = subprocess.run(
-        [sys.executable, "-m", "doorstep", *args],
-        env={**os.environ, "DOORSTEP_DATABASE_URL": db_url, "COLUMNS": "80"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
+    return doorstep_at(80, db_url, *args)
 
 
 @pytest.mark.parametrize(

@@ -107,6 +107,24 @@ def csv_cell(value: object) -> str:
     return escape_text(value) if isinstance(value, str) else str(value)
 
 
+def print_for_scripts(
+    cols: Sequence[str], rows: Sequence[Mapping[str, object]], fmt: Output
+) -> bool:
+    """Print ``rows`` as JSON or CSV, every column in ``cols``, where ``fmt`` asks for one;
+    whether it did (``False``: a table is wanted)."""
+    if fmt is Output.json:
+        out = [{c: r.get(c) for c in cols} for r in rows]
+        print(json.dumps(out, default=str, ensure_ascii=False))
+        return True
+    if fmt is Output.csv:
+        w = csv.writer(sys.stdout)
+        w.writerow(cols)
+        for r in rows:
+            w.writerow([csv_cell(r.get(c)) for c in cols])
+        return True
+    return False
+
+
 def show_list(
     title: str,
     cols: Sequence[str],
@@ -117,15 +135,7 @@ def show_list(
 ) -> None:
     """Print ``rows`` as ``fmt`` asks: JSON and CSV with every column in ``cols``, a table
     fitted to the terminal with a line naming what gave way."""
-    if fmt is Output.json:
-        out = [{c: r.get(c) for c in cols} for r in rows]
-        print(json.dumps(out, default=str, ensure_ascii=False))
-        return
-    if fmt is Output.csv:
-        w = csv.writer(sys.stdout)
-        w.writerow(cols)
-        for r in rows:
-            w.writerow([csv_cell(r.get(c)) for c in cols])
+    if print_for_scripts(cols, rows, fmt):
         return
     cells = [{c: "" if r.get(c) is None else str(r.get(c)) for c in cols} for r in rows]
     table, hidden = fitted_table(title, cols, cells, layout, console)

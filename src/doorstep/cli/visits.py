@@ -3,11 +3,8 @@ recorded as made or missed."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import inspect
-import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,7 +22,7 @@ from doorstep.cli.common import (
     parse_day,
 )
 from doorstep.cli.context import actor, attempted, session
-from doorstep.cli.listing import FormatOpt, Output, csv_cell
+from doorstep.cli.listing import FormatOpt, Output, print_for_scripts
 from doorstep.cli.work_table import work_table
 from doorstep.domain.visit_codes import ACTIVITIES, OUTCOMES
 from doorstep.engine.planning import VisitRow
@@ -80,16 +77,7 @@ GapOpt = typer.Option(
 
 def _show(kind: str, rows: list[dict[str, Any]], fmt: Output) -> None:
     cols = _COLUMNS[kind]
-    if fmt is Output.json:
-        print(
-            json.dumps([{c: r.get(c) for c in cols} for r in rows], default=str, ensure_ascii=False)
-        )
-        return
-    if fmt is Output.csv:
-        w = csv.writer(sys.stdout)
-        w.writerow(cols)
-        for r in rows:
-            w.writerow([csv_cell(r.get(c)) for c in cols])
+    if print_for_scripts(cols, rows, fmt):
         return
     table, note = work_table(kind, cols, rows, console)
     console.print(table)
@@ -333,6 +321,7 @@ def _team_calendars(team: str, out_dir: Path, day: dt.date) -> None:
         f"Wrote {count(len(files), 'calendars')} of team {team} to {out_dir}: "
         f"{count(listed, 'visits')}{also}.",
         markup=False,
+        soft_wrap=True,  # a path broken across lines cannot be copied
     )
 
 
