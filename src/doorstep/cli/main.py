@@ -9,6 +9,7 @@ from doorstep.cli import db as db_cli
 from doorstep.cli import demo as demo_cli
 from doorstep.cli import exclusions as exclusions_cli
 from doorstep.cli import household as household_cli
+from doorstep.cli import outcomes as outcomes_cli
 from doorstep.cli import pair as pair_cli
 from doorstep.cli import pair_db
 from doorstep.cli import plan as plan_cli
@@ -43,6 +44,7 @@ app.add_typer(activity_cli.app, name="activity")
 app.add_typer(project_cli.app, name="project")
 registry_cli.register(app)
 report_cli.register(app)
+outcomes_cli.register(app)
 app.command("demo")(demo_cli.demo_cmd)
 reflow_app(app)
 

@@ -86,7 +86,7 @@ def report_scope(
     return root, prefix, [_area(r) for r in rows]
 
 
-def _fill_groups(conn: Connection, groups: Sequence[int], root: int | None) -> None:
+def fill_groups(conn: Connection, groups: Sequence[int], root: int | None) -> None:
     """Fill ``report_groups(area_id, group_id)`` (a temporary table of this connection):
     every area of each group's subtree, and of the whole subtree under :data:`TOTAL` (ids
     are integers, written into the statement)."""
@@ -172,7 +172,7 @@ def now_counts(
     (active that day), ``planned`` (a visit planned from that day that someone is to
     make), ``due`` (deadline within ``days``) and ``overdue`` (deadline passed), each a
     number of households (visitors: of visitors)."""
-    _fill_groups(conn, groups, root)
+    fill_groups(conn, groups, root)
     people = _rows(
         conn,
         f"""
@@ -284,7 +284,7 @@ def month_counts(
     ``cutoff``."""
     if not months:
         return []
-    _fill_groups(conn, groups, root)
+    fill_groups(conn, groups, root)
     cte, params = _months_cte(months, conn.dialect.name)
     sums, patterns = _code_sums()
     # Counted per area and month, then summed into the groups: a household lies in one
@@ -364,7 +364,7 @@ def period_visited(
     last: dt.date,
 ) -> dict[int, int]:
     """Per group, the households with a visit made that began in ``[first, last]``."""
-    _fill_groups(conn, groups, root)
+    fill_groups(conn, groups, root)
     rows = conn.execute(
         text(
             """

@@ -1,0 +1,85 @@
+"""``doorstep outcomes``: what the households' yearly indicators say, by area and year."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from doorstep.cli.common import check_out_file, console, count, handle_errors, id_argument
+from doorstep.cli.context import actor, session
+from doorstep.reports.outcomes_render import outcome_tables
+from doorstep.services import outcomes
+
+
+@handle_errors
+def outcomes_cmd(
+    area: str | None = typer.Option(
+        None,
+        "--area",
+        help="The area (area code); default: the whole programme.",
+        callback=id_argument,
+    ),
+    level: str | None = typer.Option(
+        None, "--level", help="Break it into its areas at this level; default: its children."
+    ),
+    year: int | None = typer.Option(
+        None,
+        "--year",
+        min=1900,
+        max=2200,
+        help="The year of the areas' table; default: the latest reported.",
+    ),
+    poverty_line: float = typer.Option(
+        outcomes.DEFAULT_POVERTY_LINE,
+        "--poverty-line",
+        help="Yearly income per head below which a household is poor.",
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", help="Also write the rows: .csv, .xlsx, .parquet."
+    ),
+    chart: Path | None = typer.Option(
+        None, "--chart", help="Draw the shares by year: a .png file."
+    ),
+) -> None:
+    """Household outcomes: what the households' yearly indicators (`import indicators`)
+    say, by the areas within --area for one year, then for the whole area by year.
+
+    For each: the households on record, those that reported that year, those with an
+    income recorded, those below the poverty line (the year's income over the household's
+    members, as recorded now, under --poverty-line; a share of those with an income),
+    those with a member in paid work and those enrolled in a service (shares of those that
+    reported). Figures are counts: no one is named.
+
+    --out writes every row to a file, --chart a line chart of the whole area's shares by
+    year.
+
+    Example: doorstep outcomes --area GZ-14 --poverty-line 4000 --chart outcomes.png
+    """
+    outcomes.check_outcome_files(out, chart)
+    for flag, path in (("--out", out), ("--chart", chart)):
+        if path is not None:
+            check_out_file(flag, path, example=f"outcomes{path.suffix or '.csv'}")
+    with session() as s:
+        report = outcomes.household_outcomes(
+            s, actor=actor(), area=area, level=level, year=year, poverty_line=poverty_line
+        )
+    if report.year is None:
+        where = f"in {area}" if area else "in the programme"
+        console.print(
+            f"No household {where} has reported indicators yet "
+            "(`doorstep import indicators FILE`).",
+            markup=False,
+        )
+    for table in outcome_tables(report):
+        console.print(table)
+    if out is not None:
+        n = outcomes.write_outcomes(report, out)
+        console.print(f"Wrote {count(n, 'rows')} to {out}.", markup=False, soft_wrap=True)
+    if chart is not None:
+        outcomes.write_chart(report, chart)
+        console.print(f"Drew the shares by year in {chart}.", markup=False, soft_wrap=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("outcomes")(outcomes_cmd)

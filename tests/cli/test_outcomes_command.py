@@ -1,0 +1,49 @@
+"""`doorstep outcomes` at the command line: the tables, the file and the chart."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from tests.cli.conftest import Invoke
+from tests.factories.outcomes import indicators_programme
+
+
+def test_outcomes_print_their_tables_and_write_every_row_and_a_chart(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    indicators_programme(with_areas, tmp_path)
+    out, chart = tmp_path / "o.csv", tmp_path / "o.png"
+    args = ("--area", "R", "--level", "village", "--out", str(out), "--chart", str(chart))
+    shown = cli("outcomes", *args, "--year", "2025")
+    assert shown.exit_code == 0, shown.output
+    text = " ".join(shown.output.split())
+    assert "household outcomes, 2025 (poverty line: 4,000 a head a year)" in text
+    v1 = next(line.split() for line in shown.output.splitlines() if "R-C-V1" in line)
+    assert v1 == ["R-C-V1", "2", "2", "2", "1", "(50.0%)", "1", "(50.0%)", "1", "(100.0%)"]
+    assert "R by year" in text and "Wrote 5 rows to" in text
+    with out.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["by"], r["code"], r["year"]) for r in rows] == [
+        ("area", "R-C-V1", "2025"),
+        ("area", "R-C-V2", "2025"),
+        ("area", "R", "2025"),
+        ("year", "R", "2025"),
+        ("year", "R", "2026"),
+    ]
+    assert rows[2]["below_line"] == "2" and rows[2]["poverty_line"] == "4000.0"
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_outcomes_refuse_bad_files_and_say_when_nothing_was_reported(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    bad = cli("outcomes", "--out", str(tmp_path / "o.txt"))
+    assert bad.exit_code == 2 and "use a .csv, .xlsx or .parquet file" in bad.output
+    line = cli("outcomes", "--poverty-line", "-5")
+    assert line.exit_code == 2 and "--poverty-line must be a positive amount" in line.output
+    none = cli("outcomes", "--area", "R")
+    assert none.exit_code == 0
+    assert "No household in R has reported indicators yet" in " ".join(none.output.split())
