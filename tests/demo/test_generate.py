@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from doorstep.demo import POVERTY_LINE, SCHEMAS, DemoProgramme, generate
-from doorstep.demo.generate import CITY_POPULATION
+from doorstep.demo.generate import CITY_POPULATION, SERVICES
 from doorstep.demo.places import load_region
 from doorstep.demo.programme import Preset
 from doorstep.demo.scatter import max_offset_km
@@ -170,6 +170,26 @@ def test_incomes_are_skewed_and_some_households_are_below_the_poverty_line(
     poor = (homes["annual_income"] / homes["members"] < POVERTY_LINE).mean()
     assert 0.02 < poor < 0.3  # type: ignore[operator]
     assert set(homes["income_year"]) == {small_region.reference_date.year - 1}
+
+
+def test_poorer_households_work_less_and_draw_more_allowances(
+    small_region: DemoProgramme,
+) -> None:
+    homes = small_region.households.with_columns(
+        poor=pl.col("annual_income") / pl.col("members") < POVERTY_LINE,
+        allowance=pl.col("services_enrolled").str.contains("living_allowance").fill_null(False),
+    )
+    assert (homes["members_in_work"] <= homes["members"]).all()
+    assert (homes["members_in_work"] >= 0).all()
+    codes = set(homes["services_enrolled"].drop_nulls().str.split(";").explode())
+    assert codes == {code for code, *_ in SERVICES}
+    by = homes.group_by("poor").agg(
+        pl.col("members_in_work").sum() / pl.col("members").sum(), pl.col("allowance").mean()
+    )
+    (work_rich, allowance_rich), (work_poor, allowance_poor) = (
+        by.sort("poor").select("members_in_work", "allowance").rows()
+    )
+    assert work_poor < work_rich and allowance_poor > 5 * allowance_rich
 
 
 def test_capacity_exceeds_consenting_households_overall(small_region: DemoProgramme) -> None:

@@ -25,7 +25,7 @@ def indicators_programme(engine: Engine, tmp_path: Path) -> None:
     ]
     run_import(engine, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, hh))
     rows = [
-        ["H1", 2025, 12_000, 0, ""],  # below; said no one works, nothing of services
+        ["H1", 2025, 12_000, 0, ""],  # below; said no one works, and no service
         ["H2", 2025, 16_000, 1, "health"],  # exactly at the line: not below
         ["H3", 2025, 7_999, "", ""],  # 3,999.50 a head: below; said nothing of work
         ["H4", 2025, "", 2, "school;health"],  # no income: neither below nor above

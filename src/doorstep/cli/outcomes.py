@@ -48,8 +48,9 @@ def outcomes_cmd(
     For each: the households on record, those that reported that year, those with an
     income recorded, those below the poverty line (the year's income over the household's
     members, as recorded now, under --poverty-line; a share of those with an income),
-    those with a member in paid work and those enrolled in a service (shares of those that
-    reported). Figures are counts: no one is named.
+    those with a member in paid work (of those that gave a number) and those enrolled in a
+    service (of those reported; a dash where none named a service). Figures are counts: no
+    one is named.
 
     --out writes every row to a file, --chart a line chart of the whole area's shares by
     year.

@@ -158,6 +158,36 @@ def _households(
     ), per_place
 
 
+#: Services a household may be enrolled in, with the chance for one above the poverty line
+#: and one below it (a minimum living allowance goes mostly to the poor).
+SERVICES = (
+    ("health_insurance", 0.95, 0.93),
+    ("pension", 0.35, 0.30),
+    ("living_allowance", 0.04, 0.55),
+    ("school_support", 0.15, 0.35),
+)
+#: The chance that a member is in paid work, above and below the poverty line.
+IN_WORK = (0.45, 0.25)
+
+
+def _work_and_services(rng: np.random.Generator, frame: pl.DataFrame) -> pl.DataFrame:
+    """``members_in_work`` and ``services_enrolled`` (codes joined by ';', null where none:
+    the indicators file then says nothing of them) for the income year, drawn per household,
+    poorer households working less and drawing more on allowances."""
+    members = frame["members"].to_numpy()
+    poor = (frame["annual_income"].to_numpy() / members < POVERTY_LINE).astype(np.int64)
+    in_work = rng.binomial(members, np.asarray(IN_WORK)[poor])
+    chosen = [
+        np.where(rng.random(len(members)) < np.asarray(odds)[poor], code, "")
+        for code, *odds in SERVICES
+    ]
+    joined = [";".join(c for c in row if c) or None for row in zip(*chosen, strict=True)]
+    return frame.with_columns(
+        pl.Series("members_in_work", in_work, dtype=pl.Int64),
+        pl.Series("services_enrolled", joined, dtype=pl.String),
+    )
+
+
 def _address() -> pl.Expr:
     """``长坪村3组12号`` in a village, ``凯里3社区12号`` in a town; romanised if no Chinese name."""
     group, number = pl.col("group").cast(pl.String), pl.col("number").cast(pl.String)
@@ -236,6 +266,9 @@ def generate(
     scope = _scope(preset, places, tree, rng)
     organisations = orgs.organisations(places, tree, scope)
     household_frame, per_place = _households(rng, n_households, places, tree, scope)
+    # A stream of its own, so that the rest of the programme is what it was before these
+    # columns were drawn (the docs' examples name its people).
+    household_frame = _work_and_services(np.random.default_rng([seed, 1]), household_frame)
     teams, visitor_frame = draw_visitors(
         rng,
         n_visitors,

@@ -66,6 +66,8 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "consent_date": pl.Date(),
         "annual_income": pl.Float64(),
         "income_year": pl.Int64(),
+        "members_in_work": pl.Int64(),
+        "services_enrolled": pl.String(),
     },
 }
 

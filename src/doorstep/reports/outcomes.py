@@ -35,7 +35,6 @@ class OutcomeFigures:
     below_line: int
     work_reported: int
     in_work: int
-    services_reported: int
     with_services: int
 
     @property
@@ -50,8 +49,11 @@ class OutcomeFigures:
 
     @property
     def with_services_share(self) -> float | None:
-        """Of the households that said which services they use, the share with one."""
-        return _share(self.with_services, self.services_reported)
+        """Of the households reported, the share enrolled in a service; ``None`` where none
+        named any service (the column left empty throughout says nothing). An empty cell
+        beside others that name services is a household enrolled in none: the file has no
+        other way to say so."""
+        return _share(self.with_services, self.reported) if self.with_services else None
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,6 @@ def build_outcomes(
             below_line=int(r.get("below_line", 0)),
             work_reported=int(r.get("work_reported", 0)),
             in_work=int(r.get("in_work", 0)),
-            services_reported=int(r.get("services_reported", 0)),
             with_services=int(r.get("with_services", 0)),
         )
 
@@ -134,7 +135,6 @@ COLUMNS = (
     "work_reported",
     "in_work",
     "in_work_share",
-    "services_reported",
     "with_services",
     "with_services_share",
 )
@@ -162,7 +162,6 @@ def outcomes_frame(report: OutcomesReport) -> pl.DataFrame:
         "work_reported": pl.Int64,
         "in_work": pl.Int64,
         "in_work_share": pl.Float64,
-        "services_reported": pl.Int64,
         "with_services": pl.Int64,
         "with_services_share": pl.Float64,
         "poverty_line": pl.Float64,

@@ -35,8 +35,8 @@ _HEADINGS = (
 )
 #: Under each table: what each share is of.
 CAPTION = (
-    "Below the line: a share of those with an income; a member in work, in a service: of "
-    "those who said (–: none did)."
+    "Below the line: a share of those with an income; a member in work: of those who said; "
+    "in a service: of those reported (–: none said)."
 )
 
 

@@ -31,6 +31,10 @@ def as_text(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select(exprs)
 
 
+#: The households frame's columns that go into the indicators file instead.
+_INDICATORS = ("annual_income", "income_year", "members_in_work", "services_enrolled")
+
+
 def import_frames(programme: DemoProgramme) -> list[tuple[str, pl.DataFrame]]:
     """The programme as (entity, frame) pairs in import order; incomes become indicators."""
     households = programme.households
@@ -38,13 +42,15 @@ def import_frames(programme: DemoProgramme) -> list[tuple[str, pl.DataFrame]]:
         "household_id",
         pl.col("income_year").alias("year"),
         "annual_income",
+        "members_in_work",
+        "services_enrolled",
     )
     return [
         ("areas", programme.areas),
         ("organisations", programme.organisations),
         ("teams", programme.teams),
         ("visitors", programme.visitors),
-        ("households", households.drop("annual_income", "income_year")),
+        ("households", households.drop(*_INDICATORS)),
         ("indicators", indicators),
     ]
 

@@ -22,8 +22,7 @@ def outcome_counts(
     """Per group and year with indicators: the households reported, those with an income
     recorded, those whose income per head (the year's income over the household's members
     as recorded now) is below ``poverty_line``, those that said how many members are in paid
-    work and those with one, and those that said which services they are enrolled in and
-    those enrolled in at least one (a cell left empty says nothing: not counted)."""
+    work and those with one, and those that named a service they are enrolled in."""
     fill_groups(conn, groups, root)
     rows = conn.execute(
         text(
@@ -35,8 +34,6 @@ def outcome_counts(
                    SUM(CASE WHEN i.members_in_work IS NOT NULL THEN 1 ELSE 0 END)
                        AS work_reported,
                    SUM(CASE WHEN i.members_in_work > 0 THEN 1 ELSE 0 END) AS in_work,
-                   SUM(CASE WHEN i.services_enrolled IS NOT NULL THEN 1 ELSE 0 END)
-                       AS services_reported,
                    SUM(CASE WHEN COALESCE(i.services_enrolled, '') <> '' THEN 1 ELSE 0 END)
                        AS with_services
             FROM household_indicators i
