@@ -1,4 +1,5 @@
-"""Benchmark: `doorstep report` and the area-wide work lists on a paired, planned region.
+"""Benchmark: `doorstep report`, `doorstep outcomes` and the area-wide work lists on a
+paired, planned region.
 
 Starts from a SQLite database that ``bench/pairing_db.py --keep`` left (the demo region,
 paired and committed; ``--db``), or makes one with it (``--households``, in ``--workdir``).
@@ -10,9 +11,10 @@ Then, each in a fresh process:
   in ten, on their planned days) or missed, by one SQL update each. A shortcut of the
   benchmark's: ``doorstep import visits`` is measured by ``bench/import_visits.py``; here
   the visits only have to be there for the report to count;
-- the commands themselves, as a user runs them (``doorstep report ...``, ``doorstep visits
-  due|overdue --area ...``), output to a file; each prints its seconds (the whole process,
-  Python's start and imports included), its peak RSS, and the audit events it added.
+- the commands themselves, as a user runs them (``doorstep report ...``, ``doorstep
+  outcomes ...``, ``doorstep visits due|overdue --area ...``), output to a file; each
+  prints its seconds (the whole process, Python's start and imports included), its peak
+  RSS, and the audit events it added.
 
 The database is copied before the commands run and put back after, so a run leaves it as
 the plan and the recording made it (``--keep`` keeps it for the next run's ``--db``).
@@ -145,6 +147,17 @@ def commands(root: str, level: str, today: dt.date, out: Path) -> list[tuple[str
             [*report, f"--level={level}", f"--out={out / 'report.parquet'}"],
         ),
         ("report --chart .png", [*report, "--by=month", f"--chart={out / 'report.png'}"]),
+        ("outcomes", [str(DOORSTEP), "outcomes", f"--area={root}"]),
+        (
+            f"outcomes --level {level} --out .xlsx",
+            [
+                str(DOORSTEP),
+                "outcomes",
+                f"--area={root}",
+                f"--level={level}",
+                f"--out={out / 'outcomes.xlsx'}",
+            ],
+        ),
         *(
             (f"visits {kind} --area", [*visits, kind, f"--area={root}", day, "--format=csv"])
             for kind in ("due", "overdue")
