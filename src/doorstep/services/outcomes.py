@@ -14,6 +14,7 @@ from doorstep.reports.outcomes import OutcomesReport, build_outcomes, outcomes_f
 from doorstep.reports.outcomes_render import write_outcomes_chart
 from doorstep.services.exporting import write_table
 from doorstep.services.outfile import write_whole
+from doorstep.services.reporting import check_report_files
 from doorstep.storage.repositories import outcomes as repo
 from doorstep.storage.repositories.report import report_scope
 
@@ -80,16 +81,10 @@ def household_outcomes(
     return report
 
 
-#: The file types outcomes are written to.
-OUTCOME_SUFFIXES = (".csv", ".xlsx", ".parquet")
-
-
 def check_outcome_files(out: Path | None, chart: Path | None) -> None:
-    """Refuse a file or chart of a type it is not written as, before any work."""
-    if out is not None and out.suffix.lower() not in OUTCOME_SUFFIXES:
-        raise InvalidInput(f"--out {out}: use a .csv, .xlsx or .parquet file")
-    if chart is not None and chart.suffix.lower() != ".png":
-        raise InvalidInput(f"--chart {chart}: use a .png file")
+    """Refuse a file or chart of a type it is not written as, before any work (the
+    programme report's types: a table file and a PNG)."""
+    check_report_files(out, chart)
 
 
 def write_outcomes(report: OutcomesReport, path: Path) -> int:
