@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from tests.cli.conftest import Invoke
+from tests.cli.conftest import Invoke, doorstep_at
 from tests.factories.outcomes import indicators_programme
 
 
@@ -47,3 +47,21 @@ def test_outcomes_refuse_bad_files_and_say_when_nothing_was_reported(
     none = cli("outcomes", "--area", "R")
     assert none.exit_code == 0
     assert "No household in R has reported indicators yet" in " ".join(none.output.split())
+
+
+def test_report_and_outcomes_lines_are_whole_on_a_narrow_terminal(
+    with_areas: Engine, db_url: str, tmp_path: Path
+) -> None:
+    """Wider than the terminal, a table's lines are left whole for it to fold, not cut at
+    its edge: on 50 columns each row holds what it holds on 300."""
+    indicators_programme(with_areas, tmp_path)
+    for command in (
+        ("outcomes", "--area", "R", "--level", "village"),
+        ("report", "--area", "R", "--level", "village", "--quiet"),
+    ):
+        rows = {}
+        for columns in (50, 300):
+            shown = doorstep_at(columns, db_url, *command)
+            rows[columns] = [line.split() for line in shown.splitlines() if "R-C-V" in line]
+        assert rows[50] == rows[300] and len(rows[50]) == 2, (command, rows)
+        assert len(rows[50][0]) >= 7  # every figure of the row, not the first few

@@ -73,7 +73,9 @@ def outcomes_cmd(
             markup=False,
         )
     for table in outcome_tables(report):
-        console.print(table)
+        # Whole lines, never cut at the terminal's width: a figure lost to the right edge is
+        # worse than a line the terminal folds (a region's counts outgrow 80 columns).
+        console.print(table, crop=False)
     if out is not None:
         n = outcomes.write_outcomes(report, out)
         console.print(f"Wrote {count(n, 'rows')} to {out}.", markup=False, soft_wrap=True)

@@ -99,7 +99,9 @@ def report_cmd(
             progress=StageBar(bar),
         )
     for table in report_tables(report, by):
-        console.print(table)
+        # Whole lines, never cut at the terminal's width: a figure lost to the right edge is
+        # worse than a line the terminal folds (a region's counts outgrow 80 columns).
+        console.print(table, crop=False)
     if out is not None:
         n = reporting.write_report(report, by, out)
         console.print(f"Wrote {count(n, 'rows')} to {out}.", markup=False, soft_wrap=True)
