@@ -53,8 +53,9 @@ def household_outcomes(
     root, _, groups = report_scope(conn, area, level)
     root_id = root.id if root is not None else None
     ids = [g.id for g in groups]
-    counts = repo.outcome_counts(conn, root=root_id, groups=ids, poverty_line=poverty_line)
-    households = repo.household_counts(conn, root=root_id, groups=ids)
+    counts, households = repo.outcome_counts(
+        conn, root=root_id, groups=ids, poverty_line=poverty_line
+    )
     report = build_outcomes(
         area=root,
         groups=groups,

@@ -18,11 +18,13 @@ from doorstep.storage.repositories.report import fill_groups
 
 def outcome_counts(
     conn: Connection, *, root: int | None, groups: Sequence[int], poverty_line: float
-) -> list[dict[str, Any]]:
-    """Per group and year with indicators: the households reported, those with an income
-    recorded, those whose income per head (the year's income over the household's members
-    as recorded now) is below ``poverty_line``, those that said how many members are in paid
-    work and those with one, and those that named a service they are enrolled in."""
+) -> tuple[list[dict[str, Any]], dict[int, int]]:
+    """Per group and year with indicators, and per group the households on record now
+    (what the reported ones are a part of), the groups' areas filled in once. Per group
+    and year: the households reported, those with an income recorded, those whose income
+    per head (the year's income over the household's members as recorded now) is below
+    ``poverty_line``, those that said how many members are in paid work and those with one,
+    and those that named a service they are enrolled in."""
     fill_groups(conn, groups, root)
     rows = conn.execute(
         text(
@@ -45,15 +47,8 @@ def outcome_counts(
         ),
         {"line": poverty_line},
     ).mappings()
-    return [{k: int(v or 0) for k, v in r.items()} for r in rows]
-
-
-def household_counts(
-    conn: Connection, *, root: int | None, groups: Sequence[int]
-) -> dict[int, int]:
-    """Per group, the households on record now (what the reported ones are a part of)."""
-    fill_groups(conn, groups, root)
-    rows = conn.execute(
+    counts = [{k: int(v or 0) for k, v in r.items()} for r in rows]
+    households = conn.execute(
         text(
             """
             SELECT g.group_id, COUNT(*) FROM households h
@@ -62,4 +57,4 @@ def household_counts(
             """
         )
     ).all()
-    return {int(g): int(n) for g, n in rows}
+    return counts, {int(g): int(n) for g, n in households}
