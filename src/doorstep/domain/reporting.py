@@ -41,6 +41,12 @@ ACTIVITY_COLUMNS = tuple(f"activity_{c}" for c in ACTIVITIES.codes)
 OUTCOME_COLUMNS = tuple(f"outcome_{c}" for c in OUTCOMES.codes)
 
 
+def share(part: int, whole: int) -> float | None:
+    """``part`` as a fraction of ``whole``; ``None`` where there is no whole to be a part of
+    (a report shows a dash, a file an empty cell, never a made-up 0 %)."""
+    return part / whole if whole else None
+
+
 def months_back(day: dt.date, n: int) -> dt.date:
     """The first day of the month ``n`` months before ``day``'s."""
     index = day.year * 12 + day.month - 1 - n

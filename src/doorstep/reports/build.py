@@ -19,6 +19,7 @@ from doorstep.domain.reporting import (
     TOTAL,
     MonthSpan,
     ReportArea,
+    share,
 )
 
 #: The columns of the code counts, activities then outcomes.
@@ -31,10 +32,6 @@ class By(StrEnum):
     area = "area"
     month = "month"
     area_month = "area-month"
-
-
-def _share(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
 
 
 @dataclass(frozen=True)
@@ -59,7 +56,7 @@ class AreaFigures:
     @property
     def within_cadence_share(self) -> float | None:
         """Of the households paired today, the share not overdue."""
-        return _share(self.paired - self.overdue, self.paired)
+        return share(self.paired - self.overdue, self.paired)
 
 
 @dataclass(frozen=True)
@@ -81,7 +78,7 @@ class MonthFigures:
     @property
     def within_cadence_share(self) -> float | None:
         """Of the households paired on the month's last day, the share within cadence."""
-        return _share(self.within_cadence, self.paired)
+        return share(self.within_cadence, self.paired)
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,7 @@ from typing import Any
 
 import polars as pl
 
-from doorstep.domain.reporting import TOTAL, ReportArea
-
-
-def _share(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
+from doorstep.domain.reporting import TOTAL, ReportArea, share
 
 
 @dataclass(frozen=True)
@@ -40,12 +36,12 @@ class OutcomeFigures:
     @property
     def below_line_share(self) -> float | None:
         """Of the households with an income recorded, the share below the line."""
-        return _share(self.below_line, self.with_income)
+        return share(self.below_line, self.with_income)
 
     @property
     def in_work_share(self) -> float | None:
         """Of the households that said how many members work, the share with one."""
-        return _share(self.in_work, self.work_reported)
+        return share(self.in_work, self.work_reported)
 
     @property
     def with_services_share(self) -> float | None:
@@ -53,7 +49,7 @@ class OutcomeFigures:
         named any service (the column left empty throughout says nothing). An empty cell
         beside others that name services is a household enrolled in none: the file has no
         other way to say so."""
-        return _share(self.with_services, self.reported) if self.with_services else None
+        return share(self.with_services, self.reported) if self.with_services else None
 
 
 @dataclass(frozen=True)
