@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from tests.cli.conftest import Invoke
+from tests.cli.conftest import Invoke, doorstep_at
 from tests.services.pairing.test_explain_stale import REAL_TODAY
 from tests.services.pairing.tree import add, commit, home, propose, tree, worker
 
@@ -53,6 +53,26 @@ def test_explain_gives_the_real_caseload_and_capacity_and_the_places_left_here(
         explained = cli("pair", "explain", "H1", "-q")
         assert explained.exit_code == 0, explained.output
         said = " ".join(explained.output.split())
-        assert "visitor ┃ km ┃ caseload ┃ capacity ┃ places left here ┃ why not" in said
+        assert "visitor ┃ km ┃ caseload ┃ capacity ┃ places left ┃ why not" in said
         vb = [ln.split("│")[1:-1] for ln in explained.stdout.splitlines() if ln.startswith("│ VB")]
         assert [[c.strip() for c in row] for row in vb] == [["VB", "5.56", "2", "2", "0", "full"]]
+
+
+def test_explain_fits_a_narrow_terminal_with_every_visitor_id_whole(
+    cli: Invoke, engine: Engine, db_url: str, tmp_path: Path
+) -> None:
+    _busy_elsewhere(engine, tmp_path)
+    assert cli("pair", "--area", "A", "-q").exit_code == 0
+    for columns, gave_way in ((40, "capacity, caseload, places left"), (60, "capacity"), (90, "")):
+        said = doorstep_at(columns, db_url, "pair", "explain", "H1", "-q")
+        lines = said.splitlines()
+        assert max(len(line) for line in lines) <= columns, said
+        assert "…" not in said
+        rows = [[c.strip() for c in ln.split("│")[1:-1]] for ln in lines if ln.startswith("│")]
+        assert [r[:2] for r in rows] == [["VB", "5.56"]], said
+        assert rows[0][-1] == "full"
+        note = " ".join(ln.strip() for ln in lines if ln.strip()[:1] not in "┏┃┡│└")
+        if gave_way:
+            assert f"Not shown at this width: {gave_way}." in note, said
+        else:
+            assert "Not shown" not in said

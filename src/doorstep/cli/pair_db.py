@@ -12,6 +12,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from doorstep.cli import listing
 from doorstep.cli.common import (
     StageBar,
     console,
@@ -30,6 +31,15 @@ from doorstep.engine.pairing.solve import Mapper
 from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import Attempt
 from doorstep.services import pairing
+
+#: ``pair explain``'s alternatives on a narrow terminal: ids and distances whole; the
+#: visitor's caseload and capacity give way first (the places left and the reason say
+#: why it was not chosen).
+_ALTERNATIVES = listing.Layout(
+    whole=frozenset({"visitor", "km", "caseload", "capacity", "places_left"}),
+    give_way=("capacity", "caseload", "places_left"),
+    right=frozenset({"km", "caseload", "capacity", "places_left"}),
+)
 
 
 def print_proposal(view: pairing.ProposalView) -> None:
@@ -393,19 +403,23 @@ def explain_cmd(
     if not e.alternatives:
         console.print(none_within(e, out.proposal.params["max_km"]), highlight=False)
         return
-    table = Table(title="Next best visitors")
-    for col in ("visitor", "km", "caseload", "capacity", "places left here", "why not"):
-        table.add_column(col)
-    for a, real in zip(e.alternatives, out.loads, strict=True):
-        table.add_row(
-            a.visitor_id,
-            km_number(a.distance_m),
-            str(real.caseload),
-            str(real.capacity),
-            str(max(a.capacity - a.load, 0)),
-            why_not(e, a),
-        )
+    cells = [
+        {
+            "visitor": a.visitor_id,
+            "km": km_number(a.distance_m),
+            "caseload": str(real.caseload),
+            "capacity": str(real.capacity),
+            "places_left": str(max(a.capacity - a.load, 0)),
+            "why_not": why_not(e, a),
+        }
+        for a, real in zip(e.alternatives, out.loads, strict=True)
+    ]
+    title = "Next best visitors"
+    table, hidden = listing.fitted_table(title, list(cells[0]), cells, _ALTERNATIVES, console)
     console.print(table)
+    if hidden:
+        gone = ", ".join(map(listing.label, hidden))
+        console.print(f"Not shown at this width: {gone}.", style="dim")
 
 
 def register(app: typer.Typer) -> None:
