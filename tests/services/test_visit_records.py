@@ -145,6 +145,22 @@ def test_a_recorded_visit_is_audited_under_its_household(planned: Engine) -> Non
     assert detail["visit"] == recorded.visit
     assert detail["visitor"] == "V1"
     assert detail["start"] == "2027-02-26"
+    # Recorded as of a day given by hand (`--today`), which the trail says.
+    assert detail.get("today") == (None if dt.date.today() == TODAY else TODAY.isoformat())
+
+
+def test_a_note_is_kept_trimmed_and_one_too_long_for_an_import_is_refused(
+    planned: Engine,
+) -> None:
+    first, last = first_planned(planned, "H0")
+    before = _state(planned)
+    with pytest.raises(InvalidInput, match="the note is too long: 2001 characters, at most 2000"):
+        _record(planned, MadeVisit("H0", "V1", first, last, note="x" * 2001))
+    assert _state(planned) == before
+    _record(planned, MadeVisit("H0", "V1", first, last, note="  padded\n "))
+    assert [r["notes"] for r in _rows(planned, "H0") if r["status"] == "done"] == ["padded"]
+    assert MadeVisit("H0", "V1", first, note=" \t ").note is None
+    assert MadeVisit("H0", "V1", first, note=" " + "y" * 2000 + " ").note == "y" * 2000
 
 
 def test_a_visit_marked_missed_is_pulled_early_by_the_next_plan(planned: Engine) -> None:
@@ -180,6 +196,10 @@ def test_missing_a_visit_not_begun_or_not_planned_is_refused(planned: Engine) ->
         mark_missed(s, "H0", "V1", first, actor="test", today=first - dt.timedelta(days=1))
     with pytest.raises(NotFound, match="no planned visit of H0 by V1"), unit_of_work(planned) as s:
         mark_missed(s, "H0", "V1", first + dt.timedelta(days=1), actor="test", today=TODAY)
+    # A day with no visit planned, not yet come: "no planned visit", not "not begun".
+    later = first + dt.timedelta(days=1)
+    with pytest.raises(NotFound, match="no planned visit of H0 by V1"), unit_of_work(planned) as s:
+        mark_missed(s, "H0", "V1", later, actor="test", today=first - dt.timedelta(days=1))
     assert _state(planned) == before
 
 

@@ -372,6 +372,7 @@ def record_cmd(
         outcome_codes=tuple(outcome) if outcome else None,
     )
     detail = {"visitor": visitor, "start": made.start.isoformat(), "status": "done"}
+    detail |= visit_records.pretended(day if today else None)
     tried = Attempt(actor(), "create", "household", household, detail=detail)
     with session(tried) as s:
         recorded = visit_records.record_visit(s, made, actor=tried.actor, today=day)
@@ -405,6 +406,7 @@ def missed_cmd(
     day = parse_day("--today", today) if today else dt.date.today()
     first = parse_day("--start", start)
     detail = {"visitor": visitor, "start": first.isoformat(), "status": "missed"}
+    detail |= visit_records.pretended(day if today else None)
     tried = Attempt(actor(), "update", "household", household, detail=detail)
     with session(tried) as s:
         visit_records.mark_missed(s, household, visitor, first, actor=tried.actor, today=day)

@@ -18,6 +18,10 @@ from enum import StrEnum
 #: Codes in one cell or option value are separated by this, as they are stored.
 SEPARATOR = ";"
 
+#: The longest note a visit's record holds, in characters, however it is recorded (typed
+#: with ``visits record``, imported, synced): a note kept by one is taken by the others.
+NOTE_MAX = 2000
+
 
 class Activity(StrEnum):
     """What the visitor did with the household on a visit."""

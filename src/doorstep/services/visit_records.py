@@ -39,7 +39,10 @@ class MadeVisit:
     :data:`~doorstep.domain.visit_codes.OUTCOMES` (any case; a value may hold several,
     ``;``-separated), kept as stored: each once, in the list's order. ``None`` is not
     stated (a stored visit keeps its codes), ``()`` none. Unknown codes raise
-    :class:`InvalidInput`, so no visit holds one.
+    :class:`InvalidInput`, so no visit holds one. ``note`` is kept as an import keeps it:
+    without the spaces around it (none if nothing else), and refused beyond
+    :data:`~doorstep.domain.visit_codes.NOTE_MAX` characters, so that a visit recorded by
+    hand exports and imports back unchanged.
     """
 
     household: str
@@ -52,6 +55,12 @@ class MadeVisit:
     outcome_codes: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
+        note = (self.note or "").strip() or None
+        if note is not None and len(note) > visit_codes.NOTE_MAX:
+            raise InvalidInput(
+                f"the note is too long: {len(note)} characters, at most {visit_codes.NOTE_MAX}"
+            )
+        object.__setattr__(self, "note", note)
         for name, vocabulary in CODES.items():
             given = getattr(self, name)
             if given is not None:
@@ -412,6 +421,15 @@ def audit_detail(
     return detail | extra
 
 
+def pretended(today: dt.date | None) -> dict[str, Any]:
+    """The audit detail of a write made as of a day other than the real one (``--today``):
+    ``{"today": day}``, so that the trail shows a visit recorded ahead of its days was
+    recorded under a day given by hand, not by the machine's date."""
+    if today is None or today == dt.date.today():
+        return {}
+    return {"today": today.isoformat()}
+
+
 def record_visit(
     session: Session, made: MadeVisit, *, actor: str, today: dt.date | None = None
 ) -> Recorded:
@@ -468,7 +486,13 @@ def record_visit(
         action="create" if recorded.was_planned is None else "update",
         entity="household",
         entity_id=made.household,
-        detail=audit_detail(made, recorded, status=VisitStatus.DONE.value, visit_id=made.visit_id),
+        detail=audit_detail(
+            made,
+            recorded,
+            status=VisitStatus.DONE.value,
+            visit_id=made.visit_id,
+            **pretended(today),
+        ),
     )
     for action, household, detail in cancelled:
         record_event(
@@ -505,15 +529,15 @@ def mark_missed(
     household that withdrew is not visited again, as plans and lists leave it out).
     """
     day = today or dt.date.today()
-    if start > day:
-        raise InvalidInput(
-            f"the visit starting on {start} has not begun ({day} is today): a visit is "
-            "marked missed from its first day on"
-        )
     conn = session.connection()
     lock_pairings(conn)
     household_id, visitor_id = _ids(conn, household, visitor)
     visit = repo.planned_starting(conn, household_id, visitor_id, start)
+    if visit is not None and start > day:  # looked up first: one not planned says so
+        raise InvalidInput(
+            f"the visit starting on {start} has not begun ({day} is today): a visit is "
+            "marked missed from its first day on"
+        )
     if visit is None:
         made = repo.recorded_starting(conn, household_id, visitor_id, start)
         if made is not None:  # not "no such visit": it was made
@@ -535,7 +559,8 @@ def mark_missed(
             "visitor": visitor,
             "start": start.isoformat(),
             "status": VisitStatus.MISSED.value,
-        },
+        }
+        | pretended(today),
     )
     session.flush()
     return visit

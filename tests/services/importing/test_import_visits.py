@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from doorstep.services.exclusions import exclude
+from doorstep.services.household_rights import erase_household
 from doorstep.services.importing import ImportRejected
 from doorstep.services.importing.errors import errors_csv_path
 from doorstep.services.importing.validate import LOOSE_DATE
@@ -528,3 +529,21 @@ def test_a_visit_moved_to_another_household_takes_its_activities_and_outcomes_al
     carried = ["activities", "outcome_codes"]
     assert _detail(planned, "H0")["carried"] == carried
     assert _detail(planned, str(to["household_id"]))["carried"] == carried
+
+
+def test_a_visit_of_a_household_erased_since_it_was_synced_is_named_as_erased(
+    planned: Engine, tmp_path: Path
+) -> None:
+    rows = _rows(planned)
+    path = write_csv(tmp_path / "a.csv", HEADER, rows)
+    run_import(planned, "visits", path, today=TODAY)
+    with unit_of_work(planned) as s:
+        erase_household(s, "H1", actor="test")
+    rows.append({"visit_id": C, "household_id": "NOBODY", "visitor_id": "V1", "start": START})
+    assert rejected(
+        planned, "visits", write_csv(tmp_path / "b.csv", HEADER, rows), today=TODAY
+    ) == [
+        "row 3, column household_id (value 'H1'): is the id of an erased household: drop its "
+        "rows (its visits went with it)",
+        "row 4, column household_id (value 'NOBODY'): unknown household",
+    ]

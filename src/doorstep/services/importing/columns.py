@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from doorstep.domain.enums import ActivityKind, ConsentState, OrganisationKind, ProjectStatus
-from doorstep.domain.visit_codes import ACTIVITIES, OUTCOMES, Vocabulary
+from doorstep.domain.visit_codes import ACTIVITIES, NOTE_MAX, OUTCOMES, Vocabulary
 
 
 class Kind(StrEnum):
@@ -253,7 +253,7 @@ VISITS = EntitySchema(
         Column("visitor_id", Kind.ID, True, "id of the visitor who made it"),
         Column("start", Kind.DATE, True, "first day of the visit"),
         Column("end", Kind.DATE, False, "last day of the visit; empty: the first day"),
-        Column("note", Kind.TEXT, False, "a note on the visit", 2000),
+        Column("note", Kind.TEXT, False, "a note on the visit", NOTE_MAX),
         Column(
             "activities",
             Kind.CODES,

@@ -33,9 +33,11 @@ from doorstep.services.visit_records import (
     check,
     write,
 )
-from doorstep.storage.repositories import visit_sync
+from doorstep.storage.repositories import household_data, visit_sync
 from doorstep.storage.repositories.bulk import lock_for_import
 from doorstep.storage.repositories.pairing import lock_pairings
+
+ERASED_HOUSEHOLD = "is the id of an erased household: drop its rows (its visits went with it)"
 
 
 @dataclass(frozen=True)
@@ -126,13 +128,19 @@ def load_visits(
         conn, "households", [r["household_id"] for r in rows]
     )
     visitors = visit_sync.ids_by_external_id(conn, "visitors", [r["visitor_id"] for r in rows])
+    # A device syncing again after a household's erasure still holds its visits: say so,
+    # for the rows to be dropped (they went with the household), not "unknown".
+    erased = household_data.erased_ids(
+        conn, [r["household_id"] for r in rows if r["household_id"] not in households]
+    )
     errors: list[RowError] = []
     found: list[tuple[int, MadeVisit, int, int]] = []
     for r in rows:  # visit ids are unique in the file (the validator sees to it)
         at = int(r[ROW])
         h, v = households.get(r["household_id"]), visitors.get(r["visitor_id"])
         if h is None:
-            errors.append(RowError(at, "household_id", r["household_id"], "unknown household"))
+            why = ERASED_HOUSEHOLD if r["household_id"] in erased else "unknown household"
+            errors.append(RowError(at, "household_id", r["household_id"], why))
         if v is None:
             errors.append(RowError(at, "visitor_id", r["visitor_id"], "unknown visitor"))
         if h is not None and v is not None:
