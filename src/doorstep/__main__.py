@@ -1,5 +1,5 @@
 """``python -m doorstep``: the same as the ``doorstep`` command."""
 
-from doorstep.cli.main import main
+from doorstep.cli.entry import main
 
 main()

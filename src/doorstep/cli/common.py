@@ -27,8 +27,11 @@ from rich.text import Text
 from typer import _click as click  # Typer's own copy of Click (0.29): its parser raises these
 from typer.core import TyperGroup
 
+from doorstep.cli.context import SAVED
+from doorstep.cli.entry import INTERRUPTED, NOTHING_DONE
 from doorstep.domain.ids import RESERVED_REASON, normal_id, reserved_household_id
 from doorstep.errors import DoorstepError, InvalidInput
+from doorstep.privacy.audit import interrupt_behind
 from doorstep.services.pairing.files import check_out
 
 # Ids, names and codes are the user's data: a household id like "[red]h2" or "a:cat:" must
@@ -129,20 +132,30 @@ def _usage_errors_in_one_line(group: click.Context | None) -> Iterator[None]:
         raise error from None
 
 
+def interrupted_message() -> str:
+    """What Ctrl-C left: before the command's commit, its unit of work was rolled back on
+    the way out; during it or after it, its changes are saved (only what it had still to
+    print or write to a file is not)."""
+    if SAVED.get():
+        return "interrupted after this command's changes were saved: the database holds them"
+    return NOTHING_DONE
+
+
 def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
     """Render a :class:`DoorstepError` as one red line and a non-zero exit, and say what an
     interrupt (Ctrl-C) left, which Typer would otherwise end in silence."""
 
     @wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        SAVED.set(False)
         try:
             return func(*args, **kwargs)
         except DoorstepError as exc:
             raise fail(exc.message, code=2 if exc.status == 422 else 1) from None
-        except KeyboardInterrupt:  # Ctrl-C: the unit of work was rolled back on the way out
-            raise fail(
-                "interrupted: the database is as it was before this command", code=130
-            ) from None
+        except (KeyboardInterrupt, SystemError) as exc:
+            if interrupt_behind(exc) is None:
+                raise
+            raise fail(interrupted_message(), code=INTERRUPTED) from None
 
     return wrapper
 

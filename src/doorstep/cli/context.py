@@ -7,6 +7,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 import psycopg
 import typer
@@ -25,7 +26,16 @@ from doorstep.config import get_settings
 from doorstep.errors import Conflict, DoorstepError
 from doorstep.privacy.audit import Attempt, record_attempt, record_named_reads
 from doorstep.storage.migrate import current_revision, head_revision, known_revision, upgrade
-from doorstep.storage.session import WRITER_BUSY, make_engine, unit_of_work
+from doorstep.storage.session import (
+    WRITER_BUSY,
+    InterruptedAfterCommit,
+    make_engine,
+    unit_of_work,
+)
+
+#: Whether the running command's unit of work has committed (:func:`session`): an
+#: interrupt after that must not say the database is as it was.
+SAVED: ContextVar[bool] = ContextVar("doorstep_saved", default=False)
 
 
 def shown_url(url: str) -> str:
@@ -119,8 +129,15 @@ def attempted(attempt: Attempt | None, eng: Engine | None = None) -> Iterator[No
         raise
 
 
+def _saved() -> None:
+    SAVED.set(True)
+
+
 def _done(exc: BaseException) -> bool:
-    """Whether ``exc`` ends a command that completed (a clean exit)."""
+    """Whether ``exc`` ends a command that completed (a clean exit, or Ctrl-C once its work
+    was committed)."""
+    if isinstance(exc, InterruptedAfterCommit):
+        return True
     if isinstance(exc, typer.Exit):
         return exc.exit_code == 0
     return isinstance(exc, SystemExit) and exc.code in (0, None)
@@ -129,7 +146,7 @@ def _done(exc: BaseException) -> bool:
 @contextmanager
 def _unit_of_work(eng: Engine) -> Iterator[Session]:
     try:
-        with unit_of_work(eng) as s:
+        with unit_of_work(eng, on_commit=_saved) as s:
             yield s
     except (IntegrityError, sqlite3.IntegrityError, psycopg.IntegrityError) as exc:
         # Another command removed or changed a record this one read (a household erased

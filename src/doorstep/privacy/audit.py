@@ -79,10 +79,22 @@ class Attempt:
     visitor: tuple[str, dict[str, Any]] | None = None
 
 
+def interrupt_behind(error: BaseException) -> KeyboardInterrupt | None:
+    """The Ctrl-C ``error`` stands for, if any: the interrupt itself, or the
+    ``SystemError`` a compiled kernel (numba) raises when the interrupt arrives while it
+    runs ("returned a result with an exception set"), caused by it."""
+    if isinstance(error, KeyboardInterrupt):
+        return error
+    cause = error.__cause__ or error.__context__
+    return (
+        cause if isinstance(error, SystemError) and isinstance(cause, KeyboardInterrupt) else None
+    )
+
+
 def attempt_detail(attempt: Attempt, error: BaseException) -> dict[str, Any]:
     """The attempt's detail with how it ended and why, in one line."""
     refused = isinstance(error, NotFound | Conflict | NotPermitted | InvalidInput)
-    why: dict[str, Any] = {"error": type(error).__name__}
+    why: dict[str, Any] = {"error": type(interrupt_behind(error) or error).__name__}
     rows = getattr(error, "errors", None)  # an import's rejection: how many errors it found
     if isinstance(rows, list):
         why["errors"] = len(rows)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import signal
 import sqlite3
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -67,21 +69,29 @@ def settle_after_commit(session: Session) -> None:
     and empty the log. Until a checkpoint, a delete's zeroed pages sit in the log and the
     file keeps the old rows; SQLite checkpoints when the log fills or the last connection
     closes, which any other open connection (a server, a running command) puts off. Waits
-    for readers up to the busy timeout. Nothing to do on PostgreSQL (its ``VACUUM``)."""
+    for readers up to the busy timeout, after the commit (:func:`unit_of_work`: Ctrl-C
+    meanwhile says the changes were saved). Nothing to do on PostgreSQL (its ``VACUUM``)."""
     bind = session.get_bind()
     engine = bind if isinstance(bind, Engine) else bind.engine
     if not is_sqlite(engine):
         return
 
-    def settle(_session: Session) -> None:
+    def settle() -> None:
         with engine.connect() as conn:
             busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").scalar()
         session.info[_SETTLED] = busy == 0
 
-    event.listen(session, "after_commit", settle, once=True)
+    after_commit(session, settle)
+
+
+def after_commit(session: Session, work: Callable[[], None]) -> None:
+    """Have :func:`unit_of_work` run ``work`` once ``session`` has committed (not if it
+    does not): work that waits for the commit, where Ctrl-C says the changes were saved."""
+    session.info.setdefault(_AFTER_COMMIT, []).append(work)
 
 
 _SETTLED = "doorstep.wal_settled"
+_AFTER_COMMIT = "doorstep.after_commit"
 
 
 def settled(session: Session) -> bool | None:
@@ -92,19 +102,56 @@ def settled(session: Session) -> bool | None:
     return None if value is None else bool(value)
 
 
-@contextmanager
-def unit_of_work(engine: Engine) -> Iterator[Session]:
-    """One transaction: commit on success, roll back on any error.
+class InterruptedAfterCommit(KeyboardInterrupt):
+    """Ctrl-C during a unit of work's commit or the work after it (:func:`unit_of_work`):
+    unlike any other interrupt, its changes are in the database."""
 
-    Interrupted (Ctrl-C), the connection is closed instead: one stopped in the middle of
-    a PostgreSQL ``COPY`` waited for a rollback's answer for ever, while the server rolls
+
+def _commit(session: Session, on_commit: Callable[[], None] | None) -> None:
+    """Commit with Ctrl-C held back until the database has answered, so that an interrupt
+    falls either before the commit (nothing written) or after it (all written), and the
+    command can say which; then run the work that waits for the commit."""
+    held: list[int] = []
+    hold = threading.current_thread() is threading.main_thread() and callable(
+        signal.getsignal(signal.SIGINT)
+    )
+    previous = signal.signal(signal.SIGINT, lambda n, _f: held.append(n)) if hold else None
+    try:
+        session.commit()
+        if on_commit is not None:
+            on_commit()
+    finally:
+        if hold:
+            signal.signal(signal.SIGINT, previous)
+    try:
+        for after in session.info.pop(_AFTER_COMMIT, []):
+            after()
+    except KeyboardInterrupt:
+        raise InterruptedAfterCommit from None
+    if held:
+        raise InterruptedAfterCommit
+
+
+@contextmanager
+def unit_of_work(
+    engine: Engine, *, on_commit: Callable[[], None] | None = None
+) -> Iterator[Session]:
+    """One transaction: commit on success, roll back on any error. ``on_commit`` is called
+    as soon as the commit has gone through (before an interrupt held back during it).
+
+    Interrupted (Ctrl-C) before the commit, the transaction is rolled back; during it or
+    after it, :class:`InterruptedAfterCommit` is raised instead (see :func:`_commit`).
+    On PostgreSQL the connection of an interrupted transaction is closed instead: one stopped
+    in the middle of a ``COPY`` waited for a rollback's answer for ever, while the server rolls
     back the transaction of a connection that closes. SQLite's rollback answers, and is kept:
     closed instead, an interrupted import once lost the record of its attempt after it
     (cause not found; see tests/cli/test_import_kill.py)."""
     with session_factory(engine)() as session:
         try:
             yield session
-            session.commit()
+            _commit(session, on_commit)
+        except InterruptedAfterCommit:
+            raise
         except KeyboardInterrupt:
             if session.in_transaction() and not is_sqlite(engine):
                 session.connection().invalidate()
