@@ -13,7 +13,9 @@ from doorstep.errors import InvalidInput, NotFound
 from doorstep.reports.outcomes import OutcomeFigures
 from doorstep.services import outcomes
 from doorstep.storage.session import unit_of_work
-from tests.factories.outcomes import indicators_programme
+from tests.factories.db import run_import
+from tests.factories.files import write_csv
+from tests.factories.outcomes import INDICATOR_HEADER, indicators_programme
 
 
 def _report(engine: Engine, **kw: object) -> outcomes.OutcomesReport:
@@ -100,3 +102,32 @@ def test_no_indicators_give_no_year_and_bad_input_is_refused(with_areas: Engine)
         _report(with_areas, area="R", poverty_line=float("nan"))
     with pytest.raises(NotFound, match="no area with code 'NOPE'"):
         _report(with_areas, area="NOPE")
+
+
+def test_a_services_cell_of_separators_only_is_no_service_imported_or_stored_before(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    indicators_programme(with_areas, tmp_path)
+    rows = [
+        ["H1", 2027, 1, 1, ";"],
+        ["H2", 2027, 1, 1, " ; "],
+        ["H3", 2027, 1, 1, " Pension ; ;health;PENSION"],
+    ]
+    run_import(with_areas, "indicators", write_csv(tmp_path / "j.csv", INDICATOR_HEADER, rows))
+    with with_areas.begin() as conn:
+        stored = conn.execute(
+            text(
+                "SELECT services_enrolled FROM household_indicators "
+                "WHERE year = 2027 ORDER BY household_id"
+            )
+        ).scalars()
+        assert list(stored) == [None, None, "pension;health"]  # tidy: each code once
+        # A cell stored as typed by an earlier version ("; " then) is none too.
+        conn.execute(
+            text(
+                "UPDATE household_indicators SET services_enrolled = ' ; ' WHERE year = 2027 "
+                "AND services_enrolled IS NULL"
+            )
+        )
+    whole = _report(with_areas, area="R", level="village", year=2027).by_area[-1]
+    assert (whole.reported, whole.with_services) == (3, 1)

@@ -49,6 +49,10 @@ class Column:
     uuid_lower: bool = False
     # The codes a ``CODES`` column may hold (:mod:`doorstep.domain.visit_codes`).
     vocabulary: Vocabulary | None = None
+    # A ``TEXT`` column holding an open list of codes separated by ';' (a household's
+    # services): stored tidy, each code trimmed and in lower case, once, empty ones dropped,
+    # so that ";" or " ; " is no code at all, as it is no language.
+    code_list: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,7 +233,14 @@ INDICATORS = EntitySchema(
         Column("year", Kind.INT, True, "calendar year", minimum=1900, maximum=2200),
         Column("annual_income", Kind.FLOAT, False, "household income that year", minimum=0.0),
         Column("members_in_work", Kind.INT, False, "members in paid work", minimum=0),
-        Column("services_enrolled", Kind.TEXT, False, "service codes separated by ';'", 500),
+        Column(
+            "services_enrolled",
+            Kind.TEXT,
+            False,
+            "service codes separated by ';' (any case, stored in lower case); empty or ';': none",
+            500,
+            code_list=True,
+        ),
     ),
 )
 
@@ -243,10 +254,10 @@ VISITS = EntitySchema(
             "visit_id",
             Kind.ID,
             True,
-            "the device's id for the visit, e.g. a UUID (36 characters at most; one in "
-            "upper case is the same as in lower case): imported again, it updates that "
-            "visit, never adds another; a visit recorded by hand (visits record) has its "
-            "own, which export visits writes",
+            "the device's id for the visit, e.g. a UUID (36 characters at most; a UUID in "
+            "upper case is the same as in lower case, any other id is kept as written): "
+            "imported again, it updates that visit, never adds another; a visit recorded by "
+            "hand (visits record) has its own, which export visits writes",
             uuid_lower=True,
         ),
         Column("household_id", Kind.ID, True, "id of the household visited"),

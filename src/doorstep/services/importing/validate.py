@@ -318,6 +318,11 @@ def _column_checks(
         # stored as " Ann" is not found as "Ann"), and a cell of spaces only is empty, as
         # it is for every other kind: none, the default, or "required value is missing".
         value = once("text", raw.str.strip_chars())
+        if col.code_list:  # (prep columns are made side by side: from the raw cell)
+            code = pl.element().str.strip_chars().str.to_lowercase()
+            items = raw.str.split(";").list.eval(code.filter(code != ""))
+            joined = items.list.unique(maintain_order=True).list.join(";")
+            value = once("codelist", pl.when(joined != "").then(joined))
         length = value.str.len_chars()
         longest = min(col.max_length, stored.max_length or col.max_length)
         checks.append(

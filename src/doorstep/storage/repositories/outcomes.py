@@ -36,7 +36,8 @@ def outcome_counts(
                    SUM(CASE WHEN i.members_in_work IS NOT NULL THEN 1 ELSE 0 END)
                        AS work_reported,
                    SUM(CASE WHEN i.members_in_work > 0 THEN 1 ELSE 0 END) AS in_work,
-                   SUM(CASE WHEN COALESCE(i.services_enrolled, '') <> '' THEN 1 ELSE 0 END)
+                   SUM(CASE WHEN REPLACE(REPLACE(COALESCE(i.services_enrolled, ''), ';', ''),
+                                         ' ', '') <> '' THEN 1 ELSE 0 END)
                        AS with_services
             FROM household_indicators i
             JOIN households h ON h.id = i.household_id
