@@ -50,6 +50,12 @@ class Benefited:
     already: tuple[str, ...]
 
 
+def moves_back(was: str, status: str) -> bool:
+    """Whether a project's status would move from ``was`` back to ``status`` (planned,
+    running, done: never back), which ``project status`` and ``import projects`` refuse."""
+    return _ORDER.index(status) < _ORDER.index(was)
+
+
 def _status(status: str) -> str:
     if status not in _ORDER:
         raise InvalidInput(f"status must be one of {', '.join(_ORDER)}: {status!r}")
@@ -140,7 +146,7 @@ def move_status(session: Session, code: str, status: str, *, actor: str) -> str 
     was = project.status
     if was == status:
         return None
-    if _ORDER.index(status) < _ORDER.index(was):
+    if moves_back(was, status):
         raise Conflict(f"project {code} is {was}: its status moves on, not back to {status}")
     project.status = status
     detail = {"status": status, "was": was}

@@ -144,6 +144,24 @@ def test_activities_and_projects_refuse_an_unknown_kind_status_or_days_out_of_or
     assert any(e.startswith("row 2, column status (value 'paused')") for e in errors)
 
 
+def test_a_projects_status_moves_on_in_a_file_as_at_the_command_line_never_back(
+    programme: Engine, tmp_path: Path
+) -> None:
+    # WATER is running: a file may keep it running or mark it done, not plan it again.
+    back = ["WATER", "Clean water", "S1", "R-C", "2026-03-01", "", "Planned"]
+    new = ["ROAD", "Road", "S1", "R-C", "2026-03-01", "", "planned"]
+    rows = [new, back]
+    errors = rejected(programme, "projects", write_csv(tmp_path / "p.csv", PROJECT, rows))
+    assert errors == [
+        "row 3, column status (value 'Planned'): project WATER is running: its status moves "
+        "on, not back"
+    ]
+    done = ["WATER", "Clean water", "S1", "R-C", "2026-03-01", "", "done"]
+    assert run_import(programme, "projects", write_csv(tmp_path / "d.csv", PROJECT, [done])).updated
+    with programme.connect() as conn:
+        assert conn.execute(text("SELECT status FROM projects")).scalar_one() == "done"
+
+
 def test_project_households_need_consent_and_a_known_project(
     programme: Engine, tmp_path: Path
 ) -> None:

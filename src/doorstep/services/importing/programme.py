@@ -27,6 +27,7 @@ from doorstep.services.importing.load import (
     write_changed,
 )
 from doorstep.services.importing.validate import ROW
+from doorstep.services.projects import moves_back
 from doorstep.storage.repositories import bulk, household_data, visitor_data
 from doorstep.storage.repositories.visits import consent_on
 
@@ -73,6 +74,8 @@ def reference_errors(
     a household or a visitor not on record (or erased), a household without consent
     given (unless the row is stored already), a row naming both or neither person, or
     the same row twice. ``cell`` prefixes the columns holding each cell as the file has it."""
+    if entity == "projects":
+        return _status_errors(conn, frame, cell)
     if entity not in _LINKS:
         return []
     code, table, label = _LINKS[entity]
@@ -99,6 +102,25 @@ def reference_errors(
     if has_visitor:
         errors += _people_errors(conn, entity, frame, cell, "visitor_id", "visitors")
     return errors + _duplicates(frame, code, cell, has_visitor)
+
+
+def _status_errors(conn: Connection, frame: pl.DataFrame, cell: str) -> list[RowError]:
+    """Rows that would move a stored project's status back (``project status`` refuses
+    that too: a project done is not planned again)."""
+    if "status" not in frame.columns:
+        return []
+    rows = conn.execute(text("SELECT code, status FROM projects")).all()  # few: no index
+    stored = {str(c): str(st) for c, st in rows}
+    return [
+        RowError(
+            int(r[ROW]),
+            "status",
+            r[cell + "status"],
+            f"project {r['code']} is {stored[r['code']]}: its status moves on, not back",
+        )
+        for r in frame.filter(pl.col("status").is_not_null()).iter_rows(named=True)
+        if r["code"] in stored and moves_back(stored[r["code"]], r["status"])
+    ]
 
 
 def _people_errors(
