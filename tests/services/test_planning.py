@@ -76,12 +76,13 @@ def test_an_area_plan_meets_the_cadence_and_never_double_books_a_visitor(paired:
         again = planning.plan_area(s, "R", settings, actor="test", today=settings.start)
     assert (again.replaced, again.kept, again.visits) == (0, summary.visits, summary.visits)
     assert _visits(paired) == visits
-    # Planning everything afresh replaces the planned visits instead of adding to them.
+    # Planning everything afresh replaces the planned visits instead of adding to them;
+    # planned again on the same days (nothing changed), each row stays as it was.
     fresh = dataclasses.replace(settings, keep_unaffected=False)
     with unit_of_work(paired) as s:
         anew = planning.plan_area(s, "R", fresh, actor="test", today=fresh.start)
-    assert anew.replaced == summary.visits
-    assert len(_visits(paired)) == anew.visits
+    assert (anew.replaced, anew.kept, anew.visits) == (0, summary.visits, summary.visits)
+    assert _visits(paired) == visits
 
 
 def _by_visitor(engine: Engine) -> dict[str, list[tuple[str, str, str]]]:
@@ -118,8 +119,11 @@ def test_new_leave_re_plans_only_that_visitor(paired: Engine) -> None:
         summary = planning.plan_area(s, "R", settings, actor="test", today=settings.start)
     after = _by_visitor(paired)
     assert after["V2"] == before["V2"]
-    assert summary.kept == len(before["V2"])
-    assert summary.replaced == len(before["V1"])
+    # V1 is planned again: its visits that moved are replaced, those on the same days stay.
+    same = [v for v in before["V1"] if v in after["V1"]]
+    assert len(same) < len(before["V1"])  # the one over the leave moved, at least
+    assert summary.kept == len(before["V2"]) + len(same)
+    assert summary.replaced == len(before["V1"]) - len(same)
     leave_a, leave_z = dt.date.fromisoformat(first_start), dt.date.fromisoformat(first_end)
     for _, a, z in after["V1"]:
         assert dt.date.fromisoformat(z) < leave_a or dt.date.fromisoformat(a) > leave_z
@@ -798,3 +802,47 @@ def test_an_overdue_household_whose_visitor_leaves_before_a_stay_fits_is_reporte
     assert summary.reasons == {"overdue_before_planning": 1}
     assert summary.pairings == 4
     assert _planned(paired, "H1") == []
+
+
+def test_a_visitor_planned_again_keeps_the_rows_of_visits_on_the_same_days(
+    paired: Engine,
+) -> None:
+    # V1 leaves 12 days after the start and both its households are due by day 10; an
+    # 8-day stay must be over by then, so one fits: one household gets no visit, which
+    # makes V1 "affected" (a pairing with no planned visit) at every plan.
+    with paired.begin() as conn:
+        conn.execute(
+            text("UPDATE visitors SET active_to = :d WHERE external_id = 'V1'"),
+            {"d": START + dt.timedelta(days=12)},
+        )
+    policy = CadencePolicy(max_gap_days=10, stay_days=8)
+    settings = planning.PlanSettings(start=START, months=2, policy=policy)
+
+    def rows() -> list[tuple[str, ...]]:
+        with paired.connect() as conn:
+            found = conn.execute(
+                text("SELECT id, household_id, planned_start, planned_end FROM visits ORDER BY id")
+            ).all()
+        return [tuple(map(str, r)) for r in found]
+
+    def trail() -> tuple[int, int]:
+        with paired.connect() as conn:
+            return (
+                conn.execute(text("SELECT COUNT(*) FROM audit_events")).scalar_one(),
+                conn.execute(text("SELECT COUNT(*) FROM cancelled_visits")).scalar_one(),
+            )
+
+    with unit_of_work(paired) as s:
+        first = planning.plan_area(s, "R", settings, actor="test", today=START)
+    with paired.connect() as conn:
+        visited = conn.execute(
+            text("SELECT COUNT(DISTINCT pairing_id) FROM visits WHERE status = 'planned'")
+        ).scalar_one()
+    assert visited < first.pairings  # a pairing of V1 got no visit
+    before, (events, cancelled) = rows(), trail()
+    with unit_of_work(paired) as s:
+        again = planning.plan_area(s, "R", settings, actor="test", today=START)
+    assert (again.replaced, again.kept, again.visits) == (0, first.visits, first.visits)
+    assert rows() == before  # the same rows, not copies under new ids
+    # Nothing cancelled for the phones, nothing written to a household: the plan's own event.
+    assert trail() == (events + 1, cancelled)

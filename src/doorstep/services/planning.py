@@ -493,6 +493,37 @@ def _refuse_overlapping(pairs: pl.DataFrame, area_code: str) -> None:
         )
 
 
+def _new_visits(result: PlanResult, pairs: pl.DataFrame) -> pl.DataFrame:
+    """The plan's visits to write (not those it was given), as ``visits`` rows."""
+    # By the problem's pairing index, not by household and visitor: the same two may be
+    # paired more than once, and each visit goes to the pairing it was planned for.
+    pid = pairs["id"].to_numpy()
+    v = result.visits
+    mine = ~v.fixed
+    row = v.pairing[mine]
+    day0 = np.datetime64(result.problem.start, "D")
+    return pl.DataFrame(
+        {
+            "pairing_id": pid[row],
+            "household_id": pairs["household_id"].to_numpy()[row],
+            "visitor_id": pairs["visitor_id"].to_numpy()[row],
+            "planned_start": day0 + v.start[mine].astype(np.int64),
+            "planned_end": day0 + v.end[mine].astype(np.int64),
+        },
+        schema={
+            "pairing_id": pl.Int64,
+            "household_id": pl.Int64,
+            "visitor_id": pl.Int64,
+            "planned_start": pl.Date,
+            "planned_end": pl.Date,
+        },
+    ).with_columns(
+        pl.lit(VisitStatus.PLANNED.value).alias("status"),
+        pl.col("planned_start").alias("window_start"),
+        pl.col("planned_end").alias("window_end"),
+    )
+
+
 def plan_area(
     session: Session,
     area_code: str,
@@ -516,9 +547,24 @@ def plan_area(
     built = build_result(session, area_code, settings, progress=progress)
     result, pairs = built.result, built.pairs
     conn = session.connection()
+    new = _new_visits(result, pairs)
+    # A visitor planned again (a pairing of theirs gets no visit however often it is
+    # planned: they leave before there is room, say) gets most visits on the same days as
+    # before: those rows stay as they are, not deleted and written again, so the plan
+    # neither cancels and re-sends their calendar events nor writes to their households.
+    same = repo.unchanged_if_planned_again(conn, built.dropped_visits).join(
+        new.with_row_index("_new"), on=["pairing_id", "planned_start", "planned_end"]
+    )
+    same = same.unique("id", keep="first", maintain_order=True).unique(
+        "_new", keep="first", maintain_order=True
+    )
+    new = new.with_row_index("_new").filter(~pl.col("_new").is_in(same["_new"].implode()))
+    new = new.drop("_new")
+    stay = set(same["id"].to_list())
+    dropped = [i for i in built.dropped_visits if i not in stay]
     deleted = pl.concat(
         [
-            repo.delete_visits(conn, built.dropped_visits),
+            repo.delete_visits(conn, dropped),
             repo.delete_planned_of_ended(conn, built.path, settings.start),
         ]
     )
@@ -529,43 +575,16 @@ def plan_area(
     forget = forget_day(settings.start, today)
     repo.forget_cancelled_before(conn, forget)
     erased_events.forget_before(conn, forget)
-    # By the problem's pairing index, not by household and visitor: the same two may be
-    # paired more than once, and each visit goes to the pairing it was planned for.
-    pid = pairs["id"].to_numpy()
-    v = result.visits
-    mine = ~v.fixed
-    row = v.pairing[mine]
-    day0 = np.datetime64(result.problem.start, "D")
-    new = pl.DataFrame(
-        {
-            "pairing_id": pid[row],
-            "household_id": pairs["household_id"].to_numpy()[row],
-            "visitor_id": pairs["visitor_id"].to_numpy()[row],
-            "planned_start": day0 + v.start[mine].astype(np.int64),
-            "planned_end": day0 + v.end[mine].astype(np.int64),
-        },
-        schema={
-            "pairing_id": pl.Int64,
-            "household_id": pl.Int64,
-            "visitor_id": pl.Int64,
-            "planned_start": pl.Date,
-            "planned_end": pl.Date,
-        },
-    ).with_columns(
-        pl.lit(VisitStatus.PLANNED.value).alias("status"),
-        pl.col("planned_start").alias("window_start"),
-        pl.col("planned_end").alias("window_end"),
-    )
     bulk.insert_rows(conn, "visits", new)
     reasons = Counter(c.reason.value for c in result.non_compliant())
     summary = PlanSummary(
         pairings=len(result.compliant),
-        visits=new.height + built.kept_visits,
+        visits=new.height + built.kept_visits + same.height,
         compliant_pairings=int(np.sum(result.compliant)),
         infeasible=int(len(result.compliant) - np.sum(result.compliant)),
         reasons=dict(reasons),
         replaced=replaced,
-        kept=built.kept_visits,
+        kept=built.kept_visits + same.height,
         seconds=round(result.seconds, 3),
     )
     record_event(

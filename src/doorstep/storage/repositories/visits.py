@@ -596,6 +596,34 @@ _CANCEL = """
 """
 
 
+def unchanged_if_planned_again(conn: Connection, visit_ids: list[int]) -> pl.DataFrame:
+    """Of these visits, the planned ones that hold nothing but their pairing and days (no
+    device id, codes, notes or record; their window their planned days, as a plan writes
+    it): ``id, pairing_id, planned_start, planned_end``. A plan that writes the same days
+    again for the same pairing keeps such a row rather than replace it with its copy."""
+    schema = {
+        "id": pl.Int64,
+        "pairing_id": pl.Int64,
+        "planned_start": pl.Date,
+        "planned_end": pl.Date,
+    }
+    if not visit_ids:
+        return pl.DataFrame(schema=schema)
+    return frame(
+        conn,
+        f"""
+        SELECT id, pairing_id, planned_start, planned_end FROM visits
+        WHERE id IN ({_ids_sql(visit_ids)}) AND status = 'planned' AND pairing_id IS NOT NULL
+          AND window_start = planned_start AND window_end = planned_end
+          AND client_uuid IS NULL AND actual_start IS NULL AND actual_end IS NULL
+          AND days_stayed IS NULL AND activities IS NULL AND outcome_codes IS NULL
+          AND notes IS NULL
+        """,
+        {},
+        schema,
+    )
+
+
 def delete_visits(conn: Connection, visit_ids: list[int]) -> pl.Series:
     """Delete the visits (the planned ones are kept as cancelled, see ``_CANCEL``); returns
     the household of each one deleted (for the audit)."""
