@@ -21,6 +21,22 @@ from tests.factories.files import (
 )
 
 
+def test_a_file_refused_whole_is_named_as_every_refused_file_is(
+    cli: Invoke, tmp_path: Path
+) -> None:
+    (tmp_path / "empty.csv").write_text("", encoding="utf-8")
+    (tmp_path / "header.csv").write_text(",".join(AREA_HEADER) + "\n", encoding="utf-8")
+    for name, said in (
+        ("empty.csv", "empty.csv: the file is empty; nothing was imported"),
+        ("header.csv", "header.csv: the file has a header but no data rows; nothing was"),
+        ("none.csv", "no such file: "),
+    ):
+        result = cli("import", "areas", str(tmp_path / name))
+        assert result.exit_code == 2, result.output
+        assert said in " ".join(result.output.split())
+    assert "none.csv: no such file" not in " ".join(result.output.split())  # named once
+
+
 def test_a_bad_import_exits_2_and_names_row_column_and_reason(cli: Invoke, tmp_path: Path) -> None:
     assert (
         cli(

@@ -90,9 +90,12 @@ class ImportRejected(InvalidInput):
 
     def _message(self) -> str:
         n = len(self.errors)
-        if n == 1 and self.errors[0].row == 0:
-            return f"{self.errors[0].reason}; nothing was imported"
         where = f" ({self.sheet})" if self.sheet else ""
+        if n == 1 and self.errors[0].row == 0:
+            reason = self.errors[0].reason
+            if self.path.name in reason:  # "no such file: PATH" names it already
+                return f"{reason}; nothing was imported"
+            return f"{self.path.name}{where}: {reason}; nothing was imported"
         head = f"{self.path.name}{where}: {n} error{'s' if n != 1 else ''}; nothing was imported"
         shown = "\n".join(f"  {e}" for e in self.errors[:SHOWN_ON_SCREEN])
         more = ""
