@@ -130,7 +130,7 @@ def test_unknown_people_and_a_pair_twice_are_refused_by_row_and_column_writing_n
     assert errors == [
         "row 3, column household_id (value 'H9'): unknown household; import the households first",
         "row 4, column visitor_id (value 'V9'): unknown visitor; import the visitors first",
-        "row 5, column household_id (value 'H1/V1'): duplicate household_id and visitor_id "
+        "row 5, column household_id (value 'H1'): duplicate household_id and visitor_id "
         "in the file; first in row 2",
         "row 6, column household_id: required value is missing",
     ]

@@ -131,7 +131,7 @@ def test_a_bad_row_changes_nothing_and_is_named_by_row_column_and_reason(
         "row 4, column starts_on (value '10/03/2027'): not a date; use YYYY-MM-DD",
         "row 5, column ends_on (value '2027-05-01'): ends before it starts "
         "(starts_on is 2027-05-10)",
-        "row 6, column visitor_id (value 'V1/2027-03-10'): duplicate visitor_id and "
+        "row 6, column visitor_id (value 'V1'): duplicate visitor_id and "
         "starts_on in the file; first in row 2",
         "row 7, column starts_on (value '2027-03-14'): overlaps row 2 (leave of the same "
         "visitor, 2027-03-10 to 2027-03-14); merge the two into one row",

@@ -41,8 +41,8 @@ def test_two_leads_of_one_team_in_a_file_are_refused_naming_both_rows(
         "false for all but one"
     )
     assert rejected(with_areas, "visitors", path) == [
-        f"row 2, column is_team_lead (value 'true'): {reason}",
-        f"row 4, column is_team_lead (value 'true'): {reason}",
+        f"row 2, column is_team_lead: {reason}",
+        f"row 4, column is_team_lead: {reason}",
     ]
     assert _leads(with_areas) == []
 
@@ -58,7 +58,7 @@ def test_a_second_lead_beside_a_stored_one_is_refused_and_a_handover_is_not(
     )
     second = _file(tmp_path, visitor(visitor_id="V2", team_code="T1", is_team_lead="true"))
     assert rejected(with_areas, "visitors", second) == [
-        "row 2, column is_team_lead (value 'true'): team T1 would have 2 leads (row 2 and a "
+        "row 2, column is_team_lead: team T1 would have 2 leads (row 2 and a "
         "lead already stored, whose row the file does not change); a team has one lead: set "
         "is_team_lead to false for all but one"
     ]

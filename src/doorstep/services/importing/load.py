@@ -531,7 +531,8 @@ def second_leads(conn: Connection, frame: pl.DataFrame) -> list[RowError]:
             f"team {team} would have {len(rows_of) + n_stored} leads ({both}); a team has "
             "one lead: set is_team_lead to false for all but one"
         )
-        errors += [RowError(int(r), "is_team_lead", "true", reason) for r in rows_of]
+        # No value quoted: the cell may say yes, 1 or TRUE, and the reason says it all.
+        errors += [RowError(int(r), "is_team_lead", "", reason) for r in rows_of]
     return errors
 
 

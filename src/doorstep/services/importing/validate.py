@@ -515,7 +515,7 @@ def _duplicate_errors(schema: EntitySchema, frame: pl.DataFrame) -> list[RowErro
         RowError(
             int(r[0]),
             keys[0],
-            "/".join(str(v) for v in r[1:-1]),
+            str(r[1]),  # the cell of the column named (the others' in the first row's)
             f"duplicate {label} in the file; first in row {r[-1]}",
         )
         for r in dup.iter_rows()
