@@ -509,3 +509,30 @@ def test_a_parquet_nan_is_a_missing_value_and_an_infinity_is_refused(
     ]
     with with_areas.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM visitors")).scalar_one() == 0
+
+
+@pytest.mark.parametrize("front", ["notes", "lookup"])
+def test_a_workbook_whose_first_sheet_is_not_the_data_names_the_sheet_that_is(
+    with_areas: Engine, tmp_path: Path, front: str
+) -> None:
+    book = Workbook()
+    first = book.active
+    assert first is not None
+    if front == "notes":
+        first.title = "Readme"
+        first["A1"] = "Areas of the county, 2026"  # a title only: "no data rows" before
+    else:
+        first.title = "Lookup"
+        first.append(["level", "meaning"])  # one expected name: "missing columns" before
+        first.append(["village", "a village"])
+    data = book.create_sheet("Areas")
+    data.append(["code", "name", "level", "parent_code"])
+    data.append(["ZZ", "Zed", "village", "R-C"])
+    path = tmp_path / "a.xlsx"
+    book.save(path)
+    [line] = rejected(with_areas, "areas", path)
+    assert line == (
+        f"file: the sheet read (sheet '{first.title}', the first visible of 2) lacks expected "
+        "columns; they are all on sheet 'Areas': move that sheet to the front, or save it as "
+        "a workbook of its own"
+    )

@@ -35,7 +35,7 @@ from doorstep.services.importing.errors import (
     write_unread_errors_csv,
 )
 from doorstep.services.importing.formulas import unescape_frame
-from doorstep.services.importing.xlsxfile import read_xlsx
+from doorstep.services.importing.xlsxfile import XlsxRead, read_xlsx, sheet_with_header
 
 FORMATS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".parquet": "parquet", ".pq": "parquet"}
 
@@ -97,6 +97,7 @@ def read_file(path: Path, expected: Sequence[str] = ()) -> Table:
                 expected,
                 book.sheet,
             )
+            _header_on_another_sheet(path, book, expected)
         frame, sheet = unescape_frame(book.frame), book.sheet
     else:
         frame = _read_parquet(path)
@@ -135,6 +136,23 @@ def _first_records(path: Path) -> list[list[str]]:
             return list(itertools.islice(csv.reader(fh), _HEADER_SEARCH_ROWS + 1))
     except (OSError, UnicodeDecodeError, csv.Error):
         return []
+
+
+def _header_on_another_sheet(path: Path, book: XlsxRead, expected: Sequence[str]) -> None:
+    """Refuse a first visible sheet that lacks some of the ``expected`` names when another
+    sheet holds them all (notes or a lookup list in front), naming it."""
+    names = {str(c).strip() for c in book.frame.columns}
+    if set(expected) <= names:
+        return
+    other = sheet_with_header(path, expected, _HEADER_SEARCH_ROWS + 1)
+    if other is None:
+        return
+    first = f" ({book.sheet})" if book.sheet else ""
+    raise file_error(
+        path,
+        f"the sheet read{first} lacks expected columns; they are all on {other}: "
+        "move that sheet to the front, or save it as a workbook of its own",
+    )
 
 
 def _header_elsewhere(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -142,6 +142,32 @@ def _refuse_empty(path: Path, sheets: list[Sheet], chosen: Sheet) -> None:
         f"the sheet read, {chosen.name!r} (the first visible one), is empty; the data seems "
         f"to be on {where}: move that sheet to the front or delete the empty one",
     )
+
+
+def sheet_with_header(path: Path, expected: Sequence[str], rows: int) -> str | None:
+    """The first sheet after the one read (the first visible) whose first ``rows`` rows
+    hold a row with every ``expected`` name, as "sheet 'NAME'" (hidden said so); none when
+    no other sheet does. For a workbook whose first sheet holds notes or a lookup list."""
+    sheets = workbook_sheets(path)
+    chosen = next((s for s in sheets if s.visible), None)
+    wanted = set(expected)
+    for other in sheets:
+        if other is chosen or not wanted:
+            continue
+        try:
+            top = pl.read_excel(
+                path,
+                sheet_name=other.name,
+                engine="calamine",
+                has_header=False,
+                read_options={"n_rows": rows},
+                infer_schema_length=0,
+            )
+        except Exception:  # an unreadable sheet is not the one meant
+            continue
+        if any(wanted <= {str(v).strip() for v in row if v is not None} for row in top.rows()):
+            return f"sheet {other.name!r}" + ("" if other.visible else " (hidden)")
+    return None
 
 
 def _which(sheets: list[Sheet], chosen: Sheet | None) -> str | None:
