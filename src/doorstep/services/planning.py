@@ -524,6 +524,27 @@ def _new_visits(result: PlanResult, pairs: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _same_days_kept(
+    conn: Connection, dropped: list[int], new: pl.DataFrame
+) -> tuple[list[int], pl.DataFrame, int]:
+    """The visits to delete and those to write, less each dropped visit the plan writes
+    again on the same days for the same pairing, whose row stays as it is; and how many
+    stay. A visitor planned again (a pairing of theirs gets no visit however often it is
+    planned: they leave before there is room, say) gets most visits on the same days as
+    before: kept, they are neither cancelled and re-sent to the phones nor a write to
+    their households."""
+    numbered = new.with_row_index("_new")
+    same = (
+        repo.unchanged_if_planned_again(conn, dropped)
+        .join(numbered, on=["pairing_id", "planned_start", "planned_end"])
+        .unique("id", keep="first", maintain_order=True)
+        .unique("_new", keep="first", maintain_order=True)
+    )
+    stay = set(same["id"].to_list())
+    written = numbered.filter(~pl.col("_new").is_in(same["_new"].implode())).drop("_new")
+    return [i for i in dropped if i not in stay], written, same.height
+
+
 def plan_area(
     session: Session,
     area_code: str,
@@ -547,21 +568,7 @@ def plan_area(
     built = build_result(session, area_code, settings, progress=progress)
     result, pairs = built.result, built.pairs
     conn = session.connection()
-    new = _new_visits(result, pairs)
-    # A visitor planned again (a pairing of theirs gets no visit however often it is
-    # planned: they leave before there is room, say) gets most visits on the same days as
-    # before: those rows stay as they are, not deleted and written again, so the plan
-    # neither cancels and re-sends their calendar events nor writes to their households.
-    same = repo.unchanged_if_planned_again(conn, built.dropped_visits).join(
-        new.with_row_index("_new"), on=["pairing_id", "planned_start", "planned_end"]
-    )
-    same = same.unique("id", keep="first", maintain_order=True).unique(
-        "_new", keep="first", maintain_order=True
-    )
-    new = new.with_row_index("_new").filter(~pl.col("_new").is_in(same["_new"].implode()))
-    new = new.drop("_new")
-    stay = set(same["id"].to_list())
-    dropped = [i for i in built.dropped_visits if i not in stay]
+    dropped, new, same = _same_days_kept(conn, built.dropped_visits, _new_visits(result, pairs))
     deleted = pl.concat(
         [
             repo.delete_visits(conn, dropped),
@@ -579,12 +586,12 @@ def plan_area(
     reasons = Counter(c.reason.value for c in result.non_compliant())
     summary = PlanSummary(
         pairings=len(result.compliant),
-        visits=new.height + built.kept_visits + same.height,
+        visits=new.height + built.kept_visits + same,
         compliant_pairings=int(np.sum(result.compliant)),
         infeasible=int(len(result.compliant) - np.sum(result.compliant)),
         reasons=dict(reasons),
         replaced=replaced,
-        kept=built.kept_visits + same.height,
+        kept=built.kept_visits + same,
         seconds=round(result.seconds, 3),
     )
     record_event(

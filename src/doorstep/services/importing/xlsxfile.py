@@ -74,14 +74,7 @@ def read_xlsx(path: Path) -> XlsxRead:
         names = set(frame.columns)
         if any((m := _RENAMED.fullmatch(c)) and m[1] in names for c in frame.columns):
             # Maybe a renamed repeat, maybe a column really named so: the header row says.
-            header = pl.read_excel(
-                path,
-                sheet_name=chosen.name if chosen is not None else None,
-                engine="calamine",
-                has_header=False,
-                read_options={"n_rows": 1},
-                infer_schema_length=0,
-            )
+            header = _top_rows(path, chosen.name if chosen is not None else None, 1)
             duplicate = first_duplicate([str(v) for v in header.row(0) if v is not None])
             if duplicate is not None:
                 raise column_twice(path, duplicate)
@@ -144,6 +137,18 @@ def _refuse_empty(path: Path, sheets: list[Sheet], chosen: Sheet) -> None:
     )
 
 
+def _top_rows(path: Path, sheet: str | None, rows: int) -> pl.DataFrame:
+    """The sheet's first ``rows`` rows as text, the header among them (none: the first)."""
+    return pl.read_excel(
+        path,
+        sheet_name=sheet,
+        engine="calamine",
+        has_header=False,
+        read_options={"n_rows": rows},
+        infer_schema_length=0,
+    )
+
+
 def sheet_with_header(path: Path, expected: Sequence[str], rows: int) -> str | None:
     """The first sheet after the one read (the first visible) whose first ``rows`` rows
     hold a row with every ``expected`` name, as "sheet 'NAME'" (hidden said so); none when
@@ -155,14 +160,7 @@ def sheet_with_header(path: Path, expected: Sequence[str], rows: int) -> str | N
         if other is chosen or not wanted:
             continue
         try:
-            top = pl.read_excel(
-                path,
-                sheet_name=other.name,
-                engine="calamine",
-                has_header=False,
-                read_options={"n_rows": rows},
-                infer_schema_length=0,
-            )
+            top = _top_rows(path, other.name, rows)
         except Exception:  # an unreadable sheet is not the one meant
             continue
         if any(wanted <= {str(v).strip() for v in row if v is not None} for row in top.rows()):
