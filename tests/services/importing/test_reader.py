@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import Engine, text
 
 from tests.factories.db import rejected, run_import
@@ -245,13 +246,15 @@ def test_xlsx_formulas_without_values_and_cells_merged_over_rows_are_refused(
 ) -> None:
     # Both were read as empty: a consent typed once over merged rows, or given by a formula
     # that openpyxl saved without calculating it, became the default for those households.
+    # The column is named as the header names it (it was its letter), and the cells the
+    # error covers are not said to be missing as well.
     name = VISITOR_HEADER.index("name")
     formula = visitor_row()
     formula[name] = '="Li "&"Wei"'  # openpyxl saves the formula only
     path = workbook(tmp_path / "f.xlsx", [VISITOR_HEADER, formula])
     letter = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[name]
     assert rejected(with_areas, "visitors", path) == [
-        f"row 2, column {letter}: cell {letter}2 holds a formula saved without its value (by a "
+        f"row 2, column name: cell {letter}2 holds a formula saved without its value (by a "
         "program that does not calculate); open and save the workbook in a spreadsheet, or "
         "paste the values"
     ]
@@ -263,9 +266,87 @@ def test_xlsx_formulas_without_values_and_cells_merged_over_rows_are_refused(
     sheet.merge_cells(f"{letter}2:{letter}3")
     book.save(merged := tmp_path / "m.xlsx")
     assert rejected(with_areas, "visitors", merged) == [
-        f"row 2, column {letter}: cells {letter}2:{letter}3 are merged over several rows, so "
+        f"row 2, column name: cells {letter}2:{letter}3 are merged over several rows, so "
         "only the first row holds the value; unmerge them and give each row its value"
     ]
+
+
+def test_cells_that_cannot_be_read_are_listed_with_the_files_other_errors(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    # One run names every error: a spreadsheet error or a formula without its value no
+    # longer hides a wrong value in another row until it is mended.
+    rows = [
+        VISITOR_HEADER,
+        visitor_row(name="#N/A"),
+        visitor_row(visitor_id="V2", capacity=-1),
+        visitor_row(visitor_id="V3"),
+    ]
+    rows[3][VISITOR_HEADER.index("lat")] = "=1+2"
+    path = workbook(tmp_path / "v.xlsx", rows)
+    letter = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[VISITOR_HEADER.index("lat")]
+    assert rejected(with_areas, "visitors", path) == [
+        "row 2, column name: holds a spreadsheet error #N/A; correct the cell or clear it",
+        "row 3, column capacity (value '-1'): must be at least 0",
+        f"row 4, column lat: cell {letter}4 holds a formula saved without its value (by a "
+        "program that does not calculate); open and save the workbook in a spreadsheet, or "
+        "paste the values",
+    ]
+
+
+def test_rows_and_columns_hidden_in_the_sheet_are_imported_and_said_so(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    # Someone who filtered the sheet to one township, or hid rows, may expect them left out.
+    path = workbook(
+        tmp_path / "v.xlsx",
+        [VISITOR_HEADER, visitor_row(), visitor_row(visitor_id="V2"), visitor_row(visitor_id="V3")],
+    )
+    book = load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    sheet.row_dimensions[3].hidden = True
+    sheet.column_dimensions["B"].hidden = True
+    book.save(path)
+    summary = run_import(with_areas, "visitors", path)
+    assert summary.created == 3
+    assert summary.notes == (
+        "1 row(s) hidden in the sheet were imported like the others (row 3): a hidden or "
+        "filtered-out row is still data; delete the rows that are not meant to be imported",
+        "column(s) hidden in the sheet were imported like the others: name",
+    )
+    shown = workbook(tmp_path / "w.xlsx", [VISITOR_HEADER, visitor_row(visitor_id="V4")])
+    assert run_import(with_areas, "visitors", shown).notes == ()
+
+
+def test_an_xlsx_date_cell_in_a_text_column_is_read_as_the_day_it_shows(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    # Read as text, a date cell was "2025-01-02 00:00:00", stored so in a name or an id.
+    path = workbook(
+        tmp_path / "v.xlsx",
+        [VISITOR_HEADER, visitor_row(name=dt.date(2025, 1, 2), active_from=dt.date(2025, 1, 3))],
+    )
+    run_import(with_areas, "visitors", path)
+    with with_areas.connect() as conn:
+        row = conn.execute(text("SELECT name, active_from FROM visitors")).one()
+    assert [str(v) for v in row] == ["2025-01-02", "2025-01-03"]
+
+
+def test_a_parquet_decimal_column_is_read_as_a_csv_file_writes_the_number(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    # A decimal(10, 2) id 7.00 is the visitor 7, as 7.0 in a float column is.
+    path = tmp_path / "v.parquet"
+    pl.DataFrame([visitor(), visitor(visitor_id="V2")]).with_columns(
+        pl.all().cast(pl.String)
+    ).with_columns(
+        visitor_id=pl.Series([Decimal("7.00"), Decimal("8.50")], dtype=pl.Decimal(10, 2))
+    ).write_parquet(path)
+    run_import(with_areas, "visitors", path)
+    with with_areas.connect() as conn:
+        ids = conn.execute(text("SELECT external_id FROM visitors ORDER BY id")).scalars()
+        assert list(ids) == ["7", "8.5"]
 
 
 def test_xlsx_rows_are_counted_from_the_sheet_when_row_1_holds_an_empty_value(

@@ -57,15 +57,26 @@ def detect_format(path: Path) -> str:
 class Table:
     frame: pl.DataFrame
     sheet: str | None = None  # which sheet was read, when a workbook has several
+    #: A workbook's cells whose value cannot be read, and where they are (see XlsxRead):
+    #: the import refuses them with the rows' other errors.
+    unread: tuple[RowError, ...] = ()
+    unread_cells: frozenset[tuple[int, str]] = frozenset()
+    notes: tuple[str, ...] = ()  # how some rows were read (hidden in the sheet)
 
 
 def read_table(path: Path) -> pl.DataFrame:
-    """The file's rows as text columns (nulls for empty cells), header names stripped."""
-    return read_file(path).frame
+    """The file's rows as text columns (nulls for empty cells), header names stripped;
+    refused when some cells cannot be read."""
+    table = read_file(path)
+    if table.unread:
+        raise _rows_refused(path, list(table.unread))
+    return table.frame
 
 
 def read_file(path: Path, expected: Sequence[str] = ()) -> Table:
-    """:func:`read_table`, and which sheet of a workbook it read. A header that holds none
+    """:func:`read_table`, which sheet of a workbook it read, and the workbook's cells it
+    could not read, not refused here: the import names them with the rows' other errors.
+    A header that holds none
     of the ``expected`` columns is refused in one line when a later row holds them all
     (a title above the header), saying where."""
     if not path.exists():
@@ -75,7 +86,7 @@ def read_file(path: Path, expected: Sequence[str] = ()) -> Table:
     fmt = detect_format(path)
     if path.stat().st_size == 0:
         raise file_error(path, "the file is empty")
-    sheet = None
+    sheet, book = None, None
     if fmt == "csv":
         if expected:
             records = _first_records(path)
@@ -109,7 +120,9 @@ def read_file(path: Path, expected: Sequence[str] = ()) -> Table:
         raise file_error(path, "the file has no header row")
     if frame.height == 0:
         raise file_error(path, "the file has a header but no data rows")
-    return Table(frame, sheet)
+    if book is None:
+        return Table(frame, sheet)
+    return Table(frame, sheet, book.unread, book.unread_cells, book.hidden)
 
 
 #: The first bytes of an OLE2 compound file: an Excel 97-2003 .xls workbook, or an .xlsx
@@ -281,6 +294,10 @@ def _parquet_text(column: pl.Series, dtype: pl.DataType) -> tuple[pl.Series, Row
             )
     if dtype.is_float():
         return _float_text(column, label)
+    if isinstance(dtype, pl.Decimal):
+        # As written in a CSV file: a decimal(10, 2) id 1.00 is the household 1, not 1.00.
+        text = column.cast(pl.String).str.replace(r"(\.\d*?)0+$", "${1}").str.replace(r"\.$", "")
+        return text, None
     if dtype.is_nested() or dtype == pl.Object:
         listed = isinstance(dtype, (pl.List, pl.Array))
         reason = f"a column of type {dtype} cannot be imported; store it as text" + (

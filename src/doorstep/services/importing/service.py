@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -139,13 +140,19 @@ def import_file(
             today=today,
             sheet=table.sheet,
             replace_future=replace_future,
+            unread=table.unread,
+            unread_cells=table.unread_cells,
         )
     except ImportRejected as exc:
         raise exc.without_stale_errors_csv() from None
     # The errors an earlier import of this file listed beside it are not the file's any
     # more: left there, they would tell of errors it no longer has. Removed before the
     # caller commits: should the commit fail, the file still has none of those errors.
-    return replace(summary, stale_errors=remove_stale_errors_csv(path))
+    return replace(
+        summary,
+        stale_errors=remove_stale_errors_csv(path),
+        notes=table.notes + summary.notes,
+    )
 
 
 def import_frame(
@@ -159,15 +166,20 @@ def import_frame(
     today: dt.date | None = None,
     sheet: str | None = None,
     replace_future: bool = False,
+    unread: Sequence[RowError] = (),
+    unread_cells: frozenset[tuple[int, str]] = frozenset(),
 ) -> ImportSummary:
     """Validate and write a frame of text columns read from ``path`` (from ``sheet`` of a
-    workbook with several, which its summary or rejection names)."""
+    workbook with several, which its summary or rejection names). ``unread`` are cells
+    the reader could not see, refused with the rows' other errors; the cells they cover
+    (``unread_cells``) read as empty, which they already tell."""
     conn = session.connection()
     progress("validating", 0, raw.height)
     checked = validate(schema, raw, _references(session, schema, raw))
     frame = checked.frame
     today = today or dt.date.today()
     errors = checked.errors + _extra_checks(session, schema, frame, raw, today)
+    errors = [e for e in errors if (e.row, e.column) not in unread_cells] + list(unread)
     if errors:
         errors += _later_errors(session, schema, frame, errors, raw, today)
         raise ImportRejected(

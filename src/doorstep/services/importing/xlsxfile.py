@@ -25,7 +25,6 @@ from doorstep.services.importing.errors import (
     file_error,
     inexact_number,
     one_line,
-    write_unread_errors_csv,
 )
 
 # fastexcel names a repeated header "lat_1", "lat_2"...
@@ -44,6 +43,14 @@ class XlsxRead:
     frame: pl.DataFrame
     sheet: str | None  # which sheet was read, said when the workbook has several
     header_row: int  # the sheet's row read as the header
+    #: Cells whose value the reader cannot see (a spreadsheet error, a formula saved without
+    #: its value, cells merged over rows, a number past 2**53): refused with the rows' other
+    #: errors, so that one run names them all.
+    unread: tuple[RowError, ...] = ()
+    #: (row, column) of every such cell: each reads as empty, which ``unread`` already tells.
+    unread_cells: frozenset[tuple[int, str]] = frozenset()
+    #: Rows and columns hidden in the sheet, which are imported like the others.
+    hidden: tuple[str, ...] = ()
 
 
 def read_xlsx(path: Path) -> XlsxRead:
@@ -104,14 +111,27 @@ def read_xlsx(path: Path) -> XlsxRead:
         for e in (cell_errors.errors if cell_errors is not None else [])
     ]
     errors += too_large
-    errors += _cells_not_read(path, part)
-    if errors:
-        raise ImportRejected(
-            path, errors, write_unread_errors_csv(path, errors), sheet=_which(sheets, chosen)
-        )
+    cells = {(e.row, e.column) for e in errors}
+    not_read, covered = _cells_not_read(path, part, frame.columns)
+    errors += not_read
+    cells |= covered
     values = [c for c in frame.columns if c != SHEET_ROW]
     frame = frame.filter(pl.any_horizontal(pl.col(values).is_not_null()))
-    return XlsxRead(frame, _which(sheets, chosen), header_row)
+    frame = frame.with_columns(
+        pl.col(values).str.replace(_MIDNIGHT.pattern, "${1}")  # a date cell, as shown
+    )
+    return XlsxRead(
+        frame,
+        _which(sheets, chosen),
+        header_row,
+        tuple(errors),
+        frozenset(cells),
+        _hidden(path, part, frame.columns, header_row),
+    )
+
+
+#: How a date cell reads as text ("2026-03-01 00:00:00"); the sheet shows the day.
+_MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2}) 00:00:00$")
 
 
 def _refuse_empty(path: Path, sheets: list[Sheet], chosen: Sheet) -> None:
@@ -386,64 +406,146 @@ _FORMULA_OR_MERGE = re.compile(rb"<(?:\w+:)?(?:f|mergeCell)[\s>/]")
 _CELL = re.compile(r"([A-Z]+)(\d+)")
 
 
-def _cells_not_read(path: Path, name: str | None) -> list[RowError]:
+def _cells_not_read(
+    path: Path, name: str | None, columns: Sequence[str]
+) -> tuple[list[RowError], set[tuple[int, str]]]:
     """Cells of the sheet whose value the reader cannot see, which would otherwise
     be read as empty (a consent of "withdrawn" stored as the default, say): a formula saved
     without its calculated value (by a program that does not calculate, such as openpyxl;
     Excel always saves the value), and cells merged over several rows (the value is held
-    by the first row only, though every row shows it). Most sheets have neither, which one
-    pass over the raw bytes tells before any parsing."""
+    by the first row only, though every row shows it); and (row, column) of each cell they
+    cover. Most sheets have neither, which one pass over the raw bytes tells before any
+    parsing. ``columns`` are the frame's, from the sheet's first column holding a value."""
     if name is None:
-        return []
+        return [], set()
     try:
         with zipfile.ZipFile(path) as book:
             with book.open(name) as fh:
                 found = any(_FORMULA_OR_MERGE.search(chunk) for chunk in _overlapping(fh))
             if not found:
-                return []
-            errors = []
+                return [], set()
+            formulas: list[tuple[int, int]] = []
+            merges: list[tuple[str, int, int, int, int]] = []
+            first: int | None = None
             with book.open(name) as fh:
                 for _, element in ElementTree.iterparse(fh):
                     tag = _local(element.tag)
-                    if tag == "c":
+                    if tag == "c" and (m := _CELL.fullmatch(element.get("r") or "")):
                         parts = {_local(e.tag): e for e in element}
                         value = parts.get("v")
-                        calculated = value is not None and (
-                            bool(value.text) or element.get("t") == "str"
-                        )
-                        if (
-                            "f" in parts
-                            and not calculated
-                            and (m := _CELL.fullmatch(element.get("r") or ""))
-                        ):
-                            errors.append(
-                                RowError(
-                                    int(m[2]),
-                                    m[1],
-                                    "",
-                                    f"cell {m[0]} holds a formula saved without its value (by "
-                                    "a program that does not calculate); open and save the "
-                                    "workbook in a spreadsheet, or paste the values",
-                                )
-                            )
+                        held = (value is not None and bool(value.text)) or "is" in parts
+                        if held:
+                            col = _column_index(m[1])
+                            first = col if first is None else min(first, col)
+                        if "f" in parts and not (held or element.get("t") == "str"):
+                            formulas.append((int(m[2]), _column_index(m[1])))
                         element.clear()
                     elif tag == "mergeCell":
                         ref = element.get("ref") or ""
                         ends = [_CELL.fullmatch(e) for e in ref.split(":")]
                         if len(ends) == 2 and ends[0] and ends[1] and ends[0][2] != ends[1][2]:
-                            errors.append(
-                                RowError(
-                                    int(ends[0][2]),
-                                    ends[0][1],
-                                    "",
-                                    f"cells {ref} are merged over several rows, so only the "
-                                    "first row holds the value; unmerge them and give each "
-                                    "row its value",
-                                )
-                            )
-            return errors
+                            top, bottom = int(ends[0][2]), int(ends[1][2])
+                            left, right = _column_index(ends[0][1]), _column_index(ends[1][1])
+                            merges.append((ref, top, bottom, left, right))
     except (KeyError, ValueError, OSError, zipfile.BadZipFile, ElementTree.ParseError):
-        return []
+        return [], set()
+
+    def named(col: int) -> str:
+        j = col - (first or 0)
+        return columns[j] if 0 <= j < len(columns) else _column_letters(col)
+
+    errors = [
+        RowError(
+            row,
+            named(col),
+            "",
+            f"cell {_column_letters(col)}{row} holds a formula saved without its value (by "
+            "a program that does not calculate); open and save the workbook in a "
+            "spreadsheet, or paste the values",
+        )
+        for row, col in formulas
+    ]
+    covered = {(row, named(col)) for row, col in formulas}
+    for ref, top, bottom, left, right in merges:
+        errors.append(
+            RowError(
+                top,
+                named(left),
+                "",
+                f"cells {ref} are merged over several rows, so only the first row holds "
+                "the value; unmerge them and give each row its value",
+            )
+        )
+        covered |= {
+            (row, named(col)) for row in range(top, bottom + 1) for col in range(left, right + 1)
+        }
+    return errors, covered
+
+
+_HIDDEN = re.compile(rb"""hidden=["'](?:1|true)["']""")
+
+
+def _hidden(
+    path: Path, name: str | None, columns: Sequence[str], header_row: int
+) -> tuple[str, ...]:
+    """A note naming the rows below the header and the named columns that the sheet hides
+    (by hand or by a filter): they are imported like the others, which someone who hid
+    them may not expect. Most sheets hide nothing, which one pass over the bytes tells."""
+    if name is None:
+        return ()
+    rows: list[int] = []
+    hidden_cols: list[tuple[int, int]] = []
+    first: int | None = None
+    try:
+        with zipfile.ZipFile(path) as book:
+            with book.open(name) as fh:
+                if not any(_HIDDEN.search(chunk) for chunk in _overlapping(fh)):
+                    return ()
+            with book.open(name) as fh:
+                for _, element in ElementTree.iterparse(fh):
+                    tag = _local(element.tag)
+                    if tag == "col" and element.get("hidden") in ("1", "true"):
+                        low, high = int(element.get("min") or 0), int(element.get("max") or 0)
+                        hidden_cols.append((low - 1, high - 1))
+                    elif tag == "row":
+                        cells = [
+                            m
+                            for c in element
+                            if _local(c.tag) == "c"
+                            and any(
+                                _local(v.tag) == "is" or (_local(v.tag) == "v" and v.text)
+                                for v in c
+                            )
+                            and (m := _CELL.fullmatch(c.get("r") or ""))
+                        ]
+                        for m in cells:
+                            col = _column_index(m[1])
+                            first = col if first is None else min(first, col)
+                        row = int(element.get("r") or 0)
+                        if cells and row > header_row and element.get("hidden") in ("1", "true"):
+                            rows.append(row)
+                        element.clear()
+    except (KeyError, ValueError, OSError, zipfile.BadZipFile, ElementTree.ParseError):
+        return ()
+    notes = []
+    if rows:
+        shown = ", ".join(str(r) for r in rows[:5]) + (", ..." if len(rows) > 5 else "")
+        notes.append(
+            f"{len(rows)} row(s) hidden in the sheet were imported like the others "
+            f"(row {shown}): a hidden or filtered-out row is still data; delete the rows "
+            "that are not meant to be imported"
+        )
+    names = [
+        columns[j]
+        for low, high in hidden_cols
+        for col in range(low, high + 1)
+        if 0 <= (j := col - (first or 0)) < len(columns) and columns[j] != SHEET_ROW
+    ]
+    if names:
+        notes.append(
+            f"column(s) hidden in the sheet were imported like the others: {', '.join(names)}"
+        )
+    return tuple(notes)
 
 
 def _overlapping(fh: IO[bytes], size: int = 1 << 20) -> Iterator[bytes]:
