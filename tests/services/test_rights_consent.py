@@ -131,6 +131,18 @@ def _updates_of_h1(engine: Engine) -> int:
         )
 
 
+def _planned_of_h1(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(
+            conn.execute(
+                text(
+                    "SELECT COUNT(*) FROM visits vi JOIN households h ON h.id = vi.household_id "
+                    "WHERE h.external_id = 'H1' AND vi.status = 'planned'"
+                )
+            ).scalar_one()
+        )
+
+
 def test_a_consent_form_dated_before_a_withdrawal_and_entered_after_it_does_not_undo_it(
     with_areas: Engine, tmp_path: Path
 ) -> None:
@@ -142,12 +154,15 @@ def test_a_consent_form_dated_before_a_withdrawal_and_entered_after_it_does_not_
         ("late.csv", "given", "2026-10-01"),
     ):
         rows = [household(household_id="H1", consent=consent, consent_date=day)]
-        before = _updates_of_h1(with_areas)
+        before, planned = _updates_of_h1(with_areas), _planned_of_h1(with_areas)
         summary = run_import(
             with_areas, "households", write_csv(tmp_path / name, HOUSEHOLD_HEADER, rows)
         )
         assert (summary.updated, summary.unchanged) == (1, 0)
-        assert _updates_of_h1(with_areas) == before + 1  # the history grew: audited
+        # The history grew, and the withdrawal cancelled H1's planned visits: each audited.
+        cancelled = planned - _planned_of_h1(with_areas)
+        assert cancelled == (planned if consent == "withdrawn" else 0)
+        assert _updates_of_h1(with_areas) == before + 1 + cancelled
     assert summary.notes == (
         "1 consent act dated before the household's current one went to its history; "
         "the current act stays in force.",

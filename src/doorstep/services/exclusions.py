@@ -124,9 +124,12 @@ def cancel_planned(conn: Connection, pairs: pl.DataFrame, today: dt.date) -> pl.
     return found
 
 
-def cancel_events(cancelled: pl.DataFrame) -> list[tuple[str, str, dict[str, Any]]]:
+def cancel_events(
+    cancelled: pl.DataFrame, reason: str = CANCELLED_BECAUSE
+) -> list[tuple[str, str, dict[str, Any]]]:
     """The audit events ``(action, household, detail)`` of visits :func:`cancel_planned`
-    cancelled: the household's, naming the visitor, as a visit's events are."""
+    cancelled (or others, cancelled for ``reason``): the household's, naming the visitor,
+    as a visit's events are."""
     return [
         (
             "update",
@@ -138,7 +141,7 @@ def cancel_events(cancelled: pl.DataFrame) -> list[tuple[str, str, dict[str, Any
                 "start": r["start"].isoformat(),
                 "end": r["end"].isoformat(),
                 "status": VisitStatus.CANCELLED.value,
-                "reason": CANCELLED_BECAUSE,
+                "reason": reason,
             },
         )
         for r in cancelled.iter_rows(named=True)

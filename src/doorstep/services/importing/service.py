@@ -233,6 +233,8 @@ def import_frame(
                 on_rows=on_rows,
                 absent=absent,
             )
+            if isinstance(result, load.Written):
+                result = load.cancel_unconsented(conn, result, today)
         case "indicators":
             result = load.load_indicators(conn, frame, on_rows=on_rows, absent=absent)
         case "exclusions":

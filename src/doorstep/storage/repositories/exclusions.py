@@ -13,8 +13,8 @@ import datetime as dt
 import polars as pl
 from sqlalchemy import Connection, delete, insert, select, text, update
 
-from doorstep.storage.repositories import bulk
-from doorstep.storage.repositories.reads import detail_field, frame
+from doorstep.storage.repositories import bulk, visits
+from doorstep.storage.repositories.reads import detail_field
 from doorstep.storage.tables import Exclusion
 
 
@@ -82,30 +82,7 @@ def planned_visits_of(conn: Connection, pairs: pl.DataFrame, since: dt.date) -> 
     yet recorded that are not over before ``since`` (those under way that day included):
     ``id``, ``household`` and ``visitor`` (their ids as typed), ``start`` and ``end``,
     by household, visitor and first day."""
-    out = {
-        "id": pl.Int64,
-        "household_id": pl.Int64,
-        "visitor_id": pl.Int64,
-        "household": pl.String,
-        "visitor": pl.String,
-        "start": pl.Date,
-        "end": pl.Date,
-    }
-    if not pairs.height:
-        return pl.DataFrame(schema=out)
-    with bulk.id_table(conn, "_excluded_v", pairs["household_id"]) as ids:
-        found = frame(
-            conn,
-            "SELECT vi.id, vi.household_id, vi.visitor_id, h.external_id, v.external_id, "
-            "COALESCE(vi.planned_start, vi.window_start), "
-            "COALESCE(vi.planned_end, vi.planned_start, vi.window_end) "
-            "FROM visits vi JOIN households h ON h.id = vi.household_id "
-            "JOIN visitors v ON v.id = vi.visitor_id "
-            f"WHERE vi.status = 'planned' AND vi.household_id IN (SELECT id FROM {ids}) "
-            "AND COALESCE(vi.planned_end, vi.planned_start, vi.window_end) >= :since",
-            {"since": since},
-            out,
-        )
+    found = visits.planned_not_over(conn, pairs["household_id"], since)
     keys = ["household_id", "visitor_id"]
     return found.join(pairs.select(keys).unique(), on=keys, how="semi").sort(
         "household", "visitor", "start", "id"

@@ -9,6 +9,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, DateTime, bindparam, text
 
+from doorstep.storage.repositories import bulk
 from doorstep.storage.repositories.reads import detail_field, frame
 
 
@@ -622,6 +623,43 @@ def unchanged_if_planned_again(conn: Connection, visit_ids: list[int]) -> pl.Dat
         {},
         schema,
     )
+
+
+def planned_not_over(
+    conn: Connection, households: pl.Series, since: dt.date, *, unconsented: bool = False
+) -> pl.DataFrame:
+    """The planned visits of ``households`` (database ids; ``unconsented``: of those that
+    do not consent now) not over before ``since`` (those under way that day included):
+    ``id``, ``household_id``, ``visitor_id``, ``household`` and ``visitor`` (their ids as
+    typed), ``start`` and ``end``, and the day the household's consent act in force counts
+    from (``consent_since``), by household, visitor and first day."""
+    out = {
+        "id": pl.Int64,
+        "household_id": pl.Int64,
+        "visitor_id": pl.Int64,
+        "household": pl.String,
+        "visitor": pl.String,
+        "start": pl.Date,
+        "end": pl.Date,
+        "consent_since": pl.Date,
+    }
+    if not households.len():
+        return pl.DataFrame(schema=out)
+    with bulk.id_table(conn, "_planned_of", households) as ids:
+        found = frame(
+            conn,
+            "SELECT vi.id, vi.household_id, vi.visitor_id, h.external_id, v.external_id, "
+            "COALESCE(vi.planned_start, vi.window_start), "
+            "COALESCE(vi.planned_end, vi.planned_start, vi.window_end), h.consent_since "
+            "FROM visits vi JOIN households h ON h.id = vi.household_id "
+            "JOIN visitors v ON v.id = vi.visitor_id "
+            f"WHERE vi.status = 'planned' AND vi.household_id IN (SELECT id FROM {ids}) "
+            "AND COALESCE(vi.planned_end, vi.planned_start, vi.window_end) >= :since"
+            + (" AND h.consent_state <> 'given'" if unconsented else ""),
+            {"since": since},
+            out,
+        )
+    return found.sort("household", "visitor", "start", "id")
 
 
 def delete_visits(conn: Connection, visit_ids: list[int]) -> pl.Series:
