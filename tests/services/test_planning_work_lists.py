@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from doorstep.services import calendars, household_rights, visitor_rights, work_lists
+from doorstep.services import calendars, household_rights, reporting, visitor_rights, work_lists
 from doorstep.storage.session import unit_of_work
 from tests.factories.db import run_import
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
@@ -286,3 +286,30 @@ def test_the_next_planned_visit_is_the_households_whoever_is_to_make_it(
         ("H0", _day(52), "V3"),
         ("H1", _day(53), "V1"),
     ]
+
+
+def test_days_n_lists_a_deadline_n_days_away_and_a_visit_starting_then_as_the_report_counts(
+    paired: Engine,
+) -> None:
+    # "Deadlines within 60 days" left out the deadline 60 days away, whose row would say
+    # "days left 60": freshly paired households (deadline: pairing day + 60) were missing
+    # from `visits due --days 60`. The report's due column counts the same households.
+    _sql(
+        paired,
+        "INSERT INTO visits (household_id, visitor_id, pairing_id, status, planned_start, "
+        "planned_end) SELECT household_id, visitor_id, id, 'planned', :a, :a FROM pairings "
+        "WHERE household_id = (SELECT id FROM households WHERE external_id = 'H0')",
+        a=_day(30),
+    )
+    listed = {}
+    for days in (59, 60):
+        with unit_of_work(paired) as s:
+            due = work_lists.work_list(s, "due", actor="test", today=START, days=days)
+            report = reporting.programme_report(s, actor="test", today=START, days=days)
+        listed[days] = (sorted(r["household"] for r in due), report.areas[0].due)
+    assert listed == {59: ([], 0), 60: (["H0", "H1", "H2", "H3"], 4)}
+    assert {r["days_left"] for r in due} == {60}
+    for days, shown in ((29, []), (30, ["H0"])):
+        with unit_of_work(paired) as s:
+            rows = work_lists.work_list(s, "upcoming", actor="test", today=START, days=days)
+        assert [r["household"] for r in rows] == shown

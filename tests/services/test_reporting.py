@@ -156,7 +156,17 @@ def test_an_unknown_area_or_level_is_refused_naming_it(engine: Engine, programme
     [
         (None, TODAY + dt.timedelta(days=1), "--to 2026-04-16 is after today (2026-04-15)"),
         (dt.date(2026, 3, 1), dt.date(2026, 2, 1), "--from 2026-03-01 is after --to 2026-02-01"),
-        (dt.date(2016, 4, 1), None, "is more than 120 months"),
+        (
+            dt.date(2016, 4, 1),
+            None,
+            "from 2016-04-01 to 2026-04-15 covers 121 calendar months; a report covers at most 120",
+        ),
+        (
+            dt.date(2016, 4, 16),
+            None,
+            "from 2016-04-16 to 2026-04-15 covers 121 calendar months; a report covers at "
+            "most 120: --from 2016-05-01 covers 120",
+        ),
     ],
 )
 def test_a_period_that_cannot_be_reported_is_refused(

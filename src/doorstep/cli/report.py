@@ -57,7 +57,7 @@ def report_cmd(
     chart: Path | None = typer.Option(
         None, "--chart", help="Draw visits made and missed per month: a .png file."
     ),
-    quiet: bool = typer.Option(False, "--quiet", help="No progress bar (for scripts)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar (for scripts)."),
 ) -> None:
     """The programme report: an area's figures by the areas within it and by month.
 

@@ -161,7 +161,12 @@ def due_cmd(
     area: str | None = AreaOpt,
     today: str | None = TodayOpt,
     max_gap_days: int = GapOpt,
-    days: int = typer.Option(14, min=1, max=MAX_DAYS, help="Deadlines within this many days."),
+    days: int = typer.Option(
+        14,
+        min=1,
+        max=MAX_DAYS,
+        help="Deadlines within this many days (one that many days away included).",
+    ),
     fmt: Output = FormatOpt,
 ) -> None:
     """Households whose cadence deadline falls in the next days, soonest first.
@@ -192,7 +197,10 @@ def upcoming_cmd(
     area: str | None = AreaOpt,
     today: str | None = TodayOpt,
     days: int = typer.Option(
-        30, min=1, max=MAX_DAYS, help="Planned visits starting within this many days."
+        30,
+        min=1,
+        max=MAX_DAYS,
+        help="Planned visits starting within this many days (that day included).",
     ),
     fmt: Output = FormatOpt,
 ) -> None:

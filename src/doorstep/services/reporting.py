@@ -69,8 +69,18 @@ def programme_report(
         raise InvalidInput(f"--to {end} is after today ({today}): a report counts what happened")
     if end < start:
         raise InvalidInput(f"--from {start} is after --to {end}")
-    if (end.year - start.year) * 12 + end.month - start.month >= MAX_MONTHS:
-        raise InvalidInput(f"from {start} to {end} is more than {MAX_MONTHS} months")
+    months_touched = (end.year - start.year) * 12 + end.month - start.month + 1
+    if months_touched > MAX_MONTHS:
+        # Counted in calendar months, each a row of the report: ten years from a day
+        # other than the 1st touch 121 of them.
+        hint = ""
+        if months_touched == MAX_MONTHS + 1 and start.day != 1:
+            first = (start.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+            hint = f": --from {first} covers {MAX_MONTHS}"
+        raise InvalidInput(
+            f"from {start} to {end} covers {months_touched} calendar months; a report "
+            f"covers at most {MAX_MONTHS}{hint}"
+        )
     conn = session.connection()
     root, prefix, groups = repo.report_scope(conn, area, level)
     root_id = root.id if root is not None else None

@@ -48,7 +48,8 @@ def work_list(
     and the household needs its visits from the visitor the next pairing commit gives it.
     Each row's ``next_planned`` is the household's next planned visit, whoever is to make
     it (``next_visitor``): handed to an incoming visitor, that visitor's. Upcoming lists the
-    planned visits starting within ``days``.
+    planned visits starting within ``days`` (today and the ``days`` after it, as due lists
+    deadlines up to ``days`` away).
     """
     if kind not in ("due", "overdue", "upcoming"):
         raise ValueError(kind)
@@ -62,7 +63,7 @@ def work_list(
         rows = repo.upcoming_visits(
             conn,
             today=today,
-            until=today + dt.timedelta(days=days),
+            until=today + dt.timedelta(days=days + 1),
             visitor=visitor,
             team=team,
             area_path=path,
@@ -70,11 +71,12 @@ def work_list(
     else:
         pairings = repo.open_pairings(conn, today=today, visitor=visitor, team=team, area_path=path)
         rows = _deadlines(conn, pairings, today, max_gap_days)
+        # Within ``days``: a deadline ``days`` away (its row says "days left N") is listed.
         until = today + dt.timedelta(days=days)
         rows = [
             r
             for r in rows
-            if (r["deadline"] < today if kind == "overdue" else today <= r["deadline"] < until)
+            if (r["deadline"] < today if kind == "overdue" else today <= r["deadline"] <= until)
         ]
         rows.sort(key=lambda r: (r["deadline"], r["visitor"], r["household"]))
     shown = pl.Series([r.pop("household_id") for r in rows], dtype=pl.Int64)

@@ -224,9 +224,9 @@ def now_counts(
             "today": today,
             "prefix": prefix + "%",
             "far": _FAR,
-            # deadline = anchor + max_gap_days: overdue before today, due before today + days
+            # deadline = anchor + max_gap_days: overdue before today, due up to today + days
             "overdue_before": today - dt.timedelta(days=max_gap_days),
-            "due_before": today + dt.timedelta(days=days - max_gap_days),
+            "due_before": today + dt.timedelta(days=days + 1 - max_gap_days),
         },
     )
     return _merge(people, paired, keys=("group_id",))
