@@ -52,6 +52,24 @@ def test_an_activity_added_by_hand_lists_with_who_took_part_counted(
     assert [c.strip() for c in row.split("│")][-3:-1] == ["1", "1"]  # households, visitors
 
 
+def test_an_areas_activities_are_those_held_in_it_and_in_the_areas_within_it(
+    cli: Invoke, with_areas: Engine
+) -> None:
+    # A county's list holds its villages' camps (it listed only those held at the county).
+    for code, area in (("ZOO", "R-C-V1"), ("CAMP", "R-C"), ("CLASS", "R-C-V2"), ("FAIR", "R")):
+        args = ("--kind", "trip", "--title", code, "--area", area, "--starts", "2026-10-01")
+        assert cli("activity", "add", code, *args).exit_code == 0
+    listed = {}
+    for area in ("R", "R-C", "R-C-V1"):
+        out = cli("activity", "list", "--area", area, "--format", "csv").output
+        listed[area] = sorted(line.split(",")[0] for line in out.splitlines()[1:])
+    assert listed == {
+        "R": ["CAMP", "CLASS", "FAIR", "ZOO"],
+        "R-C": ["CAMP", "CLASS", "ZOO"],
+        "R-C-V1": ["ZOO"],
+    }
+
+
 def test_a_household_without_consent_refuses_the_whole_attendance(
     cli: Invoke, with_areas: Engine, tmp_path: Path
 ) -> None:

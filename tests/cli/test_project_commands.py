@@ -57,6 +57,10 @@ def test_a_project_added_by_hand_moves_on_and_lists_with_its_households_counted(
     row = next(line for line in listed.output.splitlines() if "WELL" in line)
     assert [c.strip() for c in row.split("│")][-3:-1] == ["running", "1"]
     assert "H1" not in listed.output
+    # The village's project is its county's and its region's too, not its neighbour's.
+    for area, shown in (("R", True), ("R-C", True), ("R-C-V2", False)):
+        out = cli("project", "list", "--area", area, "--format", "csv").output
+        assert ("WELL" in out) is shown, (area, out)
 
 
 def test_a_household_without_consent_refuses_the_whole_benefit(

@@ -70,7 +70,10 @@ def add_cmd(
 @handle_errors
 def list_cmd(
     area: str | None = typer.Option(
-        None, "--area", help="Only activities held in this area.", callback=id_argument
+        None,
+        "--area",
+        help="Only activities held in this area or an area within it.",
+        callback=id_argument,
     ),
     fmt: Output = FormatOpt,
 ) -> None:

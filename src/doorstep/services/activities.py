@@ -20,7 +20,7 @@ from doorstep.domain.enums import ActivityKind, ConsentState
 from doorstep.errors import Conflict, InvalidInput, Named, NotFound
 from doorstep.privacy.audit import record_event
 from doorstep.storage.repositories import household_data, visitor_data
-from doorstep.storage.repositories.pairing import household_id
+from doorstep.storage.repositories.pairing import area_by_code, household_id
 from doorstep.storage.repositories.visit_records import consent_on_day
 from doorstep.storage.tables import Activity, ActivityAttendance, Area, Organisation
 
@@ -109,8 +109,8 @@ def add_activity(
 
 
 def list_activities(session: Session, *, area: str | None = None) -> list[ActivityRow]:
-    """Every activity (held in ``area`` itself, when given), by first day, with how many
-    households and visitors took part: counts, naming no one."""
+    """Every activity (held in ``area`` or an area within it, when given), by first day,
+    with how many households and visitors took part: counts, naming no one."""
     a = Activity.__table__
     t = ActivityAttendance.__table__
     query = (
@@ -130,9 +130,10 @@ def list_activities(session: Session, *, area: str | None = None) -> list[Activi
         .order_by(a.c.starts_on, a.c.code)
     )
     if area is not None:
-        if session.scalar(select(Area.id).where(Area.code == area)) is None:
-            raise NotFound(f"no area with code {area!r}")
-        query = query.where(Area.code == area)
+        # The area and every area within it, as stats, reports and exports take --area:
+        # a county's list holds its villages' camps.
+        path = area_by_code(session.connection(), area)[1]
+        query = query.where(Area.path.startswith(path, autoescape=True))
     return [
         ActivityRow(r[0], r[1], r[2], r[3], r[4], r[5], int(r[6]), int(r[7]))
         for r in session.execute(query).all()

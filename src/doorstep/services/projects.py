@@ -22,6 +22,7 @@ from doorstep.domain.enums import ConsentState, ProjectStatus
 from doorstep.errors import Conflict, InvalidInput, Named, NotFound
 from doorstep.privacy.audit import record_event
 from doorstep.services.activities import known_household
+from doorstep.storage.repositories.pairing import area_by_code
 from doorstep.storage.tables import Area, Household, Organisation, Project, ProjectHousehold
 
 #: The table audit details name.
@@ -105,7 +106,7 @@ def add_project(
 
 
 def list_projects(session: Session, *, area: str | None = None) -> list[ProjectRow]:
-    """Every project (in ``area`` itself, when given), by first day, with how many
+    """Every project (in ``area`` or an area within it, when given), by first day, with how many
     households it benefits: a count, naming no one."""
     p = Project.__table__
     t = ProjectHousehold.__table__
@@ -127,9 +128,10 @@ def list_projects(session: Session, *, area: str | None = None) -> list[ProjectR
         .order_by(p.c.starts_on, p.c.code)
     )
     if area is not None:
-        if session.scalar(select(Area.id).where(Area.code == area)) is None:
-            raise NotFound(f"no area with code {area!r}")
-        query = query.where(Area.code == area)
+        # The area and every area within it, as stats, reports and exports take --area:
+        # a county's list holds its villages' camps.
+        path = area_by_code(session.connection(), area)[1]
+        query = query.where(Area.path.startswith(path, autoescape=True))
     return [
         ProjectRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], int(r[7]))
         for r in session.execute(query).all()
