@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy import Engine
 
+from doorstep.reports.outcomes_render import outcomes_figure
+from doorstep.services import outcomes
+from doorstep.storage.session import unit_of_work
 from tests.cli.conftest import Invoke, doorstep_at
 from tests.factories.outcomes import indicators_programme
 
@@ -44,9 +48,29 @@ def test_outcomes_refuse_bad_files_and_say_when_nothing_was_reported(
     assert bad.exit_code == 2 and "use a .csv, .xlsx or .parquet file" in bad.output
     line = cli("outcomes", "--poverty-line", "-5")
     assert line.exit_code == 2 and "--poverty-line must be a positive amount" in line.output
-    none = cli("outcomes", "--area", "R")
+    chart = tmp_path / "none.png"
+    none = cli("outcomes", "--area", "R", "--chart", str(chart))
     assert none.exit_code == 0
-    assert "No household in R has reported indicators yet" in " ".join(none.output.split())
+    said = " ".join(none.output.split())
+    assert "No household in R has reported indicators yet" in said
+    # Not an empty plot passed off as a chart (it said "Drew the shares by year").
+    assert f"No chart drawn ({chart}): there is no year to draw." in said
+    assert not chart.exists()
+
+
+def test_the_chart_of_a_single_year_spans_that_year_not_two_centuries(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    indicators_programme(with_areas, tmp_path)
+    with unit_of_work(with_areas) as s:
+        report = outcomes.household_outcomes(s, actor="test", area="R")
+    for by_year in (report.by_year[:1], report.by_year):
+        years = [f.year for f in by_year]
+        ax = outcomes_figure(replace(report, by_year=by_year)).axes[0]
+        low, high = ax.get_xlim()
+        assert min(years) - 1 < low < min(years) <= max(years) < high < max(years) + 1
+        ticks = [t for t in ax.get_xticks() if low <= t <= high]
+        assert ticks == years  # whole years, each one
 
 
 def test_report_and_outcomes_lines_are_whole_on_a_narrow_terminal(

@@ -79,9 +79,11 @@ def outcomes_cmd(
     if out is not None:
         n = outcomes.write_outcomes(report, out)
         console.print(f"Wrote {count(n, 'rows')} to {out}.", markup=False, soft_wrap=True)
-    if chart is not None:
+    if chart is not None and report.by_year:
         outcomes.write_chart(report, chart)
         console.print(f"Drew the shares by year in {chart}.", markup=False, soft_wrap=True)
+    elif chart is not None:  # an empty plot would look like a chart of nothing wrong
+        console.print(f"No chart drawn ({chart}): there is no year to draw.", markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -116,7 +116,11 @@ def outcomes_figure(report: OutcomesReport) -> Figure:
         ("in a service", [f.with_services_share for f in report.by_year]),
     ):
         ax.plot(years, [float("nan") if s is None else s for s in shares], marker="o", label=label)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    # Whole years, and room around them: a single year's points were drawn on an axis from
+    # 1925 to 2125.
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+    if years:
+        ax.set_xlim(min(years) - 0.5, max(years) + 0.5)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_ylim(0, 1)
     # The area's code, not its name: the bundled font has no CJK glyphs (桐梓 County).
