@@ -165,7 +165,13 @@ def test_an_unknown_area_or_level_is_refused_naming_it(engine: Engine, programme
             dt.date(2016, 4, 16),
             None,
             "from 2016-04-16 to 2026-04-15 covers 121 calendar months; a report covers at "
-            "most 120: --from 2016-05-01 covers 120",
+            "most 120: from 2016-05-01 at the earliest",
+        ),
+        (
+            dt.date(2010, 1, 1),
+            dt.date(2020, 6, 30),
+            "from 2010-01-01 to 2020-06-30 covers 126 calendar months; a report covers at "
+            "most 120: from 2010-07-01 at the earliest",
         ),
     ],
 )
@@ -283,3 +289,26 @@ def test_a_report_tells_its_progress_each_count_as_it_starts_and_ends(
         ("counting households visited", 1),
         ("advance", 1),
     ]
+
+
+@pytest.mark.parametrize(
+    ("start", "shown"),
+    [
+        (dt.date(2025, 5, 1), 12),  # every month while they fit
+        (dt.date(2022, 5, 1), 24),  # 48 months: every other (January, March...)
+        (dt.date(2016, 5, 1), 20),  # ten years: January and July
+    ],
+)
+def test_the_chart_of_a_long_period_keeps_a_readable_width_and_thins_its_labels(
+    engine: Engine, programme: dt.date, start: dt.date, shown: int
+) -> None:
+    # Ten years were a picture 7,400 pixels wide, its labels unreadable once fitted to a page.
+    report = _report(engine, area="R-C", start=start, end=TODAY)
+    figure = chart_figure(report)
+    (ax,) = figure.axes
+    assert figure.get_figwidth() <= 16
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert len(labels) == shown
+    assert labels[-1] <= TODAY.isoformat()[:7]
+    if shown < len(report.total_months()):
+        assert {label[5:] for label in labels} <= {"01", "03", "05", "07", "09", "11"}

@@ -185,6 +185,11 @@ def write_chart(report: ProgrammeReport, path: Path) -> None:
         fig.savefig(path, format="png")
 
 
+#: The report chart's widest, in inches (at 100 dpi), and most month labels it shows.
+_CHART_MAX_INCHES = 16.0
+_CHART_MAX_LABELS = 24
+
+
 def chart_figure(report: ProgrammeReport) -> Figure:
     """The figure :func:`write_chart` saves (drawn off screen: no display needed)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -193,13 +198,20 @@ def chart_figure(report: ProgrammeReport) -> Figure:
 
     months = report.total_months()
     labels = [m.month for m in months]
-    fig = Figure(figsize=(max(7.0, 0.6 * len(months) + 2), 4.5), dpi=100, layout="tight")
+    # A bounded width, a label every month while they fit, else every 2, 3, 6 or 12: ten
+    # years were a picture 7,400 pixels wide, unreadable once fitted to a page.
+    width = min(_CHART_MAX_INCHES, max(7.0, 0.6 * len(months) + 2))
+    fig = Figure(figsize=(width, 4.5), dpi=100, layout="tight")
     FigureCanvasAgg(fig)  # draws off screen: no display needed
     ax = fig.subplots()
     x = list(range(len(months)))
     ax.bar([i - 0.2 for i in x], [m.visits_made for m in months], width=0.4, label="made")
     ax.bar([i + 0.2 for i in x], [m.visits_missed for m in months], width=0.4, label="missed")
-    ax.set_xticks(x, labels, rotation=45, ha="right")
+    step = next((n for n in (1, 2, 3, 6) if len(months) <= _CHART_MAX_LABELS * n), 12)
+    # Labels on months that start a quarter or a year when thinned, not on any month.
+    first = next((i for i in x if int(labels[i][5:7]) % step == 1 % step), 0)
+    ax.set_xticks(x[first::step], labels[first::step], rotation=45, ha="right")
+    ax.set_xlim(-0.6, len(months) - 0.4)
     ax.set_ylabel("visits")
     # The area's code, not its name: the bundled font has no CJK glyphs (桐梓 County).
     where = report.area.code if report.area else "The programme"

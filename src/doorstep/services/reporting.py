@@ -73,13 +73,10 @@ def programme_report(
     if months_touched > MAX_MONTHS:
         # Counted in calendar months, each a row of the report: ten years from a day
         # other than the 1st touch 121 of them.
-        hint = ""
-        if months_touched == MAX_MONTHS + 1 and start.day != 1:
-            first = (start.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-            hint = f": --from {first} covers {MAX_MONTHS}"
         raise InvalidInput(
             f"from {start} to {end} covers {months_touched} calendar months; a report "
-            f"covers at most {MAX_MONTHS}{hint}"
+            f"covers at most {MAX_MONTHS}: from {months_back(end, MAX_MONTHS - 1)} at the "
+            "earliest"
         )
     conn = session.connection()
     root, prefix, groups = repo.report_scope(conn, area, level)
