@@ -63,3 +63,27 @@ def test_the_cli_explains_a_household_moved_out_with_its_village(
     committed = cli("pair", "commit", str(view.id))
     assert committed.exit_code == 1
     assert "area A1 was moved out of A after " in " ".join(committed.output.split())
+
+
+def test_explain_takes_a_proposal_whose_area_still_holds_the_household(
+    cli: Invoke, engine: Engine, tmp_path: Path
+) -> None:
+    # The county's proposal is committed, then one for village A1 left open; H1 moves to
+    # A2. The village's open proposal, the latest, was taken: "no longer in area A1, so no
+    # alternatives". The county's still holds H1 and gives them.
+    tree(engine, tmp_path)
+    add(engine, tmp_path, "visitors", [worker(visitor_id="VA"), worker(visitor_id="VB")])
+    add(engine, tmp_path, "households", [home(household_id="H1", lat=51.501)])
+    county = propose(engine, "A", today=REAL_TODAY)
+    assert cli("pair", "commit", str(county.id)).exit_code == 0
+    village = propose(engine, "A1", today=REAL_TODAY)
+    add(engine, tmp_path, "households", [home(household_id="H1", lat=51.501, area_code="A2")])
+    explained = cli("pair", "explain", "H1")
+    assert explained.exit_code == 0, explained.output
+    said = " ".join(explained.output.split())
+    assert f"(proposal {county.id}, committed" in said, said
+    assert "no longer in area" not in said
+    assert "VB" in said  # the next best visitor
+    # Asked for by number, the village's still says why it cannot give them.
+    asked = cli("pair", "explain", "H1", "--proposal", str(village.id))
+    assert "Note: household H1 is no longer in area A1" in " ".join(asked.output.split())

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from sqlalchemy import Connection, case, select
+from sqlalchemy import Connection, case, literal, select
 from sqlalchemy.orm import Session
 
 from doorstep.engine.pairing.explain import Explanation, explain
@@ -30,7 +30,7 @@ from doorstep.services.pairing.scope import (
 )
 from doorstep.services.pairing.staleness import Reason, staleness_of
 from doorstep.storage.repositories import pairing as repo
-from doorstep.storage.tables import PairingProposal, ProposedPair
+from doorstep.storage.tables import Area, Household, PairingProposal, ProposedPair
 
 
 @dataclass(frozen=True)
@@ -68,13 +68,23 @@ _LIVE = ("open", "committed")
 
 def _latest_proposal(session: Session, household_id: int) -> tuple[int, bool] | None:
     """The proposal to explain a household by: the latest open or committed one covering it,
-    else the latest of any status (``True`` second: it is such a fallback)."""
+    else the latest of any status (``True`` second: it is such a fallback); among them, one
+    whose area holds the household now before one it has left (a village's open proposal,
+    made before the household moved to the next village, hid the township's committed one,
+    which can still give its alternatives)."""
     live = case((PairingProposal.status.in_(_LIVE), 0), else_=1)
+    where = session.scalar(
+        select(Area.path)
+        .join(Household, Household.area_id == Area.id)
+        .where(Household.id == household_id)
+    )
+    holds = case((literal(where or "").startswith(Area.path), 0), else_=1)
     row = session.execute(
         select(PairingProposal.id, live)
         .join(ProposedPair, ProposedPair.proposal_id == PairingProposal.id)
+        .join(Area, Area.id == PairingProposal.area_id)
         .where(ProposedPair.household_id == household_id)
-        .order_by(live, PairingProposal.id.desc())
+        .order_by(live, holds, PairingProposal.id.desc())
         .limit(1)
     ).one_or_none()
     return None if row is None else (int(row[0]), bool(row[1]))
