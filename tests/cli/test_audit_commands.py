@@ -73,11 +73,12 @@ def test_each_command_on_personal_data_is_audited_once_and_a_failure_as_its_atte
     ]
 
     # An import then names each person it wrote, an export each person it copied, a
-    # proposal each household of its area it read, a work list, calendar or diff each
-    # household it shows (both are overdue on 2027-06-01, neither due within 14 days of the
-    # start), a work list, explanation or diff each visitor it shows, a commit each household
-    # whose pairing it starts or ends and a plan each household whose visits it writes or
-    # deletes; a person's own export each other person it names.
+    # proposal each household of its area and each visitor it read, a work list, calendar
+    # or diff each household it shows (both are overdue on 2027-06-01, neither due within
+    # 14 days of the start), a work list, explanation or diff each visitor it shows, a
+    # commit each household and visitor whose pairing it starts or ends and a plan each
+    # household and visitor whose visits it writes or deletes; a person's own export each
+    # other person it names.
     def both(action: str) -> list[tuple[str, str, str]]:
         return [(action, "household", "H1"), (action, "household", "H2")]
 
@@ -85,10 +86,10 @@ def test_each_command_on_personal_data_is_audited_once_and_a_failure_as_its_atte
         ("import", "visitors"): [("create", "visitor", "V1")],
         ("import", "households"): both("create"),
         ("export", "households"): both("export"),
-        ("pair", "--area"): both("read"),
+        ("pair", "--area"): [*both("read"), ("read", "visitor", "V1")],
         ("pair", "diff"): [*both("read"), ("read", "visitor", "V1")],
-        ("pair", "commit"): both("update"),
-        ("plan", "--area"): both("update"),
+        ("pair", "commit"): [*both("update"), ("update", "visitor", "V1")],
+        ("plan", "--area"): [*both("update"), ("update", "visitor", "V1")],
         ("pair", "explain"): [("read", "visitor", "V1")],
         ("visits", "overdue"): [*both("read"), ("read", "visitor", "V1")],
         ("visits", "upcoming"): [*both("read"), ("read", "visitor", "V1")],

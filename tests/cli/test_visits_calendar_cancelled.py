@@ -249,6 +249,7 @@ def test_an_erased_households_visits_are_cancelled_without_its_data(
     for uid in h2:
         assert not any(uid.split("@")[0] in str(d) for *_, d in trail), uid
     of_v1 = [_detail(d) for e, i, a, d in trail if (e, i, a) == ("visitor", "V1", "update")]
+    of_v1 = [d for d in of_v1 if isinstance(d, dict) and d.get("table") == "calendar"]
     assert of_v1 == [{"table": "calendar", "kept": len(h2)}]
     of_h2 = {days[u][1].isoformat() for u in h2} | {days[u][2].isoformat() for u in h2}
     assert not any(day in str(of_v1) for day in of_h2)

@@ -184,8 +184,9 @@ def test_a_visitor_gets_everything_held_about_them_households_named_by_id_only(
             )
         ).one()
     assert tuple(last) == ("subject_export", "visitor", "V1")  # (then one under each household)
-    # The next export holds the trail about V1: imported, the visit V1 recorded (an event
-    # of H1's, naming V1), the first export, a calendar drawn for V1.
+    # The next export holds the trail about V1: imported, read by the proposal, given H1
+    # by its commit, its visits planned, the visit V1 recorded (an event of H1's, naming
+    # V1), the first export, a calendar drawn for V1.
     with unit_of_work(paired) as s:
         calendars.calendar_events(s, "V1", actor="officer", since=START)
     with unit_of_work(paired) as s:
@@ -193,6 +194,9 @@ def test_a_visitor_gets_everything_held_about_them_households_named_by_id_only(
     trail = [(e["action"], e["entity"]) for e in again["records"]["audit_events"]]
     assert trail == [
         ("create", "visitor"),
+        ("read", "visitor"),  # the proposal
+        ("update", "visitor"),  # its commit
+        ("update", "visitor"),  # the plan
         ("update", "household"),  # the planned visit of that day, recorded as made
         ("subject_export", "visitor"),
         ("read", "visits"),  # the calendar
@@ -258,12 +262,18 @@ def test_erasing_a_visitor_leaves_no_value_of_theirs_and_the_households_their_re
     details = [json.loads(d) if isinstance(d, str) else d for _, _, d in events]
     assert [(a, b) for a, b, _ in events] == [
         ("test", "create"),
-        ("test", "update"),
+        ("test", "read"),  # the first proposal
+        ("test", "update"),  # its commit: H1
+        ("test", "update"),  # the first plan
+        ("test", "update"),  # the import of V1's last day
+        ("test", "read"),  # the second proposal
+        ("test", "update"),  # its commit: H1 gone to V2
+        ("test", "update"),  # the second plan, which took V1's visits off
         ("officer", "subject_export"),
         ("manager", "delete"),
     ]
-    assert details[:3] == [{"redacted": "visitor erased"}] * 3
-    assert details[3] == {"erased": erased.erased, "kept": erased.kept}
+    assert details[:9] == [{"redacted": "visitor erased"}] * 9
+    assert details[9] == {"erased": erased.erased, "kept": erased.kept}
     # The area pairs and plans on without the erased row, which nothing takes for a visitor.
     with unit_of_work(paired) as s:
         view = pairing.propose(s, "R", params=PairingParams(), actor="test", today=AFTER)
@@ -392,6 +402,9 @@ def test_a_visitors_export_finds_their_events_through_the_trails_index(paired: E
         event.remove(paired, "before_cursor_execute", keep)
     assert [(e["action"], e["entity"]) for e in data["records"]["audit_events"]] == [
         ("create", "visitor"),
+        ("read", "visitor"),  # the proposal
+        ("update", "visitor"),  # its commit
+        ("update", "visitor"),  # the plan
         ("update", "household"),  # the visit V1 recorded
         ("read", "visits"),  # the calendar
         ("read", "visits"),  # the work list

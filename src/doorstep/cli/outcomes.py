@@ -83,7 +83,9 @@ def outcomes_cmd(
         outcomes.write_chart(report, chart)
         console.print(f"Drew the shares by year in {chart}.", markup=False, soft_wrap=True)
     elif chart is not None:  # an empty plot would look like a chart of nothing wrong
-        console.print(f"No chart drawn ({chart}): there is no year to draw.", markup=False)
+        console.print(
+            f"No chart drawn ({chart}): there is no year to draw.", markup=False, soft_wrap=True
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -261,3 +261,28 @@ def record_household_events(
         ids=household_ids,
         detail=detail,
     )
+
+
+def record_visitor_events(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    visitor_ids: pl.Series,
+    detail: dict[str, Any],
+) -> None:
+    """:func:`record_household_events` for visitors (database ids): a proposal reads their
+    homes, languages and caseloads, a commit starts and ends their pairings, a plan writes
+    their visits, and their exports must list it as the households' do. None under an
+    erased visitor's id."""
+    session.flush()  # the command's own event, and the households', first
+    record_row_events(
+        session,
+        actor=actor,
+        action=action,
+        entity="visitor",
+        source="visitors",
+        key="external_id",
+        ids=visitor_ids,
+        detail=detail,
+    )

@@ -30,7 +30,12 @@ from doorstep.engine.planning import (
 )
 from doorstep.engine.planning.problem import overlapping_pairings
 from doorstep.errors import Conflict, Named
-from doorstep.privacy.audit import record_event, record_events, record_household_events
+from doorstep.privacy.audit import (
+    record_event,
+    record_events,
+    record_household_events,
+    record_visitor_events,
+)
 from doorstep.services.planning_inputs import (
     PlanInputs,
     affected,
@@ -575,7 +580,7 @@ def plan_area(
             repo.delete_planned_of_ended(conn, built.path, settings.start),
         ]
     )
-    replaced = deleted.len()
+    replaced = deleted.height
     shortened = repo.shorten_visits(conn, built.shortened.select("id", "cut_end")).join(
         built.shortened.select("id", "reason"), on="id", maintain_order="left"
     )
@@ -613,7 +618,17 @@ def plan_area(
         session,
         actor=actor,
         action="update",
-        household_ids=pl.concat([deleted, new["household_id"]]),
+        household_ids=pl.concat([deleted["household_id"], new["household_id"]]),
+        detail={"table": "visits", "area": area_code, "start": settings.start.isoformat()},
+    )
+    # And whose schedule it wrote: each visitor with a visit written, deleted or cut short.
+    record_visitor_events(
+        session,
+        actor=actor,
+        action="update",
+        visitor_ids=pl.concat(
+            [deleted["visitor_id"], new["visitor_id"], built.shortened["visitor_id"]]
+        ),
         detail={"table": "visits", "area": area_code, "start": settings.start.isoformat()},
     )
     # A stay cut short (leave, a withdrawal) is named with its days, as a visit recorded or

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from doorstep.services import pairing, visitor_rights
+from doorstep.services import pairing, planning, visitor_rights
 from doorstep.storage.session import unit_of_work
-from tests.factories.audit import last_event_id
+from tests.factories.audit import last_event_id, trail
 from tests.services.pairing.tree import TODAY, add, commit, home, propose, tree, worker
 
 
@@ -120,22 +120,52 @@ def test_an_explanation_is_audited_under_each_visitor_it_shows(
     add(engine, tmp_path, "visitors", workers)
     add(engine, tmp_path, "households", [home(household_id="H1")])
     proposal = propose(engine, "A")
+    before = last_event_id(engine)
     with unit_of_work(engine) as s:
         out = pairing.explain_household(s, "H1", actor="carol", today=TODAY, limit=1)
     shown = {out.explanation.visitor_id, *(a.visitor_id for a in out.explanation.alternatives)}
     assert len(shown) == 2  # its visitor, and one alternative of the two
-    with engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT entity_id, detail FROM audit_events "
-                "WHERE entity = 'visitor' AND action = 'read' ORDER BY id"
-            )
-        ).all()
     # Their ids, distances and caseloads were read: each visitor's export lists it.
     detail = {"pairing_explanation": proposal.id}
-    assert [(i, d if isinstance(d, dict) else json.loads(d)) for i, d in rows] == [
+    assert [(i, d) for a, e, i, d in trail(engine, before) if e == "visitor"] == [
         (v, detail) for v in sorted(shown)
     ]
+
+
+def test_a_proposal_its_commit_and_a_plan_are_audited_under_each_visitor_they_concern(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # A proposal reads every visitor it considers (home, languages, caseload), a commit
+    # gives or takes their households, a plan writes their visits: each visitor's export
+    # must list them, as each household's does (they wrote events under households only).
+    tree(engine, tmp_path)
+    workers = [worker(visitor_id="V1"), worker(visitor_id="V2", lat=51.6), worker(visitor_id="VB")]
+    workers[2] |= {"home_area_code": "B1"}
+    add(engine, tmp_path, "visitors", workers)
+    add(engine, tmp_path, "households", [home(household_id="H1")])
+    before = last_event_id(engine)
+    proposal = propose(engine, "A")
+    read = {(i, a) for a, e, i, d in trail(engine, before) if e == "visitor"}
+    assert read == {("V1", "read"), ("V2", "read"), ("VB", "read")}  # VB lives beside A
+    before = last_event_id(engine)
+    commit(engine, proposal.id)
+    given = {"table": "pairings", "proposal": proposal.id}
+    assert [(a, i, d) for a, e, i, d in trail(engine, before) if e == "visitor"] == [
+        ("update", "V1", given)  # H1's visitor; V2 and VB got none and lost none
+    ]
+    before = last_event_id(engine)
+    settings = planning.PlanSettings(start=TODAY, months=3)
+    with unit_of_work(engine) as s:
+        planning.plan_area(s, "A", settings, actor="test", today=TODAY)
+    planned = {"table": "visits", "area": "A", "start": TODAY.isoformat()}
+    assert [(a, i, d) for a, e, i, d in trail(engine, before) if e == "visitor"] == [
+        ("update", "V1", planned)
+    ]
+    with unit_of_work(engine) as s:
+        exported = visitor_rights.export_visitor(s, "V1", actor="test")
+    listed = [e["detail"] for e in exported["records"]["audit_events"]]
+    assert {"pairing_proposal": proposal.id} in listed and given in listed
+    assert planned in listed
 
 
 def test_a_diff_is_audited_under_each_visitor_it_lists_now_or_proposed(

@@ -11,7 +11,7 @@ from doorstep.domain.enums import PairingEndReason
 from doorstep.engine.pairing.result import Unpaired
 from doorstep.engine.pairing.solve import Progress, Silent
 from doorstep.errors import Conflict, Named
-from doorstep.privacy.audit import record_event, record_household_events
+from doorstep.privacy.audit import record_event, record_household_events, record_visitor_events
 from doorstep.services.pairing import digest as digests
 from doorstep.services.pairing import versions
 from doorstep.services.pairing.proposals import (
@@ -127,6 +127,14 @@ def commit(
         actor=actor,
         action="update",
         household_ids=changed["household_id"],
+        detail={"table": "pairings", "proposal": proposal_id},
+    )
+    # And whose households it gave or took: the visitor's export lists the commit.
+    record_visitor_events(
+        session,
+        actor=actor,
+        action="update",
+        visitor_ids=pl.concat([changed["visitor_id"], changed["current_visitor_id"]]).drop_nulls(),
         detail={"table": "pairings", "proposal": proposal_id},
     )
     session.flush()

@@ -25,6 +25,7 @@ from doorstep.privacy.audit import (
     record_events,
     record_household_events,
     record_row_events,
+    record_visitor_events,
 )
 from doorstep.services.pairing import digest as digests
 from doorstep.services.pairing import moves, versions
@@ -187,6 +188,14 @@ def propose(
         actor=actor,
         action="read",
         household_ids=scope.households["id"],
+        detail={"pairing_proposal": proposal.id},
+    )
+    # And each visitor it read (home, languages, capacity, caseload), in the area or not.
+    record_visitor_events(
+        session,
+        actor=actor,
+        action="read",
+        visitor_ids=scope.visitors["id"],
         detail={"pairing_proposal": proposal.id},
     )
     return view_of(session, proposal)

@@ -662,11 +662,11 @@ def planned_not_over(
     return found.sort("household", "visitor", "start", "id")
 
 
-def delete_visits(conn: Connection, visit_ids: list[int]) -> pl.Series:
+def delete_visits(conn: Connection, visit_ids: list[int]) -> pl.DataFrame:
     """Delete the visits (the planned ones are kept as cancelled, see ``_CANCEL``); returns
-    the household of each one deleted (for the audit)."""
+    the ``household_id`` and ``visitor_id`` of each one deleted (for the audit)."""
     if not visit_ids:
-        return pl.Series("household_id", [], dtype=pl.Int64)
+        return pl.DataFrame(schema={"household_id": pl.Int64, "visitor_id": pl.Int64})
     ids = _ids_sql(visit_ids)
     conn.execute(text(_CANCEL.format(where=f"id IN ({ids})")))
     return _deleted(conn, f"DELETE FROM visits WHERE id IN ({ids})", {})
@@ -717,10 +717,10 @@ def forget_cancelled_before(conn: Connection, day: dt.date) -> None:
     conn.execute(text("DELETE FROM cancelled_visits WHERE ends_on < :day"), {"day": day})
 
 
-def delete_planned_of_ended(conn: Connection, path: str, since: dt.date) -> pl.Series:
+def delete_planned_of_ended(conn: Connection, path: str, since: dt.date) -> pl.DataFrame:
     """Delete the planned visits from ``since`` of the area's pairings that end before the
-    visit (kept as cancelled, see ``_CANCEL``); returns the household of each one deleted
-    (for the audit)."""
+    visit (kept as cancelled, see ``_CANCEL``); returns the ``household_id`` and
+    ``visitor_id`` of each one deleted (for the audit)."""
     where = """planned_start >= :since
               AND pairing_id IN (
                 SELECT p.id FROM pairings p
@@ -732,8 +732,12 @@ def delete_planned_of_ended(conn: Connection, path: str, since: dt.date) -> pl.S
     return _deleted(conn, f"DELETE FROM visits WHERE status = 'planned' AND {where}", params)
 
 
-def _deleted(conn: Connection, delete: str, params: dict[str, object]) -> pl.Series:
-    """Run ``delete`` (of visits), reading each deleted row's household in the same
-    statement, so what is audited is what was deleted."""
-    rows = frame(conn, delete + " RETURNING household_id", params, {"household_id": pl.Int64})
-    return rows["household_id"]
+def _deleted(conn: Connection, delete: str, params: dict[str, object]) -> pl.DataFrame:
+    """Run ``delete`` (of visits), reading each deleted row's household and visitor in the
+    same statement, so what is audited is what was deleted."""
+    return frame(
+        conn,
+        delete + " RETURNING household_id, visitor_id",
+        params,
+        {"household_id": pl.Int64, "visitor_id": pl.Int64},
+    )
