@@ -40,7 +40,11 @@ def test_a_household_is_exported_as_json_and_erased_only_when_confirmed(
     assert left == ["H2"]
     gone = cli("household", "export", "H1")
     assert gone.exit_code == 1
-    assert "no household with id 'H1'" in gone.output
+    assert "household H1 was erased: nothing is held about it" in " ".join(gone.output.split())
+    # Every command that looks the household up says so, not "no household" (a typo?).
+    for command in (("pair", "explain", "H1"), ("pair", "exclude", "H1", "V1")):
+        said = cli(*command)
+        assert "household H1 was erased" in " ".join(said.output.split()), command
 
 
 def test_an_erasure_says_so_when_a_reader_keeps_the_erased_rows_in_the_sqlite_file(

@@ -162,7 +162,7 @@ def test_ids_print_as_typed_in_show_diff_and_explain(
         assert f"proposal {pid}, open" in explained.output
     unknown = cli("pair", "explain", "[/nobody]")
     assert unknown.exit_code == 1
-    assert "no household '[/nobody]'" in unknown.output
+    assert "no household with id '[/nobody]'" in unknown.output
 
 
 def test_keep_km_is_capped_at_a_smaller_max_km_in_database_mode(
@@ -239,11 +239,11 @@ def test_a_new_only_proposal_is_shown_diffed_and_committed_like_any_other(
     assert "no (new households only; exact)" in shown.output
     assert "New households to pair" in shown.output
     diff = cli("pair", "diff", str(pid))
-    assert "1 households would change visitor" in diff.output
+    assert "1 household would change visitor" in diff.output
     assert "[/x]" in diff.output and "V2" in diff.output
     committed = cli("pair", "commit", str(pid))
     assert committed.exit_code == 0, committed.output
-    assert "1 pairings started, 0 ended" in committed.output
+    assert "1 pairing started, 0 ended" in committed.output
 
 
 def test_balance_with_new_only_in_database_mode_is_one_red_line(

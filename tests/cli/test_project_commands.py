@@ -72,7 +72,7 @@ def test_a_household_without_consent_refuses_the_whole_benefit(
     assert refused.exit_code == 2  # bad input
     assert "household H2's consent is pending, not given" in " ".join(refused.output.split())
     unknown = cli("project", "benefit", "WELL", "--household", "H1", "--household", "H9")
-    assert unknown.exit_code == 1 and "no household 'H9'" in unknown.output
+    assert unknown.exit_code == 1 and "no household with id 'H9'" in unknown.output
     assert _benefits(with_areas) == 0
     # The attempt is the project's, without the line that says a household's consent.
     attempt = events_about(with_areas, "project")[-2]

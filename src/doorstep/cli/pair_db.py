@@ -16,6 +16,7 @@ from doorstep.cli import listing
 from doorstep.cli.common import (
     StageBar,
     console,
+    count,
     err_console,
     handle_errors,
     household_argument,
@@ -292,7 +293,10 @@ def diff_cmd(
             s, number, actor=actor(), limit=limit or None, progress=StageBar(bar)
         )
     note_stale(changes, number=number)
-    table = Table(title=f"{changes.total:,} households would change visitor")
+    if not changes.total:  # a one-line answer, not the headers of an empty table
+        console.print(f"No household would change visitor with proposal {number}.")
+        return
+    table = Table(title=f"{count(changes.total, 'households')} would change visitor")
     for col in ("household", "now", "by commit", "proposed", "km", "reason if none"):
         table.add_column(col)
     shown = changes.changes
@@ -326,8 +330,8 @@ def commit_cmd(
     with session(tried) as s, progress(quiet=quiet) as bar:
         counts = pairing.commit(s, number, actor=tried.actor, progress=StageBar(bar))
     console.print(
-        f"Committed proposal {number}: {counts['started']:,} pairings started, "
-        f"{counts['ended']:,} ended, {counts['kept']:,} households unchanged."
+        f"Committed proposal {number}: {count(counts['started'], 'pairings')} started, "
+        f"{counts['ended']:,} ended, {count(counts['kept'], 'households')} unchanged."
     )
 
 

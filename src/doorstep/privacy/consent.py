@@ -9,8 +9,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from doorstep.domain.enums import ConsentState
-from doorstep.errors import NotFound
 from doorstep.privacy.audit import record_event
+from doorstep.storage.repositories import household_data
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def consent_history(session: Session, household: str, *, actor: str) -> list[Con
         {"h": household},
     ).one_or_none()
     if row is None:
-        raise NotFound(f"no household {household!r}")
+        raise household_data.not_found(conn, household)
     past = conn.execute(
         text(
             "SELECT action, recorded_on, recorded_by, evidence FROM consent_records "

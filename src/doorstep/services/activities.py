@@ -53,10 +53,7 @@ def known_household(conn: Connection, external_id: str) -> int:
     one on record, else :class:`NotFound` saying whether it was erased."""
     hid = household_id(conn, external_id)
     if hid is None:
-        erased = household_data.erased_ids(conn, [external_id])
-        raise NotFound(
-            f"household {external_id} was erased" if erased else f"no household {external_id!r}"
-        )
+        raise household_data.not_found(conn, external_id)
     return hid
 
 

@@ -28,7 +28,7 @@ from doorstep.domain.enums import VisitStatus
 from doorstep.errors import InvalidInput, NotFound
 from doorstep.privacy.audit import record_event, record_events
 from doorstep.storage.repositories import exclusions as repo
-from doorstep.storage.repositories import visitor_data, visits
+from doorstep.storage.repositories import household_data, visitor_data, visits
 from doorstep.storage.repositories.pairing import household_id, lock_pairings
 from doorstep.storage.tables import Exclusion
 
@@ -177,7 +177,7 @@ def _people(session: Session, household: str, visitor: str) -> tuple[int, int]:
     conn = session.connection()
     h = household_id(conn, household)
     if h is None:
-        raise NotFound(f"no household with id {household!r}")
+        raise household_data.not_found(conn, household)
     found = visitor_data.find(conn, visitor)
     if found is None:
         raise NotFound(f"no visitor with id {visitor!r}")

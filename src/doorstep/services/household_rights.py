@@ -16,7 +16,6 @@ from typing import Any
 import polars as pl
 from sqlalchemy.orm import Session
 
-from doorstep.errors import NotFound
 from doorstep.privacy.audit import SUBJECT_EXPORT, record_event, record_row_events
 from doorstep.services.calendars import keep_for_calendars
 from doorstep.services.rights_json import subject_export
@@ -29,7 +28,7 @@ from doorstep.storage.session import settle_after_commit, settled
 def _find(session: Session, external_id: str) -> int:
     found = household_id(session.connection(), external_id)
     if found is None:
-        raise NotFound(f"no household with id {external_id!r}")
+        raise repo.not_found(session.connection(), external_id)
     return found
 
 

@@ -24,6 +24,7 @@ from doorstep.domain.visit_ids import recorded_visit_id
 from doorstep.errors import Conflict, DoorstepError, InvalidInput, Named, NotFound, NotPermitted
 from doorstep.privacy.audit import record_event
 from doorstep.storage.repositories import exclusions as exclusions_repo
+from doorstep.storage.repositories import household_data
 from doorstep.storage.repositories import visit_records as repo
 from doorstep.storage.repositories import visits as visits_repo
 from doorstep.storage.repositories.pairing import lock_pairings
@@ -379,7 +380,7 @@ def cancel_in_the_way(
 def _ids(conn: Connection, household: str, visitor: str) -> tuple[int, int]:
     h = repo.ids_by_external_id(conn, "households", [household]).get(household)
     if h is None:
-        raise NotFound(f"no household with id {household!r}")
+        raise household_data.not_found(conn, household)
     v = repo.ids_by_external_id(conn, "visitors", [visitor]).get(visitor)
     if v is None:
         raise NotFound(f"no visitor with id {visitor!r}")

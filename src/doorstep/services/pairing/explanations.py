@@ -29,6 +29,7 @@ from doorstep.services.pairing.scope import (
     load_scope,
 )
 from doorstep.services.pairing.staleness import Reason, staleness_of
+from doorstep.storage.repositories import household_data
 from doorstep.storage.repositories import pairing as repo
 from doorstep.storage.tables import Area, Household, PairingProposal, ProposedPair
 
@@ -122,7 +123,7 @@ def explain_household(
     conn = session.connection()
     hid = repo.household_id(conn, household)
     if hid is None:
-        raise NotFound(f"no household {household!r}")
+        raise household_data.not_found(conn, household)
     fallback = False
     if proposal_id is None:
         found = _latest_proposal(session, hid)

@@ -22,6 +22,7 @@ from sqlalchemy import (
 
 import doorstep.storage.tables  # noqa: F401  (registers every table on the metadata)
 from doorstep.domain.ids import ERASED_HOUSEHOLD
+from doorstep.errors import NotFound
 from doorstep.storage.base import Base
 from doorstep.storage.repositories import audit
 from doorstep.storage.repositories.statistics import resample
@@ -225,3 +226,11 @@ def erased_ids(conn: Connection, external_ids: list[str]) -> set[str]:
             ).scalars()
         )
     return found
+
+
+def not_found(conn: Connection, external_id: str) -> NotFound:
+    """The error for an id no household holds now, saying whether it was erased: a
+    coordinator told "no household" of one erased last week looks for a typing error."""
+    if erased_ids(conn, [external_id]):
+        return NotFound(f"household {external_id} was erased: nothing is held about it")
+    return NotFound(f"no household with id {external_id!r}")
