@@ -244,6 +244,13 @@ def test_a_new_only_proposal_is_shown_diffed_and_committed_like_any_other(
     committed = cli("pair", "commit", str(pid))
     assert committed.exit_code == 0, committed.output
     assert "1 pairing started, 0 ended" in committed.output
+    # Paired again with nothing changed: one line, not the headers of an empty table.
+    again = cli("pair", "--area", "R", "--new-only", "--quiet")
+    assert again.exit_code == 0, again.output
+    none = cli("pair", "diff", str(json.loads(again.stdout.splitlines()[-1])["proposal"]))
+    assert none.exit_code == 0
+    assert "No household would change visitor with proposal" in none.output
+    assert "reason if none" not in none.output
 
 
 def test_balance_with_new_only_in_database_mode_is_one_red_line(
