@@ -267,3 +267,16 @@ def test_export_takes_an_area_and_refuses_an_unknown_one_in_one_line(
     result = cli("export", "visitors", str(tmp_path / "v.csv"), "--area", "R")
     assert result.exit_code == 2
     assert "--area is for the files of households' rows" in result.output
+
+
+def test_stats_of_an_empty_database_names_the_database_it_opened(
+    cli: Invoke, engine: Engine, db_url: str
+) -> None:
+    # A relative SQLite path run from another folder opens a new, empty file there: the
+    # line names it, so the manager sees it is not the programme's.
+    shown = cli("stats")
+    assert shown.exit_code == 0
+    said = " ".join(shown.output.split())
+    assert "The database is empty (" in said
+    where = engine.url.database if engine.url.get_backend_name() == "sqlite" else "127.0.0.1"
+    assert str(where) in said.replace(" ", "")  # a long path may wrap

@@ -231,7 +231,12 @@ def stats_cmd(
         summary = programme_summary(s, actor=actor(), today=dt.date.today(), area=area)
     t, levels = summary.totals, summary.levels
     if t["areas"] == 0:
-        err_console.print("The database is empty: run `doorstep demo` or `doorstep import`.")
+        err_console.print(
+            f"The database is empty ({summary.database}): run `doorstep demo` or "
+            "`doorstep import`, or set DOORSTEP_DATABASE_URL to the one meant.",
+            markup=False,
+            soft_wrap=True,
+        )
     title = "Programme summary" if area is None else f"Summary of area {area}"
     head = Table(title=title, show_header=False)
     head.add_column("what")

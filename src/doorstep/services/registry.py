@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from doorstep.privacy.audit import record_event
+from doorstep.storage.repositories import lookups
 from doorstep.storage.repositories.pairing import area_by_code
 from doorstep.storage.repositories.registry import LevelCount, counts_by_level, totals
 
@@ -18,6 +19,9 @@ class ProgrammeSummary:
     levels: list[LevelCount]
     #: The area whose subtree is counted (``None``: the whole programme).
     area: str | None = None
+    #: The database counted, as an error names it (a relative SQLite path run from another
+    #: folder opens a new, empty file there).
+    database: str = ""
 
 
 def programme_summary(
@@ -29,7 +33,10 @@ def programme_summary(
     conn = session.connection()
     prefix = area_by_code(conn, area)[1] if area is not None else None
     summary = ProgrammeSummary(
-        totals(conn, today, prefix), counts_by_level(conn, today, prefix), area
+        totals(conn, today, prefix),
+        counts_by_level(conn, today, prefix),
+        area,
+        lookups.database_opened(conn),
     )
     record_event(
         session,
