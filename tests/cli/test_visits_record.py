@@ -115,7 +115,7 @@ def test_a_visit_recorded_as_made_is_not_marked_missed_and_says_so(
 def test_import_visits_says_what_it_did_and_a_second_sync_adds_nothing(
     cli: Invoke, with_areas: Engine, tmp_path: Path
 ) -> None:
-    # `import` has no --today: the programme is planned from four months ago.
+    # The programme is planned from four months ago: its visits are past on the real date.
     plan_three(with_areas, tmp_path, start=dt.date.today() - dt.timedelta(days=120))
     first = _first_planned(with_areas, "H0")
     path = tmp_path / "sync.csv"
@@ -269,3 +269,30 @@ def test_a_visit_recorded_prints_the_visit_id_it_is_stored_and_exported_under(
     out = tmp_path / "visits.csv"
     assert cli("export", "visits", str(out)).exit_code == 0
     assert f"{stored},H0,V1," in out.read_text(encoding="utf-8")
+
+
+def test_import_takes_today_as_visits_record_does_and_its_event_says_so(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    # The docs' tour syncs a visit of the demo's 2027 plan: refused on the real calendar,
+    # taken with --today as `visits record --today` takes it, the day kept in the trail.
+    plan_three(with_areas, tmp_path)
+    first = _first_planned(with_areas, "H0")
+    path = tmp_path / "sync.csv"
+    path.write_text(f"visit_id,household_id,visitor_id,start\nd-1,H0,V1,{first}\n")
+    later = (dt.date.fromisoformat(first) + dt.timedelta(days=3)).isoformat()
+    if dt.date.fromisoformat(first) > dt.date.today():
+        refused = cli("import", "visits", str(path))
+        assert refused.exit_code == 2 and "is after today" in refused.output
+    done = cli("import", "visits", str(path), "--today", later)
+    assert done.exit_code == 0, done.output
+    assert "1 new, 0 updated, 0 unchanged." in done.output
+    with with_areas.connect() as conn:
+        detail = conn.execute(
+            text("SELECT detail FROM audit_events WHERE action = 'import' ORDER BY id DESC")
+        ).first()
+    assert detail is not None
+    parsed = detail[0] if isinstance(detail[0], dict) else json.loads(detail[0])
+    assert parsed["today"] == later
+    bad = cli("import", "visits", str(path), "--today", "2027-13-01")
+    assert bad.exit_code == 2

@@ -18,6 +18,7 @@ from doorstep.cli.common import (
     err_console,
     handle_errors,
     id_argument,
+    parse_day,
     progress,
 )
 from doorstep.cli.context import actor, attempted, session
@@ -79,6 +80,12 @@ def import_cmd(
         help="leave and blackouts: the file is the whole set of its people's periods from "
         "today on; their stored periods not in it that end today or later are removed.",
     ),
+    today: str | None = typer.Option(
+        None,
+        "--today",
+        help="Pretend today is this day (YYYY-MM-DD), as `visits record` does: imports "
+        "refuse visits and consent acts after today. The import's event says so.",
+    ),
 ) -> None:
     """Import a registry file, all rows or none.
 
@@ -118,6 +125,7 @@ def import_cmd(
 
     Example: doorstep import attendance camp-attendance.csv
     """
+    day = parse_day("--today", today) if today else None
     with progress(quiet=quiet) as bar:
         task = bar.add_task(f"Importing {file.name}", total=None)
 
@@ -130,7 +138,13 @@ def import_cmd(
         tried = Attempt(actor(), "import", entity.value, detail={"file": file.name}, quote=False)
         with session(tried) as s:
             summary = import_file(
-                s, entity.value, file, actor=tried.actor, progress=report, replace_future=replace
+                s,
+                entity.value,
+                file,
+                actor=tried.actor,
+                progress=report,
+                today=day,
+                replace_future=replace,
             )
     sheet = f" ({summary.sheet})" if summary.sheet else ""
     console.print(

@@ -78,7 +78,7 @@ def report_cmd(
     the visits made and missed in each month. A region's report takes a few minutes; a
     progress bar on a terminal shows which count it is on (--quiet: none).
 
-    Example: doorstep report --area GZ-14 --from 2027-01-01 --to 2027-03-31 --out report.xlsx
+    Example: doorstep report --area GZ-14 --from 2026-07-01 --to 2026-09-30 --out report.xlsx
     """
     reporting.check_report_files(out, chart)
     for flag, path in (("--out", out), ("--chart", chart)):

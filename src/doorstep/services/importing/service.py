@@ -30,6 +30,7 @@ from doorstep.services.importing.programme import reference_errors as programme_
 from doorstep.services.importing.reader import read_file
 from doorstep.services.importing.validate import ROW, References, trim_code, validate
 from doorstep.services.importing.visits import load_visits
+from doorstep.services.visit_records import pretended
 from doorstep.storage.repositories import bulk, lookups, visitor_data
 from doorstep.storage.repositories.pairing import lock_pairings
 
@@ -75,10 +76,12 @@ def _import_event(
     path: Path,
     rows: int,
     written: load.Written,
+    today: dt.date,
     **more: object,
 ) -> tuple[int, int]:
     """The import's own event (file, rows, how many created, updated and unchanged, and
-    ``more``); returns how many were created and updated."""
+    ``more``; the day taken as today where it is not the machine's); returns how many were
+    created and updated."""
     created, updated = written.created.len(), written.updated.len()
     record_event(
         session,
@@ -92,6 +95,7 @@ def _import_event(
             "updated": updated,
             "unchanged": written.unchanged,
             **more,
+            **pretended(today),
         },
     )
     return created, updated
@@ -247,7 +251,9 @@ def import_frame(
         raise ImportRejected(
             path, result, write_errors_csv(path, result, people=schema.people), sheet=sheet
         )
-    created, updated = _import_event(session, actor, schema.entity, path, frame.height, result)
+    created, updated = _import_event(
+        session, actor, schema.entity, path, frame.height, result, today
+    )
     session.flush()  # the import's own event first, then those of the rows it wrote
     if schema.entity in _NAMED:
         # The trail must say whose data the import wrote: one event per person, under the
@@ -326,6 +332,7 @@ def _import_visits(
             "updated": result.updated,
             "unchanged": result.unchanged,
             "cancelled": result.cancelled,
+            **pretended(today),
         },
     )
     session.flush()  # the import's own event first, then one per visit it wrote
@@ -378,6 +385,7 @@ def _import_periods(
         path,
         frame.height,
         written,
+        today,
         removed=result.removed,
         replace=replace_future,
     )
