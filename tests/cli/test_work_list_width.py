@@ -58,3 +58,8 @@ def test_every_id_and_day_a_work_list_shows_at_80_columns_is_whole(
     for row in rows:
         for c in columns:
             assert row[c] in shown, (c, row[c])
+    # The status, what to act on, stays and reads on one line (it was the first of the
+    # columns that matter to go, and wrapped at 24 characters on the widest terminal).
+    statuses = {row["status"] for row in rows if row.get("status")}
+    for status in statuses:
+        assert any(status in line for line in shown.splitlines()), status

@@ -12,7 +12,7 @@ import csv
 import json
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 import typer
@@ -46,6 +46,8 @@ class Layout:
     give_way: tuple[str, ...]
     #: Columns of numbers, aligned right.
     right: frozenset[str] = frozenset()
+    #: Text columns allowed wider than :data:`TEXT_WIDTH` (a sentence read whole).
+    wide: Mapping[str, int] = field(default_factory=dict)
 
 
 def label(column: str) -> str:
@@ -65,7 +67,7 @@ def _table(title: str, cols: Sequence[str], cells: list[dict[str, str]], layout:
                 min_width=widest,
             )
         else:
-            table.add_column(label(c), overflow="fold", max_width=TEXT_WIDTH)
+            table.add_column(label(c), overflow="fold", max_width=layout.wide.get(c, TEXT_WIDTH))
     for r in cells:
         table.add_row(*[r[c] for c in cols])
     return table

@@ -32,7 +32,8 @@ WHOLE = frozenset(
     }
 )
 #: The order columns give way in when the terminal is too narrow, least needed first: the
-#: household, its deadline (or the visit's first day) and who is to go always stay.
+#: household, its deadline (or the visit's first day) and who is to go always stay, and the
+#: status (a visitor who left, a pair excluded: what to act on) is the last to go.
 GIVE_WAY = (
     "area",
     "visitor_name",
@@ -40,12 +41,13 @@ GIVE_WAY = (
     "under_way",
     "last_visit",
     "head_name",
-    "status",
     "end_day",
     "next_planned",
     "days_left",
+    "status",
 )
-LAYOUT = Layout(whole=WHOLE, give_way=GIVE_WAY, right=frozenset({"days_left"}))
+#: A status is a short sentence ("pair excluded: a new visitor is needed"), read whole.
+LAYOUT = Layout(whole=WHOLE, give_way=GIVE_WAY, right=frozenset({"days_left"}), wide={"status": 40})
 #: Columns that, when the same on every row (one visitor's list), go into the title instead.
 SHARED = ("visitor", "visitor_name")
 
