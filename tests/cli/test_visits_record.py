@@ -11,6 +11,7 @@ from sqlalchemy import Engine, text
 from doorstep.services.exclusions import exclude
 from doorstep.storage.session import unit_of_work
 from tests.cli.conftest import Invoke
+from tests.factories.audit import events_about
 from tests.factories.visits import START, first_planned, plan_three
 
 
@@ -296,3 +297,32 @@ def test_import_takes_today_as_visits_record_does_and_its_event_says_so(
     assert parsed["today"] == later
     bad = cli("import", "visits", str(path), "--today", "2027-13-01")
     assert bad.exit_code == 2
+
+
+def test_a_visit_made_during_the_visitors_recorded_leave_is_kept_and_said(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    # Both happened on paper: the visit is recorded (the leave record may be the wrong
+    # one), and the coordinator hears of it, as the planner keeps the visitor free then.
+    plan_three(with_areas, tmp_path)
+    a, _ = first_planned(with_areas, "H0")
+    b, _ = first_planned(with_areas, "H1")
+    first, last = min(a, b) - dt.timedelta(days=30), max(a, b)
+    leave = tmp_path / "leave.csv"
+    leave.write_text(f"visitor_id,starts_on,ends_on\nV1,{first},{last}\n")
+    assert cli("import", "leave", str(leave), "--today", str(START)).exit_code == 0
+    today = str(last + dt.timedelta(days=9))
+    done = cli("visits", "record", "H0", "--visitor", "V1", "--start", str(a), "--today", today)
+    assert done.exit_code == 0, done.output
+    said = " ".join(done.output.split())
+    assert f"Note: V1 is on leave from {first} to {last} by the records" in said
+    sync = tmp_path / "sync.csv"
+    sync.write_text(f"visit_id,household_id,visitor_id,start\nd-1,H1,V1,{b}\n")
+    synced = cli("import", "visits", str(sync), "--today", today)
+    assert synced.exit_code == 0, synced.output
+    assert "1 visit made during the visitor's recorded leave (row 2)" in " ".join(
+        synced.output.split()
+    )
+    # The leave each note showed was read under V1, once a command.
+    reads = [e for e in events_about(with_areas, "visitor") if e[2].get("met_by")]
+    assert reads == [("read", "V1", {"table": "visitor_leave", "met_by": "a visit made"})] * 2

@@ -16,6 +16,7 @@ from doorstep.cli.common import (
     check_out_file,
     console,
     count,
+    err_console,
     handle_errors,
     household_argument,
     id_argument,
@@ -384,6 +385,7 @@ def record_cmd(
     tried = Attempt(actor(), "create", "household", household, detail=detail)
     with session(tried) as s:
         recorded = visit_records.record_visit(s, made, actor=tried.actor, today=day)
+        on_leave = visit_records.leave_during(s, visitor, made.start, made.last, actor=tried.actor)
     planned = f" (planned from {recorded.was_planned})" if recorded.was_planned is not None else ""
     console.print(
         f"Recorded the visit of {visitor} to {household} from {made.start} to {made.last}{planned}."
@@ -397,6 +399,12 @@ def record_cmd(
         console.print(
             f"Cancelled the visit of {visitor} to {other} planned from {first}: "
             f"{visitor} was at {household} then."
+        )
+    if on_leave is not None:
+        err_console.print(
+            "Note: " + visit_records.leave_words(visitor, *on_leave) + ".",
+            markup=False,
+            soft_wrap=True,
         )
 
 

@@ -22,7 +22,7 @@ from doorstep.domain import visit_codes
 from doorstep.domain.enums import ConsentState, VisitStatus
 from doorstep.domain.visit_ids import recorded_visit_id
 from doorstep.errors import Conflict, DoorstepError, InvalidInput, Named, NotFound, NotPermitted
-from doorstep.privacy.audit import record_event
+from doorstep.privacy.audit import record_event, record_events
 from doorstep.storage.repositories import exclusions as exclusions_repo
 from doorstep.storage.repositories import household_data
 from doorstep.storage.repositories import visit_records as repo
@@ -565,3 +565,36 @@ def mark_missed(
     )
     session.flush()
     return visit
+
+
+def during_leave(session: Session, visits: pl.DataFrame, *, actor: str) -> pl.DataFrame:
+    """Of ``visits`` made (``row``, ``visitor``, ``start``, ``end``), those that share a day
+    with their visitor's recorded leave (:func:`~doorstep.storage.repositories.visit_records.
+    leave_met`): not refused, as the visit happened and the leave record may be the wrong
+    one, but worth a word, since the planner keeps the visitor free those days. Each such
+    visitor's leave is read under them, as the word shows it."""
+    met = repo.leave_met(session.connection(), visits)
+    shown = sorted(set(met["visitor"].to_list()))
+    detail = {"table": "visitor_leave", "met_by": "a visit made"}
+    record_events(
+        session, actor=actor, entity="visitor", events=[("read", v, detail) for v in shown]
+    )
+    return met
+
+
+def leave_during(
+    session: Session, visitor: str, first: dt.date, last: dt.date, *, actor: str
+) -> tuple[dt.date, dt.date] | None:
+    """:func:`during_leave` of one visit: the first and last day of the visitor's leave it
+    shares a day with, if any."""
+    visit = pl.DataFrame({"row": [1], "visitor": [visitor], "start": [first], "end": [last]})
+    met = during_leave(session, visit, actor=actor)
+    return None if not met.height else (met["first"][0], met["last"][0])
+
+
+def leave_words(visitor: str, first: dt.date, last: dt.date) -> str:
+    """How a visit made during its visitor's leave is told."""
+    return (
+        f"{visitor} is on leave from {first} to {last} by the records: if they worked those "
+        "days, correct the leave (export leave, edit it, import leave --replace)"
+    )

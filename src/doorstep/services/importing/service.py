@@ -30,7 +30,7 @@ from doorstep.services.importing.programme import reference_errors as programme_
 from doorstep.services.importing.reader import read_file
 from doorstep.services.importing.validate import ROW, References, trim_code, validate
 from doorstep.services.importing.visits import load_visits
-from doorstep.services.visit_records import pretended
+from doorstep.services.visit_records import during_leave, leave_words, pretended
 from doorstep.storage.repositories import bulk, lookups, visitor_data
 from doorstep.storage.repositories.pairing import lock_pairings
 
@@ -337,8 +337,31 @@ def _import_visits(
     )
     session.flush()  # the import's own event first, then one per visit it wrote
     record_events(session, actor=actor, entity="household", events=result.events)
+    made = frame.select(
+        pl.col(ROW).alias("row"), pl.col("visitor_id").alias("visitor"), "start", "end"
+    )
+    met = during_leave(session, made, actor=actor)
+    notes: tuple[str, ...] = ()
+    if met.height:
+        rows = ", ".join(str(r) for r in met["row"].head(5).to_list())
+        more = f" and {met.height - 5} more" if met.height > 5 else ""
+        first = met.row(0, named=True)
+        notes = (
+            f"{met.height} visit{'s' if met.height != 1 else ''} made during the visitor's "
+            "recorded leave "
+            f"(row {rows}{more}); for row {first['row']}: "
+            + leave_words(first["visitor"], first["first"], first["last"])
+            + ".",
+        )
     return ImportSummary(
-        "visits", path, frame.height, result.created, result.updated, result.unchanged, sheet
+        "visits",
+        path,
+        frame.height,
+        result.created,
+        result.updated,
+        result.unchanged,
+        sheet,
+        notes,
     )
 
 

@@ -401,3 +401,34 @@ def calendar_days_of(
         if until >= since:
             out.add((str(visitor), _day(u), _day(a), _day(z), until))
     return sorted(out)
+
+
+def leave_met(conn: Connection, visits: pl.DataFrame) -> pl.DataFrame:
+    """Of ``visits`` (``visitor``: id as typed, ``start``, ``end``, ``row``), those that
+    share a day with their visitor's recorded leave: ``row``, ``visitor``, and the leave's
+    ``first`` and ``last`` day (the first such leave of each), by row."""
+    out = {"row": pl.Int64, "visitor": pl.String, "first": pl.Date, "last": pl.Date}
+    wanted = sorted(set(visits["visitor"].drop_nulls().to_list()))
+    leave_t, visitors_t = Base.metadata.tables["visitor_leave"], Base.metadata.tables["visitors"]
+    rows: list[tuple[Any, ...]] = []
+    for at in range(0, len(wanted), 1000):  # well under any database's limit of parameters
+        rows += conn.execute(
+            select(visitors_t.c.external_id, leave_t.c.starts_on, leave_t.c.ends_on)
+            .join(visitors_t, visitors_t.c.id == leave_t.c.visitor_id)
+            .where(visitors_t.c.external_id.in_(wanted[at : at + 1000]))
+        ).all()
+    if not rows:
+        return pl.DataFrame(schema=out)
+    leave = pl.DataFrame(
+        [(str(v), _day(a), _day(z)) for v, a, z in rows],
+        schema={"visitor": pl.String, "first": pl.Date, "last": pl.Date},
+        orient="row",
+    )
+    return (
+        visits.with_columns(pl.coalesce("end", "start").alias("end"))
+        .join(leave, on="visitor")
+        .filter((pl.col("first") <= pl.col("end")) & (pl.col("start") <= pl.col("last")))
+        .sort("row", "first")
+        .unique("row", keep="first", maintain_order=True)
+        .select(list(out))
+    )
