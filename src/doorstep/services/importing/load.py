@@ -22,7 +22,7 @@ from doorstep.services.importing.columns import SCHEMAS, Kind
 from doorstep.services.importing.errors import RowError
 from doorstep.services.importing.validate import ROW
 from doorstep.services.planning_inputs import CONSENT_ENDS
-from doorstep.storage.repositories import bulk, visits
+from doorstep.storage.repositories import bulk, visitor_data, visits
 from doorstep.storage.tables.pairings import PAIRING_INPUT_COLUMNS
 
 Progress = Callable[[str, int, int], None]
@@ -747,6 +747,32 @@ def load_households(
             f"went to {'their' if n > 1 else 'its'} history; the current act stays in force.",
         ),
     )
+
+
+def note_unkept_households(conn: Connection, written: Written, today: dt.date) -> Written:
+    """``written`` (a visitors import), with a note naming the visitors it updated who
+    now hold households they cannot keep (gone, or over their capacity): the import
+    changes no pairing, and without a word the coordinator learnt of it only at the next
+    proposal."""
+    over = visitor_data.over_their_places(conn, written.updated, today)
+    if not over.height:
+        return written
+    said = [
+        f"{r['visitor']} left on {r['left_on']} ({r['households']} household"
+        f"{'s' if r['households'] != 1 else ''})"
+        if r["left_on"] is not None
+        else f"{r['visitor']} has {r['households']} households for {r['capacity']} "
+        f"place{'s' if r['capacity'] != 1 else ''}"
+        for r in over.head(5).iter_rows(named=True)
+    ]
+    more = f" and {over.height - 5} more" if over.height > 5 else ""
+    n = over.height
+    note = (
+        f"{n} visitor{'s' if n != 1 else ''} now hold{'s' if n == 1 else ''} households "
+        f"they cannot keep: {', '.join(said)}{more}; "
+        "pair --area AREA --new-only, then pair commit and plan --area, hands them over."
+    )
+    return replace(written, notes=(*written.notes, note))
 
 
 #: Why the planned visits of a household that withdrew are cancelled, as their events say.

@@ -227,6 +227,8 @@ def import_frame(
             result = load.load_teams(conn, frame, absent=absent)
         case "visitors":
             result = load.load_visitors(conn, frame, on_rows=on_rows, absent=absent)
+            if isinstance(result, load.Written):
+                result = load.note_unkept_households(conn, result, today)
         case "households":
             result = load.load_households(
                 conn,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import polars as pl
 from sqlalchemy import (
     Column,
     ColumnElement,
@@ -31,7 +32,8 @@ from sqlalchemy import (
 
 import doorstep.storage.tables  # noqa: F401  (registers every table on the metadata)
 from doorstep.storage.base import Base
-from doorstep.storage.repositories import audit
+from doorstep.storage.repositories import audit, bulk
+from doorstep.storage.repositories.reads import frame
 from doorstep.storage.repositories.statistics import resample
 
 #: The name an erased visitor's row holds: no import can store it (a visitor's name is
@@ -274,3 +276,31 @@ def redact_audit_events(conn: Connection, external_id: str) -> int:
 def refresh_statistics(conn: Connection) -> None:
     """Sample again the planner's statistics of every table an erasure touched."""
     resample(conn, ["visitors", "audit_events", *ERASED])
+
+
+def over_their_places(conn: Connection, visitors: pl.Series, today: dt.date) -> pl.DataFrame:
+    """Of ``visitors`` (database ids), those with open pairings they cannot keep: left
+    (``active_to`` before ``today``) or holding more households than their capacity:
+    ``visitor`` (id as typed), ``households`` (open pairings), ``capacity``, ``left_on``
+    (their last day, where they have left), by visitor."""
+    out = {
+        "visitor": pl.String,
+        "households": pl.Int64,
+        "capacity": pl.Int64,
+        "left_on": pl.Date,
+    }
+    if not visitors.len():
+        return pl.DataFrame(schema=out)
+    with bulk.id_table(conn, "_over_places", visitors) as ids:
+        found = frame(
+            conn,
+            "SELECT v.external_id, COUNT(*), v.capacity, "
+            "CASE WHEN v.active_to < :today THEN v.active_to END "
+            "FROM visitors v JOIN pairings p ON p.visitor_id = v.id AND p.ended_on IS NULL "
+            f"WHERE v.id IN (SELECT id FROM {ids}) "
+            "GROUP BY v.id, v.external_id, v.capacity, v.active_to "
+            "HAVING COUNT(*) > v.capacity OR v.active_to < :today",
+            {"today": today},
+            out,
+        )
+    return found.sort("visitor")

@@ -1,6 +1,8 @@
-"""A households import that withdraws a household's consent cancels its planned visits at
-once, as an exclusion does a pair's: left planned until the next plan, they stayed in the
-registry's exports, counted as the visitor's visits to make and blocked their erasure."""
+"""Imports that leave pairings unsettled say so, and take off what no one is to do: a
+households import that withdraws a household's consent cancels its planned visits at once,
+as an exclusion does a pair's (left planned until the next plan, they stayed in the
+registry's exports, counted as the visitor's visits to make and blocked their erasure); a
+visitors import that leaves someone holding households they cannot keep names them."""
 
 from __future__ import annotations
 
@@ -11,8 +13,16 @@ import pytest
 from sqlalchemy import Engine, text
 
 from tests.factories.db import run_import
-from tests.factories.files import HOUSEHOLD_HEADER, write_csv
-from tests.services.pairing.tree import TODAY, commit, home, near_and_far, open_pairings, propose
+from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, write_csv
+from tests.services.pairing.tree import (
+    TODAY,
+    commit,
+    home,
+    near_and_far,
+    open_pairings,
+    propose,
+    worker,
+)
 from tests.services.test_exclusions import _all_events, _plan, _planned
 
 
@@ -72,3 +82,29 @@ def test_a_household_that_still_consents_keeps_its_visits_and_hears_nothing_of_t
     later = TODAY + dt.timedelta(days=20)
     assert _import(planned, tmp_path, "given", later, dt.date(2026, 1, 2)) == ()
     assert _planned(planned) == before
+
+
+def test_a_visitors_import_that_leaves_households_without_places_says_so(
+    planned: Engine, tmp_path: Path
+) -> None:
+    # VNEAR holds H1 and H2: given a capacity of 1, then a last day before the import's,
+    # each import says who now holds households they cannot keep; the pairings are left to
+    # the next commit, as ever.
+    for overrides, said in (
+        ({"capacity": 1}, "VNEAR has 2 households for 1 place"),
+        ({"active_to": "2026-06-10"}, "VNEAR left on 2026-06-10 (2 households)"),
+    ):
+        row = worker(visitor_id="VNEAR", lat=51.501) | overrides
+        path = write_csv(tmp_path / "v.csv", VISITOR_HEADER, [row])
+        notes = run_import(planned, "visitors", path, today=TODAY + dt.timedelta(days=20)).notes
+        assert notes[-1] == (
+            f"1 visitor now holds households they cannot keep: {said}; pair --area AREA "
+            "--new-only, then pair commit and plan --area, hands them over."
+        )
+    assert ("VNEAR", "H1") in open_pairings(planned)
+    # A visitor with room and no end says nothing.
+    far = worker(visitor_id="VFAR", lat=51.55, capacity=5)
+    assert (
+        run_import(planned, "visitors", write_csv(tmp_path / "f.csv", VISITOR_HEADER, [far])).notes
+        == ()
+    )
