@@ -109,25 +109,25 @@ def test_a_services_cell_of_separators_only_is_no_service_imported_or_stored_bef
 ) -> None:
     indicators_programme(with_areas, tmp_path)
     rows = [
-        ["H1", 2027, 1, 1, ";"],
-        ["H2", 2027, 1, 1, " ; "],
-        ["H3", 2027, 1, 1, " Pension ; ;health;PENSION"],
+        ["H1", 2024, 1, 1, ";"],
+        ["H2", 2024, 1, 1, " ; "],
+        ["H3", 2024, 1, 1, " Pension ; ;health;PENSION"],
     ]
     run_import(with_areas, "indicators", write_csv(tmp_path / "j.csv", INDICATOR_HEADER, rows))
     with with_areas.begin() as conn:
         stored = conn.execute(
             text(
                 "SELECT services_enrolled FROM household_indicators "
-                "WHERE year = 2027 ORDER BY household_id"
+                "WHERE year = 2024 ORDER BY household_id"
             )
         ).scalars()
         assert list(stored) == [None, None, "pension;health"]  # tidy: each code once
         # A cell stored as typed by an earlier version ("; " then) is none too.
         conn.execute(
             text(
-                "UPDATE household_indicators SET services_enrolled = ' ; ' WHERE year = 2027 "
+                "UPDATE household_indicators SET services_enrolled = ' ; ' WHERE year = 2024 "
                 "AND services_enrolled IS NULL"
             )
         )
-    whole = _report(with_areas, area="R", level="village", year=2027).by_area[-1]
+    whole = _report(with_areas, area="R", level="village", year=2024).by_area[-1]
     assert (whole.reported, whole.with_services) == (3, 1)

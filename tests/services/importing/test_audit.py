@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -129,3 +130,21 @@ def test_each_household_whose_indicators_an_import_writes_has_its_own_event_in_i
         "update",
         "update",
     ]
+
+
+def test_an_indicators_row_for_a_year_still_to_come_is_refused(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    # A year's figures are what the household had that year, and `outcomes` heads its
+    # report with the latest year reported: two rows for next year made it the headline.
+    hh = [household(household_id="H1")]
+    run_import(with_areas, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, hh))
+    today = dt.date(2026, 12, 4)
+    path = tmp_path / "i.csv"
+    write_csv(path, ["household_id", "year", "annual_income"], [["H1", 2027, 1000]])
+    assert rejected(with_areas, "indicators", path, today=today) == [
+        "row 2, column year (value '2027'): is after this year (2026): a year's figures are "
+        "reported once it has begun"
+    ]
+    write_csv(path, ["household_id", "year", "annual_income"], [["H1", 2026, 1000]])
+    assert run_import(with_areas, "indicators", path, today=today).created == 1

@@ -230,7 +230,14 @@ INDICATORS = EntitySchema(
     people=True,
     columns=(
         Column("household_id", Kind.ID, True, "id of a household already imported"),
-        Column("year", Kind.INT, True, "calendar year", minimum=1900, maximum=2200),
+        Column(
+            "year",
+            Kind.INT,
+            True,
+            "calendar year, this one at the latest",
+            minimum=1900,
+            maximum=2200,
+        ),
         Column("annual_income", Kind.FLOAT, False, "household income that year", minimum=0.0),
         Column("members_in_work", Kind.INT, False, "members in paid work", minimum=0),
         Column(

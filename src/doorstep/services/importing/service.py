@@ -586,6 +586,20 @@ def _extra_checks(
         ]
     if schema.entity == "visitors":
         errors += _erased_visitor_errors(session, frame)
+    if schema.entity == "indicators":
+        # A year's figures are what the household had that year: one still to come has
+        # none, and `outcomes` takes the latest year reported as its headline.
+        ahead = pl.col("year").is_not_null() & (pl.col("year") > today.year)
+        errors += [
+            RowError(
+                int(r[ROW]),
+                "year",
+                r[_CELL + "year"],
+                f"is after this year ({today.year}): a year's figures are reported once it "
+                "has begun",
+            )
+            for r in frame.filter(ahead).iter_rows(named=True)
+        ]
     if schema.entity == "exclusions":
         errors += reference_errors(session.connection(), frame, _CELL)
     errors += programme_errors(session.connection(), schema.entity, frame, _CELL)
