@@ -89,3 +89,16 @@ def test_report_and_outcomes_lines_are_whole_on_a_narrow_terminal(
             rows[columns] = [line.split() for line in shown.splitlines() if "R-C-V" in line]
         assert rows[50] == rows[300] and len(rows[50]) == 2, (command, rows)
         assert len(rows[50][0]) >= 7  # every figure of the row, not the first few
+
+
+def test_a_year_few_households_reported_says_how_few(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    # The shares are of the households that reported: 2 of 5 made 2026's headline.
+    indicators_programme(with_areas, tmp_path)
+    latest = " ".join(cli("outcomes", "--area", "R").output.split())
+    assert (
+        "Note: 2 of 5 households (40.0%) reported for 2026; the shares are of those alone "
+        "(--year picks another year)." in latest
+    )
+    assert "Note:" not in cli("outcomes", "--area", "R", "--year", "2025").output

@@ -76,6 +76,16 @@ def outcomes_cmd(
         # Whole lines, never cut at the terminal's width: a figure lost to the right edge is
         # worse than a line the terminal folds (a region's counts outgrow 80 columns).
         console.print(table, crop=False)
+    whole = next((f for f in report.by_area if f.total), None)
+    if whole is not None and whole.households and whole.reported * 2 < whole.households:
+        # The shares are of those that reported: a few rows can make the headline.
+        console.print(
+            f"Note: {whole.reported:,} of {whole.households:,} households "
+            f"({whole.reported / whole.households:.1%}) reported for {report.year}; the "
+            "shares are of those alone (--year picks another year).",
+            markup=False,
+            soft_wrap=True,
+        )
     if out is not None:
         n = outcomes.write_outcomes(report, out)
         console.print(f"Wrote {count(n, 'rows')} to {out}.", markup=False, soft_wrap=True)
