@@ -43,6 +43,21 @@ _ALTERNATIVES = listing.Layout(
 )
 
 
+def _churn_row(churn: dict[str, int]) -> tuple[str, str]:
+    """The churn line of `pair show`: the households moved to another visitor apart from
+    those left with none (a proposal stored before it kept them apart says moved)."""
+    if "ended" not in churn:
+        return (
+            "Kept / moved / new pairs",
+            f"{churn['kept']:,} / {churn['moved']:,} / {churn['new']:,}",
+        )
+    other = churn["moved"] - churn["ended"]
+    return (
+        "Kept / to another visitor / left with none / new",
+        f"{churn['kept']:,} / {other:,} / {churn['ended']:,} / {churn['new']:,}",
+    )
+
+
 def print_proposal(view: pairing.ProposalView) -> None:
     f = view.figures
     table = Table(
@@ -61,10 +76,7 @@ def print_proposal(view: pairing.ProposalView) -> None:
         ("Mean distance", _km(f["mean_distance_m"] if f["paired"] else None)),
         ("95th percentile distance", _km(f["p95_distance_m"] if f["paired"] else None)),
         *([("New households to pair", f"{f['new']:,}")] if "new" in f else []),
-        (
-            "Kept / moved / new pairs",
-            f"{f['churn']['kept']:,} / {f['churn']['moved']:,} / {f['churn']['new']:,}",
-        ),
+        _churn_row(f["churn"]),
         ("Certified optimal", certified_text(f)),
         ("Seconds", f"{f['seconds']:.1f}"),
     ]

@@ -97,6 +97,20 @@ def test_a_diff_lists_the_first_changes_by_household_and_counts_them_all(
     assert [c.household for c in every.changes] == ["H1", "H2"]
 
 
+def test_churn_tells_a_household_left_with_no_visitor_from_one_moved_to_another(
+    village: Engine,
+) -> None:
+    # "Moved 1" for a household that withdrew read as a hand-over to someone else.
+    with unit_of_work(village) as s:
+        pairing.commit(s, _propose(village).id, actor="test", today=TODAY)
+    with village.begin() as conn:
+        conn.execute(
+            text("UPDATE households SET consent_state = 'withdrawn' WHERE external_id = 'H1'")
+        )
+    churn = _propose(village).figures["churn"]
+    assert churn == {"kept": 1, "moved": 1, "ended": 1, "new": 0}
+
+
 def test_committing_starts_pairings_and_a_second_run_moves_nothing(village: Engine) -> None:
     view = _propose(village)
     with unit_of_work(village) as s:
@@ -107,7 +121,7 @@ def test_committing_starts_pairings_and_a_second_run_moves_nothing(village: Engi
         }
     assert _pairs(village) == [("H1", "V1", None), ("H2", "V2", None)]
     again = _propose(village)
-    assert again.figures["churn"] == {"kept": 2, "moved": 0, "new": 0}
+    assert again.figures["churn"] == {"kept": 2, "moved": 0, "ended": 0, "new": 0}
     with unit_of_work(village) as s:
         assert pairing.diff(s, again.id, actor="test").changes == []
 
@@ -316,10 +330,10 @@ def test_a_new_only_proposal_pairs_the_new_households_and_commits_keeping_the_pa
         full = pairing.propose(s, "R", params=params, actor="test", today=TODAY)
         view = pairing.propose(s, "R", params=params, actor="test", today=TODAY, new_only=True)
     # A full re-pairing moves H1 to V3, 333 m nearer; pairing only the new households does not.
-    assert full.figures["churn"]["moved"] == 1
+    assert (full.figures["churn"]["moved"], full.figures["churn"]["ended"]) == (1, 0)
     f = view.figures
     assert (f["mode"], f["new"], f["exact"], f["certified"]) == ("new_only", 1, True, False)
-    assert f["churn"] == {"kept": 2, "moved": 0, "new": 1}
+    assert f["churn"] == {"kept": 2, "moved": 0, "ended": 0, "new": 1}
     assert (f["paired"], f["unpaired_reasons"]) == (3, {"no_consent": 1})
     assert view.params["mode"] == "new_only"
     with unit_of_work(village) as s:

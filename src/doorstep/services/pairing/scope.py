@@ -311,6 +311,9 @@ def figures(
         "churn": {
             "kept": kept,
             "moved": int(result.moved),
+            # Of those moved, the households left with no visitor (no consent now, say):
+            # "moved" alone read as handed to someone else.
+            "ended": int(((current != NONE) & ~paired).sum()),
             "new": int(((current == NONE) & paired).sum()),
         },
         "seconds": round(seconds, 3),
