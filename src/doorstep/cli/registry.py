@@ -255,7 +255,8 @@ def stats_cmd(
     head = Table(title=title, show_header=False)
     head.add_column("what")
     head.add_column("count", justify="right")
-    consent_share = t["consenting"] / t["households"] if t["households"] else 0.0
+    # No households, no share (as `report` prints it), not "0 (0.0%)".
+    consent_share = f"{t['consenting'] / t['households']:.1%}" if t["households"] else "-"
     for label, value in (
         ("Areas", f"{t['areas']:,}"),
         ("Organisations", f"{t['organisations']:,}"),
@@ -264,7 +265,7 @@ def stats_cmd(
         ("  their capacity (households)", f"{t['capacity']:,}"),
         ("Visitors not active today (left or not started)", f"{t['visitors_inactive']:,}"),
         ("Households", f"{t['households']:,}"),
-        ("  with consent", f"{t['consenting']:,} ({consent_share:.1%})"),
+        ("  with consent", f"{t['consenting']:,} ({consent_share})"),
         ("People in households", f"{t['members']:,}"),
         ("Active pairings", f"{t['active_pairings']:,}"),
     ):
