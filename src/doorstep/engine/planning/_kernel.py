@@ -435,21 +435,28 @@ def sweep(  # type: ignore[no-untyped-def]
 @njit(cache=True)
 def explain(  # type: ignore[no-untyped-def]
     pairs, win_lo, win_hi, weekday, travel_days, threshold,
-    v_cal, v_org, org_cap, cal_code, cal_run,
+    v_cal, v_org, org_cap, cal_code, cal_work,
     lv_ptr, lv_s, lv_e, hb_ptr, hb_s, hb_e, h_lat, h_lon,
     p_hh, p_v, p_stay, p_mask, p_home,
     vv_ptr, vv_s, vv_e, vv_p, away,
 ):  # fmt: skip
-    """For each pairing in ``pairs``, count why each start day in ``[win_lo, win_hi]`` was
-    unusable in the final plan (``vv_*``: every visit by visitor; ``away``: final day counts).
+    """For each pairing in ``pairs``, count what made each start day in
+    ``[win_lo, win_hi]`` unusable in the final plan (``vv_*``: every visit by visitor;
+    ``away``: final day counts; ``cal_work``: each calendar's working weekdays as a bit mask).
 
-    Returns an array ``(len(pairs), N_CODES)`` of day counts; ``C_PLANNER`` counts free days.
-    The tests are those of :func:`sweep`, applied to the finished plan. A day whose stay
-    would meet one of the pairing's own stays is not asked about: the household is being
-    visited then, by this very pairing, so its visitor is not booked elsewhere. Where every
-    day of the window meets one (the two stays around the gap are too close for one more
-    between them), the days are asked about as if the pairing's stays were not there: a
-    free one means the planner could have moved them.
+    Returns two arrays ``(len(pairs), N_CODES)`` of day counts: ``every`` counts, for each
+    constraint, every day it blocks (a day blocked by leave and a holiday counts for both),
+    and ``open_`` the same over the days the working pattern and the start weekdays allow
+    (the only days anything else can take away). Column ``C_OK`` holds the days asked,
+    ``C_PLANNER`` the days nothing blocked. The tests are those of :func:`sweep`, applied
+    to the finished plan, but all of them on every day: the first that failed used to take
+    the day, so a holiday in a stay's week hid the leave that covered all of it.
+
+    A day whose stay would meet one of the pairing's own stays is not asked about: the
+    household is being visited then, by this very pairing, so its visitor is not booked
+    elsewhere. Where every day of the window meets one (the two stays around the gap are
+    too close for one more between them), the days are asked about as if the pairing's
+    stays were not there: a free one means the planner could have moved them.
     """
 
     def far(p: int, q: int) -> bool:
@@ -468,9 +475,10 @@ def explain(  # type: ignore[no-untyped-def]
             return bool(p_home[p] + p_home[q] > threshold)
         return True
 
-    def judge(p: int, d: int, own: bool) -> int:
-        # Why a stay of p from day d could not start (C_PLANNER: nothing stopped it);
-        # -1 when it meets one of p's own stays and `own` says to skip such days.
+    def blockers(p: int, d: int, own: bool) -> int:
+        # Every reason a stay of p from day d could not start, as bits (1 << code; 0:
+        # nothing stopped it); -1 when it meets one of p's own stays and `own` says to
+        # skip such days.
         v = p_v[p]
         h = p_hh[p]
         c = v_cal[v]
@@ -481,20 +489,24 @@ def explain(  # type: ignore[no-untyped-def]
             for j in range(vv_ptr[v], vv_ptr[v + 1]):
                 if vv_p[j] == p and not (vv_e[j] < d or end < vv_s[j]):
                     return -1
+        bits = 0
         if not (p_mask[p] >> weekday[d]) & 1:
-            return C_WEEKDAY
-        if cal_run[c, d] < stay:
-            code = C_WORKING
-            for t in range(d, d + stay):
-                if cal_code[c, t] == CAL_HOLIDAY:
-                    code = C_HOLIDAY
-            return code
+            bits |= 1 << C_WEEKDAY
+        for t in range(d, d + stay):
+            # A holiday on a weekday the visitor does not work is both: the working
+            # pattern already blocks the stay.
+            if not (cal_work[c] >> weekday[t]) & 1:
+                bits |= 1 << C_WORKING
+            if cal_code[c, t] == CAL_HOLIDAY:
+                bits |= 1 << C_HOLIDAY
         for j in range(lv_ptr[v], lv_ptr[v + 1]):
             if lv_s[j] <= end and lv_e[j] >= d:
-                return C_LEAVE
+                bits |= 1 << C_LEAVE
+                break
         for j in range(hb_ptr[h], hb_ptr[h + 1]):
             if hb_s[j] <= end and hb_e[j] >= d:
-                return C_BLACKOUT
+                bits |= 1 << C_BLACKOUT
+                break
         for j in range(vv_ptr[v], vv_ptr[v + 1]):
             a = vv_s[j]
             b = vv_e[j]
@@ -502,7 +514,8 @@ def explain(  # type: ignore[no-untyped-def]
                 continue
             rest = travel_days if far(p, vv_p[j]) else 0
             if not (b + rest < d or end + rest < a):
-                return C_BUSY
+                bits |= 1 << C_BUSY
+                break
         if o >= 0 and org_cap[o] >= 0:
             for t in range(d, d + stay):
                 mine = 0  # p's own stay on day t is counted in `away`, and would move
@@ -510,19 +523,30 @@ def explain(  # type: ignore[no-untyped-def]
                     if vv_p[j] == p and vv_s[j] <= t <= vv_e[j]:
                         mine = 1
                 if away[o, t] - mine >= org_cap[o]:
-                    return C_CAP
-        return C_PLANNER
+                    bits |= 1 << C_CAP
+                    break
+        return bits
 
-    out = np.zeros((len(pairs), N_CODES), dtype=np.int64)
+    pattern = (1 << C_WORKING) | (1 << C_WEEKDAY)
+    every = np.zeros((len(pairs), N_CODES), dtype=np.int64)
+    open_ = np.zeros((len(pairs), N_CODES), dtype=np.int64)
     for i in range(len(pairs)):
         p = pairs[i]
-        asked = 0
-        for d in range(win_lo[i], win_hi[i] + 1):
-            code = judge(p, d, True)
-            if code >= 0:
-                out[i, code] += 1
-                asked += 1
-        if asked == 0:
+        for own in (True, False):
             for d in range(win_lo[i], win_hi[i] + 1):
-                out[i, judge(p, d, False)] += 1
-    return out
+                bits = blockers(p, d, own)
+                if bits < 0:
+                    continue
+                is_open = 1 if (bits & pattern) == 0 else 0
+                every[i, C_OK] += 1
+                open_[i, C_OK] += is_open
+                if bits == 0:
+                    every[i, C_PLANNER] += 1
+                    open_[i, C_PLANNER] += 1
+                for code in range(1, C_PLANNER):
+                    if (bits >> code) & 1:
+                        every[i, code] += 1
+                        open_[i, code] += is_open
+            if every[i, C_OK] > 0:
+                break
+    return every, open_

@@ -332,9 +332,10 @@ def _judge(pr: PlanningProblem, visits: VisitTable, params: PlanParams, t0: floa
 def _explain(
     pr: PlanningProblem, visits: VisitTable, gaps: Gaps, bad: npt.NDArray[np.int64], g: I64
 ) -> npt.NDArray[np.uint8]:
-    """Binding constraint of each pairing in ``bad``: what blocked most days of the window in
-    which one more visit would have closed its longest gap, ``g`` days being the most the
-    rules allow (the yearly minimum may allow less than ``max_gap_days``)."""
+    """Binding constraint of each pairing in ``bad``: what took away most start days of the
+    window in which one more visit would have closed its longest gap (:func:`_binding`),
+    ``g`` days being the most the rules allow (the yearly minimum may allow less than
+    ``max_gap_days``)."""
     stay, _, _, mask = pr.policy_arrays()
     a = gaps.gap_from[bad].astype(np.int64)
     b = gaps.gap_to[bad].astype(np.int64)
@@ -360,26 +361,45 @@ def _explain(
         vv_ptr, vv_s, vv_e, vv_p = _visitor_visits(pr, visits.pairing, visits.start, visits.end)
         away = _away(pr, visits.pairing, visits.start, visits.end)
         org_cap = pr.org_max_away if len(pr.org_ids) else np.full(1, -1, np.int32)
-        counts = _kernel.explain(
+        work = np.array([sum(1 << w for w in c.working_weekdays) for c in pr.calendars], np.uint8)
+        every, open_ = _kernel.explain(
             bad[todo].astype(np.int64), lo[todo], hi[todo], weekday, pr.travel_days,
             pr.travel_threshold_m, pr.visitor_calendar, pr.visitor_org, org_cap,
-            pr.calendar_codes, pr.calendar_run, pr.leave.ptr, pr.leave.start, pr.leave.end,
+            pr.calendar_codes, work, pr.leave.ptr, pr.leave.start, pr.leave.end,
             pr.blackouts.ptr, pr.blackouts.start, pr.blackouts.end, pr.household_lat,
             pr.household_lon, pr.pairing_household, pr.pairing_visitor, stay, mask,
             pr.pairing_home_distance_m, vv_ptr, vv_s, vv_e, vv_p, away,
         )  # fmt: skip
-        blocked = counts.copy()
-        blocked[:, Code.PLANNER] = 0
-        # The working pattern and the allowed start weekdays shape every week, so they block
-        # the most days whenever they are set; they bind only when nothing else blocked a day.
-        specific = blocked.copy()
-        specific[:, [Code.WORKING_PATTERN, Code.START_WEEKDAY]] = 0
-        chosen = np.where(
-            counts[:, Code.PLANNER] > 0,
-            Code.PLANNER,
-            np.where(
-                specific.sum(axis=1) > 0, np.argmax(specific, axis=1), np.argmax(blocked, axis=1)
-            ),
-        ).astype(np.uint8)
-        codes[todo] = chosen
+        codes[todo] = _binding(every, open_)
     return codes
+
+
+_PATTERN = np.array([Code.WORKING_PATTERN, Code.START_WEEKDAY])
+_SPECIFIC = np.array(
+    [Code.HOLIDAY, Code.LEAVE, Code.BLACKOUT, Code.VISITOR_FULLY_BOOKED, Code.STAFFING_CAP]
+)
+
+
+def _binding(every: I64, open_: I64) -> npt.NDArray[np.uint8]:
+    """The binding constraint of each window, from ``_kernel.explain``'s day counts.
+
+    A free day makes it ``planner``. Else the working pattern and the allowed start
+    weekdays say which days could ever start a stay; the binding constraint is the one that
+    took the most of those away (each day counts for every constraint that blocks it, not
+    only the first one asked). A tie goes to the one that blocked the most days of the
+    window in all, then to the first in :class:`Code` order (fixed constraints before the
+    plan's own bookings). Where the pattern left no day at all, no other constraint
+    mattered: the pattern, or the start weekdays, whichever blocked more days.
+    """
+    # Open days first, then all days: no window has more days than its asked ones.
+    specific = open_[:, _SPECIFIC] * (every[:, Code.NONE].max(initial=0) + 1)
+    specific += every[:, _SPECIFIC]
+    chosen: npt.NDArray[np.uint8] = np.select(
+        [every[:, Code.PLANNER] > 0, open_[:, Code.NONE] > 0],
+        [
+            np.full(len(every), Code.PLANNER),
+            _SPECIFIC[np.argmax(specific, axis=1)],
+        ],
+        _PATTERN[np.argmax(every[:, _PATTERN], axis=1)],
+    ).astype(np.uint8)
+    return chosen

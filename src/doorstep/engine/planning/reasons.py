@@ -6,8 +6,9 @@ from enum import IntEnum, StrEnum
 
 
 class Reason(StrEnum):
-    """The constraint that blocked most of the days on which a late visit could have started
-    (the working pattern or the allowed start weekdays only when nothing else blocked one)."""
+    """The constraint that took away most of the days on which a late visit could have
+    started, of those the working pattern and the allowed start weekdays leave (those two
+    only when they leave none)."""
 
     NONE = ""
     WORKING_PATTERN = "working_pattern"
