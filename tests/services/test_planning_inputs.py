@@ -19,6 +19,7 @@ from doorstep.services.planning_inputs import (
     cut_by_consent,
     cut_by_leave,
     earliest_cut,
+    overdue_kept,
     owners,
     spans,
 )
@@ -217,3 +218,43 @@ def test_a_stay_under_way_ends_before_the_first_of_its_visitors_leave_and_its_wi
         (2, d(1)),
         (5, d(0)),
     ]
+
+
+def test_a_late_first_visit_is_planned_again_only_after_a_stay_passed_unmade() -> None:
+    # Six pairings of six visitors, each begun on day -50 (due by day 10 with a gap of
+    # 60), each with its first kept visit on day 30, after that deadline.
+    pairs = pl.DataFrame(
+        {"id": [1, 2, 3, 4, 5, 6], "visitor_id": [71, 72, 73, 74, 75, 76]},
+    ).with_columns(pl.lit(d(-50)).alias("plan_from"))
+    # Each kept visit was laid by a plan from day -40, but pairing 5's by one from day -1
+    # (after its unmade stay was over), and pairing 6's by none known (imported).
+    kept = pl.DataFrame(
+        {
+            "pairing_id": [1, 2, 3, 4, 5, 6, 2],
+            "planned_start": [d(30)] * 6 + [d(90)],
+            "planned_from": [d(-40)] * 4 + [d(-1), None, d(-1)],
+        },
+        schema_overrides={"planned_start": pl.Date, "planned_from": pl.Date},
+    )
+    # Pairing 4 was last visited on day -45; no other pairing has a visit on record.
+    history = pl.DataFrame(
+        {"pairing_id": [4], "first": [d(-45)], "last": [d(-41)]},
+        schema_overrides={"first": pl.Date, "last": pl.Date},
+    )
+    # Pairing 1 had no stay planned before the start (the plan put its visit late: the
+    # visitor's weeks were full). Pairings 2, 5 and 6's stays on days -5 to -2 passed
+    # unrecorded; pairing 3's on day -60, before it was paired; pairing 4's on day -48,
+    # before its last visit.
+    unmade = pl.DataFrame(
+        {
+            "pairing_id": [2, 3, 4, 5, 6],
+            "unmade": [d(-5), d(-60), d(-48), d(-5), d(-5)],
+            "unmade_end": [d(-2), d(-57), d(-44), d(-2), d(-2)],
+        },
+        schema_overrides={"unmade": pl.Date, "unmade_end": pl.Date},
+    )
+    again = overdue_kept(pairs, history, kept, unmade, START, 60)
+    assert sorted(again.to_list()) == [72, 76]
+    # With the stay passed unmade, a first visit within the deadline stays kept.
+    early = kept.with_columns(pl.lit(d(5)).alias("planned_start"))
+    assert overdue_kept(pairs, history, early, unmade, START, 60).to_list() == []

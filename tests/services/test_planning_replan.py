@@ -92,6 +92,35 @@ def test_an_overdue_household_gets_its_visit_pulled_forward_not_a_second_one_day
         assert min(b - a for a, b in itertools.pairwise(starts)) >= dt.timedelta(days=30)
 
 
+def test_a_re_plan_from_the_same_day_after_stays_passed_unmade_keeps_every_visit(
+    paired: Engine,  # noqa: F811
+) -> None:
+    # The plan from day 80 lays every household's visits again (its stays before then
+    # passed unrecorded). A second plan from day 80 finds the same stays unmade, but the
+    # visits it keeps were laid knowing that: it plans nobody again, so it moves none,
+    # though another seed would spread first visits otherwise.
+    with unit_of_work(paired) as s:
+        planning.plan_area(s, "R", planning.PlanSettings(start=START), actor="test", today=START)
+    later = planning.PlanSettings(start=START + dt.timedelta(days=80))
+    with unit_of_work(paired) as s:
+        first = planning.plan_area(s, "R", later, actor="test", today=later.start)
+    before = {h: _planned(paired, h) for h in ("H0", "H1", "H2", "H3")}
+    with unit_of_work(paired) as s:
+        assert planning.build_result(s, "R", later).dropped_visits == []
+    reseeded = planning.PlanSettings(start=later.start, seed=later.seed + 1)
+    with unit_of_work(paired) as s:
+        again = planning.plan_area(s, "R", reseeded, actor="test", today=later.start)
+    assert first.replaced > 0
+    assert (again.replaced, again.kept, again.visits) == (0, first.visits, first.visits)
+    assert {h: _planned(paired, h) for h in before} == before
+    with paired.connect() as conn:
+        laid = conn.execute(
+            text("SELECT DISTINCT planned_from FROM visits WHERE planned_start >= :d"),
+            {"d": later.start},
+        ).scalars()
+        assert [_d(x) for x in laid] == [later.start]
+
+
 def test_a_household_whose_planned_stay_passed_unrecorded_keeps_a_later_stay_in_time(
     paired: Engine,  # noqa: F811
 ) -> None:

@@ -398,7 +398,14 @@ def build_result(
                 pairs.filter(pl.col("household_id").is_in(handed_gone_households.implode()))[
                     "visitor_id"
                 ],
-                overdue_kept(pairs, history, planned, start, settings.policy.effective_gap_days),
+                overdue_kept(
+                    pairs,
+                    history,
+                    planned,
+                    repo.last_unmade_before(conn, pairs["id"].to_list(), start),
+                    start,
+                    settings.policy.effective_gap_days,
+                ),
             ]
         ).implode()
         if settings.keep_unaffected
@@ -526,18 +533,20 @@ def _new_visits(result: PlanResult, pairs: pl.DataFrame) -> pl.DataFrame:
         pl.lit(VisitStatus.PLANNED.value).alias("status"),
         pl.col("planned_start").alias("window_start"),
         pl.col("planned_end").alias("window_end"),
+        pl.lit(result.problem.start, pl.Date).alias("planned_from"),
     )
 
 
 def _same_days_kept(
-    conn: Connection, dropped: list[int], new: pl.DataFrame
+    conn: Connection, dropped: list[int], new: pl.DataFrame, start: dt.date
 ) -> tuple[list[int], pl.DataFrame, int]:
     """The visits to delete and those to write, less each dropped visit the plan writes
-    again on the same days for the same pairing, whose row stays as it is; and how many
-    stay. A visitor planned again (a pairing of theirs gets no visit however often it is
-    planned: they leave before there is room, say) gets most visits on the same days as
-    before: kept, they are neither cancelled and re-sent to the phones nor a write to
-    their households."""
+    again on the same days for the same pairing, whose row stays (its ``planned_from``
+    now ``start``: this plan laid it); and how many stay. A visitor planned again (a
+    pairing of theirs gets no visit however often it is planned: they leave before there
+    is room, say) gets most visits on the same days as before: kept, they are neither
+    cancelled and re-sent to the phones nor a write to their households (the day of the
+    plan is the plan's bookkeeping, nothing a household or a calendar shows)."""
     numbered = new.with_row_index("_new")
     same = (
         repo.unchanged_if_planned_again(conn, dropped)
@@ -546,6 +555,7 @@ def _same_days_kept(
         .unique("_new", keep="first", maintain_order=True)
     )
     stay = set(same["id"].to_list())
+    repo.set_planned_from(conn, sorted(stay), start)
     written = numbered.filter(~pl.col("_new").is_in(same["_new"].implode())).drop("_new")
     return [i for i in dropped if i not in stay], written, same.height
 
@@ -573,7 +583,9 @@ def plan_area(
     built = build_result(session, area_code, settings, progress=progress)
     result, pairs = built.result, built.pairs
     conn = session.connection()
-    dropped, new, same = _same_days_kept(conn, built.dropped_visits, _new_visits(result, pairs))
+    dropped, new, same = _same_days_kept(
+        conn, built.dropped_visits, _new_visits(result, pairs), settings.start
+    )
     deleted = pl.concat(
         [
             repo.delete_visits(conn, dropped),

@@ -267,18 +267,37 @@ def affected(
 
 
 def overdue_kept(
-    pairs: pl.DataFrame, history: pl.DataFrame, kept: pl.DataFrame, start: dt.date, gap: int
+    pairs: pl.DataFrame,
+    history: pl.DataFrame,
+    kept: pl.DataFrame,
+    unmade: pl.DataFrame,
+    start: dt.date,
+    gap: int,
 ) -> pl.Series:
     """Visitors with a pairing begun by ``start`` whose first kept visit comes after both
     the start and its household's deadline (its last visit before that one, ``history``,
-    else its clock, plus ``gap``).
+    else its clock, plus ``gap``), and counted on a stay that passed unmade: ``unmade``
+    holds, per pairing, the first and last days (``unmade``, ``unmade_end``) of its latest
+    planned stays over before the start and neither recorded nor marked missed; the stay
+    came after the household's last visit, and the kept visit was laid by a plan from
+    before its end (``kept.planned_from``, null if unknown).
 
-    Planned visits before the start that were neither recorded nor marked missed were not
-    made: the household is overdue, its next visit is pulled forward, and a kept visit days
-    later would be a second one, serving no cadence and taking a day (and a cap slot) from
-    others. Such a visitor is planned again, as after a missed visit.
+    Such a stay was the household's next visit, and it was not made: the household is
+    overdue, its next visit is pulled forward, and a kept visit days later would be a
+    second one, serving no cadence and taking a day (and a cap slot) from others. Such a
+    visitor is planned again, as after a missed visit. A late first visit with no stay
+    passed unmade before it is the plan's own choice (a full week, a cap, leave), and one
+    laid by a plan that already knew the stay passed unmade was pulled forward then:
+    planning either's visitor again would only move visits at every re-plan.
     """
-    first = kept.group_by("pairing_id").agg(pl.col("planned_start").min().alias("_first"))
+    first = (
+        kept.sort("planned_start")
+        .group_by("pairing_id")
+        .agg(
+            pl.col("planned_start").first().alias("_first"),
+            pl.col("planned_from").first().alias("_laid"),
+        )
+    )
     begun = pairs.filter(pl.col("plan_from").fill_null(dt.date.min) <= start).select(
         pl.col("id").alias("pairing_id"),
         "visitor_id",
@@ -286,7 +305,11 @@ def overdue_kept(
             "plan_from", *(["clock_from"] if "clock_from" in pairs.columns else [])
         ).alias("_clock"),
     )
-    due = begun.join(first, on="pairing_id")
+    due = (
+        begun.join(first, on="pairing_id")
+        .join(unmade.select("pairing_id", "unmade", "unmade_end"), on="pairing_id")
+        .filter(pl.col("_laid").is_null() | (pl.col("_laid") <= pl.col("unmade_end")))
+    )
     last = (
         history.join(due.select("pairing_id", "_first"), on="pairing_id")
         .filter(pl.col("first") < pl.col("_first"))
@@ -301,6 +324,7 @@ def overdue_kept(
                 pl.coalesce("_last", "_clock", pl.lit(start)) + pl.duration(days=gap)
                 < pl.col("_first")
             )
+            & (pl.col("unmade") >= pl.coalesce("_last", "_clock", pl.lit(dt.date.min)))
         )
         .get_column("visitor_id")
         .unique()

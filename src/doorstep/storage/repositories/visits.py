@@ -492,11 +492,13 @@ def recorded_for_visitor(conn: Connection, visitor: str, since: dt.date) -> pl.D
 
 def planned_visits(conn: Connection, pairing_ids: list[int], since: dt.date) -> pl.DataFrame:
     """The planned (not yet recorded) visits of these pairings that end on ``since`` or
-    later: those under way that day too."""
+    later (those under way that day too), with the first day of the plan that laid each
+    (null if none did)."""
     return frame(
         conn,
         f"""
-        SELECT id, pairing_id, visitor_id, household_id, planned_start, planned_end
+        SELECT id, pairing_id, visitor_id, household_id, planned_start, planned_end,
+               planned_from
         FROM visits WHERE status = 'planned' AND planned_end >= :since
           AND pairing_id IN ({_ids_sql(pairing_ids)})
         """,
@@ -508,8 +510,35 @@ def planned_visits(conn: Connection, pairing_ids: list[int], since: dt.date) -> 
             "household_id": pl.Int64,
             "planned_start": pl.Date,
             "planned_end": pl.Date,
+            "planned_from": pl.Date,
         },
     )
+
+
+def last_unmade_before(conn: Connection, pairing_ids: list[int], start: dt.date) -> pl.DataFrame:
+    """Per pairing, the first and last days of its latest planned stays over before
+    ``start`` that were neither recorded nor marked missed (visits the plan meant and
+    nobody made): ``pairing_id, unmade, unmade_end``."""
+    return frame(
+        conn,
+        f"""
+        SELECT pairing_id, MAX(planned_start) AS unmade, MAX(planned_end) AS unmade_end
+        FROM visits WHERE status = 'planned' AND planned_end < :start
+          AND pairing_id IN ({_ids_sql(pairing_ids)})
+        GROUP BY pairing_id
+        """,
+        {"start": start},
+        {"pairing_id": pl.Int64, "unmade": pl.Date, "unmade_end": pl.Date},
+    )
+
+
+def set_planned_from(conn: Connection, visit_ids: list[int], day: dt.date) -> None:
+    """These planned visits were laid again, on the same days, by a plan from ``day``."""
+    if visit_ids:
+        conn.execute(
+            text(f"UPDATE visits SET planned_from = :day WHERE id IN ({_ids_sql(visit_ids)})"),
+            {"day": day},
+        )
 
 
 def under_way_of_ended(conn: Connection, path: str, day: dt.date) -> pl.DataFrame:

@@ -30,6 +30,9 @@ class Visit(Timestamped, Base):
     window_end: Mapped[dt.date | None] = mapped_column(Date, index=True)
     planned_start: Mapped[dt.date | None] = mapped_column(Date, index=True)
     planned_end: Mapped[dt.date | None] = mapped_column(Date)
+    # The first day of the plan that laid it: a stay that passed unmade after that day was
+    # still to come when it was planned, and a re-plan lays the visit again.
+    planned_from: Mapped[dt.date | None] = mapped_column(Date)
     actual_start: Mapped[dt.date | None] = mapped_column(Date)
     actual_end: Mapped[dt.date | None] = mapped_column(Date)
     days_stayed: Mapped[int | None] = mapped_column(Integer)
