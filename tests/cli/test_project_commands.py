@@ -3,6 +3,7 @@ benefit audited under each household and refused, whole, for one without consent
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -96,3 +97,22 @@ def test_an_unknown_project_is_refused_with_where_to_find_the_codes(
         refused = cli("project", *args)
         assert refused.exit_code == 1 and hint in refused.output, refused.output
     assert _benefits(with_areas) == 0
+
+
+def test_a_project_is_neither_running_nor_done_before_its_first_day(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    _people(with_areas, tmp_path)
+    later = (dt.date.today() + dt.timedelta(days=90)).isoformat()
+    soon = [a if a != "2026-10-01" else later for a in ADD]
+    early = cli("project", "add", "WELL", *soon, "--status", "running")
+    assert early.exit_code == 2, early.output
+    assert f"the project starts on {later}, after today" in early.output
+    assert "WELL" not in cli("project", "list", "--format", "csv").output
+    assert cli("project", "add", "WELL", *soon).exit_code == 0
+    for status in ("running", "done"):
+        moved = cli("project", "status", "WELL", status)
+        assert moved.exit_code == 1, moved.output
+        assert f"starts on {later}" in moved.output and f"cannot be {status}" in moved.output
+    listed = cli("project", "list", "--format", "json").output
+    assert [p["status"] for p in json.loads(listed)] == ["planned"]

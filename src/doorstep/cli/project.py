@@ -3,6 +3,7 @@ import projects|project_households``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
 from dataclasses import asdict
 
@@ -71,6 +72,7 @@ def add_cmd(
             ends_on=None if ends is None else parse_day("--ends", ends),
             status=status,
             actor=tried.actor,
+            today=dt.date.today(),
         )
     console.print(f"Added project {code} ({status}).", markup=False)
 
@@ -115,7 +117,7 @@ def status_cmd(
     """
     tried = Attempt(actor(), "update", "project", code, {"status": status})
     with session(tried) as s:
-        was = projects.move_status(s, code, status, actor=tried.actor)
+        was = projects.move_status(s, code, status, actor=tried.actor, today=dt.date.today())
     if was is None:
         console.print(f"Project {code} is {status} already.", markup=False)
     else:

@@ -57,6 +57,13 @@ def moves_back(was: str, status: str) -> bool:
     return _ORDER.index(status) < _ORDER.index(was)
 
 
+def too_early(status: str, starts_on: dt.date, today: dt.date) -> bool:
+    """Whether a project would be running or done before its first day, which ``project
+    add|status`` and ``import projects`` refuse: the days and the status would disagree,
+    and a project begun early is given the day it began."""
+    return status != ProjectStatus.PLANNED.value and starts_on > today
+
+
 def _status(status: str) -> str:
     if status not in _ORDER:
         raise InvalidInput(f"status must be one of {', '.join(_ORDER)}: {status!r}")
@@ -74,6 +81,7 @@ def add_project(
     ends_on: dt.date | None,
     status: str,
     actor: str,
+    today: dt.date,
 ) -> Project:
     """Add a project ``code`` (a new code: one in use is a conflict), sponsored by the
     organisation ``sponsor``, in ``area``, from ``starts_on`` (to ``ends_on``, if known)."""
@@ -82,6 +90,11 @@ def add_project(
         raise InvalidInput("--title is empty; give the project a title")
     if ends_on is not None and ends_on < starts_on:
         raise InvalidInput(f"--ends {ends_on} is before --starts {starts_on}")
+    if too_early(status, starts_on, today):
+        raise InvalidInput(
+            f"--status {status}: the project starts on {starts_on}, after today ({today}); "
+            "add it as planned, or give the day it began as --starts"
+        )
     if session.scalar(select(Project.id).where(Project.code == code)) is not None:
         raise Conflict(f"a project with code {code!r} exists already")
     area_id = session.scalar(select(Area.id).where(Area.code == area))
@@ -138,9 +151,12 @@ def list_projects(session: Session, *, area: str | None = None) -> list[ProjectR
     ]
 
 
-def move_status(session: Session, code: str, status: str, *, actor: str) -> str | None:
-    """Move project ``code`` on to ``status`` (planned, running, done: never back); the
-    status it had, or ``None`` when it had that status already (nothing written)."""
+def move_status(
+    session: Session, code: str, status: str, *, actor: str, today: dt.date
+) -> str | None:
+    """Move project ``code`` on to ``status`` (planned, running, done: never back; not
+    before its first day); the status it had, or ``None`` when it had that status already
+    (nothing written)."""
     status = _status(status)
     project = session.scalar(select(Project).where(Project.code == code))
     if project is None:
@@ -150,6 +166,12 @@ def move_status(session: Session, code: str, status: str, *, actor: str) -> str 
         return None
     if moves_back(was, status):
         raise Conflict(f"project {code} is {was}: its status moves on, not back to {status}")
+    if too_early(status, project.starts_on, today):
+        raise Conflict(
+            f"project {code} starts on {project.starts_on}, after today ({today}): it cannot "
+            f"be {status} before then; one begun early is given the day it began with "
+            "`doorstep import projects`"
+        )
     project.status = status
     detail = {"status": status, "was": was}
     record_event(

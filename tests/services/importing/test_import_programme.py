@@ -3,6 +3,7 @@ projects, and who takes part, all rows or none; exported, they import back uncha
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -160,6 +161,25 @@ def test_a_projects_status_moves_on_in_a_file_as_at_the_command_line_never_back(
     assert run_import(programme, "projects", write_csv(tmp_path / "d.csv", PROJECT, [done])).updated
     with programme.connect() as conn:
         assert conn.execute(text("SELECT status FROM projects")).scalar_one() == "done"
+
+
+def test_a_file_makes_no_project_running_or_done_before_its_first_day(
+    programme: Engine, tmp_path: Path
+) -> None:
+    today = dt.date(2026, 6, 1)
+    rows = [
+        ["ROAD", "Road", "S1", "R-C", "2026-07-01", "", "planned"],
+        ["DAM", "Dam", "S1", "R-C", "2026-07-01", "", "running"],
+        ["BRIDGE", "Bridge", "S1", "R-C", "2026-06-01", "", "done"],
+    ]
+    path = write_csv(tmp_path / "p.csv", PROJECT, rows)
+    assert rejected(programme, "projects", path, today=today) == [
+        "row 3, column status (value 'running'): the project starts on 2026-07-01, after "
+        "today (2026-06-01): it cannot be running before then; give the day it began as "
+        "starts_on, or planned"
+    ]
+    # From its first day on, it may run.
+    assert run_import(programme, "projects", path, today=dt.date(2026, 7, 1)).created == 3
 
 
 def test_project_households_need_consent_and_a_known_project(

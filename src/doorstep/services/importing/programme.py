@@ -12,6 +12,7 @@ no one to add.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import polars as pl
@@ -27,7 +28,7 @@ from doorstep.services.importing.load import (
     write_changed,
 )
 from doorstep.services.importing.validate import ROW
-from doorstep.services.projects import moves_back
+from doorstep.services.projects import moves_back, too_early
 from doorstep.storage.repositories import bulk, household_data, visitor_data
 from doorstep.storage.repositories.visits import consent_on
 
@@ -68,14 +69,14 @@ def _ids(conn: Connection, table: str, external_ids: list[str]) -> dict[str, int
 
 
 def reference_errors(
-    conn: Connection, entity: str, frame: pl.DataFrame, cell: str
+    conn: Connection, entity: str, frame: pl.DataFrame, cell: str, today: dt.date
 ) -> list[RowError]:
     """Rows of an attendance or project-households file that name an activity or project,
     a household or a visitor not on record (or erased), a household without consent
     given (unless the row is stored already), a row naming both or neither person, or
     the same row twice. ``cell`` prefixes the columns holding each cell as the file has it."""
     if entity == "projects":
-        return _status_errors(conn, frame, cell)
+        return _status_errors(conn, frame, cell, today)
     if entity not in _LINKS:
         return []
     code, table, label = _LINKS[entity]
@@ -104,23 +105,39 @@ def reference_errors(
     return errors + _duplicates(frame, code, cell, has_visitor)
 
 
-def _status_errors(conn: Connection, frame: pl.DataFrame, cell: str) -> list[RowError]:
+def _status_errors(
+    conn: Connection, frame: pl.DataFrame, cell: str, today: dt.date
+) -> list[RowError]:
     """Rows that would move a stored project's status back (``project status`` refuses
-    that too: a project done is not planned again)."""
+    that too: a project done is not planned again), or make a project running or done
+    before its first day."""
     if "status" not in frame.columns:
         return []
     rows = conn.execute(text("SELECT code, status FROM projects")).all()  # few: no index
     stored = {str(c): str(st) for c, st in rows}
-    return [
+    given = frame.filter(pl.col("status").is_not_null())
+    back = [
         RowError(
             int(r[ROW]),
             "status",
             r[cell + "status"],
             f"project {r['code']} is {stored[r['code']]}: its status moves on, not back",
         )
-        for r in frame.filter(pl.col("status").is_not_null()).iter_rows(named=True)
+        for r in given.iter_rows(named=True)
         if r["code"] in stored and moves_back(stored[r["code"]], r["status"])
     ]
+    early = [
+        RowError(
+            int(r[ROW]),
+            "status",
+            r[cell + "status"],
+            f"the project starts on {r['starts_on']}, after today ({today}): it cannot be "
+            f"{r['status']} before then; give the day it began as starts_on, or planned",
+        )
+        for r in given.filter(pl.col("starts_on").is_not_null()).iter_rows(named=True)
+        if too_early(r["status"], r["starts_on"], today)
+    ]
+    return back + early
 
 
 def _people_errors(

@@ -602,7 +602,7 @@ def _extra_checks(
         ]
     if schema.entity == "exclusions":
         errors += reference_errors(session.connection(), frame, _CELL)
-    errors += programme_errors(session.connection(), schema.entity, frame, _CELL)
+    errors += programme_errors(session.connection(), schema.entity, frame, _CELL, today)
     if schema.entity in _OF_PEOPLE:
         key, table, who = _OF_PEOPLE[schema.entity]
         known = _codes(session, table, "external_id")
