@@ -49,3 +49,40 @@ def first_planned(engine: Engine, household_id: str) -> tuple[dt.date, dt.date]:
             {"h": household_id},
         ).one()
     return dt.date.fromisoformat(str(a)[:10]), dt.date.fromisoformat(str(z)[:10])
+
+
+def two_by_two(
+    engine: Engine,
+    tmp_path: Path,
+    *,
+    start: dt.date,
+    households: tuple[str, str, str, str] = ("H0", "H1", "H2", "H3"),
+) -> None:
+    """Four ``households`` imported and paired by hand on ``start``: the first two with
+    V1, the last two with V2 (a pairing by hand, so a reader knows who has whom)."""
+    hh = [household(household_id=h, lat=26.58 + i / 1000) for i, h in enumerate(households)]
+    vv = [visitor(visitor_id="V1"), visitor(visitor_id="V2")]
+    run_import(engine, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, vv))
+    run_import(engine, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, hh))
+    with engine.begin() as conn:
+        for i, h in enumerate(households):
+            conn.execute(
+                text(
+                    "INSERT INTO pairings (household_id, visitor_id, started_on) "
+                    "SELECT h.id, v.id, :s FROM households h, visitors v "
+                    "WHERE h.external_id = :h AND v.external_id = :v"
+                ),
+                {"h": h, "v": "V1" if i < 2 else "V2", "s": start},
+            )
+
+
+def on_leave(engine: Engine, visitor_id: str, first: dt.date, last: dt.date) -> None:
+    """Leave of ``visitor_id`` from ``first`` to ``last`` (both days away)."""
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO visitor_leave (visitor_id, starts_on, ends_on) "
+                "SELECT id, :a, :z FROM visitors WHERE external_id = :v"
+            ),
+            {"a": first, "z": last, "v": visitor_id},
+        )

@@ -49,6 +49,7 @@ from doorstep.services.planning_inputs import (
     owners,
     spans,
 )
+from doorstep.services.planning_unmet import unmet_pairings
 from doorstep.storage.repositories import bulk, erased_events
 from doorstep.storage.repositories import pairing as pairing_repo
 from doorstep.storage.repositories import visits as repo
@@ -85,6 +86,9 @@ class PlanSummary:
     replaced: int  # planned visits deleted: moved, or no longer wanted
     kept: int  # planned visits kept as they were (``visits - kept`` are new)
     seconds: float
+    # The pairings whose cadence is not met, a row each, by id (``planning_unmet``): what
+    # ``reasons`` counts, for ``plan --area --compliance`` to list.
+    unmet: pl.DataFrame
 
 
 @dataclass(frozen=True)
@@ -600,7 +604,8 @@ def plan_area(
     repo.forget_cancelled_before(conn, forget)
     erased_events.forget_before(conn, forget)
     bulk.insert_rows(conn, "visits", new)
-    reasons = Counter(c.reason.value for c in result.non_compliant())
+    unmet = unmet_pairings(result, pairs)
+    reasons = Counter(unmet["reason"].to_list())
     summary = PlanSummary(
         pairings=len(result.compliant),
         visits=new.height + built.kept_visits + same,
@@ -610,6 +615,7 @@ def plan_area(
         replaced=replaced,
         kept=built.kept_visits + same,
         seconds=round(result.seconds, 3),
+        unmet=unmet,
     )
     record_event(
         session,
