@@ -52,6 +52,7 @@ from doorstep.services.exporting import neutralise_formulas
 from doorstep.services.importing.formulas import unescape
 from doorstep.services.outfile import write_whole
 from doorstep.services.planning import PlanSettings
+from doorstep.services.planning_unmet import check_unmet_file
 
 # No help= here: the callback's docstring (with its example) is the group's help.
 app = typer.Typer(
@@ -431,7 +432,9 @@ def plan_cmd(
     out: Path | None = typer.Option(None, help="Write household_id,visitor_id,start,end here."),
     ics_dir: Path | None = typer.Option(None, help="Write one iCalendar file per visitor here."),
     compliance: Path | None = typer.Option(
-        None, help="Write the pairings whose cadence is not met, with gap and reason."
+        None,
+        help="Write the pairings whose cadence is not met, with gap and reason (CSV; with "
+        "--area .csv, .xlsx or .parquet).",
     ),
     quiet: bool = typer.Option(
         False, "--quiet", "-q", help="No progress bar; with --area no summary table either."
@@ -447,10 +450,14 @@ def plan_cmd(
     With --area CODE (database mode) the stored pairings of the area are planned from
     --start (default today) around recorded visits, leave and blackouts, and the planned
     visits are written to the database (replacing earlier planned ones from that day); the
-    file-mode options (--pairings, --visitors, --households, --out, --ics-dir, --compliance,
-    --slack-days) are refused there.
+    file-mode options (--pairings, --visitors, --households, --out, --ics-dir, --slack-days)
+    are refused there. --compliance FILE (.csv, .xlsx or .parquet) lists the pairings whose
+    cadence is not met, by household and visitor id, once the plan is stored; each one
+    named is a read in the audit trail.
 
     Example: doorstep plan --pairings pairs.csv --visitors v.csv --start 2027-01-01 --out v.csv
+
+    Example: doorstep plan --area GZ-14 --start 2027-01-04 --compliance unmet.xlsx
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -463,7 +470,6 @@ def plan_cmd(
                 "--households": households,
                 "--out": out,
                 "--ics-dir": ics_dir,
-                "--compliance": compliance,
                 "--slack-days": slack_days,
             },
             "with --area the pairings come from the database and the planned visits are "
@@ -510,7 +516,10 @@ def plan_cmd(
             travel_days=travel_days,
             seed=seed,
         )
-        plan_area(area, settings, today=today, quiet=quiet)
+        if compliance is not None:  # before any work, as file mode's outputs
+            check_out_file("--compliance", compliance, example="unmet.csv")
+            check_unmet_file(compliance)
+        plan_area(area, settings, today=today, quiet=quiet, compliance=compliance)
         return
     assert pairings is not None
     inputs = [p for p in (pairings, visitors, households) if p is not None]

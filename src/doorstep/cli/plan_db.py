@@ -5,15 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from pathlib import Path
 
 from rich.progress import Progress, TaskID
 from rich.table import Table
 
-from doorstep.cli.common import console, err_console, progress, say_if_compiling
-from doorstep.cli.context import actor, session
+from doorstep.cli.common import console, count, err_console, progress, say_if_compiling
+from doorstep.cli.context import actor, attempted, session
 from doorstep.engine.planning.compiled import kernels_ready
 from doorstep.privacy.audit import Attempt
-from doorstep.services import planning
+from doorstep.services import planning, planning_unmet
 
 
 class _Stages:
@@ -44,19 +45,33 @@ class _Stages:
         self.bar.update(self.task, total=total, completed=total)
 
 
-def plan_area(area: str, settings: planning.PlanSettings, *, today: dt.date, quiet: bool) -> None:
+def plan_area(
+    area: str,
+    settings: planning.PlanSettings,
+    *,
+    today: dt.date,
+    quiet: bool,
+    compliance: Path | None = None,
+) -> None:
     """Plan the stored pairings of an area on ``today`` and print the summary (JSON on the
-    last line)."""
+    last line); with ``compliance`` (a path checked already), also write the pairings
+    whose cadence is not met there, once the plan and the list's reads are committed."""
     t0 = time.perf_counter()  # `seconds` is the whole command, as in file mode
-    detail = {"area": area, "start": settings.start.isoformat()}
+    start = settings.start.isoformat()
+    detail = {"area": area, "start": start}
     tried = Attempt(actor(), "create", "visit_plan", detail=detail)
     say_if_compiling(kernels_ready(), "planner", quiet=quiet)
+    pending: planning_unmet.PendingUnmet | None = None
     with progress(quiet=quiet) as bar:
         stages = _Stages(bar, area)
         with session(tried) as s:
             summary = planning.plan_area(
                 s, area, settings, actor=tried.actor, today=today, progress=stages
             )
+            if compliance is not None:  # read in the plan's transaction: committed with it
+                pending = planning_unmet.read_unmet(
+                    s, summary.unmet, compliance, actor=tried.actor, area=area, start=start
+                )
         stages.finish()
     if not quiet:
         table = Table(title=f"Visit plan for {area} from {settings.start}", show_header=False)
@@ -75,6 +90,8 @@ def plan_area(area: str, settings: planning.PlanSettings, *, today: dt.date, qui
             table.add_row(f"  not met: {reason.replace('_', ' ')}", f"{n:,}")
         console.print(table)
         err_console.print("See the work lists with `doorstep visits due|overdue|upcoming`.")
+    if pending is not None:
+        _write_unmet(pending, tried.actor, area, start)
     print(
         json.dumps(
             {
@@ -87,3 +104,16 @@ def plan_area(area: str, settings: planning.PlanSettings, *, today: dt.date, qui
             }
         )
     )
+
+
+def _write_unmet(pending: planning_unmet.PendingUnmet, who: str, area: str, start: str) -> None:
+    """Write the list of unmet pairings, after the commit (the plan is stored whatever
+    happens to the file; a write that fails is recorded as the list's failed read)."""
+    detail = {"list": planning_unmet.LIST, "file": pending.path.name, "area": area}
+    with attempted(Attempt(who, "read", "visits", detail={**detail, "start": start})):
+        n = pending.write()
+    if n:
+        said = f"Wrote {count(n, 'pairings')} whose cadence is not met to {pending.path}."
+    else:
+        said = f"Every pairing meets its cadence: wrote only the header to {pending.path}."
+    console.print(said, soft_wrap=True)
