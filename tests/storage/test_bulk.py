@@ -87,3 +87,42 @@ def _sqlite_rows(conn: Connection) -> int | None:
         return None
     stat = conn.execute(text("SELECT stat FROM sqlite_stat1 WHERE tbl = 'bulk_probe'")).scalar()
     return int(str(stat).split()[0]) if stat else None
+
+
+def _statuses(start: int, n: int, status: str) -> pl.DataFrame:
+    return pl.DataFrame({"n": list(range(start, start + n)), "s": [status] * n})
+
+
+def test_a_large_update_leaves_statistics_of_the_new_values(engine: Engine) -> None:
+    # A visits import records planned visits as made by updating them: with statistics
+    # from before it, PostgreSQL took 'done' for one row and looked each household's last
+    # visit up through the status index, every visit made read once per household (a
+    # county's report: 154 s where 4 s do).
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE bulk_probe (n INTEGER NOT NULL, s TEXT NOT NULL)"))
+        conn.execute(text("CREATE INDEX ix_bulk_probe_s ON bulk_probe (s)"))
+        bulk.insert_rows(conn, "bulk_probe", _statuses(0, 40, "planned"))
+        bulk.insert_rows(conn, "bulk_probe", _statuses(40, 160, "planned"))
+        before = _distinct_statuses(conn)
+        bulk.update_rows(conn, "bulk_probe", _statuses(0, 50, "done"), key="n")
+        assert _distinct_statuses(conn) == before  # a small update leaves them as they were
+        bulk.update_rows(conn, "bulk_probe", _statuses(50, 80, "done"), key="n")
+        assert _distinct_statuses(conn) == 2  # more than 50 rows and a tenth
+        conn.execute(text("DROP TABLE bulk_probe"))
+
+
+def _distinct_statuses(conn: Connection) -> float:
+    """How many distinct values of ``s`` the planner's statistics hold (0: none taken)."""
+    if conn.dialect.name == "postgresql":
+        got = conn.execute(
+            text("SELECT n_distinct FROM pg_stats WHERE tablename = 'bulk_probe' AND attname = 's'")
+        ).scalar()
+        return float(got or 0)
+    # SQLite keeps rows per distinct value of each index: the table's rows over that.
+    stat = conn.execute(
+        text("SELECT stat FROM sqlite_stat1 WHERE idx = 'ix_bulk_probe_s'")
+    ).scalar()
+    if not stat:
+        return 0.0
+    rows, per_value = (int(x) for x in str(stat).split()[:2])
+    return round(rows / per_value)
