@@ -217,3 +217,22 @@ def test_an_export_beside_an_erasure_waits_for_it_then_finds_the_household_gone(
             )
         ).all()
     assert details == []
+
+
+def test_a_households_export_lists_its_visits_in_the_order_they_were_written(
+    planned: Engine,
+) -> None:
+    # PostgreSQL returns rows in the order they lie on disk: a visit whose status changed
+    # since (recorded as made, say, or missed) came after those still planned, out of the
+    # order a visitor's export has.
+    with planned.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE visits SET status = 'missed' WHERE id = (SELECT MIN(v.id) FROM "
+                "visits v JOIN households h ON h.id = v.household_id WHERE h.external_id = 'H1')"
+            )
+        )
+    with unit_of_work(planned) as s:
+        visits = household_rights.export_household(s, "H1", actor="test")["records"]["visits"]
+    assert len(visits) > 1
+    assert [v["id"] for v in visits] == sorted(v["id"] for v in visits)

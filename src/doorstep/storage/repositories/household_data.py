@@ -52,7 +52,10 @@ def records(conn: Connection, household: int) -> dict[str, list[dict[str, Any]]]
         ]
     }
     for table, column in referencing():
-        rows = [dict(r) for r in conn.execute(select(table).where(column == household)).mappings()]
+        # In the order they were written, as a visitor's export lists them: without an
+        # ORDER BY, PostgreSQL returned a visit recorded since after the visits still planned.
+        query = select(table).where(column == household).order_by(*table.primary_key.columns)
+        rows = [dict(r) for r in conn.execute(query).mappings()]
         if rows:
             out.setdefault(table.name, []).extend(rows)
     _add_referenced(conn, out)
@@ -103,7 +106,8 @@ def _add_referenced(conn: Connection, out: dict[str, list[dict[str, Any]]]) -> N
         missing = sorted(ids - have)
         if missing:
             t = Base.metadata.tables[name]
-            rows = [dict(r) for r in conn.execute(select(t).where(t.c.id.in_(missing))).mappings()]
+            query = select(t).where(t.c.id.in_(missing)).order_by(t.c.id)
+            rows = [dict(r) for r in conn.execute(query).mappings()]
             out.setdefault(name, []).extend(rows)
 
 
