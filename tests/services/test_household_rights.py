@@ -236,3 +236,16 @@ def test_a_households_export_lists_its_visits_in_the_order_they_were_written(
         visits = household_rights.export_household(s, "H1", actor="test")["records"]["visits"]
     assert len(visits) > 1
     assert [v["id"] for v in visits] == sorted(v["id"] for v in visits)
+
+
+def test_a_households_export_gives_every_time_with_its_utc_offset(planned: Engine) -> None:
+    # SQLite hands stored times back without an offset, PostgreSQL with one: the same
+    # export read '2026-12-04T16:00:25' from one and '...+00:00' from the other.
+    with unit_of_work(planned) as s:
+        records = household_rights.export_household(s, "H1", actor="test")["records"]
+    times = [
+        records["households"][0]["created_at"],
+        records["visits"][0]["updated_at"],
+        records["audit_events"][0]["at"],
+    ]
+    assert all(dt.datetime.fromisoformat(t).utcoffset() == dt.timedelta(0) for t in times)

@@ -41,7 +41,11 @@ def subject_export(
 
 
 def plain(value: Any) -> Any:
-    """A stored value as JSON holds it: dates as ISO text, decimals as text."""
+    """A stored value as JSON holds it: dates as ISO text, decimals as text. Every stored
+    time is UTC; SQLite gives it back without its offset, which is written as PostgreSQL's
+    is (``+00:00``), so that the export reads the same from either store."""
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC).isoformat()
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
