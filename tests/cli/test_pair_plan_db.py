@@ -342,6 +342,10 @@ def test_a_re_plan_says_how_many_visits_it_kept_added_and_removed(
     assert withdrawn > 0
     assert _counted(again.output, "Removed from the last plan") == withdrawn
     assert _counted(again.output, "newly planned") == visits - kept == 0
+    # The withdrawn household's pairing is still open: said, by why, in the table and JSON.
+    shown = again.output
+    assert _counted(shown, "Pairings not planned") == _counted(shown, "│   no consent")
+    assert json.loads(again.stdout.splitlines()[-1])["not_planned"] == {"no consent": 1}
 
 
 def test_a_database_plan_from_a_day_already_past_is_refused_and_writes_nothing(

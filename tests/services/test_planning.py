@@ -846,3 +846,41 @@ def test_a_visitor_planned_again_keeps_the_rows_of_visits_on_the_same_days(
     assert rows() == before  # the same rows, not copies under new ids
     # Nothing cancelled for the phones, nothing written to a household: the plan's own event.
     assert trail() == (events + 1, cancelled)
+
+
+def test_open_pairings_left_out_of_a_plan_are_counted_by_why(paired: Engine) -> None:
+    # V1 left the day before the start; V2 starts work after the six months planned.
+    with paired.begin() as conn:
+        conn.execute(
+            text("UPDATE visitors SET active_to = :d WHERE external_id = 'V1'"),
+            {"d": START - dt.timedelta(days=1)},
+        )
+        conn.execute(
+            text("UPDATE visitors SET active_from = :d WHERE external_id = 'V2'"),
+            {"d": START + dt.timedelta(days=400)},
+        )
+    settings = planning.PlanSettings(start=START, months=6)
+    with unit_of_work(paired) as s:
+        summary = planning.plan_area(s, "R", settings, actor="test", today=START)
+    assert summary.pairings == 0
+    assert summary.not_planned == {"visitor gone": 2, "no active day": 2}
+
+
+def test_the_first_reason_that_holds_is_the_one_counted() -> None:
+    given = "given"
+    pairs = pl.DataFrame(
+        {
+            "excluded": [1, 1, 0, 0, 0, 0],
+            "consent_state": ["withdrawn", given, "withdrawn", given, given, given],
+            "consent_on_start": [None, given, None, "withdrawn", given, given],
+            "visitor_to": [START - dt.timedelta(days=1)] * 4 + [None, START],
+        },
+        schema_overrides={"visitor_to": pl.Date},
+    )
+    plannable = pl.Series([False, False, False, False, False, True])
+    assert planning.not_planned(pairs, plannable, START) == {
+        "pair excluded": 2,
+        "no consent": 1,
+        "visitor gone": 1,
+        "no active day": 1,
+    }

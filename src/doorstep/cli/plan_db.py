@@ -88,7 +88,23 @@ def plan_area(
         table.add_row("Cadence met", f"{summary.compliant_pairings:,} ({share:.1%})")
         for reason, n in sorted(summary.reasons.items(), key=lambda kv: -kv[1]):
             table.add_row(f"  not met: {reason.replace('_', ' ')}", f"{n:,}")
+        if summary.not_planned:
+            # Open pairings (``stats`` counts them) that get no visit: said, not left to a
+            # difference between two counts.
+            table.add_row("Pairings not planned", f"{sum(summary.not_planned.values()):,}")
+            for why, n in summary.not_planned.items():
+                table.add_row(f"  {why}", f"{n:,}")
         console.print(table)
+        gone = summary.not_planned.get("visitor gone", 0)
+        if gone:
+            err_console.print(
+                f"{count(gone, 'pairings')} not planned: the visitor is gone by "
+                f"{settings.start}. Once a visitor has left, `doorstep pair --area {area} "
+                f"--new-only`, then `pair commit` and `plan --area {area}`, hands their "
+                "households over.",
+                markup=False,
+                soft_wrap=True,
+            )
         err_console.print("See the work lists with `doorstep visits due|overdue|upcoming`.")
     if pending is not None:
         _write_unmet(pending, tried.actor, area, start)
@@ -99,6 +115,7 @@ def plan_area(
                 "visits": summary.visits,
                 "compliant_pairings": summary.compliant_pairings,
                 "infeasible": summary.infeasible,
+                "not_planned": summary.not_planned,
                 "max_gap_days": settings.policy.max_gap_days,
                 "seconds": round(time.perf_counter() - t0, 3),
             }

@@ -89,6 +89,8 @@ class PlanSummary:
     # The pairings whose cadence is not met, a row each, by id (``planning_unmet``): what
     # ``reasons`` counts, for ``plan --area --compliance`` to list.
     unmet: pl.DataFrame
+    # Open pairings of the area left out of the plan, by why (``not_planned``).
+    not_planned: dict[str, int]
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,8 @@ class _Built:
     # Stays under way cut short by their visitor's leave or their household's withdrawal:
     # id, visitor_id, planned_start, cut_end (their last day now), reason.
     shortened: pl.DataFrame
+    # Open pairings of the area that get no visit from this plan, by why (``not_planned``).
+    not_planned: dict[str, int]
 
 
 def _active_days(pairs: pl.DataFrame, stay_days: int) -> pl.DataFrame:
@@ -158,6 +162,35 @@ def _plannable(pairs: pl.DataFrame, start: dt.date, end: dt.date) -> pl.Series:
     )
 
 
+#: Why an open pairing of the area is not planned, in the order they are told apart.
+NOT_PLANNED = ("pair excluded", "no consent", "visitor gone", "no active day")
+
+
+def not_planned(pairs: pl.DataFrame, plannable: pl.Series, start: dt.date) -> dict[str, int]:
+    """How many of ``pairs`` (``_active_days``) are not ``plannable``, by the first reason of
+    :data:`NOT_PLANNED` that holds: the pair excluded (its pairing waits for the next
+    commit to end it), its household not consenting, its visitor gone before ``start``
+    (the pairing stays open until a commit hands the household over), or else no day of
+    the horizon (it begins after it, or its consent ends before it). A plan's count of
+    pairings left out these, which ``stats`` counts as active: the summary says why."""
+    given = ConsentState.GIVEN.value
+    consents = (pl.col("consent_state") == given) | (pl.col("consent_on_start") == given).fill_null(
+        False
+    )
+    why = (
+        pl.when(pl.col("excluded") != 0)
+        .then(pl.lit(NOT_PLANNED[0]))
+        .when(~consents)
+        .then(pl.lit(NOT_PLANNED[1]))
+        .when(pl.col("visitor_to") < start)
+        .then(pl.lit(NOT_PLANNED[2]))
+        .otherwise(pl.lit(NOT_PLANNED[3]))
+    )
+    counts = pairs.filter(~plannable).select(why.alias("why"))["why"].value_counts()
+    found = dict(zip(counts["why"].to_list(), counts["count"].to_list(), strict=True))
+    return {w: int(found[w]) for w in NOT_PLANNED if w in found}
+
+
 def _without_broken(inputs: PlanInputs) -> tuple[PlanningProblem, set[int]]:
     """The problem with only those kept visits that still meet every hard constraint (the
     settings may have changed since they were planned: holidays, working days, stay length,
@@ -195,7 +228,8 @@ def build_result(
     end = add_months(start, settings.months)  # the first day after the horizon
     stay_days = settings.policy.stay_days
     scope = _active_days(repo.scope_pairings(conn, path, start), stay_days)
-    pairs = scope.filter(_plannable(scope, start, end))
+    plannable = _plannable(scope, start, end)
+    pairs = scope.filter(plannable)
     _refuse_overlapping(pairs, area_code)
     holidays = (
         public_holidays(settings.country, start, end, subdivision=settings.subdivision)
@@ -436,7 +470,15 @@ def build_result(
         problem, params=PlanParams(seed=settings.seed), progress=progress, pull_forward=urgent
     )
     shortened = pl.concat([cut, handed_cut.select(cut.columns)])
-    return _Built(result, pairs, path, dropped, inputs.kept.height, shortened)
+    return _Built(
+        result,
+        pairs,
+        path,
+        dropped,
+        inputs.kept.height,
+        shortened,
+        not_planned(scope, plannable, start),
+    )
 
 
 def _handed_over(
@@ -616,6 +658,7 @@ def plan_area(
         kept=built.kept_visits + same,
         seconds=round(result.seconds, 3),
         unmet=unmet,
+        not_planned=built.not_planned,
     )
     record_event(
         session,
