@@ -8,8 +8,16 @@ import io
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
+from rich.measure import Measurement
 
-from doorstep.cli.listing import Layout, fitted_table, hidden_note
+from doorstep.cli.listing import (
+    Layout,
+    _table,
+    fitted_table,
+    hidden_note,
+    table_width,
+    wanted_widths,
+)
 
 COLS = ("code", "title", "area", "starts_on", "ends_on", "count")
 LAYOUT = Layout(
@@ -65,3 +73,37 @@ def test_nothing_gives_way_on_a_wide_terminal() -> None:
     lines, hidden = _render([row], 200)
     assert hidden == [] and hidden_note(hidden) == ""
     assert all(c.replace("_", " ") in lines[2] for c in COLS)
+
+
+_text = st.text(st.characters(codec="utf-8", categories=("L", "Zs", "N", "P")), max_size=60)
+_any_row = st.fixed_dictionaries(
+    {
+        "code": _code,
+        "title": st.one_of(_title, _text, _text.map(lambda t: t[:9] + "\n" + t[9:])),
+        "area": _code,
+        "starts_on": _day,
+        "ends_on": st.one_of(_day, st.just("")),
+        "count": st.integers(0, 10**7).map(str),
+    }
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_any_row, min_size=0, max_size=6), st.integers(30, 200))
+def test_the_widths_counted_once_are_those_rich_measures_and_print_the_same_table(
+    cells: list[dict[str, str]], width: int
+) -> None:
+    # The fitting counts the widths itself instead of having Rich measure every cell at
+    # each try: the same columns must give way, and the table must print as Rich's own.
+    console = Console(file=io.StringIO(), width=width, color_system=None, emoji=False)
+    table, hidden = fitted_table("Things", COLS, cells, LAYOUT, console)
+    shown = [c for c in COLS if c not in hidden]
+    unbounded = console.options.update_width(10_000)
+    for some in (COLS, shown):
+        measured = Measurement.get(console, unbounded, _table("Things", some, cells, LAYOUT))
+        assert table_width(wanted_widths(COLS, cells, LAYOUT), some) == measured.maximum
+    console.print(table)
+    fixed = console.file.getvalue()  # type: ignore[attr-defined]
+    plain = Console(file=io.StringIO(), width=width, color_system=None, emoji=False)
+    plain.print(_table("Things", shown, cells, LAYOUT))
+    assert fixed == plain.file.getvalue()  # type: ignore[attr-defined]
