@@ -114,7 +114,14 @@ def test_each_refusal_is_a_clear_error_and_writes_nothing(planned: Engine, tmp_p
         (
             MadeVisit("H0", "V1", dt.date(2027, 2, 18), dt.date(2027, 2, 20)),
             Conflict,
-            "overlaps the visitor's visit recorded from 2027-02-20",
+            "overlaps the visitor's visit recorded from 2027-02-20 to 2027-02-22",
+        ),
+        (
+            # The same visit typed again: said to be recorded already, not a second place.
+            MadeVisit("H1", "V1", dt.date(2027, 2, 20), dt.date(2027, 2, 22)),
+            Conflict,
+            "this visit is recorded already (2027-02-20 to 2027-02-22, the visitor at this "
+            "household): nothing to record again",
         ),
     ]
     before = _state(planned)

@@ -28,6 +28,7 @@ from doorstep.storage.repositories import household_data
 from doorstep.storage.repositories import visit_records as repo
 from doorstep.storage.repositories import visits as visits_repo
 from doorstep.storage.repositories.pairing import lock_pairings
+from doorstep.storage.repositories.visit_records import Clash
 
 
 @dataclass(frozen=True)
@@ -135,9 +136,7 @@ class VisitStore(Protocol):
 
     def excluded_since(self, household_id: int, visitor_id: int) -> dt.date | None: ...
 
-    def recorded_clashes(
-        self, visitor_id: int, first: dt.date, last: dt.date
-    ) -> list[tuple[int, str | None, dt.date]]: ...
+    def recorded_clashes(self, visitor_id: int, first: dt.date, last: dt.date) -> list[Clash]: ...
 
     def planned_overlapping(
         self, pairing_id: int, first: dt.date, last: dt.date, *, skip: set[int]
@@ -168,9 +167,7 @@ class DbStore:
         found = exclusions_repo.excluded_since(self.conn, pl.Series([household_id]))
         return found.get((household_id, visitor_id))
 
-    def recorded_clashes(
-        self, visitor_id: int, first: dt.date, last: dt.date
-    ) -> list[tuple[int, str | None, dt.date]]:
+    def recorded_clashes(self, visitor_id: int, first: dt.date, last: dt.date) -> list[Clash]:
         return repo.recorded_clashes(self.conn, visitor_id, first, last)
 
     def planned_overlapping(
@@ -250,12 +247,22 @@ def check(
                 NotPermitted,
                 f"the household's consent is not given on the visit's {which} day",
             )
-    clash = [c for c in store.recorded_clashes(visitor_id, first, last) if c[0] not in ignore]
+    clash = [c for c in store.recorded_clashes(visitor_id, first, last) if c.id not in ignore]
     if clash:
+        if any((c.household_id, c.first, c.last) == (household_id, first, last) for c in clash):
+            # Recorded twice (typed again, a device's second record of it): not a clash of
+            # two visits, and the visitor need not hear that they were in two places.
+            return Refusal(
+                "start",
+                f"this visit is recorded already ({first} to {last}, the visitor at this "
+                "household): nothing to record again",
+                Conflict,
+                "the visit is recorded already",
+            )
         return Refusal(
             "start",
-            f"overlaps the visitor's visit recorded from {clash[0][2]}: a visitor makes one "
-            "visit at a time",
+            f"overlaps the visitor's visit recorded from {clash[0].first} to {clash[0].last}: "
+            "a visitor makes one visit at a time",
             Conflict,
             "overlaps another recorded visit of the visitor: a visitor makes one visit at a time",
         )

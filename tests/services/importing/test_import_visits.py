@@ -293,11 +293,12 @@ def test_a_synced_visit_over_another_households_or_another_devices_visit_is_refu
     assert any("overlaps the visitor's visit recorded from" in e for e in errors)
     mine = other | {"household_id": "H0"}
     run_import(planned, "visits", write_csv(tmp_path / "b.csv", HEADER, [mine]), today=TODAY)
+    # The same visit under another device's id: refused as recorded already.
     another = mine | {"visit_id": B}
     errors = rejected(
         planned, "visits", write_csv(tmp_path / "c.csv", HEADER, [another]), today=TODAY
     )
-    assert any("overlaps the visitor's visit recorded from" in e for e in errors)
+    assert any("this visit is recorded already" in e for e in errors)
 
 
 def test_a_visit_synced_again_under_another_household_gives_back_the_planned_visit_it_took(

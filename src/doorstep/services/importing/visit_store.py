@@ -23,6 +23,7 @@ from sqlalchemy import Connection
 from doorstep.domain.visit_ids import is_recorded_visit_id
 from doorstep.storage.repositories import bulk, exclusions, visit_sync
 from doorstep.storage.repositories import visit_records as repo
+from doorstep.storage.repositories.visit_records import Clash
 
 #: The columns of a visit a recording writes, with their types, for the bulk writes.
 _COLUMNS = {
@@ -56,9 +57,7 @@ class Preloaded:
         )
         self._consent: dict[tuple[int, dt.date], str | None] = {}
         self._excluded: dict[tuple[int, int], dt.date] = {}
-        self._recorded: dict[int, list[tuple[dt.date, int, dt.date, str | None]]] = defaultdict(
-            list
-        )
+        self._recorded: dict[int, list[Clash]] = defaultdict(list)
         self._planned: dict[int, list[tuple[dt.date, int, dt.date]]] = defaultdict(list)
         self._pairing_of: dict[int, int] = {}  # of each planned visit
         # Planned days of the recorded visits a write may give back (see ``UNRECORDED``).
@@ -91,12 +90,18 @@ class Preloaded:
         for r in recorded:
             start = r["actual_start"]
             self._recorded[int(r["visitor_id"])].append(
-                (start, int(r["id"]), r["actual_end"] or start, r["client_uuid"])
+                Clash(
+                    int(r["id"]),
+                    r["client_uuid"],
+                    start,
+                    r["actual_end"] or start,
+                    int(r["household_id"]),
+                )
             )
             if r["client_uuid"] is None or is_recorded_visit_id(r["client_uuid"]):
                 self.unsynced[(int(r["household_id"]), int(r["visitor_id"]))].append(r)
         for by_visitor in self._recorded.values():
-            by_visitor.sort()
+            by_visitor.sort(key=lambda c: (c.first, c.id))
         for mine in self.unsynced.values():
             mine.sort(key=lambda r: (r["actual_start"], r["id"]))
         self._remember_planned(recorded)
@@ -132,14 +137,9 @@ class Preloaded:
     def excluded_since(self, household_id: int, visitor_id: int) -> dt.date | None:
         return self._excluded.get((household_id, visitor_id))
 
-    def recorded_clashes(
-        self, visitor_id: int, first: dt.date, last: dt.date
-    ) -> list[tuple[int, str | None, dt.date]]:
-        return [
-            (i, uuid, start)
-            for start, i, end, uuid in self._recorded.get(visitor_id, ())
-            if start <= last and end >= first
-        ]
+    def recorded_clashes(self, visitor_id: int, first: dt.date, last: dt.date) -> list[Clash]:
+        mine = self._recorded.get(visitor_id, ())
+        return [c for c in mine if c.first <= last and c.last >= first]
 
     # What write() asks and does: the writes so far seen.
 

@@ -7,7 +7,7 @@ to the day before ``ended_on`` (its first day without it).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, NamedTuple
 
 import polars as pl
 from sqlalchemy import Connection, bindparam, func, insert, select, text, update
@@ -91,15 +91,26 @@ def planned_overlapping(
     return next((int(r) for r in rows if int(r) not in skip), None)
 
 
+class Clash(NamedTuple):
+    """A recorded visit of a visitor that meets the days of another."""
+
+    id: int
+    device_id: str | None
+    first: dt.date
+    last: dt.date
+    household_id: int
+
+
 def recorded_clashes(
     conn: Connection, visitor_id: int, first: dt.date, last: dt.date
-) -> list[tuple[int, str | None, dt.date]]:
-    """The visitor's recorded visits whose days meet ``first..last``: ``(id, device id,
-    first day)`` each."""
+) -> list[Clash]:
+    """The visitor's recorded visits whose days meet ``first..last``, by first day."""
     rows = conn.execute(
         text(
             """
-            SELECT id, client_uuid, actual_start FROM visits
+            SELECT id, client_uuid, actual_start, COALESCE(actual_end, actual_start),
+                   household_id
+            FROM visits
             WHERE visitor_id = :v AND status = 'done' AND actual_start <= :last
               AND COALESCE(actual_end, actual_start) >= :first
             ORDER BY actual_start, id
@@ -107,7 +118,7 @@ def recorded_clashes(
         ),
         {"v": visitor_id, "first": first, "last": last},
     ).all()
-    return [(int(i), u, _day(a)) for i, u, a in rows]
+    return [Clash(int(i), u, _day(a), _day(z), int(h)) for i, u, a, z, h in rows]
 
 
 #: A recorded visit as an import compares a row with it (with its household's and
