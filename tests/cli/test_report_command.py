@@ -7,9 +7,10 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from rich.cells import cell_len
 from sqlalchemy import Engine
 
-from tests.cli.conftest import Invoke
+from tests.cli.conftest import Invoke, doorstep_at
 from tests.factories.report import TODAY, small_programme
 
 PERIOD = ("--from", "2026-01-01", "--to", "2026-03-31", "--today", TODAY.isoformat())
@@ -119,3 +120,14 @@ def test_bad_options_are_one_line_and_write_nothing(
     assert result.output.startswith(line), result.output
     assert len(result.output.strip().splitlines()) == 1
     assert sorted(tmp_path.iterdir()) == before
+
+
+def test_the_table_has_no_empty_edges_so_a_county_fits_80_columns(
+    programme: None, db_url: str
+) -> None:
+    # A blank column at each edge made the village demo's report 81 columns wide (a
+    # county's 82), so an 80-column terminal folded every row; without them both fit.
+    shown = doorstep_at(80, db_url, "report", "--area", "R-C", *PERIOD, "--quiet")
+    rows = [line for line in shown.splitlines() if "R-C-V" in line]
+    assert len(rows) == 2 and all(line.startswith("R-C-V") for line in rows), shown
+    assert max(cell_len(line) for line in shown.splitlines()) <= 80, shown

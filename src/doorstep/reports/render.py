@@ -149,7 +149,7 @@ def report_tables(report: ProgrammeReport, by: By) -> list[Table]:
     then the whole area's visit codes over the period."""
     frame = report_frame(report, by)
     shown = [c for c in frame.columns if c in _HEADINGS and c != "area_name"]
-    main = Table(title=report.title, box=box.SIMPLE_HEAD, padding=(0, 0))
+    main = Table(title=report.title, box=box.SIMPLE_HEAD, padding=(0, 0), show_edge=False)
     for c in shown:
         key = c in ("area_code", "month")
         # No figure and no area code is ever cut: a narrow terminal folds the table's lines.
