@@ -57,6 +57,7 @@ def _table(title: str, first: str, rows: Sequence[tuple[str, OutcomeFigures]]) -
         title=title,
         caption=CAPTION,
         box=box.SIMPLE_HEAD,
+        padding=(0, 0),
         title_justify="left",
         caption_justify="left",
     )
