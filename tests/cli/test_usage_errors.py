@@ -39,6 +39,16 @@ from doorstep.cli.main import app
             "error: Option '--out' requires an argument.",
             "Try 'doorstep household export --help' for help.",
         ),
+        (
+            ["export", "nosuch", "x.csv"],
+            "error: Invalid value for 'entity': 'nosuch' is not one of 'areas', ",
+            "Try 'doorstep export --help' for help.",
+        ),
+        (
+            ["report", "--by", "week"],
+            "error: Invalid value for '--by': 'week' is not one of 'area', 'month', ",
+            "Try 'doorstep report --help' for help.",
+        ),
     ],
     ids=[
         "not-a-number",
@@ -48,6 +58,8 @@ from doorstep.cli.main import app
         "command",
         "option-value",
         "subcommand-option-value",
+        "argument-choice",  # without pydantic's "Value error, " before the reason
+        "option-choice",
     ],
 )
 def test_a_usage_error_is_one_line_and_a_hint_with_exit_code_2(

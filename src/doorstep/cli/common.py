@@ -95,6 +95,9 @@ class OneLineUsageErrors(TyperGroup):
 
 
 _ARGS = "doorstep.args"  # the command line's arguments, kept in the context's meta
+#: Typer validates choices with pydantic, whose message of a ValueError starts "Value error, ":
+#: "Invalid value for '--by': Value error, 'x' is not one of ..." reads as noise to a user.
+_PYDANTIC_PREFIX = re.compile(r"^(Invalid value for '[^']*': )Value error, ")
 
 
 def _command_named(ctx: click.Context) -> click.Context:
@@ -121,7 +124,7 @@ def _usage_errors_in_one_line(group: click.Context | None) -> Iterator[None]:
         ctx = getattr(exc, "ctx", None)
         if ctx is None and group is not None:
             ctx = _command_named(group)
-        message = " ".join(exc.format_message().split())
+        message = _PYDANTIC_PREFIX.sub(r"\1", " ".join(exc.format_message().split()), count=1)
         error = fail(message, code=exc.exit_code)
         if isinstance(ctx, click.Context) and ctx.command.get_help_option(ctx) is not None:
             err_console.print(
