@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
@@ -66,3 +67,22 @@ def test_every_command_group_help_has_an_example(name: str, group: Any) -> None:
     examples = [ln for ln in lines if ln.startswith("Example: doorstep ")]
     assert examples, f"`doorstep {name} --help` has no 'Example: doorstep ...' line"
     assert examples[-1].removeprefix("Example: doorstep ").startswith(name)
+
+
+#: Options that name a file a command reads, and those that name one it writes.
+_READS = ("--pairings", "--visitors", "--households")
+_WRITES = ("--out", "--compliance", "--chart")
+
+
+@pytest.mark.parametrize(
+    ("name", "command"), _commands(), ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_no_help_example_writes_over_a_file_it_reads(name: str, command: Any) -> None:
+    # `plan`'s example wrote --out v.csv over its own --visitors v.csv, which the command
+    # refuses: copied from --help, it failed.
+    for line in (command.help or "").splitlines():
+        words = line.strip().removeprefix("Example: ").split()
+        pairs = list(itertools.pairwise(words))
+        reads = {value for flag, value in pairs if flag in _READS}
+        writes = {value for flag, value in pairs if flag in _WRITES}
+        assert not reads & writes, f"`doorstep {name}` example: {line.strip()}"

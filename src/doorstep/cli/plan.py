@@ -455,7 +455,7 @@ def plan_cmd(
     cadence is not met, by household and visitor id, once the plan is stored; each one
     named is a read in the audit trail.
 
-    Example: doorstep plan --pairings pairs.csv --visitors v.csv --start 2027-01-01 --out v.csv
+    Example: doorstep plan --pairings pairs.csv --visitors v.csv --start 2027-01-01 --out visits.csv
 
     Example: doorstep plan --area GZ-14 --start 2027-01-04 --compliance unmet.xlsx
     """
