@@ -112,6 +112,23 @@ def test_the_visit_record_and_missed_examples_are_dated_after_their_visit() -> N
         assert days and all(day <= today for day in days), line
 
 
+def test_the_visit_record_and_missed_help_examples_are_the_tours_planned_visits() -> None:
+    # `visits missed` marks a planned visit starting on --start: its example, starting on
+    # 2027-03-08, named no visit of the county demo's plan from 2027-01-04 and was refused.
+    # The tour in docs/cli.md names the plan's visits; the help's examples take those.
+    from doorstep.cli import visits
+
+    def visit(line: str) -> tuple[str, str, str]:
+        verb, household = re.findall(r"doorstep visits (record|missed) (H\d{7})", line)[0]
+        return verb, household, line.split("--start ")[1].split()[0]
+
+    tour = "\n".join(_sh_blocks(ROOT / "docs" / "cli.md")).replace("\\\n", " ")
+    planned = {visit(ln) for ln in tour.splitlines() if re.search(r"visits (record|missed) H", ln)}
+    for fn in (visits.record_cmd, visits.missed_cmd):
+        example = " ".join((fn.__doc__ or "").split("Example:")[-1].split())
+        assert visit(example) in planned, (example, planned)
+
+
 def test_the_visits_help_examples_name_the_county_demos_areas_teams_and_visitors(
     county: DemoProgramme,
 ) -> None:

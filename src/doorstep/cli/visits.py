@@ -436,11 +436,11 @@ def missed_cmd(
 # docs/cli.md); too long for a docstring line, so added here, last, as help ends with one.
 record_cmd.__doc__ = (
     inspect.cleandoc(record_cmd.__doc__ or "")
-    + "\n\nExample: doorstep visits record H0005959 --visitor V0000123 --start 2027-01-09"
-    " --outcome none --today 2027-02-01"
+    + "\n\nExample: doorstep visits record H0005959 --visitor V0000123 --start 2027-01-04"
+    " --end 2027-01-08 --outcome none --today 2027-03-20"
 )
 missed_cmd.__doc__ = (
     inspect.cleandoc(missed_cmd.__doc__ or "")
-    + "\n\nExample: doorstep visits missed H0006074 --visitor V0000123 --start 2027-03-08"
-    " --today 2027-03-09"
+    + "\n\nExample: doorstep visits missed H0006074 --visitor V0000123 --start 2027-03-03"
+    " --today 2027-03-20"
 )
