@@ -34,7 +34,7 @@ def test_a_village_is_paired_reviewed_committed_planned_and_listed(
 
     diff = cli("pair", "diff", str(pid), "--limit", "0")
     assert diff.exit_code == 0
-    assert f"{consenting} households would change visitor" in diff.output
+    assert f"Households whose pairing would change: {consenting}" in diff.output
 
     household = cli("pair", "show", str(pid))
     assert household.exit_code == 0
@@ -239,7 +239,7 @@ def test_a_new_only_proposal_is_shown_diffed_and_committed_like_any_other(
     assert "no (new households only; exact)" in shown.output
     assert "New households to pair" in shown.output
     diff = cli("pair", "diff", str(pid))
-    assert "1 household would change visitor" in diff.output
+    assert "Households whose pairing would change: 1" in diff.output
     assert "[/x]" in diff.output and "V2" in diff.output
     committed = cli("pair", "commit", str(pid))
     assert committed.exit_code == 0, committed.output

@@ -308,7 +308,8 @@ def diff_cmd(
     if not changes.total:  # a one-line answer, not the headers of an empty table
         console.print(f"No household would change visitor with proposal {number}.")
         return
-    table = Table(title=f"{count(changes.total, 'households')} would change visitor")
+    # "Change", not "change visitor": on a first pairing none of them has one yet.
+    table = Table(title=f"Households whose pairing would change: {changes.total:,}")
     for col in ("household", "now", "by commit", "proposed", "km", "reason if none"):
         table.add_column(col)
     shown = changes.changes
