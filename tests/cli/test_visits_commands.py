@@ -210,6 +210,10 @@ def test_an_unknown_visitor_or_team_is_one_red_line_like_an_unknown_area(
     assert cli("visits", "overdue", "--area", "NOPE").output.strip() == (
         "error: no area with code 'NOPE'"
     )
+    # Codes are told apart by case; one typed in the wrong case is pointed to.
+    assert cli("visits", "overdue", "--area", "r-c").output.strip() == (
+        "error: no area with code 'r-c'; did you mean 'R-C'?"
+    )
 
 
 def test_csv_lists_keep_a_spreadsheet_from_running_a_name(

@@ -20,7 +20,7 @@ from doorstep.domain.enums import ActivityKind, ConsentState
 from doorstep.errors import Conflict, InvalidInput, Named, NotFound
 from doorstep.privacy.audit import record_event
 from doorstep.storage.repositories import household_data, visitor_data
-from doorstep.storage.repositories.pairing import area_by_code, household_id
+from doorstep.storage.repositories.pairing import area_by_code, household_id, same_but_case
 from doorstep.storage.repositories.visit_records import consent_on_day
 from doorstep.storage.tables import Activity, ActivityAttendance, Area, Organisation
 
@@ -84,7 +84,7 @@ def add_activity(
         raise Conflict(f"an activity with code {code!r} exists already")
     area_id = session.scalar(select(Area.id).where(Area.code == area))
     if area_id is None:
-        raise NotFound(f"no area with code {area!r}")
+        raise NotFound(f"no area with code {area!r}{same_but_case(session.connection(), area)}")
     org_id = None
     if organiser is not None:
         org_id = session.scalar(select(Organisation.id).where(Organisation.code == organiser))

@@ -22,7 +22,7 @@ from doorstep.domain.enums import ConsentState, ProjectStatus
 from doorstep.errors import Conflict, InvalidInput, Named, NotFound
 from doorstep.privacy.audit import record_event
 from doorstep.services.activities import known_household
-from doorstep.storage.repositories.pairing import area_by_code
+from doorstep.storage.repositories.pairing import area_by_code, same_but_case
 from doorstep.storage.tables import Area, Household, Organisation, Project, ProjectHousehold
 
 #: The table audit details name.
@@ -99,7 +99,7 @@ def add_project(
         raise Conflict(f"a project with code {code!r} exists already")
     area_id = session.scalar(select(Area.id).where(Area.code == area))
     if area_id is None:
-        raise NotFound(f"no area with code {area!r}")
+        raise NotFound(f"no area with code {area!r}{same_but_case(session.connection(), area)}")
     sponsor_id = session.scalar(select(Organisation.id).where(Organisation.code == sponsor))
     if sponsor_id is None:
         raise NotFound(f"no organisation with code {sponsor!r}")

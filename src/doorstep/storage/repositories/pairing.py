@@ -25,8 +25,19 @@ def area_by_code(conn: Connection, code: str) -> tuple[int, str, str]:
         text("SELECT id, path, name FROM areas WHERE code = :code"), {"code": code}
     ).one_or_none()
     if row is None:
-        raise NotFound(f"no area with code {code!r}{_if_empty(conn)}")
+        raise NotFound(f"no area with code {code!r}{_if_empty(conn)}{same_but_case(conn, code)}")
     return int(row[0]), str(row[1]), str(row[2])
+
+
+def same_but_case(conn: Connection, code: str) -> str:
+    """``"; did you mean 'GZ-14'?"`` where an area's code differs from ``code`` only in
+    case (codes are kept as typed, and told apart by case), else nothing."""
+    found = conn.execute(
+        text("SELECT code FROM areas WHERE LOWER(code) = LOWER(:code) ORDER BY code LIMIT 3"),
+        {"code": code},
+    ).scalars()
+    names = [repr(str(c)) for c in found]
+    return f"; did you mean {' or '.join(names)}?" if names else ""
 
 
 def _if_empty(conn: Connection) -> str:
