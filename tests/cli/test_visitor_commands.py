@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 from pathlib import Path
@@ -64,6 +65,10 @@ def test_a_visitor_is_exported_as_json_and_erased_only_when_confirmed_and_free(
     assert len(lines) == 1
     assert lines[0].startswith("error: visitor V1 still looks after households: 1 current ")
     assert "re-pair them first" in lines[0]
+    # The day that takes the visitor off is named: the last day counts as a working one.
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    assert f"active_to {yesterday} or earlier" in lines[0]
+    assert "`doorstep export visitors` has it" in lines[0]
 
     with people.begin() as conn:  # H1 handed over to another visitor: V1's pairing ended
         conn.execute(text("UPDATE pairings SET ended_on = '2026-06-01', end_reason = 'repaired'"))

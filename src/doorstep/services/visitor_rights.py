@@ -97,9 +97,11 @@ def erase_visitor(
     if pairings or planned:
         raise Conflict(
             f"visitor {external_id} still looks after households: {pairings} current "
-            f"pairing(s), {planned} visit(s) planned from {today}; re-pair them first (a "
-            "visitors import with the visitor's active_to, then `doorstep pair --area ... "
-            "--new-only`, `pair commit` and `plan --area`), then erase"
+            f"pairing(s), {planned} visit(s) planned from {today}; re-pair them first: give "
+            f"the visitor a last day before today (active_to {today - dt.timedelta(days=1)} or "
+            "earlier: the last day is a working one) in a visitors import of their whole row "
+            "(`doorstep export visitors` has it), then `doorstep pair --area ... --new-only`, "
+            "`pair commit` and `plan --area`; then erase"
         )
     erased, kept = repo.counts(conn, visitor)
     repo.erase(conn, visitor, today)
