@@ -77,6 +77,7 @@ def print_proposal(view: pairing.ProposalView) -> None:
         ("95th percentile distance", _km(f["p95_distance_m"] if f["paired"] else None)),
         *([("New households to pair", f"{f['new']:,}")] if "new" in f else []),
         _churn_row(f["churn"]),
+        *_leaving_rows(f),
         ("Certified optimal", certified_text(f)),
         ("Seconds", f"{f['seconds']:.1f}"),
     ]
@@ -86,12 +87,45 @@ def print_proposal(view: pairing.ProposalView) -> None:
     console.print(table)
     # Every open pairing after the proposal, in this area or not: a visitor full elsewhere
     # is shown with its households, not as one with none.
-    loads = Table(title="Caseloads of active visitors, in this area or not")
+    title = "Caseloads of active visitors, in this area or not"
+    # As wide as its title: a title folds to its table's width, three lines over this one.
+    loads = Table(title=title, min_width=len(title))
     loads.add_column("households")
     loads.add_column("visitors", justify="right")
     for load, n in sorted(f["caseloads"].items(), key=lambda kv: int(kv[0])):
         loads.add_row(load, f"{n:,}")
     console.print(loads)
+
+
+def _leaving_rows(f: dict[str, Any]) -> list[tuple[str, str]]:
+    """The households the proposal gives to visitors about to leave (none stored by a
+    proposal made before session 42, none shown when there are none)."""
+    soon = f.get("leaving_soon")
+    if not soon or not soon["households"]:
+        return []
+    return [
+        (
+            f"  with visitors leaving within {soon['within_days']} days",
+            f"{soon['households']:,} ({count(soon['visitors'], 'visitors')})",
+        )
+    ]
+
+
+def note_leaving(f: dict[str, Any], area: str) -> None:
+    """Say, on stderr, that some households go to visitors about to leave, and what to do."""
+    soon = f.get("leaving_soon")
+    if not soon or not soon["households"]:
+        return
+    err_console.print(
+        f"{count(soon['households'], 'households')} would be with "
+        f"{count(soon['visitors'], 'visitors')} whose last day is within "
+        f"{soon['within_days']} days, perhaps before a first visit: pairing takes everyone "
+        "active today. Once a visitor has left, `doorstep pair --area "
+        f"{area} --new-only` hands their households over; to hand them over now, give the "
+        "visitor an active_to before today (a visitors import).",
+        markup=False,
+        soft_wrap=True,
+    )
 
 
 def _commit_rows(view: pairing.ProposalView) -> list[tuple[str, str]]:
@@ -188,6 +222,7 @@ def propose_area(
     if not quiet:
         print_proposal(view)
         note_shortage(view.figures)
+        note_leaving(view.figures, area)
         err_console.print(
             f"Review with `doorstep pair diff {view.id}`, then "
             f"`doorstep pair commit {view.id}` or `doorstep pair discard {view.id}`."

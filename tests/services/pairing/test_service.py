@@ -170,6 +170,22 @@ def test_a_visitor_outside_their_active_dates_gets_no_household(
         ]
 
 
+def test_the_figures_count_households_going_to_visitors_about_to_leave(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    # V1's last day is 59 days off, V2's 60: only V1 leaves within the 60 days counted.
+    vv = [
+        visitor(visitor_id="V1", capacity=2, active_to="2026-07-30"),
+        visitor(visitor_id="V2", capacity=1, active_to="2026-07-31"),
+    ]
+    _add(with_areas, tmp_path, "visitors", vv)
+    hh = [household(household_id=f"H{i}", lat=26.58 + i / 1000) for i in range(3)]
+    _add(with_areas, tmp_path, "households", hh)
+    view = _propose(with_areas)
+    assert view.figures["paired"] == 3
+    assert view.figures["leaving_soon"] == {"within_days": 60, "households": 2, "visitors": 1}
+
+
 def test_an_explanation_names_the_visitor_and_why_the_others_were_not_chosen(
     village: Engine,
 ) -> None:

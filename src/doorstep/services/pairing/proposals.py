@@ -132,11 +132,13 @@ def propose(
             scope.problem, params=params, max_settled=max_settled, progress=progress
         )
         result = inserted.result
-        figs = figures(scope, result, time.perf_counter() - t0, summary=inserted.summary())
+        figs = figures(
+            scope, result, time.perf_counter() - t0, summary=inserted.summary(), today=today
+        )
         stored |= {"mode": NEW_ONLY, "max_settled": max_settled}
     else:
         result = solve(scope.problem, params=params, mapper=mapper, progress=progress)
-        figs = figures(scope, result, time.perf_counter() - t0)
+        figs = figures(scope, result, time.perf_counter() - t0, today=today)
     proposal = PairingProposal(
         area_id=scope.area_id,
         created_by=actor,
