@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from tests.cli.conftest import Invoke
+from tests.factories.audit import events_about
 from tests.factories.db import run_import
 from tests.factories.files import (
     HOUSEHOLD_HEADER,
@@ -67,8 +68,7 @@ def test_a_visitor_is_exported_as_json_and_erased_only_when_confirmed_and_free(
     assert "re-pair them first" in lines[0]
     # The day that takes the visitor off is named: the last day counts as a working one.
     yesterday = dt.date.today() - dt.timedelta(days=1)
-    assert f"active_to {yesterday} or earlier" in lines[0]
-    assert "`doorstep export visitors` has it" in lines[0]
+    assert f"`doorstep visitor end V1 --last-day {yesterday}` or earlier" in lines[0]
 
     with people.begin() as conn:  # H1 handed over to another visitor: V1's pairing ended
         conn.execute(text("UPDATE pairings SET ended_on = '2026-06-01', end_reason = 'repaired'"))
@@ -115,3 +115,40 @@ def test_an_erased_visitor_is_in_neither_the_database_file_nor_its_log(
             assert NAME.encode() not in held, path.name
     finally:
         other.close()
+
+
+def _last_day(engine: Engine, who: str) -> str | None:
+    with engine.connect() as conn:
+        day = conn.execute(
+            text("SELECT active_to FROM visitors WHERE external_id = :v"), {"v": who}
+        ).scalar_one()
+    return None if day is None else str(day)[:10]
+
+
+def test_a_visitor_is_given_a_last_day_audited_and_told_what_it_leaves_to_do(
+    cli: Invoke, people: Engine
+) -> None:
+    ended = cli("visitor", "end", "V1", "--last-day", "2026-12-03")
+    assert ended.exit_code == 0, ended.output
+    assert "Visitor V1's last day is 2026-12-03 (was none)." in ended.output
+    # V1 still looks after H1, in R-C-V1: the note says when and how it is handed over.
+    assert "V1 still looks after 1 household (in R-C-V1). From 2026-12-04 on," in ended.output
+    assert "`doorstep pair --area R-C-V1 --new-only`" in ended.output
+    assert _last_day(people, "V1") == "2026-12-03"
+    events = [e for e in events_about(people, "visitor") if e[1] == "V1"]
+    assert events[-1] == ("update", "V1", {"active_to": "2026-12-03", "was": None})
+    again = cli("visitor", "end", "V1", "--last-day", "2026-12-03")
+    assert again.exit_code == 0 and "last day is 2026-12-03 already" in again.output
+    assert [e for e in events_about(people, "visitor") if e[1] == "V1"] == events
+    # V2 looks after no one: no note.
+    free = cli("visitor", "end", "V2", "--last-day", "2027-01-31")
+    assert free.exit_code == 0 and "looks after" not in free.output
+    with people.begin() as conn:
+        conn.execute(
+            text("UPDATE visitors SET active_from = '2026-01-01' WHERE external_id = 'V2'")
+        )
+    early = cli("visitor", "end", "V2", "--last-day", "2025-12-31")
+    assert early.exit_code == 2 and "before the visitor's first day" in early.output
+    assert _last_day(people, "V2") == "2027-01-31"
+    unknown = cli("visitor", "end", "V9", "--last-day", "2027-01-31")
+    assert unknown.exit_code == 1 and "no visitor with id 'V9'" in unknown.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import typer
@@ -9,18 +10,21 @@ import typer
 from doorstep.cli.common import (
     check_out_file,
     console,
+    count,
     err_console,
     handle_errors,
     id_argument,
+    parse_day,
 )
 from doorstep.cli.context import actor, attempted, session
 from doorstep.cli.subject_export import deliver
 from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import SUBJECT_EXPORT, Attempt
-from doorstep.services import household_rights, visitor_rights
+from doorstep.services import household_rights, visitor_days, visitor_rights
 
 app = typer.Typer(
-    help="One visitor's data: export everything held about them, or erase it.\n\n"
+    help="One visitor: give them their last day; export everything held about them, or "
+    "erase it.\n\n"
     "Example: doorstep visitor export V0000123 --out V0000123.json",
     no_args_is_help=True,
 )
@@ -48,6 +52,43 @@ def export_cmd(
         data = visitor_rights.export_visitor(s, visitor, actor=tried.actor)
     with attempted(tried):
         deliver(data, out, visitor)
+
+
+@app.command("end")
+@handle_errors
+def end_cmd(
+    visitor: str = typer.Argument(..., help="The visitor's id.", callback=id_argument),
+    last_day: str = typer.Option(
+        ...,
+        "--last-day",
+        help="Their last working day, YYYY-MM-DD (active from the next, no more).",
+    ),
+) -> None:
+    """Give a visitor who leaves their last day (active_to), as a visitors import of their
+    row would, and say what it leaves to do: the households they look after keep them until
+    a pairing commit after that day hands them over.
+
+    Example: doorstep visitor end V0000123 --last-day 2026-12-31
+    """
+    day = parse_day("--last-day", last_day)
+    tried = Attempt(actor(), "update", "visitor", visitor, {"active_to": day.isoformat()})
+    with session(tried) as s:
+        ended = visitor_days.end_visitor(s, visitor, day, actor=tried.actor)
+    if ended is None:
+        console.print(f"Visitor {visitor}'s last day is {day} already.", markup=False)
+        return
+    was = "none" if ended.was is None else str(ended.was)
+    console.print(f"Visitor {visitor}'s last day is {day} (was {was}).", markup=False)
+    if ended.households:
+        areas = ", ".join(ended.areas[:3]) + (" ..." if len(ended.areas) > 3 else "")
+        area = ended.areas[0] if len(ended.areas) == 1 else "AREA"
+        err_console.print(
+            f"{visitor} still looks after {count(ended.households, 'households')} (in "
+            f"{areas}). From {day + dt.timedelta(days=1)} on, `doorstep pair --area {area} "
+            "--new-only`, then `pair commit` and `plan --area`, hands them over.",
+            markup=False,
+            soft_wrap=True,
+        )
 
 
 @app.command("erase")

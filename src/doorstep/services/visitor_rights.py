@@ -98,10 +98,10 @@ def erase_visitor(
         raise Conflict(
             f"visitor {external_id} still looks after households: {pairings} current "
             f"pairing(s), {planned} visit(s) planned from {today}; re-pair them first: give "
-            f"the visitor a last day before today (active_to {today - dt.timedelta(days=1)} or "
-            "earlier: the last day is a working one) in a visitors import of their whole row "
-            "(`doorstep export visitors` has it), then `doorstep pair --area ... --new-only`, "
-            "`pair commit` and `plan --area`; then erase"
+            "the visitor a last day before today (`doorstep visitor end "
+            f"{external_id} --last-day {today - dt.timedelta(days=1)}` or earlier: the last "
+            "day is a working one), then `doorstep pair --area ... --new-only`, `pair commit` "
+            "and `plan --area`; then erase"
         )
     erased, kept = repo.counts(conn, visitor)
     repo.erase(conn, visitor, today)
