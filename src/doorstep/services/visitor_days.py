@@ -12,12 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from doorstep.errors import InvalidInput, NotFound
 from doorstep.privacy.audit import record_event
 from doorstep.storage.repositories import visitor_data
+from doorstep.storage.tables import Area, Household, Pairing, Visitor
 
 
 @dataclass(frozen=True)
@@ -37,24 +38,20 @@ def end_visitor(
     """Set visitor ``external_id``'s last day to ``last_day``; ``None`` when it was that day
     already (nothing written). Refused for an unknown or erased visitor, and for a day
     before their first."""
-    conn = session.connection()
-    found = visitor_data.find(conn, external_id)
+    found = visitor_data.find(session.connection(), external_id)
     if found is None:
         raise NotFound(f"no visitor with id {external_id!r}")
-    visitor, erased = found
-    if erased:
+    if found[1]:
         raise NotFound(f"visitor {external_id} was erased: nothing about them is held")
-    first, was = conn.execute(
-        text("SELECT active_from, active_to FROM visitors WHERE id = :v"), {"v": visitor}
-    ).one()
-    first, was = _day(first), _day(was)
-    if first is not None and last_day < first:
-        raise InvalidInput(f"--last-day {last_day} is before the visitor's first day ({first})")
+    visitor = session.get_one(Visitor, found[0])
+    if visitor.active_from is not None and last_day < visitor.active_from:
+        raise InvalidInput(
+            f"--last-day {last_day} is before the visitor's first day ({visitor.active_from})"
+        )
+    was = visitor.active_to
     if was == last_day:
         return None
-    conn.execute(
-        text("UPDATE visitors SET active_to = :d WHERE id = :v"), {"d": last_day, "v": visitor}
-    )
+    visitor.active_to = last_day
     detail = {"active_to": last_day.isoformat(), "was": None if was is None else was.isoformat()}
     record_event(
         session,
@@ -64,22 +61,11 @@ def end_visitor(
         entity_id=external_id,
         detail=detail,
     )
-    held = (
-        conn.execute(
-            text(
-                "SELECT a.code FROM pairings p JOIN households h ON h.id = p.household_id "
-                "JOIN areas a ON a.id = h.area_id WHERE p.visitor_id = :v AND p.ended_on IS NULL"
-            ),
-            {"v": visitor},
-        )
-        .scalars()
-        .all()
-    )
-    return Ended(last_day, was, len(held), tuple(sorted({str(a) for a in held})))
-
-
-def _day(value: object) -> dt.date | None:
-    """A date column's value (SQLite hands back ISO text)."""
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
+    session.flush()
+    held = session.scalars(
+        select(Area.code)
+        .join(Household, Household.area_id == Area.id)
+        .join(Pairing, Pairing.household_id == Household.id)
+        .where(Pairing.visitor_id == visitor.id, Pairing.ended_on.is_(None))
+    ).all()
+    return Ended(last_day, was, len(held), tuple(sorted(set(held))))
