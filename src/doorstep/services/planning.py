@@ -152,13 +152,20 @@ def _plannable(pairs: pl.DataFrame, start: dt.date, end: dt.date) -> pl.Series:
     # leaves within a stay of the start gets no visit, but its household's cadence is
     # still measured (and reported, overdue say) until then.
     to = pairs["plan_end"].fill_null(dt.date.max)
-    given = ConsentState.GIVEN.value
     return (
-        ((pairs["consent_state"] == given) | (pairs["consent_on_start"] == given).fill_null(False))
+        pairs.select(_consents()).to_series()
         & (pairs["excluded"] == 0)
         & (frm < to)
         & (frm < end)
         & (to > start)
+    )
+
+
+def _consents() -> pl.Expr:
+    """Whether a pairing's household consents, now or on the plan's start day."""
+    given = ConsentState.GIVEN.value
+    return (pl.col("consent_state") == given) | (pl.col("consent_on_start") == given).fill_null(
+        False
     )
 
 
@@ -173,14 +180,10 @@ def not_planned(pairs: pl.DataFrame, plannable: pl.Series, start: dt.date) -> di
     (the pairing stays open until a commit hands the household over), or else no day of
     the horizon (it begins after it, or its consent ends before it). A plan's count of
     pairings left out these, which ``stats`` counts as active: the summary says why."""
-    given = ConsentState.GIVEN.value
-    consents = (pl.col("consent_state") == given) | (pl.col("consent_on_start") == given).fill_null(
-        False
-    )
     why = (
         pl.when(pl.col("excluded") != 0)
         .then(pl.lit(NOT_PLANNED[0]))
-        .when(~consents)
+        .when(~_consents())
         .then(pl.lit(NOT_PLANNED[1]))
         .when(pl.col("visitor_to") < start)
         .then(pl.lit(NOT_PLANNED[2]))
