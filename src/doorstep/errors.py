@@ -70,3 +70,10 @@ class NotPermitted(DoorstepError):
 
 class InvalidInput(DoorstepError):
     status = 422
+
+
+class NotAuthenticated(DoorstepError):
+    """An API request without a token the programme knows, or with one expired, revoked or
+    of a disabled account."""
+
+    status = 401

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from doorstep.cli import account as account_cli
 from doorstep.cli import activity as activity_cli
 from doorstep.cli import db as db_cli
 from doorstep.cli import demo as demo_cli
@@ -46,6 +47,8 @@ registry_cli.register(app)
 report_cli.register(app)
 outcomes_cli.register(app)
 app.command("demo")(demo_cli.demo_cmd)
+app.add_typer(account_cli.app, name="account")
+app.command("serve")(account_cli.serve_cmd)
 reflow_app(app)
 
 

@@ -26,6 +26,7 @@ from doorstep.privacy.audit import record_event, record_events
 from doorstep.storage.repositories import exclusions as exclusions_repo
 from doorstep.storage.repositories import household_data
 from doorstep.storage.repositories import visit_records as repo
+from doorstep.storage.repositories import visit_sync as visit_sync_repo
 from doorstep.storage.repositories import visits as visits_repo
 from doorstep.storage.repositories.pairing import lock_pairings
 from doorstep.storage.repositories.visit_records import Clash
@@ -605,3 +606,42 @@ def leave_words(visitor: str, first: dt.date, last: dt.date) -> str:
         f"{visitor} is on leave from {first} to {last} by the records: if they worked those "
         "days, correct the leave (export leave, edit it, import leave --replace)"
     )
+
+
+def sent_again(session: Session, made: MadeVisit, *, actor: str) -> bool:
+    """Whether ``made`` is stored already under its device id (``visit_id``) as made: the
+    same household, visitor and days. A device that sends a visit again, its first answer
+    lost, then records nothing twice (the check is read in the trail under the household).
+
+    Raises
+    ------
+    Conflict
+        The id is stored for another visit: a recorded visit is changed by an import of
+        visits (``doorstep import visits``), which knows it by that id.
+    """
+    if made.visit_id is None:
+        return False
+    stored = visit_sync_repo.by_client_ids(session.connection(), [made.visit_id]).get(made.visit_id)
+    if stored is None:
+        return False
+    same = (
+        stored["status"] == VisitStatus.DONE.value
+        and (stored["household"], stored["visitor"]) == (made.household, made.visitor)
+        and (stored["actual_start"], stored["actual_end"]) == (made.start, made.last)
+    )
+    if not same:
+        raise Conflict(
+            f"visit id {made.visit_id} is recorded already for another household, visitor or "
+            "days: a recorded visit is changed by `doorstep import visits`, which knows it by "
+            "its id; a new visit needs a new id"
+        )
+    record_event(
+        session,
+        actor=actor,
+        action="read",
+        entity="household",
+        entity_id=made.household,
+        detail={"visit_id": made.visit_id, "sent_again": True},
+    )
+    session.flush()
+    return True

@@ -47,6 +47,7 @@ ERASED = (
     "cancelled_visits",
     "erased_visit_events",
     "activity_attendance",  # a row naming a visitor names no household (migration 0013)
+    "accounts",  # their API account (migration 0015); its tokens go with it
 )
 #: The tables of households' records that name the visitor, kept by an erasure.
 KEPT = ("pairings", "visits", "proposed_pairs")

@@ -1,5 +1,6 @@
 """Every table, imported here so ``Base.metadata`` is complete for Alembic."""
 
+from doorstep.storage.tables.accounts import Account, ApiToken
 from doorstep.storage.tables.activities import (
     Activity,
     ActivityAttendance,
@@ -27,8 +28,10 @@ from doorstep.storage.tables.people import (
 from doorstep.storage.tables.visits import CancelledVisit, ErasedVisitEvent, Visit
 
 __all__ = [
+    "Account",
     "Activity",
     "ActivityAttendance",
+    "ApiToken",
     "Area",
     "AuditEvent",
     "CancelledVisit",

@@ -1,0 +1,36 @@
+"""The FastAPI application: ``create_app()`` for a database, served by `doorstep serve`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from fastapi import FastAPI
+
+from doorstep import __version__
+from doorstep.api import errors
+from doorstep.api.routes import me, reports, visits
+from doorstep.config import get_settings
+from doorstep.storage.session import make_engine
+
+#: Where every route lives: a later, incompatible API gets a prefix of its own.
+PREFIX = "/api/v1"
+
+
+def create_app(
+    database_url: str | None = None, *, today: Callable[[], dt.date] = dt.date.today
+) -> FastAPI:
+    """The API over the database at ``database_url`` (default: ``DOORSTEP_DATABASE_URL``),
+    whose schema must be up to date (`doorstep db upgrade`); ``today`` is the clock the
+    routes read the day from."""
+    app = FastAPI(
+        title="Doorstep",
+        version=__version__,
+        summary="Work lists, visits and reports of a home-visiting programme",
+    )
+    app.state.engine = make_engine(database_url or get_settings().database_url)
+    app.state.today = today
+    errors.install(app)
+    for router in (me.router, visits.router, reports.router):
+        app.include_router(router, prefix=PREFIX)
+    return app

@@ -1,0 +1,83 @@
+"""What a route is given: the database, the day, the account that calls, a unit of work."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from doorstep.errors import Conflict, DoorstepError, NotAuthenticated
+from doorstep.privacy.access import Principal
+from doorstep.privacy.audit import Attempt, record_attempt, record_named_reads
+from doorstep.services import accounts
+from doorstep.storage.session import WRITER_BUSY, unit_of_work
+
+
+def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def get_today(request: Request) -> dt.date:
+    clock: Callable[[], dt.date] = request.app.state.today
+    return clock()
+
+
+EngineDep = Annotated[Engine, Depends(get_engine)]
+TodayDep = Annotated[dt.date, Depends(get_today)]
+_bearer = HTTPBearer(auto_error=False, description="A token from `doorstep account token`")
+
+
+def get_principal(
+    engine: EngineDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None:
+        raise NotAuthenticated(
+            "no token: send `Authorization: Bearer <token>` (`doorstep account token NAME`)"
+        )
+    with unit_of_work(engine) as session:
+        return accounts.authenticate(session, credentials.credentials)
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+@contextmanager
+def unit(engine: Engine, who: Principal, attempt: Attempt | None = None) -> Iterator[Session]:
+    """One transaction for one request: committed when the block ends, rolled back on any
+    error. An ``attempt`` that does not complete is recorded after the rollback as refused or
+    failed, as at the command line; a refusal that names people records a read under each."""
+    try:
+        with unit_of_work(engine) as session:
+            yield session
+    except IntegrityError as exc:
+        error = Conflict(
+            "the database refused a write: a record this request read was changed by another "
+            f"one meanwhile; nothing was written, send it again ({str(exc.orig).splitlines()[0]})"
+        )
+        _record(engine, who, attempt, error)
+        raise error from None
+    except OperationalError as exc:
+        if "database is locked" not in str(exc):
+            raise
+        error = Conflict(WRITER_BUSY)
+        _record(engine, who, attempt, error)
+        raise error from None
+    except Exception as exc:
+        _record(engine, who, attempt, exc)
+        raise
+
+
+def _record(engine: Engine, who: Principal, attempt: Attempt | None, error: Exception) -> None:
+    if attempt is not None:
+        record_attempt(engine, attempt, error)
+    elif isinstance(error, DoorstepError) and error.named:
+        record_named_reads(engine, who.actor, error)

@@ -1,0 +1,99 @@
+"""Work lists and recording visits: what a field visitor's phone and a coordinator need."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response, status
+
+from doorstep.api.deps import EngineDep, PrincipalDep, TodayDep, unit
+from doorstep.api.schemas import MissedCreate, VisitCreate, VisitRecorded, WorkList
+from doorstep.privacy import access
+from doorstep.privacy.audit import Attempt
+from doorstep.services import visit_records, work_lists
+
+router = APIRouter(prefix="/visits", tags=["visits"])
+
+
+@router.get("/{kind}", response_model=WorkList)
+def work_list(
+    kind: Literal["due", "overdue", "upcoming"],
+    engine: EngineDep,
+    who: PrincipalDep,
+    today: TodayDep,
+    area: str | None = None,
+    visitor: str | None = None,
+    team: str | None = None,
+    days: Annotated[int, Query(ge=0, le=366)] = 14,
+    max_gap_days: Annotated[int, Query(ge=1, le=3660)] = 60,
+    as_of: Annotated[dt.date | None, Query(description="The day listed (default: today)")] = None,
+) -> WorkList:
+    """Households due or overdue a visit, or visits coming up, within the caller's scope."""
+    day = as_of or today
+    with unit(engine, who) as session:
+        conn = session.connection()
+        area = access.list_area(conn, who, area)
+        visitor = access.list_visitor(who, visitor)
+        rows = work_lists.work_list(
+            session,
+            kind,
+            actor=who.actor,
+            today=day,
+            max_gap_days=max_gap_days,
+            days=days,
+            visitor=visitor,
+            team=team,
+            area=area,
+        )
+    return WorkList(kind=kind, today=day, area=area, visitor=visitor, rows=rows)
+
+
+@router.post("", response_model=VisitRecorded, status_code=status.HTTP_201_CREATED)
+def record(
+    body: VisitCreate, engine: EngineDep, who: PrincipalDep, today: TodayDep, response: Response
+) -> VisitRecorded:
+    """Record a visit as made; sent again under its ``visit_id``, it is recorded once."""
+    detail = {"visitor": body.visitor, "start": body.start.isoformat(), "status": "done"}
+    tried = Attempt(who.actor, "create", "household", body.household, detail=detail)
+    with unit(engine, who, tried) as session:
+        access.check_visit(session.connection(), who, body.household, body.visitor)
+        made = visit_records.MadeVisit(
+            body.household,
+            body.visitor,
+            body.start,
+            body.end,
+            body.note,
+            visit_id=body.visit_id,
+            activities=tuple(body.activities) if body.activities is not None else None,
+            outcome_codes=tuple(body.outcomes) if body.outcomes is not None else None,
+        )
+        if visit_records.sent_again(session, made, actor=who.actor):
+            response.status_code = status.HTTP_200_OK
+            assert made.visit_id is not None
+            return VisitRecorded(visit_id=made.visit_id, recorded=False)
+        done = visit_records.record_visit(session, made, actor=who.actor, today=today)
+        leave = visit_records.leave_during(
+            session, made.visitor, made.start, made.last, actor=who.actor
+        )
+    assert done.visit_id is not None
+    return VisitRecorded(
+        visit_id=done.visit_id,
+        recorded=True,
+        planned_from=done.was_planned,
+        cancelled=[{"household": h, "start": d} for h, d in done.cancelled],
+        leave=leave,
+    )
+
+
+@router.post("/missed", status_code=status.HTTP_204_NO_CONTENT)
+def missed(body: MissedCreate, engine: EngineDep, who: PrincipalDep, today: TodayDep) -> None:
+    """Mark a planned visit as not made: the next plan pulls the household's next visit
+    forward."""
+    detail = {"visitor": body.visitor, "start": body.start.isoformat(), "status": "missed"}
+    tried = Attempt(who.actor, "update", "household", body.household, detail=detail)
+    with unit(engine, who, tried) as session:
+        access.check_visit(session.connection(), who, body.household, body.visitor)
+        visit_records.mark_missed(
+            session, body.household, body.visitor, body.start, actor=who.actor, today=today
+        )

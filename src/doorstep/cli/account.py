@@ -1,0 +1,130 @@
+"""``doorstep account`` and ``doorstep serve``: who may use the HTTP API, and serving it.
+
+Accounts are made here, at the command line of the machine that holds the database, never
+over the API: whoever can run these commands can read the database anyway.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from doorstep.cli.common import console, handle_errors, id_argument
+from doorstep.cli.context import actor, session
+
+app = typer.Typer(
+    help="Accounts of the HTTP API: make one, give it a token, list or disable them.\n\n"
+    "Example: doorstep account add coord-gz14 --role coordinator --area GZ-14",
+    no_args_is_help=True,
+)
+
+
+@app.command("add")
+@handle_errors
+def add_cmd(
+    name: str = typer.Argument(..., help="The account's name (no spaces)."),
+    role: str = typer.Option(
+        ..., "--role", help="manager, coordinator (needs --area) or visitor (needs --visitor)."
+    ),
+    area: str | None = typer.Option(
+        None, "--area", help="The area whose subtree it sees (a manager without: all)."
+    ),
+    visitor: str | None = typer.Option(
+        None, "--visitor", help="A visitor's account: whose work it sees.", callback=id_argument
+    ),
+) -> None:
+    """Make an API account. A coordinator's sees its area's work lists and reports and
+    records visits to its households; a manager's the same, of the whole programme when
+    given no area; a visitor's sees its visitor's own work lists and records their visits.
+    Give it a token with `doorstep account token`.
+
+    Example: doorstep account add coord-gz14 --role coordinator --area GZ-14
+    """
+    from doorstep.services import accounts
+
+    with session() as s:
+        row = accounts.add_account(s, name, role, actor=actor(), area=area, visitor=visitor)
+    scope = f"visitor {row.visitor}" if row.visitor else f"area {row.area or 'all areas'}"
+    console.print(
+        f"Made account {row.name} ({row.role}, {scope}). "
+        f"Give it a token: doorstep account token {row.name}",
+        markup=False,
+    )
+
+
+@app.command("token")
+@handle_errors
+def token_cmd(
+    name: str = typer.Argument(..., help="The account's name."),
+    days: int = typer.Option(90, "--days", help="How many days it lasts (1 to 366)."),
+) -> None:
+    """Make a token for an account and print it, once: only its digest is stored, so a lost
+    token is replaced, never shown again. Send it as `Authorization: Bearer TOKEN`.
+
+    Example: doorstep account token coord-gz14 --days 30
+    """
+    from doorstep.services import accounts
+
+    with session() as s:
+        made = accounts.issue_token(s, name, actor=actor(), days=days)
+    console.print(
+        f"Token of account {made.account}, valid until {made.expires_at:%Y-%m-%d %H:%M} UTC "
+        "(shown once; keep it secret):",
+        markup=False,
+    )
+    # Alone on its line, unwrapped: a script reads it with `tail -n 1`.
+    console.print(made.secret, markup=False, soft_wrap=True)
+
+
+@app.command("list")
+@handle_errors
+def list_cmd() -> None:
+    """The accounts, with their role, scope and whether they are disabled.
+
+    Example: doorstep account list
+    """
+    from doorstep.services import accounts
+
+    with session() as s:
+        rows = accounts.list_accounts(s)
+    if not rows:
+        console.print("No accounts yet: doorstep account add NAME --role ...", markup=False)
+        return
+    for row in rows:
+        scope = f"visitor {row.visitor}" if row.visitor else f"area {row.area or '(all)'}"
+        off = f", disabled {row.disabled_at:%Y-%m-%d}" if row.disabled_at else ""
+        console.print(f"{row.name}  {row.role}  {scope}{off}", markup=False)
+
+
+@app.command("disable")
+@handle_errors
+def disable_cmd(name: str = typer.Argument(..., help="The account's name.")) -> None:
+    """Disable an account and revoke its tokens at once; it stays in the audit trail.
+
+    Example: doorstep account disable coord-gz14
+    """
+    from doorstep.services import accounts
+
+    with session() as s:
+        revoked = accounts.disable_account(s, name, actor=actor())
+    console.print(f"Disabled account {name}; {revoked} token(s) revoked.", markup=False)
+
+
+@handle_errors
+def serve_cmd(
+    host: str = typer.Option("127.0.0.1", "--host", help="The address to listen on."),
+    port: int = typer.Option(8000, "--port", help="The port to listen on."),
+) -> None:
+    """Serve the HTTP API (work lists, recording visits, reports) over the configured
+    database, its schema brought up to date first. Interactive docs at /docs.
+
+    Example: doorstep serve --port 8000
+    """
+    import uvicorn
+
+    from doorstep.api.app import create_app
+    from doorstep.cli.context import engine
+    from doorstep.config import get_settings
+
+    engine(migrate=True).dispose()  # migrations run on start, as for every command
+    console.print(f"Serving the API on http://{host}:{port}/api/v1 (docs: /docs)", markup=False)
+    uvicorn.run(create_app(get_settings().database_url), host=host, port=port)

@@ -1,0 +1,88 @@
+"""Who may see and change what over the API: the one place that decides it.
+
+An account's scope is an area's subtree (a manager with no area: the whole programme), or,
+for a visitor's account, the visitor's own work: their work lists and the visits they made.
+Every route asks here before it reads or writes anyone's data; a request outside the scope
+is refused (:class:`~doorstep.errors.NotPermitted`) before the service runs, so the trail
+records no read of data the account could not see.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+from doorstep.errors import NotPermitted
+from doorstep.storage.repositories import accounts as repo
+from doorstep.storage.repositories import pairing as pairing_repo
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The account a request is made by."""
+
+    name: str
+    role: str
+    area: str | None  # the code of its area; None: the whole programme or a visitor's own
+    area_path: str | None
+    visitor: str | None  # a visitor's account: the visitor's id
+
+    @property
+    def actor(self) -> str:
+        """How the audit trail names it: apart from the operating-system users of the
+        command line."""
+        return f"api:{self.name}"
+
+
+def list_area(conn: Connection, who: Principal, area: str | None) -> str | None:
+    """The area a list of ``who`` covers: the one asked for, within the account's scope, else
+    the account's own (``None``: the whole programme, for a manager with no area)."""
+    if who.role == "visitor":
+        if area is not None:
+            raise NotPermitted(
+                f"account {who.name} is a visitor's: it lists its visitor's work only "
+                "(leave out area)"
+            )
+        return None
+    if area is None:
+        return who.area
+    path = pairing_repo.area_by_code(conn, area)[1]
+    if who.area_path is not None and not path.startswith(who.area_path):
+        raise NotPermitted(f"area {area} is outside account {who.name}'s area {who.area}")
+    return area
+
+
+def list_visitor(who: Principal, visitor: str | None) -> str | None:
+    """The visitor whose work a list is of: a visitor's account may ask for its own only."""
+    if who.role != "visitor":
+        return visitor
+    if visitor is not None and visitor != who.visitor:
+        raise NotPermitted(f"account {who.name} lists the work of visitor {who.visitor} only")
+    return who.visitor
+
+
+def check_visit(conn: Connection, who: Principal, household: str, visitor: str) -> None:
+    """Whether ``who`` may record (or mark missed) a visit of ``visitor`` to ``household``:
+    a visitor's account its own visits; an area's account those to households in it."""
+    if who.role == "visitor":
+        if visitor != who.visitor:
+            raise NotPermitted(
+                f"account {who.name} records the visits of visitor {who.visitor} only"
+            )
+        return
+    if who.area_path is None:
+        return
+    path = repo.household_area_path(conn, household)
+    if path is None:  # none (or erased): the service says which
+        return
+    if not path.startswith(who.area_path):
+        raise NotPermitted(
+            f"household {household} lives outside account {who.name}'s area {who.area}"
+        )
+
+
+def check_report(who: Principal) -> None:
+    """Reports are the programme's figures by area: an area's accounts read them."""
+    if who.role == "visitor":
+        raise NotPermitted(f"account {who.name} is a visitor's: reports are for coordinators")

@@ -1,0 +1,171 @@
+"""API accounts: made, given tokens and disabled at the command line; checked per request.
+
+A token is 32 random bytes shown once, when it is made; the database keeps its SHA-256
+digest only, so a copy of the database lets no one in. Making, disabling and token events
+are audited under entity ``account`` (a visitor's account also under the visitor: it is
+their data, and their export lists it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from doorstep.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from doorstep.privacy.access import Principal
+from doorstep.privacy.audit import record_event
+from doorstep.storage.base import utcnow
+from doorstep.storage.repositories import accounts as repo
+from doorstep.storage.repositories import lookups
+from doorstep.storage.repositories import pairing as pairing_repo
+from doorstep.storage.tables.accounts import ROLES
+
+#: How long a token lasts unless told otherwise: a quarter, so a lost phone's token dies.
+DEFAULT_TOKEN_DAYS = 90
+#: The longest a token may last.
+MAX_TOKEN_DAYS = 366
+#: What a token starts with: a reader of a log or a file can tell one at a glance.
+TOKEN_PREFIX = "dst_"
+
+
+@dataclass(frozen=True)
+class Token:
+    """A token just made: ``secret`` is shown once and never stored."""
+
+    account: str
+    secret: str
+    expires_at: dt.datetime
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _audit(
+    session: Session, actor: str, action: str, row: repo.AccountRow, **detail: object
+) -> None:
+    record_event(
+        session, actor=actor, action=action, entity="account", entity_id=row.name, detail=detail
+    )
+    if row.visitor is not None:
+        record_event(
+            session,
+            actor=actor,
+            action=action,
+            entity="visitor",
+            entity_id=row.visitor,
+            detail={"account": row.name, **detail},
+        )
+
+
+def _get(session: Session, name: str) -> repo.AccountRow:
+    found = repo.by_name(session.connection(), name)
+    if found is None:
+        raise NotFound(f"no account {name!r}; `doorstep account list` shows them")
+    return found
+
+
+def add_account(
+    session: Session,
+    name: str,
+    role: str,
+    *,
+    actor: str,
+    area: str | None = None,
+    visitor: str | None = None,
+) -> repo.AccountRow:
+    """Make an account. A coordinator's needs an area; a visitor's names the visitor and no
+    area (it sees its visitor's own work wherever it is); a manager's area is optional (none:
+    the whole programme).
+
+    Raises
+    ------
+    InvalidInput
+        An unknown role, a name that is empty or too long, or a role without what it needs.
+    NotFound
+        No such area or visitor.
+    Conflict
+        The name is taken, or the visitor has an account already.
+    """
+    name = name.strip()
+    if not name or len(name) > 100 or any(c.isspace() for c in name):
+        raise InvalidInput(f"an account name is 1 to 100 characters with no spaces: {name!r}")
+    if role not in ROLES:
+        raise InvalidInput(f"unknown role {role!r}: one of {', '.join(ROLES)}")
+    if role == "coordinator" and area is None:
+        raise InvalidInput("a coordinator's account needs --area: the area it coordinates")
+    if role == "visitor" and (visitor is None or area is not None):
+        raise InvalidInput("a visitor's account needs --visitor (whose work it sees) and no --area")
+    if role != "visitor" and visitor is not None:
+        raise InvalidInput("--visitor is for a visitor's account (--role visitor)")
+    conn = session.connection()
+    if repo.by_name(conn, name) is not None:
+        raise Conflict(f"account {name!r} exists already")
+    area_id = pairing_repo.area_by_code(conn, area)[0] if area is not None else None
+    visitor_id = lookups.visitor_by_external_id(conn, visitor) if visitor is not None else None
+    if visitor_id is not None and (held := repo.by_visitor(conn, visitor_id)) is not None:
+        raise Conflict(f"visitor {visitor} has an account already: {held!r}")
+    repo.add(conn, name=name, role=role, area_id=area_id, visitor_id=visitor_id)
+    row = _get(session, name)
+    _audit(session, actor, "create", row, role=role, area=area)
+    session.flush()
+    return row
+
+
+def list_accounts(session: Session) -> list[repo.AccountRow]:
+    return repo.all_accounts(session.connection())
+
+
+def issue_token(
+    session: Session, name: str, *, actor: str, days: int = DEFAULT_TOKEN_DAYS
+) -> Token:
+    """A new token for the account, valid for ``days``; its others stay valid."""
+    if not 1 <= days <= MAX_TOKEN_DAYS:
+        raise InvalidInput(f"a token lasts 1 to {MAX_TOKEN_DAYS} days, not {days}")
+    row = _get(session, name)
+    if row.disabled_at is not None:
+        raise Conflict(f"account {name!r} is disabled: it gets no token")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = utcnow()
+    expires = now + dt.timedelta(days=days)
+    repo.add_token(session.connection(), row.id, digest(secret), now, expires)
+    _audit(session, actor, "update", row, token="issued", expires_at=expires.isoformat())
+    session.flush()
+    return Token(name, secret, expires)
+
+
+def disable_account(session: Session, name: str, *, actor: str) -> int:
+    """Disable the account and revoke its tokens (how many); it stays in the trail."""
+    row = _get(session, name)
+    if row.disabled_at is not None:
+        raise Conflict(f"account {name!r} is disabled already")
+    revoked = repo.disable(session.connection(), row.id, utcnow())
+    _audit(session, actor, "update", row, disabled=True, tokens_revoked=revoked)
+    session.flush()
+    return revoked
+
+
+def authenticate(session: Session, secret: str) -> Principal:
+    """The account a token belongs to, if the token is live and the account enabled."""
+    conn = session.connection()
+    try:
+        name, expires, revoked = repo.token_holder(conn, digest(secret))
+    except LookupError:
+        raise NotAuthenticated("unknown token") from None
+    if revoked is not None:
+        raise NotAuthenticated("the token was revoked")
+    if _aware(expires) <= utcnow():
+        raise NotAuthenticated("the token has expired: ask for a new one")
+    row = _get(session, name)
+    if row.disabled_at is not None:
+        raise NotAuthenticated(f"account {name} is disabled")
+    return Principal(row.name, row.role, row.area, row.area_path, row.visitor)
+
+
+def _aware(at: dt.datetime) -> dt.datetime:
+    """SQLite returns stored times without their offset: they were written in UTC."""
+    return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)

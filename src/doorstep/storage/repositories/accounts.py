@@ -1,0 +1,121 @@
+"""Queries of API accounts and tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Row, Select, insert, select, update
+
+from doorstep.storage.tables import Account, ApiToken, Area, Household, Visitor
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    """An account as the API and the command line see it: its area by code and path, its
+    visitor by their id."""
+
+    id: int
+    name: str
+    role: str
+    area: str | None
+    area_path: str | None
+    visitor: str | None
+    disabled_at: dt.datetime | None
+
+
+def _select() -> Select[int, str, str, str | None, str | None, str | None, dt.datetime | None]:
+    return (
+        select(
+            Account.id,
+            Account.name,
+            Account.role,
+            Area.code,
+            Area.path,
+            Visitor.external_id,
+            Account.disabled_at,
+        )
+        .outerjoin(Area, Area.id == Account.area_id)
+        .outerjoin(Visitor, Visitor.id == Account.visitor_id)
+    )
+
+
+def _row(
+    r: Row[int, str, str, str | None, str | None, str | None, dt.datetime | None],
+) -> AccountRow:
+    return AccountRow(*r)
+
+
+def by_name(conn: Connection, name: str) -> AccountRow | None:
+    found = conn.execute(_select().where(Account.name == name)).first()
+    return None if found is None else _row(found)
+
+
+def by_visitor(conn: Connection, visitor_id: int) -> str | None:
+    """The name of the account a visitor has, if any."""
+    return conn.execute(
+        select(Account.name).where(Account.visitor_id == visitor_id)
+    ).scalar_one_or_none()
+
+
+def all_accounts(conn: Connection) -> list[AccountRow]:
+    return [_row(r) for r in conn.execute(_select().order_by(Account.name))]
+
+
+def add(
+    conn: Connection, *, name: str, role: str, area_id: int | None, visitor_id: int | None
+) -> int:
+    return int(
+        conn.execute(
+            insert(Account)
+            .values(name=name, role=role, area_id=area_id, visitor_id=visitor_id)
+            .returning(Account.id)
+        ).scalar_one()
+    )
+
+
+def disable(conn: Connection, account_id: int, at: dt.datetime) -> int:
+    """Disable the account and revoke its live tokens; how many tokens were revoked."""
+    conn.execute(update(Account).where(Account.id == account_id).values(disabled_at=at))
+    return revoke_tokens(conn, account_id, at)
+
+
+def revoke_tokens(conn: Connection, account_id: int, at: dt.datetime) -> int:
+    done = conn.execute(
+        update(ApiToken)
+        .where(ApiToken.account_id == account_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=at)
+    )
+    return int(done.rowcount)
+
+
+def add_token(
+    conn: Connection, account_id: int, digest: str, created: dt.datetime, expires: dt.datetime
+) -> None:
+    conn.execute(
+        insert(ApiToken).values(
+            account_id=account_id, digest=digest, created_at=created, expires_at=expires
+        )
+    )
+
+
+def token_holder(conn: Connection, digest: str) -> tuple[str, dt.datetime, dt.datetime | None]:
+    """``(account name, expires_at, revoked_at)`` of the token with ``digest``, or raise
+    ``LookupError``."""
+    found = conn.execute(
+        select(Account.name, ApiToken.expires_at, ApiToken.revoked_at)
+        .join(Account, Account.id == ApiToken.account_id)
+        .where(ApiToken.digest == digest)
+    ).first()
+    if found is None:
+        raise LookupError(digest)
+    return str(found[0]), found[1], found[2]
+
+
+def household_area_path(conn: Connection, external_id: str) -> str | None:
+    """The path of the area a household lives in, or ``None`` if no such household."""
+    return conn.execute(
+        select(Area.path)
+        .join(Household, Household.area_id == Area.id)
+        .where(Household.external_id == external_id)
+    ).scalar_one_or_none()

@@ -1,0 +1,68 @@
+"""The API over a real database (SQLite and PostgreSQL), with a fixed clock: the planned
+programme of :func:`tests.factories.visits.plan_three` and one account per role."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from doorstep.api.app import create_app
+from doorstep.services import accounts
+from doorstep.storage.session import unit_of_work
+from tests.factories.visits import first_planned, plan_three
+
+#: The API's today: two months into the plan of ``plan_three`` (from 2027-01-04).
+TODAY = dt.date(2027, 3, 1)
+
+Headers = Callable[[str], dict[str, str]]
+
+
+def add_account(engine: Engine, name: str, role: str, **scope: str) -> str:
+    """An account and a token for it; the token."""
+    with unit_of_work(engine) as s:
+        accounts.add_account(s, name, role, actor="test", **scope)
+        return accounts.issue_token(s, name, actor="test").secret
+
+
+@pytest.fixture
+def programme(with_areas: Engine, tmp_path: Path) -> Engine:
+    plan_three(with_areas, tmp_path)
+    return with_areas
+
+
+@pytest.fixture
+def tokens(programme: Engine) -> dict[str, str]:
+    """A token per account: the region's manager, each village's coordinator, V1 and V2."""
+    return {
+        "boss": add_account(programme, "boss", "manager"),
+        "v1-coord": add_account(programme, "v1-coord", "coordinator", area="R-C-V1"),
+        "v2-coord": add_account(programme, "v2-coord", "coordinator", area="R-C-V2"),
+        "v1": add_account(programme, "v1", "visitor", visitor="V1"),
+        "v2": add_account(programme, "v2", "visitor", visitor="V2"),
+    }
+
+
+@pytest.fixture
+def client(programme: Engine, db_url: str) -> Iterator[TestClient]:
+    app = create_app(db_url, today=lambda: TODAY)
+    with TestClient(app) as c:
+        yield c
+    app.state.engine.dispose()
+
+
+@pytest.fixture
+def auth(tokens: dict[str, str]) -> Headers:
+    return lambda name: {"Authorization": f"Bearer {tokens[name]}"}
+
+
+@pytest.fixture
+def first_visit(programme: Engine) -> tuple[dt.date, dt.date]:
+    """H0's first planned visit (by V1), before ``TODAY``."""
+    days = first_planned(programme, "H0")
+    assert days[1] < TODAY
+    return days

@@ -1,0 +1,167 @@
+"""Work lists and recorded visits over the API, each within the caller's scope, audited
+under the account."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+
+from tests.api.conftest import TODAY, Headers
+
+
+def _events(engine: Engine, actor: str) -> list[tuple[str, str, str | None]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT action, entity, entity_id FROM audit_events WHERE actor = :a ORDER BY id"),
+            {"a": actor},
+        ).all()
+    return [(str(a), str(e), None if i is None else str(i)) for a, e, i in rows]
+
+
+def _visits(engine: Engine) -> list[tuple[Any, ...]]:
+    with engine.connect() as conn:
+        return [
+            tuple(r)
+            for r in conn.execute(
+                text("SELECT id, status, actual_start, client_uuid FROM visits ORDER BY id")
+            )
+        ]
+
+
+def test_a_coordinator_lists_its_area_and_the_list_is_audited_under_its_account(
+    client: TestClient, programme: Engine, auth: Headers
+) -> None:
+    r = client.get("/api/v1/visits/upcoming", params={"days": 60}, headers=auth("v1-coord"))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["kind"], body["today"], body["area"]) == ("upcoming", str(TODAY), "R-C-V1")
+    assert {row["household"] for row in body["rows"]} == {"H0", "H1", "H2"}
+    events = _events(programme, "api:v1-coord")
+    assert ("read", "visits", None) in events
+    assert {e[2] for e in events if e[1] == "household"} == {"H0", "H1", "H2"}
+
+
+def test_another_village_s_coordinator_sees_none_of_them_and_may_not_look_up(
+    client: TestClient, programme: Engine, auth: Headers
+) -> None:
+    r = client.get("/api/v1/visits/upcoming", params={"days": 60}, headers=auth("v2-coord"))
+    assert r.status_code == 200
+    assert r.json()["rows"] == []
+    up = client.get("/api/v1/visits/upcoming", params={"area": "R-C"}, headers=auth("v2-coord"))
+    assert up.status_code == 403
+    assert up.json()["detail"] == "area R-C is outside account v2-coord's area R-C-V2"
+    assert not [e for e in _events(programme, "api:v2-coord") if e[1] == "household"]
+
+
+def test_a_visitor_lists_its_own_work_only(client: TestClient, auth: Headers) -> None:
+    own = client.get("/api/v1/visits/upcoming", params={"days": 60}, headers=auth("v1"))
+    assert own.json()["visitor"] == "V1"
+    assert {row["household"] for row in own.json()["rows"]} == {"H0", "H1", "H2"}
+    assert client.get("/api/v1/visits/upcoming", headers=auth("v2")).json()["rows"] == []
+    other = client.get("/api/v1/visits/due", params={"visitor": "V1"}, headers=auth("v2"))
+    assert other.status_code == 403
+    area = client.get("/api/v1/visits/due", params={"area": "R"}, headers=auth("v1"))
+    assert area.status_code == 403
+
+
+def test_an_unknown_list_is_refused_by_validation(client: TestClient, auth: Headers) -> None:
+    assert client.get("/api/v1/visits/someday", headers=auth("boss")).status_code == 422
+
+
+def test_a_visitor_records_a_visit_once_however_often_the_phone_sends_it(
+    client: TestClient,
+    programme: Engine,
+    auth: Headers,
+    first_visit: tuple[dt.date, dt.date],
+) -> None:
+    first, last = first_visit
+    body = {
+        "household": "H0",
+        "visitor": "V1",
+        "start": str(first),
+        "end": str(last),
+        "visit_id": "phone-1-0001",
+        "activities": ["job_search"],
+    }
+    made = client.post("/api/v1/visits", json=body, headers=auth("v1"))
+    assert made.status_code == 201, made.text
+    assert made.json()["visit_id"] == "phone-1-0001"
+    assert made.json()["recorded"] is True
+    assert made.json()["planned_from"] == str(first)
+    after = _visits(programme)
+    again = client.post("/api/v1/visits", json=body, headers=auth("v1"))
+    assert again.status_code == 200
+    assert again.json()["recorded"] is False
+    assert _visits(programme) == after
+    assert [v[1] for v in after if v[3] == "phone-1-0001"] == ["done"]
+    moved = client.post(
+        "/api/v1/visits",
+        json={**body, "start": str(first - dt.timedelta(days=1))},
+        headers=auth("v1"),
+    )
+    assert moved.status_code == 409
+    assert "import visits" in moved.json()["detail"]
+    assert ("create", "household", "H0") in _events(programme, "api:v1")
+
+
+def test_a_visit_is_not_recorded_for_another_visitor_nor_outside_the_area(
+    client: TestClient,
+    programme: Engine,
+    auth: Headers,
+    first_visit: tuple[dt.date, dt.date],
+) -> None:
+    body = {"household": "H0", "visitor": "V1", "start": str(first_visit[0])}
+    before = _visits(programme)
+    as_v2 = client.post("/api/v1/visits", json=body, headers=auth("v2"))
+    assert as_v2.status_code == 403
+    assert as_v2.json()["detail"] == "account v2 records the visits of visitor V2 only"
+    outside = client.post("/api/v1/visits", json=body, headers=auth("v2-coord"))
+    assert outside.status_code == 403
+    assert "outside account v2-coord's area R-C-V2" in outside.json()["detail"]
+    assert _visits(programme) == before
+    # Each refusal is in the trail, under the household it was about.
+    with programme.connect() as conn:
+        refused = conn.execute(
+            text(
+                "SELECT actor, detail FROM audit_events WHERE entity = 'household' "
+                "AND entity_id = 'H0' AND action = 'create' AND actor LIKE 'api:%' ORDER BY id"
+            )
+        ).all()
+    assert [a for a, _ in refused] == ["api:v2", "api:v2-coord"]
+    details = [d if isinstance(d, dict) else json.loads(d) for _, d in refused]
+    assert [d["outcome"] for d in details] == ["refused", "refused"]
+
+
+def test_the_service_s_refusal_reaches_the_caller_with_its_status(
+    client: TestClient, auth: Headers
+) -> None:
+    late = {"household": "H0", "visitor": "V1", "start": str(TODAY + dt.timedelta(days=1))}
+    r = client.post("/api/v1/visits", json=late, headers=auth("v1-coord"))
+    assert r.status_code == 422
+    assert "record a visit once it is made" in r.json()["detail"]
+    code = {"household": "H0", "visitor": "V1", "start": str(TODAY), "activities": ["nope"]}
+    assert client.post("/api/v1/visits", json=code, headers=auth("v1")).status_code == 422
+
+
+def test_a_planned_visit_not_made_is_marked_missed(
+    client: TestClient,
+    programme: Engine,
+    auth: Headers,
+    first_visit: tuple[dt.date, dt.date],
+) -> None:
+    body = {"household": "H0", "visitor": "V1", "start": str(first_visit[0])}
+    r = client.post("/api/v1/visits/missed", json=body, headers=auth("v1-coord"))
+    assert r.status_code == 204, r.text
+    with programme.connect() as conn:
+        status = conn.execute(
+            text(
+                "SELECT vi.status FROM visits vi JOIN households h ON h.id = vi.household_id "
+                "WHERE h.external_id = 'H0' AND vi.planned_start = :d"
+            ),
+            {"d": first_visit[0]},
+        ).scalar_one()
+    assert status == "missed"
