@@ -43,7 +43,13 @@ def add_cmd(
 
     with session() as s:
         row = accounts.add_account(s, name, role, actor=actor(), area=area, visitor=visitor)
-    scope = f"visitor {row.visitor}" if row.visitor else f"area {row.area or 'all areas'}"
+    scope = (
+        f"visitor {row.visitor}"
+        if row.visitor
+        else f"area {row.area}"
+        if row.area
+        else "the whole programme"
+    )
     console.print(
         f"Made account {row.name} ({row.role}, {scope}). "
         f"Give it a token: doorstep account token {row.name}",
