@@ -82,6 +82,21 @@ def check_visit(conn: Connection, who: Principal, household: str, visitor: str) 
         )
 
 
+def check_household(conn: Connection, who: Principal, household: str) -> None:
+    """Whether ``who`` may read why a household has its visitor: an area's account, for a
+    household in its area. A visitor's account may not: the answer names other visitors,
+    their distances and caseloads."""
+    if who.role == "visitor":
+        raise NotPermitted(
+            f"account {who.name} is a visitor's: a pairing's explanation names other visitors"
+        )
+    path = repo.household_area_path(conn, household)
+    if who.area_path is not None and path is not None and not path.startswith(who.area_path):
+        raise NotPermitted(
+            f"household {household} lives outside account {who.name}'s area {who.area}"
+        )
+
+
 def check_report(who: Principal) -> None:
     """Reports are the programme's figures by area: an area's accounts read them."""
     if who.role == "visitor":

@@ -1,0 +1,68 @@
+"""Why a household has its visitor: `doorstep pair explain` for a coordinator's screen."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from doorstep.api.deps import EngineDep, PrincipalDep, TodayDep, unit
+from doorstep.privacy import access
+
+router = APIRouter(prefix="/households", tags=["pairing"])
+
+
+@router.get("/{household}/pairing")
+def pairing_explained(
+    household: str,
+    engine: EngineDep,
+    who: PrincipalDep,
+    today: TodayDep,
+    proposal: int | None = None,
+    alternatives: Annotated[int, Query(ge=0, le=100)] = 5,
+) -> dict[str, Any]:
+    """The household's visitor in the latest proposal that covers it (or ``proposal``), the
+    distance, and the next best visitors with why each was not chosen."""
+    # The pairing services load the engine's compiled kernels: only when asked.
+    from doorstep.services.pairing.explanations import explain_household
+
+    with unit(engine, who) as session:
+        access.check_household(session.connection(), who, household)
+        found = explain_household(
+            session,
+            household,
+            actor=who.actor,
+            proposal_id=proposal,
+            limit=alternatives,
+            today=today,
+        )
+    e = found.explanation
+    return {
+        "household": e.household_id,
+        "proposal": {
+            "id": found.proposal.id,
+            "area": found.proposal.area_code,
+            "status": found.proposal.status,
+            "stale": found.stale,
+            "stale_reason": found.stale_reason,
+            "fallback": found.fallback,
+        },
+        "visitor": e.visitor_id,
+        "distance_m": e.distance_m,
+        "unpaired": None if e.unpaired is None else e.unpaired.value,
+        "in_area": found.in_area,
+        "alternatives": [
+            {
+                "visitor": a.visitor_id,
+                "distance_m": int(a.distance_m),
+                "why_not": "as_near" if e.as_near(a) else a.why.value,
+                "caseload": load.caseload if load else int(a.load),
+                "capacity": load.capacity if load else int(a.capacity),
+            }
+            for a, load in zip(
+                e.alternatives,
+                [*found.loads, *([None] * (len(e.alternatives) - len(found.loads)))],
+                strict=True,
+            )
+        ],
+    }
