@@ -37,3 +37,49 @@ def test_an_explanation_is_not_for_a_visitor_nor_outside_the_area(
     assert outside.status_code == 403
     unknown = client.get("/api/v1/households/H9/pairing", headers=auth("boss"))
     assert unknown.status_code == 404
+
+
+def test_a_visitor_records_a_withdrawal_at_the_door_of_a_household_it_looks_after(
+    client: TestClient, programme: Engine, auth: Headers
+) -> None:
+    body = {"state": "withdrawn", "evidence": "told V1 at the door"}
+    r = client.post("/api/v1/households/H0/consent", json=body, headers=auth("v1"))
+    assert r.status_code == 200, r.text
+    assert (r.json()["state"], r.json()["was"], r.json()["since"]) == (
+        "withdrawn",
+        "given",
+        "2027-03-01",
+    )
+    assert "no longer consents" in r.json()["notes"][0]
+    with programme.connect() as conn:
+        by = conn.execute(
+            text("SELECT consent_recorded_by FROM households WHERE external_id = 'H0'")
+        ).scalar_one()
+    assert by == "api:v1"
+    again = client.post("/api/v1/households/H0/consent", json=body, headers=auth("v1"))
+    assert again.status_code == 409
+
+
+def test_consent_is_recorded_only_by_the_household_s_visitor_or_its_area(
+    client: TestClient, programme: Engine, auth: Headers
+) -> None:
+    body = {"state": "withdrawn", "evidence": "a letter"}
+    not_theirs = client.post("/api/v1/households/H0/consent", json=body, headers=auth("v2"))
+    assert not_theirs.status_code == 403
+    assert "not one of them today" in not_theirs.json()["detail"]
+    outside = client.post("/api/v1/households/H0/consent", json=body, headers=auth("v2-coord"))
+    assert outside.status_code == 403
+    with programme.connect() as conn:
+        state = conn.execute(
+            text("SELECT consent_state FROM households WHERE external_id = 'H0'")
+        ).scalar_one()
+        refused = conn.execute(
+            text(
+                "SELECT COUNT(*) FROM audit_events WHERE entity = 'consent' AND entity_id = 'H0' "
+                "AND actor IN ('api:v2', 'api:v2-coord')"
+            )
+        ).scalar_one()
+    assert state == "given"
+    assert refused == 2
+    ok = client.post("/api/v1/households/H0/consent", json=body, headers=auth("v1-coord"))
+    assert ok.status_code == 200

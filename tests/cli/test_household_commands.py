@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 from pathlib import Path
@@ -87,3 +88,27 @@ def test_erase_help_names_every_kind_of_row_an_erasure_deletes() -> None:
     tables = {t.name for t, _ in referencing()}
     assert tables == set(ERASED_AS), tables ^ set(ERASED_AS)
     assert [t for t, words in ERASED_AS.items() if words not in help_text] == []
+
+
+def test_a_household_s_consent_is_recorded_and_its_planned_visits_taken_off(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    from tests.factories.visits import plan_three
+
+    plan_three(with_areas, tmp_path)
+    today = dt.date.today()
+    done = cli("household", "consent", "H2", "--state", "withdrawn", "--evidence", "a letter")
+    assert done.exit_code == 0, done.output
+    assert f"household H2's consent is withdrawn from {today} (was given" in done.output
+    assert "no longer consents" in done.output
+    again = cli("household", "consent", "H2", "--state", "withdrawn", "--evidence", "x")
+    assert again.exit_code != 0
+    assert f"withdrawn already since {today}" in again.output
+    with with_areas.connect() as conn:
+        planned = conn.execute(
+            text(
+                "SELECT COUNT(*) FROM visits vi JOIN households h ON h.id = vi.household_id "
+                "WHERE h.external_id = 'H2' AND vi.status = 'planned'"
+            )
+        ).scalar_one()
+    assert planned == 0

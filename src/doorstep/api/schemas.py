@@ -63,3 +63,22 @@ class WorkList(BaseModel):
     area: str | None
     visitor: str | None
     rows: list[dict[str, Any]]
+
+
+class ConsentCreate(BaseModel):
+    """A household's new consent act."""
+
+    state: str = Field(description="given, withdrawn or pending")
+    evidence: str = Field(description="What it rests on: a signed form, a call, a letter")
+    on: dt.date | None = Field(None, description="The day it was made (default: today)")
+
+
+class ConsentRead(BaseModel):
+    household: str
+    state: str
+    since: dt.date
+    was: str
+    was_since: dt.date | None
+    notes: list[str] = Field(
+        default_factory=list, description="What was done about its planned visits"
+    )

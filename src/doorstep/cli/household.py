@@ -12,15 +12,17 @@ from doorstep.cli.common import (
     err_console,
     handle_errors,
     id_argument,
+    parse_day,
 )
 from doorstep.cli.context import actor, attempted, session
 from doorstep.cli.subject_export import deliver
 from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import SUBJECT_EXPORT, Attempt
-from doorstep.services import household_rights
+from doorstep.services import household_consent, household_rights
 
 app = typer.Typer(
-    help="One household's data: export everything held about it, or erase it.\n\n"
+    help="One household: record its consent; export everything held about it, or erase it."
+    "\n\n"
     "Example: doorstep household export H0000042 --out H0000042.json",
     no_args_is_help=True,
 )
@@ -78,3 +80,39 @@ def erase_cmd(
             "program is done (at the latest when the last connection to it closes).",
             style="yellow",
         )
+
+
+@app.command("consent")
+@handle_errors
+def consent_cmd(
+    household: str = typer.Argument(..., help="The household's id.", callback=id_argument),
+    state: str = typer.Option(..., "--state", help="given, withdrawn or pending."),
+    evidence: str = typer.Option(
+        ..., "--evidence", help="What the act rests on: a signed form, a call, a letter."
+    ),
+    on: str | None = typer.Option(
+        None, "--on", help="The day the act was made (YYYY-MM-DD; default: today)."
+    ),
+) -> None:
+    """Record a household's new consent act, without importing its whole row. The act in
+    force goes to the household's history. A household that withdraws (or is put back to
+    pending) has its planned visits from that day cancelled at once, a stay under way cut
+    the day before, each audited; its pairing ends at the next pair commit for its area.
+    Refused: the same state as the act in force, an act after today, or one dated before
+    the act in force (`import households` files such an act in the history).
+
+    Example: doorstep household consent H0000042 --state withdrawn --evidence "letter of 2 Dec"
+    """
+    day = parse_day("--on", on) if on else None
+    tried = Attempt(actor(), "update", "consent", household, detail={"consent": state})
+    with session(tried) as s:
+        done = household_consent.record_consent(
+            s, household, state, actor=tried.actor, evidence=evidence, on=day
+        )
+    was = f" (was {done.was}{f' since {done.was_since}' if done.was_since else ''})"
+    console.print(
+        f"Recorded: household {household}'s consent is {done.state} from {done.since}{was}.",
+        markup=False,
+    )
+    for note in done.notes:
+        console.print(note, markup=False)

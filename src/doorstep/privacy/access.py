@@ -9,6 +9,7 @@ records no read of data the account could not see.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import Connection
@@ -71,15 +72,7 @@ def check_visit(conn: Connection, who: Principal, household: str, visitor: str) 
                 f"account {who.name} records the visits of visitor {who.visitor} only"
             )
         return
-    if who.area_path is None:
-        return
-    path = repo.household_area_path(conn, household)
-    if path is None:  # none (or erased): the service says which
-        return
-    if not path.startswith(who.area_path):
-        raise NotPermitted(
-            f"household {household} lives outside account {who.name}'s area {who.area}"
-        )
+    _in_area(conn, who, household)
 
 
 def check_household(conn: Connection, who: Principal, household: str) -> None:
@@ -90,11 +83,32 @@ def check_household(conn: Connection, who: Principal, household: str) -> None:
         raise NotPermitted(
             f"account {who.name} is a visitor's: a pairing's explanation names other visitors"
         )
+    _in_area(conn, who, household)
+
+
+def _in_area(conn: Connection, who: Principal, household: str) -> None:
+    """Refuse a household outside the account's area; an unknown or erased one is left to
+    the service, which says which."""
     path = repo.household_area_path(conn, household)
     if who.area_path is not None and path is not None and not path.startswith(who.area_path):
         raise NotPermitted(
             f"household {household} lives outside account {who.name}'s area {who.area}"
         )
+
+
+def check_consent(conn: Connection, who: Principal, household: str, today: dt.date) -> None:
+    """Whether ``who`` may record a household's consent act: a visitor's account for a
+    household its visitor looks after today (an act is often given at the door); an area's
+    account for a household in its area."""
+    if who.role == "visitor":
+        assert who.visitor is not None
+        if not repo.paired_on(conn, household, who.visitor, today):
+            raise NotPermitted(
+                f"account {who.name} records the consent of visitor {who.visitor}'s "
+                f"households only, and {household} is not one of them today"
+            )
+        return
+    _in_area(conn, who, household)
 
 
 def check_report(who: Principal) -> None:

@@ -1,4 +1,4 @@
-"""Why a household has its visitor: `doorstep pair explain` for a coordinator's screen."""
+"""One household: its consent act, recorded at the door; why it has its visitor."""
 
 from __future__ import annotations
 
@@ -7,9 +7,40 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from doorstep.api.deps import EngineDep, PrincipalDep, TodayDep, unit
+from doorstep.api.schemas import ConsentCreate, ConsentRead
 from doorstep.privacy import access
+from doorstep.privacy.audit import Attempt
+from doorstep.services import household_consent
 
 router = APIRouter(prefix="/households", tags=["pairing"])
+
+
+@router.post("/{household}/consent", response_model=ConsentRead)
+def consent(
+    household: str, body: ConsentCreate, engine: EngineDep, who: PrincipalDep, today: TodayDep
+) -> ConsentRead:
+    """Record the household's new consent act; one that no longer consents has its planned
+    visits taken off at once."""
+    tried = Attempt(who.actor, "update", "consent", household, detail={"consent": body.state})
+    with unit(engine, who, tried) as session:
+        access.check_consent(session.connection(), who, household, today)
+        done = household_consent.record_consent(
+            session,
+            household,
+            body.state,
+            actor=who.actor,
+            evidence=body.evidence,
+            on=body.on,
+            today=today,
+        )
+    return ConsentRead(
+        household=done.household,
+        state=done.state,
+        since=done.since,
+        was=done.was,
+        was_since=done.was_since,
+        notes=list(done.notes),
+    )
 
 
 @router.get("/{household}/pairing")

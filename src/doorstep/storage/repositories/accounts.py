@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Row, Select, insert, select, update
 
-from doorstep.storage.tables import Account, ApiToken, Area, Household, Visitor
+from doorstep.storage.tables import Account, ApiToken, Area, Household, Pairing, Visitor
 
 
 @dataclass(frozen=True)
@@ -119,3 +119,20 @@ def household_area_path(conn: Connection, external_id: str) -> str | None:
         .join(Household, Household.area_id == Area.id)
         .where(Household.external_id == external_id)
     ).scalar_one_or_none()
+
+
+def paired_on(conn: Connection, household: str, visitor: str, day: dt.date) -> bool:
+    """Whether the household and the visitor (ids as typed) are paired on ``day``."""
+    found = conn.execute(
+        select(Pairing.id)
+        .join(Household, Household.id == Pairing.household_id)
+        .join(Visitor, Visitor.id == Pairing.visitor_id)
+        .where(
+            Household.external_id == household,
+            Visitor.external_id == visitor,
+            Pairing.started_on <= day,
+            (Pairing.ended_on.is_(None)) | (Pairing.ended_on > day),  # its end day is not its
+        )
+        .limit(1)
+    ).first()
+    return found is not None

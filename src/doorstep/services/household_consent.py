@@ -1,0 +1,150 @@
+"""A household's consent act recorded one at a time: at the door, on the phone, by letter.
+
+`import households` records acts for a whole registry; this records one household's new act
+without its whole row. The act in force moves to the household's history
+(``consent_records``); a household that no longer consents has its planned visits taken off
+at once, as the import does (:func:`~doorstep.services.importing.load.cancel_unconsented`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from doorstep.domain.enums import ConsentState
+from doorstep.errors import Conflict, InvalidInput
+from doorstep.privacy.audit import record_event
+from doorstep.services.importing import load
+from doorstep.storage.repositories import household_data
+from doorstep.storage.repositories.pairing import lock_pairings
+from doorstep.storage.tables import ConsentRecord, Household
+
+#: The longest evidence kept: a line saying what the act rests on, not a document.
+EVIDENCE_MAX = 500
+
+
+@dataclass(frozen=True)
+class ConsentRecorded:
+    """The act recorded, the one it replaced, and what was done about planned visits."""
+
+    household: str
+    state: str
+    since: dt.date
+    was: str
+    was_since: dt.date | None
+    notes: tuple[str, ...] = ()
+
+
+def record_consent(
+    session: Session,
+    household: str,
+    state: str,
+    *,
+    actor: str,
+    evidence: str,
+    on: dt.date | None = None,
+    today: dt.date | None = None,
+) -> ConsentRecorded:
+    """Record that ``household``'s consent is ``state`` (given, withdrawn, pending) from
+    ``on`` (default ``today``), resting on ``evidence``.
+
+    Raises
+    ------
+    InvalidInput
+        An unknown state, no evidence, an act after today or dated before the act in force
+        (a form signed before the last act is filed by ``import households``, which places
+        it in the history).
+    NotFound
+        No such household (or it was erased).
+    Conflict
+        The act in force already says so.
+    """
+    today = today or dt.date.today()
+    on = on or today
+    if state not in {s.value for s in ConsentState}:
+        raise InvalidInput(
+            f"unknown consent {state!r}: one of {', '.join(s.value for s in ConsentState)}"
+        )
+    evidence = evidence.strip()
+    if not evidence or len(evidence) > EVIDENCE_MAX:
+        raise InvalidInput(
+            f"say what the act rests on (a signed form, a call, a letter) in 1 to "
+            f"{EVIDENCE_MAX} characters"
+        )
+    if on > today:
+        raise InvalidInput(f"the act is dated {on}, after today ({today}): record it once made")
+    conn = session.connection()
+    lock_pairings(conn)  # a pairing commit reads consent: it sees all of this or none
+    row = conn.execute(
+        select(
+            Household.id,
+            Household.consent_state,
+            Household.consent_since,
+            Household.consent_recorded_by,
+            Household.consent_evidence,
+        ).where(Household.external_id == household)
+    ).one_or_none()
+    if row is None:
+        raise household_data.not_found(conn, household)
+    hid, was, was_since, was_by, was_evidence = row
+    if was == state:
+        since = f" since {was_since}" if was_since else ""
+        raise Conflict(f"household {household}'s consent is {state} already{since}")
+    if was_since is not None and on < was_since:
+        raise InvalidInput(
+            f"the act is dated {on}, before the act in force ({was} since {was_since}); an "
+            "earlier act is filed in the household's history by `doorstep import households`"
+        )
+    if was_since is not None:
+        conn.execute(
+            insert(ConsentRecord).values(
+                household_id=hid,
+                action=was,
+                recorded_on=was_since,
+                recorded_by=was_by or "",
+                evidence=was_evidence or "",
+            )
+        )
+    conn.execute(
+        update(Household)
+        .where(Household.id == hid)
+        .values(
+            consent_state=state,
+            consent_since=on,
+            consent_recorded_by=actor,
+            consent_evidence=evidence,
+        )
+    )
+    record_event(
+        session,
+        actor=actor,
+        action="update",
+        entity="consent",
+        entity_id=household,
+        detail={"consent": state, "since": on.isoformat(), "was": was},
+    )
+    notes: tuple[str, ...] = ()
+    if state != ConsentState.GIVEN.value:
+        written = load.cancel_unconsented(
+            conn,
+            load.Written(
+                created=pl.Series([], dtype=pl.Int64), updated=pl.Series([hid], dtype=pl.Int64)
+            ),
+            today,
+        )
+        for action, whose, detail in written.events:
+            record_event(
+                session,
+                actor=actor,
+                action=action,
+                entity="household",
+                entity_id=whose,
+                detail=detail,
+            )
+        notes = written.notes
+    session.flush()
+    return ConsentRecorded(household, state, on, was, was_since, notes)

@@ -1,0 +1,151 @@
+"""One household's consent act, recorded without its whole row, on both databases."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from doorstep.errors import Conflict, InvalidInput, NotFound
+from doorstep.services.household_consent import record_consent
+from doorstep.storage.session import unit_of_work
+from tests.factories.db import snapshot
+from tests.factories.visits import plan_three
+
+WITHDRAWN = dt.date(2027, 2, 1)
+
+
+@pytest.fixture
+def programme(with_areas: Engine, tmp_path: Path) -> Engine:
+    plan_three(with_areas, tmp_path)
+    return with_areas
+
+
+def _planned(engine: Engine, household: str) -> list[tuple[dt.date, dt.date]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT planned_start, planned_end FROM visits vi JOIN households h "
+                "ON h.id = vi.household_id WHERE h.external_id = :h AND vi.status = 'planned' "
+                "ORDER BY planned_start"
+            ),
+            {"h": household},
+        ).all()
+    return [
+        (dt.date.fromisoformat(str(a)[:10]), dt.date.fromisoformat(str(z)[:10])) for a, z in rows
+    ]
+
+
+def test_a_withdrawal_takes_the_planned_visits_off_from_its_day_and_keeps_the_history(
+    programme: Engine,
+) -> None:
+    before = _planned(programme, "H0")
+    assert any(a >= WITHDRAWN for a, _ in before)
+    with unit_of_work(programme) as s:
+        done = record_consent(
+            s,
+            "H0",
+            "withdrawn",
+            actor="officer",
+            evidence="told V1 at the door",
+            on=WITHDRAWN,
+            today=WITHDRAWN,
+        )
+    assert (done.state, done.since, done.was) == ("withdrawn", WITHDRAWN, "given")
+    assert done.notes and "no longer consents" in done.notes[0]
+    after = _planned(programme, "H0")
+    assert after == [
+        (a, min(z, WITHDRAWN - dt.timedelta(days=1))) for a, z in before if a < WITHDRAWN
+    ]
+    # The other households keep their visits.
+    assert _planned(programme, "H1")
+    with programme.connect() as conn:
+        state = conn.execute(
+            text(
+                "SELECT consent_state, consent_since, consent_recorded_by, consent_evidence "
+                "FROM households WHERE external_id = 'H0'"
+            )
+        ).one()
+        history = (
+            conn.execute(
+                text(
+                    "SELECT c.action FROM consent_records c JOIN households h "
+                    "ON h.id = c.household_id WHERE h.external_id = 'H0' ORDER BY c.id"
+                )
+            )
+            .scalars()
+            .all()
+        )
+        events = conn.execute(
+            text(
+                "SELECT entity, action FROM audit_events WHERE actor = 'officer' "
+                "AND entity_id = 'H0' ORDER BY id"
+            )
+        ).all()
+    assert (state[0], str(state[1])[:10], state[2], state[3]) == (
+        "withdrawn",
+        str(WITHDRAWN),
+        "officer",
+        "told V1 at the door",
+    )
+    assert list(history)[-1] == "given"
+    assert events[0] == ("consent", "update")
+    assert len(events) == 1 + len([v for v in before if v[0] >= WITHDRAWN or v[1] >= WITHDRAWN])
+
+
+def test_consent_given_again_after_a_withdrawal_is_a_second_act_in_the_history(
+    programme: Engine,
+) -> None:
+    with unit_of_work(programme) as s:
+        record_consent(
+            s, "H1", "withdrawn", actor="t", evidence="call", on=WITHDRAWN, today=WITHDRAWN
+        )
+        back = record_consent(
+            s,
+            "H1",
+            "given",
+            actor="t",
+            evidence="signed form",
+            today=WITHDRAWN + dt.timedelta(days=3),
+        )
+    assert (back.was, back.was_since) == ("withdrawn", WITHDRAWN)
+    with programme.connect() as conn:
+        history = (
+            conn.execute(
+                text(
+                    "SELECT c.action FROM consent_records c JOIN households h "
+                    "ON h.id = c.household_id WHERE h.external_id = 'H1' ORDER BY c.id"
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert list(history)[-2:] == ["given", "withdrawn"]
+
+
+@pytest.mark.parametrize(
+    ("household", "state", "evidence", "on", "error", "words"),
+    [
+        ("H0", "given", "form", None, Conflict, "given already"),
+        ("H0", "maybe", "form", None, InvalidInput, "unknown consent 'maybe'"),
+        ("H0", "withdrawn", "  ", None, InvalidInput, "what the act rests on"),
+        ("H0", "withdrawn", "x", WITHDRAWN + dt.timedelta(days=1), InvalidInput, "after today"),
+        ("H0", "withdrawn", "x", dt.date(2000, 1, 1), InvalidInput, "before the act in force"),
+        ("H9", "withdrawn", "x", None, NotFound, "no household with id 'H9'"),
+    ],
+)
+def test_an_act_that_cannot_be_recorded_changes_nothing(
+    programme: Engine,
+    household: str,
+    state: str,
+    evidence: str,
+    on: dt.date | None,
+    error: type[Exception],
+    words: str,
+) -> None:
+    before = snapshot(programme)
+    with pytest.raises(error, match=words), unit_of_work(programme) as s:
+        record_consent(s, household, state, actor="t", evidence=evidence, on=on, today=WITHDRAWN)
+    assert snapshot(programme) == before
