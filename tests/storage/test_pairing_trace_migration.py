@@ -105,9 +105,8 @@ def test_the_migration_fills_in_the_commits_that_the_stored_rows_tell(
             )
         ).all()
         proposals = Base.metadata.tables["pairing_proposals"]
-        committed = dict(
-            conn.execute(select(proposals.c.id, proposals.c.committed_at)).tuples().all()
-        )
+        rows = conn.execute(select(proposals.c.id, proposals.c.committed_at)).all()
+        committed = {r[0]: r[1] for r in rows}
     assert [tuple(r) for r in ended] == [("H1", first, second), ("HB", village, None)]
     # Each commit's time is its audit event's; the first commit's event is gone.
     at = {int(e[0]): e[1] for e in events}
