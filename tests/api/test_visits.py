@@ -165,3 +165,30 @@ def test_a_planned_visit_not_made_is_marked_missed(
             {"d": first_visit[0]},
         ).scalar_one()
     assert status == "missed"
+
+
+def test_a_visitor_s_phone_gets_its_calendar_and_no_one_else_s(
+    client: TestClient, programme: Engine, auth: Headers
+) -> None:
+    since = {"since": "2027-01-01"}
+    own = client.get("/api/v1/visits/calendar", params=since, headers=auth("v1"))
+    assert own.status_code == 200, own.text
+    assert own.headers["content-type"].startswith("text/calendar")
+    body = own.text
+    assert body.startswith("BEGIN:VCALENDAR")
+    with programme.connect() as conn:
+        planned = conn.execute(
+            text("SELECT COUNT(*) FROM visits WHERE status = 'planned' AND planned_start >= :d"),
+            {"d": dt.date(2027, 1, 1)},
+        ).scalar_one()
+    assert body.count("BEGIN:VEVENT") == planned > 0
+    assert ("read", "visits", None) in _events(programme, "api:v1")
+    boss = client.get(
+        "/api/v1/visits/calendar", params={**since, "visitor": "V1"}, headers=auth("boss")
+    )
+    assert boss.status_code == 200
+    assert boss.text.count("BEGIN:VEVENT") == planned
+    other = client.get("/api/v1/visits/calendar", params={"visitor": "V1"}, headers=auth("v2"))
+    assert other.status_code == 403
+    area = client.get("/api/v1/visits/calendar", params={"visitor": "V1"}, headers=auth("v1-coord"))
+    assert area.status_code == 403

@@ -26,10 +26,9 @@ from doorstep.cli.context import actor, attempted, session
 from doorstep.cli.listing import FormatOpt, Output, print_for_scripts
 from doorstep.cli.work_table import work_table
 from doorstep.domain.visit_codes import ACTIVITIES, OUTCOMES
-from doorstep.engine.planning import VisitRow
 from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import Attempt
-from doorstep.reports.calendar import ics_filename, visitor_ics
+from doorstep.reports.calendar import ics_filename
 from doorstep.services import calendars, visit_records, work_lists
 from doorstep.services.outfile import write_whole
 
@@ -221,24 +220,6 @@ def upcoming_cmd(
     )
 
 
-def _ics(visitor: str, events: calendars.CalendarEvents) -> tuple[bytes, int, int]:
-    """The visitor's calendar file, how many visits it lists and how many it cancels."""
-    visits = [VisitRow(h, visitor, a, z, False) for h, a, z, _ in events.planned]
-    made = [(VisitRow(h, visitor, a, z, True), u) for h, u, a, z, _ in events.recorded]
-    areas = {h: area for h, _, _, area in events.planned}
-    areas |= {h: area for h, _, _, _, area in events.recorded}
-    data = visitor_ics(
-        visitor,
-        visits,
-        stamp=dt.datetime.now(dt.UTC),
-        locations=areas,
-        cancelled=events.cancelled,
-        recorded=made,
-        sequence=events.sequence,
-    )
-    return data, len(visits) + len(made), len(events.cancelled)
-
-
 @app.command("calendar")
 @handle_errors
 def calendar_cmd(
@@ -287,7 +268,7 @@ def calendar_cmd(
     tried = Attempt(actor(), "read", "visits", detail={"calendar": visitor})
     with session(tried) as s:
         events = calendars.calendar_events(s, visitor, actor=tried.actor, since=day)
-    data, listed, cancelled = _ics(visitor, events)
+    data, listed, cancelled = calendars.calendar_file(visitor, events)
     # After the commit: a database that refuses the audit row writes no file, and a file
     # of households' whereabouts is never on disk without the read in the trail.
     with attempted(tried):
@@ -314,7 +295,7 @@ def _team_calendars(team: str, out_dir: Path, day: dt.date) -> None:
     if not members:
         console.print(f"Team {team} has no members: no calendar written.", markup=False)
         return
-    files = [(ics_filename(v), *_ics(v, events)) for v, events in members]
+    files = [(ics_filename(v), *calendars.calendar_file(v, events)) for v, events in members]
     with attempted(tried):
         out_dir.mkdir(parents=True, exist_ok=True)
         for name, data, _, _ in files:

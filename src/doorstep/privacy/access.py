@@ -111,6 +111,23 @@ def check_consent(conn: Connection, who: Principal, household: str, today: dt.da
     _in_area(conn, who, household)
 
 
+def calendar_visitor(who: Principal, visitor: str | None) -> str:
+    """Whose calendar ``who`` may draw: a visitor's account its own; a manager of the whole
+    programme anyone's. A calendar lists every household its visitor goes to, in any area,
+    so an area's account may not."""
+    if who.role == "visitor":
+        assert who.visitor is not None
+        return list_visitor(who, visitor) or who.visitor
+    if who.role == "manager" and who.area_path is None:
+        if visitor is None:
+            raise NotPermitted("give visitor: whose calendar")
+        return visitor
+    raise NotPermitted(
+        f"account {who.name} sees area {who.area}, and a visitor's calendar lists households "
+        "in any area: a visitor's own account, or a manager of the whole programme, draws it"
+    )
+
+
 def check_report(who: Principal) -> None:
     """Reports are the programme's figures by area: an area's accounts read them."""
     if who.role == "visitor":

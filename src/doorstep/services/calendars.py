@@ -31,8 +31,9 @@ import polars as pl
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from doorstep.engine.planning import VisitRow
 from doorstep.privacy.audit import record_event, record_household_events
-from doorstep.reports.calendar import Cancelled, visit_uid
+from doorstep.reports.calendar import Cancelled, visit_uid, visitor_ics
 from doorstep.storage.repositories import audit as audit_repo
 from doorstep.storage.repositories import erased_events, lookups, visit_records, visitor_data
 from doorstep.storage.repositories import visits as repo
@@ -188,3 +189,22 @@ def kept_for_calendars(
         (Cancelled(uid, a, z), base)
         for uid, a, z, base in erased_events.for_visitor(conn, visitor, since)
     ]
+
+
+def calendar_file(visitor: str, events: CalendarEvents) -> tuple[bytes, int, int]:
+    """The visitor's calendar file (iCalendar), how many visits it lists and how many it
+    cancels: what `doorstep visits calendar` writes and the API serves."""
+    visits = [VisitRow(h, visitor, a, z, False) for h, a, z, _ in events.planned]
+    made = [(VisitRow(h, visitor, a, z, True), u) for h, u, a, z, _ in events.recorded]
+    areas = {h: area for h, _, _, area in events.planned}
+    areas |= {h: area for h, _, _, _, area in events.recorded}
+    data = visitor_ics(
+        visitor,
+        visits,
+        stamp=dt.datetime.now(dt.UTC),
+        locations=areas,
+        cancelled=events.cancelled,
+        recorded=made,
+        sequence=events.sequence,
+    )
+    return data, len(visits) + len(made), len(events.cancelled)

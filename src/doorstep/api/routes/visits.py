@@ -11,9 +11,32 @@ from doorstep.api.deps import EngineDep, PrincipalDep, TodayDep, unit
 from doorstep.api.schemas import MissedCreate, VisitCreate, VisitRecorded, WorkList
 from doorstep.privacy import access
 from doorstep.privacy.audit import Attempt
-from doorstep.services import visit_records, work_lists
+from doorstep.reports.calendar import ics_filename
+from doorstep.services import calendars, visit_records, work_lists
 
 router = APIRouter(prefix="/visits", tags=["visits"])
+
+
+@router.get("/calendar", response_class=Response)
+def calendar(
+    engine: EngineDep,
+    who: PrincipalDep,
+    today: TodayDep,
+    visitor: str | None = None,
+    since: Annotated[dt.date | None, Query(description="From this day (default today)")] = None,
+) -> Response:
+    """The visitor's visits as an iCalendar file, as `doorstep visits calendar` writes it:
+    each visit keeps its UID, and one no longer planned comes back cancelled."""
+    whose = access.calendar_visitor(who, visitor)
+    tried = Attempt(who.actor, "read", "visits", detail={"calendar": whose})
+    with unit(engine, who, tried) as session:
+        events = calendars.calendar_events(session, whose, actor=who.actor, since=since or today)
+    data, _, _ = calendars.calendar_file(whose, events)
+    return Response(
+        data,
+        media_type="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="{ics_filename(whose)}"'},
+    )
 
 
 @router.get("/{kind}", response_model=WorkList)
