@@ -7,6 +7,8 @@ shown to the caller, so each gets a read in the trail, as at the command line.
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from doorstep.errors import DoorstepError, NotAuthenticated
@@ -24,9 +26,33 @@ def problem(exc: DoorstepError) -> JSONResponse:
     )
 
 
+def invalid(exc: RequestValidationError) -> JSONResponse:
+    """A request the routes' types refuse (a day that is not one, a missing field), as a
+    problem too, each error by where it is and why, as an import names row and column."""
+    said = [
+        f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', 'invalid')}"
+        for e in exc.errors()
+    ]
+    return JSONResponse(
+        {
+            "title": "InvalidInput",
+            "status": 422,
+            "detail": "; ".join(said),
+            "errors": jsonable_encoder(exc.errors()),
+        },
+        status_code=422,
+        media_type=PROBLEM,
+    )
+
+
 def install(app: FastAPI) -> None:
     async def handle(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, DoorstepError)
         return problem(exc)
 
+    async def handle_invalid(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        return invalid(exc)
+
     app.add_exception_handler(DoorstepError, handle)
+    app.add_exception_handler(RequestValidationError, handle_invalid)
