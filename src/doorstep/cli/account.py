@@ -1,4 +1,5 @@
-"""``doorstep account`` and ``doorstep serve``: who may use the HTTP API, and serving it.
+"""``doorstep account`` and ``doorstep serve``: who may use the web app and the HTTP API, and
+serving them.
 
 Accounts are made here, at the command line of the machine that holds the database, never
 over the API: whoever can run these commands can read the database anyway.
@@ -120,17 +121,22 @@ def serve_cmd(
     host: str = typer.Option("127.0.0.1", "--host", help="The address to listen on."),
     port: int = typer.Option(8000, "--port", help="The port to listen on."),
 ) -> None:
-    """Serve the HTTP API (work lists, recording visits, reports) over the configured
-    database, its schema brought up to date first. Interactive docs at /docs.
+    """Serve the web app (sign in with a token at /login) and the HTTP API (/api/v1; its
+    interactive docs at /docs) over the configured database, its schema brought up to date
+    first.
 
     Example: doorstep serve --port 8000
     """
     import uvicorn
 
-    from doorstep.api.app import create_app
     from doorstep.cli.context import engine
     from doorstep.config import get_settings
+    from doorstep.web.app import create_app
 
     engine(migrate=True).dispose()  # migrations run on start, as for every command
-    console.print(f"Serving the API on http://{host}:{port}/api/v1 (docs: /docs)", markup=False)
+    console.print(
+        f"Serving the web app on http://{host}:{port}/ and the API on "
+        f"http://{host}:{port}/api/v1 (its docs: /docs)",
+        markup=False,
+    )
     uvicorn.run(create_app(get_settings().database_url), host=host, port=port)

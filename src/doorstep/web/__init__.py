@@ -1,0 +1,1 @@
+"""The web app: pages for coordinators and visitors over the same services as the API."""

@@ -1,0 +1,20 @@
+"""The whole site: the API under ``/api/v1`` and the web app's pages beside it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from fastapi import FastAPI
+
+from doorstep.api.app import create_app as create_api
+from doorstep.web import pages
+
+
+def create_app(
+    database_url: str | None = None, *, today: Callable[[], dt.date] = dt.date.today
+) -> FastAPI:
+    """What `doorstep serve` serves: the API and the pages, over one database."""
+    app = create_api(database_url, today=today)
+    pages.install(app)
+    return app

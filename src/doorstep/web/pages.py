@@ -1,0 +1,215 @@
+"""The pages: sign in, the work lists, recording a visit, the report.
+
+Each page asks :mod:`doorstep.privacy.access` what the account may see, as the API does,
+and calls the same services in one unit of work (:func:`doorstep.api.deps.unit`), so the
+trail records a page's reads and writes as it records the API's. A refusal is shown on the
+page, with its status, in the words the command line uses.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from doorstep.api.deps import EngineDep, TodayDep, unit
+from doorstep.errors import DoorstepError, NotAuthenticated
+from doorstep.privacy import access
+from doorstep.privacy.access import Principal
+from doorstep.privacy.audit import Attempt
+from doorstep.services import accounts, reporting, visit_records, work_lists
+from doorstep.storage.session import unit_of_work
+from doorstep.web.session import COOKIE, SignInNeeded, WebPrincipalDep
+
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+router = APIRouter(include_in_schema=False)
+
+#: The columns of each work list a page shows, and their headings.
+LIST_COLUMNS = {
+    "due": (
+        ("deadline", "Deadline"),
+        ("days_left", "Days left"),
+        ("visitor", "Visitor"),
+        ("visitor_name", "Visitor's name"),
+        ("status", "Status"),
+        ("household", "Household"),
+        ("head_name", "Head"),
+        ("area", "Area"),
+        ("last_visit", "Last visit"),
+        ("next_planned", "Next planned"),
+        ("next_visitor", "Next visitor"),
+    ),
+    "upcoming": (
+        ("start", "First day"),
+        ("end_day", "Last day"),
+        ("visitor", "Visitor"),
+        ("visitor_name", "Visitor's name"),
+        ("household", "Household"),
+        ("head_name", "Head"),
+        ("area", "Area"),
+    ),
+}
+LIST_COLUMNS["overdue"] = LIST_COLUMNS["due"]
+
+
+def _page(
+    request: Request, name: str, who: Principal | None, status: int = 200, **context: Any
+) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, {"who": who, **context}, status_code=status)
+
+
+def _refused(request: Request, who: Principal | None, error: DoorstepError) -> HTMLResponse:
+    return _page(request, "error.html", who, status=error.status, error=error.message)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request) -> HTMLResponse:
+    return _page(request, "login.html", None)
+
+
+@router.post("/login", response_model=None)
+def login(request: Request, engine: EngineDep, token: Annotated[str, Form()]) -> Response:
+    try:
+        with unit_of_work(engine) as session:
+            accounts.authenticate(session, token.strip())
+    except NotAuthenticated as exc:
+        return _page(request, "login.html", None, status=401, error=exc.message)
+    done = RedirectResponse("/", status_code=303)
+    done.set_cookie(
+        COOKIE,
+        token.strip(),
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return done
+
+
+@router.post("/logout")
+def logout() -> RedirectResponse:
+    done = RedirectResponse("/login", status_code=303)
+    done.delete_cookie(COOKIE)
+    return done
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, who: WebPrincipalDep) -> HTMLResponse:
+    return _page(request, "home.html", who)
+
+
+@router.get("/lists/{kind}", response_class=HTMLResponse)
+def work_list(
+    request: Request,
+    kind: Literal["due", "overdue", "upcoming"],
+    engine: EngineDep,
+    who: WebPrincipalDep,
+    today: TodayDep,
+    area: str | None = None,
+    days: int = 14,
+) -> HTMLResponse:
+    try:
+        with unit(engine, who) as session:
+            shown = access.list_area(session.connection(), who, area or None)
+            rows = work_lists.work_list(
+                session,
+                kind,
+                actor=who.actor,
+                today=today,
+                days=days,
+                visitor=access.list_visitor(who, None),
+                area=shown,
+            )
+    except DoorstepError as exc:
+        return _refused(request, who, exc)
+    return _page(
+        request,
+        "list.html",
+        who,
+        kind=kind,
+        area=shown,
+        days=days,
+        today=today,
+        rows=rows,
+        columns=LIST_COLUMNS[kind],
+    )
+
+
+@router.get("/record", response_class=HTMLResponse)
+def record_form(request: Request, who: WebPrincipalDep, today: TodayDep) -> HTMLResponse:
+    return _page(request, "record.html", who, today=today, form={"visitor": who.visitor or ""})
+
+
+@router.post("/record", response_class=HTMLResponse)
+def record(
+    request: Request,
+    engine: EngineDep,
+    who: WebPrincipalDep,
+    today: TodayDep,
+    household: Annotated[str, Form()],
+    visitor: Annotated[str, Form()],
+    start: Annotated[dt.date, Form()],
+    end: Annotated[dt.date | None, Form()] = None,
+    note: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    form = {"household": household, "visitor": visitor, "start": start, "end": end, "note": note}
+    detail = {"visitor": visitor, "start": start.isoformat(), "status": "done"}
+    tried = Attempt(who.actor, "create", "household", household, detail=detail)
+    try:
+        with unit(engine, who, tried) as session:
+            access.check_visit(session.connection(), who, household, visitor)
+            made = visit_records.MadeVisit(household, visitor, start, end, note or None)
+            done = visit_records.record_visit(session, made, actor=who.actor, today=today)
+    except DoorstepError as exc:
+        return _page(
+            request,
+            "record.html",
+            who,
+            status=exc.status,
+            today=today,
+            form=form,
+            error=exc.message,
+        )
+    return _page(
+        request, "record.html", who, today=today, form={"visitor": visitor}, done=done, made=made
+    )
+
+
+@router.get("/figures", response_class=HTMLResponse)
+def figures(
+    request: Request,
+    engine: EngineDep,
+    who: WebPrincipalDep,
+    today: TodayDep,
+    area: str | None = None,
+) -> HTMLResponse:
+    try:
+        access.check_report(who)
+        with unit(engine, who) as session:
+            shown = access.list_area(session.connection(), who, area or None)
+            built = reporting.programme_report(session, actor=who.actor, today=today, area=shown)
+    except DoorstepError as exc:
+        return _refused(request, who, exc)
+    return _page(
+        request,
+        "figures.html",
+        who,
+        report=built,
+        months=built.total_months(),
+        rows=[dataclasses.asdict(a) for a in built.areas],
+    )
+
+
+def install(app: FastAPI) -> None:
+    """Add the pages to ``app``: a page asked for without signing in sends the browser to
+    the sign-in page."""
+
+    async def to_login(_request: Request, _exc: Exception) -> Response:
+        return RedirectResponse("/login", status_code=303)
+
+    app.add_exception_handler(SignInNeeded, to_login)
+    app.include_router(router)

@@ -1,0 +1,76 @@
+"""The web app's pages: signing in, the work lists, recording a visit, the figures; each
+within the account's scope, as the API's routes are."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+
+from tests.web.conftest import SignIn
+
+
+def test_a_page_sends_a_stranger_to_sign_in_and_a_wrong_token_is_told(site: TestClient) -> None:
+    r = site.get("/")
+    assert (r.status_code, r.headers["location"]) == (303, "/login")
+    bad = site.post("/login", data={"token": "dst_wrong"})
+    assert bad.status_code == 401
+    assert "unknown token" in bad.text
+
+
+def test_signing_in_keeps_the_token_in_a_cookie_scripts_cannot_read(
+    site: TestClient, tokens: dict[str, str]
+) -> None:
+    r = site.post("/login", data={"token": tokens["v1-coord"]})
+    assert r.status_code == 303
+    cookie = r.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie
+    home = site.get("/")
+    assert home.status_code == 200
+    assert "Signed in as v1-coord" in home.text
+    site.post("/logout")
+    site.cookies.clear()
+    assert site.get("/").status_code == 303
+
+
+def test_a_coordinator_s_list_shows_its_area_and_is_read_in_the_trail(
+    sign_in: SignIn, programme: Engine
+) -> None:
+    page = sign_in("v1-coord").get("/lists/upcoming", params={"days": 60})
+    assert page.status_code == 200, page.text
+    for household in ("H0", "H1", "H2"):
+        assert f"<td>{household}</td>" in page.text
+    with programme.connect() as conn:
+        reads = conn.execute(
+            text(
+                "SELECT COUNT(*) FROM audit_events WHERE actor = 'api:v1-coord' "
+                "AND entity = 'household' AND action = 'read'"
+            )
+        ).scalar_one()
+    assert reads == 3
+    outside = sign_in("v2-coord").get("/lists/due", params={"area": "R-C"})
+    assert outside.status_code == 403
+    assert "area R-C is outside account v2-coord&#39;s area R-C-V2" in outside.text
+
+
+def test_a_visitor_records_a_visit_on_the_form_and_not_another_visitor_s(
+    sign_in: SignIn, programme: Engine, first_visit: tuple[dt.date, dt.date]
+) -> None:
+    form = {"household": "H0", "visitor": "V1", "start": str(first_visit[0])}
+    refused = sign_in("v2").post("/record", data=form)
+    assert refused.status_code == 403
+    assert "records the visits of visitor V2 only" in refused.text
+    done = sign_in("v1").post("/record", data={**form, "end": str(first_visit[1])})
+    assert done.status_code == 200, done.text
+    assert "Recorded the visit of V1 to H0" in done.text
+    with programme.connect() as conn:
+        made = conn.execute(text("SELECT COUNT(*) FROM visits WHERE status = 'done'")).scalar_one()
+    assert made == 1
+
+
+def test_the_figures_are_an_area_account_s(sign_in: SignIn) -> None:
+    page = sign_in("boss").get("/figures", params={"area": "R"})
+    assert page.status_code == 200, page.text
+    assert "Region (R)" in page.text
+    assert sign_in("v1").get("/figures").status_code == 403
