@@ -74,3 +74,28 @@ def test_the_figures_are_an_area_account_s(sign_in: SignIn) -> None:
     assert page.status_code == 200, page.text
     assert "Region (R)" in page.text
     assert sign_in("v1").get("/figures").status_code == 403
+
+
+def test_a_visitor_records_a_withdrawal_and_gets_its_calendar(
+    sign_in: SignIn, programme: Engine
+) -> None:
+    site = sign_in("v1")
+    calendar = site.get("/calendar.ics")
+    assert calendar.status_code == 200
+    assert calendar.text.count("BEGIN:VEVENT") > 0
+    done = site.post(
+        "/consent", data={"household": "H1", "state": "withdrawn", "evidence": "at the door"}
+    )
+    assert done.status_code == 200, done.text
+    assert "consent is withdrawn from 2027-03-01 (was given" in done.text
+    again = site.post(
+        "/consent", data={"household": "H1", "state": "withdrawn", "evidence": "at the door"}
+    )
+    assert again.status_code == 409
+    assert "withdrawn already" in again.text
+    with programme.connect() as conn:
+        state = conn.execute(
+            text("SELECT consent_state FROM households WHERE external_id = 'H1'")
+        ).scalar_one()
+    assert state == "withdrawn"
+    assert sign_in("v1-coord").get("/calendar.ics").status_code == 403

@@ -22,7 +22,15 @@ from doorstep.errors import DoorstepError, NotAuthenticated
 from doorstep.privacy import access
 from doorstep.privacy.access import Principal
 from doorstep.privacy.audit import Attempt
-from doorstep.services import accounts, reporting, visit_records, work_lists
+from doorstep.reports.calendar import ics_filename
+from doorstep.services import (
+    accounts,
+    calendars,
+    household_consent,
+    reporting,
+    visit_records,
+    work_lists,
+)
 from doorstep.storage.session import unit_of_work
 from doorstep.web.session import COOKIE, SignInNeeded, WebPrincipalDep
 
@@ -176,6 +184,63 @@ def record(
         )
     return _page(
         request, "record.html", who, today=today, form={"visitor": visitor}, done=done, made=made
+    )
+
+
+@router.get("/consent", response_class=HTMLResponse)
+def consent_form(request: Request, who: WebPrincipalDep, today: TodayDep) -> HTMLResponse:
+    return _page(request, "consent.html", who, today=today, form={})
+
+
+@router.post("/consent", response_class=HTMLResponse)
+def consent(
+    request: Request,
+    engine: EngineDep,
+    who: WebPrincipalDep,
+    today: TodayDep,
+    household: Annotated[str, Form()],
+    state: Annotated[str, Form()],
+    evidence: Annotated[str, Form()],
+    on: Annotated[dt.date | None, Form()] = None,
+) -> HTMLResponse:
+    form = {"household": household, "state": state, "evidence": evidence, "on": on}
+    tried = Attempt(who.actor, "update", "consent", household, detail={"consent": state})
+    try:
+        with unit(engine, who, tried) as session:
+            access.check_consent(session.connection(), who, household, today)
+            done = household_consent.record_consent(
+                session, household, state, actor=who.actor, evidence=evidence, on=on, today=today
+            )
+    except DoorstepError as exc:
+        return _page(
+            request,
+            "consent.html",
+            who,
+            status=exc.status,
+            today=today,
+            form=form,
+            error=exc.message,
+        )
+    return _page(request, "consent.html", who, today=today, form={}, done=done)
+
+
+@router.get("/calendar.ics", response_model=None)
+def calendar(
+    request: Request, engine: EngineDep, who: WebPrincipalDep, today: TodayDep
+) -> Response:
+    """A visitor's own calendar file, to open in a calendar app."""
+    try:
+        whose = access.calendar_visitor(who, None)
+        tried = Attempt(who.actor, "read", "visits", detail={"calendar": whose})
+        with unit(engine, who, tried) as session:
+            events = calendars.calendar_events(session, whose, actor=who.actor, since=today)
+    except DoorstepError as exc:
+        return _refused(request, who, exc)
+    data, _, _ = calendars.calendar_file(whose, events)
+    return Response(
+        data,
+        media_type="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="{ics_filename(whose)}"'},
     )
 
 
