@@ -152,7 +152,7 @@ def test_a_visitors_import_with_a_last_day_cancels_and_cuts_the_same_and_says_so
     assert notes == (
         f"1 visitor who leaves: {n} planned visits after their last day cancelled, 1 under "
         "way cut short; pair --area AREA --new-only, then pair commit and plan --area, "
-        "hands them over.",
+        "hands their households over.",
     )
     events = [e for e in _all_events(planned) if e[3].get("reason") in (VISITOR_LEFT, LAST_DAY)]
     assert len(events) == n + 1 and {e[3]["file"] for e in events} == {"v.csv"}

@@ -23,8 +23,8 @@ from doorstep.storage.repositories import visitor_data, visits
 #: Why the planned visits of a household that withdrew are cancelled, as their events say.
 NO_LONGER_CONSENTS = "the household no longer consents"
 
-#: The step that hands a leaving visitor's households over, as every note on it says.
-HAND_OVER = "pair --area AREA --new-only, then pair commit and plan --area, hands them over"
+#: The steps that hand a leaving visitor's households over, as every note on it says.
+HAND_OVER = "pair --area AREA --new-only, then pair commit and plan --area"
 
 
 def note_unkept_households(conn: Connection, written: Written, today: dt.date) -> Written:
@@ -47,7 +47,7 @@ def note_unkept_households(conn: Connection, written: Written, today: dt.date) -
     n = over.height
     note = (
         f"{n} visitor{'s' if n != 1 else ''} now hold{'s' if n == 1 else ''} households "
-        f"they cannot keep: {', '.join(named)}{more}; {HAND_OVER}."
+        f"they cannot keep: {', '.join(named)}{more}; {HAND_OVER}, hands them over."
     )
     return replace(written, notes=(*written.notes, note))
 
@@ -63,7 +63,7 @@ def cancel_past_last_day(conn: Connection, written: Written, today: dt.date) -> 
         return written
     leaving = _whose(stopped, "visitor")
     who = "1 visitor who leaves" if leaving == 1 else f"{leaving} visitors who leave"
-    note = f"{who}: {what}; {HAND_OVER}."
+    note = f"{who}: {what}; {HAND_OVER}, hands their households over."
     return replace(written, notes=(*written.notes, note), events=(*written.events, *stopped.events))
 
 
