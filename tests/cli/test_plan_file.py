@@ -10,11 +10,14 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import icalendar
+import polars as pl
 import pytest
+from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from doorstep.cli.main import app
 from doorstep.engine.planning import public_holidays
+from doorstep.services import planning_unmet
 from doorstep.services.importing.formulas import escape_text
 
 
@@ -123,6 +126,43 @@ def test_compliance_file_lists_each_unmet_pairing_with_its_reason(tmp_path: Path
     assert {r["reason"] for r in unmet} == {"visitor_fully_booked"}
 
 
+def test_the_compliance_list_is_xlsx_or_parquet_by_its_suffix_as_in_database_mode(
+    tmp_path: Path,
+) -> None:
+    # 13 households for one visitor's 13 places, on a cadence the horizon cannot give all of
+    # them: some miss it. Ids a spreadsheet would run as formulas.
+    visitors = write(tmp_path / "V.csv", ["visitor_id", "capacity"], [["V0", 13]])
+    ids = [f"=H{i}" for i in range(13)]
+    pairs = write(
+        tmp_path / "pairs.csv",
+        ["household_id", "visitor_id", "distance_m", "reason"],
+        [[escape_text(h), "V0", 100, ""] for h in ids],
+    )
+    base = (
+        "--pairings", str(pairs), "--visitors", str(visitors), "--start", "2027-01-01",
+        "--months", "2", "--max-gap-days", "58", "-q",
+    )  # fmt: skip
+    lists = {}
+    for suffix in (".csv", ".xlsx", ".parquet"):
+        path = tmp_path / f"unmet{suffix}"
+        code, output = run(*base, "--compliance", str(path))
+        assert code == 0, output
+        lists[suffix] = path
+    csv_rows = list(csv.DictReader(lists[".csv"].read_text().splitlines()))
+    assert csv_rows and all(r["household_id"].startswith("'=H") for r in csv_rows)
+    # Parquet keeps ids as they are, with the days as dates; the schema database mode writes.
+    frame = pl.read_parquet(lists[".parquet"])
+    assert frame.schema == pl.Schema(planning_unmet.SCHEMA)
+    assert frame["household_id"].to_list() == [r["household_id"][1:] for r in csv_rows]
+    assert [d.isoformat() for d in frame["gap_from"]] == [r["gap_from"] for r in csv_rows]
+    # XLSX: the same rows and header, an apostrophe before the formula, as CSV has it.
+    cells = list(load_workbook(lists[".xlsx"], read_only=True).worksheets[0].values)
+    assert list(cells[0]) == list(planning_unmet.SCHEMA)
+    assert [(str(r[0]), str(r[6])) for r in cells[1:]] == [
+        (r["household_id"], r["reason"]) for r in csv_rows
+    ]
+
+
 def test_a_pairing_with_an_unknown_visitor_is_refused_with_one_line(
     files: tuple[Path, Path], tmp_path: Path
 ) -> None:
@@ -221,6 +261,9 @@ def test_outputs_that_cannot_be_written_are_refused_before_anything_is_planned(
         ("--ics-dir", str(pairs)): f"--ics-dir {pairs} is a file; give a folder",
         ("--ics-dir", str(pairs / "ics")): f"{pairs} is a file, not a folder",
         ("--compliance", str(good)): "--out and --compliance are both",
+        # As in database mode: a list is CSV, XLSX or Parquet by its suffix, nothing else.
+        ("--compliance", str(tmp_path / "unmet.txt")): "use a .csv, .xlsx or .parquet file",
+        ("--compliance", str(tmp_path / "unmet")): "use a .csv, .xlsx or .parquet file",
     }
     for option, message in cases.items():
         code, output = run(*base, "--out", str(good), *option, "-q")

@@ -152,3 +152,53 @@ def test_a_visitor_is_given_a_last_day_audited_and_told_what_it_leaves_to_do(
     assert _last_day(people, "V2") == "2027-01-31"
     unknown = cli("visitor", "end", "V9", "--last-day", "2027-01-31")
     assert unknown.exit_code == 1 and "no visitor with id 'V9'" in unknown.output
+
+
+def _visits(engine: Engine) -> list[tuple[str, str, str]]:
+    """``(first day, last day, status)`` of every visit, in order."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT planned_start, planned_end, status FROM visits ORDER BY planned_start")
+        ).all()
+    return [(str(a)[:10], str(z)[:10], str(s)) for a, z, s in rows]
+
+
+def test_a_visitor_ended_loses_the_visits_after_their_last_day_and_can_then_be_erased(
+    cli: Invoke, people: Engine
+) -> None:
+    today = dt.date.today()
+
+    def day(n: int) -> str:
+        return (today + dt.timedelta(days=n)).isoformat()
+
+    # V1's stays with H1: one made and one under way over the last day (yesterday), one to
+    # come; a planned visit from today kept V1 from being erased.
+    stays = [(-9, -8, "done"), (-2, 1, "planned"), (5, 6, "planned")]
+    with people.begin() as conn:
+        for first, last, status in stays:
+            conn.execute(
+                text(
+                    "INSERT INTO visits (household_id, visitor_id, pairing_id, status, "
+                    "window_start, window_end, planned_start, planned_end) "
+                    "SELECT household_id, visitor_id, id, :s, :a, :z, :a, :z FROM pairings"
+                ),
+                {"s": status, "a": day(first), "z": day(last)},
+            )
+    ended = cli("visitor", "end", "V1", "--last-day", day(-1))
+    assert ended.exit_code == 0, ended.output
+    assert "1 planned visit after it cancelled, 1 under way cut short." in ended.output
+    assert "`doorstep pair --area R-C-V1 --new-only`" in ended.output
+    # The made visit stays; the stay under way ends on the last day; the one to come is gone.
+    assert _visits(people) == [
+        (day(-9), day(-8), "done"),
+        (day(-2), day(-1), "planned"),
+    ]
+    cut = [e for e in events_about(people, "household") if e[2].get("reason")]
+    assert [(e[1], e[2]["start"], e[2]["status"]) for e in cut] == [
+        ("H1", day(5), "cancelled"),
+        ("H1", day(-2), "planned"),
+    ]
+    with people.begin() as conn:  # H1 handed over: V1's pairing ended
+        conn.execute(text("UPDATE pairings SET ended_on = :d"), {"d": today})
+    done = cli("visitor", "erase", "V1", "--yes")
+    assert done.exit_code == 0, done.output

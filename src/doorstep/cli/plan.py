@@ -52,7 +52,7 @@ from doorstep.services.exporting import neutralise_formulas
 from doorstep.services.importing.formulas import unescape
 from doorstep.services.outfile import write_whole
 from doorstep.services.planning import PlanSettings
-from doorstep.services.planning_unmet import check_unmet_file
+from doorstep.services.planning_unmet import check_unmet_file, unmet_frame, write_unmet
 
 # No help= here: the callback's docstring (with its example) is the group's help.
 app = typer.Typer(
@@ -336,35 +336,6 @@ def check_horizon(start: date, months: int, *, tail_days: int, history_days: int
         ) from None
 
 
-def write_compliance_csv(result: PlanResult, path: Path) -> None:
-    """One row per pairing whose cadence is not met: the gap and the binding constraint
-    (ids as ``export`` writes them)."""
-    rows = [
-        {
-            "household_id": c.household_id,
-            "visitor_id": c.visitor_id,
-            "visits": c.visits,
-            "longest_gap_days": c.longest_gap_days,
-            "gap_from": c.gap_from.isoformat(),
-            "gap_to": c.gap_to.isoformat(),
-            "reason": c.reason.value,
-            "failed_rules": ";".join(c.failed_rules),
-        }
-        for c in result.non_compliant()
-    ]
-    schema = {
-        "household_id": pl.String,
-        "visitor_id": pl.String,
-        "visits": pl.Int64,
-        "longest_gap_days": pl.Int64,
-        "gap_from": pl.String,
-        "gap_to": pl.String,
-        "reason": pl.String,
-        "failed_rules": pl.String,
-    }
-    write_whole(path, neutralise_formulas(pl.DataFrame(rows, schema=schema)).write_csv)
-
-
 def write_visits_csv(result: PlanResult, path: Path) -> None:
     """The planned visits (``household_id,visitor_id,start,end``), ids as ``export`` writes
     them (a spreadsheet opens this file; an iCalendar file is not opened by one, and keeps
@@ -433,8 +404,8 @@ def plan_cmd(
     ics_dir: Path | None = typer.Option(None, help="Write one iCalendar file per visitor here."),
     compliance: Path | None = typer.Option(
         None,
-        help="Write the pairings whose cadence is not met, with gap and reason (CSV; with "
-        "--area .csv, .xlsx or .parquet).",
+        help="Write the pairings whose cadence is not met, with gap and reason (.csv, .xlsx "
+        "or .parquet, by the suffix).",
     ),
     quiet: bool = typer.Option(
         False, "--quiet", "-q", help="No progress bar; with --area no summary table either."
@@ -451,9 +422,9 @@ def plan_cmd(
     --start (default today) around recorded visits, leave and blackouts, and the planned
     visits are written to the database (replacing earlier planned ones from that day); the
     file-mode options (--pairings, --visitors, --households, --out, --ics-dir, --slack-days)
-    are refused there. --compliance FILE (.csv, .xlsx or .parquet) lists the pairings whose
-    cadence is not met, by household and visitor id, once the plan is stored; each one
-    named is a read in the audit trail.
+    are refused there. --compliance FILE (.csv, .xlsx or .parquet, in either mode) lists
+    the pairings whose cadence is not met, by household and visitor id; with --area once
+    the plan is stored, each one named being a read in the audit trail.
 
     Example: doorstep plan --pairings pairs.csv --visitors v.csv --start 2027-01-01 --out visits.csv
 
@@ -516,7 +487,7 @@ def plan_cmd(
             travel_days=travel_days,
             seed=seed,
         )
-        if compliance is not None:  # before any work, as file mode's outputs
+        if compliance is not None:  # before any work, as file mode's outputs (_check_outputs)
             check_out_file("--compliance", compliance, example="unmet.csv")
             check_unmet_file(compliance)
         plan_area(area, settings, today=today, quiet=quiet, compliance=compliance)
@@ -575,7 +546,7 @@ def plan_cmd(
         write_ics_dir(result, ics_dir)
     if compliance is not None:
         compliance.absolute().parent.mkdir(parents=True, exist_ok=True)
-        write_compliance_csv(result, compliance)
+        write_unmet(unmet_frame(result), compliance)
     if result.n_compliant < problem.n_pairings and not quiet:
         reasons = ", ".join(f"{r.value}: {n}" for r, n in result.reasons().most_common())
         err_console.print(f"cadence not met for some pairings ({reasons})", highlight=False)
@@ -595,6 +566,7 @@ def _check_outputs(
         check_out_file("--out", out, inputs, example="visits.csv")
     if compliance is not None:
         check_out_file("--compliance", compliance, inputs, example="unmet.csv")
+        check_unmet_file(compliance)
         if out is not None and out.absolute() == compliance.absolute():
             raise InvalidInput(f"--out and --compliance are both {out}; give two file names")
     if ics_dir is not None:

@@ -21,6 +21,7 @@ from doorstep.cli.subject_export import deliver
 from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import SUBJECT_EXPORT, Attempt
 from doorstep.services import household_rights, visitor_days, visitor_rights
+from doorstep.services.planned_ends import said
 
 app = typer.Typer(
     help="One visitor: give them their last day; export everything held about them, or "
@@ -65,8 +66,9 @@ def end_cmd(
     ),
 ) -> None:
     """Give a visitor who leaves their last day (active_to), as a visitors import of their
-    row would, and say what it leaves to do: the households they look after keep them until
-    a pairing commit after that day hands them over.
+    row would, and say what it leaves to do: their planned visits after that day are
+    cancelled (a stay under way on it ends on it), but the households they look after keep
+    them until a pairing commit after that day hands them over.
 
     Example: doorstep visitor end V0000123 --last-day 2026-12-31
     """
@@ -79,6 +81,9 @@ def end_cmd(
         return
     was = "none" if ended.was is None else str(ended.was)
     console.print(f"Visitor {visitor}'s last day is {day} (was {was}).", markup=False)
+    stopped = said(ended.stopped, " after it")
+    if stopped:
+        console.print(f"{stopped}.", markup=False)
     if ended.households:
         areas = ", ".join(ended.areas[:3]) + (" ..." if len(ended.areas) > 3 else "")
         area = ended.areas[0] if len(ended.areas) == 1 else "AREA"

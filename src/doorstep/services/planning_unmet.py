@@ -1,8 +1,11 @@
-"""The pairings a plan of an area leaves short of their cadence: ``plan --area --compliance``.
+"""The pairings a plan leaves short of their cadence: ``plan --compliance``.
 
-The list names households and visitors by their ids, with how each pairing fares, so it is
-a read of their data: recorded in the plan's own transaction (as the work lists record
-theirs), and written to its file only once that is committed
+One writer for both modes, so that a file-mode list (``plan --pairings ... --compliance``)
+is written as its suffix says, as database mode's is, not as CSV whatever its name.
+
+In database mode the list names households and visitors by their ids, with how each
+pairing fares, so it is a read of their data: recorded in the plan's own transaction (as
+the work lists record theirs), and written to its file only once that is committed
 (:mod:`doorstep.services.outfile`), so the file is never on disk without its events.
 """
 
@@ -22,7 +25,7 @@ from doorstep.reports.render import XLSX_MAX_ROWS
 from doorstep.services.exporting import write_table
 from doorstep.services.reporting import REPORT_SUFFIXES
 
-#: The columns of the file, as file mode writes them (``write_compliance_csv``).
+#: The columns of the file, in both modes.
 SCHEMA: dict[str, pl.DataType] = {
     "household_id": pl.String(),
     "visitor_id": pl.String(),
@@ -46,14 +49,12 @@ def check_unmet_file(path: Path) -> None:
         raise InvalidInput(f"--compliance {path}: use a .csv, .xlsx or .parquet file")
 
 
-def unmet_pairings(result: PlanResult, pairs: pl.DataFrame) -> pl.DataFrame:
-    """One row per pairing of ``result`` whose cadence is not met (:data:`SCHEMA`, then
-    :data:`KEYS`), by household and visitor id. ``pairs`` are the plan's pairings, row
-    ``i`` the problem's pairing ``i``, with the database ids (``household_id``,
-    ``visitor_id``) and the external ones (``household``, ``visitor``)."""
-    rows = np.flatnonzero(~result.compliant)
-    unmet = list(result.non_compliant())  # in pairing order, as ``rows``
-    frame = pl.DataFrame(
+def unmet_frame(result: PlanResult) -> pl.DataFrame:
+    """One row per pairing of ``result`` whose cadence is not met (:data:`SCHEMA`), in
+    the problem's pairing order: the gap and the binding constraint, by household and
+    visitor id."""
+    unmet = list(result.non_compliant())
+    return pl.DataFrame(
         {
             "household_id": [c.household_id for c in unmet],
             "visitor_id": [c.visitor_id for c in unmet],
@@ -63,14 +64,37 @@ def unmet_pairings(result: PlanResult, pairs: pl.DataFrame) -> pl.DataFrame:
             "gap_to": [c.gap_to for c in unmet],
             "reason": [c.reason.value for c in unmet],
             "failed_rules": [";".join(c.failed_rules) for c in unmet],
-            "household_key": pairs["household_id"].gather(rows),
-            "visitor_key": pairs["visitor_id"].gather(rows),
         },
-        schema={**SCHEMA, "household_key": pl.Int64(), "visitor_key": pl.Int64()},
+        schema=SCHEMA,
+    )
+
+
+def unmet_pairings(result: PlanResult, pairs: pl.DataFrame) -> pl.DataFrame:
+    """:func:`unmet_frame` with :data:`KEYS` (for the audit), by household and visitor id.
+    ``pairs`` are the plan's pairings, row ``i`` the problem's pairing ``i``, with the
+    database ids (``household_id``, ``visitor_id``)."""
+    rows = np.flatnonzero(~result.compliant)  # in pairing order, as ``non_compliant``
+    frame = unmet_frame(result).with_columns(
+        household_key=pairs["household_id"].gather(rows).cast(pl.Int64),
+        visitor_key=pairs["visitor_id"].gather(rows).cast(pl.Int64),
     )
     # By household, as a coordinator looks one up; a household handed from one visitor to
     # another in the horizon has a row for each pairing, in the order of their gaps.
     return frame.sort("household_id", "visitor_id", "gap_from")
+
+
+def write_unmet(frame: pl.DataFrame, path: Path, *, note: str = "") -> None:
+    """Write the list ``frame`` (:data:`SCHEMA`) to ``path`` whole (or nothing), as its
+    suffix says (:data:`~doorstep.services.reporting.REPORT_SUFFIXES`, checked before any
+    work by :func:`check_unmet_file`), with an apostrophe before a cell a spreadsheet
+    would run or mangle; header only when no pairing misses its cadence. ``note`` ends any
+    error (what is stored meanwhile)."""
+    if path.suffix.lower() == ".xlsx" and frame.height + 1 > XLSX_MAX_ROWS:
+        raise DoorstepError(
+            f"cannot write {path}: {frame.height:,} rows do not fit in one sheet "
+            f"({XLSX_MAX_ROWS - 1:,} at most); give a .csv or .parquet file{note}"
+        )
+    write_table(frame, path, "unmet", note=note)
 
 
 @dataclass(frozen=True)
@@ -89,12 +113,7 @@ class PendingUnmet:
         when no pairing misses its cadence; the row count. The plan is committed by now, so
         every failure says it is stored."""
         note = " (the plan is stored; the audit trail records the list as failed)"
-        if self.path.suffix.lower() == ".xlsx" and self.frame.height + 1 > XLSX_MAX_ROWS:
-            raise DoorstepError(
-                f"cannot write {self.path}: {self.frame.height:,} rows do not fit in one sheet "
-                f"({XLSX_MAX_ROWS - 1:,} at most); give a .csv or .parquet file{note}"
-            )
-        write_table(self.frame, self.path, "unmet", note=note)
+        write_unmet(self.frame, self.path, note=note)
         return self.frame.height
 
 

@@ -14,15 +14,13 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, text
 
-from doorstep.domain.enums import ConsentState, VisitStatus
+from doorstep.domain.enums import ConsentState
 from doorstep.domain.languages import SEPARATOR, parse_languages
-from doorstep.services.exclusions import cancel_events
 from doorstep.services.importing.areatree import AreaNode, cycle_errors, too_deep, tree_paths
 from doorstep.services.importing.columns import SCHEMAS, Kind
 from doorstep.services.importing.errors import RowError
 from doorstep.services.importing.validate import ROW
-from doorstep.services.planning_inputs import CONSENT_ENDS
-from doorstep.storage.repositories import bulk, visitor_data, visits
+from doorstep.storage.repositories import bulk
 from doorstep.storage.tables.pairings import PAIRING_INPUT_COLUMNS
 
 Progress = Callable[[str, int, int], None]
@@ -746,89 +744,6 @@ def load_households(
             f"{n} consent act{'s' if n > 1 else ''} dated before the household's current one "
             f"went to {'their' if n > 1 else 'its'} history; the current act stays in force.",
         ),
-    )
-
-
-def note_unkept_households(conn: Connection, written: Written, today: dt.date) -> Written:
-    """``written`` (a visitors import), with a note naming the visitors it updated who
-    now hold households they cannot keep (gone, or over their capacity): the import
-    changes no pairing, and without a word the coordinator learnt of it only at the next
-    proposal."""
-    over = visitor_data.over_their_places(conn, written.updated, today)
-    if not over.height:
-        return written
-    said = [
-        f"{r['visitor']} left on {r['left_on']} ({r['households']} household"
-        f"{'s' if r['households'] != 1 else ''})"
-        if r["left_on"] is not None
-        else f"{r['visitor']} has {r['households']} households for {r['capacity']} "
-        f"place{'s' if r['capacity'] != 1 else ''}"
-        for r in over.head(5).iter_rows(named=True)
-    ]
-    more = f" and {over.height - 5} more" if over.height > 5 else ""
-    n = over.height
-    note = (
-        f"{n} visitor{'s' if n != 1 else ''} now hold{'s' if n == 1 else ''} households "
-        f"they cannot keep: {', '.join(said)}{more}; "
-        "pair --area AREA --new-only, then pair commit and plan --area, hands them over."
-    )
-    return replace(written, notes=(*written.notes, note))
-
-
-#: Why the planned visits of a household that withdrew are cancelled, as their events say.
-NO_LONGER_CONSENTS = "the household no longer consents"
-
-
-def cancel_unconsented(conn: Connection, written: Written, today: dt.date) -> Written:
-    """``written`` (a households import), with the planned visits not over before
-    ``today`` of the households it updated that no longer consent taken off at once, as a
-    plan from today would: those from the day the withdrawal counts are cancelled, as an
-    exclusion cancels a pair's (:func:`~doorstep.services.exclusions.cancel_planned`), and
-    a stay under way that day ends the day before. Left planned, they were hidden from work
-    lists and calendars but stayed in exports and blocked the visitor's erasure until the
-    next plan. Their pairings stay until the next commit for the area ends them, which
-    the note says."""
-    found = visits.planned_not_over(conn, written.updated, today, unconsented=True)
-    if not found.height:
-        return written
-    begun = pl.col("start") < pl.col("consent_since")
-    gone = found.filter(~begun.fill_null(False))
-    visits.delete_visits(conn, gone["id"].to_list())
-    cut = found.filter(begun.fill_null(False))
-    cuts = cut.select("id", (pl.col("consent_since") - pl.duration(days=1)).alias("cut_end"))
-    shortened = visits.shorten_visits(conn, cuts)
-    events = [
-        (
-            "update",
-            str(r["household"]),
-            {
-                "table": "visits",
-                "visit": int(r["id"]),
-                "visitor": str(r["visitor"]),
-                "start": r["planned_start"].isoformat(),
-                "end": r["planned_end"].isoformat(),
-                "was_end": r["was_end"].isoformat(),
-                "status": VisitStatus.PLANNED.value,
-                "reason": CONSENT_ENDS,
-            },
-        )
-        for r in shortened.iter_rows(named=True)
-    ]
-    n, homes = gone.height, found["household"].n_unique()
-    who, whose = (
-        ("1 household that no longer consents", "its pairing ends")
-        if homes == 1
-        else (f"{homes} households that no longer consent", "their pairings end")
-    )
-    under_way = f", {cut.height} under way cut short" if cut.height else ""
-    note = (
-        f"{who}: {n} planned visit{'s' if n != 1 else ''} cancelled{under_way}; {whose} at "
-        "the next pair commit for the area (pair --area ..., then pair commit)."
-    )
-    return replace(
-        written,
-        notes=(*written.notes, note),
-        events=(*written.events, *cancel_events(gone, NO_LONGER_CONSENTS), *events),
     )
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import record_event, record_events, record_row_events
-from doorstep.services.importing import load
+from doorstep.services.importing import load, unsettled
 from doorstep.services.importing.columns import IMPORTS, PERIODS, VISITS, EntitySchema, Kind
 from doorstep.services.importing.errors import (
     ImportRejected,
@@ -228,7 +228,8 @@ def import_frame(
         case "visitors":
             result = load.load_visitors(conn, frame, on_rows=on_rows, absent=absent)
             if isinstance(result, load.Written):
-                result = load.note_unkept_households(conn, result, today)
+                result = unsettled.cancel_past_last_day(conn, result, today)
+                result = unsettled.note_unkept_households(conn, result, today)
         case "households":
             result = load.load_households(
                 conn,
@@ -240,7 +241,7 @@ def import_frame(
                 absent=absent,
             )
             if isinstance(result, load.Written):
-                result = load.cancel_unconsented(conn, result, today)
+                result = unsettled.cancel_unconsented(conn, result, today)
         case "indicators":
             result = load.load_indicators(conn, frame, on_rows=on_rows, absent=absent)
         case "exclusions":

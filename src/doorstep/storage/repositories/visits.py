@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 from sqlalchemy import Connection, DateTime, bindparam, text
@@ -655,13 +655,19 @@ def unchanged_if_planned_again(conn: Connection, visit_ids: list[int]) -> pl.Dat
 
 
 def planned_not_over(
-    conn: Connection, households: pl.Series, since: dt.date, *, unconsented: bool = False
+    conn: Connection,
+    people: pl.Series,
+    since: dt.date,
+    *,
+    of: Literal["household", "visitor"] = "household",
+    unconsented: bool = False,
 ) -> pl.DataFrame:
-    """The planned visits of ``households`` (database ids; ``unconsented``: of those that
-    do not consent now) not over before ``since`` (those under way that day included):
-    ``id``, ``household_id``, ``visitor_id``, ``household`` and ``visitor`` (their ids as
-    typed), ``start`` and ``end``, and the day the household's consent act in force counts
-    from (``consent_since``), by household, visitor and first day."""
+    """The planned visits of ``people`` (database ids of households, or of visitors by
+    ``of``; ``unconsented``: of households that do not consent now) not over before
+    ``since`` (those under way that day included): ``id``, ``household_id``,
+    ``visitor_id``, ``household`` and ``visitor`` (their ids as typed), ``start`` and
+    ``end``, the day the household's consent act in force counts from (``consent_since``)
+    and the visitor's last day (``visitor_to``), by household, visitor and first day."""
     out = {
         "id": pl.Int64,
         "household_id": pl.Int64,
@@ -671,18 +677,20 @@ def planned_not_over(
         "start": pl.Date,
         "end": pl.Date,
         "consent_since": pl.Date,
+        "visitor_to": pl.Date,
     }
-    if not households.len():
+    if not people.len():
         return pl.DataFrame(schema=out)
-    with bulk.id_table(conn, "_planned_of", households) as ids:
+    with bulk.id_table(conn, "_planned_of", people) as ids:
         found = frame(
             conn,
             "SELECT vi.id, vi.household_id, vi.visitor_id, h.external_id, v.external_id, "
             "COALESCE(vi.planned_start, vi.window_start), "
-            "COALESCE(vi.planned_end, vi.planned_start, vi.window_end), h.consent_since "
+            "COALESCE(vi.planned_end, vi.planned_start, vi.window_end), h.consent_since, "
+            "v.active_to "
             "FROM visits vi JOIN households h ON h.id = vi.household_id "
             "JOIN visitors v ON v.id = vi.visitor_id "
-            f"WHERE vi.status = 'planned' AND vi.household_id IN (SELECT id FROM {ids}) "
+            f"WHERE vi.status = 'planned' AND vi.{of}_id IN (SELECT id FROM {ids}) "
             "AND COALESCE(vi.planned_end, vi.planned_start, vi.window_end) >= :since"
             + (" AND h.consent_state <> 'given'" if unconsented else ""),
             {"since": since},

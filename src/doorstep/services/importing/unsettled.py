@@ -1,0 +1,103 @@
+"""What an import of people leaves unsettled, taken off or said in its notes.
+
+An import changes no pairing: a household that withdrew, or a visitor who left or has too
+many households, keeps its pairings until the next commit for the area. But the visits no
+one is to make go at once (:mod:`~doorstep.services.planned_ends`), and the notes say what
+was cancelled and what is left to do, rather than the coordinator learning of it at the next
+plan or proposal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+import polars as pl
+from sqlalchemy import Connection
+
+from doorstep.services.importing.load import Written
+from doorstep.services.planned_ends import Stopped, said, stop_after_last_day, stop_planned
+from doorstep.services.planning_inputs import CONSENT_ENDS
+from doorstep.storage.repositories import visitor_data, visits
+
+#: Why the planned visits of a household that withdrew are cancelled, as their events say.
+NO_LONGER_CONSENTS = "the household no longer consents"
+
+#: The steps that hand a leaving visitor's households over, as every note on it says.
+HAND_OVER = "pair --area AREA --new-only, then pair commit and plan --area"
+
+
+def note_unkept_households(conn: Connection, written: Written, today: dt.date) -> Written:
+    """``written`` (a visitors import), with a note naming the visitors it updated who
+    now hold households they cannot keep (gone, or over their capacity): the import
+    changes no pairing, and without a word the coordinator learnt of it only at the next
+    proposal."""
+    over = visitor_data.over_their_places(conn, written.updated, today)
+    if not over.height:
+        return written
+    named = [
+        f"{r['visitor']} left on {r['left_on']} ({r['households']} household"
+        f"{'s' if r['households'] != 1 else ''})"
+        if r["left_on"] is not None
+        else f"{r['visitor']} has {r['households']} households for {r['capacity']} "
+        f"place{'s' if r['capacity'] != 1 else ''}"
+        for r in over.head(5).iter_rows(named=True)
+    ]
+    more = f" and {over.height - 5} more" if over.height > 5 else ""
+    n = over.height
+    note = (
+        f"{n} visitor{'s' if n != 1 else ''} now hold{'s' if n == 1 else ''} households "
+        f"they cannot keep: {', '.join(named)}{more}; {HAND_OVER}, hands them over."
+    )
+    return replace(written, notes=(*written.notes, note))
+
+
+def cancel_past_last_day(conn: Connection, written: Written, today: dt.date) -> Written:
+    """``written`` (a visitors import), with the planned visits after the last day
+    (``active_to``) of the visitors it updated taken off at once
+    (:func:`~doorstep.services.planned_ends.stop_after_last_day`), and a note saying how
+    many and what is left to do."""
+    stopped = stop_after_last_day(conn, written.updated, today)
+    what = said(stopped, " after their last day")
+    if not what:
+        return written
+    leaving = _whose(stopped, "visitor")
+    who = "1 visitor who leaves" if leaving == 1 else f"{leaving} visitors who leave"
+    note = f"{who}: {what}; {HAND_OVER}, hands their households over."
+    return replace(written, notes=(*written.notes, note), events=(*written.events, *stopped.events))
+
+
+def cancel_unconsented(conn: Connection, written: Written, today: dt.date) -> Written:
+    """``written`` (a households import), with the planned visits not over before
+    ``today`` of the households it updated that no longer consent taken off at once, as a
+    plan from today would: those from the day the withdrawal counts are cancelled, and a
+    stay under way that day ends the day before
+    (:func:`~doorstep.services.planned_ends.stop_planned`). Their pairings stay until the
+    next commit for the area ends them, which the note says."""
+    found = visits.planned_not_over(conn, written.updated, today, unconsented=True)
+    stopped = stop_planned(
+        conn,
+        found,
+        pl.col("consent_since"),
+        cancelled_because=NO_LONGER_CONSENTS,
+        cut_because=CONSENT_ENDS,
+    )
+    what = said(stopped, "")
+    if not what:
+        return written
+    homes = _whose(stopped, "household")
+    who, whose = (
+        ("1 household that no longer consents", "its pairing ends")
+        if homes == 1
+        else (f"{homes} households that no longer consent", "their pairings end")
+    )
+    note = (
+        f"{who}: {what}; {whose} at the next pair commit for the area (pair --area ..., "
+        "then pair commit)."
+    )
+    return replace(written, notes=(*written.notes, note), events=(*written.events, *stopped.events))
+
+
+def _whose(stopped: Stopped, column: str) -> int:
+    """How many households or visitors (``column``) had visits cancelled or cut short."""
+    return pl.concat([stopped.cancelled[column], stopped.cut[column]]).n_unique()
