@@ -3,7 +3,7 @@
 `import households` records acts for a whole registry; this records one household's new act
 without its whole row. The act in force moves to the household's history
 (``consent_records``); a household that no longer consents has its planned visits taken off
-at once, as the import does (:func:`~doorstep.services.importing.load.cancel_unconsented`).
+at once, as the import does (:func:`~doorstep.services.importing.unsettled.cancel_unconsented`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from doorstep.domain.enums import ConsentState
 from doorstep.errors import Conflict, InvalidInput
 from doorstep.privacy.audit import record_event
-from doorstep.services.importing import load
+from doorstep.services.importing import load, unsettled
 from doorstep.storage.repositories import household_data
 from doorstep.storage.repositories.pairing import lock_pairings
 from doorstep.storage.tables import ConsentRecord, Household
@@ -129,7 +129,7 @@ def record_consent(
     )
     notes: tuple[str, ...] = ()
     if state != ConsentState.GIVEN.value:
-        written = load.cancel_unconsented(
+        written = unsettled.cancel_unconsented(
             conn,
             load.Written(
                 created=pl.Series([], dtype=pl.Int64), updated=pl.Series([hid], dtype=pl.Int64)
