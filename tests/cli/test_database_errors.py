@@ -75,7 +75,8 @@ def test_a_reader_behind_a_long_writer_is_told_to_try_again(
 def test_an_interrupted_command_says_so_and_keeps_nothing(
     configured: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from doorstep.cli import registry
+    # `doorstep stats` imports the service when it runs (doorstep --help must not wait for it).
+    from doorstep.services import registry
 
     def interrupted(session: object, **_: object) -> object:
         from doorstep.privacy.audit import record_event

@@ -10,8 +10,6 @@ import typer
 from doorstep.cli.common import console, count, handle_errors, id_argument, parse_day
 from doorstep.cli.context import actor, session
 from doorstep.cli.listing import FormatOpt, Layout, Output, show_list
-from doorstep.privacy.audit import Attempt
-from doorstep.services import activities
 
 app = typer.Typer(
     help="Group activities (trips, contests, summer camps, training): add one, list them, "
@@ -50,6 +48,9 @@ def add_cmd(
 
     Example: doorstep activity add TRIP27 --kind trip --title Zoo --area GZ --starts 2027-07-01
     """
+    from doorstep.privacy.audit import Attempt
+    from doorstep.services import activities
+
     tried = Attempt(actor(), "create", "activity", code)
     with session(tried) as s:
         activities.add_activity(
@@ -85,6 +86,8 @@ def list_cmd(
 
     Example: doorstep activity list --area GZ
     """
+    from doorstep.services import activities
+
     with session() as s:
         rows = activities.list_activities(s, area=area)
     if not rows and fmt is Output.table:
@@ -114,6 +117,9 @@ def attend_cmd(
 
     Example: doorstep activity attend CAMP27 --household H0000042 --visitor V0000123
     """
+    from doorstep.privacy.audit import Attempt
+    from doorstep.services import activities
+
     households = [id_argument(h) or h for h in household]
     visitors = [id_argument(v) or v for v in visitor]
     # Not quoted: a refusal's line may say a household's consent, which its erasure must

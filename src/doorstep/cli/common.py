@@ -1,4 +1,8 @@
-"""Helpers shared by every command: consoles, error rendering, progress bars."""
+"""Helpers shared by every command: consoles, error rendering, progress bars.
+
+Light to import, as every command module imports it (``doorstep --help`` too): what a helper
+needs of the services is imported when it runs.
+"""
 
 from __future__ import annotations
 
@@ -31,8 +35,6 @@ from doorstep.cli.context import SAVED
 from doorstep.cli.entry import INTERRUPTED, NOTHING_DONE
 from doorstep.domain.ids import RESERVED_REASON, normal_id, reserved_household_id
 from doorstep.errors import DoorstepError, InvalidInput
-from doorstep.privacy.audit import interrupt_behind
-from doorstep.services.pairing.files import check_out
 
 # Ids, names and codes are the user's data: a household id like "[red]h2" or "a:cat:" must
 # print as typed, so neither console reads Rich markup or emoji codes in what it prints
@@ -156,8 +158,13 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
         except DoorstepError as exc:
             raise fail(exc.message, code=2 if exc.status == 422 else 1) from None
         except (KeyboardInterrupt, SystemError) as exc:
-            if interrupt_behind(exc) is None:
-                raise
+            # Ctrl-C itself needs no import (one that is slow could be interrupted in turn);
+            # a SystemError is a compiled kernel's, whose command loaded the services.
+            if not isinstance(exc, KeyboardInterrupt):
+                from doorstep.privacy.audit import interrupt_behind
+
+                if interrupt_behind(exc) is None:
+                    raise
             raise fail(interrupted_message(), code=INTERRUPTED) from None
 
     return wrapper
@@ -195,6 +202,8 @@ def check_out_file(
     ``example`` is the file name suggested when ``path`` is a folder."""
     if path.is_dir():
         raise InvalidInput(f"{flag} {path} is a folder; give a file name, e.g. {path / example}")
+    from doorstep.services.pairing.files import check_out
+
     try:
         check_out(path, inputs)
     except InvalidInput as exc:  # its messages name --out

@@ -1,37 +1,29 @@
-"""The database a command works on: ``DOORSTEP_DATABASE_URL`` or the embedded SQLite file."""
+"""The database a command works on: ``DOORSTEP_DATABASE_URL`` or the embedded SQLite file.
+
+Every command module imports this one, ``doorstep --help`` too: SQLAlchemy, Alembic, psycopg
+and the storage layer are imported by the functions that use them, when a command opens
+its database, not here (see ``tests/cli/test_startup.py``).
+"""
 
 from __future__ import annotations
 
 import getpass
 import os
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import TYPE_CHECKING
 
-import psycopg
 import typer
-from alembic.util.exc import CommandError
-from sqlalchemy import Engine, make_url
-from sqlalchemy.exc import (
-    ArgumentError,
-    DBAPIError,
-    IntegrityError,
-    NoSuchModuleError,
-    OperationalError,
-)
-from sqlalchemy.orm import Session
 
 from doorstep.config import get_settings
 from doorstep.errors import Conflict, DoorstepError
-from doorstep.privacy.audit import Attempt, record_attempt, record_named_reads
-from doorstep.storage.migrate import current_revision, head_revision, known_revision, upgrade
-from doorstep.storage.session import (
-    WRITER_BUSY,
-    InterruptedAfterCommit,
-    make_engine,
-    unit_of_work,
-)
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
+
+    from doorstep.privacy.audit import Attempt
 
 #: Whether the running command's unit of work has committed (:func:`session`): an
 #: interrupt after that must not say the database is as it was.
@@ -41,6 +33,9 @@ SAVED: ContextVar[bool] = ContextVar("doorstep_saved", default=False)
 def shown_url(url: str) -> str:
     """The database URL as it may be printed: any password, in the user part or in the
     query, as ``***``."""
+    from sqlalchemy import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         u = make_url(url)
     except ArgumentError:
@@ -62,6 +57,8 @@ def cannot_use(url: str, exc: BaseException) -> DoorstepError:
 
 def check_known_revision(eng: Engine, url: str) -> None:
     """Refuse a database at a schema revision this version has no migration for."""
+    from doorstep.storage.migrate import current_revision, known_revision
+
     current = current_revision(eng)
     if current is not None and not known_revision(eng, current):
         raise DoorstepError(
@@ -74,6 +71,9 @@ def check_known_revision(eng: Engine, url: str) -> None:
 @contextmanager
 def database_errors(url: str) -> Iterator[None]:
     """Turn the ways a database cannot be used into one line each (exit 1)."""
+    from alembic.util.exc import CommandError
+    from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
     try:
         yield
     except (ArgumentError, NoSuchModuleError, ModuleNotFoundError) as exc:
@@ -92,6 +92,9 @@ def database_errors(url: str) -> Iterator[None]:
 
 def engine(*, migrate: bool = True) -> Engine:
     """The configured engine, its schema brought up to date first (migrations run on start)."""
+    from doorstep.storage.migrate import current_revision, head_revision, upgrade
+    from doorstep.storage.session import make_engine
+
     url = get_settings().database_url
     with database_errors(url):
         eng = make_engine(url)
@@ -119,6 +122,8 @@ def attempted(attempt: Attempt | None, eng: Engine | None = None) -> Iterator[No
     data that could not be written, after the events of its export were committed). A
     command with no ``attempt`` refused with a message that names people still records a
     read under each of them (:func:`~doorstep.privacy.audit.record_named_reads`)."""
+    from doorstep.privacy.audit import record_attempt, record_named_reads
+
     try:
         yield
     except BaseException as exc:
@@ -136,6 +141,8 @@ def _saved() -> None:
 def _done(exc: BaseException) -> bool:
     """Whether ``exc`` ends a command that completed (a clean exit, or Ctrl-C once its work
     was committed)."""
+    from doorstep.storage.session import InterruptedAfterCommit
+
     if isinstance(exc, InterruptedAfterCommit):
         return True
     if isinstance(exc, typer.Exit):
@@ -145,6 +152,13 @@ def _done(exc: BaseException) -> bool:
 
 @contextmanager
 def _unit_of_work(eng: Engine) -> Iterator[Session]:
+    import sqlite3
+
+    import psycopg
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    from doorstep.storage.session import WRITER_BUSY, unit_of_work
+
     try:
         with unit_of_work(eng, on_commit=_saved) as s:
             yield s

@@ -7,7 +7,6 @@ import typer
 from doorstep.cli.common import console, handle_errors
 from doorstep.cli.context import check_known_revision, database_errors, engine, shown_url
 from doorstep.config import get_settings
-from doorstep.storage.migrate import current_revision, upgrade
 
 app = typer.Typer(
     help="Manage the database schema.\n\nExample: doorstep db upgrade", no_args_is_help=True
@@ -23,6 +22,8 @@ def upgrade_cmd() -> None:
 
     Example: doorstep db upgrade
     """
+    from doorstep.storage.migrate import current_revision, upgrade
+
     url = get_settings().database_url
     eng = engine(migrate=False)
     with database_errors(url):

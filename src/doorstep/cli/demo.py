@@ -10,9 +10,7 @@ import typer
 
 from doorstep.cli.common import check_out_dir, console, count, err_console, handle_errors, progress
 from doorstep.cli.context import actor, session
-from doorstep.demo import generate
 from doorstep.errors import InvalidInput
-from doorstep.services.demo import load_demo, write_import_files
 
 #: The most households or visitors a demo makes: three times the region preset, which is
 #: what fits this project's machines (about 2 GiB per 1.69M households while generating).
@@ -60,6 +58,9 @@ def demo_cmd(
 
     Example: doorstep demo --preset village --seed 7
     """
+    from doorstep.demo import generate
+    from doorstep.services.demo import load_demo, write_import_files
+
     t0 = time.perf_counter()
     written: list[Path] = []
     before: set[str] = set()

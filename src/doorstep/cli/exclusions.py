@@ -3,13 +3,15 @@ time (a file of pairs: ``doorstep import exclusions``)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from doorstep.cli.common import console, handle_errors, household_argument, id_argument
 from doorstep.cli.context import actor, session
-from doorstep.privacy.audit import Attempt
-from doorstep.services import exclusions
-from doorstep.services.exclusions import Change
+
+if TYPE_CHECKING:
+    from doorstep.privacy.audit import Attempt
 
 
 @handle_errors
@@ -36,6 +38,9 @@ def exclude_cmd(
 
     Example: doorstep pair exclude H0000042 V0000123 --reason "asked for another visitor"
     """
+    from doorstep.services import exclusions
+    from doorstep.services.exclusions import Change
+
     tried = _attempt("create", household, visitor)
     with session(tried) as s:
         out = exclusions.exclude(s, household, visitor, reason=reason, actor=tried.actor)
@@ -81,6 +86,8 @@ def unexclude_cmd(
 
     Example: doorstep pair unexclude H0000042 V0000123
     """
+    from doorstep.services import exclusions
+
     tried = _attempt("update", household, visitor, removed=True)
     with session(tried) as s:
         exclusions.unexclude(s, household, visitor, actor=tried.actor)
@@ -91,6 +98,8 @@ def _attempt(action: str, household: str, visitor: str, **more: object) -> Attem
     """What to record should the change not be made: the events the change itself would
     have written, under the household naming the visitor and under the visitor (when on
     record) naming the household, so that each one's export lists it."""
+    from doorstep.privacy.audit import Attempt
+
     return Attempt(
         actor(),
         action,

@@ -17,8 +17,6 @@ from doorstep.cli.common import (
 from doorstep.cli.context import actor, attempted, session
 from doorstep.cli.subject_export import deliver
 from doorstep.errors import InvalidInput
-from doorstep.privacy.audit import SUBJECT_EXPORT, Attempt
-from doorstep.services import household_consent, household_rights
 
 app = typer.Typer(
     help="One household: record its consent; export everything held about it, or erase it."
@@ -41,6 +39,9 @@ def export_cmd(
 
     Example: doorstep household export H0000042 --out H0000042.json
     """
+    from doorstep.privacy.audit import SUBJECT_EXPORT, Attempt
+    from doorstep.services import household_rights
+
     if out is not None:
         check_out_file("--out", out, example=f"{household}.json")
     tried = Attempt(actor(), SUBJECT_EXPORT, "household", household)
@@ -66,6 +67,9 @@ def erase_cmd(
 
     Example: doorstep household erase H0000042 --yes
     """
+    from doorstep.privacy.audit import Attempt
+    from doorstep.services import household_rights
+
     if not yes:
         raise InvalidInput(f"erasing {household} cannot be undone: add --yes to confirm")
     tried = Attempt(actor(), "delete", "household", household)
@@ -103,6 +107,9 @@ def consent_cmd(
 
     Example: doorstep household consent H0000042 --state withdrawn --evidence "letter of 2 Dec"
     """
+    from doorstep.privacy.audit import Attempt
+    from doorstep.services import household_consent
+
     day = parse_day("--on", on) if on else None
     tried = Attempt(actor(), "update", "consent", household, detail={"consent": state})
     with session(tried) as s:

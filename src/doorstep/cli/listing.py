@@ -20,8 +20,6 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
-from doorstep.services.importing.formulas import escape_text
-
 
 class Output(StrEnum):
     table = "table"
@@ -136,6 +134,8 @@ def hidden_note(hidden: Sequence[str]) -> str:
 def csv_cell(value: object) -> str:
     """A CSV cell; text as ``export`` writes it, so that a spreadsheet does not run a name
     such as ``=HYPERLINK(...)`` as a formula (numbers and days as they are)."""
+    from doorstep.services.importing.formulas import escape_text
+
     if value is None:
         return ""
     return escape_text(value) if isinstance(value, str) else str(value)

@@ -8,8 +8,7 @@ import typer
 
 from doorstep.cli.common import check_out_file, console, count, handle_errors, id_argument
 from doorstep.cli.context import actor, session
-from doorstep.reports.outcomes_render import outcome_tables
-from doorstep.services import outcomes
+from doorstep.domain.reporting import DEFAULT_POVERTY_LINE
 
 
 @handle_errors
@@ -31,7 +30,7 @@ def outcomes_cmd(
         help="The year of the areas' table; default: the latest reported.",
     ),
     poverty_line: float = typer.Option(
-        outcomes.DEFAULT_POVERTY_LINE,
+        DEFAULT_POVERTY_LINE,
         "--poverty-line",
         help="Yearly income per head below which a household is poor.",
     ),
@@ -57,6 +56,9 @@ def outcomes_cmd(
 
     Example: doorstep outcomes --area GZ-14 --poverty-line 4000 --chart outcomes.png
     """
+    from doorstep.reports.outcomes_render import outcome_tables
+    from doorstep.services import outcomes
+
     outcomes.check_outcome_files(out, chart)
     for flag, path in (("--out", out), ("--chart", chart)):
         if path is not None:

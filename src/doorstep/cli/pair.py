@@ -14,7 +14,7 @@ import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -40,13 +40,12 @@ from doorstep.cli.pair_db import (
     why_not,
 )
 from doorstep.domain.geo import EARTH_RADIUS_M
-from doorstep.engine.pairing.compiled import kernels_ready as pairing_kernels_ready
-from doorstep.engine.pairing.explain import Explanation
-from doorstep.engine.pairing.parallel import dask, process_pool
 from doorstep.engine.pairing.params import DEFAULT_KEEP_KM, PairingParams
-from doorstep.engine.pairing.solve import Mapper
 from doorstep.errors import DoorstepError, InvalidInput
-from doorstep.services.pairing.files import check_out, pair_files
+
+if TYPE_CHECKING:
+    from doorstep.engine.pairing.explain import Explanation
+    from doorstep.engine.pairing.solve import Mapper
 
 #: The farthest two homes can be apart, half way round the Earth (km, rounded up to a metre):
 #: a larger --max-km changes nothing, and its metres would overflow the searches' integers.
@@ -209,6 +208,10 @@ def pair(
     """
     if ctx.invoked_subcommand is not None:
         return
+    # The engine and the services load only when this callback does the work itself.
+    from doorstep.engine.pairing.compiled import kernels_ready as pairing_kernels_ready
+    from doorstep.services.pairing.files import check_out, pair_files
+
     _check_new_only(new_only, max_settled=max_settled, time_limit=time_limit, scheduler=scheduler)
     params = _params(
         max_km=max_km,
@@ -383,6 +386,8 @@ def _mapper(workers: int, scheduler: str | None) -> Iterator[Mapper]:
     The scheduler is reached before anything is read, with a short timeout, so a wrong
     address fails in seconds with the address named.
     """
+    from doorstep.engine.pairing.parallel import dask, process_pool
+
     if scheduler is None:
         yield process_pool(workers)
         return

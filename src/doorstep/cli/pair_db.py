@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
@@ -24,14 +24,13 @@ from doorstep.cli.common import (
     say_if_compiling,
 )
 from doorstep.cli.context import actor, session
-from doorstep.engine.pairing.compiled import kernels_ready
-from doorstep.engine.pairing.explain import Alternative, Explanation
-from doorstep.engine.pairing.new_only import MODE as NEW_ONLY
-from doorstep.engine.pairing.params import PairingParams
-from doorstep.engine.pairing.solve import Mapper
 from doorstep.errors import InvalidInput
-from doorstep.privacy.audit import Attempt
-from doorstep.services import pairing
+
+if TYPE_CHECKING:
+    from doorstep.engine.pairing.explain import Alternative, Explanation
+    from doorstep.engine.pairing.params import PairingParams
+    from doorstep.engine.pairing.solve import Mapper
+    from doorstep.services import pairing
 
 #: ``pair explain``'s alternatives on a narrow terminal: ids and distances whole; the
 #: visitor's caseload and capacity give way first (the places left and the reason say
@@ -179,6 +178,8 @@ def _km(metres: float | None) -> str:
 def certified_text(figures: dict[str, Any]) -> str:
     """The "Certified optimal" cell: yes, or the limit that stopped the widening and how far
     above the least cost the pairing may be; for --new-only, that it answers another question."""
+    from doorstep.engine.pairing.new_only import MODE as NEW_ONLY
+
     if figures["certified"]:
         return "yes"
     if figures.get("mode") == NEW_ONLY:
@@ -206,6 +207,10 @@ def propose_area(
     max_settled: int | None = None,
 ) -> None:
     """``doorstep pair --area CODE``: compute and store a proposal, print its figures."""
+    from doorstep.engine.pairing.compiled import kernels_ready
+    from doorstep.privacy.audit import Attempt
+    from doorstep.services import pairing
+
     tried = Attempt(actor(), "create", "pairing_proposal", detail={"area": area})
     say_if_compiling(kernels_ready(), "pairing engine", quiet=quiet)
     with session(tried) as s, progress(quiet=quiet) as bar:
@@ -265,6 +270,8 @@ def note_shortage(summary: dict[str, Any]) -> None:
     """Say, on stderr, when --new-only could not pair every new household: how many were,
     whether the set paired is proved the cheapest, and that those left out are in the output
     with their reason (docs/cli.md)."""
+    from doorstep.engine.pairing.new_only import MODE as NEW_ONLY
+
     new, paired = summary.get("new"), summary.get("new_paired")
     if summary.get("mode") != NEW_ONLY or new is None or paired is None or paired >= new:
         return
@@ -286,6 +293,8 @@ def proposal_number(text: str, *, flag: str = "PROPOSAL") -> int:
     would be refused by the command-line parser in a box of usage text). A number no
     proposal can have (``-- -1``, 0, one past the database's ids) is refused the same way,
     before the database is opened: it is a typing mistake, not a proposal not found."""
+    from doorstep.services import pairing
+
     try:
         number = int(text)  # (spaces around the number are fine)
     except ValueError:
@@ -311,6 +320,8 @@ def show_cmd(
 
     Example: doorstep pair show 3
     """
+    from doorstep.services import pairing
+
     number = proposal_number(proposal)
     with session() as s, progress(quiet=quiet) as bar:
         view = pairing.show(s, number, actor=actor(), progress=StageBar(bar))
@@ -334,6 +345,8 @@ def diff_cmd(
 
     Example: doorstep pair diff 3 --limit 20
     """
+    from doorstep.services import pairing
+
     number = proposal_number(proposal)
     with session() as s, progress(quiet=quiet) as bar:
         changes = pairing.diff(
@@ -373,6 +386,9 @@ def commit_cmd(
 
     Example: doorstep pair commit 3
     """
+    from doorstep.privacy.audit import Attempt
+    from doorstep.services import pairing
+
     number = proposal_number(proposal)
     tried = Attempt(actor(), "update", "pairing_proposal", str(number))
     with session(tried) as s, progress(quiet=quiet) as bar:
@@ -391,6 +407,8 @@ def discard_cmd(
 
     Example: doorstep pair discard 3
     """
+    from doorstep.services import pairing
+
     number = proposal_number(proposal)
     with session() as s:
         pairing.discard(s, number, actor=actor())
@@ -417,6 +435,8 @@ def explain_cmd(
 
     Example: doorstep pair explain H0001234
     """
+    from doorstep.services import pairing
+
     number = None if proposal is None else proposal_number(proposal, flag="--proposal")
     with session() as s, progress(quiet=quiet) as bar:
         out = pairing.explain_household(

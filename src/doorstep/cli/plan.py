@@ -12,10 +12,8 @@ import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import holidays as holidays_lib
-import numpy as np
-import polars as pl
 import typer
 
 from doorstep.cli.common import (
@@ -33,26 +31,12 @@ from doorstep.cli.common import (
 from doorstep.cli.plan_db import plan_area
 from doorstep.domain import weekdays
 from doorstep.domain.ids import ERASED_HOUSEHOLD, ID_FORM, RESERVED_REASON
-from doorstep.engine.planning import (
-    CadencePolicy,
-    Intervals,
-    PlanningProblem,
-    PlanParams,
-    PlanResult,
-    VisitorCalendar,
-    add_months,
-    max_away,
-    plan,
-    public_holidays,
-)
-from doorstep.engine.planning.compiled import kernels_ready
 from doorstep.errors import InvalidInput
-from doorstep.reports.calendar import visits_frame, write_ics_dir
-from doorstep.services.exporting import neutralise_formulas
-from doorstep.services.importing.formulas import unescape
-from doorstep.services.outfile import write_whole
-from doorstep.services.planning import PlanSettings
-from doorstep.services.planning_unmet import check_unmet_file, unmet_frame, write_unmet
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from doorstep.engine.planning import PlanningProblem, PlanResult
 
 # No help= here: the callback's docstring (with its example) is the group's help.
 app = typer.Typer(
@@ -63,6 +47,11 @@ app = typer.Typer(
 #: The most days --max-gap-days, --stay-days, --travel-days and --slack-days take: ten
 #: years. More means nothing for a visiting programme and overflows the planner's counters.
 MAX_DAYS = 3660
+#: The planner's default --slack-days (``PlanParams().slack_days``), as the help states it.
+#: Written out because the planner loads numba, which ``doorstep plan --help`` (and every
+#: other command's help, which imports this module) must not wait for; a test checks
+#: that it is the planner's.
+SLACK_DAYS_SHOWN = 7
 #: The engine's parameter names as the flags a user types, for its error messages.
 _FLAGS = {"max_gap_days": "--max-gap-days", "stay_days": "--stay-days"}
 #: At most this many subdivisions are listed when --subdivision is unknown.
@@ -96,6 +85,8 @@ def ignored_pairs_columns(path: Path) -> list[str]:
     """The columns of the pairings file that file mode does not read: a ``start`` or
     ``end`` per pairing, say, which would otherwise change nothing without a word (file
     mode plans every pairing over the whole horizon; database mode has the dates)."""
+    import polars as pl
+
     header = pl.read_csv(path, n_rows=0, infer_schema_length=0).columns
     return [c for c in header if c not in PAIRS_COLUMNS]
 
@@ -115,6 +106,8 @@ def _ragged(path: Path) -> str | None:
 
 
 def _read_csv(path: Path, required: tuple[str, ...], what: str) -> pl.DataFrame:
+    import polars as pl
+
     try:
         df = pl.read_csv(path, infer_schema_length=0)  # all strings: ids stay as written
     except (OSError, pl.exceptions.PolarsError) as exc:
@@ -154,6 +147,20 @@ def build_problem(
     visitor's home, and two households of one visitor are taken to be at most the sum of
     their distances apart (the triangle inequality) when deciding on travel days.
     """
+    import numpy as np
+    import polars as pl
+
+    from doorstep.engine.planning import (
+        CadencePolicy,
+        Intervals,
+        PlanningProblem,
+        VisitorCalendar,
+        add_months,
+        max_away,
+        public_holidays,
+    )
+    from doorstep.services.importing.formulas import unescape
+
     # `pair` writes an id a spreadsheet would run with an apostrophe first: the same id as
     # the visitors and households files give it once the apostrophe is off.
     pairs = _read_csv(files.pairs, ("household_id", "visitor_id"), "pairings file").with_columns(
@@ -284,6 +291,10 @@ def _flags(message: str) -> str:
 def check_holidays(country: str | None, subdivision: str | None, day: date) -> None:
     """Refuse an unknown --country or --subdivision (or a subdivision without a country)
     before anything is read, naming which one is unknown."""
+    import holidays as holidays_lib
+
+    from doorstep.engine.planning import public_holidays
+
     if country is None:
         if subdivision is not None:
             raise InvalidInput("--subdivision needs --country (e.g. --country US --subdivision CA)")
@@ -319,6 +330,8 @@ def check_horizon(start: date, months: int, *, tail_days: int, history_days: int
     """Refuse a horizon whose days do not fit in dates: from ``history_days`` before the
     start (recorded visits read in database mode) to ``tail_days`` after its end (stays
     that start late in the horizon run past it)."""
+    from doorstep.engine.planning import add_months
+
     try:
         end = add_months(start, months)
         end + timedelta(days=tail_days)
@@ -340,6 +353,10 @@ def write_visits_csv(result: PlanResult, path: Path) -> None:
     """The planned visits (``household_id,visitor_id,start,end``), ids as ``export`` writes
     them (a spreadsheet opens this file; an iCalendar file is not opened by one, and keeps
     them as they are)."""
+    from doorstep.reports.calendar import visits_frame
+    from doorstep.services.exporting import neutralise_formulas
+    from doorstep.services.outfile import write_whole
+
     frame = neutralise_formulas(visits_frame(result))
     write_whole(path, lambda part: frame.write_csv(part, date_format="%Y-%m-%d"))
 
@@ -396,7 +413,7 @@ def plan_cmd(
         max=MAX_DAYS,
         # The bracket is escaped: Typer renders help as Rich markup.
         help="File mode: feasible start days kept in reserve per visit "
-        f"\\[default: {PlanParams().slack_days}]",
+        f"\\[default: {SLACK_DAYS_SHOWN}]",
         show_default=False,
     ),
     seed: int = typer.Option(0, min=0, help="Seed of the spread of first visits."),
@@ -432,6 +449,13 @@ def plan_cmd(
     """
     if ctx.invoked_subcommand is not None:
         return
+    # The engine and the services load only when this callback does the work itself.
+    from doorstep.engine.planning import CadencePolicy, PlanParams, plan
+    from doorstep.engine.planning.compiled import kernels_ready
+    from doorstep.reports.calendar import write_ics_dir
+    from doorstep.services.planning import PlanSettings
+    from doorstep.services.planning_unmet import check_unmet_file, unmet_frame, write_unmet
+
     today = date.today()  # once: the day checked against is the day the plan forgets by
     if area is not None:
         refuse_given(
@@ -562,6 +586,8 @@ def _check_outputs(
     out: Path | None, ics_dir: Path | None, compliance: Path | None, inputs: list[Path]
 ) -> None:
     """Refuse outputs that cannot be written, before anything is read or planned."""
+    from doorstep.services.planning_unmet import check_unmet_file
+
     if out is not None:
         check_out_file("--out", out, inputs, example="visits.csv")
     if compliance is not None:

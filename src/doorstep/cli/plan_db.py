@@ -6,15 +6,16 @@ import datetime as dt
 import json
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.progress import Progress, TaskID
 from rich.table import Table
 
 from doorstep.cli.common import console, count, err_console, progress, say_if_compiling
 from doorstep.cli.context import actor, attempted, session
-from doorstep.engine.planning.compiled import kernels_ready
-from doorstep.privacy.audit import Attempt
-from doorstep.services import planning, planning_unmet
+
+if TYPE_CHECKING:
+    from doorstep.services import planning, planning_unmet
 
 
 class _Stages:
@@ -56,6 +57,10 @@ def plan_area(
     """Plan the stored pairings of an area on ``today`` and print the summary (JSON on the
     last line); with ``compliance`` (a path checked already), also write the pairings
     whose cadence is not met there, once the plan and the list's reads are committed."""
+    from doorstep.engine.planning.compiled import kernels_ready
+    from doorstep.privacy.audit import Attempt
+    from doorstep.services import planning, planning_unmet
+
     t0 = time.perf_counter()  # `seconds` is the whole command, as in file mode
     start = settings.start.isoformat()
     detail = {"area": area, "start": start}
@@ -126,6 +131,9 @@ def plan_area(
 def _write_unmet(pending: planning_unmet.PendingUnmet, who: str, area: str, start: str) -> None:
     """Write the list of unmet pairings, after the commit (the plan is stored whatever
     happens to the file; a write that fails is recorded as the list's failed read)."""
+    from doorstep.privacy.audit import Attempt
+    from doorstep.services import planning_unmet
+
     detail = {"list": planning_unmet.LIST, "file": pending.path.name, "area": area}
     with attempted(Attempt(who, "read", "visits", detail={**detail, "start": start})):
         n = pending.write()

@@ -12,8 +12,6 @@ import typer
 from doorstep.cli.common import console, count, handle_errors, id_argument, parse_day
 from doorstep.cli.context import actor, session
 from doorstep.cli.listing import FormatOpt, Layout, Output, show_list
-from doorstep.privacy.audit import Attempt
-from doorstep.services import projects
 
 app = typer.Typer(
     help="Development projects that other organisations sponsor: add one, list them, move "
@@ -60,6 +58,9 @@ def add_cmd(
     The code must be new (an import of projects updates stored ones). The project holds
     no one's data; record the households it benefits with `doorstep project benefit`.
     """
+    from doorstep.privacy.audit import Attempt
+    from doorstep.services import projects
+
     tried = Attempt(actor(), "create", "project", code)
     with session(tried) as s:
         projects.add_project(
@@ -96,6 +97,8 @@ def list_cmd(
 
     Example: doorstep project list --area GZ
     """
+    from doorstep.services import projects
+
     with session() as s:
         rows = projects.list_projects(s, area=area)
     if not rows and fmt is Output.table:
@@ -115,6 +118,9 @@ def status_cmd(
 
     Example: doorstep project status WELL27 running
     """
+    from doorstep.privacy.audit import Attempt
+    from doorstep.services import projects
+
     tried = Attempt(actor(), "update", "project", code, {"status": status})
     with session(tried) as s:
         was = projects.move_status(s, code, status, actor=tried.actor, today=dt.date.today())
@@ -140,6 +146,9 @@ def benefit_cmd(
 
     Example: doorstep project benefit WELL27 --household H0000042
     """
+    from doorstep.privacy.audit import Attempt
+    from doorstep.services import projects
+
     households = [id_argument(h) or h for h in household]
     # Not quoted: a refusal's line may say a household's consent, which its erasure must
     # reach, and this event is the project's.

@@ -22,10 +22,7 @@ from doorstep.cli.common import (
     progress,
 )
 from doorstep.cli.context import actor, attempted, session
-from doorstep.privacy.audit import Attempt
-from doorstep.services.exporting import export_entity
-from doorstep.services.importing import IMPORTS, describe, import_file
-from doorstep.services.registry import programme_summary
+from doorstep.services.importing import IMPORTS, describe
 
 
 class Entity(StrEnum):
@@ -125,6 +122,9 @@ def import_cmd(
 
     Example: doorstep import attendance camp-attendance.csv
     """
+    from doorstep.privacy.audit import Attempt
+    from doorstep.services.importing import import_file
+
     day = parse_day("--today", today) if today else None
     with progress(quiet=quiet) as bar:
         task = bar.add_task(f"Importing {file.name}", total=None)
@@ -203,6 +203,9 @@ def export_cmd(
 
     Example: doorstep export visits visits-gz.csv --area GZ
     """
+    from doorstep.privacy.audit import Attempt
+    from doorstep.services.exporting import export_entity
+
     # As `doorstep pair` checks its --out: before any work; missing folders are made.
     check_out_file("output", file, example=f"{entity.value}.csv")
     detail: dict[str, object] = {"file": file.name}
@@ -241,6 +244,8 @@ def stats_cmd(
 
     Example: doorstep stats --area GZ-14
     """
+    from doorstep.services.registry import programme_summary
+
     with session() as s:
         summary = programme_summary(s, actor=actor(), today=dt.date.today(), area=area)
     t, levels = summary.totals, summary.levels

@@ -19,8 +19,6 @@ from doorstep.cli.common import (
 from doorstep.cli.common import parse_day as _day
 from doorstep.cli.context import actor, session
 from doorstep.reports.build import By
-from doorstep.reports.render import report_tables
-from doorstep.services import reporting
 
 #: The longest --max-gap-days and --days: ten years (as for `doorstep visits`).
 MAX_DAYS = 3660
@@ -80,6 +78,9 @@ def report_cmd(
 
     Example: doorstep report --area GZ-14 --from 2026-07-01 --to 2026-09-30 --out report.xlsx
     """
+    from doorstep.reports.render import report_tables
+    from doorstep.services import reporting
+
     reporting.check_report_files(out, chart)
     for flag, path in (("--out", out), ("--chart", chart)):
         if path is not None:

@@ -9,7 +9,6 @@ from typing import Any
 import typer
 
 from doorstep.cli.common import console, count
-from doorstep.services.outfile import write_whole
 
 
 def deliver(data: dict[str, Any], out: Path | None, subject: str) -> None:
@@ -18,6 +17,8 @@ def deliver(data: dict[str, Any], out: Path | None, subject: str) -> None:
     Called after the export's transaction has committed: a file of a person's data is never
     on disk without the audit event that names it (a write that fails leaves no file, and
     the command records the export as failed)."""
+    from doorstep.services.outfile import write_whole
+
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     if out is None:
         typer.echo(text, nl=False)

@@ -19,9 +19,6 @@ from doorstep.cli.common import (
 from doorstep.cli.context import actor, attempted, session
 from doorstep.cli.subject_export import deliver
 from doorstep.errors import InvalidInput
-from doorstep.privacy.audit import SUBJECT_EXPORT, Attempt
-from doorstep.services import household_rights, visitor_days, visitor_rights
-from doorstep.services.planned_ends import said
 
 app = typer.Typer(
     help="One visitor: give them their last day; export everything held about them, or "
@@ -46,6 +43,9 @@ def export_cmd(
 
     Example: doorstep visitor export V0000123 --out V0000123.json
     """
+    from doorstep.privacy.audit import SUBJECT_EXPORT, Attempt
+    from doorstep.services import visitor_rights
+
     if out is not None:
         check_out_file("--out", out, example=f"{visitor}.json")
     tried = Attempt(actor(), SUBJECT_EXPORT, "visitor", visitor)
@@ -72,6 +72,10 @@ def end_cmd(
 
     Example: doorstep visitor end V0000123 --last-day 2026-12-31
     """
+    from doorstep.privacy.audit import Attempt
+    from doorstep.services import visitor_days
+    from doorstep.services.planned_ends import said
+
     day = parse_day("--last-day", last_day)
     tried = Attempt(actor(), "update", "visitor", visitor, {"active_to": day.isoformat()})
     with session(tried) as s:
@@ -111,6 +115,9 @@ def erase_cmd(
 
     Example: doorstep visitor erase V0000123 --yes
     """
+    from doorstep.privacy.audit import Attempt
+    from doorstep.services import household_rights, visitor_rights
+
     if not yes:
         raise InvalidInput(f"erasing {visitor} cannot be undone: add --yes to confirm")
     tried = Attempt(actor(), "delete", "visitor", visitor)

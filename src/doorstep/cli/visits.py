@@ -27,10 +27,6 @@ from doorstep.cli.listing import FormatOpt, Output, print_for_scripts
 from doorstep.cli.work_table import work_table
 from doorstep.domain.visit_codes import ACTIVITIES, OUTCOMES
 from doorstep.errors import InvalidInput
-from doorstep.privacy.audit import Attempt
-from doorstep.reports.calendar import ics_filename
-from doorstep.services import calendars, visit_records, work_lists
-from doorstep.services.outfile import write_whole
 
 app = typer.Typer(
     help="Due, overdue and upcoming visits; calendars; visits made or missed.\n\n"
@@ -96,6 +92,8 @@ def _list(
     days: int,
     fmt: Output,
 ) -> None:
+    from doorstep.services import work_lists
+
     day = parse_day("--today", today) if today else dt.date.today()
     try:
         day + dt.timedelta(days=days)
@@ -253,6 +251,11 @@ def calendar_cmd(
 
     Example: doorstep visits calendar --team GZ-14-03-002-T1 --out-dir calendars/
     """
+    from doorstep.privacy.audit import Attempt
+    from doorstep.reports.calendar import ics_filename
+    from doorstep.services import calendars
+    from doorstep.services.outfile import write_whole
+
     if (visitor is None) == (team is None):
         raise InvalidInput("give --visitor ID with --out FILE, or --team CODE with --out-dir DIR")
     day = parse_day("--since", since) if since else dt.date.today()
@@ -288,6 +291,11 @@ def _bytes_writer(data: bytes) -> Callable[[Path], int]:
 def _team_calendars(team: str, out_dir: Path, day: dt.date) -> None:
     """``visits calendar --team``: every member's file, each whole; read and audited in one
     transaction, written after it (as one visitor's is)."""
+    from doorstep.privacy.audit import Attempt
+    from doorstep.reports.calendar import ics_filename
+    from doorstep.services import calendars
+    from doorstep.services.outfile import write_whole
+
     check_out_dir("--out-dir", out_dir)
     tried = Attempt(actor(), "read", "visits", detail={"calendar_team": team})
     with session(tried) as s:
@@ -351,6 +359,9 @@ def record_cmd(
     shared with another recorded visit of the visitor, or a code not in its list. It
     prints the visit's id, as an export writes it, for the visitor to quote.
     """
+    from doorstep.privacy.audit import Attempt
+    from doorstep.services import visit_records
+
     day = parse_day("--today", today) if today else dt.date.today()
     made = visit_records.MadeVisit(
         household,
@@ -400,6 +411,9 @@ def missed_cmd(
     """Mark a planned visit as missed: the next plan pulls the pair's next visit early, and
     the visitor's next calendar sends its event cancelled.
     """
+    from doorstep.privacy.audit import Attempt
+    from doorstep.services import visit_records
+
     day = parse_day("--today", today) if today else dt.date.today()
     first = parse_day("--start", start)
     detail = {"visitor": visitor, "start": first.isoformat(), "status": "missed"}

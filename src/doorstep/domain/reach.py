@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.spatial import cKDTree
 
 from doorstep.domain.geo import EARTH_RADIUS_M, FloatArray, chord_within, to_unit_xyz
 
@@ -108,6 +107,10 @@ def near_any(
             # (three allows for rounding at a cube's edge).
             targets = to_xyz[np.isin(to_keys, cubes.around(lone, 3))]
     if len(rest) and len(targets):
+        # Imported here: the storage layer imports this module for Box, and scipy takes a
+        # third of a second to load that a command listing visits should not wait for.
+        from scipy.spatial import cKDTree
+
         gap, _ = cKDTree(targets).query(xyz[rest], k=1, distance_upper_bound=bound, workers=-1)
         near[rest] = np.isfinite(gap)
     return near

@@ -13,6 +13,10 @@ from doorstep.domain.visit_codes import ACTIVITIES, OUTCOMES
 #: The group id of the whole subtree (no area has id 0).
 TOTAL = 0
 
+#: Yearly income per head below which a household is poor, where the programme sets none:
+#: China's 2010 line of 2,300 yuan, about 4,000 yuan at today's prices (the demo's).
+DEFAULT_POVERTY_LINE = 4_000.0
+
 
 @dataclass(frozen=True)
 class ReportArea:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from doorstep.domain.reporting import DEFAULT_POVERTY_LINE
 from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import record_event
 from doorstep.reports.outcomes import OutcomesReport, build_outcomes, outcomes_frame
@@ -17,10 +18,6 @@ from doorstep.services.outfile import write_whole
 from doorstep.services.reporting import check_report_files
 from doorstep.storage.repositories import outcomes as repo
 from doorstep.storage.repositories.report import report_scope
-
-#: Yearly income per head below which a household is poor, where the programme sets none:
-#: China's 2010 line of 2,300 yuan, about 4,000 yuan at today's prices (the demo's).
-DEFAULT_POVERTY_LINE = 4_000.0
 
 
 def household_outcomes(

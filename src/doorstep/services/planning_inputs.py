@@ -7,6 +7,9 @@ calls have: visitors and households in the order their first pairing names them,
 in the order of ``pairs``, fixed visits (history, then the kept ones) by their pairing.
 
 Spans (leave, blackouts, stays) are frames ``(owner id, first, last)``, both days inclusive.
+
+The planner (numba's kernels among it) is imported by the functions that build the problem:
+the work lists and the imports use the frame steps here, and must not wait for it to load.
 """
 
 from __future__ import annotations
@@ -18,11 +21,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
-from doorstep.engine.planning import PlanningProblem, VisitorCalendar, add_months
-from doorstep.engine.planning.builder import max_away
-from doorstep.engine.planning.problem import NO_ORGANISATION, Intervals
-
 if TYPE_CHECKING:
+    from doorstep.engine.planning import PlanningProblem
+    from doorstep.engine.planning.problem import Intervals
     from doorstep.services.planning import PlanSettings
 
 
@@ -351,6 +352,8 @@ def _intervals(
     n_owners: int, owned: pl.DataFrame, index: pl.DataFrame, start: dt.date
 ) -> Intervals:
     """``Intervals`` of the spans whose owner ``index`` (``owner``, ``ix``) numbers."""
+    from doorstep.engine.planning.problem import Intervals
+
     rows = owned.join(index, on="owner", how="inner").select(
         "ix", _days("first", start), _days("last", start)
     )
@@ -383,6 +386,10 @@ class PlanInputs:
 
     def build(self) -> PlanningProblem:
         """The problem, as ``PlanningProblemBuilder`` would build it from one call per row."""
+        from doorstep.engine.planning import PlanningProblem, VisitorCalendar, add_months
+        from doorstep.engine.planning.builder import max_away
+        from doorstep.engine.planning.problem import NO_ORGANISATION
+
         st = self.settings
         start = st.start
         n_days = (add_months(start, st.months) - start).days

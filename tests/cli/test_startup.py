@@ -1,0 +1,124 @@
+"""`doorstep --help`, a group's help and the light commands start without loading the solvers.
+
+Each command runs through the console script's entry point in a fresh interpreter, which
+then writes the names of the modules it imported; a module loaded up front shows there
+whichever command is run. (Times vary with the machine; what is imported does not.
+`bench/cli_startup.py` measures the times.)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from doorstep.cli import plan as plan_cli
+from doorstep.engine.planning import PlanParams
+
+#: Runs ``doorstep ARGS...`` as the console script does, then writes ``sys.modules``'s names
+#: to the file named by the first argument.
+_RUN = """
+import json, sys
+out, sys.argv = sys.argv[1], ["doorstep", *sys.argv[2:]]
+from doorstep.cli.entry import main
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = 0
+with open(out, "w") as fh:
+    json.dump({"code": code, "modules": sorted(sys.modules)}, fh)
+"""
+
+#: Not for any help, nor for a command that does not pair or plan: the compiled kernels and
+#: their solvers. (``doorstep.engine.pairing.params``, the pairing's settings in plain
+#: Python, is allowed: `doorstep pair --help` states their defaults.)
+SOLVERS = ("numba", "ortools", "scipy", "doorstep.engine.planning", "doorstep.services.pairing")
+#: Nor for any help: the database and data-frame libraries a command's work needs.
+DATABASE = ("alembic", "sqlalchemy", "psycopg", "polars", "doorstep.storage")
+PAIRING_SETTINGS = {"doorstep.engine.pairing", "doorstep.engine.pairing.params"}
+
+
+def _modules(tmp_path: Path, *args: str) -> set[str]:
+    """The modules ``doorstep ARGS...`` imported; it must have succeeded (or, given no
+    arguments, printed its help, which Click ends with exit 2)."""
+    out = tmp_path / "modules.json"
+    env = {**os.environ, "DOORSTEP_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"}
+    done = subprocess.run(
+        [sys.executable, "-c", _RUN, str(out), *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert out.exists(), done.stderr
+    ran = json.loads(out.read_text())
+    assert ran["code"] in ((0, None) if args else (2,)), done.stderr
+    return set(ran["modules"])
+
+
+def _loaded(modules: set[str], roots: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in modules if any(m == r or m.startswith(r + ".") for r in roots))
+
+
+def _pairing_engine(modules: set[str]) -> list[str]:
+    engine = _loaded(modules, ("doorstep.engine.pairing",))
+    return [m for m in engine if m not in PAIRING_SETTINGS]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        [],  # no arguments: the help too
+        ["visits", "--help"],
+        ["pair", "--help"],
+        ["plan", "--help"],
+        ["import", "--help"],
+        ["visits", "due", "--help"],
+    ],
+    ids=" ".join,
+)
+def test_help_loads_neither_the_solvers_nor_the_database_libraries(
+    tmp_path: Path, args: list[str]
+) -> None:
+    modules = _modules(tmp_path, *args)
+
+    assert _loaded(modules, SOLVERS + DATABASE) == []
+    assert _pairing_engine(modules) == []
+
+
+@pytest.mark.parametrize(
+    "args", [["stats"], ["visits", "due"], ["visits", "overdue"]], ids=" ".join
+)
+def test_light_commands_load_no_solver(tmp_path: Path, args: list[str]) -> None:
+    # They open the database, bringing its schema up to date first (Alembic), as every
+    # command that reads it does; the pairing and planning engines they do not use.
+    modules = _modules(tmp_path, *args)
+
+    assert "alembic" in modules  # the command did reach its database
+    assert _loaded(modules, SOLVERS) == []
+    assert _pairing_engine(modules) == []
+
+
+def test_importing_the_cli_loads_neither_the_solvers_nor_the_database_libraries() -> None:
+    code = "import json, sys, doorstep.cli.main; print(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    modules = set(json.loads(done.stdout))
+
+    assert _loaded(modules, SOLVERS + DATABASE) == []
+    assert _pairing_engine(modules) == []
+
+
+def test_plan_help_states_the_planners_own_default_slack() -> None:
+    # `doorstep plan --help` states it without loading the planner (numba) to read it.
+    assert PlanParams().slack_days == plan_cli.SLACK_DAYS_SHOWN
