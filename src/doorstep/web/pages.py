@@ -18,14 +18,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from doorstep.api.deps import EngineDep, TodayDep, unit
+from doorstep.api.routes.visits import calendar_response
 from doorstep.errors import DoorstepError, NotAuthenticated
 from doorstep.privacy import access
 from doorstep.privacy.access import Principal
 from doorstep.privacy.audit import Attempt
-from doorstep.reports.calendar import ics_filename
 from doorstep.services import (
     accounts,
-    calendars,
     household_consent,
     reporting,
     visit_records,
@@ -230,18 +229,9 @@ def calendar(
 ) -> Response:
     """A visitor's own calendar file, to open in a calendar app."""
     try:
-        whose = access.calendar_visitor(who, None)
-        tried = Attempt(who.actor, "read", "visits", detail={"calendar": whose})
-        with unit(engine, who, tried) as session:
-            events = calendars.calendar_events(session, whose, actor=who.actor, since=today)
+        return calendar_response(engine, who, None, today)
     except DoorstepError as exc:
         return _refused(request, who, exc)
-    data, _, _ = calendars.calendar_file(whose, events)
-    return Response(
-        data,
-        media_type="text/calendar",
-        headers={"Content-Disposition": f'attachment; filename="{ics_filename(whose)}"'},
-    )
 
 
 @router.get("/figures", response_class=HTMLResponse)

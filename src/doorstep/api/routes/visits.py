@@ -6,10 +6,12 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
+from sqlalchemy import Engine
 
 from doorstep.api.deps import EngineDep, PrincipalDep, TodayDep, unit
 from doorstep.api.schemas import MissedCreate, VisitCreate, VisitRecorded, WorkList
 from doorstep.privacy import access
+from doorstep.privacy.access import Principal
 from doorstep.privacy.audit import Attempt
 from doorstep.reports.calendar import ics_filename
 from doorstep.services import calendars, visit_records, work_lists
@@ -27,10 +29,18 @@ def calendar(
 ) -> Response:
     """The visitor's visits as an iCalendar file, as `doorstep visits calendar` writes it:
     each visit keeps its UID, and one no longer planned comes back cancelled."""
+    return calendar_response(engine, who, visitor, since or today)
+
+
+def calendar_response(
+    engine: Engine, who: Principal, visitor: str | None, since: dt.date
+) -> Response:
+    """The calendar file of the visitor ``who`` may draw (:func:`access.calendar_visitor`),
+    read as one audited read: the API's route and the web app's page both serve this."""
     whose = access.calendar_visitor(who, visitor)
     tried = Attempt(who.actor, "read", "visits", detail={"calendar": whose})
     with unit(engine, who, tried) as session:
-        events = calendars.calendar_events(session, whose, actor=who.actor, since=since or today)
+        events = calendars.calendar_events(session, whose, actor=who.actor, since=since)
     data, _, _ = calendars.calendar_file(whose, events)
     return Response(
         data,
