@@ -153,16 +153,15 @@ def authenticate(session: Session, secret: str) -> Principal:
     """The account a token belongs to, if the token is live and the account enabled."""
     conn = session.connection()
     try:
-        name, expires, revoked = repo.token_holder(conn, digest(secret))
+        row, expires, revoked = repo.token_holder(conn, digest(secret))
     except LookupError:
         raise NotAuthenticated("unknown token") from None
     if revoked is not None:
         raise NotAuthenticated("the token was revoked")
     if _aware(expires) <= utcnow():
         raise NotAuthenticated("the token has expired: ask for a new one")
-    row = _get(session, name)
     if row.disabled_at is not None:
-        raise NotAuthenticated(f"account {name} is disabled")
+        raise NotAuthenticated(f"account {row.name} is disabled")
     return Principal(row.name, row.role, row.area, row.area_path, row.visitor)
 
 

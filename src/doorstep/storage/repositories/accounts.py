@@ -99,17 +99,20 @@ def add_token(
     )
 
 
-def token_holder(conn: Connection, digest: str) -> tuple[str, dt.datetime, dt.datetime | None]:
-    """``(account name, expires_at, revoked_at)`` of the token with ``digest``, or raise
-    ``LookupError``."""
+def token_holder(
+    conn: Connection, digest: str
+) -> tuple[AccountRow, dt.datetime, dt.datetime | None]:
+    """``(account, expires_at, revoked_at)`` of the token with ``digest``, in one query (every
+    request asks), or raise ``LookupError``."""
     found = conn.execute(
-        select(Account.name, ApiToken.expires_at, ApiToken.revoked_at)
-        .join(Account, Account.id == ApiToken.account_id)
+        _select()
+        .add_columns(ApiToken.expires_at, ApiToken.revoked_at)
+        .join(ApiToken, ApiToken.account_id == Account.id)
         .where(ApiToken.digest == digest)
     ).first()
     if found is None:
         raise LookupError(digest)
-    return str(found[0]), found[1], found[2]
+    return AccountRow(*found[:7]), found[7], found[8]
 
 
 def household_area_path(conn: Connection, external_id: str) -> str | None:
