@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from doorstep.domain.enums import ConsentState
 from doorstep.errors import Conflict, InvalidInput
-from doorstep.privacy.audit import record_event
+from doorstep.privacy.audit import record_event, record_events
 from doorstep.services.importing import load, unsettled
 from doorstep.storage.repositories import household_data
 from doorstep.storage.repositories.pairing import lock_pairings
@@ -127,6 +127,7 @@ def record_consent(
         entity_id=household,
         detail={"consent": state, "since": on.isoformat(), "was": was},
     )
+    session.flush()  # the act's own event first, then those of the visits it took off
     notes: tuple[str, ...] = ()
     if state != ConsentState.GIVEN.value:
         written = unsettled.cancel_unconsented(
@@ -136,15 +137,7 @@ def record_consent(
             ),
             today,
         )
-        for action, whose, detail in written.events:
-            record_event(
-                session,
-                actor=actor,
-                action=action,
-                entity="household",
-                entity_id=whose,
-                detail=detail,
-            )
+        record_events(session, actor=actor, entity="household", events=list(written.events))
         notes = written.notes
     session.flush()
     return ConsentRecorded(household, state, on, was, was_since, notes)
