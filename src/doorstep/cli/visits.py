@@ -35,25 +35,6 @@ app = typer.Typer(
 )
 
 
-_COLUMNS = {
-    "upcoming": ("start", "end_day", "visitor", "visitor_name", "household", "head_name", "area"),
-    "due": (
-        "deadline",
-        "days_left",
-        "visitor",
-        "visitor_name",
-        "status",
-        "household",
-        "head_name",
-        "area",
-        "last_visit",
-        "under_way",
-        "next_planned",
-        "next_visitor",
-    ),
-}
-_COLUMNS["overdue"] = _COLUMNS["due"]
-
 VisitorOpt = typer.Option(
     None, "--visitor", help="Only this visitor's households (visitor id).", callback=id_argument
 )
@@ -72,7 +53,9 @@ GapOpt = typer.Option(
 
 
 def _show(kind: str, rows: list[dict[str, Any]], fmt: Output) -> None:
-    cols = _COLUMNS[kind]
+    from doorstep.services.work_lists import COLUMNS
+
+    cols = COLUMNS[kind]
     if print_for_scripts(cols, rows, fmt):
         return
     table, note = work_table(kind, cols, rows, console)

@@ -19,6 +19,26 @@ from doorstep.storage.repositories import lookups
 from doorstep.storage.repositories import pairing as pairing_repo
 from doorstep.storage.repositories import visits as repo
 
+#: The columns of each list's rows, in the order every front door shows them.
+COLUMNS = {
+    "upcoming": ("start", "end_day", "visitor", "visitor_name", "household", "head_name", "area"),
+    "due": (
+        "deadline",
+        "days_left",
+        "visitor",
+        "visitor_name",
+        "status",
+        "household",
+        "head_name",
+        "area",
+        "last_visit",
+        "under_way",
+        "next_planned",
+        "next_visitor",
+    ),
+}
+COLUMNS["overdue"] = COLUMNS["due"]
+
 
 def work_list(
     session: Session,

@@ -36,33 +36,6 @@ from doorstep.web.session import COOKIE, SignInNeeded, WebPrincipalDep
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter(include_in_schema=False)
 
-#: The columns of each work list a page shows, and their headings.
-LIST_COLUMNS = {
-    "due": (
-        ("deadline", "Deadline"),
-        ("days_left", "Days left"),
-        ("visitor", "Visitor"),
-        ("visitor_name", "Visitor's name"),
-        ("status", "Status"),
-        ("household", "Household"),
-        ("head_name", "Head"),
-        ("area", "Area"),
-        ("last_visit", "Last visit"),
-        ("next_planned", "Next planned"),
-        ("next_visitor", "Next visitor"),
-    ),
-    "upcoming": (
-        ("start", "First day"),
-        ("end_day", "Last day"),
-        ("visitor", "Visitor"),
-        ("visitor_name", "Visitor's name"),
-        ("household", "Household"),
-        ("head_name", "Head"),
-        ("area", "Area"),
-    ),
-}
-LIST_COLUMNS["overdue"] = LIST_COLUMNS["due"]
-
 
 def _page(
     request: Request, name: str, who: Principal | None, status: int = 200, **context: Any
@@ -142,7 +115,7 @@ def work_list(
         days=days,
         today=today,
         rows=rows,
-        columns=LIST_COLUMNS[kind],
+        columns=[(c, c.replace("_", " ").capitalize()) for c in work_lists.COLUMNS[kind]],
     )
 
 
