@@ -107,11 +107,10 @@ def consent_cmd(
 
     Example: doorstep household consent H0000042 --state withdrawn --evidence "letter of 2 Dec"
     """
-    from doorstep.privacy.audit import Attempt
     from doorstep.services import household_consent
 
     day = parse_day("--on", on) if on else None
-    tried = Attempt(actor(), "update", "consent", household, detail={"consent": state})
+    tried = household_consent.consent_attempt(actor(), household, state)
     with session(tried) as s:
         done = household_consent.record_consent(
             s, household, state, actor=tried.actor, evidence=evidence, on=day

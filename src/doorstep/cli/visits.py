@@ -25,6 +25,7 @@ from doorstep.cli.common import (
 from doorstep.cli.context import actor, attempted, session
 from doorstep.cli.listing import FormatOpt, Output, print_for_scripts
 from doorstep.cli.work_table import work_table
+from doorstep.domain.enums import VisitStatus
 from doorstep.domain.visit_codes import ACTIVITIES, OUTCOMES
 from doorstep.errors import InvalidInput
 
@@ -342,7 +343,6 @@ def record_cmd(
     shared with another recorded visit of the visitor, or a code not in its list. It
     prints the visit's id, as an export writes it, for the visitor to quote.
     """
-    from doorstep.privacy.audit import Attempt
     from doorstep.services import visit_records
 
     day = parse_day("--today", today) if today else dt.date.today()
@@ -355,9 +355,9 @@ def record_cmd(
         activities=tuple(activity) if activity else None,
         outcome_codes=tuple(outcome) if outcome else None,
     )
-    detail = {"visitor": visitor, "start": made.start.isoformat(), "status": "done"}
-    detail |= visit_records.pretended(day if today else None)
-    tried = Attempt(actor(), "create", "household", household, detail=detail)
+    tried = visit_records.visit_attempt(
+        actor(), household, visitor, made.start, VisitStatus.DONE, today=day if today else None
+    )
     with session(tried) as s:
         recorded = visit_records.record_visit(s, made, actor=tried.actor, today=day)
         on_leave = visit_records.leave_during(s, visitor, made.start, made.last, actor=tried.actor)
@@ -394,14 +394,13 @@ def missed_cmd(
     """Mark a planned visit as missed: the next plan pulls the pair's next visit early, and
     the visitor's next calendar sends its event cancelled.
     """
-    from doorstep.privacy.audit import Attempt
     from doorstep.services import visit_records
 
     day = parse_day("--today", today) if today else dt.date.today()
     first = parse_day("--start", start)
-    detail = {"visitor": visitor, "start": first.isoformat(), "status": "missed"}
-    detail |= visit_records.pretended(day if today else None)
-    tried = Attempt(actor(), "update", "household", household, detail=detail)
+    tried = visit_records.visit_attempt(
+        actor(), household, visitor, first, VisitStatus.MISSED, today=day if today else None
+    )
     with session(tried) as s:
         visit_records.mark_missed(s, household, visitor, first, actor=tried.actor, today=day)
     console.print(

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from doorstep.domain.enums import ConsentState
 from doorstep.errors import Conflict, InvalidInput
-from doorstep.privacy.audit import record_event, record_events
+from doorstep.privacy.audit import Attempt, record_event, record_events
 from doorstep.services.importing import load, unsettled
 from doorstep.storage.repositories import household_data
 from doorstep.storage.repositories.pairing import lock_pairings
@@ -141,3 +141,9 @@ def record_consent(
         notes = written.notes
     session.flush()
     return ConsentRecorded(household, state, on, was, was_since, notes)
+
+
+def consent_attempt(actor: str, household: str, state: str) -> Attempt:
+    """What recording a consent act is, recorded should it not complete: one event,
+    whichever front door it came through."""
+    return Attempt(actor, "update", "consent", household, detail={"consent": state})

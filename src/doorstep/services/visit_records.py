@@ -22,7 +22,7 @@ from doorstep.domain import visit_codes
 from doorstep.domain.enums import ConsentState, VisitStatus
 from doorstep.domain.visit_ids import recorded_visit_id
 from doorstep.errors import Conflict, DoorstepError, InvalidInput, Named, NotFound, NotPermitted
-from doorstep.privacy.audit import record_event, record_events
+from doorstep.privacy.audit import Attempt, record_event, record_events
 from doorstep.storage.repositories import exclusions as exclusions_repo
 from doorstep.storage.repositories import household_data
 from doorstep.storage.repositories import visit_records as repo
@@ -645,3 +645,20 @@ def sent_again(session: Session, made: MadeVisit, *, actor: str) -> bool:
     )
     session.flush()
     return True
+
+
+def visit_attempt(
+    actor: str,
+    household: str,
+    visitor: str,
+    start: dt.date,
+    status: VisitStatus,
+    *,
+    today: dt.date | None = None,
+) -> Attempt:
+    """What recording a visit made (``done``: a ``create``) or marking one missed (an
+    ``update``) is, recorded should it not complete: one event, whichever front door it came
+    through. ``today``: a day the caller pretends it is (:func:`pretended`)."""
+    detail = {"visitor": visitor, "start": start.isoformat(), "status": status.value}
+    action = "create" if status is VisitStatus.DONE else "update"
+    return Attempt(actor, action, "household", household, detail=detail | pretended(today))

@@ -19,10 +19,10 @@ from fastapi.templating import Jinja2Templates
 
 from doorstep.api.deps import EngineDep, TodayDep, unit
 from doorstep.api.routes.visits import calendar_response
+from doorstep.domain.enums import VisitStatus
 from doorstep.errors import DoorstepError, NotAuthenticated
 from doorstep.privacy import access
 from doorstep.privacy.access import Principal
-from doorstep.privacy.audit import Attempt
 from doorstep.services import (
     accounts,
     household_consent,
@@ -137,8 +137,7 @@ def record(
     note: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
     form = {"household": household, "visitor": visitor, "start": start, "end": end, "note": note}
-    detail = {"visitor": visitor, "start": start.isoformat(), "status": "done"}
-    tried = Attempt(who.actor, "create", "household", household, detail=detail)
+    tried = visit_records.visit_attempt(who.actor, household, visitor, start, VisitStatus.DONE)
     try:
         with unit(engine, who, tried) as session:
             access.check_visit(session.connection(), who, household, visitor)
@@ -176,7 +175,7 @@ def consent(
     on: Annotated[dt.date | None, Form()] = None,
 ) -> HTMLResponse:
     form = {"household": household, "state": state, "evidence": evidence, "on": on}
-    tried = Attempt(who.actor, "update", "consent", household, detail={"consent": state})
+    tried = household_consent.consent_attempt(who.actor, household, state)
     try:
         with unit(engine, who, tried) as session:
             access.check_consent(session.connection(), who, household, today)

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Query
 from doorstep.api.deps import EngineDep, PrincipalDep, TodayDep, unit
 from doorstep.api.schemas import ConsentCreate, ConsentRead
 from doorstep.privacy import access
-from doorstep.privacy.audit import Attempt
 from doorstep.services import household_consent
 
 router = APIRouter(prefix="/households", tags=["pairing"])
@@ -21,7 +20,7 @@ def consent(
 ) -> ConsentRead:
     """Record the household's new consent act; one that no longer consents has its planned
     visits taken off at once."""
-    tried = Attempt(who.actor, "update", "consent", household, detail={"consent": body.state})
+    tried = household_consent.consent_attempt(who.actor, household, body.state)
     with unit(engine, who, tried) as session:
         access.check_consent(session.connection(), who, household, today)
         done = household_consent.record_consent(

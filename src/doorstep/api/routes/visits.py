@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from doorstep.api.deps import EngineDep, PrincipalDep, TodayDep, unit
 from doorstep.api.schemas import MissedCreate, VisitCreate, VisitRecorded, WorkList
+from doorstep.domain.enums import VisitStatus
 from doorstep.privacy import access
 from doorstep.privacy.access import Principal
 from doorstep.privacy.audit import Attempt
@@ -87,8 +88,9 @@ def record(
     body: VisitCreate, engine: EngineDep, who: PrincipalDep, today: TodayDep, response: Response
 ) -> VisitRecorded:
     """Record a visit as made; sent again under its ``visit_id``, it is recorded once."""
-    detail = {"visitor": body.visitor, "start": body.start.isoformat(), "status": "done"}
-    tried = Attempt(who.actor, "create", "household", body.household, detail=detail)
+    tried = visit_records.visit_attempt(
+        who.actor, body.household, body.visitor, body.start, VisitStatus.DONE
+    )
     with unit(engine, who, tried) as session:
         access.check_visit(session.connection(), who, body.household, body.visitor)
         made = visit_records.MadeVisit(
@@ -123,8 +125,9 @@ def record(
 def missed(body: MissedCreate, engine: EngineDep, who: PrincipalDep, today: TodayDep) -> None:
     """Mark a planned visit as not made: the next plan pulls the household's next visit
     forward."""
-    detail = {"visitor": body.visitor, "start": body.start.isoformat(), "status": "missed"}
-    tried = Attempt(who.actor, "update", "household", body.household, detail=detail)
+    tried = visit_records.visit_attempt(
+        who.actor, body.household, body.visitor, body.start, VisitStatus.MISSED
+    )
     with unit(engine, who, tried) as session:
         access.check_visit(session.connection(), who, body.household, body.visitor)
         visit_records.mark_missed(
