@@ -10,14 +10,13 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from doorstep.errors import Conflict, DoorstepError, NotAuthenticated
+from doorstep.errors import DoorstepError, NotAuthenticated
 from doorstep.privacy.access import Principal
 from doorstep.privacy.audit import Attempt, record_attempt, record_named_reads
 from doorstep.services import accounts
-from doorstep.storage.session import WRITER_BUSY, unit_of_work
+from doorstep.storage.session import refused_write, unit_of_work
 
 
 def get_engine(request: Request) -> Engine:
@@ -58,22 +57,14 @@ def unit(engine: Engine, who: Principal, attempt: Attempt | None = None) -> Iter
     try:
         with unit_of_work(engine) as session:
             yield session
-    except IntegrityError as exc:
-        error = Conflict(
-            "the database refused a write: a record this request read was changed by another "
-            f"one meanwhile; nothing was written, send it again ({str(exc.orig).splitlines()[0]})"
-        )
-        _record(engine, who, attempt, error)
-        raise error from None
-    except OperationalError as exc:
-        if "database is locked" not in str(exc):
-            raise
-        error = Conflict(WRITER_BUSY)
-        _record(engine, who, attempt, error)
-        raise error from None
     except Exception as exc:
-        _record(engine, who, attempt, exc)
-        raise
+        # A record changed by another request meanwhile, or SQLite's writer busy: a refusal
+        # (409) in the command line's words, not a bug.
+        error = refused_write(exc, by="request") or exc
+        _record(engine, who, attempt, error)
+        if error is exc:
+            raise
+        raise error from None
 
 
 def _record(engine: Engine, who: Principal, attempt: Attempt | None, error: Exception) -> None:

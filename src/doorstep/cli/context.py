@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from doorstep.config import get_settings
-from doorstep.errors import Conflict, DoorstepError
+from doorstep.errors import DoorstepError
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -45,14 +45,11 @@ def shown_url(url: str) -> str:
     return u.render_as_string(hide_password=True)
 
 
-def _first_line(exc: BaseException) -> str:
-    """The driver's first line (SQLAlchemy wraps it; bulk copies raise it bare)."""
-    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-
-
 def cannot_use(url: str, exc: BaseException) -> DoorstepError:
     """The one line for a database that refused: the URL and the driver's first line."""
-    return DoorstepError(f"cannot use the database {shown_url(url)}: {_first_line(exc)}")
+    from doorstep.storage.session import first_line
+
+    return DoorstepError(f"cannot use the database {shown_url(url)}: {first_line(exc)}")
 
 
 def check_known_revision(eng: Engine, url: str) -> None:
@@ -157,21 +154,24 @@ def _unit_of_work(eng: Engine) -> Iterator[Session]:
     import psycopg
     from sqlalchemy.exc import IntegrityError, OperationalError
 
-    from doorstep.storage.session import WRITER_BUSY, unit_of_work
+    from doorstep.storage.session import refused_write, unit_of_work
 
     try:
         with unit_of_work(eng, on_commit=_saved) as s:
             yield s
-    except (IntegrityError, sqlite3.IntegrityError, psycopg.IntegrityError) as exc:
+    except (
+        IntegrityError,
+        sqlite3.IntegrityError,
+        psycopg.IntegrityError,
+        OperationalError,
+        sqlite3.OperationalError,
+    ) as exc:
         # Another command removed or changed a record this one read (a household erased
-        # while its area was paired, say): the transaction is rolled back whole.
-        raise Conflict(
-            f"the database refused a write ({_first_line(exc)}): a record this command "
-            "read was changed by another command meanwhile; nothing was written, run it again"
-        ) from None
-    except (OperationalError, sqlite3.OperationalError) as exc:
-        if "database is locked" in _first_line(exc):  # SQLite's one writer, past the timeout
-            raise Conflict(WRITER_BUSY) from None
+        # while its area was paired, say), or SQLite's one writer held the database: the
+        # transaction is rolled back whole. Any other refusal: the database cannot be used.
+        refused = refused_write(exc, by="command")
+        if refused is not None:
+            raise refused from None
         raise cannot_use(get_settings().database_url, exc) from None
 
 

@@ -14,6 +14,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from doorstep.errors import Conflict
+
 
 def normalise_url(url: str) -> str:
     """Use psycopg 3 for plain ``postgresql://`` URLs."""
@@ -28,6 +30,30 @@ WRITER_BUSY = (
     "another command is writing to the database and did not finish within 10 seconds; "
     "try again when it has"
 )
+
+
+def first_line(exc: BaseException) -> str:
+    """The driver's first line (SQLAlchemy wraps it; bulk copies raise it bare)."""
+    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+
+
+def refused_write(exc: BaseException, *, by: str) -> Conflict | None:
+    """What a front door says of a unit of work the database refused, ``by`` naming what
+    ran it (a command, a request): a record it read changed by another meanwhile (an
+    integrity error, wrapped by SQLAlchemy or bare from a bulk copy), or SQLite's one writer
+    busy past the timeout; ``None`` for any other error."""
+    import psycopg
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    if isinstance(exc, IntegrityError | sqlite3.IntegrityError | psycopg.IntegrityError):
+        return Conflict(
+            f"the database refused a write ({first_line(exc)}): a record this {by} read was "
+            f"changed by another {by} meanwhile; nothing was written, run it again"
+        )
+    locked = isinstance(exc, OperationalError | sqlite3.OperationalError)
+    if locked and "database is locked" in first_line(exc):
+        return Conflict(WRITER_BUSY)
+    return None
 
 
 def is_sqlite(engine: Engine) -> bool:
