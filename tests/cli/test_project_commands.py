@@ -116,3 +116,29 @@ def test_a_project_is_neither_running_nor_done_before_its_first_day(
         assert f"starts on {later}" in moved.output and f"cannot be {status}" in moved.output
     listed = cli("project", "list", "--format", "json").output
     assert [p["status"] for p in json.loads(listed)] == ["planned"]
+
+
+def test_projects_past_their_last_day_and_not_done_are_named_below_the_list(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    _people(with_areas, tmp_path)
+    ended = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    ends_today = dt.date.today().isoformat()
+    base = ("--sponsor", "S1", "--area", "R-C-V1", "--starts", "2026-01-05")
+    for code, ends, status in (
+        ("LATE", ended, "running"),
+        ("OVER", ended, "done"),
+        ("NOW", ends_today, "running"),
+        ("OPEN", None, "running"),
+    ):
+        last = () if ends is None else ("--ends", ends)
+        made = cli("project", "add", code, "--title", code, *base, *last, "--status", status)
+        assert made.exit_code == 0, made.output
+    listed = cli("project", "list")
+    assert listed.exit_code == 0, listed.output
+    assert "1 project past its last day and not done: LATE" in listed.output
+    # Machines read every row and its days; the note is for people.
+    as_csv = cli("project", "list", "--format", "csv").output
+    assert "past its last day" not in as_csv
+    cli("project", "status", "LATE", "done")
+    assert "past" not in cli("project", "list").output

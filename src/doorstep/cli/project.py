@@ -93,7 +93,8 @@ def list_cmd(
     no one is named).
 
     On a narrow terminal the columns needed least give way, and a line names them;
-    --format csv or json has them all.
+    --format csv or json has them all. Projects past their last day and not done are
+    named below the table.
 
     Example: doorstep project list --area GZ
     """
@@ -106,6 +107,15 @@ def list_cmd(
         return
     title = "Projects" + (f" in {area}" if area else "") + f" ({len(rows)})"
     show_list(title, _COLUMNS, [asdict(r) for r in rows], fmt, _LAYOUT, console)
+    late = projects.past_their_end(rows, dt.date.today())
+    if late and fmt is Output.table:
+        codes = ", ".join(r.code for r in late)
+        console.print(
+            f"{count(len(late), 'projects')} past {'its' if len(late) == 1 else 'their'} "
+            f"last day and not done: {codes} (`doorstep project status CODE done` when "
+            "finished)",
+            markup=False,
+        )
 
 
 @app.command("status")

@@ -64,6 +64,14 @@ def too_early(status: str, starts_on: dt.date, today: dt.date) -> bool:
     return status != ProjectStatus.PLANNED.value and starts_on > today
 
 
+def past_their_end(rows: list[ProjectRow], today: dt.date) -> list[ProjectRow]:
+    """The projects whose last day is behind ``today`` but that are not done: a status is
+    the coordinator's act (a project may run on late), so ``project list`` points them out
+    rather than moving them on."""
+    done = ProjectStatus.DONE.value
+    return [r for r in rows if r.ends_on is not None and r.ends_on < today and r.status != done]
+
+
 def _status(status: str) -> str:
     if status not in _ORDER:
         raise InvalidInput(f"status must be one of {', '.join(_ORDER)}: {status!r}")
