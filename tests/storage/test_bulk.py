@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import Connection, Engine, text
 
 from doorstep.storage.repositories import bulk
+from doorstep.storage.session import unit_of_work
 
 
 def _rows(start: int, n: int) -> pl.DataFrame:
@@ -126,3 +127,26 @@ def _distinct_statuses(conn: Connection) -> float:
         return 0.0
     rows, per_value = (int(x) for x in str(stat).split()[:2])
     return round(rows / per_value)
+
+
+def test_a_temporary_table_a_rolled_back_unit_of_work_left_does_not_stop_the_next(
+    engine: Engine,
+) -> None:
+    # On SQLite the driver begins a transaction at the first write: the table is created
+    # before it, its drop inside it, and a rollback undoes the drop only. The pooled
+    # connection kept the table, and the next unit of work on it (a server's next request)
+    # stopped at "table _ids already exists".
+    with pytest.raises(RuntimeError):
+        _use_then_refuse(engine)
+    for _ in range(2):
+        with unit_of_work(engine) as session:
+            conn = session.connection()
+            with bulk.id_table(conn, "_ids", pl.Series([3])) as ids:
+                assert conn.execute(text(f"SELECT id FROM {ids}")).scalars().all() == [3]
+
+
+def _use_then_refuse(engine: Engine) -> None:
+    with unit_of_work(engine) as session:
+        with bulk.id_table(session.connection(), "_ids", pl.Series([1, 2])):
+            pass
+        raise RuntimeError("a refusal after the table was used")

@@ -185,16 +185,29 @@ def update_rows(conn: Connection, table: str, frame: pl.DataFrame, key: str = "i
 
 
 @contextmanager
+def temp_table(conn: Connection, name: str, columns: str) -> Iterator[str]:
+    """A temporary table ``name`` of ``columns`` (SQL) for the block, dropped after it.
+
+    One left over is dropped first: on SQLite the driver begins a transaction only at the
+    first write, so a temporary table created before it outlives a rollback (its drop is
+    undone), and a pooled connection kept it for the next unit of work, which stopped at
+    "table already exists" (a server's concurrent requests, bench/api_throughput.py). After
+    an error it is left for the rollback (PostgreSQL) or the next use: a statement in a
+    failed PostgreSQL transaction is refused, and would hide the error."""
+    conn.execute(text(f"DROP TABLE IF EXISTS {name}"))
+    conn.execute(text(f"CREATE TEMP TABLE {name} ({columns})"))
+    yield name
+    conn.execute(text(f"DROP TABLE {name}"))
+
+
+@contextmanager
 def id_table(conn: Connection, name: str, values: pl.Series) -> Iterator[str]:
     """A temporary table ``name`` of the integers ``values`` (column ``id``), for one
     statement to join on however many there are (an ``IN`` list of a million would not);
     dropped on leaving."""
-    conn.execute(text(f"CREATE TEMP TABLE {name} (id INTEGER PRIMARY KEY)"))
-    try:
+    with temp_table(conn, name, "id INTEGER PRIMARY KEY"):
         insert_rows(conn, name, pl.DataFrame({"id": values.unique()}))
         yield name
-    finally:
-        conn.execute(text(f"DROP TABLE {name}"))
 
 
 def delete_rows(conn: Connection, table: str, key: str, values: pl.Series) -> None:

@@ -283,8 +283,7 @@ def planned_in_the_way(
         spans = recorded.group_by("visitor_id").agg(
             pl.col("first").min().alias("a"), pl.col("last").max().alias("z")
         )
-        conn.execute(text("CREATE TEMP TABLE _in_the_way (visitor_id INTEGER, a DATE, z DATE)"))
-        try:
+        with bulk.temp_table(conn, "_in_the_way", "visitor_id INTEGER, a DATE, z DATE"):
             bulk.insert_rows(conn, "_in_the_way", spans)
             near = frame(
                 conn,
@@ -296,8 +295,6 @@ def planned_in_the_way(
                 {},
                 _IN_THE_WAY | {"visitor_id": pl.Int64},
             )
-        finally:
-            conn.execute(text("DROP TABLE _in_the_way"))
         met = near.join(recorded.select("visitor_id", "first", "last"), on="visitor_id").filter(
             (pl.col("first") <= pl.col("planned_end")) & (pl.col("planned_start") <= pl.col("last"))
         )

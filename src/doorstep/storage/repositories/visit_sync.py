@@ -26,12 +26,9 @@ from doorstep.storage.repositories.visits import consent_on
 def _keys(conn: Connection, name: str, values: list[str]) -> Iterator[str]:
     """A temporary table ``name`` of the strings ``values`` (column ``k``), dropped on
     leaving."""
-    conn.execute(text(f"CREATE TEMP TABLE {name} (k VARCHAR(200) PRIMARY KEY)"))
-    try:
+    with bulk.temp_table(conn, name, "k VARCHAR(200) PRIMARY KEY"):
         bulk.insert_rows(conn, name, pl.DataFrame({"k": sorted(set(values))}, {"k": pl.String}))
         yield name
-    finally:
-        conn.execute(text(f"DROP TABLE {name}"))
 
 
 def ids_by_external_id(conn: Connection, table: str, external_ids: list[str]) -> dict[str, int]:
@@ -80,8 +77,7 @@ def consent_on_days(
     """The consent state of each household on each day given, as
     :func:`~doorstep.storage.repositories.visit_records.consent_on_day` decides it."""
     pairs = sorted(set(days))
-    conn.execute(text("CREATE TEMP TABLE _sync_days (household_id INTEGER, day DATE)"))
-    try:
+    with bulk.temp_table(conn, "_sync_days", "household_id INTEGER, day DATE"):
         bulk.insert_rows(
             conn,
             "_sync_days",
@@ -93,8 +89,6 @@ def consent_on_days(
                 "FROM _sync_days t JOIN households h ON h.id = t.household_id"
             )
         ).all()
-    finally:
-        conn.execute(text("DROP TABLE _sync_days"))
     return {(int(h), as_day(d)): (None if s is None else str(s)) for h, d, s in rows}
 
 
