@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ import sqlalchemy.exc
 from sqlalchemy import Engine, text
 
 from doorstep.storage.migrate import current_revision, head_revision
-from doorstep.storage.session import make_engine, normalise_url
+from doorstep.storage.session import make_engine, normalise_url, refused_write, unit_of_work
 
 
 def test_the_schema_is_at_the_latest_migration(engine: Engine) -> None:
@@ -84,3 +85,50 @@ def test_an_unreachable_postgresql_fails_in_ci_and_skips_elsewhere(ci: str, outc
         proc.stdout
     )
     assert "PostgreSQL is not reachable" in proc.stdout
+
+
+def test_a_write_refused_for_what_it_read_says_so_not_that_a_writer_was_busy(
+    tmp_path: Path,
+) -> None:
+    # SQLite refuses at once a read transaction's first write once another has written
+    # since it began reading: no waiting cures it, so the busy message would mislead.
+    engine = make_engine(f"sqlite:///{tmp_path / 'race.db'}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (n INTEGER)"))
+    reader = engine.raw_connection()
+    try:
+        cur = reader.cursor()
+        cur.execute("BEGIN")
+        cur.execute("SELECT COUNT(*) FROM t").fetchall()
+        with engine.begin() as other:
+            other.execute(text("INSERT INTO t VALUES (1)"))
+        with pytest.raises(sqlite3.OperationalError) as raised:
+            cur.execute("INSERT INTO t VALUES (2)")
+    finally:
+        reader.close()
+    said = refused_write(raised.value, by="request")
+    assert said is not None
+    assert said.message == (
+        "another request wrote to the database while this request was reading; nothing "
+        "was written, run it again"
+    )
+
+
+def test_a_writer_unit_of_work_waits_its_turn_where_it_would_be_refused(
+    tmp_path: Path,
+) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'turns.db'}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (n INTEGER)"))
+    with unit_of_work(engine, writer=True) as session:
+        session.execute(text("SELECT COUNT(*) FROM t")).scalar()
+        # Another connection's write waits for this unit (it holds the writer's lock)
+        # instead of slipping in between its read and its write.
+        blocked = make_engine(f"sqlite:///{tmp_path / 'turns.db'}")
+        with blocked.connect() as other:
+            other.exec_driver_sql("PRAGMA busy_timeout=100")
+            with pytest.raises(sqlalchemy.exc.OperationalError, match="locked"):
+                other.execute(text("INSERT INTO t VALUES (1)"))
+        session.execute(text("INSERT INTO t VALUES (2)"))
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT n FROM t")).scalars().all() == [2]

@@ -55,7 +55,9 @@ def unit(engine: Engine, who: Principal, attempt: Attempt | None = None) -> Iter
     error. An ``attempt`` that does not complete is recorded after the rollback as refused or
     failed, as at the command line; a refusal that names people records a read under each."""
     try:
-        with unit_of_work(engine) as session:
+        # Every request writes (what it reads is audited): on SQLite it waits its turn
+        # for the writer's lock at the start rather than being refused after reading.
+        with unit_of_work(engine, writer=True) as session:
             yield session
     except Exception as exc:
         # A record changed by another request meanwhile, or SQLite's writer busy: a refusal
