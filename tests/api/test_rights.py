@@ -4,14 +4,19 @@ export` gives it, for the accounts that serve them; their erasure, by a manager,
 from __future__ import annotations
 
 import json
+import unicodedata
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
+from doorstep.domain.ids import file_stem
 from doorstep.services import household_rights, visitor_rights
 from doorstep.services.rights_json import export_text
 from tests.api.conftest import TODAY, Headers, add_account
+from tests.factories.db import run_import
+from tests.factories.files import HOUSEHOLD_HEADER, household, write_csv
 from tests.factories.rights import rolled_back, rows_of, undated
 
 
@@ -199,3 +204,20 @@ def test_a_manager_erases_a_visitor_with_no_households_as_the_command_line_does(
     assert client.get("/api/v1/me", headers=auth("v2")).status_code == 401
     gone = client.get("/api/v1/visitors/V2/export", headers=auth("boss"))
     assert gone.status_code == 404
+
+
+def test_an_id_typed_in_another_unicode_form_is_the_household_s_and_its_file_name_is_safe(
+    client: TestClient, programme: Engine, auth: Headers, tmp_path: Path
+) -> None:
+    row = household(household_id="CAFÉ", lat=26.59)
+    run_import(programme, "households", write_csv(tmp_path / "c.csv", HOUSEHOLD_HEADER, [row]))
+    decomposed = unicodedata.normalize("NFD", "CAFÉ")
+    r = client.get(f"/api/v1/households/{decomposed}/export", headers=auth("v1-coord"))
+    assert r.status_code == 200, r.text
+    assert r.json()["household"] == "CAFÉ"
+    assert r.headers["content-disposition"] == f'attachment; filename="{file_stem("CAFÉ")}.json"'
+    erased = client.post(
+        f"/api/v1/households/{decomposed}/erase", json={"confirm": "CAFÉ"}, headers=auth("boss")
+    )
+    assert erased.status_code == 200, erased.text
+    assert rows_of(programme, "CAFÉ") == (0, 0, 0)
