@@ -82,3 +82,30 @@ class ConsentRead(BaseModel):
     notes: list[str] = Field(
         default_factory=list, description="What was done about its planned visits"
     )
+
+
+class ErasureConfirm(BaseModel):
+    """An erasure's confirmation: it cannot be undone, so the id is typed again."""
+
+    confirm: str = Field(description="The id of the household or visitor erased, again")
+
+
+class HouseholdErased(BaseModel):
+    household: str
+    erased: dict[str, int] = Field(description="Rows erased, by table")
+    still_on_disk: bool = Field(
+        description="SQLite only: another reader kept the erased rows in the database file "
+        "until its next checkpoint"
+    )
+
+
+class VisitorErased(BaseModel):
+    visitor: str
+    erased: dict[str, int] = Field(description="Rows erased, by table (their row kept, empty)")
+    kept: dict[str, int] = Field(
+        description="The households' records that name the visitor by id, kept, by table"
+    )
+    still_on_disk: bool = Field(
+        description="SQLite only: another reader kept the erased values in the database file "
+        "until its next checkpoint"
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +17,9 @@ def deliver(data: dict[str, Any], out: Path | None, subject: str) -> None:
     on disk without the audit event that names it (a write that fails leaves no file, and
     the command records the export as failed)."""
     from doorstep.services.outfile import write_whole
+    from doorstep.services.rights_json import export_text
 
-    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    text = export_text(data)
     if out is None:
         typer.echo(text, nl=False)
         return

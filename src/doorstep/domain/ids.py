@@ -11,6 +11,8 @@ ever compared in this form.
 
 from __future__ import annotations
 
+import hashlib
+import re
 import unicodedata
 from typing import Final, Literal
 
@@ -39,3 +41,19 @@ def reserved_household_id(value: str) -> bool:
     """Whether ``value`` (an id as stored: trimmed, in :data:`ID_FORM`) reads as
     :data:`ERASED_HOUSEHOLD`, in any case."""
     return value.lower() == ERASED_HOUSEHOLD
+
+
+_UNSAFE_IN_FILE_NAME = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def file_stem(value: str) -> str:
+    """A file name, without its suffix, for a file about the person or thing of id
+    ``value``: safe on any system and in a ``Content-Disposition`` header (letters, digits,
+    ``.``, ``_`` and ``-``), and one id's alone: an id that had to change for it gets a
+    digest of itself appended, so ``A/B`` and ``A_B`` never share a file."""
+    safe = _UNSAFE_IN_FILE_NAME.sub("_", value)
+    if safe.startswith("."):  # a hidden file, or "..": never
+        safe = "_" + safe[1:]
+    if safe != value or not safe:
+        safe = f"{safe}-{hashlib.sha256(value.encode()).hexdigest()[:8]}"
+    return safe

@@ -96,6 +96,63 @@ def _in_area(conn: Connection, who: Principal, household: str) -> None:
         )
 
 
+def check_household_export(conn: Connection, who: Principal, household: str) -> None:
+    """Whether ``who`` may hand a household everything held about it: an area's account
+    (manager or coordinator: they serve it at its door or answer its request), for a
+    household in its area. A visitor's account may not: the export names other visitors."""
+    if who.role == "visitor":
+        raise NotPermitted(
+            f"account {who.name} is a visitor's: a household's export is handed over by its "
+            "area's coordinator or manager"
+        )
+    _in_area(conn, who, household)
+
+
+def check_household_erasure(conn: Connection, who: Principal, household: str) -> None:
+    """Whether ``who`` may erase a household: a manager, of a household in its area."""
+    _manager(who, "household")
+    _in_area(conn, who, household)
+
+
+def check_visitor_export(conn: Connection, who: Principal, visitor: str) -> None:
+    """Whether ``who`` may hand a visitor everything held about them: the visitor's own
+    account, or an area's account (manager or coordinator) whose area holds the visitor's
+    home area."""
+    if who.role == "visitor":
+        if visitor != who.visitor:
+            raise NotPermitted(f"account {who.name} exports the data of visitor {who.visitor} only")
+        return
+    _visitor_in_area(conn, who, visitor)
+
+
+def check_visitor_erasure(conn: Connection, who: Principal, visitor: str) -> None:
+    """Whether ``who`` may erase a visitor: a manager, of a visitor whose home area is in
+    its area (not the visitor's own account: an erasure deletes it)."""
+    _manager(who, "visitor")
+    _visitor_in_area(conn, who, visitor)
+
+
+def _manager(who: Principal, whom: str) -> None:
+    if who.role != "manager":
+        raise NotPermitted(f"account {who.name} is a {who.role}'s: a {whom} is erased by a manager")
+
+
+def _visitor_in_area(conn: Connection, who: Principal, visitor: str) -> None:
+    """Refuse a visitor whose home area is outside the account's area, or who has none (a
+    visitor who works anywhere is the whole programme's); an unknown or erased one is left
+    to the service, which says which."""
+    if who.area_path is None:
+        return
+    found = repo.visitor_home_path(conn, visitor)
+    if found is None or found[1]:
+        return
+    path = found[0]
+    if path is None or not path.startswith(who.area_path):
+        raise NotPermitted(
+            f"visitor {visitor}'s home area is outside account {who.name}'s area {who.area}"
+        )
+
+
 def check_consent(conn: Connection, who: Principal, household: str, today: dt.date) -> None:
     """Whether ``who`` may record a household's consent act: a visitor's account for a
     household its visitor looks after today (an act is often given at the door); an area's

@@ -28,11 +28,11 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from doorstep.domain.ids import file_stem
 from doorstep.engine.planning import PlanResult, VisitRow
 
 PRODID = "-//Doorstep//Visit planning//EN"
 UID_DOMAIN = "doorstep.invalid"
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
 # Control characters RFC 5545 TEXT may not hold (all but tab; line breaks are escaped first).
@@ -201,13 +201,8 @@ def calendars_by_visitor(
 
 
 def ics_filename(visitor_id: str) -> str:
-    """A safe, unique file name for a visitor's calendar."""
-    safe = _UNSAFE.sub("_", visitor_id)
-    if safe.startswith("."):  # a hidden file, or "..": never
-        safe = "_" + safe[1:]
-    if safe != visitor_id or not safe:
-        safe = f"{safe}-{hashlib.sha256(visitor_id.encode()).hexdigest()[:8]}"
-    return f"{safe}.ics"
+    """A safe, unique file name for a visitor's calendar (:func:`file_stem`)."""
+    return f"{file_stem(visitor_id)}.ics"
 
 
 def visits_frame(result: PlanResult, *, include_fixed: bool = False) -> pl.DataFrame:

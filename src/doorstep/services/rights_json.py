@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import json
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from doorstep.domain.ids import file_stem
 from doorstep.privacy.audit import SUBJECT_EXPORT, record_event
+
+#: The media type of a person's own export, as the API and the web app hand it.
+MEDIA_TYPE = "application/json"
 
 
 def subject_export(
@@ -38,6 +43,18 @@ def subject_export(
         "exported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "records": plain(records),
     }
+
+
+def export_text(data: dict[str, Any]) -> str:
+    """The export as its file holds it, whoever writes it (``household export --out``, the
+    API's and the web app's download): UTF-8 JSON, indented, names as they are spelt."""
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def export_filename(external_id: str) -> str:
+    """The name a downloaded export is offered under: the person's id, made safe
+    (:func:`~doorstep.domain.ids.file_stem`), as the command line's examples name it."""
+    return f"{file_stem(external_id)}.json"
 
 
 def plain(value: Any) -> Any:

@@ -1,4 +1,5 @@
-"""The pages: sign in, the work lists, recording a visit, the report.
+"""The pages: sign in, the work lists, recording a visit, the report, a household's or a
+visitor's data (its export, its erasure).
 
 Each page asks :mod:`doorstep.privacy.access` what the account may see, as the API does,
 and calls the same services in one unit of work (:func:`doorstep.api.deps.unit`), so the
@@ -18,8 +19,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from doorstep.api.deps import EngineDep, TodayDep, unit
+from doorstep.api.routes import rights
 from doorstep.api.routes.visits import calendar_response
 from doorstep.domain.enums import VisitStatus
+from doorstep.domain.ids import normal_id
 from doorstep.errors import DoorstepError, NotAuthenticated
 from doorstep.privacy import access
 from doorstep.privacy.access import Principal
@@ -229,6 +232,118 @@ def figures(
         months=built.total_months(),
         rows=[dataclasses.asdict(a) for a in built.areas],
     )
+
+
+Subject = Literal["household", "visitor"]
+
+
+def _subject_page(
+    request: Request,
+    engine: EngineDep,
+    who: Principal,
+    subject: Subject,
+    given: str | None,
+) -> HTMLResponse:
+    """The page of a household's or visitor's data: the id to open, its export to download
+    and, for a manager, the form that erases it. An id outside the account's scope is
+    refused here, as its export would be (asking reads nothing of theirs)."""
+    if not given:
+        return _page(request, "rights.html", who, subject=subject, id=None)
+    external_id = normal_id(given)
+    try:
+        with unit(engine, who) as session:
+            check = (
+                access.check_household_export
+                if subject == "household"
+                else access.check_visitor_export
+            )
+            check(session.connection(), who, external_id)
+    except DoorstepError as exc:
+        return _refused(request, who, exc)
+    return _page(request, "rights.html", who, subject=subject, id=external_id)
+
+
+def _erase(
+    request: Request,
+    engine: EngineDep,
+    who: Principal,
+    today: dt.date,
+    subject: Subject,
+    given: str,
+    confirm: str,
+) -> HTMLResponse:
+    erase = rights.erase_household if subject == "household" else rights.erase_visitor
+    try:
+        done = erase(engine, who, given, confirm, today)
+    except DoorstepError as exc:
+        return _page(
+            request,
+            "rights.html",
+            who,
+            status=exc.status,
+            subject=subject,
+            id=normal_id(given),
+            error=exc.message,
+        )
+    return _page(request, "rights.html", who, subject=subject, id=None, erased=done)
+
+
+@router.get("/household", response_class=HTMLResponse)
+def household_page(
+    request: Request, engine: EngineDep, who: WebPrincipalDep, id: str | None = None
+) -> HTMLResponse:
+    return _subject_page(request, engine, who, "household", id)
+
+
+@router.get("/household/export", response_model=None)
+def household_export(
+    request: Request, engine: EngineDep, who: WebPrincipalDep, id: str
+) -> Response:
+    """Everything held about the household, as `doorstep household export` writes it."""
+    try:
+        return rights.export_response(engine, who, "household", id)
+    except DoorstepError as exc:
+        return _refused(request, who, exc)
+
+
+@router.post("/household/erase", response_class=HTMLResponse)
+def household_erase(
+    request: Request,
+    engine: EngineDep,
+    who: WebPrincipalDep,
+    today: TodayDep,
+    id: Annotated[str, Form()],
+    confirm: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    return _erase(request, engine, who, today, "household", id, confirm)
+
+
+@router.get("/visitor", response_class=HTMLResponse)
+def visitor_page(
+    request: Request, engine: EngineDep, who: WebPrincipalDep, id: str | None = None
+) -> HTMLResponse:
+    return _subject_page(request, engine, who, "visitor", id)
+
+
+@router.get("/visitor/export", response_model=None)
+def visitor_export(request: Request, engine: EngineDep, who: WebPrincipalDep, id: str) -> Response:
+    """Everything held about the visitor, as `doorstep visitor export` writes it."""
+    try:
+        return rights.export_response(engine, who, "visitor", id)
+    except DoorstepError as exc:
+        return _refused(request, who, exc)
+
+
+@router.post("/visitor/erase", response_class=HTMLResponse)
+def visitor_erase(
+    request: Request,
+    engine: EngineDep,
+    who: WebPrincipalDep,
+    today: TodayDep,
+    id: Annotated[str, Form()],
+    confirm: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    return _erase(request, engine, who, today, "visitor", id, confirm)
 
 
 def install(app: FastAPI) -> None:

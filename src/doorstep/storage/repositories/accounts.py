@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Row, Select, insert, select, update
 
+from doorstep.storage.repositories.visitor_data import ERASED_NAME
 from doorstep.storage.tables import Account, ApiToken, Area, Household, Pairing, Visitor
 
 
@@ -139,3 +140,16 @@ def paired_on(conn: Connection, household: str, visitor: str, day: dt.date) -> b
         .limit(1)
     ).first()
     return found is not None
+
+
+def visitor_home_path(conn: Connection, external_id: str) -> tuple[str | None, bool] | None:
+    """The path of the visitor's home area (``None``: they have none) and whether they were
+    erased (an erased visitor's row is kept, with no name and no area), or ``None`` if no
+    visitor has that id."""
+    found = conn.execute(
+        select(Area.path, Visitor.name)
+        .select_from(Visitor)
+        .outerjoin(Area, Area.id == Visitor.home_area_id)
+        .where(Visitor.external_id == external_id)
+    ).first()
+    return None if found is None else (found[0], found[1] == ERASED_NAME)
