@@ -3,7 +3,9 @@ within the account's scope, as the API's routes are."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import re
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
@@ -73,6 +75,9 @@ def test_the_figures_are_an_area_account_s(sign_in: SignIn) -> None:
     page = sign_in("boss").get("/figures", params={"area": "R"})
     assert page.status_code == 200, page.text
     assert "Region (R)" in page.text
+    chart = re.search(r'<img src="data:image/png;base64,([^"]+)"', page.text)
+    assert chart is not None
+    assert base64.b64decode(chart.group(1)).startswith(b"\x89PNG\r\n\x1a\n")
     assert sign_in("v1").get("/figures").status_code == 403
 
 

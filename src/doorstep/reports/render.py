@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -179,10 +180,18 @@ def report_tables(report: ProgrammeReport, by: By) -> list[Table]:
 
 def write_chart(report: ProgrammeReport, path: Path) -> None:
     """A PNG bar chart of the visits made and missed in each month, the whole area."""
+    path.write_bytes(chart_png(report))
+
+
+def chart_png(report: ProgrammeReport) -> bytes:
+    """The chart :func:`write_chart` writes, as PNG bytes (the web app's figures page
+    shows it in the page)."""
     fig = chart_figure(report)
+    out = io.BytesIO()
     with warnings.catch_warnings():  # a code in another script: boxes, not a warning
         warnings.filterwarnings("ignore", message="Glyph .* missing from font")
-        fig.savefig(path, format="png")
+        fig.savefig(out, format="png")
+    return out.getvalue()
 
 
 #: The report chart's widest, in inches (at 100 dpi), and most month labels it shows.

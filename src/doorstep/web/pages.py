@@ -9,6 +9,7 @@ page, with its status, in the words the command line uses.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import datetime as dt
 from pathlib import Path
@@ -26,6 +27,7 @@ from doorstep.domain.ids import normal_id
 from doorstep.errors import DoorstepError, NotAuthenticated
 from doorstep.privacy import access
 from doorstep.privacy.access import Principal
+from doorstep.reports import render
 from doorstep.services import (
     accounts,
     household_consent,
@@ -231,6 +233,8 @@ def figures(
         report=built,
         months=built.total_months(),
         rows=[dataclasses.asdict(a) for a in built.areas],
+        # In the page, not a second request: one report read, one audit event.
+        chart=base64.b64encode(render.chart_png(built)).decode("ascii"),
     )
 
 
