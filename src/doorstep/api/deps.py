@@ -53,11 +53,17 @@ PrincipalDep = Annotated[Principal, Depends(get_principal)]
 def unit(engine: Engine, who: Principal, attempt: Attempt | None = None) -> Iterator[Session]:
     """One transaction for one request: committed when the block ends, rolled back on any
     error. An ``attempt`` that does not complete is recorded after the rollback as refused or
-    failed, as at the command line; a refusal that names people records a read under each."""
+    failed, as at the command line; a refusal that names people records a read under each.
+
+    A unit that changes records (an attempt that is not a read) waits, on SQLite, for the
+    writer's lock at its start (``unit_of_work(writer=True)``) rather than being refused
+    after its reads because another request wrote meanwhile. One that reads takes no lock
+    until its audit events: they are its first write, so nothing is read before the lock
+    is asked for, and reads run side by side (taking the lock at the start, every read
+    waited its turn: a township's list held the others up to 10 s)."""
+    writes = attempt is not None and attempt.action != "read"
     try:
-        # Every request writes (what it reads is audited): on SQLite it waits its turn
-        # for the writer's lock at the start rather than being refused after reading.
-        with unit_of_work(engine, writer=True) as session:
+        with unit_of_work(engine, writer=writes) as session:
             yield session
     except Exception as exc:
         # A record changed by another request meanwhile, or SQLite's writer busy: a refusal

@@ -175,10 +175,11 @@ def unit_of_work(
 
     ``writer``: on SQLite, take the database's one writer's lock at the start (``BEGIN
     IMMEDIATE``), waiting up to the busy timeout for it, where the driver would begin at
-    the first write. A unit that reads and then writes (a server's request: every read
-    writes its audit events) cannot then be refused at once because another wrote after it
-    began reading (``SQLITE_BUSY_SNAPSHOT``, which no wait cures: 10 of 14 concurrent visit
-    records were refused so); writers take turns. Nothing changes on PostgreSQL.
+    the first write statement. A unit whose first write is to a temporary table reads the
+    database inside its transaction before it writes there; without the lock it is refused
+    at once when another wrote after it began reading (``SQLITE_BUSY_SNAPSHOT``, which no
+    wait cures: 10 of 14 visits a server was sent at once). Writers take turns. Nothing
+    changes on PostgreSQL.
 
     Interrupted (Ctrl-C) before the commit, the transaction is rolled back; during it or
     after it, :class:`InterruptedAfterCommit` is raised instead (see :func:`_commit`).
