@@ -39,3 +39,8 @@ def reserved_household_id(value: str) -> bool:
     """Whether ``value`` (an id as stored: trimmed, in :data:`ID_FORM`) reads as
     :data:`ERASED_HOUSEHOLD`, in any case."""
     return value.lower() == ERASED_HOUSEHOLD
+
+
+#: The largest proposal number there can be: ids are ``Integer`` columns, which PostgreSQL
+#: holds in 32 bits (a larger one is refused by the database, not merely not found).
+MAX_PROPOSAL_ID: Final = 2**31 - 1
