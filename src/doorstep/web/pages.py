@@ -37,19 +37,19 @@ templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter(include_in_schema=False)
 
 
-def _page(
+def render(
     request: Request, name: str, who: Principal | None, status: int = 200, **context: Any
 ) -> HTMLResponse:
     return templates.TemplateResponse(request, name, {"who": who, **context}, status_code=status)
 
 
-def _refused(request: Request, who: Principal | None, error: DoorstepError) -> HTMLResponse:
-    return _page(request, "error.html", who, status=error.status, error=error.message)
+def refused(request: Request, who: Principal | None, error: DoorstepError) -> HTMLResponse:
+    return render(request, "error.html", who, status=error.status, error=error.message)
 
 
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request) -> HTMLResponse:
-    return _page(request, "login.html", None)
+    return render(request, "login.html", None)
 
 
 @router.post("/login", response_model=None)
@@ -58,7 +58,7 @@ def login(request: Request, engine: EngineDep, token: Annotated[str, Form()]) ->
         with unit_of_work(engine) as session:
             accounts.authenticate(session, token.strip())
     except NotAuthenticated as exc:
-        return _page(request, "login.html", None, status=401, error=exc.message)
+        return render(request, "login.html", None, status=401, error=exc.message)
     done = RedirectResponse("/", status_code=303)
     done.set_cookie(
         COOKIE,
@@ -79,7 +79,7 @@ def logout() -> RedirectResponse:
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, who: WebPrincipalDep) -> HTMLResponse:
-    return _page(request, "home.html", who)
+    return render(request, "home.html", who)
 
 
 @router.get("/lists/{kind}", response_class=HTMLResponse)
@@ -105,8 +105,8 @@ def work_list(
                 area=shown,
             )
     except DoorstepError as exc:
-        return _refused(request, who, exc)
-    return _page(
+        return refused(request, who, exc)
+    return render(
         request,
         "list.html",
         who,
@@ -121,7 +121,7 @@ def work_list(
 
 @router.get("/record", response_class=HTMLResponse)
 def record_form(request: Request, who: WebPrincipalDep, today: TodayDep) -> HTMLResponse:
-    return _page(request, "record.html", who, today=today, form={"visitor": who.visitor or ""})
+    return render(request, "record.html", who, today=today, form={"visitor": who.visitor or ""})
 
 
 @router.post("/record", response_class=HTMLResponse)
@@ -144,7 +144,7 @@ def record(
             made = visit_records.MadeVisit(household, visitor, start, end, note or None)
             done = visit_records.record_visit(session, made, actor=who.actor, today=today)
     except DoorstepError as exc:
-        return _page(
+        return render(
             request,
             "record.html",
             who,
@@ -153,14 +153,14 @@ def record(
             form=form,
             error=exc.message,
         )
-    return _page(
+    return render(
         request, "record.html", who, today=today, form={"visitor": visitor}, done=done, made=made
     )
 
 
 @router.get("/consent", response_class=HTMLResponse)
 def consent_form(request: Request, who: WebPrincipalDep, today: TodayDep) -> HTMLResponse:
-    return _page(request, "consent.html", who, today=today, form={})
+    return render(request, "consent.html", who, today=today, form={})
 
 
 @router.post("/consent", response_class=HTMLResponse)
@@ -183,7 +183,7 @@ def consent(
                 session, household, state, actor=who.actor, evidence=evidence, on=on, today=today
             )
     except DoorstepError as exc:
-        return _page(
+        return render(
             request,
             "consent.html",
             who,
@@ -192,7 +192,7 @@ def consent(
             form=form,
             error=exc.message,
         )
-    return _page(request, "consent.html", who, today=today, form={}, done=done)
+    return render(request, "consent.html", who, today=today, form={}, done=done)
 
 
 @router.get("/calendar.ics", response_model=None)
@@ -203,7 +203,7 @@ def calendar(
     try:
         return calendar_response(engine, who, None, today)
     except DoorstepError as exc:
-        return _refused(request, who, exc)
+        return refused(request, who, exc)
 
 
 @router.get("/figures", response_class=HTMLResponse)
@@ -220,8 +220,8 @@ def figures(
             shown = access.list_area(session.connection(), who, area or None)
             built = reporting.programme_report(session, actor=who.actor, today=today, area=shown)
     except DoorstepError as exc:
-        return _refused(request, who, exc)
-    return _page(
+        return refused(request, who, exc)
+    return render(
         request,
         "figures.html",
         who,
