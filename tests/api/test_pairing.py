@@ -223,7 +223,7 @@ def test_settings_are_checked_as_the_command_line_checks_them(
 
     assert "keep_km 8 is above max_km 5" in refused(max_km=5, keep_km=8)
     assert "max_settled only applies with new_only" in refused(max_settled=3)
-    assert "--balance-m does not apply with --new-only" in refused(new_only=True, balance_m=10)
+    assert "balance_m does not apply with new_only" in refused(new_only=True, balance_m=10)
     assert "max_kms" in refused(max_kms=5)  # a misspelt setting is not ignored
     assert "max_km" in refused(max_km=0)
     unknown = client.post(PROPOSALS, json={"area": "NOPE"}, headers=auth("boss"))

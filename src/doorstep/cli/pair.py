@@ -49,17 +49,6 @@ if TYPE_CHECKING:
 SCHEDULER_TIMEOUT_S = 10.0
 #: How long a scheduler that accepted the connection may take to send its handshake.
 HANDSHAKE_WAIT_S = 5.0
-#: The engine's parameter names as the flags a user types, for its error messages.
-_FLAGS = {
-    "max_km": "--max-km",
-    "keep_km": "--keep-km",
-    "balance_m": "--balance-m",
-    "max_rounds": "--max-rounds",
-    "max_arcs": "--max-arcs",
-    "time_limit_s": "--time-limit",
-    "new_only": "--new-only",
-    "max_settled": "--max-settled",
-}
 
 app = typer.Typer(
     invoke_without_command=True,
@@ -307,9 +296,9 @@ def _check_new_only(
 
     --balance-m is refused by the services, before anything is read.
     """
-    from doorstep.services.pairing.settings import check_max_settled
+    from doorstep.services.pairing.settings import FLAGS, check_new_only
 
-    check_max_settled(new_only, max_settled, names=_FLAGS)
+    check_new_only(new_only, max_settled=max_settled, names=FLAGS)
     if not new_only:
         return
     given = [f for f, v in {"--time-limit": time_limit, "--scheduler": scheduler}.items() if v]
@@ -340,13 +329,13 @@ def _params(
 ) -> PairingParams:
     """The solve's settings, checked as the API checks them; errors name the flags, not the
     engine's fields."""
-    from doorstep.services.pairing.settings import solve_params
+    from doorstep.services.pairing.settings import FLAGS, solve_params
 
     return solve_params(
         max_km=max_km,
         keep_km=keep_km,
         balance_m=balance_m,
-        names=_FLAGS,
+        names=FLAGS,
         max_rounds=max_rounds,
         max_arcs=max_arcs,
         time_limit_s=_time_limit(time_limit_s),

@@ -6,9 +6,7 @@ from __future__ import annotations
 import pytest
 
 from doorstep.errors import InvalidInput
-from doorstep.services.pairing.settings import FARTHEST_KM, check_max_settled, solve_params
-
-FLAGS = {"max_km": "--max-km", "keep_km": "--keep-km", "balance_m": "--balance-m"}
+from doorstep.services.pairing.settings import FARTHEST_KM, FLAGS, check_new_only, solve_params
 
 
 def test_keep_km_above_max_km_is_refused_in_each_front_door_s_words() -> None:
@@ -26,8 +24,12 @@ def test_an_engine_refusal_is_renamed_and_a_far_max_km_is_taken_as_the_farthest(
     assert solve_params(max_km=3, keep_km=None, balance_m=0).keep_km == 3
 
 
-def test_max_settled_needs_new_only() -> None:
-    check_max_settled(True, 10)
-    check_max_settled(False, None)
+def test_max_settled_needs_new_only_and_balance_refuses_it() -> None:
+    check_new_only(True, max_settled=10)
+    check_new_only(False, balance_m=100)
     with pytest.raises(InvalidInput, match=r"^max_settled only applies with new_only$"):
-        check_max_settled(False, 10)
+        check_new_only(False, max_settled=10)
+    with pytest.raises(InvalidInput, match=r"^balance_m does not apply with new_only: "):
+        check_new_only(True, balance_m=100)
+    with pytest.raises(InvalidInput, match=r"^--balance-m does not apply with --new-only: "):
+        check_new_only(True, balance_m=100, names=FLAGS)

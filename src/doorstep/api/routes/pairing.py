@@ -43,12 +43,12 @@ def propose(
     """Pair the area's households and store the answer as an open proposal."""
     # The pairing services load the engine's compiled kernels: only when asked.
     from doorstep.services import pairing
-    from doorstep.services.pairing.settings import check_max_settled, solve_params
+    from doorstep.services.pairing.settings import check_new_only, solve_params
 
     tried = Attempt(who.actor, "create", "pairing_proposal", detail={"area": body.area})
     with unit(engine, who, tried) as session:
         access.check_pairing_area(session.connection(), who, body.area)
-        check_max_settled(body.new_only, body.max_settled)
+        check_new_only(body.new_only, max_settled=body.max_settled, balance_m=body.balance_m)
         params = solve_params(max_km=body.max_km, keep_km=body.keep_km, balance_m=body.balance_m)
         view = pairing.propose(
             session,

@@ -31,6 +31,7 @@ from doorstep.privacy.audit import (
 from doorstep.services.pairing import digest as digests
 from doorstep.services.pairing import moves, versions
 from doorstep.services.pairing.scope import figures, load_scope
+from doorstep.services.pairing.settings import FLAGS, check_new_only
 from doorstep.services.pairing.staleness import Reason, staleness_of, superseded
 from doorstep.storage.repositories import bulk
 from doorstep.storage.repositories import pairing as repo
@@ -110,11 +111,7 @@ def propose(
     it as any other); its figures add ``mode``, ``new``, ``released`` and ``exact``, and
     ``certified`` is false (exact for the insertion, not the least cost of the area).
     """
-    if new_only and params.balance_m:
-        raise InvalidInput(
-            "--balance-m does not apply with --new-only: evening out caseloads would move "
-            "existing households for its own sake; propose without --new-only instead"
-        )
+    check_new_only(new_only, max_settled=max_settled, balance_m=params.balance_m, names=FLAGS)
     today = today or dt.date.today()
     t0 = time.perf_counter()
     progress = progress or Silent()

@@ -16,6 +16,18 @@ from doorstep.errors import InvalidInput
 #: The farthest two homes can be apart, half way round the Earth (km, rounded up to a metre):
 #: a larger ``max_km`` changes nothing, and its metres would overflow the searches' integers.
 FARTHEST_KM = math.ceil(math.pi * EARTH_RADIUS_M) / 1000
+#: The settings as `doorstep pair`'s flags name them: the words of its errors, and of the
+#: services' own checks, which only the command line reaches (the API checks first).
+FLAGS = {
+    "max_km": "--max-km",
+    "keep_km": "--keep-km",
+    "balance_m": "--balance-m",
+    "max_rounds": "--max-rounds",
+    "max_arcs": "--max-arcs",
+    "time_limit_s": "--time-limit",
+    "new_only": "--new-only",
+    "max_settled": "--max-settled",
+}
 
 
 def solve_params(
@@ -72,11 +84,24 @@ def solve_params(
         raise InvalidInput(message) from None
 
 
-def check_max_settled(
-    new_only: bool, max_settled: int | None, *, names: Mapping[str, str] | None = None
+def check_new_only(
+    new_only: bool,
+    *,
+    max_settled: int | None = None,
+    balance_m: float = 0.0,
+    names: Mapping[str, str] | None = None,
 ) -> None:
-    """``max_settled`` bounds the searches of a new-only pairing: refused without one,
-    rather than ignored (``names`` as for :func:`solve_params`)."""
-    if not new_only and max_settled is not None:
-        name = {"max_settled": "max_settled", "new_only": "new_only"} | dict(names or {})
-        raise InvalidInput(f"{name['max_settled']} only applies with {name['new_only']}")
+    """Refuse settings that mean nothing with (or without) ``new_only``, rather than ignore
+    them (``names`` as for :func:`solve_params`): ``max_settled`` bounds the searches of a
+    new-only pairing; balance would move existing households for its own sake."""
+    name = {f: f for f in ("max_settled", "new_only", "balance_m")} | dict(names or {})
+    if not new_only:
+        if max_settled is not None:
+            raise InvalidInput(f"{name['max_settled']} only applies with {name['new_only']}")
+        return
+    if balance_m:
+        raise InvalidInput(
+            f"{name['balance_m']} does not apply with {name['new_only']}: evening out "
+            "caseloads would move existing households for its own sake; propose without "
+            f"{name['new_only']} instead"
+        )
