@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from doorstep import __version__
 from doorstep.api import errors
-from doorstep.api.routes import households, me, reports, rights, visits
+from doorstep.api.routes import households, me, pairing, reports, rights, visits
 from doorstep.config import get_settings
 from doorstep.storage.session import make_engine
 
@@ -31,6 +31,13 @@ def create_app(
     app.state.engine = make_engine(database_url or get_settings().database_url)
     app.state.today = today
     errors.install(app)
-    for router in (me.router, visits.router, households.router, rights.router, reports.router):
+    for router in (
+        me.router,
+        visits.router,
+        households.router,
+        pairing.router,
+        rights.router,
+        reports.router,
+    ):
         app.include_router(router, prefix=PREFIX)
     return app

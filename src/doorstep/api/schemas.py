@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class AccountRead(BaseModel):
@@ -109,3 +109,96 @@ class VisitorErased(BaseModel):
         description="SQLite only: another reader kept the erased values in the database file "
         "until its next checkpoint"
     )
+
+
+class ProposalCreate(BaseModel):
+    """A pairing proposal to make for an area: the settings of `doorstep pair --area` that
+    mean something in a request (not where the parts are solved, nor the solver's limits)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    area: str = Field(min_length=1, description="The area's code: its households are paired")
+    max_km: float = Field(30.0, gt=0, description="Greatest home-to-home distance for a pair")
+    keep_km: float | None = Field(
+        None,
+        ge=0,
+        description="Continuity: a current pair counts as this much shorter (default: 5, or "
+        "max_km when that is smaller)",
+    )
+    balance_m: int = Field(
+        0,
+        ge=0,
+        le=1_000_000,
+        description="Balance: the j-th household of a visitor costs balance_m*(2j-1) metres more",
+    )
+    new_only: bool = Field(
+        False,
+        description="Keep the current pairs and pair only the households without a visitor",
+    )
+    max_settled: int | None = Field(
+        None, ge=1, description="With new_only: cut a search short after this many visitors"
+    )
+
+
+class ProposalRead(BaseModel):
+    """A proposal's figures as `doorstep pair show` gives them."""
+
+    id: int
+    area: str
+    status: str = Field(description="open, committed, discarded or stale (superseded)")
+    created_at: dt.datetime
+    created_by: str
+    committed_at: dt.datetime | None = None
+    stale: bool | None = Field(
+        None,
+        description="Whether a commit would be refused as stale today (a committed one: "
+        "changed since its commit); none when not checked (in a list) or not known",
+    )
+    stale_reason: str | None = None
+    certified: bool = Field(description="Whether the pairing is proved least-cost")
+    households: int
+    paired: int
+    unpaired: int
+    caseloads: dict[str, int] = Field(
+        description="How many active visitors have each caseload (households), after it"
+    )
+    churn: dict[str, int] = Field(description="Pairs kept, moved and new (and ended)")
+    params: dict[str, Any] = Field(description="The settings it was made with")
+    figures: dict[str, Any] = Field(description="Every figure stored with it")
+    commit: dict[str, Any] | None = Field(
+        None, description="A committed one, when shown: the pairings its commit started and ended"
+    )
+
+
+class ProposalList(BaseModel):
+    total: int
+    offset: int
+    proposals: list[ProposalRead]
+
+
+class PairChangeRead(BaseModel):
+    household: str
+    current_visitor: str | None
+    proposed_visitor: str | None
+    distance_m: int | None
+    reason: str | None = Field(description="Why none is proposed (a reason code)")
+    now_by: int | None = Field(
+        description="The proposal whose commit made its current pairing (or ended its last)"
+    )
+
+
+class PairDiffRead(BaseModel):
+    proposal: int
+    total: int = Field(description="How many households the proposal would change")
+    offset: int
+    next_offset: int | None = Field(description="The offset of the next page (none: the last)")
+    stale: bool | None
+    stale_reason: str | None
+    changes: list[PairChangeRead]
+
+
+class CommitRead(BaseModel):
+    proposal: int
+    started: int
+    ended: int
+    kept: int

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import json
-import math
 import os
 import socket
 from collections.abc import Iterator
@@ -39,7 +38,6 @@ from doorstep.cli.pair_db import (
     unpaired_words,
     why_not,
 )
-from doorstep.domain.geo import EARTH_RADIUS_M
 from doorstep.engine.pairing.params import DEFAULT_KEEP_KM, PairingParams
 from doorstep.errors import DoorstepError, InvalidInput
 
@@ -47,22 +45,10 @@ if TYPE_CHECKING:
     from doorstep.engine.pairing.explain import Explanation
     from doorstep.engine.pairing.solve import Mapper
 
-#: The farthest two homes can be apart, half way round the Earth (km, rounded up to a metre):
-#: a larger --max-km changes nothing, and its metres would overflow the searches' integers.
-FARTHEST_KM = math.ceil(math.pi * EARTH_RADIUS_M) / 1000
 #: How long to try to reach a --scheduler before saying it cannot be reached.
 SCHEDULER_TIMEOUT_S = 10.0
 #: How long a scheduler that accepted the connection may take to send its handshake.
 HANDSHAKE_WAIT_S = 5.0
-#: The engine's parameter names as the flags a user types, for its error messages.
-_FLAGS = {
-    "max_km": "--max-km",
-    "keep_km": "--keep-km",
-    "balance_m": "--balance-m",
-    "max_rounds": "--max-rounds",
-    "max_arcs": "--max-arcs",
-    "time_limit_s": "--time-limit",
-}
 
 app = typer.Typer(
     invoke_without_command=True,
@@ -310,9 +296,10 @@ def _check_new_only(
 
     --balance-m is refused by the services, before anything is read.
     """
+    from doorstep.services.pairing.settings import FLAGS, check_new_only
+
+    check_new_only(new_only, max_settled=max_settled, names=FLAGS)
     if not new_only:
-        if max_settled is not None:
-            raise InvalidInput("--max-settled only applies with --new-only")
         return
     given = [f for f, v in {"--time-limit": time_limit, "--scheduler": scheduler}.items() if v]
     if given:
@@ -340,43 +327,20 @@ def _params(
     time_limit_s: float | None,
     bound: bool,
 ) -> PairingParams:
-    """The solve's settings; errors name the flags, not the engine's fields.
+    """The solve's settings, checked as the API checks them; errors name the flags, not the
+    engine's fields."""
+    from doorstep.services.pairing.settings import FLAGS, solve_params
 
-    --keep-km defaults to 5 km, but never above --max-km: continuity cannot be worth more
-    than the longest pair allowed, and a default must not make a small --max-km fail. A
-    --max-km past the farthest two homes can be is taken as that distance.
-    """
-    valid_max = math.isfinite(max_km) and max_km > 0
-    # Not given, --keep-km is left to the engine, whose default follows the same rule.
-    if keep_km is None:
-        pass
-    elif math.isfinite(keep_km) and keep_km > FARTHEST_KM:
-        raise InvalidInput(
-            f"--keep-km {keep_km:g} is more than any two homes can be apart ({FARTHEST_KM:,g} "
-            "km, half way round the Earth); give a smaller --keep-km"
-        )
-    elif valid_max and keep_km > max_km:
-        raise InvalidInput(
-            f"--keep-km {keep_km:g} is above --max-km {max_km:g}: continuity cannot be worth "
-            "more than the longest pair allowed; give a smaller --keep-km"
-        )
-    if valid_max:
-        max_km = min(max_km, FARTHEST_KM)  # the same pairs, in metres that fit the searches
-    try:
-        return PairingParams(
-            max_km=max_km,
-            keep_km=keep_km,
-            balance_m=balance_m,
-            max_rounds=max_rounds,
-            max_arcs=max_arcs,
-            time_limit_s=_time_limit(time_limit_s),
-            bound=bound,
-        )
-    except ValueError as exc:
-        message = str(exc)
-        for field, flag in _FLAGS.items():
-            message = message.replace(field, flag)
-        raise InvalidInput(message) from None
+    return solve_params(
+        max_km=max_km,
+        keep_km=keep_km,
+        balance_m=balance_m,
+        names=FLAGS,
+        max_rounds=max_rounds,
+        max_arcs=max_arcs,
+        time_limit_s=_time_limit(time_limit_s),
+        bound=bound,
+    )
 
 
 @contextmanager

@@ -43,6 +43,11 @@ def reserved_household_id(value: str) -> bool:
     return value.lower() == ERASED_HOUSEHOLD
 
 
+#: The largest proposal number there can be: ids are ``Integer`` columns, which PostgreSQL
+#: holds in 32 bits (a larger one is refused by the database, not merely not found).
+MAX_PROPOSAL_ID: Final = 2**31 - 1
+
+
 _UNSAFE_IN_FILE_NAME = re.compile(r"[^A-Za-z0-9._-]")
 
 

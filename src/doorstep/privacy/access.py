@@ -189,3 +189,38 @@ def check_report(who: Principal) -> None:
     """Reports are the programme's figures by area: an area's accounts read them."""
     if who.role == "visitor":
         raise NotPermitted(f"account {who.name} is a visitor's: reports are for coordinators")
+
+
+def pairing_scope(who: Principal) -> str | None:
+    """The area path whose proposals ``who`` may list (``None``: every area): an area's
+    accounts. A visitor's account may not: a proposal names other visitors and households."""
+    _not_a_visitor(who)
+    return who.area_path
+
+
+def check_pairing_area(conn: Connection, who: Principal, area: str) -> None:
+    """Whether ``who`` may pair ``area`` (make a proposal for it): a manager or coordinator
+    whose area contains it; an unknown area is not found."""
+    _not_a_visitor(who)
+    _within(who, area, pairing_repo.area_by_code(conn, area)[1])
+
+
+def check_proposal(conn: Connection, who: Principal, proposal: int) -> None:
+    """Whether ``who`` may read, commit or discard a proposal: a manager or coordinator whose
+    area contains the proposal's; an unknown proposal is left to the service, which says so."""
+    _not_a_visitor(who)
+    found = pairing_repo.proposal_area(conn, proposal)
+    if found is not None:
+        _within(who, *found)
+
+
+def _not_a_visitor(who: Principal) -> None:
+    if who.role == "visitor":
+        raise NotPermitted(
+            f"account {who.name} is a visitor's: pairing proposals are for coordinators"
+        )
+
+
+def _within(who: Principal, area: str, path: str) -> None:
+    if who.area_path is not None and not path.startswith(who.area_path):
+        raise NotPermitted(f"area {area} is outside account {who.name}'s area {who.area}")

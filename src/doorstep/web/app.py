@@ -8,7 +8,7 @@ from collections.abc import Callable
 from fastapi import FastAPI
 
 from doorstep.api.app import create_app as create_api
-from doorstep.web import pages
+from doorstep.web import pages, pairing_pages
 
 
 def create_app(
@@ -17,4 +17,5 @@ def create_app(
     """What `doorstep serve` serves: the API and the pages, over one database."""
     app = create_api(database_url, today=today)
     pages.install(app)
+    app.include_router(pairing_pages.router)
     return app

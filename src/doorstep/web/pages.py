@@ -27,7 +27,7 @@ from doorstep.domain.ids import normal_id
 from doorstep.errors import DoorstepError, NotAuthenticated
 from doorstep.privacy import access
 from doorstep.privacy.access import Principal
-from doorstep.reports import render
+from doorstep.reports.render import chart_png
 from doorstep.services import (
     accounts,
     household_consent,
@@ -42,19 +42,19 @@ templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter(include_in_schema=False)
 
 
-def _page(
+def render(
     request: Request, name: str, who: Principal | None, status: int = 200, **context: Any
 ) -> HTMLResponse:
     return templates.TemplateResponse(request, name, {"who": who, **context}, status_code=status)
 
 
-def _refused(request: Request, who: Principal | None, error: DoorstepError) -> HTMLResponse:
-    return _page(request, "error.html", who, status=error.status, error=error.message)
+def refused(request: Request, who: Principal | None, error: DoorstepError) -> HTMLResponse:
+    return render(request, "error.html", who, status=error.status, error=error.message)
 
 
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request) -> HTMLResponse:
-    return _page(request, "login.html", None)
+    return render(request, "login.html", None)
 
 
 @router.post("/login", response_model=None)
@@ -63,7 +63,7 @@ def login(request: Request, engine: EngineDep, token: Annotated[str, Form()]) ->
         with unit_of_work(engine) as session:
             accounts.authenticate(session, token.strip())
     except NotAuthenticated as exc:
-        return _page(request, "login.html", None, status=401, error=exc.message)
+        return render(request, "login.html", None, status=401, error=exc.message)
     done = RedirectResponse("/", status_code=303)
     done.set_cookie(
         COOKIE,
@@ -84,7 +84,7 @@ def logout() -> RedirectResponse:
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, who: WebPrincipalDep) -> HTMLResponse:
-    return _page(request, "home.html", who)
+    return render(request, "home.html", who)
 
 
 @router.get("/lists/{kind}", response_class=HTMLResponse)
@@ -110,8 +110,8 @@ def work_list(
                 area=shown,
             )
     except DoorstepError as exc:
-        return _refused(request, who, exc)
-    return _page(
+        return refused(request, who, exc)
+    return render(
         request,
         "list.html",
         who,
@@ -126,7 +126,7 @@ def work_list(
 
 @router.get("/record", response_class=HTMLResponse)
 def record_form(request: Request, who: WebPrincipalDep, today: TodayDep) -> HTMLResponse:
-    return _page(request, "record.html", who, today=today, form={"visitor": who.visitor or ""})
+    return render(request, "record.html", who, today=today, form={"visitor": who.visitor or ""})
 
 
 @router.post("/record", response_class=HTMLResponse)
@@ -149,7 +149,7 @@ def record(
             made = visit_records.MadeVisit(household, visitor, start, end, note or None)
             done = visit_records.record_visit(session, made, actor=who.actor, today=today)
     except DoorstepError as exc:
-        return _page(
+        return render(
             request,
             "record.html",
             who,
@@ -158,14 +158,14 @@ def record(
             form=form,
             error=exc.message,
         )
-    return _page(
+    return render(
         request, "record.html", who, today=today, form={"visitor": visitor}, done=done, made=made
     )
 
 
 @router.get("/consent", response_class=HTMLResponse)
 def consent_form(request: Request, who: WebPrincipalDep, today: TodayDep) -> HTMLResponse:
-    return _page(request, "consent.html", who, today=today, form={})
+    return render(request, "consent.html", who, today=today, form={})
 
 
 @router.post("/consent", response_class=HTMLResponse)
@@ -188,7 +188,7 @@ def consent(
                 session, household, state, actor=who.actor, evidence=evidence, on=on, today=today
             )
     except DoorstepError as exc:
-        return _page(
+        return render(
             request,
             "consent.html",
             who,
@@ -197,7 +197,7 @@ def consent(
             form=form,
             error=exc.message,
         )
-    return _page(request, "consent.html", who, today=today, form={}, done=done)
+    return render(request, "consent.html", who, today=today, form={}, done=done)
 
 
 @router.get("/calendar.ics", response_model=None)
@@ -208,7 +208,7 @@ def calendar(
     try:
         return calendar_response(engine, who, None, today)
     except DoorstepError as exc:
-        return _refused(request, who, exc)
+        return refused(request, who, exc)
 
 
 @router.get("/figures", response_class=HTMLResponse)
@@ -225,8 +225,8 @@ def figures(
             shown = access.list_area(session.connection(), who, area or None)
             built = reporting.programme_report(session, actor=who.actor, today=today, area=shown)
     except DoorstepError as exc:
-        return _refused(request, who, exc)
-    return _page(
+        return refused(request, who, exc)
+    return render(
         request,
         "figures.html",
         who,
@@ -234,7 +234,7 @@ def figures(
         months=built.total_months(),
         rows=[dataclasses.asdict(a) for a in built.areas],
         # In the page, not a second request: one report read, one audit event.
-        chart=base64.b64encode(render.chart_png(built)).decode("ascii"),
+        chart=base64.b64encode(chart_png(built)).decode("ascii"),
     )
 
 
@@ -252,7 +252,7 @@ def _subject_page(
     and, for a manager, the form that erases it. An id outside the account's scope is
     refused here, as its export would be (asking reads nothing of theirs)."""
     if not given:
-        return _page(request, "rights.html", who, subject=subject, id=None)
+        return render(request, "rights.html", who, subject=subject, id=None)
     external_id = normal_id(given)
     try:
         with unit(engine, who) as session:
@@ -263,8 +263,8 @@ def _subject_page(
             )
             check(session.connection(), who, external_id)
     except DoorstepError as exc:
-        return _refused(request, who, exc)
-    return _page(request, "rights.html", who, subject=subject, id=external_id)
+        return refused(request, who, exc)
+    return render(request, "rights.html", who, subject=subject, id=external_id)
 
 
 def _erase(
@@ -280,7 +280,7 @@ def _erase(
     try:
         done = erase(engine, who, given, confirm, today)
     except DoorstepError as exc:
-        return _page(
+        return render(
             request,
             "rights.html",
             who,
@@ -289,7 +289,7 @@ def _erase(
             id=normal_id(given),
             error=exc.message,
         )
-    return _page(request, "rights.html", who, subject=subject, id=None, erased=done)
+    return render(request, "rights.html", who, subject=subject, id=None, erased=done)
 
 
 @router.get("/household", response_class=HTMLResponse)
@@ -307,7 +307,7 @@ def household_export(
     try:
         return rights.export_response(engine, who, "household", id)
     except DoorstepError as exc:
-        return _refused(request, who, exc)
+        return refused(request, who, exc)
 
 
 @router.post("/household/erase", response_class=HTMLResponse)
@@ -335,7 +335,7 @@ def visitor_export(request: Request, engine: EngineDep, who: WebPrincipalDep, id
     try:
         return rights.export_response(engine, who, "visitor", id)
     except DoorstepError as exc:
-        return _refused(request, who, exc)
+        return refused(request, who, exc)
 
 
 @router.post("/visitor/erase", response_class=HTMLResponse)

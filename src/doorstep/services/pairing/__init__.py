@@ -14,9 +14,11 @@ from doorstep.services.pairing.explanations import HouseholdExplanation, explain
 from doorstep.services.pairing.proposals import (
     PairChange,
     PairDiff,
+    ProposalPage,
     ProposalView,
     diff,
     is_proposal_id,
+    list_proposals,
     propose,
     show,
 )
@@ -29,6 +31,7 @@ __all__ = [
     "HouseholdExplanation",
     "PairChange",
     "PairDiff",
+    "ProposalPage",
     "ProposalView",
     "Scope",
     "commit",
@@ -37,6 +40,7 @@ __all__ = [
     "explain_household",
     "figures",
     "is_proposal_id",
+    "list_proposals",
     "load_scope",
     "propose",
     "show",

@@ -13,6 +13,7 @@ import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from doorstep.domain.ids import MAX_PROPOSAL_ID
 from doorstep.engine.pairing.new_only import MODE as NEW_ONLY
 from doorstep.engine.pairing.new_only import pair_new_only
 from doorstep.engine.pairing.params import PairingParams
@@ -30,6 +31,7 @@ from doorstep.privacy.audit import (
 from doorstep.services.pairing import digest as digests
 from doorstep.services.pairing import moves, versions
 from doorstep.services.pairing.scope import figures, load_scope
+from doorstep.services.pairing.settings import FLAGS, check_new_only
 from doorstep.services.pairing.staleness import Reason, staleness_of, superseded
 from doorstep.storage.repositories import bulk
 from doorstep.storage.repositories import pairing as repo
@@ -69,6 +71,14 @@ class PairChange:
 
 
 @dataclass(frozen=True)
+class ProposalPage:
+    """Proposals in a scope: ``total`` of them, of which ``proposals`` are listed."""
+
+    total: int
+    proposals: list[ProposalView]
+
+
+@dataclass(frozen=True)
 class PairDiff:
     """What a proposal would change: ``total`` households, of which ``changes`` are listed."""
 
@@ -101,11 +111,7 @@ def propose(
     it as any other); its figures add ``mode``, ``new``, ``released`` and ``exact``, and
     ``certified`` is false (exact for the insertion, not the least cost of the area).
     """
-    if new_only and params.balance_m:
-        raise InvalidInput(
-            "--balance-m does not apply with --new-only: evening out caseloads would move "
-            "existing households for its own sake; propose without --new-only instead"
-        )
+    check_new_only(new_only, max_settled=max_settled, balance_m=params.balance_m, names=FLAGS)
     today = today or dt.date.today()
     t0 = time.perf_counter()
     progress = progress or Silent()
@@ -215,11 +221,6 @@ def rows_progress(progress: Progress) -> Callable[[int], None]:
     return advance
 
 
-#: The largest proposal number there can be: ids are ``Integer`` columns, which PostgreSQL
-#: holds in 32 bits (a larger one is refused by the database, not merely not found).
-MAX_PROPOSAL_ID = 2**31 - 1
-
-
 def is_proposal_id(number: int) -> bool:
     """Whether a proposal could have this number: from 1 to :data:`MAX_PROPOSAL_ID`."""
     return 0 < number <= MAX_PROPOSAL_ID
@@ -246,6 +247,36 @@ def view_of(session: Session, p: PairingProposal) -> ProposalView:
     return ProposalView(
         p.id, code, p.status, p.created_at, p.created_by, p.params, p.figures, p.committed_at
     )
+
+
+def list_proposals(
+    session: Session,
+    *,
+    under: str | None,
+    status: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> ProposalPage:
+    """The proposals for areas within the area path ``under`` (``None``: every area), newest
+    first, with their figures as stored: whether one is stale is checked when it is shown
+    (:func:`show`), as reading each area again would cost a read per proposal. Not audited:
+    a proposal's figures are counts, and its creator an account or user, not a person
+    visited."""
+    total, rows = repo.proposals_under(session.connection(), under, status, limit, offset)
+    views = [
+        ProposalView(
+            r["id"],
+            r["code"],
+            r["status"],
+            r["created_at"],
+            r["created_by"],
+            r["params"],
+            r["figures"],
+            r["committed_at"],
+        )
+        for r in rows
+    ]
+    return ProposalPage(total, views)
 
 
 def staleness(
@@ -335,25 +366,27 @@ def diff(
     *,
     actor: str,
     limit: int | None = None,
+    offset: int = 0,
     today: dt.date | None = None,
     progress: Progress | None = None,
 ) -> PairDiff:
     """The households whose visitor would change, with the proposed visitor and distance
-    and the commit their current pairing (or its end) comes from: how many, and the first
-    ``limit`` of them by household (all when ``None``), and whether the proposal is stale
-    (:func:`staleness`). Audited: it names households and their visitors, and each one
-    listed is read under their own id."""
+    and the commit their current pairing (or its end) comes from: how many, and ``limit``
+    of them by household (all when ``None``) from the ``offset``-th, and whether the
+    proposal is stale (:func:`staleness`). Audited: it names households and their visitors,
+    and each one listed is read under their own id."""
     stale, reason = staleness(
         session, get_proposal(session, proposal_id), today=today, progress=progress
     )
-    total, changed = repo.pair_changes(session.connection(), proposal_id, limit)
+    total, changed = repo.pair_changes(session.connection(), proposal_id, limit, offset)
     record_event(
         session,
         actor=actor,
         action="read",
         entity="pairing_diff",
         entity_id=str(proposal_id),
-        detail={"households": total, "listed": changed.height},
+        detail={"households": total, "listed": changed.height}
+        | ({"offset": offset} if offset else {}),
     )
     # Each household listed, with its proposed visitor: its export lists the read.
     record_household_events(

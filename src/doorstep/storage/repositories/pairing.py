@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Date, DateTime, bindparam, select, text, update
+from sqlalchemy import Connection, Date, DateTime, bindparam, func, select, text, update
 from sqlalchemy.exc import OperationalError
 
 from doorstep.domain.reach import Box
@@ -16,7 +16,7 @@ from doorstep.errors import Conflict, NotFound
 from doorstep.storage.repositories.lookups import database_opened, holds_none
 from doorstep.storage.repositories.reads import frame
 from doorstep.storage.session import WRITER_BUSY
-from doorstep.storage.tables import PairingProposal
+from doorstep.storage.tables import Area, PairingProposal
 
 
 def area_by_code(conn: Connection, code: str) -> tuple[int, str, str]:
@@ -323,6 +323,52 @@ def household_id(conn: Connection, external_id: str) -> int | None:
     return None if found is None else int(found)
 
 
+def proposal_area(conn: Connection, proposal_id: int) -> tuple[str, str] | None:
+    """``(code, path)`` of the area a proposal pairs (``None``: no such proposal)."""
+    row = conn.execute(
+        text(
+            "SELECT a.code, a.path FROM pairing_proposals p JOIN areas a ON a.id = p.area_id "
+            "WHERE p.id = :pid"
+        ),
+        {"pid": proposal_id},
+    ).one_or_none()
+    return None if row is None else (str(row[0]), str(row[1]))
+
+
+def proposals_under(
+    conn: Connection, path: str | None, status: str | None, limit: int, offset: int
+) -> tuple[int, list[dict[str, Any]]]:
+    """How many proposals pair an area within ``path`` (``None``: any) with ``status`` (any
+    when ``None``), and ``limit`` of them from ``offset``, newest first: each proposal's
+    columns with its area's ``code``."""
+    p = PairingProposal
+    where = []
+    if path is not None:
+        where.append(Area.path.startswith(path, autoescape=True))
+    if status is not None:
+        where.append(p.status == status)
+    joined = select(func.count()).select_from(p).join(Area, Area.id == p.area_id)
+    total = int(conn.execute(joined.where(*where)).scalar_one())
+    rows = conn.execute(
+        select(
+            p.id,
+            Area.code,
+            p.status,
+            p.created_at,
+            p.created_by,
+            p.params,
+            p.figures,
+            p.committed_at,
+        )
+        .join(Area, Area.id == p.area_id)
+        .where(*where)
+        .order_by(p.id.desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return total, [dict(r._mapping) for r in rows]
+
+
 def supersede_open_proposals(
     conn: Connection, area_id: int, committed: int, note: Mapping[str, Any]
 ) -> None:
@@ -458,11 +504,11 @@ def proposed_pair(conn: Connection, proposal_id: int, household_id: int) -> dict
 
 
 def pair_changes(
-    conn: Connection, proposal_id: int, limit: int | None = None
+    conn: Connection, proposal_id: int, limit: int | None = None, offset: int = 0
 ) -> tuple[int, pl.DataFrame]:
-    """How many households of a proposal would change visitor, and the first ``limit`` of
-    them (all when ``None``) by household id, as :func:`proposed_pairs` gives them, with
-    ``now_by``: the proposal whose commit made the household's current pairing, or, with
+    """How many households of a proposal would change visitor, and ``limit`` of them (all
+    when ``None``) by household id from the ``offset``-th, as :func:`proposed_pairs` gives
+    them, with ``now_by``: the proposal whose commit made the household's current pairing, or, with
     none now, ended its last one (``NULL``: no commit did, or it cannot be told).
 
     The count is taken in the same statement, so it describes the rows listed.
@@ -483,6 +529,11 @@ def pair_changes(
         visitors="LEFT JOIN visitors v ON v.id = pp.visitor_id",
         current="LEFT JOIN visitors cv ON cv.id = cur.visitor_id",
     )
+    params: dict[str, object] = {"pid": proposal_id}
+    if limit is not None:
+        params["limit"] = limit
+    if offset:
+        params["offset"] = offset
     rows = frame(
         conn,
         f"""
@@ -497,13 +548,30 @@ def pair_changes(
                (SELECT COUNT(*) {count}) AS total
         {listed}
         ORDER BY pp.household_id
-        {"" if limit is None else "LIMIT :limit"}
+        {_page(conn, limit, offset)}
         """,
-        {"pid": proposal_id} if limit is None else {"pid": proposal_id, "limit": limit},
+        params,
         {**_PROPOSED_PAIRS, "now_by": pl.Int64, "total": pl.Int64},
     )
-    total = int(rows["total"][0]) if rows.height else 0
+    if rows.height:
+        total = int(rows["total"][0])
+    elif offset:  # a page past the last: the count is still asked
+        total = int(
+            conn.execute(text(f"SELECT COUNT(*) {count}"), {"pid": proposal_id}).scalar_one()
+        )
+    else:
+        total = 0
     return total, rows.drop("total")
+
+
+def _page(conn: Connection, limit: int | None, offset: int) -> str:
+    """``LIMIT`` and ``OFFSET`` for :func:`pair_changes` (SQLite takes an offset only after
+    a limit, -1 for none)."""
+    if limit is not None:
+        return "LIMIT :limit OFFSET :offset" if offset else "LIMIT :limit"
+    if not offset:
+        return ""
+    return "LIMIT -1 OFFSET :offset" if conn.dialect.name == "sqlite" else "OFFSET :offset"
 
 
 def end_pairings(
