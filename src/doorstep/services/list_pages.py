@@ -88,6 +88,6 @@ def position(kind: str, after: str) -> Key:
         return dt.date.fromisoformat(day), visitor, household, row
     except (binascii.Error, UnicodeDecodeError, ValueError, TypeError):
         raise InvalidInput(
-            f"after: {after!r} is not a place in the {kind} list: send the cursor a page of "
-            "it gave as next, or none for its first page"
+            f"after: {after!r} is not a place in the {kind} list: send a page's next as it "
+            "came, or no after for the first page"
         ) from None
