@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import html
 import re
 
 from fastapi.testclient import TestClient
@@ -104,3 +105,57 @@ def test_a_visitor_records_a_withdrawal_and_gets_its_calendar(
         ).scalar_one()
     assert state == "withdrawn"
     assert sign_in("v1-coord").get("/calendar.ics").status_code == 403
+
+
+def _households(page: str) -> list[str]:
+    return re.findall(r"<td>(H\d+)</td>", page)
+
+
+def test_a_list_shows_a_page_at_a_time_with_links_to_the_next_and_the_previous(
+    sign_in: SignIn, programme: Engine
+) -> None:
+    site = sign_in("boss")
+    whole = site.get("/lists/upcoming", params={"days": 60, "limit": 2000})
+    assert whole.status_code == 200, whole.text
+    total = len(_households(whole.text))
+    assert total >= 3
+    assert f"Rows 1–{total} of {total}." in whole.text
+    assert 'rel="next"' not in whole.text and 'rel="prev"' not in whole.text
+    shown, pages = [], []
+    page = site.get("/lists/upcoming", params={"days": 60, "limit": 1})
+    while True:
+        assert page.status_code == 200, page.text
+        pages.append(page.text)
+        shown += _households(page.text)
+        link = re.search(r'<a href="\?([^"]+)" rel="next">', page.text)
+        if link is None:
+            break
+        page = site.get("/lists/upcoming?" + html.unescape(link.group(1)))
+    assert shown == _households(whole.text)
+    assert len(pages) == total
+    for n, body in enumerate(pages, 1):
+        assert f"Rows {n}–{n} of {total}." in body
+    assert 'rel="prev"' not in pages[0] and 'rel="prev"' in pages[1]
+    # The second page's previous is the first, and the last's the one before it.
+    back = re.search(r'<a href="\?([^"]+)" rel="prev">', pages[-1])
+    assert back is not None
+    before = site.get("/lists/upcoming?" + html.unescape(back.group(1)))
+    assert before.text == pages[-2]
+    first = re.search(r'<a href="\?([^"]+)" rel="prev">', pages[1])
+    assert first is not None and "after=" not in first.group(1)
+    with programme.connect() as conn:
+        reads = conn.execute(
+            text(
+                "SELECT COUNT(*) FROM audit_events WHERE actor = 'api:boss' "
+                "AND entity = 'household' AND action = 'read'"
+            )
+        ).scalar_one()
+    # Each page reads the households it shows, once each: the whole list's, then the
+    # pages', then the page before the last's again.
+    assert reads == sum(len(set(_households(p))) for p in [whole.text, *pages, before.text])
+
+
+def test_a_bad_cursor_is_shown_on_the_page_as_invalid(sign_in: SignIn) -> None:
+    page = sign_in("boss").get("/lists/due", params={"after": "nonsense"})
+    assert page.status_code == 422
+    assert "is not a place in the due list" in page.text

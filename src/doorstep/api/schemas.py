@@ -58,11 +58,19 @@ class MissedCreate(BaseModel):
 
 
 class WorkList(BaseModel):
+    """A page of a work list."""
+
     kind: str
     today: dt.date
     area: str | None
     visitor: str | None
-    rows: list[dict[str, Any]]
+    rows: list[dict[str, Any]] = Field(description="The page's rows, in the list's order")
+    total: int = Field(description="How many rows the whole list has")
+    start: int = Field(description="The whole list's index (from 0) of the page's first row")
+    limit: int
+    next: str | None = Field(
+        description="Send as `after` for the next page, as it came; none: the last page"
+    )
 
 
 class ConsentCreate(BaseModel):

@@ -14,6 +14,8 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from doorstep.privacy.audit import record_event, record_events, record_household_events
+from doorstep.services import list_pages
+from doorstep.services.list_pages import Key, Page
 from doorstep.services.planning_inputs import clock_starts
 from doorstep.storage.repositories import lookups
 from doorstep.storage.repositories import pairing as pairing_repo
@@ -52,7 +54,38 @@ def work_list(
     team: str | None = None,
     area: str | None = None,
 ) -> list[dict[str, Any]]:
-    """A coordinator's list of households: ``due``, ``overdue`` or ``upcoming`` visits.
+    """The whole of a work list (see :func:`work_list_page`), as the command line shows it."""
+    return work_list_page(
+        session,
+        kind,
+        actor=actor,
+        today=today,
+        max_gap_days=max_gap_days,
+        days=days,
+        visitor=visitor,
+        team=team,
+        area=area,
+    ).rows
+
+
+def work_list_page(
+    session: Session,
+    kind: str,
+    *,
+    actor: str,
+    today: dt.date,
+    max_gap_days: int = 60,
+    days: int = 14,
+    visitor: str | None = None,
+    team: str | None = None,
+    area: str | None = None,
+    limit: int | None = None,
+    after: Key | None = None,
+) -> Page:
+    """A page of a coordinator's list of households: ``due``, ``overdue`` or ``upcoming``
+    visits; the ``limit`` rows after the key ``after`` (:mod:`.list_pages`), all of them
+    without a limit. Only the page's households and visitors are read in the trail: the
+    rest of the list was not shown.
 
     Due and overdue are measured per household, as the planner measures them: from its
     last recorded visit by any visitor, or the first day of a planned stay of it under way
@@ -98,7 +131,10 @@ def work_list(
             for r in rows
             if (r["deadline"] < today if kind == "overdue" else today <= r["deadline"] <= until)
         ]
-        rows.sort(key=lambda r: (r["deadline"], r["visitor"], r["household"]))
+    # The lists' one order (:data:`.list_pages.Key`), the same on either database.
+    keyed = sorted(((_key(kind, r), r) for r in rows), key=lambda kr: kr[0])
+    page = list_pages.cut(keyed, after, limit)
+    rows = page.rows
     shown = pl.Series([r.pop("household_id") for r in rows], dtype=pl.Int64)
     record_event(
         session,
@@ -108,6 +144,8 @@ def work_list(
         detail={
             "list": kind,
             "rows": len(rows),
+            # A page: where it began in the list, and how many rows the list had.
+            **({"start": page.start, "total": page.total} if limit is not None else {}),
             "visitor": visitor,
             "team": team,
             "area": area,
@@ -133,7 +171,18 @@ def work_list(
         entity="visitor",
         events=[("read", v, {"list": kind}) for v in visitors],
     )
-    return rows
+    return page
+
+
+def _key(kind: str, row: dict[str, Any]) -> Key:
+    """The row's place in its list, its pairing's or visit's id taken off the row (an id
+    of the database's, not one the programme uses)."""
+    day, row_id = (
+        (row["start"], row.pop("visit_id"))
+        if kind == "upcoming"
+        else (row["deadline"], row.pop("pairing_id"))
+    )
+    return day, row["visitor"], row["household"], row_id
 
 
 #: A work list row's status for a pairing whose pair was excluded since it was made.
@@ -143,8 +192,8 @@ EXCLUDED_STATUS = "pair excluded: a new visitor is needed"
 def _deadlines(
     conn: Connection, rows: list[dict[str, Any]], today: dt.date, max_gap_days: int
 ) -> list[dict[str, Any]]:
-    """The open pairings with their deadline, days left and status (the pairing's id
-    dropped, the household's kept for the audit)."""
+    """The open pairings with their deadline, days left and status (the pairing's id kept
+    for the list's order, the household's for the audit)."""
     unvisited = sorted(
         {r["household_id"] for r in rows if r["last_visit"] is None and r["under_way"] is None}
     )
@@ -166,6 +215,5 @@ def _deadlines(
         )
         r["deadline"] = anchor + dt.timedelta(days=max_gap_days)
         r["days_left"] = (r["deadline"] - today).days
-        del r["pairing_id"]
         out.append(r)
     return out

@@ -14,8 +14,9 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -31,10 +32,12 @@ from doorstep.reports.render import chart_png
 from doorstep.services import (
     accounts,
     household_consent,
+    list_pages,
     reporting,
     visit_records,
     work_lists,
 )
+from doorstep.services.list_pages import MOST_PAGE_ROWS, PAGE_ROWS
 from doorstep.storage.session import unit_of_work
 from doorstep.web.session import COOKIE, SignInNeeded, WebPrincipalDep
 
@@ -96,11 +99,13 @@ def work_list(
     today: TodayDep,
     area: str | None = None,
     days: int = 14,
+    limit: Annotated[int, Query(ge=1, le=MOST_PAGE_ROWS)] = PAGE_ROWS,
+    after: str | None = None,
 ) -> HTMLResponse:
     try:
         with unit(engine, who) as session:
             shown = access.list_area(session.connection(), who, area or None)
-            rows = work_lists.work_list(
+            page = work_lists.work_list_page(
                 session,
                 kind,
                 actor=who.actor,
@@ -108,9 +113,19 @@ def work_list(
                 days=days,
                 visitor=access.list_visitor(who, None),
                 area=shown,
+                limit=limit,
+                after=list_pages.position(kind, after) if after else None,
             )
     except DoorstepError as exc:
         return refused(request, who, exc)
+    # The links keep the list's options; the first page needs no cursor.
+    options = {"area": shown or "", "days": days, "limit": limit}
+    previous = next_ = None
+    if page.start > 0:
+        back = page.previous_after
+        previous = urlencode(options | ({"after": list_pages.cursor(kind, back)} if back else {}))
+    if page.next_after is not None:
+        next_ = urlencode(options | {"after": list_pages.cursor(kind, page.next_after)})
     return render(
         request,
         "list.html",
@@ -119,7 +134,10 @@ def work_list(
         area=shown,
         days=days,
         today=today,
-        rows=rows,
+        page=page,
+        page_rows=limit,
+        previous=previous,
+        next=next_,
         columns=[(c, c.replace("_", " ").capitalize()) for c in work_lists.COLUMNS[kind]],
     )
 

@@ -15,7 +15,8 @@ from doorstep.privacy import access
 from doorstep.privacy.access import Principal
 from doorstep.privacy.audit import Attempt
 from doorstep.reports.calendar import ics_filename
-from doorstep.services import calendars, visit_records, work_lists
+from doorstep.services import calendars, list_pages, visit_records, work_lists
+from doorstep.services.list_pages import MOST_PAGE_ROWS, PAGE_ROWS
 
 router = APIRouter(prefix="/visits", tags=["visits"])
 
@@ -62,14 +63,21 @@ def work_list(
     days: Annotated[int, Query(ge=0, le=366)] = 14,
     max_gap_days: Annotated[int, Query(ge=1, le=3660)] = 60,
     as_of: Annotated[dt.date | None, Query(description="The day listed (default: today)")] = None,
+    limit: Annotated[int, Query(ge=1, le=MOST_PAGE_ROWS, description="Rows on the page")] = (
+        PAGE_ROWS
+    ),
+    after: Annotated[
+        str | None, Query(description="The `next` of the previous page (none: the first page)")
+    ] = None,
 ) -> WorkList:
-    """Households due or overdue a visit, or visits coming up, within the caller's scope."""
+    """A page of the households due or overdue a visit, or of the visits coming up, within
+    the caller's scope."""
     day = as_of or today
     with unit(engine, who) as session:
         conn = session.connection()
         area = access.list_area(conn, who, area)
         visitor = access.list_visitor(who, visitor)
-        rows = work_lists.work_list(
+        page = work_lists.work_list_page(
             session,
             kind,
             actor=who.actor,
@@ -79,8 +87,20 @@ def work_list(
             visitor=visitor,
             team=team,
             area=area,
+            limit=limit,
+            after=None if after is None else list_pages.position(kind, after),
         )
-    return WorkList(kind=kind, today=day, area=area, visitor=visitor, rows=rows)
+    return WorkList(
+        kind=kind,
+        today=day,
+        area=area,
+        visitor=visitor,
+        rows=page.rows,
+        total=page.total,
+        start=page.start,
+        limit=limit,
+        next=None if page.next_after is None else list_pages.cursor(kind, page.next_after),
+    )
 
 
 @router.post("", response_model=VisitRecorded, status_code=status.HTTP_201_CREATED)

@@ -285,11 +285,12 @@ def upcoming_visits(
     area_path: str | None,
 ) -> list[dict[str, Any]]:
     """Planned visits starting in ``[today, until)``, by day, where their pairing and
-    visitor are active on the visit's first day (as the visitor's calendar lists them)."""
+    visitor are active on the visit's first day (as the visitor's calendar lists them);
+    with the visit's id (``visit_id``), which tells apart two rows alike in all else."""
     where, params = _work_scope(visitor, team, area_path)
     sql = f"""
-        SELECT h.id AS household_id, h.external_id AS household, h.head_name, a.name AS area,
-               v.external_id AS visitor, v.name AS visitor_name,
+        SELECT vi.id AS visit_id, h.id AS household_id, h.external_id AS household,
+               h.head_name, a.name AS area, v.external_id AS visitor, v.name AS visitor_name,
                vi.planned_start AS start, vi.planned_end AS end_day
         FROM visits vi
         JOIN pairings p ON p.id = vi.pairing_id
@@ -301,7 +302,12 @@ def upcoming_visits(
         ORDER BY vi.planned_start, v.external_id, h.external_id
     """
     params |= {"today": today, "until": until}
-    return [dict(r) for r in conn.execute(text(sql), params).mappings().all()]
+    rows = [dict(r) for r in conn.execute(text(sql), params).mappings().all()]
+    for r in rows:  # days on either database, so that the lists order them alike
+        for key in ("start", "end_day"):
+            if r[key] is not None:
+                r[key] = _as_date(r[key])
+    return rows
 
 
 def open_pairings(
