@@ -184,7 +184,7 @@ def _serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         try:
             httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=1)
@@ -192,7 +192,7 @@ def _serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]
         except httpx.TransportError:
             time.sleep(0.2)
     server.kill()
-    sys.exit("doorstep serve did not answer within 60 s")
+    sys.exit("doorstep serve did not answer within 180 s")
 
 
 def _audit_events(engine: Engine) -> int:
