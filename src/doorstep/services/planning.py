@@ -47,11 +47,14 @@ from doorstep.services.planning_inputs import (
     not_made,
     overdue_kept,
     owners,
+    settled,
     spans,
+    unvisited,
 )
 from doorstep.services.planning_unmet import unmet_pairings
 from doorstep.storage.repositories import bulk, erased_events
 from doorstep.storage.repositories import pairing as pairing_repo
+from doorstep.storage.repositories import unvisited as unvisited_repo
 from doorstep.storage.repositories import visits as repo
 
 ALL_DAYS = frozenset(range(7))
@@ -105,6 +108,9 @@ class _Built:
     shortened: pl.DataFrame
     # Open pairings of the area that get no visit from this plan, by why (``not_planned``).
     not_planned: dict[str, int]
+    # The plannable pairings left with no planned visit from the start on, as rows of
+    # ``unvisited_pairings`` (``planning_inputs.unvisited``).
+    unvisited: pl.DataFrame
 
 
 def _active_days(pairs: pl.DataFrame, stay_days: int) -> pl.DataFrame:
@@ -431,7 +437,16 @@ def build_result(
     again = pl.col("visitor_id").is_in(
         pl.concat(
             [
-                affected(pairs, planned, done, missed, leave, blackouts),
+                affected(
+                    pairs,
+                    planned,
+                    done,
+                    missed,
+                    leave,
+                    blackouts,
+                    # Left without a visit by the last plan from this day: not new.
+                    settled(pairs, unvisited_repo.of_area(conn, path), start),
+                ),
                 phantom["visitor_id"],
                 cut["visitor_id"],  # its household's cadence planned around what is left
                 # A hand-over stay cancelled was its household's last visit: the visitor
@@ -473,6 +488,13 @@ def build_result(
         problem, params=PlanParams(seed=settings.seed), progress=progress, pull_forward=urgent
     )
     shortened = pl.concat([cut, handed_cut.select(cut.columns)])
+    v = result.visits
+    visited = pl.concat(
+        [
+            inputs.kept["pairing_id"],
+            pl.Series("pairing_id", pairs["id"].to_numpy()[v.pairing[~v.fixed]], pl.Int64),
+        ]
+    )
     return _Built(
         result,
         pairs,
@@ -481,6 +503,7 @@ def build_result(
         inputs.kept.height,
         shortened,
         not_planned(scope, plannable, start),
+        unvisited(pairs, visited, start),
     )
 
 
@@ -649,6 +672,7 @@ def plan_area(
     repo.forget_cancelled_before(conn, forget)
     erased_events.forget_before(conn, forget)
     bulk.insert_rows(conn, "visits", new)
+    unvisited_repo.replace(conn, built.path, built.unvisited)
     unmet = unmet_pairings(result, pairs)
     reasons = Counter(unmet["reason"].to_list())
     summary = PlanSummary(

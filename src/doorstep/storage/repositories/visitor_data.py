@@ -48,6 +48,9 @@ ERASED = (
     "erased_visit_events",
     "activity_attendance",  # a row naming a visitor names no household (migration 0013)
     "accounts",  # their API account (migration 0015); its tokens go with it
+    # Their pairings a plan left without a visit (migration 0016): planning's bookkeeping,
+    # whose days hold the day they left.
+    "unvisited_pairings",
 )
 #: The tables of households' records that name the visitor, kept by an erasure.
 KEPT = ("pairings", "visits", "proposed_pairs")
