@@ -616,7 +616,8 @@ def _same_days_kept(
     again on the same days for the same pairing, whose row stays (its ``planned_from``
     now ``start``: this plan laid it); and how many stay. A visitor planned again (a
     pairing of theirs gets no visit however often it is planned: they leave before there
-    is room, say) gets most visits on the same days as before: kept, they are neither
+    is room, say, and the plan is from another day than the last, see
+    ``planning_inputs.settled``) gets most visits on the same days as before: kept, they are neither
     cancelled and re-sent to the phones nor a write to their households (the day of the
     plan is the plan's bookkeeping, nothing a household or a calendar shows)."""
     numbered = new.with_row_index("_new")
@@ -642,7 +643,10 @@ def plan_area(
     progress: Any = None,
 ) -> PlanSummary:
     """Plan the area from ``settings.start``: affected visitors' planned visits are planned
-    again, the others are kept (all are planned again with ``keep_unaffected=False``).
+    again, the others are kept (all are planned again with ``keep_unaffected=False``). The
+    area's pairings it leaves with no planned visit are recorded (``unvisited_pairings``), so
+    that the next plan from the same day takes them as settled, not new
+    (``planning_inputs.settled``).
 
     Under the pairing lock, from the first read to the commit: two plans at once (of one
     area, or of nested ones) would each replace the same visits and both write theirs, and

@@ -117,7 +117,7 @@ def records(conn: Connection, visitor: int) -> dict[str, list[dict[str, Any]]]:
     }
     for table, column in referencing():
         shown = [c for c in table.columns if c.name not in _HOUSEHOLDS_OWN.get(table.name, ())]
-        query = select(*shown).where(column == visitor).order_by(table.c.id)
+        query = select(*shown).where(column == visitor).order_by(*table.primary_key.columns)
         rows = [dict(r) for r in conn.execute(query).mappings()]
         if rows:
             out.setdefault(table.name, []).extend(rows)
