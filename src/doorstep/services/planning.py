@@ -617,9 +617,9 @@ def _same_days_kept(
     now ``start``: this plan laid it); and how many stay. A visitor planned again (a
     pairing of theirs gets no visit however often it is planned: they leave before there
     is room, say, and the plan is from another day than the last, see
-    ``planning_inputs.settled``) gets most visits on the same days as before: kept, they are neither
-    cancelled and re-sent to the phones nor a write to their households (the day of the
-    plan is the plan's bookkeeping, nothing a household or a calendar shows)."""
+    ``planning_inputs.settled``) gets most visits on the same days as before: kept, they
+    are neither cancelled and re-sent to the phones nor a write to their households (the
+    day of the plan is the plan's bookkeeping, nothing a household or a calendar shows)."""
     numbered = new.with_row_index("_new")
     same = (
         repo.unchanged_if_planned_again(conn, dropped)
