@@ -201,6 +201,7 @@ def test_a_stay_under_way_ends_before_the_first_of_its_visitors_leave_and_its_wi
     stays = pl.DataFrame(
         {
             "id": [1, 2, 3, 4, 5],
+            "household_id": [21, 22, 23, 24, 25],
             "visitor_id": [7, 7, 8, 9, 9],
             "planned_start": [d(-2), d(-1), d(-2), d(-1), d(-3)],
             "planned_end": [d(4), d(3), d(4), d(3), d(1)],
@@ -267,6 +268,7 @@ def test_a_pairing_left_unvisited_is_settled_from_the_same_day_over_the_same_day
     pairs = pl.DataFrame(
         {
             "id": [1, 2, 3, 4, 5],
+            "household_id": [21, 22, 23, 24, 25],
             "visitor_id": [7, 7, 8, 9, 9],
             "plan_from": [d(-30), d(-30), d(2), d(0), d(0)],
             "plan_end": [None, d(20), d(4), None, d(9)],
@@ -274,7 +276,14 @@ def test_a_pairing_left_unvisited_is_settled_from_the_same_day_over_the_same_day
         schema_overrides={"plan_end": pl.Date},
     )
     rows = unvisited(pairs, pl.Series([5]), START)  # pairing 5 got a visit
-    assert rows.columns == ["pairing_id", "visitor_id", "planned_from", "active_from", "active_end"]
+    assert rows.columns == [
+        "pairing_id",
+        "household_id",
+        "visitor_id",
+        "planned_from",
+        "active_from",
+        "active_end",
+    ]
     assert rows["pairing_id"].to_list() == [1, 2, 3, 4]
     assert rows["planned_from"].to_list() == [START] * 4
     assert sorted(settled(pairs, rows, START).to_list()) == [1, 2, 3, 4]

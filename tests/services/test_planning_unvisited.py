@@ -205,12 +205,17 @@ def test_a_village_plan_replaces_only_its_own_pairings_rows(
     assert _dropped(engine, SECOND) == []
 
 
-def test_an_erasure_takes_the_rows_of_the_household_or_the_visitor(
+def test_the_rows_are_in_the_exports_and_go_with_the_household_or_the_visitor(
     with_areas: Engine, tmp_path: Path
 ) -> None:
     engine = _programme(with_areas, tmp_path)
     _plan(engine, FIRST)
     rows = _unvisited(engine)
+    with unit_of_work(engine) as s:
+        household = household_rights.export_household(s, "HX", actor="test")["records"]
+        visitor = visitor_rights.export_visitor(s, "V0", actor="test")["records"]
+    assert [r["planned_from"] for r in household["unvisited_pairings"]] == [str(START)]
+    assert len(visitor["unvisited_pairings"]) == sum(r[1] == "V0" for r in rows)
     today = LEAVES + dt.timedelta(days=10)
     with unit_of_work(engine) as s:
         household_rights.erase_household(s, "HX", actor="test", today=today)

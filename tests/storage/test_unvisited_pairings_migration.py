@@ -26,6 +26,7 @@ def test_the_table_matches_its_model_and_comes_and_goes(engine: Engine) -> None:
     }
     assert {t: (o or "").upper() for t, o in foreign.items()} == {
         "pairings": "CASCADE",
+        "households": "CASCADE",
         "visitors": "CASCADE",
     }
     try:

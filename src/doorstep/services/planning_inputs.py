@@ -273,11 +273,12 @@ def affected(
 
 def unvisited(pairs: pl.DataFrame, visited: pl.Series, start: dt.date) -> pl.DataFrame:
     """The rows of ``unvisited_pairings`` a plan from ``start`` leaves: its pairings
-    (``pairs``: ``id, visitor_id, plan_from, plan_end``) with no planned visit from the start
-    on (``visited`` holds the pairing ids of those with one, kept or new), with the active
-    days the plan gave them."""
+    (``pairs``: ``id, household_id, visitor_id, plan_from, plan_end``) with no planned
+    visit from the start on (``visited`` holds the pairing ids of those with one, kept or
+    new), with the active days the plan gave them."""
     return pairs.filter(~pl.col("id").is_in(visited.implode())).select(
         pl.col("id").alias("pairing_id"),
+        "household_id",
         "visitor_id",
         pl.lit(start, pl.Date).alias("planned_from"),
         pl.col("plan_from").alias("active_from"),

@@ -103,14 +103,19 @@ class UnvisitedPairing(Base):
     visit looks new, whether the last plan gave it none or it was committed since. This
     row tells them apart: a re-plan from the same day finds the pairing settled where its
     days are as they were. Each plan replaces the rows of its area's pairings. The row goes
-    with its pairing (a household's erasure) and with its visitor's erasure (its days are
-    the visitor's too: the day they leave).
+    with its household's erasure and with its visitor's (its days are the visitor's too:
+    the day they leave), and each one's export lists it.
     """
 
     __tablename__ = "unvisited_pairings"
 
     pairing_id: Mapped[int] = mapped_column(
         ForeignKey("pairings.id", ondelete="CASCADE"), primary_key=True
+    )
+    # The pairing's household and visitor, as its row names them: each one's export lists
+    # the row, and each one's erasure deletes it (see the docstring).
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), index=True
     )
     visitor_id: Mapped[int] = mapped_column(
         ForeignKey("visitors.id", ondelete="CASCADE"), index=True

@@ -5,7 +5,9 @@ were new: one the last plan gave none (its visitor leaves before there is room) 
 again at every re-plan, alone with everyone else's visits kept, and its visitor's visits
 landed a little differently each time. A row here says the plan from ``planned_from`` saw
 the pairing, over its days then (``active_from``, ``active_end``), and left it without a
-visit; a pairing committed since has none. New table only: no existing row is touched, and
+visit; a pairing committed since has none. The row names the pairing's household and
+visitor, so that each one's export lists it and each one's erasure deletes it (its days
+hold the day the visitor leaves). New table only: no existing row is touched, and
 with no rows every pairing without a visit is new, as before.
 
 Revision ID: 0016
@@ -28,6 +30,7 @@ def upgrade() -> None:
     op.create_table(
         "unvisited_pairings",
         sa.Column("pairing_id", sa.Integer(), nullable=False),
+        sa.Column("household_id", sa.Integer(), nullable=False),
         sa.Column("visitor_id", sa.Integer(), nullable=False),
         sa.Column("planned_from", sa.Date(), nullable=False),
         sa.Column("active_from", sa.Date(), nullable=True),
@@ -39,6 +42,12 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
+            ["household_id"],
+            ["households.id"],
+            name="fk_unvisited_pairings_household_id_households",
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
             ["visitor_id"],
             ["visitors.id"],
             name="fk_unvisited_pairings_visitor_id_visitors",
@@ -46,9 +55,10 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("pairing_id", name="pk_unvisited_pairings"),
     )
-    op.create_index(
-        "ix_unvisited_pairings_visitor_id", "unvisited_pairings", ["visitor_id"], unique=False
-    )
+    for column in ("household_id", "visitor_id"):
+        op.create_index(
+            f"ix_unvisited_pairings_{column}", "unvisited_pairings", [column], unique=False
+        )
 
 
 def downgrade() -> None:
