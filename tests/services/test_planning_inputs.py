@@ -21,7 +21,9 @@ from doorstep.services.planning_inputs import (
     earliest_cut,
     overdue_kept,
     owners,
+    settled,
     spans,
+    unvisited,
 )
 
 START = dt.date(2027, 1, 4)
@@ -199,6 +201,7 @@ def test_a_stay_under_way_ends_before_the_first_of_its_visitors_leave_and_its_wi
     stays = pl.DataFrame(
         {
             "id": [1, 2, 3, 4, 5],
+            "household_id": [21, 22, 23, 24, 25],
             "visitor_id": [7, 7, 8, 9, 9],
             "planned_start": [d(-2), d(-1), d(-2), d(-1), d(-3)],
             "planned_end": [d(4), d(3), d(4), d(3), d(1)],
@@ -258,3 +261,40 @@ def test_a_late_first_visit_is_planned_again_only_after_a_stay_passed_unmade() -
     # With the stay passed unmade, a first visit within the deadline stays kept.
     early = kept.with_columns(pl.lit(d(5)).alias("planned_start"))
     assert overdue_kept(pairs, history, early, unmade, START, 60).to_list() == []
+
+
+def test_a_pairing_left_unvisited_is_settled_from_the_same_day_over_the_same_days() -> None:
+    # Five pairings with no planned visit; pairings 1 and 4 are open-ended.
+    pairs = pl.DataFrame(
+        {
+            "id": [1, 2, 3, 4, 5],
+            "household_id": [21, 22, 23, 24, 25],
+            "visitor_id": [7, 7, 8, 9, 9],
+            "plan_from": [d(-30), d(-30), d(2), d(0), d(0)],
+            "plan_end": [None, d(20), d(4), None, d(9)],
+        },
+        schema_overrides={"plan_end": pl.Date},
+    )
+    rows = unvisited(pairs, pl.Series([5]), START)  # pairing 5 got a visit
+    assert rows.columns == [
+        "pairing_id",
+        "household_id",
+        "visitor_id",
+        "planned_from",
+        "active_from",
+        "active_end",
+    ]
+    assert rows["pairing_id"].to_list() == [1, 2, 3, 4]
+    assert rows["planned_from"].to_list() == [START] * 4
+    assert sorted(settled(pairs, rows, START).to_list()) == [1, 2, 3, 4]
+    # Not from another day, nor where the days changed since (2: the pairing ends
+    # later; 3: its household consents from a later day; 4: its visitor now leaves);
+    # 5, committed since the plan, has no row.
+    assert settled(pairs, rows, d(1)).to_list() == []
+    changed = pairs.with_columns(
+        plan_end=pl.when(pl.col("id") == 2).then(d(30)).otherwise("plan_end"),
+        plan_from=pl.when(pl.col("id") == 3).then(d(3)).otherwise("plan_from"),
+    ).with_columns(plan_end=pl.when(pl.col("id") == 4).then(d(50)).otherwise("plan_end"))
+    assert settled(changed, rows, START).to_list() == [1]
+    # Nor for a pairing now with another visitor (ids are never reused, but the row says).
+    assert settled(pairs.with_columns(visitor_id=pl.lit(6)), rows, START).to_list() == []

@@ -47,11 +47,14 @@ from doorstep.services.planning_inputs import (
     not_made,
     overdue_kept,
     owners,
+    settled,
     spans,
+    unvisited,
 )
 from doorstep.services.planning_unmet import unmet_pairings
 from doorstep.storage.repositories import bulk, erased_events
 from doorstep.storage.repositories import pairing as pairing_repo
+from doorstep.storage.repositories import unvisited as unvisited_repo
 from doorstep.storage.repositories import visits as repo
 
 ALL_DAYS = frozenset(range(7))
@@ -105,6 +108,9 @@ class _Built:
     shortened: pl.DataFrame
     # Open pairings of the area that get no visit from this plan, by why (``not_planned``).
     not_planned: dict[str, int]
+    # The plannable pairings left with no planned visit from the start on, as rows of
+    # ``unvisited_pairings`` (``planning_inputs.unvisited``).
+    unvisited: pl.DataFrame
 
 
 def _active_days(pairs: pl.DataFrame, stay_days: int) -> pl.DataFrame:
@@ -431,7 +437,16 @@ def build_result(
     again = pl.col("visitor_id").is_in(
         pl.concat(
             [
-                affected(pairs, planned, done, missed, leave, blackouts),
+                affected(
+                    pairs,
+                    planned,
+                    done,
+                    missed,
+                    leave,
+                    blackouts,
+                    # Left without a visit by the last plan from this day: not new.
+                    settled(pairs, unvisited_repo.of_area(conn, path), start),
+                ),
                 phantom["visitor_id"],
                 cut["visitor_id"],  # its household's cadence planned around what is left
                 # A hand-over stay cancelled was its household's last visit: the visitor
@@ -473,6 +488,13 @@ def build_result(
         problem, params=PlanParams(seed=settings.seed), progress=progress, pull_forward=urgent
     )
     shortened = pl.concat([cut, handed_cut.select(cut.columns)])
+    v = result.visits
+    visited = pl.concat(
+        [
+            inputs.kept["pairing_id"],
+            pl.Series("pairing_id", pairs["id"].to_numpy()[v.pairing[~v.fixed]], pl.Int64),
+        ]
+    )
     return _Built(
         result,
         pairs,
@@ -481,6 +503,7 @@ def build_result(
         inputs.kept.height,
         shortened,
         not_planned(scope, plannable, start),
+        unvisited(pairs, visited, start),
     )
 
 
@@ -593,9 +616,10 @@ def _same_days_kept(
     again on the same days for the same pairing, whose row stays (its ``planned_from``
     now ``start``: this plan laid it); and how many stay. A visitor planned again (a
     pairing of theirs gets no visit however often it is planned: they leave before there
-    is room, say) gets most visits on the same days as before: kept, they are neither
-    cancelled and re-sent to the phones nor a write to their households (the day of the
-    plan is the plan's bookkeeping, nothing a household or a calendar shows)."""
+    is room, say, and the plan is from another day than the last, see
+    ``planning_inputs.settled``) gets most visits on the same days as before: kept, they
+    are neither cancelled and re-sent to the phones nor a write to their households (the
+    day of the plan is the plan's bookkeeping, nothing a household or a calendar shows)."""
     numbered = new.with_row_index("_new")
     same = (
         repo.unchanged_if_planned_again(conn, dropped)
@@ -619,7 +643,10 @@ def plan_area(
     progress: Any = None,
 ) -> PlanSummary:
     """Plan the area from ``settings.start``: affected visitors' planned visits are planned
-    again, the others are kept (all are planned again with ``keep_unaffected=False``).
+    again, the others are kept (all are planned again with ``keep_unaffected=False``). The
+    area's pairings it leaves with no planned visit are recorded (``unvisited_pairings``), so
+    that the next plan from the same day takes them as settled, not new
+    (``planning_inputs.settled``).
 
     Under the pairing lock, from the first read to the commit: two plans at once (of one
     area, or of nested ones) would each replace the same visits and both write theirs, and
@@ -649,6 +676,7 @@ def plan_area(
     repo.forget_cancelled_before(conn, forget)
     erased_events.forget_before(conn, forget)
     bulk.insert_rows(conn, "visits", new)
+    unvisited_repo.replace(conn, built.path, built.unvisited)
     unmet = unmet_pairings(result, pairs)
     reasons = Counter(unmet["reason"].to_list())
     summary = PlanSummary(

@@ -246,15 +246,19 @@ def affected(
     missed: list[int],
     leave: pl.DataFrame,
     blackouts: pl.DataFrame,
+    settled: pl.Series,
 ) -> pl.Series:
     """Visitors whose planned visits must be planned again; the others' visits stay.
 
-    A visitor is affected by a pairing with no planned visit (new), a missed visit not yet
-    made up, leave or a household blackout over a planned visit, or a recorded visit
-    (``done``, spans by visitor) that overlaps a planned one (a visit made on other days
-    than planned).
+    A visitor is affected by a new pairing (one with no planned visit that is not
+    ``settled``, see :func:`settled`), a missed visit not yet made up, leave or a household
+    blackout over a planned visit, or a recorded visit (``done``, spans by visitor) that
+    overlaps a planned one (a visit made on other days than planned).
     """
-    new = pairs.filter(~pl.col("id").is_in(planned["pairing_id"].implode()))
+    new = pairs.filter(
+        ~pl.col("id").is_in(planned["pairing_id"].implode())
+        & ~pl.col("id").is_in(settled.implode())
+    )
     late = pairs.filter(pl.col("id").is_in(pl.Series(missed, dtype=pl.Int64).implode()))
     return pl.concat(
         [
@@ -265,6 +269,49 @@ def affected(
             overlapping(planned, "visitor_id", done),
         ]
     ).unique()
+
+
+def unvisited(pairs: pl.DataFrame, visited: pl.Series, start: dt.date) -> pl.DataFrame:
+    """The rows of ``unvisited_pairings`` a plan from ``start`` leaves: its pairings
+    (``pairs``: ``id, household_id, visitor_id, plan_from, plan_end``) with no planned
+    visit from the start on (``visited`` holds the pairing ids of those with one, kept or
+    new), with the active days the plan gave them."""
+    return pairs.filter(~pl.col("id").is_in(visited.implode())).select(
+        pl.col("id").alias("pairing_id"),
+        "household_id",
+        "visitor_id",
+        pl.lit(start, pl.Date).alias("planned_from"),
+        pl.col("plan_from").alias("active_from"),
+        pl.col("plan_end").alias("active_end"),
+    )
+
+
+def settled(pairs: pl.DataFrame, unvisited: pl.DataFrame, start: dt.date) -> pl.Series:
+    """The ids of the pairings (``pairs``: ``id, visitor_id, plan_from, plan_end``) that
+    the last plan of their area already considered and left without a visit, where that
+    plan was from ``start`` too and saw them over the same active days (``unvisited``:
+    rows of ``unvisited_pairings``).
+
+    Such a pairing is not new: planning its visitor again, alone with everyone else's
+    visits kept, only moved their other visits a little at every re-plan (the joint plan
+    had laid them otherwise). A pairing committed since has no row; one whose days changed
+    since (its end, its visitor's last day, its household's consent) and any pairing at a
+    plan from another day is new, as before. The pairing is still in the problem: the
+    planner gives it a visit wherever the kept visits leave room for one.
+    """
+    return (
+        pairs.select("id", "visitor_id", "plan_from", "plan_end")
+        .join(
+            unvisited.filter(pl.col("planned_from") == start),
+            left_on=["id", "visitor_id"],
+            right_on=["pairing_id", "visitor_id"],
+        )
+        .filter(
+            pl.col("plan_from").eq_missing(pl.col("active_from"))
+            & pl.col("plan_end").eq_missing(pl.col("active_end"))
+        )
+        .get_column("id")
+    )
 
 
 def overdue_kept(

@@ -48,6 +48,9 @@ ERASED = (
     "erased_visit_events",
     "activity_attendance",  # a row naming a visitor names no household (migration 0013)
     "accounts",  # their API account (migration 0015); its tokens go with it
+    # Their pairings a plan left without a visit (migration 0016): planning's bookkeeping,
+    # whose days hold the day they left.
+    "unvisited_pairings",
 )
 #: The tables of households' records that name the visitor, kept by an erasure.
 KEPT = ("pairings", "visits", "proposed_pairs")
@@ -114,7 +117,7 @@ def records(conn: Connection, visitor: int) -> dict[str, list[dict[str, Any]]]:
     }
     for table, column in referencing():
         shown = [c for c in table.columns if c.name not in _HOUSEHOLDS_OWN.get(table.name, ())]
-        query = select(*shown).where(column == visitor).order_by(table.c.id)
+        query = select(*shown).where(column == visitor).order_by(*table.primary_key.columns)
         rows = [dict(r) for r in conn.execute(query).mappings()]
         if rows:
             out.setdefault(table.name, []).extend(rows)

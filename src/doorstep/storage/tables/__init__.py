@@ -25,7 +25,12 @@ from doorstep.storage.tables.people import (
     Visitor,
     VisitorLeave,
 )
-from doorstep.storage.tables.visits import CancelledVisit, ErasedVisitEvent, Visit
+from doorstep.storage.tables.visits import (
+    CancelledVisit,
+    ErasedVisitEvent,
+    UnvisitedPairing,
+    Visit,
+)
 
 __all__ = [
     "Account",
@@ -50,6 +55,7 @@ __all__ = [
     "ProposedPair",
     "Team",
     "TeamMember",
+    "UnvisitedPairing",
     "Visit",
     "Visitor",
     "VisitorLeave",

@@ -1,6 +1,6 @@
 """Planned and recorded visits, and planned visits cancelled (by a re-plan, or by a visit
-of their visitor recorded on their days), and the events of an erased household's visits
-that calendars are still to cancel."""
+of their visitor recorded on their days), the events of an erased household's visits
+that calendars are still to cancel, and the pairings a plan left without a visit."""
 
 from __future__ import annotations
 
@@ -91,3 +91,35 @@ class ErasedVisitEvent(Base):
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
+
+
+class UnvisitedPairing(Base):
+    """A pairing the last plan of its area considered and gave no planned visit (its visitor
+    leaves before there is room for one, say), with that plan's first day and the pairing's
+    active days as the plan saw them (``plan_from``, ``plan_end`` of
+    ``doorstep.services.planning``; null for open ends).
+
+    A re-plan plans a visitor again when a pairing of theirs is new; one with no planned
+    visit looks new, whether the last plan gave it none or it was committed since. This
+    row tells them apart: a re-plan from the same day finds the pairing settled where its
+    days are as they were. Each plan replaces the rows of its area's pairings. The row goes
+    with its household's erasure and with its visitor's (its days are the visitor's too:
+    the day they leave), and each one's export lists it.
+    """
+
+    __tablename__ = "unvisited_pairings"
+
+    pairing_id: Mapped[int] = mapped_column(
+        ForeignKey("pairings.id", ondelete="CASCADE"), primary_key=True
+    )
+    # The pairing's household and visitor, as its row names them: each one's export lists
+    # the row, and each one's erasure deletes it (see the docstring).
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), index=True
+    )
+    visitor_id: Mapped[int] = mapped_column(
+        ForeignKey("visitors.id", ondelete="CASCADE"), index=True
+    )
+    planned_from: Mapped[dt.date] = mapped_column(Date)
+    active_from: Mapped[dt.date | None] = mapped_column(Date)
+    active_end: Mapped[dt.date | None] = mapped_column(Date)
