@@ -280,14 +280,14 @@ def _kinds(
 
     return [
         Kind("GET /me (a token checked, nothing read)", each("/api/v1/me")),
-        Kind("visitor: GET /visits/due", each("/api/v1/visits/due")),
+        Kind("visitor: GET /visits/due?days=60", each("/api/v1/visits/due?days=60")),
         Kind("visitor: GET /visits/upcoming?days=30", each("/api/v1/visits/upcoming?days=30")),
         Kind("visitor: GET /visits/calendar", each("/api/v1/visits/calendar")),
         Kind("visitor: POST /visits (a visit made)", [post(b, t) for b, t in bodies], {201}),
         Kind("visitor: POST /visits again (sent twice)", [post(b, t) for b, t in bodies]),
         Kind(
-            "coordinator: GET /visits/due (a township)",
-            [get("/api/v1/visits/due", coord) for _ in mine[: max(1, len(mine) // 4)]],
+            "coordinator: GET /visits/due?days=60 (a township, 200 a page)",
+            [get("/api/v1/visits/due?days=60", coord) for _ in mine[: max(1, len(mine) // 4)]],
         ),
     ]
 
