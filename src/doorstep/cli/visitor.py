@@ -107,7 +107,8 @@ def erase_cmd(
     yes: bool = typer.Option(False, "--yes", help="Confirm: erasing cannot be undone."),
 ) -> None:
     """Erase a visitor's personal data: their name, home, languages, organisation, team,
-    leave, exclusions, activities attended and active days. The households they looked
+    leave, exclusions, activities attended, active days, their account (tokens too) and a
+    plan's record of their pairings it left without a visit. The households they looked
     after keep their pairings and visits, naming the visitor by id only. Refused while the
     visitor has a current pairing or a visit planned from today: re-pair those households
     first. The audit trail keeps that they were erased, by whom and how many rows; their
