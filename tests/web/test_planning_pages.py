@@ -64,6 +64,10 @@ def test_the_page_refuses_a_visitor_another_area_and_bad_options(
 ) -> None:
     with programme.connect() as conn:
         was = planned(conn)
+    signed_out = sign_in("v1")
+    signed_out.cookies.clear()
+    out = signed_out.post("/planning", data=FORM)
+    assert (out.status_code, out.headers["location"]) == (303, "/login")
     visitor = sign_in("v1")
     assert visitor.get("/planning").status_code == 403
     before = last_event_id(programme)
