@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from doorstep import __version__
 from doorstep.api import errors
-from doorstep.api.routes import households, me, pairing, reports, rights, visits
+from doorstep.api.routes import households, me, pairing, planning, reports, rights, visits
 from doorstep.config import get_settings
 from doorstep.storage.session import make_engine
 
@@ -36,6 +36,7 @@ def create_app(
         visits.router,
         households.router,
         pairing.router,
+        planning.router,
         rights.router,
         reports.router,
     ):

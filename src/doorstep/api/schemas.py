@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from doorstep.domain.weekdays import parse_weekdays
 
 
 class AccountRead(BaseModel):
@@ -210,3 +212,93 @@ class CommitRead(BaseModel):
     started: int
     ended: int
     kept: int
+
+
+#: The most days a plan's day counts take (``services.planning_settings.MAX_DAYS``).
+PLAN_MAX_DAYS = 3660
+
+
+class PlanCreate(BaseModel):
+    """A plan of an area's stored pairings: the settings of `doorstep plan --area` that mean
+    something in a request (not its output files nor its progress), and how many of the
+    households that miss their cadence to show."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    area: str = Field(min_length=1, description="The area's code: its pairings are planned")
+    start: dt.date | None = Field(None, description="First day of the horizon (default today)")
+    months: int = Field(12, ge=1, le=120, description="Length of the horizon in months")
+    max_gap_days: int = Field(
+        60, ge=1, le=PLAN_MAX_DAYS, description="Most days between two visits' starts"
+    )
+    stay_days: int = Field(
+        5, ge=1, le=PLAN_MAX_DAYS, description="Days in one stay (1 for day visits)"
+    )
+    country: str | None = Field(None, description="Public holidays of this country (e.g. CN)")
+    subdivision: str | None = Field(None, description="...and of this subdivision")
+    staff_cap: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Most of an organisation's staff away on any day, a share such as 0.3 (no "
+        "cap without it; an organisation's own staff_cap wins)",
+    )
+    min_away: int = Field(1, ge=0, description="Under a cap, at least this many may be away")
+    working_days: str = Field("all", description="Days visitors can be on a stay (mon-fri)")
+    start_days: str = Field("all", description="Weekdays a stay may start on")
+    travel_km: float = Field(50.0, ge=0, description="Households farther apart need...")
+    travel_days: int = Field(
+        1, ge=0, le=PLAN_MAX_DAYS, description="...this many free days between stays"
+    )
+    seed: int = Field(0, ge=0, le=2**32 - 1, description="Seed of the spread of first visits")
+    unmet_limit: int = Field(
+        200,
+        ge=0,
+        le=2000,
+        description="Show the first this many pairings whose cadence is not met (each one "
+        "shown is a read in the audit trail)",
+    )
+
+    @field_validator("working_days", "start_days")
+    @classmethod
+    def _weekdays(cls, text: str) -> str:
+        """Refused here, so that the error names the field (the planner reads it again)."""
+        parse_weekdays(text)
+        return text
+
+
+class UnmetRead(BaseModel):
+    """A pairing whose cadence the plan does not meet: the row `plan --compliance` writes."""
+
+    household: str
+    visitor: str
+    visits: int
+    longest_gap_days: int
+    gap_from: dt.date | None
+    gap_to: dt.date | None
+    reason: str
+    failed_rules: list[str]
+
+
+class PlanRead(BaseModel):
+    """A plan's summary, as `doorstep plan --area` prints it, and the first pairings whose
+    cadence it does not meet."""
+
+    area: str
+    start: dt.date
+    months: int
+    max_gap_days: int
+    pairings: int = Field(description="Pairings planned")
+    visits: int = Field(description="Planned visits from the start on")
+    kept: int = Field(description="...of which kept from the last plan")
+    new: int = Field(description="...of which newly planned")
+    removed: int = Field(
+        description="Planned visits of the last plan removed: moved, or no longer wanted"
+    )
+    compliant_pairings: int
+    infeasible: int = Field(description="Pairings whose cadence is not met")
+    not_met: dict[str, int] = Field(description="Pairings whose cadence is not met, by reason")
+    not_planned: dict[str, int] = Field(description="Open pairings given no visit, by why")
+    seconds: float = Field(description="The request's work, from reading the area to the commit")
+    unmet_total: int = Field(description="How many pairings miss their cadence")
+    unmet: list[UnmetRead] = Field(description="The first unmet_limit of them, by household")

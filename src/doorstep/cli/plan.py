@@ -10,7 +10,7 @@ import csv
 import json
 import time
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,7 +29,6 @@ from doorstep.cli.common import (
     say_if_compiling,
 )
 from doorstep.cli.plan_db import plan_area
-from doorstep.domain import weekdays
 from doorstep.domain.ids import ERASED_HOUSEHOLD, ID_FORM, RESERVED_REASON
 from doorstep.errors import InvalidInput
 
@@ -52,19 +51,14 @@ MAX_DAYS = 3660
 #: other command's help, which imports this module) must not wait for; a test checks
 #: that it is the planner's.
 SLACK_DAYS_SHOWN = 7
-#: The engine's parameter names as the flags a user types, for its error messages.
-_FLAGS = {"max_gap_days": "--max-gap-days", "stay_days": "--stay-days"}
-#: At most this many subdivisions are listed when --subdivision is unknown.
-_SHOWN_SUBDIVISIONS = 20
 
 
 def parse_weekdays(text: str) -> frozenset[int]:
     """``"mon-fri"``, ``"mon,wed,sat"`` or ``"all"`` as weekday numbers (0 = Monday); the
     parser a household's ``preferred_weekdays`` is read with too."""
-    try:
-        return weekdays.parse_weekdays(text)
-    except ValueError as exc:
-        raise InvalidInput(str(exc)) from None
+    from doorstep.services.planning_settings import parse_weekdays
+
+    return parse_weekdays(text)
 
 
 @dataclass(frozen=True)
@@ -283,70 +277,9 @@ def build_problem(
 
 def _flags(message: str) -> str:
     """An engine message with its parameter names as the flags a user types."""
-    for field, flag in _FLAGS.items():
-        message = message.replace(field, flag)
-    return message
+    from doorstep.services.planning_settings import FLAGS, engine_words
 
-
-def check_holidays(country: str | None, subdivision: str | None, day: date) -> None:
-    """Refuse an unknown --country or --subdivision (or a subdivision without a country)
-    before anything is read, naming which one is unknown."""
-    import holidays as holidays_lib
-
-    from doorstep.engine.planning import public_holidays
-
-    if country is None:
-        if subdivision is not None:
-            raise InvalidInput("--subdivision needs --country (e.g. --country US --subdivision CA)")
-        return
-    known = holidays_lib.list_supported_countries()
-    if country not in known:
-        hint = (
-            f"; did you mean {country.upper()!r}?"
-            if country.upper() in known
-            else " (give an ISO 3166 code such as CN or US)"
-        )
-        raise InvalidInput(f"--country {country!r} is not a country with known holidays{hint}")
-    if subdivision is None:
-        return
-    try:
-        public_holidays(country, day, day, subdivision=subdivision)
-    except ValueError:
-        subs = known[country]
-        if not subs:
-            raise InvalidInput(
-                f"--subdivision {subdivision!r}: {country} has no subdivisions with holidays "
-                "of their own; leave --subdivision out"
-            ) from None
-        shown = ", ".join(subs[:_SHOWN_SUBDIVISIONS])
-        if len(subs) > _SHOWN_SUBDIVISIONS:
-            shown += f", ... ({len(subs)} in all)"
-        raise InvalidInput(
-            f"--subdivision {subdivision!r} is not a subdivision of {country}; give one of {shown}"
-        ) from None
-
-
-def check_horizon(start: date, months: int, *, tail_days: int, history_days: int = 0) -> None:
-    """Refuse a horizon whose days do not fit in dates: from ``history_days`` before the
-    start (recorded visits read in database mode) to ``tail_days`` after its end (stays
-    that start late in the horizon run past it)."""
-    from doorstep.engine.planning import add_months
-
-    try:
-        end = add_months(start, months)
-        end + timedelta(days=tail_days)
-    except (ValueError, OverflowError):
-        raise InvalidInput(
-            f"--start {start} with --months {months} runs past {date.max}, the last day a "
-            "plan can reach; give an earlier --start or fewer --months"
-        ) from None
-    try:
-        start - timedelta(days=history_days)
-    except OverflowError:
-        raise InvalidInput(
-            f"--start {start} leaves no room for the {history_days} days of history read "
-            f"before it (dates begin on {date.min}); give a later --start"
-        ) from None
+    return engine_words(message, FLAGS)
 
 
 def write_visits_csv(result: PlanResult, path: Path) -> None:
@@ -450,10 +383,15 @@ def plan_cmd(
     if ctx.invoked_subcommand is not None:
         return
     # The engine and the services load only when this callback does the work itself.
-    from doorstep.engine.planning import CadencePolicy, PlanParams, plan
+    from doorstep.engine.planning import PlanParams, plan
     from doorstep.engine.planning.compiled import kernels_ready
     from doorstep.reports.calendar import write_ics_dir
-    from doorstep.services.planning import PlanSettings
+    from doorstep.services.planning_settings import (
+        FLAGS,
+        area_settings,
+        check_holidays,
+        check_horizon,
+    )
     from doorstep.services.planning_unmet import check_unmet_file, unmet_frame, write_unmet
 
     today = date.today()  # once: the day checked against is the day the plan forgets by
@@ -475,47 +413,31 @@ def plan_cmd(
     if (pairings is None and area is None) or start is None:
         raise fail("give --area, or --pairings and --start (see doorstep plan --help)", code=2)
     first = parse_day("--start", start)
-    if area is not None and first < today:
-        # Planned visits are what is to be done: none is written into days already past
-        # (file mode, a what-if, may start on any day).
-        raise fail(
-            f"--start {first} is before today ({today}): plan from today or later",
-            code=2,
-        )
-    check_holidays(country, subdivision, first)
-    check_horizon(
-        first,
-        months,
-        tail_days=stay_days + travel_days + 1,
-        history_days=max_gap_days if area is not None else 0,
-    )
     if area is not None:
-        try:
-            policy = CadencePolicy(
-                max_gap_days=max_gap_days,
-                stay_days=stay_days,
-                start_weekdays=parse_weekdays(start_days),
-            )
-        except ValueError as exc:
-            raise fail(_flags(str(exc)), code=2) from None
-        settings = PlanSettings(
+        settings = area_settings(
             start=first,
+            today=today,
             months=months,
-            policy=policy,
+            max_gap_days=max_gap_days,
+            stay_days=stay_days,
             country=country,
             subdivision=subdivision,
-            working_days=parse_weekdays(working_days),
-            default_staff_cap=staff_cap,
+            staff_cap=staff_cap,
             min_away=min_away,
+            working_days=working_days,
+            start_days=start_days,
             travel_km=travel_km,
             travel_days=travel_days,
             seed=seed,
+            names=FLAGS,
         )
         if compliance is not None:  # before any work, as file mode's outputs (_check_outputs)
             check_out_file("--compliance", compliance, example="unmet.csv")
             check_unmet_file(compliance)
         plan_area(area, settings, today=today, quiet=quiet, compliance=compliance)
         return
+    check_holidays(country, subdivision, first, names=FLAGS)
+    check_horizon(first, months, tail_days=stay_days + travel_days + 1, names=FLAGS)
     assert pairings is not None
     inputs = [p for p in (pairings, visitors, households) if p is not None]
     _check_outputs(out, ics_dir, compliance, inputs)

@@ -60,6 +60,7 @@ def plan_area(
     from doorstep.engine.planning.compiled import kernels_ready
     from doorstep.privacy.audit import Attempt
     from doorstep.services import planning, planning_unmet
+    from doorstep.services.planning_settings import summary_figures
 
     t0 = time.perf_counter()  # `seconds` is the whole command, as in file mode
     start = settings.start.isoformat()
@@ -113,19 +114,7 @@ def plan_area(
         err_console.print("See the work lists with `doorstep visits due|overdue|upcoming`.")
     if pending is not None:
         _write_unmet(pending, tried.actor, area, start)
-    print(
-        json.dumps(
-            {
-                "pairings": summary.pairings,
-                "visits": summary.visits,
-                "compliant_pairings": summary.compliant_pairings,
-                "infeasible": summary.infeasible,
-                "not_planned": summary.not_planned,
-                "max_gap_days": settings.policy.max_gap_days,
-                "seconds": round(time.perf_counter() - t0, 3),
-            }
-        )
-    )
+    print(json.dumps(summary_figures(summary, settings, time.perf_counter() - t0)))
 
 
 def _write_unmet(pending: planning_unmet.PendingUnmet, who: str, area: str, start: str) -> None:

@@ -214,6 +214,23 @@ def check_proposal(conn: Connection, who: Principal, proposal: int) -> None:
         _within(who, *found)
 
 
+def check_plan_area(conn: Connection, who: Principal, area: str) -> None:
+    """Whether ``who`` may plan ``area`` (write its planned visits, read which households
+    miss their cadence): a manager or coordinator whose area contains it; an unknown area
+    is not found."""
+    check_planner(who)
+    _within(who, area, pairing_repo.area_by_code(conn, area)[1])
+
+
+def check_planner(who: Principal) -> None:
+    """Whether ``who`` may plan at all: an area's account. A visitor's account may not: a
+    plan moves other visitors' visits, and its list of unmet pairings names them."""
+    if who.role == "visitor":
+        raise NotPermitted(
+            f"account {who.name} is a visitor's: planning an area's visits is for coordinators"
+        )
+
+
 def _not_a_visitor(who: Principal) -> None:
     if who.role == "visitor":
         raise NotPermitted(

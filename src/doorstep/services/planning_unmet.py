@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -131,25 +132,46 @@ def read_unmet(
     count), then a ``read`` under each household and each visitor it names, once each;
     call :meth:`PendingUnmet.write` after the commit. An empty list names no one, but its
     event is recorded all the same: someone looked."""
-    record_event(
-        session,
-        actor=actor,
-        action="read",
-        entity="visits",
-        detail={
-            "list": LIST,
-            "file": path.name,
-            "area": area,
-            "start": start,
-            "rows": unmet.height,
-        },
-    )
-    named = {"list": LIST, "file": path.name}
+    detail = {"list": LIST, "file": path.name, "area": area, "start": start}
+    _record_reads(session, unmet, actor, {**detail, "rows": unmet.height}, path.name)
+    return PendingUnmet(path, unmet.drop(KEYS))
+
+
+def read_unmet_page(
+    session: Session,
+    unmet: pl.DataFrame,
+    *,
+    actor: str,
+    area: str,
+    start: str,
+    limit: int,
+) -> pl.DataFrame:
+    """The first ``limit`` rows of the list ``unmet`` (from :func:`unmet_pairings`), their
+    reads recorded as :func:`read_unmet` records a file's: the request's event (``read``
+    of ``visits``, the list, area, start, the rows shown and the list's ``total``), then a
+    ``read`` under each household and visitor shown, once each. Only the rows shown are
+    read, as a page of a work list; ``limit`` 0 shows and records none."""
+    if limit <= 0:
+        return unmet.head(0).drop(KEYS)
+    shown = unmet.head(limit)
+    detail = {"list": LIST, "area": area, "start": start}
+    _record_reads(session, shown, actor, {**detail, "rows": shown.height, "total": unmet.height})
+    return shown.drop(KEYS)
+
+
+def _record_reads(
+    session: Session,
+    shown: pl.DataFrame,
+    actor: str,
+    detail: dict[str, Any],
+    file: str | None = None,
+) -> None:
+    record_event(session, actor=actor, action="read", entity="visits", detail=detail)
+    named = {"list": LIST} if file is None else {"list": LIST, "file": file}
     record_household_events(
-        session, actor=actor, action="read", household_ids=unmet["household_key"], detail=named
+        session, actor=actor, action="read", household_ids=shown["household_key"], detail=named
     )
     record_visitor_events(
-        session, actor=actor, action="read", visitor_ids=unmet["visitor_key"], detail=named
+        session, actor=actor, action="read", visitor_ids=shown["visitor_key"], detail=named
     )
     session.flush()
-    return PendingUnmet(path, unmet.drop(KEYS))

@@ -1,0 +1,74 @@
+"""The planning page of a coordinator: a form that plans an area's visits, as `doorstep plan
+--area` does, then the plan's summary and the first pairings whose cadence it does not meet.
+
+It plans through the API's route function (:func:`doorstep.api.routes.planning.plan_for`),
+so the page asks :mod:`doorstep.privacy.access`, runs the same services and leaves the same
+trail under the same actor; a refused plan is recorded as an attempt.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
+
+from doorstep.api.deps import EngineDep, TodayDep
+from doorstep.api.routes.planning import plan_for
+from doorstep.api.schemas import PlanCreate
+from doorstep.errors import DoorstepError
+from doorstep.privacy import access
+from doorstep.web.pages import refused, render
+from doorstep.web.session import WebPrincipalDep
+
+router = APIRouter(prefix="/planning", include_in_schema=False)
+
+#: The pairings that miss their cadence shown under a plan's summary.
+PAGE = 100
+
+
+@router.get("", response_class=HTMLResponse)
+def planning_form(request: Request, who: WebPrincipalDep, today: TodayDep) -> HTMLResponse:
+    """The form, filled with the account's area and today (an area's accounts only)."""
+    try:
+        access.check_planner(who)
+    except DoorstepError as exc:
+        return refused(request, who, exc)
+    form = {"area": who.area or "", "start": today.isoformat(), "months": 12}
+    return render(request, "planning.html", who, form=form)
+
+
+@router.post("", response_class=HTMLResponse)
+def make_plan(
+    request: Request,
+    engine: EngineDep,
+    who: WebPrincipalDep,
+    today: TodayDep,
+    area: Annotated[str, Form()],
+    start: Annotated[str, Form()] = "",
+    months: Annotated[str, Form()] = "12",
+    country: Annotated[str, Form()] = "",
+    staff_cap: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    """Plan the area, as the API's ``POST /plans`` does; then the summary."""
+    form = {
+        "area": area.strip(),
+        "start": start.strip(),
+        "months": months.strip(),
+        "country": country.strip(),
+        "staff_cap": staff_cap.strip(),
+    }
+    given: dict[str, Any] = {k: v for k, v in form.items() if v}
+    try:
+        body = PlanCreate.model_validate({**given, "unmet_limit": PAGE})
+    except ValidationError as exc:
+        said = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        return render(request, "planning.html", who, status=422, form=form, error=said)
+    try:
+        plan = plan_for(engine, who, today, body)
+    except DoorstepError as exc:
+        return render(
+            request, "planning.html", who, status=exc.status, form=form, error=exc.message
+        )
+    return render(request, "planning.html", who, form=form, plan=plan, limit=PAGE)
