@@ -7,10 +7,12 @@ import base64
 import datetime as dt
 import html
 import re
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
+from tests.factories.outcomes import indicators_programme
 from tests.web.conftest import SignIn
 
 
@@ -159,3 +161,19 @@ def test_a_bad_cursor_is_shown_on_the_page_as_invalid(sign_in: SignIn) -> None:
     page = sign_in("boss").get("/lists/due", params={"after": "nonsense"})
     assert page.status_code == 422
     assert "is not a place in the due list" in page.text
+
+
+def test_the_outcomes_page_shows_an_area_s_figures_and_their_chart(
+    sign_in: SignIn, programme: Engine, tmp_path: Path
+) -> None:
+    empty = sign_in("boss").get("/outcomes")
+    assert empty.status_code == 200 and "No household here has reported" in empty.text
+    indicators_programme(programme, tmp_path)
+    page = sign_in("v2-coord").get("/outcomes", params={"year": 2025})
+    assert page.status_code == 200, page.text
+    assert "2025, by area" in page.text and "R-C-V2" in page.text
+    chart = re.search(r'<img src="data:image/png;base64,([^"]+)"', page.text)
+    assert chart is not None
+    assert base64.b64decode(chart.group(1)).startswith(b"\x89PNG\r\n\x1a\n")
+    assert sign_in("v2-coord").get("/outcomes", params={"area": "R"}).status_code == 403
+    assert sign_in("v1").get("/outcomes").status_code == 403

@@ -39,6 +39,7 @@ def create_app(
         planning.router,
         rights.router,
         reports.router,
+        reports.outcomes_router,
     ):
         app.include_router(router, prefix=PREFIX)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -92,10 +93,18 @@ def outcome_tables(report: OutcomesReport) -> list[Table]:
 def write_outcomes_chart(report: OutcomesReport, path: Path) -> None:
     """A PNG line chart of the whole area's shares by year: below the poverty line, with a
     member in work, enrolled in a service."""
+    path.write_bytes(outcomes_chart_png(report))
+
+
+def outcomes_chart_png(report: OutcomesReport) -> bytes:
+    """The chart :func:`write_outcomes_chart` writes, as PNG bytes (the web app's outcomes
+    page shows it in the page)."""
     fig = outcomes_figure(report)
+    out = io.BytesIO()
     with warnings.catch_warnings():  # a code in another script: boxes, not a warning
         warnings.filterwarnings("ignore", message="Glyph .* missing from font")
-        fig.savefig(path, format="png")
+        fig.savefig(out, format="png")
+    return out.getvalue()
 
 
 def outcomes_figure(report: OutcomesReport) -> Figure:

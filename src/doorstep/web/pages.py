@@ -25,14 +25,17 @@ from doorstep.api.routes import rights
 from doorstep.api.routes.visits import calendar_response
 from doorstep.domain.enums import VisitStatus
 from doorstep.domain.ids import normal_id
+from doorstep.domain.reporting import DEFAULT_POVERTY_LINE
 from doorstep.errors import DoorstepError, NotAuthenticated
 from doorstep.privacy import access
 from doorstep.privacy.access import Principal
+from doorstep.reports.outcomes_render import outcomes_chart_png
 from doorstep.reports.render import chart_png
 from doorstep.services import (
     accounts,
     household_consent,
     list_pages,
+    outcomes,
     reporting,
     visit_records,
     work_lists,
@@ -253,6 +256,36 @@ def figures(
         rows=[dataclasses.asdict(a) for a in built.areas],
         # In the page, not a second request: one report read, one audit event.
         chart=base64.b64encode(chart_png(built)).decode("ascii"),
+    )
+
+
+@router.get("/outcomes", response_class=HTMLResponse)
+def outcomes_page(
+    request: Request,
+    engine: EngineDep,
+    who: WebPrincipalDep,
+    area: str | None = None,
+    year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
+    poverty_line: Annotated[float, Query(gt=0)] = DEFAULT_POVERTY_LINE,
+) -> HTMLResponse:
+    """The households' outcomes of an area, as `doorstep outcomes` gives them, with the
+    chart of its shares by year."""
+    try:
+        access.check_report(who)
+        with unit(engine, who) as session:
+            shown = access.list_area(session.connection(), who, area or None)
+            built = outcomes.household_outcomes(
+                session, actor=who.actor, area=shown, year=year, poverty_line=poverty_line
+            )
+    except DoorstepError as exc:
+        return refused(request, who, exc)
+    drawn = bool(built.by_year)  # none reported: no chart of nothing, as at the command line
+    return render(
+        request,
+        "outcomes.html",
+        who,
+        report=built,
+        chart=base64.b64encode(outcomes_chart_png(built)).decode("ascii") if drawn else None,
     )
 
 
