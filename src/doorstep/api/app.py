@@ -9,7 +9,16 @@ from fastapi import FastAPI
 
 from doorstep import __version__
 from doorstep.api import errors
-from doorstep.api.routes import households, me, pairing, planning, reports, rights, visits
+from doorstep.api.routes import (
+    activities,
+    households,
+    me,
+    pairing,
+    planning,
+    reports,
+    rights,
+    visits,
+)
 from doorstep.config import get_settings
 from doorstep.storage.session import make_engine
 
@@ -40,6 +49,7 @@ def create_app(
         rights.router,
         reports.router,
         reports.outcomes_router,
+        activities.router,
     ):
         app.include_router(router, prefix=PREFIX)
     return app

@@ -231,6 +231,35 @@ def check_planner(who: Principal) -> None:
         )
 
 
+def check_activity_area(conn: Connection, who: Principal, area: str) -> None:
+    """Whether ``who`` may add a group activity held in ``area``: an area's account whose
+    area contains it; an unknown area is not found."""
+    _area_account(who, "group activities are added by coordinators")
+    _within(who, area, pairing_repo.area_by_code(conn, area)[1])
+
+
+def check_attendance(
+    conn: Connection, who: Principal, activity: str, households: list[str], visitors: list[str]
+) -> None:
+    """Whether ``who`` may record who took part in ``activity``: an area's account whose area
+    holds the activity, for households living in it and visitors whose home area is in it
+    (a refusal of the service would tell others' consent). Unknown ones are left to the
+    service, which says which."""
+    _area_account(who, "attendance is recorded by coordinators")
+    found = repo.activity_area_path(conn, activity)
+    if found is not None:
+        _within(who, *found)
+    for household in households:
+        _in_area(conn, who, household)
+    for visitor in visitors:
+        _visitor_in_area(conn, who, visitor)
+
+
+def _area_account(who: Principal, why: str) -> None:
+    if who.role == "visitor":
+        raise NotPermitted(f"account {who.name} is a visitor's: {why}")
+
+
 def _not_a_visitor(who: Principal) -> None:
     if who.role == "visitor":
         raise NotPermitted(

@@ -8,7 +8,15 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Row, Select, insert, select, update
 
 from doorstep.storage.repositories.visitor_data import ERASED_NAME
-from doorstep.storage.tables import Account, ApiToken, Area, Household, Pairing, Visitor
+from doorstep.storage.tables import (
+    Account,
+    Activity,
+    ApiToken,
+    Area,
+    Household,
+    Pairing,
+    Visitor,
+)
 
 
 @dataclass(frozen=True)
@@ -123,6 +131,17 @@ def household_area_path(conn: Connection, external_id: str) -> str | None:
         .join(Household, Household.area_id == Area.id)
         .where(Household.external_id == external_id)
     ).scalar_one_or_none()
+
+
+def activity_area_path(conn: Connection, code: str) -> tuple[str, str] | None:
+    """The code and path of the area a group activity is held in, or ``None`` if no such
+    activity."""
+    found = conn.execute(
+        select(Area.code, Area.path)
+        .join(Activity, Activity.area_id == Area.id)
+        .where(Activity.code == code)
+    ).first()
+    return None if found is None else (str(found[0]), str(found[1]))
 
 
 def paired_on(conn: Connection, household: str, visitor: str, day: dt.date) -> bool:
