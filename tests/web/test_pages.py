@@ -177,3 +177,29 @@ def test_the_outcomes_page_shows_an_area_s_figures_and_their_chart(
     assert base64.b64decode(chart.group(1)).startswith(b"\x89PNG\r\n\x1a\n")
     assert sign_in("v2-coord").get("/outcomes", params={"area": "R"}).status_code == 403
     assert sign_in("v1").get("/outcomes").status_code == 403
+
+
+def test_a_coordinator_records_who_took_part_in_an_activity_on_its_page(
+    sign_in: SignIn, programme: Engine
+) -> None:
+    coord = sign_in("v1-coord")
+    made = coord.post(
+        "/api/v1/activities",
+        json={
+            "code": "CAMP",
+            "kind": "summer_camp",
+            "title": "Camp",
+            "area": "R-C-V1",
+            "starts_on": "2027-02-01",
+        },
+        headers={"Authorization": f"Bearer {coord.cookies.get('doorstep_token')}"},
+    )
+    assert made.status_code == 201, made.text
+    form = {"code": "CAMP", "households": "H0, H1\nH2", "visitors": "V1"}
+    done = coord.post("/activities/attendance", data=form)
+    assert done.status_code == 200, done.text
+    assert "Recorded 4 taking part" in done.text
+    assert re.search(r"<td>CAMP</td>.*<td class=\"num\">3</td><td class=\"num\">1</td>", done.text)
+    refused = sign_in("v2-coord").post("/activities/attendance", data=form)
+    assert refused.status_code == 403
+    assert sign_in("v1").get("/activities").status_code == 403

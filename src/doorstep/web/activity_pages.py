@@ -1,0 +1,58 @@
+"""The group activities page of a coordinator: the activities of their area with how many
+took part, and a form that records who took part in one, as `doorstep activity attend`
+does, through the API's route functions (the same checks, services and trail)."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
+
+from doorstep.api.deps import EngineDep
+from doorstep.api.routes.activities import AttendanceCreate, attend, list_activities
+from doorstep.errors import DoorstepError, InvalidInput
+from doorstep.web.pages import refused, render
+from doorstep.web.session import WebPrincipalDep
+
+router = APIRouter(prefix="/activities", include_in_schema=False)
+
+
+def _ids(typed: str) -> list[str]:
+    """Ids typed one a line, or separated by commas or spaces."""
+    return [part for part in re.split(r"[\s,;]+", typed) if part]
+
+
+@router.get("", response_class=HTMLResponse)
+def activities_page(
+    request: Request, engine: EngineDep, who: WebPrincipalDep, area: str | None = None
+) -> HTMLResponse:
+    try:
+        rows = list_activities(engine, who, area or None)
+    except DoorstepError as exc:
+        return refused(request, who, exc)
+    return render(request, "activities.html", who, rows=rows, area=area or who.area or "")
+
+
+@router.post("/attendance", response_class=HTMLResponse)
+def record_attendance(
+    request: Request,
+    engine: EngineDep,
+    who: WebPrincipalDep,
+    code: Annotated[str, Form()],
+    households: Annotated[str, Form()] = "",
+    visitors: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    """Record who took part, all or none; then the list again, with what was recorded."""
+    try:
+        body = AttendanceCreate(households=_ids(households), visitors=_ids(visitors))
+    except ValidationError as exc:  # more ids than one request takes
+        return refused(request, who, InvalidInput(str(exc.errors()[0]["msg"])))
+    try:
+        done = attend(code.strip(), body, engine, who)
+        rows = list_activities(engine, who, None)
+    except DoorstepError as exc:
+        return refused(request, who, exc)
+    return render(request, "activities.html", who, rows=rows, area=who.area or "", done=done)
