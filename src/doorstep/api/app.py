@@ -15,6 +15,7 @@ from doorstep.api.routes import (
     me,
     pairing,
     planning,
+    projects,
     reports,
     rights,
     visits,
@@ -50,6 +51,7 @@ def create_app(
         reports.router,
         reports.outcomes_router,
         activities.router,
+        projects.router,
     ):
         app.include_router(router, prefix=PREFIX)
     return app

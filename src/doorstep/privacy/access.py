@@ -255,6 +255,27 @@ def check_attendance(
         _visitor_in_area(conn, who, visitor)
 
 
+def check_project_area(conn: Connection, who: Principal, area: str) -> None:
+    """Whether ``who`` may add a development project in ``area``: an area's account whose
+    area contains it; an unknown area is not found."""
+    _area_account(who, "projects are kept by coordinators")
+    _within(who, area, pairing_repo.area_by_code(conn, area)[1])
+
+
+def check_project(
+    conn: Connection, who: Principal, project: str, households: list[str] | None = None
+) -> None:
+    """Whether ``who`` may move a project on or record the households it benefits: an area's
+    account whose area holds the project, for households living in it. Unknown ones are
+    left to the service, which says which."""
+    _area_account(who, "projects are kept by coordinators")
+    found = repo.project_area_path(conn, project)
+    if found is not None:
+        _within(who, *found)
+    for household in households or []:
+        _in_area(conn, who, household)
+
+
 def _area_account(who: Principal, why: str) -> None:
     if who.role == "visitor":
         raise NotPermitted(f"account {who.name} is a visitor's: {why}")

@@ -15,6 +15,7 @@ from doorstep.storage.tables import (
     Area,
     Household,
     Pairing,
+    Project,
     Visitor,
 )
 
@@ -136,10 +137,19 @@ def household_area_path(conn: Connection, external_id: str) -> str | None:
 def activity_area_path(conn: Connection, code: str) -> tuple[str, str] | None:
     """The code and path of the area a group activity is held in, or ``None`` if no such
     activity."""
+    return _area_of(conn, Activity, code)
+
+
+def project_area_path(conn: Connection, code: str) -> tuple[str, str] | None:
+    """The code and path of a development project's area, or ``None`` if no such project."""
+    return _area_of(conn, Project, code)
+
+
+def _area_of(
+    conn: Connection, table: type[Activity] | type[Project], code: str
+) -> tuple[str, str] | None:
     found = conn.execute(
-        select(Area.code, Area.path)
-        .join(Activity, Activity.area_id == Area.id)
-        .where(Activity.code == code)
+        select(Area.code, Area.path).join(table, table.area_id == Area.id).where(table.code == code)
     ).first()
     return None if found is None else (str(found[0]), str(found[1]))
 
