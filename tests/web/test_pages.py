@@ -12,6 +12,8 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
+from tests.factories.db import run_import
+from tests.factories.files import write_csv
 from tests.factories.outcomes import indicators_programme
 from tests.web.conftest import SignIn
 
@@ -203,3 +205,38 @@ def test_a_coordinator_records_who_took_part_in_an_activity_on_its_page(
     refused = sign_in("v2-coord").post("/activities/attendance", data=form)
     assert refused.status_code == 403
     assert sign_in("v1").get("/activities").status_code == 403
+
+
+def test_a_coordinator_keeps_a_project_on_its_page(
+    sign_in: SignIn, programme: Engine, tmp_path: Path
+) -> None:
+    orgs = write_csv(tmp_path / "o.csv", ["code", "name", "kind"], [["S1", "Trust", "sponsor"]])
+    run_import(programme, "organisations", orgs)
+    coord = sign_in("v1-coord")
+    made = coord.post(
+        "/api/v1/projects",
+        json={
+            "code": "WELL",
+            "title": "Village well",
+            "sponsor": "S1",
+            "area": "R-C-V1",
+            "starts_on": "2027-01-05",
+            "ends_on": "2027-02-01",
+            "status": "running",
+        },
+        headers={"Authorization": f"Bearer {coord.cookies.get('doorstep_token')}"},
+    )
+    assert made.status_code == 201, made.text
+    listed = coord.get("/projects")
+    assert "WELL" in listed.text and "(past its last day)" in listed.text
+    took = coord.post("/projects/households", data={"code": "WELL", "households": "H0, H1"})
+    assert took.status_code == 200, took.text
+    assert "Recorded 2 households for WELL." in took.text
+    done = coord.post("/projects/status", data={"code": "WELL", "status": "done"})
+    assert "Project WELL is done (was running)." in done.text
+    assert "(past its last day)" not in done.text
+    back = coord.post("/projects/status", data={"code": "WELL", "status": "running"})
+    assert back.status_code == 409 and "not back" in back.text
+    other = sign_in("v2-coord").post("/projects/status", data={"code": "WELL", "status": "done"})
+    assert other.status_code == 403
+    assert sign_in("v1").get("/projects").status_code == 403

@@ -4,7 +4,6 @@ does, through the API's route functions (the same checks, services and trail).""
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -14,15 +13,10 @@ from pydantic import ValidationError
 from doorstep.api.deps import EngineDep
 from doorstep.api.routes.activities import AttendanceCreate, attend, list_activities
 from doorstep.errors import DoorstepError, InvalidInput
-from doorstep.web.pages import refused, render
+from doorstep.web.pages import refused, render, typed_ids
 from doorstep.web.session import WebPrincipalDep
 
 router = APIRouter(prefix="/activities", include_in_schema=False)
-
-
-def _ids(typed: str) -> list[str]:
-    """Ids typed one a line, or separated by commas or spaces."""
-    return [part for part in re.split(r"[\s,;]+", typed) if part]
 
 
 @router.get("", response_class=HTMLResponse)
@@ -47,7 +41,7 @@ def record_attendance(
 ) -> HTMLResponse:
     """Record who took part, all or none; then the list again, with what was recorded."""
     try:
-        body = AttendanceCreate(households=_ids(households), visitors=_ids(visitors))
+        body = AttendanceCreate(households=typed_ids(households), visitors=typed_ids(visitors))
     except ValidationError as exc:  # more ids than one request takes
         return refused(request, who, InvalidInput(str(exc.errors()[0]["msg"])))
     try:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from fastapi import FastAPI
 
 from doorstep.api.app import create_app as create_api
-from doorstep.web import activity_pages, pages, pairing_pages, planning_pages
+from doorstep.web import activity_pages, pages, pairing_pages, planning_pages, project_pages
 
 
 def create_app(
@@ -20,4 +20,5 @@ def create_app(
     app.include_router(pairing_pages.router)
     app.include_router(planning_pages.router)
     app.include_router(activity_pages.router)
+    app.include_router(project_pages.router)
     return app

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
@@ -287,6 +288,11 @@ def outcomes_page(
         report=built,
         chart=base64.b64encode(outcomes_chart_png(built)).decode("ascii") if drawn else None,
     )
+
+
+def typed_ids(typed: str) -> list[str]:
+    """Ids typed in a form's box: one a line, or separated by commas or spaces."""
+    return [part for part in re.split(r"[\s,;]+", typed) if part]
 
 
 Subject = Literal["household", "visitor"]

@@ -1,0 +1,102 @@
+"""The projects page of a coordinator: the development projects of their area, with how many
+households each benefits and which are past their last day and not done, and forms that move
+a project on and record the households it benefits, through the API's route functions (the
+same checks, services and trail)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
+
+from doorstep.api.deps import EngineDep, TodayDep
+from doorstep.api.routes.projects import (
+    Beneficiaries,
+    StatusChange,
+    benefit,
+    list_projects,
+    move_status,
+)
+from doorstep.errors import DoorstepError, InvalidInput
+from doorstep.privacy.access import Principal
+from doorstep.web.pages import refused, render, typed_ids
+from doorstep.web.session import WebPrincipalDep
+
+router = APIRouter(prefix="/projects", include_in_schema=False)
+
+
+@router.get("", response_class=HTMLResponse)
+def projects_page(
+    request: Request,
+    engine: EngineDep,
+    who: WebPrincipalDep,
+    today: TodayDep,
+    area: str | None = None,
+) -> HTMLResponse:
+    try:
+        rows = list_projects(engine, who, today, area or None)
+    except DoorstepError as exc:
+        return refused(request, who, exc)
+    return _page(request, who, rows, area or who.area or "")
+
+
+@router.post("/status", response_class=HTMLResponse)
+def status_form(
+    request: Request,
+    engine: EngineDep,
+    who: WebPrincipalDep,
+    today: TodayDep,
+    code: Annotated[str, Form()],
+    status: Annotated[str, Form()],
+) -> HTMLResponse:
+    """Move a project on (planned, running, done: never back); then the list again."""
+    try:
+        body = StatusChange.model_validate({"status": status})
+    except ValidationError:
+        wrong = InvalidInput(f"status must be planned, running or done: {status!r}")
+        return refused(request, who, wrong)
+    try:
+        moved = move_status(code.strip(), body, engine, who, today)
+        rows = list_projects(engine, who, today, None)
+    except DoorstepError as exc:
+        return refused(request, who, exc)
+    said = (
+        f"Project {moved['code']} is {moved['status']} already."
+        if moved["was"] is None
+        else f"Project {moved['code']} is {moved['status']} (was {moved['was']})."
+    )
+    return _page(request, who, rows, who.area or "", said=said)
+
+
+@router.post("/households", response_class=HTMLResponse)
+def households_form(
+    request: Request,
+    engine: EngineDep,
+    who: WebPrincipalDep,
+    today: TodayDep,
+    code: Annotated[str, Form()],
+    households: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    """Record the households a project benefits, all or none; then the list again."""
+    try:
+        body = Beneficiaries(households=typed_ids(households))
+    except ValidationError:
+        wrong = InvalidInput("name the households it benefits (at most 5,000)")
+        return refused(request, who, wrong)
+    try:
+        done = benefit(code.strip(), body, engine, who)
+        rows = list_projects(engine, who, today, None)
+    except DoorstepError as exc:
+        return refused(request, who, exc)
+    said = f"Recorded {len(done['added'])} households for {code.strip()}" + (
+        f"; {', '.join(done['already'])} recorded already." if done["already"] else "."
+    )
+    return _page(request, who, rows, who.area or "", said=said)
+
+
+def _page(
+    request: Request, who: Principal, rows: list[dict[str, Any]], area: str, said: str = ""
+) -> HTMLResponse:
+    return render(request, "projects.html", who, rows=rows, area=area, said=said)
