@@ -240,3 +240,42 @@ def test_a_new_only_proposal_pairs_only_the_newcomers(
     assert made["figures"]["mode"] == "new_only"
     assert made["params"]["max_settled"] == 50
     assert made["certified"] is False
+
+
+def test_a_write_sent_while_a_proposal_is_computed_goes_through_and_leaves_it_stale(
+    client: TestClient, programme: Engine, auth: Headers
+) -> None:
+    """A proposal does not hold the database's writer while it reads and solves (on SQLite
+    it held it from its first read, and a visit sent meanwhile waited up to 10 s, then was
+    refused): a consent act recorded in the middle of its reads is saved at once, and the
+    proposal, stored after it, is stale."""
+    from sqlalchemy import event
+
+    from doorstep.services.household_consent import record_consent
+    from doorstep.storage.session import unit_of_work
+
+    served: Engine = client.app.state.engine  # type: ignore[attr-defined]
+    written: list[str] = []
+
+    def meanwhile(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        # Read and solved, about to store its answer: its first write.
+        if written or not statement.startswith("INSERT INTO pairing_proposals"):
+            return
+        written.append("tried")
+        with unit_of_work(programme) as s:
+            if programme.dialect.name == "sqlite":  # refused at once if the writer is held
+                s.connection().exec_driver_sql("PRAGMA busy_timeout=200")
+            record_consent(s, "H0", "withdrawn", actor="test", evidence="a letter", today=TODAY)
+        written.append("saved")
+
+    event.listen(served, "before_cursor_execute", meanwhile)
+    try:
+        made = propose(client, auth)
+    finally:
+        event.remove(served, "before_cursor_execute", meanwhile)
+    assert written == ["tried", "saved"]
+    shown = client.get(f"{PROPOSALS}/{made['id']}", headers=auth("v1-coord")).json()
+    assert shown["stale"] is True
+    assert (
+        client.post(f"{PROPOSALS}/{made['id']}/commit", headers=auth("v1-coord")).status_code == 409
+    )

@@ -50,7 +50,13 @@ PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
 @contextmanager
-def unit(engine: Engine, who: Principal, attempt: Attempt | None = None) -> Iterator[Session]:
+def unit(
+    engine: Engine,
+    who: Principal,
+    attempt: Attempt | None = None,
+    *,
+    lock_first: bool | None = None,
+) -> Iterator[Session]:
     """One transaction for one request: committed when the block ends, rolled back on any
     error. An ``attempt`` that does not complete is recorded after the rollback as refused or
     failed, as at the command line; a refusal that names people records a read under each.
@@ -60,8 +66,15 @@ def unit(engine: Engine, who: Principal, attempt: Attempt | None = None) -> Iter
     after its reads because another request wrote meanwhile. One that reads takes no lock
     until its audit events: they are its first write, so nothing is read before the lock
     is asked for, and reads run side by side (taking the lock at the start, every read
-    waited its turn: a township's list held the others up to 10 s)."""
+    waited its turn: a township's list held the others up to 10 s).
+
+    ``lock_first=False``: a unit that writes only after long work on what it read (a
+    pairing proposal: seconds of solving), whose writes are checked for staleness later,
+    takes the lock at its first write as the command line does, so that visits sent
+    meanwhile are not held up (``None``: take it at the start when the attempt writes)."""
     writes = attempt is not None and attempt.action != "read"
+    if lock_first is not None:
+        writes = lock_first
     try:
         with unit_of_work(engine, writer=writes) as session:
             yield session

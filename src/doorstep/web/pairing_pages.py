@@ -89,7 +89,8 @@ def propose(
     form = {"area": area, "max_km": max_km, "keep_km": keep_km, "new_only": new_only}
     tried = Attempt(who.actor, "create", "pairing_proposal", detail={"area": area})
     try:
-        with unit(engine, who, tried) as session:
+        # As the API's route: the writer's lock only to store the answer.
+        with unit(engine, who, tried, lock_first=False) as session:
             access.check_pairing_area(session.connection(), who, area)
             params = solve_params(max_km=max_km, keep_km=_km(keep_km, "keep_km"), balance_m=0)
             view = pairing.propose(

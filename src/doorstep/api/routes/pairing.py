@@ -46,7 +46,10 @@ def propose(
     from doorstep.services.pairing.settings import check_new_only, solve_params
 
     tried = Attempt(who.actor, "create", "pairing_proposal", detail={"area": body.area})
-    with unit(engine, who, tried) as session:
+    # Solving takes seconds: the writer's lock is taken at the proposal's first write, not
+    # before the reads. Inputs written meanwhile leave it stale (its count of their writes
+    # is read first), which `commit` refuses.
+    with unit(engine, who, tried, lock_first=False) as session:
         access.check_pairing_area(session.connection(), who, body.area)
         check_new_only(body.new_only, max_settled=body.max_settled, balance_m=body.balance_m)
         params = solve_params(max_km=body.max_km, keep_km=body.keep_km, balance_m=body.balance_m)
