@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from tests.api.conftest import Headers
+from tests.factories.db import run_import
+from tests.factories.files import HOUSEHOLD_HEADER, household, write_csv
 
 
 def test_a_coordinator_reads_why_a_household_has_its_visitor(
@@ -83,3 +87,20 @@ def test_consent_is_recorded_only_by_the_household_s_visitor_or_its_area(
     assert refused == 2
     ok = client.post("/api/v1/households/H0/consent", json=body, headers=auth("v1-coord"))
     assert ok.status_code == 200
+
+
+def test_an_id_with_a_slash_is_addressed_percent_encoded(
+    client: TestClient, programme: Engine, auth: Headers, tmp_path: Path
+) -> None:
+    """Ids may hold "/" (imports take them): the routes that name one in their path find it
+    when it is sent percent-encoded, as a client's URL library does."""
+    hh = [household(household_id="H/7", lat=26.581)]
+    run_import(programme, "households", write_csv(tmp_path / "h7.csv", HOUSEHOLD_HEADER, hh))
+    body = {"state": "withdrawn", "evidence": "a letter"}
+    r = client.post("/api/v1/households/H%2F7/consent", json=body, headers=auth("v1-coord"))
+    assert r.status_code == 200, r.text
+    assert r.json()["household"] == "H/7"
+    export = client.get("/api/v1/households/H%2F7/export", headers=auth("boss"))
+    assert export.status_code == 200, export.text
+    assert export.json()["records"]["households"][0]["external_id"] == "H/7"
+    assert client.get("/api/v1/households/H%2F8/export", headers=auth("boss")).status_code == 404

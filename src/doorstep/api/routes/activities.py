@@ -78,7 +78,7 @@ def add_activity(body: ActivityCreate, engine: EngineDep, who: PrincipalDep) -> 
     return {"code": code}
 
 
-@router.post("/{code}/attendance")
+@router.post("/{code:path}/attendance")
 def attend(
     code: str, body: AttendanceCreate, engine: EngineDep, who: PrincipalDep
 ) -> dict[str, list[str]]:

@@ -14,7 +14,7 @@ from doorstep.services import household_consent
 router = APIRouter(prefix="/households", tags=["pairing"])
 
 
-@router.post("/{household}/consent", response_model=ConsentRead)
+@router.post("/{household:path}/consent", response_model=ConsentRead)
 def consent(
     household: str, body: ConsentCreate, engine: EngineDep, who: PrincipalDep, today: TodayDep
 ) -> ConsentRead:
@@ -42,7 +42,7 @@ def consent(
     )
 
 
-@router.get("/{household}/pairing")
+@router.get("/{household:path}/pairing")
 def pairing_explained(
     household: str,
     engine: EngineDep,

@@ -87,7 +87,7 @@ def add_project(
     return {"code": code, "status": body.status.value}
 
 
-@router.post("/{code}/status")
+@router.post("/{code:path}/status")
 def move_status(
     code: str, body: StatusChange, engine: EngineDep, who: PrincipalDep, today: TodayDep
 ) -> dict[str, str | None]:
@@ -101,7 +101,7 @@ def move_status(
     return {"code": code, "status": body.status.value, "was": was}
 
 
-@router.post("/{code}/households")
+@router.post("/{code:path}/households")
 def benefit(
     code: str, body: Beneficiaries, engine: EngineDep, who: PrincipalDep
 ) -> dict[str, list[str]]:

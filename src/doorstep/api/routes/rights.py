@@ -31,14 +31,14 @@ _FILE: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("/households/{household}/export", response_class=Response, responses=_FILE)
+@router.get("/households/{household:path}/export", response_class=Response, responses=_FILE)
 def household_export(household: str, engine: EngineDep, who: PrincipalDep) -> Response:
     """Everything held about the household, as `doorstep household export` writes it (an
     area's account, for a household in its area)."""
     return export_response(engine, who, "household", household)
 
 
-@router.post("/households/{household}/erase", response_model=HouseholdErased)
+@router.post("/households/{household:path}/erase", response_model=HouseholdErased)
 def household_erase(
     household: str, body: ErasureConfirm, engine: EngineDep, who: PrincipalDep, today: TodayDep
 ) -> HouseholdErased:
@@ -47,14 +47,14 @@ def household_erase(
     return erase_household(engine, who, household, body.confirm, today)
 
 
-@router.get("/visitors/{visitor}/export", response_class=Response, responses=_FILE)
+@router.get("/visitors/{visitor:path}/export", response_class=Response, responses=_FILE)
 def visitor_export(visitor: str, engine: EngineDep, who: PrincipalDep) -> Response:
     """Everything held about the visitor, as `doorstep visitor export` writes it (their own
     account, or an area's account whose area holds their home area)."""
     return export_response(engine, who, "visitor", visitor)
 
 
-@router.post("/visitors/{visitor}/erase", response_model=VisitorErased)
+@router.post("/visitors/{visitor:path}/erase", response_model=VisitorErased)
 def visitor_erase(
     visitor: str, body: ErasureConfirm, engine: EngineDep, who: PrincipalDep, today: TodayDep
 ) -> VisitorErased:
