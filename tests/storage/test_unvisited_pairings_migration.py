@@ -11,6 +11,7 @@ from sqlalchemy import Engine, inspect
 from doorstep.storage.base import Base
 from doorstep.storage.migrate import alembic_config, current_revision, upgrade
 from tests.storage.test_api_accounts_migration import _tables
+from tests.storage.test_referrals_migration import HEAD
 
 TABLE = "unvisited_pairings"
 
@@ -35,5 +36,5 @@ def test_the_table_matches_its_model_and_comes_and_goes(engine: Engine) -> None:
         assert TABLE not in inspect(engine).get_table_names()
     finally:
         upgrade(engine)
-    assert current_revision(engine) == "0016"
+    assert current_revision(engine) == HEAD
     assert TABLE in inspect(engine).get_table_names()

@@ -15,6 +15,7 @@ from doorstep.cli import pair as pair_cli
 from doorstep.cli import pair_db
 from doorstep.cli import plan as plan_cli
 from doorstep.cli import project as project_cli
+from doorstep.cli import referral as referral_cli
 from doorstep.cli import registry as registry_cli
 from doorstep.cli import report as report_cli
 from doorstep.cli import visitor as visitor_cli
@@ -43,6 +44,7 @@ app.add_typer(household_cli.app, name="household")
 app.add_typer(visitor_cli.app, name="visitor")
 app.add_typer(activity_cli.app, name="activity")
 app.add_typer(project_cli.app, name="project")
+app.add_typer(referral_cli.app, name="referral")
 registry_cli.register(app)
 report_cli.register(app)
 outcomes_cli.register(app)

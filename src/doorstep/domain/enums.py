@@ -65,3 +65,28 @@ class ProjectStatus(StrEnum):
     PLANNED = "planned"
     RUNNING = "running"
     DONE = "done"
+
+
+class ReferralService(StrEnum):
+    """What a household is referred for (a closed list: no free text, which would be room
+    for what the programme must not hold about people)."""
+
+    EMPLOYMENT = "employment"
+    BENEFITS = "benefits"
+    HEALTH = "health"
+    EDUCATION = "education"
+    HOUSING = "housing"
+    CHILDCARE = "childcare"
+    TRAINING = "training"
+    OTHER = "other"
+
+
+class ReferralStatus(StrEnum):
+    """Where a referral stands: open until the service answers; accepted while it is being
+    given; completed, declined or withdrawn (by the household) for good."""
+
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    COMPLETED = "completed"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"

@@ -53,7 +53,7 @@ ERASED = (
     "unvisited_pairings",
 )
 #: The tables of households' records that name the visitor, kept by an erasure.
-KEPT = ("pairings", "visits", "proposed_pairs")
+KEPT = ("pairings", "visits", "proposed_pairs", "referrals")
 #: What the details of a visitor's own events become when the visitor is erased.
 REDACTED = {"redacted": "visitor erased"}
 #: Columns of the visitor's rows that are the household's data, left out of the visitor's

@@ -25,6 +25,7 @@ from doorstep.storage.tables.people import (
     Visitor,
     VisitorLeave,
 )
+from doorstep.storage.tables.referrals import Referral
 from doorstep.storage.tables.visits import (
     CancelledVisit,
     ErasedVisitEvent,
@@ -53,6 +54,7 @@ __all__ = [
     "Project",
     "ProjectHousehold",
     "ProposedPair",
+    "Referral",
     "Team",
     "TeamMember",
     "UnvisitedPairing",

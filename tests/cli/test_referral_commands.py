@@ -1,0 +1,67 @@
+"""`doorstep referral add|status|list`: a household referred by hand, moved on, and listed
+for follow-up; refused in the command's words, nothing written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+
+from tests.cli.conftest import Invoke
+from tests.factories.db import run_import
+from tests.factories.files import HOUSEHOLD_HEADER, household, write_csv
+
+
+def _people(engine: Engine, tmp_path: Path) -> None:
+    orgs = write_csv(
+        tmp_path / "o.csv", ["code", "name", "kind"], [["JOBS", "Job centre", "department"]]
+    )
+    run_import(engine, "organisations", orgs)
+    hh = [household(household_id="H1"), household(household_id="H2", consent="withdrawn")]
+    run_import(engine, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, hh))
+
+
+def test_a_referral_made_moved_on_and_listed_for_follow_up(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    _people(with_areas, tmp_path)
+    today = ("--today", "2027-03-01")
+    made = cli(
+        "referral",
+        "add",
+        "H1",
+        "--to",
+        "JOBS",
+        "--service",
+        "Employment",
+        "--on",
+        "2027-01-10",
+        *today,
+    )
+    assert made.exit_code == 0, made.output
+    assert "Referral 1: H1 referred to JOBS for employment on 2027-01-10 (open)." in made.output
+    listed = cli("referral", "list", "--area", "R-C", "--follow-up", "--format", "json", *today)
+    assert listed.exit_code == 0, listed.output
+    [row] = json.loads(listed.output)
+    assert (row["household"], row["days"], row["follow_up"]) == ("H1", 50, True)
+    table = cli("referral", "list", *today)
+    assert "1 open; 1 referral open 30 days or more." in " ".join(table.output.split())
+    moved = cli("referral", "status", "1", "completed", "--on", "2027-02-20", *today)
+    assert moved.exit_code == 0, moved.output
+    assert "Referral 1: open -> completed on 2027-02-20." in moved.output
+    again = cli("referral", "status", "1", "withdrawn", *today)
+    assert again.exit_code == 1 and "completed for good" in again.output
+    none = cli("referral", "list", "--follow-up", *today)
+    assert "No referrals." in none.output
+
+
+def test_a_household_that_withdrew_is_not_referred(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    _people(with_areas, tmp_path)
+    refused = cli("referral", "add", "H2", "--to", "JOBS", "--service", "health")
+    assert refused.exit_code == 2, refused.output
+    assert "household H2's consent is withdrawn, not given" in " ".join(refused.output.split())
+    with with_areas.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM referrals")).scalar_one() == 0
