@@ -16,6 +16,7 @@ from doorstep.api.routes import (
     pairing,
     planning,
     projects,
+    referrals,
     reports,
     rights,
     visits,
@@ -52,6 +53,7 @@ def create_app(
         reports.outcomes_router,
         activities.router,
         projects.router,
+        referrals.router,
     ):
         app.include_router(router, prefix=PREFIX)
     return app

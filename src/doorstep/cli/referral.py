@@ -22,7 +22,7 @@ from doorstep.cli.listing import FormatOpt, Layout, Output, show_list
 app = typer.Typer(
     help="Referrals of households to other organisations' services (a job centre, a clinic, "
     "a school): record one, move it on, list those to follow up.\n\n"
-    "Example: doorstep referral add H0000042 --to JOBS-GZ14 --service employment",
+    "Example: doorstep referral add H0000042 --to GZ-14-HRS --service employment",
     no_args_is_help=True,
 )
 
@@ -76,7 +76,7 @@ def add_cmd(
     The household's consent must be given. The referral is the household's record (in its
     export, gone with its erasure); its number moves it on with `doorstep referral status`.
 
-    Example: doorstep referral add H0000042 --to JOBS-GZ14 --service employment --visitor V0000123
+    Example: doorstep referral add H0000042 --to GZ-14-HRS --service employment --visitor V0000123
     """
     from doorstep.privacy.audit import Attempt
     from doorstep.services import referrals

@@ -157,15 +157,48 @@ def check_consent(conn: Connection, who: Principal, household: str, today: dt.da
     """Whether ``who`` may record a household's consent act: a visitor's account for a
     household its visitor looks after today (an act is often given at the door); an area's
     account for a household in its area."""
+    _served(conn, who, household, today, "records the consent of")
+
+
+def _served(conn: Connection, who: Principal, household: str, today: dt.date, does: str) -> None:
+    """A visitor's account for a household its visitor looks after today; an area's account
+    for a household in its area."""
     if who.role == "visitor":
         assert who.visitor is not None
         if not repo.paired_on(conn, household, who.visitor, today):
             raise NotPermitted(
-                f"account {who.name} records the consent of visitor {who.visitor}'s "
-                f"households only, and {household} is not one of them today"
+                f"account {who.name} {does} visitor {who.visitor}'s households only, and "
+                f"{household} is not one of them today"
             )
         return
     _in_area(conn, who, household)
+
+
+def check_referral_household(
+    conn: Connection, who: Principal, household: str, today: dt.date
+) -> None:
+    """Whether ``who`` may refer a household, or read its referrals: a visitor's account for
+    a household its visitor looks after today (referrals are made at the door); an area's
+    account for a household in its area."""
+    _served(conn, who, household, today, "keeps the referrals of")
+
+
+def referral_visitor(who: Principal, visitor: str | None) -> str | None:
+    """Who made a referral ``who`` records: a visitor's account, its own visitor (no other);
+    an area's account, the visitor it names, if any."""
+    if who.role != "visitor":
+        return visitor
+    if visitor is not None and visitor != who.visitor:
+        raise NotPermitted(f"account {who.name} records the referrals of visitor {who.visitor}")
+    return who.visitor
+
+
+def check_referral(conn: Connection, who: Principal, number: int, today: dt.date) -> None:
+    """Whether ``who`` may move referral ``number`` on: as for its household
+    (:func:`check_referral_household`); an unknown one is left to the service."""
+    household = repo.referral_household(conn, number)
+    if household is not None:
+        check_referral_household(conn, who, household, today)
 
 
 def calendar_visitor(who: Principal, visitor: str | None) -> str:

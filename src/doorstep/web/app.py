@@ -8,7 +8,14 @@ from collections.abc import Callable
 from fastapi import FastAPI
 
 from doorstep.api.app import create_app as create_api
-from doorstep.web import activity_pages, pages, pairing_pages, planning_pages, project_pages
+from doorstep.web import (
+    activity_pages,
+    pages,
+    pairing_pages,
+    planning_pages,
+    project_pages,
+    referral_pages,
+)
 
 
 def create_app(
@@ -21,4 +28,5 @@ def create_app(
     app.include_router(planning_pages.router)
     app.include_router(activity_pages.router)
     app.include_router(project_pages.router)
+    app.include_router(referral_pages.router)
     return app

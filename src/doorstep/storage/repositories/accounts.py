@@ -16,6 +16,7 @@ from doorstep.storage.tables import (
     Household,
     Pairing,
     Project,
+    Referral,
     Visitor,
 )
 
@@ -152,6 +153,15 @@ def _area_of(
         select(Area.code, Area.path).join(table, table.area_id == Area.id).where(table.code == code)
     ).first()
     return None if found is None else (str(found[0]), str(found[1]))
+
+
+def referral_household(conn: Connection, number: int) -> str | None:
+    """The id of the household a referral is of, or ``None`` if no such referral."""
+    return conn.execute(
+        select(Household.external_id)
+        .join(Referral, Referral.household_id == Household.id)
+        .where(Referral.id == number)
+    ).scalar_one_or_none()
 
 
 def paired_on(conn: Connection, household: str, visitor: str, day: dt.date) -> bool:

@@ -1,0 +1,142 @@
+"""Referrals of households to other organisations' services, as `doorstep referral`
+records, moves on and lists them: by an area's accounts for its households, and by a
+visitor's account for the households its visitor looks after today."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from doorstep.api.deps import EngineDep, PrincipalDep, TodayDep, unit
+from doorstep.domain.enums import ReferralService, ReferralStatus
+from doorstep.domain.ids import MAX_PROPOSAL_ID, normal_id
+from doorstep.errors import NotPermitted
+from doorstep.privacy import access
+from doorstep.privacy.audit import Attempt
+from doorstep.services import referrals
+
+router = APIRouter(prefix="/referrals", tags=["referrals"])
+
+ReferralNumber = Annotated[int, Path(ge=1, le=MAX_PROPOSAL_ID, description="The referral's number")]
+
+
+class ReferralCreate(BaseModel):
+    """A household referred to an organisation for a service (its consent must be given)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    household: str = Field(min_length=1, max_length=64)
+    organisation: str = Field(min_length=1, max_length=64, description="Its code")
+    service: ReferralService
+    made_on: dt.date | None = Field(None, description="The day it was made (default: today)")
+    visitor: str | None = Field(
+        None,
+        max_length=64,
+        description="The visitor who made it (a visitor's account: its own, the default)",
+    )
+
+
+class ReferralMove(BaseModel):
+    """A referral's new status, from a day (default: today)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: ReferralStatus
+    on: dt.date | None = None
+
+
+@router.get("")
+def list_referrals(
+    engine: EngineDep,
+    who: PrincipalDep,
+    today: TodayDep,
+    area: str | None = None,
+    household: str | None = None,
+    status: ReferralStatus | None = None,
+    follow_up: bool = False,
+    follow_up_days: Annotated[int, Query(ge=0, le=3650)] = referrals.FOLLOW_UP_DAYS,
+) -> list[dict[str, Any]]:
+    """The referrals of an area's households (default: the account's area) or of one
+    household, oldest first, each with its days since it was made and whether it is due a
+    follow-up (open ``follow_up_days`` or more); ``follow_up`` keeps those only. A visitor's
+    account asks for one household it looks after today. Each household listed is read in
+    the trail."""
+    with unit(engine, who) as session:
+        conn = session.connection()
+        if household is not None:
+            household = normal_id(household)
+            access.check_referral_household(conn, who, household, today)
+            area = None if area is None else access.list_area(conn, who, normal_id(area))
+        elif who.role == "visitor":
+            raise NotPermitted(
+                f"account {who.name} is a visitor's: give household, one its visitor looks "
+                "after today"
+            )
+        else:
+            area = access.list_area(conn, who, None if area is None else normal_id(area))
+        rows = referrals.list_referrals(
+            session,
+            actor=who.actor,
+            today=today,
+            area=area,
+            household=household,
+            status=None if status is None else status.value,
+            follow_up_only=follow_up,
+            follow_up_days=follow_up_days,
+        )
+    return [dataclasses.asdict(r) for r in rows]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def add_referral(
+    body: ReferralCreate, engine: EngineDep, who: PrincipalDep, today: TodayDep
+) -> dict[str, Any]:
+    """Refer a household: open from its day; answers with its number."""
+    household = normal_id(body.household)
+    tried = Attempt(who.actor, "create", "household", household, {"table": referrals.TABLE})
+    with unit(engine, who, tried) as session:
+        access.check_referral_household(session.connection(), who, household, today)
+        visitor = access.referral_visitor(
+            who, None if body.visitor is None else normal_id(body.visitor)
+        )
+        made = referrals.add_referral(
+            session,
+            household,
+            organisation=normal_id(body.organisation),
+            service=body.service.value,
+            made_on=body.made_on or today,
+            visitor=visitor,
+            actor=who.actor,
+            today=today,
+        )
+        number, made_on = made.id, made.made_on
+    return {
+        "id": number,
+        "household": household,
+        "status": ReferralStatus.OPEN.value,
+        "made_on": made_on.isoformat(),
+    }
+
+
+@router.post("/{number}/status")
+def move_status(
+    number: ReferralNumber,
+    body: ReferralMove,
+    engine: EngineDep,
+    who: PrincipalDep,
+    today: TodayDep,
+) -> dict[str, Any]:
+    """Move a referral on (open, accepted, then completed, declined or withdrawn: never
+    back, and not from a final status, 409), as `referral status` does."""
+    tried = Attempt(who.actor, "update", "referral", str(number), {"status": body.status.value})
+    on = body.on or today
+    with unit(engine, who, tried) as session:
+        access.check_referral(session.connection(), who, number, today)
+        was = referrals.move_status(
+            session, number, body.status.value, on=on, actor=who.actor, today=today
+        )
+    return {"id": number, "status": body.status.value, "was": was, "on": on.isoformat()}

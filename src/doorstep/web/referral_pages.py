@@ -1,0 +1,144 @@
+"""The referrals page: an area's referrals (or, for a visitor's account, one household's),
+those open too long marked for follow-up, with forms that refer a household and move a
+referral on, through the API's route functions (the same checks, services and trail)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
+
+from doorstep.api.deps import EngineDep, TodayDep
+from doorstep.api.routes.referrals import (
+    ReferralCreate,
+    ReferralMove,
+    add_referral,
+    list_referrals,
+    move_status,
+)
+from doorstep.domain.enums import ReferralService, ReferralStatus
+from doorstep.errors import DoorstepError, InvalidInput
+from doorstep.privacy.access import Principal
+from doorstep.services.referrals import FOLLOW_UP_DAYS
+from doorstep.web.pages import refused, render
+from doorstep.web.session import WebPrincipalDep
+
+router = APIRouter(prefix="/referrals", include_in_schema=False)
+
+
+@router.get("", response_class=HTMLResponse)
+def referrals_page(
+    request: Request,
+    engine: EngineDep,
+    who: WebPrincipalDep,
+    today: TodayDep,
+    area: str | None = None,
+    household: str | None = None,
+    status: str | None = None,
+    follow_up: bool = False,
+) -> HTMLResponse:
+    return _listing(request, engine, who, today, area, household, status, follow_up)
+
+
+@router.post("", response_class=HTMLResponse)
+def add_form(
+    request: Request,
+    engine: EngineDep,
+    who: WebPrincipalDep,
+    today: TodayDep,
+    household: Annotated[str, Form()],
+    organisation: Annotated[str, Form()],
+    service: Annotated[str, Form()],
+    made_on: Annotated[str, Form()] = "",
+    visitor: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    """Refer a household; then its referrals."""
+    typed = {
+        "household": household.strip(),
+        "organisation": organisation.strip(),
+        "service": service,
+        "made_on": made_on.strip() or None,
+        "visitor": visitor.strip() or None,
+    }
+    try:
+        body = ReferralCreate.model_validate(typed)
+    except ValidationError as exc:
+        return refused(request, who, _form_error(exc))
+    try:
+        made = add_referral(body, engine, who, today)
+    except DoorstepError as exc:
+        return refused(request, who, exc)
+    said = f"Referral {made['id']}: {made['household']} referred to {body.organisation}."
+    return _listing(request, engine, who, today, None, made["household"], None, False, said)
+
+
+@router.post("/status", response_class=HTMLResponse)
+def status_form(
+    request: Request,
+    engine: EngineDep,
+    who: WebPrincipalDep,
+    today: TodayDep,
+    number: Annotated[int, Form()],
+    status: Annotated[str, Form()],
+    household: Annotated[str, Form()] = "",
+    on: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    """Move a referral on; then the list again (the household's, if it was one's)."""
+    try:
+        body = ReferralMove.model_validate({"status": status, "on": on.strip() or None})
+    except ValidationError as exc:
+        return refused(request, who, _form_error(exc))
+    try:
+        moved = move_status(number, body, engine, who, today)
+    except DoorstepError as exc:
+        return refused(request, who, exc)
+    said = f"Referral {number}: {moved['was']} -> {moved['status']} on {moved['on']}."
+    return _listing(request, engine, who, today, None, household or None, None, False, said)
+
+
+def _form_error(exc: ValidationError) -> InvalidInput:
+    fields = ", ".join(str(e["loc"][-1]) for e in exc.errors())
+    return InvalidInput(f"check {fields}: {exc.errors()[0]['msg']}")
+
+
+def _listing(
+    request: Request,
+    engine: EngineDep,
+    who: Principal,
+    today: dt.date,
+    area: str | None,
+    household: str | None,
+    status: str | None,
+    follow_up: bool,
+    said: str = "",
+) -> HTMLResponse:
+    rows: list[dict[str, Any]] = []
+    # A visitor's account lists one household's referrals, once it names one.
+    if who.role != "visitor" or household:
+        try:
+            shown = None if not status else ReferralStatus(status)
+        except ValueError:
+            return refused(request, who, InvalidInput(f"no referral status {status!r}"))
+        try:
+            rows = list_referrals(
+                engine, who, today, area or None, household or None, shown, follow_up
+            )
+        except DoorstepError as exc:
+            return refused(request, who, exc)
+    return render(
+        request,
+        "referrals.html",
+        who,
+        rows=rows,
+        area=area or ("" if household else who.area or ""),
+        household=household or "",
+        chosen=status or "",
+        follow_up=follow_up,
+        days=FOLLOW_UP_DAYS,
+        services=[s.value for s in ReferralService],
+        statuses=[s.value for s in ReferralStatus],
+        said=said,
+    )
