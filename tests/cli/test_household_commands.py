@@ -78,6 +78,7 @@ ERASED_AS = {
     "pairings": "pairings",
     "project_households": "projects that benefit it",
     "proposed_pairs": "proposed pairs",
+    "referrals": "referrals to other organisations",
     "unvisited_pairings": "a plan left without a visit",
     "visits": "visits",
 }

@@ -59,9 +59,10 @@ def erase_cmd(
 ) -> None:
     """Erase a household and everything held about it (consent acts, pairings and which of
     them a plan left without a visit, proposed pairs, visits, indicators, exclusions,
-    blackouts, activities attended, projects that benefit it). The audit trail keeps that it
-    was erased, by whom and how many rows, and nothing about the household itself; its
-    earlier events about the household keep who did what and when, without their details.
+    blackouts, activities attended, projects that benefit it, referrals to other
+    organisations). The audit trail keeps that it was erased, by whom and how many rows,
+    and nothing about the household itself; its earlier events about the household keep
+    who did what and when, without their details.
     The UIDs and days of its visits not over are kept for their visitors' calendars, which
     send them cancelled (a phone keeps an event until then), with nothing that names the
     household.
