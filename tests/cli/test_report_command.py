@@ -34,6 +34,10 @@ def test_the_table_shows_each_village_then_the_county(
         ["R-C-V2", "2", "1", "1", "1", "1", "0", "1", "0%", "0", "1", "0"],
         ["R-C", "6", "4", "4", "2", "4", "1", "2", "50%", "3", "1", "2"],
     ]
+    # The referrals of the period, under their own table: three made, H1's completed.
+    referred = result.output.split("Referrals (the whole area, the whole period)")[1]
+    figures = [ln.replace("│", " ").split() for ln in referred.splitlines()]
+    assert [f for f in figures if f and f[0].isdigit()] == [["3", "1"]]
 
 
 def test_quiet_prints_the_same_report(cli: Invoke, programme: None) -> None:
@@ -66,6 +70,8 @@ def test_the_file_reads_back_with_every_figure(
     january = got.filter(pl.col("area_code") == "R-C-V1", pl.col("month") == "2026-01")
     assert january["activity_training"].to_list() == [1]
     assert january["outcome_referral_made"].to_list() == [1]
+    february = got.filter(pl.col("area_code") == "R-C", pl.col("month") == "2026-02")
+    assert february.select("referrals_made", "referrals_completed").rows() == [(1, 1)]
 
 
 def test_by_month_the_file_has_the_whole_areas_months(

@@ -9,6 +9,9 @@ Areas R > R-C (county) > R-C-V1, R-C-V2 (villages, 50 km apart). Every household
 * R-C-V2: H5 consents, H6 withdrew; visitor V2 pairs H5 on 2026-01-05. Its first planned
   visit (a plan of its first two months: on 2026-02-10) was missed; it is never visited.
 
+Referrals (organisation JOBS): H1 on 2026-01-10 by V1, completed on 2026-02-20; H5 on
+2026-02-01, declined on 2026-02-15; H2 on 2026-03-10, open; H3 on 2026-04-01, after March.
+
 Then, on :data:`TODAY`, the area is planned from that day (every paired household has a
 visit planned). As of :data:`TODAY`, with the 60-day cadence: H1 is due (deadline
 2026-04-21), H2 is fine (2026-05-09), H3 and H5 are overdue (2026-03-06).
@@ -20,9 +23,10 @@ import datetime as dt
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from doorstep.engine.pairing.params import PairingParams
-from doorstep.services import pairing, planning
+from doorstep.services import pairing, planning, referrals
 from doorstep.services.visit_records import MadeVisit, mark_missed, record_visit
 from doorstep.storage.session import unit_of_work
 from tests.factories.db import run_import
@@ -46,6 +50,10 @@ NORTH = 0.45
 def small_programme(engine: Engine, tmp_path: Path) -> dt.date:
     """Build the programme above; the first day of H5's missed visit."""
     run_import(engine, "areas", write_csv(tmp_path / "a.csv", AREA_HEADER, area_rows()))
+    orgs = [["JOBS", "Job centre", "department"]]
+    run_import(
+        engine, "organisations", write_csv(tmp_path / "o.csv", ["code", "name", "kind"], orgs)
+    )
     far = {"area_code": "R-C-V2", "lat": 26.58 + NORTH}
     hh = [
         household(household_id="H1"),
@@ -93,7 +101,32 @@ def small_programme(engine: Engine, tmp_path: Path) -> dt.date:
         for visit in made:
             record_visit(s, visit, actor="test", today=TODAY)
         mark_missed(s, "H5", "V2", missed, actor="test", today=TODAY)
+        _refer(s)
         planning.plan_area(
             s, "R-C", planning.PlanSettings(start=TODAY, months=4), actor="test", today=TODAY
         )
     return missed
+
+
+def _refer(s: Session) -> None:
+    """The referrals above."""
+    moves = {"H1": ("completed", dt.date(2026, 2, 20)), "H5": ("declined", dt.date(2026, 2, 15))}
+    for hh, made_on, by in (
+        ("H1", dt.date(2026, 1, 10), "V1"),
+        ("H5", dt.date(2026, 2, 1), None),
+        ("H2", dt.date(2026, 3, 10), "V1"),
+        ("H3", dt.date(2026, 4, 1), "V1"),
+    ):
+        made = referrals.add_referral(
+            s,
+            hh,
+            organisation="JOBS",
+            service="employment",
+            made_on=made_on,
+            visitor=by,
+            actor="test",
+            today=TODAY,
+        )
+        if hh in moves:
+            status, on = moves[hh]
+            referrals.move_status(s, made.id, status, on=on, actor="test", today=TODAY)

@@ -57,7 +57,8 @@ def test_an_area_counts_its_subtree_only(engine: Engine, tmp_path: Path) -> None
     }
     assert [(lv.level, lv.areas, lv.households) for lv in village.levels] == [("village", 1, 2)]
     assert county.totals["areas"] == 3
-    assert county.totals | {"areas": 4} == everything.totals
+    # JOBS, an organisation of no area, counts in the whole programme only.
+    assert county.totals | {"areas": 4, "organisations": 1} == everything.totals
     assert [lv.level for lv in county.levels] == ["county", "village"]
 
 

@@ -58,13 +58,16 @@ def test_the_figures_by_area_are_those_counted_by_hand(engine: Engine, programme
             a.visits_made,
             a.visits_missed,
             a.households_visited,
+            a.referrals_made,
+            a.referrals_completed,
         )
         for a in report.areas
     }
+    # H3's referral, made on 1 April, is after the period; H5's declined is not completed.
     assert got == {
-        "R-C-V1": (4, 3, 3, 1, 3, 1, 1, 3, 0, 2),
-        "R-C-V2": (2, 1, 1, 1, 1, 0, 1, 0, 1, 0),
-        "R-C": (6, 4, 4, 2, 4, 1, 2, 3, 1, 2),
+        "R-C-V1": (4, 3, 3, 1, 3, 1, 1, 3, 0, 2, 2, 1),
+        "R-C-V2": (2, 1, 1, 1, 1, 0, 1, 0, 1, 0, 1, 0),
+        "R-C": (6, 4, 4, 2, 4, 1, 2, 3, 1, 2, 3, 1),
     }
     assert [a.total for a in report.areas] == [False, False, True]
     assert report.total.within_cadence_share == pytest.approx(0.5)  # H1, H2 of four
@@ -88,20 +91,22 @@ def test_the_figures_by_month_are_those_counted_by_hand(engine: Engine, programm
             m.visits_made,
             m.visits_missed,
             m.households_visited,
+            m.referrals_made,
+            m.referrals_completed,
         )
         for m in report.months
     }
     assert got == {
-        ("R-C-V1", "2026-01"): (3, 1, 3, 1, 0, 1),
-        ("R-C-V1", "2026-02"): (3, 1, 3, 1, 0, 1),
+        ("R-C-V1", "2026-01"): (3, 1, 3, 1, 0, 1, 1, 0),
+        ("R-C-V1", "2026-02"): (3, 1, 3, 1, 0, 1, 0, 1),
         # On 31 March H3, paired on 5 January and never visited, is past the 60 days.
-        ("R-C-V1", "2026-03"): (3, 1, 2, 1, 0, 1),
-        ("R-C-V2", "2026-01"): (1, 1, 1, 0, 0, 0),
-        ("R-C-V2", "2026-02"): (1, 1, 1, 0, 1, 0),
-        ("R-C-V2", "2026-03"): (1, 1, 0, 0, 0, 0),
-        ("R-C", "2026-01"): (4, 2, 4, 1, 0, 1),
-        ("R-C", "2026-02"): (4, 2, 4, 1, 1, 1),
-        ("R-C", "2026-03"): (4, 2, 2, 1, 0, 1),
+        ("R-C-V1", "2026-03"): (3, 1, 2, 1, 0, 1, 1, 0),
+        ("R-C-V2", "2026-01"): (1, 1, 1, 0, 0, 0, 0, 0),
+        ("R-C-V2", "2026-02"): (1, 1, 1, 0, 1, 0, 1, 0),
+        ("R-C-V2", "2026-03"): (1, 1, 0, 0, 0, 0, 0, 0),
+        ("R-C", "2026-01"): (4, 2, 4, 1, 0, 1, 1, 0),
+        ("R-C", "2026-02"): (4, 2, 4, 1, 1, 1, 1, 1),
+        ("R-C", "2026-03"): (4, 2, 2, 1, 0, 1, 1, 0),
     }
     january = report.total_months()[0]
     assert {k: v for k, v in january.codes.items() if v} == {
@@ -284,7 +289,7 @@ def test_a_report_tells_its_progress_each_count_as_it_starts_and_ends(
     assert recorded.told == [
         ("counting households and pairings", 1),
         ("advance", 1),
-        ("counting visits by month", 1),
+        ("counting visits and referrals by month", 1),
         ("advance", 1),
         ("counting households visited", 1),
         ("advance", 1),

@@ -24,6 +24,8 @@ from doorstep.domain.reporting import (
 
 #: The columns of the code counts, activities then outcomes.
 CODE_COLUMNS = ACTIVITY_COLUMNS + OUTCOME_COLUMNS
+#: The referral counts of a period: made, and completed (the service followed).
+REFERRAL_FIGURES = ("referrals_made", "referrals_completed")
 
 
 class By(StrEnum):
@@ -51,6 +53,8 @@ class AreaFigures:
     visits_made: int
     visits_missed: int
     households_visited: int
+    referrals_made: int = 0
+    referrals_completed: int = 0
     codes: Mapping[str, int] = field(default_factory=dict)
 
     @property
@@ -73,6 +77,8 @@ class MonthFigures:
     visits_made: int
     visits_missed: int
     households_visited: int
+    referrals_made: int = 0
+    referrals_completed: int = 0
     codes: Mapping[str, int] = field(default_factory=dict)
 
     @property
@@ -141,7 +147,7 @@ def build_report(
         per_month = [month_by.get((gid, m.label)) for m in months]
         period = {
             key: sum(n(r, key) for r in per_month)
-            for key in ("visits_made", "visits_missed", *CODE_COLUMNS)
+            for key in ("visits_made", "visits_missed", *REFERRAL_FIGURES, *CODE_COLUMNS)
         }
         r = now_by.get(gid)
         areas.append(
@@ -160,6 +166,8 @@ def build_report(
                 visits_missed=period["visits_missed"],
                 # Not a sum of the months: a household visited in two is one household.
                 households_visited=int(visited.get(gid, 0)),
+                referrals_made=period["referrals_made"],
+                referrals_completed=period["referrals_completed"],
                 codes={c: period[c] for c in CODE_COLUMNS},
             )
         )
@@ -176,6 +184,8 @@ def build_report(
                     visits_made=n(mr, "visits_made"),
                     visits_missed=n(mr, "visits_missed"),
                     households_visited=n(mr, "households_visited"),
+                    referrals_made=n(mr, "referrals_made"),
+                    referrals_completed=n(mr, "referrals_completed"),
                     codes={c: n(mr, c) for c in CODE_COLUMNS},
                 )
             )

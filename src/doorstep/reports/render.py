@@ -105,6 +105,8 @@ def report_frame(report: ProgrammeReport, by: By) -> pl.DataFrame:
                 "visits_made": a.visits_made,
                 "visits_missed": a.visits_missed,
                 "households_visited": a.households_visited,
+                "referrals_made": a.referrals_made,
+                "referrals_completed": a.referrals_completed,
                 **a.codes,
             }
             for a in report.areas
@@ -122,6 +124,8 @@ def report_frame(report: ProgrammeReport, by: By) -> pl.DataFrame:
                 "visits_made": m.visits_made,
                 "visits_missed": m.visits_missed,
                 "households_visited": m.households_visited,
+                "referrals_made": m.referrals_made,
+                "referrals_completed": m.referrals_completed,
                 **m.codes,
             }
             for m in months
@@ -146,8 +150,8 @@ def _cell(column: str, value: object) -> str:
 
 
 def report_tables(report: ProgrammeReport, by: By) -> list[Table]:
-    """The report on the terminal: its rows (without the code counts, which would not fit),
-    then the whole area's visit codes over the period."""
+    """The report on the terminal: its rows (without the referral and code counts, which
+    would not fit), then the whole area's visit codes and referrals over the period."""
     frame = report_frame(report, by)
     shown = [c for c in frame.columns if c in _HEADINGS and c != "area_name"]
     main = Table(title=report.title, box=box.SIMPLE_HEAD, padding=(0, 0), show_edge=False)
@@ -175,7 +179,12 @@ def report_tables(report: ProgrammeReport, by: By) -> list[Table]:
             code, n = pairs[i] if i < len(pairs) else ("", None)
             cells += [code, "" if n is None else f"{n:,}"]
         codes.add_row(*cells)
-    return [main, codes]
+    title = "Referrals (the whole area, the whole period)"
+    referred = Table(title=title, min_width=len(title))  # a title on one line
+    for heading in ("Made", "Completed"):
+        referred.add_column(heading, justify="right")
+    referred.add_row(f"{report.total.referrals_made:,}", f"{report.total.referrals_completed:,}")
+    return [main, codes, referred]
 
 
 def write_chart(report: ProgrammeReport, path: Path) -> None:

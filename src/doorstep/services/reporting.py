@@ -96,7 +96,7 @@ def programme_report(
         days=days,
     )
     told.advance()
-    told.stage("counting visits by month", 1)
+    told.stage("counting visits and referrals by month", 1)
     monthly = repo.month_counts(conn, root=root_id, prefix=prefix, groups=ids, months=months)
     told.advance()
     told.stage("counting households visited", 1)

@@ -281,7 +281,8 @@ def month_counts(
     (within the period), households paired (``paired``: consenting that day, with a pairing
     open), their active ``visitors``, and ``within_cadence``: those whose last visit made by
     then, or never visited, whose run of pairings, began on or after the month's
-    ``cutoff``."""
+    ``cutoff``; and of its households' referrals, those made (``referrals_made``, by the
+    day made) and completed (``referrals_completed``, by the day the service followed)."""
     if not months:
         return []
     fill_groups(conn, groups, root)
@@ -352,7 +353,33 @@ def month_counts(
         """,
         params | {"prefix": prefix + "%", "far": _FAR},
     )
-    return _merge(visits, paired, keys=("group_id", "month"))
+    referred = _rows(
+        conn,
+        f"""
+        WITH {cte},
+        per_area AS (
+            SELECT h.area_id, m.month,
+                   SUM(CASE WHEN r.made_on BETWEEN m.first_day AND m.last_day
+                            THEN 1 ELSE 0 END) AS referrals_made,
+                   SUM(CASE WHEN r.status = 'completed'
+                             AND r.status_on BETWEEN m.first_day AND m.last_day
+                            THEN 1 ELSE 0 END) AS referrals_completed
+            FROM referrals r
+            JOIN households h ON h.id = r.household_id
+            CROSS JOIN months m
+            WHERE r.made_on BETWEEN :first AND :last
+               OR (r.status = 'completed' AND r.status_on BETWEEN :first AND :last)
+            GROUP BY h.area_id, m.month
+        )
+        SELECT g.group_id, pa.month, SUM(pa.referrals_made) AS referrals_made,
+               SUM(pa.referrals_completed) AS referrals_completed
+        FROM per_area pa JOIN report_groups g ON g.area_id = pa.area_id
+        GROUP BY g.group_id, pa.month
+        """,
+        params | {"first": months[0].first, "last": months[-1].last},
+    )
+    keys = ("group_id", "month")
+    return _merge(_merge(visits, paired, keys=keys), referred, keys=keys)
 
 
 def period_visited(
