@@ -12,6 +12,7 @@ from doorstep.api import errors
 from doorstep.api.routes import (
     activities,
     households,
+    imports,
     me,
     pairing,
     planning,
@@ -54,6 +55,7 @@ def create_app(
         activities.router,
         projects.router,
         referrals.router,
+        imports.router,
     ):
         app.include_router(router, prefix=PREFIX)
     return app

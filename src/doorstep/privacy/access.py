@@ -132,6 +132,18 @@ def check_visitor_erasure(conn: Connection, who: Principal, visitor: str) -> Non
     _visitor_in_area(conn, who, visitor)
 
 
+def check_import(who: Principal) -> None:
+    """Whether ``who`` may import a registry file: a manager of the whole programme (no
+    area), as the operator at the command line. A file's rows name areas, organisations
+    and teams the whole programme shares, and people of any area."""
+    if who.role != "manager" or who.area is not None:
+        scope = f"a {who.role}'s" if who.role != "manager" else f"area {who.area}'s"
+        raise NotPermitted(
+            f"account {who.name} is {scope}: files are imported by a manager of the whole "
+            "programme (an account with no area), or with `doorstep import` on the server"
+        )
+
+
 def _manager(who: Principal, whom: str) -> None:
     if who.role != "manager":
         raise NotPermitted(f"account {who.name} is a {who.role}'s: a {whom} is erased by a manager")

@@ -1,0 +1,131 @@
+"""Registry files imported over the API, as `doorstep import ENTITY FILE` imports them: all
+rows or none, every bad row named by row, column and reason.
+
+The upload is written to a private temporary folder under its own file name (its suffix
+says how it is read: .csv, .xlsx or .parquet) and removed with everything an import
+leaves beside it once the answer is made: the errors come back in the answer, not as a
+file on the server.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import APIRouter, File, Query, UploadFile
+from fastapi.responses import JSONResponse
+
+from doorstep.api.deps import EngineDep, PrincipalDep, TodayDep, unit
+from doorstep.api.errors import PROBLEM
+from doorstep.errors import InvalidInput, NotFound
+from doorstep.privacy import access
+from doorstep.privacy.audit import Attempt
+from doorstep.services.importing import IMPORTS
+
+if TYPE_CHECKING:
+    from doorstep.services.importing import ImportRejected
+
+router = APIRouter(prefix="/imports", tags=["imports"])
+
+#: The most row errors an answer lists (`errors_total` counts them all).
+MAX_LISTED = 1000
+
+
+def upload_name(filename: str | None) -> str:
+    """The upload's own file name, without any folder a browser or client sent with it."""
+    name = PureWindowsPath(PurePosixPath(filename or "").name).name.strip()
+    if not name or name in (".", ".."):
+        raise InvalidInput(
+            "the upload has no file name: send the file as the form field `file` with its "
+            "name (households.csv), whose suffix says how it is read"
+        )
+    return name
+
+
+@router.post("/{entity}")
+def import_upload(
+    entity: str,
+    file: Annotated[UploadFile, File(description="A .csv (UTF-8), .xlsx or .parquet file")],
+    engine: EngineDep,
+    who: PrincipalDep,
+    today: TodayDep,
+    replace: Annotated[
+        bool,
+        Query(
+            description="leave and blackouts: the file is the whole set of its people's "
+            "periods from today on (`--replace`)"
+        ),
+    ] = False,
+) -> Any:
+    """Import an uploaded file of ``entity`` rows: the counts written, or (422) every row
+    error (``row`` counts the header as row 1, as a spreadsheet does) with nothing written.
+    ``entity`` is what `doorstep import` takes: areas, organisations, teams, visitors,
+    households, indicators, leave, blackouts, visits, exclusions, activities, attendance,
+    projects, project_households."""
+    from doorstep.services.importing import ImportRejected, import_file
+
+    if entity not in IMPORTS:
+        raise NotFound(f"nothing is imported as {entity!r}: import one of {', '.join(IMPORTS)}")
+    name = upload_name(file.filename)
+    tried = Attempt(who.actor, "import", entity, detail={"file": name}, quote=False)
+    with tempfile.TemporaryDirectory(prefix="doorstep-upload-") as folder:
+        path = Path(folder) / name
+        try:
+            with unit(engine, who, tried) as session:
+                access.check_import(who)  # in the unit: the trail keeps the refusal
+                with path.open("wb") as out:
+                    shutil.copyfileobj(file.file, out, length=1 << 20)
+                summary = import_file(
+                    session,
+                    entity,
+                    path,
+                    actor=who.actor,
+                    today=today,
+                    replace_future=replace,
+                )
+        except ImportRejected as exc:
+            return rejected(exc, folder)
+    return {
+        "entity": summary.entity,
+        "file": name,
+        "sheet": summary.sheet,
+        "rows": summary.rows,
+        "created": summary.created,
+        "updated": summary.updated,
+        "unchanged": summary.unchanged,
+        "notes": list(summary.notes),
+    }
+
+
+def rejected(exc: ImportRejected, folder: str) -> JSONResponse:
+    """An import refused, as a problem (422) that lists its row errors (at most
+    :data:`MAX_LISTED`; ``errors_total`` counts them all), naming the file as it was sent
+    (never the server's temporary ``folder``)."""
+
+    def said(reason: str) -> str:
+        return reason.replace(folder + "/", "").replace(folder, "")
+
+    errors = exc.errors
+    where = f" ({exc.sheet})" if exc.sheet else ""
+    if len(errors) == 1 and errors[0].row == 0:
+        detail = f"{exc.path.name}{where}: {said(errors[0].reason)}; nothing was imported"
+    else:
+        n = len(errors)
+        detail = f"{exc.path.name}{where}: {n} error{'s' if n != 1 else ''}; nothing was imported"
+    return JSONResponse(
+        {
+            "title": "ImportRejected",
+            "status": 422,
+            "detail": detail,
+            "sheet": exc.sheet,
+            "errors_total": len(errors),
+            "errors": [
+                {"row": e.row, "column": e.column, "value": e.value, "reason": said(e.reason)}
+                for e in errors[:MAX_LISTED]
+            ],
+        },
+        status_code=422,
+        media_type=PROBLEM,
+    )

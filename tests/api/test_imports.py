@@ -1,0 +1,169 @@
+"""Registry files imported over the API, as `doorstep import` imports them: all rows or
+none, each bad row named, by a manager of the whole programme only."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import Workbook
+from sqlalchemy import Engine, text
+
+from tests.api.conftest import Headers
+from tests.factories.audit import last_event_id, trail
+from tests.factories.files import HOUSEHOLD_HEADER, household, write_csv
+
+NEW = [
+    household(household_id="H100", lat=26.581),
+    household(household_id="H101", head_name="Li Lei", lat=26.582),
+]
+
+
+def _households(engine: Engine) -> set[str]:
+    with engine.connect() as conn:
+        return set(conn.execute(text("SELECT external_id FROM households")).scalars())
+
+
+def _upload(
+    client: TestClient, headers: dict[str, str], path: Path, entity: str = "households"
+) -> Any:
+    with path.open("rb") as fh:
+        return client.post(
+            f"/api/v1/imports/{entity}", files={"file": (path.name, fh)}, headers=headers
+        )
+
+
+def test_a_manager_imports_a_file_and_the_trail_says_who(
+    client: TestClient, auth: Headers, programme: Engine, tmp_path: Path
+) -> None:
+    before = _households(programme)
+    mark = last_event_id(programme)
+    got = _upload(client, auth("boss"), write_csv(tmp_path / "new.csv", HOUSEHOLD_HEADER, NEW))
+    assert got.status_code == 200, got.text
+    assert got.json() | {"notes": []} == {
+        "entity": "households",
+        "file": "new.csv",
+        "sheet": None,
+        "rows": 2,
+        "created": 2,
+        "updated": 0,
+        "unchanged": 0,
+        "notes": [],
+    }
+    assert _households(programme) == before | {"H100", "H101"}
+    imported = [e for e in trail(programme, mark) if e[0] == "import"]
+    assert [(a, ent, d["file"], d["created"]) for a, ent, _, d in imported] == [
+        ("import", "households", "new.csv", 2)
+    ]
+    again = _upload(client, auth("boss"), tmp_path / "new.csv")
+    assert (again.json()["created"], again.json()["unchanged"]) == (0, 2)
+
+
+def test_one_bad_row_writes_nothing_and_is_named_by_row_and_column(
+    client: TestClient, auth: Headers, programme: Engine, tmp_path: Path
+) -> None:
+    rows = [*NEW, household(household_id="H102", area_code="NOWHERE")]
+    before = _households(programme)
+    mark = last_event_id(programme)
+    got = _upload(client, auth("boss"), write_csv(tmp_path / "bad.csv", HOUSEHOLD_HEADER, rows))
+    assert got.status_code == 422, got.text
+    body = got.json()
+    assert body["detail"] == "bad.csv: 1 error; nothing was imported"
+    assert body["errors_total"] == 1
+    [error] = body["errors"]
+    assert (error["row"], error["column"], error["value"]) == (4, "area_code", "NOWHERE")
+    assert "tmp" not in got.text and "doorstep-upload" not in got.text
+    assert _households(programme) == before
+    [attempt] = trail(programme, mark)
+    assert attempt[:2] == ("import", "households")
+    assert attempt[3] | {"outcome": None} == {
+        "file": "bad.csv",
+        "outcome": None,
+        "error": "ImportRejected",
+        "errors": 1,
+    }
+    assert attempt[3]["outcome"] == "refused"
+
+
+def test_a_workbook_is_read_and_a_file_of_another_type_refused(
+    client: TestClient, auth: Headers, programme: Engine, tmp_path: Path
+) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HOUSEHOLD_HEADER)
+    for row in NEW:
+        sheet.append([row[h] for h in HOUSEHOLD_HEADER])
+    book.save(tmp_path / "new.xlsx")
+    got = _upload(client, auth("boss"), tmp_path / "new.xlsx")
+    assert got.status_code == 200, got.text
+    assert got.json()["created"] == 2
+    odd = client.post(
+        "/api/v1/imports/households",
+        files={"file": ("households.docx", io.BytesIO(b"household_id\nH9\n"))},
+        headers=auth("boss"),
+    )
+    assert odd.status_code == 422
+    assert odd.json()["detail"] == (
+        "households.docx: unknown file type '.docx'; use .csv, .xlsx or .parquet; "
+        "nothing was imported"
+    )
+
+
+def test_a_file_sent_with_its_folder_is_named_by_its_own_name(
+    client: TestClient, auth: Headers, programme: Engine, tmp_path: Path
+) -> None:
+    data = write_csv(tmp_path / "x.csv", HOUSEHOLD_HEADER, NEW).read_bytes()
+    got = client.post(
+        "/api/v1/imports/households",
+        files={"file": ("C:\\Users\\li\\Desktop\\households.csv", io.BytesIO(data))},
+        headers=auth("boss"),
+    )
+    assert got.status_code == 200, got.text
+    assert got.json()["file"] == "households.csv"
+
+
+@pytest.mark.parametrize("account", ["v1-coord", "v1"])
+def test_only_a_manager_of_the_whole_programme_imports(
+    client: TestClient, auth: Headers, programme: Engine, tmp_path: Path, account: str
+) -> None:
+    before = _households(programme)
+    mark = last_event_id(programme)
+    got = _upload(client, auth(account), write_csv(tmp_path / "n.csv", HOUSEHOLD_HEADER, NEW))
+    assert got.status_code == 403, got.text
+    assert "imported by a manager of the whole programme" in got.json()["detail"]
+    assert _households(programme) == before
+    assert [(e[0], e[3]["outcome"]) for e in trail(programme, mark)] == [("import", "refused")]
+
+
+def test_an_area_s_manager_is_refused_too(
+    client: TestClient, programme: Engine, tmp_path: Path
+) -> None:
+    from tests.api.conftest import add_account
+
+    token = add_account(programme, "county-boss", "manager", area="R-C")
+    got = _upload(
+        client,
+        {"Authorization": f"Bearer {token}"},
+        write_csv(tmp_path / "n.csv", HOUSEHOLD_HEADER, NEW),
+    )
+    assert got.status_code == 403
+    assert got.json()["detail"].startswith("account county-boss is area R-C's")
+
+
+def test_an_unknown_kind_of_file_is_not_found_and_lists_the_kinds(
+    client: TestClient, auth: Headers, tmp_path: Path
+) -> None:
+    got = _upload(
+        client, auth("boss"), write_csv(tmp_path / "n.csv", HOUSEHOLD_HEADER, NEW), "people"
+    )
+    assert got.status_code == 404
+    assert "import one of areas, organisations, teams, visitors, households" in got.text
+
+
+def test_no_token_no_import(client: TestClient, tmp_path: Path) -> None:
+    got = _upload(client, {}, write_csv(tmp_path / "n.csv", HOUSEHOLD_HEADER, NEW))
+    assert got.status_code == 401
