@@ -9,6 +9,7 @@ file on the server.
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import tempfile
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -16,11 +17,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
 
 from doorstep.api.deps import EngineDep, PrincipalDep, TodayDep, unit
 from doorstep.api.errors import PROBLEM
 from doorstep.errors import InvalidInput, NotFound
 from doorstep.privacy import access
+from doorstep.privacy.access import Principal
 from doorstep.privacy.audit import Attempt
 from doorstep.services.importing import IMPORTS
 
@@ -44,6 +47,15 @@ def upload_name(filename: str | None) -> str:
     return name
 
 
+class UploadRejected(InvalidInput):
+    """An uploaded file refused with its row errors: ``body`` is the answer's problem
+    document (the API sends it; the web page shows its errors)."""
+
+    def __init__(self, body: dict[str, Any]) -> None:
+        super().__init__(str(body["detail"]))
+        self.body = body
+
+
 @router.post("/{entity}")
 def import_upload(
     entity: str,
@@ -64,6 +76,22 @@ def import_upload(
     ``entity`` is what `doorstep import` takes: areas, organisations, teams, visitors,
     households, indicators, leave, blackouts, visits, exclusions, activities, attendance,
     projects, project_households."""
+    try:
+        return import_sent(entity, file, engine, who, today, replace)
+    except UploadRejected as exc:
+        return JSONResponse(exc.body, status_code=exc.status, media_type=PROBLEM)
+
+
+def import_sent(
+    entity: str,
+    file: UploadFile,
+    engine: Engine,
+    who: Principal,
+    today: dt.date,
+    replace: bool = False,
+) -> dict[str, Any]:
+    """What :func:`import_upload` does, for the web page too: the counts written, or
+    :class:`UploadRejected` with every row error."""
     from doorstep.services.importing import ImportRejected, import_file
 
     if entity not in IMPORTS:
@@ -86,7 +114,7 @@ def import_upload(
                     replace_future=replace,
                 )
         except ImportRejected as exc:
-            return rejected(exc, folder)
+            raise UploadRejected(rejected(exc, folder)) from None
     return {
         "entity": summary.entity,
         "file": name,
@@ -99,8 +127,8 @@ def import_upload(
     }
 
 
-def rejected(exc: ImportRejected, folder: str) -> JSONResponse:
-    """An import refused, as a problem (422) that lists its row errors (at most
+def rejected(exc: ImportRejected, folder: str) -> dict[str, Any]:
+    """An import refused, as a problem document (422) that lists its row errors (at most
     :data:`MAX_LISTED`; ``errors_total`` counts them all), naming the file as it was sent
     (never the server's temporary ``folder``)."""
 
@@ -114,18 +142,14 @@ def rejected(exc: ImportRejected, folder: str) -> JSONResponse:
     else:
         n = len(errors)
         detail = f"{exc.path.name}{where}: {n} error{'s' if n != 1 else ''}; nothing was imported"
-    return JSONResponse(
-        {
-            "title": "ImportRejected",
-            "status": 422,
-            "detail": detail,
-            "sheet": exc.sheet,
-            "errors_total": len(errors),
-            "errors": [
-                {"row": e.row, "column": e.column, "value": e.value, "reason": said(e.reason)}
-                for e in errors[:MAX_LISTED]
-            ],
-        },
-        status_code=422,
-        media_type=PROBLEM,
-    )
+    return {
+        "title": "ImportRejected",
+        "status": 422,
+        "detail": detail,
+        "sheet": exc.sheet,
+        "errors_total": len(errors),
+        "errors": [
+            {"row": e.row, "column": e.column, "value": e.value, "reason": said(e.reason)}
+            for e in errors[:MAX_LISTED]
+        ],
+    }

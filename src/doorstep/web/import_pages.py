@@ -1,0 +1,86 @@
+"""The import page: a manager of the whole programme uploads a registry file, as
+`doorstep import` imports it (all rows or none), through the API's route function; a file
+refused shows its errors by row and column, and nothing was written."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse
+
+from doorstep.api.deps import EngineDep, TodayDep
+from doorstep.api.routes.imports import MAX_LISTED, UploadRejected, import_sent
+from doorstep.errors import DoorstepError
+from doorstep.privacy import access
+from doorstep.privacy.access import Principal
+from doorstep.services.importing import IMPORTS
+from doorstep.services.importing.columns import PERIODS
+from doorstep.web.pages import refused, render
+from doorstep.web.session import WebPrincipalDep
+
+router = APIRouter(prefix="/imports", include_in_schema=False)
+
+
+@router.get("", response_class=HTMLResponse)
+def imports_page(request: Request, who: WebPrincipalDep) -> HTMLResponse:
+    try:
+        access.check_import(who)  # another account is told so before it picks a file
+    except DoorstepError as exc:
+        return refused(request, who, exc)
+    return _page(request, who)
+
+
+@router.post("", response_class=HTMLResponse)
+def import_form(
+    request: Request,
+    engine: EngineDep,
+    who: WebPrincipalDep,
+    today: TodayDep,
+    kind: Annotated[str, Form()],
+    file: Annotated[UploadFile, File()],
+    replace: Annotated[bool, Form()] = False,
+) -> HTMLResponse:
+    """Import the file; then the page, with what was written or why nothing was."""
+    try:
+        done = import_sent(kind, file, engine, who, today, replace)
+    except UploadRejected as exc:
+        return _page(request, who, kind, rejected=exc.body, status=exc.status)
+    except DoorstepError as exc:
+        return refused(request, who, exc)
+    sheet = f" ({done['sheet']})" if done["sheet"] else ""
+    said = (
+        f"Imported {done['file']}{sheet} as {done['entity']}: {_rows(done['rows'])}, "
+        f"{done['created']:,} added, {done['updated']:,} updated, "
+        f"{done['unchanged']:,} unchanged."
+    )
+    return _page(request, who, kind, said=said, notes=done["notes"])
+
+
+def _page(
+    request: Request,
+    who: Principal,
+    kind: str = "",
+    *,
+    said: str = "",
+    notes: list[str] | None = None,
+    rejected: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "imports.html",
+        who,
+        status=status,
+        schemas=list(IMPORTS.values()),
+        periods=list(PERIODS),
+        chosen=kind,
+        said=said,
+        notes=notes or [],
+        rejected=rejected,
+        most=MAX_LISTED,
+    )
+
+
+def _rows(n: int) -> str:
+    return f"{n:,} row{'' if n == 1 else 's'}"

@@ -1,0 +1,59 @@
+"""The import page: a manager of the whole programme uploads a file and reads what was
+written, or each bad row by row and column with nothing written; other accounts are told
+who imports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+
+from tests.factories.files import HOUSEHOLD_HEADER, household, write_csv
+from tests.web.conftest import SignIn
+
+
+def _households(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(text("SELECT COUNT(*) FROM households")).scalar_one())
+
+
+def test_a_manager_imports_a_file_and_sees_a_bad_one_s_rows(
+    sign_in: SignIn, programme: Engine, tmp_path: Path
+) -> None:
+    boss = sign_in("boss")
+    page = boss.get("/imports")
+    assert page.status_code == 200
+    assert 'enctype="multipart/form-data"' in page.text
+    assert "<code>household_id</code>" in page.text  # each file's columns
+    assert 'href="/imports"' in page.text
+    before = _households(programme)
+    bad = write_csv(
+        tmp_path / "bad.csv",
+        HOUSEHOLD_HEADER,
+        [household(household_id="H100"), household(household_id="H101", lat=95)],
+    )
+    with bad.open("rb") as fh:
+        refused = boss.post("/imports", data={"kind": "households"}, files={"file": fh})
+    assert refused.status_code == 422
+    assert "bad.csv: 1 error; nothing was imported" in refused.text
+    assert '<td class="num">3</td><td>lat</td><td>95</td>' in refused.text
+    assert "<option selected>households</option>" in refused.text
+    assert _households(programme) == before
+    good = write_csv(tmp_path / "good.csv", HOUSEHOLD_HEADER, [household(household_id="H100")])
+    with good.open("rb") as fh:
+        done = boss.post("/imports", data={"kind": "households"}, files={"file": fh})
+    assert done.status_code == 200, done.text
+    assert "Imported good.csv as households: 1 row, 1 added, 0 updated, 0 unchanged." in done.text
+    assert _households(programme) == before + 1
+
+
+def test_a_coordinator_is_told_who_imports(sign_in: SignIn, tmp_path: Path) -> None:
+    coord = sign_in("v1-coord")
+    page = coord.get("/imports")
+    assert page.status_code == 403
+    assert "imported by a manager of the whole programme" in page.text
+    assert 'href="/imports"' not in coord.get("/referrals").text
+    sent = write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, [household(household_id="H100")])
+    with sent.open("rb") as fh:
+        posted = coord.post("/imports", data={"kind": "households"}, files={"file": fh})
+    assert posted.status_code == 403
