@@ -114,3 +114,25 @@ def test_pair_exclude_and_unexclude_say_what_they_did(
     assert unknown.exit_code == 1
     assert "no household with id 'H9'" in unknown.output
     assert _count(engine) == 1
+
+
+def test_pair_exclusions_lists_the_pairs_kept_apart_by_area_or_household(
+    cli: Invoke, engine: Engine, tmp_path: Path
+) -> None:
+    _area(engine, tmp_path)
+    assert "No pairs are kept apart in A1." in cli("pair", "exclusions", "--area", "A1").output
+    rows = [["H2", "VFAR", "a cousin"], ["H1", "VNEAR", ""], ["H1", "VFAR", "asked not to"]]
+    path = write_csv(tmp_path / "x.csv", ["household_id", "visitor_id", "reason"], rows)
+    assert cli("import", "exclusions", str(path), "--quiet").exit_code == 0
+    listed = cli("pair", "exclusions", "--area", "A1", "--format", "csv")
+    assert listed.exit_code == 0, listed.output
+    assert listed.output.splitlines() == [
+        "household,area,visitor,reason",
+        "H1,A1,VFAR,asked not to",
+        "H1,A1,VNEAR,",
+        "H2,A1,VFAR,a cousin",
+    ]
+    one = cli("pair", "exclusions", "--household", "H2")
+    assert "Pairs kept apart of H2 (1)" in one.output and "a cousin" in one.output
+    unknown = cli("pair", "exclusions", "--household", "H9")
+    assert unknown.exit_code != 0 and "H9" in unknown.output

@@ -11,6 +11,7 @@ from doorstep import __version__
 from doorstep.api import errors
 from doorstep.api.routes import (
     activities,
+    exclusions,
     households,
     imports,
     me,
@@ -56,6 +57,7 @@ def create_app(
         projects.router,
         referrals.router,
         imports.router,
+        exclusions.router,
     ):
         app.include_router(router, prefix=PREFIX)
     return app

@@ -1,14 +1,16 @@
-"""``doorstep pair exclude|unexclude``: keep a household and a visitor apart, one pair at a
-time (a file of pairs: ``doorstep import exclusions``)."""
+"""``doorstep pair exclude|unexclude|exclusions``: keep a household and a visitor apart, one
+pair at a time (a file of pairs: ``doorstep import exclusions``), and list such pairs."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 import typer
 
 from doorstep.cli.common import console, handle_errors, household_argument, id_argument
 from doorstep.cli.context import actor, session
+from doorstep.cli.listing import FormatOpt, Layout, Output, show_list
 
 if TYPE_CHECKING:
     from doorstep.privacy.audit import Attempt
@@ -94,6 +96,40 @@ def unexclude_cmd(
     console.print(f"{household} and {visitor} are no longer excluded.")
 
 
+_COLUMNS = ("household", "area", "visitor", "reason")
+_LAYOUT = Layout(whole=frozenset({"household", "area", "visitor"}), give_way=("area",))
+
+
+@handle_errors
+def exclusions_cmd(
+    area: str | None = typer.Option(
+        None,
+        "--area",
+        help="The households of this area and the areas within it (default: all).",
+        callback=id_argument,
+    ),
+    household: str | None = typer.Option(
+        None, "--household", help="One household's.", callback=household_argument
+    ),
+    fmt: Output = FormatOpt,
+) -> None:
+    """List the pairs kept apart (`pair exclude`, `import exclusions`), by household then
+    visitor, with their reasons. Read in the trail, under each household and visitor shown.
+
+    Example: doorstep pair exclusions --area GZ-14
+    """
+    from doorstep.services import exclusions
+
+    with session() as s:
+        rows = exclusions.list_exclusions(s, actor=actor(), area=area, household=household)
+    where = f" of {household}" if household else f" in {area}" if area else ""
+    if not rows and fmt is Output.table:
+        console.print(f"No pairs are kept apart{where}.", markup=False)
+        return
+    title = f"Pairs kept apart{where} ({len(rows)})"
+    show_list(title, _COLUMNS, [asdict(r) for r in rows], fmt, _LAYOUT, console)
+
+
 def _attempt(action: str, household: str, visitor: str, **more: object) -> Attempt:
     """What to record should the change not be made: the events the change itself would
     have written, under the household naming the visitor and under the visitor (when on
@@ -114,3 +150,4 @@ def register(app: typer.Typer) -> None:
     """Add the commands to the ``pair`` group."""
     app.command("exclude")(exclude_cmd)
     app.command("unexclude")(unexclude_cmd)
+    app.command("exclusions")(exclusions_cmd)

@@ -132,6 +132,19 @@ def check_visitor_erasure(conn: Connection, who: Principal, visitor: str) -> Non
     _visitor_in_area(conn, who, visitor)
 
 
+def check_exclusion(conn: Connection, who: Principal, household: str | None) -> None:
+    """Whether ``who`` may keep a household and a visitor apart, let them be paired again
+    or list such pairs: an area's account, for a household in its area. A visitor's account
+    may not: a conflict of interest is told to the area's coordinator, who decides."""
+    if who.role == "visitor":
+        raise NotPermitted(
+            f"account {who.name} is a visitor's: pairs are kept apart by the area's "
+            "coordinator or manager"
+        )
+    if household is not None:
+        _in_area(conn, who, household)
+
+
 def check_import(who: Principal) -> None:
     """Whether ``who`` may import a registry file: a manager of the whole programme (no
     area), as the operator at the command line. A file's rows name areas, organisations

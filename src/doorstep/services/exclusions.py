@@ -26,10 +26,15 @@ from sqlalchemy.orm import Session
 
 from doorstep.domain.enums import VisitStatus
 from doorstep.errors import InvalidInput, NotFound
-from doorstep.privacy.audit import record_event, record_events
+from doorstep.privacy.audit import (
+    record_event,
+    record_events,
+    record_household_events,
+    record_visitor_events,
+)
 from doorstep.storage.repositories import exclusions as repo
 from doorstep.storage.repositories import household_data, visitor_data, visits
-from doorstep.storage.repositories.pairing import household_id, lock_pairings
+from doorstep.storage.repositories.pairing import area_by_code, household_id, lock_pairings
 from doorstep.storage.tables import Exclusion
 
 
@@ -205,3 +210,59 @@ def _audit(
             detail={"table": "exclusions", **other, **more},
         )
     session.flush()
+
+
+@dataclass(frozen=True)
+class ExclusionRow:
+    """A pair kept apart, as a list shows it: the household and its area, the visitor."""
+
+    household: str
+    area: str
+    visitor: str
+    reason: str
+
+
+def list_exclusions(
+    session: Session,
+    *,
+    actor: str,
+    area: str | None = None,
+    household: str | None = None,
+) -> list[ExclusionRow]:
+    """The pairs kept apart whose household lives in ``area`` (and the areas within it) or
+    is ``household``, by household then visitor. The list is read in the trail, and each
+    household and visitor it shows under their own id, so that their exports list it."""
+    conn = session.connection()
+    path = None if area is None else area_by_code(conn, area)[1]
+    h = None
+    if household is not None:
+        h = household_id(conn, household)
+        if h is None:
+            raise household_data.not_found(conn, household)
+    found = repo.listed(conn, path=path, household=h)
+    rows = [
+        ExclusionRow(str(r["household"]), str(r["area"]), str(r["visitor"]), str(r["reason"]))
+        for r in found.iter_rows(named=True)
+    ]
+    record_event(
+        session,
+        actor=actor,
+        action="read",
+        entity="exclusions",
+        detail={"rows": len(rows), "area": area, "household": household},
+    )
+    record_household_events(
+        session,
+        actor=actor,
+        action="read",
+        household_ids=found["household_id"].unique().sort(),
+        detail={"table": "exclusions"},
+    )
+    record_visitor_events(
+        session,
+        actor=actor,
+        action="read",
+        visitor_ids=found["visitor_id"].unique().sort(),
+        detail={"table": "exclusions"},
+    )
+    return rows

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, delete, insert, select, text, update
 
 from doorstep.storage.repositories import bulk, visits
 from doorstep.storage.repositories.reads import detail_field
-from doorstep.storage.tables import Exclusion
+from doorstep.storage.tables import Area, Exclusion, Household, Visitor
 
 
 def reason_of(conn: Connection, household: int, visitor: int) -> str | None:
@@ -48,6 +48,40 @@ def remove(conn: Connection, household: int, visitor: int) -> None:
             Exclusion.household_id == household, Exclusion.visitor_id == visitor
         )
     )
+
+
+def listed(conn: Connection, *, path: str | None, household: int | None) -> pl.DataFrame:
+    """The exclusions of the households under the area ``path`` and/or of ``household``
+    (database id): ``household_id``, ``visitor_id``, ``household``, ``area``, ``visitor``
+    (ids and code as typed) and ``reason``, by household then visitor."""
+    query = (
+        select(
+            Exclusion.household_id,
+            Exclusion.visitor_id,
+            Household.external_id.label("household"),
+            Area.code.label("area"),
+            Visitor.external_id.label("visitor"),
+            Exclusion.reason,
+        )
+        .join(Household, Household.id == Exclusion.household_id)
+        .join(Area, Area.id == Household.area_id)
+        .join(Visitor, Visitor.id == Exclusion.visitor_id)
+        .order_by(Household.external_id, Visitor.external_id)
+    )
+    if path is not None:
+        query = query.where(Area.path.startswith(path, autoescape=True))
+    if household is not None:
+        query = query.where(Exclusion.household_id == household)
+    schema = {
+        "household_id": pl.Int64,
+        "visitor_id": pl.Int64,
+        "household": pl.String,
+        "area": pl.String,
+        "visitor": pl.String,
+        "reason": pl.String,
+    }
+    rows = [tuple(r) for r in conn.execute(query).all()]
+    return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 def paired_now(conn: Connection, pairs: pl.DataFrame) -> pl.DataFrame:
