@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from doorstep.api.app import create_app as create_api
 from doorstep.web import (
     activity_pages,
+    exclusion_pages,
     import_pages,
     pages,
     pairing_pages,
@@ -31,4 +32,5 @@ def create_app(
     app.include_router(project_pages.router)
     app.include_router(referral_pages.router)
     app.include_router(import_pages.router)
+    app.include_router(exclusion_pages.router)
     return app

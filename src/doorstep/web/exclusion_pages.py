@@ -1,0 +1,114 @@
+"""The exclusions page: the pairs of an area kept apart (a conflict of interest, a "do not
+pair again" request), with a form that keeps a pair apart and a button that lets one be
+paired again, through the API's route functions (the same checks, services and trail)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
+
+from doorstep.api.deps import EngineDep, TodayDep
+from doorstep.api.routes.exclusions import (
+    ExclusionCreate,
+    exclude,
+    list_exclusions,
+    unexclude,
+)
+from doorstep.errors import DoorstepError, InvalidInput
+from doorstep.privacy.access import Principal
+from doorstep.web.pages import refused, render
+from doorstep.web.session import WebPrincipalDep
+
+router = APIRouter(prefix="/exclusions", include_in_schema=False)
+
+
+@router.get("", response_class=HTMLResponse)
+def exclusions_page(
+    request: Request,
+    engine: EngineDep,
+    who: WebPrincipalDep,
+    area: str | None = None,
+    household: str | None = None,
+) -> HTMLResponse:
+    return _listing(request, engine, who, area or None, household or None)
+
+
+@router.post("", response_class=HTMLResponse)
+def exclude_form(
+    request: Request,
+    engine: EngineDep,
+    who: WebPrincipalDep,
+    today: TodayDep,
+    household: Annotated[str, Form()],
+    visitor: Annotated[str, Form()],
+    reason: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    """Keep the pair apart; then the household's exclusions."""
+    try:
+        body = ExclusionCreate(
+            household=household.strip(), visitor=visitor.strip(), reason=reason.strip() or None
+        )
+    except ValidationError:
+        return refused(request, who, InvalidInput("give the household's and the visitor's ids"))
+    try:
+        out = exclude(body, Response(), engine, who, today)
+    except DoorstepError as exc:
+        return refused(request, who, exc)
+    pair = f"{out['household']} and {out['visitor']}"
+    said = {
+        "added": f"{pair} are kept apart from now on.",
+        "updated": f"{pair} were kept apart already; the reason is now: {out['reason']}.",
+        "unchanged": f"{pair} were kept apart already; nothing changed.",
+    }[out["change"]]
+    if out["cancelled"]:
+        said += f" Cancelled their planned visits of {', '.join(out['cancelled'])}."
+    if out["paired_in"]:
+        said += (
+            f" They are paired now: the next pairing committed for {out['paired_in']} ends it,"
+            " and no visit is planned for them until then."
+        )
+    return _listing(request, engine, who, None, out["household"], said)
+
+
+@router.post("/remove", response_class=HTMLResponse)
+def unexclude_form(
+    request: Request,
+    engine: EngineDep,
+    who: WebPrincipalDep,
+    household: Annotated[str, Form()],
+    visitor: Annotated[str, Form()],
+) -> HTMLResponse:
+    """Let the pair be paired again; then the household's exclusions."""
+    try:
+        out = unexclude(engine, who, household, visitor)
+    except DoorstepError as exc:
+        return refused(request, who, exc)
+    said = f"{out['household']} and {out['visitor']} may be paired again."
+    return _listing(request, engine, who, None, out["household"], said)
+
+
+def _listing(
+    request: Request,
+    engine: EngineDep,
+    who: Principal,
+    area: str | None,
+    household: str | None,
+    said: str = "",
+) -> HTMLResponse:
+    rows: list[dict[str, Any]] = []
+    try:
+        rows = list_exclusions(engine, who, area, household)
+    except DoorstepError as exc:
+        return refused(request, who, exc)
+    return render(
+        request,
+        "exclusions.html",
+        who,
+        rows=rows,
+        area=area or ("" if household else who.area or ""),
+        household=household or "",
+        said=said,
+    )
