@@ -186,17 +186,23 @@ def test_a_coordinator_records_who_took_part_in_an_activity_on_its_page(
 ) -> None:
     coord = sign_in("v1-coord")
     made = coord.post(
-        "/api/v1/activities",
-        json={
+        "/activities",
+        data={
             "code": "CAMP",
             "kind": "summer_camp",
             "title": "Camp",
             "area": "R-C-V1",
             "starts_on": "2027-02-01",
         },
-        headers={"Authorization": f"Bearer {coord.cookies.get('doorstep_token')}"},
     )
-    assert made.status_code == 201, made.text
+    assert made.status_code == 200, made.text
+    assert "Added CAMP: Camp, in R-C-V1 from 2027-02-01." in made.text
+    assert "<td>CAMP</td><td>summer_camp</td><td>Camp</td>" in made.text
+    wrong = coord.post(
+        "/activities",
+        data={"code": "X", "kind": "party", "title": "X", "area": "R-C-V1", "starts_on": "2027"},
+    )
+    assert wrong.status_code == 422 and "check kind, starts_on" in wrong.text
     form = {"code": "CAMP", "households": "H0, H1\nH2", "visitors": "V1"}
     done = coord.post("/activities/attendance", data=form)
     assert done.status_code == 200, done.text
@@ -204,6 +210,17 @@ def test_a_coordinator_records_who_took_part_in_an_activity_on_its_page(
     assert re.search(r"<td>CAMP</td>.*<td class=\"num\">3</td><td class=\"num\">1</td>", done.text)
     refused = sign_in("v2-coord").post("/activities/attendance", data=form)
     assert refused.status_code == 403
+    elsewhere = sign_in("v2-coord").post(
+        "/activities",
+        data={
+            "code": "X",
+            "kind": "trip",
+            "title": "X",
+            "area": "R-C-V1",
+            "starts_on": "2027-02-01",
+        },
+    )
+    assert elsewhere.status_code == 403
     assert sign_in("v1").get("/activities").status_code == 403
 
 
@@ -214,8 +231,8 @@ def test_a_coordinator_keeps_a_project_on_its_page(
     run_import(programme, "organisations", orgs)
     coord = sign_in("v1-coord")
     made = coord.post(
-        "/api/v1/projects",
-        json={
+        "/projects",
+        data={
             "code": "WELL",
             "title": "Village well",
             "sponsor": "S1",
@@ -224,9 +241,20 @@ def test_a_coordinator_keeps_a_project_on_its_page(
             "ends_on": "2027-02-01",
             "status": "running",
         },
-        headers={"Authorization": f"Bearer {coord.cookies.get('doorstep_token')}"},
     )
-    assert made.status_code == 201, made.text
+    assert made.status_code == 200, made.text
+    assert "Added project WELL: Village well, sponsored by S1." in made.text
+    unknown = coord.post(
+        "/projects",
+        data={
+            "code": "W2",
+            "title": "W",
+            "sponsor": "NOPE",
+            "area": "R-C-V1",
+            "starts_on": "2027-01-05",
+        },
+    )
+    assert unknown.status_code == 404
     listed = coord.get("/projects")
     assert "WELL" in listed.text and "(past its last day)" in listed.text
     took = coord.post("/projects/households", data={"code": "WELL", "households": "H0, H1"})

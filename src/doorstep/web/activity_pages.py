@@ -11,12 +11,22 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from doorstep.api.deps import EngineDep
-from doorstep.api.routes.activities import AttendanceCreate, attend, list_activities
+from doorstep.api.routes.activities import (
+    ActivityCreate,
+    AttendanceCreate,
+    add_activity,
+    attend,
+    list_activities,
+)
+from doorstep.domain.enums import ActivityKind
 from doorstep.errors import DoorstepError, InvalidInput
-from doorstep.web.pages import refused, render, typed_ids
+from doorstep.web.pages import form_error, refused, render, typed_ids
 from doorstep.web.session import WebPrincipalDep
 
 router = APIRouter(prefix="/activities", include_in_schema=False)
+
+#: The kinds the form offers.
+KINDS = [k.value for k in ActivityKind]
 
 
 @router.get("", response_class=HTMLResponse)
@@ -27,7 +37,47 @@ def activities_page(
         rows = list_activities(engine, who, area or None)
     except DoorstepError as exc:
         return refused(request, who, exc)
-    return render(request, "activities.html", who, rows=rows, area=area or who.area or "")
+    return render(
+        request, "activities.html", who, rows=rows, area=area or who.area or "", kinds=KINDS
+    )
+
+
+@router.post("", response_class=HTMLResponse)
+def add_form(
+    request: Request,
+    engine: EngineDep,
+    who: WebPrincipalDep,
+    code: Annotated[str, Form()],
+    kind: Annotated[str, Form()],
+    title: Annotated[str, Form()],
+    area: Annotated[str, Form()],
+    starts_on: Annotated[str, Form()],
+    ends_on: Annotated[str, Form()] = "",
+    organiser: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    """Add a group activity; then the area's activities, with it."""
+    typed = {
+        "code": code.strip(),
+        "kind": kind,
+        "title": title.strip(),
+        "area": area.strip(),
+        "starts_on": starts_on.strip(),
+        "ends_on": ends_on.strip() or None,
+        "organiser": organiser.strip() or None,
+    }
+    try:
+        body = ActivityCreate.model_validate(typed)
+    except ValidationError as exc:
+        return refused(request, who, form_error(exc))
+    try:
+        added = add_activity(body, engine, who)
+        rows = list_activities(engine, who, body.area)
+    except DoorstepError as exc:
+        return refused(request, who, exc)
+    said = f"Added {added['code']}: {body.title}, in {body.area} from {body.starts_on}."
+    return render(
+        request, "activities.html", who, rows=rows, area=body.area, said=said, kinds=KINDS
+    )
 
 
 @router.post("/attendance", response_class=HTMLResponse)
@@ -49,4 +99,6 @@ def record_attendance(
         rows = list_activities(engine, who, None)
     except DoorstepError as exc:
         return refused(request, who, exc)
-    return render(request, "activities.html", who, rows=rows, area=who.area or "", done=done)
+    return render(
+        request, "activities.html", who, rows=rows, area=who.area or "", done=done, kinds=KINDS
+    )

@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
 
 from doorstep.api.deps import EngineDep, TodayDep, unit
 from doorstep.api.routes import rights
@@ -27,7 +28,7 @@ from doorstep.api.routes.visits import calendar_response
 from doorstep.domain.enums import VisitStatus
 from doorstep.domain.ids import normal_id
 from doorstep.domain.reporting import DEFAULT_POVERTY_LINE
-from doorstep.errors import DoorstepError, NotAuthenticated
+from doorstep.errors import DoorstepError, InvalidInput, NotAuthenticated
 from doorstep.privacy import access
 from doorstep.privacy.access import Principal
 from doorstep.reports.outcomes_render import outcomes_chart_png
@@ -57,6 +58,12 @@ def render(
 
 def refused(request: Request, who: Principal | None, error: DoorstepError) -> HTMLResponse:
     return render(request, "error.html", who, status=error.status, error=error.message)
+
+
+def form_error(exc: ValidationError) -> InvalidInput:
+    """A form's fields the route's model refuses, named, with the first reason."""
+    fields = ", ".join(str(e["loc"][-1]) for e in exc.errors())
+    return InvalidInput(f"check {fields}: {exc.errors()[0]['msg']}")
 
 
 @router.get("/login", response_class=HTMLResponse)

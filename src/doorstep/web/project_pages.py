@@ -14,14 +14,16 @@ from pydantic import ValidationError
 from doorstep.api.deps import EngineDep, TodayDep
 from doorstep.api.routes.projects import (
     Beneficiaries,
+    ProjectCreate,
     StatusChange,
+    add_project,
     benefit,
     list_projects,
     move_status,
 )
 from doorstep.errors import DoorstepError, InvalidInput
 from doorstep.privacy.access import Principal
-from doorstep.web.pages import refused, render, typed_ids
+from doorstep.web.pages import form_error, refused, render, typed_ids
 from doorstep.web.session import WebPrincipalDep
 
 router = APIRouter(prefix="/projects", include_in_schema=False)
@@ -40,6 +42,43 @@ def projects_page(
     except DoorstepError as exc:
         return refused(request, who, exc)
     return _page(request, who, rows, area or who.area or "")
+
+
+@router.post("", response_class=HTMLResponse)
+def add_form(
+    request: Request,
+    engine: EngineDep,
+    who: WebPrincipalDep,
+    today: TodayDep,
+    code: Annotated[str, Form()],
+    title: Annotated[str, Form()],
+    sponsor: Annotated[str, Form()],
+    area: Annotated[str, Form()],
+    starts_on: Annotated[str, Form()],
+    ends_on: Annotated[str, Form()] = "",
+    status: Annotated[str, Form()] = "planned",
+) -> HTMLResponse:
+    """Add a project; then the area's projects, with it."""
+    typed = {
+        "code": code.strip(),
+        "title": title.strip(),
+        "sponsor": sponsor.strip(),
+        "area": area.strip(),
+        "starts_on": starts_on.strip(),
+        "ends_on": ends_on.strip() or None,
+        "status": status,
+    }
+    try:
+        body = ProjectCreate.model_validate(typed)
+    except ValidationError as exc:
+        return refused(request, who, form_error(exc))
+    try:
+        added = add_project(body, engine, who, today)
+        rows = list_projects(engine, who, today, body.area)
+    except DoorstepError as exc:
+        return refused(request, who, exc)
+    said = f"Added project {added['code']}: {body.title}, sponsored by {body.sponsor}."
+    return _page(request, who, rows, body.area, said=said)
 
 
 @router.post("/status", response_class=HTMLResponse)

@@ -23,7 +23,7 @@ from doorstep.domain.enums import ReferralService, ReferralStatus
 from doorstep.errors import DoorstepError, InvalidInput
 from doorstep.privacy.access import Principal
 from doorstep.services.referrals import FOLLOW_UP_DAYS
-from doorstep.web.pages import refused, render
+from doorstep.web.pages import form_error, refused, render
 from doorstep.web.session import WebPrincipalDep
 
 router = APIRouter(prefix="/referrals", include_in_schema=False)
@@ -66,7 +66,7 @@ def add_form(
     try:
         body = ReferralCreate.model_validate(typed)
     except ValidationError as exc:
-        return refused(request, who, _form_error(exc))
+        return refused(request, who, form_error(exc))
     try:
         made = add_referral(body, engine, who, today)
     except DoorstepError as exc:
@@ -90,18 +90,13 @@ def status_form(
     try:
         body = ReferralMove.model_validate({"status": status, "on": on.strip() or None})
     except ValidationError as exc:
-        return refused(request, who, _form_error(exc))
+        return refused(request, who, form_error(exc))
     try:
         moved = move_status(number, body, engine, who, today)
     except DoorstepError as exc:
         return refused(request, who, exc)
     said = f"Referral {number}: {moved['was']} -> {moved['status']} on {moved['on']}."
     return _listing(request, engine, who, today, None, household or None, None, False, said)
-
-
-def _form_error(exc: ValidationError) -> InvalidInput:
-    fields = ", ".join(str(e["loc"][-1]) for e in exc.errors())
-    return InvalidInput(f"check {fields}: {exc.errors()[0]['msg']}")
 
 
 def _listing(
