@@ -249,7 +249,7 @@ def test_a_refused_exclusion_or_removal_is_listed_in_the_visitors_export_too(
                 "table": "exclusions",
                 "household": "H1",
                 "outcome": "refused",
-                "error": "--reason is too long: 300 characters, at most 200",
+                "error": "the reason is too long: 300 characters, at most 200",
             },
         ),
         (

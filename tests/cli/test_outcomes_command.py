@@ -47,7 +47,7 @@ def test_outcomes_refuse_bad_files_and_say_when_nothing_was_reported(
     bad = cli("outcomes", "--out", str(tmp_path / "o.txt"))
     assert bad.exit_code == 2 and "use a .csv, .xlsx or .parquet file" in bad.output
     line = cli("outcomes", "--poverty-line", "-5")
-    assert line.exit_code == 2 and "--poverty-line must be a positive amount" in line.output
+    assert line.exit_code == 2 and "the poverty line must be a positive amount" in line.output
     chart = tmp_path / "none.png"
     none = cli("outcomes", "--area", "R", "--chart", str(chart))
     assert none.exit_code == 0

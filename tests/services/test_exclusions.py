@@ -129,7 +129,7 @@ def test_unknown_or_erased_people_a_pair_not_excluded_and_a_bad_reason_are_refus
         _exclude(area, "H1", "V9", None)
     with pytest.raises(NotFound, match="H1 and VNEAR are not excluded; nothing to remove"):
         _unexclude(area, "H1", "VNEAR")
-    with pytest.raises(InvalidInput, match="--reason is too long: 201 characters, at most 200"):
+    with pytest.raises(InvalidInput, match="the reason is too long: 201 characters, at most 200"):
         _exclude(area, "H1", "VNEAR", "x" * 201)
     with unit_of_work(area) as s:
         erase_visitor(s, "VFAR", actor="test")

@@ -73,13 +73,13 @@ def add_activity(
     from ``starts_on`` to ``ends_on`` (default: the same day)."""
     if kind not in {k.value for k in ActivityKind}:
         raise InvalidInput(
-            f"--kind must be one of {', '.join(k.value for k in ActivityKind)}: {kind!r}"
+            f"the kind must be one of {', '.join(k.value for k in ActivityKind)}: {kind!r}"
         )
     if not title.strip():
-        raise InvalidInput("--title is empty; give the activity a title")
+        raise InvalidInput("the title is empty; give the activity a title")
     ends_on = ends_on or starts_on
     if ends_on < starts_on:
-        raise InvalidInput(f"--ends {ends_on} is before --starts {starts_on}")
+        raise InvalidInput(f"the last day, {ends_on}, is before the first, {starts_on}")
     if session.scalar(select(Activity.id).where(Activity.code == code)) is not None:
         raise Conflict(f"an activity with code {code!r} exists already")
     area_id = session.scalar(select(Area.id).where(Area.code == area))
@@ -148,7 +148,7 @@ def attend(
     """Record that ``households`` and ``visitors`` took part in activity ``code``: all of
     them, or (one refused) none."""
     if not households and not visitors:
-        raise InvalidInput("name who took part: --household ID and/or --visitor ID")
+        raise InvalidInput("name who took part: households, visitors or both")
     found_activity = session.execute(
         select(Activity.id, Activity.starts_on).where(Activity.code == code)
     ).first()

@@ -170,9 +170,11 @@ def _checked(reason: str) -> str:
     """A reason as stored (its spaces around taken off, as an import does), or refused."""
     reason = reason.strip()
     if "\x00" in reason:
-        raise InvalidInput("--reason holds a NUL character (0x00), which cannot be stored")
+        raise InvalidInput("the reason holds a NUL character (0x00), which cannot be stored")
     if len(reason) > REASON_MAX:
-        raise InvalidInput(f"--reason is too long: {len(reason)} characters, at most {REASON_MAX}")
+        raise InvalidInput(
+            f"the reason is too long: {len(reason)} characters, at most {REASON_MAX}"
+        )
     return reason
 
 

@@ -45,7 +45,7 @@ def household_outcomes(
         A poverty line that is not a positive number; no area at ``level`` within it.
     """
     if not (math.isfinite(poverty_line) and poverty_line > 0):
-        raise InvalidInput(f"--poverty-line must be a positive amount, not {poverty_line!r}")
+        raise InvalidInput(f"the poverty line must be a positive amount, not {poverty_line!r}")
     conn = session.connection()
     root, _, groups = report_scope(conn, area, level)
     root_id = root.id if root is not None else None

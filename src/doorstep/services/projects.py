@@ -95,13 +95,13 @@ def add_project(
     organisation ``sponsor``, in ``area``, from ``starts_on`` (to ``ends_on``, if known)."""
     status = _status(status)
     if not title.strip():
-        raise InvalidInput("--title is empty; give the project a title")
+        raise InvalidInput("the title is empty; give the project a title")
     if ends_on is not None and ends_on < starts_on:
-        raise InvalidInput(f"--ends {ends_on} is before --starts {starts_on}")
+        raise InvalidInput(f"the last day, {ends_on}, is before the first, {starts_on}")
     if too_early(status, starts_on, today):
         raise InvalidInput(
-            f"--status {status}: the project starts on {starts_on}, after today ({today}); "
-            "add it as planned, or give the day it began as --starts"
+            f"the project starts on {starts_on}, after today ({today}), so it cannot be "
+            f"{status} yet: add it as planned, or give the day it began as its first day"
         )
     if session.scalar(select(Project.id).where(Project.code == code)) is not None:
         raise Conflict(f"a project with code {code!r} exists already")
@@ -193,7 +193,7 @@ def benefit(session: Session, code: str, *, households: list[str], actor: str) -
     """Record that project ``code`` benefits ``households``: all of them, or (one refused)
     none."""
     if not households:
-        raise InvalidInput("name the households it benefits: --household ID")
+        raise InvalidInput("name the households it benefits")
     project = session.scalar(select(Project.id).where(Project.code == code))
     if project is None:
         raise NotFound(f"no project with code {code!r} (`doorstep project list` shows them)")
