@@ -197,6 +197,8 @@ def test_a_coordinator_records_who_took_part_in_an_activity_on_its_page(
     )
     assert made.status_code == 200, made.text
     assert "Added CAMP: Camp, in R-C-V1 from 2027-02-01." in made.text
+    assert "<title>Group activities · Doorstep</title>" in made.text
+    assert made.text.count("<h2>Add a group activity</h2>") == 1
     assert "<td>CAMP</td><td>summer_camp</td><td>Camp</td>" in made.text
     wrong = coord.post(
         "/activities",
@@ -244,6 +246,8 @@ def test_a_coordinator_keeps_a_project_on_its_page(
     )
     assert made.status_code == 200, made.text
     assert "Added project WELL: Village well, sponsored by S1." in made.text
+    assert "<title>Projects · Doorstep</title>" in made.text
+    assert made.text.count("<h2>Add a project</h2>") == 1
     unknown = coord.post(
         "/projects",
         data={
