@@ -9,6 +9,7 @@ import html
 import re
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
@@ -39,6 +40,28 @@ def test_signing_in_keeps_the_token_in_a_cookie_scripts_cannot_read(
     site.post("/logout")
     site.cookies.clear()
     assert site.get("/").status_code == 303
+
+
+@pytest.mark.parametrize(
+    ("account", "pages"),
+    [
+        ("boss", {"/referrals", "/exclusions", "/planning", "/activities", "/imports"}),
+        ("v1-coord", {"/referrals", "/exclusions", "/planning", "/projects"}),
+        ("v1", {"/referrals", "/calendar.ics"}),
+    ],
+)
+def test_the_home_page_links_each_page_the_account_may_use_and_no_other(
+    sign_in: SignIn, account: str, pages: set[str]
+) -> None:
+    client = sign_in(account)
+    home = client.get("/")
+    main = home.text.split("<main")[1].split("</main>")[0]  # not the menu
+    linked = set(re.findall(r'<a href="(/[^"?]*)', main))
+    assert pages <= linked
+    if account != "boss":
+        assert "/imports" not in linked
+    for page in linked - {"/calendar.ics", "/household", "/visitor"}:
+        assert client.get(page).status_code == 200, page
 
 
 def test_a_coordinator_s_list_shows_its_area_and_is_read_in_the_trail(
