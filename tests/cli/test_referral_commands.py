@@ -65,3 +65,36 @@ def test_a_household_that_withdrew_is_not_referred(
     assert "household H2's consent is withdrawn, not given" in " ".join(refused.output.split())
     with with_areas.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM referrals")).scalar_one() == 0
+
+
+def test_the_referrals_are_exported_by_area_and_each_household_read_in_the_trail(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    from tests.factories.audit import last_event_id, trail
+    from tests.factories.files import VISITOR_HEADER, visitor
+
+    _people(with_areas, tmp_path)
+    far = household(household_id="H3", area_code="R-C-V2")
+    run_import(with_areas, "households", write_csv(tmp_path / "h3.csv", HOUSEHOLD_HEADER, [far]))
+    vv = [visitor(visitor_id="V1")]
+    run_import(with_areas, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, vv))
+    for hh, by in (("H1", ("--visitor", "V1")), ("H3", ())):
+        added = cli("referral", "add", hh, "--to", "JOBS", "--service", "health", *by)
+        assert added.exit_code == 0, added.output
+    out = tmp_path / "referrals.csv"
+    mark = last_event_id(with_areas)
+    done = cli("export", "referrals", str(out), "--area", "R-C-V1", "--quiet")
+    assert done.exit_code == 0, done.output
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == (
+        "referral,household_id,organisation_code,service,made_on,visitor_id,status,status_on"
+    )
+    assert [ln.split(",")[1:4] + ln.split(",")[5:7] for ln in lines[1:]] == [
+        ["H1", "JOBS", "health", "V1", "open"]
+    ]
+    named = {(e[1], e[2]) for e in trail(with_areas, mark) if e[0] == "export"}
+    assert {("household", "H1"), ("visitor", "V1")} <= named
+    assert ("household", "H3") not in named
+    whole = tmp_path / "all.csv"
+    assert cli("export", "referrals", str(whole), "--quiet").exit_code == 0
+    assert len(whole.read_text(encoding="utf-8").splitlines()) == 3

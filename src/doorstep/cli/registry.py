@@ -41,6 +41,7 @@ class Entity(StrEnum):
     projects = "projects"
     project_households = "project_households"
     pairings = "pairings"
+    referrals = "referrals"
 
 
 class Imported(StrEnum):
@@ -172,7 +173,7 @@ def export_cmd(
         None,
         "--area",
         help="Only the households of this area and the areas below it (area code): "
-        "visits, exclusions, pairings, households, indicators, blackouts.",
+        "visits, exclusions, pairings, referrals, households, indicators, blackouts.",
         callback=id_argument,
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
@@ -187,11 +188,12 @@ def export_cmd(
     recorded by hand has the visit_id it was given, or, recorded before visits had ids, the
     one it would be given now, which import knows it by). pairings, which only
     `pair commit` makes, gives the current pairings (household_id, visitor_id, since,
-    distance_m); with --all the ended ones too. Each
+    distance_m); with --all the ended ones too. referrals, which `doorstep referral`
+    makes, gives each with its number, where it stands and since when. Each
     household and visitor in a file about people is named in the audit trail.
 
     --area CODE keeps the rows of the households in that area and the areas below it
-    (visits, exclusions, pairings, households, indicators, blackouts), as pair and plan
+    (visits, exclusions, pairings, referrals, households, indicators, blackouts), as pair and plan
     take an area; an unknown code is refused.
 
     Text cells starting with = + - or @ get a leading apostrophe so a spreadsheet

@@ -454,9 +454,28 @@ PAIRINGS = EntitySchema(
     ),
 )
 
+REFERRALS = EntitySchema(
+    entity="referrals",
+    keys=("referral",),
+    summary="Households referred to other organisations' services: written by `doorstep "
+    "export`, made with `doorstep referral`.",
+    people=True,
+    columns=(
+        Column("referral", Kind.INT, True, "its number (`doorstep referral status N`)"),
+        Column("household_id", Kind.ID, True, "id of the household referred"),
+        Column("organisation_code", Kind.ORGANISATION, True, "the organisation referred to"),
+        Column("service", Kind.TEXT, True, "what for: employment, benefits, health..."),
+        Column("made_on", Kind.DATE, True, "day it was made"),
+        Column("visitor_id", Kind.ID, False, "the visitor who made it, if one did"),
+        Column("status", Kind.TEXT, True, "open, accepted, completed, declined or withdrawn"),
+        Column("status_on", Kind.DATE, True, "day it took that status"),
+    ),
+)
+
 #: Everything `doorstep export` writes: what import reads, each in its import file's columns
-#: (visits with their status too), and the pairings, which only a commit makes.
-EXPORTS: dict[str, EntitySchema] = IMPORTS | {PAIRINGS.entity: PAIRINGS}
+#: (visits with their status too), and the pairings, which only a commit makes, and the
+#: referrals, which only `doorstep referral` does.
+EXPORTS: dict[str, EntitySchema] = IMPORTS | {s.entity: s for s in (PAIRINGS, REFERRALS)}
 
 
 def describe(schema: EntitySchema) -> str:

@@ -200,6 +200,18 @@ _EXPORT_SQL = {
         FROM project_households t JOIN projects p ON p.id = t.project_id
         JOIN households h ON h.id = t.household_id
         ORDER BY p.id, t.id""",
+    # The visitor who made a referral, erased since, is named by id alone, as in visits.
+    "referrals": """
+        SELECT h.id AS household_row_id,
+               CASE WHEN v.name <> '' THEN v.id END AS visitor_row_id,
+               r.id AS referral, h.external_id AS household_id,
+               o.code AS organisation_code, r.service, r.made_on,
+               v.external_id AS visitor_id, r.status, r.status_on
+        FROM referrals r JOIN households h ON h.id = r.household_id
+        JOIN organisations o ON o.id = r.organisation_id
+        LEFT JOIN visitors v ON v.id = r.visitor_id
+        WHERE {area}
+        ORDER BY r.made_on, r.id""",
     # The distance is the one the commit that made the pairing proposed (none for a pairing
     # made otherwise, or before proposals kept it).
     "pairings": """
