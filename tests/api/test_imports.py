@@ -167,3 +167,16 @@ def test_an_unknown_kind_of_file_is_not_found_and_lists_the_kinds(
 def test_no_token_no_import(client: TestClient, tmp_path: Path) -> None:
     got = _upload(client, {}, write_csv(tmp_path / "n.csv", HOUSEHOLD_HEADER, NEW))
     assert got.status_code == 401
+
+
+def test_a_file_name_no_file_can_have_is_refused_in_words(
+    client: TestClient, auth: Headers, programme: Engine, tmp_path: Path
+) -> None:
+    data = write_csv(tmp_path / "x.csv", HOUSEHOLD_HEADER, NEW).read_bytes()
+    got = client.post(
+        "/api/v1/imports/households",
+        files={"file": ("h" * 300 + ".csv", io.BytesIO(data))},
+        headers=auth("boss"),
+    )
+    assert got.status_code == 422
+    assert "rename it" in got.json()["detail"]

@@ -34,6 +34,8 @@ router = APIRouter(prefix="/imports", tags=["imports"])
 
 #: The most row errors an answer lists (`errors_total` counts them all).
 MAX_LISTED = 1000
+#: The longest upload file name kept (a file system takes 255 bytes; the trail names it).
+MAX_NAME_BYTES = 200
 
 
 def upload_name(filename: str | None) -> str:
@@ -43,6 +45,11 @@ def upload_name(filename: str | None) -> str:
         raise InvalidInput(
             "the upload has no file name: send the file as the form field `file` with its "
             "name (households.csv), whose suffix says how it is read"
+        )
+    if "\x00" in name or len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        raise InvalidInput(
+            f"the upload's file name is not one a file can have here (at most "
+            f"{MAX_NAME_BYTES} bytes, no NUL): rename it, e.g. households.csv"
         )
     return name
 
