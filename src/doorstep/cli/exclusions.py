@@ -131,19 +131,9 @@ def exclusions_cmd(
 
 
 def _attempt(action: str, household: str, visitor: str, **more: object) -> Attempt:
-    """What to record should the change not be made: the events the change itself would
-    have written, under the household naming the visitor and under the visitor (when on
-    record) naming the household, so that each one's export lists it."""
-    from doorstep.privacy.audit import Attempt
+    from doorstep.services.exclusions import attempt
 
-    return Attempt(
-        actor(),
-        action,
-        "household",
-        household,
-        {"table": "exclusions", "visitor": visitor, **more},
-        visitor=(visitor, {"table": "exclusions", "household": household, **more}),
-    )
+    return attempt(actor(), action, household, visitor, **more)
 
 
 def register(app: typer.Typer) -> None:

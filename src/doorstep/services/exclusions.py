@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from doorstep.domain.enums import VisitStatus
 from doorstep.errors import InvalidInput, NotFound
 from doorstep.privacy.audit import (
+    Attempt,
     record_event,
     record_events,
     record_household_events,
@@ -164,6 +165,21 @@ def unexclude(session: Session, household: str, visitor: str, *, actor: str) -> 
     repo.remove(conn, h, v)
     _audit(session, actor, household, visitor, "update", removed=True)
     return ExclusionChange(household, visitor, Change.REMOVED, stored)
+
+
+def attempt(actor: str, action: str, household: str, visitor: str, **more: object) -> Attempt:
+    """What to record should a change of the pair not be made (the command line's and the
+    API's): the events the change itself would have written, under the household naming
+    the visitor and under the visitor (when on record) naming the household, so that each
+    one's export lists it."""
+    return Attempt(
+        actor,
+        action,
+        "household",
+        household,
+        {"table": "exclusions", "visitor": visitor, **more},
+        visitor=(visitor, {"table": "exclusions", "household": household, **more}),
+    )
 
 
 def _checked(reason: str) -> str:

@@ -13,7 +13,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from doorstep.api.deps import EngineDep, PrincipalDep, TodayDep, unit
 from doorstep.domain.ids import normal_id
 from doorstep.privacy import access
-from doorstep.privacy.audit import Attempt
 from doorstep.services import exclusions
 from doorstep.services.exclusions import Change
 
@@ -31,19 +30,6 @@ class ExclusionCreate(BaseModel):
         None,
         description="Why, in a few words (kept with the pair, in both people's exports); "
         "given for a pair excluded already, it replaces the stored one",
-    )
-
-
-def _attempt(who: str, action: str, household: str, visitor: str, **more: object) -> Attempt:
-    """The events the change would have written, should it not be made: under the household
-    naming the visitor, and under the visitor naming the household."""
-    return Attempt(
-        who,
-        action,
-        "household",
-        household,
-        {"table": "exclusions", "visitor": visitor, **more},
-        visitor=(visitor, {"table": "exclusions", "household": household, **more}),
     )
 
 
@@ -78,7 +64,7 @@ def exclude(
     pairing that holds them. ``change`` says what was done: added, updated (its reason),
     unchanged."""
     household, visitor = normal_id(body.household), normal_id(body.visitor)
-    tried = _attempt(who.actor, "create", household, visitor)
+    tried = exclusions.attempt(who.actor, "create", household, visitor)
     with unit(engine, who, tried) as session:
         access.check_exclusion(session.connection(), who, household)
         out = exclusions.exclude(
@@ -105,7 +91,7 @@ def unexclude(
 ) -> dict[str, Any]:
     """Let a household and a visitor be paired again (404 when they are not kept apart)."""
     household, visitor = normal_id(household), normal_id(visitor)
-    tried = _attempt(who.actor, "update", household, visitor, removed=True)
+    tried = exclusions.attempt(who.actor, "update", household, visitor, removed=True)
     with unit(engine, who, tried) as session:
         access.check_exclusion(session.connection(), who, household)
         out = exclusions.unexclude(session, household, visitor, actor=who.actor)

@@ -143,16 +143,10 @@ def rejected(exc: ImportRejected, folder: str) -> dict[str, Any]:
         return reason.replace(folder + "/", "").replace(folder, "")
 
     errors = exc.errors
-    where = f" ({exc.sheet})" if exc.sheet else ""
-    if len(errors) == 1 and errors[0].row == 0:
-        detail = f"{exc.path.name}{where}: {said(errors[0].reason)}; nothing was imported"
-    else:
-        n = len(errors)
-        detail = f"{exc.path.name}{where}: {n} error{'s' if n != 1 else ''}; nothing was imported"
     return {
         "title": "ImportRejected",
         "status": 422,
-        "detail": detail,
+        "detail": said(exc.headline()),
         "sheet": exc.sheet,
         "errors_total": len(errors),
         "errors": [

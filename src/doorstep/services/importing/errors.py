@@ -88,7 +88,9 @@ class ImportRejected(InvalidInput):
             return self
         return ImportRejected(self.path, self.errors, None, sheet=self.sheet, stale_errors=stale)
 
-    def _message(self) -> str:
+    def headline(self) -> str:
+        """The message's first line: the file and its one whole-file problem, or how many
+        errors it has (the API's answer lists them after it)."""
         n = len(self.errors)
         where = f" ({self.sheet})" if self.sheet else ""
         if n == 1 and self.errors[0].row == 0:
@@ -96,7 +98,13 @@ class ImportRejected(InvalidInput):
             if self.path.name in reason:  # "no such file: PATH" names it already
                 return f"{reason}; nothing was imported"
             return f"{self.path.name}{where}: {reason}; nothing was imported"
-        head = f"{self.path.name}{where}: {n} error{'s' if n != 1 else ''}; nothing was imported"
+        return f"{self.path.name}{where}: {n} error{'s' if n != 1 else ''}; nothing was imported"
+
+    def _message(self) -> str:
+        n = len(self.errors)
+        head = self.headline()
+        if n == 1 and self.errors[0].row == 0:
+            return head
         shown = "\n".join(f"  {e}" for e in self.errors[:SHOWN_ON_SCREEN])
         more = ""
         if n > SHOWN_ON_SCREEN:
