@@ -1,5 +1,6 @@
 """Registry files imported over the API, as `doorstep import` imports them: all rows or
-none, each bad row named, by a manager of the whole programme only."""
+none, each bad row named; by a manager of the whole programme, or by an area's account for
+the rows of its area."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import io
 from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from openpyxl import Workbook
 from sqlalchemy import Engine, text
@@ -126,32 +126,64 @@ def test_a_file_sent_with_its_folder_is_named_by_its_own_name(
     assert got.json()["file"] == "households.csv"
 
 
-@pytest.mark.parametrize("account", ["v1-coord", "v1"])
-def test_only_a_manager_of_the_whole_programme_imports(
-    client: TestClient, auth: Headers, programme: Engine, tmp_path: Path, account: str
+def test_a_visitor_s_account_does_not_import(
+    client: TestClient, auth: Headers, programme: Engine, tmp_path: Path
 ) -> None:
     before = _households(programme)
     mark = last_event_id(programme)
-    got = _upload(client, auth(account), write_csv(tmp_path / "n.csv", HOUSEHOLD_HEADER, NEW))
+    got = _upload(client, auth("v1"), write_csv(tmp_path / "n.csv", HOUSEHOLD_HEADER, NEW))
     assert got.status_code == 403, got.text
-    assert "imported by a manager of the whole programme" in got.json()["detail"]
+    assert "files are imported by an area's coordinator or manager" in got.json()["detail"]
     assert _households(programme) == before
     assert [(e[0], e[3]["outcome"]) for e in trail(programme, mark)] == [("import", "refused")]
 
 
-def test_an_area_s_manager_is_refused_too(
+def test_a_coordinator_imports_its_area_s_rows_and_no_other_area_s(
+    client: TestClient, auth: Headers, programme: Engine, tmp_path: Path
+) -> None:
+    before = _households(programme)
+    mark = last_event_id(programme)
+    rows = [
+        *NEW,
+        household(household_id="H102", area_code="R-C-V2"),
+        household(household_id="H0", area_code="R-C-V2"),
+    ]
+    got = _upload(client, auth("v2-coord"), write_csv(tmp_path / "n.csv", HOUSEHOLD_HEADER, rows))
+    assert got.status_code == 422, got.text
+    assert [(e["row"], e["column"], e["value"]) for e in got.json()["errors"]] == [
+        (2, "area_code", "R-C-V1"),
+        (3, "area_code", "R-C-V1"),
+        (5, "household_id", "H0"),  # V1's household, which the file would move to V2
+    ]
+    assert _households(programme) == before
+    assert [(e[0], e[3]["outcome"]) for e in trail(programme, mark)] == [("import", "refused")]
+    got = _upload(client, auth("v1-coord"), write_csv(tmp_path / "v1.csv", HOUSEHOLD_HEADER, NEW))
+    assert got.status_code == 200, got.text
+    assert _households(programme) == before | {"H100", "H101"}
+    imported = [(e[1], e[3]["file"], e[3].get("created")) for e in trail(programme, mark)]
+    assert ("households", "v1.csv", 2) in imported
+
+
+def test_organisations_are_imported_by_a_manager_of_the_whole_programme(
     client: TestClient, programme: Engine, tmp_path: Path
 ) -> None:
     from tests.api.conftest import add_account
 
     token = add_account(programme, "county-boss", "manager", area="R-C")
+    orgs = write_csv(tmp_path / "o.csv", ["code", "name", "kind"], [["O9", "Org", "ngo"]])
+    got = _upload(client, {"Authorization": f"Bearer {token}"}, orgs, "organisations")
+    assert got.status_code == 403
+    assert got.json()["detail"].startswith("account county-boss is area R-C's")
     got = _upload(
         client,
         {"Authorization": f"Bearer {token}"},
-        write_csv(tmp_path / "n.csv", HOUSEHOLD_HEADER, NEW),
+        write_csv(
+            tmp_path / "n.csv",
+            HOUSEHOLD_HEADER,
+            [*NEW, household(household_id="H9", area_code="R-C-V2")],
+        ),
     )
-    assert got.status_code == 403
-    assert got.json()["detail"].startswith("account county-boss is area R-C's")
+    assert got.status_code == 200, got.text  # the county holds both villages
 
 
 def test_an_unknown_kind_of_file_is_not_found_and_lists_the_kinds(

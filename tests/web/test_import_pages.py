@@ -1,6 +1,6 @@
-"""The import page: a manager of the whole programme uploads a file and reads what was
-written, or each bad row by row and column with nothing written; other accounts are told
-who imports."""
+"""The import page: a manager uploads a file and reads what was written, or each bad row
+by row and column with nothing written; a coordinator imports its area's rows; a visitor's
+account is told who imports."""
 
 from __future__ import annotations
 
@@ -47,13 +47,37 @@ def test_a_manager_imports_a_file_and_sees_a_bad_one_s_rows(
     assert _households(programme) == before + 1
 
 
-def test_a_coordinator_is_told_who_imports(sign_in: SignIn, tmp_path: Path) -> None:
+def test_a_coordinator_imports_its_area_s_rows_and_is_shown_another_area_s(
+    sign_in: SignIn, programme: Engine, tmp_path: Path
+) -> None:
     coord = sign_in("v1-coord")
     page = coord.get("/imports")
-    assert page.status_code == 403
-    assert "imported by a manager of the whole programme" in page.text
-    assert 'href="/imports"' not in coord.get("/referrals").text
-    sent = write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, [household(household_id="H100")])
+    assert page.status_code == 200
+    assert "Account v1-coord imports the rows of area R-C-V1" in page.text
+    assert 'href="/imports"' in coord.get("/referrals").text
+    before = _households(programme)
+    rows = [household(household_id="H100"), household(household_id="H101", area_code="R-C-V2")]
+    sent = write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, rows)
     with sent.open("rb") as fh:
         posted = coord.post("/imports", data={"kind": "households"}, files={"file": fh})
+    assert posted.status_code == 422
+    assert '<td class="num">3</td><td>area_code</td><td>R-C-V2</td>' in posted.text
+    assert "outside area R-C-V1, the one account v1-coord imports for" in posted.text
+    assert _households(programme) == before
+    good = write_csv(tmp_path / "g.csv", HOUSEHOLD_HEADER, rows[:1])
+    with good.open("rb") as fh:
+        done = coord.post("/imports", data={"kind": "households"}, files={"file": fh})
+    assert done.status_code == 200, done.text
+    assert _households(programme) == before + 1
+
+
+def test_a_visitor_s_account_is_told_who_imports(sign_in: SignIn, tmp_path: Path) -> None:
+    v1 = sign_in("v1")
+    page = v1.get("/imports")
+    assert page.status_code == 403
+    assert "files are imported by an area&#39;s coordinator or manager" in page.text
+    assert 'href="/imports"' not in v1.get("/referrals").text
+    sent = write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, [household(household_id="H100")])
+    with sent.open("rb") as fh:
+        posted = v1.post("/imports", data={"kind": "households"}, files={"file": fh})
     assert posted.status_code == 403

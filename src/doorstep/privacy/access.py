@@ -145,15 +145,22 @@ def check_exclusion(conn: Connection, who: Principal, household: str | None) -> 
         _in_area(conn, who, household)
 
 
-def check_import(who: Principal) -> None:
-    """Whether ``who`` may import a registry file: a manager of the whole programme (no
-    area), as the operator at the command line. A file's rows name areas, organisations
-    and teams the whole programme shares, and people of any area."""
-    if who.role != "manager" or who.area is not None:
-        scope = f"a {who.role}'s" if who.role != "manager" else f"area {who.area}'s"
+def check_import(who: Principal, entity: str | None = None) -> None:
+    """Whether ``who`` may import a registry file of ``entity`` rows: a manager of the whole
+    programme (no area), as the operator at the command line, any; an area's account (a
+    coordinator, an area's manager) the rows of its own area, which the import checks row by
+    row (``services.importing.scope``), but not organisations, the whole programme's. A
+    visitor's account may not: a file names other people."""
+    if who.role == "visitor":
         raise NotPermitted(
-            f"account {who.name} is {scope}: files are imported by a manager of the whole "
-            "programme (an account with no area), or with `doorstep import` on the server"
+            f"account {who.name} is a visitor's: files are imported by an area's coordinator "
+            "or manager"
+        )
+    if who.area is not None and entity == "organisations":  # None: before a file is chosen
+        raise NotPermitted(
+            f"account {who.name} is area {who.area}'s, and organisations are the whole "
+            "programme's: they are imported by a manager of the whole programme (an account "
+            "with no area), or with `doorstep import` on the server"
         )
 
 

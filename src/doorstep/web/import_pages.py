@@ -1,6 +1,7 @@
-"""The import page: a manager of the whole programme uploads a registry file, as
+"""The import page: a manager or a coordinator uploads a registry file, as
 `doorstep import` imports it (all rows or none), through the API's route function; a file
-refused shows its errors by row and column, and nothing was written."""
+refused shows its errors by row and column, and nothing was written. An area's account
+imports the rows of its own area."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ router = APIRouter(prefix="/imports", include_in_schema=False)
 @router.get("", response_class=HTMLResponse)
 def imports_page(request: Request, who: WebPrincipalDep) -> HTMLResponse:
     try:
-        access.check_import(who)  # another account is told so before it picks a file
+        access.check_import(who)  # a visitor's account is told before it picks a file
     except DoorstepError as exc:
         return refused(request, who, exc)
     return _page(request, who)

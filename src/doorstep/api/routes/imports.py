@@ -1,5 +1,7 @@
 """Registry files imported over the API, as `doorstep import ENTITY FILE` imports them: all
-rows or none, every bad row named by row, column and reason.
+rows or none, every bad row named by row, column and reason. A manager of the whole
+programme imports any file; an area's account the rows of its own area (each row is
+checked: :mod:`doorstep.services.importing.scope`), and no organisations.
 
 The upload is written to a private temporary folder under its own file name (its suffix
 says how it is read: .csv, .xlsx or .parquet) and removed with everything an import
@@ -80,6 +82,8 @@ def import_upload(
 ) -> Any:
     """Import an uploaded file of ``entity`` rows: the counts written, or (422) every row
     error (``row`` counts the header as row 1, as a spreadsheet does) with nothing written.
+    An area's account imports the rows of its own area: a row reaching outside it is one
+    of those errors.
     ``entity`` is what `doorstep import` takes: areas, organisations, teams, visitors,
     households, indicators, leave, blackouts, visits, exclusions, activities, attendance,
     projects, project_households."""
@@ -100,16 +104,22 @@ def import_sent(
     """What :func:`import_upload` does, for the web page too: the counts written, or
     :class:`UploadRejected` with every row error."""
     from doorstep.services.importing import ImportRejected, import_file
+    from doorstep.services.importing.scope import AreaScope
 
     if entity not in IMPORTS:
         raise NotFound(f"nothing is imported as {entity!r}: import one of {', '.join(IMPORTS)}")
     name = upload_name(file.filename)
+    scope = (
+        None
+        if who.area is None or who.area_path is None
+        else AreaScope(who.name, who.area, who.area_path)
+    )
     tried = Attempt(who.actor, "import", entity, detail={"file": name}, quote=False)
     with tempfile.TemporaryDirectory(prefix="doorstep-upload-") as folder:
         path = Path(folder) / name
         try:
             with unit(engine, who, tried) as session:
-                access.check_import(who)  # in the unit: the trail keeps the refusal
+                access.check_import(who, entity)  # in the unit: the trail keeps the refusal
                 with path.open("wb") as out:
                     shutil.copyfileobj(file.file, out, length=1 << 20)
                 summary = import_file(
@@ -119,6 +129,7 @@ def import_sent(
                     actor=who.actor,
                     today=today,
                     replace_future=replace,
+                    scope=scope,
                 )
         except ImportRejected as exc:
             raise UploadRejected(rejected(exc, folder)) from None

@@ -28,6 +28,7 @@ from doorstep.services.importing.programme import TABLES as PROGRAMME_TABLES
 from doorstep.services.importing.programme import load_programme
 from doorstep.services.importing.programme import reference_errors as programme_errors
 from doorstep.services.importing.reader import read_file
+from doorstep.services.importing.scope import WHOLE_PROGRAMME, AreaScope, scope_errors
 from doorstep.services.importing.validate import ROW, References, trim_code, validate
 from doorstep.services.importing.visits import load_visits
 from doorstep.services.visit_records import during_leave, leave_words, pretended
@@ -110,11 +111,14 @@ def import_file(
     progress: load.Progress = load._noop,
     today: dt.date | None = None,
     replace_future: bool = False,
+    scope: AreaScope | None = None,
 ) -> ImportSummary:
     """Import ``path`` as ``entity`` rows, or raise :class:`ImportRejected` writing nothing.
 
     ``replace_future`` (leave and blackouts only) makes the file the whole set of the
     periods from today on of the people it names (see :mod:`~doorstep.services.importing.periods`).
+    ``scope`` confines the rows to an area, for an area's account (see
+    :mod:`~doorstep.services.importing.scope`).
 
     Beside ``path`` it leaves ``FILE.errors.csv`` only when that lists this import's errors:
     a rejection that names rows writes it (over an earlier one), and an import that
@@ -146,6 +150,7 @@ def import_file(
             replace_future=replace_future,
             unread=table.unread,
             unread_cells=table.unread_cells,
+            scope=scope,
         )
     except ImportRejected as exc:
         raise exc.without_stale_errors_csv() from None
@@ -172,17 +177,21 @@ def import_frame(
     replace_future: bool = False,
     unread: Sequence[RowError] = (),
     unread_cells: frozenset[tuple[int, str]] = frozenset(),
+    scope: AreaScope | None = None,
 ) -> ImportSummary:
     """Validate and write a frame of text columns read from ``path`` (from ``sheet`` of a
     workbook with several, which its summary or rejection names). ``unread`` are cells
     the reader could not see, refused with the rows' other errors; the cells they cover
-    (``unread_cells``) read as empty, which they already tell."""
+    (``unread_cells``) read as empty, which they already tell. ``scope``: as
+    :func:`import_file`."""
+    if scope is not None and schema.entity in WHOLE_PROGRAMME:
+        raise InvalidInput(f"{schema.entity} are the whole programme's: not imported for an area")
     conn = session.connection()
     progress("validating", 0, raw.height)
     checked = validate(schema, raw, _references(session, schema, raw))
     frame = checked.frame
     today = today or dt.date.today()
-    errors = checked.errors + _extra_checks(session, schema, frame, raw, today)
+    errors = checked.errors + _extra_checks(session, schema, frame, raw, today, scope)
     errors = [e for e in errors if (e.row, e.column) not in unread_cells] + list(unread)
     if errors:
         errors += _later_errors(session, schema, frame, errors, raw, today)
@@ -509,7 +518,12 @@ def _none_stored(session: Session, what: str, table: str) -> str:
 
 
 def _extra_checks(
-    session: Session, schema: EntitySchema, frame: pl.DataFrame, raw: pl.DataFrame, today: dt.date
+    session: Session,
+    schema: EntitySchema,
+    frame: pl.DataFrame,
+    raw: pl.DataFrame,
+    today: dt.date,
+    scope: AreaScope | None = None,
 ) -> list[RowError]:
     """Rules that span columns or need the database, read on the typed ``frame``; each error
     shows its cell as ``raw`` (the file, row for row) holds it, as every other error does:
@@ -632,6 +646,10 @@ def _extra_checks(
         ]
     if schema.entity in PERIODS:
         errors += file_overlaps(schema.entity, frame, lambda c: _CELL + c)
+    if scope is not None:
+        errors += scope_errors(
+            session.connection(), schema.entity, frame, raw.columns, _CELL, scope
+        )
     return errors
 
 

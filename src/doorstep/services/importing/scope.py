@@ -1,0 +1,200 @@
+"""An import made by an area's account (a coordinator's, or an area's manager's) writes the
+rows of its own area only, as its account does one at a time.
+
+Each kind of file names where its rows live: a household by its area, a visitor by their
+home area, a team, an activity or a project by the area it is in. A row is refused, named
+by its cell, when what it writes or names lives outside the account's area: a stored
+household, visitor, team, activity or project of another area (even unchanged: the file
+would take it over), an area code outside it, or a household's figures, visits, periods
+and pairs kept apart of another area. Organisations are the whole programme's: their file
+is for a manager of the whole programme (``privacy.access.check_import``). Areas may be
+added and moved within the account's area; its own area keeps its parent. What no row of
+the database holds yet (an unknown id) is left to the checks that name it so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import polars as pl
+from sqlalchemy import Connection
+
+from doorstep.services.importing.errors import RowError
+from doorstep.services.importing.validate import ROW
+from doorstep.storage.repositories import area_scope
+
+#: Kinds of file an area's account may not import: what they hold is the whole programme's.
+WHOLE_PROGRAMME = ("organisations",)
+
+#: What each kind of file names that lives somewhere: (column, what its value is).
+NAMED: dict[str, tuple[tuple[str, str], ...]] = {
+    "teams": (("code", "teams"), ("area_code", "areas")),
+    "visitors": (
+        ("visitor_id", "visitors"),
+        ("home_area_code", "areas"),
+        ("service_area_code", "areas"),
+        ("team_code", "teams"),
+    ),
+    "households": (("household_id", "households"), ("area_code", "areas")),
+    "indicators": (("household_id", "households"),),
+    "blackouts": (("household_id", "households"),),
+    "visits": (("household_id", "households"),),
+    "exclusions": (("household_id", "households"),),
+    "leave": (("visitor_id", "visitors"),),
+    "activities": (("code", "activities"), ("area_code", "areas")),
+    "attendance": (
+        ("activity_code", "activities"),
+        ("household_id", "households"),
+        ("visitor_id", "visitors"),
+    ),
+    "projects": (("code", "projects"), ("area_code", "areas")),
+    "project_households": (("project_code", "projects"), ("household_id", "households")),
+}
+
+#: How a reason says that a row of each kind lives outside the area.
+_OUTSIDE = {
+    "areas": "is an area outside",
+    "households": "is a household living outside",
+    "visitors": "is a visitor whose home area is outside",
+    "teams": "is a team stationed outside",
+    "activities": "is a group activity held outside",
+    "projects": "is a project run outside",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AreaScope:
+    """The area an account imports for: its code and path, and the account, to name."""
+
+    account: str
+    code: str
+    path: str
+
+    def holds(self, path: str | None) -> bool:
+        return path is not None and path.startswith(self.path)
+
+    @property
+    def whose(self) -> str:
+        return f"area {self.code}, the one account {self.account} imports for"
+
+
+def scope_errors(
+    conn: Connection,
+    entity: str,
+    frame: pl.DataFrame,
+    present: Iterable[str],
+    cell: str,
+    scope: AreaScope,
+) -> list[RowError]:
+    """The rows of ``frame`` (typed, with each cell as the file holds it under the prefix
+    ``cell``) that reach outside ``scope``; ``present`` are the file's own columns."""
+    present = frozenset(present)
+    tree = area_scope.area_tree(conn)
+    if entity == "areas":
+        return _area_errors(frame, present, cell, scope, tree)
+    errors: list[RowError] = []
+    for column, kind in NAMED[entity]:
+        if column not in frame.columns:
+            continue
+        named = frame.filter(pl.col(column).is_not_null())
+        keys = named[column].unique().to_list()
+        paths: dict[str, str | None]
+        if kind == "areas":
+            paths = {k: tree[k].path for k in keys if k in tree}
+        else:
+            paths = area_scope.stored_paths(conn, kind, keys)
+        for r in named.iter_rows(named=True):
+            key = r[column]
+            if key in paths and not scope.holds(paths[key]):
+                reason = (
+                    "is a visitor with no home area, who works for the whole programme"
+                    if kind == "visitors" and paths[key] is None
+                    else _OUTSIDE[kind]
+                )
+                errors.append(
+                    RowError(int(r[ROW]), column, r[cell + column], f"{reason} {scope.whose}")
+                )
+    if entity == "visitors":
+        errors += _homeless(conn, frame, present, cell, scope)
+    return errors
+
+
+def _homeless(
+    conn: Connection, frame: pl.DataFrame, present: frozenset[str], cell: str, scope: AreaScope
+) -> list[RowError]:
+    """Visitors the file would leave with no home area: one with none works anywhere, the
+    whole programme's. A stored visitor keeps theirs when the file has no such column."""
+    if "home_area_code" in present:
+        rows = frame.filter(pl.col("home_area_code").is_null())
+    else:
+        stored = area_scope.stored_paths(conn, "visitors", frame["visitor_id"].to_list())
+        rows = frame.filter(~pl.col("visitor_id").is_in(list(stored)))
+    return [
+        RowError(
+            int(r[ROW]),
+            "home_area_code",
+            r[cell + "home_area_code"] or "",
+            f"is empty: a visitor imported for {scope.whose}, lives in it; give their home area",
+        )
+        for r in rows.iter_rows(named=True)
+    ]
+
+
+def _area_errors(
+    frame: pl.DataFrame,
+    present: frozenset[str],
+    cell: str,
+    scope: AreaScope,
+    tree: dict[str, area_scope.StoredArea],
+) -> list[RowError]:
+    """Areas are added and moved under the account's area only. Which areas end up in it is
+    found as the file leaves the tree: an area is in it when its parent is (a new area may
+    hang from another new one of the same file)."""
+    errors: list[RowError] = []
+    rows = list(frame.iter_rows(named=True))
+    in_file = {r["code"] for r in rows}
+
+    def parent(r: dict[str, object]) -> object:
+        if "parent_code" in present:
+            return r["parent_code"]
+        stored = tree.get(str(r["code"]))
+        return None if stored is None else stored.parent
+
+    placed = {scope.code} | {c for c, a in tree.items() if scope.holds(a.path) and c not in in_file}
+    pending = []
+    for r in rows:
+        stored = tree.get(r["code"])
+        if stored is not None and not scope.holds(stored.path):
+            errors.append(
+                RowError(int(r[ROW]), "code", r[cell + "code"], f"is an area outside {scope.whose}")
+            )
+        elif r["code"] == scope.code:
+            if parent(r) != tree[scope.code].parent:
+                errors.append(
+                    RowError(
+                        int(r[ROW]),
+                        "parent_code",
+                        r[cell + "parent_code"] or "",
+                        f"moves area {scope.code}, the one account {scope.account} imports "
+                        "for: it is moved by an account whose area holds its parent",
+                    )
+                )
+        else:
+            pending.append(r)
+    while pending:
+        now = [r for r in pending if parent(r) in placed]
+        if not now:
+            break
+        placed.update(r["code"] for r in now)
+        pending = [r for r in pending if r["code"] not in placed]
+    errors += [
+        RowError(
+            int(r[ROW]),
+            "parent_code",
+            r[cell + "parent_code"] or "",
+            f"puts the area outside {scope.whose}",
+        )
+        for r in pending
+    ]
+    return errors
