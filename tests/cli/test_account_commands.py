@@ -21,7 +21,7 @@ def test_an_account_is_made_given_a_token_listed_and_disabled(
     assert "Made account coord-c (coordinator, area R-C)" in made.output
     refused = cli("account", "add", "coord-x", "--role", "coordinator")
     assert refused.exit_code != 0
-    assert "needs --area" in refused.output
+    assert "needs an area" in refused.output
     issued = cli("account", "token", "coord-c", "--days", "30")
     assert issued.exit_code == 0, issued.output
     token = issued.output.strip().splitlines()[-1]

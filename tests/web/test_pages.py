@@ -45,7 +45,10 @@ def test_signing_in_keeps_the_token_in_a_cookie_scripts_cannot_read(
 @pytest.mark.parametrize(
     ("account", "pages"),
     [
-        ("boss", {"/referrals", "/exclusions", "/planning", "/activities", "/imports"}),
+        (
+            "boss",
+            {"/referrals", "/exclusions", "/planning", "/activities", "/imports", "/accounts"},
+        ),
         ("v1-coord", {"/referrals", "/exclusions", "/planning", "/projects", "/imports"}),
         ("v1", {"/referrals", "/calendar.ics"}),
     ],

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from doorstep import __version__
 from doorstep.api import errors
 from doorstep.api.routes import (
+    accounts,
     activities,
     exclusions,
     households,
@@ -58,6 +59,7 @@ def create_app(
         referrals.router,
         imports.router,
         exclusions.router,
+        accounts.router,
     ):
         app.include_router(router, prefix=PREFIX)
     return app

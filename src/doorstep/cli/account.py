@@ -1,8 +1,9 @@
 """``doorstep account`` and ``doorstep serve``: who may use the web app and the HTTP API, and
 serving them.
 
-Accounts are made here, at the command line of the machine that holds the database, never
-over the API: whoever can run these commands can read the database anyway.
+The first account is made here, at the command line of the machine that holds the database
+(whoever can run these commands can read the database anyway, so they may make any); after
+it, a manager keeps its own area's accounts over the API and the web app too.
 """
 
 from __future__ import annotations

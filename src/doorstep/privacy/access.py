@@ -164,6 +164,54 @@ def check_import(who: Principal, entity: str | None = None) -> None:
         )
 
 
+def check_accounts(who: Principal) -> str | None:
+    """Whether ``who`` may list, make, give tokens to and disable accounts: a manager. The
+    area path whose accounts it keeps (``None``: every account, for a manager with no area)."""
+    if who.role != "manager":
+        raise NotPermitted(f"account {who.name} is a {who.role}'s: accounts are kept by a manager")
+    return who.area_path
+
+
+def check_new_account(
+    conn: Connection, who: Principal, role: str, area: str | None, visitor: str | None
+) -> None:
+    """Whether ``who`` may make an account of ``role``: a manager, one that sees no more than
+    it does: an area within its own, or a visitor whose home area is in it. An unknown area
+    or visitor is left to the service, which says which."""
+    check_accounts(who)
+    if who.area_path is None:
+        return
+    if role == "visitor" and visitor is not None:
+        _visitor_in_area(conn, who, visitor)
+    elif area is None:
+        raise NotPermitted(
+            f"account {who.name} keeps the accounts of area {who.area}: an account with no "
+            "area would see the whole programme"
+        )
+    else:
+        found = repo.area_path(conn, area)
+        if found is not None:
+            _within(who, area, found)
+
+
+def check_account(conn: Connection, who: Principal, name: str) -> None:
+    """Whether ``who`` may give a token to the account ``name`` or disable it: a manager,
+    for an account whose area (a visitor's: their home area) is within its own. An unknown
+    account is left to the service."""
+    scope = check_accounts(who)
+    if scope is None:
+        return
+    row = repo.by_name(conn, name)
+    if row is None:
+        return
+    path = row.area_path
+    if row.visitor is not None:
+        home = repo.visitor_home_path(conn, row.visitor)
+        path = None if home is None else home[0]
+    if path is None or not path.startswith(scope):
+        raise NotPermitted(f"account {name} is outside account {who.name}'s area {who.area}")
+
+
 def _manager(who: Principal, whom: str) -> None:
     if who.role != "manager":
         raise NotPermitted(f"account {who.name} is a {who.role}'s: a {whom} is erased by a manager")

@@ -1,4 +1,6 @@
-"""API accounts: made, given tokens and disabled at the command line; checked per request.
+"""API accounts: made, given tokens and disabled at the command line, or by a manager over
+the API and the web app (within its area: ``privacy.access.check_account``); checked per
+request.
 
 A token is 32 random bytes shown once, when it is made; the database keeps its SHA-256
 digest only, so a copy of the database lets no one in. Making, disabling and token events
@@ -17,12 +19,15 @@ from sqlalchemy.orm import Session
 
 from doorstep.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from doorstep.privacy.access import Principal
-from doorstep.privacy.audit import record_event
+from doorstep.privacy.audit import record_event, record_events
 from doorstep.storage.base import utcnow
 from doorstep.storage.repositories import accounts as repo
 from doorstep.storage.repositories import lookups
 from doorstep.storage.repositories import pairing as pairing_repo
-from doorstep.storage.tables.accounts import ROLES
+from doorstep.storage.tables.accounts import ROLES as ROLES  # the roles, for the front doors
+
+#: An account as the front doors show it.
+AccountRow = repo.AccountRow
 
 #: How long a token lasts unless told otherwise: a quarter, so a lost phone's token dies.
 DEFAULT_TOKEN_DAYS = 90
@@ -65,7 +70,7 @@ def _audit(
 def _get(session: Session, name: str) -> repo.AccountRow:
     found = repo.by_name(session.connection(), name)
     if found is None:
-        raise NotFound(f"no account {name!r}; `doorstep account list` shows them")
+        raise NotFound(f"no account {name!r}")
     return found
 
 
@@ -97,11 +102,14 @@ def add_account(
     if role not in ROLES:
         raise InvalidInput(f"unknown role {role!r}: one of {', '.join(ROLES)}")
     if role == "coordinator" and area is None:
-        raise InvalidInput("a coordinator's account needs --area: the area it coordinates")
+        raise InvalidInput("a coordinator's account needs an area: the one it coordinates")
     if role == "visitor" and (visitor is None or area is not None):
-        raise InvalidInput("a visitor's account needs --visitor (whose work it sees) and no --area")
+        raise InvalidInput(
+            "a visitor's account needs a visitor, whose work it sees, and no area: it sees "
+            "its visitor's work wherever it is"
+        )
     if role != "visitor" and visitor is not None:
-        raise InvalidInput("--visitor is for a visitor's account (--role visitor)")
+        raise InvalidInput(f"a visitor is given to a visitor's account, not a {role}'s")
     conn = session.connection()
     if repo.by_name(conn, name) is not None:
         raise Conflict(f"account {name!r} exists already")
@@ -118,6 +126,41 @@ def add_account(
 
 def list_accounts(session: Session) -> list[repo.AccountRow]:
     return repo.all_accounts(session.connection())
+
+
+#: The most accounts one page of :func:`accounts_within` lists.
+MAX_LISTED = 1000
+
+
+def accounts_within(
+    session: Session,
+    within: str | None,
+    *,
+    actor: str,
+    after: str | None = None,
+    limit: int = 200,
+) -> tuple[list[repo.AccountRow], bool]:
+    """A page of the accounts of an area (by its ``within`` path, ``None``: all), by name
+    after ``after``, and whether more follow; a visitor's account is its visitor's home
+    area's. Each visitor named is read in the trail: that a person has an account is their
+    data."""
+    if not 1 <= limit <= MAX_LISTED:
+        raise InvalidInput(f"a page lists 1 to {MAX_LISTED} accounts, not {limit}")
+    rows = repo.accounts_within(session.connection(), within, after=after, limit=limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    events = [
+        ("read", r.visitor, {"account": r.name, "list": "accounts"})
+        for r in rows
+        if r.visitor is not None
+    ]
+    record_events(session, actor=actor, entity="visitor", events=events)
+    return rows, more
+
+
+def account(session: Session, name: str) -> repo.AccountRow:
+    """The account called ``name``, or :class:`NotFound`."""
+    return _get(session, name)
 
 
 def issue_token(

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from doorstep.api.app import create_app as create_api
 from doorstep.web import (
+    account_pages,
     activity_pages,
     exclusion_pages,
     import_pages,
@@ -33,4 +34,5 @@ def create_app(
     app.include_router(referral_pages.router)
     app.include_router(import_pages.router)
     app.include_router(exclusion_pages.router)
+    app.include_router(account_pages.router)
     return app

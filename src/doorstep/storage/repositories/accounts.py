@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Row, Select, insert, select, update
+from sqlalchemy import Connection, Row, Select, func, insert, select, update
+from sqlalchemy.orm import aliased
 
 from doorstep.storage.repositories.visitor_data import ERASED_NAME
 from doorstep.storage.tables import (
@@ -73,6 +74,20 @@ def all_accounts(conn: Connection) -> list[AccountRow]:
     return [_row(r) for r in conn.execute(_select().order_by(Account.name))]
 
 
+def accounts_within(
+    conn: Connection, path: str | None, *, after: str | None, limit: int
+) -> list[AccountRow]:
+    """Up to ``limit`` accounts by name (after ``after``) whose area, or whose visitor's home
+    area, is within the area at ``path`` (``None``: every account)."""
+    home = aliased(Area)
+    query = _select().outerjoin(home, home.id == Visitor.home_area_id)
+    if path is not None:
+        query = query.where(func.coalesce(Area.path, home.path).startswith(path, autoescape=True))
+    if after is not None:
+        query = query.where(Account.name > after)
+    return [_row(r) for r in conn.execute(query.order_by(Account.name).limit(limit))]
+
+
 def add(
     conn: Connection, *, name: str, role: str, area_id: int | None, visitor_id: int | None
 ) -> int:
@@ -124,6 +139,11 @@ def token_holder(
     if found is None:
         raise LookupError(digest)
     return AccountRow(*found[:7]), found[7], found[8]
+
+
+def area_path(conn: Connection, code: str) -> str | None:
+    """The path of the area with ``code``, or ``None`` if no such area."""
+    return conn.execute(select(Area.path).where(Area.code == code)).scalar_one_or_none()
 
 
 def household_area_path(conn: Connection, external_id: str) -> str | None:
