@@ -29,6 +29,7 @@ WHOLE = frozenset(
         "next_visitor",
         "start",
         "end_day",
+        "referral_open_since",
     }
 )
 #: The order columns give way in when the terminal is too narrow, least needed first: the
@@ -36,6 +37,7 @@ WHOLE = frozenset(
 #: status (a visitor who left, a pair excluded: what to act on) is the last to go.
 GIVE_WAY = (
     "area",
+    "referral_open_since",
     "visitor_name",
     "next_visitor",
     "under_way",

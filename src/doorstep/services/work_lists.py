@@ -19,11 +19,21 @@ from doorstep.services.list_pages import Key, Page
 from doorstep.services.planning_inputs import clock_starts
 from doorstep.storage.repositories import lookups
 from doorstep.storage.repositories import pairing as pairing_repo
+from doorstep.storage.repositories import referrals as referrals_repo
 from doorstep.storage.repositories import visits as repo
 
 #: The columns of each list's rows, in the order every front door shows them.
 COLUMNS = {
-    "upcoming": ("start", "end_day", "visitor", "visitor_name", "household", "head_name", "area"),
+    "upcoming": (
+        "start",
+        "end_day",
+        "visitor",
+        "visitor_name",
+        "household",
+        "head_name",
+        "area",
+        "referral_open_since",
+    ),
     "due": (
         "deadline",
         "days_left",
@@ -37,6 +47,7 @@ COLUMNS = {
         "under_way",
         "next_planned",
         "next_visitor",
+        "referral_open_since",
     ),
 }
 COLUMNS["overdue"] = COLUMNS["due"]
@@ -102,7 +113,9 @@ def work_list_page(
     Each row's ``next_planned`` is the household's next planned visit, whoever is to make
     it (``next_visitor``): handed to an incoming visitor, that visitor's. Upcoming lists the
     planned visits starting within ``days`` (today and the ``days`` after it, as due lists
-    deadlines up to ``days`` away).
+    deadlines up to ``days`` away). Every row's ``referral_open_since`` is the day the
+    household's oldest referral still open or accepted was made (none: nothing to follow
+    up), for the visitor to ask about at the door.
     """
     if kind not in ("due", "overdue", "upcoming"):
         raise ValueError(kind)
@@ -136,6 +149,11 @@ def work_list_page(
     page = list_pages.cut(keyed, after, limit)
     rows = page.rows
     shown = pl.Series([r.pop("household_id") for r in rows], dtype=pl.Int64)
+    # What to ask about at the door: the household's oldest referral not yet answered for
+    # good (open or accepted), read for the page's households only.
+    since = referrals_repo.open_since(conn, shown, today)
+    for household_id, r in zip(shown.to_list(), rows, strict=True):
+        r["referral_open_since"] = since.get(household_id)
     record_event(
         session,
         actor=actor,
