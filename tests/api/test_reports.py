@@ -26,3 +26,13 @@ def test_a_coordinator_reads_its_own_area_by_default(client: TestClient, auth: H
 def test_a_visitor_reads_no_report(client: TestClient, auth: Headers) -> None:
     r = client.get("/api/v1/report", headers=auth("v1"))
     assert r.status_code == 403
+
+
+def test_a_period_refused_is_told_in_the_api_s_own_words(client: TestClient, auth: Headers) -> None:
+    got = client.get(
+        "/api/v1/report", params={"from": "2027-02-01", "to": "2027-01-01"}, headers=auth("boss")
+    )
+    assert got.status_code == 422
+    assert got.json()["detail"] == "from 2027-02-01 is after to 2027-01-01"
+    got = client.get("/api/v1/report", params={"to": "2099-01-01"}, headers=auth("boss"))
+    assert got.json()["detail"].startswith("to 2099-01-01 is after today")

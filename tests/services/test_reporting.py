@@ -159,8 +159,8 @@ def test_an_unknown_area_or_level_is_refused_naming_it(engine: Engine, programme
 @pytest.mark.parametrize(
     ("start", "end", "message"),
     [
-        (None, TODAY + dt.timedelta(days=1), "--to 2026-04-16 is after today (2026-04-15)"),
-        (dt.date(2026, 3, 1), dt.date(2026, 2, 1), "--from 2026-03-01 is after --to 2026-02-01"),
+        (None, TODAY + dt.timedelta(days=1), "to 2026-04-16 is after today (2026-04-15)"),
+        (dt.date(2026, 3, 1), dt.date(2026, 2, 1), "from 2026-03-01 is after to 2026-02-01"),
         (
             dt.date(2016, 4, 1),
             None,

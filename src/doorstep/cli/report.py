@@ -98,6 +98,7 @@ def report_cmd(
             max_gap_days=max_gap_days,
             days=days,
             progress=StageBar(bar),
+            names=("--from", "--to"),
         )
     for table in report_tables(report, by):
         # Whole lines, never cut at the terminal's width: a figure lost to the right edge is

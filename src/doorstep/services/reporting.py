@@ -38,6 +38,7 @@ def programme_report(
     max_gap_days: int = 60,
     days: int = 14,
     progress: Progress | None = None,
+    names: tuple[str, str] = ("from", "to"),
 ) -> ProgrammeReport:
     """The figures of ``area`` (default: the whole programme), by the areas within it
     (its children, or those at ``level``), as of ``today`` and for each month from
@@ -51,6 +52,9 @@ def programme_report(
     max_gap_days, days
         The cadence, and how soon a deadline makes a household due, as the work lists
         (``doorstep visits due|overdue``) take them.
+    names
+        How the caller names ``start`` and ``end``, for its errors: the API's parameters
+        (``from``, ``to``) or the command line's flags (``--from``, ``--to``).
     progress
         Told as each of its three counts starts (at the seed scale they take up to a
         minute each on SQLite), so that a long report shows where it is.
@@ -65,10 +69,11 @@ def programme_report(
     """
     end = today if end is None else end
     start = default_start(end) if start is None else start
+    first, last = names
     if end > today:
-        raise InvalidInput(f"--to {end} is after today ({today}): a report counts what happened")
+        raise InvalidInput(f"{last} {end} is after today ({today}): a report counts what happened")
     if end < start:
-        raise InvalidInput(f"--from {start} is after --to {end}")
+        raise InvalidInput(f"{first} {start} is after {last} {end}")
     months_touched = (end.year - start.year) * 12 + end.month - start.month + 1
     if months_touched > MAX_MONTHS:
         # Counted in calendar months, each a row of the report: ten years from a day
