@@ -19,6 +19,9 @@ class Settings(BaseSettings):
     # Rows handed to the database per batch on bulk import: big enough to amortise
     # round trips, small enough to keep memory flat at 1.69M rows.
     import_batch_rows: int = 50_000
+    # The largest file the API and the web app take (MiB); `doorstep import` has no bound.
+    # A region's households as CSV are about 200 MiB.
+    max_upload_mb: int = 1024
 
 
 @lru_cache(maxsize=1)

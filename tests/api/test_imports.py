@@ -212,3 +212,39 @@ def test_a_file_name_no_file_can_have_is_refused_in_words(
     )
     assert got.status_code == 422
     assert "rename it" in got.json()["detail"]
+
+
+def test_an_upload_larger_than_the_server_takes_is_refused_before_it_is_read(
+    client: TestClient, auth: Headers, programme: Engine, tmp_path: Path
+) -> None:
+    before = _households(programme)
+    rows = [household(household_id=f"H{200 + i}") for i in range(40)]
+    path = write_csv(tmp_path / "big.csv", HOUSEHOLD_HEADER, rows)
+    client.app.state.max_upload_bytes = 500  # type: ignore[attr-defined]
+    got = _upload(client, auth("boss"), path)
+    assert got.status_code == 413, got.text
+    assert got.json()["detail"].startswith("the upload is larger than this server takes")
+    # Sent in pieces with no length said beforehand: counted as it arrives.
+    boundary = "b0undary"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n'
+        f"Content-Type: text/csv\r\n\r\n".encode()
+        + path.read_bytes()
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    pieces = (body[i : i + 100] for i in range(0, len(body), 100))
+    got = client.post(
+        "/api/v1/imports/households",
+        content=pieces,
+        headers={**auth("boss"), "Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert got.status_code == 413, got.text
+    assert _households(programme) == before
+    client.app.state.max_upload_bytes = len(body) + 10  # type: ignore[attr-defined]
+    got = client.post(
+        "/api/v1/imports/households",
+        content=(body[i : i + 100] for i in range(0, len(body), 100)),
+        headers={**auth("boss"), "Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert got.status_code == 200, got.text
+    assert got.json()["created"] == 40

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from tests.factories.files import HOUSEHOLD_HEADER, household, write_csv
@@ -81,3 +82,17 @@ def test_a_visitor_s_account_is_told_who_imports(sign_in: SignIn, tmp_path: Path
     with sent.open("rb") as fh:
         posted = v1.post("/imports", data={"kind": "households"}, files={"file": fh})
     assert posted.status_code == 403
+
+
+def test_a_file_larger_than_the_server_takes_is_told_on_a_page(
+    sign_in: SignIn, site: TestClient, tmp_path: Path
+) -> None:
+    boss = sign_in("boss")
+    site.app.state.max_upload_bytes = 100  # type: ignore[attr-defined]
+    rows = [household(household_id=f"H{100 + i}") for i in range(5)]
+    sent = write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, rows)
+    with sent.open("rb") as fh:
+        got = boss.post("/imports", data={"kind": "households"}, files={"file": fh})
+    assert got.status_code == 413
+    assert got.headers["content-type"].startswith("text/html")
+    assert "the upload is larger than this server takes" in got.text

@@ -24,6 +24,7 @@ from doorstep.api.routes import (
     rights,
     visits,
 )
+from doorstep.api.upload_bound import UploadBound
 from doorstep.config import get_settings
 from doorstep.storage.session import make_engine
 
@@ -44,6 +45,8 @@ def create_app(
     )
     app.state.engine = make_engine(database_url or get_settings().database_url)
     app.state.today = today
+    app.state.max_upload_bytes = get_settings().max_upload_mb * 2**20
+    app.add_middleware(UploadBound, limit=lambda: int(app.state.max_upload_bytes))
     errors.install(app)
     for router in (
         me.router,
