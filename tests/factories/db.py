@@ -42,6 +42,12 @@ def snapshot(engine: Engine) -> dict[str, Any]:
             "visitor_leave",
             "household_blackouts",
             "exclusions",
+            "activities",
+            "activity_attendance",
+            "projects",
+            "project_households",
+            "visits",
+            "referrals",
             "audit_events",
         ):
             rows = conn.execute(text(f"SELECT * FROM {table} ORDER BY id")).all()

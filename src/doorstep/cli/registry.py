@@ -117,6 +117,12 @@ def import_cmd(
     stay); people the file does not name keep theirs. The next `doorstep plan --area`
     plans again only the visitors whose visits the change touches.
 
+    Referrals (after the organisations and households) find a stored referral by their
+    number (`doorstep export referrals` writes it), or by household, organisation,
+    service and made_on: a file imported twice adds nothing, and a status given moves the
+    referral on as `doorstep referral status` does (never back). A new one needs the
+    household's consent given.
+
     Example: doorstep import households data/households.csv
 
     Example: doorstep import leave leave.csv --replace

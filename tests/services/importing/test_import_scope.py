@@ -210,6 +210,26 @@ CASES: dict[str, tuple[list[str], dict[str, Any], list[tuple[dict[str, Any], str
         project("PN", "R-C-V1"),
         [(project("PN2", "R-C-V2"), "area_code"), (project("P2", "R-C-V1"), "code")],
     ),
+    "referrals": (
+        ["household_id", "organisation_code", "service", "made_on"],
+        {
+            "household_id": "HA",
+            "organisation_code": "ORG",
+            "service": "health",
+            "made_on": "2026-05-01",
+        },
+        [
+            (
+                {
+                    "household_id": "HB",
+                    "organisation_code": "ORG",
+                    "service": "health",
+                    "made_on": "2026-05-01",
+                },
+                "household_id",
+            )
+        ],
+    ),
     "project_households": (
         ["project_code", "household_id"],
         {"project_code": "P1", "household_id": "HA"},

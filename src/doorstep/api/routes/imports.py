@@ -86,7 +86,7 @@ def import_upload(
     of those errors.
     ``entity`` is what `doorstep import` takes: areas, organisations, teams, visitors,
     households, indicators, leave, blackouts, visits, exclusions, activities, attendance,
-    projects, project_households."""
+    projects, project_households, referrals."""
     try:
         return import_sent(entity, file, engine, who, today, replace)
     except UploadRejected as exc:

@@ -6,7 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from doorstep.domain.enums import ActivityKind, ConsentState, OrganisationKind, ProjectStatus
+from doorstep.domain.enums import (
+    ActivityKind,
+    ConsentState,
+    OrganisationKind,
+    ProjectStatus,
+    ReferralService,
+    ReferralStatus,
+)
 from doorstep.domain.visit_codes import ACTIVITIES, NOTE_MAX, OUTCOMES, Vocabulary
 
 
@@ -419,6 +426,53 @@ PROJECT_HOUSEHOLDS = EntitySchema(
     ),
 )
 
+REFERRAL_IMPORT = EntitySchema(
+    entity="referrals",
+    keys=("household_id", "organisation_code", "service", "made_on"),
+    summary=(
+        "Households referred to other organisations' services, and where each referral "
+        "stands. A row finds its stored referral by its number, or by household, "
+        "organisation, service and day; a new one needs the household's consent given. A "
+        "status moves on, never back; empty, it keeps the stored one."
+    ),
+    people=True,
+    columns=(
+        Column(
+            "referral",
+            Kind.INT,
+            False,
+            "its number, as `export referrals` writes it; empty: found by household, "
+            "organisation, service and day, else a new referral",
+            minimum=1,
+        ),
+        Column("household_id", Kind.ID, True, "id of the household referred"),
+        Column("organisation_code", Kind.ORGANISATION, True, "the organisation referred to"),
+        Column(
+            "service",
+            Kind.CHOICE,
+            True,
+            "what for",
+            choices=tuple(s.value for s in ReferralService),
+        ),
+        Column("made_on", Kind.DATE, True, "day it was made, today at the latest"),
+        Column("visitor_id", Kind.ID, False, "the visitor who made it, if one did"),
+        Column(
+            "status",
+            Kind.CHOICE,
+            False,
+            "where it stands",
+            choices=tuple(s.value for s in ReferralStatus),
+            default=ReferralStatus.OPEN.value,
+        ),
+        Column(
+            "status_on",
+            Kind.DATE,
+            False,
+            "day it took that status; empty for an open one (the day it was made)",
+        ),
+    ),
+)
+
 #: Group activities and projects, and who takes part in them.
 PROGRAMME: dict[str, EntitySchema] = {
     s.entity: s for s in (GROUP_ACTIVITIES, ATTENDANCE, PROJECTS, PROJECT_HOUSEHOLDS)
@@ -434,7 +488,11 @@ SCHEMAS: dict[str, EntitySchema] = {
 #: Everything `doorstep import` reads: the registry, the calendars, then the visits made
 #: and the pairs never to be made, then group activities and projects.
 IMPORTS: dict[str, EntitySchema] = (
-    SCHEMAS | PERIODS | {s.entity: s for s in (VISITS, EXCLUSIONS)} | PROGRAMME
+    SCHEMAS
+    | PERIODS
+    | {s.entity: s for s in (VISITS, EXCLUSIONS)}
+    | PROGRAMME
+    | {REFERRAL_IMPORT.entity: REFERRAL_IMPORT}
 )
 
 PAIRINGS = EntitySchema(
@@ -473,8 +531,8 @@ REFERRALS = EntitySchema(
 )
 
 #: Everything `doorstep export` writes: what import reads, each in its import file's columns
-#: (visits with their status too), and the pairings, which only a commit makes, and the
-#: referrals, which only `doorstep referral` does.
+#: (visits with their status too), and the pairings, which only a commit makes; the
+#: referrals with every column (an import finds one by its number).
 EXPORTS: dict[str, EntitySchema] = IMPORTS | {s.entity: s for s in (PAIRINGS, REFERRALS)}
 
 

@@ -21,6 +21,7 @@ from doorstep.storage.tables import (
     Organisation,
     Project,
     ProjectHousehold,
+    Referral,
     Team,
     Visit,
     Visitor,
@@ -41,12 +42,15 @@ _TABLES = {
     "attendance": ActivityAttendance.__table__,
     "projects": Project.__table__,
     "project_households": ProjectHousehold.__table__,
+    "referrals": Referral.__table__,
 }
 #: Imports whose person id refers to a person already imported (checked against those).
-_REFERRING = frozenset({"indicators", "leave", "blackouts", "attendance", "project_households"})
+_REFERRING = frozenset(
+    {"indicators", "leave", "blackouts", "attendance", "project_households", "referrals"}
+)
 # Import columns stored under another name; reference columns (area_code...) are checked
 # against the codes they name, which fit already.
-_RENAMED = {"visitor_id": "external_id", "consent": "consent_state"}
+_RENAMED = {"visitor_id": "external_id", "consent": "consent_state", "referral": "id"}
 _INT_BITS = {SmallInteger: 16, Integer: 32, BigInteger: 64}
 
 

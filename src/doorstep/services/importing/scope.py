@@ -50,6 +50,7 @@ NAMED: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "projects": (("code", "projects"), ("area_code", "areas")),
     "project_households": (("project_code", "projects"), ("household_id", "households")),
+    "referrals": (("household_id", "households"),),
 }
 
 #: How a reason says that a row of each kind lives outside the area.

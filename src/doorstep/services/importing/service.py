@@ -14,7 +14,14 @@ from sqlalchemy.orm import Session
 from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import record_event, record_events, record_row_events
 from doorstep.services.importing import load, unsettled
-from doorstep.services.importing.columns import IMPORTS, PERIODS, VISITS, EntitySchema, Kind
+from doorstep.services.importing.columns import (
+    IMPORTS,
+    PERIODS,
+    REFERRAL_IMPORT,
+    VISITS,
+    EntitySchema,
+    Kind,
+)
 from doorstep.services.importing.errors import (
     ImportRejected,
     RowError,
@@ -28,6 +35,7 @@ from doorstep.services.importing.programme import TABLES as PROGRAMME_TABLES
 from doorstep.services.importing.programme import load_programme
 from doorstep.services.importing.programme import reference_errors as programme_errors
 from doorstep.services.importing.reader import read_file
+from doorstep.services.importing.referrals import load_referrals
 from doorstep.services.importing.scope import WHOLE_PROGRAMME, AreaScope, scope_errors
 from doorstep.services.importing.validate import ROW, References, trim_code, validate
 from doorstep.services.importing.visits import load_visits
@@ -201,6 +209,10 @@ def import_frame(
     progress("writing", 0, frame.height)
     if schema.entity == "visits":
         return _import_visits(session, frame, raw, path=path, actor=actor, today=today, sheet=sheet)
+    if schema.entity == "referrals":
+        return _import_referrals(
+            session, frame, raw, path=path, actor=actor, today=today, sheet=sheet
+        )
     if schema.entity in PERIODS:
         return _import_periods(
             session,
@@ -314,6 +326,50 @@ def import_frame(
     progress("done", frame.height, frame.height)
     return ImportSummary(
         schema.entity, path, frame.height, created, updated, result.unchanged, sheet, result.notes
+    )
+
+
+def _import_referrals(
+    session: Session,
+    frame: pl.DataFrame,
+    raw: pl.DataFrame,
+    *,
+    path: Path,
+    actor: str,
+    today: dt.date,
+    sheet: str | None,
+) -> ImportSummary:
+    """Referrals: checked against the database row by row, written all or none."""
+    cells = raw.select(
+        pl.col(c) if c in raw.columns else pl.lit(None, pl.String).alias(c)
+        for c in REFERRAL_IMPORT.names
+    )
+    result = load_referrals(session, frame, cells, today=today)
+    if isinstance(result, list):
+        raise ImportRejected(path, result, write_errors_csv(path, result, people=True), sheet=sheet)
+    record_event(
+        session,
+        actor=actor,
+        action="import",
+        entity="referrals",
+        detail={
+            "file": path.name,
+            "rows": frame.height,
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            **pretended(today),
+        },
+    )
+    session.flush()  # the import's own event first, then one per referral it wrote
+    file = {"file": path.name}
+    events = [(a, h, {**file, **d}) for a, h, d in result.events]
+    record_events(session, actor=actor, entity="household", events=events)
+    theirs = [(a, v, {**file, **d}) for a, v, d in result.visitor_events]
+    record_events(session, actor=actor, entity="visitor", events=theirs)
+    session.flush()
+    return ImportSummary(
+        "referrals", path, frame.height, result.created, result.updated, result.unchanged, sheet
     )
 
 

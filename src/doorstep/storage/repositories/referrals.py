@@ -9,6 +9,7 @@ from sqlalchemy import Connection, text
 
 from doorstep.domain.enums import ReferralStatus
 from doorstep.storage.repositories import bulk
+from doorstep.storage.repositories.visit_records import _day as as_day
 
 #: A referral not yet answered for good: the service has not said no, nor been given.
 STILL_OPEN = (ReferralStatus.OPEN.value, ReferralStatus.ACCEPTED.value)
@@ -28,13 +29,4 @@ def open_since(conn: Connection, household_ids: pl.Series, today: dt.date) -> di
             ),
             {"a": STILL_OPEN[0], "b": STILL_OPEN[1], "today": today},
         ).all()
-    return {int(h): _day(d) for h, d in rows}
-
-
-def _day(value: object) -> dt.date:
-    """SQLite returns a day as text."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
+    return {int(h): as_day(d) for h, d in rows}
