@@ -12,6 +12,7 @@ from doorstep.api import errors
 from doorstep.api.routes import (
     accounts,
     activities,
+    audit,
     exclusions,
     households,
     imports,
@@ -63,6 +64,7 @@ def create_app(
         imports.router,
         exclusions.router,
         accounts.router,
+        audit.router,
     ):
         app.include_router(router, prefix=PREFIX)
     return app

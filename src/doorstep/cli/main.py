@@ -6,6 +6,7 @@ import typer
 
 from doorstep.cli import account as account_cli
 from doorstep.cli import activity as activity_cli
+from doorstep.cli import audit_trail as audit_cli
 from doorstep.cli import db as db_cli
 from doorstep.cli import demo as demo_cli
 from doorstep.cli import exclusions as exclusions_cli
@@ -51,6 +52,7 @@ outcomes_cli.register(app)
 app.command("demo")(demo_cli.demo_cmd)
 app.add_typer(account_cli.app, name="account")
 app.command("serve")(account_cli.serve_cmd)
+app.command("audit")(audit_cli.audit_cmd)
 reflow_app(app)
 
 

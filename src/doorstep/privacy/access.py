@@ -172,6 +172,19 @@ def check_accounts(who: Principal) -> str | None:
     return who.area_path
 
 
+def audit_area(conn: Connection, who: Principal, area: str | None) -> str | None:
+    """The area whose events ``who`` may read in the audit trail: a manager's, the one
+    asked for within its own (default: its own; ``None``: the whole trail, for a manager
+    with no area). The trail names every person's data: coordinators and visitors read
+    theirs in a person's export instead."""
+    if who.role != "manager":
+        raise NotPermitted(
+            f"account {who.name} is a {who.role}'s: the audit trail is read by a manager "
+            "(a person's own events are in their export)"
+        )
+    return list_area(conn, who, area)
+
+
 def check_new_account(
     conn: Connection, who: Principal, role: str, area: str | None, visitor: str | None
 ) -> None:

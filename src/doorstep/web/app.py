@@ -11,6 +11,7 @@ from doorstep.api.app import create_app as create_api
 from doorstep.web import (
     account_pages,
     activity_pages,
+    audit_pages,
     exclusion_pages,
     import_pages,
     pages,
@@ -35,4 +36,5 @@ def create_app(
     app.include_router(import_pages.router)
     app.include_router(exclusion_pages.router)
     app.include_router(account_pages.router)
+    app.include_router(audit_pages.router)
     return app

@@ -1,0 +1,68 @@
+"""The audit trail page: a manager reads who did what to whose data, filtered by actor,
+person, area and days, newest first, through the API's route function (the same check,
+service and trail: the reading is recorded)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from doorstep.api.deps import EngineDep
+from doorstep.api.routes.audit import read_trail
+from doorstep.errors import DoorstepError, InvalidInput
+from doorstep.web.pages import refused, render
+from doorstep.web.session import WebPrincipalDep
+
+router = APIRouter(prefix="/audit", include_in_schema=False)
+
+
+@router.get("", response_class=HTMLResponse)
+def audit_page(
+    request: Request,
+    engine: EngineDep,
+    who: WebPrincipalDep,
+    actor: str = "",
+    household: str = "",
+    visitor: str = "",
+    area: str = "",
+    since: str = "",
+    until: str = "",
+    before: int | None = None,
+) -> HTMLResponse:
+    asked = {
+        "actor": actor.strip(),
+        "household": household.strip(),
+        "visitor": visitor.strip(),
+        "area": area.strip(),
+        "since": since.strip(),
+        "until": until.strip(),
+    }
+    try:
+        page = read_trail(
+            engine,
+            who,
+            actor=asked["actor"] or None,
+            household=asked["household"] or None,
+            visitor=asked["visitor"] or None,
+            area=asked["area"] or None,
+            since=_day("since", asked["since"]),
+            until=_day("until", asked["until"]),
+            before=before,
+        )
+    except DoorstepError as exc:
+        return refused(request, who, exc)
+    more = {k: v for k, v in asked.items() if v} | {"before": page["next"]}
+    return render(
+        request, "audit.html", who, events=page["events"], asked=asked, more=more, next=page["next"]
+    )
+
+
+def _day(name: str, text: str) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"{name} is not a day (YYYY-MM-DD): {text!r}") from None

@@ -1,0 +1,72 @@
+"""The audit trail over the API: a manager reads the events about its area's people (all
+of them, with no area), a page at a time; others are refused; the reading is recorded."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from tests.api.conftest import Headers, add_account
+from tests.factories.audit import last_event_id, trail
+
+
+def test_a_manager_reads_the_whole_trail_a_page_at_a_time(
+    client: TestClient, auth: Headers, programme: Engine
+) -> None:
+    first = client.get("/api/v1/audit", params={"limit": 5}, headers=auth("boss"))
+    assert first.status_code == 200, first.text
+    body = first.json()
+    assert len(body["events"]) == 5
+    assert set(body["events"][0]) == {
+        "id",
+        "at",
+        "actor",
+        "action",
+        "entity",
+        "entity_id",
+        "detail",
+    }
+    older = client.get(
+        "/api/v1/audit", params={"limit": 5, "before": body["next"]}, headers=auth("boss")
+    ).json()
+    assert max(e["id"] for e in older["events"]) < body["next"]
+    mine = client.get("/api/v1/audit", params={"actor": "api:boss"}, headers=auth("boss"))
+    assert {e["entity"] for e in mine.json()["events"]} >= {"audit_events"}
+
+
+def test_an_area_s_manager_reads_its_people_s_events_only(
+    client: TestClient, programme: Engine
+) -> None:
+    v2 = {"Authorization": f"Bearer {add_account(programme, 'v2-boss', 'manager', area='R-C-V2')}"}
+    got = client.get("/api/v1/audit", params={"limit": 1000}, headers=v2)
+    assert got.status_code == 200
+    # H0-H2 live in village one, as V1 and V2 do: none of their events is village two's
+    assert got.json()["events"] == []
+    got = client.get("/api/v1/audit", params={"area": "R-C-V1"}, headers=v2)
+    assert got.status_code == 403
+    assert "area R-C-V1 is outside account v2-boss's area R-C-V2" in got.json()["detail"]
+
+
+def test_a_coordinator_and_a_visitor_read_no_trail(
+    client: TestClient, auth: Headers, programme: Engine
+) -> None:
+    mark = last_event_id(programme)
+    for name in ("v1-coord", "v1"):
+        got = client.get("/api/v1/audit", headers=auth(name))
+        assert got.status_code == 403
+        assert "the audit trail is read by a manager" in got.json()["detail"]
+    assert trail(programme, mark) == []
+
+
+def test_the_reading_names_each_household_it_showed(
+    client: TestClient, auth: Headers, programme: Engine
+) -> None:
+    got = client.get("/api/v1/audit", params={"household": "H0", "limit": 3}, headers=auth("boss"))
+    assert {e["entity_id"] for e in got.json()["events"]} == {"H0"}
+    mark = last_event_id(programme)
+    client.get("/api/v1/audit", params={"household": "H1", "limit": 3}, headers=auth("boss"))
+    events = trail(programme, mark)
+    assert [(a, e, i) for a, e, i, _ in events] == [
+        ("read", "audit_events", None),
+        ("read", "household", "H1"),
+    ]
