@@ -88,10 +88,28 @@ def _import_event(
     today: dt.date,
     **more: object,
 ) -> tuple[int, int]:
-    """The import's own event (file, rows, how many created, updated and unchanged, and
-    ``more``; the day taken as today where it is not the machine's); returns how many were
-    created and updated."""
+    """The import's own event (see :func:`_record_import`); returns how many were created
+    and updated."""
     created, updated = written.created.len(), written.updated.len()
+    _record_import(
+        session, actor, entity, path, rows, (created, updated, written.unchanged), today, **more
+    )
+    return created, updated
+
+
+def _record_import(
+    session: Session,
+    actor: str,
+    entity: str,
+    path: Path,
+    rows: int,
+    counts: tuple[int, int, int],
+    today: dt.date,
+    **more: object,
+) -> None:
+    """The import's own event: file, rows, how many created, updated and unchanged
+    (``counts``), and ``more``; the day taken as today where it is not the machine's."""
+    created, updated, unchanged = counts
     record_event(
         session,
         actor=actor,
@@ -102,12 +120,11 @@ def _import_event(
             "rows": rows,
             "created": created,
             "updated": updated,
-            "unchanged": written.unchanged,
+            "unchanged": unchanged,
             **more,
             **pretended(today),
         },
     )
-    return created, updated
 
 
 def import_file(
@@ -347,20 +364,8 @@ def _import_referrals(
     result = load_referrals(session, frame, cells, today=today)
     if isinstance(result, list):
         raise ImportRejected(path, result, write_errors_csv(path, result, people=True), sheet=sheet)
-    record_event(
-        session,
-        actor=actor,
-        action="import",
-        entity="referrals",
-        detail={
-            "file": path.name,
-            "rows": frame.height,
-            "created": result.created,
-            "updated": result.updated,
-            "unchanged": result.unchanged,
-            **pretended(today),
-        },
-    )
+    counts = (result.created, result.updated, result.unchanged)
+    _record_import(session, actor, "referrals", path, frame.height, counts, today)
     session.flush()  # the import's own event first, then one per referral it wrote
     file = {"file": path.name}
     events = [(a, h, {**file, **d}) for a, h, d in result.events]
@@ -388,20 +393,9 @@ def _import_visits(
     result = load_visits(session, frame, file=path.name, today=today, absent=absent)
     if isinstance(result, list):
         raise ImportRejected(path, result, write_errors_csv(path, result, people=True), sheet=sheet)
-    record_event(
-        session,
-        actor=actor,
-        action="import",
-        entity="visits",
-        detail={
-            "file": path.name,
-            "rows": frame.height,
-            "created": result.created,
-            "updated": result.updated,
-            "unchanged": result.unchanged,
-            "cancelled": result.cancelled,
-            **pretended(today),
-        },
+    counts = (result.created, result.updated, result.unchanged)
+    _record_import(
+        session, actor, "visits", path, frame.height, counts, today, cancelled=result.cancelled
     )
     session.flush()  # the import's own event first, then one per visit it wrote
     record_events(session, actor=actor, entity="household", events=result.events)
