@@ -56,10 +56,16 @@ def test_an_area_s_manager_keeps_its_area_s_accounts_only(
         ({"name": "x", "role": "coordinator", "area": "R-C-V1"}, "area R-C-V1 is outside"),
         ({"name": "x", "role": "manager"}, "an account with no area would see the whole"),
         ({"name": "x", "role": "coordinator", "area": "R-C"}, "area R-C is outside"),
+        ({"name": "x", "role": "visitor", "visitor": "V1"}, "V1's home area is outside"),
     ):
         got = client.post("/api/v1/accounts", json=body, headers=v2)
         assert got.status_code == 403, got.text
         assert said in got.json()["detail"]
+    unsaid = client.post("/api/v1/accounts", json={"name": "x", "role": "visitor"}, headers=v2)
+    assert (unsaid.status_code, unsaid.json()["detail"][:34]) == (
+        422,
+        "a visitor's account needs a visito",
+    )
     for url in ("/api/v1/accounts/v1-coord/tokens", "/api/v1/accounts/v1/disable"):
         got = client.post(url, headers=v2)
         assert got.status_code == 403, (url, got.text)

@@ -194,8 +194,9 @@ def check_new_account(
     check_accounts(who)
     if who.area_path is None:
         return
-    if role == "visitor" and visitor is not None:
-        _visitor_in_area(conn, who, visitor)
+    if role == "visitor":
+        if visitor is not None:  # none: the service says what a visitor's account needs
+            _visitor_in_area(conn, who, visitor)
     elif area is None:
         raise NotPermitted(
             f"account {who.name} keeps the accounts of area {who.area}: an account with no "
