@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from doorstep.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from doorstep.privacy.access import Principal
 from doorstep.privacy.audit import record_event, record_events
-from doorstep.storage.base import utcnow
+from doorstep.storage.base import as_utc, utcnow
 from doorstep.storage.repositories import accounts as repo
 from doorstep.storage.repositories import lookups
 from doorstep.storage.repositories import pairing as pairing_repo
@@ -158,11 +158,6 @@ def accounts_within(
     return rows, more
 
 
-def account(session: Session, name: str) -> repo.AccountRow:
-    """The account called ``name``, or :class:`NotFound`."""
-    return _get(session, name)
-
-
 def issue_token(
     session: Session, name: str, *, actor: str, days: int = DEFAULT_TOKEN_DAYS
 ) -> Token:
@@ -201,13 +196,8 @@ def authenticate(session: Session, secret: str) -> Principal:
         raise NotAuthenticated("unknown token") from None
     if revoked is not None:
         raise NotAuthenticated("the token was revoked")
-    if _aware(expires) <= utcnow():
+    if as_utc(expires) <= utcnow():
         raise NotAuthenticated("the token has expired: ask for a new one")
     if row.disabled_at is not None:
         raise NotAuthenticated(f"account {row.name} is disabled")
     return Principal(row.name, row.role, row.area, row.area_path, row.visitor)
-
-
-def _aware(at: dt.datetime) -> dt.datetime:
-    """SQLite returns stored times without their offset: they were written in UTC."""
-    return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import record_event, record_events
+from doorstep.storage.base import as_utc
 from doorstep.storage.repositories import pairing as pairing_repo
 from doorstep.storage.repositories.trail import TrailFilter, trail_page
 
@@ -112,10 +113,9 @@ def _midnight(day: dt.date) -> dt.datetime:
 
 def row(event: Event) -> dict[str, Any]:
     """An event as lists and files show it: its moment in UTC to the second."""
-    at = event.at if event.at.tzinfo else event.at.replace(tzinfo=dt.UTC)
     return {
         "id": event.id,
-        "at": at.astimezone(dt.UTC).isoformat(timespec="seconds"),
+        "at": as_utc(event.at).astimezone(dt.UTC).isoformat(timespec="seconds"),
         "actor": event.actor,
         "action": event.action,
         "entity": event.entity,

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from doorstep.domain.ids import file_stem
 from doorstep.privacy.audit import SUBJECT_EXPORT, record_event
+from doorstep.storage.base import as_utc
 
 #: The media type of a person's own export, as the API and the web app hand it.
 MEDIA_TYPE = "application/json"
@@ -61,9 +62,9 @@ def plain(value: Any) -> Any:
     """A stored value as JSON holds it: dates as ISO text, decimals as text. Every stored
     time is UTC; SQLite gives it back without its offset, which is written as PostgreSQL's
     is (``+00:00``), so that the export reads the same from either store."""
-    if isinstance(value, dt.datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=dt.UTC).isoformat()
-    if isinstance(value, dt.datetime | dt.date):
+    if isinstance(value, dt.datetime):
+        return as_utc(value).isoformat()
+    if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
         return str(value)

@@ -27,6 +27,12 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def as_utc(at: dt.datetime) -> dt.datetime:
+    """A stored moment with its offset: every one is written in UTC, and SQLite gives it
+    back without the offset (PostgreSQL with it)."""
+    return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
+
+
 class Timestamped:
     """Adds ``created_at``/``updated_at`` kept by the database."""
 

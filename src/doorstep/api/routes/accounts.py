@@ -9,7 +9,6 @@ command line, does.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, status
@@ -21,6 +20,7 @@ from doorstep.errors import Conflict
 from doorstep.privacy import access
 from doorstep.privacy.audit import Attempt
 from doorstep.services import accounts
+from doorstep.storage.base import as_utc
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
 
@@ -57,12 +57,8 @@ def shown(row: accounts.AccountRow) -> dict[str, Any]:
         "role": row.role,
         "area": row.area,
         "visitor": row.visitor,
-        "disabled_at": None if row.disabled_at is None else _utc(row.disabled_at),
+        "disabled_at": None if row.disabled_at is None else as_utc(row.disabled_at).isoformat(),
     }
-
-
-def _utc(at: dt.datetime) -> str:
-    return (at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)).isoformat()
 
 
 @router.get("")
@@ -117,7 +113,11 @@ def issue_token(
     with unit(engine, who, tried) as session:
         access.check_account(session.connection(), who, name)
         made = accounts.issue_token(session, name, actor=who.actor, days=days)
-    return {"account": made.account, "token": made.secret, "expires_at": _utc(made.expires_at)}
+    return {
+        "account": made.account,
+        "token": made.secret,
+        "expires_at": as_utc(made.expires_at).isoformat(),
+    }
 
 
 @router.post("/{name}/disable")

@@ -30,9 +30,6 @@ from doorstep.storage.repositories import bulk, household_data, visitor_data
 from doorstep.storage.repositories.visit_records import _day as as_day
 from doorstep.storage.tables import Referral
 
-#: What finds a stored referral when the row gives no number.
-NATURAL = ("household_id", "organisation_code", "service", "made_on")
-
 
 @dataclass
 class Loaded:
@@ -57,6 +54,11 @@ class _Stored:
     status: str
     status_on: dt.date
 
+    @property
+    def key(self) -> tuple[int, int, str, dt.date]:
+        """What finds it when a row gives no number: household, organisation, service, day."""
+        return (self.household, self.organisation, self.service, self.made_on)
+
 
 def load_referrals(
     session: Session, frame: pl.DataFrame, cell: pl.DataFrame, *, today: dt.date
@@ -78,11 +80,11 @@ def load_referrals(
     stored = _stored(conn, list(hid.values()))
     by_key: dict[tuple[int, int, str, dt.date], list[_Stored]] = {}
     for s in stored.values():
-        by_key.setdefault((s.household, s.organisation, s.service, s.made_on), []).append(s)
+        by_key.setdefault(s.key, []).append(s)
 
     errors: list[RowError] = []
-    new: list[tuple[int, dict[str, Any]]] = []
-    moved: list[tuple[_Stored, str, dt.date]] = []
+    new: list[dict[str, Any]] = []
+    moved: list[tuple[_Stored, str, str, dt.date]] = []
     unchanged = 0
     numbers: dict[int, int] = {}
     cells = cell.to_dicts()
@@ -120,16 +122,7 @@ def load_referrals(
                 continue
             numbers[number] = row
             found = stored.get(number)
-            if (
-                found is None
-                or (
-                    found.household,
-                    found.organisation,
-                    found.service,
-                    found.made_on,
-                )
-                != key
-            ):
+            if found is None or found.key != key:
                 fail(
                     "referral",
                     "is not the number of a referral of this household to this organisation "
@@ -164,21 +157,18 @@ def load_referrals(
                 fail("status_on", f"is before the referral was made ({made_on})")
                 continue
             new.append(
-                (
-                    row,
-                    {
-                        "household_id": key[0],
-                        "organisation_id": key[1],
-                        "service": key[2],
-                        "made_on": made_on,
-                        "visitor_id": None if visitor is None else vid[visitor],
-                        "status": status,
-                        "status_on": status_on,
-                        "_household": household,
-                        "_visitor": visitor,
-                        "_organisation": r["organisation_code"],
-                    },
-                )
+                {
+                    "household_id": key[0],
+                    "organisation_id": key[1],
+                    "service": key[2],
+                    "made_on": made_on,
+                    "visitor_id": None if visitor is None else vid[visitor],
+                    "status": status,
+                    "status_on": status_on,
+                    "_household": household,
+                    "_visitor": visitor,
+                    "_organisation": r["organisation_code"],
+                }
             )
             continue
         if visitor is not None and vid[visitor] != found.visitor:
@@ -200,7 +190,7 @@ def load_referrals(
         if status_on < found.status_on:
             fail("status_on", f"is before the day it became {found.status} ({found.status_on})")
             continue
-        moved.append((found, status, status_on))
+        moved.append((found, household, status, status_on))
     if errors:
         return errors
     return _write(session, new, moved, unchanged)
@@ -208,17 +198,19 @@ def load_referrals(
 
 def _write(
     session: Session,
-    new: list[tuple[int, dict[str, Any]]],
-    moved: list[tuple[_Stored, str, dt.date]],
+    new: list[dict[str, Any]],
+    moved: list[tuple[_Stored, str, str, dt.date]],
     unchanged: int,
 ) -> Loaded:
+    """Write the new referrals and the moved statuses (each with its household's id);
+    the events they owe."""
     out = Loaded(created=len(new), updated=len(moved), unchanged=unchanged)
     if new:
-        values = [{k: v for k, v in d.items() if not k.startswith("_")} for _, d in new]
+        values = [{k: v for k, v in d.items() if not k.startswith("_")} for d in new]
         ids = session.scalars(
             insert(Referral).returning(Referral.id, sort_by_parameter_order=True), values
         ).all()
-        for number, (_, d) in zip(ids, new, strict=True):
+        for number, d in zip(ids, new, strict=True):
             detail = {
                 "table": TABLE,
                 "referral": number,
@@ -235,14 +227,13 @@ def _write(
     if moved:
         session.execute(
             update(Referral),
-            [{"id": s.id, "status": st, "status_on": on} for s, st, on in moved],
+            [{"id": s.id, "status": st, "status_on": on} for s, _, st, on in moved],
         )
-        named = _household_ids(session, [s.household for s, _, _ in moved])
-        for s, st, on in moved:
+        for s, household, st, on in moved:
             out.events.append(
                 (
                     "update",
-                    named[s.household],
+                    household,
                     {
                         "table": TABLE,
                         "referral": s.id,
@@ -289,14 +280,4 @@ def _stored(conn: Any, household_ids: list[int]) -> dict[int, _Stored]:
                 str(r[6]),
                 as_day(r[7]),
             )
-    return out
-
-
-def _household_ids(session: Session, ids: list[int]) -> dict[int, str]:
-    query = text("SELECT id, external_id FROM households WHERE id IN :ids").bindparams(
-        bindparam("ids", expanding=True)
-    )
-    out: dict[int, str] = {}
-    for part in _chunks(ids):
-        out.update({int(i): str(e) for i, e in session.connection().execute(query, {"ids": part})})
     return out

@@ -91,10 +91,12 @@ def scope_errors(
     """The rows of ``frame`` (typed, with each cell as the file holds it under the prefix
     ``cell``) that reach outside ``scope``; ``present`` are the file's own columns."""
     present = frozenset(present)
-    tree = area_scope.area_tree(conn)
     if entity == "areas":
-        return _area_errors(frame, present, cell, scope, tree)
+        return _area_errors(frame, present, cell, scope, area_scope.area_tree(conn))
+    named_areas = any(kind == "areas" for _, kind in NAMED[entity])
+    tree = area_scope.area_tree(conn) if named_areas else {}
     errors: list[RowError] = []
+    stored: dict[str, dict[str, str | None]] = {}  # the paths read, by column
     for column, kind in NAMED[entity]:
         if column not in frame.columns:
             continue
@@ -105,6 +107,7 @@ def scope_errors(
             paths = {k: tree[k].path for k in keys if k in tree}
         else:
             paths = area_scope.stored_paths(conn, kind, keys)
+        stored[column] = paths
         # Joined rather than looked up row by row: a county's file may hold a million.
         placed = pl.DataFrame(
             {"_key": list(paths), "_path": list(paths.values())},
@@ -126,19 +129,23 @@ def scope_errors(
                 RowError(int(r[ROW]), column, r[cell + column], f"{reason} {scope.whose}")
             )
     if entity == "visitors":
-        errors += _homeless(conn, frame, present, cell, scope)
+        errors += _homeless(frame, present, cell, scope, stored["visitor_id"])
     return errors
 
 
 def _homeless(
-    conn: Connection, frame: pl.DataFrame, present: frozenset[str], cell: str, scope: AreaScope
+    frame: pl.DataFrame,
+    present: frozenset[str],
+    cell: str,
+    scope: AreaScope,
+    stored: dict[str, str | None],
 ) -> list[RowError]:
     """Visitors the file would leave with no home area: one with none works anywhere, the
-    whole programme's. A stored visitor keeps theirs when the file has no such column."""
+    whole programme's. A stored visitor (``stored``: their home areas' paths, by id) keeps
+    theirs when the file has no such column."""
     if "home_area_code" in present:
         rows = frame.filter(pl.col("home_area_code").is_null())
     else:
-        stored = area_scope.stored_paths(conn, "visitors", frame["visitor_id"].to_list())
         rows = frame.filter(~pl.col("visitor_id").is_in(list(stored)))
     return [
         RowError(
