@@ -40,8 +40,12 @@ def test_an_area_s_manager_reads_its_people_s_events_only(
     v2 = {"Authorization": f"Bearer {add_account(programme, 'v2-boss', 'manager', area='R-C-V2')}"}
     got = client.get("/api/v1/audit", params={"limit": 1000}, headers=v2)
     assert got.status_code == 200
-    # H0-H2 live in village one, as V1 and V2 do: none of their events is village two's
-    assert got.json()["events"] == []
+    # H0-H2 live in village one, as V1 and V2 do: none of their events is village two's;
+    # the making of village two's manager's account and its token are
+    assert [(e["entity"], e["entity_id"], e["action"]) for e in got.json()["events"]] == [
+        ("account", "v2-boss", "update"),
+        ("account", "v2-boss", "create"),
+    ]
     got = client.get("/api/v1/audit", params={"area": "R-C-V1"}, headers=v2)
     assert got.status_code == 403
     assert "area R-C-V1 is outside account v2-boss's area R-C-V2" in got.json()["detail"]
@@ -70,3 +74,19 @@ def test_the_reading_names_each_household_it_showed(
         ("read", "audit_events", None),
         ("read", "household", "H1"),
     ]
+
+
+def test_an_area_s_manager_reads_the_lists_of_its_area(
+    client: TestClient, auth: Headers, programme: Engine
+) -> None:
+    listed = client.get("/api/v1/visits/due", params={"area": "R-C-V1"}, headers=auth("v1-coord"))
+    assert listed.status_code == 200, listed.text
+    county = {"Authorization": f"Bearer {add_account(programme, 'c-boss', 'manager', area='R-C')}"}
+    v2 = {"Authorization": f"Bearer {add_account(programme, 'v2-boss', 'manager', area='R-C-V2')}"}
+    theirs = client.get("/api/v1/audit", params={"actor": "api:v1-coord"}, headers=county)
+    lists = [e["detail"] for e in theirs.json()["events"] if e["entity"] == "visits"]
+    assert [(d["list"], d["area"]) for d in lists] == [("due", "R-C-V1")]
+    assert client.get("/api/v1/audit", params={"actor": "api:v1-coord"}, headers=v2).json() == {
+        "events": [],
+        "next": None,
+    }

@@ -156,12 +156,16 @@ def test_a_coordinator_imports_its_area_s_rows_and_no_other_area_s(
         (5, "household_id", "H0"),  # V1's household, which the file would move to V2
     ]
     assert _households(programme) == before
-    assert [(e[0], e[3]["outcome"]) for e in trail(programme, mark)] == [("import", "refused")]
+    # Each import's event names the account's area, whose manager reads it in the trail.
+    refusal = [(e[0], e[3]["outcome"], e[3]["area"]) for e in trail(programme, mark)]
+    assert refusal == [("import", "refused", "R-C-V2")]
     got = _upload(client, auth("v1-coord"), write_csv(tmp_path / "v1.csv", HOUSEHOLD_HEADER, NEW))
     assert got.status_code == 200, got.text
     assert _households(programme) == before | {"H100", "H101"}
-    imported = [(e[1], e[3]["file"], e[3].get("created")) for e in trail(programme, mark)]
-    assert ("households", "v1.csv", 2) in imported
+    imported = [
+        (e[1], e[3]["file"], e[3].get("created"), e[3].get("area")) for e in trail(programme, mark)
+    ]
+    assert ("households", "v1.csv", 2, "R-C-V1") in imported
 
 
 def test_organisations_are_imported_by_a_manager_of_the_whole_programme(

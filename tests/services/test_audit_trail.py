@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import Engine, text
 
 from doorstep.errors import InvalidInput
-from doorstep.services import audit_trail
+from doorstep.services import audit_trail, work_lists
 from doorstep.storage.session import unit_of_work
 from tests.factories.audit import last_event_id, trail
 from tests.factories.db import run_import
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
+from tests.services.pairing.tree import TODAY, commit, near_and_far, propose
 
 
 @pytest.fixture
@@ -86,3 +87,48 @@ def test_the_reading_is_recorded_under_each_person_it_showed(people: Engine) -> 
         ("read", "household", "H1", "audit"),
         ("read", "visitor", "V1", "audit"),
     }
+
+
+def test_an_area_keeps_the_lists_plans_and_proposals_of_its_areas(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Events that name no one person but an area, a team, a visitor or a proposal are that
+    area's: a manager of county A reads A1's lists and proposals, not B1's nor the region's."""
+    near_and_far(engine, tmp_path)
+    rows = [["TA", "Team A", "A1", "2026-01-01"], ["TB", "Team B", "B1", "2026-01-01"]]
+    path = write_csv(tmp_path / "t.csv", ["code", "name", "area_code", "starts_on"], rows)
+    run_import(engine, "teams", path)
+    a1 = propose(engine, "A1")
+    commit(engine, a1.id)
+    propose(engine, "R")
+    mark = last_event_id(engine)
+    with unit_of_work(engine) as s:
+        for where in ({"area": "A1"}, {"area": "B1"}, {"area": "R"}, {"team": "TA"}):
+            work_lists.work_list(s, "due", actor="lister", today=TODAY, **where)
+        work_lists.work_list(s, "due", actor="lister", today=TODAY, visitor="VFAR")
+        work_lists.work_list(s, "due", actor="lister", today=TODAY, team="TB")
+    with engine.connect() as conn:
+        events = (
+            conn.execute(
+                text("SELECT id FROM audit_events WHERE entity = 'visits' AND id > :m ORDER BY id"),
+                {"m": mark},
+            )
+            .scalars()
+            .all()
+        )
+    a1_list, b1_list, r_list, ta_list, vfar_list, tb_list = events
+
+    def kept(area: str) -> set[tuple[str, str | None]]:
+        page = _read(engine, area=area, limit=1000)
+        return {(e.entity, e.entity_id) for e in page.events if e.entity != "visits"} | {
+            ("visits", str(e.id)) for e in page.events if e.entity == "visits"
+        }
+
+    county = kept("A")
+    assert {("visits", str(i)) for i in (a1_list, ta_list, vfar_list)} <= county
+    assert not {("visits", str(i)) for i in (b1_list, r_list, tb_list)} & county
+    assert ("pairing_proposal", str(a1.id)) in county  # its making and its commit
+    assert [e for e in _read(engine, area="A", limit=1000).events if e.entity_id == str(a1.id)]
+    assert ("pairing_proposal", str(a1.id)) not in kept("B")
+    assert ("visits", str(b1_list)) in kept("B1") and ("visits", str(tb_list)) in kept("B")
+    assert ("visits", str(r_list)) in kept("R")

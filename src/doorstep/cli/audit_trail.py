@@ -36,7 +36,10 @@ def audit_cmd(
     area: str | None = typer.Option(
         None,
         "--area",
-        help="Only the events about the households of this area and the visitors who live in it.",
+        help=(
+            "Only the events of this area: about its households and the visitors who live in"
+            " it, and its lists, plans, proposals, imports and accounts."
+        ),
         callback=id_argument,
     ),
     since: str | None = typer.Option(None, "--since", help="From this day (UTC, YYYY-MM-DD)."),

@@ -53,8 +53,16 @@ def digest(secret: str) -> str:
 def _audit(
     session: Session, actor: str, action: str, row: repo.AccountRow, **detail: object
 ) -> None:
+    """The event under the account, naming its area (whose manager reads it in the trail),
+    and, for a visitor's account, one under the visitor."""
+    where = {} if row.area is None else {"area": row.area}
     record_event(
-        session, actor=actor, action=action, entity="account", entity_id=row.name, detail=detail
+        session,
+        actor=actor,
+        action=action,
+        entity="account",
+        entity_id=row.name,
+        detail={**detail, **where},
     )
     if row.visitor is not None:
         record_event(

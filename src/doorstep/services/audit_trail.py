@@ -4,8 +4,9 @@ a time, by actor, person, area and time.
 Reading it is itself recorded: one event for the reading (its filters and how many events
 it showed), and a read under each household and visitor whose events it showed, as a work
 list records the people it shows. An area's reading keeps the events about its households
-and the visitors whose home area is in it; the others (lists, plans, imports, accounts) are
-the whole programme's reading.
+and the visitors whose home area is in it, and those naming no one person but a proposal,
+area, team or visitor of it (its lists, plans, imports and accounts); the rest are the
+whole programme's reading.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def read_trail(
 ) -> TrailPage:
     """A page of the events (newest first, ids below ``before``) by ``who`` (an actor as
     the trail names it: a user at the command line, ``api:NAME`` over the API), about one
-    ``household`` or ``visitor``, about people of ``area``, on days ``since`` to ``until``
+    ``household`` or ``visitor``, of ``area`` (see the module), on days ``since`` to ``until``
     (UTC, both included); read by ``actor``."""
     if not 1 <= limit <= MAX_LISTED:
         raise InvalidInput(f"a page shows 1 to {MAX_LISTED} events, not {limit}")

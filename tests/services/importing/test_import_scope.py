@@ -14,6 +14,7 @@ from doorstep.errors import InvalidInput
 from doorstep.services.importing import IMPORTS, ImportRejected, import_file
 from doorstep.services.importing.scope import NAMED, WHOLE_PROGRAMME, AreaScope
 from doorstep.storage.session import unit_of_work
+from tests.factories.audit import last_event_id, trail
 from tests.factories.db import run_import, snapshot
 from tests.factories.files import (
     AREA_HEADER,
@@ -265,8 +266,13 @@ def test_the_area_s_own_rows_are_imported(
 ) -> None:
     header, inside, _ = CASES[entity]
     assert inside is not None
+    mark = last_event_id(two_villages)
     done = _import(two_villages, entity, _csv(tmp_path, entity, header, [inside]))
     assert done.rows == 1 and done.created == 1
+    # The import's own event names the area, whose manager reads it in the trail.
+    own = [d for a, _, i, d in trail(two_villages, mark) if a == "import"]
+    assert own == [{"file": f"{entity}.csv", "rows": 1, "created": 1, "updated": 0} | own[0]]
+    assert own[0]["area"] == "R-C-V1"
 
 
 def test_a_county_s_account_imports_for_each_of_its_villages(

@@ -114,7 +114,9 @@ def import_sent(
         if who.area is None or who.area_path is None
         else AreaScope(who.name, who.area, who.area_path)
     )
-    tried = Attempt(who.actor, "import", entity, detail={"file": name}, quote=False)
+    # An area's account imports within its area: the event says which, for its manager.
+    where = {} if scope is None else {"area": scope.code}
+    tried = Attempt(who.actor, "import", entity, detail={"file": name, **where}, quote=False)
     with tempfile.TemporaryDirectory(prefix="doorstep-upload-") as folder:
         path = Path(folder) / name
         try:

@@ -86,14 +86,14 @@ def _import_event(
     rows: int,
     written: load.Written,
     today: dt.date,
+    scope: AreaScope | None,
     **more: object,
 ) -> tuple[int, int]:
     """The import's own event (see :func:`_record_import`); returns how many were created
     and updated."""
     created, updated = written.created.len(), written.updated.len()
-    _record_import(
-        session, actor, entity, path, rows, (created, updated, written.unchanged), today, **more
-    )
+    counts = (created, updated, written.unchanged)
+    _record_import(session, actor, entity, path, rows, counts, today, scope, **more)
     return created, updated
 
 
@@ -105,10 +105,12 @@ def _record_import(
     rows: int,
     counts: tuple[int, int, int],
     today: dt.date,
+    scope: AreaScope | None,
     **more: object,
 ) -> None:
     """The import's own event: file, rows, how many created, updated and unchanged
-    (``counts``), and ``more``; the day taken as today where it is not the machine's."""
+    (``counts``), and ``more``; the day taken as today where it is not the machine's, and
+    the area of an area's account (whose manager reads the event in the trail)."""
     created, updated, unchanged = counts
     record_event(
         session,
@@ -123,6 +125,7 @@ def _record_import(
             "unchanged": unchanged,
             **more,
             **pretended(today),
+            **({} if scope is None else {"area": scope.code}),
         },
     )
 
@@ -225,10 +228,12 @@ def import_frame(
         )
     progress("writing", 0, frame.height)
     if schema.entity == "visits":
-        return _import_visits(session, frame, raw, path=path, actor=actor, today=today, sheet=sheet)
+        return _import_visits(
+            session, frame, raw, path=path, actor=actor, today=today, sheet=sheet, scope=scope
+        )
     if schema.entity == "referrals":
         return _import_referrals(
-            session, frame, raw, path=path, actor=actor, today=today, sheet=sheet
+            session, frame, raw, path=path, actor=actor, today=today, sheet=sheet, scope=scope
         )
     if schema.entity in PERIODS:
         return _import_periods(
@@ -242,6 +247,7 @@ def import_frame(
             sheet=sheet,
             replace_future=replace_future,
             progress=progress,
+            scope=scope,
         )
     if schema.entity in _PAIRING_INPUTS:
         # Held to the end of the caller's transaction, so a commit either sees all of this
@@ -293,7 +299,7 @@ def import_frame(
             path, result, write_errors_csv(path, result, people=schema.people), sheet=sheet
         )
     created, updated = _import_event(
-        session, actor, schema.entity, path, frame.height, result, today
+        session, actor, schema.entity, path, frame.height, result, today, scope
     )
     session.flush()  # the import's own event first, then those of the rows it wrote
     if schema.entity in _NAMED:
@@ -355,6 +361,7 @@ def _import_referrals(
     actor: str,
     today: dt.date,
     sheet: str | None,
+    scope: AreaScope | None,
 ) -> ImportSummary:
     """Referrals: checked against the database row by row, written all or none."""
     cells = raw.select(
@@ -365,7 +372,7 @@ def _import_referrals(
     if isinstance(result, list):
         raise ImportRejected(path, result, write_errors_csv(path, result, people=True), sheet=sheet)
     counts = (result.created, result.updated, result.unchanged)
-    _record_import(session, actor, "referrals", path, frame.height, counts, today)
+    _record_import(session, actor, "referrals", path, frame.height, counts, today, scope)
     session.flush()  # the import's own event first, then one per referral it wrote
     file = {"file": path.name}
     events = [(a, h, {**file, **d}) for a, h, d in result.events]
@@ -387,6 +394,7 @@ def _import_visits(
     actor: str,
     today: dt.date,
     sheet: str | None,
+    scope: AreaScope | None,
 ) -> ImportSummary:
     """Visits made: checked against the database row by row, written all or none."""
     absent = frozenset(c.name for c in VISITS.columns if c.name not in raw.columns)
@@ -395,7 +403,15 @@ def _import_visits(
         raise ImportRejected(path, result, write_errors_csv(path, result, people=True), sheet=sheet)
     counts = (result.created, result.updated, result.unchanged)
     _record_import(
-        session, actor, "visits", path, frame.height, counts, today, cancelled=result.cancelled
+        session,
+        actor,
+        "visits",
+        path,
+        frame.height,
+        counts,
+        today,
+        scope,
+        cancelled=result.cancelled,
     )
     session.flush()  # the import's own event first, then one per visit it wrote
     record_events(session, actor=actor, entity="household", events=result.events)
@@ -439,6 +455,7 @@ def _import_periods(
     sheet: str | None,
     replace_future: bool,
     progress: load.Progress,
+    scope: AreaScope | None,
 ) -> ImportSummary:
     """Leave or blackouts: written all or none, each person whose periods changed named in
     the trail (their periods are their data: their export lists the import, their erasure
@@ -471,6 +488,7 @@ def _import_periods(
         frame.height,
         written,
         today,
+        scope,
         removed=result.removed,
         replace=replace_future,
     )

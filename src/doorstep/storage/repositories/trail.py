@@ -6,10 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, Select, String, and_, cast, func, select
 from sqlalchemy.orm import aliased
 
-from doorstep.storage.tables import Area, AuditEvent, Household, Visitor
+from doorstep.storage.tables import Area, AuditEvent, Household, PairingProposal, Team, Visitor
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,24 +27,17 @@ class TrailFilter:
 def trail_page(
     conn: Connection, keep: TrailFilter, *, before: int | None, limit: int
 ) -> list[dict[str, Any]]:
-    """Up to ``limit`` events newest first (ids below ``before``) that ``keep`` keeps. An
-    area's events are those about its households and the visitors whose home area is in it:
-    others (lists, plans, accounts) name no one person of one area."""
+    """Up to ``limit`` events newest first (ids below ``before``) that ``keep`` keeps."""
+    rows = conn.execute(trail_query(keep, before=before, limit=limit)).mappings().all()
+    return [dict(r) for r in rows]
+
+
+def trail_query(keep: TrailFilter, *, before: int | None, limit: int) -> Select[Any]:
+    """The query of :func:`trail_page` (its plan by actor is tested to use the index)."""
     e = AuditEvent.__table__
-    home = aliased(Area)
-    lives = aliased(Area)
     query = select(e.c.id, e.c.at, e.c.actor, e.c.action, e.c.entity, e.c.entity_id, e.c.detail)
     if keep.within is not None:
-        query = (
-            query.outerjoin(
-                Household,
-                and_(e.c.entity == "household", Household.external_id == e.c.entity_id),
-            )
-            .outerjoin(lives, lives.id == Household.area_id)
-            .outerjoin(Visitor, and_(e.c.entity == "visitor", Visitor.external_id == e.c.entity_id))
-            .outerjoin(home, home.id == Visitor.home_area_id)
-            .where(func.coalesce(lives.path, home.path).startswith(keep.within, autoescape=True))
-        )
+        query = _within(query, keep.within)
     if keep.actor is not None:
         query = query.where(e.c.actor == keep.actor)
     if keep.household is not None:
@@ -57,5 +50,47 @@ def trail_page(
         query = query.where(e.c.at < keep.until)
     if before is not None:
         query = query.where(e.c.id < before)
-    rows = conn.execute(query.order_by(e.c.id.desc()).limit(limit)).mappings().all()
-    return [dict(r) for r in rows]
+    return query.order_by(e.c.id.desc()).limit(limit)
+
+
+def _within(query: Select[Any], path: str) -> Select[Any]:
+    """The events of the area at ``path``, by the first of these that an event has: the
+    household it is about (its area), the visitor it is about (their home area), the
+    pairing proposal it is about (the area paired), and then what its detail names: an
+    area (a list, plan, export or import of an area, by its code as it was asked for), a
+    team (its area) or a visitor (their home). Events naming none of these (a programme's
+    lists and files, accounts) are the whole programme's."""
+    e = AuditEvent.__table__
+    detail = e.c.detail
+    lives, home, paired, named, teamed, their = (aliased(Area) for _ in range(6))
+    proposal = aliased(PairingProposal)
+    team = aliased(Team)
+    visitor = aliased(Visitor)
+    their_visitor = aliased(Visitor)
+    household = aliased(Household)
+    query = (
+        query.outerjoin(
+            household,
+            and_(e.c.entity == "household", household.external_id == e.c.entity_id),
+        )
+        .outerjoin(lives, lives.id == household.area_id)
+        .outerjoin(visitor, and_(e.c.entity == "visitor", visitor.external_id == e.c.entity_id))
+        .outerjoin(home, home.id == visitor.home_area_id)
+        .outerjoin(
+            proposal,
+            and_(
+                e.c.entity == "pairing_proposal",
+                cast(proposal.id, String) == e.c.entity_id,
+            ),
+        )
+        .outerjoin(paired, paired.id == proposal.area_id)
+        .outerjoin(named, named.code == detail["area"].as_string())
+        .outerjoin(team, team.code == detail["team"].as_string())
+        .outerjoin(teamed, teamed.id == team.area_id)
+        .outerjoin(their_visitor, their_visitor.external_id == detail["visitor"].as_string())
+        .outerjoin(their, their.id == their_visitor.home_area_id)
+    )
+    where = func.coalesce(
+        lives.path, home.path, paired.path, named.path, teamed.path, their.path
+    ).startswith(path, autoescape=True)
+    return query.where(where)

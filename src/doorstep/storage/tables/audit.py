@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Integer, String
+from sqlalchemy import JSON, DateTime, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from doorstep.storage.base import Base, utcnow
@@ -13,6 +13,8 @@ from doorstep.storage.base import Base, utcnow
 
 class AuditEvent(Base):
     __tablename__ = "audit_events"
+    # One account's events newest first (the trail read by actor) from the index alone.
+    __table_args__ = (Index("ix_audit_events_actor_id", "actor", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

@@ -1,0 +1,36 @@
+"""Migration 0018 indexes the audit trail by actor and id: one account's events are read
+newest first from the index, not by walking the whole trail."""
+
+from __future__ import annotations
+
+from alembic import command
+from sqlalchemy import Engine, inspect
+
+from doorstep.storage.migrate import alembic_config, upgrade
+from doorstep.storage.repositories.trail import TrailFilter, trail_query
+from tests.factories.db import query_plan
+
+INDEX = "ix_audit_events_actor_id"
+
+
+def _indexes(engine: Engine) -> dict[str, list[str | None]]:
+    return {i["name"] or "": i["column_names"] for i in inspect(engine).get_indexes("audit_events")}
+
+
+def test_the_migration_adds_the_index_and_takes_it_away_again(engine: Engine) -> None:
+    try:
+        command.downgrade(alembic_config(engine), "0017")
+        assert INDEX not in _indexes(engine)
+        upgrade(engine)
+        assert _indexes(engine)[INDEX] == ["actor", "id"]
+    finally:
+        upgrade(engine)  # the next tests on this database need it at head
+
+
+def test_one_account_s_events_are_read_through_the_index(engine: Engine) -> None:
+    for before in (None, 5000):
+        query = trail_query(TrailFilter(actor="api:boss"), before=before, limit=100)
+        compiled = query.compile(engine, compile_kwargs={"literal_binds": True})
+        plan = query_plan(engine, str(compiled), {})
+        assert INDEX in plan, plan
+        assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan  # in the index's order
