@@ -517,7 +517,9 @@ def test_planned_visits_being_removed_do_not_block_their_visitor(paired: Engine)
     # H0 withdraws: its planned visits go, and its visitor's days are free again.
     _sql(paired, "UPDATE households SET consent_state = 'withdrawn' WHERE external_id = 'H0'")
     with unit_of_work(paired) as s:
-        built = planning.build_result(s, "R", planning.PlanSettings(start=START, months=6))
+        built = planning.build_result(
+            s.connection(), "R", planning.PlanSettings(start=START, months=6)
+        )
     assert len(built.result.problem.leave.start) == 0
 
 

@@ -76,6 +76,6 @@ def test_a_pairing_begun_long_ago_and_never_visited_is_overdue_at_once(
     with with_areas.begin() as conn:
         conn.execute(text("UPDATE pairings SET started_on = :d"), {"d": START - dt.timedelta(90)})
     with unit_of_work(with_areas) as s:
-        built = planning.build_result(s, "R", planning.PlanSettings(start=START))
+        built = planning.build_result(s.connection(), "R", planning.PlanSettings(start=START))
     (row,) = built.result.non_compliant()
     assert (row.gap_from, row.reason.value) == (START - dt.timedelta(90), "overdue_before_planning")

@@ -94,7 +94,7 @@ def test_a_household_due_after_its_leaving_visitors_last_start_day_names_the_end
     run_import(with_areas, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, hh))
     pairing = _pair(with_areas, "H", "V", _day(-58), None)
     with unit_of_work(with_areas) as s:
-        built = planning.build_result(s, "R", planning.PlanSettings(start=START))
+        built = planning.build_result(s.connection(), "R", planning.PlanSettings(start=START))
     (row,) = built.result.non_compliant()
     assert (row.reason.value, row.gap_from, row.gap_to) == ("pairing_ends", _day(-58), _day(4))
     assert _starts(with_areas, pairing) == []

@@ -117,7 +117,7 @@ def test_a_recorded_visit_counts_for_the_pairing_whose_window_holds_it(
         z=made + dt.timedelta(days=4),
     )
     with unit_of_work(engine) as s:
-        built = planning.build_result(s, "R", planning.PlanSettings(start=START))
+        built = planning.build_result(s.connection(), "R", planning.PlanSettings(start=START))
     problem, visits = built.result.problem, built.result.visits
     again = built.pairs["id"].to_list().index(ids["again"])  # in the problem's order
     fixed_at = problem.day(made)

@@ -106,7 +106,7 @@ def test_a_re_plan_from_the_same_day_after_stays_passed_unmade_keeps_every_visit
         first = planning.plan_area(s, "R", later, actor="test", today=later.start)
     before = {h: _planned(paired, h) for h in ("H0", "H1", "H2", "H3")}
     with unit_of_work(paired) as s:
-        assert planning.build_result(s, "R", later).dropped_visits == []
+        assert planning.build_result(s.connection(), "R", later).dropped_visits == []
     reseeded = planning.PlanSettings(start=later.start, seed=later.seed + 1)
     with unit_of_work(paired) as s:
         again = planning.plan_area(s, "R", reseeded, actor="test", today=later.start)

@@ -82,7 +82,7 @@ def test_visitors_who_left_or_have_not_begun_do_not_widen_the_cap(
         )
     settings = planning.PlanSettings(start=START)
     with unit_of_work(with_areas) as s:
-        built = planning.build_result(s, "R", settings)
+        built = planning.build_result(s.connection(), "R", settings)
     assert built.result.problem.org_max_away.tolist() == [1]
     with unit_of_work(with_areas) as s:
         summary = planning.plan_area(s, "R", settings, actor="test", today=settings.start)

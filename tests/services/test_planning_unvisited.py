@@ -81,7 +81,7 @@ def _plan(engine: Engine, settings: planning.PlanSettings, area: str = "R") -> p
 def _dropped(engine: Engine, settings: planning.PlanSettings, area: str = "R") -> list[int]:
     """The planned visits a plan with ``settings`` would plan again, or drop."""
     with unit_of_work(engine) as s:
-        return planning.build_result(s, area, settings).dropped_visits
+        return planning.build_result(s.connection(), area, settings).dropped_visits
 
 
 def _visits_of(engine: Engine, visitor_id: str) -> list[int]:

@@ -300,5 +300,9 @@ class PlanRead(BaseModel):
     not_met: dict[str, int] = Field(description="Pairings whose cadence is not met, by reason")
     not_planned: dict[str, int] = Field(description="Open pairings given no visit, by why")
     seconds: float = Field(description="The request's work, from reading the area to the commit")
+    read_again: bool = Field(
+        description="Whether the area was read and planned again, holding the write lock, as "
+        "visits, consent or the registry changed while it was planned (SQLite)"
+    )
     unmet_total: int = Field(description="How many pairings miss their cadence")
     unmet: list[UnmetRead] = Field(description="The first unmet_limit of them, by household")

@@ -35,6 +35,9 @@ class _Stages:
         if self.stage == "reading":
             self.stage = "planning"
             self._next("Planning days", total)
+        elif self.stage == "writing" and done < total:  # read again under the lock
+            self.stage = "planning"
+            self._next("Planning days again", total)
         self.bar.update(self.task, completed=done)
         if done >= total and self.stage == "planning":
             self.stage = "writing"
@@ -108,6 +111,14 @@ def plan_area(
                 f"{settings.start}. Once a visitor has left, `doorstep pair --area {area} "
                 f"--new-only`, then `pair commit` and `plan --area {area}`, hands their "
                 "households over.",
+                markup=False,
+                soft_wrap=True,
+            )
+        if summary.read_again:
+            err_console.print(
+                "Visits, consent or the registry changed while the area was planned: it was "
+                "read and planned again, holding the database's write lock, so that nothing "
+                "written meanwhile was planned over.",
                 markup=False,
                 soft_wrap=True,
             )

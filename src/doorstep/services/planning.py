@@ -16,6 +16,7 @@ import numpy as np
 import polars as pl
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import SingletonThreadPool, StaticPool
 
 from doorstep.domain.enums import ConsentState, VisitStatus
 from doorstep.engine.planning import (
@@ -52,6 +53,7 @@ from doorstep.services.planning_inputs import (
     unvisited,
 )
 from doorstep.services.planning_unmet import unmet_pairings
+from doorstep.storage.repositories import audit as audit_repo
 from doorstep.storage.repositories import bulk, erased_events
 from doorstep.storage.repositories import pairing as pairing_repo
 from doorstep.storage.repositories import unvisited as unvisited_repo
@@ -94,6 +96,9 @@ class PlanSummary:
     unmet: pl.DataFrame
     # Open pairings of the area left out of the plan, by why (``not_planned``).
     not_planned: dict[str, int]
+    # Whether the area was read again under the write lock, as something it had read was
+    # changed while it was planned (:func:`plan_area`).
+    read_again: bool = False
 
 
 @dataclass(frozen=True)
@@ -228,10 +233,9 @@ def _without_broken(inputs: PlanInputs) -> tuple[PlanningProblem, set[int]]:
 
 
 def build_result(
-    session: Session, area_code: str, settings: PlanSettings, *, progress: Any = None
+    conn: Connection, area_code: str, settings: PlanSettings, *, progress: Any = None
 ) -> _Built:
     """Plan the area's active pairings around recorded visits and the visits kept."""
-    conn = session.connection()
     _, path, _ = pairing_repo.area_by_code(conn, area_code)
     start = settings.start
     end = add_months(start, settings.months)  # the first day after the horizon
@@ -633,6 +637,30 @@ def _same_days_kept(
     return [i for i in dropped if i not in stay], written, same.height
 
 
+def _build_then_lock(
+    session: Session, area_code: str, settings: PlanSettings, progress: Any
+) -> tuple[_Built, bool]:
+    """The plan built, and the pairing lock held; whether it was built twice (see
+    :func:`plan_area`). Built first without the lock on SQLite only, and only where the
+    unit has written nothing yet (a unit that has holds the lock already) and the reading
+    has a connection of its own (not one shared, as an in-memory database's)."""
+    conn = session.connection()
+    engine = conn.engine
+    driver: Any = conn.connection.driver_connection
+    shared = isinstance(engine.pool, SingletonThreadPool | StaticPool)
+    if conn.dialect.name != "sqlite" or shared or driver.in_transaction:
+        pairing_repo.lock_pairings(conn)
+        return build_result(conn, area_code, settings, progress=progress), False
+    mark = audit_repo.last_event_id(conn)
+    with engine.connect() as reader:
+        built = build_result(reader, area_code, settings, progress=progress)
+        reader.rollback()  # its temporary tables' transaction: nothing else was written
+    pairing_repo.lock_pairings(conn)  # no one writes from here to the commit
+    if not audit_repo.written_since(conn, mark):
+        return built, False
+    return build_result(conn, area_code, settings, progress=progress), True
+
+
 def plan_area(
     session: Session,
     area_code: str,
@@ -648,15 +676,19 @@ def plan_area(
     that the next plan from the same day takes them as settled, not new
     (``planning_inputs.settled``).
 
-    Under the pairing lock, from the first read to the commit: two plans at once (of one
-    area, or of nested ones) would each replace the same visits and both write theirs, and
-    a commit or an erasure in between would change the pairings under the plan.
+    Written under the pairing lock, held to the commit: two plans at once (of one area, or
+    of nested ones) would each replace the same visits and both write theirs, and a commit
+    or an erasure in between would change the pairings under the plan. On PostgreSQL the
+    lock is taken before the first read. On SQLite, where it is the database's one writer's
+    lock, the area is read and planned without it (visits, consent and imports sent
+    meanwhile are not held up), then the lock is taken, and if anything but a read was
+    recorded since the reading began the area is read and planned again under it
+    (``read_again``): what is written is always planned from what is stored.
 
     ``today`` is the day the plan is made (the caller's clock, not read here): cancelled
     events over before it, and before the start, are forgotten (:func:`forget_day`).
     """
-    pairing_repo.lock_pairings(session.connection())
-    built = build_result(session, area_code, settings, progress=progress)
+    built, read_again = _build_then_lock(session, area_code, settings, progress)
     result, pairs = built.result, built.pairs
     conn = session.connection()
     dropped, new, same = _same_days_kept(
@@ -690,6 +722,7 @@ def plan_area(
         seconds=round(result.seconds, 3),
         unmet=unmet,
         not_planned=built.not_planned,
+        read_again=read_again,
     )
     record_event(
         session,

@@ -42,7 +42,9 @@ def plan_for(
     start = body.start or today
     detail = {"area": body.area, "start": start.isoformat()}
     tried = Attempt(who.actor, "create", "visit_plan", detail=detail)
-    with unit(engine, who, tried) as session:
+    # The writer's lock once the plan is made (planning.plan_area): visits sent meanwhile
+    # are not held up for the minutes a large area's plan takes.
+    with unit(engine, who, tried, lock_first=False) as session:
         access.check_plan_area(session.connection(), who, body.area)
         settings = area_settings(
             start=start,
@@ -74,6 +76,7 @@ def plan_for(
         not_met=dict(sorted(summary.reasons.items(), key=lambda kv: -kv[1])),
         not_planned=figures["not_planned"],
         seconds=figures["seconds"],
+        read_again=summary.read_again,
         unmet_total=summary.unmet.height,
         unmet=[
             UnmetRead(

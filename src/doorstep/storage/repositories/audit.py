@@ -168,3 +168,26 @@ def write_counts(conn: Connection, entity: str, entity_ids: list[str]) -> dict[s
         .group_by(a.c.entity_id)
     ).all()
     return {str(e): int(n) for e, n in rows}
+
+
+#: The actions of events that change nothing stored: a read, and a file written of what
+#: was read (a registry export, a person's own export).
+READS = ("read", "export", "subject_export")
+
+
+def last_event_id(conn: Connection) -> int:
+    """The id of the newest event committed (0 for an empty trail)."""
+    a = Base.metadata.tables["audit_events"]
+    return int(conn.execute(select(func.coalesce(func.max(a.c.id), 0))).scalar_one())
+
+
+def written_since(conn: Connection, mark: int) -> bool:
+    """Whether an event after ``mark`` (:func:`last_event_id`) records anything but a read:
+    every write of the records a plan reads is recorded in the same transaction, so none
+    such means that nothing it read was changed. Only on SQLite, whose one writer numbers
+    events in the order their transactions commit (PostgreSQL's sequence does not)."""
+    a = Base.metadata.tables["audit_events"]
+    found = conn.execute(
+        select(a.c.id).where(a.c.id > mark, a.c.action.not_in(READS)).limit(1)
+    ).first()
+    return found is not None
