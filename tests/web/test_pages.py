@@ -298,3 +298,31 @@ def test_a_coordinator_keeps_a_project_on_its_page(
     other = sign_in("v2-coord").post("/projects/status", data={"code": "WELL", "status": "done"})
     assert other.status_code == 403
     assert sign_in("v1").get("/projects").status_code == 403
+
+
+def test_an_address_or_form_a_page_cannot_read_is_told_on_a_page(
+    site: TestClient,
+    sign_in: SignIn,
+    tokens: dict[str, str],
+) -> None:
+    """A field typed wrong (days, a year, a page's size) is named on the page, with the
+    account's links, as any other refusal; the API keeps its problem document."""
+    page = sign_in("v1-coord")
+    for address, field in (
+        ("/lists/due?days=abc", "days"),
+        ("/lists/due?limit=0", "limit"),
+        ("/outcomes?year=1800", "year"),
+        ("/pairing/abc", "proposal"),
+    ):
+        got = page.get(address)
+        assert got.status_code == 422, address
+        assert got.headers["content-type"].startswith("text/html"), address
+        assert f"check {field}: " in got.text, got.text
+        assert 'href="/figures"' in got.text  # the signed-in account's page, not a stranger's
+    bearer = {"Authorization": f"Bearer {tokens['v1-coord']}"}
+    api = page.get("/api/v1/visits/due", params={"limit": "abc"}, headers=bearer)
+    assert api.status_code == 422
+    assert api.headers["content-type"] == "application/problem+json"
+    assert api.json()["detail"].startswith("query.limit: ")
+    site.cookies.clear()
+    assert site.get("/lists/due?days=abc").headers["location"] == "/login"

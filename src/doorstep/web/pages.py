@@ -18,10 +18,13 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, FastAPI, Form, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
+from doorstep.api import errors as api_errors
+from doorstep.api.app import PREFIX
 from doorstep.api.deps import EngineDep, TodayDep, unit
 from doorstep.api.routes import rights
 from doorstep.api.routes.visits import calendar_response
@@ -44,7 +47,7 @@ from doorstep.services import (
 )
 from doorstep.services.list_pages import MOST_PAGE_ROWS, PAGE_ROWS
 from doorstep.storage.session import unit_of_work
-from doorstep.web.session import COOKIE, SignInNeeded, WebPrincipalDep
+from doorstep.web.session import COOKIE, SignInNeeded, WebPrincipalDep, signed_in
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter(include_in_schema=False)
@@ -421,5 +424,20 @@ def install(app: FastAPI) -> None:
     async def to_login(_request: Request, _exc: Exception) -> Response:
         return RedirectResponse("/login", status_code=303)
 
+    def invalid(request: Request, exc: Exception) -> Response:
+        """A page's address or form its types refuse (``days=abc``, a year before 1900):
+        the page saying which field and why, where the API answers a problem document."""
+        assert isinstance(exc, RequestValidationError)
+        path = request.url.path
+        if path == PREFIX or path.startswith(PREFIX + "/"):
+            return api_errors.invalid(exc)
+        try:
+            who = signed_in(request, request.app.state.engine)
+        except SignInNeeded:
+            return RedirectResponse("/login", status_code=303)
+        said = "; ".join(f"{e['loc'][-1]}: {e['msg']}" for e in exc.errors() if e.get("loc"))
+        return refused(request, who, InvalidInput(f"check {said or 'the form'}"))
+
     app.add_exception_handler(SignInNeeded, to_login)
+    app.add_exception_handler(RequestValidationError, invalid)
     app.include_router(router)
