@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select, String, and_, cast, func, select
+from sqlalchemy import Connection, Select, String, and_, case, cast, func, select
 from sqlalchemy.orm import aliased
 
 from doorstep.storage.tables import Area, AuditEvent, Household, PairingProposal, Team, Visitor
@@ -61,7 +61,13 @@ def _within(query: Select[Any], path: str) -> Select[Any]:
     team (its area) or a visitor (their home). Events naming none of these (a programme's
     lists and files, accounts) are the whole programme's."""
     e = AuditEvent.__table__
-    detail = e.c.detail
+    # What the detail names, read only for the events about no one person: an event about
+    # a household or visitor is theirs (its detail is parsed for nothing: most of a trail).
+    about_one = e.c.entity.in_(("household", "visitor"))
+
+    def named_in_detail(key: str) -> Any:
+        return case((about_one, None), else_=e.c.detail[key].as_string())
+
     lives, home, paired, named, teamed, their = (aliased(Area) for _ in range(6))
     proposal = aliased(PairingProposal)
     team = aliased(Team)
@@ -84,10 +90,10 @@ def _within(query: Select[Any], path: str) -> Select[Any]:
             ),
         )
         .outerjoin(paired, paired.id == proposal.area_id)
-        .outerjoin(named, named.code == detail["area"].as_string())
-        .outerjoin(team, team.code == detail["team"].as_string())
+        .outerjoin(named, named.code == named_in_detail("area"))
+        .outerjoin(team, team.code == named_in_detail("team"))
         .outerjoin(teamed, teamed.id == team.area_id)
-        .outerjoin(their_visitor, their_visitor.external_id == detail["visitor"].as_string())
+        .outerjoin(their_visitor, their_visitor.external_id == named_in_detail("visitor"))
         .outerjoin(their, their.id == their_visitor.home_area_id)
     )
     where = func.coalesce(
