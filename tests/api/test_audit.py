@@ -90,3 +90,15 @@ def test_an_area_s_manager_reads_the_lists_of_its_area(
         "events": [],
         "next": None,
     }
+
+
+def test_the_trail_by_action_and_entity(client: TestClient, auth: Headers) -> None:
+    got = client.get(
+        "/api/v1/audit", params={"action": "create", "entity": "account"}, headers=auth("boss")
+    )
+    assert got.status_code == 200, got.text
+    made = {e["entity_id"] for e in got.json()["events"]}
+    assert made == {"boss", "v1-coord", "v2-coord", "v1", "v2"}
+    wrong = client.get("/api/v1/audit", params={"action": "erase"}, headers=auth("boss"))
+    assert wrong.status_code == 422
+    assert "no event records 'erase'" in wrong.json()["detail"]

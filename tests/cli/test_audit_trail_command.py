@@ -44,3 +44,20 @@ def test_a_bad_period_is_refused_in_the_command_line_s_words(
     got = cli("audit", "--since", "2026-13-01")
     assert got.exit_code == 2
     assert "--since" in got.output
+
+
+def test_the_trail_by_action_and_entity_names_who_erased_a_household(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    hh = [household(household_id="H1"), household(household_id="H2")]
+    path = write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, hh)
+    assert cli("import", "households", str(path)).exit_code == 0
+    assert cli("household", "erase", "H2", "--yes").exit_code == 0
+    got = cli("audit", "--action", "delete", "--entity", "household", "--format", "json")
+    assert got.exit_code == 0, got.output
+    assert [(e["action"], e["entity"], e["entity_id"]) for e in json.loads(got.output)] == [
+        ("delete", "household", "H2")
+    ]
+    wrong = cli("audit", "--action", "erase")
+    assert wrong.exit_code == 2, wrong.output
+    assert "no event records 'erase'" in wrong.output

@@ -132,3 +132,19 @@ def test_an_area_keeps_the_lists_plans_and_proposals_of_its_areas(
     assert ("pairing_proposal", str(a1.id)) not in kept("B")
     assert ("visits", str(b1_list)) in kept("B1") and ("visits", str(tb_list)) in kept("B")
     assert ("visits", str(r_list)) in kept("R")
+
+
+def test_by_action_and_by_what_it_is_about(people: Engine) -> None:
+    _read(people, household="H1")  # a reading: one read of audit_events, one of H1
+    reads = _read(people, action="read", limit=1000)
+    assert {(e.action, e.entity) for e in reads.events} == {
+        ("read", "audit_events"),
+        ("read", "household"),
+    }
+    made = _read(people, action="create", entity="visitor", limit=1000)
+    assert {(e.entity, e.entity_id) for e in made.events} == {("visitor", "V1"), ("visitor", "V2")}
+    imports = _read(people, action="import", limit=1000)
+    assert [e.entity for e in imports.events] == ["visitors", "households", "areas"]
+    assert _read(people, entity="visit_plan").events == []
+    with pytest.raises(InvalidInput, match="no event records 'erase': give one of read, create"):
+        _read(people, action="erase")

@@ -26,3 +26,14 @@ def test_a_coordinator_is_told_who_reads_the_trail(sign_in: SignIn) -> None:
     assert got.status_code == 403
     assert "the audit trail is read by a manager" in got.text
     assert 'href="/audit"' not in coord.get("/").text
+
+
+def test_the_page_keeps_the_events_of_one_action_about_one_kind_of_record(
+    sign_in: SignIn,
+) -> None:
+    boss = sign_in("boss")
+    page = boss.get("/audit", params={"action": "create", "entity": "account"})
+    assert page.status_code == 200, page.text
+    assert "<td>create</td><td>account</td><td>v1-coord</td>" in page.text
+    assert "<td>household</td>" not in page.text
+    assert "<option selected>create</option>" in page.text  # the form keeps what was asked

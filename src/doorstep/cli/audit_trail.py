@@ -24,6 +24,18 @@ def audit_cmd(
     who: str | None = typer.Option(
         None, "--actor", help="Only this actor's events (a user here, api:NAME over the API)."
     ),
+    action: str | None = typer.Option(
+        None,
+        "--action",
+        help="Only events of this action: read, create, update, delete, import, export or"
+        " subject_export (a person's own export).",
+    ),
+    entity: str | None = typer.Option(
+        None,
+        "--entity",
+        help="Only events about this kind of record: household, visitor, visits, visit_plan,"
+        " pairing_proposal, account, audit_events...",
+    ),
     household: str | None = typer.Option(
         None,
         "--household",
@@ -56,6 +68,8 @@ def audit_cmd(
     and visitor whose events it showed. The last line says how to read the next page.
 
     Example: doorstep audit --household H0000042 --since 2026-01-01
+
+    Example: doorstep audit --action delete --entity household   # who erased households
     """
     from doorstep.services import audit_trail
 
@@ -64,6 +78,8 @@ def audit_cmd(
             s,
             actor=actor(),
             who=who,
+            action=action,
+            entity=entity,
             household=household,
             visitor=visitor,
             area=area,

@@ -26,6 +26,10 @@ from doorstep.storage.repositories.trail import TrailFilter, trail_page
 #: The most events one page shows.
 MAX_LISTED = 1000
 
+#: What an event may record: a reading, a change, an import, a file written of what was
+#: read (``subject_export``: a person's own export).
+ACTIONS = ("read", "create", "update", "delete", "import", "export", "subject_export")
+
 
 @dataclass(frozen=True, slots=True)
 class Event:
@@ -52,6 +56,8 @@ def read_trail(
     *,
     actor: str,
     who: str | None = None,
+    action: str | None = None,
+    entity: str | None = None,
     household: str | None = None,
     visitor: str | None = None,
     area: str | None = None,
@@ -61,16 +67,22 @@ def read_trail(
     limit: int = 100,
 ) -> TrailPage:
     """A page of the events (newest first, ids below ``before``) by ``who`` (an actor as
-    the trail names it: a user at the command line, ``api:NAME`` over the API), about one
-    ``household`` or ``visitor``, of ``area`` (see the module), on days ``since`` to ``until``
-    (UTC, both included); read by ``actor``."""
+    the trail names it: a user at the command line, ``api:NAME`` over the API), of one
+    ``action`` (:data:`ACTIONS`) about one kind of ``entity`` (``household``,
+    ``visit_plan``, ``account``...), about one ``household`` or ``visitor``, of ``area``
+    (see the module), on days ``since`` to ``until`` (UTC, both included); read by
+    ``actor``."""
     if not 1 <= limit <= MAX_LISTED:
         raise InvalidInput(f"a page shows 1 to {MAX_LISTED} events, not {limit}")
+    if action is not None and action not in ACTIONS:
+        raise InvalidInput(f"no event records {action!r}: give one of {', '.join(ACTIONS)}")
     if since is not None and until is not None and until < since:
         raise InvalidInput(f"the last day ({until}) is before the first ({since})")
     conn = session.connection()
     keep = TrailFilter(
         actor=who,
+        action=action,
+        entity=entity,
         household=household,
         visitor=visitor,
         since=None if since is None else _midnight(since),
@@ -82,6 +94,8 @@ def read_trail(
     events = [Event(**r) for r in rows[:limit]]
     filters = {
         "actor": who,
+        "action": action,
+        "entity": entity,
         "household": household,
         "visitor": visitor,
         "area": area,

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from doorstep.api.deps import EngineDep
 from doorstep.api.routes.audit import read_trail
 from doorstep.errors import DoorstepError, InvalidInput
+from doorstep.services.audit_trail import ACTIONS
 from doorstep.web.pages import refused, render
 from doorstep.web.session import WebPrincipalDep
 
@@ -24,6 +25,8 @@ def audit_page(
     engine: EngineDep,
     who: WebPrincipalDep,
     actor: str = "",
+    action: str = "",
+    entity: str = "",
     household: str = "",
     visitor: str = "",
     area: str = "",
@@ -33,6 +36,8 @@ def audit_page(
 ) -> HTMLResponse:
     asked = {
         "actor": actor.strip(),
+        "action": action.strip(),
+        "entity": entity.strip(),
         "household": household.strip(),
         "visitor": visitor.strip(),
         "area": area.strip(),
@@ -44,6 +49,8 @@ def audit_page(
             engine,
             who,
             actor=asked["actor"] or None,
+            action=asked["action"] or None,
+            entity=asked["entity"] or None,
             household=asked["household"] or None,
             visitor=asked["visitor"] or None,
             area=asked["area"] or None,
@@ -55,7 +62,14 @@ def audit_page(
         return refused(request, who, exc)
     more = {k: v for k, v in asked.items() if v} | {"before": page["next"]}
     return render(
-        request, "audit.html", who, events=page["events"], asked=asked, more=more, next=page["next"]
+        request,
+        "audit.html",
+        who,
+        events=page["events"],
+        asked=asked,
+        more=more,
+        next=page["next"],
+        actions=ACTIONS,
     )
 
 

@@ -24,6 +24,12 @@ def read_trail(
     actor: Annotated[
         str | None, Query(description="api:NAME, or a user at the command line")
     ] = None,
+    action: Annotated[
+        str | None, Query(description="read, create, update, delete, import, export, ...")
+    ] = None,
+    entity: Annotated[
+        str | None, Query(description="household, visitor, visits, visit_plan, account, ...")
+    ] = None,
     household: str | None = None,
     visitor: str | None = None,
     area: Annotated[str | None, Query(description="Default: the account's own")] = None,
@@ -40,6 +46,8 @@ def read_trail(
             session,
             actor=who.actor,
             who=actor,
+            action=action,
+            entity=entity,
             household=normal_id(household) if household else None,
             visitor=normal_id(visitor) if visitor else None,
             area=shown,

@@ -17,6 +17,8 @@ class TrailFilter:
     """Which events a reading of the trail keeps: all of them, by default."""
 
     actor: str | None = None
+    action: str | None = None  # read, create, update, delete, import, export, ...
+    entity: str | None = None  # what the event is about: household, visit_plan, account, ...
     household: str | None = None
     visitor: str | None = None
     since: dt.datetime | None = None  # from this moment (UTC)
@@ -40,6 +42,10 @@ def trail_query(keep: TrailFilter, *, before: int | None, limit: int) -> Select[
         query = _within(query, keep.within)
     if keep.actor is not None:
         query = query.where(e.c.actor == keep.actor)
+    if keep.action is not None:
+        query = query.where(e.c.action == keep.action)
+    if keep.entity is not None:
+        query = query.where(e.c.entity == keep.entity)
     if keep.household is not None:
         query = query.where(e.c.entity == "household", e.c.entity_id == keep.household)
     if keep.visitor is not None:
