@@ -301,8 +301,8 @@ class PlanRead(BaseModel):
     not_planned: dict[str, int] = Field(description="Open pairings given no visit, by why")
     seconds: float = Field(description="The request's work, from reading the area to the commit")
     read_again: bool = Field(
-        description="Whether the area was read and planned again, holding the write lock, as "
-        "visits, consent or the registry changed while it was planned (SQLite)"
+        description="Whether the area was read and planned again, holding the pairing lock, "
+        "as another request or command wrote to the database while it was planned"
     )
     unmet_total: int = Field(description="How many pairings miss their cadence")
     unmet: list[UnmetRead] = Field(description="The first unmet_limit of them, by household")

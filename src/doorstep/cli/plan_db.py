@@ -116,9 +116,9 @@ def plan_area(
             )
         if summary.read_again:
             err_console.print(
-                "Visits, consent or the registry changed while the area was planned: it was "
-                "read and planned again, holding the database's write lock, so that nothing "
-                "written meanwhile was planned over.",
+                "Another command wrote to the database while the area was planned: it was "
+                "read and planned again, holding the pairing lock, so that nothing written "
+                "meanwhile was planned over.",
                 markup=False,
                 soft_wrap=True,
             )

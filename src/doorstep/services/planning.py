@@ -641,14 +641,25 @@ def _build_then_lock(
     session: Session, area_code: str, settings: PlanSettings, progress: Any
 ) -> tuple[_Built, bool]:
     """The plan built, and the pairing lock held; whether it was built twice (see
-    :func:`plan_area`). Built first without the lock on SQLite only, and only where the
-    unit has written nothing yet (a unit that has holds the lock already) and the reading
-    has a connection of its own (not one shared, as an in-memory database's)."""
+    :func:`plan_area`).
+
+    PostgreSQL: built in the unit's transaction, then the lock taken; built again when the
+    lock's count of takes moved meanwhile (every writer of what a plan reads takes it, and
+    its take counts once it commits). SQLite: built on a connection of its own, where the
+    unit has written nothing yet (a unit that has holds the lock already) and the database
+    is not one shared connection (an in-memory one's); built again when the audit trail
+    holds anything but a read since (any write, whether or not it took the lock)."""
     conn = session.connection()
+    if conn.dialect.name != "sqlite":
+        before = pairing_repo.lock_takes(conn)
+        built = build_result(conn, area_code, settings, progress=progress)
+        if pairing_repo.lock_pairings(conn) == before:
+            return built, False
+        return build_result(conn, area_code, settings, progress=progress), True
     engine = conn.engine
     driver: Any = conn.connection.driver_connection
     shared = isinstance(engine.pool, SingletonThreadPool | StaticPool)
-    if conn.dialect.name != "sqlite" or shared or driver.in_transaction:
+    if shared or driver.in_transaction:
         pairing_repo.lock_pairings(conn)
         return build_result(conn, area_code, settings, progress=progress), False
     mark = audit_repo.last_event_id(conn)
@@ -678,12 +689,12 @@ def plan_area(
 
     Written under the pairing lock, held to the commit: two plans at once (of one area, or
     of nested ones) would each replace the same visits and both write theirs, and a commit
-    or an erasure in between would change the pairings under the plan. On PostgreSQL the
-    lock is taken before the first read. On SQLite, where it is the database's one writer's
-    lock, the area is read and planned without it (visits, consent and imports sent
-    meanwhile are not held up), then the lock is taken, and if anything but a read was
-    recorded since the reading began the area is read and planned again under it
-    (``read_again``): what is written is always planned from what is stored.
+    or an erasure in between would change the pairings under the plan. The area is read
+    and planned without it (visits, consent and imports sent meanwhile are not held up:
+    recording a visit takes the lock too, and on SQLite it is the database's one writer's
+    lock), then the lock is taken, and if a writer committed since the reading began the
+    area is read and planned again under it (``read_again``; see
+    :func:`_build_then_lock`): what is written is always planned from what is stored.
 
     ``today`` is the day the plan is made (the caller's clock, not read here): cancelled
     events over before it, and before the start, are forgotten (:func:`forget_day`).

@@ -62,6 +62,9 @@ _NAMED = {"households": ("household", "households"), "visitors": ("visitor", "vi
 # Entities whose rows a pairing proposal is computed from (areas: the tree). Their import
 # takes the pairing lock before writing, as `pair commit` does before its staleness check.
 _PAIRING_INPUTS = frozenset({"areas", "visitors", "households", "exclusions"})
+#: What a plan reads besides (the staffing caps), written under the pairing lock too: a
+#: plan that read without it counts the lock's takes to tell a change (``planning``).
+_PLAN_INPUTS = frozenset({"organisations"})
 
 
 @dataclass(frozen=True)
@@ -249,7 +252,7 @@ def import_frame(
             progress=progress,
             scope=scope,
         )
-    if schema.entity in _PAIRING_INPUTS:
+    if schema.entity in _PAIRING_INPUTS | _PLAN_INPUTS:
         # Held to the end of the caller's transaction, so a commit either sees all of this
         # import or none of it, never checks before and writes after it. Taken before the
         # table locks, in the order a commit takes its own: the two cannot deadlock.
@@ -462,6 +465,7 @@ def _import_periods(
     redacts it)."""
     cal = CALENDARS[schema.entity]
     conn = session.connection()
+    lock_pairings(conn)  # a plan reads them: see _PLAN_INPUTS
     bulk.lock_for_import(conn, [cal.table])
 
     def on_rows(done: int) -> None:

@@ -277,8 +277,9 @@ def visitors_near_household(
 PAIRING_LOCK = 0x646F6F72
 
 
-def lock_pairings(conn: Connection) -> None:
-    """Hold the pairing write lock until the caller's transaction ends.
+def lock_pairings(conn: Connection) -> int:
+    """Hold the pairing write lock until the caller's transaction ends; how many times it
+    was taken before (:func:`lock_takes`), this transaction's earlier takes included.
 
     A commit checks that its proposal is not stale, then writes; with this lock taken
     before the check, a second commit waits for the first to finish and then sees its
@@ -289,19 +290,36 @@ def lock_pairings(conn: Connection) -> None:
     taken now; one that has written already holds the write lock, and has since it began.
     A write lock held by another connection for longer than the busy timeout (10 s) is a
     :class:`~doorstep.errors.Conflict`, not a traceback.
+
+    Each take adds one to the count in ``pairing_lock_takes``, in the caller's transaction:
+    a plan that read without the lock compares the count from before its reading with the
+    one this returns (``docs/planning.md``).
     """
     if conn.dialect.name != "sqlite":
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PAIRING_LOCK})
-        return
-    sqlite: Any = conn.connection.driver_connection
-    if sqlite.in_transaction:
-        return
-    try:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-    except OperationalError as exc:
-        if "locked" not in str(exc.orig):
-            raise
-        raise Conflict(WRITER_BUSY) from None
+    else:
+        sqlite: Any = conn.connection.driver_connection
+        if not sqlite.in_transaction:
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except OperationalError as exc:
+                if "locked" not in str(exc.orig):
+                    raise
+                raise Conflict(WRITER_BUSY) from None
+    taken = conn.execute(
+        text(
+            "INSERT INTO pairing_lock_takes (id, taken) VALUES (1, 1) ON CONFLICT (id) "
+            "DO UPDATE SET taken = pairing_lock_takes.taken + 1 RETURNING taken"
+        )
+    ).scalar_one()
+    return int(taken) - 1
+
+
+def lock_takes(conn: Connection) -> int:
+    """How many times the pairing lock has been taken by transactions committed (and by
+    this one): see :func:`lock_pairings`."""
+    found = conn.execute(text("SELECT COALESCE(MAX(taken), 0) FROM pairing_lock_takes"))
+    return int(found.scalar_one())
 
 
 def all_areas(conn: Connection) -> pl.DataFrame:

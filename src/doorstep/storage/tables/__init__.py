@@ -14,6 +14,7 @@ from doorstep.storage.tables.pairings import (
     Exclusion,
     Pairing,
     PairingInputWrite,
+    PairingLockTakes,
     PairingProposal,
     ProposedPair,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "Organisation",
     "Pairing",
     "PairingInputWrite",
+    "PairingLockTakes",
     "PairingProposal",
     "Project",
     "ProjectHousehold",

@@ -120,6 +120,18 @@ PAIRING_INPUT_COLUMNS = {
 }  # fmt: skip
 
 
+class PairingLockTakes(Base):
+    """How many transactions have taken the pairing lock (one row, ``id = 1``, made by the
+    first): each adds one under the lock, so a count that is the same before a plan reads
+    and once it holds the lock says that no writer of what it read committed meanwhile
+    (:func:`~doorstep.storage.repositories.pairing.lock_pairings`)."""
+
+    __tablename__ = "pairing_lock_takes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    taken: Mapped[int] = mapped_column(BigInteger)
+
+
 class PairingInputWrite(Base):
     """Writes to the tables pairing reads, counted by database triggers: the sum of
     ``writes`` only grows, so where it is the same as when a proposal's digest was taken,
