@@ -69,9 +69,10 @@ def unit(
     waited its turn: a township's list held the others up to 10 s).
 
     ``lock_first=False``: a unit that writes only after long work on what it read (a
-    pairing proposal: seconds of solving), whose writes are checked for staleness later,
-    takes the lock at its first write as the command line does, so that visits sent
-    meanwhile are not held up (``None``: take it at the start when the attempt writes)."""
+    pairing proposal: seconds of solving, its writes checked for staleness at its commit; a
+    plan, which reads again under the lock if a writer committed meanwhile) takes the lock
+    at its first write as the command line does, so that visits sent meanwhile are not held
+    up (``None``: take it at the start when the attempt writes)."""
     writes = attempt is not None and attempt.action != "read"
     if lock_first is not None:
         writes = lock_first
