@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
+from doorstep.storage.repositories import audit as audit_repo
+
 #: An event as tests compare it: (action, entity, entity_id, detail).
 Event = tuple[str, str, str | None, dict[str, Any]]
 
@@ -14,7 +16,7 @@ Event = tuple[str, str, str | None, dict[str, Any]]
 def last_event_id(engine: Engine) -> int:
     """The id of the newest event (0 for an empty trail): pass it to :func:`trail` later."""
     with engine.connect() as conn:
-        return int(conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM audit_events")).scalar_one())
+        return audit_repo.last_event_id(conn)
 
 
 def trail(engine: Engine, after: int = 0) -> list[Event]:
