@@ -114,3 +114,29 @@ def test_a_household_s_consent_is_recorded_and_its_planned_visits_taken_off(
             )
         ).scalar_one()
     assert planned == 0
+
+
+def test_household_show_prints_the_file_and_its_json(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    from tests.factories.visits import first_planned, plan_three
+
+    plan_three(with_areas, tmp_path)
+    first, last = first_planned(with_areas, "H0")
+    after = (last + dt.timedelta(days=1)).isoformat()
+    shown = cli("household", "show", "H0", "--today", after, "--max-gap-days", "45")
+    assert shown.exit_code == 0, shown.output
+    text_out = " ".join(shown.output.split())
+    assert "Household H0: Wang Fang, 4 members, Village one (R-C-V1)" in text_out
+    assert "Consent today: given" in text_out
+    assert f"not recorded │ {first} │ {last} │ V1" in text_out
+    assert "at most 45 days between visits" in text_out and "with V1 Li Wei" in text_out
+    as_json = cli("household", "show", "H0", "--today", after, "--json", "--visits", "0")
+    assert as_json.exit_code == 0, as_json.output
+    file = json.loads(as_json.output)
+    assert (file["household"]["household"], file["as_of"]) == ("H0", after)
+    assert file["visits_made"] == [] and file["visits_made_total"] == 1
+    [row] = file["cadence"]
+    assert row["last_visit"] is None and row["visitor"] == "V1"
+    unknown = cli("household", "show", "H9")
+    assert unknown.exit_code == 1 and "no household with id 'H9'" in unknown.output

@@ -73,7 +73,8 @@ def test_a_coordinator_s_list_shows_its_area_and_is_read_in_the_trail(
     page = sign_in("v1-coord").get("/lists/upcoming", params={"days": 60})
     assert page.status_code == 200, page.text
     for household in ("H0", "H1", "H2"):
-        assert f"<td>{household}</td>" in page.text
+        # Each household links to its file.
+        assert f'<td><a href="/case?id={household}">{household}</a></td>' in page.text
     with programme.connect() as conn:
         reads = conn.execute(
             text(
@@ -138,7 +139,7 @@ def test_a_visitor_records_a_withdrawal_and_gets_its_calendar(
 
 
 def _households(page: str) -> list[str]:
-    return re.findall(r"<td>(H\d+)</td>", page)
+    return re.findall(r'<td><a href="/case\?id=H\d+">(H\d+)</a></td>', page)
 
 
 def test_a_list_shows_a_page_at_a_time_with_links_to_the_next_and_the_previous(

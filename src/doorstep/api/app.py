@@ -65,6 +65,7 @@ def create_app(
         exclusions.router,
         accounts.router,
         audit.router,
+        households.file_router,  # last: its path would take the others' under /households
     ):
         app.include_router(router, prefix=PREFIX)
     return app

@@ -1,7 +1,9 @@
-"""``doorstep household``: a household's right to see, export and erase its data."""
+"""``doorstep household``: a household's case file, its consent, and its right to see, export
+and erase its data."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import typer
@@ -16,14 +18,66 @@ from doorstep.cli.common import (
 )
 from doorstep.cli.context import actor, attempted, session
 from doorstep.cli.subject_export import deliver
+from doorstep.domain.reporting import DEFAULT_POVERTY_LINE
 from doorstep.errors import InvalidInput
 
 app = typer.Typer(
-    help="One household: record its consent; export everything held about it, or erase it."
+    help="One household: its case file; record its consent; export everything held about it, "
+    "or erase it."
     "\n\n"
-    "Example: doorstep household export H0000042 --out H0000042.json",
+    "Example: doorstep household show H0000042",
     no_args_is_help=True,
 )
+
+
+@app.command("show")
+@handle_errors
+def show_cmd(
+    household: str = typer.Argument(..., help="The household's id.", callback=id_argument),
+    today: str | None = typer.Option(
+        None, "--today", help="As of this day (YYYY-MM-DD; default: today)."
+    ),
+    max_gap_days: int = typer.Option(
+        60, min=1, max=3660, help="Most days between two visits: sets each deadline."
+    ),
+    visits: int = typer.Option(
+        5, min=0, max=1000, help="Visits listed each way: made or missed, and planned."
+    ),
+    poverty_line: float = typer.Option(
+        DEFAULT_POVERTY_LINE,
+        "--poverty-line",
+        help="Yearly income per head below which a household is poor.",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the file as JSON instead."),
+) -> None:
+    """A household's case file, as a coordinator or its visitor looks it up before a visit:
+    who it is and whether it consents today, its visitor now and before, its deadline
+    (as `visits due` measures it), its latest visits and the next ones planned, its
+    referrals, yearly income per head against the poverty line, activities and projects.
+    Recorded in the audit trail as a read of the household (and of the visitors it names).
+
+    Example: doorstep household show H0000042 --max-gap-days 45
+    """
+    import datetime as dt
+
+    from doorstep.cli.household_view import print_file
+    from doorstep.services.household_file import household_file
+
+    day = parse_day("--today", today) if today else dt.date.today()
+    with session() as s:
+        file = household_file(
+            s,
+            household,
+            actor=actor(),
+            today=day,
+            max_gap_days=max_gap_days,
+            visits=visits,
+            poverty_line=poverty_line,
+        )
+    if as_json:
+        typer.echo(json.dumps(file, default=str, ensure_ascii=False, indent=2))
+        return
+    print_file(file)
 
 
 @app.command("export")

@@ -254,6 +254,13 @@ def check_consent(conn: Connection, who: Principal, household: str, today: dt.da
     _served(conn, who, household, today, "records the consent of")
 
 
+def check_household_file(conn: Connection, who: Principal, household: str, today: dt.date) -> None:
+    """Whether ``who`` may read a household's case file: a visitor's account for a household
+    its visitor looks after today (it goes there); an area's account for a household in its
+    area."""
+    _served(conn, who, household, today, "reads the files of")
+
+
 def _served(conn: Connection, who: Principal, household: str, today: dt.date, does: str) -> None:
     """A visitor's account for a household its visitor looks after today; an area's account
     for a household in its area."""

@@ -235,3 +235,16 @@ def _deadlines(
         r["days_left"] = (r["deadline"] - today).days
         out.append(r)
     return out
+
+
+def household_due(
+    conn: Connection, household_id: int, today: dt.date, max_gap_days: int
+) -> list[dict[str, Any]]:
+    """The due list's rows of one household (database id), whatever their deadline: one per
+    open pairing the list would show (none when it does not consent today), with the
+    deadline, days left and status measured as :func:`work_list_page` measures them."""
+    pairings = repo.open_pairings(
+        conn, today=today, visitor=None, team=None, area_path=None, household_id=household_id
+    )
+    keyed = sorted((_key("due", r), r) for r in _deadlines(conn, pairings, today, max_gap_days))
+    return [r for _, r in keyed]

@@ -12,6 +12,7 @@ from doorstep.web import (
     account_pages,
     activity_pages,
     audit_pages,
+    case_pages,
     exclusion_pages,
     import_pages,
     pages,
@@ -37,4 +38,5 @@ def create_app(
     app.include_router(exclusion_pages.router)
     app.include_router(account_pages.router)
     app.include_router(audit_pages.router)
+    app.include_router(case_pages.router)
     return app

@@ -157,8 +157,12 @@ def work_list(
 
 
 @router.get("/record", response_class=HTMLResponse)
-def record_form(request: Request, who: WebPrincipalDep, today: TodayDep) -> HTMLResponse:
-    return render(request, "record.html", who, today=today, form={"visitor": who.visitor or ""})
+def record_form(
+    request: Request, who: WebPrincipalDep, today: TodayDep, household: str = ""
+) -> HTMLResponse:
+    """The form, for the household given (a case file links here) or any."""
+    form = {"visitor": who.visitor or "", "household": household.strip()}
+    return render(request, "record.html", who, today=today, form=form)
 
 
 @router.post("/record", response_class=HTMLResponse)

@@ -317,8 +317,10 @@ def open_pairings(
     visitor: str | None,
     team: str | None,
     area_path: str | None,
+    household_id: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Pairings begun by ``today`` that end after it, of households that consent (whether
+    """Pairings begun by ``today`` that end after it, of households that consent (of one
+    household, given ``household_id``: its case file's cadence) (whether
     the pair is excluded now: ``excluded``, 1 or 0; whether
     their visitor has begun or left: ``visitor_from``, ``visitor_to``; a leaver's only
     where no other such pairing of its household has a visitor who has not left, and only
@@ -328,6 +330,9 @@ def open_pairings(
     (``under_way``), and
     its next planned visit from ``today``, whoever is to make it (``next_visitor``)."""
     where, params = _work_scope(visitor, team, area_path)
+    if household_id is not None:
+        where.append("p.household_id = :household_id")
+        params["household_id"] = household_id
     where += [
         "p.started_on <= :today",
         "(p.ended_on IS NULL OR p.ended_on > :today)",

@@ -1,0 +1,168 @@
+"""``household show``'s tables: a case file as a coordinator reads it at a terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.table import Table
+
+from doorstep.cli.common import console
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def _table(title: str, rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]]) -> None:
+    """A section's rows under its title; a section with none says so in one line."""
+    if not rows:
+        console.print(f"{title}: none", markup=False)
+        return
+    table = Table(title=title, title_justify="left", min_width=len(title))
+    for _, heading in columns:
+        table.add_column(heading)
+    for row in rows:
+        table.add_row(*(_cell(row.get(key)) for key, _ in columns))
+    console.print(table)
+
+
+def _of(shown: int, total: int, what: str) -> str:
+    return what if shown == total else f"{what} ({shown} of {total})"
+
+
+def _cadence(file: dict[str, Any]) -> None:
+    """A line per open pairing: its deadline, as the due list has it, and what is next."""
+    gap = file["max_gap_days"]
+    if not file["cadence"]:
+        console.print(
+            f"Cadence (at most {gap} days between visits): no open pairing of a household "
+            "that consents today",
+            markup=False,
+        )
+        return
+    console.print(f"Cadence (at most {gap} days between visits):", markup=False)
+    for r in file["cadence"]:
+        left = r["days_left"]
+        when = f"{-left} days overdue" if left < 0 else f"{left} days left"
+        last = r["last_visit"] or "none recorded"
+        under_way = f", a stay under way since {r['under_way']}" if r["under_way"] else ""
+        nxt = (
+            f"next planned {r['next_planned']} ({r['next_visitor']})"
+            if r["next_planned"]
+            else "no visit planned"
+        )
+        status = f"; {r['status']}" if r["status"] else ""
+        console.print(
+            f"  due by {r['deadline']} ({when}) with {r['visitor']} {r['visitor_name']}: "
+            f"last visit {last}{under_way}, {nxt}{status}",
+            markup=False,
+        )
+    console.print()
+
+
+def print_file(file: dict[str, Any]) -> None:
+    """Print a case file (:func:`doorstep.services.household_file.household_file`)."""
+    h = file["household"]
+    console.print(
+        f"Household {h['household']}: {h['head_name']}, {h['members']} members, "
+        f"{h['area_name']} ({h['area']}), as of {file['as_of']}",
+        markup=False,
+        style="bold",
+    )
+    console.print(f"Address: {h['address']}", markup=False)
+    prefers = f"; prefers visits on {h['preferred_weekdays']}" if h["preferred_weekdays"] else ""
+    console.print(f"Languages: {h['languages'].replace(';', ', ')}{prefers}", markup=False)
+    since = f" (act of {h['consent_since']})" if h["consent_since"] else ""
+    consent = h["consent"] or "none"
+    later = (
+        f"; the act recorded last, {h['consent_act']}{since}, is not in force yet"
+        if h["consent_act"] != h["consent"]
+        else since
+    )
+    console.print(f"Consent today: {consent}{later}", markup=False)
+    console.print()
+    _cadence(file)
+    _table(
+        "Visitors",
+        file["pairings"],
+        [
+            ("visitor", "visitor"),
+            ("visitor_name", "name"),
+            ("started_on", "from"),
+            ("ended_on", "until"),
+            ("end_reason", "why it ended"),
+        ],
+    )
+    visit_columns = [
+        ("status", "status"),
+        ("start", "first day"),
+        ("end", "last day"),
+        ("visitor", "visitor"),
+        ("visitor_name", "name"),
+    ]
+    made, planned = file["visits_made"], file["visits_planned"]
+    _table(
+        _of(len(made), file["visits_made_total"], "Visits before today, latest first"),
+        made,
+        visit_columns,
+    )
+    _table(
+        _of(len(planned), file["visits_planned_total"], "Visits planned, next first"),
+        planned,
+        visit_columns,
+    )
+    _table(
+        "Referrals",
+        file["referrals"],
+        [
+            ("number", "number"),
+            ("organisation", "to"),
+            ("service", "service"),
+            ("made_on", "made"),
+            ("status", "status"),
+            ("status_on", "since"),
+            ("visitor", "by visitor"),
+        ],
+    )
+    _table(
+        f"Indicators (poverty line {file['poverty_line']:,.0f} a head a year)",
+        file["indicators"],
+        [
+            ("year", "year"),
+            ("annual_income", "income"),
+            ("income_per_head", "a head"),
+            ("below_poverty_line", "below the line"),
+            ("members_in_work", "in work"),
+            ("services_enrolled", "services"),
+        ],
+    )
+    _table(
+        "Activities",
+        file["activities"],
+        [
+            ("code", "code"),
+            ("kind", "kind"),
+            ("title", "title"),
+            ("starts_on", "from"),
+            ("ends_on", "until"),
+        ],
+    )
+    _table(
+        "Projects",
+        file["projects"],
+        [
+            ("code", "code"),
+            ("title", "title"),
+            ("sponsor", "sponsor"),
+            ("starts_on", "from"),
+            ("ends_on", "until"),
+            ("status", "status"),
+        ],
+    )

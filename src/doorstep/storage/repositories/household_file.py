@@ -1,0 +1,171 @@
+"""What a coordinator or visitor looks up about one household at a time: its case file.
+
+Each read is of one household's rows (its own, its pairings, visits, referrals, indicators,
+activities and projects), by the indexes on ``household_id``; the export
+(:mod:`.household_data`) reads every table, this reads what the file shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from doorstep.storage.repositories.visits import consent_on
+
+#: Days and times come back as ISO text from SQLite, as dates from PostgreSQL.
+_DAYS = (
+    "consent_since",
+    "started_on",
+    "ended_on",
+    "start",
+    "end",
+    "made_on",
+    "status_on",
+    "starts_on",
+    "ends_on",
+)
+
+
+def _rows(conn: Connection, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = [dict(r) for r in conn.execute(text(sql), params).mappings().all()]
+    for r in rows:
+        for key in _DAYS:
+            value = r.get(key)
+            if isinstance(value, str):
+                r[key] = dt.date.fromisoformat(value[:10])
+            elif isinstance(value, dt.datetime):
+                r[key] = value.date()
+    return rows
+
+
+def profile(conn: Connection, household: int, today: dt.date) -> dict[str, Any]:
+    """The household's own row as the file shows it, with its area's code and name, and its
+    consent on ``today`` (an act dated later is not in force yet)."""
+    sql = f"""
+        SELECT h.external_id AS household, h.head_name, h.address, h.members, h.languages,
+               h.preferred_weekdays, a.code AS area, a.name AS area_name,
+               {consent_on(":today")} AS consent, h.consent_state AS consent_act,
+               h.consent_since
+        FROM households h JOIN areas a ON a.id = h.area_id
+        WHERE h.id = :household
+    """
+    return _rows(conn, sql, {"household": household, "today": today})[0]
+
+
+def pairings(conn: Connection, household: int) -> list[dict[str, Any]]:
+    """Every pairing of the household, the latest begun first, with its visitor."""
+    sql = """
+        SELECT v.external_id AS visitor, v.name AS visitor_name, p.started_on, p.ended_on,
+               p.end_reason
+        FROM pairings p JOIN visitors v ON v.id = p.visitor_id
+        WHERE p.household_id = :household
+        ORDER BY p.started_on DESC, p.id DESC
+    """
+    return _rows(conn, sql, {"household": household})
+
+
+def visits_before(
+    conn: Connection, household: int, today: dt.date, limit: int
+) -> tuple[list[dict[str, Any]], int]:
+    """The household's latest ``limit`` visits made or missed by ``today``, with those
+    planned that were over before it and never recorded (status ``not recorded``), the
+    latest first, and how many there are in all. A visit made is dated by the days it was
+    made, the others by the days they were planned for."""
+    where = """
+        FROM visits vi JOIN visitors v ON v.id = vi.visitor_id
+        WHERE vi.household_id = :household
+          AND (vi.status IN ('done', 'missed')
+                 AND COALESCE(vi.actual_start, vi.planned_start) <= :today
+               OR vi.status = 'planned'
+                 AND COALESCE(vi.planned_end, vi.planned_start) < :today)
+    """
+    params: dict[str, Any] = {"household": household, "today": today, "limit": limit}
+    rows = _rows(
+        conn,
+        f"""SELECT CASE WHEN vi.status = 'planned' THEN 'not recorded' ELSE vi.status END
+                     AS status,
+                   COALESCE(vi.actual_start, vi.planned_start) AS start,
+                   COALESCE(vi.actual_end, vi.actual_start, vi.planned_end) AS "end",
+                   v.external_id AS visitor, v.name AS visitor_name
+            {where}
+            ORDER BY COALESCE(vi.actual_start, vi.planned_start) DESC, vi.id DESC
+            LIMIT :limit""",
+        params,
+    )
+    total = conn.execute(text(f"SELECT COUNT(*) {where}"), params).scalar_one()
+    return rows, int(total)
+
+
+def visits_planned(
+    conn: Connection, household: int, today: dt.date, limit: int
+) -> tuple[list[dict[str, Any]], int]:
+    """The household's next ``limit`` planned visits not over by ``today`` (one under way
+    first), and how many there are in all."""
+    where = """
+        FROM visits vi JOIN visitors v ON v.id = vi.visitor_id
+        WHERE vi.household_id = :household AND vi.status = 'planned'
+          AND COALESCE(vi.planned_end, vi.planned_start) >= :today
+    """
+    params: dict[str, Any] = {"household": household, "today": today, "limit": limit}
+    rows = _rows(
+        conn,
+        f"""SELECT vi.status, vi.planned_start AS start, vi.planned_end AS "end",
+                   v.external_id AS visitor, v.name AS visitor_name
+            {where}
+            ORDER BY vi.planned_start, vi.id
+            LIMIT :limit""",
+        params,
+    )
+    total = conn.execute(text(f"SELECT COUNT(*) {where}"), params).scalar_one()
+    return rows, int(total)
+
+
+def referrals(conn: Connection, household: int) -> list[dict[str, Any]]:
+    """The household's referrals, the latest made first, with the organisation referred to
+    and the visitor who made each (none: made by the office)."""
+    sql = """
+        SELECT r.id AS number, o.code AS organisation, o.name AS organisation_name,
+               r.service, r.made_on, r.status, r.status_on, v.external_id AS visitor
+        FROM referrals r
+        JOIN organisations o ON o.id = r.organisation_id
+        LEFT JOIN visitors v ON v.id = r.visitor_id
+        WHERE r.household_id = :household
+        ORDER BY r.made_on DESC, r.id DESC
+    """
+    return _rows(conn, sql, {"household": household})
+
+
+def indicators(conn: Connection, household: int) -> list[dict[str, Any]]:
+    """The household's yearly indicators, the latest year first."""
+    sql = """
+        SELECT year, annual_income, members_in_work, services_enrolled
+        FROM household_indicators WHERE household_id = :household ORDER BY year DESC
+    """
+    return _rows(conn, sql, {"household": household})
+
+
+def activities(conn: Connection, household: int) -> list[dict[str, Any]]:
+    """The group activities the household took part in, the latest first."""
+    sql = """
+        SELECT a.code, a.kind, a.title, a.starts_on, a.ends_on
+        FROM activity_attendance t JOIN activities a ON a.id = t.activity_id
+        WHERE t.household_id = :household
+        ORDER BY a.starts_on DESC, a.code
+    """
+    return _rows(conn, sql, {"household": household})
+
+
+def projects(conn: Connection, household: int) -> list[dict[str, Any]]:
+    """The development projects that count the household among their beneficiaries, the
+    latest begun first, with their sponsor."""
+    sql = """
+        SELECT p.code, p.title, o.code AS sponsor, p.starts_on, p.ends_on, p.status
+        FROM project_households ph
+        JOIN projects p ON p.id = ph.project_id
+        JOIN organisations o ON o.id = p.sponsor_id
+        WHERE ph.household_id = :household
+        ORDER BY p.starts_on DESC, p.code
+    """
+    return _rows(conn, sql, {"household": household})
