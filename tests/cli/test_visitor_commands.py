@@ -202,3 +202,24 @@ def test_a_visitor_ended_loses_the_visits_after_their_last_day_and_can_then_be_e
         conn.execute(text("UPDATE pairings SET ended_on = :d"), {"d": today})
     done = cli("visitor", "erase", "V1", "--yes")
     assert done.exit_code == 0, done.output
+
+
+def test_visitor_show_prints_the_file_and_its_json(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    from tests.factories.visits import plan_three
+
+    plan_three(with_areas, tmp_path)
+    shown = cli("visitor", "show", "V1", "--today", "2027-01-10")
+    assert shown.exit_code == 0, shown.output
+    text_out = " ".join(shown.output.split())
+    assert "Visitor V1: Li Wei, living in Village one (R-C-V1)" in text_out
+    assert "Looks after 3 households, capacity 3" in text_out
+    assert "H0 Wang Fang (Village one): due by 2027-03-05 (54 days left)" in text_out
+    as_json = cli("visitor", "show", "V1", "--today", "2027-01-10", "--json")
+    assert as_json.exit_code == 0, as_json.output
+    file = json.loads(as_json.output)
+    assert [r["household"] for r in file["households"]] == ["H0", "H1", "H2"]
+    assert file["visitor"]["teams"] == []
+    unknown = cli("visitor", "show", "V9")
+    assert unknown.exit_code == 1 and "no visitor with id 'V9'" in unknown.output

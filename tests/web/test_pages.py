@@ -74,7 +74,7 @@ def test_a_coordinator_s_list_shows_its_area_and_is_read_in_the_trail(
     assert page.status_code == 200, page.text
     for household in ("H0", "H1", "H2"):
         # Each household links to its file.
-        assert f'<td><a href="/case?id={household}">{household}</a></td>' in page.text
+        assert f'<td><a href="/files/household?id={household}">{household}</a></td>' in page.text
     with programme.connect() as conn:
         reads = conn.execute(
             text(
@@ -139,7 +139,7 @@ def test_a_visitor_records_a_withdrawal_and_gets_its_calendar(
 
 
 def _households(page: str) -> list[str]:
-    return re.findall(r'<td><a href="/case\?id=H\d+">(H\d+)</a></td>', page)
+    return re.findall(r'<td><a href="/files/household\?id=H\d+">(H\d+)</a></td>', page)
 
 
 def test_a_list_shows_a_page_at_a_time_with_links_to_the_next_and_the_previous(

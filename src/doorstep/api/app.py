@@ -14,6 +14,7 @@ from doorstep.api.routes import (
     activities,
     audit,
     exclusions,
+    files,
     households,
     imports,
     me,
@@ -65,7 +66,7 @@ def create_app(
         exclusions.router,
         accounts.router,
         audit.router,
-        households.file_router,  # last: its path would take the others' under /households
+        files.router,  # last: its paths would take the others' below an id
     ):
         app.include_router(router, prefix=PREFIX)
     return app

@@ -60,7 +60,7 @@ def show_cmd(
     """
     import datetime as dt
 
-    from doorstep.cli.household_view import print_file
+    from doorstep.cli.case_files import print_household_file
     from doorstep.services.household_file import household_file
 
     day = parse_day("--today", today) if today else dt.date.today()
@@ -77,7 +77,7 @@ def show_cmd(
     if as_json:
         typer.echo(json.dumps(file, default=str, ensure_ascii=False, indent=2))
         return
-    print_file(file)
+    print_household_file(file)
 
 
 @app.command("export")

@@ -1,4 +1,5 @@
-"""``doorstep visitor``: a visitor's right to see, export and erase their data."""
+"""``doorstep visitor``: a visitor's file, last day, and right to see, export and erase their
+data."""
 
 from __future__ import annotations
 
@@ -21,11 +22,50 @@ from doorstep.cli.subject_export import deliver
 from doorstep.errors import InvalidInput
 
 app = typer.Typer(
-    help="One visitor: give them their last day; export everything held about them, or "
-    "erase it.\n\n"
-    "Example: doorstep visitor export V0000123 --out V0000123.json",
+    help="One visitor: their file; give them their last day; export everything held about "
+    "them, or erase it.\n\n"
+    "Example: doorstep visitor show V0000123",
     no_args_is_help=True,
 )
+
+
+@app.command("show")
+@handle_errors
+def show_cmd(
+    visitor: str = typer.Argument(..., help="The visitor's id.", callback=id_argument),
+    today: str | None = typer.Option(
+        None, "--today", help="As of this day (YYYY-MM-DD; default: today)."
+    ),
+    max_gap_days: int = typer.Option(
+        60, min=1, max=3660, help="Most days between two visits: sets each deadline."
+    ),
+    visits: int = typer.Option(
+        5, min=0, max=1000, help="Visits listed each way: made or missed, and planned."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the file as JSON instead."),
+) -> None:
+    """A visitor's file: who they are (areas, organisation, teams, capacity, first and last
+    day), how many households they look after against their capacity, each of those
+    households with its deadline (as `visits due` measures it), their leave to come, their
+    latest visits and the next ones planned, and the activities they took part in. Recorded
+    in the audit trail as a read of the visitor and of each household it names.
+
+    Example: doorstep visitor show V0000123
+    """
+    import json
+
+    from doorstep.cli.case_files import print_visitor_file
+    from doorstep.services.visitor_file import visitor_file
+
+    day = parse_day("--today", today) if today else dt.date.today()
+    with session() as s:
+        file = visitor_file(
+            s, visitor, actor=actor(), today=day, max_gap_days=max_gap_days, visits=visits
+        )
+    if as_json:
+        typer.echo(json.dumps(file, default=str, ensure_ascii=False, indent=2))
+        return
+    print_visitor_file(file)
 
 
 @app.command("export")

@@ -261,6 +261,17 @@ def check_household_file(conn: Connection, who: Principal, household: str, today
     _served(conn, who, household, today, "reads the files of")
 
 
+def check_visitor_file(conn: Connection, who: Principal, visitor: str) -> None:
+    """Whether ``who`` may read a visitor's file: the visitor's own account; an area's
+    account, for a visitor whose home area is in its area (the file then shows their work
+    within the area only)."""
+    if who.role == "visitor":
+        if visitor != who.visitor:
+            raise NotPermitted(f"account {who.name} reads the file of visitor {who.visitor} only")
+        return
+    _visitor_in_area(conn, who, visitor)
+
+
 def _served(conn: Connection, who: Principal, household: str, today: dt.date, does: str) -> None:
     """A visitor's account for a household its visitor looks after today; an area's account
     for a household in its area."""

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from doorstep.domain.reporting import DEFAULT_POVERTY_LINE
 from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import record_event, record_events
-from doorstep.services.work_lists import household_due
+from doorstep.services.work_lists import due_rows
 from doorstep.storage.repositories import household_data
 from doorstep.storage.repositories import household_file as repo
 from doorstep.storage.repositories.pairing import household_id
@@ -63,7 +63,7 @@ def household_file(
     planned, planned_total = repo.visits_planned(conn, found, today, visits)
     cadence = [
         {k: v for k, v in row.items() if k not in ("household_id", "household", "head_name")}
-        for row in household_due(conn, found, today, max_gap_days)
+        for row in due_rows(conn, today, max_gap_days, household_id=found)
     ]
     indicators = [
         {**row, **_per_head(row["annual_income"], household["members"], poverty_line)}

@@ -237,14 +237,30 @@ def _deadlines(
     return out
 
 
-def household_due(
-    conn: Connection, household_id: int, today: dt.date, max_gap_days: int
+def due_rows(
+    conn: Connection,
+    today: dt.date,
+    max_gap_days: int,
+    *,
+    visitor: str | None = None,
+    area_path: str | None = None,
+    household_id: int | None = None,
 ) -> list[dict[str, Any]]:
-    """The due list's rows of one household (database id), whatever their deadline: one per
-    open pairing the list would show (none when it does not consent today), with the
-    deadline, days left and status measured as :func:`work_list_page` measures them."""
+    """The due list's rows of one household (database id) or of a visitor's households
+    (within ``area_path``, if given), whatever their deadline, in the list's order: one
+    per open pairing the list would show (none for a household that does not consent
+    today), with the deadline, days left and status measured as :func:`work_list_page`
+    measures them. The case files' cadence."""
     pairings = repo.open_pairings(
-        conn, today=today, visitor=None, team=None, area_path=None, household_id=household_id
+        conn,
+        today=today,
+        visitor=visitor,
+        team=None,
+        area_path=area_path,
+        household_id=household_id,
     )
-    keyed = sorted((_key("due", r), r) for r in _deadlines(conn, pairings, today, max_gap_days))
+    keyed = sorted(
+        ((_key("due", r), r) for r in _deadlines(conn, pairings, today, max_gap_days)),
+        key=lambda kr: kr[0],
+    )
     return [r for _, r in keyed]

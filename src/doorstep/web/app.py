@@ -12,8 +12,8 @@ from doorstep.web import (
     account_pages,
     activity_pages,
     audit_pages,
-    case_pages,
     exclusion_pages,
+    file_pages,
     import_pages,
     pages,
     pairing_pages,
@@ -38,5 +38,5 @@ def create_app(
     app.include_router(exclusion_pages.router)
     app.include_router(account_pages.router)
     app.include_router(audit_pages.router)
-    app.include_router(case_pages.router)
+    app.include_router(file_pages.router)
     return app

@@ -1,5 +1,4 @@
-"""One household: its case file; its consent act, recorded at the door; why it has its
-visitor."""
+"""One household: its consent act, recorded at the door; why it has its visitor."""
 
 from __future__ import annotations
 
@@ -9,15 +8,10 @@ from fastapi import APIRouter, Query
 
 from doorstep.api.deps import EngineDep, PrincipalDep, TodayDep, unit
 from doorstep.api.schemas import ConsentCreate, ConsentRead
-from doorstep.domain.reporting import DEFAULT_POVERTY_LINE
 from doorstep.privacy import access
 from doorstep.services import household_consent
-from doorstep.services.household_file import DEFAULT_VISITS, household_file
 
 router = APIRouter(prefix="/households", tags=["pairing"])
-#: The case file's route, ``/households/{id}``: included after every other router, as a
-#: household's id may hold a slash and this path would take theirs (``.../export``).
-file_router = APIRouter(prefix="/households", tags=["households"])
 
 
 @router.post("/{household:path}/consent", response_model=ConsentRead)
@@ -102,31 +96,3 @@ def pairing_explained(
             )
         ],
     }
-
-
-@file_router.get("/{household:path}")
-def case_file(
-    household: str,
-    engine: EngineDep,
-    who: PrincipalDep,
-    today: TodayDep,
-    max_gap_days: Annotated[int, Query(ge=1, le=3660)] = 60,
-    visits: Annotated[int, Query(ge=0, le=1000)] = DEFAULT_VISITS,
-    poverty_line: Annotated[float, Query(gt=0, allow_inf_nan=False)] = DEFAULT_POVERTY_LINE,
-) -> dict[str, Any]:
-    """The household's case file: who it is and whether it consents today, its visitors,
-    its deadline (as the due list measures it, after ``max_gap_days``), its latest
-    ``visits`` visits and the next ones planned, its referrals, yearly indicators (against
-    ``poverty_line``), activities and projects. An area's account, for a household in its
-    area; a visitor's, for a household its visitor looks after today."""
-    with unit(engine, who) as session:
-        access.check_household_file(session.connection(), who, household, today)
-        return household_file(
-            session,
-            household,
-            actor=who.actor,
-            today=today,
-            max_gap_days=max_gap_days,
-            visits=visits,
-            poverty_line=poverty_line,
-        )

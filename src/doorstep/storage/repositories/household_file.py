@@ -25,10 +25,13 @@ _DAYS = (
     "status_on",
     "starts_on",
     "ends_on",
+    "active_from",
+    "active_to",
 )
 
 
-def _rows(conn: Connection, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+def rows_of(conn: Connection, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rows of ``sql`` as dicts, their days as dates on either database."""
     rows = [dict(r) for r in conn.execute(text(sql), params).mappings().all()]
     for r in rows:
         for key in _DAYS:
@@ -51,7 +54,7 @@ def profile(conn: Connection, household: int, today: dt.date) -> dict[str, Any]:
         FROM households h JOIN areas a ON a.id = h.area_id
         WHERE h.id = :household
     """
-    return _rows(conn, sql, {"household": household, "today": today})[0]
+    return rows_of(conn, sql, {"household": household, "today": today})[0]
 
 
 def pairings(conn: Connection, household: int) -> list[dict[str, Any]]:
@@ -63,7 +66,7 @@ def pairings(conn: Connection, household: int) -> list[dict[str, Any]]:
         WHERE p.household_id = :household
         ORDER BY p.started_on DESC, p.id DESC
     """
-    return _rows(conn, sql, {"household": household})
+    return rows_of(conn, sql, {"household": household})
 
 
 def visits_before(
@@ -82,7 +85,7 @@ def visits_before(
                  AND COALESCE(vi.planned_end, vi.planned_start) < :today)
     """
     params: dict[str, Any] = {"household": household, "today": today, "limit": limit}
-    rows = _rows(
+    rows = rows_of(
         conn,
         f"""SELECT CASE WHEN vi.status = 'planned' THEN 'not recorded' ELSE vi.status END
                      AS status,
@@ -109,7 +112,7 @@ def visits_planned(
           AND COALESCE(vi.planned_end, vi.planned_start) >= :today
     """
     params: dict[str, Any] = {"household": household, "today": today, "limit": limit}
-    rows = _rows(
+    rows = rows_of(
         conn,
         f"""SELECT vi.status, vi.planned_start AS start, vi.planned_end AS "end",
                    v.external_id AS visitor, v.name AS visitor_name
@@ -134,7 +137,7 @@ def referrals(conn: Connection, household: int) -> list[dict[str, Any]]:
         WHERE r.household_id = :household
         ORDER BY r.made_on DESC, r.id DESC
     """
-    return _rows(conn, sql, {"household": household})
+    return rows_of(conn, sql, {"household": household})
 
 
 def indicators(conn: Connection, household: int) -> list[dict[str, Any]]:
@@ -143,7 +146,7 @@ def indicators(conn: Connection, household: int) -> list[dict[str, Any]]:
         SELECT year, annual_income, members_in_work, services_enrolled
         FROM household_indicators WHERE household_id = :household ORDER BY year DESC
     """
-    return _rows(conn, sql, {"household": household})
+    return rows_of(conn, sql, {"household": household})
 
 
 def activities(conn: Connection, household: int) -> list[dict[str, Any]]:
@@ -154,7 +157,7 @@ def activities(conn: Connection, household: int) -> list[dict[str, Any]]:
         WHERE t.household_id = :household
         ORDER BY a.starts_on DESC, a.code
     """
-    return _rows(conn, sql, {"household": household})
+    return rows_of(conn, sql, {"household": household})
 
 
 def projects(conn: Connection, household: int) -> list[dict[str, Any]]:
@@ -168,4 +171,4 @@ def projects(conn: Connection, household: int) -> list[dict[str, Any]]:
         WHERE ph.household_id = :household
         ORDER BY p.starts_on DESC, p.code
     """
-    return _rows(conn, sql, {"household": household})
+    return rows_of(conn, sql, {"household": household})

@@ -1,4 +1,4 @@
-"""``household show``'s tables: a case file as a coordinator reads it at a terminal."""
+"""``household show`` and ``visitor show``: a file as a coordinator reads it at a terminal."""
 
 from __future__ import annotations
 
@@ -49,8 +49,6 @@ def _cadence(file: dict[str, Any]) -> None:
         return
     console.print(f"Cadence (at most {gap} days between visits):", markup=False)
     for r in file["cadence"]:
-        left = r["days_left"]
-        when = f"{-left} days overdue" if left < 0 else f"{left} days left"
         last = r["last_visit"] or "none recorded"
         under_way = f", a stay under way since {r['under_way']}" if r["under_way"] else ""
         nxt = (
@@ -60,14 +58,14 @@ def _cadence(file: dict[str, Any]) -> None:
         )
         status = f"; {r['status']}" if r["status"] else ""
         console.print(
-            f"  due by {r['deadline']} ({when}) with {r['visitor']} {r['visitor_name']}: "
+            f"  {_due(r)} with {r['visitor']} {r['visitor_name']}: "
             f"last visit {last}{under_way}, {nxt}{status}",
             markup=False,
         )
     console.print()
 
 
-def print_file(file: dict[str, Any]) -> None:
+def print_household_file(file: dict[str, Any]) -> None:
     """Print a case file (:func:`doorstep.services.household_file.household_file`)."""
     h = file["household"]
     console.print(
@@ -164,5 +162,111 @@ def print_file(file: dict[str, Any]) -> None:
             ("starts_on", "from"),
             ("ends_on", "until"),
             ("status", "status"),
+        ],
+    )
+
+
+def _due(r: dict[str, Any]) -> str:
+    """A due list row's deadline, in words."""
+    left = r["days_left"]
+    when = f"{-left} days overdue" if left < 0 else f"{left} days left"
+    return f"due by {r['deadline']} ({when})"
+
+
+def _households(file: dict[str, Any]) -> None:
+    """A line per household the visitor looks after: its deadline and what is next."""
+    gap = file["max_gap_days"]
+    if not file["households"]:
+        console.print(f"Households (at most {gap} days between visits): none", markup=False)
+        console.print()
+        return
+    console.print(f"Households, the soonest due first (at most {gap} days between visits):")
+    for r in file["households"]:
+        last = r["last_visit"] or "none recorded"
+        nxt = f"next planned {r['next_planned']}" if r["next_planned"] else "no visit planned"
+        if r["next_planned"] and r["next_visitor"] != file["visitor"]["visitor"]:
+            nxt += f" (by {r['next_visitor']})"
+        status = f"; {r['status']}" if r["status"] else ""
+        console.print(
+            f"  {r['household']} {r['head_name']} ({r['area']}): {_due(r)}, last visit "
+            f"{last}, {nxt}{status}",
+            markup=False,
+        )
+    console.print()
+
+
+def print_visitor_file(file: dict[str, Any]) -> None:
+    """Print a visitor's file (:func:`doorstep.services.visitor_file.visitor_file`)."""
+    v = file["visitor"]
+    home = f", living in {v['home_area_name']} ({v['home_area']})" if v["home_area"] else ""
+    console.print(
+        f"Visitor {v['visitor']}: {v['name']}{home}, as of {file['as_of']}",
+        markup=False,
+        style="bold",
+    )
+    works = [f"Languages: {v['languages'].replace(';', ', ')}"]
+    if v["organisation"]:
+        works.append(f"organisation {v['organisation_name']} ({v['organisation']})")
+    if v["service_area"]:
+        works.append(f"serves area {v['service_area']} only")
+    if v["remote_pool"]:
+        works.append(f"remote pool {v['remote_pool']}")
+    console.print("; ".join(works), markup=False)
+    days = []
+    if v["active_from"]:
+        days.append(f"from {v['active_from']}")
+    if v["active_to"]:
+        days.append(f"last day {v['active_to']}")
+    if days:
+        console.print("Active " + ", ".join(days), markup=False)
+    load = file["caseload"]
+    elsewhere = file["households_elsewhere"]
+    outside = f" ({elsewhere} of them outside your area)" if elsewhere else ""
+    console.print(
+        f"Looks after {load['households']} households{outside}, capacity {load['capacity']}",
+        markup=False,
+    )
+    console.print()
+    _table(
+        "Teams",
+        v["teams"],
+        [
+            ("code", "team"),
+            ("name", "name"),
+            ("area", "area"),
+            ("starts_on", "from"),
+            ("ends_on", "until"),
+            ("is_lead", "lead"),
+        ],
+    )
+    _households(file)
+    _table("Leave to come", file["leave"], [("starts_on", "from"), ("ends_on", "until")])
+    columns = [
+        ("status", "status"),
+        ("start", "first day"),
+        ("end", "last day"),
+        ("household", "household"),
+        ("head_name", "head"),
+    ]
+    made, planned = file["visits_made"], file["visits_planned"]
+    _table(
+        _of(len(made), file["visits_made_total"], "Visits before today, latest first"),
+        made,
+        columns,
+    )
+    _table(
+        _of(len(planned), file["visits_planned_total"], "Visits planned, next first"),
+        planned,
+        columns,
+    )
+    _table(
+        "Activities",
+        file["activities"],
+        [
+            ("code", "code"),
+            ("kind", "kind"),
+            ("title", "title"),
+            ("starts_on", "from"),
+            ("ends_on", "until"),
         ],
     )

@@ -1,0 +1,67 @@
+"""A household's case file and a visitor's file as pages (``/files/household?id=``,
+``/files/visitor?id=``), through the API's route functions (the same checks, services and
+trail). The work lists link each household to its file."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from doorstep.api.deps import EngineDep, TodayDep
+from doorstep.api.routes.files import case_file, visitors_file
+from doorstep.domain.ids import normal_id
+from doorstep.errors import DoorstepError
+from doorstep.services.household_file import DEFAULT_VISITS
+from doorstep.web.pages import refused, render
+from doorstep.web.session import WebPrincipalDep
+
+router = APIRouter(prefix="/files", include_in_schema=False)
+
+MaxGapDays = Annotated[int, Query(ge=1, le=3660)]
+Visits = Annotated[int, Query(ge=0, le=1000)]
+
+
+@router.get("/household", response_class=HTMLResponse)
+def household_page(
+    request: Request,
+    engine: EngineDep,
+    who: WebPrincipalDep,
+    today: TodayDep,
+    id: str = "",
+    max_gap_days: MaxGapDays = 60,
+    visits: Visits = DEFAULT_VISITS,
+) -> HTMLResponse:
+    """The form that opens a household's file; with ``id``, the file."""
+    page = {"id": normal_id(id.strip()) or None, "max_gap_days": max_gap_days}
+    if page["id"] is None:
+        return render(request, "household_file.html", who, file=None, **page)
+    try:
+        file = case_file(page["id"], engine, who, today, max_gap_days, visits)
+    except DoorstepError as exc:
+        return refused(request, who, exc)
+    return render(request, "household_file.html", who, file=file, **page)
+
+
+@router.get("/visitor", response_class=HTMLResponse)
+def visitor_page(
+    request: Request,
+    engine: EngineDep,
+    who: WebPrincipalDep,
+    today: TodayDep,
+    id: str = "",
+    max_gap_days: MaxGapDays = 60,
+    visits: Visits = DEFAULT_VISITS,
+) -> HTMLResponse:
+    """The form that opens a visitor's file (a visitor's account: its own, at once); with
+    ``id``, the file."""
+    typed = normal_id(id.strip()) or (who.visitor if who.role == "visitor" else None)
+    page = {"id": typed, "max_gap_days": max_gap_days}
+    if typed is None:
+        return render(request, "visitor_file.html", who, file=None, **page)
+    try:
+        file = visitors_file(typed, engine, who, today, max_gap_days, visits)
+    except DoorstepError as exc:
+        return refused(request, who, exc)
+    return render(request, "visitor_file.html", who, file=file, **page)

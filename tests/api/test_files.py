@@ -1,0 +1,73 @@
+"""A household's case file and a visitor's file over the API: for whom, and from which
+area; the routes below an id are still theirs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+
+from tests.api.conftest import Headers
+
+
+def test_a_household_s_file_is_read_by_its_visitor_and_its_area_only(
+    client: TestClient, programme: Engine, auth: Headers
+) -> None:
+    mine = client.get("/api/v1/households/H0", headers=auth("v1"))
+    assert mine.status_code == 200, mine.text
+    file = mine.json()
+    assert (file["household"]["household"], file["as_of"]) == ("H0", "2027-03-01")
+    assert [p["visitor"] for p in file["pairings"]] == ["V1"]
+    [row] = file["cadence"]
+    assert (
+        row["visitor"] == "V1"
+        and row["days_left"] == (dt.date.fromisoformat(row["deadline"]) - dt.date(2027, 3, 1)).days
+    )
+    coord = client.get("/api/v1/households/H0", params={"visits": 1}, headers=auth("v1-coord"))
+    assert coord.status_code == 200, coord.text
+    assert len(coord.json()["visits_planned"]) <= 1
+    # The routes below a household's id are still theirs.
+    assert (
+        client.get("/api/v1/households/H0/pairing", headers=auth("v1-coord")).json()["visitor"]
+        == "V1"
+    )
+    not_theirs = client.get("/api/v1/households/H0", headers=auth("v2"))
+    assert not_theirs.status_code == 403
+    assert "not one of them today" in not_theirs.json()["detail"]
+    assert client.get("/api/v1/households/H0", headers=auth("v2-coord")).status_code == 403
+    assert client.get("/api/v1/households/H9", headers=auth("boss")).status_code == 404
+    bad = client.get("/api/v1/households/H0", params={"max_gap_days": 0}, headers=auth("boss"))
+    assert bad.status_code == 422
+    with programme.connect() as conn:
+        reads = (
+            conn.execute(
+                text(
+                    "SELECT actor FROM audit_events WHERE entity = 'household' "
+                    "AND entity_id = 'H0' AND action = 'read' ORDER BY id"
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert reads[-2:] == ["api:v1", "api:v1-coord"]
+
+
+def test_a_visitor_s_file_is_read_by_the_visitor_and_the_area_they_live_in(
+    client: TestClient, auth: Headers
+) -> None:
+    mine = client.get("/api/v1/visitors/V1", headers=auth("v1"))
+    assert mine.status_code == 200, mine.text
+    file = mine.json()
+    assert (file["visitor"]["visitor"], file["caseload"]) == (
+        "V1",
+        {"households": 3, "capacity": 3},
+    )
+    assert sorted(r["household"] for r in file["households"]) == ["H0", "H1", "H2"]
+    coord = client.get("/api/v1/visitors/V1", headers=auth("v1-coord"))
+    assert coord.status_code == 200 and coord.json()["households_elsewhere"] == 0
+    # The routes below a visitor's id are still theirs.
+    assert client.get("/api/v1/visitors/V1/export", headers=auth("v1")).status_code == 200
+    assert client.get("/api/v1/visitors/V1", headers=auth("v2")).status_code == 403
+    assert client.get("/api/v1/visitors/V1", headers=auth("v2-coord")).status_code == 403
+    assert client.get("/api/v1/visitors/V9", headers=auth("boss")).status_code == 404
