@@ -4,7 +4,7 @@ trail). The work lists link each household to its file."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
@@ -13,6 +13,7 @@ from doorstep.api.deps import EngineDep, TodayDep
 from doorstep.api.routes.files import case_file, visitors_file
 from doorstep.domain.ids import normal_id
 from doorstep.errors import DoorstepError
+from doorstep.privacy.access import Principal
 from doorstep.services.household_file import DEFAULT_VISITS
 from doorstep.web.pages import refused, render
 from doorstep.web.session import WebPrincipalDep
@@ -34,14 +35,14 @@ def household_page(
     visits: Visits = DEFAULT_VISITS,
 ) -> HTMLResponse:
     """The form that opens a household's file; with ``id``, the file."""
-    page = {"id": normal_id(id.strip()) or None, "max_gap_days": max_gap_days}
-    if page["id"] is None:
-        return render(request, "household_file.html", who, file=None, **page)
+    typed = normal_id(id.strip()) or None
+    if typed is None:
+        return _page(request, who, "household_file.html", None, None, max_gap_days)
     try:
-        file = case_file(page["id"], engine, who, today, max_gap_days, visits)
+        file = case_file(typed, engine, who, today, max_gap_days, visits)
     except DoorstepError as exc:
         return refused(request, who, exc)
-    return render(request, "household_file.html", who, file=file, **page)
+    return _page(request, who, "household_file.html", typed, file, max_gap_days)
 
 
 @router.get("/visitor", response_class=HTMLResponse)
@@ -57,11 +58,21 @@ def visitor_page(
     """The form that opens a visitor's file (a visitor's account: its own, at once); with
     ``id``, the file."""
     typed = normal_id(id.strip()) or (who.visitor if who.role == "visitor" else None)
-    page = {"id": typed, "max_gap_days": max_gap_days}
     if typed is None:
-        return render(request, "visitor_file.html", who, file=None, **page)
+        return _page(request, who, "visitor_file.html", None, None, max_gap_days)
     try:
         file = visitors_file(typed, engine, who, today, max_gap_days, visits)
     except DoorstepError as exc:
         return refused(request, who, exc)
-    return render(request, "visitor_file.html", who, file=file, **page)
+    return _page(request, who, "visitor_file.html", typed, file, max_gap_days)
+
+
+def _page(
+    request: Request,
+    who: Principal,
+    template: str,
+    typed: str | None,
+    file: dict[str, Any] | None,
+    max_gap_days: int,
+) -> HTMLResponse:
+    return render(request, template, who, file=file, id=typed, max_gap_days=max_gap_days)
