@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any
+from typing import Any, Literal
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from doorstep.domain.reporting import DEFAULT_POVERTY_LINE
@@ -21,6 +22,7 @@ from doorstep.privacy.audit import record_event, record_events
 from doorstep.services.work_lists import due_rows
 from doorstep.storage.repositories import household_data
 from doorstep.storage.repositories import household_file as repo
+from doorstep.storage.repositories.file_visits import visit_rows
 from doorstep.storage.repositories.pairing import household_id
 
 #: Visits listed each way (made or missed; planned) unless asked for more.
@@ -59,8 +61,8 @@ def household_file(
     if found is None:
         raise household_data.not_found(conn, external_id)
     household = repo.profile(conn, found, today)
-    made, made_total = repo.visits_before(conn, found, today, visits)
-    planned, planned_total = repo.visits_planned(conn, found, today, visits)
+    made, made_total = _visits(conn, found, "before", today, visits)
+    planned, planned_total = _visits(conn, found, "planned", today, visits)
     cadence = [
         {k: v for k, v in row.items() if k not in ("household_id", "household", "head_name")}
         for row in due_rows(conn, today, max_gap_days, household_id=found)
@@ -101,6 +103,17 @@ def household_file(
         events=[("read", v, {"file": "household"}) for v in named_visitors(out)],
     )
     return out
+
+
+def _visits(
+    conn: Connection, household: int, when: Literal["before", "planned"], today: dt.date, n: int
+) -> tuple[list[dict[str, Any]], int]:
+    """The household's visits before ``today`` or planned from it, each with its visitor."""
+    rows, total = visit_rows(
+        conn, owner="household", owner_id=household, when=when, today=today, limit=n
+    )
+    shown = ("status", "start", "end", "visitor", "visitor_name")
+    return [{k: r[k] for k in shown} for r in rows], total
 
 
 def named_visitors(file: dict[str, Any]) -> list[str]:

@@ -13,16 +13,19 @@ of each household it names in the audit trail.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from doorstep.privacy.audit import record_event, record_events, record_household_events
 from doorstep.services.household_file import DEFAULT_VISITS
 from doorstep.services.work_lists import due_rows
+from doorstep.storage.repositories import household_file as household_repo
 from doorstep.storage.repositories import lookups
 from doorstep.storage.repositories import visitor_file as repo
+from doorstep.storage.repositories.file_visits import visit_rows
 
 
 def visitor_file(
@@ -57,8 +60,8 @@ def visitor_file(
         if area_path is not None
         else len(households)
     )
-    made, made_total = repo.visits_before(conn, found, today, visits, area_path)
-    planned, planned_total = repo.visits_planned(conn, found, today, visits, area_path)
+    made, made_total = _visits(conn, found, "before", today, visits, area_path)
+    planned, planned_total = _visits(conn, found, "planned", today, visits, area_path)
     shown = pl.Series(
         sorted({r.pop("household_id") for r in [*households, *made, *planned]}), dtype=pl.Int64
     )
@@ -76,7 +79,7 @@ def visitor_file(
         "visits_made_total": made_total,
         "visits_planned": planned,
         "visits_planned_total": planned_total,
-        "activities": repo.activities(conn, found),
+        "activities": household_repo.activities(conn, found, "visitor"),
     }
     record_event(
         session,
@@ -99,3 +102,27 @@ def visitor_file(
         events=[("read", v, {"file": "visitor"}) for v in others if v != external_id],
     )
     return out
+
+
+def _visits(
+    conn: Connection,
+    visitor: int,
+    when: Literal["before", "planned"],
+    today: dt.date,
+    n: int,
+    area_path: str | None,
+) -> tuple[list[dict[str, Any]], int]:
+    """The visitor's visits before ``today`` or planned from it (of households within
+    ``area_path``, if given), each with its household (and its database id, for the
+    trail)."""
+    rows, total = visit_rows(
+        conn,
+        owner="visitor",
+        owner_id=visitor,
+        when=when,
+        today=today,
+        limit=n,
+        area_path=area_path,
+    )
+    shown = ("household_id", "status", "start", "end", "household", "head_name", "area")
+    return [{k: r[k] for k in shown} for r in rows], total

@@ -8,7 +8,7 @@ activities and projects), by the indexes on ``household_id``; the export
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Connection, text
 
@@ -69,62 +69,6 @@ def pairings(conn: Connection, household: int) -> list[dict[str, Any]]:
     return rows_of(conn, sql, {"household": household})
 
 
-def visits_before(
-    conn: Connection, household: int, today: dt.date, limit: int
-) -> tuple[list[dict[str, Any]], int]:
-    """The household's latest ``limit`` visits made or missed by ``today``, with those
-    planned that were over before it and never recorded (status ``not recorded``), the
-    latest first, and how many there are in all. A visit made is dated by the days it was
-    made, the others by the days they were planned for."""
-    where = """
-        FROM visits vi JOIN visitors v ON v.id = vi.visitor_id
-        WHERE vi.household_id = :household
-          AND (vi.status IN ('done', 'missed')
-                 AND COALESCE(vi.actual_start, vi.planned_start) <= :today
-               OR vi.status = 'planned'
-                 AND COALESCE(vi.planned_end, vi.planned_start) < :today)
-    """
-    params: dict[str, Any] = {"household": household, "today": today, "limit": limit}
-    rows = rows_of(
-        conn,
-        f"""SELECT CASE WHEN vi.status = 'planned' THEN 'not recorded' ELSE vi.status END
-                     AS status,
-                   COALESCE(vi.actual_start, vi.planned_start) AS start,
-                   COALESCE(vi.actual_end, vi.actual_start, vi.planned_end) AS "end",
-                   v.external_id AS visitor, v.name AS visitor_name
-            {where}
-            ORDER BY COALESCE(vi.actual_start, vi.planned_start) DESC, vi.id DESC
-            LIMIT :limit""",
-        params,
-    )
-    total = conn.execute(text(f"SELECT COUNT(*) {where}"), params).scalar_one()
-    return rows, int(total)
-
-
-def visits_planned(
-    conn: Connection, household: int, today: dt.date, limit: int
-) -> tuple[list[dict[str, Any]], int]:
-    """The household's next ``limit`` planned visits not over by ``today`` (one under way
-    first), and how many there are in all."""
-    where = """
-        FROM visits vi JOIN visitors v ON v.id = vi.visitor_id
-        WHERE vi.household_id = :household AND vi.status = 'planned'
-          AND COALESCE(vi.planned_end, vi.planned_start) >= :today
-    """
-    params: dict[str, Any] = {"household": household, "today": today, "limit": limit}
-    rows = rows_of(
-        conn,
-        f"""SELECT vi.status, vi.planned_start AS start, vi.planned_end AS "end",
-                   v.external_id AS visitor, v.name AS visitor_name
-            {where}
-            ORDER BY vi.planned_start, vi.id
-            LIMIT :limit""",
-        params,
-    )
-    total = conn.execute(text(f"SELECT COUNT(*) {where}"), params).scalar_one()
-    return rows, int(total)
-
-
 def referrals(conn: Connection, household: int) -> list[dict[str, Any]]:
     """The household's referrals, the latest made first, with the organisation referred to
     and the visitor who made each (none: made by the office)."""
@@ -149,15 +93,17 @@ def indicators(conn: Connection, household: int) -> list[dict[str, Any]]:
     return rows_of(conn, sql, {"household": household})
 
 
-def activities(conn: Connection, household: int) -> list[dict[str, Any]]:
-    """The group activities the household took part in, the latest first."""
-    sql = """
+def activities(
+    conn: Connection, owner_id: int, owner: Literal["household", "visitor"] = "household"
+) -> list[dict[str, Any]]:
+    """The group activities the household (or visitor) took part in, the latest first."""
+    sql = f"""
         SELECT a.code, a.kind, a.title, a.starts_on, a.ends_on
         FROM activity_attendance t JOIN activities a ON a.id = t.activity_id
-        WHERE t.household_id = :household
+        WHERE t.{owner}_id = :owner
         ORDER BY a.starts_on DESC, a.code
     """
-    return rows_of(conn, sql, {"household": household})
+    return rows_of(conn, sql, {"owner": owner_id})
 
 
 def projects(conn: Connection, household: int) -> list[dict[str, Any]]:
