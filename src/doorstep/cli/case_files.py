@@ -5,9 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import typer
 from rich.table import Table
 
 from doorstep.cli.common import console
+
+#: The options both ``show`` commands take.
+AS_OF = typer.Option(None, "--today", help="As of this day (YYYY-MM-DD; default: today).")
+MAX_GAP_DAYS = typer.Option(
+    60, min=1, max=3660, help="Most days between two visits: sets each deadline."
+)
+VISITS = typer.Option(
+    5, min=0, max=1000, help="Visits listed each way: made or missed, and planned."
+)
+AS_JSON = typer.Option(False, "--json", help="Print the file as JSON instead.")
 
 
 def _cell(value: Any) -> str:
@@ -31,6 +42,32 @@ def _table(title: str, rows: Sequence[dict[str, Any]], columns: Sequence[tuple[s
     for row in rows:
         table.add_row(*(_cell(row.get(key)) for key, _ in columns))
     console.print(table)
+
+
+#: A visit's columns, before those naming who it was with.
+_VISIT_COLUMNS = [("status", "status"), ("start", "first day"), ("end", "last day")]
+_ACTIVITY_COLUMNS = [
+    ("code", "code"),
+    ("kind", "kind"),
+    ("title", "title"),
+    ("starts_on", "from"),
+    ("ends_on", "until"),
+]
+
+
+def _visits(file: dict[str, Any], whom: list[tuple[str, str]]) -> None:
+    """The file's visits before today and those planned, each with ``whom`` it was with."""
+    made, planned = file["visits_made"], file["visits_planned"]
+    _table(
+        _of(len(made), file["visits_made_total"], "Visits before today, latest first"),
+        made,
+        _VISIT_COLUMNS + whom,
+    )
+    _table(
+        _of(len(planned), file["visits_planned_total"], "Visits planned, next first"),
+        planned,
+        _VISIT_COLUMNS + whom,
+    )
 
 
 def _of(shown: int, total: int, what: str) -> str:
@@ -98,24 +135,7 @@ def print_household_file(file: dict[str, Any]) -> None:
             ("end_reason", "why it ended"),
         ],
     )
-    visit_columns = [
-        ("status", "status"),
-        ("start", "first day"),
-        ("end", "last day"),
-        ("visitor", "visitor"),
-        ("visitor_name", "name"),
-    ]
-    made, planned = file["visits_made"], file["visits_planned"]
-    _table(
-        _of(len(made), file["visits_made_total"], "Visits before today, latest first"),
-        made,
-        visit_columns,
-    )
-    _table(
-        _of(len(planned), file["visits_planned_total"], "Visits planned, next first"),
-        planned,
-        visit_columns,
-    )
+    _visits(file, [("visitor", "visitor"), ("visitor_name", "name")])
     _table(
         "Referrals",
         file["referrals"],
@@ -141,17 +161,7 @@ def print_household_file(file: dict[str, Any]) -> None:
             ("services_enrolled", "services"),
         ],
     )
-    _table(
-        "Activities",
-        file["activities"],
-        [
-            ("code", "code"),
-            ("kind", "kind"),
-            ("title", "title"),
-            ("starts_on", "from"),
-            ("ends_on", "until"),
-        ],
-    )
+    _table("Activities", file["activities"], _ACTIVITY_COLUMNS)
     _table(
         "Projects",
         file["projects"],
@@ -241,32 +251,5 @@ def print_visitor_file(file: dict[str, Any]) -> None:
     )
     _households(file)
     _table("Leave to come", file["leave"], [("starts_on", "from"), ("ends_on", "until")])
-    columns = [
-        ("status", "status"),
-        ("start", "first day"),
-        ("end", "last day"),
-        ("household", "household"),
-        ("head_name", "head"),
-    ]
-    made, planned = file["visits_made"], file["visits_planned"]
-    _table(
-        _of(len(made), file["visits_made_total"], "Visits before today, latest first"),
-        made,
-        columns,
-    )
-    _table(
-        _of(len(planned), file["visits_planned_total"], "Visits planned, next first"),
-        planned,
-        columns,
-    )
-    _table(
-        "Activities",
-        file["activities"],
-        [
-            ("code", "code"),
-            ("kind", "kind"),
-            ("title", "title"),
-            ("starts_on", "from"),
-            ("ends_on", "until"),
-        ],
-    )
+    _visits(file, [("household", "household"), ("head_name", "head")])
+    _table("Activities", file["activities"], _ACTIVITY_COLUMNS)

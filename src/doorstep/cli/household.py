@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from doorstep.cli import case_files
 from doorstep.cli.common import (
     check_out_file,
     console,
@@ -34,21 +35,15 @@ app = typer.Typer(
 @handle_errors
 def show_cmd(
     household: str = typer.Argument(..., help="The household's id.", callback=id_argument),
-    today: str | None = typer.Option(
-        None, "--today", help="As of this day (YYYY-MM-DD; default: today)."
-    ),
-    max_gap_days: int = typer.Option(
-        60, min=1, max=3660, help="Most days between two visits: sets each deadline."
-    ),
-    visits: int = typer.Option(
-        5, min=0, max=1000, help="Visits listed each way: made or missed, and planned."
-    ),
+    today: str | None = case_files.AS_OF,
+    max_gap_days: int = case_files.MAX_GAP_DAYS,
+    visits: int = case_files.VISITS,
     poverty_line: float = typer.Option(
         DEFAULT_POVERTY_LINE,
         "--poverty-line",
         help="Yearly income per head below which a household is poor.",
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print the file as JSON instead."),
+    as_json: bool = case_files.AS_JSON,
 ) -> None:
     """A household's case file, as a coordinator or its visitor looks it up before a visit:
     who it is and whether it consents today, its visitor now and before, its deadline
@@ -60,7 +55,6 @@ def show_cmd(
     """
     import datetime as dt
 
-    from doorstep.cli.case_files import print_household_file
     from doorstep.services.household_file import household_file
 
     day = parse_day("--today", today) if today else dt.date.today()
@@ -77,7 +71,7 @@ def show_cmd(
     if as_json:
         typer.echo(json.dumps(file, default=str, ensure_ascii=False, indent=2))
         return
-    print_household_file(file)
+    case_files.print_household_file(file)
 
 
 @app.command("export")

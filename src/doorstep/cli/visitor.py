@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from doorstep.cli import case_files
 from doorstep.cli.common import (
     check_out_file,
     console,
@@ -33,16 +34,10 @@ app = typer.Typer(
 @handle_errors
 def show_cmd(
     visitor: str = typer.Argument(..., help="The visitor's id.", callback=id_argument),
-    today: str | None = typer.Option(
-        None, "--today", help="As of this day (YYYY-MM-DD; default: today)."
-    ),
-    max_gap_days: int = typer.Option(
-        60, min=1, max=3660, help="Most days between two visits: sets each deadline."
-    ),
-    visits: int = typer.Option(
-        5, min=0, max=1000, help="Visits listed each way: made or missed, and planned."
-    ),
-    as_json: bool = typer.Option(False, "--json", help="Print the file as JSON instead."),
+    today: str | None = case_files.AS_OF,
+    max_gap_days: int = case_files.MAX_GAP_DAYS,
+    visits: int = case_files.VISITS,
+    as_json: bool = case_files.AS_JSON,
 ) -> None:
     """A visitor's file: who they are (areas, organisation, teams, capacity, first and last
     day), how many households they look after against their capacity, each of those
@@ -54,7 +49,6 @@ def show_cmd(
     """
     import json
 
-    from doorstep.cli.case_files import print_visitor_file
     from doorstep.services.visitor_file import visitor_file
 
     day = parse_day("--today", today) if today else dt.date.today()
@@ -65,7 +59,7 @@ def show_cmd(
     if as_json:
         typer.echo(json.dumps(file, default=str, ensure_ascii=False, indent=2))
         return
-    print_visitor_file(file)
+    case_files.print_visitor_file(file)
 
 
 @app.command("export")
