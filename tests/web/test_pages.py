@@ -49,8 +49,11 @@ def test_signing_in_keeps_the_token_in_a_cookie_scripts_cannot_read(
             "boss",
             {"/referrals", "/exclusions", "/planning", "/activities", "/imports", "/accounts"},
         ),
-        ("v1-coord", {"/referrals", "/exclusions", "/planning", "/projects", "/imports"}),
-        ("v1", {"/referrals", "/calendar.ics"}),
+        (
+            "v1-coord",
+            {"/referrals", "/exclusions", "/planning", "/projects", "/imports", "/files/visitor"},
+        ),
+        ("v1", {"/referrals", "/calendar.ics", "/files/household", "/files/visitor"}),
     ],
 )
 def test_the_home_page_links_each_page_the_account_may_use_and_no_other(
