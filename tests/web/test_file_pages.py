@@ -20,6 +20,7 @@ def test_the_visitor_opens_a_household_s_file_from_its_due_list(sign_in: SignIn)
     assert '<a href="/record?household=H0">Record a visit</a>' in page.text
     # A visitor's account is not sent to the household's data (export, erasure).
     assert "/household?id=H0" not in page.text
+    assert "/files/visitor?id=" not in page.text.split("<main>")[1]
     form = visitor.get("/record", params={"household": "H0"})
     assert 'name="household" required value="H0"' in form.text
 
@@ -41,6 +42,11 @@ def test_the_coordinator_s_file_links_to_the_household_s_data(sign_in: SignIn) -
     assert page.status_code == 200, page.text
     assert "at most 30 days between visits" in page.text
     assert '<a href="/household?id=H0">Its data</a>' in page.text
+    # Its visitor's file is a link away; and the consent form, filled in.
+    assert 'with <a href="/files/visitor?id=V1">V1</a> Li Wei' in page.text
+    assert '<a href="/consent?household=H0">Record its consent</a>' in page.text
+    form = coord.get("/consent", params={"household": "H0"})
+    assert 'name="household" required value="H0"' in form.text
     bad = coord.get("/files/household", params={"id": "H0", "max_gap_days": 0})
     assert bad.status_code == 422 and "max_gap_days" in bad.text
 
@@ -53,6 +59,8 @@ def test_a_visitor_opens_their_own_file_and_from_it_a_household_s(sign_in: SignI
     assert "Looks after <strong>3</strong> households, capacity 3" in page.text
     for household in ("H0", "H1", "H2"):
         assert f'<a href="/files/household?id={household}">{household}</a>' in page.text
+    # Each visit listed links its household: the five next planned, and those before.
+    assert page.text.count('<td><a href="/files/household?id=H') >= 5
     assert '<a href="/calendar.ics">Your calendar</a>' in page.text
     other = visitor.get("/files/visitor", params={"id": "V2"})
     assert other.status_code == 403 and "visitor V1 only" in other.text

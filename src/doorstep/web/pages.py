@@ -200,8 +200,12 @@ def record(
 
 
 @router.get("/consent", response_class=HTMLResponse)
-def consent_form(request: Request, who: WebPrincipalDep, today: TodayDep) -> HTMLResponse:
-    return render(request, "consent.html", who, today=today, form={})
+def consent_form(
+    request: Request, who: WebPrincipalDep, today: TodayDep, household: str = ""
+) -> HTMLResponse:
+    """The form, for the household given (a case file links here) or any."""
+    form = {"household": household.strip()}
+    return render(request, "consent.html", who, today=today, form=form)
 
 
 @router.post("/consent", response_class=HTMLResponse)
