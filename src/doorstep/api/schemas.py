@@ -228,11 +228,17 @@ class PlanCreate(BaseModel):
     area: str = Field(min_length=1, description="The area's code: its pairings are planned")
     start: dt.date | None = Field(None, description="First day of the horizon (default today)")
     months: int = Field(12, ge=1, le=120, description="Length of the horizon in months")
-    max_gap_days: int = Field(
-        60, ge=1, le=PLAN_MAX_DAYS, description="Most days between two visits' starts"
+    max_gap_days: int | None = Field(
+        None,
+        ge=1,
+        le=PLAN_MAX_DAYS,
+        description="Most days between two visits' starts (default: the programme's cadence)",
     )
-    stay_days: int = Field(
-        5, ge=1, le=PLAN_MAX_DAYS, description="Days in one stay (1 for day visits)"
+    stay_days: int | None = Field(
+        None,
+        ge=1,
+        le=PLAN_MAX_DAYS,
+        description="Days in one stay, 1 for day visits (default: the programme's cadence)",
     )
     country: str | None = Field(None, description="Public holidays of this country (e.g. CN)")
     subdivision: str | None = Field(None, description="...and of this subdivision")

@@ -36,7 +36,7 @@ app = typer.Typer(
 def show_cmd(
     household: str = typer.Argument(..., help="The household's id.", callback=id_argument),
     today: str | None = case_files.AS_OF,
-    max_gap_days: int = case_files.MAX_GAP_DAYS,
+    max_gap_days: int | None = case_files.MAX_GAP_DAYS,
     visits: int = case_files.VISITS,
     poverty_line: float = typer.Option(
         DEFAULT_POVERTY_LINE,

@@ -7,6 +7,7 @@ import typer
 from doorstep.cli import account as account_cli
 from doorstep.cli import activity as activity_cli
 from doorstep.cli import audit_trail as audit_cli
+from doorstep.cli import cadence as cadence_cli
 from doorstep.cli import db as db_cli
 from doorstep.cli import demo as demo_cli
 from doorstep.cli import exclusions as exclusions_cli
@@ -40,6 +41,7 @@ app.add_typer(pair_cli.app, name="pair")
 pair_db.register(pair_cli.app)
 exclusions_cli.register(pair_cli.app)
 app.add_typer(plan_cli.app, name="plan")
+app.add_typer(cadence_cli.app, name="cadence")
 app.add_typer(visits_cli.app, name="visits")
 app.add_typer(household_cli.app, name="household")
 app.add_typer(visitor_cli.app, name="visitor")

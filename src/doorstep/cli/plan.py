@@ -316,11 +316,21 @@ def plan_cmd(
     ),
     start: str | None = typer.Option(None, help="First day of the horizon (YYYY-MM-DD)."),
     months: int = typer.Option(12, min=1, help="Length of the horizon in months."),
-    max_gap_days: int = typer.Option(
-        60, min=1, max=MAX_DAYS, help="Most days between two visits' starts."
+    max_gap_days: int | None = typer.Option(
+        None,
+        min=1,
+        max=MAX_DAYS,
+        help="Most days between two visits' starts \\[default: with --area the programme's "
+        "cadence (`doorstep cadence show`), else 60].",
+        show_default=False,
     ),
-    stay_days: int = typer.Option(
-        5, min=1, max=MAX_DAYS, help="Days in one stay (1 for day visits)."
+    stay_days: int | None = typer.Option(
+        None,
+        min=1,
+        max=MAX_DAYS,
+        help="Days in one stay, 1 for day visits \\[default: with --area the programme's "
+        "cadence, else 5].",
+        show_default=False,
     ),
     country: str | None = typer.Option(None, help="Public holidays of this country (e.g. CN)."),
     subdivision: str | None = typer.Option(None, help="...and of this subdivision."),
@@ -383,9 +393,15 @@ def plan_cmd(
     if ctx.invoked_subcommand is not None:
         return
     # The engine and the services load only when this callback does the work itself.
+    from doorstep.cli.context import session
     from doorstep.engine.planning import PlanParams, plan
     from doorstep.engine.planning.compiled import kernels_ready
     from doorstep.reports.calendar import write_ics_dir
+    from doorstep.services.cadence import (
+        DEFAULT_MAX_GAP_DAYS,
+        DEFAULT_STAY_DAYS,
+        programme_cadence,
+    )
     from doorstep.services.planning_settings import (
         FLAGS,
         area_settings,
@@ -414,12 +430,15 @@ def plan_cmd(
         raise fail("give --area, or --pairings and --start (see doorstep plan --help)", code=2)
     first = parse_day("--start", start)
     if area is not None:
+        with session() as s:
+            cadence = programme_cadence(s.connection())
         settings = area_settings(
             start=first,
             today=today,
             months=months,
             max_gap_days=max_gap_days,
             stay_days=stay_days,
+            cadence=cadence,
             country=country,
             subdivision=subdivision,
             staff_cap=staff_cap,
@@ -436,6 +455,9 @@ def plan_cmd(
             check_unmet_file(compliance)
         plan_area(area, settings, today=today, quiet=quiet, compliance=compliance)
         return
+    # File mode has no programme to ask: the defaults the help names.
+    max_gap_days = DEFAULT_MAX_GAP_DAYS if max_gap_days is None else max_gap_days
+    stay_days = DEFAULT_STAY_DAYS if stay_days is None else stay_days
     check_holidays(country, subdivision, first, names=FLAGS)
     check_horizon(first, months, tail_days=stay_days + travel_days + 1, names=FLAGS)
     assert pairings is not None

@@ -18,6 +18,7 @@ from doorstep.cli.common import (
 )
 from doorstep.cli.common import parse_day as _day
 from doorstep.cli.context import actor, session
+from doorstep.cli.visits import GapOpt
 from doorstep.reports.build import By
 
 #: The longest --max-gap-days and --days: ten years (as for `doorstep visits`).
@@ -40,9 +41,7 @@ def report_cmd(
     ),
     end: str | None = typer.Option(None, "--to", help="Last day (YYYY-MM-DD); default: today."),
     by: By = typer.Option(By.area, "--by", help="Rows by area, month or area-month."),
-    max_gap_days: int = typer.Option(
-        60, "--max-gap-days", min=1, max=MAX_DAYS, help="The cadence: most days between visits."
-    ),
+    max_gap_days: int | None = GapOpt,
     days: int = typer.Option(
         14, "--days", min=1, max=MAX_DAYS, help="Due: a deadline within this many days."
     ),

@@ -35,7 +35,7 @@ app = typer.Typer(
 def show_cmd(
     visitor: str = typer.Argument(..., help="The visitor's id.", callback=id_argument),
     today: str | None = case_files.AS_OF,
-    max_gap_days: int = case_files.MAX_GAP_DAYS,
+    max_gap_days: int | None = case_files.MAX_GAP_DAYS,
     visits: int = case_files.VISITS,
     as_json: bool = case_files.AS_JSON,
 ) -> None:

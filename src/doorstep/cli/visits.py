@@ -49,7 +49,14 @@ TodayOpt = typer.Option(None, "--today", help="Pretend today is this day (YYYY-M
 #: The longest --max-gap-days and --days: ten years (as for `doorstep plan`).
 MAX_DAYS = 3660
 GapOpt = typer.Option(
-    60, "--max-gap-days", min=1, max=MAX_DAYS, help="The cadence: most days between visits."
+    None,
+    "--max-gap-days",
+    min=1,
+    max=MAX_DAYS,
+    # The brackets are escaped: Typer renders help as Rich markup.
+    help="The cadence: most days between visits \\[default: the programme's, `doorstep "
+    "cadence show`].",
+    show_default=False,
 )
 
 
@@ -72,7 +79,7 @@ def _list(
     team: str | None,
     area: str | None,
     today: str | None,
-    max_gap_days: int,
+    max_gap_days: int | None,
     days: int,
     fmt: Output,
 ) -> None:
@@ -109,7 +116,7 @@ def overdue_cmd(
     team: str | None = TeamOpt,
     area: str | None = AreaOpt,
     today: str | None = TodayOpt,
-    max_gap_days: int = GapOpt,
+    max_gap_days: int | None = GapOpt,
     fmt: Output = FormatOpt,
 ) -> None:
     """Households whose cadence deadline has passed without a recorded visit.
@@ -142,7 +149,7 @@ def due_cmd(
     team: str | None = TeamOpt,
     area: str | None = AreaOpt,
     today: str | None = TodayOpt,
-    max_gap_days: int = GapOpt,
+    max_gap_days: int | None = GapOpt,
     days: int = typer.Option(
         14,
         min=1,
@@ -196,7 +203,7 @@ def upcoming_cmd(
         team=team,
         area=area,
         today=today,
-        max_gap_days=60,
+        max_gap_days=None,
         days=days,
         fmt=fmt,
     )

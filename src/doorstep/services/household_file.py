@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from doorstep.domain.reporting import DEFAULT_POVERTY_LINE
 from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import record_event, record_events
+from doorstep.services.cadence import gap_days
 from doorstep.services.work_lists import due_rows
 from doorstep.storage.repositories import household_data
 from doorstep.storage.repositories import household_file as repo
@@ -35,7 +36,7 @@ def household_file(
     *,
     actor: str,
     today: dt.date,
-    max_gap_days: int = 60,
+    max_gap_days: int | None = None,
     visits: int = DEFAULT_VISITS,
     poverty_line: float = DEFAULT_POVERTY_LINE,
 ) -> dict[str, Any]:
@@ -57,6 +58,7 @@ def household_file(
     if not (math.isfinite(poverty_line) and poverty_line > 0):
         raise InvalidInput(f"the poverty line must be a positive amount, not {poverty_line!r}")
     conn = session.connection()
+    max_gap_days = gap_days(conn, max_gap_days)
     found = household_id(conn, external_id)
     if found is None:
         raise household_data.not_found(conn, external_id)

@@ -13,6 +13,7 @@ from typing import Any
 
 from doorstep.domain import weekdays
 from doorstep.errors import InvalidInput
+from doorstep.services.cadence import Cadence
 from doorstep.services.planning import PlanSettings, PlanSummary
 
 #: The most days a plan's day counts take (gap, stay, travel, slack): ten years. More means
@@ -136,8 +137,9 @@ def area_settings(
     start: dt.date,
     today: dt.date,
     months: int = 12,
-    max_gap_days: int = 60,
-    stay_days: int = 5,
+    max_gap_days: int | None = None,
+    stay_days: int | None = None,
+    cadence: Cadence | None = None,
     country: str | None = None,
     subdivision: str | None = None,
     staff_cap: float | None = None,
@@ -152,8 +154,14 @@ def area_settings(
     """The settings of a plan of the database from ``start``, checked before anything is
     read (``names`` as the caller names them; default: the fields). A start before ``today``
     is refused: planned visits are what is to be done, none is written into days already
-    past (a file-mode plan, a what-if, may start on any day)."""
+    past (a file-mode plan, a what-if, may start on any day). ``max_gap_days`` and
+    ``stay_days`` not given are the programme's ``cadence`` (the caller reads it:
+    :func:`~doorstep.services.cadence.programme_cadence`; none: the default)."""
     from doorstep.engine.planning import CadencePolicy
+
+    cadence = cadence or Cadence()
+    max_gap_days = cadence.max_gap_days if max_gap_days is None else max_gap_days
+    stay_days = cadence.stay_days if stay_days is None else stay_days
 
     if start < today:
         raise InvalidInput(

@@ -13,6 +13,7 @@ from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import record_event
 from doorstep.reports.build import By, ProgrammeReport, build_report
 from doorstep.reports.render import report_frame, write_chart
+from doorstep.services.cadence import gap_days
 from doorstep.services.exporting import write_table
 from doorstep.services.outfile import write_whole
 from doorstep.storage.repositories import report as repo
@@ -35,7 +36,7 @@ def programme_report(
     level: str | None = None,
     start: dt.date | None = None,
     end: dt.date | None = None,
-    max_gap_days: int = 60,
+    max_gap_days: int | None = None,
     days: int = 14,
     progress: Progress | None = None,
     names: tuple[str, str] = ("from", "to"),
@@ -50,8 +51,8 @@ def programme_report(
         The day of the figures "now" (paired, planned, due, overdue); ``end`` may not
         be after it (the months of a report are months that have happened).
     max_gap_days, days
-        The cadence, and how soon a deadline makes a household due, as the work lists
-        (``doorstep visits due|overdue``) take them.
+        The cadence (default: the programme's, :mod:`.cadence`), and how soon a deadline
+        makes a household due, as the work lists (``doorstep visits due|overdue``) take them.
     names
         How the caller names ``start`` and ``end``, for its errors: the API's parameters
         (``from``, ``to``) or the command line's flags (``--from``, ``--to``).
@@ -84,6 +85,7 @@ def programme_report(
             "earliest"
         )
     conn = session.connection()
+    max_gap_days = gap_days(conn, max_gap_days)
     root, prefix, groups = repo.report_scope(conn, area, level)
     root_id = root.id if root is not None else None
     ids = [g.id for g in groups]

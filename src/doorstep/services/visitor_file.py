@@ -20,6 +20,7 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from doorstep.privacy.audit import record_event, record_events, record_household_events
+from doorstep.services.cadence import gap_days
 from doorstep.services.household_file import DEFAULT_VISITS
 from doorstep.services.work_lists import due_rows
 from doorstep.storage.repositories import household_file as household_repo
@@ -34,7 +35,7 @@ def visitor_file(
     *,
     actor: str,
     today: dt.date,
-    max_gap_days: int = 60,
+    max_gap_days: int | None = None,
     visits: int = DEFAULT_VISITS,
     area_path: str | None = None,
 ) -> dict[str, Any]:
@@ -51,6 +52,7 @@ def visitor_file(
         NotFound: no such visitor, or one erased.
     """
     conn = session.connection()
+    max_gap_days = gap_days(conn, max_gap_days)
     found = lookups.visitor_by_external_id(conn, external_id)
     visitor = repo.profile(conn, found)
     caseload = repo.open_pairings(conn, found, today)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from doorstep.privacy.audit import record_event, record_events, record_household_events
 from doorstep.services import list_pages
+from doorstep.services.cadence import gap_days
 from doorstep.services.list_pages import Key, Page
 from doorstep.services.planning_inputs import clock_starts
 from doorstep.storage.repositories import lookups
@@ -59,7 +60,7 @@ def work_list(
     *,
     actor: str,
     today: dt.date,
-    max_gap_days: int = 60,
+    max_gap_days: int | None = None,
     days: int = 14,
     visitor: str | None = None,
     team: str | None = None,
@@ -85,7 +86,7 @@ def work_list_page(
     *,
     actor: str,
     today: dt.date,
-    max_gap_days: int = 60,
+    max_gap_days: int | None = None,
     days: int = 14,
     visitor: str | None = None,
     team: str | None = None,
@@ -104,8 +105,9 @@ def work_list_page(
     over; the planner too counts it as the household's last visit), else from the first
     day of its uninterrupted run of pairings (``clock_starts``: a household handed to
     another visitor before its first visit is as due as before); the deadline is that day
-    plus ``max_gap_days``. A pairing still open after its visitor left is listed with the
-    status ``visitor left on <last day>``: the household still needs its visits, and a new
+    plus ``max_gap_days`` (default: the programme's cadence, :mod:`.cadence`). A pairing
+    still open after its visitor left is listed with the status ``visitor left on <last
+    day>``: the household still needs its visits, and a new
     visitor (unless another open pairing gives it one who has not left: it is then listed
     once, on that pairing's row). One whose pair was excluded since is listed with the
     status ``pair excluded: a new visitor is needed``: its visitor is not to go there again,
@@ -120,6 +122,7 @@ def work_list_page(
     if kind not in ("due", "overdue", "upcoming"):
         raise ValueError(kind)
     conn = session.connection()
+    max_gap_days = gap_days(conn, max_gap_days)
     path = pairing_repo.area_by_code(conn, area)[1] if area else None
     if visitor:
         lookups.visitor_by_external_id(conn, visitor)

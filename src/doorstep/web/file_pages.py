@@ -12,15 +12,15 @@ from fastapi.responses import HTMLResponse
 from doorstep.api.deps import EngineDep, TodayDep
 from doorstep.api.routes.files import case_file, visitors_file
 from doorstep.domain.ids import normal_id
-from doorstep.errors import DoorstepError
+from doorstep.errors import DoorstepError, InvalidInput
 from doorstep.privacy.access import Principal
+from doorstep.services.cadence import MOST_DAYS
 from doorstep.services.household_file import DEFAULT_VISITS
 from doorstep.web.pages import refused, render
 from doorstep.web.session import WebPrincipalDep
 
 router = APIRouter(prefix="/files", include_in_schema=False)
 
-MaxGapDays = Annotated[int, Query(ge=1, le=3660)]
 Visits = Annotated[int, Query(ge=0, le=1000)]
 
 
@@ -31,18 +31,19 @@ def household_page(
     who: WebPrincipalDep,
     today: TodayDep,
     id: str = "",
-    max_gap_days: MaxGapDays = 60,
+    max_gap_days: str = "",
     visits: Visits = DEFAULT_VISITS,
 ) -> HTMLResponse:
     """The form that opens a household's file; with ``id``, the file."""
     typed = normal_id(id.strip()) or None
-    if typed is None:
-        return _page(request, who, "household_file.html", None, None, max_gap_days)
     try:
-        file = case_file(typed, engine, who, today, max_gap_days, visits)
+        gap = _gap(max_gap_days)
+        if typed is None:
+            return _page(request, who, "household_file.html", None, None, gap)
+        file = case_file(typed, engine, who, today, gap, visits)
     except DoorstepError as exc:
         return refused(request, who, exc)
-    return _page(request, who, "household_file.html", typed, file, max_gap_days)
+    return _page(request, who, "household_file.html", typed, file, gap)
 
 
 @router.get("/visitor", response_class=HTMLResponse)
@@ -52,19 +53,33 @@ def visitor_page(
     who: WebPrincipalDep,
     today: TodayDep,
     id: str = "",
-    max_gap_days: MaxGapDays = 60,
+    max_gap_days: str = "",
     visits: Visits = DEFAULT_VISITS,
 ) -> HTMLResponse:
     """The form that opens a visitor's file (a visitor's account: its own, at once); with
     ``id``, the file."""
     typed = normal_id(id.strip()) or (who.visitor if who.role == "visitor" else None)
-    if typed is None:
-        return _page(request, who, "visitor_file.html", None, None, max_gap_days)
     try:
-        file = visitors_file(typed, engine, who, today, max_gap_days, visits)
+        gap = _gap(max_gap_days)
+        if typed is None:
+            return _page(request, who, "visitor_file.html", None, None, gap)
+        file = visitors_file(typed, engine, who, today, gap, visits)
     except DoorstepError as exc:
         return refused(request, who, exc)
-    return _page(request, who, "visitor_file.html", typed, file, max_gap_days)
+    return _page(request, who, "visitor_file.html", typed, file, gap)
+
+
+def _gap(typed: str) -> int | None:
+    """The form's days between visits: left empty, the programme's cadence (none)."""
+    if not typed.strip():
+        return None
+    try:
+        days = int(typed)
+    except ValueError:
+        raise InvalidInput(f"check max_gap_days: {typed!r} is not a whole number") from None
+    if not 1 <= days <= MOST_DAYS:
+        raise InvalidInput(f"check max_gap_days: give 1 to {MOST_DAYS} days, not {days}")
+    return days
 
 
 def _page(
@@ -73,6 +88,8 @@ def _page(
     template: str,
     typed: str | None,
     file: dict[str, Any] | None,
-    max_gap_days: int,
+    max_gap_days: int | None,
 ) -> HTMLResponse:
+    """The page; its form shows the cadence the file was measured with (left empty, the
+    programme's)."""
     return render(request, template, who, file=file, id=typed, max_gap_days=max_gap_days)

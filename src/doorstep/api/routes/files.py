@@ -18,7 +18,8 @@ from doorstep.services.visitor_file import visitor_file
 
 router = APIRouter(tags=["files"])
 
-MaxGapDays = Annotated[int, Query(ge=1, le=3660)]
+#: Default: the programme's cadence (:mod:`doorstep.services.cadence`).
+MaxGapDays = Annotated[int | None, Query(ge=1, le=3660)]
 Visits = Annotated[int, Query(ge=0, le=1000)]
 
 
@@ -28,7 +29,7 @@ def case_file(
     engine: EngineDep,
     who: PrincipalDep,
     today: TodayDep,
-    max_gap_days: MaxGapDays = 60,
+    max_gap_days: MaxGapDays = None,
     visits: Visits = DEFAULT_VISITS,
     poverty_line: Annotated[float, Query(gt=0, allow_inf_nan=False)] = DEFAULT_POVERTY_LINE,
 ) -> dict[str, Any]:
@@ -56,7 +57,7 @@ def visitors_file(
     engine: EngineDep,
     who: PrincipalDep,
     today: TodayDep,
-    max_gap_days: MaxGapDays = 60,
+    max_gap_days: MaxGapDays = None,
     visits: Visits = DEFAULT_VISITS,
 ) -> dict[str, Any]:
     """The visitor's file: who they are, their caseload against their capacity, their

@@ -36,6 +36,7 @@ def plan_for(
     records it (refused or failed: as an attempt); the web page's plan too."""
     # The planning services load the engine's compiled kernels: only when asked.
     from doorstep.services import planning, planning_unmet
+    from doorstep.services.cadence import programme_cadence
     from doorstep.services.planning_settings import area_settings, summary_figures
 
     t0 = time.perf_counter()
@@ -49,6 +50,7 @@ def plan_for(
         settings = area_settings(
             start=start,
             today=today,
+            cadence=programme_cadence(session.connection()),
             **body.model_dump(exclude={"area", "start", "unmet_limit"}),
         )
         summary = planning.plan_area(session, body.area, settings, actor=who.actor, today=today)

@@ -29,7 +29,7 @@ def report(
     level: str | None = None,
     start: Annotated[dt.date | None, Query(alias="from")] = None,
     end: Annotated[dt.date | None, Query(alias="to")] = None,
-    max_gap_days: Annotated[int, Query(ge=1, le=3660)] = 60,
+    max_gap_days: Annotated[int | None, Query(ge=1, le=3660)] = None,
     days: Annotated[int, Query(ge=0, le=366)] = 14,
 ) -> dict[str, Any]:
     """The figures of an area within the caller's scope (default: its own area), by the

@@ -26,6 +26,7 @@ from doorstep.storage.tables.people import (
     Visitor,
     VisitorLeave,
 )
+from doorstep.storage.tables.programme import ProgrammeCadence
 from doorstep.storage.tables.referrals import Referral
 from doorstep.storage.tables.visits import (
     CancelledVisit,
@@ -53,6 +54,7 @@ __all__ = [
     "PairingInputWrite",
     "PairingLockTakes",
     "PairingProposal",
+    "ProgrammeCadence",
     "Project",
     "ProjectHousehold",
     "ProposedPair",

@@ -1,0 +1,90 @@
+"""The programme's cadence: at most how many days between two visits to a household, and
+how long a stay lasts. Set once for the database (``doorstep cadence set``), it is the
+default of every work list, report, file and plan, on every front door; a command's own
+``--max-gap-days`` or ``--stay-days`` still wins for that command. Unset, the programme
+visits at least every 60 days and stays 5 days, as the issue's example programme does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session
+
+from doorstep.errors import InvalidInput
+from doorstep.privacy.audit import record_event
+from doorstep.storage.repositories import cadence as repo
+
+#: The cadence of a programme that has set none.
+DEFAULT_MAX_GAP_DAYS = 60
+DEFAULT_STAY_DAYS = 5
+#: The most days either may be: ten years.
+MOST_DAYS = 3660
+
+
+@dataclass(frozen=True)
+class Cadence:
+    """The programme's cadence; ``set_on`` and ``set_by`` none while it is the default."""
+
+    max_gap_days: int = DEFAULT_MAX_GAP_DAYS
+    stay_days: int = DEFAULT_STAY_DAYS
+    set_on: dt.date | None = None
+    set_by: str | None = None
+
+
+def programme_cadence(conn: Connection) -> Cadence:
+    """The cadence stored for the programme, else the default."""
+    row = repo.stored(conn)
+    return Cadence() if row is None else Cadence(**row)
+
+
+def gap_days(conn: Connection, given: int | None) -> int:
+    """``given`` (a command's own), else the programme's most days between visits."""
+    return programme_cadence(conn).max_gap_days if given is None else given
+
+
+def set_cadence(
+    session: Session,
+    *,
+    max_gap_days: int | None,
+    stay_days: int | None,
+    actor: str,
+    today: dt.date,
+) -> tuple[Cadence, Cadence]:
+    """Set the programme's cadence (what is not given stays as it is); the cadence before
+    and after. Audited, with both.
+
+    Raises:
+        InvalidInput: nothing to set; a number of days out of 1..3660; a stay longer than
+        the gap (two stays of a household would overlap).
+    """
+    if max_gap_days is None and stay_days is None:
+        raise InvalidInput("give --max-gap-days, --stay-days or both: there is nothing to set")
+    conn = session.connection()
+    was = programme_cadence(conn)
+    gap = was.max_gap_days if max_gap_days is None else max_gap_days
+    stay = was.stay_days if stay_days is None else stay_days
+    for name, days in (("max_gap_days", gap), ("stay_days", stay)):
+        if not 1 <= days <= MOST_DAYS:
+            raise InvalidInput(f"{name} must be from 1 to {MOST_DAYS} days, not {days}")
+    if stay > gap:
+        raise InvalidInput(
+            f"a stay of {stay} days is longer than the {gap} days between visits: a "
+            "household's stays would overlap"
+        )
+    repo.store(conn, gap, stay, today, actor)
+    record_event(
+        session,
+        actor=actor,
+        action="update",
+        entity="programme",
+        entity_id="cadence",
+        detail={
+            "max_gap_days": gap,
+            "stay_days": stay,
+            "was": {"max_gap_days": was.max_gap_days, "stay_days": was.stay_days},
+        },
+    )
+    return was, programme_cadence(conn)
