@@ -13,6 +13,7 @@ from doorstep.api.routes import (
     accounts,
     activities,
     audit,
+    cadence,
     exclusions,
     files,
     households,
@@ -66,6 +67,7 @@ def create_app(
         exclusions.router,
         accounts.router,
         audit.router,
+        cadence.router,
         files.router,  # last: its paths would take the others' below an id
     ):
         app.include_router(router, prefix=PREFIX)

@@ -75,6 +75,24 @@ class WorkList(BaseModel):
     )
 
 
+class CadenceRead(BaseModel):
+    """The programme's cadence: the default of every list, report, file and plan."""
+
+    max_gap_days: int = Field(description="Most days between two visits' starts")
+    stay_days: int = Field(description="Days in one stay (1 for day visits)")
+    set_on: dt.date | None = Field(description="When it was set (none: the default)")
+    set_by: str | None = Field(description="Who set it (none: the default)")
+
+
+class CadenceSet(BaseModel):
+    """A new cadence for the programme: what is not given stays as it is."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_gap_days: int | None = Field(None, ge=1, le=3660)
+    stay_days: int | None = Field(None, ge=1, le=3660)
+
+
 class ConsentCreate(BaseModel):
     """A household's new consent act."""
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import typer
 
-from doorstep.cli.common import console, handle_errors
+from doorstep.cli.common import console, count, handle_errors
 from doorstep.cli.context import actor, session
 
 app = typer.Typer(
@@ -68,8 +68,9 @@ def set_cmd(
             today=dt.date.today(),
         )
     console.print(
-        f"The programme's cadence: at most {now.max_gap_days} days between visits, stays "
-        f"of {now.stay_days} days (was {was.max_gap_days} and {was.stay_days}). Plans "
+        f"The programme's cadence: at most {count(now.max_gap_days, 'days')} between visits, "
+        f"stays of {count(now.stay_days, 'days')} (was {was.max_gap_days} and "
+        f"{was.stay_days}). Plans "
         "already stored keep their visits until the next `doorstep plan --area`.",
         markup=False,
     )

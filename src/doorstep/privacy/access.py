@@ -172,6 +172,16 @@ def check_accounts(who: Principal) -> str | None:
     return who.area_path
 
 
+def check_cadence(who: Principal) -> None:
+    """Whether ``who`` may set the programme's cadence: a manager of the whole programme
+    (it is every area's)."""
+    if who.role != "manager" or who.area is not None:
+        raise NotPermitted(
+            f"account {who.name} is not a manager of the whole programme: the cadence is "
+            "every area's, set by one"
+        )
+
+
 def audit_area(conn: Connection, who: Principal, area: str | None) -> str | None:
     """The area whose events ``who`` may read in the audit trail: a manager's, the one
     asked for within its own (default: its own; ``None``: the whole trail, for a manager

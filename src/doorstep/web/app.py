@@ -12,6 +12,7 @@ from doorstep.web import (
     account_pages,
     activity_pages,
     audit_pages,
+    cadence_pages,
     exclusion_pages,
     file_pages,
     import_pages,
@@ -39,4 +40,5 @@ def create_app(
     app.include_router(account_pages.router)
     app.include_router(audit_pages.router)
     app.include_router(file_pages.router)
+    app.include_router(cadence_pages.router)
     return app
