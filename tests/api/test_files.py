@@ -71,3 +71,28 @@ def test_a_visitor_s_file_is_read_by_the_visitor_and_the_area_they_live_in(
     assert client.get("/api/v1/visitors/V1", headers=auth("v2")).status_code == 403
     assert client.get("/api/v1/visitors/V1", headers=auth("v2-coord")).status_code == 403
     assert client.get("/api/v1/visitors/V9", headers=auth("boss")).status_code == 404
+
+
+def test_households_are_found_within_the_account_s_scope(client: TestClient, auth: Headers) -> None:
+    mine = client.get("/api/v1/households", params={"q": "wang"}, headers=auth("v1"))
+    assert mine.status_code == 200, mine.text
+    assert [r["household"] for r in mine.json()["rows"]] == ["H0", "H1", "H2"]
+    assert client.get("/api/v1/households", params={"q": "wang"}, headers=auth("v2")).json() == {
+        "rows": [],
+        "more": False,
+    }
+    coord = client.get(
+        "/api/v1/households", params={"q": "h", "limit": 2}, headers=auth("v1-coord")
+    ).json()
+    assert ([r["household"] for r in coord["rows"]], coord["more"]) == (["H0", "H1"], True)
+    assert (
+        client.get("/api/v1/households", params={"q": "wang"}, headers=auth("v2-coord")).json()[
+            "rows"
+        ]
+        == []
+    )
+    outside = client.get(
+        "/api/v1/households", params={"q": "wang", "area": "R"}, headers=auth("v1-coord")
+    )
+    assert outside.status_code == 403
+    assert client.get("/api/v1/households", headers=auth("boss")).status_code == 422

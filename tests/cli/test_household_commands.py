@@ -140,3 +140,17 @@ def test_household_show_prints_the_file_and_its_json(
     assert row["last_visit"] is None and row["visitor"] == "V1"
     unknown = cli("household", "show", "H9")
     assert unknown.exit_code == 1 and "no household with id 'H9'" in unknown.output
+
+
+def test_household_find_lists_the_households_found(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    rows = [household(household_id="H1"), household(household_id="H2", head_name="Li Na")]
+    run_import(with_areas, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, rows))
+    found = cli("household", "find", "li n")
+    assert found.exit_code == 0, found.output
+    assert "H2" in found.output and "H1" not in found.output
+    some = cli("household", "find", "h", "--limit", "1")
+    assert "More than 1 found" in " ".join(some.output.split())
+    assert "No household found." in cli("household", "find", "zz").output
+    assert cli("household", "find", "h", "--area", "NOPE").exit_code == 1

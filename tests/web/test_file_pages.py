@@ -76,3 +76,15 @@ def test_a_coordinator_opens_the_file_of_a_visitor_living_in_its_area(sign_in: S
     assert '<a href="/visitor?id=V1">Their data</a>' in page.text
     outside = sign_in("v2-coord").get("/files/visitor", params={"id": "V1"})
     assert outside.status_code == 403
+
+
+def test_a_household_is_found_by_name_from_the_file_s_form(sign_in: SignIn) -> None:
+    coord = sign_in("v1-coord")
+    page = coord.get("/files/household", params={"id": "wang fang"})
+    assert page.status_code == 200, page.text
+    assert "Households found for “wang fang”" in page.text
+    for household in ("H0", "H1", "H2"):
+        assert f'<a href="/files/household?id={household}">{household}</a>' in page.text
+    none = sign_in("v2").get("/files/household", params={"id": "wang"})
+    assert none.status_code == 200
+    assert "No household found for “wang” among those you look after." in none.text

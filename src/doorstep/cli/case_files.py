@@ -258,3 +258,26 @@ def print_visitor_file(file: dict[str, Any]) -> None:
     _table("Leave to come", file["leave"], [("starts_on", "from"), ("ends_on", "until")])
     _visits(file, [("household", "household"), ("head_name", "head")])
     _table("Activities", file["activities"], _ACTIVITY_COLUMNS)
+
+
+def print_found(rows: list[dict[str, Any]], more: bool, limit: int) -> None:
+    """The households a search found, a line each; whether there were more."""
+    if not rows:
+        console.print("No household found.", markup=False)
+        return
+    _table(
+        f"Households found ({len(rows)})",
+        rows,
+        [
+            ("household", "household"),
+            ("head_name", "head"),
+            ("address", "address"),
+            ("area", "area"),
+            ("consent", "consent"),
+        ],
+    )
+    if more:
+        console.print(
+            f"More than {limit} found: give more of the name, or --area, or a larger --limit.",
+            markup=False,
+        )

@@ -31,6 +31,38 @@ app = typer.Typer(
 )
 
 
+@app.command("find")
+@handle_errors
+def find_cmd(
+    text: str = typer.Argument(..., help="An id or its start, part of a name or an address."),
+    area: str | None = typer.Option(
+        None, "--area", help="Only households in this area (area code).", callback=id_argument
+    ),
+    limit: int = typer.Option(50, min=1, max=500, help="Show at most this many."),
+    today: str | None = case_files.AS_OF,
+) -> None:
+    """Find households by their id or its start, or by part of the head's name or of the
+    address (in any case); then `doorstep household show ID`. Each household found is
+    recorded in the audit trail as read (the text searched for is not kept).
+
+    Example: doorstep household find 李 --area GZ-14-03
+    """
+    import datetime as dt
+
+    from doorstep.services.finding import find_households
+
+    with session() as s:
+        found = find_households(
+            s,
+            text,
+            actor=actor(),
+            today=parse_day("--today", today) if today else dt.date.today(),
+            area=area,
+            limit=limit,
+        )
+    case_files.print_found(found.rows, found.more, limit)
+
+
 @app.command("show")
 @handle_errors
 def show_cmd(

@@ -9,12 +9,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from doorstep.api.deps import EngineDep, TodayDep
+from doorstep.api.deps import EngineDep, TodayDep, unit
 from doorstep.api.routes.files import case_file, visitors_file
+from doorstep.api.routes.households import find
 from doorstep.domain.ids import normal_id
 from doorstep.errors import DoorstepError, InvalidInput
 from doorstep.privacy.access import Principal
 from doorstep.services.cadence import MOST_DAYS
+from doorstep.services.finding import DEFAULT_FOUND, is_household_id
 from doorstep.services.household_file import DEFAULT_VISITS
 from doorstep.web.pages import refused, render
 from doorstep.web.session import WebPrincipalDep
@@ -34,12 +36,27 @@ def household_page(
     max_gap_days: str = "",
     visits: Visits = DEFAULT_VISITS,
 ) -> HTMLResponse:
-    """The form that opens a household's file; with ``id``, the file."""
+    """The form that opens a household's file; with ``id``, the file of the household with
+    that id, else the households whose id begins with it or whose head's name or address
+    holds it, each linked to its file."""
     typed = normal_id(id.strip()) or None
     try:
         gap = _gap(max_gap_days)
         if typed is None:
             return _page(request, who, "household_file.html", None, None, gap)
+        with unit(engine, who) as session:
+            exact = is_household_id(session, typed)
+        if not exact:
+            found = find(engine, who, today, typed, None, DEFAULT_FOUND)
+            return render(
+                request,
+                "household_file.html",
+                who,
+                file=None,
+                id=typed,
+                max_gap_days=gap,
+                found=found,
+            )
         file = case_file(typed, engine, who, today, gap, visits)
     except DoorstepError as exc:
         return refused(request, who, exc)

@@ -1,4 +1,5 @@
-"""One household: its consent act, recorded at the door; why it has its visitor."""
+"""Households found by id, name or address; one household's consent act, recorded at the
+door; why it has its visitor."""
 
 from __future__ import annotations
 
@@ -10,8 +11,36 @@ from doorstep.api.deps import EngineDep, PrincipalDep, TodayDep, unit
 from doorstep.api.schemas import ConsentCreate, ConsentRead
 from doorstep.privacy import access
 from doorstep.services import household_consent
+from doorstep.services.finding import DEFAULT_FOUND, MOST_FOUND, find_households
 
 router = APIRouter(prefix="/households", tags=["pairing"])
+
+
+@router.get("")
+def find(
+    engine: EngineDep,
+    who: PrincipalDep,
+    today: TodayDep,
+    q: Annotated[str, Query(min_length=1, description="An id or its start, part of a name")],
+    area: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=MOST_FOUND)] = DEFAULT_FOUND,
+) -> dict[str, Any]:
+    """Households whose id is ``q`` or begins with it, or whose head's name or address holds
+    it (any case), as `doorstep household find` finds them: within the account's area (or
+    ``area`` inside it); a visitor's account, among the households it looks after today.
+    ``more``: there were more than ``limit``. Each one found is a read in the trail."""
+    with unit(engine, who) as session:
+        conn = session.connection()
+        found = find_households(
+            session,
+            q,
+            actor=who.actor,
+            today=today,
+            area=access.list_area(conn, who, area),
+            visitor=access.list_visitor(who, None),
+            limit=limit,
+        )
+    return {"rows": found.rows, "more": found.more}
 
 
 @router.post("/{household:path}/consent", response_model=ConsentRead)

@@ -1,0 +1,80 @@
+"""Finding a household by what one remembers of it: its id or the start of it, part of the
+head's name or of the address. A coordinator searches its area; a visitor the households
+it looks after. Each household found is a read in the audit trail, as a list's rows are;
+the text searched for is not kept (it may be a name).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+from sqlalchemy.orm import Session
+
+from doorstep.domain.ids import normal_id
+from doorstep.errors import InvalidInput
+from doorstep.privacy.audit import record_event, record_household_events
+from doorstep.storage.repositories import finding as repo
+from doorstep.storage.repositories import pairing as pairing_repo
+
+#: Households shown for one search unless asked for fewer.
+DEFAULT_FOUND = 50
+MOST_FOUND = 500
+
+
+@dataclass(frozen=True)
+class Found:
+    """The households found, in order, and whether there were more than were shown."""
+
+    rows: list[dict[str, Any]]
+    more: bool
+
+
+def find_households(
+    session: Session,
+    text: str,
+    *,
+    actor: str,
+    today: dt.date,
+    area: str | None = None,
+    visitor: str | None = None,
+    limit: int = DEFAULT_FOUND,
+) -> Found:
+    """Up to ``limit`` households whose id is ``text`` or begins with it, or whose head's
+    name or address holds it (in any case), within ``area`` (its code; none: the whole
+    programme) or, given ``visitor``, among those the visitor looks after on ``today``.
+
+    Raises:
+        InvalidInput: nothing to search for, or a limit out of 1..500.
+        NotFound: no such area.
+    """
+    typed = normal_id(text.strip())
+    if not typed:
+        raise InvalidInput("give an id, or part of a name or an address, to search for")
+    if not 1 <= limit <= MOST_FOUND:
+        raise InvalidInput(f"limit must be from 1 to {MOST_FOUND}, not {limit}")
+    conn = session.connection()
+    path = pairing_repo.area_by_code(conn, area)[1] if area else None
+    rows = repo.households(
+        conn, typed, limit=limit + 1, area_path=path, visitor=visitor, today=today
+    )
+    shown = rows[:limit]
+    ids = pl.Series([r.pop("household_id") for r in shown], dtype=pl.Int64)
+    record_event(
+        session,
+        actor=actor,
+        action="read",
+        entity="households",
+        detail={"search": True, "rows": len(shown), "area": area, "visitor": visitor},
+    )
+    record_household_events(
+        session, actor=actor, action="read", household_ids=ids, detail={"found": "search"}
+    )
+    return Found(shown, more=len(rows) > limit)
+
+
+def is_household_id(session: Session, text: str) -> bool:
+    """Whether ``text`` is a household's id (a page opens its file, else searches)."""
+    return pairing_repo.household_id(session.connection(), normal_id(text.strip())) is not None

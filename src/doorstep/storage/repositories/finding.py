@@ -1,0 +1,70 @@
+"""Households found by what a coordinator or visitor remembers of them: an id or its start,
+part of the head's name or of the address."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Connection
+
+from doorstep.storage.repositories.household_file import rows_of
+
+
+def _like(text: str) -> str:
+    """``text`` as a LIKE pattern's literal part (``\\`` escapes ``%``, ``_`` and itself)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def households(
+    conn: Connection,
+    text: str,
+    *,
+    limit: int,
+    area_path: str | None = None,
+    visitor: str | None = None,
+    today: dt.date | None = None,
+) -> list[dict[str, Any]]:
+    """Up to ``limit`` households whose id is ``text`` or begins with it, or whose head's
+    name or address holds it (any case), within ``area_path`` or, given ``visitor``, among
+    those the visitor looks after on ``today``; the id asked for first, then by id. Each
+    with its database id (``household_id``), head, area and consent state."""
+    where = [
+        # Each both lowered and as typed: SQLite lowers ASCII letters only, so an accented
+        # capital is found as typed.
+        """(h.external_id = :exact
+            OR LOWER(h.external_id) LIKE :start ESCAPE '\\'
+            OR h.external_id LIKE :start_typed ESCAPE '\\'
+            OR LOWER(h.head_name) LIKE :inside ESCAPE '\\'
+            OR h.head_name LIKE :inside_typed ESCAPE '\\'
+            OR LOWER(h.address) LIKE :inside ESCAPE '\\'
+            OR h.address LIKE :inside_typed ESCAPE '\\')"""
+    ]
+    params: dict[str, Any] = {
+        "exact": text,
+        "start": _like(text.lower()) + "%",
+        "start_typed": _like(text) + "%",
+        "inside": "%" + _like(text.lower()) + "%",
+        "inside_typed": "%" + _like(text) + "%",
+        "limit": limit,
+    }
+    if area_path is not None:
+        where.append("a.path LIKE :prefix")
+        params["prefix"] = area_path + "%"
+    if visitor is not None:
+        where.append(
+            """EXISTS (SELECT 1 FROM pairings p JOIN visitors v ON v.id = p.visitor_id
+                       WHERE p.household_id = h.id AND v.external_id = :visitor
+                         AND p.started_on <= :today
+                         AND (p.ended_on IS NULL OR p.ended_on > :today))"""
+        )
+        params |= {"visitor": visitor, "today": today}
+    sql = f"""
+        SELECT h.id AS household_id, h.external_id AS household, h.head_name, h.address,
+               a.code AS area, a.name AS area_name, h.consent_state AS consent
+        FROM households h JOIN areas a ON a.id = h.area_id
+        WHERE {" AND ".join(where)}
+        ORDER BY CASE WHEN h.external_id = :exact THEN 0 ELSE 1 END, h.external_id
+        LIMIT :limit
+    """
+    return rows_of(conn, sql, params)
