@@ -96,3 +96,16 @@ def test_households_are_found_within_the_account_s_scope(client: TestClient, aut
     )
     assert outside.status_code == 403
     assert client.get("/api/v1/households", headers=auth("boss")).status_code == 422
+
+
+def test_visitors_are_found_by_an_area_s_accounts_only(client: TestClient, auth: Headers) -> None:
+    coord = client.get("/api/v1/visitors", params={"q": "li"}, headers=auth("v1-coord"))
+    assert coord.status_code == 200, coord.text
+    assert [r["visitor"] for r in coord.json()["rows"]] == ["V1", "V2"]
+    assert (
+        client.get("/api/v1/visitors", params={"q": "li"}, headers=auth("v2-coord")).json()["rows"]
+        == []
+    )
+    assert client.get("/api/v1/visitors", params={"q": "li"}, headers=auth("v1")).status_code == 403
+    # A visitor's own routes below their id are still theirs.
+    assert client.get("/api/v1/visitors/V1", headers=auth("v1")).status_code == 200

@@ -223,3 +223,15 @@ def test_visitor_show_prints_the_file_and_its_json(
     assert file["visitor"]["teams"] == []
     unknown = cli("visitor", "show", "V9")
     assert unknown.exit_code == 1 and "no visitor with id 'V9'" in unknown.output
+
+
+def test_visitor_find_lists_the_visitors_found(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    from tests.factories.visits import plan_three
+
+    plan_three(with_areas, tmp_path)
+    found = cli("visitor", "find", "LI WEI")
+    assert found.exit_code == 0, found.output
+    assert "V1" in found.output and "V2" in found.output
+    assert "No visitor found." in cli("visitor", "find", "zz").output

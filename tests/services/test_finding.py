@@ -95,3 +95,29 @@ def test_each_household_found_is_read_and_the_text_is_not_kept(named: Engine) ->
         ("read", "household", "H12", {"found": "search"}),
     ]
     assert "Wang" not in str(events)
+
+
+def test_visitors_are_found_by_id_or_name_where_they_live_and_not_once_erased(
+    named: Engine,
+) -> None:
+    from doorstep.services import visitor_rights
+    from doorstep.services.finding import find_visitors
+
+    def found(text: str, **scope: str) -> list[str]:
+        with unit_of_work(named) as s:
+            got = find_visitors(s, text, actor="coord", **scope)  # type: ignore[arg-type]
+        return [r["visitor"] for r in got.rows]
+
+    assert found("li wei") == ["V1", "V2"]
+    assert found("v2") == ["V2"]
+    assert found("li", area="R-C-V1") == ["V1", "V2"]
+    assert found("li", area="R-C-V2") == []
+    mark = last_event_id(named)
+    found("V1")
+    assert [(a, e, i) for a, e, i, _ in trail(named, mark)] == [
+        ("read", "visitors", None),
+        ("read", "visitor", "V1"),
+    ]
+    with unit_of_work(named) as s:
+        visitor_rights.erase_visitor(s, "V2", actor="t")
+    assert found("v") == ["V1"]

@@ -88,3 +88,13 @@ def test_a_household_is_found_by_name_from_the_file_s_form(sign_in: SignIn) -> N
     none = sign_in("v2").get("/files/household", params={"id": "wang"})
     assert none.status_code == 200
     assert "No household found for “wang” among those you look after." in none.text
+
+
+def test_a_visitor_is_found_by_name_from_the_file_s_form(sign_in: SignIn) -> None:
+    page = sign_in("v1-coord").get("/files/visitor", params={"id": "li wei"})
+    assert page.status_code == 200, page.text
+    assert "Visitors found for “li wei”" in page.text
+    assert '<a href="/files/visitor?id=V1">V1</a>' in page.text
+    # A visitor's account opens its own file, whatever is typed.
+    own = sign_in("v1").get("/files/visitor", params={"id": "li wei"})
+    assert own.status_code == 403 and "visitor V1 only" in own.text

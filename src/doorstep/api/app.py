@@ -25,6 +25,7 @@ from doorstep.api.routes import (
     referrals,
     reports,
     rights,
+    visitors,
     visits,
 )
 from doorstep.api.upload_bound import UploadBound
@@ -68,6 +69,7 @@ def create_app(
         accounts.router,
         audit.router,
         cadence.router,
+        visitors.router,
         files.router,  # last: its paths would take the others' below an id
     ):
         app.include_router(router, prefix=PREFIX)

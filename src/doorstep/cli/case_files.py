@@ -262,20 +262,39 @@ def print_visitor_file(file: dict[str, Any]) -> None:
 
 def print_found(rows: list[dict[str, Any]], more: bool, limit: int) -> None:
     """The households a search found, a line each; whether there were more."""
+    columns = [
+        ("household", "household"),
+        ("head_name", "head"),
+        ("address", "address"),
+        ("area", "area"),
+        ("consent", "consent"),
+    ]
+    _found("Households", rows, columns, more, limit)
+
+
+def print_found_visitors(rows: list[dict[str, Any]], more: bool, limit: int) -> None:
+    """The visitors a search found, a line each; whether there were more."""
+    columns = [
+        ("visitor", "visitor"),
+        ("name", "name"),
+        ("home_area", "home area"),
+        ("capacity", "capacity"),
+        ("active_to", "last day"),
+    ]
+    _found("Visitors", rows, columns, more, limit)
+
+
+def _found(
+    what: str,
+    rows: list[dict[str, Any]],
+    columns: list[tuple[str, str]],
+    more: bool,
+    limit: int,
+) -> None:
     if not rows:
-        console.print("No household found.", markup=False)
+        console.print(f"No {what.lower()[:-1]} found.", markup=False)
         return
-    _table(
-        f"Households found ({len(rows)})",
-        rows,
-        [
-            ("household", "household"),
-            ("head_name", "head"),
-            ("address", "address"),
-            ("area", "area"),
-            ("consent", "consent"),
-        ],
-    )
+    _table(f"{what} found ({len(rows)})", rows, columns)
     if more:
         console.print(
             f"More than {limit} found: give more of the name, or --area, or a larger --limit.",

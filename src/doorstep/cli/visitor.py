@@ -30,6 +30,28 @@ app = typer.Typer(
 )
 
 
+@app.command("find")
+@handle_errors
+def find_cmd(
+    text: str = typer.Argument(..., help="An id or its start, or part of a name."),
+    area: str | None = typer.Option(
+        None, "--area", help="Only visitors living in this area (area code).", callback=id_argument
+    ),
+    limit: int = typer.Option(50, min=1, max=500, help="Show at most this many."),
+) -> None:
+    """Find visitors by their id or its start, or by part of their name (in any case); then
+    `doorstep visitor show ID`. Each visitor found is recorded in the audit trail as read
+    (the text searched for is not kept).
+
+    Example: doorstep visitor find 王 --area GZ-14-03
+    """
+    from doorstep.services.finding import find_visitors
+
+    with session() as s:
+        found = find_visitors(s, text, actor=actor(), area=area, limit=limit)
+    case_files.print_found_visitors(found.rows, found.more, limit)
+
+
 @app.command("show")
 @handle_errors
 def show_cmd(

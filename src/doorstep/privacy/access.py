@@ -282,6 +282,12 @@ def check_visitor_file(conn: Connection, who: Principal, visitor: str) -> None:
     _visitor_in_area(conn, who, visitor)
 
 
+def check_visitor_search(who: Principal) -> None:
+    """Whether ``who`` may search the visitors: an area's account (a visitor's opens its own
+    file only)."""
+    _area_account(who, "it opens its own visitor's file only")
+
+
 def _served(conn: Connection, who: Principal, household: str, today: dt.date, does: str) -> None:
     """A visitor's account for a household its visitor looks after today; an area's account
     for a household in its area."""

@@ -1,7 +1,7 @@
-"""Finding a household by what one remembers of it: its id or the start of it, part of the
-head's name or of the address. A coordinator searches its area; a visitor the households
-it looks after. Each household found is a read in the audit trail, as a list's rows are;
-the text searched for is not kept (it may be a name).
+"""Finding a household, or a visitor, by what one remembers of them: the id or the start of
+it, part of a name (or of a household's address). A coordinator searches its area; a
+visitor the households it looks after. Each one found is a read in the audit trail, as a
+list's rows are; the text searched for is not kept (it may be a name).
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 
 from doorstep.domain.ids import normal_id
 from doorstep.errors import InvalidInput
-from doorstep.privacy.audit import record_event, record_household_events
+from doorstep.privacy.audit import record_event, record_events, record_household_events
 from doorstep.storage.repositories import finding as repo
 from doorstep.storage.repositories import pairing as pairing_repo
+from doorstep.storage.repositories import visitor_data
 
 #: Households shown for one search unless asked for fewer.
 DEFAULT_FOUND = 50
@@ -50,11 +51,7 @@ def find_households(
         InvalidInput: nothing to search for, or a limit out of 1..500.
         NotFound: no such area.
     """
-    typed = normal_id(text.strip())
-    if not typed:
-        raise InvalidInput("give an id, or part of a name or an address, to search for")
-    if not 1 <= limit <= MOST_FOUND:
-        raise InvalidInput(f"limit must be from 1 to {MOST_FOUND}, not {limit}")
+    typed = _typed(text, limit)
     conn = session.connection()
     path = pairing_repo.area_by_code(conn, area)[1] if area else None
     rows = repo.households(
@@ -75,6 +72,57 @@ def find_households(
     return Found(shown, more=len(rows) > limit)
 
 
+def find_visitors(
+    session: Session,
+    text: str,
+    *,
+    actor: str,
+    area: str | None = None,
+    limit: int = DEFAULT_FOUND,
+) -> Found:
+    """Up to ``limit`` visitors whose id is ``text`` or begins with it, or whose name holds
+    it (in any case), living within ``area`` (its code; none: the whole programme).
+
+    Raises:
+        InvalidInput: nothing to search for, or a limit out of 1..500.
+        NotFound: no such area.
+    """
+    typed = _typed(text, limit)
+    conn = session.connection()
+    path = pairing_repo.area_by_code(conn, area)[1] if area else None
+    rows = repo.visitors(conn, typed, limit=limit + 1, area_path=path)
+    shown = rows[:limit]
+    record_event(
+        session,
+        actor=actor,
+        action="read",
+        entity="visitors",
+        detail={"search": True, "rows": len(shown), "area": area},
+    )
+    session.flush()  # the search's event first: the visitors' are written at once
+    record_events(
+        session,
+        actor=actor,
+        entity="visitor",
+        events=[("read", r["visitor"], {"found": "search"}) for r in shown],
+    )
+    return Found(shown, more=len(rows) > limit)
+
+
+def _typed(text: str, limit: int) -> str:
+    typed = normal_id(text.strip())
+    if not typed:
+        raise InvalidInput("give an id, or part of a name or an address, to search for")
+    if not 1 <= limit <= MOST_FOUND:
+        raise InvalidInput(f"limit must be from 1 to {MOST_FOUND}, not {limit}")
+    return typed
+
+
 def is_household_id(session: Session, text: str) -> bool:
     """Whether ``text`` is a household's id (a page opens its file, else searches)."""
     return pairing_repo.household_id(session.connection(), normal_id(text.strip())) is not None
+
+
+def is_visitor_id(session: Session, text: str) -> bool:
+    """Whether ``text`` is a visitor's id (a page opens their file, else searches)."""
+    return visitor_data.find(session.connection(), normal_id(text.strip())) is not None

@@ -12,11 +12,12 @@ from fastapi.responses import HTMLResponse
 from doorstep.api.deps import EngineDep, TodayDep, unit
 from doorstep.api.routes.files import case_file, visitors_file
 from doorstep.api.routes.households import find
+from doorstep.api.routes.visitors import find as find_visitors
 from doorstep.domain.ids import normal_id
 from doorstep.errors import DoorstepError, InvalidInput
 from doorstep.privacy.access import Principal
 from doorstep.services.cadence import MOST_DAYS
-from doorstep.services.finding import DEFAULT_FOUND, is_household_id
+from doorstep.services.finding import DEFAULT_FOUND, is_household_id, is_visitor_id
 from doorstep.services.household_file import DEFAULT_VISITS
 from doorstep.web.pages import refused, render
 from doorstep.web.session import WebPrincipalDep
@@ -74,12 +75,27 @@ def visitor_page(
     visits: Visits = DEFAULT_VISITS,
 ) -> HTMLResponse:
     """The form that opens a visitor's file (a visitor's account: its own, at once); with
-    ``id``, the file."""
+    ``id``, the file of the visitor with that id, else the visitors whose id begins with it
+    or whose name holds it, each linked to their file."""
     typed = normal_id(id.strip()) or (who.visitor if who.role == "visitor" else None)
     try:
         gap = _gap(max_gap_days)
         if typed is None:
             return _page(request, who, "visitor_file.html", None, None, gap)
+        if who.role != "visitor":
+            with unit(engine, who) as session:
+                exact = is_visitor_id(session, typed)
+            if not exact:
+                found = find_visitors(engine, who, typed, None, DEFAULT_FOUND)
+                return render(
+                    request,
+                    "visitor_file.html",
+                    who,
+                    file=None,
+                    id=typed,
+                    max_gap_days=gap,
+                    found=found,
+                )
         file = visitors_file(typed, engine, who, today, gap, visits)
     except DoorstepError as exc:
         return refused(request, who, exc)

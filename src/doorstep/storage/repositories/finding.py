@@ -1,5 +1,5 @@
-"""Households found by what a coordinator or visitor remembers of them: an id or its start,
-part of the head's name or of the address."""
+"""Households and visitors found by what a coordinator or visitor remembers of them: an id
+or its start, part of a name (or of a household's address)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,39 @@ from typing import Any
 from sqlalchemy import Connection
 
 from doorstep.storage.repositories.household_file import rows_of
+from doorstep.storage.repositories.visitor_data import ERASED_NAME
 
 
 def _like(text: str) -> str:
     """``text`` as a LIKE pattern's literal part (``\\`` escapes ``%``, ``_`` and itself)."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _matching(id_column: str, text_columns: tuple[str, ...]) -> str:
+    """SQL: the id is ``:exact`` or begins with it, or a text column holds it; each both
+    lowered and as typed (SQLite lowers ASCII letters only, so an accented capital is
+    found as typed)."""
+    tests = [
+        f"{id_column} = :exact",
+        f"LOWER({id_column}) LIKE :start ESCAPE '\\'",
+        f"{id_column} LIKE :start_typed ESCAPE '\\'",
+    ]
+    for column in text_columns:
+        tests += [
+            f"LOWER({column}) LIKE :inside ESCAPE '\\'",
+            f"{column} LIKE :inside_typed ESCAPE '\\'",
+        ]
+    return "(" + " OR ".join(tests) + ")"
+
+
+def _patterns(text: str) -> dict[str, str]:
+    return {
+        "exact": text,
+        "start": _like(text.lower()) + "%",
+        "start_typed": _like(text) + "%",
+        "inside": "%" + _like(text.lower()) + "%",
+        "inside_typed": "%" + _like(text) + "%",
+    }
 
 
 def households(
@@ -29,25 +57,8 @@ def households(
     name or address holds it (any case), within ``area_path`` or, given ``visitor``, among
     those the visitor looks after on ``today``; the id asked for first, then by id. Each
     with its database id (``household_id``), head, area and consent state."""
-    where = [
-        # Each both lowered and as typed: SQLite lowers ASCII letters only, so an accented
-        # capital is found as typed.
-        """(h.external_id = :exact
-            OR LOWER(h.external_id) LIKE :start ESCAPE '\\'
-            OR h.external_id LIKE :start_typed ESCAPE '\\'
-            OR LOWER(h.head_name) LIKE :inside ESCAPE '\\'
-            OR h.head_name LIKE :inside_typed ESCAPE '\\'
-            OR LOWER(h.address) LIKE :inside ESCAPE '\\'
-            OR h.address LIKE :inside_typed ESCAPE '\\')"""
-    ]
-    params: dict[str, Any] = {
-        "exact": text,
-        "start": _like(text.lower()) + "%",
-        "start_typed": _like(text) + "%",
-        "inside": "%" + _like(text.lower()) + "%",
-        "inside_typed": "%" + _like(text) + "%",
-        "limit": limit,
-    }
+    where = [_matching("h.external_id", ("h.head_name", "h.address"))]
+    params: dict[str, Any] = {**_patterns(text), "limit": limit}
     if area_path is not None:
         where.append("a.path LIKE :prefix")
         params["prefix"] = area_path + "%"
@@ -65,6 +76,28 @@ def households(
         FROM households h JOIN areas a ON a.id = h.area_id
         WHERE {" AND ".join(where)}
         ORDER BY CASE WHEN h.external_id = :exact THEN 0 ELSE 1 END, h.external_id
+        LIMIT :limit
+    """
+    return rows_of(conn, sql, params)
+
+
+def visitors(
+    conn: Connection, text: str, *, limit: int, area_path: str | None = None
+) -> list[dict[str, Any]]:
+    """Up to ``limit`` visitors whose id is ``text`` or begins with it, or whose name holds
+    it (any case), living within ``area_path`` if given; erased ones are not found. The id
+    asked for first, then by id; each with its home area, capacity and last day."""
+    where = [_matching("v.external_id", ("v.name",)), "v.name <> :erased"]
+    params: dict[str, Any] = {**_patterns(text), "limit": limit, "erased": ERASED_NAME}
+    if area_path is not None:
+        where.append("a.path LIKE :prefix")
+        params["prefix"] = area_path + "%"
+    sql = f"""
+        SELECT v.external_id AS visitor, v.name, a.code AS home_area, v.capacity,
+               v.active_to
+        FROM visitors v LEFT JOIN areas a ON a.id = v.home_area_id
+        WHERE {" AND ".join(where)}
+        ORDER BY CASE WHEN v.external_id = :exact THEN 0 ELSE 1 END, v.external_id
         LIMIT :limit
     """
     return rows_of(conn, sql, params)
