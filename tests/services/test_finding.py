@@ -81,6 +81,19 @@ def test_the_search_keeps_to_an_area_or_a_visitor_s_households_and_says_if_more(
             _find(named, text, limit=limit)
 
 
+def test_a_household_found_shows_its_consent_on_the_day(named: Engine) -> None:
+    from doorstep.services import household_consent
+
+    with unit_of_work(named) as s:
+        household_consent.record_consent(
+            s, "H12", "withdrawn", actor="t", evidence="a letter", on=TODAY, today=TODAY
+        )
+    with unit_of_work(named) as s:
+        before = find_households(s, "H12", actor="t", today=TODAY - dt.timedelta(days=1))
+        on_the_day = find_households(s, "H12", actor="t", today=TODAY)
+    assert [r["consent"] for r in before.rows + on_the_day.rows] == ["given", "withdrawn"]
+
+
 def test_each_household_found_is_read_and_the_text_is_not_kept(named: Engine) -> None:
     mark = last_event_id(named)
     _find(named, "Wang Wei", area="R-C-V2")

@@ -4,6 +4,8 @@ links to what is done next."""
 
 from __future__ import annotations
 
+from sqlalchemy import Engine
+
 from tests.web.conftest import SignIn
 
 
@@ -30,8 +32,9 @@ def test_the_file_is_refused_outside_the_account_s_households(sign_in: SignIn) -
     assert refused.status_code == 403 and "not one of them today" in refused.text
     outside = sign_in("v2-coord").get("/files/household", params={"id": "H0"})
     assert outside.status_code == 403
+    # An id no household has is searched for: found in no one's id, name or address.
     unknown = sign_in("boss").get("/files/household", params={"id": "H9"})
-    assert unknown.status_code == 404 and "no household with id" in unknown.text
+    assert unknown.status_code == 200 and "No household found for “H9”." in unknown.text
 
 
 def test_the_coordinator_s_file_links_to_the_household_s_data(sign_in: SignIn) -> None:
@@ -98,3 +101,13 @@ def test_a_visitor_is_found_by_name_from_the_file_s_form(sign_in: SignIn) -> Non
     # A visitor's account opens its own file, whatever is typed.
     own = sign_in("v1").get("/files/visitor", params={"id": "li wei"})
     assert own.status_code == 403 and "visitor V1 only" in own.text
+
+
+def test_an_erased_household_s_id_says_it_was_erased(sign_in: SignIn, programme: Engine) -> None:
+    from doorstep.services.household_rights import erase_household
+    from doorstep.storage.session import unit_of_work
+
+    with unit_of_work(programme) as s:
+        erase_household(s, "H2", actor="t")
+    page = sign_in("v1-coord").get("/files/household", params={"id": "H2"})
+    assert page.status_code == 404 and "H2 was erased" in page.text

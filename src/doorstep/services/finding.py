@@ -17,8 +17,8 @@ from doorstep.domain.ids import normal_id
 from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import record_event, record_events, record_household_events
 from doorstep.storage.repositories import finding as repo
+from doorstep.storage.repositories import household_data, visitor_data
 from doorstep.storage.repositories import pairing as pairing_repo
-from doorstep.storage.repositories import visitor_data
 
 #: Households shown for one search unless asked for fewer.
 DEFAULT_FOUND = 50
@@ -119,8 +119,13 @@ def _typed(text: str, limit: int) -> str:
 
 
 def is_household_id(session: Session, text: str) -> bool:
-    """Whether ``text`` is a household's id (a page opens its file, else searches)."""
-    return pairing_repo.household_id(session.connection(), normal_id(text.strip())) is not None
+    """Whether ``text`` is a household's id, or an erased one's (a page opens its file, or
+    says it was erased; else it searches)."""
+    conn = session.connection()
+    typed = normal_id(text.strip())
+    return pairing_repo.household_id(conn, typed) is not None or bool(
+        household_data.erased_ids(conn, [typed])
+    )
 
 
 def is_visitor_id(session: Session, text: str) -> bool:

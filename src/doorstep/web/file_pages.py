@@ -49,15 +49,7 @@ def household_page(
             exact = is_household_id(session, typed)
         if not exact:
             found = find(engine, who, today, typed, None, DEFAULT_FOUND)
-            return render(
-                request,
-                "household_file.html",
-                who,
-                file=None,
-                id=typed,
-                max_gap_days=gap,
-                found=found,
-            )
+            return _page(request, who, "household_file.html", typed, None, gap, found)
         file = case_file(typed, engine, who, today, gap, visits)
     except DoorstepError as exc:
         return refused(request, who, exc)
@@ -87,15 +79,7 @@ def visitor_page(
                 exact = is_visitor_id(session, typed)
             if not exact:
                 found = find_visitors(engine, who, typed, None, DEFAULT_FOUND)
-                return render(
-                    request,
-                    "visitor_file.html",
-                    who,
-                    file=None,
-                    id=typed,
-                    max_gap_days=gap,
-                    found=found,
-                )
+                return _page(request, who, "visitor_file.html", typed, None, gap, found)
         file = visitors_file(typed, engine, who, today, gap, visits)
     except DoorstepError as exc:
         return refused(request, who, exc)
@@ -122,7 +106,10 @@ def _page(
     typed: str | None,
     file: dict[str, Any] | None,
     max_gap_days: int | None,
+    found: dict[str, Any] | None = None,
 ) -> HTMLResponse:
-    """The page; its form shows the cadence the file was measured with (left empty, the
-    programme's)."""
-    return render(request, template, who, file=file, id=typed, max_gap_days=max_gap_days)
+    """The page: the file, or what a search ``found``; its form shows the cadence asked for
+    (left empty, the programme's)."""
+    return render(
+        request, template, who, file=file, id=typed, max_gap_days=max_gap_days, found=found
+    )

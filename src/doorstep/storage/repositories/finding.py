@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 
 from doorstep.storage.repositories.household_file import rows_of
 from doorstep.storage.repositories.visitor_data import ERASED_NAME
+from doorstep.storage.repositories.visits import consent_on
 
 
 def _like(text: str) -> str:
@@ -49,16 +50,16 @@ def households(
     text: str,
     *,
     limit: int,
+    today: dt.date,
     area_path: str | None = None,
     visitor: str | None = None,
-    today: dt.date | None = None,
 ) -> list[dict[str, Any]]:
     """Up to ``limit`` households whose id is ``text`` or begins with it, or whose head's
     name or address holds it (any case), within ``area_path`` or, given ``visitor``, among
     those the visitor looks after on ``today``; the id asked for first, then by id. Each
-    with its database id (``household_id``), head, area and consent state."""
+    with its database id (``household_id``), head, area and consent on ``today``."""
     where = [_matching("h.external_id", ("h.head_name", "h.address"))]
-    params: dict[str, Any] = {**_patterns(text), "limit": limit}
+    params: dict[str, Any] = {**_patterns(text), "limit": limit, "today": today}
     if area_path is not None:
         where.append("a.path LIKE :prefix")
         params["prefix"] = area_path + "%"
@@ -69,10 +70,10 @@ def households(
                          AND p.started_on <= :today
                          AND (p.ended_on IS NULL OR p.ended_on > :today))"""
         )
-        params |= {"visitor": visitor, "today": today}
+        params["visitor"] = visitor
     sql = f"""
         SELECT h.id AS household_id, h.external_id AS household, h.head_name, h.address,
-               a.code AS area, a.name AS area_name, h.consent_state AS consent
+               a.code AS area, a.name AS area_name, {consent_on(":today")} AS consent
         FROM households h JOIN areas a ON a.id = h.area_id
         WHERE {" AND ".join(where)}
         ORDER BY CASE WHEN h.external_id = :exact THEN 0 ELSE 1 END, h.external_id
