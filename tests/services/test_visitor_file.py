@@ -63,7 +63,6 @@ def test_the_file_lists_the_visitor_s_households_by_deadline_as_the_due_list_doe
         "end": last,
         "household": "H0",
         "head_name": "Wang Fang",
-        "area": "R-C-V1",
     }
     assert len(file["visits_planned"]) == 2 and file["visits_planned_total"] >= 2
     # V2 looks after no one.

@@ -126,5 +126,5 @@ def _visits(
         limit=n,
         area_path=area_path,
     )
-    shown = ("household_id", "status", "start", "end", "household", "head_name", "area")
+    shown = ("household_id", "status", "start", "end", "household", "head_name")
     return [{k: r[k] for k in shown} for r in rows], total
