@@ -88,3 +88,22 @@ def test_the_page_refuses_a_visitor_another_area_and_bad_options(
     assert "start 2027-02-01 is before today (2027-03-01)" in past.text
     with programme.connect() as conn:
         assert planned(conn) == was
+
+
+def test_the_page_plans_to_the_programme_s_cadence(sign_in: SignIn, programme: Engine) -> None:
+    from doorstep.services.cadence import set_cadence
+    from doorstep.storage.session import unit_of_work
+
+    with unit_of_work(programme) as s:
+        set_cadence(s, max_gap_days=21, stay_days=1, actor="t", today=TODAY)
+    r = sign_in("v1-coord").post("/planning", data=FORM)
+    assert r.status_code == 200, r.text
+    assert '<td>Most days between visits</td><td class="num">21</td>' in r.text
+    with programme.connect() as conn:
+        stays = {
+            (str(row[2])[:10], str(row[3])[:10])
+            for row in planned(conn)
+            if row[4] == "planned" and str(row[2])[:10] >= TODAY.isoformat()
+        }
+    # Day visits from the plan's first day (the stay under way then is kept as it was).
+    assert stays and all(first == last for first, last in stays)
