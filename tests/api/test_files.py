@@ -4,6 +4,7 @@ area; the routes below an id are still theirs."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
@@ -109,3 +110,36 @@ def test_visitors_are_found_by_an_area_s_accounts_only(client: TestClient, auth:
     assert client.get("/api/v1/visitors", params={"q": "li"}, headers=auth("v1")).status_code == 403
     # A visitor's own routes below their id are still theirs.
     assert client.get("/api/v1/visitors/V1", headers=auth("v1")).status_code == 200
+
+
+def test_the_answers_models_name_every_field_the_services_give(programme: Engine) -> None:
+    """The API checks an answer against its model, and leaves out what the model lacks:
+    each model must name exactly what its service gives, or the API would drop a field."""
+    from pydantic import BaseModel
+
+    from doorstep.api import file_schemas as fs
+    from doorstep.services.finding import find_households, find_visitors
+    from doorstep.services.household_file import household_file
+    from doorstep.services.visitor_file import visitor_file
+    from doorstep.storage.session import unit_of_work
+
+    def same(value: Any, model: type[BaseModel]) -> None:
+        assert set(value) == set(model.model_fields), model.__name__
+        for name, field in model.model_fields.items():
+            inner = getattr(field.annotation, "__args__", (field.annotation,))[0]
+            if isinstance(inner, type) and issubclass(inner, BaseModel):
+                for row in value[name] if isinstance(value[name], list) else [value[name]]:
+                    same(row, inner)
+
+    today = dt.date(2027, 3, 1)
+    with unit_of_work(programme) as s:
+        household = household_file(s, "H0", actor="t", today=today)
+        visitor = visitor_file(s, "V1", actor="t", today=today)
+        households = find_households(s, "H", actor="t", today=today)
+        visitors = find_visitors(s, "V", actor="t")
+    assert household["cadence"] and household["visits_made"] and visitor["households"]
+    same(household, fs.HouseholdFile)
+    same(visitor, fs.VisitorFile)
+    assert households.rows and visitors.rows
+    same({"rows": households.rows, "more": households.more}, fs.HouseholdsFound)
+    same({"rows": visitors.rows, "more": visitors.more}, fs.VisitorsFound)

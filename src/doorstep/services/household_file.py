@@ -66,7 +66,11 @@ def household_file(
     made, made_total = _visits(conn, found, "before", today, visits)
     planned, planned_total = _visits(conn, found, "planned", today, visits)
     cadence = [
-        {k: v for k, v in row.items() if k not in ("household_id", "household", "head_name")}
+        {
+            k: v
+            for k, v in row.items()
+            if k not in ("household_id", "household", "head_name", "area")
+        }
         for row in due_rows(conn, today, max_gap_days, household_id=found)
     ]
     indicators = [

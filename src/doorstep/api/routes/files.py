@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from doorstep.api.deps import EngineDep, PrincipalDep, TodayDep, unit
+from doorstep.api.file_schemas import HouseholdFile, VisitorFile
 from doorstep.domain.reporting import DEFAULT_POVERTY_LINE
 from doorstep.privacy import access
 from doorstep.services.household_file import DEFAULT_VISITS, household_file
@@ -23,7 +24,7 @@ MaxGapDays = Annotated[int | None, Query(ge=1, le=3660)]
 Visits = Annotated[int, Query(ge=0, le=1000)]
 
 
-@router.get("/households/{household:path}")
+@router.get("/households/{household:path}", response_model=HouseholdFile)
 def case_file(
     household: str,
     engine: EngineDep,
@@ -51,7 +52,7 @@ def case_file(
         )
 
 
-@router.get("/visitors/{visitor:path}")
+@router.get("/visitors/{visitor:path}", response_model=VisitorFile)
 def visitors_file(
     visitor: str,
     engine: EngineDep,

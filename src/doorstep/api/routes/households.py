@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from doorstep.api.deps import EngineDep, PrincipalDep, TodayDep, unit
+from doorstep.api.file_schemas import HouseholdsFound
 from doorstep.api.schemas import ConsentCreate, ConsentRead
 from doorstep.privacy import access
 from doorstep.services import household_consent
@@ -16,7 +17,7 @@ from doorstep.services.finding import DEFAULT_FOUND, MOST_FOUND, find_households
 router = APIRouter(prefix="/households", tags=["pairing"])
 
 
-@router.get("")
+@router.get("", response_model=HouseholdsFound)
 def find(
     engine: EngineDep,
     who: PrincipalDep,

@@ -7,13 +7,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from doorstep.api.deps import EngineDep, PrincipalDep, unit
+from doorstep.api.file_schemas import VisitorsFound
 from doorstep.privacy import access
 from doorstep.services.finding import DEFAULT_FOUND, MOST_FOUND, find_visitors
 
 router = APIRouter(prefix="/visitors", tags=["files"])
 
 
-@router.get("")
+@router.get("", response_model=VisitorsFound)
 def find(
     engine: EngineDep,
     who: PrincipalDep,
