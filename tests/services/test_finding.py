@@ -61,7 +61,9 @@ def test_households_are_found_by_id_name_or_address_in_any_case(named: Engine) -
     assert _ids(_find(named, "élan")) == lowered
     assert _ids(_find(named, "Élan")) == ["H11"]
     assert _ids(_find(named, "100%_")) == ["H11"]
-    assert _ids(_find(named, "0%")) == ["H11"]
+    # As wildcards, "%" would find everyone, and "_wang" every Wang.
+    assert _ids(_find(named, "%")) == ["H11"]
+    assert _ids(_find(named, "_wang")) == ["H11"]
     assert _ids(_find(named, "no such one")) == []
 
 
