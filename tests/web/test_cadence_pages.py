@@ -8,6 +8,8 @@ from tests.web.conftest import SignIn
 
 def test_the_programme_s_manager_sets_the_cadence_and_the_lists_follow(sign_in: SignIn) -> None:
     coord = sign_in("v1-coord")
+    due = coord.get("/lists/due")
+    assert "Each deadline is 60 days after" in due.text
     page = coord.get("/cadence")
     assert page.status_code == 200
     assert "At most <strong>60</strong> days" in page.text and "(the default" in page.text
@@ -25,6 +27,9 @@ def test_the_programme_s_manager_sets_the_cadence_and_the_lists_follow(sign_in: 
     # The web app's lists take no cadence of their own: theirs is now the programme's.
     overdue = sign_in("v1").get("/lists/overdue")
     assert "Rows 1–" in overdue.text
+    assert "Each deadline is 10 days after the household's last visit" in overdue.text
+    upcoming = sign_in("v1").get("/lists/upcoming")
+    assert "Each deadline is" not in upcoming.text
     assert (
         sign_in("v1").get("/files/household", params={"id": "H0"}).text.count('placeholder="10"')
         == 1

@@ -27,6 +27,7 @@ from doorstep.api import errors as api_errors
 from doorstep.api.app import PREFIX
 from doorstep.api.deps import EngineDep, TodayDep, unit
 from doorstep.api.routes import rights
+from doorstep.api.routes.cadence import read_cadence
 from doorstep.api.routes.visits import calendar_response
 from doorstep.domain.enums import VisitStatus
 from doorstep.domain.ids import normal_id
@@ -140,6 +141,8 @@ def work_list(
         previous = urlencode(options | ({"after": list_pages.cursor(kind, back)} if back else {}))
     if page.next_after is not None:
         next_ = urlencode(options | {"after": list_pages.cursor(kind, page.next_after)})
+    # The web's lists take no cadence of their own: the programme's, said on the page.
+    gap = None if kind == "upcoming" else read_cadence(engine, who).max_gap_days
     return render(
         request,
         "list.html",
@@ -147,6 +150,7 @@ def work_list(
         kind=kind,
         area=shown,
         days=days,
+        gap=gap,
         today=today,
         page=page,
         page_rows=limit,
