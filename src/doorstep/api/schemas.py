@@ -9,6 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from doorstep.domain.weekdays import parse_weekdays
 
+#: The most days a plan's day counts take (``services.planning_settings.MAX_DAYS``),
+#: and the programme's cadence at most.
+PLAN_MAX_DAYS = 3660
+
 
 class AccountRead(BaseModel):
     """The calling account, and what it may see."""
@@ -89,8 +93,8 @@ class CadenceSet(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    max_gap_days: int | None = Field(None, ge=1, le=3660)
-    stay_days: int | None = Field(None, ge=1, le=3660)
+    max_gap_days: int | None = Field(None, ge=1, le=PLAN_MAX_DAYS)
+    stay_days: int | None = Field(None, ge=1, le=PLAN_MAX_DAYS)
 
 
 class ConsentCreate(BaseModel):
@@ -230,10 +234,6 @@ class CommitRead(BaseModel):
     started: int
     ended: int
     kept: int
-
-
-#: The most days a plan's day counts take (``services.planning_settings.MAX_DAYS``).
-PLAN_MAX_DAYS = 3660
 
 
 class PlanCreate(BaseModel):

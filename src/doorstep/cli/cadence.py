@@ -8,6 +8,7 @@ import typer
 
 from doorstep.cli.common import console, count, handle_errors
 from doorstep.cli.context import actor, session
+from doorstep.cli.visits import MAX_DAYS
 
 app = typer.Typer(
     help="The programme's cadence: at most how many days between two visits to a household "
@@ -43,10 +44,10 @@ def show_cmd() -> None:
 @handle_errors
 def set_cmd(
     max_gap_days: int | None = typer.Option(
-        None, "--max-gap-days", min=1, max=3660, help="Most days between two visits' starts."
+        None, "--max-gap-days", min=1, max=MAX_DAYS, help="Most days between two visits' starts."
     ),
     stay_days: int | None = typer.Option(
-        None, "--stay-days", min=1, max=3660, help="Days in one stay (1 for day visits)."
+        None, "--stay-days", min=1, max=MAX_DAYS, help="Days in one stay (1 for day visits)."
     ),
 ) -> None:
     """Set the programme's cadence (what is not given stays as it is). Every work list,

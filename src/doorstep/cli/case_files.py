@@ -12,14 +12,6 @@ from doorstep.cli.common import console
 
 #: The options both ``show`` commands take.
 AS_OF = typer.Option(None, "--today", help="As of this day (YYYY-MM-DD; default: today).")
-MAX_GAP_DAYS = typer.Option(
-    None,
-    min=1,
-    max=3660,
-    help="Most days between two visits: sets each deadline \\[default: the programme's "
-    "cadence, `doorstep cadence show`].",
-    show_default=False,
-)
 VISITS = typer.Option(
     5, min=0, max=1000, help="Visits listed each way: made or missed, and planned."
 )

@@ -19,6 +19,7 @@ from doorstep.cli.common import (
 )
 from doorstep.cli.context import actor, attempted, session
 from doorstep.cli.subject_export import deliver
+from doorstep.cli.visits import GapOpt
 from doorstep.domain.reporting import DEFAULT_POVERTY_LINE
 from doorstep.errors import InvalidInput
 
@@ -68,7 +69,7 @@ def find_cmd(
 def show_cmd(
     household: str = typer.Argument(..., help="The household's id.", callback=id_argument),
     today: str | None = case_files.AS_OF,
-    max_gap_days: int | None = case_files.MAX_GAP_DAYS,
+    max_gap_days: int | None = GapOpt,
     visits: int = case_files.VISITS,
     poverty_line: float = typer.Option(
         DEFAULT_POVERTY_LINE,

@@ -87,4 +87,4 @@ def set_cadence(
             "was": {"max_gap_days": was.max_gap_days, "stay_days": was.stay_days},
         },
     )
-    return was, programme_cadence(conn)
+    return was, Cadence(gap, stay, today, actor)

@@ -13,12 +13,13 @@ from typing import Any
 
 from doorstep.domain import weekdays
 from doorstep.errors import InvalidInput
-from doorstep.services.cadence import Cadence
+from doorstep.services.cadence import MOST_DAYS, Cadence
 from doorstep.services.planning import PlanSettings, PlanSummary
 
-#: The most days a plan's day counts take (gap, stay, travel, slack): ten years. More means
-#: nothing for a visiting programme and overflows the planner's counters.
-MAX_DAYS = 3660
+#: The most days a plan's day counts take (gap, stay, travel, slack): ten years, as the
+#: programme's cadence. More means nothing for a visiting programme and overflows the
+#: planner's counters.
+MAX_DAYS = MOST_DAYS
 #: The settings as `doorstep plan`'s flags name them: the words of its errors.
 FLAGS = {
     "start": "--start",

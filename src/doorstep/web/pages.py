@@ -27,7 +27,6 @@ from doorstep.api import errors as api_errors
 from doorstep.api.app import PREFIX
 from doorstep.api.deps import EngineDep, TodayDep, unit
 from doorstep.api.routes import rights
-from doorstep.api.routes.cadence import read_cadence
 from doorstep.api.routes.visits import calendar_response
 from doorstep.domain.enums import VisitStatus
 from doorstep.domain.ids import normal_id
@@ -46,6 +45,7 @@ from doorstep.services import (
     visit_records,
     work_lists,
 )
+from doorstep.services.cadence import programme_cadence
 from doorstep.services.list_pages import MOST_PAGE_ROWS, PAGE_ROWS
 from doorstep.storage.session import unit_of_work
 from doorstep.web.session import COOKIE, SignInNeeded, WebPrincipalDep, signed_in
@@ -120,11 +120,15 @@ def work_list(
     try:
         with unit(engine, who) as session:
             shown = access.list_area(session.connection(), who, area or None)
+            # The web's lists take no cadence of their own: the programme's, read once
+            # here in the list's own transaction and said on the page.
+            gap = programme_cadence(session.connection()).max_gap_days
             page = work_lists.work_list_page(
                 session,
                 kind,
                 actor=who.actor,
                 today=today,
+                max_gap_days=gap,
                 days=days,
                 visitor=access.list_visitor(who, None),
                 area=shown,
@@ -141,8 +145,6 @@ def work_list(
         previous = urlencode(options | ({"after": list_pages.cursor(kind, back)} if back else {}))
     if page.next_after is not None:
         next_ = urlencode(options | {"after": list_pages.cursor(kind, page.next_after)})
-    # The web's lists take no cadence of their own: the programme's, said on the page.
-    gap = None if kind == "upcoming" else read_cadence(engine, who).max_gap_days
     return render(
         request,
         "list.html",
@@ -150,7 +152,7 @@ def work_list(
         kind=kind,
         area=shown,
         days=days,
-        gap=gap,
+        gap=None if kind == "upcoming" else gap,
         today=today,
         page=page,
         page_rows=limit,

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query
 
 from doorstep.api.deps import EngineDep, PrincipalDep, TodayDep, unit
 from doorstep.api.file_schemas import HouseholdFile, VisitorFile
+from doorstep.api.schemas import PLAN_MAX_DAYS
 from doorstep.domain.reporting import DEFAULT_POVERTY_LINE
 from doorstep.privacy import access
 from doorstep.services.household_file import DEFAULT_VISITS, household_file
@@ -20,7 +21,7 @@ from doorstep.services.visitor_file import visitor_file
 router = APIRouter(tags=["files"])
 
 #: Default: the programme's cadence (:mod:`doorstep.services.cadence`).
-MaxGapDays = Annotated[int | None, Query(ge=1, le=3660)]
+MaxGapDays = Annotated[int | None, Query(ge=1, le=PLAN_MAX_DAYS)]
 Visits = Annotated[int, Query(ge=0, le=1000)]
 
 

@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from doorstep.storage.repositories.visit_records import _day as as_day
+
 
 def stored(conn: Connection) -> dict[str, Any] | None:
     """The row (``max_gap_days``, ``stay_days``, ``set_on``, ``set_by``), or none if the
@@ -16,10 +18,7 @@ def stored(conn: Connection) -> dict[str, Any] | None:
     ).first()
     if row is None:
         return None
-    out = dict(row._mapping)
-    if isinstance(out["set_on"], str):  # SQLite hands dates back as ISO text
-        out["set_on"] = dt.date.fromisoformat(out["set_on"][:10])
-    return out
+    return {**row._mapping, "set_on": as_day(row.set_on)}
 
 
 def store(conn: Connection, max_gap_days: int, stay_days: int, on: dt.date, by: str) -> None:

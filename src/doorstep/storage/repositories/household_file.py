@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, text
 
+from doorstep.storage.repositories.visit_records import _day as as_day
 from doorstep.storage.repositories.visits import consent_on
 
 #: Days and times come back as ISO text from SQLite, as dates from PostgreSQL.
@@ -35,11 +36,8 @@ def rows_of(conn: Connection, sql: str, params: dict[str, Any]) -> list[dict[str
     rows = [dict(r) for r in conn.execute(text(sql), params).mappings().all()]
     for r in rows:
         for key in _DAYS:
-            value = r.get(key)
-            if isinstance(value, str):
-                r[key] = dt.date.fromisoformat(value[:10])
-            elif isinstance(value, dt.datetime):
-                r[key] = value.date()
+            if r.get(key) is not None:
+                r[key] = as_day(r[key])
     return rows
 
 
