@@ -11,7 +11,6 @@ from rich.table import Table
 from doorstep.cli.common import console
 
 #: The options both ``show`` commands take.
-AS_OF = typer.Option(None, "--today", help="As of this day (YYYY-MM-DD; default: today).")
 VISITS = typer.Option(
     5, min=0, max=1000, help="Visits listed each way: made or missed, and planned."
 )

@@ -19,7 +19,7 @@ from doorstep.cli.common import (
 )
 from doorstep.cli.context import actor, attempted, session
 from doorstep.cli.subject_export import deliver
-from doorstep.cli.visits import GapOpt
+from doorstep.cli.visits import GapOpt, TodayOpt
 from doorstep.domain.reporting import DEFAULT_POVERTY_LINE
 from doorstep.errors import InvalidInput
 
@@ -40,7 +40,7 @@ def find_cmd(
         None, "--area", help="Only households in this area (area code).", callback=id_argument
     ),
     limit: int = typer.Option(50, min=1, max=500, help="Show at most this many."),
-    today: str | None = case_files.AS_OF,
+    today: str | None = TodayOpt,
 ) -> None:
     """Find households by their id or its start, or by part of the head's name or of the
     address (in any case); then `doorstep household show ID`. Each household found is
@@ -68,7 +68,7 @@ def find_cmd(
 @handle_errors
 def show_cmd(
     household: str = typer.Argument(..., help="The household's id.", callback=id_argument),
-    today: str | None = case_files.AS_OF,
+    today: str | None = TodayOpt,
     max_gap_days: int | None = GapOpt,
     visits: int = case_files.VISITS,
     poverty_line: float = typer.Option(

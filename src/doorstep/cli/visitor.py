@@ -20,7 +20,7 @@ from doorstep.cli.common import (
 )
 from doorstep.cli.context import actor, attempted, session
 from doorstep.cli.subject_export import deliver
-from doorstep.cli.visits import GapOpt
+from doorstep.cli.visits import GapOpt, TodayOpt
 from doorstep.errors import InvalidInput
 
 app = typer.Typer(
@@ -57,7 +57,7 @@ def find_cmd(
 @handle_errors
 def show_cmd(
     visitor: str = typer.Argument(..., help="The visitor's id.", callback=id_argument),
-    today: str | None = case_files.AS_OF,
+    today: str | None = TodayOpt,
     max_gap_days: int | None = GapOpt,
     visits: int = case_files.VISITS,
     as_json: bool = case_files.AS_JSON,
