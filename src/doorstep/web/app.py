@@ -16,10 +16,12 @@ from doorstep.web import (
     exclusion_pages,
     file_pages,
     import_pages,
+    offline,
     pages,
     pairing_pages,
     planning_pages,
     project_pages,
+    record_pages,
     referral_pages,
 )
 
@@ -30,6 +32,8 @@ def create_app(
     """What `doorstep serve` serves: the API and the pages, over one database."""
     app = create_api(database_url, today=today)
     pages.install(app)
+    app.include_router(record_pages.router)
+    offline.install(app)
     app.include_router(pairing_pages.router)
     app.include_router(planning_pages.router)
     app.include_router(activity_pages.router)

@@ -28,7 +28,6 @@ from doorstep.api.app import PREFIX
 from doorstep.api.deps import EngineDep, TodayDep, unit
 from doorstep.api.routes import rights
 from doorstep.api.routes.visits import calendar_response
-from doorstep.domain.enums import VisitStatus
 from doorstep.domain.ids import normal_id
 from doorstep.domain.reporting import DEFAULT_POVERTY_LINE
 from doorstep.errors import DoorstepError, InvalidInput, NotAuthenticated
@@ -42,7 +41,6 @@ from doorstep.services import (
     list_pages,
     outcomes,
     reporting,
-    visit_records,
     work_lists,
 )
 from doorstep.services.cadence import programme_cadence
@@ -159,49 +157,6 @@ def work_list(
         previous=previous,
         next=next_,
         columns=[(c, c.replace("_", " ").capitalize()) for c in work_lists.COLUMNS[kind]],
-    )
-
-
-@router.get("/record", response_class=HTMLResponse)
-def record_form(
-    request: Request, who: WebPrincipalDep, today: TodayDep, household: str = ""
-) -> HTMLResponse:
-    """The form, for the household given (a case file links here) or any."""
-    form = {"visitor": who.visitor or "", "household": household.strip()}
-    return render(request, "record.html", who, today=today, form=form)
-
-
-@router.post("/record", response_class=HTMLResponse)
-def record(
-    request: Request,
-    engine: EngineDep,
-    who: WebPrincipalDep,
-    today: TodayDep,
-    household: Annotated[str, Form()],
-    visitor: Annotated[str, Form()],
-    start: Annotated[dt.date, Form()],
-    end: Annotated[dt.date | None, Form()] = None,
-    note: Annotated[str, Form()] = "",
-) -> HTMLResponse:
-    form = {"household": household, "visitor": visitor, "start": start, "end": end, "note": note}
-    tried = visit_records.visit_attempt(who.actor, household, visitor, start, VisitStatus.DONE)
-    try:
-        with unit(engine, who, tried) as session:
-            access.check_visit(session.connection(), who, household, visitor)
-            made = visit_records.MadeVisit(household, visitor, start, end, note or None)
-            done = visit_records.record_visit(session, made, actor=who.actor, today=today)
-    except DoorstepError as exc:
-        return render(
-            request,
-            "record.html",
-            who,
-            status=exc.status,
-            today=today,
-            form=form,
-            error=exc.message,
-        )
-    return render(
-        request, "record.html", who, today=today, form={"visitor": visitor}, done=done, made=made
     )
 
 
@@ -440,10 +395,12 @@ def install(app: FastAPI) -> None:
 
     def invalid(request: Request, exc: Exception) -> Response:
         """A page's address or form its types refuse (``days=abc``, a year before 1900):
-        the page saying which field and why, where the API answers a problem document."""
+        the page saying which field and why, where the API (and a page's script, which
+        sends JSON) gets a problem document."""
         assert isinstance(exc, RequestValidationError)
         path = request.url.path
-        if path == PREFIX or path.startswith(PREFIX + "/"):
+        sent_json = request.headers.get("content-type", "").startswith("application/json")
+        if path == PREFIX or path.startswith(PREFIX + "/") or sent_json:
             return api_errors.invalid(exc)
         try:
             who = signed_in(request, request.app.state.engine)

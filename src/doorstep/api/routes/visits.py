@@ -108,6 +108,16 @@ def record(
     body: VisitCreate, engine: EngineDep, who: PrincipalDep, today: TodayDep, response: Response
 ) -> VisitRecorded:
     """Record a visit as made; sent again under its ``visit_id``, it is recorded once."""
+    done = record_sent(engine, who, body, today)
+    if not done.recorded:
+        response.status_code = status.HTTP_200_OK
+    return done
+
+
+def record_sent(engine: Engine, who: Principal, body: VisitCreate, today: dt.date) -> VisitRecorded:
+    """Record ``body`` as a visit made, in one audited unit, or raise saying why not; sent
+    again under its ``visit_id``, answer that it is recorded already. The API's route and
+    the web app's outbox (a visit kept on a phone while offline) both send visits here."""
     tried = visit_records.visit_attempt(
         who.actor, body.household, body.visitor, body.start, VisitStatus.DONE
     )
@@ -124,7 +134,6 @@ def record(
             outcome_codes=tuple(body.outcomes) if body.outcomes is not None else None,
         )
         if visit_records.sent_again(session, made, actor=who.actor):
-            response.status_code = status.HTTP_200_OK
             assert made.visit_id is not None
             return VisitRecorded(visit_id=made.visit_id, recorded=False)
         done = visit_records.record_visit(session, made, actor=who.actor, today=today)

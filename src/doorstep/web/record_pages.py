@@ -1,0 +1,123 @@
+"""Recording a visit made, on the page, also where a field visitor has no network.
+
+The form carries the visit's id (``visit_id``), given when the form is drawn, so a form
+sent twice (a reload, a double tap) records one visit, as a device sending a visit again
+does through the API. With scripts on, the page sends the form to ``/record/sync`` and,
+when there is no network, keeps the visit on the phone (its *outbox*, ``outbox.js``) and
+sends it, under the same id, once the network is back: the service worker
+(:mod:`doorstep.web.offline`) keeps the form itself so that it opens without a network.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse
+
+from doorstep.api.deps import EngineDep, TodayDep
+from doorstep.api.routes.visits import record_sent
+from doorstep.api.schemas import VisitCreate, VisitRecorded
+from doorstep.errors import DoorstepError, NotAuthenticated
+from doorstep.privacy.access import Principal
+from doorstep.web.pages import render
+from doorstep.web.session import SignInNeeded, WebPrincipalDep, signed_in
+
+router = APIRouter(include_in_schema=False)
+
+#: The address the page's outbox sends visits to: JSON in, JSON out (the API's).
+SYNC = "/record/sync"
+
+
+def signed_in_or_401(request: Request, engine: EngineDep) -> Principal:
+    """The account of the cookie, or a 401 problem document rather than the sign-in page:
+    the outbox must tell "sign in again" from "recorded", and keep the visit."""
+    try:
+        return signed_in(request, engine)
+    except SignInNeeded:
+        raise NotAuthenticated(
+            "not signed in: sign in again, and the visits kept on this phone are sent"
+        ) from None
+
+
+def _form(visitor: str = "", household: str = "") -> dict[str, str]:
+    return {"visitor": visitor, "household": household, "visit_id": str(uuid.uuid4())}
+
+
+@router.get("/record", response_class=HTMLResponse)
+def record_form(
+    request: Request, who: WebPrincipalDep, today: TodayDep, household: str = ""
+) -> HTMLResponse:
+    """The form, for the household given (a case file links here) or any."""
+    form = _form(who.visitor or "", household.strip())
+    return render(request, "record.html", who, today=today, form=form, sync=SYNC)
+
+
+@router.post("/record", response_class=HTMLResponse)
+def record(
+    request: Request,
+    engine: EngineDep,
+    who: WebPrincipalDep,
+    today: TodayDep,
+    household: Annotated[str, Form()],
+    visitor: Annotated[str, Form()],
+    start: Annotated[dt.date, Form()],
+    end: Annotated[dt.date | None, Form()] = None,
+    note: Annotated[str, Form()] = "",
+    visit_id: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    """The form sent without scripts (or by a browser that has none)."""
+    form = {
+        "household": household,
+        "visitor": visitor,
+        "start": start,
+        "end": end,
+        "note": note,
+        "visit_id": visit_id,
+    }
+    body = VisitCreate(
+        household=household,
+        visitor=visitor,
+        start=start,
+        end=end,
+        note=note or None,
+        visit_id=visit_id.strip() or None,
+    )
+    try:
+        done = record_sent(engine, who, body, today)
+    except DoorstepError as exc:
+        return render(
+            request,
+            "record.html",
+            who,
+            status=exc.status,
+            today=today,
+            form=form,
+            sync=SYNC,
+            error=exc.message,
+        )
+    return render(
+        request,
+        "record.html",
+        who,
+        today=today,
+        form=_form(visitor),
+        sync=SYNC,
+        done=done,
+        made=body,
+    )
+
+
+@router.post(SYNC, response_model=VisitRecorded)
+def sync(
+    body: VisitCreate,
+    engine: EngineDep,
+    who: Annotated[Principal, Depends(signed_in_or_401)],
+    today: TodayDep,
+) -> VisitRecorded:
+    """A visit from the page's outbox, as the API records one (``POST /api/v1/visits``):
+    sent again under its id, it answers ``recorded: false`` and records nothing more. A
+    refusal is the API's problem document, whose ``detail`` the page shows."""
+    return record_sent(engine, who, body, today)

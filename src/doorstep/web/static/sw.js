@@ -1,0 +1,54 @@
+// Doorstep's service worker: keeps the record form (and its scripts) on this phone, so a
+// field visitor opens it with no network and records visits into the page's outbox.
+// Network first: online, every page is Doorstep's own of the moment; only the form and
+// its scripts are kept, never a list or a file of people.
+"use strict";
+const CACHE = "doorstep-pages";
+const KEPT = ["/record", "/static/outbox.js", "/static/site.js", "/static/icon.svg", "/manifest.webmanifest"];
+
+async function keep(path, response) {
+  // A page that sent the browser to sign in (a redirect) is not the form: never kept.
+  if (!response.ok || response.redirected || response.type === "opaqueredirect") return;
+  const cache = await caches.open(CACHE);
+  await cache.put(path, response);
+}
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    Promise.all(
+      KEPT.map((path) =>
+        fetch(path, { credentials: "same-origin", cache: "no-store" })
+          .then((r) => keep(path, r))
+          .catch(() => undefined),
+      ),
+    ).then(() => self.skipWaiting()),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(self.clients.claim());
+});
+
+async function networkFirst(request, path) {
+  try {
+    const response = await fetch(request);
+    await keep(path, response.clone());
+    return response;
+  } catch (e) {
+    const kept = await caches.match(path);
+    if (kept) return kept;
+    return new Response(
+      "<!doctype html><meta charset=utf-8><title>No network · Doorstep</title>" +
+        "<p>No network, and this phone has no copy of this page yet: open the record " +
+        "form once while online, and it opens without a network after that.</p>",
+      { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } },
+    );
+  }
+}
+
+self.addEventListener("fetch", (event) => {
+  const url = new URL(event.request.url);
+  if (event.request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (!KEPT.includes(url.pathname)) return;
+  event.respondWith(networkFirst(event.request, url.pathname));
+});

@@ -1,0 +1,133 @@
+"""Recording a visit on the page: the form's own visit id, the outbox's address
+(``/record/sync``), and what lets the form open with no network (worker, manifest,
+scripts). The browser's side is in ``test_offline_browser.py``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import uuid
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+
+from tests.web.conftest import SignIn
+
+
+def _done_visits(engine: Engine) -> list[tuple[str, str]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT h.external_id, vi.client_uuid FROM visits vi "
+                "JOIN households h ON h.id = vi.household_id WHERE vi.status = 'done'"
+            )
+        ).all()
+    return [(str(h), str(c)) for h, c in rows]
+
+
+def _form_id(page: str) -> str:
+    found = re.search(r'name="visit_id" value="([^"]*)"', page)
+    assert found is not None, page
+    return found.group(1)
+
+
+def test_each_drawn_form_carries_a_visit_id_of_its_own(sign_in: SignIn) -> None:
+    site = sign_in("v1")
+    one, two = (_form_id(site.get("/record").text) for _ in range(2))
+    assert uuid.UUID(one).version == 4
+    assert one != two
+
+
+def test_a_form_sent_twice_records_one_visit(
+    sign_in: SignIn, programme: Engine, first_visit: tuple[dt.date, dt.date]
+) -> None:
+    site = sign_in("v1")
+    vid = _form_id(site.get("/record", params={"household": "H0"}).text)
+    form = {"household": "H0", "visitor": "V1", "start": str(first_visit[0]), "visit_id": vid}
+    first = site.post("/record", data=form)
+    assert first.status_code == 200, first.text
+    assert "Recorded the visit of V1 to H0" in first.text
+    again = site.post("/record", data=form)
+    assert again.status_code == 200, again.text
+    assert "Recorded already the visit of V1 to H0" in again.text
+    assert _done_visits(programme) == [("H0", vid)]
+    # The page drawn after a visit is recorded is a new form: a new id.
+    assert _form_id(again.text) not in ("", vid)
+
+
+def test_the_outbox_sends_a_visit_once_however_often_it_is_sent(
+    sign_in: SignIn, programme: Engine, first_visit: tuple[dt.date, dt.date]
+) -> None:
+    site = sign_in("v1")
+    vid = str(uuid.uuid4())
+    visit = {
+        "visit_id": vid,
+        "household": "H0",
+        "visitor": "V1",
+        "start": str(first_visit[0]),
+        "end": str(first_visit[1]),
+        "note": "kept offline",
+    }
+    sent = site.post("/record/sync", json=visit)
+    assert sent.status_code == 200, sent.text
+    assert sent.json()["recorded"] is True
+    assert sent.json()["visit_id"] == vid
+    again = site.post("/record/sync", json=visit)
+    assert again.status_code == 200, again.text
+    assert again.json() == {**sent.json(), "recorded": False, "planned_from": None}
+    assert _done_visits(programme) == [("H0", vid)]
+    # The same id for other days is a different visit: refused, nothing written.
+    other = site.post("/record/sync", json={**visit, "end": str(first_visit[0])})
+    assert other.status_code == 409
+    assert "is recorded already for another household, visitor or days" in other.json()["detail"]
+    assert _done_visits(programme) == [("H0", vid)]
+
+
+def test_the_outbox_is_refused_what_the_form_is_refused(
+    sign_in: SignIn, programme: Engine, first_visit: tuple[dt.date, dt.date]
+) -> None:
+    visit = {"household": "H0", "visitor": "V1", "start": str(first_visit[0])}
+    refused = sign_in("v2").post("/record/sync", json={**visit, "visit_id": str(uuid.uuid4())})
+    assert refused.status_code == 403
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert "records the visits of visitor V2 only" in refused.json()["detail"]
+    bad_day = sign_in("v1").post("/record/sync", json={**visit, "start": "2027-02-30"})
+    assert bad_day.status_code == 422
+    assert bad_day.json()["detail"].startswith("body.start:")
+    assert _done_visits(programme) == []
+
+
+def test_the_outbox_is_told_to_sign_in_not_sent_the_sign_in_page(
+    site: TestClient, programme: Engine, first_visit: tuple[dt.date, dt.date]
+) -> None:
+    visit = {"household": "H0", "visitor": "V1", "start": str(first_visit[0])}
+    lapsed = site.post("/record/sync", json=visit)
+    assert lapsed.status_code == 401
+    assert "sign in again" in lapsed.json()["detail"]
+    assert _done_visits(programme) == []
+
+
+def test_the_worker_manifest_and_scripts_are_served(site: TestClient, sign_in: SignIn) -> None:
+    worker = site.get("/sw.js")
+    assert worker.status_code == 200
+    assert worker.headers["content-type"].startswith("text/javascript")
+    assert worker.headers["cache-control"] == "no-cache"
+    assert '"/record"' in worker.text
+    manifest = site.get("/manifest.webmanifest")
+    assert manifest.headers["content-type"] == "application/manifest+json"
+    app = json.loads(manifest.text)
+    assert app["start_url"] == "/record"
+    for icon in app["icons"]:
+        assert site.get(icon["src"]).status_code == 200
+    for script in ("/static/outbox.js", "/static/site.js"):
+        got = site.get(script)
+        assert got.status_code == 200
+        assert "javascript" in got.headers["content-type"]
+    assert site.get("/static/../pages.py").status_code == 404
+    # Signed in, every page installs the worker; the sign-in page does not.
+    assert "/static/site.js" not in site.get("/login").text
+    form = sign_in("v1").get("/record").text
+    assert '<script src="/static/site.js"' in form
+    assert '<script src="/static/outbox.js"' in form
+    assert 'data-sync="/record/sync"' in form
