@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO := var/.demo-built
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint typecheck unit bench-small clean
+.PHONY: run test browser lint typecheck unit bench-small clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +34,21 @@ run: $(STAMP) $(DEMO)
 	$(BIN)/doorstep stats
 
 ## test: set up, then lint, type-check and run the tests
-test: $(STAMP) lint typecheck unit
+test: $(STAMP) browser lint typecheck unit
+
+# The web app's browser tests drive Debian's Chromium (tests/web/live.py); installed once,
+# where apt-get may run (as root). Without it those tests skip, and fail in CI.
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@if [ -x "$(CHROMIUM)" ] || command -v chromium >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Debian's Chromium for the browser tests"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y -q chromium >/dev/null 2>&1 || \
+			{ apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }; \
+	else \
+		echo "No Chromium, and no apt-get as root to install it: the browser tests will skip"; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

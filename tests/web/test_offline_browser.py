@@ -1,0 +1,169 @@
+"""A field visitor records a visit with no network, in a real browser (Chromium, driven by
+Playwright), against the site served for real: the server is stopped (the network gone),
+the form still opens (the service worker's copy), the visit waits in the page's outbox,
+and once the server is back it is recorded, once, however often it is sent."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+from sqlalchemy import Engine
+
+from doorstep.web.app import create_app
+from tests.api.conftest import TODAY
+from tests.web.live import CHROMIUM_ARGS, LiveSite, chromium_or_skip
+from tests.web.test_record_pages import _done_visits
+
+OUTBOX = "doorstep.outbox.v1"
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    path = chromium_or_skip()
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def live(programme: Engine, db_url: str) -> Iterator[LiveSite]:
+    app = create_app(db_url, today=lambda: TODAY)
+    site = LiveSite(app)
+    site.start()
+    yield site
+    if site.running:
+        site.stop()
+    app.state.engine.dispose()
+
+
+def _until(page: Page, script: str, seconds: float = 20) -> Any:
+    """Evaluate ``script`` (a function, maybe async) until it gives something true."""
+    deadline = time.monotonic() + seconds
+    while True:
+        got = page.evaluate(script)
+        if got or time.monotonic() > deadline:
+            assert got, f"not true within {seconds} s: {script}"
+            return got
+        time.sleep(0.1)
+
+
+def _signed_in(browser: Browser, live: LiveSite, token: str) -> Page:
+    page = browser.new_context(base_url=live.url).new_page()
+    page.goto("/login")
+    page.fill("#token", token)
+    page.click("button:text('Sign in')")
+    page.wait_for_url(f"{live.url}/")
+    return page
+
+
+def test_a_visit_recorded_with_no_network_is_recorded_once_when_it_is_back(
+    browser: Browser,
+    live: LiveSite,
+    programme: Engine,
+    tokens: dict[str, str],
+    first_visit: tuple[dt.date, dt.date],
+) -> None:
+    page = _signed_in(browser, live, tokens["v1"])
+    page.goto("/record")
+    # The worker installs from any signed-in page and keeps the form.
+    _until(page, "async () => !!(await caches.match('/record'))")
+
+    live.stop()  # no network
+    page.goto("/record?household=H0")
+    assert page.inner_text("h1") == "Record a visit made"
+    assert page.input_value("#household") == "H0"
+    assert page.input_value("#visitor") == "V1"
+    page.fill("#start", first_visit[0].isoformat())
+    page.fill("#end", first_visit[1].isoformat())
+    page.fill("#note", "no signal in the valley")
+    page.click("#record")
+    page.wait_for_selector("#said p.note")
+    assert "kept on this phone" in page.inner_text("#said")
+    kept = page.evaluate(f"JSON.parse(localStorage.getItem('{OUTBOX}'))")
+    assert [(v["household"], v["visitor"], v["start"]) for v in kept] == [
+        ("H0", "V1", first_visit[0].isoformat())
+    ]
+    assert page.locator("#outbox-rows tr").count() == 1
+    assert page.input_value("#household") == ""  # a new form for the next visit
+    assert page.input_value("#visit_id") != kept[0]["visit_id"]
+    page.click("#send-now")  # still no network: nothing lost
+    _until(page, "() => document.getElementById('outbox-said').textContent.includes('waiting')")
+    assert page.evaluate(f"JSON.parse(localStorage.getItem('{OUTBOX}')).length") == 1
+    assert _done_visits(programme) == []
+
+    live.start()  # the network is back
+    page.click("#send-now")
+    _until(page, "() => document.getElementById('outbox').hidden")
+    assert "Sent 1 kept visit." in page.inner_text("#said")
+    assert _done_visits(programme) == [("H0", kept[0]["visit_id"])]
+
+    # Its answer lost, the phone sends it again: it is recorded once.
+    page.evaluate(f"(v) => localStorage.setItem('{OUTBOX}', JSON.stringify(v))", kept)
+    page.reload()  # the page sends what waits when it opens
+    _until(page, "() => document.getElementById('outbox').hidden")
+    assert _done_visits(programme) == [("H0", kept[0]["visit_id"])]
+
+
+def test_a_kept_visit_doorstep_refuses_is_listed_with_why_not_lost(
+    browser: Browser,
+    live: LiveSite,
+    programme: Engine,
+    tokens: dict[str, str],
+    first_visit: tuple[dt.date, dt.date],
+) -> None:
+    page = _signed_in(browser, live, tokens["v2"])
+    page.goto("/record")
+    # Kept while offline, for a visitor this account does not record for.
+    visit = {
+        "visit_id": "0f6b4a53-8f52-4d0e-9c1c-3b1f3f0c2a10",
+        "household": "H0",
+        "visitor": "V1",
+        "start": first_visit[0].isoformat(),
+        "end": "",
+        "note": "",
+        "kept_at": "yesterday",
+    }
+    page.evaluate(f"(v) => localStorage.setItem('{OUTBOX}', JSON.stringify([v]))", visit)
+    page.reload()  # the page sends what waits when it opens
+    _until(page, "() => !document.getElementById('refused').hidden")
+    assert page.locator("#outbox").is_hidden()
+    row = page.inner_text("#refused-rows")
+    assert "H0" in row
+    assert "records the visits of visitor V2 only" in row
+    assert _done_visits(programme) == []
+    page.click("#refused-rows button:text('Remove')")
+    assert page.locator("#refused").is_hidden()
+
+
+def test_signing_out_warns_of_visits_not_sent_and_forgets_the_form(
+    browser: Browser, live: LiveSite, tokens: dict[str, str]
+) -> None:
+    page = _signed_in(browser, live, tokens["v1"])
+    page.goto("/record")
+    _until(page, "async () => !!(await caches.match('/record'))")
+    page.evaluate(f"() => localStorage.setItem('{OUTBOX}', JSON.stringify([{{}}]))")
+    asked: list[str] = []
+
+    def answer(dialog: Any) -> None:
+        asked.append(dialog.message)
+        if len(asked) == 1:
+            dialog.dismiss()
+        else:
+            dialog.accept()
+
+    page.on("dialog", answer)
+    page.click("button:text('Sign out')")
+    time.sleep(0.5)
+    assert page.url == f"{live.url}/record"  # declined: still signed in
+    page.click("button:text('Sign out')")
+    page.wait_for_url(f"{live.url}/login")
+    assert "1 visit is kept on this phone and not sent yet" in asked[0]
+    assert page.evaluate("async () => !(await caches.match('/record'))")
+    # The visit stays on the phone for whoever signs in next.
+    assert page.evaluate(f"JSON.parse(localStorage.getItem('{OUTBOX}')).length") == 1
