@@ -13,7 +13,7 @@ from sqlalchemy import Engine, text
 from doorstep.domain.languages import known_codes
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.errors import Conflict, InvalidInput, NotFound
-from doorstep.services import pairing
+from doorstep.services import cadence, pairing
 from doorstep.storage.session import unit_of_work
 from tests.factories.db import run_import
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
@@ -184,6 +184,19 @@ def test_the_figures_count_households_going_to_visitors_about_to_leave(
     view = _propose(with_areas)
     assert view.figures["paired"] == 3
     assert view.figures["leaving_soon"] == {"within_days": 60, "households": 2, "visitors": 1}
+
+
+def test_visitors_about_to_leave_are_counted_by_the_programme_s_cadence(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    # V1 leaves in 40 days: within the default 60 days between visits, not within 30.
+    _add(with_areas, tmp_path, "visitors", [visitor(visitor_id="V1", active_to="2026-07-11")])
+    _add(with_areas, tmp_path, "households", [household()])
+    assert _propose(with_areas).figures["leaving_soon"]["households"] == 1
+    with unit_of_work(with_areas) as s:
+        cadence.set_cadence(s, max_gap_days=30, stay_days=1, actor="test", today=TODAY)
+    leaving = _propose(with_areas).figures["leaving_soon"]
+    assert leaving == {"within_days": 30, "households": 0, "visitors": 0}
 
 
 def test_an_explanation_names_the_visitor_and_why_the_others_were_not_chosen(

@@ -28,6 +28,7 @@ from doorstep.privacy.audit import (
     record_row_events,
     record_visitor_events,
 )
+from doorstep.services.cadence import gap_days
 from doorstep.services.pairing import digest as digests
 from doorstep.services.pairing import moves, versions
 from doorstep.services.pairing.scope import figures, load_scope
@@ -133,18 +134,26 @@ def propose(
         **moves.stored_params(session.connection(), scope.area_id),
         versions.WRITES_KEY: writes,
     }
+    # A visitor leaving within the programme's most days between visits may leave before a
+    # household's first visit is due.
+    leaving = gap_days(session.connection(), None)
     if new_only:
         inserted = pair_new_only(
             scope.problem, params=params, max_settled=max_settled, progress=progress
         )
         result = inserted.result
         figs = figures(
-            scope, result, time.perf_counter() - t0, summary=inserted.summary(), today=today
+            scope,
+            result,
+            time.perf_counter() - t0,
+            summary=inserted.summary(),
+            today=today,
+            leaving_days=leaving,
         )
         stored |= {"mode": NEW_ONLY, "max_settled": max_settled}
     else:
         result = solve(scope.problem, params=params, mapper=mapper, progress=progress)
-        figs = figures(scope, result, time.perf_counter() - t0, today=today)
+        figs = figures(scope, result, time.perf_counter() - t0, today=today, leaving_days=leaving)
     proposal = PairingProposal(
         area_id=scope.area_id,
         created_by=actor,

@@ -283,22 +283,20 @@ def digest_after_commit(
     return digests.combine(inputs, digests.tree_part(hh)), parts
 
 
-#: A visitor whose last day comes within this many days of the proposal (the default most
-#: days between two visits) may leave before the household's first visit is due.
-LEAVING_DAYS = 60
-
-
-def leaving_soon(scope: Scope, result: PairingResult, today: dt.date) -> dict[str, int]:
+def leaving_soon(
+    scope: Scope, result: PairingResult, today: dt.date, within_days: int
+) -> dict[str, int]:
     """How many households the proposal gives (or leaves) to visitors whose last day is
-    within :data:`LEAVING_DAYS` of ``today``, and how many such visitors: the pairing
-    follows "active today", and a coordinator reviewing it should know who will need
-    another visitor soon."""
+    within ``within_days`` of ``today`` (the programme's most days between two visits: such
+    a visitor may leave before a household's first visit is due), and how many such
+    visitors: the pairing follows "active today", and a coordinator reviewing it should
+    know who will need another visitor soon."""
     last = scope.visitors["active_to"]
-    soon = (last.is_not_null() & (last < today + dt.timedelta(days=LEAVING_DAYS))).to_numpy()
+    soon = (last.is_not_null() & (last < today + dt.timedelta(days=within_days))).to_numpy()
     chosen = result.visitor[result.visitor != NONE]
     mine = chosen[soon[chosen]]
     return {
-        "within_days": LEAVING_DAYS,
+        "within_days": within_days,
         "households": len(mine),
         "visitors": len(np.unique(mine)),
     }
@@ -311,15 +309,16 @@ def figures(
     *,
     summary: dict[str, Any] | None = None,
     today: dt.date | None = None,
+    leaving_days: int | None = None,
 ) -> dict[str, Any]:
     """The numbers a coordinator reviews before committing.
 
     The engine's summary (the same figures, rounded the same way, as file mode prints;
     ``summary`` when given, else ``result.summary()``), plus what only a stored proposal
-    has: consent, caseloads, churn and (given ``today``) the households going to visitors
-    about to leave. A caseload is the visitor's real one once the proposal is committed:
-    its households here plus its open pairings outside the area (which the problem took
-    off its places), not only what it takes here.
+    has: consent, caseloads, churn and (given ``today`` and ``leaving_days``) the households
+    going to visitors leaving within ``leaving_days``. A caseload is the visitor's real one
+    once the proposal is committed: its households here plus its open pairings outside the
+    area (which the problem took off its places), not only what it takes here.
     """
     paired = result.visitor != NONE
     elsewhere = scope.visitors["busy_elsewhere"].to_numpy().astype(np.int64)
@@ -339,6 +338,10 @@ def figures(
             "ended": int(((current != NONE) & ~paired).sum()),
             "new": int(((current == NONE) & paired).sum()),
         },
-        **({} if today is None else {"leaving_soon": leaving_soon(scope, result, today)}),
+        **(
+            {}
+            if today is None or leaving_days is None
+            else {"leaving_soon": leaving_soon(scope, result, today, leaving_days)}
+        ),
         "seconds": round(seconds, 3),
     }
