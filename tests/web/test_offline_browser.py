@@ -75,8 +75,12 @@ def test_a_visit_recorded_with_no_network_is_recorded_once_when_it_is_back(
     _until(page, "async () => !!(await caches.match('/record'))")
 
     live.stop()  # no network
-    page.goto("/record?household=H0")
+    page.goto("/record")
     assert page.inner_text("h1") == "Record a visit made"
+    # The phone's copy lists the visitor's households as they were when it was kept.
+    assert page.locator("#mine tbody tr").count() == 3
+    page.click("#mine a[href='/record?household=H0']")
+    page.wait_for_url(f"{live.url}/record?household=H0")
     assert page.input_value("#household") == "H0"
     assert page.input_value("#visitor") == "V1"
     page.fill("#start", first_visit[0].isoformat())

@@ -131,3 +131,32 @@ def test_the_worker_manifest_and_scripts_are_served(site: TestClient, sign_in: S
     assert '<script src="/static/site.js"' in form
     assert '<script src="/static/outbox.js"' in form
     assert 'data-sync="/record/sync"' in form
+
+
+def _form_reads(engine: Engine) -> list[tuple[str, str]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT actor, entity_id FROM audit_events WHERE entity = 'household' "
+                "AND action = 'read' AND CAST(detail AS TEXT) LIKE '%record%' "
+                "ORDER BY entity_id"
+            )
+        ).all()
+    return [(str(a), str(h)) for a, h in rows]
+
+
+def test_a_visitor_s_form_lists_its_households_by_deadline(
+    sign_in: SignIn, programme: Engine
+) -> None:
+    page = sign_in("v1").get("/record").text
+    listed = re.findall(r'<a href="/record\?household=([^"]+)">Record a visit</a>', page)
+    assert sorted(listed) == ["H0", "H1", "H2"]
+    deadlines = re.findall(r"<td>(\d{4}-\d\d-\d\d)(?: <strong>|</td>)", page.split("mine")[1])
+    assert len(deadlines) >= 3
+    assert '<option value="H0">' in page
+    assert _form_reads(programme) == [("api:v1", "H0"), ("api:v1", "H1"), ("api:v1", "H2")]
+    # V2 looks after nobody; a coordinator's form lists nothing (its area may be a region).
+    assert "None today." in sign_in("v2").get("/record").text
+    coordinator = sign_in("v1-coord").get("/record").text
+    assert "Your households" not in coordinator
+    assert len(_form_reads(programme)) == 3

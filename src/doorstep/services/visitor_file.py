@@ -106,6 +106,34 @@ def visitor_file(
     return out
 
 
+#: What the record form lists of each of a visitor's households.
+FORM_COLUMNS = ("household", "head_name", "area", "deadline", "days_left", "next_planned")
+
+
+def households_to_visit(
+    session: Session, external_id: str, *, actor: str, today: dt.date
+) -> list[dict[str, Any]]:
+    """The households the visitor looks after today, the soonest due first (the due list's
+    deadline after the programme's cadence): the record form lists them, so that a field
+    visitor picks a household rather than types its id, also from the phone's copy of the
+    form when there is no network. A read of the visitor and of each household listed."""
+    conn = session.connection()
+    rows = due_rows(conn, today, gap_days(conn, None), visitor=external_id)
+    record_event(
+        session,
+        actor=actor,
+        action="read",
+        entity="visitor",
+        entity_id=external_id,
+        detail={"households": "record form", "today": today.isoformat()},
+    )
+    shown = pl.Series(sorted({r["household_id"] for r in rows}), dtype=pl.Int64)
+    record_household_events(
+        session, actor=actor, action="read", household_ids=shown, detail={"form": "record"}
+    )
+    return [{k: r[k] for k in FORM_COLUMNS} for r in rows]
+
+
 def _visits(
     conn: Connection,
     visitor: int,

@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy import Engine
 
-from doorstep.api.deps import EngineDep, TodayDep
+from doorstep.api.deps import EngineDep, TodayDep, unit
 from doorstep.api.routes.visits import record_sent
 from doorstep.api.schemas import VisitCreate, VisitRecorded
 from doorstep.errors import DoorstepError, NotAuthenticated
 from doorstep.privacy.access import Principal
+from doorstep.services.visitor_file import households_to_visit
 from doorstep.web.pages import render
 from doorstep.web.session import SignInNeeded, WebPrincipalDep, signed_in
 
@@ -46,13 +48,35 @@ def _form(visitor: str = "", household: str = "") -> dict[str, str]:
     return {"visitor": visitor, "household": household, "visit_id": str(uuid.uuid4())}
 
 
+def _households(engine: Engine, who: Principal, today: dt.date) -> list[dict[str, Any]] | None:
+    """A visitor's account's households, for the form to list (none for other accounts,
+    whose areas may hold a region's)."""
+    if who.visitor is None:
+        return None
+    with unit(engine, who) as session:
+        return households_to_visit(session, who.visitor, actor=who.actor, today=today)
+
+
 @router.get("/record", response_class=HTMLResponse)
 def record_form(
-    request: Request, who: WebPrincipalDep, today: TodayDep, household: str = ""
+    request: Request,
+    engine: EngineDep,
+    who: WebPrincipalDep,
+    today: TodayDep,
+    household: str = "",
 ) -> HTMLResponse:
-    """The form, for the household given (a case file links here) or any."""
+    """The form, for the household given (a case file links here) or any; for a visitor's
+    account, with the households it looks after."""
     form = _form(who.visitor or "", household.strip())
-    return render(request, "record.html", who, today=today, form=form, sync=SYNC)
+    return render(
+        request,
+        "record.html",
+        who,
+        today=today,
+        form=form,
+        sync=SYNC,
+        households=_households(engine, who, today),
+    )
 
 
 @router.post("/record", response_class=HTMLResponse)
@@ -96,6 +120,7 @@ def record(
             today=today,
             form=form,
             sync=SYNC,
+            households=_households(engine, who, today),
             error=exc.message,
         )
     return render(
@@ -105,6 +130,7 @@ def record(
         today=today,
         form=_form(visitor),
         sync=SYNC,
+        households=_households(engine, who, today),
         done=done,
         made=body,
     )
