@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from doorstep.web.app import create_app
 from tests.api.conftest import TODAY
 from tests.web.live import CHROMIUM_ARGS, LiveSite, chromium_or_skip
-from tests.web.test_record_pages import _done_visits
+from tests.web.test_record_pages import _codes, _done_visits
 
 OUTBOX = "doorstep.outbox.v1"
 
@@ -86,6 +86,8 @@ def test_a_visit_recorded_with_no_network_is_recorded_once_when_it_is_back(
     page.fill("#start", first_visit[0].isoformat())
     page.fill("#end", first_visit[1].isoformat())
     page.fill("#note", "no signal in the valley")
+    page.check("input[name=activity][value=job_search]")
+    page.check("input[name=outcome][value=referral_made]")
     page.click("#record")
     page.wait_for_selector("#said p.note")
     assert "kept on this phone" in page.inner_text("#said")
@@ -106,6 +108,9 @@ def test_a_visit_recorded_with_no_network_is_recorded_once_when_it_is_back(
     _until(page, "() => document.getElementById('outbox').hidden")
     assert "Sent 1 kept visit." in page.inner_text("#said")
     assert _done_visits(programme) == [("H0", kept[0]["visit_id"])]
+    assert _codes(programme) == [("job_search", "referral_made")]
+    assert "Did: job search" not in page.inner_text("#said")  # the kept one's summary
+    assert not page.is_checked("input[name=activity][value=job_search]")
 
     # Its answer lost, the phone sends it again: it is recorded once.
     page.evaluate(f"(v) => localStorage.setItem('{OUTBOX}', JSON.stringify(v))", kept)

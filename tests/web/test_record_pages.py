@@ -160,3 +160,51 @@ def test_a_visitor_s_form_lists_its_households_by_deadline(
     coordinator = sign_in("v1-coord").get("/record").text
     assert "Your households" not in coordinator
     assert len(_form_reads(programme)) == 3
+
+
+def _codes(engine: Engine) -> list[tuple[str | None, str | None]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT activities, outcome_codes FROM visits WHERE status = 'done'")
+        ).all()
+    return [(a, o) for a, o in rows]
+
+
+def test_the_form_records_what_was_done_and_what_came_of_it(
+    sign_in: SignIn, programme: Engine, first_visit: tuple[dt.date, dt.date]
+) -> None:
+    site = sign_in("v1")
+    page = site.get("/record").text
+    assert 'name="activity" value="job_search"' in page
+    assert 'name="outcome" value="none"' in page
+    form = {
+        "household": "H0",
+        "visitor": "V1",
+        "start": str(first_visit[0]),
+        "activity": ["training", "job_search"],
+        "outcome": ["none", "job_found"],
+    }
+    mixed = site.post("/record", data=form)
+    assert mixed.status_code == 422
+    assert "outcome code &#39;none&#39; says there is none: give it alone" in mixed.text
+    assert 'value="training" checked' in mixed.text  # the form kept as ticked
+    done = site.post("/record", data={**form, "outcome": ["job_found"]})
+    assert done.status_code == 200, done.text
+    assert "Did: job search, training. Came of it: job found." in done.text
+    assert _codes(programme) == [("job_search;training", "job_found")]
+
+
+def test_the_outbox_sends_what_was_done_and_what_came_of_it(
+    sign_in: SignIn, programme: Engine, first_visit: tuple[dt.date, dt.date]
+) -> None:
+    visit = {
+        "visit_id": str(uuid.uuid4()),
+        "household": "H0",
+        "visitor": "V1",
+        "start": str(first_visit[0]),
+        "activities": ["benefit_claim"],
+        "outcomes": ["referral_made"],
+    }
+    sent = sign_in("v1").post("/record/sync", json=visit)
+    assert sent.status_code == 200, sent.text
+    assert _codes(programme) == [("benefit_claim", "referral_made")]

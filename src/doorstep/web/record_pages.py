@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 from doorstep.api.deps import EngineDep, TodayDep, unit
 from doorstep.api.routes.visits import record_sent
 from doorstep.api.schemas import VisitCreate, VisitRecorded
+from doorstep.domain.visit_codes import ACTIVITIES, OUTCOMES
 from doorstep.errors import DoorstepError, NotAuthenticated
 from doorstep.privacy.access import Principal
 from doorstep.services.visitor_file import households_to_visit
@@ -28,6 +29,9 @@ from doorstep.web.pages import render
 from doorstep.web.session import SignInNeeded, WebPrincipalDep, signed_in
 
 router = APIRouter(include_in_schema=False)
+
+#: The codes the form offers to tick: what the visitor did, and what came of it.
+CODES = {"activity": ACTIVITIES.codes, "outcome": OUTCOMES.codes}
 
 #: The address the page's outbox sends visits to: JSON in, JSON out (the API's).
 SYNC = "/record/sync"
@@ -44,7 +48,7 @@ def signed_in_or_401(request: Request, engine: EngineDep) -> Principal:
         ) from None
 
 
-def _form(visitor: str = "", household: str = "") -> dict[str, str]:
+def _form(visitor: str = "", household: str = "") -> dict[str, Any]:
     return {"visitor": visitor, "household": household, "visit_id": str(uuid.uuid4())}
 
 
@@ -75,6 +79,7 @@ def record_form(
         today=today,
         form=form,
         sync=SYNC,
+        codes=CODES,
         households=_households(engine, who, today),
     )
 
@@ -91,8 +96,11 @@ def record(
     end: Annotated[dt.date | None, Form()] = None,
     note: Annotated[str, Form()] = "",
     visit_id: Annotated[str, Form()] = "",
+    activity: Annotated[list[str] | None, Form()] = None,
+    outcome: Annotated[list[str] | None, Form()] = None,
 ) -> HTMLResponse:
-    """The form sent without scripts (or by a browser that has none)."""
+    """The form sent without scripts (or by a browser that has none). Nothing ticked
+    states no codes, as at the command line."""
     form = {
         "household": household,
         "visitor": visitor,
@@ -100,6 +108,8 @@ def record(
         "end": end,
         "note": note,
         "visit_id": visit_id,
+        "activity": activity or [],
+        "outcome": outcome or [],
     }
     body = VisitCreate(
         household=household,
@@ -108,6 +118,8 @@ def record(
         end=end,
         note=note or None,
         visit_id=visit_id.strip() or None,
+        activities=activity or None,
+        outcomes=outcome or None,
     )
     try:
         done = record_sent(engine, who, body, today)
@@ -120,6 +132,7 @@ def record(
             today=today,
             form=form,
             sync=SYNC,
+            codes=CODES,
             households=_households(engine, who, today),
             error=exc.message,
         )
@@ -130,6 +143,7 @@ def record(
         today=today,
         form=_form(visitor),
         sync=SYNC,
+        codes=CODES,
         households=_households(engine, who, today),
         done=done,
         made=body,

@@ -91,6 +91,9 @@
       start: visit.start,
       end: visit.end || null,
       note: visit.note || null,
+      // Nothing ticked states no codes, as the form without scripts does.
+      activities: visit.activities && visit.activities.length ? visit.activities : null,
+      outcomes: visit.outcomes && visit.outcomes.length ? visit.outcomes : null,
     };
     let r;
     try {
@@ -118,9 +121,12 @@
   function doneText(visit, got) {
     const first = got.kind === "recorded" ? "Recorded" : "Recorded already";
     const planned = got.answer.planned_from ? ` (planned from ${got.answer.planned_from})` : "";
+    const words = (codes) => codes.map((c) => c.replaceAll("_", " ")).join(", ");
+    const did = visit.activities && visit.activities.length ? ` Did: ${words(visit.activities)}.` : "";
+    const came = visit.outcomes && visit.outcomes.length ? ` Came of it: ${words(visit.outcomes)}.` : "";
     return (
       `${first} the visit of ${visit.visitor} to ${visit.household} from ${visit.start} ` +
-      `to ${visit.end || visit.start}${planned}. Visit id: ${got.answer.visit_id}.`
+      `to ${visit.end || visit.start}${planned}. Visit id: ${got.answer.visit_id}.${did}${came}`
     );
   }
 
@@ -171,6 +177,8 @@
       start: data.get("start"),
       end: data.get("end") || "",
       note: String(data.get("note") || ""),
+      activities: data.getAll("activity").map(String),
+      outcomes: data.getAll("outcome").map(String),
     };
     const button = $("record");
     button.disabled = true;
@@ -192,6 +200,7 @@
         );
       }
       for (const id of ["household", "start", "end", "note"]) $(id).value = "";
+      for (const box of form.querySelectorAll("input[type=checkbox]")) box.checked = false;
       fresh();
       draw();
     } finally {
