@@ -156,6 +156,9 @@ def test_a_planned_visit_not_made_is_marked_missed(
     body = {"household": "H0", "visitor": "V1", "start": str(first_visit[0])}
     r = client.post("/api/v1/visits/missed", json=body, headers=auth("v1-coord"))
     assert r.status_code == 204, r.text
+    # Sent again (its answer lost): answered the same, marked once.
+    again = client.post("/api/v1/visits/missed", json=body, headers=auth("v1-coord"))
+    assert again.status_code == 204, again.text
     with programme.connect() as conn:
         status = conn.execute(
             text(

@@ -91,9 +91,25 @@ def test_a_missed_visit_is_marked_and_an_unplanned_day_refused(
             {"d": dt.date.fromisoformat(first)},
         ).scalar_one()  # fmt: skip
     assert status == "missed"
+    # Marked again (sent twice): said, and nothing written.
+    before = _events(with_areas)
     again = cli("visits", "missed", "H1", "--visitor", "V1", "--start", first, "--today", first)
-    assert again.exit_code == 1
-    assert f"error: no planned visit of H1 by V1 starts on {first}" in again.output
+    assert again.exit_code == 0, again.output
+    assert f"planned from {first} was marked missed already; nothing" in again.output
+    assert _events(with_areas) == before
+    other = str(dt.date.fromisoformat(first) + dt.timedelta(days=1))
+    refused = cli("visits", "missed", "H1", "--visitor", "V1", "--start", other, "--today", first)
+    assert refused.exit_code == 1
+    assert f"error: no planned visit of H1 by V1 starts on {other}" in refused.output
+
+
+def _events(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(
+            conn.execute(
+                text("SELECT COUNT(*) FROM audit_events WHERE action <> 'read'")
+            ).scalar_one()
+        )
 
 
 def test_a_visit_recorded_as_made_is_not_marked_missed_and_says_so(

@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from doorstep.web.app import create_app
 from tests.api.conftest import TODAY
 from tests.web.live import CHROMIUM_ARGS, LiveSite, chromium_or_skip
-from tests.web.test_record_pages import _codes, _done_visits
+from tests.web.test_record_pages import _codes, _done_visits, _statuses
 
 OUTBOX = "doorstep.outbox.v1"
 
@@ -176,3 +176,32 @@ def test_signing_out_warns_of_visits_not_sent_and_forgets_the_form(
     assert page.evaluate("async () => !(await caches.match('/record'))")
     # The visit stays on the phone for whoever signs in next.
     assert page.evaluate(f"JSON.parse(localStorage.getItem('{OUTBOX}')).length") == 1
+
+
+def test_a_visit_not_made_marked_with_no_network_is_marked_when_it_is_back(
+    browser: Browser,
+    live: LiveSite,
+    programme: Engine,
+    tokens: dict[str, str],
+    first_visit: tuple[dt.date, dt.date],
+) -> None:
+    page = _signed_in(browser, live, tokens["v1"])
+    page.goto("/record")
+    _until(page, "async () => !!(await caches.match('/record'))")
+    row = f"#gone-by form.missed:has(input[name=start][value='{first_visit[0]}'])"
+    assert page.locator(row).count() == 1
+
+    live.stop()
+    page.goto("/record")
+    page.click(f"{row} button")
+    page.wait_for_selector("#said p.note")
+    assert "kept on this phone as not made" in page.inner_text("#said")
+    assert page.inner_text(f"{row} button") == "Not made (kept)"
+    assert page.inner_text("#outbox-rows").count("not made") == 1
+    assert _statuses(programme, "H0", first_visit[0]) == ["planned"]
+
+    live.start()
+    page.click("#send-now")
+    _until(page, "() => document.getElementById('outbox').hidden")
+    assert _statuses(programme, "H0", first_visit[0]) == ["missed"]
+    assert page.locator(row).count() == 0

@@ -208,3 +208,72 @@ def test_the_outbox_sends_what_was_done_and_what_came_of_it(
     sent = sign_in("v1").post("/record/sync", json=visit)
     assert sent.status_code == 200, sent.text
     assert _codes(programme) == [("benefit_claim", "referral_made")]
+
+
+def _statuses(engine: Engine, household: str, start: dt.date) -> list[str]:
+    with engine.connect() as conn:
+        return [
+            str(x)
+            for x in conn.execute(
+                text(
+                    "SELECT vi.status FROM visits vi JOIN households h ON h.id = vi.household_id"
+                    " WHERE h.external_id = :h AND vi.planned_start = :d"
+                ),
+                {"h": household, "d": start},
+            ).scalars()
+        ]
+
+
+def _gone_by(page: str) -> list[tuple[str, str]]:
+    return re.findall(
+        r'name="household" value="([^"]+)"><input type="hidden" name="visitor" value="V1">'
+        r'<input type="hidden" name="start" value="([^"]+)">',
+        page,
+    )
+
+
+def test_a_visitor_marks_a_planned_visit_gone_by_not_made(
+    sign_in: SignIn, programme: Engine, first_visit: tuple[dt.date, dt.date]
+) -> None:
+    site = sign_in("v1")
+    listed = _gone_by(site.get("/record").text)
+    assert ("H0", str(first_visit[0])) in listed
+    # The latest first, each begun by today.
+    days = [dt.date.fromisoformat(d) for _, d in listed]
+    assert days == sorted(days, reverse=True)
+    assert all(d <= dt.date(2027, 3, 1) for d in days)
+    link = f"/record?household=H0&amp;start={first_visit[0]}&amp;end={first_visit[1]}"
+    assert link in site.get("/record").text
+    prefilled = site.get("/record", params={"household": "H0", "start": str(first_visit[0])})
+    assert f'name="start" type="date" required max="2027-03-01" value="{first_visit[0]}"' in (
+        prefilled.text
+    )
+
+    form = {"household": "H0", "visitor": "V1", "start": str(first_visit[0])}
+    marked = site.post("/record/missed", data=form)
+    assert marked.status_code == 200, marked.text
+    assert "Marked missed: the visit of V1 to H0 planned from" in marked.text
+    assert ("H0", str(first_visit[0])) not in _gone_by(marked.text)
+    assert _statuses(programme, "H0", first_visit[0]) == ["missed"]
+    again = site.post("/record/missed", data=form)
+    assert "Marked missed already: the visit of V1 to H0" in again.text
+    refused = sign_in("v2").post("/record/missed", data=form)
+    assert refused.status_code == 403
+    assert "records the visits of visitor V2 only" in refused.text
+
+
+def test_the_outbox_marks_a_visit_not_made_once(
+    sign_in: SignIn, programme: Engine, first_visit: tuple[dt.date, dt.date]
+) -> None:
+    site = sign_in("v1")
+    body = {"household": "H0", "visitor": "V1", "start": str(first_visit[0])}
+    sent = site.post("/record/missed/sync", json=body)
+    assert sent.status_code == 200, sent.text
+    assert sent.json() == {**body, "already": False}
+    again = site.post("/record/missed/sync", json=body)
+    assert again.json() == {**body, "already": True}
+    assert _statuses(programme, "H0", first_visit[0]) == ["missed"]
+    other = {**body, "start": str(first_visit[0] + dt.timedelta(days=1))}
+    unknown = site.post("/record/missed/sync", json=other)
+    assert unknown.status_code == 404
+    assert "no planned visit of H0 by V1 starts on" in unknown.json()["detail"]

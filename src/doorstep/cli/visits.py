@@ -409,7 +409,13 @@ def missed_cmd(
         actor(), household, visitor, first, VisitStatus.MISSED, today=day if today else None
     )
     with session(tried) as s:
-        visit_records.mark_missed(s, household, visitor, first, actor=tried.actor, today=day)
+        done = visit_records.mark_missed(s, household, visitor, first, actor=tried.actor, today=day)
+    if done.already:
+        console.print(
+            f"The visit of {visitor} to {household} planned from {first} was marked missed "
+            "already; nothing changed."
+        )
+        return
     console.print(
         f"Marked the visit of {visitor} to {household} planned from {first} as missed; "
         "plan the area again to pull the next one early."

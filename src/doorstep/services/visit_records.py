@@ -520,6 +520,14 @@ def record_visit(
     )
 
 
+@dataclass(frozen=True)
+class Missed:
+    """A visit marked missed: its row, and whether it was marked so already."""
+
+    visit: int
+    already: bool
+
+
 def mark_missed(
     session: Session,
     household: str,
@@ -528,9 +536,11 @@ def mark_missed(
     *,
     actor: str,
     today: dt.date | None = None,
-) -> int:
+) -> Missed:
     """Mark the planned visit of ``household`` by ``visitor`` starting on ``start`` as
     missed; its row's id. The next plan pulls the pairing's next visit as early as it can.
+    Marked again (a phone sending it twice, its first answer lost), it is left as it is
+    and said to be marked already: nothing is written.
 
     The row stays, with the status ``missed``: re-planning reads which pairings missed a
     visit not made up since from it, and it is the honest record that the visit was due and
@@ -547,6 +557,8 @@ def mark_missed(
             f"the visit starting on {start} has not begun ({day} is today): a visit is "
             "marked missed from its first day on"
         )
+    if visit is None and (again := repo.missed_starting(conn, household_id, visitor_id, start)):
+        return Missed(again, already=True)
     if visit is None:
         made = repo.recorded_starting(conn, household_id, visitor_id, start)
         if made is not None:  # not "no such visit": it was made
@@ -572,7 +584,7 @@ def mark_missed(
         | pretended(today),
     )
     session.flush()
-    return visit
+    return Missed(visit, already=False)
 
 
 def during_leave(session: Session, visits: pl.DataFrame, *, actor: str) -> pl.DataFrame:

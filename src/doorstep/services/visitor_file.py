@@ -108,17 +108,24 @@ def visitor_file(
 
 #: What the record form lists of each of a visitor's households.
 FORM_COLUMNS = ("household", "head_name", "area", "deadline", "days_left", "next_planned")
+#: The most planned visits gone by the record form lists to record or mark missed.
+FORM_UNRECORDED = 50
 
 
-def households_to_visit(
+def record_form_lists(
     session: Session, external_id: str, *, actor: str, today: dt.date
-) -> list[dict[str, Any]]:
-    """The households the visitor looks after today, the soonest due first (the due list's
-    deadline after the programme's cadence): the record form lists them, so that a field
-    visitor picks a household rather than types its id, also from the phone's copy of the
-    form when there is no network. A read of the visitor and of each household listed."""
+) -> dict[str, list[dict[str, Any]]]:
+    """What the record form lists for a visitor: ``households``, those they look after
+    today, the soonest due first (the due list's deadline after the programme's cadence),
+    and ``unrecorded``, their planned visits begun by today and neither recorded nor marked
+    missed (the latest :data:`FORM_UNRECORDED`). A field visitor picks a household rather
+    than types its id, also from the phone's copy of the form with no network. A read of
+    the visitor and of each household listed."""
     conn = session.connection()
     rows = due_rows(conn, today, gap_days(conn, None), visitor=external_id)
+    gone_by = repo.unrecorded(
+        conn, lookups.visitor_by_external_id(conn, external_id), today, FORM_UNRECORDED
+    )
     record_event(
         session,
         actor=actor,
@@ -127,11 +134,14 @@ def households_to_visit(
         entity_id=external_id,
         detail={"households": "record form", "today": today.isoformat()},
     )
-    shown = pl.Series(sorted({r["household_id"] for r in rows}), dtype=pl.Int64)
+    shown = pl.Series(sorted({r.pop("household_id") for r in [*rows, *gone_by]}), dtype=pl.Int64)
     record_household_events(
         session, actor=actor, action="read", household_ids=shown, detail={"form": "record"}
     )
-    return [{k: r[k] for k in FORM_COLUMNS} for r in rows]
+    return {
+        "households": [{k: r[k] for k in FORM_COLUMNS} for r in rows],
+        "unrecorded": gone_by,
+    }
 
 
 def _visits(

@@ -16,15 +16,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
 from doorstep.api.deps import EngineDep, TodayDep, unit
-from doorstep.api.routes.visits import record_sent
-from doorstep.api.schemas import VisitCreate, VisitRecorded
+from doorstep.api.routes.visits import mark_sent, record_sent
+from doorstep.api.schemas import MissedCreate, VisitCreate, VisitRecorded
 from doorstep.domain.visit_codes import ACTIVITIES, OUTCOMES
 from doorstep.errors import DoorstepError, NotAuthenticated
 from doorstep.privacy.access import Principal
-from doorstep.services.visitor_file import households_to_visit
+from doorstep.services.visitor_file import record_form_lists
 from doorstep.web.pages import render
 from doorstep.web.session import SignInNeeded, WebPrincipalDep, signed_in
 
@@ -33,8 +34,19 @@ router = APIRouter(include_in_schema=False)
 #: The codes the form offers to tick: what the visitor did, and what came of it.
 CODES = {"activity": ACTIVITIES.codes, "outcome": OUTCOMES.codes}
 
-#: The address the page's outbox sends visits to: JSON in, JSON out (the API's).
+#: The addresses the page's outbox sends visits made, and visits not made, to: JSON in,
+#: JSON out (the API's).
 SYNC = "/record/sync"
+MISSED_SYNC = "/record/missed/sync"
+
+
+class MissedMarked(BaseModel):
+    """A planned visit marked missed from the page's outbox."""
+
+    household: str
+    visitor: str
+    start: dt.date
+    already: bool = Field(description="True: it was marked missed already (sent again)")
 
 
 def signed_in_or_401(request: Request, engine: EngineDep) -> Principal:
@@ -52,13 +64,38 @@ def _form(visitor: str = "", household: str = "") -> dict[str, Any]:
     return {"visitor": visitor, "household": household, "visit_id": str(uuid.uuid4())}
 
 
-def _households(engine: Engine, who: Principal, today: dt.date) -> list[dict[str, Any]] | None:
-    """A visitor's account's households, for the form to list (none for other accounts,
-    whose areas may hold a region's)."""
+def _lists(engine: Engine, who: Principal, today: dt.date) -> dict[str, Any] | None:
+    """A visitor's account's households and visits to record or mark missed, for the form
+    to list (none for other accounts, whose areas may hold a region's)."""
     if who.visitor is None:
         return None
     with unit(engine, who) as session:
-        return households_to_visit(session, who.visitor, actor=who.actor, today=today)
+        return record_form_lists(session, who.visitor, actor=who.actor, today=today)
+
+
+def _page(
+    request: Request,
+    engine: EngineDep,
+    who: Principal,
+    today: dt.date,
+    form: dict[str, Any],
+    status: int = 200,
+    **said: Any,
+) -> HTMLResponse:
+    """The record page: the form as given, the account's lists, and what was just done."""
+    return render(
+        request,
+        "record.html",
+        who,
+        status=status,
+        today=today,
+        form=form,
+        sync=SYNC,
+        missed_sync=MISSED_SYNC,
+        codes=CODES,
+        lists=_lists(engine, who, today),
+        **said,
+    )
 
 
 @router.get("/record", response_class=HTMLResponse)
@@ -68,20 +105,14 @@ def record_form(
     who: WebPrincipalDep,
     today: TodayDep,
     household: str = "",
+    start: dt.date | None = None,
+    end: dt.date | None = None,
 ) -> HTMLResponse:
-    """The form, for the household given (a case file links here) or any; for a visitor's
-    account, with the households it looks after."""
-    form = _form(who.visitor or "", household.strip())
-    return render(
-        request,
-        "record.html",
-        who,
-        today=today,
-        form=form,
-        sync=SYNC,
-        codes=CODES,
-        households=_households(engine, who, today),
-    )
+    """The form, for the household and days given (a case file or a visit planned links
+    here) or any; for a visitor's account, with the households it looks after and its
+    planned visits gone by."""
+    form = {**_form(who.visitor or "", household.strip()), "start": start, "end": end}
+    return _page(request, engine, who, today, form)
 
 
 @router.post("/record", response_class=HTMLResponse)
@@ -124,30 +155,28 @@ def record(
     try:
         done = record_sent(engine, who, body, today)
     except DoorstepError as exc:
-        return render(
-            request,
-            "record.html",
-            who,
-            status=exc.status,
-            today=today,
-            form=form,
-            sync=SYNC,
-            codes=CODES,
-            households=_households(engine, who, today),
-            error=exc.message,
-        )
-    return render(
-        request,
-        "record.html",
-        who,
-        today=today,
-        form=_form(visitor),
-        sync=SYNC,
-        codes=CODES,
-        households=_households(engine, who, today),
-        done=done,
-        made=body,
-    )
+        return _page(request, engine, who, today, form, status=exc.status, error=exc.message)
+    return _page(request, engine, who, today, _form(visitor), done=done, made=body)
+
+
+@router.post("/record/missed", response_class=HTMLResponse)
+def missed(
+    request: Request,
+    engine: EngineDep,
+    who: WebPrincipalDep,
+    today: TodayDep,
+    household: Annotated[str, Form()],
+    visitor: Annotated[str, Form()],
+    start: Annotated[dt.date, Form()],
+) -> HTMLResponse:
+    """A planned visit not made, marked from the page's list without scripts."""
+    body = MissedCreate(household=household, visitor=visitor, start=start)
+    form = _form(who.visitor or "")
+    try:
+        marked = mark_sent(engine, who, body, today)
+    except DoorstepError as exc:
+        return _page(request, engine, who, today, form, status=exc.status, error=exc.message)
+    return _page(request, engine, who, today, form, missed=body, already=marked.already)
 
 
 @router.post(SYNC, response_model=VisitRecorded)
@@ -161,3 +190,18 @@ def sync(
     sent again under its id, it answers ``recorded: false`` and records nothing more. A
     refusal is the API's problem document, whose ``detail`` the page shows."""
     return record_sent(engine, who, body, today)
+
+
+@router.post(MISSED_SYNC, response_model=MissedMarked)
+def missed_sync(
+    body: MissedCreate,
+    engine: EngineDep,
+    who: Annotated[Principal, Depends(signed_in_or_401)],
+    today: TodayDep,
+) -> MissedMarked:
+    """A visit not made, from the page's outbox, marked as the API marks one
+    (``POST /api/v1/visits/missed``); sent again, it answers ``already: true``."""
+    marked = mark_sent(engine, who, body, today)
+    return MissedMarked(
+        household=body.household, visitor=body.visitor, start=body.start, already=marked.already
+    )

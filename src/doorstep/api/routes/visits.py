@@ -153,12 +153,20 @@ def record_sent(engine: Engine, who: Principal, body: VisitCreate, today: dt.dat
 @router.post("/missed", status_code=status.HTTP_204_NO_CONTENT)
 def missed(body: MissedCreate, engine: EngineDep, who: PrincipalDep, today: TodayDep) -> None:
     """Mark a planned visit as not made: the next plan pulls the household's next visit
-    forward."""
+    forward. Sent again, it is marked once (and answered the same)."""
+    mark_sent(engine, who, body, today)
+
+
+def mark_sent(
+    engine: Engine, who: Principal, body: MissedCreate, today: dt.date
+) -> visit_records.Missed:
+    """Mark ``body``'s planned visit missed, in one audited unit, or raise saying why not
+    (the API's route and the web app's outbox both send here)."""
     tried = visit_records.visit_attempt(
         who.actor, body.household, body.visitor, body.start, VisitStatus.MISSED
     )
     with unit(engine, who, tried) as session:
         access.check_visit(session.connection(), who, body.household, body.visitor)
-        visit_records.mark_missed(
+        return visit_records.mark_missed(
             session, body.household, body.visitor, body.start, actor=who.actor, today=today
         )

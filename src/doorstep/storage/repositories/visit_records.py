@@ -159,6 +159,24 @@ def planned_starting(
     return None if found is None else int(found)
 
 
+def missed_starting(
+    conn: Connection, household_id: int, visitor_id: int, day: dt.date
+) -> int | None:
+    """The visit of the household by the visitor planned from ``day`` and marked missed."""
+    found = conn.execute(
+        select(_visits.c.id)
+        .where(
+            _visits.c.household_id == household_id,
+            _visits.c.visitor_id == visitor_id,
+            _visits.c.status == VisitStatus.MISSED.value,
+            _visits.c.planned_start == day,
+        )
+        .order_by(_visits.c.id)
+        .limit(1)
+    ).scalar_one_or_none()
+    return None if found is None else int(found)
+
+
 def recorded_starting(
     conn: Connection, household_id: int, visitor_id: int, day: dt.date
 ) -> tuple[dt.date, dt.date] | None:

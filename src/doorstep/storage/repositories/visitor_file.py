@@ -61,3 +61,23 @@ def leave(conn: Connection, visitor: int, today: dt.date) -> list[dict[str, Any]
         ORDER BY starts_on, ends_on
     """
     return rows_of(conn, sql, {"visitor": visitor, "today": today})
+
+
+def unrecorded(conn: Connection, visitor: int, today: dt.date, limit: int) -> list[dict[str, Any]]:
+    """The visitor's planned visits begun by ``today`` and neither recorded as made nor
+    marked missed, the latest first: each is to be recorded or marked missed. Each names
+    its household (``household_id``: its database id)."""
+    return rows_of(
+        conn,
+        """SELECT vi.household_id, h.external_id AS household, h.head_name,
+                  a.code AS area, vi.planned_start AS start,
+                  COALESCE(vi.planned_end, vi.planned_start) AS "end"
+           FROM visits vi
+           JOIN households h ON h.id = vi.household_id
+           JOIN areas a ON a.id = h.area_id
+           WHERE vi.visitor_id = :visitor AND vi.status = 'planned'
+             AND vi.planned_start <= :today
+           ORDER BY vi.planned_start DESC, vi.id DESC
+           LIMIT :limit""",
+        {"visitor": visitor, "today": today, "limit": limit},
+    )

@@ -1,7 +1,8 @@
 // The record form's outbox: a visit recorded with no network is kept on this phone (in
 // localStorage) under the id the page gave it, and sent when the network is back. Sent
 // again under that id, Doorstep records it once, so a send whose answer was lost is tried
-// again safely. Without scripts the form posts to /record as before.
+// again safely. A planned visit marked not made waits there too (kind "missed"); marked
+// again, it is marked once. Without scripts the forms post to /record and /record/missed.
 "use strict";
 (() => {
   const OUTBOX = "doorstep.outbox.v1";
@@ -10,6 +11,8 @@
   const form = document.getElementById("record-form");
   if (!form) return;
   const sync = form.dataset.sync;
+  const firstMissed = document.querySelector("form.missed");
+  const missedSync = firstMissed ? firstMissed.dataset.sync : "/record/missed/sync";
   const $ = (id) => document.getElementById(id);
 
   const load = (key) => {
@@ -57,7 +60,8 @@
     $("outbox-rows").replaceChildren(
       ...waiting.map((v) => {
         const tr = document.createElement("tr");
-        for (const t of [v.household, v.visitor, v.start, v.end || v.start, v.kept_at]) cell(tr, t);
+        const last = isMissed(v) ? "not made" : v.end || v.start;
+        for (const t of [v.household, v.visitor, v.start, last, v.kept_at]) cell(tr, t);
         return tr;
       }),
     );
@@ -66,7 +70,8 @@
     $("refused-rows").replaceChildren(
       ...refused.map((v) => {
         const tr = document.createElement("tr");
-        for (const t of [v.household, v.visitor, v.start, v.end || v.start, v.why]) cell(tr, t);
+        const last = isMissed(v) ? "not made" : v.end || v.start;
+        for (const t of [v.household, v.visitor, v.start, last, v.why]) cell(tr, t);
         const drop = document.createElement("button");
         drop.type = "button";
         drop.textContent = "Remove";
@@ -79,12 +84,24 @@
       }),
     );
     $("offline").hidden = navigator.onLine !== false;
+    // A planned visit gone by that waits here, marked not made, is no longer to settle.
+    const waitingMissed = new Set(waiting.filter(isMissed).map((v) => `${v.household}|${v.start}`));
+    for (const f of document.querySelectorAll("form.missed")) {
+      const kept = waitingMissed.has(`${f.elements.household.value}|${f.elements.start.value}`);
+      f.querySelector("button").disabled = kept;
+      f.querySelector("button").textContent = kept ? "Not made (kept)" : "Not made";
+    }
   }
+
+  const isMissed = (v) => v.kind === "missed";
 
   // One send: "recorded", "already" (sent before), "refused" (with why), "signin" (the
   // cookie has lapsed) or "unreachable" (no network, or the server could not answer now).
   async function send(visit) {
-    const body = {
+    const url = isMissed(visit) ? missedSync : sync;
+    const body = isMissed(visit)
+      ? { household: visit.household, visitor: visit.visitor, start: visit.start }
+      : {
       visit_id: visit.visit_id,
       household: visit.household,
       visitor: visit.visitor,
@@ -97,7 +114,7 @@
     };
     let r;
     try {
-      r = await fetch(sync, {
+      r = await fetch(url, {
         method: "POST",
         credentials: "same-origin",
         headers: { "Content-Type": "application/json", Accept: "application/json" },
@@ -112,13 +129,23 @@
     } catch (e) {
       answer = {};
     }
-    if (r.ok) return { kind: answer.recorded ? "recorded" : "already", answer };
+    if (r.ok) {
+      const again = isMissed(visit) ? answer.already : !answer.recorded;
+      return { kind: again ? "already" : "recorded", answer };
+    }
     if (r.status === 401) return { kind: "signin" };
     if (r.status >= 500 || r.status === 408 || r.status === 429) return { kind: "unreachable" };
     return { kind: "refused", why: answer.detail || `${r.status} ${r.statusText}` };
   }
 
   function doneText(visit, got) {
+    if (isMissed(visit)) {
+      const first = got.kind === "recorded" ? "Marked missed" : "Marked missed already";
+      return (
+        `${first}: the visit of ${visit.visitor} to ${visit.household} planned from ` +
+        `${visit.start}. The next plan brings the next visit forward.`
+      );
+    }
     const first = got.kind === "recorded" ? "Recorded" : "Recorded already";
     const planned = got.answer.planned_from ? ` (planned from ${got.answer.planned_from})` : "";
     const words = (codes) => codes.map((c) => c.replaceAll("_", " ")).join(", ");
@@ -148,6 +175,7 @@
           store(REFUSED, [...load(REFUSED), { ...visit, why: got.why }]);
         } else {
           sent += 1;
+          if (isMissed(visit)) settled(visit);
         }
       }
     } finally {
@@ -208,6 +236,48 @@
     }
   });
 
+  // The row of a planned visit gone by, once marked not made: gone from the list.
+  function settled(visit) {
+    for (const f of document.querySelectorAll("form.missed")) {
+      if (f.elements.household.value === visit.household && f.elements.start.value === visit.start) {
+        f.closest("tr").remove();
+      }
+    }
+  }
+
+  for (const f of document.querySelectorAll("form.missed")) {
+    f.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const visit = {
+        kind: "missed",
+        visit_id: newId(), // the outbox's key: a visit not made has no id of its own
+        household: f.elements.household.value,
+        visitor: f.elements.visitor.value,
+        start: f.elements.start.value,
+      };
+      const button = f.querySelector("button");
+      button.disabled = true;
+      const got = await send(visit);
+      if (got.kind === "refused") {
+        button.disabled = false;
+        say("error", got.why);
+        return;
+      }
+      if (got.kind === "recorded" || got.kind === "already") {
+        say("done", doneText(visit, got));
+        settled(visit);
+        return;
+      }
+      store(OUTBOX, [...load(OUTBOX), { ...visit, kept_at: new Date().toLocaleString() }]);
+      say(
+        "note",
+        `No network: the visit to ${visit.household} planned from ${visit.start} is kept on ` +
+          "this phone as not made, and sent when the network is back.",
+      );
+      draw();
+    });
+  }
+
   $("send-now").addEventListener("click", flush);
   window.addEventListener("online", flush);
   window.addEventListener("offline", draw);
@@ -219,8 +289,10 @@
   // day for another household: the id, the household asked for and today are this
   // visit's own.
   fresh();
-  const asked = new URLSearchParams(location.search).get("household");
-  if (asked !== null) $("household").value = asked.trim();
+  const query = new URLSearchParams(location.search);
+  for (const id of ["household", "start", "end"]) {
+    if (query.get(id) !== null) $(id).value = query.get(id).trim();
+  }
   const today = localDay();
   for (const id of ["start", "end"]) if ($(id).max < today) $(id).max = today;
   draw();
