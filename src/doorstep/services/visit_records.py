@@ -557,9 +557,10 @@ def mark_missed(
             f"the visit starting on {start} has not begun ({day} is today): a visit is "
             "marked missed from its first day on"
         )
-    if visit is None and (again := repo.missed_starting(conn, household_id, visitor_id, start)):
-        return Missed(again, already=True)
     if visit is None:
+        again = repo.planned_starting(conn, household_id, visitor_id, start, VisitStatus.MISSED)
+        if again is not None:
+            return Missed(again, already=True)
         made = repo.recorded_starting(conn, household_id, visitor_id, start)
         if made is not None:  # not "no such visit": it was made
             days = str(made[0]) if made[0] == made[1] else f"{made[0]} to {made[1]}"

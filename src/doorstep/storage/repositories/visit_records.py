@@ -142,33 +142,20 @@ def stored_visit(row: Any) -> dict[str, Any]:
 
 
 def planned_starting(
-    conn: Connection, household_id: int, visitor_id: int, day: dt.date
+    conn: Connection,
+    household_id: int,
+    visitor_id: int,
+    day: dt.date,
+    status: VisitStatus = VisitStatus.PLANNED,
 ) -> int | None:
-    """The planned visit of the household by the visitor that starts on ``day``."""
+    """The visit of the household by the visitor planned to start on ``day`` with the
+    ``status`` (still planned, or marked missed)."""
     found = conn.execute(
         select(_visits.c.id)
         .where(
             _visits.c.household_id == household_id,
             _visits.c.visitor_id == visitor_id,
-            _visits.c.status == VisitStatus.PLANNED.value,
-            _visits.c.planned_start == day,
-        )
-        .order_by(_visits.c.id)
-        .limit(1)
-    ).scalar_one_or_none()
-    return None if found is None else int(found)
-
-
-def missed_starting(
-    conn: Connection, household_id: int, visitor_id: int, day: dt.date
-) -> int | None:
-    """The visit of the household by the visitor planned from ``day`` and marked missed."""
-    found = conn.execute(
-        select(_visits.c.id)
-        .where(
-            _visits.c.household_id == household_id,
-            _visits.c.visitor_id == visitor_id,
-            _visits.c.status == VisitStatus.MISSED.value,
+            _visits.c.status == status.value,
             _visits.c.planned_start == day,
         )
         .order_by(_visits.c.id)
