@@ -195,3 +195,16 @@ def test_a_visitor_s_phone_gets_its_calendar_and_no_one_else_s(
     assert other.status_code == 403
     area = client.get("/api/v1/visits/calendar", params={"visitor": "V1"}, headers=auth("v1-coord"))
     assert area.status_code == 403
+
+
+def test_the_unrecorded_list_pages_planned_visits_gone_by(
+    client: TestClient, auth: Headers, first_visit: tuple[dt.date, dt.date]
+) -> None:
+    r = client.get("/api/v1/visits/unrecorded", params={"days": 60}, headers=auth("v1"))
+    assert r.status_code == 200, r.text
+    page = r.json()
+    assert page["kind"] == "unrecorded"
+    starts = [row["start"] for row in page["rows"]]
+    assert str(first_visit[0]) in starts
+    assert starts == sorted(starts)
+    assert all(row["end_day"] < "2027-03-01" for row in page["rows"])

@@ -342,3 +342,27 @@ def test_a_visit_made_during_the_visitors_recorded_leave_is_kept_and_said(
     # The leave each note showed was read under V1, once a command.
     reads = [e for e in events_about(with_areas, "visitor") if e[2].get("met_by")]
     assert reads == [("read", "V1", {"table": "visitor_leave", "met_by": "a visit made"})] * 2
+
+
+def test_the_unrecorded_list_asks_for_each_visit_gone_by(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    plan_three(with_areas, tmp_path)
+    first = _first_planned(with_areas, "H1")
+    today = str(dt.date.fromisoformat(first) + dt.timedelta(days=20))
+    args = ("visits", "unrecorded", "--area", "R", "--today", today, "--days", "30")
+    listed = cli(*args, "--format", "json")
+    assert listed.exit_code == 0, listed.output
+    rows = json.loads(listed.output)
+    assert [r["household"] for r in rows if r["start"] == first] == ["H1"]
+    assert all(r["end_day"] < today for r in rows)
+    table = cli(*args)
+    assert "Unrecorded visits" in table.output
+    cli("visits", "missed", "H1", "--visitor", "V1", "--start", first, "--today", today)
+    after = json.loads(cli(*args, "--format", "json").output)
+    assert [r for r in after if r["household"] == "H1" and r["start"] == first] == []
+    none = cli("visits", "unrecorded", "--area", "R", "--today", str(START), "--days", "5")
+    assert f"No unrecorded visits as of {START}." in none.output
+    bad = cli("visits", "unrecorded", "--today", "0001-01-02", "--days", "5")
+    assert bad.exit_code == 2
+    assert "runs before 0001-01-01" in bad.output

@@ -277,3 +277,20 @@ def test_the_outbox_marks_a_visit_not_made_once(
     unknown = site.post("/record/missed/sync", json=other)
     assert unknown.status_code == 404
     assert "no planned visit of H0 by V1 starts on" in unknown.json()["detail"]
+
+
+def test_the_unrecorded_list_is_a_page_of_its_own(
+    sign_in: SignIn, programme: Engine, first_visit: tuple[dt.date, dt.date]
+) -> None:
+    page = sign_in("v1-coord").get("/lists/unrecorded", params={"days": 60})
+    assert page.status_code == 200, page.text
+    assert "<h1>Not recorded in R-C-V1, as of 2027-03-01</h1>" in page.text
+    assert "Started within the last" in page.text
+    assert str(first_visit[0]) in page.text
+    assert '<a href="/lists/unrecorded">Not recorded</a>' in page.text
+    site = sign_in("v1")
+    site.post(
+        "/record/missed", data={"household": "H0", "visitor": "V1", "start": str(first_visit[0])}
+    )
+    after = site.get("/lists/unrecorded", params={"days": 60}).text
+    assert str(first_visit[0]) not in after

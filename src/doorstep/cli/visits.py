@@ -90,6 +90,10 @@ def _list(
         day + dt.timedelta(days=days)
     except OverflowError:
         raise InvalidInput(f"--today {day} with --days {days} runs past {dt.date.max}") from None
+    try:
+        day - dt.timedelta(days=days)
+    except OverflowError:
+        raise InvalidInput(f"--today {day} with --days {days} runs before {dt.date.min}") from None
     with session() as s:
         rows = work_lists.work_list(
             s,
@@ -199,6 +203,39 @@ def upcoming_cmd(
     """
     _list(
         "upcoming",
+        visitor=visitor,
+        team=team,
+        area=area,
+        today=today,
+        max_gap_days=None,
+        days=days,
+        fmt=fmt,
+    )
+
+
+@app.command("unrecorded")
+@handle_errors
+def unrecorded_cmd(
+    visitor: str | None = VisitorOpt,
+    team: str | None = TeamOpt,
+    area: str | None = AreaOpt,
+    today: str | None = TodayOpt,
+    days: int = typer.Option(
+        30,
+        min=1,
+        max=MAX_DAYS,
+        help="Planned visits that started within this many days before today.",
+    ),
+    fmt: Output = FormatOpt,
+) -> None:
+    """Planned visits over and neither recorded as made nor marked missed, oldest first:
+    whether they were made is not known, so ask their visitors to record each (`visits
+    record`) or mark it missed (`visits missed`).
+
+    Example: doorstep visits unrecorded --area GZ-14-03 --days 60
+    """
+    _list(
+        "unrecorded",
         visitor=visitor,
         team=team,
         area=area,

@@ -52,6 +52,11 @@ COLUMNS = {
     ),
 }
 COLUMNS["overdue"] = COLUMNS["due"]
+COLUMNS["unrecorded"] = COLUMNS["upcoming"]
+
+#: The lists, each a kind of :func:`work_list_page`; ``unrecorded`` and ``upcoming`` list
+#: planned visits, the others households by their cadence's deadline.
+KINDS = ("due", "overdue", "upcoming", "unrecorded")
 
 
 def work_list(
@@ -115,11 +120,14 @@ def work_list_page(
     Each row's ``next_planned`` is the household's next planned visit, whoever is to make
     it (``next_visitor``): handed to an incoming visitor, that visitor's. Upcoming lists the
     planned visits starting within ``days`` (today and the ``days`` after it, as due lists
-    deadlines up to ``days`` away). Every row's ``referral_open_since`` is the day the
+    deadlines up to ``days`` away). Unrecorded lists the planned visits over by ``today``
+    that started within the ``days`` before it and were neither recorded as made nor
+    marked missed, the oldest first: whether each was made is not known, and the household's
+    deadline runs from its last visit recorded. Every row's ``referral_open_since`` is the day the
     household's oldest referral still open or accepted was made (none: nothing to follow
     up), for the visitor to ask about at the door.
     """
-    if kind not in ("due", "overdue", "upcoming"):
+    if kind not in KINDS:
         raise ValueError(kind)
     conn = session.connection()
     max_gap_days = gap_days(conn, max_gap_days)
@@ -136,6 +144,16 @@ def work_list_page(
             visitor=visitor,
             team=team,
             area_path=path,
+        )
+    elif kind == "unrecorded":
+        rows = repo.upcoming_visits(
+            conn,
+            today=today - dt.timedelta(days=days),
+            until=today,
+            visitor=visitor,
+            team=team,
+            area_path=path,
+            over_before=today,
         )
     else:
         pairings = repo.open_pairings(conn, today=today, visitor=visitor, team=team, area_path=path)
@@ -174,7 +192,7 @@ def work_list_page(
             # another day, or with another cadence, list other households.
             "today": today.isoformat(),
             **({"days": days} if kind != "overdue" else {}),
-            **({"max_gap_days": max_gap_days} if kind != "upcoming" else {}),
+            **({"max_gap_days": max_gap_days} if kind in ("due", "overdue") else {}),
         },
     )
     # Whose data the list showed: once each, however many of its visits are listed.
@@ -200,7 +218,7 @@ def _key(kind: str, row: dict[str, Any]) -> Key:
     of the database's, not one the programme uses)."""
     day, row_id = (
         (row["start"], row.pop("visit_id"))
-        if kind == "upcoming"
+        if kind in ("upcoming", "unrecorded")
         else (row["deadline"], row.pop("pairing_id"))
     )
     return day, row["visitor"], row["household"], row_id

@@ -106,7 +106,7 @@ def home(request: Request, who: WebPrincipalDep) -> HTMLResponse:
 @router.get("/lists/{kind}", response_class=HTMLResponse)
 def work_list(
     request: Request,
-    kind: Literal["due", "overdue", "upcoming"],
+    kind: Literal["due", "overdue", "upcoming", "unrecorded"],
     engine: EngineDep,
     who: WebPrincipalDep,
     today: TodayDep,
@@ -150,7 +150,7 @@ def work_list(
         kind=kind,
         area=shown,
         days=days,
-        gap=None if kind == "upcoming" else gap,
+        gap=gap if kind in ("due", "overdue") else None,
         today=today,
         page=page,
         page_rows=limit,

@@ -53,7 +53,7 @@ def calendar_response(
 
 @router.get("/{kind}", response_model=WorkList)
 def work_list(
-    kind: Literal["due", "overdue", "upcoming"],
+    kind: Literal["due", "overdue", "upcoming", "unrecorded"],
     engine: EngineDep,
     who: PrincipalDep,
     today: TodayDep,

@@ -283,11 +283,17 @@ def upcoming_visits(
     visitor: str | None,
     team: str | None,
     area_path: str | None,
+    over_before: dt.date | None = None,
 ) -> list[dict[str, Any]]:
     """Planned visits starting in ``[today, until)``, by day, where their pairing and
     visitor are active on the visit's first day (as the visitor's calendar lists them);
-    with the visit's id (``visit_id``), which tells apart two rows alike in all else."""
+    with the visit's id (``visit_id``), which tells apart two rows alike in all else.
+    Given ``over_before``, only those whose last planned day is before it: still planned
+    once over, neither recorded as made nor marked missed."""
     where, params = _work_scope(visitor, team, area_path)
+    if over_before is not None:
+        where = [*where, "COALESCE(vi.planned_end, vi.planned_start) < :over_before"]
+        params["over_before"] = over_before
     sql = f"""
         SELECT vi.id AS visit_id, h.id AS household_id, h.external_id AS household,
                h.head_name, a.name AS area, v.external_id AS visitor, v.name AS visitor_name,
