@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy import Engine
 
 from doorstep.api.deps import EngineDep, TodayDep, unit
@@ -40,12 +40,9 @@ SYNC = "/record/sync"
 MISSED_SYNC = "/record/missed/sync"
 
 
-class MissedMarked(BaseModel):
+class MissedMarked(MissedCreate):
     """A planned visit marked missed from the page's outbox."""
 
-    household: str
-    visitor: str
-    start: dt.date
     already: bool = Field(description="True: it was marked missed already (sent again)")
 
 
