@@ -199,6 +199,4 @@ def missed_sync(
     """A visit not made, from the page's outbox, marked as the API marks one
     (``POST /api/v1/visits/missed``); sent again, it answers ``already: true``."""
     marked = mark_sent(engine, who, body, today)
-    return MissedMarked(
-        household=body.household, visitor=body.visitor, start=body.start, already=marked.already
-    )
+    return MissedMarked(**body.model_dump(), already=marked.already)
