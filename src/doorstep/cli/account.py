@@ -8,9 +8,11 @@ it, a manager keeps its own area's accounts over the API and the web app too.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
-from doorstep.cli.common import console, handle_errors, id_argument
+from doorstep.cli.common import console, err_console, fail, handle_errors, id_argument
 from doorstep.cli.context import actor, session
 
 app = typer.Typer(
@@ -121,12 +123,32 @@ def disable_cmd(name: str = typer.Argument(..., help="The account's name.")) -> 
 def serve_cmd(
     host: str = typer.Option("127.0.0.1", "--host", help="The address to listen on."),
     port: int = typer.Option(8000, "--port", help="The port to listen on."),
+    tls_cert: Path | None = typer.Option(
+        None,
+        "--tls-cert",
+        help="Serve HTTPS with this certificate (PEM, its chain after it); needs --tls-key.",
+        exists=True,
+        dir_okay=False,
+    ),
+    tls_key: Path | None = typer.Option(
+        None,
+        "--tls-key",
+        help="The certificate's private key (PEM, not encrypted); needs --tls-cert.",
+        exists=True,
+        dir_okay=False,
+    ),
 ) -> None:
     """Serve the web app (sign in with a token at /login) and the HTTP API (/api/v1; its
     interactive docs at /docs) over the configured database, its schema brought up to date
     first.
 
+    Phones keep the record form for use with no network only from an HTTPS site: give a
+    certificate the phones trust with --tls-cert and --tls-key, or put a proxy that speaks
+    HTTPS in front.
+
     Example: doorstep serve --port 8000
+
+    Example: doorstep serve --host 0.0.0.0 --port 8443 --tls-cert site.pem --tls-key site.key
     """
     import uvicorn
 
@@ -134,10 +156,56 @@ def serve_cmd(
     from doorstep.config import get_settings
     from doorstep.web.app import create_app
 
+    if (tls_cert is None) != (tls_key is None):
+        raise fail("--tls-cert and --tls-key go together: give both, or neither for HTTP")
+    if tls_cert is not None and tls_key is not None:
+        _check_tls(tls_cert, tls_key)
+    scheme = "https" if tls_cert else "http"
     engine(migrate=True).dispose()  # migrations run on start, as for every command
     console.print(
-        f"Serving the web app on http://{host}:{port}/ and the API on "
-        f"http://{host}:{port}/api/v1 (its docs: /docs)",
+        f"Serving the web app on {scheme}://{host}:{port}/ and the API on "
+        f"{scheme}://{host}:{port}/api/v1 (its docs: /docs)",
         markup=False,
     )
-    uvicorn.run(create_app(get_settings().database_url), host=host, port=port)
+    if scheme == "http" and not _loopback(host):
+        err_console.print(
+            f"Plain HTTP on {host}: sign-in tokens and households' data cross the network "
+            "unencrypted, and phones will not keep the record form for use with no network. "
+            "Give --tls-cert and --tls-key, or serve behind an HTTPS proxy.",
+            style="yellow",
+            markup=False,
+        )
+    uvicorn.run(
+        create_app(get_settings().database_url),
+        host=host,
+        port=port,
+        ssl_certfile=str(tls_cert) if tls_cert else None,
+        ssl_keyfile=str(tls_key) if tls_key else None,
+    )
+
+
+def _check_tls(cert: Path, key: Path) -> None:
+    """Load the pair before serving, so that a wrong file is one clear line, not a
+    server's traceback after the migrations ran."""
+    import ssl
+
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(cert, key)
+    except (ssl.SSLError, ValueError) as exc:
+        raise fail(
+            f"cannot serve HTTPS with --tls-cert {cert} and --tls-key {key}: "
+            f"{exc.args[-1] if exc.args else exc} (PEM files, the key not encrypted, "
+            "and the key must be the certificate's)"
+        ) from None
+
+
+def _loopback(host: str) -> bool:
+    """Whether only this machine can reach ``host`` (``localhost`` or a loopback address)."""
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
