@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 import trustme
+from cryptography.hazmat.primitives import serialization
 
 from tests.cli.conftest import Invoke
 
@@ -144,6 +145,17 @@ def test_a_certificate_without_its_key_or_with_another_key_is_refused(
     assert "cannot serve HTTPS" in wrong.output and "key values mismatch" in wrong.output
     swapped = cli("serve", "--tls-cert", str(key), "--tls-key", str(cert))
     assert swapped.exit_code == 1 and "cannot serve HTTPS" in swapped.output
+    locked = tmp_path / "locked.key"
+    opened = serialization.load_pem_private_key(key.read_bytes(), password=None)
+    locked.write_bytes(
+        opened.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(b"secret"),
+        )
+    )
+    encrypted = cli("serve", "--tls-cert", str(cert), "--tls-key", str(locked))
+    assert encrypted.exit_code == 1 and "the key is encrypted" in encrypted.output
     missing = cli("serve", "--tls-cert", str(tmp_path / "none.pem"), "--tls-key", str(key))
     assert missing.exit_code == 2 and "does not exist" in missing.output
 

@@ -189,8 +189,13 @@ def _check_tls(cert: Path, key: Path) -> None:
     server's traceback after the migrations ran."""
     import ssl
 
-    try:
-        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(cert, key)
+    def no_password() -> bytes:
+        raise ValueError("the key is encrypted: give it unencrypted, readable by this user only")
+
+    try:  # without the callback OpenSSL would ask for the password on the terminal
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(
+            cert, key, password=no_password
+        )
     except (ssl.SSLError, ValueError) as exc:
         raise fail(
             f"cannot serve HTTPS with --tls-cert {cert} and --tls-key {key}: "
