@@ -7,9 +7,11 @@ import datetime as dt
 import json
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
+from doorstep.domain.work_lists import DEFAULT_DAYS
 from tests.api.conftest import TODAY, Headers
 
 
@@ -208,3 +210,29 @@ def test_the_unrecorded_list_pages_planned_visits_gone_by(
     assert str(first_visit[0]) in starts
     assert starts == sorted(starts)
     assert all(row["end_day"] < "2027-03-01" for row in page["rows"])
+
+
+@pytest.mark.parametrize(("kind", "shift"), [("upcoming", -20), ("unrecorded", 20)])
+def test_a_list_given_no_days_looks_as_far_as_its_own_default(
+    client: TestClient,
+    auth: Headers,
+    first_visit: tuple[dt.date, dt.date],
+    kind: str,
+    shift: int,
+) -> None:
+    """A visit 20 days ahead is coming up, and one begun 20 days ago gone by unrecorded,
+    within the month both lists look at by default, as on the command line; not within
+    the due list's fortnight."""
+    as_of = str(first_visit[0] + dt.timedelta(days=shift))
+
+    def starts(**days: int) -> list[str]:
+        r = client.get(
+            f"/api/v1/visits/{kind}", params={"as_of": as_of, **days}, headers=auth("v1")
+        )
+        assert r.status_code == 200, r.text
+        return [row["start"] for row in r.json()["rows"]]
+
+    assert DEFAULT_DAYS[kind] == 30
+    assert str(first_visit[0]) in starts()
+    assert starts() == starts(days=30)
+    assert str(first_visit[0]) not in starts(days=14)

@@ -288,6 +288,9 @@ def test_the_unrecorded_list_is_a_page_of_its_own(
     assert "Started within the last" in page.text
     assert str(first_visit[0]) in page.text
     assert '<a href="/lists/unrecorded">Not recorded</a>' in page.text
+    # Given no days, a month back, as on the command line and in the API.
+    plain = sign_in("v1-coord").get("/lists/unrecorded").text
+    assert 'name="days" type="number" min="0" max="366" value="30"' in plain
     site = sign_in("v1")
     site.post(
         "/record/missed", data={"household": "H0", "visitor": "V1", "start": str(first_visit[0])}

@@ -27,6 +27,7 @@ from doorstep.cli.listing import FormatOpt, Output, print_for_scripts
 from doorstep.cli.work_table import work_table
 from doorstep.domain.enums import VisitStatus
 from doorstep.domain.visit_codes import ACTIVITIES, OUTCOMES
+from doorstep.domain.work_lists import DEFAULT_DAYS
 from doorstep.errors import InvalidInput
 
 app = typer.Typer(
@@ -155,7 +156,7 @@ def due_cmd(
     today: str | None = TodayOpt,
     max_gap_days: int | None = GapOpt,
     days: int = typer.Option(
-        14,
+        DEFAULT_DAYS["due"],
         min=1,
         max=MAX_DAYS,
         help="Deadlines within this many days (one that many days away included).",
@@ -190,7 +191,7 @@ def upcoming_cmd(
     area: str | None = AreaOpt,
     today: str | None = TodayOpt,
     days: int = typer.Option(
-        30,
+        DEFAULT_DAYS["upcoming"],
         min=1,
         max=MAX_DAYS,
         help="Planned visits starting within this many days (that day included).",
@@ -221,7 +222,7 @@ def unrecorded_cmd(
     area: str | None = AreaOpt,
     today: str | None = TodayOpt,
     days: int = typer.Option(
-        30,
+        DEFAULT_DAYS["unrecorded"],
         min=1,
         max=MAX_DAYS,
         help="Planned visits that started within this many days before today.",

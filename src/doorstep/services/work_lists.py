@@ -13,6 +13,7 @@ import polars as pl
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from doorstep.domain.work_lists import DEFAULT_DAYS, KINDS
 from doorstep.privacy.audit import record_event, record_events, record_household_events
 from doorstep.services import list_pages
 from doorstep.services.cadence import gap_days
@@ -54,10 +55,6 @@ COLUMNS = {
 COLUMNS["overdue"] = COLUMNS["due"]
 COLUMNS["unrecorded"] = COLUMNS["upcoming"]
 
-#: The lists, each a kind of :func:`work_list_page`; ``unrecorded`` and ``upcoming`` list
-#: planned visits, the others households by their cadence's deadline.
-KINDS = ("due", "overdue", "upcoming", "unrecorded")
-
 
 def work_list(
     session: Session,
@@ -66,7 +63,7 @@ def work_list(
     actor: str,
     today: dt.date,
     max_gap_days: int | None = None,
-    days: int = 14,
+    days: int | None = None,
     visitor: str | None = None,
     team: str | None = None,
     area: str | None = None,
@@ -92,7 +89,7 @@ def work_list_page(
     actor: str,
     today: dt.date,
     max_gap_days: int | None = None,
-    days: int = 14,
+    days: int | None = None,
     visitor: str | None = None,
     team: str | None = None,
     area: str | None = None,
@@ -125,10 +122,12 @@ def work_list_page(
     marked missed, the oldest first: whether each was made is not known, and the household's
     deadline runs from its last visit recorded. Every row's ``referral_open_since`` is the day the
     household's oldest referral still open or accepted was made (none: nothing to follow
-    up), for the visitor to ask about at the door.
+    up), for the visitor to ask about at the door. ``days`` defaults to the list's own
+    (:data:`DEFAULT_DAYS`).
     """
     if kind not in KINDS:
         raise ValueError(kind)
+    days = DEFAULT_DAYS[kind] if days is None else days
     conn = session.connection()
     max_gap_days = gap_days(conn, max_gap_days)
     path = pairing_repo.area_by_code(conn, area)[1] if area else None

@@ -30,6 +30,7 @@ from doorstep.api.routes import rights
 from doorstep.api.routes.visits import calendar_response
 from doorstep.domain.ids import normal_id
 from doorstep.domain.reporting import DEFAULT_POVERTY_LINE
+from doorstep.domain.work_lists import DEFAULT_DAYS
 from doorstep.errors import DoorstepError, InvalidInput, NotAuthenticated
 from doorstep.privacy import access
 from doorstep.privacy.access import Principal
@@ -111,10 +112,11 @@ def work_list(
     who: WebPrincipalDep,
     today: TodayDep,
     area: str | None = None,
-    days: int = 14,
+    days: Annotated[int | None, Query(ge=0, le=366)] = None,
     limit: Annotated[int, Query(ge=1, le=MOST_PAGE_ROWS)] = PAGE_ROWS,
     after: str | None = None,
 ) -> HTMLResponse:
+    days = DEFAULT_DAYS[kind] if days is None else days
     try:
         with unit(engine, who) as session:
             shown = access.list_area(session.connection(), who, area or None)

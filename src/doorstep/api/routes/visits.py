@@ -60,7 +60,10 @@ def work_list(
     area: str | None = None,
     visitor: str | None = None,
     team: str | None = None,
-    days: Annotated[int, Query(ge=0, le=366)] = 14,
+    days: Annotated[
+        int | None,
+        Query(ge=0, le=366, description="Default: 14 for due, 30 for upcoming and unrecorded"),
+    ] = None,
     max_gap_days: Annotated[int | None, Query(ge=1, le=3660)] = None,
     as_of: Annotated[dt.date | None, Query(description="The day listed (default: today)")] = None,
     limit: Annotated[int, Query(ge=1, le=MOST_PAGE_ROWS, description="Rows on the page")] = (
