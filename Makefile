@@ -58,8 +58,9 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+## unit: the tests; the 25 slowest are listed at the end, to keep CI within its 30 minutes
 unit: $(STAMP)
-	$(BIN)/pytest -n 2 --cov --cov-report=term:skip-covered
+	$(BIN)/pytest -n 2 --durations=25 --cov --cov-report=term:skip-covered
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
