@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema, field_validator
 
 from doorstep.domain.weekdays import parse_weekdays
 
 #: The most days a plan's day counts take (``services.planning_settings.MAX_DAYS``),
 #: and the programme's cadence at most.
 PLAN_MAX_DAYS = 3660
+
+#: A moment as the accounts and the trail have always answered it: ISO 8601 with its
+#: offset written out (``+00:00``), which Pydantic would write as ``Z``.
+Moment = Annotated[
+    dt.datetime,
+    PlainSerializer(lambda at: at.isoformat(), return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
 
 
 class AccountRead(BaseModel):

@@ -4,12 +4,13 @@ route functions (the same checks, services and trail)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
+from doorstep.api.account_schemas import TokenIssued
 from doorstep.api.deps import EngineDep
 from doorstep.api.routes.accounts import (
     AccountCreate,
@@ -59,8 +60,8 @@ def add_form(
         row = add_account(body, engine, who)
     except DoorstepError as exc:
         return refused(request, who, exc)
-    said = f"Made account {row['name']} ({row['role']}). Give it a token below."
-    return _listing(request, engine, who, None, said=said, chosen=row["name"])
+    said = f"Made account {row.name} ({row.role}). Give it a token below."
+    return _listing(request, engine, who, None, said=said, chosen=row.name)
 
 
 @router.post("/token", response_class=HTMLResponse)
@@ -80,7 +81,7 @@ def token_form(
         made = issue_token(name.strip(), engine, who, body)
     except DoorstepError as exc:
         return refused(request, who, exc)
-    return _listing(request, engine, who, None, token=made, chosen=made["account"])
+    return _listing(request, engine, who, None, token=made, chosen=made.account)
 
 
 @router.post("/disable", response_class=HTMLResponse)
@@ -91,7 +92,7 @@ def disable_form(
         out = disable_account(name.strip(), engine, who)
     except DoorstepError as exc:
         return refused(request, who, exc)
-    said = f"Disabled account {out['account']}; {out['tokens_revoked']} token(s) revoked."
+    said = f"Disabled account {out.account}; {out.tokens_revoked} token(s) revoked."
     return _listing(request, engine, who, None, said=said)
 
 
@@ -102,7 +103,7 @@ def _listing(
     after: str | None,
     *,
     said: str = "",
-    token: dict[str, Any] | None = None,
+    token: TokenIssued | None = None,
     chosen: str = "",
 ) -> HTMLResponse:
     try:
@@ -113,8 +114,8 @@ def _listing(
         request,
         "accounts.html",
         who,
-        rows=page["accounts"],
-        next=page["next"],
+        rows=page.accounts,
+        next=page.next,
         said=said,
         token=token,
         chosen=chosen,

@@ -60,15 +60,15 @@ def audit_page(
         )
     except DoorstepError as exc:
         return refused(request, who, exc)
-    more = {k: v for k, v in asked.items() if v} | {"before": page["next"]}
+    more = {k: v for k, v in asked.items() if v} | {"before": page.next}
     return render(
         request,
         "audit.html",
         who,
-        events=page["events"],
+        events=page.events,
         asked=asked,
         more=more,
-        next=page["next"],
+        next=page.next,
         actions=ACTIONS,
     )
 

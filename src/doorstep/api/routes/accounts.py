@@ -9,18 +9,18 @@ command line, does.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from doorstep.api.account_schemas import AccountDisabled, AccountListed, AccountPage, TokenIssued
 from doorstep.api.deps import EngineDep, PrincipalDep, unit
 from doorstep.domain.ids import normal_id
 from doorstep.errors import Conflict
 from doorstep.privacy import access
 from doorstep.privacy.audit import Attempt
 from doorstep.services import accounts
-from doorstep.storage.base import as_utc
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
 
@@ -50,24 +50,13 @@ class TokenCreate(BaseModel):
     days: int = Field(accounts.DEFAULT_TOKEN_DAYS, ge=1, le=accounts.MAX_TOKEN_DAYS)
 
 
-def shown(row: accounts.AccountRow) -> dict[str, Any]:
-    """An account as the API shows it (never a token)."""
-    return {
-        "name": row.name,
-        "role": row.role,
-        "area": row.area,
-        "visitor": row.visitor,
-        "disabled_at": None if row.disabled_at is None else as_utc(row.disabled_at).isoformat(),
-    }
-
-
 @router.get("")
 def list_accounts(
     engine: EngineDep,
     who: PrincipalDep,
     after: Annotated[str | None, Query(description="The last name of the page before")] = None,
     limit: Annotated[int, Query(ge=1, le=accounts.MAX_LISTED)] = 200,
-) -> dict[str, Any]:
+) -> AccountPage:
     """The accounts of the caller's area by name, a page at a time: ``next`` is the ``after``
     of the next page (none: the last page)."""
     with unit(engine, who) as session:
@@ -75,14 +64,13 @@ def list_accounts(
         rows, more = accounts.accounts_within(
             session, scope, actor=who.actor, after=after, limit=limit
         )
-    return {
-        "accounts": [shown(r) for r in rows],
-        "next": rows[-1].name if more else None,
-    }
+    return AccountPage(
+        accounts=[AccountListed.of(r) for r in rows], next=rows[-1].name if more else None
+    )
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-def add_account(body: AccountCreate, engine: EngineDep, who: PrincipalDep) -> dict[str, Any]:
+def add_account(body: AccountCreate, engine: EngineDep, who: PrincipalDep) -> AccountListed:
     """Make an account (201); give it a token with ``POST /accounts/{name}/tokens``."""
     visitor = normal_id(body.visitor) if body.visitor is not None else None
     area = normal_id(body.area) if body.area is not None else None
@@ -99,13 +87,13 @@ def add_account(body: AccountCreate, engine: EngineDep, who: PrincipalDep) -> di
         row = accounts.add_account(
             session, body.name, body.role, actor=who.actor, area=area, visitor=visitor
         )
-    return shown(row)
+    return AccountListed.of(row)
 
 
 @router.post("/{name}/tokens", status_code=status.HTTP_201_CREATED)
 def issue_token(
     name: AccountName, engine: EngineDep, who: PrincipalDep, body: TokenCreate | None = None
-) -> dict[str, Any]:
+) -> TokenIssued:
     """A new token for the account (201), shown this once: hand it to the account's holder.
     Its other tokens stay valid."""
     days = (body or TokenCreate()).days
@@ -113,15 +101,11 @@ def issue_token(
     with unit(engine, who, tried) as session:
         access.check_account(session.connection(), who, name)
         made = accounts.issue_token(session, name, actor=who.actor, days=days)
-    return {
-        "account": made.account,
-        "token": made.secret,
-        "expires_at": as_utc(made.expires_at).isoformat(),
-    }
+    return TokenIssued.of(made)
 
 
 @router.post("/{name}/disable")
-def disable_account(name: AccountName, engine: EngineDep, who: PrincipalDep) -> dict[str, Any]:
+def disable_account(name: AccountName, engine: EngineDep, who: PrincipalDep) -> AccountDisabled:
     """Disable the account and revoke its tokens at once; it stays in the audit trail."""
     tried = Attempt(who.actor, "update", "account", name, {"disabled": True})
     with unit(engine, who, tried) as session:
@@ -132,4 +116,4 @@ def disable_account(name: AccountName, engine: EngineDep, who: PrincipalDep) -> 
                 "`doorstep account disable` on the server"
             )
         revoked = accounts.disable_account(session, name, actor=who.actor)
-    return {"account": name, "tokens_revoked": revoked}
+    return AccountDisabled(account=name, tokens_revoked=revoked)

@@ -5,10 +5,11 @@ a page at a time. Reading it is recorded, as at the command line."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from doorstep.api.account_schemas import AuditPage
 from doorstep.api.deps import EngineDep, PrincipalDep, unit
 from doorstep.domain.ids import normal_id
 from doorstep.privacy import access
@@ -37,7 +38,7 @@ def read_trail(
     until: Annotated[dt.date | None, Query(description="To this day (UTC, included)")] = None,
     before: Annotated[int | None, Query(ge=1, description="The `next` of the page before")] = None,
     limit: Annotated[int, Query(ge=1, le=audit_trail.MAX_LISTED)] = 100,
-) -> dict[str, Any]:
+) -> AuditPage:
     """A page of the events, newest first: ``next`` is the ``before`` of the next (older)
     page (none: the last page)."""
     with unit(engine, who) as session:
@@ -56,4 +57,4 @@ def read_trail(
             before=before,
             limit=limit,
         )
-    return {"events": [audit_trail.row(e) for e in page.events], "next": page.next_before}
+    return AuditPage.of(page)
