@@ -74,7 +74,7 @@ def add_form(
         rows = list_activities(engine, who, body.area)
     except DoorstepError as exc:
         return refused(request, who, exc)
-    said = f"Added {added['code']}: {body.title}, in {body.area} from {body.starts_on}."
+    said = f"Added {added.code}: {body.title}, in {body.area} from {body.starts_on}."
     return render(
         request, "activities.html", who, rows=rows, area=body.area, said=said, kinds=KINDS
     )

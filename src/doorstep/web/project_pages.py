@@ -5,12 +5,13 @@ same checks, services and trail)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
+from doorstep.api.activity_schemas import ProjectListed
 from doorstep.api.deps import EngineDep, TodayDep
 from doorstep.api.routes.projects import (
     Beneficiaries,
@@ -77,7 +78,7 @@ def add_form(
         rows = list_projects(engine, who, today, body.area)
     except DoorstepError as exc:
         return refused(request, who, exc)
-    said = f"Added project {added['code']}: {body.title}, sponsored by {body.sponsor}."
+    said = f"Added project {added.code}: {body.title}, sponsored by {body.sponsor}."
     return _page(request, who, rows, body.area, said=said)
 
 
@@ -102,9 +103,9 @@ def status_form(
     except DoorstepError as exc:
         return refused(request, who, exc)
     said = (
-        f"Project {moved['code']} is {moved['status']} already."
-        if moved["was"] is None
-        else f"Project {moved['code']} is {moved['status']} (was {moved['was']})."
+        f"Project {moved.code} is {moved.status} already."
+        if moved.was is None
+        else f"Project {moved.code} is {moved.status} (was {moved.was})."
     )
     return _page(request, who, rows, who.area or "", said=said)
 
@@ -129,13 +130,13 @@ def households_form(
         rows = list_projects(engine, who, today, None)
     except DoorstepError as exc:
         return refused(request, who, exc)
-    said = f"Recorded {len(done['added'])} households for {code.strip()}" + (
-        f"; {', '.join(done['already'])} recorded already." if done["already"] else "."
+    said = f"Recorded {len(done.added)} households for {code.strip()}" + (
+        f"; {', '.join(done.already)} recorded already." if done.already else "."
     )
     return _page(request, who, rows, who.area or "", said=said)
 
 
 def _page(
-    request: Request, who: Principal, rows: list[dict[str, Any]], area: str, said: str = ""
+    request: Request, who: Principal, rows: list[ProjectListed], area: str, said: str = ""
 ) -> HTMLResponse:
     return render(request, "projects.html", who, rows=rows, area=area, said=said)

@@ -3,13 +3,12 @@ adds and lists them and records who took part."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-from typing import Any
 
 from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from doorstep.api.activity_schemas import ActivityAdded, ActivityListed, AttendanceRecorded
 from doorstep.api.deps import EngineDep, PrincipalDep, unit
 from doorstep.domain.enums import ActivityKind
 from doorstep.domain.ids import normal_id
@@ -46,7 +45,7 @@ class AttendanceCreate(BaseModel):
 @router.get("")
 def list_activities(
     engine: EngineDep, who: PrincipalDep, area: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[ActivityListed]:
     """The activities held in an area within the caller's (default: its own), by first day,
     with how many households and visitors took part: counts, naming no one (as `activity
     list`, not recorded in the trail)."""
@@ -54,11 +53,11 @@ def list_activities(
     with unit(engine, who) as session:
         shown = access.list_area(session.connection(), who, area)
         rows = activities.list_activities(session, area=shown)
-    return [dataclasses.asdict(r) for r in rows]
+    return [ActivityListed.model_validate(r) for r in rows]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-def add_activity(body: ActivityCreate, engine: EngineDep, who: PrincipalDep) -> dict[str, str]:
+def add_activity(body: ActivityCreate, engine: EngineDep, who: PrincipalDep) -> ActivityAdded:
     """Add a group activity held in an area within the caller's."""
     code = normal_id(body.code)
     tried = Attempt(who.actor, "create", "activity", code)
@@ -75,13 +74,13 @@ def add_activity(body: ActivityCreate, engine: EngineDep, who: PrincipalDep) -> 
             organiser=None if body.organiser is None else normal_id(body.organiser),
             actor=who.actor,
         )
-    return {"code": code}
+    return ActivityAdded(code=code)
 
 
 @router.post("/{code:path}/attendance")
 def attend(
     code: str, body: AttendanceCreate, engine: EngineDep, who: PrincipalDep
-) -> dict[str, list[str]]:
+) -> AttendanceRecorded:
     """Record that households and visitors took part, as `activity attend` does: a household
     only with its consent given on the activity's first day; one recorded already is left
     as it is (``already``)."""
@@ -95,4 +94,4 @@ def attend(
         done = activities.attend(
             session, code, households=households, visitors=visitors, actor=who.actor
         )
-    return {"added": list(done.added), "already": list(done.already)}
+    return AttendanceRecorded(added=list(done.added), already=list(done.already))

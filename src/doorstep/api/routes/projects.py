@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Any
 
 from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from doorstep.api.activity_schemas import (
+    BeneficiariesRecorded,
+    ProjectAdded,
+    ProjectListed,
+    ProjectMoved,
+)
 from doorstep.api.deps import EngineDep, PrincipalDep, TodayDep, unit
 from doorstep.domain.enums import ProjectStatus
 from doorstep.domain.ids import normal_id
@@ -51,7 +56,7 @@ class Beneficiaries(BaseModel):
 @router.get("")
 def list_projects(
     engine: EngineDep, who: PrincipalDep, today: TodayDep, area: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[ProjectListed]:
     """The projects in an area within the caller's (default: its own), by first day, with how
     many households each benefits (counts, naming no one) and ``past_end``: its last day is
     behind today and it is not done."""
@@ -60,13 +65,16 @@ def list_projects(
         shown = access.list_area(session.connection(), who, area)
         rows = projects.list_projects(session, area=shown)
     late = {r.code for r in projects.past_their_end(rows, today)}
-    return [dataclasses.asdict(r) | {"past_end": r.code in late} for r in rows]
+    return [
+        ProjectListed.model_validate(dataclasses.asdict(r) | {"past_end": r.code in late})
+        for r in rows
+    ]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def add_project(
     body: ProjectCreate, engine: EngineDep, who: PrincipalDep, today: TodayDep
-) -> dict[str, str]:
+) -> ProjectAdded:
     """Add a project in an area within the caller's."""
     code = normal_id(body.code)
     tried = Attempt(who.actor, "create", "project", code)
@@ -84,13 +92,13 @@ def add_project(
             actor=who.actor,
             today=today,
         )
-    return {"code": code, "status": body.status.value}
+    return ProjectAdded(code=code, status=body.status.value)
 
 
 @router.post("/{code:path}/status")
 def move_status(
     code: str, body: StatusChange, engine: EngineDep, who: PrincipalDep, today: TodayDep
-) -> dict[str, str | None]:
+) -> ProjectMoved:
     """Move the project on, as `project status` does; ``was`` is null when it had that
     status already (nothing written)."""
     code = normal_id(code)
@@ -98,13 +106,13 @@ def move_status(
     with unit(engine, who, tried) as session:
         access.check_project(session.connection(), who, code)
         was = projects.move_status(session, code, body.status.value, actor=who.actor, today=today)
-    return {"code": code, "status": body.status.value, "was": was}
+    return ProjectMoved(code=code, status=body.status.value, was=was)
 
 
 @router.post("/{code:path}/households")
 def benefit(
     code: str, body: Beneficiaries, engine: EngineDep, who: PrincipalDep
-) -> dict[str, list[str]]:
+) -> BeneficiariesRecorded:
     """Record the households the project benefits, as `project benefit` does: a household
     only with its consent given now; one recorded already is left as it is (``already``)."""
     code = normal_id(code)
@@ -114,4 +122,4 @@ def benefit(
     with unit(engine, who, tried) as session:
         access.check_project(session.connection(), who, code, households)
         done = projects.benefit(session, code, households=households, actor=who.actor)
-    return {"added": list(done.added), "already": list(done.already)}
+    return BeneficiariesRecorded(added=list(done.added), already=list(done.already))
