@@ -5,13 +5,14 @@ referral on, through the API's route functions (the same checks, services and tr
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from doorstep.api.deps import EngineDep, TodayDep
+from doorstep.api.referral_schemas import ReferralListed
 from doorstep.api.routes.referrals import (
     ReferralCreate,
     ReferralMove,
@@ -71,8 +72,8 @@ def add_form(
         made = add_referral(body, engine, who, today)
     except DoorstepError as exc:
         return refused(request, who, exc)
-    said = f"Referral {made['id']}: {made['household']} referred to {body.organisation}."
-    return _listing(request, engine, who, today, None, made["household"], None, False, said)
+    said = f"Referral {made.id}: {made.household} referred to {body.organisation}."
+    return _listing(request, engine, who, today, None, made.household, None, False, said)
 
 
 @router.post("/status", response_class=HTMLResponse)
@@ -95,7 +96,7 @@ def status_form(
         moved = move_status(number, body, engine, who, today)
     except DoorstepError as exc:
         return refused(request, who, exc)
-    said = f"Referral {number}: {moved['was']} -> {moved['status']} on {moved['on']}."
+    said = f"Referral {number}: {moved.was} -> {moved.status} on {moved.on}."
     return _listing(request, engine, who, today, None, household or None, None, False, said)
 
 
@@ -110,7 +111,7 @@ def _listing(
     follow_up: bool,
     said: str = "",
 ) -> HTMLResponse:
-    rows: list[dict[str, Any]] = []
+    rows: list[ReferralListed] = []
     # A visitor's account lists one household's referrals, once it names one.
     if who.role != "visitor" or household:
         try:

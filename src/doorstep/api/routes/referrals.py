@@ -4,14 +4,14 @@ visitor's account for the households its visitor looks after today."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from doorstep.api.deps import EngineDep, PrincipalDep, TodayDep, unit
+from doorstep.api.referral_schemas import ReferralListed, ReferralMade, ReferralMoved
 from doorstep.domain.enums import ReferralService, ReferralStatus
 from doorstep.domain.ids import MAX_PROPOSAL_ID, normal_id
 from doorstep.errors import NotPermitted
@@ -59,7 +59,7 @@ def list_referrals(
     status: ReferralStatus | None = None,
     follow_up: bool = False,
     follow_up_days: Annotated[int, Query(ge=0, le=3650)] = referrals.FOLLOW_UP_DAYS,
-) -> list[dict[str, Any]]:
+) -> list[ReferralListed]:
     """The referrals of an area's households (default: the account's area) or of one
     household, oldest first, each with its days since it was made and whether it is due a
     follow-up (open ``follow_up_days`` or more); ``follow_up`` keeps those only. A visitor's
@@ -88,13 +88,13 @@ def list_referrals(
             follow_up_only=follow_up,
             follow_up_days=follow_up_days,
         )
-    return [dataclasses.asdict(r) for r in rows]
+    return [ReferralListed.model_validate(r) for r in rows]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def add_referral(
     body: ReferralCreate, engine: EngineDep, who: PrincipalDep, today: TodayDep
-) -> dict[str, Any]:
+) -> ReferralMade:
     """Refer a household: open from its day; answers with its number."""
     household = normal_id(body.household)
     tried = Attempt(who.actor, "create", "household", household, {"table": referrals.TABLE})
@@ -114,12 +114,9 @@ def add_referral(
             today=today,
         )
         number, made_on = made.id, made.made_on
-    return {
-        "id": number,
-        "household": household,
-        "status": ReferralStatus.OPEN.value,
-        "made_on": made_on.isoformat(),
-    }
+    return ReferralMade(
+        id=number, household=household, status=ReferralStatus.OPEN.value, made_on=made_on
+    )
 
 
 @router.post("/{number}/status")
@@ -129,7 +126,7 @@ def move_status(
     engine: EngineDep,
     who: PrincipalDep,
     today: TodayDep,
-) -> dict[str, Any]:
+) -> ReferralMoved:
     """Move a referral on (open, accepted, then completed, declined or withdrawn: never
     back, and not from a final status, 409), as `referral status` does."""
     tried = Attempt(who.actor, "update", "referral", str(number), {"status": body.status.value})
@@ -139,4 +136,4 @@ def move_status(
         was = referrals.move_status(
             session, number, body.status.value, on=on, actor=who.actor, today=today
         )
-    return {"id": number, "status": body.status.value, "was": was, "on": on.isoformat()}
+    return ReferralMoved(id=number, status=body.status.value, was=was, on=on)
