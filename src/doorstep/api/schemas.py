@@ -338,3 +338,95 @@ class PlanRead(BaseModel):
     )
     unmet_total: int = Field(description="How many pairings miss their cadence")
     unmet: list[UnmetRead] = Field(description="The first unmet_limit of them, by household")
+
+
+class AlternativeRead(BaseModel):
+    """A visitor the household could have had, and why it was not chosen."""
+
+    visitor: str
+    distance_m: int = Field(description="Home to home, in metres")
+    why_not: str = Field(
+        description="Why not chosen (a reason code); as_near: as near as the chosen visitor"
+    )
+    caseload: int = Field(description="Its households: in the proposal and open elsewhere")
+    capacity: int
+
+
+class ExplainedProposal(BaseModel):
+    """The proposal a household's pairing is explained by."""
+
+    id: int
+    area: str
+    status: str = Field(description="open, committed, discarded or stale (superseded)")
+    stale: bool | None = Field(
+        description="The area changed since it was made (a committed one: since its commit); "
+        "none when that cannot be told"
+    )
+    stale_reason: str | None
+    fallback: bool = Field(
+        description="No open or committed proposal covers the household: a discarded or "
+        "stale one was used"
+    )
+
+
+class PairingExplained(BaseModel):
+    """Why a household has its visitor in a proposal, and the next best visitors."""
+
+    household: str
+    proposal: ExplainedProposal
+    visitor: str | None = Field(description="The visitor proposed; none: left unpaired")
+    distance_m: int | None = Field(description="Home to home, in metres")
+    unpaired: str | None = Field(description="Why no visitor is proposed (a reason code)")
+    in_area: bool = Field(
+        description="False: the household has left the proposal's area since (no alternatives)"
+    )
+    alternatives: list[AlternativeRead] = Field(description="The next best visitors, in order")
+
+
+class ExclusionListed(BaseModel):
+    """A pair kept apart, as a list shows it: the household and its area, the visitor."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    household: str
+    area: str = Field(description="The household's area")
+    visitor: str
+    reason: str
+
+
+class ExclusionRemoved(BaseModel):
+    """A household and a visitor that may be paired again."""
+
+    household: str
+    visitor: str
+    change: str = Field(description="removed")
+    reason: str = Field(description="The reason it was kept with")
+
+
+class ExclusionMade(BaseModel):
+    """A household and a visitor kept apart from now on, and what that did."""
+
+    household: str
+    visitor: str
+    change: str = Field(description="added, updated (its reason) or unchanged")
+    reason: str
+    paired_in: str | None = Field(
+        description="The area whose next committed pairing ends their open pairing; none: "
+        "they are not paired now"
+    )
+    cancelled: list[dt.date] = Field(
+        description="The first days of their planned visits cancelled now, in order"
+    )
+
+
+class ImportDone(BaseModel):
+    """A file imported: how many of its rows were written, and how."""
+
+    entity: str = Field(description="What its rows are (households, visitors, ...)")
+    file: str = Field(description="The upload's file name")
+    sheet: str | None = Field(description="The workbook's sheet read, when it has several")
+    rows: int
+    created: int
+    updated: int
+    unchanged: int = Field(description="Rows stored already as the file has them")
+    notes: list[str] = Field(description="How some rows were taken, one line each")

@@ -4,7 +4,7 @@ paired again, through the API's route functions (the same checks, services and t
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
@@ -17,6 +17,7 @@ from doorstep.api.routes.exclusions import (
     list_exclusions,
     unexclude,
 )
+from doorstep.api.schemas import ExclusionListed
 from doorstep.errors import DoorstepError, InvalidInput
 from doorstep.privacy.access import Principal
 from doorstep.web.pages import refused, render
@@ -57,20 +58,21 @@ def exclude_form(
         out = exclude(body, Response(), engine, who, today)
     except DoorstepError as exc:
         return refused(request, who, exc)
-    pair = f"{out['household']} and {out['visitor']}"
+    pair = f"{out.household} and {out.visitor}"
     said = {
         "added": f"{pair} are kept apart from now on.",
-        "updated": f"{pair} were kept apart already; the reason is now: {out['reason']}.",
+        "updated": f"{pair} were kept apart already; the reason is now: {out.reason}.",
         "unchanged": f"{pair} were kept apart already; nothing changed.",
-    }[out["change"]]
-    if out["cancelled"]:
-        said += f" Cancelled their planned visits of {', '.join(out['cancelled'])}."
-    if out["paired_in"]:
+    }[out.change]
+    if out.cancelled:
+        days = ", ".join(d.isoformat() for d in out.cancelled)
+        said += f" Cancelled their planned visits of {days}."
+    if out.paired_in:
         said += (
-            f" They are paired now: the next pairing committed for {out['paired_in']} ends it,"
+            f" They are paired now: the next pairing committed for {out.paired_in} ends it,"
             " and no visit is planned for them until then."
         )
-    return _listing(request, engine, who, None, out["household"], said)
+    return _listing(request, engine, who, None, out.household, said)
 
 
 @router.post("/remove", response_class=HTMLResponse)
@@ -86,8 +88,8 @@ def unexclude_form(
         out = unexclude(engine, who, household, visitor)
     except DoorstepError as exc:
         return refused(request, who, exc)
-    said = f"{out['household']} and {out['visitor']} may be paired again."
-    return _listing(request, engine, who, None, out["household"], said)
+    said = f"{out.household} and {out.visitor} may be paired again."
+    return _listing(request, engine, who, None, out.household, said)
 
 
 def _listing(
@@ -98,7 +100,7 @@ def _listing(
     household: str | None,
     said: str = "",
 ) -> HTMLResponse:
-    rows: list[dict[str, Any]] = []
+    rows: list[ExclusionListed] = []
     try:
         rows = list_exclusions(engine, who, area, household)
     except DoorstepError as exc:

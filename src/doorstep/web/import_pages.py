@@ -49,13 +49,13 @@ def import_form(
         return _page(request, who, kind, rejected=exc.body, status=exc.status)
     except DoorstepError as exc:
         return refused(request, who, exc)
-    sheet = f" ({done['sheet']})" if done["sheet"] else ""
+    sheet = f" ({done.sheet})" if done.sheet else ""
     said = (
-        f"Imported {done['file']}{sheet} as {done['entity']}: {_rows(done['rows'])}, "
-        f"{done['created']:,} added, {done['updated']:,} updated, "
-        f"{done['unchanged']:,} unchanged."
+        f"Imported {done.file}{sheet} as {done.entity}: {_rows(done.rows)}, "
+        f"{done.created:,} added, {done.updated:,} updated, "
+        f"{done.unchanged:,} unchanged."
     )
-    return _page(request, who, kind, said=said, notes=done["notes"])
+    return _page(request, who, kind, said=said, notes=done.notes)
 
 
 def _page(

@@ -4,13 +4,13 @@ household. An area's accounts, for the households in their area."""
 
 from __future__ import annotations
 
-import dataclasses
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from doorstep.api.deps import EngineDep, PrincipalDep, TodayDep, unit
+from doorstep.api.schemas import ExclusionListed, ExclusionMade, ExclusionRemoved
 from doorstep.domain.ids import normal_id
 from doorstep.privacy import access
 from doorstep.services import exclusions
@@ -39,7 +39,7 @@ def list_exclusions(
     who: PrincipalDep,
     area: str | None = None,
     household: str | None = None,
-) -> list[dict[str, Any]]:
+) -> list[ExclusionListed]:
     """The pairs kept apart whose household lives in an area within the caller's (default:
     its own) or is ``household``, by household then visitor."""
     with unit(engine, who) as session:
@@ -48,7 +48,7 @@ def list_exclusions(
         access.check_exclusion(conn, who, shown)
         where = access.list_area(conn, who, area) if shown is None or area else None
         rows = exclusions.list_exclusions(session, actor=who.actor, area=where, household=shown)
-    return [dataclasses.asdict(r) for r in rows]
+    return [ExclusionListed.model_validate(r) for r in rows]
 
 
 @router.post("")
@@ -58,7 +58,7 @@ def exclude(
     engine: EngineDep,
     who: PrincipalDep,
     today: TodayDep,
-) -> dict[str, Any]:
+) -> ExclusionMade:
     """Keep a household and a visitor apart from now on (201 when added): their planned
     visits from today are cancelled, and the next pairing committed for the area ends a
     pairing that holds them. ``change`` says what was done: added, updated (its reason),
@@ -72,14 +72,14 @@ def exclude(
         )
     if out.change is Change.ADDED:
         response.status_code = status.HTTP_201_CREATED
-    return {
-        "household": out.household,
-        "visitor": out.visitor,
-        "change": out.change.value,
-        "reason": out.reason,
-        "paired_in": out.paired_in,
-        "cancelled": [d.isoformat() for d in out.cancelled],
-    }
+    return ExclusionMade(
+        household=out.household,
+        visitor=out.visitor,
+        change=out.change.value,
+        reason=out.reason,
+        paired_in=out.paired_in,
+        cancelled=list(out.cancelled),
+    )
 
 
 @router.delete("")
@@ -88,16 +88,13 @@ def unexclude(
     who: PrincipalDep,
     household: Annotated[str, Query(min_length=1)],
     visitor: Annotated[str, Query(min_length=1)],
-) -> dict[str, Any]:
+) -> ExclusionRemoved:
     """Let a household and a visitor be paired again (404 when they are not kept apart)."""
     household, visitor = normal_id(household), normal_id(visitor)
     tried = exclusions.attempt(who.actor, "update", household, visitor, removed=True)
     with unit(engine, who, tried) as session:
         access.check_exclusion(session.connection(), who, household)
         out = exclusions.unexclude(session, household, visitor, actor=who.actor)
-    return {
-        "household": out.household,
-        "visitor": out.visitor,
-        "change": out.change.value,
-        "reason": out.reason,
-    }
+    return ExclusionRemoved(
+        household=out.household, visitor=out.visitor, change=out.change.value, reason=out.reason
+    )

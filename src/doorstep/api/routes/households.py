@@ -9,7 +9,13 @@ from fastapi import APIRouter, Query
 
 from doorstep.api.deps import EngineDep, PrincipalDep, TodayDep, unit
 from doorstep.api.file_schemas import HouseholdsFound
-from doorstep.api.schemas import ConsentCreate, ConsentRead
+from doorstep.api.schemas import (
+    AlternativeRead,
+    ConsentCreate,
+    ConsentRead,
+    ExplainedProposal,
+    PairingExplained,
+)
 from doorstep.privacy import access
 from doorstep.services import household_consent
 from doorstep.services.finding import DEFAULT_FOUND, MOST_FOUND, find_households
@@ -80,7 +86,7 @@ def pairing_explained(
     today: TodayDep,
     proposal: int | None = None,
     alternatives: Annotated[int, Query(ge=0, le=100)] = 5,
-) -> dict[str, Any]:
+) -> PairingExplained:
     """The household's visitor in the latest proposal that covers it (or ``proposal``), the
     distance, and the next best visitors with why each was not chosen."""
     # The pairing services load the engine's compiled kernels: only when asked.
@@ -97,32 +103,29 @@ def pairing_explained(
             today=today,
         )
     e = found.explanation
-    return {
-        "household": e.household_id,
-        "proposal": {
-            "id": found.proposal.id,
-            "area": found.proposal.area_code,
-            "status": found.proposal.status,
-            "stale": found.stale,
-            "stale_reason": found.stale_reason,
-            "fallback": found.fallback,
-        },
-        "visitor": e.visitor_id,
-        "distance_m": e.distance_m,
-        "unpaired": None if e.unpaired is None else e.unpaired.value,
-        "in_area": found.in_area,
-        "alternatives": [
-            {
-                "visitor": a.visitor_id,
-                "distance_m": int(a.distance_m),
-                "why_not": "as_near" if e.as_near(a) else a.why.value,
-                "caseload": load.caseload if load else int(a.load),
-                "capacity": load.capacity if load else int(a.capacity),
-            }
-            for a, load in zip(
-                e.alternatives,
-                [*found.loads, *([None] * (len(e.alternatives) - len(found.loads)))],
-                strict=True,
+    loads = [*found.loads, *([None] * (len(e.alternatives) - len(found.loads)))]
+    return PairingExplained(
+        household=e.household_id,
+        proposal=ExplainedProposal(
+            id=found.proposal.id,
+            area=found.proposal.area_code,
+            status=found.proposal.status,
+            stale=found.stale,
+            stale_reason=found.stale_reason,
+            fallback=found.fallback,
+        ),
+        visitor=e.visitor_id,
+        distance_m=e.distance_m,
+        unpaired=None if e.unpaired is None else e.unpaired.value,
+        in_area=found.in_area,
+        alternatives=[
+            AlternativeRead(
+                visitor=a.visitor_id,
+                distance_m=int(a.distance_m),
+                why_not="as_near" if e.as_near(a) else a.why.value,
+                caseload=load.caseload if load else int(a.load),
+                capacity=load.capacity if load else int(a.capacity),
             )
+            for a, load in zip(e.alternatives, loads, strict=True)
         ],
-    }
+    )

@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 
 from doorstep.api.deps import EngineDep, PrincipalDep, TodayDep, unit
 from doorstep.api.errors import PROBLEM
+from doorstep.api.schemas import ImportDone
 from doorstep.errors import InvalidInput, NotFound
 from doorstep.privacy import access
 from doorstep.privacy.access import Principal
@@ -65,7 +66,7 @@ class UploadRejected(InvalidInput):
         self.body = body
 
 
-@router.post("/{entity}")
+@router.post("/{entity}", response_model=ImportDone)
 def import_upload(
     entity: str,
     file: Annotated[UploadFile, File(description="A .csv (UTF-8), .xlsx or .parquet file")],
@@ -79,7 +80,7 @@ def import_upload(
             "periods from today on (`--replace`)"
         ),
     ] = False,
-) -> Any:
+) -> ImportDone | JSONResponse:
     """Import an uploaded file of ``entity`` rows: the counts written, or (422) every row
     error (``row`` counts the header as row 1, as a spreadsheet does) with nothing written.
     An area's account imports the rows of its own area: a row reaching outside it is one
@@ -100,7 +101,7 @@ def import_sent(
     who: Principal,
     today: dt.date,
     replace: bool = False,
-) -> dict[str, Any]:
+) -> ImportDone:
     """What :func:`import_upload` does, for the web page too: the counts written, or
     :class:`UploadRejected` with every row error."""
     from doorstep.services.importing import ImportRejected, import_file
@@ -135,16 +136,16 @@ def import_sent(
                 )
         except ImportRejected as exc:
             raise UploadRejected(rejected(exc, folder)) from None
-    return {
-        "entity": summary.entity,
-        "file": name,
-        "sheet": summary.sheet,
-        "rows": summary.rows,
-        "created": summary.created,
-        "updated": summary.updated,
-        "unchanged": summary.unchanged,
-        "notes": list(summary.notes),
-    }
+    return ImportDone(
+        entity=summary.entity,
+        file=name,
+        sheet=summary.sheet,
+        rows=summary.rows,
+        created=summary.created,
+        updated=summary.updated,
+        unchanged=summary.unchanged,
+        notes=list(summary.notes),
+    )
 
 
 def rejected(exc: ImportRejected, folder: str) -> dict[str, Any]:
