@@ -4,12 +4,13 @@ trail). The work lists link each household to its file."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from doorstep.api.deps import EngineDep, TodayDep, unit
+from doorstep.api.file_schemas import HouseholdFile, HouseholdsFound, VisitorFile, VisitorsFound
 from doorstep.api.routes.files import case_file, visitors_file
 from doorstep.api.routes.households import find
 from doorstep.api.routes.visitors import find as find_visitors
@@ -104,9 +105,9 @@ def _page(
     who: Principal,
     template: str,
     typed: str | None,
-    file: dict[str, Any] | None,
+    file: HouseholdFile | VisitorFile | None,
     max_gap_days: int | None,
-    found: dict[str, Any] | None = None,
+    found: HouseholdsFound | VisitorsFound | None = None,
 ) -> HTMLResponse:
     """The page: the file, or what a search ``found``; its form shows the cadence asked for
     (left empty, the programme's)."""

@@ -6,7 +6,7 @@ routes below an id (``/households/{id}/export``, ``/visitors/{id}/erase``).
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
@@ -25,7 +25,7 @@ MaxGapDays = Annotated[int | None, Query(ge=1, le=PLAN_MAX_DAYS)]
 Visits = Annotated[int, Query(ge=0, le=1000)]
 
 
-@router.get("/households/{household:path}", response_model=HouseholdFile)
+@router.get("/households/{household:path}")
 def case_file(
     household: str,
     engine: EngineDep,
@@ -34,7 +34,7 @@ def case_file(
     max_gap_days: MaxGapDays = None,
     visits: Visits = DEFAULT_VISITS,
     poverty_line: Annotated[float, Query(gt=0, allow_inf_nan=False)] = DEFAULT_POVERTY_LINE,
-) -> dict[str, Any]:
+) -> HouseholdFile:
     """The household's case file: who it is and whether it consents today, its visitors,
     its deadline (as the due list measures it, after ``max_gap_days``), its latest
     ``visits`` visits and the next ones planned, its referrals, yearly indicators (against
@@ -42,7 +42,7 @@ def case_file(
     area; a visitor's, for a household its visitor looks after today."""
     with unit(engine, who) as session:
         access.check_household_file(session.connection(), who, household, today)
-        return household_file(
+        file = household_file(
             session,
             household,
             actor=who.actor,
@@ -51,9 +51,10 @@ def case_file(
             visits=visits,
             poverty_line=poverty_line,
         )
+    return HouseholdFile.model_validate(file)
 
 
-@router.get("/visitors/{visitor:path}", response_model=VisitorFile)
+@router.get("/visitors/{visitor:path}")
 def visitors_file(
     visitor: str,
     engine: EngineDep,
@@ -61,7 +62,7 @@ def visitors_file(
     today: TodayDep,
     max_gap_days: MaxGapDays = None,
     visits: Visits = DEFAULT_VISITS,
-) -> dict[str, Any]:
+) -> VisitorFile:
     """The visitor's file: who they are, their caseload against their capacity, their
     households with each one's deadline (after ``max_gap_days``), leave to come, their
     latest ``visits`` visits and the next ones planned, and activities. The visitor's own
@@ -69,7 +70,7 @@ def visitors_file(
     and visits within the area only (``households_elsewhere`` counts the others)."""
     with unit(engine, who) as session:
         access.check_visitor_file(session.connection(), who, visitor)
-        return visitor_file(
+        file = visitor_file(
             session,
             visitor,
             actor=who.actor,
@@ -78,3 +79,4 @@ def visitors_file(
             visits=visits,
             area_path=None if who.role == "visitor" else who.area_path,
         )
+    return VisitorFile.model_validate(file)

@@ -3,7 +3,7 @@ door; why it has its visitor."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
@@ -23,7 +23,7 @@ from doorstep.services.finding import DEFAULT_FOUND, MOST_FOUND, find_households
 router = APIRouter(prefix="/households", tags=["pairing"])
 
 
-@router.get("", response_model=HouseholdsFound)
+@router.get("")
 def find(
     engine: EngineDep,
     who: PrincipalDep,
@@ -31,7 +31,7 @@ def find(
     q: Annotated[str, Query(min_length=1, description="An id or its start, part of a name")],
     area: str | None = None,
     limit: Annotated[int, Query(ge=1, le=MOST_FOUND)] = DEFAULT_FOUND,
-) -> dict[str, Any]:
+) -> HouseholdsFound:
     """Households whose id is ``q`` or begins with it, or whose head's name or address holds
     it (any case), as `doorstep household find` finds them: within the account's area (or
     ``area`` inside it); a visitor's account, among the households it looks after today.
@@ -47,7 +47,7 @@ def find(
             visitor=access.list_visitor(who, None),
             limit=limit,
         )
-    return {"rows": found.rows, "more": found.more}
+    return HouseholdsFound.model_validate({"rows": found.rows, "more": found.more})
 
 
 @router.post("/{household:path}/consent", response_model=ConsentRead)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
@@ -14,14 +14,14 @@ from doorstep.services.finding import DEFAULT_FOUND, MOST_FOUND, find_visitors
 router = APIRouter(prefix="/visitors", tags=["files"])
 
 
-@router.get("", response_model=VisitorsFound)
+@router.get("")
 def find(
     engine: EngineDep,
     who: PrincipalDep,
     q: Annotated[str, Query(min_length=1, description="An id or its start, part of a name")],
     area: str | None = None,
     limit: Annotated[int, Query(ge=1, le=MOST_FOUND)] = DEFAULT_FOUND,
-) -> dict[str, Any]:
+) -> VisitorsFound:
     """Visitors whose id is ``q`` or begins with it, or whose name holds it (any case), as
     `doorstep visitor find` finds them: those living within the account's area (or ``area``
     inside it); not for a visitor's account. ``more``: there were more than ``limit``. Each
@@ -35,4 +35,4 @@ def find(
             area=access.list_area(session.connection(), who, area),
             limit=limit,
         )
-    return {"rows": found.rows, "more": found.more}
+    return VisitorsFound.model_validate({"rows": found.rows, "more": found.more})
