@@ -23,11 +23,15 @@ class _Due(BaseModel):
 
 
 class HouseholdDue(_Due):
+    """An open pairing of the household: its visitor and its deadline."""
+
     visitor: str
     visitor_name: str
 
 
 class VisitorHouseholdDue(_Due):
+    """A household the visitor looks after, and its deadline."""
+
     household: str
     head_name: str
     area: str = Field(description="The household's area, by name (as the lists show it)")
@@ -40,16 +44,22 @@ class _Visit(BaseModel):
 
 
 class HouseholdVisit(_Visit):
+    """A visit to the household, by its visitor."""
+
     visitor: str
     visitor_name: str
 
 
 class VisitorVisit(_Visit):
+    """A visit the visitor made or is to make, by household."""
+
     household: str
     head_name: str
 
 
 class HouseholdProfile(BaseModel):
+    """Who the household is, where it lives, and its consent."""
+
     household: str
     head_name: str
     address: str
@@ -64,6 +74,8 @@ class HouseholdProfile(BaseModel):
 
 
 class PairingRow(BaseModel):
+    """A pairing of the household with a visitor, open or ended."""
+
     visitor: str
     visitor_name: str
     started_on: dt.date
@@ -72,6 +84,8 @@ class PairingRow(BaseModel):
 
 
 class ReferralRow(BaseModel):
+    """A referral of the household to another organisation's service."""
+
     number: int
     organisation: str
     organisation_name: str
@@ -83,6 +97,8 @@ class ReferralRow(BaseModel):
 
 
 class IndicatorRow(BaseModel):
+    """The household's indicators of one year."""
+
     year: int
     annual_income: float | None
     members_in_work: int | None
@@ -92,6 +108,8 @@ class IndicatorRow(BaseModel):
 
 
 class ActivityRow(BaseModel):
+    """A group activity someone took part in."""
+
     code: str
     kind: str
     title: str
@@ -100,6 +118,8 @@ class ActivityRow(BaseModel):
 
 
 class ProjectRow(BaseModel):
+    """A development project the household benefits from."""
+
     code: str
     title: str
     sponsor: str
@@ -128,6 +148,8 @@ class HouseholdFile(BaseModel):
 
 
 class TeamRow(BaseModel):
+    """A team the visitor is or was in."""
+
     code: str
     name: str
     area: str
@@ -137,6 +159,8 @@ class TeamRow(BaseModel):
 
 
 class VisitorProfile(BaseModel):
+    """Who the visitor is, where they live and serve, and their teams."""
+
     visitor: str
     name: str
     languages: str = Field(description="Separated by ;")
@@ -153,11 +177,15 @@ class VisitorProfile(BaseModel):
 
 
 class Caseload(BaseModel):
+    """The visitor's households today, against their capacity."""
+
     households: int = Field(description="Open pairings today, in any area")
     capacity: int
 
 
 class LeaveRow(BaseModel):
+    """The visitor's leave, from its first to its last day."""
+
     starts_on: dt.date
     ends_on: dt.date
 
@@ -180,6 +208,8 @@ class VisitorFile(BaseModel):
 
 
 class FoundHousehold(BaseModel):
+    """A household found, with its consent today."""
+
     household: str
     head_name: str
     address: str
@@ -189,11 +219,15 @@ class FoundHousehold(BaseModel):
 
 
 class HouseholdsFound(BaseModel):
+    """The households found by id, name or address."""
+
     rows: list[FoundHousehold] = Field(description="The id asked for first, then by id")
     more: bool = Field(description="More were found than the limit")
 
 
 class FoundVisitor(BaseModel):
+    """A visitor found."""
+
     visitor: str
     name: str
     home_area: str | None
@@ -202,5 +236,7 @@ class FoundVisitor(BaseModel):
 
 
 class VisitorsFound(BaseModel):
+    """The visitors found by id or name."""
+
     rows: list[FoundVisitor] = Field(description="The id asked for first, then by id")
     more: bool = Field(description="More were found than the limit")

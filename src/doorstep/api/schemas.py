@@ -49,6 +49,8 @@ class VisitCreate(BaseModel):
 
 
 class VisitRecorded(BaseModel):
+    """A visit recorded (or found recorded already), and what that changed."""
+
     visit_id: str
     recorded: bool = Field(description="False: it was recorded already (sent again)")
     planned_from: dt.date | None = Field(
@@ -114,6 +116,8 @@ class ConsentCreate(BaseModel):
 
 
 class ConsentRead(BaseModel):
+    """A household's consent act recorded: its state now and before, and what was done."""
+
     household: str
     state: str
     since: dt.date
@@ -131,6 +135,8 @@ class ErasureConfirm(BaseModel):
 
 
 class HouseholdErased(BaseModel):
+    """A household erased, and how many rows that took from each table."""
+
     household: str
     erased: dict[str, int] = Field(description="Rows erased, by table")
     still_on_disk: bool = Field(
@@ -140,6 +146,8 @@ class HouseholdErased(BaseModel):
 
 
 class VisitorErased(BaseModel):
+    """A visitor's personal data erased, and what the households' records keep."""
+
     visitor: str
     erased: dict[str, int] = Field(description="Rows erased, by table (their row kept, empty)")
     kept: dict[str, int] = Field(
@@ -211,12 +219,16 @@ class ProposalRead(BaseModel):
 
 
 class ProposalList(BaseModel):
+    """A page of pairing proposals."""
+
     total: int
     offset: int
     proposals: list[ProposalRead]
 
 
 class PairChangeRead(BaseModel):
+    """A household whose visitor a proposal would change, and how."""
+
     household: str
     current_visitor: str | None
     proposed_visitor: str | None
@@ -228,6 +240,8 @@ class PairChangeRead(BaseModel):
 
 
 class PairDiffRead(BaseModel):
+    """A page of the households a proposal would change."""
+
     proposal: int
     total: int = Field(description="How many households the proposal would change")
     offset: int
@@ -238,6 +252,8 @@ class PairDiffRead(BaseModel):
 
 
 class CommitRead(BaseModel):
+    """A proposal committed: how many pairings it started, ended and kept."""
+
     proposal: int
     started: int
     ended: int
