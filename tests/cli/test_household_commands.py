@@ -72,6 +72,7 @@ ERASED_AS = {
     "activity_attendance": "activities attended",
     "cancelled_visits": "visits",
     "consent_records": "consent acts",
+    "consent_client_ids": "ids phones sent them under",
     "exclusions": "exclusions",
     "household_blackouts": "blackouts",
     "household_indicators": "indicators",

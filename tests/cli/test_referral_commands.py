@@ -98,3 +98,23 @@ def test_the_referrals_are_exported_by_area_and_each_household_read_in_the_trail
     whole = tmp_path / "all.csv"
     assert cli("export", "referrals", str(whole), "--quiet").exit_code == 0
     assert len(whole.read_text(encoding="utf-8").splitlines()) == 3
+
+
+def test_a_referral_added_again_under_its_id_is_made_once(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    _people(with_areas, tmp_path)
+    add = ("referral", "add", "H1", "--to", "JOBS", "--service", "employment", "--today")
+    given = ("2027-03-01", "--id", "3C4D5E6F-7A8B-4C9D-8E0F-1A2B3C4D5E6F")
+    first = cli(*add, *given)
+    assert first.exit_code == 0, first.output
+    again = cli(*add, *given)
+    assert again.exit_code == 0, again.output
+    assert "Referral 1 (made already): H1 referred to JOBS" in again.output
+    other = cli(*add[:-2], "health", "--today", *given)
+    assert other.exit_code == 1
+    assert "a new referral needs a new id" in other.output
+    assert cli(*add, "2027-03-01", "--id", "nope").exit_code == 2
+    with with_areas.connect() as conn:
+        ids = conn.execute(text("SELECT client_id FROM referrals")).scalars().all()
+    assert ids == ["3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f"]

@@ -40,6 +40,7 @@ def snapshot(engine: Engine) -> dict[str, Any]:
             "visitors",
             "households",
             "consent_records",
+            "consent_client_ids",
             "household_indicators",
             "visitor_leave",
             "household_blackouts",

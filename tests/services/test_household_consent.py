@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
 
 from doorstep.errors import Conflict, InvalidInput, NotFound
-from doorstep.services.household_consent import record_consent
+from doorstep.services.household_consent import ConsentRecorded, record_consent
 from doorstep.storage.session import unit_of_work
+from tests.factories.audit import last_event_id, trail
 from tests.factories.db import snapshot
 from tests.factories.visits import plan_three
 
@@ -148,4 +150,72 @@ def test_an_act_that_cannot_be_recorded_changes_nothing(
     before = snapshot(programme)
     with pytest.raises(error, match=words), unit_of_work(programme) as s:
         record_consent(s, household, state, actor="t", evidence=evidence, on=on, today=WITHDRAWN)
+    assert snapshot(programme) == before
+
+
+ACT_ID = "5d1c7f2e-3b4a-4f6e-8a9b-0c1d2e3f4a5b"
+
+
+def _but_the_trail(snap: dict[str, Any]) -> dict[str, Any]:
+    return {table: rows for table, rows in snap.items() if table != "audit_events"}
+
+
+def _withdraw(engine: Engine, **kw: object) -> object:
+    act = {"evidence": "told V1 at the door", "on": WITHDRAWN, "client_id": ACT_ID} | kw
+    with unit_of_work(engine) as s:
+        return record_consent(s, "H0", "withdrawn", actor="v1", today=WITHDRAWN, **act)  # type: ignore[arg-type]
+
+
+def test_an_act_sent_again_under_its_id_is_answered_as_recorded_and_recorded_once(
+    programme: Engine,
+) -> None:
+    first = _withdraw(programme)
+    after_first = last_event_id(programme)
+    before = _but_the_trail(snapshot(programme))
+    again = _withdraw(programme)
+    # The day left to the server's today on the way back: the same act still.
+    undated = _withdraw(programme, on=None)
+    assert again == undated
+    assert isinstance(first, ConsentRecorded) and isinstance(again, ConsentRecorded)
+    assert not first.already and again.already
+    assert (again.household, again.state, again.since, again.was, again.was_since) == (
+        first.household,
+        first.state,
+        first.since,
+        first.was,
+        first.was_since,
+    )
+    # Nothing written but the reads of the act sent again, in the household's trail.
+    assert _but_the_trail(snapshot(programme)) == before
+    assert (
+        trail(programme, after_first)
+        == [("read", "consent", "H0", {"client_id": ACT_ID, "sent_again": True})] * 2
+    )
+    with programme.connect() as conn:
+        kept = conn.execute(text("SELECT COUNT(*) FROM consent_client_ids")).scalar_one()
+    assert kept == 1
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        {"evidence": "a letter"},
+        {"on": WITHDRAWN - dt.timedelta(days=1)},
+        {"household": "H1"},
+        {"state": "pending"},
+    ],
+)
+def test_another_act_under_an_id_already_used_is_refused_and_changes_nothing(
+    programme: Engine, other: dict[str, object]
+) -> None:
+    _withdraw(programme)
+    before = snapshot(programme)
+    act = {
+        "household": "H0",
+        "state": "withdrawn",
+        "evidence": "told V1 at the door",
+        "on": WITHDRAWN,
+    } | other
+    with pytest.raises(Conflict, match="a new act needs a new id"), unit_of_work(programme) as s:
+        record_consent(s, actor="v1", today=WITHDRAWN, client_id=ACT_ID, **act)  # type: ignore[arg-type]
     assert snapshot(programme) == before

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
@@ -13,8 +14,8 @@ from sqlalchemy import Engine, text
 from doorstep.errors import Conflict, InvalidInput, NotFound
 from doorstep.services import household_rights, referrals, visitor_rights
 from doorstep.storage.session import unit_of_work
-from tests.factories.audit import events_about
-from tests.factories.db import run_import
+from tests.factories.audit import events_about, last_event_id, trail
+from tests.factories.db import run_import, snapshot
 from tests.factories.files import (
     HOUSEHOLD_HEADER,
     VISITOR_HEADER,
@@ -190,3 +191,64 @@ def test_the_visitor_s_erasure_keeps_the_household_s_referral_naming_no_one(
         visitor_rights.erase_visitor(s, "V1", actor="t", today=TODAY)
     [row] = _list(people)
     assert (row.id, row.visitor) == (number, None)
+
+
+REFERRAL_ID = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+
+
+def _sent(engine: Engine, **kw: object) -> tuple[int, bool]:
+    """Refer H1 to JOBS for employment under ``REFERRAL_ID``, as a front door does: the
+    referral's number, and whether it was made already."""
+    sent: dict[str, Any] = {
+        "household": "H1",
+        "organisation": "JOBS",
+        "service": "employment",
+        "made_on": TODAY,
+        "visitor": "V1",
+    } | kw
+    with unit_of_work(engine) as s:
+        found = referrals.sent_again(s, REFERRAL_ID, actor="test", **sent)
+        if found is not None:
+            return found.id, True
+        household = sent.pop("household")
+        sent["made_on"] = sent["made_on"] or TODAY
+        made = referrals.add_referral(
+            s, household, actor="test", today=TODAY, client_id=REFERRAL_ID, **sent
+        )
+        return made.id, False
+
+
+def test_a_referral_sent_again_under_its_id_is_found_and_made_once(people: Engine) -> None:
+    number, already = _sent(people)
+    assert not already
+    mark = last_event_id(people)
+    assert _sent(people) == (number, True)
+    # The day left to the server's today on the way back: the same referral still.
+    assert _sent(people, made_on=None) == (number, True)
+    assert _count(people) == 1
+    read = (
+        "read",
+        "household",
+        "H1",
+        {"table": "referrals", "referral": number, "client_id": REFERRAL_ID, "sent_again": True},
+    )
+    assert trail(people, mark) == [read, read]
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        {"household": "H3"},
+        {"service": "health"},
+        {"visitor": None},
+        {"made_on": TODAY - dt.timedelta(days=1)},
+    ],
+)
+def test_another_referral_under_an_id_already_used_is_refused(
+    people: Engine, other: dict[str, object]
+) -> None:
+    _sent(people)
+    before = snapshot(people)
+    with pytest.raises(Conflict, match="a new referral needs a new id"):
+        _sent(people, **other)
+    assert snapshot(people) == before

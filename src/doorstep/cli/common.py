@@ -10,6 +10,7 @@ import datetime as dt
 import os
 import re
 import sys
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import wraps
@@ -52,6 +53,17 @@ def id_argument(value: str | None) -> str | None:
     The ``callback`` of every argument and option that names a household, visitor, area
     or team."""
     return None if value is None else normal_id(value)
+
+
+def client_id_option(value: str | None) -> str | None:
+    """A ``--id`` given to an act (a consent act, a referral): a uuid, as a phone gives
+    one, in its usual form; given again with the same act, the act is recorded once."""
+    if value is None:
+        return None
+    try:
+        return str(uuid.UUID(value.strip()))
+    except ValueError:
+        raise typer.BadParameter(f"not a uuid: {value!r}") from None
 
 
 def household_argument(value: str | None) -> str | None:

@@ -11,6 +11,7 @@ import typer
 from doorstep.cli import case_files
 from doorstep.cli.common import (
     check_out_file,
+    client_id_option,
     console,
     err_console,
     handle_errors,
@@ -138,7 +139,8 @@ def erase_cmd(
     household: str = typer.Argument(..., help="The household's id.", callback=id_argument),
     yes: bool = typer.Option(False, "--yes", help="Confirm: erasing cannot be undone."),
 ) -> None:
-    """Erase a household and everything held about it (consent acts, pairings and which of
+    """Erase a household and everything held about it (consent acts and the ids phones
+    sent them under, pairings and which of
     them a plan left without a visit, proposed pairs, visits, indicators, exclusions,
     blackouts, activities attended, projects that benefit it, referrals to other
     organisations). The audit trail keeps that it was erased, by whom and how many rows,
@@ -180,13 +182,21 @@ def consent_cmd(
     on: str | None = typer.Option(
         None, "--on", help="The day the act was made (YYYY-MM-DD; default: today)."
     ),
+    client_id: str | None = typer.Option(
+        None,
+        "--id",
+        help="A uuid for the act (as a phone gives one): given again with the same act, it "
+        "is recorded once.",
+        callback=client_id_option,
+    ),
 ) -> None:
     """Record a household's new consent act, without importing its whole row. The act in
     force goes to the household's history. A household that withdraws (or is put back to
     pending) has its planned visits from that day cancelled at once, a stay under way cut
     the day before, each audited; its pairing ends at the next pair commit for its area.
     Refused: the same state as the act in force, an act after today, or one dated before
-    the act in force (`import households` files such an act in the history).
+    the act in force (`import households` files such an act in the history). With --id,
+    running the command again records the act once (another act under that id is refused).
 
     Example: doorstep household consent H0000042 --state withdrawn --evidence "letter of 2 Dec"
     """
@@ -196,11 +206,12 @@ def consent_cmd(
     tried = household_consent.consent_attempt(actor(), household, state)
     with session(tried) as s:
         done = household_consent.record_consent(
-            s, household, state, actor=tried.actor, evidence=evidence, on=day
+            s, household, state, actor=tried.actor, evidence=evidence, on=day, client_id=client_id
         )
     was = f" (was {done.was}{f' since {done.was_since}' if done.was_since else ''})"
+    first = "Recorded already" if done.already else "Recorded"
     console.print(
-        f"Recorded: household {household}'s consent is {done.state} from {done.since}{was}.",
+        f"{first}: household {household}'s consent is {done.state} from {done.since}{was}.",
         markup=False,
     )
     for note in done.notes:

@@ -9,6 +9,7 @@ from dataclasses import asdict
 import typer
 
 from doorstep.cli.common import (
+    client_id_option,
     console,
     count,
     handle_errors,
@@ -68,6 +69,13 @@ def add_cmd(
     visitor: str | None = typer.Option(
         None, "--visitor", help="The visitor who made it, if one did.", callback=id_argument
     ),
+    client_id: str | None = typer.Option(
+        None,
+        "--id",
+        help="A uuid for it (as a phone gives one): given again with the same referral, "
+        "it is made once.",
+        callback=client_id_option,
+    ),
     today: str | None = TodayOpt,
 ) -> None:
     """Record that a household was referred to an organisation for a service: open until
@@ -75,6 +83,8 @@ def add_cmd(
 
     The household's consent must be given. The referral is the household's record (in its
     export, gone with its erasure); its number moves it on with `doorstep referral status`.
+    With --id, running the command again records it once (another referral under that id
+    is refused).
 
     Example: doorstep referral add H0000042 --to GZ-14-HRS --service employment --visitor V0000123
     """
@@ -85,20 +95,34 @@ def add_cmd(
     made_on = parse_day("--on", on) if on else day
     tried = Attempt(actor(), "create", "household", household, detail={"table": "referrals"})
     with session(tried) as s:
-        made = referrals.add_referral(
+        made = referrals.sent_again(
             s,
+            client_id,
             household,
             organisation=to,
             service=service.strip().lower(),
-            made_on=made_on,
+            made_on=made_on if on else None,
             visitor=visitor,
             actor=tried.actor,
-            today=day,
         )
-        number = made.id
+        already = made is not None
+        if made is None:
+            made = referrals.add_referral(
+                s,
+                household,
+                organisation=to,
+                service=service.strip().lower(),
+                made_on=made_on,
+                visitor=visitor,
+                actor=tried.actor,
+                today=day,
+                client_id=client_id,
+            )
+        number, made_on, now = made.id, made.made_on, made.status
+    first = f"Referral {number}{' (made already)' if already else ''}"
     console.print(
-        f"Referral {number}: {household} referred to {to} for {service.strip().lower()} on "
-        f"{made_on} (open).",
+        f"{first}: {household} referred to {to} for {service.strip().lower()} on "
+        f"{made_on} ({now}).",
         markup=False,
     )
 

@@ -4,6 +4,11 @@
 without its whole row. The act in force moves to the household's history
 (``consent_records``); a household that no longer consents has its planned visits taken off
 at once, as the import does (:func:`~doorstep.services.importing.unsettled.cancel_unconsented`).
+
+An act sent from a phone carries the id the phone gave it (``client_id``): it is kept with
+the act and its answer (``consent_client_ids``), so an act sent again under it (a reload, a
+double tap, a send whose answer was lost) is answered as it was the first time, and not
+recorded twice.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from doorstep.privacy.audit import Attempt, record_event, record_events
 from doorstep.services.importing import load, unsettled
 from doorstep.storage.repositories import household_data
 from doorstep.storage.repositories.pairing import lock_pairings
-from doorstep.storage.tables import ConsentRecord, Household
+from doorstep.storage.tables import ConsentClientId, ConsentRecord, Household
 
 #: The longest evidence kept: a line saying what the act rests on, not a document.
 EVIDENCE_MAX = 500
@@ -37,6 +42,8 @@ class ConsentRecorded:
     was: str
     was_since: dt.date | None
     notes: tuple[str, ...] = ()
+    #: True: sent again under its id, and recorded already (nothing was written).
+    already: bool = False
 
 
 def record_consent(
@@ -48,9 +55,15 @@ def record_consent(
     evidence: str,
     on: dt.date | None = None,
     today: dt.date | None = None,
+    client_id: str | None = None,
 ) -> ConsentRecorded:
     """Record that ``household``'s consent is ``state`` (given, withdrawn, pending) from
     ``on`` (default ``today``), resting on ``evidence``.
+
+    ``client_id``, the id the device that sent the act gave it, is kept with the act: sent
+    again under it with the same household, state and evidence (and day, if ``on`` is
+    given), the act recorded then is answered (``already``), read in the trail under the
+    household, and nothing is written.
 
     Raises
     ------
@@ -61,9 +74,10 @@ def record_consent(
     NotFound
         No such household (or it was erased).
     Conflict
-        The act in force already says so.
+        The act in force already says so; or ``client_id`` is stored for another act.
     """
     today = today or dt.date.today()
+    given_on = on
     on = on or today
     if state not in {s.value for s in ConsentState}:
         raise InvalidInput(
@@ -91,6 +105,11 @@ def record_consent(
     if row is None:
         raise household_data.not_found(conn, household)
     hid, was, was_since, was_by, was_evidence = row
+    if client_id is not None:
+        # After the lock: two sends of one act at once record it once.
+        before = _sent_again(session, client_id, hid, household, state, evidence, given_on, actor)
+        if before is not None:
+            return before
     if was == state:
         since = f" since {was_since}" if was_since else ""
         raise Conflict(f"household {household}'s consent is {state} already{since}")
@@ -127,6 +146,18 @@ def record_consent(
         entity_id=household,
         detail={"consent": state, "since": on.isoformat(), "was": was},
     )
+    if client_id is not None:
+        session.add(
+            ConsentClientId(
+                client_id=client_id,
+                household_id=hid,
+                state=state,
+                since=on,
+                evidence=evidence,
+                was=was,
+                was_since=was_since,
+            )
+        )
     session.flush()  # the act's own event first, then those of the visits it took off
     notes: tuple[str, ...] = ()
     if state != ConsentState.GIVEN.value:
@@ -141,6 +172,44 @@ def record_consent(
         notes = written.notes
     session.flush()
     return ConsentRecorded(household, state, on, was, was_since, notes)
+
+
+def _sent_again(
+    session: Session,
+    client_id: str,
+    hid: int,
+    household: str,
+    state: str,
+    evidence: str,
+    on: dt.date | None,
+    actor: str,
+) -> ConsentRecorded | None:
+    """The act stored already under ``client_id``, answered as it was, if it is this act;
+    none if the id is new. Raises Conflict if the id is another act's."""
+    stored = session.scalar(select(ConsentClientId).where(ConsentClientId.client_id == client_id))
+    if stored is None:
+        return None
+    same = (stored.household_id, stored.state, stored.evidence) == (hid, state, evidence) and (
+        on in (None, stored.since)
+    )
+    if not same:
+        # Which act it is, is not said: it may be a household the caller cannot see.
+        raise Conflict(
+            f"consent act id {client_id} is stored already for another act (another "
+            "household, consent, evidence or day): a new act needs a new id"
+        )
+    record_event(
+        session,
+        actor=actor,
+        action="read",
+        entity="consent",
+        entity_id=household,
+        detail={"client_id": client_id, "sent_again": True},
+    )
+    session.flush()
+    return ConsentRecorded(
+        household, stored.state, stored.since, stored.was, stored.was_since, already=True
+    )
 
 
 def consent_attempt(actor: str, household: str, state: str) -> Attempt:

@@ -8,6 +8,10 @@ erasure; each act is audited under the household (and under the visitor who made
 
 Its status moves open -> accepted -> completed, and from open or accepted to declined (by
 the service) or withdrawn (by the household); completed, declined and withdrawn are final.
+
+A referral made on a phone carries the id the phone gave it (``client_id``): sent again
+under it (a reload, a double tap, a send whose answer was lost), it is found by
+:func:`sent_again` and not made twice.
 """
 
 from __future__ import annotations
@@ -100,9 +104,12 @@ def add_referral(
     visitor: str | None,
     actor: str,
     today: dt.date,
+    client_id: str | None = None,
 ) -> Referral:
     """Refer ``household`` to ``organisation`` for ``service`` on ``made_on`` (by
-    ``visitor``, if a visitor made it): open from that day."""
+    ``visitor``, if a visitor made it): open from that day. ``client_id``: the id the
+    device that sent it gave it, stored so that :func:`sent_again` finds it if it comes
+    again (ask that first: the id is unique)."""
     service = _service(service)
     _not_after_today(made_on, "the referral's day", today)
     conn = session.connection()
@@ -134,6 +141,7 @@ def add_referral(
         visitor_id=vid,
         status=ReferralStatus.OPEN.value,
         status_on=made_on,
+        client_id=client_id,
     )
     session.add(referral)
     session.flush()
@@ -162,6 +170,67 @@ def add_referral(
             entity_id=visitor,
             detail={**detail, "household": household},
         )
+    session.flush()
+    return referral
+
+
+def sent_again(
+    session: Session,
+    client_id: str | None,
+    household: str,
+    *,
+    organisation: str,
+    service: str,
+    made_on: dt.date | None,
+    visitor: str | None,
+    actor: str,
+) -> Referral | None:
+    """The referral stored already under the device's id ``client_id`` for the same
+    household, organisation, service and visitor (and day, if ``made_on`` is given: a
+    device that left it to the server's today may send again on another day), or none if
+    the id is new. Found, it is read in the trail under the household, and nothing is
+    written.
+
+    Raises
+    ------
+    Conflict
+        The id is stored for another referral: a new referral needs a new id.
+    """
+    if client_id is None:
+        return None
+    found = session.execute(
+        select(Referral, Household.external_id, Organisation.code, Visitor.external_id)
+        .join(Household, Household.id == Referral.household_id)
+        .join(Organisation, Organisation.id == Referral.organisation_id)
+        .outerjoin(Visitor, Visitor.id == Referral.visitor_id)
+        .where(Referral.client_id == client_id)
+    ).one_or_none()
+    if found is None:
+        return None
+    referral, was_household, was_organisation, was_visitor = found
+    same = (
+        (was_household, was_organisation, referral.service, was_visitor)
+        == (household, organisation, service, visitor)
+    ) and made_on in (None, referral.made_on)
+    if not same:
+        # Which referral it is, is not said: it may be a household the caller cannot see.
+        raise Conflict(
+            f"referral id {client_id} is stored already for another referral (another "
+            "household, organisation, service, visitor or day): a new referral needs a new id"
+        )
+    record_event(
+        session,
+        actor=actor,
+        action="read",
+        entity="household",
+        entity_id=household,
+        detail={
+            "table": TABLE,
+            "referral": referral.id,
+            "client_id": client_id,
+            "sent_again": True,
+        },
+    )
     session.flush()
     return referral
 

@@ -19,6 +19,7 @@ from doorstep.storage.tables.pairings import (
     ProposedPair,
 )
 from doorstep.storage.tables.people import (
+    ConsentClientId,
     ConsentRecord,
     Household,
     HouseholdBlackout,
@@ -43,6 +44,7 @@ __all__ = [
     "Area",
     "AuditEvent",
     "CancelledVisit",
+    "ConsentClientId",
     "ConsentRecord",
     "ErasedVisitEvent",
     "Exclusion",

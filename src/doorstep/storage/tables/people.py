@@ -90,6 +90,28 @@ class ConsentRecord(Base):
     evidence: Mapped[str] = mapped_column(Text, default="")
 
 
+class ConsentClientId(Base):
+    """A consent act recorded one at a time under the id the device that sent it gave it
+    (migration 0021), with the answer it had: sent again, the act is found by this id and
+    the same answer given, and nothing is recorded twice. The act itself is on the
+    household's row (then in ``consent_records``); this is the household's record too, in
+    its export and gone with its erasure."""
+
+    __tablename__ = "consent_client_ids"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(36), unique=True)
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), index=True
+    )
+    # The act as sent and recorded, and the act in force it replaced.
+    state: Mapped[str] = mapped_column(String(20))
+    since: Mapped[dt.date] = mapped_column(Date)
+    evidence: Mapped[str] = mapped_column(Text)
+    was: Mapped[str] = mapped_column(String(20))
+    was_since: Mapped[dt.date | None] = mapped_column(Date)
+
+
 class HouseholdIndicator(Base):
     """A household's figures for one year: income, members in work, services enrolled."""
 

@@ -3,7 +3,9 @@
 A referral is the household's record: it goes with the household's erasure (``ON DELETE
 CASCADE``) and is in its export. The visitor who made it is named, and kept by the
 visitor's erasure as a visit is (the row then names no one:
-:data:`~doorstep.storage.repositories.visitor_data.KEPT`).
+:data:`~doorstep.storage.repositories.visitor_data.KEPT`). A referral made on a phone
+carries the id the phone gave it (``client_id``, migration 0021), so one sent twice is
+stored once.
 """
 
 from __future__ import annotations
@@ -33,3 +35,6 @@ class Referral(Timestamped, Base):
     status: Mapped[str] = mapped_column(String(20))  # domain.enums.ReferralStatus
     # The day it took its status (``made_on`` while open).
     status_on: Mapped[dt.date] = mapped_column(Date)
+    # The id the device that sent it gave it (a uuid), if one did: sent again, it is found
+    # by this and not made twice (none: made at the command line, or by an older client).
+    client_id: Mapped[str | None] = mapped_column(String(36), unique=True)
