@@ -104,3 +104,37 @@ def test_an_id_with_a_slash_is_addressed_percent_encoded(
     assert export.status_code == 200, export.text
     assert export.json()["records"]["households"][0]["external_id"] == "H/7"
     assert client.get("/api/v1/households/H%2F8/export", headers=auth("boss")).status_code == 404
+
+
+ACT_ID = "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f"
+
+
+def test_an_act_sent_again_under_its_id_is_answered_already_and_another_is_refused(
+    client: TestClient, programme: Engine, auth: Headers
+) -> None:
+    body = {"state": "withdrawn", "evidence": "told V1 at the door", "client_id": ACT_ID}
+    first = client.post("/api/v1/households/H0/consent", json=body, headers=auth("v1"))
+    assert first.status_code == 200, first.text
+    assert first.json()["already"] is False
+    again = client.post("/api/v1/households/H0/consent", json=body, headers=auth("v1"))
+    assert again.status_code == 200, again.text
+    answer = {k: v for k, v in first.json().items() if k not in ("notes", "already")}
+    assert {k: v for k, v in again.json().items() if k not in ("notes", "already")} == answer
+    assert again.json()["already"] is True
+    other = client.post(
+        "/api/v1/households/H0/consent", json=body | {"evidence": "a letter"}, headers=auth("v1")
+    )
+    assert other.status_code == 409
+    assert "a new act needs a new id" in other.json()["detail"]
+    not_an_id = client.post(
+        "/api/v1/households/H0/consent", json=body | {"client_id": "x"}, headers=auth("v1")
+    )
+    assert not_an_id.status_code == 422
+    with programme.connect() as conn:
+        acts = conn.execute(
+            text(
+                "SELECT COUNT(*) FROM audit_events WHERE entity = 'consent' AND entity_id = 'H0' "
+                "AND action = 'update'"
+            )
+        ).scalar_one()
+    assert acts == 2  # the act, and the refused one's attempt: the one sent again is a read

@@ -48,6 +48,7 @@ def test_a_visitor_refers_a_household_it_looks_after_and_its_coordinator_follows
         "household": "H0",
         "status": "open",
         "made_on": TODAY.isoformat(),
+        "already": False,
     }
     # Made by V1, its own visitor, under the account's name.
     events = events_about(jobs, "visitor")
@@ -123,3 +124,36 @@ def test_bad_input_is_named_and_consent_is_required(
     later = {**body, "household": "H1", "made_on": (TODAY + dt.timedelta(days=1)).isoformat()}
     assert client.post(REFERRALS, json=later, headers=auth("boss")).status_code == 422
     assert _count(jobs) == 0
+
+
+REFERRAL_ID = "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e"
+
+
+def test_a_referral_sent_again_under_its_id_is_made_once_and_another_is_refused(
+    client: TestClient, jobs: Engine, auth: Headers
+) -> None:
+    body = {
+        "household": "H0",
+        "organisation": "JOBS",
+        "service": "employment",
+        "client_id": REFERRAL_ID,
+    }
+    made = client.post(REFERRALS, json=body, headers=auth("v1"))
+    assert made.status_code == 201, made.text
+    again = client.post(REFERRALS, json=body, headers=auth("v1"))
+    assert again.status_code == 200, again.text
+    assert again.json() == made.json() | {"already": True}
+    assert _count(jobs) == 1
+    other = client.post(REFERRALS, json=body | {"service": "health"}, headers=auth("v1"))
+    assert other.status_code == 409
+    assert "a new referral needs a new id" in other.json()["detail"]
+    # Another account, another household: refused, and not told whose the id is.
+    elsewhere = client.post(REFERRALS, json=body | {"household": "H5"}, headers=auth("v2-coord"))
+    assert elsewhere.status_code == 409
+    assert "H0" not in elsewhere.json()["detail"]
+    assert _count(jobs) == 1
+    # Without an id, as before: each send is a referral.
+    plain = {k: v for k, v in body.items() if k != "client_id"}
+    assert client.post(REFERRALS, json=plain, headers=auth("v1")).status_code == 201
+    assert client.post(REFERRALS, json=plain, headers=auth("v1")).status_code == 201
+    assert _count(jobs) == 3

@@ -28,12 +28,14 @@ class ReferralListed(BaseModel):
 
 
 class ReferralMade(BaseModel):
-    """A referral made: open from its day."""
+    """A referral made: open from its day (sent again under its ``client_id``: as it
+    stands now, ``already``)."""
 
     id: int = Field(description="Its number")
     household: str
-    status: str = Field(description="open")
+    status: str = Field(description="open; sent again, its status now")
     made_on: dt.date
+    already: bool = Field(description="Sent again under its client_id: made before, not now")
 
 
 class ReferralMoved(BaseModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema, field_validator
@@ -113,6 +114,11 @@ class ConsentCreate(BaseModel):
     state: str = Field(description="given, withdrawn or pending")
     evidence: str = Field(description="What it rests on: a signed form, a call, a letter")
     on: dt.date | None = Field(None, description="The day it was made (default: today)")
+    client_id: uuid.UUID | None = Field(
+        None,
+        description="The id the device gave the act: sent again with the same act, it is "
+        "recorded once and answered `already: true`; with another act, refused (409)",
+    )
 
 
 class ConsentRead(BaseModel):
@@ -125,6 +131,9 @@ class ConsentRead(BaseModel):
     was_since: dt.date | None
     notes: list[str] = Field(
         default_factory=list, description="What was done about its planned visits"
+    )
+    already: bool = Field(
+        False, description="True: sent again under its `client_id`, and recorded already"
     )
 
 

@@ -12,13 +12,13 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from doorstep.api.deps import EngineDep, TodayDep
-from doorstep.api.referral_schemas import ReferralListed
+from doorstep.api.referral_schemas import ReferralListed, ReferralMade
 from doorstep.api.routes.referrals import (
     ReferralCreate,
     ReferralMove,
-    add_referral,
     list_referrals,
     move_status,
+    referral_sent,
 )
 from doorstep.domain.enums import ReferralService, ReferralStatus
 from doorstep.errors import DoorstepError, InvalidInput
@@ -55,25 +55,34 @@ def add_form(
     service: Annotated[str, Form()],
     made_on: Annotated[str, Form()] = "",
     visitor: Annotated[str, Form()] = "",
+    client_id: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
-    """Refer a household; then its referrals."""
+    """Refer a household; then its referrals. The form's id (given when it was drawn)
+    makes one sent twice (a reload, a double tap) one referral."""
     typed = {
         "household": household.strip(),
         "organisation": organisation.strip(),
         "service": service,
         "made_on": made_on.strip() or None,
         "visitor": visitor.strip() or None,
+        "client_id": client_id.strip() or None,
     }
     try:
         body = ReferralCreate.model_validate(typed)
     except ValidationError as exc:
         return refused(request, who, form_error(exc))
     try:
-        made = add_referral(body, engine, who, today)
+        made = referral_sent(engine, who, body, today)
     except DoorstepError as exc:
         return refused(request, who, exc)
-    said = f"Referral {made.id}: {made.household} referred to {body.organisation}."
+    said = referred_text(made, body)
     return _listing(request, engine, who, today, None, made.household, None, False, said)
+
+
+def referred_text(made: ReferralMade, body: ReferralCreate) -> str:
+    """What a page says of a referral made (or, sent again, made already)."""
+    again = " already (sent again)" if made.already else ""
+    return f"Referral {made.id}: {made.household} referred to {body.organisation}{again}."
 
 
 @router.post("/status", response_class=HTMLResponse)

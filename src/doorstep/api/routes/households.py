@@ -3,9 +3,11 @@ door; why it has its visitor."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from sqlalchemy import Engine
 
 from doorstep.api.deps import EngineDep, PrincipalDep, TodayDep, unit
 from doorstep.api.file_schemas import HouseholdsFound
@@ -17,6 +19,7 @@ from doorstep.api.schemas import (
     PairingExplained,
 )
 from doorstep.privacy import access
+from doorstep.privacy.access import Principal
 from doorstep.services import household_consent
 from doorstep.services.finding import DEFAULT_FOUND, MOST_FOUND, find_households
 
@@ -55,7 +58,16 @@ def consent(
     household: str, body: ConsentCreate, engine: EngineDep, who: PrincipalDep, today: TodayDep
 ) -> ConsentRead:
     """Record the household's new consent act; one that no longer consents has its planned
-    visits taken off at once."""
+    visits taken off at once. Sent again under its ``client_id``, it is recorded once."""
+    return consent_sent(engine, who, household, body, today)
+
+
+def consent_sent(
+    engine: Engine, who: Principal, household: str, body: ConsentCreate, today: dt.date
+) -> ConsentRead:
+    """Record ``body`` as ``household``'s consent act, in one audited unit, or raise saying
+    why not; sent again under its ``client_id``, answer as the first time, ``already``. The
+    API's route and the web app's consent form (and its outbox) all record acts here."""
     tried = household_consent.consent_attempt(who.actor, household, body.state)
     with unit(engine, who, tried) as session:
         access.check_consent(session.connection(), who, household, today)
@@ -67,6 +79,7 @@ def consent(
             evidence=body.evidence,
             on=body.on,
             today=today,
+            client_id=None if body.client_id is None else str(body.client_id),
         )
     return ConsentRead(
         household=done.household,
@@ -75,6 +88,7 @@ def consent(
         was=done.was,
         was_since=done.was_since,
         notes=list(done.notes),
+        already=done.already,
     )
 
 

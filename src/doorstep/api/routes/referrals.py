@@ -5,10 +5,12 @@ visitor's account for the households its visitor looks after today."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Path, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Engine
 
 from doorstep.api.deps import EngineDep, PrincipalDep, TodayDep, unit
 from doorstep.api.referral_schemas import ReferralListed, ReferralMade, ReferralMoved
@@ -16,6 +18,7 @@ from doorstep.domain.enums import ReferralService, ReferralStatus
 from doorstep.domain.ids import MAX_PROPOSAL_ID, normal_id
 from doorstep.errors import NotPermitted
 from doorstep.privacy import access
+from doorstep.privacy.access import Principal
 from doorstep.privacy.audit import Attempt
 from doorstep.services import referrals
 
@@ -37,6 +40,11 @@ class ReferralCreate(BaseModel):
         None,
         max_length=64,
         description="The visitor who made it (a visitor's account: its own, the default)",
+    )
+    client_id: uuid.UUID | None = Field(
+        None,
+        description="The id the device gave it: sent again with the same referral, it is "
+        "made once and answered `already: true`; with another referral, refused (409)",
     )
 
 
@@ -93,29 +101,57 @@ def list_referrals(
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def add_referral(
-    body: ReferralCreate, engine: EngineDep, who: PrincipalDep, today: TodayDep
+    body: ReferralCreate, engine: EngineDep, who: PrincipalDep, today: TodayDep, response: Response
 ) -> ReferralMade:
-    """Refer a household: open from its day; answers with its number."""
+    """Refer a household: open from its day; answers with its number. Sent again under its
+    ``client_id``, it is made once (answered 200, ``already: true``)."""
+    made = referral_sent(engine, who, body, today)
+    if made.already:
+        response.status_code = status.HTTP_200_OK
+    return made
+
+
+def referral_sent(
+    engine: Engine, who: Principal, body: ReferralCreate, today: dt.date
+) -> ReferralMade:
+    """Make ``body``'s referral in one audited unit, or raise saying why not; sent again
+    under its ``client_id``, answer with the referral made then (its status now),
+    ``already``. The API's route and the web app's forms (and its outbox) all refer here."""
     household = normal_id(body.household)
     tried = Attempt(who.actor, "create", "household", household, {"table": referrals.TABLE})
+    client_id = None if body.client_id is None else str(body.client_id)
     with unit(engine, who, tried) as session:
         access.check_referral_household(session.connection(), who, household, today)
         visitor = access.referral_visitor(
             who, None if body.visitor is None else normal_id(body.visitor)
         )
-        made = referrals.add_referral(
+        organisation = normal_id(body.organisation)
+        made = referrals.sent_again(
             session,
+            client_id,
             household,
-            organisation=normal_id(body.organisation),
+            organisation=organisation,
             service=body.service.value,
-            made_on=body.made_on or today,
+            made_on=body.made_on,
             visitor=visitor,
             actor=who.actor,
-            today=today,
         )
-        number, made_on = made.id, made.made_on
+        already = made is not None
+        if made is None:
+            made = referrals.add_referral(
+                session,
+                household,
+                organisation=organisation,
+                service=body.service.value,
+                made_on=body.made_on or today,
+                visitor=visitor,
+                actor=who.actor,
+                today=today,
+                client_id=client_id,
+            )
+        number, made_on, now = made.id, made.made_on, made.status
     return ReferralMade(
-        id=number, household=household, status=ReferralStatus.OPEN.value, made_on=made_on
+        id=number, household=household, status=now, made_on=made_on, already=already
     )
 
 
