@@ -13,6 +13,7 @@ from doorstep.web import (
     activity_pages,
     audit_pages,
     cadence_pages,
+    door_pages,
     exclusion_pages,
     file_pages,
     import_pages,
@@ -33,6 +34,7 @@ def create_app(
     app = create_api(database_url, today=today)
     pages.install(app)
     app.include_router(record_pages.router)
+    app.include_router(door_pages.router)
     offline.install(app)
     app.include_router(pairing_pages.router)
     app.include_router(planning_pages.router)

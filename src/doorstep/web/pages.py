@@ -38,7 +38,6 @@ from doorstep.reports.outcomes_render import outcomes_chart_png
 from doorstep.reports.render import chart_png
 from doorstep.services import (
     accounts,
-    household_consent,
     list_pages,
     outcomes,
     reporting,
@@ -160,47 +159,6 @@ def work_list(
         next=next_,
         columns=[(c, c.replace("_", " ").capitalize()) for c in work_lists.COLUMNS[kind]],
     )
-
-
-@router.get("/consent", response_class=HTMLResponse)
-def consent_form(
-    request: Request, who: WebPrincipalDep, today: TodayDep, household: str = ""
-) -> HTMLResponse:
-    """The form, for the household given (a case file links here) or any."""
-    form = {"household": household.strip()}
-    return render(request, "consent.html", who, today=today, form=form)
-
-
-@router.post("/consent", response_class=HTMLResponse)
-def consent(
-    request: Request,
-    engine: EngineDep,
-    who: WebPrincipalDep,
-    today: TodayDep,
-    household: Annotated[str, Form()],
-    state: Annotated[str, Form()],
-    evidence: Annotated[str, Form()],
-    on: Annotated[dt.date | None, Form()] = None,
-) -> HTMLResponse:
-    form = {"household": household, "state": state, "evidence": evidence, "on": on}
-    tried = household_consent.consent_attempt(who.actor, household, state)
-    try:
-        with unit(engine, who, tried) as session:
-            access.check_consent(session.connection(), who, household, today)
-            done = household_consent.record_consent(
-                session, household, state, actor=who.actor, evidence=evidence, on=on, today=today
-            )
-    except DoorstepError as exc:
-        return render(
-            request,
-            "consent.html",
-            who,
-            status=exc.status,
-            today=today,
-            form=form,
-            error=exc.message,
-        )
-    return render(request, "consent.html", who, today=today, form={}, done=done)
 
 
 @router.get("/calendar.ics", response_model=None)

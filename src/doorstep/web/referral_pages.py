@@ -5,6 +5,7 @@ referral on, through the API's route functions (the same checks, services and tr
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -146,4 +147,6 @@ def _listing(
         services=[s.value for s in ReferralService],
         statuses=[s.value for s in ReferralStatus],
         said=said,
+        # The form's id: sent twice (a reload, a double tap), one referral.
+        client_id=str(uuid.uuid4()),
     )

@@ -1,19 +1,18 @@
-// The record form's outbox: a visit recorded with no network is kept on this phone (in
-// localStorage) under the id the page gave it, and sent when the network is back. Sent
-// again under that id, Doorstep records it once, so a send whose answer was lost is tried
-// again safely. A planned visit marked not made waits there too (kind "missed"); marked
-// again, it is marked once. Without scripts the forms post to /record and /record/missed.
+// The phone's outbox, on each page whose form works with no network (the record form,
+// consent, refer): what is recorded with no network, or once the sign-in has lapsed, is
+// kept on this phone (in localStorage) under the id the page gave it, and sent when it can
+// be. Sent again under that id, Doorstep records it once, so a send whose answer was lost
+// is tried again safely. Each kept item says what it is (kind: visit, missed, consent,
+// referral) and where it goes (url); one kept before kinds were (none) is a visit, sent to
+// /record/sync. Any of these pages sends everything waiting, whichever page kept it.
+// Without scripts the forms post to /record, /record/missed, /consent and /refer.
 "use strict";
 (() => {
   const OUTBOX = "doorstep.outbox.v1";
   const REFUSED = "doorstep.refused.v1";
   const RETRY_MS = 30000;
-  const form = document.getElementById("record-form");
-  if (!form) return;
-  const sync = form.dataset.sync;
-  const firstMissed = document.querySelector("form.missed");
-  const missedSync = firstMissed ? firstMissed.dataset.sync : "/record/missed/sync";
   const $ = (id) => document.getElementById(id);
+  if (!$("outbox")) return;
 
   const load = (key) => {
     try {
@@ -54,37 +53,148 @@
     return td;
   }
 
+  const codeWords = (codes) => codes.map((c) => c.replaceAll("_", " ")).join(", ");
+  const orNull = (v) => v || null;
+
+  // What each kind of kept item is: where it goes unless it says, what is sent, how it is
+  // listed, whether the answer says it was recorded already, and what the page then says.
+  const KINDS = {
+    visit: {
+      url: "/record/sync",
+      noun: ["visit", "visits"],
+      what: "Visit",
+      body: (v) => ({
+        visit_id: v.visit_id,
+        household: v.household,
+        visitor: v.visitor,
+        start: v.start,
+        end: orNull(v.end),
+        note: orNull(v.note),
+        // Nothing ticked states no codes, as the form without scripts does.
+        activities: v.activities && v.activities.length ? v.activities : null,
+        outcomes: v.outcomes && v.outcomes.length ? v.outcomes : null,
+      }),
+      again: (answer) => !answer.recorded,
+      details: (v) => `${v.visitor}, ${v.start}${v.end && v.end !== v.start ? ` to ${v.end}` : ""}`,
+      done(v, got) {
+        const first = got.kind === "recorded" ? "Recorded" : "Recorded already";
+        const planned = got.answer.planned_from ? ` (planned from ${got.answer.planned_from})` : "";
+        const did = v.activities && v.activities.length ? ` Did: ${codeWords(v.activities)}.` : "";
+        const came = v.outcomes && v.outcomes.length ? ` Came of it: ${codeWords(v.outcomes)}.` : "";
+        return (
+          `${first} the visit of ${v.visitor} to ${v.household} from ${v.start} ` +
+          `to ${v.end || v.start}${planned}. Visit id: ${got.answer.visit_id}.${did}${came}`
+        );
+      },
+      kept: (v) => `the visit to ${v.household}`,
+    },
+    missed: {
+      url: "/record/missed/sync",
+      noun: ["visit not made", "visits not made"],
+      what: "Visit",
+      body: (v) => ({ household: v.household, visitor: v.visitor, start: v.start }),
+      again: (answer) => answer.already,
+      details: (v) => `${v.visitor}, planned from ${v.start}: not made`,
+      done(v, got) {
+        const first = got.kind === "recorded" ? "Marked missed" : "Marked missed already";
+        return (
+          `${first}: the visit of ${v.visitor} to ${v.household} planned from ` +
+          `${v.start}. The next plan brings the next visit forward.`
+        );
+      },
+      kept: (v) => `the visit to ${v.household} planned from ${v.start}`,
+    },
+    consent: {
+      url: "/consent/sync",
+      noun: ["consent act", "consent acts"],
+      what: "Consent",
+      body: (v) => ({
+        client_id: v.client_id,
+        household: v.household,
+        state: v.state,
+        evidence: v.evidence,
+        on: orNull(v.on),
+      }),
+      again: (answer) => answer.already,
+      details: (v) => `${v.state}${v.on ? ` from ${v.on}` : ""}: ${v.evidence}`,
+      done(v, got) {
+        const a = got.answer;
+        const first = got.kind === "recorded" ? "Recorded" : "Recorded already";
+        const was = `was ${a.was}${a.was_since ? ` since ${a.was_since}` : ""}`;
+        const notes = (a.notes || []).map((n) => ` ${n}`).join("");
+        return `${first}: household ${a.household}'s consent is ${a.state} from ${a.since} (${was}).${notes}`;
+      },
+      kept: (v) => `the consent act of ${v.household}`,
+    },
+    referral: {
+      url: "/refer/sync",
+      noun: ["referral", "referrals"],
+      what: "Referral",
+      body: (v) => ({
+        client_id: v.client_id,
+        household: v.household,
+        organisation: v.organisation,
+        service: v.service,
+        made_on: orNull(v.made_on),
+        visitor: orNull(v.visitor),
+      }),
+      again: (answer) => answer.already,
+      details: (v) => `to ${v.organisation} for ${v.service}${v.made_on ? ` on ${v.made_on}` : ""}`,
+      done(v, got) {
+        const again = got.kind === "recorded" ? "" : " already (sent again)";
+        return `Referral ${got.answer.id}: ${got.answer.household} referred to ${v.organisation}${again}.`;
+      },
+      kept: (v) => `the referral of ${v.household} to ${v.organisation}`,
+    },
+  };
+  // A kind this page does not know (kept by a newer page) waits, untouched.
+  const kindOf = (item) => KINDS[item.kind || "visit"];
+  const keyOf = (item) => item.visit_id || item.client_id;
+  const without = (items, item) => items.filter((v) => keyOf(v) !== keyOf(item));
+
+  // "1 kept visit", "3 kept: 2 visits and 1 referral": the items, counted by kind.
+  function counted(items) {
+    const by = new Map();
+    for (const item of items) {
+      const noun = (kindOf(item) || { noun: ["item", "items"] }).noun;
+      by.set(noun, (by.get(noun) || 0) + 1);
+    }
+    const parts = [...by].map(([noun, n]) => `${n} ${noun[n === 1 ? 0 : 1]}`);
+    if (parts.length < 2) return `${items.length} kept ${(parts[0] || "").replace(/^\d+ /, "")}`;
+    return `${items.length} kept: ${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}`;
+  }
+
+  function rowOf(item, last) {
+    const tr = document.createElement("tr");
+    const kind = kindOf(item);
+    const shown = kind ? [kind.what, item.household, kind.details(item)] : ["?", item.household, ""];
+    for (const t of [...shown, last]) cell(tr, t);
+    return tr;
+  }
+
   function draw() {
     const waiting = load(OUTBOX);
     $("outbox").hidden = waiting.length === 0;
-    $("outbox-rows").replaceChildren(
-      ...waiting.map((v) => {
-        const tr = document.createElement("tr");
-        const last = isMissed(v) ? "not made" : v.end || v.start;
-        for (const t of [v.household, v.visitor, v.start, last, v.kept_at]) cell(tr, t);
-        return tr;
-      }),
-    );
+    $("outbox-rows").replaceChildren(...waiting.map((v) => rowOf(v, v.kept_at)));
     const refused = load(REFUSED);
     $("refused").hidden = refused.length === 0;
     $("refused-rows").replaceChildren(
       ...refused.map((v) => {
-        const tr = document.createElement("tr");
-        const last = isMissed(v) ? "not made" : v.end || v.start;
-        for (const t of [v.household, v.visitor, v.start, last, v.why]) cell(tr, t);
+        const tr = rowOf(v, v.why);
         const drop = document.createElement("button");
         drop.type = "button";
         drop.textContent = "Remove";
         drop.addEventListener("click", () => {
-          store(REFUSED, load(REFUSED).filter((r) => r.visit_id !== v.visit_id));
+          store(REFUSED, without(load(REFUSED), v));
           draw();
         });
         cell(tr, "").appendChild(drop);
         return tr;
       }),
     );
-    $("offline").hidden = navigator.onLine !== false;
+    if ($("offline")) $("offline").hidden = navigator.onLine !== false;
     // A planned visit gone by that waits here, marked not made, is no longer to settle.
+    const isMissed = (v) => v.kind === "missed";
     const waitingMissed = new Set(waiting.filter(isMissed).map((v) => `${v.household}|${v.start}`));
     for (const f of document.querySelectorAll("form.missed")) {
       const kept = waitingMissed.has(`${f.elements.household.value}|${f.elements.start.value}`);
@@ -93,32 +203,17 @@
     }
   }
 
-  const isMissed = (v) => v.kind === "missed";
-
   // One send: "recorded", "already" (sent before), "refused" (with why), "signin" (the
   // cookie has lapsed) or "unreachable" (no network, or the server could not answer now).
-  async function send(visit) {
-    const url = isMissed(visit) ? missedSync : sync;
-    const body = isMissed(visit)
-      ? { household: visit.household, visitor: visit.visitor, start: visit.start }
-      : {
-      visit_id: visit.visit_id,
-      household: visit.household,
-      visitor: visit.visitor,
-      start: visit.start,
-      end: visit.end || null,
-      note: visit.note || null,
-      // Nothing ticked states no codes, as the form without scripts does.
-      activities: visit.activities && visit.activities.length ? visit.activities : null,
-      outcomes: visit.outcomes && visit.outcomes.length ? visit.outcomes : null,
-    };
+  async function send(item) {
+    const kind = kindOf(item);
     let r;
     try {
-      r = await fetch(url, {
+      r = await fetch(item.url || kind.url, {
         method: "POST",
         credentials: "same-origin",
         headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify(body),
+        body: JSON.stringify(kind.body(item)),
       });
     } catch (e) {
       return { kind: "unreachable" };
@@ -129,53 +224,32 @@
     } catch (e) {
       answer = {};
     }
-    if (r.ok) {
-      const again = isMissed(visit) ? answer.already : !answer.recorded;
-      return { kind: again ? "already" : "recorded", answer };
-    }
+    if (r.ok) return { kind: kind.again(answer) ? "already" : "recorded", answer };
     if (r.status === 401) return { kind: "signin" };
     if (r.status >= 500 || r.status === 408 || r.status === 429) return { kind: "unreachable" };
     return { kind: "refused", why: answer.detail || `${r.status} ${r.statusText}` };
-  }
-
-  function doneText(visit, got) {
-    if (isMissed(visit)) {
-      const first = got.kind === "recorded" ? "Marked missed" : "Marked missed already";
-      return (
-        `${first}: the visit of ${visit.visitor} to ${visit.household} planned from ` +
-        `${visit.start}. The next plan brings the next visit forward.`
-      );
-    }
-    const first = got.kind === "recorded" ? "Recorded" : "Recorded already";
-    const planned = got.answer.planned_from ? ` (planned from ${got.answer.planned_from})` : "";
-    const words = (codes) => codes.map((c) => c.replaceAll("_", " ")).join(", ");
-    const did = visit.activities && visit.activities.length ? ` Did: ${words(visit.activities)}.` : "";
-    const came = visit.outcomes && visit.outcomes.length ? ` Came of it: ${words(visit.outcomes)}.` : "";
-    return (
-      `${first} the visit of ${visit.visitor} to ${visit.household} from ${visit.start} ` +
-      `to ${visit.end || visit.start}${planned}. Visit id: ${got.answer.visit_id}.${did}${came}`
-    );
   }
 
   let flushing = false;
   async function flush() {
     if (flushing) return;
     flushing = true;
-    let sent = 0;
+    const sent = [];
     let stopped = "";
     try {
-      for (const visit of load(OUTBOX)) {
-        const got = await send(visit);
+      for (const item of load(OUTBOX)) {
+        if (!kindOf(item)) continue;
+        const got = await send(item);
         if (got.kind === "unreachable" || got.kind === "signin") {
           stopped = got.kind;
           break;
         }
-        store(OUTBOX, load(OUTBOX).filter((v) => v.visit_id !== visit.visit_id));
+        store(OUTBOX, without(load(OUTBOX), item));
         if (got.kind === "refused") {
-          store(REFUSED, [...load(REFUSED), { ...visit, why: got.why }]);
+          store(REFUSED, [...load(REFUSED), { ...item, why: got.why }]);
         } else {
-          sent += 1;
-          if (isMissed(visit)) settled(visit);
+          sent.push(item);
+          if (item.kind === "missed") settled(item);
         }
       }
     } finally {
@@ -183,58 +257,123 @@
     }
     const left = load(OUTBOX).length;
     const parts = [];
-    if (sent) parts.push(`Sent ${sent} kept visit${sent === 1 ? "" : "s"}.`);
+    if (sent.length) parts.push(`Sent ${counted(sent)}.`);
     if (stopped === "signin") parts.push("Sign in again to send the rest.");
     else if (left) parts.push(`${left} still waiting for the network.`);
     $("outbox-said").textContent = parts.join(" ");
-    if (sent && !left) say("done", parts[0]);
+    if (sent.length && !left) say("done", parts[0]);
     draw();
   }
 
-  function fresh() {
-    $("visit_id").value = newId();
+  // A form whose acts wait in the outbox when they cannot be sent: ``read`` gives the item
+  // (with its id) from the form's data; ``field`` names the hidden id; ``cleared`` the
+  // fields a new act starts without; ``dated`` the day field a kept act is given (the
+  // phone's today: sent later, the server's today would be another day).
+  function outboxForm(form, { read, field, cleared, dated }) {
+    const fresh = () => {
+      form.elements[field].value = newId();
+    };
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const item = { ...read(new FormData(form)), url: form.dataset.sync };
+      item[field] = item[field] || newId();
+      const kind = kindOf(item);
+      const button = form.querySelector("button");
+      button.disabled = true;
+      try {
+        const got = await send(item);
+        if (got.kind === "refused") {
+          say("error", got.why);
+          return;
+        }
+        if (got.kind === "recorded" || got.kind === "already") {
+          say("done", kind.done(item, got));
+        } else {
+          if (dated && !item[dated]) item[dated] = localDay();
+          store(OUTBOX, [...load(OUTBOX), { ...item, kept_at: new Date().toLocaleString() }]);
+          const what = kind.kept(item);
+          say(
+            "note",
+            got.kind === "signin"
+              ? `Kept on this phone: sign in again to send ${what}.`
+              : `No network: ${what} is kept on this phone and sent when the network is back.`,
+          );
+        }
+        for (const name of cleared) if (form.elements[name]) form.elements[name].value = "";
+        for (const box of form.querySelectorAll("input[type=checkbox]")) box.checked = false;
+        fresh();
+        draw();
+      } finally {
+        button.disabled = false;
+      }
+    });
+    // The page may come from the phone's copy (the service worker's), drawn on another
+    // day for another household: the id, the household asked for and today are this
+    // act's own.
+    fresh();
+    const query = new URLSearchParams(location.search);
+    for (const name of ["household", "start", "end"]) {
+      if (form.elements[name] && query.get(name) !== null) form.elements[name].value = query.get(name).trim();
+    }
+    const today = localDay();
+    for (const input of form.querySelectorAll("input[type=date]")) {
+      if (input.max && input.max < today) input.max = today;
+    }
   }
 
-  form.addEventListener("submit", async (ev) => {
-    ev.preventDefault();
-    const data = new FormData(form);
-    const visit = {
-      visit_id: data.get("visit_id") || newId(),
-      household: String(data.get("household") || "").trim(),
-      visitor: String(data.get("visitor") || "").trim(),
-      start: data.get("start"),
-      end: data.get("end") || "",
-      note: String(data.get("note") || ""),
-      activities: data.getAll("activity").map(String),
-      outcomes: data.getAll("outcome").map(String),
-    };
-    const button = $("record");
-    button.disabled = true;
-    try {
-      const got = await send(visit);
-      if (got.kind === "refused") {
-        say("error", got.why);
-        return;
-      }
-      if (got.kind === "recorded" || got.kind === "already") {
-        say("done", doneText(visit, got));
-      } else {
-        store(OUTBOX, [...load(OUTBOX), { ...visit, kept_at: new Date().toLocaleString() }]);
-        say(
-          "note",
-          got.kind === "signin"
-            ? `Kept on this phone: sign in again to send the visit to ${visit.household}.`
-            : `No network: the visit to ${visit.household} is kept on this phone and sent when the network is back.`,
-        );
-      }
-      for (const id of ["household", "start", "end", "note"]) $(id).value = "";
-      for (const box of form.querySelectorAll("input[type=checkbox]")) box.checked = false;
-      fresh();
-      draw();
-    } finally {
-      button.disabled = false;
-    }
-  });
+  const text = (data, name) => String(data.get(name) || "").trim();
+
+  const recordForm = $("record-form");
+  if (recordForm) {
+    outboxForm(recordForm, {
+      field: "visit_id",
+      cleared: ["household", "start", "end", "note"],
+      read: (data) => ({
+        kind: "visit",
+        visit_id: data.get("visit_id"),
+        household: text(data, "household"),
+        visitor: text(data, "visitor"),
+        start: data.get("start"),
+        end: data.get("end") || "",
+        note: String(data.get("note") || ""),
+        activities: data.getAll("activity").map(String),
+        outcomes: data.getAll("outcome").map(String),
+      }),
+    });
+  }
+  const consentForm = $("consent-form");
+  if (consentForm) {
+    outboxForm(consentForm, {
+      field: "client_id",
+      cleared: ["household", "evidence", "on"],
+      dated: "on",
+      read: (data) => ({
+        kind: "consent",
+        client_id: data.get("client_id"),
+        household: text(data, "household"),
+        state: data.get("state"),
+        evidence: text(data, "evidence"),
+        on: data.get("on") || "",
+      }),
+    });
+  }
+  const referForm = $("refer-form");
+  if (referForm) {
+    outboxForm(referForm, {
+      field: "client_id",
+      cleared: ["household", "organisation", "made_on"],
+      dated: "made_on",
+      read: (data) => ({
+        kind: "referral",
+        client_id: data.get("client_id"),
+        household: text(data, "household"),
+        organisation: text(data, "organisation"),
+        service: data.get("service"),
+        made_on: data.get("made_on") || "",
+        visitor: text(data, "visitor"),
+      }),
+    });
+  }
 
   // The row of a planned visit gone by, once marked not made: gone from the list.
   function settled(visit) {
@@ -250,6 +389,7 @@
       ev.preventDefault();
       const visit = {
         kind: "missed",
+        url: f.dataset.sync,
         visit_id: newId(), // the outbox's key: a visit not made has no id of its own
         household: f.elements.household.value,
         visitor: f.elements.visitor.value,
@@ -264,15 +404,15 @@
         return;
       }
       if (got.kind === "recorded" || got.kind === "already") {
-        say("done", doneText(visit, got));
+        say("done", KINDS.missed.done(visit, got));
         settled(visit);
         return;
       }
       store(OUTBOX, [...load(OUTBOX), { ...visit, kept_at: new Date().toLocaleString() }]);
       say(
         "note",
-        `No network: the visit to ${visit.household} planned from ${visit.start} is kept on ` +
-          "this phone as not made, and sent when the network is back.",
+        `No network: ${KINDS.missed.kept(visit)} is kept on this phone as not made, and sent ` +
+          "when the network is back.",
       );
       draw();
     });
@@ -285,16 +425,6 @@
     if (load(OUTBOX).length) flush();
   }, RETRY_MS);
 
-  // The page may come from the phone's copy (the service worker's), drawn on another
-  // day for another household: the id, the household asked for and today are this
-  // visit's own.
-  fresh();
-  const query = new URLSearchParams(location.search);
-  for (const id of ["household", "start", "end"]) {
-    if (query.get(id) !== null) $(id).value = query.get(id).trim();
-  }
-  const today = localDay();
-  for (const id of ["start", "end"]) if ($(id).max < today) $(id).max = today;
   draw();
   if (load(OUTBOX).length) flush();
 })();

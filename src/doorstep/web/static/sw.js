@@ -1,10 +1,19 @@
-// Doorstep's service worker: keeps the record form (and its scripts) on this phone, so a
-// field visitor opens it with no network and records visits into the page's outbox.
-// Network first: online, every page is Doorstep's own of the moment; only the form and
-// its scripts are kept, never a list or a file of people.
+// Doorstep's service worker: keeps the forms a field visitor fills at the door (a visit,
+// a household's consent, a referral) and their scripts on this phone, so they open with no
+// network and keep what is recorded in the pages' outbox. Network first: online, every
+// page is Doorstep's own of the moment; only the forms and their scripts are kept, never a
+// list or a file of people (so not /referrals, which lists an area's: /refer is its form).
 "use strict";
 const CACHE = "doorstep-pages";
-const KEPT = ["/record", "/static/outbox.js", "/static/site.js", "/static/icon.svg", "/manifest.webmanifest"];
+const KEPT = [
+  "/record",
+  "/consent",
+  "/refer",
+  "/static/outbox.js", 
+  "/static/site.js",
+  "/static/icon.svg",
+  "/manifest.webmanifest",
+];
 
 async function keep(path, response) {
   // A page that sent the browser to sign in (a redirect) is not the form: never kept.
@@ -39,8 +48,8 @@ async function networkFirst(request, path) {
     if (kept) return kept;
     return new Response(
       "<!doctype html><meta charset=utf-8><title>No network · Doorstep</title>" +
-        "<p>No network, and this phone has no copy of this page yet: open the record " +
-        "form once while online, and it opens without a network after that.</p>",
+        "<p>No network, and this phone has no copy of this page yet: open it once while " +
+        "online, and it opens without a network after that.</p>",
       { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } },
     );
   }
