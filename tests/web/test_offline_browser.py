@@ -1,21 +1,25 @@
 """A field visitor records a visit with no network, in a real browser (Chromium, driven by
 Playwright), against the site served for real: the server is stopped (the network gone),
 the form still opens (the service worker's copy), the visit waits in the page's outbox,
-and once the server is back it is recorded, once, however often it is sent."""
+and once the server is back it is recorded, once, however often it is sent. So are a
+household's consent act and a referral, made on their own forms (/consent, /refer)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from doorstep.web.app import create_app
 from tests.api.conftest import TODAY
+from tests.factories.db import run_import
+from tests.factories.files import write_csv
 from tests.web.live import CHROMIUM_ARGS, LiveSite, chromium_or_skip
 from tests.web.test_record_pages import _codes, _done_visits, _statuses
 
@@ -205,3 +209,106 @@ def test_a_visit_not_made_marked_with_no_network_is_marked_when_it_is_back(
     _until(page, "() => document.getElementById('outbox').hidden")
     assert _statuses(programme, "H0", first_visit[0]) == ["missed"]
     assert page.locator(row).count() == 0
+
+
+def _count(engine: Engine, sql: str) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(text(sql)).scalar_one())
+
+
+def test_a_consent_act_and_a_referral_made_with_no_network_are_recorded_once_when_it_is_back(
+    browser: Browser,
+    live: LiveSite,
+    programme: Engine,
+    tokens: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    orgs = write_csv(
+        tmp_path / "o.csv", ["code", "name", "kind"], [["JOBS", "Job centre", "department"]]
+    )
+    run_import(programme, "organisations", orgs)
+    page = _signed_in(browser, live, tokens["v1"])
+    # The worker keeps both forms from any signed-in page; never the referrals page.
+    _until(
+        page, "async () => !!(await caches.match('/consent')) && !!(await caches.match('/refer'))"
+    )
+    assert page.evaluate("async () => !(await caches.match('/referrals'))")
+    acts_before = _count(programme, "SELECT COUNT(*) FROM consent_records")
+
+    live.stop()  # no network
+    page.goto("/consent?household=H1")
+    assert page.inner_text("h1") == "Record a household's consent"
+    assert page.input_value("#household") == "H1"
+    page.select_option("#state", "withdrawn")
+    page.fill("#evidence", "told V1 at the door")
+    page.click("#send")
+    page.wait_for_selector("#said p.note")
+    assert "the consent act of H1 is kept on this phone" in page.inner_text("#said")
+    page.goto("/refer")
+    assert page.inner_text("h1") == "Refer a household"
+    page.fill("#household", "H0")
+    page.fill("#organisation", "JOBS")
+    page.select_option("#service", "employment")
+    page.click("#send")
+    page.wait_for_selector("#said p.note")
+    assert "the referral of H0 to JOBS is kept on this phone" in page.inner_text("#said")
+    kept = page.evaluate(f"JSON.parse(localStorage.getItem('{OUTBOX}'))")
+    assert [(k["kind"], k["household"], k["url"]) for k in kept] == [
+        ("consent", "H1", "/consent/sync"),
+        ("referral", "H0", "/refer/sync"),
+    ]
+    # Each kept with the phone's today, the day it was made.
+    assert kept[0]["on"] and kept[0]["on"] == kept[1]["made_on"]
+    assert page.locator("#outbox-rows tr").count() == 2
+    assert page.input_value("#client_id") not in ("", kept[1]["client_id"])
+    assert _count(programme, "SELECT COUNT(*) FROM referrals") == 0
+
+    live.start()  # the network is back
+    page.click("#send-now")
+    _until(page, "() => document.getElementById('outbox').hidden")
+    assert "Sent 2 kept: 1 consent act and 1 referral." in page.inner_text("#said")
+    referrals = "SELECT COUNT(*) FROM referrals"
+    assert _count(programme, referrals) == 1
+    with programme.connect() as conn:
+        ids = conn.execute(text("SELECT client_id FROM referrals")).scalars().all()
+    assert ids == [kept[1]["client_id"]]
+    assert _count(programme, "SELECT COUNT(*) FROM consent_records") == acts_before + 1
+    with programme.connect() as conn:
+        state = conn.execute(
+            text("SELECT consent_state FROM households WHERE external_id = 'H1'")
+        ).scalar_one()
+    assert state == "withdrawn"
+
+    # Their answers lost, the phone sends them again: each is recorded once.
+    page.evaluate(f"(v) => localStorage.setItem('{OUTBOX}', JSON.stringify(v))", kept)
+    page.reload()  # the page sends what waits when it opens
+    _until(page, "() => document.getElementById('outbox').hidden")
+    assert page.locator("#refused").is_hidden()
+    assert _count(programme, referrals) == 1
+    assert _count(programme, "SELECT COUNT(*) FROM consent_records") == acts_before + 1
+
+
+def test_signing_out_counts_every_kind_of_act_waiting(
+    browser: Browser, live: LiveSite, tokens: dict[str, str]
+) -> None:
+    page = _signed_in(browser, live, tokens["v1"])
+    waiting = [
+        {},
+        {"kind": "missed"},
+        {"kind": "consent"},
+        {"kind": "referral"},
+        {"kind": "referral"},
+    ]
+    page.evaluate(f"(v) => localStorage.setItem('{OUTBOX}', JSON.stringify(v))", waiting)
+    asked: list[str] = []
+
+    def answer(dialog: Any) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", answer)
+    page.click("button:text('Sign out')")
+    time.sleep(0.5)
+    assert asked and asked[0].startswith(
+        "1 visit, 1 visit not made, 1 consent act and 2 referrals are kept on this phone"
+    )
