@@ -117,6 +117,39 @@ def test_a_household_s_consent_is_recorded_and_its_planned_visits_taken_off(
     assert planned == 0
 
 
+def test_a_consent_act_given_again_under_its_id_is_recorded_once(
+    cli: Invoke, with_areas: Engine, tmp_path: Path
+) -> None:
+    from tests.factories.visits import plan_three
+
+    plan_three(with_areas, tmp_path)
+    act = ("household", "consent", "H2", "--state", "withdrawn", "--evidence", "a letter")
+    given = ("--id", "0A1B2C3D-4E5F-4A6B-8C7D-9E0F1A2B3C4D")
+    first = cli(*act, *given)
+    assert first.exit_code == 0, first.output
+    assert first.output.startswith("Recorded: household H2's consent is withdrawn")
+    again = cli(*act, *given)
+    assert again.exit_code == 0, again.output
+    assert again.output.startswith("Recorded already: household H2's consent is withdrawn")
+    other = cli("household", "consent", "H2", "--state", "given", "--evidence", "a call", *given)
+    assert other.exit_code == 1
+    assert "a new act needs a new id" in other.output
+    assert cli(*act, "--id", "not-a-uuid").exit_code == 2
+    with with_areas.connect() as conn:
+        ids = conn.execute(text("SELECT client_id FROM consent_client_ids")).scalars().all()
+        history = conn.execute(
+            text(
+                "SELECT COUNT(*) FROM consent_records c JOIN households h "
+                "ON h.id = c.household_id WHERE h.external_id = 'H2'"
+            )
+        ).scalar_one()
+        state = conn.execute(
+            text("SELECT consent_state FROM households WHERE external_id = 'H2'")
+        ).scalar_one()
+    assert ids == ["0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"]
+    assert (history, state) == (1, "withdrawn")
+
+
 def test_household_show_prints_the_file_and_its_json(
     cli: Invoke, with_areas: Engine, tmp_path: Path
 ) -> None:
