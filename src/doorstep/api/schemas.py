@@ -49,6 +49,13 @@ class VisitCreate(BaseModel):
     outcomes: list[str] | None = None
 
 
+class CancelledVisitRead(BaseModel):
+    """A planned visit cancelled by the visit recorded: the same visitor's, on its days."""
+
+    household: str = Field(description="The household's id")
+    start: dt.date = Field(description="The visit's first planned day")
+
+
 class VisitRecorded(BaseModel):
     """A visit recorded (or found recorded already), and what that changed."""
 
@@ -57,7 +64,7 @@ class VisitRecorded(BaseModel):
     planned_from: dt.date | None = Field(
         None, description="The planned visit it became, by its first planned day"
     )
-    cancelled: list[dict[str, Any]] = Field(
+    cancelled: list[CancelledVisitRead] = Field(
         default_factory=list,
         description="The visitor's other planned visits on its days, cancelled",
     )

@@ -9,7 +9,13 @@ from fastapi import APIRouter, Query, Response, status
 from sqlalchemy import Engine
 
 from doorstep.api.deps import EngineDep, PrincipalDep, TodayDep, unit
-from doorstep.api.schemas import MissedCreate, VisitCreate, VisitRecorded, WorkList
+from doorstep.api.schemas import (
+    CancelledVisitRead,
+    MissedCreate,
+    VisitCreate,
+    VisitRecorded,
+    WorkList,
+)
 from doorstep.domain.enums import VisitStatus
 from doorstep.privacy import access
 from doorstep.privacy.access import Principal
@@ -148,7 +154,7 @@ def record_sent(engine: Engine, who: Principal, body: VisitCreate, today: dt.dat
         visit_id=done.visit_id,
         recorded=True,
         planned_from=done.was_planned,
-        cancelled=[{"household": h, "start": d} for h, d in done.cancelled],
+        cancelled=[CancelledVisitRead(household=h, start=d) for h, d in done.cancelled],
         leave=leave,
     )
 
