@@ -36,7 +36,6 @@ FREE_FORM = {
 #: Fields that still answer untyped objects: "Model.field" -> why (to type next).
 NOT_YET_TYPED = {
     "WorkList.rows": "each work list (due, overdue, planned, ...) has rows of its own shape",
-    "ProposalRead.commit": "the pairings a commit started and ended, as stored",
 }
 
 

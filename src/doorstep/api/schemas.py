@@ -204,6 +204,17 @@ class ProposalCreate(BaseModel):
     )
 
 
+class CommitTraceRead(BaseModel):
+    """What a proposal's commit did to the pairings, as their rows keep it."""
+
+    started: int = Field(description="The pairings it started")
+    still_open: int = Field(description="Of those, how many are open still")
+    ended: dict[str, int] = Field(
+        description="The pairings it ended, by why: an end reason, such as repaired, "
+        "visitor_left or consent_withdrawn"
+    )
+
+
 class ProposalRead(BaseModel):
     """A proposal's figures as `doorstep pair show` gives them."""
 
@@ -229,7 +240,7 @@ class ProposalRead(BaseModel):
     churn: dict[str, int] = Field(description="Pairs kept, moved and new (and ended)")
     params: dict[str, Any] = Field(description="The settings it was made with")
     figures: dict[str, Any] = Field(description="Every figure stored with it")
-    commit: dict[str, Any] | None = Field(
+    commit: CommitTraceRead | None = Field(
         None, description="A committed one, when shown: the pairings its commit started and ended"
     )
 

@@ -15,6 +15,7 @@ from fastapi import status as http
 from doorstep.api.deps import EngineDep, PrincipalDep, TodayDep, unit
 from doorstep.api.schemas import (
     CommitRead,
+    CommitTraceRead,
     PairChangeRead,
     PairDiffRead,
     ProposalCreate,
@@ -185,5 +186,5 @@ def _read(view: ProposalView) -> ProposalRead:
         churn=f["churn"],
         params={k: view.params[k] for k in SETTINGS if k in view.params},
         figures=f,
-        commit=view.commit,
+        commit=None if view.commit is None else CommitTraceRead.model_validate(view.commit),
     )
