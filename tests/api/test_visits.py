@@ -11,7 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
-from doorstep.domain.work_lists import DEFAULT_DAYS
+from doorstep.api.work_list_schemas import DueListed, PlannedVisitListed
+from doorstep.domain.work_lists import DEFAULT_DAYS, KINDS
+from doorstep.services import work_lists
+from doorstep.storage.session import unit_of_work
 from tests.api.conftest import TODAY, Headers
 
 
@@ -236,3 +239,28 @@ def test_a_list_given_no_days_looks_as_far_as_its_own_default(
     assert str(first_visit[0]) in starts()
     assert starts() == starts(days=30)
     assert str(first_visit[0]) not in starts(days=14)
+
+
+#: What a work list's rows carry besides the columns every front door shows, by list.
+BEYOND_COLUMNS = {
+    "due": ("started_on",),
+    "overdue": ("started_on",),
+    "upcoming": (),
+    "unrecorded": (),
+}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_work_list_answer_names_every_field_of_the_service_s_rows_in_their_order(
+    programme: Engine, kind: str
+) -> None:
+    """A row model ignores a key it does not name: a column the service adds must be named
+    (and described) in the answer's model, or it would vanish from the answer unseen."""
+    model = DueListed if kind in ("due", "overdue") else PlannedVisitListed
+    # Every list has rows: a year's deadlines on, everything is overdue.
+    today = TODAY + dt.timedelta(days=366) if kind == "overdue" else TODAY
+    with unit_of_work(programme) as s:
+        rows = work_lists.work_list(s, kind, actor="test", today=today, days=366)
+    assert rows, "the list has rows to compare"
+    assert {tuple(r) for r in rows} == {tuple(model.model_fields)}
+    assert set(model.model_fields) == set(work_lists.COLUMNS[kind]) | set(BEYOND_COLUMNS[kind])

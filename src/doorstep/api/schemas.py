@@ -81,22 +81,6 @@ class MissedCreate(BaseModel):
     start: dt.date = Field(description="Its first planned day")
 
 
-class WorkList(BaseModel):
-    """A page of a work list."""
-
-    kind: str
-    today: dt.date
-    area: str | None
-    visitor: str | None
-    rows: list[dict[str, Any]] = Field(description="The page's rows, in the list's order")
-    total: int = Field(description="How many rows the whole list has")
-    start: int = Field(description="The whole list's index (from 0) of the page's first row")
-    limit: int
-    next: str | None = Field(
-        description="Send as `after` for the next page, as it came; none: the last page"
-    )
-
-
 class CadenceRead(BaseModel):
     """The programme's cadence: the default of every list, report, file and plan."""
 

@@ -9,11 +9,12 @@ from fastapi import APIRouter, Query, Response, status
 from sqlalchemy import Engine
 
 from doorstep.api.deps import EngineDep, PrincipalDep, TodayDep, unit
-from doorstep.api.schemas import (
-    CancelledVisitRead,
-    MissedCreate,
-    VisitCreate,
-    VisitRecorded,
+from doorstep.api.schemas import CancelledVisitRead, MissedCreate, VisitCreate, VisitRecorded
+from doorstep.api.work_list_schemas import (
+    DueList,
+    DueListed,
+    PlannedVisitList,
+    PlannedVisitListed,
     WorkList,
 )
 from doorstep.domain.enums import VisitStatus
@@ -78,9 +79,9 @@ def work_list(
     after: Annotated[
         str | None, Query(description="The `next` of the previous page (none: the first page)")
     ] = None,
-) -> WorkList:
-    """A page of the households due or overdue a visit, or of the visits coming up, within
-    the caller's scope."""
+) -> DueList | PlannedVisitList:
+    """A page of the households due or overdue a visit, or of the visits coming up or gone
+    by unrecorded, within the caller's scope."""
     day = as_of or today
     with unit(engine, who) as session:
         conn = session.connection()
@@ -99,16 +100,30 @@ def work_list(
             limit=limit,
             after=None if after is None else list_pages.position(kind, after),
         )
-    return WorkList(
+    following = None if page.next_after is None else list_pages.cursor(kind, page.next_after)
+    # One route, two shapes of row: the answer's ``kind`` tells a client which.
+    if kind in ("due", "overdue"):
+        return DueList(
+            kind=kind,
+            today=day,
+            area=area,
+            visitor=visitor,
+            rows=[DueListed.model_validate(r) for r in page.rows],
+            total=page.total,
+            start=page.start,
+            limit=limit,
+            next=following,
+        )
+    return PlannedVisitList(
         kind=kind,
         today=day,
         area=area,
         visitor=visitor,
-        rows=page.rows,
+        rows=[PlannedVisitListed.model_validate(r) for r in page.rows],
         total=page.total,
         start=page.start,
         limit=limit,
-        next=None if page.next_after is None else list_pages.cursor(kind, page.next_after),
+        next=following,
     )
 
 
