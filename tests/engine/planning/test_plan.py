@@ -490,3 +490,14 @@ def test_a_pairings_own_stays_are_not_what_blocks_its_next_visit() -> None:
     assert not record.compliant
     assert record.longest_gap_days == 7
     assert record.reason is Reason.WORKING_PATTERN
+
+
+def test_one_compiled_sweep_plans_programmes_with_and_without_organisations() -> None:
+    # Numba compiles a kernel once per argument types, read-only or not included: a
+    # programme without organisations passing a writable stand-in for their caps compiled
+    # the sweep (half a minute) a second time, in every test run and on every machine.
+    from doorstep.engine.planning import _kernel
+
+    plan(one_pair())
+    plan(one_unit(2, share=0.5))
+    assert len(_kernel.sweep.signatures) == 1, _kernel.sweep.signatures

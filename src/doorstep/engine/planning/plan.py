@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from doorstep.engine.planning import _kernel
-from doorstep.engine.planning.problem import I64, PlanningProblem
+from doorstep.engine.planning.problem import I32, I64, PlanningProblem
 from doorstep.engine.planning.reasons import Code
 from doorstep.engine.planning.result import PlanResult
 from doorstep.engine.planning.rules import (
@@ -249,7 +249,7 @@ def plan(
     wake = np.full(n_v, pr.plan_from, np.int64)
     tiebreak = rng.random(n_v) * 0.5
     away = _away(pr, pr.fixed_pairing, pr.fixed_start, pr.fixed_end)
-    org_cap = pr.org_max_away if len(pr.org_ids) else np.full(1, -1, np.int32)
+    org_cap = _org_cap(pr)
     ev_pos = np.full(1, int(hist.sum()), np.int64)
     weekday = ((pr.start.weekday() + np.arange(pr.padded_days)) % 7).astype(np.int64)
     ready = np.zeros(n_v, np.bool_)
@@ -299,6 +299,18 @@ def plan(
         np.concatenate([np.zeros(len(planned_p), np.bool_), np.ones(len(f_p), np.bool_)]),
     )
     return _judge(pr, visits, params, t0)
+
+
+def _org_cap(pr: PlanningProblem) -> I32:
+    """The organisations' caps on visitors away, for the kernels; ``[-1]`` (no cap) for a
+    programme without organisations. Read-only either way, as the problem's arrays are:
+    numba compiles a kernel once per argument type, read-only or not included, and the
+    sweep takes half a minute to compile, so a writable stand-in compiled it twice."""
+    if len(pr.org_ids):
+        return pr.org_max_away
+    none = np.full(1, -1, np.int32)
+    none.setflags(write=False)
+    return none
 
 
 def _judge(pr: PlanningProblem, visits: VisitTable, params: PlanParams, t0: float) -> PlanResult:
@@ -360,7 +372,7 @@ def _explain(
         weekday = ((pr.start.weekday() + np.arange(pr.padded_days)) % 7).astype(np.int64)
         vv_ptr, vv_s, vv_e, vv_p = _visitor_visits(pr, visits.pairing, visits.start, visits.end)
         away = _away(pr, visits.pairing, visits.start, visits.end)
-        org_cap = pr.org_max_away if len(pr.org_ids) else np.full(1, -1, np.int32)
+        org_cap = _org_cap(pr)
         work = np.array([sum(1 << w for w in c.working_weekdays) for c in pr.calendars], np.uint8)
         every, open_ = _kernel.explain(
             bad[todo].astype(np.int64), lo[todo], hi[todo], weekday, pr.travel_days,
