@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from doorstep.domain.reporting import month_spans, months_back
-from doorstep.engine.pairing.solve import Progress, Silent
+from doorstep.engine.progress import Progress, Silent
 from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import record_event
 from doorstep.reports.build import By, ProgrammeReport, build_report

@@ -23,6 +23,8 @@ from doorstep.engine.pairing.problem import NONE, BoolArray, Int32Array, IntArra
 from doorstep.engine.pairing.prune import make_room, round_budget
 from doorstep.engine.pairing.result import REASONS, PairingResult, SolveStats, Unpaired, count_moved
 from doorstep.engine.pairing.scan import PAIRED_SIDE_CELLS, VisitorGrid, build_grid, scan
+from doorstep.engine.progress import Progress as Progress  # re-exported: imported from here
+from doorstep.engine.progress import Silent as Silent
 
 ChunkSolver = Callable[[Chunk], BoolArray]
 
@@ -36,24 +38,6 @@ class Mapper(Protocol):
     """Runs the chunk solver over chunks, like the built-in ``map`` (see :mod:`.parallel`)."""
 
     def __call__(self, fn: ChunkSolver, chunks: Sequence[Chunk], /) -> Iterable[BoolArray]: ...
-
-
-class Progress(Protocol):
-    """Where a solve reports progress (the CLI passes a progress bar)."""
-
-    def stage(self, name: str, total: int) -> None: ...
-
-    def advance(self, amount: int = 1) -> None: ...
-
-
-class Silent:
-    """Progress that reports nowhere (scripts, tests)."""
-
-    def stage(self, name: str, total: int) -> None:
-        pass
-
-    def advance(self, amount: int = 1) -> None:
-        pass
 
 
 def _since_last(history: list[int], cost: int) -> str:
