@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 from doorstep.errors import Conflict, DoorstepError, InvalidInput, NotFound, NotPermitted
 from doorstep.storage.base import utcnow
 from doorstep.storage.repositories import audit as repo
-from doorstep.storage.repositories import visitor_data
+from doorstep.storage.repositories import event_area, visitor_data
 from doorstep.storage.session import unit_of_work
 from doorstep.storage.tables import AuditEvent
 
@@ -177,9 +177,17 @@ def record_event(
     entity_id: str | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Add an audit event to the session's transaction (it commits or rolls back with it)."""
+    """Add an audit event to the session's transaction (it commits or rolls back with it),
+    its area decided by the database as it is written
+    (:mod:`~doorstep.storage.repositories.event_area`)."""
+    detail = detail or {}
     event = AuditEvent(
-        actor=actor, action=action, entity=entity, entity_id=entity_id, detail=detail or {}
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        detail=detail,
+        area_path=event_area.bound(entity, entity_id, detail),
     )
     session.add(event)
     return event

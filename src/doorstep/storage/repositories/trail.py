@@ -6,10 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select, String, and_, case, cast, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Connection, Select, select
 
-from doorstep.storage.tables import Area, AuditEvent, Household, PairingProposal, Team, Visitor
+from doorstep.storage.repositories import event_area
+from doorstep.storage.tables import AuditEvent
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,49 +60,11 @@ def trail_query(keep: TrailFilter, *, before: int | None, limit: int) -> Select[
 
 
 def _within(query: Select[Any], path: str) -> Select[Any]:
-    """The events of the area at ``path``, by the first of these that an event has: the
-    household it is about (its area), the visitor it is about (their home area), the
-    pairing proposal it is about (the area paired), and then what its detail names: an
-    area (a list, plan, export or import of an area, by its code as it was asked for), a
-    team (its area) or a visitor (their home). Events naming none of these (a programme's
-    lists and files, accounts) are the whole programme's."""
+    """The events of the area at ``path`` and its subtree, by the area each event was
+    stored with when written (:mod:`~doorstep.storage.repositories.event_area`: the
+    household, visitor or proposal it is about, else the area, team or visitor its detail
+    names): a range of the index on ``(area_path, id)``, no join. An event keeps the area
+    it had then: a household that has moved since keeps its older events in its old area,
+    an erased one's stay in its area. Events of no area are the whole programme's."""
     e = AuditEvent.__table__
-    # What the detail names, read only for the events about no one person: an event about
-    # a household or visitor is theirs (its detail is parsed for nothing: most of a trail).
-    about_one = e.c.entity.in_(("household", "visitor"))
-
-    def named_in_detail(key: str) -> Any:
-        return case((about_one, None), else_=e.c.detail[key].as_string())
-
-    lives, home, paired, named, teamed, their = (aliased(Area) for _ in range(6))
-    proposal = aliased(PairingProposal)
-    team = aliased(Team)
-    visitor = aliased(Visitor)
-    their_visitor = aliased(Visitor)
-    household = aliased(Household)
-    query = (
-        query.outerjoin(
-            household,
-            and_(e.c.entity == "household", household.external_id == e.c.entity_id),
-        )
-        .outerjoin(lives, lives.id == household.area_id)
-        .outerjoin(visitor, and_(e.c.entity == "visitor", visitor.external_id == e.c.entity_id))
-        .outerjoin(home, home.id == visitor.home_area_id)
-        .outerjoin(
-            proposal,
-            and_(
-                e.c.entity == "pairing_proposal",
-                cast(proposal.id, String) == e.c.entity_id,
-            ),
-        )
-        .outerjoin(paired, paired.id == proposal.area_id)
-        .outerjoin(named, named.code == named_in_detail("area"))
-        .outerjoin(team, team.code == named_in_detail("team"))
-        .outerjoin(teamed, teamed.id == team.area_id)
-        .outerjoin(their_visitor, their_visitor.external_id == named_in_detail("visitor"))
-        .outerjoin(their, their.id == their_visitor.home_area_id)
-    )
-    where = func.coalesce(
-        lives.path, home.path, paired.path, named.path, teamed.path, their.path
-    ).startswith(path, autoescape=True)
-    return query.where(where)
+    return query.where(event_area.within(e.c.area_path, path))
