@@ -112,12 +112,12 @@ def test_a_bulk_write_stores_the_area_of_each_row(people: tuple[Engine, int]) ->
     engine, _ = people
     paths = _paths(engine)
     with engine.connect() as conn:
-        ids: dict[str, int] = dict(
-            conn.execute(text("SELECT external_id, id FROM households")).tuples().all()
-        )
-        vids: dict[str, int] = dict(
-            conn.execute(text("SELECT external_id, id FROM visitors")).tuples().all()
-        )
+        ids = {
+            str(e): int(i) for e, i in conn.execute(text("SELECT external_id, id FROM households"))
+        }
+        vids = {
+            str(e): int(i) for e, i in conn.execute(text("SELECT external_id, id FROM visitors"))
+        }
     mark = last_event_id(engine)
     with unit_of_work(engine) as s:
         for entity, source, chosen in (
