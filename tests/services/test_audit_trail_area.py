@@ -14,6 +14,7 @@ from sqlalchemy import Engine, text
 
 from doorstep.privacy.audit import record_event, record_events, record_row_events
 from doorstep.services import audit_trail, household_rights
+from doorstep.storage.repositories import trail
 from doorstep.storage.session import unit_of_work
 from tests.factories.audit import last_event_id
 from tests.factories.db import run_import
@@ -143,9 +144,14 @@ def _read(engine: Engine, area: str) -> set[tuple[str, str | None, str]]:
     return {(e.entity, e.entity_id, e.action) for e in page.events}
 
 
+@pytest.mark.parametrize("dense", [False, True])
 def test_an_area_reads_the_events_of_each_kind_that_are_its_subtree_s(
-    people: tuple[Engine, int],
+    people: tuple[Engine, int], dense: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Read from the ids in the area's index, and (an area counted dense from one event on)
+    # by walking the trail newest first.
+    if dense:
+        monkeypatch.setattr(trail, "DENSE", 1)
     engine, proposal = people
     mark = last_event_id(engine)
     kinds = _kinds(proposal)

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, inspect, text
 
 from doorstep.storage.base import Base
 from doorstep.storage.migrate import alembic_config, current_revision, upgrade
-from doorstep.storage.repositories.trail import TrailFilter, trail_query
+from doorstep.storage.repositories.trail import area_ids_query
 from tests.factories.audit import last_event_id
 from tests.factories.db import query_plan
 from tests.services.test_audit_trail_area import _kinds, _write, people  # noqa: F401
@@ -79,7 +79,8 @@ def test_a_village_s_page_is_read_through_the_index(engine: Engine) -> None:
         conn.execute(text("ANALYZE audit_events"))
         newest = conn.execute(text("SELECT MAX(id) FROM audit_events")).scalar_one()
     for before in (None, newest - 1000):  # the first page, and one further down
-        query = trail_query(TrailFilter(within="1/7/"), before=before, limit=50)
+        query = area_ids_query("1/7/", before)
         compiled = query.compile(engine, compile_kwargs={"literal_binds": True})
         plan = query_plan(engine, str(compiled), {})
+        # At most DENSE ids (PostgreSQL, knowing there are few, may sort them).
         assert INDEX in plan, plan
