@@ -157,8 +157,10 @@ def _with_area(
 ) -> tuple[FromClause, ColumnElement[Any]]:
     """The rows of ``src`` to select events from, and each event's area: where the rows are
     the entity's own, named by their external id (a household's rows for household events,
-    the usual case), the area they are in, joined (one pass over the rows, as fast as
-    without); otherwise the rule's lookup, row by row."""
+    the usual case), the area they are in, joined (what the rule's lookup by external id
+    finds, in one pass over the rows); otherwise the rule's lookup, row by row. The join
+    costs little; keeping the index on the areas costs the write more (bench/README.md,
+    "An area's audit trail")."""
     own = event_area.LIVES_IN.get(entity)
     if own is not None and own[0] == src.name and key == "external_id":
         areas = Base.metadata.tables["areas"]
@@ -175,7 +177,7 @@ def insert_events(conn: Connection, events: list[dict[str, Any]]) -> None:
     if not events:
         return
     named = {key: bindparam(f"_named_{key}", type_=String) for key in event_area.NAMED}
-    where = event_area.area_path(
+    path = event_area.area_path(
         bindparam("_entity", type_=String), bindparam("_entity_id", type_=String), named
     )
     rows = [
@@ -187,7 +189,7 @@ def insert_events(conn: Connection, events: list[dict[str, Any]]) -> None:
         }
         for e in events
     ]
-    conn.execute(insert(Base.metadata.tables["audit_events"]).values(area_path=where), rows)
+    conn.execute(insert(Base.metadata.tables["audit_events"]).values(area_path=path), rows)
 
 
 #: The actions of events that record a write (a read or an export changes nothing).
