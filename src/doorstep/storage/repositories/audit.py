@@ -60,17 +60,23 @@ def completed() -> ColumnElement[bool]:
 def redact(conn: Connection, where: ColumnElement[bool], redacted: dict[str, Any]) -> int:
     """Set the details of the events ``where`` selects to ``redacted``, an attempt's keeping
     its :data:`OUTCOME` (which names no one): a reader, and :func:`completed`, still tell a
-    refused erasure from a done one. Returns how many events were cleared."""
+    refused erasure from a done one. The events' stored area goes too: with the person's
+    id, where they lived is theirs (an erasure clears a visitor's home area, and a
+    household's explanation that names its area), so the events become the whole
+    programme's, as those of a person erased before areas were stored. Returns how many
+    events were cleared."""
     a = Base.metadata.tables["audit_events"]
     outcome = a.c.detail[OUTCOME].as_string()
     done = conn.execute(
         update(a)
         .where(where, or_(outcome.is_(None), outcome.not_in(OUTCOMES)))
-        .values(detail=redacted)
+        .values(detail=redacted, area_path=None)
     ).rowcount
     for value in OUTCOMES:
         done += conn.execute(
-            update(a).where(where, outcome == value).values(detail={**redacted, OUTCOME: value})
+            update(a)
+            .where(where, outcome == value)
+            .values(detail={**redacted, OUTCOME: value}, area_path=None)
         ).rowcount
     return int(done)
 

@@ -16,8 +16,9 @@ Its area is the first of these that it has:
 The writers (:mod:`doorstep.privacy.audit`, through :mod:`.audit`) and migration 0022's
 backfill build the path with :func:`area_path`; the bulk writer joins the rows' own area
 (:data:`LIVES_IN`) by the same rule. An event keeps the area it had when written: a
-household that moves keeps its older events in its old area, and an erased household's
-events stay in its area's trail (a path of area ids, nothing of the household's own).
+household that moves keeps its older events in its old area. An erasure clears the area
+of the person's own events with their details (:func:`.audit.redact`): where they lived is
+theirs.
 """
 
 from __future__ import annotations

@@ -110,6 +110,7 @@ def _within(path: ColumnElement[Any], prefix: str) -> ColumnElement[bool]:
     stored with when written (:mod:`~doorstep.storage.repositories.event_area`: the
     household, visitor or proposal it is about, else the area, team or visitor its detail
     names): a range of the index on ``(area_path, id)``, no join. An event keeps the area
-    it had then: a household that has moved since keeps its older events in its old area,
-    an erased one's stay in its area. Events of no area are the whole programme's."""
+    it had then: a household that has moved since keeps its older events in its old area;
+    an erased one's lost theirs with their details. Events of no area are the whole
+    programme's."""
     return event_area.within(path, prefix)
