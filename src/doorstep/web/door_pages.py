@@ -31,7 +31,7 @@ from doorstep.errors import DoorstepError
 from doorstep.privacy.access import Principal
 from doorstep.web.pages import form_error, render
 from doorstep.web.record_pages import signed_in_or_401
-from doorstep.web.referral_pages import referred_text
+from doorstep.web.referral_pages import referral_typed, referred_text
 from doorstep.web.session import WebPrincipalDep
 
 router = APIRouter(include_in_schema=False)
@@ -172,14 +172,7 @@ def refer(
     client_id: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
     """The form sent without scripts: the referral made, and the form again."""
-    typed = {
-        "household": household.strip(),
-        "organisation": organisation.strip(),
-        "service": service,
-        "made_on": made_on.strip() or None,
-        "visitor": visitor.strip() or None,
-        "client_id": client_id.strip() or None,
-    }
+    typed = referral_typed(household, organisation, service, made_on, visitor, client_id)
     form = typed | {"client_id": client_id}
     try:
         body = ReferralCreate.model_validate(typed)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
@@ -60,14 +60,7 @@ def add_form(
 ) -> HTMLResponse:
     """Refer a household; then its referrals. The form's id (given when it was drawn)
     makes one sent twice (a reload, a double tap) one referral."""
-    typed = {
-        "household": household.strip(),
-        "organisation": organisation.strip(),
-        "service": service,
-        "made_on": made_on.strip() or None,
-        "visitor": visitor.strip() or None,
-        "client_id": client_id.strip() or None,
-    }
+    typed = referral_typed(household, organisation, service, made_on, visitor, client_id)
     try:
         body = ReferralCreate.model_validate(typed)
     except ValidationError as exc:
@@ -78,6 +71,21 @@ def add_form(
         return refused(request, who, exc)
     said = referred_text(made, body)
     return _listing(request, engine, who, today, None, made.household, None, False, said)
+
+
+def referral_typed(
+    household: str, organisation: str, service: str, made_on: str, visitor: str, client_id: str
+) -> dict[str, Any]:
+    """A referral form's fields as ``ReferralCreate`` takes them: trimmed, a blank optional
+    field none (both forms that refer a household send these)."""
+    return {
+        "household": household.strip(),
+        "organisation": organisation.strip(),
+        "service": service,
+        "made_on": made_on.strip() or None,
+        "visitor": visitor.strip() or None,
+        "client_id": client_id.strip() or None,
+    }
 
 
 def referred_text(made: ReferralMade, body: ReferralCreate) -> str:
