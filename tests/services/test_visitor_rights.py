@@ -259,12 +259,14 @@ def test_erasing_a_visitor_leaves_no_value_of_theirs_and_the_households_their_re
     with paired.connect() as conn:
         events = conn.execute(
             text(
-                "SELECT actor, action, detail FROM audit_events "
+                "SELECT actor, action, detail, area_path FROM audit_events "
                 "WHERE entity = 'visitor' AND entity_id = 'V1' ORDER BY id"
             )
         ).all()
-    details = [json.loads(d) if isinstance(d, str) else d for _, _, d in events]
-    assert [(a, b) for a, b, _ in events] == [
+    details = [json.loads(d) if isinstance(d, str) else d for _, _, d, _ in events]
+    # Where V1 lived went with their details: their events are the whole programme's now.
+    assert {path for *_, path in events} == {None}
+    assert [(a, b) for a, b, _, _ in events] == [
         ("test", "create"),
         ("test", "read"),  # the first proposal
         ("test", "update"),  # its commit: H1
