@@ -187,27 +187,13 @@ def write(eng: Engine, households: int, rounds: int) -> float:
 def backfill(eng: Engine) -> tuple[float, int]:
     """Seconds of migration 0022's ``UPDATE`` over the stored trail (rolled back), and
     how many events it gave the path they had."""
-    import sqlalchemy as sa
+    from doorstep.storage.repositories.event_area import backfill
 
-    from doorstep.storage.repositories.event_area import NAMED, area_path
-
-    events = sa.table(
-        "audit_events",
-        sa.column("entity", sa.String),
-        sa.column("entity_id", sa.String),
-        sa.column("detail", sa.JSON),
-        sa.column("area_path", sa.String),
-    )
-    rule = area_path(
-        events.c.entity,
-        events.c.entity_id,
-        {key: events.c.detail[key].as_string() for key in NAMED},
-    )
     with eng.connect() as conn, conn.begin() as tx:
         before = conn.execute(text("SELECT id, area_path FROM audit_events ORDER BY id")).all()
         conn.execute(text("UPDATE audit_events SET area_path = NULL"))
         t0 = time.perf_counter()
-        conn.execute(sa.update(events).values(area_path=rule))
+        conn.execute(backfill())
         seconds = time.perf_counter() - t0
         after = conn.execute(text("SELECT id, area_path FROM audit_events ORDER BY id")).all()
         tx.rollback()

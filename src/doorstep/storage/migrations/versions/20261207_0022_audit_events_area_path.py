@@ -35,7 +35,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from doorstep.storage.repositories.event_area import NAMED, area_path
+from doorstep.storage.repositories.event_area import backfill
 
 revision: str = "0022"
 down_revision: str | None = "0021"
@@ -50,19 +50,7 @@ def upgrade() -> None:
     kind = sa.String(length=400, collation="C") if postgres else sa.String(length=400)
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
         batch_op.add_column(sa.Column("area_path", kind, nullable=True))
-    events = sa.table(
-        "audit_events",
-        sa.column("entity", sa.String),
-        sa.column("entity_id", sa.String),
-        sa.column("detail", sa.JSON),
-        sa.column("area_path", sa.String),
-    )
-    rule = area_path(
-        events.c.entity,
-        events.c.entity_id,
-        {key: events.c.detail[key].as_string() for key in NAMED},
-    )
-    op.get_bind().execute(sa.update(events).values(area_path=rule))
+    op.get_bind().execute(backfill())
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
         batch_op.create_index(INDEX, ["area_path", "id"], unique=False)
 
