@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from doorstep import __version__
 from doorstep.api import errors
+from doorstep.api.problem_schemas import REFUSALS
 from doorstep.api.routes import (
     accounts,
     activities,
@@ -46,6 +47,7 @@ def create_app(
         title="Doorstep",
         version=__version__,
         summary="Work lists, visits and reports of a home-visiting programme",
+        responses=REFUSALS,
     )
     app.state.engine = make_engine(database_url or get_settings().database_url)
     app.state.today = today
@@ -73,4 +75,5 @@ def create_app(
         files.router,  # last: its paths would take the others' below an id
     ):
         app.include_router(router, prefix=PREFIX)
+    errors.describe(app)
     return app

@@ -6,6 +6,8 @@ shown to the caller, so each gets a read in the trail, as at the command line.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
@@ -56,3 +58,27 @@ def install(app: FastAPI) -> None:
 
     app.add_exception_handler(DoorstepError, handle)
     app.add_exception_handler(RequestValidationError, handle_invalid)
+
+
+def describe(app: FastAPI) -> None:
+    """Have ``/openapi.json`` give every refusal (a 4xx answer) the media type this API
+    sends it with, ``application/problem+json``: FastAPI files a declared answer under the
+    route's own, ``application/json``."""
+    made = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            spec = made()
+            for operation in _operations(spec):
+                for status, answer in operation.get("responses", {}).items():
+                    content = answer.get("content", {})
+                    if str(status).startswith("4") and "application/json" in content:
+                        content[PROBLEM] = content.pop("application/json")
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _operations(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    return [op for path in spec.get("paths", {}).values() for op in path.values()]

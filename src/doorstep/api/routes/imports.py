@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 
 from doorstep.api.deps import EngineDep, PrincipalDep, TodayDep, unit
 from doorstep.api.errors import PROBLEM
+from doorstep.api.problem_schemas import IMPORT_REFUSED
 from doorstep.api.schemas import ImportDone
 from doorstep.errors import InvalidInput, NotFound
 from doorstep.privacy import access
@@ -66,7 +67,7 @@ class UploadRejected(InvalidInput):
         self.body = body
 
 
-@router.post("/{entity}", response_model=ImportDone)
+@router.post("/{entity}", response_model=ImportDone, responses=IMPORT_REFUSED)
 def import_upload(
     entity: str,
     file: Annotated[UploadFile, File(description="A .csv (UTF-8), .xlsx or .parquet file")],
