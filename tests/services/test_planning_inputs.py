@@ -275,7 +275,8 @@ def test_a_pairing_left_unvisited_is_settled_from_the_same_day_over_the_same_day
         },
         schema_overrides={"plan_end": pl.Date},
     )
-    rows = unvisited(pairs, pl.Series([5]), START)  # pairing 5 got a visit
+    end = d(90)  # the first day after the plan's horizon
+    rows = unvisited(pairs, pl.Series([5]), START, end)  # pairing 5 got a visit
     assert rows.columns == [
         "pairing_id",
         "household_id",
@@ -283,18 +284,42 @@ def test_a_pairing_left_unvisited_is_settled_from_the_same_day_over_the_same_day
         "planned_from",
         "active_from",
         "active_end",
+        "horizon_end",
     ]
     assert rows["pairing_id"].to_list() == [1, 2, 3, 4]
     assert rows["planned_from"].to_list() == [START] * 4
-    assert sorted(settled(pairs, rows, START).to_list()) == [1, 2, 3, 4]
+    assert rows["horizon_end"].to_list() == [end] * 4
+    assert sorted(settled(pairs, rows, START, end).to_list()) == [1, 2, 3, 4]
     # Not from another day, nor where the days changed since (2: the pairing ends
     # later; 3: its household consents from a later day; 4: its visitor now leaves);
     # 5, committed since the plan, has no row.
-    assert settled(pairs, rows, d(1)).to_list() == []
+    assert settled(pairs, rows, d(1), end).to_list() == []
     changed = pairs.with_columns(
         plan_end=pl.when(pl.col("id") == 2).then(d(30)).otherwise("plan_end"),
         plan_from=pl.when(pl.col("id") == 3).then(d(3)).otherwise("plan_from"),
     ).with_columns(plan_end=pl.when(pl.col("id") == 4).then(d(50)).otherwise("plan_end"))
-    assert settled(changed, rows, START).to_list() == [1]
+    assert settled(changed, rows, START, end).to_list() == [1]
     # Nor for a pairing now with another visitor (ids are never reused, but the row says).
-    assert settled(pairs.with_columns(visitor_id=pl.lit(6)), rows, START).to_list() == []
+    assert settled(pairs.with_columns(visitor_id=pl.lit(6)), rows, START, end).to_list() == []
+
+
+def test_a_pairing_left_unvisited_is_settled_only_over_a_horizon_no_longer() -> None:
+    pairs = pl.DataFrame(
+        {
+            "id": [1, 2],
+            "household_id": [21, 22],
+            "visitor_id": [7, 8],
+            "plan_from": [d(-30), d(20)],
+            "plan_end": [None, None],
+        },
+        schema_overrides={"plan_end": pl.Date},
+    )
+    rows = unvisited(pairs, pl.Series([], dtype=pl.Int64), START, d(31))
+    # The same horizon, or a shorter one: the plan saw every day of it.
+    assert sorted(settled(pairs, rows, START, d(31)).to_list()) == [1, 2]
+    assert sorted(settled(pairs, rows, START, d(28)).to_list()) == [1, 2]
+    # A longer one has days the plan never looked at: new.
+    assert settled(pairs, rows, START, d(32)).to_list() == []
+    # A row left before the horizon was stored (migration 0023) settles nothing.
+    unknown = rows.with_columns(pl.lit(None, pl.Date).alias("horizon_end"))
+    assert settled(pairs, unknown, START, d(31)).to_list() == []

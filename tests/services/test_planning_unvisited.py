@@ -192,6 +192,42 @@ def test_a_plan_from_another_day_or_over_changed_days_plans_the_visitor_again(
     assert [x for x in _planned(engine) if x[1] == "HX"]
 
 
+def test_a_re_plan_from_the_same_day_over_a_longer_horizon_plans_the_visitor_again(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    engine = _programme(with_areas, tmp_path)
+    # HN's pairing begins 20 days in: a month's plan leaves it without a visit (it is not
+    # due before its horizon ends), over six months it is due inside the horizon.
+    _pair(engine, "HN", "V1", START + dt.timedelta(days=20))
+    short = dataclasses.replace(FIRST, months=1)
+    _plan(engine, short)
+    assert ("HN", "V1", str(START)) in _unvisited(engine)
+    v1 = _visits_of(engine, "V1")
+    assert v1
+    # That plan never saw the days on which HN's visit fits: the pairing is new to a plan
+    # from the same day over six months, and V1 is planned again with it, as a whole.
+    assert set(v1) <= set(_dropped(engine, SECOND))
+    _plan(engine, SECOND)
+    assert [x for x in _planned(engine) if x[1] == "HN"]
+    assert ("HN", "V1", str(START)) not in _unvisited(engine)
+
+
+def test_a_re_plan_from_the_same_day_over_a_horizon_no_longer_keeps_the_pairing_settled(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    engine = _programme(with_areas, tmp_path)
+    _plan(engine, FIRST)
+    v0 = _visits_of(engine, "V0")
+    assert v0
+    # HX's pairing got no visit over six months, so none fits over three either; V0's
+    # visits stay (those after the shorter horizon go, whoever's they are).
+    shorter = dataclasses.replace(SECOND, months=3)
+    assert not set(v0) & set(_dropped(engine, shorter))
+    _plan(engine, shorter)
+    assert _visits_of(engine, "V0") == v0
+    assert ("HX", "V0", str(START)) in _unvisited(engine)
+
+
 def test_a_village_plan_replaces_only_its_own_pairings_rows(
     with_areas: Engine, tmp_path: Path
 ) -> None:

@@ -448,8 +448,9 @@ def build_result(
                     missed,
                     leave,
                     blackouts,
-                    # Left without a visit by the last plan from this day: not new.
-                    settled(pairs, unvisited_repo.of_area(conn, path), start),
+                    # Left without a visit by the last plan from this day, over a
+                    # horizon no shorter: not new.
+                    settled(pairs, unvisited_repo.of_area(conn, path), start, end),
                 ),
                 phantom["visitor_id"],
                 cut["visitor_id"],  # its household's cadence planned around what is left
@@ -507,7 +508,7 @@ def build_result(
         inputs.kept.height,
         shortened,
         not_planned(scope, plannable, start),
-        unvisited(pairs, visited, start),
+        unvisited(pairs, visited, start, end),
     )
 
 

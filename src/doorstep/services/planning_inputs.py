@@ -271,11 +271,14 @@ def affected(
     ).unique()
 
 
-def unvisited(pairs: pl.DataFrame, visited: pl.Series, start: dt.date) -> pl.DataFrame:
+def unvisited(
+    pairs: pl.DataFrame, visited: pl.Series, start: dt.date, end: dt.date
+) -> pl.DataFrame:
     """The rows of ``unvisited_pairings`` a plan from ``start`` leaves: its pairings
     (``pairs``: ``id, household_id, visitor_id, plan_from, plan_end``) with no planned
     visit from the start on (``visited`` holds the pairing ids of those with one, kept or
-    new), with the active days the plan gave them."""
+    new), with the active days the plan gave them and the end of its horizon (``end``, the
+    first day after it)."""
     return pairs.filter(~pl.col("id").is_in(visited.implode())).select(
         pl.col("id").alias("pairing_id"),
         "household_id",
@@ -283,26 +286,34 @@ def unvisited(pairs: pl.DataFrame, visited: pl.Series, start: dt.date) -> pl.Dat
         pl.lit(start, pl.Date).alias("planned_from"),
         pl.col("plan_from").alias("active_from"),
         pl.col("plan_end").alias("active_end"),
+        pl.lit(end, pl.Date).alias("horizon_end"),
     )
 
 
-def settled(pairs: pl.DataFrame, unvisited: pl.DataFrame, start: dt.date) -> pl.Series:
+def settled(
+    pairs: pl.DataFrame, unvisited: pl.DataFrame, start: dt.date, end: dt.date
+) -> pl.Series:
     """The ids of the pairings (``pairs``: ``id, visitor_id, plan_from, plan_end``) that
     the last plan of their area already considered and left without a visit, where that
-    plan was from ``start`` too and saw them over the same active days (``unvisited``:
-    rows of ``unvisited_pairings``).
+    plan was from ``start`` too, over a horizon that ends on ``end`` (the first day after
+    this plan's) or later, and saw them over the same active days (``unvisited``: rows of
+    ``unvisited_pairings``).
 
     Such a pairing is not new: planning its visitor again, alone with everyone else's
     visits kept, only moved their other visits a little at every re-plan (the joint plan
     had laid them otherwise). A pairing committed since has no row; one whose days changed
     since (its end, its visitor's last day, its household's consent) and any pairing at a
-    plan from another day is new, as before. The pairing is still in the problem: the
-    planner gives it a visit wherever the kept visits leave room for one.
+    plan from another day is new, as before. So is one at a plan over a longer horizon:
+    the last plan never looked at the days after its own, where a visit may fit (a
+    pairing begun late in a month's plan is not due in it, and is in a year's), and the
+    joint plan of its visitor lays their visits with it. A row whose horizon is not known
+    (null: left by a plan before migration 0023) settles nothing. The pairing is still in
+    the problem: the planner gives it a visit wherever the kept visits leave room for one.
     """
     return (
         pairs.select("id", "visitor_id", "plan_from", "plan_end")
         .join(
-            unvisited.filter(pl.col("planned_from") == start),
+            unvisited.filter((pl.col("planned_from") == start) & (pl.col("horizon_end") >= end)),
             left_on=["id", "visitor_id"],
             right_on=["pairing_id", "visitor_id"],
         )

@@ -20,8 +20,8 @@ def of_area(conn: Connection, path: str) -> pl.DataFrame:
     """The rows of the pairings of households in the subtree at ``path``."""
     return frame(
         conn,
-        "SELECT pairing_id, household_id, visitor_id, planned_from, active_from, active_end "
-        f"FROM unvisited_pairings WHERE pairing_id IN ({_OF_AREA})",
+        "SELECT pairing_id, household_id, visitor_id, planned_from, active_from, active_end, "
+        f"horizon_end FROM unvisited_pairings WHERE pairing_id IN ({_OF_AREA})",
         {"prefix": path + "%"},
         {
             "pairing_id": pl.Int64,
@@ -30,6 +30,7 @@ def of_area(conn: Connection, path: str) -> pl.DataFrame:
             "planned_from": pl.Date,
             "active_from": pl.Date,
             "active_end": pl.Date,
+            "horizon_end": pl.Date,
         },
     )
 

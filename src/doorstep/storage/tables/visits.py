@@ -95,16 +95,16 @@ class ErasedVisitEvent(Base):
 
 class UnvisitedPairing(Base):
     """A pairing the last plan of its area considered and gave no planned visit (its visitor
-    leaves before there is room for one, say), with that plan's first day and the pairing's
-    active days as the plan saw them (``plan_from``, ``plan_end`` of
-    ``doorstep.services.planning``; null for open ends).
+    leaves before there is room for one, say), with that plan's first day and the end of its
+    horizon, and the pairing's active days as the plan saw them (``plan_from``, ``plan_end``
+    of ``doorstep.services.planning``; null for open ends).
 
     A re-plan plans a visitor again when a pairing of theirs is new; one with no planned
     visit looks new, whether the last plan gave it none or it was committed since. This
-    row tells them apart: a re-plan from the same day finds the pairing settled where its
-    days are as they were. Each plan replaces the rows of its area's pairings. The row goes
-    with its household's erasure and with its visitor's (its days are the visitor's too:
-    the day they leave), and each one's export lists it.
+    row tells them apart: a re-plan from the same day, over a horizon no longer, finds the
+    pairing settled where its days are as they were. Each plan replaces the rows of its
+    area's pairings. The row goes with its household's erasure and with its visitor's (its
+    days are the visitor's too: the day they leave), and each one's export lists it.
     """
 
     __tablename__ = "unvisited_pairings"
@@ -123,3 +123,6 @@ class UnvisitedPairing(Base):
     planned_from: Mapped[dt.date] = mapped_column(Date)
     active_from: Mapped[dt.date | None] = mapped_column(Date)
     active_end: Mapped[dt.date | None] = mapped_column(Date)
+    # The first day after the plan's horizon (migration 0023): a longer horizon has days
+    # the plan did not look at. Null in rows from before it: not known, so never settled.
+    horizon_end: Mapped[dt.date | None] = mapped_column(Date)
