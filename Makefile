@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO := var/.demo-built
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test browser lint typecheck unit bench-small clean
+.PHONY: run test browser lint typecheck unit bench-small clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,15 @@ typecheck: $(STAMP)
 ## unit: the tests; the 25 slowest are listed at the end, to keep CI within its 30 minutes
 unit: $(STAMP)
 	$(BIN)/pytest -n 2 --durations=25 --cov --cov-report=term:skip-covered
+
+## messages: extract the web app's English strings (templates and web code, babel.cfg) and
+## merge them into each language's catalogue; then translate what is new or fuzzy
+LOCALES := src/doorstep/web/locale
+messages: $(STAMP)
+	$(BIN)/pybabel --quiet extract -F babel.cfg --no-location --sort-output \
+		--project Doorstep --ignore-dirs '.*' -o $(LOCALES)/messages.pot .
+	$(BIN)/pybabel --quiet update -i $(LOCALES)/messages.pot -d $(LOCALES) --ignore-obsolete
+	rm $(LOCALES)/messages.pot
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

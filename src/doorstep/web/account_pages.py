@@ -23,6 +23,8 @@ from doorstep.api.routes.accounts import (
 from doorstep.errors import DoorstepError
 from doorstep.privacy.access import Principal
 from doorstep.services.accounts import DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, ROLES
+from doorstep.web import i18n
+from doorstep.web.labels import label
 from doorstep.web.pages import form_error, refused, render
 from doorstep.web.session import WebPrincipalDep
 
@@ -55,12 +57,16 @@ def add_form(
             visitor=visitor.strip() or None,
         )
     except ValidationError as exc:
-        return refused(request, who, form_error(exc))
+        return refused(request, who, form_error(request, exc))
     try:
         row = add_account(body, engine, who)
     except DoorstepError as exc:
         return refused(request, who, exc)
-    said = f"Made account {row.name} ({row.role}). Give it a token below."
+    _ = i18n.gettext_for(request)
+    said = _("Made account %(name)s (%(role)s). Give it a token below.") % {
+        "name": row.name,
+        "role": label(_, row.role),
+    }
     return _listing(request, engine, who, None, said=said, chosen=row.name)
 
 
@@ -76,7 +82,7 @@ def token_form(
     try:
         body = TokenCreate(days=days)
     except ValidationError as exc:
-        return refused(request, who, form_error(exc))
+        return refused(request, who, form_error(request, exc))
     try:
         made = issue_token(name.strip(), engine, who, body)
     except DoorstepError as exc:
@@ -92,7 +98,11 @@ def disable_form(
         out = disable_account(name.strip(), engine, who)
     except DoorstepError as exc:
         return refused(request, who, exc)
-    said = f"Disabled account {out.account}; {out.tokens_revoked} token(s) revoked."
+    _ = i18n.gettext_for(request)
+    said = _("Disabled account %(name)s; %(n)s token(s) revoked.") % {
+        "name": out.account,
+        "n": out.tokens_revoked,
+    }
     return _listing(request, engine, who, None, said=said)
 
 

@@ -20,6 +20,7 @@ from doorstep.api.routes.activities import (
 )
 from doorstep.domain.enums import ActivityKind
 from doorstep.errors import DoorstepError, InvalidInput
+from doorstep.web import i18n
 from doorstep.web.pages import form_error, refused, render, typed_ids
 from doorstep.web.session import WebPrincipalDep
 
@@ -68,13 +69,19 @@ def add_form(
     try:
         body = ActivityCreate.model_validate(typed)
     except ValidationError as exc:
-        return refused(request, who, form_error(exc))
+        return refused(request, who, form_error(request, exc))
     try:
         added = add_activity(body, engine, who)
         rows = list_activities(engine, who, body.area)
     except DoorstepError as exc:
         return refused(request, who, exc)
-    said = f"Added {added.code}: {body.title}, in {body.area} from {body.starts_on}."
+    _ = i18n.gettext_for(request)
+    said = _("Added %(code)s: %(title)s, in %(area)s from %(start)s.") % {
+        "code": added.code,
+        "title": body.title,
+        "area": body.area,
+        "start": body.starts_on,
+    }
     return render(
         request, "activities.html", who, rows=rows, area=body.area, said=said, kinds=KINDS
     )

@@ -40,7 +40,7 @@ def set_form(
         try:
             body = CadenceSet.model_validate({k: v for k, v in typed.items() if v})
         except ValidationError as exc:
-            raise form_error(exc) from None
+            raise form_error(request, exc) from None
         done = put_cadence(body, engine, who, today)
     except DoorstepError as exc:
         return render(

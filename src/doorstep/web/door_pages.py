@@ -107,7 +107,7 @@ def consent(
         )
         done = consent_sent(engine, who, household, body, today)
     except ValidationError as exc:
-        error = form_error(exc)
+        error = form_error(request, exc)
         return _consent_page(request, who, today, form, error.status, error=error.message)
     except DoorstepError as exc:
         return _consent_page(request, who, today, form, exc.status, error=exc.message)
@@ -178,11 +178,11 @@ def refer(
         body = ReferralCreate.model_validate(typed)
         made = referral_sent(engine, who, body, today)
     except ValidationError as exc:
-        error = form_error(exc)
+        error = form_error(request, exc)
         return _refer_page(request, who, today, form, error.status, error=error.message)
     except DoorstepError as exc:
         return _refer_page(request, who, today, form, exc.status, error=exc.message)
-    done = referred_text(made, body)
+    done = referred_text(request, made, body)
     return _refer_page(request, who, today, {"client_id": _new_id()}, done=done)
 
 

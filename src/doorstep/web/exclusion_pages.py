@@ -20,6 +20,7 @@ from doorstep.api.routes.exclusions import (
 from doorstep.api.schemas import ExclusionListed
 from doorstep.errors import DoorstepError, InvalidInput
 from doorstep.privacy.access import Principal
+from doorstep.web import i18n
 from doorstep.web.pages import refused, render
 from doorstep.web.session import WebPrincipalDep
 
@@ -53,25 +54,29 @@ def exclude_form(
             household=household.strip(), visitor=visitor.strip(), reason=reason.strip() or None
         )
     except ValidationError:
-        return refused(request, who, InvalidInput("give the household's and the visitor's ids"))
+        _ = i18n.gettext_for(request)
+        return refused(request, who, InvalidInput(_("give the household's and the visitor's ids")))
     try:
         out = exclude(body, Response(), engine, who, today)
     except DoorstepError as exc:
         return refused(request, who, exc)
-    pair = f"{out.household} and {out.visitor}"
+    _ = i18n.gettext_for(request)
+    pair = {"household": out.household, "visitor": out.visitor, "reason": out.reason}
     said = {
-        "added": f"{pair} are kept apart from now on.",
-        "updated": f"{pair} were kept apart already; the reason is now: {out.reason}.",
-        "unchanged": f"{pair} were kept apart already; nothing changed.",
-    }[out.change]
+        "added": _("%(household)s and %(visitor)s are kept apart from now on."),
+        "updated": _(
+            "%(household)s and %(visitor)s were kept apart already; the reason is now: %(reason)s."
+        ),
+        "unchanged": _("%(household)s and %(visitor)s were kept apart already; nothing changed."),
+    }[out.change] % pair
     if out.cancelled:
         days = ", ".join(d.isoformat() for d in out.cancelled)
-        said += f" Cancelled their planned visits of {days}."
+        said += " " + _("Cancelled their planned visits of %(days)s.") % {"days": days}
     if out.paired_in:
-        said += (
-            f" They are paired now: the next pairing committed for {out.paired_in} ends it,"
+        said += " " + _(
+            "They are paired now: the next pairing committed for %(area)s ends it,"
             " and no visit is planned for them until then."
-        )
+        ) % {"area": out.paired_in}
     return _listing(request, engine, who, None, out.household, said)
 
 
@@ -88,7 +93,11 @@ def unexclude_form(
         out = unexclude(engine, who, household, visitor)
     except DoorstepError as exc:
         return refused(request, who, exc)
-    said = f"{out.household} and {out.visitor} may be paired again."
+    _ = i18n.gettext_for(request)
+    said = _("%(household)s and %(visitor)s may be paired again.") % {
+        "household": out.household,
+        "visitor": out.visitor,
+    }
     return _listing(request, engine, who, None, out.household, said)
 
 

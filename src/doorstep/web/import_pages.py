@@ -17,6 +17,7 @@ from doorstep.privacy import access
 from doorstep.privacy.access import Principal
 from doorstep.services.importing import IMPORTS
 from doorstep.services.importing.columns import PERIODS
+from doorstep.web import i18n
 from doorstep.web.pages import refused, render
 from doorstep.web.session import WebPrincipalDep
 
@@ -49,12 +50,19 @@ def import_form(
         return _page(request, who, kind, rejected=exc.body, status=exc.status)
     except DoorstepError as exc:
         return refused(request, who, exc)
+    _ = i18n.gettext_for(request)
     sheet = f" ({done.sheet})" if done.sheet else ""
-    said = (
-        f"Imported {done.file}{sheet} as {done.entity}: {_rows(done.rows)}, "
-        f"{done.created:,} added, {done.updated:,} updated, "
-        f"{done.unchanged:,} unchanged."
-    )
+    said = _(
+        "Imported %(file)s as %(entity)s: %(rows)s, %(added)s added, %(updated)s updated, "
+        "%(unchanged)s unchanged."
+    ) % {
+        "file": f"{done.file}{sheet}",
+        "entity": done.entity,
+        "rows": _rows(request, done.rows),
+        "added": f"{done.created:,}",
+        "updated": f"{done.updated:,}",
+        "unchanged": f"{done.unchanged:,}",
+    }
     return _page(request, who, kind, said=said, notes=done.notes)
 
 
@@ -83,5 +91,6 @@ def _page(
     )
 
 
-def _rows(n: int) -> str:
-    return f"{n:,} row{'' if n == 1 else 's'}"
+def _rows(request: Request, n: int) -> str:
+    ngettext = i18n.translations(i18n.language(request)).ngettext
+    return ngettext("%(n)s row", "%(n)s rows", n) % {"n": f"{n:,}"}

@@ -21,6 +21,7 @@ from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
 from pydantic import ValidationError
 
 from doorstep.api import errors as api_errors
@@ -46,26 +47,63 @@ from doorstep.services import (
 from doorstep.services.cadence import programme_cadence
 from doorstep.services.list_pages import MOST_PAGE_ROWS, PAGE_ROWS
 from doorstep.storage.session import unit_of_work
+from doorstep.web import i18n
+from doorstep.web.labels import LABELS, label
 from doorstep.web.session import COOKIE, SignInNeeded, WebPrincipalDep, signed_in
 
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+TEMPLATES = Path(__file__).parent / "templates"
 router = APIRouter(include_in_schema=False)
+
+
+def _templates(tag: str) -> Jinja2Templates:
+    """The pages in one language: an environment of its own, its catalogue installed, so a
+    macro imported without the page's context translates too and no request can see
+    another's language."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES), autoescape=True, extensions=["jinja2.ext.i18n"]
+    )
+    # Whitespace inside {% trans %} is folded, as babel.cfg extracts it.
+    env.policies["ext.i18n.trimmed"] = True
+    words = i18n.translations(tag)
+    env.install_gettext_translations(words, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["label"] = lambda code: label(words.gettext, code)
+    env.globals.update(
+        lang=tag,
+        languages={t: n for t, (n, _) in i18n.LANGUAGES.items()},
+        # Every code's label, for the page's scripts (outbox.js) to show.
+        code_labels=lambda: {code: label(words.gettext, code) for code in LABELS},
+    )
+    return Jinja2Templates(env=env)
+
+
+templates = {tag: _templates(tag) for tag in i18n.LANGUAGES}
 
 
 def render(
     request: Request, name: str, who: Principal | None, status: int = 200, **context: Any
 ) -> HTMLResponse:
-    return templates.TemplateResponse(request, name, {"who": who, **context}, status_code=status)
+    tag = i18n.language(request)
+    page = templates[tag].TemplateResponse(
+        request, name, {"who": who, **context}, status_code=status
+    )
+    # The same address answers in the language the cookie or the header asks for.
+    page.headers["Content-Language"] = tag
+    page.headers["Vary"] = "Accept-Language, Cookie"
+    return page
 
 
 def refused(request: Request, who: Principal | None, error: DoorstepError) -> HTMLResponse:
     return render(request, "error.html", who, status=error.status, error=error.message)
 
 
-def form_error(exc: ValidationError) -> InvalidInput:
-    """A form's fields the route's model refuses, named, with the first reason."""
+def form_error(request: Request, exc: ValidationError) -> InvalidInput:
+    """A form's fields the route's model refuses, named, with the first reason (pydantic's
+    own words, in English)."""
+    _ = i18n.gettext_for(request)
     fields = ", ".join(str(e["loc"][-1]) for e in exc.errors())
-    return InvalidInput(f"check {fields}: {exc.errors()[0]['msg']}")
+    return InvalidInput(
+        _("check %(fields)s: %(why)s") % {"fields": fields, "why": exc.errors()[0]["msg"]}
+    )
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -157,7 +195,7 @@ def work_list(
         page_rows=limit,
         previous=previous,
         next=next_,
-        columns=[(c, c.replace("_", " ").capitalize()) for c in work_lists.COLUMNS[kind]],
+        columns=work_lists.COLUMNS[kind],
     )
 
 
@@ -366,9 +404,12 @@ def install(app: FastAPI) -> None:
             who = signed_in(request, request.app.state.engine)
         except SignInNeeded:
             return RedirectResponse("/login", status_code=303)
+        _ = i18n.gettext_for(request)
         said = "; ".join(f"{e['loc'][-1]}: {e['msg']}" for e in exc.errors() if e.get("loc"))
-        return refused(request, who, InvalidInput(f"check {said or 'the form'}"))
+        checked = _("check %(fields)s") % {"fields": said} if said else _("check the form")
+        return refused(request, who, InvalidInput(checked))
 
     app.add_exception_handler(SignInNeeded, to_login)
     app.add_exception_handler(RequestValidationError, invalid)
     app.include_router(router)
+    app.include_router(i18n.router)

@@ -20,6 +20,7 @@ from doorstep.errors import DoorstepError, InvalidInput
 from doorstep.privacy import access
 from doorstep.privacy.access import Principal
 from doorstep.privacy.audit import Attempt
+from doorstep.web import i18n
 from doorstep.web.pages import refused, render
 from doorstep.web.session import WebPrincipalDep
 
@@ -180,10 +181,10 @@ def commit(
             counts = pairing.commit(session, proposal, actor=who.actor, today=today)
     except DoorstepError as exc:
         return _refused_act(request, engine, who, today, proposal, exc)
-    done = (
-        f"Committed: {counts['started']:,} pairings started, {counts['ended']:,} ended, "
-        f"{counts['kept']:,} households unchanged."
-    )
+    _ = i18n.gettext_for(request)
+    done = _(
+        "Committed: %(started)s pairings started, %(ended)s ended, %(kept)s households unchanged."
+    ) % {k: f"{counts[k]:,}" for k in ("started", "ended", "kept")}
     return _proposal(request, engine, who, today, proposal, done=done)
 
 
@@ -200,7 +201,8 @@ def discard(
             pairing.discard(session, proposal, actor=who.actor)
     except DoorstepError as exc:
         return _refused_act(request, engine, who, today, proposal, exc)
-    return _proposal(request, engine, who, today, proposal, done="Discarded.")
+    _ = i18n.gettext_for(request)
+    return _proposal(request, engine, who, today, proposal, done=_("Discarded."))
 
 
 def _refused_act(

@@ -24,6 +24,8 @@ from doorstep.api.routes.projects import (
 )
 from doorstep.errors import DoorstepError, InvalidInput
 from doorstep.privacy.access import Principal
+from doorstep.web import i18n
+from doorstep.web.labels import label
 from doorstep.web.pages import form_error, refused, render, typed_ids
 from doorstep.web.session import WebPrincipalDep
 
@@ -72,7 +74,7 @@ def add_form(
     try:
         body = ProjectCreate.model_validate(typed)
     except ValidationError as exc:
-        return refused(request, who, form_error(exc))
+        return refused(request, who, form_error(request, exc))
     try:
         added = add_project(body, engine, who, today)
         rows = list_projects(engine, who, today, body.area)
@@ -102,11 +104,16 @@ def status_form(
         rows = list_projects(engine, who, today, None)
     except DoorstepError as exc:
         return refused(request, who, exc)
+    _ = i18n.gettext_for(request)
     said = (
-        f"Project {moved.code} is {moved.status} already."
+        _("Project %(code)s is %(status)s already.")
         if moved.was is None
-        else f"Project {moved.code} is {moved.status} (was {moved.was})."
-    )
+        else _("Project %(code)s is %(status)s (was %(was)s).")
+    ) % {
+        "code": moved.code,
+        "status": label(_, moved.status),
+        "was": label(_, moved.was),
+    }
     return _page(request, who, rows, who.area or "", said=said)
 
 
@@ -123,16 +130,22 @@ def households_form(
     try:
         body = Beneficiaries(households=typed_ids(households))
     except ValidationError:
-        wrong = InvalidInput("name the households it benefits (at most 5,000)")
+        _ = i18n.gettext_for(request)
+        wrong = InvalidInput(_("name the households it benefits (at most 5,000)"))
         return refused(request, who, wrong)
     try:
         done = benefit(code.strip(), body, engine, who)
         rows = list_projects(engine, who, today, None)
     except DoorstepError as exc:
         return refused(request, who, exc)
-    said = f"Recorded {len(done.added)} households for {code.strip()}" + (
-        f"; {', '.join(done.already)} recorded already." if done.already else "."
-    )
+    _ = i18n.gettext_for(request)
+    said = _("Recorded %(n)s households for %(code)s") % {
+        "n": len(done.added),
+        "code": code.strip(),
+    }
+    if done.already:
+        said += _("; %(already)s recorded already") % {"already": ", ".join(done.already)}
+    said += "."
     return _page(request, who, rows, who.area or "", said=said)
 
 

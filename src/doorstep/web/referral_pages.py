@@ -25,6 +25,8 @@ from doorstep.domain.enums import ReferralService, ReferralStatus
 from doorstep.errors import DoorstepError, InvalidInput
 from doorstep.privacy.access import Principal
 from doorstep.services.referrals import FOLLOW_UP_DAYS
+from doorstep.web import i18n
+from doorstep.web.labels import label
 from doorstep.web.pages import form_error, refused, render
 from doorstep.web.session import WebPrincipalDep
 
@@ -64,12 +66,12 @@ def add_form(
     try:
         body = ReferralCreate.model_validate(typed)
     except ValidationError as exc:
-        return refused(request, who, form_error(exc))
+        return refused(request, who, form_error(request, exc))
     try:
         made = referral_sent(engine, who, body, today)
     except DoorstepError as exc:
         return refused(request, who, exc)
-    said = referred_text(made, body)
+    said = referred_text(request, made, body)
     return _listing(request, engine, who, today, None, made.household, None, False, said)
 
 
@@ -88,10 +90,16 @@ def referral_typed(
     }
 
 
-def referred_text(made: ReferralMade, body: ReferralCreate) -> str:
-    """What a page says of a referral made (or, sent again, made already)."""
-    again = " already (sent again)" if made.already else ""
-    return f"Referral {made.id}: {made.household} referred to {body.organisation}{again}."
+def referred_text(request: Request, made: ReferralMade, body: ReferralCreate) -> str:
+    """What a page says of a referral made (or, sent again, made already): the words
+    outbox.js says too, so the same braces (``_partials/outbox.html``)."""
+    _ = i18n.gettext_for(request)
+    said = (
+        _("Referral {id}: {household} referred to {organisation} already (sent again).")
+        if made.already
+        else _("Referral {id}: {household} referred to {organisation}.")
+    )
+    return said.format(id=made.id, household=made.household, organisation=body.organisation)
 
 
 @router.post("/status", response_class=HTMLResponse)
@@ -109,12 +117,18 @@ def status_form(
     try:
         body = ReferralMove.model_validate({"status": status, "on": on.strip() or None})
     except ValidationError as exc:
-        return refused(request, who, form_error(exc))
+        return refused(request, who, form_error(request, exc))
     try:
         moved = move_status(number, body, engine, who, today)
     except DoorstepError as exc:
         return refused(request, who, exc)
-    said = f"Referral {number}: {moved.was} -> {moved.status} on {moved.on}."
+    _ = i18n.gettext_for(request)
+    said = _("Referral %(number)s: %(was)s -> %(status)s on %(on)s.") % {
+        "number": number,
+        "was": label(_, moved.was),
+        "status": label(_, moved.status),
+        "on": moved.on,
+    }
     return _listing(request, engine, who, today, None, household or None, None, False, said)
 
 
