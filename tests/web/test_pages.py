@@ -229,7 +229,7 @@ def test_a_coordinator_records_who_took_part_in_an_activity_on_its_page(
     assert "Added CAMP: Camp, in R-C-V1 from 2027-02-01." in made.text
     assert "<title>Group activities · Doorstep</title>" in made.text
     assert made.text.count("<h2>Add a group activity</h2>") == 1
-    assert "<td>CAMP</td><td>summer_camp</td><td>Camp</td>" in made.text
+    assert "<td>CAMP</td><td>summer camp</td><td>Camp</td>" in made.text  # its label
     wrong = coord.post(
         "/activities",
         data={"code": "X", "kind": "party", "title": "X", "area": "R-C-V1", "starts_on": "2027"},

@@ -13,6 +13,10 @@
   const RETRY_MS = 30000;
   const $ = (id) => document.getElementById(id);
   if (!$("outbox")) return;
+  // The page's words (_partials/outbox.html), in its language; {name} filled in by fmt.
+  const W = JSON.parse($("outbox-words").textContent);
+  const fmt = (text, values) => text.replace(/\{(\w+)\}/g, (m, k) => (k in values ? values[k] : m));
+  const labelOf = (code) => W.labels[code] || String(code).replaceAll("_", " ");
 
   const load = (key) => {
     try {
@@ -53,7 +57,7 @@
     return td;
   }
 
-  const codeWords = (codes) => codes.map((c) => c.replaceAll("_", " ")).join(", ");
+  const codeWords = (codes) => codes.map(labelOf).join(W.comma);
   const orNull = (v) => v || null;
 
   // What each kind of kept item is: where it goes unless it says, what is sent, how it is
@@ -61,8 +65,8 @@
   const KINDS = {
     visit: {
       url: "/record/sync",
-      noun: ["visit", "visits"],
-      what: "Visit",
+      noun: W.nouns.visit,
+      what: W.what.visit,
       body: (v) => ({
         visit_id: v.visit_id,
         household: v.household,
@@ -75,39 +79,46 @@
         outcomes: v.outcomes && v.outcomes.length ? v.outcomes : null,
       }),
       again: (answer) => !answer.recorded,
-      details: (v) => `${v.visitor}, ${v.start}${v.end && v.end !== v.start ? ` to ${v.end}` : ""}`,
+      details: (v) =>
+        v.end && v.end !== v.start
+          ? fmt(W.visit_details_span, { visitor: v.visitor, start: v.start, end: v.end })
+          : fmt(W.visit_details, { visitor: v.visitor, start: v.start }),
       done(v, got) {
-        const first = got.kind === "recorded" ? "Recorded" : "Recorded already";
-        const planned = got.answer.planned_from ? ` (planned from ${got.answer.planned_from})` : "";
-        const did = v.activities && v.activities.length ? ` Did: ${codeWords(v.activities)}.` : "";
-        const came = v.outcomes && v.outcomes.length ? ` Came of it: ${codeWords(v.outcomes)}.` : "";
-        return (
-          `${first} the visit of ${v.visitor} to ${v.household} from ${v.start} ` +
-          `to ${v.end || v.start}${planned}. Visit id: ${got.answer.visit_id}.${did}${came}`
-        );
+        const first = got.kind === "recorded" ? W.recorded : W.recorded_already;
+        const from = got.answer.planned_from;
+        const planned = from ? fmt(W.planned_from, { day: from }) : "";
+        const did = v.activities && v.activities.length ? fmt(W.did, { codes: codeWords(v.activities) }) : "";
+        const came = v.outcomes && v.outcomes.length ? fmt(W.came, { codes: codeWords(v.outcomes) }) : "";
+        const said = fmt(W.visit_done, {
+          first,
+          visitor: v.visitor,
+          household: v.household,
+          start: v.start,
+          end: v.end || v.start,
+          planned,
+          id: got.answer.visit_id,
+        });
+        return `${said}${did}${came}`;
       },
-      kept: (v) => `the visit to ${v.household}`,
+      kept: (v) => fmt(W.visit_kept, { household: v.household }),
     },
     missed: {
       url: "/record/missed/sync",
-      noun: ["visit not made", "visits not made"],
-      what: "Visit",
+      noun: W.nouns.missed,
+      what: W.what.missed,
       body: (v) => ({ household: v.household, visitor: v.visitor, start: v.start }),
       again: (answer) => answer.already,
-      details: (v) => `${v.visitor}, planned from ${v.start}: not made`,
+      details: (v) => fmt(W.missed_details, { visitor: v.visitor, start: v.start }),
       done(v, got) {
-        const first = got.kind === "recorded" ? "Marked missed" : "Marked missed already";
-        return (
-          `${first}: the visit of ${v.visitor} to ${v.household} planned from ` +
-          `${v.start}. The next plan brings the next visit forward.`
-        );
+        const first = got.kind === "recorded" ? W.marked_missed : W.marked_missed_already;
+        return fmt(W.missed_done, { first, visitor: v.visitor, household: v.household, start: v.start });
       },
-      kept: (v) => `the visit to ${v.household} planned from ${v.start}`,
+      kept: (v) => fmt(W.missed_kept, { household: v.household, start: v.start }),
     },
     consent: {
       url: "/consent/sync",
-      noun: ["consent act", "consent acts"],
-      what: "Consent",
+      noun: W.nouns.consent,
+      what: W.what.consent,
       body: (v) => ({
         client_id: v.client_id,
         household: v.household,
@@ -116,20 +127,35 @@
         on: orNull(v.on),
       }),
       again: (answer) => answer.already,
-      details: (v) => `${v.state}${v.on ? ` from ${v.on}` : ""}: ${v.evidence}`,
+      details: (v) =>
+        fmt(v.on ? W.consent_details_on : W.consent_details, {
+          state: labelOf(v.state),
+          on: v.on,
+          evidence: v.evidence,
+        }),
       done(v, got) {
         const a = got.answer;
-        const first = got.kind === "recorded" ? "Recorded" : "Recorded already";
-        const was = `was ${a.was}${a.was_since ? ` since ${a.was_since}` : ""}`;
+        const first = got.kind === "recorded" ? W.recorded : W.recorded_already;
+        const was = fmt(a.was_since ? W.consent_was_since : W.consent_was, {
+          state: labelOf(a.was),
+          since: a.was_since,
+        });
         const notes = (a.notes || []).map((n) => ` ${n}`).join("");
-        return `${first}: household ${a.household}'s consent is ${a.state} from ${a.since} (${was}).${notes}`;
+        const said = fmt(W.consent_done, {
+          first,
+          household: a.household,
+          state: labelOf(a.state),
+          since: a.since,
+          was,
+        });
+        return `${said}${notes}`;
       },
-      kept: (v) => `the consent act of ${v.household}`,
+      kept: (v) => fmt(W.consent_kept, { household: v.household }),
     },
     referral: {
       url: "/refer/sync",
-      noun: ["referral", "referrals"],
-      what: "Referral",
+      noun: W.nouns.referral,
+      what: W.what.referral,
       body: (v) => ({
         client_id: v.client_id,
         household: v.household,
@@ -139,12 +165,17 @@
         visitor: orNull(v.visitor),
       }),
       again: (answer) => answer.already,
-      details: (v) => `to ${v.organisation} for ${v.service}${v.made_on ? ` on ${v.made_on}` : ""}`,
+      details: (v) =>
+        fmt(v.made_on ? W.referral_details_on : W.referral_details, {
+          organisation: v.organisation,
+          service: labelOf(v.service),
+          on: v.made_on,
+        }),
       done(v, got) {
-        const again = got.kind === "recorded" ? "" : " already (sent again)";
-        return `Referral ${got.answer.id}: ${got.answer.household} referred to ${v.organisation}${again}.`;
+        const said = got.kind === "recorded" ? W.referral_done : W.referral_done_again;
+        return fmt(said, { id: got.answer.id, household: got.answer.household, organisation: v.organisation });
       },
-      kept: (v) => `the referral of ${v.household} to ${v.organisation}`,
+      kept: (v) => fmt(W.referral_kept, { household: v.household, organisation: v.organisation }),
     },
   };
   // A kind this page does not know (kept by a newer page) waits, untouched.
@@ -156,12 +187,17 @@
   function counted(items) {
     const by = new Map();
     for (const item of items) {
-      const noun = (kindOf(item) || { noun: ["item", "items"] }).noun;
+      const noun = (kindOf(item) || { noun: W.nouns.item }).noun;
       by.set(noun, (by.get(noun) || 0) + 1);
     }
-    const parts = [...by].map(([noun, n]) => `${n} ${noun[n === 1 ? 0 : 1]}`);
-    if (parts.length < 2) return `${items.length} kept ${(parts[0] || "").replace(/^\d+ /, "")}`;
-    return `${items.length} kept: ${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}`;
+    const n = items.length;
+    if (by.size < 2) {
+      const noun = by.size ? [...by.keys()][0] : W.nouns.item;
+      return fmt(W.kept_one_kind, { n, noun: noun[n === 1 ? 0 : 1] });
+    }
+    const parts = [...by].map(([noun, k]) => fmt(W.count, { n: k, noun: noun[k === 1 ? 0 : 1] }));
+    const list = fmt(W.and, { first: parts.slice(0, -1).join(W.comma), last: parts.at(-1) });
+    return fmt(W.kept_kinds, { n, list });
   }
 
   function rowOf(item, last) {
@@ -183,7 +219,7 @@
         const tr = rowOf(v, v.why);
         const drop = document.createElement("button");
         drop.type = "button";
-        drop.textContent = "Remove";
+        drop.textContent = W.remove;
         drop.addEventListener("click", () => {
           store(REFUSED, without(load(REFUSED), v));
           draw();
@@ -199,7 +235,7 @@
     for (const f of document.querySelectorAll("form.missed")) {
       const kept = waitingMissed.has(`${f.elements.household.value}|${f.elements.start.value}`);
       f.querySelector("button").disabled = kept;
-      f.querySelector("button").textContent = kept ? "Not made (kept)" : "Not made";
+      f.querySelector("button").textContent = kept ? W.not_made_kept : W.not_made;
     }
   }
 
@@ -257,9 +293,9 @@
     }
     const left = load(OUTBOX).length;
     const parts = [];
-    if (sent.length) parts.push(`Sent ${counted(sent)}.`);
-    if (stopped === "signin") parts.push("Sign in again to send the rest.");
-    else if (left) parts.push(`${left} still waiting for the network.`);
+    if (sent.length) parts.push(fmt(W.sent, { counted: counted(sent) }));
+    if (stopped === "signin") parts.push(W.sign_in_rest);
+    else if (left) parts.push(fmt(W.waiting, { n: left }));
     $("outbox-said").textContent = parts.join(" ");
     if (sent.length && !left) say("done", parts[0]);
     draw();
@@ -294,9 +330,7 @@
           const what = kind.kept(item);
           say(
             "note",
-            got.kind === "signin"
-              ? `Kept on this phone: sign in again to send ${what}.`
-              : `No network: ${what} is kept on this phone and sent when the network is back.`,
+            fmt(got.kind === "signin" ? W.kept_sign_in : W.kept_offline, { what }),
           );
         }
         for (const name of cleared) if (form.elements[name]) form.elements[name].value = "";
@@ -409,11 +443,7 @@
         return;
       }
       store(OUTBOX, [...load(OUTBOX), { ...visit, kept_at: new Date().toLocaleString() }]);
-      say(
-        "note",
-        `No network: ${KINDS.missed.kept(visit)} is kept on this phone as not made, and sent ` +
-          "when the network is back.",
-      );
+      say("note", fmt(W.missed_offline, { what: KINDS.missed.kept(visit) }));
       draw();
     });
   }

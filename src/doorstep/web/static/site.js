@@ -18,27 +18,20 @@
     } catch (e) {
       waiting = [];
     }
+    // The page's words (base.html), in its language; {name} filled in by fmt.
+    const W = JSON.parse(document.getElementById("site-words").textContent);
+    const fmt = (text, values) => text.replace(/\{(\w+)\}/g, (m, k) => (k in values ? values[k] : m));
     // Counted by kind, as outbox.js keeps them (an item with none is a visit).
-    const nouns = {
-      visit: ["visit", "visits"],
-      missed: ["visit not made", "visits not made"],
-      consent: ["consent act", "consent acts"],
-      referral: ["referral", "referrals"],
-    };
     const by = new Map();
     for (const item of waiting) {
-      const noun = nouns[(item && item.kind) || "visit"] || ["item", "items"];
+      const noun = W.nouns[(item && item.kind) || "visit"] || W.nouns.item;
       by.set(noun, (by.get(noun) || 0) + 1);
     }
-    const parts = [...by].map(([noun, n]) => `${n} ${noun[n === 1 ? 0 : 1]}`);
-    const list = parts.length > 1 ? `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}` : parts[0];
-    if (
-      waiting.length &&
-      !window.confirm(
-        `${list} ${waiting.length === 1 ? "is" : "are"} kept on this phone and not sent yet. ` +
-          "They stay here, and are sent once you sign in again with the network on. Sign out?",
-      )
-    ) {
+    const parts = [...by].map(([noun, n]) => fmt(W.count, { n, noun: noun[n === 1 ? 0 : 1] }));
+    const list =
+      parts.length > 1 ? fmt(W.and, { first: parts.slice(0, -1).join(W.comma), last: parts.at(-1) }) : parts[0];
+    const asked = fmt(waiting.length === 1 ? W.confirm_one : W.confirm_many, { list });
+    if (waiting.length && !window.confirm(asked)) {
       return;
     }
     if (window.caches) await caches.delete("doorstep-pages").catch(() => false);
