@@ -312,3 +312,41 @@ def test_signing_out_counts_every_kind_of_act_waiting(
     assert asked and asked[0].startswith(
         "1 visit, 1 visit not made, 1 consent act and 2 referrals are kept on this phone"
     )
+
+
+def test_a_chinese_phone_records_a_visit_with_no_network_and_its_outbox_speaks_chinese(
+    browser: Browser,
+    live: LiveSite,
+    programme: Engine,
+    tokens: dict[str, str],
+    first_visit: tuple[dt.date, dt.date],
+) -> None:
+    # A browser set to Chinese asks for it (Accept-Language: zh-CN).
+    page = browser.new_context(base_url=live.url, locale="zh-CN").new_page()
+    page.goto("/login")
+    assert page.inner_text("h1") == "登录"
+    page.fill("#token", tokens["v1"])
+    page.click("form.stack button")
+    page.wait_for_url(f"{live.url}/")
+    page.goto("/record")
+    _until(page, "async () => !!(await caches.match('/record'))")
+
+    live.stop()  # no network: the phone's copy, in Chinese
+    page.goto("/record?household=H0")
+    assert page.inner_text("h1") == "登记已完成的走访"
+    assert page.get_attribute("html", "lang") == "zh-Hans"
+    page.fill("#start", first_visit[0].isoformat())
+    page.check("input[name=activity][value=job_search]")
+    page.click("#record")
+    page.wait_for_selector("#said p.note")
+    assert page.inner_text("#said") == "无网络：对 H0 的走访已保存在本机，网络恢复后发送。"
+    assert "走访" in page.inner_text("#outbox-rows")
+    assert page.inner_text("#outbox h2") == "已保存在本机，尚未发送"
+    page.click("#send-now")
+    _until(page, "() => document.getElementById('outbox-said').textContent.includes('等待网络')")
+
+    live.start()
+    page.click("#send-now")
+    _until(page, "() => document.getElementById('outbox').hidden")
+    assert "已发送保存的 1 次走访。" in page.inner_text("#said")
+    assert len(_done_visits(programme)) == 1
