@@ -46,12 +46,20 @@ async function networkFirst(request, path) {
   } catch (e) {
     const kept = await caches.match(path);
     if (kept) return kept;
-    return new Response(
-      "<!doctype html><meta charset=utf-8><title>No network · Doorstep</title>" +
-        "<p>No network, and this phone has no copy of this page yet: open it once while " +
-        "online, and it opens without a network after that.</p>",
-      { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } },
+    // No page to take its words from: the phone's own language chooses (as the header does).
+    const chinese = (self.navigator.languages || [self.navigator.language || ""]).some((l) =>
+      l.toLowerCase().startsWith("zh"),
     );
+    const said = chinese
+      ? "<html lang=zh-Hans><meta charset=utf-8><title>无网络 · Doorstep</title>" +
+        "<p>无网络，本机还没有此页面的副本：请在联网时打开一次，之后无网络也能打开。</p>"
+      : "<html lang=en><meta charset=utf-8><title>No network · Doorstep</title>" +
+        "<p>No network, and this phone has no copy of this page yet: open it once while " +
+        "online, and it opens without a network after that.</p>";
+    return new Response(`<!doctype html>${said}`, {
+      status: 503,
+      headers: { "Content-Type": "text/html; charset=utf-8" },
+    });
   }
 }
 
