@@ -37,6 +37,7 @@ LABELS: dict[str, str] = {
     "planned": N_("planned"),
     "done": N_("done"),
     "missed": N_("missed"),
+    "not recorded": N_("not recorded"),  # a planned visit gone by (a file's visits)
     "cancelled": N_("cancelled"),
     "running": N_("running"),
     "open": N_("open"),
