@@ -11,7 +11,7 @@ from sqlalchemy import Engine, text
 
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.errors import Conflict
-from doorstep.services import pairing
+from doorstep.services import cadence, pairing
 from doorstep.storage.session import unit_of_work
 from doorstep.storage.tables import PairingProposal
 from tests.services.pairing.tree import (
@@ -32,8 +32,12 @@ from tests.services.pairing.tree import (
 @pytest.fixture
 def leaving(engine: Engine, tmp_path: Path) -> Engine:
     """VLEFT, next door to H1 and H2, is active until TODAY + 5 days; VSTAY, 5.5 km away,
-    stays. A proposal for TODAY gives both households to VLEFT."""
+    stays. The programme visits every 3 days, so VLEFT is not about to leave (a visitor
+    leaving within that takes no new households) and a proposal for TODAY gives both
+    households to VLEFT."""
     tree(engine, tmp_path)
+    with unit_of_work(engine) as s:
+        cadence.set_cadence(s, max_gap_days=3, stay_days=1, actor="test", today=TODAY)
     vv = [
         worker(visitor_id="VLEFT", capacity=3, active_to=str(TODAY + dt.timedelta(days=5))),
         worker(visitor_id="VSTAY", lat=51.55, capacity=3),

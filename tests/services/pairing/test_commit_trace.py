@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from doorstep.services import household_rights, pairing
+from doorstep.services import cadence, household_rights, pairing
 from doorstep.storage.session import unit_of_work
 from tests.services.pairing.tree import TODAY, add, commit, home, propose, tree, worker
 
@@ -35,6 +35,9 @@ def ended(engine: Engine, tmp_path: Path) -> tuple[Engine, int, int]:
     (consent withdrawn) and H3's (nobody speaks its language now) without a new pairing,
     and keeps H4's."""
     tree(engine, tmp_path)
+    # Visits every 3 days: VLEFT, leaving in 5, is not about to leave and takes H1.
+    with unit_of_work(engine) as s:
+        cadence.set_cadence(s, max_gap_days=3, stay_days=1, actor="test", today=TODAY)
     leaves = str(TODAY + dt.timedelta(days=5))
     add(
         engine,

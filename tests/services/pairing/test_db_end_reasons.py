@@ -8,6 +8,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
+from doorstep.services import cadence
+from doorstep.storage.session import unit_of_work
 from tests.services.pairing.tree import TODAY, add, commit, home, open_pairings, propose, tree
 from tests.services.pairing.tree import worker as visitor
 
@@ -28,6 +30,9 @@ def _history(engine: Engine) -> list[tuple[str, str, str, str | None, str | None
 
 def test_each_ended_pairing_says_why(engine: Engine, tmp_path: Path) -> None:
     tree(engine, tmp_path)
+    # Visits every 3 days: VLEFT, leaving in 5, is not about to leave and takes H1.
+    with unit_of_work(engine) as s:
+        cadence.set_cadence(s, max_gap_days=3, stay_days=1, actor="test", today=TODAY)
     add(
         engine,
         tmp_path,

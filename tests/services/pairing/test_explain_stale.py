@@ -11,15 +11,17 @@ from sqlalchemy import Engine
 from doorstep.errors import Conflict
 from doorstep.services import pairing
 from doorstep.storage.session import unit_of_work
-from tests.services.pairing.tree import add, home, propose, tree, worker
+from tests.services.pairing.tree import add, commit, home, propose, tree, worker
 
 REAL_TODAY = dt.date.today()
 YESTERDAY = REAL_TODAY - dt.timedelta(days=1)
 
 
 def leave_yesterday(engine: Engine, tmp_path: Path) -> Engine:
-    """VLEFT, next door to H1, was active until yesterday; VSTAY, 5.5 km away, stays. A
-    proposal made yesterday gives H1 to VLEFT."""
+    """VLEFT, next door to H1, was active until yesterday; VSTAY, 5.5 km away, stays. VLEFT
+    looks after H1 since a commit 100 days before (when their last day was not near: a
+    visitor about to leave takes no new household), so a proposal made yesterday keeps H1
+    with VLEFT."""
     tree(engine, tmp_path)
     vv = [
         worker(visitor_id="VLEFT", capacity=3, active_to=str(YESTERDAY)),
@@ -27,6 +29,8 @@ def leave_yesterday(engine: Engine, tmp_path: Path) -> Engine:
     ]
     add(engine, tmp_path, "visitors", vv)
     add(engine, tmp_path, "households", [home(household_id="H1", lat=51.501)])
+    before = YESTERDAY - dt.timedelta(days=100)
+    commit(engine, propose(engine, "A", today=before).id, today=before)
     return engine
 
 
@@ -66,7 +70,8 @@ def test_explain_as_of_a_given_day_agrees_with_commit_on_that_day(
         same_day = pairing.explain_household(s, "H1", actor="test", today=YESTERDAY)
     assert (same_day.stale, same_day.stale_reason) == (False, None)
     with unit_of_work(left_yesterday) as s:
-        assert pairing.commit(s, view.id, actor="test", today=YESTERDAY)["started"] == 1
+        done = pairing.commit(s, view.id, actor="test", today=YESTERDAY)
+    assert (done["started"], done["kept"]) == (0, 1)  # VLEFT keeps H1 until they leave
 
 
 def test_explain_after_a_commit_names_a_visitor_who_left_since(

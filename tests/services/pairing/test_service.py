@@ -170,7 +170,17 @@ def test_a_visitor_outside_their_active_dates_gets_no_household(
         ]
 
 
-def test_the_figures_count_households_going_to_visitors_about_to_leave(
+def _paired_long_ago(engine: Engine) -> None:
+    """Commit a proposal of 100 days before TODAY, when no visitor's last day was near: a
+    visitor about to leave keeps the households it looks after but takes no new one."""
+    earlier = TODAY - dt.timedelta(days=100)
+    with unit_of_work(engine) as s:
+        view = pairing.propose(s, "R", params=PairingParams(), actor="test", today=earlier)
+    with unit_of_work(engine) as s:
+        pairing.commit(s, view.id, actor="test", today=earlier)
+
+
+def test_the_figures_count_households_kept_by_visitors_about_to_leave(
     with_areas: Engine, tmp_path: Path
 ) -> None:
     # V1's last day is 59 days off, V2's 60: only V1 leaves within the 60 days counted.
@@ -181,8 +191,10 @@ def test_the_figures_count_households_going_to_visitors_about_to_leave(
     _add(with_areas, tmp_path, "visitors", vv)
     hh = [household(household_id=f"H{i}", lat=26.58 + i / 1000) for i in range(3)]
     _add(with_areas, tmp_path, "households", hh)
+    _paired_long_ago(with_areas)
     view = _propose(with_areas)
     assert view.figures["paired"] == 3
+    assert view.figures["churn"]["kept"] == 3
     assert view.figures["leaving_soon"] == {"within_days": 60, "households": 2, "visitors": 1}
 
 
@@ -192,6 +204,7 @@ def test_visitors_about_to_leave_are_counted_by_the_programme_s_cadence(
     # V1 leaves in 40 days: within the default 60 days between visits, not within 30.
     _add(with_areas, tmp_path, "visitors", [visitor(visitor_id="V1", active_to="2026-07-11")])
     _add(with_areas, tmp_path, "households", [household()])
+    _paired_long_ago(with_areas)
     assert _propose(with_areas).figures["leaving_soon"]["households"] == 1
     with unit_of_work(with_areas) as s:
         cadence.set_cadence(s, max_gap_days=30, stay_days=1, actor="test", today=TODAY)

@@ -89,6 +89,9 @@ def test_explain_records_one_read_under_a_visitor_both_shown_and_named(
     leaves = worker(visitor_id="VLEFT", active_to=str(TODAY), lat=51.501)
     add(engine, tmp_path, "visitors", [leaves, worker(visitor_id="VSTAY", lat=51.55)])
     add(engine, tmp_path, "households", [home(household_id="H1")])
+    # VLEFT, about to leave, takes no new household: H1 is theirs since long before.
+    earlier = TODAY - dt.timedelta(days=100)
+    commit(engine, propose(engine, "A", today=earlier).id, today=earlier)
     view = propose(engine, "A")
     before = last_event_id(engine)
     with unit_of_work(engine) as s:

@@ -28,7 +28,6 @@ from doorstep.privacy.audit import (
     record_row_events,
     record_visitor_events,
 )
-from doorstep.services.cadence import gap_days
 from doorstep.services.pairing import digest as digests
 from doorstep.services.pairing import moves, versions
 from doorstep.services.pairing.scope import figures, load_scope
@@ -135,8 +134,9 @@ def propose(
         versions.WRITES_KEY: writes,
     }
     # A visitor leaving within the programme's most days between visits may leave before a
-    # household's first visit is due.
-    leaving = gap_days(session.connection(), None)
+    # household's first visit is due: the problem gave them no new households, and the
+    # figures count those they keep.
+    leaving = scope.leaving_days
     if new_only:
         inserted = pair_new_only(
             scope.problem, params=params, max_settled=max_settled, progress=progress

@@ -25,6 +25,7 @@ from doorstep.engine.pairing.problem import (
 from doorstep.engine.pairing.result import PairingResult
 from doorstep.engine.pairing.solve import Progress, Silent
 from doorstep.errors import Conflict, InvalidInput, Named
+from doorstep.services.cadence import gap_days
 from doorstep.services.pairing import digest as digests
 from doorstep.storage.repositories import pairing as repo
 
@@ -44,6 +45,9 @@ class Scope:
     # Per visitor: local (no remote pool) and in reach of a household, so considered
     # whoever it pairs with (see :func:`digest_after_commit`).
     reached: np.ndarray[Any, np.dtype[np.bool_]]
+    #: The programme's most days between visits: a visitor whose last day is within them of
+    #: the day read is leaving (:func:`leaving`) and takes no new households.
+    leaving_days: int
 
 
 def _one_open_pairing_each(households: pl.DataFrame, area_code: str) -> None:
@@ -121,6 +125,40 @@ def _between(exclusions: pl.DataFrame, hh: pl.DataFrame, vv: pl.DataFrame) -> pl
     )
 
 
+def leaving(
+    visitors: pl.DataFrame, today: dt.date, within_days: int
+) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """Whether each visitor's last day (``active_to``) is within ``within_days`` of ``today``
+    (the programme's most days between two visits): such a visitor may leave before a new
+    household's first visit is due."""
+    last = visitors["active_to"]
+    soon = last.is_not_null() & (last < today + dt.timedelta(days=within_days))
+    return soon.to_numpy().astype(np.bool_)
+
+
+def _places(
+    hh: pl.DataFrame,
+    vv: pl.DataFrame,
+    current: np.ndarray[Any, np.dtype[np.int32]],
+    today: dt.date,
+    leaving_days: int,
+) -> np.ndarray[Any, np.dtype[np.int32]]:
+    """Each visitor's places in the problem: its capacity less its open pairings outside the
+    area, and for a visitor :func:`leaving`, no more than the consenting households of the
+    area it looks after now. So a leaving visitor keeps its households until it leaves (a
+    commit after its last day, `pair --new-only` say, hands them over) but gains none: a new
+    one would get a visitor who may be gone before its first visit. A household it looks after
+    that lost consent leaves no place behind for a new one. The engine sees only capacity,
+    so a household that could go only to leaving visitors is unpaired as all eligible
+    visitors full."""
+    capacity = (vv["capacity"] - vv["busy_elsewhere"]).clip(lower_bound=0).to_numpy()
+    consenting = (hh["consent_state"] == ConsentState.GIVEN.value).to_numpy()
+    held = current[(current != NONE) & consenting]
+    kept = np.bincount(held, minlength=len(vv))
+    places = np.where(leaving(vv, today, leaving_days), np.minimum(capacity, kept), capacity)
+    return places.astype(np.int32)
+
+
 def _problem(
     hh: pl.DataFrame,
     vv: pl.DataFrame,
@@ -128,8 +166,10 @@ def _problem(
     excl: pl.DataFrame,
     area_code: str,
     today: dt.date,
+    leaving_days: int,
 ) -> PairingProblem:
-    """The engine's problem on the rows read (``excl``: between them)."""
+    """The engine's problem on the rows read (``excl``: between them), a visitor leaving
+    within ``leaving_days`` of ``today`` with no places for new households (:func:`_places`)."""
     area_ids = areas["id"].to_numpy()
     hid, vid = hh["id"].to_numpy(), vv["id"].to_numpy()
     try:  # both in one call, so the count covers them both
@@ -139,7 +179,7 @@ def _problem(
             f"the households and visitors of {area_code} hold {exc}: pair a smaller area"
         ) from None
     hmask, vmask = masks[: len(hh)], masks[len(hh) :]
-    capacity = (vv["capacity"] - vv["busy_elsewhere"]).clip(lower_bound=0)
+    current = _positions(vid, hh["current_visitor"])
     pools, household_pool, visitor_pool = encode_pools(
         hh["remote_pool"].to_list(), vv["remote_pool"].to_list()
     )
@@ -149,13 +189,13 @@ def _problem(
         household_lon=hh["lon"].to_numpy(),
         household_languages=hmask,
         household_consent=(hh["consent_state"] == ConsentState.GIVEN.value).to_numpy(),
-        household_current=_positions(vid, hh["current_visitor"]),
+        household_current=current,
         household_area=_positions(area_ids, hh["area_id"]),
         visitor_ids=vv["external_id"].to_numpy(),
         visitor_lat=vv["lat"].to_numpy(),
         visitor_lon=vv["lon"].to_numpy(),
         visitor_languages=vmask,
-        visitor_capacity=capacity.to_numpy().astype(np.int32),
+        visitor_capacity=_places(hh, vv, current, today, leaving_days),
         visitor_active=digests.active(vv, today),
         visitor_area=_positions(area_ids, vv["service_area_id"]),
         area_parent=_positions(area_ids, areas["parent_id"]),
@@ -185,8 +225,10 @@ def load_scope(
     then the exact test: :func:`_visitors_in_reach`); the visitors of every remote pool a
     household names; and every visitor who looks after one of the households now. A
     visitor's places are its capacity less its open pairings with households outside the
-    area. Inactive visitors in range are kept (the engine gives them nothing; ``pair
-    explain`` names them as inactive). ``progress`` hears of the read as one step (seconds
+    area, and a visitor whose last day is within the programme's most days between visits
+    has no places for households it does not look after now (:func:`_places`). Inactive
+    visitors in range are kept (the engine gives them nothing; ``pair explain`` names them
+    as inactive). ``progress`` hears of the read as one step (seconds
     for a county, 10-17 s for a region of 1.7M households).
     """
     progress = progress or Silent()
@@ -200,10 +242,11 @@ def load_scope(
     excl = repo.exclusions(conn)
 
     excl = _between(excl, hh, vv)
-    problem = _problem(hh, vv, areas, excl, area_code, today)
+    days = gap_days(conn, None)
+    problem = _problem(hh, vv, areas, excl, area_code, today, days)
     digest = digests.combine(digests.inputs_part(hh, vv, excl, today), digests.tree_part(hh))
     progress.advance()
-    return Scope(area_id, area_code, hh, vv, excl, problem, digest, reached)
+    return Scope(area_id, area_code, hh, vv, excl, problem, digest, reached, days)
 
 
 def inputs_digest_of_areas(
@@ -230,6 +273,8 @@ class HouseholdScope:
     households: pl.DataFrame
     visitors: pl.DataFrame
     problem: PairingProblem
+    #: As :attr:`Scope.leaving_days`.
+    leaving_days: int
 
 
 def load_household_scope(
@@ -246,8 +291,9 @@ def load_household_scope(
     found = repo.visitors_near_household(conn, path, household_id, reach_box(lat, lon, max_m))
     vv, _ = _staying(found, lat, lon, max_m)
     excl = _between(repo.exclusions(conn, household_id), hh, vv)
-    problem = _problem(hh, vv, areas, excl, area_code, today)
-    return HouseholdScope(hh, vv, problem)
+    days = gap_days(conn, None)
+    problem = _problem(hh, vv, areas, excl, area_code, today, days)
+    return HouseholdScope(hh, vv, problem, days)
 
 
 def digest_after_commit(
@@ -286,13 +332,13 @@ def digest_after_commit(
 def leaving_soon(
     scope: Scope, result: PairingResult, today: dt.date, within_days: int
 ) -> dict[str, int]:
-    """How many households the proposal gives (or leaves) to visitors whose last day is
-    within ``within_days`` of ``today`` (the programme's most days between two visits: such
-    a visitor may leave before a household's first visit is due), and how many such
-    visitors: the pairing follows "active today", and a coordinator reviewing it should
-    know who will need another visitor soon."""
-    last = scope.visitors["active_to"]
-    soon = (last.is_not_null() & (last < today + dt.timedelta(days=within_days))).to_numpy()
+    """How many households the proposal leaves with visitors whose last day is within
+    ``within_days`` of ``today`` (the programme's most days between two visits:
+    :func:`leaving`), and how many such visitors. Such a visitor takes no new household
+    (:func:`_places`), so these are households they look after now and keep until they
+    leave: a coordinator reviewing the proposal should know who will need another visitor
+    soon."""
+    soon = leaving(scope.visitors, today, within_days)
     chosen = result.visitor[result.visitor != NONE]
     mine = chosen[soon[chosen]]
     return {
