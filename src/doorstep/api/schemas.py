@@ -377,6 +377,11 @@ class AlternativeRead(BaseModel):
     )
     caseload: int = Field(description="Its households: in the proposal and open elsewhere")
     capacity: int
+    leaving_on: dt.date | None = Field(
+        default=None,
+        description="Its last day, when within the programme's most days between visits: "
+        "it takes no new households (why_not full), only keeps those it looks after",
+    )
 
 
 class ExplainedProposal(BaseModel):

@@ -27,6 +27,8 @@ from doorstep.cli.context import actor, session
 from doorstep.errors import InvalidInput
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from doorstep.engine.pairing.explain import Alternative, Explanation
     from doorstep.engine.pairing.params import PairingParams
     from doorstep.engine.pairing.solve import Mapper
@@ -97,7 +99,7 @@ def print_proposal(view: pairing.ProposalView) -> None:
 
 
 def _leaving_rows(f: dict[str, Any]) -> list[tuple[str, str]]:
-    """The households the proposal gives to visitors about to leave (none stored by a
+    """The households the proposal leaves with visitors about to leave (none stored by a
     proposal made before session 42, none shown when there are none)."""
     soon = f.get("leaving_soon")
     if not soon or not soon["households"]:
@@ -111,15 +113,15 @@ def _leaving_rows(f: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def note_leaving(f: dict[str, Any], area: str) -> None:
-    """Say, on stderr, that some households go to visitors about to leave, and what to do."""
+    """Say, on stderr, that some households stay with visitors about to leave, and what to do."""
     soon = f.get("leaving_soon")
     if not soon or not soon["households"]:
         return
     err_console.print(
         f"{count(soon['households'], 'households')} would be with "
         f"{count(soon['visitors'], 'visitors')} whose last day is within "
-        f"{soon['within_days']} days, perhaps before a first visit: pairing takes everyone "
-        "active today. Once a visitor has left, `doorstep pair --area "
+        f"{soon['within_days']} days, perhaps before a next visit: they keep the households "
+        "they look after now but take no new ones. Once a visitor has left, `doorstep pair --area "
         f"{area} --new-only` hands their households over; to hand them over now, give the "
         "visitor an active_to before today (a visitors import).",
         markup=False,
@@ -482,7 +484,7 @@ def explain_cmd(
             "caseload": str(real.caseload),
             "capacity": str(real.capacity),
             "places_left": str(max(a.capacity - a.load, 0)),
-            "why_not": why_not(e, a),
+            "why_not": why_not(e, a) + _leaving_words(real.leaving_on),
         }
         for a, real in zip(e.alternatives, out.loads, strict=True)
     ]
@@ -492,6 +494,12 @@ def explain_cmd(
     if hidden:
         gone = ", ".join(map(listing.label, hidden))
         console.print(f"Not shown at this width: {gone}.", style="dim")
+
+
+def _leaving_words(last_day: dt.date | None) -> str:
+    """For an alternative leaving within the programme's most days between visits: its last
+    day, which is why it is full (it takes no new households, only keeps its own)."""
+    return "" if last_day is None else f" (leaving {last_day}: no new households)"
 
 
 def register(app: typer.Typer) -> None:

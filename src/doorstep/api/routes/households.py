@@ -139,6 +139,7 @@ def pairing_explained(
                 why_not="as_near" if e.as_near(a) else a.why.value,
                 caseload=load.caseload if load else int(a.load),
                 capacity=load.capacity if load else int(a.capacity),
+                leaving_on=load.leaving_on if load else None,
             )
             for a, load in zip(e.alternatives, loads, strict=True)
         ],

@@ -25,6 +25,7 @@ from doorstep.services.pairing.proposals import ProposalView, engine_params, get
 from doorstep.services.pairing.scope import (
     HouseholdScope,
     Scope,
+    leaving,
     load_household_scope,
     load_scope,
 )
@@ -42,6 +43,10 @@ class VisitorLoad:
 
     caseload: int
     capacity: int
+    #: Its last day, when that is within the programme's most days between visits: such a
+    #: visitor has no places for new households (the explanation's "full" with its capacity
+    #: at its households now), only for those it looks after.
+    leaving_on: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -153,7 +158,7 @@ def explain_household(
         own = pl.DataFrame([{c: pair[c] for c in _PAIR_COLUMNS}], schema=_PAIR_COLUMNS)
         loads = _loads(conn, proposal.id, local.visitors)
         explanation, in_area = _explained(local, hid, pair, own, (proposal, params, limit), loads)
-        real = _real_loads(local.visitors, explanation)
+        real = _real_loads(local, explanation, today)
         stale: bool | None = False
         reason: Reason | None = None
     else:
@@ -164,7 +169,7 @@ def explain_household(
         # Every pair, for the caseloads; by ids alone, as only this household is named.
         pairs = repo.proposal_pairs(conn, proposal.id)
         explanation, in_area = _explained(scope, hid, pair, pairs, (proposal, params, limit))
-        real = _real_loads(scope.visitors, explanation)
+        real = _real_loads(scope, explanation, today)
         stale, reason = staleness_of(conn, proposal, scope, today)
         if stale is False:  # the next explanation can read only what the household is near
             versions.checked(conn, proposal, writes)
@@ -195,14 +200,28 @@ def explain_household(
     )
 
 
-def _real_loads(visitors: pl.DataFrame, explanation: Explanation) -> tuple[VisitorLoad, ...]:
-    """Each alternative's real caseload and capacity; ``visitors`` are the problem's rows."""
+def _real_loads(
+    scope: Scope | HouseholdScope, explanation: Explanation, today: dt.date
+) -> tuple[VisitorLoad, ...]:
+    """Each alternative's real caseload and capacity, and its last day if it is leaving."""
+    visitors = scope.visitors
     elsewhere = visitors["busy_elsewhere"].to_list()
     capacity = visitors["capacity"].to_list()
+    last = visitors["active_to"].to_list()
+    soon = leaving(visitors, today, scope.leaving_days)
     return tuple(
-        VisitorLoad(a.load + int(elsewhere[a.visitor]), int(capacity[a.visitor]))
+        VisitorLoad(
+            a.load + int(elsewhere[a.visitor]),
+            int(capacity[a.visitor]),
+            _day(last[a.visitor]) if soon[a.visitor] else None,
+        )
         for a in explanation.alternatives
     )
+
+
+def _day(value: dt.date | dt.datetime) -> dt.date:
+    """A date as read (a datetime on some drivers): the day alone."""
+    return value.date() if isinstance(value, dt.datetime) else value
 
 
 #: The columns of :func:`~doorstep.storage.repositories.pairing.proposal_pairs`.
