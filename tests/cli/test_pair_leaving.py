@@ -27,7 +27,7 @@ def test_pair_gives_a_new_household_to_the_visitor_who_stays_and_explain_says_wh
     paired = cli("pair", "--area", "A", "--quiet")
     assert paired.exit_code == 0, paired.output
     assert proposed(engine, 1) == {"H1": "VSTAY"}
-    assert "\"leaving_soon\": {\"within_days\": 60, \"households\": 0" in paired.output
+    assert '"leaving_soon": {"within_days": 60, "households": 0' in paired.output
     explained = cli("pair", "explain", "H1")
     assert explained.exit_code == 0, explained.output
     said = " ".join(explained.output.split())
