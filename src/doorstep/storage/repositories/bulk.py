@@ -18,6 +18,7 @@ from sqlalchemy.types import TypeEngine
 
 import doorstep.storage.tables  # noqa: F401  (registers every table on the metadata)
 from doorstep.storage.base import Base
+from doorstep.storage.repositories.folded import with_folded
 from doorstep.storage.repositories.reads import frame
 
 _COPY_CHUNK_ROWS = 200_000
@@ -65,10 +66,12 @@ def insert_rows(
 ) -> int:
     """Insert every row of ``frame`` (columns named as the table's) into ``table``.
 
-    ``on_rows`` hears the number of rows written so far, after each chunk.
+    ``on_rows`` hears the number of rows written so far, after each chunk. A household's or
+    visitor's searched columns are written with their folded copies (:mod:`.folded`).
     """
     if frame.height == 0:
         return 0
+    frame = with_folded(table, frame)
     cols = list(frame.columns)
     raw = conn.connection.driver_connection
     assert raw is not None
@@ -145,9 +148,11 @@ def _analysed_rows(conn: Connection, table: str) -> float:
 
 
 def update_rows(conn: Connection, table: str, frame: pl.DataFrame, key: str = "id") -> int:
-    """Update the rows of ``table`` whose ``key`` matches, setting the frame's other columns."""
+    """Update the rows of ``table`` whose ``key`` matches, setting the frame's other columns
+    (and the folded copies of a household's or visitor's searched ones: :mod:`.folded`)."""
     if frame.height == 0:
         return 0
+    frame = with_folded(table, frame)
     cols = [c for c in frame.columns if c != key]
     if conn.dialect.name == "postgresql":
         tmp = f"_upd_{table}"

@@ -22,6 +22,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from doorstep.storage.base import Base, Timestamped
 
+#: A folded id (``doorstep.domain.folding``): compared as bytes on PostgreSQL too (collation
+#: "C"), so that the ids beginning with a text are one range of its index whatever the
+#: database's collation (as on SQLite).
+FOLDED_ID = Text().with_variant(Text(collation="C"), "postgresql")
+
 
 class Visitor(Timestamped, Base):
     __tablename__ = "visitors"
@@ -45,6 +50,11 @@ class Visitor(Timestamped, Base):
     service_area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
     # Where set, the visitor travels: no distance limit, only households of the same pool.
     remote_pool: Mapped[str | None] = mapped_column(String(64), index=True)
+    # The id and name as a search compares them (``doorstep.domain.folding``), written with
+    # them by every writer (``storage.repositories.folded``; migration 0024): the name is
+    # found through a trigram index (SQLite FTS5 ``visitors_fts``, PostgreSQL ``pg_trgm``).
+    folded_id: Mapped[str] = mapped_column(FOLDED_ID, index=True, server_default="")
+    folded_name: Mapped[str] = mapped_column(Text, server_default="")
 
 
 class Household(Timestamped, Base):
@@ -72,6 +82,10 @@ class Household(Timestamped, Base):
     consent_recorded_by: Mapped[str | None] = mapped_column(String(200))
     consent_evidence: Mapped[str | None] = mapped_column(Text)
     preferred_weekdays: Mapped[str | None] = mapped_column(String(20))  # e.g. "0;2;4", Mon=0
+    # The id, head's name and address as a search compares them (see ``Visitor``).
+    folded_id: Mapped[str] = mapped_column(FOLDED_ID, index=True, server_default="")
+    folded_name: Mapped[str] = mapped_column(Text, server_default="")
+    folded_address: Mapped[str] = mapped_column(Text, server_default="")
 
 
 class ConsentRecord(Base):
