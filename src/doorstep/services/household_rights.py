@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from doorstep.privacy.audit import SUBJECT_EXPORT, record_event, record_row_events
 from doorstep.services.calendars import keep_for_calendars
 from doorstep.services.rights_json import subject_export
+from doorstep.storage.repositories import finding
 from doorstep.storage.repositories import household_data as repo
 from doorstep.storage.repositories.pairing import household_id, lock_pairings
 from doorstep.storage.repositories.visitor_data import ERASED_NAME
@@ -106,6 +107,8 @@ def erase_household(
     repo.redact_audit_events(conn, external_id)
     # The database's planner statistics hold sampled values until sampled again.
     repo.refresh_statistics(conn)
+    # SQLite's search index keeps the trigrams of its name and address until rewritten.
+    finding.purge_erased(conn)
     # On SQLite the old rows stay in the database file until the log is checkpointed.
     settle_after_commit(session)
     record_event(

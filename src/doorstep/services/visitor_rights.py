@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from doorstep.errors import Conflict, NotFound
 from doorstep.privacy.audit import SUBJECT_EXPORT, record_event, record_household_events
 from doorstep.services.rights_json import subject_export
+from doorstep.storage.repositories import finding
 from doorstep.storage.repositories import visitor_data as repo
 from doorstep.storage.repositories.pairing import lock_pairings
 from doorstep.storage.session import settle_after_commit
@@ -109,6 +110,8 @@ def erase_visitor(
     repo.redact_audit_events(conn, external_id)
     # The planner's statistics hold sampled values (names, places) until sampled again.
     repo.refresh_statistics(conn)
+    # SQLite's search index keeps the trigrams of their name until rewritten.
+    finding.purge_erased(conn)
     # On SQLite the old values stay in the write-ahead log until it is checkpointed.
     settle_after_commit(session)
     record_event(

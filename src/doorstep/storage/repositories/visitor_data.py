@@ -31,6 +31,7 @@ from sqlalchemy import (
 )
 
 import doorstep.storage.tables  # noqa: F401  (registers every table on the metadata)
+from doorstep.domain.folding import fold
 from doorstep.storage.base import Base
 from doorstep.storage.repositories import audit, bulk
 from doorstep.storage.repositories.reads import frame
@@ -253,6 +254,7 @@ def erase(conn: Connection, visitor: int, today: dt.date) -> None:
         .where(v.c.id == visitor)
         .values(
             name=ERASED_NAME,
+            folded_name=fold(ERASED_NAME),  # with it: the search's copy and index of the name
             organisation_id=None,
             home_area_id=None,
             lat=0.0,
