@@ -106,6 +106,8 @@ def test_chinese_of_one_two_or_three_characters_is_found_in_name_or_address(
     assert _found(named, "长坪村") == ["H5"]
     assert _found(named, "12号") == ["H5", "H6"]
     assert _found(named, "王小明") == []
+    # Three characters or more are candidates of the trigram index.
+    assert _indexed(named, "households", "长坪村") == 1
 
 
 def test_percent_and_underscore_are_letters_and_an_id_is_found_by_its_start(
@@ -114,6 +116,7 @@ def test_percent_and_underscore_are_letters_and_an_id_is_found_by_its_start(
     assert _found(named, "%") == ["H7"]
     assert _found(named, "_wang") == ["H7"]
     assert _found(named, "0%_w") == ["H7"]
+    assert _found(named, "０%_Ｗ") == ["H7"]  # full-width, as some keyboards type them
     assert _found(named, "h") == list(NAMES)
     assert _found(named, "h4") == ["H4"]
     # The id asked for first, then by id.
@@ -132,6 +135,7 @@ def test_a_search_keeps_to_its_area_and_to_a_visitor_s_households(
     named: Engine, either_path: str, tmp_path: Path
 ) -> None:
     assert _found(named, "élodie", area_path=_path(named, "R-C-V1")) == ["H1"]
+    assert _found(named, "STRASSE", area_path=_path(named, "R-C-V1")) == ["H1"]
     assert _found(named, "小", area_path=_path(named, "R-C-V2")) == ["H6"]
     assert _found(named, "李小明", area_path=_path(named, "R-C-V2")) == []
     assert _found(named, "小", visitor="V9") == []
@@ -175,9 +179,11 @@ def _indexed(engine: Engine, table: str, trigram: str) -> int:
                 ).scalar_one()
             )
         conn.execute(text("SET LOCAL enable_seqscan = off"))
+        texts = ["folded_name", "folded_address"] if table == "households" else ["folded_name"]
+        holds = " OR ".join(f"{c} LIKE :q" for c in texts)
         return int(
             conn.execute(
-                text(f"SELECT COUNT(*) FROM {table} WHERE folded_name LIKE :q"),
+                text(f"SELECT COUNT(*) FROM {table} WHERE {holds}"),
                 {"q": f"%{trigram}%"},
             ).scalar_one()
         )
