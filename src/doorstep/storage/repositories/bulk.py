@@ -18,7 +18,7 @@ from sqlalchemy.types import TypeEngine
 
 import doorstep.storage.tables  # noqa: F401  (registers every table on the metadata)
 from doorstep.storage.base import Base
-from doorstep.storage.repositories.folded import with_folded
+from doorstep.storage.repositories import folded
 from doorstep.storage.repositories.reads import frame
 
 _COPY_CHUNK_ROWS = 200_000
@@ -71,7 +71,10 @@ def insert_rows(
     """
     if frame.height == 0:
         return 0
-    frame = with_folded(table, frame)
+    frame = folded.with_folded(table, frame)
+    searched = folded.texts(table) if conn.dialect.name == "sqlite" else []
+    if searched and "id" not in frame.columns:
+        before = conn.execute(text(f"SELECT COALESCE(MAX(id), 0) FROM {table}")).scalar_one()
     cols = list(frame.columns)
     raw = conn.connection.driver_connection
     assert raw is not None
@@ -105,8 +108,22 @@ def insert_rows(
             if on_rows:
                 on_rows(done)
         cur.close()
+    if searched:
+        _index_for_search(conn, table, searched, frame["id"] if "id" in frame.columns else before)
     _analyse_if_worth(conn, table, frame.height)
     return frame.height
+
+
+def _index_for_search(conn: Connection, table: str, texts: list[str], ids: pl.Series | int) -> None:
+    """Add the rows just inserted into ``table`` (those of ``ids``, or every one after the
+    id ``ids``) to its SQLite FTS index, in one statement (see :mod:`.folded`)."""
+    fts, cols = f"{table}_fts", ", ".join(texts)
+    insert = f"INSERT INTO {fts} (rowid, {cols}) SELECT id, {cols} FROM {table}"
+    if isinstance(ids, int):
+        conn.execute(text(f"{insert} WHERE id > :before"), {"before": ids})
+        return
+    with id_table(conn, f"_fts_{table}", ids) as new:
+        conn.execute(text(f"{insert} WHERE id IN (SELECT id FROM {new})"))
 
 
 def _analyse_if_worth(conn: Connection, table: str, written: int) -> None:
@@ -152,7 +169,7 @@ def update_rows(conn: Connection, table: str, frame: pl.DataFrame, key: str = "i
     (and the folded copies of a household's or visitor's searched ones: :mod:`.folded`)."""
     if frame.height == 0:
         return 0
-    frame = with_folded(table, frame)
+    frame = folded.with_folded(table, frame)
     cols = [c for c in frame.columns if c != key]
     if conn.dialect.name == "postgresql":
         tmp = f"_upd_{table}"

@@ -5,8 +5,13 @@ Every writer of those columns goes through :mod:`~doorstep.storage.repositories.
 import, the demo, which imports) or sets them in SQL here (an erasure): ``bulk`` adds the
 folded column of each column its frame holds, so a writer cannot store a name and leave its
 folded copy stale. Each folded column follows one column alone, so a frame that updates the
-address alone updates ``folded_address`` alone. The databases' own triggers (SQLite) or
-index (PostgreSQL) then keep the trigram index of the folded text.
+address alone updates ``folded_address`` alone.
+
+PostgreSQL's trigram index is an index of the table, kept by the database. SQLite's is an
+FTS5 table beside it (``households_fts``, ``visitors_fts``): triggers keep it on an update
+of a folded text and on a delete, and ``bulk`` adds the rows it inserts to it in one
+statement, as a trigger per row made an import of 300,000 households three times as slow
+(33 s against 11 s; one ``INSERT ... SELECT`` costs 0.4 s).
 """
 
 from __future__ import annotations
@@ -26,6 +31,11 @@ FOLDED: Final[dict[str, dict[str, str]]] = {
     },
     "visitors": {"external_id": "folded_id", "name": "folded_name"},
 }
+
+
+def texts(table: str) -> list[str]:
+    """The folded columns of ``table`` that its trigram index holds (all but the id)."""
+    return [f for f in FOLDED.get(table, {}).values() if f != "folded_id"]
 
 
 def fold_series(values: pl.Series) -> pl.Series:
