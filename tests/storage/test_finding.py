@@ -196,3 +196,36 @@ def _indexed(engine: Engine, table: str, trigram: str) -> int:
                 {"q": f"%{trigram}%"},
             ).scalar_one()
         )
+
+
+QUOTED = {
+    "H1": ("Seán O'Brien", "1 Quay's End"),
+    "H2": ('Ann "Nan" Kelly', "Back\\Lane 2"),
+    "H3": ("Plain Name", "x' OR '1'='1"),
+}
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("o'brien", ["H1"]),
+        ("O'B", ["H1"]),
+        ("'", ["H1", "H3"]),
+        ('"nan"', ["H2"]),
+        ("q\\lane", []),
+        ("back\\lane", ["H2"]),
+        ("\\", ["H2"]),
+        ("x' or '1'='1", ["H3"]),
+        ("' OR 1=1 --", []),
+        ("'); DROP TABLE households; --", []),
+    ],
+)
+def test_quotes_and_backslashes_are_letters_not_sql(
+    with_areas: Engine, tmp_path: Path, either_path: str, typed: str, expected: list[str]
+) -> None:
+    """The search writes its text into the statement (so the database plans for it): a
+    name's apostrophe, a quote or a backslash is matched as typed and never read as SQL."""
+    _import_households(with_areas, tmp_path, QUOTED)
+    assert _found(with_areas, typed) == expected
+    with with_areas.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM households")).scalar() == 3
