@@ -1,7 +1,9 @@
 """The one error hierarchy for business-rule failures.
 
 Each error carries an HTTP-like status so every front door (CLI, API, web) can render it
-the same way. A bug is never a ``DoorstepError``.
+the same way. A bug is never a ``DoorstepError``. An error raised with a :class:`Say` (its
+English template and values) can be shown in a page's language; its ``message`` is the
+template rendered in English, what the CLI, the API and the audit trail write.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from doorstep.say import Say
 
 
 @dataclass(frozen=True)
@@ -29,19 +33,25 @@ class Named:
 
 class DoorstepError(Exception):
     """A failure the user can act on; ``named``: the people its message names, if any (one
-    :class:`Named` per entity: a household and the visitor it is paired with)."""
+    :class:`Named` per entity: a household and the visitor it is paired with).
+
+    ``message`` is English text, or a :class:`Say` to translate (:attr:`says`), which the
+    English :attr:`message` is rendered from."""
 
     status: int = 400
 
     def __init__(
         self,
-        message: str,
+        message: str | Say,
         *,
         status: int | None = None,
         named: Named | Sequence[Named] | None = None,
     ) -> None:
-        super().__init__(message)
-        self.message = message
+        #: The sentence's template and values, for a front door that speaks another
+        #: language; ``None``: the message is English only (not converted yet).
+        self.says: Say | None = message if isinstance(message, Say) else None
+        self.message: str = message.english() if isinstance(message, Say) else message
+        super().__init__(self.message)
         self.named: tuple[Named, ...] = (
             () if named is None else (named,) if isinstance(named, Named) else tuple(named)
         )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from doorstep.errors import NotPermitted
+from doorstep.say import Say
 from doorstep.storage.repositories import accounts as repo
 from doorstep.storage.repositories import pairing as pairing_repo
 
@@ -42,15 +43,18 @@ def list_area(conn: Connection, who: Principal, area: str | None) -> str | None:
     if who.role == "visitor":
         if area is not None:
             raise NotPermitted(
-                f"account {who.name} is a visitor's: it lists its visitor's work only "
-                "(leave out area)"
+                Say(
+                    "account %(account)s is a visitor's: it lists its visitor's work only "
+                    "(leave out area)",
+                    account=who.name,
+                )
             )
         return None
     if area is None:
         return who.area
     path = pairing_repo.area_by_code(conn, area)[1]
     if who.area_path is not None and not path.startswith(who.area_path):
-        raise NotPermitted(f"area {area} is outside account {who.name}'s area {who.area}")
+        raise _outside(who, area)
     return area
 
 
@@ -59,7 +63,13 @@ def list_visitor(who: Principal, visitor: str | None) -> str | None:
     if who.role != "visitor":
         return visitor
     if visitor is not None and visitor != who.visitor:
-        raise NotPermitted(f"account {who.name} lists the work of visitor {who.visitor} only")
+        raise NotPermitted(
+            Say(
+                "account %(account)s lists the work of visitor %(visitor)s only",
+                account=who.name,
+                visitor=str(who.visitor),
+            )
+        )
     return who.visitor
 
 
@@ -69,7 +79,11 @@ def check_visit(conn: Connection, who: Principal, household: str, visitor: str) 
     if who.role == "visitor":
         if visitor != who.visitor:
             raise NotPermitted(
-                f"account {who.name} records the visits of visitor {who.visitor} only"
+                Say(
+                    "account %(account)s records the visits of visitor %(visitor)s only",
+                    account=who.name,
+                    visitor=str(who.visitor),
+                )
             )
         return
     _in_area(conn, who, household)
@@ -92,7 +106,12 @@ def _in_area(conn: Connection, who: Principal, household: str) -> None:
     path = repo.household_area_path(conn, household)
     if who.area_path is not None and path is not None and not path.startswith(who.area_path):
         raise NotPermitted(
-            f"household {household} lives outside account {who.name}'s area {who.area}"
+            Say(
+                "household %(household)s lives outside account %(account)s's area %(area)s",
+                household=household,
+                account=who.name,
+                area=str(who.area),
+            )
         )
 
 
@@ -261,14 +280,38 @@ def check_consent(conn: Connection, who: Principal, household: str, today: dt.da
     """Whether ``who`` may record a household's consent act: a visitor's account for a
     household its visitor looks after today (an act is often given at the door); an area's
     account for a household in its area."""
-    _served(conn, who, household, today, "records the consent of")
+    _served(
+        conn,
+        who,
+        household,
+        today,
+        Say(
+            "account %(account)s records the consent of visitor %(visitor)s's households "
+            "only, and %(household)s is not one of them today",
+            account=who.name,
+            visitor=str(who.visitor),
+            household=household,
+        ),
+    )
 
 
 def check_household_file(conn: Connection, who: Principal, household: str, today: dt.date) -> None:
     """Whether ``who`` may read a household's case file: a visitor's account for a household
     its visitor looks after today (it goes there); an area's account for a household in its
     area."""
-    _served(conn, who, household, today, "reads the files of")
+    _served(
+        conn,
+        who,
+        household,
+        today,
+        Say(
+            "account %(account)s reads the files of visitor %(visitor)s's households only, "
+            "and %(household)s is not one of them today",
+            account=who.name,
+            visitor=str(who.visitor),
+            household=household,
+        ),
+    )
 
 
 def check_visitor_file(conn: Connection, who: Principal, visitor: str) -> None:
@@ -288,16 +331,14 @@ def check_visitor_search(who: Principal) -> None:
     _area_account(who, "it opens its own visitor's file only")
 
 
-def _served(conn: Connection, who: Principal, household: str, today: dt.date, does: str) -> None:
-    """A visitor's account for a household its visitor looks after today; an area's account
-    for a household in its area."""
+def _served(conn: Connection, who: Principal, household: str, today: dt.date, no: Say) -> None:
+    """A visitor's account for a household its visitor looks after today (else refused,
+    saying ``no``: a whole sentence, as a translation needs); an area's account for a
+    household in its area."""
     if who.role == "visitor":
         assert who.visitor is not None
         if not repo.paired_on(conn, household, who.visitor, today):
-            raise NotPermitted(
-                f"account {who.name} {does} visitor {who.visitor}'s households only, and "
-                f"{household} is not one of them today"
-            )
+            raise NotPermitted(no)
         return
     _in_area(conn, who, household)
 
@@ -308,7 +349,19 @@ def check_referral_household(
     """Whether ``who`` may refer a household, or read its referrals: a visitor's account for
     a household its visitor looks after today (referrals are made at the door); an area's
     account for a household in its area."""
-    _served(conn, who, household, today, "keeps the referrals of")
+    _served(
+        conn,
+        who,
+        household,
+        today,
+        Say(
+            "account %(account)s keeps the referrals of visitor %(visitor)s's households "
+            "only, and %(household)s is not one of them today",
+            account=who.name,
+            visitor=str(who.visitor),
+            household=household,
+        ),
+    )
 
 
 def referral_visitor(who: Principal, visitor: str | None) -> str | None:
@@ -317,7 +370,13 @@ def referral_visitor(who: Principal, visitor: str | None) -> str | None:
     if who.role != "visitor":
         return visitor
     if visitor is not None and visitor != who.visitor:
-        raise NotPermitted(f"account {who.name} records the referrals of visitor {who.visitor}")
+        raise NotPermitted(
+            Say(
+                "account %(account)s records the referrals of visitor %(visitor)s",
+                account=who.name,
+                visitor=str(who.visitor),
+            )
+        )
     return who.visitor
 
 
@@ -451,4 +510,15 @@ def _not_a_visitor(who: Principal) -> None:
 
 def _within(who: Principal, area: str, path: str) -> None:
     if who.area_path is not None and not path.startswith(who.area_path):
-        raise NotPermitted(f"area {area} is outside account {who.name}'s area {who.area}")
+        raise _outside(who, area)
+
+
+def _outside(who: Principal, area: str) -> NotPermitted:
+    return NotPermitted(
+        Say(
+            "area %(area)s is outside account %(account)s's area %(own)s",
+            area=area,
+            account=who.name,
+            own=str(who.area),
+        )
+    )

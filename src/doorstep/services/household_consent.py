@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 from doorstep.domain.enums import ConsentState
 from doorstep.errors import Conflict, InvalidInput
 from doorstep.privacy.audit import Attempt, record_event, record_events
-from doorstep.services.importing import load, unsettled
+from doorstep.say import Code, Say
+from doorstep.services.importing import unsettled
 from doorstep.storage.repositories import household_data
 from doorstep.storage.repositories.pairing import lock_pairings
 from doorstep.storage.tables import ConsentClientId, ConsentRecord, Household
@@ -41,9 +42,15 @@ class ConsentRecorded:
     since: dt.date
     was: str
     was_since: dt.date | None
-    notes: tuple[str, ...] = ()
+    #: What was done about planned visits, one sentence each (a page translates them).
+    said: tuple[Say, ...] = ()
     #: True: sent again under its id, and recorded already (nothing was written).
     already: bool = False
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """:attr:`said` in English, as the command line and the API say it."""
+        return tuple(s.english() for s in self.said)
 
 
 def record_consent(
@@ -81,16 +88,29 @@ def record_consent(
     on = on or today
     if state not in {s.value for s in ConsentState}:
         raise InvalidInput(
-            f"unknown consent {state!r}: one of {', '.join(s.value for s in ConsentState)}"
+            Say(
+                "unknown consent %(state)s: one of %(states)s",
+                state=repr(state),
+                states=", ".join(s.value for s in ConsentState),
+            )
         )
     evidence = evidence.strip()
     if not evidence or len(evidence) > EVIDENCE_MAX:
         raise InvalidInput(
-            f"say what the act rests on (a signed form, a call, a letter) in 1 to "
-            f"{EVIDENCE_MAX} characters"
+            Say(
+                "say what the act rests on (a signed form, a call, a letter) in 1 to "
+                "%(most)s characters",
+                most=EVIDENCE_MAX,
+            )
         )
     if on > today:
-        raise InvalidInput(f"the act is dated {on}, after today ({today}): record it once made")
+        raise InvalidInput(
+            Say(
+                "the act is dated %(on)s, after today (%(today)s): record it once made",
+                on=on,
+                today=today,
+            )
+        )
     conn = session.connection()
     lock_pairings(conn)  # a pairing commit reads consent: it sees all of this or none
     row = conn.execute(
@@ -111,12 +131,30 @@ def record_consent(
         if before is not None:
             return before
     if was == state:
-        since = f" since {was_since}" if was_since else ""
-        raise Conflict(f"household {household}'s consent is {state} already{since}")
+        raise Conflict(
+            Say(
+                "household %(household)s's consent is %(state)s already since %(since)s",
+                household=household,
+                state=Code(state),
+                since=was_since,
+            )
+            if was_since
+            else Say(
+                "household %(household)s's consent is %(state)s already",
+                household=household,
+                state=Code(state),
+            )
+        )
     if was_since is not None and on < was_since:
         raise InvalidInput(
-            f"the act is dated {on}, before the act in force ({was} since {was_since}); an "
-            "earlier act is filed in the household's history by `doorstep import households`"
+            Say(
+                "the act is dated %(on)s, before the act in force (%(was)s since %(since)s); "
+                "an earlier act is filed in the household's history by `doorstep import "
+                "households`",
+                on=on,
+                was=Code(was),
+                since=was_since,
+            )
         )
     if was_since is not None:
         conn.execute(
@@ -159,19 +197,13 @@ def record_consent(
             )
         )
     session.flush()  # the act's own event first, then those of the visits it took off
-    notes: tuple[str, ...] = ()
+    said: tuple[Say, ...] = ()
     if state != ConsentState.GIVEN.value:
-        written = unsettled.cancel_unconsented(
-            conn,
-            load.Written(
-                created=pl.Series([], dtype=pl.Int64), updated=pl.Series([hid], dtype=pl.Int64)
-            ),
-            today,
-        )
-        record_events(session, actor=actor, entity="household", events=list(written.events))
-        notes = written.notes
+        stopped, note = unsettled.stop_unconsented(conn, pl.Series([hid], dtype=pl.Int64), today)
+        record_events(session, actor=actor, entity="household", events=list(stopped.events))
+        said = () if note is None else (note,)
     session.flush()
-    return ConsentRecorded(household, state, on, was, was_since, notes)
+    return ConsentRecorded(household, state, on, was, was_since, said)
 
 
 def _sent_again(
@@ -195,8 +227,11 @@ def _sent_again(
     if not same:
         # Which act it is, is not said: it may be a household the caller cannot see.
         raise Conflict(
-            f"consent act id {client_id} is stored already for another act (another "
-            "household, consent, evidence or day): a new act needs a new id"
+            Say(
+                "consent act id %(client_id)s is stored already for another act (another "
+                "household, consent, evidence or day): a new act needs a new id",
+                client_id=client_id,
+            )
         )
     record_event(
         session,

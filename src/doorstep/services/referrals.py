@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, aliased
 from doorstep.domain.enums import ConsentState, ReferralService, ReferralStatus
 from doorstep.errors import Conflict, InvalidInput, Named, NotFound
 from doorstep.privacy.audit import record_event, record_household_events
+from doorstep.say import Code, Say
 from doorstep.services.activities import known_household
 from doorstep.storage.repositories import lookups
 from doorstep.storage.repositories.pairing import area_by_code
@@ -78,20 +79,40 @@ class ReferralRow:
 def _service(service: str) -> str:
     allowed = [s.value for s in ReferralService]
     if service not in allowed:
-        raise InvalidInput(f"the service must be one of {', '.join(allowed)}: {service!r}")
+        raise InvalidInput(
+            Say(
+                "the service must be one of %(allowed)s: %(service)s",
+                allowed=", ".join(allowed),
+                service=repr(service),
+            )
+        )
     return service
 
 
 def _status(status: str) -> str:
     allowed = [s.value for s in ReferralStatus if s is not ReferralStatus.OPEN]
     if status not in allowed:
-        raise InvalidInput(f"the new status must be one of {', '.join(allowed)}: {status!r}")
+        raise InvalidInput(
+            Say(
+                "the new status must be one of %(allowed)s: %(status)s",
+                allowed=", ".join(allowed),
+                status=repr(status),
+            )
+        )
     return status
 
 
-def _not_after_today(day: dt.date, what: str, today: dt.date) -> None:
+def _not_after_today(day: dt.date, day_is: Say, today: dt.date) -> None:
+    """Refuse ``day`` after ``today``; ``day_is``: which day it is (a whole sentence's
+    subject, ``%(day)s`` filled with it, so a translation can place it)."""
     if day > today:
-        raise InvalidInput(f"{what} {day} is after today ({today}): record it on the day")
+        raise InvalidInput(
+            Say(
+                "%(day_is)s is after today (%(today)s): record it on the day",
+                day_is=day_is,
+                today=today,
+            )
+        )
 
 
 def add_referral(
@@ -111,14 +132,17 @@ def add_referral(
     device that sent it gave it, stored so that :func:`sent_again` finds it if it comes
     again (ask that first: the id is unique)."""
     service = _service(service)
-    _not_after_today(made_on, "the referral's day", today)
+    _not_after_today(made_on, Say("the referral's day %(day)s", day=made_on), today)
     conn = session.connection()
     hid = known_household(conn, household)
     consent = session.scalar(select(Household.consent_state).where(Household.id == hid))
     if consent != ConsentState.GIVEN.value:
         raise InvalidInput(
-            f"household {household}'s consent is {consent or 'not recorded'}, not given: "
-            "it cannot be referred",
+            Say(
+                "household %(household)s's consent is %(state)s, not given: it cannot be referred",
+                household=household,
+                state=Code(consent) if consent else Say("not recorded"),
+            ),
             named=Named(
                 "household",
                 (household,),
@@ -129,8 +153,11 @@ def add_referral(
     org = session.scalar(select(Organisation.id).where(Organisation.code == organisation))
     if org is None:
         raise NotFound(
-            f"no organisation with code {organisation!r} "
-            "(`doorstep import organisations FILE` adds them)"
+            Say(
+                "no organisation with code %(organisation)s (`doorstep import organisations "
+                "FILE` adds them)",
+                organisation=repr(organisation),
+            )
         )
     vid = None if visitor is None else lookups.visitor_by_external_id(conn, visitor)
     referral = Referral(
@@ -215,8 +242,12 @@ def sent_again(
     if not same:
         # Which referral it is, is not said: it may be a household the caller cannot see.
         raise Conflict(
-            f"referral id {client_id} is stored already for another referral (another "
-            "household, organisation, service, visitor or day): a new referral needs a new id"
+            Say(
+                "referral id %(client_id)s is stored already for another referral (another "
+                "household, organisation, service, visitor or day): a new referral needs a "
+                "new id",
+                client_id=client_id,
+            )
         )
     record_event(
         session,
@@ -242,21 +273,46 @@ def move_status(
     status's day, not after today); the status it had. Refused (409) from a final status
     or back to an earlier one."""
     status = _status(status)
-    _not_after_today(on, "the status's day", today)
+    _not_after_today(on, Say("the status's day %(day)s", day=on), today)
     referral = session.get(Referral, referral_id)
     if referral is None:
-        raise NotFound(f"no referral number {referral_id} (`doorstep referral list` shows them)")
+        raise NotFound(
+            Say(
+                "no referral number %(number)s (`doorstep referral list` shows them)",
+                number=referral_id,
+            )
+        )
     household = session.scalar(
         select(Household.external_id).where(Household.id == referral.household_id)
     )
     was = referral.status
     if status not in NEXT[ReferralStatus(was)]:
-        final = "" if NEXT[ReferralStatus(was)] else " for good"
-        raise Conflict(f"referral {referral_id} is {was}{final}: it cannot become {status}")
+        raise Conflict(
+            Say(
+                "referral %(number)s is %(was)s: it cannot become %(status)s",
+                number=referral_id,
+                was=Code(was),
+                status=Code(status),
+            )
+            if NEXT[ReferralStatus(was)]
+            else Say(
+                "referral %(number)s is %(was)s for good: it cannot become %(status)s",
+                number=referral_id,
+                was=Code(was),
+                status=Code(status),
+            )
+        )
     if on < referral.status_on:
         raise InvalidInput(
-            f"referral {referral_id} has been {was} since {referral.status_on}: "
-            f"the day it became {status} cannot be before that ({on})"
+            Say(
+                "referral %(number)s has been %(was)s since %(since)s: the day it became "
+                "%(status)s cannot be before that (%(on)s)",
+                number=referral_id,
+                was=Code(was),
+                since=referral.status_on,
+                status=Code(status),
+                on=on,
+            )
         )
     referral.status, referral.status_on = status, on
     record_event(

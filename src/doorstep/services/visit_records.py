@@ -23,6 +23,7 @@ from doorstep.domain.enums import ConsentState, VisitStatus
 from doorstep.domain.visit_ids import recorded_visit_id
 from doorstep.errors import Conflict, DoorstepError, InvalidInput, Named, NotFound, NotPermitted
 from doorstep.privacy.audit import Attempt, record_event, record_events
+from doorstep.say import Code, Say
 from doorstep.storage.repositories import exclusions as exclusions_repo
 from doorstep.storage.repositories import household_data
 from doorstep.storage.repositories import visit_records as repo
@@ -61,7 +62,11 @@ class MadeVisit:
         note = (self.note or "").strip() or None
         if note is not None and len(note) > visit_codes.NOTE_MAX:
             raise InvalidInput(
-                f"the note is too long: {len(note)} characters, at most {visit_codes.NOTE_MAX}"
+                Say(
+                    "the note is too long: %(length)s characters, at most %(most)s",
+                    length=len(note),
+                    most=visit_codes.NOTE_MAX,
+                )
             )
         object.__setattr__(self, "note", note)
         for name, vocabulary in CODES.items():
@@ -91,17 +96,23 @@ CODES = {"activities": visit_codes.ACTIVITIES, "outcome_codes": visit_codes.OUTC
 
 @dataclass(frozen=True)
 class Refusal:
-    """Why a visit cannot be recorded: the import ``column`` it concerns, a ``reason``
-    and the error a single recording raises; an import's errors file, which copies no
-    personal data, gives ``redacted`` where the reason quotes some."""
+    """Why a visit cannot be recorded: the import ``column`` it concerns, the reason
+    (``says``: a page translates it) and the error a single recording raises; an import's
+    errors file, which copies no personal data, gives ``redacted`` where the reason quotes
+    some."""
 
     column: str
-    reason: str
+    says: Say
     error: type[DoorstepError]
     redacted: str = ""  # the reason without the household's data it quotes, if any
     #: The reason states that the household and the visitor are excluded (since when):
     #: what the two share, read under the visitor too (the household's is the attempt's).
     exclusion: bool = False
+
+    @property
+    def reason(self) -> str:
+        """The reason in English, as an import's errors file and the command line say it."""
+        return self.says.english()
 
 
 @dataclass(frozen=True)
@@ -207,31 +218,36 @@ def check(
     """
     first, last = made.start, made.last
     if last < first:
-        return Refusal("end", "ends before it starts", InvalidInput)
+        return Refusal("end", Say("ends before it starts"), InvalidInput)
     for column, day in (("start", first), ("end", last)):
         if day > today:
             return Refusal(
-                column, f"is after today ({today}): record a visit once it is made", InvalidInput
+                column,
+                Say("is after today (%(today)s): record a visit once it is made", today=today),
+                InvalidInput,
             )
     pairing = store.pairing_over(household_id, visitor_id, first, last)
     if pairing is None:
         return Refusal(
             "visitor_id",
-            "the household is not paired with this visitor on every day of the visit",
+            Say("the household is not paired with this visitor on every day of the visit"),
             Conflict,
         )
     since = store.excluded_since(household_id, visitor_id)
     if since is not None and last >= since:
         when = (
-            "(the audit trail does not date the exclusion)"
+            Say("(the audit trail does not date the exclusion)")
             if since == exclusions_repo.UNDATED
-            else f"since {since}"
+            else Say("since %(day)s", day=since)
         )
         return Refusal(
             "visitor_id",
-            f"the household and the visitor are excluded {when} (doorstep pair exclude): the "
-            "visitor is not to visit the household from then on; if that is wrong, doorstep "
-            "pair unexclude removes the exclusion",
+            Say(
+                "the household and the visitor are excluded %(when)s (doorstep pair exclude): "
+                "the visitor is not to visit the household from then on; if that is wrong, "
+                "doorstep pair unexclude removes the exclusion",
+                when=when,
+            ),
             NotPermitted,
             "the household and the visitor are excluded (doorstep pair exclude) since a day "
             "of the visit or before it",
@@ -243,8 +259,11 @@ def check(
             which = "first" if day == first else "last"
             return Refusal(
                 "household_id",
-                f"the household's consent is not given on {day} ({state or 'no consent act'}); "
-                "a visit needs it",
+                Say(
+                    "the household's consent is not given on %(day)s (%(state)s); a visit needs it",
+                    day=day,
+                    state=Code(state) if state else Say("no consent act"),
+                ),
                 NotPermitted,
                 f"the household's consent is not given on the visit's {which} day",
             )
@@ -255,15 +274,23 @@ def check(
             # two visits, and the visitor need not hear that they were in two places.
             return Refusal(
                 "start",
-                f"this visit is recorded already ({first} to {last}, the visitor at this "
-                "household): nothing to record again",
+                Say(
+                    "this visit is recorded already (%(first)s to %(last)s, the visitor at this "
+                    "household): nothing to record again",
+                    first=first,
+                    last=last,
+                ),
                 Conflict,
                 "the visit is recorded already",
             )
         return Refusal(
             "start",
-            f"overlaps the visitor's visit recorded from {clash[0].first} to {clash[0].last}: "
-            "a visitor makes one visit at a time",
+            Say(
+                "overlaps the visitor's visit recorded from %(first)s to %(last)s: a visitor "
+                "makes one visit at a time",
+                first=clash[0].first,
+                last=clash[0].last,
+            ),
             Conflict,
             "overlaps another recorded visit of the visitor: a visitor makes one visit at a time",
         )
@@ -391,7 +418,7 @@ def _ids(conn: Connection, household: str, visitor: str) -> tuple[int, int]:
         raise household_data.not_found(conn, household)
     v = repo.ids_by_external_id(conn, "visitors", [visitor]).get(visitor)
     if v is None:
-        raise NotFound(f"no visitor with id {visitor!r}")
+        raise NotFound(Say("no visitor with id %(visitor)s", visitor=repr(visitor)))
     return h, v
 
 
@@ -477,8 +504,14 @@ def record_visit(
             else None
         )
         raise outcome.error(
-            f"cannot record the visit of {made.visitor} to {made.household} from {made.start}: "
-            f"{outcome.reason}",
+            Say(
+                "cannot record the visit of %(visitor)s to %(household)s from %(start)s: "
+                "%(reason)s",
+                visitor=made.visitor,
+                household=made.household,
+                start=made.start,
+                reason=outcome.says,
+            ),
             named=named,
         )
     if made.visit_id is None:
@@ -554,8 +587,12 @@ def mark_missed(
     visit = repo.planned_starting(conn, household_id, visitor_id, start)
     if visit is not None and start > day:  # looked up first: one not planned says so
         raise InvalidInput(
-            f"the visit starting on {start} has not begun ({day} is today): a visit is "
-            "marked missed from its first day on"
+            Say(
+                "the visit starting on %(start)s has not begun (%(today)s is today): a visit "
+                "is marked missed from its first day on",
+                start=start,
+                today=day,
+            )
         )
     if visit is None:
         again = repo.planned_starting(conn, household_id, visitor_id, start, VisitStatus.MISSED)
@@ -563,12 +600,29 @@ def mark_missed(
             return Missed(again, already=True)
         made = repo.recorded_starting(conn, household_id, visitor_id, start)
         if made is not None:  # not "no such visit": it was made
-            days = str(made[0]) if made[0] == made[1] else f"{made[0]} to {made[1]}"
-            raise Conflict(
-                f"the visit of {household} by {visitor} from {start} was recorded as made "
-                f"(on {days}): a visit made is not marked missed"
+            days: dt.date | Say = (
+                made[0]
+                if made[0] == made[1]
+                else Say("%(first)s to %(last)s", first=made[0], last=made[1])
             )
-        raise NotFound(f"no planned visit of {household} by {visitor} starts on {start}")
+            raise Conflict(
+                Say(
+                    "the visit of %(household)s by %(visitor)s from %(start)s was recorded as "
+                    "made (on %(days)s): a visit made is not marked missed",
+                    household=household,
+                    visitor=visitor,
+                    start=start,
+                    days=days,
+                )
+            )
+        raise NotFound(
+            Say(
+                "no planned visit of %(household)s by %(visitor)s starts on %(start)s",
+                household=household,
+                visitor=visitor,
+                start=start,
+            )
+        )
     repo.update_visit(conn, visit, {"status": VisitStatus.MISSED.value})
     record_event(
         session,
@@ -644,9 +698,12 @@ def sent_again(session: Session, made: MadeVisit, *, actor: str) -> bool:
     )
     if not same:
         raise Conflict(
-            f"visit id {made.visit_id} is recorded already for another household, visitor or "
-            "days: a recorded visit is changed by `doorstep import visits`, which knows it by "
-            "its id; a new visit needs a new id"
+            Say(
+                "visit id %(visit_id)s is recorded already for another household, visitor or "
+                "days: a recorded visit is changed by `doorstep import visits`, which knows it "
+                "by its id; a new visit needs a new id",
+                visit_id=made.visit_id,
+            )
         )
     record_event(
         session,

@@ -15,6 +15,7 @@ from dataclasses import replace
 import polars as pl
 from sqlalchemy import Connection
 
+from doorstep.say import Say
 from doorstep.services.importing.load import Written
 from doorstep.services.planned_ends import Stopped, said, stop_after_last_day, stop_planned
 from doorstep.services.planning_inputs import CONSENT_ENDS
@@ -74,7 +75,22 @@ def cancel_unconsented(conn: Connection, written: Written, today: dt.date) -> Wr
     stay under way that day ends the day before
     (:func:`~doorstep.services.planned_ends.stop_planned`). Their pairings stay until the
     next commit for the area ends them, which the note says."""
-    found = visits.planned_not_over(conn, written.updated, today, unconsented=True)
+    stopped, note = stop_unconsented(conn, written.updated, today)
+    if note is None:
+        return written
+    return replace(
+        written,
+        notes=(*written.notes, note.english()),
+        events=(*written.events, *stopped.events),
+    )
+
+
+def stop_unconsented(
+    conn: Connection, households: pl.Series, today: dt.date
+) -> tuple[Stopped, Say | None]:
+    """What :func:`cancel_unconsented` does for ``households`` (their ids): the visits
+    stopped, and the note that says so (none if nothing was), which a page translates."""
+    found = visits.planned_not_over(conn, households, today, unconsented=True)
     stopped = stop_planned(
         conn,
         found,
@@ -82,20 +98,29 @@ def cancel_unconsented(conn: Connection, written: Written, today: dt.date) -> Wr
         cancelled_because=NO_LONGER_CONSENTS,
         cut_because=CONSENT_ENDS,
     )
-    what = said(stopped, "")
-    if not what:
-        return written
+    n, cut = stopped.cancelled.height, stopped.cut.height
+    if not n and not cut:
+        return stopped, None
+    what = (
+        Say("%(n)s planned visit cancelled", n=n)
+        if n == 1
+        else Say("%(n)s planned visits cancelled", n=n)
+    )
+    if cut:
+        what = Say("%(cancelled)s, %(cut)s under way cut short", cancelled=what, cut=cut)
     homes = _whose(stopped, "household")
-    who, whose = (
-        ("1 household that no longer consents", "its pairing ends")
-        if homes == 1
-        else (f"{homes} households that no longer consent", "their pairings end")
+    if homes == 1:
+        return stopped, Say(
+            "1 household that no longer consents: %(what)s; its pairing ends at the next pair "
+            "commit for the area (pair --area ..., then pair commit).",
+            what=what,
+        )
+    return stopped, Say(
+        "%(homes)s households that no longer consent: %(what)s; their pairings end at the "
+        "next pair commit for the area (pair --area ..., then pair commit).",
+        homes=homes,
+        what=what,
     )
-    note = (
-        f"{who}: {what}; {whose} at the next pair commit for the area (pair --area ..., "
-        "then pair commit)."
-    )
-    return replace(written, notes=(*written.notes, note), events=(*written.events, *stopped.events))
 
 
 def _whose(stopped: Stopped, column: str) -> int:

@@ -23,6 +23,7 @@ from sqlalchemy import (
 import doorstep.storage.tables  # noqa: F401  (registers every table on the metadata)
 from doorstep.domain.ids import ERASED_HOUSEHOLD
 from doorstep.errors import NotFound
+from doorstep.say import Say
 from doorstep.storage.base import Base
 from doorstep.storage.repositories import audit
 from doorstep.storage.repositories.statistics import resample
@@ -236,5 +237,10 @@ def not_found(conn: Connection, external_id: str) -> NotFound:
     """The error for an id no household holds now, saying whether it was erased: a
     coordinator told "no household" of one erased last week looks for a typing error."""
     if erased_ids(conn, [external_id]):
-        return NotFound(f"household {external_id} was erased: nothing is held about it")
-    return NotFound(f"no household with id {external_id!r}")
+        return NotFound(
+            Say(
+                "household %(household)s was erased: nothing is held about it",
+                household=external_id,
+            )
+        )
+    return NotFound(Say("no household with id %(household)s", household=repr(external_id)))

@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import Connection, text
 
 from doorstep.errors import NotFound
+from doorstep.say import Say
 from doorstep.storage.repositories.visitor_data import ERASED_NAME
 
 
@@ -21,9 +22,11 @@ def visitor_by_external_id(conn: Connection, external_id: str) -> int:
         text("SELECT id, name FROM visitors WHERE external_id = :v"), {"v": external_id}
     ).first()
     if found is None:
-        raise NotFound(f"no visitor with id {external_id!r}")
+        raise NotFound(Say("no visitor with id %(visitor)s", visitor=repr(external_id)))
     if found[1] == ERASED_NAME:
-        raise NotFound(f"visitor {external_id} was erased: nothing about them is held")
+        raise NotFound(
+            Say("visitor %(visitor)s was erased: nothing about them is held", visitor=external_id)
+        )
     return int(found[0])
 
 

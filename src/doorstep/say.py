@@ -1,0 +1,85 @@
+"""What the services say to people, in a form a front door can put in another language.
+
+A :class:`Say` is a sentence's English template, with gettext's ``%(name)s`` placeholders,
+and the values that fill them. :meth:`Say.english` is the sentence as the command line,
+the API and the audit trail have always written it; the web app looks the template up in
+the page's catalogue and fills the translation with the same values
+(:func:`doorstep.web.i18n.told`). English is rendered from the template, so the English
+and the words translated can never tell two stories.
+
+``make messages`` finds the templates because ``babel.cfg`` names ``Say`` a keyword: a
+template is a string literal written in the call, ``Say("no household with id
+%(household)s", household=...)``, never a variable (a sentence that varies is two
+templates, one chosen in code). Nothing here knows Babel, a catalogue or the web.
+
+A value is data, shown as it is (an id, a name, a day, a number); a :class:`Code` (a
+consent state, a service, a status), which a page shows by its label; or a :class:`Say`,
+a part of the sentence, translated too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeAlias
+
+#: The placeholders of a template: ``%(name)s`` only, as the catalogue's checks expect.
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+class Code(str):
+    """A stored code in a sentence (``withdrawn``, ``employment``): English writes the
+    code itself; a page shows its label in the page's language."""
+
+    __slots__ = ()
+
+
+#: A value: data (a ``Code`` is a ``str``), or a part of the sentence.
+Value: TypeAlias = "str | int | dt.date | Say"
+
+
+@dataclass(frozen=True, init=False)
+class Say:
+    """A sentence to translate: its English ``template`` and the ``values`` that fill it,
+    checked on construction to be the template's placeholders, no more and no fewer."""
+
+    template: str
+    values: tuple[tuple[str, Value], ...]
+
+    def __init__(self, template: str, /, **values: Value) -> None:
+        wanted = set(PLACEHOLDER.findall(template))
+        if wanted != set(values):
+            raise ValueError(f"{template!r} takes {sorted(wanted)}, not {sorted(values)}")
+        if "%" in PLACEHOLDER.sub("", template).replace("%%", ""):
+            raise ValueError(f"{template!r}: only %(name)s placeholders, and %% for a %")
+        object.__setattr__(self, "template", template)
+        object.__setattr__(self, "values", tuple(values.items()))
+
+    def render(self, gettext: Callable[[str], str], label: Callable[[str], str]) -> str:
+        """The sentence in the language of ``gettext`` (a catalogue's), its codes shown by
+        ``label``: the template's translation filled with the values (a part translated
+        the same way)."""
+        filled = {
+            name: (
+                value.render(gettext, label)
+                if isinstance(value, Say)
+                else label(value)
+                if isinstance(value, Code)
+                else str(value)
+            )
+            for name, value in self.values
+        }
+        return gettext(self.template) % filled
+
+    def english(self) -> str:
+        """The sentence in English, codes as they are: what the CLI, API and trail write."""
+        return self.render(_same, str)
+
+    def __str__(self) -> str:
+        return self.english()
+
+
+def _same(text: str) -> str:
+    return text
