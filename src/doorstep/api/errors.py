@@ -18,10 +18,16 @@ from doorstep.errors import DoorstepError, NotAuthenticated
 PROBLEM = "application/problem+json"
 
 
-def problem(exc: DoorstepError) -> JSONResponse:
+def problem(exc: DoorstepError, detail: str | None = None) -> JSONResponse:
+    """``exc`` as a problem document; ``detail``: its message in other words (the web
+    app's scripts get it in the page's language), else its English message."""
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, NotAuthenticated) else None
     return JSONResponse(
-        {"title": type(exc).__name__, "status": exc.status, "detail": exc.message},
+        {
+            "title": type(exc).__name__,
+            "status": exc.status,
+            "detail": exc.message if detail is None else detail,
+        },
         status_code=exc.status,
         media_type=PROBLEM,
         headers=headers,

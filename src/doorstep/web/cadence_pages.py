@@ -14,6 +14,7 @@ from doorstep.api.deps import EngineDep, TodayDep
 from doorstep.api.routes.cadence import put_cadence, read_cadence
 from doorstep.api.schemas import CadenceSet
 from doorstep.errors import DoorstepError
+from doorstep.web import i18n
 from doorstep.web.pages import form_error, render
 from doorstep.web.session import WebPrincipalDep
 
@@ -49,7 +50,7 @@ def set_form(
             who,
             status=exc.status,
             cadence=read_cadence(engine, who),
-            error=exc.message,
+            error=i18n.told(request, exc),
             form=typed,
         )
     return render(request, "cadence.html", who, cadence=done, saved=True)

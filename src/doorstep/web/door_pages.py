@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -29,6 +30,8 @@ from doorstep.api.schemas import ConsentCreate, ConsentRead
 from doorstep.domain.enums import ReferralService
 from doorstep.errors import DoorstepError
 from doorstep.privacy.access import Principal
+from doorstep.say import Say
+from doorstep.web import i18n
 from doorstep.web.pages import form_error, render
 from doorstep.web.record_pages import signed_in_or_401
 from doorstep.web.referral_pages import referral_typed, referred_text
@@ -46,6 +49,11 @@ class ConsentSent(ConsentCreate):
     """A consent act from the page's outbox: the API's, with its household."""
 
     household: str = Field(min_length=1, max_length=64)
+
+
+def _told(request: Request) -> Callable[[Say], str]:
+    """How the page's language says what a service says (a consent act's notes)."""
+    return lambda said: i18n.told(request, said)
 
 
 def _new_id() -> str:
@@ -105,17 +113,20 @@ def consent(
         body = ConsentCreate.model_validate(
             {"state": state, "evidence": evidence, "on": on, "client_id": client_id or None}
         )
-        done = consent_sent(engine, who, household, body, today)
+        done = consent_sent(engine, who, household, body, today, told=_told(request))
     except ValidationError as exc:
         error = form_error(request, exc)
-        return _consent_page(request, who, today, form, error.status, error=error.message)
+        return _consent_page(
+            request, who, today, form, error.status, error=i18n.told(request, error)
+        )
     except DoorstepError as exc:
-        return _consent_page(request, who, today, form, exc.status, error=exc.message)
+        return _consent_page(request, who, today, form, exc.status, error=i18n.told(request, exc))
     return _consent_page(request, who, today, {"client_id": _new_id()}, done=done)
 
 
 @router.post(CONSENT_SYNC, response_model=ConsentRead)
 def consent_sync(
+    request: Request,
     body: ConsentSent,
     engine: EngineDep,
     who: Annotated[Principal, Depends(signed_in_or_401)],
@@ -125,7 +136,7 @@ def consent_sync(
     /api/v1/households/{id}/consent``): sent again under its id, it answers ``already:
     true`` and records nothing more. A refusal is the API's problem document."""
     act = ConsentCreate.model_validate(body.model_dump(exclude={"household"}))
-    return consent_sent(engine, who, body.household, act, today)
+    return consent_sent(engine, who, body.household, act, today, told=_told(request))
 
 
 def _refer_page(
@@ -179,9 +190,9 @@ def refer(
         made = referral_sent(engine, who, body, today)
     except ValidationError as exc:
         error = form_error(request, exc)
-        return _refer_page(request, who, today, form, error.status, error=error.message)
+        return _refer_page(request, who, today, form, error.status, error=i18n.told(request, error))
     except DoorstepError as exc:
-        return _refer_page(request, who, today, form, exc.status, error=exc.message)
+        return _refer_page(request, who, today, form, exc.status, error=i18n.told(request, exc))
     done = referred_text(request, made, body)
     return _refer_page(request, who, today, {"client_id": _new_id()}, done=done)
 

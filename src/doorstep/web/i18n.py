@@ -20,6 +20,10 @@ from babel.messages.pofile import read_po
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
+from doorstep.errors import DoorstepError
+from doorstep.say import Say
+from doorstep.web.labels import label
+
 LOCALE = Path(__file__).parent / "locale"
 
 #: The languages the pages speak: the tag ``<html lang>`` and the cookie carry, its name in
@@ -91,6 +95,20 @@ def language(request: Request) -> str:
 def gettext_for(request: Request) -> Callable[[str], str]:
     """``_`` for the web code's own messages: ``_("Recorded %(n)s") % {"n": n}``."""
     return translations(language(request)).gettext
+
+
+def told(request: Request, said: DoorstepError | Say) -> str:
+    """What a service said (an error, a note), in the page's language: its
+    :class:`~doorstep.say.Say` rendered with the request's catalogue, its codes by their
+    labels; in English, or an error with no ``Say`` (not converted yet), its English
+    message exactly as the command line and the API write it."""
+    says = said.says if isinstance(said, DoorstepError) else said
+    english = said.message if isinstance(said, DoorstepError) else said.english()
+    tag = language(request)
+    if says is None or tag == DEFAULT:
+        return english
+    gettext = translations(tag).gettext
+    return says.render(gettext, lambda code: label(gettext, code))
 
 
 router = APIRouter(include_in_schema=False)

@@ -93,7 +93,7 @@ def render(
 
 
 def refused(request: Request, who: Principal | None, error: DoorstepError) -> HTMLResponse:
-    return render(request, "error.html", who, status=error.status, error=error.message)
+    return render(request, "error.html", who, status=error.status, error=i18n.told(request, error))
 
 
 def form_error(request: Request, exc: ValidationError) -> InvalidInput:
@@ -117,7 +117,7 @@ def login(request: Request, engine: EngineDep, token: Annotated[str, Form()]) ->
         with unit_of_work(engine) as session:
             accounts.authenticate(session, token.strip())
     except NotAuthenticated as exc:
-        return render(request, "login.html", None, status=401, error=exc.message)
+        return render(request, "login.html", None, status=401, error=i18n.told(request, exc))
     done = RedirectResponse("/", status_code=303)
     done.set_cookie(
         COOKIE,
@@ -321,7 +321,7 @@ def _erase(
             status=exc.status,
             subject=subject,
             id=normal_id(given),
-            error=exc.message,
+            error=i18n.told(request, exc),
         )
     return render(request, "rights.html", who, subject=subject, id=None, erased=done)
 
@@ -409,7 +409,23 @@ def install(app: FastAPI) -> None:
         checked = _("check %(fields)s") % {"fields": said} if said else _("check the form")
         return refused(request, who, InvalidInput(checked))
 
+    def refused_script(request: Request, exc: Exception) -> Response:
+        """A refusal answered to a page's script (the outbox's sync addresses), whose
+        ``detail`` the page shows: in the page's language. The API's, under its prefix,
+        stays in English, the same for every client."""
+        assert isinstance(exc, DoorstepError)
+        path = request.url.path
+        if path == PREFIX or path.startswith(PREFIX + "/"):
+            return api_errors.problem(exc)
+        answer = api_errors.problem(exc, detail=i18n.told(request, exc))
+        answer.headers["Content-Language"] = i18n.language(request)
+        answer.headers["Vary"] = "Accept-Language, Cookie"
+        return answer
+
     app.add_exception_handler(SignInNeeded, to_login)
     app.add_exception_handler(RequestValidationError, invalid)
+    # In place of the API's handler (the site is one app): the same document, in the
+    # page's language off the API's prefix.
+    app.add_exception_handler(DoorstepError, refused_script)
     app.include_router(router)
     app.include_router(i18n.router)

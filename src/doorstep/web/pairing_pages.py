@@ -98,7 +98,9 @@ def propose(
                 session, area, params=params, actor=who.actor, today=today, new_only=new_only
             )
     except DoorstepError as exc:
-        return _listing(request, engine, who, status=exc.status, error=exc.message, form=form)
+        return _listing(
+            request, engine, who, status=exc.status, error=i18n.told(request, exc), form=form
+        )
     return RedirectResponse(f"/pairing/{view.id}", status_code=303)
 
 
@@ -217,4 +219,6 @@ def _refused_act(
     (a stale one, say), else the refusal alone."""
     if exc.status in (401, 403, 404, 422):
         return refused(request, who, exc)
-    return _proposal(request, engine, who, today, proposal, status=exc.status, error=exc.message)
+    return _proposal(
+        request, engine, who, today, proposal, status=exc.status, error=i18n.told(request, exc)
+    )

@@ -19,6 +19,7 @@ from doorstep.api.routes.planning import plan_for
 from doorstep.api.schemas import PlanCreate
 from doorstep.errors import DoorstepError
 from doorstep.privacy import access
+from doorstep.web import i18n
 from doorstep.web.pages import refused, render
 from doorstep.web.session import WebPrincipalDep
 
@@ -69,6 +70,11 @@ def make_plan(
         plan = plan_for(engine, who, today, body)
     except DoorstepError as exc:
         return render(
-            request, "planning.html", who, status=exc.status, form=form, error=exc.message
+            request,
+            "planning.html",
+            who,
+            status=exc.status,
+            form=form,
+            error=i18n.told(request, exc),
         )
     return render(request, "planning.html", who, form=form, plan=plan, limit=PAGE)

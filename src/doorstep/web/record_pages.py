@@ -26,6 +26,7 @@ from doorstep.domain.visit_codes import ACTIVITIES, OUTCOMES
 from doorstep.errors import DoorstepError, NotAuthenticated
 from doorstep.privacy.access import Principal
 from doorstep.services.visitor_file import record_form_lists
+from doorstep.web import i18n
 from doorstep.web.pages import render
 from doorstep.web.session import SignInNeeded, WebPrincipalDep, signed_in
 
@@ -152,7 +153,9 @@ def record(
     try:
         done = record_sent(engine, who, body, today)
     except DoorstepError as exc:
-        return _page(request, engine, who, today, form, status=exc.status, error=exc.message)
+        return _page(
+            request, engine, who, today, form, status=exc.status, error=i18n.told(request, exc)
+        )
     return _page(request, engine, who, today, _form(visitor), done=done, made=body)
 
 
@@ -172,7 +175,9 @@ def missed(
     try:
         marked = mark_sent(engine, who, body, today)
     except DoorstepError as exc:
-        return _page(request, engine, who, today, form, status=exc.status, error=exc.message)
+        return _page(
+            request, engine, who, today, form, status=exc.status, error=i18n.told(request, exc)
+        )
     return _page(request, engine, who, today, form, missed=body, already=marked.already)
 
 

@@ -4,6 +4,7 @@ door; why it has its visitor."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -20,6 +21,7 @@ from doorstep.api.schemas import (
 )
 from doorstep.privacy import access
 from doorstep.privacy.access import Principal
+from doorstep.say import Say
 from doorstep.services import household_consent
 from doorstep.services.finding import DEFAULT_FOUND, MOST_FOUND, find_households
 
@@ -63,11 +65,18 @@ def consent(
 
 
 def consent_sent(
-    engine: Engine, who: Principal, household: str, body: ConsentCreate, today: dt.date
+    engine: Engine,
+    who: Principal,
+    household: str,
+    body: ConsentCreate,
+    today: dt.date,
+    *,
+    told: Callable[[Say], str] = Say.english,
 ) -> ConsentRead:
     """Record ``body`` as ``household``'s consent act, in one audited unit, or raise saying
     why not; sent again under its ``client_id``, answer as the first time, ``already``. The
-    API's route and the web app's consent form (and its outbox) all record acts here."""
+    API's route and the web app's consent form (and its outbox) all record acts here; its
+    notes are in English, or as ``told`` says them (a page: in its language)."""
     tried = household_consent.consent_attempt(who.actor, household, body.state)
     with unit(engine, who, tried) as session:
         access.check_consent(session.connection(), who, household, today)
@@ -87,7 +96,7 @@ def consent_sent(
         since=done.since,
         was=done.was,
         was_since=done.was_since,
-        notes=list(done.notes),
+        notes=[told(s) for s in done.said],
         already=done.already,
     )
 
