@@ -350,3 +350,33 @@ def test_a_chinese_phone_records_a_visit_with_no_network_and_its_outbox_speaks_c
     _until(page, "() => document.getElementById('outbox').hidden")
     assert "已发送保存的 1 次走访。" in page.inner_text("#said")
     assert len(_done_visits(programme)) == 1
+
+
+def test_a_chinese_phone_lists_a_kept_visit_doorstep_refuses_with_why_in_chinese(
+    browser: Browser,
+    live: LiveSite,
+    programme: Engine,
+    tokens: dict[str, str],
+    first_visit: tuple[dt.date, dt.date],
+) -> None:
+    page = browser.new_context(base_url=live.url, locale="zh-CN").new_page()
+    page.goto("/login")
+    page.fill("#token", tokens["v2"])
+    page.click("form.stack button")
+    page.wait_for_url(f"{live.url}/")
+    page.goto("/record")
+    # Kept while offline, for a visitor this account does not record for.
+    visit = {
+        "visit_id": "5a0d7c1e-2b7f-4f61-8a55-0c9e1d2f3b4a",
+        "household": "H0",
+        "visitor": "V1",
+        "start": first_visit[0].isoformat(),
+        "end": "",
+        "note": "",
+        "kept_at": "yesterday",
+    }
+    page.evaluate(f"(v) => localStorage.setItem('{OUTBOX}', JSON.stringify([v]))", visit)
+    page.reload()  # the page sends what waits when it opens
+    _until(page, "() => !document.getElementById('refused').hidden")
+    assert "账户 v2 只能登记帮扶人 V2 的走访" in page.inner_text("#refused-rows")
+    assert _done_visits(programme) == []
