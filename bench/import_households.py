@@ -68,8 +68,8 @@ def peak_rss_mib() -> float:
 
 def stage(kind: str, mode: str, workdir: Path) -> dict[str, float]:
     """Run one measurement in this process and return its figures."""
-    from doorstep.domain.folding import fold
     from doorstep.services.importing import import_file
+    from doorstep.storage.repositories.folded import with_folded
     from doorstep.storage.session import make_engine, unit_of_work
 
     url = fresh_db(kind, workdir, PG_DB)
@@ -108,17 +108,10 @@ def stage(kind: str, mode: str, workdir: Path) -> dict[str, float]:
                 pl.lit("bench").alias("consent_recorded_by"),
                 pl.lit("imported from households.csv").alias("consent_evidence"),
             )
-            # The search's folded copies (migration 0024): columns of the table the import
-            # writes, so the bare write writes them too, folded outside the timing.
-            .with_columns(
-                pl.col(source).map_elements(fold, return_dtype=pl.String).alias(folded)
-                for source, folded in (
-                    ("external_id", "folded_id"),
-                    ("head_name", "folded_name"),
-                    ("address", "folded_address"),
-                )
-            )
         )
+        # The search's folded copies (migration 0024), as the import's writer adds them:
+        # columns of the same table, so the bare write writes them too, folded untimed.
+        frame = with_folded("households", frame)
         rows = frame.height
         with eng.connect() as conn:
             raw = conn.connection.driver_connection
