@@ -34,7 +34,7 @@ import numpy as np
 import polars as pl
 from sqlalchemy import Connection, Engine, Select, String, and_, case, cast, func, text
 
-from scratch_db import drop_db, fresh_db
+from scratch_db import drop_db, fresh_db, plain_households
 
 PG_DB = "scratch_audit_area"
 VILLAGE = 34  # households
@@ -139,24 +139,7 @@ def build(kind: str, households: int, workdir: Path) -> Engine:
             ),
         )
         ids = np.arange(1, households + 1)
-        bulk.insert_rows(
-            conn,
-            "households",
-            pl.DataFrame(
-                {
-                    "id": ids,
-                    "external_id": [f"H{i:07d}" for i in ids],
-                    "head_name": "Name",
-                    "address": "",
-                    "area_id": 2 + (ids - 1) % villages,
-                    "lat": 26.5,
-                    "lon": 107.9,
-                    "members": 4,
-                    "languages": "zh",
-                    "consent_state": "given",
-                }
-            ),
-        )
+        bulk.insert_rows(conn, "households", plain_households(ids, 2 + (ids - 1) % villages))
     return eng
 
 

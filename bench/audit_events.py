@@ -35,7 +35,7 @@ import numpy as np
 import polars as pl
 from sqlalchemy import Connection
 
-from scratch_db import drop_db, fresh_db
+from scratch_db import drop_db, fresh_db, plain_households
 
 PG_DB = "scratch_audit_bench"
 
@@ -61,24 +61,7 @@ def measure(
             )
         )
         ids = np.arange(1, households + 1)
-        bulk.insert_rows(
-            conn,
-            "households",
-            pl.DataFrame(
-                {
-                    "id": ids,
-                    "external_id": [f"H{i:07d}" for i in ids],
-                    "head_name": "Name",
-                    "address": "",
-                    "area_id": 1,
-                    "lat": 26.5,
-                    "lon": 107.9,
-                    "members": 4,
-                    "languages": "zh",
-                    "consent_state": "given",
-                }
-            ),
-        )
+        bulk.insert_rows(conn, "households", plain_households(ids, 1))
     rng = np.random.default_rng(1)
     stages = {
         "run": pl.Series(ids),

@@ -8,6 +8,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+
 PG_ADMIN = os.environ.get(
     "DOORSTEP_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
@@ -44,3 +48,25 @@ def drop_db(pg_db: str) -> None:
 
     with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
         admin.execute(f"DROP DATABASE IF EXISTS {pg_db} WITH (FORCE)")
+
+
+def plain_households(
+    ids: npt.NDArray[np.int64], area_ids: int | npt.NDArray[np.int64]
+) -> pl.DataFrame:
+    """Households ``ids`` (a numpy array) in ``area_ids`` (one id, or one per household),
+    all alike but for their ids: the rows a benchmark of events about households needs,
+    for ``bulk.insert_rows``."""
+    return pl.DataFrame(
+        {
+            "id": ids,
+            "external_id": [f"H{i:07d}" for i in ids],
+            "head_name": "Name",
+            "address": "",
+            "area_id": area_ids,
+            "lat": 26.5,
+            "lon": 107.9,
+            "members": 4,
+            "languages": "zh",
+            "consent_state": "given",
+        }
+    )
