@@ -213,15 +213,10 @@ def _real_loads(
         VisitorLoad(
             a.load + int(elsewhere[a.visitor]),
             int(capacity[a.visitor]),
-            _day(last[a.visitor]) if soon[a.visitor] else None,
+            last[a.visitor] if soon[a.visitor] else None,
         )
         for a in explanation.alternatives
     )
-
-
-def _day(value: dt.date | dt.datetime) -> dt.date:
-    """A date as read (a datetime on some drivers): the day alone."""
-    return value.date() if isinstance(value, dt.datetime) else value
 
 
 #: The columns of :func:`~doorstep.storage.repositories.pairing.proposal_pairs`.
