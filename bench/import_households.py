@@ -69,6 +69,7 @@ def peak_rss_mib() -> float:
 def stage(kind: str, mode: str, workdir: Path) -> dict[str, float]:
     """Run one measurement in this process and return its figures."""
     from doorstep.services.importing import import_file
+    from doorstep.storage.repositories.counted_writes import inserts_counted_once
     from doorstep.storage.repositories.folded import with_folded
     from doorstep.storage.session import make_engine, unit_of_work
 
@@ -118,12 +119,15 @@ def stage(kind: str, mode: str, workdir: Path) -> dict[str, float]:
             if kind == "sqlite":
                 tuples = frame.rows()
                 t0 = time.perf_counter()
-                cur = raw.cursor()
-                cur.executemany(
-                    f"INSERT INTO households ({', '.join(HOUSEHOLD_COLS)}) "
-                    f"VALUES ({', '.join('?' for _ in HOUSEHOLD_COLS)})",
-                    tuples,
-                )
+                # Pairing's count of input writes moved once for the rows, as the import's
+                # writer moves it, not by the row trigger once per row.
+                with inserts_counted_once(conn, "households"):
+                    cur = raw.cursor()
+                    cur.executemany(
+                        f"INSERT INTO households ({', '.join(HOUSEHOLD_COLS)}) "
+                        f"VALUES ({', '.join('?' for _ in HOUSEHOLD_COLS)})",
+                        tuples,
+                    )
                 # SQLite's trigram index of the search is an FTS5 table, filled as the
                 # import fills it (PostgreSQL's GIN index is kept by the COPY itself).
                 cur.execute(

@@ -140,7 +140,9 @@ class PairingInputWrite(Base):
 
     PostgreSQL adds a row per statement (rows of concurrent transactions never wait for each
     other), with the transaction that wrote it; SQLite, which has one writer at a time and
-    no statement triggers, adds one to the single row ``id = 1`` per row written.
+    no statement triggers, adds one to the single row ``id = 1`` per row written, except
+    that a bulk insert adds one for all its rows
+    (:mod:`~doorstep.storage.repositories.counted_writes`).
     """
 
     __tablename__ = "pairing_input_writes"

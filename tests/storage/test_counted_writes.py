@@ -1,0 +1,125 @@
+"""A bulk insert into a table pairing reads moves the count of input writes once, and leaves
+every other writer counted as before: the row trigger it sets aside on SQLite is back after
+it, whether it committed, failed or was rolled back."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import polars as pl
+import pytest
+from sqlalchemy import Connection, Engine, text
+
+from doorstep.storage.repositories import bulk
+from doorstep.storage.repositories import pairing as repo
+from doorstep.storage.session import unit_of_work
+
+
+def _areas(start: int, n: int) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "id": list(range(start, start + n)),
+            "code": [f"A{i}" for i in range(start, start + n)],
+            "name": [f"Village {i}" for i in range(start, start + n)],
+            "level": ["village"] * n,
+            "path": [f"/{i}/" for i in range(start, start + n)],
+            "depth": [0] * n,
+        }
+    )
+
+
+def _count(engine: Engine) -> int:
+    with unit_of_work(engine) as s:
+        return repo.input_writes(s.connection())
+
+
+def _trigger(conn: Connection) -> str | None:
+    """The SQL of SQLite's row trigger counting inserted areas (None: not there)."""
+    found = conn.execute(
+        text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :n"),
+        {"n": "areas_insert_written"},
+    ).scalar()
+    return None if found is None else str(found)
+
+
+def test_a_bulk_insert_moves_the_count_once_whatever_its_rows(engine: Engine) -> None:
+    # PostgreSQL counts the COPY as one statement; SQLite, which counted each row by
+    # trigger, now counts the whole write once too. Either way the count moved.
+    before = _count(engine)
+    with unit_of_work(engine) as s:
+        bulk.insert_rows(s.connection(), "areas", _areas(1, 500))
+    assert _count(engine) == before + 1
+    with unit_of_work(engine) as s:
+        bulk.insert_rows(s.connection(), "areas", _areas(501, 2))
+    assert _count(engine) == before + 2
+
+
+def test_a_single_row_written_after_a_bulk_insert_still_counts(engine: Engine) -> None:
+    with unit_of_work(engine) as s:
+        bulk.insert_rows(s.connection(), "areas", _areas(1, 3))
+    before = _count(engine)
+    with unit_of_work(engine) as s:
+        s.execute(
+            text(
+                "INSERT INTO areas (id, code, name, level, path, depth) "
+                "VALUES (9, 'A9', 'Nine', 'village', '/9/', 0)"
+            )
+        )
+    assert _count(engine) == before + 1
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_the_row_trigger_is_back_as_it_was_after_a_bulk_insert(engine: Engine) -> None:
+    with engine.connect() as conn:
+        made = _trigger(conn)
+    assert made is not None
+    with unit_of_work(engine) as s:
+        bulk.insert_rows(s.connection(), "areas", _areas(1, 10))
+        assert _trigger(s.connection()) == made  # also within the transaction, after it
+    with engine.connect() as conn:
+        assert _trigger(conn) == made
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_failed_bulk_insert_leaves_the_trigger_and_the_count(engine: Engine) -> None:
+    with unit_of_work(engine) as s:
+        bulk.insert_rows(s.connection(), "areas", _areas(1, 3))
+    with engine.connect() as conn:
+        made = _trigger(conn)
+    before = _count(engine)
+    with pytest.raises(sqlite3.IntegrityError), unit_of_work(engine) as s:
+        bulk.insert_rows(s.connection(), "areas", _areas(3, 5))  # id 3 is taken
+    assert _count(engine) == before
+    with engine.connect() as conn:
+        assert _trigger(conn) == made
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_caller_that_goes_on_after_a_failed_bulk_insert_still_has_rows_counted(
+    engine: Engine,
+) -> None:
+    # The failed statement is undone but the transaction goes on: the trigger must be back
+    # for what the caller writes next, and the commit must keep it.
+    with unit_of_work(engine) as s:
+        bulk.insert_rows(s.connection(), "areas", _areas(1, 3))
+    before = _count(engine)
+    with unit_of_work(engine) as s:
+        conn = s.connection()
+        with pytest.raises(sqlite3.IntegrityError):
+            bulk.insert_rows(conn, "areas", _areas(3, 5))
+        conn.execute(
+            text(
+                "INSERT INTO areas (id, code, name, level, path, depth) "
+                "VALUES (20, 'A20', 'Twenty', 'village', '/20/', 0)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO areas (id, code, name, level, path, depth) "
+                "VALUES (21, 'A21', 'Twenty-one', 'village', '/21/', 0)"
+            )
+        )
+    # One for the failed write's own count (kept: the count only has to move), two rows.
+    assert _count(engine) == before + 3
+    with engine.connect() as conn:
+        assert _trigger(conn) is not None
