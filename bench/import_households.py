@@ -69,7 +69,7 @@ def peak_rss_mib() -> float:
 def stage(kind: str, mode: str, workdir: Path) -> dict[str, float]:
     """Run one measurement in this process and return its figures."""
     from doorstep.services.importing import import_file
-    from doorstep.storage.repositories.counted_writes import inserts_counted_once
+    from doorstep.storage.repositories.counted_writes import counted_once
     from doorstep.storage.repositories.folded import with_folded
     from doorstep.storage.session import make_engine, unit_of_work
 
@@ -121,7 +121,7 @@ def stage(kind: str, mode: str, workdir: Path) -> dict[str, float]:
                 t0 = time.perf_counter()
                 # Pairing's count of input writes moved once for the rows, as the import's
                 # writer moves it, not by the row trigger once per row.
-                with inserts_counted_once(conn, "households"):
+                with counted_once(conn, "households"):
                     cur = raw.cursor()
                     cur.executemany(
                         f"INSERT INTO households ({', '.join(HOUSEHOLD_COLS)}) "

@@ -5,14 +5,17 @@ it, whether it committed, failed or was rolled back."""
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import polars as pl
 import pytest
 from sqlalchemy import Connection, Engine, text
 
+from doorstep.domain.enums import PairingEndReason
 from doorstep.storage.repositories import bulk
 from doorstep.storage.repositories import pairing as repo
 from doorstep.storage.session import unit_of_work
+from tests.services.pairing.tree import TODAY, add, commit, home, propose, tree, worker
 
 
 def _areas(start: int, n: int) -> pl.DataFrame:
@@ -123,3 +126,22 @@ def test_a_caller_that_goes_on_after_a_failed_bulk_insert_still_has_rows_counted
     assert _count(engine) == before + 3
     with engine.connect() as conn:
         assert _trigger(conn) is not None
+
+
+def test_ending_pairings_moves_the_count_once_and_ends_each(engine: Engine, tmp_path: Path) -> None:
+    # A commit ends the pairings it moves in one write on PostgreSQL and one statement per
+    # household on SQLite: counted once on both, and every one ended.
+    tree(engine, tmp_path)
+    add(engine, tmp_path, "visitors", [worker(visitor_id="V1", capacity=5)])
+    add(engine, tmp_path, "households", [home(household_id=f"H{i}") for i in range(1, 4)])
+    proposal = propose(engine, "A").id
+    commit(engine, proposal)
+    with unit_of_work(engine) as s:
+        ids = [int(i) for i in s.execute(text("SELECT id FROM households")).scalars()]
+    before = _count(engine)
+    with unit_of_work(engine) as s:
+        repo.end_pairings(s.connection(), ids, TODAY, PairingEndReason.REPAIRED, proposal)
+    assert _count(engine) == before + 1
+    with unit_of_work(engine) as s:
+        open_ = s.execute(text("SELECT COUNT(*) FROM pairings WHERE ended_on IS NULL"))
+        assert open_.scalar_one() == 0

@@ -104,7 +104,7 @@ def insert_rows(
     else:
         marks = ", ".join("?" for _ in cols)
         sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})"
-        with counted_writes.inserts_counted_once(conn, table):
+        with counted_writes.counted_once(conn, table):
             cur = raw.cursor()
             done = 0
             for part in _chunks(_for_driver(frame), _COPY_CHUNK_ROWS):

@@ -1,11 +1,11 @@
-"""A bulk insert on SQLite counted as one write to pairing's inputs, not one per row.
+"""A bulk write on SQLite counted as one write to pairing's inputs, not one per row.
 
 SQLite has no statement triggers, so migration 0004 counts each row inserted into a table
 pairing reads with a row trigger (an upsert of the one counter row). At a region's scale
 that trigger was most of an import's write: 500k households took 14.5 s with it and 4.6 s
 without. The count only has to move (:mod:`doorstep.services.pairing.versions` compares it
-for equality), so a bulk insert moves it once and drops the row trigger for its rows,
-inside its own transaction: the drop, the rows, the counter and the trigger made again
+for equality), so a bulk write moves it once and drops the row trigger for its rows, inside
+its own transaction: the drop, the rows, the counter and the trigger made again
 commit together or not at all, and SQLite's one writer means no other transaction writes
 while the trigger is away. Every other writer still meets the trigger.
 """
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Literal
 
 from sqlalchemy import Connection, text
 
@@ -28,15 +29,18 @@ _COUNT = (
 
 
 @contextmanager
-def inserts_counted_once(conn: Connection, table: str) -> Iterator[None]:
-    """Within the block, rows inserted into ``table`` move SQLite's count of pairing input
-    writes once in all, not once each. Elsewhere (PostgreSQL, which counts per statement
-    already; tables pairing does not read; no transaction to keep the drop in), nothing
-    changes."""
+def counted_once(
+    conn: Connection, table: str, event: Literal["insert", "update", "delete"] = "insert"
+) -> Iterator[None]:
+    """Within the block, the rows of ``table`` that ``event`` writes (inserted, updated or
+    deleted) move SQLite's count of pairing input writes once in all, not once each; the
+    count moves even if the block writes none. Elsewhere (PostgreSQL, which counts per
+    statement already; tables pairing does not read; no transaction to keep the drop in),
+    nothing changes."""
     if conn.dialect.name != "sqlite" or table not in PAIRING_INPUT_TABLES:
         yield
         return
-    name = f"{table}_insert_written"
+    name = f"{table}_{event}_written"
     made = conn.execute(
         text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name"),
         {"name": name},

@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 
 from doorstep.domain.reach import Box
 from doorstep.errors import Conflict, NotFound
+from doorstep.storage.repositories.counted_writes import counted_once
 from doorstep.storage.repositories.lookups import database_opened, holds_none
 from doorstep.storage.repositories.reads import frame
 from doorstep.storage.session import WRITER_BUSY
@@ -613,10 +614,11 @@ def end_pairings(
             {"on": on, "reason": reason, "by": by, "hids": household_ids},
         )
         return
-    conn.execute(
-        text(sql + "household_id = :hid"),
-        [{"on": on, "reason": reason, "by": by, "hid": h} for h in household_ids],
-    )
+    with counted_once(conn, "pairings", "update"):
+        conn.execute(
+            text(sql + "household_id = :hid"),
+            [{"on": on, "reason": reason, "by": by, "hid": h} for h in household_ids],
+        )
 
 
 def commit_trace(conn: Connection, proposal_id: int) -> dict[str, Any]:
