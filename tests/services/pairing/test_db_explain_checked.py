@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from doorstep.services import pairing
 from doorstep.services.pairing import versions
+from doorstep.services.pairing.leaving import Window
 from doorstep.storage.session import unit_of_work
 from doorstep.storage.tables import PairingProposal
 from tests.services.pairing.tree import (
@@ -84,7 +85,7 @@ def test_a_check_of_an_open_proposal_does_not_overwrite_its_commit(village: Engi
         seen = s.get(PairingProposal, view.id)
         assert seen is not None and seen.status == "open"
         commit(village, view.id)  # another command commits it meanwhile
-        versions.checked(s.connection(), seen, 10**6)
+        versions.checked(s.connection(), seen, 10**6, Window(TODAY, 60))
     with unit_of_work(village) as s:
         now = s.get(PairingProposal, view.id)
         assert now is not None and now.status == "committed"

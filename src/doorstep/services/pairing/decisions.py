@@ -14,6 +14,7 @@ from doorstep.errors import Conflict, Named
 from doorstep.privacy.audit import record_event, record_household_events, record_visitor_events
 from doorstep.services.pairing import digest as digests
 from doorstep.services.pairing import versions
+from doorstep.services.pairing.leaving import WINDOW_AFTER_COMMIT
 from doorstep.services.pairing.proposals import (
     engine_params,
     get_proposal,
@@ -50,7 +51,9 @@ def commit(
     lock_pairings`) and held until the caller's transaction ends, so a concurrent commit
     waits and then sees this one's writes. The area is read again as of ``today`` (default:
     the real date): if it no longer gives the proposal's digest (anything it was computed
-    from changed, or a visitor's being active differs on ``today``) the proposal is stale.
+    from changed, or a visitor's being active differs on ``today``), or a visitor is leaving
+    on ``today`` in the programme's window who was not when it was computed, or the reverse
+    (:func:`~.staleness.leaving_changed`), the proposal is stale.
     ``progress`` hears of the read, the pairings ended and those started.
     """
     today = today or dt.date.today()
@@ -99,6 +102,8 @@ def commit(
         PARTS_AFTER_COMMIT: parts,
         COMMITTED_ON: today.isoformat(),
         versions.WRITES_AFTER_COMMIT: versions.after_commit(conn, writes),
+        # Who is leaving as the commit left them: those of the proposal (else it is stale).
+        WINDOW_AFTER_COMMIT: scope.window.stored(),
     }
     counts = {
         "ended": ending.height,

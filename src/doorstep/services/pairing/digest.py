@@ -10,6 +10,10 @@ households nor the visitors show. A proposal stores the whole digest and, in its
 format, the tree part and a digest of which areas hold the households, so a refusal can say
 that an area moved: the tree part changed while the same areas hold the households (a move
 that takes households out of the area or brings some in: :mod:`.moves`).
+
+Which visitors are leaving (their last day within the programme's window of the day) is not
+in the digest: it depends on the window as well as the day. The proposal keeps the window
+(:mod:`.leaving`), and :func:`changes` names the visitors whose being leaving changed.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+
+from doorstep.services.pairing.leaving import WINDOW_KEY, Window, flipped
 
 #: What the digest covers; a proposal stored with another format (or none: format 1, before
 #: the area tree was covered) cannot be checked and is stale.
@@ -157,13 +163,27 @@ class Taken:
     areas: str
     as_of: dt.date
     parts: dict[str, str] | None = None
+    #: The window its leaving visitors are as of (``None``: not kept, stored before it was).
+    window: Window | None = None
 
     @classmethod
     def of(
-        cls, digest: str, params: dict[str, Any], as_of: dt.date, *, with_parts: bool = True
+        cls,
+        digest: str,
+        params: dict[str, Any],
+        as_of: dt.date,
+        *,
+        with_parts: bool = True,
+        window_key: str = WINDOW_KEY,
     ) -> Taken:
         kept = params.get(PARTS_KEY) if with_parts else None
-        return cls(digest, params[TREE_KEY], params[AREAS_KEY], as_of, kept)
+        window = Window.kept(params, window_key)
+        return cls(digest, params[TREE_KEY], params[AREAS_KEY], as_of, kept, window)
+
+    def window_or(self, now: Window) -> Window:
+        """The window its leaving visitors are as of; one not kept is taken as the
+        programme's window ``now`` on its day (what a check before it was kept assumed)."""
+        return self.window or Window(self.as_of, now.days)
 
 
 @dataclass(frozen=True)
@@ -185,18 +205,21 @@ def changes(
     area_code: str,
     taken: Taken,
     *,
-    today: dt.date,
+    now: Window,
     was: str,
     since: str,
     crossed: Sequence[str] = (),
     explained: bool = False,
 ) -> Changes:
-    """What differs between the inputs ``taken`` describes and the area as of ``today``,
-    and the visitors named:
+    """What differs between the inputs ``taken`` describes and the area as of ``now.on``
+    (``today``), the programme's window ``now.days``, and the visitors named:
 
     * the visitors whose being active differs between ``taken.as_of`` and ``today`` (the
       cheap part to name: "it ``was`` ``as_of``, and on ``today`` visitor ...", the first
       five by id, which are the :attr:`Changes.visitors`);
+    * likewise those whose being leaving differs between the window ``taken`` keeps and
+      ``now`` (:func:`~.leaving.flipped`): days passing brought their last day within it,
+      or the programme's cadence changed it;
     * whether an area holding the households (or one above it) moved to another parent:
       the same areas hold them, at other places in the tree (when other areas hold them,
       the households changed, which the last point names);
@@ -205,22 +228,50 @@ def changes(
     * whether anything else changed (after ``since``), unless ``crossed`` is ``explained``:
       once households left or joined, which visitors are considered changes with them.
     """
-    why = []
+    why: list[str] = []
+    plain: list[str] = []  # the same sentences, each visitor counted, not named
     ids: tuple[str, ...] = ()
-    plain: str | None = None
-    flipped = visitors.filter(pl.Series(active(visitors, taken.as_of) != active(visitors, today)))
-    if flipped.height:
-        shown = flipped.head(5)
+    today = now.on
+    turned = visitors.filter(pl.Series(active(visitors, taken.as_of) != active(visitors, today)))
+    if turned.height:
+        shown = turned.head(5)
         ids = tuple(shown["external_id"].to_list())
         named = [
             f"{r['external_id']} is {'' if on else 'not '}active ({_span(r)})"
             for r, on in zip(shown.iter_rows(named=True), active(shown, today), strict=True)
         ]
-        more = f" (and {flipped.height - 5} more)" if flipped.height > 5 else ""
+        more = f" (and {turned.height - 5} more)" if turned.height > 5 else ""
         why.append(f"it {was} {taken.as_of}, and on {today} visitor {', '.join(named)}{more}")
-        n = flipped.height
-        counted = f"{n} visitor{' is' if n == 1 else 's are'}"
-        plain = f"it {was} {taken.as_of}, and whether {counted} active changed by {today}"
+        plain.append(
+            f"it {was} {taken.as_of}, and whether {_counted(turned.height)} active changed "
+            f"by {today}"
+        )
+    then = taken.window_or(now)
+    leaves = visitors.filter(pl.Series(flipped(visitors, then, now)))
+    if leaves.height:
+        shown = leaves.head(5)
+        ids += tuple(v for v in shown["external_id"].to_list() if v not in ids)
+        soon = now.leaving(shown)
+        named = [
+            f"{r['external_id']} is "
+            + (f"leaving ({_span(r)}: no new households)" if goes else f"no longer leaving "
+               f"({_span(r)})")
+            for r, goes in zip(shown.iter_rows(named=True), soon, strict=True)
+        ]  # fmt: skip
+        more = f" (and {leaves.height - 5} more)" if leaves.height > 5 else ""
+        under = (
+            ""
+            if then.days == now.days
+            else f" with {then.days} days between visits, where the programme's cadence is "
+            f"{now.days} now"
+        )
+        why.append(
+            f"it {was} {taken.as_of}{under}, and on {today} visitor {', '.join(named)}{more}"
+        )
+        plain.append(
+            f"it {was} {taken.as_of}{under}, and whether {_counted(leaves.height)} leaving "
+            f"changed by {today}"
+        )
     if areas_part(households) == taken.areas and tree_part(households) != taken.tree:
         why.append(
             f"an area holding households of {area_code}, or an area above one, was moved to "
@@ -230,10 +281,10 @@ def changes(
     if not explained and combine(
         inputs_part(households, visitors, exclusions, taken.as_of), taken.tree
     ) != (taken.digest):
-        now = parts(households, visitors, exclusions, taken.as_of)
+        found = parts(households, visitors, exclusions, taken.as_of)
         # After households crossed the area's edge, every frame differs with them: no use.
         kept = taken.parts if taken.parts and not crossed else {}
-        changed = [k for k in _WHAT if kept and kept.get(k) != now[k]]
+        changed = [k for k in _WHAT if kept and kept.get(k) != found[k]]
         if changed:
             said = " and ".join(_WHAT[k].format(area=area_code) for k in changed)
             why.append(f"{said} changed after {since}")
@@ -242,8 +293,13 @@ def changes(
                 f"the households, visitors, pairings or exclusions of {area_code} changed "
                 f"after {since}"
             )
-    unnamed = None if plain is None else [plain, *why[1:]]  # the visitors' sentence first
+    # The visitors' sentences come first: the rest name no one.
+    unnamed = [*plain, *why[len(plain) :]] if plain else None
     return Changes(why, ids, unnamed)
+
+
+def _counted(n: int) -> str:
+    return f"{n} visitor{' is' if n == 1 else 's are'}"
 
 
 def _span(visitor: dict[str, Any]) -> str:

@@ -21,11 +21,11 @@ from doorstep.engine.pairing.solve import Progress, Silent
 from doorstep.errors import NotFound
 from doorstep.privacy.audit import record_event, record_events
 from doorstep.services.pairing import versions
+from doorstep.services.pairing.leaving import leaving
 from doorstep.services.pairing.proposals import ProposalView, engine_params, get_proposal, view_of
 from doorstep.services.pairing.scope import (
     HouseholdScope,
     Scope,
-    leaving,
     load_household_scope,
     load_scope,
 )
@@ -172,7 +172,7 @@ def explain_household(
         real = _real_loads(scope, explanation, today)
         stale, reason = staleness_of(conn, proposal, scope, today)
         if stale is False:  # the next explanation can read only what the household is near
-            versions.checked(conn, proposal, writes)
+            versions.checked(conn, proposal, writes, scope.window)
     record_event(
         session,
         actor=actor,

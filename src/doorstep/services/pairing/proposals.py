@@ -30,6 +30,7 @@ from doorstep.privacy.audit import (
 )
 from doorstep.services.pairing import digest as digests
 from doorstep.services.pairing import moves, versions
+from doorstep.services.pairing.leaving import WINDOW_KEY
 from doorstep.services.pairing.scope import figures, load_scope
 from doorstep.services.pairing.settings import FLAGS, check_new_only
 from doorstep.services.pairing.staleness import Reason, staleness_of, superseded
@@ -132,6 +133,8 @@ def propose(
         **digests.stored_params(scope.households, scope.visitors, scope.exclusions, today),
         **moves.stored_params(session.connection(), scope.area_id),
         versions.WRITES_KEY: writes,
+        # Who is leaving depends on the day and the programme's cadence, not in the digest.
+        WINDOW_KEY: scope.window.stored(),
     }
     # A visitor leaving within the programme's most days between visits may leave before a
     # household's first visit is due: the problem gave them no new households, and the
@@ -321,7 +324,7 @@ def staleness(
     scope = load_scope(session, code, today=today, max_m=max_m, progress=progress)
     stale, reason = staleness_of(conn, proposal, scope, today)
     if stale is False:
-        versions.checked(conn, proposal, writes)
+        versions.checked(conn, proposal, writes, scope.window)
     return stale, reason
 
 

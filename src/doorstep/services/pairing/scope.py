@@ -27,6 +27,7 @@ from doorstep.engine.pairing.solve import Progress, Silent
 from doorstep.errors import Conflict, InvalidInput, Named
 from doorstep.services.cadence import gap_days
 from doorstep.services.pairing import digest as digests
+from doorstep.services.pairing.leaving import Window, leaving
 from doorstep.storage.repositories import pairing as repo
 
 
@@ -48,6 +49,13 @@ class Scope:
     #: The programme's most days between visits: a visitor whose last day is within them of
     #: the day read is leaving (:func:`leaving`) and takes no new households.
     leaving_days: int
+    #: The day read (the one the digest is as of).
+    today: dt.date
+
+    @property
+    def window(self) -> Window:
+        """Which visitors the problem took as leaving: as of the day read, in the window."""
+        return Window(self.today, self.leaving_days)
 
 
 def _one_open_pairing_each(households: pl.DataFrame, area_code: str) -> None:
@@ -123,17 +131,6 @@ def _between(exclusions: pl.DataFrame, hh: pl.DataFrame, vv: pl.DataFrame) -> pl
         pl.col("household_id").is_in(hh["id"].implode())
         & pl.col("visitor_id").is_in(vv["id"].implode())
     )
-
-
-def leaving(
-    visitors: pl.DataFrame, today: dt.date, within_days: int
-) -> np.ndarray[Any, np.dtype[np.bool_]]:
-    """Whether each visitor's last day (``active_to``) is within ``within_days`` of ``today``
-    (the programme's most days between two visits): such a visitor may leave before a new
-    household's first visit is due."""
-    last = visitors["active_to"]
-    soon = last.is_not_null() & (last < today + dt.timedelta(days=within_days))
-    return soon.to_numpy().astype(np.bool_)
 
 
 def _places(
@@ -246,7 +243,7 @@ def load_scope(
     problem = _problem(hh, vv, areas, excl, area_code, today, days)
     digest = digests.combine(digests.inputs_part(hh, vv, excl, today), digests.tree_part(hh))
     progress.advance()
-    return Scope(area_id, area_code, hh, vv, excl, problem, digest, reached, days)
+    return Scope(area_id, area_code, hh, vv, excl, problem, digest, reached, days, today)
 
 
 def inputs_digest_of_areas(

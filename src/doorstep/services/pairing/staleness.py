@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.services.pairing import digest as digests
+from doorstep.services.pairing.leaving import WINDOW_AFTER_COMMIT, WINDOW_KEY, Window, flipped
 from doorstep.services.pairing.moves import SUBTREE_KEY, crossings
 from doorstep.services.pairing.scope import Scope, inputs_digest_of_areas
 from doorstep.storage.repositories import pairing as repo
@@ -60,7 +61,7 @@ def _changes(
         scope.exclusions,
         scope.area_code,
         taken,
-        today=today,
+        now=Window(today, scope.leaving_days),
         was=was,
         since=since,
         crossed=crossed.reasons(scope.area_code, since),
@@ -119,8 +120,24 @@ def _pairings(n: int) -> str:
 
 def differs(proposal: PairingProposal, scope: Scope) -> bool:
     """Whether the area read into ``scope`` no longer gives the proposal's digest (one of an
-    earlier format never does: it did not cover the area tree)."""
-    return not digests.current_format(proposal.params) or scope.digest != proposal.inputs_digest
+    earlier format never does: it did not cover the area tree), or some visitor is leaving
+    in it who was not when the proposal was computed, or the reverse (:func:`leaving_changed`)."""
+    if not digests.current_format(proposal.params) or scope.digest != proposal.inputs_digest:
+        return True
+    computed = dt.date.fromisoformat(proposal.params["today"])
+    return leaving_changed(proposal, WINDOW_KEY, computed, scope)
+
+
+def leaving_changed(proposal: PairingProposal, key: str, as_of: dt.date, scope: Scope) -> bool:
+    """Whether a visitor of ``scope`` is leaving as of its day and window and not as of the
+    window the proposal keeps under ``key``, or the reverse: the problem would give them other
+    places. The digest covers each visitor's last day, not the day or the window, so with the
+    digest unchanged the same visitors, with the same last days, are compared. A proposal
+    stored before the window was kept is taken as computed in the programme's window now, on
+    its day ``as_of``: days passing are seen, a change of the cadence before its first check
+    is not."""
+    then = Window.kept(proposal.params, key) or Window(as_of, scope.leaving_days)
+    return bool(flipped(scope.visitors, then, scope.window).any())
 
 
 def stale_message(
@@ -197,6 +214,7 @@ def changed_since_commit(
             proposal.params,
             dt.date.fromisoformat(on),
             with_parts=False,
+            window_key=WINDOW_AFTER_COMMIT,
         ),
         parts=proposal.params.get(PARTS_AFTER_COMMIT),
     )
@@ -228,7 +246,9 @@ def staleness_of(
     An open (or discarded) proposal is compared with what it was computed from, as `pair
     commit` on ``today`` would compare it. A committed one is compared with the area as its
     commit left it: the commit replaced the current pairings, which are part of the inputs,
-    so comparing with ``inputs_digest`` would always warn. Proposals committed before that
+    so comparing with ``inputs_digest`` would always warn. Either is stale too when a visitor
+    is leaving on ``today`` who was not in the window it keeps, or the reverse
+    (:func:`leaving_changed`). Proposals committed before that
     fingerprint was kept, or in an earlier format of the digest, cannot be told (``None``).
     """
     if proposal.status == "stale":
@@ -237,7 +257,11 @@ def staleness_of(
         after = proposal.params.get(DIGEST_AFTER_COMMIT)
         if after is None or not digests.current_format(proposal.params):
             return None, None
-        if scope.digest == after:
+        on = proposal.params.get(COMMITTED_ON)
+        if scope.digest == after and (
+            on is None
+            or not leaving_changed(proposal, WINDOW_AFTER_COMMIT, dt.date.fromisoformat(on), scope)
+        ):
             return False, None
         return True, changed_since_commit(conn, proposal, scope, today)
     if not differs(proposal, scope):

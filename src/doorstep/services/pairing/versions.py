@@ -7,9 +7,12 @@ a column a proposal reads (``PAIRING_INPUT_COLUMNS``, migration 0005). A proposa
 count from just before its area was read, and a commit the count its own writes left. Where
 the count is the same now, nothing the digest covers can have changed, except which
 visitors are active, which depends on the day: that too is unchanged when no visitor's
-first or last active day lies between the day the digest was taken and today. Otherwise the
-area must be read and compared (:mod:`.staleness`): a count that moved says only that
-something may have.
+first or last active day lies between the day the digest was taken and today. Nor which
+visitors are leaving (:mod:`.leaving`), which depends on the day and on the programme's
+window: unchanged when the window is the one the proposal keeps and no visitor's last day
+lies between the kept window's day and today, each plus the window. Otherwise the area must
+be read and compared (:mod:`.staleness`): a count that moved says only that something may
+have.
 
 The count is read before the area, so a write that lands while the area is read makes the
 kept count too low, never too high: at worst the area is read again for nothing.
@@ -21,7 +24,9 @@ import datetime as dt
 
 from sqlalchemy import Connection, update
 
+from doorstep.services.cadence import gap_days
 from doorstep.services.pairing import digest as digests
+from doorstep.services.pairing.leaving import WINDOW_AFTER_COMMIT, WINDOW_KEY, Window
 from doorstep.services.pairing.staleness import COMMITTED_ON
 from doorstep.storage.repositories import pairing as repo
 from doorstep.storage.tables import PairingProposal
@@ -56,34 +61,47 @@ def after_commit(conn: Connection, before: int) -> int:
 def unchanged(conn: Connection, proposal: PairingProposal, today: dt.date) -> bool:
     """Whether the proposal's area is surely as its digest describes it on ``today`` (as it
     was computed for an open proposal; as its commit left it for a committed one). ``False``
-    means only "not known without reading the area"."""
+    means only "not known without reading the area" (so does a proposal stored before its
+    window of leaving visitors was kept, until a check of the area keeps one)."""
     if not digests.current_format(proposal.params):
         return False
+    params = proposal.params
     if proposal.status == "committed":
-        kept, on = proposal.params.get(WRITES_AFTER_COMMIT), proposal.params.get(COMMITTED_ON)
+        kept, on = params.get(WRITES_AFTER_COMMIT), params.get(COMMITTED_ON)
+        window = Window.kept(params, WINDOW_AFTER_COMMIT)
     elif proposal.status in ("open", "discarded"):
-        kept, on = proposal.params.get(WRITES_KEY), proposal.params.get("today")
+        kept, on = params.get(WRITES_KEY), params.get("today")
+        window = Window.kept(params, WINDOW_KEY)
     else:
         return False
-    if kept is None or on is None or repo.input_writes(conn) != kept:
+    if kept is None or on is None or window is None or repo.input_writes(conn) != kept:
         return False
-    return not repo.activity_changes_between(conn, dt.date.fromisoformat(on), today)
+    if window.days != gap_days(conn, None):  # `cadence set` since: read who is leaving
+        return False
+    if repo.activity_changes_between(conn, dt.date.fromisoformat(on), today):
+        return False
+    shift = dt.timedelta(days=window.days)
+    return not repo.last_days_between(conn, window.on + shift, today + shift)
 
 
-def checked(conn: Connection, proposal: PairingProposal, count: int) -> None:
-    """Keep ``count`` as the proposal's count: its area, read after ``count`` was taken,
-    still gives its digest (as computed for an open or discarded one, as its commit left
-    a committed one). Without this, any write to what pairing reads, even elsewhere, sent
-    every later `pair explain` back to the whole area.
+def checked(conn: Connection, proposal: PairingProposal, count: int, window: Window) -> None:
+    """Keep ``count`` as the proposal's count, and ``window`` as the one its leaving visitors
+    are as of: its area, read after ``count`` was taken as of ``window`` (the day and the
+    programme's window then), still gives its digest and the same visitors leaving (as
+    computed for an open or discarded one, as its commit left a committed one). Without
+    this, any write to what pairing reads, even elsewhere, sent every later `pair explain`
+    back to the whole area, and so did every day after `cadence set`.
 
     Written only while the proposal keeps the status it was checked in: a commit of it
     meanwhile (which sets its status and its own count) is never overwritten.
     """
-    key = WRITES_AFTER_COMMIT if proposal.status == "committed" else WRITES_KEY
-    if proposal.params.get(key) == count:
+    committed = proposal.status == "committed"
+    key = WRITES_AFTER_COMMIT if committed else WRITES_KEY
+    at = WINDOW_AFTER_COMMIT if committed else WINDOW_KEY
+    if proposal.params.get(key) == count and Window.kept(proposal.params, at) == window:
         return
     conn.execute(
         update(PairingProposal)
         .where(PairingProposal.id == proposal.id, PairingProposal.status == proposal.status)
-        .values(params={**proposal.params, key: count})
+        .values(params={**proposal.params, key: count, at: window.stored()})
     )

@@ -757,3 +757,14 @@ def activity_changes_between(conn: Connection, first: dt.date, second: dt.date) 
         "OR (active_to >= :lo AND active_to < :hi) LIMIT 1"
     ).bindparams(bindparam("lo", type_=Date), bindparam("hi", type_=Date))
     return conn.execute(stmt, {"lo": lo, "hi": hi}).first() is not None
+
+
+def last_days_between(conn: Connection, first: dt.date, second: dt.date) -> bool:
+    """Whether some visitor's last active day is on or after the earlier of the two days and
+    before the later: one leaving within ``n`` days of one day and not of the other has it
+    between the two days plus ``n``."""
+    lo, hi = min(first, second), max(first, second)
+    stmt = text(
+        "SELECT 1 FROM visitors WHERE active_to >= :lo AND active_to < :hi LIMIT 1"
+    ).bindparams(bindparam("lo", type_=Date), bindparam("hi", type_=Date))
+    return conn.execute(stmt, {"lo": lo, "hi": hi}).first() is not None
