@@ -208,7 +208,7 @@ def _without_consent(
 
 def _consenting(conn: Connection, households: list[int], day: object) -> set[int]:
     """Of ``households``, those whose consent is given on ``day`` (``None``: now)."""
-    state = "h.consent_state" if day is None else consent_on(":day")
+    state = "h.consent_state" if day is None else consent_on(":day", conn)
     found: set[int] = set()
     for at in range(0, len(households), 1000):
         query = text(

@@ -224,7 +224,8 @@ def households(
         alias="h",
         texts=("folded_name", "folded_address"),
         columns=f"""h.id AS household_id, h.external_id AS household, h.head_name,
-            h.address, a.code AS area, a.name AS area_name, {consent_on(":today")} AS consent""",
+            h.address, a.code AS area, a.name AS area_name,
+            {consent_on(":today", conn)} AS consent""",
         joins="JOIN areas a ON a.id = h.area_id",
         filters=("a.id = h.area_id",),
     )

@@ -57,7 +57,7 @@ def profile(conn: Connection, household: int, today: dt.date) -> dict[str, Any]:
     sql = f"""
         SELECT h.external_id AS household, h.head_name, h.address, h.members, h.languages,
                h.preferred_weekdays, a.code AS area, a.name AS area_name,
-               {consent_on(":today")} AS consent, h.consent_state AS consent_act,
+               {consent_on(":today", conn)} AS consent, h.consent_state AS consent_act,
                h.consent_since
         FROM households h JOIN areas a ON a.id = h.area_id
         WHERE h.id = :household

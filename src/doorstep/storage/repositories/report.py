@@ -177,7 +177,7 @@ def now_counts(
         conn,
         f"""
         SELECT g.group_id, COUNT(*) AS households,
-               SUM(CASE WHEN {consent_on(":today")} = 'given' THEN 1 ELSE 0 END) AS consenting
+               SUM(CASE WHEN {consent_on(":today", conn)} = 'given' THEN 1 ELSE 0 END) AS consenting
         FROM households h JOIN report_groups g ON g.area_id = h.area_id
         GROUP BY g.group_id
         """,
@@ -202,7 +202,7 @@ def now_counts(
             JOIN visitors v ON v.id = p.visitor_id
             JOIN clocks c ON c.id = p.id
             WHERE p.started_on <= :today AND (p.ended_on IS NULL OR p.ended_on > :today)
-              AND {consent_on(":today")} = 'given'
+              AND {consent_on(":today", conn)} = 'given'
         ),
         anchored AS (
             SELECT area_id, household_id, visitor, planned,
@@ -344,7 +344,7 @@ def month_counts(
             JOIN households h ON h.id = p.household_id
             JOIN visitors v ON v.id = p.visitor_id
             JOIN clocks c ON c.id = p.id
-            WHERE {consent_on("m.last_day")} = 'given'
+            WHERE {consent_on("m.last_day", conn)} = 'given'
         )
         SELECT g.group_id, monthly.month, COUNT(DISTINCT household_id) AS paired,
                COUNT(DISTINCT visitor) AS visitors, COUNT(DISTINCT within) AS within_cadence

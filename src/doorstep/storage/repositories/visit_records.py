@@ -66,7 +66,7 @@ def consent_on_day(conn: Connection, household_id: int, day: dt.date) -> str | N
     """The household's consent state in force on ``day``, as the work lists decide it
     (:func:`doorstep.storage.repositories.visits.consent_on`); ``None`` before any act."""
     found = conn.execute(
-        text(f"SELECT {consent_on(':day')} FROM households h WHERE h.id = :h"),
+        text(f"SELECT {consent_on(':day', conn)} FROM households h WHERE h.id = :h"),
         {"h": household_id, "day": day},
     ).scalar_one_or_none()
     return None if found is None else str(found)

@@ -85,7 +85,7 @@ def consent_on_days(
         )
         rows = conn.execute(
             text(
-                f"SELECT t.household_id, t.day, {consent_on('t.day')} "
+                f"SELECT t.household_id, t.day, {consent_on('t.day', conn)} "
                 "FROM _sync_days t JOIN households h ON h.id = t.household_id"
             )
         ).all()

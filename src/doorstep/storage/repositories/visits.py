@@ -9,6 +9,7 @@ from typing import Any, Literal
 import polars as pl
 from sqlalchemy import Connection, DateTime, bindparam, text
 
+from doorstep.storage.local_day import local_day
 from doorstep.storage.repositories import bulk
 from doorstep.storage.repositories.reads import detail_field, frame
 
@@ -26,8 +27,8 @@ def scope_pairings(conn: Connection, path: str, start: dt.date) -> pl.DataFrame:
         SELECT p.id, p.household_id, p.visitor_id, p.started_on, p.ended_on,
                h.external_id AS household, v.external_id AS visitor,
                h.lat, h.lon, h.preferred_weekdays, v.organisation_id,
-               h.consent_state, {consent_on(":start")} AS consent_on_start,
-               {consent_act_from()} AS consent_act_from,
+               h.consent_state, {consent_on(":start", conn)} AS consent_on_start,
+               {consent_act_from(conn)} AS consent_act_from,
                {consent_until()} AS consent_ends_on,
                v.active_from AS visitor_from, v.active_to AS visitor_to,
                CASE WHEN EXISTS (
@@ -169,9 +170,9 @@ def stays_of(conn: Connection, visitor_ids: list[int], since: dt.date) -> pl.Dat
     )
 
 
-def consent_on(day: str) -> str:
+def consent_on(day: str, conn: Connection) -> str:
     """SQL for the state of household ``h``'s consent in force on the day bound to the
-    parameter ``day`` (``":today"``).
+    parameter ``day`` (``":today"``), on the database of ``conn``.
 
     It is the household's current act from the day it is dated, else the latest by date
     (then by the order recorded) of the acts it replaced that is (``consent_records``, each
@@ -184,33 +185,37 @@ def consent_on(day: str) -> str:
     does not store for the act itself, only for the row: a household with no replaced act
     has had its act since its row was created (``created_at``); one with replaced acts got
     it at some moment up to its row's last write (``updated_at``). An undated act giving
-    consent counts from the day of that moment (on SQLite, the UTC day), the acts it
+    consent counts from the local day of that moment (:func:`~doorstep.storage.local_day.
+    local_day`: the day ``today`` was where the process runs, not the UTC day), the acts it
     replaced deciding before; one not giving consent counts on every day, so that no list
     shows a household as consenting on a day it may not have been.
     """
     return f"""CASE WHEN h.consent_since <= {day}
                  OR (h.consent_since IS NULL
-                     AND (h.consent_state <> 'given' OR {_act_recorded_on()} <= {day}))
+                     AND (h.consent_state <> 'given' OR {_act_recorded_on(conn)} <= {day}))
            THEN h.consent_state
            ELSE (SELECT r.action FROM consent_records r
                  WHERE r.household_id = h.id AND r.recorded_on <= {day}
                  ORDER BY r.recorded_on DESC, r.id DESC LIMIT 1) END"""
 
 
-def _act_recorded_on() -> str:
-    """SQL for the day household ``h``'s current act was recorded at the latest, as far as
-    the row knows (``consent_on``): its creation, or its last write once it has replaced
-    acts."""
-    return """date(CASE WHEN EXISTS (SELECT 1 FROM consent_records c WHERE c.household_id = h.id)
-                   THEN h.updated_at ELSE h.created_at END)"""
+def _act_recorded_on(conn: Connection) -> str:
+    """SQL for the local day household ``h``'s current act was recorded at the latest, as
+    far as the row knows (``consent_on``): its creation, or its last write once it has
+    replaced acts."""
+    return local_day(
+        conn,
+        """CASE WHEN EXISTS (SELECT 1 FROM consent_records c WHERE c.household_id = h.id)
+                THEN h.updated_at ELSE h.created_at END""",
+    )
 
 
-def consent_act_from() -> str:
+def consent_act_from(conn: Connection) -> str:
     """SQL for the first day household ``h``'s current act counts from, as ``consent_on``
     decides it: its date, else (undated) the day it was recorded where it gives consent;
     null for an undated act that does not, which counts on every day."""
     return f"""COALESCE(h.consent_since,
-                    CASE WHEN h.consent_state = 'given' THEN {_act_recorded_on()} END)"""
+                    CASE WHEN h.consent_state = 'given' THEN {_act_recorded_on(conn)} END)"""
 
 
 def consent_until() -> str:
@@ -220,11 +225,11 @@ def consent_until() -> str:
 
 
 def _work_scope(
-    visitor: str | None, team: str | None, area_path: str | None
+    conn: Connection, visitor: str | None, team: str | None, area_path: str | None
 ) -> tuple[list[str], dict[str, Any]]:
     """The conditions of a work list: households that consent on ``:today``
     (``consent_on``), and a visitor, team or area."""
-    where = [f"{consent_on(':today')} = 'given'"]
+    where = [f"{consent_on(':today', conn)} = 'given'"]
     params: dict[str, Any] = {}
     if visitor:
         where.append("v.external_id = :visitor")
@@ -290,7 +295,7 @@ def upcoming_visits(
     with the visit's id (``visit_id``), which tells apart two rows alike in all else.
     Given ``over_before``, only those whose last planned day is before it: still planned
     once over, neither recorded as made nor marked missed."""
-    where, params = _work_scope(visitor, team, area_path)
+    where, params = _work_scope(conn, visitor, team, area_path)
     if over_before is not None:
         where = [*where, "COALESCE(vi.planned_end, vi.planned_start) < :over_before"]
         params["over_before"] = over_before
@@ -335,7 +340,7 @@ def open_pairings(
     of a planned stay of it begun before ``today``, not over and not yet recorded
     (``under_way``), and
     its next planned visit from ``today``, whoever is to make it (``next_visitor``)."""
-    where, params = _work_scope(visitor, team, area_path)
+    where, params = _work_scope(conn, visitor, team, area_path)
     if household_id is not None:
         where.append("p.household_id = :household_id")
         params["household_id"] = household_id
@@ -571,7 +576,7 @@ def under_way_of_ended(conn: Connection, path: str, day: dt.date) -> pl.DataFram
         conn,
         f"""
         SELECT vi.id, vi.visitor_id, vi.household_id, vi.planned_start, vi.planned_end,
-               CASE WHEN {consent_on(":day")} = 'given'
+               CASE WHEN {consent_on(":day", conn)} = 'given'
                      AND NOT EXISTS (
                        SELECT 1 FROM exclusions e
                        WHERE e.household_id = vi.household_id AND e.visitor_id = vi.visitor_id)
