@@ -44,8 +44,10 @@ class Visitor(Timestamped, Base):
     lon: Mapped[float] = mapped_column(Float)
     languages: Mapped[str] = mapped_column(String(200))  # ';'-joined ISO 639 codes
     capacity: Mapped[int] = mapped_column(Integer)
-    active_from: Mapped[dt.date | None] = mapped_column(Date)
-    active_to: Mapped[dt.date | None] = mapped_column(Date)
+    # Indexed: whether any visitor's first or last day lies between two days tells `pair
+    # explain` whether a proposal can still hold without reading its area (migration 0025).
+    active_from: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    active_to: Mapped[dt.date | None] = mapped_column(Date, index=True)
     # Where set, the visitor only takes households inside this area's subtree.
     service_area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
     # Where set, the visitor travels: no distance limit, only households of the same pool.
