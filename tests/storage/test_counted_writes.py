@@ -145,3 +145,27 @@ def test_ending_pairings_moves_the_count_once_and_ends_each(engine: Engine, tmp_
     with unit_of_work(engine) as s:
         open_ = s.execute(text("SELECT COUNT(*) FROM pairings WHERE ended_on IS NULL"))
         assert open_.scalar_one() == 0
+
+
+def test_a_bulk_update_is_counted_once_where_it_sets_what_pairing_reads(
+    engine: Engine, tmp_path: Path
+) -> None:
+    tree(engine, tmp_path)
+    add(engine, tmp_path, "households", [home(household_id=f"H{i}") for i in range(1, 4)])
+    with unit_of_work(engine) as s:
+        ids = [int(i) for i in s.execute(text("SELECT id FROM households")).scalars()]
+    moved = pl.DataFrame({"id": ids, "lat": [51.6] * 3})
+    addressed = pl.DataFrame({"id": ids, "address": ["1 New Road"] * 3})
+    before = _count(engine)
+    with unit_of_work(engine) as s:
+        bulk.update_rows(s.connection(), "households", moved)
+    assert _count(engine) == before + 1  # three households moved: one write counted
+    with unit_of_work(engine) as s:
+        bulk.update_rows(s.connection(), "households", addressed)
+    assert _count(engine) == before + 1  # an address is no input of pairing
+    with unit_of_work(engine) as s:
+        got = s.execute(text("SELECT lat, address FROM households ORDER BY id")).all()
+    assert [tuple(r) for r in got] == [(51.6, "1 New Road")] * 3
+    with unit_of_work(engine) as s:
+        s.execute(text("UPDATE households SET lon = -0.2"))  # a plain update still counts
+    assert _count(engine) == before + 2 if engine.dialect.name == "postgresql" else before + 4

@@ -201,12 +201,13 @@ def update_rows(conn: Connection, table: str, frame: pl.DataFrame, key: str = "i
             sets += ", updated_at = CURRENT_TIMESTAMP"
         raw = conn.connection.driver_connection
         assert raw is not None
-        cur = raw.cursor()
-        cur.executemany(
-            f"UPDATE {table} SET {sets} WHERE {key} = ?",
-            _for_driver(frame.select([*cols, key])).iter_rows(),
-        )
-        cur.close()
+        with counted_writes.counted_once(conn, table, "update", setting=cols):
+            cur = raw.cursor()
+            cur.executemany(
+                f"UPDATE {table} SET {sets} WHERE {key} = ?",
+                _for_driver(frame.select([*cols, key])).iter_rows(),
+            )
+            cur.close()
     _analyse_if_worth(conn, table, frame.height)
     return frame.height
 

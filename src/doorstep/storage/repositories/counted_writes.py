@@ -12,13 +12,13 @@ while the trigger is away. Every other writer still meets the trigger.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Literal
 
 from sqlalchemy import Connection, text
 
-from doorstep.storage.tables.pairings import PAIRING_INPUT_TABLES
+from doorstep.storage.tables.pairings import PAIRING_INPUT_COLUMNS, PAIRING_INPUT_TABLES
 
 #: The counter's one row on SQLite, moved as the trigger of migration 0004 moves it (an
 #: upsert, so that the count goes on even if the row was deleted).
@@ -30,14 +30,24 @@ _COUNT = (
 
 @contextmanager
 def counted_once(
-    conn: Connection, table: str, event: Literal["insert", "update", "delete"] = "insert"
+    conn: Connection,
+    table: str,
+    event: Literal["insert", "update", "delete"] = "insert",
+    *,
+    setting: Sequence[str] | None = None,
 ) -> Iterator[None]:
     """Within the block, the rows of ``table`` that ``event`` writes (inserted, updated or
     deleted) move SQLite's count of pairing input writes once in all, not once each; the
-    count moves even if the block writes none. Elsewhere (PostgreSQL, which counts per
-    statement already; tables pairing does not read; no transaction to keep the drop in),
-    nothing changes."""
+    count moves even if the block writes none. Updates that set only ``setting``, none of
+    which is a column the table's update trigger counts (``PAIRING_INPUT_COLUMNS``), are
+    not counted at all, as the trigger would not count them. Elsewhere (PostgreSQL, which
+    counts per statement already; tables pairing does not read; no transaction to keep the
+    drop in), nothing changes."""
     if conn.dialect.name != "sqlite" or table not in PAIRING_INPUT_TABLES:
+        yield
+        return
+    watched = PAIRING_INPUT_COLUMNS.get(table)
+    if event == "update" and setting is not None and watched and not set(setting) & set(watched):
         yield
         return
     name = f"{table}_{event}_written"
