@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from doorstep.errors import Conflict, DoorstepError
-from doorstep.say import Code, Say
+from doorstep.say import Code, Said, Say
 
 ZH = {
     "household %(household)s's consent is %(state)s already": "农户 %(household)s 已是%(state)s",
@@ -70,3 +70,10 @@ def test_an_error_said_with_a_say_keeps_it_and_its_english_message() -> None:
     assert error.stored_line == "no referral number 3"
     plain = DoorstepError("not converted yet")
     assert (plain.says, plain.message) == (None, "not converted yet")
+
+
+def test_a_said_note_is_its_english_wherever_a_string_is_and_keeps_its_say() -> None:
+    said = Say("%(n)s stored period from today on not in the file removed (--replace).", n=1)
+    note = Said(said)
+    assert note == "1 stored period from today on not in the file removed (--replace)."
+    assert (note.says, f"{note}", note + "!") == (said, note, f"{said.english()}!")

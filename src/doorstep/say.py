@@ -81,5 +81,18 @@ class Say:
         return self.english()
 
 
+class Said(str):
+    """A sentence in English that keeps its :class:`Say`: a ``str`` wherever English is
+    written, compared or joined (a note in an import's list of notes), and :attr:`says`
+    for a front door that speaks another language."""
+
+    says: Say
+
+    def __new__(cls, says: Say) -> Said:
+        said = super().__new__(cls, says.english())
+        said.says = says
+        return said
+
+
 def _same(text: str) -> str:
     return text

@@ -16,6 +16,8 @@ import re
 import unicodedata
 from typing import Final, Literal
 
+from doorstep.say import Say
+
 #: The normal form of ids and codes.
 ID_FORM: Final[Literal["NFC"]] = "NFC"
 
@@ -31,10 +33,12 @@ def normal_id(value: str) -> str:
 #: not be told apart: every entry point refuses it (:func:`reserved_household_id`).
 ERASED_HOUSEHOLD: Final = "erased household"
 #: Why a household id equal to :data:`ERASED_HOUSEHOLD` is refused, wherever it is given.
-RESERVED_REASON: Final = (
-    f'"{ERASED_HOUSEHOLD}" is what the audit trail writes in place of an erased '
-    "household's id, so no household may have it; give the household another id"
+RESERVED: Final = Say(
+    '"%(marker)s" is what the audit trail writes in place of an erased household\'s id, so '
+    "no household may have it; give the household another id",
+    marker=ERASED_HOUSEHOLD,
 )
+RESERVED_REASON: Final = RESERVED.english()
 
 
 def reserved_household_id(value: str) -> bool:

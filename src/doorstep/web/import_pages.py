@@ -15,6 +15,7 @@ from doorstep.api.routes.imports import MAX_LISTED, UploadRejected, import_sent
 from doorstep.errors import DoorstepError
 from doorstep.privacy import access
 from doorstep.privacy.access import Principal
+from doorstep.say import Say
 from doorstep.services.importing import IMPORTS
 from doorstep.services.importing.columns import PERIODS
 from doorstep.web import i18n
@@ -44,10 +45,14 @@ def import_form(
     replace: Annotated[bool, Form()] = False,
 ) -> HTMLResponse:
     """Import the file; then the page, with what was written or why nothing was."""
+
+    def tell(said: Say) -> str:
+        return i18n.told(request, said)
+
     try:
-        done = import_sent(kind, file, engine, who, today, replace)
+        done = import_sent(kind, file, engine, who, today, replace, tell=tell)
     except UploadRejected as exc:
-        return _page(request, who, kind, rejected=exc.body, status=exc.status)
+        return _page(request, who, kind, rejected=exc.told(tell), status=exc.status)
     except DoorstepError as exc:
         return refused(request, who, exc)
     _ = i18n.gettext_for(request)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -29,6 +30,7 @@ from doorstep.errors import InvalidInput, NotFound
 from doorstep.privacy import access
 from doorstep.privacy.access import Principal
 from doorstep.privacy.audit import Attempt
+from doorstep.say import Said, Say
 from doorstep.services.importing import IMPORTS
 
 if TYPE_CHECKING:
@@ -47,24 +49,48 @@ def upload_name(filename: str | None) -> str:
     name = PureWindowsPath(PurePosixPath(filename or "").name).name.strip()
     if not name or name in (".", ".."):
         raise InvalidInput(
-            "the upload has no file name: send the file as the form field `file` with its "
-            "name (households.csv), whose suffix says how it is read"
+            Say(
+                "the upload has no file name: send the file as the form field `file` with its "
+                "name (households.csv), whose suffix says how it is read"
+            )
         )
     if "\x00" in name or len(name.encode("utf-8")) > MAX_NAME_BYTES:
         raise InvalidInput(
-            f"the upload's file name is not one a file can have here (at most "
-            f"{MAX_NAME_BYTES} bytes, no NUL): rename it, e.g. households.csv"
+            Say(
+                "the upload's file name is not one a file can have here (at most "
+                "%(most)s bytes, no NUL): rename it, e.g. households.csv",
+                most=MAX_NAME_BYTES,
+            )
         )
     return name
 
 
 class UploadRejected(InvalidInput):
     """An uploaded file refused with its row errors: ``body`` is the answer's problem
-    document (the API sends it; the web page shows its errors)."""
+    document (the API sends it; the web page shows its errors, in its language:
+    :meth:`told`)."""
 
-    def __init__(self, body: dict[str, Any]) -> None:
+    def __init__(self, body: dict[str, Any], exc: ImportRejected, folder: str) -> None:
         super().__init__(str(body["detail"]))
         self.body = body
+        self._rejected = exc
+        self._folder = folder
+
+    def told(self, tell: Callable[[Say], str]) -> dict[str, Any]:
+        """The problem document with its detail and the listed errors' reasons said by
+        ``tell`` (a reason that is English only stays so), the server's folder left out."""
+        listed = self._rejected.errors[:MAX_LISTED]
+        return {
+            **self.body,
+            "detail": self._unfoldered(tell(self._rejected.said_headline())),
+            "errors": [
+                shown if e.says is None else {**shown, "reason": self._unfoldered(tell(e.says))}
+                for shown, e in zip(self.body["errors"], listed, strict=True)
+            ],
+        }
+
+    def _unfoldered(self, text: str) -> str:
+        return unfoldered(text, self._folder)
 
 
 @router.post("/{entity}", response_model=ImportDone, responses=IMPORT_REFUSED)
@@ -102,14 +128,23 @@ def import_sent(
     who: Principal,
     today: dt.date,
     replace: bool = False,
+    *,
+    tell: Callable[[Say], str] = Say.english,
 ) -> ImportDone:
     """What :func:`import_upload` does, for the web page too: the counts written, or
-    :class:`UploadRejected` with every row error."""
+    :class:`UploadRejected` with every row error. ``tell`` says the notes a service wrote
+    as a :class:`~doorstep.say.Say` (a page's language; English by default)."""
     from doorstep.services.importing import ImportRejected, import_file
     from doorstep.services.importing.scope import AreaScope
 
     if entity not in IMPORTS:
-        raise NotFound(f"nothing is imported as {entity!r}: import one of {', '.join(IMPORTS)}")
+        raise NotFound(
+            Say(
+                "nothing is imported as %(entity)s: import one of %(entities)s",
+                entity=repr(entity),
+                entities=", ".join(IMPORTS),
+            )
+        )
     name = upload_name(file.filename)
     scope = (
         None
@@ -136,7 +171,7 @@ def import_sent(
                     scope=scope,
                 )
         except ImportRejected as exc:
-            raise UploadRejected(rejected(exc, folder)) from None
+            raise UploadRejected(rejected(exc, folder), exc, folder) from None
     return ImportDone(
         entity=summary.entity,
         file=name,
@@ -145,7 +180,7 @@ def import_sent(
         created=summary.created,
         updated=summary.updated,
         unchanged=summary.unchanged,
-        notes=list(summary.notes),
+        notes=[tell(n.says) if isinstance(n, Said) else n for n in summary.notes],
     )
 
 
@@ -155,7 +190,7 @@ def rejected(exc: ImportRejected, folder: str) -> dict[str, Any]:
     (never the server's temporary ``folder``)."""
 
     def said(reason: str) -> str:
-        return reason.replace(folder + "/", "").replace(folder, "")
+        return unfoldered(reason, folder)
 
     errors = exc.errors
     return {
@@ -169,3 +204,8 @@ def rejected(exc: ImportRejected, folder: str) -> dict[str, Any]:
             for e in errors[:MAX_LISTED]
         ],
     }
+
+
+def unfoldered(text: str, folder: str) -> str:
+    """``text`` without the server's temporary ``folder`` (a file is named as it was sent)."""
+    return text.replace(folder + "/", "").replace(folder, "")

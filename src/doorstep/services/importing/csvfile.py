@@ -32,7 +32,7 @@ from doorstep.services.importing.csvheader import (
     unnamed_position,
 )
 from doorstep.services.importing.csvscan import binary, locate, unreadable, utf8_problem
-from doorstep.services.importing.errors import RowError
+from doorstep.services.importing.errors import TWICE, RowError
 
 __all__ = ["CsvProblem", "first_duplicate", "read_csv_text", "unnamed_position", "utf8_problem"]
 
@@ -105,7 +105,7 @@ def read_csv_text(path: Path, *, check_utf8: bool = False) -> pl.DataFrame:
         raise CsvProblem(header.problem)
     separator = other_separator(header.names)
     if separator is not None:
-        raise CsvProblem(RowError(1, "", "", separator))
+        raise CsvProblem(RowError.said(1, "", "", separator))
     try:
         frame = pl.read_csv(source, infer_schema=False, encoding="utf8", raise_if_empty=True)
     except pl.exceptions.NoDataError:
@@ -118,7 +118,7 @@ def read_csv_text(path: Path, *, check_utf8: bool = False) -> pl.DataFrame:
     names = header.names if len(header.names) == frame.width else frame.columns
     duplicate = first_duplicate(names)
     if duplicate is not None:
-        raise CsvProblem(RowError(1, duplicate, "", "the column appears twice"))
+        raise CsvProblem(RowError.said(1, duplicate, "", TWICE))
     # Polars keeps a quoted name's doubled quotes and renames a repeated empty name.
     frame.columns = [n if n.strip() else unnamed(i) for i, n in enumerate(names, start=1)]
     return frame

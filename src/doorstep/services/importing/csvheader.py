@@ -13,6 +13,7 @@ import re
 from collections.abc import Collection, Sequence
 from typing import BinaryIO, NamedTuple
 
+from doorstep.say import Say
 from doorstep.services.importing.errors import RowError
 
 READ_SIZE = 1 << 16  # bytes read at a time while looking for the end of the header
@@ -38,35 +39,44 @@ def unnamed(position: int) -> str:
     return f"{_UNNAMED}{position}"
 
 
-def lower_case_reason(name: str, known: Collection[str]) -> str | None:
+def lower_case_reason(name: str, known: Collection[str]) -> Say | None:
     """Why ``name`` is refused when it is a known column in other case (``Languages``):
     the words `doorstep import` and file-mode pairing both give; ``None`` otherwise."""
     if name not in known and name.lower() in known:
-        return f"unknown column; column names are lower case: {name.lower()}"
+        return Say("unknown column; column names are lower case: %(name)s", name=name.lower())
     return None
 
 
-#: Separators a spreadsheet may write instead of commas: as an error names them, and why.
+#: Separators a spreadsheet may write instead of commas, and why a header that reads as one
+#: column they split is refused.
 _OTHER_SEPARATORS = (
     (
         ";",
-        "';'",
-        "Excel in many locales saves CSV with ';': choose CSV UTF-8, or set the "
-        "list separator to a comma",
+        Say(
+            "the file seems separated by ';', not commas; save it with commas (Excel in many "
+            "locales saves CSV with ';': choose CSV UTF-8, or set the list separator to a "
+            "comma)"
+        ),
     ),
-    ("\t", "tabs", "a spreadsheet saved as text or TSV: choose CSV UTF-8"),
+    (
+        "\t",
+        Say(
+            "the file seems separated by tabs, not commas; save it with commas (a spreadsheet "
+            "saved as text or TSV: choose CSV UTF-8)"
+        ),
+    ),
 )
 
 
-def other_separator(names: Sequence[str]) -> str | None:
+def other_separator(names: Sequence[str]) -> Say | None:
     """Why a header is refused when it reads as one column that ``;`` or tabs split into
     several (Excel in many locales saves "CSV" with semicolons): every required column would
     otherwise be reported missing, though the header holds them. ``None`` otherwise."""
     if len(names) != 1:
         return None
-    for separator, shown, hint in _OTHER_SEPARATORS:
+    for separator, why in _OTHER_SEPARATORS:
         if sum(1 for part in names[0].split(separator) if part.strip()) > 1:
-            return f"the file seems separated by {shown}, not commas; save it with commas ({hint})"
+            return why
     return None
 
 

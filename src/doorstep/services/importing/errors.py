@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from doorstep.errors import InvalidInput
+from doorstep.say import Say
 from doorstep.services.importing.columns import IMPORTS
 from doorstep.services.importing.formulas import FORMULA_STARTS
 
@@ -19,6 +20,8 @@ class RowError:
 
     ``redacted`` is the reason without the file's data it quotes (another cell's value, the
     codes not known), for the errors file of a file about people; empty when it quotes none.
+    ``says``: the reason as a :class:`~doorstep.say.Say`, which a page shows in its language
+    (``reason`` is its English); ``None``: English only. Made by :meth:`said`.
     """
 
     row: int
@@ -26,6 +29,12 @@ class RowError:
     value: str
     reason: str
     redacted: str = ""
+    says: Say | None = field(default=None, compare=False)
+
+    @classmethod
+    def said(cls, row: int, column: str, value: str, reason: Say, redacted: str = "") -> RowError:
+        """An error whose reason is a :class:`~doorstep.say.Say`: its English is ``reason``."""
+        return cls(row, column, value, reason.english(), redacted, reason)
 
     def __str__(self) -> str:
         where = f"row {self.row}" if self.row else "file"
@@ -91,14 +100,26 @@ class ImportRejected(InvalidInput):
     def headline(self) -> str:
         """The message's first line: the file and its one whole-file problem, or how many
         errors it has (the API's answer lists them after it)."""
+        return self.said_headline().english()
+
+    def said_headline(self) -> Say:
+        """:meth:`headline` as a :class:`~doorstep.say.Say`, for a page to translate (a
+        whole-file problem whose reason is English only is a part left in English)."""
         n = len(self.errors)
-        where = f" ({self.sheet})" if self.sheet else ""
+        file = f"{self.path.name} ({self.sheet})" if self.sheet else self.path.name
         if n == 1 and self.errors[0].row == 0:
-            reason = self.errors[0].reason
-            if self.path.name in reason:  # "no such file: PATH" names it already
-                return f"{reason}; nothing was imported"
-            return f"{self.path.name}{where}: {reason}; nothing was imported"
-        return f"{self.path.name}{where}: {n} error{'s' if n != 1 else ''}; nothing was imported"
+            first = self.errors[0]
+            reason = first.reason if first.says is None else first.says
+            if self.path.name in first.reason:  # "no such file: PATH" names it already
+                return Say("%(reason)s; nothing was imported", reason=reason)
+            return Say(
+                "%(file)s: %(reason)s; nothing was imported",
+                file=file,
+                reason=reason,
+            )
+        if n == 1:
+            return Say("%(file)s: 1 error; nothing was imported", file=file)
+        return Say("%(file)s: %(n)s errors; nothing was imported", file=file, n=n)
 
     def _message(self) -> str:
         n = len(self.errors)
@@ -230,13 +251,19 @@ def write_unread_errors_csv(path: Path, errors: list[RowError]) -> Path | Unwrit
     return write_errors_csv(path, errors, people=True)
 
 
-def file_error(path: Path, reason: str) -> ImportRejected:
+def file_error(path: Path, reason: str | Say) -> ImportRejected:
     """A whole-file problem (missing, unreadable, empty...)."""
+    if isinstance(reason, Say):
+        return ImportRejected(path, [RowError.said(0, "", "", reason)], None)
     return ImportRejected(path, [RowError(0, "", "", reason)], None)
 
 
+#: Why a column is refused that the header names twice.
+TWICE = Say("the column appears twice")
+
+
 def column_twice(path: Path, name: str) -> ImportRejected:
-    return ImportRejected(path, [RowError(1, name, "", "the column appears twice")], None)
+    return ImportRejected(path, [RowError.said(1, name, "", TWICE)], None)
 
 
 def one_line(exc: BaseException) -> str:

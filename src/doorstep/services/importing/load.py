@@ -16,6 +16,7 @@ from sqlalchemy import Connection, text
 
 from doorstep.domain.enums import ConsentState
 from doorstep.domain.languages import SEPARATOR, parse_languages
+from doorstep.say import Said, Say
 from doorstep.services.importing.areatree import AreaNode, cycle_errors, too_deep, tree_paths
 from doorstep.services.importing.columns import SCHEMAS, Kind
 from doorstep.services.importing.errors import RowError
@@ -693,44 +694,58 @@ def load_households(
     )
     if stale.len():
         n = stale.len()
-        whose, acts, are, its = (
-            ("households'", "acts", "are", "their")
-            if n > 1
-            else ("household's", "act", "is", "its")
-        )
-        written = replace(
-            written,
-            notes=(
-                *written.notes,
-                f"{n} {whose} consent {acts} in the file {are} already in {its} consent "
+        again = (
+            Say(
+                "%(n)s households' consent acts in the file are already in their consent "
                 "history (an older registry?): not applied again; the act in force stays. "
                 "To record one anew, give it a consent_date not in the history.",
-            ),
+                n=n,
+            )
+            if n > 1
+            else Say(
+                "%(n)s household's consent act in the file is already in its consent "
+                "history (an older registry?): not applied again; the act in force stays. "
+                "To record one anew, give it a consent_date not in the history.",
+                n=n,
+            )
         )
+        written = replace(written, notes=(*written.notes, Said(again)))
     later = joined.filter(
         pl.col("id").is_not_null()
         & (pl.col("_consent_state") == ConsentState.WITHDRAWN.value)
         & _withdrawal_dated_later()
     ).height
     if later:
-        written = replace(
-            written,
-            notes=(
-                *written.notes,
-                f"{later} withdrawal{'s' if later > 1 else ''} dated after the one in force "
-                "left as they were: a withdrawal counts from its first date.",
-            ),
+        kept = (
+            Say(
+                "%(n)s withdrawals dated after the one in force left as they were: a "
+                "withdrawal counts from its first date.",
+                n=later,
+            )
+            if later > 1
+            else Say(
+                "%(n)s withdrawal dated after the one in force left as they were: a "
+                "withdrawal counts from its first date.",
+                n=later,
+            )
         )
+        written = replace(written, notes=(*written.notes, Said(kept)))
     redated = int(joined["_redate"].sum())
     if redated:
-        many, its = ("s", "their") if redated > 1 else ("", "its")
-        written = replace(
-            written,
-            notes=(
-                f"{redated} household{many} with the same consent and another consent_date: "
-                f"{its} current consent act was re-dated, as a correction.",
-            ),
+        corrected = (
+            Say(
+                "%(n)s households with the same consent and another consent_date: their "
+                "current consent act was re-dated, as a correction.",
+                n=redated,
+            )
+            if redated > 1
+            else Say(
+                "%(n)s household with the same consent and another consent_date: its "
+                "current consent act was re-dated, as a correction.",
+                n=redated,
+            )
         )
+        written = replace(written, notes=(Said(corrected),))
     if not late.height:
         return written
     grew = late["household_id"].filter(~late["household_id"].is_in(written.updated.implode()))
@@ -741,8 +756,19 @@ def load_households(
         written.unchanged - grew.len(),
         notes=(
             *written.notes,
-            f"{n} consent act{'s' if n > 1 else ''} dated before the household's current one "
-            f"went to {'their' if n > 1 else 'its'} history; the current act stays in force.",
+            Said(
+                Say(
+                    "%(n)s consent acts dated before the household's current one went to "
+                    "their history; the current act stays in force.",
+                    n=n,
+                )
+                if n > 1
+                else Say(
+                    "%(n)s consent act dated before the household's current one went to its "
+                    "history; the current act stays in force.",
+                    n=n,
+                )
+            ),
         ),
     )
 

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from doorstep.say import Say
 from doorstep.services.importing.csvfile import (
     CsvProblem,
     first_duplicate,
@@ -37,6 +38,8 @@ from doorstep.services.importing.errors import (
 from doorstep.services.importing.formulas import unescape_frame
 from doorstep.services.importing.xlsxfile import XlsxRead, read_xlsx, sheet_with_header
 
+#: Why a file of no bytes is refused.
+_EMPTY = Say("the file is empty")
 FORMATS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".parquet": "parquet", ".pq": "parquet"}
 
 
@@ -49,7 +52,10 @@ def detect_format(path: Path) -> str:
             if fh.read(8) == _OLE2:
                 raise file_error(path, _OLE2_XLSX)
     if fmt is None:
-        raise file_error(path, f"unknown file type {path.suffix!r}; use .csv, .xlsx or .parquet")
+        unknown = Say(
+            "unknown file type %(suffix)s; use .csv, .xlsx or .parquet", suffix=repr(path.suffix)
+        )
+        raise file_error(path, unknown)
     return fmt
 
 
@@ -85,7 +91,7 @@ def read_file(path: Path, expected: Sequence[str] = ()) -> Table:
         raise file_error(path, f"{path} is a folder, not a file")
     fmt = detect_format(path)
     if path.stat().st_size == 0:
-        raise file_error(path, "the file is empty")
+        raise file_error(path, _EMPTY)
     sheet, book = None, None
     if fmt == "csv":
         if expected:
@@ -117,9 +123,9 @@ def read_file(path: Path, expected: Sequence[str] = ()) -> Table:
         raise column_twice(path, duplicate)
     frame = frame.rename({c: c.strip() for c in frame.columns})
     if all(c in ("", SHEET_ROW) or unnamed_position(c) for c in frame.columns):
-        raise file_error(path, "the file has no header row")
+        raise file_error(path, Say("the file has no header row"))
     if frame.height == 0:
-        raise file_error(path, "the file has a header but no data rows")
+        raise file_error(path, Say("the file has a header but no data rows"))
     if book is None:
         return Table(frame, sheet)
     return Table(frame, sheet, book.unread, book.unread_cells, book.hidden)
@@ -210,7 +216,7 @@ def _read_csv(path: Path) -> pl.DataFrame:
         frame = read_csv_text(path, check_utf8=True)
         fields = row_fields(path, frame.height)
     except pl.exceptions.NoDataError:
-        raise file_error(path, "the file is empty") from None
+        raise file_error(path, _EMPTY) from None
     except CsvProblem as exc:
         raise _rows_refused(path, [exc.error]) from None
     except OSError as exc:

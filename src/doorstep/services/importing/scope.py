@@ -14,12 +14,13 @@ the database holds yet (an unknown id) is left to the checks that name it so.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import polars as pl
 from sqlalchemy import Connection
 
+from doorstep.say import Say
 from doorstep.services.importing.errors import RowError
 from doorstep.services.importing.validate import ROW
 from doorstep.storage.repositories import area_scope
@@ -53,14 +54,15 @@ NAMED: dict[str, tuple[tuple[str, str], ...]] = {
     "referrals": (("household_id", "households"),),
 }
 
-#: How a reason says that a row of each kind lives outside the area.
-_OUTSIDE = {
-    "areas": "is an area outside",
-    "households": "is a household living outside",
-    "visitors": "is a visitor whose home area is outside",
-    "teams": "is a team stationed outside",
-    "activities": "is a group activity held outside",
-    "projects": "is a project run outside",
+#: How a reason says that a row of each kind lives outside the area (``whose``:
+#: :attr:`AreaScope.whose`).
+_OUTSIDE: dict[str, Callable[[Say], Say]] = {
+    "areas": lambda whose: Say("is an area outside %(whose)s", whose=whose),
+    "households": lambda whose: Say("is a household living outside %(whose)s", whose=whose),
+    "visitors": lambda whose: Say("is a visitor whose home area is outside %(whose)s", whose=whose),
+    "teams": lambda whose: Say("is a team stationed outside %(whose)s", whose=whose),
+    "activities": lambda whose: Say("is a group activity held outside %(whose)s", whose=whose),
+    "projects": lambda whose: Say("is a project run outside %(whose)s", whose=whose),
 }
 
 
@@ -76,8 +78,12 @@ class AreaScope:
         return path is not None and path.startswith(self.path)
 
     @property
-    def whose(self) -> str:
-        return f"area {self.code}, the one account {self.account} imports for"
+    def whose(self) -> Say:
+        return Say(
+            "area %(area)s, the one account %(account)s imports for",
+            area=self.code,
+            account=self.account,
+        )
 
 
 def scope_errors(
@@ -121,13 +127,14 @@ def scope_errors(
         ).sort(ROW)
         for r in outside.iter_rows(named=True):
             reason = (
-                "is a visitor with no home area, who works for the whole programme"
+                Say(
+                    "is a visitor with no home area, who works for the whole programme %(whose)s",
+                    whose=scope.whose,
+                )
                 if kind == "visitors" and r["_path"] is None
-                else _OUTSIDE[kind]
+                else _OUTSIDE[kind](scope.whose)
             )
-            errors.append(
-                RowError(int(r[ROW]), column, r[cell + column], f"{reason} {scope.whose}")
-            )
+            errors.append(RowError.said(int(r[ROW]), column, r[cell + column], reason))
     if entity == "visitors":
         errors += _homeless(frame, present, cell, scope, stored["visitor_id"])
     return errors
@@ -148,11 +155,14 @@ def _homeless(
     else:
         rows = frame.filter(~pl.col("visitor_id").is_in(list(stored)))
     return [
-        RowError(
+        RowError.said(
             int(r[ROW]),
             "home_area_code",
             r[cell + "home_area_code"] or "",
-            f"is empty: a visitor imported for {scope.whose}, lives in it; give their home area",
+            Say(
+                "is empty: a visitor imported for %(whose)s, lives in it; give their home area",
+                whose=scope.whose,
+            ),
         )
         for r in rows.iter_rows(named=True)
     ]
@@ -184,17 +194,20 @@ def _area_errors(
         stored = tree.get(r["code"])
         if stored is not None and not scope.holds(stored.path):
             errors.append(
-                RowError(int(r[ROW]), "code", r[cell + "code"], f"is an area outside {scope.whose}")
+                RowError.said(int(r[ROW]), "code", r[cell + "code"], _OUTSIDE["areas"](scope.whose))
             )
         elif r["code"] == scope.code:
             if parent(r) != tree[scope.code].parent:
                 errors.append(
-                    RowError(
+                    RowError.said(
                         int(r[ROW]),
                         "parent_code",
                         r[cell + "parent_code"] or "",
-                        f"moves area {scope.code}, the one account {scope.account} imports "
-                        "for: it is moved by an account whose area holds its parent",
+                        Say(
+                            "moves %(whose)s: it is moved by an account whose area holds its "
+                            "parent",
+                            whose=scope.whose,
+                        ),
                     )
                 )
         else:
@@ -206,11 +219,11 @@ def _area_errors(
         placed.update(r["code"] for r in now)
         pending = [r for r in pending if r["code"] not in placed]
     errors += [
-        RowError(
+        RowError.said(
             int(r[ROW]),
             "parent_code",
             r[cell + "parent_code"] or "",
-            f"puts the area outside {scope.whose}",
+            Say("puts the area outside %(whose)s", whose=scope.whose),
         )
         for r in pending
     ]

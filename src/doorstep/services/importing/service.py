@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import record_event, record_events, record_row_events
+from doorstep.say import Said, Say
 from doorstep.services.importing import load, unsettled
 from doorstep.services.importing.columns import (
     IMPORTS,
@@ -512,10 +513,12 @@ def _import_periods(
     notes: tuple[str, ...] = ()
     if replace_future:
         n = result.removed
-        notes = (
-            f"{n} stored period{'s' if n != 1 else ''} from today on not in the file "
-            f"removed (--replace).",
+        removed = (
+            Say("%(n)s stored period from today on not in the file removed (--replace).", n=n)
+            if n == 1
+            else Say("%(n)s stored periods from today on not in the file removed (--replace).", n=n)
         )
+        notes = (Said(removed),)
     return ImportSummary(
         schema.entity, path, frame.height, created, updated, written.unchanged, sheet, notes
     )
@@ -569,7 +572,7 @@ def _references(session: Session, schema: EntitySchema, raw: pl.DataFrame) -> Re
     # A file referring to areas (teams...) when the database holds none at all: the
     # likelier mistake is the database (a relative SQLite path run from another folder
     # opens a new, empty one) or the order of the imports, and the error says both.
-    none: dict[Kind, str] = {}
+    none: dict[Kind, Say] = {}
     for kind, table, stored in (
         (Kind.AREA, "areas", areas),
         (Kind.ORGANISATION, "organisations", orgs),
@@ -580,12 +583,14 @@ def _references(session: Session, schema: EntitySchema, raw: pl.DataFrame) -> Re
     return References(areas=areas, organisations=orgs, teams=teams, none_stored=none)
 
 
-def _none_stored(session: Session, what: str, table: str) -> str:
-    where = lookups.database_opened(session.connection())
-    return (
-        f"unknown {what} code: the database {where} holds no {table} at all; import them "
-        f"first (doorstep import {table} FILE), or set DOORSTEP_DATABASE_URL to the "
-        "database that holds them"
+def _none_stored(session: Session, what: str, table: str) -> Say:
+    return Say(
+        "unknown %(what)s code: the database %(where)s holds no %(table)s at all; import them "
+        "first (doorstep import %(table)s FILE), or set DOORSTEP_DATABASE_URL to the "
+        "database that holds them",
+        what=what,
+        where=lookups.database_opened(session.connection()),
+        table=table,
     )
 
 
@@ -619,11 +624,15 @@ def _extra_checks(
             pl.col(a).is_not_null() & pl.col(b).is_not_null() & (pl.col(b) < pl.col(a))
         )
         errors += [
-            RowError(
+            RowError.said(
                 int(r[ROW]),
                 b,
                 r[_CELL + b],
-                f"ends before it starts ({a} is {r[_CELL + a].strip()})",
+                Say(
+                    "ends before it starts (%(start)s is %(day)s)",
+                    start=a,
+                    day=r[_CELL + a].strip(),
+                ),
                 f"ends before it starts (before {a})",
             )
             for r in bad.iter_rows(named=True)
@@ -635,12 +644,14 @@ def _extra_checks(
         no_act = pl.col("consent").is_null() if "consent" in frame.columns else pl.lit(True)
         undated = pl.col("consent_date").is_not_null() & no_act
         errors += [
-            RowError(
+            RowError.said(
                 int(r[ROW]),
                 "consent_date",
                 r[_CELL + "consent_date"],
-                "a consent date needs its consent (given, pending or withdrawn) in the same "
-                "row; to keep the stored consent, leave both empty",
+                Say(
+                    "a consent date needs its consent (given, pending or withdrawn) in the same "
+                    "row; to keep the stored consent, leave both empty"
+                ),
             )
             for r in frame.filter(undated).iter_rows(named=True)
         ]
@@ -649,11 +660,15 @@ def _extra_checks(
         # (or an intention, to record on the day).
         ahead = pl.col("consent_date").is_not_null() & (pl.col("consent_date") > today)
         errors += [
-            RowError(
+            RowError.said(
                 int(r[ROW]),
                 "consent_date",
                 r[_CELL + "consent_date"],
-                f"is after today ({today}): record a consent act on or after the day it is made",
+                Say(
+                    "is after today (%(today)s): record a consent act on or after the day it "
+                    "is made",
+                    today=today,
+                ),
             )
             for r in frame.filter(ahead).iter_rows(named=True)
         ]
@@ -662,12 +677,14 @@ def _extra_checks(
         # such column) the flag would lead nothing, and the loader would drop it unsaid.
         leads_nothing = pl.col("is_team_lead").fill_null(False) & pl.col("team_code").is_null()
         errors += [
-            RowError(
+            RowError.said(
                 int(r[ROW]),
                 "is_team_lead",
                 r[_CELL + "is_team_lead"],
-                "a team lead needs the team it leads (team_code) in the same row; give it, "
-                "or set is_team_lead to false",
+                Say(
+                    "a team lead needs the team it leads (team_code) in the same row; give it, "
+                    "or set is_team_lead to false"
+                ),
             )
             for r in frame.filter(leads_nothing).iter_rows(named=True)
         ]
@@ -678,12 +695,15 @@ def _extra_checks(
         # none, and `outcomes` takes the latest year reported as its headline.
         ahead = pl.col("year").is_not_null() & (pl.col("year") > today.year)
         errors += [
-            RowError(
+            RowError.said(
                 int(r[ROW]),
                 "year",
                 r[_CELL + "year"],
-                f"is after this year ({today.year}): a year's figures are reported once it "
-                "has begun",
+                Say(
+                    "is after this year (%(year)s): a year's figures are reported once it "
+                    "has begun",
+                    year=today.year,
+                ),
             )
             for r in frame.filter(ahead).iter_rows(named=True)
         ]
@@ -691,14 +711,14 @@ def _extra_checks(
         errors += reference_errors(session.connection(), frame, _CELL)
     errors += programme_errors(session.connection(), schema.entity, frame, _CELL, today)
     if schema.entity in _OF_PEOPLE:
-        key, table, who = _OF_PEOPLE[schema.entity]
+        key, table, unknown = _OF_PEOPLE[schema.entity]
         known = _codes(session, table, "external_id")
         bad = frame.filter(
             pl.col(key).is_not_null()
             & ~pl.col(key).is_in(pl.Series(list(known), dtype=pl.String).implode())
         )
         errors += [
-            RowError(int(r[ROW]), key, r[_CELL + key], f"unknown {who}; import it first")
+            RowError.said(int(r[ROW]), key, r[_CELL + key], unknown)
             for r in bad.iter_rows(named=True)
         ]
     if schema.entity == "leave":
@@ -706,11 +726,11 @@ def _extra_checks(
         # to give leave to.
         erased = pl.Series(sorted(visitor_data.erased_ids(session.connection())), dtype=pl.String)
         errors += [
-            RowError(
+            RowError.said(
                 int(r[ROW]),
                 "visitor_id",
                 r[_CELL + "visitor_id"],
-                "is the id of an erased visitor: no one to give leave to",
+                Say("is the id of an erased visitor: no one to give leave to"),
             )
             for r in frame.filter(pl.col("visitor_id").is_in(erased.implode())).iter_rows(
                 named=True
@@ -725,11 +745,12 @@ def _extra_checks(
     return errors
 
 
-#: Imports of rows about people imported before: (the id column, their table, who).
+#: Imports of rows about people imported before: (the id column, their table, why a row
+#: naming someone not in it is refused).
 _OF_PEOPLE = {
-    "indicators": ("household_id", "households", "household"),
-    "blackouts": ("household_id", "households", "household"),
-    "leave": ("visitor_id", "visitors", "visitor"),
+    "indicators": ("household_id", "households", Say("unknown household; import it first")),
+    "blackouts": ("household_id", "households", Say("unknown household; import it first")),
+    "leave": ("visitor_id", "visitors", Say("unknown visitor; import it first")),
 }
 
 
@@ -741,12 +762,14 @@ def _erased_visitor_errors(session: Session, frame: pl.DataFrame) -> list[RowErr
         return []
     ids = pl.Series(sorted(erased), dtype=pl.String).implode()
     return [
-        RowError(
+        RowError.said(
             int(r[ROW]),
             "visitor_id",
             r[_CELL + "visitor_id"],
-            "is the id of an erased visitor, kept for the households' records; give this "
-            "visitor another id",
+            Say(
+                "is the id of an erased visitor, kept for the households' records; give this "
+                "visitor another id"
+            ),
         )
         for r in frame.filter(pl.col("visitor_id").is_in(ids)).iter_rows(named=True)
     ]

@@ -15,9 +15,9 @@ from dataclasses import replace
 import polars as pl
 from sqlalchemy import Connection
 
-from doorstep.say import Say
+from doorstep.say import Said, Say
 from doorstep.services.importing.load import Written
-from doorstep.services.planned_ends import Stopped, said, stop_after_last_day, stop_planned
+from doorstep.services.planned_ends import Stopped, stop_after_last_day, stop_planned
 from doorstep.services.planning_inputs import CONSENT_ENDS
 from doorstep.storage.repositories import visitor_data, visits
 
@@ -59,13 +59,33 @@ def cancel_past_last_day(conn: Connection, written: Written, today: dt.date) -> 
     (:func:`~doorstep.services.planned_ends.stop_after_last_day`), and a note saying how
     many and what is left to do."""
     stopped = stop_after_last_day(conn, written.updated, today)
-    what = said(stopped, " after their last day")
-    if not what:
+    n, cut = stopped.cancelled.height, stopped.cut.height
+    if not n and not cut:
         return written
+    what = (
+        Say("%(n)s planned visit after their last day cancelled", n=n)
+        if n == 1
+        else Say("%(n)s planned visits after their last day cancelled", n=n)
+    )
+    if cut:
+        what = Say("%(cancelled)s, %(cut)s under way cut short", cancelled=what, cut=cut)
     leaving = _whose(stopped, "visitor")
-    who = "1 visitor who leaves" if leaving == 1 else f"{leaving} visitors who leave"
-    note = f"{who}: {what}; {HAND_OVER}, hands their households over."
-    return replace(written, notes=(*written.notes, note), events=(*written.events, *stopped.events))
+    note = (
+        Say(
+            "1 visitor who leaves: %(what)s; %(steps)s, hands their households over.",
+            what=what,
+            steps=HAND_OVER,
+        )
+        if leaving == 1
+        else Say(
+            "%(n)s visitors who leave: %(what)s; %(steps)s, hands their households over.",
+            n=leaving,
+            what=what,
+            steps=HAND_OVER,
+        )
+    )
+    notes = (*written.notes, Said(note))
+    return replace(written, notes=notes, events=(*written.events, *stopped.events))
 
 
 def cancel_unconsented(conn: Connection, written: Written, today: dt.date) -> Written:
@@ -80,7 +100,7 @@ def cancel_unconsented(conn: Connection, written: Written, today: dt.date) -> Wr
         return written
     return replace(
         written,
-        notes=(*written.notes, note.english()),
+        notes=(*written.notes, Said(note)),
         events=(*written.events, *stopped.events),
     )
 

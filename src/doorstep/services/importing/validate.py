@@ -6,7 +6,7 @@ failing cell becomes a :class:`RowError` naming the row, the column, the value a
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -14,23 +14,33 @@ import polars as pl
 
 from doorstep.domain import visit_codes, weekdays
 from doorstep.domain.geo import haversine_m_array
-from doorstep.domain.ids import ERASED_HOUSEHOLD, ID_FORM, RESERVED_REASON
+from doorstep.domain.ids import ERASED_HOUSEHOLD, ID_FORM, RESERVED
 from doorstep.domain.languages import known_codes, parse_languages
 from doorstep.domain.visit_codes import Vocabulary
+from doorstep.say import Say
 from doorstep.services.importing.columns import Column, EntitySchema, Kind
 from doorstep.services.importing.csvheader import (
     SHEET_ROW,
     lower_case_reason,
     unnamed_position,
 )
-from doorstep.services.importing.errors import RowError
+from doorstep.services.importing.errors import TWICE, RowError
 from doorstep.services.importing.limits import Limits, limits
 
 ROW = "__row"
-NUL_REASON = "holds a NUL character (0x00), which cannot be stored; remove it"
+_NUL = Say("holds a NUL character (0x00), which cannot be stored; remove it")
+NUL_REASON = _NUL.english()
 #: Why a date such as ``2027-1-20`` is refused (no value quoted: the errors file of a file
 #: about people copies none).
-LOOSE_DATE = "not a date in the form YYYY-MM-DD: give the month and the day two digits each"
+_LOOSE_DATE = Say("not a date in the form YYYY-MM-DD: give the month and the day two digits each")
+LOOSE_DATE = _LOOSE_DATE.english()
+_MISSING = Say("required value is missing")
+#: Why a code is refused that names no row the database or the file holds.
+_UNKNOWN_CODE = {
+    Kind.AREA: Say("unknown area code; import the areas first"),
+    Kind.ORGANISATION: Say("unknown organisation code; import the organisations first"),
+    Kind.TEAM: Say("unknown team code; import the teams first"),
+}
 ID_MAX = 64
 #: The column of a household's id, in every file that has one: none may be the marker the
 #: audit trail writes for an erased household (:data:`~doorstep.domain.ids.ERASED_HOUSEHOLD`).
@@ -68,7 +78,7 @@ class References:
     households: Collection[str] = field(default_factory=frozenset)
     #: For a kind whose table the database holds no row of at all, the reason an unknown
     #: code gets instead of "unknown ... code": most likely the wrong database was opened.
-    none_stored: Mapping[Kind, str] = field(default_factory=dict)
+    none_stored: Mapping[Kind, Say] = field(default_factory=dict)
 
     def for_kind(self, kind: Kind) -> Collection[str]:
         return {
@@ -147,29 +157,34 @@ def _header_errors(schema: EntitySchema, raw: pl.DataFrame) -> list[RowError]:
             # Spreadsheets save cells once formatted as empty columns (``a,b,,``): nothing
             # is in them to lose. A column with values and no name is refused.
             if _holds_values(raw[name]):
-                reason = f"column {position} has no name but holds values; name it or delete it"
-                errors.append(RowError(1, "", "", reason))
+                reason = Say(
+                    "column %(position)s has no name but holds values; name it or delete it",
+                    position=position,
+                )
+                errors.append(RowError.said(1, "", "", reason))
         elif name not in schema.names:
-            errors.append(RowError(1, name, "", _unknown_column(schema, name, expected)))
+            errors.append(_unknown_column(schema, name, expected))
     seen: set[str] = set()
     for name in columns:
         if name in seen:
-            errors.append(RowError(1, name, "", "the column appears twice"))
+            errors.append(RowError.said(1, name, "", TWICE))
         seen.add(name)
     for c in schema.columns:
         if c.required and c.name not in columns:
-            errors.append(RowError(1, c.name, "", "required column is missing"))
+            errors.append(RowError.said(1, c.name, "", Say("required column is missing")))
     return errors
 
 
-def _unknown_column(schema: EntitySchema, name: str, expected: str) -> str:
+def _unknown_column(schema: EntitySchema, name: str, expected: str) -> RowError:
     """Why ``name`` is not a column, with a hint for the usual slips."""
     parts = [p.strip() for p in name.split(";")]
     if len(parts) > 1 and any(p in schema.names for p in parts):
-        return "unknown column: the file looks separated by ';'; save it with commas (CSV)"
+        said = Say("unknown column: the file looks separated by ';'; save it with commas (CSV)")
+        return RowError.said(1, name, "", said)
     if (reason := lower_case_reason(name, schema.names)) is not None:
-        return reason
-    return f"unknown column; the columns are: {expected}"
+        return RowError.said(1, name, "", reason)
+    said = Say("unknown column; the columns are: %(columns)s", columns=expected)
+    return RowError.said(1, name, "", said)
 
 
 def _holds_values(column: pl.Series) -> bool:
@@ -178,30 +193,41 @@ def _holds_values(column: pl.Series) -> bool:
 
 
 @dataclass(frozen=True)
-class Quoting:
-    """A reason that quotes the file's data, with its wording without that data (for the
-    errors file of a file about people)."""
+class Filled:
+    """A reason whose values are read from each failing row: ``say`` makes its sentence
+    from the values of the expressions ``values`` (by name); ``redacted`` is its wording
+    without the file's data it quotes (for the errors file of a file about people), empty
+    when it quotes none."""
 
-    expr: pl.Expr
-    redacted: str
+    say: Callable[..., Say]
+    values: Mapping[str, pl.Expr]
+    redacted: str = ""
 
 
-Reason = str | pl.Expr | Quoting
+#: Why a check fails: a sentence, one filled from the row, or English only (not converted).
+Reason = Say | Filled | str
 
 
 def _collect(frame: pl.DataFrame, column: str, bad: pl.Expr, reason: Reason) -> list[RowError]:
-    redacted = reason.redacted if isinstance(reason, Quoting) else ""
-    reason_expr = (
-        pl.lit(reason)
-        if isinstance(reason, str)
-        else reason.expr
-        if isinstance(reason, Quoting)
-        else reason
+    hits = frame.filter(bad)
+    if isinstance(reason, str):
+        rows = hits.select(pl.col(ROW), pl.col(column).fill_null("").alias("v"))
+        return [RowError(int(r), column, v, reason) for r, v in rows.iter_rows()]
+    if isinstance(reason, Say):
+        rows = hits.select(pl.col(ROW), pl.col(column).fill_null("").alias("v"))
+        return [RowError.said(int(r), column, v, reason) for r, v in rows.iter_rows()]
+    names = list(reason.values)
+    rows = hits.select(
+        pl.col(ROW),
+        pl.col(column).fill_null("").alias("v"),
+        *(expr.alias(f"__value_{i}") for i, expr in enumerate(reason.values.values())),
     )
-    hits = frame.filter(bad).select(
-        pl.col(ROW), pl.col(column).fill_null("").alias("v"), reason_expr.alias("r")
-    )
-    return [RowError(int(r), column, v, why, redacted) for r, v, why in hits.iter_rows()]
+    return [
+        RowError.said(
+            int(r), column, v, reason.say(**dict(zip(names, filled, strict=True))), reason.redacted
+        )
+        for r, v, *filled in rows.iter_rows()
+    ]
 
 
 def _language_table(values: pl.Series) -> pl.DataFrame:
@@ -276,10 +302,10 @@ def _column_checks(
     raw = pl.col(col.name)
     present = raw.is_not_null() & (raw.str.strip_chars() != "")
     checks: list[tuple[pl.Expr, Reason]] = [
-        (raw.str.contains("\x00", literal=True).fill_null(False), NUL_REASON)
+        (raw.str.contains("\x00", literal=True).fill_null(False), _NUL)
     ]
     if col.required and not col.may_be_empty:
-        checks.append((~present, "required value is missing"))
+        checks.append((~present, _MISSING))
     # A column with a default leaves an empty cell null, "not stated": the loader gives a
     # new row the default and a stored row keeps its value (see ``load.fill_unstated``).
     unstated = col.default is not None
@@ -294,21 +320,23 @@ def _column_checks(
             trimmed = trimmed.otherwise(trim_code(raw))
         value = once("value", trimmed)
         if col.required:
-            checks.append((present & (value == ""), "required value is missing"))
+            checks.append((present & (value == ""), _MISSING))
         if col.name == HOUSEHOLD_ID:
             reserved = value.str.to_lowercase() == ERASED_HOUSEHOLD
-            checks.append((present & reserved, RESERVED_REASON))
+            checks.append((present & reserved, RESERVED))
         longest = min(ID_MAX, stored.max_length or ID_MAX)
         checks.append(
-            (present & (value.str.len_chars() > longest), f"longer than {longest} characters")
+            (
+                present & (value.str.len_chars() > longest),
+                Say("longer than %(most)s characters", most=longest),
+            )
         )
         if k is not Kind.ID:
             known = list(refs.for_kind(k))
-            what = {Kind.AREA: "area", Kind.ORGANISATION: "organisation", Kind.TEAM: "team"}[k]
             checks.append(
                 (
                     present & ~value.is_in(pl.Series(known, dtype=pl.String).implode()),
-                    refs.none_stored.get(k, f"unknown {what} code; import the {what}s first"),
+                    refs.none_stored.get(k, _UNKNOWN_CODE[k]),
                 )
             )
         return pl.when(present & (value != "")).then(value), checks
@@ -328,15 +356,20 @@ def _column_checks(
         checks.append(
             (
                 present & (length > longest),
-                pl.format("too long: {} characters, at most " + str(longest), length),
+                Filled(
+                    lambda n: Say(
+                        "too long: %(n)s characters, at most %(most)s", n=n, most=longest
+                    ),
+                    {"n": length},
+                ),
             )
         )
         return pl.when(present).then(value), checks
 
     if k in (Kind.INT, Kind.FLOAT, Kind.LAT, Kind.LON):
         num = once("num", raw.str.strip_chars().cast(pl.Float64, strict=False))
-        checks.append((present & num.is_null(), "not a number"))
-        checks.append((present & (num.is_nan() | num.is_infinite()), "not a finite number"))
+        checks.append((present & num.is_null(), Say("not a number")))
+        checks.append((present & (num.is_nan() | num.is_infinite()), Say("not a finite number")))
         lo, hi = col.minimum, col.maximum
         if k is Kind.LAT:
             lo, hi = -90.0, 90.0
@@ -344,7 +377,7 @@ def _column_checks(
             lo, hi = -180.0, 180.0
         ok = num.is_not_null() & num.is_finite()
         if k is Kind.INT:
-            checks.append((ok & (num != num.floor()), "must be a whole number"))
+            checks.append((ok & (num != num.floor()), Say("must be a whole number")))
             if stored.int_range is not None:
                 # The database column's range (32 bits: far below 2**53, past which a float
                 # would round the number), so no value is refused or changed by the database.
@@ -352,26 +385,39 @@ def _column_checks(
                 if lo is None or lo < least:
                     lo = least
                 if hi is None or hi > most:
-                    checks.append((ok & (num > most), f"must be a whole number at most {most}"))
+                    checks.append(
+                        (
+                            ok & (num > most),
+                            Say("must be a whole number at most %(most)s", most=most),
+                        )
+                    )
         if lo is not None:
-            reason = f"must be at least {_fmt(lo)}"
             if k is Kind.LAT:
-                reason = "latitude must be between -90 and 90"
+                # The other column read as a latitude: in range, the two look swapped.
                 swapped = pl.col("lon").str.strip_chars().cast(pl.Float64, strict=False)
-                reason_expr = (
-                    pl.when(swapped.abs() <= 90)
-                    .then(pl.lit(reason + "; latitude and longitude look swapped"))
-                    .otherwise(pl.lit(reason))
+                looks = (swapped.abs() <= 90).fill_null(False)
+                off = ok & ((num < -90.0) | (num > 90.0))
+                checks.append((off & ~looks, Say("latitude must be between -90 and 90")))
+                checks.append(
+                    (
+                        off & looks,
+                        Say(
+                            "latitude must be between -90 and 90; latitude and longitude look "
+                            "swapped"
+                        ),
+                    )
                 )
-                checks.append((ok & ((num < -90.0) | (num > 90.0)), reason_expr))
             elif k is Kind.LON:
                 checks.append(
-                    (ok & ((num < lo) | (num > 180.0)), "longitude must be between -180 and 180")
+                    (
+                        ok & ((num < lo) | (num > 180.0)),
+                        Say("longitude must be between -180 and 180"),
+                    )
                 )
             else:
-                checks.append((ok & (num < lo), reason))
+                checks.append((ok & (num < lo), Say("must be at least %(least)s", least=_fmt(lo))))
         if hi is not None and k not in (Kind.LAT, Kind.LON):
-            checks.append((ok & (num > hi), f"must be at most {_fmt(hi)}"))
+            checks.append((ok & (num > hi), Say("must be at most %(most)s", most=_fmt(hi))))
         typed = pl.when(ok).then(num)
         return (typed.cast(pl.Int64, strict=False) if k is Kind.INT else typed), checks
 
@@ -387,22 +433,21 @@ def _column_checks(
         date = once("date", pl.when(iso & (parsed.dt.year() >= 1)).then(parsed))
         loose = text.str.contains(r"^\d{4}-\d{1,2}-\d{1,2}$") & (parsed.dt.year() >= 1)
         loose = present & date.is_null() & loose.fill_null(False)
-        checks.append((loose, LOOSE_DATE))
-        checks.append((present & date.is_null() & ~loose, "not a date; use YYYY-MM-DD"))
+        checks.append((loose, _LOOSE_DATE))
+        checks.append((present & date.is_null() & ~loose, Say("not a date; use YYYY-MM-DD")))
         return date, checks
 
     if k is Kind.BOOL:
         low = raw.str.strip_chars().str.to_lowercase()
         valid = low.is_in(list(_TRUE + _FALSE))
-        checks.append((present & ~valid, "not true or false"))
+        checks.append((present & ~valid, Say("not true or false")))
         value = low.is_in(list(_TRUE))
         return (pl.when(present).then(value) if unstated else value), checks
 
     if k is Kind.CHOICE:
         low = raw.str.strip_chars().str.to_lowercase()
-        checks.append(
-            (present & ~low.is_in(list(col.choices)), "must be one of: " + ", ".join(col.choices))
-        )
+        one_of = Say("must be one of: %(choices)s", choices=", ".join(col.choices))
+        checks.append((present & ~low.is_in(list(col.choices)), one_of))
         return pl.when(present).then(low), checks
 
     if k is Kind.LANGUAGES:
@@ -424,23 +469,30 @@ def _column_checks(
         checks.append(
             (
                 present & bad.is_not_null() & (bad != ""),
-                Quoting(
-                    pl.format(
-                        "unknown language code(s): {}; use ISO 639 codes such as zh or hmn", bad
+                Filled(
+                    lambda codes: Say(
+                        "unknown language code(s): %(codes)s; use ISO 639 codes such as zh or hmn",
+                        codes=codes,
                     ),
+                    {"codes": bad},
                     "unknown language code(s); use ISO 639 codes such as zh or hmn",
                 ),
             )
         )
         if not col.may_be_empty:
-            checks.append((present & (mapped == ""), "no language given"))
+            checks.append((present & (mapped == ""), Say("no language given")))
         if stored.max_length is not None:
+            most = stored.max_length
             checks.append(
                 (
-                    present & (mapped.str.len_chars() > stored.max_length),
-                    pl.format(
-                        "too many languages: {} characters, at most " + str(stored.max_length),
-                        mapped.str.len_chars(),
+                    present & (mapped.str.len_chars() > most),
+                    Filled(
+                        lambda n: Say(
+                            "too many languages: %(n)s characters, at most %(most)s",
+                            n=n,
+                            most=most,
+                        ),
+                        {"n": mapped.str.len_chars()},
                     ),
                 )
             )
@@ -460,7 +512,7 @@ def _column_checks(
         checks.append(
             (
                 present & days.is_null(),
-                "not a list of weekdays; use e.g. mon;wed;fri or 0;2;4 (Monday = 0)",
+                Say("not a list of weekdays; use e.g. mon;wed;fri or 0;2;4 (Monday = 0)"),
             )
         )
         return pl.when(present).then(days), checks
@@ -481,20 +533,42 @@ def _column_checks(
         checks.append(
             (
                 present & bad.is_not_null() & (bad != ""),
-                Quoting(
-                    pl.format(
-                        f"unknown {vocabulary.what} code(s): {{}}; use one of: {vocabulary.listed}",
-                        bad,
-                    ),
+                Filled(
+                    lambda codes: _unknown_codes(vocabulary, codes),
+                    {"codes": bad},
                     f"unknown {vocabulary.what} code(s); use one of: {vocabulary.listed}",
                 ),
             )
         )
-        checks.append((present & once("mixed", looked_up("mixed", pl.Boolean)), vocabulary.mixed))
+        mixed = vocabulary.mixed  # English only, as the vocabulary says it
+        checks.append((present & once("mixed", looked_up("mixed", pl.Boolean)), mixed))
         # An empty cell (or only ';') is none: stored as none, as a stated empty list.
         return pl.when(present).then(codes).otherwise(pl.lit("")), checks
 
     raise AssertionError(f"unhandled column kind {k}")  # pragma: no cover
+
+
+def _unknown_codes(vocabulary: Vocabulary, codes: str) -> Say:
+    """Why a cell of ``vocabulary``'s codes holds ``codes``, which it does not know."""
+    listed = vocabulary.listed
+    if vocabulary.what == "activity":
+        return Say(
+            "unknown activity code(s): %(codes)s; use one of: %(listed)s",
+            codes=codes,
+            listed=listed,
+        )
+    if vocabulary.what == "outcome":
+        return Say(
+            "unknown outcome code(s): %(codes)s; use one of: %(listed)s",
+            codes=codes,
+            listed=listed,
+        )
+    return Say(
+        "unknown %(what)s code(s): %(codes)s; use one of: %(listed)s",
+        what=vocabulary.what,
+        codes=codes,
+        listed=listed,
+    )
 
 
 def _fmt(x: float) -> str:
@@ -512,11 +586,11 @@ def _duplicate_errors(schema: EntitySchema, frame: pl.DataFrame) -> list[RowErro
     )
     label = " and ".join(keys)
     return [
-        RowError(
+        RowError.said(
             int(r[0]),
             keys[0],
             str(r[1]),  # the cell of the column named (the others' in the first row's)
-            f"duplicate {label} in the file; first in row {r[-1]}",
+            Say("duplicate %(key)s in the file; first in row %(row)s", key=label, row=r[-1]),
         )
         for r in dup.iter_rows()
     ]

@@ -122,7 +122,7 @@ def _read(
     # named as `doorstep import` names it.
     known = {*required, *optional}
     slips = [
-        str(RowError(1, c, "", reason))
+        str(RowError.said(1, c, "", reason))
         for c in df.columns
         if (reason := lower_case_reason(c, known)) is not None
     ]

@@ -1,0 +1,163 @@
+"""An import's refusals and notes carry their sentence as a template and values
+(:class:`doorstep.say.Say`), so the import page can say them in its language; their English
+is that template rendered in English, and still the very text `doorstep import`, the API and
+the errors file have always written (each expected line below is the line as it was)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, text
+
+from doorstep.domain.ids import RESERVED_REASON
+from doorstep.say import Said
+from doorstep.services.importing import ImportRejected, import_file
+from doorstep.services.importing.errors import RowError
+from doorstep.services.importing.scope import AreaScope
+from doorstep.storage.session import unit_of_work
+from tests.factories.db import run_import
+from tests.factories.files import HOUSEHOLD_HEADER, household, visitor, write_csv
+
+TODAY = dt.date(2026, 6, 1)
+LONG = "x" * 201
+
+
+def _refused(engine: Engine, entity: str, path: Path, scope: AreaScope | None = None) -> Any:
+    with pytest.raises(ImportRejected) as caught, unit_of_work(engine) as s:
+        import_file(s, entity, path, actor="test", today=TODAY, scope=scope)
+    return caught.value
+
+
+def _said(errors: list[RowError]) -> list[str]:
+    """Each error's line, once it is checked to be its Say rendered in English."""
+    for e in errors:
+        assert e.says is not None, f"said in English only: {e}"
+        assert e.says.english() == e.reason
+    return [str(e) for e in errors]
+
+
+def test_a_households_file_s_cells_are_refused_in_the_words_they_always_had(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    rows = [
+        household(household_id="H2", members="x"),
+        household(household_id="H3", members=2.5),
+        household(household_id="H4", lat=95),
+        household(household_id="H5", lon=200),
+        household(household_id="H6", consent="maybe"),
+        household(household_id="H7", consent_date="2026-1-20"),
+        household(household_id="H8", consent_date="soon"),
+        household(household_id="H9", area_code="NOPE"),
+        household(household_id="H10", languages="zh;xx"),
+        household(household_id="H11", head_name=" "),
+        household(household_id="erased household"),
+        household(household_id="H2"),
+        household(household_id="H14", consent_date="2026-06-02"),
+        household(household_id="H15", members=0),
+        household(household_id="H16", head_name=LONG),
+        household(household_id="H17", lat=107.98, lon=26.58),
+        household(household_id="H18", consent="", consent_date="2026-01-02"),
+        household(household_id="H19", members=1e12),
+    ]
+    path = write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, rows)
+    refused = _refused(with_areas, "households", path)
+    assert _said(refused.errors) == [
+        "row 2, column members (value 'x'): not a number",
+        "row 3, column members (value '2.5'): must be a whole number",
+        "row 4, column lat (value '95'): latitude must be between -90 and 90",
+        "row 5, column lon (value '200'): longitude must be between -180 and 180",
+        "row 6, column consent (value 'maybe'): must be one of: pending, given, withdrawn",
+        "row 7, column consent_date (value '2026-1-20'): not a date in the form YYYY-MM-DD: "
+        "give the month and the day two digits each",
+        "row 8, column consent_date (value 'soon'): not a date; use YYYY-MM-DD",
+        "row 9, column area_code (value 'NOPE'): unknown area code; import the areas first",
+        "row 10, column languages (value 'zh;xx'): unknown language code(s): xx; use ISO 639 "
+        "codes such as zh or hmn",
+        "row 11, column head_name (value ' '): required value is missing",
+        f"row 12, column household_id (value 'erased household'): {RESERVED_REASON}",
+        "row 13, column household_id (value 'H2'): duplicate household_id in the file; first "
+        "in row 2",
+        "row 14, column consent_date (value '2026-06-02'): is after today (2026-06-01): record "
+        "a consent act on or after the day it is made",
+        "row 15, column members (value '0'): must be at least 1",
+        f"row 16, column head_name (value {LONG[:60] + '…'!r} [201 characters]): too long: "
+        "201 characters, at most 200",
+        "row 17, column lat (value '107.98'): latitude must be between -90 and 90; latitude "
+        "and longitude look swapped",
+        "row 18, column consent_date (value '2026-01-02'): a consent date needs its consent "
+        "(given, pending or withdrawn) in the same row; to keep the stored consent, leave "
+        "both empty",
+        "row 19, column members (value '1000000000000.0'): must be a whole number at most "
+        "2147483647",
+    ]
+    assert refused.headline() == "h.csv: 18 errors; nothing was imported"
+    assert refused.said_headline().english() == refused.headline()
+
+
+def test_a_file_s_header_is_refused_in_the_words_it_always_had(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    header = ["household_id", "head_name", "Members", "nickname", "", "address"]
+    path = write_csv(tmp_path / "h.csv", header, [["H1", "Wang", "4", "W", "c", "a"]])
+    assert _said(_refused(with_areas, "households", path).errors) == [
+        "row 1: column 5 has no name but holds values; name it or delete it",
+        "row 1, column Members: unknown column; column names are lower case: members",
+        "row 1, column area_code: required column is missing",
+        "row 1, column languages: required column is missing",
+        "row 1, column lat: required column is missing",
+        "row 1, column lon: required column is missing",
+        "row 1, column members: required column is missing",
+        "row 1, column nickname: unknown column; the columns are: household_id, head_name, "
+        "address, area_code, lat, lon, members, languages, consent, consent_date, "
+        "remote_pool, preferred_weekdays",
+    ]
+    twice = write_csv(tmp_path / "t.csv", ["household_id", "address", "address"], [["H", "a", "b"]])
+    assert _said(_refused(with_areas, "households", twice).errors) == [
+        "row 1, column address: the column appears twice"
+    ]
+    one = write_csv(tmp_path / "one.csv", ["household_id"], [])
+    refused = _refused(with_areas, "households", one)
+    assert (
+        refused.headline()
+        == "one.csv: the file has a header but no data rows; nothing was imported"
+    )
+    assert refused.said_headline().english() == refused.headline()
+    assert _said(refused.errors) == ["file: the file has a header but no data rows"]
+
+
+def test_an_area_s_account_is_refused_another_area_s_rows_in_the_words_it_always_had(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    with with_areas.connect() as conn:
+        where = conn.execute(text("SELECT path FROM areas WHERE code = 'R-C-V1'")).scalar_one()
+    scope = AreaScope("v1-coord", "R-C-V1", str(where))
+    rows = [household(household_id="H1", area_code="R-C-V2")]
+    path = write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, rows)
+    assert _said(_refused(with_areas, "households", path, scope).errors) == [
+        "row 2, column area_code (value 'R-C-V2'): is an area outside area R-C-V1, the one "
+        "account v1-coord imports for"
+    ]
+    visitors = write_csv(
+        tmp_path / "v.csv", list(visitor()), [visitor(visitor_id="V7", home_area_code="")]
+    )
+    assert _said(_refused(with_areas, "visitors", visitors, scope).errors) == [
+        "row 2, column home_area_code: is empty: a visitor imported for area R-C-V1, the one "
+        "account v1-coord imports for, lives in it; give their home area"
+    ]
+
+
+def test_an_import_s_notes_keep_their_say_and_read_as_they_always_did(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    first = write_csv(tmp_path / "a.csv", HOUSEHOLD_HEADER, [household(consent_date="2026-01-02")])
+    run_import(with_areas, "households", first, today=TODAY)
+    again = write_csv(tmp_path / "b.csv", HOUSEHOLD_HEADER, [household(consent_date="2026-01-05")])
+    notes = run_import(with_areas, "households", again, today=TODAY).notes
+    assert notes == (
+        "1 household with the same consent and another consent_date: its current consent "
+        "act was re-dated, as a correction.",
+    )
+    assert all(isinstance(n, Said) and n.says.english() == n for n in notes)
