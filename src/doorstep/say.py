@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeAlias
 
@@ -92,6 +92,26 @@ class Said(str):
         said = super().__new__(cls, says.english())
         said.says = says
         return said
+
+
+#: How :func:`joined` joins two parts, by the separator English joins them with.
+_JOINS: dict[str, Callable[[Value, Value], Say]] = {
+    ", ": lambda first, rest: Say("%(first)s, %(rest)s", first=first, rest=rest),
+    " and ": lambda first, rest: Say("%(first)s and %(rest)s", first=first, rest=rest),
+    "; and ": lambda first, rest: Say("%(first)s; and %(rest)s", first=first, rest=rest),
+}
+
+
+def joined(parts: Sequence[Value], by: str) -> Value:
+    """``parts`` joined as ``by.join`` joins them in English (``by``: ``", "``, ``" and "``
+    or ``"; and "``), and as a page's language joins them: each join is a sentence of two
+    parts, translated. One part is itself."""
+    if not parts:
+        raise ValueError("nothing to join")
+    out = parts[-1]
+    for part in reversed(parts[:-1]):
+        out = _JOINS[by](part, out)
+    return out
 
 
 def _same(text: str) -> str:

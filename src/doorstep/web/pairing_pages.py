@@ -20,6 +20,7 @@ from doorstep.errors import DoorstepError, InvalidInput
 from doorstep.privacy import access
 from doorstep.privacy.access import Principal
 from doorstep.privacy.audit import Attempt
+from doorstep.say import Say
 from doorstep.web import i18n
 from doorstep.web.pages import refused, render
 from doorstep.web.session import WebPrincipalDep
@@ -111,7 +112,9 @@ def _km(text: str, name: str) -> float | None:
     try:
         return float(text)
     except ValueError:
-        raise InvalidInput(f"{name} must be a number of km, not {text!r}") from None
+        raise InvalidInput(
+            Say("%(name)s must be a number of km, not %(text)s", name=name, text=repr(text))
+        ) from None
 
 
 @router.get("/{proposal}", response_class=HTMLResponse)
@@ -158,6 +161,7 @@ def _proposal(
         who,
         status=status,
         view=view,
+        stale_reason=None if view.stale_says is None else i18n.told(request, view.stale_says),
         f=f,
         caseloads=sorted(f["caseloads"].items(), key=lambda kv: int(kv[0])),
         changes=changes,

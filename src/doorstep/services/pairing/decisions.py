@@ -12,6 +12,7 @@ from doorstep.engine.pairing.result import Unpaired
 from doorstep.engine.pairing.solve import Progress, Silent
 from doorstep.errors import Conflict, Named
 from doorstep.privacy.audit import record_event, record_household_events, record_visitor_events
+from doorstep.say import Code, Say
 from doorstep.services.pairing import digest as digests
 from doorstep.services.pairing import versions
 from doorstep.services.pairing.leaving import WINDOW_AFTER_COMMIT
@@ -72,7 +73,7 @@ def commit(
         # The visitors it names are read by whoever is told: the refusal's record says so,
         # and the refused commit's own event keeps the words without their ids.
         read = Named("visitor", why.visitors, {"pairing_proposal": proposal_id}, why.unnamed)
-        raise Conflict(why.text, named=read)
+        raise Conflict(why.says, named=read)
     conn = session.connection()
     pairs = repo.proposed_pairs(conn, proposal_id)
     changed = pairs.filter(pl.col("visitor_id").ne_missing(pl.col("current_visitor_id")))
@@ -185,7 +186,11 @@ def discard(session: Session, proposal_id: int, *, actor: str) -> None:
     proposal = get_proposal(session, proposal_id, fresh=True)
     if proposal.status != "open":
         raise Conflict(
-            f"proposal {proposal_id} is {proposal.status}; only an open one is discarded"
+            Say(
+                "proposal %(number)s is %(status)s; only an open one is discarded",
+                number=proposal_id,
+                status=Code(proposal.status),
+            )
         )
     proposal.status = "discarded"
     record_event(

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import polars as pl
 
+from doorstep.say import Say, Value, joined
 from doorstep.services.pairing.leaving import WINDOW_KEY, Window, flipped
 
 #: What the digest covers; a proposal stored with another format (or none: format 1, before
@@ -94,19 +95,23 @@ def parts(
     return {k: _sha(f) for k, f in _frames(households, visitors, exclusions, today).items()}
 
 
-#: What each frame of the inputs holds, for a refusal that names the one that changed.
-_WHAT = {
-    "households": (
-        "the households of {area} (one added or gone, or a household's consent, languages, "
-        "place, remote pool, area or current visitor)"
+#: What each frame of the inputs holds, for a refusal that names the one that changed (of
+#: the area whose code it is given).
+_WHAT: dict[str, Callable[[str], Say]] = {
+    "households": lambda area: Say(
+        "the households of %(area)s (one added or gone, or a household's consent, languages, "
+        "place, remote pool, area or current visitor)",
+        area=area,
     ),
-    "visitors": (
-        "the visitors in reach of {area} (one added or gone, or a visitor's capacity, "
-        "languages, home, service area, pool, active days or places taken outside the area)"
+    "visitors": lambda area: Say(
+        "the visitors in reach of %(area)s (one added or gone, or a visitor's capacity, "
+        "languages, home, service area, pool, active days or places taken outside the area)",
+        area=area,
     ),
-    "exclusions": (
-        "the exclusions between the households of {area} and the visitors in reach "
-        "(one added or removed)"
+    "exclusions": lambda area: Say(
+        "the exclusions between the households of %(area)s and the visitors in reach (one "
+        "added or removed)",
+        area=area,
     ),
 }
 
@@ -147,7 +152,7 @@ def current_format(params: dict[str, Any]) -> bool:
     return params.get(FORMAT_KEY) == FORMAT and TREE_KEY in params and AREAS_KEY in params
 
 
-OLD_FORMAT = (
+OLD_FORMAT = Say(
     "it was computed by an earlier version of doorstep, whose digest of its inputs did not "
     "cover the area tree"
 )
@@ -191,7 +196,7 @@ class Changes:
     """What changed, in sentences, and the visitors they name by id (whoever is shown the
     sentences reads that of them: the audit trail must say so)."""
 
-    sentences: list[str]
+    sentences: list[Say]
     visitors: tuple[str, ...] = ()
     #: The sentences naming no one, as a refused commit's event keeps them (each visitor
     #: counted, not named); ``None``: the sentences, which name no one.
@@ -206,16 +211,16 @@ def changes(
     taken: Taken,
     *,
     now: Window,
-    was: str,
-    since: str,
-    crossed: Sequence[str] = (),
+    was: Callable[[dt.date], Say],
+    since: Say,
+    crossed: Sequence[Say] = (),
     explained: bool = False,
 ) -> Changes:
     """What differs between the inputs ``taken`` describes and the area as of ``now.on``
     (``today``), the programme's window ``now.days``, and the visitors named:
 
     * the visitors whose being active differs between ``taken.as_of`` and ``today`` (the
-      cheap part to name: "it ``was`` ``as_of``, and on ``today`` visitor ...", the first
+      cheap part to name: "``was(as_of)``, and on ``today`` visitor ...", the first
       five by id, which are the :attr:`Changes.visitors`);
     * likewise those whose being leaving differs between the window ``taken`` keeps and
       ``now`` (:func:`~.leaving.flipped`): days passing brought their last day within it,
@@ -228,23 +233,37 @@ def changes(
     * whether anything else changed (after ``since``), unless ``crossed`` is ``explained``:
       once households left or joined, which visitors are considered changes with them.
     """
-    why: list[str] = []
-    plain: list[str] = []  # the same sentences, each visitor counted, not named
+    why: list[Say] = []
+    plain: list[str] = []  # the visitors' sentences, each visitor counted, not named
     ids: tuple[str, ...] = ()
     today = now.on
     turned = visitors.filter(pl.Series(active(visitors, taken.as_of) != active(visitors, today)))
     if turned.height:
         shown = turned.head(5)
         ids = tuple(shown["external_id"].to_list())
-        named = [
-            f"{r['external_id']} is {'' if on else 'not '}active ({_span(r)})"
-            for r, on in zip(shown.iter_rows(named=True), active(shown, today), strict=True)
-        ]
-        more = f" (and {turned.height - 5} more)" if turned.height > 5 else ""
-        why.append(f"it {was} {taken.as_of}, and on {today} visitor {', '.join(named)}{more}")
+        named: Value = joined(
+            [
+                Say("%(visitor)s is active (%(days)s)", visitor=r["external_id"], days=_span(r))
+                if on
+                else Say(
+                    "%(visitor)s is not active (%(days)s)", visitor=r["external_id"], days=_span(r)
+                )
+                for r, on in zip(shown.iter_rows(named=True), active(shown, today), strict=True)
+            ],
+            ", ",
+        )
+        if turned.height > 5:
+            named = Say("%(named)s (and %(n)s more)", named=named, n=turned.height - 5)
+        why.append(
+            Say(
+                "%(was)s, and on %(today)s visitor %(named)s",
+                was=was(taken.as_of),
+                today=today,
+                named=named,
+            )
+        )
         plain.append(
-            f"it {was} {taken.as_of}, and whether {_counted(turned.height)} active changed "
-            f"by {today}"
+            f"{was(taken.as_of)}, and whether {_counted(turned.height)} active changed by {today}"
         )
     then = taken.window_or(now)
     leaves = visitors.filter(pl.Series(flipped(visitors, then, now)))
@@ -252,30 +271,49 @@ def changes(
         shown = leaves.head(5)
         ids += tuple(v for v in shown["external_id"].to_list() if v not in ids)
         soon = now.leaving(shown)
-        named = [
-            f"{r['external_id']} is "
-            + (f"leaving ({_span(r)}: no new households)" if goes else f"no longer leaving "
-               f"({_span(r)})")
-            for r, goes in zip(shown.iter_rows(named=True), soon, strict=True)
-        ]  # fmt: skip
-        more = f" (and {leaves.height - 5} more)" if leaves.height > 5 else ""
-        under = (
-            ""
+        named = joined(
+            [
+                Say(
+                    "%(visitor)s is leaving (%(days)s: no new households)",
+                    visitor=r["external_id"],
+                    days=_span(r),
+                )
+                if goes
+                else Say(
+                    "%(visitor)s is no longer leaving (%(days)s)",
+                    visitor=r["external_id"],
+                    days=_span(r),
+                )
+                for r, goes in zip(shown.iter_rows(named=True), soon, strict=True)
+            ],
+            ", ",
+        )
+        if leaves.height > 5:
+            named = Say("%(named)s (and %(n)s more)", named=named, n=leaves.height - 5)
+        under: Value = (
+            was(taken.as_of)
             if then.days == now.days
-            else f" with {then.days} days between visits, where the programme's cadence is "
-            f"{now.days} now"
+            else Say(
+                "%(was)s with %(then)s days between visits, where the programme's cadence is "
+                "%(now)s now",
+                was=was(taken.as_of),
+                then=then.days,
+                now=now.days,
+            )
         )
         why.append(
-            f"it {was} {taken.as_of}{under}, and on {today} visitor {', '.join(named)}{more}"
+            Say("%(was)s, and on %(today)s visitor %(named)s", was=under, today=today, named=named)
         )
-        plain.append(
-            f"it {was} {taken.as_of}{under}, and whether {_counted(leaves.height)} leaving "
-            f"changed by {today}"
-        )
+        plain.append(f"{under}, and whether {_counted(leaves.height)} leaving changed by {today}")
     if areas_part(households) == taken.areas and tree_part(households) != taken.tree:
         why.append(
-            f"an area holding households of {area_code}, or an area above one, was moved to "
-            f"another parent after {since} (which service areas hold its households changed)"
+            Say(
+                "an area holding households of %(area)s, or an area above one, was moved to "
+                "another parent after %(since)s (which service areas hold its households "
+                "changed)",
+                area=area_code,
+                since=since,
+            )
         )
     why.extend(crossed)
     if not explained and combine(
@@ -286,15 +324,20 @@ def changes(
         kept = taken.parts if taken.parts and not crossed else {}
         changed = [k for k in _WHAT if kept and kept.get(k) != found[k]]
         if changed:
-            said = " and ".join(_WHAT[k].format(area=area_code) for k in changed)
-            why.append(f"{said} changed after {since}")
+            said = joined([_WHAT[k](area_code) for k in changed], " and ")
+            why.append(Say("%(what)s changed after %(since)s", what=said, since=since))
         else:  # kept no parts (an older proposal), or only the order of rows moved
             why.append(
-                f"the households, visitors, pairings or exclusions of {area_code} changed "
-                f"after {since}"
+                Say(
+                    "the households, visitors, pairings or exclusions of %(area)s changed "
+                    "after %(since)s",
+                    area=area_code,
+                    since=since,
+                )
             )
-    # The visitors' sentences come first: the rest name no one.
-    unnamed = [*plain, *why[len(plain) :]] if plain else None
+    # The visitors' sentences come first: the rest name no one. The audit trail keeps the
+    # English.
+    unnamed = [*plain, *(w.english() for w in why[len(plain) :])] if plain else None
     return Changes(why, ids, unnamed)
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from doorstep.say import Say, Value, joined
 from doorstep.services.pairing.scope import Scope
 from doorstep.storage.repositories import pairing as repo
 from doorstep.storage.tables import PairingProposal
@@ -71,20 +72,31 @@ class Crossings:
     told: bool = True  # the proposal kept its subtree, so moves can be named
     unexplained: bool = False  # some crossed without a move
 
-    def reasons(self, area_code: str, since: str) -> list[str]:
+    def reasons(self, area_code: str, since: Say) -> list[Say]:
         """The sentences naming the crossings (none when no household crossed)."""
         if not self.told:
-            may = "(an area may have been moved"
             said = [
-                f"{_n(self.left)} of the proposal left {area_code} after {since} {may})",
-                f"{_n(self.joined)} joined {area_code} after {since} (added, or {may[1:]} in)",
+                Say(
+                    "%(households)s of the proposal left %(area)s after %(since)s (an area may "
+                    "have been moved)",
+                    households=_n(self.left),
+                    area=area_code,
+                    since=since,
+                ),
+                Say(
+                    "%(households)s joined %(area)s after %(since)s (added, or an area may have "
+                    "been moved in)",
+                    households=_n(self.joined),
+                    area=area_code,
+                    since=since,
+                ),
             ]
             return [s for s, n in zip(said, (self.left, self.joined), strict=True) if n]
         out = [
-            _moved(self.moved_out, f"out of {area_code}", since, " of the proposal"),
-            _moved(self.moved_in, f"into {area_code}", since, ""),
+            _moved_out(self.moved_out, area_code, since),
+            _moved_in(self.moved_in, area_code, since),
         ]
-        return [s for s in out if s]
+        return [s for s in out if s is not None]
 
     @property
     def explained(self) -> bool:
@@ -92,19 +104,65 @@ class Crossings:
         return bool(self.left or self.joined) and not (self.told and self.unexplained)
 
 
-def _n(households: int) -> str:
-    return f"{households} household{'s' if households != 1 else ''}"
+def _n(households: int) -> Say:
+    if households == 1:
+        return Say("%(n)s household", n=households)
+    return Say("%(n)s households", n=households)
 
 
-def _moved(areas: tuple[tuple[str, int], ...], where: str, since: str, took: str) -> str:
+def _named(areas: tuple[tuple[str, int], ...]) -> Value:
+    """The areas moved, each with its households: "T1 (4 households), T2 (1 household)"."""
+    return joined(
+        [Say("%(area)s (%(households)s)", area=a, households=_n(n)) for a, n in areas], ", "
+    )
+
+
+def _moved_out(areas: tuple[tuple[str, int], ...], area_code: str, since: Say) -> Say | None:
     """ "area T1 was moved out of C1 after ..., taking 4 households of the proposal with it"."""
     if not areas:
-        return ""
-    households = ("taking " if took else "bringing ") + _n(sum(n for _, n in areas)) + took
+        return None
+    households = _n(sum(n for _, n in areas))
     if len(areas) == 1:
-        return f"area {areas[0][0]} was moved {where} after {since}, {households} with it"
-    named = ", ".join(f"{code} ({_n(n)})" for code, n in areas)
-    return f"areas {named} were moved {where} after {since}, {households} with them"
+        return Say(
+            "area %(moved)s was moved out of %(area)s after %(since)s, taking %(households)s of "
+            "the proposal with it",
+            moved=areas[0][0],
+            area=area_code,
+            since=since,
+            households=households,
+        )
+    return Say(
+        "areas %(moved)s were moved out of %(area)s after %(since)s, taking %(households)s of "
+        "the proposal with them",
+        moved=_named(areas),
+        area=area_code,
+        since=since,
+        households=households,
+    )
+
+
+def _moved_in(areas: tuple[tuple[str, int], ...], area_code: str, since: Say) -> Say | None:
+    """ "area T1 was moved into C1 after ..., bringing 4 households with it"."""
+    if not areas:
+        return None
+    households = _n(sum(n for _, n in areas))
+    if len(areas) == 1:
+        return Say(
+            "area %(moved)s was moved into %(area)s after %(since)s, bringing %(households)s "
+            "with it",
+            moved=areas[0][0],
+            area=area_code,
+            since=since,
+            households=households,
+        )
+    return Say(
+        "areas %(moved)s were moved into %(area)s after %(since)s, bringing %(households)s "
+        "with them",
+        moved=_named(areas),
+        area=area_code,
+        since=since,
+        households=households,
+    )
 
 
 def crossings(conn: Connection, proposal: PairingProposal, scope: Scope) -> Crossings:

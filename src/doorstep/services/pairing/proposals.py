@@ -28,6 +28,7 @@ from doorstep.privacy.audit import (
     record_row_events,
     record_visitor_events,
 )
+from doorstep.say import Say
 from doorstep.services.pairing import digest as digests
 from doorstep.services.pairing import moves, versions
 from doorstep.services.pairing.leaving import WINDOW_KEY
@@ -54,9 +55,11 @@ class ProposalView:
     #: ``started``, ``still_open`` of those, and ``ended`` by end reason.
     commit: dict[str, Any] | None = None
     # As `pair commit` would find it today (for a committed one: changed since its commit);
-    # ``None`` when not checked or not known. ``stale_reason``: commit's words for why.
+    # ``None`` when not checked or not known. ``stale_reason``: commit's words for why
+    # (``stale_says``: the same, for a page to translate).
     stale: bool | None = None
     stale_reason: str | None = None
+    stale_says: Say | None = None
 
 
 @dataclass(frozen=True)
@@ -122,8 +125,11 @@ def propose(
     if scope.problem.n_households == 0:
         # An empty proposal would only be noise to review and commit.
         raise NotFound(
-            f"area {area_code} has no households (in it or in the areas below it); "
-            "import households first: doorstep import households FILE"
+            Say(
+                "area %(area)s has no households (in it or in the areas below it); import "
+                "households first: doorstep import households FILE",
+                area=area_code,
+            )
         )
     stored: dict[str, Any] = {
         "max_km": params.max_km,
@@ -246,11 +252,15 @@ def get_proposal(session: Session, proposal_id: int, *, fresh: bool = False) -> 
     """
     if not is_proposal_id(proposal_id):
         raise InvalidInput(
-            f"{proposal_id} is not a proposal number: they run from 1 to {MAX_PROPOSAL_ID:,}"
+            Say(
+                "%(number)s is not a proposal number: they run from 1 to %(most)s",
+                number=proposal_id,
+                most=f"{MAX_PROPOSAL_ID:,}",
+            )
         )
     proposal = session.get(PairingProposal, proposal_id, populate_existing=fresh)
     if proposal is None:
-        raise NotFound(f"no pairing proposal {proposal_id}")
+        raise NotFound(Say("no pairing proposal %(number)s", number=proposal_id))
     return proposal
 
 
@@ -341,8 +351,8 @@ def show(
     every read of a proposal is."""
     proposal = get_proposal(session, proposal_id)
     stale, reason = staleness(session, proposal, today=today, progress=progress)
-    text = None if reason is None else reason.text
-    view = replace(view_of(session, proposal), stale=stale, stale_reason=text)
+    text, says = (None, None) if reason is None else (reason.text, reason.says)
+    view = replace(view_of(session, proposal), stale=stale, stale_reason=text, stale_says=says)
     if view.status == "committed":
         view = replace(view, commit=repo.commit_trace(session.connection(), proposal_id))
     record_event(

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from doorstep.domain.geo import EARTH_RADIUS_M
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.errors import InvalidInput
+from doorstep.say import Say
 
 #: The farthest two homes can be apart, half way round the Earth (km, rounded up to a metre):
 #: a larger ``max_km`` changes nothing, and its metres would overflow the searches' integers.
@@ -56,13 +57,24 @@ def solve_params(
         pass
     elif math.isfinite(keep_km) and keep_km > FARTHEST_KM:
         raise InvalidInput(
-            f"{name['keep_km']} {keep_km:g} is more than any two homes can be apart "
-            f"({FARTHEST_KM:,g} km, half way round the Earth); give a smaller {name['keep_km']}"
+            Say(
+                "%(keep)s %(km)s is more than any two homes can be apart (%(farthest)s km, half "
+                "way round the Earth); give a smaller %(keep)s",
+                keep=name["keep_km"],
+                km=f"{keep_km:g}",
+                farthest=f"{FARTHEST_KM:,g}",
+            )
         )
     elif valid_max and keep_km > max_km:
         raise InvalidInput(
-            f"{name['keep_km']} {keep_km:g} is above {name['max_km']} {max_km:g}: continuity "
-            f"cannot be worth more than the longest pair allowed; give a smaller {name['keep_km']}"
+            Say(
+                "%(keep)s %(km)s is above %(max)s %(max_km)s: continuity cannot be worth more "
+                "than the longest pair allowed; give a smaller %(keep)s",
+                keep=name["keep_km"],
+                km=f"{keep_km:g}",
+                max=name["max_km"],
+                max_km=f"{max_km:g}",
+            )
         )
     if valid_max:
         max_km = min(max_km, FARTHEST_KM)  # the same pairs, in metres that fit the searches
@@ -97,11 +109,20 @@ def check_new_only(
     name = {f: f for f in ("max_settled", "new_only", "balance_m")} | dict(names or {})
     if not new_only:
         if max_settled is not None:
-            raise InvalidInput(f"{name['max_settled']} only applies with {name['new_only']}")
+            raise InvalidInput(
+                Say(
+                    "%(max_settled)s only applies with %(new_only)s",
+                    max_settled=name["max_settled"],
+                    new_only=name["new_only"],
+                )
+            )
         return
     if balance_m:
         raise InvalidInput(
-            f"{name['balance_m']} does not apply with {name['new_only']}: evening out "
-            "caseloads would move existing households for its own sake; propose without "
-            f"{name['new_only']} instead"
+            Say(
+                "%(balance)s does not apply with %(new_only)s: evening out caseloads would move "
+                "existing households for its own sake; propose without %(new_only)s instead",
+                balance=name["balance_m"],
+                new_only=name["new_only"],
+            )
         )

@@ -4,11 +4,13 @@ refuses it with (the digest itself: :mod:`doorstep.services.pairing.digest`)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection
 
 from doorstep.engine.pairing.params import PairingParams
+from doorstep.say import Code, Say, joined
 from doorstep.services.pairing import digest as digests
 from doorstep.services.pairing.leaving import WINDOW_AFTER_COMMIT, WINDOW_KEY, Window, flipped
 from doorstep.services.pairing.moves import SUBTREE_KEY, crossings
@@ -30,15 +32,29 @@ SUPERSEDED_BY = "superseded_by"
 
 @dataclass(frozen=True)
 class Reason:
-    """Why a proposal is stale, in the words `pair commit` refuses it with, and the visitors
-    those words name by id (at most five, whose being active changed): a command that
-    shows the words records a read under each of them."""
+    """Why a proposal is stale, in the words `pair commit` refuses it with (``says``, which a
+    page translates; :attr:`text` in English), and the visitors those words name by id (at
+    most five, whose being active changed): a command that shows the words records a read
+    under each of them."""
 
-    text: str
+    says: Say
     visitors: tuple[str, ...] = ()
     #: The text naming no one (each visitor counted, not named), as the event of a refused
     #: commit keeps it; ``None``: the text, which names no one.
     unnamed: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The words in English, as the command line, the API and the trail write them."""
+        return self.says.english()
+
+
+def _computed_for(day: dt.date) -> Say:
+    return Say("it was computed for %(day)s", day=day)
+
+
+def _committed_on(day: dt.date) -> Say:
+    return Say("it was committed on %(day)s", day=day)
 
 
 def _changes(
@@ -48,8 +64,8 @@ def _changes(
     taken: digests.Taken,
     *,
     today: dt.date,
-    was: str,
-    since: str,
+    was: Callable[[dt.date], Say],
+    since: Say,
 ) -> digests.Changes:
     crossed = crossings(conn, proposal, scope)
     # A proposal that kept its subtree can tell the moves from the rest (older ones cannot).
@@ -82,40 +98,57 @@ def _changed_besides_moves(
     return then != taken.digest
 
 
-def not_open(proposal: PairingProposal, area_code: str) -> str | None:
+def not_open(proposal: PairingProposal, area_code: str) -> Say | None:
     """Why `pair commit` refuses a proposal for its status alone (``None``: it is open)."""
     if proposal.status == "open":
         return None
     if proposal.status == "stale":  # set by the commit of another proposal for the area
         return superseded(proposal, area_code)
-    return f"proposal {proposal.id} is {proposal.status}; only an open one commits"
+    return Say(
+        "proposal %(number)s is %(status)s; only an open one commits",
+        number=proposal.id,
+        status=Code(proposal.status),
+    )
 
 
-def superseded(proposal: PairingProposal, area_code: str) -> str:
+def superseded(proposal: PairingProposal, area_code: str) -> Say:
     """Why `pair commit` refuses a superseded proposal (status ``stale``): which commit of
     another proposal for the area superseded it, and how (by counts: it names no one)."""
     by = proposal.params.get(SUPERSEDED_BY)
     if by is None:  # superseded before the commit was kept: which one cannot be told
-        return (
-            f"proposal {proposal.id} is stale: it was superseded (another proposal for "
-            f"{area_code} was committed while it was open); only an open one commits"
+        return Say(
+            "proposal %(number)s is stale: it was superseded (another proposal for %(area)s was "
+            "committed while it was open); only an open one commits",
+            number=proposal.id,
+            area=area_code,
         )
     what = (
-        "which changed the current pairings it was computed from "
-        f"({_pairings(by['started'])} started, {by['ended']:,} ended, "
-        f"{by['kept']:,} households kept)"
+        Say(
+            "which changed the current pairings it was computed from (%(started)s started, "
+            "%(ended)s ended, %(kept)s households kept)",
+            started=_pairings(by["started"]),
+            ended=f"{by['ended']:,}",
+            kept=f"{by['kept']:,}",
+        )
         if by["started"] or by["ended"]
-        else f"which kept every current pairing ({by['kept']:,} households)"
+        else Say("which kept every current pairing (%(kept)s households)", kept=f"{by['kept']:,}")
     )
-    return (
-        f"proposal {proposal.id} is stale: it was superseded by proposal {by['proposal']} "
-        f"for {area_code}, committed on {by['on']} while it was open, {what}; only an "
-        f"open one commits: run `doorstep pair --area {area_code}` again"
+    return Say(
+        "proposal %(number)s is stale: it was superseded by proposal %(by)s for %(area)s, "
+        "committed on %(on)s while it was open, %(what)s; only an open one commits: run "
+        "`doorstep pair --area %(area)s` again",
+        number=proposal.id,
+        by=by["proposal"],
+        area=area_code,
+        on=by["on"],
+        what=what,
     )
 
 
-def _pairings(n: int) -> str:
-    return f"{n:,} pairing{'' if n == 1 else 's'}"
+def _pairings(n: int) -> Say:
+    if n == 1:
+        return Say("%(n)s pairing", n=f"{n:,}")
+    return Say("%(n)s pairings", n=f"{n:,}")
 
 
 def differs(proposal: PairingProposal, scope: Scope) -> bool:
@@ -157,25 +190,27 @@ def stale_message(
                 dt.date.fromisoformat(proposal.params["today"]),
             ),
             today=today,
-            was="was computed for",
-            since=f"it was computed at {proposal.created_at:%Y-%m-%d %H:%M}",
+            was=_computed_for,
+            since=Say("it was computed at %(at)s", at=f"{proposal.created_at:%Y-%m-%d %H:%M}"),
         )
         since = _commits_since(conn, proposal, scope)
         why, named = changed.sentences + since, changed.visitors
-        plain = None if changed.unnamed is None else changed.unnamed + since
+        plain = None if changed.unnamed is None else changed.unnamed + [s.english() for s in since]
     else:
         why = [digests.OLD_FORMAT]
 
-    def said(sentences: list[str]) -> str:
-        return (
-            f"proposal {proposal.id} is stale: {'; and '.join(sentences)}; "
-            f"run `doorstep pair --area {scope.area_code}` again"
+    def said(sentences: Sequence[str | Say]) -> Say:
+        return Say(
+            "proposal %(number)s is stale: %(why)s; run `doorstep pair --area %(area)s` again",
+            number=proposal.id,
+            why=joined(sentences, "; and "),
+            area=scope.area_code,
         )
 
-    return Reason(said(why), named, None if plain is None else said(plain))
+    return Reason(said(why), named, None if plain is None else said(plain).english())
 
 
-def _commits_since(conn: Connection, proposal: PairingProposal, scope: Scope) -> list[str]:
+def _commits_since(conn: Connection, proposal: PairingProposal, scope: Scope) -> list[Say]:
     """Each commit (of another area: one of the same area supersedes the proposal) since the
     proposal was computed that changed a pairing of its households or of a visitor it
     considers, named with when and how much (commits from before migration 0008, which kept
@@ -185,14 +220,22 @@ def _commits_since(conn: Connection, proposal: PairingProposal, scope: Scope) ->
     )
     out = []
     for other, code, at, households, visitors in found:
-        what = [
-            *([f"{households:,} of its households"] if households else []),
-            *([f"{visitors:,} visitor{'' if visitors == 1 else 's'} in its reach"]
-              if visitors else []),
-        ]  # fmt: skip
+        what: list[Say] = []
+        if households:
+            what.append(Say("%(n)s of its households", n=f"{households:,}"))
+        if visitors == 1:
+            what.append(Say("%(n)s visitor in its reach", n=f"{visitors:,}"))
+        elif visitors:
+            what.append(Say("%(n)s visitors in its reach", n=f"{visitors:,}"))
         out.append(
-            f"the commit of proposal {other} for {code} at {at:%Y-%m-%d %H:%M} UTC changed "
-            f"the pairings of {' and '.join(what)}"
+            Say(
+                "the commit of proposal %(other)s for %(area)s at %(at)s UTC changed the "
+                "pairings of %(what)s",
+                other=other,
+                area=code,
+                at=f"{at:%Y-%m-%d %H:%M}",
+                what=joined(what, " and "),
+            )
         )
     return out
 
@@ -201,7 +244,11 @@ def changed_since_commit(
     conn: Connection, proposal: PairingProposal, scope: Scope, today: dt.date
 ) -> Reason:
     """Why a committed proposal's pairs no longer describe the area on ``today``."""
-    head = f"area {scope.area_code} changed after proposal {proposal.id} was committed"
+    head = Say(
+        "area %(area)s changed after proposal %(number)s was committed",
+        area=scope.area_code,
+        number=proposal.id,
+    )
     on = proposal.params.get(COMMITTED_ON)
     if on is None:  # committed before the date was kept: what changed cannot be told
         return Reason(head)
@@ -219,21 +266,35 @@ def changed_since_commit(
         parts=proposal.params.get(PARTS_AFTER_COMMIT),
     )
     changed = _changes(
-        conn, proposal, scope, after, today=today, was="was committed on", since="its commit"
+        conn, proposal, scope, after, today=today, was=_committed_on, since=Say("its commit")
     )
     # Which commits since paired its households anew, or ended their pairing without a new
     # one, where that can be known (a pairing made otherwise names no proposal).
     more = [
-        f"the commit of proposal {other} for {code} paired {n:,} of its households anew"
+        Say(
+            "the commit of proposal %(other)s for %(area)s paired %(n)s of its households anew",
+            other=other,
+            area=code,
+            n=f"{n:,}",
+        )
         for other, code, n in repo.pairings_made_since(conn, proposal.id)
     ]
     more += [
-        f"the commit of proposal {other} for {code} ended the pairing of {n:,} of its "
-        "households without a new one"
+        Say(
+            "the commit of proposal %(other)s for %(area)s ended the pairing of %(n)s of its "
+            "households without a new one",
+            other=other,
+            area=code,
+            n=f"{n:,}",
+        )
         for other, code, n in repo.pairings_ended_since(conn, proposal.id)
     ]
-    why = f"{head}: {'; and '.join(changed.sentences + more)}"
-    plain = None if changed.unnamed is None else f"{head}: {'; and '.join(changed.unnamed + more)}"
+    why = Say("%(head)s: %(why)s", head=head, why=joined(changed.sentences + more, "; and "))
+    plain = (
+        None
+        if changed.unnamed is None
+        else f"{head}: {'; and '.join(changed.unnamed + [s.english() for s in more])}"
+    )
     return Reason(why, changed.visitors, plain)
 
 
