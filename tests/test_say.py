@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from doorstep.errors import Conflict, DoorstepError
-from doorstep.say import Code, Said, Say
+from doorstep.say import Code, Said, Say, joined
 
 ZH = {
     "household %(household)s's consent is %(state)s already": "农户 %(household)s 已是%(state)s",
@@ -77,3 +77,15 @@ def test_a_said_note_is_its_english_wherever_a_string_is_and_keeps_its_say() -> 
     note = Said(said)
     assert note == "1 stored period from today on not in the file removed (--replace)."
     assert (note.says, f"{note}", note + "!") == (said, note, f"{said.english()}!")
+
+
+def test_parts_joined_read_as_english_joins_them_and_each_join_is_translated() -> None:
+    parts = [Say("since %(day)s", day=dt.date(2027, 3, 1)), "b", "c"]
+    together = joined(parts, "; and ")
+    assert str(together) == "since 2027-03-01; and b; and c"
+    assert joined(["a"], ", ") == "a"
+    zh = {"%(first)s; and %(rest)s": "%(first)s；并且%(rest)s"} | ZH
+    assert isinstance(together, Say)
+    assert together.render(lambda t: zh.get(t, t), str) == "自 2027-03-01 起；并且b；并且c"
+    with pytest.raises(ValueError, match="nothing to join"):
+        joined([], ", ")
