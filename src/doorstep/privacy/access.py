@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from doorstep.errors import NotPermitted
-from doorstep.say import Say
+from doorstep.say import Code, Say
 from doorstep.storage.repositories import accounts as repo
 from doorstep.storage.repositories import pairing as pairing_repo
 
@@ -94,9 +94,7 @@ def check_household(conn: Connection, who: Principal, household: str) -> None:
     household in its area. A visitor's account may not: the answer names other visitors,
     their distances and caseloads."""
     if who.role == "visitor":
-        raise NotPermitted(
-            f"account {who.name} is a visitor's: a pairing's explanation names other visitors"
-        )
+        raise _role(who, Say("a pairing's explanation names other visitors"))
     _in_area(conn, who, household)
 
 
@@ -120,9 +118,9 @@ def check_household_export(conn: Connection, who: Principal, household: str) -> 
     (manager or coordinator: they serve it at its door or answer its request), for a
     household in its area. A visitor's account may not: the export names other visitors."""
     if who.role == "visitor":
-        raise NotPermitted(
-            f"account {who.name} is a visitor's: a household's export is handed over by its "
-            "area's coordinator or manager"
+        raise _role(
+            who,
+            Say("a household's export is handed over by its area's coordinator or manager"),
         )
     _in_area(conn, who, household)
 
@@ -139,7 +137,13 @@ def check_visitor_export(conn: Connection, who: Principal, visitor: str) -> None
     home area."""
     if who.role == "visitor":
         if visitor != who.visitor:
-            raise NotPermitted(f"account {who.name} exports the data of visitor {who.visitor} only")
+            raise NotPermitted(
+                Say(
+                    "account %(account)s exports the data of visitor %(visitor)s only",
+                    account=who.name,
+                    visitor=str(who.visitor),
+                )
+            )
         return
     _visitor_in_area(conn, who, visitor)
 
@@ -156,10 +160,7 @@ def check_exclusion(conn: Connection, who: Principal, household: str | None) -> 
     or list such pairs: an area's account, for a household in its area. A visitor's account
     may not: a conflict of interest is told to the area's coordinator, who decides."""
     if who.role == "visitor":
-        raise NotPermitted(
-            f"account {who.name} is a visitor's: pairs are kept apart by the area's "
-            "coordinator or manager"
-        )
+        raise _role(who, Say("pairs are kept apart by the area's coordinator or manager"))
     if household is not None:
         _in_area(conn, who, household)
 
@@ -171,15 +172,16 @@ def check_import(who: Principal, entity: str | None = None) -> None:
     row (``services.importing.scope``), but not organisations, the whole programme's. A
     visitor's account may not: a file names other people."""
     if who.role == "visitor":
-        raise NotPermitted(
-            f"account {who.name} is a visitor's: files are imported by an area's coordinator "
-            "or manager"
-        )
+        raise _role(who, Say("files are imported by an area's coordinator or manager"))
     if who.area is not None and entity == "organisations":  # None: before a file is chosen
         raise NotPermitted(
-            f"account {who.name} is area {who.area}'s, and organisations are the whole "
-            "programme's: they are imported by a manager of the whole programme (an account "
-            "with no area), or with `doorstep import` on the server"
+            Say(
+                "account %(account)s is area %(area)s's, and organisations are the whole "
+                "programme's: they are imported by a manager of the whole programme (an "
+                "account with no area), or with `doorstep import` on the server",
+                account=who.name,
+                area=who.area,
+            )
         )
 
 
@@ -187,7 +189,7 @@ def check_accounts(who: Principal) -> str | None:
     """Whether ``who`` may list, make, give tokens to and disable accounts: a manager. The
     area path whose accounts it keeps (``None``: every account, for a manager with no area)."""
     if who.role != "manager":
-        raise NotPermitted(f"account {who.name} is a {who.role}'s: accounts are kept by a manager")
+        raise _role(who, Say("accounts are kept by a manager"))
     return who.area_path
 
 
@@ -196,8 +198,11 @@ def check_cadence(who: Principal) -> None:
     (it is every area's)."""
     if who.role != "manager" or who.area is not None:
         raise NotPermitted(
-            f"account {who.name} is not a manager of the whole programme: the cadence is "
-            "every area's, set by one"
+            Say(
+                "account %(account)s is not a manager of the whole programme: the cadence is "
+                "every area's, set by one",
+                account=who.name,
+            )
         )
 
 
@@ -207,9 +212,9 @@ def audit_area(conn: Connection, who: Principal, area: str | None) -> str | None
     with no area). The trail names every person's data: coordinators and visitors read
     theirs in a person's export instead."""
     if who.role != "manager":
-        raise NotPermitted(
-            f"account {who.name} is a {who.role}'s: the audit trail is read by a manager "
-            "(a person's own events are in their export)"
+        raise _role(
+            who,
+            Say("the audit trail is read by a manager (a person's own events are in their export)"),
         )
     return list_area(conn, who, area)
 
@@ -228,8 +233,12 @@ def check_new_account(
             _visitor_in_area(conn, who, visitor)
     elif area is None:
         raise NotPermitted(
-            f"account {who.name} keeps the accounts of area {who.area}: an account with no "
-            "area would see the whole programme"
+            Say(
+                "account %(account)s keeps the accounts of area %(area)s: an account with no "
+                "area would see the whole programme",
+                account=who.name,
+                area=str(who.area),
+            )
         )
     else:
         found = repo.area_path(conn, area)
@@ -252,12 +261,36 @@ def check_account(conn: Connection, who: Principal, name: str) -> None:
         home = repo.visitor_home_path(conn, row.visitor)
         path = None if home is None else home[0]
     if path is None or not path.startswith(scope):
-        raise NotPermitted(f"account {name} is outside account {who.name}'s area {who.area}")
+        raise NotPermitted(
+            Say(
+                "account %(name)s is outside account %(account)s's area %(area)s",
+                name=name,
+                account=who.name,
+                area=str(who.area),
+            )
+        )
 
 
 def _manager(who: Principal, whom: str) -> None:
     if who.role != "manager":
-        raise NotPermitted(f"account {who.name} is a {who.role}'s: a {whom} is erased by a manager")
+        erased = (
+            Say("a household is erased by a manager")
+            if whom == "household"
+            else Say("a visitor is erased by a manager")
+        )
+        raise _role(who, erased)
+
+
+def _role(who: Principal, why: Say) -> NotPermitted:
+    """``who``'s account refused for its role (a visitor's, a coordinator's), and ``why``."""
+    return NotPermitted(
+        Say(
+            "account %(account)s is a %(role)s's: %(why)s",
+            account=who.name,
+            role=Code(who.role),
+            why=why,
+        )
+    )
 
 
 def _visitor_in_area(conn: Connection, who: Principal, visitor: str) -> None:
@@ -272,7 +305,12 @@ def _visitor_in_area(conn: Connection, who: Principal, visitor: str) -> None:
     path = found[0]
     if path is None or not path.startswith(who.area_path):
         raise NotPermitted(
-            f"visitor {visitor}'s home area is outside account {who.name}'s area {who.area}"
+            Say(
+                "visitor %(visitor)s's home area is outside account %(account)s's area %(area)s",
+                visitor=visitor,
+                account=who.name,
+                area=str(who.area),
+            )
         )
 
 
@@ -320,7 +358,13 @@ def check_visitor_file(conn: Connection, who: Principal, visitor: str) -> None:
     within the area only)."""
     if who.role == "visitor":
         if visitor != who.visitor:
-            raise NotPermitted(f"account {who.name} reads the file of visitor {who.visitor} only")
+            raise NotPermitted(
+                Say(
+                    "account %(account)s reads the file of visitor %(visitor)s only",
+                    account=who.name,
+                    visitor=str(who.visitor),
+                )
+            )
         return
     _visitor_in_area(conn, who, visitor)
 
@@ -328,7 +372,7 @@ def check_visitor_file(conn: Connection, who: Principal, visitor: str) -> None:
 def check_visitor_search(who: Principal) -> None:
     """Whether ``who`` may search the visitors: an area's account (a visitor's opens its own
     file only)."""
-    _area_account(who, "it opens its own visitor's file only")
+    _area_account(who, Say("it opens its own visitor's file only"))
 
 
 def _served(conn: Connection, who: Principal, household: str, today: dt.date, no: Say) -> None:
@@ -397,18 +441,23 @@ def calendar_visitor(who: Principal, visitor: str | None) -> str:
         return list_visitor(who, visitor) or who.visitor
     if who.role == "manager" and who.area_path is None:
         if visitor is None:
-            raise NotPermitted("give visitor: whose calendar")
+            raise NotPermitted(Say("give visitor: whose calendar"))
         return visitor
     raise NotPermitted(
-        f"account {who.name} sees area {who.area}, and a visitor's calendar lists households "
-        "in any area: a visitor's own account, or a manager of the whole programme, draws it"
+        Say(
+            "account %(account)s sees area %(area)s, and a visitor's calendar lists households "
+            "in any area: a visitor's own account, or a manager of the whole programme, draws "
+            "it",
+            account=who.name,
+            area=str(who.area),
+        )
     )
 
 
 def check_report(who: Principal) -> None:
     """Reports are the programme's figures by area: an area's accounts read them."""
     if who.role == "visitor":
-        raise NotPermitted(f"account {who.name} is a visitor's: reports are for coordinators")
+        raise _role(who, Say("reports are for coordinators"))
 
 
 def pairing_scope(who: Principal) -> str | None:
@@ -446,15 +495,13 @@ def check_planner(who: Principal) -> None:
     """Whether ``who`` may plan at all: an area's account. A visitor's account may not: a
     plan moves other visitors' visits, and its list of unmet pairings names them."""
     if who.role == "visitor":
-        raise NotPermitted(
-            f"account {who.name} is a visitor's: planning an area's visits is for coordinators"
-        )
+        raise _role(who, Say("planning an area's visits is for coordinators"))
 
 
 def check_activity_area(conn: Connection, who: Principal, area: str) -> None:
     """Whether ``who`` may add a group activity held in ``area``: an area's account whose
     area contains it; an unknown area is not found."""
-    _area_account(who, "group activities are added by coordinators")
+    _area_account(who, Say("group activities are added by coordinators"))
     _within(who, area, pairing_repo.area_by_code(conn, area)[1])
 
 
@@ -465,7 +512,7 @@ def check_attendance(
     holds the activity, for households living in it and visitors whose home area is in it
     (a refusal of the service would tell others' consent). Unknown ones are left to the
     service, which says which."""
-    _area_account(who, "attendance is recorded by coordinators")
+    _area_account(who, Say("attendance is recorded by coordinators"))
     found = repo.activity_area_path(conn, activity)
     if found is not None:
         _within(who, *found)
@@ -478,7 +525,7 @@ def check_attendance(
 def check_project_area(conn: Connection, who: Principal, area: str) -> None:
     """Whether ``who`` may add a development project in ``area``: an area's account whose
     area contains it; an unknown area is not found."""
-    _area_account(who, "projects are kept by coordinators")
+    _area_account(who, _PROJECTS)
     _within(who, area, pairing_repo.area_by_code(conn, area)[1])
 
 
@@ -488,7 +535,7 @@ def check_project(
     """Whether ``who`` may move a project on or record the households it benefits: an area's
     account whose area holds the project, for households living in it. Unknown ones are
     left to the service, which says which."""
-    _area_account(who, "projects are kept by coordinators")
+    _area_account(who, _PROJECTS)
     found = repo.project_area_path(conn, project)
     if found is not None:
         _within(who, *found)
@@ -496,16 +543,18 @@ def check_project(
         _in_area(conn, who, household)
 
 
-def _area_account(who: Principal, why: str) -> None:
+#: Why a visitor's account keeps no projects.
+_PROJECTS = Say("projects are kept by coordinators")
+
+
+def _area_account(who: Principal, why: Say) -> None:
     if who.role == "visitor":
-        raise NotPermitted(f"account {who.name} is a visitor's: {why}")
+        raise _role(who, why)
 
 
 def _not_a_visitor(who: Principal) -> None:
     if who.role == "visitor":
-        raise NotPermitted(
-            f"account {who.name} is a visitor's: pairing proposals are for coordinators"
-        )
+        raise _role(who, Say("pairing proposals are for coordinators"))
 
 
 def _within(who: Principal, area: str, path: str) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from doorstep.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from doorstep.privacy.access import Principal
 from doorstep.privacy.audit import record_event, record_events
+from doorstep.say import Code, Say
 from doorstep.storage.base import as_utc, utcnow
 from doorstep.storage.repositories import accounts as repo
 from doorstep.storage.repositories import lookups
@@ -78,7 +79,7 @@ def _audit(
 def _get(session: Session, name: str) -> repo.AccountRow:
     found = repo.by_name(session.connection(), name)
     if found is None:
-        raise NotFound(f"no account {name!r}")
+        raise NotFound(Say("no account %(name)s", name=repr(name)))
     return found
 
 
@@ -106,25 +107,39 @@ def add_account(
     """
     name = name.strip()
     if not name or len(name) > 100 or any(c.isspace() for c in name):
-        raise InvalidInput(f"an account name is 1 to 100 characters with no spaces: {name!r}")
+        raise InvalidInput(
+            Say("an account name is 1 to 100 characters with no spaces: %(name)s", name=repr(name))
+        )
     if role not in ROLES:
-        raise InvalidInput(f"unknown role {role!r}: one of {', '.join(ROLES)}")
+        raise InvalidInput(
+            Say("unknown role %(role)s: one of %(roles)s", role=repr(role), roles=", ".join(ROLES))
+        )
     if role == "coordinator" and area is None:
-        raise InvalidInput("a coordinator's account needs an area: the one it coordinates")
+        raise InvalidInput(Say("a coordinator's account needs an area: the one it coordinates"))
     if role == "visitor" and (visitor is None or area is not None):
         raise InvalidInput(
-            "a visitor's account needs a visitor, whose work it sees, and no area: it sees "
-            "its visitor's work wherever it is"
+            Say(
+                "a visitor's account needs a visitor, whose work it sees, and no area: it sees "
+                "its visitor's work wherever it is"
+            )
         )
     if role != "visitor" and visitor is not None:
-        raise InvalidInput(f"a visitor is given to a visitor's account, not a {role}'s")
+        raise InvalidInput(
+            Say("a visitor is given to a visitor's account, not a %(role)s's", role=Code(role))
+        )
     conn = session.connection()
     if repo.by_name(conn, name) is not None:
-        raise Conflict(f"account {name!r} exists already")
+        raise Conflict(Say("account %(name)s exists already", name=repr(name)))
     area_id = pairing_repo.area_by_code(conn, area)[0] if area is not None else None
     visitor_id = lookups.visitor_by_external_id(conn, visitor) if visitor is not None else None
     if visitor_id is not None and (held := repo.by_visitor(conn, visitor_id)) is not None:
-        raise Conflict(f"visitor {visitor} has an account already: {held!r}")
+        raise Conflict(
+            Say(
+                "visitor %(visitor)s has an account already: %(held)s",
+                visitor=str(visitor),
+                held=repr(held),
+            )
+        )
     repo.add(conn, name=name, role=role, area_id=area_id, visitor_id=visitor_id)
     row = _get(session, name)
     _audit(session, actor, "create", row, role=role, area=area)
@@ -174,7 +189,7 @@ def issue_token(
         raise InvalidInput(f"a token lasts 1 to {MAX_TOKEN_DAYS} days, not {days}")
     row = _get(session, name)
     if row.disabled_at is not None:
-        raise Conflict(f"account {name!r} is disabled: it gets no token")
+        raise Conflict(Say("account %(name)s is disabled: it gets no token", name=repr(name)))
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = utcnow()
     expires = now + dt.timedelta(days=days)
@@ -188,7 +203,7 @@ def disable_account(session: Session, name: str, *, actor: str) -> int:
     """Disable the account and revoke its tokens (how many); it stays in the trail."""
     row = _get(session, name)
     if row.disabled_at is not None:
-        raise Conflict(f"account {name!r} is disabled already")
+        raise Conflict(Say("account %(name)s is disabled already", name=repr(name)))
     revoked = repo.disable(session.connection(), row.id, utcnow())
     _audit(session, actor, "update", row, disabled=True, tokens_revoked=revoked)
     session.flush()
@@ -201,11 +216,11 @@ def authenticate(session: Session, secret: str) -> Principal:
     try:
         row, expires, revoked = repo.token_holder(conn, digest(secret))
     except LookupError:
-        raise NotAuthenticated("unknown token") from None
+        raise NotAuthenticated(Say("unknown token")) from None
     if revoked is not None:
-        raise NotAuthenticated("the token was revoked")
+        raise NotAuthenticated(Say("the token was revoked"))
     if as_utc(expires) <= utcnow():
-        raise NotAuthenticated("the token has expired: ask for a new one")
+        raise NotAuthenticated(Say("the token has expired: ask for a new one"))
     if row.disabled_at is not None:
-        raise NotAuthenticated(f"account {row.name} is disabled")
+        raise NotAuthenticated(Say("account %(name)s is disabled", name=row.name))
     return Principal(row.name, row.role, row.area, row.area_path, row.visitor)

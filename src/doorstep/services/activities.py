@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from doorstep.domain.enums import ActivityKind, ConsentState
 from doorstep.errors import Conflict, InvalidInput, Named, NotFound
 from doorstep.privacy.audit import record_event
+from doorstep.say import Code, Say
 from doorstep.storage.repositories import household_data, visitor_data
 from doorstep.storage.repositories.pairing import area_by_code, household_id, same_but_case
 from doorstep.storage.repositories.visit_records import consent_on_day
@@ -57,6 +58,24 @@ def known_household(conn: Connection, external_id: str) -> int:
     return hid
 
 
+def before_first(last: dt.date, first: dt.date) -> Say:
+    """Why an activity or a project whose last day is before its first is refused."""
+    return Say("the last day, %(last)s, is before the first, %(first)s", last=last, first=first)
+
+
+def no_area(session: Session, code: str) -> Say:
+    """Why an area code no area has is refused (with the codes differing only in case)."""
+    return Say(
+        "no area with code %(code)s%(hint)s",
+        code=repr(code),
+        hint=same_but_case(session.connection(), code),
+    )
+
+
+def no_organisation(code: str) -> Say:
+    return Say("no organisation with code %(organisation)s", organisation=repr(code))
+
+
 def add_activity(
     session: Session,
     code: str,
@@ -73,23 +92,27 @@ def add_activity(
     from ``starts_on`` to ``ends_on`` (default: the same day)."""
     if kind not in {k.value for k in ActivityKind}:
         raise InvalidInput(
-            f"the kind must be one of {', '.join(k.value for k in ActivityKind)}: {kind!r}"
+            Say(
+                "the kind must be one of %(kinds)s: %(kind)s",
+                kinds=", ".join(k.value for k in ActivityKind),
+                kind=repr(kind),
+            )
         )
     if not title.strip():
-        raise InvalidInput("the title is empty; give the activity a title")
+        raise InvalidInput(Say("the title is empty; give the activity a title"))
     ends_on = ends_on or starts_on
     if ends_on < starts_on:
-        raise InvalidInput(f"the last day, {ends_on}, is before the first, {starts_on}")
+        raise InvalidInput(before_first(ends_on, starts_on))
     if session.scalar(select(Activity.id).where(Activity.code == code)) is not None:
-        raise Conflict(f"an activity with code {code!r} exists already")
+        raise Conflict(Say("an activity with code %(code)s exists already", code=repr(code)))
     area_id = session.scalar(select(Area.id).where(Area.code == area))
     if area_id is None:
-        raise NotFound(f"no area with code {area!r}{same_but_case(session.connection(), area)}")
+        raise NotFound(no_area(session, area))
     org_id = None
     if organiser is not None:
         org_id = session.scalar(select(Organisation.id).where(Organisation.code == organiser))
         if org_id is None:
-            raise NotFound(f"no organisation with code {organiser!r}")
+            raise NotFound(no_organisation(organiser))
     activity = Activity(
         code=code,
         kind=kind,
@@ -148,12 +171,17 @@ def attend(
     """Record that ``households`` and ``visitors`` took part in activity ``code``: all of
     them, or (one refused) none."""
     if not households and not visitors:
-        raise InvalidInput("name who took part: households, visitors or both")
+        raise InvalidInput(Say("name who took part: households, visitors or both"))
     found_activity = session.execute(
         select(Activity.id, Activity.starts_on).where(Activity.code == code)
     ).first()
     if found_activity is None:
-        raise NotFound(f"no activity with code {code!r} (`doorstep activity list` shows them)")
+        raise NotFound(
+            Say(
+                "no activity with code %(code)s (`doorstep activity list` shows them)",
+                code=repr(code),
+            )
+        )
     activity, first_day = int(found_activity[0]), found_activity[1]
     conn = session.connection()
     rows: list[tuple[str, str, int]] = []  # (entity, external id, database id)
@@ -162,9 +190,9 @@ def attend(
     for ext in dict.fromkeys(visitors):
         found = visitor_data.find(conn, ext)
         if found is None:
-            raise NotFound(f"no visitor {ext!r}")
+            raise NotFound(Say("no visitor %(visitor)s", visitor=repr(ext)))
         if found[1]:
-            raise NotFound(f"visitor {ext} was erased")
+            raise NotFound(Say("visitor %(visitor)s was erased", visitor=ext))
         rows.append(("visitor", ext, found[0]))
     stored_h = set(
         session.scalars(
@@ -187,8 +215,13 @@ def attend(
             consent = consent_on_day(conn, db_id, first_day)
             if consent != ConsentState.GIVEN.value:
                 raise InvalidInput(
-                    f"household {ext}'s consent was {consent or 'not recorded'} on the "
-                    f"activity's first day ({first_day}), not given: it cannot be added",
+                    Say(
+                        "household %(household)s's consent was %(state)s on the activity's "
+                        "first day (%(day)s), not given: it cannot be added",
+                        household=ext,
+                        state=Code(consent) if consent else Say("not recorded"),
+                        day=first_day,
+                    ),
                     named=Named(
                         "household",
                         (ext,),

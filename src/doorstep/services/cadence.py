@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import record_event
+from doorstep.say import Say
 from doorstep.storage.repositories import cadence as repo
 
 #: The cadence of a programme that has set none.
@@ -61,18 +62,29 @@ def set_cadence(
         the gap (two stays of a household would overlap).
     """
     if max_gap_days is None and stay_days is None:
-        raise InvalidInput("give --max-gap-days, --stay-days or both: there is nothing to set")
+        raise InvalidInput(Say("give --max-gap-days, --stay-days or both: there is nothing to set"))
     conn = session.connection()
     was = programme_cadence(conn)
     gap = was.max_gap_days if max_gap_days is None else max_gap_days
     stay = was.stay_days if stay_days is None else stay_days
     for name, days in (("max_gap_days", gap), ("stay_days", stay)):
         if not 1 <= days <= MOST_DAYS:
-            raise InvalidInput(f"{name} must be from 1 to {MOST_DAYS} days, not {days}")
+            raise InvalidInput(
+                Say(
+                    "%(name)s must be from 1 to %(most)s days, not %(days)s",
+                    name=name,
+                    most=MOST_DAYS,
+                    days=days,
+                )
+            )
     if stay > gap:
         raise InvalidInput(
-            f"a stay of {stay} days is longer than the {gap} days between visits: a "
-            "household's stays would overlap"
+            Say(
+                "a stay of %(stay)s days is longer than the %(gap)s days between visits: a "
+                "household's stays would overlap",
+                stay=stay,
+                gap=gap,
+            )
         )
     repo.store(conn, gap, stay, today, actor)
     record_event(

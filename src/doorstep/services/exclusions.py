@@ -33,6 +33,7 @@ from doorstep.privacy.audit import (
     record_household_events,
     record_visitor_events,
 )
+from doorstep.say import Say
 from doorstep.storage.repositories import exclusions as repo
 from doorstep.storage.repositories import household_data, visitor_data, visits
 from doorstep.storage.repositories.pairing import area_by_code, household_id, lock_pairings
@@ -161,7 +162,13 @@ def unexclude(session: Session, household: str, visitor: str, *, actor: str) -> 
     h, v = _people(session, household, visitor)
     stored = repo.reason_of(conn, h, v)
     if stored is None:
-        raise NotFound(f"{household} and {visitor} are not excluded; nothing to remove")
+        raise NotFound(
+            Say(
+                "%(household)s and %(visitor)s are not excluded; nothing to remove",
+                household=household,
+                visitor=visitor,
+            )
+        )
     repo.remove(conn, h, v)
     _audit(session, actor, household, visitor, "update", removed=True)
     return ExclusionChange(household, visitor, Change.REMOVED, stored)
@@ -186,10 +193,14 @@ def _checked(reason: str) -> str:
     """A reason as stored (its spaces around taken off, as an import does), or refused."""
     reason = reason.strip()
     if "\x00" in reason:
-        raise InvalidInput("the reason holds a NUL character (0x00), which cannot be stored")
+        raise InvalidInput(Say("the reason holds a NUL character (0x00), which cannot be stored"))
     if len(reason) > REASON_MAX:
         raise InvalidInput(
-            f"the reason is too long: {len(reason)} characters, at most {REASON_MAX}"
+            Say(
+                "the reason is too long: %(n)s characters, at most %(most)s",
+                n=len(reason),
+                most=REASON_MAX,
+            )
         )
     return reason
 
@@ -203,9 +214,11 @@ def _people(session: Session, household: str, visitor: str) -> tuple[int, int]:
         raise household_data.not_found(conn, household)
     found = visitor_data.find(conn, visitor)
     if found is None:
-        raise NotFound(f"no visitor with id {visitor!r}")
+        raise NotFound(Say("no visitor with id %(visitor)s", visitor=repr(visitor)))
     if found[1]:
-        raise NotFound(f"visitor {visitor} was erased: there is no one to keep apart")
+        raise NotFound(
+            Say("visitor %(visitor)s was erased: there is no one to keep apart", visitor=visitor)
+        )
     return h, found[0]
 
 

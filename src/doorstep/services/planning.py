@@ -37,6 +37,7 @@ from doorstep.privacy.audit import (
     record_household_events,
     record_visitor_events,
 )
+from doorstep.say import Say
 from doorstep.services.planning_inputs import (
     PlanInputs,
     affected,
@@ -566,9 +567,11 @@ def _refuse_overlapping(pairs: pl.DataFrame, area_code: str) -> None:
     if clash is not None:
         first, second = (pairs.row(i, named=True) for i in clash)
         household, visitor = second["household"], second["visitor"]
-        rest = (
-            f"twice over the same days (pairings {first['id']} and {second['id']}): end one "
-            "of them to plan the area"
+        rest = Say(
+            "twice over the same days (pairings %(first)s and %(second)s): end one of them to "
+            "plan the area",
+            first=first["id"],
+            second=second["id"],
         )
         # The user is shown both ids, a read under each; the refused plan's event, which
         # neither's erasure finds, keeps the line without them (privacy.audit's rule).
@@ -577,9 +580,13 @@ def _refuse_overlapping(pairs: pl.DataFrame, area_code: str) -> None:
             Named("household", (household,), {"area": area_code}, unnamed=unnamed),
             Named("visitor", (visitor,), {"area": area_code}),
         )
-        raise Conflict(
-            f"household {household} is paired with visitor {visitor} {rest}", named=reads
+        said = Say(
+            "household %(household)s is paired with visitor %(visitor)s %(rest)s",
+            household=household,
+            visitor=visitor,
+            rest=rest,
         )
+        raise Conflict(said, named=reads)
 
 
 def _new_visits(result: PlanResult, pairs: pl.DataFrame) -> pl.DataFrame:

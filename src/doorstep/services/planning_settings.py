@@ -13,6 +13,7 @@ from typing import Any
 
 from doorstep.domain import weekdays
 from doorstep.errors import InvalidInput
+from doorstep.say import Say
 from doorstep.services.cadence import MOST_DAYS, Cadence
 from doorstep.services.planning import PlanSettings, PlanSummary
 
@@ -65,16 +66,34 @@ def check_holidays(
     c, s = name["country"], name["subdivision"]
     if country is None:
         if subdivision is not None:
-            raise InvalidInput(f"{s} needs {c} (e.g. {c} US {s} CA)")
+            raise InvalidInput(
+                Say(
+                    "%(subdivision)s needs %(country)s (e.g. %(country)s US %(subdivision)s CA)",
+                    subdivision=s,
+                    country=c,
+                )
+            )
         return
     known = holidays_lib.list_supported_countries()
     if country not in known:
-        hint = (
-            f"; did you mean {country.upper()!r}?"
-            if country.upper() in known
-            else " (give an ISO 3166 code such as CN or US)"
+        if country.upper() in known:
+            raise InvalidInput(
+                Say(
+                    "%(name)s %(country)s is not a country with known holidays; did you mean "
+                    "%(upper)s?",
+                    name=c,
+                    country=repr(country),
+                    upper=repr(country.upper()),
+                )
+            )
+        raise InvalidInput(
+            Say(
+                "%(name)s %(country)s is not a country with known holidays (give an ISO 3166 "
+                "code such as CN or US)",
+                name=c,
+                country=repr(country),
+            )
         )
-        raise InvalidInput(f"{c} {country!r} is not a country with known holidays{hint}")
     if subdivision is None:
         return
     try:
@@ -83,14 +102,26 @@ def check_holidays(
         subs = known[country]
         if not subs:
             raise InvalidInput(
-                f"{s} {subdivision!r}: {country} has no subdivisions with holidays "
-                f"of their own; leave {s} out"
+                Say(
+                    "%(name)s %(subdivision)s: %(country)s has no subdivisions with holidays "
+                    "of their own; leave %(name)s out",
+                    name=s,
+                    subdivision=repr(subdivision),
+                    country=country,
+                )
             ) from None
         shown = ", ".join(subs[:_SHOWN_SUBDIVISIONS])
         if len(subs) > _SHOWN_SUBDIVISIONS:
             shown += f", ... ({len(subs)} in all)"
         raise InvalidInput(
-            f"{s} {subdivision!r} is not a subdivision of {country}; give one of {shown}"
+            Say(
+                "%(name)s %(subdivision)s is not a subdivision of %(country)s; give one of "
+                "%(shown)s",
+                name=s,
+                subdivision=repr(subdivision),
+                country=country,
+                shown=shown,
+            )
         ) from None
 
 
@@ -114,15 +145,28 @@ def check_horizon(
         end + dt.timedelta(days=tail_days)
     except (ValueError, OverflowError):
         raise InvalidInput(
-            f"{first} {start} with {many} {months} runs past {dt.date.max}, the last day a "
-            f"plan can reach; give an earlier {first} or fewer {many}"
+            Say(
+                "%(first)s %(start)s with %(many)s %(months)s runs past %(last)s, the last day "
+                "a plan can reach; give an earlier %(first)s or fewer %(many)s",
+                first=first,
+                start=start,
+                many=many,
+                months=months,
+                last=dt.date.max,
+            )
         ) from None
     try:
         start - dt.timedelta(days=history_days)
     except OverflowError:
         raise InvalidInput(
-            f"{first} {start} leaves no room for the {history_days} days of history read "
-            f"before it (dates begin on {dt.date.min}); give a later {first}"
+            Say(
+                "%(first)s %(start)s leaves no room for the %(days)s days of history read "
+                "before it (dates begin on %(day_one)s); give a later %(first)s",
+                first=first,
+                start=start,
+                days=history_days,
+                day_one=dt.date.min,
+            )
         ) from None
 
 
@@ -166,7 +210,12 @@ def area_settings(
 
     if start < today:
         raise InvalidInput(
-            f"{_names(names)['start']} {start} is before today ({today}): plan from today or later"
+            Say(
+                "%(name)s %(start)s is before today (%(today)s): plan from today or later",
+                name=_names(names)["start"],
+                start=start,
+                today=today,
+            )
         )
     check_holidays(country, subdivision, start, names=names)
     check_horizon(

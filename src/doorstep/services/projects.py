@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session
 from doorstep.domain.enums import ConsentState, ProjectStatus
 from doorstep.errors import Conflict, InvalidInput, Named, NotFound
 from doorstep.privacy.audit import record_event
-from doorstep.services.activities import known_household
-from doorstep.storage.repositories.pairing import area_by_code, same_but_case
+from doorstep.say import Code, Say
+from doorstep.services.activities import before_first, known_household, no_area, no_organisation
+from doorstep.storage.repositories.pairing import area_by_code
 from doorstep.storage.tables import Area, Household, Organisation, Project, ProjectHousehold
 
 #: The table audit details name.
@@ -74,8 +75,20 @@ def past_their_end(rows: list[ProjectRow], today: dt.date) -> list[ProjectRow]:
 
 def _status(status: str) -> str:
     if status not in _ORDER:
-        raise InvalidInput(f"status must be one of {', '.join(_ORDER)}: {status!r}")
+        raise InvalidInput(
+            Say(
+                "status must be one of %(statuses)s: %(status)s",
+                statuses=", ".join(_ORDER),
+                status=repr(status),
+            )
+        )
     return status
+
+
+def no_project(code: str) -> Say:
+    return Say(
+        "no project with code %(code)s (`doorstep project list` shows them)", code=repr(code)
+    )
 
 
 def add_project(
@@ -95,22 +108,27 @@ def add_project(
     organisation ``sponsor``, in ``area``, from ``starts_on`` (to ``ends_on``, if known)."""
     status = _status(status)
     if not title.strip():
-        raise InvalidInput("the title is empty; give the project a title")
+        raise InvalidInput(Say("the title is empty; give the project a title"))
     if ends_on is not None and ends_on < starts_on:
-        raise InvalidInput(f"the last day, {ends_on}, is before the first, {starts_on}")
+        raise InvalidInput(before_first(ends_on, starts_on))
     if too_early(status, starts_on, today):
         raise InvalidInput(
-            f"the project starts on {starts_on}, after today ({today}), so it cannot be "
-            f"{status} yet: add it as planned, or give the day it began as its first day"
+            Say(
+                "the project starts on %(day)s, after today (%(today)s), so it cannot be "
+                "%(status)s yet: add it as planned, or give the day it began as its first day",
+                day=starts_on,
+                today=today,
+                status=Code(status),
+            )
         )
     if session.scalar(select(Project.id).where(Project.code == code)) is not None:
-        raise Conflict(f"a project with code {code!r} exists already")
+        raise Conflict(Say("a project with code %(code)s exists already", code=repr(code)))
     area_id = session.scalar(select(Area.id).where(Area.code == area))
     if area_id is None:
-        raise NotFound(f"no area with code {area!r}{same_but_case(session.connection(), area)}")
+        raise NotFound(no_area(session, area))
     sponsor_id = session.scalar(select(Organisation.id).where(Organisation.code == sponsor))
     if sponsor_id is None:
-        raise NotFound(f"no organisation with code {sponsor!r}")
+        raise NotFound(no_organisation(sponsor))
     project = Project(
         code=code,
         title=title.strip(),
@@ -168,17 +186,30 @@ def move_status(
     status = _status(status)
     project = session.scalar(select(Project).where(Project.code == code))
     if project is None:
-        raise NotFound(f"no project with code {code!r} (`doorstep project list` shows them)")
+        raise NotFound(no_project(code))
     was = project.status
     if was == status:
         return None
     if moves_back(was, status):
-        raise Conflict(f"project {code} is {was}: its status moves on, not back to {status}")
+        raise Conflict(
+            Say(
+                "project %(project)s is %(was)s: its status moves on, not back to %(status)s",
+                project=code,
+                was=Code(was),
+                status=Code(status),
+            )
+        )
     if too_early(status, project.starts_on, today):
         raise Conflict(
-            f"project {code} starts on {project.starts_on}, after today ({today}): it cannot "
-            f"be {status} before then; one begun early is given the day it began with "
-            "`doorstep import projects`"
+            Say(
+                "project %(project)s starts on %(day)s, after today (%(today)s): it cannot be "
+                "%(status)s before then; one begun early is given the day it began with "
+                "`doorstep import projects`",
+                project=code,
+                day=project.starts_on,
+                today=today,
+                status=Code(status),
+            )
         )
     project.status = status
     detail = {"status": status, "was": was}
@@ -193,10 +224,10 @@ def benefit(session: Session, code: str, *, households: list[str], actor: str) -
     """Record that project ``code`` benefits ``households``: all of them, or (one refused)
     none."""
     if not households:
-        raise InvalidInput("name the households it benefits")
+        raise InvalidInput(Say("name the households it benefits"))
     project = session.scalar(select(Project.id).where(Project.code == code))
     if project is None:
-        raise NotFound(f"no project with code {code!r} (`doorstep project list` shows them)")
+        raise NotFound(no_project(code))
     conn = session.connection()
     rows = [(ext, known_household(conn, ext)) for ext in dict.fromkeys(households)]
     stored = set(
@@ -211,8 +242,11 @@ def benefit(session: Session, code: str, *, households: list[str], actor: str) -
         consent = session.scalar(select(Household.consent_state).where(Household.id == hid))
         if consent != ConsentState.GIVEN.value:
             raise InvalidInput(
-                f"household {ext}'s consent is {consent or 'not recorded'}, not given: "
-                "it cannot be added",
+                Say(
+                    "household %(household)s's consent is %(state)s, not given: it cannot be added",
+                    household=ext,
+                    state=Code(consent) if consent else Say("not recorded"),
+                ),
                 named=Named(
                     "household",
                     (ext,),
