@@ -87,6 +87,10 @@ CASES: dict[str, tuple[Refuse, str]] = {
         lambda s: access.check_household_erasure(s.connection(), COORD, "H0"),
         "account c1 is a coordinator's: a household is erased by a manager",
     ),
+    "access, an unknown area to plan": (
+        lambda s: access.check_plan_area(s.connection(), COORD, "r-c-v1"),
+        "no area with code 'r-c-v1'; did you mean 'R-C-V1'?",
+    ),
     "access, a visitor's proposals": (
         lambda s: access.pairing_scope(V2),
         "account v2 is a visitor's: pairing proposals are for coordinators",

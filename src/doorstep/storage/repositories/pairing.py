@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 
 from doorstep.domain.reach import Box
 from doorstep.errors import Conflict, NotFound
+from doorstep.say import Say
 from doorstep.storage.repositories.counted_writes import counted_once
 from doorstep.storage.repositories.lookups import database_opened, holds_none
 from doorstep.storage.repositories.reads import frame
@@ -26,7 +27,14 @@ def area_by_code(conn: Connection, code: str) -> tuple[int, str, str]:
         text("SELECT id, path, name FROM areas WHERE code = :code"), {"code": code}
     ).one_or_none()
     if row is None:
-        raise NotFound(f"no area with code {code!r}{_if_empty(conn)}{same_but_case(conn, code)}")
+        raise NotFound(
+            Say(
+                "no area with code %(code)s%(empty)s%(hint)s",
+                code=repr(code),
+                empty=_if_empty(conn),
+                hint=same_but_case(conn, code),
+            )
+        )
     return int(row[0]), str(row[1]), str(row[2])
 
 
