@@ -161,3 +161,42 @@ def test_an_import_s_notes_keep_their_say_and_read_as_they_always_did(
         "act was re-dated, as a correction.",
     )
     assert all(isinstance(n, Said) and n.says.english() == n for n in notes)
+
+
+def test_who_took_part_is_refused_in_the_words_it_always_had(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    orgs = write_csv(tmp_path / "o.csv", ["code", "name", "kind"], [["S1", "Trust", "sponsor"]])
+    run_import(with_areas, "organisations", orgs)
+    hh = [household(household_id="H1"), household(household_id="H3", consent="pending")]
+    run_import(with_areas, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, hh))
+    camp = ["CAMP", "summer_camp", "Camp", "R-C-V1", "S1", "2026-05-01", "2026-05-10"]
+    header = ["code", "kind", "title", "area_code", "organisation_code", "starts_on", "ends_on"]
+    run_import(with_areas, "activities", write_csv(tmp_path / "a.csv", header, [camp]), today=TODAY)
+    rows = [
+        ["NOPE", "H1", ""],
+        ["CAMP", "H1", "V1"],
+        ["CAMP", "", ""],
+        ["CAMP", "H9", ""],
+        ["CAMP", "H3", ""],
+        ["CAMP", "", "V9"],
+        ["CAMP", "H1", ""],
+        ["CAMP", "H1", ""],
+    ]
+    path = write_csv(tmp_path / "t.csv", ["activity_code", "household_id", "visitor_id"], rows)
+    assert _said(_refused(with_areas, "attendance", path).errors) == [
+        "row 2, column activity_code (value 'NOPE'): unknown activity; import the activities first",
+        "row 3, column household_id (value 'H1'): a row names one person: give a household_id "
+        "or a visitor_id, not both",
+        "row 3, column visitor_id (value 'V1'): unknown visitor; import the visitors first",
+        "row 4, column household_id: give the household_id or the visitor_id of who took part",
+        "row 5, column household_id (value 'H9'): unknown household; import the households first",
+        "row 6, column household_id (value 'H3'): the household's consent was not given on the "
+        "activity's first day (2026-05-01): it cannot be added (rows stored before a "
+        "withdrawal stay until it is erased)",
+        "row 7, column visitor_id (value 'V9'): unknown visitor; import the visitors first",
+        "row 8, column household_id (value 'H1'): duplicate activity_code and household_id in "
+        "the file; first in row 3",
+        "row 9, column household_id (value 'H1'): duplicate activity_code and household_id in "
+        "the file; first in row 3",
+    ]

@@ -19,6 +19,7 @@ import polars as pl
 from sqlalchemy import Connection, bindparam, text
 
 from doorstep.domain.enums import ConsentState
+from doorstep.say import Code, Say
 from doorstep.services.importing.errors import RowError
 from doorstep.services.importing.load import (
     Written,
@@ -43,6 +44,22 @@ TABLES = {
 _LINKS = {
     "attendance": ("activity_code", "activities", "activity"),
     "project_households": ("project_code", "projects", "project"),
+}
+#: Why a row naming an activity or a project not on record is refused.
+_UNKNOWN = {
+    "attendance": Say("unknown activity; import the activities first"),
+    "project_households": Say("unknown project; import the projects first"),
+}
+#: Why a row naming a household or a visitor not on record, or erased, is refused.
+_NO_ONE = {
+    "households": (
+        Say("is the id of an erased household: no one to add"),
+        Say("unknown household; import the households first"),
+    ),
+    "visitors": (
+        Say("is the id of an erased visitor: no one to add"),
+        Say("unknown visitor; import the visitors first"),
+    ),
 }
 #: The column of each link table that names the activity or project.
 _PARENT = {"attendance": "activity_id", "project_households": "project_id"}
@@ -79,10 +96,10 @@ def reference_errors(
         return _status_errors(conn, frame, cell, today)
     if entity not in _LINKS:
         return []
-    code, table, label = _LINKS[entity]
+    code, table, _label = _LINKS[entity]
     known = set(bulk.key_map(conn, table, "code")["code"].to_list())
     errors = [
-        RowError(int(r[ROW]), code, r[cell + code], f"unknown {label}; import the {table} first")
+        RowError.said(int(r[ROW]), code, r[cell + code], _UNKNOWN[entity])
         for r in frame.filter(pl.col(code).is_not_null() & ~pl.col(code).is_in(known))
         .select(ROW, code, cell + code)
         .iter_rows(named=True)
@@ -92,11 +109,11 @@ def reference_errors(
         both = pl.col("household_id").is_not_null() & pl.col("visitor_id").is_not_null()
         neither = pl.col("household_id").is_null() & pl.col("visitor_id").is_null()
         for rule, why in (
-            (both, "a row names one person: give a household_id or a visitor_id, not both"),
-            (neither, "give the household_id or the visitor_id of who took part"),
+            (both, Say("a row names one person: give a household_id or a visitor_id, not both")),
+            (neither, Say("give the household_id or the visitor_id of who took part")),
         ):
             errors += [
-                RowError(int(r[ROW]), "household_id", r[cell + "household_id"], why)
+                RowError.said(int(r[ROW]), "household_id", r[cell + "household_id"], why)
                 for r in frame.filter(rule).iter_rows(named=True)
             ]
     errors += _people_errors(conn, entity, frame, cell, "household_id", "households")
@@ -117,22 +134,31 @@ def _status_errors(
     stored = {str(c): str(st) for c, st in rows}
     given = frame.filter(pl.col("status").is_not_null())
     back = [
-        RowError(
+        RowError.said(
             int(r[ROW]),
             "status",
             r[cell + "status"],
-            f"project {r['code']} is {stored[r['code']]}: its status moves on, not back",
+            Say(
+                "project %(project)s is %(status)s: its status moves on, not back",
+                project=r["code"],
+                status=Code(stored[r["code"]]),
+            ),
         )
         for r in given.iter_rows(named=True)
         if r["code"] in stored and moves_back(stored[r["code"]], r["status"])
     ]
     early = [
-        RowError(
+        RowError.said(
             int(r[ROW]),
             "status",
             r[cell + "status"],
-            f"the project starts on {r['starts_on']}, after today ({today}): it cannot be "
-            f"{r['status']} before then; give the day it began as starts_on, or planned",
+            Say(
+                "the project starts on %(day)s, after today (%(today)s): it cannot be "
+                "%(status)s before then; give the day it began as starts_on, or planned",
+                day=r["starts_on"],
+                today=today,
+                status=Code(r["status"]),
+            ),
         )
         for r in given.filter(pl.col("starts_on").is_not_null()).iter_rows(named=True)
         if too_early(r["status"], r["starts_on"], today)
@@ -143,7 +169,7 @@ def _status_errors(
 def _people_errors(
     conn: Connection, entity: str, frame: pl.DataFrame, cell: str, column: str, table: str
 ) -> list[RowError]:
-    what = table[:-1]
+    erased_id, unknown = _NO_ONE[table]
     ids = frame[column].drop_nulls().unique().to_list()
     known = _ids(conn, table, ids)
     if table == "households":
@@ -155,20 +181,20 @@ def _people_errors(
     for r in frame.filter(pl.col(column).is_not_null()).iter_rows(named=True):
         value = r[column]
         if value in erased:
-            reason = f"is the id of an erased {what}: no one to add"
+            reason = erased_id
         elif value not in known:
-            reason = f"unknown {what}; import the {table} first"
+            reason = unknown
         elif int(r[ROW]) in refused:
             reason = refused[int(r[ROW])]
         else:
             continue
-        errors.append(RowError(int(r[ROW]), column, r[cell + column], reason))
+        errors.append(RowError.said(int(r[ROW]), column, r[cell + column], reason))
     return errors
 
 
 def _without_consent(
     conn: Connection, entity: str, frame: pl.DataFrame, known: dict[str, int]
-) -> dict[int, str]:
+) -> dict[int, Say]:
     """The rows (file row number: why) that would add a household without its consent to
     an activity or project it is not stored in already. For an activity, the consent in
     force on its first day, as a visit synced late is checked on its own day: a camp in
@@ -188,7 +214,7 @@ def _without_consent(
         household, parent = known.get(r["household_id"]), parents.get(r[code])
         if household is not None and parent is not None and (parent, household) not in stored:
             wanted.setdefault(parent, []).append((int(r[ROW]), household))
-    out: dict[int, str] = {}
+    out: dict[int, Say] = {}
     for parent, rows in wanted.items():
         day = None
         if entity == "attendance":
@@ -196,12 +222,17 @@ def _without_consent(
                 text("SELECT starts_on FROM activities WHERE id = :a"), {"a": parent}
             ).scalar_one()
         given = _consenting(conn, sorted({h for _, h in rows}), day)
-        when = "now" if day is None else f"on the activity's first day ({str(day)[:10]})"
+        when = (
+            Say("now")
+            if day is None
+            else Say("on the activity's first day (%(day)s)", day=str(day)[:10])
+        )
         for row, household in rows:
             if household not in given:
-                out[row] = (
-                    f"the household's consent was not given {when}: it cannot be added (rows "
-                    "stored before a withdrawal stay until it is erased)"
+                out[row] = Say(
+                    "the household's consent was not given %(when)s: it cannot be added (rows "
+                    "stored before a withdrawal stay until it is erased)",
+                    when=when,
                 )
     return out
 
@@ -231,11 +262,15 @@ def _duplicates(frame: pl.DataFrame, code: str, cell: str, has_visitor: bool) ->
             .filter(pl.col(ROW) != pl.col("_first"))
         )
         errors += [
-            RowError(
+            RowError.said(
                 int(r[ROW]),
                 column,
                 r[cell + column],
-                f"duplicate {code} and {column} in the file; first in row {r['_first']}",
+                Say(
+                    "duplicate %(key)s in the file; first in row %(row)s",
+                    key=f"{code} and {column}",
+                    row=r["_first"],
+                ),
             )
             for r in dup.iter_rows(named=True)
         ]
