@@ -215,7 +215,8 @@ def _collect(frame: pl.DataFrame, column: str, bad: pl.Expr, reason: Reason) -> 
         return [RowError(int(r), column, v, reason) for r, v in rows.iter_rows()]
     if isinstance(reason, Say):
         rows = hits.select(pl.col(ROW), pl.col(column).fill_null("").alias("v"))
-        return [RowError.said(int(r), column, v, reason) for r, v in rows.iter_rows()]
+        english = reason.english()  # once, for every row it refuses
+        return [RowError(int(r), column, v, english, "", reason) for r, v in rows.iter_rows()]
     names = list(reason.values)
     rows = hits.select(
         pl.col(ROW),
