@@ -51,10 +51,7 @@ def counted_once(
         yield
         return
     name = f"{table}_{event}_written"
-    made = conn.execute(
-        text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name"),
-        {"name": name},
-    ).scalar()
+    made = _trigger_sql(conn, name)
     conn.execute(text(_COUNT))  # a write: the driver has begun the transaction by now
     raw = conn.connection.driver_connection
     if made is None or raw is None or not getattr(raw, "in_transaction", False):
@@ -64,15 +61,16 @@ def counted_once(
     try:
         yield
     finally:
-        _make_again(conn, name, str(made))
+        # Unless it is there: a failure inside the block may have rolled the whole
+        # transaction back, drop included.
+        if _trigger_sql(conn, name) is None:
+            conn.execute(text(made))
 
 
-def _make_again(conn: Connection, name: str, made: str) -> None:
-    """Make the trigger ``name`` again from its SQL, unless it is there: a failure inside
-    the block may have rolled the whole transaction back, drop included."""
-    there = conn.execute(
-        text("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = :name"),
+def _trigger_sql(conn: Connection, name: str) -> str | None:
+    """The SQL SQLite keeps for the trigger ``name`` (``None``: there is none)."""
+    found = conn.execute(
+        text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name"),
         {"name": name},
-    ).first()
-    if there is None:
-        conn.execute(text(made))
+    ).scalar()
+    return None if found is None else str(found)
