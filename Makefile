@@ -58,8 +58,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-## unit: the tests; the 25 slowest are listed at the end, to keep CI within its 30 minutes
+## unit: the tests; the 25 slowest are listed at the end, to keep CI within its 30 minutes.
+## First the engine's kernels are compiled into numba's cache once, in two processes side by
+## side and without coverage (tests/warm_kernels.py): a clean clone's workers load them then
 unit: $(STAMP)
+	-$(BIN)/python -m tests.warm_kernels
 	$(BIN)/pytest -n 2 --durations=25 --cov --cov-report=term:skip-covered
 
 ## messages: extract the web app's English strings (templates and web code, babel.cfg) and
