@@ -19,40 +19,32 @@ from subprocess import DEVNULL
 
 from tests.factories.files import write_csv
 
-HEADER = ["visitor_id", "lat", "lon", "languages", "capacity"]
+HOUSEHOLDS = ["household_id", "lat", "lon", "languages"]
+HOMES = [["H1", "26.60", "106.70", "zh"], ["H2", "26.61", "106.71", "zh"],
+         ["H3", "26.62", "106.72", "zh"]]  # fmt: skip
+VISITORS = ["visitor_id", "lat", "lon", "languages", "capacity"]
 
 
 def main() -> int:
-    doorstep = str(Path(sys.executable).with_name("doorstep"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COV_CORE")}
+    doorstep = [sys.executable, "-m", "doorstep"]
     with tempfile.TemporaryDirectory() as tmp:
         where = Path(tmp)
-        env["DOORSTEP_DATABASE_URL"] = f"sqlite:///{where / 'unused.db'}"
-        households = write_csv(
-            where / "h.csv",
-            ["household_id", "lat", "lon", "languages"],
-            [["H1", "26.60", "106.70", "zh"], ["H2", "26.61", "106.71", "zh"]],
-        )
-        more = write_csv(
-            where / "h2.csv",
-            ["household_id", "lat", "lon", "languages"],
-            [["H1", "26.60", "106.70", "zh"], ["H2", "26.61", "106.71", "zh"],
-             ["H3", "26.62", "106.72", "zh"]],
-        )  # fmt: skip
-        visitors = write_csv(where / "v.csv", HEADER, [["V1", "26.6", "106.7", "zh", "3"]])
+        env = {**os.environ, "DOORSTEP_DATABASE_URL": f"sqlite:///{where / 'unused.db'}"}
+        two = write_csv(where / "h2.csv", HOUSEHOLDS, HOMES[:2])
+        three = write_csv(where / "h3.csv", HOUSEHOLDS, HOMES)
+        visitors = write_csv(where / "v.csv", VISITORS, [["V1", "26.6", "106.7", "zh", "3"]])
         pairs = write_csv(where / "p.csv", ["household_id", "visitor_id"], [["H1", "V1"]])
-        out = str(where / "out.csv")
-        plan = [doorstep, "plan", "--pairings", str(pairs), "--visitors", str(visitors),
+        plan = [*doorstep, "plan", "--pairings", str(pairs), "--visitors", str(visitors),
                 "--start", "2027-01-04", "--months", "3"]  # fmt: skip
         planning = subprocess.Popen(plan, env=env, stdout=DEVNULL, stderr=subprocess.PIPE)
+        pair = [*doorstep, "pair", "--visitors", str(visitors), "--out", str(where / "out.csv")]
         failed = 0
-        for extra in ([str(households)], [str(more), "--new-only"]):  # solve, then insert
-            pair = [doorstep, "pair", "--visitors", str(visitors), "--out", out, "--households"]
-            done = subprocess.run([*pair, *extra], env=env, stdout=DEVNULL,
-                                  stderr=subprocess.PIPE)  # fmt: skip
-            failed |= _said(pair[1], done.returncode, done.stderr)
+        for households in ([str(two)], [str(three), "--new-only"]):  # solve, then insert
+            done = subprocess.run([*pair, "--households", *households], env=env,
+                                  stdout=DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+            failed |= _said("pairing", done.returncode, done.stderr)
         _, err = planning.communicate()
-        failed |= _said(plan[1], planning.returncode, err)
+        failed |= _said("planner", planning.returncode, err)
     return failed
 
 
