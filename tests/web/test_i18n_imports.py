@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from tests.factories.files import HOUSEHOLD_HEADER, household, write_csv
+from tests.factories.outcomes import INDICATOR_HEADER
 from tests.web.conftest import SignIn
 from tests.web.test_i18n import ZH
 from tests.web.test_i18n_refusals import _shown
@@ -93,3 +94,30 @@ def test_an_import_s_note_is_said_in_chinese_and_the_api_s_in_english(
     assert refused.status_code == 422
     assert refused.json()["detail"] == "c.csv: 1 error; nothing was imported"
     assert refused.json()["errors"][0]["reason"] == "latitude must be between -90 and 90"
+
+
+def test_more_members_in_work_than_members_is_said_in_chinese_and_the_api_s_in_english(
+    sign_in: SignIn, tokens: dict[str, str], tmp_path: Path
+) -> None:
+    # H1 has four members (plan_three's households).
+    rows = [["H1", 2025, 12_000, 5, ""]]
+    path = write_csv(tmp_path / "i.csv", INDICATOR_HEADER, rows)
+    boss = sign_in("boss")
+    with path.open("rb") as fh:
+        page = boss.post("/imports", data={"kind": "indicators"}, files={"file": fh}, headers=ZH)
+    chinese = _shown(page.text)
+    assert "i.csv：1 处错误；未导入任何数据" in chinese, chinese
+    assert (
+        "2 members_in_work 5 多于该农户的家庭成员人数（4 人）：从事有酬工作的人数不能多于家庭成员"
+        in chinese
+    ), chinese
+    with path.open("rb") as fh:
+        got = boss.post(
+            "/api/v1/imports/indicators",
+            files={"file": (path.name, fh)},
+            headers={"Authorization": f"Bearer {tokens['boss']}", **ZH},
+        )
+    assert got.status_code == 422, got.text
+    [error] = got.json()["errors"]
+    assert (error["row"], error["column"], error["value"]) == (2, "members_in_work", "5")
+    assert error["reason"].startswith("is more than the household's 4 members: no more members")

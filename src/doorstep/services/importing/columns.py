@@ -196,7 +196,13 @@ HOUSEHOLDS = EntitySchema(
         Column("area_code", Kind.AREA, True, "area (usually a village) of the household"),
         Column("lat", Kind.LAT, True, "latitude, -90 to 90"),
         Column("lon", Kind.LON, True, "longitude, -180 to 180"),
-        Column("members", Kind.INT, True, "number of members, >= 1", minimum=1),
+        Column(
+            "members",
+            Kind.INT,
+            True,
+            "number of members, >= 1, and no fewer than any year's members_in_work (indicators)",
+            minimum=1,
+        ),
         Column(
             "languages",
             Kind.LANGUAGES,
@@ -246,7 +252,13 @@ INDICATORS = EntitySchema(
             maximum=2200,
         ),
         Column("annual_income", Kind.FLOAT, False, "household income that year", minimum=0.0),
-        Column("members_in_work", Kind.INT, False, "members in paid work", minimum=0),
+        Column(
+            "members_in_work",
+            Kind.INT,
+            False,
+            "members in paid work, >= 0, at most the household's members",
+            minimum=0,
+        ),
         Column(
             "services_enrolled",
             Kind.TEXT,

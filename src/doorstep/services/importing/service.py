@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import record_event, record_events, record_row_events
 from doorstep.say import Said, Say
-from doorstep.services.importing import load, unsettled
+from doorstep.services.importing import household_sizes, load, unsettled
 from doorstep.services.importing.columns import (
     IMPORTS,
     PERIODS,
@@ -42,6 +42,7 @@ from doorstep.services.importing.validate import ROW, References, trim_code, val
 from doorstep.services.importing.visits import load_visits
 from doorstep.services.visit_records import during_leave, leave_words, pretended
 from doorstep.storage.repositories import bulk, lookups, visitor_data
+from doorstep.storage.repositories.household_sizes import lock_household_sizes
 from doorstep.storage.repositories.pairing import lock_pairings
 
 # Tables each entity writes, in lock order.
@@ -258,7 +259,17 @@ def import_frame(
         # import or none of it, never checks before and writes after it. Taken before the
         # table locks, in the order a commit takes its own: the two cannot deadlock.
         lock_pairings(conn)
+    if schema.entity in household_sizes.SIZED:
+        # Then the lock of a household's size against its outcomes: the check below reads
+        # what an import of the other table committed, never what it is still writing.
+        lock_household_sizes(conn)
     bulk.lock_for_import(conn, _TABLES[schema.entity])
+    if schema.entity in household_sizes.SIZED:
+        sizes = household_sizes.size_errors(conn, schema.entity, frame, raw)
+        if sizes:
+            raise ImportRejected(
+                path, sizes, write_errors_csv(path, sizes, people=schema.people), sheet=sheet
+            )
 
     def on_rows(done: int) -> None:
         progress("writing", done, frame.height)
@@ -538,6 +549,14 @@ def _later_errors(
     if any(e.row <= 1 for e in errors):
         return []
     conn = session.connection()
+    if schema.entity in household_sizes.SIZED:
+        # A row whose household or count is wrong says nothing of the household's size.
+        sized = ("household_id", household_sizes.COLUMN[schema.entity])
+        wrong = {e.row for e in errors if e.column in sized}
+        keep = ~frame[ROW].is_in(pl.Series(list(wrong), dtype=pl.Int64).implode())
+        return household_sizes.size_errors(
+            conn, schema.entity, frame.filter(keep), raw.filter(keep)
+        )
     if schema.entity == "areas":
         absent = frozenset(c.name for c in schema.columns if c.name not in raw.columns)
         # Rows with a wrong code or parent are left out; a too-long name is no reason to.

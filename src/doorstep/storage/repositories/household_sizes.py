@@ -1,0 +1,49 @@
+"""A household's size against its outcomes: no year's ``members_in_work`` (its
+``household_indicators``) above its ``members`` (``households``, its size as recorded now,
+never null: at least 1), which both an indicators and a households import check."""
+
+from __future__ import annotations
+
+import polars as pl
+from sqlalchemy import Connection, text
+
+from doorstep.storage.repositories.reads import frame
+
+#: Key of PostgreSQL's transaction-level advisory lock that the households and indicators
+#: imports take before checking one against the other ("size").
+SIZES_LOCK = 0x73697A65
+
+
+def lock_household_sizes(conn: Connection) -> None:
+    """Hold, until the caller's transaction ends, the lock the imports of households and of
+    indicators take before each checks its rows against the other's table: without it, one
+    lowering a household's members and one raising its members in work, side by side,
+    would each pass its check against what the other had not committed yet. SQLite needs
+    none: both imports write, and a database has one writer at a time."""
+    if conn.dialect.name != "sqlite":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SIZES_LOCK})
+
+
+def members_below(conn: Connection, most: int) -> pl.DataFrame:
+    """``household_id`` (the external id) and ``members`` of the households with fewer than
+    ``most`` members."""
+    return frame(
+        conn,
+        "SELECT external_id AS household_id, members FROM households WHERE members < :most",
+        {"most": most},
+        {"household_id": pl.String, "members": pl.Int64},
+    )
+
+
+def work_above_one(conn: Connection) -> pl.DataFrame:
+    """``household_id`` (the external id), ``year`` and ``members_in_work`` of the stored
+    indicators with more than one member in work: the only ones a household's members
+    (at least 1) can be fewer than."""
+    return frame(
+        conn,
+        """SELECT h.external_id AS household_id, i.year, i.members_in_work
+           FROM household_indicators i JOIN households h ON h.id = i.household_id
+           WHERE i.members_in_work > 1""",
+        {},
+        {"household_id": pl.String, "year": pl.Int64, "members_in_work": pl.Int64},
+    )
