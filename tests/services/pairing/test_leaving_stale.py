@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from doorstep.errors import Conflict
 from doorstep.services import cadence, pairing
-from doorstep.services.pairing import versions
+from doorstep.services.pairing.proposals import staleness
 from doorstep.storage.session import unit_of_work
 from doorstep.storage.tables import PairingProposal
 from tests.services.pairing.tree import (
@@ -157,27 +157,81 @@ def test_a_committed_proposal_is_stale_once_its_visitor_is_leaving(
     assert f"on {_on(5)} visitor VNEAR is leaving" in said
 
 
-def test_a_proposal_stored_before_the_window_was_kept_is_checked_against_the_area(
-    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def _forget_window(engine: Engine, proposal_id: int, key: str = WINDOW_KEY) -> None:
+    """Remove ``key`` from the proposal's stored params, as a proposal stored before the
+    window was kept has none."""
+    with unit_of_work(engine) as s:
+        p = s.get(PairingProposal, proposal_id)
+        assert p is not None and key in p.params
+        p.params = {k: v for k, v in p.params.items() if k != key}
+
+
+def _params(engine: Engine, proposal_id: int) -> dict[str, Any]:
+    with unit_of_work(engine) as s:
+        p = s.get(PairingProposal, proposal_id)
+        assert p is not None
+        return dict(p.params)
+
+
+#: Why a proposal stored before its window was kept is stale.
+UNKEPT = (
+    "it was computed before doorstep kept which visitors were leaving for it (those whose "
+    "last day is within the programme's days between visits get no new households), so "
+    "whether it gives one of them new households cannot be told"
+)
+
+
+def test_a_proposal_stored_before_the_window_was_kept_is_stale_after_a_cadence_set(
+    engine: Engine, tmp_path: Path
 ) -> None:
-    # Without the window in its params, its leaving visitors are taken as of the programme's
-    # window now: read from the area once, then kept, so explanations read little again.
-    _near_and_far(engine, tmp_path, _on(63))
+    # Computed under 60 days between visits, VNEAR (last day 40 days off) leaving, H1 goes
+    # to VSTAY. Under 30 days VNEAR would take it. Taken as computed in the window now (as
+    # an earlier version did), the proposal looked fresh and committed.
+    _near_and_far(engine, tmp_path, _on(40))
     view = propose(engine, "A")
+    assert proposed(engine, view.id) == {"H1": "VSTAY"}
+    _forget_window(engine, view.id)
+    _set_gap(engine, 30)
+    told = _explain(engine, view.id, TODAY)
+    assert told.stale is True
+    reason = _refusal(engine, view.id, TODAY)
+    assert told.stale_reason is not None and " ".join(told.stale_reason.split()) == reason
+    assert reason == (f"proposal {view.id} is stale: {UNKEPT}; run `doorstep pair --area A` again")
+    assert open_pairings(engine) == []
+    assert WINDOW_KEY not in _params(engine, view.id)  # never taken for a window it had
+
+
+def test_a_proposal_stored_before_the_window_was_kept_is_stale_whatever_changed(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # Nothing changed at all: still, which visitors it took as leaving cannot be told (one
+    # stored before leaving visitors were kept from new households may give them some).
+    _near_and_far(engine, tmp_path, _on(100))
+    view = propose(engine, "A")
+    _forget_window(engine, view.id)
     with unit_of_work(engine) as s:
         p = s.get(PairingProposal, view.id)
         assert p is not None
-        p.params = {k: v for k, v in p.params.items() if k != WINDOW_KEY}
-    read = reads_of_the_area(monkeypatch)
-    assert _explain(engine, view.id, _on(3)).stale is False
-    assert _explain(engine, view.id, _on(3)).stale is False
-    assert read == ["A"]
-    with unit_of_work(engine) as s:
-        p = s.get(PairingProposal, view.id)
-        assert p is not None
-        assert p.params[WINDOW_KEY] == {"on": str(_on(3)), "days": 60}
-        assert versions.unchanged(s.connection(), p, _on(3))
+        stale, why = staleness(s, p, today=TODAY)
+    assert stale is True and why is not None and UNKEPT in " ".join(why.text.split())
     assert _explain(engine, view.id, _on(5)).stale is True
+    reason = _refusal(engine, view.id, _on(5))
+    assert reason.startswith(f"proposal {view.id} is stale: {UNKEPT}")
+    assert open_pairings(engine) == []
+
+
+def test_a_proposal_committed_before_its_window_was_kept_cannot_be_told_fresh(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # Its commit left some visitors leaving under a window it did not keep: with its digest
+    # holding, whether a `cadence set` since changed who is leaving cannot be told.
+    _near_and_far(engine, tmp_path, _on(40))
+    view = propose(engine, "A")
+    commit(engine, view.id)
+    _forget_window(engine, view.id, "leaving_window_after_commit")
+    _set_gap(engine, 30)
+    told = _explain(engine, view.id, TODAY)
+    assert told.stale is None and told.stale_reason is None
 
 
 def test_the_refusal_names_the_leaving_visitor_to_the_user_and_counts_them_for_the_trail(

@@ -185,11 +185,6 @@ class Taken:
         window = Window.kept(params, window_key)
         return cls(digest, params[TREE_KEY], params[AREAS_KEY], as_of, kept, window)
 
-    def window_or(self, now: Window) -> Window:
-        """The window its leaving visitors are as of; one not kept is taken as the
-        programme's window ``now`` on its day (what a check before it was kept assumed)."""
-        return self.window or Window(self.as_of, now.days)
-
 
 @dataclass(frozen=True)
 class Changes:
@@ -224,7 +219,8 @@ def changes(
       five by id, which are the :attr:`Changes.visitors`);
     * likewise those whose being leaving differs between the window ``taken`` keeps and
       ``now`` (:func:`~.leaving.flipped`): days passing brought their last day within it,
-      or the programme's cadence changed it;
+      or the programme's cadence changed it (none where ``taken`` keeps no window: which
+      visitors were leaving for it cannot be told, as its caller says);
     * whether an area holding the households (or one above it) moved to another parent:
       the same areas hold them, at other places in the tree (when other areas hold them,
       the households changed, which the last point names);
@@ -265,9 +261,15 @@ def changes(
         plain.append(
             f"{was(taken.as_of)}, and whether {_counted(turned.height)} active changed by {today}"
         )
-    then = taken.window_or(now)
-    leaves = visitors.filter(pl.Series(flipped(visitors, then, now)))
-    if leaves.height:
+    # A proposal stored before its window was kept cannot say who was leaving for it: its
+    # caller says so (``staleness.NO_WINDOW``) rather than guess a window.
+    then = taken.window
+    leaves = (
+        visitors.clear()
+        if then is None
+        else visitors.filter(pl.Series(flipped(visitors, then, now)))
+    )
+    if then is not None and leaves.height:
         shown = leaves.head(5)
         ids += tuple(v for v in shown["external_id"].to_list() if v not in ids)
         soon = now.leaving(shown)

@@ -21,7 +21,8 @@ import polars as pl
 #: Key in a proposal's ``params``: the :class:`Window` its leaving visitors are as of
 #: (``{"on": ISO day, "days": n}``). Set when computed; a check that finds the proposal
 #: still holding on a later day, or under another window, moves it there (the same
-#: visitors are leaving then as when computed). Proposals stored before it have none.
+#: visitors are leaving then as when computed). Proposals stored before it have none: an
+#: open one is stale (``staleness.NO_WINDOW``), a committed one cannot be told.
 WINDOW_KEY = "leaving_window"
 #: Key in a committed proposal's ``params``: the :class:`Window` as its commit left it.
 WINDOW_AFTER_COMMIT = "leaving_window_after_commit"

@@ -154,23 +154,33 @@ def _pairings(n: int) -> Say:
 def differs(proposal: PairingProposal, scope: Scope) -> bool:
     """Whether the area read into ``scope`` no longer gives the proposal's digest (one of an
     earlier format never does: it did not cover the area tree), or some visitor is leaving
-    in it who was not when the proposal was computed, or the reverse (:func:`leaving_changed`)."""
+    in it who was not when the proposal was computed, or the reverse (:func:`leaving_changed`),
+    or which visitors were leaving then cannot be told (:data:`NO_WINDOW`)."""
     if not digests.current_format(proposal.params) or scope.digest != proposal.inputs_digest:
         return True
-    computed = dt.date.fromisoformat(proposal.params["today"])
-    return leaving_changed(proposal, WINDOW_KEY, computed, scope)
+    then = Window.kept(proposal.params, WINDOW_KEY)
+    return then is None or leaving_changed(then, scope)
 
 
-def leaving_changed(proposal: PairingProposal, key: str, as_of: dt.date, scope: Scope) -> bool:
+def leaving_changed(then: Window, scope: Scope) -> bool:
     """Whether a visitor of ``scope`` is leaving as of its day and window and not as of the
-    window the proposal keeps under ``key``, or the reverse: the problem would give them other
+    window ``then`` a proposal keeps, or the reverse: the problem would give them other
     places. The digest covers each visitor's last day, not the day or the window, so with the
-    digest unchanged the same visitors, with the same last days, are compared. A proposal
-    stored before the window was kept is taken as computed in the programme's window now, on
-    its day ``as_of``: days passing are seen, a change of the cadence before its first check
-    is not."""
-    then = Window.kept(proposal.params, key) or Window(as_of, scope.leaving_days)
+    digest unchanged the same visitors, with the same last days, are compared."""
     return bool(flipped(scope.visitors, then, scope.window).any())
+
+
+#: Why an open proposal stored without the window of its leaving visitors is stale. Stored
+#: before it was kept (before visitors leaving within the cadence were kept from new
+#: households, even), it may give one of them new households, and which visitors were
+#: leaving in the cadence it was computed in cannot be told: taking it as computed in the
+#: programme's window now (as an earlier version did) missed a `cadence set` made before
+#: its first check.
+NO_WINDOW = Say(
+    "it was computed before doorstep kept which visitors were leaving for it (those whose "
+    "last day is within the programme's days between visits get no new households), so "
+    "whether it gives one of them new households cannot be told"
+)
 
 
 def stale_message(
@@ -194,8 +204,13 @@ def stale_message(
             since=Say("it was computed at %(at)s", at=f"{proposal.created_at:%Y-%m-%d %H:%M}"),
         )
         since = _commits_since(conn, proposal, scope)
-        why, named = changed.sentences + since, changed.visitors
-        plain = None if changed.unnamed is None else changed.unnamed + [s.english() for s in since]
+        unkept = [NO_WINDOW] if Window.kept(proposal.params, WINDOW_KEY) is None else []
+        why, named = unkept + changed.sentences + since, changed.visitors
+        plain = (
+            None
+            if changed.unnamed is None
+            else [s.english() for s in unkept] + changed.unnamed + [s.english() for s in since]
+        )
     else:
         why = [digests.OLD_FORMAT]
 
@@ -309,8 +324,10 @@ def staleness_of(
     commit left it: the commit replaced the current pairings, which are part of the inputs,
     so comparing with ``inputs_digest`` would always warn. Either is stale too when a visitor
     is leaving on ``today`` who was not in the window it keeps, or the reverse
-    (:func:`leaving_changed`). Proposals committed before that
-    fingerprint was kept, or in an earlier format of the digest, cannot be told (``None``).
+    (:func:`leaving_changed`); an open one that keeps no window is stale (:data:`NO_WINDOW`).
+    Proposals committed before that fingerprint was kept, or in an earlier format of the
+    digest, cannot be told (``None``), nor can one committed before its window was kept
+    whose digest still holds (which visitors its commit left leaving is not known).
     """
     if proposal.status == "stale":
         return True, Reason(superseded(proposal, scope.area_code))
@@ -318,12 +335,12 @@ def staleness_of(
         after = proposal.params.get(DIGEST_AFTER_COMMIT)
         if after is None or not digests.current_format(proposal.params):
             return None, None
-        on = proposal.params.get(COMMITTED_ON)
-        if scope.digest == after and (
-            on is None
-            or not leaving_changed(proposal, WINDOW_AFTER_COMMIT, dt.date.fromisoformat(on), scope)
-        ):
-            return False, None
+        then = Window.kept(proposal.params, WINDOW_AFTER_COMMIT)
+        if scope.digest == after:
+            if then is None:
+                return None, None
+            if not leaving_changed(then, scope):
+                return False, None
         return True, changed_since_commit(conn, proposal, scope, today)
     if not differs(proposal, scope):
         return False, None

@@ -62,7 +62,8 @@ def unchanged(conn: Connection, proposal: PairingProposal, today: dt.date) -> bo
     """Whether the proposal's area is surely as its digest describes it on ``today`` (as it
     was computed for an open proposal; as its commit left it for a committed one). ``False``
     means only "not known without reading the area" (so does a proposal stored before its
-    window of leaving visitors was kept, until a check of the area keeps one)."""
+    window of leaving visitors was kept: the area read, an open one is stale and a
+    committed one cannot be told, :func:`~.staleness.staleness_of`)."""
     if not digests.current_format(proposal.params):
         return False
     params = proposal.params
