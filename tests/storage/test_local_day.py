@@ -13,9 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 
 from doorstep.storage.local_day import local_day, posix_rule, zone_name
+from doorstep.storage.session import make_engine
 
 #: Moments around midnight in Los Angeles, Shanghai and UTC.
 MOMENTS = [
@@ -134,3 +135,27 @@ def test_the_process_s_posix_rule_is_its_zone_file_s_else_tz_itself(zone: None) 
         for tz in ["America/Los_Angeles", ":America/Los_Angeles", _LOS_ANGELES]:
             os.environ["TZ"] = tz
             assert posix_rule() == "PST8PDT,M3.2.0,M11.1.0", tz
+
+
+@pytest.mark.postgres
+def test_the_server_is_asked_once_per_engine_whether_it_holds_the_zone(
+    postgres_url: str, zone: None
+) -> None:
+    os.environ["TZ"] = "Asia/Shanghai"
+    time.tzset()
+    engine = make_engine(postgres_url)
+    asked: list[str] = []
+    event.listen(
+        engine,
+        "before_cursor_execute",
+        lambda _c, _cur, statement, *_: (
+            asked.append(statement) if "pg_timezone" in statement else None
+        ),
+    )
+    try:
+        for _ in range(3):
+            with engine.connect() as conn:
+                assert "'Asia/Shanghai'" in local_day(conn, "now()")
+    finally:
+        engine.dispose()
+    assert len(asked) == 1
