@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from doorstep.say import Said, Say
+
 #: Codes in one cell or option value are separated by this, as they are stored.
 SEPARATOR = ";"
 
@@ -76,22 +78,58 @@ class Vocabulary:
         list's order; an empty value, or an empty part (``a;;b``), is none.
 
         Raises ``ValueError`` naming the first code not in the list and listing those
-        that are, or saying that ``alone`` was given with another code.
+        that are, or saying that ``alone`` was given with another code: its argument a
+        :class:`~doorstep.say.Said`, the English that keeps its sentence for a page.
         """
         values = list(values)
         bad = self.unknown(values)
         if bad:
-            raise ValueError(f"unknown {self.what} code {bad[0]!r}; use one of: {self.listed}")
+            raise ValueError(Said(self._unknown_code(bad[0])))
         given = {p.strip().lower() for v in values for p in v.split(SEPARATOR)}
         codes = tuple(c for c in self.codes if c in given)
         if self.alone is not None and self.alone in codes and len(codes) > 1:
-            raise ValueError(self.mixed)
+            raise ValueError(Said(self.mixed_says))
         return codes
+
+    def _unknown_code(self, code: str) -> Say:
+        """Why ``code`` is refused: not in the list (which is named, each list a sentence
+        of its own to translate)."""
+        if self.what == "activity":
+            return Say(
+                "unknown activity code %(code)s; use one of: %(codes)s",
+                code=repr(code),
+                codes=self.listed,
+            )
+        if self.what == "outcome":
+            return Say(
+                "unknown outcome code %(code)s; use one of: %(codes)s",
+                code=repr(code),
+                codes=self.listed,
+            )
+        return Say(
+            "unknown %(what)s code %(code)s; use one of: %(codes)s",
+            what=self.what,
+            code=repr(code),
+            codes=self.listed,
+        )
 
     @property
     def mixed(self) -> str:
         """Why ``alone`` is refused beside another code."""
-        return f"{self.what} code {self.alone!r} says there is none: give it alone"
+        return self.mixed_says.english()
+
+    @property
+    def mixed_says(self) -> Say:
+        """:attr:`mixed` as a sentence a page translates."""
+        if self.what == "outcome":
+            return Say(
+                "outcome code %(code)s says there is none: give it alone", code=repr(self.alone)
+            )
+        return Say(
+            "%(what)s code %(code)s says there is none: give it alone",
+            what=self.what,
+            code=repr(self.alone),
+        )
 
 
 ACTIVITIES = Vocabulary("activity", tuple(Activity))

@@ -168,7 +168,9 @@ def accounts_within(
     area's. Each visitor named is read in the trail: that a person has an account is their
     data."""
     if not 1 <= limit <= MAX_LISTED:
-        raise InvalidInput(f"a page lists 1 to {MAX_LISTED} accounts, not {limit}")
+        raise InvalidInput(
+            Say("a page lists 1 to %(most)s accounts, not %(limit)s", most=MAX_LISTED, limit=limit)
+        )
     rows = repo.accounts_within(session.connection(), within, after=after, limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
@@ -186,7 +188,9 @@ def issue_token(
 ) -> Token:
     """A new token for the account, valid for ``days``; its others stay valid."""
     if not 1 <= days <= MAX_TOKEN_DAYS:
-        raise InvalidInput(f"a token lasts 1 to {MAX_TOKEN_DAYS} days, not {days}")
+        raise InvalidInput(
+            Say("a token lasts 1 to %(most)s days, not %(days)s", most=MAX_TOKEN_DAYS, days=days)
+        )
     row = _get(session, name)
     if row.disabled_at is not None:
         raise Conflict(Say("account %(name)s is disabled: it gets no token", name=repr(name)))

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import record_event, record_events
+from doorstep.say import Say
 from doorstep.storage.base import as_utc
 from doorstep.storage.repositories import pairing as pairing_repo
 from doorstep.storage.repositories.trail import TrailFilter, trail_page
@@ -73,11 +74,23 @@ def read_trail(
     (see the module), on days ``since`` to ``until`` (UTC, both included); read by
     ``actor``."""
     if not 1 <= limit <= MAX_LISTED:
-        raise InvalidInput(f"a page shows 1 to {MAX_LISTED} events, not {limit}")
+        raise InvalidInput(
+            Say("a page shows 1 to %(most)s events, not %(limit)s", most=MAX_LISTED, limit=limit)
+        )
     if action is not None and action not in ACTIONS:
-        raise InvalidInput(f"no event records {action!r}: give one of {', '.join(ACTIONS)}")
+        raise InvalidInput(
+            Say(
+                "no event records %(action)s: give one of %(actions)s",
+                action=repr(action),
+                actions=", ".join(ACTIONS),
+            )
+        )
     if since is not None and until is not None and until < since:
-        raise InvalidInput(f"the last day ({until}) is before the first ({since})")
+        raise InvalidInput(
+            Say(
+                "the last day (%(until)s) is before the first (%(since)s)", until=until, since=since
+            )
+        )
     conn = session.connection()
     keep = TrailFilter(
         actor=who,

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from doorstep.domain.ids import normal_id
 from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import record_event, record_events, record_household_events
+from doorstep.say import Say
 from doorstep.storage.repositories import finding as repo
 from doorstep.storage.repositories import household_data, visitor_data
 from doorstep.storage.repositories import pairing as pairing_repo
@@ -112,9 +113,11 @@ def find_visitors(
 def _typed(text: str, limit: int) -> str:
     typed = normal_id(text.strip())
     if not typed:
-        raise InvalidInput("give an id, or part of a name or an address, to search for")
+        raise InvalidInput(Say("give an id, or part of a name or an address, to search for"))
     if not 1 <= limit <= MOST_FOUND:
-        raise InvalidInput(f"limit must be from 1 to {MOST_FOUND}, not {limit}")
+        raise InvalidInput(
+            Say("limit must be from 1 to %(most)s, not %(limit)s", most=MOST_FOUND, limit=limit)
+        )
     return typed
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from doorstep.domain.reporting import DEFAULT_POVERTY_LINE
 from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import record_event, record_events
+from doorstep.say import Say
 from doorstep.services.cadence import gap_days
 from doorstep.services.work_lists import due_rows
 from doorstep.storage.repositories import household_data
@@ -56,7 +57,12 @@ def household_file(
         NotFound: no such household (saying so if it was erased).
     """
     if not (math.isfinite(poverty_line) and poverty_line > 0):
-        raise InvalidInput(f"the poverty line must be a positive amount, not {poverty_line!r}")
+        raise InvalidInput(
+            Say(
+                "the poverty line must be a positive amount, not %(line)s",
+                line=repr(poverty_line),
+            )
+        )
     conn = session.connection()
     max_gap_days = gap_days(conn, max_gap_days)
     found = household_id(conn, external_id)

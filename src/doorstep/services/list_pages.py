@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from doorstep.errors import InvalidInput
+from doorstep.say import Code, Say
 
 #: A row's place in its list: (day, visitor, household, pairing's or visit's id).
 Key = tuple[dt.date, str, str, int]
@@ -88,6 +89,10 @@ def position(kind: str, after: str) -> Key:
         return dt.date.fromisoformat(day), visitor, household, row
     except (binascii.Error, UnicodeDecodeError, ValueError, TypeError):
         raise InvalidInput(
-            f"after: {after!r} is not a place in the {kind} list: send a page's next as it "
-            "came, or no after for the first page"
+            Say(
+                "after: %(after)s is not a place in the %(kind)s list: send a page's next as "
+                "it came, or no after for the first page",
+                after=repr(after),
+                kind=Code(kind),
+            )
         ) from None

@@ -13,6 +13,7 @@ from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import record_event
 from doorstep.reports.outcomes import OutcomesReport, build_outcomes, outcomes_frame
 from doorstep.reports.outcomes_render import write_outcomes_chart
+from doorstep.say import Say
 from doorstep.services.exporting import write_table
 from doorstep.services.outfile import write_whole
 from doorstep.services.reporting import check_report_files
@@ -45,7 +46,12 @@ def household_outcomes(
         A poverty line that is not a positive number; no area at ``level`` within it.
     """
     if not (math.isfinite(poverty_line) and poverty_line > 0):
-        raise InvalidInput(f"the poverty line must be a positive amount, not {poverty_line!r}")
+        raise InvalidInput(
+            Say(
+                "the poverty line must be a positive amount, not %(line)s",
+                line=repr(poverty_line),
+            )
+        )
     conn = session.connection()
     root, _, groups = report_scope(conn, area, level)
     root_id = root.id if root is not None else None

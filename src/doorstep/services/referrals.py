@@ -349,10 +349,18 @@ def list_referrals(
     still open ``follow_up_days`` after they were made. Each household listed is read in
     the trail, once."""
     if follow_up_days < 0:
-        raise InvalidInput(f"the days before a follow-up cannot be negative: {follow_up_days}")
+        raise InvalidInput(
+            Say("the days before a follow-up cannot be negative: %(days)s", days=follow_up_days)
+        )
     if status is not None and status not in {s.value for s in ReferralStatus}:
         allowed = ", ".join(s.value for s in ReferralStatus)
-        raise InvalidInput(f"the status must be one of {allowed}: {status!r}")
+        raise InvalidInput(
+            Say(
+                "the status must be one of %(allowed)s: %(status)s",
+                allowed=allowed,
+                status=repr(status),
+            )
+        )
     conn = session.connection()
     made_by = aliased(Visitor)
     query = (

@@ -13,6 +13,7 @@ from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import record_event
 from doorstep.reports.build import By, ProgrammeReport, build_report
 from doorstep.reports.render import report_frame, write_chart
+from doorstep.say import Say
 from doorstep.services.cadence import gap_days
 from doorstep.services.exporting import write_table
 from doorstep.services.outfile import write_whole
@@ -72,17 +73,38 @@ def programme_report(
     start = default_start(end) if start is None else start
     first, last = names
     if end > today:
-        raise InvalidInput(f"{last} {end} is after today ({today}): a report counts what happened")
+        raise InvalidInput(
+            Say(
+                "%(last)s %(end)s is after today (%(today)s): a report counts what happened",
+                last=last,
+                end=end,
+                today=today,
+            )
+        )
     if end < start:
-        raise InvalidInput(f"{first} {start} is after {last} {end}")
+        raise InvalidInput(
+            Say(
+                "%(first)s %(start)s is after %(last)s %(end)s",
+                first=first,
+                start=start,
+                last=last,
+                end=end,
+            )
+        )
     months_touched = (end.year - start.year) * 12 + end.month - start.month + 1
     if months_touched > MAX_MONTHS:
         # Counted in calendar months, each a row of the report: ten years from a day
         # other than the 1st touch 121 of them.
         raise InvalidInput(
-            f"from {start} to {end} covers {months_touched} calendar months; a report "
-            f"covers at most {MAX_MONTHS}: from {months_back(end, MAX_MONTHS - 1)} at the "
-            "earliest"
+            Say(
+                "from %(start)s to %(end)s covers %(months)s calendar months; a report covers "
+                "at most %(most)s: from %(earliest)s at the earliest",
+                start=start,
+                end=end,
+                months=months_touched,
+                most=MAX_MONTHS,
+                earliest=months_back(end, MAX_MONTHS - 1),
+            )
         )
     conn = session.connection()
     max_gap_days = gap_days(conn, max_gap_days)

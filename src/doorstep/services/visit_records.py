@@ -23,7 +23,7 @@ from doorstep.domain.enums import ConsentState, VisitStatus
 from doorstep.domain.visit_ids import recorded_visit_id
 from doorstep.errors import Conflict, DoorstepError, InvalidInput, Named, NotFound, NotPermitted
 from doorstep.privacy.audit import Attempt, record_event, record_events
-from doorstep.say import Code, Say
+from doorstep.say import Code, Said, Say
 from doorstep.storage.repositories import exclusions as exclusions_repo
 from doorstep.storage.repositories import household_data
 from doorstep.storage.repositories import visit_records as repo
@@ -75,7 +75,9 @@ class MadeVisit:
                 try:
                     object.__setattr__(self, name, vocabulary.parse(given))
                 except ValueError as exc:
-                    raise InvalidInput(str(exc)) from None
+                    said = exc.args[0] if exc.args else None
+                    says = said.says if isinstance(said, Said) else str(exc)
+                    raise InvalidInput(says) from None
 
     @property
     def last(self) -> dt.date:

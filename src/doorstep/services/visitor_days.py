@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from doorstep.errors import InvalidInput, NotFound
 from doorstep.privacy.audit import record_event, record_events
+from doorstep.say import Say
 from doorstep.services.planned_ends import Stopped, stop_after_last_day
 from doorstep.storage.repositories import visitor_data
 from doorstep.storage.repositories.pairing import lock_pairings
@@ -55,13 +56,19 @@ def end_visitor(
     lock_pairings(session.connection())
     found = visitor_data.find(session.connection(), external_id)
     if found is None:
-        raise NotFound(f"no visitor with id {external_id!r}")
+        raise NotFound(Say("no visitor with id %(visitor)s", visitor=repr(external_id)))
     if found[1]:
-        raise NotFound(f"visitor {external_id} was erased: nothing about them is held")
+        raise NotFound(
+            Say("visitor %(visitor)s was erased: nothing about them is held", visitor=external_id)
+        )
     visitor = session.get_one(Visitor, found[0])
     if visitor.active_from is not None and last_day < visitor.active_from:
         raise InvalidInput(
-            f"--last-day {last_day} is before the visitor's first day ({visitor.active_from})"
+            Say(
+                "--last-day %(last)s is before the visitor's first day (%(first)s)",
+                last=last_day,
+                first=visitor.active_from,
+            )
         )
     was = visitor.active_to
     if was == last_day:

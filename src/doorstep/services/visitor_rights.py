@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from doorstep.errors import Conflict, NotFound
 from doorstep.privacy.audit import SUBJECT_EXPORT, record_event, record_household_events
+from doorstep.say import Say
 from doorstep.services.rights_json import subject_export
 from doorstep.storage.repositories import finding
 from doorstep.storage.repositories import visitor_data as repo
@@ -37,10 +38,12 @@ class Erased:
 def _find(session: Session, external_id: str) -> int:
     found = repo.find(session.connection(), external_id)
     if found is None:
-        raise NotFound(f"no visitor with id {external_id!r}")
+        raise NotFound(Say("no visitor with id %(visitor)s", visitor=repr(external_id)))
     visitor, erased = found
     if erased:
-        raise NotFound(f"visitor {external_id} was erased: nothing about them is held")
+        raise NotFound(
+            Say("visitor %(visitor)s was erased: nothing about them is held", visitor=external_id)
+        )
     return visitor
 
 
@@ -97,12 +100,19 @@ def erase_visitor(
     pairings, planned = repo.still_responsible(conn, visitor, today)
     if pairings or planned:
         raise Conflict(
-            f"visitor {external_id} still looks after households: {pairings} current "
-            f"pairing(s), {planned} visit(s) planned from {today}; re-pair them first: give "
-            "the visitor a last day before today (`doorstep visitor end "
-            f"{external_id} --last-day {today - dt.timedelta(days=1)}` or earlier: the last "
-            "day is a working one), then `doorstep pair --area ... --new-only`, `pair commit` "
-            "and `plan --area`; then erase"
+            Say(
+                "visitor %(visitor)s still looks after households: %(pairings)s current "
+                "pairing(s), %(planned)s visit(s) planned from %(today)s; re-pair them first: "
+                "give the visitor a last day before today (`doorstep visitor end %(visitor)s "
+                "--last-day %(yesterday)s` or earlier: the last day is a working one), then "
+                "`doorstep pair --area ... --new-only`, `pair commit` and `plan --area`; then "
+                "erase",
+                visitor=external_id,
+                pairings=pairings,
+                planned=planned,
+                today=today,
+                yesterday=today - dt.timedelta(days=1),
+            )
         )
     erased, kept = repo.counts(conn, visitor)
     repo.erase(conn, visitor, today)

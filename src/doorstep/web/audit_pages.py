@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from doorstep.api.deps import EngineDep
 from doorstep.api.routes.audit import read_trail
 from doorstep.errors import DoorstepError, InvalidInput
+from doorstep.say import Say
 from doorstep.services.audit_trail import ACTIONS
 from doorstep.web.pages import refused, render
 from doorstep.web.session import WebPrincipalDep
@@ -79,4 +80,6 @@ def _day(name: str, text: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"{name} is not a day (YYYY-MM-DD): {text!r}") from None
+        raise InvalidInput(
+            Say("%(name)s is not a day (YYYY-MM-DD): %(text)s", name=name, text=repr(text))
+        ) from None

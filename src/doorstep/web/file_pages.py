@@ -17,6 +17,7 @@ from doorstep.api.routes.visitors import find as find_visitors
 from doorstep.domain.ids import normal_id
 from doorstep.errors import DoorstepError, InvalidInput
 from doorstep.privacy.access import Principal
+from doorstep.say import Say
 from doorstep.services.cadence import MOST_DAYS
 from doorstep.services.finding import DEFAULT_FOUND, is_household_id, is_visitor_id
 from doorstep.services.household_file import DEFAULT_VISITS
@@ -94,9 +95,17 @@ def _gap(typed: str) -> int | None:
     try:
         days = int(typed)
     except ValueError:
-        raise InvalidInput(f"check max_gap_days: {typed!r} is not a whole number") from None
+        raise InvalidInput(
+            Say("check max_gap_days: %(typed)s is not a whole number", typed=repr(typed))
+        ) from None
     if not 1 <= days <= MOST_DAYS:
-        raise InvalidInput(f"check max_gap_days: give 1 to {MOST_DAYS} days, not {days}")
+        raise InvalidInput(
+            Say(
+                "check max_gap_days: give 1 to %(most)s days, not %(days)s",
+                most=MOST_DAYS,
+                days=days,
+            )
+        )
     return days
 
 

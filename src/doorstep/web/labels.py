@@ -86,6 +86,11 @@ LABELS: dict[str, str] = {
     "too_few_visits": N_("too few visits"),
     "planner": N_("planner"),
     "pairing_ends": N_("pairing ends"),
+    # The work lists, by their codes (a list's cursor refused names its list).
+    "due": N_("due"),
+    "overdue": N_("overdue"),
+    "upcoming": N_("upcoming"),
+    "unrecorded": N_("unrecorded"),
     # The work lists' columns (services.work_lists.COLUMNS).
     "start": N_("First day"),
     "end_day": N_("Last day"),

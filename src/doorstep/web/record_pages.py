@@ -25,6 +25,7 @@ from doorstep.api.schemas import MissedCreate, VisitCreate, VisitRecorded
 from doorstep.domain.visit_codes import ACTIVITIES, OUTCOMES
 from doorstep.errors import DoorstepError, NotAuthenticated
 from doorstep.privacy.access import Principal
+from doorstep.say import Say
 from doorstep.services.visitor_file import record_form_lists
 from doorstep.web import i18n
 from doorstep.web.pages import render
@@ -54,7 +55,7 @@ def signed_in_or_401(request: Request, engine: EngineDep) -> Principal:
         return signed_in(request, engine)
     except SignInNeeded:
         raise NotAuthenticated(
-            "not signed in: sign in again, and the visits kept on this phone are sent"
+            Say("not signed in: sign in again, and the visits kept on this phone are sent")
         ) from None
 
 

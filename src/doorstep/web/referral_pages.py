@@ -24,6 +24,7 @@ from doorstep.api.routes.referrals import (
 from doorstep.domain.enums import ReferralService, ReferralStatus
 from doorstep.errors import DoorstepError, InvalidInput
 from doorstep.privacy.access import Principal
+from doorstep.say import Say
 from doorstep.services.referrals import FOLLOW_UP_DAYS
 from doorstep.web import i18n
 from doorstep.web.labels import label
@@ -149,7 +150,11 @@ def _listing(
         try:
             shown = None if not status else ReferralStatus(status)
         except ValueError:
-            return refused(request, who, InvalidInput(f"no referral status {status!r}"))
+            return refused(
+                request,
+                who,
+                InvalidInput(Say("no referral status %(status)s", status=repr(status))),
+            )
         try:
             rows = list_referrals(
                 engine, who, today, area or None, household or None, shown, follow_up

@@ -20,6 +20,7 @@ from doorstep.errors import NotPermitted
 from doorstep.privacy import access
 from doorstep.privacy.access import Principal
 from doorstep.privacy.audit import Attempt
+from doorstep.say import Say
 from doorstep.services import referrals
 
 router = APIRouter(prefix="/referrals", tags=["referrals"])
@@ -81,8 +82,11 @@ def list_referrals(
             area = None if area is None else access.list_area(conn, who, normal_id(area))
         elif who.role == "visitor":
             raise NotPermitted(
-                f"account {who.name} is a visitor's: give household, one its visitor looks "
-                "after today"
+                Say(
+                    "account %(account)s is a visitor's: give household, one its visitor looks "
+                    "after today",
+                    account=who.name,
+                )
             )
         else:
             area = access.list_area(conn, who, None if area is None else normal_id(area))

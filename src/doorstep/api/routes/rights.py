@@ -20,6 +20,7 @@ from doorstep.errors import InvalidInput
 from doorstep.privacy import access
 from doorstep.privacy.access import Principal
 from doorstep.privacy.audit import SUBJECT_EXPORT, Attempt
+from doorstep.say import Say
 from doorstep.services import household_rights, visitor_rights
 from doorstep.services.rights_json import MEDIA_TYPE, export_filename, export_text
 
@@ -88,8 +89,10 @@ def check_confirmed(external_id: str, confirm: str) -> None:
     erases no one."""
     if normal_id(confirm.strip()) != external_id:
         raise InvalidInput(
-            f"erasing {external_id} cannot be undone: to confirm, give its id "
-            f"({external_id}) as confirm"
+            Say(
+                "erasing %(id)s cannot be undone: to confirm, give its id (%(id)s) as confirm",
+                id=external_id,
+            )
         )
 
 

@@ -5,6 +5,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from doorstep.say import Said, Say
+
+
+def refused(says: Say) -> ValueError:
+    """A setting refused: the error's text is the English, and its argument a
+    :class:`~doorstep.say.Said` that keeps the sentence (the setting's name a value, so a
+    caller can name it as its users do) for a front door that speaks another language."""
+    return ValueError(Said(says))
+
+
 #: Continuity when ``keep_km`` is not given (capped at ``max_km``), in km.
 DEFAULT_KEEP_KM = 5.0
 
@@ -96,27 +106,70 @@ class PairingParams:
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.max_km) and self.max_km > 0):
-            raise ValueError(f"max_km must be a positive number, not {self.max_km!r}")
+            raise refused(
+                Say(
+                    "%(setting)s must be a positive number, not %(value)s",
+                    setting="max_km",
+                    value=repr(self.max_km),
+                )
+            )
         if self.keep_km is None:  # frozen: the default is filled in as the object is made
             object.__setattr__(self, "keep_km", min(DEFAULT_KEEP_KM, self.max_km))
         elif not (math.isfinite(self.keep_km) and 0 <= self.keep_km <= self.max_km):
-            raise ValueError(f"keep_km must be between 0 and max_km, not {self.keep_km!r}")
+            raise refused(
+                Say(
+                    "%(setting)s must be between 0 and %(max_km)s, not %(value)s",
+                    setting="keep_km",
+                    max_km="max_km",
+                    value=repr(self.keep_km),
+                )
+            )
         if not (math.isfinite(self.balance_m) and 0 <= self.balance_m <= 1_000_000):
-            raise ValueError(f"balance_m must be between 0 and 1e6, not {self.balance_m!r}")
+            raise refused(
+                Say(
+                    "%(setting)s must be between 0 and 1e6, not %(value)s",
+                    setting="balance_m",
+                    value=repr(self.balance_m),
+                )
+            )
         if self.balance_m != int(self.balance_m):
             # Costs are whole metres (the solver's integers): rounding 0.4 to 0 would turn
             # balance off without a word.
-            raise ValueError(f"balance_m must be a whole number of metres, not {self.balance_m!r}")
+            raise refused(
+                Say(
+                    "%(setting)s must be a whole number of metres, not %(value)s",
+                    setting="balance_m",
+                    value=repr(self.balance_m),
+                )
+            )
         if not 1 <= self.candidates <= 1000:
             raise ValueError(f"candidates must be between 1 and 1000, not {self.candidates!r}")
         if not 1 <= self.max_rounds <= 1000:
-            raise ValueError(f"max_rounds must be between 1 and 1000, not {self.max_rounds!r}")
+            raise refused(
+                Say(
+                    "%(setting)s must be between 1 and 1000, not %(value)s",
+                    setting="max_rounds",
+                    value=repr(self.max_rounds),
+                )
+            )
         if self.max_arcs < 1:
-            raise ValueError(f"max_arcs must be positive, not {self.max_arcs!r}")
+            raise refused(
+                Say(
+                    "%(setting)s must be positive, not %(value)s",
+                    setting="max_arcs",
+                    value=repr(self.max_arcs),
+                )
+            )
         if self.time_limit_s is not None and not (
             math.isfinite(self.time_limit_s) and self.time_limit_s > 0
         ):
-            raise ValueError(f"time_limit_s must be a positive number, not {self.time_limit_s!r}")
+            raise refused(
+                Say(
+                    "%(setting)s must be a positive number, not %(value)s",
+                    setting="time_limit_s",
+                    value=repr(self.time_limit_s),
+                )
+            )
         if self.arcs_growth is not None and not (
             math.isfinite(self.arcs_growth) and self.arcs_growth >= 1
         ):

@@ -20,6 +20,7 @@ from doorstep.engine.pairing.result import REASONS, PairingResult, SolveStats, U
 from doorstep.engine.pairing.solve import Progress, Silent
 from doorstep.errors import NotFound
 from doorstep.privacy.audit import record_event, record_events
+from doorstep.say import Say
 from doorstep.services.pairing import versions
 from doorstep.services.pairing.leaving import leaving
 from doorstep.services.pairing.proposals import ProposalView, engine_params, get_proposal, view_of
@@ -134,8 +135,11 @@ def explain_household(
         found = _latest_proposal(session, hid)
         if found is None:
             raise NotFound(
-                f"household {household!r} is in no pairing proposal yet; "
-                "run `doorstep pair --area CODE` first"
+                Say(
+                    "household %(household)s is in no pairing proposal yet; run `doorstep pair "
+                    "--area CODE` first",
+                    household=repr(household),
+                )
             )
         proposal_id, fallback = found
     proposal = get_proposal(session, int(proposal_id))
@@ -144,7 +148,12 @@ def explain_household(
     pair = repo.proposed_pair(conn, proposal.id, hid)
     if pair is None:
         raise NotFound(
-            f"household {household!r} is not in proposal {proposal.id} (area {view.area_code})"
+            Say(
+                "household %(household)s is not in proposal %(proposal)s (area %(area)s)",
+                household=repr(household),
+                proposal=proposal.id,
+                area=view.area_code,
+            )
         )
     if proposal.params.get("mode") == NEW_ONLY:
         params = explain_params(params)

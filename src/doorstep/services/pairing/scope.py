@@ -16,6 +16,7 @@ from doorstep.domain.enums import ConsentState
 from doorstep.domain.geo import FloatArray
 from doorstep.domain.reach import near_any, reach_box
 from doorstep.engine.pairing.problem import (
+    MAX_LANGUAGES,
     NONE,
     PairingProblem,
     TooManyLanguages,
@@ -25,6 +26,7 @@ from doorstep.engine.pairing.problem import (
 from doorstep.engine.pairing.result import PairingResult
 from doorstep.engine.pairing.solve import Progress, Silent
 from doorstep.errors import Conflict, InvalidInput, Named
+from doorstep.say import Say
 from doorstep.services.cadence import gap_days
 from doorstep.services.pairing import digest as digests
 from doorstep.services.pairing.leaving import Window, leaving
@@ -64,12 +66,16 @@ def _one_open_pairing_each(households: pl.DataFrame, area_code: str) -> None:
     household's, keeps the line without it (:attr:`~doorstep.errors.Named.unnamed`)."""
     twice = households.filter(pl.col("id").is_duplicated())["external_id"].unique().sort()
     if len(twice):
-        rest = (
-            f"of {area_code} has more than one open pairing ({len(twice)} household(s) do); "
-            "end all but one of them before pairing again"
+        rest = Say(
+            "of %(area)s has more than one open pairing (%(n)s household(s) do); end all but "
+            "one of them before pairing again",
+            area=area_code,
+            n=len(twice),
         )
-        read = Named("household", (twice[0],), {"area": area_code}, unnamed=f"a household {rest}")
-        raise Conflict(f"household {twice[0]} {rest}", named=read)
+        unnamed = f"a household {rest.english()}"
+        read = Named("household", (twice[0],), {"area": area_code}, unnamed=unnamed)
+        said = Say("household %(household)s %(rest)s", household=twice[0], rest=rest)
+        raise Conflict(said, named=read)
 
 
 def _visitors_in_reach(
@@ -173,7 +179,13 @@ def _problem(
         codes, masks = _language_masks(hh["languages"], vv["languages"])
     except TooManyLanguages as exc:
         raise InvalidInput(
-            f"the households and visitors of {area_code} hold {exc}: pair a smaller area"
+            Say(
+                "the households and visitors of %(area)s hold %(count)s distinct language "
+                "codes; a pairing problem holds at most %(most)s: pair a smaller area",
+                area=area_code,
+                count=exc.count,
+                most=MAX_LANGUAGES,
+            )
         ) from None
     hmask, vmask = masks[: len(hh)], masks[len(hh) :]
     current = _positions(vid, hh["current_visitor"])

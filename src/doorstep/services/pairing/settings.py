@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from doorstep.domain.geo import EARTH_RADIUS_M
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.errors import InvalidInput
-from doorstep.say import Say
+from doorstep.say import Said, Say, Value
 
 #: The farthest two homes can be apart, half way round the Earth (km, rounded up to a metre):
 #: a larger ``max_km`` changes nothing, and its metres would overflow the searches' integers.
@@ -90,10 +90,24 @@ def solve_params(
             bound=bound,
         )
     except ValueError as exc:
+        said = exc.args[0] if exc.args else None
+        if isinstance(said, Said):  # the setting named as the caller names it
+            called = dict(names or {})
+            raise InvalidInput(
+                Say(
+                    said.says.template,  # the engine's template, extracted where it is written
+                    **{k: _called(v, called) for k, v in said.says.values},
+                )
+            ) from None
         message = str(exc)
         for field, given in (names or {}).items():
             message = message.replace(field, given)
         raise InvalidInput(message) from None
+
+
+def _called(value: Value, names: Mapping[str, str]) -> Value:
+    """A value of the engine's sentence: a setting's name as ``names`` call it."""
+    return names.get(value, value) if type(value) is str else value
 
 
 def check_new_only(

@@ -36,7 +36,7 @@ def team_by_code(conn: Connection, code: str) -> int:
         text("SELECT id FROM teams WHERE code = :code"), {"code": code}
     ).scalar_one_or_none()
     if found is None:
-        raise NotFound(f"no team with code {code!r}")
+        raise NotFound(Say("no team with code %(team)s", team=repr(code)))
     return int(found)
 
 
