@@ -1,15 +1,21 @@
 """The other services' refusals and lines, on a Chinese page: a work list's cursor, a
 file's cadence and the audit trail's days refused, the referral list's status unknown, a
 visit's unknown code and a lapsed sign-in at the outbox's sync address, an erasure not
-confirmed or of a visitor who still looks after households, and a pairing's distance refused
-by the engine: each in Chinese on a Chinese page, and in the English it always had on an
+confirmed or of a visitor who still looks after households, a pairing's distance refused
+by the engine, and the status of a household whose visitor left, on the work list and the
+case file: each in Chinese on a Chinese page, and in the English it always had on an
 English one and at the API."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 
+from doorstep.services import visitor_days
+from doorstep.storage.session import unit_of_work
 from doorstep.web import i18n
 from tests.web.conftest import SignIn
 from tests.web.test_i18n import ZH, _chinese
@@ -132,3 +138,39 @@ def test_the_engine_s_refusal_of_a_pairing_s_distance_is_said_in_chinese(
     assert "max_km 必须是正数，而不是 0.0" in _shown(chinese.text)
     english = site.post("/pairing", data={**form, "keep_km": "-1", "max_km": "30"})
     assert "keep_km must be between 0 and max_km, not -1.0" in _shown(english.text)
+
+
+@pytest.fixture
+def v1_left(programme: Engine) -> Engine:
+    """V1's last day was 2027-02-20: their households' pairings stay open until re-paired."""
+    with unit_of_work(programme) as s:
+        visitor_days.end_visitor(
+            s, "V1", dt.date(2027, 2, 20), actor="test", today=dt.date(2027, 2, 1)
+        )
+    return programme
+
+
+def test_a_household_whose_visitor_left_says_so_in_chinese_on_the_list_and_its_file(
+    v1_left: Engine, sign_in: SignIn, tokens: dict[str, str]
+) -> None:
+    site = sign_in("v1-coord")
+    listed = site.get("/lists/due?days=366", headers=ZH)
+    assert "帮扶人已于 2027-02-20 离开" in _shown(listed.text), listed.text
+    assert "visitor left on" not in listed.text
+    file = site.get("/files/household?id=H0", headers=ZH)
+    assert "帮扶人已于 2027-02-20 离开" in _shown(file.text), file.text
+    english = site.get("/files/household?id=H0")
+    assert "visitor left on 2027-02-20" in _shown(english.text)
+    bearer = {**ZH, "Authorization": f"Bearer {tokens['v1-coord']}"}
+    api = site.get("/api/v1/households/H0", headers=bearer)
+    assert [r["status"] for r in api.json()["cadence"]] == ["visitor left on 2027-02-20"]
+
+
+def test_a_plan_says_in_chinese_why_it_left_pairings_unplanned(
+    v1_left: Engine, sign_in: SignIn
+) -> None:
+    site = sign_in("v1-coord")
+    page = site.post("/planning", data={"area": "R-C-V1", "months": "3"}, headers=ZH)
+    assert page.status_code == 200, page.text
+    assert "帮扶人已离开" in _shown(page.text), page.text
+    assert "visitor gone" not in page.text

@@ -5,8 +5,21 @@ every field, and an answer is checked against them."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PlainValidator, WithJsonSchema
+
+
+def _kept(value: object) -> str:
+    """Text as it came: a :class:`~doorstep.say.Said` (a status line a service wrote)
+    keeps its sentence for a page to say in its language; the JSON is its English."""
+    if not isinstance(value, str):
+        raise ValueError("not text")
+    return value
+
+
+#: A string field whose value stays the object given (a ``Said`` is a ``str``).
+KeptText = Annotated[str, PlainValidator(_kept), WithJsonSchema({"type": "string"})]
 
 
 class _Due(BaseModel):
@@ -14,7 +27,7 @@ class _Due(BaseModel):
 
     deadline: dt.date = Field(description="The last day of the cadence: a visit is due by it")
     days_left: int = Field(description="Days from today to the deadline; negative: overdue")
-    status: str = Field(description="Empty, or why the pairing needs attention (visitor left)")
+    status: KeptText = Field(description="Empty, or why the pairing needs attention (visitor left)")
     started_on: dt.date
     last_visit: dt.date | None = Field(description="The household's last visit recorded")
     under_way: dt.date | None = Field(description="The first day of a stay under way today")

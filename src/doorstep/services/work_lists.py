@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from doorstep.domain.work_lists import DEFAULT_DAYS, KINDS
 from doorstep.privacy.audit import record_event, record_events, record_household_events
+from doorstep.say import Said, Say
 from doorstep.services import list_pages
 from doorstep.services.cadence import gap_days
 from doorstep.services.list_pages import Key, Page
@@ -224,7 +225,7 @@ def _key(kind: str, row: dict[str, Any]) -> Key:
 
 
 #: A work list row's status for a pairing whose pair was excluded since it was made.
-EXCLUDED_STATUS = "pair excluded: a new visitor is needed"
+EXCLUDED_STATUS = Said(Say("pair excluded: a new visitor is needed"))
 
 
 def _deadlines(
@@ -245,9 +246,9 @@ def _deadlines(
         r["status"] = (
             EXCLUDED_STATUS
             if r.pop("excluded")
-            else f"visitor left on {left}"
+            else Said(Say("visitor left on %(day)s", day=left))
             if left is not None and left < today
-            else f"visitor starts on {begins}"
+            else Said(Say("visitor starts on %(day)s", day=begins))
             if begins is not None and begins > today
             else ""
         )

@@ -21,7 +21,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
 from doorstep.errors import DoorstepError
-from doorstep.say import Say
+from doorstep.say import Said, Say
 from doorstep.web.labels import label
 
 LOCALE = Path(__file__).parent / "locale"
@@ -107,8 +107,19 @@ def told(request: Request, said: DoorstepError | Say) -> str:
     tag = language(request)
     if says is None or tag == DEFAULT:
         return english
+    return said_in(tag, says)
+
+
+def said_in(tag: str, says: Say) -> str:
+    """A sentence in the language ``tag``, its codes by their labels."""
     gettext = translations(tag).gettext
     return says.render(gettext, lambda code: label(gettext, code))
+
+
+def shown_in(tag: str, value: object) -> object:
+    """A value a page shows as it is, unless it is a :class:`~doorstep.say.Said` (a line a
+    service wrote in English, such as a work list's status): that, in the language ``tag``."""
+    return said_in(tag, value.says) if isinstance(value, Said) else value
 
 
 router = APIRouter(include_in_schema=False)

@@ -86,6 +86,11 @@ LABELS: dict[str, str] = {
     "too_few_visits": N_("too few visits"),
     "planner": N_("planner"),
     "pairing_ends": N_("pairing ends"),
+    # Why a plan leaves an open pairing unplanned (services.planning.NOT_PLANNED).
+    "pair excluded": N_("pair excluded"),
+    "no consent": N_("no consent"),
+    "visitor gone": N_("visitor gone"),
+    "no active day": N_("no active day"),
     # The work lists, by their codes (a list's cursor refused names its list).
     "due": N_("due"),
     "overdue": N_("overdue"),

@@ -67,6 +67,8 @@ def _templates(tag: str) -> Jinja2Templates:
     words = i18n.translations(tag)
     env.install_gettext_translations(words, newstyle=True)  # type: ignore[attr-defined]
     env.filters["label"] = lambda code: label(words.gettext, code)
+    # A line a service wrote (a work list's status) in the page's language.
+    env.filters["said"] = lambda value: i18n.shown_in(tag, value)
     env.globals.update(
         lang=tag,
         languages={t: n for t, (n, _) in i18n.LANGUAGES.items()},
