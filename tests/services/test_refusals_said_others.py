@@ -17,8 +17,10 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from doorstep.api.routes.accounts import disable_account
 from doorstep.api.routes.rights import check_confirmed
 from doorstep.errors import DoorstepError
+from doorstep.privacy.access import Principal
 from doorstep.services import (
     accounts,
     audit_trail,
@@ -42,6 +44,7 @@ from tests.factories.files import HOUSEHOLD_HEADER, household, write_csv
 from tests.services.test_refusals_said import TODAY, programme  # noqa: F401 - a fixture
 
 DAY = dt.date(2027, 2, 1)
+BOSS = Principal("boss", "manager", None, None, None)
 ACTIVITIES = (
     "job_search, benefit_claim, service_referral, training, health_check, school_support, "
     "home_repair, other"
@@ -149,6 +152,11 @@ CASES: dict[str, tuple[Refuse, str]] = {
     "accounts, a page too long": (
         lambda s: accounts.accounts_within(s, None, actor="test", limit=0),
         f"a page lists 1 to {accounts.MAX_LISTED} accounts, not 0",
+    ),
+    "accounts, a manager disables itself": (
+        lambda s: disable_account("boss", s.get_bind(), BOSS),  # type: ignore[arg-type]
+        "account boss does not disable itself: another manager does, or `doorstep account "
+        "disable` on the server",
     ),
     "accounts, a token for ever": (
         lambda s: accounts.issue_token(s, "x", actor="test", days=0),

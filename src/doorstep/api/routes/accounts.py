@@ -20,6 +20,7 @@ from doorstep.domain.ids import normal_id
 from doorstep.errors import Conflict
 from doorstep.privacy import access
 from doorstep.privacy.audit import Attempt
+from doorstep.say import Say
 from doorstep.services import accounts
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
@@ -112,8 +113,11 @@ def disable_account(name: AccountName, engine: EngineDep, who: PrincipalDep) -> 
         access.check_account(session.connection(), who, name)
         if name == who.name:
             raise Conflict(
-                f"account {name} does not disable itself: another manager does, or "
-                "`doorstep account disable` on the server"
+                Say(
+                    "account %(name)s does not disable itself: another manager does, or "
+                    "`doorstep account disable` on the server",
+                    name=name,
+                )
             )
         revoked = accounts.disable_account(session, name, actor=who.actor)
     return AccountDisabled(account=name, tokens_revoked=revoked)
