@@ -36,7 +36,7 @@ from doorstep.errors import Conflict, DoorstepError, InvalidInput, NotFound, Not
 from doorstep.storage.base import utcnow
 from doorstep.storage.repositories import audit as repo
 from doorstep.storage.repositories import event_area, visitor_data
-from doorstep.storage.session import unit_of_work
+from doorstep.storage.session import take_turn, unit_of_work
 from doorstep.storage.tables import AuditEvent
 
 #: The action of an export a person asked for of everything held about them (a household's
@@ -168,6 +168,20 @@ def _named_reads(session: Session, actor: str, error: BaseException) -> None:
         )
 
 
+def _recording_reads(session: Session, actions: list[str]) -> None:
+    """Before the first write of a unit that has only read: a record of what it read does
+    not rest on the database being still as it was, so on SQLite the unit takes its turn
+    to write (:func:`~doorstep.storage.session.take_turn`) rather than being refused for
+    another's write since it began reading (a page, an export, a report: their reads were
+    of one snapshot). A unit that has written, or has writes waiting to be flushed, keeps
+    its transaction: its writes may rest on what it read."""
+    if not all(a in repo.READS for a in actions):
+        return
+    if session.new or session.dirty or session.deleted:
+        return
+    take_turn(session.connection())
+
+
 def record_event(
     session: Session,
     *,
@@ -180,6 +194,7 @@ def record_event(
     """Add an audit event to the session's transaction (it commits or rolls back with it),
     its area decided by the database as it is written
     (:mod:`~doorstep.storage.repositories.event_area`)."""
+    _recording_reads(session, [action])
     detail = detail or {}
     event = AuditEvent(
         actor=actor,
@@ -205,6 +220,7 @@ def record_events(
         events = [e for e in events if e[1] not in erased]
     if not events:
         return
+    _recording_reads(session, [a for a, _, _ in events])
     at = utcnow()
     repo.insert_events(
         session.connection(),
@@ -229,6 +245,7 @@ def record_row_events(
     """One event per row of table ``source`` with an id in ``ids``, ``entity_id`` being the
     row's ``key``: a bulk write names everyone it wrote, at the cost of one statement.
     None under an erased visitor's id (see the module's rule)."""
+    _recording_reads(session, [action])
     if entity == "visitor" and source == "visitors" and ids.len():
         erased = visitor_data.erased_row_ids(session.connection())
         if erased:

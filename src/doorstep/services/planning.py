@@ -59,6 +59,7 @@ from doorstep.storage.repositories import bulk, erased_events
 from doorstep.storage.repositories import pairing as pairing_repo
 from doorstep.storage.repositories import unvisited as unvisited_repo
 from doorstep.storage.repositories import visits as repo
+from doorstep.storage.session import has_written
 
 ALL_DAYS = frozenset(range(7))
 
@@ -655,8 +656,11 @@ def _build_then_lock(
     lock's count of takes moved meanwhile (every writer of what a plan reads takes it, and
     its take counts once it commits). SQLite: built on a connection of its own, where the
     unit has written nothing yet (a unit that has holds the lock already) and the database
-    is not one shared connection (an in-memory one's); built again when the audit trail
-    holds anything but a read since (any write, whether or not it took the lock)."""
+    is not one shared connection (an in-memory one's); then the unit takes its turn to
+    write (:func:`~doorstep.storage.session.take_turn`: its transaction begun again with
+    the lock, not refused for what others wrote while it planned), and the plan is built
+    again when the audit trail holds anything but a read since (any write, whether or not
+    it took the lock)."""
     conn = session.connection()
     if conn.dialect.name != "sqlite":
         before = pairing_repo.lock_takes(conn)
@@ -665,15 +669,15 @@ def _build_then_lock(
             return built, False
         return build_result(conn, area_code, settings, progress=progress), True
     engine = conn.engine
-    driver: Any = conn.connection.driver_connection
     shared = isinstance(engine.pool, SingletonThreadPool | StaticPool)
-    if shared or driver.in_transaction:
+    if shared or has_written(conn):
         pairing_repo.lock_pairings(conn)
         return build_result(conn, area_code, settings, progress=progress), False
     mark = audit_repo.last_event_id(conn)
     with engine.connect() as reader:
         built = build_result(reader, area_code, settings, progress=progress)
         reader.rollback()  # its temporary tables' transaction: nothing else was written
+    # Its turn (the unit begun again, with the writer's lock): the trail is read again.
     pairing_repo.lock_pairings(conn)  # no one writes from here to the commit
     if not audit_repo.written_since(conn, mark):
         return built, False

@@ -1,4 +1,32 @@
-"""Engines and sessions: SQLite (WAL, foreign keys on) by default, PostgreSQL via psycopg 3."""
+"""Engines and sessions: SQLite (WAL, foreign keys on) by default, PostgreSQL via psycopg 3.
+
+A unit of work (:func:`unit_of_work`) is one transaction from its first statement on both
+databases. On SQLite the driver's own transaction control is off (it began a transaction
+only at the first INSERT, UPDATE, DELETE or REPLACE, every read before it in one of its
+own) and the engine's ``begin`` event says ``BEGIN``, SQLAlchemy's recipe for pysqlite:
+
+* a unit's reads are of one snapshot, whatever others commit meanwhile (a report's several
+  queries agree; a check and the write it allows see the same database);
+* a unit that has read and then writes is refused at once if another wrote since it began
+  reading, or is writing then (SQLite cannot wait that out): :func:`refused_write` tells
+  it as "run it again" (``SQLITE_BUSY_SNAPSHOT``, or a busy error returned without the
+  wait, marked by ``_on_sqlite_error``), never as a writer busy past the timeout;
+* ``unit_of_work(writer=True)`` begins ``BEGIN IMMEDIATE`` (the :data:`WRITER` option):
+  the writer's lock from the start, waiting its turn, never refused for its reads;
+* a unit whose writes do not rest on what it read being still current (a record of its
+  reads, a pairing proposal, the pairing lock's takers, which check after it) calls
+  :func:`take_turn` before writing: its
+  transaction, having written nothing, is begun again with the writer's lock.
+
+A unit holds its snapshot to its end (or its :func:`take_turn`), where each statement held
+its own before, and SQLite's checkpoint cannot copy past the oldest snapshot held: while
+a long read runs (an export, a report of a region), others' writes stay in the log, which
+grows, and :func:`settle_after_commit` says the checkpoint did not get through.
+
+PostgreSQL begins at the first statement too, but at READ COMMITTED: each statement sees
+what committed before it, so there a check and its write are kept together by locks (the
+pairing lock, ``LOCK TABLE``) and constraints, not by a snapshot.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +38,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from doorstep.errors import Conflict
@@ -53,9 +81,12 @@ def refused_write(exc: BaseException, *, by: str) -> Conflict | None:
     locked = isinstance(exc, OperationalError | sqlite3.OperationalError)
     if locked and "database is locked" in first_line(exc):
         driver = getattr(exc, "orig", None) or exc
-        if getattr(driver, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY_SNAPSHOT:
-            # Refused at once, not after the timeout: it read, another wrote, and what it
-            # read is no longer the database's (SQLite cannot wait that out).
+        if getattr(driver, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY_SNAPSHOT or getattr(
+            driver, _REFUSED_AFTER_READING, False
+        ):
+            # Refused at once, not after the timeout: it read, another wrote (or is
+            # writing), and what it read is no longer the database's (or will not be once
+            # the other commits): SQLite cannot wait that out.
             return Conflict(
                 f"another {by} wrote to the database while this {by} was reading; "
                 "nothing was written, run it again"
@@ -78,6 +109,99 @@ def _on_sqlite_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     # default of some SQLite builds only, e.g. Debian's).
     cur.execute("PRAGMA secure_delete=ON")
     cur.close()
+    # The driver's own transaction control begins only at an INSERT, UPDATE, DELETE or
+    # REPLACE, each read before it in a transaction of its own: off, and ``_on_sqlite_begin``
+    # begins each transaction where SQLAlchemy begins it (SQLAlchemy's documented recipe).
+    dbapi_conn.isolation_level = None
+
+
+#: The execution option of a connection whose transactions begin with the writer's lock.
+WRITER = "doorstep_writer"
+
+# What a SQLite connection's transaction has done (kept in the connection's ``info``).
+_IMMEDIATE = "doorstep.immediate"  # holds the writer's lock since it began (or its turn)
+_CHANGES = "doorstep.changes"  # the driver's count of rows changed when it began
+_STATEMENTS = "doorstep.statements"  # statements (but pragmas) run since it began
+
+
+def _on_sqlite_begin(conn: Connection) -> None:
+    """Begin SQLite's transaction where SQLAlchemy begins one (the first statement of a
+    unit of work): deferred, so reads share one snapshot and take no lock, or ``BEGIN
+    IMMEDIATE`` on a connection with the :data:`WRITER` option."""
+    immediate = bool(conn.get_execution_options().get(WRITER))
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    driver: Any = conn.connection.driver_connection
+    conn.info[_IMMEDIATE] = immediate
+    conn.info[_CHANGES] = driver.total_changes
+    conn.info[_STATEMENTS] = 0
+
+
+def _on_sqlite_statement(conn: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
+    # A pragma (a busy timeout set) reads no table: it begins no snapshot.
+    if not statement.lstrip()[:6].upper().startswith("PRAGMA"):
+        conn.info[_STATEMENTS] = conn.info.get(_STATEMENTS, 0) + 1
+
+
+#: Set on a driver error that SQLite returned at once, without waiting for the writer:
+#: the first write of a transaction that had read (see :func:`refused_write`).
+_REFUSED_AFTER_READING = "doorstep_refused_after_reading"
+
+
+def _on_sqlite_error(context: ExceptionContext) -> None:
+    """Mark a "database is locked" that did not wait: SQLite asks a transaction that has
+    begun reading to wait for no writer (it would wait for a commit that makes what it
+    read stale), so its first write while another writes is refused at once. Told as
+    busy past the timeout, it would mislead."""
+    driver = context.original_exception
+    conn = context.connection
+    if (
+        conn is not None
+        and isinstance(driver, sqlite3.OperationalError)
+        and getattr(driver, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY
+        and conn.info.get(_STATEMENTS, 0) > 0
+        and not conn.info.get(_IMMEDIATE)
+    ):
+        setattr(driver, _REFUSED_AFTER_READING, True)
+
+
+def has_written(conn: Connection) -> bool:
+    """Whether the SQLite transaction of ``conn`` holds the writer's lock or has written
+    (PostgreSQL: whether it is in a transaction at all)."""
+    if conn.dialect.name != "sqlite":
+        return conn.in_transaction()
+    driver: Any = conn.connection.driver_connection
+    if not conn.in_transaction() or not driver.in_transaction:
+        return False
+    return bool(conn.info.get(_IMMEDIATE)) or driver.total_changes != conn.info.get(_CHANGES)
+
+
+def take_turn(conn: Connection) -> None:
+    """On SQLite, take the one writer's lock now, waiting its turn (up to the busy timeout:
+    then a :class:`~doorstep.errors.Conflict`); nothing to do on PostgreSQL, or for a
+    transaction that has written already.
+
+    A transaction that has only read is begun again, with the lock (its reads were of one
+    snapshot; SQLite would refuse its first write once another has written since). For a
+    unit whose writes do not rest on what it read still being current: a record of what it
+    read, a proposal whose staleness its commit checks, a plan that reads again under the
+    lock when a writer committed meanwhile. A unit that reads, checks and writes does not
+    call it: its write is refused instead (:func:`refused_write`)."""
+    if conn.dialect.name != "sqlite":
+        return
+    if not conn.in_transaction():
+        conn.begin()
+    if has_written(conn):
+        return
+    driver: Any = conn.connection.driver_connection
+    driver.execute("COMMIT")  # it wrote nothing: the reads' snapshot is given up
+    try:
+        driver.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        driver.execute("BEGIN")  # SQLAlchemy's transaction goes on, to its rollback
+        if "locked" in str(exc):
+            raise Conflict(WRITER_BUSY) from None
+        raise
+    conn.info[_IMMEDIATE] = True
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -90,6 +214,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             Path(u.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _on_sqlite_connect)
+        event.listen(engine, "begin", _on_sqlite_begin)
+        event.listen(engine, "after_cursor_execute", _on_sqlite_statement)
+        event.listen(engine, "handle_error", _on_sqlite_error)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
@@ -112,7 +239,10 @@ def settle_after_commit(session: Session) -> None:
 
     def settle() -> None:
         with engine.connect() as conn:
-            busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").scalar()
+            # On the driver, outside any transaction: SQLAlchemy would begin one, in which
+            # a checkpoint is refused once it has read.
+            driver: Any = conn.connection.driver_connection
+            busy = driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
         session.info[_SETTLED] = busy == 0
 
     after_commit(session, settle)
@@ -174,12 +304,11 @@ def unit_of_work(
     as soon as the commit has gone through (before an interrupt held back during it).
 
     ``writer``: on SQLite, take the database's one writer's lock at the start (``BEGIN
-    IMMEDIATE``), waiting up to the busy timeout for it, where the driver would begin at
-    the first write statement. A unit whose first write is to a temporary table reads the
-    database inside its transaction before it writes there; without the lock it is refused
-    at once when another wrote after it began reading (``SQLITE_BUSY_SNAPSHOT``, which no
-    wait cures: 10 of 14 visits a server was sent at once). Writers take turns. Nothing
-    changes on PostgreSQL.
+    IMMEDIATE``), waiting up to the busy timeout for it, where the unit would otherwise
+    begin deferred (``BEGIN``: reads of one snapshot, the lock taken at the first write).
+    A unit that reads before it writes is otherwise refused at once when another wrote
+    after it began reading (``SQLITE_BUSY_SNAPSHOT``, which no wait cures: 10 of 14 visits
+    a server was sent at once). Writers take turns. Nothing changes on PostgreSQL.
 
     Interrupted (Ctrl-C) before the commit, the transaction is rolled back; during it or
     after it, :class:`InterruptedAfterCommit` is raised instead (see :func:`_commit`).
@@ -191,7 +320,7 @@ def unit_of_work(
     with session_factory(engine)() as session:
         try:
             if writer and is_sqlite(engine):
-                session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+                session.connection(execution_options={WRITER: True})  # BEGIN IMMEDIATE
             yield session
             _commit(session, on_commit)
         except InterruptedAfterCommit:

@@ -37,6 +37,7 @@ from doorstep.services.pairing.settings import FLAGS, check_new_only
 from doorstep.services.pairing.staleness import Reason, staleness_of, superseded
 from doorstep.storage.repositories import bulk
 from doorstep.storage.repositories import pairing as repo
+from doorstep.storage.session import take_turn
 from doorstep.storage.tables import Area, PairingProposal
 
 
@@ -163,6 +164,9 @@ def propose(
     else:
         result = solve(scope.problem, params=params, mapper=mapper, progress=progress)
         figs = figures(scope, result, time.perf_counter() - t0, today=today, leaving_days=leaving)
+    # Its staleness is checked at its commit (its digest): what it read need not be current
+    # still, and on SQLite a solve of minutes is not refused for any write meanwhile.
+    take_turn(session.connection())
     proposal = PairingProposal(
         area_id=scope.area_id,
         created_by=actor,

@@ -29,6 +29,7 @@ from doorstep.services.pairing import digest as digests
 from doorstep.services.pairing.leaving import WINDOW_AFTER_COMMIT, WINDOW_KEY, Window
 from doorstep.services.pairing.staleness import COMMITTED_ON
 from doorstep.storage.repositories import pairing as repo
+from doorstep.storage.session import take_turn
 from doorstep.storage.tables import PairingProposal
 
 #: Key in a proposal's ``params``: the count of input writes just before its area was read.
@@ -101,6 +102,9 @@ def checked(conn: Connection, proposal: PairingProposal, count: int, window: Win
     at = WINDOW_AFTER_COMMIT if committed else WINDOW_KEY
     if proposal.params.get(key) == count and Window.kept(proposal.params, at) == window:
         return
+    # What it keeps was read in one snapshot, and the status guard below keeps a commit
+    # meanwhile: it need not be refused for another's write since (SQLite).
+    take_turn(conn)
     conn.execute(
         update(PairingProposal)
         .where(PairingProposal.id == proposal.id, PairingProposal.status == proposal.status)

@@ -216,10 +216,11 @@ def update_rows(conn: Connection, table: str, frame: pl.DataFrame, key: str = "i
 def temp_table(conn: Connection, name: str, columns: str) -> Iterator[str]:
     """A temporary table ``name`` of ``columns`` (SQL) for the block, dropped after it.
 
-    One left over is dropped first: on SQLite the driver begins a transaction only at the
-    first write, so a temporary table created before it outlives a rollback (its drop is
+    One left over is dropped first: on SQLite the driver once began a transaction only at
+    the first write, so a temporary table created before it outlived a rollback (its drop
     undone), and a pooled connection kept it for the next unit of work, which stopped at
-    "table already exists" (a server's concurrent requests, bench/api_throughput.py). After
+    "table already exists" (a server's concurrent requests, bench/api_throughput.py); kept
+    for a table a :func:`~doorstep.storage.session.take_turn` commits with the reads. After
     an error it is left for the rollback (PostgreSQL) or the next use: a statement in a
     failed PostgreSQL transaction is refused, and would hide the error."""
     conn.execute(text(f"DROP TABLE IF EXISTS {name}"))

@@ -52,7 +52,9 @@ def counted_once(
         return
     name = f"{table}_{event}_written"
     made = _trigger_sql(conn, name)
-    conn.execute(text(_COUNT))  # a write: the driver has begun the transaction by now
+    # A write: the transaction (begun with the unit of work) holds the writer's lock from
+    # here, so no other writes while the trigger is away.
+    conn.execute(text(_COUNT))
     raw = conn.connection.driver_connection
     if made is None or raw is None or not getattr(raw, "in_transaction", False):
         yield

@@ -9,15 +9,14 @@ from typing import Any
 
 import polars as pl
 from sqlalchemy import Connection, Date, DateTime, bindparam, func, select, text, update
-from sqlalchemy.exc import OperationalError
 
 from doorstep.domain.reach import Box
-from doorstep.errors import Conflict, NotFound
+from doorstep.errors import NotFound
 from doorstep.say import Say
 from doorstep.storage.repositories.counted_writes import counted_once
 from doorstep.storage.repositories.lookups import database_opened, holds_none
 from doorstep.storage.repositories.reads import frame
-from doorstep.storage.session import WRITER_BUSY
+from doorstep.storage.session import take_turn
 from doorstep.storage.tables import Area, PairingProposal
 
 
@@ -293,11 +292,13 @@ def lock_pairings(conn: Connection) -> int:
     A commit checks that its proposal is not stale, then writes; with this lock taken
     before the check, a second commit waits for the first to finish and then sees its
     writes. PostgreSQL: a transaction-level advisory lock (each later statement, at READ
-    COMMITTED, reads what committed before it). SQLite: ``BEGIN IMMEDIATE``, the database's
-    write lock. Python's sqlite3 (before 3.12's ``autocommit``) opens a transaction only at
-    the first write, so a connection that has only read is not in one yet and the lock is
-    taken now; one that has written already holds the write lock, and has since it began.
-    A write lock held by another connection for longer than the busy timeout (10 s) is a
+    COMMITTED, reads what committed before it). SQLite: the database's one write lock
+    (:func:`~doorstep.storage.session.take_turn`): a transaction that has written nothing
+    yet is begun again with it, waiting for another writer to finish (an import waits for
+    a commit, and then reads what it wrote), so what its caller read before the lock is of
+    an earlier snapshot, as it was when each read was a transaction of its own: callers
+    read what they check after it. One that has written already holds the lock. A write
+    lock held by another connection for longer than the busy timeout (10 s) is a
     :class:`~doorstep.errors.Conflict`, not a traceback.
 
     Each take adds one to the count in ``pairing_lock_takes``, in the caller's transaction:
@@ -307,14 +308,7 @@ def lock_pairings(conn: Connection) -> int:
     if conn.dialect.name != "sqlite":
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PAIRING_LOCK})
     else:
-        sqlite: Any = conn.connection.driver_connection
-        if not sqlite.in_transaction:
-            try:
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
-            except OperationalError as exc:
-                if "locked" not in str(exc.orig):
-                    raise
-                raise Conflict(WRITER_BUSY) from None
+        take_turn(conn)
     taken = conn.execute(
         text(
             "INSERT INTO pairing_lock_takes (id, taken) VALUES (1, 1) ON CONFLICT (id) "
