@@ -20,6 +20,7 @@ import doorstep.storage.tables  # noqa: F401  (registers every table on the meta
 from doorstep.storage.base import Base
 from doorstep.storage.repositories import counted_writes, folded
 from doorstep.storage.repositories.reads import frame
+from doorstep.storage.session import take_turn
 
 _COPY_CHUNK_ROWS = 200_000
 #: After copying this many rows into a PostgreSQL table, its statistics are taken again
@@ -312,9 +313,11 @@ def lock_for_import(conn: Connection, tables: Sequence[str]) -> None:
         for t in tables:
             conn.execute(text(f"LOCK TABLE {t} IN SHARE ROW EXCLUSIVE MODE"))
     else:
-        # SQLite has one writer: the first write of the transaction takes the lock. An
-        # empty UPDATE is a write that changes nothing.
-        conn.execute(text(f"UPDATE {tables[0]} SET id = id WHERE 0"))
+        # SQLite has one writer: the import waits its turn for the lock (its transaction,
+        # if it has only read, begun again with it), rather than being refused at once for
+        # a visit another wrote while it read its file. What it checked before is held by
+        # the foreign keys and by the checks it makes after the lock.
+        take_turn(conn)
 
 
 def sync_sequence(conn: Connection, table: str) -> None:
