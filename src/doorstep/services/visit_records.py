@@ -671,9 +671,17 @@ def leave_during(
 
 def leave_words(visitor: str, first: dt.date, last: dt.date) -> str:
     """How a visit made during its visitor's leave is told."""
-    return (
-        f"{visitor} is on leave from {first} to {last} by the records: if they worked those "
-        "days, correct the leave (export leave, edit it, import leave --replace)"
+    return leave_said(visitor, first, last).english()
+
+
+def leave_said(visitor: str, first: dt.date, last: dt.date) -> Say:
+    """:func:`leave_words` as a :class:`~doorstep.say.Say`, for a page to translate."""
+    return Say(
+        "%(visitor)s is on leave from %(first)s to %(last)s by the records: if they worked "
+        "those days, correct the leave (export leave, edit it, import leave --replace)",
+        visitor=visitor,
+        first=first,
+        last=last,
     )
 
 

@@ -80,9 +80,11 @@ class UploadRejected(InvalidInput):
         """The problem document with its detail and the listed errors' reasons said by
         ``tell`` (a reason that is English only stays so), the server's folder left out."""
         listed = self._rejected.errors[:MAX_LISTED]
+        sheet = self._rejected.sheet
         return {
             **self.body,
             "detail": self._unfoldered(tell(self._rejected.said_headline())),
+            "sheet": tell(sheet.says) if isinstance(sheet, Said) else sheet,
             "errors": [
                 shown if e.says is None else {**shown, "reason": self._unfoldered(tell(e.says))}
                 for shown, e in zip(self.body["errors"], listed, strict=True)
@@ -175,7 +177,7 @@ def import_sent(
     return ImportDone(
         entity=summary.entity,
         file=name,
-        sheet=summary.sheet,
+        sheet=tell(summary.sheet.says) if isinstance(summary.sheet, Said) else summary.sheet,
         rows=summary.rows,
         created=summary.created,
         updated=summary.updated,

@@ -12,6 +12,7 @@ from typing import BinaryIO
 import numpy as np
 import numpy.typing as npt
 
+from doorstep.say import Say
 from doorstep.services.importing.csvscan import binary, locate, outside_quotes
 from doorstep.services.importing.errors import RowError
 
@@ -38,13 +39,22 @@ def lost_rows(source: Path | bytes, start: int, height: int) -> RowError | None:
             data.close()
     if records == height:
         return None
-    return locate(source) or RowError(
+    return locate(source) or RowError.said(
         0,
         "",
         "",
-        f"{records} rows follow the header but only {height} could be read; check the file's quotes"
+        Say(
+            "%(rows)s rows follow the header but only %(read)s could be read; check the "
+            "file's quotes",
+            rows=records,
+            read=height,
+        )
         if height < records
-        else f"{records} rows follow the header but {height} were read; check the file's quotes",
+        else Say(
+            "%(rows)s rows follow the header but %(read)s were read; check the file's quotes",
+            rows=records,
+            read=height,
+        ),
     )
 
 

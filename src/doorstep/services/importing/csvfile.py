@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from doorstep.say import Say
 from doorstep.services.importing.csvcount import fields_per_row, lost_rows
 from doorstep.services.importing.csvheader import (
     cr_only,
@@ -47,26 +48,29 @@ _BOMS = (
 
 # The first bytes of files often named .csv by mistake, and what to say about them.
 _NOT_TEXT = (
-    (b"\x1f\x8b", "gzip-compressed, not CSV text; unpack it first"),
-    (b"PK\x03\x04", "a ZIP archive, not CSV text; unpack it, or if it is a workbook name it .xlsx"),
-    (b"BZh", "bzip2-compressed, not CSV text; unpack it first"),
-    (b"\xfd7zXZ\x00", "xz-compressed, not CSV text; unpack it first"),
-    (b"\x28\xb5\x2f\xfd", "zstd-compressed, not CSV text; unpack it first"),
-    (b"PAR1", "a Parquet file, not CSV text; name it .parquet"),
-    (b"\xd0\xcf\x11\xe0", "an old Excel (.xls) workbook, not CSV text; save it as .xlsx"),
-    (b"%PDF", "a PDF document, not CSV text"),
+    (b"\x1f\x8b", Say("gzip-compressed, not CSV text; unpack it first")),
+    (
+        b"PK\x03\x04",
+        Say("a ZIP archive, not CSV text; unpack it, or if it is a workbook name it .xlsx"),
+    ),
+    (b"BZh", Say("bzip2-compressed, not CSV text; unpack it first")),
+    (b"\xfd7zXZ\x00", Say("xz-compressed, not CSV text; unpack it first")),
+    (b"\x28\xb5\x2f\xfd", Say("zstd-compressed, not CSV text; unpack it first")),
+    (b"PAR1", Say("a Parquet file, not CSV text; name it .parquet")),
+    (b"\xd0\xcf\x11\xe0", Say("an old Excel (.xls) workbook, not CSV text; save it as .xlsx")),
+    (b"%PDF", Say("a PDF document, not CSV text")),
 )
 
 
-def _nul_reason(header: bytes) -> str:
+def _nul_reason(header: bytes) -> Say:
     """Why a header with NUL bytes is refused: UTF-16 text has one in every other byte (for
     the ASCII of column names); anything else is not text at all."""
     if header.count(b"\x00") * 4 >= len(header):
-        return (
+        return Say(
             "the header holds NUL bytes: the file looks like UTF-16 without a byte-order mark; "
             "save it as UTF-8 (CSV UTF-8)"
         )
-    return "the header holds NUL bytes: the file is not text; save it as UTF-8 (CSV UTF-8)"
+    return Say("the header holds NUL bytes: the file is not text; save it as UTF-8 (CSV UTF-8)")
 
 
 class CsvProblem(Exception):
@@ -144,13 +148,13 @@ def _source(path: Path) -> tuple[Path | bytes, bool]:
         start = fh.read(8)
         kind = next((what for magic, what in _NOT_TEXT if start.startswith(magic)), None)
         if kind is not None:
-            raise CsvProblem(RowError(0, "", "", f"the file is {kind}"))
+            raise CsvProblem(RowError.said(0, "", "", Say("the file is %(kind)s", kind=kind)))
         found = next(((enc, name) for bom, enc, name in _BOMS if start.startswith(bom)), None)
         if found is None:
             fh.seek(0)
             header = read_header(fh)
             if b"\x00" in header.record:
-                raise CsvProblem(RowError(0, "", "", _nul_reason(header.record)))
+                raise CsvProblem(RowError.said(0, "", "", _nul_reason(header.record)))
             if not cr_only(header.record, header.end):
                 return path, False
             fh.seek(0)
@@ -160,12 +164,16 @@ def _source(path: Path) -> tuple[Path | bytes, bool]:
         data = path.read_bytes().decode(encoding).encode("utf-8")
     except UnicodeDecodeError as exc:
         raise CsvProblem(
-            RowError(
+            RowError.said(
                 0,
                 "",
                 "",
-                f"the file starts with a {name} byte-order mark but is not valid {name} "
-                f"(byte {exc.start}); save it as UTF-8 (CSV UTF-8)",
+                Say(
+                    "the file starts with a %(name)s byte-order mark but is not valid %(name)s "
+                    "(byte %(at)s); save it as UTF-8 (CSV UTF-8)",
+                    name=name,
+                    at=exc.start,
+                ),
             )
         ) from None
     with io.BytesIO(data) as fh:

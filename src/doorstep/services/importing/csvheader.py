@@ -18,8 +18,11 @@ from doorstep.services.importing.errors import RowError
 
 READ_SIZE = 1 << 16  # bytes read at a time while looking for the end of the header
 SHOWN = 200  # characters of a bad value kept for the message (which shortens it again)
-UNCLOSED = "unclosed quote: this value opens with a quote that never closes"
-_QUOTE_NAME = 'quote the whole name and double each quote inside it, e.g. "a ""b"" c"'
+#: Why a value (or a column name) whose opening quote never closes is refused.
+UNCLOSED = Say(
+    "unclosed quote: this value opens with a quote that never closes; add the closing quote "
+    "or remove this one"
+)
 # The frame's name for a column whose header cell is empty: a NUL cannot be in a header.
 _UNNAMED = "\x00column "
 # The frame's name for the sheet row of each row, where it is not its position plus 2 (an
@@ -153,29 +156,34 @@ def read_header(fh: BinaryIO) -> Header:
                 i += 2
             if i == len(buf.data):
                 opened = buf.data[start:].split(b"\n", 1)[0].split(b"\r", 1)[0]
-                unclosed = f"{UNCLOSED}; add the closing quote or remove this one"
                 names.append(_decode(buf.data[start + 1 :]))
-                problem = problem or RowError(1, "", _decode(opened[:SHOWN]), unclosed)
+                problem = problem or RowError.said(1, "", _decode(opened[:SHOWN]), UNCLOSED)
                 return Header(buf.data, b"", names, problem)
             names.append(_decode(buf.data[start + 1 : i]).replace('""', '"'))
             closed = i + 1
             i = buf.search(_END_OF_NAME, closed)
             if i > closed and problem is None:
-                problem = RowError(
+                problem = RowError.said(
                     1,
                     _decode(buf.data[start:i]),
                     "",
-                    f"text after the closing quote of a column name; remove it, or {_QUOTE_NAME}",
+                    Say(
+                        "text after the closing quote of a column name; remove it, or quote "
+                        'the whole name and double each quote inside it, e.g. "a ""b"" c"'
+                    ),
                 )
         else:
             i = buf.search(_END_OF_NAME, i)
             names.append(_decode(buf.data[start:i]))
             if buf.data.count(b'"', start, i) % 2 and problem is None:
-                problem = RowError(
+                problem = RowError.said(
                     1,
                     names[-1],
                     "",
-                    f"a quote inside a column name that is not quoted; {_QUOTE_NAME}",
+                    Say(
+                        "a quote inside a column name that is not quoted; quote the whole name "
+                        'and double each quote inside it, e.g. "a ""b"" c"'
+                    ),
                 )
         at = buf.byte(i)
         if at != b",":

@@ -13,12 +13,12 @@ from typing import BinaryIO
 import numpy as np
 import numpy.typing as npt
 
+from doorstep.say import Say
 from doorstep.services.importing.csvheader import SHOWN, UNCLOSED, read_header
 from doorstep.services.importing.errors import RowError
 
 CHUNK_SIZE = 1 << 24  # bytes decoded at a time by the UTF-8 check
 _LF, _QUOTE, _COMMA = ord("\n"), ord('"'), ord(",")
-_DOUBLE = 'quote the whole value and double each quote inside it, e.g. "a ""b"" c"'
 
 
 def utf8_problem(fh: BinaryIO) -> RowError | None:
@@ -47,7 +47,13 @@ def utf8_problem(fh: BinaryIO) -> RowError | None:
             return _where(
                 fh,
                 at,
-                f"byte 0x{bad:02x} at byte {at} of the file {advice}",
+                Say(
+                    "byte %(byte)s at byte %(at)s of the file is not UTF-8 — the file is in a "
+                    "legacy encoding such as GBK or Latin-1; save it as UTF-8 (CSV UTF-8) and "
+                    "try again",
+                    byte=f"0x{bad:02x}",
+                    at=at,
+                ),
                 f"the byte at byte {at} of the file {advice}",
             )
         offset += len(chunk)
@@ -57,14 +63,18 @@ def utf8_problem(fh: BinaryIO) -> RowError | None:
         return _where(
             fh,
             at,
-            f"the file ends in the middle of a UTF-8 character (byte 0x{kept[0]:02x} at byte "
-            f"{at} of the file)",
+            Say(
+                "the file ends in the middle of a UTF-8 character (byte %(byte)s at byte "
+                "%(at)s of the file)",
+                byte=f"0x{kept[0]:02x}",
+                at=at,
+            ),
             f"the file ends in the middle of a UTF-8 character (at byte {at} of the file)",
         )
     return None
 
 
-def _where(fh: BinaryIO, at: int, reason: str, redacted: str) -> RowError:
+def _where(fh: BinaryIO, at: int, reason: Say, redacted: str) -> RowError:
     """``reason`` (``redacted``: without the file's bytes) at the row, and the column, of
     the file's byte ``at``.
 
@@ -94,7 +104,7 @@ def _where(fh: BinaryIO, at: int, reason: str, redacted: str) -> RowError:
         fh.seek(0)
         names = read_header(fh).names
         column = names[field] if field < len(names) else ""
-    return RowError(row, column, "", reason, redacted)
+    return RowError.said(row, column, "", reason, redacted)
 
 
 def outside_quotes(
@@ -118,7 +128,9 @@ def _text(source: Path | bytes, newline: str) -> io.TextIOWrapper:
 def unreadable(exc: Exception) -> RowError:
     """Polars' reason, without the parts of the file and the advice about its options."""
     first = (str(exc).splitlines() or [""])[0]
-    return RowError(0, "", "", f"cannot read the file as CSV: {first[:SHOWN]}")
+    return RowError.said(
+        0, "", "", Say("cannot read the file as CSV: %(reason)s", reason=first[:SHOWN])
+    )
 
 
 def locate(source: Path | bytes) -> RowError | None:
@@ -168,19 +180,26 @@ def _scan(lines: Iterable[str], names: list[str]) -> RowError | None:
                 if i < n and text[i] != ",":
                     o_row, o_field, o_line, o_pos = opened
                     if o_line != line_no:
-                        return RowError(
+                        return RowError.said(
                             o_row,
                             name(o_row, o_field),
                             o_text,
-                            f"{UNCLOSED} until line {line_no} of the file; add the closing "
-                            "quote or remove this one",
+                            Say(
+                                "unclosed quote: this value opens with a quote that never "
+                                "closes until line %(line)s of the file; add the closing "
+                                "quote or remove this one",
+                                line=line_no,
+                            ),
                         )
                     end = text.find(",", i)
-                    return RowError(
+                    return RowError.said(
                         o_row,
                         name(o_row, o_field),
                         text[o_pos : end if end >= 0 else n][:SHOWN],
-                        f"text after the closing quote; remove it, or {_DOUBLE}",
+                        Say(
+                            "text after the closing quote; remove it, or quote the whole "
+                            'value and double each quote inside it, e.g. "a ""b"" c"'
+                        ),
                     )
                 if i < n:  # the comma after the closing quote
                     field += 1
@@ -203,11 +222,14 @@ def _scan(lines: Iterable[str], names: list[str]) -> RowError | None:
             end = text.find(",", j)
             end = n if end < 0 else end
             if text.count('"', j, end) % 2:  # polars allows quotes inside a value in pairs
-                return RowError(
+                return RowError.said(
                     row,
                     name(row, field),
                     text[start:end][:SHOWN],
-                    f"a quote inside a value that is not quoted; {_DOUBLE}",
+                    Say(
+                        "a quote inside a value that is not quoted; quote the whole value and "
+                        'double each quote inside it, e.g. "a ""b"" c"'
+                    ),
                 )
             i = end + 1
             if end < n:
@@ -217,20 +239,20 @@ def _scan(lines: Iterable[str], names: list[str]) -> RowError | None:
         if row == 1:
             width = field + 1
         elif field + 1 > width:
-            return RowError(
+            return RowError.said(
                 row,
                 "",
                 "",
-                f"{field + 1} fields but the header has {width}; quote values that contain commas",
+                Say(
+                    "%(fields)s fields but the header has %(width)s; quote values that contain "
+                    "commas",
+                    fields=field + 1,
+                    width=width,
+                ),
             )
         row += 1
         field = 0
     if quoted:
         o_row, o_field, _, _ = opened
-        return RowError(
-            o_row,
-            name(o_row, o_field),
-            o_text,
-            f"{UNCLOSED}; add the closing quote or remove this one",
-        )
+        return RowError.said(o_row, name(o_row, o_field), o_text, UNCLOSED)
     return None

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from doorstep.errors import InvalidInput
-from doorstep.say import Say
+from doorstep.say import Said, Say
 from doorstep.services.importing.columns import IMPORTS
 from doorstep.services.importing.formulas import FORMULA_STARTS
 
@@ -106,7 +106,9 @@ class ImportRejected(InvalidInput):
         """:meth:`headline` as a :class:`~doorstep.say.Say`, for a page to translate (a
         whole-file problem whose reason is English only is a part left in English)."""
         n = len(self.errors)
-        file = f"{self.path.name} ({self.sheet})" if self.sheet else self.path.name
+        file: str | Say = self.path.name
+        if self.sheet:
+            file = Say("%(file)s (%(sheet)s)", file=self.path.name, sheet=part(self.sheet))
         if n == 1 and self.errors[0].row == 0:
             first = self.errors[0]
             reason = first.reason if first.says is None else first.says
@@ -266,6 +268,12 @@ def column_twice(path: Path, name: str) -> ImportRejected:
     return ImportRejected(path, [RowError.said(1, name, "", TWICE)], None)
 
 
+def part(text: str) -> str | Say:
+    """``text`` as a part of a sentence: its :class:`~doorstep.say.Say` when it is a
+    :class:`~doorstep.say.Said` (a workbook's sheet, described), else the text itself."""
+    return text.says if isinstance(text, Said) else text
+
+
 def one_line(exc: BaseException) -> str:
     """An exception's message on one line: its first non-empty line, as the user can act
     on it (fastexcel and polars add lines of context and advice)."""
@@ -278,13 +286,17 @@ def one_line(exc: BaseException) -> str:
 MAX_EXACT_WHOLE = 2**53 - 1
 
 
-def inexact_number(row: int, column: str, value: str, advice: str) -> RowError:
+def inexact_number(row: int, column: str, value: str, advice: Say) -> RowError:
     """A whole number stored as a float beyond :data:`MAX_EXACT_WHOLE`: it may not be the
     number typed (an id 1 higher reads the same), so it is refused rather than guessed."""
-    return RowError(
+    return RowError.said(
         row,
         column,
         value,
-        f"a floating-point number beyond {MAX_EXACT_WHOLE:,} (2^53 - 1) is held rounded, "
-        f"so this may not be the number typed; {advice}",
+        Say(
+            "a floating-point number beyond %(most)s (2^53 - 1) is held rounded, so this may "
+            "not be the number typed; %(advice)s",
+            most=f"{MAX_EXACT_WHOLE:,}",
+            advice=advice,
+        ),
     )

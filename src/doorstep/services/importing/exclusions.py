@@ -18,6 +18,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection
 
+from doorstep.say import Said, Say, Value, joined
 from doorstep.services.exclusions import cancel_events, cancel_planned
 from doorstep.services.importing.errors import RowError
 from doorstep.services.importing.load import Written, differing
@@ -29,6 +30,17 @@ from doorstep.storage.repositories import exclusions as repo
 TABLE = "exclusions"
 #: How many pairs paired now a note names; it counts the others.
 NAMED_IN_NOTE = 5
+#: Why a row naming a household or a visitor not on record, or erased, is refused.
+_NO_ONE = {
+    "households": (
+        Say("is the id of an erased household: there is no one to keep apart"),
+        Say("unknown household; import the households first"),
+    ),
+    "visitors": (
+        Say("is the id of an erased visitor: there is no one to keep apart"),
+        Say("unknown visitor; import the visitors first"),
+    ),
+}
 
 
 def reference_errors(conn: Connection, frame: pl.DataFrame, cell: str) -> list[RowError]:
@@ -36,7 +48,7 @@ def reference_errors(conn: Connection, frame: pl.DataFrame, cell: str) -> list[R
     prefixes the columns holding each cell as the file has it."""
     errors: list[RowError] = []
     for column, table in (("household_id", "households"), ("visitor_id", "visitors")):
-        what = table[:-1]
+        erased_id, unknown = _NO_ONE[table]
         ids = frame[column].drop_nulls().unique().to_list()
         known = visit_sync.ids_by_external_id(conn, table, ids)
         if table == "households":
@@ -46,12 +58,12 @@ def reference_errors(conn: Connection, frame: pl.DataFrame, cell: str) -> list[R
         for r in frame.filter(pl.col(column).is_not_null()).iter_rows(named=True):
             value = r[column]
             if value in erased:
-                reason = f"is the id of an erased {what}: there is no one to keep apart"
+                reason = erased_id
             elif value not in known:
-                reason = f"unknown {what}; import the {table} first"
+                reason = unknown
             else:
                 continue
-            errors.append(RowError(int(r[ROW]), column, r[cell + column], reason))
+            errors.append(RowError.said(int(r[ROW]), column, r[cell + column], reason))
     return errors
 
 
@@ -129,17 +141,38 @@ def paired_note(paired: pl.DataFrame) -> tuple[str, ...]:
     if not paired.height:
         return ()
     rows = paired.head(NAMED_IN_NOTE).iter_rows(named=True)
-    named = ", ".join(f"{r['household']} with {r['visitor']}" for r in rows)
-    more = paired.height - NAMED_IN_NOTE
-    if more > 0:
-        named += f" and {more:,} more"
+    pairs: list[Value] = [
+        Say("%(household)s with %(visitor)s", household=r["household"], visitor=r["visitor"])
+        for r in rows
+    ]
+    named = _and_more(joined(pairs, ", "), paired.height - NAMED_IN_NOTE)
     areas = ", ".join(paired["area_code"].unique().sort().head(NAMED_IN_NOTE).to_list())
     n = paired.height
-    return (
-        f"{n:,} excluded pair{'s are' if n > 1 else ' is'} paired now ({named}): each pairing "
-        f"stays until the next `doorstep pair --area` for its area ({areas}) is committed, "
-        "which ends it; until then `doorstep plan` plans no visits for it.",
-    )
+    if n > 1:
+        note = Say(
+            "%(n)s excluded pairs are paired now (%(named)s): each pairing stays until the "
+            "next `doorstep pair --area` for its area (%(areas)s) is committed, which ends it; "
+            "until then `doorstep plan` plans no visits for it.",
+            n=f"{n:,}",
+            named=named,
+            areas=areas,
+        )
+    else:
+        note = Say(
+            "1 excluded pair is paired now (%(named)s): each pairing stays until the next "
+            "`doorstep pair --area` for its area (%(areas)s) is committed, which ends it; until "
+            "then `doorstep plan` plans no visits for it.",
+            named=named,
+            areas=areas,
+        )
+    return (Said(note),)
+
+
+def _and_more(named: Value, more: int) -> Value:
+    """``named``, and how many more were not named, if any."""
+    if more <= 0:
+        return named
+    return Say("%(named)s and %(more)s more", named=named, more=f"{more:,}")
 
 
 def cancelled_note(cancelled: pl.DataFrame) -> tuple[str, ...]:
@@ -148,12 +181,28 @@ def cancelled_note(cancelled: pl.DataFrame) -> tuple[str, ...]:
     if not cancelled.height:
         return ()
     rows = cancelled.head(NAMED_IN_NOTE).iter_rows(named=True)
-    named = ", ".join(f"{r['visitor']} to {r['household']} on {r['start']}" for r in rows)
-    more = cancelled.height - NAMED_IN_NOTE
-    if more > 0:
-        named += f" and {more:,} more"
+    visits: list[Value] = [
+        Say(
+            "%(visitor)s to %(household)s on %(day)s",
+            visitor=r["visitor"],
+            household=r["household"],
+            day=str(r["start"]),
+        )
+        for r in rows
+    ]
+    named = _and_more(joined(visits, ", "), cancelled.height - NAMED_IN_NOTE)
     n = cancelled.height
-    return (
-        f"{n:,} planned visit{'s' if n > 1 else ''} of excluded pairs cancelled ({named}): "
-        "the visitors' next calendars send them as cancelled.",
-    )
+    if n > 1:
+        note = Say(
+            "%(n)s planned visits of excluded pairs cancelled (%(named)s): the visitors' next "
+            "calendars send them as cancelled.",
+            n=f"{n:,}",
+            named=named,
+        )
+    else:
+        note = Say(
+            "1 planned visit of excluded pairs cancelled (%(named)s): the visitors' next "
+            "calendars send them as cancelled.",
+            named=named,
+        )
+    return (Said(note),)

@@ -525,15 +525,25 @@ def second_leads(conn: Connection, frame: pl.DataFrame) -> list[RowError]:
     errors: list[RowError] = []
     for team, rows_of, n_stored in counted.iter_rows():
         where = ", ".join(str(r) for r in rows_of)
-        both = f"rows {where}" if len(rows_of) > 1 else f"row {where}"
+        both = (
+            Say("rows %(rows)s", rows=where)
+            if len(rows_of) > 1
+            else Say("row %(rows)s", rows=where)
+        )
         if n_stored:
-            both += " and a lead already stored, whose row the file does not change"
-        reason = (
-            f"team {team} would have {len(rows_of) + n_stored} leads ({both}); a team has "
-            "one lead: set is_team_lead to false for all but one"
+            both = Say(
+                "%(rows)s and a lead already stored, whose row the file does not change",
+                rows=both,
+            )
+        reason = Say(
+            "team %(team)s would have %(n)s leads (%(which)s); a team has one lead: set "
+            "is_team_lead to false for all but one",
+            team=team,
+            n=len(rows_of) + n_stored,
+            which=both,
         )
         # No value quoted: the cell may say yes, 1 or TRUE, and the reason says it all.
-        errors += [RowError(int(r), "is_team_lead", "", reason) for r in rows_of]
+        errors += [RowError.said(int(r), "is_team_lead", "", reason) for r in rows_of]
     return errors
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import polars as pl
 from sqlalchemy import Connection
 
+from doorstep.say import Say
 from doorstep.services.importing.errors import RowError
 from doorstep.services.importing.load import Written, fill_unstated, write_changed
 from doorstep.services.importing.validate import ROW
@@ -80,12 +81,11 @@ def file_overlaps(entity: str, frame: pl.DataFrame, cell: Callable[[str], str]) 
     for row, who, first, last, shown in rows.iter_rows():
         if reach is not None and reach[0] == who and first != reach[2] and first <= reach[3]:
             errors.append(
-                RowError(
+                RowError.said(
                     row,
                     "starts_on",
                     shown,
-                    f"overlaps row {reach[1]} ({cal.what} of the same {cal.who}, {reach[2]} "
-                    f"to {reach[3]}); merge the two into one row",
+                    _in_file(entity, reach[1], reach[2], reach[3]),
                     f"overlaps row {reach[1]} ({cal.what} of the same {cal.who}); merge the "
                     "two into one row",
                 )
@@ -93,6 +93,62 @@ def file_overlaps(entity: str, frame: pl.DataFrame, cell: Callable[[str], str]) 
         if reach is None or reach[0] != who or last > reach[3]:
             reach = (who, row, first, last)
     return errors
+
+
+def _in_file(entity: str, row: int, first: dt.date, last: dt.date) -> Say:
+    """Why a period overlapping the file's period on ``row`` (``first`` to ``last``) of the
+    same person is refused."""
+    if entity == "leave":
+        return Say(
+            "overlaps row %(row)s (leave of the same visitor, %(first)s to %(last)s); merge "
+            "the two into one row",
+            row=row,
+            first=first,
+            last=last,
+        )
+    return Say(
+        "overlaps row %(row)s (a blackout period of the same household, %(first)s to "
+        "%(last)s); merge the two into one row",
+        row=row,
+        first=first,
+        last=last,
+    )
+
+
+def _stored(cal: Calendar, first: dt.date, last: dt.date, *, replace: bool) -> Say:
+    """Why a period overlapping a stored one of the same person (``first`` to ``last``)
+    that stays as it is is refused."""
+    if cal.people == "visitors":
+        if replace:
+            return Say(
+                "overlaps the leave stored for this visitor from %(first)s to %(last)s (it "
+                "ended before today: --replace keeps it); to change that period, give its "
+                "starts_on",
+                first=first,
+                last=last,
+            )
+        return Say(
+            "overlaps the leave stored for this visitor from %(first)s to %(last)s; to change "
+            "that period, give its starts_on, or import with --replace to make the file the "
+            "whole of this visitor's periods from today on",
+            first=first,
+            last=last,
+        )
+    if replace:
+        return Say(
+            "overlaps the blackout period stored for this household from %(first)s to "
+            "%(last)s (it ended before today: --replace keeps it); to change that period, "
+            "give its starts_on",
+            first=first,
+            last=last,
+        )
+    return Say(
+        "overlaps the blackout period stored for this household from %(first)s to %(last)s; "
+        "to change that period, give its starts_on, or import with --replace to make the "
+        "file the whole of this household's periods from today on",
+        first=first,
+        last=last,
+    )
 
 
 def load_periods(
@@ -177,12 +233,11 @@ def _stored_overlaps(
     what = "leave" if cal.what == "leave" else "blackout period"
     past = " (it ended before today: --replace keeps it)" if replace else ""
     return [
-        RowError(
+        RowError.said(
             int(row),
             "starts_on",
             str(a),
-            f"overlaps the {what} stored for this {cal.who} from {stored_a} to {stored_z}"
-            f"{past}; {advice}",
+            _stored(cal, stored_a, stored_z, replace=replace),
             f"overlaps a {what} stored for this {cal.who}{past}; {advice}",
         )
         for row, _, a, _, stored_a, stored_z in hits.iter_rows()

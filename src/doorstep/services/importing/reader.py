@@ -33,6 +33,7 @@ from doorstep.services.importing.errors import (
     file_error,
     inexact_number,
     one_line,
+    part,
     write_unread_errors_csv,
 )
 from doorstep.services.importing.formulas import unescape_frame
@@ -86,9 +87,9 @@ def read_file(path: Path, expected: Sequence[str] = ()) -> Table:
     of the ``expected`` columns is refused in one line when a later row holds them all
     (a title above the header), saying where."""
     if not path.exists():
-        raise file_error(path, f"no such file: {path}")
+        raise file_error(path, Say("no such file: %(path)s", path=str(path)))
     if path.is_dir():
-        raise file_error(path, f"{path} is a folder, not a file")
+        raise file_error(path, Say("%(path)s is a folder, not a file", path=str(path)))
     fmt = detect_format(path)
     if path.stat().st_size == 0:
         raise file_error(path, _EMPTY)
@@ -134,11 +135,11 @@ def read_file(path: Path, expected: Sequence[str] = ()) -> Table:
 #: The first bytes of an OLE2 compound file: an Excel 97-2003 .xls workbook, or an .xlsx
 #: workbook saved with a password, which is wrapped in one.
 _OLE2 = bytes.fromhex("d0cf11e0a1b11ae1")
-_LEGACY_XLS = (
+_LEGACY_XLS = Say(
     "the file is a legacy Excel (.xls) workbook, which cannot be read; open it in a "
     "spreadsheet and save it as .xlsx (Excel Workbook)"
 )
-_OLE2_XLSX = (
+_OLE2_XLSX = Say(
     "the file is a legacy Excel (.xls) workbook named .xlsx, or a workbook saved with a "
     "password; open it in a spreadsheet and save it as .xlsx (Excel Workbook), without a "
     "password"
@@ -166,12 +167,20 @@ def _header_on_another_sheet(path: Path, book: XlsxRead, expected: Sequence[str]
     other = sheet_with_header(path, expected, _HEADER_SEARCH_ROWS + 1)
     if other is None:
         return
-    first = f" ({book.sheet})" if book.sheet else ""
-    raise file_error(
-        path,
-        f"the sheet read{first} lacks expected columns; they are all on {other}: "
-        "move that sheet to the front, or save it as a workbook of its own",
-    )
+    if book.sheet:
+        why = Say(
+            "the sheet read (%(sheet)s) lacks expected columns; they are all on %(other)s: "
+            "move that sheet to the front, or save it as a workbook of its own",
+            sheet=part(book.sheet),
+            other=other,
+        )
+    else:
+        why = Say(
+            "the sheet read lacks expected columns; they are all on %(other)s: move that "
+            "sheet to the front, or save it as a workbook of its own",
+            other=other,
+        )
+    raise file_error(path, why)
 
 
 def _header_elsewhere(
@@ -190,9 +199,12 @@ def _header_elsewhere(
     held = [n for n in (str(v).strip() for v in header if v is not None) if n]
     held = [n for n in held if unnamed_position(n) is None]
     holds = (
-        f"it holds {', '.join(repr(v) for v in held[:3])}{', ...' if len(held) > 3 else ''}"
+        Say(
+            "it holds %(names)s",
+            names=f"{', '.join(repr(v) for v in held[:3])}{', ...' if len(held) > 3 else ''}",
+        )
         if held
-        else "it is empty"
+        else Say("it is empty")
     )
     found = next(
         (
@@ -204,11 +216,14 @@ def _header_elsewhere(
     )
     if found is None:
         return  # the header's own errors say what is wrong with it (unknown, ';'-separated)
-    reason = (
-        f"the expected header was not found in row {header_row} ({holds}); it is in "
-        f"row {found}: delete the rows above it"
+    reason = Say(
+        "the expected header was not found in row %(row)s (%(holds)s); it is in row "
+        "%(found)s: delete the rows above it",
+        row=header_row,
+        holds=holds,
+        found=found,
     )
-    raise ImportRejected(path, [RowError(header_row, "", "", reason)], None, sheet=sheet)
+    raise ImportRejected(path, [RowError.said(header_row, "", "", reason)], None, sheet=sheet)
 
 
 def _read_csv(path: Path) -> pl.DataFrame:
@@ -220,7 +235,8 @@ def _read_csv(path: Path) -> pl.DataFrame:
     except CsvProblem as exc:
         raise _rows_refused(path, [exc.error]) from None
     except OSError as exc:
-        raise file_error(path, f"cannot read the file: {exc.strerror or exc}") from None
+        why = Say("cannot read the file: %(reason)s", reason=str(exc.strerror or exc))
+        raise file_error(path, why) from None
     _refuse_short_rows(path, frame, fields)
     # A row of empty cells only (a blank line, ",,,") is skipped, as in a workbook; the
     # others keep their row in the file, so that errors name the row a reader sees.
@@ -247,12 +263,16 @@ def _refuse_short_rows(path: Path, frame: pl.DataFrame, fields: npt.NDArray[np.i
     if not len(short):
         return
     errors = [
-        RowError(
+        RowError.said(
             int(i) + 2,
             frame.columns[int(fields[i])],
             "",
-            f"the row ends early: {int(fields[i])} field(s) where the header has "
-            f"{frame.width} (an empty value still needs its comma)",
+            Say(
+                "the row ends early: %(fields)s field(s) where the header has %(width)s (an "
+                "empty value still needs its comma)",
+                fields=int(fields[i]),
+                width=frame.width,
+            ),
         )
         for i in short
     ]
@@ -263,7 +283,8 @@ def _read_parquet(path: Path) -> pl.DataFrame:
     try:
         frame = pl.read_parquet(path)
     except Exception as exc:
-        raise file_error(path, f"cannot read the Parquet file: {one_line(exc)}") from None
+        why = Say("cannot read the Parquet file: %(reason)s", reason=one_line(exc))
+        raise file_error(path, why) from None
     # A column with an empty name is named by its position, as in a CSV file.
     frame.columns = [c if c.strip() else unnamed(i) for i, c in enumerate(frame.columns, 1)]
     errors: list[RowError] = []
@@ -295,8 +316,8 @@ def _parquet_text(column: pl.Series, dtype: pl.DataType) -> tuple[pl.Series, Row
             row = next(
                 i for i, v in enumerate(column.to_list(), start=2) if v is not None and not _utf8(v)
             )
-            return column, RowError(
-                row, label, "", "bytes that are not UTF-8 text; store the column as UTF-8 text"
+            return column, RowError.said(
+                row, label, "", Say("bytes that are not UTF-8 text; store the column as UTF-8 text")
             )
     if dtype.is_float():
         return _float_text(column, label)
@@ -305,17 +326,24 @@ def _parquet_text(column: pl.Series, dtype: pl.DataType) -> tuple[pl.Series, Row
         text = column.cast(pl.String).str.replace(r"(\.\d*?)0+$", "${1}").str.replace(r"\.$", "")
         return text, None
     if dtype.is_nested() or dtype == pl.Object:
-        listed = isinstance(dtype, (pl.List, pl.Array))
-        reason = f"a column of type {dtype} cannot be imported; store it as text" + (
-            ", the values separated by ';'" if listed else ""
+        reason = (
+            Say(
+                "a column of type %(type)s cannot be imported; store it as text, the values "
+                "separated by ';'",
+                type=str(dtype),
+            )
+            if isinstance(dtype, (pl.List, pl.Array))
+            else _not_imported(dtype)
         )
-        return column, RowError(1, label, "", reason)
+        return column, RowError.said(1, label, "", reason)
     try:
         return column.cast(pl.String), None
     except pl.exceptions.PolarsError:  # a duration, say
-        return column, RowError(
-            1, label, "", f"a column of type {dtype} cannot be imported; store it as text"
-        )
+        return column, RowError.said(1, label, "", _not_imported(dtype))
+
+
+def _not_imported(dtype: pl.DataType) -> Say:
+    return Say("a column of type %(type)s cannot be imported; store it as text", type=str(dtype))
 
 
 def _utf8(value: bytes) -> bool:
@@ -337,12 +365,17 @@ def _float_text(column: pl.Series, label: str) -> tuple[pl.Series, RowError | No
     if infinite.any():
         i = int(infinite.arg_true()[0])
         more = int(infinite.sum()) - 1
-        return column, RowError(
+        return column, RowError.said(
             i + 2,
             label,
             str(x[i]),
-            "an infinite number is no value; give the value, or leave the cell empty"
-            + (f"; {more} more such row(s) in this column" if more else ""),
+            Say(
+                "an infinite number is no value; give the value, or leave the cell empty; "
+                "%(more)s more such row(s) in this column",
+                more=more,
+            )
+            if more
+            else Say("an infinite number is no value; give the value, or leave the cell empty"),
         )
     column = column.fill_nan(None)
     x = x.fill_nan(None)
@@ -350,8 +383,14 @@ def _float_text(column: pl.Series, label: str) -> tuple[pl.Series, RowError | No
     if large.any():
         i = int(large.arg_true()[0])
         more = int(large.sum()) - 1
-        advice = "store the column as text or as whole numbers (int64)" + (
-            f"; {more} more such row(s) in this column" if more else ""
+        advice = (
+            Say(
+                "store the column as text or as whole numbers (int64); %(more)s more such "
+                "row(s) in this column",
+                more=more,
+            )
+            if more
+            else Say("store the column as text or as whole numbers (int64)")
         )
         return column, inexact_number(i + 2, label, str(x[i]), advice)
     whole = x.is_finite() & (x == x.round(0))

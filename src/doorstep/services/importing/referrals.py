@@ -22,6 +22,7 @@ from sqlalchemy import bindparam, insert, text, update
 from sqlalchemy.orm import Session
 
 from doorstep.domain.enums import ConsentState, ReferralStatus
+from doorstep.say import Code, Say
 from doorstep.services.importing.errors import RowError
 from doorstep.services.importing.programme import _ids
 from doorstep.services.importing.validate import ROW
@@ -91,42 +92,60 @@ def load_referrals(
     for r, raw in zip(frame.to_dicts(), cells, strict=True):
         row = int(r[ROW])
 
-        def fail(column: str, reason: str, row: int = row, raw: dict[str, Any] = raw) -> None:
-            errors.append(RowError(row, column, raw.get(column) or "", reason))
+        def fail(column: str, reason: Say, row: int = row, raw: dict[str, Any] = raw) -> None:
+            errors.append(RowError.said(row, column, raw.get(column) or "", reason))
 
         household, made_on = r["household_id"], r["made_on"]
         status, status_on = r.get("status"), r.get("status_on")
         visitor, number = r.get("visitor_id"), r.get("referral")
         if household in gone_h:
-            fail("household_id", "is the id of an erased household: there is no one to refer")
+            fail("household_id", Say("is the id of an erased household: there is no one to refer"))
             continue
         if household not in hid:
-            fail("household_id", "unknown household; import the households first")
+            fail("household_id", Say("unknown household; import the households first"))
             continue
         if visitor is not None and visitor in gone_v:
-            fail("visitor_id", "is the id of an erased visitor")
+            fail("visitor_id", Say("is the id of an erased visitor"))
             continue
         if visitor is not None and visitor not in vid:
-            fail("visitor_id", "unknown visitor; import the visitors first")
+            fail("visitor_id", Say("unknown visitor; import the visitors first"))
             continue
         if made_on > today:
-            fail("made_on", f"is after today ({today}): record a referral on the day it is made")
+            fail(
+                "made_on",
+                Say(
+                    "is after today (%(today)s): record a referral on the day it is made",
+                    today=today,
+                ),
+            )
             continue
         if status_on is not None and status_on > today:
-            fail("status_on", f"is after today ({today}): record a status on the day it is taken")
+            fail(
+                "status_on",
+                Say(
+                    "is after today (%(today)s): record a status on the day it is taken",
+                    today=today,
+                ),
+            )
             continue
         key = (hid[household], orgs[r["organisation_code"]], r["service"], made_on)
         if number is not None:
             if number in numbers:
-                fail("referral", f"is in the file twice: first in row {numbers[number]}")
+                fail(
+                    "referral",
+                    Say("is in the file twice: first in row %(row)s", row=numbers[number]),
+                )
                 continue
             numbers[number] = row
             found = stored.get(number)
             if found is None or found.key != key:
                 fail(
                     "referral",
-                    "is not the number of a referral of this household to this organisation "
-                    "for this service on this day; leave it empty for a new referral",
+                    Say(
+                        "is not the number of a referral of this household to this "
+                        "organisation for this service on this day; leave it empty for a new "
+                        "referral"
+                    ),
                 )
                 continue
         else:
@@ -134,27 +153,39 @@ def load_referrals(
             if len(matches) > 1:
                 fail(
                     "referral",
-                    f"{len(matches)} referrals of this household to this organisation for "
-                    "this service were made that day: give the number of the one meant "
-                    "(`doorstep export referrals` writes them)",
+                    Say(
+                        "%(n)s referrals of this household to this organisation for this "
+                        "service were made that day: give the number of the one meant "
+                        "(`doorstep export referrals` writes them)",
+                        n=len(matches),
+                    ),
                 )
                 continue
             found = matches[0] if matches else None
         if found is None:
             if consent.get(hid[household]) != ConsentState.GIVEN.value:
-                fail("household_id", "the household's consent is not given: it cannot be referred")
+                fail(
+                    "household_id",
+                    Say("the household's consent is not given: it cannot be referred"),
+                )
                 continue
             status = status or ReferralStatus.OPEN.value
             if status == ReferralStatus.OPEN.value:
                 if status_on is not None and status_on != made_on:
-                    fail("status_on", "an open referral's day is the day it was made (made_on)")
+                    fail(
+                        "status_on",
+                        Say("an open referral's day is the day it was made (made_on)"),
+                    )
                     continue
                 status_on = made_on
             elif status_on is None:
-                fail("status_on", f"is empty: give the day the referral became {status}")
+                fail("status_on", _no_day(status))
                 continue
             elif status_on < made_on:
-                fail("status_on", f"is before the referral was made ({made_on})")
+                fail(
+                    "status_on",
+                    Say("is before the referral was made (%(day)s)", day=made_on),
+                )
                 continue
             new.append(
                 {
@@ -172,28 +203,62 @@ def load_referrals(
             )
             continue
         if visitor is not None and vid[visitor] != found.visitor:
-            fail("visitor_id", "is not the visitor who made this referral: that does not change")
+            fail(
+                "visitor_id",
+                Say("is not the visitor who made this referral: that does not change"),
+            )
             continue
         if status is None or (status == found.status and status_on in (None, found.status_on)):
             unchanged += 1
             continue
         if status == found.status:
-            fail("status_on", f"the referral has been {status} since {found.status_on}")
+            fail(
+                "status_on",
+                Say(
+                    "the referral has been %(status)s since %(day)s",
+                    status=Code(status),
+                    day=found.status_on,
+                ),
+            )
             continue
         if status not in NEXT[ReferralStatus(found.status)]:
-            final = "" if NEXT[ReferralStatus(found.status)] else " for good"
-            fail("status", f"the referral is {found.status}{final}: it cannot become {status}")
+            fail(
+                "status",
+                Say(
+                    "the referral is %(was)s: it cannot become %(status)s",
+                    was=Code(found.status),
+                    status=Code(status),
+                )
+                if NEXT[ReferralStatus(found.status)]
+                else Say(
+                    "the referral is %(was)s for good: it cannot become %(status)s",
+                    was=Code(found.status),
+                    status=Code(status),
+                ),
+            )
             continue
         if status_on is None:
-            fail("status_on", f"is empty: give the day the referral became {status}")
+            fail("status_on", _no_day(status))
             continue
         if status_on < found.status_on:
-            fail("status_on", f"is before the day it became {found.status} ({found.status_on})")
+            fail(
+                "status_on",
+                Say(
+                    "is before the day it became %(status)s (%(day)s)",
+                    status=Code(found.status),
+                    day=found.status_on,
+                ),
+            )
             continue
         moved.append((found, household, status, status_on))
     if errors:
         return errors
     return _write(session, new, moved, unchanged)
+
+
+def _no_day(status: str) -> Say:
+    """Why a status without its day is refused."""
+    return Say("is empty: give the day the referral became %(status)s", status=Code(status))
 
 
 def _write(

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import record_event, record_events, record_row_events
-from doorstep.say import Said, Say
+from doorstep.say import Said, Say, Value
 from doorstep.services.importing import household_sizes, load, unsettled
 from doorstep.services.importing.columns import (
     IMPORTS,
@@ -40,7 +40,7 @@ from doorstep.services.importing.referrals import load_referrals
 from doorstep.services.importing.scope import WHOLE_PROGRAMME, AreaScope, scope_errors
 from doorstep.services.importing.validate import ROW, References, trim_code, validate
 from doorstep.services.importing.visits import load_visits
-from doorstep.services.visit_records import during_leave, leave_words, pretended
+from doorstep.services.visit_records import during_leave, leave_said, pretended
 from doorstep.storage.repositories import bulk, lookups, visitor_data
 from doorstep.storage.repositories.household_sizes import lock_household_sizes
 from doorstep.storage.repositories.pairing import lock_pairings
@@ -436,16 +436,30 @@ def _import_visits(
     met = during_leave(session, made, actor=actor)
     notes: tuple[str, ...] = ()
     if met.height:
-        rows = ", ".join(str(r) for r in met["row"].head(5).to_list())
-        more = f" and {met.height - 5} more" if met.height > 5 else ""
+        rows: Value = ", ".join(str(r) for r in met["row"].head(5).to_list())
+        if met.height > 5:
+            rows = Say("%(named)s and %(more)s more", named=rows, more=met.height - 5)
         first = met.row(0, named=True)
-        notes = (
-            f"{met.height} visit{'s' if met.height != 1 else ''} made during the visitor's "
-            "recorded leave "
-            f"(row {rows}{more}); for row {first['row']}: "
-            + leave_words(first["visitor"], first["first"], first["last"])
-            + ".",
+        leave = leave_said(first["visitor"], first["first"], first["last"])
+        note = (
+            Say(
+                "1 visit made during the visitor's recorded leave (row %(rows)s); for row "
+                "%(row)s: %(leave)s.",
+                rows=rows,
+                row=first["row"],
+                leave=leave,
+            )
+            if met.height == 1
+            else Say(
+                "%(n)s visits made during the visitor's recorded leave (row %(rows)s); for "
+                "row %(row)s: %(leave)s.",
+                n=met.height,
+                rows=rows,
+                row=first["row"],
+                leave=leave,
+            )
         )
+        notes = (Said(note),)
     return ImportSummary(
         "visits",
         path,

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from typing import Any
 
 import polars as pl
 from sqlalchemy import Connection
 
-from doorstep.say import Said, Say
+from doorstep.say import Said, Say, Value, joined
 from doorstep.services.importing.load import Written
 from doorstep.services.planned_ends import Stopped, stop_after_last_day, stop_planned
 from doorstep.services.planning_inputs import CONSENT_ENDS
@@ -36,21 +37,50 @@ def note_unkept_households(conn: Connection, written: Written, today: dt.date) -
     over = visitor_data.over_their_places(conn, written.updated, today)
     if not over.height:
         return written
-    named = [
-        f"{r['visitor']} left on {r['left_on']} ({r['households']} household"
-        f"{'s' if r['households'] != 1 else ''})"
-        if r["left_on"] is not None
-        else f"{r['visitor']} has {r['households']} households for {r['capacity']} "
-        f"place{'s' if r['capacity'] != 1 else ''}"
-        for r in over.head(5).iter_rows(named=True)
-    ]
-    more = f" and {over.height - 5} more" if over.height > 5 else ""
+    named: Value = joined([_unkept(r) for r in over.head(5).iter_rows(named=True)], ", ")
+    if over.height > 5:
+        named = Say("%(named)s and %(more)s more", named=named, more=over.height - 5)
     n = over.height
     note = (
-        f"{n} visitor{'s' if n != 1 else ''} now hold{'s' if n == 1 else ''} households "
-        f"they cannot keep: {', '.join(named)}{more}; {HAND_OVER}, hands them over."
+        Say(
+            "1 visitor now holds households they cannot keep: %(named)s; %(steps)s, hands "
+            "them over.",
+            named=named,
+            steps=HAND_OVER,
+        )
+        if n == 1
+        else Say(
+            "%(n)s visitors now hold households they cannot keep: %(named)s; %(steps)s, hands "
+            "them over.",
+            n=n,
+            named=named,
+            steps=HAND_OVER,
+        )
     )
-    return replace(written, notes=(*written.notes, note))
+    return replace(written, notes=(*written.notes, Said(note)))
+
+
+def _unkept(r: dict[str, Any]) -> Say:
+    """One visitor of :func:`note_unkept_households`: gone, or over their capacity."""
+    visitor, households, capacity = r["visitor"], r["households"], r["capacity"]
+    if r["left_on"] is not None:
+        if households == 1:
+            left = r["left_on"]
+            return Say("%(visitor)s left on %(day)s (1 household)", visitor=visitor, day=left)
+        return Say(
+            "%(visitor)s left on %(day)s (%(n)s households)",
+            visitor=visitor,
+            day=r["left_on"],
+            n=households,
+        )
+    if capacity == 1:
+        return Say("%(visitor)s has %(n)s households for 1 place", visitor=visitor, n=households)
+    return Say(
+        "%(visitor)s has %(n)s households for %(places)s places",
+        visitor=visitor,
+        n=households,
+        places=capacity,
+    )
 
 
 def cancel_past_last_day(conn: Connection, written: Written, today: dt.date) -> Written:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from doorstep.domain import visit_codes
 from doorstep.domain.visit_ids import recorded_visit_id
+from doorstep.say import Say
 from doorstep.services.importing.errors import RowError
 from doorstep.services.importing.validate import ROW
 from doorstep.services.importing.visit_store import Preloaded
@@ -37,7 +38,7 @@ from doorstep.storage.repositories import household_data, visit_sync
 from doorstep.storage.repositories.bulk import lock_for_import
 from doorstep.storage.repositories.pairing import lock_pairings
 
-ERASED_HOUSEHOLD = "is the id of an erased household: drop its rows (its visits went with it)"
+ERASED_HOUSEHOLD = Say("is the id of an erased household: drop its rows (its visits went with it)")
 
 
 @dataclass(frozen=True)
@@ -94,12 +95,15 @@ def _overlaps_in_file(rows: list[_Row]) -> list[RowError]:
     for r in by_visitor:
         if reach is not None and reach[0] == r.visitor_id and r.made.start <= reach[1]:
             errors.append(
-                RowError(
+                RowError.said(
                     r.row,
                     "start",
                     str(r.made.start),
-                    f"shares a day with the visit on row {reach[2]} of the same visitor: a "
-                    "visitor makes one visit at a time",
+                    Say(
+                        "shares a day with the visit on row %(row)s of the same visitor: a "
+                        "visitor makes one visit at a time",
+                        row=reach[2],
+                    ),
                 )
             )
         if reach is None or reach[0] != r.visitor_id or r.made.last > reach[1]:
@@ -139,10 +143,11 @@ def load_visits(
         at = int(r[ROW])
         h, v = households.get(r["household_id"]), visitors.get(r["visitor_id"])
         if h is None:
-            why = ERASED_HOUSEHOLD if r["household_id"] in erased else "unknown household"
-            errors.append(RowError(at, "household_id", r["household_id"], why))
+            why = ERASED_HOUSEHOLD if r["household_id"] in erased else Say("unknown household")
+            errors.append(RowError.said(at, "household_id", r["household_id"], why))
         if v is None:
-            errors.append(RowError(at, "visitor_id", r["visitor_id"], "unknown visitor"))
+            unknown = Say("unknown visitor")
+            errors.append(RowError.said(at, "visitor_id", r["visitor_id"], unknown))
         if h is not None and v is not None:
             codes = {k: None if k in absent else visit_codes.read(r[k]) for k in CODES}
             made = MadeVisit(
@@ -184,7 +189,9 @@ def load_visits(
         outcome = check(store, k.made, k.household_id, k.visitor_id, today=today, ignore=ignore)
         if isinstance(outcome, Refusal):
             value = {"end": str(k.made.last), "start": str(k.made.start)}.get(outcome.column, "")
-            errors.append(RowError(k.row, outcome.column, value, outcome.reason, outcome.redacted))
+            errors.append(
+                RowError.said(k.row, outcome.column, value, outcome.says, outcome.redacted)
+            )
         else:
             todo.append((k, outcome))
     if errors or check_only:

@@ -15,6 +15,7 @@ from xml.etree import ElementTree
 import fastexcel
 import polars as pl
 
+from doorstep.say import Said, Say
 from doorstep.services.importing.csvfile import first_duplicate
 from doorstep.services.importing.csvheader import SHEET_ROW, unnamed
 from doorstep.services.importing.errors import (
@@ -63,13 +64,17 @@ def read_xlsx(path: Path) -> XlsxRead:
         # (one that starts as an archive but is cut short is a damaged workbook: below).
         raise file_error(
             path,
-            "not an Excel workbook (.xlsx): the file is not the ZIP archive a workbook is; "
-            "save it from the spreadsheet as .xlsx, or as CSV UTF-8 and import the .csv",
+            Say(
+                "not an Excel workbook (.xlsx): the file is not the ZIP archive a workbook is; "
+                "save it from the spreadsheet as .xlsx, or as CSV UTF-8 and import the .csv"
+            ),
         )
     sheets = workbook_sheets(path)
     chosen = next((s for s in sheets if s.visible), None)
     if sheets and chosen is None:
-        raise file_error(path, "every sheet of the workbook is hidden; unhide the one to import")
+        raise file_error(
+            path, Say("every sheet of the workbook is hidden; unhide the one to import")
+        )
     if chosen is not None:
         _refuse_empty(path, sheets, chosen)
     target: str | int = chosen.name if chosen is not None else 0
@@ -88,7 +93,8 @@ def read_xlsx(path: Path) -> XlsxRead:
     except ImportRejected:
         raise
     except Exception as exc:  # fastexcel raises its own types for corrupt workbooks
-        raise file_error(path, f"cannot read the workbook: {one_line(exc)}") from None
+        why = Say("cannot read the workbook: %(reason)s", reason=one_line(exc))
+        raise file_error(path, why) from None
     # The sheet's own row numbers: calamine starts at the first row holding a value and
     # keeps blank rows, which are then dropped here.
     part = chosen.part if chosen is not None else None
@@ -102,11 +108,14 @@ def read_xlsx(path: Path) -> XlsxRead:
         pl.int_range(header_row + 1, header_row + 1 + frame.height, dtype=pl.Int64).alias(SHEET_ROW)
     )
     errors = [
-        RowError(
+        RowError.said(
             header_row + 1 + e.offset_position[0],
             frame.columns[e.offset_position[1]],
             "",
-            f"holds a spreadsheet error {_error_text(e.detail)}; correct the cell or clear it",
+            Say(
+                "holds a spreadsheet error %(error)s; correct the cell or clear it",
+                error=_error_text(e.detail),
+            ),
         )
         for e in (cell_errors.errors if cell_errors is not None else [])
     ]
@@ -149,12 +158,22 @@ def _refuse_empty(path: Path, sheets: list[Sheet], chosen: Sheet) -> None:
         return
     if full is None:
         return  # an empty workbook: "the file has no header row"
-    where = f"sheet {full.name!r}" + ("" if full.visible else " (hidden)")
     raise file_error(
         path,
-        f"the sheet read, {chosen.name!r} (the first visible one), is empty; the data seems "
-        f"to be on {where}: move that sheet to the front or delete the empty one",
+        Say(
+            "the sheet read, %(sheet)s (the first visible one), is empty; the data seems to be "
+            "on %(where)s: move that sheet to the front or delete the empty one",
+            sheet=repr(chosen.name),
+            where=_sheet_named(full),
+        ),
     )
+
+
+def _sheet_named(sheet: Sheet) -> Say:
+    """ "sheet 'NAME'", hidden said so."""
+    if sheet.visible:
+        return Say("sheet %(name)s", name=repr(sheet.name))
+    return Say("sheet %(name)s (hidden)", name=repr(sheet.name))
 
 
 def _top_rows(path: Path, sheet: str | None, rows: int) -> pl.DataFrame:
@@ -169,7 +188,7 @@ def _top_rows(path: Path, sheet: str | None, rows: int) -> pl.DataFrame:
     )
 
 
-def sheet_with_header(path: Path, expected: Sequence[str], rows: int) -> str | None:
+def sheet_with_header(path: Path, expected: Sequence[str], rows: int) -> Say | None:
     """The first sheet after the one read (the first visible) whose first ``rows`` rows
     hold a row with every ``expected`` name, as "sheet 'NAME'" (hidden said so); none when
     no other sheet does. For a workbook whose first sheet holds notes or a lookup list."""
@@ -184,17 +203,26 @@ def sheet_with_header(path: Path, expected: Sequence[str], rows: int) -> str | N
         except Exception:  # an unreadable sheet is not the one meant
             continue
         if any(wanted <= {str(v).strip() for v in row if v is not None} for row in top.rows()):
-            return f"sheet {other.name!r}" + ("" if other.visible else " (hidden)")
+            return _sheet_named(other)
     return None
 
 
-def _which(sheets: list[Sheet], chosen: Sheet | None) -> str | None:
+def _which(sheets: list[Sheet], chosen: Sheet | None) -> Said | None:
     """Which sheet was read, said when the workbook has several."""
     if chosen is None or len(sheets) < 2:
         return None
     hidden = sum(1 for s in sheets[: sheets.index(chosen)] if not s.visible)
-    before = f", after {hidden} hidden sheet(s)" if hidden else ""
-    return f"sheet {chosen.name!r}, the first visible of {len(sheets)}{before}"
+    name, n = repr(chosen.name), len(sheets)
+    if hidden:
+        return Said(
+            Say(
+                "sheet %(name)s, the first visible of %(n)s, after %(hidden)s hidden sheet(s)",
+                name=name,
+                n=n,
+                hidden=hidden,
+            )
+        )
+    return Said(Say("sheet %(name)s, the first visible of %(n)s", name=name, n=n))
 
 
 def _full_precision(
@@ -262,7 +290,9 @@ def _as_shown(
         return frame.columns[j] if 0 <= j < frame.width else _column_letters(col)
 
     errors = [
-        inexact_number(row, name(col), value, "format the column as text and type the value again")
+        inexact_number(
+            row, name(col), value, Say("format the column as text and type the value again")
+        )
         for row, col, value in cells.too_large
     ]
     by_column: dict[str, tuple[list[int], list[str]]] = {}
@@ -455,25 +485,31 @@ def _cells_not_read(
         return columns[j] if 0 <= j < len(columns) else _column_letters(col)
 
     errors = [
-        RowError(
+        RowError.said(
             row,
             named(col),
             "",
-            f"cell {_column_letters(col)}{row} holds a formula saved without its value (by "
-            "a program that does not calculate); open and save the workbook in a "
-            "spreadsheet, or paste the values",
+            Say(
+                "cell %(cell)s holds a formula saved without its value (by a program that does "
+                "not calculate); open and save the workbook in a spreadsheet, or paste the "
+                "values",
+                cell=f"{_column_letters(col)}{row}",
+            ),
         )
         for row, col in formulas
     ]
     covered = {(row, named(col)) for row, col in formulas}
     for ref, top, bottom, left, right in merges:
         errors.append(
-            RowError(
+            RowError.said(
                 top,
                 named(left),
                 "",
-                f"cells {ref} are merged over several rows, so only the first row holds "
-                "the value; unmerge them and give each row its value",
+                Say(
+                    "cells %(cells)s are merged over several rows, so only the first row holds "
+                    "the value; unmerge them and give each row its value",
+                    cells=ref,
+                ),
             )
         )
         covered |= {
@@ -527,14 +563,17 @@ def _hidden(
                         element.clear()
     except (KeyError, ValueError, OSError, zipfile.BadZipFile, ElementTree.ParseError):
         return ()
-    notes = []
+    notes: list[str] = []
     if rows:
         shown = ", ".join(str(r) for r in rows[:5]) + (", ..." if len(rows) > 5 else "")
-        notes.append(
-            f"{len(rows)} row(s) hidden in the sheet were imported like the others "
-            f"(row {shown}): a hidden or filtered-out row is still data; delete the rows "
-            "that are not meant to be imported"
+        said = Say(
+            "%(n)s row(s) hidden in the sheet were imported like the others (row %(rows)s): a "
+            "hidden or filtered-out row is still data; delete the rows that are not meant to "
+            "be imported",
+            n=len(rows),
+            rows=shown,
         )
+        notes.append(Said(said))
     names = [
         columns[j]
         for low, high in hidden_cols
@@ -542,9 +581,11 @@ def _hidden(
         if 0 <= (j := col - (first or 0)) < len(columns) and columns[j] != SHEET_ROW
     ]
     if names:
-        notes.append(
-            f"column(s) hidden in the sheet were imported like the others: {', '.join(names)}"
+        said = Say(
+            "column(s) hidden in the sheet were imported like the others: %(names)s",
+            names=", ".join(names),
         )
+        notes.append(Said(said))
     return tuple(notes)
 
 
