@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from doorstep.demo import DemoProgramme, generate
-from doorstep.services.importing.columns import SCHEMAS, markdown
+from doorstep.services.importing.column_docs import markdown
+from doorstep.services.importing.columns import SCHEMAS
 
 ROOT = Path(__file__).resolve().parents[1]
 

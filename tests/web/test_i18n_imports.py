@@ -121,3 +121,20 @@ def test_more_members_in_work_than_members_is_said_in_chinese_and_the_api_s_in_e
     [error] = got.json()["errors"]
     assert (error["row"], error["column"], error["value"]) == (2, "members_in_work", "5")
     assert error["reason"].startswith("is more than the household's 4 members: no more members")
+
+
+def test_the_columns_of_each_file_are_described_in_chinese_on_a_chinese_page(
+    sign_in: SignIn,
+) -> None:
+    boss = sign_in("boss")
+    chinese = _shown(boss.get("/imports", headers=ZH).text)
+    for said in (
+        "households : 参与项目的农户及其知情同意。",
+        "household_id 必填 农户的编号，由您自定；不能是“erased household”",
+        "leave : 帮扶人的休假：帮扶人不走访的日子。",
+        "activities 选填 帮扶人所做的事，以“;”分隔的编码（大小写均可），可用：",
+    ):
+        assert said in chinese, chinese
+    english = _shown(boss.get("/imports").text)
+    assert "households : Households taking part, with their consent." in english
+    assert "activities optional what the visitor did, codes separated by ';' (any case)" in english

@@ -81,11 +81,16 @@ def _page(
     rejected: dict[str, Any] | None = None,
     status: int = 200,
 ) -> HTMLResponse:
+    def told(text: str | Say) -> str:
+        """A file's summary or a column's help, in the page's language."""
+        return i18n.told(request, text) if isinstance(text, Say) else text
+
     return render(
         request,
         "imports.html",
         who,
         status=status,
+        told=told,
         schemas=list(IMPORTS.values()),
         periods=list(PERIODS),
         chosen=kind,

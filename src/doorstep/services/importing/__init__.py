@@ -11,7 +11,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from doorstep.services.importing.columns import IMPORTS, SCHEMAS, describe
+from doorstep.services.importing.column_docs import describe
+from doorstep.services.importing.columns import IMPORTS, SCHEMAS
 
 if TYPE_CHECKING:
     from doorstep.services.importing.errors import ImportRejected, RowError
