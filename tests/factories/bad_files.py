@@ -172,6 +172,20 @@ BAD_FILES: dict[str, tuple[str, Maker]] = {
         "households",
         _csv("short.csv", _lines(_HEADER, _household_line().rsplit(",", 1)[0])),
     ),
+    "coordinates swapped": (
+        "households",
+        _csv(
+            "swapped.csv",
+            _lines(
+                _HEADER,
+                *(
+                    _household_line(household_id=f"H1{i}", lat=1.0 + i / 1000, lon=36.8)
+                    for i in range(5)
+                ),
+                _household_line(household_id="HX", lat=36.8, lon=1.002),
+            ),
+        ),
+    ),
     "a title above the header": (
         "households",
         _csv("title.csv", _lines("Households of 2026", _HEADER, _household_line())),

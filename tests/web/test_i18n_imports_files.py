@@ -28,6 +28,9 @@ CHINESE = {
     "a quote in a column name": "列名未加引号，其中却有引号",
     "too many fields": "该行有 11 个字段，而表头只有 10 个；含逗号的值请加引号",
     "a row that ends early": "该行提前结束：只有 9 个字段，而表头有 10 个（空值也需要保留其逗号）",
+    "coordinates swapped": (
+        "纬度和经度似乎填反了：该点距地区 R-C-V1 的其他行 5417 公里，对调后为 0 公里"
+    ),
     "a title above the header": (
         "第 1 行不是应有的表头（其中为 'Households of 2026'）；表头在第 2 行：请删除其上方的行"
     ),

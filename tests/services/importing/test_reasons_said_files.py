@@ -131,6 +131,15 @@ SAID: dict[str, tuple[str, list[str]]] = {
             )
         ],
     ),
+    "coordinates swapped": (
+        "swapped.csv: 1 error; nothing was imported",
+        [
+            (
+                "row 7, column lat (value '36.8, 1.002'): latitude and longitude look swapped: "
+                "the point is 5417 km from the other rows of area R-C-V1, swapped it would be 0 km"
+            )
+        ],
+    ),
     "a title above the header": (
         "title.csv: 1 error; nothing was imported",
         [

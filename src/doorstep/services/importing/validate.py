@@ -629,13 +629,17 @@ def _swap_errors(
     out: list[RowError] = []
     for i in np.flatnonzero(hit):
         out.append(
-            RowError(
+            RowError.said(
                 int(j[ROW][int(i)]),
                 "lat",
                 f"{lat[i]}, {lon[i]}",
-                f"latitude and longitude look swapped: the point is {direct[i] / 1000:.0f} km "
-                f"from the other rows of area {j[area_col][int(i)]}, swapped it would be "
-                f"{swapped[i] / 1000:.0f} km",
+                Say(
+                    "latitude and longitude look swapped: the point is %(far)s km from the "
+                    "other rows of area %(area)s, swapped it would be %(near)s km",
+                    far=f"{direct[i] / 1000:.0f}",
+                    area=j[area_col][int(i)],
+                    near=f"{swapped[i] / 1000:.0f}",
+                ),
                 "latitude and longitude look swapped: the point is far from the other rows "
                 "of its area, swapped it would be near them",
             )
