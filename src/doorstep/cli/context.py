@@ -1,8 +1,8 @@
 """The database a command works on: ``DOORSTEP_DATABASE_URL`` or the embedded SQLite file.
 
-Every command module imports this one, ``doorstep --help`` too: SQLAlchemy, Alembic, psycopg
-and the storage layer are imported by the functions that use them, when a command opens
-its database, not here (see ``tests/cli/test_startup.py``).
+Every command module imports this one, ``doorstep --help`` too: the settings (pydantic),
+SQLAlchemy, Alembic, psycopg and the storage layer are imported by the functions that use
+them, when a command opens its database, not here (see ``tests/cli/test_startup.py``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from doorstep.config import get_settings
 from doorstep.errors import DoorstepError
 
 if TYPE_CHECKING:
@@ -28,6 +27,14 @@ if TYPE_CHECKING:
 #: Whether the running command's unit of work has committed (:func:`session`): an
 #: interrupt after that must not say the database is as it was.
 SAVED: ContextVar[bool] = ContextVar("doorstep_saved", default=False)
+
+
+def database_url() -> str:
+    """``DOORSTEP_DATABASE_URL``, or the embedded SQLite file's URL (the process's settings,
+    read when a command first asks: pydantic-settings is not for ``--help``)."""
+    from doorstep.config import get_settings
+
+    return get_settings().database_url
 
 
 def shown_url(url: str) -> str:
@@ -92,7 +99,7 @@ def engine(*, migrate: bool = True) -> Engine:
     from doorstep.storage.migrate import current_revision, head_revision, upgrade
     from doorstep.storage.session import make_engine
 
-    url = get_settings().database_url
+    url = database_url()
     with database_errors(url):
         eng = make_engine(url)
         if migrate:
@@ -172,7 +179,7 @@ def _unit_of_work(eng: Engine) -> Iterator[Session]:
         refused = refused_write(exc, by="command")
         if refused is not None:
             raise refused from None
-        raise cannot_use(get_settings().database_url, exc) from None
+        raise cannot_use(database_url(), exc) from None
 
 
 def actor() -> str:

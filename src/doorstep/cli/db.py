@@ -5,8 +5,13 @@ from __future__ import annotations
 import typer
 
 from doorstep.cli.common import console, handle_errors
-from doorstep.cli.context import check_known_revision, database_errors, engine, shown_url
-from doorstep.config import get_settings
+from doorstep.cli.context import (
+    check_known_revision,
+    database_errors,
+    database_url,
+    engine,
+    shown_url,
+)
 
 app = typer.Typer(
     help="Manage the database schema.\n\nExample: doorstep db upgrade", no_args_is_help=True
@@ -24,7 +29,7 @@ def upgrade_cmd() -> None:
     """
     from doorstep.storage.migrate import current_revision, upgrade
 
-    url = get_settings().database_url
+    url = database_url()
     eng = engine(migrate=False)
     with database_errors(url):
         check_known_revision(eng, url)
