@@ -158,21 +158,19 @@ def _done(exc: BaseException) -> bool:
 def _unit_of_work(eng: Engine) -> Iterator[Session]:
     import sqlite3
 
-    import psycopg
     from sqlalchemy.exc import IntegrityError, OperationalError
 
-    from doorstep.storage.session import refused_write, unit_of_work
+    from doorstep.storage.session import driver_integrity_errors, refused_write, unit_of_work
 
     try:
         with unit_of_work(eng, on_commit=_saved) as s:
             yield s
-    except (
-        IntegrityError,
-        sqlite3.IntegrityError,
-        psycopg.IntegrityError,
-        OperationalError,
-        sqlite3.OperationalError,
-    ) as exc:
+    except Exception as exc:
+        # The drivers' own errors are asked for here, once the command has run: psycopg's
+        # is among them once loaded (a PostgreSQL database), and never costs a SQLite one.
+        refusals = (IntegrityError, OperationalError, sqlite3.OperationalError)
+        if not isinstance(exc, refusals + driver_integrity_errors()):
+            raise
         # Another command removed or changed a record this one read (a household erased
         # while its area was paired, say), or SQLite's one writer held the database: the
         # transaction is rolled back whole. Any other refusal: the database cannot be used.

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import signal
 import sqlite3
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -65,15 +66,26 @@ def first_line(exc: BaseException) -> str:
     return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
 
 
+def driver_integrity_errors() -> tuple[type[Exception], ...]:
+    """The drivers' own integrity errors, which a bulk copy raises bare (SQLAlchemy wraps
+    the others). psycopg's only once psycopg is loaded: no SQLite command loads it (it takes
+    a fifth of a second), and an error of a driver never imported cannot have been raised."""
+    errors: tuple[type[Exception], ...] = (sqlite3.IntegrityError,)
+    if "psycopg" in sys.modules:
+        import psycopg
+
+        errors += (psycopg.IntegrityError,)
+    return errors
+
+
 def refused_write(exc: BaseException, *, by: str) -> Conflict | None:
     """What a front door says of a unit of work the database refused, ``by`` naming what
     ran it (a command, a request): a record it read changed by another meanwhile (an
     integrity error, wrapped by SQLAlchemy or bare from a bulk copy), or SQLite's one writer
     busy past the timeout; ``None`` for any other error."""
-    import psycopg
     from sqlalchemy.exc import IntegrityError, OperationalError
 
-    if isinstance(exc, IntegrityError | sqlite3.IntegrityError | psycopg.IntegrityError):
+    if isinstance(exc, (IntegrityError, *driver_integrity_errors())):
         return Conflict(
             f"the database refused a write ({first_line(exc)}): a record this {by} read was "
             f"changed by another {by} meanwhile; nothing was written, run it again"

@@ -13,7 +13,6 @@ import re
 from typing import Any
 
 import polars as pl
-import psycopg
 from sqlalchemy import Connection, text
 
 #: ``COPY``'s text format: NULL is a backslash and N, and a backslash in a value is doubled,
@@ -56,6 +55,8 @@ def _copied(
 ) -> pl.DataFrame:
     """The rows through ``COPY ... TO STDOUT`` in its text format. ``COPY`` takes no
     parameters, so psycopg writes them into the statement as literals (its own quoting)."""
+    import psycopg  # PostgreSQL's driver: a SQLite command never loads it
+
     compiled = text(sql).compile(dialect=conn.dialect)
     raw = conn.connection.driver_connection
     assert isinstance(raw, psycopg.Connection)
