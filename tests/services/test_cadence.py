@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import polars as pl
 import pytest
 from sqlalchemy import Engine
 
 from doorstep.errors import InvalidInput
 from doorstep.services import planning
-from doorstep.services.cadence import Cadence, programme_cadence, set_cadence
+from doorstep.services.cadence import Cadence, clock_starts, programme_cadence, set_cadence
 from doorstep.services.household_file import household_file
 from doorstep.services.planning_settings import area_settings
 from doorstep.services.reporting import programme_report
@@ -131,3 +132,23 @@ def test_a_plan_of_the_database_takes_the_programme_s_cadence(planned: Engine) -
         )
     # Day visits: each planned stay begins and ends on one day (SQLite subtracts the years).
     assert [int(d.days) if isinstance(d, dt.timedelta) else int(d) for d in stays] == [0]
+
+
+def _d(n: int) -> dt.date:
+    return START + dt.timedelta(days=n)
+
+
+def test_a_household_handed_over_keeps_its_clock_until_a_day_without_a_pairing() -> None:
+    pairings = pl.DataFrame(
+        {
+            "id": [1, 2, 3, 4, 5, 6],
+            "household_id": [7, 7, 7, 7, 8, 8],
+            # 7: handed over on day 10 (ended that day), then ended on day 20 and paired
+            # again on day 21, then a second visitor alongside from day 25. 8: listed out
+            # of order, ended on day 3 and paired again the same day.
+            "started_on": [_d(0), _d(10), _d(21), _d(25), _d(3), _d(-5)],
+            "ended_on": [_d(10), _d(20), None, None, None, _d(3)],
+        }
+    )
+    clocks = dict(clock_starts(pairings).iter_rows())
+    assert clocks == {1: _d(0), 2: _d(0), 3: _d(21), 4: _d(21), 5: _d(-5), 6: _d(-5)}

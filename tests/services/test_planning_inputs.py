@@ -15,7 +15,6 @@ from doorstep.services.planning_inputs import (
     CONSENT_ENDS,
     LEAVE_BEGINS,
     PlanInputs,
-    clock_starts,
     cut_by_consent,
     cut_by_leave,
     earliest_cut,
@@ -179,22 +178,6 @@ def test_a_made_visit_goes_to_the_pairing_whose_days_hold_it() -> None:
         orient="row",
     )  # fmt: skip
     assert owners(PAIRS, visits, stay_days=3).to_list() == [own for *_, own in made]
-
-
-def test_a_household_handed_over_keeps_its_clock_until_a_day_without_a_pairing() -> None:
-    pairings = pl.DataFrame(
-        {
-            "id": [1, 2, 3, 4, 5, 6],
-            "household_id": [7, 7, 7, 7, 8, 8],
-            # 7: handed over on day 10 (ended that day), then ended on day 20 and paired
-            # again on day 21, then a second visitor alongside from day 25. 8: listed out
-            # of order, ended on day 3 and paired again the same day.
-            "started_on": [d(0), d(10), d(21), d(25), d(3), d(-5)],
-            "ended_on": [d(10), d(20), None, None, None, d(3)],
-        }
-    )
-    clocks = dict(clock_starts(pairings).iter_rows())
-    assert clocks == {1: d(0), 2: d(0), 3: d(21), 4: d(21), 5: d(-5), 6: d(-5)}
 
 
 def test_a_stay_under_way_ends_before_the_first_of_its_visitors_leave_and_its_withdrawal() -> None:

@@ -38,10 +38,10 @@ from doorstep.privacy.audit import (
     record_visitor_events,
 )
 from doorstep.say import Say
+from doorstep.services.cadence import clock_starts
 from doorstep.services.planning_inputs import (
     PlanInputs,
     affected,
-    clock_starts,
     cut_by_consent,
     cut_by_leave,
     earliest_cut,

@@ -36,30 +36,6 @@ def spans(frame: pl.DataFrame, owner: str, first: str, last: str) -> pl.DataFram
     )
 
 
-def clock_starts(pairings: pl.DataFrame) -> pl.DataFrame:
-    """``id, clock_from``: the day each pairing's cadence clock starts when its household
-    has no recorded visit, the first day of the household's uninterrupted run of pairings.
-
-    The cadence is the household's: handed from one visitor to another (the earlier
-    pairing ended on or after the later one began, ``ended_on`` being its first day
-    without it), it is as due as before, not paired afresh. A run ends where the household
-    went a day without any pairing; its next pairing starts a new clock. ``pairings`` are
-    all of the households' pairings (``id, household_id, started_on, ended_on``).
-    """
-    if pairings.is_empty():
-        return pl.DataFrame(schema={"id": pl.Int64, "clock_from": pl.Date})
-    begin = pl.col("started_on").dt.epoch("d")
-    end = pl.col("ended_on").dt.epoch("d").fill_null(np.iinfo(np.int64).max)
-    reached = end.cum_max().shift(1).over("household_id")  # the latest end before this one
-    return (
-        pairings.sort("household_id", "started_on", "id")
-        .with_columns(
-            (reached.is_null() | (reached < begin)).cum_sum().over("household_id").alias("_run")
-        )
-        .select("id", pl.col("started_on").min().over("household_id", "_run").alias("clock_from"))
-    )
-
-
 def head_counts(
     orgs: pl.DataFrame, staff: pl.DataFrame, start: dt.date, end: dt.date
 ) -> pl.DataFrame:

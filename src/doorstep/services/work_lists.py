@@ -17,9 +17,8 @@ from doorstep.domain.work_lists import DEFAULT_DAYS, KINDS
 from doorstep.privacy.audit import record_event, record_events, record_household_events
 from doorstep.say import Said, Say
 from doorstep.services import list_pages
-from doorstep.services.cadence import gap_days
+from doorstep.services.cadence import clock_starts, gap_days
 from doorstep.services.list_pages import Key, Page
-from doorstep.services.planning_inputs import clock_starts
 from doorstep.storage.repositories import lookups
 from doorstep.storage.repositories import pairing as pairing_repo
 from doorstep.storage.repositories import referrals as referrals_repo

@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from sqlalchemy import Connection, Date, DateTime, bindparam, func, select, text, update
 
-from doorstep.domain.reach import Box
 from doorstep.errors import NotFound
 from doorstep.say import Say
 from doorstep.storage.repositories.counted_writes import counted_once
@@ -18,6 +17,9 @@ from doorstep.storage.repositories.lookups import database_opened, holds_none
 from doorstep.storage.repositories.reads import frame
 from doorstep.storage.session import take_turn
 from doorstep.storage.tables import Area, PairingProposal
+
+if TYPE_CHECKING:
+    from doorstep.domain.reach import Box  # numpy: for pairing, not every command
 
 
 def area_by_code(conn: Connection, code: str) -> tuple[int, str, str]:
