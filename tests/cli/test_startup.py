@@ -42,6 +42,12 @@ SOLVERS = ("numba", "ortools", "scipy", "doorstep.engine.planning", "doorstep.se
 #: Nor for any help: the database and data-frame libraries a command's work needs.
 DATABASE = ("alembic", "sqlalchemy", "psycopg", "polars", "doorstep.storage")
 PAIRING_SETTINGS = {"doorstep.engine.pairing", "doorstep.engine.pairing.params"}
+#: Nor for any help: the settings and their library, read when a command opens its
+#: database. (pydantic itself Typer loads to build a command's parameters.)
+SETTINGS = ("doorstep.config", "pydantic_settings")
+#: Not for a command on SQLite: PostgreSQL's driver, nor numpy, which only the pairing's and
+#: planning's arrays (and the imports' file scans) need, not a list or a count.
+NOT_ON_SQLITE = ("psycopg", "psycopg_binary", "numpy")
 
 
 def _modules(tmp_path: Path, *args: str) -> set[str]:
@@ -91,12 +97,20 @@ def test_help_loads_neither_the_solvers_nor_the_database_libraries(
 ) -> None:
     modules = _modules(tmp_path, *args)
 
-    assert _loaded(modules, SOLVERS + DATABASE) == []
+    assert _loaded(modules, SOLVERS + DATABASE + SETTINGS) == []
     assert _pairing_engine(modules) == []
 
 
 @pytest.mark.parametrize(
-    "args", [["stats"], ["visits", "due"], ["visits", "overdue"]], ids=" ".join
+    "args",
+    [
+        ["stats"],
+        ["visits", "due"],
+        ["visits", "overdue"],
+        ["household", "find", "H1"],
+        ["referral", "list"],
+    ],
+    ids=" ".join,
 )
 def test_light_commands_load_no_solver(tmp_path: Path, args: list[str]) -> None:
     # They open the database, bringing its schema up to date first (Alembic), as every
@@ -108,6 +122,18 @@ def test_light_commands_load_no_solver(tmp_path: Path, args: list[str]) -> None:
     assert _pairing_engine(modules) == []
 
 
+@pytest.mark.parametrize(
+    "args", [["stats"], ["visits", "due"], ["household", "find", "H1"]], ids=" ".join
+)
+def test_light_commands_on_sqlite_load_neither_psycopg_nor_numpy(
+    tmp_path: Path, args: list[str]
+) -> None:
+    modules = _modules(tmp_path, *args)
+
+    assert "sqlalchemy" in modules  # the command did reach its database
+    assert _loaded(modules, NOT_ON_SQLITE) == []
+
+
 def test_importing_the_cli_loads_neither_the_solvers_nor_the_database_libraries() -> None:
     code = "import json, sys, doorstep.cli.main; print(json.dumps(sorted(sys.modules)))"
     done = subprocess.run(
@@ -115,7 +141,7 @@ def test_importing_the_cli_loads_neither_the_solvers_nor_the_database_libraries(
     )
     modules = set(json.loads(done.stdout))
 
-    assert _loaded(modules, SOLVERS + DATABASE) == []
+    assert _loaded(modules, SOLVERS + DATABASE + SETTINGS) == []
     assert _pairing_engine(modules) == []
 
 
