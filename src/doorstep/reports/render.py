@@ -11,8 +11,6 @@ from typing import TYPE_CHECKING, Any, cast
 from zipfile import ZIP_DEFLATED, ZipFile
 
 import polars as pl
-from openpyxl import Workbook
-from openpyxl.writer.excel import ExcelWriter
 from rich import box
 from rich.table import Table
 
@@ -27,6 +25,11 @@ XLSX_MAX_ROWS = 1_048_576  # including the header row
 
 def write_xlsx(frame: pl.DataFrame, path: Path, sheet: str) -> None:
     """One sheet with a header row; streamed (write-only) so memory stays flat."""
+    # openpyxl (and numpy and Pillow, which it loads) only for a spreadsheet: a report or
+    # an export to the terminal or to CSV starts without them.
+    from openpyxl import Workbook
+    from openpyxl.writer.excel import ExcelWriter
+
     if frame.height + 1 > XLSX_MAX_ROWS:
         raise ValueError(
             f"{frame.height:,} rows do not fit in one sheet ({XLSX_MAX_ROWS - 1:,} at most)"
