@@ -214,7 +214,7 @@ def check_out_file(
     ``example`` is the file name suggested when ``path`` is a folder."""
     if path.is_dir():
         raise InvalidInput(f"{flag} {path} is a folder; give a file name, e.g. {path / example}")
-    from doorstep.services.pairing.files import check_out
+    from doorstep.services.outfile import check_out  # light: not the pairing engine
 
     try:
         check_out(path, inputs)

@@ -196,7 +196,8 @@ def pair(
         return
     # The engine and the services load only when this callback does the work itself.
     from doorstep.engine.pairing.compiled import kernels_ready as pairing_kernels_ready
-    from doorstep.services.pairing.files import check_out, pair_files
+    from doorstep.services.outfile import check_out
+    from doorstep.services.pairing.files import pair_files
 
     _check_new_only(new_only, max_settled=max_settled, time_limit=time_limit, scheduler=scheduler)
     params = _params(

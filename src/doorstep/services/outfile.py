@@ -12,12 +12,32 @@ import contextlib
 import os
 import secrets
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import polars as pl
 
-from doorstep.errors import DoorstepError
+from doorstep.errors import DoorstepError, InvalidInput
+
+
+def check_out(out: Path, inputs: Sequence[Path] = ()) -> None:
+    """Refuse an output path that cannot be written, before the work rather than after it
+    (before a solve, an export's reading).
+
+    Missing folders on the way are fine (they are created when writing); an existing folder,
+    a path under a file, a folder without write permission or an input file are not.
+    """
+    if out.is_dir():
+        raise InvalidInput(f"--out {out} is a folder; give a file name, e.g. {out / 'pairs.csv'}")
+    if out.exists() and any(p.exists() and out.samefile(p) for p in inputs):
+        raise InvalidInput(f"--out {out} is one of the input files; give another file name")
+    folder = out.absolute().parent
+    while not folder.exists():
+        folder = folder.parent
+    if not folder.is_dir():
+        raise InvalidInput(f"--out {out}: {folder} is a file, not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        raise InvalidInput(f"--out {out}: no permission to write there")
 
 
 def part_path(path: Path) -> Path:

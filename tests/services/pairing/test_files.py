@@ -11,7 +11,8 @@ import pytest
 
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.errors import InvalidInput
-from doorstep.services.pairing.files import check_out, pair_files, read_problem
+from doorstep.services.outfile import check_out
+from doorstep.services.pairing.files import pair_files, read_problem
 
 HOUSEHOLDS = "household_id,lat,lon,languages\nh1,27.0,107.0,zh\nh2,27.001,107.0,zh\n"
 VISITORS = "visitor_id,lat,lon,languages,capacity\nv1,27.0,107.0,zh,1\nv2,27.002,107.0,zh,1\n"

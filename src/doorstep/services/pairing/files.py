@@ -8,10 +8,8 @@ the way ``doorstep import`` does (the header is row 1).
 
 from __future__ import annotations
 
-import os
 import re
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,7 +36,7 @@ from doorstep.services.exporting import neutralise_formulas
 from doorstep.services.importing.csvfile import CsvProblem, read_csv_text, row_fields
 from doorstep.services.importing.csvheader import lower_case_reason
 from doorstep.services.importing.errors import RowError
-from doorstep.services.outfile import write_whole
+from doorstep.services.outfile import check_out, write_whole
 
 HOUSEHOLD_COLUMNS = ("household_id", "lat", "lon", "languages")
 VISITOR_COLUMNS = ("visitor_id", "lat", "lon", "languages", "capacity")
@@ -405,25 +403,6 @@ def read_problem(households: Path, visitors: Path) -> PairingProblem:
         )
     except ValueError as exc:  # every value was checked above; this is a last resort
         raise InvalidInput(f"{households}, {visitors}: {exc}") from None
-
-
-def check_out(out: Path, inputs: Sequence[Path] = ()) -> None:
-    """Refuse an output path that cannot be written, before the solve rather than after it.
-
-    Missing folders on the way are fine (they are created when writing); an existing folder,
-    a path under a file, a folder without write permission or an input file are not.
-    """
-    if out.is_dir():
-        raise InvalidInput(f"--out {out} is a folder; give a file name, e.g. {out / 'pairs.csv'}")
-    if out.exists() and any(p.exists() and out.samefile(p) for p in inputs):
-        raise InvalidInput(f"--out {out} is one of the input files; give another file name")
-    folder = out.absolute().parent
-    while not folder.exists():
-        folder = folder.parent
-    if not folder.is_dir():
-        raise InvalidInput(f"--out {out}: {folder} is a file, not a folder")
-    if not os.access(folder, os.W_OK | os.X_OK) or (out.exists() and not os.access(out, os.W_OK)):
-        raise InvalidInput(f"--out {out}: no permission to write there")
 
 
 def household_index(problem: PairingProblem, household_id: str, households: Path) -> int:
