@@ -109,6 +109,7 @@ def test_help_loads_neither_the_solvers_nor_the_database_libraries(
         ["visits", "overdue"],
         ["household", "find", "H1"],
         ["referral", "list"],
+        ["export", "households", "households.csv"],  # its --out checked without the solver
     ],
     ids=" ".join,
 )
@@ -148,3 +149,17 @@ def test_importing_the_cli_loads_neither_the_solvers_nor_the_database_libraries(
 def test_plan_help_states_the_planners_own_default_slack() -> None:
     # `doorstep plan --help` states it without loading the planner (numba) to read it.
     assert PlanParams().slack_days == plan_cli.SLACK_DAYS_SHOWN
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["report"], ["outcomes"], ["export", "households", "households.csv"]],
+    ids=" ".join,
+)
+def test_a_command_that_writes_no_spreadsheet_does_not_load_the_spreadsheet_writer(
+    tmp_path: Path, args: list[str]
+) -> None:
+    modules = _modules(tmp_path, *args)
+
+    assert "sqlalchemy" in modules  # the command did reach its database
+    assert _loaded(modules, ("openpyxl", "PIL")) == []
