@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -75,7 +76,6 @@ def check_known_revision(eng: Engine, url: str) -> None:
 @contextmanager
 def database_errors(url: str) -> Iterator[None]:
     """Turn the ways a database cannot be used into one line each (exit 1)."""
-    from alembic.util.exc import CommandError
     from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
     try:
@@ -88,21 +88,40 @@ def database_errors(url: str) -> Iterator[None]:
         ) from None
     except DBAPIError as exc:
         raise cannot_use(url, exc) from None
-    except CommandError as exc:
+    except Exception as exc:
+        if not _migration_refused(exc):
+            raise
         raise DoorstepError(
             f"cannot bring the database {shown_url(url)} to this version's schema: {exc}"
         ) from None
 
 
+def _migration_refused(exc: Exception) -> bool:
+    """Whether ``exc`` is Alembic's refusal to migrate; never when Alembic was not loaded (a
+    database at the newest revision does not load it)."""
+    if "alembic" not in sys.modules:
+        return False
+    from alembic.util.exc import CommandError
+
+    return isinstance(exc, CommandError)
+
+
 def engine(*, migrate: bool = True) -> Engine:
     """The configured engine, its schema brought up to date first (migrations run on start)."""
-    from doorstep.storage.migrate import current_revision, head_revision, upgrade
+    from doorstep.storage.migrate import (
+        at_newest_revision,
+        current_revision,
+        head_revision,
+        upgrade,
+    )
     from doorstep.storage.session import make_engine
 
     url = database_url()
     with database_errors(url):
         eng = make_engine(url)
-        if migrate:
+        # At the newest revision (the usual case) there is nothing to check or run, and
+        # Alembic is not loaded to say so.
+        if migrate and not at_newest_revision(eng):
             check_known_revision(eng, url)
             if current_revision(eng) != head_revision(eng):
                 upgrade(eng)
