@@ -163,3 +163,17 @@ def test_a_command_that_writes_no_spreadsheet_does_not_load_the_spreadsheet_writ
 
     assert "sqlalchemy" in modules  # the command did reach its database
     assert _loaded(modules, ("openpyxl", "PIL")) == []
+
+
+@pytest.mark.parametrize("args", [["stats"], ["visits", "due"]], ids=" ".join)
+def test_a_command_on_a_database_at_the_newest_revision_does_not_load_alembic(
+    tmp_path: Path, args: list[str]
+) -> None:
+    # Only a database to migrate (new, older) or to refuse (unknown revision) needs it.
+    upgraded = _modules(tmp_path, "db", "upgrade")
+    assert "alembic" in upgraded
+
+    modules = _modules(tmp_path, *args)
+
+    assert "sqlalchemy" in modules  # the command did reach its database
+    assert _loaded(modules, ("alembic", "mako", "pygments")) == []
