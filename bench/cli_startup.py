@@ -1,9 +1,10 @@
 """How long `doorstep` takes to start: the median wall time of a few commands that do little.
 
 Each command runs ``--runs`` times in a fresh process, in a temporary folder, on an empty
-SQLite database brought to the current schema first (so ``stats`` measures a command that
-opens its database, not a first migration). The floor is the interpreter starting and
-importing the ``doorstep`` package alone: what no command can go below.
+SQLite database brought to the current schema first (so ``stats``, ``visits due`` and the
+export measure commands that open their database, not a first migration). The floor is the
+interpreter starting and importing the ``doorstep`` package alone: what no command can go
+below.
 
     .venv/bin/python bench/cli_startup.py
     .venv/bin/python bench/cli_startup.py --runs 11
@@ -28,6 +29,11 @@ COMMANDS = [
     ("doorstep --help", [str(DOORSTEP), "--help"]),
     ("doorstep visits --help", [str(DOORSTEP), "visits", "--help"]),
     ("doorstep stats (empty database)", [str(DOORSTEP), "stats"]),
+    ("doorstep visits due (empty database)", [str(DOORSTEP), "visits", "due"]),
+    (
+        "doorstep export households out.csv (empty)",
+        [str(DOORSTEP), "export", "households", "out.csv"],
+    ),
 ]
 
 
@@ -59,9 +65,9 @@ def main() -> None:
             medians.append((label, statistics.median(runs), min(runs), max(runs)))
     floor = medians[0][1]
     print(f"median of {args.runs} runs each, seconds (load average {os.getloadavg()[0]:.1f})")
-    print(f"{'command':<40} {'median':>7} {'min':>7} {'max':>7} {'x floor':>8}")
+    print(f"{'command':<44} {'median':>7} {'min':>7} {'max':>7} {'x floor':>8}")
     for label, median, low, high in medians:
-        print(f"{label:<40} {median:7.3f} {low:7.3f} {high:7.3f} {median / floor:8.1f}")
+        print(f"{label:<44} {median:7.3f} {low:7.3f} {high:7.3f} {median / floor:8.1f}")
 
 
 if __name__ == "__main__":
