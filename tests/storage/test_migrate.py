@@ -4,11 +4,6 @@ to check and migrate it."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
@@ -20,24 +15,6 @@ from doorstep.storage.migrate import (
     upgrade,
 )
 from doorstep.storage.session import make_engine
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def new_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The URL of an empty database, never migrated."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'new.db'}"
-        return
-    server = make_engine(request.getfixturevalue("postgres_url"), isolation_level="AUTOCOMMIT")
-    name = f"doorstep_newest_{uuid.uuid4().hex[:12]}"
-    with server.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    try:
-        yield server.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with server.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        server.dispose()
 
 
 def test_the_migration_files_read_without_alembic_name_alembics_head() -> None:
