@@ -122,3 +122,64 @@ def test_a_writer_unit_holds_the_writers_lock_from_its_start(tmp_path: Path) -> 
     told = refused_write(raised.value, by="command")
     assert isinstance(told, Conflict)
     assert "did not finish within 10 seconds" in told.message  # it waited: busy, truly
+
+
+def _seat_again(engine: Engine) -> None:
+    with unit_of_work(engine) as session:
+        session.execute(text("INSERT INTO seats VALUES (1, 0)"))
+
+
+def _turn_while_held(engine: Engine) -> None:
+    with unit_of_work(engine) as session:
+        session.connection().exec_driver_sql("PRAGMA busy_timeout=50")
+        take_turn(session.connection())
+
+
+def test_each_refusal_of_a_write_keeps_its_english_and_is_said_in_a_page_s_language(
+    tmp_path: Path,
+) -> None:
+    """A page shows these in its language (a request's words); the command line and the API
+    write the English they always wrote."""
+    from sqlalchemy.exc import IntegrityError
+
+    from doorstep.web.i18n import said_in
+
+    engine = _table(tmp_path / "said.db")
+    with pytest.raises(OperationalError, match="locked") as raced:
+        _check_then_take(engine)
+    with pytest.raises(IntegrityError) as clashed:
+        _seat_again(engine)
+    with engine.connect() as holder:
+        holder.execute(text("UPDATE seats SET taken = 5"))
+        with pytest.raises(Conflict) as busy:
+            _turn_while_held(engine)
+        holder.rollback()
+    race = refused_write(raced.value, by="request")
+    clash = refused_write(clashed.value, by="request")
+    clash_cli = refused_write(clashed.value, by="command")
+    assert race is not None and clash is not None and clash_cli is not None
+    assert race.says is not None and clash.says is not None and busy.value.says is not None
+    assert race.message == (
+        "another request wrote to the database while this request was reading; nothing "
+        "was written, run it again"
+    )
+    assert clash_cli.message == (
+        "the database refused a write (UNIQUE constraint failed: seats.id): a record this "
+        "command read was changed by another command meanwhile; nothing was written, run "
+        "it again"
+    )
+    assert busy.value.message == (
+        "another command is writing to the database and did not finish within 10 seconds; "
+        "try again when it has"
+    )
+    shown = {
+        "race": said_in("zh-Hans", race.says),
+        "clash": said_in("zh-Hans", clash.says),
+        "busy": said_in("zh-Hans", busy.value.says),
+    }
+    assert shown == {
+        "race": "本次请求读取数据期间，另一个请求写入了数据库；未写入任何数据，请重试",
+        "clash": "数据库拒绝了写入（UNIQUE constraint failed: seats.id）：本次请求读取的一条"
+        "记录在此期间被另一个请求更改；未写入任何数据，请重试",
+        "busy": "另一个命令正在写入数据库，10 秒内未完成；请待其完成后重试",
+    }

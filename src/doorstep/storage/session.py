@@ -37,13 +37,14 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from doorstep.errors import Conflict
+from doorstep.say import Say
 
 
 def normalise_url(url: str) -> str:
@@ -54,11 +55,13 @@ def normalise_url(url: str) -> str:
     return u.render_as_string(hide_password=False)
 
 
-#: What a command is told when SQLite's one writer held the database past the busy timeout.
-WRITER_BUSY = (
+#: What a command is told when SQLite's one writer held the database past the busy timeout
+#: (:data:`WRITER_BUSY` is its English).
+WRITER_BUSY_SAID = Say(
     "another command is writing to the database and did not finish within 10 seconds; "
     "try again when it has"
 )
+WRITER_BUSY = WRITER_BUSY_SAID.english()
 
 
 def first_line(exc: BaseException) -> str:
@@ -78,18 +81,43 @@ def driver_integrity_errors() -> tuple[type[Exception], ...]:
     return errors
 
 
-def refused_write(exc: BaseException, *, by: str) -> Conflict | None:
+def _changed_meanwhile(why: str, by: Literal["command", "request"]) -> Say:
+    # One sentence each, to translate whole ("command" and "request" are not values).
+    if by == "request":
+        return Say(
+            "the database refused a write (%(why)s): a record this request read was changed "
+            "by another request meanwhile; nothing was written, run it again",
+            why=why,
+        )
+    return Say(
+        "the database refused a write (%(why)s): a record this command read was changed by "
+        "another command meanwhile; nothing was written, run it again",
+        why=why,
+    )
+
+
+def _written_while_reading(by: Literal["command", "request"]) -> Say:
+    if by == "request":
+        return Say(
+            "another request wrote to the database while this request was reading; nothing "
+            "was written, run it again"
+        )
+    return Say(
+        "another command wrote to the database while this command was reading; nothing was "
+        "written, run it again"
+    )
+
+
+def refused_write(exc: BaseException, *, by: Literal["command", "request"]) -> Conflict | None:
     """What a front door says of a unit of work the database refused, ``by`` naming what
     ran it (a command, a request): a record it read changed by another meanwhile (an
     integrity error, wrapped by SQLAlchemy or bare from a bulk copy), or SQLite's one writer
-    busy past the timeout; ``None`` for any other error."""
+    busy past the timeout; ``None`` for any other error. Each is a :class:`~doorstep.say.Say`,
+    so a page says it in its language (the driver's own line stays as it is)."""
     from sqlalchemy.exc import IntegrityError, OperationalError
 
     if isinstance(exc, (IntegrityError, *driver_integrity_errors())):
-        return Conflict(
-            f"the database refused a write ({first_line(exc)}): a record this {by} read was "
-            f"changed by another {by} meanwhile; nothing was written, run it again"
-        )
+        return Conflict(_changed_meanwhile(first_line(exc), by))
     locked = isinstance(exc, OperationalError | sqlite3.OperationalError)
     if locked and "database is locked" in first_line(exc):
         driver = getattr(exc, "orig", None) or exc
@@ -99,11 +127,8 @@ def refused_write(exc: BaseException, *, by: str) -> Conflict | None:
             # Refused at once, not after the timeout: it read, another wrote (or is
             # writing), and what it read is no longer the database's (or will not be once
             # the other commits): SQLite cannot wait that out.
-            return Conflict(
-                f"another {by} wrote to the database while this {by} was reading; "
-                "nothing was written, run it again"
-            )
-        return Conflict(WRITER_BUSY)
+            return Conflict(_written_while_reading(by))
+        return Conflict(WRITER_BUSY_SAID)
     return None
 
 
@@ -211,7 +236,7 @@ def take_turn(conn: Connection) -> None:
     except sqlite3.OperationalError as exc:
         driver.execute("BEGIN")  # SQLAlchemy's transaction goes on, to its rollback
         if "locked" in str(exc):
-            raise Conflict(WRITER_BUSY) from None
+            raise Conflict(WRITER_BUSY_SAID) from None
         raise
     conn.info[_IMMEDIATE] = True
 
