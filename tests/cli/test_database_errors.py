@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import threading
 from collections.abc import Iterator
 
 import polars as pl
@@ -69,6 +70,50 @@ def test_a_reader_behind_a_long_writer_is_told_to_try_again(
             s.execute(text("UPDATE areas SET id = id WHERE 0"))  # a write
     finally:
         holder.rollback()
+        holder.close()
+
+
+def _writer_for_a_moment(db_url: str) -> tuple[sqlite3.Connection, threading.Timer]:
+    """Another connection that holds SQLite's writer's lock, having written, and commits
+    half a second later (a server recording a visit, say)."""
+    holder = sqlite3.connect(db_url.removeprefix("sqlite:///"), check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("UPDATE areas SET id = id WHERE 0")
+    done = threading.Timer(0.5, holder.commit)
+    done.start()
+    return holder, done
+
+
+def _read_then_write() -> None:
+    with context.session(writer=True) as s:
+        s.execute(text("SELECT COUNT(*) FROM areas")).scalar_one()
+        s.execute(text("UPDATE areas SET id = id WHERE 0"))
+
+
+def _read_then_write_unlocked() -> None:
+    with context.session() as s:
+        s.execute(text("SELECT COUNT(*) FROM areas")).scalar_one()
+        s.execute(text("UPDATE areas SET id = id WHERE 0"))
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_short_writing_command_waits_its_turn_behind_another_writer(
+    configured: Engine, db_url: str
+) -> None:
+    # A command that records (a visit, a consent act) takes the writer's lock at its start
+    # and waits for it; one that does not, having read, is refused at once ("run it again").
+    holder, done = _writer_for_a_moment(db_url)
+    try:
+        _read_then_write()
+    finally:
+        done.join()
+        holder.close()
+    holder, done = _writer_for_a_moment(db_url)
+    try:
+        with pytest.raises(Conflict, match="while this command was reading"):
+            _read_then_write_unlocked()
+    finally:
+        done.join()
         holder.close()
 
 

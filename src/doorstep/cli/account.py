@@ -45,7 +45,7 @@ def add_cmd(
     """
     from doorstep.services import accounts
 
-    with session() as s:
+    with session(writer=True) as s:
         row = accounts.add_account(s, name, role, actor=actor(), area=area, visitor=visitor)
     scope = (
         f"visitor {row.visitor}"
@@ -74,7 +74,7 @@ def token_cmd(
     """
     from doorstep.services import accounts
 
-    with session() as s:
+    with session(writer=True) as s:
         made = accounts.issue_token(s, name, actor=actor(), days=days)
     console.print(
         f"Token of account {made.account}, valid until {made.expires_at:%Y-%m-%d %H:%M} UTC "
@@ -114,7 +114,7 @@ def disable_cmd(name: str = typer.Argument(..., help="The account's name.")) -> 
     """
     from doorstep.services import accounts
 
-    with session() as s:
+    with session(writer=True) as s:
         revoked = accounts.disable_account(s, name, actor=actor())
     console.print(f"Disabled account {name}; {revoked} token(s) revoked.", markup=False)
 

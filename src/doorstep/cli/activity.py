@@ -52,7 +52,7 @@ def add_cmd(
     from doorstep.services import activities
 
     tried = Attempt(actor(), "create", "activity", code)
-    with session(tried) as s:
+    with session(tried, writer=True) as s:
         activities.add_activity(
             s,
             code,
@@ -125,7 +125,7 @@ def attend_cmd(
     # Not quoted: a refusal's line may say a household's consent, which its erasure must
     # reach, and this event is the activity's.
     tried = Attempt(actor(), "create", "activity", code, {"attendance": True}, quote=False)
-    with session(tried) as s:
+    with session(tried, writer=True) as s:
         done = activities.attend(
             s, code, households=households, visitors=visitors, actor=tried.actor
         )

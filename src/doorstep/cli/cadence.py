@@ -60,7 +60,7 @@ def set_cmd(
     """
     from doorstep.services.cadence import set_cadence
 
-    with session() as s:
+    with session(writer=True) as s:
         was, now = set_cadence(
             s,
             max_gap_days=max_gap_days,

@@ -129,13 +129,20 @@ def engine(*, migrate: bool = True) -> Engine:
 
 
 @contextmanager
-def session(attempt: Attempt | None = None) -> Iterator[Session]:
+def session(attempt: Attempt | None = None, *, writer: bool = False) -> Iterator[Session]:
     """One unit of work for one command: commit on success, roll back on any error (a
     database that stops answering, or refuses writes, is one line too). A command that
     reads or writes personal data names its ``attempt``: should it not complete, the trail
-    records it, after the rollback, as refused or failed (see :func:`record_attempt`)."""
+    records it, after the rollback, as refused or failed (see :func:`record_attempt`).
+
+    ``writer``: a short command that changes records (a visit recorded, a consent act, a
+    referral) takes SQLite's writer's lock at its start and waits its turn for it, as the
+    API's and the pages' do, instead of being refused ("run it again") when a server wrote
+    while it read. Long commands (imports, pairing, planning) take it at their first write
+    (:func:`~doorstep.storage.session.take_turn`), so that they do not hold up others while
+    they read and compute. Nothing changes on PostgreSQL."""
     eng = engine()
-    with attempted(attempt, eng), _unit_of_work(eng) as s:
+    with attempted(attempt, eng), _unit_of_work(eng, writer=writer) as s:
         yield s
 
 
@@ -174,7 +181,7 @@ def _done(exc: BaseException) -> bool:
 
 
 @contextmanager
-def _unit_of_work(eng: Engine) -> Iterator[Session]:
+def _unit_of_work(eng: Engine, *, writer: bool = False) -> Iterator[Session]:
     import sqlite3
 
     from sqlalchemy.exc import IntegrityError, OperationalError
@@ -182,7 +189,7 @@ def _unit_of_work(eng: Engine) -> Iterator[Session]:
     from doorstep.storage.session import driver_integrity_errors, refused_write, unit_of_work
 
     try:
-        with unit_of_work(eng, on_commit=_saved) as s:
+        with unit_of_work(eng, on_commit=_saved, writer=writer) as s:
             yield s
     except Exception as exc:
         # The drivers' own errors are asked for here, once the command has run: psycopg's

@@ -44,7 +44,7 @@ def exclude_cmd(
     from doorstep.services.exclusions import Change
 
     tried = _attempt("create", household, visitor)
-    with session(tried) as s:
+    with session(tried, writer=True) as s:
         out = exclusions.exclude(s, household, visitor, reason=reason, actor=tried.actor)
     said = f" ({out.reason})" if out.reason else ""
     n = len(out.cancelled)
@@ -91,7 +91,7 @@ def unexclude_cmd(
     from doorstep.services import exclusions
 
     tried = _attempt("update", household, visitor, removed=True)
-    with session(tried) as s:
+    with session(tried, writer=True) as s:
         exclusions.unexclude(s, household, visitor, actor=tried.actor)
     console.print(f"{household} and {visitor} are no longer excluded.")
 

@@ -158,7 +158,7 @@ def erase_cmd(
     if not yes:
         raise InvalidInput(f"erasing {household} cannot be undone: add --yes to confirm")
     tried = Attempt(actor(), "delete", "household", household)
-    with session(tried) as s:
+    with session(tried, writer=True) as s:
         counts = household_rights.erase_household(s, household, actor=tried.actor)
     detail = ", ".join(f"{n} from {table}" for table, n in counts.items())
     console.print(f"Erased household {household}: {detail}.")
@@ -204,7 +204,7 @@ def consent_cmd(
 
     day = parse_day("--on", on) if on else None
     tried = household_consent.consent_attempt(actor(), household, state)
-    with session(tried) as s:
+    with session(tried, writer=True) as s:
         done = household_consent.record_consent(
             s, household, state, actor=tried.actor, evidence=evidence, on=day, client_id=client_id
         )

@@ -62,7 +62,7 @@ def add_cmd(
     from doorstep.services import projects
 
     tried = Attempt(actor(), "create", "project", code)
-    with session(tried) as s:
+    with session(tried, writer=True) as s:
         projects.add_project(
             s,
             code,
@@ -132,7 +132,7 @@ def status_cmd(
     from doorstep.services import projects
 
     tried = Attempt(actor(), "update", "project", code, {"status": status})
-    with session(tried) as s:
+    with session(tried, writer=True) as s:
         was = projects.move_status(s, code, status, actor=tried.actor, today=dt.date.today())
     if was is None:
         console.print(f"Project {code} is {status} already.", markup=False)
@@ -163,7 +163,7 @@ def benefit_cmd(
     # Not quoted: a refusal's line may say a household's consent, which its erasure must
     # reach, and this event is the project's.
     tried = Attempt(actor(), "create", "project", code, {"households": True}, quote=False)
-    with session(tried) as s:
+    with session(tried, writer=True) as s:
         done = projects.benefit(s, code, households=households, actor=tried.actor)
     console.print(
         f"Recorded {count(len(done.added), 'households')} for {code}"

@@ -94,7 +94,7 @@ def add_cmd(
     day = _today(today)
     made_on = parse_day("--on", on) if on else day
     tried = Attempt(actor(), "create", "household", household, detail={"table": "referrals"})
-    with session(tried) as s:
+    with session(tried, writer=True) as s:
         made = referrals.sent_again(
             s,
             client_id,
@@ -149,7 +149,7 @@ def status_cmd(
     when = parse_day("--on", on) if on else day
     status = status.strip().lower()
     tried = Attempt(actor(), "update", "referral", str(number), detail={"status": status})
-    with session(tried) as s:
+    with session(tried, writer=True) as s:
         was = referrals.move_status(s, number, status, on=when, actor=tried.actor, today=day)
     console.print(f"Referral {number}: {was} -> {status} on {when}.", markup=False)
 

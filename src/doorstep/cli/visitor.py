@@ -135,7 +135,7 @@ def end_cmd(
 
     day = parse_day("--last-day", last_day)
     tried = Attempt(actor(), "update", "visitor", visitor, {"active_to": day.isoformat()})
-    with session(tried) as s:
+    with session(tried, writer=True) as s:
         ended = visitor_days.end_visitor(s, visitor, day, actor=tried.actor)
     if ended is None:
         console.print(f"Visitor {visitor}'s last day is {day} already.", markup=False)
@@ -179,7 +179,7 @@ def erase_cmd(
     if not yes:
         raise InvalidInput(f"erasing {visitor} cannot be undone: add --yes to confirm")
     tried = Attempt(actor(), "delete", "visitor", visitor)
-    with session(tried) as s:
+    with session(tried, writer=True) as s:
         done = visitor_rights.erase_visitor(s, visitor, actor=tried.actor)
     erased = ", ".join(f"{n} from {table}" for table, n in done.erased.items())
     kept = ", ".join(f"{n} {table}" for table, n in done.kept.items()) or "none"

@@ -403,7 +403,7 @@ def record_cmd(
     tried = visit_records.visit_attempt(
         actor(), household, visitor, made.start, VisitStatus.DONE, today=day if today else None
     )
-    with session(tried) as s:
+    with session(tried, writer=True) as s:
         recorded = visit_records.record_visit(s, made, actor=tried.actor, today=day)
         on_leave = visit_records.leave_during(s, visitor, made.start, made.last, actor=tried.actor)
     planned = f" (planned from {recorded.was_planned})" if recorded.was_planned is not None else ""
@@ -446,7 +446,7 @@ def missed_cmd(
     tried = visit_records.visit_attempt(
         actor(), household, visitor, first, VisitStatus.MISSED, today=day if today else None
     )
-    with session(tried) as s:
+    with session(tried, writer=True) as s:
         done = visit_records.mark_missed(s, household, visitor, first, actor=tried.actor, today=day)
     if done.already:
         console.print(
