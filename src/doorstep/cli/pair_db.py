@@ -412,7 +412,7 @@ def discard_cmd(
     from doorstep.services import pairing
 
     number = proposal_number(proposal)
-    with session() as s:
+    with session(writer=True) as s:
         pairing.discard(s, number, actor=actor())
     console.print(f"Discarded proposal {number}.")
 
