@@ -204,12 +204,20 @@ def test_a_refusal_s_english_is_its_template_rendered_in_english_as_it_always_re
     refuse, english = CASES[case]
     first, last = first_planned_or_recorded(programme)
     days = str(first) if first == last else f"{first} to {last}"
-    with pytest.raises(DoorstepError) as raised, unit_of_work(programme) as s:
-        refuse(s, (first, last))
+    said = refused_said(programme, lambda s: refuse(s, (first, last)))
+    assert said == english.format(first=first, last=last, days=days)
+
+
+def refused_said(engine: Engine, refuse: Callable[[Session], object]) -> str:
+    """The English message of the refusal ``refuse`` raises in a unit of work on ``engine``,
+    once checked to be its :class:`~doorstep.say.Say` rendered in English (so a page can say
+    it in its own language)."""
+    with pytest.raises(DoorstepError) as raised, unit_of_work(engine) as s:
+        refuse(s)
     error = raised.value
     assert error.says is not None, "raised as plain English: a page cannot translate it"
     assert error.message == error.says.english()
-    assert error.message == english.format(first=first, last=last, days=days)
+    return error.message
 
 
 def first_planned_or_recorded(engine: Engine) -> tuple[dt.date, dt.date]:
