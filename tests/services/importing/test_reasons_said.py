@@ -25,9 +25,17 @@ TODAY = dt.date(2026, 6, 1)
 LONG = "x" * 201
 
 
-def _refused(engine: Engine, entity: str, path: Path, scope: AreaScope | None = None) -> Any:
+def _refused(
+    engine: Engine,
+    entity: str,
+    path: Path,
+    scope: AreaScope | None = None,
+    *,
+    today: dt.date = TODAY,
+    replace: bool = False,
+) -> Any:
     with pytest.raises(ImportRejected) as caught, unit_of_work(engine) as s:
-        import_file(s, entity, path, actor="test", today=TODAY, scope=scope)
+        import_file(s, entity, path, actor="test", today=today, scope=scope, replace_future=replace)
     return caught.value
 
 

@@ -13,12 +13,10 @@ import pytest
 from sqlalchemy import Engine
 
 from doorstep.say import Said
-from doorstep.services.importing import ImportRejected, import_file
-from doorstep.storage.session import unit_of_work
 from tests.factories.bad_rows import NOTED, REFUSED, TODAY
 from tests.factories.db import run_import
 from tests.factories.visits import plan_three
-from tests.services.importing.test_reasons_said import _said
+from tests.services.importing.test_reasons_said import _refused, _said
 
 #: Each file refused: its headline and its lines, as they always were.
 REFUSED_SAID: dict[str, tuple[str, list[str]]] = {
@@ -164,16 +162,10 @@ def test_rows_the_database_refuses_are_refused_in_the_words_they_always_had(
 ) -> None:
     plan_three(with_areas, tmp_path)
     sent = REFUSED[name](with_areas, tmp_path)
-    refused = _refused_on(with_areas, sent.entity, sent.path, sent.replace)
+    refused = _refused(with_areas, sent.entity, sent.path, today=TODAY, replace=sent.replace)
     headline, lines = REFUSED_SAID[name]
     assert refused.headline() == headline
     assert _said(refused.errors) == lines
-
-
-def _refused_on(engine: Engine, entity: str, path: Path, replace: bool) -> ImportRejected:
-    with pytest.raises(ImportRejected) as caught, unit_of_work(engine) as s:
-        import_file(s, entity, path, actor="test", today=TODAY, replace_future=replace)
-    return caught.value
 
 
 @pytest.mark.parametrize("name", list(NOTED))
