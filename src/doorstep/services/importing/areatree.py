@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from doorstep.say import Say, Value, joined
 from doorstep.services.importing.errors import RowError
 from doorstep.services.importing.limits import area_path_length
 
@@ -65,55 +66,77 @@ def tree_paths(nodes: dict[str, AreaNode]) -> tuple[dict[str, tuple[str, int]], 
 def cycle_errors(nodes: dict[str, AreaNode], cycles: list[list[str]]) -> list[RowError]:
     """Each cycle named on the file rows that close it (their parent link is new), with
     the stored areas it runs through; areas below a cycle are not named, their own link
-    being sound."""
+    being sound. Each reason is a :class:`~doorstep.say.Say`, so the import page says it
+    in its language; the codes are data."""
     errors: list[RowError] = []
     for cycle in cycles:
         closing = [c for c in cycle if nodes[c].links_anew]
         if not closing:  # a cycle the database held already (no import makes one)
             closing = [c for c in cycle if nodes[c].row is not None]
         if not closing:  # and no row of the file on it: said for the whole file
-            reason = f"the stored areas' parent links form a cycle: {_chain([*cycle, cycle[0]])}"
-            errors.append(RowError(0, "", "", reason))
-            continue
-        stored = [c for c in cycle if nodes[c].row is None]
-        through = ""
-        if len(stored) == 1:
-            through = f", through {stored[0]}, a stored area not in this file"
-        elif stored:
-            through = (
-                f", through {_listed(stored)}, stored areas not in this file"
-                if len(stored) <= SHOWN_CODES
-                else f", through {len(stored)} stored areas not in this file "
-                f"({', '.join(stored[:3])}, ..., {stored[-1]})"
+            reason = Say(
+                "the stored areas' parent links form a cycle: %(chain)s",
+                chain=_chain([*cycle, cycle[0]]),
             )
-        advice = "this row's parent_code" if len(closing) == 1 else "one of these rows' parent_code"
+            errors.append(RowError.said(0, "", "", reason))
+            continue
+        through = _through([c for c in cycle if nodes[c].row is None])
+        change = (
+            Say("change this row's parent_code")
+            if len(closing) == 1
+            else Say("change one of these rows' parent_code")
+        )
         for code in closing:
             i = cycle.index(code)
-            links = [*cycle[i:], *cycle[:i], code]
+            chain = _chain([*cycle[i:], *cycle[:i], code])
             node = nodes[code]
             assert node.row is not None
-            errors.append(
-                RowError(
-                    node.row,
-                    "parent_code",
-                    str(node.parent),
-                    f"the parent links form a cycle: {_chain(links)}{through}; change {advice}",
+            reason = (
+                Say(
+                    "the parent links form a cycle: %(chain)s; %(change)s",
+                    chain=chain,
+                    change=change,
+                )
+                if through is None
+                else Say(
+                    "the parent links form a cycle: %(chain)s, %(through)s; %(change)s",
+                    chain=chain,
+                    through=through,
+                    change=change,
                 )
             )
+            errors.append(RowError.said(node.row, "parent_code", str(node.parent), reason))
     return errors
 
 
-def _listed(codes: list[str]) -> str:
-    return codes[0] if len(codes) == 1 else f"{', '.join(codes[:-1])} and {codes[-1]}"
+def _through(stored: list[str]) -> Say | None:
+    """The stored areas a cycle runs through, none of them in the file: each named, up to
+    :data:`SHOWN_CODES`; past that, their count and a few."""
+    if not stored:
+        return None
+    if len(stored) == 1:
+        return Say("through %(area)s, a stored area not in this file", area=stored[0])
+    if len(stored) <= SHOWN_CODES:
+        listed = joined([joined(stored[:-1], ", "), stored[-1]], " and ")
+        return Say("through %(areas)s, stored areas not in this file", areas=listed)
+    return Say(
+        "through %(n)s stored areas not in this file (%(first)s, ..., %(last)s)",
+        n=len(stored),
+        first=", ".join(stored[:3]),
+        last=stored[-1],
+    )
 
 
-def _chain(links: list[str]) -> str:
+def _chain(links: list[str]) -> Value:
     """``A > B > A``, cut in the middle with the count of areas when it is long."""
     if len(links) <= SHOWN_CODES:
         return " > ".join(links)
     half = SHOWN_CODES // 2
-    return (
-        f"{' > '.join(links[:half])} > ... > {' > '.join(links[-half:])} ({len(links) - 1} areas)"
+    return Say(
+        "%(first)s > ... > %(last)s (%(n)s areas)",
+        first=" > ".join(links[:half]),
+        last=" > ".join(links[-half:]),
+        n=len(links) - 1,
     )
 
 
@@ -134,11 +157,18 @@ def too_deep(nodes: dict[str, AreaNode], paths: dict[str, tuple[str, int]]) -> l
         row = nodes[cur].row if cur is not None else None
         if row is None or row in out:
             continue
-        out[row] = RowError(
+        out[row] = RowError.said(
             row,
             "parent_code",
             str(nodes[cur].parent) if cur is not None else "",
-            f"the area tree is too deep to store: area {code} is {depth} levels down and the "
-            f"path of its ancestors' ids takes {len(path)} characters, at most {longest}",
+            Say(
+                "the area tree is too deep to store: area %(area)s is %(depth)s levels down "
+                "and the path of its ancestors' ids takes %(length)s characters, at most "
+                "%(longest)s",
+                area=code,
+                depth=depth,
+                length=len(path),
+                longest=longest,
+            ),
         )
     return list(out.values())
