@@ -129,9 +129,9 @@ def test_the_columns_of_each_file_are_described_in_chinese_on_a_chinese_page(
     boss = sign_in("boss")
     chinese = _shown(boss.get("/imports", headers=ZH).text)
     for said in (
-        "households : 参与项目的农户及其知情同意。",
+        "农户 （ households ）：参与项目的农户及其知情同意。",
         "household_id 必填 农户的编号，由您自定；不能是“erased household”",
-        "leave : 帮扶人的休假：帮扶人不走访的日子。",
+        "休假 （ leave ）：帮扶人的休假：帮扶人不走访的日子。",
         "activities 选填 帮扶人所做的事，以“;”分隔的编码（大小写均可），可用：",
     ):
         assert said in chinese, chinese

@@ -38,7 +38,7 @@ def test_a_manager_imports_a_file_and_sees_a_bad_one_s_rows(
     assert refused.status_code == 422
     assert "bad.csv: 1 error; nothing was imported" in refused.text
     assert '<td class="num">3</td><td>lat</td><td>95</td>' in refused.text
-    assert "<option selected>households</option>" in refused.text
+    assert '<option value="households" selected>households</option>' in refused.text
     assert _households(programme) == before
     good = write_csv(tmp_path / "good.csv", HOUSEHOLD_HEADER, [household(household_id="H100")])
     with good.open("rb") as fh:

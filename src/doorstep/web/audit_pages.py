@@ -14,6 +14,7 @@ from doorstep.api.routes.audit import read_trail
 from doorstep.errors import DoorstepError, InvalidInput
 from doorstep.say import Say
 from doorstep.services.audit_trail import ACTIONS
+from doorstep.web.labels import RECORDS
 from doorstep.web.pages import refused, render
 from doorstep.web.session import WebPrincipalDep
 
@@ -71,6 +72,7 @@ def audit_page(
         more=more,
         next=page.next,
         actions=ACTIONS,
+        records=list(RECORDS),
     )
 
 

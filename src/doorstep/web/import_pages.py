@@ -19,6 +19,7 @@ from doorstep.say import Say
 from doorstep.services.importing import IMPORTS
 from doorstep.services.importing.columns import PERIODS
 from doorstep.web import i18n
+from doorstep.web.labels import RECORDS, named
 from doorstep.web.pages import refused, render
 from doorstep.web.session import WebPrincipalDep
 
@@ -62,7 +63,7 @@ def import_form(
         "%(unchanged)s unchanged."
     ) % {
         "file": f"{done.file}{sheet}",
-        "entity": done.entity,
+        "entity": named(i18n.translations(i18n.language(request)).pgettext, RECORDS, done.entity),
         "rows": _rows(request, done.rows),
         "added": f"{done.created:,}",
         "updated": f"{done.updated:,}",

@@ -2,7 +2,10 @@
 column): the code stays in forms and addresses, its label is translated.
 
 Each label is marked with ``N_`` so ``make messages`` extracts it; a code without one is
-shown as it is, its underscores as spaces.
+shown as it is, its underscores as spaces. The audit trail's and the imports' names of
+records and actions are marked with ``NP_`` and a context (``babel.cfg`` names it a
+keyword): the same English word (``referrals``, ``visits``) is said otherwise as a count
+elsewhere.
 """
 
 from __future__ import annotations
@@ -12,6 +15,10 @@ from collections.abc import Callable
 
 def N_(english: str) -> str:  # noqa: N802 - gettext's name for "mark, translate later"
     return english
+
+
+def NP_(context: str, english: str) -> tuple[str, str]:  # noqa: N802 - as N_, in a context
+    return context, english
 
 
 LABELS: dict[str, str] = {
@@ -119,3 +126,61 @@ def label(gettext: Callable[[str], str], code: object) -> str:
     text = str(code)
     english = LABELS.get(text)
     return gettext(english) if english is not None else text.replace("_", " ")
+
+
+#: The kinds of record an audit event is about and an import's file holds (its
+#: ``entity``), in their context: a page shows the words, the filters and forms keep the code.
+RECORDS: dict[str, tuple[str, str]] = {
+    # What the trail records one event of, under its id.
+    "household": NP_("record", "household"),
+    "visitor": NP_("record", "visitor"),
+    "consent": NP_("record", "consent"),
+    "account": NP_("record", "account"),
+    "activity": NP_("record", "activity"),
+    "project": NP_("record", "project"),
+    "referral": NP_("record", "referral"),
+    "visit_plan": NP_("record", "visit plan"),
+    "pairing_proposal": NP_("record", "pairing proposal"),
+    "pairing_diff": NP_("record", "pairing proposal's changes"),
+    "pairing_explanation": NP_("record", "pairing explanation"),
+    "programme": NP_("record", "programme"),
+    "report": NP_("record", "report"),
+    "summary": NP_("record", "summary"),
+    "audit_events": NP_("record", "audit trail"),
+    # The files an import reads (importing.columns.IMPORTS), and the lists read or written.
+    "areas": NP_("record", "areas"),
+    "organisations": NP_("record", "organisations"),
+    "teams": NP_("record", "teams"),
+    "visitors": NP_("record", "visitors"),
+    "households": NP_("record", "households"),
+    "indicators": NP_("record", "indicators"),
+    "leave": NP_("record", "leave"),
+    "blackouts": NP_("record", "blackouts"),
+    "visits": NP_("record", "visits"),
+    "exclusions": NP_("record", "exclusions"),
+    "activities": NP_("record", "activities"),
+    "attendance": NP_("record", "attendance"),
+    "projects": NP_("record", "projects"),
+    "project_households": NP_("record", "project households"),
+    "referrals": NP_("record", "referrals"),
+    "pairings": NP_("record", "pairings"),
+}
+
+#: What an audit event did (services.audit_trail.ACTIONS).
+ACTIONS: dict[str, tuple[str, str]] = {
+    "read": NP_("action", "read"),
+    "create": NP_("action", "create"),
+    "update": NP_("action", "update"),
+    "delete": NP_("action", "delete"),
+    "import": NP_("action", "import"),
+    "export": NP_("action", "export"),
+    "subject_export": NP_("action", "own export"),
+}
+
+
+def named(pgettext: Callable[[str, str], str], words: dict[str, tuple[str, str]], code: str) -> str:
+    """The name of a record's kind or an action (``words``: :data:`RECORDS` or
+    :data:`ACTIONS`) in the page's language (``pgettext`` its catalogue's); one not listed,
+    as it is, its underscores as spaces."""
+    found = words.get(code)
+    return pgettext(*found) if found is not None else code.replace("_", " ")

@@ -48,7 +48,7 @@ from doorstep.services.cadence import programme_cadence
 from doorstep.services.list_pages import MOST_PAGE_ROWS, PAGE_ROWS
 from doorstep.storage.session import unit_of_work
 from doorstep.web import i18n
-from doorstep.web.labels import LABELS, label
+from doorstep.web.labels import ACTIONS, LABELS, RECORDS, label, named
 from doorstep.web.session import COOKIE, SignInNeeded, WebPrincipalDep, signed_in
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -67,6 +67,9 @@ def _templates(tag: str) -> Jinja2Templates:
     words = i18n.translations(tag)
     env.install_gettext_translations(words, newstyle=True)  # type: ignore[attr-defined]
     env.filters["label"] = lambda code: label(words.gettext, code)
+    # The audit trail's and the imports' names of records and actions.
+    env.filters["record"] = lambda code: named(words.pgettext, RECORDS, code)
+    env.filters["action"] = lambda code: named(words.pgettext, ACTIONS, code)
     # A line a service wrote (a work list's status) in the page's language.
     env.filters["said"] = lambda value: i18n.shown_in(tag, value)
     env.globals.update(
