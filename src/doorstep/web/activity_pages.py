@@ -20,7 +20,7 @@ from doorstep.api.routes.activities import (
 )
 from doorstep.domain.enums import ActivityKind
 from doorstep.errors import DoorstepError, InvalidInput
-from doorstep.web import i18n
+from doorstep.web import field_reasons, i18n
 from doorstep.web.pages import form_error, refused, render, typed_ids
 from doorstep.web.session import WebPrincipalDep
 
@@ -100,7 +100,7 @@ def record_attendance(
     try:
         body = AttendanceCreate(households=typed_ids(households), visitors=typed_ids(visitors))
     except ValidationError as exc:  # more ids than one request takes
-        return refused(request, who, InvalidInput(str(exc.errors()[0]["msg"])))
+        return refused(request, who, InvalidInput(field_reasons.why(request, exc.errors()[0])))
     try:
         done = attend(code.strip(), body, engine, who)
         rows = list_activities(engine, who, None)

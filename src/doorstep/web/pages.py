@@ -47,7 +47,7 @@ from doorstep.services import (
 from doorstep.services.cadence import programme_cadence
 from doorstep.services.list_pages import MOST_PAGE_ROWS, PAGE_ROWS
 from doorstep.storage.session import unit_of_work
-from doorstep.web import i18n
+from doorstep.web import field_reasons, i18n
 from doorstep.web.labels import ACTIONS, LABELS, RECORDS, label, named
 from doorstep.web.session import COOKIE, SignInNeeded, WebPrincipalDep, signed_in
 
@@ -102,12 +102,13 @@ def refused(request: Request, who: Principal | None, error: DoorstepError) -> HT
 
 
 def form_error(request: Request, exc: ValidationError) -> InvalidInput:
-    """A form's fields the route's model refuses, named, with the first reason (pydantic's
-    own words, in English)."""
+    """A form's fields the route's model refuses, named, with the first reason (pydantic's,
+    in the page's language)."""
     _ = i18n.gettext_for(request)
     fields = ", ".join(str(e["loc"][-1]) for e in exc.errors())
     return InvalidInput(
-        _("check %(fields)s: %(why)s") % {"fields": fields, "why": exc.errors()[0]["msg"]}
+        _("check %(fields)s: %(why)s")
+        % {"fields": fields, "why": field_reasons.why(request, exc.errors()[0])}
     )
 
 
@@ -410,7 +411,9 @@ def install(app: FastAPI) -> None:
         except SignInNeeded:
             return RedirectResponse("/login", status_code=303)
         _ = i18n.gettext_for(request)
-        said = "; ".join(f"{e['loc'][-1]}: {e['msg']}" for e in exc.errors() if e.get("loc"))
+        said = field_reasons.each(
+            request, ((str(e["loc"][-1]), e) for e in exc.errors() if e["loc"])
+        )
         checked = _("check %(fields)s") % {"fields": said} if said else _("check the form")
         return refused(request, who, InvalidInput(checked))
 

@@ -19,7 +19,7 @@ from doorstep.api.routes.planning import plan_for
 from doorstep.api.schemas import PlanCreate
 from doorstep.errors import DoorstepError
 from doorstep.privacy import access
-from doorstep.web import i18n
+from doorstep.web import field_reasons, i18n
 from doorstep.web.pages import refused, render
 from doorstep.web.session import WebPrincipalDep
 
@@ -64,7 +64,9 @@ def make_plan(
     try:
         body = PlanCreate.model_validate({**given, "unmet_limit": PAGE})
     except ValidationError as exc:
-        said = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        said = field_reasons.each(
+            request, ((".".join(str(p) for p in e["loc"]), e) for e in exc.errors())
+        )
         return render(request, "planning.html", who, status=422, form=form, error=said)
     try:
         plan = plan_for(engine, who, today, body)

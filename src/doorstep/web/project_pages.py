@@ -97,7 +97,10 @@ def status_form(
     try:
         body = StatusChange.model_validate({"status": status})
     except ValidationError:
-        wrong = InvalidInput(f"status must be planned, running or done: {status!r}")
+        _ = i18n.gettext_for(request)
+        wrong = InvalidInput(
+            _("status must be planned, running or done: %(status)s") % {"status": repr(status)}
+        )
         return refused(request, who, wrong)
     try:
         moved = move_status(code.strip(), body, engine, who, today)
