@@ -110,9 +110,9 @@ def test_the_figures_are_an_area_account_s(sign_in: SignIn) -> None:
     page = sign_in("boss").get("/figures", params={"area": "R"})
     assert page.status_code == 200, page.text
     assert "Region (R)" in page.text
-    chart = re.search(r'<img src="data:image/png;base64,([^"]+)"', page.text)
+    chart = re.search(r'<img src="data:image/svg\+xml;base64,([^"]+)"', page.text)
     assert chart is not None
-    assert base64.b64decode(chart.group(1)).startswith(b"\x89PNG\r\n\x1a\n")
+    assert b"<svg" in base64.b64decode(chart.group(1))
     assert sign_in("v1").get("/figures").status_code == 403
 
 
@@ -204,9 +204,9 @@ def test_the_outcomes_page_shows_an_area_s_figures_and_their_chart(
     page = sign_in("v2-coord").get("/outcomes", params={"year": 2025})
     assert page.status_code == 200, page.text
     assert "2025, by area" in page.text and "R-C-V2" in page.text
-    chart = re.search(r'<img src="data:image/png;base64,([^"]+)"', page.text)
+    chart = re.search(r'<img src="data:image/svg\+xml;base64,([^"]+)"', page.text)
     assert chart is not None
-    assert base64.b64decode(chart.group(1)).startswith(b"\x89PNG\r\n\x1a\n")
+    assert b"<svg" in base64.b64decode(chart.group(1))
     assert sign_in("v2-coord").get("/outcomes", params={"area": "R"}).status_code == 403
     assert sign_in("v1").get("/outcomes").status_code == 403
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,6 +12,8 @@ from rich import box
 from rich.table import Table
 
 from doorstep.reports.outcomes import OutcomeFigures, OutcomesReport
+from doorstep.reports.render import svg_bytes
+from doorstep.say import Say, Value
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -97,8 +99,7 @@ def write_outcomes_chart(report: OutcomesReport, path: Path) -> None:
 
 
 def outcomes_chart_png(report: OutcomesReport) -> bytes:
-    """The chart :func:`write_outcomes_chart` writes, as PNG bytes (the web app's outcomes
-    page shows it in the page)."""
+    """The chart :func:`write_outcomes_chart` writes, as PNG bytes."""
     fig = outcomes_figure(report)
     out = io.BytesIO()
     with warnings.catch_warnings():  # a code in another script: boxes, not a warning
@@ -107,8 +108,15 @@ def outcomes_chart_png(report: OutcomesReport) -> bytes:
     return out.getvalue()
 
 
-def outcomes_figure(report: OutcomesReport) -> Figure:
-    """The figure :func:`write_outcomes_chart` saves (drawn off screen)."""
+def outcomes_chart_svg(report: OutcomesReport, say: Callable[[Say], str]) -> bytes:
+    """The chart, its words in the language of ``say``, as SVG whose text the browser
+    draws (the web app's outcomes page shows it in the page)."""
+    return svg_bytes(outcomes_figure(report, say))
+
+
+def outcomes_figure(report: OutcomesReport, say: Callable[[Say], str] = Say.english) -> Figure:
+    """The figure :func:`write_outcomes_chart` saves (drawn off screen), its words in the
+    language of ``say`` (English: the command line's)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator, PercentFormatter
@@ -119,13 +127,14 @@ def outcomes_figure(report: OutcomesReport) -> Figure:
     ax = fig.subplots()
     for label, shares in (
         (
-            f"below the poverty line ({report.poverty_line:,.0f})",
+            Say("below the poverty line (%(line)s)", line=f"{report.poverty_line:,.0f}"),
             [f.below_line_share for f in report.by_year],
         ),
-        ("a member in work", [f.in_work_share for f in report.by_year]),
-        ("in a service", [f.with_services_share for f in report.by_year]),
+        (Say("a member in work"), [f.in_work_share for f in report.by_year]),
+        (Say("in a service"), [f.with_services_share for f in report.by_year]),
     ):
-        ax.plot(years, [float("nan") if s is None else s for s in shares], marker="o", label=label)
+        drawn = [float("nan") if s is None else s for s in shares]
+        ax.plot(years, drawn, marker="o", label=say(label))
     # Whole years, and room around them: a single year's points were drawn on an axis from
     # 1925 to 2125.
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
@@ -134,8 +143,8 @@ def outcomes_figure(report: OutcomesReport) -> Figure:
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_ylim(0, 1)
     # The area's code, not its name: the bundled font has no CJK glyphs (桐梓 County).
-    where = report.area.code if report.area else "The programme"
-    ax.set_title(f"Household outcomes by year\n{where}", fontsize=10)
-    ax.set_ylabel("share of households")
+    where: Value = report.area.code if report.area else Say("The programme")
+    ax.set_title(say(Say("Household outcomes by year\n%(where)s", where=where)), fontsize=10)
+    ax.set_ylabel(say(Say("share of households")))
     ax.legend()
     return fig

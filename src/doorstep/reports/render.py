@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import io
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from zipfile import ZIP_DEFLATED, ZipFile
@@ -16,6 +17,7 @@ from rich.table import Table
 
 from doorstep.domain.reporting import ACTIVITY_COLUMNS, OUTCOME_COLUMNS
 from doorstep.reports.build import By, ProgrammeReport
+from doorstep.say import Say, Value
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -196,8 +198,7 @@ def write_chart(report: ProgrammeReport, path: Path) -> None:
 
 
 def chart_png(report: ProgrammeReport) -> bytes:
-    """The chart :func:`write_chart` writes, as PNG bytes (the web app's figures page
-    shows it in the page)."""
+    """The chart :func:`write_chart` writes, as PNG bytes."""
     fig = chart_figure(report)
     out = io.BytesIO()
     with warnings.catch_warnings():  # a code in another script: boxes, not a warning
@@ -206,13 +207,36 @@ def chart_png(report: ProgrammeReport) -> bytes:
     return out.getvalue()
 
 
+def chart_svg(report: ProgrammeReport, say: Callable[[Say], str]) -> bytes:
+    """The chart, its words in the language of ``say`` (the web app's figures page
+    shows it in the page), as SVG whose text the browser draws: the bundled font has no
+    CJK glyphs, the reader's browser has."""
+    return svg_bytes(chart_figure(report, say))
+
+
+def svg_bytes(fig: Figure) -> bytes:
+    """``fig`` as SVG with its text kept as text (``svg.fonttype: none``), so a browser
+    draws it with its own fonts, whatever the script; the same bytes for the same chart."""
+    import matplotlib
+
+    out = io.BytesIO()
+    with (
+        warnings.catch_warnings(),
+        matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "doorstep"}),
+    ):
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+        fig.savefig(out, format="svg", metadata={"Date": None})
+    return out.getvalue()
+
+
 #: The report chart's widest, in inches (at 100 dpi), and most month labels it shows.
 _CHART_MAX_INCHES = 16.0
 _CHART_MAX_LABELS = 24
 
 
-def chart_figure(report: ProgrammeReport) -> Figure:
-    """The figure :func:`write_chart` saves (drawn off screen: no display needed)."""
+def chart_figure(report: ProgrammeReport, say: Callable[[Say], str] = Say.english) -> Figure:
+    """The figure :func:`write_chart` saves (drawn off screen: no display needed), its
+    words in the language of ``say`` (English: the command line's)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
@@ -226,19 +250,24 @@ def chart_figure(report: ProgrammeReport) -> Figure:
     FigureCanvasAgg(fig)  # draws off screen: no display needed
     ax = fig.subplots()
     x = list(range(len(months)))
-    ax.bar([i - 0.2 for i in x], [m.visits_made for m in months], width=0.4, label="made")
-    ax.bar([i + 0.2 for i in x], [m.visits_missed for m in months], width=0.4, label="missed")
+    made, missed = say(Say("Visits made")), say(Say("Missed"))
+    ax.bar([i - 0.2 for i in x], [m.visits_made for m in months], width=0.4, label=made)
+    ax.bar([i + 0.2 for i in x], [m.visits_missed for m in months], width=0.4, label=missed)
     step = next((n for n in (1, 2, 3, 6) if len(months) <= _CHART_MAX_LABELS * n), 12)
     # Labels on months that start a quarter or a year when thinned, not on any month.
     first = next((i for i in x if int(labels[i][5:7]) % step == 1 % step), 0)
     ax.set_xticks(x[first::step], labels[first::step], rotation=45, ha="right")
     ax.set_xlim(-0.6, len(months) - 0.4)
-    ax.set_ylabel("visits")
+    ax.set_ylabel(say(Say("Visits")))
     # The area's code, not its name: the bundled font has no CJK glyphs (桐梓 County).
-    where = report.area.code if report.area else "The programme"
-    ax.set_title(
-        f"Visits made and missed by month\n{where}, {report.start} to {report.end}", fontsize=10
+    where: Value = report.area.code if report.area else Say("The programme")
+    title = Say(
+        "Visits made and missed by month\n%(where)s, %(start)s to %(end)s",
+        where=where,
+        start=report.start,
+        end=report.end,
     )
+    ax.set_title(say(title), fontsize=10)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     # Counts start at zero; a period with no visits yet gets an axis of 0-1, not -0.05-0.05.
     ax.set_ylim(bottom=0, top=max(1.0, ax.get_ylim()[1]))

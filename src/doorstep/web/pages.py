@@ -12,7 +12,9 @@ from __future__ import annotations
 import base64
 import dataclasses
 import datetime as dt
+import functools
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
@@ -35,8 +37,9 @@ from doorstep.domain.work_lists import DEFAULT_DAYS
 from doorstep.errors import DoorstepError, InvalidInput, NotAuthenticated
 from doorstep.privacy import access
 from doorstep.privacy.access import Principal
-from doorstep.reports.outcomes_render import outcomes_chart_png
-from doorstep.reports.render import chart_png
+from doorstep.reports.outcomes_render import outcomes_chart_svg
+from doorstep.reports.render import chart_svg
+from doorstep.say import Say
 from doorstep.services import (
     accounts,
     list_pages,
@@ -239,8 +242,15 @@ def figures(
         months=built.total_months(),
         rows=[dataclasses.asdict(a) for a in built.areas],
         # In the page, not a second request: one report read, one audit event.
-        chart=base64.b64encode(chart_png(built)).decode("ascii"),
+        chart=_chart(request, functools.partial(chart_svg, built)),
     )
+
+
+def _chart(request: Request, svg: Callable[[Callable[[Say], str]], bytes]) -> str:
+    """A chart drawn in the page's language, for ``<img src="data:image/svg+xml;base64,">``:
+    SVG, whose words the browser draws with its own fonts (Chinese too, which the charts'
+    bundled font has no glyphs for)."""
+    return base64.b64encode(svg(lambda words: i18n.told(request, words))).decode("ascii")
 
 
 @router.get("/outcomes", response_class=HTMLResponse)
@@ -269,7 +279,7 @@ def outcomes_page(
         "outcomes.html",
         who,
         report=built,
-        chart=base64.b64encode(outcomes_chart_png(built)).decode("ascii") if drawn else None,
+        chart=_chart(request, functools.partial(outcomes_chart_svg, built)) if drawn else None,
     )
 
 
