@@ -5,6 +5,7 @@ in Chinese on a Chinese page, its reasons too."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from sqlalchemy import Engine
 from doorstep.engine.pairing.explain import NotChosen
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.services import exclusions, pairing
+from doorstep.services.visitor_days import end_visitor
 from doorstep.storage.session import unit_of_work
 from doorstep.web.explain_pages import MEANINGS
 from doorstep.web.labels import LABELS
@@ -204,6 +206,35 @@ def test_the_household_s_file_and_a_proposal_s_changes_link_to_the_explanation(
     # With no household, the page is the form that asks for one.
     form = site.get("/pairing/explain")
     assert form.status_code == 200 and 'name="household"' in form.text
+
+
+def test_a_visitor_about_to_leave_is_full_with_its_last_day_in_the_page_s_language(
+    sign_in: SignIn, programme: Engine, paired: int
+) -> None:
+    last = TODAY + dt.timedelta(days=10)
+    with unit_of_work(programme) as s:
+        end_visitor(s, "V4", last, actor="test", today=TODAY)
+    site = sign_in("v1-coord")
+    english = site.get("/pairing/explain?household=H0")
+    assert ("V4", f"full (leaving {last}: no new households)") in _alternatives(english.text)
+    chinese = site.get("/pairing/explain?household=H0", headers=ZH)
+    assert ("V4", f"已满员（即将于 {last} 离岗：不再结对新农户）") in _alternatives(chinese.text)
+    _chinese(chinese.text)
+
+
+def test_a_household_only_a_discarded_proposal_holds_is_explained_by_it_with_a_note(
+    sign_in: SignIn, programme: Engine, tmp_path: Path
+) -> None:
+    newcomers(programme, tmp_path)
+    site = sign_in("v1-coord")
+    made = site.post("/pairing", data={"area": "R-C-V1"})
+    pid = int(made.headers["location"].rsplit("/", 1)[1])
+    assert site.post(f"/pairing/{pid}/discard").status_code == 200
+    page = site.get("/pairing/explain?household=H3")
+    assert page.status_code == 200, page.text
+    shown = _shown(page.text)
+    assert "Visitor V3 ," in shown and f"(proposal {pid} for R-C-V1, discarded)" in shown
+    assert "No open or committed proposal holds this household; this one is discarded." in shown
 
 
 def test_every_reason_an_alternative_is_not_chosen_has_a_label_and_a_meaning() -> None:
