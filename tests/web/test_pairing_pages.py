@@ -35,7 +35,7 @@ def test_a_coordinator_makes_reviews_and_commits_a_proposal_from_the_pages(
     assert page.status_code == 200
     assert f"Pairing proposal {pid} for R-C-V1 (open)" in page.text
     assert "Households whose pairing would change: 2" in page.text
-    assert "<td>H3</td>" in page.text and "<td>V3</td>" in page.text
+    assert f'proposal={pid}">H3</a></td>' in page.text and "<td>V3</td>" in page.text
     assert f'action="/pairing/{pid}/commit"' in page.text
     before = last_event_id(programme)
     done = site.post(f"/pairing/{pid}/commit")

@@ -15,6 +15,7 @@ from doorstep.web import (
     cadence_pages,
     door_pages,
     exclusion_pages,
+    explain_pages,
     file_pages,
     import_pages,
     offline,
@@ -36,6 +37,8 @@ def create_app(
     app.include_router(record_pages.router)
     app.include_router(door_pages.router)
     offline.install(app)
+    # Before the pairing pages: their /pairing/{proposal} would take /pairing/explain.
+    app.include_router(explain_pages.router)
     app.include_router(pairing_pages.router)
     app.include_router(planning_pages.router)
     app.include_router(activity_pages.router)

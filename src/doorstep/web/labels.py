@@ -81,6 +81,17 @@ LABELS: dict[str, str] = {
     "no_shared_language": N_("no shared language"),
     "no_eligible_visitor": N_("no eligible visitor"),
     "all_eligible_visitors_full": N_("all eligible visitors full"),
+    # Why a pairing's explanation did not choose a visitor (engine.pairing.explain.NotChosen,
+    # and the API's as_near); excluded, no_consent and no_shared_language are above.
+    "full": N_("full"),
+    "farther": N_("farther"),
+    "as_near": N_("as near (another was chosen)"),
+    "outside_service_area": N_("outside its service area"),
+    "other_pool": N_("another remote pool"),
+    "inactive": N_("inactive"),
+    "continuity": N_("continuity"),
+    "balance": N_("balance"),
+    "no_gain": N_("no gain"),
     # Why a plan misses the cadence (engine.planning.reasons.Reason).
     "working_pattern": N_("working pattern"),
     "holiday": N_("holiday"),

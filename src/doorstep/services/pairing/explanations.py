@@ -67,6 +67,8 @@ class HouseholdExplanation:
     in_area: bool = True
     # The real caseload and capacity of each of ``explanation.alternatives``, in order.
     loads: tuple[VisitorLoad, ...] = ()
+    # ``stale_reason`` as said, for a page to say it in its language.
+    stale_says: Say | None = None
 
 
 #: Statuses whose pairs are current or may become so; `pair explain` prefers them.
@@ -203,9 +205,9 @@ def explain_household(
     record_events(
         session, actor=actor, entity="visitor", events=[("read", v, read) for v in sorted(shown)]
     )
-    text = None if reason is None else reason.text
+    text, says = (None, None) if reason is None else (reason.text, reason.says)
     return HouseholdExplanation(
-        view, explanation, stale, fallback, text, in_area=in_area, loads=real
+        view, explanation, stale, fallback, text, in_area=in_area, loads=real, stale_says=says
     )
 
 

@@ -1,0 +1,144 @@
+"""A household's pairing explained (``/pairing/explain?household=ID``): its visitor and
+distance in a proposal, or why it has none, and the nearest other visitors with why each
+was not chosen, as `doorstep pair explain` and the API's ``/households/{id}/pairing`` give
+it.
+
+The page asks :func:`doorstep.privacy.access.check_household` and calls
+:func:`~doorstep.services.pairing.explanations.explain_household` in one unit of work, as
+the API's route does, so the trail records the same reads under the same actor. Its
+reasons are codes, shown by their labels (:mod:`doorstep.web.labels`); why a proposal is
+stale is the service's ``Say``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from doorstep.api.deps import EngineDep, TodayDep, unit
+from doorstep.domain.ids import MAX_PROPOSAL_ID, normal_id
+from doorstep.errors import DoorstepError
+from doorstep.privacy import access
+from doorstep.web import i18n
+from doorstep.web.labels import N_
+from doorstep.web.pages import refused, render
+from doorstep.web.session import WebPrincipalDep
+
+if TYPE_CHECKING:
+    from doorstep.services.pairing.explanations import HouseholdExplanation
+
+router = APIRouter(prefix="/pairing", include_in_schema=False)
+
+#: The alternatives listed unless more are asked for, as the API and the command line list.
+ALTERNATIVES = 5
+#: The most a page lists, as the API's ``alternatives`` allows.
+MOST_ALTERNATIVES = 100
+
+#: What each reason an alternative was not chosen means, for the reasons a page shows
+#: (docs/pairing.md, "Explanations"): a label alone ("continuity") leaves a reader guessing.
+MEANINGS: dict[str, str] = {
+    "full": N_("every place is taken by households that are better off with this visitor"),
+    "farther": N_("has room, but is farther than the visitor chosen"),
+    "as_near": N_("has room and is exactly as near as the visitor chosen"),
+    "no_shared_language": N_("the household and the visitor share no language"),
+    "excluded": N_("the household and the visitor are kept apart"),
+    "outside_service_area": N_("the household lives outside the visitor's service area"),
+    "other_pool": N_("the visitor is in a remote pool meant for other households"),
+    "inactive": N_("the visitor is not active (not started yet, or gone)"),
+    "no_consent": N_("the household does not consent to visits"),
+    "continuity": N_(
+        "nearer, but not by more than the proposal's continuity distance: the current visitor stays"
+    ),
+    "balance": N_("nearer with room, but the caseloads would be less even"),
+    "no_gain": N_(
+        "nearer with room, but the pairing as computed gained nothing by it (a run stopped "
+        "early, or the visitor had no room when it was computed)"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class AlternativeRow:
+    """An alternative as the page lists it: its real caseload and capacity, the places
+    left in the proposal's area, and the code of why it was not chosen."""
+
+    visitor: str
+    distance_m: int
+    caseload: int
+    capacity: int
+    places_left: int
+    why: str
+    leaving_on: dt.date | None
+
+
+@router.get("/explain", response_class=HTMLResponse)
+def explain_page(
+    request: Request,
+    engine: EngineDep,
+    who: WebPrincipalDep,
+    today: TodayDep,
+    household: str = "",
+    proposal: Annotated[int | None, Query(ge=1, le=MAX_PROPOSAL_ID)] = None,
+    alternatives: Annotated[int, Query(ge=1, le=MOST_ALTERNATIVES)] = ALTERNATIVES,
+) -> HTMLResponse:
+    """The form that asks for a household; with ``household``, why it has its visitor in
+    the latest open or committed proposal that holds it (or ``proposal``), and why not the
+    ``alternatives`` nearest others."""
+    typed = normal_id(household.strip())
+    if not typed:
+        return render(request, "pairing/explain.html", who, household=None, found=None)
+    from doorstep.services.pairing.explanations import explain_household
+
+    try:
+        with unit(engine, who) as session:
+            access.check_household(session.connection(), who, typed)
+            found = explain_household(
+                session,
+                typed,
+                actor=who.actor,
+                proposal_id=proposal,
+                limit=alternatives,
+                today=today,
+            )
+    except DoorstepError as exc:
+        return refused(request, who, exc)
+    rows = _rows(found)
+    _ = i18n.gettext_for(request)
+    shown = dict.fromkeys(r.why for r in rows)
+    return render(
+        request,
+        "pairing/explain.html",
+        who,
+        household=typed,
+        found=found,
+        e=found.explanation,
+        view=found.proposal,
+        stale_reason=None if found.stale_says is None else i18n.told(request, found.stale_says),
+        rows=rows,
+        meanings=[(why, _(MEANINGS[why])) for why in shown if why in MEANINGS],
+        asked=alternatives,
+        more=min(alternatives * 4, MOST_ALTERNATIVES),
+    )
+
+
+def _rows(found: HouseholdExplanation) -> list[AlternativeRow]:
+    """The alternatives, as the API's route gives them (``as_near`` for a tie)."""
+    e = found.explanation
+    if not found.in_area:
+        return []
+    return [
+        AlternativeRow(
+            visitor=a.visitor_id,
+            distance_m=a.distance_m,
+            caseload=load.caseload,
+            capacity=load.capacity,
+            places_left=max(a.capacity - a.load, 0),
+            why="as_near" if e.as_near(a) else a.why.value,
+            leaving_on=load.leaving_on,
+        )
+        for a, load in zip(e.alternatives, found.loads, strict=True)
+    ]
