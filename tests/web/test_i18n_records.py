@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from doorstep.services.audit_trail import ACTIONS
+from doorstep.services.importing import IMPORTS
+from doorstep.web import labels
 from tests.factories.files import HOUSEHOLD_HEADER, household, write_csv
 from tests.web.conftest import SignIn
 from tests.web.test_i18n import ZH
@@ -47,3 +50,9 @@ def test_the_import_page_names_its_files_in_chinese(sign_in: SignIn, tmp_path: P
         done = boss.post("/imports", data={"kind": "households"}, files={"file": fh}, headers=ZH)
     assert "已将 good.csv 作为 农户 导入：1 行" in _shown(done.text)
     assert '<option value="households" selected>农户</option>' in done.text
+
+
+def test_every_file_an_import_reads_and_every_action_of_the_trail_has_a_name() -> None:
+    """A new import or action gets its words, or the page shows its code."""
+    assert set(IMPORTS) <= set(labels.RECORDS)
+    assert set(ACTIONS) == set(labels.ACTIONS)
