@@ -5,9 +5,10 @@ never null: at least 1), which both an indicators and a households import check.
 from __future__ import annotations
 
 import polars as pl
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, select, text
 
 from doorstep.storage.repositories.reads import frame
+from doorstep.storage.tables import Area, Household, HouseholdIndicator
 
 #: Key of PostgreSQL's transaction-level advisory lock that the households and indicators
 #: imports take before checking one against the other ("size").
@@ -47,3 +48,36 @@ def work_above_one(conn: Connection) -> pl.DataFrame:
         {},
         {"household_id": pl.String, "year": pl.Int64, "members_in_work": pl.Int64},
     )
+
+
+def work_over_members(conn: Connection, *, path: str | None) -> pl.DataFrame:
+    """The stored years with more members in work than their household's members (figures
+    stored before the imports checked them), of the households under the area ``path``
+    (all: ``None``): ``household_id`` (database id), ``household``, ``area`` (id and code
+    as typed), ``year``, ``members`` and ``members_in_work``, by household then year."""
+    query = (
+        select(
+            Household.id.label("household_id"),
+            Household.external_id.label("household"),
+            Area.code.label("area"),
+            HouseholdIndicator.year,
+            Household.members,
+            HouseholdIndicator.members_in_work,
+        )
+        .join(Household, Household.id == HouseholdIndicator.household_id)
+        .join(Area, Area.id == Household.area_id)
+        .where(HouseholdIndicator.members_in_work > Household.members)
+        .order_by(Household.external_id, HouseholdIndicator.year)
+    )
+    if path is not None:
+        query = query.where(Area.path.startswith(path, autoescape=True))
+    schema = {
+        "household_id": pl.Int64,
+        "household": pl.String,
+        "area": pl.String,
+        "year": pl.Int64,
+        "members": pl.Int64,
+        "members_in_work": pl.Int64,
+    }
+    rows = [tuple(r) for r in conn.execute(query).all()]
+    return pl.DataFrame(rows, schema=schema, orient="row")
