@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+
 from scratch_db import drop_db, fresh_db
 
 PG_DB = "doorstep_bench_sizes"
