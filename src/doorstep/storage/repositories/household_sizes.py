@@ -66,9 +66,10 @@ def _among(conn: Connection, households: pl.Series) -> tuple[str, object]:
     :data:`AMONG_AT_MOST` of them), and the value it binds to ``:ids``: an array (SQLite:
     JSON), not a temporary table, as on SQLite that is a write, and the check runs before
     the import takes its turn to write (``take_turn``) too."""
-    ids = households.drop_nulls().unique().sort().to_list()
-    if len(ids) > AMONG_AT_MOST:
+    named = households.drop_nulls().unique()
+    if named.len() > AMONG_AT_MOST:
         return "", None
+    ids = named.sort().to_list()
     if conn.dialect.name == "postgresql":
         return "AND h.external_id = ANY(CAST(:ids AS TEXT[]))", ids
     return "AND h.external_id IN (SELECT value FROM json_each(:ids))", json.dumps(ids)
