@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -190,12 +190,10 @@ def record_event(
     entity: str,
     entity_id: str | None = None,
     detail: dict[str, Any] | None = None,
-    area_path: str | None = None,
 ) -> AuditEvent:
     """Add an audit event to the session's transaction (it commits or rolls back with it),
     its area decided by the database as it is written
-    (:mod:`~doorstep.storage.repositories.event_area`); or ``area_path``, where the rule
-    can no longer tell it: an erasure's own event, as :func:`area_now` read it before."""
+    (:mod:`~doorstep.storage.repositories.event_area`)."""
     _recording_reads(session, [action])
     detail = detail or {}
     event = AuditEvent(
@@ -204,20 +202,10 @@ def record_event(
         entity=entity,
         entity_id=entity_id,
         detail=detail,
-        area_path=event_area.bound(entity, entity_id, detail) if area_path is None else area_path,
+        area_path=event_area.bound(entity, entity_id, detail),
     )
     session.add(event)
     return event
-
-
-def area_now(session: Session, entity: str, entity_id: str) -> str | None:
-    """The area (its path) an event about ``entity`` ``entity_id`` would be stored in now:
-    read before an erasure, whose own event keeps it (its area's managers answer for an
-    erasure in their area, and see it in their trail), where the row it is read from is
-    gone or emptied by the time the event is written."""
-    path = session.connection().execute(select(event_area.bound(entity, entity_id, {})))
-    found = path.scalar_one()
-    return None if found is None else str(found)
 
 
 def record_events(

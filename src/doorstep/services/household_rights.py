@@ -16,7 +16,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy.orm import Session
 
-from doorstep.privacy.audit import SUBJECT_EXPORT, area_now, record_event, record_row_events
+from doorstep.privacy.audit import SUBJECT_EXPORT, record_event, record_row_events
 from doorstep.services.calendars import keep_for_calendars
 from doorstep.services.rights_json import subject_export
 from doorstep.storage.repositories import finding
@@ -97,7 +97,6 @@ def erase_household(
     conn = session.connection()
     lock_pairings(conn)
     household = _find(session, external_id)
-    lived_in = area_now(session, "household", external_id)
     counts = repo.counts(conn, household)
     keep_for_calendars(session, household, external_id, actor=actor, today=today or dt.date.today())
     repo.erase(conn, household)
@@ -119,7 +118,6 @@ def erase_household(
         entity="household",
         entity_id=external_id,
         detail={"erased": counts},
-        area_path=lived_in,
     )
     session.flush()
     return counts

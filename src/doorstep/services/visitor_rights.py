@@ -17,12 +17,7 @@ import polars as pl
 from sqlalchemy.orm import Session
 
 from doorstep.errors import Conflict, NotFound
-from doorstep.privacy.audit import (
-    SUBJECT_EXPORT,
-    area_now,
-    record_event,
-    record_household_events,
-)
+from doorstep.privacy.audit import SUBJECT_EXPORT, record_event, record_household_events
 from doorstep.say import Say
 from doorstep.services.rights_json import subject_export
 from doorstep.storage.repositories import finding
@@ -119,7 +114,6 @@ def erase_visitor(
                 yesterday=today - dt.timedelta(days=1),
             )
         )
-    lived_in = area_now(session, "visitor", external_id)
     erased, kept = repo.counts(conn, visitor)
     repo.erase(conn, visitor, today)
     # The trail keeps who imported or exported them and when, not what those events noted.
@@ -137,7 +131,6 @@ def erase_visitor(
         entity="visitor",
         entity_id=external_id,
         detail={"erased": erased, "kept": kept},
-        area_path=lived_in,
     )
     session.flush()
     return Erased(erased, kept)

@@ -18,8 +18,7 @@ backfill build the path with :func:`area_path`; the bulk writer joins the rows' 
 (:data:`LIVES_IN`) by the same rule. An event keeps the area it had when written: a
 household that moves keeps its older events in its old area. An erasure clears the area
 of the person's own events with their details (:func:`.audit.redact`): where they lived is
-theirs; the erasure's own event is given the area read just before it
-(:func:`doorstep.privacy.audit.area_now`), so that the area's managers see it.
+theirs.
 """
 
 from __future__ import annotations
