@@ -191,7 +191,7 @@ def backfill(url: str) -> float | None:
         eng.dispose()
 
 
-FIND_REVISION = "0024"
+FIND_REVISION = "0024"  # the search's first; 0026 indexes short texts
 FIND_PARENT = "0022"  # becomes "0023" when 0023 is merged
 
 

@@ -90,6 +90,7 @@ def either_way(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(finding, "WINDOW", 5)  # PostgreSQL: the index past five rows
     if request.param == "walk":
         monkeypatch.setattr(finding, "MANY_CANDIDATES", -1)
+        monkeypatch.setattr(finding, "SHORT_CANDIDATES", -1)
     return str(request.param)
 
 

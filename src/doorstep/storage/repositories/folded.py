@@ -16,8 +16,8 @@ statement, as a trigger per row made an import of 300,000 households three times
 A text of one or two characters has no trigram: SQLite's FTS index holds each text with two
 characters after it (migration 0026: its view ``households_search_text``, ``visitors_...``,
 is what it indexes), so that the trigrams beginning with such a text are a range of the
-index's terms; PostgreSQL has a GIN index of each text's characters and pairs of
-characters (:data:`SHORT_GRAMS`).
+index's terms; PostgreSQL has a GIN index of the characters of each row's texts
+(:data:`CHARACTERS`).
 """
 
 from __future__ import annotations
@@ -39,11 +39,11 @@ FOLDED: Final[dict[str, dict[str, str]]] = {
 }
 
 
-#: By table (its alias in a search): PostgreSQL's index of the characters and pairs of
-#: characters of its texts, as a query writes it to use the index (migration 0026).
-SHORT_GRAMS: Final[dict[str, str]] = {
-    "households": "(doorstep_short_grams(h.folded_name) || doorstep_short_grams(h.folded_address))",
-    "visitors": "doorstep_short_grams(v.folded_name)",
+#: By table (its alias in a search): PostgreSQL's index of the characters of a row's texts,
+#: as a query writes it to use the index (migration 0026).
+CHARACTERS: Final[dict[str, str]] = {
+    "households": "string_to_array(h.folded_name || h.folded_address, NULL)",
+    "visitors": "string_to_array(v.folded_name, NULL)",
 }
 
 
