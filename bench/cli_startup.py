@@ -6,13 +6,20 @@ export measure commands that open their database, not a first migration). The fl
 interpreter starting and importing the ``doorstep`` package alone: what no command can go
 below.
 
+With ``--planned``, also three commands that read what the pairing and the planner stored
+(``pair explain``, ``household export``, ``visits calendar``), on the village demo paired,
+committed and planned before the timing (a first run compiles the solvers' kernels: a
+minute or more).
+
     .venv/bin/python bench/cli_startup.py
     .venv/bin/python bench/cli_startup.py --runs 11
+    .venv/bin/python bench/cli_startup.py --planned
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import statistics
 import subprocess
@@ -37,6 +44,35 @@ COMMANDS = [
 ]
 
 
+#: (label, command line) of the commands timed with ``--planned``, on the planned database.
+PLANNED = [
+    ("doorstep pair explain H0000001", [str(DOORSTEP), "pair", "explain", "H0000001"]),
+    (
+        "doorstep household export H0000001 --out h.json",
+        [str(DOORSTEP), "household", "export", "H0000001", "--out", "h.json"],
+    ),
+    (
+        "doorstep visits calendar --visitor V0000001",
+        [str(DOORSTEP), "visits", "calendar", "--visitor", "V0000001", "--out", "v.ics"],
+    ),
+]
+
+
+def _planned(cwd: Path, env: dict[str, str]) -> None:
+    """The village demo in the database of ``env``, paired (a proposal committed) and
+    planned from tomorrow."""
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    for argv in (
+        ["demo", "--preset", "village", "-q"],
+        ["pair", "--area", "GZ", "-q"],
+        ["pair", "commit", "1"],
+        ["plan", "--area", "GZ", "--start", tomorrow, "-q"],
+    ):
+        subprocess.run(
+            [str(DOORSTEP), *argv], cwd=cwd, env=env, stdout=subprocess.DEVNULL, check=True
+        )
+
+
 def _seconds(argv: list[str], *, cwd: Path, env: dict[str, str]) -> float:
     start = time.perf_counter()
     quiet = subprocess.DEVNULL  # `stats` on an empty database says so on stderr
@@ -47,6 +83,9 @@ def _seconds(argv: list[str], *, cwd: Path, env: dict[str, str]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="runs of each command (default 7)")
+    parser.add_argument(
+        "--planned", action="store_true", help="also the commands that read a planned programme"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="doorstep-startup-") as folder:
         cwd = Path(folder)
@@ -58,16 +97,21 @@ def main() -> None:
             stdout=subprocess.DEVNULL,
             check=True,
         )
+        timed = [(label, argv, env) for label, argv in COMMANDS]
+        if args.planned:
+            planned = {**env, "DOORSTEP_DATABASE_URL": f"sqlite:///{cwd / 'planned.db'}"}
+            _planned(cwd, planned)
+            timed += [(label, argv, planned) for label, argv in PLANNED]
         medians = []
-        for label, argv in COMMANDS:
-            _seconds(argv, cwd=cwd, env=env)  # warm the file cache; not counted
-            runs = [_seconds(argv, cwd=cwd, env=env) for _ in range(args.runs)]
+        for label, argv, on in timed:
+            _seconds(argv, cwd=cwd, env=on)  # warm the file cache; not counted
+            runs = [_seconds(argv, cwd=cwd, env=on) for _ in range(args.runs)]
             medians.append((label, statistics.median(runs), min(runs), max(runs)))
     floor = medians[0][1]
     print(f"median of {args.runs} runs each, seconds (load average {os.getloadavg()[0]:.1f})")
-    print(f"{'command':<44} {'median':>7} {'min':>7} {'max':>7} {'x floor':>8}")
+    print(f"{'command':<50} {'median':>7} {'min':>7} {'max':>7} {'x floor':>8}")
     for label, median, low, high in medians:
-        print(f"{label:<44} {median:7.3f} {low:7.3f} {high:7.3f} {median / floor:8.1f}")
+        print(f"{label:<50} {median:7.3f} {low:7.3f} {high:7.3f} {median / floor:8.1f}")
 
 
 if __name__ == "__main__":

@@ -191,7 +191,7 @@ def backfill(url: str) -> float | None:
         eng.dispose()
 
 
-FIND_REVISION = "0024"
+FIND_REVISION = "0024"  # the search's first; 0026 indexes short texts
 FIND_PARENT = "0022"  # becomes "0023" when 0023 is merged
 
 
@@ -208,6 +208,8 @@ def searches(region: str, district: str) -> list[tuple[str, str, str | None]]:
             (f"{scope}: id prefix h00012", "h00012", path),
             (f"{scope}: nothing 'qqxq'", "qqxq", path),
             (f"{scope}: nothing 1 char 龘", "龘", path),
+            (f"{scope}: few 1 char ω", "ω", path),
+            (f"{scope}: few 2 chars ёл", "ёл", path),
         ]
     del region
     return out
@@ -258,6 +260,8 @@ def measure(kind: str, url: str, runs: int) -> list[dict[str, Any]]:
             ("visitors: 张", "张"),
             ("visitors: zoë", "zoë"),
             ("visitors: nothing 'qqxq'", "qqxq"),
+            ("visitors: few 1 char ω", "ω"),
+            ("visitors: nothing 1 char 龘", "龘"),
         ):
             t_old, old = best_of(runs, old_visitors, conn, typed, limit=51)
             t_new, new = best_of(runs, finding.visitors, conn, typed, limit=51)

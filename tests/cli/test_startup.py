@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,10 @@ import pytest
 
 from doorstep.cli import plan as plan_cli
 from doorstep.engine.planning import PlanParams
+from doorstep.storage.session import make_engine
+from tests.factories.db import run_import
+from tests.factories.files import AREA_HEADER, area_rows, write_csv
+from tests.factories.visits import START, plan_three
 
 #: Runs ``doorstep ARGS...`` as the console script does, then writes ``sys.modules``'s names
 #: to the file named by the first argument.
@@ -48,13 +53,26 @@ SETTINGS = ("doorstep.config", "pydantic_settings")
 #: Not for a command on SQLite: PostgreSQL's driver, nor numpy, which only the pairing's and
 #: planning's arrays (and the imports' file scans) need, not a list or a count.
 NOT_ON_SQLITE = ("psycopg", "psycopg_binary", "numpy")
+#: Not for a command that reads pairings or planned visits without making them: the compiled
+#: kernels and solvers' libraries, the planner and the pairing solver.
+SOLVING = (
+    "numba",
+    "ortools",
+    "scipy",
+    "doorstep.engine.planning.planner",
+    "doorstep.engine.planning.replanner",
+    "doorstep.engine.pairing.solve",
+    "doorstep.engine.pairing.sphere",
+)
 
 
-def _modules(tmp_path: Path, *args: str) -> set[str]:
-    """The modules ``doorstep ARGS...`` imported; it must have succeeded (or, given no
-    arguments, printed its help, which Click ends with exit 2)."""
+def _modules(tmp_path: Path, *args: str, database: str | None = None) -> set[str]:
+    """The modules ``doorstep ARGS...`` imported, on ``database`` (default: a new SQLite
+    one); it must have succeeded (or, given no arguments, printed its help, which Click
+    ends with exit 2)."""
     out = tmp_path / "modules.json"
-    env = {**os.environ, "DOORSTEP_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"}
+    database = database or f"sqlite:///{tmp_path / 'empty.db'}"
+    env = {**os.environ, "DOORSTEP_DATABASE_URL": database}
     done = subprocess.run(
         [sys.executable, "-c", _RUN, str(out), *args],
         cwd=tmp_path,
@@ -177,3 +195,47 @@ def test_a_command_on_a_database_at_the_newest_revision_does_not_load_alembic(
 
     assert "sqlalchemy" in modules  # the command did reach its database
     assert _loaded(modules, ("alembic", "mako", "pygments")) == []
+
+
+@pytest.fixture(scope="module")
+def planned_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database where H0-H2 are paired with V1 by a committed proposal and
+    planned (:func:`tests.factories.visits.plan_three`), made once for this module."""
+    folder = tmp_path_factory.mktemp("planned")
+    path = folder / "planned.db"
+    shutil.copy(sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        run_import(engine, "areas", write_csv(folder / "areas.csv", AREA_HEADER, area_rows()))
+        plan_three(engine, folder)
+    finally:
+        engine.dispose()
+    return path
+
+
+@pytest.fixture
+def planned(planned_template: Path, tmp_path: Path) -> str:
+    """The URL of a copy of :func:`planned_template` for one test."""
+    path = tmp_path / "planned.db"
+    shutil.copy(planned_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["pair", "explain", "H0"],
+        ["household", "export", "H0", "--out", "h0.json"],
+        ["visits", "calendar", "--visitor", "V1", "--out", "v1.ics", "--since", str(START)],
+    ],
+    ids=lambda args: " ".join(args[:2]),
+)
+def test_commands_that_read_pairings_or_planned_visits_load_no_solver(
+    tmp_path: Path, planned: str, args: list[str]
+) -> None:
+    # They read what the pairing and the planner stored (a proposal to explain, the visits
+    # of a household's export or of a calendar): numba and the solvers only make them.
+    modules = _modules(tmp_path, *args, database=planned)
+
+    assert "sqlalchemy" in modules  # the command did reach its database
+    assert _loaded(modules, SOLVING) == []

@@ -219,3 +219,16 @@ def test_another_act_under_an_id_already_used_is_refused_and_changes_nothing(
     with pytest.raises(Conflict, match="a new act needs a new id"), unit_of_work(programme) as s:
         record_consent(s, actor="v1", today=WITHDRAWN, client_id=ACT_ID, **act)  # type: ignore[arg-type]
     assert snapshot(programme) == before
+
+
+def test_an_act_sent_again_says_it_was_recorded_already_where_its_notes_were_empty(
+    programme: Engine,
+) -> None:
+    first = _withdraw(programme)
+    again = _withdraw(programme)
+    assert isinstance(first, ConsentRecorded) and isinstance(again, ConsentRecorded)
+    assert first.notes and "no longer consents" in first.notes[0]
+    assert again.notes == (
+        "This act was recorded already, when first sent: nothing was recorded again, and "
+        "the household's planned visits it took off, if any, were taken off then.",
+    )

@@ -69,6 +69,7 @@ def either_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
     hold (the first rows in id order, three here, then every row)."""
     if request.param == "walk":
         monkeypatch.setattr(finding, "MANY_CANDIDATES", -1)
+        monkeypatch.setattr(finding, "SHORT_CANDIDATES", -1)
         monkeypatch.setattr(finding, "WINDOW", 3)
     return str(request.param)
 

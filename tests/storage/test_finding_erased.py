@@ -22,13 +22,17 @@ from tests.storage.test_finding import (
 
 
 def _left_in_index_pages(engine: Engine, table: str, trigram: str) -> bool:
-    """Whether SQLite's FTS pages still hold ``trigram``'s bytes (an index that marked a
-    row deleted keeps its terms until its segments are merged); PostgreSQL: no."""
+    """Whether SQLite's FTS pages still hold the bytes of ``trigram``'s first character
+    (an index that marked a row deleted keeps its terms until its segments are merged);
+    PostgreSQL: no. A term is stored less what it shares with the term before it, and the
+    texts are indexed padded (migration 0026), so ``ꙮꙮꙮ`` follows ``ꙮꙮ`` and a padding
+    character and is kept as its last ``ꙮ`` alone: the first of the terms beginning with
+    the character holds it whole."""
     if engine.dialect.name != "sqlite":
         return False
     with engine.connect() as conn:
         blobs = conn.execute(text(f"SELECT block FROM {table}_fts_data")).scalars().all()
-    return any(trigram.encode() in bytes(b) for b in blobs if b is not None)
+    return any(trigram[0].encode() in bytes(b) for b in blobs if b is not None)
 
 
 def test_an_erased_household_leaves_nothing_to_find_nor_in_the_index(

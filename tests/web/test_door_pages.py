@@ -106,7 +106,15 @@ def test_the_outbox_records_a_consent_act_once_however_often_it_is_sent(
     assert (sent.json()["already"], sent.json()["since"]) == (False, "2027-02-27")
     again = site.post("/consent/sync", json=act)
     assert again.status_code == 200, again.text
-    assert again.json() == {**sent.json(), "already": True, "notes": []}
+    # Said again, the visits it took off are not counted again: the note says it was done.
+    assert again.json() == {
+        **sent.json(),
+        "already": True,
+        "notes": [
+            "This act was recorded already, when first sent: nothing was recorded again, and "
+            "the household's planned visits it took off, if any, were taken off then."
+        ],
+    }
     assert _withdrawals(programme) == before + 1
     other = site.post("/consent/sync", json={**act, "on": "2027-02-28"})
     assert other.status_code == 409

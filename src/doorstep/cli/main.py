@@ -8,6 +8,7 @@ from doorstep.cli import account as account_cli
 from doorstep.cli import activity as activity_cli
 from doorstep.cli import audit_trail as audit_cli
 from doorstep.cli import cadence as cadence_cli
+from doorstep.cli import check as check_cli
 from doorstep.cli import db as db_cli
 from doorstep.cli import demo as demo_cli
 from doorstep.cli import exclusions as exclusions_cli
@@ -48,6 +49,7 @@ app.add_typer(visitor_cli.app, name="visitor")
 app.add_typer(activity_cli.app, name="activity")
 app.add_typer(project_cli.app, name="project")
 app.add_typer(referral_cli.app, name="referral")
+app.add_typer(check_cli.app, name="check")
 registry_cli.register(app)
 report_cli.register(app)
 outcomes_cli.register(app)

@@ -180,7 +180,7 @@ def _km(metres: float | None) -> str:
 def certified_text(figures: dict[str, Any]) -> str:
     """The "Certified optimal" cell: yes, or the limit that stopped the widening and how far
     above the least cost the pairing may be; for --new-only, that it answers another question."""
-    from doorstep.engine.pairing.new_only import MODE as NEW_ONLY
+    from doorstep.engine.pairing.params import NEW_ONLY
 
     if figures["certified"]:
         return "yes"
@@ -272,7 +272,7 @@ def note_shortage(summary: dict[str, Any]) -> None:
     """Say, on stderr, when --new-only could not pair every new household: how many were,
     whether the set paired is proved the cheapest, and that those left out are in the output
     with their reason (docs/cli.md)."""
-    from doorstep.engine.pairing.new_only import MODE as NEW_ONLY
+    from doorstep.engine.pairing.params import NEW_ONLY
 
     new, paired = summary.get("new"), summary.get("new_paired")
     if summary.get("mode") != NEW_ONLY or new is None or paired is None or paired >= new:

@@ -8,7 +8,8 @@ at once, as the import does (:func:`~doorstep.services.importing.unsettled.cance
 An act sent from a phone carries the id the phone gave it (``client_id``): it is kept with
 the act and its answer (``consent_client_ids``), so an act sent again under it (a reload, a
 double tap, a send whose answer was lost) is answered as it was the first time, and not
-recorded twice.
+recorded twice; its note says it was recorded already (the first answer's notes on the
+visits it took off are not kept).
 """
 
 from __future__ import annotations
@@ -243,7 +244,27 @@ def _sent_again(
     )
     session.flush()
     return ConsentRecorded(
-        household, stored.state, stored.since, stored.was, stored.was_since, already=True
+        household,
+        stored.state,
+        stored.since,
+        stored.was,
+        stored.was_since,
+        (_sent_again_note(stored.state),),
+        already=True,
+    )
+
+
+def _sent_again_note(state: str) -> Say:
+    """The note of an act sent again. The first answer's notes (the visits it took off) are
+    not stored, and cannot be told again from what is: a visit's cancellation keeps no day,
+    and later imports or plans may have changed the household's visits since. Answered
+    with no note, a phone whose first answer was lost would take it that nothing was done
+    about the visits; this says the act did its work when it was recorded."""
+    if state == ConsentState.GIVEN.value:
+        return Say("This act was recorded already, when first sent: nothing was recorded again.")
+    return Say(
+        "This act was recorded already, when first sent: nothing was recorded again, and the "
+        "household's planned visits it took off, if any, were taken off then."
     )
 
 

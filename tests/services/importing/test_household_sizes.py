@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, text
 
+from doorstep.storage.repositories import household_sizes as sizes_repo
 from tests.factories.db import rejected, run_import
 from tests.factories.files import HOUSEHOLD_HEADER, household, write_csv
 from tests.factories.outcomes import INDICATOR_HEADER
@@ -94,3 +96,25 @@ def test_the_errors_file_of_a_refused_size_quotes_no_stored_member_count(
     (written,) = tmp_path.glob("i*errors*")
     said = written.read_text(encoding="utf-8")
     assert "more than the household's members: no more" in said and "17" not in said
+
+
+@pytest.mark.parametrize("among_at_most", [0, 1, 50_000])
+def test_a_file_naming_more_households_than_are_read_alone_is_checked_the_same(
+    with_areas: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, among_at_most: int
+) -> None:
+    # Past AMONG_AT_MOST households the checks read every candidate, not the file's alone.
+    monkeypatch.setattr(sizes_repo, "AMONG_AT_MOST", among_at_most)
+    _households(with_areas, tmp_path, H1=2, H2=3, H3=1)
+    rows = [["H1", 2025, "", 3, ""], ["H2", 2025, "", 3, ""]]
+    path = write_csv(tmp_path / "i.csv", INDICATOR_HEADER, rows)
+    assert [e.split(":")[0] for e in rejected(with_areas, "indicators", path)] == [
+        "row 2, column members_in_work (value '3')"
+    ]
+    rows[0][3] = 2
+    run_import(with_areas, "indicators", write_csv(path, INDICATOR_HEADER, rows))
+    lowered = [household(household_id="H1", members=1), household(household_id="H2", members=2)]
+    path = write_csv(tmp_path / "h2.csv", HOUSEHOLD_HEADER, lowered)
+    assert [e.split(":")[0] for e in rejected(with_areas, "households", path)] == [
+        "row 2, column members (value '1')",
+        "row 3, column members (value '2')",
+    ]

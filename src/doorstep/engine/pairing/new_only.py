@@ -18,7 +18,6 @@ every newcomer could be paired, which to leave out was chosen: ``chosen``).
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -27,13 +26,14 @@ import numpy as np
 
 from doorstep.engine.pairing.candidates import CandidateIndex
 from doorstep.engine.pairing.insert import Insertion, insert
-from doorstep.engine.pairing.params import PairingParams
+from doorstep.engine.pairing.params import NEW_ONLY, PairingParams
+from doorstep.engine.pairing.params import explain_params as explain_params  # re-exported
 from doorstep.engine.pairing.problem import NONE, PairingProblem
 from doorstep.engine.pairing.result import PairingResult, SolveStats, count_moved
 from doorstep.engine.pairing.solve import Progress, unpaired_reasons
 
 #: ``summary()["mode"]`` of a new-only pairing.
-MODE = "new_only"
+MODE = NEW_ONLY
 
 
 @dataclass(frozen=True, eq=False)
@@ -137,13 +137,3 @@ def pair_new_only(
         stats=stats,
     )
     return NewOnly(ins, result)
-
-
-def explain_params(params: PairingParams) -> PairingParams:
-    """The settings under which :func:`.explain.explain` reads a new-only pairing.
-
-    The insertion keeps every current pair that still holds, however near another visitor
-    with room is: continuity as strong as the longest pair allowed, so a nearer visitor
-    with room reads ``continuity``, not ``balance``.
-    """
-    return dataclasses.replace(params, keep_km=params.max_km)

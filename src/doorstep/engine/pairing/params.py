@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -14,6 +15,10 @@ def refused(says: Say) -> ValueError:
     caller can name it as its users do) for a front door that speaks another language."""
     return ValueError(Said(says))
 
+
+#: ``summary()["mode"]`` of a new-only pairing (:mod:`.new_only`), kept here so that reading
+#: a stored proposal's mode loads no solver.
+NEW_ONLY = "new_only"
 
 #: Continuity when ``keep_km`` is not given (capped at ``max_km``), in km.
 DEFAULT_KEEP_KM = 5.0
@@ -193,3 +198,13 @@ class PairingParams:
         """:attr:`keep_km` in whole metres."""
         assert self.keep_km is not None  # filled in by __post_init__
         return round(self.keep_km * 1000.0)
+
+
+def explain_params(params: PairingParams) -> PairingParams:
+    """The settings under which :func:`.explain.explain` reads a new-only pairing.
+
+    The insertion keeps every current pair that still holds, however near another visitor
+    with room is: continuity as strong as the longest pair allowed, so a nearer visitor
+    with room reads ``continuity``, not ``balance``.
+    """
+    return dataclasses.replace(params, keep_km=params.max_km)

@@ -16,7 +16,6 @@ import numpy as np
 import numpy.typing as npt
 
 from doorstep.domain.languages import parse_languages
-from doorstep.engine.pairing.sphere import whole_metres
 
 IntArray = npt.NDArray[np.int64]
 Int32Array = npt.NDArray[np.int32]
@@ -239,7 +238,12 @@ class PairingProblem:
 
     def metres(self, households: IntArray, visitors: IntArray) -> IntArray:
         """Whole metres between ``households[i]`` and ``visitors[i]`` (``rint`` of the
-        haversine distance, as every pairing search rounds it)."""
+        haversine distance, as every pairing search rounds it).
+
+        Compiled (numba), imported here: a problem read to explain a pairing, not solve it,
+        measures with numpy and need not load numba."""
+        from doorstep.engine.pairing.sphere import whole_metres
+
         return whole_metres(
             self.household_lat,
             self.household_lon,

@@ -1,4 +1,4 @@
-"""The compiled day sweep behind :func:`doorstep.engine.planning.plan.plan`.
+"""The compiled day sweep behind :func:`doorstep.engine.planning.planner.plan`.
 
 Plain loops compiled by numba: at 1.69M pairings a Python loop per visit would take minutes.
 The helpers are closures over the arrays rather than functions taking them: numba reference-

@@ -55,7 +55,7 @@ def size_errors(
     if entity == "indicators":
         most = rows[column].max()
         assert isinstance(most, int)
-        stored = repo.members_below(conn, most)
+        stored = repo.members_below(conn, most, rows["household_id"])
         bad = rows.join(stored, on="household_id").filter(pl.col(column) > pl.col("members"))
         return [
             RowError.said(
@@ -72,7 +72,7 @@ def size_errors(
             )
             for r in bad.sort(ROW).iter_rows(named=True)
         ]
-    stored = repo.work_above_one(conn)
+    stored = repo.work_above_one(conn, rows["household_id"])
     bad = (
         rows.join(stored, on="household_id")
         .filter(pl.col("members_in_work") > pl.col(column))

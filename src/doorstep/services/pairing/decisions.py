@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from doorstep.domain.enums import PairingEndReason
 from doorstep.engine.pairing.result import Unpaired
-from doorstep.engine.pairing.solve import Progress, Silent
+from doorstep.engine.progress import Progress, Silent
 from doorstep.errors import Conflict, Named
 from doorstep.privacy.audit import record_event, record_household_events, record_visitor_events
 from doorstep.say import Code, Say

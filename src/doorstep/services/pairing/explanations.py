@@ -12,12 +12,10 @@ from sqlalchemy import Connection, case, literal, select
 from sqlalchemy.orm import Session
 
 from doorstep.engine.pairing.explain import Explanation, explain
-from doorstep.engine.pairing.new_only import MODE as NEW_ONLY
-from doorstep.engine.pairing.new_only import explain_params
-from doorstep.engine.pairing.params import PairingParams
+from doorstep.engine.pairing.params import NEW_ONLY, PairingParams, explain_params
 from doorstep.engine.pairing.problem import NONE, IntArray
 from doorstep.engine.pairing.result import REASONS, PairingResult, SolveStats, Unpaired
-from doorstep.engine.pairing.solve import Progress, Silent
+from doorstep.engine.progress import Progress, Silent
 from doorstep.errors import NotFound
 from doorstep.privacy.audit import record_event, record_events
 from doorstep.say import Say

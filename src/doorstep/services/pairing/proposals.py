@@ -6,7 +6,7 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
@@ -14,12 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from doorstep.domain.ids import MAX_PROPOSAL_ID
-from doorstep.engine.pairing.new_only import MODE as NEW_ONLY
-from doorstep.engine.pairing.new_only import pair_new_only
-from doorstep.engine.pairing.params import PairingParams
+from doorstep.engine.pairing.params import NEW_ONLY, PairingParams
 from doorstep.engine.pairing.problem import NONE
 from doorstep.engine.pairing.result import REASONS
-from doorstep.engine.pairing.solve import Mapper, Progress, Silent, solve
+from doorstep.engine.progress import Progress, Silent
 from doorstep.errors import InvalidInput, NotFound
 from doorstep.privacy.audit import (
     record_event,
@@ -38,6 +36,9 @@ from doorstep.services.pairing.staleness import Reason, staleness_of, superseded
 from doorstep.storage.repositories import bulk
 from doorstep.storage.repositories import pairing as repo
 from doorstep.storage.session import take_turn
+
+if TYPE_CHECKING:
+    from doorstep.engine.pairing.solve import Mapper
 from doorstep.storage.tables import Area, PairingProposal
 
 
@@ -116,6 +117,11 @@ def propose(
     it as any other); its figures add ``mode``, ``new``, ``released`` and ``exact``, and
     ``certified`` is false (exact for the insertion, not the least cost of the area).
     """
+    # The solvers (numba, OR-Tools) here, not at the module's import: showing, explaining or
+    # committing a proposal reads this module but solves nothing.
+    from doorstep.engine.pairing.new_only import pair_new_only
+    from doorstep.engine.pairing.solve import solve
+
     check_new_only(new_only, max_settled=max_settled, balance_m=params.balance_m, names=FLAGS)
     today = today or dt.date.today()
     t0 = time.perf_counter()

@@ -24,7 +24,7 @@ from doorstep.engine.pairing.problem import (
     encode_pools,
 )
 from doorstep.engine.pairing.result import PairingResult
-from doorstep.engine.pairing.solve import Progress, Silent
+from doorstep.engine.progress import Progress, Silent
 from doorstep.errors import Conflict, InvalidInput, Named
 from doorstep.say import Say
 from doorstep.services.cadence import gap_days

@@ -124,7 +124,7 @@ def _index_for_search(conn: Connection, table: str, texts: list[str], ids: pl.Se
     """Add the rows just inserted into ``table`` (those of ``ids``, or every one after the
     id ``ids``) to its SQLite FTS index, in one statement (see :mod:`.folded`)."""
     fts, cols = f"{table}_fts", ", ".join(texts)
-    insert = f"INSERT INTO {fts} (rowid, {cols}) SELECT id, {cols} FROM {table}"
+    insert = f"INSERT INTO {fts} (rowid, {cols}) SELECT id, {cols} FROM {folded.search_text(table)}"
     if isinstance(ids, int):
         conn.execute(text(f"{insert} WHERE id > :before"), {"before": ids})
         return

@@ -12,6 +12,12 @@ FTS5 table beside it (``households_fts``, ``visitors_fts``): triggers keep it on
 of a folded text and on a delete, and ``bulk`` adds the rows it inserts to it in one
 statement, as a trigger per row made an import of 300,000 households three times as slow
 (33 s against 11 s; one ``INSERT ... SELECT`` costs 0.4 s).
+
+A text of one or two characters has no trigram: SQLite's FTS index holds each text with two
+characters after it (migration 0026: its view ``households_search_text``, ``visitors_...``,
+is what it indexes), so that the trigrams beginning with such a text are a range of the
+index's terms; PostgreSQL has a GIN index of the characters of each row's texts
+(:data:`CHARACTERS`).
 """
 
 from __future__ import annotations
@@ -31,6 +37,19 @@ FOLDED: Final[dict[str, dict[str, str]]] = {
     },
     "visitors": {"external_id": "folded_id", "name": "folded_name"},
 }
+
+
+#: By table (its alias in a search): PostgreSQL's index of the characters of a row's texts,
+#: as a query writes it to use the index (migration 0026).
+CHARACTERS: Final[dict[str, str]] = {
+    "households": "string_to_array(h.folded_name || h.folded_address, NULL)",
+    "visitors": "string_to_array(v.folded_name, NULL)",
+}
+
+
+def search_text(table: str) -> str:
+    """The view of ``table``'s texts as its SQLite FTS index holds them (padded)."""
+    return f"{table}_search_text"
 
 
 def texts(table: str) -> list[str]:

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from doorstep.engine.planning.check import visit_flags
-from doorstep.engine.planning.plan import PlanParams, Progress, plan
+from doorstep.engine.planning.planner import PlanParams, Progress, plan
 from doorstep.engine.planning.problem import PlanningProblem
 from doorstep.engine.planning.result import PlanResult
 
