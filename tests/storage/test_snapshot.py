@@ -11,7 +11,13 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
 from doorstep.errors import Conflict
-from doorstep.storage.session import make_engine, refused_write, take_turn, unit_of_work
+from doorstep.storage.session import (
+    make_engine,
+    refused_write,
+    take_turn,
+    temporary_writes,
+    unit_of_work,
+)
 
 
 def _table(path: Path) -> Engine:
@@ -92,6 +98,24 @@ def test_a_unit_that_takes_its_turn_writes_after_another_committed(tmp_path: Pat
         _take_seat(engine)
         take_turn(session.connection())
         assert session.execute(text("SELECT taken FROM seats")).scalar_one() == 1
+        session.execute(text("UPDATE seats SET taken = taken + 1"))
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT taken FROM seats")).scalar_one() == 2
+
+
+def test_a_unit_that_filled_a_temporary_table_to_read_by_still_takes_its_turn(
+    tmp_path: Path,
+) -> None:
+    # The driver counts a temporary table's rows as changes: they are no write of the unit's.
+    engine = _table(tmp_path / "temp.db")
+    with unit_of_work(engine) as session:
+        conn = session.connection()
+        conn.execute(text("CREATE TEMP TABLE ids (id INTEGER)"))
+        with temporary_writes(conn):
+            conn.execute(text("INSERT INTO ids VALUES (1)"))
+        session.execute(text("SELECT taken FROM seats JOIN ids USING (id)")).scalar_one()
+        _take_seat(engine)
+        take_turn(conn)
         session.execute(text("UPDATE seats SET taken = taken + 1"))
     with engine.connect() as conn:
         assert conn.execute(text("SELECT taken FROM seats")).scalar_one() == 2

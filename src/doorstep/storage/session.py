@@ -203,13 +203,34 @@ def _on_sqlite_error(context: ExceptionContext) -> None:
 
 def has_written(conn: Connection) -> bool:
     """Whether the SQLite transaction of ``conn`` holds the writer's lock or has written
-    (PostgreSQL: whether it is in a transaction at all)."""
+    (PostgreSQL: whether it is in a transaction at all). Rows written to a temporary table
+    (in :func:`temporary_writes`) are no write of the database's."""
     if conn.dialect.name != "sqlite":
         return conn.in_transaction()
     driver: Any = conn.connection.driver_connection
     if not conn.in_transaction() or not driver.in_transaction:
         return False
     return bool(conn.info.get(_IMMEDIATE)) or driver.total_changes != conn.info.get(_CHANGES)
+
+
+@contextmanager
+def temporary_writes(conn: Connection) -> Iterator[None]:
+    """Run the block, whose writes are all to temporary tables of ``conn`` (ids to join
+    on, a report's groups), as no write of its unit's.
+
+    SQLite's driver counts them with the database's (``total_changes``), so a unit that had
+    filled one to read by seemed to have written: :func:`take_turn` kept its snapshot, and
+    its first write (the audit events of a work list, a report) was refused, "run it
+    again", whenever another wrote meanwhile."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    driver: Any = conn.connection.driver_connection
+    before = driver.total_changes
+    yield
+    if conn.in_transaction():
+        # Begun before the block or in it (where ``_on_sqlite_begin`` counted from before).
+        conn.info[_CHANGES] = conn.info.get(_CHANGES, before) + driver.total_changes - before
 
 
 def take_turn(conn: Connection) -> None:

@@ -32,7 +32,7 @@ def stored_paths(conn: Connection, kind: str, keys: list[str]) -> dict[str, str 
         return {}
     erased = f" AND t.name != '{ERASED_NAME}'" if kind == "visitors" else ""
     with bulk.temp_table(conn, "_scope_keys", "k VARCHAR(200) PRIMARY KEY"):
-        bulk.insert_rows(
+        bulk.fill_temp(
             conn, "_scope_keys", pl.DataFrame({"k": sorted(set(keys))}, {"k": pl.String})
         )
         rows = conn.execute(

@@ -20,7 +20,7 @@ import doorstep.storage.tables  # noqa: F401  (registers every table on the meta
 from doorstep.storage.base import Base
 from doorstep.storage.repositories import counted_writes, folded
 from doorstep.storage.repositories.reads import frame
-from doorstep.storage.session import take_turn
+from doorstep.storage.session import take_turn, temporary_writes
 
 _COPY_CHUNK_ROWS = 200_000
 #: After copying this many rows into a PostgreSQL table, its statistics are taken again
@@ -230,13 +230,21 @@ def temp_table(conn: Connection, name: str, columns: str) -> Iterator[str]:
     conn.execute(text(f"DROP TABLE {name}"))
 
 
+def fill_temp(conn: Connection, name: str, frame: pl.DataFrame) -> None:
+    """Insert ``frame`` into the temporary table ``name`` (:func:`temp_table`): a table to
+    read by, not a write of the unit's (:func:`~doorstep.storage.session.temporary_writes`:
+    on SQLite a unit that only read still takes its turn to write its audit events)."""
+    with temporary_writes(conn):
+        insert_rows(conn, name, frame)
+
+
 @contextmanager
 def id_table(conn: Connection, name: str, values: pl.Series) -> Iterator[str]:
     """A temporary table ``name`` of the integers ``values`` (column ``id``), for one
     statement to join on however many there are (an ``IN`` list of a million would not);
     dropped on leaving."""
     with temp_table(conn, name, "id INTEGER PRIMARY KEY"):
-        insert_rows(conn, name, pl.DataFrame({"id": values.unique()}))
+        fill_temp(conn, name, pl.DataFrame({"id": values.unique()}))
         yield name
 
 

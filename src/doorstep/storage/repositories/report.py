@@ -34,6 +34,7 @@ from doorstep.domain.visit_codes import ACTIVITIES, OUTCOMES
 from doorstep.errors import InvalidInput
 from doorstep.storage.repositories.pairing import area_by_code
 from doorstep.storage.repositories.visits import _NEXT_PLANNED, _UNDER_WAY, consent_on
+from doorstep.storage.session import temporary_writes
 
 #: A day after every pairing's end: an open pairing reaches it in the clock's runs.
 _FAR = dt.date(9999, 12, 31)
@@ -99,21 +100,22 @@ def fill_groups(conn: Connection, groups: Sequence[int], root: int | None) -> No
             "(area_id INTEGER NOT NULL, group_id INTEGER NOT NULL)"
         )
     )
-    conn.execute(
-        text(
-            f"""
-            INSERT INTO report_groups (area_id, group_id)
-            WITH RECURSIVE grp(area_id, group_id) AS (
-                SELECT id, id FROM areas WHERE id IN ({ids})
-                UNION ALL
-                SELECT id, {TOTAL} FROM areas WHERE {whole}
-                UNION ALL
-                SELECT c.id, g.group_id FROM areas c JOIN grp g ON c.parent_id = g.area_id
+    with temporary_writes(conn):  # a table to read by: no write of the report's
+        conn.execute(
+            text(
+                f"""
+                INSERT INTO report_groups (area_id, group_id)
+                WITH RECURSIVE grp(area_id, group_id) AS (
+                    SELECT id, id FROM areas WHERE id IN ({ids})
+                    UNION ALL
+                    SELECT id, {TOTAL} FROM areas WHERE {whole}
+                    UNION ALL
+                    SELECT c.id, g.group_id FROM areas c JOIN grp g ON c.parent_id = g.area_id
+                )
+                SELECT area_id, group_id FROM grp
+                """
             )
-            SELECT area_id, group_id FROM grp
-            """
         )
-    )
     conn.execute(text("CREATE INDEX report_groups_area ON report_groups (area_id, group_id)"))
     if conn.dialect.name == "postgresql":  # a new table has no statistics: plan on its size
         conn.execute(text("ANALYZE report_groups"))

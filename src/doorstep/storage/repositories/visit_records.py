@@ -289,7 +289,7 @@ def planned_in_the_way(
             pl.col("first").min().alias("a"), pl.col("last").max().alias("z")
         )
         with bulk.temp_table(conn, "_in_the_way", "visitor_id INTEGER, a DATE, z DATE"):
-            bulk.insert_rows(conn, "_in_the_way", spans)
+            bulk.fill_temp(conn, "_in_the_way", spans)
             near = frame(
                 conn,
                 _PLANNED_WITH_IDS

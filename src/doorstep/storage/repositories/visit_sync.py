@@ -27,7 +27,7 @@ def _keys(conn: Connection, name: str, values: list[str]) -> Iterator[str]:
     """A temporary table ``name`` of the strings ``values`` (column ``k``), dropped on
     leaving."""
     with bulk.temp_table(conn, name, "k VARCHAR(200) PRIMARY KEY"):
-        bulk.insert_rows(conn, name, pl.DataFrame({"k": sorted(set(values))}, {"k": pl.String}))
+        bulk.fill_temp(conn, name, pl.DataFrame({"k": sorted(set(values))}, {"k": pl.String}))
         yield name
 
 
@@ -78,7 +78,7 @@ def consent_on_days(
     :func:`~doorstep.storage.repositories.visit_records.consent_on_day` decides it."""
     pairs = sorted(set(days))
     with bulk.temp_table(conn, "_sync_days", "household_id INTEGER, day DATE"):
-        bulk.insert_rows(
+        bulk.fill_temp(
             conn,
             "_sync_days",
             pl.DataFrame(pairs, schema={"household_id": pl.Int64, "day": pl.Date}, orient="row"),
