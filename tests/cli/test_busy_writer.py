@@ -1,0 +1,200 @@
+"""Every command, run while another writer holds SQLite's lock and then commits, waits its
+turn and completes rather than being refused with "run it again" (every command writes:
+what it changes, or the audit events of what it read). See ``tests/factories/busy_writer``.
+
+A new command fails :func:`test_every_command_is_run_here_with_another_writer_busy` until
+it is added to :data:`CASES`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import typer.main
+from typer.testing import CliRunner
+
+from doorstep.cli.main import app
+from doorstep.config import get_settings
+from doorstep.storage.session import make_engine
+from tests.factories.busy_writer import REFUSED, copy_database, writer_busy
+from tests.factories.db import run_import
+from tests.factories.files import AREA_HEADER, HOUSEHOLD_HEADER, area_rows, household, write_csv
+from tests.factories.visits import PLAN_START, first_planned, plan_three
+
+#: Commands that are no entry point of their own: ``serve`` runs the API and the pages,
+#: whose routes are tested in tests/api and tests/web.
+NOT_ENTRY_POINTS = {"serve": "its requests are the API's and the pages' (tests/api, tests/web)"}
+
+#: A day H0's first planned visit falls on (``plan_three``).
+FIRST = "{first}"
+#: A file of the test's own folder.
+OUT = "{out}"
+#: A file of one new household to import.
+NEW_HOUSEHOLDS = "{households}"
+
+#: The programme's today: two months into its plan.
+TODAY = ("--today", "2027-03-01")
+ACTIVITY = ("--kind", "trip", "--title", "A trip", "--area", "R-C-V1", "--starts", "2026-10-01")
+PROJECT = ("--title", "A well", "--sponsor", "S1", "--area", "R-C-V1", "--starts", "2026-10-01")
+
+#: Each command with arguments it completes with, on the programme of :func:`template`.
+CASES: dict[str, tuple[str, ...]] = {
+    "import": ("import", "households", NEW_HOUSEHOLDS),
+    "export": ("export", "households", OUT + ".csv"),
+    "stats": ("stats",),
+    "report": ("report", "--area", "R-C", "--from", "2027-01-01", "--to", "2027-02-28", *TODAY),
+    "outcomes": ("outcomes", "--area", "R"),
+    "audit": ("audit", "--limit", "1"),
+    "db upgrade": ("db", "upgrade"),
+    "pair": ("pair", "--area", "R", "--quiet"),
+    "pair show": ("pair", "show", "2", "--quiet"),
+    "pair diff": ("pair", "diff", "2", "--quiet"),
+    "pair commit": ("pair", "commit", "2", "--quiet"),
+    "pair discard": ("pair", "discard", "2"),
+    "pair explain": ("pair", "explain", "H1", "-q"),
+    "pair exclude": ("pair", "exclude", "H2", "V2", "--reason", "neighbours"),
+    "pair unexclude": ("pair", "unexclude", "H1", "V2"),
+    "pair exclusions": ("pair", "exclusions", "--area", "R"),
+    "plan": ("plan", "--area", "R", "--start", PLAN_START, "--months", "1", "--quiet"),
+    "cadence show": ("cadence", "show"),
+    "cadence set": ("cadence", "set", "--max-gap-days", "10"),
+    "visits overdue": ("visits", "overdue", "--today", "2027-03-01"),
+    "visits due": ("visits", "due", "--today", "2027-03-01"),
+    "visits upcoming": ("visits", "upcoming", "--today", "2027-03-01"),
+    "visits unrecorded": ("visits", "unrecorded", "--today", "2027-03-01"),
+    "visits calendar": ("visits", "calendar", "--visitor", "V1", "--out", OUT + ".ics"),
+    "visits record": ("visits", "record", "H0", "--visitor", "V1", "--start", FIRST, *TODAY),
+    "visits missed": ("visits", "missed", "H0", "--visitor", "V1", "--start", FIRST, *TODAY),
+    "household find": ("household", "find", "H"),
+    "household show": ("household", "show", "H0"),
+    "household export": ("household", "export", "H1", "--out", OUT + ".json"),
+    "household erase": ("household", "erase", "H2", "--yes"),
+    "household consent": ("household", "consent", "H2", "--state", "withdrawn", "--evidence", "a"),
+    "visitor find": ("visitor", "find", "V"),
+    "visitor show": ("visitor", "show", "V1"),
+    "visitor export": ("visitor", "export", "V1", "--out", OUT + ".json"),
+    "visitor end": ("visitor", "end", "V2", "--last-day", "2027-01-31"),
+    "visitor erase": ("visitor", "erase", "V2", "--yes"),
+    "activity add": ("activity", "add", "ZOO", *ACTIVITY),
+    "activity list": ("activity", "list"),
+    "activity attend": ("activity", "attend", "CLASS", "--household", "H1"),
+    "project add": ("project", "add", "PUMP", *PROJECT),
+    "project list": ("project", "list"),
+    "project status": ("project", "status", "WELL", "running"),
+    "project benefit": ("project", "benefit", "WELL", "--household", "H1"),
+    "referral add": ("referral", "add", "H1", "--to", "JOBS", "--service", "health"),
+    "referral status": ("referral", "status", "1", "withdrawn"),
+    "referral list": ("referral", "list"),
+    "account add": ("account", "add", "boss", "--role", "manager"),
+    "account token": ("account", "token", "coord"),
+    "account list": ("account", "list"),
+    "account disable": ("account", "disable", "coord"),
+    "demo": ("demo", "--preset", "village", "--quiet"),
+}
+
+#: Commands run on a database with nothing in it.
+ON_AN_EMPTY_DATABASE = {"demo"}
+
+
+def _commands() -> list[str]:
+    """The name of every command of ``doorstep`` (a group that runs, ``pair``, too)."""
+    names: list[str] = []
+
+    def walk(prefix: str, cmd: object) -> None:
+        subs = getattr(cmd, "commands", None)
+        if subs is None:
+            names.append(prefix)
+            return
+        if prefix and getattr(cmd, "invoke_without_command", False):
+            names.append(prefix)
+        for name, sub in subs.items():
+            walk(f"{prefix} {name}".strip(), sub)
+
+    walk("", typer.main.get_command(app))
+    return names
+
+
+def test_every_command_is_run_here_with_another_writer_busy() -> None:
+    commands = set(_commands())
+    assert commands - NOT_ENTRY_POINTS.keys() == CASES.keys()
+
+
+@pytest.fixture
+def run() -> Iterator[CliRunner]:
+    get_settings.cache_clear()
+    yield CliRunner()
+    get_settings.cache_clear()
+
+
+def _doorstep(runner: CliRunner, path: Path, *args: str) -> str:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DOORSTEP_DATABASE_URL", f"sqlite:///{path}")
+        get_settings.cache_clear()
+        result = runner.invoke(app, list(args), catch_exceptions=False)
+        get_settings.cache_clear()
+    assert result.exit_code == 0, (args, result.output)
+    return result.output
+
+
+@pytest.fixture(scope="module")
+def template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A planned programme (``plan_three``: H0-H2 with V1, V2 with nobody) with what the
+    commands act on: a second proposal of area R, H1 and V2 kept apart, an activity, a
+    project, a referral, the organisation JOBS and a coordinator's account."""
+    folder = tmp_path_factory.mktemp("busy")
+    path = copy_database(sqlite_template, folder / "programme.db")
+    engine = make_engine(f"sqlite:///{path}")
+    run_import(engine, "areas", write_csv(folder / "areas.csv", AREA_HEADER, area_rows()))
+    plan_three(engine, folder)
+    engine.dispose()
+    runner = CliRunner()
+    orgs_file = write_csv(
+        folder / "orgs.csv", ["code", "name"], [["JOBS", "Jobs office"], ["S1", "A sponsor"]]
+    )
+    for args in (
+        ("import", "organisations", str(orgs_file)),
+        ("pair", "exclude", "H1", "V2", "--reason", "neighbours"),
+        ("pair", "--area", "R", "--quiet"),
+        ("activity", "add", "CLASS", *ACTIVITY),
+        ("project", "add", "WELL", *PROJECT),
+        ("referral", "add", "H2", "--to", "JOBS", "--service", "health"),
+        ("account", "add", "coord", "--role", "coordinator", "--area", "R-C"),
+    ):
+        _doorstep(runner, path, *args)
+    with sqlite3.connect(path) as conn:  # all in the file, which each test copies
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_a_command_waits_for_another_writer_and_completes(
+    name: str,
+    template: Path,
+    sqlite_template: Path,
+    run: CliRunner,
+    tmp_path: Path,
+) -> None:
+    source = sqlite_template if name in ON_AN_EMPTY_DATABASE else template
+    path = copy_database(source, tmp_path / "doorstep.db")
+    first = dt.date(2027, 1, 4)
+    if source is template:
+        engine = make_engine(f"sqlite:///{path}")
+        first = first_planned(engine, "H0")[0]
+        engine.dispose()
+    new = write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, [household(household_id="H9")])
+    args = [
+        a.format(first=first.isoformat(), out=tmp_path / "out", households=new) for a in CASES[name]
+    ]
+    began = time.monotonic()
+    with writer_busy(path), pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DOORSTEP_DATABASE_URL", f"sqlite:///{path}")
+        get_settings.cache_clear()
+        result = run.invoke(app, args, catch_exceptions=False)
+    assert REFUSED not in result.output
+    assert result.exit_code == 0, result.output
+    assert time.monotonic() - began >= 0.3  # it waited for the other's commit
