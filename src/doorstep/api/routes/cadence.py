@@ -36,7 +36,9 @@ def put_cadence(
     """Set the programme's cadence (what is not given stays as it is), as `doorstep cadence
     set` does: a manager of the whole programme only. Audited, with the cadence before."""
     access.check_cadence(who)
-    with unit(engine, who) as session:
+    # It reads the cadence it changes (the trail keeps the one before): the writer's lock
+    # first, as `doorstep cadence set` takes it, or another's write meanwhile refused it.
+    with unit(engine, who, lock_first=True) as session:
         _, now = set_cadence(
             session,
             max_gap_days=body.max_gap_days,
