@@ -9,7 +9,6 @@ it is added to :data:`CASES`.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,10 +20,16 @@ from typer.testing import CliRunner
 from doorstep.cli.main import app
 from doorstep.config import get_settings
 from doorstep.storage.session import make_engine
-from tests.factories.busy_writer import REFUSED, copy_database, writer_busy
-from tests.factories.db import run_import
-from tests.factories.files import AREA_HEADER, HOUSEHOLD_HEADER, area_rows, household, write_csv
-from tests.factories.visits import PLAN_START, first_planned, plan_three
+from tests.factories.busy_writer import (
+    ACTIVITY,
+    PROJECT,
+    REFUSED,
+    busy_programme,
+    copy_database,
+    writer_busy,
+)
+from tests.factories.files import HOUSEHOLD_HEADER, household, write_csv
+from tests.factories.visits import PLAN_START, first_planned
 
 #: Commands that are no entry point of their own: ``serve`` runs the API and the pages,
 #: whose routes are tested in tests/api and tests/web.
@@ -39,10 +44,8 @@ NEW_HOUSEHOLDS = "{households}"
 
 #: The programme's today: two months into its plan.
 TODAY = ("--today", "2027-03-01")
-ACTIVITY = ("--kind", "trip", "--title", "A trip", "--area", "R-C-V1", "--starts", "2026-10-01")
-PROJECT = ("--title", "A well", "--sponsor", "S1", "--area", "R-C-V1", "--starts", "2026-10-01")
 
-#: Each command with arguments it completes with, on the programme of :func:`template`.
+#: Each command with arguments it completes with, on :func:`busy_programme`'s programme.
 CASES: dict[str, tuple[str, ...]] = {
     "import": ("import", "households", NEW_HOUSEHOLDS),
     "export": ("export", "households", OUT + ".csv"),
@@ -90,7 +93,7 @@ CASES: dict[str, tuple[str, ...]] = {
     "referral add": ("referral", "add", "H1", "--to", "JOBS", "--service", "health"),
     "referral status": ("referral", "status", "1", "withdrawn"),
     "referral list": ("referral", "list"),
-    "account add": ("account", "add", "boss", "--role", "manager"),
+    "account add": ("account", "add", "helper", "--role", "manager"),
     "account token": ("account", "token", "coord"),
     "account list": ("account", "list"),
     "account disable": ("account", "disable", "coord"),
@@ -131,44 +134,9 @@ def run() -> Iterator[CliRunner]:
     get_settings.cache_clear()
 
 
-def _doorstep(runner: CliRunner, path: Path, *args: str) -> str:
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DOORSTEP_DATABASE_URL", f"sqlite:///{path}")
-        get_settings.cache_clear()
-        result = runner.invoke(app, list(args), catch_exceptions=False)
-        get_settings.cache_clear()
-    assert result.exit_code == 0, (args, result.output)
-    return result.output
-
-
 @pytest.fixture(scope="module")
 def template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A planned programme (``plan_three``: H0-H2 with V1, V2 with nobody) with what the
-    commands act on: a second proposal of area R, H1 and V2 kept apart, an activity, a
-    project, a referral, the organisation JOBS and a coordinator's account."""
-    folder = tmp_path_factory.mktemp("busy")
-    path = copy_database(sqlite_template, folder / "programme.db")
-    engine = make_engine(f"sqlite:///{path}")
-    run_import(engine, "areas", write_csv(folder / "areas.csv", AREA_HEADER, area_rows()))
-    plan_three(engine, folder)
-    engine.dispose()
-    runner = CliRunner()
-    orgs_file = write_csv(
-        folder / "orgs.csv", ["code", "name"], [["JOBS", "Jobs office"], ["S1", "A sponsor"]]
-    )
-    for args in (
-        ("import", "organisations", str(orgs_file)),
-        ("pair", "exclude", "H1", "V2", "--reason", "neighbours"),
-        ("pair", "--area", "R", "--quiet"),
-        ("activity", "add", "CLASS", *ACTIVITY),
-        ("project", "add", "WELL", *PROJECT),
-        ("referral", "add", "H2", "--to", "JOBS", "--service", "health"),
-        ("account", "add", "coord", "--role", "coordinator", "--area", "R-C"),
-    ):
-        _doorstep(runner, path, *args)
-    with sqlite3.connect(path) as conn:  # all in the file, which each test copies
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return path
+    return busy_programme(sqlite_template, tmp_path_factory.mktemp("busy")).path
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

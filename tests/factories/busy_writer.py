@@ -16,9 +16,19 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+import pytest
 from sqlalchemy import Engine, event
+from typer.testing import CliRunner
+
+from doorstep.cli.main import app
+from doorstep.config import get_settings
+from doorstep.services import accounts
+from doorstep.storage.session import make_engine, unit_of_work
+from tests.factories.db import run_import
+from tests.factories.files import AREA_HEADER, area_rows, write_csv
+from tests.factories.visits import plan_three
 
 #: How long the other writer holds its lock once the entry point has begun (seconds).
 HOLD = 0.4
@@ -40,10 +50,11 @@ def copy_database(template: Path, path: Path) -> Path:
 
 
 @contextmanager
-def writer_busy(path: Path, *, hold: float = HOLD) -> Iterator[None]:
+def writer_busy(path: Path, *, hold: float = HOLD, begins: bool = True) -> Iterator[None]:
     """Run the block while another connection to ``path`` holds SQLite's writer's lock and
     writes; it commits ``hold`` seconds after the first transaction the block begins (a
-    unit of work of any engine in this process). Checks that the other writer committed."""
+    unit of work of any engine in this process). Checks that the other writer committed,
+    and (``begins``) that the block began a transaction."""
     other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     other.execute("BEGIN IMMEDIATE")
     other.execute(f"INSERT INTO {MARKS} (at) VALUES (?)", (time.time(),))
@@ -55,7 +66,7 @@ def writer_busy(path: Path, *, hold: float = HOLD) -> Iterator[None]:
 
     def release() -> None:
         try:
-            begun.wait(LONGEST_WAIT)
+            begun.wait(LONGEST_WAIT if begins else 0)
             time.sleep(hold)
             other.execute("COMMIT")
         except BaseException as exc:  # the test says so below
@@ -71,6 +82,71 @@ def writer_busy(path: Path, *, hold: float = HOLD) -> Iterator[None]:
         thread.join(LONGEST_WAIT + hold + 5)
         other.close()
     assert not failed, failed
-    assert begun.is_set(), "the entry point began no transaction"
+    assert begun.is_set() or not begins, "the entry point began no transaction"
     with sqlite3.connect(path) as conn:
         assert conn.execute(f"SELECT count(*) FROM {MARKS}").fetchone() == (1,)
+
+
+ACTIVITY = ("--kind", "trip", "--title", "A trip", "--area", "R-C-V1", "--starts", "2026-10-01")
+PROJECT = ("--title", "A well", "--sponsor", "S1", "--area", "R-C-V1", "--starts", "2026-10-01")
+
+
+class Programme(NamedTuple):
+    """A database file, and a token of each of its accounts by name."""
+
+    path: Path
+    tokens: dict[str, str]
+
+
+def busy_programme(template: Path, folder: Path) -> Programme:
+    """A planned programme in ``folder`` (``plan_three``: H0-H2 with V1, V2 with nobody)
+    with what the entry points act on: proposal 2 of area R, H1 and V2 kept apart, the
+    activity CLASS, the project WELL, referral 1 (of H2), the organisations JOBS and S1,
+    and the accounts ``boss`` (a manager), ``coord`` (R-C's coordinator) and ``v1``
+    (V1's). Checkpointed: a copy of the file alone has it all."""
+    path = copy_database(template, folder / "programme.db")
+    engine = make_engine(f"sqlite:///{path}")
+    run_import(engine, "areas", write_csv(folder / "areas.csv", AREA_HEADER, area_rows()))
+    plan_three(engine, folder)
+    tokens: dict[str, str] = {}
+    for name, role, scope in (
+        ("boss", "manager", {}),
+        ("coord", "coordinator", {"area": "R-C"}),
+        ("v1", "visitor", {"visitor": "V1"}),
+    ):
+        with unit_of_work(engine) as s:
+            accounts.add_account(s, name, role, actor="test", **scope)
+            tokens[name] = accounts.issue_token(s, name, actor="test").secret
+    engine.dispose()
+    orgs = [["JOBS", "Jobs office"], ["S1", "A sponsor"]]
+    orgs_file = write_csv(folder / "orgs.csv", ["code", "name"], orgs)
+    for args in (
+        ("import", "organisations", str(orgs_file)),
+        ("pair", "exclude", "H1", "V2", "--reason", "neighbours"),
+        ("pair", "--area", "R", "--quiet"),
+        ("activity", "add", "CLASS", *ACTIVITY),
+        ("project", "add", "WELL", *PROJECT),
+        ("referral", "add", "H2", "--to", "JOBS", "--service", "health"),
+    ):
+        doorstep(path, *args)
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return Programme(path, tokens)
+
+
+def doorstep(path: Path, *args: str) -> str:
+    """Run ``doorstep ARGS`` in-process on the SQLite file ``path``; its output."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DOORSTEP_DATABASE_URL", f"sqlite:///{path}")
+        get_settings.cache_clear()
+        result = CliRunner().invoke(app, list(args), catch_exceptions=False)
+        get_settings.cache_clear()
+    assert result.exit_code == 0, (args, result.output)
+    return result.output
+
+
+def audit_events(path: Path) -> int:
+    """How many audit events the SQLite file ``path`` holds."""
+    with sqlite3.connect(path) as conn:
+        (n,) = conn.execute("SELECT count(*) FROM audit_events").fetchone()
+    return int(n)
