@@ -22,11 +22,15 @@ from doorstep.config import get_settings
 from doorstep.storage.session import make_engine
 from tests.factories.busy_writer import (
     ACTIVITY,
+    BEFORE_A_COMMAND,
+    HOLD,
+    OTHERS,
     PROJECT,
     REFUSED,
+    audit_events,
     busy_programme,
     copy_database,
-    writer_busy,
+    other_writer,
 )
 from tests.factories.files import HOUSEHOLD_HEADER, household, write_csv
 from tests.factories.visits import PLAN_START, first_planned
@@ -100,6 +104,13 @@ CASES: dict[str, tuple[str, ...]] = {
     "demo": ("demo", "--preset", "village", "--quiet"),
 }
 
+#: Commands that write nothing, not even an audit event: they read no one's data (checked).
+WRITES_NOTHING = {"account list", "activity list", "cadence show", "project list"}
+
+#: Commands that read none of the programme's tables: at the newest revision, `db upgrade`
+#: reads the schema's and writes nothing.
+READS_NO_PROGRAMME = {"db upgrade"}
+
 #: Commands run on a database with nothing in it.
 ON_AN_EMPTY_DATABASE = {"demo"}
 
@@ -140,8 +151,10 @@ def template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) ->
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize("other", OTHERS)
 def test_a_command_waits_for_another_writer_and_completes(
     name: str,
+    other: str,
     template: Path,
     sqlite_template: Path,
     run: CliRunner,
@@ -158,11 +171,19 @@ def test_a_command_waits_for_another_writer_and_completes(
     args = [
         a.format(first=first.isoformat(), out=tmp_path / "out", households=new) for a in CASES[name]
     ]
+    events = audit_events(path)
     began = time.monotonic()
-    with writer_busy(path), pytest.MonkeyPatch.context() as mp:
+    with (
+        other_writer(other, path, before=BEFORE_A_COMMAND, writes=name not in READS_NO_PROGRAMME),
+        pytest.MonkeyPatch.context() as mp,
+    ):
         mp.setenv("DOORSTEP_DATABASE_URL", f"sqlite:///{path}")
         get_settings.cache_clear()
         result = run.invoke(app, args, catch_exceptions=False)
+        took = time.monotonic() - began  # not counting the other's end
     assert REFUSED not in result.output
     assert result.exit_code == 0, result.output
-    assert time.monotonic() - began >= 0.3  # it waited for the other's commit
+    if name in WRITES_NOTHING:
+        assert audit_events(path) == events
+    elif other == "lock held":
+        assert took >= HOLD * 0.75  # it waited for the other's commit

@@ -9,12 +9,13 @@ its reads began (``SQLITE_BUSY_SNAPSHOT``), with "nothing was written, run it ag
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -145,8 +146,64 @@ def doorstep(path: Path, *args: str) -> str:
     return result.output
 
 
+#: Tables an entry point reads before its unit of work: a command the schema's revision,
+#: a request the calling account (:func:`written_while_reading` waits for another read).
+BEFORE_A_COMMAND = ("alembic_version",)
+BEFORE_A_REQUEST = ("alembic_version", "accounts", "api_tokens")
+_A_TABLE = re.compile(r"\b(FROM|JOIN|INTO|UPDATE)\s", re.IGNORECASE)
+
+
+@contextmanager
+def written_while_reading(
+    path: Path, *, before: tuple[str, ...], reads: bool = True
+) -> Iterator[None]:
+    """Run the block; once it has read a table not ``before`` its unit (its snapshot begun),
+    another connection writes a row and commits, in that statement's thread, before the
+    block goes on: a unit that then writes without waiting its turn is refused
+    (``SQLITE_BUSY_SNAPSHOT``). Nothing is written if the block holds the writer's lock
+    by then (it began with it: nothing it read can be stale). Checks (``reads``) that one
+    of the two happened."""
+    other = sqlite3.connect(path, isolation_level=None, timeout=0, check_same_thread=False)
+    outcome: list[str] = []
+    skipped = re.compile(rf"\b({'|'.join(before)})\b")
+
+    def after(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if outcome or not _A_TABLE.search(statement) or skipped.search(statement):
+            return
+        try:
+            other.execute(f"INSERT INTO {MARKS} (at) VALUES (?)", (time.time(),))
+            outcome.append("written")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc):
+                raise
+            outcome.append("the block holds the lock")
+
+    event.listen(Engine, "after_cursor_execute", after)
+    try:
+        yield
+    finally:
+        event.remove(Engine, "after_cursor_execute", after)
+        other.close()
+    assert outcome or not reads, "the entry point read nothing of the programme's"
+
+
 def audit_events(path: Path) -> int:
     """How many audit events the SQLite file ``path`` holds."""
     with sqlite3.connect(path) as conn:
         (n,) = conn.execute("SELECT count(*) FROM audit_events").fetchone()
     return int(n)
+
+
+#: The ways another writer meets an entry point: :func:`writer_busy`, or
+#: :func:`written_while_reading`.
+OTHERS = ("lock held", "written while reading")
+
+
+def other_writer(
+    other: str, path: Path, *, before: tuple[str, ...], writes: bool = True
+) -> AbstractContextManager[None]:
+    """The ``other`` of :data:`OTHERS` on ``path``; ``before``: the tables the entry point
+    reads before its unit; ``writes``: whether it writes (and so reads) at all."""
+    if other == "lock held":
+        return writer_busy(path, begins=writes)
+    return written_while_reading(path, before=before, reads=writes)
