@@ -16,7 +16,8 @@ own) and the engine's ``begin`` event says ``BEGIN``, SQLAlchemy's recipe for py
 * a unit whose writes do not rest on what it read being still current (a record of its
   reads, a pairing proposal, the pairing lock's takers, which check after it) calls
   :func:`take_turn` before writing: its
-  transaction, having written nothing, is begun again with the writer's lock.
+  transaction, having written nothing, is begun again with the writer's lock (rows of a
+  temporary table to read by, filled in :func:`temporary_writes`, are not its writes).
 
 A unit holds its snapshot to its end (or its :func:`take_turn`), where each statement held
 its own before, and SQLite's checkpoint cannot copy past the oldest snapshot held: while
