@@ -115,6 +115,7 @@ def _requests(first: str) -> dict[tuple[str, str], Ask]:
         ("GET", "/pairing"): Ask("/pairing", {}),
         ("POST", "/pairing"): Ask("/pairing", {"data": {"area": "R"}}),
         ("GET", "/pairing/{proposal}"): Ask("/pairing/2", {}),
+        ("GET", "/pairing/explain"): Ask("/pairing/explain", {"params": {"household": "H1"}}),
         ("POST", "/pairing/{proposal}/commit"): Ask("/pairing/2/commit", {}),
         ("POST", "/pairing/{proposal}/discard"): Ask("/pairing/2/discard", {}),
         ("GET", "/planning"): Ask("/planning", {}),
