@@ -73,6 +73,7 @@ CASES: dict[str, tuple[str, ...]] = {
     "pair exclude": ("pair", "exclude", "H2", "V2", "--reason", "neighbours"),
     "pair unexclude": ("pair", "unexclude", "H1", "V2"),
     "pair exclusions": ("pair", "exclusions", "--area", "R"),
+    "check sizes": ("check", "sizes", "--area", "R"),
     "plan": ("plan", "--area", "R", "--start", PLAN_START, "--months", "1", "--quiet"),
     "cadence show": ("cadence", "show"),
     "cadence set": ("cadence", "set", "--max-gap-days", "10"),
