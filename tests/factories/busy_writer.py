@@ -9,16 +9,18 @@ its reads began (``SQLITE_BUSY_SNAPSHOT``), with "nothing was written, run it ag
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import httpx2 as httpx
 import pytest
 from sqlalchemy import Engine, event
 from typer.testing import CliRunner
@@ -29,7 +31,7 @@ from doorstep.services import accounts
 from doorstep.storage.session import make_engine, unit_of_work
 from tests.factories.db import run_import
 from tests.factories.files import AREA_HEADER, area_rows, write_csv
-from tests.factories.visits import plan_three
+from tests.factories.visits import first_planned, plan_three
 
 #: How long the other writer holds its lock once the entry point has begun (seconds).
 HOLD = 0.4
@@ -207,3 +209,32 @@ def other_writer(
     if other == "lock held":
         return writer_busy(path, begins=writes)
     return written_while_reading(path, before=before, reads=writes)
+
+
+def programme_copy(template: Path, folder: Path) -> tuple[Path, dt.date]:
+    """A copy of the programme ``template`` in ``folder`` (:func:`copy_database`), and H0's
+    first planned day: the day a visit is recorded on."""
+    path = copy_database(template, folder / "doorstep.db")
+    engine = make_engine(f"sqlite:///{path}")
+    first = first_planned(engine, "H0")[0]
+    engine.dispose()
+    return path, first
+
+
+def asked_in_turn(
+    other: str, path: Path, ask: Callable[[], httpx.Response], *, writes: bool
+) -> None:
+    """Send a request (``ask``) while the ``other`` writer of :data:`OTHERS` is busy on
+    ``path``, and check that it was answered, not refused, after waiting for the other's
+    commit where it writes; and that it recorded what it did or read in the trail where it
+    writes (and nothing where it does not)."""
+    events = audit_events(path)
+    began = time.monotonic()
+    with other_writer(other, path, before=BEFORE_A_REQUEST, writes=writes):
+        answer = ask()
+        took = time.monotonic() - began  # not counting the other's end
+    assert REFUSED not in answer.text
+    assert answer.status_code < 400, answer.text
+    if writes and other == "lock held":
+        assert took >= HOLD * 0.75  # it waited for the other's commit
+    assert (audit_events(path) == events) == (not writes)
