@@ -12,30 +12,7 @@ from sqlalchemy import Engine, text
 from tests.cli.conftest import Invoke
 from tests.factories.db import run_import
 from tests.factories.files import HOUSEHOLD_HEADER, household, write_csv
-from tests.factories.outcomes import INDICATOR_HEADER
-
-
-def _stored_before_the_rule(engine: Engine, tmp_path: Path) -> None:
-    """H1 (2 members, R-C-V1) with 3 in work in 2025; H2 (3, R-C-V2) with 5 in 2024; H3 (4,
-    R-C-V1) with 4: as many, which is right."""
-    hh = [
-        household(household_id="H1", members=2),
-        household(household_id="H2", members=3, area_code="R-C-V2"),
-        household(household_id="H3", members=4),
-    ]
-    run_import(engine, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, hh))
-    rows = [["H1", 2025, "", 1, ""], ["H2", 2024, "", 1, ""], ["H3", 2025, "", 4, ""]]
-    run_import(engine, "indicators", write_csv(tmp_path / "i.csv", INDICATOR_HEADER, rows))
-    # What an import before the rule could store, written as it would have been.
-    with engine.begin() as conn:
-        for h, work in (("H1", 3), ("H2", 5)):
-            conn.execute(
-                text(
-                    "UPDATE household_indicators SET members_in_work = :w WHERE household_id = "
-                    "(SELECT id FROM households WHERE external_id = :h)"
-                ),
-                {"w": work, "h": h},
-            )
+from tests.factories.outcomes import sizes_stored_before_the_rule
 
 
 def _reads(engine: Engine) -> list[tuple[str, str]]:
@@ -49,7 +26,7 @@ def _reads(engine: Engine) -> list[tuple[str, str]]:
 def test_check_sizes_lists_each_year_with_more_in_work_than_members(
     cli: Invoke, with_areas: Engine, tmp_path: Path
 ) -> None:
-    _stored_before_the_rule(with_areas, tmp_path)
+    sizes_stored_before_the_rule(with_areas, tmp_path)
     done = cli("check", "sizes", "--format", "csv")
     assert done.exit_code == 0, done.output
     assert list(csv.reader(io.StringIO(done.output))) == [
@@ -67,7 +44,7 @@ def test_check_sizes_lists_each_year_with_more_in_work_than_members(
 def test_check_sizes_of_an_area_shows_and_records_its_households_alone(
     cli: Invoke, with_areas: Engine, tmp_path: Path
 ) -> None:
-    _stored_before_the_rule(with_areas, tmp_path)
+    sizes_stored_before_the_rule(with_areas, tmp_path)
     done = cli("check", "sizes", "--area", "R-C-V1")
     assert done.exit_code == 0, done.output
     assert "H1" in done.output and "H2" not in done.output

@@ -1,10 +1,11 @@
-"""A programme with households' yearly indicators whose outcomes a reader can count."""
+"""A programme with households' yearly indicators whose outcomes a reader can count, and
+one with years stored before the imports checked a household's size against them."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from tests.factories.db import run_import
 from tests.factories.files import HOUSEHOLD_HEADER, household, write_csv
@@ -35,3 +36,27 @@ def indicators_programme(engine: Engine, tmp_path: Path) -> None:
     ]
     path = write_csv(tmp_path / "i.csv", INDICATOR_HEADER, rows)
     run_import(engine, "indicators", path)
+
+
+def sizes_stored_before_the_rule(engine: Engine, tmp_path: Path) -> None:
+    """H1 (2 members, R-C-V1) with 3 in work in 2025; H2 (3, R-C-V2) with 5 in 2024; H3 (4,
+    R-C-V1) with 4: as many, which is right. What `doorstep check sizes` finds: H1's 2025
+    and H2's 2024."""
+    hh = [
+        household(household_id="H1", members=2),
+        household(household_id="H2", members=3, area_code="R-C-V2"),
+        household(household_id="H3", members=4),
+    ]
+    run_import(engine, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, hh))
+    rows = [["H1", 2025, "", 1, ""], ["H2", 2024, "", 1, ""], ["H3", 2025, "", 4, ""]]
+    run_import(engine, "indicators", write_csv(tmp_path / "i.csv", INDICATOR_HEADER, rows))
+    # What an import before the rule could store, written as it would have been.
+    with engine.begin() as conn:
+        for h, work in (("H1", 3), ("H2", 5)):
+            conn.execute(
+                text(
+                    "UPDATE household_indicators SET members_in_work = :w WHERE household_id = "
+                    "(SELECT id FROM households WHERE external_id = :h)"
+                ),
+                {"w": work, "h": h},
+            )
