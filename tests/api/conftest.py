@@ -14,6 +14,9 @@ from sqlalchemy import Engine
 from doorstep.api.app import create_app
 from doorstep.services import accounts
 from doorstep.storage.session import unit_of_work
+from tests.factories.db import run_import
+from tests.factories.files import VISITOR_HEADER, visitor, write_csv
+from tests.factories.outcomes import sizes_stored_before_the_rule
 from tests.factories.visits import first_planned, plan_three
 
 #: The API's today: two months into the plan of ``plan_three`` (from 2027-01-04).
@@ -66,3 +69,20 @@ def first_visit(programme: Engine) -> tuple[dt.date, dt.date]:
     days = first_planned(programme, "H0")
     assert days[1] < TODAY
     return days
+
+
+@pytest.fixture
+def sized(with_areas: Engine, tmp_path: Path) -> dict[str, str]:
+    """The years of :func:`sizes_stored_before_the_rule` (H1 of R-C-V1 and H2 of R-C-V2 with
+    more members in work than members) and visitor V1, paired with no one; a token per
+    account: ``boss`` (no area), ``v1-coord``, ``v2-coord`` and V1's ``v1``. No plan: what
+    `check sizes` reads needs none."""
+    sizes_stored_before_the_rule(with_areas, tmp_path)
+    vv = write_csv(tmp_path / "v.csv", VISITOR_HEADER, [visitor(visitor_id="V1")])
+    run_import(with_areas, "visitors", vv)
+    return {
+        "boss": add_account(with_areas, "boss", "manager"),
+        "v1-coord": add_account(with_areas, "v1-coord", "coordinator", area="R-C-V1"),
+        "v2-coord": add_account(with_areas, "v2-coord", "coordinator", area="R-C-V2"),
+        "v1": add_account(with_areas, "v1", "visitor", visitor="V1"),
+    }

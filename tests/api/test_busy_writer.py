@@ -120,6 +120,7 @@ def _requests(first: str) -> dict[tuple[str, str], Call]:
             "/imports/households",
             {"files": {"file": ("households.csv", io.BytesIO(_HOUSEHOLD_FILE))}},
         ),
+        ("GET", "/checks/sizes"): Call("/checks/sizes", {"params": {"area": "R"}}),
         ("GET", "/exclusions"): Call("/exclusions", {}),
         ("POST", "/exclusions"): Call(
             "/exclusions", {"json": {"household": "H2", "visitor": "V2"}}

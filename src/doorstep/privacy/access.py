@@ -460,6 +460,17 @@ def check_report(who: Principal) -> None:
         raise _role(who, Say("reports are for coordinators"))
 
 
+def check_sizes(who: Principal) -> None:
+    """Whether ``who`` may list the stored years of households with more members in work
+    than members (`doorstep check sizes`), of an area within its own (:func:`list_area`): an
+    area's account. A visitor's account may not: the list is an area's households and their
+    figures, which an import corrects, and a visitor's account imports nothing."""
+    if who.role == "visitor":
+        raise _role(
+            who, Say("stored figures are checked and corrected by an area's coordinator or manager")
+        )
+
+
 def pairing_scope(who: Principal) -> str | None:
     """The area path whose proposals ``who`` may list (``None``: every area): an area's
     accounts. A visitor's account may not: a proposal names other visitors and households."""
