@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from doorstep.web.app import create_app
-from tests.api.conftest import TODAY, first_visit, programme, tokens  # noqa: F401 - fixtures
+from tests.api.conftest import TODAY, first_visit, programme, sized, tokens  # noqa: F401 - fixtures
 
 SignIn = Callable[[str], TestClient]
 

@@ -155,6 +155,7 @@ def _requests(first: str) -> dict[tuple[str, str], Ask]:
                 "files": {"file": ("households.csv", io.BytesIO(_HOUSEHOLD_FILE))},
             },
         ),
+        ("GET", "/checks/sizes"): Ask("/checks/sizes", {"params": {"area": "R"}}),
         ("GET", "/exclusions"): Ask("/exclusions", {}),
         ("POST", "/exclusions"): Ask("/exclusions", {"data": {"household": "H2", "visitor": "V2"}}),
         ("POST", "/exclusions/remove"): Ask(

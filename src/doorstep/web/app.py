@@ -13,6 +13,7 @@ from doorstep.web import (
     activity_pages,
     audit_pages,
     cadence_pages,
+    check_pages,
     door_pages,
     exclusion_pages,
     explain_pages,
@@ -46,6 +47,7 @@ def create_app(
     app.include_router(referral_pages.router)
     app.include_router(import_pages.router)
     app.include_router(exclusion_pages.router)
+    app.include_router(check_pages.router)
     app.include_router(account_pages.router)
     app.include_router(audit_pages.router)
     app.include_router(file_pages.router)

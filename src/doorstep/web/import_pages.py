@@ -27,12 +27,14 @@ router = APIRouter(prefix="/imports", include_in_schema=False)
 
 
 @router.get("", response_class=HTMLResponse)
-def imports_page(request: Request, who: WebPrincipalDep) -> HTMLResponse:
+def imports_page(request: Request, who: WebPrincipalDep, kind: str = "") -> HTMLResponse:
+    """The form, ``kind`` chosen (a page that says what file corrects its rows links here
+    with it)."""
     try:
         access.check_import(who)  # a visitor's account is told before it picks a file
     except DoorstepError as exc:
         return refused(request, who, exc)
-    return _page(request, who)
+    return _page(request, who, kind)
 
 
 @router.post("", response_class=HTMLResponse)
