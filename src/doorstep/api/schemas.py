@@ -368,15 +368,23 @@ class PlanRead(BaseModel):
 
 
 class AlternativeRead(BaseModel):
-    """A visitor the household could have had, and why it was not chosen."""
+    """A visitor the household could have had, and why it was not chosen; one whose home
+    area is outside the account's is withheld: its distance and reason alone."""
 
-    visitor: str
+    visitor: str | None = Field(description="Its id; none: withheld")
+    withheld: bool = Field(
+        default=False,
+        description="Its home area is outside the account's: its id, caseload, capacity and "
+        "last day are not given (nor read in the trail)",
+    )
     distance_m: int = Field(description="Home to home, in metres")
     why_not: str = Field(
         description="Why not chosen (a reason code); as_near: as near as the chosen visitor"
     )
-    caseload: int = Field(description="Its households: in the proposal and open elsewhere")
-    capacity: int
+    caseload: int | None = Field(
+        description="Its households: in the proposal and open elsewhere; none: withheld"
+    )
+    capacity: int | None = Field(description="None: withheld")
     leaving_on: dt.date | None = Field(
         default=None,
         description="Its last day, when within the programme's most days between visits: "
