@@ -121,7 +121,9 @@ class ConsentRead(BaseModel):
     was: str
     was_since: dt.date | None
     notes: list[str] = Field(
-        default_factory=list, description="What was done about its planned visits"
+        default_factory=list,
+        description="What was done about its planned visits; sent again (`already`), a note "
+        "that it was recorded already, then the first answer's notes",
     )
     already: bool = Field(
         False, description="True: sent again under its `client_id`, and recorded already"
