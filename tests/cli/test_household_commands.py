@@ -127,10 +127,27 @@ def test_a_consent_act_given_again_under_its_id_is_recorded_once(
     given = ("--id", "0A1B2C3D-4E5F-4A6B-8C7D-9E0F1A2B3C4D")
     first = cli(*act, *given)
     assert first.exit_code == 0, first.output
-    assert first.output.startswith("Recorded: household H2's consent is withdrawn")
+    said, notes = " ".join(first.output.split()).split("). ", 1)
+    assert said.startswith("Recorded: household H2's consent is withdrawn")
+    assert notes.startswith("1 household that no longer consents: ")
     again = cli(*act, *given)
     assert again.exit_code == 0, again.output
-    assert again.output.startswith("Recorded already: household H2's consent is withdrawn")
+    # What the first run said, recorded already, its notes after a line that says so.
+    assert " ".join(again.output.split()) == (
+        f"Recorded already{said.removeprefix('Recorded')}). This act was recorded already, "
+        f"when first sent: nothing was recorded again. What it did then, as first answered: "
+        f"{notes}"
+    )
+    # An act kept before migration 0027 kept no figures: the note it had.
+    with with_areas.begin() as conn:
+        conn.execute(text("UPDATE consent_client_ids SET cancelled = NULL, cut = NULL"))
+    kept = cli(*act, *given)
+    assert kept.exit_code == 0, kept.output
+    assert " ".join(kept.output.split()) == (
+        f"Recorded already{said.removeprefix('Recorded')}). This act was recorded already, "
+        "when first sent: nothing was recorded again, and the household's planned visits it "
+        "took off, if any, were taken off then."
+    )
     other = cli("household", "consent", "H2", "--state", "given", "--evidence", "a call", *given)
     assert other.exit_code == 1
     assert "a new act needs a new id" in other.output

@@ -14,7 +14,7 @@ from doorstep.services.household_consent import ConsentRecorded, record_consent
 from doorstep.storage.session import unit_of_work
 from tests.factories.audit import last_event_id, trail
 from tests.factories.db import snapshot
-from tests.factories.visits import plan_three
+from tests.factories.visits import first_planned, plan_three
 
 WITHDRAWN = dt.date(2027, 2, 1)
 
@@ -161,9 +161,14 @@ def _but_the_trail(snap: dict[str, Any]) -> dict[str, Any]:
 
 
 def _withdraw(engine: Engine, **kw: object) -> object:
-    act = {"evidence": "told V1 at the door", "on": WITHDRAWN, "client_id": ACT_ID} | kw
+    act = {
+        "state": "withdrawn",
+        "evidence": "told V1 at the door",
+        "on": WITHDRAWN,
+        "client_id": ACT_ID,
+    } | kw
     with unit_of_work(engine) as s:
-        return record_consent(s, "H0", "withdrawn", actor="v1", today=WITHDRAWN, **act)  # type: ignore[arg-type]
+        return record_consent(s, "H0", actor="v1", today=WITHDRAWN, **act)  # type: ignore[arg-type]
 
 
 def test_an_act_sent_again_under_its_id_is_answered_as_recorded_and_recorded_once(
@@ -221,14 +226,71 @@ def test_another_act_under_an_id_already_used_is_refused_and_changes_nothing(
     assert snapshot(programme) == before
 
 
-def test_an_act_sent_again_says_it_was_recorded_already_where_its_notes_were_empty(
+#: The note of an act sent again whose first answer's notes follow it.
+ALREADY_THEN = (
+    "This act was recorded already, when first sent: nothing was recorded again. What it did "
+    "then, as first answered:"
+)
+#: The note of an act sent again whose first answer had no notes.
+ALREADY = "This act was recorded already, when first sent: nothing was recorded again."
+#: The note of an act sent again that was kept before migration 0027, with no figures.
+ALREADY_IF_ANY = (
+    "This act was recorded already, when first sent: nothing was recorded again, and the "
+    "household's planned visits it took off, if any, were taken off then."
+)
+
+
+def test_an_act_sent_again_says_it_was_recorded_already_and_what_its_first_answer_said(
+    programme: Engine,
+) -> None:
+    start, end = first_planned(programme, "H1")
+    assert start < end  # a stay of days, so a withdrawal on its second day cuts it short
+    stayed = start + dt.timedelta(days=1)
+    acts = [
+        # H0 on WITHDRAWN: planned visits cancelled.
+        ("H0", "withdrawn", WITHDRAWN, ACT_ID),
+        # H1 on the second day of its first stay: that one cut short, the later cancelled.
+        ("H1", "withdrawn", stayed, "6e2d8f3a-4c5b-4a7f-9b0c-1d2e3f4a5b6c"),
+        # Pending after a withdrawal: no planned visit left to take off.
+        ("H0", "pending", WITHDRAWN, "7f3e9a4b-5d6c-4b8a-8c1d-2e3f4a5b6c7d"),
+        # Given again: a consent given takes nothing off.
+        ("H0", "given", WITHDRAWN, "8a4f0b5c-6e7d-4c9b-9d2e-3f4a5b6c7d8e"),
+    ]
+    answers = []
+    for household, state, on, act_id in acts:
+        sent = {"actor": "v1", "evidence": "told V1", "on": on, "today": on, "client_id": act_id}
+        with unit_of_work(programme) as s:
+            first = record_consent(s, household, state, **sent)  # type: ignore[arg-type]
+        with unit_of_work(programme) as s:
+            again = record_consent(s, household, state, **sent)  # type: ignore[arg-type]
+        answers.append((first, again))
+    notes = [first.notes for first, _ in answers]
+    assert "2 planned visits cancelled;" in notes[0][0]
+    assert ": 1 planned visit cancelled, 1 under way cut short;" in notes[1][0]
+    assert notes[2:] == [(), ()]
+    for first, again in answers:
+        assert not first.already and again.already
+        assert again.said[1:] == first.said  # the same sentences, which a page translates
+        # Said from the figures kept, not counted again: the visits are gone by now.
+        assert again.notes == ((ALREADY_THEN, *first.notes) if first.notes else (ALREADY,))
+    with programme.connect() as conn:
+        kept = conn.execute(
+            text("SELECT state, cancelled, cut FROM consent_client_ids ORDER BY id")
+        ).all()
+    assert [k[0] for k in kept] == ["withdrawn", "withdrawn", "pending", "given"]
+    assert [k[1:] for k in kept] == [(2, 0), (1, 1), (0, 0), (0, 0)]
+
+
+def test_an_act_kept_before_its_figures_were_says_only_that_it_was_recorded_already(
     programme: Engine,
 ) -> None:
     first = _withdraw(programme)
+    # As migration 0027 leaves the acts kept before it: no figures.
+    with programme.begin() as conn:
+        conn.execute(text("UPDATE consent_client_ids SET cancelled = NULL, cut = NULL"))
+    before = _but_the_trail(snapshot(programme))
     again = _withdraw(programme)
     assert isinstance(first, ConsentRecorded) and isinstance(again, ConsentRecorded)
-    assert first.notes and "no longer consents" in first.notes[0]
-    assert again.notes == (
-        "This act was recorded already, when first sent: nothing was recorded again, and "
-        "the household's planned visits it took off, if any, were taken off then.",
-    )
+    assert first.notes and again.already
+    assert again.notes == (ALREADY_IF_ANY,)
+    assert _but_the_trail(snapshot(programme)) == before

@@ -5,6 +5,7 @@ is in ``test_offline_browser.py``."""
 
 from __future__ import annotations
 
+import html
 import re
 import uuid
 from pathlib import Path
@@ -38,6 +39,25 @@ def _count(engine: Engine, sql: str) -> int:
         return int(conn.execute(text(sql)).scalar_one())
 
 
+def _done(page: str) -> str:
+    """What the page says of the act recorded, as a reader sees it."""
+    found = re.search(r'<p class="done">(.*?)</p>', page, flags=re.S)
+    assert found is not None, page
+    return " ".join(html.unescape(found.group(1)).split())
+
+
+#: The note of an act sent again, before the first answer's notes.
+THEN = (
+    "This act was recorded already, when first sent: nothing was recorded again. What it did "
+    "then, as first answered:"
+)
+#: The note of an act sent again that was kept before its answer's figures were (0027).
+IF_ANY = (
+    "This act was recorded already, when first sent: nothing was recorded again, and the "
+    "household's planned visits it took off, if any, were taken off then."
+)
+
+
 def _referrals(engine: Engine) -> int:
     return _count(engine, "SELECT COUNT(*) FROM referrals")
 
@@ -62,10 +82,13 @@ def test_a_consent_form_sent_twice_records_one_act(sign_in: SignIn, programme: E
     before = _withdrawals(programme)
     first = site.post("/consent", data=form)
     assert first.status_code == 200, first.text
-    assert "Recorded: household H1's consent is withdrawn" in first.text
+    said, notes = _done(first.text).split("). ", 1)
+    assert said.startswith("Recorded: household H1's consent is withdrawn")
+    assert notes.startswith("1 household that no longer consents: ")
     again = site.post("/consent", data=form)
     assert again.status_code == 200, again.text
-    assert "Recorded already: household H1's consent is withdrawn" in again.text
+    # What the first page said, recorded already, its notes after a note that says so.
+    assert _done(again.text) == f"Recorded already{said.removeprefix('Recorded')}). {THEN} {notes}"
     assert _withdrawals(programme) == before + 1
     # The page drawn after an act is recorded is a new form: a new id.
     assert _form_id(again.text) not in ("", cid)
@@ -106,15 +129,16 @@ def test_the_outbox_records_a_consent_act_once_however_often_it_is_sent(
     assert (sent.json()["already"], sent.json()["since"]) == (False, "2027-02-27")
     again = site.post("/consent/sync", json=act)
     assert again.status_code == 200, again.text
-    # Said again, the visits it took off are not counted again: the note says it was done.
-    assert again.json() == {
-        **sent.json(),
-        "already": True,
-        "notes": [
-            "This act was recorded already, when first sent: nothing was recorded again, and "
-            "the household's planned visits it took off, if any, were taken off then."
-        ],
-    }
+    # Said again, the visits it took off are not counted again: the first notes are.
+    assert sent.json()["notes"][0].startswith("1 household that no longer consents: ")
+    assert again.json() == {**sent.json(), "already": True, "notes": [THEN, *sent.json()["notes"]]}
+    # An act kept before migration 0027 kept no figures: its note says the visits it took
+    # off, if any, were taken off then.
+    with programme.begin() as conn:
+        conn.execute(text("UPDATE consent_client_ids SET cancelled = NULL, cut = NULL"))
+    kept = site.post("/consent/sync", json=act)
+    assert kept.status_code == 200, kept.text
+    assert kept.json() == {**sent.json(), "already": True, "notes": [IF_ANY]}
     assert _withdrawals(programme) == before + 1
     other = site.post("/consent/sync", json={**act, "on": "2027-02-28"})
     assert other.status_code == 409

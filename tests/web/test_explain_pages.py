@@ -100,6 +100,42 @@ def test_a_coordinator_sees_the_household_s_visitor_and_why_not_the_nearest_othe
     assert "has room, but is farther than the visitor chosen" in shown
 
 
+def _table(page: str) -> list[list[str]]:
+    """The cells of each row of the page's list of alternatives, as a reader sees them."""
+    body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", body, flags=re.S)
+    return [[_shown(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", r, flags=re.S)] for r in rows]
+
+
+def test_a_nearby_visitor_of_another_village_is_shown_to_a_coordinator_by_distance_and_reason(
+    sign_in: SignIn, programme: Engine, paired: int, tmp_path: Path
+) -> None:
+    # VB lives in village R-C-V2, 110 m from H0, with no places: v1-coord's area is R-C-V1.
+    vb = visitor(visitor_id="VB", home_area_code="R-C-V2", lat=26.581, lon=107.98, capacity=0)
+    run_import(programme, "visitors", write_csv(tmp_path / "vb.csv", VISITOR_HEADER, [vb]))
+    site = sign_in("v1-coord")
+    before = last_event_id(programme)
+    page = site.get("/pairing/explain", params={"household": "H0"})
+    assert page.status_code == 200, page.text
+    assert "VB" not in page.text
+    rows = _table(page.text)
+    assert rows[1] == ["A visitor outside your area", "0.11", "–", "–", "–", "full"]
+    assert [r[0] for r in rows] == ["V3", "A visitor outside your area", "V5", "V2", "V4"]
+    assert "A visitor who lives outside your area is shown by distance and reason alone" in (
+        _shown(page.text)
+    )
+    read = {i for a, e, i, _ in trail(programme, before) if (a, e) == ("read", "visitor")}
+    assert read == {"V1", "V2", "V3", "V4", "V5"}
+    chinese = site.get("/pairing/explain", params={"household": "H0"}, headers=ZH)
+    _chinese(chinese.text)
+    assert _table(chinese.text)[1][0] == "您的地区以外的一名帮扶人"
+    assert "VB" not in chinese.text
+    # The region's manager is told who VB is.
+    boss = sign_in("boss").get("/pairing/explain", params={"household": "H0"})
+    assert _alternatives(boss.text)[:2] == [("V3", "no shared language"), ("VB", "full")]
+    assert "A visitor outside your area" not in boss.text
+
+
 def test_an_unpaired_household_s_page_says_why_it_has_no_visitor(
     sign_in: SignIn, paired: int
 ) -> None:

@@ -6,12 +6,14 @@ line, the English they always said, byte for byte."""
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 import uuid
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from doorstep.web import i18n
 from tests.factories.db import run_import
@@ -103,6 +105,46 @@ def test_a_consent_act_s_note_on_the_visits_it_cancels_is_in_the_page_s_language
     )
     assert api.status_code == 200, api.text
     assert api.json()["notes"][0].startswith("1 household that no longer consents: ")
+
+
+def test_a_consent_act_sent_again_says_its_first_notes_again_in_the_page_s_language(
+    sign_in: SignIn, programme: Engine
+) -> None:
+    site = sign_in("v1")
+    act = {"household": "H0", "state": "withdrawn", "evidence": "a call"}
+    form = {**act, "client_id": str(uuid.uuid4())}
+    first = site.post("/consent", data=form, headers=ZH)
+    assert first.status_code == 200, first.text
+    said, notes = _done(first.text).split("）。 ", 1)
+    assert said.startswith("已登记：农户 H0 ") and notes.startswith("1 户农户不再知情同意：已取消")
+    again = site.post("/consent", data=form, headers=ZH)
+    assert again.status_code == 200, again.text
+    # What the first page said, recorded already, its notes after a note that says so.
+    assert _done(again.text) == (
+        f"此前已登记{said.removeprefix('已登记')}）。 "
+        f"该知情同意记录已在首次发送时登记：此次未重复登记。当时所做的处理（按首次答复）： {notes}"
+    )
+    _chinese(again.text)
+    synced = site.post("/consent/sync", json=form, headers=ZH)
+    assert synced.status_code == 200, synced.text
+    assert synced.json()["notes"][1:] == [notes]
+    # An act kept before migration 0027 kept no figures: the note it had, in Chinese too.
+    with programme.begin() as conn:
+        conn.execute(text("UPDATE consent_client_ids SET cancelled = NULL, cut = NULL"))
+    kept = site.post("/consent", data=form, headers=ZH)
+    assert kept.status_code == 200, kept.text
+    assert _done(kept.text) == (
+        f"此前已登记{said.removeprefix('已登记')}）。 该知情同意记录已在首次发送时登记：此次未"
+        "重复登记；它取消的农户已计划走访（如有）已在当时取消。"
+    )
+    _chinese(kept.text)
+
+
+def _done(page: str) -> str:
+    """What the page says of the act recorded (its ``done`` line), as a reader sees it."""
+    found = re.search(r'<p class="done">(.*?)</p>', page, flags=re.S)
+    assert found is not None, page
+    return " ".join(html.unescape(found.group(1)).split())
 
 
 def test_a_referral_refused_is_said_in_chinese(sign_in: SignIn) -> None:

@@ -121,7 +121,9 @@ class ConsentRead(BaseModel):
     was: str
     was_since: dt.date | None
     notes: list[str] = Field(
-        default_factory=list, description="What was done about its planned visits"
+        default_factory=list,
+        description="What was done about its planned visits; sent again (`already`), a note "
+        "that it was recorded already, then the first answer's notes",
     )
     already: bool = Field(
         False, description="True: sent again under its `client_id`, and recorded already"
@@ -368,15 +370,23 @@ class PlanRead(BaseModel):
 
 
 class AlternativeRead(BaseModel):
-    """A visitor the household could have had, and why it was not chosen."""
+    """A visitor the household could have had, and why it was not chosen; one whose home
+    area is outside the account's is withheld: its distance and reason alone."""
 
-    visitor: str
+    visitor: str | None = Field(description="Its id; none: withheld")
+    withheld: bool = Field(
+        default=False,
+        description="Its home area is outside the account's: its id, caseload, capacity and "
+        "last day are not given (nor read in the trail)",
+    )
     distance_m: int = Field(description="Home to home, in metres")
     why_not: str = Field(
         description="Why not chosen (a reason code); as_near: as near as the chosen visitor"
     )
-    caseload: int = Field(description="Its households: in the proposal and open elsewhere")
-    capacity: int
+    caseload: int | None = Field(
+        description="Its households: in the proposal and open elsewhere; none: withheld"
+    )
+    capacity: int | None = Field(description="None: withheld")
     leaving_on: dt.date | None = Field(
         default=None,
         description="Its last day, when within the programme's most days between visits: "

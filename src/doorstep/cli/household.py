@@ -196,7 +196,8 @@ def consent_cmd(
     the day before, each audited; its pairing ends at the next pair commit for its area.
     Refused: the same state as the act in force, an act after today, or one dated before
     the act in force (`import households` files such an act in the history). With --id,
-    running the command again records the act once (another act under that id is refused).
+    running the command again records the act once and says again what the first run said
+    of the visits it took off (another act under that id is refused).
 
     Example: doorstep household consent H0000042 --state withdrawn --evidence "letter of 2 Dec"
     """

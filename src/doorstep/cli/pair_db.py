@@ -474,19 +474,21 @@ def explain_cmd(
             "area it is in now."
         )
         return
-    if not e.alternatives:
+    if not out.alternatives:
         console.print(none_within(e, out.proposal.params["max_km"]), highlight=False)
         return
+    # The command line is the operator's, who sees every visitor: none is withheld.
     cells = [
         {
-            "visitor": a.visitor_id,
+            "visitor": str(a.visitor),
             "km": km_number(a.distance_m),
-            "caseload": str(real.caseload),
-            "capacity": str(real.capacity),
-            "places_left": str(max(a.capacity - a.load, 0)),
-            "why_not": why_not(e, a) + _leaving_words(real.leaving_on),
+            "caseload": str(a.caseload),
+            "capacity": str(a.capacity),
+            "places_left": str(a.places_left),
+            "why_not": (AS_NEAR if a.why == "as_near" else reason_words(a.why))
+            + _leaving_words(a.leaving_on),
         }
-        for a, real in zip(e.alternatives, out.loads, strict=True)
+        for a in out.alternatives
     ]
     title = "Next best visitors"
     table, hidden = listing.fitted_table(title, list(cells[0]), cells, _ALTERNATIVES, console)

@@ -10,6 +10,7 @@ records no read of data the account could not see.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import Connection
@@ -302,8 +303,7 @@ def _visitor_in_area(conn: Connection, who: Principal, visitor: str) -> None:
     found = repo.visitor_home_path(conn, visitor)
     if found is None or found[1]:
         return
-    path = found[0]
-    if path is None or not path.startswith(who.area_path):
+    if not _home_within(who, found[0]):
         raise NotPermitted(
             Say(
                 "visitor %(visitor)s's home area is outside account %(account)s's area %(area)s",
@@ -312,6 +312,28 @@ def _visitor_in_area(conn: Connection, who: Principal, visitor: str) -> None:
                 area=str(who.area),
             )
         )
+
+
+def _home_within(who: Principal, home: str | None) -> bool:
+    """Whether a visitor whose home area has the path ``home`` is in ``who``'s area: any,
+    for an account of the whole programme; else one whose home area is within its area (one
+    with none works anywhere: the whole programme's)."""
+    return who.area_path is None or (home is not None and home.startswith(who.area_path))
+
+
+def visitors_seen(conn: Connection, who: Principal, visitors: Collection[str]) -> frozenset[str]:
+    """Of ``visitors``, those whose data ``who`` may see beside a household's (a pairing's
+    explanation lists the visitors near it): every one, for an account of the whole
+    programme; for an area's account, those whose home area is in its area, as it may open
+    their files (:func:`check_visitor_file`); for a visitor's account, its own. Any other,
+    an unknown or erased one too, is withheld: the caller shows it without its id, or not at
+    all, and records no read of it."""
+    if who.role == "visitor":
+        return frozenset(v for v in visitors if v == who.visitor)
+    if who.area_path is None:
+        return frozenset(visitors)
+    homes = repo.visitor_home_paths(conn, visitors)
+    return frozenset(v for v, home in homes.items() if _home_within(who, home))
 
 
 def check_consent(conn: Connection, who: Principal, household: str, today: dt.date) -> None:

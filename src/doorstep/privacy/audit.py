@@ -20,6 +20,11 @@ erasure leaves the trail no way back to them (docs/cli.md, "A household's data")
   (``{"table": "exclusions", "household": ID}``), says ``"erased household"`` once the
   household is erased (:data:`~doorstep.domain.ids.ERASED_HOUSEHOLD`), a text no
   household id may be.
+* A read that shows no one's personal data writes no event: the lists of accounts,
+  activities, projects and pairing proposals (figures, areas and the account that made
+  each), the cadence, the caller's own account. A proposal's pairs, diff or explanation
+  name households and visitors and are recorded. The tests of every entry point
+  (``tests/{cli,api,web}/test_busy_writer.py``, ``WRITES_NOTHING``) hold that list.
 """
 
 from __future__ import annotations

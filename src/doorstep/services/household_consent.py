@@ -6,10 +6,12 @@ without its whole row. The act in force moves to the household's history
 at once, as the import does (:func:`~doorstep.services.importing.unsettled.cancel_unconsented`).
 
 An act sent from a phone carries the id the phone gave it (``client_id``): it is kept with
-the act and its answer (``consent_client_ids``), so an act sent again under it (a reload, a
-double tap, a send whose answer was lost) is answered as it was the first time, and not
-recorded twice; its note says it was recorded already (the first answer's notes on the
-visits it took off are not kept).
+the act and its answer (``consent_client_ids``: the act, the one it replaced, and how many
+planned visits it cancelled and stays it cut short), so an act sent again under it (a
+reload, a double tap, a send whose answer was lost) is answered as it was the first time,
+its notes said again after one saying it was recorded already, and not recorded twice. An
+act kept before migration 0027 has no figures kept: its note says only that the visits it
+took off, if any, were taken off then.
 """
 
 from __future__ import annotations
@@ -70,8 +72,9 @@ def record_consent(
 
     ``client_id``, the id the device that sent the act gave it, is kept with the act: sent
     again under it with the same household, state and evidence (and day, if ``on`` is
-    given), the act recorded then is answered (``already``), read in the trail under the
-    household, and nothing is written.
+    given), the act recorded then is answered (``already``), its notes those of the first
+    answer after one saying so, read in the trail under the household, and nothing is
+    written.
 
     Raises
     ------
@@ -185,7 +188,16 @@ def record_consent(
         entity_id=household,
         detail={"consent": state, "since": on.isoformat(), "was": was},
     )
+    session.flush()  # the act's own event first, then those of the visits it took off
+    said: tuple[Say, ...] = ()
+    cancelled = cut = 0
+    if state != ConsentState.GIVEN.value:
+        stopped, note = unsettled.stop_unconsented(conn, pl.Series([hid], dtype=pl.Int64), today)
+        record_events(session, actor=actor, entity="household", events=list(stopped.events))
+        said = () if note is None else (note,)
+        cancelled, cut = stopped.cancelled.height, stopped.cut.height
     if client_id is not None:
+        # With the figures its notes say, so that a resend says them again.
         session.add(
             ConsentClientId(
                 client_id=client_id,
@@ -195,14 +207,10 @@ def record_consent(
                 evidence=evidence,
                 was=was,
                 was_since=was_since,
+                cancelled=cancelled,
+                cut=cut,
             )
         )
-    session.flush()  # the act's own event first, then those of the visits it took off
-    said: tuple[Say, ...] = ()
-    if state != ConsentState.GIVEN.value:
-        stopped, note = unsettled.stop_unconsented(conn, pl.Series([hid], dtype=pl.Int64), today)
-        record_events(session, actor=actor, entity="household", events=list(stopped.events))
-        said = () if note is None else (note,)
     session.flush()
     return ConsentRecorded(household, state, on, was, was_since, said)
 
@@ -249,17 +257,37 @@ def _sent_again(
         stored.since,
         stored.was,
         stored.was_since,
-        (_sent_again_note(stored.state),),
+        _sent_again_notes(stored),
         already=True,
     )
 
 
-def _sent_again_note(state: str) -> Say:
-    """The note of an act sent again. The first answer's notes (the visits it took off) are
-    not stored, and cannot be told again from what is: a visit's cancellation keeps no day,
-    and later imports or plans may have changed the household's visits since. Answered
-    with no note, a phone whose first answer was lost would take it that nothing was done
-    about the visits; this says the act did its work when it was recorded."""
+def _sent_again_notes(stored: ConsentClientId) -> tuple[Say, ...]:
+    """The notes of an act sent again: one saying it was recorded already, then the first
+    answer's notes, said again from the figures kept with the act (the visits it cancelled
+    and the stays it cut short then; not counted again, as later imports or plans may have
+    changed the household's visits since)."""
+    if stored.cancelled is None or stored.cut is None:
+        return (_unknown_note(stored.state),)
+    first = unsettled.unconsented_note(1, stored.cancelled, stored.cut)  # its one household
+    if first is None:
+        return (Say("This act was recorded already, when first sent: nothing was recorded again."),)
+    return (
+        Say(
+            "This act was recorded already, when first sent: nothing was recorded again. What "
+            "it did then, as first answered:"
+        ),
+        first,
+    )
+
+
+def _unknown_note(state: str) -> Say:
+    """The note of an act kept before migration 0027, which kept no figures of what its
+    first answer said about the visits it took off; they cannot be told again from what
+    is: a visit's cancellation keeps no day, and later imports or plans may have changed
+    the household's visits since. Answered with no note, a phone whose first answer was
+    lost would take it that nothing was done about the visits; this says the act did its
+    work when it was recorded."""
     if state == ConsentState.GIVEN.value:
         return Say("This act was recorded already, when first sent: nothing was recorded again.")
     return Say(

@@ -7,14 +7,14 @@ The page asks :func:`doorstep.privacy.access.check_household` and calls
 :func:`~doorstep.services.pairing.explanations.explain_household` in one unit of work, as
 the API's route does, so the trail records the same reads under the same actor. Its
 reasons are codes, shown by their labels (:mod:`doorstep.web.labels`); why a proposal is
-stale is the service's ``Say``.
+stale is the service's ``Say``. A nearby visitor whose home area is outside the account's
+(:func:`doorstep.privacy.access.visitors_seen`) is listed as "a visitor outside your area",
+by its distance and reason alone, and is not read in the trail.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
@@ -27,9 +27,6 @@ from doorstep.web import i18n
 from doorstep.web.labels import N_
 from doorstep.web.pages import refused, render
 from doorstep.web.session import WebPrincipalDep
-
-if TYPE_CHECKING:
-    from doorstep.services.pairing.explanations import HouseholdExplanation
 
 router = APIRouter(prefix="/pairing", include_in_schema=False)
 
@@ -61,20 +58,6 @@ MEANINGS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class AlternativeRow:
-    """An alternative as the page lists it: its real caseload and capacity, the places
-    left in the proposal's area, and the code of why it was not chosen."""
-
-    visitor: str
-    distance_m: int
-    caseload: int
-    capacity: int
-    places_left: int
-    why: str
-    leaving_on: dt.date | None
-
-
 @router.get("/explain", response_class=HTMLResponse)
 def explain_page(
     request: Request,
@@ -95,7 +78,8 @@ def explain_page(
 
     try:
         with unit(engine, who) as session:
-            access.check_household(session.connection(), who, typed)
+            conn = session.connection()
+            access.check_household(conn, who, typed)
             found = explain_household(
                 session,
                 typed,
@@ -103,10 +87,11 @@ def explain_page(
                 proposal_id=proposal,
                 limit=alternatives,
                 today=today,
+                sees=lambda visitors: access.visitors_seen(conn, who, visitors),
             )
     except DoorstepError as exc:
         return refused(request, who, exc)
-    rows = _rows(found)
+    rows = found.alternatives if found.in_area else ()
     _ = i18n.gettext_for(request)
     shown = dict.fromkeys(r.why for r in rows)
     return render(
@@ -123,22 +108,3 @@ def explain_page(
         asked=alternatives,
         more=min(alternatives * 4, MOST_ALTERNATIVES),
     )
-
-
-def _rows(found: HouseholdExplanation) -> list[AlternativeRow]:
-    """The alternatives, as the API's route gives them (``as_near`` for a tie)."""
-    e = found.explanation
-    if not found.in_area:
-        return []
-    return [
-        AlternativeRow(
-            visitor=a.visitor_id,
-            distance_m=a.distance_m,
-            caseload=load.caseload,
-            capacity=load.capacity,
-            places_left=max(a.capacity - a.load, 0),
-            why="as_near" if e.as_near(a) else a.why.value,
-            leaving_on=load.leaving_on,
-        )
-        for a, load in zip(e.alternatives, found.loads, strict=True)
-    ]

@@ -66,7 +66,7 @@ def test_a_household_only_a_leaving_visitor_could_take_stays_unpaired_as_all_ful
     [alternative] = told.explanation.alternatives
     assert (alternative.visitor_id, alternative.why.value) == ("VLEFT", "full")
     assert (alternative.load, alternative.capacity) == (0, 0)
-    assert told.loads[0].leaving_on == TODAY + dt.timedelta(days=10)
+    assert told.alternatives[0].leaving_on == TODAY + dt.timedelta(days=10)
 
 
 def test_a_leaving_visitor_keeps_the_households_they_look_after_but_gains_none(

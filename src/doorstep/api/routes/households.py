@@ -111,12 +111,14 @@ def pairing_explained(
     alternatives: Annotated[int, Query(ge=0, le=100)] = 5,
 ) -> PairingExplained:
     """The household's visitor in the latest proposal that covers it (or ``proposal``), the
-    distance, and the next best visitors with why each was not chosen."""
+    distance, and the next best visitors with why each was not chosen: those whose home
+    area is outside the account's withheld (their distance and reason alone)."""
     # The pairing services load the engine's compiled kernels: only when asked.
     from doorstep.services.pairing.explanations import explain_household
 
     with unit(engine, who) as session:
-        access.check_household(session.connection(), who, household)
+        conn = session.connection()
+        access.check_household(conn, who, household)
         found = explain_household(
             session,
             household,
@@ -124,9 +126,9 @@ def pairing_explained(
             proposal_id=proposal,
             limit=alternatives,
             today=today,
+            sees=lambda visitors: access.visitors_seen(conn, who, visitors),
         )
     e = found.explanation
-    loads = [*found.loads, *([None] * (len(e.alternatives) - len(found.loads)))]
     return PairingExplained(
         household=e.household_id,
         proposal=ExplainedProposal(
@@ -143,13 +145,14 @@ def pairing_explained(
         in_area=found.in_area,
         alternatives=[
             AlternativeRead(
-                visitor=a.visitor_id,
-                distance_m=int(a.distance_m),
-                why_not="as_near" if e.as_near(a) else a.why.value,
-                caseload=load.caseload if load else int(a.load),
-                capacity=load.capacity if load else int(a.capacity),
-                leaving_on=load.leaving_on if load else None,
+                visitor=a.visitor,
+                withheld=a.withheld,
+                distance_m=a.distance_m,
+                why_not=a.why,
+                caseload=a.caseload,
+                capacity=a.capacity,
+                leaving_on=a.leaving_on,
             )
-            for a, load in zip(e.alternatives, loads, strict=True)
+            for a in found.alternatives
         ],
     )

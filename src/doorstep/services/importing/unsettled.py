@@ -149,23 +149,30 @@ def stop_unconsented(
         cut_because=CONSENT_ENDS,
     )
     n, cut = stopped.cancelled.height, stopped.cut.height
-    if not n and not cut:
-        return stopped, None
+    return stopped, unconsented_note(_whose(stopped, "household"), n, cut)
+
+
+def unconsented_note(homes: int, cancelled: int, cut: int) -> Say | None:
+    """The note of :func:`stop_unconsented`, from its figures: ``homes`` households that no
+    longer consent had ``cancelled`` planned visits cancelled and ``cut`` stays under way
+    cut short (none if nothing was). A consent act kept with its figures says them again
+    with this when it is sent again."""
+    if not cancelled and not cut:
+        return None
     what = (
-        Say("%(n)s planned visit cancelled", n=n)
-        if n == 1
-        else Say("%(n)s planned visits cancelled", n=n)
+        Say("%(n)s planned visit cancelled", n=cancelled)
+        if cancelled == 1
+        else Say("%(n)s planned visits cancelled", n=cancelled)
     )
     if cut:
         what = Say("%(cancelled)s, %(cut)s under way cut short", cancelled=what, cut=cut)
-    homes = _whose(stopped, "household")
     if homes == 1:
-        return stopped, Say(
+        return Say(
             "1 household that no longer consents: %(what)s; its pairing ends at the next pair "
             "commit for the area (pair --area ..., then pair commit).",
             what=what,
         )
-    return stopped, Say(
+    return Say(
         "%(homes)s households that no longer consent: %(what)s; their pairings end at the "
         "next pair commit for the area (pair --area ..., then pair commit).",
         homes=homes,

@@ -193,9 +193,10 @@ class Changes:
 
     sentences: list[Say]
     visitors: tuple[str, ...] = ()
-    #: The sentences naming no one, as a refused commit's event keeps them (each visitor
-    #: counted, not named); ``None``: the sentences, which name no one.
-    unnamed: list[str] | None = None
+    #: The sentences naming no one, as a refused commit's event keeps them and an account
+    #: that may not see a visitor named is shown them (each visitor counted, not named);
+    #: ``None``: the sentences, which name no one.
+    unnamed: list[Say] | None = None
 
 
 def changes(
@@ -230,7 +231,7 @@ def changes(
       once households left or joined, which visitors are considered changes with them.
     """
     why: list[Say] = []
-    plain: list[str] = []  # the visitors' sentences, each visitor counted, not named
+    plain: list[Say] = []  # the visitors' sentences, each visitor counted, not named
     ids: tuple[str, ...] = ()
     today = now.on
     turned = visitors.filter(pl.Series(active(visitors, taken.as_of) != active(visitors, today)))
@@ -258,9 +259,7 @@ def changes(
                 named=named,
             )
         )
-        plain.append(
-            f"{was(taken.as_of)}, and whether {_counted(turned.height)} active changed by {today}"
-        )
+        plain.append(_whether_active(was(taken.as_of), turned.height, today))
     # A proposal stored before its window was kept cannot say who was leaving for it: its
     # caller says so (``staleness.NO_WINDOW``) rather than guess a window.
     then = taken.window
@@ -306,7 +305,7 @@ def changes(
         why.append(
             Say("%(was)s, and on %(today)s visitor %(named)s", was=under, today=today, named=named)
         )
-        plain.append(f"{under}, and whether {_counted(leaves.height)} leaving changed by {today}")
+        plain.append(_whether_leaving(under, leaves.height, today))
     if areas_part(households) == taken.areas and tree_part(households) != taken.tree:
         why.append(
             Say(
@@ -337,14 +336,43 @@ def changes(
                     since=since,
                 )
             )
-    # The visitors' sentences come first: the rest name no one. The audit trail keeps the
-    # English.
-    unnamed = [*plain, *(w.english() for w in why[len(plain) :])] if plain else None
+    # The visitors' sentences come first: the rest name no one.
+    unnamed = [*plain, *why[len(plain) :]] if plain else None
     return Changes(why, ids, unnamed)
 
 
-def _counted(n: int) -> str:
-    return f"{n} visitor{' is' if n == 1 else 's are'}"
+def _whether_active(was: Value, n: int, today: dt.date) -> Say:
+    """The sentence naming the visitors whose being active changed, counting them instead."""
+    if n == 1:
+        return Say(
+            "%(was)s, and whether %(n)s visitor is active changed by %(today)s",
+            was=was,
+            n=n,
+            today=today,
+        )
+    return Say(
+        "%(was)s, and whether %(n)s visitors are active changed by %(today)s",
+        was=was,
+        n=n,
+        today=today,
+    )
+
+
+def _whether_leaving(was: Value, n: int, today: dt.date) -> Say:
+    """The sentence naming the visitors whose being leaving changed, counting them instead."""
+    if n == 1:
+        return Say(
+            "%(was)s, and whether %(n)s visitor is leaving changed by %(today)s",
+            was=was,
+            n=n,
+            today=today,
+        )
+    return Say(
+        "%(was)s, and whether %(n)s visitors are leaving changed by %(today)s",
+        was=was,
+        n=n,
+        today=today,
+    )
 
 
 def _span(visitor: dict[str, Any]) -> str:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Collection
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, replace
+from typing import Any, TypeAlias
 
 import numpy as np
 import polars as pl
 from sqlalchemy import Connection, case, literal, select
 from sqlalchemy.orm import Session
 
-from doorstep.engine.pairing.explain import Explanation, explain
+from doorstep.engine.pairing.explain import Alternative, Explanation, explain
 from doorstep.engine.pairing.params import NEW_ONLY, PairingParams, explain_params
 from doorstep.engine.pairing.problem import NONE, IntArray
 from doorstep.engine.pairing.result import REASONS, PairingResult, SolveStats, Unpaired
@@ -33,24 +35,45 @@ from doorstep.storage.repositories import household_data
 from doorstep.storage.repositories import pairing as repo
 from doorstep.storage.tables import Area, Household, PairingProposal, ProposedPair
 
+#: Of the visitors given, those whose data the account asking may see
+#: (:func:`doorstep.privacy.access.visitors_seen`, bound to the account).
+Sees: TypeAlias = Callable[[Collection[str]], AbstractSet[str]]
+
 
 @dataclass(frozen=True)
-class VisitorLoad:
-    """An alternative visitor's real caseload (its households in the proposal plus its open
-    pairings outside the area) and capacity: the explanation's own load and capacity count
-    only the places in this area, what the pairing could use."""
+class AlternativeShown:
+    """An alternative visitor as a front door shows it: its distance from the household and
+    why it was not chosen (a reason code; ``as_near``: it has room and is exactly as near as
+    the visitor chosen), and, unless it is withheld (its home area is outside the area of
+    the account asking), its id, real caseload (its households in the proposal plus its open
+    pairings outside the area) and capacity, the places it has left in the proposal's area
+    (the explanation's own load and capacity count only those, what the pairing could use)
+    and its last day, when that is within the programme's most days between visits: such a
+    visitor has no places for new households (``full``), only for those it looks after.
 
-    caseload: int
-    capacity: int
-    #: Its last day, when that is within the programme's most days between visits: such a
-    #: visitor has no places for new households (the explanation's "full" with its capacity
-    #: at its households now), only for those it looks after.
+    A withheld visitor is shown by its distance and reason alone: they still say why the
+    household did not get a nearer visitor, while the rest would tell an account of another
+    area about a person outside it (its id, how much work it has, when it leaves)."""
+
+    distance_m: int
+    why: str
+    visitor: str | None = None
+    caseload: int | None = None
+    capacity: int | None = None
+    places_left: int | None = None
     leaving_on: dt.date | None = None
+
+    @property
+    def withheld(self) -> bool:
+        """Whether the visitor is outside the area of the account asking, so not named."""
+        return self.visitor is None
 
 
 @dataclass(frozen=True)
 class HouseholdExplanation:
     proposal: ProposalView
+    # The engine's explanation; its alternatives are those the account asking may see (all
+    # of them, when no account is asking): show ``alternatives``, which hold the others too.
     explanation: Explanation
     # The area changed since the proposal was computed (for a committed one: since its
     # commit), as of the day explained; ``None`` when that cannot be told.
@@ -63,8 +86,8 @@ class HouseholdExplanation:
     # False: the household has left the proposal's area since (an area above it was moved,
     # or it was re-imported elsewhere); ``explanation`` is only the proposal's pair for it.
     in_area: bool = True
-    # The real caseload and capacity of each of ``explanation.alternatives``, in order.
-    loads: tuple[VisitorLoad, ...] = ()
+    # The alternatives as shown, nearest first, those the account may not see withheld.
+    alternatives: tuple[AlternativeShown, ...] = ()
     # ``stale_reason`` as said, for a page to say it in its language.
     stale_says: Say | None = None
 
@@ -106,6 +129,7 @@ def explain_household(
     limit: int | None = 5,
     today: dt.date | None = None,
     progress: Progress | None = None,
+    sees: Sees | None = None,
 ) -> HouseholdExplanation:
     """Why a household got (or did not get) its visitor in a proposal, with alternatives.
 
@@ -124,6 +148,13 @@ def explain_household(
     left) can have changed (:func:`.versions.unchanged`), only what the household is near is
     read, not the whole area: the same explanation, not stale (a region: under a second
     instead of 13-19 s).
+
+    ``sees`` (an account's scope; ``None``: the operator's, who sees everyone) tells which
+    visitors' data may be shown. The household's own visitor in the proposal is shown by
+    its id, as the household's file names its visitors. An alternative it does not see is
+    shown by its distance and reason alone (:class:`AlternativeShown`); a note of why the
+    proposal is stale that names a visitor it does not see counts them instead. The trail
+    records a read of each visitor shown, and of no other.
     """
     today = today or dt.date.today()
     conn = session.connection()
@@ -167,7 +198,7 @@ def explain_household(
         own = pl.DataFrame([{c: pair[c] for c in _PAIR_COLUMNS}], schema=_PAIR_COLUMNS)
         loads = _loads(conn, proposal.id, local.visitors)
         explanation, in_area = _explained(local, hid, pair, own, (proposal, params, limit), loads)
-        real = _real_loads(local, explanation, today)
+        visitors, leaving_days = local.visitors, local.leaving_days
         stale: bool | None = False
         reason: Reason | None = None
     else:
@@ -178,7 +209,7 @@ def explain_household(
         # Every pair, for the caseloads; by ids alone, as only this household is named.
         pairs = repo.proposal_pairs(conn, proposal.id)
         explanation, in_area = _explained(scope, hid, pair, pairs, (proposal, params, limit))
-        real = _real_loads(scope, explanation, today)
+        visitors, leaving_days = scope.visitors, scope.leaving_days
         stale, reason = staleness_of(conn, proposal, scope, today)
         if stale is False:  # the next explanation can read only what the household is near
             versions.checked(conn, proposal, writes, scope.window)
@@ -191,41 +222,75 @@ def explain_household(
         detail={"proposal": proposal.id},
     )
     session.flush()  # the explanation's own event first
+    named = () if reason is None else reason.visitors
+    seen = _seen(sees, [*(a.visitor_id for a in explanation.alternatives), *named])
+    if reason is not None and not set(named) <= seen:
+        reason = reason.without_names()
+    shown = _shown(visitors, explanation, seen, today, leaving_days)
+    explanation = replace(
+        explanation, alternatives=tuple(a for a in explanation.alternatives if a.visitor_id in seen)
+    )
     # The visitors it shows (the household's, the alternatives with their distances and
     # caseloads, and those its note of why the proposal is stale names), once each, under
-    # their ids: their exports list the read.
-    alternatives = explanation.alternatives if in_area else ()
-    shown = {a.visitor_id for a in alternatives}
+    # their ids: their exports list the read. One withheld is not shown: no read of it.
+    read_ids = {a.visitor_id for a in explanation.alternatives}
     if explanation.visitor_id is not None:
-        shown.add(explanation.visitor_id)
-    shown.update(() if reason is None else reason.visitors)
+        read_ids.add(explanation.visitor_id)
+    read_ids.update(() if reason is None else reason.visitors)
     read = {"pairing_explanation": proposal.id}
     record_events(
-        session, actor=actor, entity="visitor", events=[("read", v, read) for v in sorted(shown)]
+        session,
+        actor=actor,
+        entity="visitor",
+        events=[("read", v, read) for v in sorted(read_ids)],
     )
     text, says = (None, None) if reason is None else (reason.text, reason.says)
     return HouseholdExplanation(
-        view, explanation, stale, fallback, text, in_area=in_area, loads=real, stale_says=says
+        view,
+        explanation,
+        stale,
+        fallback,
+        text,
+        in_area=in_area,
+        alternatives=shown,
+        stale_says=says,
     )
 
 
-def _real_loads(
-    scope: Scope | HouseholdScope, explanation: Explanation, today: dt.date
-) -> tuple[VisitorLoad, ...]:
-    """Each alternative's real caseload and capacity, and its last day if it is leaving."""
-    visitors = scope.visitors
+def _seen(sees: Sees | None, visitors: list[str]) -> AbstractSet[str]:
+    """Which of ``visitors`` may be shown: all of them, when no account is asking."""
+    return set(visitors) if sees is None or not visitors else sees(visitors)
+
+
+def _shown(
+    visitors: pl.DataFrame,
+    explanation: Explanation,
+    seen: AbstractSet[str],
+    today: dt.date,
+    leaving_days: int,
+) -> tuple[AlternativeShown, ...]:
+    """Each alternative as shown: with its real caseload and capacity, and its last day if
+    it is leaving, when it is ``seen``; else by its distance and reason alone."""
     elsewhere = visitors["busy_elsewhere"].to_list()
     capacity = visitors["capacity"].to_list()
     last = visitors["active_to"].to_list()
-    soon = leaving(visitors, today, scope.leaving_days)
-    return tuple(
-        VisitorLoad(
-            a.load + int(elsewhere[a.visitor]),
-            int(capacity[a.visitor]),
-            last[a.visitor] if soon[a.visitor] else None,
+    soon = leaving(visitors, today, leaving_days)
+
+    def one(a: Alternative) -> AlternativeShown:
+        why = "as_near" if explanation.as_near(a) else a.why.value
+        if a.visitor_id not in seen:
+            return AlternativeShown(int(a.distance_m), why)
+        return AlternativeShown(
+            int(a.distance_m),
+            why,
+            visitor=a.visitor_id,
+            caseload=a.load + int(elsewhere[a.visitor]),
+            capacity=int(capacity[a.visitor]),
+            places_left=max(a.capacity - a.load, 0),
+            leaving_on=last[a.visitor] if soon[a.visitor] else None,
         )
-        for a in explanation.alternatives
-    )
+
+    return tuple(one(a) for a in explanation.alternatives)
 
 
 #: The columns of :func:`~doorstep.storage.repositories.pairing.proposal_pairs`.

@@ -39,14 +39,24 @@ class Reason:
 
     says: Say
     visitors: tuple[str, ...] = ()
-    #: The text naming no one (each visitor counted, not named), as the event of a refused
-    #: commit keeps it; ``None``: the text, which names no one.
-    unnamed: str | None = None
+    #: The words naming no one (each visitor counted, not named), as the event of a refused
+    #: commit keeps them and an account that may not see a visitor named is shown them;
+    #: ``None``: ``says``, which names no one.
+    unnamed_says: Say | None = None
 
     @property
     def text(self) -> str:
         """The words in English, as the command line, the API and the trail write them."""
         return self.says.english()
+
+    @property
+    def unnamed(self) -> str | None:
+        """:attr:`unnamed_says` in English."""
+        return None if self.unnamed_says is None else self.unnamed_says.english()
+
+    def without_names(self) -> Reason:
+        """The reason naming no one, for whoever may not see a visitor it names."""
+        return Reason(self.unnamed_says or self.says)
 
 
 def _computed_for(day: dt.date) -> Say:
@@ -188,7 +198,7 @@ def stale_message(
 ) -> Reason:
     """Why a proposal no longer holds on ``today``, in the words `pair commit` refuses it with."""
     named: tuple[str, ...] = ()
-    plain: list[str] | None = None
+    plain: list[Say] | None = None
     if digests.current_format(proposal.params):
         changed = _changes(
             conn,
@@ -206,11 +216,7 @@ def stale_message(
         since = _commits_since(conn, proposal, scope)
         unkept = [NO_WINDOW] if Window.kept(proposal.params, WINDOW_KEY) is None else []
         why, named = unkept + changed.sentences + since, changed.visitors
-        plain = (
-            None
-            if changed.unnamed is None
-            else [s.english() for s in unkept] + changed.unnamed + [s.english() for s in since]
-        )
+        plain = None if changed.unnamed is None else unkept + changed.unnamed + since
     else:
         why = [digests.OLD_FORMAT]
 
@@ -222,7 +228,7 @@ def stale_message(
             area=scope.area_code,
         )
 
-    return Reason(said(why), named, None if plain is None else said(plain).english())
+    return Reason(said(why), named, None if plain is None else said(plain))
 
 
 def _commits_since(conn: Connection, proposal: PairingProposal, scope: Scope) -> list[Say]:
@@ -308,7 +314,7 @@ def changed_since_commit(
     plain = (
         None
         if changed.unnamed is None
-        else f"{head}: {'; and '.join(changed.unnamed + [s.english() for s in more])}"
+        else Say("%(head)s: %(why)s", head=head, why=joined(changed.unnamed + more, "; and "))
     )
     return Reason(why, changed.visitors, plain)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Row, Select, func, insert, select, update
@@ -212,3 +213,17 @@ def visitor_home_path(conn: Connection, external_id: str) -> tuple[str | None, b
         .where(Visitor.external_id == external_id)
     ).first()
     return None if found is None else (found[0], found[1] == ERASED_NAME)
+
+
+def visitor_home_paths(conn: Connection, external_ids: Collection[str]) -> dict[str, str | None]:
+    """The path of each of ``external_ids``' home area (``None``: they have none, or were
+    erased: an erased visitor's row keeps no area); an unknown id is left out."""
+    if not external_ids:
+        return {}
+    rows = conn.execute(
+        select(Visitor.external_id, Area.path)
+        .select_from(Visitor)
+        .outerjoin(Area, Area.id == Visitor.home_area_id)
+        .where(Visitor.external_id.in_(sorted(set(external_ids))))
+    )
+    return {str(v): p for v, p in rows}

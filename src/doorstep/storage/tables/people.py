@@ -126,6 +126,10 @@ class ConsentClientId(Base):
     evidence: Mapped[str] = mapped_column(Text)
     was: Mapped[str] = mapped_column(String(20))
     was_since: Mapped[dt.date | None] = mapped_column(Date)
+    # What the answer said was done about planned visits (migration 0027): how many it
+    # cancelled and how many stays under way it cut short; none for an act kept before.
+    cancelled: Mapped[int | None] = mapped_column(Integer)
+    cut: Mapped[int | None] = mapped_column(Integer)
 
 
 class HouseholdIndicator(Base):
