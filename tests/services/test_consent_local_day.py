@@ -43,7 +43,9 @@ def behind_utc() -> Iterator[None]:
 @pytest.fixture
 def written_in_the_evening(with_areas: Engine, tmp_path: Path) -> Engine:
     """H1, paired with V1 since DAY, its undated consent recorded with its row at EVENING;
-    H2, whose undated consent replaced a pending act with a write at EVENING."""
+    H2, whose undated consent replaced a pending act with a write at EVENING. Both acts
+    were entered before migration 0028, which keeps the day of each act: the row's moments
+    are all that is known of them."""
     engine = with_areas
     vv = [visitor(visitor_id="V1")]
     hh = [household(household_id="H1"), household(household_id="H2", lat=26.581)]
@@ -51,7 +53,10 @@ def written_in_the_evening(with_areas: Engine, tmp_path: Path) -> Engine:
     run_import(engine, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, hh))
     with engine.begin() as conn:
         conn.execute(
-            text("UPDATE households SET consent_since = NULL, created_at = :at, updated_at = :at"),
+            text(
+                "UPDATE households SET consent_since = NULL, consent_entered_on = NULL, "
+                "created_at = :at, updated_at = :at"
+            ),
             {"at": EVENING},
         )
         conn.execute(

@@ -199,22 +199,26 @@ def _noon(n: int) -> dt.datetime:
     return dt.datetime.combine(_day(n), dt.time(12), tzinfo=dt.UTC)
 
 
-def test_an_undated_consent_counts_from_the_day_it_was_recorded(paired: Engine) -> None:
+def test_an_undated_consent_entered_before_0028_counts_from_its_row_s_writes(
+    paired: Engine,
+) -> None:
+    # Acts entered before migration 0028, which keeps the day each act was entered: the
+    # row's moments are all that is known of them.
     # H0's row was created on day 30 with a consent given but not dated. H1 was pending
     # before; its undated consent replaced that act at some moment up to its row's last
     # write, on day 40. H2's undated withdrawal counts on every day, H3's dated consent
     # (2026-01-02) on every day after it.
     _sql(
         paired,
-        "UPDATE households SET consent_since = NULL, created_at = :c "
+        "UPDATE households SET consent_since = NULL, consent_entered_on = NULL, created_at = :c "
         "WHERE external_id IN ('H0', 'H2')",
         c=_noon(30),
     )
     _sql(paired, "UPDATE households SET consent_state = 'withdrawn' WHERE external_id = 'H2'")
     _sql(
         paired,
-        "UPDATE households SET consent_since = NULL, created_at = :c, updated_at = :u "
-        "WHERE external_id = 'H1'",
+        "UPDATE households SET consent_since = NULL, consent_entered_on = NULL, "
+        "created_at = :c, updated_at = :u WHERE external_id = 'H1'",
         c=dt.datetime(2026, 1, 1, 12, tzinfo=dt.UTC),
         u=_noon(40),
     )

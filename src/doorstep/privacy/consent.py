@@ -15,11 +15,17 @@ from doorstep.storage.repositories import household_data
 
 @dataclass(frozen=True)
 class ConsentAct:
+    """One act: its state and date (an act replaced without one is kept with the day it
+    counted from), who recorded it on what evidence, whether it is in force, the day it was
+    entered and, replaced, the day it was (none: not known, before migration 0028)."""
+
     state: str
     since: dt.date | None
     recorded_by: str | None
     evidence: str | None
     current: bool
+    entered_on: dt.date | None = None
+    replaced_on: dt.date | None = None
 
 
 def _day(value: object) -> dt.date | None:
@@ -33,8 +39,8 @@ def consent_history(session: Session, household: str, *, actor: str) -> list[Con
     conn = session.connection()
     row = conn.execute(
         text(
-            "SELECT id, consent_state, consent_since, consent_recorded_by, consent_evidence "
-            "FROM households WHERE external_id = :h"
+            "SELECT id, consent_state, consent_since, consent_recorded_by, consent_evidence, "
+            "consent_entered_on FROM households WHERE external_id = :h"
         ),
         {"h": household},
     ).one_or_none()
@@ -42,13 +48,13 @@ def consent_history(session: Session, household: str, *, actor: str) -> list[Con
         raise household_data.not_found(conn, household)
     past = conn.execute(
         text(
-            "SELECT action, recorded_on, recorded_by, evidence FROM consent_records "
-            "WHERE household_id = :id ORDER BY id"
+            "SELECT action, recorded_on, recorded_by, evidence, entered_on, replaced_on "
+            "FROM consent_records WHERE household_id = :id ORDER BY id"
         ),
         {"id": row[0]},
     ).all()
-    acts = [ConsentAct(r[0], _day(r[1]), r[2], r[3], False) for r in past]
-    acts.append(ConsentAct(row[1], _day(row[2]), row[3], row[4], True))
+    acts = [ConsentAct(r[0], _day(r[1]), r[2], r[3], False, _day(r[4]), _day(r[5])) for r in past]
+    acts.append(ConsentAct(row[1], _day(row[2]), row[3], row[4], True, _day(row[5])))
     record_event(session, actor=actor, action="read", entity="consent", entity_id=household)
     return acts
 

@@ -124,11 +124,12 @@ def record_consent(
             Household.consent_since,
             Household.consent_recorded_by,
             Household.consent_evidence,
+            Household.consent_entered_on,
         ).where(Household.external_id == household)
     ).one_or_none()
     if row is None:
         raise household_data.not_found(conn, household)
-    hid, was, was_since, was_by, was_evidence = row
+    hid, was, was_since, was_by, was_evidence, was_entered = row
     if client_id is not None:
         # After the lock: two sends of one act at once record it once.
         before = _sent_again(session, client_id, hid, household, state, evidence, given_on, actor)
@@ -160,16 +161,17 @@ def record_consent(
                 since=was_since,
             )
         )
-    if was_since is not None:
-        conn.execute(
-            insert(ConsentRecord).values(
-                household_id=hid,
-                action=was,
-                recorded_on=was_since,
-                recorded_by=was_by or "",
-                evidence=was_evidence or "",
-            )
+    conn.execute(
+        insert(ConsentRecord).values(
+            household_id=hid,
+            action=was,
+            recorded_on=replaced_act_day(was_since, was_entered, today),
+            recorded_by=was_by or "",
+            evidence=was_evidence or "",
+            entered_on=was_entered,
+            replaced_on=today,
         )
+    )
     conn.execute(
         update(Household)
         .where(Household.id == hid)
@@ -178,6 +180,7 @@ def record_consent(
             consent_since=on,
             consent_recorded_by=actor,
             consent_evidence=evidence,
+            consent_entered_on=today,
         )
     )
     record_event(
@@ -213,6 +216,15 @@ def record_consent(
         )
     session.flush()
     return ConsentRecorded(household, state, on, was, was_since, said)
+
+
+def replaced_act_day(since: dt.date | None, entered: dt.date | None, replaced: dt.date) -> dt.date:
+    """The day a replaced act is kept with in the history (``consent_records.recorded_on``,
+    from which it counts there): its date; undated, the day it was entered, from which it
+    counted in force; entered before migration 0028 (not known), the day it is replaced,
+    as the households import has always kept one, so that it decides no day before the
+    act that replaced it (:func:`~doorstep.storage.repositories.visits.consent_on`)."""
+    return since or entered or replaced
 
 
 def _sent_again(

@@ -591,7 +591,13 @@ def load_households(
     stored consent with another date re-dates the act in force (see :func:`_redating`)."""
     f = frame.drop(ROW).rename({"household_id": "external_id", "consent": "consent_state"})
     f = _resolve(f, conn, "area_code", "areas", "area_id")
-    before = ["consent_state", "consent_since", "consent_recorded_by", "consent_evidence"]
+    before = [
+        "consent_state",
+        "consent_since",
+        "consent_recorded_by",
+        "consent_evidence",
+        "consent_entered_on",
+    ]
     columns = [c for c in f.columns if c != "consent_date"] + before[1:]
     # The stored rows, read once (typed as stored) for the consent acts, the empty cells
     # and the comparison: a re-import of a whole registry reads the table once, not thrice.
@@ -622,6 +628,11 @@ def load_households(
         .then(pl.lit(evidence))
         .otherwise(pl.col("_consent_evidence"))
         .alias("consent_evidence"),
+        # The day it was entered, from which an undated act counts (``consent_on``).
+        pl.when(restated)
+        .then(pl.lit(today))
+        .otherwise(pl.col("_consent_entered_on"))
+        .alias("consent_entered_on"),
     ]
     earlier = (
         changed
@@ -665,13 +676,18 @@ def load_households(
     old = joined.filter(pl.col("id").is_not_null())
     # The acts being replaced, written before the rows that replace them, and the acts that
     # came in dated before the one in force, which only join the history.
+    # Each kept with the day it was entered and the day it came to the history (today); an
+    # undated one dated by the day it was entered, from which it counted (else today, as
+    # ``household_consent.replaced_act_day`` does).
     replaced = old.filter(pl.col("_changed") & ~pl.col("_earlier")).select(
         pl.col("id").alias("household_id"),
         pl.col("_consent_state").alias("action"),
         pl.lit("programme").alias("scope"),
-        pl.col("_consent_since").fill_null(today).alias("recorded_on"),
+        pl.coalesce("_consent_since", "_consent_entered_on", pl.lit(today)).alias("recorded_on"),
         pl.col("_consent_recorded_by").fill_null("unknown").alias("recorded_by"),
         pl.col("_consent_evidence").fill_null("").alias("evidence"),
+        pl.col("_consent_entered_on").alias("entered_on"),
+        pl.lit(today).alias("replaced_on"),
     )
     late = old.filter(pl.col("_earlier")).select(
         pl.col("id").alias("household_id"),
@@ -680,6 +696,8 @@ def load_households(
         pl.col("consent_date").alias("recorded_on"),
         pl.lit(recorded_by).alias("recorded_by"),
         pl.lit(evidence).alias("evidence"),
+        pl.lit(today).alias("entered_on"),
+        pl.lit(today).alias("replaced_on"),
     )
     late = _not_yet_recorded(conn, late)
     bulk.insert_rows(conn, "consent_records", pl.concat([replaced, late]))

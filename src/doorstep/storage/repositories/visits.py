@@ -174,17 +174,21 @@ def consent_on(day: str, conn: Connection) -> str:
     """SQL for the state of household ``h``'s consent in force on the day bound to the
     parameter ``day`` (``":today"``), on the database of ``conn``.
 
-    It is the household's current act from the day it is dated, else the latest by date
-    (then by the order recorded) of the acts it replaced that is (``consent_records``, each
-    dated by its ``recorded_on``): a form dated before a withdrawal but entered after it
-    does not undo the withdrawal on later days. As of a past day, then, a household that
-    consented then and has withdrawn since consents, and one that consented only later does
-    not.
+    It is the household's current act from the day it counts from (:func:`consent_act_from`:
+    its date, else the day it was entered), else the latest by date (then by the order
+    recorded) of the acts it replaced that counts by then (``consent_records``, each by its
+    ``recorded_on``: its date, or undated the day it was entered): a form dated before a
+    withdrawal but entered after it does not undo the withdrawal on later days. As of a past
+    day, then, a household that consented then and has withdrawn since consents, and one
+    that consented only later does not. An act replaced counts until the act replacing it
+    does: from its date, or undated from the day it was entered, which is the day it
+    replaced the other.
 
-    A current act without a date is known only from when it was recorded, which the row
-    does not store for the act itself, only for the row: a household with no replaced act
-    has had its act since its row was created (``created_at``); one with replaced acts got
-    it at some moment up to its row's last write (``updated_at``). An undated act giving
+    A current act without a date counts from the day it was entered
+    (``consent_entered_on``), whatever it says. One entered before migration 0028 has no
+    such day, and is known only from when the row was written: a household with no replaced
+    act has had its act since its row was created (``created_at``); one with replaced acts
+    got it at some moment up to its row's last write (``updated_at``). Such an act giving
     consent counts from the local day of that moment (:func:`~doorstep.storage.local_day.
     local_day`: the day ``today`` was where the process runs, not the UTC day), the acts it
     replaced deciding before; one not giving consent counts on every day, so that no list
@@ -192,7 +196,10 @@ def consent_on(day: str, conn: Connection) -> str:
     """
     return f"""CASE WHEN h.consent_since <= {day}
                  OR (h.consent_since IS NULL
-                     AND (h.consent_state <> 'given' OR {_act_recorded_on(conn)} <= {day}))
+                     AND (h.consent_entered_on <= {day}
+                          OR (h.consent_entered_on IS NULL
+                              AND (h.consent_state <> 'given'
+                                   OR {_act_recorded_on(conn)} <= {day}))))
            THEN h.consent_state
            ELSE (SELECT r.action FROM consent_records r
                  WHERE r.household_id = h.id AND r.recorded_on <= {day}
@@ -201,8 +208,8 @@ def consent_on(day: str, conn: Connection) -> str:
 
 def _act_recorded_on(conn: Connection) -> str:
     """SQL for the local day household ``h``'s current act was recorded at the latest, as
-    far as the row knows (``consent_on``): its creation, or its last write once it has
-    replaced acts."""
+    far as the row knows where it keeps no ``consent_entered_on`` (``consent_on``): its
+    creation, or its last write once it has replaced acts."""
     return local_day(
         conn,
         """CASE WHEN EXISTS (SELECT 1 FROM consent_records c WHERE c.household_id = h.id)
@@ -212,16 +219,20 @@ def _act_recorded_on(conn: Connection) -> str:
 
 def consent_act_from(conn: Connection) -> str:
     """SQL for the first day household ``h``'s current act counts from, as ``consent_on``
-    decides it: its date, else (undated) the day it was recorded where it gives consent;
-    null for an undated act that does not, which counts on every day."""
-    return f"""COALESCE(h.consent_since,
+    decides it: its date, else (undated) the day it was entered; entered before migration
+    0028, the day it was recorded as far as the row knows where it gives consent, and null
+    where it does not, which then counts on every day."""
+    return f"""COALESCE(h.consent_since, h.consent_entered_on,
                     CASE WHEN h.consent_state = 'given' THEN {_act_recorded_on(conn)} END)"""
 
 
 def consent_until() -> str:
     """SQL for the day household ``h``'s current act ends its consent, where it does not
-    give consent and is dated (an undated one counts on every day): null otherwise."""
-    return "CASE WHEN h.consent_state <> 'given' THEN h.consent_since END"
+    give consent: the day it counts from (its date, else the day it was entered); null
+    where it gives consent, and for an undated one entered before migration 0028, which
+    counts on every day."""
+    return """CASE WHEN h.consent_state <> 'given'
+                   THEN COALESCE(h.consent_since, h.consent_entered_on) END"""
 
 
 def _work_scope(
@@ -688,7 +699,9 @@ def planned_not_over(
     ``of``; ``unconsented``: of households that do not consent now) not over before
     ``since`` (those under way that day included): ``id``, ``household_id``,
     ``visitor_id``, ``household`` and ``visitor`` (their ids as typed), ``start`` and
-    ``end``, the day the household's consent act in force counts from (``consent_since``)
+    ``end``, the day the household's consent act in force counts from (``consent_since``:
+    its date, else the day it was entered; none for an undated act entered before
+    migration 0028, which counts on every day)
     and the visitor's last day (``visitor_to``), by household, visitor and first day."""
     out = {
         "id": pl.Int64,
@@ -708,7 +721,8 @@ def planned_not_over(
             conn,
             "SELECT vi.id, vi.household_id, vi.visitor_id, h.external_id, v.external_id, "
             "COALESCE(vi.planned_start, vi.window_start), "
-            "COALESCE(vi.planned_end, vi.planned_start, vi.window_end), h.consent_since, "
+            "COALESCE(vi.planned_end, vi.planned_start, vi.window_end), "
+            "COALESCE(h.consent_since, h.consent_entered_on), "
             "v.active_to "
             "FROM visits vi JOIN households h ON h.id = vi.household_id "
             "JOIN visitors v ON v.id = vi.visitor_id "

@@ -81,6 +81,9 @@ class Household(Timestamped, Base):
     # act it replaces is appended to consent_records, so the history is never lost.
     consent_state: Mapped[str] = mapped_column(String(20), index=True)
     consent_since: Mapped[dt.date | None] = mapped_column(Date)
+    # The day the act was recorded (the ``today`` of the import or service that entered
+    # it), from which an undated act counts; none on rows written before migration 0028.
+    consent_entered_on: Mapped[dt.date | None] = mapped_column(Date)
     consent_recorded_by: Mapped[str | None] = mapped_column(String(200))
     consent_evidence: Mapped[str | None] = mapped_column(Text)
     preferred_weekdays: Mapped[str | None] = mapped_column(String(20))  # e.g. "0;2;4", Mon=0
@@ -101,9 +104,15 @@ class ConsentRecord(Base):
     )
     action: Mapped[str] = mapped_column(String(20))
     scope: Mapped[str] = mapped_column(String(100), default="programme")
+    # The act's date; an act that had none is kept with the day it was entered (from
+    # which it counted), or, entered before migration 0028, the day it was replaced.
     recorded_on: Mapped[dt.date] = mapped_column(Date)
     recorded_by: Mapped[str] = mapped_column(String(200))
     evidence: Mapped[str] = mapped_column(Text, default="")
+    # The day the act was recorded, and the day it came here: replaced by a newer act, or
+    # filed already superseded (dated before the act in force); none before migration 0028.
+    entered_on: Mapped[dt.date | None] = mapped_column(Date)
+    replaced_on: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class ConsentClientId(Base):
