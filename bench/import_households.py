@@ -23,6 +23,7 @@ data, for a look. A folder given with ``--workdir`` is yours: it is left as it i
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import io
 import json
 import resource
@@ -53,6 +54,7 @@ HOUSEHOLD_COLS = [
     "consent_since",
     "consent_recorded_by",
     "consent_evidence",
+    "consent_entered_on",
     "folded_id",
     "folded_name",
     "folded_address",
@@ -108,6 +110,8 @@ def stage(kind: str, mode: str, workdir: Path) -> dict[str, float]:
                 pl.col("consent_date").alias("consent_since"),
                 pl.lit("bench").alias("consent_recorded_by"),
                 pl.lit("imported from households.csv").alias("consent_evidence"),
+                # The day each act was entered (migration 0028), as the import writes it.
+                pl.lit(dt.date.today()).alias("consent_entered_on"),
             )
         )
         # The search's folded copies (migration 0024), as the import's writer adds them:

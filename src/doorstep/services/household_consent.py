@@ -2,8 +2,11 @@
 
 `import households` records acts for a whole registry; this records one household's new act
 without its whole row. The act in force moves to the household's history
-(``consent_records``); a household that no longer consents has its planned visits taken off
-at once, as the import does (:func:`~doorstep.services.importing.unsettled.cancel_unconsented`).
+(``consent_records``, with the day it was entered and the day it was replaced; an undated
+one dated by the day it was entered: :func:`replaced_act_day`), and the new act is entered
+today (``consent_entered_on``, migration 0028); a household that no longer consents has its
+planned visits taken off at once, as the import does
+(:func:`~doorstep.services.importing.unsettled.cancel_unconsented`).
 
 An act sent from a phone carries the id the phone gave it (``client_id``): it is kept with
 the act and its answer (``consent_client_ids``: the act, the one it replaced, and how many

@@ -285,5 +285,5 @@ def test_a_households_re_import_reads_the_stored_households_once(
     assert [r for r in reads if "MAX(id)" not in r] == [
         "SELECT id, external_id, head_name, address, lat, lon, members, languages, "
         "consent_state, remote_pool, preferred_weekdays, area_id, consent_since, "
-        "consent_recorded_by, consent_evidence FROM households",
+        "consent_recorded_by, consent_evidence, consent_entered_on FROM households",
     ]
