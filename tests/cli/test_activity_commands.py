@@ -3,6 +3,7 @@ under each person and refused, whole, for a household without consent."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -15,11 +16,13 @@ from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, v
 
 
 def _people(engine: Engine, tmp_path: Path) -> None:
-    """H1 (consent given), H2 (pending), V1."""
+    """H1 (consent given), H2 (pending), V1, the households imported on 2026-09-01, before
+    October's activities: H2's undated act counts from the day it was entered."""
     run_import(engine, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, [visitor()]))
     hh = [household(household_id="H1"), household(household_id="H2", consent="pending")]
     hh[1]["consent_date"] = ""
-    run_import(engine, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, hh))
+    path = write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, hh)
+    run_import(engine, "households", path, today=dt.date(2026, 9, 1))
 
 
 def _attendance(engine: Engine) -> int:
