@@ -5,7 +5,8 @@ Each label is marked with ``N_`` so ``make messages`` extracts it; a code withou
 shown as it is, its underscores as spaces. The audit trail's and the imports' names of
 records and actions are marked with ``NP_`` and a context (``babel.cfg`` names it a
 keyword): the same English word (``referrals``, ``visits``) is said otherwise as a count
-elsewhere.
+elsewhere. So are the labels of an audit event's detail keys (:data:`DETAILS`, context
+``detail``), which the trail's page shows (:mod:`doorstep.web.trail_detail`).
 """
 
 from __future__ import annotations
@@ -129,6 +130,43 @@ LABELS: dict[str, str] = {
     "under_way": N_("Under way"),
     "next_planned": N_("Next planned"),
     "next_visitor": N_("Next visitor"),
+    # Codes an audit event's detail holds (see DETAILS): how an attempt ended
+    # (privacy.audit.OUTCOME), the lists read, a proposal's mode, a check, how people
+    # were found, a token given, a field refused, a visit's code columns written.
+    "refused": N_("refused"),
+    "failed": N_("failed"),
+    "audit": N_("audit trail"),
+    "accounts": N_("accounts"),
+    "compliance": N_("cadence not met"),
+    "new_only": N_("new households only"),
+    "sizes": N_("household sizes"),
+    "search": N_("search"),
+    "record": N_("record form"),
+    "record form": N_("record form"),
+    "issued": N_("issued"),
+    "consent_state": N_("consent"),
+    "activities": N_("what was done"),
+    "outcome_codes": N_("what came of it"),
+    "a visit made": N_("a visit made"),
+    # What an erased person's events say instead of their detail (the repositories'
+    # household_data.REDACTED and visitor_data.REDACTED).
+    "household erased": N_("household erased"),
+    "visitor erased": N_("visitor erased"),
+    # Why a planned visit was cancelled or cut short (a detail's reason): the services'
+    # sentences, stored as they are written.
+    "the household no longer consents": N_("the household no longer consents"),
+    "the household and the visitor were excluded": N_(
+        "the household and the visitor were excluded"
+    ),
+    "a visit of the visitor is recorded on its days": N_(
+        "a visit of the visitor is recorded on its days"
+    ),
+    "the visitor's last day is before it": N_("the visitor's last day is before it"),
+    "its visitor's last day": N_("its visitor's last day"),
+    "its visitor's leave begins the day after": N_("its visitor's leave begins the day after"),
+    "its household's withdrawal of consent takes effect the day after": N_(
+        "its household's withdrawal of consent takes effect the day after"
+    ),
 }
 
 
@@ -158,6 +196,7 @@ RECORDS: dict[str, tuple[str, str]] = {
     "report": NP_("record", "report"),
     "summary": NP_("record", "summary"),
     "audit_events": NP_("record", "audit trail"),
+    "household_sizes": NP_("record", "household sizes"),
     # The files an import reads (importing.columns.IMPORTS), and the lists read or written.
     "areas": NP_("record", "areas"),
     "organisations": NP_("record", "organisations"),
@@ -177,6 +216,30 @@ RECORDS: dict[str, tuple[str, str]] = {
     "pairings": NP_("record", "pairings"),
 }
 
+#: The stored tables that are not a kind of record above, by the same words: an audit
+#: event's detail counts rows by table (a person's export and erasure) and names the table
+#: it wrote. Every table of the schema has a name here or above (tests/web/test_audit_details).
+TABLES: dict[str, tuple[str, str]] = {
+    "accounts": NP_("record", "accounts"),
+    "activity_attendance": NP_("record", "attendance"),
+    "api_tokens": NP_("record", "API tokens"),
+    "calendar": NP_("record", "calendar"),  # a visitor's calendar (services.calendars)
+    "cancelled_visits": NP_("record", "cancelled visits"),
+    "consent_client_ids": NP_("record", "consent acts sent from a phone"),
+    "consent_records": NP_("record", "consent records"),
+    "erased_visit_events": NP_("record", "calendar cancellations kept"),
+    "household_blackouts": NP_("record", "blackouts"),
+    "household_indicators": NP_("record", "indicators"),
+    "pairing_input_writes": NP_("record", "writes of pairing's input"),
+    "pairing_lock_takes": NP_("record", "takes of the pairing lock"),
+    "pairing_proposals": NP_("record", "pairing proposals"),
+    "programme_cadence": NP_("record", "programme cadence"),
+    "proposed_pairs": NP_("record", "proposed pairs"),
+    "team_members": NP_("record", "team members"),
+    "unvisited_pairings": NP_("record", "pairings a plan left unvisited"),
+    "visitor_leave": NP_("record", "leave"),
+}
+
 #: What an audit event did (services.audit_trail.ACTIONS).
 ACTIONS: dict[str, tuple[str, str]] = {
     "read": NP_("action", "read"),
@@ -186,6 +249,152 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "import": NP_("action", "import"),
     "export": NP_("action", "export"),
     "subject_export": NP_("action", "own export"),
+}
+
+#: What an audit event's detail records, by key, in the context ``detail``: the trail's
+#: page shows each key by its label (one not listed, as it is, its value all the same).
+#: Every key the code writes has one: a test that writes an event with a key not listed
+#: fails (tests/conftest.py, ``trail_details_labelled``).
+DETAILS: dict[str, tuple[str, str]] = {
+    "account": NP_("detail", "Account"),
+    "action": NP_("detail", "Action"),  # a reading of the trail: its filters
+    "active_to": NP_("detail", "Works until"),
+    "activity": NP_("detail", "Activity"),
+    "actor": NP_("detail", "Actor"),
+    "adopted": NP_("detail", "Took a visit recorded without an id"),
+    "all": NP_("detail", "All pairings, ended too"),
+    "area": NP_("detail", "Area"),
+    "areas": NP_("detail", "Areas"),
+    "attendance": NP_("detail", "Attendance"),
+    "before": NP_("detail", "Events before"),
+    "calendar": NP_("detail", "Calendar of"),
+    "calendar_team": NP_("detail", "Calendars of team"),
+    "cancelled": NP_("detail", "Cancelled"),
+    "carried": NP_("detail", "Carried with it"),
+    "check": NP_("detail", "Check"),
+    "client_id": NP_("detail", "Sent with id"),
+    "codes": NP_("detail", "Codes written"),
+    "committed": NP_("detail", "Committed"),
+    "consent": NP_("detail", "Consent"),
+    "created": NP_("detail", "Created"),
+    "days": NP_("detail", "Days"),
+    "disabled": NP_("detail", "Disabled"),
+    "discarded": NP_("detail", "Discarded"),
+    "end": NP_("detail", "Last day"),
+    "ended": NP_("detail", "Ended"),
+    "entity": NP_("detail", "Record"),
+    "erased": NP_("detail", "Erased"),
+    "error": NP_("detail", "Error"),
+    "errors": NP_("detail", "Errors"),
+    "expires_at": NP_("detail", "Expires"),
+    "export": NP_("detail", "Export"),
+    "field": NP_("detail", "Field"),
+    "file": NP_("detail", "File"),
+    "follow_up_days": NP_("detail", "Follow up after days"),
+    "form": NP_("detail", "Form"),
+    "found": NP_("detail", "Found by"),
+    "from": NP_("detail", "From"),
+    "household": NP_("detail", "Household"),
+    "households": NP_("detail", "Households"),
+    "kept": NP_("detail", "Kept"),
+    "level": NP_("detail", "Level"),
+    "list": NP_("detail", "List"),
+    "listed": NP_("detail", "Listed"),
+    "made_on": NP_("detail", "Made on"),
+    "max_gap_days": NP_("detail", "Days between visits at most"),
+    "met_by": NP_("detail", "Met by"),
+    "mode": NP_("detail", "Mode"),
+    "moved": NP_("detail", "Moved to another household"),
+    "offset": NP_("detail", "From row"),
+    "on": NP_("detail", "On"),
+    "organisation": NP_("detail", "Organisation"),
+    "outcome": NP_("detail", "Outcome"),
+    "outcomes": NP_("detail", "Outcomes"),
+    "paired": NP_("detail", "Paired"),
+    "pairing_diff": NP_("detail", "Changes of proposal"),
+    "pairing_explanation": NP_("detail", "Explanation of proposal"),
+    "pairing_proposal": NP_("detail", "Proposal"),
+    "poverty_line": NP_("detail", "Poverty line"),
+    "project": NP_("detail", "Project"),
+    "proposal": NP_("detail", "Proposal"),
+    "reason": NP_("detail", "Reason"),
+    "redacted": NP_("detail", "Redacted"),
+    "referral": NP_("detail", "Referral"),
+    "removed": NP_("detail", "Removed"),
+    "replace": NP_("detail", "Replaced the future"),
+    "replaced": NP_("detail", "Visits replaced"),
+    "restored_planned": NP_("detail", "Planned visit put back, from"),
+    "restored_visit": NP_("detail", "Planned visit put back"),
+    "role": NP_("detail", "Role"),
+    "rows": NP_("detail", "Rows"),
+    "search": NP_("detail", "Search"),
+    "sent_again": NP_("detail", "Sent again"),
+    "service": NP_("detail", "Service"),
+    "shortened": NP_("detail", "Stays cut short"),
+    "since": NP_("detail", "Since"),
+    "start": NP_("detail", "Start"),
+    "started": NP_("detail", "Started"),
+    "status": NP_("detail", "Status"),
+    "stay_days": NP_("detail", "Days in a stay"),
+    "subject_export": NP_("detail", "Own export of"),
+    "table": NP_("detail", "Table"),
+    "team": NP_("detail", "Team"),
+    "to": NP_("detail", "To"),
+    "today": NP_("detail", "Today"),
+    "token": NP_("detail", "Token"),
+    "tokens_revoked": NP_("detail", "Tokens revoked"),
+    "total": NP_("detail", "Total"),
+    "unchanged": NP_("detail", "Unchanged"),
+    "until": NP_("detail", "Until"),
+    "updated": NP_("detail", "Updated"),
+    "visit": NP_("detail", "Visit"),
+    "visit_id": NP_("detail", "Visit id"),
+    "visitor": NP_("detail", "Visitor"),
+    "visitors": NP_("detail", "Visitors"),
+    "visits": NP_("detail", "Visits"),
+    "was": NP_("detail", "Was"),
+    "was_end": NP_("detail", "Last day was"),
+    "was_planned": NP_("detail", "Planned for"),
+    "year": NP_("detail", "Year"),
+}
+
+#: The detail keys whose values are codes, and the words that name them: ``record`` a kind
+#: of record or a table (:data:`RECORDS`, :data:`TABLES`: a file's kind, a table written,
+#: a person's file page), ``action`` an action (:data:`ACTIONS`), ``label`` a code's label
+#: (:data:`LABELS`: a state, a status, a list, a reason). A value with no name there, and
+#: the values of other keys (ids, file names, days, counts, an error's line), are shown as
+#: they are.
+CODED: dict[str, str] = {
+    "table": "record",
+    "export": "record",
+    "subject_export": "record",
+    "entity": "record",
+    "file": "record",
+    "action": "action",
+    **dict.fromkeys(
+        (
+            "list",
+            "status",
+            "was",
+            "consent",
+            "role",
+            "service",
+            "mode",
+            "check",
+            "found",
+            "form",
+            "households",
+            "outcome",
+            "field",
+            "token",
+            "met_by",
+            "reason",
+            "redacted",
+            "carried",
+            "codes",
+        ),
+        "label",
+    ),
 }
 
 

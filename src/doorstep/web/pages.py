@@ -50,7 +50,7 @@ from doorstep.services import (
 from doorstep.services.cadence import programme_cadence
 from doorstep.services.list_pages import MOST_PAGE_ROWS, PAGE_ROWS
 from doorstep.storage.session import unit_of_work
-from doorstep.web import field_reasons, i18n
+from doorstep.web import field_reasons, i18n, trail_detail
 from doorstep.web.labels import ACTIONS, LABELS, RECORDS, label, named
 from doorstep.web.session import COOKIE, SignInNeeded, WebPrincipalDep, signed_in
 
@@ -73,6 +73,8 @@ def _templates(tag: str) -> Jinja2Templates:
     # The audit trail's and the imports' names of records and actions.
     env.filters["record"] = lambda code: named(words.pgettext, RECORDS, code)
     env.filters["action"] = lambda code: named(words.pgettext, ACTIONS, code)
+    # An audit event's detail: each key by its label, its codes by their names.
+    env.filters["detail"] = lambda detail: trail_detail.shown(detail, words.gettext, words.pgettext)
     # A line a service wrote (a work list's status) in the page's language.
     env.filters["said"] = lambda value: i18n.shown_in(tag, value)
     env.globals.update(
