@@ -11,6 +11,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -109,3 +110,57 @@ def with_areas(engine: Engine, tmp_path: Path) -> Engine:
 
     run_import(engine, "areas", write_csv(tmp_path / "areas.csv", AREA_HEADER, area_rows()))
     return engine
+
+
+@pytest.fixture(scope="session")
+def trail_watched() -> Iterator[set[str]]:
+    """The keys with no label on the trail's page that audit events written in this
+    process held: each writer of ``privacy/audit.py`` (its ORM event, its events sent in
+    one statement, those the database writes from rows) is watched as it writes, and
+    still writes."""
+    from sqlalchemy import event
+
+    from doorstep.storage.repositories import audit as audit_repo
+    from doorstep.storage.tables import AuditEvent
+    from tests.factories.audit import unlabelled
+
+    found: set[str] = set()
+    insert_events, events_for_rows = audit_repo.insert_events, audit_repo.events_for_rows
+
+    def watched_insert(conn: Any, events: list[dict[str, Any]]) -> None:
+        for e in events:
+            found.update(unlabelled(e["detail"]))
+        insert_events(conn, events)
+
+    def watched_rows(conn: Any, **written: Any) -> None:
+        found.update(unlabelled(written["detail"]))
+        events_for_rows(conn, **written)
+
+    def watched_orm(_mapper: Any, _conn: Any, target: AuditEvent) -> None:
+        found.update(unlabelled(target.detail))
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(audit_repo, "insert_events", watched_insert)
+        mp.setattr(audit_repo, "events_for_rows", watched_rows)
+        event.listen(AuditEvent, "before_insert", watched_orm)
+        try:
+            yield found
+        finally:
+            event.remove(AuditEvent, "before_insert", watched_orm)
+
+
+@pytest.fixture(autouse=True)
+def trail_details_labelled(trail_watched: set[str]) -> Iterator[None]:
+    """Every key of an audit event's detail that a test writes has a label on the trail's
+    page (``doorstep.web.labels.DETAILS``, or a table's name within a value): a test whose
+    code writes a new key fails until it has one, in English and Chinese. The suite runs
+    every command and route, refused too, so it finds the keys the code writes (an AST
+    scan cannot: details are built across modules, from ``**`` arguments)."""
+    trail_watched.clear()
+    yield
+    left = sorted(trail_watched)
+    trail_watched.clear()
+    assert not left, (
+        f"audit detail keys with no label on the trail's page: {left}; add each to "
+        "doorstep.web.labels.DETAILS, then `make messages` and translate it"
+    )

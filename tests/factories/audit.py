@@ -42,3 +42,22 @@ def events_about(engine: Engine, entity: str) -> list[tuple[str, str | None, dic
             {"e": entity},
         ).all()
     return [(a, i, d if isinstance(d, dict) else json.loads(d)) for a, i, d in rows]
+
+
+def unlabelled(detail: object, *, inner: bool = False) -> set[str]:
+    """The keys of an event's ``detail`` that the trail's page has no label for
+    (:data:`doorstep.web.labels.DETAILS`); within a value (``{"rows": {"visits": 3}}``),
+    those that are no detail's key and no table's or record's name either."""
+    from doorstep.web.labels import DETAILS, RECORDS, TABLES
+
+    found: set[str] = set()
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            named = key in DETAILS or (inner and (key in RECORDS or key in TABLES))
+            if not named:
+                found.add(key)
+            found |= unlabelled(value, inner=True)
+    elif isinstance(detail, list):
+        for value in detail:
+            found |= unlabelled(value, inner=True)
+    return found
