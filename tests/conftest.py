@@ -11,7 +11,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 import pytest
@@ -20,6 +20,9 @@ from sqlalchemy import Engine, text
 from doorstep.storage.base import Base
 from doorstep.storage.migrate import upgrade
 from doorstep.storage.session import make_engine
+
+if TYPE_CHECKING:
+    from tests.factories.busy_writer import Programme
 
 PG_ADMIN_URL = os.environ.get(
     "DOORSTEP_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -45,6 +48,15 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     eng.dispose()
     return path
+
+
+@pytest.fixture(scope="session")
+def busy_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Programme:
+    """The programme the busy-writer tests of the commands, the API and the pages act on
+    (``tests/factories/busy_writer``), built once: each case gets a copy."""
+    from tests.factories.busy_writer import busy_programme
+
+    return busy_programme(sqlite_template, tmp_path_factory.mktemp("busy"))
 
 
 @pytest.fixture(scope="session")

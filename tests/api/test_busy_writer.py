@@ -9,10 +9,12 @@ is added to :func:`_requests` (or, if it writes nothing at all, to :data:`WRITES
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from doorstep.api.app import PREFIX, create_app
@@ -21,8 +23,7 @@ from tests.factories.busy_writer import (
     OTHERS,
     Programme,
     asked_in_turn,
-    busy_programme,
-    programme_copy,
+    serving,
 )
 
 
@@ -157,25 +158,25 @@ def test_every_route_is_called_here_with_another_writer_busy() -> None:
 
 
 @pytest.fixture(scope="module")
-def template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Programme:
-    return busy_programme(sqlite_template, tmp_path_factory.mktemp("busy_api"))
+def app() -> Iterator[FastAPI]:
+    """The API, made once: each case has it serve a copy of the programme (``serving``)."""
+    app = create_app("sqlite://", today=lambda: TODAY)
+    yield app
+    app.state.engine.dispose()
 
 
 @pytest.mark.parametrize("route", sorted(_requests("2027-01-04")), ids=lambda r: " ".join(r))
 @pytest.mark.parametrize("other", OTHERS)
 def test_a_route_waits_for_another_writer_and_answers(
-    route: tuple[str, str], other: str, template: Programme, tmp_path: Path
+    route: tuple[str, str], other: str, busy_template: Programme, app: FastAPI, tmp_path: Path
 ) -> None:
-    path, first = programme_copy(template.path, tmp_path)
-    assert first < TODAY
-    call = _requests(first.isoformat())[route]
-    app = create_app(f"sqlite:///{path}", today=lambda: TODAY)
-    headers = {"Authorization": f"Bearer {template.tokens[call.who]}"}
-    with TestClient(app) as client:
+    assert busy_template.first < TODAY
+    call = _requests(busy_template.first.isoformat())[route]
+    headers = {"Authorization": f"Bearer {busy_template.tokens[call.who]}"}
+    with serving(app, busy_template.path, tmp_path) as path, TestClient(app) as client:
         asked_in_turn(
             other,
             path,
             lambda: client.request(route[0], PREFIX + call.url, headers=headers, **call.keywords),
             writes=route not in WRITES_NOTHING,
         )
-    app.state.engine.dispose()

@@ -11,10 +11,12 @@ until it is added to :func:`_requests` (or, if it writes nothing at all, to
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from doorstep.web.app import create_app
@@ -23,8 +25,7 @@ from tests.factories.busy_writer import (
     OTHERS,
     Programme,
     asked_in_turn,
-    busy_programme,
-    programme_copy,
+    serving,
 )
 
 
@@ -193,25 +194,31 @@ def test_every_page_is_asked_here_with_another_writer_busy() -> None:
 
 
 @pytest.fixture(scope="module")
-def template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Programme:
-    return busy_programme(sqlite_template, tmp_path_factory.mktemp("busy_web"))
+def app() -> Iterator[FastAPI]:
+    """The web app, made once: each case has it serve a copy of the programme
+    (``serving``)."""
+    app = create_app("sqlite://", today=lambda: TODAY)
+    yield app
+    app.state.engine.dispose()
 
 
 @pytest.mark.parametrize("page", sorted(_requests("2027-01-04")), ids=lambda r: " ".join(r))
 @pytest.mark.parametrize("other", OTHERS)
 def test_a_page_waits_for_another_writer_and_answers(
-    page: tuple[str, str], other: str, template: Programme, tmp_path: Path
+    page: tuple[str, str], other: str, busy_template: Programme, app: FastAPI, tmp_path: Path
 ) -> None:
-    path, first = programme_copy(template.path, tmp_path)
-    assert first < TODAY
-    ask = _requests(first.isoformat())[page]
+    assert busy_template.first < TODAY
+    ask = _requests(busy_template.first.isoformat())[page]
+    tokens = busy_template.tokens
     keywords = dict(ask.keywords)
     if "data" in keywords:
-        keywords["data"] = {k: v.format(**template.tokens) for k, v in keywords["data"].items()}
-    app = create_app(f"sqlite:///{path}", today=lambda: TODAY)
-    with TestClient(app, follow_redirects=False) as site:
+        keywords["data"] = {k: v.format(**tokens) for k, v in keywords["data"].items()}
+    with (
+        serving(app, busy_template.path, tmp_path) as path,
+        TestClient(app, follow_redirects=False) as site,
+    ):
         if ask.who is not None:
-            signed = site.post("/login", data={"token": template.tokens[ask.who]})
+            signed = site.post("/login", data={"token": tokens[ask.who]})
             assert signed.status_code == 303, signed.text
         asked_in_turn(
             other,
@@ -219,4 +226,3 @@ def test_a_page_waits_for_another_writer_and_answers(
             lambda: site.request(page[0], ask.url, **keywords),
             writes=page not in WRITES_NOTHING,
         )
-    app.state.engine.dispose()
