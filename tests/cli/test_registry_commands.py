@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
+from doorstep.cli.registry import Imported
+from doorstep.services.importing import IMPORTS
 from doorstep.storage.migrate import head_revision
 from tests.cli.conftest import Invoke
 from tests.factories.files import (
@@ -19,6 +21,12 @@ from tests.factories.files import (
     visitor,
     write_csv,
 )
+
+
+def test_import_takes_every_kind_of_file_the_importer_takes() -> None:
+    # `doorstep import referrals` was in the docs and the importer took it; the command
+    # refused the word.
+    assert [kind.value for kind in Imported] == list(IMPORTS)
 
 
 def test_a_file_refused_whole_is_named_as_every_refused_file_is(

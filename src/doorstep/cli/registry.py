@@ -45,8 +45,9 @@ class Entity(StrEnum):
 
 
 class Imported(StrEnum):
-    """What an import file may hold: the registry, calendars, visits made, exclusions, and
-    group activities and projects with who takes part."""
+    """What an import file may hold: the registry, calendars, visits made, exclusions,
+    group activities and projects with who takes part, and referrals (each kind the
+    importer takes, ``importing.IMPORTS``)."""
 
     areas = "areas"
     organisations = "organisations"
@@ -62,6 +63,7 @@ class Imported(StrEnum):
     attendance = "attendance"
     projects = "projects"
     project_households = "project_households"
+    referrals = "referrals"
 
 
 _SCHEMA_HELP = "\n\n".join(describe(s).replace("\n", "\n\n") for s in IMPORTS.values())
