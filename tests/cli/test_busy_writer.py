@@ -3,7 +3,9 @@ turn and completes rather than being refused with "run it again" (every command 
 what it changes, or the audit events of what it read). See ``tests/factories/busy_writer``.
 
 A new command fails :func:`test_every_command_is_run_here_with_another_writer_busy` until
-it is added to :data:`CASES`.
+it is added to :data:`CASES`; a new kind of import file fails
+:func:`test_every_kind_of_import_is_run_here_with_another_writer_busy` until it has a file
+in :func:`_import_files`.
 """
 
 from __future__ import annotations
@@ -12,25 +14,35 @@ import datetime as dt
 import functools
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer.main
 from typer.testing import CliRunner
 
 from doorstep.cli.main import app
+from doorstep.cli.registry import Imported
 from doorstep.config import get_settings
 from tests.factories.busy_writer import (
     ACTIVITY,
     BEFORE_A_COMMAND,
-    OTHERS,
     PROJECT,
     REFUSED,
     Programme,
+    Seen,
     audit_events,
     copy_database,
+    in_turn,
     other_writer,
 )
-from tests.factories.files import HOUSEHOLD_HEADER, household, write_csv
+from tests.factories.files import (
+    AREA_HEADER,
+    HOUSEHOLD_HEADER,
+    VISITOR_HEADER,
+    household,
+    visitor,
+    write_csv,
+)
 from tests.factories.visits import PLAN_START
 
 #: Commands that are no entry point of their own: ``serve`` runs the API and the pages,
@@ -41,21 +53,63 @@ NOT_ENTRY_POINTS = {"serve": "its requests are the API's and the pages' (tests/a
 FIRST = "{first}"
 #: A file of the test's own folder.
 OUT = "{out}"
-#: Files to import: one new household, H0's first visit made, H2 and V2 kept apart.
-NEW_HOUSEHOLDS = "{households}"
-VISITS = "{visits}"
-EXCLUSIONS = "{exclusions}"
-
 #: The programme's today: two months into its plan.
 TODAY = ("--today", "2027-03-01")
 
-#: Each command with arguments it completes with, on :func:`busy_programme`'s programme.
+
+def _import_files(first: str) -> dict[str, tuple[list[str], list[Any]]]:
+    """A one-row file (header, rows) of each kind `doorstep import` takes, on
+    :func:`busy_programme`'s programme; ``first``: H0's first planned day. Imports of what
+    pairing and planning read take the pairing lock; some fill temporary tables to read by
+    (visits, the calendars, referrals); leave and blackouts fall on V1's and H0's planned
+    weeks."""
+    return {
+        "areas": (AREA_HEADER, [["R-C-V3", "Village three", "R-C", "village"]]),
+        "organisations": (["code", "name"], [["NGO", "An NGO"]]),
+        "teams": (
+            ["code", "name", "area_code", "organisation_code", "starts_on", "ends_on"],
+            [["T1", "Team one", "R-C", "JOBS", "2027-01-01", ""]],
+        ),
+        "visitors": (VISITOR_HEADER, [visitor(visitor_id="V3")]),
+        "households": (HOUSEHOLD_HEADER, [household(household_id="H9")]),
+        "indicators": (
+            ["household_id", "year", "annual_income", "members_in_work", "services_enrolled"],
+            [["H0", "2026", "12000", "1", "0"]],
+        ),
+        "leave": (["visitor_id", "starts_on", "ends_on"], [["V1", first, first]]),
+        "blackouts": (
+            ["household_id", "starts_on", "ends_on", "reason"],
+            [["H0", first, first, "away"]],
+        ),
+        "visits": (
+            ["visit_id", "household_id", "visitor_id", "start", "end", "note"],
+            [["phone-1", "H0", "V1", first, first, ""]],
+        ),
+        "exclusions": (["household_id", "visitor_id", "reason"], [["H2", "V2", "kin"]]),
+        "activities": (
+            ["code", "kind", "title", "area_code", "organisation_code", "starts_on", "ends_on"],
+            [["CAMP", "summer_camp", "Camp", "R-C-V1", "", "2027-02-01", "2027-02-03"]],
+        ),
+        "attendance": (["activity_code", "household_id", "visitor_id"], [["CLASS", "H0", ""]]),
+        "projects": (
+            ["code", "title", "sponsor_code", "area_code", "starts_on", "ends_on", "status"],
+            [["PUMP", "Pump", "S1", "R-C-V1", "2027-01-05", "", ""]],
+        ),
+        "project_households": (["project_code", "household_id"], [["WELL", "H0"]]),
+        "referrals": (
+            [
+                *("referral", "household_id", "organisation_code", "service", "made_on"),
+                *("visitor_id", "status", "status_on"),
+            ],
+            [["", "H0", "JOBS", "employment", "2027-02-01", "V1", "", ""]],
+        ),
+    }
+
+
+#: Each command with arguments it completes with, on :func:`busy_programme`'s programme
+#: (``{kind}``: the file of that kind of :func:`_import_files`).
 CASES: dict[str, tuple[str, ...]] = {
-    "import": ("import", "households", NEW_HOUSEHOLDS),
-    # Imports of what pairing and planning read take the pairing lock; visits, temporary
-    # tables besides.
-    "import visits": ("import", "visits", VISITS, *TODAY),
-    "import exclusions": ("import", "exclusions", EXCLUSIONS),
+    **{f"import {kind}": ("import", kind, f"{{{kind}}}", *TODAY) for kind in Imported},
     "export": ("export", "households", OUT + ".csv"),
     "stats": ("stats",),
     "report": ("report", "--area", "R-C", "--from", "2027-01-01", "--to", "2027-02-28", *TODAY),
@@ -151,6 +205,10 @@ def test_every_command_is_run_here_with_another_writer_busy() -> None:
     assert commands - NOT_ENTRY_POINTS.keys() == {_command(case) for case in CASES}
 
 
+def test_every_kind_of_import_is_run_here_with_another_writer_busy() -> None:
+    assert set(_import_files("2027-01-04")) == {kind.value for kind in Imported}
+
+
 @pytest.fixture
 def run() -> Iterator[CliRunner]:
     get_settings.cache_clear()
@@ -159,47 +217,43 @@ def run() -> Iterator[CliRunner]:
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-@pytest.mark.parametrize("other", OTHERS)
 def test_a_command_waits_for_another_writer_and_completes(
     name: str,
-    other: str,
     busy_template: Programme,
     sqlite_template: Path,
     run: CliRunner,
     tmp_path: Path,
 ) -> None:
     empty = name in ON_AN_EMPTY_DATABASE
-    path = copy_database(sqlite_template if empty else busy_template.path, tmp_path / "doorstep.db")
-    first = dt.date(2027, 1, 4) if empty else busy_template.first
-    files = {
-        "households": write_csv(
-            tmp_path / "h.csv", HOUSEHOLD_HEADER, [household(household_id="H9")]
-        ),
-        "visits": write_csv(
-            tmp_path / "v.csv",
-            ["visit_id", "household_id", "visitor_id", "start", "end", "note"],
-            [["phone-1", "H0", "V1", first.isoformat(), first.isoformat(), ""]],
-        ),
-        "exclusions": write_csv(
-            tmp_path / "x.csv", ["household_id", "visitor_id", "reason"], [["H2", "V2", "kin"]]
-        ),
-    }
-    args = [a.format(first=first.isoformat(), out=tmp_path / "out", **files) for a in CASES[name]]
-    events = audit_events(path)
-    with (
-        other_writer(
-            other,
-            path,
-            before=BEFORE_A_COMMAND,
-            writes=name not in WRITES_NOTHING,
-            reads=name not in READS_NO_PROGRAMME,
-        ),
-        pytest.MonkeyPatch.context() as mp,
-    ):
-        mp.setenv("DOORSTEP_DATABASE_URL", f"sqlite:///{path}")
-        get_settings.cache_clear()
-        result = run.invoke(app, args, catch_exceptions=False)
-    assert REFUSED not in result.output
-    assert result.exit_code == 0, result.output
-    # Every entry point that writes records what it did or read in the trail.
-    assert (audit_events(path) == events) == (name in WRITES_NOTHING)
+    first = (dt.date(2027, 1, 4) if empty else busy_template.first).isoformat()
+
+    def command(other: str) -> Seen:
+        folder = tmp_path / other.replace(" ", "_")
+        folder.mkdir()
+        path = copy_database(sqlite_template if empty else busy_template.path, folder / "db")
+        files = {
+            kind: str(write_csv(folder / f"{kind}.csv", header, rows))
+            for kind, (header, rows) in _import_files(first).items()
+        }
+        args = [a.format(first=first, out=folder / "out", **files) for a in CASES[name]]
+        events = audit_events(path)
+        with (
+            other_writer(
+                other,
+                path,
+                before=BEFORE_A_COMMAND,
+                writes=name not in WRITES_NOTHING,
+                reads=name not in READS_NO_PROGRAMME,
+            ) as seen,
+            pytest.MonkeyPatch.context() as mp,
+        ):
+            mp.setenv("DOORSTEP_DATABASE_URL", f"sqlite:///{path}")
+            get_settings.cache_clear()
+            result = run.invoke(app, args, catch_exceptions=False)
+        assert REFUSED not in result.output
+        assert result.exit_code == 0, result.output
+        # Every entry point that writes records what it did or read in the trail.
+        assert (audit_events(path) == events) == (name in WRITES_NOTHING)
+        return seen
+
+    in_turn(command)

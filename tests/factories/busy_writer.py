@@ -26,14 +26,14 @@ from typing import Any, NamedTuple
 import httpx2 as httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.pool import Pool
 from typer.testing import CliRunner
 
 from doorstep.cli.main import app
 from doorstep.config import get_settings
 from doorstep.services import accounts
-from doorstep.storage.session import make_engine, unit_of_work
+from doorstep.storage.session import has_written, make_engine, unit_of_work
 from tests.factories.db import run_import
 from tests.factories.files import AREA_HEADER, area_rows, write_csv
 from tests.factories.visits import first_planned, plan_three
@@ -96,13 +96,36 @@ def _asks_for_the_lock(statement: str, temporary: set[str]) -> bool:
     return not (name.startswith("temp.") or name in temporary)
 
 
+#: Tables an entry point reads before its unit of work: a command the schema's revision,
+#: a request the calling account (the other writer waits for a read of another table).
+BEFORE_A_COMMAND = ("alembic_version",)
+BEFORE_A_REQUEST = ("alembic_version", "accounts", "api_tokens")
+_A_TABLE = re.compile(r"\b(FROM|JOIN|INTO|UPDATE)\s", re.IGNORECASE)
+
+
+class Seen:
+    """What the other writer saw of an entry point: whether it read the programme (a table
+    not ``before`` its unit) before it asked for the writer's lock (:func:`writer_busy`),
+    or before it held it (:func:`written_while_reading`)."""
+
+    def __init__(self, before: tuple[str, ...]) -> None:
+        self.read_first = False
+        self._before = re.compile(rf"\b({'|'.join(before)})\b")
+
+    def reads_the_programme(self, statement: str) -> bool:
+        return bool(_A_TABLE.search(statement)) and not self._before.search(statement)
+
+
 @contextmanager
-def writer_busy(path: Path, *, hold: float = HOLD, asks: bool = True) -> Iterator[None]:
+def writer_busy(
+    path: Path, *, before: tuple[str, ...], hold: float = HOLD, asks: bool = True
+) -> Iterator[Seen]:
     """Run the block while another connection to ``path`` holds SQLite's writer's lock and
     writes; it commits ``hold`` seconds after a connection of the block (of any engine in
     this process) asks for the lock, or when the block ends. Checks that the other writer
     committed, and (``asks``) that the block asked for the lock while the other held it,
-    and so waited its turn.
+    and so waited its turn. Yields whether it read the programme (a table not ``before``
+    its unit, as :func:`written_while_reading` sees it) before it asked.
 
     A connection's statements are seen as SQLite runs them (its trace callback, set while a
     pool lends it out), which sees the ``BEGIN IMMEDIATE`` of ``take_turn``, run on the
@@ -110,6 +133,7 @@ def writer_busy(path: Path, *, hold: float = HOLD, asks: bool = True) -> Iterato
     other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     other.execute("BEGIN IMMEDIATE")
     other.execute(f"INSERT INTO {MARKS} (at) VALUES (?)", (time.time(),))
+    seen = Seen(before)
     asked = threading.Event()
     go = threading.Event()  # asked, or the block ended
     committed = threading.Event()
@@ -122,6 +146,10 @@ def writer_busy(path: Path, *, hold: float = HOLD, asks: bool = True) -> Iterato
         if _asks_for_the_lock(statement, temporary.setdefault(id(conn), set())):
             asked.set()
             go.set()
+
+    def read(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not asked.is_set() and seen.reads_the_programme(statement):
+            seen.read_first = True
 
     def lent(conn: Any, _record: Any, _proxy: Any) -> None:
         if isinstance(conn, sqlite3.Connection):
@@ -143,13 +171,15 @@ def writer_busy(path: Path, *, hold: float = HOLD, asks: bool = True) -> Iterato
 
     event.listen(Pool, "checkout", lent)
     event.listen(Pool, "checkin", returned)
+    event.listen(Engine, "after_cursor_execute", read)
     thread = threading.Thread(target=release, daemon=True)
     thread.start()
     try:
-        yield
+        yield seen
     finally:
         event.remove(Pool, "checkout", lent)
         event.remove(Pool, "checkin", returned)
+        event.remove(Engine, "after_cursor_execute", read)
         go.set()
         thread.join(LONGEST_WAIT + hold + 5)
         other.close()
@@ -220,41 +250,33 @@ def doorstep(path: Path, *args: str) -> str:
     return result.output
 
 
-#: Tables an entry point reads before its unit of work: a command the schema's revision,
-#: a request the calling account (:func:`written_while_reading` waits for another read).
-BEFORE_A_COMMAND = ("alembic_version",)
-BEFORE_A_REQUEST = ("alembic_version", "accounts", "api_tokens")
-_A_TABLE = re.compile(r"\b(FROM|JOIN|INTO|UPDATE)\s", re.IGNORECASE)
-
-
 @contextmanager
 def written_while_reading(
     path: Path, *, before: tuple[str, ...], reads: bool = True
-) -> Iterator[None]:
+) -> Iterator[Seen]:
     """Run the block; once it has read a table not ``before`` its unit (its snapshot begun),
     another connection writes a row and commits, in that statement's thread, before the
     block goes on: a unit that then writes without waiting its turn is refused
     (``SQLITE_BUSY_SNAPSHOT``). Nothing is written if the block holds the writer's lock
-    by then (it began with it: nothing it read can be stale). Checks (``reads``) that one
-    of the two happened."""
-    other = sqlite3.connect(path, isolation_level=None, timeout=0, check_same_thread=False)
+    by then (it took it before it read: nothing it read can be stale). Yields whether the
+    other wrote; checks (``reads``) that the block read the programme."""
+    other = sqlite3.connect(path, isolation_level=None, timeout=1, check_same_thread=False)
+    seen = Seen(before)
     outcome: list[str] = []
-    skipped = re.compile(rf"\b({'|'.join(before)})\b")
 
-    def after(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if outcome or not _A_TABLE.search(statement) or skipped.search(statement):
+    def after(conn: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
+        if outcome or not seen.reads_the_programme(statement):
             return
-        try:
-            other.execute(f"INSERT INTO {MARKS} (at) VALUES (?)", (time.time(),))
-            outcome.append("written")
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc):
-                raise
+        if has_written(conn):
             outcome.append("the block holds the lock")
+            return
+        other.execute(f"INSERT INTO {MARKS} (at) VALUES (?)", (time.time(),))
+        outcome.append("written")
+        seen.read_first = True
 
     event.listen(Engine, "after_cursor_execute", after)
     try:
-        yield
+        yield seen
     finally:
         event.remove(Engine, "after_cursor_execute", after)
         other.close()
@@ -269,19 +291,33 @@ def audit_events(path: Path) -> int:
 
 
 #: The ways another writer meets an entry point: :func:`writer_busy`, or
-#: :func:`written_while_reading`.
-OTHERS = ("lock held", "written while reading")
+#: :func:`written_while_reading`. An entry point meets the second only where it met the
+#: first having read the programme before it asked for the lock: had it asked first, the
+#: other's write would wait for it, and the entry point would run as it runs alone.
+LOCK_HELD = "lock held"
+WRITTEN_WHILE_READING = "written while reading"
 
 
 def other_writer(
     other: str, path: Path, *, before: tuple[str, ...], writes: bool, reads: bool
-) -> AbstractContextManager[None]:
-    """The ``other`` of :data:`OTHERS` on ``path``; ``before``: the tables the entry point
-    reads before its unit; ``writes``: whether it writes (and so asks for the writer's
-    lock); ``reads``: whether it reads any of the programme's tables."""
-    if other == "lock held":
-        return writer_busy(path, asks=writes)
+) -> AbstractContextManager[Seen]:
+    """The ``other`` writer (:data:`LOCK_HELD`, :data:`WRITTEN_WHILE_READING`) on ``path``;
+    ``before``: the tables the entry point reads before its unit; ``writes``: whether it
+    writes (and so asks for the writer's lock); ``reads``: whether it reads any of the
+    programme's tables."""
+    if other == LOCK_HELD:
+        return writer_busy(path, before=before, asks=writes)
     return written_while_reading(path, before=before, reads=reads)
+
+
+def in_turn(run: Callable[[str], Seen]) -> None:
+    """Run an entry point (``run(other)``, on a copy of its own) while the other writer holds
+    the lock; and, where it read the programme before it asked for the lock, again with the
+    other's write committed once it has begun reading, which must then come between its
+    read and its lock (see :data:`LOCK_HELD`)."""
+    if run(LOCK_HELD).read_first:
+        again = run(WRITTEN_WHILE_READING)
+        assert again.read_first, "the other's write met the entry point holding the lock"
 
 
 @contextmanager
@@ -301,14 +337,16 @@ def serving(app: FastAPI, template: Path, folder: Path) -> Iterator[Path]:
 
 def asked_in_turn(
     other: str, path: Path, ask: Callable[[], httpx.Response], *, writes: bool
-) -> None:
-    """Send a request (``ask``) while the ``other`` writer of :data:`OTHERS` is busy on
+) -> Seen:
+    """Send a request (``ask``) while the ``other`` writer (:func:`other_writer`) is busy on
     ``path``, and check that it was answered, not refused (after asking for the lock while
     the other held it, where it writes); and that it recorded what it did or read in the
     trail where it writes (and nothing where it does not)."""
     events = audit_events(path)
-    with other_writer(other, path, before=BEFORE_A_REQUEST, writes=writes, reads=writes):
+    busy = other_writer(other, path, before=BEFORE_A_REQUEST, writes=writes, reads=writes)
+    with busy as seen:
         answer = ask()
     assert REFUSED not in answer.text, answer.text
     assert answer.status_code < 400, answer.text
     assert (audit_events(path) == events) == (not writes)
+    return seen
