@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 import psycopg
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
-from doorstep.storage.base import Base
 from doorstep.storage.migrate import upgrade
 from doorstep.storage.session import make_engine
+from tests.factories.emptied import empty_postgres
+from tests.factories.prebuilt import Prebuilt, prebuilt_on_sqlite
 
 if TYPE_CHECKING:
     from tests.factories.busy_writer import Programme
@@ -48,6 +49,13 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     eng.dispose()
     return path
+
+
+@pytest.fixture(scope="session")
+def sqlite_prebuilt(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Prebuilt:
+    """A programme many SQLite tests start from, built once and copied to each
+    (:mod:`tests.factories.prebuilt`)."""
+    return prebuilt_on_sqlite(sqlite_template, lambda: tmp_path_factory.mktemp("prebuilt"))
 
 
 @pytest.fixture(scope="session")
@@ -86,54 +94,6 @@ def postgres_url() -> Iterator[str]:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-#: Above this many rows in one table, a test's database is emptied by TRUNCATE: DELETE then
-#: costs more than TRUNCATE's fixed price.
-DELETE_AT_MOST = 1000
-
-
-def _truncate_all(engine: Engine) -> None:
-    names = ", ".join(t.name for t in Base.metadata.sorted_tables)
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-
-
-def _empty_all(engine: Engine) -> None:
-    """Empty a PostgreSQL test database as TRUNCATE ... RESTART IDENTITY would, but cheaply.
-
-    TRUNCATE gives each of the 30 tables new files: 0.4-0.9 s a test, even with every table
-    empty. Most tests leave a few rows in a few tables, which DELETE (children first) removes
-    in milliseconds; the sequences that were used restart, and the rows the statement
-    triggers of the pairing input tables add on the way (``pairing_input_writes``) go last.
-    A test that left many rows, or rows DELETE cannot remove, gets TRUNCATE as before."""
-    tables = Base.metadata.sorted_tables
-    with engine.connect() as conn:
-        counted = " UNION ALL ".join(
-            f"SELECT '{t.name}', (SELECT count(*) FROM (SELECT 1 FROM {t.name} "
-            f"LIMIT {DELETE_AT_MOST + 1}) AS s)"
-            for t in tables
-        )
-        held = {name: n for name, n in conn.execute(text(counted)) if n}
-    if any(n > DELETE_AT_MOST for n in held.values()):
-        _truncate_all(engine)
-        return
-    try:
-        with engine.begin() as conn:
-            for table in reversed(tables):
-                if table.name in held:
-                    conn.execute(table.delete())
-            conn.execute(text("DELETE FROM pairing_input_writes"))
-            used = conn.execute(
-                text(
-                    "SELECT format('%I.%I', schemaname, sequencename) FROM pg_sequences "
-                    "WHERE last_value IS NOT NULL"
-                )
-            ).scalars()
-            for sequence in used:
-                conn.execute(text(f"ALTER SEQUENCE {sequence} RESTART"))
-    except Exception:
-        _truncate_all(engine)
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The URL of a clean, migrated database: SQLite and PostgreSQL in turn."""
@@ -144,7 +104,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     else:
         url = request.getfixturevalue("postgres_url")
         eng = make_engine(url)
-        _empty_all(eng)
+        empty_postgres(eng)
         eng.dispose()
         yield url
 

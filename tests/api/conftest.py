@@ -17,7 +17,8 @@ from doorstep.storage.session import unit_of_work
 from tests.factories.db import run_import
 from tests.factories.files import VISITOR_HEADER, visitor, write_csv
 from tests.factories.outcomes import sizes_stored_before_the_rule
-from tests.factories.visits import first_planned, plan_three
+from tests.factories.prebuilt import Prebuilt
+from tests.factories.visits import first_planned, plan_three, plan_three_with_areas
 
 #: The API's today: two months into the plan of ``plan_three`` (from 2027-01-04).
 TODAY = dt.date(2027, 3, 1)
@@ -33,8 +34,10 @@ def add_account(engine: Engine, name: str, role: str, **scope: str) -> str:
 
 
 @pytest.fixture
-def programme(with_areas: Engine, tmp_path: Path) -> Engine:
-    plan_three(with_areas, tmp_path)
+def programme(with_areas: Engine, tmp_path: Path, sqlite_prebuilt: Prebuilt) -> Engine:
+    """:func:`plan_three` over ``with_areas``; on SQLite a copy of it built once."""
+    if not sqlite_prebuilt(with_areas, tmp_path, plan_three_with_areas):
+        plan_three(with_areas, tmp_path)
     return with_areas
 
 

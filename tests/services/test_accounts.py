@@ -11,12 +11,14 @@ from sqlalchemy import Engine, text
 from doorstep.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from doorstep.services import accounts, visitor_rights
 from doorstep.storage.session import unit_of_work
-from tests.factories.visits import plan_three
+from tests.factories.prebuilt import Prebuilt
+from tests.factories.visits import plan_three, plan_three_with_areas
 
 
 @pytest.fixture
-def programme(with_areas: Engine, tmp_path: Path) -> Engine:
-    plan_three(with_areas, tmp_path)
+def programme(with_areas: Engine, tmp_path: Path, sqlite_prebuilt: Prebuilt) -> Engine:
+    if not sqlite_prebuilt(with_areas, tmp_path, plan_three_with_areas):
+        plan_three(with_areas, tmp_path)
     return with_areas
 
 

@@ -14,14 +14,16 @@ from doorstep.services.household_consent import ConsentRecorded, record_consent
 from doorstep.storage.session import unit_of_work
 from tests.factories.audit import last_event_id, trail
 from tests.factories.db import snapshot
-from tests.factories.visits import first_planned, plan_three
+from tests.factories.prebuilt import Prebuilt
+from tests.factories.visits import first_planned, plan_three, plan_three_with_areas
 
 WITHDRAWN = dt.date(2027, 2, 1)
 
 
 @pytest.fixture
-def programme(with_areas: Engine, tmp_path: Path) -> Engine:
-    plan_three(with_areas, tmp_path)
+def programme(with_areas: Engine, tmp_path: Path, sqlite_prebuilt: Prebuilt) -> Engine:
+    if not sqlite_prebuilt(with_areas, tmp_path, plan_three_with_areas):
+        plan_three(with_areas, tmp_path)
     return with_areas
 
 
