@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO := var/.demo-built
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test browser lint typecheck unit bench-small clean messages
+.PHONY: run test browser lint typecheck unit coverage bench-small clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,12 @@ typecheck: $(STAMP)
 ## First the engine's kernels are compiled into numba's cache once, in two processes side by
 ## side and without coverage (tests/warm_kernels.py): a clean clone's workers load them then
 unit: $(STAMP)
+	-$(BIN)/python -m tests.warm_kernels
+	$(BIN)/pytest -n 2 --durations=25
+
+## coverage: the tests with the lines and branches of the package they run, slowest first.
+## Not part of `make test`: measuring them makes the run 30-45 % slower, and CI has 30 minutes
+coverage: $(STAMP)
 	-$(BIN)/python -m tests.warm_kernels
 	$(BIN)/pytest -n 2 --durations=25 --cov --cov-report=term:skip-covered
 
