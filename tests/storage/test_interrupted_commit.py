@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from sqlalchemy import Engine, event, text
@@ -34,12 +34,26 @@ def _interrupt() -> None:
     raise KeyboardInterrupt
 
 
+@pytest.fixture
+def ctrl_c_handled() -> Iterator[None]:
+    """Python's own Ctrl-C handler, as in a terminal: a process a shell without job control
+    starts in the background inherits Ctrl-C ignored, and Python leaves it ignored."""
+    ignored = signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    if ignored:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        if ignored:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 @pytest.mark.skipif(
     threading.current_thread() is not threading.main_thread(),
     reason="Python delivers signals to the main thread only",
 )
 def test_ctrl_c_during_the_commit_waits_for_it_and_says_the_changes_were_saved(
-    engine: Engine,
+    engine: Engine, ctrl_c_handled: None
 ) -> None:
     def ctrl_c_as_the_commit_starts(s: Session) -> None:
         event.listen(s, "before_commit", lambda _s: os.kill(os.getpid(), signal.SIGINT))
