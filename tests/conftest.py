@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from doorstep.storage.migrate import upgrade
 from doorstep.storage.session import make_engine
 from tests.factories.emptied import empty_postgres
-from tests.factories.prebuilt import Prebuilt, prebuilt_on_sqlite
+from tests.factories.prebuilt import Prebuilt, prebuilt_programmes
 
 if TYPE_CHECKING:
     from tests.factories.busy_writer import Programme
@@ -52,10 +52,10 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def sqlite_prebuilt(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Prebuilt:
-    """A programme many SQLite tests start from, built once and copied to each
+def prebuilt(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Prebuilt:
+    """A programme many tests start from, built once and copied to each
     (:mod:`tests.factories.prebuilt`)."""
-    return prebuilt_on_sqlite(sqlite_template, lambda: tmp_path_factory.mktemp("prebuilt"))
+    return prebuilt_programmes(sqlite_template, lambda: tmp_path_factory.mktemp("prebuilt"))
 
 
 @pytest.fixture(scope="session")

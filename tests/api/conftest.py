@@ -34,9 +34,9 @@ def add_account(engine: Engine, name: str, role: str, **scope: str) -> str:
 
 
 @pytest.fixture
-def programme(with_areas: Engine, tmp_path: Path, sqlite_prebuilt: Prebuilt) -> Engine:
-    """:func:`plan_three` over ``with_areas``; on SQLite a copy of it built once."""
-    if not sqlite_prebuilt(with_areas, tmp_path, plan_three_with_areas):
+def programme(with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt) -> Engine:
+    """:func:`plan_three` over ``with_areas``: a copy of it built once (``prebuilt``)."""
+    if not prebuilt(with_areas, tmp_path, plan_three_with_areas):
         plan_three(with_areas, tmp_path)
     return with_areas
 

@@ -11,14 +11,15 @@ from rich.cells import cell_len
 from sqlalchemy import Engine
 
 from tests.cli.conftest import Invoke, doorstep_at
-from tests.factories.report import TODAY, small_programme
+from tests.factories.prebuilt import Prebuilt
+from tests.factories.report import TODAY, small_programme_copied
 
 PERIOD = ("--from", "2026-01-01", "--to", "2026-03-31", "--today", TODAY.isoformat())
 
 
 @pytest.fixture
-def programme(engine: Engine, tmp_path: Path) -> None:
-    small_programme(engine, tmp_path)
+def programme(engine: Engine, tmp_path: Path, prebuilt: Prebuilt) -> None:
+    small_programme_copied(engine, tmp_path, prebuilt)
 
 
 def test_the_table_shows_each_village_then_the_county(

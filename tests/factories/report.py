@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from doorstep.engine.pairing.params import PairingParams
@@ -39,6 +39,7 @@ from tests.factories.files import (
     visitor,
     write_csv,
 )
+from tests.factories.prebuilt import Prebuilt
 from tests.factories.visits import first_planned
 
 PAIRED_ON = dt.date(2026, 1, 5)
@@ -106,6 +107,24 @@ def small_programme(engine: Engine, tmp_path: Path) -> dt.date:
             s, "R-C", planning.PlanSettings(start=TODAY, months=4), actor="test", today=TODAY
         )
     return missed
+
+
+def small_programme_copied(engine: Engine, tmp_path: Path, prebuilt: Prebuilt) -> dt.date:
+    """:func:`small_programme`, built once (``prebuilt``) where it can be copied."""
+    if not prebuilt(engine, tmp_path, _small_programme):
+        return small_programme(engine, tmp_path)
+    with engine.connect() as conn:
+        day = conn.execute(
+            text(
+                "SELECT planned_start FROM visits vi JOIN households h ON h.id = vi.household_id "
+                "WHERE h.external_id = 'H5' AND vi.status = 'missed'"
+            )
+        ).scalar_one()
+    return dt.date.fromisoformat(str(day)[:10])
+
+
+def _small_programme(engine: Engine, folder: Path) -> None:
+    small_programme(engine, folder)
 
 
 def _refer(s: Session) -> None:

@@ -36,7 +36,7 @@ def plan_three(engine: Engine, tmp_path: Path, *, start: dt.date = START) -> Non
 
 def plan_three_with_areas(engine: Engine, folder: Path) -> None:
     """From an empty database: the tiny area tree of the fixture ``with_areas``, then
-    :func:`plan_three` (a programme ``sqlite_prebuilt`` builds once)."""
+    :func:`plan_three` (a programme ``prebuilt`` builds once)."""
     run_import(engine, "areas", write_csv(folder / "areas.csv", AREA_HEADER, area_rows()))
     plan_three(engine, folder)
 

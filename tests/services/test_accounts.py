@@ -16,8 +16,8 @@ from tests.factories.visits import plan_three, plan_three_with_areas
 
 
 @pytest.fixture
-def programme(with_areas: Engine, tmp_path: Path, sqlite_prebuilt: Prebuilt) -> Engine:
-    if not sqlite_prebuilt(with_areas, tmp_path, plan_three_with_areas):
+def programme(with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt) -> Engine:
+    if not prebuilt(with_areas, tmp_path, plan_three_with_areas):
         plan_three(with_areas, tmp_path)
     return with_areas
 

@@ -28,7 +28,8 @@ from tests.factories.files import (
     visitor,
     write_csv,
 )
-from tests.factories.report import PAIRED_ON, TODAY, small_programme
+from tests.factories.prebuilt import Prebuilt
+from tests.factories.report import PAIRED_ON, TODAY, small_programme_copied
 
 JAN, MAR = dt.date(2026, 1, 1), dt.date(2026, 3, 31)
 HANDED_ON = dt.date(2026, 3, 1)
@@ -40,8 +41,8 @@ def _report(engine: Engine, **options: Any) -> ProgrammeReport:
 
 
 @pytest.fixture
-def programme(engine: Engine, tmp_path: Path) -> dt.date:
-    return small_programme(engine, tmp_path)
+def programme(engine: Engine, tmp_path: Path, prebuilt: Prebuilt) -> dt.date:
+    return small_programme_copied(engine, tmp_path, prebuilt)
 
 
 def test_the_figures_by_area_are_those_counted_by_hand(engine: Engine, programme: dt.date) -> None:
