@@ -17,15 +17,37 @@ from doorstep.services import pairing, planning, work_lists
 from doorstep.storage.repositories import visits as repo
 from doorstep.storage.session import unit_of_work
 from tests.factories.db import run_import
-from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
+from tests.factories.files import (
+    AREA_HEADER,
+    HOUSEHOLD_HEADER,
+    VISITOR_HEADER,
+    area_rows,
+    household,
+    visitor,
+    write_csv,
+)
+from tests.factories.prebuilt import Prebuilt
 from tests.factories.sides import Side
 
 START = dt.date(2027, 1, 4)  # a Monday
 
 
 @pytest.fixture
-def paired(with_areas: Engine, tmp_path: Path) -> Engine:
-    """Four households paired with two visitors (capacity 2 each), committed on START."""
+def paired(with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt) -> Engine:
+    """Four households paired with two visitors (capacity 2 each), committed on START
+    (built once, ``prebuilt``)."""
+    if not prebuilt(with_areas, tmp_path, _paired):
+        _paired_in_areas(with_areas, tmp_path)
+    return with_areas
+
+
+def _paired(engine: Engine, folder: Path) -> None:
+    """From an empty database: the area tree, then :func:`_paired_in_areas`."""
+    run_import(engine, "areas", write_csv(folder / "areas.csv", AREA_HEADER, area_rows()))
+    _paired_in_areas(engine, folder)
+
+
+def _paired_in_areas(with_areas: Engine, tmp_path: Path) -> None:
     hh = [household(household_id=f"H{i}", lat=26.58 + i / 1000, lon=107.98) for i in range(4)]
     vv = [
         visitor(visitor_id="V1", lat=26.58, lon=107.97, capacity=2),
@@ -36,7 +58,6 @@ def paired(with_areas: Engine, tmp_path: Path) -> Engine:
     with unit_of_work(with_areas) as s:
         view = pairing.propose(s, "R", params=PairingParams(), actor="test", today=START)
         pairing.commit(s, view.id, actor="test", today=START)
-    return with_areas
 
 
 def _visits(engine: Engine) -> list[tuple[str, str, str, str]]:

@@ -20,10 +20,12 @@ from tests.factories.files import (
     AREA_HEADER,
     HOUSEHOLD_HEADER,
     VISITOR_HEADER,
+    area_rows,
     household,
     visitor,
     write_csv,
 )
+from tests.factories.prebuilt import Prebuilt
 
 TODAY = dt.date(2026, 6, 1)
 
@@ -53,10 +55,21 @@ def _csv(tmp_path: Path, name: str, header: list[str], rows: list[dict[str, Any]
 
 
 @pytest.fixture
-def two_villages(with_areas: Engine, tmp_path: Path) -> Engine:
+def two_villages(with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt) -> Engine:
     """In each village (V1, V2): a household, a visitor who lives there, a team, an activity
-    and a project; and V0, a visitor with no home area."""
-    e = with_areas
+    and a project; and V0, a visitor with no home area (built once, ``prebuilt``)."""
+    if not prebuilt(with_areas, tmp_path, _two_villages):
+        _two_villages_in_areas(with_areas, tmp_path)
+    return with_areas
+
+
+def _two_villages(engine: Engine, folder: Path) -> None:
+    """From an empty database: the area tree, then :func:`_two_villages_in_areas`."""
+    run_import(engine, "areas", write_csv(folder / "areas.csv", AREA_HEADER, area_rows()))
+    _two_villages_in_areas(engine, folder)
+
+
+def _two_villages_in_areas(e: Engine, tmp_path: Path) -> None:
     run_import(
         e,
         "organisations",
@@ -85,7 +98,6 @@ def two_villages(with_areas: Engine, tmp_path: Path) -> Engine:
         )
         run_import(e, "activities", _csv(tmp_path, f"a{n}", ACTIVITY, [activity(f"A{n}", area)]))
         run_import(e, "projects", _csv(tmp_path, f"p{n}", PROJECT, [project(f"P{n}", area)]))
-    return e
 
 
 TEAM = ["code", "name", "area_code", "starts_on"]
