@@ -120,10 +120,9 @@ def engine(db_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def with_areas(engine: Engine, tmp_path: Path) -> Engine:
     """The engine, with a tiny area tree (R > R-C > R-C-V1, R-C-V2) imported."""
-    from tests.factories.db import run_import
-    from tests.factories.files import AREA_HEADER, area_rows, write_csv
+    from tests.factories.db import area_tree
 
-    run_import(engine, "areas", write_csv(tmp_path / "areas.csv", AREA_HEADER, area_rows()))
+    area_tree(engine, tmp_path)
     return engine
 
 

@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import DateTime, Engine, select, text
 
 from doorstep.storage.base import Base
+from tests.factories.db import area_tree
 from tests.factories.prebuilt import Prebuilt
-from tests.factories.visits import plan_three_with_areas
+from tests.factories.visits import plan_three
 
 #: What differs between two builds of one programme: when it was written, and how long
 #: a proposal took (in its summary).
@@ -57,11 +58,12 @@ def test_a_prebuilt_programme_is_what_its_build_makes(
     engine: Engine, tmp_path: Path, prebuilt: Prebuilt
 ) -> None:
     (tmp_path / "built").mkdir()
-    plan_three_with_areas(engine, tmp_path / "built")  # as a test without a copy would
+    area_tree(engine, tmp_path / "built")  # as a test without a copy would
+    plan_three(engine, tmp_path / "built")
     built = _rows(engine, when=False)
     assert built["visits"] and built["audit_events"] and built["pairing_input_writes"]
 
-    assert prebuilt(engine, tmp_path, plan_three_with_areas)  # built once, from empty
+    assert prebuilt(engine, tmp_path, plan_three, over=area_tree)  # built once, from empty
     assert _rows(engine, when=False) == built
     first, ids = _rows(engine, when=True), _next_ids(engine)
     assert (tmp_path / "h.csv").is_file()  # the files it read
@@ -69,6 +71,6 @@ def test_a_prebuilt_programme_is_what_its_build_makes(
     with engine.begin() as conn:  # what a test might leave
         conn.execute(text("DELETE FROM visits WHERE id = (SELECT MIN(id) FROM visits)"))
         conn.execute(text("UPDATE households SET head_name = 'changed'"))
-    assert prebuilt(engine, tmp_path, plan_three_with_areas)  # a copy
+    assert prebuilt(engine, tmp_path, plan_three, over=area_tree)  # a copy
     assert _rows(engine, when=True) == first
     assert _next_ids(engine) == ids

@@ -14,11 +14,11 @@ from sqlalchemy import Engine
 from doorstep.api.app import create_app
 from doorstep.services import accounts
 from doorstep.storage.session import unit_of_work
-from tests.factories.db import run_import
+from tests.factories.db import area_tree, run_import
 from tests.factories.files import VISITOR_HEADER, visitor, write_csv
 from tests.factories.outcomes import sizes_stored_before_the_rule
 from tests.factories.prebuilt import Prebuilt
-from tests.factories.visits import first_planned, plan_three, plan_three_with_areas
+from tests.factories.visits import first_planned, plan_three
 
 #: The API's today: two months into the plan of ``plan_three`` (from 2027-01-04).
 TODAY = dt.date(2027, 3, 1)
@@ -36,8 +36,7 @@ def add_account(engine: Engine, name: str, role: str, **scope: str) -> str:
 @pytest.fixture
 def programme(with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt) -> Engine:
     """:func:`plan_three` over ``with_areas``: a copy of it built once (``prebuilt``)."""
-    if not prebuilt(with_areas, tmp_path, plan_three_with_areas):
-        plan_three(with_areas, tmp_path)
+    prebuilt(with_areas, tmp_path, plan_three, over=area_tree)
     return with_areas
 
 

@@ -12,6 +12,14 @@ from doorstep.storage.session import unit_of_work
 from tests.factories.files import write_csv
 
 
+def area_tree(engine: Engine, folder: Path) -> None:
+    """The tiny area tree (R > R-C > R-C-V1, R-C-V2) imported: the fixture ``with_areas``,
+    and what most prebuilt programmes are built over."""
+    from tests.factories.files import AREA_HEADER, area_rows, write_csv
+
+    run_import(engine, "areas", write_csv(folder / "areas.csv", AREA_HEADER, area_rows()))
+
+
 def run_import(
     engine: Engine,
     entity: str,

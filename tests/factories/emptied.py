@@ -52,14 +52,28 @@ def _start_again(conn: Connection) -> None:
     """Forget the writes the pairing input tables' statement triggers counted (TRUNCATE
     counts too) and restart every sequence that was used."""
     conn.execute(text("DELETE FROM pairing_input_writes"))
-    sequences = conn.execute(
-        text("SELECT format('%I.%I', schemaname, sequencename) FROM pg_sequences")
-    ).scalars()
-    # pg_sequences says nothing of a sequence set back with is_called false (an import
-    # that chose its ids moves the serial past them so), so each is read.
-    states = " UNION ALL ".join(
-        f"SELECT '{name}', last_value, is_called FROM {name}" for name in sequences
-    )
-    used = [name for name, last, called in conn.execute(text(states)) if called or last != 1]
-    for sequence in used:
+    for sequence, _, _ in moved_sequences(conn):
         conn.execute(text(f"ALTER SEQUENCE {sequence} RESTART"))
+
+
+def moved_sequences(conn: Connection) -> list[tuple[str, int, bool]]:
+    """The tables' sequences that are not where a new one starts: each one's name, last
+    value and whether that value was taken. ``pg_sequences`` says nothing of a sequence set
+    back with ``is_called`` false (an import that chose its ids moves the serial past them
+    so), so each is read."""
+    names = (
+        conn.execute(
+            text(
+                "SELECT format('%I.%I', schemaname, sequencename) FROM pg_sequences "
+                "WHERE schemaname = 'public'"
+            )
+        )
+        .scalars()
+        .all()
+    )
+    states = " UNION ALL ".join(f"SELECT '{n}', last_value, is_called FROM {n}" for n in names)
+    return [
+        (n, int(last), bool(called))
+        for n, last, called in conn.execute(text(states))
+        if called or last != 1
+    ]

@@ -11,19 +11,29 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Engine, text
 
 from doorstep.storage.base import Base
 from doorstep.storage.session import make_engine
-from tests.factories.emptied import empty_postgres
+from tests.factories.emptied import empty_postgres, moved_sequences
 
-#: Builds a programme on an empty, migrated database; the folder is for the files it reads.
-Build = Callable[[Engine, Path], None]
-#: ``(engine, tmp_path, build)``: puts a copy of what ``build`` built (once) in ``engine``'s
-#: database, in place of what it held, and the files it read in ``tmp_path``; True if it
-#: did, False where it cannot (the caller then builds).
-Prebuilt = Callable[[Engine, Path, Build], bool]
+#: Builds (part of) a programme in a database; the folder is for the files it reads. What it
+#: returns is not kept.
+Build = Callable[[Engine, Path], object]
+
+
+class Prebuilt(Protocol):
+    """``(engine, tmp_path, build, over=None)``: ``engine``'s database holds what ``over``
+    builds from empty (nothing, if None); it then holds ``build``'s work on top, a copy
+    made once where it can be (True) or built there (False), and ``tmp_path`` the files
+    they read."""
+
+    def __call__(
+        self, engine: Engine, tmp_path: Path, build: Build, *, over: Build | None = None
+    ) -> bool: ...
+
 
 _DATABASE = ".prebuilt.db"
 
@@ -40,10 +50,10 @@ class _Kept:
 
 
 def prebuilt_programmes(template: Path, folder: Callable[[], Path]) -> Prebuilt:
-    """A :data:`Prebuilt` whose SQLite programmes start from a copy of the migrated
+    """A :class:`Prebuilt` whose SQLite programmes start from a copy of the migrated
     ``template`` and PostgreSQL ones from the caller's database emptied; each is built in a
-    new ``folder()``. ``build`` starts from an empty database, so what it builds is the
-    same whatever the caller's database held; it is told apart by its name."""
+    new ``folder()``, from empty, so the same whatever the caller's database held, and told
+    apart by the names of ``over`` and ``build``."""
     files: dict[str, Path] = {}
     kept: dict[tuple[str, str], _Kept] = {}
     superuser: dict[str, bool] = {}
@@ -53,7 +63,7 @@ def prebuilt_programmes(template: Path, folder: Callable[[], Path]) -> Prebuilt:
             path = folder() / _DATABASE
             shutil.copy(template, path)
             eng = make_engine(f"sqlite:///{path}")
-            build(eng, path.parent)
+            build(eng, path.parent)  # over and build, from empty
             with eng.connect() as conn:
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             eng.dispose()
@@ -77,20 +87,32 @@ def prebuilt_programmes(template: Path, folder: Callable[[], Path]) -> Prebuilt:
             _put_back(engine, kept[where])
         _copy_files(kept[where].folder, tmp_path)
 
-    def prebuilt(engine: Engine, tmp_path: Path, build: Build) -> bool:
-        key = f"{build.__module__}.{build.__qualname__}"
+    def prebuilt(
+        engine: Engine, tmp_path: Path, build: Build, *, over: Build | None = None
+    ) -> bool:
+        key = " over ".join(f"{b.__module__}.{b.__qualname__}" for b in (build, over) if b)
+        whole = build if over is None else _then(over, build)
         if engine.dialect.name == "sqlite":
-            on_sqlite(engine, tmp_path, build, key)
+            on_sqlite(engine, tmp_path, whole, key)
             return True
         database = str(engine.url.database)
         if database not in superuser:
             superuser[database] = _may_skip_triggers(engine)
         if not superuser[database]:
+            build(engine, tmp_path)
             return False
-        on_postgres(engine, tmp_path, build, key)
+        on_postgres(engine, tmp_path, whole, key)
         return True
 
     return prebuilt
+
+
+def _then(first: Build, then: Build) -> Build:
+    def both(engine: Engine, folder: Path) -> None:
+        first(engine, folder)
+        then(engine, folder)
+
+    return both
 
 
 def _copy_files(source: Path, tmp_path: Path) -> None:
@@ -109,21 +131,6 @@ def _may_skip_triggers(engine: Engine) -> bool:
         )
 
 
-def _sequences(conn: Connection) -> list[tuple[str, int, bool]]:
-    names = (
-        conn.execute(
-            text(
-                "SELECT format('%I.%I', schemaname, sequencename) FROM pg_sequences "
-                "WHERE schemaname = 'public'"
-            )
-        )
-        .scalars()
-        .all()
-    )
-    states = " UNION ALL ".join(f"SELECT '{n}', last_value, is_called FROM {n}" for n in names)
-    return [(n, int(last), bool(called)) for n, last, called in conn.execute(text(states))]
-
-
 def _keep(engine: Engine, schema: str, folder: Path) -> _Kept:
     tables = []
     with engine.begin() as conn:
@@ -135,7 +142,7 @@ def _keep(engine: Engine, schema: str, folder: Path) -> _Kept:
                     text(f"CREATE TABLE {schema}.{table.name} AS SELECT * FROM {table.name}")
                 )
                 tables.append(table.name)
-        moved = tuple(s for s in _sequences(conn) if s[2] or s[1] != 1)
+        moved = tuple(moved_sequences(conn))
     return _Kept(schema, tuple(tables), moved, folder)
 
 

@@ -110,9 +110,9 @@ def small_programme(engine: Engine, tmp_path: Path) -> dt.date:
 
 
 def small_programme_copied(engine: Engine, tmp_path: Path, prebuilt: Prebuilt) -> dt.date:
-    """:func:`small_programme`, built once (``prebuilt``) where it can be copied."""
-    if not prebuilt(engine, tmp_path, _small_programme):
-        return small_programme(engine, tmp_path)
+    """:func:`small_programme`, built once (``prebuilt``); the first day of H5's missed
+    visit."""
+    prebuilt(engine, tmp_path, small_programme)
     with engine.connect() as conn:
         day = conn.execute(
             text(
@@ -121,10 +121,6 @@ def small_programme_copied(engine: Engine, tmp_path: Path, prebuilt: Prebuilt) -
             )
         ).scalar_one()
     return dt.date.fromisoformat(str(day)[:10])
-
-
-def _small_programme(engine: Engine, folder: Path) -> None:
-    small_programme(engine, folder)
 
 
 def _refer(s: Session) -> None:

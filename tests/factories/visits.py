@@ -9,15 +9,7 @@ from doorstep.engine.pairing.params import PairingParams
 from doorstep.services import pairing, planning
 from doorstep.storage.session import unit_of_work
 from tests.factories.db import run_import
-from tests.factories.files import (
-    AREA_HEADER,
-    HOUSEHOLD_HEADER,
-    VISITOR_HEADER,
-    area_rows,
-    household,
-    visitor,
-    write_csv,
-)
+from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
 
 START = dt.date(2027, 1, 4)  # a Monday
 #: A start ``doorstep plan --area`` takes whenever the tests run: it refuses one before today.
@@ -32,13 +24,6 @@ def plan_three(engine: Engine, tmp_path: Path, *, start: dt.date = START) -> Non
     run_import(engine, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, vv))
     run_import(engine, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, hh))
     pair_and_plan(engine, start)
-
-
-def plan_three_with_areas(engine: Engine, folder: Path) -> None:
-    """From an empty database: the tiny area tree of the fixture ``with_areas``, then
-    :func:`plan_three` (a programme ``prebuilt`` builds once)."""
-    run_import(engine, "areas", write_csv(folder / "areas.csv", AREA_HEADER, area_rows()))
-    plan_three(engine, folder)
 
 
 def pair_and_plan(engine: Engine, start: dt.date, *, months: int = 4) -> None:

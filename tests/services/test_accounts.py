@@ -11,14 +11,14 @@ from sqlalchemy import Engine, text
 from doorstep.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from doorstep.services import accounts, visitor_rights
 from doorstep.storage.session import unit_of_work
+from tests.factories.db import area_tree
 from tests.factories.prebuilt import Prebuilt
-from tests.factories.visits import plan_three, plan_three_with_areas
+from tests.factories.visits import plan_three
 
 
 @pytest.fixture
 def programme(with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt) -> Engine:
-    if not prebuilt(with_areas, tmp_path, plan_three_with_areas):
-        plan_three(with_areas, tmp_path)
+    prebuilt(with_areas, tmp_path, plan_three, over=area_tree)
     return with_areas
 
 

@@ -13,17 +13,16 @@ from doorstep.errors import Conflict, InvalidInput, NotFound
 from doorstep.services.household_consent import ConsentRecorded, record_consent
 from doorstep.storage.session import unit_of_work
 from tests.factories.audit import last_event_id, trail
-from tests.factories.db import snapshot
+from tests.factories.db import area_tree, snapshot
 from tests.factories.prebuilt import Prebuilt
-from tests.factories.visits import first_planned, plan_three, plan_three_with_areas
+from tests.factories.visits import first_planned, plan_three
 
 WITHDRAWN = dt.date(2027, 2, 1)
 
 
 @pytest.fixture
 def programme(with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt) -> Engine:
-    if not prebuilt(with_areas, tmp_path, plan_three_with_areas):
-        plan_three(with_areas, tmp_path)
+    prebuilt(with_areas, tmp_path, plan_three, over=area_tree)
     return with_areas
 
 

@@ -16,16 +16,8 @@ from doorstep.engine.planning import CadencePolicy
 from doorstep.services import pairing, planning, work_lists
 from doorstep.storage.repositories import visits as repo
 from doorstep.storage.session import unit_of_work
-from tests.factories.db import run_import
-from tests.factories.files import (
-    AREA_HEADER,
-    HOUSEHOLD_HEADER,
-    VISITOR_HEADER,
-    area_rows,
-    household,
-    visitor,
-    write_csv,
-)
+from tests.factories.db import area_tree, run_import
+from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
 from tests.factories.prebuilt import Prebuilt
 from tests.factories.sides import Side
 
@@ -36,15 +28,8 @@ START = dt.date(2027, 1, 4)  # a Monday
 def paired(with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt) -> Engine:
     """Four households paired with two visitors (capacity 2 each), committed on START
     (built once, ``prebuilt``)."""
-    if not prebuilt(with_areas, tmp_path, _paired):
-        _paired_in_areas(with_areas, tmp_path)
+    prebuilt(with_areas, tmp_path, _paired_in_areas, over=area_tree)
     return with_areas
-
-
-def _paired(engine: Engine, folder: Path) -> None:
-    """From an empty database: the area tree, then :func:`_paired_in_areas`."""
-    run_import(engine, "areas", write_csv(folder / "areas.csv", AREA_HEADER, area_rows()))
-    _paired_in_areas(engine, folder)
 
 
 def _paired_in_areas(with_areas: Engine, tmp_path: Path) -> None:

@@ -20,8 +20,7 @@ from doorstep.privacy.access import Principal
 from doorstep.services import household_consent, referrals, visit_records
 from doorstep.services.visit_records import MadeVisit
 from doorstep.storage.session import unit_of_work
-from tests.factories.db import run_import
-from tests.factories.files import AREA_HEADER, area_rows, write_csv
+from tests.factories.db import area_tree
 from tests.factories.prebuilt import Prebuilt
 from tests.factories.visits import first_planned, plan_three
 
@@ -41,18 +40,11 @@ def _withdrawn_and_visited(engine: Engine, folder: Path) -> None:
         visit_records.record_visit(s, MadeVisit("H0", "V1", first, last), actor="test", today=TODAY)
 
 
-def _refusals_programme(engine: Engine, folder: Path) -> None:
-    """From an empty database: the areas, then :func:`_withdrawn_and_visited`."""
-    run_import(engine, "areas", write_csv(folder / "areas.csv", AREA_HEADER, area_rows()))
-    _withdrawn_and_visited(engine, folder)
-
-
 @pytest.fixture
 def programme(with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt) -> Engine:
     """H0-H2 paired with V1 and planned from 2027-01-04, V2 with nobody; H1 withdrew its
     consent on 2027-02-01; H0's first visit recorded (built once, ``prebuilt``)."""
-    if not prebuilt(with_areas, tmp_path, _refusals_programme):
-        _withdrawn_and_visited(with_areas, tmp_path)
+    prebuilt(with_areas, tmp_path, _withdrawn_and_visited, over=area_tree)
     return with_areas
 
 

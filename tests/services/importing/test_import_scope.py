@@ -15,12 +15,11 @@ from doorstep.services.importing import IMPORTS, ImportRejected, import_file
 from doorstep.services.importing.scope import NAMED, WHOLE_PROGRAMME, AreaScope
 from doorstep.storage.session import unit_of_work
 from tests.factories.audit import last_event_id, trail
-from tests.factories.db import run_import, snapshot
+from tests.factories.db import area_tree, run_import, snapshot
 from tests.factories.files import (
     AREA_HEADER,
     HOUSEHOLD_HEADER,
     VISITOR_HEADER,
-    area_rows,
     household,
     visitor,
     write_csv,
@@ -58,15 +57,8 @@ def _csv(tmp_path: Path, name: str, header: list[str], rows: list[dict[str, Any]
 def two_villages(with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt) -> Engine:
     """In each village (V1, V2): a household, a visitor who lives there, a team, an activity
     and a project; and V0, a visitor with no home area (built once, ``prebuilt``)."""
-    if not prebuilt(with_areas, tmp_path, _two_villages):
-        _two_villages_in_areas(with_areas, tmp_path)
+    prebuilt(with_areas, tmp_path, _two_villages_in_areas, over=area_tree)
     return with_areas
-
-
-def _two_villages(engine: Engine, folder: Path) -> None:
-    """From an empty database: the area tree, then :func:`_two_villages_in_areas`."""
-    run_import(engine, "areas", write_csv(folder / "areas.csv", AREA_HEADER, area_rows()))
-    _two_villages_in_areas(engine, folder)
 
 
 def _two_villages_in_areas(e: Engine, tmp_path: Path) -> None:
