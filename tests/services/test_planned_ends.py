@@ -12,7 +12,7 @@ from sqlalchemy import Engine, text
 
 from doorstep.engine.planning import CadencePolicy
 from doorstep.services import planning, visitor_days
-from doorstep.services.planned_ends import LAST_DAY, VISITOR_LEFT
+from doorstep.services.cancel_reasons import LAST_DAY, VISITOR_LEFT
 from doorstep.storage.session import unit_of_work
 from tests.factories.db import run_import
 from tests.factories.files import VISITOR_HEADER, write_csv

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 from doorstep.services import calendars, planning
-from doorstep.services.planning_inputs import CONSENT_ENDS
+from doorstep.services.cancel_reasons import CONSENT_ENDS
 from doorstep.storage.session import unit_of_work
 from tests.factories.db import run_import
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv

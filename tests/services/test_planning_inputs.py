@@ -10,10 +10,9 @@ import polars as pl
 
 from doorstep.engine.planning import CadencePolicy, PlanningProblem, PlanningProblemBuilder
 from doorstep.engine.planning.problem import Intervals
+from doorstep.services.cancel_reasons import CONSENT_ENDS, LEAVE_BEGINS
 from doorstep.services.planning import PlanSettings
 from doorstep.services.planning_inputs import (
-    CONSENT_ENDS,
-    LEAVE_BEGINS,
     PlanInputs,
     cut_by_consent,
     cut_by_leave,

@@ -15,10 +15,7 @@ from sqlalchemy import Engine, insert
 
 from doorstep.engine.pairing.params import NEW_ONLY
 from doorstep.privacy.audit import FAILED, REFUSED, record_event, record_events, record_row_events
-from doorstep.services.exclusions import CANCELLED_BECAUSE
-from doorstep.services.importing.unsettled import NO_LONGER_CONSENTS
-from doorstep.services.planned_ends import LAST_DAY, VISITOR_LEFT
-from doorstep.services.planning_inputs import CONSENT_ENDS, LEAVE_BEGINS
+from doorstep.services import cancel_reasons
 from doorstep.services.planning_unmet import LIST
 from doorstep.storage.base import Base, utcnow
 from doorstep.storage.repositories import household_data, visitor_data
@@ -147,12 +144,14 @@ def test_the_stored_codes_and_reasons_a_detail_holds_have_labels() -> None:
         visitor_data.REDACTED["redacted"],
         LIST,
         NEW_ONLY,
-        NO_LONGER_CONSENTS,
-        CANCELLED_BECAUSE,
-        VISITOR_LEFT,
-        LAST_DAY,
-        LEAVE_BEGINS,
-        CONSENT_ENDS,
-        "a visit of the visitor is recorded on its days",  # services.visit_records
+        *cancel_reasons.ALL,
     }
     assert stored <= set(LABELS)
+
+
+def test_each_reason_a_visit_is_cancelled_for_is_labelled_by_its_own_words() -> None:
+    # Keyed by the services' constants, a label's English is written out for extraction:
+    # a reason reworded in the services must be reworded in its label too.
+    assert {reason: LABELS[reason] for reason in cancel_reasons.ALL} == {
+        reason: reason for reason in cancel_reasons.ALL
+    }

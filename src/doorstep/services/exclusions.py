@@ -34,6 +34,7 @@ from doorstep.privacy.audit import (
     record_visitor_events,
 )
 from doorstep.say import Say
+from doorstep.services import cancel_reasons
 from doorstep.storage.repositories import exclusions as repo
 from doorstep.storage.repositories import household_data, visitor_data, visits
 from doorstep.storage.repositories.pairing import area_by_code, household_id, lock_pairings
@@ -112,7 +113,7 @@ def exclude(
 
 
 #: Why the planned visits of an excluded pair are cancelled, as their audit events say.
-CANCELLED_BECAUSE = "the household and the visitor were excluded"
+CANCELLED_BECAUSE = cancel_reasons.EXCLUDED
 
 
 def cancel_planned(conn: Connection, pairs: pl.DataFrame, today: dt.date) -> pl.DataFrame:

@@ -20,17 +20,12 @@ import polars as pl
 from sqlalchemy import Connection
 
 from doorstep.domain.enums import VisitStatus
+from doorstep.services.cancel_reasons import LAST_DAY, VISITOR_LEFT
 from doorstep.services.exclusions import cancel_events
 from doorstep.storage.repositories import visits
 
 #: An audit event ``(action, household, detail)``, as :func:`cancel_events` gives them.
 Event = tuple[str, str, dict[str, Any]]
-
-#: Why the planned visits after a visitor's last day are cancelled, as their events say.
-VISITOR_LEFT = "the visitor's last day is before it"
-#: Why a stay under way on a visitor's last day now ends on it (a plan's cut reasons say
-#: what the new end is: "... begins the day after").
-LAST_DAY = "its visitor's last day"
 
 
 @dataclass(frozen=True)

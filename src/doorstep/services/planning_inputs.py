@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
+from doorstep.services.cancel_reasons import CONSENT_ENDS, LEAVE_BEGINS
+
 if TYPE_CHECKING:
     from doorstep.engine.planning import PlanningProblem
     from doorstep.engine.planning.problem import Intervals
@@ -119,10 +121,6 @@ def not_made(under_way: pl.DataFrame, made: pl.DataFrame) -> pl.DataFrame:
         .select("id", "visitor_id")
         .unique("id")
     )
-
-
-LEAVE_BEGINS = "its visitor's leave begins the day after"
-CONSENT_ENDS = "its household's withdrawal of consent takes effect the day after"
 
 
 def cut_by_leave(under_way: pl.DataFrame, leave: pl.DataFrame) -> pl.DataFrame:

@@ -24,6 +24,7 @@ from doorstep.domain.visit_ids import recorded_visit_id
 from doorstep.errors import Conflict, DoorstepError, InvalidInput, Named, NotFound, NotPermitted
 from doorstep.privacy.audit import Attempt, record_event, record_events
 from doorstep.say import Code, Said, Say
+from doorstep.services.cancel_reasons import RECORDED_ON_ITS_DAYS
 from doorstep.storage.repositories import exclusions as exclusions_repo
 from doorstep.storage.repositories import household_data
 from doorstep.storage.repositories import visit_records as repo
@@ -407,7 +408,7 @@ def cancel_in_the_way(
                 "start": r["planned_start"].isoformat(),
                 "end": r["planned_end"].isoformat(),
                 "status": VisitStatus.CANCELLED.value,
-                "reason": "a visit of the visitor is recorded on its days",
+                "reason": RECORDED_ON_ITS_DAYS,
             },
         )
         for r in found.iter_rows(named=True)

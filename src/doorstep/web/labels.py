@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from doorstep.services import cancel_reasons
+
 
 def N_(english: str) -> str:  # noqa: N802 - gettext's name for "mark, translate later"
     return english
@@ -153,18 +155,15 @@ LABELS: dict[str, str] = {
     "household erased": N_("household erased"),
     "visitor erased": N_("visitor erased"),
     # Why a planned visit was cancelled or cut short (a detail's reason): the services'
-    # sentences, stored as they are written.
-    "the household no longer consents": N_("the household no longer consents"),
-    "the household and the visitor were excluded": N_(
-        "the household and the visitor were excluded"
-    ),
-    "a visit of the visitor is recorded on its days": N_(
-        "a visit of the visitor is recorded on its days"
-    ),
-    "the visitor's last day is before it": N_("the visitor's last day is before it"),
-    "its visitor's last day": N_("its visitor's last day"),
-    "its visitor's leave begins the day after": N_("its visitor's leave begins the day after"),
-    "its household's withdrawal of consent takes effect the day after": N_(
+    # sentences (services.cancel_reasons), stored as they are written; the English is
+    # written out again for extraction, and a test holds it equal to the key.
+    cancel_reasons.NO_LONGER_CONSENTS: N_("the household no longer consents"),
+    cancel_reasons.EXCLUDED: N_("the household and the visitor were excluded"),
+    cancel_reasons.RECORDED_ON_ITS_DAYS: N_("a visit of the visitor is recorded on its days"),
+    cancel_reasons.VISITOR_LEFT: N_("the visitor's last day is before it"),
+    cancel_reasons.LAST_DAY: N_("its visitor's last day"),
+    cancel_reasons.LEAVE_BEGINS: N_("its visitor's leave begins the day after"),
+    cancel_reasons.CONSENT_ENDS: N_(
         "its household's withdrawal of consent takes effect the day after"
     ),
 }

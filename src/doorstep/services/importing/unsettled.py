@@ -17,13 +17,10 @@ import polars as pl
 from sqlalchemy import Connection
 
 from doorstep.say import Said, Say, Value, joined
+from doorstep.services.cancel_reasons import CONSENT_ENDS, NO_LONGER_CONSENTS
 from doorstep.services.importing.load import Written
 from doorstep.services.planned_ends import Stopped, stop_after_last_day, stop_planned
-from doorstep.services.planning_inputs import CONSENT_ENDS
 from doorstep.storage.repositories import visitor_data, visits
-
-#: Why the planned visits of a household that withdrew are cancelled, as their events say.
-NO_LONGER_CONSENTS = "the household no longer consents"
 
 #: The steps that hand a leaving visitor's households over, as every note on it says.
 HAND_OVER = "pair --area AREA --new-only, then pair commit and plan --area"
