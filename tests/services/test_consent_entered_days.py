@@ -120,21 +120,24 @@ def test_an_undated_act_withholding_consent_counts_from_the_day_it_was_entered(
     assert found.select("consent_on_start", "consent_ends_on").rows() == [("given", D)]
 
 
-def test_an_undated_consent_counts_from_the_day_it_was_entered_whatever_changes_later(
-    paired: Engine, tmp_path: Path
-) -> None:
-    # H1 withdrew on WITHDREW; on D its consent was given again, entered at noon UTC,
-    # undated (written some other way: an import takes an undated act the history holds
-    # already for an old registry's, and dates the others).
+def _given_again_undated(paired: Engine, tmp_path: Path, cleared: str) -> None:
+    """H1 withdrew on WITHDREW; on D its consent was given again, its row last written at
+    noon UTC, then made undated by ``cleared`` (as an act written some other way would be:
+    an import takes an undated act the history holds already for an old registry's, and
+    dates the others)."""
     _households(
         paired, tmp_path, [household(consent="withdrawn", consent_date=str(WITHDREW))], WITHDREW
     )
     _households(paired, tmp_path, [household(consent="given", consent_date=str(D))], D)
     noon = dt.datetime.combine(D, dt.time(12), tzinfo=dt.UTC)
     with paired.begin() as conn:
-        conn.execute(
-            text("UPDATE households SET consent_since = NULL, updated_at = :t"), {"t": noon}
-        )
+        conn.execute(text(f"UPDATE households SET {cleared}, updated_at = :t"), {"t": noon})
+
+
+def test_an_undated_consent_counts_from_the_day_it_was_entered_whatever_changes_later(
+    paired: Engine, tmp_path: Path
+) -> None:
+    _given_again_undated(paired, tmp_path, "consent_since = NULL")
     after = D + dt.timedelta(days=2)
     assert [_consent(paired, d) for d in (D - dt.timedelta(days=1), D, after)] == [
         "withdrawn",
@@ -167,19 +170,7 @@ def test_an_undated_act_entered_before_0028_keeps_the_rule_it_had(
     # As above, but the act has no day of entry (written before migration 0028): an
     # undated consent counts from the row's last write, which the change of address moves
     # on (the acts it replaced decide until then); an undated withdrawal on every day.
-    _households(
-        paired, tmp_path, [household(consent="withdrawn", consent_date=str(WITHDREW))], WITHDREW
-    )
-    _households(paired, tmp_path, [household(consent="given", consent_date=str(D))], D)
-    noon = dt.datetime.combine(D, dt.time(12), tzinfo=dt.UTC)
-    with paired.begin() as conn:
-        conn.execute(
-            text(
-                "UPDATE households SET consent_since = NULL, consent_entered_on = NULL, "
-                "updated_at = :t"
-            ),
-            {"t": noon},
-        )
+    _given_again_undated(paired, tmp_path, "consent_since = NULL, consent_entered_on = NULL")
     after = D + dt.timedelta(days=2)
     assert _consent(paired, after) == "given"
     _households(
