@@ -10,7 +10,7 @@ records no read of data the account could not see.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from sqlalchemy import Connection
@@ -334,6 +334,16 @@ def visitors_seen(conn: Connection, who: Principal, visitors: Collection[str]) -
         return frozenset(visitors)
     homes = repo.visitor_home_paths(conn, visitors)
     return frozenset(v for v, home in homes.items() if _home_within(who, home))
+
+
+def seer(conn: Connection, who: Principal) -> Callable[[Collection[str]], frozenset[str]]:
+    """:func:`visitors_seen` for ``who``, as the pairing services take it (``sees``): an
+    explanation, a proposal's page or diff, a refused commit name only those visitors."""
+
+    def sees(visitors: Collection[str]) -> frozenset[str]:
+        return visitors_seen(conn, who, visitors)
+
+    return sees
 
 
 def check_consent(conn: Connection, who: Principal, household: str, today: dt.date) -> None:

@@ -87,7 +87,7 @@ def explain_page(
                 proposal_id=proposal,
                 limit=alternatives,
                 today=today,
-                sees=lambda visitors: access.visitors_seen(conn, who, visitors),
+                sees=access.seer(conn, who),
             )
     except DoorstepError as exc:
         return refused(request, who, exc)

@@ -126,7 +126,7 @@ def pairing_explained(
             proposal_id=proposal,
             limit=alternatives,
             today=today,
-            sees=lambda visitors: access.visitors_seen(conn, who, visitors),
+            sees=access.seer(conn, who),
         )
     e = found.explanation
     return PairingExplained(

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
-from typing import Any, TypeAlias
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -30,14 +29,10 @@ from doorstep.services.pairing.scope import (
     load_household_scope,
     load_scope,
 )
-from doorstep.services.pairing.staleness import Reason, staleness_of
+from doorstep.services.pairing.staleness import Reason, Sees, seen_of, staleness_of
 from doorstep.storage.repositories import household_data
 from doorstep.storage.repositories import pairing as repo
 from doorstep.storage.tables import Area, Household, PairingProposal, ProposedPair
-
-#: Of the visitors given, those whose data the account asking may see
-#: (:func:`doorstep.privacy.access.visitors_seen`, bound to the account).
-Sees: TypeAlias = Callable[[Collection[str]], AbstractSet[str]]
 
 
 @dataclass(frozen=True)
@@ -223,9 +218,8 @@ def explain_household(
     )
     session.flush()  # the explanation's own event first
     named = () if reason is None else reason.visitors
-    seen = _seen(sees, [*(a.visitor_id for a in explanation.alternatives), *named])
-    if reason is not None and not set(named) <= seen:
-        reason = reason.without_names()
+    seen = seen_of(sees, [*(a.visitor_id for a in explanation.alternatives), *named])
+    reason = None if reason is None else reason.shown_to(seen)
     shown = _shown(visitors, explanation, seen, today, leaving_days)
     explanation = replace(
         explanation, alternatives=tuple(a for a in explanation.alternatives if a.visitor_id in seen)
@@ -255,11 +249,6 @@ def explain_household(
         alternatives=shown,
         stale_says=says,
     )
-
-
-def _seen(sees: Sees | None, visitors: list[str]) -> AbstractSet[str]:
-    """Which of ``visitors`` may be shown: all of them, when no account is asking."""
-    return set(visitors) if sees is None or not visitors else sees(visitors)
 
 
 def _shown(

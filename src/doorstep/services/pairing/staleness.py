@@ -4,8 +4,10 @@ refuses it with (the digest itself: :mod:`doorstep.services.pairing.digest`)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
+from typing import TypeAlias
 
 from sqlalchemy import Connection
 
@@ -28,6 +30,16 @@ PARTS_AFTER_COMMIT = "input_parts_after_commit"
 #: Key in a superseded proposal's ``params``: the commit that superseded it, as
 #: ``{"proposal": N, "on": ISO date, "started": n, "ended": n, "kept": n}``.
 SUPERSEDED_BY = "superseded_by"
+
+#: Of the visitors given, those whose data the account asking may see
+#: (:func:`doorstep.privacy.access.visitors_seen`, bound to the account).
+Sees: TypeAlias = Callable[[Collection[str]], AbstractSet[str]]
+
+
+def seen_of(sees: Sees | None, visitors: Collection[str]) -> AbstractSet[str]:
+    """Which of ``visitors`` may be shown: all of them, when no account is asking (the
+    operator at the command line, who sees everyone)."""
+    return set(visitors) if sees is None or not visitors else sees(visitors)
 
 
 @dataclass(frozen=True)
@@ -57,6 +69,19 @@ class Reason:
     def without_names(self) -> Reason:
         """The reason naming no one, for whoever may not see a visitor it names."""
         return Reason(self.unnamed_says or self.says)
+
+    def shown_to(self, seen: AbstractSet[str]) -> Reason:
+        """The reason as told to whoever may see the visitors ``seen``: as it is, or naming
+        no one when it names a visitor outside them (every one counted, none named: naming
+        the others would tell which one is left out). Whoever shows it records a read under
+        each of its :attr:`visitors`, so one withheld is read by no one."""
+        return self if set(self.visitors) <= seen else self.without_names()
+
+
+def as_seen(reason: Reason, sees: Sees | None) -> Reason:
+    """``reason`` as the account that ``sees`` is told it (:meth:`Reason.shown_to`);
+    ``sees`` ``None``: the operator's, who sees everyone."""
+    return reason.shown_to(seen_of(sees, reason.visitors))
 
 
 def _computed_for(day: dt.date) -> Say:
