@@ -147,10 +147,19 @@ def _proposal(
 
     try:
         with unit(engine, who) as session:
-            access.check_proposal(session.connection(), who, proposal)
-            view = pairing.show(session, proposal, actor=who.actor, today=today)
+            conn = session.connection()
+            access.check_proposal(conn, who, proposal)
+            # A stale note naming a visitor outside the account's area names no one.
+            sees = access.seer(conn, who)
+            view = pairing.show(session, proposal, actor=who.actor, today=today, sees=sees)
             changes = pairing.diff(
-                session, proposal, actor=who.actor, limit=PAGE, offset=offset, today=today
+                session,
+                proposal,
+                actor=who.actor,
+                limit=PAGE,
+                offset=offset,
+                today=today,
+                sees=sees,
             )
     except DoorstepError as exc:
         return refused(request, who, exc)
@@ -183,8 +192,11 @@ def commit(
     tried = Attempt(who.actor, "update", "pairing_proposal", str(proposal))
     try:
         with unit(engine, who, tried) as session:
-            access.check_proposal(session.connection(), who, proposal)
-            counts = pairing.commit(session, proposal, actor=who.actor, today=today)
+            conn = session.connection()
+            access.check_proposal(conn, who, proposal)
+            counts = pairing.commit(
+                session, proposal, actor=who.actor, today=today, sees=access.seer(conn, who)
+            )
     except DoorstepError as exc:
         return _refused_act(request, engine, who, today, proposal, exc)
     _ = i18n.gettext_for(request)

@@ -97,8 +97,11 @@ def show(
     from doorstep.services import pairing
 
     with unit(engine, who) as session:
-        access.check_proposal(session.connection(), who, proposal)
-        view = pairing.show(session, proposal, actor=who.actor, today=today)
+        conn = session.connection()
+        access.check_proposal(conn, who, proposal)
+        view = pairing.show(
+            session, proposal, actor=who.actor, today=today, sees=access.seer(conn, who)
+        )
     return _read(view)
 
 
@@ -116,9 +119,16 @@ def diff(
     from doorstep.services import pairing
 
     with unit(engine, who) as session:
-        access.check_proposal(session.connection(), who, proposal)
+        conn = session.connection()
+        access.check_proposal(conn, who, proposal)
         changes = pairing.diff(
-            session, proposal, actor=who.actor, limit=limit, offset=offset, today=today
+            session,
+            proposal,
+            actor=who.actor,
+            limit=limit,
+            offset=offset,
+            today=today,
+            sees=access.seer(conn, who),
         )
     following = offset + len(changes.changes)
     return PairDiffRead(
@@ -152,8 +162,11 @@ def commit(
 
     tried = Attempt(who.actor, "update", "pairing_proposal", str(proposal))
     with unit(engine, who, tried) as session:
-        access.check_proposal(session.connection(), who, proposal)
-        counts = pairing.commit(session, proposal, actor=who.actor, today=today)
+        conn = session.connection()
+        access.check_proposal(conn, who, proposal)
+        counts = pairing.commit(
+            session, proposal, actor=who.actor, today=today, sees=access.seer(conn, who)
+        )
     return CommitRead(proposal=proposal, **counts)
 
 

@@ -28,6 +28,8 @@ from doorstep.services.pairing.staleness import (
     DIGEST_AFTER_COMMIT,
     PARTS_AFTER_COMMIT,
     SUPERSEDED_BY,
+    Sees,
+    as_seen,
     differs,
     not_open,
     stale_message,
@@ -44,6 +46,7 @@ def commit(
     actor: str,
     today: dt.date | None = None,
     progress: Progress | None = None,
+    sees: Sees | None = None,
 ) -> dict[str, int]:
     """End the replaced pairings and start the new ones, in the caller's transaction; each
     pairing row names this proposal as the commit that started or ended it.
@@ -54,7 +57,9 @@ def commit(
     the real date): if it no longer gives the proposal's digest (anything it was computed
     from changed, or a visitor's being active differs on ``today``), or a visitor is leaving
     on ``today`` in the programme's window who was not when it was computed, or the reverse
-    (:func:`~.staleness.leaving_changed`), the proposal is stale.
+    (:func:`~.staleness.leaving_changed`), the proposal is stale: refused with
+    :func:`~.staleness.stale_message`'s reason, naming no one when it names a visitor the
+    account may not see (``sees``; ``None``: the operator, who sees everyone).
     ``progress`` hears of the read, the pairings ended and those started.
     """
     today = today or dt.date.today()
@@ -69,11 +74,11 @@ def commit(
     writes = versions.before_commit(session.connection())
     scope = load_scope(session, code, today=today, max_m=max_m, progress=progress)
     if differs(proposal, scope):
-        why = stale_message(session.connection(), proposal, scope, today)
+        why = as_seen(stale_message(session.connection(), proposal, scope, today), sees)
         # The visitors it names are read by whoever is told: the refusal's record says so,
         # and the refused commit's own event keeps the words without their ids.
         read = Named("visitor", why.visitors, {"pairing_proposal": proposal_id}, why.unnamed)
-        raise Conflict(why.says, named=read)
+        raise Conflict(why.says, named=read if why.visitors else None)
     conn = session.connection()
     pairs = repo.proposed_pairs(conn, proposal_id)
     changed = pairs.filter(pl.col("visitor_id").ne_missing(pl.col("current_visitor_id")))

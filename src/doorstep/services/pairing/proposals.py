@@ -32,7 +32,7 @@ from doorstep.services.pairing import moves, versions
 from doorstep.services.pairing.leaving import WINDOW_KEY
 from doorstep.services.pairing.scope import figures, load_scope
 from doorstep.services.pairing.settings import FLAGS, check_new_only
-from doorstep.services.pairing.staleness import Reason, staleness_of, superseded
+from doorstep.services.pairing.staleness import Reason, Sees, as_seen, staleness_of, superseded
 from doorstep.storage.repositories import bulk
 from doorstep.storage.repositories import pairing as repo
 from doorstep.storage.session import take_turn
@@ -317,12 +317,14 @@ def staleness(
     *,
     today: dt.date | None = None,
     progress: Progress | None = None,
+    sees: Sees | None = None,
 ) -> tuple[bool | None, Reason | None]:
     """Whether `pair commit` would refuse the proposal as stale on ``today`` (default: the
     real date), and its reason: the check `pair explain` makes, for `pair show` and `pair
     diff`, so a coordinator hears of it before reviewing, not at the commit. The caller
     that shows the reason records a read under each visitor it names
-    (:func:`record_named`).
+    (:func:`record_named`). A reason naming a visitor the account may not see (``sees``;
+    ``None``: the operator, who sees everyone) names no one (:func:`.staleness.as_seen`).
 
     A superseded proposal is stale for its status; an open one is compared with what it was
     computed from, a committed one with what its commit left (``None``: cannot be told); a
@@ -345,7 +347,7 @@ def staleness(
     stale, reason = staleness_of(conn, proposal, scope, today)
     if stale is False:
         versions.checked(conn, proposal, writes, scope.window)
-    return stale, reason
+    return stale, None if reason is None else as_seen(reason, sees)
 
 
 def show(
@@ -355,12 +357,13 @@ def show(
     actor: str,
     today: dt.date | None = None,
     progress: Progress | None = None,
+    sees: Sees | None = None,
 ) -> ProposalView:
-    """A proposal's figures, whether it is stale (:func:`staleness`), and for a committed
-    one what its commit started and ended (as the pairings keep it); audited as a read, as
-    every read of a proposal is."""
+    """A proposal's figures, whether it is stale (:func:`staleness`, whose note names only
+    visitors the account ``sees``), and for a committed one what its commit started and
+    ended (as the pairings keep it); audited as a read, as every read of a proposal is."""
     proposal = get_proposal(session, proposal_id)
-    stale, reason = staleness(session, proposal, today=today, progress=progress)
+    stale, reason = staleness(session, proposal, today=today, progress=progress, sees=sees)
     text, says = (None, None) if reason is None else (reason.text, reason.says)
     view = replace(view_of(session, proposal), stale=stale, stale_reason=text, stale_says=says)
     if view.status == "committed":
@@ -401,14 +404,17 @@ def diff(
     offset: int = 0,
     today: dt.date | None = None,
     progress: Progress | None = None,
+    sees: Sees | None = None,
 ) -> PairDiff:
     """The households whose visitor would change, with the proposed visitor and distance
     and the commit their current pairing (or its end) comes from: how many, and ``limit``
     of them by household (all when ``None``) from the ``offset``-th, and whether the
-    proposal is stale (:func:`staleness`). Audited: it names households and their visitors,
-    and each one listed is read under their own id."""
+    proposal is stale (:func:`staleness`, whose note names only visitors the account
+    ``sees``). Audited: it names households and their visitors, and each one listed is read
+    under their own id. A household's visitors, now and proposed, are listed by id wherever
+    they live, as its file names them."""
     stale, reason = staleness(
-        session, get_proposal(session, proposal_id), today=today, progress=progress
+        session, get_proposal(session, proposal_id), today=today, progress=progress, sees=sees
     )
     total, changed = repo.pair_changes(session.connection(), proposal_id, limit, offset)
     record_event(
