@@ -7,83 +7,36 @@ and the operator at the command line, see them all."""
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Collection
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from doorstep.privacy import access
 from doorstep.privacy.access import Principal
 from doorstep.services import pairing
 from doorstep.services.pairing.explanations import AlternativeShown, HouseholdExplanation
-from doorstep.storage.repositories import pairing as pairing_repo
 from doorstep.storage.session import unit_of_work
 from tests.factories.audit import last_event_id
-from tests.services.pairing.tree import TODAY, add, home, propose, tree, worker
-
-LATER = TODAY + dt.timedelta(days=1)
-BOSS = Principal("boss", "manager", None, None, None)
+from tests.services.pairing import scoped
+from tests.services.pairing.scoped import BOSS, LATER, coordinator, visitor_reads
+from tests.services.pairing.tree import TODAY, propose
 
 
 @pytest.fixture
 def nearby(engine: Engine, tmp_path: Path) -> Engine:
-    """H1 in village A1 with VNEAR (A1) 110 m off; nearer, VB of village B1, with no
-    places; VANY, who works anywhere (no home area), speaking French; VA2 of village A2,
-    past VNEAR, with room; VDE of B1, past VA2, speaking German alone, as does H2 of A1,
-    which VDE alone can visit; and VGONE of B1, 5.5 km north, active until TODAY: a
-    proposal for TODAY is stale on LATER for VGONE alone."""
-    tree(engine, tmp_path)
-    vv = [
-        worker(visitor_id="VNEAR", lat=51.501),
-        worker(visitor_id="VB", home_area_code="B1", lat=51.5005, capacity=0),
-        worker(visitor_id="VANY", home_area_code="", lat=51.5007, languages="fr"),
-        worker(visitor_id="VA2", home_area_code="A2", lat=51.502),
-        worker(visitor_id="VDE", home_area_code="B1", lat=51.503, languages="de"),
-        worker(visitor_id="VGONE", home_area_code="B1", lat=51.55, active_to=str(TODAY)),
-    ]
-    add(engine, tmp_path, "visitors", vv)
-    add(
-        engine,
-        tmp_path,
-        "households",
-        [home(household_id="H1"), home(household_id="H2", languages="de")],
-    )
-    return engine
-
-
-def _coordinator(engine: Engine, area: str) -> Principal:
-    with engine.connect() as conn:
-        path = pairing_repo.area_by_code(conn, area)[1]
-    return Principal(f"coord-{area}", "coordinator", area, path, None)
+    """:func:`tests.services.pairing.scoped.nearby`."""
+    return scoped.nearby(engine, tmp_path)
 
 
 def _explained(
     engine: Engine, who: Principal, today: dt.date, household: str = "H1"
 ) -> HouseholdExplanation:
     with unit_of_work(engine) as s:
-        conn = s.connection()
-
-        def sees(visitors: Collection[str]) -> frozenset[str]:
-            return access.visitors_seen(conn, who, visitors)
-
+        sees = access.seer(s.connection(), who)
         return pairing.explain_household(
             s, household, actor=who.actor, today=today, limit=None, sees=sees
         )
-
-
-def _visitor_reads(engine: Engine, after: int) -> list[tuple[str, dict[str, Any]]]:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT entity_id, detail FROM audit_events WHERE entity = 'visitor' "
-                "AND action = 'read' AND id > :after ORDER BY id"
-            ),
-            {"after": after},
-        ).all()
-    return [(i, d if isinstance(d, dict) else json.loads(d)) for i, d in rows]
 
 
 def _rows(out: HouseholdExplanation) -> list[tuple[str | None, str]]:
@@ -95,7 +48,7 @@ def test_a_village_s_coordinator_sees_its_visitors_and_others_by_distance_and_re
 ) -> None:
     # The region's proposal: a village's coordinator explains its household by it too.
     view = propose(nearby, "R")
-    who = _coordinator(nearby, "A1")
+    who = coordinator(nearby, "A1")
     before = last_event_id(nearby)
     out = _explained(nearby, who, TODAY)
     assert out.explanation.visitor_id == "VNEAR"
@@ -114,19 +67,19 @@ def test_a_village_s_coordinator_sees_its_visitors_and_others_by_distance_and_re
     # The engine's explanation keeps none of them either: nothing left to leak.
     assert out.explanation.alternatives == ()
     detail = {"pairing_explanation": view.id}
-    assert _visitor_reads(nearby, before) == [("VNEAR", detail)]
+    assert visitor_reads(nearby, before) == [("VNEAR", detail)]
     # The household's own visitor is its data: named (as its file names it) and read,
     # wherever the visitor lives.
     after = last_event_id(nearby)
     h2 = _explained(nearby, who, TODAY, "H2")
     assert (h2.explanation.visitor_id, h2.explanation.distance_m) == ("VDE", 334)
-    assert ("VDE", detail) in _visitor_reads(nearby, after)
+    assert ("VDE", detail) in visitor_reads(nearby, after)
 
 
 def test_a_county_s_coordinator_sees_the_visitors_of_its_villages_by_id(nearby: Engine) -> None:
     view = propose(nearby, "R")
     before = last_event_id(nearby)
-    out = _explained(nearby, _coordinator(nearby, "A"), TODAY)
+    out = _explained(nearby, coordinator(nearby, "A"), TODAY)
     assert _rows(out) == [
         (None, "full"),
         (None, "no_shared_language"),
@@ -138,7 +91,7 @@ def test_a_county_s_coordinator_sees_the_visitors_of_its_villages_by_id(nearby: 
     assert (va2.caseload, va2.capacity, va2.places_left) == (0, 2, 2)
     assert [a.visitor_id for a in out.explanation.alternatives] == ["VA2"]
     detail = {"pairing_explanation": view.id}
-    assert _visitor_reads(nearby, before) == [("VA2", detail), ("VNEAR", detail)]
+    assert visitor_reads(nearby, before) == [("VA2", detail), ("VNEAR", detail)]
 
 
 def test_a_manager_of_the_whole_programme_sees_every_visitor_as_the_command_line_does(
@@ -151,36 +104,36 @@ def test_a_manager_of_the_whole_programme_sees_every_visitor_as_the_command_line
     assert _rows(out) == [*everyone, ("VDE", "no_shared_language"), ("VGONE", "full")]
     detail = {"pairing_explanation": view.id}
     shown = ["VA2", "VANY", "VB", "VDE", "VGONE", "VNEAR"]
-    assert _visitor_reads(nearby, before) == [(v, detail) for v in shown]
+    assert visitor_reads(nearby, before) == [(v, detail) for v in shown]
     with unit_of_work(nearby) as s:
         operator = pairing.explain_household(s, "H1", actor="carol", today=TODAY, limit=None)
     assert operator.alternatives == out.alternatives
 
 
-def test_a_stale_note_naming_a_visitor_of_another_area_counts_them_for_a_coordinator(
+def test_a_stale_note_naming_a_visitor_of_another_area_counts_them_for_acoordinator(
     nearby: Engine,
 ) -> None:
     view = propose(nearby, "A1")
     before = last_event_id(nearby)
-    out = _explained(nearby, _coordinator(nearby, "A1"), LATER)
+    out = _explained(nearby, coordinator(nearby, "A1"), LATER)
     assert out.stale is True
     assert out.stale_reason is not None and out.stale_says is not None
     assert "VGONE" not in out.stale_reason and "VGONE" not in str(out.stale_says)
     assert f"whether 1 visitor is active changed by {LATER}" in out.stale_reason
     detail = {"pairing_explanation": view.id}
-    assert _visitor_reads(nearby, before) == [("VNEAR", detail)]
+    assert visitor_reads(nearby, before) == [("VNEAR", detail)]
     # The manager is shown the visitor's id and its active days, and the read is recorded.
     after = last_event_id(nearby)
     named = _explained(nearby, BOSS, LATER)
     assert named.stale_reason is not None
     assert f"on {LATER} visitor VGONE is not active" in named.stale_reason
-    assert ("VGONE", detail) in _visitor_reads(nearby, after)
+    assert ("VGONE", detail) in visitor_reads(nearby, after)
 
 
 def test_access_tells_which_visitors_an_account_sees(nearby: Engine) -> None:
-    who = _coordinator(nearby, "A1")
+    who = coordinator(nearby, "A1")
     asked = ["VNEAR", "VB", "VANY", "VA2", "NOBODY"]
     with nearby.connect() as conn:
         assert access.visitors_seen(conn, BOSS, asked) == set(asked)
         assert access.visitors_seen(conn, who, asked) == {"VNEAR"}
-        assert access.visitors_seen(conn, _coordinator(nearby, "A"), asked) == {"VNEAR", "VA2"}
+        assert access.visitors_seen(conn, coordinator(nearby, "A"), asked) == {"VNEAR", "VA2"}

@@ -5,19 +5,16 @@ they do under every other visitor they show."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from doorstep.services import pairing, visitor_rights
 from doorstep.storage.session import unit_of_work
 from tests.factories.audit import last_event_id
+from tests.services.pairing.scoped import LATER, visitor_reads
 from tests.services.pairing.tree import TODAY, add, commit, home, propose, tree, worker
-
-LATER = TODAY + dt.timedelta(days=1)
 
 
 @pytest.fixture
@@ -34,19 +31,6 @@ def gone(engine: Engine, tmp_path: Path) -> Engine:
     return engine
 
 
-def _visitor_reads(engine: Engine, after: int) -> list[tuple[str, dict[str, Any]]]:
-    """(visitor, detail) of each ``read`` under a visitor since event ``after``, in order."""
-    with engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT entity_id, detail FROM audit_events WHERE entity = 'visitor' "
-                "AND action = 'read' AND id > :after ORDER BY id"
-            ),
-            {"after": after},
-        ).all()
-    return [(i, d if isinstance(d, dict) else json.loads(d)) for i, d in rows]
-
-
 def test_show_records_a_read_under_the_visitor_its_stale_note_names(gone: Engine) -> None:
     view = propose(gone, "A")
     before = last_event_id(gone)
@@ -54,7 +38,7 @@ def test_show_records_a_read_under_the_visitor_its_stale_note_names(gone: Engine
         shown = pairing.show(s, view.id, actor="alice", today=LATER)
     assert shown.stale_reason is not None
     assert f"on {LATER} visitor VGONE is not active" in shown.stale_reason
-    assert _visitor_reads(gone, before) == [("VGONE", {"pairing_proposal": view.id})]
+    assert visitor_reads(gone, before) == [("VGONE", {"pairing_proposal": view.id})]
     with unit_of_work(gone) as s:
         trail = visitor_rights.export_visitor(s, "VGONE", actor="officer")["records"]
     assert {"pairing_proposal": view.id} in [e["detail"] for e in trail["audit_events"]]
@@ -65,7 +49,7 @@ def test_a_fresh_proposal_shown_names_no_visitor_and_records_no_read(gone: Engin
     before = last_event_id(gone)
     with unit_of_work(gone) as s:
         assert pairing.show(s, view.id, actor="alice", today=TODAY).stale is False
-    assert _visitor_reads(gone, before) == []
+    assert visitor_reads(gone, before) == []
 
 
 def test_diff_records_a_read_under_a_visitor_its_stale_note_names_beside_those_listed(
@@ -79,7 +63,7 @@ def test_diff_records_a_read_under_a_visitor_its_stale_note_names_beside_those_l
     assert changes.stale_reason is not None and "VGONE" in changes.stale_reason
     detail = {"pairing_diff": view.id}
     # VNEAR for the row it is on, then VGONE for the note; each once.
-    assert _visitor_reads(gone, before) == [("VNEAR", detail), ("VGONE", detail)]
+    assert visitor_reads(gone, before) == [("VNEAR", detail), ("VGONE", detail)]
 
 
 def test_explain_records_one_read_under_a_visitor_both_shown_and_named(
@@ -99,7 +83,7 @@ def test_explain_records_one_read_under_a_visitor_both_shown_and_named(
     assert out.explanation.visitor_id == "VLEFT"  # the proposal's pair, named in the note too
     assert out.stale_reason is not None and "visitor VLEFT is not active" in out.stale_reason
     detail = {"pairing_explanation": view.id}
-    assert sorted(_visitor_reads(engine, before)) == [("VLEFT", detail), ("VSTAY", detail)]
+    assert sorted(visitor_reads(engine, before)) == [("VLEFT", detail), ("VSTAY", detail)]
 
 
 def test_explain_records_a_read_under_a_visitor_only_its_stale_note_names(
@@ -112,7 +96,7 @@ def test_explain_records_a_read_under_a_visitor_only_its_stale_note_names(
     assert out.stale_reason is not None and "VGONE" in out.stale_reason
     assert out.explanation.alternatives == ()  # none asked for: VGONE is in the note alone
     detail = {"pairing_explanation": view.id}
-    assert sorted(_visitor_reads(gone, before)) == [("VGONE", detail), ("VNEAR", detail)]
+    assert sorted(visitor_reads(gone, before)) == [("VGONE", detail), ("VNEAR", detail)]
 
 
 def test_a_committed_proposals_note_names_a_visitor_who_left_since_and_reads_them(
@@ -126,7 +110,7 @@ def test_a_committed_proposals_note_names_a_visitor_who_left_since_and_reads_the
     assert shown.stale_reason is not None
     assert shown.stale_reason.startswith(f"area A changed after proposal {view.id} was committed")
     assert "visitor VGONE is not active" in shown.stale_reason
-    assert _visitor_reads(gone, before) == [("VGONE", {"pairing_proposal": view.id})]
+    assert visitor_reads(gone, before) == [("VGONE", {"pairing_proposal": view.id})]
 
 
 def test_only_the_five_visitors_a_note_names_are_read(engine: Engine, tmp_path: Path) -> None:
@@ -141,7 +125,7 @@ def test_only_the_five_visitors_a_note_names_are_read(engine: Engine, tmp_path: 
     with unit_of_work(engine) as s:
         shown = pairing.show(s, view.id, actor="alice", today=LATER)
     assert shown.stale_reason is not None and "(and 2 more)" in shown.stale_reason
-    read = [v for v, _ in _visitor_reads(engine, before)]
+    read = [v for v, _ in visitor_reads(engine, before)]
     assert len(read) == 5
     # Exactly those the note names; the two it only counts are not read.
     assert all(f"{v} is not active" in shown.stale_reason for v in read)
