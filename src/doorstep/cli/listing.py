@@ -8,7 +8,6 @@ every column).
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from collections.abc import Mapping, Sequence
@@ -131,16 +130,6 @@ def hidden_note(hidden: Sequence[str]) -> str:
     return f"Not shown at this width: {names} (--format csv has every column)."
 
 
-def csv_cell(value: object) -> str:
-    """A CSV cell; text as ``export`` writes it, so that a spreadsheet does not run a name
-    such as ``=HYPERLINK(...)`` as a formula (numbers and days as they are)."""
-    from doorstep.services.importing.formulas import escape_text
-
-    if value is None:
-        return ""
-    return escape_text(value) if isinstance(value, str) else str(value)
-
-
 def print_for_scripts(
     cols: Sequence[str], rows: Sequence[Mapping[str, object]], fmt: Output
 ) -> bool:
@@ -151,10 +140,9 @@ def print_for_scripts(
         print(json.dumps(out, default=str, ensure_ascii=False))
         return True
     if fmt is Output.csv:
-        w = csv.writer(sys.stdout)
-        w.writerow(cols)
-        for r in rows:
-            w.writerow([csv_cell(r.get(c)) for c in cols])
+        from doorstep.services.list_csv import csv_text
+
+        sys.stdout.write(csv_text(cols, rows))
         return True
     return False
 
