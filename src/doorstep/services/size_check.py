@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import polars as pl
 from sqlalchemy.orm import Session
 
 from doorstep.privacy.audit import record_event, record_household_events
@@ -25,6 +26,21 @@ class OverWork:
     members_in_work: int
 
 
+#: The columns of the list, in its order: the fields of :class:`OverWork` (the command's
+#: CSV and the web app's download).
+COLUMNS = ("household", "area", "year", "members", "members_in_work")
+
+
+@dataclass(frozen=True)
+class OverWorkPage:
+    """A page of the list: its rows from the whole list's ``offset``-th, and how many rows
+    the whole list has."""
+
+    rows: list[OverWork]
+    total: int
+    offset: int
+
+
 def over_work(session: Session, *, actor: str, area: str | None = None) -> list[OverWork]:
     """The years, of the households in ``area`` (and the areas within it; all: ``None``),
     whose ``members_in_work`` is above the household's ``members``, by household then
@@ -33,7 +49,29 @@ def over_work(session: Session, *, actor: str, area: str | None = None) -> list[
     conn = session.connection()
     path = None if area is None else area_by_code(conn, area)[1]
     found = repo.work_over_members(conn, path=path)
-    rows = [
+    _record(session, found, actor=actor, detail={"rows": found.height, "area": area})
+    return _rows(found)
+
+
+def over_work_page(
+    session: Session, *, actor: str, area: str | None, limit: int, offset: int = 0
+) -> OverWorkPage:
+    """``limit`` rows of :func:`over_work`'s list from its ``offset``-th, and how many it
+    has: read by the database a page at a time, as a region's list can be long. Read in the
+    trail as the whole list is (the first page's events are the command's, when it shows
+    every row), under the households of the page alone; the list's event says how many
+    rows it shows, and from which (past the first)."""
+    conn = session.connection()
+    path = None if area is None else area_by_code(conn, area)[1]
+    total = repo.count_work_over_members(conn, path=path)
+    found = repo.work_over_members(conn, path=path, limit=limit, offset=offset)
+    detail: dict[str, object] = {"rows": found.height, "area": area}
+    _record(session, found, actor=actor, detail=detail | ({"offset": offset} if offset else {}))
+    return OverWorkPage(_rows(found), total, offset)
+
+
+def _rows(found: pl.DataFrame) -> list[OverWork]:
+    return [
         OverWork(
             str(r["household"]),
             str(r["area"]),
@@ -43,13 +81,13 @@ def over_work(session: Session, *, actor: str, area: str | None = None) -> list[
         )
         for r in found.iter_rows(named=True)
     ]
-    record_event(
-        session,
-        actor=actor,
-        action="read",
-        entity="household_sizes",
-        detail={"rows": len(rows), "area": area},
-    )
+
+
+def _record(
+    session: Session, found: pl.DataFrame, *, actor: str, detail: dict[str, object]
+) -> None:
+    """The list's event, then one under each household of the rows ``found``."""
+    record_event(session, actor=actor, action="read", entity="household_sizes", detail=detail)
     record_household_events(
         session,
         actor=actor,
@@ -57,4 +95,3 @@ def over_work(session: Session, *, actor: str, area: str | None = None) -> list[
         household_ids=found["household_id"].unique().sort(),
         detail={"table": "household_indicators", "check": "sizes"},
     )
-    return rows

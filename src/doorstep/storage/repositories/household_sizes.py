@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import polars as pl
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, Select, func, select, text
 
 from doorstep.storage.repositories.reads import frame
 from doorstep.storage.tables import Area, Household, HouseholdIndicator
@@ -75,11 +75,9 @@ def _among(conn: Connection, households: pl.Series) -> tuple[str, object]:
     return "AND h.external_id IN (SELECT value FROM json_each(:ids))", json.dumps(ids)
 
 
-def work_over_members(conn: Connection, *, path: str | None) -> pl.DataFrame:
-    """The stored years with more members in work than their household's members (figures
-    stored before the imports checked them), of the households under the area ``path``
-    (all: ``None``): ``household_id`` (database id), ``household``, ``area`` (id and code
-    as typed), ``year``, ``members`` and ``members_in_work``, by household then year."""
+def _over_members(path: str | None) -> Select[int, str, str, int, int, int | None]:
+    """The stored years with more members in work than their household's members, of the
+    households under the area ``path`` (all: ``None``), by household then year."""
     query = (
         select(
             Household.id.label("household_id"),
@@ -92,10 +90,33 @@ def work_over_members(conn: Connection, *, path: str | None) -> pl.DataFrame:
         .join(Household, Household.id == HouseholdIndicator.household_id)
         .join(Area, Area.id == Household.area_id)
         .where(HouseholdIndicator.members_in_work > Household.members)
-        .order_by(Household.external_id, HouseholdIndicator.year)
     )
     if path is not None:
         query = query.where(Area.path.startswith(path, autoescape=True))
+    return query
+
+
+def count_work_over_members(conn: Connection, *, path: str | None) -> int:
+    """How many years :func:`work_over_members` lists in all, under the area ``path``."""
+    counted = select(func.count()).select_from(_over_members(path).subquery())
+    return int(conn.execute(counted).scalar_one())
+
+
+def work_over_members(
+    conn: Connection, *, path: str | None, limit: int | None = None, offset: int = 0
+) -> pl.DataFrame:
+    """The stored years with more members in work than their household's members (figures
+    stored before the imports checked them), of the households under the area ``path``
+    (all: ``None``): ``household_id`` (database id), ``household``, ``area`` (id and code
+    as typed), ``year``, ``members`` and ``members_in_work``, by household then year (one
+    row each: a household has a year once); ``limit`` of them (all: ``None``) from the
+    ``offset``-th, cut by the database so a page reads its rows alone."""
+    query = (
+        _over_members(path)
+        .order_by(Household.external_id, HouseholdIndicator.year)
+        .limit(limit)
+        .offset(offset or None)
+    )
     schema = {
         "household_id": pl.Int64,
         "household": pl.String,
