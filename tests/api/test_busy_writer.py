@@ -117,6 +117,7 @@ def _requests(first: str) -> dict[tuple[str, str], Call]:
             {"files": {"file": ("households.csv", io.BytesIO(_HOUSEHOLD_FILE))}},
         ),
         ("GET", "/checks/sizes"): Call("/checks/sizes", {"params": {"area": "R"}}),
+        ("GET", "/checks/sizes.csv"): Call("/checks/sizes.csv", {"params": {"area": "R"}}),
         ("GET", "/exclusions"): Call("/exclusions", {}),
         ("POST", "/exclusions"): Call(
             "/exclusions", {"json": {"household": "H2", "visitor": "V2"}}

@@ -57,7 +57,7 @@ def test_the_years_listed_and_their_events_are_the_command_line_s(
     before = last_event_id(engine)
     got = api.get(URL, headers=_as(sized, "boss"))
     assert got.status_code == 200, got.text
-    assert got.json() == [H1, H2]
+    assert got.json()["rows"] == [H1, H2]
     by_api = events(engine, before)
     sizes = {"table": "household_indicators", "check": "sizes"}
     assert [e[:4] for e in by_api] == [
@@ -71,7 +71,7 @@ def test_the_years_listed_and_their_events_are_the_command_line_s(
     # An area's account lists its own area by default, as `--area` lists it.
     before = last_event_id(engine)
     own = api.get(URL, headers=_as(sized, "v1-coord"))
-    assert own.json() == [H1]
+    assert own.json()["rows"] == [H1]
     by_api = events(engine, before)
     assert by_api[0][3] == {"rows": 1, "area": "R-C-V1"} and by_api[0][4] is not None
     between = last_event_id(engine)
@@ -88,8 +88,9 @@ def test_the_years_listed_and_their_events_are_the_command_line_s(
 def test_an_area_s_account_sees_its_own_households_alone_and_is_refused_another_area(
     api: TestClient, sized: dict[str, str], engine: Engine
 ) -> None:
-    assert api.get(URL, headers=_as(sized, "v2-coord")).json() == [H2]
-    assert api.get(URL, params={"area": "R-C"}, headers=_as(sized, "boss")).json() == [H1, H2]
+    assert api.get(URL, headers=_as(sized, "v2-coord")).json()["rows"] == [H2]
+    within = api.get(URL, params={"area": "R-C"}, headers=_as(sized, "boss"))
+    assert within.json()["rows"] == [H1, H2]
     before = last_event_id(engine)
     for who, area in (("v2-coord", "R-C-V1"), ("v1-coord", "R")):
         refused = api.get(URL, params={"area": area}, headers=_as(sized, who))
@@ -111,5 +112,112 @@ def test_a_visitor_s_account_is_refused_before_anything_is_read(
     assert refused.json()["detail"] == (
         "account v1 is a visitor's: stored figures are checked and corrected by an area's "
         "coordinator or manager"
+    )
+    assert events(engine, before) == []
+
+
+SIZES = {"table": "household_indicators", "check": "sizes"}
+
+
+def test_the_list_is_paged_each_page_read_in_the_trail_under_its_own_households(
+    api: TestClient, sized: dict[str, str], engine: Engine
+) -> None:
+    boss = _as(sized, "boss")
+    before = last_event_id(engine)
+    first = api.get(URL, params={"limit": 1}, headers=boss)
+    assert first.status_code == 200, first.text
+    assert first.json() == {
+        "area": None,
+        "total": 2,
+        "offset": 0,
+        "limit": 1,
+        "next_offset": 1,
+        "rows": [H1],
+    }
+    assert [e[:4] for e in events(engine, before)] == [
+        ("read", "household_sizes", None, {"rows": 1, "area": None}),
+        ("read", "household", "H1", SIZES),
+    ]
+    between = last_event_id(engine)
+    last = api.get(URL, params={"limit": 1, "offset": 1}, headers=boss).json()
+    assert (last["rows"], last["total"], last["offset"], last["next_offset"]) == ([H2], 2, 1, None)
+    assert [e[:4] for e in events(engine, between)] == [
+        ("read", "household_sizes", None, {"rows": 1, "area": None, "offset": 1}),
+        ("read", "household", "H2", SIZES),
+    ]
+    # Past the end: no row, no household read, the total still told.
+    between = last_event_id(engine)
+    past = api.get(URL, params={"offset": 5}, headers=boss).json()
+    assert (past["rows"], past["total"], past["offset"], past["next_offset"]) == ([], 2, 5, None)
+    assert [e[:4] for e in events(engine, between)] == [
+        ("read", "household_sizes", None, {"rows": 0, "area": None, "offset": 5}),
+    ]
+    # One page holds the whole list: no next page. An area's page counts its own rows.
+    whole = api.get(URL, headers=boss).json()
+    assert (whole["rows"], whole["limit"], whole["next_offset"]) == ([H1, H2], 200, None)
+    own = api.get(URL, headers=_as(sized, "v1-coord")).json()
+    assert (own["area"], own["total"], own["rows"]) == ("R-C-V1", 1, [H1])
+
+
+@pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 2001}, {"offset": -1}])
+def test_a_page_out_of_bounds_is_refused_before_anything_is_read(
+    api: TestClient, sized: dict[str, str], engine: Engine, params: dict[str, int]
+) -> None:
+    before = last_event_id(engine)
+    refused = api.get(URL, params=params, headers=_as(sized, "boss"))
+    assert refused.status_code == 422, refused.text
+    assert events(engine, before) == []
+
+
+def test_the_csv_file_is_the_command_s_and_read_in_the_trail_as_it_reads_it(
+    api: TestClient,
+    sized: dict[str, str],
+    engine: Engine,
+    cli: Invoke,  # noqa: F811
+) -> None:
+    for who, area, flags in (
+        ("boss", None, []),
+        ("v1-coord", None, ["--area", "R-C-V1"]),
+        ("boss", "R-C-V2", ["--area", "R-C-V2"]),
+    ):
+        before = last_event_id(engine)
+        params = {} if area is None else {"area": area}
+        got = api.get(URL + ".csv", params=params, headers=_as(sized, who))
+        assert got.status_code == 200, got.text
+        assert got.headers["content-type"].startswith("text/csv")
+        shown = area or ("R-C-V1" if who == "v1-coord" else None)
+        name = f"household-sizes-{shown}.csv" if shown else "household-sizes.csv"
+        assert got.headers["content-disposition"] == f'attachment; filename="{name}"'
+        by_api = events(engine, before)
+        between = last_event_id(engine)
+        done = cli("check", "sizes", *flags, "--format", "csv")
+        assert done.exit_code == 0, done.output
+        assert got.content == done.stdout_bytes  # byte for byte, its line ends too
+        assert events(engine, between) == by_api
+    assert got.text.splitlines() == [
+        "household,area,year,members,members_in_work",
+        "H2,R-C-V2,2024,3,5",
+    ]
+    assert [e[:4] for e in by_api] == [
+        ("read", "household_sizes", None, {"rows": 1, "area": "R-C-V2"}),
+        ("read", "household", "H2", SIZES),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("who", "area", "status"),
+    [("v1", None, 403), ("v2-coord", "R-C-V1", 403), ("v1-coord", "R", 403), ("boss", "NO", 404)],
+)
+def test_the_csv_file_is_refused_as_the_list_is_before_anything_is_read(
+    api: TestClient, sized: dict[str, str], engine: Engine, who: str, area: str | None, status: int
+) -> None:
+    before = last_event_id(engine)
+    params = {} if area is None else {"area": area}
+    refused = api.get(URL + ".csv", params=params, headers=_as(sized, who))
+    assert refused.status_code == status, refused.text
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert (
+        refused.json()["detail"]
+        == api.get(URL, params=params, headers=_as(sized, who)).json()["detail"]
     )
     assert events(engine, before) == []

@@ -152,6 +152,7 @@ def _requests(first: str) -> dict[tuple[str, str], Ask]:
             },
         ),
         ("GET", "/checks/sizes"): Ask("/checks/sizes", {"params": {"area": "R"}}),
+        ("GET", "/checks/sizes.csv"): Ask("/checks/sizes.csv", {"params": {"area": "R"}}),
         ("GET", "/exclusions"): Ask("/exclusions", {}),
         ("POST", "/exclusions"): Ask("/exclusions", {"data": {"household": "H2", "visitor": "V2"}}),
         ("POST", "/exclusions/remove"): Ask(

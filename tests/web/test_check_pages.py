@@ -5,6 +5,7 @@ read them; in English and in Chinese, an empty list said plainly."""
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from sqlalchemy import Engine
 from doorstep.web.app import create_app
 from tests.api.conftest import TODAY
 from tests.api.test_check_sizes import events
+from tests.cli.conftest import Invoke, cli  # noqa: F401 - a fixture
 from tests.factories.audit import last_event_id
 from tests.web.test_i18n import ZH, _chinese
 from tests.web.test_i18n_refusals import _shown
@@ -59,7 +61,7 @@ def test_a_coordinator_sees_its_area_s_years_each_linked_to_its_file_with_what_t
     api = coord.get(
         "/api/v1/checks/sizes", headers={"Authorization": f"Bearer {sized['v1-coord']}"}
     )
-    assert api.json() == [
+    assert api.json()["rows"] == [
         {"household": "H1", "area": "R-C-V1", "year": 2025, "members": 2, "members_in_work": 3}
     ]
     assert by_page == events(engine, between)
@@ -135,3 +137,121 @@ def test_the_home_imports_and_outcomes_pages_link_to_it(
 ) -> None:
     coord = _signed_in(pages, sized, "v1-coord")
     assert f'href="{URL}"' in coord.get(page).text
+
+
+def _links(page: str) -> dict[str, str]:
+    """The page's links to the pages before and after it, by ``rel``."""
+    return {
+        rel: html.unescape(href)
+        for href, rel in re.findall(r'<a href="(\?[^"]*)" rel="(prev|next)">', page)
+    }
+
+
+def test_the_list_is_paged_with_links_that_keep_its_area_and_page_size(
+    pages: TestClient, sized: dict[str, str], engine: Engine
+) -> None:
+    boss = _signed_in(pages, sized, "boss")
+    token = {"Authorization": f"Bearer {sized['boss']}"}
+    before = last_event_id(engine)
+    first = boss.get(URL, params={"area": "R-C", "limit": 1})
+    assert first.status_code == 200, first.text
+    shown = _shown(first.text)
+    assert "Rows 1–1 of 2." in shown and "H1 R-C-V1 2025 2 3" in shown and "H2" not in shown
+    assert _links(first.text) == {"next": "?area=R-C&limit=1&offset=1"}
+    assert 'name="limit" value="1"' in first.text  # the form keeps the page size
+    # Each page is read in the trail as the API's page of the same rows.
+    by_page = events(engine, before)
+    between = last_event_id(engine)
+    boss.get("/api/v1/checks/sizes", params={"area": "R-C", "limit": 1}, headers=token)
+    assert by_page == events(engine, between)
+    before = last_event_id(engine)
+    last = boss.get(URL + _links(first.text)["next"])
+    shown = _shown(last.text)
+    assert "Rows 2–2 of 2." in shown and "H2 R-C-V2 2024 3 5" in shown and "H1" not in shown
+    assert _links(last.text) == {"prev": "?area=R-C&limit=1"}
+    assert [e[:4] for e in events(engine, before)] == [
+        ("read", "household_sizes", None, {"rows": 1, "area": "R-C", "offset": 1}),
+        ("read", "household", "H2", {"table": "household_indicators", "check": "sizes"}),
+    ]
+    back = boss.get(URL + _links(last.text)["prev"])
+    assert "Rows 1–1 of 2." in _shown(back.text)
+    past = boss.get(URL, params={"area": "R-C", "limit": 1, "offset": 7})
+    assert past.status_code == 200, past.text
+    shown = _shown(past.text)
+    assert "No rows after row 7 of 2." in shown and "H1" not in shown and "H2" not in shown
+    assert "has more members in work than members." not in shown  # the list is not empty
+    assert _links(past.text) == {"prev": "?area=R-C&limit=1&offset=6"}
+    # The default page size holds both: no links, and none in the form either.
+    whole = boss.get(URL)
+    assert "Rows 1–2 of 2." in _shown(whole.text) and _links(whole.text) == {}
+    assert 'name="limit"' not in whole.text
+
+
+def test_the_download_is_the_command_s_csv_read_in_the_trail_as_the_command_reads_it(
+    pages: TestClient,
+    sized: dict[str, str],
+    engine: Engine,
+    cli: Invoke,  # noqa: F811
+) -> None:
+    coord = _signed_in(pages, sized, "v1-coord")
+    page = coord.get(URL)
+    link = re.search(r'<a href="(/checks/sizes\.csv[^"]*)" download>', page.text)
+    assert link is not None, page.text
+    assert link.group(1) == "/checks/sizes.csv?area=R-C-V1"
+    before = last_event_id(engine)
+    got = coord.get(link.group(1))
+    assert got.status_code == 200, got.text
+    assert got.headers["content-type"].startswith("text/csv")
+    assert got.headers["content-disposition"] == (
+        'attachment; filename="household-sizes-R-C-V1.csv"'
+    )
+    by_download = events(engine, before)
+    between = last_event_id(engine)
+    done = cli("check", "sizes", "--area", "R-C-V1", "--format", "csv")
+    assert got.content == done.stdout_bytes
+    assert by_download == events(engine, between)
+    assert got.text.splitlines() == [
+        "household,area,year,members,members_in_work",
+        "H1,R-C-V1,2025,2,3",
+    ]
+    # The whole list, however many pages it is shown on; a manager's has no area.
+    boss = _signed_in(pages, sized, "boss")
+    paged = boss.get(URL, params={"limit": 1})
+    assert 'href="/checks/sizes.csv" download' in paged.text
+    whole = boss.get("/checks/sizes.csv")
+    assert whole.content == cli("check", "sizes", "--format", "csv").stdout_bytes
+    assert len(whole.text.splitlines()) == 3
+
+
+def test_the_download_is_refused_as_the_page_is_in_the_page_s_language(
+    pages: TestClient, sized: dict[str, str], engine: Engine
+) -> None:
+    before = last_event_id(engine)
+    coord = _signed_in(pages, sized, "v2-coord")
+    other = coord.get("/checks/sizes.csv", params={"area": "R-C-V1"})
+    assert other.status_code == 403 and other.headers["content-type"].startswith("text/html")
+    assert "area R-C-V1 is outside account v2-coord's area R-C-V2" in _shown(other.text)
+    visitor = _signed_in(pages, sized, "v1")
+    chinese = visitor.get("/checks/sizes.csv", headers=ZH)
+    assert chinese.status_code == 403
+    assert "账户 v1 是帮扶人账户：已存储的数据由地区的协调员或管理员核查和更正" in _shown(
+        chinese.text
+    )
+    _chinese(chinese.text)
+    assert events(engine, before) == []
+
+
+def test_the_paged_page_and_its_download_link_are_in_chinese(
+    pages: TestClient, sized: dict[str, str]
+) -> None:
+    boss = _signed_in(pages, sized, "boss")
+    page = boss.get(URL, params={"limit": 1}, headers=ZH)
+    assert page.status_code == 200, page.text
+    shown = _shown(page.text)
+    assert "第 1–1 行，共 2 行。" in shown and "后 1 条" in shown
+    assert "下载整个列表 （CSV 格式，与 doorstep check sizes --format csv 输出相同）" in shown
+    _chinese(page.text)
+    past = boss.get(URL, params={"offset": 3}, headers=ZH)
+    shown = _shown(past.text)
+    assert "共 2 行，第 3 行之后没有数据。" in shown and "前 200 条" in shown
+    _chinese(past.text)
