@@ -143,6 +143,7 @@ READ_FROM_ROWS = [
     ("activity_schemas:ProjectListed", "services.projects:ProjectRow", ("past_end",)),
     ("referral_schemas:ReferralListed", "services.referrals:ReferralRow", ()),
     ("schemas:ExclusionListed", "services.exclusions:ExclusionRow", ()),
+    ("check_schemas:OverWorkListed", "services.size_check:OverWork", ()),
     ("report_schemas:ReportAreaRead", "domain.reporting:ReportArea", ()),
     ("report_schemas:AreaFiguresRead", "reports.build:AreaFigures", ()),
     ("report_schemas:MonthFiguresRead", "reports.build:MonthFigures", ()),

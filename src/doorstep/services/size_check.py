@@ -5,7 +5,7 @@ households file naming one is refused until its years are corrected (import indi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import polars as pl
 from sqlalchemy.orm import Session
@@ -26,9 +26,9 @@ class OverWork:
     members_in_work: int
 
 
-#: The columns of the list, in its order: the fields of :class:`OverWork` (the command's
-#: CSV and the web app's download).
-COLUMNS = ("household", "area", "year", "members", "members_in_work")
+#: The columns of the list's CSV file (the web app's download; the command's, a test
+#: holds): the fields of :class:`OverWork`, in its order.
+COLUMNS = tuple(f.name for f in fields(OverWork))
 
 
 @dataclass(frozen=True)
