@@ -91,13 +91,30 @@ def test_a_coordinator_sees_the_household_s_visitor_and_why_not_the_nearest_othe
     assert f"Visitor V1 , {km} km from the household (proposal {paired} for R, committed)." in (
         shown
     )
-    assert f'<a href="/pairing/{paired}">{paired}</a>' in page.text
+    # Not a link: the proposal is area R's, which a village's account may not open.
+    assert f'href="/pairing/{paired}"' not in page.text
     assert _alternatives(page.text) == H0_ALTERNATIVES
     # The same visitors, in the same order, as the API gives.
     assert [a["visitor"] for a in api["alternatives"]] == [v for v, _ in H0_ALTERNATIVES]
     # What each reason shown means, under the list.
     assert "the household and the visitor are kept apart" in shown
     assert "has room, but is farther than the visitor chosen" in shown
+
+
+def test_the_proposal_is_linked_for_an_account_that_may_open_it_and_named_for_another(
+    sign_in: SignIn, paired: int
+) -> None:
+    """A village's account is told which proposal of region R explains its household, but
+    not offered a link to a page that refuses it (the crawl of ``test_crawl`` found it)."""
+    boss = sign_in("boss")
+    page = boss.get("/pairing/explain", params={"household": "H0"}).text
+    assert f'<a href="/pairing/{paired}">{paired}</a>' in page
+    assert boss.get(f"/pairing/{paired}").status_code == 200
+    coord = sign_in("v1-coord")
+    page = coord.get("/pairing/explain", params={"household": "H0"}).text
+    assert f"(proposal {paired} for R, committed)." in _shown(page)
+    assert f'href="/pairing/{paired}"' not in page
+    assert coord.get(f"/pairing/{paired}").status_code == 403
 
 
 def _table(page: str) -> list[list[str]]:
@@ -219,7 +236,7 @@ def test_the_chinese_page_gives_every_reason_in_chinese(
     stale = site.get("/pairing/explain?household=H0", headers=ZH)
     _chinese(stale.text)
     shown = _shown(stale.text)
-    assert f"（R 的结对方案 {paired} ，已确认、已过时）" in shown
+    assert f"（R 的结对方案 {paired}，已确认、已过时）" in shown  # its number: no link
     assert f"已过时：结对方案 {paired} 确认后，地区 R 有了变化" in shown, shown
     assert "以上结对为结对方案中的结对；以下原因依据今天的数据。" in shown
     assert "is stale" not in shown

@@ -526,6 +526,17 @@ def check_proposal(conn: Connection, who: Principal, proposal: int) -> None:
         _within(who, *found)
 
 
+def may_read_proposal(conn: Connection, who: Principal, proposal: int) -> bool:
+    """Whether ``who`` may open a proposal's page (:func:`check_proposal`): a page that names
+    a proposal an account may not open (a household's pairing explained from the proposal
+    of an area above the account's) names it without a link to a refusal."""
+    try:
+        check_proposal(conn, who, proposal)
+    except NotPermitted:
+        return False
+    return True
+
+
 def check_plan_area(conn: Connection, who: Principal, area: str) -> None:
     """Whether ``who`` may plan ``area`` (write its planned visits, read which households
     miss their cadence): a manager or coordinator whose area contains it; an unknown area

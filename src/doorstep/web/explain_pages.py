@@ -9,7 +9,8 @@ the API's route does, so the trail records the same reads under the same actor. 
 reasons are codes, shown by their labels (:mod:`doorstep.web.labels`); why a proposal is
 stale is the service's ``Say``. A nearby visitor whose home area is outside the account's
 (:func:`doorstep.privacy.access.visitors_seen`) is listed as "a visitor outside your area",
-by its distance and reason alone, and is not read in the trail.
+by its distance and reason alone, and is not read in the trail. The proposal is named, and
+linked only for an account that may open it (:func:`doorstep.privacy.access.may_read_proposal`).
 """
 
 from __future__ import annotations
@@ -89,6 +90,7 @@ def explain_page(
                 today=today,
                 sees=access.seer(conn, who),
             )
+            linked = access.may_read_proposal(conn, who, found.proposal.id)
     except DoorstepError as exc:
         return refused(request, who, exc)
     rows = found.alternatives if found.in_area else ()
@@ -102,6 +104,7 @@ def explain_page(
         found=found,
         e=found.explanation,
         view=found.proposal,
+        linked=linked,
         stale_reason=None if found.stale_says is None else i18n.told(request, found.stale_says),
         rows=rows,
         meanings=[(why, _(MEANINGS[why])) for why in shown if why in MEANINGS],
