@@ -306,7 +306,7 @@ VISITS = EntitySchema(
                 "the device's id for the visit, e.g. a UUID (36 characters at most; a UUID in "
                 "upper case is the same as in lower case, any other id is kept as written): "
                 "imported again, it updates that visit, never adds another; a visit recorded by "
-                "hand (visits record) has its own, which export visits writes"
+                "hand (`visits record`) has its own, which `export visits` writes"
             ),
             uuid_lower=True,
         ),
