@@ -12,8 +12,10 @@ the rest of the walk (a cookie, no data)."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
@@ -118,12 +120,12 @@ class Walk:
     pages: dict[str, str] = field(default_factory=dict)
     refused: dict[str, str] = field(default_factory=dict)
 
-    def with_status(self, wanted: object) -> list[str]:
+    def with_status(self, wanted: Callable[[int], bool]) -> list[str]:
         """The links answered by a status ``wanted`` holds, each with the page offering it."""
         return [
             f"{link} (linked from {at}): {status}"
             for link, (status, at) in self.fetched.items()
-            if wanted(status)  # type: ignore[operator]
+            if wanted(status)
         ]
 
 
@@ -141,8 +143,7 @@ def walk(client: TestClient, *, start: str = "/") -> Walk:
             found.refused[link] = r.text
         nexts: list[str] = []
         if r.status_code in (301, 302, 303, 307, 308):
-            nexts = [r.headers["location"]]
-            nexts = [n for n in links(f'<a href="{nexts[0]}">', link)]
+            nexts = links(f'<a href="{html.escape(r.headers["location"])}">', link)
         elif r.status_code == 200:
             kind = r.headers.get("content-type", "")
             if kind.startswith("text/html"):

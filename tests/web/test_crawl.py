@@ -83,7 +83,9 @@ def full_programme(engine: Engine, tmp_path: Path) -> None:
 @pytest.fixture
 def crawled(engine: Engine, tmp_path: Path, prebuilt: Prebuilt, db_url: str) -> Iterator[Site]:
     prebuilt(engine, tmp_path, full_programme)
-    tokens = {name: add_account(engine, name, role, **scope) for name, (role, scope) in ACCOUNTS.items()}
+    tokens = {
+        name: add_account(engine, name, role, **scope) for name, (role, scope) in ACCOUNTS.items()
+    }
     app = create_app(db_url, today=lambda: TODAY)
     with TestClient(app, follow_redirects=False) as client:
         yield Site(client, tokens, engine)
