@@ -138,6 +138,30 @@ def test_unknown_or_erased_people_a_pair_not_excluded_and_a_bad_reason_are_refus
     assert _stored(area) == [] and _events(area) == []
 
 
+def test_an_erased_visitor_s_exclusion_is_removed_under_the_household_naming_no_one(
+    area: Engine,
+) -> None:
+    # The exclusion is the household's row too: its export listed it, and its trail must
+    # say why it is gone, without the erased visitor's id.
+    _exclude(area, "H1", "VFAR", None)
+    with area.connect() as conn:
+        before = conn.execute(text("SELECT max(id) FROM audit_events")).scalar_one()
+    with unit_of_work(area) as s:
+        erase_visitor(s, "VFAR", actor="ann")
+    with area.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT action, entity, entity_id, detail FROM audit_events "
+                "WHERE id > :before ORDER BY id"
+            ),
+            {"before": before},
+        ).all()
+    events = [(a, e, i, json.loads(d) if isinstance(d, str) else d) for a, e, i, d in rows]
+    assert _stored(area) == []
+    assert [e[:3] for e in events] == [("delete", "visitor", "VFAR"), ("update", "household", "H1")]
+    assert events[1][3] == {"table": "exclusions", "removed": True, "erased": "visitor"}
+
+
 def test_an_open_proposal_goes_stale_when_its_pair_is_excluded_and_when_excluded_ones_are_not(
     area: Engine,
 ) -> None:

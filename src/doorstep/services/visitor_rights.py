@@ -115,6 +115,7 @@ def erase_visitor(
             )
         )
     erased, kept = repo.counts(conn, visitor)
+    apart = repo.excluded_households(conn, visitor)
     repo.erase(conn, visitor, today)
     # The trail keeps who imported or exported them and when, not what those events noted.
     repo.redact_audit_events(conn, external_id)
@@ -131,6 +132,15 @@ def erase_visitor(
         entity="visitor",
         entity_id=external_id,
         detail={"erased": erased, "kept": kept},
+    )
+    # An exclusion is the household's row too: each household kept apart from the visitor
+    # has it removed under its own id, naming no one (the visitor is erased).
+    record_household_events(
+        session,
+        actor=actor,
+        action="update",
+        household_ids=apart,
+        detail={"table": "exclusions", "removed": True, "erased": "visitor"},
     )
     session.flush()
     return Erased(erased, kept)

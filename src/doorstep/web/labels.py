@@ -391,6 +391,7 @@ CODED: dict[str, str] = {
             "redacted",
             "carried",
             "codes",
+            "erased",
         ),
         "label",
     ),

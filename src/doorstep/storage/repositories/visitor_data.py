@@ -222,6 +222,16 @@ def still_responsible(conn: Connection, visitor: int, today: dt.date) -> tuple[i
     return int(pairings), int(planned)
 
 
+def excluded_households(conn: Connection, visitor: int) -> pl.Series:
+    """The database ids of the households kept apart from the visitor (an erasure deletes
+    those exclusions, which are the households' rows too)."""
+    ids = conn.execute(
+        text("SELECT household_id FROM exclusions WHERE visitor_id = :v ORDER BY household_id"),
+        {"v": visitor},
+    ).scalars()
+    return pl.Series("id", [int(i) for i in ids], dtype=pl.Int64)
+
+
 def counts(conn: Connection, visitor: int) -> tuple[dict[str, int], dict[str, int]]:
     """How many rows of each table an erasure deletes (the visitor's own row, emptied,
     included), and how many households' records naming the visitor it keeps."""
