@@ -15,7 +15,7 @@ from doorstep.engine.planning import CadencePolicy
 from doorstep.errors import Conflict, InvalidInput, NotFound
 from doorstep.services import calendars, exclusions, planning, work_lists
 from doorstep.services.exclusions import Change
-from doorstep.services.household_rights import export_household
+from doorstep.services.household_rights import erase_household, export_household
 from doorstep.services.visitor_rights import erase_visitor, export_visitor
 from doorstep.storage.base import Base
 from doorstep.storage.repositories.pairing import input_writes
@@ -160,6 +160,29 @@ def test_an_erased_visitor_s_exclusion_is_removed_under_the_household_naming_no_
     assert _stored(area) == []
     assert [e[:3] for e in events] == [("delete", "visitor", "VFAR"), ("update", "household", "H1")]
     assert events[1][3] == {"table": "exclusions", "removed": True, "erased": "visitor"}
+
+
+def test_an_erased_household_s_exclusion_is_removed_under_the_visitor_naming_no_one(
+    area: Engine,
+) -> None:
+    # The exclusion is the visitor's row too (their erasure deletes it as their own).
+    _exclude(area, "H1", "VFAR", None)
+    with area.connect() as conn:
+        before = conn.execute(text("SELECT max(id) FROM audit_events")).scalar_one()
+    with unit_of_work(area) as s:
+        erase_household(s, "H1", actor="ann")
+    with area.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT action, entity, entity_id, detail FROM audit_events "
+                "WHERE id > :before ORDER BY id"
+            ),
+            {"before": before},
+        ).all()
+    events = [(a, e, i, json.loads(d) if isinstance(d, str) else d) for a, e, i, d in rows]
+    assert _stored(area) == []
+    assert [e[:3] for e in events] == [("delete", "household", "H1"), ("update", "visitor", "VFAR")]
+    assert events[1][3] == {"table": "exclusions", "removed": True, "erased": "household"}
 
 
 def test_an_open_proposal_goes_stale_when_its_pair_is_excluded_and_when_excluded_ones_are_not(

@@ -98,6 +98,7 @@ def erase_household(
     lock_pairings(conn)
     household = _find(session, external_id)
     counts = repo.counts(conn, household)
+    apart = pl.Series("id", repo.excluded_visitors(conn, household), dtype=pl.Int64)
     keep_for_calendars(session, household, external_id, actor=actor, today=today or dt.date.today())
     repo.erase(conn, household)
     # Its visitors' events of its exclusions keep that there was one, not with whom.
@@ -118,6 +119,19 @@ def erase_household(
         entity="household",
         entity_id=external_id,
         detail={"erased": counts},
+    )
+    # An exclusion is the visitor's row too: each visitor kept apart from the household
+    # has it removed under their own id, naming no one (the household is erased).
+    session.flush()  # the erasure's own event first
+    record_row_events(
+        session,
+        actor=actor,
+        action="update",
+        entity="visitor",
+        source="visitors",
+        key="external_id",
+        ids=apart,
+        detail={"table": "exclusions", "removed": True, "erased": "household"},
     )
     session.flush()
     return counts

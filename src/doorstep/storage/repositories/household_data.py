@@ -190,6 +190,14 @@ def _events_about(external_id: str, a: FromClause | None = None) -> tuple[Column
     )
 
 
+def excluded_visitors(conn: Connection, household: int) -> list[int]:
+    """The database ids of the visitors kept apart from the household (an erasure deletes
+    those exclusions, which are the visitors' rows too)."""
+    t = Base.metadata.tables["exclusions"]
+    query = select(t.c.visitor_id).where(t.c.household_id == household).order_by(t.c.visitor_id)
+    return [int(v) for v in conn.execute(query).scalars()]
+
+
 def counts(conn: Connection, household: int) -> dict[str, int]:
     """How many rows each table holds about the household (the household itself included)."""
     out = {"households": 1}
