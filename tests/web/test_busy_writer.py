@@ -35,9 +35,7 @@ class Ask(NamedTuple):
 
 #: Pages that write nothing, not even an audit event (checked): forms with nothing of
 #: anyone's in them, the phone's files, the language switch, signing in and out (a token
-#: checked), the home page, and the lists of activities, projects and proposals; and the
-#: rights pages of a household and a visitor, which show the id asked for unrecorded
-#: (``UNAUDITED`` in tests/test_every_read_audited.py).
+#: checked), the home page, and the lists of activities, projects and proposals.
 WRITES_NOTHING = {
     ("GET", "/"),
     ("GET", "/activities"),
@@ -54,8 +52,6 @@ WRITES_NOTHING = {
     ("GET", "/planning"),
     ("GET", "/imports"),
     ("GET", "/cadence"),
-    ("GET", "/household"),
-    ("GET", "/visitor"),
 }
 
 _HOUSEHOLD_FILE = (

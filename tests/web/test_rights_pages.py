@@ -71,6 +71,35 @@ def test_a_visitor_downloads_their_own_data_and_not_another_visitor_s(
     assert site.get("/visitor/export", params={"id": "V2"}).status_code == 403
 
 
+def _reads(engine: Engine, actor: str) -> list[tuple[str, str, str]]:
+    """The reads under ``actor``: (entity, id, detail as stored)."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT entity, entity_id, detail FROM audit_events "
+                "WHERE actor = :a AND action = 'read' ORDER BY id"
+            ),
+            {"a": actor},
+        ).all()
+    return [(e, i, str(d).replace(" ", "").replace("'", '"')) for e, i, d in rows]
+
+
+def test_a_person_s_page_opened_is_read_under_them_and_one_refused_is_not(
+    sign_in: SignIn, programme: Engine
+) -> None:
+    # The page shows the id as one on record in the account's scope: the person's to know.
+    site = sign_in("boss")
+    assert site.get("/household", params={"id": "H0"}).status_code == 200
+    assert site.get("/visitor", params={"id": "V1"}).status_code == 200
+    rights = '{"form":"rights"}'
+    assert _reads(programme, "api:boss") == [
+        ("household", "H0", rights),
+        ("visitor", "V1", rights),
+    ]
+    assert sign_in("v2-coord").get("/household", params={"id": "H0"}).status_code == 403
+    assert _reads(programme, "api:v2-coord") == []
+
+
 def test_a_manager_s_erasure_without_the_id_typed_again_erases_nothing(
     sign_in: SignIn, programme: Engine
 ) -> None:

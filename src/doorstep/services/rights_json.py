@@ -10,8 +10,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from doorstep.domain.ids import file_stem
-from doorstep.privacy.audit import SUBJECT_EXPORT, record_event
+from doorstep.privacy.audit import SUBJECT_EXPORT, record_event, record_events
 from doorstep.storage.base import as_utc
+
+#: The detail of the read a person's rights page records (``form``: which page).
+RIGHTS_PAGE = {"form": "rights"}
 
 #: The media type of a person's own export, as the API and the web app hand it.
 MEDIA_TYPE = "application/json"
@@ -73,3 +76,10 @@ def plain(value: Any) -> Any:
     if isinstance(value, list):
         return [plain(v) for v in value]
     return value
+
+
+def rights_page_read(session: Session, *, entity: str, external_id: str, actor: str) -> None:
+    """A ``read`` under the household or visitor whose rights page (their export and
+    erasure) an account opened: the page shows their id as one on record in the account's
+    scope, and that is theirs to know was shown. None under an erased visitor's id."""
+    record_events(session, actor=actor, entity=entity, events=[("read", external_id, RIGHTS_PAGE)])

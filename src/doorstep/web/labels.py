@@ -145,6 +145,7 @@ LABELS: dict[str, str] = {
     "search": N_("search"),
     "record": N_("record form"),
     "record form": N_("record form"),
+    "rights": N_("data and erasure page"),  # a person's rights page (services.rights_json)
     "issued": N_("issued"),
     "consent_state": N_("consent"),
     "activities": N_("what was done"),

@@ -45,6 +45,7 @@ from doorstep.services import (
     list_pages,
     outcomes,
     reporting,
+    rights_json,
     work_lists,
 )
 from doorstep.services.cadence import programme_cadence
@@ -302,7 +303,8 @@ def _subject_page(
 ) -> HTMLResponse:
     """The page of a household's or visitor's data: the id to open, its export to download
     and, for a manager, the form that erases it. An id outside the account's scope is
-    refused here, as its export would be (asking reads nothing of theirs)."""
+    refused here, as its export would be; one within it is shown, and so read in the trail
+    under it (as the id alone tells the account that this person is on record)."""
     if not given:
         return render(request, "rights.html", who, subject=subject, id=None)
     external_id = normal_id(given)
@@ -314,6 +316,9 @@ def _subject_page(
                 else access.check_visitor_export
             )
             check(session.connection(), who, external_id)
+            rights_json.rights_page_read(
+                session, entity=subject, external_id=external_id, actor=who.actor
+            )
     except DoorstepError as exc:
         return refused(request, who, exc)
     return render(request, "rights.html", who, subject=subject, id=external_id)
