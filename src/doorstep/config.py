@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DB_PATH = Path("var") / "doorstep.db"
+#: SQLite's busy timeout unless set (what :data:`doorstep.storage.session.WRITER_BUSY` says).
+BUSY_TIMEOUT_MS = 10_000
 
 
 class Settings(BaseSettings):
@@ -22,6 +24,10 @@ class Settings(BaseSettings):
     # The largest file the API and the web app take (MiB); `doorstep import` has no bound.
     # A region's households as CSV are about 200 MiB.
     max_upload_mb: int = 1024
+    # How long a SQLite command or request waits for another's writer's lock (or a
+    # checkpoint for readers) before it is told to try again (ms). The messages name the
+    # default, 10 s; the tests shorten it where they wait it out on purpose.
+    sqlite_busy_timeout_ms: int = BUSY_TIMEOUT_MS
 
 
 @lru_cache(maxsize=1)

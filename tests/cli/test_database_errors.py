@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 
 import polars as pl
@@ -59,18 +60,23 @@ def test_a_refused_bulk_copy_through_the_driver_is_one_line(configured: Engine) 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_a_reader_behind_a_long_writer_is_told_to_try_again(
-    configured: Engine, db_url: str
+    configured: Engine, db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Every command writes an audit row, so on SQLite a reader waits for a writer too; past
-    # the busy timeout it is told so, not that the database cannot be used.
+    # the busy timeout it is told so, not that the database cannot be used. The timeout is
+    # the setting's: a fifth of a second here, where the default's 10 s were waited out.
+    monkeypatch.setenv("DOORSTEP_SQLITE_BUSY_TIMEOUT_MS", "200")
+    get_settings.cache_clear()
     holder = sqlite3.connect(db_url.removeprefix("sqlite:///"))
     holder.execute("BEGIN IMMEDIATE")
+    began = time.monotonic()
     try:
         with pytest.raises(Conflict, match=WRITER_BUSY), context.session() as s:
             s.execute(text("UPDATE areas SET id = id WHERE 0"))  # a write
     finally:
         holder.rollback()
         holder.close()
+    assert 0.2 <= time.monotonic() - began < 5  # it waited, for as long as it was set to
 
 
 def _writer_for_a_moment(db_url: str) -> tuple[sqlite3.Connection, threading.Timer]:

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from doorstep.cli.household import erase_cmd
+from doorstep.config import get_settings
 from doorstep.storage.repositories.household_data import referencing
 from tests.cli.conftest import Invoke
 from tests.factories.db import run_import
@@ -49,10 +50,14 @@ def test_a_household_is_exported_as_json_and_erased_only_when_confirmed(
 
 
 def test_an_erasure_says_so_when_a_reader_keeps_the_erased_rows_in_the_sqlite_file(
-    cli: Invoke, with_areas: Engine, tmp_path: Path
+    cli: Invoke, with_areas: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if with_areas.dialect.name != "sqlite":
         pytest.skip("SQLite's write-ahead log; PostgreSQL frees erased rows at VACUUM")
+    # The checkpoint waits for the reader up to the busy timeout: the setting's, a fifth of
+    # a second here, where the default's 10 s were waited out.
+    monkeypatch.setenv("DOORSTEP_SQLITE_BUSY_TIMEOUT_MS", "200")
+    get_settings.cache_clear()
     rows = [household(household_id="H1", head_name="Qiu Xiaohong"), household(household_id="H2")]
     run_import(with_areas, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, rows))
     reader = sqlite3.connect(str(with_areas.url.database), isolation_level=None)

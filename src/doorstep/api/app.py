@@ -50,7 +50,10 @@ def create_app(
         summary="Work lists, visits and reports of a home-visiting programme",
         responses=REFUSALS,
     )
-    app.state.engine = make_engine(database_url or get_settings().database_url)
+    app.state.engine = make_engine(
+        database_url or get_settings().database_url,
+        busy_timeout_ms=get_settings().sqlite_busy_timeout_ms,
+    )
     app.state.today = today
     app.state.max_upload_bytes = get_settings().max_upload_mb * 2**20
     app.add_middleware(UploadBound, limit=lambda: int(app.state.max_upload_bytes))

@@ -44,6 +44,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from doorstep.config import BUSY_TIMEOUT_MS
 from doorstep.errors import Conflict
 from doorstep.say import Say
 
@@ -137,12 +138,17 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def _on_sqlite_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+def _on_sqlite_connect(busy_timeout_ms: int) -> Callable[[sqlite3.Connection, Any], None]:
+    """The pragmas each new SQLite connection is given (``busy_timeout_ms``: its engine's)."""
+    return lambda dbapi_conn, _record: _set_pragmas(dbapi_conn, busy_timeout_ms)
+
+
+def _set_pragmas(dbapi_conn: sqlite3.Connection, busy_timeout_ms: int) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")  # safe with WAL: a crash loses no committed data
-    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     # An erased household's rows are overwritten with zeros, not left in free pages (the
     # default of some SQLite builds only, e.g. Debian's).
     cur.execute("PRAGMA secure_delete=ON")
@@ -263,8 +269,10 @@ def take_turn(conn: Connection) -> None:
     conn.info[_IMMEDIATE] = True
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for ``url``; for SQLite the file's folder is created and pragmas set."""
+def make_engine(url: str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS, **kwargs: Any) -> Engine:
+    """An engine for ``url``; for SQLite the file's folder is created and pragmas set,
+    ``busy_timeout_ms`` the wait for another's writer's lock (the setting
+    ``DOORSTEP_SQLITE_BUSY_TIMEOUT_MS`` where a front door makes the engine)."""
     url = normalise_url(url)
     u = make_url(url)
     if u.get_backend_name() == "sqlite":
@@ -272,7 +280,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         if u.database and u.database != ":memory:" and not u.database.startswith("file:"):
             Path(u.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, **kwargs)
-        event.listen(engine, "connect", _on_sqlite_connect)
+        event.listen(engine, "connect", _on_sqlite_connect(busy_timeout_ms))
         event.listen(engine, "begin", _on_sqlite_begin)
         event.listen(engine, "after_cursor_execute", _on_sqlite_statement)
         event.listen(engine, "handle_error", _on_sqlite_error)
