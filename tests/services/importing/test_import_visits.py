@@ -18,8 +18,9 @@ from doorstep.services.importing.errors import errors_csv_path
 from doorstep.services.importing.validate import LOOSE_DATE
 from doorstep.services.visit_records import MadeVisit, record_visit
 from doorstep.storage.session import unit_of_work
-from tests.factories.db import rejected, run_import
+from tests.factories.db import area_tree, rejected, run_import
 from tests.factories.files import HOUSEHOLD_HEADER, household, write_csv
+from tests.factories.prebuilt import Prebuilt
 from tests.factories.visits import START, first_planned, plan_three
 
 HEADER = ["visit_id", "household_id", "visitor_id", "start", "end", "note"]
@@ -30,8 +31,9 @@ C = "0b9c2f0e-5d1c-4c53-9a39-1f7f0a6f0a03"
 
 
 @pytest.fixture
-def planned(with_areas: Engine, tmp_path: Path) -> Engine:
-    plan_three(with_areas, tmp_path)
+def planned(with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt) -> Engine:
+    """:func:`plan_three` over ``with_areas`` (built once, ``prebuilt``)."""
+    prebuilt(with_areas, tmp_path, plan_three, over=area_tree)
     return with_areas
 
 
