@@ -22,6 +22,7 @@ from doorstep.storage.tables import PairingProposal
 from doorstep.storage.tables.pairings import PAIRING_INPUT_COLUMNS, PAIRING_INPUT_TABLES
 from tests.factories.db import run_import
 from tests.factories.files import write_csv
+from tests.factories.prebuilt import Prebuilt
 from tests.services.pairing.tree import (
     TODAY,
     add,
@@ -79,8 +80,16 @@ def _plain(e: Any) -> tuple[Any, ...]:
 
 
 @pytest.fixture
-def village(engine: Engine, tmp_path: Path) -> tuple[Engine, int]:
-    """Two households and two visitors in village A1, paired and committed on TODAY."""
+def village(engine: Engine, tmp_path: Path, prebuilt: Prebuilt) -> tuple[Engine, int]:
+    """Two households and two visitors in village A1, paired and committed on TODAY (built
+    once, ``prebuilt``): the engine and the proposal's id."""
+    prebuilt(engine, tmp_path, _village)
+    with engine.connect() as conn:
+        (proposal_id,) = conn.execute(text("SELECT id FROM pairing_proposals")).scalars()
+    return engine, proposal_id
+
+
+def _village(engine: Engine, tmp_path: Path) -> None:
     tree(engine, tmp_path)
     add(
         engine,
@@ -97,9 +106,7 @@ def village(engine: Engine, tmp_path: Path) -> tuple[Engine, int]:
         "households",
         [home(household_id="H1"), home(household_id="H2", lat=51.51)],
     )
-    view = propose(engine, "A")
-    commit(engine, view.id)
-    return engine, view.id
+    commit(engine, propose(engine, "A").id)
 
 
 WRITES = {
