@@ -4,6 +4,7 @@ programme of :func:`tests.factories.visits.plan_three` and one account per role.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -34,22 +35,43 @@ def add_account(engine: Engine, name: str, role: str, **scope: str) -> str:
 
 
 @pytest.fixture
-def programme(with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt) -> Engine:
-    """:func:`plan_three` over ``with_areas``: a copy of it built once (``prebuilt``)."""
-    prebuilt(with_areas, tmp_path, plan_three, over=area_tree)
+def programme(
+    with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt, request: pytest.FixtureRequest
+) -> Engine:
+    """:func:`plan_three` over ``with_areas``, with the accounts of ``tokens`` when the test
+    asks for them: a copy of it built once (``prebuilt``). The accounts are made here, not
+    by ``tokens``: a copy made then would replace the database under a running app."""
+    if "tokens" in request.fixturenames:
+        prebuilt(with_areas, tmp_path, _planned_with_accounts, over=area_tree)
+    else:
+        prebuilt(with_areas, tmp_path, plan_three, over=area_tree)
     return with_areas
 
 
-@pytest.fixture
-def tokens(programme: Engine) -> dict[str, str]:
-    """A token per account: the region's manager, each village's coordinator, V1 and V2."""
-    return {
-        "boss": add_account(programme, "boss", "manager"),
-        "v1-coord": add_account(programme, "v1-coord", "coordinator", area="R-C-V1"),
-        "v2-coord": add_account(programme, "v2-coord", "coordinator", area="R-C-V2"),
-        "v1": add_account(programme, "v1", "visitor", visitor="V1"),
-        "v2": add_account(programme, "v2", "visitor", visitor="V2"),
+#: The file the accounts' tokens are kept in, beside the files :func:`plan_three` read.
+_TOKENS = "tokens.json"
+
+
+def _planned_with_accounts(engine: Engine, folder: Path) -> None:
+    """:func:`plan_three`, then an account per role and a token for each: the region's
+    manager, each village's coordinator, V1 and V2 (the tokens to ``folder``)."""
+    plan_three(engine, folder)
+    tokens = {
+        "boss": add_account(engine, "boss", "manager"),
+        "v1-coord": add_account(engine, "v1-coord", "coordinator", area="R-C-V1"),
+        "v2-coord": add_account(engine, "v2-coord", "coordinator", area="R-C-V2"),
+        "v1": add_account(engine, "v1", "visitor", visitor="V1"),
+        "v2": add_account(engine, "v2", "visitor", visitor="V2"),
     }
+    (folder / _TOKENS).write_text(json.dumps(tokens), encoding="utf-8")
+
+
+@pytest.fixture
+def tokens(programme: Engine, tmp_path: Path) -> dict[str, str]:
+    """A token per account: the region's manager, each village's coordinator, V1 and V2
+    (made with ``programme``)."""
+    held: dict[str, str] = json.loads((tmp_path / _TOKENS).read_text(encoding="utf-8"))
+    return held
 
 
 @pytest.fixture
