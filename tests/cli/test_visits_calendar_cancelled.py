@@ -14,8 +14,9 @@ from doorstep.engine.planning import CadencePolicy
 from doorstep.services import planning
 from doorstep.storage.session import unit_of_work
 from tests.cli.conftest import Invoke, calendar_of
-from tests.factories.db import run_import
+from tests.factories.db import area_tree, run_import
 from tests.factories.files import HOUSEHOLD_HEADER, household, write_csv
+from tests.factories.prebuilt import Prebuilt
 from tests.factories.visits import PLAN_START, START, plan_three
 
 
@@ -33,9 +34,9 @@ def _replan(engine: Engine, gap: int) -> None:
 
 
 def test_uids_are_stable_and_a_re_plan_cancels_what_it_moved(
-    cli: Invoke, with_areas: Engine, tmp_path: Path
+    cli: Invoke, with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt
 ) -> None:
-    plan_three(with_areas, tmp_path)
+    prebuilt(with_areas, tmp_path, plan_three, over=area_tree)
     first = _calendar(cli, tmp_path / "1.ics")
     assert first and {s for s, _ in first.values()} == {"CONFIRMED"}
     assert _calendar(cli, tmp_path / "again.ics") == first  # the same UIDs, file to file
@@ -63,9 +64,9 @@ def test_uids_are_stable_and_a_re_plan_cancels_what_it_moved(
 
 
 def test_a_household_that_withdrew_has_its_visits_cancelled_without_its_id(
-    cli: Invoke, with_areas: Engine, tmp_path: Path
+    cli: Invoke, with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt
 ) -> None:
-    plan_three(with_areas, tmp_path)
+    prebuilt(with_areas, tmp_path, plan_three, over=area_tree)
     before = _calendar(cli, tmp_path / "1.ics")
     h2 = {u for u, (_, summary) in before.items() if summary.endswith("H2")}
     assert h2
@@ -78,9 +79,9 @@ def test_a_household_that_withdrew_has_its_visits_cancelled_without_its_id(
 
 
 def test_cancelled_visits_go_with_an_erased_household_and_once_their_days_are_past(
-    cli: Invoke, with_areas: Engine, tmp_path: Path
+    cli: Invoke, with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt
 ) -> None:
-    plan_three(with_areas, tmp_path)
+    prebuilt(with_areas, tmp_path, plan_three, over=area_tree)
     _replan(with_areas, gap=30)
 
     def count() -> int:
@@ -119,9 +120,9 @@ def _days(cli: Invoke, path: Path, since: dt.date) -> dict[str, tuple[str, dt.da
 
 
 def test_a_stay_under_way_is_listed_and_cancelled_like_one_to_come(
-    cli: Invoke, with_areas: Engine, tmp_path: Path
+    cli: Invoke, with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt
 ) -> None:
-    plan_three(with_areas, tmp_path)
+    prebuilt(with_areas, tmp_path, plan_three, over=area_tree)
     first = _days(cli, tmp_path / "1.ics", START)
     uid, (_, a, z) = next((u, e) for u, e in first.items() if e[2] > e[1])
     # From its second day on, it is under way: a fresh calendar still lists it.
@@ -136,9 +137,9 @@ def test_a_stay_under_way_is_listed_and_cancelled_like_one_to_come(
 
 
 def test_a_visit_recorded_over_a_planned_one_updates_its_event_to_the_days_made(
-    cli: Invoke, with_areas: Engine, tmp_path: Path
+    cli: Invoke, with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt
 ) -> None:
-    plan_three(with_areas, tmp_path)
+    prebuilt(with_areas, tmp_path, plan_three, over=area_tree)
     before = _days(cli, tmp_path / "1.ics", START)
     uid, (_, a, z) = next((u, e) for u, e in before.items() if e[2] > e[1])
     summary = _calendar(cli, tmp_path / "s.ics")[uid][1]
@@ -171,9 +172,9 @@ def _only_neutral(path: Path, uids: set[str], *, household: str) -> None:
 
 
 def test_a_visit_made_at_a_household_that_withdrew_is_cancelled_without_its_data(
-    cli: Invoke, with_areas: Engine, tmp_path: Path
+    cli: Invoke, with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt
 ) -> None:
-    plan_three(with_areas, tmp_path)
+    prebuilt(with_areas, tmp_path, plan_three, over=area_tree)
     before = _days(cli, tmp_path / "1.ics", START)
     h2 = {u for u, (_, summary) in _calendar(cli, tmp_path / "s.ics").items() if "H2" in summary}
     uid = min(h2, key=lambda u: before[u][1])

@@ -13,6 +13,8 @@ from doorstep.engine.planning import CadencePolicy
 from doorstep.services import household_rights, planning
 from doorstep.storage.session import unit_of_work
 from tests.cli.conftest import Invoke, calendar_of
+from tests.factories.db import area_tree
+from tests.factories.prebuilt import Prebuilt
 from tests.factories.visits import PLAN_START, START, plan_three
 
 LATER = START + dt.timedelta(weeks=6)
@@ -37,11 +39,11 @@ def _cancelled_before(
 
 
 def test_a_plan_from_a_later_day_keeps_the_cancelled_events_a_calendar_drawn_today_sends(
-    cli: Invoke, with_areas: Engine, tmp_path: Path
+    cli: Invoke, with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt
 ) -> None:
     # Today is START: a re-plan moved visits (cancelled, in ``cancelled_visits``) and H2 is
     # erased (its events in ``erased_visit_events``), some of both ending before LATER.
-    plan_three(with_areas, tmp_path)
+    prebuilt(with_areas, tmp_path, plan_three, over=area_tree)
     _plan(with_areas, START, START, gap=30)
     shown = calendar_of(cli, "V1", tmp_path / "0.ics", START)
     h2 = {u for u, e in shown.items() if e[4].endswith(" H2")}
@@ -58,11 +60,11 @@ def test_a_plan_from_a_later_day_keeps_the_cancelled_events_a_calendar_drawn_tod
 
 
 def test_a_plan_from_a_day_before_today_keeps_what_it_cancels_from_its_start(
-    cli: Invoke, with_areas: Engine, tmp_path: Path
+    cli: Invoke, with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt
 ) -> None:
     # Only a caller of the service plans from a past day: what that plan cancels over
     # before today is still sent to a calendar drawn from its start.
-    plan_three(with_areas, tmp_path)
+    prebuilt(with_areas, tmp_path, plan_three, over=area_tree)
     _plan(with_areas, START, LATER, gap=30)
     assert _cancelled_before(cli, tmp_path / "1.ics", START, LATER)
 

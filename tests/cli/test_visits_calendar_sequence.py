@@ -14,8 +14,9 @@ from doorstep.engine.planning import CadencePolicy
 from doorstep.services import planning
 from doorstep.storage.session import unit_of_work
 from tests.cli.conftest import CalendarEvent, Invoke, calendar_of
-from tests.factories.db import run_import
+from tests.factories.db import area_tree, run_import
 from tests.factories.files import AREA_HEADER, HOUSEHOLD_HEADER, area_rows, household, write_csv
+from tests.factories.prebuilt import Prebuilt
 from tests.factories.visits import PLAN_START, START, plan_three
 
 
@@ -25,9 +26,9 @@ def _events(cli: Invoke, path: Path) -> dict[str, CalendarEvent]:
 
 
 def test_an_unchanged_event_keeps_its_sequence_and_a_changed_one_gets_a_higher_one(
-    cli: Invoke, with_areas: Engine, tmp_path: Path
+    cli: Invoke, with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt
 ) -> None:
-    plan_three(with_areas, tmp_path)
+    prebuilt(with_areas, tmp_path, plan_three, over=area_tree)
     first = _events(cli, tmp_path / "1.ics")
     assert _events(cli, tmp_path / "2.ics") == first  # a second export changes nothing
     # H0's first stay of several days, made on one day of it: the same UID, other days.
@@ -60,9 +61,9 @@ def test_an_unchanged_event_keeps_its_sequence_and_a_changed_one_gets_a_higher_o
 
 
 def test_a_visit_marked_missed_is_cancelled_with_a_higher_sequence(
-    cli: Invoke, with_areas: Engine, tmp_path: Path
+    cli: Invoke, with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt
 ) -> None:
-    plan_three(with_areas, tmp_path)
+    prebuilt(with_areas, tmp_path, plan_three, over=area_tree)
     before = _events(cli, tmp_path / "1.ics")
     uid, (_, a, z, seq, _) = next((u, e) for u, e in before.items() if e[4].endswith("H1"))
     missed = cli("visits", "missed", "H1", "--visitor", "V1", "--start", str(a), "--today", str(a))
@@ -121,11 +122,11 @@ def _locations(path: Path) -> dict[str, str]:
 
 
 def test_an_area_renamed_raises_the_sequence_of_its_households_events_only(
-    cli: Invoke, with_areas: Engine, tmp_path: Path
+    cli: Invoke, with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt
 ) -> None:
     # An event's LOCATION is its household's area's name: a phone takes the new name only
     # with a higher SEQUENCE. H0 and H1 live in village one, H2 (moved) in village two.
-    plan_three(with_areas, tmp_path)
+    prebuilt(with_areas, tmp_path, plan_three, over=area_tree)
     moved = [household(household_id="H2", lat=26.582, area_code="R-C-V2")]
     run_import(with_areas, "households", write_csv(tmp_path / "h2.csv", HOUSEHOLD_HEADER, moved))
     first = _events(cli, tmp_path / "1.ics")

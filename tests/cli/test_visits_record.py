@@ -12,6 +12,8 @@ from doorstep.services.exclusions import exclude
 from doorstep.storage.session import unit_of_work
 from tests.cli.conftest import Invoke
 from tests.factories.audit import events_about
+from tests.factories.db import area_tree
+from tests.factories.prebuilt import Prebuilt
 from tests.factories.visits import START, first_planned, plan_three
 
 
@@ -20,9 +22,9 @@ def _first_planned(engine: Engine, household_id: str) -> str:
 
 
 def test_a_visit_recorded_leaves_the_upcoming_list_and_counts_as_the_last_visit(
-    cli: Invoke, with_areas: Engine, tmp_path: Path
+    cli: Invoke, with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt
 ) -> None:
-    plan_three(with_areas, tmp_path)
+    prebuilt(with_areas, tmp_path, plan_three, over=area_tree)
     first = _first_planned(with_areas, "H0")
     result = cli(
         "visits", "record", "H0", "--visitor", "V1", "--start", first, "--note", "ok",
@@ -39,9 +41,9 @@ def test_a_visit_recorded_leaves_the_upcoming_list_and_counts_as_the_last_visit(
 
 
 def test_a_visit_recorded_elsewhere_says_which_planned_visit_it_cancelled(
-    cli: Invoke, with_areas: Engine, tmp_path: Path
+    cli: Invoke, with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt
 ) -> None:
-    plan_three(with_areas, tmp_path)
+    prebuilt(with_areas, tmp_path, plan_three, over=area_tree)
     first = _first_planned(with_areas, "H0")
     result = cli("visits", "record", "H1", "--visitor", "V1", "--start", first, "--today", first)
     assert result.exit_code == 0, result.output
@@ -59,9 +61,9 @@ def test_a_visit_recorded_elsewhere_says_which_planned_visit_it_cancelled(
 
 
 def test_a_refused_visit_is_one_red_line_and_the_exit_code_of_its_kind(
-    cli: Invoke, with_areas: Engine, tmp_path: Path
+    cli: Invoke, with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt
 ) -> None:
-    plan_three(with_areas, tmp_path)
+    prebuilt(with_areas, tmp_path, plan_three, over=area_tree)
     for args, code, words in (
         (("H9", "--visitor", "V1", "--start", "2027-02-01"), 1, "no household with id 'H9'"),
         (("H0", "--visitor", "V1", "--start", "2026-12-01"), 1, "not paired with this visitor"),
@@ -77,9 +79,9 @@ def test_a_refused_visit_is_one_red_line_and_the_exit_code_of_its_kind(
 
 
 def test_a_missed_visit_is_marked_and_an_unplanned_day_refused(
-    cli: Invoke, with_areas: Engine, tmp_path: Path
+    cli: Invoke, with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt
 ) -> None:
-    plan_three(with_areas, tmp_path)
+    prebuilt(with_areas, tmp_path, plan_three, over=area_tree)
     first = _first_planned(with_areas, "H1")
     result = cli("visits", "missed", "H1", "--visitor", "V1", "--start", first, "--today", first)
     assert result.exit_code == 0, result.output
@@ -113,9 +115,9 @@ def _events(engine: Engine) -> int:
 
 
 def test_a_visit_recorded_as_made_is_not_marked_missed_and_says_so(
-    cli: Invoke, with_areas: Engine, tmp_path: Path
+    cli: Invoke, with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt
 ) -> None:
-    plan_three(with_areas, tmp_path)
+    prebuilt(with_areas, tmp_path, plan_three, over=area_tree)
     first = _first_planned(with_areas, "H2")
     made = (dt.date.fromisoformat(first) + dt.timedelta(days=1)).isoformat()
     recorded = cli(
@@ -156,9 +158,9 @@ def _visits_and_events(engine: Engine) -> tuple[list[tuple[str, ...]], list[tupl
 
 
 def test_a_visit_recorded_with_activities_and_outcomes_keeps_their_codes_for_the_household(
-    cli: Invoke, with_areas: Engine, tmp_path: Path
+    cli: Invoke, with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt
 ) -> None:
-    plan_three(with_areas, tmp_path)
+    prebuilt(with_areas, tmp_path, plan_three, over=area_tree)
     first = _first_planned(with_areas, "H0")
     result = cli(
         "visits", "record", "H0", "--visitor", "V1", "--start", first, "--today", "2027-03-31",
@@ -187,9 +189,9 @@ def test_a_visit_recorded_with_activities_and_outcomes_keeps_their_codes_for_the
 
 
 def test_an_unknown_code_is_one_red_line_listing_the_codes_and_nothing_is_written(
-    cli: Invoke, with_areas: Engine, tmp_path: Path
+    cli: Invoke, with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt
 ) -> None:
-    plan_three(with_areas, tmp_path)
+    prebuilt(with_areas, tmp_path, plan_three, over=area_tree)
     first = _first_planned(with_areas, "H0")
     before = _visits_and_events(with_areas)
     for option, value, words in (
@@ -223,9 +225,9 @@ def _excluded_on(engine: Engine, household: str, visitor: str, day: dt.date) -> 
 
 
 def test_a_visit_by_a_visitor_excluded_from_the_household_since_is_refused_and_audited(
-    cli: Invoke, with_areas: Engine, tmp_path: Path
+    cli: Invoke, with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt
 ) -> None:
-    plan_three(with_areas, tmp_path)
+    prebuilt(with_areas, tmp_path, plan_three, over=area_tree)
     since = START + dt.timedelta(days=30)
     _excluded_on(with_areas, "H0", "V1", since)
     with with_areas.connect() as conn:
@@ -271,9 +273,9 @@ def test_a_visit_by_a_visitor_excluded_from_the_household_since_is_refused_and_a
 
 
 def test_a_visit_recorded_prints_the_visit_id_it_is_stored_and_exported_under(
-    cli: Invoke, with_areas: Engine, tmp_path: Path
+    cli: Invoke, with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt
 ) -> None:
-    plan_three(with_areas, tmp_path)
+    prebuilt(with_areas, tmp_path, plan_three, over=area_tree)
     first = _first_planned(with_areas, "H0")
     result = cli("visits", "record", "H0", "--visitor", "V1", "--start", first, "--today", first)
     assert result.exit_code == 0, result.output
@@ -289,11 +291,11 @@ def test_a_visit_recorded_prints_the_visit_id_it_is_stored_and_exported_under(
 
 
 def test_import_takes_today_as_visits_record_does_and_its_event_says_so(
-    cli: Invoke, with_areas: Engine, tmp_path: Path
+    cli: Invoke, with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt
 ) -> None:
     # The docs' tour syncs a visit of the demo's 2027 plan: refused on the real calendar,
     # taken with --today as `visits record --today` takes it, the day kept in the trail.
-    plan_three(with_areas, tmp_path)
+    prebuilt(with_areas, tmp_path, plan_three, over=area_tree)
     first = _first_planned(with_areas, "H0")
     path = tmp_path / "sync.csv"
     path.write_text(f"visit_id,household_id,visitor_id,start\nd-1,H0,V1,{first}\n")
@@ -316,11 +318,11 @@ def test_import_takes_today_as_visits_record_does_and_its_event_says_so(
 
 
 def test_a_visit_made_during_the_visitors_recorded_leave_is_kept_and_said(
-    cli: Invoke, with_areas: Engine, tmp_path: Path
+    cli: Invoke, with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt
 ) -> None:
     # Both happened on paper: the visit is recorded (the leave record may be the wrong
     # one), and the coordinator hears of it, as the planner keeps the visitor free then.
-    plan_three(with_areas, tmp_path)
+    prebuilt(with_areas, tmp_path, plan_three, over=area_tree)
     a, _ = first_planned(with_areas, "H0")
     b, _ = first_planned(with_areas, "H1")
     first, last = min(a, b) - dt.timedelta(days=30), max(a, b)
@@ -345,9 +347,9 @@ def test_a_visit_made_during_the_visitors_recorded_leave_is_kept_and_said(
 
 
 def test_the_unrecorded_list_asks_for_each_visit_gone_by(
-    cli: Invoke, with_areas: Engine, tmp_path: Path
+    cli: Invoke, with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt
 ) -> None:
-    plan_three(with_areas, tmp_path)
+    prebuilt(with_areas, tmp_path, plan_three, over=area_tree)
     first = _first_planned(with_areas, "H1")
     today = str(dt.date.fromisoformat(first) + dt.timedelta(days=20))
     args = ("visits", "unrecorded", "--area", "R", "--today", today, "--days", "30")
