@@ -20,8 +20,9 @@ from doorstep.services.visit_records import mark_missed
 from doorstep.services.visitor_rights import erase_visitor
 from doorstep.storage.session import unit_of_work
 from tests.factories.audit import last_event_id, trail
-from tests.factories.db import rejected, run_import, snapshot
+from tests.factories.db import area_tree, rejected, run_import, snapshot
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
+from tests.factories.prebuilt import Prebuilt
 from tests.factories.visits import START, first_planned, plan_three
 from tests.services.test_exporting import export, written
 
@@ -43,9 +44,9 @@ ENDED = START + dt.timedelta(days=20)
 
 
 @pytest.fixture
-def planned(with_areas: Engine, tmp_path: Path) -> Engine:
+def planned(with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt) -> Engine:
     """H0-H2 paired with V1 and planned (see :func:`plan_three`)."""
-    plan_three(with_areas, tmp_path)
+    prebuilt(with_areas, tmp_path, plan_three, over=area_tree)
     return with_areas
 
 

@@ -13,14 +13,17 @@ from sqlalchemy import Engine, text
 from doorstep.services import work_lists
 from doorstep.services.visit_records import MadeVisit, mark_missed, record_visit
 from doorstep.storage.session import unit_of_work
+from tests.factories.db import area_tree
+from tests.factories.prebuilt import Prebuilt
 from tests.factories.visits import plan_three
 
 TODAY = dt.date(2027, 3, 1)
 
 
 @pytest.fixture
-def planned(with_areas: Engine, tmp_path: Path) -> Engine:
-    plan_three(with_areas, tmp_path)
+def planned(with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt) -> Engine:
+    """:func:`plan_three` over ``with_areas`` (built once, ``prebuilt``)."""
+    prebuilt(with_areas, tmp_path, plan_three, over=area_tree)
     return with_areas
 
 

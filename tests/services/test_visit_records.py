@@ -15,16 +15,18 @@ from doorstep.reports.calendar import Cancelled, visit_uid
 from doorstep.services import calendars, planning, work_lists
 from doorstep.services.visit_records import MadeVisit, mark_missed, record_visit
 from doorstep.storage.session import unit_of_work
-from tests.factories.db import run_import
+from tests.factories.db import area_tree, run_import
 from tests.factories.files import HOUSEHOLD_HEADER, household, write_csv
+from tests.factories.prebuilt import Prebuilt
 from tests.factories.visits import first_planned, plan_three
 
 TODAY = dt.date(2027, 3, 1)
 
 
 @pytest.fixture
-def planned(with_areas: Engine, tmp_path: Path) -> Engine:
-    plan_three(with_areas, tmp_path)
+def planned(with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt) -> Engine:
+    """:func:`plan_three` over ``with_areas`` (built once, ``prebuilt``)."""
+    prebuilt(with_areas, tmp_path, plan_three, over=area_tree)
     return with_areas
 
 

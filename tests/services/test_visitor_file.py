@@ -18,8 +18,9 @@ from doorstep.services.visitor_file import visitor_file
 from doorstep.services.work_lists import work_list
 from doorstep.storage.session import unit_of_work
 from tests.factories.audit import last_event_id, trail
-from tests.factories.db import run_import
+from tests.factories.db import area_tree, run_import
 from tests.factories.files import write_csv
+from tests.factories.prebuilt import Prebuilt
 from tests.factories.visits import first_planned, plan_three
 
 
@@ -29,10 +30,10 @@ def _file(engine: Engine, visitor: str, today: dt.date, **options: Any) -> dict[
 
 
 @pytest.fixture
-def planned(with_areas: Engine, tmp_path: Path) -> Engine:
+def planned(with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt) -> Engine:
     """``plan_three``: H0-H2 with V1 (capacity 3) from 2027-01-04, planned for four months;
     V2 paired with no one."""
-    plan_three(with_areas, tmp_path)
+    prebuilt(with_areas, tmp_path, plan_three, over=area_tree)
     return with_areas
 
 

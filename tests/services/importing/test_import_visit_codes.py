@@ -13,8 +13,9 @@ from sqlalchemy import Engine, text
 
 from doorstep.services.importing import ImportRejected
 from doorstep.services.importing.errors import errors_csv_path
-from tests.factories.db import run_import
+from tests.factories.db import area_tree, run_import
 from tests.factories.files import write_csv
+from tests.factories.prebuilt import Prebuilt
 from tests.factories.visits import first_planned, plan_three
 
 TODAY = dt.date(2027, 4, 30)
@@ -24,8 +25,9 @@ HEADER = ["visit_id", "household_id", "visitor_id", "start", "end", "activities"
 
 
 @pytest.fixture
-def planned(with_areas: Engine, tmp_path: Path) -> Engine:
-    plan_three(with_areas, tmp_path)
+def planned(with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt) -> Engine:
+    """:func:`plan_three` over ``with_areas`` (built once, ``prebuilt``)."""
+    prebuilt(with_areas, tmp_path, plan_three, over=area_tree)
     return with_areas
 
 
