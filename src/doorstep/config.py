@@ -8,7 +8,8 @@ from pathlib import Path
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DB_PATH = Path("var") / "doorstep.db"
-#: SQLite's busy timeout unless set (what :data:`doorstep.storage.session.WRITER_BUSY` says).
+#: SQLite's busy timeout unless set (a refusal for a busy writer names the engine's:
+#: :func:`doorstep.storage.session.writer_busy`).
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -25,8 +26,8 @@ class Settings(BaseSettings):
     # A region's households as CSV are about 200 MiB.
     max_upload_mb: int = 1024
     # How long a SQLite command or request waits for another's writer's lock (or a
-    # checkpoint for readers) before it is told to try again (ms). The messages name the
-    # default, 10 s; the tests shorten it where they wait it out on purpose.
+    # checkpoint for readers) before it is told to try again (ms), which the refusal names;
+    # the tests shorten it where they wait it out on purpose.
     sqlite_busy_timeout_ms: int = BUSY_TIMEOUT_MS
 
 

@@ -193,8 +193,8 @@ def test_each_refusal_of_a_write_keeps_its_english_and_is_said_in_a_page_s_langu
         "it again"
     )
     assert busy.value.message == (
-        "another command is writing to the database and did not finish within 10 seconds; "
-        "try again when it has"
+        "another command is writing to the database and did not finish within 0.05 seconds; "
+        "try again when it has"  # the wait it was given (the default's is 10 s)
     )
     shown = {
         "race": said_in("zh-Hans", race.says),
@@ -205,5 +205,5 @@ def test_each_refusal_of_a_write_keeps_its_english_and_is_said_in_a_page_s_langu
         "race": "本次请求读取数据期间，另一个请求写入了数据库；未写入任何数据，请重试",
         "clash": "数据库拒绝了写入（UNIQUE constraint failed: seats.id）：本次请求读取的一条"
         "记录在此期间被另一个请求更改；未写入任何数据，请重试",
-        "busy": "另一个命令正在写入数据库，10 秒内未完成；请待其完成后重试",
+        "busy": "另一个命令正在写入数据库，0.05 秒内未完成；请待其完成后重试",
     }

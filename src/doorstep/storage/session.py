@@ -10,7 +10,7 @@ own) and the engine's ``begin`` event says ``BEGIN``, SQLAlchemy's recipe for py
 * a unit that has read and then writes is refused at once if another wrote since it began
   reading, or is writing then (SQLite cannot wait that out): :func:`refused_write` tells
   it as "run it again" (``SQLITE_BUSY_SNAPSHOT``, or a busy error returned without the
-  wait, marked by ``_on_sqlite_error``), never as a writer busy past the timeout;
+  wait, marked by ``_mark_refused_after_reading``), never as a writer busy past the timeout;
 * ``unit_of_work(writer=True)`` begins ``BEGIN IMMEDIATE`` (the :data:`WRITER` option):
   the writer's lock from the start, waiting its turn, never refused for its reads;
 * a unit whose writes do not rest on what it read being still current (a record of its
@@ -57,13 +57,18 @@ def normalise_url(url: str) -> str:
     return u.render_as_string(hide_password=False)
 
 
-#: What a command is told when SQLite's one writer held the database past the busy timeout
-#: (:data:`WRITER_BUSY` is its English).
-WRITER_BUSY_SAID = Say(
-    "another command is writing to the database and did not finish within 10 seconds; "
-    "try again when it has"
-)
-WRITER_BUSY = WRITER_BUSY_SAID.english()
+def writer_busy(busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Say:
+    """What a command is told when SQLite's one writer held the database past the busy
+    timeout, ``busy_timeout_ms`` (its engine's: ``DOORSTEP_SQLITE_BUSY_TIMEOUT_MS``)."""
+    return Say(
+        "another command is writing to the database and did not finish within %(seconds)s "
+        "seconds; try again when it has",
+        seconds=f"{busy_timeout_ms / 1000:g}",
+    )
+
+
+#: :func:`writer_busy` at the default timeout, in English.
+WRITER_BUSY = writer_busy().english()
 
 
 def first_line(exc: BaseException) -> str:
@@ -130,7 +135,7 @@ def refused_write(exc: BaseException, *, by: Literal["command", "request"]) -> C
             # writing), and what it read is no longer the database's (or will not be once
             # the other commits): SQLite cannot wait that out.
             return Conflict(_written_while_reading(by))
-        return Conflict(WRITER_BUSY_SAID)
+        return Conflict(writer_busy(getattr(driver, _BUSY_TIMEOUT, BUSY_TIMEOUT_MS)))
     return None
 
 
@@ -191,7 +196,24 @@ def _on_sqlite_statement(conn: Connection, _cursor: Any, statement: str, *_args:
 _REFUSED_AFTER_READING = "doorstep_refused_after_reading"
 
 
-def _on_sqlite_error(context: ExceptionContext) -> None:
+#: Set on a "database is locked" driver error: the busy timeout its engine waited (ms).
+_BUSY_TIMEOUT = "doorstep_busy_timeout_ms"
+
+
+def _on_sqlite_error(busy_timeout_ms: int) -> Callable[[ExceptionContext], None]:
+    """The handler of an engine's errors (``busy_timeout_ms``: its timeout, which a refusal
+    for a busy writer names)."""
+
+    def handle(context: ExceptionContext) -> None:
+        driver = context.original_exception
+        if isinstance(driver, sqlite3.OperationalError):
+            setattr(driver, _BUSY_TIMEOUT, busy_timeout_ms)
+        _mark_refused_after_reading(context)
+
+    return handle
+
+
+def _mark_refused_after_reading(context: ExceptionContext) -> None:
     """Mark a "database is locked" that did not wait: SQLite asks a transaction that has
     begun reading to wait for no writer (it would wait for a commit that makes what it
     read stale), so its first write while another writes is refused at once. Told as
@@ -264,7 +286,8 @@ def take_turn(conn: Connection) -> None:
     except sqlite3.OperationalError as exc:
         driver.execute("BEGIN")  # SQLAlchemy's transaction goes on, to its rollback
         if "locked" in str(exc):
-            raise Conflict(WRITER_BUSY_SAID) from None
+            waited = driver.execute("PRAGMA busy_timeout").fetchone()[0]
+            raise Conflict(writer_busy(int(waited))) from None
         raise
     conn.info[_IMMEDIATE] = True
 
@@ -283,7 +306,7 @@ def make_engine(url: str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS, **kwargs: A
         event.listen(engine, "connect", _on_sqlite_connect(busy_timeout_ms))
         event.listen(engine, "begin", _on_sqlite_begin)
         event.listen(engine, "after_cursor_execute", _on_sqlite_statement)
-        event.listen(engine, "handle_error", _on_sqlite_error)
+        event.listen(engine, "handle_error", _on_sqlite_error(busy_timeout_ms))
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
