@@ -134,8 +134,27 @@ class MonthRow:
     codes: dict[str, int] = field(default_factory=dict)
 
 
+#: The whole programme where it has several roots (a report of no ``--area``).
+PROGRAMME = ""
+
+
+def whole(p: Programme, area: str | None) -> str:
+    """The area a report of ``area`` covers: no area is the whole programme, its one root
+    where it has one."""
+    if area is not None:
+        return area
+    roots = [a.code for a in p.areas if a.parent is None]
+    return roots[0] if len(roots) == 1 else PROGRAMME
+
+
+def level_of(p: Programme, code: str) -> str:
+    return next(a.level for a in p.areas if a.code == code)
+
+
 def subtree(p: Programme, code: str) -> set[str]:
     """``code`` and every area below it."""
+    if code == PROGRAMME:
+        return {a.code for a in p.areas}
     found, grew = {code}, True
     while grew:
         more = {a.code for a in p.areas if a.parent in found} - found
@@ -148,7 +167,7 @@ def groups(p: Programme, area: str, level: str | None) -> list[str]:
     """The areas a report of ``area`` is broken into: its children, or the areas within
     it at ``level``; by code."""
     if level is None:
-        return sorted(a.code for a in p.areas if a.parent == area)
+        return sorted(a.code for a in p.areas if a.parent == (area or None))
     within = subtree(p, area)
     return sorted(a.code for a in p.areas if a.level == level and a.code in within)
 
@@ -285,7 +304,7 @@ def month_spans(start: dt.date, end: dt.date) -> list[tuple[str, dt.date, dt.dat
 def report(
     p: Programme,
     *,
-    area: str,
+    area: str | None,
     level: str | None,
     start: dt.date,
     end: dt.date,
@@ -295,6 +314,7 @@ def report(
 ) -> tuple[list[AreaRow], list[MonthRow]]:
     """The report's rows by area (then the whole area) and by area and month (each area's
     months, then the whole area's)."""
+    area = whole(p, area)
     keyed = [(g, False) for g in groups(p, area, level)] + [(area, True)]
     area_rows, month_rows = [], []
     for code, is_total in keyed:
@@ -316,7 +336,7 @@ def report(
         made, missed, referred, completed = _period(p, hids, start, end)
         area_rows.append(
             AreaRow(
-                code=code,
+                code=code or "ALL",
                 total=is_total,
                 households=len(hids),
                 consenting=sum(consents(p.household(h), today) for h in hids),
@@ -350,7 +370,7 @@ def report(
             made, missed, referred, completed = _period(p, hids, first, last)
             month_rows.append(
                 MonthRow(
-                    code=code,
+                    code=code or "ALL",
                     total=is_total,
                     month=label,
                     paired=len(m_paired),
@@ -393,7 +413,7 @@ def _outcome(p: Programme, code: str, is_total: bool, year: int, line: float) ->
     work = [i for i in rows if i.in_work is not None]
     services = sum(bool(i.services) for i in rows)
     return OutcomeRow(
-        code=code,
+        code=code or "all",
         total=is_total,
         year=year,
         households=len(hids),
@@ -412,10 +432,11 @@ def _outcome(p: Programme, code: str, is_total: bool, year: int, line: float) ->
 
 
 def outcomes(
-    p: Programme, *, area: str, level: str | None, year: int | None, line: float
+    p: Programme, *, area: str | None, level: str | None, year: int | None, line: float
 ) -> tuple[int | None, list[OutcomeRow], list[OutcomeRow]]:
     """The year shown (default: the latest any household of the area reported), its rows
     by area (then the whole), and the whole area's rows for every year reported."""
+    area = whole(p, area)
     within = subtree(p, area)
     years = sorted({i.year for i in p.indicators if p.household(i.household).area in within})
     if year is None:

@@ -97,13 +97,16 @@ outcome_pairs = st.sets(
 
 @st.composite
 def area_trees(draw: st.DrawFn) -> tuple[Area, ...]:
-    """R, one to three counties, each with none to three villages."""
-    areas = [Area("R", None, "region")]
-    for c in range(draw(st.integers(1, 3))):
-        county = f"R-{c}"
-        areas.append(Area(county, "R", "county"))
-        for v in range(draw(st.integers(0, 3))):
-            areas.append(Area(f"{county}-{v}", county, "village"))
+    """R (and at times a second region, S), one to three counties in each, each with none
+    to three villages."""
+    areas = []
+    for root in ["R", *(["S"] if draw(st.booleans()) else [])]:
+        areas.append(Area(root, None, "region"))
+        for c in range(draw(st.integers(1, 3))):
+            county = f"{root}-{c}"
+            areas.append(Area(county, root, "county"))
+            for v in range(draw(st.integers(0, 3))):
+                areas.append(Area(f"{county}-{v}", county, "village"))
     return tuple(areas)
 
 
@@ -364,12 +367,14 @@ def write_programme(engine: Engine, folder: Path, p: Programme) -> None:
 
 @st.composite
 def asks(draw: st.DrawFn, p: Programme) -> dict[str, Any]:
-    """A report's options over ``p``: an area, a level below it (or none), a period."""
-    counties = [a.code for a in p.areas if a.level == "county"]
-    area = draw(st.sampled_from(["R", *counties]))
+    """A report's options over ``p``: an area (none: the whole programme), a level below
+    it (or none), a period."""
+    upper = [a.code for a in p.areas if a.level != "village"]
+    area = draw(st.sampled_from([None, *upper]))
+    covered = oracle.whole(p, area)
     below = sorted(
-        {a.level for a in p.areas if a.code in oracle.subtree(p, area)}
-        - {next(a.level for a in p.areas if a.code == area)}
+        {a.level for a in p.areas if a.code in oracle.subtree(p, covered)}
+        - {"region" if covered == oracle.PROGRAMME else oracle.level_of(p, covered)}
     )
     level = draw(st.none() | st.sampled_from(below)) if below else None
     end = draw(_day(dt.date(2026, 1, 1), TODAY))
