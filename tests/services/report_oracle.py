@@ -39,6 +39,7 @@ class Visitor:
     id: str
     active_from: dt.date | None
     active_to: dt.date | None
+    erased: bool = False
 
 
 @dataclass(frozen=True)
@@ -186,8 +187,11 @@ def is_open(q: Pairing, day: dt.date) -> bool:
 
 
 def active(v: Visitor, day: dt.date) -> bool:
-    return (v.active_from is None or v.active_from <= day) and (
-        v.active_to is None or v.active_to >= day
+    """Active on ``day``; an erased visitor never is (docs/cli.md, the report's `visitors`)."""
+    return (
+        not v.erased
+        and (v.active_from is None or v.active_from <= day)
+        and (v.active_to is None or v.active_to >= day)
     )
 
 

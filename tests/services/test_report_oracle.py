@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, text
 
 from doorstep.reports.build import ProgrammeReport
-from doorstep.services import household_consent, referrals
+from doorstep.services import household_consent, referrals, visitor_rights
 from doorstep.services.outcomes import household_outcomes
 from doorstep.services.reporting import programme_report
 from doorstep.services.visit_records import MadeVisit, mark_missed, record_visit
@@ -223,6 +223,17 @@ def programmes(draw: st.DrawFn) -> Programme:
                     ),
                 )
             )
+    # A visitor who looks after no household from today on may have been erased.
+    for i, v in enumerate(visitors):
+        theirs = [j for j, q in enumerate(pairings) if q.visitor == v.id]
+        if (
+            all((pairings[j].end or dt.date.max) <= TODAY for j in theirs)
+            and not any(
+                x.pairing in theirs and x.status == "planned" and x.last >= TODAY for x in visits
+            )
+            and draw(st.booleans())
+        ):
+            visitors[i] = Visitor(v.id, v.active_from, v.active_to, erased=True)
     return Programme(
         tuple(areas),
         tuple(households),
@@ -349,6 +360,10 @@ def write_programme(engine: Engine, folder: Path, p: Programme) -> None:
                 referrals.move_status(
                     s, made_ref.id, r.status, on=r.status_on, actor="test", today=TODAY
                 )
+    with unit_of_work(engine) as s:
+        for gone in p.visitors:
+            if gone.erased:
+                visitor_rights.erase_visitor(s, gone.id, actor="test", today=TODAY)
     if p.indicators:
         rows = [
             [
@@ -510,6 +525,7 @@ def test_the_report_and_the_outcomes_give_the_figures_the_docs_define(
         whole = want_areas[-1]
         for figure in ("paired", "due", "overdue", "visits_made", "visits_missed", "planned"):
             seen[figure] += bool(getattr(whole, figure))
+        seen["a visitor erased"] += any(v.erased for v in p.visitors)
         seen["within_cadence < paired"] += any(m.within_cadence < m.paired for m in want_months)
         assert got_areas == want_areas
         assert got_months == want_months
