@@ -30,8 +30,11 @@ class Household:
     id: str
     area: str
     members: int
-    #: Consent acts, each (its day, its state), by day.
+    #: Consent acts, each (its day, its state), by day, entered in that order.
     acts: tuple[tuple[dt.date, str], ...]
+    #: An act entered after them, dated before the last (a form signed before a withdrawal
+    #: and entered after it): it joins the history.
+    late: tuple[tuple[dt.date, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -174,9 +177,10 @@ def groups(p: Programme, area: str, level: str | None) -> list[str]:
 
 
 def consents(h: Household, day: dt.date) -> bool:
-    """Consent in force on ``day``: the latest act dated by then gives it."""
+    """Consent in force on ``day``: the latest act dated by then gives it, whenever it was
+    entered."""
     state = None
-    for on, s in h.acts:
+    for on, s in sorted(h.acts + h.late):
         if on <= day:
             state = s
     return state == "given"

@@ -140,7 +140,20 @@ def programmes(draw: st.DrawFn) -> Programme:
                 st.sampled_from([s for s in ("given", "pending", "withdrawn") if s != state])
             )
             acts.append((day, state))
-        h = Household(hid, draw(st.sampled_from(codes)), draw(st.integers(1, 6)), tuple(acts))
+        late = []
+        dated = {on for on, _ in acts}
+        if len(acts) > 1 and draw(st.booleans()):
+            on = draw(_day(acts[0][0] + dt.timedelta(days=1), acts[-1][0] - dt.timedelta(days=1)))
+            others = [x for x in ("given", "pending", "withdrawn") if x != acts[-1][1]]
+            if on not in dated and acts[0][0] < on < acts[-1][0]:
+                late.append((on, draw(st.sampled_from(others))))
+        h = Household(
+            hid,
+            draw(st.sampled_from(codes)),
+            draw(st.integers(1, 6)),
+            tuple(acts),
+            tuple(late),
+        )
         households.append(h)
         # Pairings one after another: a hand-over may overlap the old one, meet it, or
         # leave the household days without a visitor.
@@ -294,6 +307,19 @@ def write_programme(engine: Engine, folder: Path, p: Programme) -> None:
                 household_consent.record_consent(
                     s, h.id, state, actor="test", evidence="form", on=on, today=TODAY
                 )
+    late = [
+        household(
+            household_id=h.id,
+            area_code=h.area,
+            members=h.members,
+            consent=h.late[0][1],
+            consent_date=h.late[0][0].isoformat(),
+        )
+        for h in p.households
+        if h.late
+    ]
+    if late:
+        run_import(engine, "households", _rows(folder, "late", HOUSEHOLD_HEADER, late), today=TODAY)
     pairing_ids = []
     with engine.begin() as conn:
         for q in p.pairings:
@@ -525,6 +551,7 @@ def test_the_report_and_the_outcomes_give_the_figures_the_docs_define(
         whole = want_areas[-1]
         for figure in ("paired", "due", "overdue", "visits_made", "visits_missed", "planned"):
             seen[figure] += bool(getattr(whole, figure))
+        seen["a late consent act"] += any(h.late for h in p.households)
         seen["a visitor erased"] += any(v.erased for v in p.visitors)
         seen["within_cadence < paired"] += any(m.within_cadence < m.paired for m in want_months)
         assert got_areas == want_areas
