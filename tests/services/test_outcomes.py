@@ -3,6 +3,7 @@ the poverty line, work and services, by area for a year and for the whole area b
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -11,10 +12,10 @@ from sqlalchemy import Engine, text
 
 from doorstep.errors import InvalidInput, NotFound
 from doorstep.reports.outcomes import OutcomeFigures
-from doorstep.services import outcomes
+from doorstep.services import household_file, outcomes
 from doorstep.storage.session import unit_of_work
 from tests.factories.db import run_import
-from tests.factories.files import write_csv
+from tests.factories.files import HOUSEHOLD_HEADER, household, write_csv
 from tests.factories.outcomes import INDICATOR_HEADER, indicators_programme
 
 
@@ -131,3 +132,30 @@ def test_a_services_cell_of_separators_only_is_no_service_imported_or_stored_bef
         )
     whole = _report(with_areas, area="R", level="village", year=2024).by_area[-1]
     assert (whole.reported, whole.with_services) == (3, 1)
+
+
+@pytest.mark.parametrize(
+    ("income", "members", "line"),
+    [
+        (12_540.9, 3, 4_180.3),  # 4,180.3 * 3 is 12,540.900000000001 in floating point
+        (35_175.2, 5, 7_035.04),  # 35,175.2 / 5 is 7,035.039999999999 in floating point
+    ],
+)
+def test_an_income_per_head_exactly_on_a_line_with_decimals_is_not_below_it(
+    with_areas: Engine, tmp_path: Path, income: float, members: int, line: float
+) -> None:
+    """The report counted 12,540.9 for three against 4,180.3 a head as below the line, and
+    the household's file said 35,175.2 for five against 7,035.04 was: each is on it, and
+    both now say so, as they compare the amounts to a millionth."""
+    hh = [household(household_id="H1", members=members)]
+    run_import(with_areas, "households", write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, hh))
+    rows = [["H1", 2025, income, "", ""]]
+    run_import(with_areas, "indicators", write_csv(tmp_path / "i.csv", INDICATOR_HEADER, rows))
+    report = _report(with_areas, area="R", year=2025, poverty_line=line)
+    assert (report.by_area[-1].with_income, report.by_area[-1].below_line) == (1, 0)
+    with unit_of_work(with_areas) as s:
+        shown = household_file.household_file(
+            s, "H1", actor="test", today=dt.date(2026, 1, 1), poverty_line=line
+        )
+    (year,) = shown["indicators"]
+    assert year["below_poverty_line"] is False

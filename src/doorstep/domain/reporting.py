@@ -17,6 +17,18 @@ TOTAL = 0
 #: China's 2010 line of 2,300 yuan, about 4,000 yuan at today's prices (the demo's).
 DEFAULT_POVERTY_LINE = 4_000.0
 
+#: The decimal places to which an income is compared with the line (a millionth of the
+#: currency): in floating point 4,180.3 * 3 is 12,540.900000000001 and 35,175.2 / 5 is
+#: 7,035.039999999999, so a household exactly on the line was counted below it by one
+#: reckoning or the other; rounded, the difference of the two amounts is 0.
+AMOUNT_PLACES = 6
+
+
+def below_line(income: float, members: int, line: float) -> bool:
+    """Whether ``income`` over ``members`` is under ``line`` a head, to
+    :data:`AMOUNT_PLACES` (the outcomes' SQL compares the same difference the same way)."""
+    return round(income - line * members, AMOUNT_PLACES) < 0
+
 
 @dataclass(frozen=True)
 class ReportArea:

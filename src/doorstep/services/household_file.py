@@ -16,7 +16,7 @@ from typing import Any, Literal
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from doorstep.domain.reporting import DEFAULT_POVERTY_LINE
+from doorstep.domain.reporting import DEFAULT_POVERTY_LINE, below_line
 from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import record_event, record_events
 from doorstep.say import Say
@@ -148,4 +148,7 @@ def _per_head(income: float | None, members: int, line: float) -> dict[str, Any]
     if income is None:
         return {"income_per_head": None, "below_poverty_line": None}
     per_head = income / members
-    return {"income_per_head": round(per_head, 2), "below_poverty_line": per_head < line}
+    return {
+        "income_per_head": round(per_head, 2),
+        "below_poverty_line": below_line(income, members, line),
+    }

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from doorstep.domain.reporting import AMOUNT_PLACES
 from doorstep.storage.repositories.report import fill_groups
 
 
@@ -23,15 +24,17 @@ def outcome_counts(
     (what the reported ones are a part of), the groups' areas filled in once. Per group
     and year: the households reported, those with an income recorded, those whose income
     per head (the year's income over the household's members as recorded now) is below
-    ``poverty_line``, those that said how many members are in paid work and those with one,
+    ``poverty_line`` (to :data:`~doorstep.domain.reporting.AMOUNT_PLACES`, as the household's
+    file says), those that said how many members are in paid work and those with one,
     and those that named a service they are enrolled in."""
     fill_groups(conn, groups, root)
     rows = conn.execute(
         text(
-            """
+            f"""
             SELECT g.group_id, i.year, COUNT(*) AS reported,
                    SUM(CASE WHEN i.annual_income IS NOT NULL THEN 1 ELSE 0 END) AS with_income,
-                   SUM(CASE WHEN i.annual_income < :line * h.members THEN 1 ELSE 0 END)
+                   SUM(CASE WHEN ROUND(CAST(i.annual_income - :line * h.members AS NUMERIC),
+                                       {AMOUNT_PLACES}) < 0 THEN 1 ELSE 0 END)
                        AS below_line,
                    SUM(CASE WHEN i.members_in_work IS NOT NULL THEN 1 ELSE 0 END)
                        AS work_reported,
