@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from doorstep.domain.visit_codes import ACTIVITIES, OUTCOMES
 
@@ -78,7 +79,7 @@ class Referral:
 class Indicator:
     household: str
     year: int
-    income: int | None
+    income: float | None
     in_work: int | None
     services: tuple[str, ...]
 
@@ -427,8 +428,10 @@ def _outcome(p: Programme, code: str, is_total: bool, year: int, line: float) ->
         households=len(hids),
         reported=len(rows),
         with_income=len(incomes),
+        # Income over members under the line, as decimal amounts (not floating point's).
         below_line=sum(
-            i.income is not None and i.income / p.household(i.household).members < line
+            i.income is not None
+            and Fraction(str(i.income)) / p.household(i.household).members < Fraction(str(line))
             for i in incomes
         ),
         work_reported=len(work),
