@@ -79,6 +79,10 @@ def _edges() -> list[dt.date]:
 
 
 EDGES = _edges()
+#: Visits that put a deadline today, a day either side, or `--days` ahead (a household due).
+DEADLINES = sorted(
+    {TODAY - dt.timedelta(days=g - k) for g in (30, 60) for k in (-1, 0, 1, 3, 7, 14, 15)}
+)
 
 
 def _day(lo: dt.date, hi: dt.date) -> st.SearchStrategy[dt.date]:
@@ -193,7 +197,10 @@ def programmes(draw: st.DrawFn) -> Programme:
             v = next(x for x in visitors if x.id == who)
             holds = min(TODAY, (end or dt.date.max) - dt.timedelta(days=1))
             for _ in range(draw(st.integers(0, 4))):
-                first = draw(_day(begin, holds))
+                near = [d for d in DEADLINES if begin <= d <= holds]
+                first = draw(
+                    st.one_of(_day(begin, holds), *([st.sampled_from(near)] if near else []))
+                )
                 stay = draw(st.integers(0, 2))
                 final = first + dt.timedelta(days=stay)
                 took = {first + dt.timedelta(days=d) for d in range(stay + 1)}
