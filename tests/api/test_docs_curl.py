@@ -1,0 +1,133 @@
+"""docs/api.md's examples run for real: its ``doorstep account`` lines, then its curl lines.
+
+The API is served by uvicorn on a free port of this machine over a new SQLite database
+holding the county demo (the page's ids are the county's); the page's first block makes the
+accounts, and ``$TOKEN`` is a token of its manager of the whole programme (``boss``), which
+every example may use. Each ``sh`` block of curl lines runs in bash as the page shows it
+(curl, jq, pipes, ``$(...)``), with ``http://127.0.0.1:8000`` read as the served address, and
+curl told to report each answer's status on stderr: every answer must be a 2xx. The JSON the
+page shows as an answer must have the keys of the real one. SQLite only: the page's
+examples use the embedded default database.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.factories.doc_cli import Shell
+from tests.factories.doc_shell import Line, blocks
+from tests.test_docs_run import CLI_SKIP
+from tests.web.live import LiveSite
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = ROOT / "docs" / "api.md"
+SERVED = "http://127.0.0.1:8000"
+
+#: curl as the page calls it, with each answer's status on stderr as ``HTTP 200``.
+CURL = "curl() { command curl -w '%{stderr}HTTP %{http_code}\\n' \"$@\"; }\n"
+
+
+def _records_a_visit_on_fixed_days(block: str) -> bool:
+    """``POST /api/v1/visits`` of a visit on the page's days: a visit is recorded once made
+    (its days not after today) and within its pair's pairing, which begins the day it is
+    committed (the server's today; the API takes no other): on a new demo, only a visit of
+    today is both."""
+    return bool(re.search(r"/api/v1/visits \\\n(.|\n)*\"start\": \"\d{4}", block))
+
+
+#: The page's blocks of curl lines a test cannot run, each by a rule that names why.
+API_SKIP = {"a visit on the page's fixed days": _records_a_visit_on_fixed_days}
+
+
+def _sh_texts() -> list[tuple[int, str]]:
+    """Each ``sh`` block of the page with curl in it: its first line's number, its text."""
+    text = PAGE.read_text(encoding="utf-8")
+    return [
+        (text.count("\n", 0, m.start(1)) + 1, m.group(1))
+        for m in re.finditer(r"```sh\n(.*?)```", text, re.S)
+        if "curl " in m.group(1)
+    ]
+
+
+def _json_answers() -> list[dict[str, object]]:
+    text = PAGE.read_text(encoding="utf-8")
+    return [json.loads(b) for b in re.findall(r"```json\n(.*?)```", text, re.S)]
+
+
+@pytest.mark.skipif(not (shutil.which("curl") and shutil.which("jq")), reason="no curl or jq")
+def test_the_api_pages_examples_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from doorstep.api.app import create_app
+
+    monkeypatch.chdir(tmp_path)
+    url = f"sqlite:///{tmp_path / 'doorstep.db'}"
+    shell = Shell(env={"DOORSTEP_DATABASE_URL": url}, skip=CLI_SKIP)
+    shell.run(Line("the test", 0, "doorstep demo --preset county", ""))
+    for line in blocks(PAGE)[0]:
+        shell.run(line)
+    assert set(shell.skipped) == {"a server that runs until stopped"}
+    token = shell.doorstep(["account", "token", "boss"]).stdout.split()[-1]
+    visitors = shell.doorstep(["account", "token", "V0000123"]).stdout.split()[-1]
+    # The page imports `households.csv`, a file of the reader's: three rows of the demo's.
+    assert shell.doorstep(["export", "households", "all.csv"]).exit_code == 0
+    rows = Path("all.csv").read_text(encoding="utf-8-sig").splitlines()
+    Path("households.csv").write_text("\n".join(rows[:4]) + "\n", encoding="utf-8")
+
+    site = LiveSite(create_app(url))
+    site.start()
+    try:
+        env = {**os.environ, "TOKEN": token}
+        skipped = []
+        for first, block in _sh_texts():
+            if any(rule(block) for rule in API_SKIP.values()):
+                skipped.append(first)
+                continue
+            done = subprocess.run(
+                ["bash", "-c", "set -eo pipefail\n" + CURL + block.replace(SERVED, site.url)],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=300,
+                check=False,
+            )
+            statuses = re.findall(r"^HTTP (\d+)$", done.stderr, re.M)
+            where = f"docs/api.md:{first}:\n{block}\n{done.stdout}\n{done.stderr}"
+            assert done.returncode == 0, where
+            assert statuses and all(s.startswith("2") for s in statuses), where
+        assert len(skipped) == len(API_SKIP), skipped  # each rule matches a block, no more
+        _check_json_answers(site.url, token, visitors, rows)
+    finally:
+        site.stop()
+
+
+def _check_json_answers(url: str, token: str, visitors: str, rows: list[str]) -> None:
+    """The page's JSON answers (an import refused, a request outside the account's scope)
+    have the keys of real ones, got as the page says they come."""
+    import httpx
+
+    header, *data = rows[:4]
+    area = header.split(",").index("area_code")
+    bad = data[2].split(",")
+    bad[area] = "NOWHERE"
+    refused = httpx.post(
+        f"{url}/api/v1/imports/households",
+        headers={"Authorization": f"Bearer {token}"},
+        files={"file": ("households.csv", "\n".join([header, *data[:2], ",".join(bad)]) + "\n")},
+    )
+    outside = httpx.get(
+        f"{url}/api/v1/households/H0000042/export",
+        headers={"Authorization": f"Bearer {visitors}"},
+    )
+    shown = {answer["title"]: answer for answer in _json_answers()}
+    for real in (refused, outside):
+        doc = shown[real.json()["title"]]
+        assert real.status_code == doc["status"], (real.status_code, real.text)
+        assert set(doc) == set(real.json()), (doc, real.json())
+        for said, got in zip(doc.get("errors", []), real.json().get("errors", []), strict=False):
+            assert said == got, (said, got)  # the same row, column, value and reason
