@@ -68,6 +68,18 @@ def busy_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactor
 
 
 @pytest.fixture(scope="session")
+def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The county demo (docs/cli.md's and docs/api.md's codes are its), built once into a
+    SQLite file that each test copies."""
+    path = tmp_path_factory.mktemp("county") / "county.db"
+    from tests.factories.doc_cli import Shell
+
+    shell = Shell(env={"DOORSTEP_DATABASE_URL": f"sqlite:///{path}"}, skip={})
+    assert shell.doorstep(["demo", "--preset", "county"]).exit_code == 0
+    return path
+
+
+@pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A database of this test worker's own, migrated once and dropped at the end."""
     try:

@@ -144,15 +144,6 @@ def test_the_readme_tour_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert not shell.skipped
 
 
-@pytest.fixture(scope="module")
-def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The county demo (docs/cli.md's codes are its), built once into a SQLite file."""
-    path = tmp_path_factory.mktemp("county") / "county.db"
-    shell = Shell(env={"DOORSTEP_DATABASE_URL": f"sqlite:///{path}"}, skip={})
-    assert shell.doorstep(["demo", "--preset", "county"]).exit_code == 0
-    return path
-
-
 def _cli_shell(county: Path, folder: Path, monkeypatch: pytest.MonkeyPatch) -> Shell:
     """A shell in ``folder`` over a copy of the county demo."""
     monkeypatch.chdir(folder)
@@ -162,6 +153,7 @@ def _cli_shell(county: Path, folder: Path, monkeypatch: pytest.MonkeyPatch) -> S
     )
 
 
+@pytest.mark.slow
 def test_the_cli_pages_overview_runs(
     county: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -176,6 +168,7 @@ def test_the_cli_pages_overview_runs(
     }, shell.skipped
 
 
+@pytest.mark.slow
 def test_the_cli_pages_examples_run_on_the_county_it_pairs_and_plans(
     county: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from tests.factories.doc_cli import Shell
-from tests.factories.doc_shell import Line, blocks
+from tests.factories.doc_shell import blocks
 from tests.test_docs_run import CLI_SKIP
 from tests.web.live import LiveSite
 
@@ -63,13 +63,16 @@ def _json_answers() -> list[dict[str, Any]]:
 
 
 @pytest.mark.skipif(not (shutil.which("curl") and shutil.which("jq")), reason="no curl or jq")
-def test_the_api_pages_examples_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.slow
+def test_the_api_pages_examples_answer(
+    county: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from doorstep.api.app import create_app
 
     monkeypatch.chdir(tmp_path)
+    shutil.copy(county, tmp_path / "doorstep.db")
     url = f"sqlite:///{tmp_path / 'doorstep.db'}"
     shell = Shell(env={"DOORSTEP_DATABASE_URL": url}, skip=CLI_SKIP)
-    shell.run(Line("the test", 0, "doorstep demo --preset county", ""))
     for line in blocks(PAGE)[0]:
         shell.run(line)
     assert set(shell.skipped) == {"a server that runs until stopped"}
