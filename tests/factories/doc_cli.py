@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,7 +43,7 @@ class Shell:
     """
 
     env: dict[str, str]
-    skip: dict[str, Callable[[list[str], list[Ran]], bool]]
+    skip: Mapping[str, Callable[[list[str], list[Ran]], bool]]
     ran: list[Ran] = field(default_factory=list)
 
     @property

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 SH_BLOCK = re.compile(r"```sh\n(.*?)```", re.S)
@@ -26,7 +26,6 @@ class Line:
     text: str  # the command as written, continuations joined, comment dropped
     comment: str  # what follows ``#``, if anything
     heredoc: str | None = None  # the here-document's body, for ``cat > FILE <<'END'``
-    said: list[str] = field(default_factory=list)  # the ``# ...`` lines just after it
 
     def where(self) -> str:
         return f"{self.page}:{self.number}: {self.text}"
@@ -53,9 +52,7 @@ def _lines(page: str, first: int, body: str) -> list[Line]:
             text = text[:-1] + " " + raw[i].strip()
         i += 1
         command, comment = _split_comment(text)
-        if not command:
-            if lines and comment:
-                lines[-1].said.append(comment)
+        if not command:  # a comment of its own, or the output the page shows
             continue
         heredoc = None
         end = re.search(r"<<\s*'?(\w+)'?\s*$", command)
