@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DB_PATH = Path("var") / "doorstep.db"
@@ -29,6 +32,25 @@ class Settings(BaseSettings):
     # checkpoint for readers) before it is told to try again (ms), which the refusal names;
     # the tests shorten it where they wait it out on purpose.
     sqlite_busy_timeout_ms: int = BUSY_TIMEOUT_MS
+    # The day the command line and `doorstep serve` take for today (YYYY-MM-DD), for demos,
+    # training and the docs' examples, whose story is of fixed days; a command's --today
+    # still wins. A live programme never sets it: its days are the machine's date.
+    today: dt.date | None = None
+
+    @field_validator("today", mode="before")
+    @classmethod
+    def _a_day(cls, value: object) -> object:
+        """Exactly YYYY-MM-DD, as ``--today`` takes (pydantic would take ``20270101`` too);
+        empty is unset."""
+        if value in ("", None) or isinstance(value, dt.date):
+            return value or None
+        text = str(value)
+        try:
+            if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+                return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
+        raise ValueError(f"DOORSTEP_TODAY is not a date (YYYY-MM-DD): {text!r}")
 
 
 @lru_cache(maxsize=1)

@@ -8,6 +8,7 @@ it, a manager keeps its own area's accounts over the API and the web app too.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import typer
@@ -152,8 +153,7 @@ def serve_cmd(
     """
     import uvicorn
 
-    from doorstep.cli.context import engine
-    from doorstep.config import get_settings
+    from doorstep.cli.context import engine, settings
     from doorstep.web.app import create_app
 
     if (tls_cert is None) != (tls_key is None):
@@ -175,8 +175,20 @@ def serve_cmd(
             style="yellow",
             markup=False,
         )
+    fixed = settings().today
+    if fixed is not None:
+        err_console.print(
+            f"DOORSTEP_TODAY is set: the site takes {fixed} for today, whatever the date "
+            "(for demos and training, never a live programme).",
+            style="yellow",
+            markup=False,
+        )
+
+    def today() -> dt.date:
+        return fixed or dt.date.today()
+
     uvicorn.run(
-        create_app(get_settings().database_url),
+        create_app(settings().database_url, today=today),
         host=host,
         port=port,
         ssl_certfile=str(tls_cert) if tls_cert else None,

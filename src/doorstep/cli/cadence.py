@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import typer
 
 from doorstep.cli.common import console, count, handle_errors
-from doorstep.cli.context import actor, session
+from doorstep.cli.context import actor, cli_today, session
 from doorstep.cli.visits import MAX_DAYS
 
 app = typer.Typer(
@@ -66,7 +64,7 @@ def set_cmd(
             max_gap_days=max_gap_days,
             stay_days=stay_days,
             actor=actor(),
-            today=dt.date.today(),
+            today=cli_today(),
         )
     console.print(
         f"The programme's cadence: at most {count(now.max_gap_days, 'days')} between visits, "

@@ -7,6 +7,7 @@ them, when a command opens its database, not here (see ``tests/cli/test_startup.
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import os
 import sys
@@ -17,12 +18,13 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from doorstep.errors import DoorstepError
+from doorstep.errors import DoorstepError, InvalidInput
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session
 
+    from doorstep.config import Settings
     from doorstep.privacy.audit import Attempt
 
 #: Whether the running command's unit of work has committed (:func:`session`): an
@@ -30,12 +32,38 @@ if TYPE_CHECKING:
 SAVED: ContextVar[bool] = ContextVar("doorstep_saved", default=False)
 
 
-def database_url() -> str:
-    """``DOORSTEP_DATABASE_URL``, or the embedded SQLite file's URL (the process's settings,
-    read when a command first asks: pydantic-settings is not for ``--help``)."""
+def settings() -> Settings:
+    """The process's settings, read when a command first asks (pydantic-settings is not for
+    ``--help``); a value they refuse is one line naming its variable (exit 2)."""
+    from pydantic import ValidationError
+
     from doorstep.config import get_settings
 
-    return get_settings().database_url
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        said = []
+        for e in exc.errors():
+            name, msg = f"DOORSTEP_{str(e['loc'][0]).upper()}", str(e["msg"])
+            msg = msg.removeprefix("Value error, ")
+            said.append(msg if msg.startswith(name) else f"{name}: {msg}")
+        raise InvalidInput("; ".join(said)) from None
+
+
+def database_url() -> str:
+    """``DOORSTEP_DATABASE_URL``, or the embedded SQLite file's URL."""
+    return settings().database_url
+
+
+def cli_today(given: str | None = None) -> dt.date:
+    """The command's today: ``--today`` when given, else ``DOORSTEP_TODAY`` (demos, training,
+    the docs' examples), else the machine's date. A day other than the machine's is
+    recorded as pretended where ``--today`` is (``visit_records.pretended``)."""
+    from doorstep.cli.common import parse_day  # common imports this module
+
+    if given:
+        return parse_day("--today", given)
+    return settings().today or dt.date.today()
 
 
 def shown_url(url: str) -> str:

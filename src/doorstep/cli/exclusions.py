@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from doorstep.cli.common import console, handle_errors, household_argument, id_argument
-from doorstep.cli.context import actor, session
+from doorstep.cli.context import actor, cli_today, session
 from doorstep.cli.listing import FormatOpt, Layout, Output, show_list
 
 if TYPE_CHECKING:
@@ -45,7 +45,9 @@ def exclude_cmd(
 
     tried = _attempt("create", household, visitor)
     with session(tried, writer=True) as s:
-        out = exclusions.exclude(s, household, visitor, reason=reason, actor=tried.actor)
+        out = exclusions.exclude(
+            s, household, visitor, reason=reason, actor=tried.actor, today=cli_today()
+        )
     said = f" ({out.reason})" if out.reason else ""
     n = len(out.cancelled)
     console.print(

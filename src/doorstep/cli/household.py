@@ -18,7 +18,7 @@ from doorstep.cli.common import (
     id_argument,
     parse_day,
 )
-from doorstep.cli.context import actor, attempted, session
+from doorstep.cli.context import actor, attempted, cli_today, session
 from doorstep.cli.subject_export import deliver
 from doorstep.cli.visits import GapOpt, TodayOpt
 from doorstep.domain.reporting import DEFAULT_POVERTY_LINE
@@ -49,7 +49,6 @@ def find_cmd(
 
     Example: doorstep household find 李 --area GZ-14-03
     """
-    import datetime as dt
 
     from doorstep.services.finding import find_households
 
@@ -58,7 +57,7 @@ def find_cmd(
             s,
             text,
             actor=actor(),
-            today=parse_day("--today", today) if today else dt.date.today(),
+            today=cli_today(today),
             area=area,
             limit=limit,
         )
@@ -87,11 +86,10 @@ def show_cmd(
 
     Example: doorstep household show H0000042 --max-gap-days 45
     """
-    import datetime as dt
 
     from doorstep.services.household_file import household_file
 
-    day = parse_day("--today", today) if today else dt.date.today()
+    day = cli_today(today)
     with session() as s:
         file = household_file(
             s,
@@ -159,7 +157,9 @@ def erase_cmd(
         raise InvalidInput(f"erasing {household} cannot be undone: add --yes to confirm")
     tried = Attempt(actor(), "delete", "household", household)
     with session(tried, writer=True) as s:
-        counts = household_rights.erase_household(s, household, actor=tried.actor)
+        counts = household_rights.erase_household(
+            s, household, actor=tried.actor, today=cli_today()
+        )
     detail = ", ".join(f"{n} from {table}" for table, n in counts.items())
     console.print(f"Erased household {household}: {detail}.")
     if household_rights.still_on_disk(s):
@@ -207,7 +207,14 @@ def consent_cmd(
     tried = household_consent.consent_attempt(actor(), household, state)
     with session(tried, writer=True) as s:
         done = household_consent.record_consent(
-            s, household, state, actor=tried.actor, evidence=evidence, on=day, client_id=client_id
+            s,
+            household,
+            state,
+            actor=tried.actor,
+            evidence=evidence,
+            on=day,
+            client_id=client_id,
+            today=cli_today(),
         )
     was = f" (was {done.was}{f' since {done.was_since}' if done.was_since else ''})"
     first = "Recorded already" if done.already else "Recorded"

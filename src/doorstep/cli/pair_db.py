@@ -23,7 +23,7 @@ from doorstep.cli.common import (
     progress,
     say_if_compiling,
 )
-from doorstep.cli.context import actor, session
+from doorstep.cli.context import actor, cli_today, session
 from doorstep.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -221,6 +221,7 @@ def propose_area(
             area,
             params=params,
             actor=tried.actor,
+            today=cli_today(),
             mapper=mapper,
             progress=StageBar(bar),
             new_only=new_only,
@@ -326,7 +327,7 @@ def show_cmd(
 
     number = proposal_number(proposal)
     with session() as s, progress(quiet=quiet) as bar:
-        view = pairing.show(s, number, actor=actor(), progress=StageBar(bar))
+        view = pairing.show(s, number, actor=actor(), today=cli_today(), progress=StageBar(bar))
     print_proposal(view)  # once its read is recorded: a database that refuses it shows nothing
     note_stale(view, number=number)
 
@@ -352,7 +353,12 @@ def diff_cmd(
     number = proposal_number(proposal)
     with session() as s, progress(quiet=quiet) as bar:
         changes = pairing.diff(
-            s, number, actor=actor(), limit=limit or None, progress=StageBar(bar)
+            s,
+            number,
+            actor=actor(),
+            limit=limit or None,
+            today=cli_today(),
+            progress=StageBar(bar),
         )
     note_stale(changes, number=number)
     if not changes.total:  # a one-line answer, not the headers of an empty table
@@ -394,7 +400,9 @@ def commit_cmd(
     number = proposal_number(proposal)
     tried = Attempt(actor(), "update", "pairing_proposal", str(number))
     with session(tried) as s, progress(quiet=quiet) as bar:
-        counts = pairing.commit(s, number, actor=tried.actor, progress=StageBar(bar))
+        counts = pairing.commit(
+            s, number, actor=tried.actor, today=cli_today(), progress=StageBar(bar)
+        )
     console.print(
         f"Committed proposal {number}: {count(counts['started'], 'pairings')} started, "
         f"{counts['ended']:,} ended, {count(counts['kept'], 'households')} unchanged."
@@ -446,6 +454,7 @@ def explain_cmd(
             household,
             actor=actor(),
             proposal_id=number,
+            today=cli_today(),
             limit=limit or None,
             progress=StageBar(bar),
         )

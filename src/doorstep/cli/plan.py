@@ -393,7 +393,7 @@ def plan_cmd(
     if ctx.invoked_subcommand is not None:
         return
     # The engine and the services load only when this callback does the work itself.
-    from doorstep.cli.context import session
+    from doorstep.cli.context import cli_today, session
     from doorstep.engine.planning import PlanParams, plan
     from doorstep.engine.planning.compiled import kernels_ready
     from doorstep.reports.calendar import write_ics_dir
@@ -410,7 +410,7 @@ def plan_cmd(
     )
     from doorstep.services.planning_unmet import check_unmet_file, unmet_frame, write_unmet
 
-    today = date.today()  # once: the day checked against is the day the plan forgets by
+    today = cli_today()  # once: the day checked against is the day the plan forgets by
     if area is not None:
         refuse_given(
             {

@@ -3,14 +3,13 @@ import projects|project_households``)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import inspect
 from dataclasses import asdict
 
 import typer
 
 from doorstep.cli.common import console, count, handle_errors, id_argument, parse_day
-from doorstep.cli.context import actor, session
+from doorstep.cli.context import actor, cli_today, session
 from doorstep.cli.listing import FormatOpt, Layout, Output, show_list
 
 app = typer.Typer(
@@ -73,7 +72,7 @@ def add_cmd(
             ends_on=None if ends is None else parse_day("--ends", ends),
             status=status,
             actor=tried.actor,
-            today=dt.date.today(),
+            today=cli_today(),
         )
     console.print(f"Added project {code} ({status}).", markup=False)
 
@@ -107,7 +106,7 @@ def list_cmd(
         return
     title = "Projects" + (f" in {area}" if area else "") + f" ({len(rows)})"
     show_list(title, _COLUMNS, [asdict(r) for r in rows], fmt, _LAYOUT, console)
-    late = projects.past_their_end(rows, dt.date.today())
+    late = projects.past_their_end(rows, cli_today())
     if late and fmt is Output.table:
         codes = ", ".join(r.code for r in late)
         console.print(
@@ -133,7 +132,7 @@ def status_cmd(
 
     tried = Attempt(actor(), "update", "project", code, {"status": status})
     with session(tried, writer=True) as s:
-        was = projects.move_status(s, code, status, actor=tried.actor, today=dt.date.today())
+        was = projects.move_status(s, code, status, actor=tried.actor, today=cli_today())
     if was is None:
         console.print(f"Project {code} is {status} already.", markup=False)
     else:

@@ -3,7 +3,6 @@ whether the service followed."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import asdict
 
 import typer
@@ -17,7 +16,7 @@ from doorstep.cli.common import (
     id_argument,
     parse_day,
 )
-from doorstep.cli.context import actor, session
+from doorstep.cli.context import actor, cli_today, session
 from doorstep.cli.listing import FormatOpt, Layout, Output, show_list
 
 app = typer.Typer(
@@ -47,10 +46,6 @@ _LAYOUT = Layout(
     give_way=("visitor", "status_on", "area", "follow_up"),
     right=frozenset({"id", "days"}),
 )
-
-
-def _today(today: str | None) -> dt.date:
-    return parse_day("--today", today) if today else dt.date.today()
 
 
 @app.command("add")
@@ -91,7 +86,7 @@ def add_cmd(
     from doorstep.privacy.audit import Attempt
     from doorstep.services import referrals
 
-    day = _today(today)
+    day = cli_today(today)
     made_on = parse_day("--on", on) if on else day
     tried = Attempt(actor(), "create", "household", household, detail={"table": "referrals"})
     with session(tried, writer=True) as s:
@@ -145,7 +140,7 @@ def status_cmd(
     from doorstep.privacy.audit import Attempt
     from doorstep.services import referrals
 
-    day = _today(today)
+    day = cli_today(today)
     when = parse_day("--on", on) if on else day
     status = status.strip().lower()
     tried = Attempt(actor(), "update", "referral", str(number), detail={"status": status})
@@ -189,7 +184,7 @@ def list_cmd(
         rows = referrals.list_referrals(
             s,
             actor=actor(),
-            today=_today(today),
+            today=cli_today(today),
             area=area,
             household=household,
             status=None if status is None else status.strip().lower(),

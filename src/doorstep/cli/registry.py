@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import inspect
 from enum import StrEnum
 from pathlib import Path
@@ -18,10 +17,9 @@ from doorstep.cli.common import (
     err_console,
     handle_errors,
     id_argument,
-    parse_day,
     progress,
 )
-from doorstep.cli.context import actor, attempted, session
+from doorstep.cli.context import actor, attempted, cli_today, session
 from doorstep.services.importing import IMPORTS, describe
 
 
@@ -134,7 +132,7 @@ def import_cmd(
     from doorstep.privacy.audit import Attempt
     from doorstep.services.importing import import_file
 
-    day = parse_day("--today", today) if today else None
+    day = cli_today(today)
     with progress(quiet=quiet) as bar:
         task = bar.add_task(f"Importing {file.name}", total=None)
 
@@ -257,7 +255,7 @@ def stats_cmd(
     from doorstep.services.registry import programme_summary
 
     with session() as s:
-        summary = programme_summary(s, actor=actor(), today=dt.date.today(), area=area)
+        summary = programme_summary(s, actor=actor(), today=cli_today(), area=area)
     t, levels = summary.totals, summary.levels
     if t["areas"] == 0:
         err_console.print(

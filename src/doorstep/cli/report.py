@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import typer
@@ -17,7 +16,7 @@ from doorstep.cli.common import (
     progress,
 )
 from doorstep.cli.common import parse_day as _day
-from doorstep.cli.context import actor, session
+from doorstep.cli.context import actor, cli_today, session
 from doorstep.cli.visits import GapOpt
 from doorstep.reports.build import By
 
@@ -84,7 +83,7 @@ def report_cmd(
     for flag, path in (("--out", out), ("--chart", chart)):
         if path is not None:
             check_out_file(flag, path, example=f"report{path.suffix or '.csv'}")
-    day = _day("--today", today) if today else dt.date.today()
+    day = cli_today(today)
     with session() as s, progress(quiet=quiet) as bar:
         report = reporting.programme_report(
             s,

@@ -18,7 +18,7 @@ from doorstep.cli.common import (
     id_argument,
     parse_day,
 )
-from doorstep.cli.context import actor, attempted, session
+from doorstep.cli.context import actor, attempted, cli_today, session
 from doorstep.cli.subject_export import deliver
 from doorstep.cli.visits import GapOpt, TodayOpt
 from doorstep.errors import InvalidInput
@@ -74,7 +74,7 @@ def show_cmd(
 
     from doorstep.services.visitor_file import visitor_file
 
-    day = parse_day("--today", today) if today else dt.date.today()
+    day = cli_today(today)
     with session() as s:
         file = visitor_file(
             s, visitor, actor=actor(), today=day, max_gap_days=max_gap_days, visits=visits
@@ -136,7 +136,7 @@ def end_cmd(
     day = parse_day("--last-day", last_day)
     tried = Attempt(actor(), "update", "visitor", visitor, {"active_to": day.isoformat()})
     with session(tried, writer=True) as s:
-        ended = visitor_days.end_visitor(s, visitor, day, actor=tried.actor)
+        ended = visitor_days.end_visitor(s, visitor, day, actor=tried.actor, today=cli_today())
     if ended is None:
         console.print(f"Visitor {visitor}'s last day is {day} already.", markup=False)
         return
@@ -180,7 +180,7 @@ def erase_cmd(
         raise InvalidInput(f"erasing {visitor} cannot be undone: add --yes to confirm")
     tried = Attempt(actor(), "delete", "visitor", visitor)
     with session(tried, writer=True) as s:
-        done = visitor_rights.erase_visitor(s, visitor, actor=tried.actor)
+        done = visitor_rights.erase_visitor(s, visitor, actor=tried.actor, today=cli_today())
     erased = ", ".join(f"{n} from {table}" for table, n in done.erased.items())
     kept = ", ".join(f"{n} {table}" for table, n in done.kept.items()) or "none"
     console.print(

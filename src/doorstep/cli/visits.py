@@ -22,7 +22,7 @@ from doorstep.cli.common import (
     id_argument,
     parse_day,
 )
-from doorstep.cli.context import actor, attempted, session
+from doorstep.cli.context import actor, attempted, cli_today, session
 from doorstep.cli.listing import FormatOpt, Output, print_for_scripts
 from doorstep.cli.work_table import work_table
 from doorstep.domain.enums import VisitStatus
@@ -86,7 +86,7 @@ def _list(
 ) -> None:
     from doorstep.services import work_lists
 
-    day = parse_day("--today", today) if today else dt.date.today()
+    day = cli_today(today)
     try:
         day + dt.timedelta(days=days)
     except OverflowError:
@@ -287,7 +287,7 @@ def calendar_cmd(
 
     if (visitor is None) == (team is None):
         raise InvalidInput("give --visitor ID with --out FILE, or --team CODE with --out-dir DIR")
-    day = parse_day("--since", since) if since else dt.date.today()
+    day = parse_day("--since", since) if since else cli_today()
     if team is not None:
         if out is not None or out_dir is None:
             raise InvalidInput("--team writes a file for each member: give --out-dir DIR")
@@ -390,7 +390,7 @@ def record_cmd(
     """
     from doorstep.services import visit_records
 
-    day = parse_day("--today", today) if today else dt.date.today()
+    day = cli_today(today)
     made = visit_records.MadeVisit(
         household,
         visitor,
@@ -401,7 +401,7 @@ def record_cmd(
         outcome_codes=tuple(outcome) if outcome else None,
     )
     tried = visit_records.visit_attempt(
-        actor(), household, visitor, made.start, VisitStatus.DONE, today=day if today else None
+        actor(), household, visitor, made.start, VisitStatus.DONE, today=day
     )
     with session(tried, writer=True) as s:
         recorded = visit_records.record_visit(s, made, actor=tried.actor, today=day)
@@ -441,10 +441,10 @@ def missed_cmd(
     """
     from doorstep.services import visit_records
 
-    day = parse_day("--today", today) if today else dt.date.today()
+    day = cli_today(today)
     first = parse_day("--start", start)
     tried = visit_records.visit_attempt(
-        actor(), household, visitor, first, VisitStatus.MISSED, today=day if today else None
+        actor(), household, visitor, first, VisitStatus.MISSED, today=day
     )
     with session(tried, writer=True) as s:
         done = visit_records.mark_missed(s, household, visitor, first, actor=tried.actor, today=day)
