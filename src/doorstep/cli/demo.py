@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from doorstep.cli.common import check_out_dir, console, count, err_console, handle_errors, progress
-from doorstep.cli.context import actor, session
+from doorstep.cli.context import actor, cli_today, session
 from doorstep.errors import InvalidInput
 
 #: The most households or visitors a demo makes: three times the region preset, which is
@@ -91,7 +91,7 @@ def demo_cmd(
                 def step(entity: str, rows: int) -> None:
                     bar.update(task, description=f"Importing {rows:,} {entity}")
 
-                load_demo(s, programme, actor=actor(), on_entity=step)
+                load_demo(s, programme, actor=actor(), on_entity=step, today=cli_today())
     where = str(out) if out is not None else "the database"
     err_console.print(f"Built in {time.perf_counter() - t0:.1f} s.")
     console.print(

@@ -6,6 +6,7 @@ is what an import accepts.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
@@ -66,11 +67,13 @@ def load_demo(
     *,
     actor: str,
     on_entity: Callable[[str, int], None] | None = None,
+    today: dt.date | None = None,
 ) -> list[ImportSummary]:
     """Import every frame in one transaction owned by the caller.
 
     Only into an empty database, or one holding this very demo (loading it again changes
     nothing): the demo's ids would otherwise update a real programme's rows in place.
+    ``today``: the imports' today (default: the machine's date).
     The check runs under the pairing lock, which the imports take first too: two demos
     started together cannot both find the database empty.
     """
@@ -87,6 +90,7 @@ def load_demo(
                 as_text(frame),
                 path=Path(f"demo-{entity}"),
                 actor=actor,
+                today=today,
             )
         )
     return out
