@@ -2,9 +2,10 @@
 
 The commands are read from the pages (``tests/factories/doc_shell.py``), never copied: edit a
 page and this runs the edit. Each runs in-process (``tests/factories/doc_cli.py``) in a fresh
-folder, on SQLite only: the pages' examples use the embedded default database, and the
-commands' behaviour on PostgreSQL is the other tests' business. A line a test cannot run is
-skipped by a named rule below, and the rules are asserted to have matched what they say.
+folder, as of the pages' day (``DOCS_DAY``, as ``DOORSTEP_TODAY``), on SQLite only: the
+pages' examples use the embedded default database, and the commands' behaviour on PostgreSQL
+is the other tests' business. A line a test cannot run is skipped by a named rule below, and
+the rules are asserted to have matched what they say.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories.doc_cli import Ran, Shell
+from tests.factories.doc_cli import DOCS_ENV, Ran, Shell
 from tests.factories.doc_shell import blocks
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -103,14 +104,6 @@ def _recorded_already(argv: list[str], before: list[Ran]) -> bool:
     )
 
 
-def _a_planned_visits_day(argv: list[str], _: list[Ran]) -> bool:
-    """``visits missed H --start DAY`` names the day of a visit of the demo's plan, which
-    moves with the day the demo is paired and planned (its pairings begin that day; neither
-    ``pair commit`` nor ``plan --area`` takes a ``--today``): a run on another day finds no
-    visit of that household starting then."""
-    return argv[1:3] == ["visits", "missed"]
-
-
 def _every_visit_as_xlsx(argv: list[str], _: list[Ran]) -> bool:
     """``export visits visits.xlsx`` of the whole county planned for a year (about 200,000
     rows, 50 s): ``export visits visits-gz.csv --area GZ`` and tests/cli/test_export_*.py
@@ -126,7 +119,6 @@ CLI_SKIP = {
     "every household of a county new (minutes)": _every_household_new_on_a_county,
     "the other choice": _the_other_choice,
     "a visit recorded already": _recorded_already,
-    "a planned visit's day, which moves with the day of the run": _a_planned_visits_day,
     "every visit of a county as XLSX (50 s)": _every_visit_as_xlsx,
 }
 
@@ -137,7 +129,7 @@ def test_the_readme_tour_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("DOORSTEP_DATABASE_URL", raising=False)
     tour = blocks(ROOT / "README.md")[1]
-    shell = Shell(env={}, skip=CLI_SKIP)
+    shell = Shell(env=dict(DOCS_ENV), skip=CLI_SKIP)
     for line in tour:
         _check_said(shell.run(line))
     assert "DOORSTEP_DATABASE_URL" in shell.env
@@ -149,7 +141,8 @@ def _cli_shell(county: Path, folder: Path, monkeypatch: pytest.MonkeyPatch) -> S
     monkeypatch.chdir(folder)
     shutil.copy(county, folder / "doorstep.db")
     return Shell(
-        env={"DOORSTEP_DATABASE_URL": f"sqlite:///{folder / 'doorstep.db'}"}, skip=CLI_SKIP
+        env={**DOCS_ENV, "DOORSTEP_DATABASE_URL": f"sqlite:///{folder / 'doorstep.db'}"},
+        skip=CLI_SKIP,
     )
 
 
@@ -173,7 +166,7 @@ def test_the_cli_pages_examples_run_on_the_county_it_pairs_and_plans(
     county: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """docs/cli.md's other blocks, in the page's order on one county demo: the second pairs,
-    commits and plans it (from 2027-01-04, as the page says: a tour run before that day), and
+    commits and plans it (from 2027-01-04, as the page says, on the page's day: DOCS_DAY), and
     each later section's examples are of that county, paired and planned."""
     shell = _cli_shell(county, tmp_path, monkeypatch)
     for block in blocks(ROOT / "docs" / "cli.md")[1:]:
