@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from sqlalchemy import Engine, text
 
 from doorstep.config import get_settings
 from tests.cli.conftest import Invoke
+from tests.cli.test_serve_tls import _free_port, _serving
 from tests.factories.audit import events_about
 from tests.factories.visits import first_planned, plan_three
 
@@ -103,3 +105,24 @@ def test_a_day_that_is_not_one_is_refused_naming_the_variable(
     said = " ".join(result.output.split())
     assert f"DOORSTEP_TODAY is not a date (YYYY-MM-DD): '{value}'" in said, said
     assert "Traceback" not in result.output
+
+
+def test_the_served_site_takes_the_setting_for_today(
+    cli: Invoke, with_areas: Engine, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``doorstep serve`` (in a process of its own) gives the site the setting's day, and says
+    so: a plan from a day before it is refused as before today, that day named."""
+    assert cli("account", "add", "boss", "--role", "manager", "--area", "R").exit_code == 0
+    token = cli("account", "token", "boss").output.strip().splitlines()[-1]
+    _pretend(monkeypatch, LATER)
+    port = _free_port()
+    with _serving(db_url, "--port", str(port)) as served:
+        served.wait_for(port)
+        site = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        body = json.dumps({"area": "R-C", "start": "2027-01-04"})
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        site.request("POST", "/api/v1/plans", body=body, headers=headers)
+        answer = site.getresponse()
+        said = answer.read().decode()
+    assert answer.status == 422 and f"before today ({LATER})" in said, (answer.status, said)
+    assert f"DOORSTEP_TODAY is set: the site takes {LATER} for today" in served.stderr
