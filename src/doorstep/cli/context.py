@@ -136,7 +136,6 @@ def _migration_refused(exc: Exception) -> bool:
 
 def engine(*, migrate: bool = True) -> Engine:
     """The configured engine, its schema brought up to date first (migrations run on start)."""
-    from doorstep.config import get_settings
     from doorstep.storage.migrate import (
         at_newest_revision,
         current_revision,
@@ -147,7 +146,7 @@ def engine(*, migrate: bool = True) -> Engine:
 
     url = database_url()
     with database_errors(url):
-        eng = make_engine(url, busy_timeout_ms=get_settings().sqlite_busy_timeout_ms)
+        eng = make_engine(url, busy_timeout_ms=settings().sqlite_busy_timeout_ms)
         # At the newest revision (the usual case) there is nothing to check or run, and
         # Alembic is not loaded to say so.
         if migrate and not at_newest_revision(eng):
