@@ -25,7 +25,7 @@ DOORSTEP = ("doorstep", ".venv/bin/doorstep")
 
 #: The day the docs' story is told on, as every run of it takes for today (``DOORSTEP_TODAY``
 #: for the commands, ``create_app(today=...)`` for the API): the pages name fixed days (a plan
-#: from 2027-01-04, a pairing committed and its planned visit of 2027-03-03, a project that
+#: from 2027-01-04, a pairing committed and its planned visit of 2027-02-17, a project that
 #: starts "after today (2026-12-04)"), which hold on that day and no longer once the real
 #: date passes them. So the examples run the same on any day, CI's included.
 DOCS_DAY = "2026-12-04"

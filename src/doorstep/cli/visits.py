@@ -469,6 +469,6 @@ record_cmd.__doc__ = (
 )
 missed_cmd.__doc__ = (
     inspect.cleandoc(missed_cmd.__doc__ or "")
-    + "\n\nExample: doorstep visits missed H0006074 --visitor V0000123 --start 2027-03-03"
+    + "\n\nExample: doorstep visits missed H0006074 --visitor V0000123 --start 2027-02-17"
     " --today 2027-03-20"
 )
