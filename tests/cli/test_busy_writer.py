@@ -5,7 +5,7 @@ what it changes, or the audit events of what it read). See ``tests/factories/bus
 A new command fails :func:`test_every_command_is_run_here_with_another_writer_busy` until
 it is added to :data:`CASES`; a new kind of import file fails
 :func:`test_every_kind_of_import_is_run_here_with_another_writer_busy` until it has a file
-in :func:`_import_files`.
+in :func:`~tests.factories.busy_writer.import_files`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import datetime as dt
 import functools
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import typer.main
@@ -32,17 +31,11 @@ from tests.factories.busy_writer import (
     Seen,
     audit_events,
     copy_database,
+    import_files,
     in_turn,
     other_writer,
 )
-from tests.factories.files import (
-    AREA_HEADER,
-    HOUSEHOLD_HEADER,
-    VISITOR_HEADER,
-    household,
-    visitor,
-    write_csv,
-)
+from tests.factories.files import write_csv
 from tests.factories.visits import PLAN_START
 
 #: Commands that are no entry point of their own: ``serve`` runs the API and the pages,
@@ -57,57 +50,8 @@ OUT = "{out}"
 TODAY = ("--today", "2027-03-01")
 
 
-def _import_files(first: str) -> dict[str, tuple[list[str], list[Any]]]:
-    """A one-row file (header, rows) of each kind `doorstep import` takes, on
-    :func:`busy_programme`'s programme; ``first``: H0's first planned day. Imports of what
-    pairing and planning read take the pairing lock; some fill temporary tables to read by
-    (visits, the calendars, referrals); leave and blackouts fall on V1's and H0's planned
-    weeks."""
-    return {
-        "areas": (AREA_HEADER, [["R-C-V3", "Village three", "R-C", "village"]]),
-        "organisations": (["code", "name"], [["NGO", "An NGO"]]),
-        "teams": (
-            ["code", "name", "area_code", "organisation_code", "starts_on", "ends_on"],
-            [["T1", "Team one", "R-C", "JOBS", "2027-01-01", ""]],
-        ),
-        "visitors": (VISITOR_HEADER, [visitor(visitor_id="V3")]),
-        "households": (HOUSEHOLD_HEADER, [household(household_id="H9")]),
-        "indicators": (
-            ["household_id", "year", "annual_income", "members_in_work", "services_enrolled"],
-            [["H0", "2026", "12000", "1", "0"]],
-        ),
-        "leave": (["visitor_id", "starts_on", "ends_on"], [["V1", first, first]]),
-        "blackouts": (
-            ["household_id", "starts_on", "ends_on", "reason"],
-            [["H0", first, first, "away"]],
-        ),
-        "visits": (
-            ["visit_id", "household_id", "visitor_id", "start", "end", "note"],
-            [["phone-1", "H0", "V1", first, first, ""]],
-        ),
-        "exclusions": (["household_id", "visitor_id", "reason"], [["H2", "V2", "kin"]]),
-        "activities": (
-            ["code", "kind", "title", "area_code", "organisation_code", "starts_on", "ends_on"],
-            [["CAMP", "summer_camp", "Camp", "R-C-V1", "", "2027-02-01", "2027-02-03"]],
-        ),
-        "attendance": (["activity_code", "household_id", "visitor_id"], [["CLASS", "H0", ""]]),
-        "projects": (
-            ["code", "title", "sponsor_code", "area_code", "starts_on", "ends_on", "status"],
-            [["PUMP", "Pump", "S1", "R-C-V1", "2027-01-05", "", ""]],
-        ),
-        "project_households": (["project_code", "household_id"], [["WELL", "H0"]]),
-        "referrals": (
-            [
-                *("referral", "household_id", "organisation_code", "service", "made_on"),
-                *("visitor_id", "status", "status_on"),
-            ],
-            [["", "H0", "JOBS", "employment", "2027-02-01", "V1", "", ""]],
-        ),
-    }
-
-
 #: Each command with arguments it completes with, on :func:`busy_programme`'s programme
-#: (``{kind}``: the file of that kind of :func:`_import_files`).
+#: (``{kind}``: the file of that kind of :func:`~tests.factories.busy_writer.import_files`).
 CASES: dict[str, tuple[str, ...]] = {
     **{f"import {kind}": ("import", kind, f"{{{kind}}}", *TODAY) for kind in Imported},
     "export": ("export", "households", OUT + ".csv"),
@@ -206,7 +150,7 @@ def test_every_command_is_run_here_with_another_writer_busy() -> None:
 
 
 def test_every_kind_of_import_is_run_here_with_another_writer_busy() -> None:
-    assert set(_import_files("2027-01-04")) == {kind.value for kind in Imported}
+    assert set(import_files("2027-01-04")) == {kind.value for kind in Imported}
 
 
 @pytest.fixture
@@ -233,7 +177,7 @@ def test_a_command_waits_for_another_writer_and_completes(
         path = copy_database(sqlite_template if empty else busy_template.path, folder / "db")
         files = {
             kind: str(write_csv(folder / f"{kind}.csv", header, rows))
-            for kind, (header, rows) in _import_files(first).items()
+            for kind, (header, rows) in import_files(first).items()
         }
         args = [a.format(first=first, out=folder / "out", **files) for a in CASES[name]]
         events = audit_events(path)

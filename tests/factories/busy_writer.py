@@ -35,7 +35,15 @@ from doorstep.config import get_settings
 from doorstep.services import accounts
 from doorstep.storage.session import has_written, make_engine, unit_of_work
 from tests.factories.db import run_import
-from tests.factories.files import AREA_HEADER, area_rows, write_csv
+from tests.factories.files import (
+    AREA_HEADER,
+    HOUSEHOLD_HEADER,
+    VISITOR_HEADER,
+    area_rows,
+    household,
+    visitor,
+    write_csv,
+)
 from tests.factories.visits import first_planned, plan_three
 
 #: How long the other writer keeps its lock once the entry point has asked for it
@@ -206,13 +214,23 @@ class Programme(NamedTuple):
 
 
 def busy_programme(template: Path, folder: Path) -> Programme:
-    """A planned programme in ``folder`` (``plan_three``: H0-H2 with V1, V2 with nobody)
-    with what the entry points act on: proposal 2 of area R, H1 and V2 kept apart, the
-    activity CLASS, the project WELL, referral 1 (of H2), the organisations JOBS and S1,
-    and the accounts ``boss`` (a manager), ``coord`` (R-C's coordinator) and ``v1``
-    (V1's). Checkpointed: a copy of the file alone has it all."""
+    """A planned programme in ``folder`` (see :func:`build_programme`), in a SQLite file.
+    Checkpointed: a copy of the file alone has it all."""
     path = copy_database(template, folder / "programme.db")
-    engine = make_engine(f"sqlite:///{path}")
+    tokens, first = build_programme(f"sqlite:///{path}", folder)
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return Programme(path, tokens, first)
+
+
+def build_programme(url: str, folder: Path) -> tuple[dict[str, str], dt.date]:
+    """A planned programme in the empty, migrated database at ``url`` (``plan_three``:
+    H0-H2 with V1, V2 with nobody) with what the entry points act on: proposal 2 of area R,
+    H1 and V2 kept apart, the activity CLASS, the project WELL, referral 1 (of H2), the
+    organisations JOBS and S1, and the accounts ``boss`` (a manager), ``coord`` (R-C's
+    coordinator) and ``v1`` (V1's). Returns a token of each account by name, and H0's
+    first planned day; ``folder`` takes the files it imports."""
+    engine = make_engine(url)
     run_import(engine, "areas", write_csv(folder / "areas.csv", AREA_HEADER, area_rows()))
     plan_three(engine, folder)
     tokens: dict[str, str] = {}
@@ -236,16 +254,63 @@ def busy_programme(template: Path, folder: Path) -> Programme:
         ("project", "add", "WELL", *PROJECT),
         ("referral", "add", "H2", "--to", "JOBS", "--service", "health"),
     ):
-        doorstep(path, *args)
-    with sqlite3.connect(path) as conn:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return Programme(path, tokens, first)
+        doorstep(url, *args)
+    return tokens, first
 
 
-def doorstep(path: Path, *args: str) -> str:
-    """Run ``doorstep ARGS`` in-process on the SQLite file ``path``; its output."""
+def import_files(first: str) -> dict[str, tuple[list[str], list[Any]]]:
+    """A one-row file (header, rows) of each kind `doorstep import` takes, on
+    :func:`busy_programme`'s programme; ``first``: H0's first planned day. Imports of what
+    pairing and planning read take the pairing lock; some fill temporary tables to read by
+    (visits, the calendars, referrals); leave and blackouts fall on V1's and H0's planned
+    weeks."""
+    return {
+        "areas": (AREA_HEADER, [["R-C-V3", "Village three", "R-C", "village"]]),
+        "organisations": (["code", "name"], [["NGO", "An NGO"]]),
+        "teams": (
+            ["code", "name", "area_code", "organisation_code", "starts_on", "ends_on"],
+            [["T1", "Team one", "R-C", "JOBS", "2027-01-01", ""]],
+        ),
+        "visitors": (VISITOR_HEADER, [visitor(visitor_id="V3")]),
+        "households": (HOUSEHOLD_HEADER, [household(household_id="H9")]),
+        "indicators": (
+            ["household_id", "year", "annual_income", "members_in_work", "services_enrolled"],
+            [["H0", "2026", "12000", "1", "0"]],
+        ),
+        "leave": (["visitor_id", "starts_on", "ends_on"], [["V1", first, first]]),
+        "blackouts": (
+            ["household_id", "starts_on", "ends_on", "reason"],
+            [["H0", first, first, "away"]],
+        ),
+        "visits": (
+            ["visit_id", "household_id", "visitor_id", "start", "end", "note"],
+            [["phone-1", "H0", "V1", first, first, ""]],
+        ),
+        "exclusions": (["household_id", "visitor_id", "reason"], [["H2", "V2", "kin"]]),
+        "activities": (
+            ["code", "kind", "title", "area_code", "organisation_code", "starts_on", "ends_on"],
+            [["CAMP", "summer_camp", "Camp", "R-C-V1", "", "2027-02-01", "2027-02-03"]],
+        ),
+        "attendance": (["activity_code", "household_id", "visitor_id"], [["CLASS", "H0", ""]]),
+        "projects": (
+            ["code", "title", "sponsor_code", "area_code", "starts_on", "ends_on", "status"],
+            [["PUMP", "Pump", "S1", "R-C-V1", "2027-01-05", "", ""]],
+        ),
+        "project_households": (["project_code", "household_id"], [["WELL", "H0"]]),
+        "referrals": (
+            [
+                *("referral", "household_id", "organisation_code", "service", "made_on"),
+                *("visitor_id", "status", "status_on"),
+            ],
+            [["", "H0", "JOBS", "employment", "2027-02-01", "V1", "", ""]],
+        ),
+    }
+
+
+def doorstep(url: str, *args: str) -> str:
+    """Run ``doorstep ARGS`` in-process on the database at ``url``; its output."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DOORSTEP_DATABASE_URL", f"sqlite:///{path}")
+        mp.setenv("DOORSTEP_DATABASE_URL", url)
         get_settings.cache_clear()
         result = CliRunner().invoke(app, list(args), catch_exceptions=False)
         get_settings.cache_clear()

@@ -121,3 +121,18 @@ def hidden_first_workbook(
     book.active = 1
     book.save(path)
     return path
+
+
+def write_xlsx(path: Path, rows: list[list[Any]], *, first_row: int = 1) -> Path:
+    """A one-sheet workbook with ``rows`` from ``first_row``; an empty list is a blank row."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for i, row in enumerate(rows):
+        for j, value in enumerate(row, start=1):
+            if value is not None:
+                sheet.cell(row=first_row + i, column=j, value=value)
+    book.save(path)
+    return path

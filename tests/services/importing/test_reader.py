@@ -22,6 +22,7 @@ from tests.factories.files import (
     hidden_first_workbook,
     visitor,
     write_csv,
+    write_xlsx,
 )
 
 
@@ -94,19 +95,6 @@ def test_a_parquet_column_without_a_name_is_named_by_its_position(
     ]
 
 
-def workbook(path: Path, rows: list[list[Any]], *, first_row: int = 1) -> Path:
-    """A one-sheet workbook with ``rows`` from ``first_row``; an empty list is a blank row."""
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for i, row in enumerate(rows):
-        for j, value in enumerate(row, start=1):
-            if value is not None:
-                sheet.cell(row=first_row + i, column=j, value=value)
-    book.save(path)
-    return path
-
-
 def visitor_row(**overrides: Any) -> list[Any]:
     row = visitor(**overrides)
     return [row.get(h) for h in VISITOR_HEADER]
@@ -117,7 +105,7 @@ def test_xlsx_errors_name_the_sheet_row_across_blank_rows(
 ) -> None:
     rows = [VISITOR_HEADER, visitor_row(), [], [], [], [], [], visitor_row(visitor_id="V2")]
     rows[-1][VISITOR_HEADER.index("capacity")] = -1
-    path = workbook(tmp_path / "v.xlsx", rows)
+    path = write_xlsx(tmp_path / "v.xlsx", rows)
     assert rejected(with_areas, "visitors", path) == [
         "row 8, column capacity (value '-1'): must be at least 0"
     ]
@@ -127,7 +115,7 @@ def test_xlsx_errors_name_the_sheet_row_when_the_header_is_not_on_row_1(
     with_areas: Engine, tmp_path: Path
 ) -> None:
     rows = [VISITOR_HEADER, visitor_row(capacity=-1)]
-    path = workbook(tmp_path / "v.xlsx", rows, first_row=2)
+    path = write_xlsx(tmp_path / "v.xlsx", rows, first_row=2)
     assert rejected(with_areas, "visitors", path) == [
         "row 3, column capacity (value '-1'): must be at least 0"
     ]
@@ -136,7 +124,7 @@ def test_xlsx_errors_name_the_sheet_row_when_the_header_is_not_on_row_1(
 def test_xlsx_cells_holding_a_spreadsheet_error_are_refused_not_read_as_empty(
     with_areas: Engine, tmp_path: Path
 ) -> None:
-    path = workbook(
+    path = write_xlsx(
         tmp_path / "v.xlsx",
         [VISITOR_HEADER, visitor_row(name="#N/A"), [], visitor_row(visitor_id="V2", lat="#REF!")],
     )
@@ -149,7 +137,7 @@ def test_xlsx_cells_holding_a_spreadsheet_error_are_refused_not_read_as_empty(
 def test_an_xlsx_column_with_values_but_no_name_is_named_by_its_position(
     with_areas: Engine, tmp_path: Path
 ) -> None:
-    path = workbook(
+    path = write_xlsx(
         tmp_path / "a.xlsx", [["code", "name", None, "parent_code", "level"], ["X", "n", "v"]]
     )
     lines = rejected(with_areas, "areas", path)
@@ -164,7 +152,7 @@ def test_a_corrupt_or_empty_workbook_is_named_in_one_line(
     (line,) = rejected(with_areas, "areas", corrupt)
     assert line.startswith("file: cannot read the workbook: ")
     assert "\n" not in line
-    empty = workbook(tmp_path / "empty.xlsx", [])
+    empty = write_xlsx(tmp_path / "empty.xlsx", [])
     assert rejected(with_areas, "areas", empty) == ["file: the file has no header row"]
 
 
@@ -187,7 +175,7 @@ def test_a_compressed_or_binary_file_named_csv_says_what_it_is(
     assert rejected(with_areas, "areas", packed) == [
         "file: the file is gzip-compressed, not CSV text; unpack it first"
     ]
-    sheet = workbook(tmp_path / "sheet.xlsx", [AREA_HEADER])
+    sheet = write_xlsx(tmp_path / "sheet.xlsx", [AREA_HEADER])
     named_csv = tmp_path / "sheet.csv"
     named_csv.write_bytes(sheet.read_bytes())
     assert rejected(with_areas, "areas", named_csv) == [
@@ -215,12 +203,12 @@ def test_xlsx_numbers_are_read_in_full_and_whole_ones_as_written(
     # Read as text, a number cell kept 9 decimals: coordinates moved by up to a few
     # centimetres at each export and import, and 2.0000000001 passed as a whole number.
     row = visitor_row(lat=28.67692412345678, lon=108.342807123456, capacity=3)
-    path = workbook(tmp_path / "v.xlsx", [VISITOR_HEADER, row])
+    path = write_xlsx(tmp_path / "v.xlsx", [VISITOR_HEADER, row])
     run_import(with_areas, "visitors", path)
     with with_areas.connect() as conn:
         got = conn.execute(text("SELECT lat, lon, capacity FROM visitors")).one()
     assert tuple(got) == (28.67692412345678, 108.342807123456, 3)
-    almost = workbook(tmp_path / "w.xlsx", [VISITOR_HEADER, visitor_row(capacity=2.0000000001)])
+    almost = write_xlsx(tmp_path / "w.xlsx", [VISITOR_HEADER, visitor_row(capacity=2.0000000001)])
     assert rejected(with_areas, "visitors", almost)[0].startswith(
         "row 2, column capacity (value '2.0000000001')"
     )
@@ -235,7 +223,7 @@ def test_xlsx_numbers_among_text_cells_of_their_column_are_read_in_full(
         visitor_row(visitor_id="V1", lat=28.67692412345678),
         visitor_row(visitor_id="V2", lat=" 28.67058 "),
     ]
-    run_import(with_areas, "visitors", workbook(tmp_path / "v.xlsx", [VISITOR_HEADER, *rows]))
+    run_import(with_areas, "visitors", write_xlsx(tmp_path / "v.xlsx", [VISITOR_HEADER, *rows]))
     with with_areas.connect() as conn:
         got = conn.execute(text("SELECT lat FROM visitors ORDER BY external_id")).scalars().all()
     assert got == [28.67692412345678, 28.67058]
@@ -251,7 +239,7 @@ def test_xlsx_formulas_without_values_and_cells_merged_over_rows_are_refused(
     name = VISITOR_HEADER.index("name")
     formula = visitor_row()
     formula[name] = '="Li "&"Wei"'  # openpyxl saves the formula only
-    path = workbook(tmp_path / "f.xlsx", [VISITOR_HEADER, formula])
+    path = write_xlsx(tmp_path / "f.xlsx", [VISITOR_HEADER, formula])
     letter = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[name]
     assert rejected(with_areas, "visitors", path) == [
         f"row 2, column name: cell {letter}2 holds a formula saved without its value (by a "
@@ -283,7 +271,7 @@ def test_cells_that_cannot_be_read_are_listed_with_the_files_other_errors(
         visitor_row(visitor_id="V3"),
     ]
     rows[3][VISITOR_HEADER.index("lat")] = "=1+2"
-    path = workbook(tmp_path / "v.xlsx", rows)
+    path = write_xlsx(tmp_path / "v.xlsx", rows)
     letter = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[VISITOR_HEADER.index("lat")]
     assert rejected(with_areas, "visitors", path) == [
         "row 2, column name: holds a spreadsheet error #N/A; correct the cell or clear it",
@@ -298,7 +286,7 @@ def test_rows_and_columns_hidden_in_the_sheet_are_imported_and_said_so(
     with_areas: Engine, tmp_path: Path
 ) -> None:
     # Someone who filtered the sheet to one township, or hid rows, may expect them left out.
-    path = workbook(
+    path = write_xlsx(
         tmp_path / "v.xlsx",
         [VISITOR_HEADER, visitor_row(), visitor_row(visitor_id="V2"), visitor_row(visitor_id="V3")],
     )
@@ -315,7 +303,7 @@ def test_rows_and_columns_hidden_in_the_sheet_are_imported_and_said_so(
         "filtered-out row is still data; delete the rows that are not meant to be imported",
         "column(s) hidden in the sheet were imported like the others: name",
     )
-    shown = workbook(tmp_path / "w.xlsx", [VISITOR_HEADER, visitor_row(visitor_id="V4")])
+    shown = write_xlsx(tmp_path / "w.xlsx", [VISITOR_HEADER, visitor_row(visitor_id="V4")])
     assert run_import(with_areas, "visitors", shown).notes == ()
 
 
@@ -323,7 +311,7 @@ def test_an_xlsx_date_cell_in_a_text_column_is_read_as_the_day_it_shows(
     with_areas: Engine, tmp_path: Path
 ) -> None:
     # Read as text, a date cell was "2025-01-02 00:00:00", stored so in a name or an id.
-    path = workbook(
+    path = write_xlsx(
         tmp_path / "v.xlsx",
         [VISITOR_HEADER, visitor_row(name=dt.date(2025, 1, 2), active_from=dt.date(2025, 1, 3))],
     )
@@ -354,7 +342,7 @@ def test_xlsx_rows_are_counted_from_the_sheet_when_row_1_holds_an_empty_value(
 ) -> None:
     # Some programs write a blank cell as <v></v>; it holds no value, and the header on
     # row 2 is where reading starts.
-    path = workbook(tmp_path / "v.xlsx", [VISITOR_HEADER, visitor_row(capacity=-1)], first_row=2)
+    path = write_xlsx(tmp_path / "v.xlsx", [VISITOR_HEADER, visitor_row(capacity=-1)], first_row=2)
     with zipfile.ZipFile(path) as z:
         parts = {n: z.read(n) for n in z.namelist()}
     sheet = "xl/worksheets/sheet1.xml"
@@ -376,7 +364,7 @@ def test_a_numeric_id_reads_the_same_from_csv_xlsx_and_parquet(
     run_import(with_areas, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, [visitor()]))
     row = visitor_row(visitor_id=7)
     csv_path = write_csv(tmp_path / "v7.csv", VISITOR_HEADER, [row])
-    xlsx_path = workbook(tmp_path / "v7.xlsx", [VISITOR_HEADER, row])
+    xlsx_path = write_xlsx(tmp_path / "v7.xlsx", [VISITOR_HEADER, row])
     parquet_path = visitors_parquet(tmp_path, visitor_id=pl.Series([7.0, 8.0]))
     counts = [
         (s.created, s.updated, s.unchanged)
@@ -397,7 +385,7 @@ def test_a_whole_number_past_2_to_the_53_is_refused_in_xlsx_and_parquet(
     with_areas: Engine, tmp_path: Path
 ) -> None:
     # 2**53 + 1 is held as 2**53: the id read may not be the one typed.
-    big = workbook(
+    big = write_xlsx(
         tmp_path / "v.xlsx",
         [VISITOR_HEADER, visitor_row(visitor_id=2**53 + 1), visitor_row(visitor_id="2")],
     )
@@ -452,7 +440,7 @@ def test_a_hidden_first_sheet_is_skipped_and_the_sheet_read_is_named(
     assert summary.sheet == "sheet 'Data', the first visible of 2, after 1 hidden sheet(s)"
     with with_areas.connect() as conn:
         assert list(conn.execute(text("SELECT external_id FROM visitors")).scalars()) == ["V2"]
-    single = workbook(tmp_path / "one.xlsx", [VISITOR_HEADER, visitor_row(visitor_id="V3")])
+    single = write_xlsx(tmp_path / "one.xlsx", [VISITOR_HEADER, visitor_row(visitor_id="V3")])
     assert run_import(with_areas, "visitors", single).sheet is None
 
 
@@ -461,7 +449,7 @@ def test_a_header_under_a_title_row_is_named_where_it_is_in_xlsx_and_csv(
 ) -> None:
     # Row 1 a title, row 2 blank, the header on row 3: "unknown column 'Visitors 2026'"
     # and a list of missing columns sent people to fix the header, which was fine.
-    title = workbook(tmp_path / "v.xlsx", [["Visitors 2026"], [], VISITOR_HEADER, visitor_row()])
+    title = write_xlsx(tmp_path / "v.xlsx", [["Visitors 2026"], [], VISITOR_HEADER, visitor_row()])
     expected = [
         "row 1: the expected header was not found in row 1 (it holds 'Visitors 2026'); "
         "it is in row 3: delete the rows above it"
@@ -511,7 +499,7 @@ def _in_format(fmt: str, path: Path, header: list[str], rows: list[list[str]]) -
     if fmt == "csv":
         return write_csv(path, header, rows)
     if fmt == "xlsx":
-        return workbook(path, [header, *rows])
+        return write_xlsx(path, [header, *rows])
     pl.DataFrame(rows, schema=header, orient="row").write_parquet(path)
     return path
 
