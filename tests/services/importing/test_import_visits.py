@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 from sqlalchemy import Engine, text
 
+from doorstep.domain.visit_codes import NOTE_MAX
 from doorstep.services.exclusions import exclude
 from doorstep.services.household_rights import erase_household
 from doorstep.services.importing import ImportRejected
@@ -550,3 +551,15 @@ def test_a_visit_of_a_household_erased_since_it_was_synced_is_named_as_erased(
         "rows (its visits went with it)",
         "row 4, column household_id (value 'NOBODY'): unknown household",
     ]
+
+
+def test_a_note_too_long_is_refused_by_row_and_column_and_nothing_changes(
+    planned: Engine, tmp_path: Path
+) -> None:
+    # The row was checked against the database with its note, and the visit refused the
+    # note whole: the import failed naming no row nor column, and no errors file.
+    rows = _rows(planned)
+    rows[1] |= {"note": "x" * (NOTE_MAX + 1)}
+    errors = rejected(planned, "visits", write_csv(tmp_path / "a.csv", HEADER, rows), today=TODAY)
+    assert [e.split(" (value")[0] for e in errors] == ["row 3, column note"]
+    assert errors[0].endswith(f"too long: {NOTE_MAX + 1} characters, at most {NOTE_MAX}")

@@ -579,10 +579,13 @@ def _later_errors(
         return load.area_tree_errors(conn, ok, absent=absent)
     if schema.entity == "visits":
         # A row is checked unless a cell the checks read is wrong, or it is a duplicate (a
-        # too-long visit_id or note hides nothing the database would say of the visit).
+        # too-long visit_id or note hides nothing the database would say of the visit). A
+        # wrong note is checked as none: a visit refuses a too-long one whole, naming no row.
         read = ("household_id", "visitor_id", "start", "end")
         bad = {e.row for e in errors if e.column in read or e.reason.startswith("duplicate")}
         ok = frame.filter(~pl.col(ROW).is_in(pl.Series(list(bad), dtype=pl.Int64).implode()))
+        noted = pl.Series([e.row for e in errors if e.column == "note"], dtype=pl.Int64)
+        ok = ok.with_columns(note=pl.when(~pl.col(ROW).is_in(noted.implode())).then("note"))
         absent = frozenset(c.name for c in schema.columns if c.name not in raw.columns)
         later = load_visits(session, ok, file="", today=today, absent=absent, check_only=True)
         return later if isinstance(later, list) else []
