@@ -10,11 +10,12 @@ from sqlalchemy import Engine, text
 from doorstep.services.exclusions import unexclude
 from doorstep.services.household_rights import erase_household, export_household
 from doorstep.services.importing.errors import errors_csv_path
+from doorstep.services.importing.validate import NUL_REASON
 from doorstep.services.visitor_rights import erase_visitor, export_visitor
 from doorstep.storage.repositories.pairing import input_writes
 from doorstep.storage.session import unit_of_work
 from tests.factories.audit import events_about
-from tests.factories.db import rejected, run_import
+from tests.factories.db import area_tree, rejected, run_import
 from tests.factories.files import (
     HOUSEHOLD_HEADER,
     VISITOR_HEADER,
@@ -22,6 +23,8 @@ from tests.factories.files import (
     visitor,
     write_csv,
 )
+from tests.factories.prebuilt import Prebuilt
+from tests.factories.visits import plan_three
 
 HEADER = ["household_id", "visitor_id", "reason"]
 
@@ -206,3 +209,18 @@ def test_an_imported_pair_removed_since_stays_in_the_visitor_export_under_their_
         ("household", "update", None),
         ("visitor", "update", None),
     ]
+
+
+@pytest.mark.parametrize("column", ["household_id", "visitor_id"])
+def test_an_id_holding_a_nul_is_refused_by_row_and_column_writing_nothing(
+    with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt, column: str
+) -> None:
+    # PostgreSQL holds no NUL: the id was copied into the database to look its pairings
+    # up, and the import failed with the driver's error, naming no row; on SQLite the
+    # row was named twice, the NUL's id also as an unknown one.
+    prebuilt(with_areas, tmp_path, plan_three, over=area_tree)
+    rows = [{"household_id": "H2", "visitor_id": "V2"}, {"household_id": "H0", "visitor_id": "V1"}]
+    rows[1][column] += "\x00"
+    errors = rejected(with_areas, "exclusions", write_csv(tmp_path / "x.csv", HEADER, rows))
+    assert [e.split(" (value")[0] for e in errors] == [f"row 3, column {column}"]
+    assert errors[0].endswith(NUL_REASON)

@@ -16,7 +16,7 @@ from doorstep.services.exclusions import exclude
 from doorstep.services.household_rights import erase_household
 from doorstep.services.importing import ImportRejected
 from doorstep.services.importing.errors import errors_csv_path
-from doorstep.services.importing.validate import LOOSE_DATE
+from doorstep.services.importing.validate import LOOSE_DATE, NUL_REASON
 from doorstep.services.visit_records import MadeVisit, record_visit
 from doorstep.storage.session import unit_of_work
 from tests.factories.db import area_tree, rejected, run_import
@@ -563,3 +563,15 @@ def test_a_note_too_long_is_refused_by_row_and_column_and_nothing_changes(
     errors = rejected(planned, "visits", write_csv(tmp_path / "a.csv", HEADER, rows), today=TODAY)
     assert [e.split(" (value")[0] for e in errors] == ["row 3, column note"]
     assert errors[0].endswith(f"too long: {NOTE_MAX + 1} characters, at most {NOTE_MAX}")
+
+
+def test_a_visit_id_holding_a_nul_is_refused_by_row_and_column_and_nothing_changes(
+    planned: Engine, tmp_path: Path
+) -> None:
+    # PostgreSQL holds no NUL: the rows of the refused file were checked against the
+    # database with that id, and the import failed with the driver's error, naming no row.
+    rows = _rows(planned)
+    rows[1] |= {"visit_id": "phone\x001"}
+    errors = rejected(planned, "visits", write_csv(tmp_path / "a.csv", HEADER, rows), today=TODAY)
+    assert [e.split(" (value")[0] for e in errors] == ["row 3, column visit_id"]
+    assert errors[0].endswith(NUL_REASON)

@@ -120,7 +120,11 @@ def validate(schema: EntitySchema, raw: pl.DataFrame, refs: References) -> Valid
         expr, checks = _column_checks(col, refs, prep, tables, limits(schema.entity, col.name))
         # A missing column still gets its typed (empty) column, so that the checks that
         # span columns can read it; a missing required one is reported once, for the header.
-        typed.append(expr.alias(col.name))
+        # A cell holding a NUL is refused (its first check) and typed as empty: PostgreSQL
+        # can hold no NUL, so the checks that look a value up in the database would fail
+        # on it, naming no row, where an empty cell is theirs to skip.
+        nul = pl.col(col.name).str.contains("\x00", literal=True).fill_null(False)
+        typed.append(pl.when(~nul).then(expr).alias(col.name))
         if not (col.required and col in missing):
             all_checks += [(col.name, bad, reason) for bad, reason in checks]
     # Parse each cell once (numbers, dates, language lists); checks read the parsed columns.
