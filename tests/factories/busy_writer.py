@@ -259,25 +259,43 @@ def build_programme(url: str, folder: Path) -> tuple[dict[str, str], dt.date]:
 
 
 def import_files(first: str) -> dict[str, tuple[list[str], list[Any]]]:
-    """A one-row file (header, rows) of each kind `doorstep import` takes, on
+    """A file (header, rows) of each kind `doorstep import` takes, of one or two rows, on
     :func:`busy_programme`'s programme; ``first``: H0's first planned day. Imports of what
     pairing and planning read take the pairing lock; some fill temporary tables to read by
     (visits, the calendars, referrals); leave and blackouts fall on V1's and H0's planned
     weeks."""
     return {
-        "areas": (AREA_HEADER, [["R-C-V3", "Village three", "R-C", "village"]]),
-        "organisations": (["code", "name"], [["NGO", "An NGO"]]),
+        "areas": (
+            AREA_HEADER,
+            [
+                ["R-C-V3", "Village three", "R-C", "village"],
+                ["R-C-V4", "Village four", "R-C", "village"],
+            ],
+        ),
+        "organisations": (["code", "name"], [["NGO", "An NGO"], ["NGO2", "Another NGO"]]),
         "teams": (
             ["code", "name", "area_code", "organisation_code", "starts_on", "ends_on"],
-            [["T1", "Team one", "R-C", "JOBS", "2027-01-01", ""]],
+            [
+                ["T1", "Team one", "R-C", "JOBS", "2027-01-01", ""],
+                ["T2", "Team two", "R-C-V1", "", "2027-01-01", "2027-06-30"],
+            ],
         ),
-        "visitors": (VISITOR_HEADER, [visitor(visitor_id="V3")]),
-        "households": (HOUSEHOLD_HEADER, [household(household_id="H9")]),
+        "visitors": (
+            VISITOR_HEADER,
+            [visitor(visitor_id="V3"), visitor(visitor_id="V4", languages="zh;hmn")],
+        ),
+        "households": (
+            HOUSEHOLD_HEADER,
+            [household(household_id="H9"), household(household_id="H8", members=2)],
+        ),
         "indicators": (
             ["household_id", "year", "annual_income", "members_in_work", "services_enrolled"],
-            [["H0", "2026", "12000", "1", "0"]],
+            [["H0", "2026", "12000", "1", "0"], ["H1", "2026", "", "", ""]],
         ),
-        "leave": (["visitor_id", "starts_on", "ends_on"], [["V1", first, first]]),
+        "leave": (
+            ["visitor_id", "starts_on", "ends_on"],
+            [["V1", first, first], ["V2", first, first]],
+        ),
         "blackouts": (
             ["household_id", "starts_on", "ends_on", "reason"],
             [["H0", first, first, "away"]],
@@ -286,23 +304,35 @@ def import_files(first: str) -> dict[str, tuple[list[str], list[Any]]]:
             ["visit_id", "household_id", "visitor_id", "start", "end", "note"],
             [["phone-1", "H0", "V1", first, first, ""]],
         ),
-        "exclusions": (["household_id", "visitor_id", "reason"], [["H2", "V2", "kin"]]),
+        "exclusions": (
+            ["household_id", "visitor_id", "reason"],
+            [["H2", "V2", "kin"], ["H0", "V2", ""]],
+        ),
         "activities": (
             ["code", "kind", "title", "area_code", "organisation_code", "starts_on", "ends_on"],
-            [["CAMP", "summer_camp", "Camp", "R-C-V1", "", "2027-02-01", "2027-02-03"]],
+            [
+                ["CAMP", "summer_camp", "Camp", "R-C-V1", "", "2027-02-01", "2027-02-03"],
+                ["TRIP", "trip", "Trip", "R-C", "JOBS", "2027-02-10", "2027-02-10"],
+            ],
         ),
         "attendance": (["activity_code", "household_id", "visitor_id"], [["CLASS", "H0", ""]]),
         "projects": (
             ["code", "title", "sponsor_code", "area_code", "starts_on", "ends_on", "status"],
-            [["PUMP", "Pump", "S1", "R-C-V1", "2027-01-05", "", ""]],
+            [
+                ["PUMP", "Pump", "S1", "R-C-V1", "2027-01-05", "", ""],
+                ["PIPE", "Pipe", "S1", "R-C", "2027-01-05", "2027-12-31", "running"],
+            ],
         ),
-        "project_households": (["project_code", "household_id"], [["WELL", "H0"]]),
+        "project_households": (["project_code", "household_id"], [["WELL", "H0"], ["WELL", "H1"]]),
         "referrals": (
             [
                 *("referral", "household_id", "organisation_code", "service", "made_on"),
                 *("visitor_id", "status", "status_on"),
             ],
-            [["", "H0", "JOBS", "employment", "2027-02-01", "V1", "", ""]],
+            [
+                ["", "H0", "JOBS", "employment", "2027-02-01", "V1", "", ""],
+                ["", "H1", "JOBS", "benefits", "2027-02-01", "", "", ""],
+            ],
         ),
     }
 
