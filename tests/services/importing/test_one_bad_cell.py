@@ -1,9 +1,9 @@
 """One bad cell anywhere in a valid file, of any kind of import and in any of its columns:
 the import is refused, changes nothing (every table, the audit trail too: a refused import
 records no event), and its error names that row (the header is row 1) and that column, with
-a reason.
+a reason; the file's other rows, valid, are named by no error.
 
-The valid files are the busy-writer test's (one of each kind, on its programme:
+The valid files are the busy-writer test's (one or two rows of each kind, on its programme:
 :func:`~tests.factories.busy_writer.import_files`), each column of the kind's schema
 present (empty where the file leaves it out); the bad values come from the column's schema
 (:mod:`tests.factories.bad_cells`). A refused import changes nothing, so every example of a
