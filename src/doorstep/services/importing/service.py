@@ -585,7 +585,7 @@ def _later_errors(
         bad = {e.row for e in errors if e.column in read or e.reason.startswith("duplicate")}
         ok = frame.filter(~pl.col(ROW).is_in(pl.Series(list(bad), dtype=pl.Int64).implode()))
         noted = pl.Series([e.row for e in errors if e.column == "note"], dtype=pl.Int64)
-        ok = ok.with_columns(note=pl.when(~pl.col(ROW).is_in(noted.implode())).then("note"))
+        ok = ok.with_columns(note=pl.when(~pl.col(ROW).is_in(noted.implode())).then(pl.col("note")))
         absent = frozenset(c.name for c in schema.columns if c.name not in raw.columns)
         later = load_visits(session, ok, file="", today=today, absent=absent, check_only=True)
         return later if isinstance(later, list) else []
