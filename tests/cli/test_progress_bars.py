@@ -47,7 +47,9 @@ def _stderr_on_a_terminal(db_url: str, *args: str, env: dict[str, str] | None = 
             env={**os.environ, "DOORSTEP_DATABASE_URL": db_url, "COLUMNS": "100", **(env or {})},
             stdout=subprocess.PIPE,
             stderr=slave,
-            timeout=120,
+            # A hang's bound, not a speed check: a cold compile of the planner took over
+            # 120 s on a loaded 2-core machine (46 s quiet).
+            timeout=600,
             check=False,
         )
     finally:
