@@ -19,6 +19,7 @@ from tests.factories.files import (
     visitor,
     write_csv,
 )
+from tests.factories.visits import PLAN_START
 
 
 def _trail(engine: Engine) -> list[tuple[str, str, str | None, dict[str, Any]]]:
@@ -138,7 +139,7 @@ def test_a_refused_commit_or_plan_is_recorded(cli: Invoke, with_areas: Engine) -
         "99",
         "refused",
     )
-    result = cli("plan", "--area", "NOWHERE", "--start", "2027-01-04", "--quiet")
+    result = cli("plan", "--area", "NOWHERE", "--start", PLAN_START, "--quiet")
     assert result.exit_code == 1, result.output
     action, entity, entity_id, detail = _trail(with_areas)[-1]
     assert (action, entity, detail["area"], detail["outcome"]) == (

@@ -9,8 +9,7 @@ from sqlalchemy import Engine, text
 
 from tests.cli.conftest import Invoke
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
-
-START = "2027-01-04"  # a Monday
+from tests.factories.visits import PLAN_START
 
 
 def _planned(engine: Engine) -> dict[str, list[tuple[str, dt.date, dt.date]]]:
@@ -53,7 +52,7 @@ def test_imported_leave_re_plans_only_that_visitor(
     assert (
         cli("pair", "commit", proposed.output.split('"proposal": ')[1].split(",")[0]).exit_code == 0
     )
-    plan = ("plan", "--area", "R", "--start", START, "--months", "6", "--quiet")
+    plan = ("plan", "--area", "R", "--start", PLAN_START, "--months", "6", "--quiet")
     assert cli(*plan).exit_code == 0
     before = _planned(with_areas)
     _, first, last = before["V1"][0]

@@ -19,6 +19,7 @@ from doorstep.services import pairing
 from doorstep.storage.session import unit_of_work
 from tests.factories.db import run_import
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
+from tests.factories.visits import PLAN_START
 
 START = dt.date(2027, 1, 4)
 
@@ -63,7 +64,7 @@ def _stderr_on_a_terminal(db_url: str, *args: str, env: dict[str, str] | None = 
 @pytest.mark.parametrize(
     ("command", "stages"),
     [
-        (("plan", "--area", "R", "--start", "2027-01-04"), ("Reading R", "Planning", "Writing")),
+        (("plan", "--area", "R", "--start", PLAN_START), ("Reading R", "Planning", "Writing")),
         (("export", "households", "{tmp}/h.csv"), ("Reading households", "Writing 2 households")),
     ],
     ids=["plan", "export"],
