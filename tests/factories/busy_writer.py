@@ -223,6 +223,10 @@ def busy_programme(template: Path, folder: Path) -> Programme:
     return Programme(path, tokens, first)
 
 
+#: The day referral 1 is made (see :func:`build_programme`).
+MADE_ON = "2026-12-01"
+
+
 def build_programme(url: str, folder: Path) -> tuple[dict[str, str], dt.date]:
     """A planned programme in the empty, migrated database at ``url`` (``plan_three``:
     H0-H2 with V1, V2 with nobody) with what the entry points act on: proposal 2 of area R,
@@ -252,7 +256,9 @@ def build_programme(url: str, folder: Path) -> tuple[dict[str, str], dt.date]:
         ("pair", "--area", "R", "--quiet"),
         ("activity", "add", "CLASS", *ACTIVITY),
         ("project", "add", "WELL", *PROJECT),
-        ("referral", "add", "H2", "--to", "JOBS", "--service", "health"),
+        # Made on a day past now and before the apps' TODAY, whenever the tests run: a
+        # status the API gives it on TODAY is never before the day it was made.
+        ("referral", "add", "H2", "--to", "JOBS", "--service", "health", "--on", MADE_ON),
     ):
         doorstep(url, *args)
     return tokens, first
