@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy.orm import Session
 
 from doorstep.engine.planning import CadencePolicy
 from doorstep.errors import Conflict, InvalidInput, NotFound
@@ -65,6 +67,23 @@ def _all_events(engine: Engine) -> list[tuple[str, str, str, Any]]:
 
 def _events(engine: Engine) -> list[tuple[str, str, str, Any]]:
     return [e for e in _all_events(engine) if e[3].get("table") == "exclusions"]
+
+
+def _events_of(engine: Engine, act: Callable[[Session], object]) -> list[tuple[str, str, str, Any]]:
+    """``(action, entity, id, detail)`` of each event ``act`` writes in its unit, in order."""
+    with engine.connect() as conn:
+        before = conn.execute(text("SELECT max(id) FROM audit_events")).scalar_one()
+    with unit_of_work(engine) as s:
+        act(s)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT action, entity, entity_id, detail FROM audit_events "
+                "WHERE id > :before ORDER BY id"
+            ),
+            {"before": before},
+        ).all()
+    return [(a, e, i, json.loads(d) if isinstance(d, str) else d) for a, e, i, d in rows]
 
 
 def _writes(engine: Engine) -> int:
@@ -144,19 +163,7 @@ def test_an_erased_visitor_s_exclusion_is_removed_under_the_household_naming_no_
     # The exclusion is the household's row too: its export listed it, and its trail must
     # say why it is gone, without the erased visitor's id.
     _exclude(area, "H1", "VFAR", None)
-    with area.connect() as conn:
-        before = conn.execute(text("SELECT max(id) FROM audit_events")).scalar_one()
-    with unit_of_work(area) as s:
-        erase_visitor(s, "VFAR", actor="ann")
-    with area.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT action, entity, entity_id, detail FROM audit_events "
-                "WHERE id > :before ORDER BY id"
-            ),
-            {"before": before},
-        ).all()
-    events = [(a, e, i, json.loads(d) if isinstance(d, str) else d) for a, e, i, d in rows]
+    events = _events_of(area, lambda s: erase_visitor(s, "VFAR", actor="ann"))
     assert _stored(area) == []
     assert [e[:3] for e in events] == [("delete", "visitor", "VFAR"), ("update", "household", "H1")]
     assert events[1][3] == {"table": "exclusions", "removed": True, "erased": "visitor"}
@@ -167,19 +174,7 @@ def test_an_erased_household_s_exclusion_is_removed_under_the_visitor_naming_no_
 ) -> None:
     # The exclusion is the visitor's row too (their erasure deletes it as their own).
     _exclude(area, "H1", "VFAR", None)
-    with area.connect() as conn:
-        before = conn.execute(text("SELECT max(id) FROM audit_events")).scalar_one()
-    with unit_of_work(area) as s:
-        erase_household(s, "H1", actor="ann")
-    with area.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT action, entity, entity_id, detail FROM audit_events "
-                "WHERE id > :before ORDER BY id"
-            ),
-            {"before": before},
-        ).all()
-    events = [(a, e, i, json.loads(d) if isinstance(d, str) else d) for a, e, i, d in rows]
+    events = _events_of(area, lambda s: erase_household(s, "H1", actor="ann"))
     assert _stored(area) == []
     assert [e[:3] for e in events] == [("delete", "household", "H1"), ("update", "visitor", "VFAR")]
     assert events[1][3] == {"table": "exclusions", "removed": True, "erased": "household"}
