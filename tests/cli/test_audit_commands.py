@@ -16,7 +16,7 @@ from sqlalchemy import Engine, text
 from tests.cli.conftest import Invoke
 from tests.factories.audit import last_event_id
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
-from tests.factories.visits import PLAN_START
+from tests.factories.visits import PLAN_START, plan_day
 
 
 def _events(engine: Engine, after: int) -> list[tuple[Any, ...]]:
@@ -56,10 +56,10 @@ def test_each_command_on_personal_data_is_audited_once_and_a_failure_as_its_atte
             ("plan", "--area", "R", "--start", PLAN_START, "--quiet"),
             ("create", "visit_plan", None),
         ),
-        (("visits", "overdue", "--today", "2027-06-01"), ("read", "visits", None)),
-        (("visits", "due", "--today", "2027-01-04"), ("read", "visits", None)),
+        (("visits", "overdue", "--today", plan_day(148)), ("read", "visits", None)),
+        (("visits", "due", "--today", plan_day()), ("read", "visits", None)),
         (
-            ("visits", "upcoming", "--today", "2027-01-04", "--days", "200"),
+            ("visits", "upcoming", "--today", plan_day(), "--days", "200"),
             ("read", "visits", None),
         ),
         (
@@ -74,8 +74,8 @@ def test_each_command_on_personal_data_is_audited_once_and_a_failure_as_its_atte
 
     # An import then names each person it wrote, an export each person it copied, a
     # proposal each household of its area and each visitor it read, a work list, calendar
-    # or diff each household it shows (both are overdue on 2027-06-01, neither due within
-    # 14 days of the start), a work list, explanation or diff each visitor it shows, a
+    # or diff each household it shows (both are overdue 148 days after the start, neither
+    # due within 14 days of it), a work list, explanation or diff each visitor it shows, a
     # commit each household and visitor whose pairing it starts or ends and a plan each
     # household and visitor whose visits it writes or deletes; a person's own export each
     # other person it names.

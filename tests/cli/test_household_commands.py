@@ -101,9 +101,10 @@ def test_erase_help_names_every_kind_of_row_an_erasure_deletes() -> None:
 def test_a_household_s_consent_is_recorded_and_its_planned_visits_taken_off(
     cli: Invoke, with_areas: Engine, tmp_path: Path
 ) -> None:
-    from tests.factories.visits import plan_three
+    from tests.factories.visits import PLAN_START, plan_three
 
-    plan_three(with_areas, tmp_path)
+    # Planned from today at the earliest, so that a withdrawal today has visits to take off.
+    plan_three(with_areas, tmp_path, start=dt.date.fromisoformat(PLAN_START))
     today = dt.date.today()
     done = cli("household", "consent", "H2", "--state", "withdrawn", "--evidence", "a letter")
     assert done.exit_code == 0, done.output
@@ -125,9 +126,10 @@ def test_a_household_s_consent_is_recorded_and_its_planned_visits_taken_off(
 def test_a_consent_act_given_again_under_its_id_is_recorded_once(
     cli: Invoke, with_areas: Engine, tmp_path: Path
 ) -> None:
-    from tests.factories.visits import plan_three
+    from tests.factories.visits import PLAN_START, plan_three
 
-    plan_three(with_areas, tmp_path)
+    # Planned from today at the earliest, so that a withdrawal today has visits to take off.
+    plan_three(with_areas, tmp_path, start=dt.date.fromisoformat(PLAN_START))
     act = ("household", "consent", "H2", "--state", "withdrawn", "--evidence", "a letter")
     given = ("--id", "0A1B2C3D-4E5F-4A6B-8C7D-9E0F1A2B3C4D")
     first = cli(*act, *given)

@@ -16,6 +16,12 @@ START = dt.date(2027, 1, 4)  # a Monday
 PLAN_START = max(START, dt.date.today()).isoformat()
 
 
+def plan_day(days: int = 0) -> str:
+    """The day ``days`` after PLAN_START, as ISO text: a day that keeps its place in a plan
+    made from PLAN_START whenever the tests run."""
+    return (dt.date.fromisoformat(PLAN_START) + dt.timedelta(days=days)).isoformat()
+
+
 def plan_three(engine: Engine, tmp_path: Path, *, start: dt.date = START) -> None:
     """H0-H2 paired with V1 on ``start`` and planned for four months; V2 paired with
     nobody."""

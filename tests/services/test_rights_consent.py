@@ -12,6 +12,7 @@ from doorstep.services import calendars, pairing, planning, work_lists
 from doorstep.storage.session import unit_of_work
 from tests.factories.db import run_import
 from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
+from tests.factories.visits import PLAN_START
 
 START = dt.date(2027, 1, 4)
 
@@ -24,16 +25,17 @@ def _households(tmp_path: Path, consent_h1: str) -> Path:
     return write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, rows)
 
 
-def _paired_and_planned(engine: Engine, tmp_path: Path) -> None:
-    """H1 and H2, both consenting, paired with V1 and planned for four months from START."""
+def _paired_and_planned(engine: Engine, tmp_path: Path, start: dt.date = START) -> None:
+    """H1 and H2, both consenting, paired with V1 and planned for four months from
+    ``start``."""
     vv = [visitor(visitor_id="V1", capacity=3)]
     run_import(engine, "visitors", write_csv(tmp_path / "v.csv", VISITOR_HEADER, vv))
     run_import(engine, "households", _households(tmp_path, "given"))
     with unit_of_work(engine) as s:
-        view = pairing.propose(s, "R", params=PairingParams(), actor="test", today=START)
-        pairing.commit(s, view.id, actor="test", today=START)
+        view = pairing.propose(s, "R", params=PairingParams(), actor="test", today=start)
+        pairing.commit(s, view.id, actor="test", today=start)
         planning.plan_area(
-            s, "R", planning.PlanSettings(start=START, months=4), actor="test", today=START
+            s, "R", planning.PlanSettings(start=start, months=4), actor="test", today=start
         )
 
 
@@ -147,8 +149,10 @@ def test_a_consent_form_dated_before_a_withdrawal_and_entered_after_it_does_not_
     with_areas: Engine, tmp_path: Path
 ) -> None:
     # H1 consented on 2026-11-30 and withdrew on 2026-12-01; a form it signed on 2026-10-01
-    # is entered after that. The withdrawal, the latest act by date, stays in force.
-    _paired_and_planned(with_areas, tmp_path)
+    # is entered after that. The withdrawal, the latest act by date, stays in force. H1 is
+    # planned from today at the earliest, so that the withdrawal has visits to take off.
+    start = dt.date.fromisoformat(PLAN_START)
+    _paired_and_planned(with_areas, tmp_path, start)
     for name, consent, day in (
         ("w.csv", "withdrawn", "2026-12-01"),
         ("late.csv", "given", "2026-10-01"),
@@ -196,6 +200,7 @@ def test_a_consent_form_dated_before_a_withdrawal_and_entered_after_it_does_not_
         again = pairing.propose(s, "R", params=PairingParams(), actor="test", today=START)
         assert again.figures["unpaired_reasons"] == {"no_consent": 1}
         for kind in ("overdue", "upcoming"):
-            rows = work_lists.work_list(s, kind, actor="test", today=dt.date(2027, 3, 1), days=200)
+            day = start + dt.timedelta(days=56)
+            rows = work_lists.work_list(s, kind, actor="test", today=day, days=200)
             assert "H1" not in {r["household"] for r in rows}, kind
             assert kind == "overdue" or {r["household"] for r in rows} == {"H2"}
