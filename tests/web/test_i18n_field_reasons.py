@@ -81,6 +81,12 @@ def _said(site: TestClient, path: str, form: dict[str, str], zh: bool = True) ->
             "最多只能有 5,000 项，而不是 5,001 项",
             "List should have at most 5000 items after validation, not 5001",
         ),
+        (  # a NUL character, which no database stores (doorstep.api.nul_refused)
+            "/exclusions",
+            {"household": "H1\x00", "visitor": "V2"},
+            "请检查 household：输入不应含有 NUL 字符（\\x00）",
+            "check household: Input should not contain a NUL character (\\x00)",
+        ),
     ],
 )
 def test_a_form_s_field_refused_is_said_in_chinese_with_its_values(

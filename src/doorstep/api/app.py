@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from doorstep import __version__
 from doorstep.api import errors
+from doorstep.api.nul_refused import refuse_nul
 from doorstep.api.problem_schemas import REFUSALS
 from doorstep.api.routes import (
     accounts,
@@ -49,6 +50,8 @@ def create_app(
         version=__version__,
         summary="Work lists, visits and reports of a home-visiting programme",
         responses=REFUSALS,
+        # Each route, the pages' too (the site is built on this app): before its own.
+        dependencies=[Depends(refuse_nul)],
     )
     app.state.engine = make_engine(
         database_url or get_settings().database_url,

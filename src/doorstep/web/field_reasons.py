@@ -17,6 +17,7 @@ from typing import Any
 
 from fastapi import Request
 
+from doorstep.api import nul_refused
 from doorstep.say import PLACEHOLDER, Said
 from doorstep.web import i18n
 from doorstep.web.labels import N_
@@ -51,6 +52,7 @@ REASONS: dict[str, str] = {
     "enum": N_("Input should be one of %(expected)s"),
     "literal_error": N_("Input should be one of %(expected)s"),
     "extra_forbidden": N_("Extra inputs are not permitted"),
+    nul_refused.TYPE: N_("Input should not contain a NUL character (\\x00)"),
 }
 
 #: The choices of an ``enum`` or ``literal_error`` as pydantic writes them: ``'a', 'b' or 'c'``.

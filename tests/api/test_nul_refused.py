@@ -1,0 +1,149 @@
+"""A NUL character (``\\x00``) anywhere a person's text reaches a route is refused as a bad
+field, naming it, before the route reads anything: not a 500 from the database (PostgreSQL
+refuses one in text, SQLite a statement holding one).
+
+The calls are the busy-writer tests' tables (``tests/{api,web}/test_busy_writer.py``): one
+valid call per route of the API and per page, on the programme of
+``tests/factories/busy_writer``, each sent again with a NUL added in turn to each value of
+its address, query, form and JSON body, and to a query field of its own. Nothing is read,
+so nothing is written: one database serves every call.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from doorstep.api.app import PREFIX
+from doorstep.api.errors import PROBLEM
+from doorstep.api.nul_refused import REASON, TYPE
+from doorstep.storage.session import make_engine
+from doorstep.web.app import create_app
+from doorstep.web.field_reasons import REASONS
+from tests.api.conftest import TODAY
+from tests.api.test_busy_writer import _requests as api_requests
+from tests.factories.busy_writer import build_programme
+from tests.web.test_busy_writer import _requests as web_requests
+
+NUL = "\x00"
+
+
+class Sent(NamedTuple):
+    """One call with a NUL: the route, the place of the NUL, the request, who sends it."""
+
+    route: tuple[str, str, str]  # door, method, path
+    where: tuple[str, str]  # (path|query|body, the field)
+    url: str
+    keywords: dict[str, Any]
+    who: str | None
+
+
+def _with_nul(keywords: dict[str, Any]) -> Iterator[tuple[tuple[str, str], dict[str, Any]]]:
+    """The call's keywords with a NUL added to one value in turn: each query field, each
+    form field, each string in its JSON body (by its key's name; a list's items by the
+    list's)."""
+    for part, place in (("params", "query"), ("data", "body")):
+        for key, value in (keywords.get(part) or {}).items():
+            yield (place, key), {**keywords, part: {**keywords[part], key: f"{value}{NUL}"}}
+    body = keywords.get("json")
+    if isinstance(body, dict):
+        for key, value in body.items():
+            if isinstance(value, str):
+                yield ("body", key), {**keywords, "json": {**body, key: value + NUL}}
+            elif isinstance(value, list) and value and isinstance(value[0], str):
+                changed = [value[0] + NUL, *value[1:]]
+                yield ("body", key), {**keywords, "json": {**body, key: changed}}
+
+
+def _in_path(template: str, url: str) -> Iterator[tuple[tuple[str, str], str]]:
+    """``url`` with a NUL (as ``%00``) after each value of ``template``'s ``{field}``s."""
+    path, _, query = url.partition("?")
+    have, want = path.split("/"), template.split("/")
+    assert len(have) == len(want), (template, url)
+    for i, part in enumerate(want):
+        name = re.fullmatch(r"\{(\w+)(?::\w+)?\}", part)
+        if name:
+            changed = "/".join([*have[:i], have[i] + "%00", *have[i + 1 :]])
+            yield ("path", name.group(1)), changed + (f"?{query}" if query else "")
+
+
+def _sent(first: str) -> list[Sent]:
+    """Every call of both tables with a NUL, in each place it can take one."""
+    calls: list[tuple[tuple[str, str, str], str, dict[str, Any], str | None]] = [
+        (("api", *route), PREFIX + call.url, call.keywords, call.who)
+        for route, call in api_requests(first).items()
+    ]
+    calls += [
+        (("web", *route), ask.url, ask.keywords, ask.who)
+        for route, ask in web_requests(first).items()
+    ]
+    found: list[Sent] = []
+    for route, url, keywords, who in calls:
+        template = (PREFIX if route[0] == "api" else "") + route[2]
+        found += [Sent(route, where, u, keywords, who) for where, u in _in_path(template, url)]
+        found += [Sent(route, where, url, k, who) for where, k in _with_nul(keywords)]
+        extra = {**keywords, "params": {**(keywords.get("params") or {}), f"x{NUL}": "1"}}
+        found.append(Sent(route, ("query", "x\\x00"), url, extra, who))
+    return found
+
+
+def test_the_reason_is_the_pages_to_translate() -> None:
+    assert REASONS[TYPE] == REASON
+
+
+@pytest.mark.slow
+def test_a_nul_anywhere_in_a_request_is_refused_naming_its_field(
+    db_url: str, tmp_path: Path
+) -> None:
+    tokens, first = build_programme(db_url, tmp_path)
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        before = conn.execute(text("SELECT COUNT(*) FROM audit_events")).scalar_one()
+    app = create_app(db_url, today=lambda: TODAY)
+    wrong: list[tuple[tuple[str, str, str], tuple[str, str], int, str]] = []
+    sent = _sent(first.isoformat())
+    # Each route and page, and each kind of place, is tried.
+    assert {s.route[1:] for s in sent if s.route[0] == "api"} == set(api_requests("x"))
+    assert {s.where[0] for s in sent} == {"path", "query", "body"}
+    with TestClient(app, follow_redirects=False, raise_server_exceptions=False) as site:
+        for call in sent:
+            # Built anew: a file sent is read to its end.
+            fresh = (api_requests if call.route[0] == "api" else web_requests)(first.isoformat())
+            keywords = dict(call.keywords)
+            if "files" in keywords:
+                keywords["files"] = fresh[call.route[1:]].keywords["files"]
+            if "data" in keywords:
+                keywords["data"] = {k: v.format(**tokens) for k, v in keywords["data"].items()}
+            site.cookies.clear()
+            headers: dict[str, str] = {}
+            if call.route[0] == "api":
+                headers["Authorization"] = f"Bearer {tokens[call.who or 'boss']}"
+            elif call.who is not None:
+                assert site.post("/login", data={"token": tokens[call.who]}).status_code == 303
+            got = site.request(call.route[1], call.url, headers=headers, **keywords)
+            named = call.where[1]
+            if got.headers.get("content-type", "").startswith(PROBLEM):
+                told = got.json()
+                ok = got.status_code == 422 and any(
+                    e["type"] == TYPE and e["loc"][:2] == list(call.where)
+                    for e in told.get("errors", ())
+                )
+            elif call.who is None and call.route[0] == "web":
+                # No one signed in: a refused form sends them to sign in, as it does.
+                ok = got.status_code == 303 and got.headers["location"] == "/login"
+            else:
+                ok = got.status_code == 422 and f"{named}: {REASON}" in got.text
+            if not ok:
+                wrong.append((call.route, call.where, got.status_code, got.text[:300]))
+    app.state.engine.dispose()
+    assert wrong == []
+    with engine.connect() as conn:
+        after = conn.execute(text("SELECT COUNT(*) FROM audit_events")).scalar_one()
+    engine.dispose()
+    assert after == before  # nothing was read, and no one's data written
