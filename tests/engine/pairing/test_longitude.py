@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import numpy as np
 import pytest
+from scipy.spatial import cKDTree
 
 from doorstep.engine.pairing.insert import insert
 from doorstep.engine.pairing.longitude import (
@@ -164,3 +166,32 @@ def test_a_remote_pool_far_away_does_not_turn_the_grid() -> None:
     r = solve(p, params=PairingParams(candidates=1, keep_km=0.0))
     assert (r.paired, r.total_cost) == exact(p, max_km=30, keep_km=0.0)
     assert r.distance_m[0] == p.metres(np.array([0]), np.array([int(r.visitor[0])]))[0]
+
+
+class _Listing(cKDTree):  # type: ignore[misc]
+    """The real tree, counting the pairs its ball queries list."""
+
+    listed = 0
+
+    def query_ball_point(self, *args: Any, **kwargs: Any) -> Any:
+        hits = super().query_ball_point(*args, **kwargs)
+        _Listing.listed += sum(len(h) for h in hits)
+        return hits
+
+
+def test_a_limit_past_any_distance_lists_no_pair_at_the_edge_and_pairs_as_half_the_globe(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A limit of 1e300 km (accepted: finite and positive) put every home "near" the grid's
+    # edge, and the edge check listed every pair of the area: a county's 260M, which took
+    # an API server's 23 GiB. Homes within 180° of longitude of each other straddle no edge.
+    p = towns(households=400, visitors=240, seed=3)
+    monkeypatch.setattr("doorstep.engine.pairing.longitude.cKDTree", _Listing)
+    _Listing.listed = 0
+    assert away_from_antimeridian(p, 1e303) is p
+    assert _Listing.listed == 0
+    far = solve(p, params=PairingParams(max_km=1e300))
+    half = solve(p, params=PairingParams(max_km=20_100.0))  # past any two homes on Earth
+    assert far.certified and half.certified
+    assert (far.paired, far.total_cost) == (half.paired, half.total_cost)
+    assert (far.paired, far.total_cost) == exact(p, max_km=20_100.0, keep_km=5.0)

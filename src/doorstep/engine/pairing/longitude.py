@@ -93,6 +93,12 @@ def _turned(problem: PairingProblem, hs: IntArray, vs: IntArray) -> PairingProbl
 def _check_seam(p: PairingProblem, max_m: float, hs: IntArray, vs: IntArray) -> None:
     # A pair whose short way crosses ±180° has both homes within reach of that meridian (the
     # pole included), so only the few homes near it are compared.
+    both = np.r_[p.household_lon[hs], p.visitor_lon[vs]]
+    if len(both) == 0 or float(both.max()) - float(both.min()) <= 180.0:
+        # No two homes more than 180° of longitude apart: no pair straddles the edge, however
+        # far the limit (one of 1e300 km, all homes "near" the edge, would otherwise list
+        # every pair of the area here: a county's 260M pairs, tens of GiB).
+        return
     reach = (math.floor(max_m) + 1.0) / EARTH_RADIUS_M
     hs = hs[_near_seam(p.household_lat[hs], p.household_lon[hs], reach)]
     vs = vs[_near_seam(p.visitor_lat[vs], p.visitor_lon[vs], reach)]
