@@ -141,13 +141,21 @@ CASES: dict[str, tuple[Refuse, str]] = {
     ),
     "outcomes, a poverty line of nothing": (
         lambda s: outcomes.household_outcomes(s, actor="test", poverty_line=float("inf")),
-        "the poverty line must be a positive amount, not inf",
+        "the poverty line must be a positive amount, at most 1,000,000,000,000 a head a year, "
+        "not inf",
+    ),
+    "outcomes, a poverty line past any currency's": (
+        # Past 1.8e308 times a household's members: PostgreSQL's overflow, once a 500.
+        lambda s: outcomes.household_outcomes(s, actor="test", poverty_line=1.2e308),
+        "the poverty line must be a positive amount, at most 1,000,000,000,000 a head a year, "
+        "not 1.2e+308",
     ),
     "case file, a poverty line of nothing": (
         lambda s: household_file.household_file(
             s, "H0", actor="test", today=TODAY, poverty_line=0.0
         ),
-        "the poverty line must be a positive amount, not 0.0",
+        "the poverty line must be a positive amount, at most 1,000,000,000,000 a head a year, "
+        "not 0.0",
     ),
     "calendars, an unknown team": (
         lambda s: team_by_code(s.connection(), "NOPE"),

@@ -6,6 +6,7 @@ columns of the visit codes it counts. Plain values, shared by the queries that c
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 from doorstep.domain.visit_codes import ACTIVITIES, OUTCOMES
@@ -16,6 +17,17 @@ TOTAL = 0
 #: Yearly income per head below which a household is poor, where the programme sets none:
 #: China's 2010 line of 2,300 yuan, about 4,000 yuan at today's prices (the demo's).
 DEFAULT_POVERTY_LINE = 4_000.0
+#: The highest poverty line taken: a trillion a head a year, above any currency's line, so
+#: that the line times a household's members stays a finite number (PostgreSQL refuses a
+#: product past 1.8e308, and the outcomes' SQL compares an income with one).
+POVERTY_LINE_MAX = 1e12
+
+
+def poverty_line_taken(line: float) -> bool:
+    """Whether ``line`` is a poverty line the reports take: positive, at most
+    :data:`POVERTY_LINE_MAX`."""
+    return math.isfinite(line) and 0 < line <= POVERTY_LINE_MAX
+
 
 #: The decimal places to which an income is compared with the line (a millionth of the
 #: currency): in floating point 4,180.3 * 3 is 12,540.900000000001 and 35,175.2 / 5 is

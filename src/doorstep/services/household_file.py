@@ -10,13 +10,17 @@ is the working view, and is a read of the household in the audit trail like any 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Any, Literal
 
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from doorstep.domain.reporting import DEFAULT_POVERTY_LINE, below_line
+from doorstep.domain.reporting import (
+    DEFAULT_POVERTY_LINE,
+    POVERTY_LINE_MAX,
+    below_line,
+    poverty_line_taken,
+)
 from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import record_event, record_events
 from doorstep.say import Say
@@ -56,10 +60,12 @@ def household_file(
         InvalidInput: a poverty line that is not a positive amount.
         NotFound: no such household (saying so if it was erased).
     """
-    if not (math.isfinite(poverty_line) and poverty_line > 0):
+    if not poverty_line_taken(poverty_line):
         raise InvalidInput(
             Say(
-                "the poverty line must be a positive amount, not %(line)s",
+                "the poverty line must be a positive amount, at most %(most)s a head a year, "
+                "not %(line)s",
+                most=f"{POVERTY_LINE_MAX:,.0f}",
                 line=repr(poverty_line),
             )
         )

@@ -3,12 +3,15 @@ year, income per head against a poverty line, work and services."""
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from doorstep.domain.reporting import DEFAULT_POVERTY_LINE
+from doorstep.domain.reporting import (
+    DEFAULT_POVERTY_LINE,
+    POVERTY_LINE_MAX,
+    poverty_line_taken,
+)
 from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import record_event
 from doorstep.reports.outcomes import OutcomesReport, build_outcomes, outcomes_frame
@@ -45,10 +48,12 @@ def household_outcomes(
     InvalidInput
         A poverty line that is not a positive number; no area at ``level`` within it.
     """
-    if not (math.isfinite(poverty_line) and poverty_line > 0):
+    if not poverty_line_taken(poverty_line):
         raise InvalidInput(
             Say(
-                "the poverty line must be a positive amount, not %(line)s",
+                "the poverty line must be a positive amount, at most %(most)s a head a year, "
+                "not %(line)s",
+                most=f"{POVERTY_LINE_MAX:,.0f}",
                 line=repr(poverty_line),
             )
         )

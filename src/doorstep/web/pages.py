@@ -32,7 +32,7 @@ from doorstep.api.deps import EngineDep, TodayDep, unit
 from doorstep.api.routes import rights
 from doorstep.api.routes.visits import calendar_response
 from doorstep.domain.ids import normal_id
-from doorstep.domain.reporting import DEFAULT_POVERTY_LINE
+from doorstep.domain.reporting import DEFAULT_POVERTY_LINE, POVERTY_LINE_MAX
 from doorstep.domain.work_lists import DEFAULT_DAYS
 from doorstep.errors import DoorstepError, InvalidInput, NotAuthenticated
 from doorstep.privacy import access
@@ -263,7 +263,9 @@ def outcomes_page(
     who: WebPrincipalDep,
     area: str | None = None,
     year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
-    poverty_line: Annotated[float, Query(gt=0)] = DEFAULT_POVERTY_LINE,
+    poverty_line: Annotated[
+        float, Query(gt=0, le=POVERTY_LINE_MAX, allow_inf_nan=False)
+    ] = DEFAULT_POVERTY_LINE,
 ) -> HTMLResponse:
     """The households' outcomes of an area, as `doorstep outcomes` gives them, with the
     chart of its shares by year."""
