@@ -47,3 +47,8 @@ def test_a_visitor_refers_and_the_coordinator_moves_the_referral_on(
     )
     assert other.status_code == 403
     assert "<td>H0</td>" not in sign_in("v2-coord").get("/referrals").text
+    # A number no referral can have, as the API's address refuses it: past SQLite's
+    # integers it was a 500.
+    for number in ("0", "99999999999999999999999"):
+        huge = coord.post("/referrals/status", data={"number": number, "status": "accepted"})
+        assert huge.status_code == 422 and "check number: Input should be" in huge.text

@@ -22,6 +22,7 @@ from doorstep.api.routes.referrals import (
     referral_sent,
 )
 from doorstep.domain.enums import ReferralService, ReferralStatus
+from doorstep.domain.ids import MAX_PROPOSAL_ID
 from doorstep.errors import DoorstepError, InvalidInput
 from doorstep.privacy.access import Principal
 from doorstep.say import Say
@@ -109,7 +110,7 @@ def status_form(
     engine: EngineDep,
     who: WebPrincipalDep,
     today: TodayDep,
-    number: Annotated[int, Form()],
+    number: Annotated[int, Form(ge=1, le=MAX_PROPOSAL_ID)],
     status: Annotated[str, Form()],
     household: Annotated[str, Form()] = "",
     on: Annotated[str, Form()] = "",
