@@ -98,6 +98,17 @@ def test_a_person_s_page_opened_is_read_under_them_and_one_refused_is_not(
     ]
     assert sign_in("v2-coord").get("/household", params={"id": "H0"}).status_code == 403
     assert _reads(programme, "api:v2-coord") == []
+    # An id no one has is said so, as its export would, and read under no one: a long one
+    # was a 500 on PostgreSQL (the trail's ids are at most 64 characters).
+    for page, unknown, said in (
+        ("/household", "H404", "no household with id &#39;H404&#39;"),
+        ("/visitor", "V404", "no visitor with id &#39;V404&#39;"),
+        ("/household", "R" * 200, "no household with id"),
+        ("/visitor", "x" * 5000, "no visitor with id"),
+    ):
+        answer = site.get(page, params={"id": unknown})
+        assert answer.status_code == 404 and said in answer.text, answer.text[:500]
+    assert len(_reads(programme, "api:boss")) == 2
 
 
 def test_a_manager_s_erasure_without_the_id_typed_again_erases_nothing(

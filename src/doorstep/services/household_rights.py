@@ -26,7 +26,9 @@ from doorstep.storage.repositories.visitor_data import ERASED_NAME
 from doorstep.storage.session import settle_after_commit, settled
 
 
-def _find(session: Session, external_id: str) -> int:
+def on_record(session: Session, external_id: str) -> int:
+    """The household's row id; :class:`NotFound` when none has ``external_id``, saying so
+    when it was erased."""
     found = household_id(session.connection(), external_id)
     if found is None:
         raise repo.not_found(session.connection(), external_id)
@@ -45,7 +47,7 @@ def export_household(session: Session, external_id: str, *, actor: str) -> dict[
     notes what was erased in an event written after the erasure."""
     conn = session.connection()
     lock_pairings(conn)
-    household = _find(session, external_id)
+    household = on_record(session, external_id)
     records = repo.records(conn, household)
     exported = subject_export(
         session,
@@ -96,7 +98,7 @@ def erase_household(
     finishes first or sees the household gone (its proposal is then stale)."""
     conn = session.connection()
     lock_pairings(conn)
-    household = _find(session, external_id)
+    household = on_record(session, external_id)
     counts = repo.counts(conn, household)
     apart = pl.Series("id", repo.excluded_visitors(conn, household), dtype=pl.Int64)
     keep_for_calendars(session, household, external_id, actor=actor, today=today or dt.date.today())

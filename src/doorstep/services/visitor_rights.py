@@ -35,7 +35,9 @@ class Erased:
     kept: dict[str, int]
 
 
-def _find(session: Session, external_id: str) -> int:
+def on_record(session: Session, external_id: str) -> int:
+    """The visitor's row id; :class:`NotFound` when none has ``external_id``, saying so
+    when it was erased."""
     found = repo.find(session.connection(), external_id)
     if found is None:
         raise NotFound(Say("no visitor with id %(visitor)s", visitor=repr(external_id)))
@@ -61,7 +63,7 @@ def export_visitor(session: Session, external_id: str, *, actor: str) -> dict[st
     it removed."""
     conn = session.connection()
     lock_pairings(conn)
-    visitor = _find(session, external_id)
+    visitor = on_record(session, external_id)
     records = repo.records(conn, visitor)
     exported = subject_export(
         session,
@@ -96,7 +98,7 @@ def erase_visitor(
     today = today or dt.date.today()
     conn = session.connection()
     lock_pairings(conn)
-    visitor = _find(session, external_id)
+    visitor = on_record(session, external_id)
     pairings, planned = repo.still_responsible(conn, visitor, today)
     if pairings or planned:
         raise Conflict(

@@ -42,10 +42,12 @@ from doorstep.reports.render import chart_svg
 from doorstep.say import Say
 from doorstep.services import (
     accounts,
+    household_rights,
     list_pages,
     outcomes,
     reporting,
     rights_json,
+    visitor_rights,
     work_lists,
 )
 from doorstep.services.cadence import programme_cadence
@@ -318,6 +320,11 @@ def _subject_page(
                 else access.check_visitor_export
             )
             check(session.connection(), who, external_id)
+            # As its export would: an id no one has (or had) is said so, not shown as one.
+            found = (
+                household_rights.on_record if subject == "household" else visitor_rights.on_record
+            )
+            found(session, external_id)
             rights_json.rights_page_read(
                 session, entity=subject, external_id=external_id, actor=who.actor
             )
