@@ -83,6 +83,17 @@ REFUSED: list[tuple[Call, str, str, int, set[str]]] = [
         422,
         {"errors", "errors_total", "sheet"},
     ),
+    (  # a body that is not UTF-8: refused by the framework itself, a problem all the same
+        lambda c, a, _: c.post(
+            f"{PREFIX}/accounts/boss/tokens",
+            content=b"\xcc\x99\x13U{\xff",
+            headers={**a("boss"), "Content-Type": "application/json"},
+        ),
+        "/accounts/{name}/tokens",
+        "post",
+        400,
+        set(),
+    ),
 ]
 
 
@@ -99,6 +110,20 @@ def test_a_refusal_is_the_problem_document_the_spec_describes(
 ) -> None:
     body = _checked(call(client, auth, tmp_path), PREFIX + path, method, status)
     assert set(body) == {"title", "status", "detail"} | more
+
+
+def test_an_address_or_a_method_no_route_has_is_a_problem_under_the_api_alone(
+    client: TestClient, auth: Headers
+) -> None:
+    for got, status, title in (
+        (client.get(f"{PREFIX}/nowhere", headers=auth("boss")), 404, "NotFound"),
+        (client.delete(f"{PREFIX}/me", headers=auth("boss")), 405, "MethodNotAllowed"),
+    ):
+        assert got.status_code == status and got.headers["content-type"] == PROBLEM
+        assert got.json() == {"title": title, "status": status, "detail": got.json()["detail"]}
+    assert client.delete(f"{PREFIX}/me").headers["allow"] == "GET"
+    # Off the API's addresses, the framework's own answer.
+    assert client.get("/nowhere").headers["content-type"] == "application/json"
 
 
 def test_every_operation_describes_its_refusals_as_problems() -> None:

@@ -6,12 +6,15 @@ shown to the caller, so each gets a read in the trail, as at the command line.
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
 
 from doorstep.errors import DoorstepError, NotAuthenticated
 
@@ -53,6 +56,21 @@ def invalid(exc: RequestValidationError) -> JSONResponse:
     )
 
 
+def http_problem(exc: HTTPException) -> JSONResponse:
+    """A refusal of the framework's own (a body that is not JSON, an address no route has,
+    a method a route does not take) as a problem document too, titled by its status."""
+    return JSONResponse(
+        {
+            "title": HTTPStatus(exc.status_code).phrase.title().replace(" ", ""),
+            "status": exc.status_code,
+            "detail": str(exc.detail),
+        },
+        status_code=exc.status_code,
+        media_type=PROBLEM,
+        headers=exc.headers,
+    )
+
+
 def install(app: FastAPI) -> None:
     async def handle(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, DoorstepError)
@@ -62,8 +80,16 @@ def install(app: FastAPI) -> None:
         assert isinstance(exc, RequestValidationError)
         return invalid(exc)
 
+    async def handle_http(request: Request, exc: Exception) -> Response:
+        # Under the API's addresses only: the pages' own are the site's.
+        assert isinstance(exc, HTTPException)
+        if request.url.path.startswith("/api/"):
+            return http_problem(exc)
+        return await http_exception_handler(request, exc)
+
     app.add_exception_handler(DoorstepError, handle)
     app.add_exception_handler(RequestValidationError, handle_invalid)
+    app.add_exception_handler(HTTPException, handle_http)
 
 
 def describe(app: FastAPI) -> None:
