@@ -111,3 +111,17 @@ def test_the_pairing_pages_refuse_a_visitor_and_another_area_s_coordinator(
             text("SELECT status FROM pairing_proposals WHERE id = :p"), {"p": pid}
         ).scalar_one()
     assert status == "open"
+
+
+def test_a_page_of_proposals_or_changes_past_any_list_is_refused_naming_offset(
+    sign_in: SignIn, programme: Engine, tmp_path: Path
+) -> None:
+    # Past 64 bits the database refused the OFFSET itself: a 500 (the API's lists too).
+    newcomers(programme, tmp_path)
+    site = sign_in("boss")
+    pid = made(site.post("/pairing", data={"area": "R-C-V1"}).headers["location"])
+    for page in ("/pairing", f"/pairing/{pid}"):
+        far = site.get(page, params={"offset": str(2**70)})
+        assert far.status_code == 422 and "check offset" in far.text, page
+        assert site.get(page, params={"offset": "-5"}).status_code == 200  # the first page
+        assert site.get(page, params={"offset": str(2**31 - 1)}).status_code == 200

@@ -207,9 +207,9 @@ class ProposalRead(BaseModel):
     id: int
     area: str
     status: str = Field(description="open, committed, discarded or stale (superseded)")
-    created_at: dt.datetime
+    created_at: Moment
     created_by: str
-    committed_at: dt.datetime | None = None
+    committed_at: Moment | None = None
     stale: bool | None = Field(
         None,
         description="Whether a commit would be refused as stale today (a committed one: "

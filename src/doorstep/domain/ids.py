@@ -50,6 +50,9 @@ def reserved_household_id(value: str) -> bool:
 #: The largest proposal number there can be: ids are ``Integer`` columns, which PostgreSQL
 #: holds in 32 bits (a larger one is refused by the database, not merely not found).
 MAX_PROPOSAL_ID: Final = 2**31 - 1
+#: The furthest row a page of a list may start at: past any list's length, and within both
+#: databases' integers (an ``OFFSET`` past 64 bits is refused by the database, a 500).
+MAX_OFFSET: Final = 2**31 - 1
 
 
 _UNSAFE_IN_FILE_NAME = re.compile(r"[^A-Za-z0-9._-]")

@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from doorstep.api.deps import EngineDep, TodayDep, unit
-from doorstep.domain.ids import MAX_PROPOSAL_ID
+from doorstep.domain.ids import MAX_OFFSET, MAX_PROPOSAL_ID
 from doorstep.errors import DoorstepError, InvalidInput
 from doorstep.privacy import access
 from doorstep.privacy.access import Principal
@@ -28,13 +28,15 @@ from doorstep.web.session import WebPrincipalDep
 router = APIRouter(prefix="/pairing", include_in_schema=False)
 
 ProposalId = Annotated[int, Path(ge=1, le=MAX_PROPOSAL_ID)]
+#: Where a page of a list starts (below 0 is the start, as before).
+Offset = Annotated[int, Query(le=MAX_OFFSET)]
 #: The proposals, and a proposal's changes, shown on a page at a time.
 PAGE = 100
 
 
 @router.get("", response_class=HTMLResponse)
 def proposals(
-    request: Request, engine: EngineDep, who: WebPrincipalDep, offset: int = 0
+    request: Request, engine: EngineDep, who: WebPrincipalDep, offset: Offset = 0
 ) -> HTMLResponse:
     """The proposals of the account's area, newest first, and a form to make one."""
     return _listing(request, engine, who, max(offset, 0))
@@ -124,7 +126,7 @@ def proposal_page(
     engine: EngineDep,
     who: WebPrincipalDep,
     today: TodayDep,
-    offset: int = 0,
+    offset: Offset = 0,
 ) -> HTMLResponse:
     """One proposal: its figures, caseloads and churn, a page of its changes, and the
     buttons to commit or discard it."""

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from doorstep.api.check_schemas import OverWorkList, OverWorkListed
 from doorstep.api.deps import EngineDep, PrincipalDep, unit
-from doorstep.domain.ids import file_stem
+from doorstep.domain.ids import MAX_OFFSET, file_stem
 from doorstep.privacy import access
 from doorstep.privacy.access import Principal
 from doorstep.services import size_check
@@ -34,7 +34,9 @@ def list_sizes(
     limit: Annotated[int, Query(ge=1, le=MOST_PAGE_ROWS, description="Rows on the page")] = (
         PAGE_ROWS
     ),
-    offset: Annotated[int, Query(ge=0, description="The first row's index in the list")] = 0,
+    offset: Annotated[
+        int, Query(ge=0, le=MAX_OFFSET, description="The first row's index in the list")
+    ] = 0,
 ) -> OverWorkList:
     """A page of the years of the households in an area within the caller's (default: its
     own) whose members in work are more than their members, by household then year: `check

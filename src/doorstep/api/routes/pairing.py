@@ -22,9 +22,10 @@ from doorstep.api.schemas import (
     ProposalList,
     ProposalRead,
 )
-from doorstep.domain.ids import MAX_PROPOSAL_ID
+from doorstep.domain.ids import MAX_OFFSET, MAX_PROPOSAL_ID
 from doorstep.privacy import access
 from doorstep.privacy.audit import Attempt
+from doorstep.storage.base import as_utc
 
 if TYPE_CHECKING:
     from doorstep.services.pairing import ProposalView
@@ -72,7 +73,7 @@ def proposals(
     who: PrincipalDep,
     status: Literal["open", "committed", "discarded", "stale"] | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> ProposalList:
     """The proposals for areas within the caller's, newest first (whether each is stale is
     told when it is shown)."""
@@ -112,7 +113,7 @@ def diff(
     who: PrincipalDep,
     today: TodayDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> PairDiffRead:
     """The households whose visitor the proposal would change, by household, a page at a
     time: ``next_offset`` asks for the next."""
@@ -186,9 +187,11 @@ def _read(view: ProposalView) -> ProposalRead:
         id=view.id,
         area=view.area_code,
         status=view.status,
-        created_at=view.created_at,
+        # With its offset, as PostgreSQL gives it (SQLite gives it without: every stored
+        # moment is UTC), so that it is an RFC 3339 date-time as the spec says.
+        created_at=as_utc(view.created_at),
         created_by=view.created_by,
-        committed_at=view.committed_at,
+        committed_at=None if view.committed_at is None else as_utc(view.committed_at),
         stale=view.stale,
         stale_reason=view.stale_reason,
         certified=bool(f["certified"]),
