@@ -44,9 +44,7 @@ CHECKS = [
 
 
 @pytest.mark.slow
-def test_no_request_made_up_from_the_spec_gets_a_server_error(
-    db_url: str, tmp_path: Path
-) -> None:
+def test_no_request_made_up_from_the_spec_gets_a_server_error(db_url: str, tmp_path: Path) -> None:
     tokens, _ = build_programme(db_url, tmp_path)
     app = create_app(db_url, today=lambda: TODAY)
     headers = {"Authorization": f"Bearer {tokens['boss']}"}
