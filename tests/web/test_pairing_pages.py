@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from tests.api.test_pairing import newcomers, open_pairings
@@ -77,12 +78,19 @@ def test_a_stale_proposal_s_commit_is_refused_on_its_page_and_recorded_as_tried(
     assert open_pairings(programme)["H0"][0] == "V1"
 
 
+def _proposed_by_the_manager(
+    sign_in: SignIn, programme: Engine, tmp_path: Path
+) -> tuple[TestClient, int]:
+    """The manager signed in, and its proposal for R-C-V1, whose newcomers are unpaired."""
+    newcomers(programme, tmp_path)
+    site = sign_in("boss")
+    return site, made(site.post("/pairing", data={"area": "R-C-V1"}).headers["location"])
+
+
 def test_a_discarded_proposal_leaves_the_pairings_and_loses_its_buttons(
     sign_in: SignIn, programme: Engine, tmp_path: Path
 ) -> None:
-    newcomers(programme, tmp_path)
-    site = sign_in("boss")
-    pid = made(site.post("/pairing", data={"area": "R-C-V1"}).headers["location"])
+    site, pid = _proposed_by_the_manager(sign_in, programme, tmp_path)
     r = site.post(f"/pairing/{pid}/discard")
     assert r.status_code == 200
     assert f"Pairing proposal {pid} for R-C-V1 (discarded)" in r.text
@@ -117,9 +125,7 @@ def test_a_page_of_proposals_or_changes_past_any_list_is_refused_naming_offset(
     sign_in: SignIn, programme: Engine, tmp_path: Path
 ) -> None:
     # Past 64 bits the database refused the OFFSET itself: a 500 (the API's lists too).
-    newcomers(programme, tmp_path)
-    site = sign_in("boss")
-    pid = made(site.post("/pairing", data={"area": "R-C-V1"}).headers["location"])
+    site, pid = _proposed_by_the_manager(sign_in, programme, tmp_path)
     for page in ("/pairing", f"/pairing/{pid}"):
         far = site.get(page, params={"offset": str(2**70)})
         assert far.status_code == 422 and "check offset" in far.text, page
