@@ -10,6 +10,8 @@ import math
 from dataclasses import dataclass
 
 from doorstep.domain.visit_codes import ACTIVITIES, OUTCOMES
+from doorstep.errors import InvalidInput
+from doorstep.say import Say
 
 #: The group id of the whole subtree (no area has id 0).
 TOTAL = 0
@@ -23,10 +25,18 @@ DEFAULT_POVERTY_LINE = 4_000.0
 POVERTY_LINE_MAX = 1e12
 
 
-def poverty_line_taken(line: float) -> bool:
-    """Whether ``line`` is a poverty line the reports take: positive, at most
-    :data:`POVERTY_LINE_MAX`."""
-    return math.isfinite(line) and 0 < line <= POVERTY_LINE_MAX
+def check_poverty_line(line: float) -> None:
+    """Refuse (:class:`~doorstep.errors.InvalidInput`) a poverty line the reports and the
+    case file do not take: not positive, or past :data:`POVERTY_LINE_MAX`."""
+    if not (math.isfinite(line) and 0 < line <= POVERTY_LINE_MAX):
+        raise InvalidInput(
+            Say(
+                "the poverty line must be a positive amount, at most %(most)s a head a year, "
+                "not %(line)s",
+                most=f"{POVERTY_LINE_MAX:,.0f}",
+                line=repr(line),
+            )
+        )
 
 
 #: The decimal places to which an income is compared with the line (a millionth of the

@@ -17,13 +17,10 @@ from sqlalchemy.orm import Session
 
 from doorstep.domain.reporting import (
     DEFAULT_POVERTY_LINE,
-    POVERTY_LINE_MAX,
     below_line,
-    poverty_line_taken,
+    check_poverty_line,
 )
-from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import record_event, record_events
-from doorstep.say import Say
 from doorstep.services.cadence import gap_days
 from doorstep.services.work_lists import due_rows
 from doorstep.storage.repositories import household_data
@@ -60,15 +57,7 @@ def household_file(
         InvalidInput: a poverty line that is not a positive amount.
         NotFound: no such household (saying so if it was erased).
     """
-    if not poverty_line_taken(poverty_line):
-        raise InvalidInput(
-            Say(
-                "the poverty line must be a positive amount, at most %(most)s a head a year, "
-                "not %(line)s",
-                most=f"{POVERTY_LINE_MAX:,.0f}",
-                line=repr(poverty_line),
-            )
-        )
+    check_poverty_line(poverty_line)
     conn = session.connection()
     max_gap_days = gap_days(conn, max_gap_days)
     found = household_id(conn, external_id)

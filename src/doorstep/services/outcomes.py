@@ -9,14 +9,11 @@ from sqlalchemy.orm import Session
 
 from doorstep.domain.reporting import (
     DEFAULT_POVERTY_LINE,
-    POVERTY_LINE_MAX,
-    poverty_line_taken,
+    check_poverty_line,
 )
-from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import record_event
 from doorstep.reports.outcomes import OutcomesReport, build_outcomes, outcomes_frame
 from doorstep.reports.outcomes_render import write_outcomes_chart
-from doorstep.say import Say
 from doorstep.services.exporting import write_table
 from doorstep.services.outfile import write_whole
 from doorstep.services.reporting import check_report_files
@@ -48,15 +45,7 @@ def household_outcomes(
     InvalidInput
         A poverty line that is not a positive number; no area at ``level`` within it.
     """
-    if not poverty_line_taken(poverty_line):
-        raise InvalidInput(
-            Say(
-                "the poverty line must be a positive amount, at most %(most)s a head a year, "
-                "not %(line)s",
-                most=f"{POVERTY_LINE_MAX:,.0f}",
-                line=repr(poverty_line),
-            )
-        )
+    check_poverty_line(poverty_line)
     conn = session.connection()
     root, _, groups = report_scope(conn, area, level)
     root_id = root.id if root is not None else None
