@@ -13,8 +13,8 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from doorstep.api.deps import EngineDep
+from doorstep.api.query_params import Offset
 from doorstep.api.routes.checks import list_sizes, sizes_csv_response
-from doorstep.domain.ids import MAX_OFFSET
 from doorstep.errors import DoorstepError
 from doorstep.services.list_pages import MOST_PAGE_ROWS, PAGE_ROWS
 from doorstep.web.pages import refused, render
@@ -30,7 +30,7 @@ def sizes_page(
     who: WebPrincipalDep,
     area: str | None = None,
     limit: Annotated[int, Query(ge=1, le=MOST_PAGE_ROWS)] = PAGE_ROWS,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    offset: Offset = 0,
 ) -> HTMLResponse:
     """A page of the years of the households in an area within the account's (default: its
     own) with more members in work than members, each household linked to its file, with

@@ -29,10 +29,11 @@ from pydantic import ValidationError
 from doorstep.api import errors as api_errors
 from doorstep.api.app import PREFIX
 from doorstep.api.deps import EngineDep, TodayDep, unit
+from doorstep.api.query_params import PovertyLine
 from doorstep.api.routes import rights
 from doorstep.api.routes.visits import calendar_response
 from doorstep.domain.ids import normal_id
-from doorstep.domain.reporting import DEFAULT_POVERTY_LINE, POVERTY_LINE_MAX
+from doorstep.domain.reporting import DEFAULT_POVERTY_LINE
 from doorstep.domain.work_lists import DEFAULT_DAYS
 from doorstep.errors import DoorstepError, InvalidInput, NotAuthenticated
 from doorstep.privacy import access
@@ -265,9 +266,7 @@ def outcomes_page(
     who: WebPrincipalDep,
     area: str | None = None,
     year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
-    poverty_line: Annotated[
-        float, Query(gt=0, le=POVERTY_LINE_MAX, allow_inf_nan=False)
-    ] = DEFAULT_POVERTY_LINE,
+    poverty_line: PovertyLine = DEFAULT_POVERTY_LINE,
 ) -> HTMLResponse:
     """The households' outcomes of an area, as `doorstep outcomes` gives them, with the
     chart of its shares by year."""

@@ -12,8 +12,9 @@ from fastapi import APIRouter, Query
 
 from doorstep.api.deps import EngineDep, PrincipalDep, TodayDep, unit
 from doorstep.api.file_schemas import HouseholdFile, VisitorFile
+from doorstep.api.query_params import PovertyLine
 from doorstep.api.schemas import PLAN_MAX_DAYS
-from doorstep.domain.reporting import DEFAULT_POVERTY_LINE, POVERTY_LINE_MAX
+from doorstep.domain.reporting import DEFAULT_POVERTY_LINE
 from doorstep.privacy import access
 from doorstep.services.household_file import DEFAULT_VISITS, household_file
 from doorstep.services.visitor_file import visitor_file
@@ -33,9 +34,7 @@ def case_file(
     today: TodayDep,
     max_gap_days: MaxGapDays = None,
     visits: Visits = DEFAULT_VISITS,
-    poverty_line: Annotated[
-        float, Query(gt=0, le=POVERTY_LINE_MAX, allow_inf_nan=False)
-    ] = DEFAULT_POVERTY_LINE,
+    poverty_line: PovertyLine = DEFAULT_POVERTY_LINE,
 ) -> HouseholdFile:
     """The household's case file: who it is and whether it consents today, its visitors,
     its deadline (as the due list measures it, after ``max_gap_days``), its latest

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi import status as http
 
 from doorstep.api.deps import EngineDep, PrincipalDep, TodayDep, unit
+from doorstep.api.query_params import Offset
 from doorstep.api.schemas import (
     CommitRead,
     CommitTraceRead,
@@ -22,7 +23,7 @@ from doorstep.api.schemas import (
     ProposalList,
     ProposalRead,
 )
-from doorstep.domain.ids import MAX_OFFSET, MAX_PROPOSAL_ID
+from doorstep.domain.ids import MAX_PROPOSAL_ID
 from doorstep.privacy import access
 from doorstep.privacy.audit import Attempt
 from doorstep.storage.base import as_utc
@@ -73,7 +74,7 @@ def proposals(
     who: PrincipalDep,
     status: Literal["open", "committed", "discarded", "stale"] | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    offset: Offset = 0,
 ) -> ProposalList:
     """The proposals for areas within the caller's, newest first (whether each is stale is
     told when it is shown)."""
@@ -113,7 +114,7 @@ def diff(
     who: PrincipalDep,
     today: TodayDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    offset: Offset = 0,
 ) -> PairDiffRead:
     """The households whose visitor the proposal would change, by household, a page at a
     time: ``next_offset`` asks for the next."""

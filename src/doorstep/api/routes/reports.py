@@ -10,8 +10,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from doorstep.api.deps import EngineDep, PrincipalDep, TodayDep, unit
+from doorstep.api.query_params import PovertyLine
 from doorstep.api.report_schemas import OutcomesRead, ProgrammeReportRead
-from doorstep.domain.reporting import DEFAULT_POVERTY_LINE, POVERTY_LINE_MAX
+from doorstep.domain.reporting import DEFAULT_POVERTY_LINE
 from doorstep.privacy import access
 from doorstep.services import outcomes, reporting
 
@@ -57,9 +58,7 @@ def household_outcomes(
     area: str | None = None,
     level: str | None = None,
     year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
-    poverty_line: Annotated[
-        float, Query(gt=0, le=POVERTY_LINE_MAX, allow_inf_nan=False)
-    ] = DEFAULT_POVERTY_LINE,
+    poverty_line: PovertyLine = DEFAULT_POVERTY_LINE,
 ) -> OutcomesRead:
     """What the households' yearly indicators say, in an area within the caller's scope
     (default: its own area): by the areas within it for ``year`` (default: the latest
