@@ -208,6 +208,27 @@ def test_far_apart_households_get_a_rest_day_between_stays() -> None:
     assert no_hard_violations(result)
 
 
+@pytest.mark.parametrize("travel_days", [0, 20, 40])
+def test_rest_days_for_far_stays_do_not_hurry_a_visitor_whose_households_are_near(
+    travel_days: int,
+) -> None:
+    # Two households 100 m apart need no rest between their stays, so a long rest for far
+    # ones changes nothing: each is visited about once per gap, not as often as the visitor
+    # can (a chain that counted the rest between every two stays started them at once).
+    b = PlanningProblemBuilder(START, days=365)
+    b.add_visitor("v")
+    b.add_household("a", lat=40.0, lon=116.0)
+    b.add_household("b", lat=40.0009, lon=116.0)
+    for h in ("a", "b"):
+        b.add_pairing(h, "v")
+    b.travel_days = travel_days
+    result = plan(b.build())
+    assert result.compliant.all()
+    per_household = np.bincount(result.visits.pairing, minlength=2)
+    assert per_household.max() <= 8  # 365 days at a 60-day cadence need 6; not 20 or more
+    assert no_hard_violations(result)
+
+
 def test_a_fixed_visit_is_kept_and_the_next_visit_counts_from_it() -> None:
     b = PlanningProblemBuilder(START, days=120)
     b.add_visitor("v")

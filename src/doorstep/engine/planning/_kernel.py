@@ -90,6 +90,10 @@ def sweep(  # type: ignore[no-untyped-def]
             return bool(p_home[p] + p_home[q] > threshold)
         return True  # unknown: assume far, which can only add rest days
 
+    def rest(p: int, q: int) -> int:
+        # The free days a visitor needs between a stay of p and one of q.
+        return travel_days if travel_days > 0 and far(p, q) else 0
+
     def static_code(p: int, d: int) -> int:
         # Why p cannot start a stay on day d for reasons that never change (0 = it can).
         if not (p_mask[p] >> weekday[d]) & 1:
@@ -285,7 +289,7 @@ def sweep(  # type: ignore[no-untyped-def]
             for j in range(k - 1, -1, -1):
                 t = late_buf[j]
                 if lst < BIG:
-                    t = min(t, lst - p_stay[buf[j]] - travel_days)
+                    t = min(t, lst - p_stay[buf[j]] - rest(buf[j], buf[j + 1]))
                 if t < BIG:
                     while t > d and static_code(buf[j], t) != C_OK:
                         t -= 1
@@ -304,11 +308,14 @@ def sweep(  # type: ignore[no-untyped-def]
                 # more room than waiting for it.
                 a = buf[0]
                 b = buf[1]
-                alt = min(late_buf[1], late_buf[0] - p_stay[b] - travel_days)
-                acc = p_stay[a] + p_stay[b] + 2 * travel_days
+                alt = min(late_buf[1], late_buf[0] - p_stay[b] - rest(b, a))
+                acc = p_stay[b] + rest(b, a) + p_stay[a]
+                prev = a
                 for j in range(2, k):
+                    acc += rest(prev, buf[j])
                     alt = min(alt, late_buf[j] - acc)
-                    acc += p_stay[buf[j]] + travel_days
+                    acc += p_stay[buf[j]]
+                    prev = buf[j]
                 # Compared by the room each order leaves after its first can start.
                 if alt - max(d, p_from[b]) > lst - opens:
                     lst = alt
@@ -376,7 +383,7 @@ def sweep(  # type: ignore[no-untyped-def]
                 if d < p_from[p] or d >= p_to[p]:
                     continue
                 if j > 0 and (
-                    d + p_stay[p] + travel_days > latest0 or d < late_buf[j] - p_gap[p] // 2
+                    d + p_stay[p] + rest(p, p0) > latest0 or d < late_buf[j] - p_gap[p] // 2
                 ):
                     continue
                 pref = h_pref[p_hh[p]]
