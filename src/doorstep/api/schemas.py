@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema, field_validator
 
+from doorstep.domain.visit_ids import VISIT_ID_MAX
 from doorstep.domain.weekdays import parse_weekdays
 
 #: The most days a plan's day counts take (``services.planning_settings.MAX_DAYS``),
@@ -42,6 +43,7 @@ class VisitCreate(BaseModel):
     note: str | None = None
     visit_id: str | None = Field(
         None,
+        max_length=VISIT_ID_MAX,
         description="The id the device gave it: sent again, it is recorded once (none: the "
         "API gives it one, derived from the household, visitor and first day)",
     )

@@ -9,6 +9,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
+from doorstep.domain.days import shifted
 from doorstep.domain.visit_codes import ACTIVITIES, OUTCOMES
 from doorstep.errors import InvalidInput
 from doorstep.say import Say
@@ -86,8 +87,11 @@ def share(part: int, whole: int) -> float | None:
 
 
 def months_back(day: dt.date, n: int) -> dt.date:
-    """The first day of the month ``n`` months before ``day``'s."""
+    """The first day of the month ``n`` months before ``day``'s, or the calendar's first
+    day if that month is before it."""
     index = day.year * 12 + day.month - 1 - n
+    if index < 12:
+        return dt.date.min
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
@@ -99,15 +103,19 @@ def month_spans(start: dt.date, end: dt.date, max_gap_days: int) -> list[MonthSp
     spans = []
     first = start
     while first <= end:
-        following = months_back(first, -1)
-        last = min(end, following - dt.timedelta(days=1))
+        # The calendar's last month has no month after it: it ends the period.
+        in_last = first.year == dt.MAXYEAR and first.month == 12
+        following = None if in_last else months_back(first, -1)
+        last = end if following is None else min(end, following - dt.timedelta(days=1))
         spans.append(
             MonthSpan(
                 label=f"{first.year:04d}-{first.month:02d}",
                 first=first,
                 last=last,
-                cutoff=last - dt.timedelta(days=max_gap_days),
+                cutoff=shifted(last, -max_gap_days),
             )
         )
+        if following is None:
+            break
         first = following
     return spans

@@ -20,6 +20,10 @@ import datetime as dt
 import hashlib
 import re
 import uuid
+from typing import Final
+
+#: The longest visit id a device may send: a UUID's text, as the stored column holds it.
+VISIT_ID_MAX: Final = 36
 
 _RECORDED = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 

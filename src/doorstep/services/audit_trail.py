@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from doorstep.domain.days import end_of_day
 from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import record_event, record_events
 from doorstep.say import Say
@@ -99,7 +100,7 @@ def read_trail(
         household=household,
         visitor=visitor,
         since=None if since is None else _midnight(since),
-        until=None if until is None else _midnight(until + dt.timedelta(days=1)),
+        until=None if until is None else end_of_day(until),
         within=None if area is None else pairing_repo.area_by_code(conn, area)[1],
     )
     rows = trail_page(conn, keep, before=before, limit=limit + 1)

@@ -13,6 +13,7 @@ import polars as pl
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from doorstep.domain.days import shifted
 from doorstep.domain.work_lists import DEFAULT_DAYS, KINDS
 from doorstep.privacy.audit import record_event, record_events, record_household_events
 from doorstep.say import Said, Say
@@ -158,7 +159,7 @@ def work_list_page(
         pairings = repo.open_pairings(conn, today=today, visitor=visitor, team=team, area_path=path)
         rows = _deadlines(conn, pairings, today, max_gap_days)
         # Within ``days``: a deadline ``days`` away (its row says "days left N") is listed.
-        until = today + dt.timedelta(days=days)
+        until = shifted(today, days)
         rows = [
             r
             for r in rows

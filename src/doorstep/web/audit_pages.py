@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from doorstep.api.deps import EngineDep
+from doorstep.api.query_params import EventsBefore
 from doorstep.api.routes.audit import read_trail
 from doorstep.errors import DoorstepError, InvalidInput
 from doorstep.say import Say
@@ -34,7 +35,7 @@ def audit_page(
     area: str = "",
     since: str = "",
     until: str = "",
-    before: int | None = None,
+    before: EventsBefore = None,
 ) -> HTMLResponse:
     asked = {
         "actor": actor.strip(),

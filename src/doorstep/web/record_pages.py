@@ -23,6 +23,7 @@ from doorstep.api.deps import EngineDep, TodayDep, unit
 from doorstep.api.routes.visits import mark_sent, record_sent
 from doorstep.api.schemas import MissedCreate, VisitCreate, VisitRecorded
 from doorstep.domain.visit_codes import ACTIVITIES, OUTCOMES
+from doorstep.domain.visit_ids import VISIT_ID_MAX
 from doorstep.errors import DoorstepError, NotAuthenticated
 from doorstep.privacy.access import Principal
 from doorstep.say import Say
@@ -125,7 +126,7 @@ def record(
     start: Annotated[dt.date, Form()],
     end: Annotated[dt.date | None, Form()] = None,
     note: Annotated[str, Form()] = "",
-    visit_id: Annotated[str, Form()] = "",
+    visit_id: Annotated[str, Form(max_length=VISIT_ID_MAX)] = "",
     activity: Annotated[list[str] | None, Form()] = None,
     outcome: Annotated[list[str] | None, Form()] = None,
 ) -> HTMLResponse:

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query
 
 from doorstep.api.account_schemas import AuditPage
 from doorstep.api.deps import EngineDep, PrincipalDep, unit
+from doorstep.api.query_params import EventsBefore
 from doorstep.domain.ids import normal_id
 from doorstep.privacy import access
 from doorstep.services import audit_trail
@@ -36,7 +37,7 @@ def read_trail(
     area: Annotated[str | None, Query(description="Default: the account's own")] = None,
     since: Annotated[dt.date | None, Query(description="From this day (UTC)")] = None,
     until: Annotated[dt.date | None, Query(description="To this day (UTC, included)")] = None,
-    before: Annotated[int | None, Query(ge=1, description="The `next` of the page before")] = None,
+    before: EventsBefore = None,
     limit: Annotated[int, Query(ge=1, le=audit_trail.MAX_LISTED)] = 100,
 ) -> AuditPage:
     """A page of the events, newest first: ``next`` is the ``before`` of the next (older)

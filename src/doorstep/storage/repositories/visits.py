@@ -9,6 +9,7 @@ from typing import Any, Literal
 import polars as pl
 from sqlalchemy import Connection, DateTime, bindparam, text
 
+from doorstep.domain.days import end_of_day
 from doorstep.storage.local_day import local_day
 from doorstep.storage.repositories import bulk
 from doorstep.storage.repositories.reads import detail_field, frame
@@ -399,7 +400,7 @@ def open_pairings(
         WHERE {" AND ".join(where)}
     """
     params["today"] = today
-    params["until"] = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), dt.UTC)
+    params["until"] = end_of_day(today)
     query = text(sql).bindparams(bindparam("until", type_=DateTime(timezone=True)))
     rows = [dict(r) for r in conn.execute(query, params).mappings().all()]
     for r in rows:  # SQLite hands dates back as ISO text

@@ -1,0 +1,274 @@
+"""Awkward values in any field of any route or page get an answer, never a server error.
+
+Each valid call of the busy-writer tests' tables (``tests/{api,web}/test_busy_writer.py``:
+one per route of the API and per page, on the programme of
+``tests/factories/busy_writer``) is sent again with one value of its address, query, form
+or JSON body replaced in turn by each of :data:`AWKWARD`: numbers past every bound and
+every integer type, dates that do not exist or lie at the calendar's ends, empty and blank
+text, very long text, text that looks like SQL or a path, signs that turn text around.
+The fields are those the valid call sends, and the others it could: each API route's query
+parameters in the OpenAPI description, and the fields of every form on the pages the table
+asks for (filters, paging), sent to the page the form is sent to.
+Each must be accepted or refused as a person's mistake (a 4xx, and from the API a
+problem+json), not answered with a 5xx: a throwaway version of this check found unbounded
+offsets and ids reaching the database, a poverty line overflowing a float, and unknown ids
+on the rights pages. Calls that succeed may write: the programme changes as the test goes,
+which only varies what the later calls meet.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any, NamedTuple
+from urllib.parse import quote, urlsplit
+
+import pytest
+from fastapi import APIRouter
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from doorstep import web
+from doorstep.api.app import PREFIX
+from doorstep.api.errors import PROBLEM
+from doorstep.domain.visit_ids import VISIT_ID_MAX
+from doorstep.storage.tables.visits import Visit
+from doorstep.web.app import create_app
+from tests.api.conftest import TODAY
+from tests.api.test_busy_writer import _requests as api_requests
+from tests.factories.busy_writer import build_programme
+from tests.web.test_busy_writer import _requests as web_requests
+
+AWKWARD: tuple[str, ...] = (
+    "",
+    " ",
+    "-1",
+    "0",
+    "2147483648",  # one past a 32-bit integer
+    "9223372036854775808",  # one past a 64-bit integer
+    "-9223372036854775809",
+    "1e309",  # past a float
+    "NaN",
+    "-inf",
+    "2027-02-30",
+    "0001-01-01",
+    "9999-12-31",
+    "'; DROP TABLE households; --",
+    "../../etc/passwd",
+    "%s%n{0}",
+    "\u202egnp.exe",
+    "秀珍" * 2000,
+)
+
+
+class Sent(NamedTuple):
+    """One call with an awkward value: the route, the field changed, the request, who."""
+
+    route: tuple[str, str, str]  # door, method, path
+    where: tuple[str, str]  # (path|query|body, the field)
+    value: str
+    url: str
+    keywords: dict[str, Any]
+    who: str | None
+
+
+def _with(
+    keywords: dict[str, Any], value: str, more: dict[str, set[str]]
+) -> Iterator[tuple[tuple[str, str], dict[str, Any]]]:
+    """The call's keywords with one value in turn replaced by ``value``: each query field,
+    each form field, each scalar of its JSON body (a list's first item by the list's
+    name); and with each field of ``more`` (by part: ``params``, ``data``, ``json``) it
+    does not send added as ``value``."""
+    for part, place in (("params", "query"), ("data", "body")):
+        have = keywords.get(part) or {}
+        for key in sorted(set(have) | more.get(part, set())):
+            yield (place, key), {**keywords, part: {**have, key: value}}
+    body = keywords.get("json")
+    if isinstance(body, dict):
+        for key in sorted(set(body) | more.get("json", set())):
+            old = body.get(key, value)
+            if isinstance(old, str | int | float) and not isinstance(old, bool):
+                yield ("body", key), {**keywords, "json": {**body, key: value}}
+            elif isinstance(old, list) and old and isinstance(old[0], str | int):
+                yield ("body", key), {**keywords, "json": {**body, key: [value, *old[1:]]}}
+
+
+def _in_path(template: str, url: str, value: str) -> Iterator[tuple[tuple[str, str], str]]:
+    """``url`` with each value of ``template``'s ``{field}``s replaced in turn by ``value``
+    (percent-encoded; an empty one leaves the route's address, which is not its test)."""
+    if not value:
+        return
+    path, _, query = url.partition("?")
+    have, want = path.split("/"), template.split("/")
+    assert len(have) == len(want), (template, url)
+    for i, part in enumerate(want):
+        name = re.fullmatch(r"\{(\w+)(?::\w+)?\}", part)
+        if name:
+            changed = "/".join([*have[:i], quote(value, safe=""), *have[i + 1 :]])
+            yield ("path", name.group(1)), changed + (f"?{query}" if query else "")
+
+
+class _Forms(HTMLParser):
+    """The fields of a page's forms, by the method and path they are sent to."""
+
+    def __init__(self, page: str) -> None:
+        super().__init__()
+        self.page = page
+        self.fields: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self._form: tuple[str, str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        got = dict(attrs)
+        if tag == "form":
+            path = urlsplit(got.get("action") or self.page).path or self.page
+            self._form = ((got.get("method") or "get").upper(), path)
+        elif tag in ("input", "select", "textarea") and self._form and got.get("name"):
+            self.fields[self._form].add(str(got["name"]))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._form = None
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    """The query parameters a route reads, its dependencies' too."""
+    names = {field.alias for field in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+def _page_queries() -> dict[tuple[str, str], set[str]]:
+    """The query parameters of every page, by method and path (the pages' routers)."""
+    found: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for module in pkgutil.iter_modules(web.__path__):
+        router = getattr(importlib.import_module(f"{web.__name__}.{module.name}"), "router", None)
+        if isinstance(router, APIRouter):
+            for route in router.routes:
+                if isinstance(route, APIRoute):
+                    for method in route.methods:
+                        found[(method, route.path)] |= _query_names(route.dependant)
+    return found
+
+
+def _more_fields(
+    site: TestClient, tokens: dict[str, str], first: str
+) -> dict[tuple[str, str, str], dict[str, set[str]]]:
+    """Fields each call of the tables could send besides its own, by door, method and path:
+    an API route's query parameters (its OpenAPI description), a page's (its route), and
+    a form's fields, read from the pages of the table as the table's account reads them."""
+    more: dict[tuple[str, str, str], dict[str, set[str]]] = defaultdict(dict)
+    spec = site.app.openapi()  # type: ignore[attr-defined]
+    for route in api_requests(first):
+        op = spec["paths"].get(PREFIX + route[1], {}).get(route[0].lower(), {})
+        names = {p["name"] for p in op.get("parameters", ()) if p["in"] == "query"}
+        more[("api", *route)]["params"] = names
+        schema = op.get("requestBody", {}).get("content", {}).get("application/json", {})
+        ref = schema.get("schema", {}).get("$ref", "")
+        if ref:
+            model = spec["components"]["schemas"][ref.rsplit("/", 1)[1]]
+            more[("api", *route)]["json"] = set(model.get("properties", {}))
+    pages = _page_queries()
+    asks = web_requests(first)
+    by_path = {(method, urlsplit(a.url).path): (method, path) for (method, path), a in asks.items()}
+    for (method, path), ask in asks.items():
+        more[("web", method, path)]["params"] = pages.get((method, path), set())
+        if method != "GET":
+            continue
+        site.cookies.clear()
+        if ask.who is not None:
+            site.post("/login", data={"token": tokens[ask.who]})
+        page = site.get(ask.url, **ask.keywords)
+        if not page.headers.get("content-type", "").startswith("text/html"):
+            continue
+        forms = _Forms(urlsplit(ask.url).path)
+        forms.feed(page.text)
+        for (sent, action), names in forms.fields.items():
+            route = by_path.get((sent, action))
+            if route is not None and sent != "GET":
+                more[("web", *route)].setdefault("data", set()).update(names)
+    return more
+
+
+def _sent(first: str, more: dict[tuple[str, str, str], dict[str, set[str]]]) -> list[Sent]:
+    """Every call of both tables with each awkward value in each field it has or could
+    have (``more``)."""
+    calls: list[tuple[tuple[str, str, str], str, dict[str, Any], str | None]] = [
+        (("api", *route), PREFIX + call.url, call.keywords, call.who)
+        for route, call in api_requests(first).items()
+    ]
+    calls += [
+        (("web", *route), ask.url, ask.keywords, ask.who)
+        for route, ask in web_requests(first).items()
+    ]
+    found: list[Sent] = []
+    for route, url, keywords, who in calls:
+        template = (PREFIX if route[0] == "api" else "") + route[2]
+        for value in AWKWARD:
+            found += [
+                Sent(route, where, value, u, keywords, who)
+                for where, u in _in_path(template, url, value)
+            ]
+            found += [
+                Sent(route, where, value, url, k, who)
+                for where, k in _with(keywords, value, more.get(route, {}))
+            ]
+    return found
+
+
+@pytest.mark.slow
+def test_an_awkward_value_in_any_field_is_answered_without_a_server_error(
+    db_url: str, tmp_path: Path
+) -> None:
+    tokens, first = build_programme(db_url, tmp_path)
+    app = create_app(db_url, today=lambda: TODAY)
+    wrong: list[tuple[tuple[str, str, str], tuple[str, str], str, int, str]] = []
+    with TestClient(app, follow_redirects=False, raise_server_exceptions=False) as site:
+        more = _more_fields(site, tokens, first.isoformat())
+        # Paging and filters of the pages and of the API are among the fields tried.
+        assert "offset" in more[("web", "GET", "/checks/sizes")]["params"]
+        assert "offset" in more[("api", "GET", "/pairing/proposals/{proposal}/diff")]["params"]
+        assert "visit_id" in more[("api", "POST", "/visits")]["json"]
+        sent = _sent(first.isoformat(), more)
+        assert {s.where[0] for s in sent} == {"path", "query", "body"}
+        for call in sent:
+            # Built anew: a file sent is read to its end.
+            fresh = (api_requests if call.route[0] == "api" else web_requests)(first.isoformat())
+            keywords = dict(call.keywords)
+            if "files" in keywords:
+                keywords["files"] = fresh[call.route[1:]].keywords["files"]
+            if "data" in keywords:
+                keywords["data"] = {
+                    k: v if (("body", k) == call.where) else v.format(**tokens)
+                    for k, v in keywords["data"].items()
+                }
+            site.cookies.clear()
+            headers: dict[str, str] = {}
+            if call.route[0] == "api":
+                headers["Authorization"] = f"Bearer {tokens[call.who or 'boss']}"
+            elif call.who is not None:
+                assert site.post("/login", data={"token": tokens[call.who]}).status_code == 303
+            got = site.request(call.route[1], call.url, headers=headers, **keywords)
+            refused_plainly = got.status_code < 400 or (
+                got.status_code < 500
+                and (
+                    call.route[0] == "web"
+                    or got.headers.get("content-type", "").startswith(PROBLEM)
+                )
+            )
+            if not refused_plainly:
+                wrong.append(
+                    (call.route, call.where, call.value[:20], got.status_code, got.text[:200])
+                )
+    app.state.engine.dispose()
+    assert not wrong, "\n".join(map(str, wrong))
+
+
+def test_a_visit_id_is_bounded_as_it_is_stored() -> None:
+    assert Visit.__table__.c.client_uuid.type.length == VISIT_ID_MAX
