@@ -36,6 +36,7 @@ from doorstep.services.exporting import neutralise_formulas
 from doorstep.services.importing.csvfile import CsvProblem, read_csv_text, row_fields
 from doorstep.services.importing.csvheader import lower_case_reason
 from doorstep.services.importing.errors import RowError
+from doorstep.services.importing.validate import NUL_REASON
 from doorstep.services.outfile import check_out, write_whole
 
 HOUSEHOLD_COLUMNS = ("household_id", "lat", "lon", "languages")
@@ -178,6 +179,14 @@ def _read(
             c,
             "required value is missing",
         )
+    # A NUL is refused as an import refuses it (no database can store one), and the cell
+    # is then read as empty, so that it is not also "not a number" or an unknown id, nor
+    # an id of pairs.csv or a language nobody speaks.
+    nul = {c: pl.col(c).str.contains("\x00", literal=True).fill_null(False) for c in df.columns}
+    del nul[ROW]
+    for c, has in nul.items():
+        errors.add(df.filter(has), c, NUL_REASON)
+    df = df.with_columns(pl.when(~has).then(pl.col(c)).alias(c) for c, has in nul.items())
     df = df.with_columns(
         *(pl.when(pl.col(c).str.strip_chars() != "").then(pl.col(c)).alias(c) for c in given),
         pl.col("languages").fill_null(""),

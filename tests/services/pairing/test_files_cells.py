@@ -1,0 +1,57 @@
+"""File-mode pairing: what a cell may hold, as ``doorstep import`` reads it.
+
+The pairs written here may become a database's (``plan --pairings``, an import), so a cell
+no import would take is bad input here too, named by file, row and column, rather than
+carried into ``pairs.csv`` or read as a language nobody speaks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from doorstep.errors import InvalidInput
+from doorstep.services.importing.validate import NUL_REASON
+from doorstep.services.pairing.files import read_problem
+
+HOUSEHOLDS = "household_id,lat,lon,languages,current_visitor_id\nh1,27.0,107.0,zh,\n"
+VISITORS = "visitor_id,lat,lon,languages,capacity\nv1,27.0,107.0,zh,1\n"
+
+
+def write(
+    tmp_path: Path, households: str = HOUSEHOLDS, visitors: str = VISITORS
+) -> tuple[Path, Path]:
+    h, v = tmp_path / "h.csv", tmp_path / "v.csv"
+    h.write_bytes(households.encode())
+    v.write_bytes(visitors.encode())
+    return h, v
+
+
+def refused(h: Path, v: Path) -> str:
+    with pytest.raises(InvalidInput) as caught:
+        read_problem(h, v)
+    return caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("row", "column"),
+    [
+        ("h\x002,27.0,107.0,zh,", "household_id"),
+        ("h2,27.0,107.0,zh\x00,", "languages"),
+        ("h2,27.0\x00,107.0,zh,", "lat"),
+        ("h2,27.0,107.0,zh,v1\x00", "current_visitor_id"),
+    ],
+)
+def test_a_nul_character_in_a_cell_is_refused_as_an_import_refuses_it(
+    tmp_path: Path, row: str, column: str
+) -> None:
+    h, v = write(tmp_path, HOUSEHOLDS + row + "\n")
+    message = refused(h, v)
+    assert message.startswith(f"{h}: row 3, column {column} (value ")
+    assert message.endswith(f"): {NUL_REASON}")  # one error: not also unknown or not a number
+
+
+def test_a_nul_character_in_a_visitors_cell_is_refused_too(tmp_path: Path) -> None:
+    h, v = write(tmp_path, visitors=VISITORS + "v\x002,27.0,107.0,zh,1\n")
+    assert refused(h, v) == f"{v}: row 3, column visitor_id (value 'v\\x002'): {NUL_REASON}"
