@@ -55,3 +55,24 @@ def test_a_nul_character_in_a_cell_is_refused_as_an_import_refuses_it(
 def test_a_nul_character_in_a_visitors_cell_is_refused_too(tmp_path: Path) -> None:
     h, v = write(tmp_path, visitors=VISITORS + "v\x002,27.0,107.0,zh,1\n")
     assert refused(h, v) == f"{v}: row 3, column visitor_id (value 'v\\x002'): {NUL_REASON}"
+
+
+def test_invisible_marks_at_an_ids_edges_are_trimmed_as_an_import_trims_them(
+    tmp_path: Path,
+) -> None:
+    # A zero-width space copied from a web page, a byte-order mark left by joining files:
+    # unseen, they made a second household of the same id and a reference to no visitor.
+    h, v = write(tmp_path, HOUSEHOLDS + "\u200bh1,27.0,107.0,zh,\n")
+    assert refused(h, v) == (
+        f"{h}: row 3, column household_id (value 'h1'): duplicate household_id in the file; "
+        "first in row 2"
+    )
+    h, v = write(
+        tmp_path,
+        "household_id,lat,lon,languages,current_visitor_id\nh1\ufeff,27.0,107.0,zh,v1\u2060\n",
+        VISITORS + "\u200dv2 ,27.0,107.0,zh,1\n",
+    )
+    problem = read_problem(h, v)
+    assert problem.household_ids.tolist() == ["h1"]
+    assert problem.visitor_ids.tolist() == ["v1", "v2"]
+    assert problem.household_current.tolist() == [0]

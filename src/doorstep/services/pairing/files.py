@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from doorstep.domain.ids import ERASED_HOUSEHOLD, ID_FORM, RESERVED_REASON
+from doorstep.domain.ids import ERASED_HOUSEHOLD, RESERVED_REASON
 from doorstep.domain.languages import parse_languages
 from doorstep.engine.pairing.explain import Explanation, explain
 from doorstep.engine.pairing.new_only import NewOnly, explain_params, pair_new_only
@@ -36,7 +36,7 @@ from doorstep.services.exporting import neutralise_formulas
 from doorstep.services.importing.csvfile import CsvProblem, read_csv_text, row_fields
 from doorstep.services.importing.csvheader import lower_case_reason
 from doorstep.services.importing.errors import RowError
-from doorstep.services.importing.validate import NUL_REASON
+from doorstep.services.importing.validate import NUL_REASON, trim_code
 from doorstep.services.outfile import check_out, write_whole
 
 HOUSEHOLD_COLUMNS = ("household_id", "lat", "lon", "languages")
@@ -98,8 +98,9 @@ def _read(
     keeping the numbers of the rows around them; a row with only some values is an error,
     and so is one that ends before the last required column (polars would read the rest as
     empty: no languages); one that ends before optional columns only leaves them empty.
-    The ``ids`` columns lose surrounding spaces, as numbers do, so that ``H1`` and ``H1 `` are
-    one id to the duplicate check, to references and in the output. A missing required
+    The ``ids`` columns lose surrounding spaces, as numbers do, and invisible marks (a
+    zero-width space, a byte-order mark) at their edges, as an import's ids do, so that
+    ``H1`` and ``H1 `` are one id to the duplicate check, to references and in the output. A missing required
     value is an error and is read as null, so the other checks of its column pass over it:
     the rest of the file is still checked, and the blank is not also "not a number".
     """
@@ -155,19 +156,21 @@ def _read(
             ),
         )
     df = df.filter(~short)
-    # An id in Unicode normal form C, as everywhere (doorstep.domain.ids): ``CAFÉ`` in one
-    # file and ``CAFÉ`` spelt with a combining accent in the other are one household.
+
+    # An id as an import stores it (doorstep.domain.ids, importing.validate.trim_code): in
+    # Unicode normal form C, so ``CAFÉ`` in one file and ``CAFÉ`` spelt with a combining
+    # accent in the other are one household, and without the spaces and invisible marks
+    # (a zero-width space, a byte-order mark) at its edges, which would make another
+    # household of the same id, unseen.
+    def value(c: str) -> pl.Expr:
+        return trim_code(pl.col(c)) if c in ids else pl.col(c)
+
     df = df.select(
         ROW,
+        *(value(c) for c in required),
+        # An optional id given as spaces (or marks) means none, as an empty cell does.
         *(
-            pl.col(c).str.strip_chars().str.normalize(ID_FORM) if c in ids else pl.col(c)
-            for c in required
-        ),
-        # An optional id given as spaces means none, as an empty cell does.
-        *(
-            pl.when(pl.col(c).str.strip_chars() != "")
-            .then(pl.col(c).str.strip_chars().str.normalize(ID_FORM) if c in ids else pl.col(c))
-            .alias(c)
+            pl.when(value(c).str.strip_chars() != "").then(value(c)).alias(c)
             for c in optional
             if c in df.columns
         ),
