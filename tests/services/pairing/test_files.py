@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -526,3 +527,18 @@ def test_a_file_that_cannot_be_read_does_not_hide_the_other_files_errors(tmp_pat
         f"{v}: row 4, column lat: the row ends early: 1 field(s) where the header "
         "has 5 (an empty value still needs its comma)",
     ]
+
+
+def test_a_pipe_given_as_a_file_is_named_as_one_not_as_missing(tmp_path: Path) -> None:
+    # `--households <(cut ... h.csv)` gives /dev/fd/63: it exists, but is read more than once.
+    _, v = write(tmp_path)
+    pipe = tmp_path / "h.pipe"
+    os.mkfifo(pipe)
+    with pytest.raises(InvalidInput) as caught:
+        read_problem(pipe, v)  # never opened: a pipe nobody writes would block
+    assert caught.value.message == (
+        f"{pipe} is not a regular file (a pipe or a device); save it to a file and give that"
+    )
+    with pytest.raises(InvalidInput) as caught:
+        read_problem(tmp_path / "nothing.csv", v)
+    assert caught.value.message == f"{tmp_path / 'nothing.csv'}: no such file"

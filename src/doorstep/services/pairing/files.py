@@ -100,14 +100,21 @@ def _read(
     empty: no languages); one that ends before optional columns only leaves them empty.
     The ``ids`` columns lose surrounding spaces, as numbers do, and invisible marks (a
     zero-width space, a byte-order mark) at their edges, as an import's ids do, so that
-    ``H1`` and ``H1 `` are one id to the duplicate check, to references and in the output. A missing required
-    value is an error and is read as null, so the other checks of its column pass over it:
-    the rest of the file is still checked, and the blank is not also "not a number".
+    ``H1`` and ``H1 `` are one id to the duplicate check, to references and in the output.
+    A missing required value is an error and is read as null, so the other checks of its
+    column pass over it: the rest of the file is still checked, and the blank is not also
+    "not a number".
     """
-    if not path.is_file():
+    if path.is_dir():
+        raise InvalidInput(f"{path} is a folder, not a file")
+    if path.exists() and not path.is_file():
+        # `--households <(...)` gives /dev/fd/63, which exists: it is not missing, but a
+        # pipe cannot be read more than once, as the file is (header, rows, their fields).
         raise InvalidInput(
-            f"{path} is a folder, not a file" if path.is_dir() else f"{path}: no such file"
+            f"{path} is not a regular file (a pipe or a device); save it to a file and give that"
         )
+    if not path.is_file():
+        raise InvalidInput(f"{path}: no such file")
     try:
         df = read_csv_text(path)
     except pl.exceptions.NoDataError:
