@@ -65,3 +65,18 @@ def test_spaces_around_codes_case_a_trailing_separator_and_subtags_are_still_rea
         ["en", "zh"],
         ["zh-hans"],
     ]
+
+
+@pytest.mark.parametrize("separator", ["；", "，", "、"])
+def test_a_full_width_separator_from_a_chinese_input_method_is_refused(
+    tmp_path: Path, separator: str
+) -> None:
+    # Typed with a Chinese input method on, ';' is '；' (U+FF1B): read as one code, the
+    # household was unpaired as no_shared_language, without a word about the typo.
+    h, v = write(tmp_path, HOUSEHOLDS + f"h2,27.0,107.0,zh{separator}en\n")
+    with pytest.raises(InvalidInput) as caught:
+        read_problem(h, v)
+    assert caught.value.message == (
+        f"{h}: row 3, column languages (value 'zh{separator}en'): separate languages with "
+        f"';', not '{separator}'"
+    )

@@ -45,8 +45,9 @@ ROW = "__row"
 #: Row errors shown per file; the count of the rest follows.
 SHOWN_ERRORS = 10
 _INT32_MAX = 2**31 - 1
-#: What in a language code means two codes run together: another separator than ';'.
-_NOT_IN_A_CODE = re.compile(r"[,/|\s]")
+#: What in a language code means two codes run together: another separator than ';',
+#: including the full-width ones a Chinese input method types (``；，、／｜``).
+_NOT_IN_A_CODE = re.compile(r"[,/|\s；，、／｜]")
 
 
 class _Errors:
