@@ -67,3 +67,41 @@ def test_something_else_at_the_address_is_one_red_line(
         f"error: something answers at {address}, but not as a Dask scheduler does; "
         "is that the scheduler's address?"
     )
+
+
+@pytest.mark.parametrize(
+    ("address", "why"),
+    [
+        ("inproc://x", "inproc:// reaches only a scheduler inside this process"),
+        ("inproc://192.0.2.2/1/1", "inproc:// reaches only a scheduler inside this process"),
+        ("ucx://127.0.0.1:8786", "use tcp://, tls://, ws://, wss://, not ucx://"),
+    ],
+)
+def test_a_scheme_no_command_line_can_use_is_bad_input_not_a_traceback(
+    tmp_path: Path, address: str, why: str
+) -> None:
+    # Both passed the address check, then the Dask client died of a ValueError or a
+    # TypeError (a traceback) and spent 20 s closing.
+    pytest.importorskip("distributed")
+    result = runner.invoke(app, [*files(tmp_path), "--quiet", "--scheduler", address])
+    assert result.exit_code == 2, result.output
+    assert result.output.strip() == (
+        f"error: --scheduler '{address}' is not a scheduler address ({why}); give one such "
+        "as tcp://10.0.0.5:8786"
+    )
+
+
+def test_tls_without_dasks_tls_settings_is_bad_input_not_a_traceback(tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    import dask.config
+
+    with dask.config.set({"distributed.comm.tls.ca-file": None}):
+        result = runner.invoke(
+            app, [*files(tmp_path), "--quiet", "--scheduler", "tls://127.0.0.1:8786"]
+        )
+    assert result.exit_code == 2, result.output
+    assert result.output.strip() == (
+        "error: --scheduler 'tls://127.0.0.1:8786' needs Dask's TLS settings for a client "
+        "(distributed.comm.tls: ca-file, client.cert, client.key), and it has none; set "
+        "them, or give a tcp:// address"
+    )

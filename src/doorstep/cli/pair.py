@@ -367,13 +367,21 @@ def _mapper(workers: int, scheduler: str | None) -> Iterator[Mapper]:
             raise ValueError("it is empty")
         scheme, location = parse_address(scheduler)
         get_backend(scheme)
-        if scheme in ("tcp", "tls", "ws", "wss"):
+        # Other schemes (inproc:// of another process, ucx://, a stub here) passed this
+        # check, then the client died of a ValueError or a TypeError and spent 20 s closing.
+        if scheme == "inproc":
+            _check_inproc(location)
+        elif scheme not in _SCHEMES:
+            raise ValueError(f"use {', '.join(f'{s}://' for s in _SCHEMES)}, not {scheme}://")
+        else:
             parse_host_port(location)
     except ValueError as exc:
         raise InvalidInput(
             f"--scheduler {scheduler!r} is not a scheduler address ({exc}); "
             "give one such as tcp://10.0.0.5:8786"
         ) from None
+    if scheme == "tls":
+        _check_tls_settings(scheduler)
     if scheme == "tcp":
         _expect_handshake(scheduler, *parse_host_port(location))
     try:
@@ -388,6 +396,40 @@ def _mapper(workers: int, scheduler: str | None) -> Iterator[Mapper]:
         yield dask(client)
     finally:
         client.close()  # type: ignore[no-untyped-call]
+
+
+#: The address schemes a scheduler can be reached at from the command line.
+_SCHEMES = ("tcp", "tls", "ws", "wss")
+
+
+def _check_inproc(location: str) -> None:
+    """An ``inproc://`` address is a scheduler inside this process (a ``LocalCluster``
+    without processes, as tests start one): refuse any other (``ValueError``)."""
+    from distributed.comm.inproc import global_manager
+
+    try:
+        global_manager.validate_address(location)  # type: ignore[no-untyped-call]
+    except ValueError:
+        raise ValueError("inproc:// reaches only a scheduler inside this process") from None
+
+
+def _check_tls_settings(scheduler: str) -> None:
+    """Refuse a ``tls://`` address when Dask's configuration holds no usable TLS settings
+    for a client: the client died of a TypeError (a traceback) and spent 20 s closing."""
+    from distributed.security import Security
+
+    try:
+        args = Security().get_connection_args("client")  # type: ignore[no-untyped-call]
+    except (OSError, ValueError) as exc:  # a certificate file missing or unreadable
+        raise InvalidInput(
+            f"--scheduler {scheduler!r}: cannot read Dask's TLS settings ({exc})"
+        ) from None
+    if args.get("ssl_context") is None:
+        raise InvalidInput(
+            f"--scheduler {scheduler!r} needs Dask's TLS settings for a client "
+            "(distributed.comm.tls: ca-file, client.cert, client.key), and it has none; set "
+            "them, or give a tcp:// address"
+        )
 
 
 #: A Dask handshake is a few hundred bytes; a length past this is something else talking.
