@@ -542,3 +542,14 @@ def test_a_pipe_given_as_a_file_is_named_as_one_not_as_missing(tmp_path: Path) -
     with pytest.raises(InvalidInput) as caught:
         read_problem(tmp_path / "nothing.csv", v)
     assert caught.value.message == f"{tmp_path / 'nothing.csv'}: no such file"
+
+
+def test_a_capacity_with_a_thousands_separator_is_not_told_to_use_a_decimal_point(
+    tmp_path: Path,
+) -> None:
+    # "use a point for decimals" made 1,000 into 1.000: a capacity of one, without a word.
+    message = refused(tmp_path, visitors=VISITORS + 'v3,27,107,zh,"1,000"\n')
+    assert message == (
+        f"{tmp_path / 'v.csv'}: row 4, column capacity (value '1,000'): not a number; write "
+        "a whole number without a thousands separator"
+    )

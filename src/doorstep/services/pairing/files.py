@@ -221,7 +221,12 @@ def _number(
     frame = df.select(ROW, column).with_columns(num.alias("__num"), text.alias("__text"))
     bad = frame.filter(pl.col("__num").is_null() & pl.col("__text").is_not_null())
     comma = pl.col("__text").str.contains(r"^[-+]?\d+,\d+$")
-    errors.add(bad.filter(comma), column, "not a number; use a point for decimals, not a comma")
+    # In a whole number the comma is a thousands separator: "use a point" made 1,000 one.
+    if whole:
+        hint = "write a whole number without a thousands separator"
+    else:
+        hint = "use a point for decimals, not a comma"
+    errors.add(bad.filter(comma), column, f"not a number; {hint}")
     errors.add(bad.filter(~comma), column, "not a number")
     errors.add(frame.filter(~pl.col("__num").is_finite()), column, "not a finite number")
     finite = frame.filter(pl.col("__num").is_finite())
