@@ -546,3 +546,34 @@ def test_a_pair_without_a_household_is_refused_naming_its_row(
     assert one_error(output) == (
         f"error: pairings file {pairs}: row 3 has a visitor_id but no household_id"
     )
+
+
+def test_the_visitors_file_pair_trimmed_plans_with_the_pairs_it_wrote(tmp_path: Path) -> None:
+    # `pair` reads ' V1 ' and 'V2<zero-width space>' as V1 and V2 (as an import does) and
+    # writes them so; `plan` read the same file as it is and found neither visitor.
+    households = write(
+        tmp_path / "H.csv",
+        ["household_id", "lat", "lon", "languages"],
+        [["H1", 40.0, 116.0, "zh"], ["H2", 40.001, 116.0, "zh"]],
+    )
+    visitors = write(
+        tmp_path / "V.csv",
+        ["visitor_id", "lat", "lon", "languages", "capacity"],
+        [[" V1 ", 40.0, 116.0, "zh", 1], ["V2\u200b", 40.001, 116.0, "zh", 1]],
+    )
+    pairs = tmp_path / "pairs.csv"
+    paired = CliRunner().invoke(
+        app,
+        ["pair", "--households", str(households), "--visitors", str(visitors),
+         "--out", str(pairs), "--workers", "1", "-q"],
+        catch_exceptions=False,
+    )  # fmt: skip
+    assert paired.exit_code == 0, paired.output
+    with pairs.open() as f:
+        assert {r["visitor_id"] for r in csv.DictReader(f)} == {"V1", "V2"}
+    code, output = run(
+        "--pairings", str(pairs), "--visitors", str(visitors), "--households", str(households),
+        "--start", "2027-01-01", "--months", "2", "--out", str(tmp_path / "visits.csv"), "-q",
+    )  # fmt: skip
+    assert code == 0, output
+    assert json.loads(output.strip().splitlines()[-1])["pairings"] == 2

@@ -29,7 +29,7 @@ from doorstep.cli.common import (
     say_if_compiling,
 )
 from doorstep.cli.plan_db import plan_area
-from doorstep.domain.ids import ERASED_HOUSEHOLD, ID_FORM, RESERVED_REASON
+from doorstep.domain.ids import ERASED_HOUSEHOLD, RESERVED_REASON
 from doorstep.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -112,10 +112,14 @@ def _read_csv(path: Path, required: tuple[str, ...], what: str) -> pl.DataFrame:
     missing = [c for c in required if c not in df.columns]
     if missing:
         raise InvalidInput(f"{what} {path} lacks column(s) {', '.join(missing)}")
-    # Ids in Unicode normal form C, as everywhere (doorstep.domain.ids): the pairings file
-    # and the visitors file may spell an accented id in two ways that are one id.
+    # Ids as `pair` and an import read them (doorstep.domain.ids, importing.validate): in
+    # Unicode normal form C, as the pairings file and the visitors file may spell an
+    # accented id in two ways that are one id, and without the spaces and invisible marks
+    # at their edges, which `pair` took off the ids it wrote (' V1 ' in V.csv is V1 there).
+    from doorstep.services.importing.validate import trim_code
+
     ids = [c for c in ("household_id", "visitor_id") if c in df.columns]
-    return df.with_columns(pl.col(ids).str.normalize(ID_FORM))
+    return df.with_columns(trim_code(pl.col(c)) for c in ids)
 
 
 def build_problem(
