@@ -169,6 +169,12 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             return func(*args, **kwargs)
         except DoorstepError as exc:
             raise fail(exc.message, code=2 if exc.status == 422 else 1) from None
+        except OSError as exc:
+            # A file the system would not open or make (a name too long, a folder that
+            # cannot be read): the file named and the system's reason, not a traceback.
+            if exc.filename is None:
+                raise
+            raise fail(f"{_shortened(str(exc.filename))}: {exc.strerror}") from None
         except (KeyboardInterrupt, SystemError) as exc:
             # Ctrl-C itself needs no import (one that is slow could be interrupted in turn);
             # a SystemError is a compiled kernel's, whose command loaded the services.
@@ -180,6 +186,11 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             raise fail(interrupted_message(), code=INTERRUPTED) from None
 
     return wrapper
+
+
+def _shortened(name: str, most: int = 80) -> str:
+    """``name`` as a red line can show it: its start and end around an ellipsis."""
+    return name if len(name) <= most else f"{name[: most // 2]}…{name[-most // 2 :]}"
 
 
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

@@ -47,13 +47,15 @@ def reserved_household_id(value: str) -> bool:
     return value.lower() == ERASED_HOUSEHOLD
 
 
-#: The largest proposal number there can be: ids are ``Integer`` columns, which PostgreSQL
-#: holds in 32 bits (a larger one is refused by the database, not merely not found).
-MAX_PROPOSAL_ID: Final = 2**31 - 1
+#: The largest id a row can have: ids are ``Integer`` columns, which PostgreSQL holds in
+#: 32 bits (a larger one is refused by the database, not merely not found).
+MAX_ROW_ID: Final = 2**31 - 1
+#: The largest proposal number there can be (:data:`MAX_ROW_ID`).
+MAX_PROPOSAL_ID: Final = MAX_ROW_ID
 #: The largest id an audit event can have (``Integer``, 32 bits in PostgreSQL): a page of
 #: the trail asked for ``before`` a larger one is refused as out of range, not by the
 #: database.
-MAX_EVENT_ID: Final = 2**31 - 1
+MAX_EVENT_ID: Final = MAX_ROW_ID
 #: The furthest row a page of a list may start at: past any list's length, and within both
 #: databases' integers (an ``OFFSET`` past 64 bits is refused by the database, a 500).
 MAX_OFFSET: Final = 2**31 - 1

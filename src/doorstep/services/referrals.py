@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from doorstep.domain.enums import ConsentState, ReferralService, ReferralStatus
+from doorstep.domain.ids import MAX_ROW_ID
 from doorstep.errors import Conflict, InvalidInput, Named, NotFound
 from doorstep.privacy.audit import record_event, record_household_events
 from doorstep.say import Code, Say
@@ -274,7 +275,8 @@ def move_status(
     or back to an earlier one."""
     status = _status(status)
     _not_after_today(on, Say("the status's day %(day)s", day=on), today)
-    referral = session.get(Referral, referral_id)
+    # A number past the column's integers is none the database could hold: not found.
+    referral = session.get(Referral, referral_id) if 0 < referral_id <= MAX_ROW_ID else None
     if referral is None:
         raise NotFound(
             Say(

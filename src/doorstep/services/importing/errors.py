@@ -163,7 +163,9 @@ class StaleErrors:
 
 def remove_stale_errors_csv(path: Path) -> StaleErrors | None:
     """Remove the errors file an import of ``path`` writes, left by an earlier one; ``None``
-    when there is none."""
+    when there is none (or ``path`` names no file: ``.``, an empty argument)."""
+    if not path.name:
+        return None
     target = errors_csv_path(path)
     try:
         target.unlink()

@@ -1,0 +1,113 @@
+"""Awkward values in any argument or option of any command get a clear error or an answer,
+never a traceback.
+
+Each command of the busy-writer tests' table (:data:`tests.cli.test_busy_writer.CASES`, one
+invocation that completes per command, on the programme of ``tests/factories/busy_writer``)
+is run again with one of its values at a time replaced by each of :data:`AWKWARD`: its
+arguments, the values of its options, and the options it could take but does not (each
+command's own, read from the command line's definition). Each run must end as the command
+line ends a person's mistake (a red line, exit 1 or 2) or complete (exit 0); an exception
+out of the command is a fault. Runs that complete may write: the programme changes as the
+case goes, which only varies what the later runs meet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+import pytest
+import typer.main
+from typer.testing import CliRunner
+
+from doorstep.cli.main import app
+from doorstep.config import get_settings
+from tests.cli.test_busy_writer import CASES, ON_AN_EMPTY_DATABASE, _command
+from tests.factories.busy_writer import Programme, copy_database, import_files
+from tests.factories.files import write_csv
+
+AWKWARD: tuple[str, ...] = (
+    "",
+    "-1",
+    "0",
+    "9223372036854775808",  # one past a 64-bit integer
+    "1e309",  # past a float
+    "nan",
+    "0001-01-01",
+    "9999-12-31",
+    "秀珍" * 200,
+)
+
+#: Commands whose awkward runs would take minutes and test nothing new: building a demo
+#: programme of up to five million households (its sizes are bounded by its options).
+SLOW = {"demo"}
+
+
+def _definition(name: str) -> click.Command:
+    """The command a case runs, as the command line defines it."""
+    cmd: click.Command = typer.main.get_command(app)
+    for word in name.split():
+        cmd = cmd.commands[word]  # type: ignore[attr-defined]
+    return cmd
+
+
+def _runs(name: str) -> Iterator[tuple[str, list[str]]]:
+    """The case's arguments with one value at a time replaced by each awkward value, or
+    with one option it does not give added with it: (what changed, the arguments)."""
+    words = CASES[name]
+    command = _command(name)
+    start = len(command.split())
+    for value in AWKWARD:
+        for i in range(start, len(words)):
+            if not words[i].startswith("-"):
+                label = words[i - 1] if words[i - 1].startswith("-") else f"argument {i - start}"
+                yield f"{label}={value[:12]!r}", [*words[:i], value, *words[i + 1 :]]
+    given = set(words)
+    for param in _definition(command).params:
+        if not isinstance(param, click.Option) or param.is_flag or param.hidden:
+            continue
+        flag = max(param.opts, key=len)
+        if given & set(param.opts) or flag in ("--out", "--help"):
+            continue
+        for value in AWKWARD:
+            yield f"{flag}={value[:12]!r}", [*words, flag, value]
+
+
+@pytest.fixture
+def run() -> Iterator[CliRunner]:
+    get_settings.cache_clear()
+    yield CliRunner()
+    get_settings.cache_clear()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(set(CASES) - SLOW))
+def test_an_awkward_value_is_a_clear_error_or_an_answer(
+    name: str,
+    busy_template: Programme,
+    sqlite_template: Path,
+    run: CliRunner,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    empty = name in ON_AN_EMPTY_DATABASE
+    first = (dt.date(2027, 1, 4) if empty else busy_template.first).isoformat()
+    path = copy_database(sqlite_template if empty else busy_template.path, tmp_path / "db")
+    files = {
+        kind: str(write_csv(tmp_path / f"{kind}.csv", header, rows))
+        for kind, (header, rows) in import_files(first).items()
+    }
+    monkeypatch.setenv("DOORSTEP_DATABASE_URL", f"sqlite:///{path}")
+    get_settings.cache_clear()
+    wrong: list[tuple[str, str]] = []
+    for changed, words in _runs(name):
+        args = [a.format(first=first, out=tmp_path / "out", **files) for a in words]
+        result = run.invoke(app, args)
+        fault = result.exception
+        if fault is not None and not isinstance(fault, SystemExit):
+            wrong.append((changed, f"{type(fault).__name__}: {fault}"[:300]))
+        elif result.exit_code not in (0, 1, 2):
+            wrong.append((changed, f"exit {result.exit_code}: {result.output[-300:]}"))
+    assert not wrong, "\n".join(map(str, wrong))
