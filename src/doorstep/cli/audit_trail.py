@@ -9,6 +9,7 @@ import typer
 from doorstep.cli.common import console, handle_errors, household_argument, id_argument, parse_day
 from doorstep.cli.context import actor, session
 from doorstep.cli.listing import FormatOpt, Layout, Output, show_list
+from doorstep.domain.ids import MAX_EVENT_ID
 
 _COLUMNS = ("id", "at", "actor", "action", "entity", "entity_id", "detail")
 _LAYOUT = Layout(
@@ -57,7 +58,11 @@ def audit_cmd(
     since: str | None = typer.Option(None, "--since", help="From this day (UTC, YYYY-MM-DD)."),
     until: str | None = typer.Option(None, "--until", help="To this day (UTC, included)."),
     before: int | None = typer.Option(
-        None, "--before", min=1, help="Only events older than this id: the next page."
+        None,
+        "--before",
+        min=1,
+        max=MAX_EVENT_ID,
+        help="Only events older than this id: the next page.",
     ),
     limit: int = typer.Option(100, "--limit", min=1, max=1000, help="How many events at most."),
     fmt: Output = FormatOpt,

@@ -24,6 +24,7 @@ from doorstep.cli.common import (
     say_if_compiling,
 )
 from doorstep.cli.context import actor, cli_today, session
+from doorstep.domain.ids import MAX_OFFSET
 from doorstep.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -335,7 +336,7 @@ def show_cmd(
 @handle_errors
 def diff_cmd(
     proposal: str = typer.Argument(..., metavar="PROPOSAL", help="Proposal number."),
-    limit: int = typer.Option(50, min=0, help="Rows to show (0: all)."),
+    limit: int = typer.Option(50, min=0, max=MAX_OFFSET, help="Rows to show (0: all)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """List the households whose visitor the proposal would change.
