@@ -474,3 +474,16 @@ def test_new_only_without_a_current_visitor_column_warns_that_every_household_is
     with_column = runner.invoke(app, [*files(tmp_path), "--new-only"])
     assert with_column.exit_code == 0, with_column.output
     assert "current_visitor_id" not in with_column.stderr
+
+
+def test_language_codes_that_are_not_iso_639_are_named_in_a_warning(tmp_path: Path) -> None:
+    # Paired by as they are (en-US shares nothing with en), so a household unpaired for
+    # want of a shared language is told why it may be.
+    spelt = HOUSEHOLDS + "h6,27.0,107.0,en-US,\nh7,27.0,107.0,zh;xx9,\n"
+    result = runner.invoke(app, [*files(tmp_path, spelt), "--quiet", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert "warning: language codes that are not ISO 639: en-us, xx9;" in result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1])["households"] == 7
+    plain = runner.invoke(app, [*files(tmp_path), "--quiet", "--workers", "1"])
+    assert plain.exit_code == 0, plain.output
+    assert "warning" not in plain.stderr

@@ -253,6 +253,7 @@ def pair(
             new_only=new_only,
             max_settled=max_settled,
         )
+    _warn_unknown_languages(run.unknown_languages())
     if run.explanation is not None:
         _print_explanation(run.explanation, params.max_km)
     summary = run.summary()
@@ -260,6 +261,22 @@ def pair(
         _note_uncertified(summary)
         note_shortage(summary)
     typer.echo(json.dumps(summary))
+
+
+def _warn_unknown_languages(codes: list[str], shown: int = 5) -> None:
+    """Say on stderr which language codes are not ISO 639: file mode pairs by them as they
+    are (an import refuses them), so ``en-US`` and ``en`` share nothing, and a household
+    left unpaired for want of a shared language may only have been spelt so."""
+    if not codes:
+        return
+    more = f" and {len(codes) - shown} more" if len(codes) > shown else ""
+    listed = ", ".join(codes[:shown]) + more
+    err_console.print(
+        f"warning: language codes that are not ISO 639: {listed}; each is shared only with "
+        "whoever gives the same code (use two- or three-letter codes such as en, zh, hmn)",
+        soft_wrap=True,
+        markup=False,
+    )
 
 
 #: The option that lifts each limit the widening can stop at.

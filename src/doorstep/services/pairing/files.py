@@ -18,7 +18,7 @@ import numpy as np
 import polars as pl
 
 from doorstep.domain.ids import ERASED_HOUSEHOLD, RESERVED_REASON
-from doorstep.domain.languages import parse_languages
+from doorstep.domain.languages import parse_languages, unknown_codes
 from doorstep.engine.pairing.explain import Explanation, explain
 from doorstep.engine.pairing.new_only import NewOnly, explain_params, pair_new_only
 from doorstep.engine.pairing.params import PairingParams
@@ -473,6 +473,11 @@ class FileRun:
     seconds: dict[str, float]
     explanation: Explanation | None = None
     new_only: NewOnly | None = None
+
+    def unknown_languages(self) -> list[str]:
+        """The language codes of the files that are not ISO 639 (``en-US``, a typo): read
+        as codes of their own, each shared only with whoever gives the very same code."""
+        return unknown_codes(self.problem.languages)
 
     def summary(self) -> dict[str, Any]:
         """The JSON summary printed last on stdout."""
