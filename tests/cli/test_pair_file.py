@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -487,3 +488,11 @@ def test_language_codes_that_are_not_iso_639_are_named_in_a_warning(tmp_path: Pa
     plain = runner.invoke(app, [*files(tmp_path), "--quiet", "--workers", "1"])
     assert plain.exit_code == 0, plain.output
     assert "warning" not in plain.stderr
+
+
+def test_more_workers_than_cores_solve_with_the_cores_and_say_so(tmp_path: Path) -> None:
+    many = str((os.cpu_count() or 1) + 1000)
+    result = runner.invoke(app, [*files(tmp_path), "--quiet", "--workers", many])
+    assert result.exit_code == 0, result.output
+    assert f"warning: --workers {many} is more than this machine's" in result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1])["paired"] == 3

@@ -361,6 +361,22 @@ def _params(
     )
 
 
+def _within_cores(workers: int) -> int:
+    """``workers``, at most this machine's cores: more processes solve nothing sooner, and
+    each holds a part in memory (``--workers 1000`` would start a thousand), so more are
+    not started, with a warning saying so."""
+    cores = os.cpu_count() or 1
+    if workers <= cores:
+        return workers
+    err_console.print(
+        f"warning: --workers {workers} is more than this machine's {cores} cores: "
+        f"solving with {cores}",
+        soft_wrap=True,
+        markup=False,
+    )
+    return cores
+
+
 @contextmanager
 def _mapper(workers: int, scheduler: str | None) -> Iterator[Mapper]:
     """Where the independent parts are solved: a process pool, or a Dask scheduler.
@@ -371,7 +387,7 @@ def _mapper(workers: int, scheduler: str | None) -> Iterator[Mapper]:
     from doorstep.engine.pairing.parallel import dask, process_pool
 
     if scheduler is None:
-        yield process_pool(workers)
+        yield process_pool(_within_cores(workers))
         return
     from distributed import Client  # only when asked: it is slow to import
     from distributed.comm.addressing import parse_address, parse_host_port
