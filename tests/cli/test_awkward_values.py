@@ -106,6 +106,9 @@ def test_an_awkward_value_is_a_clear_error_or_an_answer(
         for kind, (header, rows) in import_files(first).items()
     }
     monkeypatch.setenv("DOORSTEP_DATABASE_URL", db_url)
+    # An awkward value given as a file to write (`--out 0`) is written here, not where the
+    # tests run.
+    monkeypatch.chdir(tmp_path)
     get_settings.cache_clear()
     wrong: list[tuple[str, str]] = []
     for changed, words in _runs(name):
