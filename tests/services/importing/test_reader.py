@@ -605,3 +605,24 @@ def test_a_workbook_whose_first_sheet_is_not_the_data_names_the_sheet_that_is(
         "columns; they are all on sheet 'Areas': move that sheet to the front, or save it as "
         "a workbook of its own"
     )
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_row_of_cells_of_spaces_only_is_a_blank_row_and_is_skipped(
+    with_areas: Engine, tmp_path: Path, fmt: str
+) -> None:
+    # A cell of spaces only is an empty cell, and a row of empty cells is skipped: a space
+    # typed to "clear" a cell leaves a row that looks blank, not one missing its code.
+    spaces = [" ", "\t", "  ", "\u3000"]
+    rows = [["X1", "Ex", "R", "county"], spaces, ["X2", "", "R", "county"]]
+    path = _in_format(fmt, tmp_path / "a", AREA_HEADER, rows)
+    assert rejected(with_areas, "areas", path) == ["row 4, column name: required value is missing"]
+    rows[-1] = ["X2", "Ex two", "R", "county"]
+    path = _in_format(fmt, tmp_path / "a", AREA_HEADER, rows)
+    assert run_import(with_areas, "areas", path).created == 2
+
+
+def test_a_csv_line_of_spaces_only_is_a_blank_line(with_areas: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("code,name,parent_code,level\nX1,Ex,R,county\n   \nX2,Ex,R,county\n")
+    assert run_import(with_areas, "areas", path).created == 2

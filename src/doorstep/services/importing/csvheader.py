@@ -13,6 +13,8 @@ import re
 from collections.abc import Collection, Sequence
 from typing import BinaryIO, NamedTuple
 
+import polars as pl
+
 from doorstep.say import Say
 from doorstep.services.importing.errors import RowError
 
@@ -40,6 +42,13 @@ def unnamed_position(name: str) -> int | None:
 
 def unnamed(position: int) -> str:
     return f"{_UNNAMED}{position}"
+
+
+def holds_values(columns: Sequence[str]) -> pl.Expr:
+    """Whether a row holds a value in any of ``columns``. A cell of spaces only (tabs, line
+    breaks, the ideographic space) is an empty cell, as validation reads it, so a row of
+    such cells is a blank row: skipped, not refused as missing its code."""
+    return pl.any_horizontal(pl.col(columns).str.strip_chars().fill_null("") != "")
 
 
 def lower_case_reason(name: str, known: Collection[str]) -> Say | None:

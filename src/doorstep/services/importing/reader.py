@@ -24,7 +24,7 @@ from doorstep.services.importing.csvfile import (
     row_fields,
     unnamed_position,
 )
-from doorstep.services.importing.csvheader import SHEET_ROW, unnamed
+from doorstep.services.importing.csvheader import SHEET_ROW, holds_values, unnamed
 from doorstep.services.importing.errors import (
     MAX_EXACT_WHOLE,
     ImportRejected,
@@ -238,12 +238,13 @@ def _read_csv(path: Path) -> pl.DataFrame:
         why = Say("cannot read the file: %(reason)s", reason=str(exc.strerror or exc))
         raise file_error(path, why) from None
     _refuse_short_rows(path, frame, fields)
-    # A row of empty cells only (a blank line, ",,,") is skipped, as in a workbook; the
-    # others keep their row in the file, so that errors name the row a reader sees.
+    # A row of empty cells only (a blank line, ",,,", cells of spaces) is skipped, as in a
+    # workbook; the others keep their row in the file, so that errors name the row a
+    # reader sees.
     values = frame.columns
     return frame.with_columns(
         pl.int_range(2, 2 + frame.height, dtype=pl.Int64).alias(SHEET_ROW)
-    ).filter(pl.any_horizontal(pl.col(values).is_not_null()))
+    ).filter(holds_values(values))
 
 
 def _rows_refused(path: Path, errors: list[RowError]) -> ImportRejected:
@@ -257,8 +258,9 @@ def _rows_refused(path: Path, errors: list[RowError]) -> ImportRejected:
 def _refuse_short_rows(path: Path, frame: pl.DataFrame, fields: npt.NDArray[np.int64]) -> None:
     """A row with fewer fields than the header is refused: polars reads the values it lacks
     as empty, and an update would then clear them (a county's ``parent_code``, and the
-    county became a root). A value given as empty keeps its comma; a blank line is skipped."""
-    blank = frame.select(pl.all_horizontal(pl.all().is_null())).to_series().to_numpy()
+    county became a root). A value given as empty keeps its comma; a blank line (or one of
+    spaces only) is skipped."""
+    blank = frame.select(~holds_values(frame.columns)).to_series().to_numpy()
     short = np.flatnonzero((fields < frame.width) & ~blank)
     if not len(short):
         return

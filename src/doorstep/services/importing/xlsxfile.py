@@ -17,7 +17,7 @@ import polars as pl
 
 from doorstep.say import Said, Say
 from doorstep.services.importing.csvfile import first_duplicate
-from doorstep.services.importing.csvheader import SHEET_ROW, unnamed
+from doorstep.services.importing.csvheader import SHEET_ROW, holds_values, unnamed
 from doorstep.services.importing.errors import (
     MAX_EXACT_WHOLE,
     ImportRejected,
@@ -125,7 +125,7 @@ def read_xlsx(path: Path) -> XlsxRead:
     errors += not_read
     cells |= covered
     values = [c for c in frame.columns if c != SHEET_ROW]
-    frame = frame.filter(pl.any_horizontal(pl.col(values).is_not_null()))
+    frame = frame.filter(holds_values(values))
     frame = frame.with_columns(
         pl.col(values).str.replace(_MIDNIGHT.pattern, "${1}")  # a date cell, as shown
     )
