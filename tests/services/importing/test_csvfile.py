@@ -297,3 +297,26 @@ def test_empty_header_cells_are_named_by_their_position(tmp_path: Path) -> None:
     header, *rows = read(tmp_path, b"a,,b,,\n1,,2,,\n")
     assert rows == [["1", None, "2", None, None]]
     assert [csvfile.unnamed_position(str(name)) for name in header] == [None, 2, None, 4, 5]
+
+
+_AFTER_QUOTE = (
+    "text after the closing quote; remove it, or quote the whole value and double each quote "
+    'inside it, e.g. "a ""b"" c"'
+)
+
+
+@pytest.mark.parametrize("encode", ENCODINGS.values(), ids=ENCODINGS.keys())
+@pytest.mark.parametrize(
+    ("row", "shown"),
+    [
+        # Quotes escaped with a backslash, as some programs write them: polars read
+        # 'Li \\Ming\\ Wang', its quotes dropped.
+        ('H2,"Li \\"Ming\\" Wang",4', '"Li \\\\"Ming\\\\" Wang"'),
+        ('H2,"Li"Ming"Wang",4', '"Li"Ming"Wang"'),  # polars read LiMingWang
+    ],
+)
+def test_text_after_a_closing_quote_that_polars_reads_is_refused_by_row_and_column(
+    tmp_path: Path, encode: Callable[[str], bytes], row: str, shown: str
+) -> None:
+    data = encode(f'id,name,members\nH1,"Wang ""Fang""",4\n{row}\n')
+    assert refused(tmp_path, data) == f"row 3, column name (value '{shown}'): {_AFTER_QUOTE}"

@@ -120,3 +120,45 @@ def _count_fields(data: bytes | mmap.mmap, start: int, height: int) -> npt.NDArr
         quotes += at_quote.size
     fields: npt.NDArray[np.int64] = commas[:height] + 1
     return fields
+
+
+#: What may follow the quote that closes a quoted value: the next value, the line end, or
+#: the second quote of a doubled one.
+_AFTER_CLOSE = np.array([ord(","), _LF, ord("\r"), _QUOTE_BYTE], np.uint8)
+
+
+def text_after_quote(source: Path | bytes, start: int) -> bool:
+    """Whether a quoted value in the rows after ``start`` may have text after its closing
+    quote (``"a"b"c"``, or quotes escaped with a backslash, ``"a \\"b\\" c"``), which
+    polars reads without a word, dropping the quotes (``abc``): the caller has the file
+    scanned to name the row. A quote pair inside an unquoted value (``a "b" c``) is text.
+    """
+    with binary(source) as fh:
+        data = _bytes_of(fh)
+    try:
+        return _text_after_quote(data, start)
+    finally:
+        if isinstance(data, mmap.mmap):
+            data.close()
+
+
+def _text_after_quote(data: bytes | mmap.mmap, start: int) -> bool:
+    text = np.frombuffer(data, dtype=np.uint8)[start:]
+    quotes = 0  # before the slice: every other quote opens a value, the next one closes it
+    last = -1  # the slices' last quote so far
+    for at in range(0, text.size, SLICE_SIZE):
+        found = np.flatnonzero(text[at : at + SLICE_SIZE] == _QUOTE_BYTE) + at
+        if not found.size:
+            continue
+        closing = (np.arange(found.size) + quotes) % 2 == 1
+        opened = np.concatenate(([last], found[:-1]))[closing]  # each one's opening quote
+        quotes += found.size
+        last = int(found[-1])
+        # A quote opens a quoted value at the start of one (or goes on after a doubled
+        # quote); any other pair is text inside an unquoted value, as polars reads it.
+        quoted = (opened == 0) | np.isin(text[np.maximum(opened - 1, 0)], _AFTER_CLOSE)
+        after = found[closing][quoted] + 1
+        after = after[after < text.size]
+        if not np.isin(text[after], _AFTER_CLOSE).all():
+            return True
+    return False

@@ -23,7 +23,7 @@ import numpy.typing as npt
 import polars as pl
 
 from doorstep.say import Say
-from doorstep.services.importing.csvcount import fields_per_row, lost_rows
+from doorstep.services.importing.csvcount import fields_per_row, lost_rows, text_after_quote
 from doorstep.services.importing.csvheader import (
     cr_only,
     first_duplicate,
@@ -116,9 +116,15 @@ def read_csv_text(path: Path, *, check_utf8: bool = False) -> pl.DataFrame:
         raise
     except pl.exceptions.PolarsError as exc:
         raise CsvProblem(locate(source) or unreadable(exc)) from None
-    lost = lost_rows(source, len(header.record) + len(header.end), frame.height)
+    start = len(header.record) + len(header.end)
+    lost = lost_rows(source, start, frame.height)
     if lost is not None:
         raise CsvProblem(lost)
+    if text_after_quote(source, start):
+        # Polars read it, dropping the quotes; the scan names the row, or finds it is text.
+        problem = locate(source)
+        if problem is not None:
+            raise CsvProblem(problem)
     names = header.names if len(header.names) == frame.width else frame.columns
     duplicate = first_duplicate(names)
     if duplicate is not None:
