@@ -626,3 +626,33 @@ def test_a_csv_line_of_spaces_only_is_a_blank_line(with_areas: Engine, tmp_path:
     path = tmp_path / "a.csv"
     path.write_text("code,name,parent_code,level\nX1,Ex,R,county\n   \nX2,Ex,R,county\n")
     assert run_import(with_areas, "areas", path).created == 2
+
+
+def test_a_sheet_with_a_cell_past_the_last_column_is_refused_before_it_is_read(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    # No spreadsheet program writes a cell past XFD; one at ZZZZ2 held the reader for
+    # minutes and gigabytes, a column made for every one up to it.
+    made = write_xlsx(tmp_path / "made.xlsx", [AREA_HEADER, ["X", "n", "R", "village"]])
+    crafted = tmp_path / "crafted.xlsx"
+    with zipfile.ZipFile(made) as src, zipfile.ZipFile(crafted, "w") as out:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b'r="D2"', b'r="XFE2"')
+            out.writestr(item, data)
+    assert rejected(with_areas, "areas", crafted) == [
+        "file: the sheet 'Sheet' has a cell in column XFE, past a spreadsheet's last column "
+        "(XFD): the file was not saved by a spreadsheet program; open it in one and save it "
+        "again, or save it as CSV"
+    ]
+    # A stray cell far to the right within the last column is a spreadsheet's own: read as
+    # before (blank, so the row is skipped; XFD itself takes the reader seconds).
+    far = Workbook()
+    sheet = far.active
+    assert sheet is not None
+    sheet.append(AREA_HEADER)
+    sheet.append(["X", "n", "R", "village"])
+    sheet["AAA5"] = " "
+    far.save(tmp_path / "far.xlsx")
+    assert run_import(with_areas, "areas", tmp_path / "far.xlsx").created == 1

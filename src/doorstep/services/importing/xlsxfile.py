@@ -77,6 +77,7 @@ def read_xlsx(path: Path) -> XlsxRead:
         )
     if chosen is not None:
         _refuse_empty(path, sheets, chosen)
+        _refuse_past_last_column(path, chosen)
     target: str | int = chosen.name if chosen is not None else 0
     try:
         book = fastexcel.read_excel(path)
@@ -167,6 +168,44 @@ def _refuse_empty(path: Path, sheets: list[Sheet], chosen: Sheet) -> None:
             where=_sheet_named(full),
         ),
     )
+
+
+#: Excel's columns end at XFD (16,384): a cell past it is in no spreadsheet program's sheet.
+LAST_COLUMN = "XFD"
+#: A cell's reference in the sheet's XML, by its column's letters (three or more: past AZZ).
+_CELL_REF = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]{3,})[0-9]")
+
+
+def _refuse_past_last_column(path: Path, chosen: Sheet) -> None:
+    """A sheet with a cell past Excel's last column is refused before it is read: no
+    spreadsheet program writes one, and the reader makes a column of every one up to it
+    (a cell at ZZZZ2 held it for minutes and gigabytes)."""
+    last = _column_index(LAST_COLUMN)
+    try:
+        with zipfile.ZipFile(path) as book, book.open(chosen.part) as fh:
+            found = next(
+                (
+                    letters
+                    for block in _overlapping(fh)
+                    for m in _CELL_REF.finditer(block)
+                    if (letters := m[1].decode()) and _column_index(letters) > last
+                ),
+                None,
+            )
+    except (KeyError, ValueError, OSError, zipfile.BadZipFile):
+        return  # a damaged workbook: the reader names it
+    if found is not None:
+        raise file_error(
+            path,
+            Say(
+                "the sheet %(sheet)s has a cell in column %(column)s, past a spreadsheet's "
+                "last column (%(last)s): the file was not saved by a spreadsheet program; "
+                "open it in one and save it again, or save it as CSV",
+                sheet=repr(chosen.name),
+                column=found,
+                last=LAST_COLUMN,
+            ),
+        )
 
 
 def _sheet_named(sheet: Sheet) -> Say:
