@@ -563,3 +563,20 @@ def test_a_rule_across_columns_shows_its_cells_as_the_file_holds_them(
         "row 3, column consent_date (value '2026-12-03'): is after today (2026-12-02): record "
         "a consent act on or after the day it is made",
     ]
+
+
+@pytest.mark.parametrize("spelt", ["H\t1", "H\n1", "H\u202e1", "H\x851"])
+def test_an_id_with_a_control_character_or_a_direction_mark_inside_is_refused(
+    with_areas: Engine, tmp_path: Path, spelt: str
+) -> None:
+    # Shown as another id, or one no one can type to find it; at its edges such a mark is
+    # trimmed as spaces are.
+    path = households_file(tmp_path, household(household_id="H0"), household(household_id=spelt))
+    before = snapshot(with_areas)
+    (line,) = rejected(with_areas, "households", path)
+    assert line.startswith("row 3, column household_id (value ")
+    assert line.endswith(
+        "holds a control character (a tab, a line break) or a text-direction mark; an id or "
+        "code is plain text on one line"
+    )
+    assert snapshot(with_areas) == before
