@@ -298,7 +298,14 @@ def _read_parquet(path: Path) -> pl.DataFrame:
         columns.append(column)
     if errors:
         raise _rows_refused(path, errors)
-    return pl.DataFrame(columns)
+    text = pl.DataFrame(columns)
+    if not text.columns:
+        return text
+    # A row of empty cells only (nulls, NaN, spaces) is skipped, as in a CSV file or a
+    # workbook; the others keep their row number (header = row 1) for the errors.
+    return text.with_columns(
+        pl.int_range(2, 2 + text.height, dtype=pl.Int64).alias(SHEET_ROW)
+    ).filter(holds_values(text.columns))
 
 
 def _parquet_text(column: pl.Series, dtype: pl.DataType) -> tuple[pl.Series, RowError | None]:
