@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-import re
 from collections import defaultdict
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -43,6 +42,14 @@ from doorstep.web.app import create_app
 from tests.api.conftest import TODAY
 from tests.api.test_busy_writer import _requests as api_requests
 from tests.factories.busy_writer import build_programme
+from tests.factories.front_doors import (
+    Route,
+    TableCall,
+    in_path,
+    path_template,
+    send,
+    table_calls,
+)
 from tests.web.test_busy_writer import _requests as web_requests
 
 AWKWARD: tuple[str, ...] = (
@@ -99,21 +106,6 @@ def _with(
                 yield ("body", key), {**keywords, "json": {**body, key: [value, *old[1:]]}}
 
 
-def _in_path(template: str, url: str, value: str) -> Iterator[tuple[tuple[str, str], str]]:
-    """``url`` with each value of ``template``'s ``{field}``s replaced in turn by ``value``
-    (percent-encoded; an empty one leaves the route's address, which is not its test)."""
-    if not value:
-        return
-    path, _, query = url.partition("?")
-    have, want = path.split("/"), template.split("/")
-    assert len(have) == len(want), (template, url)
-    for i, part in enumerate(want):
-        name = re.fullmatch(r"\{(\w+)(?::\w+)?\}", part)
-        if name:
-            changed = "/".join([*have[:i], quote(value, safe=""), *have[i + 1 :]])
-            yield ("path", name.group(1)), changed + (f"?{query}" if query else "")
-
-
 class _Forms(HTMLParser):
     """The fields of a page's forms, by the method and path they are sent to."""
 
@@ -159,11 +151,11 @@ def _page_queries() -> dict[tuple[str, str], set[str]]:
 
 def _more_fields(
     site: TestClient, tokens: dict[str, str], first: str
-) -> dict[tuple[str, str, str], dict[str, set[str]]]:
+) -> dict[Route, dict[str, set[str]]]:
     """Fields each call of the tables could send besides its own, by door, method and path:
     an API route's query parameters (its OpenAPI description), a page's (its route), and
     a form's fields, read from the pages of the table as the table's account reads them."""
-    more: dict[tuple[str, str, str], dict[str, set[str]]] = defaultdict(dict)
+    more: dict[Route, dict[str, set[str]]] = defaultdict(dict)
     spec = site.app.openapi()  # type: ignore[attr-defined]
     for route in api_requests(first):
         op = spec["paths"].get(PREFIX + route[1], {}).get(route[0].lower(), {})
@@ -196,25 +188,19 @@ def _more_fields(
     return more
 
 
-def _sent(first: str, more: dict[tuple[str, str, str], dict[str, set[str]]]) -> list[Sent]:
+def _sent(first: str, more: dict[Route, dict[str, set[str]]]) -> list[Sent]:
     """Every call of both tables with each awkward value in each field it has or could
     have (``more``)."""
-    calls: list[tuple[tuple[str, str, str], str, dict[str, Any], str | None]] = [
-        (("api", *route), PREFIX + call.url, call.keywords, call.who)
-        for route, call in api_requests(first).items()
-    ]
-    calls += [
-        (("web", *route), ask.url, ask.keywords, ask.who)
-        for route, ask in web_requests(first).items()
-    ]
     found: list[Sent] = []
-    for route, url, keywords, who in calls:
-        template = (PREFIX if route[0] == "api" else "") + route[2]
+    for call in table_calls(first):
+        route, url, keywords, who = call
         for value in AWKWARD:
-            found += [
-                Sent(route, where, value, u, keywords, who)
-                for where, u in _in_path(template, url, value)
-            ]
+            # An empty one in the address leaves the route's address, which is not its test.
+            if value:
+                found += [
+                    Sent(route, where, value, u, keywords, who)
+                    for where, u in in_path(path_template(route), url, quote(value, safe=""))
+                ]
             found += [
                 Sent(route, where, value, url, k, who)
                 for where, k in _with(keywords, value, more.get(route, {}))
@@ -238,23 +224,11 @@ def test_an_awkward_value_in_any_field_is_answered_without_a_server_error(
         sent = _sent(first.isoformat(), more)
         assert {s.where[0] for s in sent} == {"path", "query", "body"}
         for call in sent:
-            # Built anew: a file sent is read to its end.
-            fresh = (api_requests if call.route[0] == "api" else web_requests)(first.isoformat())
-            keywords = dict(call.keywords)
-            if "files" in keywords:
-                keywords["files"] = fresh[call.route[1:]].keywords["files"]
-            if "data" in keywords:
-                keywords["data"] = {
-                    k: v if (("body", k) == call.where) else v.format(**tokens)
-                    for k, v in keywords["data"].items()
-                }
-            site.cookies.clear()
-            headers: dict[str, str] = {}
-            if call.route[0] == "api":
-                headers["Authorization"] = f"Bearer {tokens[call.who or 'boss']}"
-            elif call.who is not None:
-                assert site.post("/login", data={"token": tokens[call.who]}).status_code == 303
-            got = site.request(call.route[1], call.url, headers=headers, **keywords)
+            table = TableCall(call.route, call.url, call.keywords, call.who)
+            typed = frozenset({call.where[1]} if call.where[0] == "body" else ())
+            got = send(
+                site, table, call.keywords, tokens=tokens, first=first.isoformat(), as_typed=typed
+            )
             refused_plainly = got.status_code < 400 or (
                 got.status_code < 500
                 and (

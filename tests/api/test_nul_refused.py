@@ -11,7 +11,6 @@ so nothing is written: one database serves every call.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -20,7 +19,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from doorstep.api.app import PREFIX
 from doorstep.api.errors import PROBLEM
 from doorstep.api.nul_refused import REASON, TYPE
 from doorstep.storage.session import make_engine
@@ -29,7 +27,7 @@ from doorstep.web.field_reasons import REASONS
 from tests.api.conftest import TODAY
 from tests.api.test_busy_writer import _requests as api_requests
 from tests.factories.busy_writer import build_programme
-from tests.web.test_busy_writer import _requests as web_requests
+from tests.factories.front_doors import TableCall, in_path, path_template, send, table_calls
 
 NUL = "\x00"
 
@@ -61,32 +59,15 @@ def _with_nul(keywords: dict[str, Any]) -> Iterator[tuple[tuple[str, str], dict[
                 yield ("body", key), {**keywords, "json": {**body, key: changed}}
 
 
-def _in_path(template: str, url: str) -> Iterator[tuple[tuple[str, str], str]]:
-    """``url`` with a NUL (as ``%00``) after each value of ``template``'s ``{field}``s."""
-    path, _, query = url.partition("?")
-    have, want = path.split("/"), template.split("/")
-    assert len(have) == len(want), (template, url)
-    for i, part in enumerate(want):
-        name = re.fullmatch(r"\{(\w+)(?::\w+)?\}", part)
-        if name:
-            changed = "/".join([*have[:i], have[i] + "%00", *have[i + 1 :]])
-            yield ("path", name.group(1)), changed + (f"?{query}" if query else "")
-
-
 def _sent(first: str) -> list[Sent]:
     """Every call of both tables with a NUL, in each place it can take one."""
-    calls: list[tuple[tuple[str, str, str], str, dict[str, Any], str | None]] = [
-        (("api", *route), PREFIX + call.url, call.keywords, call.who)
-        for route, call in api_requests(first).items()
-    ]
-    calls += [
-        (("web", *route), ask.url, ask.keywords, ask.who)
-        for route, ask in web_requests(first).items()
-    ]
     found: list[Sent] = []
-    for route, url, keywords, who in calls:
-        template = (PREFIX if route[0] == "api" else "") + route[2]
-        found += [Sent(route, where, u, keywords, who) for where, u in _in_path(template, url)]
+    for call in table_calls(first):
+        route, url, keywords, who = call
+        found += [
+            Sent(route, where, u, keywords, who)
+            for where, u in in_path(path_template(route), url, "{}%00")
+        ]
         found += [Sent(route, where, url, k, who) for where, k in _with_nul(keywords)]
         extra = {**keywords, "params": {**(keywords.get("params") or {}), f"x{NUL}": "1"}}
         found.append(Sent(route, ("query", "x\\x00"), url, extra, who))
@@ -113,20 +94,8 @@ def test_a_nul_anywhere_in_a_request_is_refused_naming_its_field(
     assert {s.where[0] for s in sent} == {"path", "query", "body"}
     with TestClient(app, follow_redirects=False, raise_server_exceptions=False) as site:
         for call in sent:
-            # Built anew: a file sent is read to its end.
-            fresh = (api_requests if call.route[0] == "api" else web_requests)(first.isoformat())
-            keywords = dict(call.keywords)
-            if "files" in keywords:
-                keywords["files"] = fresh[call.route[1:]].keywords["files"]
-            if "data" in keywords:
-                keywords["data"] = {k: v.format(**tokens) for k, v in keywords["data"].items()}
-            site.cookies.clear()
-            headers: dict[str, str] = {}
-            if call.route[0] == "api":
-                headers["Authorization"] = f"Bearer {tokens[call.who or 'boss']}"
-            elif call.who is not None:
-                assert site.post("/login", data={"token": tokens[call.who]}).status_code == 303
-            got = site.request(call.route[1], call.url, headers=headers, **keywords)
+            table = TableCall(call.route, call.url, call.keywords, call.who)
+            got = send(site, table, call.keywords, tokens=tokens, first=first.isoformat())
             named = call.where[1]
             if got.headers.get("content-type", "").startswith(PROBLEM):
                 told = got.json()
