@@ -21,6 +21,17 @@ from doorstep.services import planning_unmet
 from doorstep.services.importing.formulas import escape_text
 
 
+def pair(households: Path, visitors: Path, pairs: Path) -> None:
+    """``doorstep pair`` in file mode, writing ``pairs``: the file a plan is made from."""
+    paired = CliRunner().invoke(
+        app,
+        ["pair", "--households", str(households), "--visitors", str(visitors),
+         "--out", str(pairs), "--workers", "1", "-q"],
+        catch_exceptions=False,
+    )  # fmt: skip
+    assert paired.exit_code == 0, paired.output
+
+
 def write(path: Path, header: list[str], rows: list[list[object]]) -> Path:
     with path.open("w", newline="") as f:
         w = csv.writer(f)
@@ -218,13 +229,7 @@ def test_the_output_of_doorstep_pair_on_a_demo_village_plans_end_to_end(tmp_path
 
     households, visitors = generate(preset="village", seed=1).write_pairing_files(tmp_path)
     pairs = tmp_path / "pairs.csv"
-    paired = CliRunner().invoke(
-        app,
-        ["pair", "--households", str(households), "--visitors", str(visitors),
-         "--out", str(pairs), "--workers", "1", "-q"],
-        catch_exceptions=False,
-    )  # fmt: skip
-    assert paired.exit_code == 0, paired.output
+    pair(households, visitors, pairs)
     out = tmp_path / "visits.csv"
     code, output = run(
         "--pairings", str(pairs), "--visitors", str(visitors), "--start", "2027-01-01",
@@ -481,13 +486,7 @@ def test_ids_a_spreadsheet_would_run_are_escaped_from_pair_to_plan_and_read_back
         [["+V1", 40.0, 116.0, "zh", 5]],
     )
     pairs = tmp_path / "pairs.csv"
-    paired = CliRunner().invoke(
-        app,
-        ["pair", "--households", str(households), "--visitors", str(visitors),
-         "--out", str(pairs), "--workers", "1", "-q"],
-        catch_exceptions=False,
-    )  # fmt: skip
-    assert paired.exit_code == 0, paired.output
+    pair(households, visitors, pairs)
     escaped = {escape_text(h) for h in ids}
     assert escaped == {"'" + h for h in ids[:4]} | {"H5"}
     with pairs.open() as f:
@@ -562,13 +561,7 @@ def test_the_visitors_file_pair_trimmed_plans_with_the_pairs_it_wrote(tmp_path: 
         [[" V1 ", 40.0, 116.0, "zh", 1], ["V2\u200b", 40.001, 116.0, "zh", 1]],
     )
     pairs = tmp_path / "pairs.csv"
-    paired = CliRunner().invoke(
-        app,
-        ["pair", "--households", str(households), "--visitors", str(visitors),
-         "--out", str(pairs), "--workers", "1", "-q"],
-        catch_exceptions=False,
-    )  # fmt: skip
-    assert paired.exit_code == 0, paired.output
+    pair(households, visitors, pairs)
     with pairs.open() as f:
         assert {r["visitor_id"] for r in csv.DictReader(f)} == {"V1", "V2"}
     code, output = run(

@@ -12,6 +12,7 @@ import pytest
 
 from doorstep.errors import InvalidInput
 from doorstep.services.pairing.files import read_problem
+from tests.factories.pair_files import pair_files
 
 HOUSEHOLDS = "household_id,lat,lon,languages\nh1,27.0,107.0,zh\n"
 VISITORS = "visitor_id,lat,lon,languages,capacity\nv1,27.0,107.0,zh;en,1\n"
@@ -20,10 +21,7 @@ VISITORS = "visitor_id,lat,lon,languages,capacity\nv1,27.0,107.0,zh;en,1\n"
 def write(
     tmp_path: Path, households: str = HOUSEHOLDS, visitors: str = VISITORS
 ) -> tuple[Path, Path]:
-    h, v = tmp_path / "h.csv", tmp_path / "v.csv"
-    h.write_text(households)
-    v.write_text(visitors)
-    return h, v
+    return pair_files(tmp_path, households, visitors)
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from doorstep.errors import InvalidInput
 from doorstep.services.pairing.files import read_problem
+from tests.factories.pair_files import pair_files, refused
 
 HOUSEHOLDS = "household_id,lat,lon,languages\nh1,27.0,107.0,zh\n"
 VISITORS = "visitor_id,lat,lon,languages,capacity\nv1,27.0,107.0,zh,1\n"
@@ -20,16 +20,7 @@ VISITORS = "visitor_id,lat,lon,languages,capacity\nv1,27.0,107.0,zh,1\n"
 def write(
     tmp_path: Path, households: str = HOUSEHOLDS, visitors: str = VISITORS
 ) -> tuple[Path, Path]:
-    h, v = tmp_path / "h.csv", tmp_path / "v.csv"
-    h.write_bytes(households.encode())
-    v.write_bytes(visitors.encode())
-    return h, v
-
-
-def refused(h: Path, v: Path) -> str:
-    with pytest.raises(InvalidInput) as caught:
-        read_problem(h, v)
-    return caught.value.message
+    return pair_files(tmp_path, households, visitors)
 
 
 def test_a_household_row_without_its_languages_field_is_refused(tmp_path: Path) -> None:
