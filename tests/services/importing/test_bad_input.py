@@ -580,3 +580,16 @@ def test_an_id_with_a_control_character_or_a_direction_mark_inside_is_refused(
         "code is plain text on one line"
     )
     assert snapshot(with_areas) == before
+
+
+def test_a_file_that_begins_with_two_byte_order_marks_is_told_so(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    # Saved with a mark, then again by a program that added one: the second is read as
+    # part of the first column's name, which was then only "unknown".
+    path = tmp_path / "areas.csv"
+    path.write_bytes(b"\xef\xbb\xbf\xef\xbb\xbfcode,name,parent_code,level\nX1,Ex,R,county\n")
+    assert (
+        "row 1, column '\\ufeffcode': unknown column: the file begins with a byte-order mark "
+        "twice; save it again as UTF-8 (CSV UTF-8)"
+    ) in rejected(with_areas, "areas", path)

@@ -67,3 +67,8 @@ def test_invisible_marks_at_an_ids_edges_are_trimmed_as_an_import_trims_them(
     assert problem.household_ids.tolist() == ["h1"]
     assert problem.visitor_ids.tolist() == ["v1", "v2"]
     assert problem.household_current.tolist() == [0]
+
+
+def test_a_file_that_begins_with_two_byte_order_marks_is_told_so(tmp_path: Path) -> None:
+    h, v = write(tmp_path, "\ufeff\ufeff" + HOUSEHOLDS)
+    assert "the file begins with a byte-order mark twice; save it again as UTF-8" in refused(h, v)

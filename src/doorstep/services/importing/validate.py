@@ -197,6 +197,14 @@ def _unknown_column(schema: EntitySchema, name: str, expected: str) -> RowError:
         return RowError.said(1, name, "", said)
     if (reason := lower_case_reason(name, schema.names)) is not None:
         return RowError.said(1, name, "", reason)
+    if name.startswith("\ufeff"):
+        # A file saved with a byte-order mark, then saved again by a program that added
+        # another: the first is read as the mark, the second as part of the first name.
+        said = Say(
+            "unknown column: the file begins with a byte-order mark twice; save it again as "
+            "UTF-8 (CSV UTF-8)"
+        )
+        return RowError.said(1, name, "", said)
     said = Say("unknown column; the columns are: %(columns)s", columns=expected)
     return RowError.said(1, name, "", said)
 

@@ -134,6 +134,10 @@ def _read(
         for c in df.columns
         if (reason := lower_case_reason(c, known)) is not None
     ]
+    if df.columns and df.columns[0].startswith("\ufeff"):
+        slips.append(
+            "the file begins with a byte-order mark twice; save it again as UTF-8 (CSV UTF-8)"
+        )
     lower = {c.lower() for c in df.columns}
     missing = [c for c in required if c not in lower]
     if slips or missing:
