@@ -287,19 +287,17 @@ def _full_precision(
     numbers = [c for c, t in typed.schema.items() if t == pl.Float64]
     if not numbers:
         return frame
-    # Only the columns holding a fractional number are rewritten, found in one pass: a
-    # sheet reaching column XFD (a stray cell far to the right) has 16,384 columns, and an
-    # expression built for each took seconds.
-    fractional = typed.select(
-        (pl.col(c).is_not_null() & (pl.col(c) != pl.col(c).round(0))).any() for c in numbers
-    ).row(0)
+    # Which cells hold a fractional number, found in one pass; only the columns holding
+    # one are rewritten: a sheet reaching column XFD (a stray cell far to the right) has
+    # 16,384 columns, and an expression built for each took seconds.
+    fraction = typed.select(
+        pl.col(c).is_not_null() & (pl.col(c) != pl.col(c).round(0)) for c in numbers
+    )
+    has = fraction.select(pl.all().any()).row(0)
     return frame.with_columns(
-        pl.when(typed[c].is_not_null() & (typed[c] != typed[c].round(0)))
-        .then(typed[c].cast(pl.String))
-        .otherwise(pl.col(c))
-        .alias(c)
-        for c, has in zip(numbers, fractional, strict=True)
-        if has
+        pl.when(fraction[c]).then(typed[c].cast(pl.String)).otherwise(pl.col(c)).alias(c)
+        for c, some in zip(numbers, has, strict=True)
+        if some
     )
 
 
