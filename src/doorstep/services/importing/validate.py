@@ -71,6 +71,12 @@ _CONTROL_IN_ID = Say(
 _UUID = r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
 
 
+def holds_nul(expr: pl.Expr) -> pl.Expr:
+    """Whether a cell holds a NUL character (no database stores one); an empty cell does
+    not."""
+    return expr.str.contains("\x00", literal=True).fill_null(False)
+
+
 def trim_code(expr: pl.Expr) -> pl.Expr:
     """An id or code as stored: without the spaces and invisible marks at its edges, in
     Unicode normal form C (:mod:`doorstep.domain.ids`: ``CAFÉ`` typed either way is one
@@ -133,7 +139,7 @@ def validate(schema: EntitySchema, raw: pl.DataFrame, refs: References) -> Valid
         # A cell holding a NUL is refused (its first check) and typed as empty: PostgreSQL
         # can hold no NUL, so the checks that look a value up in the database would fail
         # on it, naming no row, where an empty cell is theirs to skip.
-        nul = pl.col(col.name).str.contains("\x00", literal=True).fill_null(False)
+        nul = holds_nul(pl.col(col.name))
         typed.append(pl.when(~nul).then(expr).alias(col.name))
         if not (col.required and col in missing):
             all_checks += [(col.name, bad, reason) for bad, reason in checks]
@@ -324,9 +330,7 @@ def _column_checks(
 
     raw = pl.col(col.name)
     present = raw.is_not_null() & (raw.str.strip_chars() != "")
-    checks: list[tuple[pl.Expr, Reason]] = [
-        (raw.str.contains("\x00", literal=True).fill_null(False), _NUL)
-    ]
+    checks: list[tuple[pl.Expr, Reason]] = [(holds_nul(raw), _NUL)]
     if col.required and not col.may_be_empty:
         checks.append((~present, _MISSING))
     # A column with a default leaves an empty cell null, "not stated": the loader gives a

@@ -36,7 +36,7 @@ from doorstep.services.exporting import neutralise_formulas
 from doorstep.services.importing.csvfile import CsvProblem, read_csv_text, row_fields
 from doorstep.services.importing.csvheader import lower_case_reason
 from doorstep.services.importing.errors import RowError
-from doorstep.services.importing.validate import NUL_REASON, trim_code
+from doorstep.services.importing.validate import NUL_REASON, holds_nul, trim_code
 from doorstep.services.outfile import check_out, write_whole
 
 HOUSEHOLD_COLUMNS = ("household_id", "lat", "lon", "languages")
@@ -197,7 +197,7 @@ def _read(
     # A NUL is refused as an import refuses it (no database can store one), and the cell
     # is then read as empty, so that it is not also "not a number" or an unknown id, nor
     # an id of pairs.csv or a language nobody speaks.
-    nul = {c: pl.col(c).str.contains("\x00", literal=True).fill_null(False) for c in df.columns}
+    nul = {c: holds_nul(pl.col(c)) for c in df.columns}
     del nul[ROW]
     for c, has in nul.items():
         errors.add(df.filter(has), c, NUL_REASON)
