@@ -59,6 +59,19 @@ def lower_case_reason(name: str, known: Collection[str]) -> Say | None:
     return None
 
 
+def twice_marked_reason(name: str) -> Say | None:
+    """Why ``name`` is refused when it begins with a byte-order mark: the file was saved
+    with one, then saved again by a program that added another, the first read as the mark
+    and the second as part of the first column's name. The words `doorstep import` and
+    file-mode pairing both give; ``None`` otherwise."""
+    if name.startswith("\ufeff"):
+        return Say(
+            "unknown column: the file begins with a byte-order mark twice; save it again as "
+            "UTF-8 (CSV UTF-8)"
+        )
+    return None
+
+
 #: Separators a spreadsheet may write instead of commas, and why a header that reads as one
 #: column they split is refused.
 _OTHER_SEPARATORS = (

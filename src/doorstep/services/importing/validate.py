@@ -22,6 +22,7 @@ from doorstep.services.importing.columns import Column, EntitySchema, Kind
 from doorstep.services.importing.csvheader import (
     SHEET_ROW,
     lower_case_reason,
+    twice_marked_reason,
     unnamed_position,
 )
 from doorstep.services.importing.errors import TWICE, RowError
@@ -201,16 +202,9 @@ def _unknown_column(schema: EntitySchema, name: str, expected: str) -> RowError:
     if len(parts) > 1 and any(p in schema.names for p in parts):
         said = Say("unknown column: the file looks separated by ';'; save it with commas (CSV)")
         return RowError.said(1, name, "", said)
-    if (reason := lower_case_reason(name, schema.names)) is not None:
+    reason = lower_case_reason(name, schema.names) or twice_marked_reason(name)
+    if reason is not None:
         return RowError.said(1, name, "", reason)
-    if name.startswith("\ufeff"):
-        # A file saved with a byte-order mark, then saved again by a program that added
-        # another: the first is read as the mark, the second as part of the first name.
-        said = Say(
-            "unknown column: the file begins with a byte-order mark twice; save it again as "
-            "UTF-8 (CSV UTF-8)"
-        )
-        return RowError.said(1, name, "", said)
     said = Say("unknown column; the columns are: %(columns)s", columns=expected)
     return RowError.said(1, name, "", said)
 

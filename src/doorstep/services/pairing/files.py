@@ -34,7 +34,7 @@ from doorstep.engine.pairing.solve import Mapper, Progress, solve
 from doorstep.errors import DoorstepError, InvalidInput
 from doorstep.services.exporting import neutralise_formulas
 from doorstep.services.importing.csvfile import CsvProblem, read_csv_text, row_fields
-from doorstep.services.importing.csvheader import lower_case_reason
+from doorstep.services.importing.csvheader import lower_case_reason, twice_marked_reason
 from doorstep.services.importing.errors import RowError
 from doorstep.services.importing.validate import NUL_REASON, holds_nul, trim_code
 from doorstep.services.outfile import check_out, write_whole
@@ -132,12 +132,8 @@ def _read(
     slips = [
         str(RowError.said(1, c, "", reason))
         for c in df.columns
-        if (reason := lower_case_reason(c, known)) is not None
+        if (reason := lower_case_reason(c, known) or twice_marked_reason(c)) is not None
     ]
-    if df.columns and df.columns[0].startswith("\ufeff"):
-        slips.append(
-            "the file begins with a byte-order mark twice; save it again as UTF-8 (CSV UTF-8)"
-        )
     lower = {c.lower() for c in df.columns}
     missing = [c for c in required if c not in lower]
     if slips or missing:
