@@ -172,8 +172,11 @@ def _refuse_empty(path: Path, sheets: list[Sheet], chosen: Sheet) -> None:
 
 #: Excel's columns end at XFD (16,384): a cell past it is in no spreadsheet program's sheet.
 LAST_COLUMN = "XFD"
-#: A cell's reference in the sheet's XML, by its column's letters (three or more: past AZZ).
-_CELL_REF = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]{3,})[0-9]")
+#: A cell's reference in the sheet's XML (its ``r`` attribute, the only one of that name
+#: there with letters: a row's is its number), by its column's letters, three or more (past
+#: AZZ). Matched without the element around it: the scan reads every workbook imported,
+#: and looking for ``<c`` first made it five times slower (0.14 s for 20,000 rows).
+_CELL_REF = re.compile(rb"\sr=\"([A-Z]{3,})[0-9]")
 
 
 def _refuse_past_last_column(path: Path, chosen: Sheet) -> None:
