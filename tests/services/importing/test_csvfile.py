@@ -320,3 +320,32 @@ def test_text_after_a_closing_quote_that_polars_reads_is_refused_by_row_and_colu
 ) -> None:
     data = encode(f'id,name,members\nH1,"Wang ""Fang""",4\n{row}\n')
     assert refused(tmp_path, data) == f"row 3, column name (value '{shown}'): {_AFTER_QUOTE}"
+
+
+#: Rows that end in a CR alone below a header that ends otherwise: a header typed or written
+#: by another program above rows saved as old-Mac "CSV (Macintosh)".
+LONE_CR_ROWS = {
+    "lf-header": b'a,b\n1,"x\ry"\r\r3,4\r',
+    "crlf-header": b'a,b\r\n1,"x\ry"\r\r3,4\r',
+    "crlf-and-cr-rows": b'a,b\r\n1,"x\ry"\r\n\r3,4',
+    "utf-16-lf-header": 'a,b\n1,"x\ry"\r\r3,4\r'.encode("utf-16"),
+}
+
+
+@pytest.mark.parametrize("size", [1, 3, 1 << 20])
+@pytest.mark.parametrize("data", LONE_CR_ROWS.values(), ids=LONE_CR_ROWS.keys())
+def test_rows_that_end_in_a_lone_cr_are_rows_whatever_the_header_ends_with(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, data: bytes, size: int
+) -> None:
+    # A CR inside quotes is the value's; one outside ends the row, as in a spreadsheet.
+    monkeypatch.setattr(csvcount, "SLICE_SIZE", size)
+    assert read(tmp_path, data) == [["a", "b"], ["1", "x\ry"], [None, None], ["3", "4"]]
+
+
+def test_a_short_row_below_a_header_that_ends_otherwise_is_named_by_its_row(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "file.csv"
+    path.write_bytes(b"a,b\r\n1,2\r3\r5,6\r")
+    assert read_csv_text(path).height == 3
+    assert csvfile.row_fields(path, 3).tolist() == [2, 1, 2]

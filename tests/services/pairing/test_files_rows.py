@@ -107,3 +107,17 @@ def test_a_column_in_capitals_is_named_as_the_import_names_it(tmp_path: Path) ->
         f"{h}: row 1, column Languages: {reason}: languages",
         f"{v}: row 1, column Remote_Pool: {reason}: remote_pool",
     ]
+
+
+def test_rows_that_end_in_a_lone_cr_below_a_header_that_ends_otherwise_are_rows(
+    tmp_path: Path,
+) -> None:
+    # A header typed or written by another program above rows saved as old-Mac CSV.
+    households = "household_id,lat,lon,languages\r\nh1,27.0,107.0,zh\rh2,27.001,107.0,zh\r"
+    problem = read_problem(*write(tmp_path, households))
+    assert problem.household_ids.tolist() == ["h1", "h2"]
+    h, v = write(tmp_path, "household_id,lat,lon,languages\nh1,27.0,107.0,zh\rh2,27.001,107.0\r")
+    assert refused(h, v) == (
+        f"{h}: row 3, column languages: the row ends early: 3 field(s) where the header has 4 "
+        "(an empty value still needs its comma)"
+    )

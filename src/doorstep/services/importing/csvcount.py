@@ -20,6 +20,7 @@ from doorstep.services.importing.errors import RowError
 
 SLICE_SIZE = 1 << 20  # bytes looked at a time while counting rows
 _LF = ord("\n")
+_CR = ord("\r")
 _QUOTE_BYTE = ord('"')
 _COMMA = ord(",")
 
@@ -95,6 +96,31 @@ def _bytes_of(fh: BinaryIO) -> bytes | mmap.mmap:
     except (OSError, ValueError, io.UnsupportedOperation):
         fh.seek(0)
         return fh.read()
+
+
+def lone_crs(source: Path | bytes, start: int) -> npt.NDArray[np.intp]:
+    """Where, in the file, a CR alone (not before an LF) ends a row after ``start``, outside
+    quotes: a spreadsheet ends a row there (old-Mac line ends), polars does not (it reads
+    the CR as text, and the next row's values as more fields of this one). Rows often end
+    so after a header that ends otherwise: a header typed or written by another program."""
+    with _mapped(source) as data:
+        return _lone_crs(data, start)
+
+
+def _lone_crs(data: bytes | mmap.mmap, start: int) -> npt.NDArray[np.intp]:
+    text = np.frombuffer(data, dtype=np.uint8)[start:]
+    found = [np.empty(0, np.intp)]
+    quotes = 0  # before the slice
+    for at in range(0, text.size, SLICE_SIZE):
+        part = text[at : at + SLICE_SIZE]
+        at_quote = np.flatnonzero(part == _QUOTE_BYTE)
+        cr = np.flatnonzero(part == _CR)
+        if cr.size:
+            after = np.minimum(cr + at + 1, text.size - 1)
+            lone = cr[(cr + at + 1 == text.size) | (text[after] != _LF)]
+            found.append(outside_quotes(lone, at_quote, quotes) + at + start)
+        quotes += at_quote.size
+    return np.concatenate(found)
 
 
 def fields_per_row(source: Path | bytes, start: int, height: int) -> npt.NDArray[np.int64]:

@@ -4,8 +4,9 @@
 file means the same to both. Polars reads a good file; when it cannot, it says so in its
 own terms (with parts of the file and advice about its options, but not the row), so a
 small scan of the file then finds the first row polars cannot read and says what to fix.
-Files saved as UTF-16 (with a byte-order mark) or with old-Mac line ends (CR only) are
-converted before polars sees them; every other file goes to polars untouched.
+Files saved as UTF-16 (with a byte-order mark) or with rows that end in a CR alone (old-Mac
+line ends, whatever the header's) are converted before polars sees them; every other file
+goes to polars untouched.
 
 The header is read here first (:mod:`.csvheader`, to its end, as a spreadsheet writes it);
 whatever polars then reads, its row count is checked against the file (:mod:`.csvcount`), so
@@ -23,7 +24,12 @@ import numpy.typing as npt
 import polars as pl
 
 from doorstep.say import Say
-from doorstep.services.importing.csvcount import fields_per_row, lost_rows, text_after_quote
+from doorstep.services.importing.csvcount import (
+    fields_per_row,
+    lone_crs,
+    lost_rows,
+    text_after_quote,
+)
 from doorstep.services.importing.csvheader import (
     cr_only,
     first_duplicate,
@@ -148,7 +154,10 @@ def _source(path: Path) -> tuple[Path | bytes, bool]:
     """What polars should read, and whether it was converted from another encoding.
 
     A file with a UTF-16 or UTF-32 byte-order mark is decoded, and old-Mac line ends (CR
-    alone) become newlines; any other file is returned as its path, read by polars alone.
+    alone) become newlines: all of them when the header ends so, else those outside quotes
+    (rows that end so below a header that does not), so that each is a row, as in a
+    spreadsheet, and errors name the row it shows. Any other file is returned as its path,
+    read by polars alone.
     """
     with path.open("rb") as fh:
         start = fh.read(8)
@@ -162,7 +171,11 @@ def _source(path: Path) -> tuple[Path | bytes, bool]:
             if b"\x00" in header.record:
                 raise CsvProblem(RowError.said(0, "", "", _nul_reason(header.record)))
             if not cr_only(header.record, header.end):
-                return path, False
+                lone = lone_crs(path, len(header.record) + len(header.end))
+                if not lone.size:
+                    return path, False
+                fh.seek(0)
+                return _rows_ended(fh.read(), lone), False
             fh.seek(0)
             return _newlines(fh.read()), False
     encoding, name = found
@@ -184,7 +197,18 @@ def _source(path: Path) -> tuple[Path | bytes, bool]:
         ) from None
     with io.BytesIO(data) as fh:
         header = read_header(fh)
-    return (_newlines(data) if cr_only(header.record, header.end) else data), True
+    if cr_only(header.record, header.end):
+        return _newlines(data), True
+    return _rows_ended(data, lone_crs(data, len(header.record) + len(header.end))), True
+
+
+def _rows_ended(data: bytes, lone: npt.NDArray[np.intp]) -> bytes:
+    """``data`` with a newline for the CR alone at each of ``lone`` (a row's end)."""
+    if not lone.size:
+        return data
+    text = np.frombuffer(data, dtype=np.uint8).copy()
+    text[lone] = ord("\n")
+    return text.tobytes()
 
 
 def _newlines(data: bytes) -> bytes:
