@@ -74,7 +74,8 @@ def test_a_parquet_timestamp_in_a_date_column_must_be_midnight_as_in_csv(
         tmp_path, active_from=pl.Series([dt.datetime(2025, 1, 2), dt.datetime(2025, 1, 2, 13)])
     )
     assert rejected(with_areas, "visitors", at_one) == [
-        "row 3, column active_from (value '2025-01-02 13:00:00'): not a date; use YYYY-MM-DD"
+        "row 3, column active_from (value '2025-01-02 13:00:00'): a day with a time of day; "
+        "a date column takes the day alone, YYYY-MM-DD"
     ]
     midnight = visitors_parquet(
         tmp_path, active_from=pl.Series([dt.datetime(2025, 1, 2), dt.datetime(2025, 1, 3)])

@@ -35,6 +35,9 @@ NUL_REASON = _NUL.english()
 #: about people copies none).
 _LOOSE_DATE = Say("not a date in the form YYYY-MM-DD: give the month and the day two digits each")
 LOOSE_DATE = _LOOSE_DATE.english()
+#: Why a day with a time of day other than midnight is refused in a date column (a
+#: spreadsheet's date-time cell): the day it falls on is not always the day meant.
+_TIMED = Say("a day with a time of day; a date column takes the day alone, YYYY-MM-DD")
 _MISSING = Say("required value is missing")
 #: Why a code is refused that names no row the database or the file holds.
 _UNKNOWN_CODE = {
@@ -444,7 +447,10 @@ def _column_checks(
         return (typed.cast(pl.Int64, strict=False) if k is Kind.INT else typed), checks
 
     if k is Kind.DATE:
-        text = raw.str.strip_chars().str.replace(r"[ T]00:00:00(\.0+)?$", "")
+        # Midnight is the day, however the time is written (a date-time cell at 00:00, from
+        # a spreadsheet saved as CSV with or without its seconds, or from ISO 8601 ``T``);
+        # any other time of day is refused below.
+        text = raw.str.strip_chars().str.replace(r"[ T]00:00(:00(\.0+)?)?$", "")
         # Exactly YYYY-MM-DD, as the options read days (``cli.common.parse_day``): a year
         # of four digits (0001-9999; a signed or longer one parses, but neither Python nor
         # PostgreSQL can hold it), a month and a day of two. ``2027-1-20`` parses too, but
@@ -455,8 +461,13 @@ def _column_checks(
         date = once("date", pl.when(iso & (parsed.dt.year() >= 1)).then(parsed))
         loose = text.str.contains(r"^\d{4}-\d{1,2}-\d{1,2}$") & (parsed.dt.year() >= 1)
         loose = present & date.is_null() & loose.fill_null(False)
+        timed = text.str.contains(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$")
+        timed = present & date.is_null() & timed.fill_null(False) & ~loose
         checks.append((loose, _LOOSE_DATE))
-        checks.append((present & date.is_null() & ~loose, Say("not a date; use YYYY-MM-DD")))
+        checks.append((timed, _TIMED))
+        checks.append(
+            (present & date.is_null() & ~loose & ~timed, Say("not a date; use YYYY-MM-DD"))
+        )
         return date, checks
 
     if k is Kind.BOOL:

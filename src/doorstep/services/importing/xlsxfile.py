@@ -3,6 +3,7 @@ own row numbers, refusing the cells whose value the reader cannot see."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 import zipfile
@@ -307,8 +308,14 @@ def _full_precision(
 #: A number format that pads whole numbers with zeros ("00000" shows 42 as 00042).
 _ZERO_PADDED = re.compile(r"0{2,}")
 #: A stored number that may be past 2**53 (16 digits, or an exponent of 15 or more).
-_LARGE = re.compile(rb"<v>[-+]?(?:\d{16}|[\d.]+[eE]\+?(?:1[5-9]|[2-9]\d|\d{3}))")
+_LARGE = rb"[-+]?(?:\d{16}|[\d.]+[eE]\+?(?:1[5-9]|[2-9]\d|\d{3}))"
 _WHOLE = re.compile(r"(-?)(\d+)")
+#: A stored number within a millisecond or so below the next whole one: a date-time cell
+#: just before midnight (23:59:59.9999), which the reader rounds to the next day's.
+_NEAR_NEXT_DAY = re.compile(r"\d+\.9{8}\d*")
+_LARGE_OR_NEAR_NEXT_DAY = re.compile(rb"<v>(?:" + _LARGE + rb"|\d+\.9{8})")
+#: How the reader shows a date-time cell at midnight.
+_DAY_AT_MIDNIGHT = re.compile(r"(\d{4}-\d{2}-\d{2}) 00:00:00")
 
 
 def _as_shown(
@@ -319,16 +326,19 @@ def _as_shown(
     A whole number cell whose format pads it with zeros is read as the text shown: an id
     typed 00042 into a cell formatted "00000" is held as 42, and ids are text, so 00042 it
     is. A number cell past 2**53 is refused: the file holds it rounded (an id one higher
-    reads the same). Most workbooks have neither, which the styles part and one pass over
-    the sheet's raw bytes tell before any cell is parsed."""
+    reads the same). A date-time cell just before midnight (23:59:59.9999) is read at the
+    last millisecond of its day (23:59:59.999), not rounded to the next day's midnight,
+    which a date column would take for the next day. Most workbooks have none of these,
+    which the styles part and one pass over the sheet's raw bytes tell before any cell is
+    parsed."""
     if sheet is None:
         return frame, []
     try:
         with zipfile.ZipFile(path) as book:
             widths = _padded_styles(book)
             with book.open(sheet) as fh:
-                large = any(_LARGE.search(chunk) for chunk in _overlapping(fh))
-            if not widths and not large:
+                found = any(_LARGE_OR_NEAR_NEXT_DAY.search(chunk) for chunk in _overlapping(fh))
+            if not widths and not found:
                 return frame, []
             cells = _number_cells(book, sheet, widths)
     except (KeyError, ValueError, OSError, zipfile.BadZipFile, ElementTree.ParseError):
@@ -355,6 +365,17 @@ def _as_shown(
         at, shown = by_column.setdefault(column, ([], []))
         at.append(i)
         shown.append(m[1] + m[2].zfill(width))
+    for row, col in cells.near_next_day:
+        i, column = row - header_row - 1, name(col)
+        if not 0 <= i < frame.height or column not in frame.columns:
+            continue
+        text = frame[column][i]
+        if text is None or (m := _DAY_AT_MIDNIGHT.fullmatch(text)) is None:
+            continue  # not a date-time cell: a number, read in full
+        day = dt.date.fromisoformat(m[1]) - dt.timedelta(days=1)
+        at, shown = by_column.setdefault(column, ([], []))
+        at.append(i)
+        shown.append(f"{day.isoformat()} 23:59:59.999")
     padded = frame.with_columns(frame[c].scatter(at, shown) for c, (at, shown) in by_column.items())
     return padded, errors
 
@@ -382,12 +403,13 @@ def _padded_styles(book: zipfile.ZipFile) -> dict[int, int]:
 class _NumberCells:
     padded: list[tuple[int, int, int]]  # (row, column from 0, digits shown)
     too_large: list[tuple[int, int, str]]  # (row, column from 0, the value as stored)
+    near_next_day: list[tuple[int, int]]  # (row, column from 0) of a number just below a whole
     first_column: int  # the first holding a value: calamine's columns start there
 
 
 def _number_cells(book: zipfile.ZipFile, sheet: str, widths: dict[int, int]) -> _NumberCells:
     """The number cells of ``sheet`` in a zero-padding style and those too large to hold."""
-    out = _NumberCells([], [], 0)
+    out = _NumberCells([], [], [], 0)
     first = None
     with book.open(sheet) as fh:
         for _, element in ElementTree.iterparse(fh):
@@ -408,6 +430,8 @@ def _number_cells(book: zipfile.ZipFile, sheet: str, widths: dict[int, int]) -> 
                 out.padded.append((int(m[2]), col, widths[style]))
             if abs(float(value)) > MAX_EXACT_WHOLE:
                 out.too_large.append((int(m[2]), col, value))
+            if _NEAR_NEXT_DAY.fullmatch(value):
+                out.near_next_day.append((int(m[2]), col))
     out.first_column = first or 0
     return out
 
