@@ -1,6 +1,7 @@
 """Whether polars read every row of a CSV file: its row count against the file's line ends
-outside quotes (about 2 ms on 200,000 rows; 15 ms when values hold line breaks), and how many
-fields each row has."""
+outside quotes (about 2 ms on 200,000 rows; 15 ms when values hold line breaks), how many
+fields each row has, and where rows end in a CR alone (about 0.02 s on 1.7M rows, 0.09 s
+when they end in CRLF)."""
 
 from __future__ import annotations
 
