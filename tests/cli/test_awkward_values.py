@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 from doorstep.cli.main import app
 from doorstep.config import get_settings
 from tests.cli.test_busy_writer import CASES, ON_AN_EMPTY_DATABASE, _command
-from tests.factories.busy_writer import Programme, build_programme, copy_database, import_files
+from tests.factories.busy_writer import Programme, copy_database, import_files
 from tests.factories.files import write_csv
 
 AWKWARD: tuple[str, ...] = (
@@ -94,12 +94,14 @@ def test_an_awkward_value_is_a_clear_error_or_an_answer(
     run: CliRunner,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> None:
     if db_url.startswith("sqlite"):
         day = busy_template.first
         db_url = f"sqlite:///{copy_database(busy_template.path, tmp_path / 'db')}"
     else:  # PostgreSQL holds ids in 32 bits, where SQLite takes any 64-bit integer
-        _, day = build_programme(db_url, tmp_path)
+        programme = request.getfixturevalue("busy_postgres")
+        db_url, day = programme.name, programme.first
     first = day.isoformat()
     files = {
         kind: str(write_csv(tmp_path / f"{kind}.csv", header, rows))
