@@ -233,6 +233,35 @@ def check_out_file(
         raise InvalidInput(exc.message.replace("--out", flag, 1)) from None
 
 
+#: The metavar of an output option typed ``str`` for :func:`out_file`: as Typer shows a ``Path``.
+PATH_METAVAR = "<path>"
+
+
+def names_a_folder(text: str) -> bool:
+    """Whether an output path, as typed, names a folder: it ends in a path separator
+    (``results/``) or in ``.`` or ``..``. A ``Path`` forgets the first two
+    (``Path("results/")`` is ``results``), so this must see the text itself."""
+    separators = tuple(s for s in (os.sep, os.altsep) if s)
+    return text.endswith(separators) or os.path.basename(text) in (".", "..")
+
+
+def out_file(
+    flag: str, text: str, inputs: Sequence[Path] = (), *, example: str = "out.csv"
+) -> Path:
+    """The output file an option names (as typed: see :func:`names_a_folder`), refused
+    before any work when it names a folder, whether or not the folder exists yet (a file
+    ``results`` would be written for ``results/``), or cannot be written
+    (:func:`check_out_file`). Options that use it are typed ``str``: Typer's ``Path``
+    would have dropped the separator already."""
+    if names_a_folder(text):
+        raise InvalidInput(
+            f"{flag} {text} names a folder; give a file name, e.g. {Path(text) / example}"
+        )
+    path = Path(text)
+    check_out_file(flag, path, inputs, example=example)
+    return path
+
+
 def check_out_dir(flag: str, path: Path) -> None:
     """Refuse an output folder that cannot be written, before any work (a missing one is
     made when writing)."""

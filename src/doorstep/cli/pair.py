@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from doorstep.cli.common import (
+    PATH_METAVAR,
     StageBar,
     console,
     err_console,
@@ -25,6 +26,7 @@ from doorstep.cli.common import (
     handle_errors,
     household_argument,
     id_argument,
+    out_file,
     progress,
     refuse_given,
     say_if_compiling,
@@ -95,8 +97,11 @@ def pair(
         help="CSV: visitor_id,lat,lon,languages,capacity[,remote_pool] (languages split by "
         "';'; a visitor in a remote pool travels any distance, to the households that name it).",
     ),
-    out: Path | None = typer.Option(
-        None, help="Write household_id,visitor_id,distance_m,reason to this CSV."
+    # Text, not a Path, which would forget the separator of `--out results/` (out_file).
+    out: str | None = typer.Option(
+        None,
+        metavar=PATH_METAVAR,
+        help="Write household_id,visitor_id,distance_m,reason to this CSV.",
     ),
     max_km: float = typer.Option(30.0, help="Greatest home-to-home distance for a pair."),
     keep_km: float | None = typer.Option(
@@ -196,7 +201,6 @@ def pair(
         return
     # The engine and the services load only when this callback does the work itself.
     from doorstep.engine.pairing.compiled import kernels_ready as pairing_kernels_ready
-    from doorstep.services.outfile import check_out
     from doorstep.services.pairing.files import pair_files
 
     _check_new_only(new_only, max_settled=max_settled, time_limit=time_limit, scheduler=scheduler)
@@ -232,8 +236,9 @@ def pair(
         return
     if households is None or visitors is None:
         raise fail("give --area, or --households and --visitors (see doorstep pair --help)", code=2)
+    out_path = None  # checked before connecting to a scheduler, too
     if out is not None:
-        check_out(out, (households, visitors))  # before connecting to a scheduler, too
+        out_path = out_file("--out", out, (households, visitors), example="pairs.csv")
     if new_only and not _has_current(households):
         err_console.print(
             f"warning: {households.name} has no current_visitor_id column: every household is "
@@ -245,7 +250,7 @@ def pair(
         run = pair_files(
             households,
             visitors,
-            out,
+            out_path,
             params=params,
             mapper=mapper,
             progress=StageBar(bar),

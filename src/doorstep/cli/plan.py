@@ -17,12 +17,13 @@ from typing import TYPE_CHECKING
 import typer
 
 from doorstep.cli.common import (
+    PATH_METAVAR,
     check_out_dir,
-    check_out_file,
     err_console,
     fail,
     handle_errors,
     id_argument,
+    out_file,
     parse_day,
     progress,
     refuse_given,
@@ -364,10 +365,15 @@ def plan_cmd(
         show_default=False,
     ),
     seed: int = typer.Option(0, min=0, help="Seed of the spread of first visits."),
-    out: Path | None = typer.Option(None, help="Write household_id,visitor_id,start,end here."),
+    # Output files as text, not Paths, which would forget the separator of `--out visits/`
+    # (see cli.common.out_file).
+    out: str | None = typer.Option(
+        None, metavar=PATH_METAVAR, help="Write household_id,visitor_id,start,end here."
+    ),
     ics_dir: Path | None = typer.Option(None, help="Write one iCalendar file per visitor here."),
-    compliance: Path | None = typer.Option(
+    compliance: str | None = typer.Option(
         None,
+        metavar=PATH_METAVAR,
         help="Write the pairings whose cadence is not met, with gap and reason (.csv, .xlsx "
         "or .parquet, by the suffix).",
     ),
@@ -454,10 +460,11 @@ def plan_cmd(
             seed=seed,
             names=FLAGS,
         )
+        unmet = None
         if compliance is not None:  # before any work, as file mode's outputs (_check_outputs)
-            check_out_file("--compliance", compliance, example="unmet.csv")
-            check_unmet_file(compliance)
-        plan_area(area, settings, today=today, quiet=quiet, compliance=compliance)
+            unmet = out_file("--compliance", compliance, example="unmet.csv")
+            check_unmet_file(unmet)
+        plan_area(area, settings, today=today, quiet=quiet, compliance=unmet)
         return
     # File mode has no programme to ask: the defaults the help names.
     max_gap_days = DEFAULT_MAX_GAP_DAYS if max_gap_days is None else max_gap_days
@@ -466,7 +473,7 @@ def plan_cmd(
     check_horizon(first, months, tail_days=stay_days + travel_days + 1, names=FLAGS)
     assert pairings is not None
     inputs = [p for p in (pairings, visitors, households) if p is not None]
-    _check_outputs(out, ics_dir, compliance, inputs)
+    out_path, unmet = _check_outputs(out, ics_dir, compliance, inputs)
     try:
         params = PlanParams(
             slack_days=PlanParams().slack_days if slack_days is None else slack_days, seed=seed
@@ -511,14 +518,14 @@ def plan_cmd(
             problem, params=params, progress=lambda done, _: bar.update(task, completed=done)
         )
     t2 = time.perf_counter()
-    if out is not None:
-        out.absolute().parent.mkdir(parents=True, exist_ok=True)
-        write_visits_csv(result, out)
+    if out_path is not None:
+        out_path.absolute().parent.mkdir(parents=True, exist_ok=True)
+        write_visits_csv(result, out_path)
     if ics_dir is not None:
         write_ics_dir(result, ics_dir)
-    if compliance is not None:
-        compliance.absolute().parent.mkdir(parents=True, exist_ok=True)
-        write_unmet(unmet_frame(result), compliance)
+    if unmet is not None:
+        unmet.absolute().parent.mkdir(parents=True, exist_ok=True)
+        write_unmet(unmet_frame(result), unmet)
     if result.n_compliant < problem.n_pairings and not quiet:
         reasons = ", ".join(f"{r.value}: {n}" for r, n in result.reasons().most_common())
         err_console.print(f"cadence not met for some pairings ({reasons})", highlight=False)
@@ -531,17 +538,19 @@ def plan_cmd(
 
 
 def _check_outputs(
-    out: Path | None, ics_dir: Path | None, compliance: Path | None, inputs: list[Path]
-) -> None:
-    """Refuse outputs that cannot be written, before anything is read or planned."""
+    out: str | None, ics_dir: Path | None, compliance: str | None, inputs: list[Path]
+) -> tuple[Path | None, Path | None]:
+    """The --out and --compliance files, refusing outputs that cannot be written before
+    anything is read or planned."""
     from doorstep.services.planning_unmet import check_unmet_file
 
-    if out is not None:
-        check_out_file("--out", out, inputs, example="visits.csv")
+    out_path = None if out is None else out_file("--out", out, inputs, example="visits.csv")
+    unmet = None
     if compliance is not None:
-        check_out_file("--compliance", compliance, inputs, example="unmet.csv")
-        check_unmet_file(compliance)
-        if out is not None and out.absolute() == compliance.absolute():
+        unmet = out_file("--compliance", compliance, inputs, example="unmet.csv")
+        check_unmet_file(unmet)
+        if out_path is not None and out_path.absolute() == unmet.absolute():
             raise InvalidInput(f"--out and --compliance are both {out}; give two file names")
     if ics_dir is not None:
         check_out_dir("--ics-dir", ics_dir)
+    return out_path, unmet
