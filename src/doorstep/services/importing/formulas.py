@@ -45,6 +45,13 @@ def unescape(col: pl.Expr) -> pl.Expr:
     return pl.when(_apostrophe_then_any(col)).then(col.str.slice(1)).otherwise(col)
 
 
+def unescape_text(value: str) -> str:
+    """One value with the apostrophe :func:`escape_text` put on taken off again."""
+    if value.startswith("'") and value[1:].startswith(_ESCAPED_STARTS):
+        return value[1:]
+    return value
+
+
 def unescape_frame(frame: pl.DataFrame) -> pl.DataFrame:
     """Every text column of ``frame`` unescaped (only those with an apostrophe are touched:
     one cheap pass finds them)."""

@@ -36,6 +36,7 @@ from doorstep.services.exporting import neutralise_formulas
 from doorstep.services.importing.csvfile import CsvProblem, read_csv_text, row_fields
 from doorstep.services.importing.csvheader import lower_case_reason, twice_marked_reason
 from doorstep.services.importing.errors import RowError
+from doorstep.services.importing.formulas import unescape_text
 from doorstep.services.importing.validate import NUL_REASON, holds_nul, trim_code
 from doorstep.services.outfile import check_out, write_whole
 
@@ -432,11 +433,18 @@ def read_problem(households: Path, visitors: Path) -> PairingProblem:
 
 def household_index(problem: PairingProblem, household_id: str, households: Path) -> int:
     """The index of ``household_id`` (surrounding spaces ignored, as in the file); an unknown
-    id is bad input (checked before solving)."""
-    hits = np.flatnonzero(problem.household_ids == household_id.strip())
-    if len(hits) == 0:
-        raise InvalidInput(f"--explain {household_id!r} is not a household_id in {households}")
-    return int(hits[0])
+    id is bad input (checked before solving).
+
+    An id copied from the output, where ``=X`` is written ``'=X`` (:func:`pairs_frame` is
+    written through ``neutralise_formulas``), finds ``=X`` as ``plan --pairings`` reads it
+    back; a household whose id is ``'=X`` itself still comes first.
+    """
+    given = household_id.strip()
+    for wanted in dict.fromkeys((given, unescape_text(given))):
+        hits = np.flatnonzero(problem.household_ids == wanted)
+        if len(hits):
+            return int(hits[0])
+    raise InvalidInput(f"--explain {household_id!r} is not a household_id in {households}")
 
 
 def pairs_frame(problem: PairingProblem, result: PairingResult) -> pl.DataFrame:
