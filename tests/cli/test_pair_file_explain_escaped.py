@@ -53,4 +53,4 @@ def test_an_apostrophe_the_output_would_not_have_put_on_finds_nothing(tmp_path: 
     h, v = pair_files(tmp_path, "household_id,lat,lon,languages\nh1,27.0,107.0,zh\n", VISITORS)
     code, output = _pair(h, v, "--explain", "'h1")
     assert code == 2, output
-    assert "--explain \"'h1\" is not a household_id in" in output
+    assert '--explain "\'h1" is not a household_id in' in output

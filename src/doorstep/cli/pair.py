@@ -64,19 +64,24 @@ def _print_explanation(e: Explanation, max_km: float) -> None:
 
     File mode has no pairings outside its files, so a visitor's caseload is its households
     in this pairing, its capacity is the file's, and every place left is a place here.
+
+    Every line is one line, whatever the width and however long the ids (file mode takes
+    ids of any length), for a script to read.
     """
     if e.visitor_id is not None and e.distance_m is not None:
-        console.print(f"{e.household_id}: visitor {e.visitor_id} at {km(e.distance_m)}")
+        console.print(
+            f"{e.household_id}: visitor {e.visitor_id} at {km(e.distance_m)}", soft_wrap=True
+        )
     else:
-        console.print(f"{e.household_id}: unpaired ({unpaired_words(e)})")
+        console.print(f"{e.household_id}: unpaired ({unpaired_words(e)})", soft_wrap=True)
     if not e.alternatives:
-        console.print(f"  {none_within(e, max_km)}", highlight=False)
+        console.print(f"  {none_within(e, max_km)}", highlight=False, soft_wrap=True)
     for a in e.alternatives:
         console.print(
             f"  {a.visitor_id}: {km(a.distance_m)}, caseload {a.load}, capacity {a.capacity}, "
             f"places left {max(a.capacity - a.load, 0)} - not chosen: {why_not(e, a)}",
             highlight=False,
-            soft_wrap=True,  # one line per visitor, whatever the width, for a script to read
+            soft_wrap=True,
         )
 
 
