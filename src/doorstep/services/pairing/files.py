@@ -213,13 +213,24 @@ def _number(
     *,
     low: float,
     high: float,
-    range_reason: str,
+    below: str | pl.Expr,
+    above: str | pl.Expr,
+    reads: tuple[str, ...] = (),
     whole: bool = False,
 ) -> pl.Series:
-    """A column as numbers (surrounding spaces ignored); bad values go to ``errors``."""
+    """A column as numbers (surrounding spaces ignored); bad values go to ``errors``, with
+    ``below`` or ``above`` as the reason for one out of range (an expression, which may
+    read the row's columns ``reads``).
+
+    Read as an import reads the same columns (``importing.validate``): what a float parser
+    takes, so ``+3``, ``3.0`` and ``1e3`` are numbers, and ``1e-05`` (as pandas writes a
+    small float) is one, and with the import's reasons, so a file that imports is a file
+    that pairs, and one refused is refused in the same words. The comma's hint is this
+    module's own.
+    """
     text = df[column].str.strip_chars()
     num = text.cast(pl.Float64, strict=False)
-    frame = df.select(ROW, column).with_columns(num.alias("__num"), text.alias("__text"))
+    frame = df.select(ROW, column, *reads).with_columns(num.alias("__num"), text.alias("__text"))
     bad = frame.filter(pl.col("__num").is_null() & pl.col("__text").is_not_null())
     comma = pl.col("__text").str.contains(r"^[-+]?\d+,\d+$")
     # In a whole number the comma is a thousands separator: "use a point" made 1,000 one.
@@ -231,9 +242,8 @@ def _number(
     errors.add(bad.filter(~comma), column, "not a number")
     errors.add(frame.filter(~pl.col("__num").is_finite()), column, "not a finite number")
     finite = frame.filter(pl.col("__num").is_finite())
-    errors.add(
-        finite.filter((pl.col("__num") < low) | (pl.col("__num") > high)), column, range_reason
-    )
+    errors.add(finite.filter(pl.col("__num") < low), column, below)
+    errors.add(finite.filter(pl.col("__num") > high), column, above)
     if whole:
         errors.add(
             finite.filter(pl.col("__num") != pl.col("__num").floor()),
@@ -264,13 +274,22 @@ def _duplicates(df: pl.DataFrame, column: str, errors: _Errors) -> None:
     )
 
 
+#: Why a coordinate is out of range, in the import's words.
+_LAT_RANGE = "latitude must be between -90 and 90"
+_LON_RANGE = "longitude must be between -180 and 180"
+
+
 def _coordinates(df: pl.DataFrame, errors: _Errors) -> tuple[pl.Series, pl.Series]:
-    lat = _number(
-        df, "lat", errors, low=-90, high=90, range_reason="latitude must be between -90 and 90"
+    # A latitude out of range beside a longitude that would be a latitude: the two columns
+    # look swapped, and the import says so.
+    looks = pl.col("lon").str.strip_chars().cast(pl.Float64, strict=False).abs() <= 90
+    off_lat = (
+        pl.when(looks.fill_null(False))
+        .then(pl.lit(f"{_LAT_RANGE}; latitude and longitude look swapped"))
+        .otherwise(pl.lit(_LAT_RANGE))
     )
-    lon = _number(
-        df, "lon", errors, low=-180, high=180, range_reason="longitude must be between -180 and 180"
-    )
+    lat = _number(df, "lat", errors, low=-90, high=90, below=off_lat, above=off_lat, reads=("lon",))
+    lon = _number(df, "lon", errors, low=-180, high=180, below=_LON_RANGE, above=_LON_RANGE)
     return lat, lon
 
 
@@ -347,7 +366,9 @@ def _visitors(path: Path) -> _Checked:
         errors,
         low=0,
         high=_INT32_MAX,
-        range_reason=f"must be between 0 and {_INT32_MAX}",
+        below="must be at least 0",
+        # The import's words: its column holds 32 bits, as the engine's capacities do.
+        above=f"must be a whole number at most {_INT32_MAX}",
         whole=True,
     )
     _separators(v, errors)
