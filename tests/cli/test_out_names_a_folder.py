@@ -89,3 +89,15 @@ def test_plan_area_mode_refuses_a_compliance_file_that_ends_in_a_separator(
         "error: --compliance unmet/ names a folder; give a file name, e.g. unmet/unmet.csv"
     )
     assert not (tmp_path / "unmet").exists()
+
+
+def test_a_visitors_calendar_refuses_an_out_that_ends_in_a_separator(
+    cli: Invoke, with_areas: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = cli("visits", "calendar", "--visitor", "V1", "--out", "calendars/")
+    assert result.exit_code == 2, result.output
+    assert result.output.strip() == (
+        "error: --out calendars/ names a folder; give a file name, e.g. calendars/V1.ics"
+    )
+    assert not (tmp_path / "calendars").exists()

@@ -12,14 +12,15 @@ from typing import Any
 import typer
 
 from doorstep.cli.common import (
+    PATH_METAVAR,
     check_out_dir,
-    check_out_file,
     console,
     count,
     err_console,
     handle_errors,
     household_argument,
     id_argument,
+    out_file,
     parse_day,
 )
 from doorstep.cli.context import actor, attempted, cli_today, session
@@ -253,7 +254,10 @@ def calendar_cmd(
     visitor: str | None = typer.Option(
         None, "--visitor", help="The visitor's id (with --out).", callback=id_argument
     ),
-    out: Path | None = typer.Option(None, "--out", help="The .ics file to write."),
+    # Text, not a Path, which would forget the separator of `--out cal/` (out_file).
+    out: str | None = typer.Option(
+        None, "--out", metavar=PATH_METAVAR, help="The .ics file to write."
+    ),
     team: str | None = typer.Option(
         None,
         "--team",
@@ -296,7 +300,7 @@ def calendar_cmd(
     assert visitor is not None
     if out is None or out_dir is not None:
         raise InvalidInput("--visitor writes one file: give --out FILE")
-    check_out_file("--out", out, example=ics_filename(visitor))
+    path = out_file("--out", out, example=ics_filename(visitor))
     tried = Attempt(actor(), "read", "visits", detail={"calendar": visitor})
     with session(tried) as s:
         events = calendars.calendar_events(s, visitor, actor=tried.actor, since=day)
@@ -305,12 +309,12 @@ def calendar_cmd(
     # of households' whereabouts is never on disk without the read in the trail.
     with attempted(tried):
         write_whole(
-            out,
+            path,
             lambda part: part.write_bytes(data),
             note=" (the audit trail records the calendar as failed)",
         )
     also = f" and {cancelled:,} cancelled" if cancelled else ""
-    console.print(f"Wrote {count(listed, 'visits')}{also} of {visitor} to {out}.")
+    console.print(f"Wrote {count(listed, 'visits')}{also} of {visitor} to {path}.")
 
 
 def _bytes_writer(data: bytes) -> Callable[[Path], int]:
