@@ -101,3 +101,24 @@ def test_a_visitors_calendar_refuses_an_out_that_ends_in_a_separator(
         "error: --out calendars/ names a folder; give a file name, e.g. calendars/V1.ics"
     )
     assert not (tmp_path / "calendars").exists()
+
+
+@pytest.mark.parametrize(("command", "subject"), [("household", "H1"), ("visitor", "V1")])
+def test_a_persons_export_refuses_an_out_that_ends_in_a_separator(
+    cli: Invoke,
+    with_areas: Engine,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+    subject: str,
+) -> None:
+    """Refused before the export is read (and recorded in the trail), where a file named
+    ``exports`` holding the person's data was written."""
+    two_by_two(with_areas, tmp_path, start=dt.date.fromisoformat(PLAN_START))
+    monkeypatch.chdir(tmp_path)
+    result = cli(command, "export", subject, "--out", "exports/")
+    assert result.exit_code == 2, result.output
+    assert result.output.strip() == (
+        f"error: --out exports/ names a folder; give a file name, e.g. exports/{subject}.json"
+    )
+    assert not (tmp_path / "exports").exists()

@@ -4,18 +4,18 @@ and erase its data."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import typer
 
 from doorstep.cli import case_files
 from doorstep.cli.common import (
-    check_out_file,
+    PATH_METAVAR,
     client_id_option,
     console,
     err_console,
     handle_errors,
     id_argument,
+    out_file,
     parse_day,
 )
 from doorstep.cli.context import actor, attempted, cli_today, session
@@ -110,7 +110,10 @@ def show_cmd(
 @handle_errors
 def export_cmd(
     household: str = typer.Argument(..., help="The household's id.", callback=id_argument),
-    out: Path | None = typer.Option(None, "--out", help="Write the JSON here (default: print)."),
+    # Text, not a Path, which would forget the separator of `--out exports/` (out_file).
+    out: str | None = typer.Option(
+        None, "--out", metavar=PATH_METAVAR, help="Write the JSON here (default: print)."
+    ),
 ) -> None:
     """Everything held about one household, as JSON: its record and consent acts, pairings
     and proposals, visits, indicators, exclusions, blackouts, activities and projects, with
@@ -122,13 +125,12 @@ def export_cmd(
     from doorstep.privacy.audit import SUBJECT_EXPORT, Attempt
     from doorstep.services import household_rights
 
-    if out is not None:
-        check_out_file("--out", out, example=f"{household}.json")
+    path = None if out is None else out_file("--out", out, example=f"{household}.json")
     tried = Attempt(actor(), SUBJECT_EXPORT, "household", household)
     with session(tried) as s:
         data = household_rights.export_household(s, household, actor=tried.actor)
     with attempted(tried):
-        deliver(data, out, household)
+        deliver(data, path, household)
 
 
 @app.command("erase")

@@ -4,18 +4,18 @@ data."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import typer
 
 from doorstep.cli import case_files
 from doorstep.cli.common import (
-    check_out_file,
+    PATH_METAVAR,
     console,
     count,
     err_console,
     handle_errors,
     id_argument,
+    out_file,
     parse_day,
 )
 from doorstep.cli.context import actor, attempted, cli_today, session
@@ -89,7 +89,10 @@ def show_cmd(
 @handle_errors
 def export_cmd(
     visitor: str = typer.Argument(..., help="The visitor's id.", callback=id_argument),
-    out: Path | None = typer.Option(None, "--out", help="Write the JSON here (default: print)."),
+    # Text, not a Path, which would forget the separator of `--out exports/` (out_file).
+    out: str | None = typer.Option(
+        None, "--out", metavar=PATH_METAVAR, help="Write the JSON here (default: print)."
+    ),
 ) -> None:
     """Everything held about one visitor, as JSON: their record (name, home, languages,
     capacity, active days), team, organisation and areas, leave, exclusions, activities
@@ -103,13 +106,12 @@ def export_cmd(
     from doorstep.privacy.audit import SUBJECT_EXPORT, Attempt
     from doorstep.services import visitor_rights
 
-    if out is not None:
-        check_out_file("--out", out, example=f"{visitor}.json")
+    path = None if out is None else out_file("--out", out, example=f"{visitor}.json")
     tried = Attempt(actor(), SUBJECT_EXPORT, "visitor", visitor)
     with session(tried) as s:
         data = visitor_rights.export_visitor(s, visitor, actor=tried.actor)
     with attempted(tried):
-        deliver(data, out, visitor)
+        deliver(data, path, visitor)
 
 
 @app.command("end")
