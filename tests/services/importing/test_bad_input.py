@@ -593,3 +593,29 @@ def test_a_file_that_begins_with_two_byte_order_marks_is_told_so(
         "row 1, column '\\ufeffcode': unknown column: the file begins with a byte-order mark "
         "twice; save it again as UTF-8 (CSV UTF-8)"
     ) in rejected(with_areas, "areas", path)
+
+
+def test_a_number_written_with_a_comma_is_refused_saying_how_to_write_it(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    """Neither guess is made (a decimal comma, a thousands separator): either could store a
+    wrong figure. The reason says how to write the number instead."""
+    path = write_csv(
+        tmp_path / "households.csv",
+        HOUSEHOLD_HEADER,
+        [
+            household(household_id="H1", lat="26,58"),
+            household(household_id="H2", members="1,000"),
+            household(household_id="H3", lon="107,980,1"),
+            household(household_id="H4", members="4,"),
+        ],
+    )
+    assert rejected(with_areas, "households", path) == [
+        "row 2, column lat (value '26,58'): not a number; write it without a thousands "
+        "separator, with a point for decimals (1234.5)",
+        "row 3, column members (value '1,000'): not a number; write a whole number without "
+        "a thousands separator",
+        "row 4, column lon (value '107,980,1'): not a number; write it without a thousands "
+        "separator, with a point for decimals (1234.5)",
+        "row 5, column members (value '4,'): not a number",
+    ]

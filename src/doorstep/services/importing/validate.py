@@ -39,6 +39,12 @@ LOOSE_DATE = _LOOSE_DATE.english()
 #: spreadsheet's date-time cell): the day it falls on is not always the day meant.
 _TIMED = Say("a day with a time of day; a date column takes the day alone, YYYY-MM-DD")
 _MISSING = Say("required value is missing")
+#: Why a number written with a comma is refused: the comma is neither read as a decimal
+#: point nor skipped as a thousands separator (either guess would store a wrong figure).
+_COMMA_IN_WHOLE = Say("not a number; write a whole number without a thousands separator")
+_COMMA_IN_NUMBER = Say(
+    "not a number; write it without a thousands separator, with a point for decimals (1234.5)"
+)
 #: Why a code is refused that names no row the database or the file holds.
 _UNKNOWN_CODE = {
     Kind.AREA: Say("unknown area code; import the areas first"),
@@ -393,7 +399,11 @@ def _column_checks(
 
     if k in (Kind.INT, Kind.FLOAT, Kind.LAT, Kind.LON):
         num = once("num", raw.str.strip_chars().cast(pl.Float64, strict=False))
-        checks.append((present & num.is_null(), Say("not a number")))
+        # Digits around a comma: a thousands separator ("12,500", as a spreadsheet shows
+        # an income) or a decimal comma ("26,58"); the reason says how to write either.
+        comma = present & num.is_null() & raw.str.strip_chars().str.contains(r"^[-+]?\d+(,\d+)+$")
+        checks.append((comma, _COMMA_IN_WHOLE if k is Kind.INT else _COMMA_IN_NUMBER))
+        checks.append((present & num.is_null() & ~comma.fill_null(False), Say("not a number")))
         checks.append((present & (num.is_nan() | num.is_infinite()), Say("not a finite number")))
         lo, hi = col.minimum, col.maximum
         if k is Kind.LAT:
