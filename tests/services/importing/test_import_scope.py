@@ -347,6 +347,42 @@ def test_areas_are_added_and_moved_under_the_account_s_area_only(
     ]
 
 
+def test_a_cycle_of_areas_is_named_as_a_cycle_not_as_outside_the_area(
+    two_villages: Engine, tmp_path: Path
+) -> None:
+    """Two new hamlets each under the other: in no tree, so in no area, but what is wrong
+    is the cycle, and the reason says so, as to an account of the whole programme; a row
+    below the cycle is not named (nor is it there); one leaving the area still is."""
+    rows = [
+        {"code": "R-C-V1-A", "name": "A", "parent_code": "R-C-V1-B", "level": "hamlet"},
+        {"code": "R-C-V1-B", "name": "B", "parent_code": "R-C-V1-A", "level": "hamlet"},
+        {"code": "R-C-V1-C", "name": "C", "parent_code": "R-C-V1-A", "level": "yard"},
+        {"code": "R-C-V1-D", "name": "D", "parent_code": "R-C-V2", "level": "hamlet"},
+    ]
+    with pytest.raises(ImportRejected) as caught:
+        _import(two_villages, "areas", _csv(tmp_path, "a", AREA_HEADER, rows))
+    said = sorted((e.row, e.column, e.reason) for e in caught.value.errors)
+    assert said == [
+        (
+            2,
+            "parent_code",
+            "the parent links form a cycle: R-C-V1-A > R-C-V1-B > R-C-V1-A; change one of "
+            "these rows' parent_code",
+        ),
+        (
+            3,
+            "parent_code",
+            "the parent links form a cycle: R-C-V1-B > R-C-V1-A > R-C-V1-B; change one of "
+            "these rows' parent_code",
+        ),
+        (
+            5,
+            "parent_code",
+            "puts the area outside area R-C-V1, the one account v1-coord imports for",
+        ),
+    ]
+
+
 def test_an_area_file_without_parents_keeps_the_tree(two_villages: Engine, tmp_path: Path) -> None:
     header = ["code", "name", "level"]
     rows = [{"code": "R-C-V1", "name": "V one", "level": "village"}]

@@ -218,6 +218,19 @@ def _area_errors(
             break
         placed.update(r["code"] for r in now)
         pending = [r for r in pending if r["code"] not in placed]
+    left = {r["code"]: r for r in pending}
+
+    def looped(code: object) -> bool:
+        """Whether the parent links from ``code`` run round a cycle of the file's areas:
+        the area is then in no tree at all, and the cycle check names the rows that make
+        it (an area within the account's area, moved under its own child, is no area
+        outside it)."""
+        seen = set()
+        while code in left and code not in seen:
+            seen.add(code)
+            code = parent(left[code])
+        return code in seen
+
     errors += [
         RowError.said(
             int(r[ROW]),
@@ -226,5 +239,6 @@ def _area_errors(
             Say("puts the area outside %(whose)s", whose=scope.whose),
         )
         for r in pending
+        if not looped(r["code"])
     ]
     return errors
