@@ -150,13 +150,14 @@ def end_cmd(
     if ended.households:
         areas = ", ".join(ended.areas[:3]) + (" ..." if len(ended.areas) > 3 else "")
         area = ended.areas[0] if len(ended.areas) == 1 else "AREA"
-        err_console.print(
-            f"{visitor} still looks after {count(ended.households, 'households')} (in "
-            f"{areas}). From {day + dt.timedelta(days=1)} on, `doorstep pair --area {area} "
-            "--new-only`, then `pair commit` and `plan --area`, hands them over.",
-            markup=False,
-            soft_wrap=True,
-        )
+        kept = f"{visitor} still looks after {count(ended.households, 'households')} (in {areas})."
+        # The calendar's last day has no day after it, on which another could take over.
+        if day < dt.date.max:
+            kept += (
+                f" From {day + dt.timedelta(days=1)} on, `doorstep pair --area {area} "
+                "--new-only`, then `pair commit` and `plan --area`, hands them over."
+            )
+        err_console.print(kept, markup=False, soft_wrap=True)
 
 
 @app.command("erase")

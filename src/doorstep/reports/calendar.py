@@ -83,6 +83,14 @@ def _ymd(day: date) -> str:
 
 
 @lru_cache(maxsize=65536)
+def _ends(first: date, last: date) -> str:
+    """An all-day event's end: the day after ``last`` (``DTEND`` excludes it), or, for one
+    lasting to the calendar's last day, which has no day after it, its ``DURATION``."""
+    if last < date.max:
+        return f"DTEND;VALUE=DATE:{_ymd(last + timedelta(days=1))}"
+    return f"DURATION:P{(last - first).days + 1}D"
+
+
 def _summary(title: str, household_id: str) -> str:
     return _fold(f"SUMMARY:{_escape(f'{title}: household {household_id}')}")
 
@@ -160,7 +168,7 @@ def visitor_ics(
             f"DTSTAMP:{ts}",
             f"SEQUENCE:{seq.get(uid, 0)}",
             f"DTSTART;VALUE=DATE:{_ymd(v.start)}",
-            f"DTEND;VALUE=DATE:{_ymd(v.end + timedelta(days=1))}",
+            _ends(v.start, v.end),
             _summary(title, v.household_id),
             f"DESCRIPTION:Stay of {(v.end - v.start).days + 1} day(s)",
         ]
@@ -175,7 +183,7 @@ def visitor_ics(
             f"DTSTAMP:{ts}",
             f"SEQUENCE:{seq.get(c.uid, 0)}",
             f"DTSTART;VALUE=DATE:{_ymd(c.start)}",
-            f"DTEND;VALUE=DATE:{_ymd(c.last + timedelta(days=1))}",
+            _ends(c.start, c.last),
             _fold(f"SUMMARY:{_escape(f'Cancelled: {title.lower()}')}"),
             "STATUS:CANCELLED",
             "TRANSP:TRANSPARENT",

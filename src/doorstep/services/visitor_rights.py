@@ -16,6 +16,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy.orm import Session
 
+from doorstep.domain.days import shifted
 from doorstep.errors import Conflict, NotFound
 from doorstep.privacy.audit import SUBJECT_EXPORT, record_event, record_household_events
 from doorstep.say import Say
@@ -113,7 +114,7 @@ def erase_visitor(
                 pairings=pairings,
                 planned=planned,
                 today=today,
-                yesterday=today - dt.timedelta(days=1),
+                yesterday=shifted(today, -1),
             )
         )
     erased, kept = repo.counts(conn, visitor)

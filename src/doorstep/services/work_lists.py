@@ -137,10 +137,12 @@ def work_list_page(
     if team:
         lookups.team_by_code(conn, team)
     if kind == "upcoming":
+        last = shifted(today, days)
         rows = repo.upcoming_visits(
             conn,
             today=today,
-            until=today + dt.timedelta(days=days + 1),
+            # Up to the calendar's last day, when the window reaches it: no day follows.
+            until=None if last == dt.date.max else last + dt.timedelta(days=1),
             visitor=visitor,
             team=team,
             area_path=path,
@@ -148,7 +150,7 @@ def work_list_page(
     elif kind == "unrecorded":
         rows = repo.upcoming_visits(
             conn,
-            today=today - dt.timedelta(days=days),
+            today=shifted(today, -days),
             until=today,
             visitor=visitor,
             team=team,
@@ -252,7 +254,8 @@ def _deadlines(
             if begins is not None and begins > today
             else ""
         )
-        r["deadline"] = anchor + dt.timedelta(days=max_gap_days)
+        # A deadline past the calendar's last day is as far as it can be told: that day.
+        r["deadline"] = shifted(anchor, max_gap_days)
         r["days_left"] = (r["deadline"] - today).days
         out.append(r)
     return out

@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from doorstep.domain.days import shifted
+
 #: Key in a proposal's ``params``: the :class:`Window` its leaving visitors are as of
 #: (``{"on": ISO day, "days": n}``). Set when computed; a check that finds the proposal
 #: still holding on a later day, or under another window, moves it there (the same
@@ -35,7 +37,9 @@ def leaving(
     (the programme's most days between two visits): such a visitor may leave before a new
     household's first visit is due."""
     last = visitors["active_to"]
-    soon = last.is_not_null() & (last < today + dt.timedelta(days=within_days))
+    # Before today + within_days: up to the day before it, which stops at the calendar's
+    # last day where that day is past it (every last day is then within).
+    soon = last.is_not_null() & (last <= shifted(today, within_days - 1))
     return soon.to_numpy().astype(np.bool_)
 
 

@@ -83,7 +83,11 @@ def unchanged(conn: Connection, proposal: PairingProposal, today: dt.date) -> bo
     if repo.activity_changes_between(conn, dt.date.fromisoformat(on), today):
         return False
     shift = dt.timedelta(days=window.days)
-    return not repo.last_days_between(conn, window.on + shift, today + shift)
+    try:
+        ends = window.on + shift, today + shift
+    except OverflowError:  # a window past the calendar's last day: not known, read the area
+        return False
+    return not repo.last_days_between(conn, *ends)
 
 
 def checked(conn: Connection, proposal: PairingProposal, count: int, window: Window) -> None:

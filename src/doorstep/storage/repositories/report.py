@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from doorstep.domain.days import shifted
 from doorstep.domain.reporting import (
     ACTIVITY_COLUMNS,
     OUTCOME_COLUMNS,
@@ -215,7 +216,7 @@ def now_counts(
         )
         SELECT g.group_id, COUNT(DISTINCT household_id) AS paired,
                COUNT(DISTINCT visitor) AS visitors, COUNT(DISTINCT planned) AS planned,
-               COUNT(DISTINCT CASE WHEN anchor >= :overdue_before AND anchor < :due_before
+               COUNT(DISTINCT CASE WHEN anchor >= :overdue_before AND anchor <= :due_last
                                    THEN household_id END) AS due,
                COUNT(DISTINCT CASE WHEN anchor < :overdue_before
                                    THEN household_id END) AS overdue
@@ -226,9 +227,11 @@ def now_counts(
             "today": today,
             "prefix": prefix + "%",
             "far": _FAR,
-            # deadline = anchor + max_gap_days: overdue before today, due up to today + days
-            "overdue_before": today - dt.timedelta(days=max_gap_days),
-            "due_before": today + dt.timedelta(days=days + 1 - max_gap_days),
+            # deadline = anchor + max_gap_days: overdue before today, due up to today + days.
+            # Both bounds stop at the calendar's ends, where they still hold every anchor
+            # they would (none is before the first day, none after the last).
+            "overdue_before": shifted(today, -max_gap_days),
+            "due_last": shifted(today, days - max_gap_days),
         },
     )
     return _merge(people, paired, keys=("group_id",))

@@ -31,6 +31,7 @@ from sqlalchemy import (
 )
 
 import doorstep.storage.tables  # noqa: F401  (registers every table on the metadata)
+from doorstep.domain.days import shifted
 from doorstep.domain.folding import fold
 from doorstep.storage.base import Base
 from doorstep.storage.repositories import audit, bulk
@@ -272,7 +273,8 @@ def erase(conn: Connection, visitor: int, today: dt.date) -> None:
             languages="",
             capacity=0,
             active_from=None,
-            active_to=today - dt.timedelta(days=1),
+            # Active no more: up to yesterday (the calendar's first day has none before it).
+            active_to=shifted(today, -1),
             service_area_id=None,
             remote_pool=None,
         )

@@ -296,13 +296,14 @@ def upcoming_visits(
     conn: Connection,
     *,
     today: dt.date,
-    until: dt.date,
+    until: dt.date | None,
     visitor: str | None,
     team: str | None,
     area_path: str | None,
     over_before: dt.date | None = None,
 ) -> list[dict[str, Any]]:
-    """Planned visits starting in ``[today, until)``, by day, where their pairing and
+    """Planned visits starting in ``[today, until)`` (``until`` none: from ``today`` to the
+    calendar's last day, which has no day after it to bound them), by day, where their pairing and
     visitor are active on the visit's first day (as the visitor's calendar lists them);
     with the visit's id (``visit_id``), which tells apart two rows alike in all else.
     Given ``over_before``, only those whose last planned day is before it: still planned
@@ -311,6 +312,9 @@ def upcoming_visits(
     if over_before is not None:
         where = [*where, "COALESCE(vi.planned_end, vi.planned_start) < :over_before"]
         params["over_before"] = over_before
+    if until is not None:
+        where = [*where, "vi.planned_start < :until"]
+        params["until"] = until
     sql = f"""
         SELECT vi.id AS visit_id, h.id AS household_id, h.external_id AS household,
                h.head_name, a.name AS area, v.external_id AS visitor, v.name AS visitor_name,
@@ -321,10 +325,10 @@ def upcoming_visits(
         JOIN areas a ON a.id = h.area_id
         JOIN visitors v ON v.id = p.visitor_id
         WHERE {" AND ".join(where + _ACTIVE_ON_VISIT)} AND vi.status = 'planned'
-          AND vi.planned_start >= :today AND vi.planned_start < :until
+          AND vi.planned_start >= :today
         ORDER BY vi.planned_start, v.external_id, h.external_id
     """
-    params |= {"today": today, "until": until}
+    params["today"] = today
     rows = [dict(r) for r in conn.execute(text(sql), params).mappings().all()]
     for r in rows:  # days on either database, so that the lists order them alike
         for key in ("start", "end_day"):
