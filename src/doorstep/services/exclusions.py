@@ -21,10 +21,11 @@ from enum import StrEnum
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, String
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from doorstep.domain.enums import VisitStatus
+from doorstep.domain.lengths import REASON_MAX
 from doorstep.errors import InvalidInput, NotFound
 from doorstep.privacy.audit import (
     Attempt,
@@ -38,17 +39,6 @@ from doorstep.services import cancel_reasons
 from doorstep.storage.repositories import exclusions as repo
 from doorstep.storage.repositories import household_data, visitor_data, visits
 from doorstep.storage.repositories.pairing import area_by_code, household_id, lock_pairings
-from doorstep.storage.tables import Exclusion
-
-
-def _reason_max() -> int:
-    kind = Exclusion.__table__.c.reason.type
-    assert isinstance(kind, String) and kind.length is not None
-    return kind.length
-
-
-#: The longest reason the table holds.
-REASON_MAX = _reason_max()
 
 
 class Change(StrEnum):

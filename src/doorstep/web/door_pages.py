@@ -28,6 +28,7 @@ from doorstep.api.routes.households import consent_sent
 from doorstep.api.routes.referrals import ReferralCreate, referral_sent
 from doorstep.api.schemas import ConsentCreate, ConsentRead
 from doorstep.domain.enums import ReferralService
+from doorstep.domain.lengths import CODE_MAX
 from doorstep.errors import DoorstepError
 from doorstep.privacy.access import Principal
 from doorstep.say import Say
@@ -48,7 +49,7 @@ REFER_SYNC = "/refer/sync"
 class ConsentSent(ConsentCreate):
     """A consent act from the page's outbox: the API's, with its household."""
 
-    household: str = Field(min_length=1, max_length=64)
+    household: str = Field(min_length=1, max_length=CODE_MAX)
 
 
 def _told(request: Request) -> Callable[[Say], str]:

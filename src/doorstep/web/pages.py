@@ -33,6 +33,7 @@ from doorstep.api.query_params import PovertyLine
 from doorstep.api.routes import rights
 from doorstep.api.routes.visits import calendar_response
 from doorstep.domain.ids import normal_id
+from doorstep.domain.lengths import LONGEST
 from doorstep.domain.reporting import DEFAULT_POVERTY_LINE
 from doorstep.domain.work_lists import DEFAULT_DAYS
 from doorstep.errors import DoorstepError, InvalidInput, NotAuthenticated
@@ -86,6 +87,8 @@ def _templates(tag: str) -> Jinja2Templates:
         languages={t: n for t, (n, _) in i18n.LANGUAGES.items()},
         # Every code's label, for the page's scripts (outbox.js) to show.
         code_labels=lambda: {code: label(words.gettext, code) for code in LABELS},
+        # The forms' maxlength: the columns' sizes.
+        longest=LONGEST,
     )
     return Jinja2Templates(env=env)
 

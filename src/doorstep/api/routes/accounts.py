@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from doorstep.api.account_schemas import AccountDisabled, AccountListed, AccountPage, TokenIssued
 from doorstep.api.deps import EngineDep, PrincipalDep, unit
 from doorstep.domain.ids import normal_id
+from doorstep.domain.lengths import ACCOUNT_NAME_MAX
 from doorstep.errors import Conflict
 from doorstep.privacy import access
 from doorstep.privacy.audit import Attempt
@@ -25,7 +26,7 @@ from doorstep.services import accounts
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
 
-AccountName = Annotated[str, Path(min_length=1, max_length=100)]
+AccountName = Annotated[str, Path(min_length=1, max_length=ACCOUNT_NAME_MAX)]
 
 
 class AccountCreate(BaseModel):
@@ -33,7 +34,7 @@ class AccountCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=100, description="No spaces")
+    name: str = Field(min_length=1, max_length=ACCOUNT_NAME_MAX, description="No spaces")
     role: str = Field(description="manager, coordinator or visitor")
     area: str | None = Field(
         None,

@@ -12,6 +12,7 @@ from doorstep.api.activity_schemas import ActivityAdded, ActivityListed, Attenda
 from doorstep.api.deps import EngineDep, PrincipalDep, unit
 from doorstep.domain.enums import ActivityKind
 from doorstep.domain.ids import normal_id
+from doorstep.domain.lengths import CODE_MAX, TITLE_MAX
 from doorstep.privacy import access
 from doorstep.privacy.audit import Attempt
 from doorstep.services import activities
@@ -24,9 +25,9 @@ class ActivityCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    code: str = Field(min_length=1, max_length=64, description="A new code for it")
+    code: str = Field(min_length=1, max_length=CODE_MAX, description="A new code for it")
     kind: ActivityKind
-    title: str = Field(min_length=1, max_length=200)
+    title: str = Field(min_length=1, max_length=TITLE_MAX)
     area: str = Field(min_length=1, description="The area it is held in (its code)")
     starts_on: dt.date
     ends_on: dt.date | None = Field(None, description="Its last day (default: the first)")

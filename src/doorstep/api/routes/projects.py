@@ -18,6 +18,7 @@ from doorstep.api.activity_schemas import (
 from doorstep.api.deps import EngineDep, PrincipalDep, TodayDep, unit
 from doorstep.domain.enums import ProjectStatus
 from doorstep.domain.ids import normal_id
+from doorstep.domain.lengths import CODE_MAX, TITLE_MAX
 from doorstep.privacy import access
 from doorstep.privacy.audit import Attempt
 from doorstep.services import projects
@@ -30,8 +31,8 @@ class ProjectCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    code: str = Field(min_length=1, max_length=64, description="A new code for it")
-    title: str = Field(min_length=1, max_length=200)
+    code: str = Field(min_length=1, max_length=CODE_MAX, description="A new code for it")
+    title: str = Field(min_length=1, max_length=TITLE_MAX)
     sponsor: str = Field(min_length=1, description="The sponsoring organisation's code")
     area: str = Field(min_length=1, description="The area it is in (its code)")
     starts_on: dt.date

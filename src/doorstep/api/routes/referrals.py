@@ -16,6 +16,7 @@ from doorstep.api.deps import EngineDep, PrincipalDep, TodayDep, unit
 from doorstep.api.referral_schemas import ReferralListed, ReferralMade, ReferralMoved
 from doorstep.domain.enums import ReferralService, ReferralStatus
 from doorstep.domain.ids import MAX_PROPOSAL_ID, normal_id
+from doorstep.domain.lengths import CODE_MAX
 from doorstep.errors import NotPermitted
 from doorstep.privacy import access
 from doorstep.privacy.access import Principal
@@ -33,13 +34,13 @@ class ReferralCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    household: str = Field(min_length=1, max_length=64)
-    organisation: str = Field(min_length=1, max_length=64, description="Its code")
+    household: str = Field(min_length=1, max_length=CODE_MAX)
+    organisation: str = Field(min_length=1, max_length=CODE_MAX, description="Its code")
     service: ReferralService
     made_on: dt.date | None = Field(None, description="The day it was made (default: today)")
     visitor: str | None = Field(
         None,
-        max_length=64,
+        max_length=CODE_MAX,
         description="The visitor who made it (a visitor's account: its own, the default)",
     )
     client_id: uuid.UUID | None = Field(

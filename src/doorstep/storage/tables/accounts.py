@@ -14,6 +14,7 @@ import datetime as dt
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from doorstep.domain.lengths import ACCOUNT_NAME_MAX
 from doorstep.storage.base import Base, Timestamped, utcnow
 
 #: The roles an account may hold, widest first.
@@ -32,7 +33,7 @@ class Account(Timestamped, Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(ACCOUNT_NAME_MAX), unique=True)
     role: Mapped[str] = mapped_column(String(20))
     area_id: Mapped[int | None] = mapped_column(
         ForeignKey("areas.id", ondelete="RESTRICT"), index=True

@@ -15,6 +15,7 @@ import datetime as dt
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from doorstep.domain.lengths import CODE_MAX, TITLE_MAX
 from doorstep.storage.base import Base, Timestamped
 
 
@@ -24,9 +25,9 @@ class Activity(Timestamped, Base):
     __tablename__ = "activities"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    code: Mapped[str] = mapped_column(String(64), unique=True)
+    code: Mapped[str] = mapped_column(String(CODE_MAX), unique=True)
     kind: Mapped[str] = mapped_column(String(20))  # domain.enums.ActivityKind
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
     # The organisation that runs it, if not the programme itself.
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
@@ -66,8 +67,8 @@ class Project(Timestamped, Base):
     __tablename__ = "projects"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    code: Mapped[str] = mapped_column(String(64), unique=True)
-    title: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str] = mapped_column(String(CODE_MAX), unique=True)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
     sponsor_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
     starts_on: Mapped[dt.date] = mapped_column(Date)

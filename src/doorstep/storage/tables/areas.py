@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from doorstep.domain.lengths import CODE_MAX, TITLE_MAX
 from doorstep.storage.base import Base, Timestamped
 
 
@@ -12,8 +13,8 @@ class Area(Timestamped, Base):
     __tablename__ = "areas"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    code: Mapped[str] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str] = mapped_column(String(CODE_MAX), unique=True)
+    name: Mapped[str] = mapped_column(String(TITLE_MAX))
     level: Mapped[str] = mapped_column(String(40))
     parent_id: Mapped[int | None] = mapped_column(
         ForeignKey("areas.id", ondelete="RESTRICT"), index=True

@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from doorstep.domain.lengths import CODE_MAX, TITLE_MAX
 from doorstep.storage.base import Base, Timestamped
 
 
@@ -14,8 +15,8 @@ class Organisation(Timestamped, Base):
     __tablename__ = "organisations"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    code: Mapped[str] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str] = mapped_column(String(CODE_MAX), unique=True)
+    name: Mapped[str] = mapped_column(String(TITLE_MAX))
     kind: Mapped[str] = mapped_column(String(20))
     area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
     # Share of staff that may be away on visits on any one day (None: no cap).
@@ -26,8 +27,8 @@ class Team(Timestamped, Base):
     __tablename__ = "teams"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    code: Mapped[str] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str] = mapped_column(String(CODE_MAX), unique=True)
+    name: Mapped[str] = mapped_column(String(TITLE_MAX))
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     starts_on: Mapped[dt.date]

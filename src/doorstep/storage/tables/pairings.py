@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from doorstep.domain.lengths import REASON_MAX
 from doorstep.storage.base import Base, utcnow
 
 
@@ -60,7 +61,7 @@ class Exclusion(Base):
     household_id: Mapped[int] = mapped_column(
         ForeignKey("households.id", ondelete="CASCADE"), index=True
     )
-    reason: Mapped[str] = mapped_column(String(200), default="")
+    reason: Mapped[str] = mapped_column(String(REASON_MAX), default="")
 
 
 class PairingProposal(Base):

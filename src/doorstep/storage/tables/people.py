@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from doorstep.domain.lengths import CODE_MAX
 from doorstep.storage.base import Base, Timestamped
 
 #: A folded id (``doorstep.domain.folding``): compared as bytes on PostgreSQL too (collation
@@ -36,7 +37,7 @@ class Visitor(Timestamped, Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    external_id: Mapped[str] = mapped_column(String(64), unique=True)
+    external_id: Mapped[str] = mapped_column(String(CODE_MAX), unique=True)
     name: Mapped[str] = mapped_column(Text)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     home_area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
@@ -67,7 +68,7 @@ class Household(Timestamped, Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    external_id: Mapped[str] = mapped_column(String(64), unique=True)
+    external_id: Mapped[str] = mapped_column(String(CODE_MAX), unique=True)
     head_name: Mapped[str] = mapped_column(Text)
     address: Mapped[str] = mapped_column(Text, default="")
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)

@@ -9,6 +9,7 @@ import datetime as dt
 from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
+from doorstep.domain.visit_ids import VISIT_ID_MAX
 from doorstep.storage.base import Base, Timestamped
 
 
@@ -19,7 +20,7 @@ class Visit(Timestamped, Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # Offline clients create visits with their own UUID so a re-sync never duplicates.
-    client_uuid: Mapped[str | None] = mapped_column(String(36), unique=True)
+    client_uuid: Mapped[str | None] = mapped_column(String(VISIT_ID_MAX), unique=True)
     pairing_id: Mapped[int | None] = mapped_column(ForeignKey("pairings.id"), index=True)
     household_id: Mapped[int] = mapped_column(
         ForeignKey("households.id", ondelete="CASCADE"), index=True
