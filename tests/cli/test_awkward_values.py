@@ -5,7 +5,8 @@ Each command of the busy-writer tests' table (:data:`tests.cli.test_busy_writer.
 invocation that completes per command, on the programme of ``tests/factories/busy_writer``)
 is run again with one of its values at a time replaced by each of :data:`AWKWARD`: its
 arguments, the values of its options, and the options it could take but does not (each
-command's own, read from the command line's definition). Each run must end as the command
+command's own, read from the command line's definition); last, the case as it is with
+``DOORSTEP_TODAY`` at the calendar's first and last day. Each run must end as the command
 line ends a person's mistake (a red line, exit 1 or 2) or complete (exit 0); an exception
 out of the command is a fault. Runs that complete may write: the programme changes as the
 case goes, which only varies what the later runs meet.
@@ -39,6 +40,9 @@ AWKWARD: tuple[str, ...] = (
     "9999-12-31",
     "秀珍" * 200,
 )
+
+#: The calendar's ends, as ``DOORSTEP_TODAY`` (each command run as its case is, last).
+FIRST_DAY, LAST_DAY = "0001-01-01", "9999-12-31"
 
 #: Commands whose awkward runs would take minutes and test nothing new: building a demo
 #: programme of up to five million households (its sizes are bounded by its options); it
@@ -76,6 +80,10 @@ def _runs(name: str) -> Iterator[tuple[str, list[str]]]:
             continue
         for value in AWKWARD:
             yield f"{flag}={value[:12]!r}", [*words, flag, value]
+    # Today is given by the environment too (demos, training): the case as it is, at either
+    # end of the calendar, after every other run (the environment then stays so).
+    for day in (FIRST_DAY, LAST_DAY):
+        yield f"DOORSTEP_TODAY={day}", list(words)
 
 
 @pytest.fixture
@@ -114,6 +122,9 @@ def test_an_awkward_value_is_a_clear_error_or_an_answer(
     get_settings.cache_clear()
     wrong: list[tuple[str, str]] = []
     for changed, words in _runs(name):
+        if changed.startswith("DOORSTEP_TODAY="):
+            monkeypatch.setenv("DOORSTEP_TODAY", changed.split("=", 1)[1])
+            get_settings.cache_clear()
         args = [a.format(first=first, out=tmp_path / "out", **files) for a in words]
         result = run.invoke(app, args)
         fault = result.exception
