@@ -7,8 +7,10 @@ or JSON body replaced in turn by each of :data:`AWKWARD`: numbers past every bou
 every integer type, dates that do not exist or lie at the calendar's ends, empty and blank
 text, very long text, text that looks like SQL or a path, signs that turn text around.
 The fields are those the valid call sends, and the others it could: each API route's query
-parameters in the OpenAPI description, and the fields of every form on the pages the table
-asks for (filters, paging), sent to the page the form is sent to.
+parameters and JSON body's fields (in the models within it too, and of a body that may be
+left out) in the OpenAPI description, and the fields of every form on the pages the table
+asks for (filters, paging), sent to the page the form is sent to. Another test sends each
+call as it is, with the calendar's last and then its first day as today.
 Each must be accepted or refused as a person's mistake (a 4xx, and from the API a
 problem+json), not answered with a 5xx: a throwaway version of this check found unbounded
 offsets and ids reaching the database, a poverty line overflowing a float, and unknown ids
@@ -86,25 +88,92 @@ class Sent(NamedTuple):
     who: str | None
 
 
+#: A field of a JSON body, by its path: keys, and 0 for a list's first item.
+JsonPath = tuple[str | int, ...]
+
+
+def _leaves(body: object, at: JsonPath = ()) -> Iterator[JsonPath]:
+    """The paths of a JSON body's values: within its objects, and within a list's first
+    item where that is an object; a list of scalars is one value."""
+    if isinstance(body, dict):
+        for key, value in body.items():
+            yield from _leaves(value, (*at, key))
+    elif isinstance(body, list) and body and isinstance(body[0], dict):
+        yield from _leaves(body[0], (*at, 0))
+    elif at:
+        yield at
+
+
+def _at(body: object, path: JsonPath, missing: object) -> object:
+    for step in path:
+        in_object = isinstance(body, dict) and isinstance(step, str) and step in body
+        if not (in_object or (isinstance(body, list) and isinstance(step, int) and body)):
+            return missing
+        body = body[step]  # type: ignore[index]
+    return body
+
+
+def _put(body: object, path: JsonPath, value: object) -> object:
+    """``body`` with ``value`` at ``path``, the objects and lists on the way made anew (or
+    made, where the body has none)."""
+    if not path:
+        return value
+    step, rest = path[0], path[1:]
+    if isinstance(step, int):
+        items = list(body) if isinstance(body, list) and body else [{}]
+        return [_put(items[0], rest, value), *items[1:]]
+    have = dict(body) if isinstance(body, dict) else {}
+    return {**have, step: _put(have.get(step), rest, value)}
+
+
 def _with(
-    keywords: dict[str, Any], value: str, more: dict[str, set[str]]
+    keywords: dict[str, Any], value: str, more: dict[str, set[Any]]
 ) -> Iterator[tuple[tuple[str, str], dict[str, Any]]]:
     """The call's keywords with one value in turn replaced by ``value``: each query field,
-    each form field, each scalar of its JSON body (a list's first item by the list's
-    name); and with each field of ``more`` (by part: ``params``, ``data``, ``json``) it
-    does not send added as ``value``."""
+    each form field, each scalar of its JSON body, in objects within it too (a list's
+    first item by the list's path); and with each field of ``more`` (by part: ``params``,
+    ``data``, ``json``: paths) it does not send added as ``value``."""
     for part, place in (("params", "query"), ("data", "body")):
         have = keywords.get(part) or {}
         for key in sorted(set(have) | more.get(part, set())):
             yield (place, key), {**keywords, part: {**have, key: value}}
     body = keywords.get("json")
     if isinstance(body, dict):
-        for key in sorted(set(body) | more.get("json", set())):
-            old = body.get(key, value)
+        for path in sorted(set(_leaves(body)) | more.get("json", set()), key=str):
+            old = _at(body, path, value)
+            name = ".".join(map(str, path))
             if isinstance(old, str | int | float) and not isinstance(old, bool):
-                yield ("body", key), {**keywords, "json": {**body, key: value}}
+                yield ("body", name), {**keywords, "json": _put(body, path, value)}
             elif isinstance(old, list) and old and isinstance(old[0], str | int):
-                yield ("body", key), {**keywords, "json": {**body, key: [value, *old[1:]]}}
+                changed = _put(body, path, [value, *old[1:]])
+                yield ("body", name), {**keywords, "json": changed}
+
+
+def _model(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with its ``$ref`` followed, and an optional one (``anyOf`` it or null)
+    taken as it."""
+    while True:
+        if "$ref" in schema:
+            schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+            continue
+        some = [s for s in schema.get("anyOf", ()) if s.get("type") != "null"]
+        if len(some) != 1:
+            return schema
+        schema = some[0]
+
+
+def _body_fields(spec: dict[str, Any], schema: dict[str, Any]) -> set[JsonPath]:
+    """The fields of a JSON body's model by their paths, in the models within it too (a
+    list's by its first item)."""
+    fields: set[JsonPath] = set()
+    for name, field in _model(spec, schema).get("properties", {}).items():
+        fields.add((name,))
+        inner, at = _model(spec, field), (name,)
+        if inner.get("type") == "array":
+            inner, at = _model(spec, inner.get("items", {})), (name, 0)
+        if inner.get("properties"):
+            fields |= {(*at, *sub) for sub in _body_fields(spec, inner)}
+    return fields
 
 
 class _Forms(HTMLParser):
@@ -152,21 +221,19 @@ def _page_queries() -> dict[tuple[str, str], set[str]]:
 
 def _more_fields(
     site: TestClient, tokens: dict[str, str], first: str
-) -> dict[Route, dict[str, set[str]]]:
+) -> dict[Route, dict[str, set[Any]]]:
     """Fields each call of the tables could send besides its own, by door, method and path:
     an API route's query parameters (its OpenAPI description), a page's (its route), and
     a form's fields, read from the pages of the table as the table's account reads them."""
-    more: dict[Route, dict[str, set[str]]] = defaultdict(dict)
+    more: dict[Route, dict[str, set[Any]]] = defaultdict(dict)
     spec = site.app.openapi()  # type: ignore[attr-defined]
     for route in api_requests(first):
         op = spec["paths"].get(PREFIX + route[1], {}).get(route[0].lower(), {})
         names = {p["name"] for p in op.get("parameters", ()) if p["in"] == "query"}
         more[("api", *route)]["params"] = names
         schema = op.get("requestBody", {}).get("content", {}).get("application/json", {})
-        ref = schema.get("schema", {}).get("$ref", "")
-        if ref:
-            model = spec["components"]["schemas"][ref.rsplit("/", 1)[1]]
-            more[("api", *route)]["json"] = set(model.get("properties", {}))
+        if schema:
+            more[("api", *route)]["json"] = _body_fields(spec, schema.get("schema", {}))
     pages = _page_queries()
     asks = web_requests(first)
     by_path = {(method, urlsplit(a.url).path): (method, path) for (method, path), a in asks.items()}
@@ -189,7 +256,7 @@ def _more_fields(
     return more
 
 
-def _sent(first: str, more: dict[Route, dict[str, set[str]]]) -> list[Sent]:
+def _sent(first: str, more: dict[Route, dict[str, set[Any]]]) -> list[Sent]:
     """Every call of both tables with each awkward value in each field it has or could
     have (``more``)."""
     found: list[Sent] = []
@@ -221,7 +288,9 @@ def test_an_awkward_value_in_any_field_is_answered_without_a_server_error(
         # Paging and filters of the pages and of the API are among the fields tried.
         assert "offset" in more[("web", "GET", "/checks/sizes")]["params"]
         assert "offset" in more[("api", "GET", "/pairing/proposals/{proposal}/diff")]["params"]
-        assert "visit_id" in more[("api", "POST", "/visits")]["json"]
+        assert ("visit_id",) in more[("api", "POST", "/visits")]["json"]
+        # A body that may be left out (``anyOf`` its model or null) has its model's fields.
+        assert ("days",) in more[("api", "POST", "/accounts/{name}/tokens")]["json"]
         sent = _sent(first.isoformat(), more)
         assert {s.where[0] for s in sent} == {"path", "query", "body"}
         for call in sent:

@@ -6,6 +6,7 @@ one of its values changed: a NUL (``tests/api/test_nul_refused.py``), an awkward
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
@@ -13,10 +14,14 @@ import httpx2 as httpx
 from fastapi.testclient import TestClient
 
 from doorstep.api.app import PREFIX
+from doorstep.web.session import COOKIE
 from tests.api.test_busy_writer import _requests as api_requests
 from tests.web.test_busy_writer import _requests as web_requests
 
 Route = tuple[str, str, str]  # door (api|web), method, path
+
+#: The tokens each site has been seen to sign in with (:func:`send`).
+_SIGNED_IN: weakref.WeakKeyDictionary[TestClient, set[str]] = weakref.WeakKeyDictionary()
 
 
 class TableCall(NamedTuple):
@@ -72,9 +77,9 @@ def send(
     would: over the API with its token, on a page signed in. A file it sends is made anew
     (one sent is read to its end); its form's values name accounts' tokens by ``{name}``,
     but for the fields in ``as_typed``, sent as they are."""
-    fresh = (api_requests if call.route[0] == "api" else web_requests)(first)
     keywords = dict(keywords)
     if "files" in keywords:
+        fresh = (api_requests if call.route[0] == "api" else web_requests)(first)
         keywords["files"] = fresh[call.route[1:]].keywords["files"]
     if "data" in keywords:
         keywords["data"] = {
@@ -85,5 +90,11 @@ def send(
     if call.route[0] == "api":
         headers["Authorization"] = f"Bearer {tokens[call.who or 'boss']}"
     elif call.who is not None:
-        assert site.post("/login", data={"token": tokens[call.who]}).status_code == 303
+        token = tokens[call.who]
+        # Signing in sets the token as the cookie: checked once for each site and token,
+        # then set as signing in sets it (a request fewer for every page's call).
+        if token not in _SIGNED_IN.setdefault(site, set()):
+            assert site.post("/login", data={"token": token}).status_code == 303
+            _SIGNED_IN[site].add(token)
+        site.cookies.set(COOKIE, token)
     return site.request(call.route[1], call.url, headers=headers, **keywords)
