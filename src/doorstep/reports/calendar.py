@@ -82,7 +82,6 @@ def _ymd(day: date) -> str:
     return day.strftime("%Y%m%d")
 
 
-@lru_cache(maxsize=65536)
 def _ends(first: date, last: date) -> str:
     """An all-day event's end: the day after ``last`` (``DTEND`` excludes it), or, for one
     lasting to the calendar's last day, which has no day after it, its ``DURATION``."""
@@ -91,6 +90,7 @@ def _ends(first: date, last: date) -> str:
     return f"DURATION:P{(last - first).days + 1}D"
 
 
+@lru_cache(maxsize=65536)
 def _summary(title: str, household_id: str) -> str:
     return _fold(f"SUMMARY:{_escape(f'{title}: household {household_id}')}")
 
