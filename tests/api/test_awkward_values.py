@@ -3,7 +3,8 @@
 Each valid call of the busy-writer tests' tables (``tests/{api,web}/test_busy_writer.py``:
 one per route of the API and per page, on the programme of
 ``tests/factories/busy_writer``) is sent again with one value of its address, query, form
-or JSON body replaced in turn by each of :data:`AWKWARD`: numbers past every bound and
+or JSON body replaced in turn by each of :data:`AWKWARD` (on PostgreSQL, those whose
+answer may depend on the database, :data:`ON_POSTGRES`): numbers past every bound and
 every integer type, dates that do not exist or lie at the calendar's ends, empty and blank
 text, very long text, text that looks like SQL or a path, signs that turn text around.
 The fields are those the valid call sends, and the others it could: each API route's query
@@ -73,6 +74,22 @@ AWKWARD: tuple[str, ...] = (
     "../../etc/passwd",
     "%s%n{0}",
     "\u202egnp.exe",
+    "秀珍" * 2000,
+)
+#: The values whose answer may depend on the database, sent on PostgreSQL too: numbers past
+#: its integer types, a float's NaN and infinity, days at the calendar's ends, text its
+#: driver or SQL could read specially, long text. The others are taken or refused before
+#: any query, alike on either database (SQLite is sent them all).
+ON_POSTGRES: tuple[str, ...] = (
+    "2147483648",
+    "9223372036854775808",
+    "-9223372036854775809",
+    "NaN",
+    "-inf",
+    "0001-01-01",
+    "9999-12-31",
+    "'; DROP TABLE households; --",
+    "%s%n{0}",
     "秀珍" * 2000,
 )
 
@@ -256,13 +273,15 @@ def _more_fields(
     return more
 
 
-def _sent(first: str, more: dict[Route, dict[str, set[Any]]]) -> list[Sent]:
-    """Every call of both tables with each awkward value in each field it has or could
+def _sent(
+    first: str, more: dict[Route, dict[str, set[Any]]], values: tuple[str, ...] = AWKWARD
+) -> list[Sent]:
+    """Every call of both tables with each of ``values`` in each field it has or could
     have (``more``)."""
     found: list[Sent] = []
     for call in table_calls(first):
         route, url, keywords, who = call
-        for value in AWKWARD:
+        for value in values:
             # An empty one in the address leaves the route's address, which is not its test.
             if value:
                 found += [
@@ -291,7 +310,8 @@ def test_an_awkward_value_in_any_field_is_answered_without_a_server_error(
         assert ("visit_id",) in more[("api", "POST", "/visits")]["json"]
         # A body that may be left out (``anyOf`` its model or null) has its model's fields.
         assert ("days",) in more[("api", "POST", "/accounts/{name}/tokens")]["json"]
-        sent = _sent(first.isoformat(), more)
+        values = ON_POSTGRES if db_url.startswith("postgresql") else AWKWARD
+        sent = _sent(first.isoformat(), more, values)
         assert {s.where[0] for s in sent} == {"path", "query", "body"}
         for call in sent:
             table = TableCall(call.route, call.url, call.keywords, call.who)
@@ -332,6 +352,10 @@ def test_every_call_is_answered_without_a_server_error_on_the_calendars_first_an
                     wrong.append((today, call.route, got.status_code, got.text[:200]))
         app.state.engine.dispose()
     assert not wrong, "\n".join(map(str, wrong))
+
+
+def test_the_values_sent_on_postgresql_are_awkward_values() -> None:
+    assert set(ON_POSTGRES) < set(AWKWARD)
 
 
 def test_a_visit_id_is_bounded_as_it_is_stored() -> None:
