@@ -18,6 +18,7 @@ from __future__ import annotations
 import codecs
 import io
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -41,7 +42,15 @@ from doorstep.services.importing.csvheader import (
 from doorstep.services.importing.csvscan import binary, locate, unreadable, utf8_problem
 from doorstep.services.importing.errors import TWICE, RowError
 
-__all__ = ["CsvProblem", "first_duplicate", "read_csv_text", "unnamed_position", "utf8_problem"]
+__all__ = [
+    "CsvProblem",
+    "CsvRows",
+    "first_duplicate",
+    "read_csv_rows",
+    "read_csv_text",
+    "unnamed_position",
+    "utf8_problem",
+]
 
 # UTF-32 first: its little-endian mark starts with UTF-16's.
 _BOMS = (
@@ -102,6 +111,30 @@ def read_csv_text(path: Path, *, check_utf8: bool = False) -> pl.DataFrame:
     OSError
         The file cannot be opened.
     """
+    return _read(path, check_utf8)[0]
+
+
+class CsvRows(NamedTuple):
+    """A file read by :func:`read_csv_rows`: every column as text, and how many fields each
+    row has."""
+
+    frame: pl.DataFrame
+    fields: npt.NDArray[np.int64]
+
+
+def read_csv_rows(path: Path, *, check_utf8: bool = False) -> CsvRows:
+    """:func:`read_csv_text`, and how many fields each row has
+    (:func:`~doorstep.services.importing.csvcount.fields_per_row`): a row that ends early
+    reads as empty values, which only this tells from values given as empty. Counted in
+    what polars read, so a file converted first (UTF-16, rows ended by a CR alone) is
+    converted once."""
+    frame, source, start = _read(path, check_utf8)
+    return CsvRows(frame, fields_per_row(source, start, frame.height))
+
+
+def _read(path: Path, check_utf8: bool) -> tuple[pl.DataFrame, Path | bytes, int]:
+    """:func:`read_csv_text`'s frame, what polars read (the path, or the file converted),
+    and where its rows start."""
     source, converted = _source(path)
     if check_utf8 and not converted:
         with binary(source) as fh:
@@ -137,17 +170,7 @@ def read_csv_text(path: Path, *, check_utf8: bool = False) -> pl.DataFrame:
         raise CsvProblem(RowError.said(1, duplicate, "", TWICE))
     # Polars keeps a quoted name's doubled quotes and renames a repeated empty name.
     frame.columns = [n if n.strip() else unnamed(i) for i, n in enumerate(names, start=1)]
-    return frame
-
-
-def row_fields(path: Path, height: int) -> npt.NDArray[np.int64]:
-    """How many fields each of the ``height`` rows :func:`read_csv_text` read from ``path``
-    has (:func:`~doorstep.services.importing.csvcount.fields_per_row`): a row that ends
-    early reads as empty values, which only this tells from values given as empty."""
-    source, _ = _source(path)
-    with binary(source) as fh:
-        header = read_header(fh)
-    return fields_per_row(source, len(header.record) + len(header.end), height)
+    return frame, source, start
 
 
 def _source(path: Path) -> tuple[Path | bytes, bool]:

@@ -20,8 +20,7 @@ from doorstep.say import Say
 from doorstep.services.importing.csvfile import (
     CsvProblem,
     first_duplicate,
-    read_csv_text,
-    row_fields,
+    read_csv_rows,
     unnamed_position,
 )
 from doorstep.services.importing.csvheader import SHEET_ROW, holds_values, unnamed
@@ -228,8 +227,7 @@ def _header_elsewhere(
 
 def _read_csv(path: Path) -> pl.DataFrame:
     try:
-        frame = read_csv_text(path, check_utf8=True)
-        fields = row_fields(path, frame.height)
+        frame, fields = read_csv_rows(path, check_utf8=True)
     except pl.exceptions.NoDataError:
         raise file_error(path, _EMPTY) from None
     except CsvProblem as exc:

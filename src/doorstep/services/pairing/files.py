@@ -33,7 +33,7 @@ from doorstep.engine.pairing.result import REASONS, PairingResult
 from doorstep.engine.pairing.solve import Mapper, Progress, solve
 from doorstep.errors import DoorstepError, InvalidInput
 from doorstep.services.exporting import neutralise_formulas
-from doorstep.services.importing.csvfile import CsvProblem, read_csv_text, row_fields
+from doorstep.services.importing.csvfile import CsvProblem, read_csv_rows
 from doorstep.services.importing.csvheader import lower_case_reason, twice_marked_reason
 from doorstep.services.importing.errors import RowError
 from doorstep.services.importing.formulas import unescape_text
@@ -118,7 +118,7 @@ def _read(
     if not path.is_file():
         raise InvalidInput(f"{path}: no such file")
     try:
-        df = read_csv_text(path)
+        df, fields = read_csv_rows(path)
     except pl.exceptions.NoDataError:
         raise InvalidInput(f"{path}: the file is empty; it needs at least a header row") from None
     except CsvProblem as exc:
@@ -146,7 +146,7 @@ def _read(
     empty = [pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in df.columns]
     df = (
         df.with_row_index(ROW, offset=2)
-        .with_columns(pl.Series("__fields", row_fields(path, df.height)))
+        .with_columns(pl.Series("__fields", fields))
         .filter(~pl.all_horizontal(empty))
     )
     errors = _Errors(path)
