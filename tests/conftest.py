@@ -30,12 +30,16 @@ if TYPE_CHECKING:
 
 
 class PostgresProgramme(NamedTuple):
-    """A PostgreSQL database holding the busy-writer tests' programme (its name, or its URL
-    where said), a token of each account by name, and H0's first planned day."""
+    """A PostgreSQL database holding the busy-writer tests' programme (its name), a token of
+    each account by name, and H0's first planned day."""
 
     name: str
     tokens: dict[str, str]
     first: dt.date
+
+    @property
+    def url(self) -> str:
+        return _pg_url(self.name)
 
 
 def _command_lines_built_once() -> None:
@@ -192,12 +196,12 @@ def busy_postgres_template(
 
 @pytest.fixture
 def busy_postgres(busy_postgres_template: PostgresProgramme) -> Iterator[PostgresProgramme]:
-    """A copy of the busy-writer tests' programme in PostgreSQL for this test alone (its
-    ``name`` is the URL), dropped after it."""
+    """A copy of the busy-writer tests' programme in PostgreSQL for this test alone, dropped
+    after it."""
     name = f"doorstep_busycase_{_worker()}"
     with _admin() as admin:
-        url = _create(admin, name, busy_postgres_template.name)
-    yield busy_postgres_template._replace(name=url)
+        _create(admin, name, busy_postgres_template.name)
+    yield busy_postgres_template._replace(name=name)
     _drop(name)
 
 

@@ -109,7 +109,7 @@ def test_an_awkward_value_is_a_clear_error_or_an_answer(
         db_url = f"sqlite:///{copy_database(busy_template.path, tmp_path / 'db')}"
     else:  # PostgreSQL holds ids in 32 bits, where SQLite takes any 64-bit integer
         programme = request.getfixturevalue("busy_postgres")
-        db_url, day = programme.name, programme.first
+        db_url, day = programme.url, programme.first
     first = day.isoformat()
     files = {
         kind: str(write_csv(tmp_path / f"{kind}.csv", header, rows))
