@@ -91,6 +91,39 @@ def test_a_coordinator_s_list_shows_its_area_and_is_read_in_the_trail(
     assert "area R-C is outside account v2-coord&#39;s area R-C-V2" in outside.text
 
 
+@pytest.mark.parametrize(
+    ("kind", "days", "said"),
+    [
+        ("due", 14, "No household is due within 14 days."),
+        ("due", 1, "No household is due within 1 day."),
+        ("due", 0, "No household is due today."),
+        ("overdue", None, "No household is past its deadline."),
+        ("upcoming", 30, "No planned visit begins within 30 days."),
+        ("upcoming", 0, "No planned visit begins today."),
+        (
+            "unrecorded",
+            30,
+            "No planned visit that began in the last 30 days waits to be recorded or marked "
+            "not made.",
+        ),
+        (
+            "unrecorded",
+            0,
+            "No planned visit that began today waits to be recorded or marked not made.",
+        ),
+    ],
+)
+def test_an_empty_list_says_what_there_is_none_of(
+    sign_in: SignIn, kind: str, days: int | None, said: str
+) -> None:
+    # V2's village: no household is paired there, so every list of it is empty.
+    params: dict[str, str | int] = {"area": "R-C-V2"} | ({"days": days} if days is not None else {})
+    page = sign_in("boss").get(f"/lists/{kind}", params=params)
+    assert page.status_code == 200, page.text
+    assert f"<p>{said}</p>" in page.text
+    assert "No rows" not in page.text and "<table>" not in page.text
+
+
 def test_a_visitor_records_a_visit_on_the_form_and_not_another_visitor_s(
     sign_in: SignIn, programme: Engine, first_visit: tuple[dt.date, dt.date]
 ) -> None:
