@@ -189,6 +189,8 @@ def test_household_show_prints_the_file_and_its_json(
     assert "Consent today: given" in text_out
     assert f"not recorded │ {first} │ {last} │ V1" in text_out
     assert "at most 45 days between visits" in text_out and "with V1 Li Wei" in text_out
+    # Its planned visit is over but not recorded: no visit is on record yet.
+    assert "Li Wei: no visit recorded yet, " in text_out and "last visit" not in text_out
     as_json = cli("household", "show", "H0", "--today", after, "--json", "--visits", "0")
     assert as_json.exit_code == 0, as_json.output
     file = json.loads(as_json.output)

@@ -215,7 +215,10 @@ def test_visitor_show_prints_the_file_and_its_json(
     text_out = " ".join(shown.output.split())
     assert "Visitor V1: Li Wei, living in Village one (R-C-V1)" in text_out
     assert "Looks after 3 households, capacity 3" in text_out
-    assert "H0 Wang Fang (Village one): due by 2027-03-05 (54 days left)" in text_out
+    assert (
+        "H0 Wang Fang (Village one): due by 2027-03-05 (54 days left), no visit recorded yet,"
+        in text_out
+    )
     as_json = cli("visitor", "show", "V1", "--today", "2027-01-10", "--json")
     assert as_json.exit_code == 0, as_json.output
     file = json.loads(as_json.output)

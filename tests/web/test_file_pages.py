@@ -19,6 +19,7 @@ def test_the_visitor_opens_a_household_s_file_from_its_due_list(sign_in: SignIn)
     assert "<h2>H0: Wang Fang</h2>" in page.text
     assert "Consent on 2027-03-01: <strong>given</strong>" in page.text
     assert "Due by <strong>" in page.text and "with V1 Li Wei" in page.text
+    assert "Li Wei: no visit recorded yet, " in page.text and "last visit" not in page.text
     assert '<a href="/record?household=H0">Record a visit</a>' in page.text
     # A visitor's account is not sent to the household's data (export, erasure).
     assert "/household?id=H0" not in page.text
@@ -60,6 +61,7 @@ def test_a_visitor_opens_their_own_file_and_from_it_a_household_s(sign_in: SignI
     assert page.status_code == 200, page.text
     assert "<h2>V1: Li Wei</h2>" in page.text
     assert "Looks after <strong>3</strong> households, capacity 3" in page.text
+    assert "(56 days left), no visit recorded yet, a stay under way since" in page.text
     for household in ("H0", "H1", "H2"):
         assert f'<a href="/files/household?id={household}">{household}</a>' in page.text
     # Each visit listed links its household: the five next planned, and those before.

@@ -82,7 +82,7 @@ def _cadence(file: dict[str, Any]) -> None:
         return
     console.print(f"Cadence (at most {gap} days between visits):", markup=False)
     for r in file["cadence"]:
-        last = r["last_visit"] or "none recorded"
+        last = f"last visit {r['last_visit']}" if r["last_visit"] else "no visit recorded yet"
         under_way = f", a stay under way since {r['under_way']}" if r["under_way"] else ""
         nxt = (
             f"next planned {r['next_planned']} ({r['next_visitor']})"
@@ -92,7 +92,7 @@ def _cadence(file: dict[str, Any]) -> None:
         status = f"; {r['status']}" if r["status"] else ""
         console.print(
             f"  {_due(r)} with {r['visitor']} {r['visitor_name']}: "
-            f"last visit {last}{under_way}, {nxt}{status}",
+            f"{last}{under_way}, {nxt}{status}",
             markup=False,
         )
     console.print()
@@ -188,14 +188,13 @@ def _households(file: dict[str, Any]) -> None:
         return
     console.print(f"Households, the soonest due first (at most {gap} days between visits):")
     for r in file["households"]:
-        last = r["last_visit"] or "none recorded"
+        last = f"last visit {r['last_visit']}" if r["last_visit"] else "no visit recorded yet"
         nxt = f"next planned {r['next_planned']}" if r["next_planned"] else "no visit planned"
         if r["next_planned"] and r["next_visitor"] != file["visitor"]["visitor"]:
             nxt += f" (by {r['next_visitor']})"
         status = f"; {r['status']}" if r["status"] else ""
         console.print(
-            f"  {r['household']} {r['head_name']} ({r['area']}): {_due(r)}, last visit "
-            f"{last}, {nxt}{status}",
+            f"  {r['household']} {r['head_name']} ({r['area']}): {_due(r)}, {last}, {nxt}{status}",
             markup=False,
         )
     console.print()
