@@ -14,7 +14,7 @@ from pathlib import Path
 import typer
 
 from doorstep.cli.common import console, err_console, fail, handle_errors, id_argument
-from doorstep.cli.context import actor, session
+from doorstep.cli.context import actor, session, stored_id
 
 app = typer.Typer(
     help="Accounts of the HTTP API: make one, give it a token, list or disable them.\n\n"
@@ -46,6 +46,7 @@ def add_cmd(
     """
     from doorstep.services import accounts
 
+    visitor = stored_id("visitor", visitor)
     with session(writer=True) as s:
         row = accounts.add_account(s, name, role, actor=actor(), area=area, visitor=visitor)
     scope = (

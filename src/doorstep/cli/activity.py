@@ -8,7 +8,7 @@ from dataclasses import asdict
 import typer
 
 from doorstep.cli.common import console, count, handle_errors, id_argument, parse_day
-from doorstep.cli.context import actor, session
+from doorstep.cli.context import actor, session, stored_ids
 from doorstep.cli.listing import FormatOpt, Layout, Output, show_list
 
 app = typer.Typer(
@@ -120,8 +120,8 @@ def attend_cmd(
     from doorstep.privacy.audit import Attempt
     from doorstep.services import activities
 
-    households = [id_argument(h) or h for h in household]
-    visitors = [id_argument(v) or v for v in visitor]
+    households = stored_ids("household", [id_argument(h) or h for h in household])
+    visitors = stored_ids("visitor", [id_argument(v) or v for v in visitor])
     # Not quoted: a refusal's line may say a household's consent, which its erasure must
     # reach, and this event is the activity's.
     tried = Attempt(actor(), "create", "activity", code, {"attendance": True}, quote=False)

@@ -7,7 +7,7 @@ import json
 import typer
 
 from doorstep.cli.common import console, handle_errors, household_argument, id_argument, parse_day
-from doorstep.cli.context import actor, session
+from doorstep.cli.context import actor, session, stored_id
 from doorstep.cli.listing import FormatOpt, Layout, Output, show_list
 from doorstep.domain.ids import MAX_EVENT_ID
 
@@ -78,6 +78,8 @@ def audit_cmd(
     """
     from doorstep.services import audit_trail
 
+    household = stored_id("household", household)
+    visitor = stored_id("visitor", visitor)
     with session() as s:
         page = audit_trail.read_trail(
             s,

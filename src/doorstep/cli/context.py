@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, overload
 
 import typer
 
@@ -232,6 +232,38 @@ def _unit_of_work(eng: Engine, *, writer: bool = False) -> Iterator[Session]:
         if refused is not None:
             raise refused from None
         raise cannot_use(database_url(), exc) from None
+
+
+@overload
+def stored_id(person: Literal["household", "visitor"], given: str) -> str: ...
+@overload
+def stored_id(person: Literal["household", "visitor"], given: None) -> None: ...
+def stored_id(person: Literal["household", "visitor"], given: str | None) -> str | None:
+    """The household's or visitor's id ``given`` names, as the command then uses it (in
+    its lookups, its audit events, its attempt and what it prints): ``'=X``, copied from
+    an export that wrote ``=X`` so, is ``=X`` unless ``'=X`` itself is held
+    (:func:`~doorstep.services.typed_ids.stored_id`). An id with no apostrophe opens no
+    database; one that does is read before the command's own unit of work, which is not
+    yet open, and so names the real id in its attempt."""
+    if given is None:
+        return None
+    return stored_ids(person, [given])[0]
+
+
+def stored_ids(person: Literal["household", "visitor"], given: list[str]) -> list[str]:
+    """:func:`stored_id` of each of ``given``, read at once."""
+    if not any(g.startswith("'") for g in given):
+        return given
+    from sqlalchemy.orm import Session
+
+    from doorstep.services import typed_ids
+
+    eng = engine()
+    try:
+        with database_errors(database_url()), Session(eng) as s:
+            return [typed_ids.stored_id(s, person, g) for g in given]
+    finally:
+        eng.dispose()  # no connection kept open: an erasure's checkpoint waits for none
 
 
 def actor() -> str:

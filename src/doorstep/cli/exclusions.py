@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from doorstep.cli.common import console, handle_errors, household_argument, id_argument
-from doorstep.cli.context import actor, cli_today, session
+from doorstep.cli.context import actor, cli_today, session, stored_id
 from doorstep.cli.listing import FormatOpt, Layout, Output, show_list
 
 if TYPE_CHECKING:
@@ -43,6 +43,8 @@ def exclude_cmd(
     from doorstep.services import exclusions
     from doorstep.services.exclusions import Change
 
+    household = stored_id("household", household)
+    visitor = stored_id("visitor", visitor)
     tried = _attempt("create", household, visitor)
     with session(tried, writer=True) as s:
         out = exclusions.exclude(
@@ -92,6 +94,8 @@ def unexclude_cmd(
     """
     from doorstep.services import exclusions
 
+    household = stored_id("household", household)
+    visitor = stored_id("visitor", visitor)
     tried = _attempt("update", household, visitor, removed=True)
     with session(tried, writer=True) as s:
         exclusions.unexclude(s, household, visitor, actor=tried.actor)
@@ -122,6 +126,7 @@ def exclusions_cmd(
     """
     from doorstep.services import exclusions
 
+    household = stored_id("household", household)
     with session() as s:
         rows = exclusions.list_exclusions(s, actor=actor(), area=area, household=household)
     where = f" of {household}" if household else f" in {area}" if area else ""

@@ -18,7 +18,7 @@ from doorstep.cli.common import (
     out_file,
     parse_day,
 )
-from doorstep.cli.context import actor, attempted, cli_today, session
+from doorstep.cli.context import actor, attempted, cli_today, session, stored_id
 from doorstep.cli.subject_export import deliver
 from doorstep.cli.visits import GapOpt, TodayOpt
 from doorstep.domain.reporting import DEFAULT_POVERTY_LINE
@@ -89,6 +89,7 @@ def show_cmd(
 
     from doorstep.services.household_file import household_file
 
+    household = stored_id("household", household)
     day = cli_today(today)
     with session() as s:
         file = household_file(
@@ -125,6 +126,7 @@ def export_cmd(
     from doorstep.privacy.audit import SUBJECT_EXPORT, Attempt
     from doorstep.services import household_rights
 
+    household = stored_id("household", household)
     path = None if out is None else out_file("--out", out, example=f"{household}.json")
     tried = Attempt(actor(), SUBJECT_EXPORT, "household", household)
     with session(tried) as s:
@@ -157,6 +159,7 @@ def erase_cmd(
 
     if not yes:
         raise InvalidInput(f"erasing {household} cannot be undone: add --yes to confirm")
+    household = stored_id("household", household)
     tried = Attempt(actor(), "delete", "household", household)
     with session(tried, writer=True) as s:
         counts = household_rights.erase_household(
@@ -206,6 +209,7 @@ def consent_cmd(
     from doorstep.services import household_consent
 
     day = parse_day("--on", on) if on else None
+    household = stored_id("household", household)
     tried = household_consent.consent_attempt(actor(), household, state)
     with session(tried, writer=True) as s:
         done = household_consent.record_consent(

@@ -23,7 +23,7 @@ from doorstep.cli.common import (
     progress,
     say_if_compiling,
 )
-from doorstep.cli.context import actor, cli_today, session
+from doorstep.cli.context import actor, cli_today, session, stored_id
 from doorstep.domain.ids import MAX_OFFSET
 from doorstep.errors import InvalidInput
 
@@ -449,6 +449,7 @@ def explain_cmd(
     from doorstep.services import pairing
 
     number = None if proposal is None else proposal_number(proposal, flag="--proposal")
+    household = stored_id("household", household)
     with session() as s, progress(quiet=quiet) as bar:
         out = pairing.explain_household(
             s,

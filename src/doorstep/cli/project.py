@@ -9,7 +9,7 @@ from dataclasses import asdict
 import typer
 
 from doorstep.cli.common import console, count, handle_errors, id_argument, parse_day
-from doorstep.cli.context import actor, cli_today, session
+from doorstep.cli.context import actor, cli_today, session, stored_ids
 from doorstep.cli.listing import FormatOpt, Layout, Output, show_list
 
 app = typer.Typer(
@@ -158,7 +158,7 @@ def benefit_cmd(
     from doorstep.privacy.audit import Attempt
     from doorstep.services import projects
 
-    households = [id_argument(h) or h for h in household]
+    households = stored_ids("household", [id_argument(h) or h for h in household])
     # Not quoted: a refusal's line may say a household's consent, which its erasure must
     # reach, and this event is the project's.
     tried = Attempt(actor(), "create", "project", code, {"households": True}, quote=False)

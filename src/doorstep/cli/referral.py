@@ -16,7 +16,7 @@ from doorstep.cli.common import (
     id_argument,
     parse_day,
 )
-from doorstep.cli.context import actor, cli_today, session
+from doorstep.cli.context import actor, cli_today, session, stored_id
 from doorstep.cli.listing import FormatOpt, Layout, Output, show_list
 
 app = typer.Typer(
@@ -88,6 +88,8 @@ def add_cmd(
 
     day = cli_today(today)
     made_on = parse_day("--on", on) if on else day
+    household = stored_id("household", household)
+    visitor = stored_id("visitor", visitor)
     tried = Attempt(actor(), "create", "household", household, detail={"table": "referrals"})
     with session(tried, writer=True) as s:
         made = referrals.sent_again(
@@ -180,6 +182,7 @@ def list_cmd(
     """
     from doorstep.services import referrals
 
+    household = stored_id("household", household)
     with session() as s:
         rows = referrals.list_referrals(
             s,

@@ -18,7 +18,7 @@ from doorstep.cli.common import (
     out_file,
     parse_day,
 )
-from doorstep.cli.context import actor, attempted, cli_today, session
+from doorstep.cli.context import actor, attempted, cli_today, session, stored_id
 from doorstep.cli.subject_export import deliver
 from doorstep.cli.visits import GapOpt, TodayOpt
 from doorstep.errors import InvalidInput
@@ -75,6 +75,7 @@ def show_cmd(
     from doorstep.services.visitor_file import visitor_file
 
     day = cli_today(today)
+    visitor = stored_id("visitor", visitor)
     with session() as s:
         file = visitor_file(
             s, visitor, actor=actor(), today=day, max_gap_days=max_gap_days, visits=visits
@@ -106,6 +107,7 @@ def export_cmd(
     from doorstep.privacy.audit import SUBJECT_EXPORT, Attempt
     from doorstep.services import visitor_rights
 
+    visitor = stored_id("visitor", visitor)
     path = None if out is None else out_file("--out", out, example=f"{visitor}.json")
     tried = Attempt(actor(), SUBJECT_EXPORT, "visitor", visitor)
     with session(tried) as s:
@@ -136,6 +138,7 @@ def end_cmd(
     from doorstep.services.planned_ends import said
 
     day = parse_day("--last-day", last_day)
+    visitor = stored_id("visitor", visitor)
     tried = Attempt(actor(), "update", "visitor", visitor, {"active_to": day.isoformat()})
     with session(tried, writer=True) as s:
         ended = visitor_days.end_visitor(s, visitor, day, actor=tried.actor, today=cli_today())
@@ -181,6 +184,7 @@ def erase_cmd(
 
     if not yes:
         raise InvalidInput(f"erasing {visitor} cannot be undone: add --yes to confirm")
+    visitor = stored_id("visitor", visitor)
     tried = Attempt(actor(), "delete", "visitor", visitor)
     with session(tried, writer=True) as s:
         done = visitor_rights.erase_visitor(s, visitor, actor=tried.actor, today=cli_today())

@@ -23,7 +23,7 @@ from doorstep.cli.common import (
     out_file,
     parse_day,
 )
-from doorstep.cli.context import actor, attempted, cli_today, session
+from doorstep.cli.context import actor, attempted, cli_today, session, stored_id
 from doorstep.cli.listing import FormatOpt, Output, print_for_scripts
 from doorstep.cli.work_table import work_table
 from doorstep.domain.enums import VisitStatus
@@ -88,6 +88,7 @@ def _list(
     from doorstep.services import work_lists
 
     day = cli_today(today)
+    visitor = stored_id("visitor", visitor)
     # A window reaching past the calendar's ends stops there (services.work_lists), as the
     # API's and the pages' lists do: nothing lies beyond it to list.
     with session() as s:
@@ -294,6 +295,7 @@ def calendar_cmd(
     assert visitor is not None
     if out is None or out_dir is not None:
         raise InvalidInput("--visitor writes one file: give --out FILE")
+    visitor = stored_id("visitor", visitor)
     path = out_file("--out", out, example=ics_filename(visitor))
     tried = Attempt(actor(), "read", "visits", detail={"calendar": visitor})
     with session(tried) as s:
@@ -389,6 +391,8 @@ def record_cmd(
     from doorstep.services import visit_records
 
     day = cli_today(today)
+    household = stored_id("household", household)
+    visitor = stored_id("visitor", visitor)
     made = visit_records.MadeVisit(
         household,
         visitor,
@@ -441,6 +445,8 @@ def missed_cmd(
 
     day = cli_today(today)
     first = parse_day("--start", start)
+    household = stored_id("household", household)
+    visitor = stored_id("visitor", visitor)
     tried = visit_records.visit_attempt(
         actor(), household, visitor, first, VisitStatus.MISSED, today=day
     )

@@ -52,6 +52,13 @@ def unescape_text(value: str) -> str:
     return value
 
 
+def typed_forms(value: str) -> tuple[str, ...]:
+    """The stored values ``value`` may name, to look up in this order: itself, then (when
+    it differs) as :func:`unescape_text` reads it. A user copies ``=X`` from an export as
+    ``'=X``, but ``'=X`` may be stored itself (imported as ``''=X``), and then comes first."""
+    return tuple(dict.fromkeys((value, unescape_text(value))))
+
+
 def unescape_frame(frame: pl.DataFrame) -> pl.DataFrame:
     """Every text column of ``frame`` unescaped (only those with an apostrophe are touched:
     one cheap pass finds them)."""

@@ -36,7 +36,7 @@ from doorstep.services.exporting import neutralise_formulas
 from doorstep.services.importing.csvfile import CsvProblem, read_csv_rows
 from doorstep.services.importing.csvheader import lower_case_reason, twice_marked_reason
 from doorstep.services.importing.errors import RowError
-from doorstep.services.importing.formulas import unescape_text
+from doorstep.services.importing.formulas import typed_forms
 from doorstep.services.importing.validate import NUL_REASON, holds_nul, trim_code
 from doorstep.services.outfile import check_out, write_whole
 
@@ -461,7 +461,7 @@ def household_index(problem: PairingProblem, household_id: str, households: Path
     back; a household whose id is ``'=X`` itself still comes first.
     """
     given = household_id.strip()
-    for wanted in dict.fromkeys((given, unescape_text(given))):
+    for wanted in typed_forms(given):
         hits = np.flatnonzero(problem.household_ids == wanted)
         if len(hits):
             return int(hits[0])

@@ -1,4 +1,5 @@
-"""Ids the user types, looked up: a visitor by its id, a team by its code.
+"""Ids the user types, looked up: a visitor by its id, a team by its code, and which of
+several ids a household or visitor holds.
 
 Like ``pairing.area_by_code``, an unknown one is :class:`~doorstep.errors.NotFound`, so a
 filter on it is an error rather than an empty list.
@@ -6,9 +7,11 @@ filter on it is an error rather than an empty list.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, bindparam, text
 
 from doorstep.errors import NotFound
 from doorstep.say import Say
@@ -28,6 +31,20 @@ def visitor_by_external_id(conn: Connection, external_id: str) -> int:
             Say("visitor %(visitor)s was erased: nothing about them is held", visitor=external_id)
         )
     return int(found[0])
+
+
+def held_ids(
+    conn: Connection, table: Literal["households", "visitors"], external_ids: Sequence[str]
+) -> set[str]:
+    """Of ``external_ids`` (a few), those a row of ``table`` holds (an erased visitor's
+    row, kept under its id, among them)."""
+    found = conn.execute(
+        text(f"SELECT external_id FROM {table} WHERE external_id IN :ids").bindparams(
+            bindparam("ids", expanding=True)
+        ),
+        {"ids": list(external_ids)},
+    ).scalars()
+    return {str(f) for f in found}
 
 
 def team_by_code(conn: Connection, code: str) -> int:
