@@ -27,6 +27,17 @@ TODAY = dt.date(2027, 3, 1)
 Headers = Callable[[str], dict[str, str]]
 
 
+def documented(client: TestClient, method: str, path: str) -> dict[str, str]:
+    """The JSON answers ``/openapi.json`` gives the operation: each status, its schema's
+    name."""
+    answers = client.get("/openapi.json").json()["paths"][path][method]["responses"]
+    return {
+        status: answer["content"]["application/json"]["schema"].get("$ref", "").rsplit("/")[-1]
+        for status, answer in answers.items()
+        if "application/json" in answer.get("content", {})
+    }
+
+
 def add_account(engine: Engine, name: str, role: str, **scope: str) -> str:
     """An account and a token for it; the token."""
     with unit_of_work(engine) as s:

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
-from tests.api.conftest import TODAY, Headers
+from tests.api.conftest import TODAY, Headers, documented
 from tests.factories.audit import events_about
 from tests.factories.db import run_import
 from tests.factories.files import HOUSEHOLD_HEADER, household, write_csv
@@ -157,3 +157,16 @@ def test_a_referral_sent_again_under_its_id_is_made_once_and_another_is_refused(
     assert client.post(REFERRALS, json=plain, headers=auth("v1")).status_code == 201
     assert client.post(REFERRALS, json=plain, headers=auth("v1")).status_code == 201
     assert _count(jobs) == 3
+
+
+def test_both_answers_of_a_referral_sent_again_are_in_the_spec(
+    client: TestClient, jobs: Engine, auth: Headers
+) -> None:
+    """Made answers 201 and sent again 200: a client built from ``/openapi.json`` is told
+    of both (it gave 201 alone, found by the schema fuzz)."""
+    answers = documented(client, "post", REFERRALS)
+    body = {"household": "H0", "organisation": "JOBS", "service": "other", "client_id": REFERRAL_ID}
+    made = client.post(REFERRALS, json=body, headers=auth("v1"))
+    again = client.post(REFERRALS, json=body, headers=auth("v1"))
+    assert (made.status_code, again.status_code) == (201, 200), again.text
+    assert {answers["201"], answers["200"]} == {"ReferralMade"}

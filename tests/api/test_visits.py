@@ -15,7 +15,7 @@ from doorstep.api.work_list_schemas import DueListed, PlannedVisitListed
 from doorstep.domain.work_lists import DEFAULT_DAYS, KINDS
 from doorstep.services import work_lists
 from doorstep.storage.session import unit_of_work
-from tests.api.conftest import TODAY, Headers
+from tests.api.conftest import TODAY, Headers, documented
 
 
 def _events(engine: Engine, actor: str) -> list[tuple[str, str, str | None]]:
@@ -264,3 +264,16 @@ def test_a_work_list_answer_names_every_field_of_the_service_s_rows_in_their_ord
     assert rows, "the list has rows to compare"
     assert {tuple(r) for r in rows} == {tuple(model.model_fields)}
     assert set(model.model_fields) == set(work_lists.COLUMNS[kind]) | set(BEYOND_COLUMNS[kind])
+
+
+def test_both_answers_of_a_visit_sent_again_are_in_the_spec(
+    client: TestClient, auth: Headers, first_visit: tuple[dt.date, dt.date]
+) -> None:
+    """Recorded answers 201 and sent again under its ``visit_id`` 200: a client built from
+    ``/openapi.json`` is told of both (it gave 201 alone)."""
+    answers = documented(client, "post", "/api/v1/visits")
+    body = {"household": "H0", "visitor": "V1", "start": str(first_visit[0]), "visit_id": "p-1"}
+    made = client.post("/api/v1/visits", json=body, headers=auth("v1"))
+    again = client.post("/api/v1/visits", json=body, headers=auth("v1"))
+    assert (made.status_code, again.status_code) == (201, 200), again.text
+    assert {answers["201"], answers["200"]} == {"VisitRecorded"}

@@ -51,7 +51,11 @@ def list_exclusions(
     return [ExclusionListed.model_validate(r) for r in rows]
 
 
-@router.post("")
+@router.post(
+    "",
+    # Added answers 201, updated or unchanged 200: a client must find both in the spec.
+    responses={201: {"model": ExclusionMade, "description": "Added"}},
+)
 def exclude(
     body: ExclusionCreate,
     response: Response,

@@ -104,7 +104,12 @@ def list_referrals(
     return [ReferralListed.model_validate(r) for r in rows]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    # The answer to a referral sent again: a client must find it in the spec too.
+    responses={200: {"model": ReferralMade, "description": "Sent again: made already"}},
+)
 def add_referral(
     body: ReferralCreate, engine: EngineDep, who: PrincipalDep, today: TodayDep, response: Response
 ) -> ReferralMade:

@@ -127,7 +127,13 @@ def work_list(
     )
 
 
-@router.post("", response_model=VisitRecorded, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    response_model=VisitRecorded,
+    status_code=status.HTTP_201_CREATED,
+    # The answer to a visit sent again: a client must find it in the spec too.
+    responses={200: {"model": VisitRecorded, "description": "Sent again: recorded already"}},
+)
 def record(
     body: VisitCreate, engine: EngineDep, who: PrincipalDep, today: TodayDep, response: Response
 ) -> VisitRecorded:
