@@ -107,7 +107,7 @@ def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _admin() -> psycopg.Connection[Any]:
+def pg_admin() -> psycopg.Connection[Any]:
     return psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
 
 
@@ -115,17 +115,30 @@ def _pg_url(name: str) -> str:
     return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
 
 
+def new_database_clause(admin: psycopg.Connection[Any]) -> str:
+    """How a test database is made afresh: collated by ICU's Chinese (PostgreSQL 15 and later),
+    as a programme's server in China would be, not by the bytes of this machine's C.UTF-8,
+    which are SQLite's order too. An order or a range that the code leaves to the
+    database's collation (and should not) then shows in the tests: ``zh-Hans`` puts Han
+    characters before Latin letters and sorts ``h2`` with ``H10``."""
+    if admin.info.server_version < 150000:  # no ICU as a database's collation before 15
+        return ""
+    return " TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'zh-Hans'"
+
+
 def _create(admin: psycopg.Connection[Any], name: str, template: str | None = None) -> str:
-    """A new database ``name`` (a copy of ``template``: a file copy, about 0.1 s), its URL.
-    A copy keeps no settings of its template's, so each is set again."""
+    """A new database ``name`` (a copy of ``template``: a file copy, about 0.1 s; else made
+    afresh, :func:`new_database_clause`), its URL. A copy keeps no settings of its
+    template's, so each is set again."""
     admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    made = f' TEMPLATE "{template}"' if template else new_database_clause(admin)
+    admin.execute(f'CREATE DATABASE "{name}"' + made)
     admin.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     return _pg_url(name)
 
 
 def _drop(name: str) -> None:
-    with _admin() as admin:
+    with pg_admin() as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
@@ -144,7 +157,7 @@ def postgres_migrated() -> Iterator[str]:
     """The name of a database of this test worker's own, migrated once and never opened
     after: each test database is a copy of it. Dropped at the end."""
     try:
-        admin = _admin()
+        admin = pg_admin()
     except psycopg.OperationalError as exc:
         message = (
             f"PostgreSQL is not reachable at {PG_ADMIN_URL} ({exc}). Start it (e.g. "
@@ -170,7 +183,7 @@ def postgres_url(postgres_migrated: str) -> Iterator[str]:
     """A database of this test worker's own, migrated (a copy of ``postgres_migrated``),
     emptied before each test that uses it, dropped at the end."""
     name = f"doorstep_test_{_worker()}"
-    with _admin() as admin:
+    with pg_admin() as admin:
         url = _create(admin, name, postgres_migrated)
     yield url
     _drop(name)
@@ -186,7 +199,7 @@ def busy_postgres_template(
     from tests.factories.busy_writer import build_programme
 
     name = f"doorstep_busy_{_worker()}"
-    with _admin() as admin:
+    with pg_admin() as admin:
         url = _create(admin, name, postgres_migrated)
         tokens, first = build_programme(url, tmp_path_factory.mktemp("busy_pg"))
         _left_alone(admin, name)
@@ -199,7 +212,7 @@ def busy_postgres(busy_postgres_template: PostgresProgramme) -> Iterator[Postgre
     """A copy of the busy-writer tests' programme in PostgreSQL for this test alone, dropped
     after it."""
     name = f"doorstep_busycase_{_worker()}"
-    with _admin() as admin:
+    with pg_admin() as admin:
         _create(admin, name, busy_postgres_template.name)
     yield busy_postgres_template._replace(name=name)
     _drop(name)

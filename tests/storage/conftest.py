@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from doorstep.storage.session import make_engine
+from tests.conftest import new_database_clause, pg_admin
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -20,8 +21,8 @@ def new_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     server = make_engine(request.getfixturevalue("postgres_url"), isolation_level="AUTOCOMMIT")
     name = f"doorstep_new_{uuid.uuid4().hex[:12]}"
-    with server.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name}"))
+    with pg_admin() as admin:
+        admin.execute(f"CREATE DATABASE {name}" + new_database_clause(admin))
     try:
         yield server.url.set(database=name).render_as_string(hide_password=False)
     finally:

@@ -97,10 +97,11 @@ def test_the_upgrade_folds_the_rows_already_stored_and_indexes_them(
                     "ORDER BY external_id"
                 )
             ).all()
-            assert [tuple(r) for r in stored] == [
+            # As a set: ORDER BY an id follows the database's collation (ICU's puts Ĥ by H).
+            assert {tuple(r) for r in stored} == {
                 ("h2", "王小红", "凯里3社区12号"),
                 ("ĥ1", "élodie brûlé", "strasse 5"),
-            ]
+            }
             today = dt.date(2026, 3, 1)
             found = finding.households(conn, "élodie", limit=5, today=today)
             assert [r["household"] for r in found] == ["Ĥ1"]
