@@ -45,7 +45,7 @@ from doorstep.storage.tables.visits import Visit
 from doorstep.web.app import create_app
 from tests.api.conftest import TODAY
 from tests.api.test_busy_writer import _requests as api_requests
-from tests.factories.busy_writer import build_programme
+from tests.factories.busy_writer import programme_at
 from tests.factories.front_doors import (
     Route,
     TableCall,
@@ -297,9 +297,9 @@ def _sent(
 
 @pytest.mark.slow
 def test_an_awkward_value_in_any_field_is_answered_without_a_server_error(
-    db_url: str, tmp_path: Path
+    db_url: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    tokens, first = build_programme(db_url, tmp_path)
+    db_url, tokens, first = programme_at(db_url, tmp_path, request)
     app = create_app(db_url, today=lambda: TODAY)
     wrong: list[tuple[tuple[str, str, str], tuple[str, str], str, int, str]] = []
     with TestClient(app, follow_redirects=False, raise_server_exceptions=False) as site:
@@ -336,12 +336,12 @@ def test_an_awkward_value_in_any_field_is_answered_without_a_server_error(
 
 @pytest.mark.slow
 def test_every_call_is_answered_without_a_server_error_on_the_calendars_first_and_last_day(
-    db_url: str, tmp_path: Path
+    db_url: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     # Today is a person's choice too (DOORSTEP_TODAY, for demos and training): windows
     # counted from it stop at the calendar's ends. Once, leaving visitors' windows, the
     # report's due counts and an erased visitor's last day stepped past them (a 500).
-    tokens, first = build_programme(db_url, tmp_path)
+    db_url, tokens, first = programme_at(db_url, tmp_path, request)
     wrong: list[tuple[dt.date, tuple[str, str, str], int, str]] = []
     for today in (dt.date.max, dt.date.min):
         app = create_app(db_url, today=lambda today=today: today)

@@ -26,7 +26,7 @@ from doorstep.web.app import create_app
 from doorstep.web.field_reasons import REASONS
 from tests.api.conftest import TODAY
 from tests.api.test_busy_writer import _requests as api_requests
-from tests.factories.busy_writer import build_programme
+from tests.factories.busy_writer import programme_at
 from tests.factories.front_doors import TableCall, in_path, path_template, send, table_calls
 
 NUL = "\x00"
@@ -80,9 +80,9 @@ def test_the_reason_is_the_pages_to_translate() -> None:
 
 @pytest.mark.slow
 def test_a_nul_anywhere_in_a_request_is_refused_naming_its_field(
-    db_url: str, tmp_path: Path
+    db_url: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    tokens, first = build_programme(db_url, tmp_path)
+    db_url, tokens, first = programme_at(db_url, tmp_path, request)
     engine = make_engine(db_url)
     with engine.connect() as conn:
         before = conn.execute(text("SELECT COUNT(*) FROM audit_events")).scalar_one()
