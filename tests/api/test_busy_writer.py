@@ -2,6 +2,10 @@
 waits its turn and answers rather than refusing with "run it again" (409): each writes what
 it changes, or the audit events of what it read. See ``tests/factories/busy_writer``.
 
+On PostgreSQL, each route that changes records (and one that only reads) runs while another
+transaction is busy as an import of every kind, and must wait for it and then complete:
+see ``tests/factories/busy_postgres``.
+
 A new route fails :func:`test_every_route_is_called_here_with_another_writer_busy` until it
 is added to :func:`_requests` (or, if it writes nothing at all, to :data:`WRITES_NOTHING`).
 """
@@ -19,6 +23,8 @@ from fastapi.testclient import TestClient
 
 from doorstep.api.app import PREFIX, create_app
 from tests.api.conftest import TODAY
+from tests.conftest import PostgresProgramme
+from tests.factories.busy_postgres import asked_while_busy, serving_postgres
 from tests.factories.busy_writer import Programme, Seen, asked_in_turn, in_turn, serving
 
 
@@ -39,6 +45,20 @@ WRITES_NOTHING = {
     ("GET", "/pairing/proposals"),
     ("GET", "/projects"),
 }
+
+#: Routes that change no record, only add the audit events of what they read: on
+#: PostgreSQL their one write, an insert of new rows, waits for the other and can meet
+#: nothing it wrote; one of them, :data:`READ_ON_POSTGRES`, is called there for them all.
+ONLY_READ = {
+    ("GET", path)
+    for path in (
+        *("/visits/calendar", "/visits/{kind}", "/households", "/households/{household}"),
+        *("/pairing/proposals/{proposal}", "/pairing/proposals/{proposal}/diff", "/report"),
+        *("/audit", "/outcomes", "/referrals", "/checks/sizes", "/checks/sizes.csv"),
+        *("/exclusions", "/accounts", "/visitors", "/visitors/{visitor}"),
+    )
+} | WRITES_NOTHING
+READ_ON_POSTGRES = ("GET", "/households/{household}")
 
 _HOUSEHOLD_FILE = b"household_id,head_name,address,area_code,lat,lon,members,languages,consent,consent_date\nH9,Li Na,1 Road,R-C-V1,26.59,106.7,3,zh,given,2027-01-02\n"  # noqa: E501
 
@@ -151,6 +171,7 @@ def _routes() -> set[tuple[str, str]]:
 
 def test_every_route_is_called_here_with_another_writer_busy() -> None:
     assert _routes() == set(_requests("2027-01-04"))
+    assert _routes() >= ONLY_READ
 
 
 @pytest.fixture(scope="module")
@@ -184,3 +205,23 @@ def test_a_route_waits_for_another_writer_and_answers(
             )
 
     in_turn(run)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "route",
+    sorted(set(_requests("2027-01-04")) - ONLY_READ | {READ_ON_POSTGRES}),
+    ids=lambda r: " ".join(r),
+)
+def test_a_route_waits_for_another_postgresql_transaction_and_answers(
+    route: tuple[str, str], busy_postgres: PostgresProgramme, app: FastAPI
+) -> None:
+    # See ``tests/factories/busy_postgres``.
+    call = _requests(busy_postgres.first.isoformat())[route]
+    headers = {"Authorization": f"Bearer {busy_postgres.tokens[call.who]}"}
+    with serving_postgres(app, busy_postgres.url) as url, TestClient(app) as client:
+        asked_while_busy(
+            url,
+            lambda: client.request(route[0], PREFIX + call.url, headers=headers, **call.keywords),
+            writes=route not in WRITES_NOTHING,
+        )

@@ -2,6 +2,10 @@
 turn and completes rather than being refused with "run it again" (every command writes:
 what it changes, or the audit events of what it read). See ``tests/factories/busy_writer``.
 
+On PostgreSQL, each command that changes records (and one that only reads) runs while another
+transaction is busy as an import of every kind, and must wait for it and then complete:
+see ``tests/factories/busy_postgres``.
+
 A new command fails :func:`test_every_command_is_run_here_with_another_writer_busy` until
 it is added to :data:`CASES`; a new kind of import file fails
 :func:`test_every_kind_of_import_is_run_here_with_another_writer_busy` until it has a file
@@ -22,6 +26,9 @@ from typer.testing import CliRunner
 from doorstep.cli.main import app
 from doorstep.cli.registry import Imported
 from doorstep.config import get_settings
+from doorstep.storage.session import make_engine
+from tests.factories.busy_postgres import audit_events as pg_audit_events
+from tests.factories.busy_postgres import transaction_busy
 from tests.factories.busy_writer import (
     ACTIVITY,
     BEFORE_A_COMMAND,
@@ -35,6 +42,7 @@ from tests.factories.busy_writer import (
     in_turn,
     other_writer,
 )
+from tests.factories.emptied import empty_postgres
 from tests.factories.files import write_csv
 from tests.factories.visits import PLAN_START
 
@@ -116,6 +124,24 @@ WRITES_NOTHING = {"account list", "activity list", "cadence show", "project list
 #: reads the schema's and writes nothing.
 READS_NO_PROGRAMME = {"db upgrade"}
 
+#: Commands that change no record, only add the audit events of what they read: on
+#: PostgreSQL their one write, an insert of new rows, waits for the other and can meet
+#: nothing it wrote; one of them, :data:`READ_ON_POSTGRES`, runs there for them all.
+ONLY_READ = {
+    *("export", "stats", "report", "outcomes", "audit", "check sizes", "pair exclusions"),
+    *("pair show", "pair diff", "visits overdue", "visits due", "visits upcoming"),
+    *("visits unrecorded", "visits calendar", "household find", "household show"),
+    *("visitor find", "visitor show", "referral list"),
+    *WRITES_NOTHING,
+}
+READ_ON_POSTGRES = "household show"
+#: Imports that lock as another kind does (visitors as areas, blackouts as leave, the
+#: programme's tables as attendance): on PostgreSQL, only that kind is run.
+IMPORTED_AS_ANOTHER = {
+    f"import {kind}"
+    for kind in ("visitors", "blackouts", "activities", "projects", "project_households")
+}
+
 #: Commands run on a database with nothing in it.
 ON_AN_EMPTY_DATABASE = {"demo"}
 
@@ -147,6 +173,7 @@ def _command(case: str) -> str:
 def test_every_command_is_run_here_with_another_writer_busy() -> None:
     commands = set(_commands())
     assert commands - NOT_ENTRY_POINTS.keys() == {_command(case) for case in CASES}
+    assert set(CASES) >= ONLY_READ | IMPORTED_AS_ANOTHER
 
 
 def test_every_kind_of_import_is_run_here_with_another_writer_busy() -> None:
@@ -201,3 +228,38 @@ def test_a_command_waits_for_another_writer_and_completes(
         return seen
 
     in_turn(command)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "name", sorted(set(CASES) - ONLY_READ - IMPORTED_AS_ANOTHER | {READ_ON_POSTGRES})
+)
+def test_a_command_waits_for_another_postgresql_transaction_and_completes(
+    name: str, run: CliRunner, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    # See ``tests/factories/busy_postgres``.
+    if name in ON_AN_EMPTY_DATABASE:
+        url = request.getfixturevalue("postgres_url")
+        engine = make_engine(url)
+        empty_postgres(engine)
+        engine.dispose()
+        first = dt.date(2027, 1, 4)
+    else:
+        programme = request.getfixturevalue("busy_postgres")
+        url, first = programme.url, programme.first
+    files = {
+        kind: str(write_csv(tmp_path / f"{kind}.csv", header, rows))
+        for kind, (header, rows) in import_files(first.isoformat()).items()
+    }
+    args = [a.format(first=first, out=tmp_path / "out", **files) for a in CASES[name]]
+    events = pg_audit_events(url)
+    with (
+        transaction_busy(url, asks=name not in WRITES_NOTHING),
+        pytest.MonkeyPatch.context() as mp,
+    ):
+        mp.setenv("DOORSTEP_DATABASE_URL", url)
+        get_settings.cache_clear()
+        result = run.invoke(app, args, catch_exceptions=False)
+    assert REFUSED not in result.output
+    assert result.exit_code == 0, result.output
+    assert (pg_audit_events(url) == events) == (name in WRITES_NOTHING)

@@ -3,6 +3,10 @@ writer holds SQLite's lock and then commits, waits its turn and answers rather t
 "run it again": a page that shows anyone's data writes its audit events, a form what it
 changes. See ``tests/factories/busy_writer``.
 
+On PostgreSQL, each page and form that changes records (and one that only reads) runs while another
+transaction is busy as an import of every kind, and must wait for it and then complete:
+see ``tests/factories/busy_postgres``.
+
 A new page or form fails :func:`test_every_page_is_asked_here_with_another_writer_busy`
 until it is added to :func:`_requests` (or, if it writes nothing at all, to
 :data:`WRITES_NOTHING`).
@@ -21,6 +25,8 @@ from fastapi.testclient import TestClient
 
 from doorstep.web.app import create_app
 from tests.api.conftest import TODAY
+from tests.conftest import PostgresProgramme
+from tests.factories.busy_postgres import asked_while_busy, serving_postgres
 from tests.factories.busy_writer import Programme, Seen, asked_in_turn, in_turn, serving
 
 
@@ -53,6 +59,20 @@ WRITES_NOTHING = {
     ("GET", "/imports"),
     ("GET", "/cadence"),
 }
+
+#: Pages that change no record, only add the audit events of what they read: on
+#: PostgreSQL their one write, an insert of new rows, waits for the other and can meet
+#: nothing it wrote; one of them, :data:`READ_ON_POSTGRES`, is asked there for them all.
+ONLY_READ = {
+    ("GET", path)
+    for path in (
+        *("/lists/{kind}", "/calendar.ics", "/figures", "/outcomes", "/household"),
+        *("/visitor", "/record", "/pairing/{proposal}"),
+        *("/referrals", "/checks/sizes", "/checks/sizes.csv"),
+        *("/exclusions", "/accounts", "/audit", "/files/household", "/files/visitor"),
+    )
+} | WRITES_NOTHING
+READ_ON_POSTGRES = ("GET", "/household")
 
 _HOUSEHOLD_FILE = (
     b"household_id,head_name,address,area_code,lat,lon,members,languages,consent,consent_date\n"
@@ -183,6 +203,7 @@ def _pages() -> set[tuple[str, str]]:
 
 def test_every_page_is_asked_here_with_another_writer_busy() -> None:
     assert _pages() == set(_requests("2027-01-04"))
+    assert _pages() >= ONLY_READ
 
 
 @pytest.fixture(scope="module")
@@ -224,3 +245,32 @@ def test_a_page_waits_for_another_writer_and_answers(
             )
 
     in_turn(run)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "page",
+    sorted(set(_requests("2027-01-04")) - ONLY_READ | {READ_ON_POSTGRES}),
+    ids=lambda r: " ".join(r),
+)
+def test_a_page_waits_for_another_postgresql_transaction_and_answers(
+    page: tuple[str, str], busy_postgres: PostgresProgramme, app: FastAPI
+) -> None:
+    # See ``tests/factories/busy_postgres``.
+    tokens = busy_postgres.tokens
+    ask = _requests(busy_postgres.first.isoformat())[page]
+    keywords = dict(ask.keywords)
+    if "data" in keywords:
+        keywords["data"] = {k: v.format(**tokens) for k, v in keywords["data"].items()}
+    with (
+        serving_postgres(app, busy_postgres.url) as url,
+        TestClient(app, follow_redirects=False) as site,
+    ):
+        if ask.who is not None:
+            signed = site.post("/login", data={"token": tokens[ask.who]})
+            assert signed.status_code == 303, signed.text
+        asked_while_busy(
+            url,
+            lambda: site.request(page[0], ask.url, **keywords),
+            writes=page not in WRITES_NOTHING,
+        )
