@@ -2,20 +2,20 @@
 the PostgreSQL counterpart of :mod:`tests.factories.busy_writer`'s SQLite writer.
 
 PostgreSQL has no one writer's lock, and at READ COMMITTED each statement sees what
-committed before it: a write of rows an entry point never touches cannot meet it. The other
-transaction of :func:`transaction_busy` is an import of every kind at once: it holds the
-pairing lock (its count of takes moved, as each take moves it) and the household sizes'
-lock, and ``SHARE ROW EXCLUSIVE`` (the imports' mode: any ``INSERT``, ``UPDATE`` or
-``DELETE`` waits for it, reads go on) on every table no import locks (the audit trail's
-among them, which every entry point that writes writes). An entry point reads what
-committed before it and then waits, at its first write or lock. Where it waits for the
-pairing or sizes lock, the other then takes the imports' own table locks, in an import's
-order (:data:`IMPORTED`): one that wrote to one of those tables before asking for the lock
-deadlocks with it, as it would with a real import. The other commits
-:data:`~tests.factories.busy_writer.HOLD` seconds after it is seen waiting, and the entry
-point goes on, its later statements seeing the other's writes (a plan built before them
-is built again). It must then complete: no deadlock, no serialization failure, no unique
-violation, no "run it again".
+committed before it: a write of rows an entry point never touches cannot meet it. The
+other transactions of :func:`transaction_busy` are an import of every kind at once: one
+holds the pairing lock (its count of takes moved, as each take moves it) and the household
+sizes' lock, the other ``SHARE ROW EXCLUSIVE`` (the imports' mode: any ``INSERT``,
+``UPDATE`` or ``DELETE`` waits for it, reads go on) on every table no import locks (the
+audit trail's among them, which every entry point that writes writes). An entry point
+reads what committed before it and then waits, at its first write or lock. Once it waits
+for the pairing or sizes lock, the first takes the imports' own table locks
+(:data:`IMPORTED`), as an import takes them after those: an entry point that wrote to one
+of those tables before asking for the lock deadlocks with it, as it would with a real
+import. Each commits :data:`~tests.factories.busy_writer.HOLD` seconds after it is seen
+waited for, and the entry point goes on, its later statements seeing what it wrote (a plan
+built before the pairing lock's take is built again). It must then complete: no deadlock,
+no serialization failure, no unique violation, no "run it again".
 """
 
 from __future__ import annotations
@@ -53,11 +53,8 @@ IMPORTED = tuple(
 #: How often the other looks for a connection waiting for it (seconds).
 _POLL = 0.005
 
-#: The kinds of lock (``pg_locks.locktype``) a connection waiting for the other waits for.
-_WAITING_FOR = (
-    "SELECT locktype FROM pg_locks WHERE NOT granted AND pid IN"
-    " (SELECT pid FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid)))"
-)
+#: A connection waiting for the one of a process id.
+_WAITING = "SELECT 1 FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid)) LIMIT 1"
 
 
 def _count(url: str, query: str) -> int:
@@ -74,43 +71,53 @@ def audit_events(url: str) -> int:
     return _count(url, "SELECT count(*) FROM audit_events")
 
 
-def _lock(conn: Connection, tables: Iterator[str] | tuple[str, ...]) -> None:
+def _lock(conn: Connection, tables: tuple[str, ...]) -> None:
     for table in tables:
         conn.execute(text(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE"))
 
 
 @contextmanager
 def transaction_busy(url: str, *, asks: bool = True, hold: float = HOLD) -> Iterator[None]:
-    """Run the block while another transaction on the PostgreSQL database at ``url`` is
-    busy as an import of every kind (see the module); it commits ``hold`` seconds after a
-    connection of the block waits for it, or when the block ends. Checks that it
-    committed, and (``asks``) that the block waited for it."""
+    """Run the block while other transactions on the PostgreSQL database at ``url`` are
+    busy as an import of every kind (see the module): one holds the pairing and sizes
+    locks, one the tables no import locks. Each commits ``hold`` seconds after a
+    connection of the block waits for it, or when the block ends; the first, once waited
+    for, takes the imports' table locks first. Checks that both committed, and (``asks``)
+    that the block waited for one."""
     engine = make_engine(url)
-    conn = engine.connect()
-    taken = lock_pairings(conn) + 1
-    lock_household_sizes(conn)
-    _lock(conn, (t.name for t in Base.metadata.sorted_tables if t.name not in IMPORTED))
-    pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    advisory, tables = engine.connect(), engine.connect()
+    taken = lock_pairings(advisory) + 1
+    lock_household_sizes(advisory)
+    # But the count of takes, which the first wrote: a taker waits for its lock first.
+    kept = {*IMPORTED, "pairing_lock_takes"}
+    _lock(tables, tuple(t.name for t in Base.metadata.sorted_tables if t.name not in kept))
+    busy = {
+        conn.execute(text("SELECT pg_backend_pid()")).scalar_one(): conn
+        for conn in (advisory, tables)
+    }
     waited = threading.Event()
-    go = threading.Event()  # waited for, or the block ended
+    go = threading.Event()  # the block ended
     failed: list[BaseException] = []
 
     def release() -> None:
         try:
             with psycopg.connect(url, autocommit=True) as watcher:
-                while not go.is_set():
-                    kinds = {row[0] for row in watcher.execute(_WAITING_FOR, (pid,))}
-                    if kinds:
+                while busy and not go.is_set():
+                    for pid in list(busy):
+                        if watcher.execute(_WAITING, (pid,)).fetchone() is None:
+                            continue
                         waited.set()
-                        go.set()
-                        if "advisory" in kinds:
-                            _lock(conn, IMPORTED)
+                        if busy[pid] is advisory:
+                            _lock(advisory, IMPORTED)
                         time.sleep(hold)
-                        break
+                        busy.pop(pid).commit()
                     go.wait(_POLL)
-            conn.commit()
+            for conn in busy.values():
+                conn.commit()
         except BaseException as exc:  # the test says so below
             failed.append(exc)
+            for conn in busy.values():  # what the block waits for is let go
+                conn.rollback()
 
     thread = threading.Thread(target=release, daemon=True)
     thread.start()
@@ -118,12 +125,13 @@ def transaction_busy(url: str, *, asks: bool = True, hold: float = HOLD) -> Iter
         yield
     finally:
         go.set()
-        thread.join(LONGEST_WAIT + hold + 5)
-        conn.close()
+        thread.join(LONGEST_WAIT + 2 * hold + 5)
+        advisory.close()
+        tables.close()
         engine.dispose()
     assert not failed, failed
-    assert waited.is_set() or not asks, "the entry point did not wait for the other"
-    # The other committed: its take of the pairing lock is counted.
+    assert waited.is_set() or not asks, "the entry point did not wait for the others"
+    # The first committed: its take of the pairing lock is counted.
     assert _count(url, "SELECT COALESCE(MAX(taken), 0) FROM pairing_lock_takes") >= taken
 
 
