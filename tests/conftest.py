@@ -233,7 +233,7 @@ def busy_postgres(
     from tests.factories.restored import restore
 
     programme, held = _busy_postgres_case
-    with _admin() as admin:
+    with pg_admin() as admin:
         _left_alone(admin, programme.name)  # what a test left open holds no lock
     restore(programme.url, held)
     return programme
