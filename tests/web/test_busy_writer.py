@@ -66,7 +66,8 @@ WRITES_NOTHING = {
 ONLY_READ = {
     ("GET", path)
     for path in (
-        *("/lists/{kind}", "/calendar.ics", "/figures", "/outcomes", "/household"),
+        *("/lists/{kind}", "/calendar.ics", "/figures", "/figures.xlsx", "/outcomes"),
+        "/household",
         *("/visitor", "/record", "/pairing/{proposal}"),
         *("/referrals", "/checks/sizes", "/checks/sizes.csv"),
         *("/exclusions", "/accounts", "/audit", "/files/household", "/files/visitor"),
@@ -94,6 +95,7 @@ def _requests(first: str) -> dict[tuple[str, str], Ask]:
         ("GET", "/lists/{kind}"): Ask("/lists/due", {}),
         ("GET", "/calendar.ics"): Ask("/calendar.ics", {}, "v1"),
         ("GET", "/figures"): Ask("/figures", {"params": {"area": "R"}}),
+        ("GET", "/figures.xlsx"): Ask("/figures.xlsx", {"params": {"area": "R", "by": "month"}}),
         ("GET", "/outcomes"): Ask("/outcomes", {"params": {"area": "R"}}),
         ("GET", "/household"): Ask("/household", {"params": {"id": "H0"}}),
         ("GET", "/household/export"): Ask("/household/export", {"params": {"id": "H1"}}),

@@ -6,9 +6,11 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
+import io
 import re
 from pathlib import Path
 
+import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
@@ -147,6 +149,65 @@ def test_the_figures_are_an_area_account_s(sign_in: SignIn) -> None:
     assert chart is not None
     assert b"<svg" in base64.b64decode(chart.group(1))
     assert sign_in("v1").get("/figures").status_code == 403
+
+
+def test_a_form_s_box_left_empty_is_a_field_not_given(
+    sign_in: SignIn, site: TestClient, tokens: dict[str, str]
+) -> None:
+    boss = sign_in("boss")
+    # What the outcomes form sends with no year typed: the latest year, not "check year".
+    outcomes = boss.get("/outcomes", params={"area": "R", "year": "", "poverty_line": "4000"})
+    assert outcomes.status_code == 200, outcomes.text
+    due = boss.get("/lists/due", params={"area": " ", "days": "", "limit": "200"})
+    assert due.status_code == 200, due.text
+    assert 'name="days" type="number" min="0" max="366" value="14"' in due.text
+    # The API keeps what it is sent: a client writing days= is told.
+    api = site.get(
+        "/api/v1/visits/due",
+        params={"days": ""},
+        headers={"Authorization": f"Bearer {tokens['boss']}"},
+    )
+    assert api.status_code == 422, api.text
+
+
+def test_the_figures_page_chooses_its_area_and_period_and_downloads_them(
+    sign_in: SignIn, programme: Engine
+) -> None:
+    boss = sign_in("boss")
+    page = boss.get("/figures", params={"area": "R", "from": "2026-01-01", "to": "2026-06-30"})
+    assert page.status_code == 200, page.text
+    assert "Region (R), 2026-01-01 to 2026-06-30" in page.text
+    # The form shows what is shown; each area within links to its own, for the same period.
+    assert '<input type="date" name="from" value="2026-01-01">' in page.text
+    assert '<a href="/figures?area=R-C&amp;from=2026-01-01&amp;to=2026-06-30">R-C</a>' in page.text
+    county = boss.get("/figures", params={"area": "R-C", "from": "2026-01-01", "to": "2026-06-30"})
+    assert "County (R-C), 2026-01-01 to 2026-06-30" in county.text
+    # The form's boxes left empty are its defaults: the twelve months up to today.
+    blank = boss.get("/figures", params={"area": "", "from": "", "to": ""})
+    assert blank.status_code == 200, blank.text
+    assert "Region (R), 2026-04-01 to 2027-03-01" in blank.text
+    wrong = boss.get("/figures", params={"from": "2026-07-01", "to": "2026-01-01"})
+    assert wrong.status_code == 422 and "is after" in wrong.text
+    link = re.search(r'<a href="/figures.xlsx\?([^"]+)" download>by area and month</a>', page.text)
+    assert link is not None
+    got = boss.get("/figures.xlsx?" + html.unescape(link.group(1)))
+    assert got.status_code == 200, got.text
+    assert got.headers["content-disposition"] == (
+        'attachment; filename="figures-R-area-month-2026-01-01-2026-06-30.xlsx"'
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(got.content)).active
+    assert sheet is not None
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0][:3] == ["area_code", "area_name", "month"]
+    # Each area's six months, then the whole area's: what `doorstep report --by area-month` writes.
+    assert [(r[0], r[2]) for r in rows[1:]][:2] == [("R-C", "2026-01"), ("R-C", "2026-02")]
+    assert len(rows) == 1 + 2 * 6
+    assert sign_in("v1").get("/figures.xlsx").status_code == 403
+    with programme.connect() as conn:
+        reads = conn.execute(
+            text("SELECT COUNT(*) FROM audit_events WHERE actor = 'api:boss' AND entity = 'report'")
+        ).scalar_one()
+    assert reads >= 4  # the pages and the file, each read as the command reads it
 
 
 def test_a_visitor_records_a_withdrawal_and_gets_its_calendar(

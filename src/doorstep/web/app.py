@@ -12,6 +12,7 @@ from doorstep.web import (
     account_pages,
     activity_pages,
     audit_pages,
+    blank_fields,
     cadence_pages,
     check_pages,
     door_pages,
@@ -34,6 +35,8 @@ def create_app(
 ) -> FastAPI:
     """What `doorstep serve` serves: the API and the pages, over one database."""
     app = create_api(database_url, today=today)
+    # A form's box left empty is a field not given, on the pages (not the API).
+    app.add_middleware(blank_fields.BlankFieldsDropped)
     pages.install(app)
     app.include_router(record_pages.router)
     app.include_router(door_pages.router)

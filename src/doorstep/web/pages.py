@@ -14,6 +14,7 @@ import dataclasses
 import datetime as dt
 import functools
 import re
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -25,6 +26,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 from pydantic import ValidationError
+from sqlalchemy import Engine
 
 from doorstep.api import errors as api_errors
 from doorstep.api.app import PREFIX
@@ -32,13 +34,14 @@ from doorstep.api.deps import EngineDep, TodayDep, unit
 from doorstep.api.query_params import PovertyLine
 from doorstep.api.routes import rights
 from doorstep.api.routes.visits import calendar_response
-from doorstep.domain.ids import normal_id
+from doorstep.domain.ids import file_stem, normal_id
 from doorstep.domain.lengths import LONGEST
 from doorstep.domain.reporting import DEFAULT_POVERTY_LINE
 from doorstep.domain.work_lists import DEFAULT_DAYS
 from doorstep.errors import DoorstepError, InvalidInput, NotAuthenticated
 from doorstep.privacy import access
 from doorstep.privacy.access import Principal
+from doorstep.reports.build import By, ProgrammeReport
 from doorstep.reports.outcomes_render import outcomes_chart_svg
 from doorstep.reports.render import chart_svg
 from doorstep.say import Say
@@ -61,6 +64,8 @@ from doorstep.web.session import COOKIE, SignInNeeded, WebPrincipalDep, signed_i
 
 TEMPLATES = Path(__file__).parent / "templates"
 router = APIRouter(include_in_schema=False)
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _templates(tag: str) -> Jinja2Templates:
@@ -228,6 +233,27 @@ def calendar(
         return refused(request, who, exc)
 
 
+def _figures(
+    engine: Engine,
+    who: Principal,
+    today: dt.date,
+    area: str | None,
+    start: dt.date | None,
+    end: dt.date | None,
+) -> ProgrammeReport:
+    """The figures the page shows and its file holds: one report read, one trail event."""
+    access.check_report(who)
+    with unit(engine, who) as session:
+        shown = access.list_area(session.connection(), who, area or None)
+        return reporting.programme_report(
+            session, actor=who.actor, today=today, area=shown, start=start, end=end
+        )
+
+
+FromDay = Annotated[dt.date | None, Query(alias="from")]
+ToDay = Annotated[dt.date | None, Query(alias="to")]
+
+
 @router.get("/figures", response_class=HTMLResponse)
 def figures(
     request: Request,
@@ -235,14 +261,18 @@ def figures(
     who: WebPrincipalDep,
     today: TodayDep,
     area: str | None = None,
+    start: FromDay = None,
+    end: ToDay = None,
 ) -> HTMLResponse:
+    """An area's figures by the areas within it (each a link to its own) and by month,
+    from ``from`` to ``to`` (default: the twelve months up to today), as `doorstep
+    report` gives them, with the chart of visits made and missed and links to them as
+    spreadsheets."""
     try:
-        access.check_report(who)
-        with unit(engine, who) as session:
-            shown = access.list_area(session.connection(), who, area or None)
-            built = reporting.programme_report(session, actor=who.actor, today=today, area=shown)
+        built = _figures(engine, who, today, area, start, end)
     except DoorstepError as exc:
         return refused(request, who, exc)
+    period = {"from": built.start, "to": built.end}
     return render(
         request,
         "figures.html",
@@ -252,6 +282,41 @@ def figures(
         rows=[dataclasses.asdict(a) for a in built.areas],
         # In the page, not a second request: one report read, one audit event.
         chart=_chart(request, functools.partial(chart_svg, built)),
+        period=period,
+        files={
+            by: urlencode(({"area": built.area.code} if built.area else {}) | period | {"by": by})
+            for by in By
+        },
+    )
+
+
+@router.get("/figures.xlsx", response_model=None)
+def figures_file(
+    request: Request,
+    engine: EngineDep,
+    who: WebPrincipalDep,
+    today: TodayDep,
+    area: str | None = None,
+    start: FromDay = None,
+    end: ToDay = None,
+    by: By = By.area,
+) -> Response:
+    """The page's figures as a spreadsheet, as `doorstep report --by BY --out FILE.xlsx`
+    writes them (the code counts too)."""
+    try:
+        built = _figures(engine, who, today, area, start, end)
+    except DoorstepError as exc:
+        return refused(request, who, exc)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "figures.xlsx"
+        reporting.write_report(built, by, path)
+        data = path.read_bytes()
+    stem = file_stem(built.area.code) if built.area else "programme"
+    name = f"figures-{stem}-{by}-{built.start}-{built.end}.xlsx"
+    return Response(
+        data,
+        media_type=XLSX_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
