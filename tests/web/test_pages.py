@@ -151,6 +151,34 @@ def test_the_figures_are_an_area_account_s(sign_in: SignIn) -> None:
     assert sign_in("v1").get("/figures").status_code == 403
 
 
+def test_an_area_s_box_offers_the_account_s_areas_to_pick(sign_in: SignIn) -> None:
+    page = sign_in("boss").get("/figures")
+    assert '<input name="area" list="areas"' in page.text
+    offered = re.findall(r'<option value="([^"]+)">', page.text.split('<datalist id="areas">')[1])
+    # The shallowest first: the region, its county, then the villages.
+    assert offered[:2] == ["R", "R-C"] and {"R-C-V1", "R-C-V2"} <= set(offered)
+    coordinator = sign_in("v2-coord").get("/lists/due")
+    assert re.findall(r'<datalist id="areas">(.*?)</datalist>', coordinator.text) == [
+        '<option value="R-C-V2">Village two</option>'
+    ]
+    # A visitor's pages have no area to choose.
+    assert '<datalist id="areas">' not in sign_in("v1").get("/lists/due").text
+
+
+def test_every_box_for_an_area_s_code_is_offered_the_areas() -> None:
+    from doorstep.web.pages import AREA_FORMS, TEMPLATES
+
+    with_box = {
+        str(path.relative_to(TEMPLATES))
+        for path in TEMPLATES.rglob("*.html")
+        if 'name="area"' in path.read_text()
+    }
+    assert with_box == AREA_FORMS
+    for name in with_box:
+        boxes = re.findall(r'<input[^>]*name="area"[^>]*>', (TEMPLATES / name).read_text())
+        assert boxes and all('list="areas"' in box for box in boxes), name
+
+
 def test_a_form_s_box_left_empty_is_a_field_not_given(
     sign_in: SignIn, site: TestClient, tokens: dict[str, str]
 ) -> None:

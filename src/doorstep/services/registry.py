@@ -1,4 +1,4 @@
-"""Registry read use cases: the programme summary."""
+"""Registry read use cases: the programme summary, and the areas a form offers."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from doorstep.privacy.audit import record_event
 from doorstep.storage.repositories import lookups
+from doorstep.storage.repositories import registry as repo
 from doorstep.storage.repositories.pairing import area_by_code
 from doorstep.storage.repositories.registry import LevelCount, counts_by_level, totals
 
@@ -46,3 +47,15 @@ def programme_summary(
         detail={"area": area} if area is not None else None,
     )
     return summary
+
+
+#: The most areas a form offers to choose from: a region's townships (its villages too,
+#: while they fit), not its tens of thousands of villages on every page.
+AREA_CHOICES = 1000
+
+
+def area_choices(session: Session, area_path: str | None) -> list[tuple[str, str]]:
+    """Code and name of the areas an account's forms offer to choose from: those of the
+    subtree of ``area_path`` (``None``: the whole programme), the shallowest first, at most
+    :data:`AREA_CHOICES`. Areas name no one: the read is not the trail's."""
+    return repo.area_choices(session.connection(), area_path, AREA_CHOICES)

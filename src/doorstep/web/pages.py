@@ -50,6 +50,7 @@ from doorstep.services import (
     household_rights,
     list_pages,
     outcomes,
+    registry,
     reporting,
     rights_json,
     visitor_rights,
@@ -101,10 +102,24 @@ def _templates(tag: str) -> Jinja2Templates:
 templates = {tag: _templates(tag) for tag in i18n.LANGUAGES}
 
 
+#: The pages with a box for an area's code, which offers the account's areas to pick
+#: (``list="areas"``: the ``<datalist>`` base.html writes from ``area_choices``).
+AREA_FORMS = frozenset(
+    {
+        *("accounts.html", "activities.html", "audit.html", "exclusions.html", "figures.html"),
+        *("list.html", "outcomes.html", "planning.html", "projects.html", "referrals.html"),
+        *("checks/sizes.html", "pairing/list.html"),
+    }
+)
+
+
 def render(
     request: Request, name: str, who: Principal | None, status: int = 200, **context: Any
 ) -> HTMLResponse:
     tag = i18n.language(request)
+    if who is not None and who.role != "visitor" and name in AREA_FORMS:
+        with unit_of_work(request.app.state.engine) as session:
+            context["area_choices"] = registry.area_choices(session, who.area_path)
     page = templates[tag].TemplateResponse(
         request, name, {"who": who, **context}, status_code=status
     )

@@ -27,6 +27,14 @@ def _within(column: str, prefix: str | None) -> str:
     return f"{column} IN (SELECT id FROM areas WHERE path LIKE :prefix)"
 
 
+def area_choices(conn: Connection, prefix: str | None, most: int) -> list[tuple[str, str]]:
+    """Code and name of at most ``most`` areas of the subtree whose path starts with
+    ``prefix`` (``None``: every area), the shallowest first, then by code."""
+    sql = f"SELECT code, name FROM areas a WHERE {_within('a.id', prefix)} ORDER BY depth, code"
+    rows = conn.execute(text(sql + " LIMIT :most"), {"prefix": f"{prefix}%", "most": most})
+    return [(str(c), str(n)) for c, n in rows]
+
+
 def counts_by_level(
     conn: Connection, today: dt.date, prefix: str | None = None
 ) -> list[LevelCount]:
