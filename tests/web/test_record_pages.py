@@ -94,7 +94,7 @@ def test_the_outbox_is_refused_what_the_form_is_refused(
     assert "records the visits of visitor V2 only" in refused.json()["detail"]
     bad_day = sign_in("v1").post("/record/sync", json={**visit, "start": "2027-02-30"})
     assert bad_day.status_code == 422
-    assert bad_day.json()["detail"].startswith("body.start:")
+    assert bad_day.json()["detail"].startswith("check start:")
     assert _done_visits(programme) == []
 
 

@@ -37,9 +37,11 @@ def problem(exc: DoorstepError, detail: str | None = None) -> JSONResponse:
     )
 
 
-def invalid(exc: RequestValidationError) -> JSONResponse:
+def invalid(exc: RequestValidationError, detail: str | None = None) -> JSONResponse:
     """A request the routes' types refuse (a day that is not one, a missing field), as a
-    problem too, each error by where it is and why, as an import names row and column."""
+    problem too, each error by where it is and why, as an import names row and column;
+    ``detail``: those in other words (the web app's scripts get them in the page's
+    language)."""
     said = [
         f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', 'invalid')}"
         for e in exc.errors()
@@ -48,7 +50,7 @@ def invalid(exc: RequestValidationError) -> JSONResponse:
         {
             "title": "InvalidInput",
             "status": 422,
-            "detail": "; ".join(said),
+            "detail": "; ".join(said) if detail is None else detail,
             "errors": jsonable_encoder(exc.errors()),
         },
         status_code=422,

@@ -511,18 +511,25 @@ def install(app: FastAPI) -> None:
         sends JSON) gets a problem document."""
         assert isinstance(exc, RequestValidationError)
         path = request.url.path
-        sent_json = request.headers.get("content-type", "").startswith("application/json")
-        if path == PREFIX or path.startswith(PREFIX + "/") or sent_json:
+        if path == PREFIX or path.startswith(PREFIX + "/"):
             return api_errors.invalid(exc)
-        try:
-            who = signed_in(request, request.app.state.engine)
-        except SignInNeeded:
-            return RedirectResponse("/login", status_code=303)
         _ = i18n.gettext_for(request)
         said = field_reasons.each(
             request, ((str(e["loc"][-1]), e) for e in exc.errors() if e["loc"])
         )
         checked = _("check %(fields)s") % {"fields": said} if said else _("check the form")
+        if request.headers.get("content-type", "").startswith("application/json"):
+            # A page's script (the outbox), which shows the ``detail``: the page's words.
+            answer = api_errors.invalid(exc, detail=checked)
+            answer.headers["Content-Language"] = i18n.language(request)
+            answer.headers["Vary"] = "Accept-Language, Cookie"
+            return answer
+        try:
+            who = signed_in(request, request.app.state.engine)
+        except SignInNeeded:
+            if path == "/login":  # the sign-in form sent with no token: said on it
+                return render(request, "login.html", None, status=422, error=checked)
+            return RedirectResponse("/login", status_code=303)
         return refused(request, who, InvalidInput(checked))
 
     def refused_script(request: Request, exc: Exception) -> Response:

@@ -43,6 +43,15 @@ SYNC = "/record/sync"
 MISSED_SYNC = "/record/missed/sync"
 
 
+class VisitSent(VisitCreate):
+    """A visit from the page's outbox: the API's, its household and visitor named (the
+    page sends a box of spaces as ``""``: refused by its name, as the consent and
+    referral forms' are, not looked up as an id)."""
+
+    household: str = Field(min_length=1)
+    visitor: str = Field(min_length=1)
+
+
 class MissedMarked(MissedCreate):
     """A planned visit marked missed from the page's outbox."""
 
@@ -185,7 +194,7 @@ def missed(
 
 @router.post(SYNC, response_model=VisitRecorded)
 def sync(
-    body: VisitCreate,
+    body: VisitSent,
     engine: EngineDep,
     who: Annotated[Principal, Depends(signed_in_or_401)],
     today: TodayDep,
