@@ -52,6 +52,7 @@ COLUMNS: dict[str, Column[Any]] = {
     "ReferralCreate.visitor": Visitor.__table__.c.external_id,
     "ConsentSent.household": Household.__table__.c.external_id,
     "VisitCreate.visit_id": Visit.__table__.c.client_uuid,
+    "VisitSent.visit_id": Visit.__table__.c.client_uuid,
     "visit_id in /record": Visit.__table__.c.client_uuid,
 }
 

@@ -527,7 +527,7 @@ def install(app: FastAPI) -> None:
         try:
             who = signed_in(request, request.app.state.engine)
         except SignInNeeded:
-            if path == "/login":  # the sign-in form sent with no token: said on it
+            if path == "/login" and request.method == "POST":  # the sign-in form: said on it
                 return render(request, "login.html", None, status=422, error=checked)
             return RedirectResponse("/login", status_code=303)
         return refused(request, who, InvalidInput(checked))
