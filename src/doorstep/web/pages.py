@@ -507,8 +507,8 @@ def install(app: FastAPI) -> None:
 
     def invalid(request: Request, exc: Exception) -> Response:
         """A page's address or form its types refuse (``days=abc``, a year before 1900):
-        the page saying which field and why, where the API (and a page's script, which
-        sends JSON) gets a problem document."""
+        the page saying which field and why, where the API gets a problem document (and a
+        page's script, which sends JSON, one whose ``detail`` is the page's words)."""
         assert isinstance(exc, RequestValidationError)
         path = request.url.path
         if path == PREFIX or path.startswith(PREFIX + "/"):
