@@ -24,6 +24,12 @@ def test_every_account_reads_the_cadence_and_the_programme_s_manager_sets_it(
     assert bad.status_code == 422 and "longer than the 60 days" in bad.json()["detail"]
     unknown = client.put("/api/v1/cadence", json={"gap": 30}, headers=auth("boss"))
     assert unknown.status_code == 422
+    # Neither setting: the API names its own fields, not the command line's options.
+    neither = client.put("/api/v1/cadence", json={}, headers=auth("boss"))
+    assert neither.status_code == 422
+    assert neither.json()["detail"] == (
+        "give max_gap_days, stay_days or both: there is nothing to set"
+    )
     done = client.put("/api/v1/cadence", json={"max_gap_days": 10}, headers=auth("boss"))
     assert done.status_code == 200, done.text
     assert done.json() == {

@@ -21,7 +21,8 @@ def test_the_cadence_is_shown_set_and_followed_by_the_lists_and_plans(
     assert shown.exit_code == 0, shown.output
     assert "At most 60 days between visits; stays of 5 days (the default" in shown.output
     nothing = cli("cadence", "set")
-    assert nothing.exit_code == 2 and "nothing to set" in nothing.output
+    assert nothing.exit_code == 2
+    assert "give --max-gap-days, --stay-days or both: there is nothing to set" in nothing.output
     overlap = cli("cadence", "set", "--max-gap-days", "4")
     assert overlap.exit_code == 2 and "a stay of 5 days is longer" in overlap.output
     done = cli("cadence", "set", "--max-gap-days", "10", "--stay-days", "1")

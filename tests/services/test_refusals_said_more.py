@@ -101,7 +101,7 @@ CASES: dict[str, tuple[Refuse, str]] = {
         lambda s: cadence.set_cadence(
             s, max_gap_days=None, stay_days=None, actor="test", today=TODAY
         ),
-        "give --max-gap-days, --stay-days or both: there is nothing to set",
+        "give max_gap_days, stay_days or both: there is nothing to set",
     ),
     "cadence, a stay longer than the gap": (
         lambda s: cadence.set_cadence(s, max_gap_days=5, stay_days=10, actor="test", today=TODAY),

@@ -18,6 +18,12 @@ def test_the_programme_s_manager_sets_the_cadence_and_the_lists_follow(sign_in: 
     boss = sign_in("boss")
     refused = boss.post("/cadence", data={"max_gap_days": "3", "stay_days": ""})
     assert refused.status_code == 422 and "longer than the 3 days" in refused.text
+    # Both boxes emptied: said in the form's words, not the command line's options.
+    neither = boss.post("/cadence", data={"max_gap_days": "", "stay_days": " "})
+    assert neither.status_code == 422 and "--max-gap-days" not in neither.text
+    assert "fill in the most days between two visits, the days in one stay or both" in (
+        neither.text
+    )
     typo = boss.post("/cadence", data={"max_gap_days": "ten"})
     assert typo.status_code == 422 and "check max_gap_days" in typo.text
     saved = boss.post("/cadence", data={"max_gap_days": "10", "stay_days": "1"})

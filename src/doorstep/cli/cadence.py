@@ -65,6 +65,7 @@ def set_cmd(
             stay_days=stay_days,
             actor=actor(),
             today=cli_today(),
+            names=("--max-gap-days", "--stay-days"),
         )
     console.print(
         f"The programme's cadence: at most {count(now.max_gap_days, 'days')} between visits, "

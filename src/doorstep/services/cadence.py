@@ -83,16 +83,24 @@ def set_cadence(
     stay_days: int | None,
     actor: str,
     today: dt.date,
+    names: tuple[str, str] = ("max_gap_days", "stay_days"),
 ) -> tuple[Cadence, Cadence]:
     """Set the programme's cadence (what is not given stays as it is); the cadence before
-    and after. Audited, with both.
+    and after. Audited, with both. ``names``: the two settings as the caller's user gives
+    them (the API's fields; the command line's options), for the refusal of neither.
 
     Raises:
         InvalidInput: nothing to set; a number of days out of 1..3660; a stay longer than
         the gap (two stays of a household would overlap).
     """
     if max_gap_days is None and stay_days is None:
-        raise InvalidInput(Say("give --max-gap-days, --stay-days or both: there is nothing to set"))
+        raise InvalidInput(
+            Say(
+                "give %(gap)s, %(stay)s or both: there is nothing to set",
+                gap=names[0],
+                stay=names[1],
+            )
+        )
     conn = session.connection()
     was = programme_cadence(conn)
     gap = was.max_gap_days if max_gap_days is None else max_gap_days

@@ -13,7 +13,8 @@ from pydantic import ValidationError
 from doorstep.api.deps import EngineDep, TodayDep
 from doorstep.api.routes.cadence import put_cadence, read_cadence
 from doorstep.api.schemas import CadenceSet
-from doorstep.errors import DoorstepError
+from doorstep.errors import DoorstepError, InvalidInput
+from doorstep.say import Say
 from doorstep.web import i18n
 from doorstep.web.pages import form_error, render
 from doorstep.web.session import WebPrincipalDep
@@ -38,6 +39,13 @@ def set_form(
     """Set it; then the page, with the cadence now, or the refusal."""
     typed = {"max_gap_days": max_gap_days.strip(), "stay_days": stay_days.strip()}
     try:
+        if not any(typed.values()):  # said in the form's words, not the API's fields
+            raise InvalidInput(
+                Say(
+                    "fill in the most days between two visits, the days in one stay or both: "
+                    "there is nothing to set"
+                )
+            )
         try:
             body = CadenceSet.model_validate({k: v for k, v in typed.items() if v})
         except ValidationError as exc:
