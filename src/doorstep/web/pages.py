@@ -17,7 +17,7 @@ import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, FastAPI, Form, Query, Request
@@ -68,6 +68,8 @@ router = APIRouter(include_in_schema=False)
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+_Answer = TypeVar("_Answer", bound=Response)
+
 
 def _templates(tag: str) -> Jinja2Templates:
     """The pages in one language: an environment of its own, its catalogue installed, so a
@@ -113,6 +115,14 @@ AREA_FORMS = frozenset(
 )
 
 
+def _in_language(answer: _Answer, tag: str) -> _Answer:
+    """``answer`` marked as said in the language ``tag``: the same address answers in the
+    language the cookie or the header asks for, so a cache keeps each apart."""
+    answer.headers["Content-Language"] = tag
+    answer.headers["Vary"] = "Accept-Language, Cookie"
+    return answer
+
+
 def render(
     request: Request, name: str, who: Principal | None, status: int = 200, **context: Any
 ) -> HTMLResponse:
@@ -123,10 +133,7 @@ def render(
     page = templates[tag].TemplateResponse(
         request, name, {"who": who, **context}, status_code=status
     )
-    # The same address answers in the language the cookie or the header asks for.
-    page.headers["Content-Language"] = tag
-    page.headers["Vary"] = "Accept-Language, Cookie"
-    return page
+    return _in_language(page, tag)
 
 
 def refused(request: Request, who: Principal | None, error: DoorstepError) -> HTMLResponse:
@@ -520,10 +527,7 @@ def install(app: FastAPI) -> None:
         checked = _("check %(fields)s") % {"fields": said} if said else _("check the form")
         if request.headers.get("content-type", "").startswith("application/json"):
             # A page's script (the outbox), which shows the ``detail``: the page's words.
-            answer = api_errors.invalid(exc, detail=checked)
-            answer.headers["Content-Language"] = i18n.language(request)
-            answer.headers["Vary"] = "Accept-Language, Cookie"
-            return answer
+            return _in_language(api_errors.invalid(exc, detail=checked), i18n.language(request))
         try:
             who = signed_in(request, request.app.state.engine)
         except SignInNeeded:
@@ -541,9 +545,7 @@ def install(app: FastAPI) -> None:
         if path == PREFIX or path.startswith(PREFIX + "/"):
             return api_errors.problem(exc)
         answer = api_errors.problem(exc, detail=i18n.told(request, exc))
-        answer.headers["Content-Language"] = i18n.language(request)
-        answer.headers["Vary"] = "Accept-Language, Cookie"
-        return answer
+        return _in_language(answer, i18n.language(request))
 
     app.add_exception_handler(SignInNeeded, to_login)
     app.add_exception_handler(RequestValidationError, invalid)
