@@ -71,6 +71,28 @@ def test_a_required_box_of_spaces_is_refused_as_missing_by_its_name(sign_in: Sig
         assert 'name="token"' in login.text
 
 
+def test_the_record_form_with_a_box_of_spaces_is_given_back_as_it_was_filled(
+    sign_in: SignIn,
+) -> None:
+    # A field visitor's notes are not lost to the general refusal page: the form comes
+    # back with what was typed, the visit's id kept (sent again, it records one visit).
+    visit = {
+        **{"household": BLANK, "visitor": "V1", "start": "2027-02-01", "end": "2027-02-03"},
+        **{"note": "helped with the pension form", "visit_id": "7f1c-form"},
+    }
+    site = sign_in("v1")
+    page = site.post("/record", data=visit)
+    assert page.status_code == 422, page.text
+    assert "check household: Field required" in _shown(page.text)
+    assert 'name="household"' in page.text
+    for typed in ("helped with the pension form", 'value="7f1c-form"', 'value="2027-02-03"'):
+        assert typed in page.text, typed
+    both = site.post("/record", data={**visit, "start": BLANK}, headers=ZH)
+    assert both.status_code == 422
+    assert "请检查 household：必填；start：必填" in _shown(both.text)
+    assert "helped with the pension form" in both.text
+
+
 def test_an_optional_box_of_spaces_takes_the_default_its_label_promises(
     sign_in: SignIn, first_visit: tuple[dt.date, dt.date]
 ) -> None:

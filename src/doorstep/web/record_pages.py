@@ -28,7 +28,7 @@ from doorstep.errors import DoorstepError, NotAuthenticated
 from doorstep.privacy.access import Principal
 from doorstep.say import Say
 from doorstep.services.visitor_file import record_form_lists
-from doorstep.web import i18n
+from doorstep.web import field_reasons, i18n
 from doorstep.web.pages import render
 from doorstep.web.session import SignInNeeded, WebPrincipalDep, signed_in
 
@@ -40,6 +40,9 @@ CODES = {"activity": ACTIVITIES.codes, "outcome": OUTCOMES.codes}
 #: The addresses the page's outbox sends visits made, and visits not made, to: JSON in,
 #: JSON out (the API's).
 SYNC = "/record/sync"
+
+#: A required box the form came without, as pydantic says it of a field not sent.
+MISSING = {"type": "missing", "msg": "Field required"}
 MISSED_SYNC = "/record/missed/sync"
 
 
@@ -130,9 +133,9 @@ def record(
     engine: EngineDep,
     who: WebPrincipalDep,
     today: TodayDep,
-    household: Annotated[str, Form()],
-    visitor: Annotated[str, Form()],
-    start: Annotated[dt.date, Form()],
+    household: Annotated[str, Form()] = "",
+    visitor: Annotated[str, Form()] = "",
+    start: Annotated[dt.date | None, Form()] = None,
     end: Annotated[dt.date | None, Form()] = None,
     note: Annotated[str, Form()] = "",
     visit_id: Annotated[str, Form(max_length=VISIT_ID_MAX)] = "",
@@ -140,17 +143,24 @@ def record(
     outcome: Annotated[list[str] | None, Form()] = None,
 ) -> HTMLResponse:
     """The form sent without scripts (or by a browser that has none). Nothing ticked
-    states no codes, as at the command line."""
+    states no codes, as at the command line. A required box left blank (a box of spaces
+    passes the browser's check, and arrives as none) gives the form back as it was
+    filled, saying which box, rather than the general refusal page."""
     form = {
         "household": household,
         "visitor": visitor,
         "start": start,
         "end": end,
         "note": note,
-        "visit_id": visit_id,
+        "visit_id": visit_id or str(uuid.uuid4()),
         "activity": activity or [],
         "outcome": outcome or [],
     }
+    missing = [name for name in ("household", "visitor", "start") if not form[name]]
+    if missing or start is None:
+        said = field_reasons.each(request, ((name, MISSING) for name in missing))
+        error = i18n.gettext_for(request)("check %(fields)s") % {"fields": said}
+        return _page(request, engine, who, today, form, status=422, error=error)
     body = VisitCreate(
         household=household,
         visitor=visitor,
