@@ -58,6 +58,7 @@ WRITES_NOTHING = {
     ("GET", "/planning"),
     ("GET", "/imports"),
     ("GET", "/cadence"),
+    ("GET", "/areas/choices"),
 }
 
 #: Pages that change no record, only add the audit events of what they read: on
@@ -93,6 +94,7 @@ def _requests(first: str) -> dict[tuple[str, str], Ask]:
         ("POST", "/logout"): Ask("/logout", {}),
         ("GET", "/"): Ask("/", {}),
         ("GET", "/lists/{kind}"): Ask("/lists/due", {}),
+        ("GET", "/areas/choices"): Ask("/areas/choices", {"params": {"q": "v"}}),
         ("GET", "/calendar.ics"): Ask("/calendar.ics", {}, "v1"),
         ("GET", "/figures"): Ask("/figures", {"params": {"area": "R"}}),
         ("GET", "/figures.xlsx"): Ask("/figures.xlsx", {"params": {"area": "R", "by": "month"}}),

@@ -165,6 +165,37 @@ def test_an_area_s_box_offers_the_account_s_areas_to_pick(sign_in: SignIn) -> No
     assert '<datalist id="areas">' not in sign_in("v1").get("/lists/due").text
 
 
+def test_an_area_s_box_is_offered_the_areas_matching_what_is_typed(
+    sign_in: SignIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from doorstep.services import registry
+
+    boss = sign_in("boss")
+    asked = boss.get("/areas/choices", params={"q": "r-c-v"})
+    assert asked.status_code == 200, asked.text
+    assert asked.json() == [["R-C-V1", "Village one"], ["R-C-V2", "Village two"]]
+    # A name holds what is typed, case aside; a wildcard is itself.
+    assert boss.get("/areas/choices", params={"q": "TWO"}).json() == [["R-C-V2", "Village two"]]
+    assert boss.get("/areas/choices", params={"q": "%"}).json() == []
+    assert boss.get("/areas/choices", params={"q": "R_C"}).json() == []
+    # An account is offered its own subtree's only; a visitor's, none.
+    coordinator = sign_in("v2-coord")
+    assert coordinator.get("/areas/choices", params={"q": "R"}).json() == [
+        ["R-C-V2", "Village two"]
+    ]
+    assert sign_in("v1").get("/areas/choices", params={"q": "R"}).json() == []
+    # The page's list says when it was cut short, for its script to ask as a box is typed in.
+    boss = sign_in("boss")
+    assert "data-more" not in boss.get("/figures").text
+    monkeypatch.setattr(registry, "AREA_CHOICES", 2)
+    page = boss.get("/figures").text
+    assert '<datalist id="areas" data-more="/areas/choices">' in page
+    assert re.findall(r'<option value="([^"]+)">', page.split('<datalist id="areas"')[1]) == [
+        "R",
+        "R-C",
+    ]
+
+
 def test_every_box_for_an_area_s_code_is_offered_the_areas() -> None:
     from doorstep.web.pages import AREA_FORMS, TEMPLATES
 

@@ -53,9 +53,17 @@ def programme_summary(
 #: while they fit), not its tens of thousands of villages on every page.
 AREA_CHOICES = 1000
 
+#: The most areas offered for what has been typed in an area's box (``/areas/choices``,
+#: which the page asks as the box is typed in when the form's list was cut short).
+AREA_MATCHES = 100
 
-def area_choices(session: Session, area_path: str | None) -> list[tuple[str, str]]:
+
+def area_choices(
+    session: Session, area_path: str | None, typed: str = "", most: int | None = None
+) -> list[tuple[str, str]]:
     """Code and name of the areas an account's forms offer to choose from: those of the
     subtree of ``area_path`` (``None``: the whole programme), the shallowest first, at most
-    :data:`AREA_CHOICES`. Areas name no one: the read is not the trail's."""
-    return repo.area_choices(session.connection(), area_path, AREA_CHOICES)
+    ``most`` (:data:`AREA_CHOICES`); with ``typed``, those whose code starts with it or whose name holds it.
+    Areas name no one: the read is not the trail's."""
+    limit = AREA_CHOICES if most is None else most
+    return repo.area_choices(session.connection(), area_path, limit, typed.strip())

@@ -35,7 +35,7 @@ from doorstep.api.query_params import PovertyLine
 from doorstep.api.routes import rights
 from doorstep.api.routes.visits import calendar_response
 from doorstep.domain.ids import file_stem, normal_id
-from doorstep.domain.lengths import LONGEST
+from doorstep.domain.lengths import LONGEST, TITLE_MAX
 from doorstep.domain.reporting import DEFAULT_POVERTY_LINE
 from doorstep.domain.work_lists import DEFAULT_DAYS
 from doorstep.errors import DoorstepError, InvalidInput, NotAuthenticated
@@ -130,6 +130,7 @@ def render(
     if who is not None and who.role != "visitor" and name in AREA_FORMS:
         with unit_of_work(request.app.state.engine) as session:
             context["area_choices"] = registry.area_choices(session, who.area_path)
+            context["more_areas"] = len(context["area_choices"]) >= registry.AREA_CHOICES
     page = templates[tag].TemplateResponse(
         request, name, {"who": who, **context}, status_code=status
     )
@@ -184,6 +185,19 @@ def logout() -> RedirectResponse:
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, who: WebPrincipalDep) -> HTMLResponse:
     return render(request, "home.html", who)
+
+
+@router.get("/areas/choices")
+def area_matches(
+    engine: EngineDep, who: WebPrincipalDep, q: Annotated[str, Query(max_length=TITLE_MAX)] = ""
+) -> list[tuple[str, str]]:
+    """The account's areas whose code starts with ``q`` or whose name holds it, as
+    ``[code, name]``: what an area's box offers as it is typed in, where the page's own
+    list was cut short (``site.js``). A visitor's account chooses no area: none."""
+    if who.role == "visitor":
+        return []
+    with unit_of_work(engine) as session:
+        return registry.area_choices(session, who.area_path, q, registry.AREA_MATCHES)
 
 
 @router.get("/lists/{kind}", response_class=HTMLResponse)

@@ -27,11 +27,22 @@ def _within(column: str, prefix: str | None) -> str:
     return f"{column} IN (SELECT id FROM areas WHERE path LIKE :prefix)"
 
 
-def area_choices(conn: Connection, prefix: str | None, most: int) -> list[tuple[str, str]]:
+def area_choices(
+    conn: Connection, prefix: str | None, most: int, typed: str = ""
+) -> list[tuple[str, str]]:
     """Code and name of at most ``most`` areas of the subtree whose path starts with
-    ``prefix`` (``None``: every area), the shallowest first, then by code."""
-    sql = f"SELECT code, name FROM areas a WHERE {_within('a.id', prefix)} ORDER BY depth, code"
-    rows = conn.execute(text(sql + " LIMIT :most"), {"prefix": f"{prefix}%", "most": most})
+    ``prefix`` (``None``: every area), the shallowest first, then by code; with ``typed``,
+    only those whose code starts with it or whose name holds it, case aside (``%`` and
+    ``_`` in it are themselves, not wildcards)."""
+    sql = f"SELECT code, name FROM areas a WHERE {_within('a.id', prefix)}"
+    params: dict[str, object] = {"prefix": f"{prefix}%", "most": most}
+    if typed:
+        literal = typed.lower().replace("!", "!!").replace("%", "!%").replace("_", "!_")
+        sql += (
+            " AND (LOWER(a.code) LIKE :starts ESCAPE '!' OR LOWER(a.name) LIKE :holds ESCAPE '!')"
+        )
+        params |= {"starts": f"{literal}%", "holds": f"%{literal}%"}
+    rows = conn.execute(text(sql + " ORDER BY depth, code LIMIT :most"), params)
     return [(str(c), str(n)) for c, n in rows]
 
 

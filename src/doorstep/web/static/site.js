@@ -3,6 +3,48 @@
 // signing out, forget those copies (they show who was signed in) and warn of everything
 // recorded here and not sent yet: visits, visits not made, consent acts, referrals.
 "use strict";
+// An area's box offers the account's areas to pick (the page's <datalist id="areas">). Where
+// that list was cut short (a region's tens of thousands of villages: data-more), the areas
+// matching what is typed are asked for as it is typed, and the page's list comes back when
+// the box is emptied. With no network, the page's list stays.
+(() => {
+  const list = document.getElementById("areas");
+  if (!list || !list.dataset.more) return;
+  const first = [...list.options].map((o) => [o.value, o.textContent]);
+  const show = (areas) =>
+    list.replaceChildren(
+      ...areas.map(([code, name]) => {
+        const option = document.createElement("option");
+        option.value = code;
+        option.textContent = name;
+        return option;
+      }),
+    );
+  let asked = 0;
+  let timer;
+  const ask = async (typed) => {
+    const mine = ++asked;
+    if (!typed) return show(first);
+    try {
+      const answer = await fetch(`${list.dataset.more}?${new URLSearchParams({ q: typed })}`, {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      });
+      if (!answer.ok) return;
+      const areas = await answer.json();
+      if (mine === asked) show(areas);
+    } catch (e) {
+      // No network: the page's own list stays offered.
+    }
+  };
+  for (const box of document.querySelectorAll('input[list="areas"]')) {
+    box.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => ask(box.value.trim()), 200);
+    });
+  }
+})();
+
 (() => {
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/sw.js").catch(() => {});

@@ -1,0 +1,50 @@
+"""An area's box, in a real browser (Chromium, driven by Playwright), against the site
+served for real: where the page's list of areas was cut short, typing asks for the areas
+that match, and emptying the box gives the page's list back (``site.js``)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from doorstep.services import registry
+from tests.web.live import LiveSite
+from tests.web.test_offline_browser import _signed_in, _until, browser, live
+
+__all__ = ["browser", "live"]
+
+OFFERED = "() => [...document.querySelectorAll('#areas option')].map((o) => o.value).join(' ')"
+
+
+def _offered(page: Page, expected: str) -> None:
+    _until(page, f"() => ({OFFERED})() === {expected!r}")
+
+
+def test_typing_in_an_area_s_box_offers_the_areas_that_match_past_the_page_s_list(
+    browser: Browser, live: LiveSite, tokens: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(registry, "AREA_CHOICES", 2)
+    page = _signed_in(browser, live, tokens["boss"])
+    page.goto("/figures")
+    _offered(page, "R R-C")
+    page.fill("input[name=area]", "r-c-v")
+    _offered(page, "R-C-V1 R-C-V2")
+    page.fill("input[name=area]", "two")
+    _offered(page, "R-C-V2")
+    page.fill("input[name=area]", "")
+    _offered(page, "R R-C")
+
+
+def test_a_list_not_cut_short_is_not_asked_for(
+    browser: Browser, live: LiveSite, tokens: dict[str, str]
+) -> None:
+    page = _signed_in(browser, live, tokens["boss"])
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "/areas/choices" in r.url else None)
+    page.goto("/figures")
+    whole = page.evaluate(f"({OFFERED})()")
+    assert {"R", "R-C", "R-C-V1", "R-C-V2"} <= set(whole.split())
+    page.fill("input[name=area]", "two")
+    page.wait_for_timeout(600)
+    assert page.evaluate(f"({OFFERED})()") == whole
+    assert asked == []
