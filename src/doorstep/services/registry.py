@@ -63,7 +63,7 @@ def area_choices(
 ) -> list[tuple[str, str]]:
     """Code and name of the areas an account's forms offer to choose from: those of the
     subtree of ``area_path`` (``None``: the whole programme), the shallowest first, at most
-    ``most`` (:data:`AREA_CHOICES`); with ``typed``, those whose code starts with it or whose name holds it.
-    Areas name no one: the read is not the trail's."""
+    ``most`` (:data:`AREA_CHOICES`); with ``typed``, those whose code starts with it or
+    whose name holds it. Areas name no one: the read is not the trail's."""
     limit = AREA_CHOICES if most is None else most
     return repo.area_choices(session.connection(), area_path, limit, typed.strip())
