@@ -3,6 +3,22 @@
 // signing out, forget those copies (they show who was signed in) and warn of everything
 // recorded here and not sent yet: visits, visits not made, consent acts, referrals.
 "use strict";
+// A required box holding only spaces is an empty one (the server drops it as such): emptied
+// as its form is sent, so the browser's own check stops the form on the page, with what was
+// typed in the other boxes, rather than the server refusing it. Sending by Enter is a click
+// on the form's button too.
+document.addEventListener(
+  "click",
+  (ev) => {
+    const button = ev.target instanceof Element ? ev.target.closest("button, input[type=submit]") : null;
+    if (!button || !button.form) return;
+    for (const box of button.form.querySelectorAll("input[required], textarea[required]")) {
+      if (box.value !== "" && box.value.trim() === "") box.value = "";
+    }
+  },
+  true,
+);
+
 // An area's box offers the account's areas to pick (the page's <datalist id="areas">). Where
 // that list was cut short (a region's tens of thousands of villages: data-more), the areas
 // matching what is typed are asked for as it is typed, and the page's list comes back when

@@ -1,6 +1,7 @@
-"""An area's box, in a real browser (Chromium, driven by Playwright), against the site
-served for real: where the page's list of areas was cut short, typing asks for the areas
-that match, and emptying the box gives the page's list back (``site.js``)."""
+"""The pages' forms in a real browser (Chromium, driven by Playwright), against the site
+served for real (``site.js``): where the page's list of areas was cut short, typing in an
+area's box asks for the areas that match, and emptying it gives the page's list back; a
+required box of spaces stops its form on the page, as an empty one does."""
 
 from __future__ import annotations
 
@@ -48,3 +49,23 @@ def test_a_list_not_cut_short_is_not_asked_for(
     page.wait_for_timeout(600)
     assert page.evaluate(f"({OFFERED})()") == whole
     assert asked == []
+
+
+def test_a_required_box_of_spaces_stops_the_form_on_its_page(
+    browser: Browser, live: LiveSite, tokens: dict[str, str]
+) -> None:
+    page = _signed_in(browser, live, tokens["boss"])
+    page.goto("/consent")
+    page.fill("#household", " \u3000 ")
+    page.fill("#evidence", "a signed form")
+    page.click("#send")
+    page.wait_for_timeout(300)
+    assert page.url == f"{live.url}/consent"
+    assert page.evaluate("document.querySelector('#household').validity.valueMissing")
+    assert page.input_value("#evidence") == "a signed form"
+    # Enter in a box sends the form too: stopped the same way.
+    page.fill("#household", "   ")
+    page.press("#evidence", "Enter")
+    page.wait_for_timeout(300)
+    assert page.url == f"{live.url}/consent"
+    assert page.evaluate("document.querySelector('#household').value") == ""
