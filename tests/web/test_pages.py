@@ -196,6 +196,52 @@ def test_an_area_s_box_is_offered_the_areas_matching_what_is_typed(
     ]
 
 
+def test_an_organisation_s_box_offers_the_organisations_and_a_code_s_the_listed_ones(
+    sign_in: SignIn, programme: Engine, tmp_path: Path
+) -> None:
+    orgs = [["JOBS", "Job centre", "department"], ["CLINIC", "Clinic", "department"]]
+    run_import(
+        programme, "organisations", write_csv(tmp_path / "o.csv", ["code", "name", "kind"], orgs)
+    )
+    offered = (
+        '<datalist id="organisations"><option value="CLINIC">Clinic</option>'
+        '<option value="JOBS">Job centre</option></datalist>'
+    )
+    # A field visitor refers a household at the door: its form offers them too.
+    refer = sign_in("v1").get("/refer").text
+    assert offered in refer and 'name="organisation" list="organisations"' in refer
+    boss = sign_in("boss")
+    for path in ("/referrals", "/activities", "/projects"):
+        assert offered in boss.get(path).text, path
+    assert '<datalist id="organisations">' not in boss.get("/figures").text
+    added = boss.post(
+        "/activities",
+        data={"code": "CAMP", "kind": "trip", "title": "Summer camp", "area": "R-C-V1"}
+        | {"starts_on": "2027-02-01", "organiser": "JOBS"},
+    )
+    assert added.status_code == 200, added.text
+    assert (
+        '<datalist id="listed-codes"><option value="CAMP">Summer camp</option></datalist>'
+        in added.text
+    )
+    assert '<input name="code" list="listed-codes" required>' in added.text
+
+
+def test_every_box_for_an_organisation_s_code_is_offered_the_organisations() -> None:
+    from doorstep.web.pages import ORGANISATION_FORMS, TEMPLATES
+
+    boxes = re.compile(r'<input[^>]*name="(?:organisation|sponsor|organiser)"[^>]*>')
+    with_box = {
+        str(path.relative_to(TEMPLATES))
+        for path in TEMPLATES.rglob("*.html")
+        if boxes.search(path.read_text())
+    }
+    assert with_box == ORGANISATION_FORMS
+    for name in with_box:
+        found = boxes.findall((TEMPLATES / name).read_text())
+        assert found and all('list="organisations"' in box for box in found), name
+
+
 def test_every_box_for_an_area_s_code_is_offered_the_areas() -> None:
     from doorstep.web.pages import AREA_FORMS, TEMPLATES
 

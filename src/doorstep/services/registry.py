@@ -67,3 +67,10 @@ def area_choices(
     whose name holds it. Areas name no one: the read is not the trail's."""
     limit = AREA_CHOICES if most is None else most
     return repo.area_choices(session.connection(), area_path, limit, typed.strip())
+
+
+def organisation_choices(session: Session) -> list[tuple[str, str]]:
+    """Code and name of the organisations a form offers to choose from (a referral's, an
+    activity's organiser, a project's sponsor), by code, at most :data:`AREA_CHOICES`.
+    Organisations name no one: the read is not the trail's."""
+    return repo.organisation_choices(session.connection(), AREA_CHOICES)

@@ -115,6 +115,11 @@ AREA_FORMS = frozenset(
 )
 
 
+#: The pages with a box for an organisation's code, which offers the programme's
+#: organisations to pick (``list="organisations"``, written by base.html).
+ORGANISATION_FORMS = frozenset({"activities.html", "projects.html", "refer.html", "referrals.html"})
+
+
 def _in_language(answer: _Answer, tag: str) -> _Answer:
     """``answer`` marked as said in the language ``tag``: the same address answers in the
     language the cookie or the header asks for, so a cache keeps each apart."""
@@ -131,6 +136,9 @@ def render(
         with unit_of_work(request.app.state.engine) as session:
             context["area_choices"] = registry.area_choices(session, who.area_path)
             context["more_areas"] = len(context["area_choices"]) >= registry.AREA_CHOICES
+    if who is not None and name in ORGANISATION_FORMS:
+        with unit_of_work(request.app.state.engine) as session:
+            context["organisation_choices"] = registry.organisation_choices(session)
     page = templates[tag].TemplateResponse(
         request, name, {"who": who, **context}, status_code=status
     )

@@ -46,6 +46,14 @@ def area_choices(
     return [(str(c), str(n)) for c, n in rows]
 
 
+def organisation_choices(conn: Connection, most: int) -> list[tuple[str, str]]:
+    """Code and name of at most ``most`` organisations, by code."""
+    rows = conn.execute(
+        text("SELECT code, name FROM organisations ORDER BY code LIMIT :most"), {"most": most}
+    )
+    return [(str(c), str(n)) for c, n in rows]
+
+
 def counts_by_level(
     conn: Connection, today: dt.date, prefix: str | None = None
 ) -> list[LevelCount]:
