@@ -25,6 +25,7 @@ from doorstep.storage.base import as_utc, utcnow
 from doorstep.storage.repositories import accounts as repo
 from doorstep.storage.repositories import lookups
 from doorstep.storage.repositories import pairing as pairing_repo
+from doorstep.storage.repositories.claims import claim
 from doorstep.storage.tables.accounts import ROLES as ROLES  # the roles, for the front doors
 
 #: An account as the front doors show it.
@@ -128,6 +129,8 @@ def add_account(
             Say("a visitor is given to a visitor's account, not a %(role)s's", role=Code(role))
         )
     conn = session.connection()
+    # One account made at a time: its name and its visitor are each checked, then held.
+    claim(conn, "accounts")
     if repo.by_name(conn, name) is not None:
         raise Conflict(Say("account %(name)s exists already", name=repr(name)))
     area_id = pairing_repo.area_by_code(conn, area)[0] if area is not None else None

@@ -22,6 +22,7 @@ from doorstep.privacy.audit import record_event
 from doorstep.say import Code, Say
 from doorstep.services.column_fit import check_fits
 from doorstep.storage.repositories import household_data, visitor_data
+from doorstep.storage.repositories.claims import claim
 from doorstep.storage.repositories.pairing import area_by_code, household_id, same_but_case
 from doorstep.storage.repositories.visit_records import consent_on_day
 from doorstep.storage.tables import Activity, ActivityAttendance, Area, Organisation
@@ -106,6 +107,7 @@ def add_activity(
     ends_on = ends_on or starts_on
     if ends_on < starts_on:
         raise InvalidInput(before_first(ends_on, starts_on))
+    claim(session.connection(), "activities", code)
     if session.scalar(select(Activity.id).where(Activity.code == code)) is not None:
         raise Conflict(Say("an activity with code %(code)s exists already", code=repr(code)))
     area_id = session.scalar(select(Area.id).where(Area.code == area))
@@ -197,6 +199,7 @@ def attend(
         if found[1]:
             raise NotFound(Say("visitor %(visitor)s was erased", visitor=ext))
         rows.append(("visitor", ext, found[0]))
+    claim(conn, "activity_attendance", code)  # sent twice at once: the second is "already"
     stored_h = set(
         session.scalars(
             select(ActivityAttendance.household_id).where(

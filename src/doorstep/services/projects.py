@@ -24,6 +24,7 @@ from doorstep.privacy.audit import record_event
 from doorstep.say import Code, Say
 from doorstep.services.activities import before_first, known_household, no_area, no_organisation
 from doorstep.services.column_fit import check_fits
+from doorstep.storage.repositories.claims import claim
 from doorstep.storage.repositories.pairing import area_by_code
 from doorstep.storage.tables import Area, Household, Organisation, Project, ProjectHousehold
 
@@ -124,6 +125,7 @@ def add_project(
                 status=Code(status),
             )
         )
+    claim(session.connection(), "projects", code)
     if session.scalar(select(Project.id).where(Project.code == code)) is not None:
         raise Conflict(Say("a project with code %(code)s exists already", code=repr(code)))
     area_id = session.scalar(select(Area.id).where(Area.code == area))
@@ -233,6 +235,7 @@ def benefit(session: Session, code: str, *, households: list[str], actor: str) -
         raise NotFound(no_project(code))
     conn = session.connection()
     rows = [(ext, known_household(conn, ext)) for ext in dict.fromkeys(households)]
+    claim(conn, "project_households", code)  # sent twice at once: the second is "already"
     stored = set(
         session.scalars(
             select(ProjectHousehold.household_id).where(ProjectHousehold.project_id == project)

@@ -31,6 +31,7 @@ from doorstep.privacy.audit import record_event, record_household_events
 from doorstep.say import Code, Say
 from doorstep.services.activities import known_household
 from doorstep.storage.repositories import lookups
+from doorstep.storage.repositories.claims import claim
 from doorstep.storage.repositories.pairing import area_by_code
 from doorstep.storage.tables import Area, Household, Organisation, Referral, Visitor
 
@@ -226,6 +227,8 @@ def sent_again(
     """
     if client_id is None:
         return None
+    # Held to the commit: sent twice at once, the second finds the first's referral.
+    claim(session.connection(), "referrals", client_id)
     found = session.execute(
         select(Referral, Household.external_id, Organisation.code, Visitor.external_id)
         .join(Household, Household.id == Referral.household_id)
