@@ -257,3 +257,47 @@ def test_an_area_imported_twice_at_once_is_one_area(
     raced = race(programme, db_url, load, in_unit(programme, load))
     assert raced.error is None, repr(raced.error)
     assert count(programme, "SELECT count(*) FROM areas WHERE code = 'R-C-V3'") == 1
+
+
+def test_a_visit_recorded_twice_at_once_without_a_device_id_is_recorded_once(
+    programme: Engine, db_url: str
+) -> None:
+    first, last = first_planned(programme, "H0")
+    made = visit_records.MadeVisit("H0", "V1", first, last)
+
+    def record(s: Session) -> visit_records.Recorded:
+        return visit_records.record_visit(s, made, actor="test", today=TODAY)
+
+    raced = race(programme, db_url, record, in_unit(programme, record))
+    _refused(raced.error, "this visit is recorded already")
+    assert count(programme, "SELECT count(*) FROM visits WHERE status = 'done'") == 1
+
+
+def test_a_visit_marked_missed_twice_at_once_is_answered_marked_already(
+    programme: Engine, db_url: str
+) -> None:
+    first, _ = first_planned(programme, "H0")
+
+    def missed(s: Session) -> visit_records.Missed:
+        return visit_records.mark_missed(s, "H0", "V1", first, actor="test", today=TODAY)
+
+    raced = race(programme, db_url, missed, in_unit(programme, missed))
+    assert raced.error is None, repr(raced.error)
+    assert not raced.first.already
+    assert raced.second is not None and raced.second.already
+    assert count(programme, "SELECT count(*) FROM visits WHERE status = 'missed'") == 1
+
+
+def test_a_consent_act_made_twice_at_once_without_a_device_id_is_refused_as_in_force(
+    programme: Engine, db_url: str
+) -> None:
+    def act(s: Session) -> household_consent.ConsentRecorded:
+        return household_consent.record_consent(
+            s, "H1", "withdrawn", actor="test", evidence="a call", today=TODAY
+        )
+
+    history = "SELECT count(*) FROM consent_records"
+    before = count(programme, history)
+    raced = race(programme, db_url, act, in_unit(programme, act))
+    _refused(raced.error, "household H1's consent is withdrawn already")
+    assert count(programme, history) == before + 1  # the act it replaced, once
