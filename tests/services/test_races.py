@@ -301,3 +301,23 @@ def test_a_consent_act_made_twice_at_once_without_a_device_id_is_refused_as_in_f
     raced = race(programme, db_url, act, in_unit(programme, act))
     _refused(raced.error, "household H1's consent is withdrawn already")
     assert count(programme, history) == before + 1  # the act it replaced, once
+
+
+def test_a_visit_synced_while_an_import_writes_it_is_answered_recorded_already(
+    programme: Engine, db_url: str, tmp_path: Path
+) -> None:
+    from doorstep.services.importing.service import import_file
+
+    first, last = first_planned(programme, "H0")
+    header = ["visit_id", "household_id", "visitor_id", "start", "end"]
+    rows = [["phone-0001", "H0", "V1", first.isoformat(), last.isoformat()]]
+    path = write_csv(tmp_path / "visits.csv", header, rows)
+
+    def imported(s: Session) -> object:
+        return import_file(s, "visits", path, actor="test", today=TODAY)
+
+    send = _visit(programme, "phone-0001")
+    raced = race(programme, db_url, imported, in_unit(programme, send))
+    assert raced.error is None, repr(raced.error)
+    assert raced.second is False  # found, not recorded again
+    assert count(programme, "SELECT count(*) FROM visits WHERE status = 'done'") == 1

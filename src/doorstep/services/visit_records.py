@@ -30,7 +30,6 @@ from doorstep.storage.repositories import household_data
 from doorstep.storage.repositories import visit_records as repo
 from doorstep.storage.repositories import visit_sync as visit_sync_repo
 from doorstep.storage.repositories import visits as visits_repo
-from doorstep.storage.repositories.claims import claim
 from doorstep.storage.repositories.pairing import lock_pairings
 from doorstep.storage.repositories.visit_records import Clash
 
@@ -700,9 +699,10 @@ def sent_again(session: Session, made: MadeVisit, *, actor: str) -> bool:
     """
     if made.visit_id is None:
         return False
-    # Held to the commit: synced twice at once, the second finds the first's visit (not a
-    # visit "recorded already" on its days, refused).
-    claim(session.connection(), "visits", made.visit_id)
+    # The lock a recording, an import of visits and a plan take before their checks, taken
+    # before this one: a visit synced while it is being recorded or imported under its id
+    # waits for that, then is found here (not refused as "recorded already" on its days).
+    lock_pairings(session.connection())
     stored = visit_sync_repo.by_client_ids(session.connection(), [made.visit_id]).get(made.visit_id)
     if stored is None:
         return False
