@@ -321,3 +321,17 @@ def test_a_visit_synced_while_an_import_writes_it_is_answered_recorded_already(
     assert raced.error is None, repr(raced.error)
     assert raced.second is False  # found, not recorded again
     assert count(programme, "SELECT count(*) FROM visits WHERE status = 'done'") == 1
+
+
+def test_an_account_disabled_twice_at_once_is_disabled_once_and_the_second_told_so(
+    programme: Engine, db_url: str
+) -> None:
+    in_unit(programme, lambda s: accounts.add_account(s, "clerk", "manager", actor="test"))()
+
+    def disable(s: Session) -> int:
+        return accounts.disable_account(s, "clerk", actor="test")
+
+    raced = race(programme, db_url, disable, in_unit(programme, disable))
+    _refused(raced.error, "account 'clerk' is disabled already")
+    disabled = "SELECT count(*) FROM audit_events WHERE entity_id = 'clerk' AND action = 'update'"
+    assert count(programme, disabled) == 1
