@@ -335,3 +335,23 @@ def test_an_account_disabled_twice_at_once_is_disabled_once_and_the_second_told_
     _refused(raced.error, "account 'clerk' is disabled already")
     disabled = "SELECT count(*) FROM audit_events WHERE entity_id = 'clerk' AND action = 'update'"
     assert count(programme, disabled) == 1
+
+
+def test_a_pairing_proposal_committed_twice_at_once_is_committed_once(
+    programme: Engine, db_url: str
+) -> None:
+    from doorstep.engine.pairing.params import PairingParams
+    from doorstep.services import pairing
+
+    def propose(s: Session) -> int:
+        return pairing.propose(s, "R", params=PairingParams(), actor="test", today=TODAY).id
+
+    number = in_unit(programme, propose)()
+
+    def commit(s: Session) -> object:
+        return pairing.commit(s, number, actor="test", today=TODAY)
+
+    raced = race(programme, db_url, commit, in_unit(programme, commit))
+    _refused(raced.error, f"proposal {number} is committed")
+    committed = "SELECT count(*) FROM audit_events WHERE entity = 'pairing_proposal'"
+    assert count(programme, committed + f" AND entity_id = '{number}' AND action = 'update'") == 1
