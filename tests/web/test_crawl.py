@@ -7,6 +7,7 @@ else). The walk's rule is :mod:`tests.web.crawl`'s."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -150,3 +151,16 @@ def test_every_page_the_manager_reaches_in_chinese_is_in_chinese(crawled: Site) 
             left[link] = str(e).splitlines()[0]
     assert left == {}
     assert len(found.pages) > 20
+
+
+def test_no_page_a_field_visitor_reaches_names_a_command_line_command(crawled: Site) -> None:
+    """A visitor's account has the pages and a phone, not the command line: no page, form
+    or sign-in hint it meets tells it to run ``doorstep ...``."""
+    found = crawled.walk_as("v1")
+    crawled.client.cookies.clear()
+    found.pages["/login"] = crawled.client.get("/login").text
+    named = {
+        url: sorted(set(re.findall(r"doorstep [a-z]+(?: [a-z]+)?", html.unescape(page))))
+        for url, page in found.pages.items()
+    }
+    assert {url: commands for url, commands in named.items() if commands} == {}
