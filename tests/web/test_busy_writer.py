@@ -59,6 +59,7 @@ WRITES_NOTHING = {
     ("GET", "/imports"),
     ("GET", "/cadence"),
     ("GET", "/areas/choices"),
+    ("GET", "/imports/{kind}.xlsx"),
 }
 
 #: Pages that change no record, only add the audit events of what they read: on
@@ -95,6 +96,7 @@ def _requests(first: str) -> dict[tuple[str, str], Ask]:
         ("GET", "/"): Ask("/", {}),
         ("GET", "/lists/{kind}"): Ask("/lists/due", {}),
         ("GET", "/areas/choices"): Ask("/areas/choices", {"params": {"q": "v"}}),
+        ("GET", "/imports/{kind}.xlsx"): Ask("/imports/households.xlsx", {}),
         ("GET", "/calendar.ics"): Ask("/calendar.ics", {}, "v1"),
         ("GET", "/figures"): Ask("/figures", {"params": {"area": "R"}}),
         ("GET", "/figures.xlsx"): Ask("/figures.xlsx", {"params": {"area": "R", "by": "month"}}),

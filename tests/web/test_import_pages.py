@@ -4,11 +4,15 @@ account is told who imports."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+import openpyxl
 from fastapi.testclient import TestClient
+from openpyxl.utils import get_column_letter
 from sqlalchemy import Engine, text
 
+from doorstep.services.importing import IMPORTS
 from tests.factories.files import HOUSEHOLD_HEADER, household, write_csv
 from tests.web.conftest import SignIn
 
@@ -96,3 +100,48 @@ def test_a_file_larger_than_the_server_takes_is_told_on_a_page(
     assert got.status_code == 413
     assert got.headers["content-type"].startswith("text/html")
     assert "the upload is larger than this server takes" in got.text
+
+
+def test_each_file_s_empty_spreadsheet_keeps_ids_as_typed_and_imports_once_filled(
+    sign_in: SignIn, programme: Engine, tmp_path: Path
+) -> None:
+    boss = sign_in("boss")
+    assert 'href="/imports/households.xlsx"' in boss.get("/imports").text
+    got = boss.get("/imports/households.xlsx")
+    assert got.status_code == 200, got.text
+    assert got.headers["content-disposition"] == 'attachment; filename="households.xlsx"'
+    book = openpyxl.load_workbook(io.BytesIO(got.content))
+    sheet = book.worksheets[0]
+    assert len(book.worksheets) == 1
+    header = [c.value for c in sheet[1]]
+    assert header == [c.name for c in IMPORTS["households"].columns]
+    column = {name: get_column_letter(i) for i, name in enumerate(header, start=1)}
+    # An id typed 00123 stays 00123: every column but the numbers and days is text.
+    assert sheet.column_dimensions[column["household_id"]].number_format == "@"
+    assert sheet.column_dimensions[column["lat"]].number_format != "@"
+    note = sheet[f"{column['household_id']}1"].comment.text
+    assert note.startswith("required: ")
+    rules = {str(v.sqref).split(":")[0]: v for v in sheet.data_validations.dataValidation}
+    consent = rules[f"{column['consent']}2"]
+    assert consent.type == "list" and consent.formula1 == '"pending,given,withdrawn"'
+    lat = rules[f"{column['lat']}2"]
+    assert (lat.type, lat.formula1, lat.formula2) == ("decimal", "-90", "90")
+    # Filled in as a coordinator would, it imports.
+    for name, value in household(household_id="00123").items():
+        sheet[f"{column[name]}2"] = value
+    filled = tmp_path / "filled.xlsx"
+    book.save(filled)
+    before = _households(programme)
+    with filled.open("rb") as fh:
+        done = boss.post("/imports", data={"kind": "households"}, files={"file": fh})
+    assert done.status_code == 200, done.text
+    assert _households(programme) == before + 1
+    with programme.connect() as conn:
+        ids = conn.execute(text("SELECT external_id FROM households")).scalars().all()
+    assert "00123" in ids
+    # The notes in the page's language; a file no import reads, and a visitor's account, told.
+    chinese = boss.get("/imports/households.xlsx", headers={"Accept-Language": "zh-Hans"})
+    zh = openpyxl.load_workbook(io.BytesIO(chinese.content)).worksheets[0]
+    assert zh[f"{column['household_id']}1"].comment.text.startswith("必填")
+    assert boss.get("/imports/nothing.xlsx").status_code == 404
+    assert sign_in("v1").get("/imports/households.xlsx").status_code == 403
