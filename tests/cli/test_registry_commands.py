@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import openpyxl
 import pytest
 from sqlalchemy import Engine, text
 
@@ -289,3 +290,28 @@ def test_stats_of_an_empty_database_names_the_database_it_opened(
     where = engine.url.database if engine.url.get_backend_name() == "sqlite" else "127.0.0.1"
     assert str(where) in said.replace(" ", "")  # a long path may wrap
     assert "0 (-)" in said and "0.0%" not in said  # no households, no share
+
+
+def test_import_template_writes_a_new_spreadsheet_of_the_columns_that_imports_once_filled(
+    cli: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    made = cli("import", "areas", "areas.xlsx", "--template")
+    assert made.exit_code == 0, made.output
+    assert "doorstep import areas areas.xlsx" in made.output
+    book = openpyxl.load_workbook(tmp_path / "areas.xlsx")
+    sheet = book.worksheets[0]
+    assert [c.value for c in sheet[1]] == AREA_HEADER
+    assert sheet["A1"].comment.text == "required: unique area code"
+    # Written again, it would empty a file filled in: refused, the file kept.
+    for number, row in enumerate(area_rows(), start=2):
+        for column, name in enumerate(AREA_HEADER, start=1):
+            sheet.cell(row=number, column=column, value=row[name] or None)
+    book.save(tmp_path / "areas.xlsx")
+    again = cli("import", "areas", "areas.xlsx", "--template")
+    assert again.exit_code == 2 and "areas.xlsx exists" in again.output
+    assert cli("import", "areas", "areas.csv", "--template").exit_code == 2
+    assert not (tmp_path / "areas.csv").exists()
+    done = cli("import", "areas", "areas.xlsx")
+    assert done.exit_code == 0, done.output
+    assert f"Imported {len(area_rows())} areas from areas.xlsx" in done.output

@@ -20,6 +20,7 @@ from doorstep.cli.common import (
     progress,
 )
 from doorstep.cli.context import actor, attempted, cli_today, session
+from doorstep.errors import InvalidInput
 from doorstep.services.importing import IMPORTS, describe
 
 
@@ -84,6 +85,13 @@ def import_cmd(
         help="Pretend today is this day (YYYY-MM-DD), as `visits record` does: imports "
         "refuse visits and consent acts after today. The import's event says so.",
     ),
+    template: bool = typer.Option(
+        False,
+        "--template",
+        help="Import nothing: write FILE (.xlsx, not one that exists) as an empty spreadsheet "
+        "of the file's columns to fill in (ids and codes kept as typed, choices in a "
+        "drop-down, each column's note).",
+    ),
 ) -> None:
     """Import a registry file, all rows or none.
 
@@ -128,7 +136,12 @@ def import_cmd(
     Example: doorstep import leave leave.csv --replace
 
     Example: doorstep import attendance camp-attendance.csv
+
+    Example: doorstep import households households.xlsx --template
     """
+    if template:
+        write_template(entity.value, file)
+        return
     from doorstep.privacy.audit import Attempt
     from doorstep.services.importing import import_file
 
@@ -163,6 +176,29 @@ def import_cmd(
         console.print(note, markup=False)
     if summary.stale_errors is not None:
         console.print(str(summary.stale_errors), markup=False, soft_wrap=True)
+
+
+def write_template(entity: str, file: Path) -> None:
+    """``file``, new, as the empty spreadsheet of ``entity``'s columns (in English)."""
+    from doorstep.services.importing.template import template_xlsx
+    from doorstep.services.outfile import write_whole
+
+    if file.suffix.lower() != ".xlsx":
+        raise InvalidInput(f"--template writes a spreadsheet: give a .xlsx file, not {file.name}")
+    if file.exists():
+        raise InvalidInput(f"{file} exists: --template writes a new file; give another name")
+    check_out_file("FILE", file, example=f"{entity}.xlsx")
+    book = template_xlsx(
+        IMPORTS[entity],
+        lambda text: str(text),
+        lambda required: "required" if required else "optional",
+    )
+    write_whole(file, lambda part: part.write_bytes(book))
+    console.print(
+        f"Wrote {file}: the columns of a {entity} file, to fill in and import with "
+        f"`doorstep import {entity} {file}`.",
+        markup=False,
+    )
 
 
 import_cmd.__doc__ = inspect.cleandoc(import_cmd.__doc__ or "") + "\n\nColumns:\n\n" + _SCHEMA_HELP
