@@ -107,3 +107,13 @@ def test_the_page_plans_to_the_programme_s_cadence(sign_in: SignIn, programme: E
         }
     # Day visits from the plan's first day (the stay under way then is kept as it was).
     assert stays and all(first == last for first, last in stays)
+
+
+def test_the_form_offers_the_countries_by_name_and_a_day_to_pick(sign_in: SignIn) -> None:
+    page = sign_in("v1-coord").get("/planning").text
+    assert 'name="start" type="date"' in page
+    assert 'name="country" list="countries"' in page
+    assert '<option value="CN">China</option>' in page
+    assert '<option value="DE">Germany</option>' in page
+    chinese = sign_in("v1-coord").get("/planning", headers={"Accept-Language": "zh-Hans"}).text
+    assert '<option value="CN">中国</option>' in chinese

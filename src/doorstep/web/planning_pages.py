@@ -8,8 +8,11 @@ trail under the same actor; a refused plan is recorded as an attempt.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Annotated, Any
 
+import babel
+import holidays
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
@@ -19,9 +22,21 @@ from doorstep.api.routes.planning import plan_for
 from doorstep.api.schemas import PlanCreate
 from doorstep.errors import DoorstepError
 from doorstep.privacy import access
+from doorstep.privacy.access import Principal
 from doorstep.web import field_reasons, i18n
 from doorstep.web.pages import refused, render
 from doorstep.web.session import WebPrincipalDep
+
+
+@cache
+def countries(tag: str) -> tuple[tuple[str, str], ...]:
+    """The countries whose public holidays a plan can keep free, as (code, name in the
+    language ``tag``), by code: what the form's box offers to pick (``holidays`` knows
+    each by two letters and some by three too; the box offers the two)."""
+    names = babel.Locale.parse(tag, sep="-").territories
+    codes = sorted(c for c in holidays.list_supported_countries() if len(c) == 2)
+    return tuple((code, names.get(code, code)) for code in codes)
+
 
 router = APIRouter(prefix="/planning", include_in_schema=False)
 
@@ -37,7 +52,7 @@ def planning_form(request: Request, who: WebPrincipalDep, today: TodayDep) -> HT
     except DoorstepError as exc:
         return refused(request, who, exc)
     form = {"area": who.area or "", "start": today.isoformat(), "months": 12}
-    return render(request, "planning.html", who, form=form)
+    return _page(request, who, form)
 
 
 @router.post("", response_class=HTMLResponse)
@@ -67,16 +82,18 @@ def make_plan(
         said = field_reasons.each(
             request, ((".".join(str(p) for p in e["loc"]), e) for e in exc.errors())
         )
-        return render(request, "planning.html", who, status=422, form=form, error=said)
+        return _page(request, who, form, status=422, error=said)
     try:
         plan = plan_for(engine, who, today, body)
     except DoorstepError as exc:
-        return render(
-            request,
-            "planning.html",
-            who,
-            status=exc.status,
-            form=form,
-            error=i18n.told(request, exc),
-        )
-    return render(request, "planning.html", who, form=form, plan=plan, limit=PAGE)
+        return _page(request, who, form, status=exc.status, error=i18n.told(request, exc))
+    return _page(request, who, form, plan=plan, limit=PAGE)
+
+
+def _page(
+    request: Request, who: Principal, form: dict[str, Any], status: int = 200, **said: Any
+) -> HTMLResponse:
+    tag = i18n.language(request)
+    return render(
+        request, "planning.html", who, status=status, form=form, countries=countries(tag), **said
+    )
