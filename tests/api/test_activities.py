@@ -99,3 +99,24 @@ def test_an_activity_the_types_refuse_is_422_naming_the_field(
         headers=auth("boss"),
     )
     assert kind.status_code == 422 and "body.kind" in kind.json()["detail"]
+
+
+#: Codes an import refuses in a cell: a line break (which no route's address can name), a
+#: tab, a C1 control character, a mark that turns the text around.
+UNPLAIN = ("AB\n", "E\tF", "G\x91", "\u202eCAMP")
+
+
+def test_a_code_that_is_not_plain_text_on_one_line_is_refused_as_an_import_refuses_it(
+    client: TestClient, programme: Engine, auth: Headers
+) -> None:
+    # The schema fuzz made "ñn\x91\n", and its attendance route answered 404: no address
+    # names a line break.
+    for code in UNPLAIN:
+        made = client.post(
+            "/api/v1/activities",
+            json=CAMP | {"code": code, "starts_on": "2027-02-01"},
+            headers=auth("boss"),
+        )
+        assert made.status_code == 422, (code, made.text)
+        assert "plain text on one line" in made.json()["detail"]
+    assert client.get("/api/v1/activities", headers=auth("boss")).json() == []

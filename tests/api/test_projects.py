@@ -115,3 +115,13 @@ def test_one_unknown_household_records_none_and_the_types_name_what_they_refuse(
         headers=auth("boss"),
     )
     assert early.status_code == 422 and "after today (2027-03-01)" in early.json()["detail"]
+
+
+def test_a_code_that_is_not_plain_text_on_one_line_is_refused_as_an_import_refuses_it(
+    client: TestClient, sponsor: Engine, auth: Headers
+) -> None:
+    for code in ("AB\n", "E\tF", "G\x91", "\u202eWELL"):
+        made = client.post("/api/v1/projects", json=WELL | {"code": code}, headers=auth("boss"))
+        assert made.status_code == 422, (code, made.text)
+        assert "plain text on one line" in made.json()["detail"]
+    assert client.get("/api/v1/projects", headers=auth("boss")).json() == []

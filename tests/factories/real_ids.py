@@ -83,6 +83,8 @@ _RECENT = dt.timedelta(days=90)
 #: The operations that make what their body's ``code`` or ``name`` names: a new one, or
 #: it is refused as made already.
 _MAKES = frozenset({"/api/v1/accounts", "/api/v1/activities", "/api/v1/projects"})
+#: The entities an import may replace from today on (``replace``).
+_REPLACED = frozenset({"leave", "blackouts"})
 #: The new names and codes given (unique in a run: each is made at most once).
 _NEW = itertools.count()
 #: Whether a field is given a real value: three in four are. Real comes first, as
@@ -140,7 +142,8 @@ def _csv(header: list[str], rows: list[Any]) -> bytes:
     out = io.StringIO(newline="")
     writer = csv.writer(out)
     writer.writerow(header)
-    writer.writerows(rows)
+    for row in rows:  # a row as its cells, or by its columns' names (a missing one empty)
+        writer.writerow([row.get(h, "") for h in header] if isinstance(row, dict) else row)
     return out.getvalue().encode()
 
 
@@ -245,6 +248,8 @@ def _helped(
         sent = entity if draw(_REAL) else draw(st.sampled_from(sorted(real.files)))
         body.clear()
         body["file"] = real.files[sent]
+        if isinstance(case.query, dict) and sent not in _REPLACED:
+            case.query.pop("replace", None)  # refused for any other entity
 
 
 def _fit_role(

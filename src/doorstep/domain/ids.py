@@ -22,6 +22,13 @@ from doorstep.say import Say
 ID_FORM: Final[Literal["NFC"]] = "NFC"
 
 
+#: What no id or code holds inside it (a regular expression, for Python's ``re`` and the
+#: imports' polars alike): control characters (a tab, a line break; a NUL is refused
+#: everywhere on its own) and the marks that turn the direction of text around, which would
+#: make an id that shows as another, or that no one can type to find it.
+NOT_IN_AN_ID: Final = r"[\x01-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+
+
 def normal_id(value: str) -> str:
     """``value`` in :data:`ID_FORM`; nothing else changes (spaces are trimmed elsewhere)."""
     return unicodedata.normalize(ID_FORM, value)

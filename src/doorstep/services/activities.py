@@ -20,7 +20,7 @@ from doorstep.domain.enums import ActivityKind, ConsentState
 from doorstep.errors import Conflict, InvalidInput, Named, NotFound
 from doorstep.privacy.audit import record_event
 from doorstep.say import Code, Say
-from doorstep.services.column_fit import check_fits
+from doorstep.services.column_fit import check_fits, check_plain
 from doorstep.storage.repositories import household_data, visitor_data
 from doorstep.storage.repositories.claims import claim
 from doorstep.storage.repositories.pairing import area_by_code, household_id, same_but_case
@@ -103,6 +103,7 @@ def add_activity(
     if not title.strip():
         raise InvalidInput(Say("the title is empty; give the activity a title"))
     check_fits(code, Activity.__table__.c.code, Say("the code"))
+    check_plain(code, Say("the code"))
     check_fits(title, Activity.__table__.c.title, Say("the title"))
     ends_on = ends_on or starts_on
     if ends_on < starts_on:

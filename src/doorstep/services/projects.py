@@ -23,7 +23,7 @@ from doorstep.errors import Conflict, InvalidInput, Named, NotFound
 from doorstep.privacy.audit import record_event
 from doorstep.say import Code, Say
 from doorstep.services.activities import before_first, known_household, no_area, no_organisation
-from doorstep.services.column_fit import check_fits
+from doorstep.services.column_fit import check_fits, check_plain
 from doorstep.storage.repositories.claims import claim
 from doorstep.storage.repositories.pairing import area_by_code
 from doorstep.storage.tables import Area, Household, Organisation, Project, ProjectHousehold
@@ -112,6 +112,7 @@ def add_project(
     if not title.strip():
         raise InvalidInput(Say("the title is empty; give the project a title"))
     check_fits(code, Project.__table__.c.code, Say("the code"))
+    check_plain(code, Say("the code"))
     check_fits(title, Project.__table__.c.title, Say("the title"))
     if ends_on is not None and ends_on < starts_on:
         raise InvalidInput(before_first(ends_on, starts_on))

@@ -14,7 +14,7 @@ import polars as pl
 
 from doorstep.domain import visit_codes, weekdays
 from doorstep.domain.geo import haversine_m_array
-from doorstep.domain.ids import ERASED_HOUSEHOLD, ID_FORM, RESERVED
+from doorstep.domain.ids import ERASED_HOUSEHOLD, ID_FORM, NOT_IN_AN_ID, RESERVED
 from doorstep.domain.languages import known_codes, parse_languages
 from doorstep.domain.visit_codes import Vocabulary
 from doorstep.say import Say
@@ -67,10 +67,6 @@ _SWAP_NEAR_M = 50_000.0
 _EDGES = r"^[\s\u200b-\u200d\u2060\ufeff]+|[\s\u200b-\u200d\u2060\ufeff]+$"
 
 
-#: What no id or code holds inside it: control characters (a tab, a line break; a NUL has
-#: its own reason) and the marks that turn the direction of text around, which would make
-#: an id that shows as another, or that no one can type to find it.
-_NOT_IN_AN_ID = r"[\x01-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 _CONTROL_IN_ID = Say(
     "holds a control character (a tab, a line break) or a text-direction mark; an id or code "
     "is plain text on one line"
@@ -351,7 +347,7 @@ def _column_checks(
         value = once("value", trimmed)
         if col.required:
             checks.append((present & (value == ""), _MISSING))
-        checks.append((present & value.str.contains(_NOT_IN_AN_ID), _CONTROL_IN_ID))
+        checks.append((present & value.str.contains(NOT_IN_AN_ID), _CONTROL_IN_ID))
         if col.name == HOUSEHOLD_ID:
             reserved = value.str.to_lowercase() == ERASED_HOUSEHOLD
             checks.append((present & reserved, RESERVED))
