@@ -44,11 +44,18 @@ class VisitCreate(BaseModel):
     visit_id: str | None = Field(
         None,
         max_length=VISIT_ID_MAX,
-        description="The id the device gave it: sent again, it is recorded once (none: the "
-        "API gives it one, derived from the household, visitor and first day)",
+        description="The id the device gave it: sent again, it is recorded once (none or "
+        "blank: the API gives it one, derived from the household, visitor and first day)",
     )
     activities: list[str] | None = None
     outcomes: list[str] | None = None
+
+    @field_validator("visit_id")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        """A blank id is none, as the record page and an import of visits take it: kept
+        as an id, every later visit sent with a blank one was refused as another's."""
+        return None if value is None else value.strip() or None
 
 
 class CancelledVisitRead(BaseModel):
