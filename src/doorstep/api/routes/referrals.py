@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
@@ -50,12 +50,17 @@ class ReferralCreate(BaseModel):
     )
 
 
+#: The statuses a referral moves on to: never back to open, which the service refuses (the
+#: spec offered it, and a client sent it to be refused).
+MovedTo = Literal["accepted", "completed", "declined", "withdrawn"]
+
+
 class ReferralMove(BaseModel):
     """A referral's new status, from a day (default: today)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    status: ReferralStatus
+    status: MovedTo
     on: dt.date | None = None
 
 
@@ -175,11 +180,11 @@ def move_status(
 ) -> ReferralMoved:
     """Move a referral on (open, accepted, then completed, declined or withdrawn: never
     back, and not from a final status, 409), as `referral status` does."""
-    tried = Attempt(who.actor, "update", "referral", str(number), {"status": body.status.value})
+    tried = Attempt(who.actor, "update", "referral", str(number), {"status": body.status})
     on = body.on or today
     with unit(engine, who, tried) as session:
         access.check_referral(session.connection(), who, number, today)
         was = referrals.move_status(
-            session, number, body.status.value, on=on, actor=who.actor, today=today
+            session, number, body.status, on=on, actor=who.actor, today=today
         )
-    return ReferralMoved(id=number, status=body.status.value, was=was, on=on)
+    return ReferralMoved(id=number, status=body.status, was=was, on=on)
