@@ -51,8 +51,9 @@ _READ = {
     "organisation": "SELECT code FROM organisations ORDER BY code",
     "team": "SELECT code FROM teams ORDER BY code",
     "name": "SELECT name FROM accounts WHERE name <> 'boss' ORDER BY name",
-    # Those a discard may take: every other one, so that the rest are left to be committed.
-    "open": "SELECT id FROM pairing_proposals WHERE status = 'open' ORDER BY id",
+    # Those a discard may take (every other one, so that the rest are left to be
+    # committed); no field has this name.
+    "open proposal": "SELECT id FROM pairing_proposals WHERE status = 'open' ORDER BY id",
 }
 #: Fields that name what a field of ``_READ`` names.
 _SAME = {
@@ -130,7 +131,7 @@ def real_ids(url: str, today: dt.date, first: dt.date) -> RealIds:
     )
     values["state"] = tuple(s.value for s in ConsentState)
     values["role"] = tuple(ROLES)
-    values["entity"] = tuple(IMPORTS)
+    values["entity"] = tuple(IMPORTS)  # an import's; the trail's filter takes some too
     for field, same in _SAME.items():
         values[field] = values[same]
     files = {e: _csv(*rows) for e, rows in import_files(first.isoformat()).items()}
@@ -161,7 +162,7 @@ def realised(case: schemathesis.Case, real: RealIds) -> st.SearchStrategy[schema
         code = "project" if case.path.startswith("/api/v1/projects") else "activity"
         values = real.values | ({"code": real.values[code]} if code in real.values else {})
         if case.path.endswith("/discard"):
-            values = _without(values, "proposal") | _some("proposal", real.values, "open")
+            values = _without(values, "proposal") | _some("proposal", real.values, "open proposal")
         for fields in (case.path_parameters, case.query, case.body):
             if isinstance(fields, dict):
                 _give(fields, values, real.today, draw)
