@@ -51,6 +51,10 @@ def test_the_coordinator_s_file_links_to_the_household_s_data(sign_in: SignIn) -
     assert '<a href="/consent?household=H0">Record its consent</a>' in page.text
     form = coord.get("/consent", params={"household": "H0"})
     assert 'name="household" required value="H0"' in form.text
+    # And the referral form, filled in.
+    assert '<a href="/refer?household=H0">Refer it to a service</a>' in page.text
+    refer = coord.get("/refer", params={"household": "H0"})
+    assert 'name="household" required value="H0"' in refer.text
     bad = coord.get("/files/household", params={"id": "H0", "max_gap_days": 0})
     assert bad.status_code == 422 and "max_gap_days" in bad.text
 
