@@ -146,3 +146,19 @@ def test_the_service_s_rules_answer_in_words_any_front_door_reads(
             "/api/v1/accounts", json={"name": "c", "role": "coordinator"}, headers=auth("boss")
         ).json()["detail"]
     )
+
+
+def test_the_spec_states_the_choices_and_bounds_the_services_hold_a_body_to() -> None:
+    """A client built from ``/openapi.json`` offers a role and a consent state among those
+    the services take, and keeps evidence within what a consent act keeps; the services
+    still refuse another in their own words (above)."""
+    from doorstep.api.app import create_app
+    from doorstep.domain.enums import ConsentState
+    from doorstep.domain.lengths import EVIDENCE_MAX
+    from doorstep.services.accounts import ROLES
+
+    schemas = create_app("sqlite://").openapi()["components"]["schemas"]
+    assert schemas["AccountCreate"]["properties"]["role"]["enum"] == list(ROLES)
+    act = schemas["ConsentCreate"]["properties"]
+    assert act["state"]["enum"] == [s.value for s in ConsentState]
+    assert (act["evidence"]["minLength"], act["evidence"]["maxLength"]) == (1, EVIDENCE_MAX)

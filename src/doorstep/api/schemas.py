@@ -8,6 +8,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema, field_validator
 
+from doorstep.domain.enums import ConsentState
+from doorstep.domain.lengths import EVIDENCE_MAX
 from doorstep.domain.visit_ids import VISIT_ID_MAX
 from doorstep.domain.weekdays import parse_weekdays
 
@@ -111,8 +113,16 @@ class CadenceSet(BaseModel):
 class ConsentCreate(BaseModel):
     """A household's new consent act."""
 
-    state: str = Field(description="given, withdrawn or pending")
-    evidence: str = Field(description="What it rests on: a signed form, a call, a letter")
+    # The choices and bounds are the service's to refuse, in its words (as the command line
+    # and the pages are told); the spec states them for a client built from it.
+    state: str = Field(
+        description="given, withdrawn or pending",
+        json_schema_extra={"enum": [s.value for s in ConsentState]},
+    )
+    evidence: str = Field(
+        description="What it rests on: a signed form, a call, a letter",
+        json_schema_extra={"minLength": 1, "maxLength": EVIDENCE_MAX},
+    )
     on: dt.date | None = Field(None, description="The day it was made (default: today)")
     client_id: uuid.UUID | None = Field(
         None,

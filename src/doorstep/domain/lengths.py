@@ -22,6 +22,10 @@ ACCOUNT_NAME_MAX: Final = 100
 #: The longest reason two people are kept apart (an exclusion's).
 REASON_MAX: Final = 200
 
+#: The longest evidence a consent act keeps: a line saying what it rests on, not a document
+#: (the service checks it; the column is text).
+EVIDENCE_MAX: Final = 500
+
 #: Each, by the name the pages' forms give it (``maxlength="{{ longest.code }}"``).
 LONGEST: Final = {
     "code": CODE_MAX,

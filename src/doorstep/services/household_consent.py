@@ -27,6 +27,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from doorstep.domain.enums import ConsentState
+from doorstep.domain.lengths import EVIDENCE_MAX
 from doorstep.errors import Conflict, InvalidInput
 from doorstep.privacy.audit import Attempt, record_event, record_events
 from doorstep.say import Code, Say
@@ -34,9 +35,6 @@ from doorstep.services.importing import unsettled
 from doorstep.storage.repositories import household_data
 from doorstep.storage.repositories.pairing import lock_pairings
 from doorstep.storage.tables import ConsentClientId, ConsentRecord, Household
-
-#: The longest evidence kept: a line saying what the act rests on, not a document.
-EVIDENCE_MAX = 500
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,11 @@ class AccountCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=ACCOUNT_NAME_MAX, description="No spaces")
-    role: str = Field(description="manager, coordinator or visitor")
+    # The service refuses another role in its own words; the spec states the choices.
+    role: str = Field(
+        description="manager, coordinator or visitor",
+        json_schema_extra={"enum": list(accounts.ROLES)},
+    )
     area: str | None = Field(
         None,
         description="The area whose subtree it sees: a coordinator's is required, a "
