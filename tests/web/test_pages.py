@@ -414,6 +414,9 @@ def test_a_coordinator_records_who_took_part_in_an_activity_on_its_page(
     sign_in: SignIn, programme: Engine
 ) -> None:
     coord = sign_in("v1-coord")
+    # With none yet, the page offers to add one, not to record who took part in one.
+    empty = coord.get("/activities").text
+    assert "<h2>Add a group activity</h2>" in empty and "Record who took part" not in empty
     made = coord.post(
         "/activities",
         data={
@@ -461,6 +464,8 @@ def test_a_coordinator_keeps_a_project_on_its_page(
     orgs = write_csv(tmp_path / "o.csv", ["code", "name", "kind"], [["S1", "Trust", "sponsor"]])
     run_import(programme, "organisations", orgs)
     coord = sign_in("v1-coord")
+    empty = coord.get("/projects").text
+    assert "<h2>Add a project</h2>" in empty and "Move a project on" not in empty
     made = coord.post(
         "/projects",
         data={
