@@ -27,6 +27,7 @@ from doorstep.domain.lengths import LONGEST
 from doorstep.storage.tables import (
     Account,
     Activity,
+    Area,
     Exclusion,
     Household,
     Organisation,
@@ -54,6 +55,8 @@ COLUMNS: dict[str, Column[Any]] = {
     "VisitCreate.visit_id": Visit.__table__.c.client_uuid,
     "VisitSent.visit_id": Visit.__table__.c.client_uuid,
     "visit_id in /record": Visit.__table__.c.client_uuid,
+    # What is typed in an area's box, matched against areas' names (the longer of the two).
+    "q in /areas/choices": Area.__table__.c.name,
 }
 
 #: Each bound of the pages' forms (``maxlength="{{ longest.NAME }}"``), by the columns its
