@@ -13,8 +13,10 @@ template is a string literal written in the call, ``Say("no household with id
 templates, one chosen in code). Nothing here knows Babel, a catalogue or the web.
 
 A value is data, shown as it is (an id, a name, a day, a number); a :class:`Code` (a
-consent state, a service, a status), which a page shows by its label; or a :class:`Say`,
-a part of the sentence, translated too.
+consent state, a service, a status), which a page shows by its label; a :class:`Say`,
+a part of the sentence, translated too; or an :class:`Act`, something the reader is told
+to do, which each front door words as its own user does it (the command line by its
+command, the API by its route, the pages by their page and button).
 """
 
 from __future__ import annotations
@@ -36,8 +38,13 @@ class Code(str):
     __slots__ = ()
 
 
-#: A value: data (a ``Code`` is a ``str``), or a part of the sentence.
-Value: TypeAlias = "str | int | dt.date | Say"
+#: A value: data (a ``Code`` is a ``str``), a part of the sentence, or an action.
+Value: TypeAlias = "str | int | dt.date | Say | Act"
+
+#: How a front door words an :class:`Act` (its values filled in): a :class:`Say` to
+#: translate, or English only (a ``str``: the API's); ``None``: as the command line does
+#: (:attr:`Act.command`), that front door having no words of its own for it.
+Wording: TypeAlias = "Callable[[Act], Say | str | None]"
 
 
 @dataclass(frozen=True, init=False)
@@ -57,14 +64,21 @@ class Say:
         object.__setattr__(self, "template", template)
         object.__setattr__(self, "values", tuple(values.items()))
 
-    def render(self, gettext: Callable[[str], str], label: Callable[[str], str]) -> str:
+    def render(
+        self,
+        gettext: Callable[[str], str],
+        label: Callable[[str], str],
+        words: Wording | None = None,
+    ) -> str:
         """The sentence in the language of ``gettext`` (a catalogue's), its codes shown by
-        ``label``: the template's translation filled with the values (a part translated
-        the same way)."""
+        ``label``, its acts worded by ``words`` (``None``: the command line's): the
+        template's translation filled with the values (a part translated the same way)."""
         filled = {
             name: (
-                value.render(gettext, label)
+                value.render(gettext, label, words)
                 if isinstance(value, Say)
+                else value.render(gettext, label, words)
+                if isinstance(value, Act)
                 else label(value)
                 if isinstance(value, Code)
                 else str(value)
@@ -73,12 +87,49 @@ class Say:
         }
         return gettext(self.template) % filled
 
-    def english(self) -> str:
-        """The sentence in English, codes as they are: what the CLI, API and trail write."""
-        return self.render(_same, str)
+    def english(self, words: Wording | None = None) -> str:
+        """The sentence in English, codes as they are, acts as ``words`` word them (by
+        default the command line's): what the CLI and the trail write."""
+        return self.render(_same, str, words)
 
     def __str__(self) -> str:
         return self.english()
+
+
+@dataclass(frozen=True, init=False)
+class Act:
+    """Something a sentence tells its reader to do (pair an area again, lift an exclusion),
+    named by ``name`` with its ``values``, and said as the command line does it
+    (``command``, English only: what English writes by default, as the command line and the
+    trail always have). A front door whose user has no command line words ``name`` as that
+    user does it (a :data:`Wording`): the API by its route, the pages by their page and
+    button. Every wording fills the same place in the sentence: a part, not a sentence.
+    """
+
+    name: str
+    command: str
+    values: tuple[tuple[str, Value], ...]
+
+    def __init__(self, name: str, command: str, /, **values: Value) -> None:
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "command", command)
+        object.__setattr__(self, "values", tuple(values.items()))
+
+    def value(self, name: str) -> Value:
+        """One of the act's values, for a wording to fill its words with."""
+        return dict(self.values)[name]
+
+    def render(
+        self,
+        gettext: Callable[[str], str],
+        label: Callable[[str], str],
+        words: Wording | None = None,
+    ) -> str:
+        """The act as ``words`` word it (translated by ``gettext``), else the command."""
+        said = None if words is None else words(self)
+        if said is None or isinstance(said, str):
+            return self.command if said is None else said
+        return said.render(gettext, label, words)
 
 
 class Said(str):

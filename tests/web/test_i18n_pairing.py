@@ -1,6 +1,7 @@
 """The pairing pages in Chinese: why a proposal is stale (on its page and when its commit is
 refused), a proposal that is no longer open, and settings refused, in Chinese on a Chinese
-page; on an English page and at the API, the English they always said."""
+page; on an English page and at the API, in English; what to do in the page's words, or
+the API's routes, never the command line's."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from tests.web.test_pairing_pages import made
 
 CHANGED = (
     "生成之后，R-C-V1 的农户（有农户新增或离开，或农户的知情同意、语言、位置、远程帮扶组、"
-    "地区或当前帮扶人有变化）有变化；请重新运行 `doorstep pair --area R-C-V1`"
+    "地区或当前帮扶人有变化）有变化；请在“结对”页面为 R-C-V1 重新生成结对方案"
 )
 
 
@@ -35,13 +36,17 @@ def test_a_stale_proposal_says_why_in_chinese_on_its_page_and_when_its_commit_is
     assert CHANGED in _shown(refused.text)
     english = _shown(site.get(f"/pairing/{pid}").text)
     assert f"proposal {pid} is stale: the households of R-C-V1 (one added or gone" in english
-    assert "; run `doorstep pair --area R-C-V1` again" in english
-    # The API says it in English, whatever language the caller asks for.
+    # What to do is said by the page that does it, not the command line's command.
+    assert "; make a new proposal for R-C-V1 on the Pairing page" in english
+    assert "doorstep pair" not in english
+    # The API says it in English, whatever language the caller asks for, by its route.
     api = site.get(
         f"/api/v1/pairing/proposals/{pid}",
         headers={**ZH, "Authorization": f"Bearer {tokens['v1-coord']}"},
     )
-    assert api.json()["stale_reason"].startswith(f"proposal {pid} is stale: the households of")
+    reason = api.json()["stale_reason"]
+    assert reason.startswith(f"proposal {pid} is stale: the households of")
+    assert reason.endswith("; make a new proposal for R-C-V1 (POST /api/v1/pairing/proposals)")
 
 
 def test_a_proposal_no_longer_open_is_refused_in_chinese_its_status_by_its_label(

@@ -1,6 +1,7 @@
 """Business-rule failures as problem details (RFC 9457), with the status the error carries.
 
-The message is the one the command line prints: it says what to do. People it names were
+The message is the one the command line prints, what it says to do worded by the API's
+routes instead of the command line's commands (:mod:`doorstep.api.remedies`). People it names were
 shown to the caller, so each gets a read in the trail, as at the command line.
 """
 
@@ -16,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
+from doorstep.api import remedies
 from doorstep.errors import DoorstepError, NotAuthenticated
 
 PROBLEM = "application/problem+json"
@@ -23,13 +25,14 @@ PROBLEM = "application/problem+json"
 
 def problem(exc: DoorstepError, detail: str | None = None) -> JSONResponse:
     """``exc`` as a problem document; ``detail``: its message in other words (the web
-    app's scripts get it in the page's language), else its English message."""
+    app's scripts get it in the page's language), else its English message, what it tells
+    one to do worded by the API's routes."""
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, NotAuthenticated) else None
     return JSONResponse(
         {
             "title": type(exc).__name__,
             "status": exc.status,
-            "detail": exc.message if detail is None else detail,
+            "detail": remedies.message(exc) if detail is None else detail,
         },
         status_code=exc.status,
         media_type=PROBLEM,

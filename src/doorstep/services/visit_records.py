@@ -18,6 +18,7 @@ import polars as pl
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from doorstep import remedies
 from doorstep.domain import visit_codes
 from doorstep.domain.enums import ConsentState, VisitStatus
 from doorstep.domain.visit_ids import recorded_visit_id
@@ -246,10 +247,12 @@ def check(
         return Refusal(
             "visitor_id",
             Say(
-                "the household and the visitor are excluded %(when)s (doorstep pair exclude): "
-                "the visitor is not to visit the household from then on; if that is wrong, "
-                "doorstep pair unexclude removes the exclusion",
+                "the household and the visitor are excluded %(when)s (%(exclude)s): the "
+                "visitor is not to visit the household from then on; if that is wrong, "
+                "%(unexclude)s removes the exclusion",
                 when=when,
+                exclude=remedies.exclude(),
+                unexclude=remedies.unexclude(),
             ),
             NotPermitted,
             "the household and the visitor are excluded (doorstep pair exclude) since a day "

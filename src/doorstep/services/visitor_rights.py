@@ -16,6 +16,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy.orm import Session
 
+from doorstep import remedies
 from doorstep.domain.days import shifted
 from doorstep.errors import Conflict, NotFound
 from doorstep.privacy.audit import SUBJECT_EXPORT, record_event, record_household_events
@@ -106,15 +107,12 @@ def erase_visitor(
             Say(
                 "visitor %(visitor)s still looks after households: %(pairings)s current "
                 "pairing(s), %(planned)s visit(s) planned from %(today)s; re-pair them first: "
-                "give the visitor a last day before today (`doorstep visitor end %(visitor)s "
-                "--last-day %(yesterday)s` or earlier: the last day is a working one), then "
-                "`doorstep pair --area ... --new-only`, `pair commit` and `plan --area`; then "
-                "erase",
+                "%(remedy)s; then erase",
                 visitor=external_id,
                 pairings=pairings,
                 planned=planned,
                 today=today,
-                yesterday=shifted(today, -1),
+                remedy=remedies.hand_over(external_id, shifted(today, -1)),
             )
         )
     erased, kept = repo.counts(conn, visitor)

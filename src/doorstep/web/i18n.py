@@ -22,6 +22,7 @@ from fastapi.responses import RedirectResponse
 
 from doorstep.errors import DoorstepError
 from doorstep.say import Said, Say
+from doorstep.web import remedies
 from doorstep.web.labels import label
 
 LOCALE = Path(__file__).parent / "locale"
@@ -100,20 +101,25 @@ def gettext_for(request: Request) -> Callable[[str], str]:
 def told(request: Request, said: DoorstepError | Say) -> str:
     """What a service said (an error, a note), in the page's language: its
     :class:`~doorstep.say.Say` rendered with the request's catalogue, its codes by their
-    labels; in English, or an error with no ``Say`` (not converted yet), its English
-    message exactly as the command line and the API write it."""
+    labels; in English, as the command line and the API write it, codes as they are; an
+    error with no ``Say`` (not converted yet), its English message. Either way, what it
+    tells one to do is worded by the pages (:mod:`doorstep.web.remedies`), not the command
+    line."""
     says = said.says if isinstance(said, DoorstepError) else said
-    english = said.message if isinstance(said, DoorstepError) else said.english()
+    if says is None:
+        assert isinstance(said, DoorstepError)
+        return said.message
     tag = language(request)
-    if says is None or tag == DEFAULT:
-        return english
+    if tag == DEFAULT:
+        return says.english(remedies.words)
     return said_in(tag, says)
 
 
 def said_in(tag: str, says: Say) -> str:
-    """A sentence in the language ``tag``, its codes by their labels."""
+    """A sentence in the language ``tag``, its codes by their labels, what it tells one to
+    do by the pages' words."""
     gettext = translations(tag).gettext
-    return says.render(gettext, lambda code: label(gettext, code))
+    return says.render(gettext, lambda code: label(gettext, code), remedies.words)
 
 
 def shown_in(tag: str, value: object) -> object:

@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlalchemy import Engine
 
+from doorstep.api import remedies
 from doorstep.api.deps import EngineDep, PrincipalDep, TodayDep, unit
 from doorstep.api.file_schemas import HouseholdsFound
 from doorstep.api.schemas import (
@@ -136,7 +137,7 @@ def pairing_explained(
             area=found.proposal.area_code,
             status=found.proposal.status,
             stale=found.stale,
-            stale_reason=found.stale_reason,
+            stale_reason=remedies.said_or_none(found.stale_says),
             fallback=found.fallback,
         ),
         visitor=e.visitor_id,

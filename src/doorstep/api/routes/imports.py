@@ -22,6 +22,7 @@ from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
+from doorstep.api import remedies
 from doorstep.api.deps import EngineDep, PrincipalDep, TodayDep, unit
 from doorstep.api.errors import PROBLEM
 from doorstep.api.problem_schemas import IMPORT_REFUSED
@@ -118,9 +119,10 @@ def import_upload(
     households, indicators, leave, blackouts, visits, exclusions, activities, attendance,
     projects, project_households, referrals."""
     try:
-        return import_sent(entity, file, engine, who, today, replace)
+        return import_sent(entity, file, engine, who, today, replace, tell=remedies.said)
     except UploadRejected as exc:
-        return JSONResponse(exc.body, status_code=exc.status, media_type=PROBLEM)
+        body = exc.told(remedies.said)
+        return JSONResponse(body, status_code=exc.status, media_type=PROBLEM)
 
 
 def import_sent(
@@ -131,11 +133,11 @@ def import_sent(
     today: dt.date,
     replace: bool = False,
     *,
-    tell: Callable[[Say], str] = Say.english,
+    tell: Callable[[Say], str],
 ) -> ImportDone:
     """What :func:`import_upload` does, for the web page too: the counts written, or
     :class:`UploadRejected` with every row error. ``tell`` says the notes a service wrote
-    as a :class:`~doorstep.say.Say` (a page's language; English by default)."""
+    as a :class:`~doorstep.say.Say` (the API's English, or a page's language)."""
     from doorstep.services.importing import ImportRejected, import_file
     from doorstep.services.importing.scope import AreaScope
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from fastapi import APIRouter, Path, Query
 from fastapi import status as http
 
+from doorstep.api import remedies
 from doorstep.api.deps import EngineDep, PrincipalDep, TodayDep, unit
 from doorstep.api.query_params import Offset
 from doorstep.api.schemas import (
@@ -139,7 +140,7 @@ def diff(
         offset=offset,
         next_offset=following if changes.changes and following < changes.total else None,
         stale=changes.stale,
-        stale_reason=changes.stale_reason,
+        stale_reason=remedies.said_or_none(changes.stale_says),
         changes=[
             PairChangeRead(
                 household=c.household,
@@ -194,7 +195,7 @@ def _read(view: ProposalView) -> ProposalRead:
         created_by=view.created_by,
         committed_at=None if view.committed_at is None else as_utc(view.committed_at),
         stale=view.stale,
-        stale_reason=view.stale_reason,
+        stale_reason=remedies.said_or_none(view.stale_says),
         certified=bool(f["certified"]),
         households=f["households"],
         paired=f["paired"],

@@ -18,6 +18,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection
 
+from doorstep import remedies
 from doorstep.say import Said, Say, Value, joined
 from doorstep.services.exclusions import cancel_events, cancel_planned
 from doorstep.services.importing.errors import RowError
@@ -151,19 +152,23 @@ def paired_note(paired: pl.DataFrame) -> tuple[str, ...]:
     if n > 1:
         note = Say(
             "%(n)s excluded pairs are paired now (%(named)s): each pairing stays until the "
-            "next `doorstep pair --area` for its area (%(areas)s) is committed, which ends it; "
-            "until then `doorstep plan` plans no visits for it.",
+            "next %(proposal)s for its area (%(areas)s) is committed, which ends it; until "
+            "then %(plan)s plans no visits for it.",
             n=f"{n:,}",
             named=named,
             areas=areas,
+            proposal=remedies.next_proposal(),
+            plan=remedies.plan(),
         )
     else:
         note = Say(
             "1 excluded pair is paired now (%(named)s): each pairing stays until the next "
-            "`doorstep pair --area` for its area (%(areas)s) is committed, which ends it; until "
-            "then `doorstep plan` plans no visits for it.",
+            "%(proposal)s for its area (%(areas)s) is committed, which ends it; until then "
+            "%(plan)s plans no visits for it.",
             named=named,
             areas=areas,
+            proposal=remedies.next_proposal(),
+            plan=remedies.plan(),
         )
     return (Said(note),)
 

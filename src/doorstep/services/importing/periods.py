@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import polars as pl
 from sqlalchemy import Connection
 
+from doorstep import remedies
 from doorstep.say import Say
 from doorstep.services.importing.errors import RowError
 from doorstep.services.importing.load import Written, fill_unstated, write_changed
@@ -122,32 +123,36 @@ def _stored(cal: Calendar, first: dt.date, last: dt.date, *, replace: bool) -> S
         if replace:
             return Say(
                 "overlaps the leave stored for this visitor from %(first)s to %(last)s (it "
-                "ended before today: --replace keeps it); to change that period, give its "
+                "ended before today: %(replace)s keeps it); to change that period, give its "
                 "starts_on",
                 first=first,
                 last=last,
+                replace=remedies.replace(),
             )
         return Say(
             "overlaps the leave stored for this visitor from %(first)s to %(last)s; to change "
-            "that period, give its starts_on, or import with --replace to make the file the "
+            "that period, give its starts_on, or import with %(replace)s to make the file the "
             "whole of this visitor's periods from today on",
             first=first,
             last=last,
+            replace=remedies.replace(),
         )
     if replace:
         return Say(
             "overlaps the blackout period stored for this household from %(first)s to "
-            "%(last)s (it ended before today: --replace keeps it); to change that period, "
+            "%(last)s (it ended before today: %(replace)s keeps it); to change that period, "
             "give its starts_on",
             first=first,
             last=last,
+            replace=remedies.replace(),
         )
     return Say(
         "overlaps the blackout period stored for this household from %(first)s to %(last)s; "
-        "to change that period, give its starts_on, or import with --replace to make the "
+        "to change that period, give its starts_on, or import with %(replace)s to make the "
         "file the whole of this household's periods from today on",
         first=first,
         last=last,
+        replace=remedies.replace(),
     )
 
 

@@ -11,6 +11,7 @@ import polars as pl
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from doorstep import remedies
 from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import record_event, record_events, record_row_events
 from doorstep.say import Said, Say, Value
@@ -167,7 +168,14 @@ def import_file(
     if schema is None:
         raise ValueError(f"unknown entity {entity!r}")
     if replace_future and entity not in PERIODS:
-        raise InvalidInput(f"--replace is for {' and '.join(PERIODS)}, not {entity}")
+        raise InvalidInput(
+            Say(
+                "%(replace)s is for %(periods)s, not %(entity)s",
+                replace=remedies.replace(),
+                periods=" and ".join(PERIODS),
+                entity=entity,
+            )
+        )
     progress("reading", 0, 0)
     try:
         table = read_file(path, [c.name for c in schema.columns if c.required])
@@ -539,9 +547,17 @@ def _import_periods(
     if replace_future:
         n = result.removed
         removed = (
-            Say("%(n)s stored period from today on not in the file removed (--replace).", n=n)
+            Say(
+                "%(n)s stored period from today on not in the file removed (%(replace)s).",
+                n=n,
+                replace=remedies.replace(),
+            )
             if n == 1
-            else Say("%(n)s stored periods from today on not in the file removed (--replace).", n=n)
+            else Say(
+                "%(n)s stored periods from today on not in the file removed (%(replace)s).",
+                n=n,
+                replace=remedies.replace(),
+            )
         )
         notes = (Said(removed),)
     return ImportSummary(
@@ -621,12 +637,11 @@ def _references(session: Session, schema: EntitySchema, raw: pl.DataFrame) -> Re
 
 def _none_stored(session: Session, what: str, table: str) -> Say:
     return Say(
-        "unknown %(what)s code: the database %(where)s holds no %(table)s at all; import them "
-        "first (doorstep import %(table)s FILE), or set DOORSTEP_DATABASE_URL to the "
-        "database that holds them",
+        "unknown %(what)s code: the database %(where)s holds no %(table)s at all; %(remedy)s",
         what=what,
         where=lookups.database_opened(session.connection()),
         table=table,
+        remedy=remedies.import_first(table),
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection
 
+from doorstep import remedies
 from doorstep.say import Said, Say, Value, joined
 from doorstep.services.cancel_reasons import CONSENT_ENDS, NO_LONGER_CONSENTS
 from doorstep.services.importing.load import Written
@@ -23,7 +24,7 @@ from doorstep.services.planned_ends import Stopped, stop_after_last_day, stop_pl
 from doorstep.storage.repositories import visitor_data, visits
 
 #: The steps that hand a leaving visitor's households over, as every note on it says.
-HAND_OVER = "pair --area AREA --new-only, then pair commit and plan --area"
+HAND_OVER = remedies.hand_over_steps()
 
 
 def note_unkept_households(conn: Connection, written: Written, today: dt.date) -> Written:
@@ -166,14 +167,16 @@ def unconsented_note(homes: int, cancelled: int, cut: int) -> Say | None:
     if homes == 1:
         return Say(
             "1 household that no longer consents: %(what)s; its pairing ends at the next pair "
-            "commit for the area (pair --area ..., then pair commit).",
+            "commit for the area (%(how)s).",
             what=what,
+            how=remedies.propose_and_commit(),
         )
     return Say(
         "%(homes)s households that no longer consent: %(what)s; their pairings end at the "
-        "next pair commit for the area (pair --area ..., then pair commit).",
+        "next pair commit for the area (%(how)s).",
         homes=homes,
         what=what,
+        how=remedies.propose_and_commit(),
     )
 
 

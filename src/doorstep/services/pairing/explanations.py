@@ -12,6 +12,7 @@ import polars as pl
 from sqlalchemy import Connection, case, literal, select
 from sqlalchemy.orm import Session
 
+from doorstep import remedies
 from doorstep.engine.pairing.explain import Alternative, Explanation, explain
 from doorstep.engine.pairing.params import NEW_ONLY, PairingParams, explain_params
 from doorstep.engine.pairing.problem import NONE, IntArray
@@ -162,9 +163,9 @@ def explain_household(
         if found is None:
             raise NotFound(
                 Say(
-                    "household %(household)s is in no pairing proposal yet; run `doorstep pair "
-                    "--area CODE` first",
+                    "household %(household)s is in no pairing proposal yet; %(remedy)s",
                     household=repr(household),
+                    remedy=remedies.pair_first(),
                 )
             )
         proposal_id, fallback = found

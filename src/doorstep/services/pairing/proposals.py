@@ -13,6 +13,7 @@ import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from doorstep import remedies
 from doorstep.domain.ids import MAX_PROPOSAL_ID
 from doorstep.engine.pairing.params import NEW_ONLY, PairingParams
 from doorstep.engine.pairing.problem import NONE
@@ -90,9 +91,10 @@ class PairDiff:
 
     total: int
     changes: list[PairChange]
-    # As :attr:`ProposalView.stale` and :attr:`ProposalView.stale_reason`.
+    # As :attr:`ProposalView.stale`, :attr:`ProposalView.stale_reason` and its ``stale_says``.
     stale: bool | None = None
     stale_reason: str | None = None
+    stale_says: Say | None = None
 
 
 def propose(
@@ -134,8 +136,9 @@ def propose(
         raise NotFound(
             Say(
                 "area %(area)s has no households (in it or in the areas below it); import "
-                "households first: doorstep import households FILE",
+                "households first: %(how)s",
                 area=area_code,
+                how=remedies.import_file("households"),
             )
         )
     stored: dict[str, Any] = {
@@ -466,6 +469,7 @@ def diff(
         ],
         stale,
         None if reason is None else reason.text,
+        None if reason is None else reason.says,
     )
 
 

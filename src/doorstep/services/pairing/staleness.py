@@ -11,6 +11,7 @@ from typing import TypeAlias
 
 from sqlalchemy import Connection
 
+from doorstep import remedies
 from doorstep.engine.pairing.params import PairingParams
 from doorstep.say import Code, Say, joined
 from doorstep.services.pairing import digest as digests
@@ -170,13 +171,14 @@ def superseded(proposal: PairingProposal, area_code: str) -> Say:
     )
     return Say(
         "proposal %(number)s is stale: it was superseded by proposal %(by)s for %(area)s, "
-        "committed on %(on)s while it was open, %(what)s; only an open one commits: run "
-        "`doorstep pair --area %(area)s` again",
+        "committed on %(on)s while it was open, %(what)s; only an open one commits: "
+        "%(remedy)s",
         number=proposal.id,
         by=by["proposal"],
         area=area_code,
         on=by["on"],
         what=what,
+        remedy=remedies.pair_again(area_code),
     )
 
 
@@ -247,10 +249,10 @@ def stale_message(
 
     def said(sentences: Sequence[str | Say]) -> Say:
         return Say(
-            "proposal %(number)s is stale: %(why)s; run `doorstep pair --area %(area)s` again",
+            "proposal %(number)s is stale: %(why)s; %(remedy)s",
             number=proposal.id,
             why=joined(sentences, "; and "),
-            area=scope.area_code,
+            remedy=remedies.pair_again(scope.area_code),
         )
 
     return Reason(said(why), named, None if plain is None else said(plain))
