@@ -72,12 +72,12 @@ def consent_sent(
     body: ConsentCreate,
     today: dt.date,
     *,
-    told: Callable[[Say], str] = Say.english,
+    told: Callable[[Say], str] = remedies.said,
 ) -> ConsentRead:
     """Record ``body`` as ``household``'s consent act, in one audited unit, or raise saying
     why not; sent again under its ``client_id``, answer as the first time, ``already``. The
     API's route and the web app's consent form (and its outbox) all record acts here; its
-    notes are in English, or as ``told`` says them (a page: in its language)."""
+    notes are in the API's English, or as ``told`` says them (a page: in its language)."""
     tried = household_consent.consent_attempt(who.actor, household, body.state)
     with unit(engine, who, tried) as session:
         access.check_consent(session.connection(), who, household, today)
