@@ -59,8 +59,8 @@ def test_english_says_the_command_and_each_front_door_its_own_words() -> None:
 
 def test_every_remedy_is_worded_by_the_api_and_by_the_pages() -> None:
     assert set(ACTS) == set(Remedy)
-    assert api_remedies.WORDED == set(Remedy)
-    assert web_remedies.WORDED == set(Remedy)
+    assert set(Remedy) == api_remedies.WORDED
+    assert set(Remedy) == web_remedies.WORDED
 
 
 #: A route as a wording names it: its method and path.
