@@ -35,6 +35,8 @@ ACTS: dict[Remedy, Act] = {
     Remedy.REPLACE: remedies.replace(),
     Remedy.IMPORT_FILE: remedies.import_file("households"),
     Remedy.IMPORT_FIRST: remedies.import_first("areas"),
+    Remedy.IMPORT_BY: remedies.import_by("visits", "`doorstep import visits`"),
+    Remedy.LISTED: remedies.listed("referrals", "`doorstep referral list` shows them"),
 }
 
 
@@ -99,3 +101,12 @@ def test_the_pages_name_pages_of_the_menu_and_boxes_and_buttons_they_show(
     shown = " ".join(p.read_text(encoding="utf-8") for p in TEMPLATES.rglob("*.html"))
     for quoted in re.findall(r"“([^”]+)”", english):
         assert quoted in shown, quoted
+
+
+@pytest.mark.parametrize("table", ["referrals", "projects", "activities"])
+def test_each_list_a_refusal_points_to_is_worded_by_a_route_and_a_page(table: str) -> None:
+    act = remedies.listed(table, f"`doorstep {table} list` shows them")
+    assert api_remedies.words(act) == f"GET /api/v1/{table} lists them"
+    page = web_remedies.words(act)
+    assert page is not None
+    assert page.english() == f"the {table.capitalize()} page lists them"

@@ -44,6 +44,12 @@ class Remedy(StrEnum):
     PROPOSE_AND_COMMIT = "propose_and_commit"
     #: Importing a file of the rows named (value ``table``: what is imported).
     IMPORT_FILE = "import_file"
+    #: An import of a file of the rows named (value ``table``), which does what the
+    #: sentence says (adds them, changes one, files an earlier act).
+    IMPORT_BY = "import_by"
+    #: Where the records named (value ``table``: referrals, projects, activities) are listed
+    #: with the codes or numbers a refusal did not find (a part: "... shows them").
+    LISTED = "listed"
     #: Importing the rows named (value ``table``) before the rows that refer to them, where
     #: the database holds none of them (the command line may have opened the wrong one).
     IMPORT_FIRST = "import_first"
@@ -109,3 +115,14 @@ def import_first(table: str) -> Act:
         "the database that holds them",
         table=table,
     )
+
+
+def import_by(table: str, command: str) -> Act:
+    """An import of ``table``; ``command``: the command line's words for it, as the sentence
+    has always given them (with ``FILE`` or without)."""
+    return Act(Remedy.IMPORT_BY, command, table=table)
+
+
+def listed(table: str, command: str) -> Act:
+    """Where ``table`` is listed; ``command``: the command line's words, with their verb."""
+    return Act(Remedy.LISTED, command, table=table)

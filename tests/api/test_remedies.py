@@ -170,3 +170,54 @@ def test_replace_on_a_file_of_no_periods_is_refused_by_the_query_s_field(
         )
     assert r.status_code == 422
     assert r.json()["detail"] == "replace=true is for leave and blackouts, not households"
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "said"),
+    [
+        (
+            "/api/v1/referrals/999/status",
+            {"status": "accepted"},
+            "no referral number 999 (GET /api/v1/referrals lists them)",
+        ),
+        (
+            "/api/v1/projects/NOPE/status",
+            {"status": "running"},
+            "no project with code 'NOPE' (GET /api/v1/projects lists them)",
+        ),
+        (
+            "/api/v1/activities/NOPE/attendance",
+            {"households": ["H0"]},
+            "no activity with code 'NOPE' (GET /api/v1/activities lists them)",
+        ),
+        (
+            "/api/v1/referrals",
+            {"household": "H0", "organisation": "NOPE", "service": "employment"},
+            "no organisation with code 'NOPE' (POST /api/v1/imports/organisations adds them)",
+        ),
+        (
+            "/api/v1/households/H0/consent",
+            {"state": "withdrawn", "evidence": "a letter", "on": "2025-12-01"},
+            "an earlier act is filed in the household's history by POST /api/v1/imports/households",
+        ),
+    ],
+)
+def test_a_code_or_number_not_found_or_an_earlier_act_names_the_route_that_lists_or_adds_it(
+    client: TestClient, auth: Headers, path: str, body: dict[str, object], said: str
+) -> None:
+    r = client.post(path, json=body, headers=auth("boss"))
+    assert r.status_code in (404, 422), r.text
+    assert r.json()["detail"].endswith(said), r.text
+
+
+def test_a_visit_id_sent_for_another_visit_names_the_import_route(
+    client: TestClient, auth: Headers
+) -> None:
+    body = {"household": "H0", "visitor": "V1", "start": "2027-03-01", "visit_id": "phone-1"}
+    assert client.post("/api/v1/visits", json=body, headers=auth("v1")).status_code == 201
+    other = client.post("/api/v1/visits", json={**body, "household": "H1"}, headers=auth("v1"))
+    assert other.status_code == 409, other.text
+    assert (
+        "a recorded visit is changed by POST /api/v1/imports/visits, which knows it"
+        in (other.json()["detail"])
+    )

@@ -138,3 +138,37 @@ def test_the_box_ticked_for_a_file_of_no_periods_is_refused_by_its_words(
         "the box “the file is the whole set of its people's periods from today on” ticked is "
         "for leave and blackouts, not households",
     )
+
+
+@pytest.mark.parametrize(
+    ("path", "form", "said"),
+    [
+        (
+            "/referrals/status",
+            {"number": "999", "status": "accepted"},
+            "no referral number 999 (the Referrals page lists them)",
+        ),
+        (
+            "/projects/status",
+            {"code": "NOPE", "status": "running"},
+            "no project with code 'NOPE' (the Projects page lists them)",
+        ),
+        (
+            "/activities/attendance",
+            {"code": "NOPE", "households": "H0"},
+            "no activity with code 'NOPE' (the Activities page lists them)",
+        ),
+        (
+            "/consent",
+            {"household": "H0", "state": "withdrawn", "evidence": "a letter", "on": "2025-12-01"},
+            "an earlier act is filed in the household's history by an import of households on "
+            "the Import page",
+        ),
+    ],
+)
+def test_a_code_or_number_not_found_or_an_earlier_act_names_the_page_that_lists_or_adds_it(
+    sign_in: SignIn, path: str, form: dict[str, str], said: str
+) -> None:
+    page = sign_in("boss").post(path, data=form)
+    assert page.status_code in (404, 422), page.text
+    _said(page.text, said)

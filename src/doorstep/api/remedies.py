@@ -37,6 +37,8 @@ _WORDS: dict[str, Callable[[Act], str]] = {
     Remedy.PLAN: lambda _: "a plan (POST /api/v1/plans)",
     Remedy.REPLACE: lambda _: "replace=true",
     Remedy.IMPORT_FILE: lambda act: f"POST /api/v1/imports/{act.value('table')}",
+    Remedy.IMPORT_BY: lambda act: f"POST /api/v1/imports/{act.value('table')}",
+    Remedy.LISTED: lambda act: f"GET /api/v1/{act.value('table')} lists them",
     Remedy.IMPORT_FIRST: lambda act: (
         f"import them first (POST /api/v1/imports/{act.value('table')})"
     ),

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
+from doorstep import remedies
 from doorstep.domain.enums import ActivityKind, ConsentState
 from doorstep.errors import Conflict, InvalidInput, Named, NotFound
 from doorstep.privacy.audit import record_event
@@ -184,8 +185,9 @@ def attend(
     if found_activity is None:
         raise NotFound(
             Say(
-                "no activity with code %(code)s (`doorstep activity list` shows them)",
+                "no activity with code %(code)s (%(where)s)",
                 code=repr(code),
+                where=remedies.listed("activities", "`doorstep activity list` shows them"),
             )
         )
     activity, first_day = int(found_activity[0]), found_activity[1]

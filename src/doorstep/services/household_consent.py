@@ -26,6 +26,7 @@ import polars as pl
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from doorstep import remedies
 from doorstep.domain.enums import ConsentState
 from doorstep.domain.lengths import EVIDENCE_MAX
 from doorstep.errors import Conflict, InvalidInput
@@ -155,9 +156,9 @@ def record_consent(
         raise InvalidInput(
             Say(
                 "the act is dated %(on)s, before the act in force (%(was)s since %(since)s); "
-                "an earlier act is filed in the household's history by `doorstep import "
-                "households`",
+                "an earlier act is filed in the household's history by %(how)s",
                 on=on,
+                how=remedies.import_by("households", "`doorstep import households`"),
                 was=Code(was),
                 since=was_since,
             )

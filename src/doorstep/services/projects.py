@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from doorstep import remedies
 from doorstep.domain.enums import ConsentState, ProjectStatus
 from doorstep.errors import Conflict, InvalidInput, Named, NotFound
 from doorstep.privacy.audit import record_event
@@ -89,7 +90,9 @@ def _status(status: str) -> str:
 
 def no_project(code: str) -> Say:
     return Say(
-        "no project with code %(code)s (`doorstep project list` shows them)", code=repr(code)
+        "no project with code %(code)s (%(where)s)",
+        code=repr(code),
+        where=remedies.listed("projects", "`doorstep project list` shows them"),
     )
 
 
@@ -209,9 +212,9 @@ def move_status(
         raise Conflict(
             Say(
                 "project %(project)s starts on %(day)s, after today (%(today)s): it cannot be "
-                "%(status)s before then; one begun early is given the day it began with "
-                "`doorstep import projects`",
+                "%(status)s before then; one begun early is given the day it began with %(how)s",
                 project=code,
+                how=remedies.import_by("projects", "`doorstep import projects`"),
                 day=project.starts_on,
                 today=today,
                 status=Code(status),

@@ -24,6 +24,7 @@ import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from doorstep import remedies
 from doorstep.domain.enums import ConsentState, ReferralService, ReferralStatus
 from doorstep.domain.ids import MAX_ROW_ID
 from doorstep.errors import Conflict, InvalidInput, Named, NotFound
@@ -156,9 +157,9 @@ def add_referral(
     if org is None:
         raise NotFound(
             Say(
-                "no organisation with code %(organisation)s (`doorstep import organisations "
-                "FILE` adds them)",
+                "no organisation with code %(organisation)s (%(how)s adds them)",
                 organisation=repr(organisation),
+                how=remedies.import_by("organisations", "`doorstep import organisations FILE`"),
             )
         )
     vid = None if visitor is None else lookups.visitor_by_external_id(conn, visitor)
@@ -283,8 +284,9 @@ def move_status(
     if referral is None:
         raise NotFound(
             Say(
-                "no referral number %(number)s (`doorstep referral list` shows them)",
+                "no referral number %(number)s (%(where)s)",
                 number=referral_id,
+                where=remedies.listed("referrals", "`doorstep referral list` shows them"),
             )
         )
     household = session.scalar(

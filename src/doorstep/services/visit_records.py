@@ -718,9 +718,10 @@ def sent_again(session: Session, made: MadeVisit, *, actor: str) -> bool:
         raise Conflict(
             Say(
                 "visit id %(visit_id)s is recorded already for another household, visitor or "
-                "days: a recorded visit is changed by `doorstep import visits`, which knows it "
-                "by its id; a new visit needs a new id",
+                "days: a recorded visit is changed by %(how)s, which knows it by its id; a new "
+                "visit needs a new id",
                 visit_id=made.visit_id,
+                how=remedies.import_by("visits", "`doorstep import visits`"),
             )
         )
     record_event(

@@ -12,6 +12,13 @@ from collections.abc import Callable
 from doorstep.remedies import Remedy
 from doorstep.say import Act, Say
 
+#: The pages that list what a refusal names by code or number, as the menu names them.
+_LISTS = {
+    "referrals": Say("the Referrals page lists them"),
+    "projects": Say("the Projects page lists them"),
+    "activities": Say("the Activities page lists them"),
+}
+
 _WORDS: dict[str, Callable[[Act], Say]] = {
     Remedy.PAIR_AGAIN: lambda act: Say(
         "make a new proposal for %(area)s on the Pairing page", area=act.value("area")
@@ -37,6 +44,10 @@ _WORDS: dict[str, Callable[[Act], Say]] = {
         "the box “the file is the whole set of its people's periods from today on” ticked"
     ),
     Remedy.IMPORT_FILE: lambda _: Say("on the Import page"),
+    Remedy.IMPORT_BY: lambda act: Say(
+        "an import of %(table)s on the Import page", table=act.value("table")
+    ),
+    Remedy.LISTED: lambda act: _LISTS[str(act.value("table"))],
     Remedy.IMPORT_FIRST: lambda _: Say("import them first on the Import page"),
 }
 

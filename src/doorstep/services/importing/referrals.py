@@ -21,6 +21,7 @@ import polars as pl
 from sqlalchemy import bindparam, insert, text, update
 from sqlalchemy.orm import Session
 
+from doorstep import remedies
 from doorstep.domain.enums import ConsentState, ReferralStatus
 from doorstep.say import Code, Say
 from doorstep.services.importing.errors import RowError
@@ -156,8 +157,11 @@ def load_referrals(
                     Say(
                         "%(n)s referrals of this household to this organisation for this "
                         "service were made that day: give the number of the one meant "
-                        "(`doorstep export referrals` writes them)",
+                        "(%(where)s)",
                         n=len(matches),
+                        where=remedies.listed(
+                            "referrals", "`doorstep export referrals` writes them"
+                        ),
                     ),
                 )
                 continue
