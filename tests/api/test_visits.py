@@ -109,7 +109,7 @@ def test_a_visitor_records_a_visit_once_however_often_the_phone_sends_it(
         headers=auth("v1"),
     )
     assert moved.status_code == 409
-    assert "import visits" in moved.json()["detail"]
+    assert "changed by POST /api/v1/imports/visits" in moved.json()["detail"]
     assert ("create", "household", "H0") in _events(programme, "api:v1")
 
 

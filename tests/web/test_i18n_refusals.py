@@ -152,14 +152,12 @@ def test_a_referral_refused_is_said_in_chinese(sign_in: SignIn) -> None:
     refer = {"household": "H0", "organisation": "NOPE", "service": "employment"}
     chinese = site.post("/refer", data=refer, headers=ZH)
     assert chinese.status_code == 404, chinese.text
-    assert "没有代码为 'NOPE' 的机构（用 `doorstep import organisations FILE` 添加）" in _shown(
-        chinese.text
-    )
+    assert "没有代码为 'NOPE' 的机构（可通过在“导入”页面导入机构文件添加）" in _shown(chinese.text)
     _chinese(chinese.text)
     english = site.post("/refer", data=refer)
     assert (
-        "no organisation with code 'NOPE' (`doorstep import organisations FILE` adds them)"
-        in _shown(english.text)
+        "no organisation with code 'NOPE' (an import of organisations on the Import page adds "
+        "them)" in _shown(english.text)
     )
     listed = site.post("/referrals", data=refer, headers=ZH)  # the referrals page's form
     assert "没有代码为 'NOPE' 的机构" in _shown(listed.text)

@@ -19,6 +19,14 @@ _LISTS = {
     "activities": Say("the Activities page lists them"),
 }
 
+#: The imports a refusal points to, each named in the page's language.
+_IMPORTS = {
+    "households": Say("an import of households on the Import page"),
+    "organisations": Say("an import of organisations on the Import page"),
+    "projects": Say("an import of projects on the Import page"),
+    "visits": Say("an import of visits on the Import page"),
+}
+
 _WORDS: dict[str, Callable[[Act], Say]] = {
     Remedy.PAIR_AGAIN: lambda act: Say(
         "make a new proposal for %(area)s on the Pairing page", area=act.value("area")
@@ -44,8 +52,9 @@ _WORDS: dict[str, Callable[[Act], Say]] = {
         "the box “the file is the whole set of its people's periods from today on” ticked"
     ),
     Remedy.IMPORT_FILE: lambda _: Say("on the Import page"),
-    Remedy.IMPORT_BY: lambda act: Say(
-        "an import of %(table)s on the Import page", table=act.value("table")
+    Remedy.IMPORT_BY: lambda act: (
+        _IMPORTS.get(str(act.value("table")))
+        or Say("an import of %(table)s on the Import page", table=act.value("table"))
     ),
     Remedy.LISTED: lambda act: _LISTS[str(act.value("table"))],
     Remedy.IMPORT_FIRST: lambda _: Say("import them first on the Import page"),
