@@ -54,8 +54,9 @@ def _said(site: TestClient, path: str, form: dict[str, str], zh: bool = True) ->
         (  # one of a list of codes (an enum)
             "/referrals/status",
             {"number": "1", "status": "lost"},
-            "请检查 status：应为以下之一：open，accepted，completed，declined，withdrawn",
-            "check status: Input should be 'open', 'accepted', 'completed', 'declined' or",
+            # The statuses a referral moves on to: never back to open.
+            "请检查 status：应为以下之一：accepted，completed，declined，withdrawn",
+            "check status: Input should be 'accepted', 'completed', 'declined' or 'withdrawn'",
         ),
         (  # the route's own form field: a page's address or form its types refuse
             "/accounts/token",
