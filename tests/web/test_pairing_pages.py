@@ -131,3 +131,45 @@ def test_a_page_of_proposals_or_changes_past_any_list_is_refused_naming_offset(
         assert far.status_code == 422 and "check offset" in far.text, page
         assert site.get(page, params={"offset": "-5"}).status_code == 200  # the first page
         assert site.get(page, params={"offset": str(2**31 - 1)}).status_code == 200
+
+
+def test_a_proposal_s_counts_are_written_with_their_digits_grouped() -> None:
+    """At a region's scale (18,376 pairs kept), every count of the page reads as the
+    figures above it do, not as 18376: the page rendered with such figures."""
+    import datetime as dt
+    from types import SimpleNamespace as Ns
+
+    from doorstep.web.pages import templates
+
+    churn = {"kept": 1200, "moved": 2500, "ended": 1500, "new": 18376}
+    figures = {
+        **{"households": 20000, "consenting": 18376, "paired": 18376, "unpaired": 1624},
+        **{"unpaired_reasons": {}, "mean_distance_m": 2600.0, "p95_distance_m": 22030.0},
+        **{"churn": churn, "certified": True, "mode": "full"},
+    }
+    view = Ns(
+        id=1,
+        area_code="GZ",
+        status="committed",
+        stale=False,
+        commit=Ns(started=18376, still_open=18001),
+        committed_at=dt.datetime(2026, 12, 7, 20, 36),
+    )
+    page = (
+        templates["en"]
+        .env.get_template("pairing/proposal.html")
+        .render(
+            request=Ns(url=Ns(path="/pairing/1", query="")),
+            who=None,
+            view=view,
+            f=figures,
+            caseloads=[("0", 2755), ("1", 3127)],
+            changes=Ns(total=0, changes=[]),
+            stale_reason=None,
+        )
+    )
+    cells = re.findall(r'<td class="num">([^<]*)</td>', page)
+    assert "1,200 / 1,000 / 1,500 / 18,376" in cells
+    assert "18,376 (18,001)" in cells
+    assert cells[-4:] == ["0", "2,755", "1", "3,127"]
+    assert not [c for c in cells if re.search(r"\d{4}", c.replace("2026-12-07 20:36", ""))]
