@@ -44,6 +44,7 @@ WRITES_NOTHING = {
     ("GET", "/cadence"),
     ("GET", "/pairing/proposals"),
     ("GET", "/projects"),
+    ("GET", "/imports/{entity}/template.xlsx"),
 }
 
 #: Routes that change no record, only add the audit events of what they read: on
@@ -109,6 +110,7 @@ def _requests(first: str) -> dict[tuple[str, str], Call]:
             "/activities/CLASS/attendance", {"json": {"households": ["H0"]}}
         ),
         ("GET", "/projects"): Call("/projects", {}),
+        ("GET", "/imports/{entity}/template.xlsx"): Call("/imports/households/template.xlsx", {}),
         ("POST", "/projects"): Call(
             "/projects",
             {

@@ -252,3 +252,33 @@ def test_an_upload_larger_than_the_server_takes_is_refused_before_it_is_read(
     )
     assert got.status_code == 200, got.text
     assert got.json()["created"] == 40
+
+
+def test_a_file_s_empty_spreadsheet_fills_in_and_imports(
+    client: TestClient, auth: Headers, programme: Engine
+) -> None:
+    import openpyxl
+
+    got = client.get("/api/v1/imports/households/template.xlsx", headers=auth("boss"))
+    assert got.status_code == 200, got.text
+    assert got.headers["content-disposition"] == 'attachment; filename="households.xlsx"'
+    book = openpyxl.load_workbook(io.BytesIO(got.content))
+    sheet = book.worksheets[0]
+    header = [c.value for c in sheet[1]]
+    assert header[: len(HOUSEHOLD_HEADER)] == HOUSEHOLD_HEADER  # then the optional ones
+    assert sheet["A1"].comment.text.startswith("required: ")
+    for column, name in enumerate(HOUSEHOLD_HEADER, start=1):
+        sheet.cell(row=2, column=column, value=household(household_id="0042")[name])
+    filled = io.BytesIO()
+    book.save(filled)
+    sent = client.post(
+        "/api/v1/imports/households",
+        files={"file": ("filled.xlsx", filled.getvalue())},
+        headers=auth("boss"),
+    )
+    assert sent.status_code == 200, sent.text
+    assert "0042" in _households(programme)
+    nothing = client.get("/api/v1/imports/nothing/template.xlsx", headers=auth("boss"))
+    assert nothing.status_code == 404 and "no import file is called 'nothing'" in nothing.text
+    visitor = client.get("/api/v1/imports/households/template.xlsx", headers=auth("v1"))
+    assert visitor.status_code == 403

@@ -11,17 +11,21 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from doorstep.api.deps import EngineDep, TodayDep
-from doorstep.api.routes.imports import MAX_LISTED, UploadRejected, import_sent
-from doorstep.errors import DoorstepError, NotFound
+from doorstep.api.routes.imports import (
+    MAX_LISTED,
+    UploadRejected,
+    import_sent,
+    template_response,
+)
+from doorstep.errors import DoorstepError
 from doorstep.privacy import access
 from doorstep.privacy.access import Principal
 from doorstep.say import Say
 from doorstep.services.importing import IMPORTS
 from doorstep.services.importing.columns import PERIODS
-from doorstep.services.importing.template import template_xlsx
 from doorstep.web import i18n
 from doorstep.web.labels import RECORDS, named
-from doorstep.web.pages import XLSX_TYPE, refused, render
+from doorstep.web.pages import refused, render
 from doorstep.web.session import WebPrincipalDep
 
 router = APIRouter(prefix="/imports", include_in_schema=False)
@@ -41,28 +45,19 @@ def imports_page(request: Request, who: WebPrincipalDep, kind: str = "") -> HTML
 @router.get("/{kind}.xlsx", response_model=None)
 def import_template(request: Request, who: WebPrincipalDep, kind: str) -> Response:
     """An empty workbook for a file of ``kind``: its columns as the header, each one's note
-    in the page's language (:mod:`doorstep.services.importing.template`). It holds no one's
-    data, so it is not the trail's."""
-    try:
-        access.check_import(who)
-        schema = IMPORTS.get(kind)
-        if schema is None:
-            raise NotFound(Say("no import file is called %(kind)s", kind=repr(kind)))
-    except DoorstepError as exc:
-        return refused(request, who, exc)
+    in the page's language (as the API's ``GET /imports/{entity}/template.xlsx``). It
+    holds no one's data, so it is not the trail's."""
     _ = i18n.gettext_for(request)
 
     def told(text: str | Say) -> str:
         return i18n.told(request, text) if isinstance(text, Say) else text
 
-    book = template_xlsx(
-        schema, told, lambda required: _("required") if required else _("optional")
-    )
-    return Response(
-        book,
-        media_type=XLSX_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="{kind}.xlsx"'},
-    )
+    try:
+        return template_response(
+            who, kind, told, lambda required: _("required") if required else _("optional")
+        )
+    except DoorstepError as exc:
+        return refused(request, who, exc)
 
 
 @router.post("", response_class=HTMLResponse)

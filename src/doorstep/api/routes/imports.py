@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, File, Query, UploadFile
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine
 
 from doorstep.api import remedies
@@ -33,11 +33,17 @@ from doorstep.privacy.access import Principal
 from doorstep.privacy.audit import Attempt
 from doorstep.say import Said, Say
 from doorstep.services.importing import IMPORTS
+from doorstep.services.importing.template import template_xlsx
 
 if TYPE_CHECKING:
     from doorstep.services.importing import ImportRejected
 
 router = APIRouter(prefix="/imports", tags=["imports"])
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_TEMPLATE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {XLSX_TYPE: {}}, "description": "An empty workbook of the file's columns"}
+}
 
 #: The most row errors an answer lists (`errors_total` counts them all).
 MAX_LISTED = 1000
@@ -94,6 +100,36 @@ class UploadRejected(InvalidInput):
 
     def _unfoldered(self, text: str) -> str:
         return unfoldered(text, self._folder)
+
+
+@router.get("/{entity}/template.xlsx", response_class=Response, responses=_TEMPLATE)
+def import_template(entity: str, who: PrincipalDep) -> Response:
+    """An empty spreadsheet of an ``entity`` file's columns, to fill in and import, as
+    `doorstep import ENTITY FILE.xlsx --template` writes it: ids and codes formatted as
+    text, choices in a drop-down, each column's note in English. It holds no one's data."""
+    return template_response(
+        who, entity, str, lambda required: "required" if required else "optional"
+    )
+
+
+def template_response(
+    who: Principal,
+    entity: str,
+    told: Callable[[str | Say], str],
+    need: Callable[[bool], str],
+) -> Response:
+    """The template of ``entity``'s file for an account that may import (the API's route
+    and the import page's download both serve this), its notes worded by ``told`` and
+    ``need`` in the reader's language."""
+    access.check_import(who)
+    schema = IMPORTS.get(entity)
+    if schema is None:
+        raise NotFound(Say("no import file is called %(kind)s", kind=repr(entity)))
+    return Response(
+        template_xlsx(schema, told, need),
+        media_type=XLSX_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{entity}.xlsx"'},
+    )
 
 
 @router.post("/{entity}", response_model=ImportDone, responses=IMPORT_REFUSED)
