@@ -35,6 +35,7 @@ ACTS: dict[Remedy, Act] = {
     Remedy.REPLACE: remedies.replace(),
     Remedy.IMPORT_FILE: remedies.import_file("households"),
     Remedy.IMPORT_FIRST: remedies.import_first("areas"),
+    Remedy.DATABASE: remedies.database("/srv/doorstep/var/doorstep.db"),
     Remedy.IMPORT_BY: remedies.import_by("visits", "`doorstep import visits`"),
     Remedy.LISTED: remedies.listed("referrals", "`doorstep referral list` shows them"),
 }

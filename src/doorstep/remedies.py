@@ -18,7 +18,8 @@ from doorstep.say import Act
 
 
 class Remedy(StrEnum):
-    """The actions a service's words tell people to take."""
+    """The actions a service's words tell people to take (and the one place they name
+    that is the command line's alone: the database it opened)."""
 
     #: Make a new proposal for the area (value ``area``): the stale one cannot commit.
     PAIR_AGAIN = "pair_again"
@@ -53,6 +54,10 @@ class Remedy(StrEnum):
     #: Importing the rows named (value ``table``) before the rows that refer to them, where
     #: the database holds none of them (the command line may have opened the wrong one).
     IMPORT_FIRST = "import_first"
+    #: The database the rows were looked for in (value ``where``): the command line names
+    #: the one it opened, which may be the wrong one (a relative path run from elsewhere);
+    #: the API and the pages serve the programme's own, and never show its path or URL.
+    DATABASE = "database"
 
 
 def pair_again(area: str) -> Act:
@@ -126,3 +131,9 @@ def import_by(table: str, command: str) -> Act:
 def listed(table: str, command: str) -> Act:
     """Where ``table`` is listed; ``command``: the command line's words, with their verb."""
     return Act(Remedy.LISTED, command, table=table)
+
+
+def database(where: str) -> Act:
+    """The database the command line opened, ``where`` (its path, or URL without the
+    password), as the sentence names it: "the database WHERE"."""
+    return Act(Remedy.DATABASE, f"the database {where}", where=where)

@@ -282,3 +282,23 @@ def test_a_file_s_empty_spreadsheet_fills_in_and_imports(
     assert nothing.status_code == 404 and "no import file is called 'nothing'" in nothing.text
     visitor = client.get("/api/v1/imports/households/template.xlsx", headers=auth("v1"))
     assert visitor.status_code == 403
+
+
+def test_a_code_of_rows_none_stored_names_the_programme_s_database_not_its_path(
+    client: TestClient, auth: Headers, tmp_path: Path
+) -> None:
+    """The command line names the database it opened (it may be the wrong one); an API
+    client and a page's reader are served the programme's, whose path or URL is the
+    server's business."""
+    teams = write_csv(
+        tmp_path / "teams.csv",
+        ["code", "name", "area_code", "organisation_code", "starts_on"],
+        [["T9", "Team nine", "R-C-V1", "NOWHERE", "2027-01-01"]],
+    )
+    got = _upload(client, auth("boss"), teams, entity="teams")
+    assert got.status_code == 422, got.text
+    reason = got.json()["errors"][0]["reason"]
+    assert reason.startswith(
+        "unknown organisation code: the programme's database holds no organisations at all"
+    ), reason
+    assert "doorstep" not in reason and ".db" not in reason and "postgresql" not in reason

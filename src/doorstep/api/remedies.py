@@ -39,6 +39,7 @@ _WORDS: dict[str, Callable[[Act], str]] = {
     Remedy.IMPORT_FILE: lambda act: f"POST /api/v1/imports/{act.value('table')}",
     Remedy.IMPORT_BY: lambda act: f"POST /api/v1/imports/{act.value('table')}",
     Remedy.LISTED: lambda act: f"GET /api/v1/{act.value('table')} lists them",
+    Remedy.DATABASE: lambda _: "the programme's database",
     Remedy.IMPORT_FIRST: lambda act: (
         f"import them first (POST /api/v1/imports/{act.value('table')})"
     ),

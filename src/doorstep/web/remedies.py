@@ -58,6 +58,7 @@ _WORDS: dict[str, Callable[[Act], Say]] = {
     ),
     Remedy.LISTED: lambda act: _LISTS[str(act.value("table"))],
     Remedy.IMPORT_FIRST: lambda _: Say("import them first on the Import page"),
+    Remedy.DATABASE: lambda _: Say("the programme's database"),
 }
 
 #: The remedies the pages word: every one (a test holds it).

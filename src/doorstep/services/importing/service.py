@@ -637,9 +637,9 @@ def _references(session: Session, schema: EntitySchema, raw: pl.DataFrame) -> Re
 
 def _none_stored(session: Session, what: str, table: str) -> Say:
     return Say(
-        "unknown %(what)s code: the database %(where)s holds no %(table)s at all; %(remedy)s",
+        "unknown %(what)s code: %(database)s holds no %(table)s at all; %(remedy)s",
         what=what,
-        where=lookups.database_opened(session.connection()),
+        database=remedies.database(lookups.database_opened(session.connection())),
         table=table,
         remedy=remedies.import_first(table),
     )
