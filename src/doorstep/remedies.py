@@ -113,11 +113,14 @@ def import_file(table: str) -> Act:
     return Act(Remedy.IMPORT_FILE, f"doorstep import {table} FILE", table=table)
 
 
-def import_first(table: str) -> Act:
+def import_first(table: str, command: str | None = None) -> Act:
+    """Import the rows of ``table`` before what refers to them; ``command``: the command
+    line's words, where a sentence has always given them otherwise."""
     return Act(
         Remedy.IMPORT_FIRST,
-        f"import them first (doorstep import {table} FILE), or set DOORSTEP_DATABASE_URL to "
-        "the database that holds them",
+        command
+        or f"import them first (doorstep import {table} FILE), or set DOORSTEP_DATABASE_URL "
+        "to the database that holds them",
         table=table,
     )
 

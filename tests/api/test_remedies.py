@@ -221,3 +221,37 @@ def test_a_visit_id_sent_for_another_visit_names_the_import_route(
         "a recorded visit is changed by POST /api/v1/imports/visits, which knows it"
         in (other.json()["detail"])
     )
+
+
+def test_an_area_asked_of_a_programme_with_none_names_its_database_not_the_server_s_path(
+    engine: Engine, db_url: str
+) -> None:
+    """Before any import, an account asking for an area is told the programme holds none
+    and where to import them, over the API and on a page (in its language), never the
+    server's database path or URL, nor a setting of the command line."""
+    from doorstep.api.app import create_app as api_app
+    from doorstep.web.app import create_app as web_app
+    from tests.api.conftest import add_account
+
+    token = add_account(engine, "boss", "manager")
+    api = api_app(db_url)
+    with TestClient(api) as client:
+        got = client.get(
+            "/api/v1/report", params={"area": "GZ"}, headers={"Authorization": f"Bearer {token}"}
+        )
+    api.state.engine.dispose()
+    assert got.status_code == 404, got.text
+    assert got.json()["detail"] == (
+        "no area with code 'GZ' (the programme's database holds no areas: import them first "
+        "(POST /api/v1/imports/areas))"
+    )
+    site = web_app(db_url)
+    with TestClient(site) as pages:
+        pages.post("/login", data={"token": token})
+        page = pages.get("/figures", params={"area": "GZ"}, headers={"Accept-Language": "zh-Hans"})
+    site.state.engine.dispose()
+    assert page.status_code == 404
+    assert "项目数据库中没有任何地区：请先在“导入”页面导入" in page.text
+    assert (
+        "DOORSTEP_DATABASE_URL" not in page.text and "doorstep" not in page.text.split("<main>")[1]
+    )

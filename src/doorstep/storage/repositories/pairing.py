@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 from sqlalchemy import Connection, Date, DateTime, bindparam, func, select, text, update
 
+from doorstep import remedies
 from doorstep.errors import NotFound
 from doorstep.say import Say
 from doorstep.storage.repositories.counted_writes import counted_once
@@ -50,13 +51,17 @@ def same_but_case(conn: Connection, code: str) -> str:
     return f"; did you mean {' or '.join(names)}?" if names else ""
 
 
-def _if_empty(conn: Connection) -> str:
+def _if_empty(conn: Connection) -> Say | str:
     """Where no area is stored at all, which database was opened: a relative SQLite path
-    (the default ``var/doorstep.db``) run from another folder opens a new, empty one."""
+    (the default ``var/doorstep.db``) run from another folder opens a new, empty one. The
+    command line names it; the API and the pages, the programme's (:mod:`doorstep.remedies`)."""
     if not holds_none(conn, "areas"):
         return ""
-    where = database_opened(conn)
-    return f" (the database {where} holds no areas: import them, or set DOORSTEP_DATABASE_URL)"
+    return Say(
+        " (%(database)s holds no areas: %(remedy)s)",
+        database=remedies.database(database_opened(conn)),
+        remedy=remedies.import_first("areas", "import them, or set DOORSTEP_DATABASE_URL"),
+    )
 
 
 _SCOPE_HOUSEHOLDS = """
