@@ -188,11 +188,7 @@ def write_template(entity: str, file: Path) -> None:
     if file.exists():
         raise InvalidInput(f"{file} exists: --template writes a new file; give another name")
     check_out_file("FILE", file, example=f"{entity}.xlsx")
-    book = template_xlsx(
-        IMPORTS[entity],
-        lambda text: str(text),
-        lambda required: "required" if required else "optional",
-    )
+    book = template_xlsx(IMPORTS[entity])
     write_whole(file, lambda part: part.write_bytes(book))
     console.print(
         f"Wrote {file}: the columns of a {entity} file, to fill in and import with "

@@ -5,6 +5,7 @@ imports the rows of its own area."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -48,13 +49,12 @@ def import_template(request: Request, who: WebPrincipalDep, kind: str) -> Respon
     in the page's language (as the API's ``GET /imports/{entity}/template.xlsx``). It
     holds no one's data, so it is not the trail's."""
     _ = i18n.gettext_for(request)
-
-    def told(text: str | Say) -> str:
-        return i18n.told(request, text) if isinstance(text, Say) else text
-
     try:
         return template_response(
-            who, kind, told, lambda required: _("required") if required else _("optional")
+            who,
+            kind,
+            _told(request),
+            lambda required: _("required") if required else _("optional"),
         )
     except DoorstepError as exc:
         return refused(request, who, exc)
@@ -107,16 +107,12 @@ def _page(
     rejected: dict[str, Any] | None = None,
     status: int = 200,
 ) -> HTMLResponse:
-    def told(text: str | Say) -> str:
-        """A file's summary or a column's help, in the page's language."""
-        return i18n.told(request, text) if isinstance(text, Say) else text
-
     return render(
         request,
         "imports.html",
         who,
         status=status,
-        told=told,
+        told=_told(request),
         schemas=list(IMPORTS.values()),
         periods=list(PERIODS),
         chosen=kind,
@@ -130,3 +126,12 @@ def _page(
 def _rows(request: Request, n: int) -> str:
     ngettext = i18n.translations(i18n.language(request)).ngettext
     return ngettext("%(n)s row", "%(n)s rows", n) % {"n": f"{n:,}"}
+
+
+def _told(request: Request) -> Callable[[str | Say], str]:
+    """How the page says a file's summary or a column's help: in its language."""
+
+    def told(text: str | Say) -> str:
+        return i18n.told(request, text) if isinstance(text, Say) else text
+
+    return told

@@ -33,7 +33,7 @@ from doorstep.privacy.access import Principal
 from doorstep.privacy.audit import Attempt
 from doorstep.say import Said, Say
 from doorstep.services.importing import IMPORTS
-from doorstep.services.importing.template import template_xlsx
+from doorstep.services.importing.template import need_in_english, template_xlsx
 
 if TYPE_CHECKING:
     from doorstep.services.importing import ImportRejected
@@ -107,20 +107,18 @@ def import_template(entity: str, who: PrincipalDep) -> Response:
     """An empty spreadsheet of an ``entity`` file's columns, to fill in and import, as
     `doorstep import ENTITY FILE.xlsx --template` writes it: ids and codes formatted as
     text, choices in a drop-down, each column's note in English. It holds no one's data."""
-    return template_response(
-        who, entity, str, lambda required: "required" if required else "optional"
-    )
+    return template_response(who, entity)
 
 
 def template_response(
     who: Principal,
     entity: str,
-    told: Callable[[str | Say], str],
-    need: Callable[[bool], str],
+    told: Callable[[str | Say], str] = str,
+    need: Callable[[bool], str] = need_in_english,
 ) -> Response:
     """The template of ``entity``'s file for an account that may import (the API's route
     and the import page's download both serve this), its notes worded by ``told`` and
-    ``need`` in the reader's language."""
+    ``need`` in the reader's language (by default the API's English)."""
     access.check_import(who)
     schema = IMPORTS.get(entity)
     if schema is None:

@@ -33,11 +33,19 @@ _LAST_ROW = 1_048_576
 _LONGEST_LIST = 255
 
 
+def need_in_english(required: bool) -> str:
+    """Whether a column is required, as the command line and the API say it."""
+    return "required" if required else "optional"
+
+
 def template_xlsx(
-    schema: EntitySchema, told: Callable[[str | Say], str], need: Callable[[bool], str]
+    schema: EntitySchema,
+    told: Callable[[str | Say], str] = str,
+    need: Callable[[bool], str] = need_in_english,
 ) -> bytes:
     """The workbook of ``schema``'s file, empty but for its header. ``told`` says a
-    column's help, ``need`` "required" or "optional", in the reader's language."""
+    column's help, ``need`` "required" or "optional", in the reader's language (by default
+    English, as the command line and the API write them)."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None  # a new workbook has its one sheet
