@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 XLSX_MAX_ROWS = 1_048_576  # including the header row
+#: The media type of a workbook (.xlsx), as the site and the API serve one.
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def write_xlsx(frame: pl.DataFrame, path: Path, sheet: str) -> None:

@@ -43,7 +43,7 @@ from doorstep.privacy import access
 from doorstep.privacy.access import Principal
 from doorstep.reports.build import By, ProgrammeReport
 from doorstep.reports.outcomes_render import outcomes_chart_svg
-from doorstep.reports.render import chart_svg
+from doorstep.reports.render import XLSX_TYPE, chart_svg
 from doorstep.say import Say
 from doorstep.services import (
     accounts,
@@ -65,8 +65,6 @@ from doorstep.web.session import COOKIE, SignInNeeded, WebPrincipalDep, signed_i
 
 TEMPLATES = Path(__file__).parent / "templates"
 router = APIRouter(include_in_schema=False)
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 _Answer = TypeVar("_Answer", bound=Response)
 

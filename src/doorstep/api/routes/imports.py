@@ -31,6 +31,7 @@ from doorstep.errors import InvalidInput, NotFound
 from doorstep.privacy import access
 from doorstep.privacy.access import Principal
 from doorstep.privacy.audit import Attempt
+from doorstep.reports.render import XLSX_TYPE
 from doorstep.say import Said, Say
 from doorstep.services.importing import IMPORTS
 from doorstep.services.importing.template import need_in_english, template_xlsx
@@ -40,7 +41,6 @@ if TYPE_CHECKING:
 
 router = APIRouter(prefix="/imports", tags=["imports"])
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _TEMPLATE: dict[int | str, dict[str, Any]] = {
     200: {"content": {XLSX_TYPE: {}}, "description": "An empty workbook of the file's columns"}
 }

@@ -20,6 +20,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from doorstep.reports.render import XLSX_MAX_ROWS
 from doorstep.say import Say
 from doorstep.services.importing.columns import Column, EntitySchema, Kind
 
@@ -27,8 +28,6 @@ from doorstep.services.importing.columns import Column, EntitySchema, Kind
 _NUMBERS = {Kind.INT, Kind.FLOAT, Kind.LAT, Kind.LON, Kind.DATE}
 #: The bounds a latitude and a longitude always have, where the column names none.
 _BOUNDS = {Kind.LAT: (-90.0, 90.0), Kind.LON: (-180.0, 180.0)}
-#: The rows a column's checks cover: all of a sheet's but the header.
-_LAST_ROW = 1_048_576
 #: The longest list of choices a drop-down's rule may hold (Excel's limit).
 _LONGEST_LIST = 255
 
@@ -62,7 +61,7 @@ def template_xlsx(
             sheet.column_dimensions[letter].number_format = "@"
         rule = _rule(column)
         if rule is not None:
-            rule.add(f"{letter}2:{letter}{_LAST_ROW}")
+            rule.add(f"{letter}2:{letter}{XLSX_MAX_ROWS}")  # every row but the header
             sheet.add_data_validation(rule)
     sheet.freeze_panes = "A2"
     out = io.BytesIO()
