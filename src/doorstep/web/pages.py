@@ -126,17 +126,29 @@ def _in_language(answer: _Answer, tag: str) -> _Answer:
     return answer
 
 
+def _to_pick(request: Request, name: str, who: Principal) -> dict[str, Any]:
+    """What the page's boxes offer to pick (base.html's lists), read in one unit: the
+    account's areas (not a visitor's, who chooses none) and the organisations."""
+    areas = who.role != "visitor" and name in AREA_FORMS
+    organisations = name in ORGANISATION_FORMS
+    lists: dict[str, Any] = {}
+    if not (areas or organisations):
+        return lists
+    with unit_of_work(request.app.state.engine) as session:
+        if areas:
+            lists["area_choices"] = registry.area_choices(session, who.area_path)
+            lists["more_areas"] = len(lists["area_choices"]) >= registry.AREA_CHOICES
+        if organisations:
+            lists["organisation_choices"] = registry.organisation_choices(session)
+    return lists
+
+
 def render(
     request: Request, name: str, who: Principal | None, status: int = 200, **context: Any
 ) -> HTMLResponse:
     tag = i18n.language(request)
-    if who is not None and who.role != "visitor" and name in AREA_FORMS:
-        with unit_of_work(request.app.state.engine) as session:
-            context["area_choices"] = registry.area_choices(session, who.area_path)
-            context["more_areas"] = len(context["area_choices"]) >= registry.AREA_CHOICES
-    if who is not None and name in ORGANISATION_FORMS:
-        with unit_of_work(request.app.state.engine) as session:
-            context["organisation_choices"] = registry.organisation_choices(session)
+    if who is not None:
+        context |= _to_pick(request, name, who)
     page = templates[tag].TemplateResponse(
         request, name, {"who": who, **context}, status_code=status
     )
