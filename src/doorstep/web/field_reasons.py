@@ -92,6 +92,14 @@ def _shown(value: object) -> str:
     return str(value)
 
 
+def checked(request: Request, errors: Iterable[tuple[str, Mapping[str, Any]]]) -> str:
+    """The refusal of a page's form: "check field: reason; ..." (:func:`each`), or "check
+    the form" where no field is named, in the page's language."""
+    said = each(request, errors)
+    _ = i18n.gettext_for(request)
+    return _("check %(fields)s") % {"fields": said} if said else _("check the form")
+
+
 def each(request: Request, errors: Iterable[tuple[str, Mapping[str, Any]]]) -> str:
     """``field: reason; field: reason``, the reasons said by :func:`why`, punctuated as
     the page's language punctuates."""

@@ -552,11 +552,9 @@ def install(app: FastAPI) -> None:
         path = request.url.path
         if path == PREFIX or path.startswith(PREFIX + "/"):
             return api_errors.invalid(exc)
-        _ = i18n.gettext_for(request)
-        said = field_reasons.each(
+        checked = field_reasons.checked(
             request, ((str(e["loc"][-1]), e) for e in exc.errors() if e["loc"])
         )
-        checked = _("check %(fields)s") % {"fields": said} if said else _("check the form")
         if request.headers.get("content-type", "").startswith("application/json"):
             # A page's script (the outbox), which shows the ``detail``: the page's words.
             return _in_language(api_errors.invalid(exc, detail=checked), i18n.language(request))

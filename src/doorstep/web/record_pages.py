@@ -40,10 +40,10 @@ CODES = {"activity": ACTIVITIES.codes, "outcome": OUTCOMES.codes}
 #: The addresses the page's outbox sends visits made, and visits not made, to: JSON in,
 #: JSON out (the API's).
 SYNC = "/record/sync"
+MISSED_SYNC = "/record/missed/sync"
 
 #: A required box the form came without, as pydantic says it of a field not sent.
 MISSING = {"type": "missing", "msg": "Field required"}
-MISSED_SYNC = "/record/missed/sync"
 
 
 class VisitSent(VisitCreate):
@@ -158,8 +158,7 @@ def record(
     }
     missing = [name for name in ("household", "visitor", "start") if not form[name]]
     if missing or start is None:
-        said = field_reasons.each(request, ((name, MISSING) for name in missing))
-        error = i18n.gettext_for(request)("check %(fields)s") % {"fields": said}
+        error = field_reasons.checked(request, ((name, MISSING) for name in missing))
         return _page(request, engine, who, today, form, status=422, error=error)
     body = VisitCreate(
         household=household,
