@@ -5,6 +5,7 @@ page; in English on an English page, the words of the command line's PNG."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import html
 import re
 from pathlib import Path
@@ -24,7 +25,11 @@ def _chart_words(page: str) -> str:
     return " ".join(html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg))
 
 
-def test_the_figures_chart_is_titled_labelled_and_keyed_in_chinese(sign_in: SignIn) -> None:
+def test_the_figures_chart_is_titled_labelled_and_keyed_in_chinese(
+    sign_in: SignIn, first_visit: tuple[dt.date, dt.date]
+) -> None:
+    made = {"household": "H0", "visitor": "V1", "start": first_visit[0].isoformat()}
+    assert sign_in("v1").post("/record", data=made).status_code == 200  # a bar to draw
     boss = sign_in("boss")
     chinese = _chart_words(boss.get("/figures", params={"area": "R"}, headers=ZH).text)
     for words in ("各月已完成走访和未走访次数", "R，", " 至 ", "走访次数", "已完成走访", "未走访"):

@@ -80,6 +80,10 @@ def test_a_coordinator_s_list_shows_its_area_and_is_read_in_the_trail(
     for household in ("H0", "H1", "H2"):
         # Each household links to its file.
         assert f'<td><a href="/files/household?id={household}">{household}</a></td>' in page.text
+    # And each visitor to theirs; a visitor's own list does not (their file is "My file").
+    assert '<td><a href="/files/visitor?id=V1">V1</a></td>' in page.text
+    own = sign_in("v1").get("/lists/upcoming", params={"days": 60})
+    assert "<td>V1</td>" in own.text and "/files/visitor?id=" not in own.text.split("<main>")[1]
     with programme.connect() as conn:
         reads = conn.execute(
             text(
@@ -141,7 +145,11 @@ def test_a_visitor_records_a_visit_on_the_form_and_not_another_visitor_s(
     assert made == 1
 
 
-def test_the_figures_are_an_area_account_s(sign_in: SignIn) -> None:
+def test_the_figures_are_an_area_account_s(
+    sign_in: SignIn, first_visit: tuple[dt.date, dt.date]
+) -> None:
+    made = {"household": "H0", "visitor": "V1", "start": first_visit[0].isoformat()}
+    assert sign_in("v1").post("/record", data=made).status_code == 200
     page = sign_in("boss").get("/figures", params={"area": "R"})
     assert page.status_code == 200, page.text
     assert "Region (R)" in page.text
@@ -291,6 +299,10 @@ def test_the_figures_page_chooses_its_area_and_period_and_downloads_them(
     blank = boss.get("/figures", params={"area": "", "from": "", "to": ""})
     assert blank.status_code == 200, blank.text
     assert "Region (R), 2026-04-01 to 2027-03-01" in blank.text
+    # A period without a visit made or missed has a sentence, not an empty chart.
+    before = boss.get("/figures", params={"area": "R", "from": "2001-01-01", "to": "2001-03-31"})
+    assert "data:image/svg+xml" not in before.text
+    assert "from 2001-01-01 to 2001-03-31, so there is no chart to draw." in before.text
     wrong = boss.get("/figures", params={"from": "2026-07-01", "to": "2026-01-01"})
     assert wrong.status_code == 422 and "is after" in wrong.text
     link = re.search(r'<a href="/figures.xlsx\?([^"]+)" download>by area and month</a>', page.text)
