@@ -115,6 +115,11 @@ class ProgrammeReport:
     def total_months(self) -> list[MonthFigures]:
         return [m for m in self.months if m.total]
 
+    @property
+    def any_visit(self) -> bool:
+        """Whether a visit was made or missed in the period: the chart's bars, none without."""
+        return any(m.visits_made or m.visits_missed for m in self.total_months())
+
 
 def build_report(
     *,

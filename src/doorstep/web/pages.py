@@ -327,18 +327,16 @@ def figures(
     except DoorstepError as exc:
         return refused(request, who, exc)
     period = {"from": built.start, "to": built.end}
-    months = built.total_months()
-    # No visit made or missed in the period: a sentence says so, not an empty chart.
-    drawn = any(m.visits_made or m.visits_missed for m in months)
     return render(
         request,
         "figures.html",
         who,
         report=built,
-        months=months,
+        months=built.total_months(),
         rows=[dataclasses.asdict(a) for a in built.areas],
         # In the page, not a second request: one report read, one audit event.
-        chart=_chart(request, functools.partial(chart_svg, built)) if drawn else None,
+        # No visit made or missed in the period: a sentence says so, not an empty chart.
+        chart=_chart(request, functools.partial(chart_svg, built)) if built.any_visit else None,
         period=period,
         files={
             by: urlencode(({"area": built.area.code} if built.area else {}) | period | {"by": by})
