@@ -97,14 +97,15 @@ def test_the_chart_is_a_png(cli: Invoke, programme: None, tmp_path: Path) -> Non
     assert data.startswith(b"\x89PNG\r\n\x1a\n")
     assert len(data) > 1000
     assert not [p for p in chart.parent.iterdir() if p.name.endswith(".part")]
-    # A period without a visit made or missed: no empty plot passed off as a chart.
+    assert "its bars are empty" not in result.output
+    # A period without a visit made or missed: its months at zero, and said so.
     empty = tmp_path / "empty.png"
     none = cli("report", "--area", "R-C", "--from", "2001-01-01", "--to", "2001-03-31",
                "--chart", str(empty))  # fmt: skip
     assert none.exit_code == 0, none.output
     said = " ".join(none.output.split())
-    assert f"No chart drawn ({empty}): no visit was made or missed from 2001-01-01 " in said
-    assert not empty.exists()
+    assert f"in {empty}. No visit was made or missed: its bars are empty." in said
+    assert empty.read_bytes().startswith(b"\x89PNG")
 
 
 @pytest.mark.parametrize(

@@ -105,18 +105,15 @@ def report_cmd(
     if out is not None:
         n = reporting.write_report(report, by, out)
         console.print(f"Wrote {count(n, 'rows')} to {out}.", markup=False, soft_wrap=True)
-    if chart is not None and not report.any_visit:
-        # Not an empty plot passed off as a chart, as `outcomes --chart` with no year.
+    if chart is not None:
+        # Drawn even with no visit (its months, at zero, are the figures), but said so: an
+        # empty plot is not taken for a broken one.
+        reporting.write_report_chart(report, chart)
+        empty = "" if report.any_visit else " No visit was made or missed: its bars are empty."
         console.print(
-            f"No chart drawn ({chart}): no visit was made or missed from {report.start} "
-            f"to {report.end}.",
+            f"Drew the visits made and missed per month in {chart}.{empty}",
             markup=False,
             soft_wrap=True,
-        )
-    elif chart is not None:
-        reporting.write_report_chart(report, chart)
-        console.print(
-            f"Drew the visits made and missed per month in {chart}.", markup=False, soft_wrap=True
         )
 
 
