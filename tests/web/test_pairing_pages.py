@@ -43,6 +43,10 @@ def test_a_coordinator_makes_reviews_and_commits_a_proposal_from_the_pages(
     assert done.status_code == 200, done.text
     assert "Committed: 2 pairings started, 0 ended, 3 households unchanged." in done.text
     assert f'action="/pairing/{pid}/commit"' not in done.text  # committed: no buttons
+    # Its changes are now those since its commit: none, where "would change" read as a promise.
+    assert "Households paired otherwise now than by this proposal: 0" in done.text
+    assert "Every household is paired now as this proposal paired it." in done.text
+    assert "would change" not in done.text
     assert open_pairings(programme)["H3"] == ("V3", pid)
     with programme.connect() as conn:
         commit = conn.execute(
@@ -95,6 +99,7 @@ def test_a_discarded_proposal_leaves_the_pairings_and_loses_its_buttons(
     assert r.status_code == 200
     assert f"Pairing proposal {pid} for R-C-V1 (discarded)" in r.text
     assert "Discarded." in r.text
+    assert "Households this proposal pairs otherwise than now: 2" in r.text
     assert "H3" not in open_pairings(programme)
 
 
