@@ -1,7 +1,8 @@
 """The pages' forms in a real browser (Chromium, driven by Playwright), against the site
 served for real (``site.js``): where the page's list of areas was cut short, typing in an
 area's box asks for the areas that match, and emptying it gives the page's list back; a
-required box of spaces stops its form on the page, as an empty one does."""
+required box of spaces stops its form on the page, as an empty one does; the menu wraps
+within a phone's screen."""
 
 from __future__ import annotations
 
@@ -69,3 +70,24 @@ def test_a_required_box_of_spaces_stops_the_form_on_its_page(
     page.wait_for_timeout(300)
     assert page.url == f"{live.url}/consent"
     assert page.evaluate("document.querySelector('#household').value") == ""
+
+
+@pytest.mark.parametrize("account", ["boss", "v1"])
+def test_the_menu_wraps_within_a_phone_s_screen(
+    browser: Browser, live: LiveSite, tokens: dict[str, str], account: str
+) -> None:
+    page = _signed_in(browser, live, tokens[account])
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto("/lists/due")
+    # Links side by side with no space between them could not wrap: the menu ran off the
+    # screen's right edge, a link or two out of reach.
+    right = page.evaluate(
+        "() => Math.max(...[...document.querySelectorAll('nav a')]"
+        ".map((a) => a.getBoundingClientRect().right))"
+    )
+    assert right <= 360, right
+    # Each link wraps whole: "Kept apart" is not split over two lines.
+    heights = page.evaluate(
+        "() => [...document.querySelectorAll('nav a')].map((a) => a.getClientRects().length)"
+    )
+    assert set(heights) == {1}, heights
