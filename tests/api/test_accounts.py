@@ -162,3 +162,18 @@ def test_the_spec_states_the_choices_and_bounds_the_services_hold_a_body_to() ->
     act = schemas["ConsentCreate"]["properties"]
     assert act["state"]["enum"] == [s.value for s in ConsentState]
     assert (act["evidence"]["minLength"], act["evidence"]["maxLength"]) == (1, EVIDENCE_MAX)
+
+
+def test_a_name_with_a_control_character_or_a_direction_mark_is_refused(
+    client: TestClient, auth: Headers, programme: Engine
+) -> None:
+    """A name with a mark that turns the text around shows as another account's in the
+    trail and the lists; one with a control character cannot be typed to find it."""
+    for name in ("boss\u202e", "a\x7fb", "\u2066v1"):
+        got = client.post(
+            "/api/v1/accounts", json={"name": name, "role": "manager"}, headers=auth("boss")
+        )
+        assert got.status_code == 422, got.text
+        assert "holds a control character or a text-direction mark" in got.json()["detail"]
+    listed = client.get("/api/v1/accounts", headers=auth("boss")).json()["accounts"]
+    assert [a["name"] for a in listed] == ["boss", "v1", "v1-coord", "v2", "v2-coord"]

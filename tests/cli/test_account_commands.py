@@ -22,6 +22,9 @@ def test_an_account_is_made_given_a_token_listed_and_disabled(
     refused = cli("account", "add", "coord-x", "--role", "coordinator")
     assert refused.exit_code != 0
     assert "needs an area" in refused.output
+    marked = cli("account", "add", "coord-c\u202e", "--role", "manager")
+    assert marked.exit_code != 0
+    assert "holds a control character or a text-direction mark" in marked.output
     issued = cli("account", "token", "coord-c", "--days", "30")
     assert issued.exit_code == 0, issued.output
     token = issued.output.strip().splitlines()[-1]

@@ -26,6 +26,8 @@ def programme(with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt) -> Engine:
     ("name", "role", "scope", "error", "words"),
     [
         ("a b", "manager", {}, InvalidInput, "no spaces"),
+        ("a\x01b", "manager", {}, InvalidInput, r"'a\\x01b' holds a control character"),
+        ("boss\u202e", "manager", {}, InvalidInput, "or a text-direction mark; an account name"),
         ("x", "boss", {}, InvalidInput, "unknown role 'boss'"),
         ("x", "coordinator", {}, InvalidInput, "needs an area: the one it coordinates"),
         ("x", "visitor", {}, InvalidInput, "needs a visitor, whose work it sees"),

@@ -40,6 +40,9 @@ def test_a_form_the_rules_refuse_says_why(sign_in: SignIn) -> None:
     got = boss.post("/accounts/token", data={"name": "v1", "days": "999"})
     assert got.status_code == 422
     assert "check days" in got.text
+    got = boss.post("/accounts", data={"name": "helper\u202e", "role": "manager"})
+    assert got.status_code == 422
+    assert "holds a control character or a text-direction mark" in got.text
 
 
 def test_a_coordinator_is_told_who_keeps_accounts(sign_in: SignIn) -> None:

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from doorstep.domain.ids import NOT_IN_AN_ID
 from doorstep.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from doorstep.privacy.access import Principal
 from doorstep.privacy.audit import record_event, record_events
@@ -100,7 +102,8 @@ def add_account(
     Raises
     ------
     InvalidInput
-        An unknown role, a name that is empty or too long, or a role without what it needs.
+        An unknown role, a name that is empty, too long or holds a space, a control character
+        or a text-direction mark, or a role without what it needs.
     NotFound
         No such area or visitor.
     Conflict
@@ -110,6 +113,16 @@ def add_account(
     if not name or len(name) > 100 or any(c.isspace() for c in name):
         raise InvalidInput(
             Say("an account name is 1 to 100 characters with no spaces: %(name)s", name=repr(name))
+        )
+    # As a code is (``column_fit.check_plain``): a name with a control character or a mark
+    # turning the text around shows as another account's, in the trail and on the pages.
+    if re.search(NOT_IN_AN_ID, name):
+        raise InvalidInput(
+            Say(
+                "account name %(name)s holds a control character or a text-direction mark; an "
+                "account name is plain text on one line",
+                name=repr(name),
+            )
         )
     if role not in ROLES:
         raise InvalidInput(

@@ -34,7 +34,11 @@ class AccountCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=ACCOUNT_NAME_MAX, description="No spaces")
+    name: str = Field(
+        min_length=1,
+        max_length=ACCOUNT_NAME_MAX,
+        description="No spaces, control characters or text-direction marks",
+    )
     # The service refuses another role in its own words; the spec states the choices.
     role: str = Field(
         description="manager, coordinator or visitor",
