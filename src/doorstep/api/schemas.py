@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema, field_validator
 
+from doorstep.api.choices import Choices
 from doorstep.domain.enums import ConsentState
 from doorstep.domain.lengths import EVIDENCE_MAX
 from doorstep.domain.visit_ids import VISIT_ID_MAX
@@ -292,6 +293,14 @@ class CommitRead(BaseModel):
     kept: int
 
 
+def _holiday_countries() -> list[str]:
+    """The countries a plan's ``country`` may be (the service refuses another), read when
+    the spec is built: the holidays library is not loaded before."""
+    from doorstep.services.planning_settings import holiday_countries
+
+    return holiday_countries()
+
+
 class PlanCreate(BaseModel):
     """A plan of an area's stored pairings: the settings of `doorstep plan --area` that mean
     something in a request (not its output files nor its progress), and how many of the
@@ -314,7 +323,9 @@ class PlanCreate(BaseModel):
         le=PLAN_MAX_DAYS,
         description="Days in one stay, 1 for day visits (default: the programme's cadence)",
     )
-    country: str | None = Field(None, description="Public holidays of this country (e.g. CN)")
+    country: Annotated[str, Choices(_holiday_countries)] | None = Field(
+        None, description="Public holidays of this country (e.g. CN)"
+    )
     subdivision: str | None = Field(None, description="...and of this subdivision")
     staff_cap: float | None = Field(
         None,

@@ -49,6 +49,14 @@ def parse_weekdays(text: str) -> frozenset[int]:
         raise InvalidInput(str(exc)) from None
 
 
+def holiday_countries() -> list[str]:
+    """The codes of the countries with known holidays, as :func:`check_holidays` takes them
+    (ISO 3166's two letters and three)."""
+    import holidays as holidays_lib
+
+    return sorted(holidays_lib.list_supported_countries())
+
+
 def check_holidays(
     country: str | None,
     subdivision: str | None,

@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from doorstep.api.account_schemas import AuditPage
+from doorstep.api.choices import Choices
 from doorstep.api.deps import EngineDep, PrincipalDep, unit
 from doorstep.api.query_params import EventsBefore
 from doorstep.domain.ids import normal_id
@@ -17,6 +18,9 @@ from doorstep.privacy import access
 from doorstep.services import audit_trail
 
 router = APIRouter(prefix="/audit", tags=["audit"])
+
+#: An action the trail records; the service refuses another in its own words.
+Action = Annotated[str, Choices(lambda: audit_trail.ACTIONS)]
 
 
 @router.get("")
@@ -27,7 +31,8 @@ def read_trail(
         str | None, Query(description="api:NAME, or a user at the command line")
     ] = None,
     action: Annotated[
-        str | None, Query(description="read, create, update, delete, import, export, ...")
+        Action | None,
+        Query(description="What the events did: a reading, a change, an import, a file written"),
     ] = None,
     entity: Annotated[
         str | None, Query(description="household, visitor, visits, visit_plan, account, ...")

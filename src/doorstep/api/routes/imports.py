@@ -23,6 +23,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine
 
 from doorstep.api import remedies
+from doorstep.api.choices import Choices
 from doorstep.api.deps import EngineDep, PrincipalDep, TodayDep, unit
 from doorstep.api.errors import PROBLEM
 from doorstep.api.problem_schemas import IMPORT_REFUSED
@@ -40,6 +41,9 @@ if TYPE_CHECKING:
     from doorstep.services.importing import ImportRejected
 
 router = APIRouter(prefix="/imports", tags=["imports"])
+
+#: What a file imports; the route refuses another in its own words (404).
+Entity = Annotated[str, Choices(lambda: IMPORTS)]
 
 _TEMPLATE: dict[int | str, dict[str, Any]] = {
     200: {"content": {XLSX_TYPE: {}}, "description": "An empty workbook of the file's columns"}
@@ -103,7 +107,7 @@ class UploadRejected(InvalidInput):
 
 
 @router.get("/{entity}/template.xlsx", response_class=Response, responses=_TEMPLATE)
-def import_template(entity: str, who: PrincipalDep) -> Response:
+def import_template(entity: Entity, who: PrincipalDep) -> Response:
     """An empty spreadsheet of an ``entity`` file's columns, to fill in and import, as
     `doorstep import ENTITY FILE.xlsx --template` writes it: ids and codes formatted as
     text, choices in a drop-down, each column's note in English. It holds no one's data."""
@@ -132,7 +136,7 @@ def template_response(
 
 @router.post("/{entity}", response_model=ImportDone, responses=IMPORT_REFUSED)
 def import_upload(
-    entity: str,
+    entity: Entity,
     file: Annotated[UploadFile, File(description="A .csv (UTF-8), .xlsx or .parquet file")],
     engine: EngineDep,
     who: PrincipalDep,
