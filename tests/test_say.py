@@ -87,5 +87,12 @@ def test_parts_joined_read_as_english_joins_them_and_each_join_is_translated() -
     zh = {"%(first)s; and %(rest)s": "%(first)s；并且%(rest)s"} | ZH
     assert isinstance(together, Say)
     assert together.render(lambda t: zh.get(t, t), str) == "自 2027-03-01 起；并且b；并且c"
+    either = joined(["'A'", "'a'"], " or ")
+    assert str(either) == "'A' or 'a'"
+    assert isinstance(either, Say)
+    assert (
+        either.render(lambda t: {"%(first)s or %(rest)s": "%(first)s或%(rest)s"}.get(t, t), str)
+        == "'A'或'a'"
+    )
     with pytest.raises(ValueError, match="nothing to join"):
         joined([], ", ")

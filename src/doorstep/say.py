@@ -150,12 +150,13 @@ _JOINS: dict[str, Callable[[Value, Value], Say]] = {
     ", ": lambda first, rest: Say("%(first)s, %(rest)s", first=first, rest=rest),
     " and ": lambda first, rest: Say("%(first)s and %(rest)s", first=first, rest=rest),
     "; and ": lambda first, rest: Say("%(first)s; and %(rest)s", first=first, rest=rest),
+    " or ": lambda first, rest: Say("%(first)s or %(rest)s", first=first, rest=rest),
 }
 
 
 def joined(parts: Sequence[Value], by: str) -> Value:
-    """``parts`` joined as ``by.join`` joins them in English (``by``: ``", "``, ``" and "``
-    or ``"; and "``), and as a page's language joins them: each join is a sentence of two
+    """``parts`` joined as ``by.join`` joins them in English (``by``: ``", "``, ``" and "``,
+    ``"; and "`` or ``" or "``), and as a page's language joins them: each join is a sentence of two
     parts, translated. One part is itself."""
     if not parts:
         raise ValueError("nothing to join")

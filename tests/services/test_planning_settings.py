@@ -4,13 +4,14 @@ front door's words for the same rule, and the same bounds."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
 from doorstep.api.schemas import PLAN_MAX_DAYS
 from doorstep.cli import plan as plan_cli
 from doorstep.errors import InvalidInput
-from doorstep.services.planning_settings import FLAGS, MAX_DAYS, area_settings
+from doorstep.services.planning_settings import FLAGS, MAX_DAYS, area_settings, check_holidays
 
 DAY = dt.date(2027, 3, 1)
 
@@ -88,3 +89,15 @@ def test_the_settings_carry_every_option_to_the_plan() -> None:
     assert s.policy.start_weekdays == frozenset({0})
     assert s.working_days == frozenset(range(5))
     assert (s.travel_km, s.travel_days, s.seed) == (20.0, 2, 7)
+
+
+def test_the_subdivisions_left_out_of_a_refusal_are_counted_in_words_a_page_translates() -> None:
+    """The count of a long list's items left out is a part of the sentence, looked up in a
+    page's catalogue as the sentence is, not English written into its values."""
+    with pytest.raises(InvalidInput) as refused:
+        check_holidays("US", "XX", DAY)
+    assert re.search(r", KY, \.\.\. \(\d+ in all\)$", refused.value.message), refused.value.message
+    looked: list[str] = []
+    assert refused.value.says is not None
+    refused.value.says.render(lambda template: looked.append(template) or template, str)
+    assert "%(shown)s, ... (%(n)s in all)" in looked

@@ -13,7 +13,7 @@ from typing import Any
 
 from doorstep.domain import weekdays
 from doorstep.errors import InvalidInput
-from doorstep.say import Say
+from doorstep.say import Say, Value
 from doorstep.services.cadence import MOST_DAYS, Cadence
 from doorstep.services.planning import PlanSettings, PlanSummary
 
@@ -118,9 +118,9 @@ def check_holidays(
                     country=country,
                 )
             ) from None
-        shown = ", ".join(subs[:_SHOWN_SUBDIVISIONS])
+        shown: Value = ", ".join(subs[:_SHOWN_SUBDIVISIONS])
         if len(subs) > _SHOWN_SUBDIVISIONS:
-            shown += f", ... ({len(subs)} in all)"
+            shown = Say("%(shown)s, ... (%(n)s in all)", shown=shown, n=len(subs))
         raise InvalidInput(
             Say(
                 "%(name)s %(subdivision)s is not a subdivision of %(country)s; give one of "

@@ -13,13 +13,14 @@ import pytest
 from sqlalchemy import Engine, text
 
 from doorstep.domain.ids import RESERVED_REASON
-from doorstep.say import Said
+from doorstep.errors import InvalidInput
+from doorstep.say import Said, Say
 from doorstep.services.importing import ImportRejected, import_file
 from doorstep.services.importing.errors import RowError
 from doorstep.services.importing.scope import AreaScope
 from doorstep.storage.session import unit_of_work
 from tests.factories.db import run_import
-from tests.factories.files import HOUSEHOLD_HEADER, household, visitor, write_csv
+from tests.factories.files import HOUSEHOLD_HEADER, VISITOR_HEADER, household, visitor, write_csv
 
 TODAY = dt.date(2026, 6, 1)
 LONG = "x" * 201
@@ -208,3 +209,42 @@ def test_who_took_part_is_refused_in_the_words_it_always_had(
         "row 9, column household_id (value 'H1'): duplicate activity_code and household_id in "
         "the file; first in row 3",
     ]
+
+
+def _looked_up(says: Say | None) -> list[str]:
+    """The templates a page's catalogue is asked for, to say ``says`` in its language."""
+    looked: list[str] = []
+    assert says is not None
+    says.render(lambda template: looked.append(template) or template, str)
+    return looked
+
+
+def test_the_columns_a_refusal_names_together_are_joined_in_words_a_page_translates(
+    with_areas: Engine, tmp_path: Path
+) -> None:
+    """Two columns a duplicate row repeats, and the files ``--replace`` is for, are joined
+    by a part of the sentence a page looks up ("and"), not by English written into its
+    values; the English reads as it always did."""
+    vv = write_csv(tmp_path / "v.csv", VISITOR_HEADER, [visitor(visitor_id="V1")])
+    run_import(with_areas, "visitors", vv)
+    twice = [["V1", "2026-07-01", "2026-07-03"], ["V1", "2026-07-01", "2026-07-02"]]
+    leave = write_csv(tmp_path / "l.csv", ["visitor_id", "starts_on", "ends_on"], twice)
+    [duplicate] = _refused(with_areas, "leave", leave).errors
+    assert duplicate.reason == "duplicate visitor_id and starts_on in the file; first in row 2"
+    assert "%(first)s and %(rest)s" in _looked_up(duplicate.says)
+    orgs = write_csv(tmp_path / "o.csv", ["code", "name", "kind"], [["S1", "Trust", "sponsor"]])
+    run_import(with_areas, "organisations", orgs)
+    hh = write_csv(tmp_path / "h.csv", HOUSEHOLD_HEADER, [household(household_id="H1")])
+    run_import(with_areas, "households", hh)
+    camp = ["CAMP", "summer_camp", "Camp", "R-C-V1", "S1", "2026-05-01", "2026-05-10"]
+    header = ["code", "kind", "title", "area_code", "organisation_code", "starts_on", "ends_on"]
+    run_import(with_areas, "activities", write_csv(tmp_path / "a.csv", header, [camp]), today=TODAY)
+    rows = [["CAMP", "H1", ""], ["CAMP", "H1", ""]]
+    path = write_csv(tmp_path / "t.csv", ["activity_code", "household_id", "visitor_id"], rows)
+    [again] = _refused(with_areas, "attendance", path).errors
+    assert again.reason == "duplicate activity_code and household_id in the file; first in row 2"
+    assert "%(first)s and %(rest)s" in _looked_up(again.says)
+    with pytest.raises(InvalidInput) as replaced, unit_of_work(with_areas) as s:
+        import_file(s, "households", hh, actor="test", today=TODAY, replace_future=True)
+    assert replaced.value.message == "--replace is for leave and blackouts, not households"
+    assert "%(first)s and %(rest)s" in _looked_up(replaced.value.says)

@@ -19,7 +19,7 @@ import polars as pl
 from sqlalchemy import Connection, bindparam, text
 
 from doorstep.domain.enums import ConsentState
-from doorstep.say import Code, Say
+from doorstep.say import Code, Say, joined
 from doorstep.services.importing.errors import RowError
 from doorstep.services.importing.load import (
     Written,
@@ -268,7 +268,7 @@ def _duplicates(frame: pl.DataFrame, code: str, cell: str, has_visitor: bool) ->
                 r[cell + column],
                 Say(
                     "duplicate %(key)s in the file; first in row %(row)s",
-                    key=f"{code} and {column}",
+                    key=joined([code, column], " and "),
                     row=r["_first"],
                 ),
             )

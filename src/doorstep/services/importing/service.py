@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from doorstep import remedies
 from doorstep.errors import InvalidInput
 from doorstep.privacy.audit import record_event, record_events, record_row_events
-from doorstep.say import Said, Say, Value
+from doorstep.say import Said, Say, Value, joined
 from doorstep.services.importing import household_sizes, load, unsettled
 from doorstep.services.importing.columns import (
     IMPORTS,
@@ -172,7 +172,7 @@ def import_file(
             Say(
                 "%(replace)s is for %(periods)s, not %(entity)s",
                 replace=remedies.replace(),
-                periods=" and ".join(PERIODS),
+                periods=joined(list(PERIODS), " and "),
                 entity=entity,
             )
         )

@@ -17,7 +17,7 @@ from doorstep.domain.geo import haversine_m_array
 from doorstep.domain.ids import ERASED_HOUSEHOLD, ID_FORM, NOT_IN_AN_ID, RESERVED
 from doorstep.domain.languages import known_codes, parse_languages
 from doorstep.domain.visit_codes import Vocabulary
-from doorstep.say import Say
+from doorstep.say import Say, joined
 from doorstep.services.importing.columns import Column, EntitySchema, Kind
 from doorstep.services.importing.csvheader import (
     SHEET_ROW,
@@ -623,7 +623,7 @@ def _duplicate_errors(schema: EntitySchema, frame: pl.DataFrame) -> list[RowErro
         .select(ROW, *keys, pl.col(ROW).min().over(keys).alias("first"))
         .filter(pl.col(ROW) != pl.col("first"))
     )
-    label = " and ".join(keys)
+    label = joined(keys, " and ")
     return [
         RowError.said(
             int(r[0]),

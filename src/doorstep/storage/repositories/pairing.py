@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Date, DateTime, bindparam, func, select, text
 
 from doorstep import remedies
 from doorstep.errors import NotFound
-from doorstep.say import Say
+from doorstep.say import Say, joined
 from doorstep.storage.repositories.counted_writes import counted_once
 from doorstep.storage.repositories.lookups import database_opened, holds_none
 from doorstep.storage.repositories.reads import frame
@@ -40,15 +40,16 @@ def area_by_code(conn: Connection, code: str) -> tuple[int, str, str]:
     return int(row[0]), str(row[1]), str(row[2])
 
 
-def same_but_case(conn: Connection, code: str) -> str:
+def same_but_case(conn: Connection, code: str) -> Say | str:
     """``"; did you mean 'GZ-14'?"`` where an area's code differs from ``code`` only in
-    case (codes are kept as typed, and told apart by case), else nothing."""
+    case (codes are kept as typed, and told apart by case), else nothing: a part of the
+    sentence it ends, in the page's language there."""
     found = conn.execute(
         text("SELECT code FROM areas WHERE LOWER(code) = LOWER(:code) ORDER BY code LIMIT 3"),
         {"code": code},
     ).scalars()
     names = [repr(str(c)) for c in found]
-    return f"; did you mean {' or '.join(names)}?" if names else ""
+    return Say("; did you mean %(codes)s?", codes=joined(names, " or ")) if names else ""
 
 
 def _if_empty(conn: Connection) -> Say | str:
