@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
+from rich.text import Text
 
 from doorstep.cli.common import (
     PATH_METAVAR,
@@ -58,6 +59,26 @@ app = typer.Typer(
 )
 
 
+#: How much further in a line of ``--explain`` wrapped on a terminal goes on than it began.
+_HANG = 4
+
+
+def _explained(line: str, indent: int = 0) -> None:
+    """One line of ``--explain``, ``indent`` spaces in. In a pipe it stays one line, however
+    long the ids, for a script to read it line by line. On a terminal narrower than the
+    line, it is wrapped at spaces, each part after the first indented under its start
+    (:data:`_HANG` further), where the terminal would cut a word where the width ends (an
+    id longer than the width is still folded)."""
+    if not console.is_terminal:
+        console.print(" " * indent + line, highlight=False, soft_wrap=True)
+        return
+    hang = indent + _HANG
+    parts = Text(line).wrap(console, max(console.width - hang, 1), overflow="fold")
+    for i, part in enumerate(parts):
+        part.rstrip()
+        console.print(Text(" " * (hang if i else indent)) + part, soft_wrap=True)
+
+
 def _print_explanation(e: Explanation, max_km: float) -> None:
     """The household's pair and its alternatives, labelled as `pair explain` labels them,
     with distances in km as it gives them (the output CSV keeps ``distance_m``).
@@ -65,23 +86,21 @@ def _print_explanation(e: Explanation, max_km: float) -> None:
     File mode has no pairings outside its files, so a visitor's caseload is its households
     in this pairing, its capacity is the file's, and every place left is a place here.
 
-    Every line is one line, whatever the width and however long the ids (file mode takes
-    ids of any length), for a script to read.
+    Each line is one line in a pipe, whatever the width and however long the ids (file mode
+    takes ids of any length), for a script to read; on a terminal it wraps between words
+    (:func:`_explained`).
     """
     if e.visitor_id is not None and e.distance_m is not None:
-        console.print(
-            f"{e.household_id}: visitor {e.visitor_id} at {km(e.distance_m)}", soft_wrap=True
-        )
+        _explained(f"{e.household_id}: visitor {e.visitor_id} at {km(e.distance_m)}")
     else:
-        console.print(f"{e.household_id}: unpaired ({unpaired_words(e)})", soft_wrap=True)
+        _explained(f"{e.household_id}: unpaired ({unpaired_words(e)})")
     if not e.alternatives:
-        console.print(f"  {none_within(e, max_km)}", highlight=False, soft_wrap=True)
+        _explained(none_within(e, max_km), indent=2)
     for a in e.alternatives:
-        console.print(
-            f"  {a.visitor_id}: {km(a.distance_m)}, caseload {a.load}, capacity {a.capacity}, "
+        _explained(
+            f"{a.visitor_id}: {km(a.distance_m)}, caseload {a.load}, capacity {a.capacity}, "
             f"places left {max(a.capacity - a.load, 0)} - not chosen: {why_not(e, a)}",
-            highlight=False,
-            soft_wrap=True,
+            indent=2,
         )
 
 
