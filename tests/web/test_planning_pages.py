@@ -36,6 +36,9 @@ def test_a_coordinator_plans_their_area_from_the_page(sign_in: SignIn, programme
     assert f"Visit plan for R-C-V1 from {TODAY.isoformat()}" in r.text
     assert f'<td>Planned visits</td><td class="num">{summary.visits:,}</td>' in r.text
     assert f"Cadence not met: {summary.infeasible:,}" in r.text
+    share = 100 * summary.compliant_pairings / summary.pairings
+    met = f'<td>Cadence met</td><td class="num">{summary.compliant_pairings:,} ({share:.1f}%)</td>'
+    assert met in r.text
     events = trail(programme, before)
     assert events[: len(service_events)] == service_events
     assert events[len(service_events)][:3] == ("read", "visits", None)
