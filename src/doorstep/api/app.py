@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from fastapi import Depends, FastAPI
+from fastapi_offline import FastAPIOffline
 
 from doorstep import __version__
 from doorstep.api import errors
@@ -45,7 +46,11 @@ def create_app(
     """The API over the database at ``database_url`` (default: ``DOORSTEP_DATABASE_URL``),
     whose schema must be up to date (`doorstep db upgrade`); ``today`` is the clock the
     routes read the day from."""
-    app = FastAPI(
+    # The docs page (/docs) loads its scripts from this app (/docs-assets), not
+    # from a CDN: a programme's server may reach no other site, nor its reader's browser.
+    app = FastAPIOffline(
+        static_url="/docs-assets",
+        redoc_url=None,  # one page of docs: Swagger UI, which tries requests too
         title="Doorstep",
         version=__version__,
         summary="Work lists, visits and reports of a home-visiting programme",
