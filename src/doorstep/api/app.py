@@ -32,6 +32,7 @@ from doorstep.api.routes import (
     visitors,
     visits,
 )
+from doorstep.api.safe_headers import SafeHeaders
 from doorstep.api.upload_bound import UploadBound
 from doorstep.config import get_settings
 from doorstep.storage.session import make_engine
@@ -65,6 +66,7 @@ def create_app(
     app.state.today = today
     app.state.max_upload_bytes = get_settings().max_upload_mb * 2**20
     app.add_middleware(UploadBound, limit=lambda: int(app.state.max_upload_bytes))
+    app.add_middleware(SafeHeaders)  # outermost: a refusal of either is sent with them too
     errors.install(app)
     for router in (
         me.router,
