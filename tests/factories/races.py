@@ -11,20 +11,29 @@ after it: the duplicate refused, or the idempotent "already done".
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Generic, TypeVar
 
 import psycopg
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
+from doorstep.services import activities, projects
 from doorstep.storage.session import unit_of_work
+from tests.factories.db import run_import
+from tests.factories.files import write_csv
+from tests.factories.visits import plan_three
 
 T = TypeVar("T")
 U = TypeVar("U")
+
+#: The day the races are run on.
+TODAY = dt.date(2027, 3, 1)
 
 #: How long the second is given to start waiting for the first (seconds).
 WAIT = 15.0
@@ -111,3 +120,44 @@ def count(engine: Engine, query: str, **params: object) -> int:
     """The one number ``query`` counts."""
     with engine.connect() as conn:
         return int(conn.execute(text(query), params).scalar_one())
+
+
+def race_programme(engine: Engine, folder: Path) -> None:
+    """:func:`plan_three` (H0-H2 paired with V1), organisation JOBS, activity CAMP and
+    project WELL: what the races race over (built once, with ``prebuilt``)."""
+    plan_three(engine, folder)
+    orgs = write_csv(folder / "o.csv", ["code", "name", "kind"], [["JOBS", "Jobs", "department"]])
+    run_import(engine, "organisations", orgs)
+    in_unit(engine, lambda s: activity(s, "CAMP"))()
+    in_unit(engine, lambda s: project(s, "WELL"))()
+
+
+def activity(s: Session, code: str) -> object:
+    """Activity ``code``, a day's training in area R, added (as `activity add`)."""
+    return activities.add_activity(
+        s,
+        code,
+        kind="training",
+        title="Camp",
+        area="R",
+        starts_on=TODAY,
+        ends_on=None,
+        organiser=None,
+        actor="test",
+    )
+
+
+def project(s: Session, code: str) -> object:
+    """Project ``code``, JOBS's in area R, added (as `project add`)."""
+    return projects.add_project(
+        s,
+        code,
+        title="Well",
+        sponsor="JOBS",
+        area="R",
+        starts_on=TODAY,
+        ends_on=None,
+        status="planned",
+        actor="test",
+        today=TODAY,
+    )

@@ -8,7 +8,6 @@ turns; these tests are PostgreSQL's (``tests/factories/races``)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,14 +26,12 @@ from doorstep.services import (
     visit_records,
 )
 from doorstep.storage.session import make_engine
-from tests.factories.db import area_tree, run_import
+from tests.factories.db import area_tree
 from tests.factories.emptied import empty_postgres
 from tests.factories.files import AREA_HEADER, write_csv
 from tests.factories.prebuilt import Prebuilt
-from tests.factories.races import count, in_unit, race
-from tests.factories.visits import first_planned, plan_three
-
-TODAY = dt.date(2027, 3, 1)
+from tests.factories.races import TODAY, activity, count, in_unit, project, race, race_programme
+from tests.factories.visits import first_planned
 
 
 @pytest.fixture(params=[pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -46,49 +43,10 @@ def db_url(postgres_url: str) -> str:
     return postgres_url
 
 
-def _programme(engine: Engine, folder: Path) -> None:
-    """:func:`plan_three` (H0-H2 paired with V1), organisation JOBS, activity CAMP and
-    project WELL."""
-    plan_three(engine, folder)
-    orgs = write_csv(folder / "o.csv", ["code", "name", "kind"], [["JOBS", "Jobs", "department"]])
-    run_import(engine, "organisations", orgs)
-    in_unit(engine, lambda s: _activity(s, "CAMP"))()
-    in_unit(engine, lambda s: _project(s, "WELL"))()
-
-
 @pytest.fixture
 def programme(with_areas: Engine, tmp_path: Path, prebuilt: Prebuilt) -> Engine:
-    prebuilt(with_areas, tmp_path, _programme, over=area_tree)
+    prebuilt(with_areas, tmp_path, race_programme, over=area_tree)
     return with_areas
-
-
-def _activity(s: Session, code: str) -> object:
-    return activities.add_activity(
-        s,
-        code,
-        kind="training",
-        title="Camp",
-        area="R",
-        starts_on=TODAY,
-        ends_on=None,
-        organiser=None,
-        actor="test",
-    )
-
-
-def _project(s: Session, code: str) -> object:
-    return projects.add_project(
-        s,
-        code,
-        title="Well",
-        sponsor="JOBS",
-        area="R",
-        starts_on=TODAY,
-        ends_on=None,
-        status="planned",
-        actor="test",
-        today=TODAY,
-    )
 
 
 def _refused(error: BaseException | None, says: str) -> None:
@@ -119,7 +77,7 @@ def test_two_accounts_for_one_visitor_at_once_are_one_account_and_a_refusal_nami
 
 
 def test_an_activity_code_added_twice_at_once_is_added_once(programme: Engine, db_url: str) -> None:
-    add = lambda s: _activity(s, "TRIP")  # noqa: E731
+    add = lambda s: activity(s, "TRIP")  # noqa: E731
     raced = race(programme, db_url, add, in_unit(programme, add))
     _refused(raced.error, "an activity with code 'TRIP' exists already")
     assert count(programme, "SELECT count(*) FROM activities WHERE code = 'TRIP'") == 1
@@ -139,7 +97,7 @@ def test_attendance_sent_twice_at_once_is_recorded_once_and_answered_already(
 
 
 def test_a_project_code_added_twice_at_once_is_added_once(programme: Engine, db_url: str) -> None:
-    add = lambda s: _project(s, "ROAD")  # noqa: E731
+    add = lambda s: project(s, "ROAD")  # noqa: E731
     raced = race(programme, db_url, add, in_unit(programme, add))
     _refused(raced.error, "a project with code 'ROAD' exists already")
     assert count(programme, "SELECT count(*) FROM projects WHERE code = 'ROAD'") == 1
