@@ -193,7 +193,9 @@ def move_status(
     before its first day); the status it had, or ``None`` when it had that status already
     (nothing written)."""
     status = _status(status)
-    project = session.scalar(select(Project).where(Project.code == code))
+    # Its row locked before its status is read, as an import moving it holds it: one moving
+    # it meanwhile is waited for, and its status moved from, never written over.
+    project = session.scalar(select(Project).where(Project.code == code).with_for_update())
     if project is None:
         raise NotFound(no_project(code))
     was = project.status

@@ -279,8 +279,14 @@ def move_status(
     or back to an earlier one."""
     status = _status(status)
     _not_after_today(on, Say("the status's day %(day)s", day=on), today)
-    # A number past the column's integers is none the database could hold: not found.
-    referral = session.get(Referral, referral_id) if 0 < referral_id <= MAX_ROW_ID else None
+    # A number past the column's integers is none the database could hold: not found. Its
+    # row locked before its status is read, as an import moving it holds it: one moving it
+    # meanwhile is waited for, and its status moved from, never written over.
+    referral = (
+        session.get(Referral, referral_id, with_for_update=True)
+        if 0 < referral_id <= MAX_ROW_ID
+        else None
+    )
     if referral is None:
         raise NotFound(
             Say(

@@ -357,3 +357,36 @@ def test_a_households_file_imported_while_its_consent_act_is_made_writes_its_own
     assert raced.error is None, repr(raced.error)
     given = "SELECT count(*) FROM households WHERE external_id = 'H1' AND consent_state = 'given'"
     assert count(programme, given) == 1
+
+
+def test_a_project_moved_on_while_a_file_moves_it_further_is_refused_as_moving_back(
+    programme: Engine, db_url: str, tmp_path: Path
+) -> None:
+    file = File(**{**_PROJECT.__dict__, "row": ["WELL", "Well", "JOBS", "R", TODAY, "done"]})
+    load = file.importer(file.write(tmp_path))
+
+    def moved(s: Session) -> object:
+        return projects.move_status(s, "WELL", "running", actor="test", today=TODAY)
+
+    raced = race(programme, db_url, load, in_unit(programme, moved))
+    assert isinstance(raced.error, Conflict), repr(raced.error)
+    assert "project WELL is done" in str(raced.error), str(raced.error)
+    assert count(programme, "SELECT count(*) FROM projects WHERE status = 'done'") == 1
+
+
+def test_a_referral_moved_on_while_a_file_closes_it_is_refused_as_closed_for_good(
+    programme: Engine, db_url: str, tmp_path: Path
+) -> None:
+    number = in_unit(programme, _referral)()
+    assert isinstance(number, int)
+    header = ["referral", *_REFERRAL.header, "status", "status_on"]
+    file = File("referrals", header, [number, *_REFERRAL.row, "declined", TODAY], "")
+    load = file.importer(file.write(tmp_path))
+
+    def moved(s: Session) -> object:
+        return referrals.move_status(s, number, "accepted", on=TODAY, actor="test", today=TODAY)
+
+    raced = race(programme, db_url, load, in_unit(programme, moved))
+    assert isinstance(raced.error, Conflict), repr(raced.error)
+    assert "is declined for good" in str(raced.error), str(raced.error)
+    assert count(programme, "SELECT count(*) FROM referrals WHERE status = 'declined'") == 1
