@@ -24,12 +24,14 @@ from doorstep.services import (
     activities,
     exclusions,
     household_consent,
+    household_rights,
     projects,
     referrals,
     visit_records,
     visitor_days,
+    visitor_rights,
 )
-from doorstep.services.importing import ImportSummary, import_file
+from doorstep.services.importing import ImportRejected, ImportSummary, import_file
 from doorstep.storage.session import make_engine
 from tests.factories.db import area_tree
 from tests.factories.emptied import empty_postgres
@@ -390,3 +392,39 @@ def test_a_referral_moved_on_while_a_file_closes_it_is_refused_as_closed_for_goo
     assert isinstance(raced.error, Conflict), repr(raced.error)
     assert "is declined for good" in str(raced.error), str(raced.error)
     assert count(programme, "SELECT count(*) FROM referrals WHERE status = 'declined'") == 1
+
+
+def _erase(who: str) -> Callable[[Session], object]:
+    """Household or visitor ``who`` erased."""
+    if who.startswith("H"):
+        return lambda s: household_rights.erase_household(s, who, actor="test", today=TODAY)
+    return lambda s: visitor_rights.erase_visitor(s, who, actor="test", today=TODAY)
+
+
+_V2 = visitor(visitor_id="V2", capacity=0)
+#: Files naming someone erased meanwhile, whom, and why a row naming them is refused (as
+#: it is once the erasure has committed: indicators and blackouts know no erased id).
+ERASED = [
+    (File("visitors", VISITOR_HEADER, [_V2.get(h, "") for h in VISITOR_HEADER], ""), "V2"),
+    (FILES[4], "H0", "unknown household"),
+    (_LEAVE, "V2"),
+    (_BLACKOUTS, "H1", "unknown household"),
+    (_EXCLUSION, "H0"),
+    (_EXCLUSION, "V2"),
+    (_ATTENDANCE, "H0"),
+    (_BENEFICIARY, "H1"),
+    (_REFERRAL, "H2"),
+]
+
+
+@pytest.mark.parametrize("case", ERASED, ids=[f"{case[0].kind} {case[1]}" for case in ERASED])
+def test_a_file_imported_while_someone_it_names_is_erased_is_refused_naming_the_row(
+    programme: Engine, db_url: str, tmp_path: Path, case: tuple[File, ...]
+) -> None:
+    file, who, *said = case
+    load = file.importer(file.write(tmp_path))
+    raced = race(programme, db_url, _erase(who), in_unit(programme, load))
+    assert isinstance(raced.error, ImportRejected), repr(raced.error)
+    reason = said[0] if said else "erased"
+    assert f"(value '{who}')" in str(raced.error), str(raced.error)
+    assert reason in str(raced.error), str(raced.error)

@@ -68,6 +68,25 @@ _PAIRING_INPUTS = frozenset({"areas", "visitors", "households", "exclusions"})
 #: What a plan reads besides (the staffing caps), written under the pairing lock too: a
 #: plan that read without it counts the lock's takes to tell a change (``planning``).
 _PLAN_INPUTS = frozenset({"organisations"})
+#: Entities whose rows name households or visitors, whom an erasure (under the pairing
+#: lock) removes or empties: their import takes the lock before its checks, which then
+#: read the erasure's outcome. Taken after, the checks passed a person erased meanwhile,
+#: whose rows were then written (leave, an exclusion), dropped unsaid (indicators,
+#: blackouts) or met the foreign key ("run it again"; for exclusions, a bug).
+_OF_PEOPLE_ROWS = frozenset(
+    {
+        "visitors",
+        "households",
+        "indicators",
+        "leave",
+        "blackouts",
+        "visits",
+        "exclusions",
+        "attendance",
+        "project_households",
+        "referrals",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -162,7 +181,8 @@ def import_file(
     The caller owns the transaction: this function only flushes, so a failure (or a kill)
     before the caller commits leaves the database as it was. Areas, visitors, households
     and exclusions are written under the pairing lock (held until the caller's transaction
-    ends), so a `pair commit` never interleaves with them.
+    ends), so a `pair commit` never interleaves with them; so are the rows naming people,
+    checked under it, so an erasure is never between their checks and their writes.
     """
     schema = IMPORTS.get(entity)
     if schema is None:
@@ -228,6 +248,12 @@ def import_frame(
     if scope is not None and schema.entity in WHOLE_PROGRAMME:
         raise InvalidInput(f"{schema.entity} are the whole programme's: not imported for an area")
     conn = session.connection()
+    if schema.entity in _PAIRING_INPUTS | _PLAN_INPUTS | _OF_PEOPLE_ROWS:
+        # Held to the end of the caller's transaction, so a commit either sees all of this
+        # import or none of it, never checks before and writes after it; and taken before
+        # the checks, which read what an erasure (or a commit) waited for here committed.
+        # Before the table locks, in the order a commit takes its own: no deadlock.
+        lock_pairings(conn)
     progress("validating", 0, raw.height)
     checked = validate(schema, raw, _references(session, schema, raw))
     frame = checked.frame
@@ -262,11 +288,6 @@ def import_frame(
             progress=progress,
             scope=scope,
         )
-    if schema.entity in _PAIRING_INPUTS | _PLAN_INPUTS:
-        # Held to the end of the caller's transaction, so a commit either sees all of this
-        # import or none of it, never checks before and writes after it. Taken before the
-        # table locks, in the order a commit takes its own: the two cannot deadlock.
-        lock_pairings(conn)
     if schema.entity in household_sizes.SIZED:
         # Then the lock of a household's size against its outcomes: the check below reads
         # what an import of the other table committed, never what it is still writing.
@@ -499,8 +520,7 @@ def _import_periods(
     redacts it)."""
     cal = CALENDARS[schema.entity]
     conn = session.connection()
-    lock_pairings(conn)  # a plan reads them: see _PLAN_INPUTS
-    bulk.lock_for_import(conn, [cal.table])
+    bulk.lock_for_import(conn, [cal.table])  # under the pairing lock (_OF_PEOPLE_ROWS)
 
     def on_rows(done: int) -> None:
         progress("writing", done, frame.height)
