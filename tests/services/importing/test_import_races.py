@@ -1,10 +1,12 @@
 """Imports racing on PostgreSQL: each kind of file imported twice at once, and an import
-racing the one-row write of the same keys (an activity added while a file adds it, a
-household's consent act while a households file writes it...). The first holds its
-transaction open, its rows written, while the second runs; the second must end as if run
-after the first: the file's rows found stored (counted unchanged, not created again), the
-one-row write refused naming what exists or answered "already"; never an integrity error
-("run it again"), a deadlock, or a row held twice (``tests/factories/races``).
+racing the one-row writes of the same keys (an activity added while a file adds it, a
+household's consent act while a households file writes it, a project's status moved, a
+visitor erased while a file names them...). The first holds its transaction open, its
+rows written, while the second runs; the second must end as if run after the first: the
+file's rows found stored (counted unchanged, not created again) or refused naming the row,
+the one-row write refused naming what exists or answered "already"; never an integrity
+error ("run it again"), a deadlock, a row dropped unsaid or held twice
+(``tests/factories/races``).
 
 On SQLite a unit that writes holds the one writer's lock from its start: nothing races."""
 
