@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from doorstep.api.safe_headers import ALWAYS
+from doorstep.api.safe_headers import ALWAYS, HTTPS_ONLY
 from tests.web.conftest import SignIn
 
 #: What a coordinator or a visitor reads, and a refusal: (account, path).
@@ -47,3 +47,14 @@ def test_unchanging_files_may_be_kept_and_the_worker_keeps_its_own(site: TestCli
         assert got.headers["X-Content-Type-Options"] == "nosniff"
     # Asked again on each visit, so a new worker replaces the old at once.
     assert site.get("/sw.js").headers["Cache-Control"] == "no-cache"
+
+
+def test_over_https_the_browser_is_told_to_come_back_over_https_only(db_url: str) -> None:
+    from doorstep.web.app import create_app
+
+    app = create_app(db_url)
+    with TestClient(app, base_url="https://testserver") as secure:
+        assert secure.get("/login").headers["Strict-Transport-Security"] == HTTPS_ONLY
+    with TestClient(app) as plain:  # a browser given it over http would ignore it
+        assert "Strict-Transport-Security" not in plain.get("/login").headers
+    app.state.engine.dispose()

@@ -10,6 +10,9 @@
 * A file is taken as the type it is sent as (``nosniff``), and a link followed to another
   site does not carry the page's address, whose query may name a household
   (``Referrer-Policy``).
+* Served over HTTPS (``serve --tls-cert``), the browser is told to come back over HTTPS
+  only (``Strict-Transport-Security``): a sign-in token is never sent in the clear by a
+  link or a typed address that says ``http``.
 
 A pure ASGI middleware, so that streamed answers (exports) pass through as they are sent.
 """
@@ -30,6 +33,9 @@ ALWAYS = {
 
 #: Set on every answer but a folder's files, where it has not set its own.
 NOT_KEPT = "no-store"
+
+#: Set on every answer sent over HTTPS: a year, the usual.
+HTTPS_ONLY = "max-age=31536000"
 
 
 class SafeHeaders:
@@ -52,6 +58,8 @@ class SafeHeaders:
                 # are the same for everyone, and may be kept.
                 if not isinstance(scope.get("endpoint"), StaticFiles):
                     headers.setdefault("Cache-Control", NOT_KEPT)
+                if scope.get("scheme") == "https":
+                    headers.setdefault("Strict-Transport-Security", HTTPS_ONLY)
             await send(message)
 
         await self.app(scope, receive, with_headers)
