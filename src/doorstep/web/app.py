@@ -20,6 +20,7 @@ from doorstep.web import (
     explain_pages,
     file_pages,
     import_pages,
+    lost_pages,
     offline,
     pages,
     pairing_pages,
@@ -38,6 +39,7 @@ def create_app(
     # A form's box left empty is a field not given, on the pages (not the API).
     app.add_middleware(blank_fields.BlankFieldsDropped)
     pages.install(app)
+    lost_pages.install(app)
     app.include_router(record_pages.router)
     app.include_router(door_pages.router)
     offline.install(app)
