@@ -8,6 +8,7 @@ import typer
 
 from doorstep.cli.common import check_out_file, console, count, handle_errors, id_argument
 from doorstep.cli.context import actor, session
+from doorstep.domain.days import FIRST_YEAR
 from doorstep.domain.reporting import DEFAULT_POVERTY_LINE
 
 
@@ -25,7 +26,7 @@ def outcomes_cmd(
     year: int | None = typer.Option(
         None,
         "--year",
-        min=1900,
+        min=FIRST_YEAR,
         max=2200,
         help="The year of the areas' table; default: the latest reported.",
     ),

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from doorstep import remedies
+from doorstep.domain.days import check_not_too_early
 from doorstep.domain.enums import ActivityKind, ConsentState
 from doorstep.errors import Conflict, InvalidInput, Named, NotFound
 from doorstep.privacy.audit import record_event
@@ -106,6 +107,8 @@ def add_activity(
     check_fits(code, Activity.__table__.c.code, Say("the code"))
     check_plain(code, Say("the code"))
     check_fits(title, Activity.__table__.c.title, Say("the title"))
+    check_not_too_early(starts_on, Say("the first day"))
+    check_not_too_early(ends_on, Say("the last day"))
     ends_on = ends_on or starts_on
     if ends_on < starts_on:
         raise InvalidInput(before_first(ends_on, starts_on))

@@ -27,6 +27,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from doorstep import remedies
+from doorstep.domain.days import check_not_too_early
 from doorstep.domain.enums import ConsentState
 from doorstep.domain.lengths import EVIDENCE_MAX
 from doorstep.errors import Conflict, InvalidInput
@@ -109,6 +110,7 @@ def record_consent(
                 most=EVIDENCE_MAX,
             )
         )
+    check_not_too_early(on, Say("the act's day"))
     if on > today:
         raise InvalidInput(
             Say(

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from doorstep import remedies
+from doorstep.domain.days import check_not_too_early
 from doorstep.domain.enums import ConsentState, ProjectStatus
 from doorstep.errors import Conflict, InvalidInput, Named, NotFound
 from doorstep.privacy.audit import record_event
@@ -117,6 +118,8 @@ def add_project(
     check_fits(code, Project.__table__.c.code, Say("the code"))
     check_plain(code, Say("the code"))
     check_fits(title, Project.__table__.c.title, Say("the title"))
+    check_not_too_early(starts_on, Say("the first day"))
+    check_not_too_early(ends_on, Say("the last day"))
     if ends_on is not None and ends_on < starts_on:
         raise InvalidInput(before_first(ends_on, starts_on))
     if too_early(status, starts_on, today):

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from doorstep import remedies
+from doorstep.domain.days import check_not_too_early
 from doorstep.domain.enums import ConsentState, ReferralService, ReferralStatus
 from doorstep.domain.ids import MAX_ROW_ID
 from doorstep.errors import Conflict, InvalidInput, Named, NotFound
@@ -136,6 +137,7 @@ def add_referral(
     again (ask that first: the id is unique)."""
     service = _service(service)
     _not_after_today(made_on, Say("the referral's day %(day)s", day=made_on), today)
+    check_not_too_early(made_on, Say("the referral's day"))
     conn = session.connection()
     hid = known_household(conn, household)
     consent = session.scalar(select(Household.consent_state).where(Household.id == hid))
@@ -279,6 +281,7 @@ def move_status(
     or back to an earlier one."""
     status = _status(status)
     _not_after_today(on, Say("the status's day %(day)s", day=on), today)
+    check_not_too_early(on, Say("the status's day"))
     # A number past the column's integers is none the database could hold: not found. Its
     # row locked before its status is read, as an import moving it holds it: one moving it
     # meanwhile is waited for, and its status moved from, never written over.

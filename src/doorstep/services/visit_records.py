@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from doorstep import remedies
 from doorstep.domain import visit_codes
+from doorstep.domain.days import TOO_EARLY, too_early
 from doorstep.domain.enums import ConsentState, VisitStatus
 from doorstep.domain.visit_ids import recorded_visit_id
 from doorstep.errors import Conflict, DoorstepError, InvalidInput, Named, NotFound, NotPermitted
@@ -223,7 +224,12 @@ def check(
     first, last = made.start, made.last
     if last < first:
         return Refusal("end", Say("ends before it starts"), InvalidInput)
-    for column, day in (("start", first), ("end", last)):
+    for column, day, what in (
+        ("start", first, Say("its first day")),
+        ("end", last, Say("its last day")),
+    ):
+        if (early := too_early(day, what)) is not None:
+            return Refusal(column, early, InvalidInput, TOO_EARLY.english())
         if day > today:
             return Refusal(
                 column,

@@ -18,6 +18,7 @@ import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from doorstep.domain.days import check_not_too_early
 from doorstep.errors import InvalidInput, NotFound
 from doorstep.privacy.audit import record_event, record_events
 from doorstep.say import Say
@@ -61,6 +62,7 @@ def end_visitor(
         raise NotFound(
             Say("visitor %(visitor)s was erased: nothing about them is held", visitor=external_id)
         )
+    check_not_too_early(last_day, Say("the visitor's last day"))
     visitor = session.get_one(Visitor, found[0])
     if visitor.active_from is not None and last_day < visitor.active_from:
         raise InvalidInput(

@@ -34,6 +34,7 @@ from doorstep.api.deps import EngineDep, TodayDep, unit
 from doorstep.api.query_params import PovertyLine
 from doorstep.api.routes import rights
 from doorstep.api.routes.visits import calendar_response
+from doorstep.domain.days import FIRST_DAY, FIRST_YEAR
 from doorstep.domain.ids import file_stem, normal_id
 from doorstep.domain.lengths import LONGEST, TITLE_MAX
 from doorstep.domain.reporting import DEFAULT_POVERTY_LINE
@@ -95,6 +96,9 @@ def _templates(tag: str) -> Jinja2Templates:
         code_labels=lambda: {code: label(words.gettext, code) for code in LABELS},
         # The forms' maxlength: the columns' sizes.
         longest=LONGEST,
+        # The forms' min of a day and a year: the first day a record may hold.
+        first_day=FIRST_DAY.isoformat(),
+        first_year=FIRST_YEAR,
     )
     return Jinja2Templates(env=env)
 
@@ -388,7 +392,7 @@ def outcomes_page(
     engine: EngineDep,
     who: WebPrincipalDep,
     area: str | None = None,
-    year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
+    year: Annotated[int | None, Query(ge=FIRST_YEAR, le=2200)] = None,
     poverty_line: PovertyLine = DEFAULT_POVERTY_LINE,
 ) -> HTMLResponse:
     """The households' outcomes of an area, as `doorstep outcomes` gives them, with the

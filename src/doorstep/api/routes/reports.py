@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query
 from doorstep.api.deps import EngineDep, PrincipalDep, TodayDep, unit
 from doorstep.api.query_params import PovertyLine
 from doorstep.api.report_schemas import OutcomesRead, ProgrammeReportRead
+from doorstep.domain.days import FIRST_YEAR
 from doorstep.domain.reporting import DEFAULT_POVERTY_LINE
 from doorstep.privacy import access
 from doorstep.services import outcomes, reporting
@@ -57,7 +58,7 @@ def household_outcomes(
     who: PrincipalDep,
     area: str | None = None,
     level: str | None = None,
-    year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
+    year: Annotated[int | None, Query(ge=FIRST_YEAR, le=2200)] = None,
     poverty_line: PovertyLine = DEFAULT_POVERTY_LINE,
 ) -> OutcomesRead:
     """What the households' yearly indicators say, in an area within the caller's scope

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from doorstep.domain.days import FIRST_YEAR
 from doorstep.domain.enums import (
     ActivityKind,
     ConsentState,
@@ -267,7 +268,7 @@ INDICATORS = EntitySchema(
             Kind.INT,
             True,
             Say("calendar year, this one at the latest"),
-            minimum=1900,
+            minimum=FIRST_YEAR,
             maximum=2200,
         ),
         Column("annual_income", Kind.FLOAT, False, Say("household income that year"), minimum=0.0),

@@ -13,6 +13,7 @@ import numpy as np
 import polars as pl
 
 from doorstep.domain import visit_codes, weekdays
+from doorstep.domain.days import FIRST_DAY, TOO_EARLY
 from doorstep.domain.geo import haversine_m_array
 from doorstep.domain.ids import ERASED_HOUSEHOLD, ID_FORM, NOT_IN_AN_ID, RESERVED
 from doorstep.domain.languages import known_codes, parse_languages
@@ -471,6 +472,7 @@ def _column_checks(
         timed = present & date.is_null() & timed.fill_null(False) & ~loose
         checks.append((loose, _LOOSE_DATE))
         checks.append((timed, _TIMED))
+        checks.append(((date < FIRST_DAY).fill_null(False), TOO_EARLY))
         checks.append(
             (present & date.is_null() & ~loose & ~timed, Say("not a date; use YYYY-MM-DD"))
         )
