@@ -1,6 +1,7 @@
 """Each import file's empty spreadsheet: its header is the file's columns, in their order,
 each with its note; a column of choices offers them, and a number is held to its bounds
-(filled in, it imports: ``tests/web/test_import_pages``)."""
+(filled in, it imports: ``tests/web/test_import_pages``), and a day to the first a record
+may hold."""
 
 from __future__ import annotations
 
@@ -47,5 +48,9 @@ def test_each_file_s_template_holds_its_columns_notes_and_checks(entity: str) ->
             and (column.minimum is not None or column.maximum is not None)
         ):
             assert rule is not None and rule.type in ("whole", "decimal"), (entity, column.name)
+        elif column.kind is Kind.DATE:
+            assert rule is not None, (entity, column.name)
+            assert (rule.type, rule.operator) == ("date", "greaterThanOrEqual")
+            assert rule.formula1 == "DATE(1900,1,1)"
         elif column.kind is not Kind.BOOL:
             assert rule is None, (entity, column.name)

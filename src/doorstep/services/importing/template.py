@@ -3,8 +3,8 @@
 A coordinator handed a blank sheet types the ids and codes an import reads, and a
 spreadsheet changes some as they are typed: ``00123`` becomes 123 and ``3-4`` a date.
 Every column that holds no number is formatted as text here, so each stays as typed. A
-column of choices offers them in a drop-down, and a number outside its bounds is refused
-as it is typed. Each header cell's note says what the column holds and whether it is
+column of choices offers them in a drop-down, and a number outside its bounds, or a day
+before the first a record may hold, is refused as it is typed. Each header cell's note says what the column holds and whether it is
 required, in the reader's language (``told``). The workbook has one sheet: the one an
 import reads.
 """
@@ -20,6 +20,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from doorstep.domain.days import FIRST_DAY
 from doorstep.reports.render import XLSX_MAX_ROWS
 from doorstep.say import Say
 from doorstep.services.importing.columns import Column, EntitySchema, Kind
@@ -71,13 +72,19 @@ def template_xlsx(
 
 def _rule(column: Column) -> DataValidation | None:
     """What a spreadsheet checks a column's cell against as it is typed, if anything: a
-    choice among the column's, or a number within its bounds. An empty cell passes. A
-    yes-or-no column offers true and false, but takes what the import takes (yes, 1...)."""
+    choice among the column's, a number within its bounds, or a day from the first a record
+    may hold. An empty cell passes. A yes-or-no column offers true and false, but takes what
+    the import takes (yes, 1...)."""
     if column.kind is Kind.BOOL:
         return DataValidation(type="list", formula1='"true,false"', showErrorMessage=False)
     listed = ",".join(column.choices)
     if column.choices and len(listed) + 2 <= _LONGEST_LIST:
         return _checked(type="list", formula1=f'"{listed}"')
+    if column.kind is Kind.DATE:
+        # A day before the first a record may hold is a year typed short: refused as typed,
+        # as the import refuses it.
+        first = f"DATE({FIRST_DAY.year},{FIRST_DAY.month},{FIRST_DAY.day})"
+        return _checked(type="date", operator="greaterThanOrEqual", formula1=first)
     if column.kind not in _BOUNDS and column.kind not in (Kind.INT, Kind.FLOAT):
         return None
     low, high = column.minimum, column.maximum
