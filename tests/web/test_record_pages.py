@@ -245,7 +245,7 @@ def test_a_visitor_marks_a_planned_visit_gone_by_not_made(
     link = f"/record?household=H0&amp;start={first_visit[0]}&amp;end={first_visit[1]}"
     assert link in site.get("/record").text
     prefilled = site.get("/record", params={"household": "H0", "start": str(first_visit[0])})
-    start = f'name="start" type="date" required min="1900-01-01" max="2027-03-01"'
+    start = 'name="start" type="date" required min="1900-01-01" max="2027-03-01"'
     assert f'{start} value="{first_visit[0]}"' in prefilled.text
 
     form = {"household": "H0", "visitor": "V1", "start": str(first_visit[0])}

@@ -4,9 +4,9 @@ A coordinator handed a blank sheet types the ids and codes an import reads, and 
 spreadsheet changes some as they are typed: ``00123`` becomes 123 and ``3-4`` a date.
 Every column that holds no number is formatted as text here, so each stays as typed. A
 column of choices offers them in a drop-down, and a number outside its bounds, or a day
-before the first a record may hold, is refused as it is typed. Each header cell's note says what the column holds and whether it is
-required, in the reader's language (``told``). The workbook has one sheet: the one an
-import reads.
+before the first a record may hold, is refused as it is typed. Each header cell's note
+says what the column holds and whether it is required, in the reader's language
+(``told``). The workbook has one sheet: the one an import reads.
 """
 
 from __future__ import annotations
