@@ -43,6 +43,8 @@ CASES: list[tuple[tuple[str, ...], str, str]] = [
         "its first day",
         "SELECT * FROM visits",
     ),
+    # A what-if plan (file mode) writes no record, but a horizon from 0148 is no what-if.
+    (("plan", "--pairings", "pairs.csv", "--start", EARLY), "--start", "SELECT * FROM visits"),
     (
         ("visitor", "end", "V1", "--last-day", EARLY),
         "the visitor's last day",

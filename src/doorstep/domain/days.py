@@ -26,9 +26,10 @@ TOO_EARLY = Say(
 )
 
 
-def too_early(day: dt.date, what: Say) -> Say | None:
-    """Why ``day``, ``what`` (its field in a sentence's words: "the first day"), is refused,
-    or ``None`` when it is :data:`FIRST_DAY` or later."""
+def too_early(day: dt.date, what: Say | str) -> Say | None:
+    """Why ``day``, ``what`` (its field in a sentence's words, "the first day", or as the
+    caller names it, "--start"), is refused, or ``None`` when it is :data:`FIRST_DAY` or
+    later."""
     if day >= FIRST_DAY:
         return None
     return Say(
@@ -40,7 +41,7 @@ def too_early(day: dt.date, what: Say) -> Say | None:
     )
 
 
-def check_not_too_early(day: dt.date | None, what: Say) -> None:
+def check_not_too_early(day: dt.date | None, what: Say | str) -> None:
     """Refuse (:class:`~doorstep.errors.InvalidInput`) ``day``, ``what``, before
     :data:`FIRST_DAY`; no day (``None``: a default, such as today) passes."""
     if day is not None and (why := too_early(day, what)) is not None:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from doorstep.domain import weekdays
+from doorstep.domain.days import check_not_too_early
 from doorstep.errors import InvalidInput
 from doorstep.say import Say, Value
 from doorstep.services.cadence import MOST_DAYS, Cadence
@@ -141,13 +142,15 @@ def check_horizon(
     history_days: int = 0,
     names: Mapping[str, str] | None = None,
 ) -> None:
-    """Refuse a horizon whose days do not fit in dates: from ``history_days`` before the
-    start (recorded visits read in database mode) to ``tail_days`` after its end (stays
-    that start late in the horizon run past it)."""
+    """Refuse a start before the first day a record may hold, and a horizon whose days do
+    not fit in dates: from ``history_days`` before the start (recorded visits read in
+    database mode) to ``tail_days`` after its end (stays that start late in the horizon
+    run past it)."""
     from doorstep.engine.planning import add_months
 
     name = _names(names)
     first, many = name["start"], name["months"]
+    check_not_too_early(start, first)
     try:
         end = add_months(start, months)
         end + dt.timedelta(days=tail_days)
