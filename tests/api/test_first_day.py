@@ -13,7 +13,7 @@ from sqlalchemy import Engine, text
 
 from tests.api.conftest import Headers
 from tests.factories.db import run_import
-from tests.factories.files import write_csv
+from tests.factories.files import HOUSEHOLD_HEADER, household, write_csv
 
 EARLY = "0148-05-03"
 CAMP = {"code": "CAMP", "kind": "summer_camp", "title": "Camp", "area": "R-C-V1"}
@@ -92,3 +92,23 @@ def test_a_day_before_the_first_a_record_may_hold_is_refused_naming_field_and_da
         "year"
     ) in r.json()["detail"]
     assert _rows(sponsor, table) == before
+
+
+def test_an_imported_file_with_a_day_before_the_first_is_refused_by_row_and_column(
+    client: TestClient, programme: Engine, auth: Headers, tmp_path: Path
+) -> None:
+    path = write_csv(
+        tmp_path / "h.csv", HOUSEHOLD_HEADER, [household(household_id="H9", consent_date=EARLY)]
+    )
+    before = _rows(programme, "households")
+    with path.open("rb") as fh:
+        got = client.post(
+            "/api/v1/imports/households", files={"file": (path.name, fh)}, headers=auth("boss")
+        )
+    assert got.status_code == 422, got.text
+    [error] = got.json()["errors"]
+    assert (error["row"], error["column"], error["value"]) == (2, "consent_date", EARLY)
+    assert error["reason"] == (
+        "before 1900-01-01, the earliest day a record may hold: check the year"
+    )
+    assert _rows(programme, "households") == before

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from tests.factories.db import run_import
-from tests.factories.files import write_csv
+from tests.factories.files import HOUSEHOLD_HEADER, household, write_csv
 from tests.web.conftest import SignIn
 
 EARLY = "0148-05-03"
@@ -128,3 +128,19 @@ def test_a_form_s_date_boxes_offer_no_day_before_the_first(
     assert boxes
     for box in boxes:
         assert 'min="1900-01-01"' in box.split(">")[0], box
+
+
+def test_an_imported_file_with_a_day_before_the_first_is_refused_on_the_import_page(
+    sign_in: SignIn, programme: Engine, tmp_path: Path
+) -> None:
+    path = write_csv(
+        tmp_path / "h.csv", HOUSEHOLD_HEADER, [household(household_id="H9", consent_date=EARLY)]
+    )
+    before = _rows(programme, "households")
+    with path.open("rb") as fh:
+        page = sign_in("boss").post("/imports", data={"kind": "households"}, files={"file": fh})
+    assert page.status_code == 422, page.text
+    assert "h.csv: 1 error; nothing was imported" in page.text
+    reason = "before 1900-01-01, the earliest day a record may hold: check the year"
+    assert f'<td class="num">2</td><td>consent_date</td><td>{EARLY}</td><td>{reason}' in page.text
+    assert _rows(programme, "households") == before
