@@ -13,7 +13,7 @@ from doorstep.say import Say
 
 
 def test_the_first_day_is_taken_and_the_day_before_it_refused() -> None:
-    assert (FIRST_DAY, FIRST_YEAR) == (dt.date(1900, 1, 1), 1900)
+    assert (dt.date(1900, 1, 1), 1900) == (FIRST_DAY, FIRST_YEAR)
     for day in (FIRST_DAY, dt.date(2027, 3, 1), dt.date.max):
         assert too_early(day, Say("the first day")) is None
         check_not_too_early(day, Say("the first day"))
