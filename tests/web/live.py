@@ -8,6 +8,8 @@ import shutil
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -82,3 +84,17 @@ class LiveSite:
         self._server.should_exit = True
         self._thread.join(20)
         assert not self._thread.is_alive(), "the site did not stop"
+
+
+@contextmanager
+def serving(app: FastAPI) -> Iterator[LiveSite]:
+    """``app`` served until the block ends (if a test has not stopped it), then its
+    database's connections closed."""
+    site = LiveSite(app)
+    site.start()
+    try:
+        yield site
+    finally:
+        if site.running:
+            site.stop()
+        app.state.engine.dispose()

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Route
 
 from doorstep.web.app import create_app
-from tests.web.live import LiveSite
+from tests.web.live import LiveSite, serving
 from tests.web.test_offline_browser import _until, browser
 
 __all__ = ["browser"]
@@ -21,13 +21,8 @@ __all__ = ["browser"]
 @pytest.fixture
 def served(db_url: str) -> Iterator[LiveSite]:
     """The site over a new database: its docs need no programme."""
-    app = create_app(db_url)
-    site = LiveSite(app)
-    site.start()
-    yield site
-    if site.running:
-        site.stop()
-    app.state.engine.dispose()
+    with serving(create_app(db_url)) as site:
+        yield site
 
 
 def test_the_docs_page_names_only_the_app_s_own_files(db_url: str) -> None:

@@ -20,7 +20,7 @@ from doorstep.web.app import create_app
 from tests.api.conftest import TODAY
 from tests.factories.db import run_import
 from tests.factories.files import write_csv
-from tests.web.live import CHROMIUM_ARGS, LiveSite, chromium_or_skip
+from tests.web.live import CHROMIUM_ARGS, LiveSite, chromium_or_skip, serving
 from tests.web.test_record_pages import _codes, _done_visits, _statuses
 
 OUTBOX = "doorstep.outbox.v1"
@@ -37,13 +37,8 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def live(programme: Engine, db_url: str) -> Iterator[LiveSite]:
-    app = create_app(db_url, today=lambda: TODAY)
-    site = LiveSite(app)
-    site.start()
-    yield site
-    if site.running:
-        site.stop()
-    app.state.engine.dispose()
+    with serving(create_app(db_url, today=lambda: TODAY)) as site:
+        yield site
 
 
 def _until(page: Page, script: str, seconds: float = 20) -> Any:
