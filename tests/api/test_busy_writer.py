@@ -53,7 +53,8 @@ WRITES_NOTHING = {
 ONLY_READ = {
     ("GET", path)
     for path in (
-        *("/visits/calendar", "/visits/{kind}", "/households", "/households/{household}"),
+        *("/visits/calendar", "/visits/{kind}", "/visits/{kind}.xlsx"),
+        *("/households", "/households/{household}"),
         *("/pairing/proposals/{proposal}", "/pairing/proposals/{proposal}/diff", "/report"),
         *("/audit", "/outcomes", "/referrals", "/checks/sizes", "/checks/sizes.csv"),
         *("/exclusions", "/accounts", "/visitors", "/visitors/{visitor}"),
@@ -72,6 +73,7 @@ def _requests(first: str) -> dict[tuple[str, str], Call]:
         ("GET", "/me"): Call("/me", {}),
         ("GET", "/visits/calendar"): Call("/visits/calendar", {}, "v1"),
         ("GET", "/visits/{kind}"): Call("/visits/due", {}),
+        ("GET", "/visits/{kind}.xlsx"): Call("/visits/upcoming.xlsx", {"params": {"days": 60}}),
         ("POST", "/visits"): Call("/visits", {"json": visit}, "v1"),
         ("POST", "/visits/missed"): Call("/visits/missed", {"json": visit}, "v1"),
         ("GET", "/households"): Call("/households", {"params": {"q": "H"}}),

@@ -68,7 +68,8 @@ WRITES_NOTHING = {
 ONLY_READ = {
     ("GET", path)
     for path in (
-        *("/lists/{kind}", "/calendar.ics", "/figures", "/figures.xlsx", "/outcomes"),
+        *("/lists/{kind}", "/lists/{kind}.xlsx", "/calendar.ics", "/figures", "/figures.xlsx"),
+        "/outcomes",
         "/household",
         *("/visitor", "/record", "/pairing/{proposal}"),
         *("/referrals", "/checks/sizes", "/checks/sizes.csv"),
@@ -95,6 +96,7 @@ def _requests(first: str) -> dict[tuple[str, str], Ask]:
         ("POST", "/logout"): Ask("/logout", {}),
         ("GET", "/"): Ask("/", {}),
         ("GET", "/lists/{kind}"): Ask("/lists/due", {}),
+        ("GET", "/lists/{kind}.xlsx"): Ask("/lists/upcoming.xlsx", {"params": {"days": 60}}),
         ("GET", "/areas/choices"): Ask("/areas/choices", {"params": {"q": "v"}}),
         ("GET", "/imports/{kind}.xlsx"): Ask("/imports/households.xlsx", {}),
         ("GET", "/calendar.ics"): Ask("/calendar.ics", {}, "v1"),

@@ -6,9 +6,9 @@ import contextlib
 import datetime as dt
 import io
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import IO, TYPE_CHECKING, Any, cast
 from zipfile import ZIP_DEFLATED, ZipFile
 
 import polars as pl
@@ -27,8 +27,15 @@ XLSX_MAX_ROWS = 1_048_576  # including the header row
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def write_xlsx(frame: pl.DataFrame, path: Path, sheet: str) -> None:
-    """One sheet with a header row; streamed (write-only) so memory stays flat."""
+def write_xlsx(
+    frame: pl.DataFrame,
+    path: Path | IO[bytes],
+    sheet: str,
+    header: Sequence[str] | None = None,
+) -> None:
+    """One sheet with a header row (``header``, else the frame's column names); streamed
+    (write-only) so memory stays flat. ``path`` may be a file open for writing bytes: a
+    download served from memory leaves no one's data in a temporary folder."""
     # openpyxl (and numpy and Pillow, which it loads) only for a spreadsheet: a report or
     # an export to the terminal or to CSV starts without them.
     from openpyxl import Workbook
@@ -38,11 +45,13 @@ def write_xlsx(frame: pl.DataFrame, path: Path, sheet: str) -> None:
         raise ValueError(
             f"{frame.height:,} rows do not fit in one sheet ({XLSX_MAX_ROWS - 1:,} at most)"
         )
+    if header is not None and len(header) != frame.width:
+        raise ValueError(f"a header of {len(header)} cells for {frame.width} columns")
     book = Workbook(write_only=True)
     ws = book.create_sheet(sheet)
     archive: ZipFile | None = None
     try:
-        ws.append(frame.columns)
+        ws.append(list(frame.columns if header is None else header))
         for row in frame.iter_rows():
             ws.append(list(row))
         # What ``book.save(path)`` does, with the archive in hand to close if it fails.

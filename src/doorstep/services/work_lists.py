@@ -55,6 +55,13 @@ COLUMNS = {
 }
 COLUMNS["overdue"] = COLUMNS["due"]
 COLUMNS["unrecorded"] = COLUMNS["upcoming"]
+#: The columns that hold a day, and the one that holds a number: a list's workbook keeps
+#: them as dates and a number (:mod:`.list_xlsx`); every other column is text.
+DAY_COLUMNS = frozenset(
+    {"start", "end_day", "deadline", "last_visit", "under_way", "next_planned"}
+    | {"referral_open_since"}
+)
+NUMBER_COLUMNS = frozenset({"days_left"})
 
 
 def work_list(

@@ -33,7 +33,7 @@ from doorstep.api.app import PREFIX
 from doorstep.api.deps import EngineDep, TodayDep, unit
 from doorstep.api.query_params import PovertyLine
 from doorstep.api.routes import rights
-from doorstep.api.routes.visits import calendar_response
+from doorstep.api.routes.visits import Kind, calendar_response, work_list_file
 from doorstep.domain.days import FIRST_DAY, FIRST_YEAR
 from doorstep.domain.ids import file_stem, normal_id
 from doorstep.domain.lengths import LONGEST, TITLE_MAX
@@ -61,7 +61,7 @@ from doorstep.services.cadence import programme_cadence
 from doorstep.services.list_pages import MOST_PAGE_ROWS, PAGE_ROWS
 from doorstep.storage.session import unit_of_work
 from doorstep.web import field_reasons, i18n, trail_detail
-from doorstep.web.labels import ACTIONS, LABELS, RECORDS, label, named
+from doorstep.web.labels import ACTIONS, LABELS, N_, RECORDS, label, named
 from doorstep.web.session import COOKIE, SignInNeeded, WebPrincipalDep, signed_in
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -222,10 +222,53 @@ def area_matches(
         return registry.area_choices(session, who.area_path, q, registry.AREA_MATCHES)
 
 
+#: Each list's title, as its page says it (list.html) and its workbook names its sheet.
+LIST_TITLES = {
+    "due": N_("Due"),
+    "overdue": N_("Overdue"),
+    "upcoming": N_("Upcoming"),
+    "unrecorded": N_("Not recorded"),
+}
+
+
+@router.get("/lists/{kind}.xlsx", response_model=None)
+def work_list_xlsx(
+    request: Request,
+    kind: Kind,
+    engine: EngineDep,
+    who: WebPrincipalDep,
+    today: TodayDep,
+    area: str | None = None,
+    days: Annotated[int | None, Query(ge=0, le=366)] = None,
+    visitor: str | None = None,
+) -> Response:
+    """The whole list, every page of it, as a spreadsheet: its columns labelled as the
+    page labels them and its statuses in the page's language, read in the trail as the
+    page's rows are (as `GET /api/v1/visits/{kind}.xlsx`, whose columns are the API's)."""
+    tag = i18n.language(request)
+    words = i18n.translations(tag).gettext
+    try:
+        answer = work_list_file(
+            engine,
+            who,
+            kind,
+            today,
+            area=area or None,
+            visitor=visitor or None,
+            days=days,
+            heading=lambda column: label(words, column).capitalize(),  # as list.html's
+            shown=lambda value: i18n.shown_in(tag, value),
+            sheet=words(LIST_TITLES[kind]),
+        )
+    except DoorstepError as exc:
+        return refused(request, who, exc)
+    return _in_language(answer, tag)
+
+
 @router.get("/lists/{kind}", response_class=HTMLResponse)
 def work_list(
     request: Request,
-    kind: Literal["due", "overdue", "upcoming", "unrecorded"],
+    kind: Kind,
     engine: EngineDep,
     who: WebPrincipalDep,
     today: TodayDep,
@@ -263,6 +306,8 @@ def work_list(
         previous = urlencode(options | ({"after": list_pages.cursor(kind, back)} if back else {}))
     if page.next_after is not None:
         next_ = urlencode(options | {"after": list_pages.cursor(kind, page.next_after)})
+    # The whole list to take away, chosen as the page chose it: its area and days.
+    download = urlencode(({"area": shown} if shown else {}) | {"days": days})
     return render(
         request,
         "list.html",
@@ -276,6 +321,7 @@ def work_list(
         page_rows=limit,
         previous=previous,
         next=next_,
+        download=download,
         columns=work_lists.COLUMNS[kind],
     )
 

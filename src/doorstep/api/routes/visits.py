@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response, status
 from sqlalchemy import Engine
@@ -18,14 +19,27 @@ from doorstep.api.work_list_schemas import (
     WorkList,
 )
 from doorstep.domain.enums import VisitStatus
+from doorstep.domain.ids import file_stem
 from doorstep.privacy import access
 from doorstep.privacy.access import Principal
 from doorstep.privacy.audit import Attempt
 from doorstep.reports.calendar import ics_filename
-from doorstep.services import calendars, list_pages, visit_records, work_lists
+from doorstep.reports.render import XLSX_TYPE
+from doorstep.services import calendars, list_pages, list_xlsx, visit_records, work_lists
 from doorstep.services.list_pages import MOST_PAGE_ROWS, PAGE_ROWS
 
 router = APIRouter(prefix="/visits", tags=["visits"])
+
+#: A work list's kinds, as its routes take them.
+Kind = Literal["due", "overdue", "upcoming", "unrecorded"]
+
+_XLSX: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {XLSX_TYPE: {}},
+        "description": "The whole list as a workbook: a header of the rows' fields, then "
+        "every row, days as dates and ids as text",
+    }
+}
 
 
 @router.get("/calendar", response_class=Response)
@@ -58,9 +72,94 @@ def calendar_response(
     )
 
 
+@router.get("/{kind}.xlsx", response_class=Response, responses=_XLSX)
+def work_list_xlsx(
+    kind: Kind,
+    engine: EngineDep,
+    who: PrincipalDep,
+    today: TodayDep,
+    area: str | None = None,
+    visitor: str | None = None,
+    team: str | None = None,
+    days: Annotated[
+        int | None,
+        Query(ge=0, le=366, description="Default: 14 for due, 30 for upcoming and unrecorded"),
+    ] = None,
+    max_gap_days: Annotated[int | None, Query(ge=1, le=3660)] = None,
+    as_of: Annotated[dt.date | None, Query(description="The day listed (default: today)")] = None,
+) -> Response:
+    """The whole list, every page of it, as a spreadsheet (.xlsx): its columns by the rows'
+    field names, and read in the trail as its pages are, under each household and visitor
+    in it. A list longer than a sheet holds is refused (422)."""
+    return work_list_file(
+        engine,
+        who,
+        kind,
+        as_of or today,
+        area=area,
+        visitor=visitor,
+        team=team,
+        days=days,
+        max_gap_days=max_gap_days,
+    )
+
+
+def work_list_file(
+    engine: Engine,
+    who: Principal,
+    kind: str,
+    day: dt.date,
+    *,
+    area: str | None,
+    visitor: str | None,
+    team: str | None = None,
+    days: int | None = None,
+    max_gap_days: int | None = None,
+    heading: Callable[[str], str] = str,
+    shown: Callable[[object], object] = lambda value: value,
+    sheet: str | None = None,
+) -> Response:
+    """The whole ``kind`` list ``who`` may draw (:func:`access.list_area`,
+    :func:`access.list_visitor`) as a workbook, its columns headed by ``heading`` and its
+    values as ``shown`` shows them (by default the API's words), read as one audited read
+    of every row: the API's route and the list pages' download both serve this."""
+    with unit(engine, who) as session:
+        conn = session.connection()
+        area = access.list_area(conn, who, area)
+        visitor = access.list_visitor(who, visitor)
+        rows = work_lists.work_list(
+            session,
+            kind,
+            actor=who.actor,
+            today=day,
+            max_gap_days=max_gap_days,
+            days=days,
+            visitor=visitor,
+            team=team,
+            area=area,
+        )
+        list_xlsx.fits_a_sheet(len(rows))  # refused before the commit: nothing read
+    columns = work_lists.COLUMNS[kind]
+    data = list_xlsx.list_xlsx(
+        columns,
+        rows,
+        header=[heading(c) for c in columns],
+        sheet=sheet or kind,
+        days=work_lists.DAY_COLUMNS,
+        numbers=work_lists.NUMBER_COLUMNS,
+        shown=shown,
+    )
+    whose = "-".join(file_stem(part) for part in (area, team, visitor) if part) or "programme"
+    return Response(
+        data,
+        media_type=XLSX_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{kind}-{whose}-{day}.xlsx"'},
+    )
+
+
 @router.get("/{kind}", response_model=WorkList)
 def work_list(
-    kind: Literal["due", "overdue", "upcoming", "unrecorded"],
+    kind: Kind,
     engine: EngineDep,
     who: PrincipalDep,
     today: TodayDep,
