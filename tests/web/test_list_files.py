@@ -13,7 +13,6 @@ from typing import Any
 
 import openpyxl
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from doorstep.services import list_xlsx
@@ -166,8 +165,3 @@ def test_a_list_longer_than_a_sheet_is_refused_not_cut(
     assert got.status_code == 422, got.text
     assert "more than a spreadsheet&#39;s sheet holds (2)" in got.text
     assert _reads(programme, "api:boss", since) == []  # nothing shown, nothing read
-
-
-def test_a_stranger_is_sent_to_sign_in(site: TestClient) -> None:
-    got = site.get("/lists/due.xlsx")
-    assert (got.status_code, got.headers["location"]) == (303, "/login")
