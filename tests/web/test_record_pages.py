@@ -286,7 +286,8 @@ def test_the_unrecorded_list_is_a_page_of_its_own(
     assert "<h1>Not recorded in R-C-V1, as of 2027-03-01</h1>" in page.text
     assert "Started within the last" in page.text
     assert str(first_visit[0]) in page.text
-    assert '<a href="/lists/unrecorded">Not recorded</a>' in page.text
+    # In the menu, marked as the page shown.
+    assert '<a href="/lists/unrecorded" aria-current="page">Not recorded</a>' in page.text
     # Given no days, a month back, as on the command line and in the API.
     plain = sign_in("v1-coord").get("/lists/unrecorded").text
     assert 'name="days" type="number" min="0" max="366" value="30"' in plain
