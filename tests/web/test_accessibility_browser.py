@@ -34,12 +34,17 @@ ACCOUNTS = {
     "county": ("coordinator", {"area": "R-C"}),
     "v1": ("visitor", {"visitor": "V1"}),
 }
-#: Pages not in the menu, for each account: a household's and a visitor's file, a refusal.
+#: Pages not in the menu, for each account: a household's and a visitor's file, an
+#: explanation of a pairing.
 EXTRA = {
     "boss": ["/files/household?id=H1", "/files/visitor?id=V1", "/pairing/explain?household=H1"],
-    "county": ["/files/household?id=H1", "/files/visitor?id=V1", "/accounts"],
-    "v1": ["/files/household?id=H1", "/files/visitor?id=V1", "/audit"],
+    "county": ["/files/household?id=H1", "/files/visitor?id=V1"],
+    "v1": ["/files/household?id=H1", "/files/visitor?id=V1"],
 }
+#: A page each account is refused (403): the refusal's page.
+REFUSED = {"county": "/accounts", "v1": "/audit"}
+#: A field visitor's phone (CSS pixels): the menu wraps, and its links must stay apart.
+PHONE = {"width": 390, "height": 844}
 #: axe's rules of WCAG 2.0, 2.1 and 2.2, levels A and AA.
 RULES = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
@@ -62,9 +67,11 @@ def site(
         yield live, tokens
 
 
-def _violations(page: Page, link: str) -> list[str]:
-    """The serious and critical violations of the page at ``link``, one line each element."""
-    page.goto(link)
+def _violations(page: Page, link: str, status: int = 200) -> list[str]:
+    """The serious and critical violations of the page at ``link`` (answered ``status``),
+    one line each element."""
+    answer = page.goto(link)
+    assert answer is not None and answer.status == status, link
     found = AXE.run(page, options=RULES).response["violations"]
     lang = page.evaluate("document.documentElement.lang")
     return [
@@ -103,6 +110,8 @@ def test_no_page_an_account_reaches_breaks_a_serious_accessibility_rule(
 ) -> None:
     live, tokens = site
     page = _signed_in(browser, live, tokens[account])
+    if ACCOUNTS[account][0] == "visitor":
+        page.set_viewport_size(PHONE)
     links = _menu(page) + EXTRA[account]
     if ACCOUNTS[account][0] != "visitor":
         links += _proposal(page)
@@ -111,6 +120,8 @@ def test_no_page_an_account_reaches_breaks_a_serious_accessibility_rule(
         page.goto(f"/language/{language}?back=/")
         for link in links:
             found += _violations(page, link)
+        if account in REFUSED:
+            found += _violations(page, REFUSED[account], 403)
     if account == "boss":  # the sign-in page, signed out
         page.context.clear_cookies()
         for language in ("en", "zh-Hans"):
