@@ -98,7 +98,8 @@ def test_the_pages_name_pages_of_the_menu_and_boxes_and_buttons_they_show(
     assert "doorstep" not in english and "--" not in english and "/api/" not in english
     menu = (TEMPLATES / "base.html").read_text(encoding="utf-8")
     for page in re.findall(r"the ([A-Z][\w ]*?) page", english):
-        assert f'{{{{ _("{page}") }}}}</a>' in menu, page
+        # A link of the menu: ``{{ menu("/pairing", _("Pairing")) }}``.
+        assert re.search(rf'menu\("/[^"]*", _\("{re.escape(page)}"\)\)', menu), page
     shown = " ".join(p.read_text(encoding="utf-8") for p in TEMPLATES.rglob("*.html"))
     for quoted in re.findall(r"“([^”]+)”", english):
         assert quoted in shown, quoted
