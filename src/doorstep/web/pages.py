@@ -222,7 +222,8 @@ def area_matches(
         return registry.area_choices(session, who.area_path, q, registry.AREA_MATCHES)
 
 
-#: Each list's title, as its page says it (list.html) and its workbook names its sheet.
+#: Each list's title, as its page says it (list.html) and its workbook names its sheet:
+#: one table for both.
 LIST_TITLES = {
     "due": N_("Due"),
     "overdue": N_("Overdue"),
@@ -323,6 +324,7 @@ def work_list(
         next=next_,
         download=download,
         columns=work_lists.COLUMNS[kind],
+        title=LIST_TITLES[kind],
     )
 
 
